@@ -1,0 +1,121 @@
+"""Every error Entrepôt raises on purpose descends from :class:`EntrepotError`.
+
+The tree::
+
+    EntrepotError
+    ├── ConfigError                      a setting is missing or wrong
+    ├── StorageError                     anything from an object store
+    │   ├── InvalidKey (ValueError)      a key or prefix that is not a safe relative path
+    │   ├── ObjectNotFound (FileNotFoundError)
+    │   ├── ObjectExists (FileExistsError)
+    │   ├── IntegrityError               bytes do not match their recorded sha256
+    │   ├── AccessDenied (PermissionError)
+    │   └── StoreUnavailable (ConnectionError)  endpoint, bucket or disk cannot serve
+    └── CatalogError                     anything from the SQL catalog
+        ├── DatabaseUnavailable (ConnectionError)
+        ├── NotMigrated                  the schema is behind the code
+        └── RecordNotFound (LookupError)
+
+Storage errors carry the store URL and key they concern; every message says what
+went wrong and what to do about it.
+"""
+
+from __future__ import annotations
+
+
+class EntrepotError(Exception):
+    """Root of every error Entrepôt raises on purpose."""
+
+    #: A short hint telling the user what to do; appended to ``str(error)``.
+    hint: str = ""
+
+    def __init__(self, message: str, *, hint: str | None = None) -> None:
+        if hint is not None:
+            self.hint = hint
+        super().__init__(message)
+        self.message = message
+
+    def __str__(self) -> str:
+        return f"{self.message} ({self.hint})" if self.hint else self.message
+
+
+class ConfigError(EntrepotError):
+    """A setting is missing, malformed or unsafe."""
+
+
+class StorageError(EntrepotError):
+    """An object-store operation failed."""
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        key: str | None = None,
+        store: str | None = None,
+        hint: str | None = None,
+    ) -> None:
+        self.key = key
+        self.store = store
+        where = []
+        if key is not None:
+            where.append(f"key {key!r}")
+        if store is not None:
+            where.append(f"store {store}")
+        full = f"{message} [{', '.join(where)}]" if where else message
+        super().__init__(full, hint=hint)
+
+
+class InvalidKey(StorageError, ValueError):
+    """A key or prefix is not a safe, relative, ``/``-separated path."""
+
+    hint = "use a relative path such as 'datasets/2024/file.csv'"
+
+
+class ObjectNotFound(StorageError, FileNotFoundError):
+    """No object exists under the key."""
+
+    hint = "check the key with `entrepot ls`"
+
+
+class ObjectExists(StorageError, FileExistsError):
+    """A create-only write met an existing object."""
+
+    hint = "keys are write-once: write under a new key or delete the old object first"
+
+
+class IntegrityError(StorageError):
+    """The bytes read do not match the sha256 recorded when they were written."""
+
+    hint = "the object is corrupted or was replaced outside Entrepôt; restore it or delete it"
+
+
+class AccessDenied(StorageError, PermissionError):
+    """The store refused the credentials or the operation."""
+
+    hint = "check the credentials (AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY) and the policy"
+
+
+class StoreUnavailable(StorageError, ConnectionError):
+    """The store cannot serve: endpoint unreachable, bucket missing, disk full."""
+
+    hint = "check ENTREPOT_STORE_URL and ENTREPOT_S3_ENDPOINT_URL, then run `entrepot doctor`"
+
+
+class CatalogError(EntrepotError):
+    """A catalog (SQL) operation failed."""
+
+
+class DatabaseUnavailable(CatalogError, ConnectionError):
+    """The database cannot be reached."""
+
+    hint = "check ENTREPOT_DATABASE_URL and that the server is running"
+
+
+class NotMigrated(CatalogError):
+    """The database schema is older than this version of Entrepôt."""
+
+    hint = "run `entrepot db upgrade`"
+
+
+class RecordNotFound(CatalogError, LookupError):
+    """No catalog row matches."""

@@ -1,0 +1,10 @@
+"""The object-store layer: one API over a local folder, memory and any S3 endpoint.
+
+This package imports nothing of Entrepôt but ``entrepot.errors``; it never reads
+settings. Open a store from a URL with :func:`entrepot.storage.url.open_store`.
+"""
+
+from entrepot.storage.protocols import Copy, Delete, Get, Head, List, Put, Sign, Store
+from entrepot.storage.types import Listing, ObjectInfo
+
+__all__ = ["Copy", "Delete", "Get", "Head", "List", "Listing", "ObjectInfo", "Put", "Sign", "Store"]

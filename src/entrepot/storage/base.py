@@ -1,0 +1,166 @@
+"""Template behaviour shared by every adapter: key checks, verification, downloads, views.
+
+An adapter implements the underscored primitives on already-validated keys and
+folder prefixes; this class turns them into the public :class:`Store` surface.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from abc import ABC, abstractmethod
+from collections.abc import Iterable, Iterator, Mapping
+from pathlib import Path
+from typing import BinaryIO
+
+from entrepot.errors import ObjectNotFound
+from entrepot.storage.hashing import as_reader, validate_metadata, verified
+from entrepot.storage.keys import normalize_prefix, validate_key
+from entrepot.storage.protocols import Store
+from entrepot.storage.scoped import ScopedStore
+from entrepot.storage.types import CHUNK_SIZE, Listing, ObjectInfo, PutSource
+
+
+class BaseStore(ABC):
+    """Base of the concrete adapters (memory, local, S3)."""
+
+    # -- primitives --------------------------------------------------------
+    @property
+    @abstractmethod
+    def url(self) -> str:
+        """Where this store points, without credentials."""
+
+    @abstractmethod
+    def _head(self, key: str) -> ObjectInfo: ...
+
+    @abstractmethod
+    def _open(self, key: str, chunk_size: int) -> tuple[ObjectInfo, Iterator[bytes]]: ...
+
+    @abstractmethod
+    def _put(
+        self,
+        key: str,
+        reader: BinaryIO,
+        *,
+        content_type: str | None,
+        metadata: dict[str, str],
+        if_absent: bool,
+    ) -> ObjectInfo: ...
+
+    @abstractmethod
+    def _list(self, prefix: str) -> Iterator[ObjectInfo]: ...
+
+    @abstractmethod
+    def _ls(self, prefix: str) -> Listing: ...
+
+    @abstractmethod
+    def _delete(self, key: str) -> bool: ...
+
+    @abstractmethod
+    def _copy(self, src: str, dst: str, *, if_absent: bool) -> ObjectInfo: ...
+
+    # -- public surface ----------------------------------------------------
+    def head(self, key: str) -> ObjectInfo:
+        """Size, sha256, etag, metadata and time of ``key``; raises ``ObjectNotFound``."""
+        return self._head(validate_key(key))
+
+    def exists(self, key: str) -> bool:
+        """Whether an object exists under ``key``."""
+        try:
+            self._head(validate_key(key))
+        except ObjectNotFound:
+            return False
+        return True
+
+    def iter_bytes(self, key: str, *, chunk_size: int = CHUNK_SIZE) -> Iterator[bytes]:
+        """Stream the object; raises ``IntegrityError`` at the end of a corrupted stream."""
+        info, chunks = self._open(validate_key(key), chunk_size)
+        return verified(chunks, info.sha256, key=key, store=self.url)
+
+    def get(self, key: str) -> bytes:
+        """The whole object, verified against its sha256."""
+        return b"".join(self.iter_bytes(key))
+
+    def download(self, key: str, dest: Path) -> ObjectInfo:
+        """Write the object to ``dest`` atomically; ``dest`` appears only once verified."""
+        info, chunks = self._open(validate_key(key), CHUNK_SIZE)
+        dest = Path(dest)
+        dest.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=dest.parent, prefix=f".{dest.name}.", suffix=".part")
+        try:
+            with os.fdopen(fd, "wb") as out:
+                for chunk in verified(chunks, info.sha256, key=key, store=self.url):
+                    out.write(chunk)
+            os.replace(tmp, dest)
+        except BaseException:
+            Path(tmp).unlink(missing_ok=True)
+            raise
+        return info
+
+    def put(
+        self,
+        key: str,
+        data: PutSource,
+        *,
+        content_type: str | None = None,
+        metadata: Mapping[str, str] | None = None,
+        if_absent: bool = False,
+    ) -> ObjectInfo:
+        """Store ``data`` under ``key``; with ``if_absent`` raise ``ObjectExists`` instead of
+        replacing."""
+        key = validate_key(key)
+        meta = validate_metadata(metadata)
+        with as_reader(data) as reader:
+            return self._put(
+                key, reader, content_type=content_type, metadata=meta, if_absent=if_absent
+            )
+
+    def put_file(
+        self,
+        key: str,
+        path: Path,
+        *,
+        content_type: str | None = None,
+        metadata: Mapping[str, str] | None = None,
+        if_absent: bool = False,
+    ) -> ObjectInfo:
+        """Store the file at ``path`` under ``key``."""
+        with open(path, "rb") as reader:
+            return self.put(
+                key, reader, content_type=content_type, metadata=metadata, if_absent=if_absent
+            )
+
+    def list(self, prefix: str = "") -> Iterator[ObjectInfo]:
+        """Every object under the folder ``prefix``, recursively, in key order."""
+        return self._list(normalize_prefix(prefix))
+
+    def ls(self, prefix: str = "") -> Listing:
+        """One level under the folder ``prefix``: sub-folders and objects."""
+        return self._ls(normalize_prefix(prefix))
+
+    def delete(self, key: str, *, missing_ok: bool = False) -> None:
+        """Delete one object; raises ``ObjectNotFound`` unless ``missing_ok``."""
+        existed = self._delete(validate_key(key))
+        if not existed and not missing_ok:
+            raise ObjectNotFound("no object to delete", key=key, store=self.url)
+
+    def delete_many(self, keys: Iterable[str]) -> int:
+        """Delete these objects (missing ones are ignored); returns how many existed."""
+        checked = [validate_key(k) for k in keys]
+        return sum(1 for k in checked if self._delete(k))
+
+    def delete_prefix(self, prefix: str) -> int:
+        """Delete every object under the folder ``prefix``; returns the count."""
+        folder = normalize_prefix(prefix)
+        return self.delete_many([info.key for info in self._list(folder)])
+
+    def copy(self, src: str, dst: str, *, if_absent: bool = False) -> ObjectInfo:
+        """Copy ``src`` to ``dst``, keeping its sha256 and metadata."""
+        return self._copy(validate_key(src), validate_key(dst), if_absent=if_absent)
+
+    def scoped(self, prefix: str) -> Store:
+        """A view of this store locked under ``prefix``; no key can escape it."""
+        return ScopedStore(self, prefix)
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({self.url!r})"

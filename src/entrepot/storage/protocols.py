@@ -1,0 +1,139 @@
+"""One small Protocol per store capability.
+
+Code that needs to read takes a ``Get``; code that writes takes a ``Put``; only
+the composition root (``entrepot.bootstrap``) and ``entrepot.storage.url`` know
+the concrete adapters.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Mapping
+from datetime import timedelta
+from pathlib import Path
+from typing import Literal, Protocol, runtime_checkable
+
+from entrepot.storage.types import CHUNK_SIZE, Listing, ObjectInfo, PutSource
+
+
+@runtime_checkable
+class Head(Protocol):
+    """Read what a store knows of an object without its bytes."""
+
+    def head(self, key: str) -> ObjectInfo:
+        """Size, sha256, etag, metadata and time of ``key``; raises ``ObjectNotFound``."""
+        ...
+
+    def exists(self, key: str) -> bool:
+        """Whether an object exists under ``key``."""
+        ...
+
+
+@runtime_checkable
+class Get(Head, Protocol):
+    """Read verified bytes."""
+
+    def get(self, key: str) -> bytes:
+        """The whole object, verified against its sha256."""
+        ...
+
+    def iter_bytes(self, key: str, *, chunk_size: int = CHUNK_SIZE) -> Iterator[bytes]:
+        """Stream the object; raises ``IntegrityError`` at the end of a corrupted stream."""
+        ...
+
+    def download(self, key: str, dest: Path) -> ObjectInfo:
+        """Write the object to ``dest`` atomically; ``dest`` appears only once verified."""
+        ...
+
+
+@runtime_checkable
+class Put(Protocol):
+    """Write objects; the sha256 is computed while writing and kept with the object."""
+
+    def put(
+        self,
+        key: str,
+        data: PutSource,
+        *,
+        content_type: str | None = None,
+        metadata: Mapping[str, str] | None = None,
+        if_absent: bool = False,
+    ) -> ObjectInfo:
+        """Store ``data`` under ``key``; with ``if_absent`` raise ``ObjectExists`` instead of
+        replacing."""
+        ...
+
+    def put_file(
+        self,
+        key: str,
+        path: Path,
+        *,
+        content_type: str | None = None,
+        metadata: Mapping[str, str] | None = None,
+        if_absent: bool = False,
+    ) -> ObjectInfo:
+        """Store the file at ``path`` under ``key``."""
+        ...
+
+
+@runtime_checkable
+class List(Protocol):
+    """List objects under folder prefixes (a prefix always ends at a ``/`` boundary)."""
+
+    def list(self, prefix: str = "") -> Iterator[ObjectInfo]:
+        """Every object under ``prefix``, recursively, in key order, past any page size."""
+        ...
+
+    def ls(self, prefix: str = "") -> Listing:
+        """One level under ``prefix``: sub-folders and objects."""
+        ...
+
+
+@runtime_checkable
+class Delete(Protocol):
+    """Delete objects."""
+
+    def delete(self, key: str, *, missing_ok: bool = False) -> None:
+        """Delete one object; raises ``ObjectNotFound`` unless ``missing_ok``."""
+        ...
+
+    def delete_many(self, keys: Iterable[str]) -> int:
+        """Delete these objects (missing ones are ignored); returns how many existed."""
+        ...
+
+    def delete_prefix(self, prefix: str) -> int:
+        """Delete every object under the folder ``prefix``; returns the count."""
+        ...
+
+
+@runtime_checkable
+class Copy(Protocol):
+    """Copy within one store."""
+
+    def copy(self, src: str, dst: str, *, if_absent: bool = False) -> ObjectInfo:
+        """Copy ``src`` to ``dst``, keeping its sha256 and metadata."""
+        ...
+
+
+@runtime_checkable
+class Sign(Protocol):
+    """Presigned URLs."""
+
+    def sign(
+        self, key: str, *, method: Literal["GET", "PUT"] = "GET", expires: timedelta = ...
+    ) -> str:
+        """A URL that allows ``method`` on ``key`` until ``expires`` from now."""
+        ...
+
+
+@runtime_checkable
+class Store(Get, Put, List, Delete, Copy, Protocol):
+    """A full store: every capability but signing, which only some backends offer."""
+
+    @property
+    def url(self) -> str:
+        """Where this store points, without credentials."""
+        ...
+
+    def scoped(self, prefix: str) -> Store:
+        """A view of this store locked under ``prefix``; no key can escape it."""
+        ...
