@@ -14,6 +14,7 @@ The tree::
     └── CatalogError                     anything from the SQL catalog
         ├── DatabaseUnavailable (ConnectionError)
         ├── NotMigrated                  the schema is behind the code
+        ├── RecordExists                 a row with the same unique key exists
         └── RecordNotFound (LookupError)
 
 Storage errors carry the store URL and key they concern; every message says what
@@ -115,6 +116,12 @@ class NotMigrated(CatalogError):
     """The database schema is older than this version of Entrepôt."""
 
     hint = "run `entrepot db upgrade`"
+
+
+class RecordExists(CatalogError):
+    """A row with the same unique key already exists."""
+
+    hint = "keys are write-once: record the object under a new key"
 
 
 class RecordNotFound(CatalogError, LookupError):

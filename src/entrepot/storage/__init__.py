@@ -4,7 +4,29 @@ This package imports nothing of Entrepôt but ``entrepot.errors``; it never read
 settings. Open a store from a URL with :func:`entrepot.storage.url.open_store`.
 """
 
-from entrepot.storage.protocols import Copy, Delete, Get, Head, List, Put, Sign, Store
+from entrepot.storage.protocols import (
+    Copy,
+    Delete,
+    Get,
+    Head,
+    List,
+    Materialize,
+    Put,
+    Sign,
+    Store,
+)
 from entrepot.storage.types import Listing, ObjectInfo
 
-__all__ = ["Copy", "Delete", "Get", "Head", "List", "Listing", "ObjectInfo", "Put", "Sign", "Store"]
+__all__ = [
+    "Copy",
+    "Delete",
+    "Get",
+    "Head",
+    "List",
+    "Listing",
+    "Materialize",
+    "ObjectInfo",
+    "Put",
+    "Sign",
+    "Store",
+]

@@ -14,8 +14,11 @@ from entrepot.errors import IntegrityError, InvalidKey
 from entrepot.storage.types import CHUNK_SIZE, PutSource
 
 _META_KEY = re.compile(r"^[a-z0-9][a-z0-9-]{0,63}$")
-#: Metadata keys Entrepôt sets itself.
-RESERVED_METADATA = frozenset({"sha256"})
+#: Metadata names Entrepôt sets itself, or that S3 clients read as standard headers.
+RESERVED_METADATA = frozenset(
+    {"sha256", "content-type", "content-disposition", "content-encoding", "content-language"}
+    | {"cache-control", "storage-class"}
+)
 #: Above this, a non-seekable source is spooled to disk rather than memory.
 SPOOL_MAX_MEMORY = 8 * 1024 * 1024
 _SHA256 = re.compile(r"^[0-9a-f]{64}$")
@@ -31,7 +34,8 @@ def validate_metadata(metadata: Mapping[str, str] | None) -> dict[str, str]:
         if not _META_KEY.match(name) or name in RESERVED_METADATA:
             raise InvalidKey(
                 f"metadata name {name!r} is not allowed",
-                hint="use lowercase letters, digits and '-', at most 64 characters, not 'sha256'",
+                hint="use lowercase letters, digits and '-', at most 64 characters, and none "
+                f"of the reserved names {', '.join(sorted(RESERVED_METADATA))}",
             )
         if not isinstance(value, str) or not value.isascii() or not value.isprintable():
             raise InvalidKey(
@@ -57,7 +61,10 @@ def sha256_bytes(data: bytes | bytearray | memoryview) -> str:
 
 def sha256_stream(reader: BinaryIO) -> str:
     """Hex sha256 of everything left in ``reader``."""
-    return hashlib.file_digest(reader, "sha256").hexdigest()
+    digest = hashlib.sha256()
+    while chunk := reader.read(CHUNK_SIZE):
+        digest.update(chunk)
+    return digest.hexdigest()
 
 
 @contextmanager

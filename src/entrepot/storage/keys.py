@@ -22,7 +22,9 @@ RESERVED_PREFIX = ".entrepot"
 
 def _check_segment(segment: str, original: str) -> None:
     if segment == "":
-        raise InvalidKey("key has an empty segment ('//', or a leading or trailing '/')", key=original)
+        raise InvalidKey(
+            "key has an empty segment ('//', or a leading or trailing '/')", key=original
+        )
     if segment in (".", ".."):
         raise InvalidKey(f"key has a {segment!r} segment", key=original)
     if segment.startswith(RESERVED_PREFIX):

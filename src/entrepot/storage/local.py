@@ -76,6 +76,8 @@ class LocalStore(BaseStore):
         except FileNotFoundError:
             raise ObjectNotFound("no such object", key=key, store=self.url) from None
         except (NotADirectoryError, IsADirectoryError) as exc:
+            if operation in ("head", "get"):  # 'a/b' when 'a' is a file, or 'a' a folder
+                raise ObjectNotFound("no such object", key=key, store=self.url) from None
             raise InvalidKey(
                 "key collides with a folder or file of the same name in a local store",
                 key=key,
@@ -83,7 +85,9 @@ class LocalStore(BaseStore):
                 hint="a local store cannot hold both 'a' and 'a/b'; rename one of them",
             ) from exc
         except PermissionError as exc:
-            raise AccessDenied(f"{operation} refused: {exc.strerror}", key=key, store=self.url)
+            raise AccessDenied(
+                f"{operation} refused: {exc.strerror}", key=key, store=self.url
+            ) from exc
         except OSError as exc:
             if exc.errno in (errno.ENOSPC, errno.EDQUOT):
                 raise StoreUnavailable(

@@ -126,6 +126,16 @@ class Sign(Protocol):
 
 
 @runtime_checkable
+class Materialize(Protocol):
+    """Verified local files for objects (the read-through cache offers this)."""
+
+    def path(self, key: str, *, sha256: str | None = None) -> Path:
+        """A local file holding the object's verified bytes; with ``sha256`` given and
+        already cached, no remote request is made."""
+        ...
+
+
+@runtime_checkable
 class Store(Get, Put, List, Delete, Copy, Protocol):
     """A full store: every capability but signing, which only some backends offer."""
 

@@ -13,7 +13,7 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Literal
 
-from entrepot.errors import StorageError
+from entrepot.errors import InvalidKey, StorageError
 from entrepot.storage.keys import normalize_prefix, validate_key
 from entrepot.storage.protocols import Sign, Store
 from entrepot.storage.types import CHUNK_SIZE, Listing, ObjectInfo, PutSource
@@ -25,7 +25,11 @@ class ScopedStore:
     def __init__(self, inner: Store, prefix: str) -> None:
         folder = normalize_prefix(prefix)
         if not folder:
-            raise StorageError("a scoped view needs a non-empty prefix", store=inner.url)
+            raise InvalidKey(
+                "a scoped view needs a non-empty prefix",
+                store=inner.url,
+                hint="name the folder to lock the view under, e.g. 'users/42'",
+            )
         self._inner = inner
         self._prefix = folder
 
@@ -36,7 +40,8 @@ class ScopedStore:
 
     @property
     def url(self) -> str:
-        return f"{self._inner.url.rstrip('/')}/{self._prefix}"
+        base, sep, query = self._inner.url.partition("?")  # s3://b/p?endpoint=...
+        return f"{base.rstrip('/')}/{self._prefix}{sep}{query}"
 
     def _in(self, key: str) -> str:
         return self._prefix + validate_key(key)

@@ -1,0 +1,48 @@
+# Entrepôt task runner. `make demo` runs the main job, `make test` runs every test.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+UV := $(BIN)/uv
+STAMP := $(VENV)/.installed
+
+.PHONY: help setup demo test lint typecheck pytest services lock bench clean
+
+help: ## List the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-10s %s\n", $$1, $$2}'
+
+$(STAMP): pyproject.toml requirements.lock
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip uv
+	$(UV) pip sync -q --python $(BIN)/python requirements.lock
+	$(UV) pip install -q --python $(BIN)/python --no-deps -e .
+	$(BIN)/python -m pip install -q torch==2.13.0 || echo "torch 2.13.0 CPU wheel not available: PyTorch tests will fail"
+	touch $(STAMP)
+
+setup: $(STAMP) ## Create .venv with the locked dependencies
+
+demo: setup ## The main job on embedded defaults (local folder + SQLite)
+	$(BIN)/entrepot demo
+
+services: ## Start the PostgreSQL and Redis servers the tests use, if they are down
+	bash scripts/start-services.sh
+
+lint: setup ## ruff format check and lint
+	$(BIN)/ruff format --check src tests bench
+	$(BIN)/ruff check src tests bench
+
+typecheck: setup ## mypy (strict on storage and catalog)
+	$(BIN)/mypy
+
+pytest: setup services ## The test suite only
+	$(BIN)/pytest -q
+
+test: lint typecheck pytest ## Everything CI runs: lint, types, the whole test suite
+
+lock: ## Re-resolve requirements.lock from pyproject.toml
+	$(UV) pip compile -q --python-version 3.11 --extra postgres --extra ml --extra city --extra mlflow --extra dev pyproject.toml -o requirements.lock
+
+bench: setup services ## Run the benchmarks (writes bench/results/)
+	$(BIN)/python -m bench.storage
+
+clean: ## Remove the virtualenv and local data
+	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,187 @@
+"""City-flow benchmarks: the counts CSV against plain DuckDB, and a day read local vs S3.
+
+Run::
+
+    python -m bench.city counts [--sizes 500,2000]   # MB of counts CSV
+    python -m bench.city lake                         # one day, local folder vs moto S3
+
+``counts`` generates the counts CSV once per size, then runs each engine in its
+own process (so peak RSS is that engine's alone, read with ``wait4``): Entrepôt's
+:func:`~entrepot.city.bigcsv.aggregate_counts` (memory limit 256 MB) and a plain
+DuckDB query of the same aggregation with DuckDB's defaults. Targets: peak RSS
+≤ 300 MB and time ≤ 1.25x DuckDB's. Results go to ``bench/results/city.md``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import date
+from pathlib import Path
+
+RESULTS = Path(__file__).parent / "results"
+START = date(2025, 11, 4)
+
+PLAIN_DUCKDB = """
+SELECT GROUPING("Identifiant arc") AS by_hour, "Identifiant arc" AS arc,
+       CAST(timezone('Europe/Paris', "Date et heure de comptage" - INTERVAL 1 HOUR) AS DATE) AS day,
+       hour(timezone('Europe/Paris', "Date et heure de comptage" - INTERVAL 1 HOUR)) AS hour,
+       count(*) AS rows, count("Débit horaire") AS q_n, sum("Débit horaire") AS q_sum,
+       max("Débit horaire") AS q_max, count("Taux d'occupation") AS k_n,
+       sum("Taux d'occupation") AS k_sum, max("Taux d'occupation") AS k_max,
+       count(*) FILTER ("Etat trafic" = 'Saturé') AS saturated,
+       arg_max(hour(timezone('Europe/Paris', "Date et heure de comptage" - INTERVAL 1 HOUR)),
+               "Débit horaire") AS peak_hour
+FROM read_csv($path, delim=';', header=true)
+GROUP BY GROUPING SETS ((arc, day), (day, hour))
+"""
+
+
+def _make_counts(folder: Path, megabytes: int) -> tuple[Path, int]:
+    from entrepot.city import layout
+    from entrepot.city.generator import GenerateOptions, generate
+    from entrepot.storage.local import LocalStore
+
+    store = LocalStore(folder, fsync=False)
+    options = GenerateOptions(
+        start=START, stations=10, counters=2, roadworks=10, big_csv_mb=megabytes
+    )
+    began = time.perf_counter()
+    result = generate(store, options)
+    print(
+        f"generated {result.counts_bytes / 1e6:.0f} MB, {result.counts_rows:,} rows "
+        f"in {time.perf_counter() - began:.1f} s",
+        flush=True,
+    )
+    return folder / layout.batch_key(layout.COUNTS_CSV), result.counts_rows
+
+
+def _child(engine: str, path: Path) -> dict[str, float]:
+    """Run one engine in a fresh process; its wall time and peak RSS (MB)."""
+    began = time.perf_counter()
+    proc = subprocess.Popen([sys.executable, "-m", "bench.city", "_run", engine, str(path)])
+    _, status, usage = os.wait4(proc.pid, 0)
+    if os.waitstatus_to_exitcode(status) != 0:
+        raise SystemExit(f"{engine} failed")
+    return {"seconds": time.perf_counter() - began, "rss_mb": usage.ru_maxrss / 1024}
+
+
+def _run(engine: str, path: Path) -> None:
+    if engine == "entrepot":
+        from entrepot.city.bigcsv import aggregate_counts
+
+        result = aggregate_counts(path)
+        groups = len(result.arcs) + len(result.hours)
+    else:
+        import duckdb
+
+        with duckdb.connect(":memory:") as con:
+            groups = len(con.execute(PLAIN_DUCKDB, {"path": str(path)}).df())
+    print(f"  {engine}: {groups:,} groups", flush=True)
+
+
+def counts(sizes: list[int]) -> str:
+    lines = [
+        "| counts CSV | rows | Entrepôt wall | Entrepôt peak RSS | plain DuckDB wall | "
+        "plain DuckDB peak RSS | time ratio |",
+        "|---:|---:|---:|---:|---:|---:|---:|",
+    ]
+    for megabytes in sizes:
+        with tempfile.TemporaryDirectory(prefix="bench-city-") as tmp:
+            path, rows = _make_counts(Path(tmp) / "store", megabytes)
+            ours = _child("entrepot", path)
+            plain = _child("duckdb", path)
+            ratio = ours["seconds"] / plain["seconds"]
+            print(f"{megabytes} MB: ours {ours}, plain DuckDB {plain}, ratio {ratio:.2f}")
+            lines.append(
+                f"| {path.stat().st_size / 1e6:,.0f} MB | {rows:,} | {ours['seconds']:.1f} s | "
+                f"{ours['rss_mb']:.0f} MB | {plain['seconds']:.1f} s | {plain['rss_mb']:.0f} MB | "
+                f"{ratio:.2f} |"
+            )
+    return "\n".join(lines)
+
+
+def lake() -> str:
+    import boto3
+
+    from bench._servers import free_port, start_moto
+    from entrepot.city.generator import GenerateOptions, generate
+    from entrepot.city.lake import Lake
+    from entrepot.city.pipeline import DayProcessor
+    from entrepot.storage.local import LocalStore
+    from entrepot.storage.url import S3Options, open_store
+
+    options = GenerateOptions(start=START, arcs=3000)
+    lines = [
+        "| store | read a day (3 sources, 96 objects) | process a day (5 types) |",
+        "|---|---:|---:|",
+    ]
+    with tempfile.TemporaryDirectory(prefix="bench-city-") as tmp, start_moto(free_port()) as url:
+        creds = {"aws_access_key_id": "bench", "aws_secret_access_key": "bench"}
+        boto3.client("s3", endpoint_url=url, region_name="us-east-1", **creds).create_bucket(
+            Bucket="city"
+        )
+        s3 = S3Options(
+            endpoint_url=url, region="us-east-1", access_key_id="bench", secret_access_key="bench"
+        )
+        stores = {
+            "local folder": LocalStore(Path(tmp) / "store", fsync=False),
+            "S3 (moto, 127.0.0.1)": open_store("s3://city/paris", s3=s3),
+        }
+        results = {}
+        for name, store in stores.items():
+            generate(store, options)
+            began = time.perf_counter()
+            for source in ("bikes", "traffic", "weather"):
+                Lake(store).read_day(source, START)
+            read = time.perf_counter() - began
+            began = time.perf_counter()
+            results[name] = DayProcessor(Lake(store)).run(START)
+            process = time.perf_counter() - began
+            print(f"{name}: read {read:.2f} s, process {process:.2f} s", flush=True)
+            lines.append(f"| {name} | {read:.2f} s | {process:.2f} s |")
+        first, second = results.values()
+        same = {k: v["metrics"] for k, v in first.items()} == {
+            k: v["metrics"] for k, v in second.items()
+        }
+        lines.append(f"\nIdentical metrics from both stores: {same}.")
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(prog="python -m bench.city")
+    sub = parser.add_subparsers(dest="command", required=True)
+    c = sub.add_parser("counts", help="counts CSV: Entrepôt vs plain DuckDB")
+    c.add_argument("--sizes", default="500,2000", help="comma-separated sizes in MB")
+    sub.add_parser("lake", help="a day of raw partitions: local folder vs S3")
+    r = sub.add_parser("_run")
+    r.add_argument("engine", choices=["entrepot", "duckdb"])
+    r.add_argument("path", type=Path)
+    args = parser.parse_args(argv)
+    if args.command == "_run":
+        _run(args.engine, args.path)
+        return
+    if args.command == "counts":
+        table = counts([int(s) for s in args.sizes.split(",")])
+        name = "city-counts.md"
+    else:
+        table = lake()
+        name = "city-lake.md"
+    RESULTS.mkdir(exist_ok=True)
+    load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
+    header = (
+        f"# City benchmark: {args.command}\n\n"
+        f"Machine: {os.cpu_count()} cores, load average at the end {load} "
+        "(a shared machine: compare ratios, not absolute times).\n\n"
+    )
+    (RESULTS / name).write_text(header + table + "\n", encoding="utf-8")
+    print(json.dumps({"written": str(RESULTS / name)}))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,138 @@
+"""One database URL, SQLite or PostgreSQL, turned into a ready engine.
+
+``sqlite:///path`` gets its folder created and WAL, foreign keys and a busy timeout on
+every connection; ``postgresql://`` and ``postgres://`` are rewritten to the psycopg 3
+driver. A connection that cannot be opened raises :class:`DatabaseUnavailable` naming
+the URL with its password masked.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.engine import URL, ExceptionContext, make_url
+from sqlalchemy.exc import ArgumentError
+from sqlalchemy.pool import StaticPool
+
+from entrepot.errors import ConfigError, DatabaseUnavailable
+
+#: How long SQLite waits for another writer's lock before failing (milliseconds).
+SQLITE_BUSY_TIMEOUT_MS = 5_000
+#: How long PostgreSQL waits for a connection to open (seconds).
+POSTGRES_CONNECT_TIMEOUT_S = 5
+
+_POSTGRES_ALIASES = ("postgres", "postgresql", "postgresql+psycopg")
+_SQLITE_HINT = "check that the folder in ENTREPOT_DATABASE_URL exists and is writable"
+_POSTGRES_HINT = (
+    "check ENTREPOT_DATABASE_URL (host, port, user, password, database) and that the "
+    "server is running and accepts connections (`pg_isready -h HOST`)"
+)
+
+
+def parse_database_url(url: str) -> URL:
+    """Parse ``url`` into a SQLAlchemy URL for a supported backend (PostgreSQL via psycopg).
+
+    Raises :class:`ConfigError` for a malformed URL or an unsupported database.
+    """
+    try:
+        parsed = make_url(url)
+    except ArgumentError:
+        raise ConfigError(
+            f"database URL {url!r} is not a valid URL",
+            hint="use sqlite:///path/to/file.db or postgresql://user:password@host:5432/name",
+        ) from None
+    if parsed.drivername in _POSTGRES_ALIASES:
+        return parsed.set(drivername="postgresql+psycopg")
+    if parsed.drivername in ("sqlite", "sqlite+pysqlite"):
+        return parsed
+    raise ConfigError(
+        f"database URL {masked(parsed)} uses {parsed.drivername!r}; "
+        "Entrepôt supports SQLite and PostgreSQL (psycopg)",
+        hint="use sqlite:///path/to/file.db or postgresql://user:password@host:5432/name",
+    )
+
+
+def masked(url: str | URL) -> str:
+    """``url`` as text with its password replaced by ``***``."""
+    if isinstance(url, str):
+        try:
+            url = make_url(url)
+        except ArgumentError:
+            return "<unparsable database URL>"
+    return url.render_as_string(hide_password=True)
+
+
+def make_engine(url: str, *, echo: bool = False) -> Engine:
+    """An engine for a SQLite or PostgreSQL URL; no connection is opened yet.
+
+    Every failure to open a connection later raises :class:`DatabaseUnavailable`.
+    """
+    parsed = parse_database_url(url)
+    if parsed.get_backend_name() == "sqlite":
+        engine = _sqlite_engine(parsed, echo=echo)
+        hint = _SQLITE_HINT
+    else:
+        engine = _postgres_engine(parsed, echo=echo)
+        hint = _POSTGRES_HINT
+    _translate_connection_errors(engine, hint)
+    return engine
+
+
+def _sqlite_engine(url: URL, *, echo: bool) -> Engine:
+    database = url.database or ""
+    in_memory = database in ("", ":memory:") or "mode=memory" in str(url.query)
+    kwargs: dict[str, Any] = {}
+    if in_memory:
+        # One shared connection, otherwise each connection sees its own empty database.
+        kwargs = {"poolclass": StaticPool, "connect_args": {"check_same_thread": False}}
+    else:
+        Path(database).expanduser().parent.mkdir(parents=True, exist_ok=True)
+    engine = create_engine(url, echo=echo, **kwargs)
+
+    @event.listens_for(engine, "connect")
+    def _pragmas(dbapi_connection: Any, _record: Any) -> None:
+        cursor = dbapi_connection.cursor()
+        try:
+            if not in_memory:
+                cursor.execute("PRAGMA journal_mode=WAL")
+                cursor.execute("PRAGMA synchronous=NORMAL")
+            cursor.execute("PRAGMA foreign_keys=ON")
+            cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
+        finally:
+            cursor.close()
+
+    return engine
+
+
+def _postgres_engine(url: URL, *, echo: bool) -> Engine:
+    try:
+        return create_engine(
+            url,
+            echo=echo,
+            pool_pre_ping=True,
+            connect_args={"connect_timeout": POSTGRES_CONNECT_TIMEOUT_S},
+        )
+    except ModuleNotFoundError as exc:
+        raise ConfigError(
+            f"the PostgreSQL driver is not installed ({exc.name} is missing) for {masked(url)}",
+            hint="install it with `pip install 'entrepot[postgres]'`",
+        ) from None
+
+
+def _translate_connection_errors(engine: Engine, hint: str) -> None:
+    where = masked(engine.url)
+    password = engine.url.password
+
+    @event.listens_for(engine, "handle_error")
+    def _unavailable(context: ExceptionContext) -> None:
+        # Only failures to open or keep a connection: a bad statement stays what it is.
+        if context.connection is not None and not context.is_disconnect:
+            return
+        reason = str(context.original_exception).strip().splitlines()[0]
+        if password:
+            reason = reason.replace(str(password), "***")
+        raise DatabaseUnavailable(
+            f"cannot connect to the database at {where}: {reason}", hint=hint
+        ) from context.original_exception

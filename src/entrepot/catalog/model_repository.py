@@ -1,0 +1,391 @@
+"""The model registry's repository: versions, their files and their aliases.
+
+Every read serves ``ready`` versions unless told otherwise. "Latest" is the ready version
+claimed last: the highest id, a catalog sequence that no clock skew can reorder. Version
+rows are read as plain columns (never ORM entities) so that listing 10,000 versions
+costs milliseconds.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import ColumnElement, Row, Select, delete, func, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.exc import IntegrityError as SqlIntegrityError
+from sqlalchemy.orm import Session
+
+from entrepot.catalog.records import (
+    AliasRecord,
+    ModelFileRecord,
+    ModelState,
+    ModelSummary,
+    ModelVersionRecord,
+    ObjectRecord,
+)
+from entrepot.catalog.tables import ModelAliasRow, ModelFileRow, ModelVersionRow, ObjectRow
+from entrepot.errors import RecordExists, RecordNotFound
+
+_V = ModelVersionRow
+_COLUMNS = (
+    _V.id,
+    _V.namespace,
+    _V.name,
+    _V.version,
+    _V.state,
+    _V.flavor,
+    ObjectRow.key,
+    _V.manifest_sha256,
+    _V.signature,
+    _V.metrics,
+    _V.params,
+    _V.tags,
+    _V.lineage,
+    _V.input_schema,
+    _V.created_at,
+    _V.created_by,
+    _V.error,
+)
+
+
+def utc(value: datetime) -> datetime:
+    """``value`` as an aware UTC time (SQLite keeps no offset; PostgreSQL answers in its zone)."""
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+def schema_pairs(raw: Iterable[Any]) -> tuple[tuple[str, str], ...]:
+    """A stored input schema (``[[name, dtype], ...]``) as a tuple of pairs."""
+    return tuple((str(name), str(dtype)) for name, dtype in raw)
+
+
+class ModelRepository:
+    """Reads and writes model versions, files and aliases in a unit of work's session."""
+
+    def __init__(self, session: Session) -> None:
+        self._session = session
+
+    # -- the life of a version ---------------------------------------------
+    def claim(
+        self,
+        *,
+        namespace: str,
+        name: str,
+        version: str,
+        flavor: str,
+        created_at: datetime,
+        created_by: str,
+        metrics: Mapping[str, float],
+        params: Mapping[str, str],
+        tags: Mapping[str, str],
+        lineage: Mapping[str, str],
+        input_schema: Sequence[tuple[str, str]],
+    ) -> ModelVersionRecord:
+        """Insert a ``pending`` version; raises :class:`RecordExists` if the version is taken.
+
+        A ``failed`` row under the same version is replaced (a failed push holds nothing).
+        On PostgreSQL a refused claim spoils the transaction: claim in a fresh unit of work.
+        """
+        self._session.execute(
+            delete(_V).where(*_key(namespace, name, version), _V.state == ModelState.FAILED.value)
+        )
+        row = ModelVersionRow(
+            namespace=namespace,
+            name=name,
+            version=version,
+            state=ModelState.PENDING.value,
+            flavor=flavor,
+            metrics=dict(metrics),
+            params=dict(params),
+            tags=dict(tags),
+            lineage=dict(lineage),
+            input_schema=[list(pair) for pair in input_schema],
+            created_at=created_at,
+            created_by=created_by,
+        )
+        self._session.add(row)
+        try:
+            self._session.flush()
+        except SqlIntegrityError:
+            raise RecordExists(
+                f"model {name!r} already has a version {version!r}",
+                hint="versions are write-once: push under another version",
+            ) from None
+        return self._get_by_id(row.id)
+
+    def complete(
+        self,
+        version_id: int,
+        *,
+        manifest: ObjectRecord,
+        signature: str | None,
+        files: Iterable[tuple[str, ObjectRecord]],
+    ) -> ModelVersionRecord:
+        """Turn a ``pending`` version ``ready`` with its manifest and ``(path, object)`` files;
+        raises :class:`RecordNotFound` if it is no longer pending (deleted meanwhile)."""
+        result = self._session.execute(
+            update(_V)
+            .where(_V.id == version_id, _V.state == ModelState.PENDING.value)
+            .values(
+                state=ModelState.READY.value,
+                manifest_id=manifest.id,
+                manifest_sha256=manifest.sha256,
+                signature=signature,
+            )
+        )
+        if _rowcount(result) != 1:
+            raise RecordNotFound(
+                f"model version #{version_id} is no longer pending; it was removed meanwhile",
+                hint="push again",
+            )
+        self._session.add_all(
+            ModelFileRow(
+                version_id=version_id, path=path, object_id=obj.id, size=obj.size, sha256=obj.sha256
+            )
+            for path, obj in files
+        )
+        self._session.flush()
+        return self._get_by_id(version_id)
+
+    def fail(self, version_id: int, error: str) -> bool:
+        """Mark a ``pending`` version ``failed`` with the reason; whether it was pending."""
+        result = self._session.execute(
+            update(_V)
+            .where(_V.id == version_id, _V.state == ModelState.PENDING.value)
+            .values(state=ModelState.FAILED.value, error=error[:4000])
+        )
+        return _rowcount(result) == 1
+
+    def delete(self, version_id: int) -> tuple[str, ...]:
+        """Remove a version (any state), its file rows, its aliases and the ``objects`` rows of
+        its files and manifest; returns the keys of those objects, to delete from the store."""
+        files = self._session.execute(
+            select(ModelFileRow.object_id, ObjectRow.key)
+            .join(ObjectRow, ModelFileRow.object_id == ObjectRow.id)
+            .where(ModelFileRow.version_id == version_id)
+        ).all()
+        manifest = self._session.execute(
+            select(ObjectRow.id, ObjectRow.key)
+            .join(_V, _V.manifest_id == ObjectRow.id)
+            .where(_V.id == version_id)
+        ).all()
+        self._session.execute(delete(ModelAliasRow).where(ModelAliasRow.version_id == version_id))
+        self._session.execute(delete(ModelFileRow).where(ModelFileRow.version_id == version_id))
+        result = self._session.execute(delete(_V).where(_V.id == version_id))
+        if _rowcount(result) != 1:
+            raise RecordNotFound(f"model version #{version_id} does not exist")
+        ids = [object_id for object_id, _ in (*files, *manifest)]
+        if ids:
+            self._session.execute(delete(ObjectRow).where(ObjectRow.id.in_(ids)))
+        self._session.flush()
+        return tuple(sorted(key for _, key in (*files, *manifest)))
+
+    # -- reads ---------------------------------------------------------------
+    def find(
+        self, namespace: str, name: str, version: str, *, any_state: bool = False
+    ) -> ModelVersionRecord | None:
+        """The version, or ``None``; only a ``ready`` one unless ``any_state``."""
+        query = _select().where(*_key(namespace, name, version))
+        if not any_state:
+            query = query.where(_V.state == ModelState.READY.value)
+        row = self._session.execute(query).first()
+        return None if row is None else _version(row)
+
+    def latest(self, namespace: str, name: str) -> ModelVersionRecord | None:
+        """The ready version claimed last, or ``None``."""
+        query = _select().where(*_ready(namespace, name)).order_by(_V.id.desc()).limit(1)
+        row = self._session.execute(query).first()
+        return None if row is None else _version(row)
+
+    def versions(
+        self,
+        namespace: str,
+        name: str,
+        *,
+        limit: int | None = None,
+        offset: int = 0,
+        any_state: bool = False,
+    ) -> tuple[ModelVersionRecord, ...]:
+        """Versions of ``name``, newest first; ``ready`` ones only unless ``any_state``."""
+        if (limit is not None and limit < 0) or offset < 0:
+            raise ValueError("limit and offset must not be negative")
+        where = _ready(namespace, name) if not any_state else _named(namespace, name)
+        query = _select().where(*where).order_by(_V.id.desc()).offset(offset)
+        if limit is not None:
+            query = query.limit(limit)
+        return tuple(_version(row) for row in self._session.execute(query))
+
+    def count(self, namespace: str, name: str) -> int:
+        """How many ready versions ``name`` has."""
+        query = select(func.count()).select_from(_V).where(*_ready(namespace, name))
+        return int(self._session.scalar(query) or 0)
+
+    def summaries(self, namespace: str) -> tuple[ModelSummary, ...]:
+        """Every model of ``namespace`` with a ready version, by name."""
+        per_name = (
+            select(_V.name, func.count().label("n"), func.max(_V.id).label("last"))
+            .where(_V.namespace == namespace, _V.state == ModelState.READY.value)
+            .group_by(_V.name)
+            .subquery()
+        )
+        query = (
+            select(per_name.c.name, per_name.c.n, _V.version, _V.created_at)
+            .join(_V, _V.id == per_name.c.last)
+            .order_by(per_name.c.name)
+        )
+        return tuple(
+            ModelSummary(namespace, name, int(n), version, utc(created))
+            for name, n, version, created in self._session.execute(query)
+        )
+
+    def files(self, version_id: int) -> tuple[ModelFileRecord, ...]:
+        """The files of a version, by path."""
+        query = (
+            select(ModelFileRow.path, ObjectRow.key, ModelFileRow.size, ModelFileRow.sha256)
+            .join(ObjectRow, ModelFileRow.object_id == ObjectRow.id)
+            .where(ModelFileRow.version_id == version_id)
+            .order_by(ModelFileRow.path)
+        )
+        return tuple(
+            ModelFileRecord(path, key, int(size), sha256)
+            for path, key, size, sha256 in self._session.execute(query)
+        )
+
+    # -- aliases -------------------------------------------------------------
+    def set_alias(
+        self,
+        *,
+        namespace: str,
+        name: str,
+        alias: str,
+        version_id: int,
+        updated_at: datetime,
+        updated_by: str,
+    ) -> None:
+        """Point ``alias`` at a version in one statement (an upsert): readers see the old
+        target or the new one, never none."""
+        values = {
+            "namespace": namespace,
+            "name": name,
+            "alias": alias,
+            "version_id": version_id,
+            "updated_at": updated_at,
+            "updated_by": updated_by,
+        }
+        changes = {"version_id": version_id, "updated_at": updated_at, "updated_by": updated_by}
+        index = ["namespace", "name", "alias"]
+        if self._session.get_bind().dialect.name == "postgresql":
+            pg = postgresql.insert(ModelAliasRow).values(values)
+            self._session.execute(pg.on_conflict_do_update(index_elements=index, set_=changes))
+        else:
+            lite = sqlite.insert(ModelAliasRow).values(values)
+            self._session.execute(lite.on_conflict_do_update(index_elements=index, set_=changes))
+
+    def alias_target(self, namespace: str, name: str, alias: str) -> ModelVersionRecord | None:
+        """The ready version ``alias`` points to, or ``None``."""
+        query = (
+            _select()
+            .join(ModelAliasRow, ModelAliasRow.version_id == _V.id)
+            .where(
+                ModelAliasRow.namespace == namespace,
+                ModelAliasRow.name == name,
+                ModelAliasRow.alias == alias,
+                _V.state == ModelState.READY.value,
+            )
+        )
+        row = self._session.execute(query).first()
+        return None if row is None else _version(row)
+
+    def aliases(self, namespace: str, name: str) -> tuple[AliasRecord, ...]:
+        """Every alias of ``name``, by alias."""
+        query = (
+            select(
+                ModelAliasRow.alias, _V.version, ModelAliasRow.updated_at, ModelAliasRow.updated_by
+            )
+            .join(_V, ModelAliasRow.version_id == _V.id)
+            .where(ModelAliasRow.namespace == namespace, ModelAliasRow.name == name)
+            .order_by(ModelAliasRow.alias)
+        )
+        return tuple(
+            AliasRecord(name, alias, version, utc(at), by)
+            for alias, version, at, by in self._session.execute(query)
+        )
+
+    def remove_alias(self, namespace: str, name: str, alias: str) -> bool:
+        """Delete ``alias``; whether it existed."""
+        result = self._session.execute(
+            delete(ModelAliasRow).where(
+                ModelAliasRow.namespace == namespace,
+                ModelAliasRow.name == name,
+                ModelAliasRow.alias == alias,
+            )
+        )
+        return _rowcount(result) == 1
+
+    def _get_by_id(self, version_id: int) -> ModelVersionRecord:
+        row = self._session.execute(_select().where(_V.id == version_id)).first()
+        if row is None:
+            raise RecordNotFound(f"model version #{version_id} does not exist")
+        return _version(row)
+
+
+def _select() -> Select[Any]:
+    return select(*_COLUMNS).outerjoin(ObjectRow, _V.manifest_id == ObjectRow.id)
+
+
+def _named(namespace: str, name: str) -> list[ColumnElement[bool]]:
+    return [_V.namespace == namespace, _V.name == name]
+
+
+def _ready(namespace: str, name: str) -> list[ColumnElement[bool]]:
+    return [*_named(namespace, name), _V.state == ModelState.READY.value]
+
+
+def _key(namespace: str, name: str, version: str) -> list[ColumnElement[bool]]:
+    return [*_named(namespace, name), _V.version == version]
+
+
+def _rowcount(result: Any) -> int:
+    return int(result.rowcount)
+
+
+def _version(row: Row[Any]) -> ModelVersionRecord:
+    (
+        id_,
+        namespace,
+        name,
+        version,
+        state,
+        flavor,
+        manifest_key,
+        manifest_sha256,
+        signature,
+        metrics,
+        params,
+        tags,
+        lineage,
+        schema,
+        created_at,
+        created_by,
+        error,
+    ) = tuple(row)
+    return ModelVersionRecord(
+        id=int(id_),
+        namespace=namespace,
+        name=name,
+        version=version,
+        state=ModelState(state),
+        flavor=flavor,
+        manifest_key=manifest_key,
+        manifest_sha256=manifest_sha256,
+        signature=signature,
+        metrics=metrics,
+        params=params,
+        tags=tags,
+        lineage=lineage,
+        input_schema=schema_pairs(schema),
+        created_at=utc(created_at),
+        created_by=created_by,
+        error=error,
+    )

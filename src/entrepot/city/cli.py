@@ -1,0 +1,126 @@
+"""``entrepot city ...``: generate synthetic raw data and process a day.
+
+The sub-app takes its store from the Typer context: ``ctx.obj`` is a store, or a
+zero-argument callable returning one (the main CLI passes
+``lambda: current_app().store``, which goes through the cache for remote stores).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from enum import StrEnum
+from typing import Annotated, Any
+
+import typer
+
+from entrepot.city.bigcsv import DEFAULT_MEMORY_LIMIT
+from entrepot.city.days import parse_day
+from entrepot.city.generator import GenerateOptions, generate
+from entrepot.city.lake import Lake
+from entrepot.city.pipeline import METRIC_TYPES, DayProcessor, check_types
+from entrepot.errors import ConfigError
+from entrepot.storage.protocols import Store
+
+city_app = typer.Typer(
+    name="city",
+    help="City-flow analytics: synthetic Paris mobility data and daily metrics.",
+    no_args_is_help=True,
+)
+
+
+class HeaderChoice(StrEnum):
+    """Header style of the generated counts CSV."""
+
+    labels = "labels"
+    raw = "raw"
+
+
+def _store(ctx: typer.Context, prefix: str) -> Store:
+    provider: Any = ctx.obj
+    store = provider() if callable(provider) and not isinstance(provider, Store) else provider
+    if not isinstance(store, Store):
+        raise ConfigError(
+            "the city commands have no store to work on",
+            hint="run them as `entrepot city ...` (the main CLI provides the configured store)",
+        )
+    return store.scoped(prefix) if prefix.strip("/") else store
+
+
+def _print(document: Any) -> None:
+    typer.echo(json.dumps(document, ensure_ascii=False, indent=2))
+
+
+@city_app.command("generate")
+def generate_command(
+    ctx: typer.Context,
+    prefix: Annotated[
+        str, typer.Argument(help="Store prefix to write the raw/ layout under ('' = root).")
+    ] = "",
+    start: Annotated[str, typer.Option(help="First local day, YYYY-MM-DD.")] = ...,  # type: ignore[assignment]
+    days: Annotated[int, typer.Option(min=1, help="Number of days of hourly API data.")] = 1,
+    arcs: Annotated[int, typer.Option(min=1, max=7200, help="Road arcs in the counts.")] = 3000,
+    stations: Annotated[int, typer.Option(min=1, help="Vélib' stations.")] = 1495,
+    counters: Annotated[int, typer.Option(min=1, help="Bike counters.")] = 60,
+    roadworks: Annotated[int, typer.Option(min=1, help="Roadworks rows.")] = 150,
+    big_csv_mb: Annotated[
+        float | None,
+        typer.Option(min=0.001, help="Grow the counts CSV with earlier days to this size (MB)."),
+    ] = None,
+    seed: Annotated[int, typer.Option(help="Random seed; same seed, same bytes.")] = 0,
+    header: Annotated[
+        HeaderChoice, typer.Option(help="Counts CSV header: export labels or raw field names.")
+    ] = HeaderChoice.labels,
+    stray_quote: Annotated[
+        bool, typer.Option(help="Put a stray '\"' before the counts header (a real defect).")
+    ] = False,
+) -> None:
+    """Write hourly API snapshots and batch CSVs for DAYS days from START."""
+    options = GenerateOptions(
+        start=parse_day(start),
+        days=days,
+        arcs=arcs,
+        stations=stations,
+        counters=counters,
+        roadworks=roadworks,
+        big_csv_mb=big_csv_mb,
+        seed=seed,
+        counts_header=header.value,
+        stray_quote=stray_quote,
+    )
+    store = _store(ctx, prefix)
+    progress: Callable[[str], None] = lambda text: typer.echo(text, err=True)  # noqa: E731
+    result = generate(store, options, progress=progress)
+    _print(
+        {
+            "store": store.url,
+            "objects": result.objects,
+            "bytes": result.bytes,
+            "counts_rows": result.counts_rows,
+            "counts_bytes": result.counts_bytes,
+            "counts_days": [
+                result.counts_first_day.isoformat(),
+                result.counts_last_day.isoformat(),
+            ],
+        }
+    )
+
+
+@city_app.command("process")
+def process_command(
+    ctx: typer.Context,
+    date: Annotated[str, typer.Option("--date", help="Local day to process, YYYY-MM-DD.")] = ...,  # type: ignore[assignment]
+    prefix: Annotated[str, typer.Option(help="Store prefix holding the raw/ layout.")] = "",
+    metric_type: Annotated[
+        list[str] | None,
+        typer.Option("--type", help=f"Metric type(s), repeatable: {', '.join(METRIC_TYPES)}."),
+    ] = None,
+    memory_limit: Annotated[
+        str, typer.Option(help="DuckDB memory limit for the counts CSV scan.")
+    ] = DEFAULT_MEMORY_LIMIT,
+) -> None:
+    """Compute the metrics of one local day and print them as JSON."""
+    day = parse_day(date)
+    types = check_types(metric_type or METRIC_TYPES)
+    processor = DayProcessor(Lake(_store(ctx, prefix)), memory_limit=memory_limit)
+    _print(processor.run(day, types))

@@ -1,0 +1,74 @@
+"""Europe/Paris local days: their hours (23, 24 or 25), date parsing and ranges."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+from functools import cache
+from zoneinfo import ZoneInfo
+
+from entrepot.errors import ConfigError
+
+#: Paris local time: partitions, report days and the counts export all use it.
+PARIS_TZ_NAME = "Europe/Paris"
+
+
+@cache
+def paris() -> ZoneInfo:
+    """The Europe/Paris time zone."""
+    return ZoneInfo(PARIS_TZ_NAME)
+
+
+@dataclass(frozen=True, slots=True)
+class LocalHour:
+    """One real hour of a Paris local day.
+
+    ``start`` and ``end`` are aware datetimes in Paris time; ``fold`` is 1 for the
+    second occurrence of the repeated hour on the autumn clock change.
+    """
+
+    start: datetime
+    end: datetime
+
+    @property
+    def hour(self) -> int:
+        """Local wall-clock hour of the start (0-23)."""
+        return self.start.hour
+
+    @property
+    def fold(self) -> int:
+        """0, or 1 for the repeated hour of the autumn change."""
+        return self.start.fold
+
+
+def day_hours(day: date) -> list[LocalHour]:
+    """The real hours of a local day: 24, or 23/25 on the clock-change days."""
+    tz = paris()
+    begin = datetime(day.year, day.month, day.day, tzinfo=tz).astimezone(UTC)
+    nxt = day + timedelta(days=1)
+    finish = datetime(nxt.year, nxt.month, nxt.day, tzinfo=tz).astimezone(UTC)
+    hours: list[LocalHour] = []
+    cur = begin
+    while cur < finish:
+        hours.append(LocalHour(cur.astimezone(tz), (cur + timedelta(hours=1)).astimezone(tz)))
+        cur += timedelta(hours=1)
+    return hours
+
+
+def parse_day(text: str) -> date:
+    """Parse ``YYYY-MM-DD``; raise :class:`ConfigError` naming the bad value."""
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise ConfigError(
+            f"not a date: {text!r}", hint="write dates as YYYY-MM-DD, e.g. 2025-11-04"
+        ) from None
+
+
+def days_between(start: date, end: date) -> Iterator[date]:
+    """Every day from ``start`` to ``end`` inclusive."""
+    cur = start
+    while cur <= end:
+        yield cur
+        cur += timedelta(days=1)

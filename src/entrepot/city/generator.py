@@ -1,0 +1,180 @@
+"""Write a synthetic raw layout into any store: hourly API snapshots and the batch exports.
+
+Layout (see :mod:`entrepot.city.layout`)::
+
+    raw/api/bikes/dt=YYYY-MM-DD/hour=HH/bikes_data.json       Vélib' station_status
+    raw/api/bikes/dt=YYYY-MM-DD/hour=HH/bike_counters.json    bike counters variant
+    raw/api/traffic/dt=YYYY-MM-DD/hour=HH/traffic_data.json   transport disruptions
+    raw/api/weather/dt=YYYY-MM-DD/hour=HH/weather_data.json   Open-Meteo forecast
+    raw/batch/comptages-routiers-permanents.csv               road counters (big)
+    raw/batch/chantiers-perturbants.csv                       roadworks
+    raw/batch/referentiel-geographique-...csv                 arcs référentiel
+    raw/batch/velib-station-information.json                  Vélib' stations
+
+``dt``/``hour`` are Paris local wall-clock values: a spring clock-change day has
+23 hour partitions, and on the autumn one the repeated hour's second snapshot
+is written beside the first with a ``_fold1`` suffix (``bikes_data_fold1.json``).
+The counts CSV is streamed to a temporary file, one day of rows in memory at a
+time (about 60 MB for 3,000 arcs), then stored; with ``big_csv_mb`` it is
+extended with earlier days until it reaches that size.
+"""
+
+from __future__ import annotations
+
+import json
+import tempfile
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date, timedelta
+from pathlib import Path
+from typing import Any
+
+from entrepot.city import layout
+from entrepot.city.days import LocalHour, day_hours
+from entrepot.city.synth import bikes, disruptions, roadworks, weather
+from entrepot.city.synth.arcs import make_arcs, referentiel_lines
+from entrepot.city.synth.counts import HeaderStyle, day_lines, header
+from entrepot.storage.protocols import Put
+
+_WRITE_BUFFER = 1024 * 1024
+_LINES_PER_WRITE = 2000
+
+
+@dataclass(frozen=True)
+class GenerateOptions:
+    """What to generate; every count has the real data's order of magnitude by default."""
+
+    start: date
+    days: int = 1
+    arcs: int = 3000
+    stations: int = 1495
+    counters: int = 60
+    roadworks: int = 150
+    big_csv_mb: float | None = None
+    seed: int = 0
+    counts_header: HeaderStyle = "labels"
+    stray_quote: bool = False
+
+    def __post_init__(self) -> None:
+        if self.days < 1:
+            raise ValueError(f"days must be at least 1, got {self.days}")
+        if min(self.stations, self.counters, self.roadworks) < 1:
+            raise ValueError("stations, counters and roadworks must each be at least 1")
+        if self.big_csv_mb is not None and self.big_csv_mb <= 0:
+            raise ValueError(f"big_csv_mb must be positive, got {self.big_csv_mb}")
+
+
+@dataclass(frozen=True)
+class GenerateResult:
+    """What was written."""
+
+    objects: int
+    bytes: int
+    counts_rows: int
+    counts_bytes: int
+    counts_first_day: date
+    counts_last_day: date
+
+
+def _json(document: Any) -> bytes:
+    return json.dumps(document, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+
+
+def _name(base: str, hour: LocalHour) -> str:
+    return f"{base}_fold1.json" if hour.fold else f"{base}.json"
+
+
+class _Writer:
+    def __init__(self, store: Put, seed: int, progress: Callable[[str], None]) -> None:
+        self.store, self.progress = store, progress
+        self.metadata = {"generator": "entrepot-city", "seed": str(seed)}
+        self.objects = 0
+        self.bytes = 0
+
+    def put(self, key: str, data: bytes, content_type: str) -> None:
+        self.store.put(key, data, content_type=content_type, metadata=self.metadata)
+        self.objects += 1
+        self.bytes += len(data)
+
+    def put_file(self, key: str, path: Path, content_type: str) -> None:
+        self.store.put_file(key, path, content_type=content_type, metadata=self.metadata)
+        self.objects += 1
+        self.bytes += path.stat().st_size
+
+
+def generate(
+    store: Put, options: GenerateOptions, *, progress: Callable[[str], None] | None = None
+) -> GenerateResult:
+    """Write the raw layout for ``options.days`` days from ``options.start`` into ``store``."""
+    out = _Writer(store, options.seed, progress or (lambda _: None))
+    seed = options.seed
+    window = [options.start + timedelta(days=i) for i in range(options.days)]
+    stations = bikes.make_stations(options.stations, seed)
+    truth = weather.make_truth(options.start, options.days, seed)
+    events = disruptions.make_disruptions(options.start, options.days, seed)
+    for day in window:
+        out.progress(f"API snapshots for {day}")
+        for hour in day_hours(day):
+            prefix = layout.hour_prefix("bikes", day, hour.hour)
+            status = bikes.station_status(stations, hour, seed)
+            out.put(prefix + _name("bikes_data", hour), _json(status), "application/json")
+            counters = bikes.counter_snapshot(options.counters, hour, seed)
+            out.put(prefix + _name("bike_counters", hour), _json(counters), "application/json")
+            prefix = layout.hour_prefix("weather", day, hour.hour)
+            forecast = weather.snapshot(truth, hour, seed)
+            out.put(prefix + _name("weather_data", hour), _json(forecast), "application/json")
+            prefix = layout.hour_prefix("traffic", day, hour.hour)
+            active = disruptions.snapshot(events, hour)
+            out.put(prefix + _name("traffic_data", hour), _json(active), "application/json")
+    updated = int(day_hours(window[-1])[-1].end.timestamp())
+    info = bikes.station_information(stations, updated)
+    out.put(layout.batch_key(layout.STATIONS_JSON), _json(info), "application/json")
+    arcs = make_arcs(options.arcs, seed)
+    ref = "\n".join(referentiel_lines(arcs, seed)) + "\n"
+    out.put(layout.batch_key(layout.REFERENTIEL_CSV), ref.encode("utf-8"), "text/csv")
+    works = roadworks.roadworks_lines(window[-1], options.roadworks, seed)
+    data = ("\ufeff" + "\n".join(works) + "\n").encode("utf-8")
+    out.put(layout.batch_key(layout.ROADWORKS_CSV), data, "text/csv")
+    with tempfile.TemporaryDirectory(prefix="entrepot-city-") as tmp:
+        path = Path(tmp) / layout.COUNTS_CSV
+        rows, first = _write_counts(path, arcs, window, options, out.progress)
+        out.progress(f"storing the counts CSV ({path.stat().st_size / 1e6:.1f} MB)")
+        size = path.stat().st_size
+        out.put_file(layout.batch_key(layout.COUNTS_CSV), path, "text/csv")
+    return GenerateResult(out.objects, out.bytes, rows, size, first, window[-1])
+
+
+def _write_counts(
+    path: Path,
+    arcs: Any,
+    window: list[date],
+    options: GenerateOptions,
+    progress: Callable[[str], None],
+) -> tuple[int, date]:
+    """Stream the counts CSV to ``path``; returns (rows, first day written)."""
+    target = None if options.big_csv_mb is None else int(options.big_csv_mb * 1_000_000)
+    quote_mark = '"' if options.stray_quote else ""
+    sep_line = "\n"
+    rows = 0
+    first = window[0]
+    with open(path, "wb", buffering=_WRITE_BUFFER) as fh:
+        written = fh.write(f"\ufeff{quote_mark}{header(options.counts_header)}\n".encode())
+        days = iter(window)
+        history = 0
+        while True:
+            day = next(days, None)
+            if day is None:
+                if target is None or written >= target:
+                    break
+                history += 1
+                day = window[0] - timedelta(days=history)
+                first = day
+            lines = day_lines(arcs, day, options.seed, options.counts_header)
+            for i in range(0, len(lines), _LINES_PER_WRITE):
+                block = lines[i : i + _LINES_PER_WRITE]
+                written += fh.write(f"{sep_line.join(block)}{sep_line}".encode())
+            rows += len(lines)
+            del lines  # one day of rows in memory at a time
+            if history and history % 10 == 0:
+                progress(f"counts CSV: {written / 1e6:.0f} MB, back to {day}")
+    return rows, first

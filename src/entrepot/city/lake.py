@@ -1,0 +1,244 @@
+"""Read the raw layout from any store: partition listing, days, batch files, fallback.
+
+One code path for every store (a local folder, memory, S3 behind the cache):
+the lake takes a store with the ``Get`` and ``List`` capabilities. Listings go
+through the store's ``list``, which pages past any page size; keys are kept whole,
+so two hours never collapse onto one name.
+
+The fallback policy is explicit. ``"fail"`` (the default) lets a
+:class:`~entrepot.errors.StoreUnavailable` propagate. ``"local"`` reads the same
+keys from a second (local) store when the primary is unavailable, logs a
+warning and records it on every result it affects; any other error (a missing
+object, a corrupted one, a malformed path) is never hidden by a fallback.
+"""
+
+from __future__ import annotations
+
+import logging
+import tempfile
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import Literal, Protocol, TypeVar
+
+from entrepot.city import layout
+from entrepot.city.days import paris
+from entrepot.city.errors import MissingInput, PartitionError
+from entrepot.city.partitions import (
+    Partition,
+    is_marker,
+    local_hours,
+    parse_day,
+    parse_key,
+    prune,
+)
+from entrepot.errors import ConfigError, ObjectNotFound, StoreUnavailable
+from entrepot.storage.protocols import Get, List
+from entrepot.storage.types import ObjectInfo
+
+log = logging.getLogger("entrepot.city")
+
+FallbackPolicy = Literal["fail", "local"]
+T = TypeVar("T")
+
+
+class RawStore(Get, List, Protocol):
+    """What the lake needs of a store: verified reads and listings."""
+
+
+@dataclass(frozen=True)
+class RawFile:
+    """One raw object of a partition, read and verified."""
+
+    key: str
+    partition: Partition
+    name: str
+    data: bytes
+    sha256: str | None
+    size: int
+
+    @property
+    def fold(self) -> int:
+        """1 for the second snapshot of the repeated autumn hour (``*_fold1.*``), else 0."""
+        return 1 if self.name.rsplit(".", 1)[0].endswith("_fold1") else 0
+
+    @property
+    def taken_at(self) -> datetime:
+        """The UTC instant of the partition's local hour (fold-aware): when it was fetched."""
+        p = self.partition
+        local = datetime(p.day.year, p.day.month, p.day.day, p.hour, tzinfo=paris(), fold=self.fold)
+        return local.astimezone(UTC)
+
+
+@dataclass(frozen=True)
+class InputRef:
+    """An input as recorded on outputs: key, checksum and size."""
+
+    key: str
+    sha256: str | None
+    size: int
+
+
+@dataclass(frozen=True)
+class DayRead:
+    """Every raw file of one source for one Paris local day."""
+
+    source: str
+    day: date
+    files: tuple[RawFile, ...]
+    missing_hours: tuple[int, ...]
+    origin: str
+    warnings: tuple[str, ...]
+
+    @property
+    def inputs(self) -> tuple[InputRef, ...]:
+        """What was read, for provenance and watermarks."""
+        return tuple(InputRef(f.key, f.sha256, f.size) for f in self.files)
+
+
+class Lake:
+    """The raw layout of one store (the store may be a scoped view of a bigger one)."""
+
+    def __init__(
+        self,
+        store: RawStore,
+        *,
+        fallback: FallbackPolicy = "fail",
+        local: RawStore | None = None,
+    ) -> None:
+        if fallback not in ("fail", "local"):
+            raise ConfigError(f"unknown fallback policy {fallback!r}", hint="use 'fail' or 'local'")
+        if fallback == "local" and local is None:
+            raise ConfigError(
+                "fallback 'local' needs a local store to fall back on",
+                hint="pass local=<a store on the local mirror>, or use fallback='fail'",
+            )
+        self.store = store
+        self.fallback = fallback
+        self.local = local
+
+    # -- fallback ------------------------------------------------------------
+    def _call(self, what: str, action: Callable[[RawStore], T]) -> tuple[T, str, tuple[str, ...]]:
+        try:
+            return action(self.store), _url(self.store), ()
+        except StoreUnavailable as exc:
+            if self.fallback == "fail" or self.local is None:
+                raise
+            message = (
+                f"FALLBACK: the store {_url(self.store)} is unavailable ({exc.message}); "
+                f"{what} was read from the local copy {_url(self.local)} and may be stale"
+            )
+            log.warning(message)
+            return action(self.local), _url(self.local), (message,)
+
+    # -- partitions ----------------------------------------------------------
+    def days(self, source: str, start: date | None = None, end: date | None = None) -> list[date]:
+        """The local days present for ``source`` within ``[start, end]``, from the ``dt=``
+        folders only (pruned before any hour is listed)."""
+        found, _, _ = self._call(f"the day list of {source}", lambda s: _day_folders(s, source))
+        return prune(found, start, end)
+
+    def partitions(
+        self, source: str, start: date | None = None, end: date | None = None
+    ) -> list[Partition]:
+        """Every hourly partition of ``source`` within ``[start, end]``."""
+        result: set[Partition] = set()
+        for day in self.days(source, start, end):
+
+            def action(store: RawStore, day: date = day) -> list[tuple[Partition, str, ObjectInfo]]:
+                return _day_objects(store, source, day)
+
+            infos, _, _ = self._call(f"{source} {day}", action)
+            result.update(p for p, _, _ in infos)
+        return sorted(result)
+
+    def read_day(self, source: str, day: date) -> DayRead:
+        """Every file of ``source`` on the local ``day``, across its 23-25 hours.
+
+        Raises :class:`MissingInput` when the day has no partition at all.
+        """
+
+        def action(store: RawStore) -> list[RawFile]:
+            files = []
+            for partition, name, info in _day_objects(store, source, day):
+                files.append(
+                    RawFile(info.key, partition, name, store.get(info.key), info.sha256, info.size)
+                )
+            return files
+
+        files, origin, warnings = self._call(f"{source} {day}", action)
+        if not files:
+            raise MissingInput(f"no {source} data for {day}", key=layout.day_prefix(source, day))
+        present = {f.partition.hour for f in files}
+        missing = tuple(sorted(local_hours(day) - present))
+        if missing:
+            hours = ", ".join(f"{h:02d}" for h in missing)
+            warnings = (*warnings, f"{source} {day}: no data for hour(s) {hours}")
+        return DayRead(source, day, tuple(files), missing, origin, warnings)
+
+    # -- batch files ---------------------------------------------------------
+    def read_batch(self, name: str) -> tuple[bytes, InputRef, tuple[str, ...]]:
+        """A whole batch file (small ones: référentiel, roadworks, stations)."""
+        key = layout.batch_key(name)
+
+        def action(store: RawStore) -> tuple[bytes, InputRef]:
+            info = _head(store, key)
+            return store.get(key), InputRef(key, info.sha256, info.size)
+
+        (data, ref), _, warnings = self._call(key, action)
+        return data, ref, warnings
+
+    @contextmanager
+    def batch_path(self, name: str) -> Iterator[tuple[Path, InputRef, tuple[str, ...]]]:
+        """A verified local copy of a (big) batch file, deleted on exit."""
+        key = layout.batch_key(name)
+        with tempfile.TemporaryDirectory(prefix="entrepot-city-") as tmp:
+            dest = Path(tmp) / name
+
+            def action(store: RawStore) -> InputRef:
+                info = _head(store, key)
+                store.download(key, dest)
+                return InputRef(key, info.sha256, info.size)
+
+            ref, _, warnings = self._call(key, action)
+            yield dest, ref, warnings
+
+
+def _url(store: RawStore) -> str:
+    return str(getattr(store, "url", type(store).__name__))
+
+
+def _head(store: RawStore, key: str) -> ObjectInfo:
+    try:
+        return store.head(key)
+    except ObjectNotFound:
+        raise MissingInput(f"batch file missing from {_url(store)}", key=key) from None
+
+
+def _day_folders(store: RawStore, source: str) -> list[date]:
+    prefix = layout.source_prefix(source)
+    listing = store.ls(prefix)
+    for info in listing.objects:
+        name = info.key[len(prefix) :]
+        if not is_marker(name):
+            raise PartitionError("file outside any dt=YYYY-MM-DD partition", key=info.key)
+    days = []
+    for folder in listing.prefixes:
+        name = folder[len(prefix) :].rstrip("/")
+        if not is_marker(name):
+            days.append(parse_day(name, folder))
+    return days
+
+
+def _day_objects(
+    store: RawStore, source: str, day: date
+) -> list[tuple[Partition, str, ObjectInfo]]:
+    prefix = layout.source_prefix(source)
+    found = []
+    for info in store.list(layout.day_prefix(source, day)):
+        parsed = parse_key(source, prefix, info.key)
+        if parsed is not None:
+            found.append((parsed[0], parsed[1], info))
+    return found

@@ -1,0 +1,103 @@
+"""Process one local day: read the lake, run each processor, return metrics documents.
+
+The same code runs whatever the store behind the lake (a local folder, S3 through
+the cache, memory in tests), so every environment computes the same metrics.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import date
+from typing import Any
+
+from entrepot.city import layout
+from entrepot.city.bigcsv import DEFAULT_MEMORY_LIMIT, aggregate_counts
+from entrepot.city.errors import CityError, MissingInput
+from entrepot.city.lake import Lake
+from entrepot.city.processors.bikes import bikes_metrics, capacities
+from entrepot.city.processors.common import document
+from entrepot.city.processors.disruptions import disruption_metrics
+from entrepot.city.processors.roadworks import ROADWORKS_COLUMNS, roadworks_metrics
+from entrepot.city.processors.traffic import traffic_metrics
+from entrepot.city.processors.weather import weather_metrics
+from entrepot.city.readers import read_csv, read_json
+from entrepot.city.referentiel import load_referentiel
+
+#: Metric types, in processing order.
+METRIC_TYPES = ("bikes", "disruptions", "weather", "traffic", "roadworks")
+
+
+def check_types(types: Iterable[str]) -> tuple[str, ...]:
+    """Validate metric type names; raises :class:`CityError` naming the unknown ones."""
+    chosen = tuple(dict.fromkeys(types))
+    unknown = [t for t in chosen if t not in METRIC_TYPES]
+    if unknown:
+        raise CityError(
+            f"unknown metric type(s) {unknown}", hint=f"choose from {list(METRIC_TYPES)}"
+        )
+    return chosen
+
+
+class DayProcessor:
+    """Computes the metrics of days from one lake (référentiel read once)."""
+
+    def __init__(self, lake: Lake, *, memory_limit: str = DEFAULT_MEMORY_LIMIT) -> None:
+        self.lake = lake
+        self.memory_limit = memory_limit
+        self._referentiel: Any = None
+
+    def _ref(self) -> tuple[Any, Any, tuple[str, ...]]:
+        if self._referentiel is None:
+            data, ref, warnings = self.lake.read_batch(layout.REFERENTIEL_CSV)
+            self._referentiel = (load_referentiel(data, ref.key), ref, warnings)
+        return self._referentiel  # type: ignore[no-any-return]
+
+    def bikes(self, day: date) -> dict[str, Any]:
+        """Bike metrics (Vélib' capacities used when the station information exists)."""
+        read = self.lake.read_day("bikes", day)
+        inputs, warnings = list(read.inputs), list(read.warnings)
+        capacity = None
+        try:
+            data, ref, more = self.lake.read_batch(layout.STATIONS_JSON)
+        except MissingInput as exc:
+            warnings.append(f"{exc.key}: missing, station capacities not checked")
+        else:
+            capacity = capacities(read_json(data, ref.key), ref.key)
+            inputs.append(ref)
+            warnings += more
+        return document("bikes", day, bikes_metrics(read, capacity), inputs, warnings)
+
+    def disruptions(self, day: date) -> dict[str, Any]:
+        """Transport disruption metrics."""
+        read = self.lake.read_day("traffic", day)
+        return document("disruptions", day, disruption_metrics(read), read.inputs, read.warnings)
+
+    def weather(self, day: date) -> dict[str, Any]:
+        """Weather metrics."""
+        read = self.lake.read_day("weather", day)
+        return document("weather", day, weather_metrics(read), read.inputs, read.warnings)
+
+    def traffic(self, day: date) -> dict[str, Any]:
+        """Road-traffic metrics from the counts export, joined with the référentiel."""
+        ref_frame, ref, ref_warnings = self._ref()
+        with self.lake.batch_path(layout.COUNTS_CSV) as (path, counts, warnings):
+            agg = aggregate_counts(
+                path, key=counts.key, start=day, end=day, memory_limit=self.memory_limit
+            )
+        metrics = traffic_metrics(agg, ref_frame, day)
+        notes = [*warnings, *ref_warnings]
+        if agg.skipped_rows:
+            notes.append(f"{counts.key}: {agg.skipped_rows} row(s) without a valid arc or time")
+        return document("traffic", day, metrics, [counts, ref], notes)
+
+    def roadworks(self, day: date) -> dict[str, Any]:
+        """Roadworks metrics, joined with the référentiel."""
+        ref_frame, ref, ref_warnings = self._ref()
+        data, works, warnings = self.lake.read_batch(layout.ROADWORKS_CSV)
+        frame = read_csv(data, works.key, ROADWORKS_COLUMNS)
+        metrics = roadworks_metrics(frame, ref_frame, day)
+        return document("roadworks", day, metrics, [works, ref], [*warnings, *ref_warnings])
+
+    def run(self, day: date, types: Iterable[str] = METRIC_TYPES) -> dict[str, dict[str, Any]]:
+        """The documents of ``types`` for ``day``."""
+        return {kind: getattr(self, kind)(day) for kind in check_types(types)}

@@ -1,0 +1,270 @@
+"""Bike metrics of one local day: Vélib' stations and permanent bike counters.
+
+Each hourly file is recognised by its content: the Vélib' envelope
+(``data.stations``) or records with ``num_bikes_available``; the counters'
+``results`` or records with ``sum_counts``. JSON, JSON lines, CSV and Parquet files
+all work (records or tables with those fields).
+
+Stations, per snapshot: bikes and docks available, *empty* (installed, renting,
+no bike) and *full* (installed, returning, no dock) stations. Anomalies: negative
+counts, mechanical + e-bikes ≠ bikes, bikes + docks > capacity (needs
+``station_information``). Failing sensors: a station not installed, or whose
+``last_reported`` is more than 6 h older than the snapshot.
+
+Counters: daily total per counter, hourly totals, mean and peak; an anomaly is
+an hour above 5x the counter's median active hour (and above 50); a failing
+sensor has ≥ 6 consecutive zero hours between 06:00 and 22:00 or misses ≥ 3 hours.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pandas as pd
+
+from entrepot.city.errors import RawFormatError
+from entrepot.city.lake import DayRead, RawFile
+from entrepot.city.processors.common import num, ratio
+from entrepot.city.readers import read_object
+
+STALE_SECONDS = 6 * 3600
+EMPTY_HOURS_ALERT = 3
+TOP = 10
+
+
+def _records(file: RawFile) -> tuple[str, list[dict[str, Any]]]:
+    doc = read_object(file.key, file.data)
+    if isinstance(doc, pd.DataFrame):
+        doc = doc.to_dict("records")
+    if isinstance(doc, dict):
+        if isinstance(doc.get("data"), dict) and "stations" in doc["data"]:
+            return "stations", list(doc["data"]["stations"])
+        if "results" in doc:
+            return "counters", list(doc["results"])
+        raise RawFormatError(
+            "neither a Vélib' station_status nor a counters document", key=file.key
+        )
+    if isinstance(doc, list):
+        first = doc[0] if doc else {}
+        if "num_bikes_available" in first or "numBikesAvailable" in first:
+            return "stations", doc
+        if "sum_counts" in first:
+            return "counters", doc
+    raise RawFormatError("unrecognised bike records", key=file.key)
+
+
+def _int(value: Any) -> int:
+    if isinstance(value, str):
+        return int(float(value)) if value.strip() else 0
+    return 0 if value is None or value != value else int(value)
+
+
+def _ebikes(types: Any) -> int | None:
+    if isinstance(types, list):
+        for entry in types:
+            if isinstance(entry, dict) and "ebike" in entry:
+                return _int(entry["ebike"])
+    return None
+
+
+def _station_frame(files: list[tuple[RawFile, list[dict[str, Any]]]]) -> pd.DataFrame:
+    rows = []
+    for file, records in files:
+        for i, r in enumerate(records):
+            bikes = r.get("num_bikes_available", r.get("numBikesAvailable"))
+            docks = r.get("num_docks_available", r.get("numDocksAvailable"))
+            if bikes is None or docks is None:
+                raise RawFormatError(
+                    f"station record {i} lacks bikes or docks counts", key=file.key
+                )
+            rows.append(
+                (
+                    file.key,
+                    file.partition.hour,
+                    str(r.get("stationCode", r.get("station_id"))),
+                    str(r.get("station_id")),
+                    _int(bikes),
+                    _int(docks),
+                    _ebikes(r.get("num_bikes_available_types")),
+                    _int(r.get("is_installed", 1)),
+                    _int(r.get("is_renting", 1)),
+                    _int(r.get("is_returning", 1)),
+                    _int(r.get("last_reported", 0)),
+                )
+            )
+    return pd.DataFrame(
+        rows,
+        columns=[
+            "file",
+            "hour",
+            "code",
+            "station_id",
+            "bikes",
+            "docks",
+            "ebikes",
+            "installed",
+            "renting",
+            "returning",
+            "reported",
+        ],
+    )
+
+
+def station_metrics(
+    files: list[tuple[RawFile, list[dict[str, Any]]]],
+    snapshot_times: dict[str, int],
+    capacity: dict[str, int] | None,
+) -> dict[str, Any]:
+    """Vélib' metrics from the day's station snapshots (``snapshot_times``: file -> epoch)."""
+    frame = _station_frame(files)
+    frame["empty"] = (frame["installed"] == 1) & (frame["renting"] == 1) & (frame["bikes"] == 0)
+    frame["full"] = (frame["installed"] == 1) & (frame["returning"] == 1) & (frame["docks"] == 0)
+    frame["snapshot"] = frame["file"].map(snapshot_times)
+    frame["stale"] = (frame["snapshot"] - frame["reported"]) > STALE_SECONDS
+    per_file = frame.groupby(["hour", "file"], sort=True).agg(
+        bikes=("bikes", "sum"),
+        ebikes=("ebikes", "sum"),
+        docks=("docks", "sum"),
+        empty=("empty", "sum"),
+        full=("full", "sum"),
+    )
+    hourly = per_file.groupby(level="hour").mean()
+    per_station = frame.groupby("code").agg(
+        empty_hours=("empty", "sum"),
+        full_hours=("full", "sum"),
+        stale=("stale", "all"),
+        installed=("installed", "max"),
+    )
+    anomalies = frame[
+        (frame["bikes"] < 0) | (frame["docks"] < 0) | (frame["ebikes"] > frame["bikes"])
+    ]
+    over = pd.Series(dtype=bool)
+    if capacity:
+        cap = frame["station_id"].map(capacity).fillna(frame["code"].map(capacity))
+        over = (frame["bikes"] + frame["docks"]) > cap
+        anomalies = frame[frame.index.isin(anomalies.index) | over.fillna(False)]
+    failing = per_station[(per_station["installed"] == 0) | per_station["stale"]]
+    long_empty = per_station[per_station["empty_hours"] >= EMPTY_HOURS_ALERT].sort_values(
+        ["empty_hours"], ascending=False
+    )
+    peak_hour = int(hourly["bikes"].idxmax())
+    low_hour = int(hourly["bikes"].idxmin())
+    total_bikes = float(per_file["bikes"].sum())
+    return {
+        "snapshots": len(per_file),
+        "stations": int(frame["code"].nunique()),
+        "bikes_available_mean": num(hourly["bikes"].mean(), 1),
+        "bikes_available_peak": {"hour": peak_hour, "value": num(hourly["bikes"].max(), 1)},
+        "bikes_available_lowest": {"hour": low_hour, "value": num(hourly["bikes"].min(), 1)},
+        "ebike_share": ratio(float(per_file["ebikes"].sum()), total_bikes, 3),
+        "docks_available_mean": num(hourly["docks"].mean(), 1),
+        "empty_stations_mean": num(hourly["empty"].mean(), 1),
+        "empty_stations_max": int(per_file["empty"].max()),
+        "full_stations_mean": num(hourly["full"].mean(), 1),
+        "full_stations_max": int(per_file["full"].max()),
+        "stations_empty_3h_or_more": len(long_empty),
+        "longest_empty": [
+            {"station": c, "hours": int(r.empty_hours)} for c, r in long_empty.head(TOP).iterrows()
+        ],
+        "anomalies": len(anomalies),
+        "anomaly_stations": sorted(anomalies["code"].unique().tolist())[:TOP],
+        "capacity_checked": bool(capacity),
+        "failing_sensors": len(failing),
+        "failing_stations": sorted(failing.index.tolist())[:20],
+        "hourly": [
+            {
+                "hour": int(h),
+                "bikes": num(r.bikes, 1),
+                "docks": num(r.docks, 1),
+                "empty": num(r.empty, 1),
+                "full": num(r.full, 1),
+            }
+            for h, r in hourly.iterrows()
+        ],
+    }
+
+
+def counter_metrics(files: list[tuple[RawFile, list[dict[str, Any]]]]) -> dict[str, Any]:
+    """Bike-counter metrics from the day's hourly counter files."""
+    rows = [
+        (
+            f.partition.hour,
+            f.key,
+            str(r["id_compteur"]),
+            str(r.get("nom_compteur", "")),
+            _int(r.get("sum_counts")),
+        )
+        for f, records in files
+        for r in records
+    ]
+    frame = pd.DataFrame(rows, columns=["hour", "file", "counter", "name", "count"])
+    expected_files = frame["file"].nunique()
+    per_counter = frame.groupby("counter").agg(
+        total=("count", "sum"), name=("name", "first"), files=("file", "nunique")
+    )
+    hourly = frame.groupby("hour")["count"].sum()
+    anomalies, failing = [], []
+    for counter, group in frame.sort_values("hour").groupby("counter"):
+        active = group.loc[group["count"] > 0, "count"]
+        median = float(active.median()) if not active.empty else 0.0
+        spikes = group[(group["count"] > 5 * median) & (group["count"] > 50)]
+        anomalies += [
+            {"counter": counter, "hour": int(s.hour), "count": int(s.count)}
+            for s in spikes.itertuples()
+        ]
+        daytime = group[(group["hour"] >= 6) & (group["hour"] < 22)]["count"].tolist()
+        run = longest = 0
+        for value in daytime:
+            run = run + 1 if value == 0 else 0
+            longest = max(longest, run)
+        missing = expected_files - int(per_counter.loc[counter, "files"])
+        if longest >= 6 or missing >= 3:
+            failing.append(
+                {"counter": counter, "zero_hours_in_a_row": longest, "missing_hours": missing}
+            )
+    top = per_counter.sort_values(["total", "name"], ascending=[False, True]).head(TOP)
+    return {
+        "counters": len(per_counter),
+        "total_count": int(frame["count"].sum()),
+        "hourly_mean": num(hourly.mean(), 1),
+        "peak_hour": {"hour": int(hourly.idxmax()), "count": int(hourly.max())},
+        "top_counters": [
+            {"counter": c, "name": r["name"], "total": int(r.total)} for c, r in top.iterrows()
+        ],
+        "anomalies": anomalies[:50],
+        "failing_sensors": len(failing),
+        "failing": failing[:20],
+        "hourly": [{"hour": int(h), "count": int(v)} for h, v in hourly.items()],
+    }
+
+
+def bikes_metrics(read: DayRead, capacity: dict[str, int] | None = None) -> dict[str, Any]:
+    """The bike metrics of ``read.day``; ``capacity`` maps station id or code to capacity.
+
+    A variant with no record that day (no station, no counter) gives ``None``.
+    """
+    stations: list[tuple[RawFile, list[dict[str, Any]]]] = []
+    counters: list[tuple[RawFile, list[dict[str, Any]]]] = []
+    for file in read.files:
+        kind, records = _records(file)
+        if records:
+            (stations if kind == "stations" else counters).append((file, records))
+    times = {f.key: int(f.taken_at.timestamp()) for f, _ in stations}
+    return {
+        "stations": station_metrics(stations, times, capacity) if stations else None,
+        "counters": counter_metrics(counters) if counters else None,
+    }
+
+
+def capacities(doc: Any, key: str) -> dict[str, int]:
+    """Station id and code -> capacity, from a ``station_information`` document."""
+    try:
+        stations = doc["data"]["stations"]
+        result: dict[str, int] = {}
+        for s in stations:
+            result[str(s["station_id"])] = int(s["capacity"])
+            if "stationCode" in s:
+                result[str(s["stationCode"])] = int(s["capacity"])
+    except (KeyError, TypeError, ValueError):
+        raise RawFormatError("not a station_information document", key=key) from None
+    return result

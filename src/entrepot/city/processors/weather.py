@@ -1,0 +1,175 @@
+"""Weather metrics of one local day: a daily summary and its likely effect on mobility.
+
+Snapshots are normalised to a long table ``(ts_utc, variable, value, fetched)``
+so the provider can change: the Open-Meteo shape (columnar ``hourly`` arrays,
+168 values per snapshot) and the OpenWeatherMap current-weather shape are read.
+For each hour of the day the value from the latest snapshot wins (later
+snapshots have observed what earlier ones forecast).
+
+Mobility impact (a rule of thumb, documented rather than fitted): points for
+rain (1 per rainy hour, +10 past 5 mm), wind (+15 for gusts ≥ 50 km/h, +30 ≥ 70),
+cold (+10 below 0 °C) and heat (+10 above 30 °C); level ``faible`` < 15 ≤
+``modéré`` < 35 ≤ ``fort``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import pandas as pd
+
+from entrepot.city.days import day_hours, paris
+from entrepot.city.errors import RawFormatError
+from entrepot.city.lake import DayRead, RawFile
+from entrepot.city.processors.common import num
+from entrepot.city.readers import read_object
+
+#: WMO weather code groups and their French labels.
+WMO_LABELS = (
+    (0, "ciel clair"),
+    (3, "nuageux"),
+    (48, "brouillard"),
+    (57, "bruine"),
+    (67, "pluie"),
+    (77, "neige"),
+    (82, "averses"),
+    (86, "averses de neige"),
+    (99, "orage"),
+)
+OWM_VARIABLES = {
+    ("main", "temp"): "temperature_2m",
+    ("main", "humidity"): "relative_humidity_2m",
+    ("wind", "speed"): "wind_speed_10m",
+    ("wind", "gust"): "wind_gusts_10m",
+    ("clouds", "all"): "cloud_cover",
+    ("rain", "1h"): "precipitation",
+}
+
+
+def wmo_label(code: int) -> str:
+    """French label of a WMO weather code."""
+    return next((label for top, label in WMO_LABELS if code <= top), "inconnu")
+
+
+def _open_meteo(doc: dict[str, Any], file: RawFile) -> Iterator[tuple[datetime, str, float]]:
+    hourly = doc["hourly"]
+    offset = timedelta(seconds=int(doc.get("utc_offset_seconds", 0)))
+    times = [datetime.fromisoformat(t).replace(tzinfo=UTC) - offset for t in hourly["time"]]
+    for name, values in hourly.items():
+        if name == "time":
+            continue
+        if len(values) != len(times):
+            raise RawFormatError(
+                f"hourly.{name} has {len(values)} values for {len(times)} times", key=file.key
+            )
+        for ts, value in zip(times, values, strict=True):
+            if value is not None:
+                yield ts, name, float(value)
+
+
+def _owm(doc: dict[str, Any], file: RawFile) -> Iterator[tuple[datetime, str, float]]:
+    ts = datetime.fromtimestamp(int(doc["dt"]), UTC).replace(minute=0, second=0)
+    for (group, field), name in OWM_VARIABLES.items():
+        value = doc.get(group, {}).get(field)
+        if value is not None:
+            yield ts, name, float(value) - (273.15 if field == "temp" and value > 200 else 0)
+    if doc.get("weather"):
+        yield ts, "weather_code", float(doc["weather"][0].get("id", 0) // 100 * 10)
+
+
+def normalise(read: DayRead) -> pd.DataFrame:
+    """Long table ``ts_utc, variable, value, fetched`` of every snapshot of the day."""
+    rows: list[tuple[datetime, str, float, datetime]] = []
+    for file in read.files:
+        doc = read_object(file.key, file.data)
+        if isinstance(doc, dict) and isinstance(doc.get("hourly"), dict):
+            values = _open_meteo(doc, file)
+        elif isinstance(doc, dict) and "main" in doc and "dt" in doc:
+            values = _owm(doc, file)
+        else:
+            raise RawFormatError("not an Open-Meteo or OpenWeatherMap document", key=file.key)
+        fetched = file.taken_at
+        rows.extend((ts, name, value, fetched) for ts, name, value in values)
+    return pd.DataFrame(rows, columns=["ts_utc", "variable", "value", "fetched"])
+
+
+def weather_metrics(read: DayRead) -> dict[str, Any]:
+    """The weather metrics of ``read.day``."""
+    hours = day_hours(read.day)
+    first, last = hours[0].start.astimezone(UTC), hours[-1].end.astimezone(UTC)
+    long = normalise(read)
+    long = long[(long["ts_utc"] >= first) & (long["ts_utc"] < last)]
+    latest = long.sort_values("fetched").drop_duplicates(["ts_utc", "variable"], keep="last")
+    wide = latest.pivot(index="ts_utc", columns="variable", values="value").sort_index()
+    col = {
+        name: wide[name] if name in wide else pd.Series(dtype=float)
+        for name in (
+            "temperature_2m",
+            "precipitation",
+            "wind_speed_10m",
+            "wind_gusts_10m",
+            "relative_humidity_2m",
+            "cloud_cover",
+            "weather_code",
+        )
+    }
+    temp, rain, gusts = col["temperature_2m"], col["precipitation"], col["wind_gusts_10m"]
+    rainy_hours = int((rain >= 0.1).sum())
+    codes = col["weather_code"].dropna().astype(int)
+    dominant = int(codes.mode().min()) if not codes.empty else None
+    score, reasons = _impact(rainy_hours, float(rain.sum()), gusts.max(), temp.min(), temp.max())
+    return {
+        "hours_covered": len(wide),
+        "temperature": {
+            "min": num(temp.min(), 1),
+            "max": num(temp.max(), 1),
+            "mean": num(temp.mean(), 1),
+        },
+        "precipitation_mm": num(rain.sum(), 1),
+        "rainy_hours": rainy_hours,
+        "wind_max_kmh": num(col["wind_speed_10m"].max(), 1),
+        "gust_max_kmh": num(gusts.max(), 1),
+        "humidity_mean": num(col["relative_humidity_2m"].mean(), 1),
+        "cloud_cover_mean": num(col["cloud_cover"].mean(), 1),
+        "dominant_weather": None
+        if dominant is None
+        else {"code": dominant, "label": wmo_label(dominant)},
+        "mobility_impact": {
+            "score": score,
+            "level": "faible" if score < 15 else ("modéré" if score < 35 else "fort"),
+            "reasons": reasons,
+        },
+        "hourly": [
+            {
+                "hour": ts.astimezone(paris()).hour,
+                "time_utc": ts.strftime("%Y-%m-%dT%H:%MZ"),
+                "temperature": num(temp.get(ts), 1),
+                "precipitation": num(rain.get(ts), 1),
+                "wind": num(col["wind_speed_10m"].get(ts), 1),
+            }
+            for ts in wide.index
+        ],
+    }
+
+
+def _impact(
+    rainy_hours: int, rain_mm: float, gust: float, tmin: float, tmax: float
+) -> tuple[int, list[str]]:
+    score, reasons = 0, []
+    if rainy_hours:
+        score += rainy_hours
+        reasons.append(f"pluie {rainy_hours} h ({rain_mm:.1f} mm)")
+    if rain_mm > 5:
+        score += 10
+    if gust == gust and gust >= 50:
+        score += 30 if gust >= 70 else 15
+        reasons.append(f"rafales {gust:.0f} km/h")
+    if tmin == tmin and tmin < 0:
+        score += 10
+        reasons.append(f"gel ({tmin:.1f} °C)")
+    if tmax == tmax and tmax > 30:
+        score += 10
+        reasons.append(f"chaleur ({tmax:.1f} °C)")
+    return score, reasons

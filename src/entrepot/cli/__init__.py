@@ -1,0 +1,1 @@
+"""The ``entrepot`` command line: thin shells over the services."""

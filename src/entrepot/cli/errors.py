@@ -1,0 +1,32 @@
+"""Map Entrepôt errors to CLI exit codes, in one place."""
+
+from __future__ import annotations
+
+from entrepot import errors as e
+from entrepot.fraud.errors import FraudError, UnknownDomain
+
+#: Most specific first; the first match wins.
+EXIT_CODES: tuple[tuple[type[BaseException], int], ...] = (
+    (e.ConfigError, 78),
+    (UnknownDomain, 64),
+    (FraudError, 65),
+    (e.InvalidKey, 65),
+    (e.ObjectNotFound, 66),
+    (e.RecordNotFound, 66),
+    (e.ObjectExists, 73),
+    (e.RecordExists, 73),
+    (e.IntegrityError, 74),
+    (e.AccessDenied, 77),
+    (e.StoreUnavailable, 69),
+    (e.DatabaseUnavailable, 69),
+    (e.NotMigrated, 75),
+    (e.EntrepotError, 1),
+)
+
+
+def exit_code(error: BaseException) -> int:
+    """The process exit code for ``error``."""
+    for kind, code in EXIT_CODES:
+        if isinstance(error, kind):
+            return code
+    return 1

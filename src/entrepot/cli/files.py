@@ -1,0 +1,170 @@
+"""Object commands: ls, du, put, get, rm, presign."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import tempfile
+from collections import defaultdict
+from datetime import timedelta
+from pathlib import Path
+from typing import Annotated, BinaryIO, Literal, cast
+
+import typer
+from rich.table import Table
+
+from entrepot.cli.context import console, current_app
+from entrepot.cli.format import human_bytes, parse_duration
+from entrepot.cli.progress import ProgressReader, transfer_progress
+from entrepot.errors import IntegrityError, StorageError
+
+
+def register(app: typer.Typer) -> None:
+    """Add the object commands to ``app``."""
+    app.command("ls")(ls)
+    app.command("du")(du)
+    app.command("put")(put)
+    app.command("get")(get)
+    app.command("rm")(rm)
+    app.command("presign")(presign)
+
+
+def ls(
+    prefix: Annotated[str, typer.Argument(help="Folder prefix to list; empty for the root.")] = "",
+    recursive: Annotated[bool, typer.Option("--recursive", "-r", help="List every level.")] = False,
+) -> None:
+    """List objects under PREFIX (one level, or every level with -r)."""
+    store = current_app().store
+    table = Table(box=None)
+    table.add_column("key", overflow="fold")
+    for column in ("size", "modified (UTC)", "sha256"):
+        table.add_column(column, no_wrap=True)
+    if recursive:
+        objects = list(store.list(prefix))
+        folders: tuple[str, ...] = ()
+    else:
+        listing = store.ls(prefix)
+        objects, folders = list(listing.objects), listing.prefixes
+    for folder in folders:
+        table.add_row(f"[bold blue]{folder}[/]", "", "", "")
+    for info in objects:
+        table.add_row(
+            info.key,
+            human_bytes(info.size),
+            info.modified.strftime("%Y-%m-%d %H:%M:%S"),
+            (info.sha256 or "-")[:12],
+        )
+    console.print(table)
+    console.print(f"{len(folders)} folders, {len(objects)} objects")
+
+
+def du(
+    prefix: Annotated[str, typer.Argument(help="Folder prefix to measure.")] = "",
+) -> None:
+    """Bytes and object counts per top-level folder and per user (users/<id>/)."""
+    store = current_app().store
+    base = prefix.rstrip("/") + "/" if prefix.strip("/") else ""
+    per_top: dict[str, list[int]] = defaultdict(lambda: [0, 0])
+    per_user: dict[str, list[int]] = defaultdict(lambda: [0, 0])
+    with console.status("listing objects..."):
+        for info in store.list(prefix):
+            rest = info.key[len(base) :]
+            top = rest.split("/", 1)[0] + ("/" if "/" in rest else "")
+            per_top[base + top][0] += 1
+            per_top[base + top][1] += info.size
+            parts = info.key.split("/")
+            if parts[0] == "users" and len(parts) > 2:
+                per_user[parts[1]][0] += 1
+                per_user[parts[1]][1] += info.size
+    for title, rows in (("folder", per_top), ("user", per_user)):
+        if not rows and title == "user":
+            continue
+        table = Table(title, "objects", "bytes", "size", box=None)
+        for name, (count, size) in sorted(rows.items()):
+            table.add_row(name, str(count), str(size), human_bytes(size))
+        total = sum(c for c, _ in rows.values()), sum(s for _, s in rows.values())
+        table.add_row("[bold]total[/]", str(total[0]), str(total[1]), human_bytes(total[1]))
+        console.print(table)
+
+
+def put(
+    src: Annotated[Path, typer.Argument(exists=True, dir_okay=False, help="Local file.")],
+    key: Annotated[str, typer.Argument(help="Destination key, e.g. files/report.csv.")],
+    content_type: Annotated[str | None, typer.Option(help="MIME type to record.")] = None,
+) -> None:
+    """Upload SRC to KEY (write-once) and record it in the catalog."""
+    app = current_app()
+    size = src.stat().st_size
+    with transfer_progress(console) as progress, open(src, "rb") as raw:
+        task = progress.add_task(f"put {key}", total=size)
+        reader = cast(BinaryIO, ProgressReader(raw, lambda n: progress.advance(task, n)))
+        record = app.objects.put(key, reader, kind="file", owner=None, content_type=content_type)
+    console.print(f"stored {record.key} ({human_bytes(record.size)}, sha256 {record.sha256})")
+
+
+def get(
+    key: Annotated[str, typer.Argument(help="Key to download.")],
+    dest: Annotated[Path, typer.Argument(help="Local file to write (or a folder).")],
+) -> None:
+    """Download KEY to DEST, verified against the catalog's sha256 (and the store's)."""
+    app = current_app()
+    if dest.is_dir():
+        dest = dest / key.rsplit("/", 1)[-1]
+    expected = app.objects.expected_sha256(key)
+    info = app.store.head(key)
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=dest.parent, prefix=f".{dest.name}.", suffix=".part")
+    try:
+        digest = hashlib.sha256()
+        with transfer_progress(console) as progress, os.fdopen(fd, "wb") as out:
+            task = progress.add_task(f"get {key}", total=info.size)
+            for chunk in app.store.iter_bytes(key):
+                digest.update(chunk)
+                out.write(chunk)
+                progress.advance(task, len(chunk))
+        if expected is not None and digest.hexdigest() != expected:
+            raise IntegrityError(
+                f"sha256 differs from the catalog's ({expected})", key=key, store=app.store.url
+            )
+        os.replace(tmp, dest)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    verified = "catalog and store" if expected else "store"
+    console.print(f"wrote {dest} ({human_bytes(info.size)}, sha256 verified against {verified})")
+
+
+def rm(
+    keys: Annotated[list[str], typer.Argument(help="Keys (or folder prefixes with -r).")],
+    recursive: Annotated[
+        bool, typer.Option("--recursive", "-r", help="Treat each KEY as a folder prefix.")
+    ] = False,
+) -> None:
+    """Delete objects and their catalog rows (the row first, so none ever dangles)."""
+    app = current_app()
+    targets = [i.key for k in keys for i in app.store.list(k)] if recursive else keys
+    for key in targets:
+        app.objects.delete(key)
+    console.print(f"deleted {len(targets)} object(s)")
+
+
+def presign(
+    key: Annotated[str, typer.Argument(help="Key to sign.")],
+    expires: Annotated[str, typer.Option(help="Validity, e.g. 15m, 1h, 7d.")] = "1h",
+    method: Annotated[str, typer.Option(help="GET to download, PUT to upload.")] = "GET",
+) -> None:
+    """Print a presigned URL for KEY (S3 stores only)."""
+    from entrepot.storage.protocols import Sign
+
+    store = current_app().raw_store
+    if method.upper() == "GET":
+        store.head(key)  # a URL to a missing object helps nobody
+    if not isinstance(store, Sign):
+        raise StorageError(
+            "this store cannot presign URLs",
+            store=store.url,
+            hint="presigned URLs need an S3 store (ENTREPOT_STORE_URL=s3://bucket/prefix)",
+        )
+    verb: Literal["GET", "PUT"] = "PUT" if method.upper() == "PUT" else "GET"
+    lifetime: timedelta = parse_duration(expires)
+    console.print(store.sign(key, method=verb, expires=lifetime), soft_wrap=True)

@@ -1,0 +1,56 @@
+"""``entrepot``: the command-line entrypoint."""
+
+from __future__ import annotations
+
+import sys
+
+import typer
+
+from entrepot.cli import files, ops
+from entrepot.cli.context import current_app, err_console
+from entrepot.cli.errors import exit_code
+from entrepot.errors import EntrepotError
+from entrepot.fraud.cli import fraud_app
+
+app = typer.Typer(
+    name="entrepot",
+    help=(
+        "Entrepôt: one verified object store (local folder or S3), a SQL catalog and a model "
+        "registry.\n\nConfigure with ENTREPOT_* variables or a .env file (see `entrepot config "
+        "show`); the defaults need no server: a folder ./var/store and a SQLite file."
+    ),
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    rich_markup_mode="rich",
+)
+files.register(app)
+ops.register(app)
+app.add_typer(fraud_app, name="fraud")
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the CLI with ``argv``; return the exit code instead of exiting."""
+    current_app.cache_clear()
+    try:
+        result = app(args=argv, prog_name="entrepot", standalone_mode=False)
+    except EntrepotError as exc:
+        err_console.print(f"[bold red]error:[/] {exc.message}")
+        if exc.hint:
+            err_console.print(f"[yellow]what to do:[/] {exc.hint}")
+        return exit_code(exc)
+    except typer.Abort:
+        err_console.print("aborted")
+        return 130
+    except Exception as exc:  # click usage errors and the like
+        from click.exceptions import ClickException
+
+        if isinstance(exc, ClickException):
+            exc.show()
+            return exc.exit_code
+        raise
+    return result if isinstance(result, int) else 0
+
+
+def run() -> None:
+    """Console-script entry point."""
+    sys.exit(main(sys.argv[1:]))

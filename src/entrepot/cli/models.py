@@ -1,0 +1,395 @@
+"""``entrepot models``: the model registry from the command line.
+
+Mounted by the main CLI as ``entrepot models``; every command is a thin shell over
+:class:`entrepot.registry.Registry` (``current_app().registry``).
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import timedelta
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.markup import escape
+from rich.table import Table
+
+from entrepot.catalog.records import ModelState, ModelVersionRecord
+from entrepot.cli.context import console, current_app
+from entrepot.cli.format import human_bytes, parse_duration
+from entrepot.cli.progress import transfer_progress
+from entrepot.errors import EntrepotError
+from entrepot.registry.errors import InvalidModelFiles
+from entrepot.registry.names import parse_ref
+from entrepot.registry.service import Registry
+
+models_app = typer.Typer(
+    help="Versioned, verified models: push, pull, aliases, verification, MLflow export.",
+    no_args_is_help=True,
+)
+
+#: Exit code of ``verify`` when a version is damaged (as for IntegrityError).
+DAMAGED = 74
+
+
+@models_app.callback()
+def _options(
+    ctx: typer.Context,
+    user: Annotated[
+        str | None,
+        typer.Option("--user", help="Work on this user's models (users/ID/models/) instead."),
+    ] = None,
+) -> None:
+    ctx.obj = user
+
+
+def _registry(ctx: typer.Context) -> Registry:
+    registry: Registry = current_app().registry  # type: ignore[attr-defined,unused-ignore]
+    user: str | None = ctx.obj
+    return registry if user is None else registry.for_owner(user)
+
+
+def _pairs(values: list[str] | None, what: str) -> dict[str, str]:
+    pairs: dict[str, str] = {}
+    for item in values or []:
+        key, sep, value = item.partition("=")
+        if not sep or not key:
+            raise InvalidModelFiles(f"--{what} {item!r} is not KEY=VALUE")
+        pairs[key] = value
+    return pairs
+
+
+def _metrics(file: Path | None, values: list[str] | None) -> dict[str, float]:
+    metrics: dict[str, Any] = {}
+    if file is not None:
+        try:
+            loaded = json.loads(file.read_text(encoding="utf-8"))
+        except (OSError, ValueError) as exc:
+            raise InvalidModelFiles(f"cannot read metrics from {file}: {exc}") from None
+        if not isinstance(loaded, dict):
+            raise InvalidModelFiles(f"{file} must hold a JSON object of metric: number")
+        metrics.update(loaded)
+    for key, text in _pairs(values, "metric").items():
+        try:
+            metrics[key] = float(text)
+        except ValueError:
+            raise InvalidModelFiles(f"--metric {key}={text!r}: not a number") from None
+    return metrics
+
+
+def _json_file(file: Path | None, what: str) -> Any:
+    if file is None:
+        return None
+    try:
+        return json.loads(file.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise InvalidModelFiles(f"cannot read {what} from {file}: {exc}") from None
+
+
+def _schema(file: Path | None) -> list[tuple[str, str]] | None:
+    raw = _json_file(file, "the input schema")
+    if raw is None:
+        return None
+    if isinstance(raw, dict):
+        return [(str(k), str(v)) for k, v in raw.items()]
+    if isinstance(raw, list) and all(isinstance(c, dict) for c in raw):
+        return [(str(c.get("name")), str(c.get("dtype"))) for c in raw]
+    raise InvalidModelFiles(
+        f"{file} must map column names to types, or list objects with name and dtype"
+    )
+
+
+def _short_metrics(version: ModelVersionRecord, limit: int = 3) -> str:
+    items = list(version.metrics.items())[:limit]
+    text = ", ".join(f"{k}={v:.4g}" for k, v in items)
+    return text + (", ..." if len(version.metrics) > limit else "")
+
+
+@models_app.command("push")
+def push(
+    ctx: typer.Context,
+    paths: Annotated[list[Path], typer.Argument(help="Files and folders of the model.")],
+    name: Annotated[str, typer.Option("--name", "-n", help="Model name.")],
+    version: Annotated[
+        str | None, typer.Option(help="Version (default vYYYYMMDD_HHMMSS, made unique).")
+    ] = None,
+    metrics: Annotated[
+        Path | None, typer.Option("--metrics", help="JSON file of metric: number.")
+    ] = None,
+    metric: Annotated[list[str] | None, typer.Option(help="A metric, KEY=NUMBER.")] = None,
+    param: Annotated[list[str] | None, typer.Option(help="A parameter, KEY=VALUE.")] = None,
+    tag: Annotated[list[str] | None, typer.Option(help="A tag, KEY=VALUE.")] = None,
+    lineage: Annotated[
+        list[str] | None,
+        typer.Option(help="Where it came from, e.g. dataset_sha256=..., training_run=..."),
+    ] = None,
+    metadata: Annotated[
+        Path | None, typer.Option(help="JSON file describing the model (architecture...).")
+    ] = None,
+    input_schema: Annotated[
+        Path | None, typer.Option(help="JSON file mapping input columns to their types.")
+    ] = None,
+    flavor: Annotated[str | None, typer.Option(help="Override the detected flavor.")] = None,
+    model_file: Annotated[
+        str | None, typer.Option(help="The file to load, when several could be.")
+    ] = None,
+    untrusted: Annotated[
+        bool,
+        typer.Option(
+            "--untrusted", help="Files from outside: do not sign; their pickles will never load."
+        ),
+    ] = False,
+) -> None:
+    """Store PATHS as a new version of a model (write-once; manifest written last)."""
+    registry = _registry(ctx)
+    extra = _json_file(metadata, "metadata")
+    if extra is not None and not isinstance(extra, dict):
+        raise InvalidModelFiles(f"{metadata} must hold a JSON object")
+    with transfer_progress(console) as progress:
+        task = progress.add_task(f"push {name}", total=None)
+        record = registry.push(
+            paths,
+            name,
+            version=version,
+            metrics=_metrics(metrics, metric),
+            params=_pairs(param, "param"),
+            tags=_pairs(tag, "tag"),
+            lineage=_pairs(lineage, "lineage"),
+            metadata=extra,
+            input_schema=_schema(input_schema),
+            flavor=flavor,
+            model_file=model_file,
+            sign=not untrusted,
+            on_progress=lambda done, total: progress.update(task, completed=done, total=total),
+        )
+    signed = "signed" if record.signature else "[yellow]unsigned[/]"
+    console.print(
+        f"pushed [bold]{record.name}@{record.version}[/] ({record.flavor}, {signed}, "
+        f"manifest sha256 {record.manifest_sha256})"
+    )
+
+
+@models_app.command("pull")
+def pull(
+    ctx: typer.Context,
+    ref: Annotated[str, typer.Argument(help="NAME, NAME@VERSION or NAME@ALIAS.")],
+    dest: Annotated[Path, typer.Argument(help="Folder to put the files in.")],
+) -> None:
+    """Verify every file of a version against the catalog and put them in DEST."""
+    registry = _registry(ctx)
+    with transfer_progress(console) as progress:
+        task = progress.add_task(f"pull {ref}", total=None)
+        pulled = registry.pull(
+            ref,
+            dest=dest,
+            on_progress=lambda done, total: progress.update(task, completed=done, total=total),
+        )
+    size = sum(f.size for f in pulled.manifest.files)
+    console.print(
+        f"pulled [bold]{pulled.version.name}@{pulled.version.version}[/] into {dest}: "
+        f"{len(pulled.manifest.files)} file(s), {human_bytes(size)}, all verified"
+    )
+
+
+@models_app.command("ls")
+def ls(ctx: typer.Context) -> None:
+    """List the models and their latest version."""
+    table = Table("model", "versions", "latest", "pushed (UTC)", box=None)
+    summaries = _registry(ctx).list()
+    for s in summaries:
+        table.add_row(s.name, str(s.versions), s.latest, f"{s.latest_at:%Y-%m-%d %H:%M:%S}")
+    console.print(table)
+    console.print(f"{len(summaries)} model(s)")
+
+
+@models_app.command("versions")
+def versions(
+    ctx: typer.Context,
+    name: Annotated[str, typer.Argument(help="Model name.")],
+    limit: Annotated[int, typer.Option(help="Show at most this many, newest first.")] = 50,
+    all_states: Annotated[
+        bool, typer.Option("--all", help="Include pending and failed pushes.")
+    ] = False,
+) -> None:
+    """List the versions of a model, newest first, with their aliases and metrics."""
+    registry = _registry(ctx)
+    found = registry.versions(name, limit=limit, all_states=all_states)
+    aliases: dict[str, list[str]] = {}
+    for alias in registry.aliases(name):
+        aliases.setdefault(alias.version, []).append(alias.alias)
+    table = Table("version", "pushed (UTC)", "by", "flavor", "aliases", "metrics", box=None)
+    if all_states:
+        table.add_column("state")
+    for v in found:
+        row = [
+            v.version,
+            f"{v.created_at:%Y-%m-%d %H:%M:%S}",
+            v.created_by,
+            v.flavor,
+            ", ".join(aliases.get(v.version, [])),
+            _short_metrics(v),
+        ]
+        if all_states:
+            color = {ModelState.READY: "green", ModelState.FAILED: "red"}.get(v.state, "yellow")
+            row.append(f"[{color}]{v.state}[/]")
+        table.add_row(*row)
+    console.print(table)
+
+
+@models_app.command("show")
+def show(
+    ctx: typer.Context,
+    ref: Annotated[str, typer.Argument(help="NAME, NAME@VERSION or NAME@ALIAS.")],
+    as_json: Annotated[bool, typer.Option("--json", help="Print the manifest as JSON.")] = False,
+) -> None:
+    """Show a version: manifest, metrics, parameters, lineage and files."""
+    details = _registry(ctx).show(ref)
+    if as_json:
+        console.print_json(details.manifest.to_json().decode())
+        return
+    v, m = details.version, details.manifest
+    console.print(f"[bold]{v.name}@{v.version}[/]  {m.flavor}  model file: {m.model_file or '-'}")
+    console.print(f"pushed {v.created_at:%Y-%m-%d %H:%M:%S} UTC by {v.created_by}")
+    console.print(f"aliases: {', '.join(details.aliases) or '-'}")
+    console.print(f"signed by this installation: {'yes' if v.signature else 'no'}")
+    console.print(f"manifest sha256: {v.manifest_sha256}")
+    for title, values in (
+        ("metrics", m.metrics),
+        ("params", m.params),
+        ("tags", m.tags),
+        ("lineage", m.lineage),
+        ("framework", m.framework),
+    ):
+        if values:
+            text = ", ".join(f"{k}={escape(str(val))}" for k, val in values.items())
+            console.print(f"{title}: {text}")
+    if m.input_schema:
+        console.print("input: " + ", ".join(f"{c.name}:{c.dtype}" for c in m.input_schema))
+    if m.metadata:
+        console.print("metadata: " + escape(json.dumps(dict(m.metadata), sort_keys=True)))
+    table = Table("file", "size", "sha256", box=None)
+    for f in details.files:
+        table.add_row(f.path, human_bytes(f.size), f.sha256)
+    console.print(table)
+
+
+@models_app.command("latest")
+def latest(ctx: typer.Context, name: Annotated[str, typer.Argument(help="Model name.")]) -> None:
+    """Print the latest ready version of a model."""
+    console.print(_registry(ctx).latest(name).version)
+
+
+@models_app.command("alias")
+def alias(
+    ctx: typer.Context,
+    name: Annotated[str, typer.Argument(help="Model name.")],
+    alias_name: Annotated[str, typer.Argument(metavar="ALIAS", help="e.g. production.")],
+    version: Annotated[str, typer.Argument(help="The version it points to.")],
+) -> None:
+    """Point ALIAS at VERSION (moved atomically)."""
+    record = _registry(ctx).alias(name, alias_name, version)
+    console.print(f"{record.name}@{record.alias} -> {record.version}")
+
+
+@models_app.command("rm")
+def rm(
+    ctx: typer.Context,
+    ref: Annotated[str, typer.Argument(help="NAME@VERSION (a version, not an alias).")],
+) -> None:
+    """Delete one version: its aliases, catalog rows and objects. Others are untouched."""
+    name, version = parse_ref(ref)
+    record = _registry(ctx).delete(name, version)
+    console.print(f"deleted {record.name}@{record.version}")
+
+
+@models_app.command("presign")
+def presign(
+    ctx: typer.Context,
+    ref: Annotated[str, typer.Argument(help="NAME@VERSION or NAME@ALIAS.")],
+    file: Annotated[str | None, typer.Argument(help="File (default: the model file).")] = None,
+    expires: Annotated[str, typer.Option(help="Validity, e.g. 15m, 1h, 7d.")] = "1h",
+) -> None:
+    """Print a presigned GET URL for one file of a version (S3 stores)."""
+    lifetime: timedelta = parse_duration(expires)
+    url = _registry(ctx).presign(ref, file=file, expires=lifetime)
+    console.print(url, soft_wrap=True, markup=False)
+
+
+@models_app.command("verify")
+def verify(
+    ctx: typer.Context,
+    name: Annotated[str | None, typer.Argument(help="Model name (default: every model).")] = None,
+    quick: Annotated[
+        bool, typer.Option("--quick", help="Compare recorded sizes and sha256 only.")
+    ] = False,
+) -> None:
+    """Re-read every file of every version from the store and check it against the catalog.
+
+    Exits 74 if a version is damaged.
+    """
+    with transfer_progress(console) as progress:
+        task = progress.add_task("verify", total=None)
+        report = _registry(ctx).verify(
+            name,
+            deep=not quick,
+            on_progress=lambda done, total: progress.update(task, completed=done, total=total),
+        )
+    if report.problems:
+        table = Table("version", "file", "problem", box=None)
+        for p in report.problems:
+            table.add_row(f"{p.name}@{p.version}", p.path, escape(p.problem))
+        console.print(table)
+    verdict = (
+        "[green]all verified[/]" if report.ok else f"[red]{len(report.problems)} problem(s)[/]"
+    )
+    console.print(f"checked {report.versions} version(s), {report.files} file(s): {verdict}")
+    if not report.ok:
+        raise typer.Exit(DAMAGED)
+
+
+@models_app.command("references")
+def references(
+    ctx: typer.Context,
+    domain: Annotated[str | None, typer.Option(help="Only this domain.")] = None,
+    all_states: Annotated[bool, typer.Option("--all", help="Include retired ones.")] = False,
+) -> None:
+    """List the reference models the fraud engine may reuse, with their usage."""
+    found = _registry(ctx).references(domain=domain, active=None if all_states else True)
+    table = Table("reference", "domain", "model", "uses", "last used (UTC)", "mean match")
+    table.box = None
+    table.add_column("metrics")
+    if all_states:
+        table.add_column("active")
+    for r in found:
+        metrics = ", ".join(f"{k}={v:.4g}" for k, v in list(r.metrics.items())[:3])
+        row = [
+            r.name,
+            r.domain,
+            f"{r.model_name}@{r.model_version}",
+            str(r.usage_count),
+            f"{r.last_used_at:%Y-%m-%d %H:%M}" if r.last_used_at else "-",
+            f"{r.mean_match_score:.2f}" if r.mean_match_score is not None else "-",
+            metrics,
+        ]
+        if all_states:
+            row.append("yes" if r.active else "no")
+        table.add_row(*row)
+    console.print(table)
+    console.print(f"{len(found)} reference model(s)")
+
+
+@models_app.command("export")
+def export(
+    ctx: typer.Context,
+    ref: Annotated[str, typer.Argument(help="NAME@VERSION or NAME@ALIAS.")],
+    dest: Annotated[Path, typer.Argument(help="New folder to write.")],
+    fmt: Annotated[str, typer.Option("--format", help="Export format: mlflow.")] = "mlflow",
+) -> None:
+    """Write a version in another tool's format (MLflow, for scikit-learn flavors)."""
+    if fmt != "mlflow":
+        raise EntrepotError(f"unknown export format {fmt!r}", hint="use --format mlflow")
+    name, version = parse_ref(ref)
+    with console.status(f"exporting {ref}..."):
+        folder = _registry(ctx).export_mlflow(name, version, dest)
+    console.print(f"wrote an MLflow model to {folder} (load it with mlflow.pyfunc.load_model)")

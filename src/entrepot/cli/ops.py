@@ -1,0 +1,146 @@
+"""Operations commands: config, doctor, cache, gc, verify, db, demo."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+from rich.table import Table
+
+from entrepot.cli import demo as demo_module
+from entrepot.cli import doctor as doctor_module
+from entrepot.cli.context import console, current_app
+from entrepot.cli.format import human_bytes, parse_duration
+
+config_app = typer.Typer(help="Show the effective configuration.", no_args_is_help=True)
+cache_app = typer.Typer(help="Inspect or clear the read-through cache.", no_args_is_help=True)
+db_app = typer.Typer(help="Manage the catalog database schema.", no_args_is_help=True)
+
+
+def register(app: typer.Typer) -> None:
+    """Add the operations commands to ``app``."""
+    app.add_typer(config_app, name="config")
+    app.add_typer(cache_app, name="cache")
+    app.add_typer(db_app, name="db")
+    app.command("doctor")(doctor_module.doctor)
+    app.command("gc")(gc)
+    app.command("verify")(verify)
+    app.command("demo")(demo_module.demo)
+
+
+@config_app.command("show")
+def config_show() -> None:
+    """Print every setting, its value (secrets masked) and where it came from."""
+    from entrepot.config import describe
+
+    settings = current_app().settings
+    table = Table("setting", "variable", box=None)
+    table.add_column("value", overflow="fold")
+    table.add_column("source")
+    for row in describe(settings):
+        table.add_row(row.name, row.env_var, row.value, row.source)
+    console.print(table)
+
+
+@cache_app.command("info")
+def cache_info() -> None:
+    """Entries, bytes and hit/miss counters of the cache."""
+    app = current_app()
+    stats = app.cache.info()
+    table = Table("folder", "entries", "size", "limit", "used", box=None)
+    used = stats.bytes / stats.max_bytes if stats.max_bytes else 0.0
+    table.add_row(
+        str(app.settings.cache_dir),
+        str(stats.entries),
+        human_bytes(stats.bytes),
+        human_bytes(stats.max_bytes),
+        f"{used:.0%}",
+    )
+    console.print(table)
+
+
+@cache_app.command("clear")
+def cache_clear() -> None:
+    """Remove every cache entry (the store is untouched)."""
+    app = current_app()
+    console.print(f"removed {app.cache.clear()} cache entries")
+
+
+@db_app.command("upgrade")
+def db_upgrade() -> None:
+    """Create or migrate the catalog schema to the latest revision."""
+    revision = current_app().migrate()
+    console.print(f"catalog at revision {revision}")
+
+
+def gc(
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="List, delete nothing.")] = False,
+    grace: Annotated[
+        str, typer.Option(help="Keep unreferenced objects younger than this (writes in flight).")
+    ] = "1h",
+) -> None:
+    """Remove stored objects that no catalog row references (crash leftovers)."""
+    from entrepot.services.gc import collect_garbage
+
+    app = current_app()
+    report = collect_garbage(
+        app.raw_store,
+        app.uow,
+        prefixes=app.settings.managed_prefixes,
+        grace=parse_duration(grace),
+        dry_run=dry_run,
+    )
+    table = Table(box=None)
+    table.add_column("orphan key", overflow="fold")
+    table.add_column("size", no_wrap=True)
+    table.add_column("modified (UTC)", no_wrap=True)
+    for item in report.candidates:
+        table.add_row(item.key, human_bytes(item.size), item.modified.strftime("%Y-%m-%d %H:%M"))
+    if report.candidates:
+        console.print(table)
+    verb = "would delete" if dry_run else "deleted"
+    count = len(report.candidates) if dry_run else report.deleted
+    console.print(f"{verb} {count} orphan object(s), {human_bytes(report.bytes)}")
+
+
+def verify(
+    quick: Annotated[
+        bool,
+        typer.Option("--quick", help="Compare recorded size and sha256 only; read no bytes."),
+    ] = False,
+    prefix: Annotated[str | None, typer.Option(help="Only keys under this folder.")] = None,
+) -> None:
+    """Check every cataloged object exists and its bytes hash to the catalog's sha256.
+
+    Exits 1 on any problem. --quick compares the store's recorded size and sha256 with the
+    catalog's without reading the bytes.
+    """
+    from entrepot.services.verify import verify_catalog
+
+    app = current_app()
+    with Progress(
+        TextColumn("verifying"), BarColumn(), MofNCompleteColumn(), console=console, transient=True
+    ) as progress:
+        task = progress.add_task("verify", total=None)
+        report = verify_catalog(
+            app.raw_store,
+            app.uow,
+            deep=not quick,
+            prefix=prefix,
+            on_progress=lambda done, total: progress.update(task, completed=done, total=total),
+        )
+    if report.problems:
+        table = Table(box=None)
+        table.add_column("key", overflow="fold")
+        table.add_column("problem", no_wrap=True)
+        table.add_column("detail", overflow="fold")
+        for problem in report.problems:
+            table.add_row(problem.key, problem.kind, problem.detail)
+        console.print(table)
+    console.print(
+        f"checked {report.checked} object(s): "
+        + ("[green]all verified[/]" if report.ok else f"[red]{len(report.problems)} problem(s)[/]")
+    )
+    if not report.ok:
+        raise typer.Exit(1)

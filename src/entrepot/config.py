@@ -1,0 +1,152 @@
+"""One Settings object, read from ``ENTREPOT_*`` variables and a ``.env`` file.
+
+Entrypoints build it (never at import time) and hand typed options to the
+composition root. Environment detection (``AWS_EXECUTION_ENV`` and friends) may
+choose defaults, never override what the user set.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import Field, field_validator, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from entrepot.errors import ConfigError
+
+ENV_PREFIX = "ENTREPOT_"
+_AWS_MARKERS = ("AWS_EXECUTION_ENV", "ECS_CONTAINER_METADATA_URI_V4", "AWS_LAMBDA_FUNCTION_NAME")
+_SECRET_FIELDS = frozenset({"secret_key"})
+_DEV_SECRET = "dev-insecure-secret-change-me"
+
+
+def detected_platform(environ: dict[str, str] | None = None) -> str | None:
+    """Name the cloud platform this process runs on, from its environment, or None."""
+    env = os.environ if environ is None else environ
+    for marker in _AWS_MARKERS:
+        if env.get(marker):
+            return f"aws ({marker})"
+    return None
+
+
+class Settings(BaseSettings):
+    """The effective configuration of one Entrepôt process."""
+
+    model_config = SettingsConfigDict(
+        env_prefix=ENV_PREFIX, env_file=".env", extra="ignore", validate_default=True
+    )
+
+    env: Literal["development", "production"] = "development"
+    store_url: str = "./var/store"
+    database_url: str = "sqlite:///./var/entrepot.db"
+    cache_dir: Path = Path("./var/cache")
+    cache_max_bytes: int = Field(default=2 * 1024**3, ge=0)
+    s3_endpoint_url: str | None = None
+    s3_region: str | None = None
+    s3_path_style: bool = False
+    #: Folder prefixes that `gc` may clean; hand-placed data elsewhere is never touched.
+    managed_prefixes: tuple[str, ...] = ("models/", "users/", "datasets/", "files/", "reports/")
+    secret_key: str = _DEV_SECRET
+
+    @model_validator(mode="before")
+    @classmethod
+    def _platform_defaults(cls, data: Any) -> Any:
+        """On a detected cloud platform, default the cache to the container's scratch space."""
+        if isinstance(data, dict) and detected_platform() and "cache_dir" not in data:
+            data = {**data, "cache_dir": Path("/tmp/entrepot-cache")}
+        return data
+
+    @field_validator("cache_max_bytes", mode="before")
+    @classmethod
+    def _parse_size(cls, value: Any) -> Any:
+        return parse_size(value) if isinstance(value, str) else value
+
+    @model_validator(mode="after")
+    def _no_default_secret_in_production(self) -> Settings:
+        if self.env == "production" and self.secret_key == _DEV_SECRET:
+            raise ValueError(
+                "ENTREPOT_SECRET_KEY is the development default; production refuses it. "
+                'Set it to a long random value, e.g. python -c "import secrets; '
+                'print(secrets.token_urlsafe(48))"'
+            )
+        return self
+
+    @property
+    def store_is_remote(self) -> bool:
+        """Whether the store is a network service (and so reads go through the cache)."""
+        return self.store_url.startswith("s3://")
+
+
+def parse_size(text: str) -> int:
+    """Parse ``"2GiB"``, ``"500 MB"``, ``"1048576"`` into bytes."""
+    match = re.fullmatch(r"\s*(\d+(?:\.\d+)?)\s*([kmgt]?i?b?)?\s*", text, re.IGNORECASE)
+    if not match:
+        raise ValueError(f"not a size: {text!r} (try '2GiB' or '500MB')")
+    number, unit = float(match.group(1)), (match.group(2) or "").lower().rstrip("b")
+    powers = {"": 0, "k": 1, "m": 2, "g": 3, "t": 4}
+    base = 1024 if unit.endswith("i") else 1000
+    return int(number * base ** powers[unit.rstrip("i")])
+
+
+def load_settings(**overrides: Any) -> Settings:
+    """Build Settings from the environment, raising :class:`ConfigError` with every problem."""
+    try:
+        return Settings(**overrides)
+    except ValueError as exc:
+        raise ConfigError(f"invalid configuration: {exc}") from None
+
+
+@dataclass(frozen=True)
+class SettingSource:
+    """One effective setting and where it came from."""
+
+    name: str
+    env_var: str
+    value: str
+    source: str
+
+
+def mask_url(url: str) -> str:
+    """Hide the password in ``scheme://user:password@host``."""
+    return re.sub(r"(://[^:/@]+):[^@]+@", r"\1:****@", url)
+
+
+def describe(settings: Settings, environ: dict[str, str] | None = None) -> list[SettingSource]:
+    """Every setting with its value (secrets masked) and its source."""
+    env = dict(os.environ) if environ is None else environ
+    dotenv = _dotenv_values()
+    platform = detected_platform(env)
+    rows = []
+    for name in type(settings).model_fields:
+        var = ENV_PREFIX + name.upper()
+        if var in env:
+            source = "environment"
+        elif var in dotenv:
+            source = ".env file"
+        elif name == "cache_dir" and platform:
+            source = f"detected {platform}"
+        else:
+            source = "default"
+        value = getattr(settings, name)
+        text = ",".join(value) if isinstance(value, tuple) else str(value)
+        if name in _SECRET_FIELDS:
+            text = "**** (development default)" if value == _DEV_SECRET else "****"
+        elif name.endswith("_url") and value:
+            text = mask_url(text)
+        rows.append(SettingSource(name, var, text, source))
+    for var in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_PROFILE", "AWS_REGION"):
+        if var in env:
+            shown = env[var] if var in ("AWS_PROFILE", "AWS_REGION") else "****"
+            rows.append(SettingSource(var.lower(), var, shown, "environment"))
+    return rows
+
+
+def _dotenv_values() -> dict[str, str | None]:
+    from dotenv import dotenv_values
+
+    path = Path(".env")
+    return dict(dotenv_values(path)) if path.is_file() else {}

@@ -1,0 +1,83 @@
+"""Errors of the fraud engine; each says what was found and what to do.
+
+The tree (under :class:`entrepot.errors.EntrepotError`)::
+
+    FraudError
+    ├── UnreadableFile (ValueError)   not a CSV, Parquet or XLSX table we can parse
+    │   └── EmptyFile                 no bytes, or a header without rows
+    ├── UnknownDomain (ValueError)    a generator domain that does not exist
+    ├── NoTargetFound                 no column looks like a fraud label
+    ├── TargetNotFound (KeyError)     the target named by the user is not a column
+    ├── SingleClass                   the label has one class only
+    ├── TooFewRows                    too few rows or too few frauds to train and evaluate
+    ├── NoUsableFeatures              every column is an id, constant, empty or text
+    └── MissingColumns (KeyError)     data to score lacks columns the model needs
+"""
+
+from __future__ import annotations
+
+from entrepot.errors import EntrepotError
+
+
+class FraudError(EntrepotError):
+    """Anything the fraud engine refuses to do, with the reason."""
+
+
+class UnreadableFile(FraudError, ValueError):
+    """The file is not a table that can be read."""
+
+    hint = "provide a CSV (',' or ';' separated, UTF-8 or Latin-1), a Parquet or an XLSX file"
+
+
+class EmptyFile(UnreadableFile):
+    """The file has no rows."""
+
+    hint = "the file must have a header line and at least one row of data"
+
+
+class UnknownDomain(FraudError, ValueError):
+    """The generator was asked for a domain it does not know."""
+
+    hint = "list the domains with `entrepot fraud domains`"
+
+
+class NoTargetFound(FraudError):
+    """No column looks like a fraud label."""
+
+    hint = "name the label column with --target COLUMN (target=... in Python)"
+
+
+class TargetNotFound(FraudError, KeyError):
+    """The target column given by the user does not exist."""
+
+    hint = "check the spelling; `entrepot fraud analyze FILE` lists the columns"
+
+    def __str__(self) -> str:  # KeyError would quote the message
+        return EntrepotError.__str__(self)
+
+
+class SingleClass(FraudError):
+    """The label column holds a single class."""
+
+    hint = "training needs both fraudulent and legitimate rows; add labelled frauds"
+
+
+class TooFewRows(FraudError):
+    """Too few rows or too few frauds to train and evaluate honestly."""
+
+    hint = "add more labelled rows: train, validation and test splits each need some frauds"
+
+
+class NoUsableFeatures(FraudError):
+    """No column can be turned into a feature."""
+
+    hint = "the file needs at least one amount, numeric, categorical or timestamp column"
+
+
+class MissingColumns(FraudError, KeyError):
+    """The data to score lacks columns the model was trained on."""
+
+    hint = "rename the columns to the model's input schema (schema.json) or map them"
+
+    def __str__(self) -> str:
+        return EntrepotError.__str__(self)

@@ -1,0 +1,253 @@
+"""Turn a transaction table into model features, the same way at training and scoring time.
+
+:class:`FeatureBuilder` is a scikit-learn transformer built from column roles:
+
+* time: hour (with minutes), hour and weekday on the circle, day of month, weekend and
+  night (0-6 h) flags, from the timestamp parsed with the format found at analysis;
+* categories: a code per level among the most frequent levels learnt at fit time (rarer
+  seen levels share one code, unseen ones get -1) and the level's training frequency;
+* numbers and the amount (also as log1p) as they are;
+* behaviour per customer and counterparty over past windows (``entrepot.fraud.behaviour``).
+
+Missing values stay NaN, for models that handle them. At scoring time the behaviour
+features see the tail of the training data (``history_``) before the new rows, so that
+a customer's 30-day count does not restart at zero in a new file.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+from sklearn.base import BaseEstimator, TransformerMixin
+
+from entrepot.fraud.analysis import Analysis
+from entrepot.fraud.behaviour import DAY, counterparty_features, customer_features
+from entrepot.fraud.roles import COUNTERPARTY, CUSTOMER, OTHER
+from entrepot.fraud.timeparse import parse_times
+
+_NAT = np.iinfo(np.int64).min
+
+
+@dataclass(frozen=True)
+class FeatureSpec:
+    """Which input columns feed which features."""
+
+    timestamp: str | None = None
+    time_format: str | None = None
+    amount: str | None = None
+    customers: tuple[str, ...] = ()
+    counterparties: tuple[str, ...] = ()
+    categoricals: tuple[str, ...] = ()
+    numerics: tuple[str, ...] = field(default_factory=tuple)
+
+    @classmethod
+    def from_analysis(cls, analysis: Analysis) -> FeatureSpec:
+        """The spec for the roles found by :func:`entrepot.fraud.analysis.analyze`."""
+        ts = analysis.timestamp
+        cats = analysis.with_role("categorical") + analysis.with_role("boolean")
+        cats += analysis.entities(OTHER)
+        amount = analysis.amount
+        numerics = analysis.with_role("numeric") + analysis.with_role("amount")
+        return cls(
+            timestamp=ts,
+            time_format=analysis.column(ts).time_format if ts else None,
+            amount=amount,
+            customers=tuple(analysis.entities(CUSTOMER)[:2]),
+            counterparties=tuple(analysis.entities(COUNTERPARTY)[:2]),
+            categoricals=tuple(c for c in analysis.feature_columns if c in cats),
+            numerics=tuple(c for c in analysis.feature_columns if c in numerics and c != amount),
+        )
+
+    @property
+    def input_columns(self) -> list[str]:
+        """Every column the features read, without duplicates."""
+        cols = [self.timestamp, self.amount, *self.customers, *self.counterparties]
+        cols += [*self.categoricals, *self.numerics]
+        return list(dict.fromkeys(c for c in cols if c))
+
+
+def _entity_keys(series: pd.Series) -> pd.Series:
+    """Entity ids as text, so that 42, 42.0 and "42" are the same entity."""
+    if pd.api.types.is_numeric_dtype(series) and not pd.api.types.is_bool_dtype(series):
+        numbers = pd.to_numeric(series, errors="coerce")
+        if bool((numbers.dropna() % 1 == 0).all()):
+            return numbers.astype("Int64").astype("str").where(numbers.notna())
+    return series.astype("str").str.strip().where(series.notna())
+
+
+def _seconds(times: pd.Series) -> np.ndarray:
+    values = times.to_numpy(dtype="datetime64[s]").astype(np.int64)
+    return np.where(times.isna().to_numpy(), _NAT, values)
+
+
+class FeatureBuilder(TransformerMixin, BaseEstimator):  # type: ignore[misc]
+    """Features from column roles; fit on training rows, reused unchanged at scoring."""
+
+    def __init__(
+        self,
+        spec: FeatureSpec,
+        windows: tuple[int, ...] = (1, 7, 30),
+        label_delay_days: int = 7,
+        max_levels: int = 50,
+    ) -> None:
+        self.spec = spec
+        self.windows = windows
+        self.label_delay_days = label_delay_days
+        self.max_levels = max_levels
+
+    # -- fitting -----------------------------------------------------------------------
+    def fit(self, frame: pd.DataFrame, y: np.ndarray | None = None) -> FeatureBuilder:
+        """Learn the category levels and frequencies; remember the behaviour history."""
+        self.levels_: dict[str, list[str]] = {}
+        self.frequencies_: dict[str, dict[str, float]] = {}
+        for col in self.spec.categoricals:
+            values = self._column(frame, col).dropna().astype("str")
+            counts = values.value_counts()
+            self.levels_[col] = [str(v) for v in counts.index[: self.max_levels]]
+            self.frequencies_[col] = {str(k): v / max(len(frame), 1) for k, v in counts.items()}
+        self.history_: pd.DataFrame | None = None
+        self.remember(frame, y)
+        self.feature_names_: list[str] = list(self._build(frame.head(0), None, None).columns)
+        return self
+
+    def remember(self, frame: pd.DataFrame, y: np.ndarray | None) -> None:
+        """Keep the last ``max(windows) + label_delay_days`` days of ``frame`` for scoring."""
+        if not self._has_behaviour:
+            self.history_ = None
+            return
+        hist = self._behaviour_inputs(frame, self._times(frame))
+        hist["__label"] = np.nan if y is None else np.asarray(y, dtype=float)
+        ok = hist["__seconds"] != _NAT
+        if ok.any():
+            horizon = (max(self.windows) + self.label_delay_days) * DAY
+            ok &= hist["__seconds"] >= hist.loc[ok, "__seconds"].max() - horizon
+        self.history_ = hist[ok].reset_index(drop=True)
+
+    # -- transforming ------------------------------------------------------------------
+    def transform(self, frame: pd.DataFrame) -> pd.DataFrame:
+        """Features of new rows (labels unknown), seen after the remembered history."""
+        return self._build(frame, None, self.history_)
+
+    def transform_labelled(self, frame: pd.DataFrame, y: np.ndarray) -> pd.DataFrame:
+        """Features of rows whose labels are known, each seeing labels older than the delay.
+
+        Used on the whole training table: the history is the table itself.
+        """
+        return self._build(frame, np.asarray(y, dtype=float), None)
+
+    def get_feature_names_out(self, input_features: object = None) -> np.ndarray:
+        """The names of the output columns."""
+        return np.asarray(self.feature_names_, dtype=object)
+
+    def missing_columns(self, frame: pd.DataFrame) -> list[str]:
+        """Input columns the features need that ``frame`` lacks (they are read as missing)."""
+        return [c for c in self.spec.input_columns if c not in frame.columns]
+
+    # -- internals ---------------------------------------------------------------------
+    @property
+    def _has_behaviour(self) -> bool:
+        spec = self.spec
+        return spec.timestamp is not None and bool(spec.customers or spec.counterparties)
+
+    @staticmethod
+    def _column(frame: pd.DataFrame, col: str) -> pd.Series:
+        if col in frame.columns:
+            return frame[col]
+        return pd.Series(np.nan, index=frame.index, dtype="float64")
+
+    def _times(self, frame: pd.DataFrame) -> pd.Series:
+        spec = self.spec
+        assert spec.timestamp is not None
+        assert spec.time_format is not None
+        return parse_times(self._column(frame, spec.timestamp), spec.time_format)
+
+    def _behaviour_inputs(self, frame: pd.DataFrame, times: pd.Series) -> pd.DataFrame:
+        spec = self.spec
+        data = {"__seconds": _seconds(times)}
+        if spec.amount:
+            amount = pd.to_numeric(self._column(frame, spec.amount), errors="coerce")
+            data["__amount"] = amount.to_numpy(dtype=float)
+        for col in (*spec.customers, *spec.counterparties):
+            data[col] = _entity_keys(self._column(frame, col)).to_numpy(dtype=object)
+        return pd.DataFrame(data, index=range(len(frame)))
+
+    def _build(
+        self, frame: pd.DataFrame, labels: np.ndarray | None, history: pd.DataFrame | None
+    ) -> pd.DataFrame:
+        spec = self.spec
+        out: dict[str, np.ndarray] = {}
+        times = self._times(frame) if spec.timestamp else None
+        if times is not None:
+            out.update(_time_parts(times))
+        if spec.amount:
+            amount = pd.to_numeric(self._column(frame, spec.amount), errors="coerce").to_numpy(
+                float
+            )
+            out["amount"] = amount
+            out["amount_log"] = np.log1p(np.clip(amount, 0, None))
+        for col in spec.numerics:
+            out[col] = pd.to_numeric(self._column(frame, col), errors="coerce").to_numpy(float)
+        for col in spec.categoricals:
+            out.update(self._encode(col, self._column(frame, col)))
+        if self._has_behaviour and times is not None:
+            out.update(self._behaviour(self._behaviour_inputs(frame, times), labels, history))
+        return pd.DataFrame(out, index=frame.index)
+
+    def _encode(self, col: str, series: pd.Series) -> dict[str, np.ndarray]:
+        missing = series.isna().to_numpy()
+        text = series.astype("str")
+        freq = self.frequencies_[col]
+        frequency = text.map(freq).astype("float64").fillna(0.0).to_numpy().copy()
+        codes = pd.Index(self.levels_[col]).get_indexer(text).astype("float64")
+        codes[(codes == -1) & (frequency > 0)] = len(self.levels_[col])  # seen, but rare
+        codes[missing] = np.nan
+        frequency[missing] = np.nan
+        return {f"{col}__code": codes, f"{col}__freq": frequency}
+
+    def _behaviour(
+        self, frame: pd.DataFrame, labels: np.ndarray | None, history: pd.DataFrame | None
+    ) -> dict[str, np.ndarray]:
+        spec = self.spec
+        frame["__label"] = np.nan if labels is None else labels
+        start = 0
+        if history is not None and len(history):
+            start = len(history)
+            frame = pd.concat([history, frame], ignore_index=True)
+        seconds = frame["__seconds"].to_numpy(np.int64)
+        amount = frame["__amount"].to_numpy(float) if spec.amount else None
+        has_labels = bool(frame["__label"].notna().any())
+        y = frame["__label"].to_numpy(float) if has_labels else None
+        out: dict[str, np.ndarray] = {}
+        for i, col in enumerate(spec.customers):
+            codes = pd.factorize(frame[col], use_na_sentinel=True)[0].astype(np.int64)
+            made = customer_features(codes, seconds, amount, self.windows, f"customer{i}")
+            out.update(made)
+        for i, col in enumerate(spec.counterparties):
+            codes = pd.factorize(frame[col], use_na_sentinel=True)[0].astype(np.int64)
+            made = counterparty_features(
+                codes, seconds, y, self.windows, self.label_delay_days, f"counterparty{i}"
+            )
+            if y is None:  # no label known at all: the risk features exist, unknown
+                for w in self.windows:
+                    made[f"counterparty{i}_risk_{w}d"] = np.full(len(codes), np.nan)
+            out.update(made)
+        return {name: values[start:] for name, values in out.items()}
+
+
+def _time_parts(times: pd.Series) -> dict[str, np.ndarray]:
+    dt = times.dt
+    hour = (dt.hour + dt.minute / 60.0).to_numpy(dtype=float)
+    weekday = dt.day_of_week.to_numpy(dtype=float)
+    return {
+        "hour": hour,
+        "hour_sin": np.sin(2 * np.pi * hour / 24),
+        "hour_cos": np.cos(2 * np.pi * hour / 24),
+        "weekday": weekday,
+        "weekday_sin": np.sin(2 * np.pi * weekday / 7),
+        "weekday_cos": np.cos(2 * np.pi * weekday / 7),
+        "day_of_month": dt.day.to_numpy(dtype=float),
+        "is_weekend": np.where(np.isnan(weekday), np.nan, (weekday >= 5).astype(float)),
+        "is_night": np.where(np.isnan(hour), np.nan, (hour < 6).astype(float)),
+    }

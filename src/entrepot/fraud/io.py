@@ -1,0 +1,161 @@
+"""Read the tables people actually export, and write generated ones.
+
+CSV separated by ``,``, ``;``, tab or ``|``; UTF-8 with or without BOM, UTF-16 with
+BOM, Windows-1252 or Latin-1; decimal commas (``12,50``) in ``;``-separated files.
+Parquet and XLSX are recognised by their first bytes as well as by their suffix.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import os
+import re
+import tempfile
+import warnings
+from pathlib import Path
+
+import pandas as pd
+
+from entrepot.fraud.errors import EmptyFile, UnreadableFile
+
+_SEPARATORS = (",", ";", "\t", "|")
+_DECIMAL_COMMA = re.compile(r"^[+-]?(\d{1,3}([ .\u00a0\u202f]\d{3})+|\d+)(,\d+)?$")
+
+
+def read_table(path: str | Path, *, sheet: str | int = 0) -> pd.DataFrame:
+    """Read a CSV, Parquet or XLSX file into a DataFrame.
+
+    Raises :class:`EmptyFile` for a file without rows and :class:`UnreadableFile` for
+    anything that is not one of these formats.
+    """
+    path = Path(path)
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError:
+        raise UnreadableFile(f"no file at {path}", hint="check the path") from None
+    except IsADirectoryError:
+        raise UnreadableFile(f"{path} is a folder, not a file", hint="give a file") from None
+    return read_bytes(data, name=path.name, sheet=sheet)
+
+
+def read_bytes(data: bytes, *, name: str = "upload", sheet: str | int = 0) -> pd.DataFrame:
+    """Read a table from the bytes of a CSV, Parquet or XLSX file called ``name``."""
+    if not data.strip():
+        raise EmptyFile(f"{name} is empty")
+    suffix = Path(name).suffix.lower()
+    if data[:4] == b"PAR1" or suffix in (".parquet", ".pq"):
+        frame = _read_parquet(data, name)
+    elif data[:4] == b"PK\x03\x04" or suffix in (".xlsx", ".xlsm"):
+        frame = _read_excel(data, name, sheet)
+    else:
+        frame = _read_csv(data, name)
+    if frame.empty:
+        raise EmptyFile(f"{name} has {len(frame.columns)} column(s) but no rows")
+    return frame
+
+
+def _read_parquet(data: bytes, name: str) -> pd.DataFrame:
+    try:
+        return pd.read_parquet(io.BytesIO(data))
+    except Exception as exc:  # pyarrow raises several unrelated types
+        raise UnreadableFile(f"{name} is not a readable Parquet file: {exc}") from exc
+
+
+def _read_excel(data: bytes, name: str, sheet: str | int) -> pd.DataFrame:
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", UserWarning)  # openpyxl style warnings
+            frame = pd.read_excel(io.BytesIO(data), sheet_name=sheet, engine="openpyxl")
+    except Exception as exc:  # openpyxl and zipfile raise several unrelated types
+        raise UnreadableFile(f"{name} is not a readable XLSX file: {exc}") from exc
+    return _decimal_commas(frame)
+
+
+def decode(data: bytes) -> tuple[str, str]:
+    """The text of ``data`` and the encoding that decoded it."""
+    if data.startswith(b"\xef\xbb\xbf"):
+        return data[3:].decode("utf-8", errors="replace"), "utf-8-sig"
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return data.decode("utf-16"), "utf-16"
+    head = data[:4096]
+    controls = sum(byte < 32 and byte not in (9, 10, 13) for byte in head)
+    if b"\x00" in head or controls > len(head) // 100:
+        raise UnreadableFile("the file is binary, not text: it is not a CSV")
+    for encoding in ("utf-8", "cp1252"):
+        try:
+            return data.decode(encoding), encoding
+        except UnicodeDecodeError:
+            continue
+    return data.decode("latin-1"), "latin-1"
+
+
+def sniff_separator(text: str) -> str:
+    """The separator that splits the first lines into the most, and equal, fields."""
+    lines = [line for line in text.splitlines()[:50] if line.strip()]
+    best, best_score = ",", (0.0, 0)
+    for sep in _SEPARATORS:
+        counts = [len(row) for row in csv.reader(lines, delimiter=sep)]
+        if not counts or max(counts) < 2:
+            continue
+        mode = max(set(counts), key=counts.count)
+        score = (counts.count(mode) / len(counts), mode)
+        if score > best_score:
+            best, best_score = sep, score
+    return best
+
+
+def _read_csv(data: bytes, name: str) -> pd.DataFrame:
+    text, _ = decode(data)
+    sep = sniff_separator(text)
+    try:
+        frame = pd.read_csv(io.StringIO(text), sep=sep, skipinitialspace=True)
+    except pd.errors.EmptyDataError:
+        raise EmptyFile(f"{name} has no header and no rows") from None
+    except (pd.errors.ParserError, ValueError) as exc:
+        raise UnreadableFile(
+            f"{name} could not be parsed as CSV (separator {sep!r}): {exc}"
+        ) from exc
+    return _decimal_commas(frame) if sep != "," else frame
+
+
+def _decimal_commas(frame: pd.DataFrame) -> pd.DataFrame:
+    """Turn text columns written with decimal commas (``1 234,50``) into numbers."""
+    for col in frame.columns:
+        values = frame[col]
+        if not (pd.api.types.is_string_dtype(values) or values.dtype == object):
+            continue
+        sample = values.dropna().astype("str").str.strip().head(500)
+        if sample.empty or not sample.str.contains(",", regex=False).any():
+            continue
+        if sample.map(lambda v: bool(_DECIMAL_COMMA.match(v))).all():
+            cleaned = values.astype("str").str.replace(r"[ .\u00a0\u202f]", "", regex=True)
+            numbers = pd.to_numeric(cleaned.str.replace(",", ".", regex=False), errors="coerce")
+            frame[col] = numbers.where(values.notna())
+    return frame
+
+
+def write_table(frame: pd.DataFrame, path: str | Path, *, lang: str = "en") -> Path:
+    """Write ``frame`` as Parquet, XLSX or CSV by the suffix of ``path``, atomically.
+
+    French CSV uses ``;``, decimal commas and a UTF-8 BOM, as spreadsheets expect.
+    """
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    suffix = path.suffix.lower()
+    fd, tmp_name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    os.close(fd)
+    tmp = Path(tmp_name)
+    try:
+        if suffix in (".parquet", ".pq"):
+            frame.to_parquet(tmp, index=False)
+        elif suffix == ".xlsx":
+            frame.to_excel(tmp, index=False, engine="openpyxl")
+        elif lang == "fr":
+            frame.to_csv(tmp, index=False, sep=";", decimal=",", encoding="utf-8-sig")
+        else:
+            frame.to_csv(tmp, index=False)
+        os.replace(tmp, path)
+    finally:
+        tmp.unlink(missing_ok=True)
+    return path

@@ -1,0 +1,84 @@
+"""A trained fraud model: the product's own preprocessing plus a bare estimator.
+
+:class:`FraudModel` holds the fitted :class:`~entrepot.fraud.features.FeatureBuilder`,
+the estimator as its library made it (a LightGBM, XGBoost or scikit-learn object, not
+an AutoML wrapper), the calibrator fitted on validation data and the decision
+threshold chosen there. It is saved with joblib.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import joblib
+import numpy as np
+import pandas as pd
+
+from entrepot.fraud.calibration import Calibrator
+from entrepot.fraud.errors import MissingColumns
+from entrepot.fraud.features import FeatureBuilder
+from entrepot.fraud.search import positive_scores
+
+
+@dataclass
+class FraudModel:
+    """Score transactions: features, estimator, calibration, threshold."""
+
+    features: FeatureBuilder
+    estimator: Any
+    calibrator: Calibrator
+    threshold: float
+    kind: str
+
+    @property
+    def input_columns(self) -> list[str]:
+        """The columns the model reads."""
+        return self.features.spec.input_columns
+
+    def coverage(self, frame: pd.DataFrame) -> float:
+        """Share of the model's input columns present in ``frame``."""
+        needed = self.input_columns
+        present = [c for c in needed if c in frame.columns]
+        return len(present) / len(needed) if needed else 1.0
+
+    def raw_scores(self, frame: pd.DataFrame) -> np.ndarray:
+        """The estimator's uncalibrated scores; absent input columns are read as missing."""
+        if self.input_columns and self.coverage(frame) == 0.0:
+            raise MissingColumns(
+                f"none of the model's input columns is present: {', '.join(self.input_columns)}"
+            )
+        features = self.features.transform(frame)
+        return positive_scores(self.estimator, features.to_numpy(dtype=float))
+
+    def predict_proba(self, frame: pd.DataFrame) -> np.ndarray:
+        """Calibrated probability of fraud for each row, in input order."""
+        return self.calibrator(self.raw_scores(frame))
+
+    def predict(self, frame: pd.DataFrame) -> np.ndarray:
+        """1 where the probability reaches the threshold chosen on validation data."""
+        return (self.predict_proba(frame) >= self.threshold).astype(np.int8)
+
+    def save(self, path: str | Path) -> Path:
+        """Write the model to ``path`` with joblib, atomically."""
+        path = Path(path)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+        os.close(fd)
+        try:
+            joblib.dump(self, tmp, compress=3)
+            os.replace(tmp, path)
+        finally:
+            Path(tmp).unlink(missing_ok=True)
+        return path
+
+    @classmethod
+    def load(cls, path: str | Path) -> FraudModel:
+        """Read a model written by :meth:`save`. Only load files you trust (pickle)."""
+        model = joblib.load(Path(path))
+        if not isinstance(model, cls):
+            raise TypeError(f"{path} holds a {type(model).__name__}, not a FraudModel")
+        return model

@@ -1,0 +1,326 @@
+"""Train a fraud model on a labelled table, with an evaluation that can be trusted.
+
+``train(frame)`` analyses the table, refuses bad input with a clear error, builds the
+features, searches models under a time budget (selection by validation AUPRC), fits the
+calibration and chooses the threshold on validation, and measures everything once on a
+test split used for nothing else. The model is the last one fitted on the training rows:
+it is not refitted on validation data, so the test figures describe the saved model.
+``TrainingResult.save(folder)`` writes ``model.joblib``, ``performance.json`` and
+``schema.json``, the folder the model registry stores.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from importlib import metadata
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from sklearn.inspection import permutation_importance
+
+from entrepot.fraud.analysis import Analysis, analyze, require_target
+from entrepot.fraud.calibration import Calibrator
+from entrepot.fraud.errors import NoUsableFeatures, SingleClass, TooFewRows
+from entrepot.fraud.features import FeatureBuilder, FeatureSpec
+from entrepot.fraud.metrics import choose_threshold, evaluate
+from entrepot.fraud.model import FraudModel
+from entrepot.fraud.search import KINDS, Data, Trial, positive_scores, search
+from entrepot.fraud.splits import Splits, stratified_splits, time_splits
+from entrepot.fraud.target import label_vector
+from entrepot.fraud.timeparse import parse_times
+
+MIN_ROWS = 100
+MIN_FRAUDS = 20
+MIN_LEGITIMATE = 20
+SCHEMA_FORMAT = "entrepot.fraud.schema/1"
+
+
+@dataclass
+class TrainingResult:
+    """The trained model, its measured performance and its input schema."""
+
+    model: FraudModel
+    performance: dict[str, Any]
+    schema: dict[str, Any]
+    analysis: Analysis
+    trials: list[Trial] = field(repr=False, default_factory=list)
+    splits: Splits | None = field(repr=False, default=None)  # positions among labelled rows
+
+    def save(self, folder: str | Path) -> dict[str, Path]:
+        """Write ``model.joblib``, ``performance.json`` and ``schema.json`` into ``folder``."""
+        folder = Path(folder)
+        folder.mkdir(parents=True, exist_ok=True)
+        written = {"model": self.model.save(folder / "model.joblib")}
+        for name, content in (("performance", self.performance), ("schema", self.schema)):
+            written[name] = _write_json(folder / f"{name}.json", content)
+        return written
+
+
+def _write_json(path: Path, content: dict[str, Any]) -> Path:
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    with os.fdopen(fd, "w", encoding="utf-8") as out:
+        json.dump(_clean(content), out, indent=2, ensure_ascii=False, allow_nan=False)
+        out.write("\n")
+    os.replace(tmp, path)
+    return path
+
+
+def _clean(value: Any) -> Any:
+    """JSON-ready: numpy scalars as Python ones, NaN and infinities as null."""
+    if isinstance(value, dict):
+        return {str(k): _clean(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_clean(v) for v in value]
+    if isinstance(value, np.generic):
+        value = value.item()
+    if isinstance(value, float) and not np.isfinite(value):
+        return None
+    if value is None or isinstance(value, str | int | float | bool):
+        return value
+    return str(value)
+
+
+def _check(analysis: Analysis, y: np.ndarray) -> None:
+    frauds = int(y.sum())
+    legit = len(y) - frauds
+    if frauds == 0 or legit == 0:
+        which = "fraud" if frauds else "legitimate"
+        raise SingleClass(
+            f"the label {analysis.target!r} holds only {which} rows ({len(y)} labelled rows)"
+        )
+    if len(y) < MIN_ROWS or frauds < MIN_FRAUDS or legit < MIN_LEGITIMATE:
+        raise TooFewRows(
+            f"found {len(y)} labelled rows with {frauds} frauds; training needs at least "
+            f"{MIN_ROWS} rows, {MIN_FRAUDS} frauds and {MIN_LEGITIMATE} legitimate rows so "
+            "that validation and test each see some frauds"
+        )
+
+
+def train(
+    frame: pd.DataFrame,
+    target: str | None = None,
+    *,
+    time_budget: float = 60.0,
+    cost_ratio: float | None = None,
+    models: tuple[str, ...] = KINDS,
+    seed: int = 0,
+    n_jobs: int = 1,
+    progress: Callable[[str], None] | None = None,
+) -> TrainingResult:
+    """Train and evaluate a fraud model on ``frame``.
+
+    ``target`` names the label column (found automatically otherwise); ``time_budget``
+    bounds the model search in seconds; ``cost_ratio`` (cost of a missed fraud over that
+    of a false alarm) chooses the threshold by cost instead of F1; ``n_jobs`` is the number
+    of threads per model fit. Raises
+    :class:`~entrepot.fraud.errors.NoTargetFound`, ``SingleClass``, ``TooFewRows`` or
+    ``NoUsableFeatures`` rather than train on data that cannot make a model.
+    """
+    say = progress or (lambda _message: None)
+    began = time.monotonic()
+    analysis = analyze(frame, target=target)
+    label = require_target(analysis)
+    y_all = label_vector(frame[label], analysis.positive)
+    known = ~np.isnan(y_all)
+    data = frame.loc[known].reset_index(drop=True)
+    y = y_all[known].astype(np.int8)
+    _check(analysis, y)
+    spec = FeatureSpec.from_analysis(analysis)
+    if not spec.input_columns:
+        raise NoUsableFeatures(
+            "no column can feed a feature: "
+            + ", ".join(f"{c.name} ({c.role})" for c in analysis.columns if c.role != "target")
+        )
+    warnings = list(analysis.warnings)
+    splits = _splits(data, y, spec, seed, warnings)
+    say(f"{len(y)} rows, {int(y.sum())} frauds; {splits.kind} split")
+
+    t0 = time.monotonic()
+    builder = FeatureBuilder(spec).fit(data.iloc[splits.train], y[splits.train])
+    features = builder.transform_labelled(data, y)
+    builder.remember(data, y)
+    x = features.to_numpy(dtype=float)
+    names = list(features.columns)
+    feature_seconds = time.monotonic() - t0
+    say(f"{len(names)} features built in {feature_seconds:.1f} s")
+
+    t0 = time.monotonic()
+    arrays = Data(
+        x[splits.fit], y[splits.fit], x[splits.stop], y[splits.stop],
+        x[splits.validation], y[splits.validation],
+    )  # fmt: skip
+
+    def report(trial: Trial) -> None:
+        say(f"{trial.kind}: validation AUPRC {trial.validation_auprc:.4f} ({trial.seconds:.1f} s)")
+
+    trials = search(
+        arrays, budget_seconds=time_budget, kinds=models, seed=seed, n_jobs=n_jobs, on_trial=report
+    )
+    best = max(trials, key=lambda t: t.validation_auprc)
+    search_seconds = time.monotonic() - t0
+
+    t0 = time.monotonic()
+    val_scores = positive_scores(best.estimator, arrays.x_val)
+    calibrator = Calibrator.fit(val_scores, arrays.y_val)
+    val_proba = calibrator(val_scores)
+    threshold = choose_threshold(arrays.y_val, val_proba, cost_ratio=cost_ratio)
+    model = FraudModel(builder, best.estimator, calibrator, threshold, best.kind)
+    test_proba = calibrator(positive_scores(best.estimator, x[splits.test]))
+    test = evaluate(y[splits.test], test_proba, threshold)
+    validation = evaluate(arrays.y_val, val_proba, threshold)
+    if best.validation_auprc < 1.5 * float(arrays.y_val.mean()):
+        warnings.append(
+            "the best model barely beats chance on validation (AUPRC "
+            f"{best.validation_auprc:.3f} vs a fraud rate of {arrays.y_val.mean():.3f}): "
+            "the columns carry little signal about fraud"
+        )
+    importances = _importances(best, names, arrays, seed)
+    total = time.monotonic() - began
+    performance = {
+        "model": {"kind": best.kind, "params": best.params, "iterations": best.iterations},
+        "test": test,
+        "validation": validation,
+        "selection": {
+            "metric": "auprc",
+            "split": "validation",
+            "best_validation_auprc": best.validation_auprc,
+            "trials": [t.to_dict() for t in trials],
+        },
+        "calibration": {
+            "method": calibrator.method,
+            "fitted_on": "validation",
+            "frauds": calibrator.positives,
+            "rows": calibrator.rows,
+        },
+        "threshold": {
+            "value": threshold,
+            "objective": "cost" if cost_ratio is not None else "f1",
+            "cost_ratio": cost_ratio,
+            "chosen_on": "validation",
+        },
+        "feature_importances": importances,
+        "training_time_seconds": {
+            "features": round(feature_seconds, 3),
+            "search": round(search_seconds, 3),
+            "calibration_and_evaluation": round(time.monotonic() - t0, 3),
+            "total": round(total, 3),
+            "budget": time_budget,
+        },
+        "data": _summary(analysis, data, y, splits, spec, names),
+        "warnings": warnings,
+        "versions": _versions(),
+    }
+    schema = _schema(analysis, spec, names)
+    say(f"test AUPRC {test['auprc']:.4f}, ROC-AUC {test['roc_auc']:.4f} in {total:.1f} s")
+    return TrainingResult(model, performance, schema, analysis, trials, splits)
+
+
+def _splits(
+    data: pd.DataFrame, y: np.ndarray, spec: FeatureSpec, seed: int, warnings: list[str]
+) -> Splits:
+    if spec.timestamp and spec.time_format:
+        times = parse_times(data[spec.timestamp], spec.time_format)
+        if times.notna().mean() >= 0.95:
+            seconds = times.to_numpy(dtype="datetime64[s]").astype(np.int64)
+            seconds = np.where(times.isna().to_numpy(), np.iinfo(np.int64).max, seconds)
+            found = time_splits(np.argsort(seconds, kind="stable"), y)
+            if found is not None:
+                return found
+            warnings.append(
+                "a time-ordered split leaves validation or test with fewer than 5 frauds: "
+                "the split is stratified at random instead, which flatters the model"
+            )
+    return stratified_splits(y, seed)
+
+
+def _importances(best: Trial, names: list[str], data: Data, seed: int) -> list[dict[str, Any]]:
+    est = best.estimator
+    if best.kind == "lightgbm":
+        values = est.booster_.feature_importance(importance_type="gain").astype(float)
+    elif best.kind == "xgboost":
+        scores = est.get_booster().get_score(importance_type="gain")
+        values = np.array([scores.get(f"f{i}", 0.0) for i in range(len(names))])
+    elif best.kind == "logistic_regression":
+        values = np.abs(est[-1].coef_[0][: len(names)])
+    else:
+        rows = np.random.default_rng(seed).permutation(len(data.y_val))[:3000]
+        found = permutation_importance(
+            est,
+            data.x_val[rows],
+            data.y_val[rows],
+            scoring="average_precision",
+            n_repeats=3,
+            random_state=seed,
+        )
+        values = np.clip(found.importances_mean, 0, None)
+    total = float(values.sum()) or 1.0
+    ranked = sorted(zip(names, values / total, strict=True), key=lambda p: -p[1])
+    return [{"feature": n, "importance": round(float(v), 6)} for n, v in ranked]
+
+
+def _summary(
+    analysis: Analysis,
+    data: pd.DataFrame,
+    y: np.ndarray,
+    splits: Splits,
+    spec: FeatureSpec,
+    names: list[str],
+) -> dict[str, Any]:
+    parts: dict[str, Any] = {}
+    times = parse_times(data[spec.timestamp], spec.time_format) if spec.time_format else None
+    for part, rows in (
+        ("train", splits.train),
+        ("validation", splits.validation),
+        ("test", splits.test),
+    ):
+        entry: dict[str, Any] = {"rows": len(rows), "frauds": int(y[rows].sum())}
+        if times is not None and splits.kind == "time":
+            entry["start"] = str(times.iloc[rows].min())
+            entry["end"] = str(times.iloc[rows].max())
+        parts[part] = entry
+    return {
+        "rows": analysis.rows,
+        "labelled_rows": len(y),
+        "frauds": int(y.sum()),
+        "fraud_rate": float(y.mean()),
+        "target": analysis.target,
+        "split": splits.kind,
+        "splits": parts,
+        "input_columns": spec.input_columns,
+        "ignored_columns": {
+            c.name: c.role for c in analysis.columns if c.name not in spec.input_columns
+        },
+        "features": names,
+    }
+
+
+def _schema(analysis: Analysis, spec: FeatureSpec, names: list[str]) -> dict[str, Any]:
+    return {
+        "format": SCHEMA_FORMAT,
+        "target": analysis.target,
+        "positive": _clean(analysis.positive),
+        "timestamp": spec.timestamp,
+        "time_format": spec.time_format,
+        "amount": spec.amount,
+        "id_columns": analysis.with_role("id"),
+        "input_columns": spec.input_columns,
+        "columns": [c.to_dict() for c in analysis.columns],
+        "features": names,
+    }
+
+
+def _versions() -> dict[str, str]:
+    found = {}
+    for package in ("entrepot", "scikit-learn", "lightgbm", "xgboost", "pandas", "numpy"):
+        try:
+            found[package] = metadata.version(package)
+        except metadata.PackageNotFoundError:
+            found[package] = "not installed"
+    return found

@@ -1,0 +1,41 @@
+"""Delete one version: its rows and aliases first (committed), then its objects.
+
+Objects are deleted by the keys the catalog recorded, never by prefix, so deleting ``v1``
+cannot touch ``v10``. A crash between the commit and the deletes leaves unreferenced
+objects, which ``entrepot gc`` removes.
+"""
+
+from __future__ import annotations
+
+from entrepot.catalog.records import ModelVersionRecord
+from entrepot.registry.context import Context
+from entrepot.registry.errors import InvalidName, ModelNotFound, VersionInUse
+from entrepot.registry.names import check_name, check_segment
+from entrepot.registry.resolve import find_version
+
+
+def delete(ctx: Context, name: str, version: str) -> ModelVersionRecord:
+    """Remove ``version`` of ``name`` in any state (a version, never an alias)."""
+    check_name(name)
+    check_segment(version, "version")
+    ns = ctx.space.id
+    with ctx.uow_factory() as uow:
+        record = uow.models.find(ns, name, version, any_state=True)
+        if record is None:
+            if any(a.alias == version for a in uow.models.aliases(ns, name)):
+                raise InvalidName(
+                    f"{version!r} is an alias of {ctx.label(name)}, not a version",
+                    hint="delete a version by its name (`entrepot models versions NAME`)",
+                )
+            find_version(ctx, uow, name, version)
+            raise ModelNotFound(f"{ctx.label(name, version)} does not exist")
+        users = uow.references.using(record.id)
+        if users:
+            raise VersionInUse(
+                f"{ctx.label(name, version)} is the reference model {', '.join(users)}; "
+                "deleting it would leave the reference dangling"
+            )
+        keys = uow.models.delete(record.id)
+        uow.commit()
+    ctx.store.delete_many(keys)
+    return record

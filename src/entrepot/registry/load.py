@@ -1,0 +1,52 @@
+"""Load: a version's model file, verified through the hash chain, as a Python object.
+
+The chain: the catalog's manifest sha256 -> the manifest's bytes -> the file list, equal
+to the catalog's -> the model file, pinned to its sha256. A pickle-based file is opened
+only when the version's signature over the manifest sha256 verifies with this
+installation's secret; other formats load through the safe loaders of
+:mod:`entrepot.registry.loading`. Raw versions load as their verified local files.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from entrepot.registry.context import Context
+from entrepot.registry.errors import UnsafeModelFormat, VerificationFailed
+from entrepot.registry.fetch import local_file, read_manifest
+from entrepot.registry.flavors import is_pickle
+from entrepot.registry.loading import load_file
+from entrepot.registry.pull import pull
+from entrepot.registry.resolve import Resolved
+from entrepot.registry.signing import signature_valid
+
+
+def load(ctx: Context, resolved: Resolved, *, into: Any = None) -> Any:
+    """The model of ``resolved`` (see the module docstring)."""
+    record = resolved.version
+    label = ctx.label(record.name, record.version)
+    manifest, _ = read_manifest(ctx, resolved)
+    if manifest.flavor == "raw" or manifest.model_file is None:
+        return pull(ctx, resolved, None).files
+    entry = next((f for f in resolved.files if f.path == manifest.model_file), None)
+    if entry is None:
+        raise VerificationFailed(
+            f"the manifest of {label} names model file {manifest.model_file!r}, "
+            "which the version does not hold"
+        )
+    signed = signature_valid(record.manifest_sha256 or "", record.signature, ctx.secret)
+    if is_pickle(entry.path) and not signed:
+        why = (
+            "was pushed without a signature (from outside)"
+            if record.signature is None
+            else "carries a signature this installation's secret did not make"
+        )
+        raise UnsafeModelFormat(
+            f"{entry.path!r} of {label} is a pickle and the version {why}: refusing to unpickle it"
+        )
+    what = f"file {entry.path!r} of {label}"
+    with local_file(ctx, entry.key, entry.sha256, entry.size, what) as path:
+        try:
+            return load_file(manifest.flavor, path, signed=signed, into=into, name=entry.path)
+        except UnsafeModelFormat as exc:
+            raise UnsafeModelFormat(f"{label}: {exc.message}", hint=exc.hint) from None

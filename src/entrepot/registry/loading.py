@@ -1,0 +1,146 @@
+"""Turn a verified model file into a Python object, refusing unsafe formats.
+
+Safe formats load whoever made them: skops (types beyond skops' own defaults must be in
+:data:`SKOPS_TRUSTED_TYPES`, fixed in code and never read from the model's metadata),
+safetensors, PyTorch weights (``torch.load(weights_only=True)``), native LightGBM and
+XGBoost boosters. A pickle-based file (joblib, pickle) loads only when the caller has
+checked that this installation signed the version (see :mod:`entrepot.registry.signing`).
+"""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from entrepot.registry.errors import MissingLibrary, UnsafeModelFormat
+from entrepot.registry.flavors import is_pickle
+
+#: Types a skops file may hold beyond skops' default trusted set. Fixed in code;
+#: extending it is a reviewed change.
+SKOPS_TRUSTED_TYPES: frozenset[str] = frozenset(
+    {
+        "builtins.slice",
+        "collections.OrderedDict",
+        "numpy.dtype",
+        "numpy.float64",
+        "numpy.int64",
+        "numpy.ndarray",
+        "sklearn.compose._column_transformer.ColumnTransformer",
+        "sklearn.ensemble._forest.RandomForestClassifier",
+        "sklearn.ensemble._hist_gradient_boosting.binning._BinMapper",
+        "sklearn.ensemble._hist_gradient_boosting.gradient_boosting.HistGradientBoostingClassifier",
+        "sklearn.ensemble._hist_gradient_boosting.predictor.TreePredictor",
+        "sklearn.ensemble._iforest.IsolationForest",
+        "sklearn.impute._base.SimpleImputer",
+        "sklearn.linear_model._logistic.LogisticRegression",
+        "sklearn.pipeline.Pipeline",
+        "sklearn.preprocessing._data.StandardScaler",
+        "sklearn.preprocessing._encoders.OneHotEncoder",
+        "sklearn.preprocessing._encoders.OrdinalEncoder",
+        "sklearn.tree._classes.DecisionTreeClassifier",
+        "sklearn.tree._classes.ExtraTreeRegressor",
+        "sklearn.tree._tree.Tree",
+        "sklearn._loss.link.Interval",
+        "sklearn._loss.link.LogitLink",
+        "sklearn._loss.loss.HalfBinomialLoss",
+    }
+)
+
+
+def load_file(
+    flavor: str, path: Path, *, signed: bool, into: Any = None, name: str | None = None
+) -> Any:
+    """Load the model file ``path`` of ``flavor``; ``name`` is its path in the version (by
+    default ``path``'s), whose suffix says whether it is a pickle.
+
+    ``signed`` says this installation signed the version, the only case in which a pickle
+    is opened. ``into`` (PyTorch and safetensors) is a module to load the weights into; it
+    is returned in eval mode. Raises :class:`UnsafeModelFormat` for a refused file and
+    :class:`MissingLibrary` when the flavor's library is not installed.
+    """
+    shown = name or path.name
+    if is_pickle(shown) or is_pickle(path):
+        if not signed:
+            raise UnsafeModelFormat(
+                f"{shown} is a pickle and this version carries no valid signature of this "
+                "installation: refusing to unpickle it"
+            )
+        joblib = _require("joblib", "ml")
+        return joblib.load(path)
+    loader = _LOADERS.get(flavor)
+    if loader is None:
+        raise UnsafeModelFormat(f"no safe loader for flavor {flavor!r} ({shown})")
+    return loader(path, into, shown)
+
+
+def _require(module: str, extra: str) -> Any:
+    try:
+        return importlib.import_module(module)
+    except ImportError:
+        raise MissingLibrary(
+            f"loading this model needs {module.split('.')[0]}, which is not installed",
+            hint=f"pip install 'entrepot[{extra}]'",
+        ) from None
+
+
+def _into(state: Any, into: Any) -> Any:
+    if into is None:
+        return state
+    into.load_state_dict(state)
+    into.eval()
+    return into
+
+
+def _load_torch(path: Path, into: Any, shown: str) -> Any:
+    torch = _require("torch", "torch")
+    try:
+        state = torch.load(path, map_location="cpu", weights_only=True)
+    except Exception as exc:  # torch raises UnpicklingError and friends
+        first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        raise UnsafeModelFormat(
+            f"{shown} is not a plain weights file (torch refused weights_only: {first})",
+            hint="save the weights with torch.save(model.state_dict(), path) and push that",
+        ) from None
+    return _into(state, into)
+
+
+def _load_safetensors(path: Path, into: Any, shown: str) -> Any:
+    _require("torch", "torch")
+    safetensors_torch = _require("safetensors.torch", "torch")
+    return _into(safetensors_torch.load_file(str(path)), into)
+
+
+def _load_skops(path: Path, into: Any, shown: str) -> Any:
+    skops_io = _require("skops.io", "ml")
+    unknown = list(skops_io.get_untrusted_types(file=path))
+    refused = sorted(set(unknown) - SKOPS_TRUSTED_TYPES)
+    if refused:
+        raise UnsafeModelFormat(
+            f"{shown} holds types outside the trusted list: {', '.join(refused)}",
+            hint="trusted skops types are fixed in entrepot.registry.loading; save the model "
+            "with supported estimators or push it from this installation with joblib",
+        )
+    return skops_io.load(path, trusted=unknown)
+
+
+def _load_lightgbm(path: Path, into: Any, shown: str) -> Any:
+    lightgbm = _require("lightgbm", "ml")
+    return lightgbm.Booster(model_file=str(path))
+
+
+def _load_xgboost(path: Path, into: Any, shown: str) -> Any:
+    xgboost = _require("xgboost", "ml")
+    booster = xgboost.Booster()
+    booster.load_model(str(path))
+    return booster
+
+
+_LOADERS: dict[str, Callable[[Path, Any, str], Any]] = {
+    "pytorch": _load_torch,
+    "safetensors": _load_safetensors,
+    "skops": _load_skops,
+    "lightgbm": _load_lightgbm,
+    "xgboost": _load_xgboost,
+}

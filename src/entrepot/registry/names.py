@@ -1,0 +1,85 @@
+"""Model names, versions and aliases (each one safe path segment) and file paths."""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, datetime
+
+from entrepot.errors import InvalidKey
+from entrepot.registry.errors import InvalidModelFiles, InvalidName
+from entrepot.storage.keys import validate_key
+
+_SEGMENT = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
+#: What a default version looks like: ``vYYYYMMDD_HHMMSS``, then ``_2``, ``_3``...
+TIMESTAMP_VERSION = re.compile(r"^v\d{8}_\d{6}(?:_\d+)?$")
+#: Selectors with a meaning of their own, never a version or an alias.
+RESERVED = frozenset({"latest"})
+#: The manifest's own path in every version.
+MANIFEST_PATH = "manifest.json"
+
+
+def check_segment(value: str, what: str) -> str:
+    """Return ``value`` if it is one safe segment: letters, digits, ``.``, ``_``, ``-``,
+    starting with a letter or digit, at most 64 characters, no ``..``."""
+    if not isinstance(value, str) or not _SEGMENT.match(value) or ".." in value:
+        raise InvalidName(f"{what} {value!r} is not a safe name")
+    return value
+
+
+def check_name(name: str) -> str:
+    """A model name."""
+    return check_segment(name, "model name")
+
+
+def check_version(version: str) -> str:
+    """A version given by hand: a safe segment other than the reserved words."""
+    check_segment(version, "version")
+    if version in RESERVED:
+        raise InvalidName(f"version {version!r} is a reserved word")
+    return version
+
+
+def check_alias(alias: str) -> str:
+    """An alias: a safe segment that is not reserved and does not look like a default
+    version (so ``NAME@X`` never means two things)."""
+    check_segment(alias, "alias")
+    if alias in RESERVED or TIMESTAMP_VERSION.match(alias):
+        raise InvalidName(
+            f"alias {alias!r} is reserved or looks like a version",
+            hint="pick a word such as 'production' or 'staging'",
+        )
+    return alias
+
+
+def check_file_path(path: str) -> str:
+    """A file's path inside a version: a safe relative key, not the manifest's."""
+    try:
+        validate_key(path)
+    except InvalidKey as exc:
+        raise InvalidModelFiles(
+            f"file path {path!r} cannot be stored: {exc.message}",
+            hint="name files with relative paths of letters, digits and '._-/'",
+        ) from None
+    if path == MANIFEST_PATH:
+        raise InvalidModelFiles(
+            f"a model file may not be called {MANIFEST_PATH!r}: the registry writes it",
+            hint="rename the file (its content can go in --metadata or a file of its own)",
+        )
+    return path
+
+
+def timestamp_version(now: datetime | None = None, attempt: int = 0) -> str:
+    """``vYYYYMMDD_HHMMSS`` (UTC), with ``_2``, ``_3``... for later attempts in that second."""
+    stamp = (now or datetime.now(UTC)).astimezone(UTC).strftime("v%Y%m%d_%H%M%S")
+    return stamp if attempt == 0 else f"{stamp}_{attempt + 1}"
+
+
+def parse_ref(ref: str) -> tuple[str, str | None]:
+    """``NAME``, ``NAME@VERSION`` or ``NAME@ALIAS`` -> (name, version-or-alias or None)."""
+    name, at, selector = ref.partition("@")
+    check_name(name)
+    if at and not selector:
+        raise InvalidName(f"{ref!r} names no version after '@'", hint="write NAME@VERSION")
+    if selector:
+        check_segment(selector, "version or alias")
+    return name, selector or None

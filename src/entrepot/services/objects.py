@@ -1,0 +1,126 @@
+"""The write protocol: the object first under a write-once key, the catalog row after.
+
+A crash between the two leaves an object no row references, which ``entrepot gc``
+removes after its grace period; never a row that points at nothing. Deletes go the
+other way: the row first, then the object.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+from collections.abc import Iterator, Mapping
+from typing import Protocol
+
+from entrepot.catalog.records import ObjectRecord, ObjectState
+from entrepot.catalog.uow import UnitOfWorkFactory
+from entrepot.errors import IntegrityError, StorageError
+from entrepot.storage.protocols import Delete, Get, Put
+from entrepot.storage.types import CHUNK_SIZE, PutSource
+
+
+class ObjectStore(Get, Put, Delete, Protocol):
+    """What the write protocol needs of a store: verified reads, writes and deletes."""
+
+
+class ObjectService:
+    """Write, read and delete objects so that every catalog row points at intact bytes."""
+
+    def __init__(self, store: ObjectStore, uow_factory: UnitOfWorkFactory) -> None:
+        self._store = store
+        self._uow_factory = uow_factory
+
+    def put(
+        self,
+        key: str,
+        data: PutSource,
+        *,
+        owner: str | None,
+        kind: str,
+        content_type: str | None = None,
+        metadata: Mapping[str, str] | None = None,
+    ) -> ObjectRecord:
+        """Store ``data`` under the new ``key``, then record it in the catalog.
+
+        Raises ``ObjectExists`` if ``key`` is taken in the store. If the catalog refuses
+        the row, the object is removed again; if the commit itself fails, the object is
+        left for ``entrepot gc``. Either way the error propagates.
+        """
+        info = self._store.put(
+            key, data, content_type=content_type, metadata=metadata, if_absent=True
+        )
+        if info.sha256 is None:
+            raise IntegrityError(
+                "the store wrote the object but reported no sha256, so it was not recorded",
+                key=key,
+                hint="the unrecorded object is left for `entrepot gc`; check the store adapter",
+            )
+        with self._uow_factory() as uow:
+            try:
+                record = uow.objects.add(
+                    key=key, sha256=info.sha256, size=info.size, owner=owner, kind=kind
+                )
+            except Exception:
+                # Refused before any commit (a bad value, a key already recorded): the object
+                # is ours alone (write-once) and nothing will refer to it. If this delete
+                # fails too, gc collects the object later.
+                with contextlib.suppress(StorageError):
+                    self._store.delete(key, missing_ok=True)
+                raise
+            uow.commit()
+        return record
+
+    def record(self, key: str) -> ObjectRecord:
+        """The catalog row for ``key``; raises ``RecordNotFound``."""
+        with self._uow_factory() as uow:
+            return uow.objects.get(key)
+
+    def expected_sha256(self, key: str) -> str | None:
+        """The sha256 the catalog recorded for ``key``, or ``None`` if it records no such key
+        (an object placed in the store by other means)."""
+        with self._uow_factory() as uow:
+            record = uow.objects.find(key)
+        return None if record is None else record.sha256
+
+    def get(self, key: str) -> bytes:
+        """The bytes of ``key``, checked against the sha256 and size the catalog recorded."""
+        return b"".join(self.iter_bytes(key))
+
+    def iter_bytes(self, key: str, *, chunk_size: int = CHUNK_SIZE) -> Iterator[bytes]:
+        """Stream ``key``; raises ``IntegrityError`` at the end if the bytes differ from
+        the catalog's record, and at once if the object is quarantined."""
+        record = self.record(key)
+        if record.state is ObjectState.QUARANTINED:
+            raise IntegrityError(
+                "the object is quarantined and is not served",
+                key=key,
+                hint="inspect it with `entrepot verify --deep`, then restore or delete it",
+            )
+        return self._checked(record, self._store.iter_bytes(key, chunk_size=chunk_size))
+
+    def delete(self, key: str) -> ObjectRecord:
+        """Remove the row for ``key`` (committed), then the object; returns the removed row.
+
+        If deleting the object fails, the error propagates and the unreferenced object is
+        left for ``entrepot gc``.
+        """
+        with self._uow_factory() as uow:
+            record = uow.objects.delete(key)
+            uow.commit()
+        self._store.delete(key, missing_ok=True)
+        return record
+
+    @staticmethod
+    def _checked(record: ObjectRecord, chunks: Iterator[bytes]) -> Iterator[bytes]:
+        digest = hashlib.sha256()
+        size = 0
+        for chunk in chunks:
+            digest.update(chunk)
+            size += len(chunk)
+            yield chunk
+        if size != record.size or digest.hexdigest() != record.sha256:
+            raise IntegrityError(
+                f"the bytes read ({size} bytes, sha256 {digest.hexdigest()}) differ from the "
+                f"catalog's record ({record.size} bytes, sha256 {record.sha256})",
+                key=record.key,
+            )

@@ -1,0 +1,397 @@
+"""A bounded read-through cache in front of a remote store; itself a :class:`Store`.
+
+Reads are served from local files; writes, listings and deletes go straight to the remote.
+
+**Entries** are keyed by (key, version). The version is the object's sha256, passed by the
+caller (``path(key, sha256=...)``: a hit then makes no remote request at all) or read with
+one ``remote.head(key)``. A replaced object has a new sha256, so it is never served stale.
+A pinned sha256 is served from the cache even after the remote object is deleted: those
+are exactly the bytes asked for.
+
+**Objects without a recorded sha256** (dropped by hand into a folder, uploaded to S3 by
+other tools) are keyed by their etag and checked **by size only**: nothing can prove their
+bytes. A new etag is a new entry. Objects with neither sha256 nor etag are not cached.
+
+**Verified on fill, trusted on hit.** A miss downloads into a temporary file in the cache
+folder, hashing while writing, fsyncs it and moves it into place with ``os.replace`` only
+if the sha256 and size match; otherwise it raises ``IntegrityError`` and leaves nothing
+behind. A crash leaves at most a temporary file, reclaimed by a later fill. A hit does not
+rehash: with the sha256 given, ``get`` is one ``open`` and one ``futimens`` (recording the
+access for LRU) before the plain read; without it, one remote ``head`` more.
+:meth:`CachedStore.verify` rehashes every entry and drops bad ones.
+
+**Bounded.** Entries plus fills in progress never exceed ``max_bytes``; the least recently
+used entries are evicted first (see :mod:`entrepot.storage.cache_folder`). An object
+larger than ``max_bytes`` is not cached: ``get``, ``iter_bytes`` and ``download`` stream it
+from the remote, and ``path`` raises ``StorageError``.
+
+**Processes.** Any number of processes may share the folder. Fills are serialized per
+entry by file locks, so concurrent readers of one object download it once. Eviction
+unlinks files; on POSIX an open handle keeps reading. A path from ``path`` stays valid
+until evicted (least recently used first): open it promptly. Hit, miss and eviction
+counters are per instance; sizes and entry counts come from the folder.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+import threading
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from functools import partial
+from pathlib import Path
+from typing import BinaryIO, Literal
+
+from entrepot.errors import ConfigError, IntegrityError, StorageError, StoreUnavailable
+from entrepot.storage.cache_folder import CacheFolder, etag_version
+from entrepot.storage.hashing import is_sha256, verified
+from entrepot.storage.keys import validate_key
+from entrepot.storage.protocols import Sign, Store
+from entrepot.storage.scoped import ScopedStore
+from entrepot.storage.types import CHUNK_SIZE, Listing, ObjectInfo, PutSource
+
+_OPEN_ATTEMPTS = 3
+
+
+@dataclass(frozen=True, slots=True)
+class CacheStats:
+    """What a cache folder holds, and how this instance used it."""
+
+    #: Reads this instance served from an entry.
+    hits: int
+    #: Reads this instance fetched from the remote (into the cache or streamed through).
+    misses: int
+    #: Entries this instance evicted to make room.
+    evictions: int
+    #: Total size of the entries in the folder now, whichever process wrote them.
+    bytes: int
+    #: Number of entries in the folder now.
+    entries: int
+    #: The byte bound.
+    max_bytes: int
+
+
+class CachedStore:
+    """A :class:`Store` over ``remote`` whose reads go through a bounded folder of verified
+    files; see the module docstring for the guarantees."""
+
+    def __init__(self, remote: Store, cache_dir: Path, max_bytes: int) -> None:
+        if isinstance(max_bytes, bool) or not isinstance(max_bytes, int) or max_bytes < 0:
+            raise ConfigError(
+                f"cache max_bytes must be a byte count >= 0, not {max_bytes!r}",
+                hint="set cache.max_bytes to a number of bytes such as 10000000000 (10 GB)",
+            )
+        self._remote = remote
+        self._folder = CacheFolder(Path(cache_dir).expanduser().absolute(), max_bytes)
+        self._max_bytes = max_bytes
+        self._hits = self._misses = 0
+        self._counts_lock = threading.Lock()
+
+    @property
+    def remote(self) -> Store:
+        """The store this cache reads through to."""
+        return self._remote
+
+    @property
+    def cache_dir(self) -> Path:
+        """The folder holding the entries."""
+        return self._folder.root
+
+    @property
+    def max_bytes(self) -> int:
+        """The bound on the total size of the entries."""
+        return self._max_bytes
+
+    @property
+    def url(self) -> str:
+        return self._remote.url
+
+    # -- reads through the cache -------------------------------------------
+    def path(self, key: str, *, sha256: str | None = None) -> Path:
+        """A local file holding the verified bytes of ``key``, filled on a miss.
+
+        With ``sha256`` given, a hit makes no remote request; a miss fetches those exact bytes
+        or raises ``IntegrityError``. Do not modify the file: it is shared. Raises
+        ``StorageError`` for an object that cannot be cached (larger than ``max_bytes``, or
+        with neither sha256 nor etag): read it with ``get``, ``iter_bytes`` or ``download``.
+        """
+        found = self._lookup(key, self._pin(key, sha256))
+        if isinstance(found, ObjectInfo):
+            raise self._uncacheable(found)
+        return Path(found[0])
+
+    def get(self, key: str, *, sha256: str | None = None) -> bytes:
+        """The whole object, verified on fill (and against ``sha256`` when given)."""
+        opened = self._open_entry(key, sha256)
+        if isinstance(opened, ObjectInfo):
+            return b"".join(self._stream(opened, sha256, CHUNK_SIZE))
+        with opened[0] as f:
+            return f.read()
+
+    def iter_bytes(
+        self, key: str, *, chunk_size: int = CHUNK_SIZE, sha256: str | None = None
+    ) -> Iterator[bytes]:
+        """Stream the object from its entry, or from the remote if it cannot be cached.
+
+        As with every store, a corrupted object raises ``IntegrityError`` while the stream is
+        read (here before its first byte, as the fill verifies it whole)."""
+        try:
+            opened = self._open_entry(key, sha256)
+        except IntegrityError as exc:
+            return _failing(exc)
+        if isinstance(opened, ObjectInfo):
+            return self._stream(opened, sha256, chunk_size)
+        return _chunks(opened[0], chunk_size)
+
+    def download(self, key: str, dest: Path, *, sha256: str | None = None) -> ObjectInfo:
+        """Copy the object to ``dest`` atomically; ``dest`` appears only once complete.
+
+        With ``sha256`` given and a hit, the returned info is built from the entry (no etag,
+        content type or metadata; ``modified`` is the entry's last use).
+        """
+        Path(dest).parent.mkdir(parents=True, exist_ok=True)
+        opened = self._open_entry(key, sha256)
+        if isinstance(opened, ObjectInfo):
+            stream = self._stream(opened, sha256)
+            _write_atomically(dest, lambda out: out.writelines(stream))
+            return opened
+        f, info = opened
+        with f:
+            _write_atomically(dest, partial(shutil.copyfileobj, f))
+            st = os.fstat(f.fileno())
+        if info is not None:
+            return info
+        modified = datetime.fromtimestamp(st.st_mtime, UTC)
+        return ObjectInfo(
+            key=key, size=st.st_size, sha256=self._pin(key, sha256), modified=modified
+        )
+
+    # -- cache management --------------------------------------------------
+    def info(self) -> CacheStats:
+        """This instance's counters and the folder's real total size and entry count."""
+        entries = list(self._folder.entries())
+        return CacheStats(
+            hits=self._hits,
+            misses=self._misses,
+            evictions=self._folder.evictions,
+            bytes=sum(e.size for e in entries),
+            entries=len(entries),
+            max_bytes=self._max_bytes,
+        )
+
+    def clear(self) -> int:
+        """Delete every entry (and abandoned partial fills); returns how many entries."""
+        return self._folder.clear()
+
+    def verify(self) -> int:
+        """Rehash every entry and delete those that do not match their sha256; returns how
+        many were deleted. Etag-keyed entries (objects without a sha256) cannot be checked."""
+        return self._folder.verify()
+
+    # -- pass-through ------------------------------------------------------
+    def head(self, key: str) -> ObjectInfo:
+        return self._remote.head(key)
+
+    def exists(self, key: str) -> bool:
+        return self._remote.exists(key)
+
+    def put(
+        self,
+        key: str,
+        data: PutSource,
+        *,
+        content_type: str | None = None,
+        metadata: Mapping[str, str] | None = None,
+        if_absent: bool = False,
+    ) -> ObjectInfo:
+        return self._remote.put(
+            key, data, content_type=content_type, metadata=metadata, if_absent=if_absent
+        )
+
+    def put_file(
+        self,
+        key: str,
+        path: Path,
+        *,
+        content_type: str | None = None,
+        metadata: Mapping[str, str] | None = None,
+        if_absent: bool = False,
+    ) -> ObjectInfo:
+        return self._remote.put_file(
+            key, path, content_type=content_type, metadata=metadata, if_absent=if_absent
+        )
+
+    def list(self, prefix: str = "") -> Iterator[ObjectInfo]:
+        return self._remote.list(prefix)
+
+    def ls(self, prefix: str = "") -> Listing:
+        return self._remote.ls(prefix)
+
+    def delete(self, key: str, *, missing_ok: bool = False) -> None:
+        self._remote.delete(key, missing_ok=missing_ok)
+
+    def delete_many(self, keys: Iterable[str]) -> int:
+        return self._remote.delete_many(keys)
+
+    def delete_prefix(self, prefix: str) -> int:
+        return self._remote.delete_prefix(prefix)
+
+    def copy(self, src: str, dst: str, *, if_absent: bool = False) -> ObjectInfo:
+        return self._remote.copy(src, dst, if_absent=if_absent)
+
+    def sign(
+        self,
+        key: str,
+        *,
+        method: Literal["GET", "PUT"] = "GET",
+        expires: timedelta = timedelta(hours=1),
+    ) -> str:
+        if not isinstance(self._remote, Sign):
+            raise StorageError("this store cannot presign URLs", store=self.url)
+        return self._remote.sign(key, method=method, expires=expires)
+
+    def scoped(self, prefix: str) -> Store:
+        return ScopedStore(self, prefix)
+
+    def __repr__(self) -> str:
+        return f"CachedStore({self.url!r}, cache_dir={str(self.cache_dir)!r})"
+
+    # -- internals ---------------------------------------------------------
+    def _pin(self, key: str, sha256: str | None) -> str | None:
+        if sha256 is None:
+            return None
+        if not is_sha256(sha256.lower()):
+            raise StorageError(
+                f"sha256 must be 64 hex digits, not {sha256!r}",
+                key=key,
+                store=self.url,
+                hint="pass the digest recorded in ObjectInfo.sha256 or in a manifest",
+            )
+        return sha256.lower()
+
+    def _lookup(self, key: str, pinned: str | None) -> tuple[str, ObjectInfo | None] | ObjectInfo:
+        """The entry (filled on a miss) and the remote info, which a pinned hit never asks
+        for; or, for an object not to cache, its remote info alone.
+
+        A pinned hit skips the key check: an entry exists only for a key a fill has checked."""
+        if pinned is not None:
+            path = self._folder.entry(key, pinned)
+            if self._folder.touch(path):
+                self._count(hit=True)
+                return path, None
+        info = self._remote.head(validate_key(key))
+        found = self._materialize(key, info, pinned)
+        return info if found is None else (found, info)
+
+    def _materialize(
+        self, key: str, info: ObjectInfo, pinned: str | None, *, retry: bool = True
+    ) -> str | None:
+        if pinned is not None and info.sha256 is not None and info.sha256 != pinned:
+            raise IntegrityError(
+                f"the object's sha256 is {info.sha256}, not the expected {pinned}",
+                key=key,
+                store=self.url,
+                hint="the object was replaced since its sha256 was recorded",
+            )
+        sha = pinned or info.sha256
+        if (sha is None and info.etag is None) or info.size > self._max_bytes:
+            return None
+        path = self._folder.entry(key, sha or etag_version(info.etag or ""))
+        if self._folder.touch(path):
+            self._count(hit=True)
+            return path
+        try:
+            opener = partial(self._remote.iter_bytes, key)
+            wrote = self._folder.fill(path, info.size, opener, sha, key=key, source=self.url)
+        except IntegrityError:
+            if pinned is not None or not retry:
+                raise
+            fresh = self._remote.head(key)
+            if (fresh.sha256, fresh.etag, fresh.size) == (info.sha256, info.etag, info.size):
+                raise
+            return self._materialize(key, fresh, None, retry=False)  # replaced while read
+        self._count(hit=not wrote)
+        return path
+
+    def _open_entry(
+        self, key: str, sha256: str | None
+    ) -> tuple[BinaryIO, ObjectInfo | None] | ObjectInfo:
+        """The entry opened, with the remote info if it was asked for; or, for an object not
+        to cache, its remote info alone."""
+        pinned = self._pin(key, sha256)
+        if pinned is not None and (f := self._folder.open_entry(key, pinned)) is not None:
+            self._count(hit=True)  # the fast path: one open, one futimens
+            return f, None
+        for _ in range(_OPEN_ATTEMPTS):
+            found = self._lookup(key, pinned)
+            if isinstance(found, ObjectInfo):
+                return found
+            try:
+                return open(found[0], "rb"), found[1]
+            except FileNotFoundError:
+                continue  # evicted between lookup and open
+        raise self._thrashing(key)
+
+    def _stream(
+        self, info: ObjectInfo, sha256: str | None, chunk_size: int = CHUNK_SIZE
+    ) -> Iterator[bytes]:
+        self._count(hit=False)
+        chunks = self._remote.iter_bytes(info.key, chunk_size=chunk_size)
+        pinned = self._pin(info.key, sha256)
+        return verified(chunks, pinned, key=info.key, store=self.url) if pinned else chunks
+
+    def _count(self, *, hit: bool) -> None:
+        with self._counts_lock:
+            if hit:
+                self._hits += 1
+            else:
+                self._misses += 1
+
+    def _uncacheable(self, info: ObjectInfo) -> StorageError:
+        if info.size > self._max_bytes:
+            return StorageError(
+                f"object of {info.size} bytes is larger than the cache ({self._max_bytes} bytes)",
+                key=info.key,
+                store=self.url,
+                hint="raise cache.max_bytes, or read it with get(), iter_bytes() or download()",
+            )
+        return StorageError(
+            "object has neither sha256 nor etag, so it cannot be cached",
+            key=info.key,
+            store=self.url,
+            hint="rewrite it through Entrepôt to record its sha256, or read it with download()",
+        )
+
+    def _thrashing(self, key: str) -> StoreUnavailable:
+        return StoreUnavailable(
+            f"cache entry evicted {_OPEN_ATTEMPTS} times before it could be opened",
+            key=key,
+            store=self.cache_dir.as_uri(),
+            hint="the cache is too small for the concurrent reads: raise cache.max_bytes",
+        )
+
+
+def _failing(exc: IntegrityError) -> Iterator[bytes]:
+    raise exc
+    yield b""  # a generator: the error surfaces when the stream is read
+
+
+def _chunks(f: BinaryIO, chunk_size: int) -> Iterator[bytes]:
+    with f:
+        while chunk := f.read(chunk_size):
+            yield chunk
+
+
+def _write_atomically(dest: Path, write: Callable[[BinaryIO], None]) -> None:
+    dest = Path(dest)
+    fd, tmp = tempfile.mkstemp(dir=dest.parent, prefix=f".{dest.name}.", suffix=".part")
+    try:
+        with os.fdopen(fd, "wb") as out:
+            write(out)
+        os.replace(tmp, dest)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise

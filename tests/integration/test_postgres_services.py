@@ -1,0 +1,22 @@
+"""The write protocol, gc and verify on PostgreSQL: the unit-test classes again."""
+
+from __future__ import annotations
+
+import pytest
+from tests.unit import test_services_gc as gc
+from tests.unit import test_services_objects as objects
+from tests.unit import test_services_verify as verify
+
+pytestmark = pytest.mark.postgres
+
+
+class TestObjectServiceOnPostgres(objects.TestObjectService):
+    pass
+
+
+class TestCollectGarbageOnPostgres(gc.TestCollectGarbage):
+    pass
+
+
+class TestVerifyCatalogOnPostgres(verify.TestVerifyCatalog):
+    pass

@@ -1,0 +1,145 @@
+"""Hold the import rules of the house style (../shared/STYLE.md) by walking the source."""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+import pytest
+
+SRC = Path(__file__).resolve().parents[2] / "src" / "entrepot"
+
+#: Layers point inward: a module may import its own layer or an inner one.
+RANKS = {
+    "": 0,
+    "errors": 0,
+    "storage": 1,
+    "catalog": 2,
+    "services": 3,
+    "health": 3,
+    "registry": 4,
+    "fraud": 5,
+    "city": 5,
+    "bootstrap": 6,
+    "config": 6,
+    "api": 7,
+    "dashboard": 7,
+    "cli": 7,
+    "__main__": 7,
+}
+APPS = {"fraud", "city"}
+CONCRETE_STORES = {
+    "entrepot.storage.local",
+    "entrepot.storage.memory",
+    "entrepot.storage.s3",
+    "entrepot.storage.cache",
+}
+MAY_PICK_BACKENDS = {"entrepot.bootstrap", "entrepot.storage.url"}
+#: Heavy SDKs and the only modules allowed to import them.
+SDK_HOMES = {
+    "obstore": {"entrepot.storage.s3"},
+    "boto3": {"entrepot.storage.s3", "entrepot.city.metrics.dynamodb"},
+    "botocore": {"entrepot.storage.s3", "entrepot.city.metrics.dynamodb"},
+    "pymongo": {"entrepot.city.metrics.mongodb"},
+}
+IMPORT_TIME_CALLS = {"Settings", "load_settings", "create_engine", "make_engine", "bootstrap"}
+
+
+def _modules() -> list[tuple[str, Path]]:
+    found = []
+    for path in sorted(SRC.rglob("*.py")):
+        rel = path.relative_to(SRC.parent).with_suffix("")
+        parts = list(rel.parts)
+        if parts[-1] == "__init__":
+            parts = parts[:-1]
+        found.append((".".join(parts), path))
+    return found
+
+
+def _imports(path: Path, module: str) -> set[str]:
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    names: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            names.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom):
+            if node.level:
+                package = module if path.name == "__init__.py" else module.rsplit(".", 1)[0]
+                parts = package.split(".")
+                prefix = ".".join(parts[: len(parts) - (node.level - 1)])
+                target = f"{prefix}.{node.module}" if node.module else prefix
+            else:
+                target = node.module or ""
+            names.add(target)
+            names.update(f"{target}.{alias.name}" for alias in node.names)
+    return names
+
+
+def _layer(module: str) -> str | None:
+    parts = module.split(".")
+    if parts[0] != "entrepot":
+        return None
+    return parts[1] if len(parts) > 1 else ""
+
+
+MODULES = _modules()
+
+
+def test_the_walk_finds_the_package() -> None:
+    names = {m for m, _ in MODULES}
+    assert {"entrepot.errors", "entrepot.storage.base", "entrepot.bootstrap"} <= names
+
+
+@pytest.mark.parametrize(("module", "path"), MODULES, ids=[m for m, _ in MODULES])
+def test_layers_point_inward(module: str, path: Path) -> None:
+    own = _layer(module)
+    if own is None or own not in RANKS:
+        pytest.fail(f"{module}: add its layer to RANKS in this test")
+    for target in _imports(path, module):
+        layer = _layer(target)
+        if layer is None or layer == own or layer == "":
+            continue
+        assert layer in RANKS, f"{module} imports unknown layer {target}"
+        assert RANKS[layer] <= RANKS[own], f"{module} ({own}) imports outer layer {target}"
+        assert not (own in APPS and layer in APPS), f"app {module} imports another app {target}"
+
+
+@pytest.mark.parametrize(("module", "path"), MODULES, ids=[m for m, _ in MODULES])
+def test_only_the_composition_root_picks_backends(module: str, path: Path) -> None:
+    if module in MAY_PICK_BACKENDS or module in CONCRETE_STORES:
+        return
+    for target in _imports(path, module):
+        for concrete in CONCRETE_STORES:
+            assert not (target == concrete or target.startswith(concrete + ".")), (
+                f"{module} imports the concrete store {concrete}; take a storage Protocol instead"
+            )
+
+
+@pytest.mark.parametrize(("module", "path"), MODULES, ids=[m for m, _ in MODULES])
+def test_sdks_live_in_one_adapter(module: str, path: Path) -> None:
+    for target in _imports(path, module):
+        root = target.split(".")[0]
+        if root in SDK_HOMES:
+            assert module in SDK_HOMES[root], f"{module} imports {root}; only {SDK_HOMES[root]} may"
+
+
+def test_storage_never_reads_settings_and_catalog_never_imports_storage() -> None:
+    for module, path in MODULES:
+        targets = _imports(path, module)
+        if _layer(module) == "storage":
+            assert not any(t.startswith("entrepot.config") for t in targets), module
+        if _layer(module) == "catalog":
+            assert not any(t.startswith("entrepot.storage") for t in targets), module
+
+
+@pytest.mark.parametrize(("module", "path"), MODULES, ids=[m for m, _ in MODULES])
+def test_no_work_at_import_time(module: str, path: Path) -> None:
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    for node in tree.body:
+        for sub in ast.walk(node):
+            if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
+                break
+            if isinstance(sub, ast.Call):
+                func = sub.func
+                name = func.id if isinstance(func, ast.Name) else getattr(func, "attr", "")
+                assert name not in IMPORT_TIME_CALLS, f"{module} calls {name}() at import time"

@@ -1,0 +1,212 @@
+"""The streaming counts aggregation equals a whole-file pandas run, and names bad files."""
+
+from __future__ import annotations
+
+import io
+from datetime import date, timedelta
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from entrepot.city.bigcsv import ARC_COLUMNS, HOUR_COLUMNS, aggregate_counts
+from entrepot.city.errors import RawFormatError
+from entrepot.city.synth.arcs import make_arcs
+from entrepot.city.synth.counts import HeaderStyle, day_lines, header
+
+STATES = {"Inconnu": 0, "Fluide": 1, "Pré-saturé": 2, "Saturé": 3, "Bloqué": 4}
+LABELS = (
+    "Identifiant arc;Libelle;Date et heure de comptage;Débit horaire;Taux d'occupation;Etat trafic"
+)
+
+
+def _generated(tmp_path: Path, start: date, days: int, style: HeaderStyle = "labels") -> Path:
+    """A counts CSV straight from the generator's writer (BOM, stray quote on labels)."""
+    arcs = make_arcs(70, seed=4)
+    lines = [line for d in range(days) for line in day_lines(arcs, start + timedelta(d), 4, style)]
+    path = tmp_path / "counts.csv"
+    quote = '"' if style == "labels" else ""
+    path.write_text("\ufeff" + quote + header(style) + "\n" + "\n".join(lines) + "\n", "utf-8")
+    return path
+
+
+def pandas_whole_file(path: Path) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The reference: read everything with pandas, aggregate in one go."""
+    text = path.read_text(encoding="utf-8-sig")
+    first, body = text.split("\n", 1)
+    first = first.lstrip('"')  # the stray quote of some exports
+    sep = ";" if ";" in first else ","
+    names = first.split(sep)
+    frame = pd.read_csv(
+        io.StringIO(body), sep=sep, header=None, names=names, dtype=str, keep_default_na=False
+    )
+    raw = "iu_ac" in names
+    cols = (
+        ("iu_ac", "t_1h", "q", "k", "etat_trafic")
+        if raw
+        else tuple(LABELS.split(";")[i] for i in (0, 2, 3, 4, 5))
+    )
+    arc = pd.to_numeric(frame[cols[0]], errors="coerce")
+    t = frame[cols[1]].str.strip()
+    q = pd.to_numeric(frame[cols[2]].str.strip().replace("", np.nan))
+    k = pd.to_numeric(frame[cols[3]].str.strip().replace("", np.nan))
+    aware = t.str.len() >= 25
+    start = pd.Series(pd.NaT, index=frame.index, dtype="datetime64[ns]")
+    if aware.any():
+        utc = pd.to_datetime(t[aware], utc=True, format="ISO8601") - pd.Timedelta(hours=1)
+        start[aware] = utc.dt.tz_convert("Europe/Paris").dt.tz_localize(None)
+    if (~aware).any():
+        naive = pd.to_datetime(t[~aware].str.slice(0, 19).str.replace("T", " "), errors="coerce")
+        start[~aware] = naive - pd.Timedelta(hours=1)
+    label = frame[cols[4]].str.strip()
+    codes = label.map({**STATES, **{str(v): v for v in STATES.values()}})
+    bands = np.select([k.isna(), k < 15, k < 30, k < 50], [0, 1, 2, 3], 4)
+    rows = pd.DataFrame(
+        {
+            "arc": arc,
+            "day": start.dt.date,
+            "hour": start.dt.hour,
+            "q_milli": np.round(q * 1000).astype("Int64"),
+            "k_micro": np.round(k * 1e5).astype("Int64"),
+            "state": codes.fillna(pd.Series(bands, index=frame.index)).astype(int),
+        }
+    ).dropna(subset=["arc", "day"])
+    rows["arc"] = rows["arc"].astype("int64")
+    rows["hour"] = rows["hour"].astype("int64")
+    for s in range(5):
+        rows[f"state_{s}"] = (rows["state"] == s).astype("int64")
+    by_arc = rows.groupby(["arc", "day"]).agg(
+        rows=("state", "size"),
+        q_n=("q_milli", "count"),
+        q_sum_milli=("q_milli", "sum"),
+        q_max_milli=("q_milli", "max"),
+        k_n=("k_micro", "count"),
+        k_sum_micro=("k_micro", "sum"),
+        k_max_micro=("k_micro", "max"),
+        **{f"state_{s}": (f"state_{s}", "sum") for s in range(5)},
+    )
+    with_q = rows.dropna(subset=["q_milli"]).sort_values(
+        ["q_milli", "hour"], ascending=[False, True]
+    )
+    by_arc["peak_hour"] = with_q.groupby(["arc", "day"])["hour"].first()
+    by_hour = rows.groupby(["day", "hour"]).agg(
+        rows=("state", "size"),
+        q_n=("q_milli", "count"),
+        q_sum_milli=("q_milli", "sum"),
+        k_n=("k_micro", "count"),
+        k_sum_micro=("k_micro", "sum"),
+    )
+    return by_arc.reset_index(), by_hour.reset_index()
+
+
+def _same(got: pd.DataFrame, want: pd.DataFrame, columns: tuple[str, ...]) -> None:
+    keys = ["day", "arc"] if "arc" in columns else ["day", "hour"]
+    got = got[list(columns)].sort_values(keys, ignore_index=True)
+    want = want[list(columns)].sort_values(keys, ignore_index=True)
+    assert len(got) == len(want)
+    for column in columns:
+        left = [None if pd.isna(v) else v for v in got[column]]
+        right = [None if pd.isna(v) else (int(v) if column != "day" else v) for v in want[column]]
+        assert left == right, column
+
+
+@pytest.mark.parametrize(
+    ("start", "style"),
+    [
+        (date(2025, 10, 25), "labels"),  # autumn change, export labels, stray quote
+        (date(2025, 3, 29), "raw"),  # spring change, raw comma file without offsets
+    ],
+)
+def test_streaming_equals_a_whole_file_pandas_run(
+    tmp_path: Path, start: date, style: HeaderStyle
+) -> None:
+    path = _generated(tmp_path, start, 3, style)
+    want_arcs, want_hours = pandas_whole_file(path)
+    for threads in (1, 2):
+        got = aggregate_counts(path, memory_limit="64MB", threads=threads)
+        _same(got.arcs, want_arcs, ARC_COLUMNS)
+        _same(got.hours, want_hours, HOUR_COLUMNS)
+    assert got.rows == len(path.read_text(encoding="utf-8").splitlines()) - 1
+    assert got.skipped_rows == 0
+    # the last hour's stamp is 00:00 of the next day, yet it belongs to the last day
+    assert got.arcs["day"].nunique() == 3
+
+
+def test_a_day_range_is_the_whole_run_filtered(tmp_path: Path) -> None:
+    path = _generated(tmp_path, date(2025, 11, 3), 3)
+    whole = aggregate_counts(path)
+    one = aggregate_counts(path, start=date(2025, 11, 4), end=date(2025, 11, 4))
+    expected = whole.arcs[whole.arcs["day"] == date(2025, 11, 4)].reset_index(drop=True)
+    pd.testing.assert_frame_equal(one.arcs, expected)
+    assert set(one.hours["day"]) == {date(2025, 11, 4)}
+
+
+def test_end_of_hour_timestamps_land_on_the_local_day(tmp_path: Path) -> None:
+    path = tmp_path / "c.csv"
+    path.write_text(
+        "\ufeff" + LABELS + "\n"
+        "7;A;2025-11-05T00:00:00+01:00;100.0;10.5;Fluide\n"  # 4 Nov, 23:00-24:00
+        "7;A;2025-11-04T01:00:00+01:00;300.0;31.0;Saturé\n"  # 4 Nov, 00:00-01:00
+        "7;A;2025-11-04T09:00:00+01:00;300.0;55.0;Bloqué\n"  # 4 Nov, 08:00-09:00 (tie: 00 wins)
+        "7;A;2025-11-04T10:00:00+01:00;;;Inconnu\n"
+        "8;B;2025-11-04T10:00:00+01:00;;5.25;Fluide\n"  # occupancy-only station
+        "8;B;not a time;1.0;1.0;Fluide\n"
+        "x;B;2025-11-04T10:00:00+01:00;1.0;1.0;Fluide\n",
+        encoding="utf-8",
+    )
+    agg = aggregate_counts(path)
+    assert agg.skipped_rows == 2
+    assert agg.rows == 5
+    arc7 = agg.arcs[agg.arcs["arc"] == 7].iloc[0]
+    assert arc7["day"] == date(2025, 11, 4)
+    assert (arc7["rows"], arc7["q_n"], arc7["q_sum_milli"], arc7["q_max_milli"]) == (
+        4,
+        3,
+        700_000,
+        300_000,
+    )
+    assert (arc7["k_n"], arc7["k_sum_micro"]) == (3, 9_650_000)
+    assert [arc7[f"state_{s}"] for s in range(5)] == [1, 1, 0, 1, 1]
+    assert arc7["peak_hour"] == 0
+    arc8 = agg.arcs[agg.arcs["arc"] == 8].iloc[0]
+    assert arc8["q_n"] == 0
+    assert pd.isna(arc8["peak_hour"])
+    assert arc8["k_sum_micro"] == 525_000
+    assert agg.hours.set_index("hour").loc[23, "q_sum_milli"] == 100_000
+
+
+def test_wrong_encoding_is_named(tmp_path: Path) -> None:
+    path = tmp_path / "latin1.csv"
+    path.write_bytes(
+        (LABELS + "\n1;Café;2025-11-04T01:00:00+01:00;1.0;1.0;Fluide\n").encode("latin-1")
+    )
+    with pytest.raises(RawFormatError, match="not UTF-8") as info:
+        aggregate_counts(path, key="raw/batch/comptages-routiers-permanents.csv")
+    assert info.value.key == "raw/batch/comptages-routiers-permanents.csv"
+
+
+def test_invalid_bytes_deep_in_the_file_are_named(tmp_path: Path) -> None:
+    path = tmp_path / "bad.csv"
+    path.write_bytes(
+        (LABELS + "\n1;A;2025-11-04T01:00:00+01:00;1.0;1.0;Fluide\n").encode()
+        + b"1;A;2025-11-04T02:00:00+01:00;1.0;31.0;Satur\xe9\n"
+    )
+    with pytest.raises(RawFormatError, match=r"cannot be read.*Line: 3.*not utf-8") as info:
+        aggregate_counts(path, key="raw/batch/counts.csv")
+    assert "raw/batch/counts.csv" in str(info.value)
+
+
+def test_wrong_separator_is_named(tmp_path: Path) -> None:
+    path = tmp_path / "tabs.csv"
+    path.write_text(LABELS.replace(";", "\t") + "\n", encoding="utf-8")
+    with pytest.raises(RawFormatError, match="separator") as info:
+        aggregate_counts(path, key="raw/batch/tabs.csv")
+    assert info.value.key == "raw/batch/tabs.csv"
+
+
+def test_missing_columns_are_named(tmp_path: Path) -> None:
+    path = tmp_path / "cols.csv"
+    path.write_text("Identifiant arc;Libelle;Débit horaire\n1;A;2.0\n", encoding="utf-8")
+    with pytest.raises(RawFormatError, match="Date et heure de comptage"):
+        aggregate_counts(path)

@@ -1,0 +1,48 @@
+"""Paris local days: clock changes and date parsing."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from entrepot.city.days import day_hours, days_between, parse_day
+from entrepot.errors import ConfigError
+
+
+@pytest.mark.parametrize(
+    ("day", "count"),
+    [(date(2025, 3, 30), 23), (date(2025, 10, 26), 25), (date(2025, 11, 4), 24)],
+)
+def test_a_local_day_has_23_24_or_25_hours(day: date, count: int) -> None:
+    hours = day_hours(day)
+    assert len(hours) == count
+    assert hours[0].start.hour == 0
+    assert hours[0].start.date() == day
+    assert hours[-1].end.date() == date.fromordinal(day.toordinal() + 1)
+    assert all(h.end.timestamp() - h.start.timestamp() == 3600 for h in hours)
+
+
+def test_the_repeated_autumn_hour_is_told_apart_by_fold() -> None:
+    twos = [h for h in day_hours(date(2025, 10, 26)) if h.hour == 2]
+    assert [h.fold for h in twos] == [0, 1]
+    assert [h.start.utcoffset().total_seconds() / 3600 for h in twos] == [2, 1]  # type: ignore[union-attr]
+
+
+def test_the_spring_day_has_no_two_oclock() -> None:
+    assert 2 not in {h.hour for h in day_hours(date(2025, 3, 30))}
+
+
+def test_parse_day_names_the_bad_value() -> None:
+    assert parse_day("2025-11-04") == date(2025, 11, 4)
+    with pytest.raises(ConfigError, match="'2025-13-01'") as info:
+        parse_day("2025-13-01")
+    assert "YYYY-MM-DD" in str(info.value)
+
+
+def test_days_between_is_inclusive() -> None:
+    assert list(days_between(date(2025, 1, 30), date(2025, 2, 1))) == [
+        date(2025, 1, 30),
+        date(2025, 1, 31),
+        date(2025, 2, 1),
+    ]

@@ -1,0 +1,59 @@
+"""Timestamp formats: detected once on a sample, applied as a fixed pattern."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from entrepot.fraud.timeparse import EPOCH_MS, EPOCH_S, ISO, NATIVE, detect_format, parse_times
+
+INSTANT = pd.Timestamp("2024-03-17 13:20:53")
+
+
+@pytest.mark.parametrize(
+    ("value", "fmt"),
+    [
+        ("2024-03-17 13:20:53", "%Y-%m-%d %H:%M:%S"),
+        ("2024-03-17T13:20:53", "%Y-%m-%dT%H:%M:%S"),
+        ("17/03/2024 13:20:53", "%d/%m/%Y %H:%M:%S"),
+        ("03/17/2024 13:20:53", "%m/%d/%Y %H:%M:%S"),
+        ("17.03.2024 13:20:53", "%d.%m.%Y %H:%M:%S"),
+        (20240317132053, "%Y%m%d%H%M%S"),
+        (1710681653, EPOCH_S),
+        (1710681653000, EPOCH_MS),
+        ("2024-03-17T14:20:53+01:00", ISO),
+        ("2024-03-17T13:20:53.000Z", ISO),
+    ],
+)
+def test_formats_detected_and_parsed(value: object, fmt: str) -> None:
+    series = pd.Series([value, None, value])
+    if isinstance(value, int):
+        series = pd.Series([value, value], dtype="int64")
+    assert detect_format(series) == fmt
+    parsed = parse_times(series, fmt)
+    assert parsed.iloc[0] == INSTANT
+    assert str(parsed.dtype) == "datetime64[s]"
+
+
+def test_day_first_is_preferred_when_ambiguous_and_month_first_when_forced() -> None:
+    assert detect_format(pd.Series(["03/04/2024 10:00", "05/06/2024 11:00"])) == "%d/%m/%Y %H:%M"
+    assert detect_format(pd.Series(["03/04/2024 10:00", "05/16/2024 11:00"])) == "%m/%d/%Y %H:%M"
+
+
+def test_native_datetimes_with_time_zones_become_naive_utc() -> None:
+    series = pd.Series(pd.to_datetime(["2024-03-17 14:20:53"]).tz_localize("Europe/Paris"))
+    assert detect_format(series) == NATIVE
+    assert parse_times(series, NATIVE).iloc[0] == INSTANT
+
+
+def test_things_that_are_not_timestamps() -> None:
+    assert detect_format(pd.Series([1.5, 2.25, 3.0])) is None
+    assert detect_format(pd.Series(["abc", "def"])) is None
+    assert detect_format(pd.Series([12, 5, 7])) is None
+    assert detect_format(pd.Series([None, None], dtype="object")) is None
+
+
+def test_values_that_do_not_fit_the_format_become_missing() -> None:
+    parsed = parse_times(pd.Series(["17/03/2024 13:20:53", "garbage", None]), "%d/%m/%Y %H:%M:%S")
+    assert parsed.iloc[0] == INSTANT
+    assert parsed.iloc[1:].isna().all()
