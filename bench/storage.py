@@ -13,7 +13,6 @@ import os
 import platform
 import shutil
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -102,10 +101,10 @@ def s3_cases(table: Table, endpoint: str, repeat: int, big: int) -> None:
             src.write(data)
             src.flush()
             path = Path(src.name)
-            t_ours = median_time(lambda: ours.put_file("obj", path), reps)
-            t_raw = median_time(lambda: obstore.put(raw, "obj", path), reps)
+            t_ours = median_time(lambda p=path: ours.put_file("obj", p), reps)
+            t_raw = median_time(lambda p=path: obstore.put(raw, "obj", p), reps)
             table.add(f"S3 put {label} (file, sha256 incl.)", "obstore.put", t_ours, t_raw, size)
-            t_boto = median_time(lambda: boto.upload_file(str(path), "bench-raw", "b"), reps)
+            t_boto = median_time(lambda p=path: boto.upload_file(str(p), "bench-raw", "b"), reps)
             table.add(f"S3 put {label} (file)", "boto3 upload_file", t_ours, t_boto, size)
         t_ours = median_time(lambda: ours.get("obj"), reps)
         t_raw = median_time(lambda: obstore.get(raw, "obj").bytes(), reps)
@@ -175,7 +174,8 @@ def s3_cases(table: Table, endpoint: str, repeat: int, big: int) -> None:
             plain = Path(tmp) / f"plain-{size}"
             plain.write_bytes(data)
             cache.get("cached", sha256=info.sha256)  # fill
-            t_hit = median_time(lambda: cache.get("cached", sha256=info.sha256), repeat)
+            sha = info.sha256
+            t_hit = median_time(lambda s=sha: cache.get("cached", sha256=s), repeat)
             t_plain = median_time(plain.read_bytes, repeat)
             table.add(
                 f"cache hit get {label} (sha256 known)", "Path.read_bytes", t_hit, t_plain, size

@@ -47,7 +47,8 @@ class Settings(BaseSettings):
     cache_max_bytes: int = Field(default=2 * 1024**3, ge=0)
     s3_endpoint_url: str | None = None
     s3_region: str | None = None
-    s3_path_style: bool = False
+    #: None: path-style for a custom endpoint (MinIO, moto), virtual-hosted for AWS.
+    s3_path_style: bool | None = None
     #: Folder prefixes that `gc` may clean; hand-placed data elsewhere is never touched.
     managed_prefixes: tuple[str, ...] = ("models/", "users/", "datasets/", "files/", "reports/")
     secret_key: str = _DEV_SECRET

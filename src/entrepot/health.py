@@ -39,7 +39,9 @@ def check_store(store: Store) -> list[Check]:
     """Put, get, list and delete a probe object: each permission reported on its own."""
     key = f"{PROBE_PREFIX}/probe-{uuid.uuid4().hex}"
     payload = os.urandom(64)
-    checks = [_run("store put", lambda: f"wrote {key} to {store.url}" if store.put(key, payload) else "")]
+    checks = [
+        _run("store put", lambda: f"wrote {key} to {store.url}" if store.put(key, payload) else "")
+    ]
     if not checks[0].ok:
         return checks
 

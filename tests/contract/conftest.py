@@ -15,13 +15,25 @@ from typing import Any
 import pytest
 
 from entrepot.storage.base import BaseStore
+from entrepot.storage.cache import CachedStore
 from entrepot.storage.local import LocalStore
 from entrepot.storage.memory import MemoryStore
 from entrepot.storage.protocols import Store
 from entrepot.storage.s3 import S3Store
 
 SCOPE = "tenants/t1/"
-NAMES = ("memory", "local", "s3", "s3-prefix", "memory-scoped", "local-scoped", "s3-scoped")
+NAMES = (
+    "memory",
+    "local",
+    "s3",
+    "s3-prefix",
+    "memory-scoped",
+    "local-scoped",
+    "s3-scoped",
+    "memory-cached",
+    "local-cached",
+    "s3-cached",
+)
 
 
 def _kind(name: str) -> Any:
@@ -78,6 +90,9 @@ def _build(request: pytest.FixtureRequest, make_store: Callable[[str], BaseStore
         base: BaseStore = factory("team/data")
     else:
         base = make_store(backend)
+    if variant == "cached":
+        folder = request.getfixturevalue("tmp_path_factory").mktemp("cache")
+        return Subject(kind, CachedStore(base, folder, 1 << 20), base, "", client)
     if variant == "scoped":
         return Subject(kind, base.scoped(SCOPE), base, SCOPE, client)
     return Subject(kind, base, base, "", client)

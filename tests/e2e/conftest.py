@@ -19,7 +19,9 @@ def cli(tmp_path: Path) -> Cli:
     env = {k: v for k, v in os.environ.items() if not k.startswith("ENTREPOT_")}
     env["COLUMNS"] = "200"
 
-    def run(*args: str, extra_env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    def run(
+        *args: str, extra_env: dict[str, str] | None = None
+    ) -> subprocess.CompletedProcess[str]:
         return subprocess.run(
             [sys.executable, "-m", "entrepot", *args],
             cwd=tmp_path,

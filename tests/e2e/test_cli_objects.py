@@ -49,9 +49,7 @@ def test_put_is_write_once(cli: Cli, tmp_path: Path) -> None:
     assert "already exists" in again.stderr and "what to do" in again.stderr
 
 
-def test_corrupted_object_fails_get_and_verify_and_leaves_no_file(
-    cli: Cli, tmp_path: Path
-) -> None:
+def test_corrupted_object_fails_get_and_verify_and_leaves_no_file(cli: Cli, tmp_path: Path) -> None:
     src = tmp_path / "x.bin"
     src.write_bytes(b"original bytes")
     cli("db", "upgrade")

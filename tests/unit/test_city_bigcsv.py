@@ -11,7 +11,7 @@ import pandas as pd
 import pytest
 
 from entrepot.city.bigcsv import ARC_COLUMNS, HOUR_COLUMNS, aggregate_counts
-from entrepot.city.errors import RawFormatError
+from entrepot.city.errors import CityError, RawFormatError
 from entrepot.city.synth.arcs import make_arcs
 from entrepot.city.synth.counts import HeaderStyle, day_lines, header
 
@@ -210,3 +210,11 @@ def test_missing_columns_are_named(tmp_path: Path) -> None:
     path.write_text("Identifiant arc;Libelle;Débit horaire\n1;A;2.0\n", encoding="utf-8")
     with pytest.raises(RawFormatError, match="Date et heure de comptage"):
         aggregate_counts(path)
+
+
+def test_running_out_of_memory_says_to_raise_the_limit(tmp_path: Path) -> None:
+    path = _generated(tmp_path, date(2025, 11, 4), 1)
+    with pytest.raises(CityError, match="memory limit") as info:
+        aggregate_counts(path, key="raw/batch/counts.csv", memory_limit="1MB")
+    assert not isinstance(info.value, RawFormatError)
+    assert "--memory-limit" in str(info.value)

@@ -2,9 +2,11 @@
 
 The export is several GB; only five columns are needed (the geometry and labels
 are most of the bytes and belong to the référentiel). DuckDB scans the file with
-``memory_limit`` set and spills to a temporary folder, so peak memory stays
-under about ``memory_limit`` + 120 MB whatever the file size (see
-``docs/benchmarks.md``). It never installs or loads an extension at run time.
+``memory_limit`` set, 8 MB read buffers, and a temporary folder to spill to, so
+the peak RSS of a process is about 130 MB (Python, pandas, DuckDB) + the limit
+(128 MB by default) + the result (~160 B per arc-day returned; a one-day range,
+as the pipeline asks, returns a few thousand rows): under 300 MB at 2 GB of CSV
+(see ``bench/city.py``). It never installs or loads an extension at run time.
 
 Every aggregate is mergeable and exact: flows are summed as integer
 milli-vehicles and occupancies as integer 1e-5 %, so any chunking or engine
@@ -47,7 +49,7 @@ STATE_CODES = {
     "Saturé": 3, "3": 3,
     "Bloqué": 4, "4": 4,
 }  # fmt: skip
-DEFAULT_MEMORY_LIMIT = "160MB"
+DEFAULT_MEMORY_LIMIT = "128MB"
 #: CSV read buffer per thread; DuckDB's default (32 MB) doubles the footprint for nothing.
 _BUFFER_SIZE = 8 * 1024 * 1024
 
@@ -169,9 +171,9 @@ def aggregate_counts(
             "autoload_known_extensions": False,
             "allow_community_extensions": False,
             "preserve_insertion_order": False,
-            "enable_progress_bar": False,
         }
         with duckdb.connect(":memory:", config=config) as con:
+            con.execute("SET enable_progress_bar = false")
             try:
                 result = con.execute(_query(header, mapping, with_range), params).df()
             except duckdb.OutOfMemoryException as exc:

@@ -34,7 +34,7 @@ class RawFormatError(CityError, ValueError):
     hint = "re-export or re-ingest the file; CSVs are ';'-separated UTF-8"
 
 
-class MissingInput(CityError, FileNotFoundError):  # noqa: N818 (house naming, as ObjectNotFound)
+class MissingInput(CityError, FileNotFoundError):
     """An input the processing needs does not exist in the store."""
 
     hint = "generate or upload it first (see `entrepot city generate`)"

@@ -21,7 +21,9 @@ def _sample_csv(rows: int, seed: int) -> bytes:
     writer = csv.writer(out)
     writer.writerow(["transaction_id", "customer_id", "amount", "fraud"])
     for i in range(rows):
-        writer.writerow([i, rng.randrange(500), f"{rng.lognormvariate(3, 1):.2f}", int(rng.random() < 0.01)])
+        writer.writerow(
+            [i, rng.randrange(500), f"{rng.lognormvariate(3, 1):.2f}", int(rng.random() < 0.01)]
+        )
     return out.getvalue().encode()
 
 
@@ -42,7 +44,9 @@ def demo() -> None:
     }
     for key, data in payloads.items():
         record = app.objects.put(key, data, kind="file", owner=None)
-        console.print(f"  put  {record.key}  {human_bytes(record.size)}  sha256 {record.sha256[:12]}")
+        console.print(
+            f"  put  {record.key}  {human_bytes(record.size)}  sha256 {record.sha256[:12]}"
+        )
 
     table = Table("key", "size", "sha256", title=f"listing {prefix}/", box=None)
     for info in app.store.list(prefix):
@@ -50,7 +54,9 @@ def demo() -> None:
     console.print(table)
 
     report = verify_catalog(app.raw_store, app.uow, deep=True, prefix=prefix)
-    console.print(f"  verify: {report.checked} objects, {'all verified' if report.ok else 'PROBLEMS'}")
+    console.print(
+        f"  verify: {report.checked} objects, {'all verified' if report.ok else 'PROBLEMS'}"
+    )
     for key, data in payloads.items():
         if app.objects.get(key) != data:
             raise RuntimeError(f"read back different bytes for {key}")

@@ -30,7 +30,9 @@ def doctor() -> None:
         )
     table = Table("check", "status", "detail", box=None)
     for check in checks:
-        status = "[yellow]warn[/]" if check.warning else ("[green]ok[/]" if check.ok else "[red]FAIL[/]")
+        status = (
+            "[yellow]warn[/]" if check.warning else ("[green]ok[/]" if check.ok else "[red]FAIL[/]")
+        )
         table.add_row(check.name, status, check.detail)
     console.print(table)
     if not all(c.ok for c in checks):

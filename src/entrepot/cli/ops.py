@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
@@ -13,9 +13,13 @@ from entrepot.cli import doctor as doctor_module
 from entrepot.cli.context import console, current_app
 from entrepot.cli.format import human_bytes, parse_duration
 
+if TYPE_CHECKING:
+    from entrepot.storage.protocols import Buckets
+
 config_app = typer.Typer(help="Show the effective configuration.", no_args_is_help=True)
 cache_app = typer.Typer(help="Inspect or clear the read-through cache.", no_args_is_help=True)
 db_app = typer.Typer(help="Manage the catalog database schema.", no_args_is_help=True)
+bucket_app = typer.Typer(help="Create or check the configured S3 bucket.", no_args_is_help=True)
 
 
 def register(app: typer.Typer) -> None:
@@ -23,6 +27,7 @@ def register(app: typer.Typer) -> None:
     app.add_typer(config_app, name="config")
     app.add_typer(cache_app, name="cache")
     app.add_typer(db_app, name="db")
+    app.add_typer(bucket_app, name="bucket")
     app.command("doctor")(doctor_module.doctor)
     app.command("gc")(gc)
     app.command("verify")(verify)
@@ -72,6 +77,36 @@ def db_upgrade() -> None:
     """Create or migrate the catalog schema to the latest revision."""
     revision = current_app().migrate()
     console.print(f"catalog at revision {revision}")
+
+
+def _bucket_store() -> Buckets:
+    from entrepot.errors import ConfigError
+    from entrepot.storage.protocols import Buckets
+
+    store = current_app().raw_store
+    if not isinstance(store, Buckets):
+        raise ConfigError(
+            f"the store {store.url} is not in a bucket",
+            hint="set ENTREPOT_STORE_URL=s3://bucket/prefix (ENTREPOT_S3_ENDPOINT_URL for MinIO)",
+        )
+    return store
+
+
+@bucket_app.command("create")
+def bucket_create() -> None:
+    """Create the bucket of ENTREPOT_STORE_URL (does nothing if it exists and is yours)."""
+    created = _bucket_store().create_bucket()
+    url = current_app().raw_store.url
+    console.print(f"created {url}" if created else f"{url} already exists")
+
+
+@bucket_app.command("exists")
+def bucket_exists() -> None:
+    """Exit 0 if the bucket of ENTREPOT_STORE_URL exists, 1 otherwise."""
+    if not _bucket_store().bucket_exists():
+        console.print("the bucket does not exist: create it with `entrepot bucket create`")
+        raise typer.Exit(1)
+    console.print("the bucket exists")
 
 
 def gc(

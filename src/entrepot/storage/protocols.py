@@ -126,6 +126,19 @@ class Sign(Protocol):
 
 
 @runtime_checkable
+class Buckets(Protocol):
+    """Control plane of stores that live in a bucket (S3)."""
+
+    def create_bucket(self) -> bool:
+        """Create the bucket; ``False`` if it already exists and is yours."""
+        ...
+
+    def bucket_exists(self) -> bool:
+        """Whether the bucket exists."""
+        ...
+
+
+@runtime_checkable
 class Materialize(Protocol):
     """Verified local files for objects (the read-through cache offers this)."""
 
