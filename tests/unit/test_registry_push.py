@@ -18,16 +18,21 @@ from typing import Any
 
 import pytest
 from sqlalchemy import Engine
-from tests.unit.test_registry_fixtures import SECRET, FrozenClock, RegistryFixtures, sqlite_engine
 
 from entrepot.catalog.records import ModelState
 from entrepot.catalog.uow import UnitOfWork
 from entrepot.errors import StoreUnavailable
 from entrepot.registry import Manifest, Registry
-from entrepot.registry.errors import InvalidModelFiles, InvalidName, VersionExists
+from entrepot.registry.errors import (
+    InvalidModelFiles,
+    InvalidName,
+    ModelNotFound,
+    VersionExists,
+)
 from entrepot.services.gc import collect_garbage
 from entrepot.storage.cache import CachedStore
 from entrepot.storage.memory import MemoryStore
+from tests.unit.test_registry_fixtures import SECRET, FrozenClock, RegistryFixtures, sqlite_engine
 
 
 @pytest.fixture
@@ -247,7 +252,7 @@ class TestPush(RegistryFixtures):
         with pytest.raises(StoreUnavailable, match="disk full"):
             registry.push([model_dir], "m", version="1.0")
         assert stored_keys(store) == []
-        with pytest.raises(Exception, match="no model named 'm'"):
+        with pytest.raises(ModelNotFound, match="no model named 'm'"):
             registry.latest("m")
         [failed] = registry.versions("m", all_states=True)
         assert failed.state is ModelState.FAILED
@@ -281,7 +286,11 @@ class TestPush(RegistryFixtures):
         assert registry.verify("m").ok
 
     def test_a_pending_version_blocks_its_name_until_removed(
-        self, registry: Registry, model_dir: Path, uow_factory: Callable[[], UnitOfWork]
+        self,
+        registry: Registry,
+        model_dir: Path,
+        uow_factory: Callable[[], UnitOfWork],
+        clock: FrozenClock,
     ) -> None:
         with uow_factory() as uow:
             uow.models.claim(
@@ -289,7 +298,7 @@ class TestPush(RegistryFixtures):
                 name="m",
                 version="1.0",
                 flavor="raw",
-                created_at=registry._ctx.clock(),
+                created_at=clock(),
                 created_by="someone",
                 metrics={},
                 params={},

@@ -5,7 +5,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import os
 import stat
 from collections.abc import Callable, Iterator
@@ -107,7 +106,7 @@ class TestPull(RegistryFixtures):
     ) -> None:
         record = registry.push([model_dir], "m")
         swap(store, f"models/m/{record.version}/weights.bin", b"other weights, valid metadata")
-        with pytest.raises(VerificationFailed, match="'weights.bin' of m@"):
+        with pytest.raises(VerificationFailed, match=r"'weights\.bin' of m@"):
             registry.pull("m")
 
     def test_a_swapped_manifest_is_refused(
@@ -163,7 +162,7 @@ class TestAliases(RegistryFixtures):
         for bad in ("latest", "v20250101_000000", "a/b"):
             with pytest.raises(InvalidName):
                 registry.alias("m", bad, "1.0")
-        with pytest.raises(ModelNotFound, match="no version or alias '9.9'"):
+        with pytest.raises(ModelNotFound, match=r"no version or alias '9\.9'"):
             registry.alias("m", "production", "9.9")
         with pytest.raises(ModelNotFound, match="indirectly"):
             registry.alias("m", "production", "staging")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from entrepot import errors as e
+from entrepot.city.errors import MissingInput
 from entrepot.fraud.errors import FraudError, UnknownDomain
 
 #: Most specific first; the first match wins.
@@ -12,6 +13,7 @@ EXIT_CODES: tuple[tuple[type[BaseException], int], ...] = (
     (FraudError, 65),
     (e.InvalidKey, 65),
     (e.ObjectNotFound, 66),
+    (MissingInput, 66),
     (e.RecordNotFound, 66),
     (e.ObjectExists, 73),
     (e.RecordExists, 73),

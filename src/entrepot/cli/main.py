@@ -6,6 +6,7 @@ import sys
 
 import typer
 
+from entrepot.city.cli import city_app
 from entrepot.cli import files, ops
 from entrepot.cli.context import current_app, err_console
 from entrepot.cli.errors import exit_code
@@ -26,6 +27,14 @@ app = typer.Typer(
 files.register(app)
 ops.register(app)
 app.add_typer(fraud_app, name="fraud")
+app.add_typer(city_app, name="city")
+
+
+@app.callback()
+def _root(ctx: typer.Context) -> None:
+    # Sub-apps that may not import the composition root get the store from here; reads of
+    # a remote store go through the cache.
+    ctx.obj = lambda: current_app().store
 
 
 def main(argv: list[str] | None = None) -> int:

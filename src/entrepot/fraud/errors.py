@@ -11,7 +11,10 @@ The tree (under :class:`entrepot.errors.EntrepotError`)::
     ├── SingleClass                   the label has one class only
     ├── TooFewRows                    too few rows or too few frauds to train and evaluate
     ├── NoUsableFeatures              every column is an id, constant, empty or text
-    └── MissingColumns (KeyError)     data to score lacks columns the model needs
+    ├── MissingColumns (KeyError)     data to score lacks columns the model needs
+    ├── NoUsableColumns               every column is empty, constant, an id or free text
+    ├── NoMatchingReference           no reference model fits the uploaded schema
+    └── NoReferences                  the reference library is empty
 """
 
 from __future__ import annotations
@@ -81,3 +84,27 @@ class MissingColumns(FraudError, KeyError):
 
     def __str__(self) -> str:
         return EntrepotError.__str__(self)
+
+
+class NoUsableColumns(FraudError):
+    """No column of the table can feed a model: all empty, constant, ids or free text."""
+
+    hint = (
+        "the file needs at least one timestamp, amount, customer or counterparty id, "
+        "category or number column with values"
+    )
+
+
+class NoMatchingReference(FraudError):
+    """No reference model's input schema is close enough to the upload's."""
+
+    hint = (
+        "train a model on labelled data of this kind (`entrepot fraud train`), or rename the "
+        "columns after a reference's inputs (`entrepot fraud match FILE` shows the closest)"
+    )
+
+
+class NoReferences(FraudError):
+    """The reference library holds no active model."""
+
+    hint = "build the reference models first: `entrepot fraud build-references`"

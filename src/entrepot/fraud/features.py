@@ -77,6 +77,18 @@ def _entity_keys(series: pd.Series) -> pd.Series:
     return series.astype("str").str.strip().where(series.notna())
 
 
+def _category_keys(series: pd.Series) -> pd.Series:
+    """Category values as text, so that 5411, 5411.0 and "5411" are the same level."""
+    if pd.api.types.is_bool_dtype(series):
+        return series.astype("str").where(series.notna())
+    if pd.api.types.is_numeric_dtype(series):
+        numbers = pd.to_numeric(series, errors="coerce")
+        if bool((numbers.dropna() % 1 == 0).all()):
+            return numbers.astype("Int64").astype("str").where(numbers.notna())
+        return numbers.astype("str").where(numbers.notna())
+    return series.astype("str").str.strip().where(series.notna())
+
+
 def _seconds(times: pd.Series) -> np.ndarray:
     values = times.to_numpy(dtype="datetime64[s]").astype(np.int64)
     return np.where(times.isna().to_numpy(), _NAT, values)
@@ -103,7 +115,7 @@ class FeatureBuilder(TransformerMixin, BaseEstimator):  # type: ignore[misc]
         self.levels_: dict[str, list[str]] = {}
         self.frequencies_: dict[str, dict[str, float]] = {}
         for col in self.spec.categoricals:
-            values = self._column(frame, col).dropna().astype("str")
+            values = _category_keys(self._column(frame, col)).dropna()
             counts = values.value_counts()
             self.levels_[col] = [str(v) for v in counts.index[: self.max_levels]]
             self.frequencies_[col] = {str(k): v / max(len(frame), 1) for k, v in counts.items()}
@@ -126,9 +138,14 @@ class FeatureBuilder(TransformerMixin, BaseEstimator):  # type: ignore[misc]
         self.history_ = hist[ok].reset_index(drop=True)
 
     # -- transforming ------------------------------------------------------------------
-    def transform(self, frame: pd.DataFrame) -> pd.DataFrame:
-        """Features of new rows (labels unknown), seen after the remembered history."""
-        return self._build(frame, None, self.history_)
+    def transform(self, frame: pd.DataFrame, *, history: bool = True) -> pd.DataFrame:
+        """Features of new rows (labels unknown), seen after the remembered history.
+
+        ``history=False`` ignores the training tail: for rows of other customers and
+        terminals than the training data's (a reference model applied to a new file),
+        whose ids would otherwise be confused with the training data's.
+        """
+        return self._build(frame, None, self.history_ if history else None)
 
     def transform_labelled(self, frame: pd.DataFrame, y: np.ndarray) -> pd.DataFrame:
         """Features of rows whose labels are known, each seeing labels older than the delay.
@@ -140,6 +157,32 @@ class FeatureBuilder(TransformerMixin, BaseEstimator):  # type: ignore[misc]
     def get_feature_names_out(self, input_features: object = None) -> np.ndarray:
         """The names of the output columns."""
         return np.asarray(self.feature_names_, dtype=object)
+
+    def sources(self) -> dict[str, tuple[str, ...]]:
+        """Each output feature and the input columns it is computed from."""
+        spec = self.spec
+        time = (spec.timestamp,) if spec.timestamp else ()
+        amount = (spec.amount,) if spec.amount else ()
+        found: dict[str, tuple[str, ...]] = {}
+        for name in self.feature_names_:
+            if name in _TIME_PARTS:
+                found[name] = time
+            elif name in ("amount", "amount_log"):
+                found[name] = amount
+            elif name in spec.numerics:
+                found[name] = (name,)
+            elif name.endswith(("__code", "__freq")):
+                found[name] = (name.rsplit("__", 1)[0],)
+            elif name.startswith("customer") and "_" in name:
+                entity = spec.customers[int(name.split("_", 1)[0][len("customer") :])]
+                extra = amount if "amount" in name else ()
+                found[name] = (entity, *time, *extra)
+            elif name.startswith("counterparty") and "_" in name:
+                entity = spec.counterparties[int(name.split("_", 1)[0][len("counterparty") :])]
+                found[name] = (entity, *time)
+            else:  # pragma: no cover - every feature is made above
+                raise ValueError(f"feature {name!r} has no known source")
+        return found
 
     def missing_columns(self, frame: pd.DataFrame) -> list[str]:
         """Input columns the features need that ``frame`` lacks (they are read as missing)."""
@@ -197,7 +240,7 @@ class FeatureBuilder(TransformerMixin, BaseEstimator):  # type: ignore[misc]
 
     def _encode(self, col: str, series: pd.Series) -> dict[str, np.ndarray]:
         missing = series.isna().to_numpy()
-        text = series.astype("str")
+        text = _category_keys(series).fillna("")
         freq = self.frequencies_[col]
         frequency = text.map(freq).astype("float64").fillna(0.0).to_numpy().copy()
         codes = pd.Index(self.levels_[col]).get_indexer(text).astype("float64")
@@ -234,6 +277,12 @@ class FeatureBuilder(TransformerMixin, BaseEstimator):  # type: ignore[misc]
                     made[f"counterparty{i}_risk_{w}d"] = np.full(len(codes), np.nan)
             out.update(made)
         return {name: values[start:] for name, values in out.items()}
+
+
+_TIME_PARTS = frozenset(
+    {"hour", "hour_sin", "hour_cos", "weekday", "weekday_sin", "weekday_cos"}
+    | {"day_of_month", "is_weekend", "is_night"}
+)
 
 
 def _time_parts(times: pd.Series) -> dict[str, np.ndarray]:

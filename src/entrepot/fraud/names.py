@@ -67,6 +67,8 @@ CUSTOMER_WORDS = frozenset(
         "compte",
         "card",
         "carte",
+        "cardholder",
+        "porteur",
         "pan",
         "user",
         "utilisateur",

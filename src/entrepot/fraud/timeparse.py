@@ -95,13 +95,17 @@ def detect_format(series: pd.Series, *, min_share: float = 0.95) -> str | None:
 
 
 def parse_times(series: pd.Series, fmt: str) -> pd.Series:
-    """``series`` parsed with ``fmt`` as naive UTC ``datetime64[s]``; NaT where it fails."""
+    """``series`` parsed with ``fmt`` as naive UTC ``datetime64[s]``; NaT where it fails.
+
+    A column that already holds datetimes is returned as they are, so a model can read
+    timestamps parsed from a file written in another format.
+    """
     index = series.index
+    if isinstance(series.dtype, pd.DatetimeTZDtype):
+        series = series.dt.tz_convert("UTC").dt.tz_localize(None)
+    if pd.api.types.is_datetime64_dtype(series):  # already parsed, whatever fmt says
+        return series.astype("datetime64[s]")
     if fmt == NATIVE:
-        if isinstance(series.dtype, pd.DatetimeTZDtype):
-            series = series.dt.tz_convert("UTC").dt.tz_localize(None)
-        if pd.api.types.is_datetime64_dtype(series):
-            return series.astype("datetime64[s]")
         fmt = ISO
     if fmt in (EPOCH_S, EPOCH_MS):
         numbers = pd.to_numeric(series, errors="coerce").to_numpy(dtype=float)

@@ -98,9 +98,10 @@ def _load_torch(path: Path, into: Any, shown: str) -> Any:
     try:
         state = torch.load(path, map_location="cpu", weights_only=True)
     except Exception as exc:  # torch raises UnpicklingError and friends
-        first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
         raise UnsafeModelFormat(
-            f"{shown} is not a plain weights file (torch refused weights_only: {first})",
+            f"{shown} is not a plain weights file: torch refused to load it with "
+            f"weights_only=True ({type(exc).__name__}; it holds pickled objects, such as a "
+            "whole module, not only tensors)",
             hint="save the weights with torch.save(model.state_dict(), path) and push that",
         ) from None
     return _into(state, into)

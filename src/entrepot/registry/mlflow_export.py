@@ -10,7 +10,9 @@ the registry's own checks: an export never opens what ``load`` would refuse.
 
 from __future__ import annotations
 
+import contextlib
 import warnings
+from collections.abc import Iterator
 from importlib import metadata
 from pathlib import Path
 from typing import Any
@@ -60,29 +62,28 @@ def export(model: Any, record: ModelVersionRecord, manifest: Manifest, dest: Pat
     requirements = sorted(
         f"{dist}=={version}" for dist, version in manifest.framework.items() if dist != "python"
     )
-    mlflow_sklearn.save_model(
-        model,
-        str(dest),
-        serialization_format="cloudpickle",
-        pip_requirements=[*requirements, f"cloudpickle=={metadata.version('cloudpickle')}"],
-        signature=_signature(manifest, signature_type),
-        metadata={
-            "entrepot": {
-                "name": record.name,
-                "version": record.version,
-                "manifest_sha256": record.manifest_sha256,
-                "created_by": record.created_by,
-            }
-        },
-    )
+    with _quiet_mlflow():
+        mlflow_sklearn.save_model(
+            model,
+            str(dest),
+            serialization_format="cloudpickle",
+            pip_requirements=[*requirements, f"cloudpickle=={metadata.version('cloudpickle')}"],
+            signature=_signature(manifest, signature_type),
+            metadata={
+                "entrepot": {
+                    "name": record.name,
+                    "version": record.version,
+                    "manifest_sha256": record.manifest_sha256,
+                    "created_by": record.created_by,
+                }
+            },
+        )
     return dest
 
 
 def _mlflow() -> tuple[Any, Any]:
     try:
-        with warnings.catch_warnings():
-            # mlflow warns about its own type hints while importing; nothing for users to do
-            warnings.simplefilter("ignore")
+        with _quiet_mlflow():
             import mlflow.sklearn
             from mlflow.models import ModelSignature
             from mlflow.types import ColSpec, Schema
@@ -96,6 +97,15 @@ def _mlflow() -> tuple[Any, Any]:
         return ModelSignature(inputs=Schema([ColSpec(kind, name) for name, kind in columns]))
 
     return mlflow.sklearn, signature
+
+
+@contextlib.contextmanager
+def _quiet_mlflow() -> Iterator[None]:
+    """Silence the warning MLflow raises about its own type hints as it imports its modules
+    (nothing a user can act on); every other warning passes."""
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message=".*type hint is inferred", category=UserWarning)
+        yield
 
 
 def _signature(manifest: Manifest, build: Any) -> Any:

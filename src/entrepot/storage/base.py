@@ -14,7 +14,13 @@ from pathlib import Path
 from typing import BinaryIO
 
 from entrepot.errors import ObjectNotFound
-from entrepot.storage.hashing import as_reader, validate_metadata, verified
+from entrepot.storage.hashing import (
+    OverlappedHasher,
+    as_reader,
+    check_digest,
+    validate_metadata,
+    verified,
+)
 from entrepot.storage.keys import normalize_prefix, validate_key
 from entrepot.storage.protocols import Store
 from entrepot.storage.scoped import ScopedStore
@@ -23,6 +29,9 @@ from entrepot.storage.types import CHUNK_SIZE, Listing, ObjectInfo, PutSource
 
 class BaseStore(ABC):
     """Base of the concrete adapters (memory, local, S3)."""
+
+    #: Chunk size of whole-object reads.
+    _read_chunk = CHUNK_SIZE
 
     # -- primitives --------------------------------------------------------
     @property
@@ -35,6 +44,17 @@ class BaseStore(ABC):
 
     @abstractmethod
     def _open(self, key: str, chunk_size: int) -> tuple[ObjectInfo, Iterator[bytes]]: ...
+
+    def _read_all(self, key: str) -> tuple[ObjectInfo, bytes, str]:
+        """The whole object, what is recorded of it, and the sha256 of the bytes read.
+        Adapters may override it to read into one buffer."""
+        info, chunks = self._open(key, self._read_chunk)
+        digest = OverlappedHasher()
+        parts = []
+        for chunk in chunks:
+            digest.update(chunk)
+            parts.append(chunk)
+        return info, b"".join(parts), digest.hexdigest()
 
     @abstractmethod
     def _put(
@@ -79,18 +99,23 @@ class BaseStore(ABC):
 
     def get(self, key: str) -> bytes:
         """The whole object, verified against its sha256."""
-        return b"".join(self.iter_bytes(key))
+        info, data, actual = self._read_all(validate_key(key))
+        check_digest(actual, info.sha256, key=key, store=self.url)
+        return data
 
     def download(self, key: str, dest: Path) -> ObjectInfo:
         """Write the object to ``dest`` atomically; ``dest`` appears only once verified."""
-        info, chunks = self._open(validate_key(key), CHUNK_SIZE)
+        info, chunks = self._open(validate_key(key), self._read_chunk)
         dest = Path(dest)
         dest.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(dir=dest.parent, prefix=f".{dest.name}.", suffix=".part")
         try:
             with os.fdopen(fd, "wb") as out:
-                for chunk in verified(chunks, info.sha256, key=key, store=self.url):
+                digest = OverlappedHasher()
+                for chunk in chunks:
+                    digest.update(chunk)
                     out.write(chunk)
+            check_digest(digest.hexdigest(), info.sha256, key=key, store=self.url)
             os.replace(tmp, dest)
         except BaseException:
             Path(tmp).unlink(missing_ok=True)

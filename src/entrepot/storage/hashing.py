@@ -6,6 +6,7 @@ import hashlib
 import io
 import re
 import tempfile
+import threading
 from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from typing import BinaryIO
@@ -105,13 +106,51 @@ def verified(
     chunks: Iterable[bytes], expected: str | None, *, key: str, store: str
 ) -> Iterator[bytes]:
     """Yield ``chunks``; at the end raise :class:`IntegrityError` if their sha256 differs."""
-    digest = hashlib.sha256()
+    digest = OverlappedHasher()
     for chunk in chunks:
         digest.update(chunk)
         yield chunk
-    if expected is not None and digest.hexdigest() != expected:
+    check_digest(digest.hexdigest(), expected, key=key, store=store)
+
+
+def check_digest(actual: str, expected: str | None, *, key: str, store: str) -> None:
+    """Raise :class:`IntegrityError` unless ``actual`` matches ``expected`` (None: unknown)."""
+    if expected is not None and actual != expected:
         raise IntegrityError(
-            f"sha256 mismatch: expected {expected}, read {digest.hexdigest()}",
-            key=key,
-            store=store,
+            f"sha256 mismatch: expected {expected}, read {actual}", key=key, store=store
         )
+
+
+class OverlappedHasher:
+    """A sha256 that hashes each chunk on a worker thread while the caller moves on.
+
+    ``hashlib`` releases the GIL on large buffers, so hashing chunk *n* overlaps reading
+    chunk *n+1* and writing chunk *n*: a large copy costs about max(io, hash), not their sum.
+    Chunks must not be mutated after :meth:`update` (bytes never are).
+    """
+
+    def __init__(self) -> None:
+        self._digest = hashlib.sha256()
+        self._pending: threading.Thread | None = None
+
+    #: Below this, a thread costs more than it saves: hash inline.
+    INLINE_BELOW = 256 * 1024
+
+    def update(self, chunk: bytes) -> None:
+        """Queue ``chunk``; returns as soon as the previous chunk is hashed."""
+        self._wait()
+        if len(chunk) < self.INLINE_BELOW:
+            self._digest.update(chunk)
+            return
+        self._pending = threading.Thread(target=self._digest.update, args=(chunk,))
+        self._pending.start()
+
+    def _wait(self) -> None:
+        if self._pending is not None:
+            self._pending.join()
+            self._pending = None
+
+    def hexdigest(self) -> str:
+        """The digest of every chunk queued so far."""
+        self._wait()
+        return self._digest.hexdigest()

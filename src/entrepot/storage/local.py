@@ -12,7 +12,6 @@ reserved and never listed.
 from __future__ import annotations
 
 import errno
-import hashlib
 import json
 import os
 import shutil
@@ -32,6 +31,7 @@ from entrepot.errors import (
     StoreUnavailable,
 )
 from entrepot.storage.base import BaseStore
+from entrepot.storage.hashing import OverlappedHasher
 from entrepot.storage.keys import RESERVED_PREFIX
 from entrepot.storage.types import Listing, ObjectInfo
 
@@ -41,6 +41,8 @@ _WRITE_CHUNK = 4 * 1024 * 1024
 
 class LocalStore(BaseStore):
     """Objects as files under ``root``; created on first write."""
+
+    _read_chunk = _WRITE_CHUNK
 
     def __init__(self, root: str | os.PathLike[str], *, fsync: bool = True) -> None:
         self._root = Path(root).expanduser().absolute()
@@ -170,13 +172,13 @@ class LocalStore(BaseStore):
         if_absent: bool,
     ) -> ObjectInfo:
         path = self._path(key)
-        digest = hashlib.sha256()
+        digest = OverlappedHasher()
         size = 0
 
         def write(out: BinaryIO) -> None:
             nonlocal size
             while chunk := reader.read(_WRITE_CHUNK):
-                digest.update(chunk)
+                digest.update(chunk)  # hashed on a worker while this thread writes
                 out.write(chunk)
                 size += len(chunk)
 

@@ -54,6 +54,13 @@ class MemoryStore(BaseStore):
         chunks = (data[i : i + chunk_size] for i in range(0, len(data), chunk_size))
         return entry.info, chunks
 
+    def _read_all(self, key: str) -> tuple[ObjectInfo, bytes, str]:
+        try:
+            entry = self._objects[key]
+        except KeyError:
+            raise ObjectNotFound("no such object", key=key, store=self.url) from None
+        return entry.info, entry.data, sha256_bytes(entry.data)
+
     def _put(
         self,
         key: str,
