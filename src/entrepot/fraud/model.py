@@ -3,7 +3,8 @@
 :class:`FraudModel` holds the fitted :class:`~entrepot.fraud.features.FeatureBuilder`,
 the estimator as its library made it (a LightGBM, XGBoost or scikit-learn object, not
 an AutoML wrapper), the calibrator fitted on validation data and the decision
-threshold chosen there. It is saved with joblib.
+threshold chosen there, and an anomaly model fitted on the legitimate training rows
+(``entrepot.fraud.anomaly``). It is saved with joblib.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ import joblib
 import numpy as np
 import pandas as pd
 
+from entrepot.fraud.anomaly import AnomalyModel
 from entrepot.fraud.calibration import Calibrator
 from entrepot.fraud.errors import MissingColumns
 from entrepot.fraud.features import FeatureBuilder
@@ -26,13 +28,14 @@ from entrepot.fraud.search import positive_scores
 
 @dataclass
 class FraudModel:
-    """Score transactions: features, estimator, calibration, threshold."""
+    """Score transactions: features, estimator, calibration, threshold, anomaly model."""
 
     features: FeatureBuilder
     estimator: Any
     calibrator: Calibrator
     threshold: float
     kind: str
+    anomaly: AnomalyModel | None = None  # fitted on the legitimate training rows
 
     @property
     def input_columns(self) -> list[str]:
@@ -45,14 +48,25 @@ class FraudModel:
         present = [c for c in needed if c in frame.columns]
         return len(present) / len(needed) if needed else 1.0
 
-    def raw_scores(self, frame: pd.DataFrame) -> np.ndarray:
-        """The estimator's uncalibrated scores; absent input columns are read as missing."""
+    def feature_matrix(self, frame: pd.DataFrame, *, history: bool = True) -> np.ndarray:
+        """The model's features of ``frame``; absent input columns are read as missing.
+
+        ``history=False`` for rows of other entities than the training data's (see
+        :meth:`FeatureBuilder.transform`).
+        """
         if self.input_columns and self.coverage(frame) == 0.0:
             raise MissingColumns(
                 f"none of the model's input columns is present: {', '.join(self.input_columns)}"
             )
-        features = self.features.transform(frame)
-        return positive_scores(self.estimator, features.to_numpy(dtype=float))
+        return self.features.transform(frame, history=history).to_numpy(dtype=float)
+
+    def raw_scores(self, frame: pd.DataFrame) -> np.ndarray:
+        """The estimator's uncalibrated scores; absent input columns are read as missing."""
+        return positive_scores(self.estimator, self.feature_matrix(frame))
+
+    def proba_of_features(self, x: np.ndarray) -> np.ndarray:
+        """Calibrated probabilities of rows of features made by :meth:`feature_matrix`."""
+        return self.calibrator(positive_scores(self.estimator, x))
 
     def predict_proba(self, frame: pd.DataFrame) -> np.ndarray:
         """Calibrated probability of fraud for each row, in input order."""

@@ -5,8 +5,11 @@ features, searches models under a time budget (selection by validation AUPRC), f
 calibration and chooses the threshold on validation, and measures everything once on a
 test split used for nothing else. The model is the last one fitted on the training rows:
 it is not refitted on validation data, so the test figures describe the saved model.
-``TrainingResult.save(folder)`` writes ``model.joblib``, ``performance.json`` and
-``schema.json``, the folder the model registry stores.
+An anomaly model is fitted on the legitimate training rows, and ``schema.json`` records
+each input column's share of the importance and its match signature
+(``entrepot.fraud.signature``), so that the model can be matched to files with other
+column names. ``TrainingResult.save(folder)`` writes ``model.joblib``,
+``performance.json`` and ``schema.json``, the folder the model registry stores.
 """
 
 from __future__ import annotations
@@ -26,12 +29,14 @@ import pandas as pd
 from sklearn.inspection import permutation_importance
 
 from entrepot.fraud.analysis import Analysis, analyze, require_target
+from entrepot.fraud.anomaly import AnomalyModel
 from entrepot.fraud.calibration import Calibrator
 from entrepot.fraud.errors import NoUsableFeatures, SingleClass, TooFewRows
 from entrepot.fraud.features import FeatureBuilder, FeatureSpec
 from entrepot.fraud.metrics import choose_threshold, evaluate
 from entrepot.fraud.model import FraudModel
 from entrepot.fraud.search import KINDS, Data, Trial, positive_scores, search
+from entrepot.fraud.signature import table_signature
 from entrepot.fraud.splits import Splits, stratified_splits, time_splits
 from entrepot.fraud.target import label_vector
 from entrepot.fraud.timeparse import parse_times
@@ -171,7 +176,9 @@ def train(
     calibrator = Calibrator.fit(val_scores, arrays.y_val)
     val_proba = calibrator(val_scores)
     threshold = choose_threshold(arrays.y_val, val_proba, cost_ratio=cost_ratio)
-    model = FraudModel(builder, best.estimator, calibrator, threshold, best.kind)
+    train_rows = splits.train[y[splits.train] == 0]
+    anomaly = AnomalyModel.fit(x[train_rows], seed=seed)
+    model = FraudModel(builder, best.estimator, calibrator, threshold, best.kind, anomaly)
     test_proba = calibrator(positive_scores(best.estimator, x[splits.test]))
     test = evaluate(y[splits.test], test_proba, threshold)
     validation = evaluate(arrays.y_val, val_proba, threshold)
@@ -218,6 +225,10 @@ def train(
         "versions": _versions(),
     }
     schema = _schema(analysis, spec, names)
+    weights = column_importance(builder, importances)
+    signature = table_signature(data, analysis.columns, columns=spec.input_columns, weights=weights)
+    schema["column_importance"] = weights
+    schema["signature"] = [[col.name, col.encode()] for col in signature]
     say(f"test AUPRC {test['auprc']:.4f}, ROC-AUC {test['roc_auc']:.4f} in {total:.1f} s")
     return TrainingResult(model, performance, schema, analysis, trials, splits)
 
@@ -238,6 +249,21 @@ def _splits(
                 "the split is stratified at random instead, which flatters the model"
             )
     return stratified_splits(y, seed)
+
+
+def column_importance(
+    builder: FeatureBuilder, importances: list[dict[str, Any]]
+) -> dict[str, float]:
+    """Each input column's share of the feature importance (a feature computed from several
+    columns shares its importance equally among them)."""
+    sources = builder.sources()
+    shares = dict.fromkeys(builder.spec.input_columns, 0.0)
+    for entry in importances:
+        columns = sources.get(entry["feature"], ())
+        for col in columns:
+            shares[col] += float(entry["importance"]) / len(columns)
+    total = sum(shares.values()) or 1.0
+    return {col: round(value / total, 6) for col, value in shares.items()}
 
 
 def _importances(best: Trial, names: list[str], data: Data, seed: int) -> list[dict[str, Any]]:
