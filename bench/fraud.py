@@ -1,22 +1,31 @@
-"""Benchmark the fraud engine's training against LightGBM defaults and FLAML.
+"""Benchmarks of the fraud engine: matching, scoring, transfer, and training against peers.
 
-Every contender sees the same rows, the same train / validation / test split and the
-same features (the engine's own, built from the raw columns: behaviour features from
-the ids and timestamps), and is scored by AUPRC on the same test split. FLAML gets the
-same time budget and metric (it is optional: ``uv pip install flaml``).
+    python -m bench.fraud matching --library DIR     # top-1 under renaming, rejection, speed
+    python -m bench.fraud scoring --library DIR      # 1-row latency per model, 3-model batch
+    python -m bench.fraud transfer --library DIR     # ensemble on hidden labels vs trained
+    python -m bench.fraud training --rows 50000 --budget 20 [--handbook PATH]
 
-    python bench/fraud.py --quick                      # small generated sets, a few minutes
-    python bench/fraud.py --budget 60 --handbook ../shared/data/fraud-handbook-raw.parquet
+``DIR`` is a reference library built by ``entrepot fraud build-references --into DIR``.
+Every section writes ``bench/results/fraud-SECTION.json``; ``bench/results/fraud.md``
+summarises them.
 
-The handbook data is for benchmarks only: it is read from where it lies, never copied.
-Its ``TX_FRAUD_SCENARIO`` column is the label in disguise and is dropped before training.
+Training: every contender sees the same rows, the same train / validation / test split
+and the same features (the engine's own, built from the raw columns: behaviour features
+from the ids and timestamps), and is scored by AUPRC on the same test split. FLAML gets
+the same time budget and metric. The handbook data is read where it lies, never copied;
+its ``TX_FRAUD_SCENARIO`` column is the label in disguise and is dropped.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import platform
+import random
+import statistics
 import time
+from datetime import UTC, datetime
+from importlib import metadata
 from pathlib import Path
 from typing import Any
 
@@ -25,10 +34,37 @@ import numpy as np
 import pandas as pd
 from sklearn.metrics import average_precision_score, roc_auc_score
 
+from entrepot.fraud.assemble import from_folder, from_library
+from entrepot.fraud.domains import domains
 from entrepot.fraud.generator import generate
+from entrepot.fraud.library import FolderLibrary
+from entrepot.fraud.matching import ReferenceIndex
+from entrepot.fraud.names import tokens
+from entrepot.fraud.references import plan
+from entrepot.fraud.scoring import score
+from entrepot.fraud.signature import ColumnSignature
 from entrepot.fraud.target import label_vector
 from entrepot.fraud.training import TrainingResult, train
+from entrepot.fraud.upload import describe
 
+RESULTS = Path(__file__).parent / "results"
+# Renaming vocabulary of the benchmark, written independently of the engine's synonyms.
+TRANSLATE = {
+    "amount": "montant", "customer": "client", "merchant": "commercant", "country": "pays",
+    "time": "heure", "transaction": "operation", "type": "nature", "device": "appareil",
+    "channel": "canal", "card": "carte", "account": "compte", "balance": "solde",
+    "payment": "reglement", "number": "numero", "user": "usager", "category": "rubrique",
+    "code": "code", "date": "date", "sender": "expediteur", "receiver": "receveur",
+    "montant": "amount", "client": "customer", "pays": "country", "compte": "account",
+    "horodatage": "timestamp", "carte": "card", "appareil": "device", "canal": "channel",
+    "solde": "balance", "numero": "number", "marchand": "merchant", "valeur": "value",
+}  # fmt: skip
+ABBREVIATE = {
+    "transaction": "txn", "amount": "amt", "customer": "cust", "number": "nbr",
+    "account": "acc", "category": "cat", "merchant": "mrch", "timestamp": "ts",
+    "country": "ctry", "device": "dev", "balance": "bal", "payment": "pmt", "montant": "mnt",
+    "identifiant": "ident", "quantity": "qty", "distance": "dist", "session": "sess",
+}  # fmt: skip
 GENERATED = (
     ("card_payments", 0.01),
     ("ecommerce", 0.02),
@@ -38,11 +74,214 @@ GENERATED = (
 )
 
 
-def _scores(y: np.ndarray, proba: np.ndarray) -> dict[str, float]:
+def rename(name: str, rng: random.Random) -> str:
+    """``name`` translated, abbreviated and re-styled at random."""
+    words = list(tokens(name)) or [name]
+    if rng.random() < 0.5:
+        words = [TRANSLATE.get(w, w) for w in words]
+    if rng.random() < 0.4:
+        words = [ABBREVIATE.get(w, w) if rng.random() < 0.7 else w for w in words]
+    style = rng.choice(("snake", "camel", "upper", "spaced"))
+    if style == "camel":
+        return "".join(w.capitalize() for w in words)
+    if style == "upper":
+        return "_".join(words).upper()
+    if style == "spaced":
+        return " ".join(w.capitalize() for w in words)
+    return "_".join(words)
+
+
+def renamed(frame: pd.DataFrame, rng: random.Random) -> pd.DataFrame:
+    names: dict[str, str] = {}
+    for col in frame.columns:
+        new = rename(str(col), rng)
+        while new in names.values():
+            new += "_2"
+        names[str(col)] = new
+    return frame.rename(columns=names)
+
+
+def unrelated_tables(count: int, seed: int) -> list[pd.DataFrame]:
+    """Tables that are not transactions: weather, staff, stock, web visits, sensors..."""
+    rng = np.random.default_rng(seed)
+    n = 800
+    stamp = pd.Timestamp("2024-03-01") + pd.to_timedelta(rng.integers(0, 9e6, n), unit="s")
+    themes: list[dict[str, Any]] = [
+        {"station": rng.choice(["north", "south", "east"], n), "temperature_c":
+         rng.normal(12, 6, n).round(1), "humidity_pct": rng.uniform(20, 95, n).round(),
+         "wind_kmh": rng.gamma(2, 7, n).round(1), "observed_at": stamp},
+        {"employee": [f"E{i:04d}" for i in rng.integers(0, 300, n)], "department":
+         rng.choice(["sales", "it", "hr", "ops"], n), "salary": rng.normal(42e3, 9e3, n).round(),
+         "hire_date": stamp.normalize(), "grade": rng.integers(1, 8, n)},
+        {"sku": [f"SKU{i}" for i in rng.integers(0, 500, n)], "warehouse":
+         rng.choice(["lyon", "lille", "nantes"], n), "stock_qty": rng.integers(0, 900, n),
+         "reorder_level": rng.integers(10, 90, n), "unit_weight_kg": rng.gamma(2, 1.5, n)},
+        {"page": rng.choice(["/", "/shop", "/blog", "/faq"], n), "dwell_seconds":
+         rng.gamma(2, 30, n).round(), "referrer": rng.choice(["google", "direct", "mail"], n),
+         "scroll_depth": rng.uniform(0, 1, n).round(2), "visited_at": stamp},
+        {"sensor": rng.choice(["s1", "s2", "s3", "s4"], n), "reading": rng.normal(0, 1, n),
+         "battery_pct": rng.uniform(5, 100, n).round(), "firmware": rng.choice(["1.2", "1.3"], n)},
+        {"a": rng.random(n), "b": rng.random(n) * 50, "c": rng.integers(0, 5, n),
+         "d": rng.normal(size=n), "e": rng.choice(["x", "y", "z"], n)},
+        {"arc": rng.integers(0, 60, n), "flow": rng.poisson(300, n), "occupancy":
+         rng.uniform(0, 40, n).round(1), "traffic_state": rng.choice(["fluid", "dense"], n),
+         "counted_at": stamp},
+    ]  # fmt: skip
+    tables = []
+    for i in range(count):
+        theme = pd.DataFrame(themes[i % len(themes)])
+        keep = sorted(rng.choice(len(theme.columns), rng.integers(3, len(theme.columns) + 1),
+                                 replace=False))  # fmt: skip
+        tables.append(theme.iloc[:, keep])
+    return tables
+
+
+def _ms(values: list[float]) -> dict[str, float]:
+    ordered = sorted(values)
+    p95 = ordered[min(len(ordered) - 1, int(0.95 * len(ordered)))]
+    return {"median_ms": round(statistics.median(values) * 1e3, 3), "p95_ms": round(p95 * 1e3, 3)}
+
+
+def _timed(fn: Any, repeats: int) -> list[float]:
+    out = []
+    for _ in range(repeats):
+        began = time.perf_counter()
+        fn()
+        out.append(time.perf_counter() - began)
+    return out
+
+
+def bench_matching(library: FolderLibrary, seed: int) -> dict[str, Any]:
+    rng = random.Random(seed)
+    infos = library.references()
+    specs = {s.name: s for s in plan(len(infos))}
+    index = ReferenceIndex([i.name for i in infos], [i.columns for i in infos])
+    domain_of = {i.name: i.domain for i in infos}
+    exact = same_domain = 0
+    true_scores, uploads = [], []
+    for info in infos:
+        spec = specs[info.name]
+        data = generate(spec.domain, 4000, fraud_rate=spec.fraud_rate, seed=spec.seed,
+                        lang=spec.lang)  # fmt: skip
+        upload = describe(renamed(data.frame.drop(columns=[data.target]), rng))
+        uploads.append(upload.columns)
+        found = index.match(upload.columns, top=3)
+        top = found.candidates[0].reference if found.candidates else None
+        exact += top == info.name
+        same_domain += top is not None and domain_of[top] == info.domain
+        best = found.candidates or found.below
+        true_scores.append(best[0].score if best else 0.0)
+    unrelated = [describe(t).columns for t in unrelated_tables(70, seed)]
+    rejected, unrelated_scores = 0, []
+    for cols in unrelated:
+        found = index.match(cols)
+        rejected += not found.candidates
+        best = found.candidates or found.below
+        unrelated_scores.append(best[0].score if best else 0.0)
+    big_names, big = [], []
+    for i in range(10_000):
+        info = infos[i % len(infos)]
+        cols = tuple(
+            ColumnSignature(rename(c.name, rng), c.role, c.scale, c.values, c.weight)
+            for c in info.columns
+            if rng.random() > 0.1
+        )
+        big_names.append(f"{info.name}~{i}")
+        big.append(cols)
+    began = time.perf_counter()
+    big_index = ReferenceIndex(big_names, big)
+    build_seconds = time.perf_counter() - began
+    times40 = [t for cols in uploads for t in _timed(lambda c=cols: index.match(c), 5)]
+    times10k = [t for cols in uploads for t in _timed(lambda c=cols: big_index.match(c), 3)]
+    sample = generate("card_payments", 20_000, seed=seed).frame
     return {
-        "auprc": round(float(average_precision_score(y, proba)), 4),
-        "roc_auc": round(float(roc_auc_score(y, proba)), 4),
+        "references": len(infos),
+        "renamed_uploads": len(infos),
+        "top1_exact_reference": round(exact / len(infos), 4),
+        "top1_same_domain": round(same_domain / len(infos), 4),
+        "renamed_score_min": round(min(true_scores), 3),
+        "renamed_score_median": round(statistics.median(true_scores), 3),
+        "unrelated_tables": len(unrelated),
+        "unrelated_rejected": round(rejected / len(unrelated), 4),
+        "unrelated_score_max": round(max(unrelated_scores), 3),
+        "unrelated_score_median": round(statistics.median(unrelated_scores), 3),
+        "match_40": _ms(times40),
+        "match_10000": _ms(times10k),
+        "index_10000_build_seconds": round(build_seconds, 3),
+        "describe_20000_rows": _ms(_timed(lambda: describe(sample), 5)),
     }
+
+
+def bench_scoring(library: FolderLibrary, seed: int, rows: int) -> dict[str, Any]:
+    per_model = []
+    for spec in plan(len(library.references())):
+        data = generate(spec.domain, spec.rows, fraud_rate=spec.fraud_rate, seed=spec.seed,
+                        lang=spec.lang)  # fmt: skip
+        frame = data.frame.drop(columns=[data.target])
+        upload = describe(frame)
+        ensemble = from_folder(library.folder(spec.name), upload)
+        picks = np.random.default_rng(seed).integers(0, len(frame), 15)
+        timings = []
+        for i in picks:
+            row = frame.iloc[[i]]
+            began = time.perf_counter()
+            score(row, ensemble, upload=upload)
+            timings.append(time.perf_counter() - began)
+        kind = ensemble.models[0].kind
+        per_model.append({"reference": spec.name, "model": kind, **_ms(timings)})
+    medians = [m["median_ms"] for m in per_model]
+    data = generate("card_payments", rows, fraud_rate=0.01, seed=seed + 9_999)
+    frame = data.frame.drop(columns=[data.target])
+    began = time.perf_counter()
+    upload = describe(frame)
+    describe_seconds = time.perf_counter() - began
+    ensemble, _ = from_library(upload, library)
+    plain = min(_timed(lambda: score(frame, ensemble, upload=upload, explain=False), 2))
+    explained = min(_timed(lambda: score(frame, ensemble, upload=upload), 2))
+    return {
+        "one_row_latency_per_model": per_model,
+        "one_row_median_of_medians_ms": round(statistics.median(medians), 3),
+        "one_row_worst_median_ms": round(max(medians), 3),
+        "batch_rows": rows,
+        "batch_members": [
+            (m.name, ensemble.models[i].kind, round(m.weight, 3))
+            for i, m in enumerate(ensemble.members)
+        ],
+        "batch_describe_seconds": round(describe_seconds, 3),
+        "batch_rows_per_second": round(rows / plain),
+        "batch_rows_per_second_with_explanations": round(rows / explained),
+    }
+
+
+def bench_transfer(library: FolderLibrary, budget: float, rows: int) -> dict[str, Any]:
+    out = []
+    for i, domain in enumerate(domains()):
+        lang = "fr" if i % 2 else "en"
+        data = generate(domain, rows, seed=50_000 + i, lang=lang)
+        frame = data.frame
+        result = train(frame, data.target, time_budget=budget)
+        assert result.splits is not None
+        test = result.splits.test  # all rows are labelled: positions are rows
+        hidden = frame.drop(columns=[data.target])
+        try:
+            ensemble, _ = from_library(describe(hidden), library)
+        except Exception as exc:  # a refusal is a result too
+            out.append({"domain": domain, "lang": lang, "refused": str(exc)[:160]})
+            continue
+        proba = score(hidden, ensemble, explain=False)["fraud_probability"].to_numpy()
+        y = data.labels
+        ens_test = float(average_precision_score(y[test], proba[test]))
+        trained = float(result.performance["test"]["auprc"])
+        out.append({
+            "domain": domain, "lang": lang, "fraud_rate": round(float(y.mean()), 4),
+            "members": [m.name for m in ensemble.members],
+            "ensemble_auprc_test": round(ens_test, 4),
+            "ensemble_auprc_all": round(float(average_precision_score(y, proba)), 4),
+            "trained_auprc_test": round(trained, 4),
+            "ratio": round(ens_test / trained, 3) if trained else None,
+        })  # fmt: skip
+        print(json.dumps(out[-1]), flush=True)
+    return {"rows": rows, "trained_budget_seconds": budget, "datasets": out}
 
 
 def _matrices(frame: pd.DataFrame, result: TrainingResult) -> dict[str, Any]:
@@ -56,13 +295,14 @@ def _matrices(frame: pd.DataFrame, result: TrainingResult) -> dict[str, Any]:
     y = y_all[known].astype(int)
     x = result.model.features.transform_labelled(data, y).to_numpy(dtype=float)
     s = result.splits
+    return {"x_train": x[s.train], "y_train": y[s.train], "x_val": x[s.validation],
+            "y_val": y[s.validation], "x_test": x[s.test], "y_test": y[s.test]}  # fmt: skip
+
+
+def _scores(y: np.ndarray, proba: np.ndarray) -> dict[str, float]:
     return {
-        "x_train": x[s.train],
-        "y_train": y[s.train],
-        "x_val": x[s.validation],
-        "y_val": y[s.validation],
-        "x_test": x[s.test],
-        "y_test": y[s.test],
+        "auprc": round(float(average_precision_score(y, proba)), 4),
+        "roc_auc": round(float(roc_auc_score(y, proba)), 4),
     }
 
 
@@ -82,24 +322,14 @@ def flaml_automl(m: dict[str, Any], budget: float, n_jobs: int) -> dict[str, Any
     began = time.monotonic()
     automl = AutoML()
     automl.fit(
-        m["x_train"],
-        m["y_train"],
-        X_val=m["x_val"],
-        y_val=m["y_val"],
-        task="classification",
-        metric="ap",
+        m["x_train"], m["y_train"], X_val=m["x_val"], y_val=m["y_val"],
+        task="classification", metric="ap",
         estimator_list=["lgbm", "xgboost", "xgb_limitdepth", "rf", "extra_tree"],  # NaN-able
-        time_budget=budget,
-        n_jobs=n_jobs,
-        verbose=0,
-        seed=0,
-    )
+        time_budget=budget, n_jobs=n_jobs, verbose=0, seed=0,
+    )  # fmt: skip
     proba = automl.predict_proba(m["x_test"])[:, 1]
-    return {
-        **_scores(m["y_test"], proba),
-        "seconds": round(time.monotonic() - began, 1),
-        "model": str(automl.best_estimator),
-    }
+    return {**_scores(m["y_test"], proba), "seconds": round(time.monotonic() - began, 1),
+            "model": str(automl.best_estimator)}  # fmt: skip
 
 
 def run_one(name: str, frame: pd.DataFrame, budget: float, n_jobs: int) -> dict[str, Any]:
@@ -111,17 +341,13 @@ def run_one(name: str, frame: pd.DataFrame, budget: float, n_jobs: int) -> dict[
         "dataset": name,
         "rows": len(frame),
         "fraud_rate": round(result.performance["data"]["fraud_rate"], 4),
-        "entrepot": {
-            "auprc": round(test["auprc"], 4),
-            "roc_auc": round(test["roc_auc"], 4),
-            "seconds": round(seconds, 1),
-            "model": result.performance["model"]["kind"],
-        },
-    }
+        "entrepot": {"auprc": round(test["auprc"], 4), "roc_auc": round(test["roc_auc"], 4),
+                     "seconds": round(seconds, 1), "model": result.performance["model"]["kind"]},
+    }  # fmt: skip
     matrices = _matrices(frame, result)
     row["lightgbm_defaults"] = lightgbm_defaults(matrices, n_jobs)
     row["flaml"] = flaml_automl(matrices, budget, n_jobs)
-    print(json.dumps(row))
+    print(json.dumps(row), flush=True)
     return row
 
 
@@ -134,34 +360,65 @@ def handbook(path: Path) -> pd.DataFrame:
     return frame.loc[keep].reset_index(drop=True)
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--budget", type=float, default=60.0, help="seconds per training")
-    parser.add_argument("--rows", type=int, default=200_000, help="rows per generated set")
-    parser.add_argument("--jobs", type=int, default=2)
-    parser.add_argument("--quick", action="store_true", help="20,000 rows, 10 s budgets")
-    parser.add_argument("--handbook", type=Path, help="path of fraud-handbook-raw.parquet")
-    parser.add_argument("--out", type=Path, help="write the results as JSON here")
-    args = parser.parse_args()
-    rows, budget = (20_000, 10.0) if args.quick else (args.rows, args.budget)
+def bench_training(args: argparse.Namespace) -> dict[str, Any]:
     results = []
     for seed, (domain, rate) in enumerate(GENERATED):
-        data = generate(domain, rows, fraud_rate=rate, seed=seed)
-        results.append(run_one(f"generated/{domain}", data.frame, budget, args.jobs))
+        data = generate(domain, args.rows, fraud_rate=rate, seed=seed)
+        results.append(run_one(f"generated/{domain}", data.frame, args.budget, args.jobs))
     if args.handbook:
-        results.append(run_one("handbook", handbook(args.handbook), budget, args.jobs))
-    print("| dataset | rows | fraud rate | Entrepôt AUPRC (s) | LightGBM defaults | FLAML |")
-    print("|---|---|---|---|---|---|")
-    for r in results:
-        flaml = r["flaml"]
-        shown = f"{flaml['auprc']} ({flaml['seconds']} s)" if flaml else "not installed"
-        print(
-            f"| {r['dataset']} | {r['rows']} | {r['fraud_rate']:.2%} | "
-            f"{r['entrepot']['auprc']} ({r['entrepot']['seconds']} s) | "
-            f"{r['lightgbm_defaults']['auprc']} | {shown} |"
-        )
-    if args.out:
-        args.out.write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
+        frame = handbook(args.handbook)
+        results.append(run_one("handbook", frame, args.handbook_budget, args.jobs))
+    return {"budget": args.budget, "handbook_budget": args.handbook_budget, "jobs": args.jobs,
+            "datasets": results}  # fmt: skip
+
+
+def environment() -> dict[str, str]:
+    import os
+
+    versions = {}
+    for package in ("scikit-learn", "lightgbm", "xgboost", "flaml", "numpy", "pandas"):
+        try:
+            versions[package] = metadata.version(package)
+        except metadata.PackageNotFoundError:
+            versions[package] = "absent"
+    return {
+        "date": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
+        "python": platform.python_version(),
+        "machine": f"{os.cpu_count()} cores, {platform.machine()}, {platform.system()}",
+        **versions,
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("section", choices=("matching", "scoring", "transfer", "training"))
+    parser.add_argument("--library", type=Path, help="reference library folder")
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--rows", type=int, default=50_000, help="rows per generated set")
+    parser.add_argument("--budget", type=float, default=20.0, help="seconds per training")
+    parser.add_argument("--handbook", type=Path, help="path of fraud-handbook-raw.parquet")
+    parser.add_argument("--handbook-budget", type=float, default=60.0)
+    parser.add_argument("--jobs", type=int, default=1, help="threads per model fit")
+    args = parser.parse_args()
+    if args.section != "training" and args.library is None:
+        parser.error(f"{args.section} needs --library DIR (entrepot fraud build-references)")
+    library = FolderLibrary(args.library) if args.library else None
+    if args.section == "matching":
+        assert library is not None
+        found = bench_matching(library, args.seed)
+    elif args.section == "scoring":
+        assert library is not None
+        found = bench_scoring(library, args.seed, rows=200_000)
+    elif args.section == "transfer":
+        assert library is not None
+        found = bench_transfer(library, args.budget, args.rows)
+    else:
+        found = bench_training(args)
+    found = {"environment": environment(), **found}
+    RESULTS.mkdir(exist_ok=True)
+    path = RESULTS / f"fraud-{args.section}.json"
+    path.write_text(json.dumps(found, indent=2) + "\n", encoding="utf-8")
+    print(json.dumps(found, indent=2))
 
 
 if __name__ == "__main__":

@@ -42,6 +42,10 @@ class TestVerifyOnPostgres(reads.TestVerify):
     pass
 
 
+class TestDeleteFailuresOnPostgres(reads.TestDeleteFailures):
+    pass
+
+
 class TestOwnersOnPostgres(reads.TestOwners):
     pass
 

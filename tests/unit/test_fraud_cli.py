@@ -1,15 +1,18 @@
-"""`entrepot fraud ...` as a user types it: generate, analyze, train."""
+"""`entrepot fraud ...` as a user types it: generate, analyze, train, build the references,
+match, score and evaluate."""
 
 from __future__ import annotations
 
 import json
 from pathlib import Path
 
+import numpy as np
+import pandas as pd
 import pytest
 from typer.testing import CliRunner
 
 from entrepot.fraud.cli import fraud_app
-from entrepot.fraud.errors import EmptyFile, NoTargetFound
+from entrepot.fraud.errors import EmptyFile, NoMatchingReference, NoTargetFound
 
 runner = CliRunner()
 
@@ -75,3 +78,63 @@ def test_unsafe_model_names_are_refused(tmp_path: Path, name: str) -> None:
     result = runner.invoke(fraud_app, ["train", str(data), "--name", name, "--out", str(tmp_path)])
     assert result.exit_code == 2
     assert not (tmp_path / "up").exists()
+
+
+def test_references_match_score_and_evaluate(tmp_path: Path) -> None:
+    library = tmp_path / "lib"
+    build = ["build-references", "--into", str(library), "--count", "2", "--rows", "3000"]
+    result = runner.invoke(fraud_app, [*build, "--time-budget", "1"], terminal_width=200)
+    assert result.exit_code == 0, result.output
+    assert "2 reference models built, 0 already present" in result.output
+    result = runner.invoke(fraud_app, [*build, "--time-budget", "1"], terminal_width=200)
+    assert "0 reference models built, 2 already present" in result.output
+
+    data = tmp_path / "cartes.csv"
+    args = ["generate", str(data), "--domain", "card_payments", "--rows", "3000", "--seed", "31"]
+    assert runner.invoke(fraud_app, [*args, "--lang", "fr", "--fraud-rate", "0.03"]).exit_code == 0
+    lib = ["--library", str(library)]
+    result = runner.invoke(fraud_app, ["match", str(data), *lib], terminal_width=200)
+    assert result.exit_code == 0, result.output
+    assert "ref-01-card-payments-en" in result.output
+    assert "model input" in result.output
+    found = json.loads(runner.invoke(fraud_app, ["match", str(data), *lib, "--json"]).output)
+    assert found["candidates"][0]["reference"] == "ref-01-card-payments-en"
+    assert found["candidates"][0]["columns"]
+
+    scores, ensemble = tmp_path / "scores.csv", tmp_path / "ensemble"
+    result = runner.invoke(
+        fraud_app,
+        ["score", str(data), str(scores), "--ensemble", *lib, "--save-ensemble", str(ensemble)],
+        terminal_width=200,
+    )
+    assert result.exit_code == 0, result.output
+    assert "3000 rows scored" in result.output
+    first = pd.read_csv(scores)
+    assert len(first) == 3000
+    assert {"fraud_probability", "prediction", "risk_level", "anomaly_score"} <= set(first.columns)
+    uses = (library / "usage.jsonl").read_text().splitlines()
+    assert uses and json.loads(uses[0])["name"].startswith("ref-")
+
+    again = tmp_path / "again.parquet"
+    result = runner.invoke(fraud_app, ["score", str(data), str(again), "--model", str(ensemble)])
+    assert result.exit_code == 0, result.output
+    np.testing.assert_allclose(
+        pd.read_parquet(again)["fraud_probability"], first["fraud_probability"], rtol=1e-12
+    )
+
+    result = runner.invoke(
+        fraud_app, ["evaluate", str(data), "--model", str(ensemble)], terminal_width=200
+    )
+    assert result.exit_code == 0, result.output
+    assert "auprc" in result.output
+    result = runner.invoke(fraud_app, ["evaluate", str(data), "--ensemble", *lib, "--json"])
+    assert json.loads(result.output)["metrics"]["frauds"] == 90
+
+    weather = tmp_path / "weather.csv"
+    weather.write_text("station;temperature\n" + "\n".join(f"s{i % 3};{i % 17}" for i in range(99)))
+    result = runner.invoke(fraud_app, ["match", str(weather), *lib])
+    assert isinstance(result.exception, NoMatchingReference)
+    result = runner.invoke(
+        fraud_app, ["score", str(data), str(scores), "--ensemble", "--model", "x"]
+    )
+    assert result.exit_code == 2

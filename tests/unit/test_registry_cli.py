@@ -27,15 +27,12 @@ def wired_registry(app: App) -> Registry:
     return Registry(app.raw_store, reads, app.uow, secret=settings.secret_key, actor="cli-test")
 
 
-@pytest.fixture
-def cli(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> Run:
-    """``cli("models", "ls")`` -> (exit code, stdout, stderr), on a fresh local setup."""
-    monkeypatch.chdir(tmp_path)
-    for name, value in {
-        "ENTREPOT_STORE_URL": str(tmp_path / "store"),
-        "ENTREPOT_DATABASE_URL": f"sqlite:///{tmp_path / 'catalog.db'}",
-        "ENTREPOT_CACHE_DIR": str(tmp_path / "cache"),
-    }.items():
+def in_process_cli(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], env: dict[str, str]
+) -> Run:
+    """``run("models", "ls")`` -> (exit code, stdout, stderr): the real entry point, in this
+    process, with ``env`` set (and ``entrepot models`` mounted until the main CLI does it)."""
+    for name, value in env.items():
         monkeypatch.setenv(name, value)
     if not any(group.name == "models" for group in main_app.registered_groups):
         # until the main CLI mounts it: on a copy of the list, restored after the test
@@ -51,6 +48,19 @@ def cli(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureF
         out, err = capsys.readouterr()
         return code, out, err
 
+    return run
+
+
+@pytest.fixture
+def cli(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> Run:
+    """``cli("models", "ls")`` -> (exit code, stdout, stderr), on a fresh local setup."""
+    monkeypatch.chdir(tmp_path)
+    env = {
+        "ENTREPOT_STORE_URL": str(tmp_path / "store"),
+        "ENTREPOT_DATABASE_URL": f"sqlite:///{tmp_path / 'catalog.db'}",
+        "ENTREPOT_CACHE_DIR": str(tmp_path / "cache"),
+    }
+    run = in_process_cli(monkeypatch, capsys, env)
     assert run("db", "upgrade")[0] == 0
     return run
 

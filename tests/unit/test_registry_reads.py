@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import os
 import stat
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from datetime import timedelta
 from pathlib import Path
 
@@ -16,7 +16,7 @@ from sqlalchemy import Engine, update
 
 from entrepot.catalog.tables import ModelVersionRow
 from entrepot.catalog.uow import UnitOfWork
-from entrepot.errors import IntegrityError, RecordNotFound, StorageError
+from entrepot.errors import IntegrityError, RecordNotFound, StorageError, StoreUnavailable
 from entrepot.registry import Registry
 from entrepot.registry.errors import (
     InvalidName,
@@ -29,7 +29,7 @@ from entrepot.registry.errors import (
 from entrepot.services.gc import collect_garbage
 from entrepot.storage.cache import CachedStore
 from entrepot.storage.memory import MemoryStore
-from tests.unit.test_registry_fixtures import RegistryFixtures, sqlite_engine
+from tests.unit.test_registry_fixtures import SECRET, RegistryFixtures, sqlite_engine
 
 
 @pytest.fixture
@@ -335,3 +335,37 @@ class TestReferences(RegistryFixtures):
         registry.delete("bank", record.version)
         with pytest.raises(RecordNotFound):
             registry.add_reference("again", model="bank", domain="banking")
+
+
+class TestDeleteFailures(RegistryFixtures):
+    def test_objects_that_cannot_be_removed_are_left_for_gc(
+        self,
+        tmp_path: Path,
+        uow_factory: Callable[[], UnitOfWork],
+        model_dir: Path,
+    ) -> None:
+        store = UndeletableStore("undeletable")
+        registry = Registry(
+            store, CachedStore(store, tmp_path / "c", 10**7), uow_factory, secret=SECRET, actor="t"
+        )
+        record = registry.push([model_dir], "m")
+        store.broken = True
+        with pytest.raises(StorageError, match="deleted from the catalog") as caught:
+            registry.delete("m", record.version)
+        assert "entrepot gc" in caught.value.hint
+        assert registry.list() == ()
+        store.broken = False
+        report = collect_garbage(
+            store, uow_factory, prefixes=["models"], grace=timedelta(0), dry_run=False
+        )
+        assert report.deleted == 3
+        assert list(store.list()) == []
+
+
+class UndeletableStore(MemoryStore):
+    broken = False
+
+    def delete_many(self, keys: Iterable[str]) -> int:
+        if self.broken:
+            raise StoreUnavailable("the store is unreachable", store=self.url)
+        return super().delete_many(keys)

@@ -1,25 +1,24 @@
 """``entrepot city ...``: generate synthetic raw data and process a day.
 
-The sub-app takes its store from the Typer context: ``ctx.obj`` is a store, or a
-zero-argument callable returning one (the main CLI passes
-``lambda: current_app().store``, which goes through the cache for remote stores).
+The stateful commands (run, status, metrics, report, migrate-metrics) live in
+:mod:`entrepot.city.cli_runs`. Every command takes its dependencies from the Typer
+context (see :mod:`entrepot.city.cli_context`).
 """
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
 from enum import StrEnum
-from typing import Annotated, Any
+from typing import Annotated
 
 import typer
 
+from entrepot.city import cli_runs
 from entrepot.city.bigcsv import DEFAULT_MEMORY_LIMIT
+from entrepot.city.cli_context import print_json, runtime
 from entrepot.city.days import parse_day
 from entrepot.city.generator import GenerateOptions, generate
-from entrepot.city.lake import Lake
 from entrepot.city.pipeline import METRIC_TYPES, DayProcessor, check_types
-from entrepot.errors import ConfigError
 from entrepot.storage.protocols import Store
 
 city_app = typer.Typer(
@@ -37,18 +36,8 @@ class HeaderChoice(StrEnum):
 
 
 def _store(ctx: typer.Context, prefix: str) -> Store:
-    provider: Any = ctx.obj
-    store = provider() if callable(provider) and not isinstance(provider, Store) else provider
-    if not isinstance(store, Store):
-        raise ConfigError(
-            "the city commands have no store to work on",
-            hint="run them as `entrepot city ...` (the main CLI provides the configured store)",
-        )
+    store = runtime(ctx).store
     return store.scoped(prefix) if prefix.strip("/") else store
-
-
-def _print(document: Any) -> None:
-    typer.echo(json.dumps(document, ensure_ascii=False, indent=2))
 
 
 @city_app.command("generate")
@@ -91,7 +80,7 @@ def generate_command(
     store = _store(ctx, prefix)
     progress: Callable[[str], None] = lambda text: typer.echo(text, err=True)  # noqa: E731
     result = generate(store, options, progress=progress)
-    _print(
+    print_json(
         {
             "store": store.url,
             "objects": result.objects,
@@ -122,5 +111,8 @@ def process_command(
     """Compute the metrics of one local day and print them as JSON."""
     day = parse_day(date)
     types = check_types(metric_type or METRIC_TYPES)
-    processor = DayProcessor(Lake(_store(ctx, prefix)), memory_limit=memory_limit)
-    _print(processor.run(day, types))
+    processor = DayProcessor(runtime(ctx).lake(prefix), memory_limit=memory_limit)
+    print_json(processor.run(day, types))
+
+
+cli_runs.register(city_app)

@@ -6,7 +6,12 @@ The tree (under :class:`entrepot.errors.EntrepotError`)::
     ├── PartitionError (ValueError)    a raw key that is not dt=YYYY-MM-DD/hour=HH/<file>
     ├── RawFormatError (ValueError)    a file that cannot be parsed: truncated JSON, wrong
     │                                  CSV separator or encoding, missing columns
-    └── MissingInput (FileNotFoundError) an input the run needs is absent (référentiel, a day)
+    ├── MissingInput (FileNotFoundError) an input the run needs is absent (référentiel, a day)
+    ├── MetricsNotFound (LookupError)  no stored metrics or report for that type and day
+    ├── MetricsError                   a metrics store refused an operation
+    │   ├── MetricsUnavailable (ConnectionError)  its server or file cannot be reached
+    │   └── MigrationMismatch          a metrics copy did not verify (counts or checksums)
+    └── RunFailed                      some (type, day) of an incremental run failed
 """
 
 from __future__ import annotations
@@ -38,3 +43,32 @@ class MissingInput(CityError, FileNotFoundError):
     """An input the processing needs does not exist in the store."""
 
     hint = "generate or upload it first (see `entrepot city generate`)"
+
+
+class MetricsNotFound(CityError, LookupError):
+    """No document is stored for that type (or report) and day."""
+
+    hint = "compute it first: `entrepot city run --date YYYY-MM-DD`"
+
+
+class MetricsError(CityError):
+    """A metrics store refused an operation."""
+
+
+class MetricsUnavailable(MetricsError, ConnectionError):
+    """The metrics store cannot be reached."""
+
+    hint = "check ENTREPOT_METRICS_URL and that its server is running"
+
+
+class MigrationMismatch(MetricsError):
+    """Documents copied between metrics stores do not match the source."""
+
+    hint = "re-run the migration; documents are replaced, so it is safe to repeat"
+
+
+class RunFailed(CityError):
+    """At least one (type, day) of an incremental run failed (each is marked in the
+    watermark table; the other days were processed)."""
+
+    hint = "see `entrepot city status --failed` for each error, fix the input, then re-run"

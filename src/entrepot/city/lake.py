@@ -74,11 +74,22 @@ class RawFile:
 
 @dataclass(frozen=True)
 class InputRef:
-    """An input as recorded on outputs: key, checksum and size."""
+    """An input as recorded on outputs: key, checksum and size.
+
+    ``etag`` is the store's version tag when a listing gives no sha256 (S3 listings).
+    """
 
     key: str
     sha256: str | None
     size: int
+    etag: str | None = None
+
+    @property
+    def version(self) -> str:
+        """What identifies this content: the sha256, else the etag, else the size."""
+        if self.sha256:
+            return f"sha256:{self.sha256}"
+        return f"etag:{self.etag}" if self.etag else f"size:{self.size}"
 
 
 @dataclass(frozen=True)
@@ -178,7 +189,29 @@ class Lake:
             warnings = (*warnings, f"{source} {day}: no data for hour(s) {hours}")
         return DayRead(source, day, tuple(files), missing, origin, warnings)
 
+    def day_inputs(self, source: str, day: date) -> tuple[InputRef, ...]:
+        """The objects of ``source`` on ``day`` as listed (no bytes read), for watermarks.
+
+        Raises :class:`MissingInput` when the day has no partition, and
+        :class:`PartitionError` for a malformed path under the day.
+        """
+
+        def action(store: RawStore) -> list[tuple[Partition, str, ObjectInfo]]:
+            return _day_objects(store, source, day)
+
+        found, _, _ = self._call(f"{source} {day}", action)
+        if not found:
+            raise MissingInput(f"no {source} data for {day}", key=layout.day_prefix(source, day))
+        return tuple(InputRef(i.key, i.sha256, i.size, i.etag) for _, _, i in found)
+
     # -- batch files ---------------------------------------------------------
+    def batch_input(self, name: str) -> InputRef:
+        """A batch file as the store describes it (no bytes read); raises
+        :class:`MissingInput` if it is absent."""
+        key = layout.batch_key(name)
+        info, _, _ = self._call(key, lambda store: _head(store, key))
+        return InputRef(key, info.sha256, info.size, info.etag)
+
     def read_batch(self, name: str) -> tuple[bytes, InputRef, tuple[str, ...]]:
         """A whole batch file (small ones: référentiel, roadworks, stations)."""
         key = layout.batch_key(name)

@@ -6,13 +6,14 @@ the cache, memory in tests), so every environment computes the same metrics.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from datetime import date
 from typing import Any
 
 from entrepot.city import layout
 from entrepot.city.bigcsv import DEFAULT_MEMORY_LIMIT, aggregate_counts
 from entrepot.city.errors import CityError, MissingInput
+from entrepot.city.kinds import METRIC_TYPES, check_types
 from entrepot.city.lake import Lake
 from entrepot.city.processors.bikes import bikes_metrics, capacities
 from entrepot.city.processors.common import document
@@ -23,19 +24,7 @@ from entrepot.city.processors.weather import weather_metrics
 from entrepot.city.readers import read_csv, read_json
 from entrepot.city.referentiel import load_referentiel
 
-#: Metric types, in processing order.
-METRIC_TYPES = ("bikes", "disruptions", "weather", "traffic", "roadworks")
-
-
-def check_types(types: Iterable[str]) -> tuple[str, ...]:
-    """Validate metric type names; raises :class:`CityError` naming the unknown ones."""
-    chosen = tuple(dict.fromkeys(types))
-    unknown = [t for t in chosen if t not in METRIC_TYPES]
-    if unknown:
-        raise CityError(
-            f"unknown metric type(s) {unknown}", hint=f"choose from {list(METRIC_TYPES)}"
-        )
-    return chosen
+__all__ = ["METRIC_TYPES", "DayProcessor", "check_types"]
 
 
 class DayProcessor:
@@ -79,16 +68,40 @@ class DayProcessor:
 
     def traffic(self, day: date) -> dict[str, Any]:
         """Road-traffic metrics from the counts export, joined with the référentiel."""
+        result = self.traffic_days([day])[day]
+        if isinstance(result, CityError):
+            raise result
+        return result
+
+    def traffic_days(self, days: Sequence[date]) -> dict[date, dict[str, Any] | CityError]:
+        """Traffic documents of several days from one scan of the counts export.
+
+        A day the export cannot give (no rows that day) maps to its error; an unreadable
+        export or référentiel raises, as it concerns every day.
+        """
+        if not days:
+            return {}
         ref_frame, ref, ref_warnings = self._ref()
         with self.lake.batch_path(layout.COUNTS_CSV) as (path, counts, warnings):
             agg = aggregate_counts(
-                path, key=counts.key, start=day, end=day, memory_limit=self.memory_limit
+                path,
+                key=counts.key,
+                start=min(days),
+                end=max(days),
+                memory_limit=self.memory_limit,
             )
-        metrics = traffic_metrics(agg, ref_frame, day)
         notes = [*warnings, *ref_warnings]
         if agg.skipped_rows:
             notes.append(f"{counts.key}: {agg.skipped_rows} row(s) without a valid arc or time")
-        return document("traffic", day, metrics, [counts, ref], notes)
+        result: dict[date, dict[str, Any] | CityError] = {}
+        for day in days:
+            try:
+                metrics = traffic_metrics(agg, ref_frame, day)
+            except CityError as exc:
+                result[day] = exc
+            else:
+                result[day] = document("traffic", day, metrics, [counts, ref], notes)
+        return result
 
     def roadworks(self, day: date) -> dict[str, Any]:
         """Roadworks metrics, joined with the référentiel."""

@@ -31,6 +31,8 @@ models_app = typer.Typer(
 
 #: Exit code of ``verify`` when a version is damaged (as for IntegrityError).
 DAMAGED = 74
+#: Where the ``--user`` option is kept for the commands (``ctx.meta`` is shared by all).
+_USER = "entrepot.models.user"
 
 
 @models_app.callback()
@@ -41,12 +43,12 @@ def _options(
         typer.Option("--user", help="Work on this user's models (users/ID/models/) instead."),
     ] = None,
 ) -> None:
-    ctx.obj = user
+    ctx.meta[_USER] = user
 
 
 def _registry(ctx: typer.Context) -> Registry:
     registry: Registry = current_app().registry  # type: ignore[attr-defined,unused-ignore]
-    user: str | None = ctx.obj
+    user: str | None = ctx.meta.get(_USER)
     return registry if user is None else registry.for_owner(user)
 
 

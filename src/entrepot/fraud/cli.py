@@ -1,9 +1,11 @@
-"""``entrepot fraud ...``: generate, analyse and train from the command line.
+"""``entrepot fraud ...``: generate, analyse, train, match, score and evaluate.
 
 A Typer sub-application, mounted by the main CLI. Errors are raised as
 :class:`~entrepot.fraud.errors.FraudError` and turned into a message and an exit code by
-the main CLI, in one place. Until the model registry exists, ``train`` writes the model
-folder under ``--out``.
+the main CLI, in one place. Until the model registry is wired in, ``train`` writes the
+model folder under ``--out`` and the reference models live in a local folder
+(``--library``, ``ENTREPOT_FRAUD_LIBRARY``, default ``./fraud-references``) through
+:class:`~entrepot.fraud.library.FolderLibrary`.
 """
 
 from __future__ import annotations
@@ -23,6 +25,15 @@ fraud_app = typer.Typer(
     no_args_is_help=True,
 )
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$")
+Library = Annotated[
+    Path,
+    typer.Option(
+        "--library",
+        envvar="ENTREPOT_FRAUD_LIBRARY",
+        help="Folder of the reference models",
+    ),
+]
+DEFAULT_LIBRARY = Path("fraud-references")
 
 
 def _console() -> Console:
@@ -164,3 +175,163 @@ def train_command(
     for note in perf["warnings"]:
         console.print(f"[yellow]note:[/] {note}")
     console.print(f"saved to {written['model'].parent}")
+
+
+@fraud_app.command("build-references")
+def build_references_command(
+    into: Annotated[
+        Path,
+        typer.Option(
+            "--into", envvar="ENTREPOT_FRAUD_LIBRARY", help="Folder of the reference models"
+        ),
+    ] = DEFAULT_LIBRARY,
+    count: Annotated[int, typer.Option(min=1, max=500)] = 40,
+    rows: Annotated[int, typer.Option(min=2000, help="Rows per reference dataset")] = 20_000,
+    time_budget: Annotated[float, typer.Option(min=1.0, help="Seconds of search each")] = 10.0,
+    seed: Annotated[int, typer.Option()] = 0,
+    jobs: Annotated[int, typer.Option(min=1, help="Threads per model fit")] = 1,
+) -> None:
+    """Generate the reference datasets and train one model each; skips those present."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    from entrepot.fraud.library import FolderLibrary
+    from entrepot.fraud.references import ReferenceSpec, build_references
+
+    console = _console()
+    with Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=console,
+    ) as progress:
+        task = progress.add_task("reference models", total=count)
+
+        def step(spec: ReferenceSpec, state: str) -> None:
+            if state == "training":
+                progress.update(task, description=f"training {spec.name}")
+            else:
+                progress.advance(task)
+
+        report = build_references(
+            FolderLibrary(into),
+            count=count,
+            rows=rows,
+            time_budget=time_budget,
+            seed=seed,
+            n_jobs=jobs,
+            progress=step,
+        )
+    console.print(
+        f"{len(report.built)} reference models built, {len(report.skipped)} already present, "
+        f"in {report.seconds:.0f} s, into {into}"
+    )
+
+
+@fraud_app.command("match")
+def match_command(
+    file: Annotated[Path, typer.Argument(help="CSV, Parquet or XLSX file")],
+    library: Library = DEFAULT_LIBRARY,
+    top: Annotated[int, typer.Option(min=1, max=10)] = 3,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON")] = False,
+) -> None:
+    """Find the reference models whose inputs the file's columns can feed."""
+    from entrepot.fraud.assemble import match_upload, refusal
+    from entrepot.fraud.io import read_table
+    from entrepot.fraud.library import FolderLibrary
+    from entrepot.fraud.render import print_match
+    from entrepot.fraud.upload import describe
+
+    result = match_upload(describe(read_table(file)), FolderLibrary(library), top=top)
+    console = _console()
+    if as_json:
+        console.print_json(json.dumps(result.to_dict()))
+    elif result.candidates:
+        print_match(console, result)
+    if not result.candidates:
+        raise refusal(result, str(file))
+
+
+@fraud_app.command("score")
+def score_command(
+    file: Annotated[Path, typer.Argument(help="CSV, Parquet or XLSX file to score")],
+    out: Annotated[Path, typer.Argument(help="Output file: .csv, .parquet or .xlsx")],
+    model: Annotated[
+        Path | None, typer.Option(help="A trained model folder, or a saved ensemble")
+    ] = None,
+    ensemble: Annotated[
+        bool, typer.Option("--ensemble", help="Use the best matching reference models")
+    ] = False,
+    library: Library = DEFAULT_LIBRARY,
+    save_ensemble: Annotated[
+        Path | None, typer.Option(help="Save the ensemble here, to score again with --model")
+    ] = None,
+    explain: Annotated[bool, typer.Option(help="Explain rows at medium risk or above")] = True,
+) -> None:
+    """Score every row: probability, prediction, risk level, anomaly score, explanation."""
+    from entrepot.fraud.assemble import from_folder, from_library
+    from entrepot.fraud.io import read_table
+    from entrepot.fraud.library import FolderLibrary
+    from entrepot.fraud.render import print_ensemble, print_scores
+    from entrepot.fraud.scoring import score, write_scores
+    from entrepot.fraud.upload import describe
+
+    if (model is None) == (not ensemble):
+        raise typer.BadParameter("give either --model DIR or --ensemble", param_hint="--model")
+    console = _console()
+    frame = read_table(file)
+    upload = describe(frame)
+    if model is not None:
+        chosen = from_folder(model, upload)
+    else:
+        references = FolderLibrary(library)
+        chosen, _ = from_library(upload, references, what=str(file))
+        for member in chosen.members:
+            references.record_use(member.name, min(member.similarity, 1.0))
+    print_ensemble(console, chosen)
+    scores = score(frame, chosen, upload=upload, explain=explain)
+    write_scores(scores, out)
+    print_scores(console, scores, chosen.threshold)
+    if save_ensemble is not None:
+        chosen.save(save_ensemble)
+        console.print(f"ensemble saved to {save_ensemble}")
+    console.print(f"wrote {out}")
+
+
+@fraud_app.command("evaluate")
+def evaluate_command(
+    file: Annotated[Path, typer.Argument(help="Labelled CSV, Parquet or XLSX file")],
+    model: Annotated[
+        Path | None, typer.Option(help="A trained model folder, or a saved ensemble")
+    ] = None,
+    ensemble: Annotated[
+        bool, typer.Option("--ensemble", help="Evaluate the best matching reference models")
+    ] = False,
+    library: Library = DEFAULT_LIBRARY,
+    target: Annotated[str | None, typer.Option(help="The label column")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON")] = False,
+) -> None:
+    """Score a labelled file and measure the scores against its labels."""
+    from entrepot.fraud.analysis import analyze, require_target
+    from entrepot.fraud.assemble import from_folder, from_library
+    from entrepot.fraud.io import read_table
+    from entrepot.fraud.library import FolderLibrary
+    from entrepot.fraud.render import print_evaluation
+    from entrepot.fraud.scoring import evaluate_frame
+    from entrepot.fraud.upload import describe
+
+    if (model is None) == (not ensemble):
+        raise typer.BadParameter("give either --model DIR or --ensemble", param_hint="--model")
+    frame = read_table(file)
+    label = require_target(analyze(frame, target=target))
+    upload = describe(frame.drop(columns=[label]))
+    if model is not None:
+        chosen = from_folder(model, upload)
+    else:
+        chosen, _ = from_library(upload, FolderLibrary(library), what=str(file))
+    found = evaluate_frame(frame, chosen, target=label, upload=upload)
+    console = _console()
+    if as_json:
+        console.print_json(json.dumps(found, default=str))
+    else:
+        print_evaluation(console, found)

@@ -213,12 +213,28 @@ class FeatureBuilder(TransformerMixin, BaseEstimator):  # type: ignore[misc]
             amount = pd.to_numeric(self._column(frame, spec.amount), errors="coerce")
             data["__amount"] = amount.to_numpy(dtype=float)
         for col in (*spec.customers, *spec.counterparties):
-            data[col] = _entity_keys(self._column(frame, col)).to_numpy(dtype=object)
+            positions, uniques = pd.factorize(self._column(frame, col), use_na_sentinel=True)
+            keys = _entity_keys(pd.Series(uniques)).to_numpy(dtype=object)
+            keys = np.append(keys, None)  # position -1, a missing id, reads the last slot
+            data[col] = keys[positions]
         return pd.DataFrame(data, index=range(len(frame)))
+
+    def matrix(self, frame: pd.DataFrame, *, history: bool = True) -> np.ndarray:
+        """:meth:`transform` as a float array ``(rows, features)``, without a DataFrame."""
+        arrays = self._arrays(frame, None, self.history_ if history else None)
+        out = np.empty((len(frame), len(self.feature_names_)), dtype=float)
+        for j, name in enumerate(self.feature_names_):
+            out[:, j] = arrays[name]
+        return out
 
     def _build(
         self, frame: pd.DataFrame, labels: np.ndarray | None, history: pd.DataFrame | None
     ) -> pd.DataFrame:
+        return pd.DataFrame(self._arrays(frame, labels, history), index=frame.index)
+
+    def _arrays(
+        self, frame: pd.DataFrame, labels: np.ndarray | None, history: pd.DataFrame | None
+    ) -> dict[str, np.ndarray]:
         spec = self.spec
         out: dict[str, np.ndarray] = {}
         times = self._times(frame) if spec.timestamp else None
@@ -236,17 +252,23 @@ class FeatureBuilder(TransformerMixin, BaseEstimator):  # type: ignore[misc]
             out.update(self._encode(col, self._column(frame, col)))
         if self._has_behaviour and times is not None:
             out.update(self._behaviour(self._behaviour_inputs(frame, times), labels, history))
-        return pd.DataFrame(out, index=frame.index)
+        return out
 
     def _encode(self, col: str, series: pd.Series) -> dict[str, np.ndarray]:
-        missing = series.isna().to_numpy()
-        text = _category_keys(series).fillna("")
+        # Encode the distinct values only, then spread them over the rows.
+        positions, uniques = pd.factorize(series, use_na_sentinel=True)
+        keys = _category_keys(pd.Series(uniques)).fillna("")
         freq = self.frequencies_[col]
-        frequency = text.map(freq).astype("float64").fillna(0.0).to_numpy().copy()
-        codes = pd.Index(self.levels_[col]).get_indexer(text).astype("float64")
-        codes[(codes == -1) & (frequency > 0)] = len(self.levels_[col])  # seen, but rare
-        codes[missing] = np.nan
-        frequency[missing] = np.nan
+        unique_freq = keys.map(freq).astype("float64").fillna(0.0).to_numpy()
+        unique_codes = pd.Index(self.levels_[col]).get_indexer(keys).astype("float64")
+        unique_codes[(unique_codes == -1) & (unique_freq > 0)] = len(self.levels_[col])  # rare
+        present = positions >= 0
+        safe = np.where(present, positions, 0)
+        if len(uniques) == 0:
+            empty = np.full(len(series), np.nan)
+            return {f"{col}__code": empty, f"{col}__freq": empty.copy()}
+        codes = np.where(present, unique_codes[safe], np.nan)
+        frequency = np.where(present, unique_freq[safe], np.nan)
         return {f"{col}__code": codes, f"{col}__freq": frequency}
 
     def _behaviour(
@@ -286,9 +308,15 @@ _TIME_PARTS = frozenset(
 
 
 def _time_parts(times: pd.Series) -> dict[str, np.ndarray]:
-    dt = times.dt
-    hour = (dt.hour + dt.minute / 60.0).to_numpy(dtype=float)
-    weekday = dt.day_of_week.to_numpy(dtype=float)
+    stamps = times.to_numpy(dtype="datetime64[s]")
+    missing = np.isnat(stamps)
+    seconds = stamps.astype(np.int64)
+    days = np.floor_divide(seconds, 86_400)
+    hour = np.where(missing, np.nan, ((seconds - days * 86_400) // 60) / 60.0)
+    weekday = np.where(missing, np.nan, (days + 3) % 7)  # 1970-01-01 was a Thursday
+    month_start = stamps.astype("datetime64[M]").astype("datetime64[D]")
+    day = (stamps.astype("datetime64[D]") - month_start).astype(np.int64) + 1
+    day_of_month = np.where(missing, np.nan, day.astype(float))
     return {
         "hour": hour,
         "hour_sin": np.sin(2 * np.pi * hour / 24),
@@ -296,7 +324,7 @@ def _time_parts(times: pd.Series) -> dict[str, np.ndarray]:
         "weekday": weekday,
         "weekday_sin": np.sin(2 * np.pi * weekday / 7),
         "weekday_cos": np.cos(2 * np.pi * weekday / 7),
-        "day_of_month": dt.day.to_numpy(dtype=float),
+        "day_of_month": day_of_month,
         "is_weekend": np.where(np.isnan(weekday), np.nan, (weekday >= 5).astype(float)),
         "is_night": np.where(np.isnan(hour), np.nan, (hour < 6).astype(float)),
     }

@@ -36,6 +36,7 @@ class FraudModel:
     threshold: float
     kind: str
     anomaly: AnomalyModel | None = None  # fitted on the legitimate training rows
+    importances: dict[str, float] | None = None  # feature -> share of the importance
 
     @property
     def input_columns(self) -> list[str]:
@@ -58,7 +59,7 @@ class FraudModel:
             raise MissingColumns(
                 f"none of the model's input columns is present: {', '.join(self.input_columns)}"
             )
-        return self.features.transform(frame, history=history).to_numpy(dtype=float)
+        return self.features.matrix(frame, history=history)
 
     def raw_scores(self, frame: pd.DataFrame) -> np.ndarray:
         """The estimator's uncalibrated scores; absent input columns are read as missing."""

@@ -24,8 +24,10 @@ import pandas as pd
 from entrepot.fraud.roles import COUNTERPARTY, CUSTOMER, ColumnProfile
 
 #: Roles a column can play in matching; ids, free text, empty and constant columns take none.
-ROLES = ("timestamp", "amount", "customer", "counterparty", "entity", "categorical", "boolean")
-ROLES += ("numeric",)
+ROLES: tuple[str, ...] = (
+    *("timestamp", "amount", "customer", "counterparty", "entity", "categorical", "boolean"),
+    "numeric",
+)
 _TOP_VALUES = 20
 _DISTINCTIVE = re.compile(r"[a-z]|\d{3,}")
 _FIELD = re.compile(r"^(\w+)=(.*)$")
@@ -53,13 +55,16 @@ class ColumnSignature:
         role, *fields = text.split(";")
         if role not in ROLES:
             return cls(name, _role_from_dtype(role))
-        found = dict(m.groups() for f in fields if (m := _FIELD.match(f)))
+        found: dict[str, str] = {}
+        for item in fields:
+            if matched := _FIELD.match(item):
+                found[matched.group(1)] = matched.group(2)
         return cls(
             name,
             role,
-            scale=float(found.get("scale", 0.0)),
+            scale=float(found.get("scale", "0")),
             values=int(found.get("values", "0"), 16),
-            weight=float(found.get("weight", 1.0)),
+            weight=float(found.get("weight", "1")),
         )
 
 

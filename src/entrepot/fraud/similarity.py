@@ -79,7 +79,8 @@ def _trigram_row(name: str) -> dict[int, float]:
 
 def popcount(values: np.ndarray) -> np.ndarray:
     """Set bits of each uint64."""
-    return np.bitwise_count(values).astype(np.float32)
+    counts: np.ndarray = np.bitwise_count(values).astype(np.float32)
+    return counts
 
 
 class NameSpace:
@@ -121,7 +122,8 @@ class NameSpace:
         union = self._weights[:, None] + np.asarray(up_weights, dtype=np.float32)[None, :] - inter
         jaccard = np.divide(inter, union, out=np.zeros_like(inter), where=union > 0)
         grams = np.asarray((self._trigrams @ _trigram_matrix(names).T).todense(), np.float32)
-        return np.maximum(jaccard, 0.85 * grams)
+        best: np.ndarray = np.maximum(jaccard, 0.85 * grams)
+        return best
 
 
 def _trigram_matrix(names: Sequence[str]) -> sparse.csr_matrix:
@@ -152,9 +154,7 @@ class ModelColumns:
             rows = np.flatnonzero(roles == code)
             if rows.size:
                 wide = popcount(bits[rows]) >= 3
-                self._groups.append(
-                    (code, rows, scales[rows], bits[rows], wide, name_of[rows])
-                )
+                self._groups.append((code, rows, scales[rows], bits[rows], wide, name_of[rows]))
 
     def against(
         self, names: np.ndarray, upload: Sequence[ColumnSignature]

@@ -212,6 +212,7 @@ CONCEPTS: dict[str, tuple[str, ...]] = {
     "weekend": ("weekend", "we"),
     "day": ("day", "days", "jours", "daily", "quotidien"),
     "network": ("network", "reseau", "net"),
+    "batch": ("batch", "lot", "lote", "bundle"),
     "level": ("level", "niveau", "tier", "palier"),
     "fee": ("fee", "fees", "frais", "commission"),
     "late": ("late", "retard", "overdue", "delay", "delai"),

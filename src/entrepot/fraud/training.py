@@ -176,9 +176,11 @@ def train(
     calibrator = Calibrator.fit(val_scores, arrays.y_val)
     val_proba = calibrator(val_scores)
     threshold = choose_threshold(arrays.y_val, val_proba, cost_ratio=cost_ratio)
+    importances = _importances(best, names, arrays, seed)
     train_rows = splits.train[y[splits.train] == 0]
     anomaly = AnomalyModel.fit(x[train_rows], seed=seed)
-    model = FraudModel(builder, best.estimator, calibrator, threshold, best.kind, anomaly)
+    shares = {i["feature"]: i["importance"] for i in importances}
+    model = FraudModel(builder, best.estimator, calibrator, threshold, best.kind, anomaly, shares)
     test_proba = calibrator(positive_scores(best.estimator, x[splits.test]))
     test = evaluate(y[splits.test], test_proba, threshold)
     validation = evaluate(arrays.y_val, val_proba, threshold)
@@ -188,7 +190,6 @@ def train(
             f"{best.validation_auprc:.3f} vs a fraud rate of {arrays.y_val.mean():.3f}): "
             "the columns carry little signal about fraud"
         )
-    importances = _importances(best, names, arrays, seed)
     total = time.monotonic() - began
     performance = {
         "model": {"kind": best.kind, "params": best.params, "iterations": best.iterations},

@@ -8,6 +8,7 @@ objects, which ``entrepot gc`` removes.
 from __future__ import annotations
 
 from entrepot.catalog.records import ModelVersionRecord
+from entrepot.errors import StorageError
 from entrepot.registry.context import Context
 from entrepot.registry.errors import InvalidName, ModelNotFound, VersionInUse
 from entrepot.registry.names import check_name, check_segment
@@ -37,5 +38,13 @@ def delete(ctx: Context, name: str, version: str) -> ModelVersionRecord:
             )
         keys = uow.models.delete(record.id)
         uow.commit()
-    ctx.store.delete_many(keys)
+    try:
+        ctx.store.delete_many(keys)
+    except StorageError as exc:
+        raise StorageError(
+            f"{ctx.label(name, version)} is deleted from the catalog, but removing its "
+            f"{len(keys)} object(s) failed: {exc.message}",
+            store=ctx.store.url,
+            hint="nothing refers to those objects any more: `entrepot gc` removes them",
+        ) from exc
     return record

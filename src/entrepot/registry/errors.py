@@ -24,7 +24,7 @@ class RegistryError(EntrepotError):
     """A registry operation failed."""
 
 
-class ModelNotFound(RegistryError, RecordNotFound):  # noqa: N818
+class ModelNotFound(RegistryError, RecordNotFound):
     """No ready model or version matches."""
 
     hint = "list what exists with `entrepot models ls` and `entrepot models versions NAME`"
@@ -42,19 +42,19 @@ class ReferenceNotFound(ModelNotFound):
     hint = "list them with `entrepot models references`"
 
 
-class VersionExists(RegistryError, RecordExists):  # noqa: N818
+class VersionExists(RegistryError, RecordExists):
     """The version (or alias) name is already taken."""
 
     hint = "versions are write-once: push under another version, or omit --version"
 
 
-class VersionInUse(RegistryError):  # noqa: N818
+class VersionInUse(RegistryError):
     """A reference model still points at the version."""
 
     hint = "repoint or remove the reference model first (Registry.remove_reference)"
 
 
-class InvalidName(RegistryError, ValueError):  # noqa: N818
+class InvalidName(RegistryError, ValueError):
     """A model name, version or alias is not one safe path segment."""
 
     hint = (
@@ -63,11 +63,11 @@ class InvalidName(RegistryError, ValueError):  # noqa: N818
     )
 
 
-class InvalidModelFiles(RegistryError, ValueError):  # noqa: N818
+class InvalidModelFiles(RegistryError, ValueError):
     """What was asked to push cannot make a model version."""
 
 
-class UnsafeModelFormat(RegistryError):  # noqa: N818
+class UnsafeModelFormat(RegistryError):
     """A model file would need unpickling without a trusted signature, or has no safe loader."""
 
     hint = (
@@ -77,11 +77,11 @@ class UnsafeModelFormat(RegistryError):  # noqa: N818
     )
 
 
-class MissingLibrary(RegistryError, ImportError):  # noqa: N818
+class MissingLibrary(RegistryError, ImportError):
     """The library a flavor needs is not installed."""
 
 
-class VerificationFailed(RegistryError, IntegrityError):  # noqa: N818
+class VerificationFailed(RegistryError, IntegrityError):
     """A stored file does not match the sha256 the catalog recorded for it."""
 
     hint = (

@@ -8,7 +8,6 @@ other way: the row first, then the object.
 from __future__ import annotations
 
 import contextlib
-import hashlib
 from collections.abc import Iterator, Mapping
 from typing import Protocol
 
@@ -83,20 +82,29 @@ class ObjectService:
         return None if record is None else record.sha256
 
     def get(self, key: str) -> bytes:
-        """The bytes of ``key``, checked against the sha256 and size the catalog recorded."""
-        return b"".join(self.iter_bytes(key))
+        """The bytes of ``key``, checked against the sha256 the catalog recorded."""
+        record = self._readable(key)
+        data = self._store.get(key, sha256=record.sha256)
+        if len(data) != record.size:
+            raise _size_mismatch(record, len(data))
+        return data
 
     def iter_bytes(self, key: str, *, chunk_size: int = CHUNK_SIZE) -> Iterator[bytes]:
         """Stream ``key``; raises ``IntegrityError`` at the end if the bytes differ from
         the catalog's record, and at once if the object is quarantined."""
+        record = self._readable(key)
+        chunks = self._store.iter_bytes(key, chunk_size=chunk_size, sha256=record.sha256)
+        return _sized(record, chunks)
+
+    def _readable(self, key: str) -> ObjectRecord:
         record = self.record(key)
         if record.state is ObjectState.QUARANTINED:
             raise IntegrityError(
                 "the object is quarantined and is not served",
                 key=key,
-                hint="inspect it with `entrepot verify --deep`, then restore or delete it",
+                hint="inspect it with `entrepot verify`, then restore or delete it",
             )
-        return self._checked(record, self._store.iter_bytes(key, chunk_size=chunk_size))
+        return record
 
     def delete(self, key: str) -> ObjectRecord:
         """Remove the row for ``key`` (committed), then the object; returns the removed row.
@@ -110,17 +118,15 @@ class ObjectService:
         self._store.delete(key, missing_ok=True)
         return record
 
-    @staticmethod
-    def _checked(record: ObjectRecord, chunks: Iterator[bytes]) -> Iterator[bytes]:
-        digest = hashlib.sha256()
-        size = 0
-        for chunk in chunks:
-            digest.update(chunk)
-            size += len(chunk)
-            yield chunk
-        if size != record.size or digest.hexdigest() != record.sha256:
-            raise IntegrityError(
-                f"the bytes read ({size} bytes, sha256 {digest.hexdigest()}) differ from the "
-                f"catalog's record ({record.size} bytes, sha256 {record.sha256})",
-                key=record.key,
-            )
+
+def _size_mismatch(record: ObjectRecord, size: int) -> IntegrityError:
+    return IntegrityError(f"read {size} bytes; the catalog records {record.size}", key=record.key)
+
+
+def _sized(record: ObjectRecord, chunks: Iterator[bytes]) -> Iterator[bytes]:
+    size = 0
+    for chunk in chunks:
+        size += len(chunk)
+        yield chunk
+    if size != record.size:
+        raise _size_mismatch(record, size)

@@ -13,7 +13,7 @@ from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import BinaryIO
 
-from entrepot.errors import ObjectNotFound
+from entrepot.errors import IntegrityError, ObjectNotFound
 from entrepot.storage.hashing import (
     OverlappedHasher,
     as_reader,
@@ -92,20 +92,35 @@ class BaseStore(ABC):
             return False
         return True
 
-    def iter_bytes(self, key: str, *, chunk_size: int = CHUNK_SIZE) -> Iterator[bytes]:
+    def iter_bytes(
+        self, key: str, *, chunk_size: int = CHUNK_SIZE, sha256: str | None = None
+    ) -> Iterator[bytes]:
         """Stream the object; raises ``IntegrityError`` at the end of a corrupted stream."""
         info, chunks = self._open(validate_key(key), chunk_size)
-        return verified(chunks, info.sha256, key=key, store=self.url)
+        return verified(chunks, self._expected(info, sha256), key=key, store=self.url)
 
-    def get(self, key: str) -> bytes:
-        """The whole object, verified against its sha256."""
+    def _expected(self, info: ObjectInfo, sha256: str | None) -> str | None:
+        """The digest the bytes must have: the caller's and the recorded one must agree."""
+        if sha256 is not None and info.sha256 is not None and sha256 != info.sha256:
+            raise IntegrityError(
+                f"the store records sha256 {info.sha256}; the expected one (the catalog's or "
+                f"the caller's) is {sha256}",
+                key=info.key,
+                store=self.url,
+            )
+        return sha256 if sha256 is not None else info.sha256
+
+    def get(self, key: str, *, sha256: str | None = None) -> bytes:
+        """The whole object, verified against its recorded sha256 and, when given, against
+        ``sha256`` — in one hashing pass."""
         info, data, actual = self._read_all(validate_key(key))
-        check_digest(actual, info.sha256, key=key, store=self.url)
+        check_digest(actual, self._expected(info, sha256), key=key, store=self.url)
         return data
 
-    def download(self, key: str, dest: Path) -> ObjectInfo:
+    def download(self, key: str, dest: Path, *, sha256: str | None = None) -> ObjectInfo:
         """Write the object to ``dest`` atomically; ``dest`` appears only once verified."""
         info, chunks = self._open(validate_key(key), self._read_chunk)
+        expected = self._expected(info, sha256)
         dest = Path(dest)
         dest.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(dir=dest.parent, prefix=f".{dest.name}.", suffix=".part")
@@ -115,7 +130,7 @@ class BaseStore(ABC):
                 for chunk in chunks:
                     digest.update(chunk)
                     out.write(chunk)
-            check_digest(digest.hexdigest(), info.sha256, key=key, store=self.url)
+            check_digest(digest.hexdigest(), expected, key=key, store=self.url)
             os.replace(tmp, dest)
         except BaseException:
             Path(tmp).unlink(missing_ok=True)

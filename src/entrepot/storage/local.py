@@ -36,7 +36,7 @@ from entrepot.storage.keys import RESERVED_PREFIX
 from entrepot.storage.types import Listing, ObjectInfo
 
 _META_DIR = Path(RESERVED_PREFIX) / "meta"
-_WRITE_CHUNK = 4 * 1024 * 1024
+_WRITE_CHUNK = 1024 * 1024
 
 
 class LocalStore(BaseStore):

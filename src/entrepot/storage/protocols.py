@@ -32,15 +32,18 @@ class Head(Protocol):
 class Get(Head, Protocol):
     """Read verified bytes."""
 
-    def get(self, key: str) -> bytes:
-        """The whole object, verified against its sha256."""
+    def get(self, key: str, *, sha256: str | None = None) -> bytes:
+        """The whole object, verified against its recorded sha256 and, when given, against
+        ``sha256`` (e.g. the catalog's) — in one hashing pass."""
         ...
 
-    def iter_bytes(self, key: str, *, chunk_size: int = CHUNK_SIZE) -> Iterator[bytes]:
+    def iter_bytes(
+        self, key: str, *, chunk_size: int = CHUNK_SIZE, sha256: str | None = None
+    ) -> Iterator[bytes]:
         """Stream the object; raises ``IntegrityError`` at the end of a corrupted stream."""
         ...
 
-    def download(self, key: str, dest: Path) -> ObjectInfo:
+    def download(self, key: str, dest: Path, *, sha256: str | None = None) -> ObjectInfo:
         """Write the object to ``dest`` atomically; ``dest`` appears only once verified."""
         ...
 

@@ -58,14 +58,16 @@ class ScopedStore:
     def exists(self, key: str) -> bool:
         return self._inner.exists(self._in(key))
 
-    def get(self, key: str) -> bytes:
-        return self._inner.get(self._in(key))
+    def get(self, key: str, *, sha256: str | None = None) -> bytes:
+        return self._inner.get(self._in(key), sha256=sha256)
 
-    def iter_bytes(self, key: str, *, chunk_size: int = CHUNK_SIZE) -> Iterator[bytes]:
-        return self._inner.iter_bytes(self._in(key), chunk_size=chunk_size)
+    def iter_bytes(
+        self, key: str, *, chunk_size: int = CHUNK_SIZE, sha256: str | None = None
+    ) -> Iterator[bytes]:
+        return self._inner.iter_bytes(self._in(key), chunk_size=chunk_size, sha256=sha256)
 
-    def download(self, key: str, dest: Path) -> ObjectInfo:
-        return self._out(self._inner.download(self._in(key), dest))
+    def download(self, key: str, dest: Path, *, sha256: str | None = None) -> ObjectInfo:
+        return self._out(self._inner.download(self._in(key), dest, sha256=sha256))
 
     def put(
         self,

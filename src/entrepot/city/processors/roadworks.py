@@ -114,7 +114,10 @@ def roadworks_metrics(frame: pd.DataFrame, ref: pd.DataFrame, day: date) -> dict
             "perturbant": int((active["level"] == "2").sum()),
             "non_renseigne": int((~active["level"].isin(["1", "2"])).sum()),
         },
-        "by_object": {k: int(v) for k, v in active["object"].value_counts().head(TOP).items()},
+        "by_object": {
+            (k or "non renseigné"): int(v)
+            for k, v in active["object"].str.strip().value_counts().head(TOP).items()
+        },
         "long_running": int((active["days_running"] > 365).sum()),
         "impacted_arcs": int(active["impacted_arcs"].sum()),
         "total_score": num(active["score"].sum(), 1),

@@ -1,0 +1,1 @@
+"""The web entrypoint: a FastAPI app whose routes are thin shells over the services."""

@@ -1,0 +1,114 @@
+"""The accounts' catalog tables: users, API tokens, licences, login attempts, admin audit.
+
+Registered on :class:`entrepot.catalog.tables.Base` and created by migration ``0004``.
+User ids are never reused (``AUTOINCREMENT`` on SQLite, a sequence on PostgreSQL): a
+user's objects live under ``users/{id}/``, and a new account must never inherit a
+deleted one's folder.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import (
+    CHAR,
+    BigInteger,
+    Boolean,
+    CheckConstraint,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+)
+from sqlalchemy.orm import Mapped, mapped_column
+
+from entrepot.catalog.tables import Base, IdType, JsonType
+
+#: The licence plans a row may hold (their limits live in ``entrepot.accounts.plans``).
+PLAN_NAMES = ("trial", "basic", "premium", "enterprise")
+
+
+class UserRow(Base):
+    """An account."""
+
+    __tablename__ = "users"
+    __table_args__ = ({"sqlite_autoincrement": True},)
+    id: Mapped[int] = mapped_column(IdType, primary_key=True)
+    email: Mapped[str] = mapped_column(String(320), unique=True)
+    name: Mapped[str] = mapped_column(String(128))
+    #: argon2id hash; ``None`` for accounts that only sign in through OpenID Connect.
+    password_hash: Mapped[str | None] = mapped_column(String(255))
+    is_admin: Mapped[bool] = mapped_column(Boolean)
+    is_active: Mapped[bool] = mapped_column(Boolean)
+    #: Bumped to invalidate every session cookie (password change, deactivation).
+    session_epoch: Mapped[int] = mapped_column(Integer)
+    #: Bumped by quota reservations so that they serialize on this row.
+    quota_seq: Mapped[int] = mapped_column(BigInteger)
+    oidc_subject: Mapped[str | None] = mapped_column(String(255), unique=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    last_login_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class ApiTokenRow(Base):
+    """A bearer token for scripts and the CLI; only its sha256 is kept."""
+
+    __tablename__ = "api_tokens"
+    id: Mapped[int] = mapped_column(IdType, primary_key=True)
+    user_id: Mapped[int] = mapped_column(
+        IdType, ForeignKey("users.id", ondelete="CASCADE"), index=True
+    )
+    name: Mapped[str] = mapped_column(String(64))
+    token_hash: Mapped[str] = mapped_column(CHAR(64), unique=True)
+    #: The first characters of the token, to recognise it in a list.
+    prefix: Mapped[str] = mapped_column(String(16))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    last_used_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class LicenceRow(Base):
+    """A licence key: created by an admin (or at sign-up for the trial), then activated."""
+
+    __tablename__ = "licences"
+    __table_args__ = (
+        CheckConstraint("plan IN ('trial', 'basic', 'premium', 'enterprise')", name="plan"),
+        CheckConstraint("duration_days > 0", name="duration_days"),
+    )
+    id: Mapped[int] = mapped_column(IdType, primary_key=True)
+    key: Mapped[str] = mapped_column(String(64), unique=True)
+    plan: Mapped[str] = mapped_column(String(16))
+    duration_days: Mapped[int] = mapped_column(Integer)
+    user_id: Mapped[int | None] = mapped_column(
+        IdType, ForeignKey("users.id", ondelete="CASCADE"), index=True
+    )
+    enabled: Mapped[bool] = mapped_column(Boolean)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    created_by: Mapped[str] = mapped_column(String(320))
+    activated_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    expires_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class LoginAttemptRow(Base):
+    """A failed sign-in, counted by scope (``email:...`` or ``ip:...``) for rate limiting."""
+
+    __tablename__ = "login_attempts"
+    __table_args__ = (Index("ix_login_attempts_scope_at", "scope", "at"),)
+    id: Mapped[int] = mapped_column(IdType, primary_key=True)
+    scope: Mapped[str] = mapped_column(String(400))
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class AuditRow(Base):
+    """One admin action; kept when the actor or the target is deleted."""
+
+    __tablename__ = "admin_audit"
+    __table_args__ = (Index("ix_admin_audit_at", "at"),)
+    id: Mapped[int] = mapped_column(IdType, primary_key=True)
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    actor_id: Mapped[int | None] = mapped_column(IdType)
+    actor: Mapped[str] = mapped_column(String(320))
+    action: Mapped[str] = mapped_column(String(64))
+    target: Mapped[str] = mapped_column(String(400))
+    details: Mapped[dict[str, Any]] = mapped_column(JsonType)

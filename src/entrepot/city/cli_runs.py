@@ -1,0 +1,198 @@
+"""``entrepot city run | status | metrics | report | migrate-metrics``.
+
+``run`` brings days up to date incrementally (see :mod:`entrepot.city.runs`); the
+daily cron line (cron mails the output, and the exit status is non-zero if a day failed)::
+
+    15 3 * * * cd /srv/entrepot && .venv/bin/entrepot city run --since "$(date -d '-8 day' +\\%F)"
+"""
+
+from __future__ import annotations
+
+import sys
+from datetime import date, datetime, timedelta
+from typing import Annotated
+
+import typer
+
+from entrepot.city.bigcsv import DEFAULT_MEMORY_LIMIT
+from entrepot.city.cli_context import print_json, runtime
+from entrepot.city.days import days_between, paris, parse_day
+from entrepot.city.errors import RunFailed
+from entrepot.city.kinds import DOCUMENT_KINDS, METRIC_TYPES, REPORT, check_kind, check_types
+from entrepot.city.metrics.copy import copy_metrics
+from entrepot.city.metrics.url import open_metrics
+from entrepot.city.runs import Outcome
+from entrepot.errors import ConfigError
+
+#: Longest range one ``run`` accepts (a typo in a year would otherwise mean decades).
+MAX_DAYS = 400
+
+TypesOption = Annotated[
+    list[str] | None,
+    typer.Option("--type", help=f"Metric type(s), repeatable: {', '.join(METRIC_TYPES)}."),
+]
+PrefixOption = Annotated[str, typer.Option(help="Store prefix holding the raw/ layout.")]
+
+
+def yesterday() -> date:
+    """The Paris local day before today."""
+    return datetime.now(paris()).date() - timedelta(days=1)
+
+
+def run_days(day: str | None, since: str | None, until: str | None) -> list[date]:
+    """The days a ``run`` covers: ``--date D``, or ``--since D [--until D]`` (until
+    defaults to yesterday, Paris time)."""
+    if (day is None) == (since is None):
+        raise ConfigError(
+            "give either --date or --since", hint="e.g. --date 2025-11-04 or --since 2025-11-01"
+        )
+    if until is not None and since is None:
+        raise ConfigError("--until goes with --since", hint="e.g. --since D1 --until D2")
+    if day is not None:
+        return [parse_day(day)]
+    assert since is not None
+    first = parse_day(since)
+    last = parse_day(until) if until is not None else yesterday()
+    if last < first:
+        raise ConfigError(
+            f"--since {first} is after --until {last}",
+            hint="the range is inclusive and --until defaults to yesterday",
+        )
+    if (last - first).days >= MAX_DAYS:
+        raise ConfigError(
+            f"{first} to {last} is more than {MAX_DAYS} days", hint="run it in smaller ranges"
+        )
+    return list(days_between(first, last))
+
+
+def _progress(outcome: Outcome) -> None:
+    mark = {"computed": "✓", "skipped": "·", "failed": "✗"}[outcome.status]
+    detail = f": {outcome.error}" if outcome.error else ""
+    typer.echo(f"{mark} {outcome.source} {outcome.day} {outcome.status}{detail}", err=True)
+
+
+def run_command(
+    ctx: typer.Context,
+    date_: Annotated[str | None, typer.Option("--date", help="One local day, YYYY-MM-DD.")] = None,
+    since: Annotated[str | None, typer.Option(help="First day of a backfill.")] = None,
+    until: Annotated[
+        str | None, typer.Option(help="Last day of a backfill (default: yesterday, Paris).")
+    ] = None,
+    metric_type: TypesOption = None,
+    prefix: PrefixOption = "",
+    force: Annotated[bool, typer.Option(help="Recompute even unchanged days.")] = False,
+    report: Annotated[bool, typer.Option(help="Rebuild the daily reports too.")] = True,
+    memory_limit: Annotated[
+        str, typer.Option(help="DuckDB memory limit for the counts CSV scan.")
+    ] = DEFAULT_MEMORY_LIMIT,
+) -> None:
+    """Compute the metrics (and reports) of days whose inputs are new or changed.
+
+    Prints a JSON summary; exits non-zero when a day failed (the other days are done).
+    """
+    days = run_days(date_, since, until)
+    types = check_types(metric_type or METRIC_TYPES)
+    env = runtime(ctx)
+    runner = env.runner(prefix, memory_limit=memory_limit, progress=_progress)
+    summary = runner.run(days, types, force=force, report=report)
+    print_json(summary.as_dict())
+    if summary.failed:
+        first = summary.failed[0]
+        raise RunFailed(
+            f"{len(summary.failed)} of {len(summary.outcomes)} (type, day) failed; first: "
+            f"{first.source} {first.day}: {first.error}"
+        )
+
+
+def status_command(
+    ctx: typer.Context,
+    since: Annotated[str | None, typer.Option(help="First day, YYYY-MM-DD.")] = None,
+    until: Annotated[str | None, typer.Option(help="Last day, YYYY-MM-DD.")] = None,
+    source: Annotated[
+        str | None, typer.Option(help=f"One source: {', '.join(DOCUMENT_KINDS)}.")
+    ] = None,
+    failed: Annotated[bool, typer.Option("--failed", help="Only failed days.")] = False,
+) -> None:
+    """Print the watermarks: per (source, day), its state, error and inputs digest."""
+    marks = runtime(ctx).watermarks.find(
+        source=None if source is None else check_kind(source),
+        start=None if since is None else parse_day(since),
+        end=None if until is None else parse_day(until),
+        state="failed" if failed else None,
+    )
+    print_json(
+        [
+            {
+                "source": m.source,
+                "date": m.day.isoformat(),
+                "state": m.state,
+                "error": m.error,
+                "inputs": len(m.inputs),
+                "inputs_digest": m.inputs_digest,
+                "output_sha256": m.output_sha256,
+                "run": m.run_id,
+                "updated_at": m.updated_at.isoformat(),
+            }
+            for m in marks
+        ]
+    )
+
+
+def metrics_command(
+    ctx: typer.Context,
+    metric_type: Annotated[str, typer.Argument(help=f"One of {', '.join(METRIC_TYPES)}.")],
+    day: Annotated[str, typer.Argument(help="Local day, YYYY-MM-DD.")],
+) -> None:
+    """Print the stored metrics of TYPE on DAY as JSON."""
+    kind = check_types([metric_type])[0]
+    print_json(runtime(ctx).metrics.require(kind, parse_day(day)).document)
+
+
+def report_command(
+    ctx: typer.Context,
+    day: Annotated[str, typer.Argument(help="Local day, YYYY-MM-DD.")],
+    csv: Annotated[
+        bool, typer.Option("--csv", help="Print the latest report CSV from the object store.")
+    ] = False,
+) -> None:
+    """Print the stored daily report of DAY (JSON, or the CSV with --csv)."""
+    env = runtime(ctx)
+    when = parse_day(day)
+    if csv:
+        _, data = env.reports.read_latest(when)
+        sys.stdout.write(data.decode("utf-8-sig"))
+        return
+    print_json(env.metrics.require(REPORT, when).document)
+
+
+def migrate_command(
+    source: Annotated[str, typer.Option("--from", help="Metrics store URL to copy from.")],
+    target: Annotated[str, typer.Option("--to", help="Metrics store URL to copy to.")],
+    day: Annotated[str | None, typer.Option("--date", help="Only this day.")] = None,
+    kind: Annotated[
+        list[str] | None,
+        typer.Option("--type", help=f"Only these kinds, repeatable: {', '.join(DOCUMENT_KINDS)}."),
+    ] = None,
+    dry_run: Annotated[
+        bool, typer.Option(help="Count what would be copied; write nothing.")
+    ] = False,
+) -> None:
+    """Copy stored metrics and reports between metrics stores, then verify the counts."""
+    kinds = None if not kind else [check_kind(k) for k in kind]
+    when = None if day is None else parse_day(day)
+    if source == target:
+        raise ConfigError("--from and --to are the same store", hint="give two different URLs")
+    with open_metrics(source) as origin, open_metrics(target) as destination:
+        result = copy_metrics(
+            origin, destination, kinds=kinds, start=when, end=when, dry_run=dry_run
+        )
+    print_json(result.as_dict())
+
+
+def register(app: typer.Typer) -> None:
+    """Add the stateful commands to the ``city`` sub-app."""
+    app.command("run")(run_command)
+    app.command("status")(status_command)
+    app.command("metrics")(metrics_command)
+    app.command("report")(report_command)
+    app.command("migrate-metrics")(migrate_command)

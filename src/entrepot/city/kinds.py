@@ -1,0 +1,38 @@
+"""The names of what the pipeline computes: metric types and the daily report."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from entrepot.city.errors import CityError
+
+#: Metric types, in processing order.
+METRIC_TYPES = ("bikes", "disruptions", "weather", "traffic", "roadworks")
+#: The kind of the daily report document (stored beside the metrics).
+REPORT = "report"
+#: Every kind of document a metrics store holds.
+DOCUMENT_KINDS = (*METRIC_TYPES, REPORT)
+
+#: Bump when a processor's definitions change: every watermark then misses and the next
+#: run recomputes each day it covers.
+PIPELINE_VERSION = "2"
+
+
+def check_types(types: Iterable[str]) -> tuple[str, ...]:
+    """Validate metric type names; raises :class:`CityError` naming the unknown ones."""
+    chosen = tuple(dict.fromkeys(types))
+    unknown = [t for t in chosen if t not in METRIC_TYPES]
+    if unknown:
+        raise CityError(
+            f"unknown metric type(s) {unknown}", hint=f"choose from {list(METRIC_TYPES)}"
+        )
+    return chosen
+
+
+def check_kind(kind: str) -> str:
+    """Validate a document kind (a metric type or ``report``)."""
+    if kind not in DOCUMENT_KINDS:
+        raise CityError(
+            f"unknown document kind {kind!r}", hint=f"choose from {list(DOCUMENT_KINDS)}"
+        )
+    return kind

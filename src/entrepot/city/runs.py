@@ -1,0 +1,285 @@
+"""Incremental runs: recompute only the (type, day) whose inputs changed, then the reports.
+
+For each metric type and local day the runner lists the day's inputs (keys and
+content versions, no bytes read) and compares their digest with the watermark. A
+(type, day) whose watermark is ``ok`` with the same digest is skipped; any other is
+computed, its document replaces the stored one, and the watermark records the
+inputs, the output's sha256 and ``ok``. The traffic days of a run share one scan of
+the counts export.
+
+A bad day (malformed path, truncated JSON, wrong CSV separator or encoding, missing
+référentiel...) is marked ``failed`` with its error, its stale document removed, and
+the run goes on with the other days; :class:`RunSummary` lists every outcome. Errors
+of the infrastructure itself (store, catalog or metrics store unreachable) stop the
+run: they say nothing about a day.
+
+Then the report of each day is rebuilt when the metrics it reads (that day's and the
+same weekday a week before) changed: its CSV goes to the object store through the
+write protocol, its JSON to the metrics store.
+
+The nightly cron line (Paris time; recomputes only what changed over the last 8 days; cron
+mails the output, and the exit status is non-zero if a day failed)::
+
+    15 3 * * * cd /srv/entrepot && .venv/bin/entrepot city run --since "$(date -d '-8 day' +\\%F)"
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any, Literal
+
+from entrepot.city import layout
+from entrepot.city.bigcsv import DEFAULT_MEMORY_LIMIT
+from entrepot.city.errors import MetricsError, MissingInput
+from entrepot.city.kinds import METRIC_TYPES, REPORT, check_types
+from entrepot.city.lake import InputRef, Lake
+from entrepot.city.metrics.base import MetricsStore
+from entrepot.city.pipeline import DayProcessor
+from entrepot.city.report import build_report, previous_week
+from entrepot.city.report_files import ReportFiles, new_run_id
+from entrepot.city.watermarks import Watermark, Watermarks, inputs_digest
+from entrepot.errors import AccessDenied, CatalogError, EntrepotError, StoreUnavailable
+
+log = logging.getLogger("entrepot.city")
+
+Status = Literal["computed", "skipped", "failed"]
+#: Errors that concern the whole run, not one day: they propagate.
+INFRASTRUCTURE_ERRORS = (StoreUnavailable, AccessDenied, CatalogError, MetricsError)
+#: Where each metric type's hourly partitions live.
+API_SOURCE = {"bikes": "bikes", "disruptions": "traffic", "weather": "weather"}
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What a run did for one (source, day); ``source`` is a metric type or ``report``."""
+
+    source: str
+    day: date
+    status: Status
+    error: str | None = None
+    sha256: str | None = None
+    csv_key: str | None = None
+
+    def as_dict(self) -> dict[str, Any]:
+        """JSON-ready form."""
+        data: dict[str, Any] = {
+            "source": self.source,
+            "date": self.day.isoformat(),
+            "status": self.status,
+        }
+        for name in ("error", "sha256", "csv_key"):
+            if getattr(self, name) is not None:
+                data[name] = getattr(self, name)
+        return data
+
+
+@dataclass(frozen=True)
+class RunSummary:
+    """Every outcome of one run."""
+
+    run_id: str
+    outcomes: tuple[Outcome, ...] = field(default_factory=tuple)
+
+    def count(self, status: Status) -> int:
+        """How many outcomes have ``status``."""
+        return sum(o.status == status for o in self.outcomes)
+
+    @property
+    def failed(self) -> tuple[Outcome, ...]:
+        """The failed outcomes."""
+        return tuple(o for o in self.outcomes if o.status == "failed")
+
+    def as_dict(self) -> dict[str, Any]:
+        """JSON-ready form."""
+        return {
+            "run": self.run_id,
+            "computed": self.count("computed"),
+            "skipped": self.count("skipped"),
+            "failed": self.count("failed"),
+            "results": [o.as_dict() for o in self.outcomes],
+        }
+
+
+def describe_error(exc: BaseException) -> str:
+    """One line for a watermark: the message, or the type for an unexpected error."""
+    if isinstance(exc, EntrepotError):
+        return str(exc)
+    return f"internal error ({type(exc).__name__}): {exc}"
+
+
+class CityRunner:
+    """Runs the pipeline over days, incrementally, into a metrics store."""
+
+    def __init__(
+        self,
+        lake: Lake,
+        metrics: MetricsStore,
+        watermarks: Watermarks,
+        reports: ReportFiles | None = None,
+        *,
+        memory_limit: str = DEFAULT_MEMORY_LIMIT,
+        progress: Callable[[Outcome], None] | None = None,
+    ) -> None:
+        self.lake = lake
+        self.metrics = metrics
+        self.watermarks = watermarks
+        self.reports = reports
+        self.processor = DayProcessor(lake, memory_limit=memory_limit)
+        self.progress = progress or (lambda _outcome: None)
+
+    def run(
+        self,
+        days: Sequence[date],
+        types: Iterable[str] = METRIC_TYPES,
+        *,
+        force: bool = False,
+        report: bool = True,
+    ) -> RunSummary:
+        """Bring ``types`` (and, with ``report``, the reports) of ``days`` up to date.
+
+        ``force`` recomputes even what the watermarks say is current.
+        """
+        run_id = new_run_id()
+        chosen = check_types(types)
+        ordered = sorted(set(days))
+        outcomes: list[Outcome] = []
+        for kind in chosen:
+            outcomes += self._run_type(kind, ordered, run_id, force)
+        if report and self.reports is not None:
+            outcomes += [self._report(day, run_id, force) for day in ordered]
+        return RunSummary(run_id, tuple(outcomes))
+
+    # -- metric types ----------------------------------------------------------------
+    def inputs(self, kind: str, day: date) -> tuple[InputRef, ...]:
+        """What (``kind``, ``day``) is computed from, as listed in the store."""
+        if kind in API_SOURCE:
+            refs = self.lake.day_inputs(API_SOURCE[kind], day)
+            if kind == "bikes":
+                with contextlib.suppress(MissingInput):  # optional: capacities unchecked
+                    refs = (*refs, self.lake.batch_input(layout.STATIONS_JSON))
+            return refs
+        data = layout.COUNTS_CSV if kind == "traffic" else layout.ROADWORKS_CSV
+        return (self.lake.batch_input(data), self.lake.batch_input(layout.REFERENTIEL_CSV))
+
+    def _run_type(self, kind: str, days: list[date], run_id: str, force: bool) -> list[Outcome]:
+        marks = self.watermarks.many(kind, days)
+        outcomes: dict[date, Outcome] = {}
+        pending: dict[date, tuple[InputRef, ...]] = {}
+        for day in days:
+            try:
+                refs = self.inputs(kind, day)
+            except Exception as exc:
+                outcomes[day] = self._failed(kind, day, (), exc, run_id)
+                continue
+            mark = marks.get(day)
+            if not force and _current(mark, refs):
+                sha256 = None if mark is None else mark.output_sha256
+                outcomes[day] = self._emit(Outcome(kind, day, "skipped", sha256=sha256))
+            else:
+                pending[day] = refs
+        for day, result in self._compute(kind, sorted(pending)):
+            if isinstance(result, BaseException):
+                outcomes[day] = self._failed(kind, day, pending[day], result, run_id)
+                continue
+            stored = self.metrics.put(kind, day, result)
+            self.watermarks.record(
+                kind,
+                day,
+                inputs=pending[day],
+                state="ok",
+                run_id=run_id,
+                output_sha256=stored.info.sha256,
+            )
+            outcomes[day] = self._emit(Outcome(kind, day, "computed", sha256=stored.info.sha256))
+        return [outcomes[day] for day in days]
+
+    def _compute(
+        self, kind: str, days: list[date]
+    ) -> Iterable[tuple[date, dict[str, Any] | BaseException]]:
+        if not days:
+            return
+        if kind == "traffic":
+            try:
+                results = self.processor.traffic_days(days)
+            except Exception as exc:
+                _reraise_infrastructure(exc)
+                yield from ((day, exc) for day in days)
+            else:
+                yield from results.items()
+            return
+        for day in days:
+            try:
+                document = self.processor.run(day, [kind])[kind]
+            except Exception as exc:
+                _reraise_infrastructure(exc)
+                yield day, exc
+            else:
+                yield day, document
+
+    def _failed(
+        self, kind: str, day: date, refs: Iterable[InputRef], exc: BaseException, run_id: str
+    ) -> Outcome:
+        _reraise_infrastructure(exc)
+        message = describe_error(exc)
+        if not isinstance(exc, EntrepotError):
+            log.error("city %s %s failed unexpectedly", kind, day, exc_info=exc)
+        else:
+            log.warning("city %s %s failed: %s", kind, day, message)
+        self.metrics.delete(kind, day)  # a stale document must not pass for current
+        self.watermarks.record(kind, day, inputs=refs, state="failed", run_id=run_id, error=message)
+        return self._emit(Outcome(kind, day, "failed", error=message))
+
+    def _emit(self, outcome: Outcome) -> Outcome:
+        self.progress(outcome)
+        return outcome
+
+    # -- reports ---------------------------------------------------------------------
+    def _report(self, day: date, run_id: str, force: bool) -> Outcome:
+        assert self.reports is not None
+        current = {
+            d.info.kind: d for d in self.metrics.find(kinds=METRIC_TYPES, start=day, end=day)
+        }
+        before = previous_week(day)
+        previous = {
+            d.info.kind: d for d in self.metrics.find(kinds=METRIC_TYPES, start=before, end=before)
+        }
+        refs = [
+            InputRef(f"metrics/{kind}/{d.info.day.isoformat()}", d.info.sha256, 0)
+            for docs in (current, previous)
+            for kind, d in sorted(docs.items())
+        ]
+        mark = self.watermarks.get(REPORT, day)
+        if not force and _current(mark, refs):
+            sha256 = None if mark is None else mark.output_sha256
+            return self._emit(Outcome(REPORT, day, "skipped", sha256=sha256))
+        try:
+            report = build_report(
+                day,
+                {k: d.document for k, d in current.items()},
+                {k: d.document for k, d in previous.items()},
+                run_id=run_id,
+                sources={k: d.info.sha256 for k, d in current.items()},
+            )
+        except MissingInput as exc:
+            return self._failed(REPORT, day, refs, exc, run_id)
+        record = self.reports.write(day, report)
+        stored = self.metrics.put(REPORT, day, report)
+        self.watermarks.record(
+            REPORT, day, inputs=refs, state="ok", run_id=run_id, output_sha256=stored.info.sha256
+        )
+        return self._emit(
+            Outcome(REPORT, day, "computed", sha256=stored.info.sha256, csv_key=record.key)
+        )
+
+
+def _current(mark: Watermark | None, refs: Iterable[InputRef]) -> bool:
+    return mark is not None and mark.state == "ok" and mark.inputs_digest == inputs_digest(refs)
+
+
+def _reraise_infrastructure(exc: BaseException) -> None:
+    if isinstance(exc, INFRASTRUCTURE_ERRORS) or not isinstance(exc, Exception):
+        raise exc

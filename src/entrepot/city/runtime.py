@@ -1,0 +1,112 @@
+"""What the city app's entrypoints need, built lazily: store, catalog, metrics, reports.
+
+The CLI and the API build one :class:`CityRuntime` from the application's settings
+(the composition root owns those); the app itself never reads settings. Nothing is
+opened until used: ``entrepot city generate`` needs only the store.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import cached_property
+
+from sqlalchemy import Engine
+
+from entrepot.catalog.migrate import ensure_migrated
+from entrepot.catalog.uow import UnitOfWorkFactory, unit_of_work_factory
+from entrepot.city.bigcsv import DEFAULT_MEMORY_LIMIT
+from entrepot.city.lake import Lake
+from entrepot.city.metrics.base import MetricsStore
+from entrepot.city.metrics.sql import SqlMetrics
+from entrepot.city.metrics.url import open_metrics
+from entrepot.city.report_files import ReportFiles
+from entrepot.city.runs import CityRunner, Outcome
+from entrepot.city.watermarks import Watermarks
+from entrepot.errors import ConfigError
+from entrepot.services.objects import ObjectService
+from entrepot.storage.protocols import Store
+
+
+class CityRuntime:
+    """The city app's dependencies.
+
+    ``store``: the object store (raw data, report CSVs); ``engine``: the catalog
+    (watermarks, report records); ``metrics_url``: where metrics go, ``None`` for the
+    catalog database itself. Each may be given as a zero-argument callable, called
+    on first use.
+    """
+
+    def __init__(
+        self,
+        store: Store | Callable[[], Store],
+        *,
+        engine: Engine | Callable[[], Engine] | None = None,
+        metrics_url: str | Callable[[], str | None] | None = None,
+    ) -> None:
+        self._store = store
+        self._engine = engine
+        self._metrics_url = metrics_url
+
+    @cached_property
+    def store(self) -> Store:
+        """The object store."""
+        return self._store() if callable(self._store) else self._store
+
+    @cached_property
+    def engine(self) -> Engine:
+        """The catalog engine, checked to be migrated."""
+        if self._engine is None:
+            raise ConfigError(
+                "this command needs the catalog, and none was configured",
+                hint="run it as `entrepot city ...`, which opens ENTREPOT_DATABASE_URL",
+            )
+        engine = self._engine() if callable(self._engine) else self._engine
+        ensure_migrated(engine)
+        return engine
+
+    @cached_property
+    def uow(self) -> UnitOfWorkFactory:
+        """Units of work on the catalog."""
+        return unit_of_work_factory(self.engine)
+
+    @cached_property
+    def watermarks(self) -> Watermarks:
+        """The watermark table."""
+        return Watermarks(self.engine)
+
+    @cached_property
+    def metrics(self) -> MetricsStore:
+        """The metrics store: its own URL, or the catalog database."""
+        url = self._metrics_url() if callable(self._metrics_url) else self._metrics_url
+        return open_metrics(url) if url else SqlMetrics(self.engine)
+
+    @cached_property
+    def reports(self) -> ReportFiles:
+        """Report CSVs, written through the catalog's write protocol."""
+        return ReportFiles(ObjectService(self.store, self.uow), self.uow)
+
+    def lake(self, prefix: str = "") -> Lake:
+        """The raw layout under ``prefix`` of the store."""
+        return Lake(self.store.scoped(prefix) if prefix.strip("/") else self.store)
+
+    def runner(
+        self,
+        prefix: str = "",
+        *,
+        memory_limit: str = DEFAULT_MEMORY_LIMIT,
+        progress: Callable[[Outcome], None] | None = None,
+    ) -> CityRunner:
+        """An incremental runner over the raw data under ``prefix``."""
+        return CityRunner(
+            self.lake(prefix),
+            self.metrics,
+            self.watermarks,
+            self.reports,
+            memory_limit=memory_limit,
+            progress=progress,
+        )
+
+    def close(self) -> None:
+        """Close the metrics store if it was opened."""
+        if "metrics" in self.__dict__:
+            self.metrics.close()

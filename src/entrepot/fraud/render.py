@@ -1,0 +1,86 @@
+"""Rich renderings of match results, ensembles and evaluations for the command line."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pandas as pd
+from rich.console import Console
+from rich.table import Table
+
+from entrepot.fraud.ensemble import Ensemble
+from entrepot.fraud.matching import Match, MatchResult
+
+
+def print_match(console: Console, result: MatchResult) -> None:
+    """The candidates, each with its column mapping and explanation."""
+    ranked = Table("reference", "score", "model inputs supplied", "upload read", "mapped")
+    for m in result.candidates:
+        ranked.add_row(
+            m.reference,
+            f"{m.score:.2f}",
+            f"{m.model_coverage:.0%}",
+            f"{m.upload_share:.0%}",
+            f"{len(m.columns)} / {len(m.columns) + len(m.missing)}",
+        )
+    console.print(ranked)
+    for m in result.candidates:
+        print_mapping(console, m)
+    console.print(
+        f"[dim]{result.references} references scored in {result.seconds * 1000:.1f} ms; "
+        f"threshold {result.threshold:.2f}[/]"
+    )
+
+
+def print_mapping(console: Console, match: Match) -> None:
+    """One candidate's mapping: upload column -> model input, confidence, why."""
+    table = Table("upload column", "model input", "confidence", "why", title=match.reference)
+    for col in match.columns:
+        table.add_row(col.upload, col.model, f"{col.confidence:.2f}", col.reason)
+    for missing in match.missing:
+        table.add_row("[yellow](missing)[/]", missing, "", "read as missing values")
+    console.print(table)
+    console.print(match.explain(), highlight=False)
+
+
+def print_ensemble(console: Console, ensemble: Ensemble) -> None:
+    """The members, their weights and what they read."""
+    table = Table(
+        "member", "weight", "similarity", "validation AUPRC", "coverage", "threshold",
+        title="ensemble",
+    )  # fmt: skip
+    for m in ensemble.members:
+        table.add_row(
+            m.name,
+            f"{m.weight:.2f}",
+            f"{m.similarity:.2f}",
+            f"{m.validation_auprc:.3f}",
+            f"{m.coverage:.0%} ({m.column_coverage:.0%} of columns)",
+            f"{m.threshold:.3f}",
+        )
+    console.print(table)
+
+
+def print_scores(console: Console, scores: pd.DataFrame, threshold: float) -> None:
+    """How many rows at each risk level, and the share predicted fraudulent."""
+    counts = scores["risk_level"].value_counts()
+    levels = ", ".join(f"{lvl} {int(counts.get(lvl, 0))}" for lvl in counts.index)
+    flagged = int(scores["prediction"].sum())
+    console.print(
+        f"{len(scores)} rows scored: {flagged} predicted fraudulent ({flagged / len(scores):.2%}) "
+        f"at threshold {threshold:.3f}; risk levels: {levels}"
+    )
+
+
+def print_evaluation(console: Console, found: dict[str, Any]) -> None:
+    """Metrics of scores against the labels."""
+    metrics = found["metrics"]
+    table = Table("metric", "value", title=f"against the label {found['target']!r}")
+    for key in ("auprc", "roc_auc", "precision", "recall", "f1", "brier", "threshold"):
+        table.add_row(key, f"{metrics[key]:.4f}")
+    table.add_row("base rate", f"{metrics['base_rate']:.4f}")
+    table.add_row("flagged share", f"{metrics['flagged_share']:.4f}")
+    table.add_row("precision@100", f"{metrics['precision_at_k'].get('100', float('nan')):.4f}")
+    console.print(table)
+    for name, auprc in found["member_auprc"].items():
+        console.print(f"member {name}: AUPRC {auprc:.4f}")

@@ -1,0 +1,220 @@
+"""``entrepot city run | status | metrics | report | migrate-metrics`` through Typer."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from datetime import date
+from pathlib import Path
+
+import pytest
+from sqlalchemy import Engine
+from typer.testing import CliRunner
+
+from entrepot.catalog.engine import make_engine
+from entrepot.catalog.migrate import upgrade
+from entrepot.city import layout
+from entrepot.city.cli import city_app
+from entrepot.city.cli_runs import run_days, yesterday
+from entrepot.city.errors import CityError, MetricsNotFound, MigrationMismatch, RunFailed
+from entrepot.city.generator import GenerateOptions, generate
+from entrepot.city.metrics import open_metrics
+from entrepot.city.report_csv import from_csv
+from entrepot.city.runtime import CityRuntime
+from entrepot.errors import ConfigError, NotMigrated
+from entrepot.storage.memory import MemoryStore
+
+D1, D2 = date(2025, 11, 3), date(2025, 11, 4)
+OPTIONS = GenerateOptions(start=D1, days=2, arcs=20, stations=8, counters=3, roadworks=15)
+
+
+@pytest.fixture
+def catalog(tmp_path: Path) -> Iterator[Engine]:
+    engine = make_engine(f"sqlite:///{tmp_path / 'catalog.db'}")
+    upgrade(engine)
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture
+def store() -> MemoryStore:
+    store = MemoryStore("cli-runs")
+    generate(store.scoped("city"), OPTIONS)
+    return store
+
+
+@pytest.fixture
+def env(store: MemoryStore, catalog: Engine) -> CityRuntime:
+    return CityRuntime(store, engine=lambda: catalog)
+
+
+def invoke(env: CityRuntime, *args: str) -> tuple[int, str, str, BaseException | None]:
+    result = CliRunner().invoke(city_app, list(args), obj=lambda: env)
+    error = result.exception if not isinstance(result.exception, SystemExit) else None
+    return result.exit_code, result.stdout, result.stderr, error
+
+
+def test_run_then_print_metrics_and_report(env: CityRuntime) -> None:
+    code, out, err, error = invoke(
+        env, "run", "--since", "2025-11-03", "--until", "2025-11-04", "--prefix", "city"
+    )
+    assert (code, error) == (0, None), err
+    summary = json.loads(out)
+    assert (summary["computed"], summary["failed"]) == (12, 0)
+    assert "✓ traffic 2025-11-04 computed" in err
+
+    code, out, _, _ = invoke(env, "run", "--date", "2025-11-04", "--prefix", "city")
+    assert json.loads(out)["skipped"] == 6
+
+    code, out, _, _ = invoke(env, "metrics", "traffic", "2025-11-04")
+    assert code == 0
+    assert json.loads(out) == env.metrics.require("traffic", D2).document
+    assert json.loads(out)["metrics"]["arcs"] == 20
+
+    code, out, _, _ = invoke(env, "report", "2025-11-04")
+    report = json.loads(out)
+    assert report["type"] == "report" and report["summary"]["traffic_arcs"] == 20
+
+    code, out, _, _ = invoke(env, "report", "2025-11-04", "--csv")
+    assert code == 0
+    assert from_csv(out.encode()) == report
+
+    code, out, _, _ = invoke(env, "status", "--source", "traffic")
+    marks = json.loads(out)
+    assert [(m["date"], m["state"]) for m in marks] == [("2025-11-03", "ok"), ("2025-11-04", "ok")]
+
+
+def test_a_failed_day_is_reported_and_exits_non_zero(env: CityRuntime, store: MemoryStore) -> None:
+    bad = next(store.list(f"city/{layout.hour_prefix('weather', D1, 7)}")).key
+    store.put(bad, b'{"hourly": {"time": [')
+    _code, out, _, error = invoke(
+        env,
+        "run",
+        "--since",
+        "2025-11-03",
+        "--until",
+        "2025-11-04",
+        "--prefix",
+        "city",
+        "--type",
+        "weather",
+        "--no-report",
+    )
+    assert isinstance(error, RunFailed)
+    assert "1 of 2 (type, day) failed" in str(error) and "weather 2025-11-03" in str(error)
+    summary = json.loads(out)
+    assert (summary["computed"], summary["failed"]) == (1, 1)
+    _, out, _, _ = invoke(env, "status", "--failed")
+    (failed,) = json.loads(out)
+    assert failed["source"] == "weather" and bad.removeprefix("city/") in failed["error"]
+
+
+def test_missing_results_are_named(env: CityRuntime) -> None:
+    _, _, _, error = invoke(env, "metrics", "weather", "2025-11-04")
+    assert isinstance(error, MetricsNotFound)
+    assert "entrepot city run --date" in str(error)
+    _, _, _, error = invoke(env, "report", "2025-11-04", "--csv")
+    assert isinstance(error, MetricsNotFound)
+    _, _, _, error = invoke(env, "metrics", "trains", "2025-11-04")
+    assert isinstance(error, CityError) and "unknown metric type(s) ['trains']" in str(error)
+    _, _, _, error = invoke(env, "metrics", "weather", "04/11/2025")
+    assert isinstance(error, ConfigError) and "not a date" in str(error)
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        ((None, None, None), "give either --date or --since"),
+        (("2025-11-04", "2025-11-01", None), "give either --date or --since"),
+        ((None, None, "2025-11-04"), "give either --date or --since"),
+        (("2025-11-04", None, "2025-11-05"), "--until goes with --since"),
+        ((None, "2025-11-05", "2025-11-04"), "is after --until"),
+        ((None, "2020-01-01", "2025-11-04"), "more than 400 days"),
+    ],
+)
+def test_run_days_are_checked(
+    args: tuple[str | None, str | None, str | None], message: str
+) -> None:
+    with pytest.raises(ConfigError, match=message):
+        run_days(*args)
+
+
+def test_run_days() -> None:
+    assert run_days("2025-11-04", None, None) == [D2]
+    assert run_days(None, "2025-10-30", "2025-11-02")[1:3] == [
+        date(2025, 10, 31),
+        date(2025, 11, 1),
+    ]
+    assert run_days(None, yesterday().isoformat(), None) == [yesterday()]
+
+
+def test_run_needs_a_migrated_catalog(store: MemoryStore, tmp_path: Path) -> None:
+    _, _, _, error = invoke(CityRuntime(store), "run", "--date", "2025-11-04")
+    assert isinstance(error, ConfigError) and "needs the catalog" in str(error)
+    blank = make_engine(f"sqlite:///{tmp_path / 'blank.db'}")
+    _, _, _, error = invoke(CityRuntime(store, engine=blank), "run", "--date", "2025-11-04")
+    assert isinstance(error, NotMigrated)
+    blank.dispose()
+
+
+def test_migrate_metrics_between_stores_with_verification(env: CityRuntime, tmp_path: Path) -> None:
+    source = f"sqlite:///{tmp_path / 'from.db'}"
+    target = f"sqlite:///{tmp_path / 'to.db'}"
+    with open_metrics(source) as metrics:
+        for day in (D1, D2):
+            for kind in ("weather", "traffic", "report"):
+                metrics.put(kind, day, {"kind": kind, "day": day.isoformat(), "v": 1.5})
+
+    _, out, _, _ = invoke(env, "migrate-metrics", "--from", source, "--to", target, "--dry-run")
+    planned = json.loads(out)
+    assert (planned["documents"], planned["copied"], planned["target_count"]) == (6, 0, 0)
+    assert planned["by_kind"] == {"report": 2, "traffic": 2, "weather": 2}
+
+    _code, out, _, _ = invoke(
+        env,
+        "migrate-metrics",
+        "--from",
+        source,
+        "--to",
+        target,
+        "--date",
+        "2025-11-04",
+        "--type",
+        "weather",
+    )
+    assert (json.loads(out)["copied"], json.loads(out)["target_count"]) == (1, 1)
+
+    _, out, _, _ = invoke(env, "migrate-metrics", "--from", source, "--to", target)
+    done = json.loads(out)
+    assert (done["copied"], done["unchanged"], done["target_count"], done["verified"]) == (
+        5,
+        1,
+        6,
+        True,
+    )
+    with open_metrics(target) as metrics:
+        assert metrics.require("report", D1).document == {
+            "kind": "report",
+            "day": "2025-11-03",
+            "v": 1.5,
+        }
+
+    _, _, _, error = invoke(env, "migrate-metrics", "--from", source, "--to", source)
+    assert isinstance(error, ConfigError)
+
+
+def test_a_copy_that_does_not_verify_is_an_error(tmp_path: Path) -> None:
+    from entrepot.city.metrics.copy import copy_metrics
+    from entrepot.city.metrics.sql import SqlMetrics
+
+    class Lossy(SqlMetrics):
+        def _put(self, info, document):  # type: ignore[no-untyped-def]
+            if info.kind != "weather":
+                super()._put(info, document)
+
+    source = open_metrics(f"sqlite:///{tmp_path / 'a.db'}")
+    source.put("weather", D1, {"v": 1})
+    source.put("bikes", D1, {"v": 2})
+    target = Lossy.from_url(f"sqlite:///{tmp_path / 'b.db'}")
+    with pytest.raises(MigrationMismatch, match="1 of 2 document"):
+        copy_metrics(source, target)

@@ -1,0 +1,236 @@
+"""Incremental runs: watermarks, only changed days recomputed, bad days isolated."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import date
+from pathlib import Path
+
+import pytest
+from sqlalchemy import Engine
+
+from entrepot.catalog.engine import make_engine
+from entrepot.catalog.migrate import upgrade
+from entrepot.city import layout
+from entrepot.city.generator import GenerateOptions, generate
+from entrepot.city.kinds import METRIC_TYPES, REPORT
+from entrepot.city.pipeline import DayProcessor
+from entrepot.city.runs import RunSummary
+from entrepot.city.runtime import CityRuntime
+from entrepot.city.watermarks import inputs_digest
+from entrepot.errors import StoreUnavailable
+from entrepot.storage.memory import MemoryStore
+
+D1, D2 = date(2025, 11, 3), date(2025, 11, 4)
+START = date(2025, 10, 28)
+SMALL = GenerateOptions(start=START, days=8, arcs=30, stations=10, counters=3, roadworks=20)
+
+
+@pytest.fixture(scope="module")
+def golden() -> MemoryStore:
+    store = MemoryStore("city-golden")
+    generate(store, SMALL)
+    return store
+
+
+def copy_store(source: MemoryStore) -> MemoryStore:
+    store = MemoryStore()
+    for info in source.list():
+        store.put(info.key, source.get(info.key))
+    return store
+
+
+@pytest.fixture
+def catalog(tmp_path: Path) -> Iterator[Engine]:
+    engine = make_engine(f"sqlite:///{tmp_path / 'catalog.db'}")
+    upgrade(engine)
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture
+def store(golden: MemoryStore) -> MemoryStore:
+    return copy_store(golden)
+
+
+@pytest.fixture
+def env(store: MemoryStore, catalog: Engine) -> CityRuntime:
+    return CityRuntime(store, engine=catalog)
+
+
+def statuses(summary: RunSummary) -> dict[tuple[str, date], str]:
+    return {(o.source, o.day): o.status for o in summary.outcomes}
+
+
+def first_key(store: MemoryStore, source: str, day: date, hour: int) -> str:
+    return next(i.key for i in store.list(layout.hour_prefix(source, day, hour)))
+
+
+def test_a_first_run_computes_everything_then_nothing_changes(env: CityRuntime) -> None:
+    first = env.runner().run([D1, D2])
+    assert first.count("computed") == 2 * (len(METRIC_TYPES) + 1)
+    assert first.count("failed") == 0
+    stored = env.metrics.require("weather", D2)
+    expected = DayProcessor(env.lake()).run(D2, ["weather"])["weather"]
+    assert stored.document == expected
+    marks = env.watermarks.many("weather", [D1, D2])
+    assert marks[D2].state == "ok"
+    assert marks[D2].output_sha256 == stored.info.sha256
+    assert len(marks[D2].inputs) == 24
+    assert marks[D2].inputs_digest == inputs_digest(env.runner().inputs("weather", D2))
+
+    second = env.runner().run([D1, D2])
+    assert second.count("skipped") == len(second.outcomes)
+    assert env.metrics.count(start=D1, end=D2) == 2 * (len(METRIC_TYPES) + 1)
+
+
+def test_only_the_changed_partition_is_recomputed(env: CityRuntime, store: MemoryStore) -> None:
+    env.runner().run([D1, D2])
+    before = env.metrics.require("weather", D2)
+    key = first_key(store, "weather", D2, 14)
+    store.put(key, store.get(key).replace(b'"temperature_2m":[', b'"temperature_2m":[ ', 1))
+    summary = env.runner().run([D1, D2])
+    changed = {k for k, s in statuses(summary).items() if s == "computed"}
+    assert changed == {("weather", D2), (REPORT, D2)}
+    after = env.metrics.require("weather", D2)
+    assert after.document["metrics"] == before.document["metrics"]  # same values...
+    assert after.document["inputs"] != before.document["inputs"]  # ...from a new input version
+    assert after.info.updated_at > before.info.updated_at
+
+
+def test_a_new_hour_recomputes_its_day(env: CityRuntime, store: MemoryStore) -> None:
+    saved = {i.key: store.get(i.key) for i in store.list(layout.hour_prefix("bikes", D1, 23))}
+    assert len(saved) == 2  # Vélib' stations and bike counters
+    for key in saved:
+        store.delete(key)
+    env.runner().run([D1, D2], ["bikes"], report=False)
+    warned = env.metrics.require("bikes", D1).document["warnings"]
+    assert any("no data for hour(s) 23" in w for w in warned)
+    for key, data in saved.items():
+        store.put(key, data)
+    summary = env.runner().run([D1, D2], ["bikes"], report=False)
+    assert statuses(summary) == {("bikes", D1): "computed", ("bikes", D2): "skipped"}
+    assert not any("hour(s) 23" in w for w in env.metrics.require("bikes", D1).document["warnings"])
+
+
+def test_a_truncated_file_fails_its_day_only(env: CityRuntime, store: MemoryStore) -> None:
+    env.runner().run([D1, D2], ["bikes", "weather"])
+    key = first_key(store, "bikes", D2, 5)
+    good = store.get(key)
+    store.put(key, good[: len(good) // 2])
+    summary = env.runner().run([D1, D2], ["bikes", "weather"])
+    result = statuses(summary)
+    assert result[("bikes", D2)] == "failed"
+    assert result[("bikes", D1)] == result[("weather", D2)] == "skipped"
+    failure = summary.failed[0]
+    assert "truncated JSON" in (failure.error or "") and key in (failure.error or "")
+    mark = env.watermarks.get("bikes", D2)
+    assert mark is not None and mark.state == "failed" and key in (mark.error or "")
+    assert env.metrics.get("bikes", D2) is None  # no stale document passes for current
+    assert env.metrics.get("bikes", D1) is not None
+    assert result[(REPORT, D2)] == "computed"
+    missing = env.metrics.require(REPORT, D2).document["missing"]
+    assert "bikes" in missing and "weather" not in missing
+
+    store.put(key, good)
+    healed = statuses(env.runner().run([D1, D2], ["bikes", "weather"]))
+    assert healed[("bikes", D2)] == "computed"
+    assert env.watermarks.get("bikes", D2).state == "ok"  # type: ignore[union-attr]
+
+
+def test_a_malformed_partition_path_fails_its_day_only(
+    env: CityRuntime, store: MemoryStore
+) -> None:
+    bad = f"{layout.day_prefix('weather', D2)}hour=xx/weather_data.json"
+    store.put(bad, b"{}")
+    summary = env.runner().run([D1, D2], ["weather"], report=False)
+    assert statuses(summary) == {("weather", D1): "computed", ("weather", D2): "failed"}
+    assert bad in (summary.failed[0].error or "")
+    assert "hour=HH" in (summary.failed[0].error or "")
+
+
+def test_a_missing_referentiel_fails_traffic_and_roadworks_not_the_rest(
+    env: CityRuntime, store: MemoryStore
+) -> None:
+    store.delete(layout.batch_key(layout.REFERENTIEL_CSV))
+    summary = env.runner().run([D2])
+    result = statuses(summary)
+    assert result[("traffic", D2)] == result[("roadworks", D2)] == "failed"
+    assert all(result[(t, D2)] == "computed" for t in ("bikes", "disruptions", "weather"))
+    assert "referentiel" in (summary.failed[0].error or "")
+    report = env.metrics.require(REPORT, D2).document
+    assert report["missing"] == ["traffic", "roadworks"]
+    assert report["summary"]["traffic_vehicles"] is None
+
+
+def test_a_counts_csv_with_the_wrong_separator_fails_every_traffic_day(
+    env: CityRuntime, store: MemoryStore
+) -> None:
+    key = layout.batch_key(layout.COUNTS_CSV)
+    store.put(key, store.get(key).replace(b";", b"\t"))
+    summary = env.runner().run([D1, D2], ["traffic", "weather"], report=False)
+    result = statuses(summary)
+    assert result[("traffic", D1)] == result[("traffic", D2)] == "failed"
+    assert result[("weather", D1)] == "computed"
+    assert "'\\t'-separated" in (summary.failed[0].error or "")
+
+
+def test_a_counts_csv_in_latin1_is_named(env: CityRuntime, store: MemoryStore) -> None:
+    key = layout.batch_key(layout.COUNTS_CSV)
+    text = store.get(key).decode("utf-8").removeprefix("\ufeff")
+    store.put(key, text.encode("latin-1", errors="replace"))
+    summary = env.runner().run([D2], ["traffic"], report=False)
+    assert summary.failed and "not UTF-8" in (summary.failed[0].error or "")
+
+
+def test_force_recomputes_and_replaces_idempotently(env: CityRuntime) -> None:
+    first = env.runner().run([D2], ["weather", "traffic"], report=False)
+    again = env.runner().run([D2], ["weather", "traffic"], force=True, report=False)
+    assert again.count("computed") == 2
+    assert [o.sha256 for o in again.outcomes] == [o.sha256 for o in first.outcomes]
+    assert env.metrics.count() == 2
+
+
+def test_the_traffic_days_of_a_run_share_one_scan(env: CityRuntime) -> None:
+    processor = DayProcessor(env.lake())
+    together = processor.traffic_days([D1, D2])
+    assert together[D1] == processor.traffic(D1)
+    assert together[D2] == processor.traffic(D2)
+    outside = processor.traffic_days([date(2024, 1, 1)])[date(2024, 1, 1)]
+    assert isinstance(outside, Exception) and "no rows for 2024-01-01" in str(outside)
+
+
+def test_an_unavailable_store_stops_the_run(env: CityRuntime, store: MemoryStore) -> None:
+    env.runner().run([D1], ["weather"], report=False)
+
+    def down(prefix: str = "") -> None:
+        raise StoreUnavailable("disk gone", store="memory://test")
+
+    store.list = down  # type: ignore[method-assign]
+    with pytest.raises(StoreUnavailable):
+        env.runner().run([D1, D2], ["weather"], report=False)
+    assert env.watermarks.get("weather", D1).state == "ok"  # type: ignore[union-attr]
+    assert env.watermarks.get("weather", D2) is None
+
+
+def test_a_bug_is_recorded_as_an_internal_error(
+    env: CityRuntime, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def broken(self: DayProcessor, day: date) -> None:
+        raise ZeroDivisionError("division by zero")
+
+    monkeypatch.setattr(DayProcessor, "weather", broken)
+    summary = env.runner().run([D2], ["weather", "disruptions"], report=False)
+    assert statuses(summary) == {("weather", D2): "failed", ("disruptions", D2): "computed"}
+    assert summary.failed[0].error == "internal error (ZeroDivisionError): division by zero"
+
+
+def test_watermark_summary(env: CityRuntime, store: MemoryStore) -> None:
+    key = first_key(store, "weather", D2, 3)
+    store.put(key, b"{")
+    env.runner().run([D1, D2], ["weather"], report=False)
+    (summary,) = env.watermarks.summary()
+    assert (summary.source, summary.ok, summary.failed) == ("weather", 1, 1)
+    assert (summary.first_day, summary.last_day) == (D1, D2)
+    (failed,) = env.watermarks.find(state="failed")
+    assert failed.day == D2 and key in (failed.error or "")

@@ -1,0 +1,64 @@
+"""The anomaly score: a percentile among the training rows, the same in any file."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from entrepot.fraud.anomaly import AnomalyModel
+
+
+@pytest.fixture(scope="module")
+def fitted() -> tuple[AnomalyModel, np.ndarray]:
+    rng = np.random.default_rng(0)
+    x = np.column_stack(
+        [
+            rng.lognormal(3, 1, 8000),  # an amount
+            rng.integers(0, 24, 8000).astype(float),  # an hour
+            rng.normal(0, 1, 8000),
+            rng.integers(0, 3, 8000).astype(float),  # a category code
+            rng.exponential(2, 8000),
+        ]
+    )
+    x[rng.random(x.shape) < 0.03] = np.nan
+    return AnomalyModel.fit(x), x
+
+
+def test_training_rows_spread_evenly(fitted: tuple[AnomalyModel, np.ndarray]) -> None:
+    model, x = fitted
+    scores = model.score(x)
+    assert scores.min() >= 0.0
+    assert scores.max() <= 1.0
+    np.testing.assert_allclose(np.quantile(scores, [0.1, 0.5, 0.9]), [0.1, 0.5, 0.9], atol=0.02)
+
+
+def test_extreme_values_score_high(fitted: tuple[AnomalyModel, np.ndarray]) -> None:
+    model, x = fitted
+    rows = x[:200].copy()
+    rows[:, 0] = np.nanmax(x[:, 0]) * 20  # far above any training amount
+    assert np.median(model.score(rows)) > 0.95
+    assert np.median(model.score(rows)) > np.median(model.score(x[:200])) + 0.3
+
+
+def test_missing_features_are_neutral(fitted: tuple[AnomalyModel, np.ndarray]) -> None:
+    model, x = fitted
+    blank = np.full((4, x.shape[1]), np.nan)
+    assert np.all(np.abs(model.score(blank) - 0.5) < 0.15)
+    surprises = model.surprises(blank)
+    assert np.all(surprises == 0.0)
+
+
+def test_a_row_scores_the_same_whatever_the_file(fitted: tuple[AnomalyModel, np.ndarray]) -> None:
+    model, x = fitted
+    alone = model.score(x[:50])
+    among_others = model.score(np.vstack([x[5000:7000], x[:50]]))[-50:]
+    np.testing.assert_array_equal(alone, among_others)
+
+
+def test_an_empty_training_column_is_ignored() -> None:
+    rng = np.random.default_rng(1)
+    x = np.column_stack([rng.normal(size=500), np.full(500, np.nan)])
+    model = AnomalyModel.fit(x)
+    with_value = model.score(np.asarray([[0.0, 123.0]]))
+    without = model.score(np.asarray([[0.0, np.nan]]))
+    assert with_value == pytest.approx(without)

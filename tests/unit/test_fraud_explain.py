@@ -1,0 +1,61 @@
+"""Per-row contributions: every model family credits the feature that drives the score."""
+
+from __future__ import annotations
+
+import time
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from entrepot.fraud.calibration import Calibrator
+from entrepot.fraud.explain import contributions, top_reasons
+from entrepot.fraud.features import FeatureBuilder, FeatureSpec
+from entrepot.fraud.model import FraudModel
+from entrepot.fraud.search import DEFAULTS, KINDS, Data, fit_one
+
+
+def _model(kind: str) -> tuple[FraudModel, np.ndarray]:
+    rng = np.random.default_rng(0)
+    n = 3000
+    frame = pd.DataFrame(
+        {"driver": rng.normal(size=n), "noise": rng.normal(size=n), "other": rng.normal(size=n)}
+    )
+    frame.loc[rng.random(n) < 0.05, "noise"] = np.nan
+    y = (frame["driver"] + rng.normal(0, 0.3, n) > 1.6).astype(int).to_numpy()
+    builder = FeatureBuilder(FeatureSpec(numerics=("driver", "noise", "other"))).fit(frame)
+    x = builder.transform(frame).to_numpy(dtype=float)
+    data = Data(x[:2000], y[:2000], x[2000:2500], y[2000:2500], x[2500:], y[2500:])
+    estimator, _ = fit_one(kind, dict(DEFAULTS[kind]), data, time.monotonic() + 30, 0, 1)
+    calibrator = Calibrator.fit(estimator.predict_proba(data.x_val)[:, 1], data.y_val)
+    importances = {"driver": 0.8, "noise": 0.1, "other": 0.1}
+    model = FraudModel(builder, estimator, calibrator, 0.5, kind, None, importances)
+    return model, x[2500:]
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_the_driving_feature_explains_the_risky_rows(kind: str) -> None:
+    model, x = _model(kind)
+    values = contributions(model, x)
+    assert values.shape == x.shape
+    risky = x[:, 0] > 2.0
+    assert risky.sum() > 5
+    assert np.all(values[risky].argmax(axis=1) == 0)
+    assert np.mean(values[risky, 0]) > 0.5
+
+
+def test_linear_contributions_add_up_to_the_decision_function() -> None:
+    model, x = _model("logistic_regression")
+    values = contributions(model, x)
+    pipeline = model.estimator
+    z = pipeline[1].transform(pipeline[0].transform(x))
+    centred = pipeline[-1].decision_function(z) - pipeline[-1].intercept_[0]
+    np.testing.assert_allclose(values.sum(axis=1), centred, rtol=1e-9, atol=1e-9)
+
+
+def test_reasons_name_the_columns_that_push_up() -> None:
+    values = np.asarray([[1.2, -0.5, 0.35], [-1.0, -0.2, 0.0]])
+    assert top_reasons(values, ["amount", "hour", "country"]) == [
+        "amount (+1.20); country (+0.35)",
+        "",
+    ]

@@ -1,0 +1,147 @@
+"""Reference models: the build plan, idempotent building, the memory and folder libraries.
+
+``small_library()`` builds a few real references once per test session; the scoring
+tests use it too.
+"""
+
+from __future__ import annotations
+
+import json
+from functools import cache
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from entrepot.fraud.domains import domains
+from entrepot.fraud.errors import FraudError
+from entrepot.fraud.generator import generate
+from entrepot.fraud.library import FolderLibrary, MemoryLibrary, ReferenceInfo, UnknownReference
+from entrepot.fraud.references import build_references, plan
+from entrepot.fraud.signature import ROLES
+
+SMALL = {"count": 4, "rows": 4000, "time_budget": 1.0, "models": ("lightgbm", "xgboost")}
+
+
+@cache
+def small_library() -> MemoryLibrary:
+    """card payments (en), e-commerce (fr), mobile money (en), wire transfers (fr)."""
+    library = MemoryLibrary()
+    build_references(library, **SMALL)  # type: ignore[arg-type]
+    return library
+
+
+def test_the_plan_covers_domains_and_languages() -> None:
+    specs = plan(40)
+    assert len({s.name for s in specs}) == 40
+    assert {s.domain for s in specs} == set(domains())
+    for domain in domains():
+        assert {s.lang for s in specs if s.domain == domain} == {"en", "fr"}, domain
+    assert all(0.001 <= s.fraud_rate <= 0.15 for s in specs)
+    assert plan(40) == specs
+    assert plan(40, seed=1) != specs
+    assert plan(5, rows=4000)[0].fraud_rate >= 80 / 4000
+    with pytest.raises(ValueError, match="at least 1"):
+        plan(0)
+
+
+def test_references_carry_schema_metrics_and_anomaly_models() -> None:
+    library = small_library()
+    infos = library.references()
+    assert [i.name for i in infos] == [s.name for s in plan(4, rows=4000)]
+    for info in infos:
+        assert info.version
+        assert 0.0 < info.metrics["validation_auprc"] <= 1.0
+        assert 0.0 < info.metrics["base_rate"] < 0.2
+        assert {c.role for c in info.columns} <= set(ROLES)
+        assert {"timestamp", "amount"} <= {c.role for c in info.columns}
+        assert sum(c.weight for c in info.columns) == pytest.approx(1.0, abs=1e-3)
+        model = library.load(info.name)
+        assert model.anomaly is not None
+        assert model.importances
+        assert info.details["domain"] == info.domain
+
+
+def test_anomaly_scores_of_a_reference_mean_the_same_in_another_file() -> None:
+    library = small_library()
+    model = library.load(plan(1, rows=4000)[0].name)
+    assert model.anomaly is not None
+    data = generate("card_payments", 3000, seed=12345)
+    frame = data.frame.rename(columns=str)
+    x = model.features.transform(frame, history=False).to_numpy(dtype=float)
+    whole = model.anomaly.score(x)
+    part = model.anomaly.score(x[:100])
+    np.testing.assert_array_equal(whole[:100], part)
+    assert 0.0 <= whole.min() <= whole.max() <= 1.0
+
+
+def test_building_again_skips_what_is_there() -> None:
+    library = small_library()
+    versions = {i.name: i.version for i in library.references()}
+    seen: list[tuple[str, str]] = []
+    report = build_references(
+        library, progress=lambda spec, state: seen.append((spec.name, state)), **SMALL
+    )  # type: ignore[arg-type]
+    assert report.built == []
+    assert report.skipped == list(versions)
+    assert {state for _, state in seen} == {"skipped"}
+    assert {i.name: i.version for i in library.references()} == versions
+
+
+def test_memory_library_usage_and_retirement(tmp_path: Path) -> None:
+    source = small_library()
+    info = source.references()[0]
+    source.load(info.name).save(tmp_path / "model.joblib")
+    library = MemoryLibrary()
+    with pytest.raises(UnknownReference, match="no reference model named 'nope'"):
+        library.load("nope")
+    library.add(info, tmp_path)
+    library.record_use(info.name, 0.7)
+    assert library.uses == [(info.name, 0.7)]
+    with pytest.raises(UnknownReference):
+        library.record_use("nope", 0.5)
+    library.set_active(info.name, False)
+    assert library.references() == []
+    assert library.names() == {info.name}
+
+
+def test_folder_library_round_trip(tmp_path: Path) -> None:
+    source = small_library()
+    info = source.references()[0]
+    folder = tmp_path / "trained"
+    source.load(info.name).save(folder / "model.joblib")
+    for name in ("schema.json", "performance.json"):
+        (folder / name).write_text("{}")
+    library = FolderLibrary(tmp_path / "lib")
+    assert library.names() == frozenset()
+    stored = library.add(info, folder)
+    assert stored.version
+    assert library.names() == {info.name}
+    assert sorted(p.name for p in (tmp_path / "lib" / info.name).iterdir()) == [
+        "model.joblib",
+        "performance.json",
+        "reference.json",
+        "schema.json",
+    ]
+    again = library.references()[0]
+    assert again == stored
+    sample = generate("card_payments", 300, seed=3).frame
+    np.testing.assert_allclose(
+        library.load(info.name).predict_proba(sample),
+        source.load(info.name).predict_proba(sample),
+    )
+    library.record_use(info.name, 0.8)
+    library.record_use(info.name, 0.6)
+    uses = (tmp_path / "lib" / "usage.jsonl").read_text().splitlines()
+    assert [json.loads(u)["score"] for u in uses] == [0.8, 0.6]
+    library.set_active(info.name, False)
+    assert library.references() == []
+    assert library.names() == {info.name}
+    with pytest.raises(UnknownReference):
+        library.load("missing")
+    with pytest.raises(FraudError, match="invalid reference name"):
+        library.add(ReferenceInfo("../x", "d", (), {}), folder)
+
+
+def test_an_empty_folder_library_lists_nothing(tmp_path: Path) -> None:
+    assert FolderLibrary(tmp_path / "absent").references() == []

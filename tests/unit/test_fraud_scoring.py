@@ -1,0 +1,185 @@
+"""Ensemble scoring of unlabelled data with real reference models, and its refusals."""
+
+from __future__ import annotations
+
+from functools import cache
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+from sklearn.metrics import average_precision_score
+
+from entrepot.fraud.assemble import from_folder, from_library
+from entrepot.fraud.ensemble import Ensemble
+from entrepot.fraud.errors import (
+    NoMatchingReference,
+    NoReferences,
+    NoUsableColumns,
+    SingleClass,
+)
+from entrepot.fraud.generator import GeneratedDataset, generate
+from entrepot.fraud.library import MemoryLibrary
+from entrepot.fraud.scoring import (
+    OUTPUT_COLUMNS,
+    RISK_LEVELS,
+    evaluate_frame,
+    member_frame,
+    risk_levels,
+    score,
+    write_scores,
+)
+from entrepot.fraud.training import train
+from entrepot.fraud.upload import describe
+from tests.unit.test_fraud_library import small_library
+
+
+@cache
+def unseen() -> GeneratedDataset:
+    """Mobile money with French names and a seed no reference was built from."""
+    return generate("mobile_money", 5000, fraud_rate=0.03, seed=4242, lang="fr")
+
+
+@cache
+def scored() -> tuple[Ensemble, pd.DataFrame, pd.DataFrame]:
+    data = unseen()
+    rng = np.random.default_rng(0)
+    frame = data.frame.drop(columns=[data.target]).iloc[rng.permutation(len(data.frame))]
+    ensemble, _ = from_library(describe(frame), small_library())
+    return ensemble, frame, score(frame, ensemble)
+
+
+def test_one_row_per_input_row_in_input_order() -> None:
+    ensemble, frame, out = scored()
+    assert len(out) == len(frame)
+    ids = describe(frame).id_columns
+    assert ids
+    for col in ids:
+        np.testing.assert_array_equal(out[col].to_numpy(), frame[col].to_numpy())
+    members = [m.column for m in ensemble.members]
+    assert list(out.columns) == [*ids, *OUTPUT_COLUMNS, *members, "explanation"]
+    proba = out["fraud_probability"].to_numpy()
+    assert np.all((proba >= 0) & (proba <= 1))
+    weighted = sum(m.weight * out[m.column].to_numpy() for m in ensemble.members)
+    np.testing.assert_allclose(proba, weighted)
+    np.testing.assert_array_equal(out["prediction"], (proba >= ensemble.threshold).astype(int))
+    assert set(out["risk_level"]) <= set(RISK_LEVELS)
+    assert out["anomaly_score"].between(0, 1).all()
+
+
+def test_the_ensemble_finds_fraud_in_unlabelled_data() -> None:
+    ensemble, frame, out = scored()
+    assert 1 <= len(ensemble.members) <= 3
+    assert ensemble.members[0].name.endswith("mobile-money-en")
+    assert sum(m.weight for m in ensemble.members) == pytest.approx(1.0)
+    labels = unseen().labels[frame.index.to_numpy()]
+    auprc = average_precision_score(labels, out["fraud_probability"])
+    assert auprc > 5 * labels.mean()
+
+
+def test_a_saved_ensemble_gives_the_same_scores(tmp_path: Path) -> None:
+    ensemble, frame, out = scored()
+    ensemble.save(tmp_path / "ensemble")
+    again = Ensemble.load(tmp_path / "ensemble")
+    assert again.members == ensemble.members
+    pd.testing.assert_frame_equal(score(frame, again), out)
+    from_disk = from_folder(tmp_path / "ensemble", describe(frame))
+    assert from_disk.members == ensemble.members
+
+
+def test_a_missing_input_is_missing_not_zero() -> None:
+    data = unseen()
+    amount = data.columns["amount"]
+    frame = data.frame.drop(columns=[data.target, amount])
+    upload = describe(frame)
+    ensemble, _ = from_library(upload, small_library())
+    member, model = ensemble.members[0], ensemble.models[0]
+    assert model.features.spec.amount not in member.mapping.values()
+    assert member.coverage < 1.0
+    x = model.feature_matrix(member_frame(frame, member, model, upload), history=member.history)
+    names = model.features.feature_names_
+    sources = model.features.sources()
+    affected = [names.index(f) for f in names if model.features.spec.amount in sources[f]]
+    assert "amount" in [names[i] for i in affected]
+    assert np.isnan(x[:, affected]).all()
+    out = score(frame, ensemble, explain=False)
+    np.testing.assert_allclose(out[member.column], model.proba_of_features(x))
+
+
+def test_no_share_of_rows_is_forced_to_be_fraud() -> None:
+    data = unseen()
+    frame = data.frame.drop(columns=[data.target])
+    ensemble, _ = from_library(describe(frame), small_library())
+    legitimate = frame[data.labels == 0]
+    flagged_legit = score(legitimate, ensemble, explain=False)["prediction"].mean()
+    flagged_all = score(frame, ensemble, explain=False)["prediction"].mean()
+    assert flagged_legit < flagged_all
+    assert flagged_legit < 0.01
+
+
+def test_risky_rows_are_explained_by_upload_columns() -> None:
+    _, frame, out = scored()
+    risky = out["risk_level"] != "low"
+    assert risky.any()
+    assert (out.loc[risky, "explanation"] != "").mean() > 0.9
+    assert (out.loc[~risky, "explanation"] == "").all()
+    named = {part.split(" (+")[0] for text in out.loc[risky, "explanation"] for part in
+             text.split("; ") if part}  # fmt: skip
+    assert named <= set(frame.columns)
+
+
+def test_risk_levels_follow_the_threshold() -> None:
+    levels = risk_levels(np.asarray([0.01, 0.06, 0.1, 0.3, 0.5, 0.9]), 0.1)
+    assert list(levels) == ["low", "medium", "high", "high", "critical", "critical"]
+    assert list(risk_levels(np.asarray([0.6, 0.8]), 0.7)) == ["medium", "critical"]
+
+
+def test_a_schema_that_matches_nothing_is_refused() -> None:
+    rng = np.random.default_rng(5)
+    weather = pd.DataFrame(
+        {"station": rng.choice(["n", "s", "e"], 300), "temperature_c": rng.normal(12, 5, 300)}
+    )
+    with pytest.raises(NoMatchingReference, match="closest score under the threshold") as err:
+        from_library(describe(weather), small_library(), what="weather.csv")
+    assert "weather.csv" in str(err.value)
+    assert "entrepot fraud train" in str(err.value)
+
+
+def test_refusals_for_empty_inputs() -> None:
+    with pytest.raises(NoUsableColumns, match="no column can be matched"):
+        describe(pd.DataFrame({"a": [np.nan] * 50, "b": [None] * 50}))
+    data = unseen()
+    with pytest.raises(NoReferences, match="build-references"):
+        from_library(describe(data.frame), MemoryLibrary())
+
+
+def test_evaluate_a_labelled_file() -> None:
+    data = unseen()
+    ensemble, _ = from_library(describe(data.frame.drop(columns=[data.target])), small_library())
+    found = evaluate_frame(data.frame, ensemble)
+    assert found["target"] == data.target
+    assert found["metrics"]["frauds"] == int(data.labels.sum())
+    assert found["metrics"]["auprc"] > 5 * data.labels.mean()
+    assert set(found["member_auprc"]) == {m.name for m in ensemble.members}
+    legit = data.frame[data.labels == 0]
+    with pytest.raises(SingleClass, match="single class"):
+        evaluate_frame(legit, ensemble, target=data.target)
+
+
+def test_one_trained_model_scores_a_renamed_file(tmp_path: Path) -> None:
+    data = generate("ecommerce", 4000, fraud_rate=0.04, seed=77, variety=False)
+    train(data.frame, time_budget=1, models=("lightgbm",)).save(tmp_path / "shop")
+    later = generate("ecommerce", 2000, fraud_rate=0.04, seed=78, lang="fr", variety=False)
+    frame = later.frame.drop(columns=[later.target])
+    upload = describe(frame)
+    ensemble = from_folder(tmp_path / "shop", upload)
+    (member,) = ensemble.members
+    assert member.mapping["montant"] == "amount"
+    assert member.history is False  # another source: its customers are not the training data's
+    out = score(frame, ensemble, upload=upload)
+    assert "score_shop" in out.columns
+    assert average_precision_score(later.labels, out["fraud_probability"]) > 5 * 0.04
+    same_names = from_folder(tmp_path / "shop", describe(data.frame.drop(columns=[data.target])))
+    assert same_names.members[0].history is True
+    path = write_scores(out, tmp_path / "scores.parquet")
+    pd.testing.assert_frame_equal(pd.read_parquet(path), out)
