@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import ColumnElement, delete, func, select, update
@@ -17,6 +17,8 @@ from entrepot.errors import RecordExists, RecordNotFound
 
 #: The largest page a listing serves.
 MAX_PER_PAGE = 200
+#: How stale a token's ``last_used_at`` may get before a use updates it.
+TOUCH_EVERY = timedelta(minutes=1)
 
 
 def _opt(value: datetime | None) -> datetime | None:
@@ -238,8 +240,10 @@ class TokenRepository:
         ).first()
         if row is None:
             return None
-        row.last_used_at = now
-        self._session.flush()
+        last = row.last_used_at
+        if last is None or utc(last) < now - TOUCH_EVERY:  # one write a minute, not per request
+            row.last_used_at = now
+            self._session.flush()
         return row.user_id
 
     def list(self, user_id: int) -> tuple[TokenRecord, ...]:

@@ -65,9 +65,9 @@ class FraudModel:
         """The estimator's uncalibrated scores; absent input columns are read as missing."""
         return positive_scores(self.estimator, self.feature_matrix(frame))
 
-    def proba_of_features(self, x: np.ndarray) -> np.ndarray:
+    def proba_of_features(self, x: np.ndarray, *, threads: int = 1) -> np.ndarray:
         """Calibrated probabilities of rows of features made by :meth:`feature_matrix`."""
-        return self.calibrator(positive_scores(self.estimator, x))
+        return self.calibrator(positive_scores(self.estimator, x, threads=threads))
 
     def predict_proba(self, frame: pd.DataFrame) -> np.ndarray:
         """Calibrated probability of fraud for each row, in input order."""

@@ -18,6 +18,7 @@ Risk levels, with ``t`` the threshold: ``low`` under ``t / 2``, ``medium`` under
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Any
 
@@ -36,6 +37,8 @@ from entrepot.fraud.timeparse import parse_times
 from entrepot.fraud.upload import Upload, describe
 
 RISK_LEVELS = ("low", "medium", "high", "critical")
+#: From this many rows, the boosting libraries predict on every core.
+PARALLEL_ROWS = 20_000
 OUTPUT_COLUMNS = ("fraud_probability", "prediction", "risk_level", "anomaly_score")
 
 
@@ -46,18 +49,25 @@ def risk_levels(proba: np.ndarray, threshold: float) -> np.ndarray:
 
 
 def member_frame(
-    frame: pd.DataFrame, member: Member, model: FraudModel, upload: Upload
+    frame: pd.DataFrame,
+    member: Member,
+    model: FraudModel,
+    upload: Upload,
+    parsed: dict[str, pd.Series] | None = None,
 ) -> pd.DataFrame:
     """The upload's columns under the model's input names; the timestamp parsed with the
-    upload's own format, so the model reads instants, whatever its training format."""
+    upload's own format, so the model reads instants, whatever its training format.
+    ``parsed`` keeps parsed timestamp columns between members."""
     timestamp = model.features.spec.timestamp
+    parsed = {} if parsed is None else parsed
     data: dict[str, pd.Series] = {}
     for upload_col, model_col in member.mapping.items():
         series = frame[upload_col]
-        if model_col == timestamp:
-            fmt = upload.time_format(upload_col)
-            if fmt is not None:
-                series = parse_times(series, fmt)
+        fmt = upload.time_format(upload_col) if model_col == timestamp else None
+        if fmt is not None:
+            if upload_col not in parsed:
+                parsed[upload_col] = parse_times(series, fmt)
+            series = parsed[upload_col]
         data[model_col] = series
     return pd.DataFrame(data, index=frame.index)
 
@@ -95,9 +105,12 @@ def score(
     probs = np.zeros((len(weights), n))
     anomalies = np.full((len(weights), n), np.nan)
     matrices = []
+    parsed: dict[str, pd.Series] = {}
+    threads = 1 if n < PARALLEL_ROWS else os.cpu_count() or 1
     for i, (member, model) in enumerate(zip(ensemble.members, ensemble.models, strict=True)):
-        x = model.feature_matrix(member_frame(frame, member, model, upload), history=member.history)
-        probs[i] = model.proba_of_features(x)
+        inputs = member_frame(frame, member, model, upload, parsed)
+        x = model.feature_matrix(inputs, history=member.history)
+        probs[i] = model.proba_of_features(x, threads=threads)
         if model.anomaly is not None:
             anomalies[i] = model.anomaly.score(x)
         matrices.append(x)

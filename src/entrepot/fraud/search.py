@@ -81,8 +81,18 @@ def _lgb_deadline(deadline: float) -> Callable[[Any], None]:
     return check
 
 
-def positive_scores(estimator: Any, x: np.ndarray) -> np.ndarray:
-    """The estimator's fraud score for each row."""
+def positive_scores(estimator: Any, x: np.ndarray, *, threads: int = 1) -> np.ndarray:
+    """The estimator's fraud score for each row; ``threads`` for the boosting libraries'
+    prediction (scikit-learn's own models use their default thread pools)."""
+    if threads > 1 and isinstance(estimator, lgb.LGBMClassifier):
+        return np.asarray(estimator.predict_proba(x, num_threads=threads)[:, 1], dtype=float)
+    if threads > 1 and isinstance(estimator, xgb.XGBClassifier):
+        before = estimator.get_params()["n_jobs"]
+        estimator.set_params(n_jobs=threads)
+        try:
+            return np.asarray(estimator.predict_proba(x)[:, 1], dtype=float)
+        finally:
+            estimator.set_params(n_jobs=before)
     return np.asarray(estimator.predict_proba(x)[:, 1], dtype=float)
 
 

@@ -120,7 +120,9 @@ class ObjectService:
 
 
 def _size_mismatch(record: ObjectRecord, size: int) -> IntegrityError:
-    return IntegrityError(f"read {size} bytes; the catalog records {record.size}", key=record.key)
+    return IntegrityError(
+        f"read {size} bytes; the catalog records {record.size} bytes", key=record.key
+    )
 
 
 def _sized(record: ObjectRecord, chunks: Iterator[bytes]) -> Iterator[bytes]:

@@ -1,0 +1,220 @@
+"""Accounts: sign-up, sign-in, passwords, sessions' validity and API tokens."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from datetime import UTC, datetime
+
+from entrepot.accounts import tokens
+from entrepot.accounts.errors import (
+    AccountInactive,
+    EmailTaken,
+    InvalidAccountInput,
+    InvalidCredentials,
+)
+from entrepot.accounts.licences import LicenceService
+from entrepot.accounts.passwords import Passwords, check_password
+from entrepot.accounts.ratelimit import LoginLimiter
+from entrepot.catalog.accounts_records import TokenRecord, UserRecord
+from entrepot.catalog.app_uow import AppUnitOfWorkFactory
+from entrepot.errors import RecordExists, RecordNotFound
+
+Clock = Callable[[], datetime]
+_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+_TOKEN_NAME = re.compile(r"^[\w .@-]{1,64}$")
+
+
+def normalize_email(email: str) -> str:
+    """``email`` stripped and lower-cased; raises :class:`InvalidAccountInput`."""
+    cleaned = email.strip().lower()
+    if len(cleaned) > 320 or not _EMAIL.match(cleaned):
+        raise InvalidAccountInput(
+            f"{email[:60]!r} is not an email address", hint="write it as name@example.com"
+        )
+    return cleaned
+
+
+def _name(name: str, email: str) -> str:
+    cleaned = " ".join(name.split())
+    if len(cleaned) > 128:
+        raise InvalidAccountInput("the name is longer than 128 characters")
+    return cleaned or email.partition("@")[0]
+
+
+class AccountService:
+    """Sign-up, sign-in and what a signed-in user manages about their account."""
+
+    def __init__(
+        self,
+        uow_factory: AppUnitOfWorkFactory,
+        licences: LicenceService,
+        *,
+        passwords: Passwords | None = None,
+        limiter: LoginLimiter | None = None,
+        clock: Clock | None = None,
+    ) -> None:
+        self._uow = uow_factory
+        self._licences = licences
+        self._passwords = passwords or Passwords()
+        self._limiter = limiter or LoginLimiter()
+        self._clock = clock or (lambda: datetime.now(UTC))
+
+    # -- accounts ----------------------------------------------------------
+    def register(
+        self, email: str, password: str, *, name: str = "", admin: bool = False
+    ) -> UserRecord:
+        """Create an account with a trial licence; raises :class:`EmailTaken`,
+        :class:`InvalidAccountInput`."""
+        email = normalize_email(email)
+        check_password(password, email=email)
+        hashed = self._passwords.hash(password)
+        now = self._clock()
+        with self._uow() as uow:
+            try:
+                user = uow.users.add(
+                    email=email,
+                    name=_name(name, email),
+                    password_hash=hashed,
+                    is_admin=admin,
+                    now=now,
+                )
+            except RecordExists:
+                raise EmailTaken(f"an account already exists for {email}") from None
+            self._licences.grant_trial(uow, user.id, now)
+            uow.commit()
+        return user
+
+    def authenticate(self, email: str, password: str, *, address: str | None = None) -> UserRecord:
+        """The account if the password matches; raises :class:`InvalidCredentials`,
+        :class:`TooManyAttempts` or :class:`AccountInactive`."""
+        try:
+            email = normalize_email(email)
+        except InvalidAccountInput:
+            raise InvalidCredentials("wrong email or password") from None
+        now = self._clock()
+        with self._uow() as uow:
+            self._limiter.check(uow, email, address, now)
+            user = uow.users.by_email(email)
+            hashed = uow.users.password_hash(user.id) if user else None
+            if not self._passwords.verify(hashed, password) or user is None or hashed is None:
+                self._limiter.failed(uow, email, address, now)
+                uow.commit()
+                raise InvalidCredentials("wrong email or password")
+            if not user.is_active:
+                raise AccountInactive(f"the account {email} is deactivated")
+            self._limiter.succeeded(uow, email)
+            values: dict[str, object] = {"last_login_at": now}
+            if self._passwords.needs_rehash(hashed):
+                values["password_hash"] = self._passwords.hash(password)
+            user = uow.users.update(user.id, **values)
+            uow.commit()
+        return user
+
+    def change_password(self, user_id: int, current: str, new: str) -> UserRecord:
+        """Replace the password after checking the current one; every other session of the
+        account ends (the caller renews its own)."""
+        with self._uow() as uow:
+            user = uow.users.get(user_id)
+            hashed = uow.users.password_hash(user_id)
+            if user.has_password and not self._passwords.verify(hashed, current):
+                raise InvalidCredentials("the current password is wrong")
+            check_password(new, email=user.email)
+            uow.users.update(user_id, password_hash=self._passwords.hash(new))
+            uow.users.bump_epoch(user_id)
+            user = uow.users.get(user_id)
+            uow.commit()
+        return user
+
+    def user(self, user_id: int) -> UserRecord:
+        """The account ``user_id``; raises :class:`RecordNotFound`."""
+        with self._uow() as uow:
+            return uow.users.get(user_id)
+
+    def by_email(self, email: str) -> UserRecord:
+        """The account of ``email``; raises :class:`RecordNotFound`."""
+        email = normalize_email(email)
+        with self._uow() as uow:
+            user = uow.users.by_email(email)
+        if user is None:
+            raise RecordNotFound(f"no account for {email}", hint="create it: `entrepot users create`")
+        return user
+
+    def session_user(self, user_id: int, epoch: int) -> UserRecord | None:
+        """The account a session cookie names, if it is active and the session is still
+        valid (same epoch); else ``None``."""
+        with self._uow() as uow:
+            user = uow.users.find(user_id)
+        if user is None or not user.is_active or user.session_epoch != epoch:
+            return None
+        return user
+
+    def sign_in_oidc(self, subject: str, email: str, name: str = "") -> UserRecord:
+        """The account linked to an OpenID Connect ``subject`` (issuer-qualified): found by
+        subject, else linked by its verified email, else created with a trial licence."""
+        email = normalize_email(email)
+        now = self._clock()
+        with self._uow() as uow:
+            user = uow.users.by_oidc_subject(subject)
+            if user is None:
+                user = uow.users.by_email(email)
+                if user is not None:
+                    user = uow.users.update(user.id, oidc_subject=subject)
+            if user is None:
+                user = uow.users.add(
+                    email=email,
+                    name=_name(name, email),
+                    password_hash=None,
+                    is_admin=False,
+                    now=now,
+                    oidc_subject=subject,
+                )
+                self._licences.grant_trial(uow, user.id, now)
+            if not user.is_active:
+                raise AccountInactive(f"the account {email} is deactivated")
+            user = uow.users.update(user.id, last_login_at=now)
+            uow.commit()
+        return user
+
+    # -- API tokens --------------------------------------------------------
+    def create_token(self, user_id: int, name: str = "api") -> tuple[TokenRecord, str]:
+        """A new API token of ``user_id``: its record and the token, shown only now."""
+        if not _TOKEN_NAME.match(name):
+            raise InvalidAccountInput(
+                f"token name {name[:70]!r} is not accepted",
+                hint="use 1 to 64 letters, digits, spaces, '.', '@', '_' or '-'",
+            )
+        token = tokens.new_token()
+        with self._uow() as uow:
+            uow.users.get(user_id)
+            record = uow.tokens.add(
+                user_id=user_id,
+                name=name,
+                token_hash=tokens.token_hash(token),
+                prefix=tokens.display_prefix(token),
+                now=self._clock(),
+            )
+            uow.commit()
+        return record, token
+
+    def tokens(self, user_id: int) -> tuple[TokenRecord, ...]:
+        """The tokens of ``user_id``, newest first."""
+        with self._uow() as uow:
+            return uow.tokens.list(user_id)
+
+    def revoke_token(self, user_id: int, token_id: int) -> TokenRecord:
+        """Revoke one of ``user_id``'s tokens (another user's is not found)."""
+        with self._uow() as uow:
+            record = uow.tokens.revoke(user_id, token_id, self._clock())
+            uow.commit()
+        return record
+
+    def token_user(self, token: str) -> UserRecord | None:
+        """The active account a bearer token belongs to, or ``None``."""
+        if not tokens.looks_like_token(token):
+            return None
+        with self._uow() as uow:
+            user_id = uow.tokens.user_of(tokens.token_hash(token), self._clock())
+            user = None if user_id is None else uow.users.find(user_id)
+            uow.commit()
+        return user if user is not None and user.is_active else None
