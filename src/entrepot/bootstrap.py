@@ -7,6 +7,7 @@ SQLite file so that fakes go through the same wiring.
 
 from __future__ import annotations
 
+import getpass
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -17,6 +18,7 @@ from entrepot.catalog.engine import make_engine
 from entrepot.catalog.migrate import ensure_migrated, upgrade
 from entrepot.catalog.uow import UnitOfWork, unit_of_work_factory
 from entrepot.config import Settings, load_settings
+from entrepot.registry.service import Registry
 from entrepot.services.objects import ObjectService
 from entrepot.storage.cache import CachedStore
 from entrepot.storage.protocols import Store
@@ -69,9 +71,23 @@ class App:
         """Cataloged object writes and reads (the write protocol)."""
         return ObjectService(self.store, self.uow)
 
+    @cached_property
+    def registry(self) -> Registry:
+        """The shared model registry (a user's registry: ``registry.for_owner(id)``)."""
+        return Registry(
+            self.store, self.cache, self.uow, secret=self.settings.secret_key, actor=_actor()
+        )
+
     def migrate(self) -> str:
         """Bring the catalog schema to the latest revision; returns it."""
         return upgrade(self.engine)
+
+
+def _actor() -> str:
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):
+        return "unknown"
 
 
 def bootstrap(

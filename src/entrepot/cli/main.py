@@ -10,6 +10,7 @@ from entrepot.city.cli import city_app
 from entrepot.cli import files, ops
 from entrepot.cli.context import current_app, err_console
 from entrepot.cli.errors import exit_code
+from entrepot.cli.models import models_app
 from entrepot.errors import EntrepotError
 from entrepot.fraud.cli import fraud_app
 
@@ -26,6 +27,7 @@ app = typer.Typer(
 )
 files.register(app)
 ops.register(app)
+app.add_typer(models_app, name="models")
 app.add_typer(fraud_app, name="fraud")
 app.add_typer(city_app, name="city")
 

@@ -1,0 +1,240 @@
+"""Administration: users, licences, statistics; every change is written to the audit log
+in the same transaction as the change itself."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from entrepot.accounts.errors import InvalidAccountInput, NotAllowed
+from entrepot.accounts.plans import PLANS, new_key, plan
+from entrepot.catalog.accounts_records import AuditRecord, LicenceRecord, Page, UserRecord
+from entrepot.catalog.app_uow import AppUnitOfWork, AppUnitOfWorkFactory
+
+Clock = Callable[[], datetime]
+MAX_KEYS_AT_ONCE = 100
+MAX_DAYS = 3650
+
+
+@dataclass(frozen=True)
+class UserRow:
+    """A user as the admin list shows it: the account and its licence in force."""
+
+    user: UserRecord
+    licence: LicenceRecord | None
+
+
+class AdminService:
+    """What administrators do; each method takes the acting admin and checks it is one."""
+
+    def __init__(self, uow_factory: AppUnitOfWorkFactory, *, clock: Clock | None = None) -> None:
+        self._uow = uow_factory
+        self._clock = clock or (lambda: datetime.now(UTC))
+
+    # -- users -------------------------------------------------------------
+    def users(
+        self,
+        actor: UserRecord,
+        *,
+        query: str = "",
+        admin: bool | None = None,
+        active: bool | None = None,
+        page: int = 1,
+        per_page: int = 25,
+    ) -> Page[UserRow]:
+        """Accounts matching ``query`` (email or name), filtered and paginated."""
+        _check(actor)
+        with self._uow() as uow:
+            found = uow.users.search(
+                query=query.strip()[:100], admin=admin, active=active, page=page, per_page=per_page
+            )
+            rows = tuple(UserRow(u, uow.licences.current(u.id)) for u in found.items)
+        return Page(rows, found.total, found.page, found.per_page)
+
+    def set_active(self, actor: UserRecord, user_id: int, active: bool) -> UserRecord:
+        """Activate or deactivate an account (deactivation signs it out everywhere)."""
+        _check(actor, not_on=user_id, what="deactivate your own account")
+        with self._uow() as uow:
+            user = uow.users.update(user_id, is_active=active)
+            if not active:
+                uow.users.bump_epoch(user_id)
+            self._log(uow, actor, "user.activate" if active else "user.deactivate", user)
+            uow.commit()
+        return user
+
+    def set_admin(self, actor: UserRecord, user_id: int, admin: bool) -> UserRecord:
+        """Grant or revoke the admin role."""
+        _check(actor, not_on=user_id, what="change your own admin role")
+        with self._uow() as uow:
+            user = uow.users.update(user_id, is_admin=admin)
+            self._log(uow, actor, "user.grant_admin" if admin else "user.revoke_admin", user)
+            uow.commit()
+        return user
+
+    def delete_user(self, actor: UserRecord, user_id: int, details: dict[str, Any]) -> UserRecord:
+        """Delete the account's rows (the caller removed its objects first); ``details``
+        (what was removed) goes to the audit log."""
+        _check(actor, not_on=user_id, what="delete your own account")
+        with self._uow() as uow:
+            user = uow.users.delete(user_id)
+            self._log(uow, actor, "user.delete", user, details)
+            uow.commit()
+        return user
+
+    def check_deletable(self, actor: UserRecord, user_id: int) -> UserRecord:
+        """The account ``user_id`` if ``actor`` may delete it; raises otherwise."""
+        _check(actor, not_on=user_id, what="delete your own account")
+        with self._uow() as uow:
+            return uow.users.get(user_id)
+
+    # -- licences ----------------------------------------------------------
+    def licences(
+        self,
+        actor: UserRecord,
+        *,
+        query: str = "",
+        plan_name: str | None = None,
+        used: bool | None = None,
+        page: int = 1,
+        per_page: int = 25,
+    ) -> Page[LicenceRecord]:
+        """Licences matching ``query`` (part of the key), filtered and paginated."""
+        _check(actor)
+        with self._uow() as uow:
+            return uow.licences.search(
+                query=query.strip()[:64], plan=plan_name, used=used, page=page, per_page=per_page
+            )
+
+    def create_licences(
+        self, actor: UserRecord, plan_name: str, *, days: int | None = None, count: int = 1
+    ) -> tuple[LicenceRecord, ...]:
+        """``count`` new keys of ``plan_name`` lasting ``days`` (the plan's default)."""
+        _check(actor)
+        try:
+            chosen = plan(plan_name)
+        except ValueError as exc:
+            raise InvalidAccountInput(str(exc)) from None
+        days = chosen.default_days if days is None else days
+        _check_days(days)
+        if not 1 <= count <= MAX_KEYS_AT_ONCE:
+            raise InvalidAccountInput(f"create 1 to {MAX_KEYS_AT_ONCE} keys at once")
+        now = self._clock()
+        with self._uow() as uow:
+            made = tuple(
+                uow.licences.add(
+                    key=new_key(chosen.name),
+                    plan=chosen.name,
+                    duration_days=days,
+                    created_by=actor.email,
+                    now=now,
+                )
+                for _ in range(count)
+            )
+            for licence in made:
+                self._log_licence(uow, actor, "licence.create", licence, {"days": days})
+            uow.commit()
+        return made
+
+    def extend_licence(self, actor: UserRecord, licence_id: int, days: int) -> LicenceRecord:
+        """Add ``days`` to a licence."""
+        _check(actor)
+        _check_days(days)
+        with self._uow() as uow:
+            licence = uow.licences.extend(licence_id, days, self._clock())
+            self._log_licence(uow, actor, "licence.extend", licence, {"days": days})
+            uow.commit()
+        return licence
+
+    def set_licence_enabled(
+        self, actor: UserRecord, licence_id: int, enabled: bool
+    ) -> LicenceRecord:
+        """Switch a licence on or off."""
+        _check(actor)
+        with self._uow() as uow:
+            licence = uow.licences.set_enabled(licence_id, enabled)
+            action = "licence.enable" if enabled else "licence.disable"
+            self._log_licence(uow, actor, action, licence, {})
+            uow.commit()
+        return licence
+
+    # -- statistics and audit ----------------------------------------------
+    def stats(self, actor: UserRecord, *, days: int = 30) -> dict[str, Any]:
+        """Counts for the statistics page: accounts, sign-ups per day, licences in force
+        per plan, jobs per state, models per owner, dataset bytes per owner."""
+        _check(actor)
+        now = self._clock()
+        since = (now - timedelta(days=days - 1)).replace(hour=0, minute=0, second=0, microsecond=0)
+        with self._uow() as uow:
+            signups = dict(uow.users.signups_by_day(since))
+            stats: dict[str, Any] = {
+                "users": uow.users.count(),
+                "admins": uow.users.count(admin=True),
+                "signups": [
+                    ((since + timedelta(days=i)).date().isoformat(),
+                     signups.get((since + timedelta(days=i)).date().isoformat(), 0))
+                    for i in range(days)
+                ],
+                "licences": {name: 0 for name in PLANS} | uow.licences.count_by_plan(now),
+                "jobs": uow.jobs.count_by_state(),
+                "models": uow.user_models.count_by_namespace(),
+                "datasets": [
+                    {"owner": owner, "datasets": count, "bytes": size}
+                    for owner, count, size in uow.datasets.usage()
+                ],
+            }
+        return stats
+
+    def audit(self, actor: UserRecord, *, page: int = 1, per_page: int = 50) -> Page[AuditRecord]:
+        """The audit log, newest first."""
+        _check(actor)
+        with self._uow() as uow:
+            return uow.audit.list(page=page, per_page=per_page)
+
+    # -- internals ---------------------------------------------------------
+    def _log(
+        self,
+        uow: AppUnitOfWork,
+        actor: UserRecord,
+        action: str,
+        user: UserRecord,
+        details: dict[str, Any] | None = None,
+    ) -> None:
+        uow.audit.add(
+            at=self._clock(),
+            actor_id=actor.id,
+            actor=actor.email,
+            action=action,
+            target=f"user {user.id} <{user.email}>",
+            details=details,
+        )
+
+    def _log_licence(
+        self,
+        uow: AppUnitOfWork,
+        actor: UserRecord,
+        action: str,
+        licence: LicenceRecord,
+        details: dict[str, Any],
+    ) -> None:
+        uow.audit.add(
+            at=self._clock(),
+            actor_id=actor.id,
+            actor=actor.email,
+            action=action,
+            target=f"licence {licence.key}",
+            details=details,
+        )
+
+
+def _check(actor: UserRecord, *, not_on: int | None = None, what: str = "") -> None:
+    if not actor.is_admin or not actor.is_active:
+        raise NotAllowed("this needs an administrator", hint="ask an administrator")
+    if not_on is not None and not_on == actor.id:
+        raise NotAllowed(f"you cannot {what}", hint="ask another administrator")
+
+
+def _check_days(days: int) -> None:
+    if not 1 <= days <= MAX_DAYS:
+        raise InvalidAccountInput(f"days must be between 1 and {MAX_DAYS}, got {days}")

@@ -1,0 +1,161 @@
+"""Licences and quotas: what a user may do now, and reservations that hold under concurrency.
+
+A model slot is reserved in the transaction that records the training job: the user's
+row is write-locked first (``UserRepository.lock_for_quota``), then ready model versions
+and unfinished trainings are counted. Two simultaneous requests therefore count one
+after the other, and the second sees the first's job: the limit cannot be exceeded.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from entrepot.accounts.errors import (
+    DatasetTooLarge,
+    InvalidLicenceKey,
+    LicenceAlreadyUsed,
+    LicenceRequired,
+    QuotaExceeded,
+)
+from entrepot.accounts.plans import PLANS, Plan, new_key, parse_key
+from entrepot.catalog.accounts_records import LicenceRecord
+from entrepot.catalog.app_uow import AppUnitOfWork, AppUnitOfWorkFactory
+from entrepot.errors import RecordExists
+
+Clock = Callable[[], datetime]
+#: The job kind whose unfinished jobs hold a model slot.
+TRAINING_KIND = "train"
+
+
+def human_size(size: int) -> str:
+    """``104857600`` -> ``"100 MiB"``."""
+    value = float(size)
+    for unit in ("B", "KiB", "MiB", "GiB"):
+        if value < 1024 or unit == "GiB":
+            return f"{value:.0f} {unit}" if value == int(value) else f"{value:.1f} {unit}"
+        value /= 1024
+    return f"{value:.1f} GiB"  # pragma: no cover - the loop returns at GiB
+
+
+@dataclass(frozen=True)
+class LicenceStatus:
+    """A user's licence as the pages show it."""
+
+    licence: LicenceRecord | None
+    plan: Plan | None
+    active: bool
+    days_left: int
+    models_used: int
+
+    @property
+    def models_left(self) -> int | None:
+        """How many more models the plan allows (``None``: no limit)."""
+        if self.plan is None or not self.active:
+            return 0
+        if self.plan.max_models is None:
+            return None
+        return max(0, self.plan.max_models - self.models_used)
+
+
+class LicenceService:
+    """Trial licences, activation, the licence in force and the quotas it sets."""
+
+    def __init__(self, uow_factory: AppUnitOfWorkFactory, *, clock: Clock | None = None) -> None:
+        self._uow = uow_factory
+        self._clock = clock or (lambda: datetime.now(UTC))
+
+    def grant_trial(self, uow: AppUnitOfWork, user_id: int, now: datetime) -> LicenceRecord:
+        """Give a new account its trial licence, in the caller's transaction."""
+        trial = PLANS["trial"]
+        return uow.licences.add(
+            key=new_key("trial"),
+            plan="trial",
+            duration_days=trial.default_days,
+            created_by="sign-up",
+            now=now,
+            user_id=user_id,
+        )
+
+    def status(self, user_id: int) -> LicenceStatus:
+        """The licence in force for ``user_id`` (or the last one, expired), days left and
+        models used."""
+        with self._uow() as uow:
+            licence = uow.licences.current(user_id)
+            used = self._used(uow, user_id)
+        now = self._clock()
+        if licence is None:
+            return LicenceStatus(None, None, False, 0, used)
+        left = 0
+        if licence.expires_at is not None and licence.expires_at > now:
+            left = -(-int((licence.expires_at - now).total_seconds()) // 86_400)
+        return LicenceStatus(licence, PLANS[licence.plan], licence.active_at(now), left, used)
+
+    def history(self, user_id: int) -> tuple[LicenceRecord, ...]:
+        """Every licence ``user_id`` activated, newest first."""
+        with self._uow() as uow:
+            return uow.licences.of_user(user_id)
+
+    def require(self, user_id: int) -> Plan:
+        """The plan in force; raises :class:`LicenceRequired` (naming when it ended)."""
+        with self._uow() as uow:
+            return self._require(uow, user_id)
+
+    def check_dataset_size(self, user_id: int, size: int) -> None:
+        """Raise :class:`DatasetTooLarge` if ``size`` bytes are over the plan's limit."""
+        limit = self.require(user_id).max_dataset_bytes
+        if size > limit:
+            raise DatasetTooLarge(too_large_message(size, limit))
+
+    def reserve_model(self, uow: AppUnitOfWork, user_id: int) -> Plan:
+        """Check, in the caller's transaction and holding the user's row lock until it ends,
+        that one more model fits the plan; the caller then records the training job."""
+        uow.users.lock_for_quota(user_id)
+        plan = self._require(uow, user_id)
+        if plan.max_models is not None:
+            used = self._used(uow, user_id)
+            if used >= plan.max_models:
+                raise QuotaExceeded(
+                    f"the {plan.name} plan allows {plan.max_models} models and you have {used} "
+                    "(trained or in training)"
+                )
+        return plan
+
+    def activate(self, user_id: int, key: str) -> LicenceRecord:
+        """Activate ``key`` for ``user_id``; it is in force from now."""
+        canonical = parse_key(key)
+        with self._uow() as uow:
+            found = uow.licences.by_key(canonical)
+            if found is None or not found.enabled:
+                raise InvalidLicenceKey(f"no licence key {canonical} is available")
+            if found.user_id is not None:
+                raise LicenceAlreadyUsed(f"the key {canonical} was already activated")
+            try:
+                record = uow.licences.activate(found.id, user_id, self._clock())
+            except RecordExists:
+                raise LicenceAlreadyUsed(f"the key {canonical} was already activated") from None
+            uow.commit()
+        return record
+
+    def _require(self, uow: AppUnitOfWork, user_id: int) -> Plan:
+        licence = uow.licences.current(user_id)
+        now = self._clock()
+        if licence is None:
+            raise LicenceRequired("you have no licence")
+        if not licence.active_at(now):
+            ended = licence.expires_at.date().isoformat() if licence.expires_at else "?"
+            raise LicenceRequired(f"your {licence.plan} licence ended on {ended}")
+        return PLANS[licence.plan]
+
+    @staticmethod
+    def _used(uow: AppUnitOfWork, user_id: int) -> int:
+        ready = uow.user_models.count_ready(str(user_id))
+        return ready + uow.jobs.count_unfinished(user_id, TRAINING_KIND)
+
+
+def too_large_message(size: int, limit: int) -> str:
+    """The message of a dataset over the limit."""
+    return (
+        f"the file is {human_size(size)} and your plan accepts datasets up to {human_size(limit)}"
+    )
