@@ -4,12 +4,17 @@ Run::
 
     python -m bench.city counts [--sizes 500,2000]   # MB of counts CSV
     python -m bench.city lake                         # one day, local folder vs moto S3
+    python -m bench.city incremental [--days 7]       # a week cold, re-run, one change
 
 ``counts`` generates the counts CSV once per size, then runs each engine in its
 own process (so peak RSS is that engine's alone, read with ``wait4``): Entrepôt's
 :func:`~entrepot.city.bigcsv.aggregate_counts` (memory limit 256 MB) and a plain
 DuckDB query of the same aggregation with DuckDB's defaults. Targets: peak RSS
-≤ 300 MB and time ≤ 1.25x DuckDB's. Results go to ``bench/results/city.md``.
+≤ 300 MB and time ≤ 1.25x DuckDB's. Results go to ``bench/results/city-*.md``.
+
+``incremental`` runs ``entrepot city run`` logic (:class:`~entrepot.city.runs.CityRunner`)
+over a week of full-size data in a local folder with a SQLite catalog: cold, again
+(everything skipped by the watermarks), then after one hourly file changed.
 """
 
 from __future__ import annotations
@@ -153,12 +158,53 @@ def lake() -> str:
     return "\n".join(lines)
 
 
+def incremental(days: int) -> str:
+    from datetime import timedelta
+
+    from entrepot.catalog.engine import make_engine
+    from entrepot.catalog.migrate import upgrade
+    from entrepot.city import layout
+    from entrepot.city.generator import GenerateOptions, generate
+    from entrepot.city.runtime import CityRuntime
+    from entrepot.storage.local import LocalStore
+
+    lines = [
+        "| run | days | computed | skipped | failed | wall |",
+        "|---|---:|---:|---:|---:|---:|",
+    ]
+    with tempfile.TemporaryDirectory(prefix="bench-city-") as tmp:
+        store = LocalStore(Path(tmp) / "store", fsync=False)
+        generate(store, GenerateOptions(start=START, days=days, arcs=3000))
+        engine = make_engine(f"sqlite:///{tmp}/catalog.db")
+        upgrade(engine)
+        env = CityRuntime(store, engine=engine)
+        week = [START + timedelta(days=i) for i in range(days)]
+        changed = next(store.list(layout.hour_prefix("weather", week[-1], 12))).key
+
+        def step(name: str) -> None:
+            began = time.perf_counter()
+            summary = env.runner().run(week)
+            wall = time.perf_counter() - began
+            counts = [summary.count(s) for s in ("computed", "skipped", "failed")]
+            print(f"{name}: {counts} in {wall:.1f} s", flush=True)
+            lines.append(f"| {name} | {days} | {' | '.join(map(str, counts))} | {wall:.1f} s |")
+
+        step("cold")
+        step("again, nothing changed")
+        store.put(changed, store.get(changed).replace(b"[", b"[ ", 1))
+        step("one weather hour changed")
+        engine.dispose()
+    return "\n".join(lines)
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="python -m bench.city")
     sub = parser.add_subparsers(dest="command", required=True)
     c = sub.add_parser("counts", help="counts CSV: Entrepôt vs plain DuckDB")
     c.add_argument("--sizes", default="500,2000", help="comma-separated sizes in MB")
     sub.add_parser("lake", help="a day of raw partitions: local folder vs S3")
+    i = sub.add_parser("incremental", help="incremental runs over a week")
+    i.add_argument("--days", type=int, default=7)
     r = sub.add_parser("_run")
     r.add_argument("engine", choices=["entrepot", "duckdb"])
     r.add_argument("path", type=Path)
@@ -169,6 +215,9 @@ def main(argv: list[str] | None = None) -> None:
     if args.command == "counts":
         table = counts([int(s) for s in args.sizes.split(",")])
         name = "city-counts.md"
+    elif args.command == "incremental":
+        table = incremental(args.days)
+        name = "city-incremental.md"
     else:
         table = lake()
         name = "city-lake.md"

@@ -8,11 +8,12 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from entrepot.fraud import linear
 from entrepot.fraud.calibration import Calibrator
 from entrepot.fraud.explain import contributions, top_reasons
 from entrepot.fraud.features import FeatureBuilder, FeatureSpec
 from entrepot.fraud.model import FraudModel
-from entrepot.fraud.search import DEFAULTS, KINDS, Data, fit_one
+from entrepot.fraud.search import DEFAULTS, KINDS, Data, fit_one, positive_scores
 
 
 def _model(kind: str) -> tuple[FraudModel, np.ndarray]:
@@ -59,3 +60,12 @@ def test_reasons_name_the_columns_that_push_up() -> None:
         "amount (+1.20); country (+0.35)",
         "",
     ]
+
+
+def test_the_numpy_logistic_pipeline_equals_scikit_learn() -> None:
+    model, x = _model("logistic_regression")
+    x = x.copy()
+    x[::7, 2] = np.nan  # a feature that never missed at fit: no indicator, median filled
+    expected = model.estimator.predict_proba(x)[:, 1]
+    np.testing.assert_allclose(linear.probabilities(model.estimator, x), expected, rtol=1e-10)
+    np.testing.assert_allclose(positive_scores(model.estimator, x), expected, rtol=1e-10)

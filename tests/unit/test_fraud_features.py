@@ -165,3 +165,31 @@ def test_sklearn_compatibility() -> None:
     assert list(fitted.get_feature_names_out()) == list(fitted.transform(frame).columns)
     assert "customer0_count_7d" in fitted.feature_names_
     assert "customer0_count_30d" not in fitted.feature_names_
+
+
+def test_the_matrix_is_the_transform_without_a_frame() -> None:
+    data = generate("card_payments", 3000, seed=5)
+    frame = data.frame
+    analysis = analyze(frame)
+    builder = FeatureBuilder(FeatureSpec.from_analysis(analysis)).fit(frame.iloc[:2000])
+    for history in (True, False):
+        expected = builder.transform(frame.iloc[2000:], history=history).to_numpy(dtype=float)
+        np.testing.assert_array_equal(builder.matrix(frame.iloc[2000:], history=history), expected)
+    stamps = parse_times(frame[analysis.timestamp], analysis.column(analysis.timestamp).time_format)
+    out = builder.transform(frame)
+    np.testing.assert_array_equal(out["day_of_month"], stamps.dt.day.to_numpy(dtype=float))
+    np.testing.assert_array_equal(out["weekday"], stamps.dt.day_of_week.to_numpy(dtype=float))
+
+
+def test_category_codes_ignore_how_numbers_are_written() -> None:
+    spec = FeatureSpec(categoricals=("mcc",))
+    builder = FeatureBuilder(spec).fit(pd.DataFrame({"mcc": [5411.0, 5411.0, np.nan, 5812.0]}))
+    out = builder.transform(pd.DataFrame({"mcc": ["5411", 5812, 7995]}))
+    assert out["mcc__code"].tolist() == [0, 1, -1]
+
+
+def test_a_model_reads_timestamps_parsed_from_another_format() -> None:
+    frame, y = _tiny(), np.zeros(5)
+    builder = FeatureBuilder(SPEC).fit(frame, y)
+    parsed = frame.assign(ts=pd.to_datetime(frame["ts"]))
+    pd.testing.assert_frame_equal(builder.transform(parsed), builder.transform(frame))

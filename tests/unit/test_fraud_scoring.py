@@ -13,6 +13,7 @@ from sklearn.metrics import average_precision_score
 from entrepot.fraud.assemble import from_folder, from_library
 from entrepot.fraud.ensemble import Ensemble
 from entrepot.fraud.errors import (
+    FraudError,
     NoMatchingReference,
     NoReferences,
     NoUsableColumns,
@@ -183,3 +184,13 @@ def test_one_trained_model_scores_a_renamed_file(tmp_path: Path) -> None:
     assert same_names.members[0].history is True
     path = write_scores(out, tmp_path / "scores.parquet")
     pd.testing.assert_frame_equal(pd.read_parquet(path), out)
+
+
+def test_a_tampered_ensemble_file_is_refused(tmp_path: Path) -> None:
+    ensemble, _, _ = scored()
+    folder = ensemble.save(tmp_path / "ensemble")
+    path = folder / "ensemble.json"
+    raw = path.read_text().replace('"file": "members/00-', '"file": "../../00-')
+    path.write_text(raw)
+    with pytest.raises(FraudError, match="unexpected member file"):
+        Ensemble.load(folder)

@@ -8,38 +8,20 @@ from pathlib import Path
 
 import pytest
 
-from entrepot.bootstrap import App
 from entrepot.cli import context
-from entrepot.cli.main import app as main_app
 from entrepot.cli.main import main
-from entrepot.cli.models import models_app
-from entrepot.registry import Registry
-from entrepot.storage.cache import CachedStore
 from tests.unit.test_registry_fixtures import sklearn_model
 
 Run = Callable[..., tuple[int, str, str]]
-
-
-def wired_registry(app: App) -> Registry:
-    """What ``App.registry`` is: the store itself for writes, the cache for reads."""
-    settings = app.settings
-    reads = app.cache or CachedStore(app.raw_store, settings.cache_dir, settings.cache_max_bytes)
-    return Registry(app.raw_store, reads, app.uow, secret=settings.secret_key, actor="cli-test")
 
 
 def in_process_cli(
     monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], env: dict[str, str]
 ) -> Run:
     """``run("models", "ls")`` -> (exit code, stdout, stderr): the real entry point, in this
-    process, with ``env`` set (and ``entrepot models`` mounted until the main CLI does it)."""
+    process, with ``env`` set."""
     for name, value in env.items():
         monkeypatch.setenv(name, value)
-    if not any(group.name == "models" for group in main_app.registered_groups):
-        # until the main CLI mounts it: on a copy of the list, restored after the test
-        monkeypatch.setattr(main_app, "registered_groups", [*main_app.registered_groups])
-        main_app.add_typer(models_app, name="models")
-    if not hasattr(App, "registry"):  # until bootstrap wires it
-        monkeypatch.setattr(App, "registry", property(wired_registry), raising=False)
     monkeypatch.setattr(context.console, "width", 200)
     monkeypatch.setattr(context.err_console, "width", 200)
 

@@ -16,7 +16,13 @@ from sqlalchemy import Engine, update
 
 from entrepot.catalog.tables import ModelVersionRow
 from entrepot.catalog.uow import UnitOfWork
-from entrepot.errors import IntegrityError, RecordNotFound, StorageError, StoreUnavailable
+from entrepot.errors import (
+    ConfigError,
+    IntegrityError,
+    RecordNotFound,
+    StorageError,
+    StoreUnavailable,
+)
 from entrepot.registry import Registry
 from entrepot.registry.errors import (
     InvalidName,
@@ -255,6 +261,16 @@ class TestVerify(RegistryFixtures):
             connection.execute(update(ModelVersionRow).values(signature="0" * 64))
         [problem] = registry.verify().problems
         assert problem.path == "manifest.json" and "signature" in problem.problem
+
+
+class TestWiring(RegistryFixtures):
+    def test_the_store_and_the_cache_are_two_things(
+        self, cache: CachedStore, uow_factory: Callable[[], UnitOfWork]
+    ) -> None:
+        with pytest.raises(ConfigError, match="not the cache twice"):
+            Registry(cache, cache, uow_factory, secret=SECRET, actor="t")
+        with pytest.raises(ConfigError, match="at least 16 characters"):
+            Registry(cache.remote, cache, uow_factory, secret="short", actor="t")
 
 
 class TestOwners(RegistryFixtures):

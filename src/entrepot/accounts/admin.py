@@ -172,8 +172,10 @@ class AdminService:
                 "users": uow.users.count(),
                 "admins": uow.users.count(admin=True),
                 "signups": [
-                    ((since + timedelta(days=i)).date().isoformat(),
-                     signups.get((since + timedelta(days=i)).date().isoformat(), 0))
+                    (
+                        (since + timedelta(days=i)).date().isoformat(),
+                        signups.get((since + timedelta(days=i)).date().isoformat(), 0),
+                    )
                     for i in range(days)
                 ],
                 "licences": {name: 0 for name in PLANS} | uow.licences.count_by_plan(now),

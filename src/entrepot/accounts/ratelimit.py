@@ -13,8 +13,9 @@ from entrepot.accounts.errors import TooManyAttempts
 from entrepot.catalog.app_uow import AppUnitOfWork
 
 
-def retry_after(failures: int, oldest: datetime | None, now: datetime, *, limit: int,
-                window: timedelta) -> int | None:
+def retry_after(
+    failures: int, oldest: datetime | None, now: datetime, *, limit: int, window: timedelta
+) -> int | None:
     """Seconds to wait before the next attempt, or ``None`` if one is allowed now."""
     if failures < limit or oldest is None:
         return None

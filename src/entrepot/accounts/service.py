@@ -137,7 +137,9 @@ class AccountService:
         with self._uow() as uow:
             user = uow.users.by_email(email)
         if user is None:
-            raise RecordNotFound(f"no account for {email}", hint="create it: `entrepot users create`")
+            raise RecordNotFound(
+                f"no account for {email}", hint="create it: `entrepot users create`"
+            )
         return user
 
     def session_user(self, user_id: int, epoch: int) -> UserRecord | None:

@@ -1,18 +1,143 @@
 """The FastAPI application factory.
 
 ``create_app()`` builds the app around one :class:`entrepot.bootstrap.App`; nothing is
-built at import time. Routers are included here, one per area.
+built at import time. It wires the fraud service's services over it, installs the
+middleware (request ids and metrics, signed sessions, security headers), the error
+handlers, the JSON API, the pages and the city app's router when it is there. With
+``worker=True`` (``entrepot serve`` on the embedded queue) a job worker runs inside the
+process, and the reference library is built on first start.
 """
 
 from __future__ import annotations
 
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
 from fastapi import FastAPI
+from starlette.middleware.sessions import SessionMiddleware
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from entrepot.api import errors
+from entrepot.api.observability import JobsCollector, Metrics, RequestContext
+from entrepot.api.options import WebOptions, web_options
+from entrepot.api.routes import account, admin, datasets, health, jobs, models, predictions
+from entrepot.api.sessions import SESSION_COOKIE
 from entrepot.bootstrap import App, bootstrap
+from entrepot.fraud_service.wiring import FraudServices, build_services
+from entrepot.web import pages
+
+log = logging.getLogger("entrepot.api")
+
+#: Sent with every answer. Scripts and styles come from this site only (the charts'
+#: library is served from here, never from a CDN).
+SECURITY_HEADERS = {
+    b"x-content-type-options": b"nosniff",
+    b"x-frame-options": b"DENY",
+    b"referrer-policy": b"same-origin",
+    b"content-security-policy": (
+        b"default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
+        b"img-src 'self' data: blob:; font-src 'self' data:; connect-src 'self'; "
+        b"frame-ancestors 'none'; base-uri 'self'; form-action 'self'"
+    ),
+}
 
 
-def create_app(entrepot_app: App | None = None) -> FastAPI:
+class SecurityHeaders:
+    """ASGI middleware adding :data:`SECURITY_HEADERS` to every HTTP answer."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+
+        async def send_with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                present = {name.lower() for name, _ in message.get("headers", [])}
+                extra = [(k, v) for k, v in SECURITY_HEADERS.items() if k not in present]
+                message["headers"] = [*message.get("headers", []), *extra]
+            await send(message)
+
+        await self.app(scope, receive, send_with_headers)
+
+
+def create_app(
+    entrepot_app: App | None = None,
+    *,
+    options: WebOptions | None = None,
+    worker: bool = False,
+) -> FastAPI:
     """A FastAPI app over ``entrepot_app`` (built from the environment when omitted)."""
-    app = FastAPI(title="Entrepôt", version="0.1.0")
-    app.state.entrepot = entrepot_app if entrepot_app is not None else bootstrap()
+    core = entrepot_app if entrepot_app is not None else bootstrap()
+    opts = options if options is not None else web_options(core.settings)
+    services = build_services(core, opts.service)
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        running = services.worker() if worker else None
+        if running is not None:
+            running.start()
+            try:
+                services.references.ensure()
+            except Exception:  # the service starts anyway; apply-to-unlabelled will say why
+                log.exception("could not start building the reference library")
+        try:
+            yield
+        finally:
+            if running is not None:
+                running.stop()
+
+    app = FastAPI(
+        title="Entrepôt fraud detection",
+        version="0.1.0",
+        description="Upload transactions, train fraud models, score files; per-user isolation.",
+        docs_url=None,
+        redoc_url=None,
+        lifespan=lifespan,
+    )
+    app.state.entrepot = core
+    app.state.services = services
+    app.state.options = opts
+    app.state.metrics = Metrics([JobsCollector(lambda: _jobs_by_state(services))])
+    app.add_middleware(
+        SessionMiddleware,
+        secret_key=opts.service.secret_key,
+        session_cookie=SESSION_COOKIE,
+        max_age=opts.session_days * 86_400,
+        same_site="lax",
+        https_only=opts.production,
+    )
+    app.add_middleware(SecurityHeaders)
+    app.add_middleware(RequestContext, metrics=app.state.metrics)
+    errors.install(app)
+    for router in (
+        health.router,
+        account.router,
+        datasets.router,
+        jobs.router,
+        models.router,
+        predictions.router,
+        admin.router,
+    ):
+        app.include_router(router)
+    pages.install(app)
+    _include_city(app)
     return app
+
+
+def _jobs_by_state(services: FraudServices) -> dict[str, int]:
+    with services.uow() as uow:
+        return uow.jobs.count_by_state()
+
+
+def _include_city(app: FastAPI) -> None:
+    try:
+        from entrepot.api.city import router as city_router
+    except ModuleNotFoundError as exc:
+        if exc.name != "entrepot.api.city":
+            raise
+        return
+    app.include_router(city_router)

@@ -76,20 +76,26 @@ class RawFile:
 class InputRef:
     """An input as recorded on outputs: key, checksum and size.
 
-    ``etag`` is the store's version tag when a listing gives no sha256 (S3 listings).
+    ``etag`` is the store's version tag when a listing gives no sha256 (S3 listings);
+    ``modified`` is the store's time for the object, used when it has neither.
     """
 
     key: str
     sha256: str | None
     size: int
     etag: str | None = None
+    modified: datetime | None = None
 
     @property
     def version(self) -> str:
-        """What identifies this content: the sha256, else the etag, else the size."""
+        """What identifies this content: the sha256, else the etag, else the time; with
+        the size, so that a file changed behind the store's back is seen as changed."""
         if self.sha256:
-            return f"sha256:{self.sha256}"
-        return f"etag:{self.etag}" if self.etag else f"size:{self.size}"
+            return f"sha256:{self.sha256}:{self.size}"
+        if self.etag:
+            return f"etag:{self.etag}:{self.size}"
+        moment = self.modified.isoformat() if self.modified else "unknown"
+        return f"modified:{moment}:{self.size}"
 
 
 @dataclass(frozen=True)
@@ -202,7 +208,7 @@ class Lake:
         found, _, _ = self._call(f"{source} {day}", action)
         if not found:
             raise MissingInput(f"no {source} data for {day}", key=layout.day_prefix(source, day))
-        return tuple(InputRef(i.key, i.sha256, i.size, i.etag) for _, _, i in found)
+        return tuple(InputRef(i.key, i.sha256, i.size, i.etag, i.modified) for _, _, i in found)
 
     # -- batch files ---------------------------------------------------------
     def batch_input(self, name: str) -> InputRef:
@@ -210,7 +216,7 @@ class Lake:
         :class:`MissingInput` if it is absent."""
         key = layout.batch_key(name)
         info, _, _ = self._call(key, lambda store: _head(store, key))
-        return InputRef(key, info.sha256, info.size, info.etag)
+        return InputRef(key, info.sha256, info.size, info.etag, info.modified)
 
     def read_batch(self, name: str) -> tuple[bytes, InputRef, tuple[str, ...]]:
         """A whole batch file (small ones: référentiel, roadworks, stations)."""

@@ -267,6 +267,7 @@ def score_command(
         Path | None, typer.Option(help="Save the ensemble here, to score again with --model")
     ] = None,
     explain: Annotated[bool, typer.Option(help="Explain rows at medium risk or above")] = True,
+    threads: Annotated[int, typer.Option(min=1, help="Prediction threads (free cores)")] = 1,
 ) -> None:
     """Score every row: probability, prediction, risk level, anomaly score, explanation."""
     from entrepot.fraud.assemble import from_folder, from_library
@@ -289,7 +290,7 @@ def score_command(
         for member in chosen.members:
             references.record_use(member.name, min(member.similarity, 1.0))
     print_ensemble(console, chosen)
-    scores = score(frame, chosen, upload=upload, explain=explain)
+    scores = score(frame, chosen, upload=upload, explain=explain, threads=threads)
     write_scores(scores, out)
     print_scores(console, scores, chosen.threshold)
     if save_ensemble is not None:

@@ -46,6 +46,7 @@ from entrepot.fraud.model import FraudModel
 ENSEMBLE_FILE = "ensemble.json"
 FORMAT = "entrepot.fraud.ensemble/1"
 _UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
+_MEMBER_FILE = re.compile(r"^members/\d{2}-[A-Za-z0-9._-]+\.joblib$")
 
 
 @dataclass(frozen=True)
@@ -165,7 +166,9 @@ class Ensemble:
             raise FraudError(f"{path} is not an ensemble of format {FORMAT}")
         members, models = [], []
         for entry in raw["members"]:
-            file = entry.pop("file")
+            file = str(entry.pop("file"))
+            if not _MEMBER_FILE.match(file):
+                raise FraudError(f"{path} names an unexpected member file {file!r}")
             members.append(Member(**entry))
             models.append(FraudModel.load(folder / file))
         return cls(tuple(members), tuple(models), raw["created"])

@@ -17,6 +17,7 @@ from typing import Any
 
 import numpy as np
 
+from entrepot.fraud import linear
 from entrepot.fraud.model import FraudModel
 from entrepot.fraud.search import positive_scores
 
@@ -51,16 +52,9 @@ def _xgboost(est: Any, x: np.ndarray) -> np.ndarray:
 
 
 def _linear(pipeline: Any, x: np.ndarray) -> np.ndarray:
-    imputer, scaler, logistic = pipeline[0], pipeline[1], pipeline[-1]
-    z = scaler.transform(imputer.transform(x))
-    terms = z * logistic.coef_[0]
-    n_features = x.shape[1]
-    out = np.array(terms[:, :n_features], dtype=float)
-    indicator = getattr(imputer, "indicator_", None)
-    if indicator is not None:
-        for k, feature in enumerate(indicator.features_):
-            out[:, feature] += terms[:, n_features + k]
-    return out
+    values, _ = linear.terms(pipeline, x)
+    centred: np.ndarray = values
+    return centred
 
 
 def _logit(p: np.ndarray) -> np.ndarray:

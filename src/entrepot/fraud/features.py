@@ -26,6 +26,7 @@ from entrepot.fraud.analysis import Analysis
 from entrepot.fraud.behaviour import DAY, counterparty_features, customer_features
 from entrepot.fraud.roles import COUNTERPARTY, CUSTOMER, OTHER
 from entrepot.fraud.timeparse import parse_times
+from entrepot.fraud.values import entity_keys, factorised_keys
 
 _NAT = np.iinfo(np.int64).min
 
@@ -68,27 +69,6 @@ class FeatureSpec:
         return list(dict.fromkeys(c for c in cols if c))
 
 
-def _entity_keys(series: pd.Series) -> pd.Series:
-    """Entity ids as text, so that 42, 42.0 and "42" are the same entity."""
-    if pd.api.types.is_numeric_dtype(series) and not pd.api.types.is_bool_dtype(series):
-        numbers = pd.to_numeric(series, errors="coerce")
-        if bool((numbers.dropna() % 1 == 0).all()):
-            return numbers.astype("Int64").astype("str").where(numbers.notna())
-    return series.astype("str").str.strip().where(series.notna())
-
-
-def _category_keys(series: pd.Series) -> pd.Series:
-    """Category values as text, so that 5411, 5411.0 and "5411" are the same level."""
-    if pd.api.types.is_bool_dtype(series):
-        return series.astype("str").where(series.notna())
-    if pd.api.types.is_numeric_dtype(series):
-        numbers = pd.to_numeric(series, errors="coerce")
-        if bool((numbers.dropna() % 1 == 0).all()):
-            return numbers.astype("Int64").astype("str").where(numbers.notna())
-        return numbers.astype("str").where(numbers.notna())
-    return series.astype("str").str.strip().where(series.notna())
-
-
 def _seconds(times: pd.Series) -> np.ndarray:
     values = times.to_numpy(dtype="datetime64[s]").astype(np.int64)
     return np.where(times.isna().to_numpy(), _NAT, values)
@@ -115,8 +95,9 @@ class FeatureBuilder(TransformerMixin, BaseEstimator):  # type: ignore[misc]
         self.levels_: dict[str, list[str]] = {}
         self.frequencies_: dict[str, dict[str, float]] = {}
         for col in self.spec.categoricals:
-            values = _category_keys(self._column(frame, col)).dropna()
-            counts = values.value_counts()
+            positions, keys = factorised_keys(self._column(frame, col))
+            present = positions[positions >= 0]
+            counts = pd.Series(np.asarray(keys, dtype=object)[present]).value_counts()
             self.levels_[col] = [str(v) for v in counts.index[: self.max_levels]]
             self.frequencies_[col] = {str(k): v / max(len(frame), 1) for k, v in counts.items()}
         self.history_: pd.DataFrame | None = None
@@ -129,7 +110,7 @@ class FeatureBuilder(TransformerMixin, BaseEstimator):  # type: ignore[misc]
         if not self._has_behaviour:
             self.history_ = None
             return
-        hist = self._behaviour_inputs(frame, self._times(frame))
+        hist = pd.DataFrame(self._behaviour_inputs(frame, self._times(frame)))
         hist["__label"] = np.nan if y is None else np.asarray(y, dtype=float)
         ok = hist["__seconds"] != _NAT
         if ok.any():
@@ -206,26 +187,24 @@ class FeatureBuilder(TransformerMixin, BaseEstimator):  # type: ignore[misc]
         assert spec.time_format is not None
         return parse_times(self._column(frame, spec.timestamp), spec.time_format)
 
-    def _behaviour_inputs(self, frame: pd.DataFrame, times: pd.Series) -> pd.DataFrame:
+    def _behaviour_inputs(self, frame: pd.DataFrame, times: pd.Series) -> dict[str, np.ndarray]:
         spec = self.spec
         data = {"__seconds": _seconds(times)}
         if spec.amount:
             amount = pd.to_numeric(self._column(frame, spec.amount), errors="coerce")
             data["__amount"] = amount.to_numpy(dtype=float)
         for col in (*spec.customers, *spec.counterparties):
-            positions, uniques = pd.factorize(self._column(frame, col), use_na_sentinel=True)
-            keys = _entity_keys(pd.Series(uniques)).to_numpy(dtype=object)
-            keys = np.append(keys, None)  # position -1, a missing id, reads the last slot
-            data[col] = keys[positions]
-        return pd.DataFrame(data, index=range(len(frame)))
+            data[col] = entity_keys(self._column(frame, col))
+        return data
 
     def matrix(self, frame: pd.DataFrame, *, history: bool = True) -> np.ndarray:
-        """:meth:`transform` as a float array ``(rows, features)``, without a DataFrame."""
+        """:meth:`transform` as a float array ``(rows, features)`` without a DataFrame,
+        in Fortran order (each feature contiguous)."""
         arrays = self._arrays(frame, None, self.history_ if history else None)
-        out = np.empty((len(frame), len(self.feature_names_)), dtype=float)
+        out = np.empty((len(self.feature_names_), len(frame)), dtype=float)
         for j, name in enumerate(self.feature_names_):
-            out[:, j] = arrays[name]
-        return out
+            out[j] = arrays[name]
+        return out.T
 
     def _build(
         self, frame: pd.DataFrame, labels: np.ndarray | None, history: pd.DataFrame | None
@@ -256,34 +235,41 @@ class FeatureBuilder(TransformerMixin, BaseEstimator):  # type: ignore[misc]
 
     def _encode(self, col: str, series: pd.Series) -> dict[str, np.ndarray]:
         # Encode the distinct values only, then spread them over the rows.
-        positions, uniques = pd.factorize(series, use_na_sentinel=True)
-        keys = _category_keys(pd.Series(uniques)).fillna("")
-        freq = self.frequencies_[col]
-        unique_freq = keys.map(freq).astype("float64").fillna(0.0).to_numpy()
-        unique_codes = pd.Index(self.levels_[col]).get_indexer(keys).astype("float64")
-        unique_codes[(unique_codes == -1) & (unique_freq > 0)] = len(self.levels_[col])  # rare
-        present = positions >= 0
-        safe = np.where(present, positions, 0)
-        if len(uniques) == 0:
+        positions, keys = factorised_keys(series)
+        if not keys:
             empty = np.full(len(series), np.nan)
             return {f"{col}__code": empty, f"{col}__freq": empty.copy()}
+        freq = self.frequencies_[col]
+        levels = self.levels_[col]
+        index = {level: i for i, level in enumerate(levels)}
+        rare = len(levels)  # seen at fit, but not among the most frequent levels
+        unique_freq = np.asarray([freq.get(k, 0.0) for k in keys], dtype=float)
+        unique_codes = np.asarray(
+            [index.get(k, rare if k in freq else -1) for k in keys], dtype=float
+        )
+        present = positions >= 0
+        safe = np.where(present, positions, 0)
         codes = np.where(present, unique_codes[safe], np.nan)
         frequency = np.where(present, unique_freq[safe], np.nan)
         return {f"{col}__code": codes, f"{col}__freq": frequency}
 
     def _behaviour(
-        self, frame: pd.DataFrame, labels: np.ndarray | None, history: pd.DataFrame | None
+        self,
+        frame: dict[str, np.ndarray],
+        labels: np.ndarray | None,
+        history: pd.DataFrame | None,
     ) -> dict[str, np.ndarray]:
         spec = self.spec
-        frame["__label"] = np.nan if labels is None else labels
+        rows = len(frame["__seconds"])
+        frame["__label"] = np.full(rows, np.nan) if labels is None else np.asarray(labels, float)
         start = 0
         if history is not None and len(history):
             start = len(history)
-            frame = pd.concat([history, frame], ignore_index=True)
-        seconds = frame["__seconds"].to_numpy(np.int64)
-        amount = frame["__amount"].to_numpy(float) if spec.amount else None
-        has_labels = bool(frame["__label"].notna().any())
-        y = frame["__label"].to_numpy(float) if has_labels else None
+            frame = {k: np.concatenate([history[k].to_numpy(), v]) for k, v in frame.items()}
+        seconds = frame["__seconds"].astype(np.int64)
+        amount = frame["__amount"].astype(float) if spec.amount else None
+        has_labels = bool(np.isfinite(frame["__label"].astype(float)).any())
+        y = frame["__label"].astype(float) if has_labels else None
         out: dict[str, np.ndarray] = {}
         for i, col in enumerate(spec.customers):
             codes = pd.factorize(frame[col], use_na_sentinel=True)[0].astype(np.int64)

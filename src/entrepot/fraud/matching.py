@@ -1,27 +1,28 @@
 """Match an uploaded table to the reference models whose inputs it can feed.
 
-A :class:`ReferenceIndex` holds every reference schema as numpy arrays, built once. The
-columns of all references are deduplicated into unique signatures; for an upload, the
-similarity of each unique model column to each upload column is computed once
-(``entrepot.fraud.similarity``) and gathered into a ``(references, columns, upload
-columns)`` array. A reference's score is::
+A :class:`ReferenceIndex` holds every reference schema as numpy arrays, built once; the
+columns of all references are deduplicated into unique signatures. A reference's score
+under a one-to-one mapping ``u(c)`` of its columns to the upload's is::
 
-    0.75 * sum_c weight_c * sim(c, u(c))  +  0.25 * mean_u sim(c(u), u)
+    0.75 * sum_c weight_c * sim(c, u(c))  +  0.25 * sum_c sim(c, u(c)) / upload columns
 
-the importance-weighted share of the model's inputs that the upload supplies, and the
-share of the upload the model reads, under a one-to-one mapping ``u(c)``. Over all
-references at once the mapping is relaxed (each column takes its best partner), which
-bounds the score from above; the exact mapping (an assignment problem) is then solved
-for the best bounds only, until no remaining bound can enter the top 3. The result is
-exact, and 10,000 references are scored in a few milliseconds.
+the importance-weighted share of the model's inputs that the upload supplies (weights
+are half equal shares, half the model's importance shares), and the share of the upload
+the model reads. For an upload, the similarity of each unique model column to each
+upload column is computed once (``entrepot.fraud.similarity``), and each column's best
+value bounds every reference's score from above in one gather over the references. The
+exact mapping (an assignment problem) is then solved for the best bounds only, until no
+remaining bound can enter the top 3: the result is exact, and 10,000 references take a
+few milliseconds.
 
 A reference is a candidate when its score reaches :data:`MATCH_THRESHOLD`: unrelated
 schemas score near 0 (unrelated names give no evidence), a renamed copy of a reference's
-schema near 1 (see ``bench/fraud.py`` for the measured separation).
+schema near 1 (``bench/fraud.py`` measures the separation).
 """
 
 from __future__ import annotations
 
+import bisect
 import time
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
@@ -205,59 +206,61 @@ class ReferenceIndex:
         columns, best, names = self.similarities(upload)
         bounds = self.bounds(best, len(upload))
         order = _descending(bounds)
-        above: list[Match] = []
-        below: list[Match] = []
+        above: list[tuple[float, int]] = []  # (-score, reference), best first
+        below: list[tuple[float, int]] = []
         for r in order:
             bound = float(bounds[r])
-            if len(above) >= top and above[top - 1].score >= bound:
+            if len(above) >= top and -above[top - 1][0] >= bound:
                 break
             if bound < threshold and len(below) >= keep_below:
                 break
-            found = self._exact(r, columns[self._ids[r]], names, upload)
-            (above if found.score >= threshold else below).append(found)
-            above.sort(key=lambda m: -m.score)
-            below.sort(key=lambda m: -m.score)
+            value = self._assign(r, columns[self._ids[r]], len(upload))[0]
+            bisect.insort(above if value >= threshold else below, (-value, r))
+        exact = [self._exact(r, columns[self._ids[r]], names, upload) for _, r in above[:top]]
+        rest = [self._exact(r, columns[self._ids[r]], names, upload) for _, r in below[:keep_below]]
         seconds = time.perf_counter() - began
-        return MatchResult(
-            tuple(above[:top]), tuple(below[:keep_below]), threshold, len(self.names), seconds
-        )
+        return MatchResult(tuple(exact), tuple(rest), threshold, len(self.names), seconds)
+
+    def _assign(
+        self, r: int, sims: np.ndarray, upload_columns: int
+    ) -> tuple[float, float, float, np.ndarray, np.ndarray]:
+        """Reference ``r``'s exact score under its best one-to-one mapping: the score, the
+        model coverage, the upload share, and the paired rows and columns of ``sims``."""
+        k = len(self.schemas[r])
+        sims = sims[:k]
+        rows, cols = linear_sum_assignment(sims, maximize=True)
+        values = sims[rows, cols].astype(np.float64)
+        keep = values >= MIN_CONFIDENCE
+        rows, cols, values = rows[keep], cols[keep], values[keep]
+        model = float(values @ self._weights[r, rows].astype(np.float64))
+        upload_share = float(values.sum() / upload_columns)
+        score = min(MODEL_SHARE * model + UPLOAD_SHARE * upload_share, 1.0)
+        return score, model, upload_share, rows, cols
 
     def _exact(
         self, r: int, sims: np.ndarray, names: np.ndarray, upload: Sequence[ColumnSignature]
     ) -> Match:
         schema = self.schemas[r]
-        k = len(schema)
-        sims = sims[:k]
-        rows, cols = linear_sum_assignment(sims, maximize=True)
-        position = self._position
+        score, model, upload_share, rows, cols = self._assign(r, sims, len(upload))
         pairs = []
-        chosen = np.zeros(k, dtype=np.float32)
-        used_upload: set[int] = set()
-        for i, j in zip(rows, cols, strict=True):
-            value = float(sims[i, j])
-            if value < MIN_CONFIDENCE:
-                continue
-            chosen[i] = value
-            used_upload.add(int(j))
+        for i, j in sorted(zip(rows.tolist(), cols.tolist(), strict=True)):
             ref, up = schema[i], upload[j]
-            name_sim = float(names[position[ref.name], j])
+            name_sim = float(names[self._position[ref.name], j])
             both = popcount(np.asarray([ref.values & up.values], dtype=np.uint64))[0]
             either = popcount(np.asarray([ref.values | up.values], dtype=np.uint64))[0]
             overlap = float(both / either) if either else 0.0
+            value = float(sims[i, j])
             pairs.append(ColumnMatch(up.name, ref.name, value, reason(name_sim, overlap, ref, up)))
-        model = float(chosen @ self._weights[r, :k])
-        upload_share = float(sum(p.confidence for p in pairs) / len(upload))
-        score = MODEL_SHARE * model + UPLOAD_SHARE * upload_share
-        pairs.sort(key=lambda p: [c.name for c in schema].index(p.model))
         mapped = {p.model for p in pairs}
+        used = set(cols.tolist())
         return Match(
             reference=self.names[r],
-            score=min(score, 1.0),
+            score=score,
             model_coverage=model,
             upload_share=upload_share,
             columns=tuple(pairs),
             missing=tuple(c.name for c in schema if c.name not in mapped),
-            unused=tuple(u.name for j, u in enumerate(upload) if j not in used_upload),
+            unused=tuple(u.name for j, u in enumerate(upload) if j not in used),
         )
 
 

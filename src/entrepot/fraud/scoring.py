@@ -18,7 +18,6 @@ Risk levels, with ``t`` the threshold: ``low`` under ``t / 2``, ``medium`` under
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 from typing import Any
 
@@ -37,8 +36,6 @@ from entrepot.fraud.timeparse import parse_times
 from entrepot.fraud.upload import Upload, describe
 
 RISK_LEVELS = ("low", "medium", "high", "critical")
-#: From this many rows, the boosting libraries predict on every core.
-PARALLEL_ROWS = 20_000
 OUTPUT_COLUMNS = ("fraud_probability", "prediction", "risk_level", "anomaly_score")
 
 
@@ -60,16 +57,14 @@ def member_frame(
     ``parsed`` keeps parsed timestamp columns between members."""
     timestamp = model.features.spec.timestamp
     parsed = {} if parsed is None else parsed
-    data: dict[str, pd.Series] = {}
+    columns = frame[list(member.mapping)].set_axis(list(member.mapping.values()), axis=1)
     for upload_col, model_col in member.mapping.items():
-        series = frame[upload_col]
         fmt = upload.time_format(upload_col) if model_col == timestamp else None
         if fmt is not None:
             if upload_col not in parsed:
-                parsed[upload_col] = parse_times(series, fmt)
-            series = parsed[upload_col]
-        data[model_col] = series
-    return pd.DataFrame(data, index=frame.index)
+                parsed[upload_col] = parse_times(frame[upload_col], fmt)
+            columns[model_col] = parsed[upload_col]
+    return columns
 
 
 def _projection(member: Member, model: FraudModel, labels: list[str]) -> np.ndarray:
@@ -95,8 +90,14 @@ def score(
     upload: Upload | None = None,
     explain: bool = True,
     explain_limit: int = 10_000,
+    threads: int = 1,
 ) -> pd.DataFrame:
-    """Score every row of ``frame`` (see the module docstring for the columns)."""
+    """Score every row of ``frame`` (see the module docstring for the columns).
+
+    ``threads``: threads of the boosting libraries' predictions; more than one pays on
+    large files when the cores are free (OpenMP threads that wait for a busy core make
+    prediction many times slower).
+    """
     frame = frame.rename(columns=str).reset_index(drop=True)
     upload = upload if upload is not None else describe(frame)
     n, labels = len(frame), list(frame.columns)
@@ -106,7 +107,6 @@ def score(
     anomalies = np.full((len(weights), n), np.nan)
     matrices = []
     parsed: dict[str, pd.Series] = {}
-    threads = 1 if n < PARALLEL_ROWS else os.cpu_count() or 1
     for i, (member, model) in enumerate(zip(ensemble.members, ensemble.models, strict=True)):
         inputs = member_frame(frame, member, model, upload, parsed)
         x = model.feature_matrix(inputs, history=member.history)

@@ -27,6 +27,8 @@ from sklearn.pipeline import Pipeline, make_pipeline
 from sklearn.preprocessing import StandardScaler
 from threadpoolctl import threadpool_limits
 
+from entrepot.fraud import linear
+
 KINDS = ("lightgbm", "logistic_regression", "hist_gradient_boosting", "xgboost")
 _PATIENCE = 50
 
@@ -84,8 +86,13 @@ def _lgb_deadline(deadline: float) -> Callable[[Any], None]:
 def positive_scores(estimator: Any, x: np.ndarray, *, threads: int = 1) -> np.ndarray:
     """The estimator's fraud score for each row; ``threads`` for the boosting libraries'
     prediction (scikit-learn's own models use their default thread pools)."""
-    if threads > 1 and isinstance(estimator, lgb.LGBMClassifier):
-        return np.asarray(estimator.predict_proba(x, num_threads=threads)[:, 1], dtype=float)
+    if isinstance(estimator, Pipeline) and len(estimator) == 3:
+        return linear.probabilities(estimator, x)
+    if isinstance(estimator, lgb.LGBMClassifier):  # the booster skips the wrapper's checks
+        booster = estimator.booster_
+        best = estimator.best_iteration_ or None
+        found = booster.predict(x, num_iteration=best, num_threads=threads)
+        return np.asarray(found, dtype=float)
     if threads > 1 and isinstance(estimator, xgb.XGBClassifier):
         before = estimator.get_params()["n_jobs"]
         estimator.set_params(n_jobs=threads)

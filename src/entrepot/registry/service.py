@@ -86,6 +86,12 @@ class Registry:
                 "characters to sign model versions",
                 hint="set ENTREPOT_SECRET_KEY to a long random value",
             )
+        if store is materializer:
+            raise ConfigError(
+                "the registry needs the store itself and the cache in front of it, not the "
+                "cache twice: verification must read the store's bytes, not cached copies",
+                hint="construct Registry(app.raw_store, app.cache, ...)",
+            )
         if not actor or len(actor) > 128:
             raise ConfigError(f"actor {actor!r} must have 1 to 128 characters")
         self._ctx = Context(

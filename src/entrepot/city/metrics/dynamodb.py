@@ -36,7 +36,12 @@ from urllib.parse import parse_qsl, urlsplit
 import boto3
 from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
 from botocore.config import Config
-from botocore.exceptions import BotoCoreError, ClientError, EndpointConnectionError
+from botocore.exceptions import (
+    BotoCoreError,
+    ClientError,
+    EndpointConnectionError,
+    NoCredentialsError,
+)
 
 from entrepot.city.errors import MetricsError, MetricsUnavailable
 from entrepot.city.metrics.base import DocumentInfo, MetricsStore, StoredDocument, utc
@@ -288,6 +293,11 @@ class DynamoMetrics(MetricsStore):
         except EndpointConnectionError as exc:
             raise MetricsUnavailable(
                 f"the DynamoDB metrics store {self.url} cannot be reached: {exc}"
+            ) from None
+        except NoCredentialsError:
+            raise MetricsUnavailable(
+                f"no AWS credentials to reach the DynamoDB metrics store {self.url}",
+                hint="set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or an AWS profile or role",
             ) from None
         except ClientError as exc:
             error = exc.response.get("Error", {})

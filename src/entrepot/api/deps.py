@@ -1,0 +1,104 @@
+"""Dependencies of the routes: the wired services and the authenticated user.
+
+Everything comes from ``app.state``: ``entrepot`` (the :class:`entrepot.bootstrap.App`)
+and ``services`` (the :class:`~entrepot.fraud_service.wiring.FraudServices` built over
+it by :func:`entrepot.api.app.create_app`). The user is identified by a bearer token or
+by the session cookie, and never by anything else the client sends.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import Depends, Request
+
+from entrepot.accounts.errors import AuthenticationRequired, NotAllowed
+from entrepot.api.errors import LoginRedirect
+from entrepot.api.sessions import CSRF_HEADER, UNSAFE, check_csrf, session_identity
+from entrepot.catalog.accounts_records import UserRecord
+from entrepot.fraud_service.wiring import FraudServices
+
+
+def get_services(request: Request) -> FraudServices:
+    """The wired services of this app."""
+    services: FraudServices = request.app.state.services
+    return services
+
+
+Services = Annotated[FraudServices, Depends(get_services)]
+
+
+def identify(request: Request, services: FraudServices) -> tuple[UserRecord | None, bool]:
+    """The user the request authenticates as, and whether it did so by cookie."""
+    header = request.headers.get("authorization", "")
+    scheme, _, token = header.partition(" ")
+    if scheme.lower() == "bearer":
+        user = services.accounts.token_user(token.strip())
+        if user is None:
+            raise AuthenticationRequired(
+                "the API token is not valid (unknown, revoked, or its account is deactivated)"
+            )
+        return _seen(request, user), False
+    identity = session_identity(request)
+    if identity is None:
+        return None, False
+    user = services.accounts.session_user(*identity)
+    if user is None:  # password changed, deactivated or deleted: the session is over
+        request.session.pop("uid", None)
+        request.session.pop("epoch", None)
+        return None, False
+    return _seen(request, user), True
+
+
+def _seen(request: Request, user: UserRecord) -> UserRecord:
+    request.state.user_id = user.id  # for the access log
+    return user
+
+
+def current_user(request: Request, services: Services) -> UserRecord:
+    """The authenticated user; cookie-authenticated unsafe requests must carry the CSRF
+    token in ``X-CSRF-Token``."""
+    user, by_cookie = identify(request, services)
+    if user is None:
+        raise AuthenticationRequired("sign in first")
+    if by_cookie and request.method in UNSAFE:
+        check_csrf(request, request.headers.get(CSRF_HEADER))
+    return user
+
+
+def admin_user(user: Annotated[UserRecord, Depends(current_user)]) -> UserRecord:
+    """The authenticated user, who must be an administrator."""
+    if not user.is_admin:
+        raise NotAllowed("this needs an administrator", hint="ask an administrator")
+    return user
+
+
+def optional_user(request: Request, services: Services) -> UserRecord | None:
+    """The signed-in user of a page, or ``None``."""
+    try:
+        return identify(request, services)[0]
+    except AuthenticationRequired:
+        return None
+
+
+def page_user(request: Request, services: Services) -> UserRecord:
+    """The signed-in user of a page; without one, a redirect to the sign-in page."""
+    user = optional_user(request, services)
+    if user is None:
+        target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+        raise LoginRedirect(target)
+    return user
+
+
+def page_admin(user: Annotated[UserRecord, Depends(page_user)]) -> UserRecord:
+    """The signed-in administrator of an admin page."""
+    if not user.is_admin:
+        raise NotAllowed("this page is for administrators", hint="ask an administrator")
+    return user
+
+
+User = Annotated[UserRecord, Depends(current_user)]
+Admin = Annotated[UserRecord, Depends(admin_user)]
+PageUser = Annotated[UserRecord, Depends(page_user)]
+PageAdmin = Annotated[UserRecord, Depends(page_admin)]
+MaybeUser = Annotated[UserRecord | None, Depends(optional_user)]

@@ -1,0 +1,154 @@
+"""Map errors to HTTP answers, in one place: JSON ``{code, message}`` for the API, an
+error page for the browser. Services never raise HTTP exceptions; the code is the
+error's class name in snake_case (``too_few_rows``), the message says what and what to do.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse, RedirectResponse, Response
+from starlette.exceptions import HTTPException
+
+from entrepot import errors as e
+from entrepot.accounts import errors as a
+from entrepot.api.observability import request_id
+from entrepot.fraud import errors as f
+from entrepot.fraud_service import errors as s
+from entrepot.jobs.codes import error_code
+from entrepot.registry import errors as r
+
+log = logging.getLogger("entrepot.api")
+
+#: Most specific first; the first match wins.
+STATUS: tuple[tuple[type[BaseException], int], ...] = (
+    (a.AuthenticationRequired, 401),
+    (a.InvalidCredentials, 401),
+    (a.TooManyAttempts, 429),
+    (a.AccountInactive, 403),
+    (a.NotAllowed, 403),
+    (s.NotInNamespace, 403),
+    (a.LicenceRequired, 402),
+    (a.QuotaExceeded, 403),
+    (a.DatasetTooLarge, 413),
+    (a.LicenceAlreadyUsed, 409),
+    (a.InvalidLicenceKey, 422),
+    (a.EmailTaken, 409),
+    (a.InvalidAccountInput, 422),
+    (s.UnsupportedFileType, 415),
+    (s.LibraryNotReady, 503),
+    (f.NoReferences, 503),
+    (f.FraudError, 422),
+    (r.InvalidName, 422),
+    (r.VersionInUse, 409),
+    (e.RecordNotFound, 404),
+    (e.ObjectNotFound, 404),
+    (e.RecordExists, 409),
+    (e.InvalidKey, 400),
+    (e.IntegrityError, 500),
+    (e.StoreUnavailable, 503),
+    (e.DatabaseUnavailable, 503),
+    (e.NotMigrated, 503),
+    (e.ConfigError, 500),
+    (e.EntrepotError, 400),
+)
+
+
+class CsrfError(a.NotAllowed):
+    """A form or a cookie-authenticated request without the right CSRF token."""
+
+    hint = "reload the page and submit the form again"
+
+
+class LoginRedirect(Exception):
+    """A page needs a signed-in user: go to the sign-in page, then back."""
+
+    def __init__(self, target: str) -> None:
+        super().__init__(target)
+        self.target = target
+
+
+def status_of(error: BaseException) -> int:
+    """The HTTP status of ``error``."""
+    for kind, status in STATUS:
+        if isinstance(error, kind):
+            return status
+    return 500
+
+
+def wants_html(request: Request) -> bool:
+    """Whether the answer should be a page (a browser asking for a page, not the API)."""
+    path = request.url.path
+    if path.startswith(("/api/", "/health", "/metrics")):
+        return False
+    return "text/html" in request.headers.get("accept", "")
+
+
+def error_response(request: Request, status: int, code: str, message: str) -> Response:
+    """The JSON body or the error page for an error."""
+    body = {"code": code, "message": message, "request_id": request_id()}
+    headers: dict[str, str] = {}
+    if wants_html(request):
+        render = getattr(request.app.state, "render_error", None)
+        if render is not None:
+            page: Response = render(request, status, code, message)
+            return page
+    return JSONResponse(body, status_code=status, headers=headers)
+
+
+def install(app: FastAPI) -> None:
+    """Register the handlers on ``app``."""
+
+    @app.exception_handler(e.EntrepotError)
+    async def _entrepot(request: Request, exc: e.EntrepotError) -> Response:
+        status = status_of(exc)
+        if status >= 500:
+            log.error("request failed: %s", exc, exc_info=exc)
+        response = error_response(request, status, error_code(exc), str(exc))
+        if isinstance(exc, a.TooManyAttempts):
+            response.headers["Retry-After"] = str(exc.retry_after)
+        return response
+
+    @app.exception_handler(LoginRedirect)
+    async def _login(request: Request, exc: LoginRedirect) -> Response:
+        from urllib.parse import quote
+
+        return RedirectResponse(f"/login?next={quote(exc.target, safe='/')}", status_code=303)
+
+    @app.exception_handler(RequestValidationError)
+    async def _invalid(request: Request, exc: RequestValidationError) -> Response:
+        problems = "; ".join(_describe(err) for err in exc.errors())
+        return error_response(
+            request, 422, "invalid_request", f"the request is not valid: {problems}"
+        )
+
+    @app.exception_handler(HTTPException)
+    async def _http(request: Request, exc: HTTPException) -> Response:
+        codes = {404: "not_found", 405: "method_not_allowed", 413: "too_large"}
+        code = codes.get(exc.status_code, f"http_{exc.status_code}")
+        message = str(exc.detail) if exc.detail else code.replace("_", " ")
+        if exc.status_code == 404:
+            message = f"nothing at {request.url.path}"
+        response = error_response(request, exc.status_code, code, message)
+        for name, value in (exc.headers or {}).items():
+            response.headers[name] = value
+        return response
+
+    @app.exception_handler(Exception)
+    async def _unexpected(request: Request, exc: Exception) -> Response:
+        log.error("unexpected error", exc_info=exc)
+        return error_response(
+            request,
+            500,
+            "internal_error",
+            f"an unexpected error occurred; the administrators can find it in the logs "
+            f"under request {request_id()}",
+        )
+
+
+def _describe(error: Any) -> str:
+    where = ".".join(str(p) for p in error.get("loc", ()) if p not in ("body", "query"))
+    return f"{where or 'body'}: {error.get('msg', 'invalid')}"

@@ -1,0 +1,143 @@
+"""Read a ``multipart/form-data`` upload as it streams in.
+
+The file part goes chunk by chunk into a sink (the service's size-checked spool) as
+the bytes arrive, so neither the whole file nor a framework's copy of it is held in
+memory, and an oversized upload is refused at the first byte past the limit. Other
+fields are small text values (at most :data:`MAX_FIELD_BYTES` each).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Protocol
+
+from fastapi import Request
+from python_multipart.exceptions import MultipartParseError
+from python_multipart.multipart import MultipartParser, parse_options_header
+from starlette.concurrency import run_in_threadpool
+
+from entrepot.errors import EntrepotError
+
+MAX_FIELD_BYTES = 64 * 1024
+MAX_FIELDS = 20
+
+
+class BadUpload(EntrepotError, ValueError):
+    """The request is not a well-formed upload."""
+
+    hint = "send the file as multipart/form-data in a field named 'file' (curl -F file=@data.csv)"
+
+
+class Sink(Protocol):
+    """Where the file's bytes go."""
+
+    def write(self, chunk: bytes) -> None: ...
+
+
+@dataclass
+class Upload:
+    """What the form held besides the file's bytes."""
+
+    filename: str | None = None
+    fields: dict[str, str] = field(default_factory=dict)
+    file_bytes: int = 0
+
+
+@dataclass
+class _Part:
+    headers: dict[str, str] = field(default_factory=dict)
+    name: str = ""
+    filename: str | None = None
+    value: bytearray = field(default_factory=bytearray)
+
+
+class _Parser:
+    """The parser's callbacks: headers of each part, the file's bytes, small fields."""
+
+    def __init__(self, upload: Upload, file_field: str) -> None:
+        self.upload = upload
+        self.file_field = file_field
+        self.part = _Part()
+        self.field = bytearray()
+        self.value = bytearray()
+        self.pending: list[bytes] = []
+
+    def callbacks(self) -> dict[str, Callable[..., None]]:
+        return {
+            "on_header_field": lambda d, s, e: self.field.extend(d[s:e]),
+            "on_header_value": lambda d, s, e: self.value.extend(d[s:e]),
+            "on_header_end": self.header_end,
+            "on_headers_finished": self.headers_finished,
+            "on_part_data": self.part_data,
+            "on_part_end": self.part_end,
+        }
+
+    def header_end(self) -> None:
+        name = bytes(self.field).decode("latin-1").lower()
+        self.part.headers[name] = bytes(self.value).decode("utf-8", "replace")
+        self.field.clear()
+        self.value.clear()
+
+    def headers_finished(self) -> None:
+        part = self.part
+        _, options = parse_options_header(part.headers.get("content-disposition", ""))
+        part.name = options.get(b"name", b"").decode("utf-8", "replace")
+        raw = options.get(b"filename")
+        part.filename = raw.decode("utf-8", "replace") if raw is not None else None
+        if part.name == self.file_field and part.filename is not None:
+            if self.upload.filename is not None:
+                raise BadUpload(f"send one file in field {self.file_field!r}, not several")
+            self.upload.filename = part.filename
+
+    def part_data(self, data: bytes, start: int, end: int) -> None:
+        part = self.part
+        if part.name == self.file_field and part.filename is not None:
+            self.pending.append(data[start:end])
+            self.upload.file_bytes += end - start
+            return
+        part.value += data[start:end]
+        if len(part.value) > MAX_FIELD_BYTES:
+            raise BadUpload(f"form field {part.name!r} is larger than {MAX_FIELD_BYTES} bytes")
+
+    def part_end(self) -> None:
+        part = self.part
+        if part.filename is None and part.name:
+            if len(self.upload.fields) >= MAX_FIELDS:
+                raise BadUpload("the form has too many fields")
+            self.upload.fields[part.name] = part.value.decode("utf-8", "replace")
+        self.part = _Part()
+
+
+async def receive_upload(request: Request, sink: Sink, *, file_field: str = "file") -> Upload:
+    """Stream the form of ``request``: its ``file_field`` part into ``sink``."""
+    content_type, params = parse_options_header(request.headers.get("content-type"))
+    boundary = params.get(b"boundary")
+    if content_type != b"multipart/form-data" or not boundary:
+        raise BadUpload("the request is not multipart/form-data")
+    upload = Upload()
+    state = _Parser(upload, file_field)
+    parser = MultipartParser(boundary, state.callbacks())  # type: ignore[arg-type]
+
+    def drain() -> None:
+        while state.pending:
+            sink.write(state.pending.pop(0))
+
+    def feed(chunk: bytes) -> None:
+        try:
+            parser.write(chunk)
+        except MultipartParseError as exc:
+            raise BadUpload(f"the upload is malformed: {exc}") from None
+        drain()
+
+    async for chunk in request.stream():
+        if chunk:
+            await run_in_threadpool(feed, chunk)
+    try:
+        parser.finalize()
+    except MultipartParseError as exc:
+        raise BadUpload(f"the upload is malformed: {exc}") from None
+    drain()
+    if upload.filename is None:
+        raise BadUpload(f"the form has no file in field {file_field!r}")
+    return upload

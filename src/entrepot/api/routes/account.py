@@ -1,0 +1,103 @@
+"""Accounts over JSON: register, sign in and out, the current user, password, API
+tokens, licence."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Request
+
+from entrepot.api.deps import Services, User
+from entrepot.api.schemas import (
+    ActivateIn,
+    LicenceOut,
+    LoginIn,
+    MeOut,
+    NewTokenOut,
+    PasswordIn,
+    RegisterIn,
+    TokenIn,
+    TokenOut,
+    UserOut,
+    licence_out,
+    token_out,
+    user_out,
+)
+from entrepot.api.sessions import check_csrf, csrf_token, sign_in, sign_out
+
+router = APIRouter(prefix="/api", tags=["account"])
+
+
+def _client(request: Request) -> str | None:
+    return request.client.host if request.client else None
+
+
+@router.post("/auth/register", status_code=201)
+def register(body: RegisterIn, services: Services) -> UserOut:
+    """Create an account (with a 14-day trial licence)."""
+    return user_out(services.accounts.register(body.email, body.password, name=body.name))
+
+
+@router.post("/auth/login")
+def login(body: LoginIn, request: Request, services: Services) -> MeOut:
+    """Sign in: sets the session cookie; the answer holds the CSRF token that
+    cookie-authenticated writes must send in ``X-CSRF-Token``."""
+    user = services.accounts.authenticate(body.email, body.password, address=_client(request))
+    sign_in(request, user)
+    status = services.licences.status(user.id)
+    return MeOut(user=user_out(user), licence=licence_out(status), csrf_token=csrf_token(request))
+
+
+@router.post("/auth/logout", status_code=204)
+def logout(request: Request) -> None:
+    """End the session (the CSRF token is required: no one can sign you out by a link)."""
+    if request.session.get("uid") is not None:
+        check_csrf(request, request.headers.get("x-csrf-token"))
+    sign_out(request)
+
+
+@router.get("/me")
+def me(user: User, services: Services, request: Request) -> MeOut:
+    """The current user and licence."""
+    status = services.licences.status(user.id)
+    token = csrf_token(request) if request.session.get("uid") is not None else None
+    return MeOut(user=user_out(user), licence=licence_out(status), csrf_token=token)
+
+
+@router.post("/me/password")
+def change_password(body: PasswordIn, user: User, services: Services, request: Request) -> UserOut:
+    """Change the password; every other session ends."""
+    changed = services.accounts.change_password(user.id, body.current_password, body.new_password)
+    if request.session.get("uid") == user.id:
+        sign_in(request, changed)
+    return user_out(changed)
+
+
+@router.get("/tokens")
+def tokens(user: User, services: Services) -> list[TokenOut]:
+    """The API tokens of the current user (never the tokens themselves)."""
+    return [token_out(t) for t in services.accounts.tokens(user.id)]
+
+
+@router.post("/tokens", status_code=201)
+def create_token(body: TokenIn, user: User, services: Services) -> NewTokenOut:
+    """A new API token, shown in this answer only."""
+    record, token = services.accounts.create_token(user.id, body.name)
+    return NewTokenOut(**token_out(record).model_dump(), token=token)
+
+
+@router.delete("/tokens/{token_id}")
+def revoke_token(token_id: int, user: User, services: Services) -> TokenOut:
+    """Revoke one of your tokens."""
+    return token_out(services.accounts.revoke_token(user.id, token_id))
+
+
+@router.get("/licence")
+def licence(user: User, services: Services) -> LicenceOut:
+    """The licence in force, days left and models used."""
+    return licence_out(services.licences.status(user.id))
+
+
+@router.post("/licence/activate")
+def activate(body: ActivateIn, user: User, services: Services) -> LicenceOut:
+    """Activate a licence key (``PLAN-<16 hex>``)."""
+    services.licences.activate(user.id, body.key)
+    return licence_out(services.licences.status(user.id))

@@ -1,0 +1,80 @@
+"""Datasets: upload (streamed, size-checked, analysed), list, show, delete."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Request
+from starlette.concurrency import run_in_threadpool
+
+from entrepot.accounts.errors import DatasetTooLarge
+from entrepot.accounts.licences import human_size
+from entrepot.api.deps import Services, User
+from entrepot.api.multipart import receive_upload
+from entrepot.api.schemas import DatasetOut, PageOut, UploadOut, dataset_out
+from entrepot.catalog.accounts_records import UserRecord
+from entrepot.fraud_service.wiring import FraudServices
+
+router = APIRouter(prefix="/api", tags=["datasets"])
+#: Room for the multipart envelope around the file when checking Content-Length.
+ENVELOPE = 64 * 1024
+
+
+async def receive(request: Request, user: UserRecord, services: FraudServices) -> UploadOut:
+    """Stream the upload into a spool, then analyse and store it."""
+    limit = await run_in_threadpool(services.datasets.limit, user.id)
+    declared = request.headers.get("content-length", "")
+    if declared.isdigit() and int(declared) > limit + ENVELOPE:
+        raise DatasetTooLarge(
+            f"the file is about {human_size(int(declared))} and your plan accepts datasets up to "
+            f"{human_size(limit)}"
+        )
+    spool = await run_in_threadpool(services.datasets.spool, user.id)
+    with spool:
+        form = await receive_upload(request, spool)
+        target = form.fields.get("target_column") or form.fields.get("target") or None
+        dataset = await run_in_threadpool(
+            lambda: services.datasets.create(
+                user.id, form.filename or "upload.csv", spool, target=target
+            )
+        )
+    return UploadOut(
+        dataset_id=dataset.id, dataset=dataset_out(dataset), analysis=dict(dataset.analysis)
+    )
+
+
+@router.post("/upload", status_code=201)
+async def upload(request: Request, user: User, services: Services) -> UploadOut:
+    """Upload a CSV, Parquet or XLSX file (multipart field ``file``; optional
+    ``target_column``): returns the dataset id and its analysis."""
+    return await receive(request, user, services)
+
+
+@router.post("/analyze", status_code=201)
+async def analyze(request: Request, user: User, services: Services) -> UploadOut:
+    """The seeds' verb: upload a file and get its analysis (target detection, candidates,
+    labelled or not); the dataset is kept for training or scoring."""
+    return await receive(request, user, services)
+
+
+@router.get("/datasets")
+def datasets(user: User, services: Services, page: int = 1, per_page: int = 50) -> PageOut:
+    """Your datasets, newest first."""
+    found = services.datasets.list(user.id, page=page, per_page=per_page)
+    return PageOut(
+        items=[dataset_out(d) for d in found.items],
+        total=found.total,
+        page=found.page,
+        pages=found.pages,
+    )
+
+
+@router.get("/datasets/{dataset_id}")
+def dataset(dataset_id: str, user: User, services: Services) -> UploadOut:
+    """One of your datasets with its analysis."""
+    found = services.datasets.get(user.id, dataset_id)
+    return UploadOut(dataset_id=found.id, dataset=dataset_out(found), analysis=dict(found.analysis))
+
+
+@router.delete("/datasets/{dataset_id}")
+def delete_dataset(dataset_id: str, user: User, services: Services) -> DatasetOut:
+    """Delete one of your datasets and its stored file."""
+    return dataset_out(services.datasets.delete(user.id, dataset_id))

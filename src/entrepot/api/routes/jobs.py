@@ -1,0 +1,83 @@
+"""Background work: train, predict, apply to unlabelled data; job status and history."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+from entrepot.api.deps import Services, User
+from entrepot.api.schemas import (
+    ApplyIn,
+    JobAccepted,
+    JobOut,
+    PageOut,
+    PredictIn,
+    TrainIn,
+    accepted,
+    job_out,
+)
+from entrepot.errors import EntrepotError
+
+router = APIRouter(prefix="/api", tags=["jobs"])
+
+
+class PathNotAccepted(EntrepotError, ValueError):
+    """The client sent a file path or a store URL."""
+
+    hint = "upload the file with POST /api/upload, then send its dataset_id"
+
+
+class MissingDataset(EntrepotError, ValueError):
+    """The request names no dataset."""
+
+    hint = "send the dataset_id returned by POST /api/upload"
+
+
+def _dataset_id(dataset_id: str | None, filepath: str | None) -> str:
+    if filepath:
+        raise PathNotAccepted(
+            "this service does not read file paths or store URLs sent by clients ('filepath')"
+        )
+    if not dataset_id:
+        raise MissingDataset("dataset_id is required")
+    return dataset_id
+
+
+@router.post("/train", status_code=202)
+def train(body: TrainIn, user: User, services: Services) -> JobAccepted:
+    """Train a model on one of your datasets in the background: returns the job id."""
+    dataset_id = _dataset_id(body.dataset_id, body.filepath)
+    job = services.training.submit(user.id, dataset_id, body.model_name, body.target_column)
+    return accepted(job)
+
+
+@router.post("/predict", status_code=202)
+def predict(body: PredictIn, user: User, services: Services) -> JobAccepted:
+    """Score one of your datasets with one of your models in the background."""
+    return accepted(services.scoring.submit_predict(user.id, body.model_id, body.dataset_id))
+
+
+@router.post("/apply_unlabeled", status_code=202)
+def apply_unlabeled(body: ApplyIn, user: User, services: Services) -> JobAccepted:
+    """Score an unlabelled dataset with the ensemble of the closest reference models."""
+    dataset_id = _dataset_id(body.dataset_id, body.filepath)
+    return accepted(services.scoring.submit_apply(user.id, dataset_id))
+
+
+@router.get("/jobs/{job_id}")
+def job(job_id: str, user: User, services: Services) -> JobOut:
+    """A job's state (queued, running, succeeded, failed), progress, error and result."""
+    if user.is_admin:
+        return job_out(services.jobs.get_any(job_id))
+    return job_out(services.jobs.get(user.id, job_id))
+
+
+@router.get("/history")
+def history(user: User, services: Services, page: int = 1, per_page: int = 50) -> PageOut:
+    """Your trainings and scorings, newest first, failed ones included."""
+    found = services.jobs.list(user.id, page=page, per_page=per_page)
+    return PageOut(
+        items=[job_out(j) for j in found.items],
+        total=found.total,
+        page=found.page,
+        pages=found.pages,
+    )

@@ -1,0 +1,101 @@
+"""Signed session cookies, CSRF tokens and safe redirects.
+
+The session is a cookie signed with the instance secret (Starlette's
+``SessionMiddleware``, itsdangerous): it holds the user id and the account's session
+epoch (bumped by a password change or a deactivation, which ends every session), the
+CSRF token and the interface language. Every unsafe request authenticated by the cookie
+must carry the CSRF token (a form field or the ``X-CSRF-Token`` header); bearer tokens
+are not sent by browsers on their own, so API calls with one need none.
+"""
+
+from __future__ import annotations
+
+import hmac
+import secrets
+from urllib.parse import urlsplit
+
+from fastapi import Request
+
+from entrepot.api.errors import CsrfError
+from entrepot.catalog.accounts_records import UserRecord
+
+SESSION_COOKIE = "entrepot_session"
+CSRF_HEADER = "x-csrf-token"
+CSRF_FIELD = "csrf_token"
+UNSAFE = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+
+
+def csrf_token(request: Request) -> str:
+    """The session's CSRF token (created on first use)."""
+    token = request.session.get("csrf")
+    if not isinstance(token, str) or len(token) < 32:
+        token = secrets.token_urlsafe(32)
+        request.session["csrf"] = token
+    return token
+
+
+def check_csrf(request: Request, supplied: str | None) -> None:
+    """Raise :class:`CsrfError` unless ``supplied`` is the session's token."""
+    expected = request.session.get("csrf")
+    if not supplied or not isinstance(expected, str):
+        raise CsrfError("the form is missing its security token (CSRF)")
+    if not hmac.compare_digest(supplied.encode(), expected.encode()):
+        raise CsrfError("the form's security token (CSRF) does not match this session")
+
+
+def sign_in(request: Request, user: UserRecord) -> None:
+    """Start a fresh session for ``user`` (a new CSRF token; the language is kept)."""
+    lang = request.session.get("lang")
+    request.session.clear()
+    request.session.update({"uid": user.id, "epoch": user.session_epoch})
+    if lang:
+        request.session["lang"] = lang
+    csrf_token(request)
+
+
+def sign_out(request: Request) -> None:
+    """End the session (the language is kept)."""
+    lang = request.session.get("lang")
+    request.session.clear()
+    if lang:
+        request.session["lang"] = lang
+
+
+def session_identity(request: Request) -> tuple[int, int] | None:
+    """``(user id, epoch)`` the session names, or ``None``."""
+    uid, epoch = request.session.get("uid"), request.session.get("epoch")
+    if isinstance(uid, int) and isinstance(epoch, int):
+        return uid, epoch
+    return None
+
+
+def safe_next(target: str | None, default: str = "/") -> str:
+    """``target`` if it is a path on this site (``/datasets?x=1``), else ``default``.
+
+    Refuses absolute URLs, scheme-relative ``//host``, backslashes (``/\\host``, which
+    browsers read as ``//host``), control characters and anything not starting with
+    ``/``: no open redirect after sign-in.
+    """
+    if not target or len(target) > 2000:
+        return default
+    if not target.startswith("/") or target.startswith(("//", "/\\")):
+        return default
+    if "\\" in target or any(ord(ch) < 32 or ord(ch) == 127 for ch in target):
+        return default
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc:
+        return default
+    return target
+
+
+def flash(request: Request, message: str, kind: str = "info") -> None:
+    """Queue a message for the next page."""
+    queued = list(request.session.get("flash", []))[-4:]
+    queued.append([kind, message])
+    request.session["flash"] = queued
+
+
+def take_flashes(request: Request) -> list[tuple[str, str]]:
+    """The queued messages, removed from the session."""
+    queued = request.session.pop("flash", [])
+    return [(str(k), str(m)) for k, m in queued] if isinstance(queued, list) else []

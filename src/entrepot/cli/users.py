@@ -1,0 +1,146 @@
+"""``entrepot users ...``: accounts, API tokens and licences from the command line.
+
+No account exists by default: ``entrepot users create EMAIL --admin`` makes the first
+one (prompting for its password), ``entrepot users token EMAIL`` prints an API token.
+"""
+
+from __future__ import annotations
+
+import sys
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+from rich.table import Table
+
+from entrepot.cli.context import console, current_app
+
+if TYPE_CHECKING:
+    from entrepot.fraud_service.wiring import FraudServices
+
+users_app = typer.Typer(help="Accounts, API tokens and licences.", no_args_is_help=True)
+Email = Annotated[str, typer.Argument(help="The account's email")]
+
+
+def _services() -> FraudServices:
+    from entrepot.api.options import web_options
+    from entrepot.fraud_service.wiring import build_services
+
+    app = current_app()
+    if app.settings.database_url.startswith("sqlite"):
+        app.migrate()  # the embedded catalog is this installation's own: bring it up to date
+    return build_services(app, web_options(app.settings).service)
+
+
+@users_app.command("create")
+def create(
+    email: Email,
+    admin: Annotated[
+        bool, typer.Option("--admin", help="Make the account an administrator")
+    ] = False,
+    name: Annotated[str, typer.Option(help="Display name")] = "",
+    password_stdin: Annotated[
+        bool, typer.Option("--password-stdin", help="Read the password from standard input")
+    ] = False,
+) -> None:
+    """Create an account (with a 14-day trial licence), prompting for its password."""
+    if password_stdin:
+        password = sys.stdin.readline().rstrip("\r\n")
+    else:
+        password = typer.prompt("Password", hide_input=True, confirmation_prompt=True)
+    user = _services().accounts.register(email, password, name=name, admin=admin)
+    role = "administrator" if user.is_admin else "user"
+    console.print(f"created {role} {user.email} (id {user.id}) with a 14-day trial licence")
+
+
+@users_app.command("token")
+def token(
+    email: Email,
+    name: Annotated[str, typer.Option(help="A name to recognise the token by")] = "cli",
+) -> None:
+    """Print a new API token for the account (send it as 'Authorization: Bearer TOKEN')."""
+    services = _services()
+    user = services.accounts.by_email(email)
+    _, value = services.accounts.create_token(user.id, name)
+    print(value)
+
+
+@users_app.command("list")
+def list_users(
+    query: Annotated[str, typer.Option("--query", "-q", help="Part of an email or name")] = "",
+) -> None:
+    """List the accounts."""
+    services = _services()
+    page, table = 1, Table("id", "email", "name", "admin", "active", "created", box=None)
+    while True:
+        with services.uow() as uow:
+            found = uow.users.search(query=query, page=page, per_page=200)
+        for user in found.items:
+            table.add_row(
+                str(user.id),
+                user.email,
+                user.name,
+                "yes" if user.is_admin else "",
+                "yes" if user.is_active else "no",
+                user.created_at.strftime("%Y-%m-%d"),
+            )
+        if page >= found.pages:
+            break
+        page += 1
+    console.print(table)
+
+
+@users_app.command("admin")
+def set_admin(
+    email: Email,
+    revoke: Annotated[bool, typer.Option("--revoke", help="Remove the role instead")] = False,
+) -> None:
+    """Grant (or revoke) the administrator role."""
+    services = _services()
+    user = services.accounts.by_email(email)
+    with services.uow() as uow:
+        uow.users.update(user.id, is_admin=not revoke)
+        uow.audit.add(
+            at=datetime.now(UTC),
+            actor_id=None,
+            actor="cli",
+            action="user.revoke_admin" if revoke else "user.grant_admin",
+            target=f"user {user.id} <{user.email}>",
+        )
+        uow.commit()
+    console.print(f"{user.email} is {'no longer ' if revoke else ''}an administrator")
+
+
+@users_app.command("licence")
+def grant_licence(
+    email: Email,
+    plan: Annotated[str, typer.Option(help="trial, basic, premium or enterprise")] = "premium",
+    days: Annotated[int | None, typer.Option(min=1, max=3650, help="Default: the plan's")] = None,
+) -> None:
+    """Create a licence key of ``plan`` and activate it for the account."""
+    from entrepot.accounts.plans import new_key
+    from entrepot.accounts.plans import plan as find_plan
+
+    services = _services()
+    user = services.accounts.by_email(email)
+    chosen = find_plan(plan)
+    now = datetime.now(UTC)
+    with services.uow() as uow:
+        licence = uow.licences.add(
+            key=new_key(chosen.name),
+            plan=chosen.name,
+            duration_days=days or chosen.default_days,
+            created_by="cli",
+            now=now,
+            user_id=user.id,
+        )
+        uow.audit.add(
+            at=now,
+            actor_id=None,
+            actor="cli",
+            action="licence.create",
+            target=f"licence {licence.key}",
+            details={"user": user.email, "days": licence.duration_days},
+        )
+        uow.commit()
+    console.print(f"{licence.key} activated for {user.email} until {licence.expires_at:%Y-%m-%d}")

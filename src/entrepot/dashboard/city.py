@@ -1,0 +1,183 @@
+"""The city dashboard: overview, bikes, traffic, roadworks, weather and report pages.
+
+``GET /dashboard/city[/velos|/trafic|/travaux|/meteo|/rapport]?date=YYYY-MM-DD``;
+without a date, the last day with metrics. The pages read the metrics store through
+the same :class:`~entrepot.city.runtime.CityRuntime` as ``/city/...``; charts are
+Plotly figures drawn by ``/dashboard/assets/plotly.min.js``, served from the
+``plotly`` package.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date, timedelta
+from functools import cache
+from importlib import resources
+from pathlib import Path
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query, Request, Response
+from fastapi.responses import HTMLResponse
+from fastapi.templating import Jinja2Templates
+
+from entrepot.api.city import Runtime
+from entrepot.city.kinds import METRIC_TYPES, REPORT
+from entrepot.city.report import summarize
+from entrepot.dashboard import charts, labels
+
+router = APIRouter(prefix="/dashboard", tags=["dashboard"])
+
+DayQuery = Annotated[str | None, Query(alias="date")]
+_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
+#: Which metric document each page shows, and the charts drawn from it.
+PAGES: dict[str, tuple[str, str | None, tuple[Any, ...]]] = {
+    "": ("city/overview.html", None, ()),
+    "velos": (
+        "city/bikes.html",
+        "bikes",
+        (charts.bikes_hourly, charts.bikes_empty_full, charts.counters_hourly),
+    ),
+    "trafic": (
+        "city/traffic.html",
+        "traffic",
+        (charts.traffic_hourly, charts.traffic_states, charts.traffic_zones),
+    ),
+    "travaux": (
+        "city/roadworks.html",
+        "roadworks",
+        (charts.roadworks_zones, charts.roadworks_impacts),
+    ),
+    "meteo": ("city/weather.html", "weather", (charts.weather_hourly,)),
+    "rapport": ("city/report.html", None, ()),
+}
+
+
+@cache
+def templates() -> Jinja2Templates:
+    """The page templates (loaded on first use)."""
+    folder = Path(__file__).with_name("templates")
+    env = Jinja2Templates(directory=str(folder))
+    env.env.filters["number"] = labels.number
+    env.env.filters["percent"] = labels.percent
+    env.env.filters["long_date"] = labels.long_date
+    return env
+
+
+@cache
+def plotly_js() -> bytes:
+    """The minified Plotly.js shipped inside the ``plotly`` Python package."""
+    return (resources.files("plotly") / "package_data" / "plotly.min.js").read_bytes()
+
+
+@router.get("/assets/plotly.min.js", include_in_schema=False, name="dashboard-plotly")
+def plotly_asset() -> Response:
+    """Plotly.js, from the installed package (never a CDN)."""
+    return Response(
+        plotly_js(),
+        media_type="text/javascript; charset=utf-8",
+        headers={"Cache-Control": "public, max-age=86400"},
+    )
+
+
+def _chosen_day(text: str | None, last: date | None) -> tuple[date | None, str | None]:
+    """The day asked for (or the last with data) and a problem to show, if any."""
+    if not text:
+        return last, None
+    try:
+        if _DAY.fullmatch(text):
+            return date.fromisoformat(text), None
+    except ValueError:
+        pass
+    return None, f"« {text} » n'est pas une date : utilisez le format AAAA-MM-JJ."
+
+
+def _figures(drawn: list[dict[str, Any] | None]) -> list[dict[str, Any]]:
+    return [
+        {"id": f"chart-{i}", "spec": figure}
+        for i, figure in enumerate(drawn)
+        if figure is not None
+    ]
+
+
+def _page(name: str, request: Request, env: Runtime, day_text: str | None) -> HTMLResponse:
+    template, kind, draw = PAGES[name]
+    metrics = env.metrics
+    known = metrics.index(kinds=METRIC_TYPES)
+    day, problem = _chosen_day(day_text, known[-1].day if known else None)
+    documents: dict[str, Any] = {}
+    report = None
+    if day is not None:
+        found = metrics.find(kinds=METRIC_TYPES, start=day, end=day)
+        documents = {d.info.kind: d.document["metrics"] for d in found}
+        stored = metrics.get(REPORT, day)
+        report = None if stored is None else stored.document
+    shown = documents.get(kind) if kind is not None else None
+    if kind is not None:
+        figures = _figures([f(shown) for f in draw]) if shown is not None else []
+        empty = shown is None
+    elif name == "rapport":
+        figures, empty = [], report is None
+    else:
+        figures = _figures(
+            [
+                charts.traffic_hourly(documents["traffic"]) if "traffic" in documents else None,
+                charts.bikes_hourly(documents["bikes"]) if "bikes" in documents else None,
+            ]
+        )
+        empty = not documents
+    status = 400 if problem else (404 if empty else 200)
+    context: dict[str, Any] = {
+        "pages": labels.PAGES,
+        "page": name,
+        "day": day,
+        "previous_day": None if day is None else day - timedelta(days=1),
+        "next_day": None if day is None else day + timedelta(days=1),
+        "first": known[0].day if known else None,
+        "last": known[-1].day if known else None,
+        "problem": problem,
+        "status": status,
+        "summary_labels": labels.SUMMARY,
+        "source_labels": labels.SOURCES,
+        "documents": documents,
+        "metrics": shown,
+        "summary": summarize({k: {"metrics": v} for k, v in documents.items()}),
+        "report": report,
+        "figures": figures,
+    }
+    return templates().TemplateResponse(request, template, context, status_code=status)
+
+
+@router.get("/city", response_class=HTMLResponse, name="dashboard-city-overview")
+def overview(request: Request, env: Runtime, day: DayQuery = None) -> HTMLResponse:
+    """Vue d'ensemble: the day's key figures, two charts and the alerts."""
+    return _page("", request, env, day)
+
+
+@router.get("/city/velos", response_class=HTMLResponse, name="dashboard-city-velos")
+def bikes(request: Request, env: Runtime, day: DayQuery = None) -> HTMLResponse:
+    """Vélos: Vélib' availability, empty and full stations, bike counters."""
+    return _page("velos", request, env, day)
+
+
+@router.get("/city/trafic", response_class=HTMLResponse, name="dashboard-city-trafic")
+def traffic(request: Request, env: Runtime, day: DayQuery = None) -> HTMLResponse:
+    """Trafic: flows, occupancy, traffic states, arrondissements, congestion alerts."""
+    return _page("trafic", request, env, day)
+
+
+@router.get("/city/travaux", response_class=HTMLResponse, name="dashboard-city-travaux")
+def roadworks(request: Request, env: Runtime, day: DayQuery = None) -> HTMLResponse:
+    """Travaux: active works, impact per arrondissement, critical zones."""
+    return _page("travaux", request, env, day)
+
+
+@router.get("/city/meteo", response_class=HTMLResponse, name="dashboard-city-meteo")
+def weather(request: Request, env: Runtime, day: DayQuery = None) -> HTMLResponse:
+    """Météo: the day's weather and its likely effect on mobility."""
+    return _page("meteo", request, env, day)
+
+
+@router.get("/city/rapport", response_class=HTMLResponse, name="dashboard-city-rapport")
+def report(request: Request, env: Runtime, day: DayQuery = None) -> HTMLResponse:
+    """Rapport: the stored daily report, week-over-week change, CSV download."""
+    return _page("rapport", request, env, day)

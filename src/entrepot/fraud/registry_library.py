@@ -1,0 +1,100 @@
+"""The reference library over the model registry: the seam's two protocols, implemented
+with :class:`entrepot.registry.Registry`.
+
+A reference ``NAME`` is a model ``NAME`` in the registry (its folder pushed as a signed
+version: ``model.joblib``, ``performance.json``, ``schema.json``) and a row of the
+``reference_models`` table pointing at that version, with the domain, the metrics and the
+column signatures as the input schema's type strings (:meth:`ColumnSignature.encode`).
+Matching reads only the table; a model is pulled, verified and unpickled when a match
+needs it, once per version.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from entrepot.fraud.library import ReferenceInfo, UnknownReference, decode_schema
+from entrepot.fraud.model import FraudModel
+
+if TYPE_CHECKING:
+    from entrepot.catalog.records import ReferenceModelRecord
+    from entrepot.registry import Registry
+
+#: Tag that marks the registry models pushed as fraud references.
+ROLE_TAG = ("role", "fraud-reference")
+
+
+class RegistryLibrary:
+    """:class:`~entrepot.fraud.library.ReferenceSource` and ``ReferenceSink`` over a
+    registry (the shared namespace, or the one :meth:`Registry.for_owner` gives)."""
+
+    def __init__(self, registry: Registry) -> None:
+        self._registry = registry
+        self._models: dict[tuple[str, str], FraudModel] = {}
+
+    def names(self) -> frozenset[str]:
+        return frozenset(r.name for r in self._registry.references())
+
+    def references(self) -> list[ReferenceInfo]:
+        return [_info(r) for r in self._registry.references(active=True)]
+
+    def add(self, info: ReferenceInfo, folder: Path) -> ReferenceInfo:
+        schema = [(c.name, c.encode()) for c in info.columns]
+        metadata: dict[str, Any] = {"fraud_reference": dict(info.details)}
+        version = self._registry.push(
+            [folder],
+            info.name,
+            metrics=info.metrics,
+            input_schema=schema,
+            tags={ROLE_TAG[0]: ROLE_TAG[1], "domain": info.domain},
+            metadata=metadata,
+            flavor="sklearn",
+            model_file="model.joblib",
+        )
+        self._registry.add_reference(
+            info.name,
+            model=info.name,
+            version=version.version,
+            domain=info.domain,
+            input_schema=schema,
+            metrics=info.metrics,
+            active=info.active,
+        )
+        return replace(info, version=version.version)
+
+    def load(self, name: str) -> FraudModel:
+        record = self._record(name)
+        key = (record.model_name, record.model_version)
+        if key not in self._models:
+            model = self._registry.load(record.model_name, record.model_version)
+            if not isinstance(model, FraudModel):
+                raise UnknownReference(
+                    f"reference {name!r} points at {record.model_name}@{record.model_version}, "
+                    f"which holds a {type(model).__name__}, not a fraud model"
+                )
+            self._models[key] = model
+        return self._models[key]
+
+    def record_use(self, name: str, score: float) -> None:
+        self._record(name)
+        self._registry.record_reference_use(name, min(max(float(score), 0.0), 1.0))
+
+    def _record(self, name: str) -> ReferenceModelRecord:
+        for record in self._registry.references():
+            if record.name == name:
+                return record
+        raise UnknownReference(f"no reference model named {name!r} in the registry")
+
+
+def _info(record: ReferenceModelRecord) -> ReferenceInfo:
+    return ReferenceInfo(
+        name=record.name,
+        domain=record.domain,
+        columns=decode_schema(record.input_schema),
+        metrics={k: float(v) for k, v in record.metrics.items()},
+        version=record.model_version,
+        active=record.active,
+        details={"model": f"{record.model_name}@{record.model_version}"},
+    )

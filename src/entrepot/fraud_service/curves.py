@@ -1,0 +1,57 @@
+"""The charts of a trained model, measured on its test split: precision-recall curve,
+calibration (from ``performance.json``) and feature importance.
+
+The test probabilities are recomputed exactly as training computed them (features of the
+labelled rows, then the fitted estimator and calibrator on the test positions), so the
+curve agrees with the reported test AUPRC.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from sklearn.metrics import precision_recall_curve
+
+from entrepot.fraud.target import label_vector
+from entrepot.fraud.training import TrainingResult
+
+#: Points kept on the precision-recall curve.
+MAX_POINTS = 200
+CURVES_FILE = "curves.json"
+
+
+def thin(values: np.ndarray, points: int = MAX_POINTS) -> np.ndarray:
+    """At most ``points`` evenly spaced positions of ``values`` (first and last kept)."""
+    if len(values) <= points:
+        return np.arange(len(values))
+    return np.unique(np.linspace(0, len(values) - 1, points).round().astype(int))
+
+
+def curves(result: TrainingResult, frame: pd.DataFrame) -> dict[str, Any]:
+    """The chart data of ``result``, trained on ``frame``."""
+    performance = result.performance
+    out: dict[str, Any] = {
+        "calibration": performance["test"].get("calibration_curve", {}),
+        "importance": performance.get("feature_importances", [])[:20],
+        "precision_recall": None,
+    }
+    analysis = result.analysis
+    if result.splits is None or analysis.target is None:
+        return out
+    y_all = label_vector(frame[analysis.target], analysis.positive)
+    known = ~np.isnan(y_all)
+    data = frame.loc[known].reset_index(drop=True)
+    y = y_all[known].astype(np.int8)
+    x = result.model.features.transform_labelled(data, y).to_numpy(dtype=float)
+    test = result.splits.test
+    proba = result.model.proba_of_features(x[test])
+    precision, recall, _ = precision_recall_curve(y[test], proba)
+    keep = thin(recall)
+    out["precision_recall"] = {
+        "recall": [round(float(v), 5) for v in recall[keep]],
+        "precision": [round(float(v), 5) for v in precision[keep]],
+        "base_rate": round(float(y[test].mean()), 6),
+    }
+    return out

@@ -1,0 +1,162 @@
+"""Datasets: an upload spooled, recognised, analysed, then stored in the user's folder.
+
+Nothing is stored until the file is known to be a readable table within the plan's
+limit; then the object is written first (write-once key ``datasets/{id}/{name}``) and
+the object and dataset rows are committed together. If the catalog refuses, the object
+is deleted again; a crash in between leaves an unrecorded object for ``entrepot gc``.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import tempfile
+import uuid
+from collections.abc import Callable, Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+
+from entrepot.accounts.licences import LicenceService, human_size
+from entrepot.catalog.accounts_records import Page
+from entrepot.catalog.app_uow import AppUnitOfWorkFactory
+from entrepot.catalog.workspace_records import DatasetRecord
+from entrepot.errors import IntegrityError, StorageError
+from entrepot.fraud.analysis import analyze
+from entrepot.fraud_service.options import ServiceOptions
+from entrepot.fraud_service.uploads import (
+    CONTENT_TYPES,
+    Spool,
+    detect_format,
+    read_sample,
+    safe_filename,
+)
+from entrepot.fraud_service.workspace import Workspace
+
+Clock = Callable[[], datetime]
+WorkspaceOf = Callable[[int], Workspace]
+
+
+class DatasetService:
+    """Upload, list, read and delete a user's datasets."""
+
+    def __init__(
+        self,
+        workspace: WorkspaceOf,
+        uow_factory: AppUnitOfWorkFactory,
+        licences: LicenceService,
+        options: ServiceOptions,
+        *,
+        clock: Clock | None = None,
+    ) -> None:
+        self._workspace = workspace
+        self._uow = uow_factory
+        self._licences = licences
+        self._options = options
+        self._clock = clock or (lambda: datetime.now(UTC))
+
+    def limit(self, user_id: int) -> int:
+        """The largest upload ``user_id`` may send now; raises ``LicenceRequired``."""
+        plan = self._licences.require(user_id)
+        return min(plan.max_dataset_bytes, self._options.upload_limit)
+
+    def spool(self, user_id: int) -> Spool:
+        """A temporary file to receive ``user_id``'s upload, refusing bytes past the limit."""
+        limit = self.limit(user_id)
+        message = (
+            f"the file is over the limit: your plan accepts datasets up to {human_size(limit)}"
+        )
+        return Spool(self._options.temp_dir, limit, limit_message=message)
+
+    def create(
+        self, user_id: int, filename: str, spool: Spool, *, target: str | None = None
+    ) -> DatasetRecord:
+        """Analyse the spooled upload and store it as a dataset of ``user_id``."""
+        spool.close()
+        name = safe_filename(filename or "upload.csv")
+        fmt = detect_format(spool.path, name)
+        sample = read_sample(
+            spool.path,
+            name,
+            fmt,
+            sample_bytes=self._options.analysis_sample_bytes,
+            lines=spool.lines,
+        )
+        analysis = analyze(sample.frame, target=target or None)
+        summary = analysis.to_dict()
+        summary["rows"] = sample.total_rows
+        summary["sample_rows"] = len(sample.frame)
+        summary["sampled"] = not sample.complete
+        dataset_id = uuid.uuid4().hex
+        ws = self._workspace(user_id)
+        key = f"datasets/{dataset_id}/{name}"
+        info = ws.store.put_file(key, spool.path, content_type=CONTENT_TYPES[fmt], if_absent=True)
+        try:
+            if info.sha256 != spool.sha256 or info.size != spool.size:
+                raise IntegrityError(
+                    "the stored upload differs from the bytes received", key=ws.full_key(key)
+                )
+            with self._uow() as uow:
+                obj = uow.objects.add(
+                    key=ws.full_key(key),
+                    sha256=spool.sha256,
+                    size=spool.size,
+                    kind="dataset",
+                    owner=ws.owner,
+                )
+                record = uow.datasets.add(
+                    dataset_id=dataset_id,
+                    owner_id=user_id,
+                    name=name,
+                    format=fmt,
+                    object_id=obj.id,
+                    size=spool.size,
+                    sha256=spool.sha256,
+                    rows=sample.total_rows,
+                    columns=len(sample.frame.columns),
+                    target=analysis.target,
+                    analysis=summary,
+                    now=self._clock(),
+                )
+                uow.commit()
+        except BaseException:
+            with contextlib.suppress(StorageError):
+                ws.store.delete(key, missing_ok=True)
+            raise
+        return record
+
+    def get(self, user_id: int, dataset_id: str) -> DatasetRecord:
+        """Dataset ``dataset_id`` of ``user_id`` (another user's is not found)."""
+        with self._uow() as uow:
+            return uow.datasets.get(user_id, dataset_id)
+
+    def list(self, user_id: int, *, page: int = 1, per_page: int = 50) -> Page[DatasetRecord]:
+        """``user_id``'s datasets, newest first."""
+        with self._uow() as uow:
+            return uow.datasets.list(user_id, page=page, per_page=per_page)
+
+    def delete(self, user_id: int, dataset_id: str) -> DatasetRecord:
+        """Delete the dataset: its rows first (committed), then its object."""
+        ws = self._workspace(user_id)
+        with self._uow() as uow:
+            record = uow.datasets.delete(user_id, dataset_id)
+            uow.objects.delete(record.key)
+            uow.commit()
+        ws.store.delete(ws.inner_key(record.key), missing_ok=True)
+        return record
+
+    @contextlib.contextmanager
+    def local_copy(self, user_id: int, dataset: DatasetRecord) -> Iterator[Path]:
+        """The dataset's bytes in a temporary file, verified against the catalog's sha256."""
+        ws = self._workspace(user_id)
+        folder = self._options.temp_dir
+        folder.mkdir(parents=True, exist_ok=True)
+        with tempfile.TemporaryDirectory(dir=folder, prefix="dataset-") as tmp:
+            path = Path(tmp) / dataset.name
+            info = ws.store.download(ws.inner_key(dataset.key), path)
+            if info.sha256 != dataset.sha256:
+                raise IntegrityError(
+                    f"dataset {dataset.id} was replaced in the store (sha256 {info.sha256}, "
+                    f"the catalog recorded {dataset.sha256})",
+                    key=dataset.key,
+                    hint="upload the file again",
+                )
+            yield path

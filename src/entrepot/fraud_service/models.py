@@ -1,0 +1,135 @@
+"""A user's models: each trained version, with its metrics and charts; delete; ZIP."""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+import zipfile
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from entrepot.catalog.app_uow import AppUnitOfWorkFactory
+from entrepot.catalog.records import ModelVersionRecord
+from entrepot.fraud_service.curves import CURVES_FILE
+from entrepot.fraud_service.options import ServiceOptions
+from entrepot.fraud_service.workspace import Workspace
+
+WorkspaceOf = Callable[[int], Workspace]
+
+
+@dataclass(frozen=True)
+class ModelInfo:
+    """A trained model (one registry version) as the lists show it."""
+
+    id: int
+    name: str
+    version: str
+    created_at: datetime
+    metrics: Mapping[str, float]
+    params: Mapping[str, str]
+    lineage: Mapping[str, str]
+    tags: Mapping[str, str]
+
+
+@dataclass(frozen=True)
+class ModelDetail:
+    """A model with what its page shows: files, performance and charts."""
+
+    info: ModelInfo
+    files: tuple[tuple[str, int], ...]
+    performance: Mapping[str, Any] = field(default_factory=dict)
+    curves: Mapping[str, Any] = field(default_factory=dict)
+    schema: Mapping[str, Any] = field(default_factory=dict)
+
+
+def _info(model_id: int, record: ModelVersionRecord) -> ModelInfo:
+    return ModelInfo(
+        id=model_id,
+        name=record.name,
+        version=record.version,
+        created_at=record.created_at,
+        metrics=dict(record.metrics),
+        params=dict(record.params),
+        lineage=dict(record.lineage),
+        tags=dict(record.tags),
+    )
+
+
+class ModelService:
+    """List, show, delete and package a user's models (addressed by catalog id)."""
+
+    def __init__(
+        self, workspace: WorkspaceOf, uow_factory: AppUnitOfWorkFactory, options: ServiceOptions
+    ) -> None:
+        self._workspace = workspace
+        self._uow = uow_factory
+        self._options = options
+
+    def list(self, user_id: int) -> list[ModelInfo]:
+        """Every ready model version of ``user_id``, newest first."""
+        ws = self._workspace(user_id)
+        with self._uow() as uow:
+            ids = uow.user_models.ids(ws.owner)
+        found = []
+        for summary in ws.registry.list():
+            for record in ws.registry.versions(summary.name):
+                model_id = ids.get((record.name, record.version))
+                if model_id is not None:
+                    found.append(_info(model_id, record))
+        return sorted(found, key=lambda m: (m.created_at, m.id), reverse=True)
+
+    def get(self, user_id: int, model_id: int) -> ModelDetail:
+        """Model ``model_id`` of ``user_id`` with its performance and charts (another user's
+        is not found)."""
+        ws = self._workspace(user_id)
+        name, version = self._ref(ws, model_id)
+        details = ws.registry.show(name, version)
+        pulled = ws.registry.pull(name, version)
+        return ModelDetail(
+            info=_info(model_id, details.version),
+            files=tuple((f.path, f.size) for f in details.files),
+            performance=_json(pulled.files.get("performance.json")),
+            curves=_json(pulled.files.get(CURVES_FILE)),
+            schema=_json(pulled.files.get("schema.json")),
+        )
+
+    def delete(self, user_id: int, model_id: int) -> ModelInfo:
+        """Delete the version: its rows, then its objects (the quota slot is freed)."""
+        ws = self._workspace(user_id)
+        name, version = self._ref(ws, model_id)
+        return _info(model_id, ws.registry.delete(name, version))
+
+    def zip(self, user_id: int, model_id: int) -> tuple[str, Path]:
+        """A temporary ZIP of the version's verified files, and the name to download it
+        as; the caller deletes the file."""
+        ws = self._workspace(user_id)
+        name, version = self._ref(ws, model_id)
+        pulled = ws.registry.pull(name, version)
+        folder = self._options.temp_dir
+        folder.mkdir(parents=True, exist_ok=True)
+        fd, name_ = tempfile.mkstemp(dir=folder, prefix="model-", suffix=".zip")
+        os.close(fd)
+        path = Path(name_)
+        try:
+            with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+                for inner, local in sorted(pulled.files.items()):
+                    archive.write(local, f"{name}-{version}/{inner}")
+        except BaseException:
+            path.unlink(missing_ok=True)
+            raise
+        return f"{name}-{version}.zip", path
+
+    def _ref(self, ws: Workspace, model_id: int) -> tuple[str, str]:
+        with self._uow() as uow:
+            return uow.user_models.ref(ws.owner, model_id)
+
+
+def _json(path: Path | None) -> dict[str, Any]:
+    if path is None or not path.is_file():
+        return {}
+    loaded: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
+    return loaded

@@ -1,0 +1,64 @@
+"""Stored predictions: read, streamed back verified, deleted; one owner at a time."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+
+from entrepot.catalog.accounts_records import Page
+from entrepot.catalog.app_uow import AppUnitOfWorkFactory
+from entrepot.catalog.workspace_records import PredictionRecord
+from entrepot.fraud_service.errors import NotInNamespace
+from entrepot.fraud_service.workspace import Workspace, user_root
+from entrepot.services.objects import ObjectService
+from entrepot.storage.keys import validate_key
+
+WorkspaceOf = Callable[[int], Workspace]
+
+
+class PredictionService:
+    """A user's predictions."""
+
+    def __init__(
+        self, workspace: WorkspaceOf, uow_factory: AppUnitOfWorkFactory, objects: ObjectService
+    ) -> None:
+        self._workspace = workspace
+        self._uow = uow_factory
+        self._objects = objects
+
+    def get(self, user_id: int, prediction_id: str) -> PredictionRecord:
+        """Prediction ``prediction_id`` of ``user_id`` (another user's is not found)."""
+        with self._uow() as uow:
+            return uow.predictions.get(user_id, prediction_id)
+
+    def list(self, user_id: int, *, page: int = 1, per_page: int = 50) -> Page[PredictionRecord]:
+        """``user_id``'s predictions, newest first."""
+        with self._uow() as uow:
+            return uow.predictions.list(user_id, page=page, per_page=per_page)
+
+    def by_key(self, user_id: int, key: str) -> PredictionRecord:
+        """The prediction stored under the store key ``key`` (the seeds' download by key).
+
+        The key is validated first (``..``, encoded dots, absolute paths refused); a key
+        outside ``users/{user_id}/`` raises :class:`NotInNamespace` before any lookup, so
+        the answer says nothing of what exists elsewhere; inside, the catalog must know it
+        as one of the user's predictions.
+        """
+        validate_key(key)
+        if not key.startswith(user_root(user_id)):
+            raise NotInNamespace("this key is outside your folder")
+        with self._uow() as uow:
+            return uow.predictions.by_key(user_id, key)
+
+    def stream(self, record: PredictionRecord) -> Iterator[bytes]:
+        """The CSV's bytes, checked against the catalog's sha256 as they are read."""
+        return self._objects.iter_bytes(record.key)
+
+    def delete(self, user_id: int, prediction_id: str) -> PredictionRecord:
+        """Delete the prediction: rows first (committed), then the object."""
+        ws = self._workspace(user_id)
+        with self._uow() as uow:
+            record = uow.predictions.delete(user_id, prediction_id)
+            uow.objects.delete(record.key)
+            uow.commit()
+        ws.store.delete(ws.inner_key(record.key), missing_ok=True)
+        return record

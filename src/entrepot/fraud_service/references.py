@@ -1,0 +1,60 @@
+"""The reference library on first start: built by a background job of the service's own,
+so that ``entrepot serve`` answers at once and apply-to-unlabelled works minutes later."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from entrepot.catalog.jobs_records import JobRecord
+from entrepot.fraud.references import ReferenceSpec, build_references
+from entrepot.fraud_service.library import RegistryLibrary
+from entrepot.fraud_service.options import ServiceOptions
+from entrepot.fraud_service.scoring import BUILD_KIND
+from entrepot.jobs.runner import Progress
+from entrepot.jobs.service import JobService
+
+
+class ReferenceBuilder:
+    """Starts the build when the library is empty; the ``build_references`` handler."""
+
+    def __init__(self, library: RegistryLibrary, jobs: JobService, options: ServiceOptions) -> None:
+        self._library = library
+        self._jobs = jobs
+        self._options = options
+
+    def ensure(self) -> JobRecord | None:
+        """Queue a build if no reference exists and none is being built; the job, or
+        ``None`` when nothing was needed."""
+        if self._options.reference_count <= 0 or self._library.references():
+            return None
+        if self._jobs.unfinished(None, BUILD_KIND):
+            return None
+        return self._jobs.submit(
+            owner_id=None,
+            kind=BUILD_KIND,
+            params={
+                "count": self._options.reference_count,
+                "rows": self._options.reference_rows,
+                "time_budget": self._options.reference_budget,
+            },
+        )
+
+    def run(self, job: JobRecord, progress: Progress) -> Mapping[str, Any]:
+        """Build the missing references (skipping those already there)."""
+        count = int(job.params["count"])
+        done = {"n": 0}
+
+        def report(spec: ReferenceSpec, state: str) -> None:
+            if state in ("built", "skipped"):
+                done["n"] += 1
+            progress(done["n"] / count, f"{spec.name}: {state}")
+
+        built = build_references(
+            self._library,
+            count=count,
+            rows=int(job.params["rows"]),
+            time_budget=float(job.params["time_budget"]),
+            progress=report,
+        )
+        return {"built": built.built, "skipped": built.skipped, "seconds": round(built.seconds, 1)}

@@ -1,0 +1,237 @@
+"""Scoring: with one of the user's models (``predict``) or with the reference ensemble
+for unlabelled files (``apply_unlabeled``), as jobs; the scores are stored as a CSV in
+the user's folder (object first, then the object and prediction rows together)."""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import tempfile
+import uuid
+from collections.abc import Callable, Mapping
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from entrepot.accounts.licences import LicenceService
+from entrepot.catalog.app_uow import AppUnitOfWorkFactory
+from entrepot.catalog.jobs_records import JobRecord
+from entrepot.catalog.workspace_records import DatasetRecord
+from entrepot.errors import IntegrityError, StorageError
+from entrepot.fraud.assemble import from_library
+from entrepot.fraud.ensemble import Ensemble
+from entrepot.fraud.io import read_table
+from entrepot.fraud.model import FraudModel
+from entrepot.fraud.scoring import score
+from entrepot.fraud.upload import describe
+from entrepot.fraud_service.datasets import DatasetService
+from entrepot.fraud_service.ensembles import single_model
+from entrepot.fraud_service.errors import LibraryNotReady
+from entrepot.fraud_service.library import RegistryLibrary
+from entrepot.fraud_service.options import ServiceOptions
+from entrepot.fraud_service.summary import preview, summarize
+from entrepot.fraud_service.workspace import Workspace
+from entrepot.jobs.runner import Progress
+from entrepot.jobs.service import JobService
+
+WorkspaceOf = Callable[[int], Workspace]
+Clock = Callable[[], datetime]
+PREDICT_KIND = "predict"
+APPLY_KIND = "apply_unlabeled"
+BUILD_KIND = "build_references"
+
+
+class ScoringService:
+    """Submit scorings, and the job handlers that run them."""
+
+    def __init__(
+        self,
+        workspace: WorkspaceOf,
+        uow_factory: AppUnitOfWorkFactory,
+        licences: LicenceService,
+        jobs: JobService,
+        datasets: DatasetService,
+        library: RegistryLibrary,
+        options: ServiceOptions,
+        *,
+        clock: Clock | None = None,
+    ) -> None:
+        self._workspace = workspace
+        self._uow = uow_factory
+        self._licences = licences
+        self._jobs = jobs
+        self._datasets = datasets
+        self._library = library
+        self._options = options
+        self._clock = clock or (lambda: datetime.now(UTC))
+
+    # -- submitting --------------------------------------------------------
+    def submit_predict(self, user_id: int, model_id: int, dataset_id: str) -> JobRecord:
+        """Queue the scoring of dataset ``dataset_id`` with the user's model ``model_id``."""
+        self._licences.require(user_id)
+        with self._uow() as uow:
+            name, version = uow.user_models.ref(str(user_id), model_id)
+            dataset = uow.datasets.get(user_id, dataset_id)
+            job = self._jobs.record(
+                uow,
+                owner_id=user_id,
+                kind=PREDICT_KIND,
+                params={
+                    "model_id": model_id,
+                    "model_name": name,
+                    "version": version,
+                    "dataset_id": dataset.id,
+                    "dataset_name": dataset.name,
+                },
+            )
+            uow.commit()
+        self._jobs.send(job)
+        return job
+
+    def submit_apply(self, user_id: int, dataset_id: str) -> JobRecord:
+        """Queue the scoring of dataset ``dataset_id`` with the reference ensemble."""
+        self._licences.require(user_id)
+        self.require_library()
+        with self._uow() as uow:
+            dataset = uow.datasets.get(user_id, dataset_id)
+            job = self._jobs.record(
+                uow,
+                owner_id=user_id,
+                kind=APPLY_KIND,
+                params={"dataset_id": dataset.id, "dataset_name": dataset.name},
+            )
+            uow.commit()
+        self._jobs.send(job)
+        return job
+
+    def require_library(self) -> int:
+        """How many references are active; raises :class:`LibraryNotReady` if none."""
+        count = len(self._library.references())
+        if count == 0:
+            building = self._jobs.unfinished(None, BUILD_KIND)
+            state = "is being built" if building else "is empty"
+            raise LibraryNotReady(
+                f"the reference library {state}: unlabelled files cannot be scored yet",
+                hint="retry in a few minutes"
+                if building
+                else "run `entrepot fraud "
+                "build-references`, or restart `entrepot serve`, which builds it",
+            )
+        return count
+
+    # -- job handlers ------------------------------------------------------
+    def run_predict(self, job: JobRecord, progress: Progress) -> Mapping[str, Any]:
+        """The ``predict`` job handler."""
+        user_id = _owner(job)
+        params = job.params
+        ws = self._workspace(user_id)
+        name, version = str(params["model_name"]), str(params["version"])
+        progress(0.05, "loading the model")
+        model = ws.registry.load(name, version)
+        if not isinstance(model, FraudModel):
+            raise TypeError(f"{name}@{version} is not a fraud model")
+        files = ws.registry.pull(name, version).files
+        schema = _json(files.get("schema.json"))
+        performance = _json(files.get("performance.json"))
+        dataset, frame = self._read(user_id, str(params["dataset_id"]), progress)
+        progress(0.3, "matching the columns")
+        upload = describe(frame)
+        ensemble = single_model(model, schema, performance, upload, name=name, version=version)
+        progress(0.5, "scoring")
+        scores = score(frame, ensemble, upload=upload)
+        progress(0.85, "storing the scores")
+        return self._store(job, ws, dataset, scores, ensemble, "model", name, version)
+
+    def run_apply(self, job: JobRecord, progress: Progress) -> Mapping[str, Any]:
+        """The ``apply_unlabeled`` job handler."""
+        user_id = _owner(job)
+        ws = self._workspace(user_id)
+        self.require_library()
+        dataset, frame = self._read(user_id, str(job.params["dataset_id"]), progress)
+        progress(0.3, "matching the reference models")
+        upload = describe(frame)
+        ensemble, _ = from_library(upload, self._library, what=dataset.name)
+        for member in ensemble.members:
+            self._library.record_use(member.name, member.similarity)
+        progress(0.5, "scoring")
+        scores = score(frame, ensemble, upload=upload)
+        progress(0.85, "storing the scores")
+        return self._store(job, ws, dataset, scores, ensemble, "references", None, None)
+
+    # -- internals ---------------------------------------------------------
+    def _read(
+        self, user_id: int, dataset_id: str, progress: Progress
+    ) -> tuple[DatasetRecord, pd.DataFrame]:
+        dataset = self._datasets.get(user_id, dataset_id)
+        progress(0.1, "reading the dataset")
+        with self._datasets.local_copy(user_id, dataset) as path:
+            return dataset, read_table(path)
+
+    def _store(
+        self,
+        job: JobRecord,
+        ws: Workspace,
+        dataset: DatasetRecord,
+        scores: pd.DataFrame,
+        ensemble: Ensemble,
+        source: str,
+        model_name: str | None,
+        version: str | None,
+    ) -> dict[str, Any]:
+        prediction_id = uuid.uuid4().hex
+        key = f"predictions/{prediction_id}.csv"
+        summary = summarize(scores, ensemble)
+        shown = preview(scores, self._options.preview_rows)
+        folder = self._options.temp_dir
+        folder.mkdir(parents=True, exist_ok=True)
+        with tempfile.TemporaryDirectory(dir=folder, prefix="scores-") as tmp:
+            path = Path(tmp) / "scores.csv"
+            scores.to_csv(path, index=False)
+            info = ws.store.put_file(key, path, content_type="text/csv", if_absent=True)
+        try:
+            if info.sha256 is None:
+                raise IntegrityError("the store reported no sha256", key=ws.full_key(key))
+            with self._uow() as uow:
+                obj = uow.objects.add(
+                    key=ws.full_key(key),
+                    sha256=info.sha256,
+                    size=info.size,
+                    kind="prediction",
+                    owner=ws.owner,
+                )
+                record = uow.predictions.add(
+                    prediction_id=prediction_id,
+                    owner_id=ws.user_id,
+                    job_id=job.id,
+                    dataset_id=dataset.id,
+                    dataset_name=dataset.name,
+                    source=source,
+                    model_name=model_name,
+                    model_version=version,
+                    object_id=obj.id,
+                    rows=len(scores),
+                    summary=summary,
+                    preview=shown,
+                    now=self._clock(),
+                )
+                uow.commit()
+        except BaseException:
+            with contextlib.suppress(StorageError):
+                ws.store.delete(key, missing_ok=True)
+            raise
+        return {"prediction_id": record.id, "rows": record.rows, "summary": summary}
+
+
+def _owner(job: JobRecord) -> int:
+    if job.owner_id is None:
+        raise ValueError(f"job {job.id} has no owner")
+    return job.owner_id
+
+
+def _json(path: Path | None) -> dict[str, Any]:
+    if path is None or not path.is_file():
+        return {}
+    loaded: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
+    return loaded

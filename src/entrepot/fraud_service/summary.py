@@ -1,0 +1,80 @@
+"""What the prediction page shows of a table of scores: risk counts, anomalies, the
+members' agreement, and a preview of the first rows."""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from entrepot.fraud.ensemble import Ensemble
+from entrepot.fraud.scoring import RISK_LEVELS
+
+#: An anomaly: a row more unusual than this share of the legitimate training rows.
+ANOMALY_LEVEL = 0.99
+
+
+def summarize(scores: pd.DataFrame, ensemble: Ensemble) -> dict[str, Any]:
+    """Counts per risk level, flagged rows, anomalies and agreement of the members.
+
+    ``agreement`` is the share of rows on which every member takes the same decision at
+    its own threshold (1.0 for a single model); low agreement means the members read the
+    file differently and the scores deserve a second look.
+    """
+    rows = len(scores)
+    levels = scores["risk_level"].value_counts()
+    anomaly = scores["anomaly_score"].to_numpy(dtype=float)
+    decisions = np.vstack(
+        [scores[m.column].to_numpy(dtype=float) >= m.threshold for m in ensemble.members]
+    )
+    agree = (decisions.all(axis=0) | ~decisions.any(axis=0)).mean() if rows else 1.0
+    proba = scores["fraud_probability"].to_numpy(dtype=float)
+    return {
+        "rows": rows,
+        "risk": {level: int(levels.get(level, 0)) for level in RISK_LEVELS},
+        "flagged": int(scores["prediction"].sum()),
+        "mean_probability": _number(proba.mean()) if rows else None,
+        "anomalies": int(np.nansum(anomaly >= ANOMALY_LEVEL)),
+        "anomaly_level": ANOMALY_LEVEL,
+        "agreement": _number(agree),
+        "threshold": _number(ensemble.threshold),
+        "members": [
+            {
+                "name": m.name,
+                "version": m.version,
+                "weight": _number(m.weight),
+                "similarity": _number(m.similarity),
+                "coverage": _number(m.coverage),
+                "mapping": dict(m.mapping),
+            }
+            for m in ensemble.members
+        ],
+    }
+
+
+def preview(scores: pd.DataFrame, rows: int) -> dict[str, Any]:
+    """The first ``rows`` rows as ``{"columns": [...], "rows": [[...], ...]}``, JSON-ready."""
+    head = scores.head(rows)
+    return {
+        "columns": [str(c) for c in head.columns],
+        "rows": [[_cell(v) for v in record] for record in head.itertuples(index=False)],
+    }
+
+
+def _number(value: Any) -> float | None:
+    number = float(value)
+    return round(number, 6) if math.isfinite(number) else None
+
+
+def _cell(value: Any) -> Any:
+    if isinstance(value, np.generic):
+        value = value.item()
+    if isinstance(value, float):
+        return round(value, 6) if math.isfinite(value) else None
+    if value is None or isinstance(value, str | int | bool):
+        return value
+    if pd.isna(value):
+        return None
+    return str(value)

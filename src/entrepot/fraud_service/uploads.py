@@ -1,0 +1,190 @@
+"""Receive an upload: spooled to a local temporary file chunk by chunk, never whole in
+memory, its size checked as it arrives, its format recognised by its first bytes.
+
+Large tables are analysed on their head (:func:`read_sample`): the first
+``sample_bytes`` of a CSV (cut at a line end), the first row groups of a Parquet file.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+from types import TracebackType
+from typing import Self
+
+import pandas as pd
+
+from entrepot.accounts.errors import DatasetTooLarge
+from entrepot.accounts.licences import human_size
+from entrepot.fraud.errors import EmptyFile, UnreadableFile
+from entrepot.fraud.io import read_bytes
+from entrepot.fraud_service.errors import UnsupportedFileType
+
+#: Suffixes accepted, and the format each means.
+FORMATS = {
+    ".csv": "csv",
+    ".txt": "csv",
+    ".tsv": "csv",
+    ".parquet": "parquet",
+    ".pq": "parquet",
+    ".xlsx": "xlsx",
+}
+CONTENT_TYPES = {
+    "csv": "text/csv",
+    "parquet": "application/vnd.apache.parquet",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+}
+_UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
+#: First bytes of formats people upload by mistake, to name them in the error.
+_SIGNATURES = (
+    (b"\x89PNG", "a PNG image"),
+    (b"\xff\xd8\xff", "a JPEG image"),
+    (b"%PDF", "a PDF document"),
+    (b"GIF8", "a GIF image"),
+    (b"\x1f\x8b", "a gzip archive"),
+    (b"\xd0\xcf\x11\xe0", "an old Excel (.xls) or Word file"),
+    (b"PK\x03\x04", "a ZIP archive"),
+)
+
+
+def safe_filename(name: str) -> str:
+    """A file name made of ``A-Za-z0-9._-`` only (at most 100 characters), suffix kept."""
+    base = Path(name.replace("\\", "/")).name
+    stem, suffix = os.path.splitext(base)
+    stem = _UNSAFE.sub("_", stem).strip("._") or "upload"
+    suffix = _UNSAFE.sub("", suffix.lower())[:10]
+    return stem[: 100 - len(suffix)] + suffix
+
+
+class Spool:
+    """A temporary file that refuses to grow past ``limit`` bytes; hashes and counts lines
+    as it is written. Use it as a context manager: the file is removed on exit."""
+
+    def __init__(self, folder: Path, limit: int, *, limit_message: str = "") -> None:
+        folder.mkdir(parents=True, exist_ok=True)
+        fd, name = tempfile.mkstemp(dir=folder, prefix="upload-", suffix=".part")
+        self.path = Path(name)
+        self._file = os.fdopen(fd, "wb")
+        self._limit = limit
+        self._limit_message = limit_message
+        self._digest = hashlib.sha256()
+        self.size = 0
+        self.newlines = 0
+        self._last = b""
+
+    def write(self, chunk: bytes) -> None:
+        """Append ``chunk``; raises :class:`DatasetTooLarge` once past the limit."""
+        self.size += len(chunk)
+        if self.size > self._limit:
+            raise DatasetTooLarge(
+                self._limit_message or f"the file is larger than {human_size(self._limit)}"
+            )
+        self._file.write(chunk)
+        self._digest.update(chunk)
+        self.newlines += chunk.count(b"\n")
+        if chunk:
+            self._last = chunk[-1:]
+
+    def close(self) -> None:
+        """Finish writing (the file stays until the context exits)."""
+        if not self._file.closed:
+            self._file.close()
+
+    @property
+    def sha256(self) -> str:
+        """The sha256 of what was written."""
+        return self._digest.hexdigest()
+
+    @property
+    def lines(self) -> int:
+        """Text lines written (a last line without its line end counts)."""
+        return self.newlines + (1 if self._last not in (b"", b"\n") else 0)
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
+        self.path.unlink(missing_ok=True)
+
+
+def detect_format(path: Path, filename: str) -> str:
+    """``csv``, ``parquet`` or ``xlsx`` from the first bytes and the name; raises
+    :class:`UnsupportedFileType` naming what the file is, or :class:`EmptyFile`."""
+    with path.open("rb") as handle:
+        head = handle.read(64 * 1024)
+    if not head.strip():
+        raise EmptyFile(f"{filename} is empty")
+    suffix = Path(filename).suffix.lower()
+    if head[:4] == b"PAR1":
+        return "parquet"
+    if head[:4] == b"PK\x03\x04" and suffix in (".xlsx", ".xlsm", ""):
+        return "xlsx"
+    for signature, what in _SIGNATURES:
+        if head.startswith(signature):
+            raise UnsupportedFileType(f"{filename} is {what}, not a table")
+    if suffix and suffix not in FORMATS:
+        raise UnsupportedFileType(f"{filename}: files ending in {suffix!r} are not accepted")
+    controls = sum(byte < 32 and byte not in (9, 10, 13) for byte in head[:4096])
+    if b"\x00" in head[:4096] and not head.startswith((b"\xff\xfe", b"\xfe\xff")):
+        raise UnsupportedFileType(f"{filename} is a binary file, not a CSV")
+    if controls > len(head[:4096]) // 100 and not head.startswith((b"\xff\xfe", b"\xfe\xff")):
+        raise UnsupportedFileType(f"{filename} is a binary file, not a CSV")
+    return "csv"
+
+
+@dataclass(frozen=True)
+class Sample:
+    """The head of an upload as a table, and how many rows the whole file holds."""
+
+    frame: pd.DataFrame
+    total_rows: int
+    complete: bool
+
+
+def read_sample(path: Path, filename: str, fmt: str, *, sample_bytes: int, lines: int) -> Sample:
+    """The table at ``path`` (its head when large); raises the engine's :class:`UnreadableFile`
+    or :class:`EmptyFile` for a malformed file."""
+    if fmt == "parquet":
+        return _parquet_sample(path, filename, sample_bytes)
+    if fmt == "xlsx":
+        frame = read_bytes(path.read_bytes(), name=filename)
+        return Sample(frame, len(frame), True)
+    size = path.stat().st_size
+    with path.open("rb") as handle:
+        data = handle.read(sample_bytes)
+    complete = size <= sample_bytes
+    if not complete:
+        cut = data.rfind(b"\n")
+        if cut <= 0:
+            raise UnreadableFile(f"{filename} has no line end in its first {sample_bytes} bytes")
+        data = data[: cut + 1]
+    frame = read_bytes(data, name=filename)
+    total = len(frame) if complete else max(len(frame), lines - 1)
+    return Sample(frame, total, complete)
+
+
+def _parquet_sample(path: Path, filename: str, sample_bytes: int) -> Sample:
+    import pyarrow.parquet as pq
+
+    try:
+        parquet = pq.ParquetFile(path)
+        total = parquet.metadata.num_rows
+        width = max(1, parquet.metadata.num_columns)
+        rows = max(1000, sample_bytes // (8 * width))
+        batch = next(parquet.iter_batches(batch_size=rows), None)
+    except Exception as exc:  # pyarrow raises several unrelated types
+        raise UnreadableFile(f"{filename} is not a readable Parquet file: {exc}") from exc
+    if batch is None or total == 0:
+        raise EmptyFile(f"{filename} has no rows")
+    frame = batch.to_pandas()
+    return Sample(frame, int(total), len(frame) >= total)

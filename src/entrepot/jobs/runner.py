@@ -1,0 +1,152 @@
+"""Run one job: claim it, keep its heartbeat while the handler works, record the outcome.
+
+Handlers are plain functions ``handler(job, progress) -> result`` registered by kind; they
+raise :class:`~entrepot.errors.EntrepotError` for a failure worth telling the user (its
+message becomes the job's error), anything else is logged and reported as an internal
+error without its details.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Callable, Mapping
+from datetime import UTC, datetime
+from typing import Any, Protocol
+
+from entrepot.catalog.app_uow import AppUnitOfWorkFactory
+from entrepot.catalog.jobs_records import JobRecord, JobState
+from entrepot.errors import EntrepotError
+from entrepot.jobs.codes import error_code
+
+log = logging.getLogger("entrepot.jobs")
+Clock = Callable[[], datetime]
+
+
+class Progress(Protocol):
+    """What a handler calls to report progress: a fraction from 0 to 1 and a message."""
+
+    def __call__(self, fraction: float, message: str = "") -> None: ...
+
+
+#: A job handler: does the work and returns a JSON-ready result.
+Handler = Callable[[JobRecord, Progress], Mapping[str, Any]]
+
+
+class JobRunner:
+    """Runs jobs by id with the handler registered for their kind."""
+
+    def __init__(
+        self,
+        uow_factory: AppUnitOfWorkFactory,
+        handlers: Mapping[str, Handler],
+        *,
+        worker: str,
+        heartbeat_seconds: float = 10.0,
+        clock: Clock | None = None,
+    ) -> None:
+        self._uow = uow_factory
+        self._handlers = dict(handlers)
+        self.worker = worker
+        self._heartbeat = heartbeat_seconds
+        self._clock = clock or (lambda: datetime.now(UTC))
+
+    @property
+    def kinds(self) -> frozenset[str]:
+        """The job kinds this runner can run."""
+        return frozenset(self._handlers)
+
+    def run(self, job_id: str) -> JobState | None:
+        """Run job ``job_id`` if it is still queued; returns its final state, or ``None`` if
+        another worker has it or it is finished."""
+        with self._uow() as uow:
+            job = uow.jobs.claim(job_id, self.worker, self._clock())
+            uow.commit()
+        if job is None:
+            return None
+        log.info("job started", extra={"job": job.id, "kind": job.kind, "attempt": job.attempts})
+        stop = threading.Event()
+        beat = threading.Thread(target=self._beat, args=(job.id, stop), daemon=True)
+        beat.start()
+        try:
+            return self._execute(job)
+        finally:
+            stop.set()
+            beat.join(timeout=5)
+
+    def _execute(self, job: JobRecord) -> JobState:
+        handler = self._handlers.get(job.kind)
+        try:
+            if handler is None:
+                raise EntrepotError(f"no worker knows how to run {job.kind!r} jobs")
+            result = handler(job, _Reporter(self, job.id))
+        except EntrepotError as exc:
+            log.info("job failed", extra={"job": job.id, "error": str(exc)})
+            self._finish(job.id, ok=False, error=str(exc), code=error_code(exc))
+            return JobState.FAILED
+        except Exception as exc:
+            log.exception("job crashed", extra={"job": job.id})
+            self._finish(
+                job.id,
+                ok=False,
+                error=f"internal error ({type(exc).__name__}); the administrators can find "
+                f"the details in the worker's log under job {job.id}",
+                code="internal_error",
+            )
+            return JobState.FAILED
+        self._finish(job.id, ok=True, result=result)
+        log.info("job succeeded", extra={"job": job.id})
+        return JobState.SUCCEEDED
+
+    def _finish(
+        self,
+        job_id: str,
+        *,
+        ok: bool,
+        result: Mapping[str, Any] | None = None,
+        error: str = "",
+        code: str = "",
+    ) -> None:
+        with self._uow() as uow:
+            now = self._clock()
+            if ok:
+                done = uow.jobs.succeed(job_id, self.worker, now, result or {})
+            else:
+                done = uow.jobs.fail(job_id, self.worker, now, error, code)
+            uow.commit()
+        if not done:
+            log.warning("job was taken back by the reaper", extra={"job": job_id})
+
+    def _beat(self, job_id: str, stop: threading.Event) -> None:
+        while not stop.wait(self._heartbeat):
+            self.report(job_id)
+
+    def report(
+        self, job_id: str, progress: float | None = None, message: str | None = None
+    ) -> None:
+        """Record a heartbeat (and progress) of ``job_id``."""
+        try:
+            with self._uow() as uow:
+                uow.jobs.beat(
+                    job_id, self.worker, self._clock(), progress=progress, message=message
+                )
+                uow.commit()
+        except EntrepotError:  # the database is briefly away: the next beat will do
+            log.warning("heartbeat failed", extra={"job": job_id}, exc_info=True)
+
+
+class _Reporter:
+    """The ``progress`` callable handed to a handler; writes at most twice a second."""
+
+    def __init__(self, runner: JobRunner, job_id: str) -> None:
+        self._runner = runner
+        self._job_id = job_id
+        self._last = 0.0
+
+    def __call__(self, fraction: float, message: str = "") -> None:
+        now = time.monotonic()
+        if now - self._last < 0.5 and fraction < 1.0:
+            return
+        self._last = now
+        self._runner.report(self._job_id, fraction, message)

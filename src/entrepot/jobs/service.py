@@ -1,0 +1,102 @@
+"""Submit jobs and read them back, one owner at a time."""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from collections.abc import Callable, Iterable, Mapping
+from datetime import UTC, datetime
+from typing import Any
+
+from entrepot.catalog.accounts_records import Page
+from entrepot.catalog.app_uow import AppUnitOfWork, AppUnitOfWorkFactory
+from entrepot.catalog.jobs_records import JobRecord
+from entrepot.errors import StoreUnavailable
+from entrepot.jobs.queue import JobQueue
+
+log = logging.getLogger("entrepot.jobs")
+Clock = Callable[[], datetime]
+
+
+class QueueUnavailable(StoreUnavailable):
+    """The task queue cannot take the job."""
+
+    hint = "check that Redis (ENTREPOT_JOBS_URL) is running, then submit the job again"
+
+
+class JobService:
+    """Jobs as their owners see them."""
+
+    def __init__(
+        self, uow_factory: AppUnitOfWorkFactory, queue: JobQueue, *, clock: Clock | None = None
+    ) -> None:
+        self._uow = uow_factory
+        self.queue = queue
+        self._clock = clock or (lambda: datetime.now(UTC))
+
+    def record(
+        self,
+        uow: AppUnitOfWork,
+        *,
+        owner_id: int | None,
+        kind: str,
+        params: Mapping[str, Any],
+        max_attempts: int = 2,
+    ) -> JobRecord:
+        """Record a queued job in the caller's transaction; after committing, the caller
+        calls :meth:`send`."""
+        return uow.jobs.add(
+            job_id=uuid.uuid4().hex,
+            owner_id=owner_id,
+            kind=kind,
+            params=params,
+            now=self._clock(),
+            max_attempts=max_attempts,
+        )
+
+    def send(self, job: JobRecord) -> None:
+        """Hand a committed job to the queue; if the queue is down, the job is marked failed
+        (never left queued with no message) and :class:`QueueUnavailable` raised."""
+        try:
+            self.queue.enqueue(job.id)
+        except ConnectionError as exc:
+            with self._uow() as uow:
+                if uow.jobs.claim(job.id, "submitter", self._clock()) is not None:
+                    uow.jobs.fail(job.id, "submitter", self._clock(), str(exc), "queue_unavailable")
+                uow.commit()
+            raise QueueUnavailable(str(exc)) from None
+
+    def submit(self, *, owner_id: int | None, kind: str, params: Mapping[str, Any]) -> JobRecord:
+        """Record and send a job in one go."""
+        with self._uow() as uow:
+            job = self.record(uow, owner_id=owner_id, kind=kind, params=params)
+            uow.commit()
+        self.send(job)
+        return job
+
+    def get(self, owner_id: int, job_id: str) -> JobRecord:
+        """Job ``job_id`` of ``owner_id``; another owner's is not found."""
+        with self._uow() as uow:
+            return uow.jobs.get(job_id, owner_id=owner_id)
+
+    def get_any(self, job_id: str) -> JobRecord:
+        """Job ``job_id``, whoever's (the service's own jobs, admins)."""
+        with self._uow() as uow:
+            return uow.jobs.get(job_id, any_owner=True)
+
+    def list(
+        self,
+        owner_id: int,
+        *,
+        kinds: Iterable[str] | None = None,
+        page: int = 1,
+        per_page: int = 50,
+    ) -> Page[JobRecord]:
+        """``owner_id``'s jobs, newest first."""
+        with self._uow() as uow:
+            return uow.jobs.list(owner_id, kinds=kinds, page=page, per_page=per_page)
+
+    def unfinished(self, owner_id: int | None, kind: str) -> int:
+        """How many ``kind`` jobs of ``owner_id`` are queued or running."""
+        with self._uow() as uow:
+            return uow.jobs.count_unfinished(owner_id, kind)

@@ -1,0 +1,87 @@
+"""Worker threads: take job ids from the queue and run them; reap on a timer.
+
+``entrepot serve`` runs one in its own process on the embedded queue (so the one command
+works alone); ``entrepot worker`` runs one as a process of its own.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from datetime import timedelta
+
+from entrepot.catalog.app_uow import AppUnitOfWorkFactory
+from entrepot.jobs.queue import JobQueue
+from entrepot.jobs.reaper import reap
+
+log = logging.getLogger("entrepot.jobs")
+
+
+class Worker:
+    """``threads`` threads running jobs from ``queue``, and one reaping every
+    ``reap_every`` seconds."""
+
+    def __init__(
+        self,
+        queue: JobQueue,
+        uow_factory: AppUnitOfWorkFactory,
+        *,
+        threads: int = 1,
+        stale_after: timedelta = timedelta(seconds=60),
+        reap_every: float = 15.0,
+        idle_wait: float = 0.5,
+    ) -> None:
+        self._queue = queue
+        self._uow = uow_factory
+        self._threads = threads
+        self._stale_after = stale_after
+        self._reap_every = reap_every
+        self._idle = idle_wait
+        self._stop = threading.Event()
+        self._running: list[threading.Thread] = []
+
+    def start(self) -> None:
+        """Start the threads (daemons: a job cut short by exit is retried by the reaper)."""
+        self._stop.clear()
+        for i in range(self._threads):
+            thread = threading.Thread(target=self._work, name=f"entrepot-worker-{i}", daemon=True)
+            thread.start()
+            self._running.append(thread)
+        reaper = threading.Thread(target=self._reap, name="entrepot-reaper", daemon=True)
+        reaper.start()
+        self._running.append(reaper)
+        log.info(
+            "worker started", extra={"threads": self._threads, "queue": self._queue.description}
+        )
+
+    def stop(self, timeout: float = 5.0) -> None:
+        """Ask the threads to stop after their current job; wait up to ``timeout``."""
+        self._stop.set()
+        for thread in self._running:
+            thread.join(timeout)
+        self._running.clear()
+
+    def reap_once(self) -> None:
+        """One reaper pass now."""
+        reap(
+            self._uow,
+            self._queue.enqueue,
+            stale_after=self._stale_after,
+            pending=self._queue.pending,
+        )
+
+    def _work(self) -> None:
+        while not self._stop.is_set():
+            try:
+                if not self._queue.work_one():
+                    self._stop.wait(self._idle)
+            except Exception:  # the queue is away: wait, retry; never die silently
+                log.exception("worker loop error")
+                self._stop.wait(2.0)
+
+    def _reap(self) -> None:
+        while not self._stop.wait(self._reap_every):
+            try:
+                self.reap_once()
+            except Exception:
+                log.exception("reaper error")

@@ -1,0 +1,107 @@
+"""The profile (password, API tokens) and the licence page."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Form, Request
+from fastapi.responses import Response
+
+from entrepot.api.deps import PageUser, Services
+from entrepot.api.errors import status_of
+from entrepot.api.sessions import check_csrf, sign_in
+from entrepot.catalog.accounts_records import UserRecord
+from entrepot.errors import EntrepotError
+from entrepot.fraud_service.wiring import FraudServices
+from entrepot.web.forms import Csrf, act
+from entrepot.web.i18n import translator
+from entrepot.web.render import language, render
+
+router = APIRouter(include_in_schema=False)
+Text = Annotated[str, Form()]
+
+
+def _profile(
+    request: Request,
+    user: UserRecord,
+    services: FraudServices,
+    *,
+    http_status: int = 200,
+    **context: object,
+) -> Response:
+    tokens = services.accounts.tokens(user.id)
+    return render(
+        request, "profile.html", user=user, http_status=http_status, tokens=tokens, **context
+    )
+
+
+@router.get("/profile")
+def profile(request: Request, user: PageUser, services: Services) -> Response:
+    """Account details, password change, API tokens."""
+    return _profile(request, user, services)
+
+
+@router.post("/profile/password")
+def change_password(
+    request: Request,
+    user: PageUser,
+    services: Services,
+    csrf: Csrf,
+    current_password: Text = "",
+    new_password: Text = "",
+) -> Response:
+    """Change the password (the other sessions end, this one is renewed)."""
+    check_csrf(request, csrf)
+    try:
+        changed = services.accounts.change_password(user.id, current_password, new_password)
+    except EntrepotError as exc:
+        return _profile(request, user, services, http_status=status_of(exc), error=str(exc))
+    sign_in(request, changed)
+    message = translator(language(request))("profile.password_changed")
+    return _profile(request, changed, services, success=message)
+
+
+@router.post("/profile/tokens")
+def create_token(
+    request: Request, user: PageUser, services: Services, csrf: Csrf, name: Text = "api"
+) -> Response:
+    """Create a token and show it once (in this answer only, never in a cookie)."""
+    check_csrf(request, csrf)
+    try:
+        _, token = services.accounts.create_token(user.id, name.strip() or "api")
+    except EntrepotError as exc:
+        return _profile(request, user, services, http_status=status_of(exc), error=str(exc))
+    return _profile(request, user, services, new_token=token)
+
+
+@router.post("/profile/tokens/{token_id}/revoke")
+def revoke_token(
+    token_id: int, request: Request, user: PageUser, services: Services, csrf: Csrf
+) -> Response:
+    """Revoke one of your tokens."""
+
+    def go() -> None:
+        services.accounts.revoke_token(user.id, token_id)
+
+    return act(request, csrf, go, back="/profile")
+
+
+@router.get("/licence")
+def licence(request: Request, user: PageUser, services: Services) -> Response:
+    """The licence in force, days left, activation."""
+    status = services.licences.status(user.id)
+    history = services.licences.history(user.id)
+    return render(request, "licence.html", user=user, status=status, history=history)
+
+
+@router.post("/licence/activate")
+def activate(
+    request: Request, user: PageUser, services: Services, csrf: Csrf, key: Text = ""
+) -> Response:
+    """Activate a key."""
+
+    def go() -> None:
+        services.licences.activate(user.id, key)
+
+    done = translator(language(request))("licence.activated")
+    return act(request, csrf, go, back="/licence", done=done)

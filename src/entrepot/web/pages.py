@@ -1,0 +1,73 @@
+"""Install the pages on the app: static files (the charts' library among them, served
+from the installed ``plotly`` package), the language switch, the error page, and the
+page routers."""
+
+from __future__ import annotations
+
+from functools import cache
+from pathlib import Path
+
+from fastapi import APIRouter, FastAPI, Request
+from fastapi.responses import RedirectResponse, Response
+from fastapi.staticfiles import StaticFiles
+
+from entrepot.api.deps import optional_user
+from entrepot.api.sessions import safe_next
+from entrepot.web import account_pages, admin_pages, auth_pages, result_pages, work_pages
+from entrepot.web.i18n import LANGUAGES
+from entrepot.web.render import render
+
+STATIC = Path(__file__).parent / "static"
+router = APIRouter(include_in_schema=False)
+
+
+@cache
+def plotly_js() -> bytes:
+    """The plotly.js bundle shipped inside the ``plotly`` Python package."""
+    from plotly.offline import get_plotlyjs
+
+    return get_plotlyjs().encode("utf-8")
+
+
+@router.get("/assets/plotly.min.js")
+def plotly_asset() -> Response:
+    """The charts' library, from the installed package (no CDN)."""
+    return Response(
+        plotly_js(),
+        media_type="text/javascript",
+        headers={"Cache-Control": "public, max-age=86400"},
+    )
+
+
+@router.get("/lang/{code}")
+def switch_language(code: str, request: Request, next: str | None = None) -> RedirectResponse:
+    """Choose the interface's language, then go back."""
+    if code in LANGUAGES:
+        request.session["lang"] = code
+    return RedirectResponse(safe_next(next), status_code=303)
+
+
+def render_error(request: Request, status: int, code: str, message: str) -> Response:
+    """The error page (for browsers; the API answers JSON)."""
+    try:
+        user = optional_user(request, request.app.state.services)
+    except Exception:  # the error page must render even when the database is away
+        user = None
+    return render(
+        request,
+        "error.html",
+        user=user,
+        http_status=status,
+        code=code,
+        message=message,
+        status_code=status,
+    )
+
+
+def install(app: FastAPI) -> None:
+    """Add the pages to ``app``."""
+    app.mount("/static", StaticFiles(directory=STATIC), name="static")
+    app.state.render_error = render_error
+    app.include_router(router)
+    for module in (auth_pages, account_pages, work_pages, result_pages, admin_pages):
+        app.include_router(module.router)

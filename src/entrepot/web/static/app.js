@@ -1,0 +1,98 @@
+// Entrepôt pages: upload with progress, job following, charts, confirmations.
+"use strict";
+
+function csrf() { return document.body.dataset.csrf; }
+
+function uploadForm(form) {
+  const bar = document.getElementById("upload-progress");
+  const status = document.getElementById("upload-status");
+  const error = document.getElementById("upload-error");
+  form.addEventListener("submit", (event) => {
+    event.preventDefault();
+    const data = new FormData(form);
+    const request = new XMLHttpRequest();
+    request.open("POST", form.action);
+    request.setRequestHeader("X-CSRF-Token", csrf());
+    request.setRequestHeader("Accept", "application/json");
+    bar.hidden = false; bar.value = 0; error.hidden = true;
+    status.textContent = form.dataset.uploading;
+    form.querySelector("button").disabled = true;
+    request.upload.addEventListener("progress", (e) => {
+      if (e.lengthComputable) {
+        bar.value = Math.round(100 * e.loaded / e.total);
+        if (e.loaded === e.total) { status.textContent = form.dataset.analysing; }
+      }
+    });
+    request.addEventListener("load", () => {
+      let body = {};
+      try { body = JSON.parse(request.responseText); } catch (e) { body = {message: request.statusText}; }
+      if (request.status === 201) {
+        window.location.href = "/datasets/" + body.dataset_id;
+        return;
+      }
+      error.textContent = body.message || ("HTTP " + request.status);
+      error.hidden = false; bar.hidden = true; status.textContent = "";
+      form.querySelector("button").disabled = false;
+    });
+    request.addEventListener("error", () => {
+      error.textContent = "The connection was interrupted."; error.hidden = false;
+      form.querySelector("button").disabled = false;
+    });
+    request.send(data);
+  });
+}
+
+function followJob(card) {
+  const state = document.getElementById("job-state");
+  const labels = JSON.parse(state.dataset.labels);
+  const tick = () => {
+    fetch("/api/jobs/" + card.dataset.job, {headers: {"Accept": "application/json"}})
+      .then((r) => r.json())
+      .then((job) => {
+        state.textContent = labels[job.state] || job.state;
+        state.className = "state " + job.state;
+        document.getElementById("job-progress").value = Math.round(job.progress * 100);
+        document.getElementById("job-message").textContent = job.message || "";
+        if (job.state === "failed") {
+          const error = document.getElementById("job-error");
+          error.textContent = job.error || ""; error.hidden = false;
+        }
+        if (job.state === "succeeded") {
+          document.getElementById("job-result").hidden = false;
+          if (job.result.model_id) {
+            const link = document.getElementById("result-model");
+            link.href = "/models/" + job.result.model_id; link.hidden = false;
+          }
+          if (job.result.prediction_id) {
+            const link = document.getElementById("result-prediction");
+            link.href = "/predictions/" + job.result.prediction_id; link.hidden = false;
+          }
+        }
+        if (job.state !== "succeeded" && job.state !== "failed") { setTimeout(tick, 1000); }
+      })
+      .catch(() => setTimeout(tick, 3000));
+  };
+  tick();
+}
+
+function drawCharts() {
+  if (typeof Plotly === "undefined") { return; }
+  document.querySelectorAll(".chart[data-figure]").forEach((element) => {
+    const figure = JSON.parse(document.getElementById(element.dataset.figure).textContent);
+    Plotly.newPlot(element, figure.data, figure.layout, {displaylogo: false, responsive: true})
+      .then(() => element.setAttribute("data-drawn", "yes"));
+  });
+}
+
+document.addEventListener("DOMContentLoaded", () => {
+  const form = document.getElementById("upload-form");
+  if (form) { uploadForm(form); }
+  const job = document.getElementById("job");
+  if (job && job.dataset.final === "no") { followJob(job); }
+  document.querySelectorAll("form.confirm").forEach((f) => {
+    f.addEventListener("submit", (event) => {
+      if (!window.confirm(f.dataset.confirm)) { event.preventDefault(); }
+    });
+  });
+  drawCharts();
+});

@@ -1,0 +1,123 @@
+"""Home, datasets (upload with progress, analysis), training and scoring forms, job
+status, history."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Form, Request
+from fastapi.responses import Response
+
+from entrepot.api.deps import MaybeUser, PageUser, Services
+from entrepot.web.forms import Csrf, act
+from entrepot.web.i18n import translator
+from entrepot.web.render import language, render
+
+router = APIRouter(include_in_schema=False)
+Text = Annotated[str, Form()]
+
+
+@router.get("/")
+def home(request: Request, user: MaybeUser, services: Services) -> Response:
+    """The landing page, or the user's summary."""
+    if user is None:
+        return render(request, "home.html", user=None)
+    status = services.licences.status(user.id)
+    recent = services.jobs.list(user.id, per_page=5).items
+    datasets = services.datasets.list(user.id, per_page=1).total
+    return render(request, "home.html", user=user, status=status, recent=recent, datasets=datasets)
+
+
+@router.get("/datasets")
+def datasets(request: Request, user: PageUser, services: Services, page: int = 1) -> Response:
+    """Your datasets and the upload form."""
+    found = services.datasets.list(user.id, page=page, per_page=25)
+    status = services.licences.status(user.id)
+    return render(request, "datasets.html", user=user, found=found, status=status)
+
+
+@router.get("/datasets/{dataset_id}")
+def dataset(dataset_id: str, request: Request, user: PageUser, services: Services) -> Response:
+    """A dataset's analysis (the detected label highlighted) and what to do with it."""
+    found = services.datasets.get(user.id, dataset_id)
+    models = services.models.list(user.id)
+    return render(request, "dataset.html", user=user, dataset=found, models=models)
+
+
+@router.post("/datasets/{dataset_id}/delete")
+def delete_dataset(
+    dataset_id: str, request: Request, user: PageUser, services: Services, csrf: Csrf
+) -> Response:
+    """Delete a dataset."""
+
+    def go() -> str:
+        services.datasets.delete(user.id, dataset_id)
+        return "/datasets"
+
+    t = translator(language(request))
+    return act(request, csrf, go, back=f"/datasets/{dataset_id}", done=t("datasets.deleted"))
+
+
+@router.post("/datasets/{dataset_id}/train")
+def train(
+    dataset_id: str,
+    request: Request,
+    user: PageUser,
+    services: Services,
+    csrf: Csrf,
+    model_name: Text = "",
+    target_column: Text = "",
+) -> Response:
+    """Start a training job, then follow it."""
+
+    def go() -> str:
+        job = services.training.submit(
+            user.id, dataset_id, model_name.strip(), target_column or None
+        )
+        return f"/jobs/{job.id}"
+
+    return act(request, csrf, go, back=f"/datasets/{dataset_id}")
+
+
+@router.post("/datasets/{dataset_id}/predict")
+def predict(
+    dataset_id: str,
+    request: Request,
+    user: PageUser,
+    services: Services,
+    csrf: Csrf,
+    model_id: Annotated[int, Form()] = 0,
+) -> Response:
+    """Start scoring with one of your models."""
+
+    def go() -> str:
+        return f"/jobs/{services.scoring.submit_predict(user.id, model_id, dataset_id).id}"
+
+    return act(request, csrf, go, back=f"/datasets/{dataset_id}")
+
+
+@router.post("/datasets/{dataset_id}/apply")
+def apply(
+    dataset_id: str, request: Request, user: PageUser, services: Services, csrf: Csrf
+) -> Response:
+    """Start scoring with the reference ensemble."""
+
+    def go() -> str:
+        return f"/jobs/{services.scoring.submit_apply(user.id, dataset_id).id}"
+
+    return act(request, csrf, go, back=f"/datasets/{dataset_id}")
+
+
+@router.get("/jobs/{job_id}")
+def job(job_id: str, request: Request, user: PageUser, services: Services) -> Response:
+    """A job's state and progress (the page follows it until it ends)."""
+    found = services.jobs.get_any(job_id) if user.is_admin else services.jobs.get(user.id, job_id)
+    return render(request, "job.html", user=user, job=found)
+
+
+@router.get("/history")
+def history(request: Request, user: PageUser, services: Services, page: int = 1) -> Response:
+    """Trainings and scorings (failed ones included), and stored predictions."""
+    jobs = services.jobs.list(user.id, page=page, per_page=25)
+    predictions = services.predictions.list(user.id, per_page=25)
+    return render(request, "history.html", user=user, jobs=jobs, predictions=predictions)

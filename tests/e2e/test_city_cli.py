@@ -1,0 +1,57 @@
+"""``entrepot city ...`` as a user types it, on the embedded defaults (folder + SQLite)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from tests.e2e.conftest import Cli
+
+SMALL = ["--arcs", "20", "--stations", "8", "--counters", "3", "--roadworks", "15"]
+
+
+def test_generate_run_inspect_and_migrate(cli: Cli, tmp_path: Path) -> None:
+    assert cli("db", "upgrade").returncode == 0
+    made = cli("city", "generate", "--start", "2025-11-03", "--days", "2", *SMALL)
+    assert made.returncode == 0, made.stderr
+
+    run = cli("city", "run", "--since", "2025-11-03", "--until", "2025-11-04")
+    assert run.returncode == 0, run.stderr
+    summary = json.loads(run.stdout)
+    assert (summary["computed"], summary["skipped"], summary["failed"]) == (12, 0, 0)
+    again = json.loads(cli("city", "run", "--date", "2025-11-04").stdout)
+    assert again["skipped"] == 6
+
+    metrics = json.loads(cli("city", "metrics", "traffic", "2025-11-04").stdout)
+    assert metrics["type"] == "traffic" and metrics["metrics"]["arcs"] == 20
+    report = json.loads(cli("city", "report", "2025-11-04").stdout)
+    assert report["summary"]["traffic_arcs"] == 20
+    csv = cli("city", "report", "2025-11-04", "--csv")
+    assert csv.stdout.startswith("section;path;type;value\n")
+    assert list((tmp_path / "var/store/reports/city/2025-11-04").glob("report-*.csv"))
+
+    hour = tmp_path / "var/store/raw/api/weather/dt=2025-11-04/hour=06/weather_data.json"
+    hour.write_bytes(hour.read_bytes()[:100])
+    failed = cli("city", "run", "--date", "2025-11-04", "--type", "weather")
+    assert failed.returncode != 0
+    assert json.loads(failed.stdout)["failed"] == 1
+    assert "1 of 2 (type, day) failed" in failed.stderr
+    assert "hour=06/weather_data.json" in failed.stderr
+    status = json.loads(cli("city", "status", "--failed").stdout)
+    assert [(s["source"], s["date"]) for s in status] == [("weather", "2025-11-04")]
+
+    copy = cli(
+        "city",
+        "migrate-metrics",
+        "--from",
+        "sqlite:///var/entrepot.db",
+        "--to",
+        "sqlite:///var/metrics-copy.db",
+    )
+    assert copy.returncode == 0, copy.stderr
+    copied = json.loads(copy.stdout)
+    assert copied["verified"] is True and copied["documents"] == copied["target_count"] == 11
+
+    missing = cli("city", "metrics", "weather", "2025-12-01")
+    assert missing.returncode != 0
+    assert "no weather document is stored for 2025-12-01" in missing.stderr

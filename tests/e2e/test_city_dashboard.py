@@ -1,0 +1,176 @@
+"""The city dashboard in headless Chromium, over a real HTTP server on 127.0.0.1.
+
+Needs Debian's ``chromium`` and ``chromium-driver`` (``apt-get install -y chromium
+chromium-driver``); the test fails, naming them, when they are missing. Plotly.js is
+served by the app; the test checks that the charts are drawn and that the browser
+requested nothing from another host.
+"""
+
+from __future__ import annotations
+
+import shutil
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import pytest
+import uvicorn
+from fastapi import FastAPI
+
+from entrepot.api import city
+from entrepot.catalog.engine import make_engine
+from entrepot.catalog.migrate import upgrade
+from entrepot.city.generator import GenerateOptions, generate
+from entrepot.city.runtime import CityRuntime
+from entrepot.dashboard import city as dashboard
+from entrepot.storage.memory import MemoryStore
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMEDRIVER = "/usr/bin/chromedriver"
+FLAGS = (
+    "--headless=new",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-dev-shm-usage",
+    "--disable-background-networking",
+    "--disable-extensions",
+    "--disable-sync",
+    "--no-first-run",
+    "--window-size=1280,1400",
+)
+WAIT_S = 20.0
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    store = MemoryStore("city-e2e")
+    generate(
+        store,
+        GenerateOptions(
+            start=date(2025, 10, 28), days=8, arcs=30, stations=10, counters=3, roadworks=40
+        ),
+    )
+    engine = make_engine(f"sqlite:///{tmp_path_factory.mktemp('e2e') / 'catalog.db'}")
+    upgrade(engine)
+    runtime = CityRuntime(store, engine=engine)
+    assert not runtime.runner().run([date(2025, 10, 28), date(2025, 11, 4)]).failed
+    app = FastAPI()
+    app.include_router(city.router)
+    app.include_router(dashboard.router)
+    app.state.city = runtime
+    port = _free_port()
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + WAIT_S
+    while not server.started:
+        if time.monotonic() > deadline or not thread.is_alive():
+            pytest.fail("the dashboard server did not start")
+        time.sleep(0.05)
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        thread.join(timeout=10)
+        engine.dispose()
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    missing = [p for p in (CHROMIUM, CHROMEDRIVER) if shutil.which(p) is None]
+    if missing:
+        pytest.fail(
+            f"headless Chromium is needed: {missing} not found; "
+            "install it with `apt-get install -y chromium chromium-driver`"
+        )
+    from selenium import webdriver
+    from selenium.webdriver.chrome.service import Service
+
+    options = webdriver.ChromeOptions()
+    options.binary_location = CHROMIUM
+    for flag in FLAGS:
+        options.add_argument(flag)
+    with pytest.MonkeyPatch.context() as env:
+        env.setenv("SE_OFFLINE", "true")  # never let Selenium Manager download anything
+        driver = webdriver.Chrome(service=Service(CHROMEDRIVER), options=options)
+    driver.set_page_load_timeout(WAIT_S)
+    try:
+        yield driver
+    finally:
+        driver.quit()
+
+
+def wait_for(driver: Any, script: str) -> Any:
+    """Poll ``return <script>`` in the page until it is truthy."""
+    deadline = time.monotonic() + WAIT_S
+    while time.monotonic() < deadline:
+        value = driver.execute_script(f"return {script}")
+        if value:
+            return value
+        time.sleep(0.1)
+    pytest.fail(f"timed out waiting for {script}")
+
+
+def drawn_charts(driver: Any) -> int:
+    """How many Plotly charts the page has drawn (an SVG inside each chart div)."""
+    count: int = driver.execute_script(
+        "return document.querySelectorAll('.chart .main-svg').length > 0 ? "
+        "document.querySelectorAll('.chart.js-plotly-plot').length : 0"
+    )
+    return count
+
+
+def test_overview_draws_its_charts_locally(browser: Any, site: str, tmp_path: Path) -> None:
+    browser.get(f"{site}/dashboard/city")
+    assert browser.title == "Vue d'ensemble · Flux urbains · Entrepôt"
+    heading = browser.find_element("css selector", "main h2").text
+    assert heading == "Vue d'ensemble — mardi 4 novembre 2025"
+    wait_for(browser, "document.querySelectorAll('.chart.js-plotly-plot .main-svg').length >= 2")
+    assert drawn_charts(browser) == 2
+    resources = browser.execute_script(
+        "return performance.getEntriesByType('resource').map(e => e.name)"
+    )
+    assert resources and all(name.startswith(site) for name in resources)
+    assert any(name.endswith("/dashboard/assets/plotly.min.js") for name in resources)
+    browser.save_screenshot(str(tmp_path / "overview.png"))
+
+
+def test_the_date_picker_changes_the_day(browser: Any, site: str) -> None:
+    browser.get(f"{site}/dashboard/city/trafic?date=2025-11-04")
+    picker = browser.find_element("id", "date")
+    assert picker.get_attribute("value") == "2025-11-04"
+    # Typing into a date field depends on the browser's locale: set it, then submit.
+    browser.execute_script("arguments[0].value = '2025-10-28'", picker)
+    browser.find_element("css selector", "#date-picker button[type=submit]").click()
+    wait_for(browser, "location.search === '?date=2025-10-28'")
+    heading = browser.find_element("css selector", "main h2").text
+    assert heading == "Trafic routier — mardi 28 octobre 2025"
+    wait_for(browser, "document.querySelectorAll('.chart.js-plotly-plot .main-svg').length >= 3")
+    assert drawn_charts(browser) == 3
+
+
+def test_navigation_keeps_the_day_and_the_report_links_its_csv(browser: Any, site: str) -> None:
+    browser.get(f"{site}/dashboard/city/meteo?date=2025-10-28")
+    browser.find_element("link text", "Rapport").click()
+    wait_for(browser, "location.pathname === '/dashboard/city/rapport'")
+    assert browser.execute_script("return location.search") == "?date=2025-10-28"
+    assert "Rapport quotidien — mardi 28 octobre 2025" in browser.page_source
+    csv = browser.find_element("id", "csv").get_attribute("href")
+    assert csv == f"{site}/city/report/2025-10-28/csv"
+    browser.find_element("id", "next-day").click()
+    wait_for(browser, "location.search === '?date=2025-10-29'")
+    assert "Aucune donnée pour le mercredi 29 octobre 2025." in browser.page_source
+    browser.find_element("link text", "mardi 4 novembre 2025").click()
+    wait_for(browser, "location.search === '?date=2025-11-04'")
+    assert browser.find_element("id", "week-over-week").is_displayed()

@@ -1,0 +1,209 @@
+"""Accounts: sign-up, sign-in with rate limiting, passwords, sessions' epochs, API tokens."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from entrepot.accounts.errors import (
+    AccountInactive,
+    EmailTaken,
+    InvalidAccountInput,
+    InvalidCredentials,
+    TooManyAttempts,
+)
+from entrepot.accounts.licences import LicenceService
+from entrepot.accounts.passwords import Passwords
+from entrepot.accounts.ratelimit import retry_after
+from entrepot.accounts.service import AccountService, normalize_email
+from entrepot.catalog.app_uow import AppUnitOfWorkFactory
+from entrepot.errors import RecordNotFound
+from tests.unit.test_web_helpers import PASSWORD, FakeClock, uow_factory
+
+
+@pytest.fixture
+def clock() -> FakeClock:
+    return FakeClock()
+
+
+@pytest.fixture
+def uow(tmp_path: Path) -> AppUnitOfWorkFactory:
+    return uow_factory(tmp_path)[1]
+
+
+@pytest.fixture
+def accounts(uow: AppUnitOfWorkFactory, clock: FakeClock) -> AccountService:
+    return AccountService(uow, LicenceService(uow, clock=clock), clock=clock)
+
+
+def test_register_creates_an_active_account_with_a_trial(
+    accounts: AccountService, uow: AppUnitOfWorkFactory
+) -> None:
+    user = accounts.register("  Alice@Example.COM ", PASSWORD, name="Alice")
+    assert (user.email, user.name, user.is_admin, user.is_active) == (
+        "alice@example.com",
+        "Alice",
+        False,
+        True,
+    )
+    with uow() as u:
+        licence = u.licences.current(user.id)
+    assert licence is not None and licence.plan == "trial" and licence.duration_days == 14
+
+
+def test_the_password_is_stored_as_an_argon2id_hash(
+    accounts: AccountService, uow: AppUnitOfWorkFactory
+) -> None:
+    user = accounts.register("a@example.com", PASSWORD)
+    with uow() as u:
+        stored = u.users.password_hash(user.id)
+    assert stored is not None and stored.startswith("$argon2id$") and PASSWORD not in stored
+
+
+def test_an_email_registers_once(accounts: AccountService) -> None:
+    accounts.register("a@example.com", PASSWORD)
+    with pytest.raises(EmailTaken, match=r"a@example\.com"):
+        accounts.register("A@example.com", PASSWORD)
+
+
+@pytest.mark.parametrize(
+    ("email", "password", "message"),
+    [
+        ("not-an-email", PASSWORD, "not an email"),
+        ("a@example.com", "short", "at least 10"),
+        ("a@example.com", "a@example.com", "may not be the email"),
+    ],
+)
+def test_bad_sign_up_input_is_refused_with_the_reason(
+    accounts: AccountService, email: str, password: str, message: str
+) -> None:
+    with pytest.raises(InvalidAccountInput, match=message):
+        accounts.register(email, password)
+
+
+def test_sign_in_checks_the_password(accounts: AccountService) -> None:
+    accounts.register("a@example.com", PASSWORD)
+    assert accounts.authenticate("A@example.com", PASSWORD).last_login_at is not None
+    with pytest.raises(InvalidCredentials, match="wrong email or password"):
+        accounts.authenticate("a@example.com", PASSWORD + "!")
+    with pytest.raises(InvalidCredentials, match="wrong email or password"):
+        accounts.authenticate("nobody@example.com", PASSWORD)
+
+
+def test_failed_sign_ins_are_limited_per_email_until_the_window_passes(
+    accounts: AccountService, clock: FakeClock
+) -> None:
+    accounts.register("a@example.com", PASSWORD)
+    for _ in range(5):
+        with pytest.raises(InvalidCredentials):
+            accounts.authenticate("a@example.com", "wrong password!", address="10.0.0.1")
+    with pytest.raises(TooManyAttempts) as caught:
+        accounts.authenticate("a@example.com", PASSWORD, address="10.0.0.2")
+    assert 0 < caught.value.retry_after <= 15 * 60
+    assert "wait" in str(caught.value)
+    clock.advance(minutes=16)
+    assert accounts.authenticate("a@example.com", PASSWORD).email == "a@example.com"
+
+
+def test_a_successful_sign_in_resets_the_email_counter(accounts: AccountService) -> None:
+    accounts.register("a@example.com", PASSWORD)
+    for _ in range(3):
+        with pytest.raises(InvalidCredentials):
+            accounts.authenticate("a@example.com", "wrong password!")
+    accounts.authenticate("a@example.com", PASSWORD)
+    for _ in range(4):
+        with pytest.raises(InvalidCredentials):
+            accounts.authenticate("a@example.com", "wrong password!")
+    accounts.authenticate("a@example.com", PASSWORD)
+
+
+def test_retry_after_counts_from_the_oldest_failure(clock: FakeClock) -> None:
+    from datetime import timedelta
+
+    window = timedelta(minutes=15)
+    assert retry_after(4, clock(), clock(), limit=5, window=window) is None
+    assert retry_after(5, clock(), clock(), limit=5, window=window) == 900
+    assert retry_after(5, clock() - window, clock(), limit=5, window=window) is None
+
+
+def test_an_inactive_account_cannot_sign_in(
+    accounts: AccountService, uow: AppUnitOfWorkFactory
+) -> None:
+    user = accounts.register("a@example.com", PASSWORD)
+    with uow() as u:
+        u.users.update(user.id, is_active=False)
+        u.commit()
+    with pytest.raises(AccountInactive, match="deactivated"):
+        accounts.authenticate("a@example.com", PASSWORD)
+
+
+def test_changing_the_password_ends_the_other_sessions(accounts: AccountService) -> None:
+    user = accounts.register("a@example.com", PASSWORD)
+    assert accounts.session_user(user.id, user.session_epoch) == user
+    with pytest.raises(InvalidCredentials, match="current password"):
+        accounts.change_password(user.id, "not the password", "another long passphrase")
+    changed = accounts.change_password(user.id, PASSWORD, "another long passphrase")
+    assert accounts.session_user(user.id, user.session_epoch) is None
+    assert accounts.session_user(user.id, changed.session_epoch) is not None
+    accounts.authenticate("a@example.com", "another long passphrase")
+
+
+def test_api_tokens_are_shown_once_and_resolve_until_revoked(
+    accounts: AccountService, uow: AppUnitOfWorkFactory
+) -> None:
+    user = accounts.register("a@example.com", PASSWORD)
+    record, token = accounts.create_token(user.id, "laptop")
+    assert token.startswith("ent_") and token.startswith(record.prefix)
+    assert accounts.token_user(token) == accounts.user(user.id)
+    with uow() as u:
+        assert u.tokens.list(user.id)[0].last_used_at is not None
+    assert accounts.token_user(token + "x") is None
+    assert accounts.token_user("Basic abc") is None
+    accounts.revoke_token(user.id, record.id)
+    assert accounts.token_user(token) is None
+
+
+def test_a_user_cannot_revoke_another_users_token(accounts: AccountService) -> None:
+    alice = accounts.register("a@example.com", PASSWORD)
+    bob = accounts.register("b@example.com", PASSWORD)
+    record, token = accounts.create_token(alice.id)
+    with pytest.raises(RecordNotFound):
+        accounts.revoke_token(bob.id, record.id)
+    assert accounts.token_user(token) is not None
+
+
+def test_a_token_of_a_deactivated_account_is_refused(
+    accounts: AccountService, uow: AppUnitOfWorkFactory
+) -> None:
+    user = accounts.register("a@example.com", PASSWORD)
+    _, token = accounts.create_token(user.id)
+    with uow() as u:
+        u.users.update(user.id, is_active=False)
+        u.commit()
+    assert accounts.token_user(token) is None
+
+
+def test_openid_sign_in_links_by_subject_then_by_email(accounts: AccountService) -> None:
+    existing = accounts.register("a@example.com", PASSWORD)
+    linked = accounts.sign_in_oidc("https://issuer|sub-1", "A@example.com", "Alice")
+    assert linked.id == existing.id and linked.oidc_subject == "https://issuer|sub-1"
+    again = accounts.sign_in_oidc("https://issuer|sub-1", "changed@example.com")
+    assert again.id == existing.id
+    created = accounts.sign_in_oidc("https://issuer|sub-2", "new@example.com", "New")
+    assert created.id != existing.id and not created.has_password
+
+
+def test_email_normalisation() -> None:
+    assert normalize_email(" Bob@Example.org ") == "bob@example.org"
+    with pytest.raises(InvalidAccountInput):
+        normalize_email("bob@localhost")
+
+
+def test_passwords_verify_in_constant_shape() -> None:
+    passwords = Passwords()
+    hashed = passwords.hash(PASSWORD)
+    assert passwords.verify(hashed, PASSWORD)
+    assert not passwords.verify(hashed, PASSWORD + "x")
+    assert not passwords.verify(None, PASSWORD)
+    assert not passwords.verify("not a hash", PASSWORD)

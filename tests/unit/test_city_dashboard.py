@@ -1,0 +1,161 @@
+"""The city dashboard pages through TestClient: French pages, date picker, local charts."""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterator
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import pytest
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
+
+from entrepot.api import city
+from entrepot.catalog.engine import make_engine
+from entrepot.catalog.migrate import upgrade
+from entrepot.city.generator import GenerateOptions, generate
+from entrepot.city.runtime import CityRuntime
+from entrepot.dashboard import city as dashboard
+from entrepot.dashboard.labels import long_date, number, percent
+from entrepot.storage.memory import MemoryStore
+
+DAY, WEEK_BEFORE = date(2025, 11, 4), date(2025, 10, 28)
+PAGES = {
+    "": ("Vue d'ensemble", 2),
+    "/velos": ("Vélos", 3),
+    "/trafic": ("Trafic routier", 3),
+    "/travaux": ("Chantiers perturbants", 2),
+    "/meteo": ("Météo", 1),
+    "/rapport": ("Rapport quotidien", 0),
+}
+
+
+def make_client(runtime: CityRuntime) -> TestClient:
+    app = FastAPI()
+    app.include_router(city.router)
+    app.include_router(dashboard.router)
+    app.state.city = runtime
+    return TestClient(app)
+
+
+@pytest.fixture(scope="module")
+def env(tmp_path_factory: pytest.TempPathFactory) -> Iterator[CityRuntime]:
+    store = MemoryStore("city-dashboard")
+    options = GenerateOptions(
+        start=WEEK_BEFORE, days=8, arcs=30, stations=10, counters=3, roadworks=40
+    )
+    generate(store, options)
+    engine = make_engine(f"sqlite:///{tmp_path_factory.mktemp('dash') / 'catalog.db'}")
+    upgrade(engine)
+    runtime = CityRuntime(store, engine=engine)
+    assert not runtime.runner().run([WEEK_BEFORE, DAY]).failed
+    yield runtime
+    engine.dispose()
+
+
+@pytest.fixture(scope="module")
+def client(env: CityRuntime) -> TestClient:
+    return make_client(env)
+
+
+def figures(html: str) -> list[Any]:
+    match = re.search(r"const FIGURES = (.*);\n", html)
+    return [] if match is None else [f["spec"] for f in json.loads(match.group(1))]
+
+
+@pytest.mark.parametrize("page", list(PAGES))
+def test_each_page_in_french_with_its_charts(client: TestClient, page: str) -> None:
+    heading, charts = PAGES[page]
+    response = client.get(f"/dashboard/city{page}", params={"date": "2025-11-04"})
+    assert response.status_code == 200
+    html = response.text
+    assert '<html lang="fr">' in html
+    assert f"{heading} — mardi 4 novembre 2025" in html
+    assert 'type="date" id="date" name="date" value="2025-11-04"' in html
+    assert 'min="2025-10-28" max="2025-11-04"' in html
+    assert "/dashboard/city/trafic?date=2025-11-04" in html
+    assert len(figures(html)) == charts
+    if charts:
+        assert '<script src="http://testserver/dashboard/assets/plotly.min.js">' in html
+    assert "cdn" not in html.lower()
+
+
+def test_the_last_day_is_the_default(client: TestClient) -> None:
+    assert "mardi 4 novembre 2025" in client.get("/dashboard/city/meteo").text
+
+
+def test_chart_data_comes_from_the_stored_metrics(client: TestClient, env: CityRuntime) -> None:
+    traffic = env.metrics.require("traffic", DAY).document["metrics"]
+    (hourly, states, zones) = figures(client.get("/dashboard/city/trafic?date=2025-11-04").text)
+    assert hourly["data"][0]["y"] == [h["total_flow"] for h in traffic["hourly"]]
+    assert sum(states["data"][0]["values"]) == traffic["rows"]
+    assert zones["layout"]["xaxis"]["type"] == "category"
+
+
+def test_the_report_page_links_its_csv_and_compares_weeks(client: TestClient) -> None:
+    html = client.get("/dashboard/city/rapport?date=2025-11-04").text
+    assert "Évolution sur une semaine" in html and 'id="week-over-week"' in html
+    csv = re.search(r'id="csv" href="([^"]+)"', html)
+    assert csv is not None
+    download = client.get(csv.group(1))
+    assert download.status_code == 200 and download.content.startswith(b"\xef\xbb\xbfsection;")
+    older = client.get("/dashboard/city/rapport?date=2025-10-28").text
+    assert "Pas de données pour le même jour de la semaine précédente." in older
+
+
+def test_a_day_without_data_is_a_french_404(client: TestClient) -> None:
+    response = client.get("/dashboard/city/velos?date=2025-11-01")
+    assert response.status_code == 404
+    assert "Aucune donnée pour le samedi 1 novembre 2025." in response.text
+    assert 'href="?date=2025-11-04"' in response.text
+
+
+def test_a_bad_date_is_a_french_400(client: TestClient) -> None:
+    response = client.get("/dashboard/city/trafic?date=2025-02-30")
+    assert response.status_code == 400
+    assert "« 2025-02-30 » n&#39;est pas une date" in response.text
+
+
+def test_no_data_at_all(tmp_path: Path) -> None:
+    engine = make_engine(f"sqlite:///{tmp_path / 'empty.db'}")
+    upgrade(engine)
+    response = make_client(CityRuntime(MemoryStore(), engine=engine)).get("/dashboard/city")
+    assert response.status_code == 404
+    assert "Aucune donnée calculée pour l'instant" in response.text
+    engine.dispose()
+
+
+def test_plotly_is_served_from_the_package(client: TestClient) -> None:
+    response = client.get("/dashboard/assets/plotly.min.js")
+    assert response.status_code == 200
+    assert response.headers["content-type"].startswith("text/javascript")
+    assert len(response.content) > 1_000_000
+    assert b"plotly.js v" in response.content[:2000]
+
+
+def test_stored_text_is_escaped(env: CityRuntime, tmp_path: Path) -> None:
+    engine = make_engine(f"sqlite:///{tmp_path / 'x.db'}")
+    upgrade(engine)
+    runtime = CityRuntime(env.store, engine=engine)
+    document = env.metrics.require("traffic", DAY).document
+    evil = "</script><script>alert(1)</script>"
+    document["metrics"]["top_arcs"][0]["label"] = evil
+    document["metrics"]["by_arrondissement"][0]["arrondissement"] = evil
+    runtime.metrics.put("traffic", DAY, document)
+    html = make_client(runtime).get("/dashboard/city/trafic?date=2025-11-04").text
+    assert evil not in html
+    assert "&lt;/script&gt;&lt;script&gt;alert(1)" in html
+    assert "\\u003c/script\\u003e" in html
+    engine.dispose()
+
+
+def test_french_formatting() -> None:
+    assert long_date(date(2025, 11, 4)) == "mardi 4 novembre 2025"
+    assert number(490435.0, 1) == "490\u202f435"
+    assert number(12.25, 1) == "12,2"
+    assert number(None) == "—"
+    assert percent(-53.24) == "-53,2\u00a0%"
+    assert percent(None) == "—"
