@@ -73,9 +73,12 @@ class App:
 
     @cached_property
     def registry(self) -> Registry:
-        """The shared model registry (a user's registry: ``registry.for_owner(id)``)."""
+        """The shared model registry (a user's registry: ``registry.for_owner(id)``).
+
+        Writes, deletes and verification go to the store itself; reads are served through
+        the cache, whose entries are verified against the catalog's sha256."""
         return Registry(
-            self.store, self.cache, self.uow, secret=self.settings.secret_key, actor=_actor()
+            self.raw_store, self.cache, self.uow, secret=self.settings.secret_key, actor=_actor()
         )
 
     def migrate(self) -> str:

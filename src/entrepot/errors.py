@@ -15,6 +15,7 @@ The tree::
         ├── DatabaseUnavailable (ConnectionError)
         ├── NotMigrated                  the schema is behind the code
         ├── RecordExists                 a row with the same unique key exists
+        ├── RecordInUse                  a row other rows still reference
         └── RecordNotFound (LookupError)
 
 Storage errors carry the store URL and key they concern; every message says what
@@ -122,6 +123,10 @@ class RecordExists(CatalogError):
     """A row with the same unique key already exists."""
 
     hint = "keys are write-once: record the object under a new key"
+
+
+class RecordInUse(CatalogError):
+    """A row cannot be deleted while other rows reference it."""
 
 
 class RecordNotFound(CatalogError, LookupError):

@@ -1,4 +1,5 @@
-"""The city dashboard in headless Chromium, over a real HTTP server on 127.0.0.1.
+"""The city dashboard in headless Chromium, over a real HTTP server on 127.0.0.1, under
+the site's Content-Security-Policy (no inline script, no other host).
 
 Needs Debian's ``chromium`` and ``chromium-driver`` (``apt-get install -y chromium
 chromium-driver``); the test fails, naming them, when they are missing. Plotly.js is
@@ -19,7 +20,7 @@ from typing import Any
 
 import pytest
 import uvicorn
-from fastapi import FastAPI
+from fastapi import FastAPI, Request, Response
 
 from entrepot.api import city
 from entrepot.catalog.engine import make_engine
@@ -43,6 +44,11 @@ FLAGS = (
     "--window-size=1280,1400",
 )
 WAIT_S = 20.0
+#: The site's policy (see entrepot.api.app): scripts from the site only, no inline script.
+CSP = (
+    "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
+    "img-src 'self' data: blob:; font-src 'self' data:; connect-src 'self'"
+)
 
 
 def _free_port() -> int:
@@ -69,6 +75,13 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     app.include_router(city.router)
     app.include_router(dashboard.router)
     app.state.city = runtime
+
+    @app.middleware("http")
+    async def policy(request: Request, call_next: Any) -> Response:
+        response: Response = await call_next(request)
+        response.headers["Content-Security-Policy"] = CSP
+        return response
+
     port = _free_port()
     server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
     thread = threading.Thread(target=server.run, daemon=True)

@@ -52,7 +52,9 @@ class TestMigrations:
     def test_the_model_comparison_sees_a_missing_column(self, blank_engine: Engine) -> None:
         upgrade(blank_engine)
         changed = MetaData()
-        Base.metadata.tables["objects"].to_metadata(changed).append_column(Column("extra", Integer))
+        for table in Base.metadata.sorted_tables:
+            table.to_metadata(changed)
+        changed.tables["objects"].append_column(Column("extra", Integer))
         diff = schema_diff(blank_engine, changed)
         assert [entry[0] for entry in diff] == ["add_column"]
 

@@ -27,7 +27,9 @@ D1, D2 = date(2025, 11, 3), date(2025, 11, 4)
 @pytest.fixture(scope="module")
 def env(tmp_path_factory: pytest.TempPathFactory) -> Iterator[CityRuntime]:
     store = MemoryStore("city-api")
-    generate(store, GenerateOptions(start=D1, days=2, arcs=20, stations=8, counters=3, roadworks=15))
+    generate(
+        store, GenerateOptions(start=D1, days=2, arcs=20, stations=8, counters=3, roadworks=15)
+    )
     engine = make_engine(f"sqlite:///{tmp_path_factory.mktemp('api') / 'catalog.db'}")
     upgrade(engine)
     runtime = CityRuntime(store, engine=engine)
@@ -51,7 +53,11 @@ def test_health_and_stats(client: TestClient) -> None:
     stats = client.get("/city/stats").json()
     assert stats["documents"] == 12 and stats["days"] == 2
     assert stats["last_day"] == "2025-11-04"
-    assert stats["kinds"]["traffic"] == {"documents": 2, "first": "2025-11-03", "last": "2025-11-04"}
+    assert stats["kinds"]["traffic"] == {
+        "documents": 2,
+        "first": "2025-11-03",
+        "last": "2025-11-04",
+    }
     assert {w["source"]: (w["ok"], w["failed"]) for w in stats["watermarks"]}["report"] == (2, 0)
 
 
@@ -146,8 +152,7 @@ def test_the_runtime_comes_from_the_entrepot_app(env: CityRuntime, tmp_path: Pat
     settings = Settings(database_url=f"sqlite:///{tmp_path / 'catalog.db'}")
     entrepot = bootstrap(settings, store=env.store)
     entrepot.migrate()
-    app = create_app(entrepot)
-    app.include_router(city.router)
+    app = create_app(entrepot)  # mounts the city router itself
     client = TestClient(app)
     assert client.get("/city/health").json()["status"] == "ok"
     assert client.get("/city/metrics/weather/2025-11-04").status_code == 404  # a new catalog

@@ -62,7 +62,7 @@ def client(env: CityRuntime) -> TestClient:
 
 
 def figures(html: str) -> list[Any]:
-    match = re.search(r"const FIGURES = (.*);\n", html)
+    match = re.search(r'<script type="application/json" id="city-figures">(.*?)</script>', html)
     return [] if match is None else [f["spec"] for f in json.loads(match.group(1))]
 
 
@@ -149,6 +149,7 @@ def test_stored_text_is_escaped(env: CityRuntime, tmp_path: Path) -> None:
     assert evil not in html
     assert "&lt;/script&gt;&lt;script&gt;alert(1)" in html
     assert "\\u003c/script\\u003e" in html
+    assert "<script>" not in html  # no inline script: the site's CSP forbids them
     engine.dispose()
 
 

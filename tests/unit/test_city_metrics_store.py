@@ -7,6 +7,7 @@ and on DynamoDB (the moto server) by subclassing it: a subclass gives ``metrics`
 from __future__ import annotations
 
 import math
+import os
 import random
 from collections.abc import Iterator
 from datetime import UTC, date
@@ -19,7 +20,7 @@ from sqlalchemy import text
 
 from entrepot.catalog.engine import make_engine
 from entrepot.catalog.migrate import upgrade
-from entrepot.city.errors import CityError, MetricsError, MetricsNotFound
+from entrepot.city.errors import CityError, MetricsError, MetricsNotFound, MetricsUnavailable
 from entrepot.city.metrics import MetricsStore, open_metrics
 from entrepot.city.metrics.base import canonical, digest
 from entrepot.city.metrics.mongodb import MongoMetrics, mask, split_url
@@ -210,3 +211,31 @@ def test_canonical_numbers() -> None:
     assert canonical({"a": [1.0, 1.5, {"b": -0.0}]}) == {"a": [1, 1.5, {"b": 0}]}
     assert digest({"a": 1.0, "b": "é"}) == digest({"b": "é", "a": 1})
     assert digest({"a": 1.5}) != digest({"a": 1.25})
+
+
+def test_dynamo_url_options_are_checked() -> None:
+    with pytest.raises(ConfigError, match=r"unknown DynamoDB URL option\(s\) \['regoin'\]"):
+        open_metrics("dynamodb://t?regoin=eu-west-3")
+    with pytest.raises(ConfigError, match="not a DynamoDB URL"):
+        open_metrics("dynamodb://?region=eu-west-3")
+
+
+def test_dynamo_without_credentials_says_so(monkeypatch: pytest.MonkeyPatch) -> None:
+    for name in (
+        "AWS_ACCESS_KEY_ID",
+        "AWS_SECRET_ACCESS_KEY",
+        "AWS_SESSION_TOKEN",
+        "AWS_PROFILE",
+        "AWS_DEFAULT_PROFILE",
+        "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI",
+        "AWS_CONTAINER_CREDENTIALS_FULL_URI",
+        "AWS_WEB_IDENTITY_TOKEN_FILE",
+    ):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("AWS_CONFIG_FILE", os.devnull)
+    monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", os.devnull)
+    monkeypatch.setenv("AWS_EC2_METADATA_DISABLED", "true")
+    store = open_metrics("dynamodb://t?region=eu-west-3&endpoint_url=http://127.0.0.1:9")
+    with pytest.raises(MetricsUnavailable, match="no AWS credentials") as caught:
+        store.get("bikes", D1)
+    assert "AWS_ACCESS_KEY_ID" in str(caught.value)

@@ -31,9 +31,7 @@ def registry(tmp_path: Path) -> Iterator[Registry]:
     upgrade(engine)
     store = MemoryStore("registry")
     cache = CachedStore(store, tmp_path / "cache", 256 * 1024 * 1024)
-    yield Registry(
-        store, cache, unit_of_work_factory(engine), secret="x" * 32, actor="fraud-tests"
-    )
+    yield Registry(store, cache, unit_of_work_factory(engine), secret="x" * 32, actor="fraud-tests")
     engine.dispose()
 
 

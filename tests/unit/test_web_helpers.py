@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import Engine, inspect
 
@@ -59,3 +60,52 @@ def test_fake_clock_moves_only_when_told() -> None:
     assert isinstance(clock, FakeClock)
     clock.advance(days=1)
     assert clock() - first == timedelta(days=1)
+
+
+def make_web_app(folder: Path, **service_options: object) -> tuple[Any, Any]:
+    """The web app over a local store and a SQLite catalog in ``folder``, with an
+    in-process queue (jobs run when the test calls ``services.queue.work_one()``), a short
+    training budget and no reference library unless asked; returns (app, services)."""
+    from entrepot.api.app import create_app
+    from entrepot.api.options import web_options
+    from entrepot.bootstrap import bootstrap
+    from entrepot.config import Settings
+
+    settings = Settings(
+        store_url=str(folder / "store"),
+        database_url=f"sqlite:///{folder / 'catalog.db'}",
+        cache_dir=folder / "cache",
+        secret_key="test-secret-key-of-some-length-0123456789",
+    )
+    core = bootstrap(settings)
+    core.migrate()
+    defaults: dict[str, object] = {
+        "var_dir": folder / "var",
+        "jobs_url": "memory://",
+        "training_budget": 1.0,
+        "reference_count": 0,
+    }
+    options = web_options(settings, **{**defaults, **service_options})
+    app = create_app(core, options=options)
+    return app, app.state.services
+
+
+def labelled_csv(rows: int = 2000, seed: int = 3, domain: str = "card_payments") -> bytes:
+    """A generated labelled transactions file (label ``is_fraud``) as CSV bytes."""
+    from entrepot.fraud.generator import generate
+
+    data = generate(domain, rows, fraud_rate=0.05, seed=seed, variety=False)
+    return data.frame.to_csv(index=False).encode()
+
+
+def unlabelled_csv(rows: int = 500, seed: int = 4, domain: str = "card_payments") -> bytes:
+    """The same kind of file without its label column."""
+    from entrepot.fraud.generator import generate
+
+    data = generate(domain, rows, fraud_rate=0.05, seed=seed, variety=False)
+    return data.frame.drop(columns=[data.target]).to_csv(index=False).encode()
+
+
+def test_generated_files_have_and_lack_the_label() -> None:
+    assert b"is_fraud" in labelled_csv(200).splitlines()[0]
+    assert b"is_fraud" not in unlabelled_csv(200).splitlines()[0]

@@ -28,7 +28,12 @@ _REQUEST_ID: ContextVar[str] = ContextVar("entrepot_request_id", default="-")
 _VALID_ID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
 access_log = logging.getLogger("entrepot.access")
 #: Attributes every LogRecord has; anything else was passed with ``extra=``.
-_STANDARD = set(vars(logging.makeLogRecord({}))) | {"message", "asctime", "taskName"}
+_STANDARD = set(vars(logging.makeLogRecord({}))) | {
+    "message",
+    "asctime",
+    "taskName",
+    "color_message",
+}
 
 
 def request_id() -> str:

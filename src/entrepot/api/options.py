@@ -26,6 +26,8 @@ class WebEnvironment(BaseSettings):
     jobs_url: str | None = None
     #: Alias of ``jobs_url`` for Redis.
     redis_url: str | None = None
+    #: The queue's name, so that several installations can share one Redis.
+    jobs_name: str = "entrepot"
     var_dir: Path = Path("var")
     training_budget: float = 60.0
     upload_limit: str = "10GiB"
@@ -79,6 +81,7 @@ def web_options(settings: Settings, **overrides: Any) -> WebOptions:
         secret_key=settings.secret_key,
         var_dir=Path(get("var_dir")),
         jobs_url=get("jobs_url") or get("redis_url"),
+        jobs_name=str(get("jobs_name")),
         training_budget=float(get("training_budget")),
         upload_limit=parse_size(limit) if isinstance(limit, str) else int(limit),
         reference_count=int(get("reference_count")),

@@ -20,7 +20,7 @@ from sqlalchemy.sql.compiler import SQLCompiler
 
 from entrepot.catalog.records import ObjectRecord, ObjectState, Usage
 from entrepot.catalog.tables import ObjectRow
-from entrepot.errors import RecordExists, RecordNotFound
+from entrepot.errors import RecordExists, RecordInUse, RecordNotFound
 
 #: How many keys go into one ``IN (...)`` query.
 KEYS_PER_QUERY = 500
@@ -137,7 +137,13 @@ class ObjectRepository:
         row = self._row(key)
         record = _record(row)
         self._session.delete(row)
-        self._session.flush()
+        try:
+            self._session.flush()
+        except SqlIntegrityError:
+            raise RecordInUse(
+                f"object {key!r} is still referenced (by a model version, a dataset, ...)",
+                hint="delete what uses it instead, e.g. `entrepot models rm NAME@VERSION`",
+            ) from None
         return record
 
     def usage_by_folder(

@@ -28,6 +28,7 @@ from pathlib import Path
 import pandas as pd
 
 from entrepot.city.errors import CityError, RawFormatError
+from entrepot.city.limits import DEFAULT_MEMORY_LIMIT
 from entrepot.city.readers import CsvHeader, pick_columns, sniff_header
 
 #: Accepted header variants: export labels, or the API's raw field names.
@@ -49,7 +50,6 @@ STATE_CODES = {
     "Saturé": 3, "3": 3,
     "Bloqué": 4, "4": 4,
 }  # fmt: skip
-DEFAULT_MEMORY_LIMIT = "128MB"
 #: CSV read buffer per thread; DuckDB's default (32 MB) doubles the footprint for nothing.
 _BUFFER_SIZE = 8 * 1024 * 1024
 

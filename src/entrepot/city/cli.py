@@ -14,11 +14,10 @@ from typing import Annotated
 import typer
 
 from entrepot.city import cli_runs
-from entrepot.city.bigcsv import DEFAULT_MEMORY_LIMIT
 from entrepot.city.cli_context import print_json, runtime
 from entrepot.city.days import parse_day
-from entrepot.city.generator import GenerateOptions, generate
-from entrepot.city.pipeline import METRIC_TYPES, DayProcessor, check_types
+from entrepot.city.kinds import METRIC_TYPES, check_types
+from entrepot.city.limits import DEFAULT_MEMORY_LIMIT
 from entrepot.storage.protocols import Store
 
 city_app = typer.Typer(
@@ -65,6 +64,8 @@ def generate_command(
     ] = False,
 ) -> None:
     """Write hourly API snapshots and batch CSVs for DAYS days from START."""
+    from entrepot.city.generator import GenerateOptions, generate  # numpy: not for --help
+
     options = GenerateOptions(
         start=parse_day(start),
         days=days,
@@ -109,6 +110,8 @@ def process_command(
     ] = DEFAULT_MEMORY_LIMIT,
 ) -> None:
     """Compute the metrics of one local day and print them as JSON."""
+    from entrepot.city.pipeline import DayProcessor  # pandas, DuckDB: not for --help
+
     day = parse_day(date)
     types = check_types(metric_type or METRIC_TYPES)
     processor = DayProcessor(runtime(ctx).lake(prefix), memory_limit=memory_limit)

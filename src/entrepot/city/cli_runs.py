@@ -10,19 +10,21 @@ from __future__ import annotations
 
 import sys
 from datetime import date, datetime, timedelta
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from entrepot.city.bigcsv import DEFAULT_MEMORY_LIMIT
 from entrepot.city.cli_context import print_json, runtime
 from entrepot.city.days import days_between, paris, parse_day
 from entrepot.city.errors import RunFailed
 from entrepot.city.kinds import DOCUMENT_KINDS, METRIC_TYPES, REPORT, check_kind, check_types
+from entrepot.city.limits import DEFAULT_MEMORY_LIMIT
 from entrepot.city.metrics.copy import copy_metrics
 from entrepot.city.metrics.url import open_metrics
-from entrepot.city.runs import Outcome
 from entrepot.errors import ConfigError
+
+if TYPE_CHECKING:
+    from entrepot.city.runs import Outcome
 
 #: Longest range one ``run`` accepts (a typo in a year would otherwise mean decades).
 MAX_DAYS = 400

@@ -7,16 +7,16 @@ The tree (under :class:`entrepot.errors.EntrepotError`)::
     ├── RawFormatError (ValueError)    a file that cannot be parsed: truncated JSON, wrong
     │                                  CSV separator or encoding, missing columns
     ├── MissingInput (FileNotFoundError) an input the run needs is absent (référentiel, a day)
-    ├── MetricsNotFound (LookupError)  no stored metrics or report for that type and day
+    ├── MetricsNotFound (RecordNotFound)  no stored metrics or report for that type and day
     ├── MetricsError                   a metrics store refused an operation
-    │   ├── MetricsUnavailable (ConnectionError)  its server or file cannot be reached
+    │   ├── MetricsUnavailable (DatabaseUnavailable)  its server or file cannot be reached
     │   └── MigrationMismatch          a metrics copy did not verify (counts or checksums)
     └── RunFailed                      some (type, day) of an incremental run failed
 """
 
 from __future__ import annotations
 
-from entrepot.errors import EntrepotError
+from entrepot.errors import DatabaseUnavailable, EntrepotError, RecordNotFound
 
 
 class CityError(EntrepotError):
@@ -45,8 +45,9 @@ class MissingInput(CityError, FileNotFoundError):
     hint = "generate or upload it first (see `entrepot city generate`)"
 
 
-class MetricsNotFound(CityError, LookupError):
-    """No document is stored for that type (or report) and day."""
+class MetricsNotFound(CityError, RecordNotFound):
+    """No document is stored for that type (or report) and day (a :class:`RecordNotFound`,
+    so the API answers 404 and the CLI exits 66)."""
 
     hint = "compute it first: `entrepot city run --date YYYY-MM-DD`"
 
@@ -55,8 +56,8 @@ class MetricsError(CityError):
     """A metrics store refused an operation."""
 
 
-class MetricsUnavailable(MetricsError, ConnectionError):
-    """The metrics store cannot be reached."""
+class MetricsUnavailable(MetricsError, DatabaseUnavailable):
+    """The metrics store cannot be reached (a :class:`DatabaseUnavailable`: API 503, CLI 69)."""
 
     hint = "check ENTREPOT_METRICS_URL and that its server is running"
 

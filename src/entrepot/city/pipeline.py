@@ -11,10 +11,11 @@ from datetime import date
 from typing import Any
 
 from entrepot.city import layout
-from entrepot.city.bigcsv import DEFAULT_MEMORY_LIMIT, aggregate_counts
+from entrepot.city.bigcsv import aggregate_counts
 from entrepot.city.errors import CityError, MissingInput
 from entrepot.city.kinds import METRIC_TYPES, check_types
 from entrepot.city.lake import Lake
+from entrepot.city.limits import DEFAULT_MEMORY_LIMIT
 from entrepot.city.processors.bikes import bikes_metrics, capacities
 from entrepot.city.processors.common import document
 from entrepot.city.processors.disruptions import disruption_metrics

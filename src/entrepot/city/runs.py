@@ -33,10 +33,10 @@ from datetime import date
 from typing import Any, Literal
 
 from entrepot.city import layout
-from entrepot.city.bigcsv import DEFAULT_MEMORY_LIMIT
 from entrepot.city.errors import MetricsError, MissingInput
 from entrepot.city.kinds import METRIC_TYPES, REPORT, check_types
 from entrepot.city.lake import InputRef, Lake
+from entrepot.city.limits import DEFAULT_MEMORY_LIMIT
 from entrepot.city.metrics.base import MetricsStore
 from entrepot.city.pipeline import DayProcessor
 from entrepot.city.report import build_report, previous_week

@@ -2,29 +2,29 @@
 
 The CLI and the API build one :class:`CityRuntime` from the application's settings
 (the composition root owns those); the app itself never reads settings. Nothing is
-opened until used: ``entrepot city generate`` needs only the store.
+opened, and no engine (pandas, DuckDB, a database driver) imported, until used:
+``entrepot city generate`` needs only the store, ``entrepot --help`` nothing.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from functools import cached_property
+from typing import TYPE_CHECKING
 
-from sqlalchemy import Engine
-
-from entrepot.catalog.migrate import ensure_migrated
-from entrepot.catalog.uow import UnitOfWorkFactory, unit_of_work_factory
-from entrepot.city.bigcsv import DEFAULT_MEMORY_LIMIT
 from entrepot.city.lake import Lake
-from entrepot.city.metrics.base import MetricsStore
-from entrepot.city.metrics.sql import SqlMetrics
-from entrepot.city.metrics.url import open_metrics
-from entrepot.city.report_files import ReportFiles
-from entrepot.city.runs import CityRunner, Outcome
-from entrepot.city.watermarks import Watermarks
+from entrepot.city.limits import DEFAULT_MEMORY_LIMIT
 from entrepot.errors import ConfigError
-from entrepot.services.objects import ObjectService
 from entrepot.storage.protocols import Store
+
+if TYPE_CHECKING:
+    from sqlalchemy import Engine
+
+    from entrepot.catalog.uow import UnitOfWorkFactory
+    from entrepot.city.metrics.base import MetricsStore
+    from entrepot.city.report_files import ReportFiles
+    from entrepot.city.runs import CityRunner, Outcome
+    from entrepot.city.watermarks import Watermarks
 
 
 class CityRuntime:
@@ -55,6 +55,8 @@ class CityRuntime:
     @cached_property
     def engine(self) -> Engine:
         """The catalog engine, checked to be migrated."""
+        from entrepot.catalog.migrate import ensure_migrated
+
         if self._engine is None:
             raise ConfigError(
                 "this command needs the catalog, and none was configured",
@@ -67,22 +69,32 @@ class CityRuntime:
     @cached_property
     def uow(self) -> UnitOfWorkFactory:
         """Units of work on the catalog."""
+        from entrepot.catalog.uow import unit_of_work_factory
+
         return unit_of_work_factory(self.engine)
 
     @cached_property
     def watermarks(self) -> Watermarks:
         """The watermark table."""
+        from entrepot.city.watermarks import Watermarks
+
         return Watermarks(self.engine)
 
     @cached_property
     def metrics(self) -> MetricsStore:
         """The metrics store: its own URL, or the catalog database."""
+        from entrepot.city.metrics.sql import SqlMetrics
+        from entrepot.city.metrics.url import open_metrics
+
         url = self._metrics_url() if callable(self._metrics_url) else self._metrics_url
         return open_metrics(url) if url else SqlMetrics(self.engine)
 
     @cached_property
     def reports(self) -> ReportFiles:
         """Report CSVs, written through the catalog's write protocol."""
+        from entrepot.city.report_files import ReportFiles
+        from entrepot.services.objects import ObjectService
+
         return ReportFiles(ObjectService(self.store, self.uow), self.uow)
 
     def lake(self, prefix: str = "") -> Lake:
@@ -97,6 +109,8 @@ class CityRuntime:
         progress: Callable[[Outcome], None] | None = None,
     ) -> CityRunner:
         """An incremental runner over the raw data under ``prefix``."""
+        from entrepot.city.runs import CityRunner
+
         return CityRunner(
             self.lake(prefix),
             self.metrics,

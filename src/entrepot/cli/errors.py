@@ -5,6 +5,7 @@ from __future__ import annotations
 from entrepot import errors as e
 from entrepot.city.errors import MissingInput
 from entrepot.fraud.errors import FraudError, UnknownDomain
+from entrepot.registry.errors import InvalidModelFiles, InvalidName, UnsafeModelFormat
 
 #: Most specific first; the first match wins.
 EXIT_CODES: tuple[tuple[type[BaseException], int], ...] = (
@@ -12,11 +13,15 @@ EXIT_CODES: tuple[tuple[type[BaseException], int], ...] = (
     (UnknownDomain, 64),
     (FraudError, 65),
     (e.InvalidKey, 65),
+    (InvalidName, 65),
+    (InvalidModelFiles, 65),
+    (UnsafeModelFormat, 65),
     (e.ObjectNotFound, 66),
     (MissingInput, 66),
     (e.RecordNotFound, 66),
     (e.ObjectExists, 73),
     (e.RecordExists, 73),
+    (e.RecordInUse, 73),
     (e.IntegrityError, 74),
     (e.AccessDenied, 77),
     (e.StoreUnavailable, 69),

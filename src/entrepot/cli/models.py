@@ -47,7 +47,7 @@ def _options(
 
 
 def _registry(ctx: typer.Context) -> Registry:
-    registry: Registry = current_app().registry  # type: ignore[attr-defined,unused-ignore]
+    registry: Registry = current_app().registry
     user: str | None = ctx.meta.get(_USER)
     return registry if user is None else registry.for_owner(user)
 

@@ -12,7 +12,6 @@ import signal
 import threading
 from typing import Annotated
 
-import click
 import typer
 
 from entrepot.cli.context import console, current_app
@@ -117,9 +116,12 @@ def main(argv: list[str] | None = None) -> int:
         return exit_code(exc)
     except typer.Abort:
         return 130
-    except click.ClickException as exc:
-        exc.show()
-        return exc.exit_code
+    except Exception as exc:  # usage errors (typer's own copy of click's)
+        show, code = getattr(exc, "show", None), getattr(exc, "exit_code", None)
+        if callable(show) and isinstance(code, int):
+            show()
+            return code
+        raise
     return 0
 
 

@@ -69,6 +69,22 @@ def plotly_js() -> bytes:
     return (resources.files("plotly") / "package_data" / "plotly.min.js").read_bytes()
 
 
+@cache
+def charts_js() -> bytes:
+    """The page script that draws the figures of the page's JSON data block."""
+    return Path(__file__).with_name("static").joinpath("city-charts.js").read_bytes()
+
+
+@router.get("/assets/city-charts.js", include_in_schema=False, name="dashboard-city-charts")
+def charts_asset() -> Response:
+    """The dashboard's own script (no inline script: the site's CSP forbids them)."""
+    return Response(
+        charts_js(),
+        media_type="text/javascript; charset=utf-8",
+        headers={"Cache-Control": "no-cache"},
+    )
+
+
 @router.get("/assets/plotly.min.js", include_in_schema=False, name="dashboard-plotly")
 def plotly_asset() -> Response:
     """Plotly.js, from the installed package (never a CDN)."""
@@ -93,9 +109,7 @@ def _chosen_day(text: str | None, last: date | None) -> tuple[date | None, str |
 
 def _figures(drawn: list[dict[str, Any] | None]) -> list[dict[str, Any]]:
     return [
-        {"id": f"chart-{i}", "spec": figure}
-        for i, figure in enumerate(drawn)
-        if figure is not None
+        {"id": f"chart-{i}", "spec": figure} for i, figure in enumerate(drawn) if figure is not None
     ]
 
 

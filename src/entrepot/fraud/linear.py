@@ -37,8 +37,22 @@ def terms(pipeline: Any, x: np.ndarray) -> tuple[np.ndarray, float]:
 
 
 def probabilities(pipeline: Any, x: np.ndarray) -> np.ndarray:
-    """The pipeline's probability of the positive class, as ``predict_proba[:, 1]``."""
-    contributions, intercept = terms(pipeline, x)
-    logit = contributions.sum(axis=1) + intercept
+    """The pipeline's probability of the positive class, as ``predict_proba[:, 1]``:
+    the same algebra as :func:`terms`, summed with matrix products."""
+    imputer, scaler, logistic = pipeline[0], pipeline[1], pipeline[-1]
+    x = np.asarray(x, dtype=float)
+    n_features = x.shape[1]
+    indicator = getattr(imputer, "indicator_", None)
+    flagged = np.asarray(indicator.features_ if indicator is not None else [], dtype=np.int64)
+    width = n_features + len(flagged)
+    mean = scaler.mean_ if scaler.with_mean else np.zeros(width)
+    scale = scaler.scale_ if scaler.with_std else np.ones(width)
+    weights = np.asarray(logistic.coef_[0], dtype=float) / scale
+    fill = np.nan_to_num(np.asarray(imputer.statistics_, dtype=float), nan=0.0)
+    missing = np.isnan(x)
+    logit = np.where(missing, fill, x) @ weights[:n_features]
+    if len(flagged):
+        logit += missing[:, flagged].astype(float) @ weights[n_features:]
+    logit += float(logistic.intercept_[0]) - float(mean @ weights)
     out: np.ndarray = 1.0 / (1.0 + np.exp(-logit))
     return out

@@ -98,7 +98,10 @@ def score(
     large files when the cores are free (OpenMP threads that wait for a busy core make
     prediction many times slower).
     """
-    frame = frame.rename(columns=str).reset_index(drop=True)
+    if not all(isinstance(c, str) for c in frame.columns):
+        frame = frame.rename(columns=str)
+    if not isinstance(frame.index, pd.RangeIndex) or frame.index.start != 0:
+        frame = frame.reset_index(drop=True)
     upload = upload if upload is not None else describe(frame)
     n, labels = len(frame), list(frame.columns)
     weights = ensemble.weights

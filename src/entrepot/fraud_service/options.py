@@ -18,6 +18,8 @@ class ServiceOptions:
     var_dir: Path = Path("var")
     #: ``None``: the embedded queue in ``var_dir``; ``redis://...`` to share the work.
     jobs_url: str | None = None
+    #: The queue's name (several installations may share one Redis).
+    jobs_name: str = "entrepot"
     #: Seconds of model search per training.
     training_budget: float = 60.0
     #: No upload may exceed this, whatever the plan.

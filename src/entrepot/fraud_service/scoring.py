@@ -93,9 +93,10 @@ class ScoringService:
     def submit_apply(self, user_id: int, dataset_id: str) -> JobRecord:
         """Queue the scoring of dataset ``dataset_id`` with the reference ensemble."""
         self._licences.require(user_id)
-        self.require_library()
         with self._uow() as uow:
             dataset = uow.datasets.get(user_id, dataset_id)
+        self.require_library()
+        with self._uow() as uow:
             job = self._jobs.record(
                 uow,
                 owner_id=user_id,

@@ -105,7 +105,7 @@ def build_services(app: AppParts, options: ServiceOptions) -> FraudServices:
     uow = app_unit_of_work_factory(app.engine)
     registry = Registry(app.raw_store, app.cache, app.uow, secret=options.secret_key, actor="web")
     library = RegistryLibrary(registry)
-    queue = JobQueue.from_url(options.jobs_url, folder=options.var_dir)
+    queue = JobQueue.from_url(options.jobs_url, folder=options.var_dir, name=options.jobs_name)
     jobs = JobService(uow, queue)
     licences = LicenceService(uow)
     accounts = AccountService(uow, licences)

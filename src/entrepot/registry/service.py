@@ -20,7 +20,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from entrepot.catalog.records import (
     AliasRecord,
@@ -86,7 +86,7 @@ class Registry:
                 "characters to sign model versions",
                 hint="set ENTREPOT_SECRET_KEY to a long random value",
             )
-        if store is materializer:
+        if cast(object, store) is materializer:  # a cache is both a Store and a Materialize
             raise ConfigError(
                 "the registry needs the store itself and the cache in front of it, not the "
                 "cache twice: verification must read the store's bytes, not cached copies",

@@ -276,6 +276,8 @@ def choose(session_lang: object, accept_language: str | None) -> str:
                 q = float(params.strip()[2:])
             except ValueError:
                 q = 0.0
+        if q <= 0:  # q=0 means "not this one"
+            continue
         q -= position * 1e-6  # equal weights: the first listed wins
         if code in LANGUAGES and q > best_q:
             best, best_q = code, q

@@ -1,0 +1,5 @@
+"""Default resource limits of the pipeline (a module of its own: the CLI reads them without
+importing the engines)."""
+
+#: DuckDB's memory limit for the counts CSV scan (see :mod:`entrepot.city.bigcsv`).
+DEFAULT_MEMORY_LIMIT = "128MB"

@@ -1,0 +1,16 @@
+// Draw the page's charts: the figures are a JSON data block written by the server, so no
+// inline script is needed (the site's Content-Security-Policy allows scripts from itself only).
+(function () {
+  "use strict";
+  var block = document.getElementById("city-figures");
+  if (!block || typeof Plotly === "undefined") {
+    return;
+  }
+  var figures = JSON.parse(block.textContent);
+  figures.forEach(function (figure) {
+    Plotly.newPlot(figure.id, figure.spec.data, figure.spec.layout, {
+      displaylogo: false,
+      responsive: true,
+    });
+  });
+})();

@@ -1,0 +1,106 @@
+"""A worker killed in the middle of a training (SIGKILL: no goodbye) never leaves its job
+"running": another worker's reaper puts it back in the queue and runs it to the end."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from entrepot.catalog.jobs_records import JobRecord, JobState
+from entrepot.fraud_service.wiring import FraudServices
+from tests.unit.test_web_helpers import PASSWORD, labelled_csv, make_web_app
+
+pytestmark = pytest.mark.slow
+
+
+def worker_env(folder: Path) -> dict[str, str]:
+    """The environment of a worker sharing ``folder``'s store, catalog and queue."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("ENTREPOT_")}
+    env.update(
+        {
+            "ENTREPOT_STORE_URL": str(folder / "store"),
+            "ENTREPOT_DATABASE_URL": f"sqlite:///{folder / 'catalog.db'}",
+            "ENTREPOT_CACHE_DIR": str(folder / "cache"),
+            "ENTREPOT_SECRET_KEY": "test-secret-key-of-some-length-0123456789",
+            "ENTREPOT_VAR_DIR": str(folder / "var"),
+            "ENTREPOT_JOBS_URL": f"sqlite:///{folder / 'var' / 'jobs.db'}",
+            "ENTREPOT_TRAINING_BUDGET": "3",
+            "ENTREPOT_REFERENCE_COUNT": "0",
+            "ENTREPOT_JOB_HEARTBEAT_SECONDS": "0.5",
+            "ENTREPOT_JOB_STALE_SECONDS": "4",
+        }
+    )
+    return env
+
+
+def start_worker(folder: Path) -> subprocess.Popen[bytes]:
+    with (folder / f"worker-{time.monotonic_ns()}.log").open("wb") as log:
+        return subprocess.Popen(
+            [sys.executable, "-m", "entrepot.cli.serve", "worker"],
+            cwd=folder,
+            env=worker_env(folder),
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
+
+
+def wait_for(
+    services: FraudServices, job_id: str, states: set[JobState], seconds: float
+) -> JobRecord:
+    deadline = time.monotonic() + seconds
+    while True:
+        job = services.jobs.get_any(job_id)
+        if job.state in states:
+            return job
+        if time.monotonic() > deadline:
+            pytest.fail(f"job still {job.state.value} after {seconds} s: {job}")
+        time.sleep(0.1)
+
+
+@pytest.fixture
+def workers() -> Iterator[list[subprocess.Popen[bytes]]]:
+    started: list[subprocess.Popen[bytes]] = []
+    yield started
+    for process in started:
+        if process.poll() is None:
+            process.terminate()
+            try:
+                process.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
+
+
+def test_a_killed_workers_job_is_retried_by_another(
+    tmp_path: Path, workers: list[subprocess.Popen[bytes]]
+) -> None:
+    _, services = make_web_app(
+        tmp_path, jobs_url=f"sqlite:///{tmp_path / 'var' / 'jobs.db'}", training_budget=3.0
+    )
+    user = services.accounts.register("a@example.com", PASSWORD)
+    with services.datasets.spool(user.id) as spool:
+        spool.write(labelled_csv(3000))
+        dataset = services.datasets.create(user.id, "cards.csv", spool)
+    job = services.training.submit(user.id, dataset.id, "survivor")
+
+    first = start_worker(tmp_path)
+    workers.append(first)
+    running = wait_for(services, job.id, {JobState.RUNNING}, 60)
+    first.send_signal(signal.SIGKILL)
+    first.wait(timeout=10)
+    time.sleep(1)
+    assert services.jobs.get_any(job.id).state is JobState.RUNNING  # nobody told the catalog
+
+    second = start_worker(tmp_path)
+    workers.append(second)
+    done = wait_for(services, job.id, {JobState.SUCCEEDED, JobState.FAILED}, 120)
+    assert done.state is JobState.SUCCEEDED, done.error
+    assert done.attempts == 2 and done.worker != running.worker
+    assert services.models.list(user.id)[0].name == "survivor"

@@ -1,0 +1,342 @@
+"""The pages: sign-in with CSRF, rate limiting and safe redirects; sessions; French and
+English; the work pages; admin pages and their audit."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+
+from entrepot.fraud_service.wiring import FraudServices
+from entrepot.web.i18n import MESSAGES
+from tests.unit.test_web_api import run_jobs
+from tests.unit.test_web_helpers import PASSWORD, labelled_csv, make_web_app
+
+WEB = Path(__file__).resolve().parents[2] / "src" / "entrepot" / "web"
+
+
+@pytest.fixture
+def web(tmp_path: Path) -> Iterator[tuple[TestClient, FraudServices]]:
+    app, services = make_web_app(tmp_path)
+    with TestClient(app, raise_server_exceptions=False) as client:
+        yield client, services
+
+
+def csrf_of(html: str) -> str:
+    found = re.search(r'name="csrf_token" value="([^"]+)"', html) or re.search(
+        r'data-csrf="([^"]+)"', html
+    )
+    assert found, "no CSRF token in the page"
+    return found.group(1)
+
+
+def sign_in(client: TestClient, email: str, password: str = PASSWORD, next: str = "/") -> object:
+    token = csrf_of(client.get("/login").text)
+    return client.post(
+        "/login",
+        data={"csrf_token": token, "email": email, "password": password, "next": next},
+        follow_redirects=False,
+    )
+
+
+def test_pages_need_a_session_and_come_back_after_sign_in(
+    web: tuple[TestClient, FraudServices],
+) -> None:
+    client, services = web
+    services.accounts.register("a@example.com", PASSWORD)
+    answer = client.get("/datasets?page=2", follow_redirects=False)
+    assert (
+        answer.status_code == 303
+        and answer.headers["location"] == "/login?next=/datasets%3Fpage%3D2"
+    )
+    signed = sign_in(client, "a@example.com", next="/datasets?page=2")
+    assert signed.status_code == 303 and signed.headers["location"] == "/datasets?page=2"  # type: ignore[attr-defined]
+    assert "a@example.com" in client.get("/datasets").text
+
+
+@pytest.mark.parametrize(
+    "target",
+    [
+        "https://evil.example/",
+        "//evil.example/path",
+        "/\\evil.example",
+        "http:/evil.example",
+        "javascript:alert(1)",
+        "/ok\r\nLocation: https://evil.example",
+        "evil.example",
+    ],
+)
+def test_no_open_redirect_after_sign_in(web: tuple[TestClient, FraudServices], target: str) -> None:
+    client, services = web
+    services.accounts.register("a@example.com", PASSWORD)
+    answer = sign_in(client, "a@example.com", next=target)
+    assert answer.headers["location"] == "/"  # type: ignore[attr-defined]
+    switched = client.get("/lang/fr", params={"next": target}, follow_redirects=False)
+    assert switched.headers["location"] == "/"
+
+
+def test_forms_without_the_csrf_token_are_refused(web: tuple[TestClient, FraudServices]) -> None:
+    client, services = web
+    services.accounts.register("a@example.com", PASSWORD)
+    client.get("/login")
+    answer = client.post(
+        "/login",
+        data={"email": "a@example.com", "password": PASSWORD},
+        headers={"Accept": "text/html"},
+    )
+    assert answer.status_code == 422 and "csrf_token" in answer.text
+    forged = client.post(
+        "/login",
+        data={"csrf_token": "forged" * 8, "email": "a@example.com", "password": PASSWORD},
+        headers={"Accept": "text/html"},
+    )
+    assert forged.status_code == 403 and "CSRF" in forged.text
+    assert "uid" not in forged.cookies.get("entrepot_session", "")
+
+
+def test_cookie_authenticated_api_writes_need_the_csrf_header(
+    web: tuple[TestClient, FraudServices],
+) -> None:
+    client, services = web
+    services.accounts.register("a@example.com", PASSWORD)
+    sign_in(client, "a@example.com")
+    body = {"dataset_id": "x" * 32, "model_name": "m"}
+    refused = client.post("/api/train", json=body)
+    assert refused.status_code == 403 and refused.json()["code"] == "csrf_error"
+    token = csrf_of(client.get("/datasets").text)
+    allowed = client.post("/api/train", json=body, headers={"X-CSRF-Token": token})
+    assert allowed.status_code == 404  # past the CSRF check: the dataset does not exist
+    assert client.get("/api/me").status_code == 200  # reads need no token
+
+
+def test_wrong_passwords_are_rate_limited_with_retry_after(
+    web: tuple[TestClient, FraudServices],
+) -> None:
+    client, services = web
+    services.accounts.register("a@example.com", PASSWORD)
+    for _ in range(5):
+        answer = sign_in(client, "a@example.com", password="not the password")
+        assert answer.status_code == 401  # type: ignore[attr-defined]
+        assert "wrong email or password" in answer.text  # type: ignore[attr-defined]
+    blocked = sign_in(client, "a@example.com")
+    assert blocked.status_code == 429  # type: ignore[attr-defined]
+    assert int(blocked.headers["retry-after"]) > 0  # type: ignore[attr-defined]
+    api = client.post("/api/auth/login", json={"email": "a@example.com", "password": PASSWORD})
+    assert api.status_code == 429 and api.json()["code"] == "too_many_attempts"
+
+
+def test_register_signs_in_and_refuses_a_weak_password(
+    web: tuple[TestClient, FraudServices],
+) -> None:
+    client, _ = web
+    token = csrf_of(client.get("/register").text)
+    weak = client.post(
+        "/register", data={"csrf_token": token, "email": "b@example.com", "password": "short"}
+    )
+    assert weak.status_code == 422 and "at least 10" in weak.text and "b@example.com" in weak.text
+    made = client.post(
+        "/register",
+        data={"csrf_token": token, "email": "b@example.com", "password": PASSWORD, "name": "Bea"},
+        follow_redirects=False,
+    )
+    assert made.headers["location"] == "/datasets"
+    page = client.get("/datasets").text
+    assert "Welcome, Bea." in page and 'id="upload-form"' in page
+
+
+def test_the_session_cookie_is_signed_http_only_and_lax(
+    web: tuple[TestClient, FraudServices],
+) -> None:
+    client, services = web
+    services.accounts.register("a@example.com", PASSWORD)
+    answer = sign_in(client, "a@example.com")
+    cookie = answer.headers["set-cookie"]  # type: ignore[attr-defined]
+    assert cookie.startswith("entrepot_session=") and "httponly" in cookie.lower()
+    assert "samesite=lax" in cookie.lower()
+    tampered = cookie.split(";")[0].split("=", 1)[1][:-4] + "AAAA"
+    client.cookies.clear()
+    client.cookies.set("entrepot_session", tampered)
+    assert client.get("/datasets", follow_redirects=False).status_code == 303
+
+
+def test_a_password_change_signs_out_the_other_sessions(tmp_path: Path) -> None:
+    app, services = make_web_app(tmp_path)
+    services.accounts.register("a@example.com", PASSWORD)
+    with TestClient(app) as first, TestClient(app) as second:
+        sign_in(first, "a@example.com")
+        sign_in(second, "a@example.com")
+        token = csrf_of(first.get("/profile").text)
+        changed = first.post(
+            "/profile/password",
+            data={
+                "csrf_token": token,
+                "current_password": PASSWORD,
+                "new_password": "a brand new passphrase",
+            },
+        )
+        assert "other sessions are signed out" in changed.text
+        assert first.get("/datasets", follow_redirects=False).status_code == 200
+        assert second.get("/datasets", follow_redirects=False).status_code == 303
+
+
+def test_logout_needs_the_token_and_ends_the_session(web: tuple[TestClient, FraudServices]) -> None:
+    client, services = web
+    services.accounts.register("a@example.com", PASSWORD)
+    sign_in(client, "a@example.com")
+    assert client.post("/logout", data={"csrf_token": "nope"}).status_code == 403
+    token = csrf_of(client.get("/").text)
+    client.post("/logout", data={"csrf_token": token})
+    assert client.get("/datasets", follow_redirects=False).status_code == 303
+
+
+def test_a_new_token_is_shown_once_in_the_page_and_never_in_the_cookie(
+    web: tuple[TestClient, FraudServices],
+) -> None:
+    client, services = web
+    services.accounts.register("a@example.com", PASSWORD)
+    sign_in(client, "a@example.com")
+    token = csrf_of(client.get("/profile").text)
+    answer = client.post("/profile/tokens", data={"csrf_token": token, "name": "laptop"})
+    shown = re.search(r'id="new-token">(ent_[^<]+)<', answer.text)
+    assert shown is not None
+    assert shown.group(1) not in answer.headers.get("set-cookie", "")
+    assert shown.group(1) not in client.get("/profile").text
+    assert client.get("/api/me", headers={"Authorization": f"Bearer {shown.group(1)}"}).is_success
+
+
+def test_french_from_the_browser_or_the_switch(web: tuple[TestClient, FraudServices]) -> None:
+    client, _ = web
+    assert "Create an account" in client.get("/").text
+    french = client.get("/", headers={"Accept-Language": "fr-FR,fr;q=0.9,en;q=0.8"}).text
+    assert "Créer un compte" in french and '<html lang="fr">' in french
+    client.get("/lang/fr?next=/login")
+    assert "Connexion" in client.get("/login").text
+    client.get("/lang/en")
+    assert "Sign in" in client.get("/login", headers={"Accept-Language": "fr"}).text
+
+
+def test_browsers_get_an_error_page_and_scripts_get_json(
+    web: tuple[TestClient, FraudServices],
+) -> None:
+    client, _ = web
+    page = client.get("/no/such/page", headers={"Accept": "text/html"})
+    assert page.status_code == 404 and 'id="error-message"' in page.text
+    assert client.get("/no/such/page").json()["code"] == "not_found"
+
+
+def test_the_work_pages_show_analysis_model_charts_and_predictions(
+    web: tuple[TestClient, FraudServices],
+) -> None:
+    client, services = web
+    services.accounts.register("a@example.com", PASSWORD)
+    sign_in(client, "a@example.com")
+    token = csrf_of(client.get("/datasets").text)
+    dataset = client.post(
+        "/api/upload",
+        files={"file": ("cards.csv", labelled_csv(1500))},
+        headers={"X-CSRF-Token": token},
+    ).json()["dataset_id"]
+    page = client.get(f"/datasets/{dataset}").text
+    assert re.search(r'<tr class="highlight" id="target-row"><td>is_fraud</td>', page)
+    assert '<option value="is_fraud" selected>' in page
+    started = client.post(
+        f"/datasets/{dataset}/train",
+        data={"csrf_token": token, "model_name": "cards", "target_column": "is_fraud"},
+        follow_redirects=False,
+    )
+    job_url = started.headers["location"]
+    assert job_url.startswith("/jobs/") and 'data-final="no"' in client.get(job_url).text
+    run_jobs(services)
+    job_page = client.get(job_url).text
+    assert 'data-final="yes"' in job_page and "/models/" in job_page
+    model_id = re.search(r'href="/models/(\d+)"', job_page).group(1)  # type: ignore[union-attr]
+    model_page = client.get(f"/models/{model_id}").text
+    for chart in ("chart-pr", "chart-calibration", "chart-importance"):
+        assert f'id="{chart}"' in model_page and f'id="{chart}-data"' in model_page
+    assert '<script src="/assets/plotly.min.js"' in model_page
+    assert client.get("/assets/plotly.min.js").text.startswith("/**")
+    client.post(f"/datasets/{dataset}/predict", data={"csrf_token": token, "model_id": model_id})
+    run_jobs(services)
+    history = client.get("/history").text
+    prediction_id = re.search(r'href="/predictions/([0-9a-f]{32})"', history).group(1)  # type: ignore[union-attr]
+    page = client.get(f"/predictions/{prediction_id}").text
+    assert 'id="risk-critical"' in page and 'id="preview"' in page
+    assert f'href="/api/predictions/{prediction_id}/download"' in page
+
+
+def test_a_refused_action_is_shown_on_the_page(web: tuple[TestClient, FraudServices]) -> None:
+    client, services = web
+    services.accounts.register("a@example.com", PASSWORD)
+    sign_in(client, "a@example.com")
+    token = csrf_of(client.get("/datasets").text)
+    dataset = client.post(
+        "/api/upload",
+        files={"file": ("cards.csv", labelled_csv(300))},
+        headers={"X-CSRF-Token": token},
+    ).json()["dataset_id"]
+    answer = client.post(
+        f"/datasets/{dataset}/train",
+        data={"csrf_token": token, "model_name": "bad name!", "target_column": "is_fraud"},
+    )
+    assert answer.status_code == 200 and "is not a safe name" in answer.text
+
+
+def test_admin_pages_are_for_admins(web: tuple[TestClient, FraudServices]) -> None:
+    client, services = web
+    services.accounts.register("a@example.com", PASSWORD)
+    sign_in(client, "a@example.com")
+    answer = client.get("/admin/users", headers={"Accept": "text/html"})
+    assert answer.status_code == 403 and "administrators" in answer.text
+    assert client.get("/api/admin/stats").status_code == 403
+
+
+def test_admin_manages_users_and_licences_with_an_audit(
+    web: tuple[TestClient, FraudServices],
+) -> None:
+    client, services = web
+    services.accounts.register("root@example.com", PASSWORD, admin=True)
+    target = services.accounts.register("user@example.com", PASSWORD)
+    sign_in(client, "root@example.com")
+    stats = client.get("/admin").text
+    for chart in ("chart-signups", "chart-jobs", "chart-plans", "chart-storage"):
+        assert f'id="{chart}-data"' in stats
+    users = client.get("/admin/users", params={"q": "user@"}).text
+    table = users[users.index('id="users-table"') :]
+    assert "user@example.com" in table and "root@example.com" not in table
+    token = csrf_of(users)
+    client.post(f"/admin/users/{target.id}/deactivate", data={"csrf_token": token})
+    assert "user@example.com" in client.get("/admin/users", params={"active": "no"}).text
+    client.post("/admin/licences", data={"csrf_token": token, "plan": "premium", "count": "2"})
+    keys = re.findall(
+        r'class="licence-key">(PREMIUM-[0-9a-f]{16})<', client.get("/admin/licences").text
+    )
+    assert len(keys) == 2
+    client.post(f"/admin/users/{target.id}/delete", data={"csrf_token": token})
+    audit = client.get("/admin/audit").text
+    for action in ("user.deactivate", "licence.create", "user.delete"):
+        assert action in audit
+    with services.uow() as uow:
+        assert uow.users.find(target.id) is None
+
+
+def _template_keys() -> set[str]:
+    keys: set[str] = set()
+    for path in [*WEB.rglob("*.html"), *WEB.glob("*.py")]:
+        text = path.read_text(encoding="utf-8")
+        keys.update(re.findall(r"""\bt\(\s*["']([a-z_]+\.[a-z_.]+)["']""", text))
+    return keys
+
+
+def test_every_message_used_exists_in_both_languages() -> None:
+    used = _template_keys()
+    assert len(used) > 100
+    dynamic = {"jobs.kind.", "jobs.state.", "prediction.risk.", "prediction.source."}
+    missing = sorted(k for k in used if k not in MESSAGES and not k.endswith("."))
+    assert missing == []
+    for prefix in dynamic:
+        assert any(k.startswith(prefix) for k in MESSAGES)
+    for key, (english, french) in MESSAGES.items():
+        assert english.strip() and french.strip(), key
