@@ -162,3 +162,23 @@ def test_help_explains_every_command(cli: Cli) -> None:
     out = cli("--help").stdout
     for command in ("put", "get", "ls", "du", "rm", "presign", "gc", "verify", "doctor", "demo"):
         assert command in out
+
+
+def test_unreachable_s3_endpoint_is_named(cli: Cli) -> None:
+    import socket
+
+    with socket.socket() as s:  # a port nothing listens on
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    result = cli(
+        "ls",
+        extra_env={
+            "ENTREPOT_STORE_URL": "s3://entrepot-nowhere/data",
+            "ENTREPOT_S3_ENDPOINT_URL": f"http://127.0.0.1:{port}",
+            "AWS_ACCESS_KEY_ID": "x",
+            "AWS_SECRET_ACCESS_KEY": "y",
+        },
+    )
+    assert result.returncode == 69, result.stderr
+    assert f"127.0.0.1:{port}" in result.stderr
+    assert "what to do" in result.stderr
