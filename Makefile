@@ -39,7 +39,7 @@ pytest: setup services ## The test suite only
 test: lint typecheck pytest ## Everything CI runs: lint, types, the whole test suite
 
 lock: ## Re-resolve requirements.lock from pyproject.toml
-	$(UV) pip compile -q --python-version 3.11 --extra postgres --extra ml --extra city --extra mlflow --extra dev pyproject.toml -o requirements.lock
+	$(UV) pip compile -q --python-version 3.11 --extra postgres --extra ml --extra city --extra web --extra mongodb --extra mlflow --extra dev pyproject.toml -o requirements.lock
 
 bench: setup services ## Run the benchmarks (writes bench/results/)
 	$(BIN)/python -m bench.storage

@@ -43,6 +43,9 @@ class Settings(BaseSettings):
     env: Literal["development", "production"] = "development"
     store_url: str = "./var/store"
     database_url: str = "sqlite:///./var/entrepot.db"
+    #: Where the city app keeps its metrics and reports: sqlite:///..., postgresql://...,
+    #: mongodb://..., dynamodb://TABLE?region=...; None: the catalog database itself.
+    metrics_url: str | None = None
     cache_dir: Path = Path("./var/cache")
     cache_max_bytes: int = Field(default=2 * 1024**3, ge=0)
     s3_endpoint_url: str | None = None

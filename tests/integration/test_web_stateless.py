@@ -92,8 +92,11 @@ def start(name: str, env: dict[str, str], folder: Path, *flags: str) -> Instance
     pytest.fail(f"{name} did not answer within 90 s:\n{log.read_text()[-3000:]}")
 
 
-@pytest.fixture
-def pair(tmp_path: Path) -> Iterator[tuple[Instance, Instance, dict[str, str]]]:
+@pytest.fixture(scope="module")
+def pair(
+    tmp_path_factory: pytest.TempPathFactory,
+) -> Iterator[tuple[Instance, Instance, dict[str, str]]]:
+    tmp_path = tmp_path_factory.mktemp("stateless")
     with temporary_database() as database:
         engine = make_engine(database)
         upgrade(engine)
@@ -128,7 +131,7 @@ def wait_job(url: str, headers: dict[str, str], job_id: str) -> dict[str, Any]:
 
 
 def test_upload_on_one_train_and_download_on_the_other(
-    pair: tuple[Instance, Instance, dict[str, str]], tmp_path: Path
+    pair: tuple[Instance, Instance, dict[str, str]],
 ) -> None:
     a, b, auth = pair
     uploaded = httpx.post(
@@ -160,7 +163,8 @@ def test_upload_on_one_train_and_download_on_the_other(
     zipped = httpx.get(f"{b.url}/api/models/{model}/download", headers=auth)
     assert zipped.status_code == 200 and zipped.content[:2] == b"PK"
 
-    for own in (tmp_path / "a" / "var", tmp_path / "b" / "var"):  # nothing kept locally
+    folders = [Path(i.log).parent / "var" for i in (a, b)]
+    for own in folders:  # nothing kept on the instances' disks
         assert not [p for p in own.rglob("*") if p.is_file() and p.suffix in (".csv", ".part")]
 
 

@@ -140,4 +140,7 @@ def _include_city(app: FastAPI) -> None:
         if exc.name != "entrepot.api.city":
             raise
         return
+    from entrepot.dashboard.city import router as dashboard_router
+
     app.include_router(city_router)
+    app.include_router(dashboard_router)

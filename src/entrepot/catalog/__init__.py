@@ -5,6 +5,7 @@ Open it with :func:`make_engine`, bring the schema up with
 :func:`unit_of_work_factory`. This package never imports ``entrepot.storage``.
 """
 
+from entrepot.catalog import city_tables as city_tables  # registers its tables on Base
 from entrepot.catalog.engine import make_engine
 from entrepot.catalog.records import ObjectRecord, ObjectState, Usage
 from entrepot.catalog.repository import ObjectRepository

@@ -7,6 +7,7 @@ import sys
 import typer
 
 from entrepot.city.cli import city_app
+from entrepot.city.runtime import CityRuntime
 from entrepot.cli import files, ops
 from entrepot.cli.context import current_app, err_console
 from entrepot.cli.errors import exit_code
@@ -34,9 +35,13 @@ app.add_typer(city_app, name="city")
 
 @app.callback()
 def _root(ctx: typer.Context) -> None:
-    # Sub-apps that may not import the composition root get the store from here; reads of
-    # a remote store go through the cache.
-    ctx.obj = lambda: current_app().store
+    # Sub-apps that may not import the composition root get what they need from here, opened
+    # on first use; reads of a remote store go through the cache.
+    ctx.obj = CityRuntime(
+        lambda: current_app().store,
+        engine=lambda: current_app().engine,
+        metrics_url=lambda: current_app().settings.metrics_url,
+    )
 
 
 def main(argv: list[str] | None = None) -> int:

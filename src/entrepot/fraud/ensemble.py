@@ -125,6 +125,7 @@ class Ensemble:
         folder = Path(folder)
         folder.parent.mkdir(parents=True, exist_ok=True)
         staging = Path(tempfile.mkdtemp(dir=folder.parent, prefix=f".{folder.name}."))
+        staging.chmod(0o755)  # mkdtemp makes it private; the folder is published as is
         try:
             files = []
             for i, (member, model) in enumerate(zip(self.members, self.models, strict=True)):

@@ -197,6 +197,7 @@ class FolderLibrary:
         stored = replace(info, version=info.version or _now())
         self.root.mkdir(parents=True, exist_ok=True)
         staging = Path(tempfile.mkdtemp(dir=self.root, prefix=f".{info.name}."))
+        staging.chmod(0o755)  # mkdtemp makes it private; the folder is published as is
         try:
             for item in Path(folder).iterdir():
                 if item.is_file() and item.name != REFERENCE_FILE:

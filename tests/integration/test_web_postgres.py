@@ -1,0 +1,89 @@
+"""The web service's catalog on PostgreSQL: accounts, quotas under concurrency, job claims."""
+
+from __future__ import annotations
+
+import threading
+import uuid
+
+import pytest
+from sqlalchemy import Engine
+
+from entrepot.accounts.errors import EmailTaken, QuotaExceeded
+from entrepot.accounts.licences import LicenceService
+from entrepot.accounts.service import AccountService
+from entrepot.catalog.app_uow import AppUnitOfWorkFactory, app_unit_of_work_factory
+from tests.unit.test_web_helpers import PASSWORD, FakeClock
+
+pytestmark = pytest.mark.postgres
+
+
+@pytest.fixture
+def uow(engine: Engine) -> AppUnitOfWorkFactory:
+    return app_unit_of_work_factory(engine)
+
+
+def test_accounts_on_postgres(uow: AppUnitOfWorkFactory) -> None:
+    accounts = AccountService(uow, LicenceService(uow))
+    user = accounts.register("pg@example.com", PASSWORD)
+    with pytest.raises(EmailTaken):
+        accounts.register("PG@example.com", PASSWORD)
+    assert accounts.authenticate("pg@example.com", PASSWORD).id == user.id
+    _, token = accounts.create_token(user.id)
+    assert accounts.token_user(token) is not None
+    with uow() as u:
+        found = u.users.search(query="PG@", page=1, per_page=10)
+    assert found.total == 1
+
+
+def test_concurrent_reservations_cannot_exceed_the_quota_on_postgres(
+    uow: AppUnitOfWorkFactory,
+) -> None:
+    clock = FakeClock()
+    licences = LicenceService(uow, clock=clock)
+    user = AccountService(uow, licences, clock=clock).register("pg@example.com", PASSWORD)
+    outcomes: list[str] = []
+    start = threading.Barrier(8)
+
+    def attempt() -> None:
+        start.wait()
+        try:
+            with uow() as u:
+                licences.reserve_model(u, user.id)
+                u.jobs.add(
+                    job_id=uuid.uuid4().hex, owner_id=user.id, kind="train", params={}, now=clock()
+                )
+                u.commit()
+            outcomes.append("ok")
+        except QuotaExceeded:
+            outcomes.append("quota")
+
+    threads = [threading.Thread(target=attempt) for _ in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(outcomes) == ["ok"] * 3 + ["quota"] * 5
+    assert licences.status(user.id).models_used == 3
+
+
+def test_only_one_worker_claims_a_job_on_postgres(uow: AppUnitOfWorkFactory) -> None:
+    clock = FakeClock()
+    with uow() as u:
+        u.jobs.add(job_id="j" * 32, owner_id=None, kind="x", params={}, now=clock())
+        u.commit()
+    claimed: list[str] = []
+    start = threading.Barrier(6)
+
+    def claim(name: str) -> None:
+        start.wait()
+        with uow() as u:
+            if u.jobs.claim("j" * 32, name, clock()) is not None:
+                claimed.append(name)
+            u.commit()
+
+    threads = [threading.Thread(target=claim, args=(f"w{i}",)) for i in range(6)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert len(claimed) == 1
