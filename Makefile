@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 UV := $(BIN)/uv
 STAMP := $(VENV)/.installed
 
-.PHONY: help setup demo test lint typecheck pytest services lock bench clean
+.PHONY: help setup demo test lint typecheck pytest services system lock bench clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-10s %s\n", $$1, $$2}'
@@ -26,6 +26,9 @@ demo: setup ## The main job on embedded defaults (local folder + SQLite)
 services: ## Start the PostgreSQL and Redis servers the tests use, if they are down
 	bash scripts/start-services.sh
 
+system: ## Install the Debian packages the browser tests need (chromium, chromium-driver)
+	bash scripts/install-system.sh
+
 lint: setup ## ruff format check and lint
 	$(BIN)/ruff format --check src tests bench
 	$(BIN)/ruff check src tests bench
@@ -33,7 +36,7 @@ lint: setup ## ruff format check and lint
 typecheck: setup ## mypy (strict on storage and catalog)
 	$(BIN)/mypy
 
-pytest: setup services ## The test suite only
+pytest: setup services system ## The test suite only
 	$(BIN)/pytest -q
 
 test: lint typecheck pytest ## Everything CI runs: lint, types, the whole test suite

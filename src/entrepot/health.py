@@ -1,4 +1,11 @@
-"""Health checks shared by ``entrepot doctor`` and the web service's ``/health``."""
+"""Health checks shared by ``entrepot doctor`` and the web service's ``/health``.
+
+Each check reports instead of raising. The store is probed for every permission the
+application uses (list, put, head, get, delete), each reported on its own, on a probe
+object under :data:`PROBE_PREFIX`; the catalog for its reachability and migration level;
+the job queue through a callable the entrypoint passes (this layer does not know the
+queue's implementation).
+"""
 
 from __future__ import annotations
 
@@ -9,10 +16,11 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+from alembic.script import ScriptDirectory
 from sqlalchemy import Engine
 
-from entrepot.catalog.migrate import current, head
-from entrepot.errors import EntrepotError
+from entrepot.catalog.migrate import alembic_config, current, head
+from entrepot.errors import EntrepotError, IntegrityError, NotMigrated
 from entrepot.storage.protocols import Store
 
 PROBE_PREFIX = "_doctor"
@@ -26,56 +34,98 @@ class Check:
     ok: bool
     detail: str
     warning: bool = False
+    #: The error behind a failed check, for callers that stop on it.
+    error: Exception | None = None
 
 
 def _run(name: str, action: Callable[[], str]) -> Check:
     try:
         return Check(name, True, action())
     except (EntrepotError, OSError) as exc:
-        return Check(name, False, str(exc))
+        return Check(name, False, str(exc), error=exc)
 
 
-def check_store(store: Store) -> list[Check]:
-    """Put, get, list and delete a probe object: each permission reported on its own."""
+def probe_permissions(store: Store) -> list[Check]:
+    """Probe each permission on its own: ``store list`` (needs nothing written), then
+    ``store put`` of a probe object and, if it was written, ``store head``, ``store get``
+    and ``store delete`` of it. Checks that could not run say so and fail."""
     key = f"{PROBE_PREFIX}/probe-{uuid.uuid4().hex}"
     payload = os.urandom(64)
-    checks = [
-        _run("store put", lambda: f"wrote {key} to {store.url}" if store.put(key, payload) else "")
-    ]
-    if not checks[0].ok:
-        return checks
 
-    def read() -> str:
+    def listing() -> str:
+        next(iter(store.list(PROBE_PREFIX)), None)
+        return f"{store.url} answers listings"
+
+    def put() -> str:
+        store.put(key, payload, if_absent=True)
+        return f"wrote {key}"
+
+    def head() -> str:
+        info = store.head(key)
+        if info.size != len(payload) or info.sha256 is None:
+            raise IntegrityError("the store does not report the probe's size and sha256", key=key)
+        return "size and sha256 recorded"
+
+    def get() -> str:
         if store.get(key) != payload:
-            raise EntrepotError("read back different bytes")
+            raise IntegrityError("read back different bytes", key=key)
         return "read back and verified"
-
-    def listed() -> str:
-        if key not in {i.key for i in store.list(PROBE_PREFIX)}:
-            raise EntrepotError("probe missing from the listing")
-        return "probe listed"
 
     def delete() -> str:
         store.delete(key)
+        if store.exists(key):
+            raise EntrepotError(f"the probe {key} is still there after its deletion")
         return "probe deleted"
 
-    checks += [_run("store get", read), _run("store list", listed), _run("store delete", delete)]
-    return checks
+    checks = [_run("store list", listing), _run("store put", put)]
+    if not checks[1].ok:
+        skipped = "not probed: the probe object could not be written"
+        return checks + [Check(f"store {op}", False, skipped) for op in ("head", "get", "delete")]
+    return [*checks, _run("store head", head), _run("store get", get), _run("store delete", delete)]
+
+
+def check_store(store: Store) -> list[Check]:
+    """The permission probes of :func:`probe_permissions`, listing first so that a store
+    refusing writes still shows whether it can be read."""
+    return probe_permissions(store)
 
 
 def check_database(engine: Engine) -> Check:
-    """The catalog is reachable and migrated to this version's head."""
+    """The catalog is reachable and migrated to this version's head; a database behind
+    names the revisions it lacks."""
 
     def probe() -> str:
         revision, latest = current(engine), head()
         if revision != latest:
-            raise EntrepotError(
-                f"schema at {revision or 'nothing'}, code expects {latest}",
+            raise NotMigrated(
+                f"schema at {revision or 'nothing'}, code expects {latest}"
+                + _missing(revision, latest),
                 hint="run `entrepot db upgrade`",
             )
-        return f"reachable, schema at {revision}"
+        return f"reachable, schema at {revision} (latest)"
 
     return _run("database", probe)
+
+
+def _missing(revision: str | None, latest: str) -> str:
+    """`` (missing: 0004, 0005)`` when ``revision`` is an ancestor of ``latest``."""
+    scripts = ScriptDirectory.from_config(alembic_config())
+    try:
+        steps = list(scripts.iterate_revisions(latest, revision or "base"))
+    except Exception:  # an unknown revision (a newer Entrepôt migrated it): nothing to list
+        return ""
+    names = sorted(step.revision for step in steps)
+    return f" (missing: {', '.join(names)})" if names else ""
+
+
+def check_job_queue(description: str, pending: Callable[[], int]) -> Check:
+    """The job queue answers: ``pending()`` counts the waiting jobs (it raises, typically
+    ``ConnectionError``, when the queue's broker cannot be reached)."""
+    try:
+        waiting = pending()
+    except Exception as exc:  # a health check reports, it never raises
+        return Check("job queue", False, f"{description}: {type(exc).__name__}: {exc}", error=exc)
+    return Check("job queue", True, f"{description}: {waiting} job(s) waiting")
 
 
 def check_folder(name: str, folder: Path) -> Check:

@@ -132,3 +132,13 @@ def test_bad_input_is_refused_with_what_was_found() -> None:
     ids_only = frame[["transaction_id", "is_fraud"]]
     with pytest.raises(NoUsableFeatures, match=r"transaction_id \(id\)"):
         train(ids_only, time_budget=1)
+
+
+def test_the_chosen_model_is_refitted_on_every_training_row(dataset: GeneratedDataset) -> None:
+    found = train(dataset.frame, time_budget=4, models=("logistic_regression",))
+    refit = found.performance["model"]["refit"]
+    assert refit["done"] is True
+    assert found.splits is not None
+    assert refit["rows"] == len(found.splits.train) > len(found.splits.fit)
+    assert found.model.estimator is not found.trials[0].estimator
+    assert "refit" in found.performance["training_time_seconds"]

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import logging
 from typing import Any
+from urllib.parse import quote
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
@@ -90,13 +91,12 @@ def wants_html(request: Request) -> bool:
 def error_response(request: Request, status: int, code: str, message: str) -> Response:
     """The JSON body or the error page for an error."""
     body = {"code": code, "message": message, "request_id": request_id()}
-    headers: dict[str, str] = {}
     if wants_html(request):
         render = getattr(request.app.state, "render_error", None)
         if render is not None:
             page: Response = render(request, status, code, message)
             return page
-    return JSONResponse(body, status_code=status, headers=headers)
+    return JSONResponse(body, status_code=status)
 
 
 def install(app: FastAPI) -> None:
@@ -114,8 +114,6 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(LoginRedirect)
     async def _login(request: Request, exc: LoginRedirect) -> Response:
-        from urllib.parse import quote
-
         return RedirectResponse(f"/login?next={quote(exc.target, safe='/')}", status_code=303)
 
     @app.exception_handler(RequestValidationError)

@@ -36,7 +36,7 @@ class WebEnvironment(BaseSettings):
     reference_budget: float = 10.0
     job_heartbeat_seconds: float = 10.0
     job_stale_seconds: float = 120.0
-    worker_threads: int = 1
+    worker_threads: int = 2
     session_days: int = 14
     #: OpenID Connect sign-in, off unless the three are set.
     oidc_metadata_url: str | None = None

@@ -9,7 +9,9 @@ import random
 import time
 from datetime import UTC, datetime
 
+from rich.markup import escape
 from rich.table import Table
+from rich.text import Text
 
 from entrepot.cli.context import console, current_app
 from entrepot.cli.format import human_bytes
@@ -34,7 +36,7 @@ def demo() -> None:
     app = current_app()
     started = time.perf_counter()
     revision = app.migrate()
-    console.print(f"[bold]store[/] {app.store.url}  [bold]catalog[/] revision {revision}")
+    console.print(f"[bold]store[/] {escape(app.store.url)}  [bold]catalog[/] revision {revision}")
     run = datetime.now(UTC).strftime("%Y%m%dT%H%M%S") + f"-{random.randrange(16**6):06x}"
     prefix = f"files/demo/{run}"
     payloads = {
@@ -45,12 +47,12 @@ def demo() -> None:
     for key, data in payloads.items():
         record = app.objects.put(key, data, kind="file", owner=None)
         console.print(
-            f"  put  {record.key}  {human_bytes(record.size)}  sha256 {record.sha256[:12]}"
+            f"  put  {escape(record.key)}  {human_bytes(record.size)}  sha256 {record.sha256[:12]}"
         )
 
     table = Table("key", "size", "sha256", title=f"listing {prefix}/", box=None)
     for info in app.store.list(prefix):
-        table.add_row(info.key, human_bytes(info.size), (info.sha256 or "")[:12])
+        table.add_row(Text(info.key), human_bytes(info.size), (info.sha256 or "")[:12])
     console.print(table)
 
     report = verify_catalog(app.raw_store, app.uow, deep=True, prefix=prefix)

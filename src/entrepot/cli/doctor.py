@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import typer
 from rich.table import Table
+from rich.text import Text
 
 from entrepot.cli.context import console, current_app
 
@@ -33,7 +34,7 @@ def doctor() -> None:
         status = (
             "[yellow]warn[/]" if check.warning else ("[green]ok[/]" if check.ok else "[red]FAIL[/]")
         )
-        table.add_row(check.name, status, check.detail)
+        table.add_row(check.name, status, Text(check.detail))
     console.print(table)
     if not all(c.ok for c in checks):
         raise typer.Exit(1)

@@ -11,7 +11,9 @@ from pathlib import Path
 from typing import Annotated, BinaryIO, Literal, cast
 
 import typer
+from rich.markup import escape
 from rich.table import Table
+from rich.text import Text
 
 from entrepot.cli.context import console, current_app
 from entrepot.cli.format import human_bytes, parse_duration
@@ -46,10 +48,10 @@ def ls(
         listing = store.ls(prefix)
         objects, folders = list(listing.objects), listing.prefixes
     for folder in folders:
-        table.add_row(f"[bold blue]{folder}[/]", "", "", "")
+        table.add_row(Text(folder, style="bold blue"), "", "", "")
     for info in objects:
         table.add_row(
-            info.key,
+            Text(info.key),
             human_bytes(info.size),
             info.modified.strftime("%Y-%m-%d %H:%M:%S"),
             (info.sha256 or "-")[:12],
@@ -81,7 +83,7 @@ def du(
             continue
         table = Table(title, "objects", "bytes", "size", box=None)
         for name, (count, size) in sorted(rows.items()):
-            table.add_row(name, str(count), str(size), human_bytes(size))
+            table.add_row(Text(name), str(count), str(size), human_bytes(size))
         total = sum(c for c, _ in rows.values()), sum(s for _, s in rows.values())
         table.add_row("[bold]total[/]", str(total[0]), str(total[1]), human_bytes(total[1]))
         console.print(table)
@@ -99,7 +101,9 @@ def put(
         task = progress.add_task(f"put {key}", total=size)
         reader = cast(BinaryIO, ProgressReader(raw, lambda n: progress.advance(task, n)))
         record = app.objects.put(key, reader, kind="file", owner=None, content_type=content_type)
-    console.print(f"stored {record.key} ({human_bytes(record.size)}, sha256 {record.sha256})")
+    console.print(
+        f"stored {escape(record.key)} ({human_bytes(record.size)}, sha256 {record.sha256})"
+    )
 
 
 def get(
@@ -131,7 +135,9 @@ def get(
         Path(tmp).unlink(missing_ok=True)
         raise
     verified = "catalog and store" if expected else "store"
-    console.print(f"wrote {dest} ({human_bytes(info.size)}, sha256 verified against {verified})")
+    console.print(
+        f"wrote {escape(str(dest))} ({human_bytes(info.size)}, sha256 verified against {verified})"
+    )
 
 
 def rm(

@@ -5,6 +5,7 @@ from __future__ import annotations
 import sys
 
 import typer
+from rich.markup import escape
 
 from entrepot.city.cli import city_app
 from entrepot.city.runtime import CityRuntime
@@ -50,9 +51,9 @@ def main(argv: list[str] | None = None) -> int:
     try:
         result = app(args=argv, prog_name="entrepot", standalone_mode=False)
     except EntrepotError as exc:
-        err_console.print(f"[bold red]error:[/] {exc.message}")
+        err_console.print(f"[bold red]error:[/] {escape(exc.message)}")
         if exc.hint:
-            err_console.print(f"[yellow]what to do:[/] {exc.hint}")
+            err_console.print(f"[yellow]what to do:[/] {escape(exc.hint)}")
         return exit_code(exc)
     except typer.Abort:
         err_console.print("aborted")

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 from rich.table import Table
+from rich.text import Text
 
 from entrepot.cli import demo as demo_module
 from entrepot.cli import doctor as doctor_module
@@ -44,7 +45,7 @@ def config_show() -> None:
     table.add_column("value", overflow="fold")
     table.add_column("source")
     for row in describe(settings):
-        table.add_row(row.name, row.env_var, row.value, row.source)
+        table.add_row(row.name, row.env_var, Text(row.value), row.source)
     console.print(table)
 
 
@@ -97,7 +98,7 @@ def bucket_create() -> None:
     """Create the bucket of ENTREPOT_STORE_URL (does nothing if it exists and is yours)."""
     created = _bucket_store().create_bucket()
     url = current_app().raw_store.url
-    console.print(f"created {url}" if created else f"{url} already exists")
+    console.print(Text(f"created {url}" if created else f"{url} already exists"))
 
 
 @bucket_app.command("exists")
@@ -131,7 +132,9 @@ def gc(
     table.add_column("size", no_wrap=True)
     table.add_column("modified (UTC)", no_wrap=True)
     for item in report.candidates:
-        table.add_row(item.key, human_bytes(item.size), item.modified.strftime("%Y-%m-%d %H:%M"))
+        table.add_row(
+            Text(item.key), human_bytes(item.size), item.modified.strftime("%Y-%m-%d %H:%M")
+        )
     if report.candidates:
         console.print(table)
     verb = "would delete" if dry_run else "deleted"
@@ -171,7 +174,7 @@ def verify(
         table.add_column("problem", no_wrap=True)
         table.add_column("detail", overflow="fold")
         for problem in report.problems:
-            table.add_row(problem.key, problem.kind, problem.detail)
+            table.add_row(Text(problem.key), problem.kind, Text(problem.detail))
         console.print(table)
     console.print(
         f"checked {report.checked} object(s): "

@@ -4,7 +4,8 @@ Each trial fits on the training rows, stops boosting early on a slice held out o
 training rows (never on validation or test) and is scored by AUPRC on validation. The
 defaults of every family run first (LightGBM, logistic regression, HistGradientBoosting,
 XGBoost), then random configurations of the gradient-boosting libraries while time
-remains. Boosting stops at the deadline, so a run ends close to its budget.
+remains. Boosting stops at the deadline, so a run ends close to its budget, and no trial
+may take more than 35 % of it, so that a slow family's defaults leave time for tuning.
 """
 
 from __future__ import annotations
@@ -31,6 +32,8 @@ from entrepot.fraud import linear
 
 KINDS = ("lightgbm", "logistic_regression", "hist_gradient_boosting", "xgboost")
 _PATIENCE = 50
+#: The longest share of the budget one trial may take.
+TRIAL_SHARE = 0.35
 
 
 @dataclass
@@ -121,7 +124,10 @@ def fit_one(
             data.y_fit,
             eval_X=(data.x_stop,),
             eval_y=(data.y_stop,),
-            callbacks=[lgb.early_stopping(_PATIENCE, verbose=False), _lgb_deadline(deadline)],
+            callbacks=[
+                lgb.early_stopping(_PATIENCE, verbose=False),
+                _lgb_deadline(deadline),
+            ],
         )
         return model, int(model.best_iteration_ or model.n_estimators)
     if kind == "xgboost":
@@ -156,6 +162,42 @@ def fit_one(
             model.fit(data.x_fit, data.y_fit)
         return model, None
     raise ValueError(f"unknown model kind {kind!r}; known: {', '.join(KINDS)}")
+
+
+def refit_one(
+    kind: str,
+    params: dict[str, Any],
+    iterations: int | None,
+    x: np.ndarray,
+    y: np.ndarray,
+    seed: int,
+    n_jobs: int,
+) -> Any:
+    """Fit ``kind`` with ``params`` on all of ``x`` for a fixed number of ``iterations``
+    (found by early stopping on a smaller set), without holding rows out."""
+    with threadpool_limits(limits=n_jobs):
+        if kind == "lightgbm":
+            model = lgb.LGBMClassifier(
+                n_estimators=iterations or 100, random_state=seed, n_jobs=n_jobs, verbose=-1,
+                **params,
+            )  # fmt: skip
+        elif kind == "xgboost":
+            model = xgb.XGBClassifier(
+                n_estimators=iterations or 100, tree_method="hist", random_state=seed,
+                n_jobs=n_jobs, **params,
+            )  # fmt: skip
+        elif kind == "hist_gradient_boosting":
+            model = HistGradientBoostingClassifier(
+                max_iter=iterations or 100, early_stopping=False, random_state=seed, **params
+            )
+        elif kind == "logistic_regression":
+            model = logistic_pipeline(params)
+        else:
+            raise ValueError(f"unknown model kind {kind!r}; known: {', '.join(KINDS)}")
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", ConvergenceWarning)
+            model.fit(x, y)
+    return model
 
 
 def logistic_pipeline(params: dict[str, Any]) -> Pipeline:
@@ -247,7 +289,10 @@ def _search(
     def run(kind: str, params: dict[str, Any]) -> None:
         nonlocal unit
         began = time.monotonic()
-        model, iterations = fit_one(kind, params, data, deadline, seed, n_jobs)
+        # No trial may take more than a share of the budget: a slow family's defaults
+        # must leave time to tune the others.
+        cap = min(deadline, began + budget_seconds * TRIAL_SHARE)
+        model, iterations = fit_one(kind, params, data, cap, seed, n_jobs)
         seconds = time.monotonic() - began
         val = float(average_precision_score(data.y_val, positive_scores(model, data.x_val)))
         trial = Trial(kind, params, val, seconds, iterations, model)

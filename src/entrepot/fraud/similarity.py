@@ -204,4 +204,4 @@ def reason(name_sim: float, overlap: float, ref: ColumnSignature, up: ColumnSign
         return "similar spelling"
     if overlap >= 0.3:
         return "shared values"
-    return f"both are a {up.role}"
+    return f"same role ({up.role})"

@@ -25,7 +25,7 @@ class ServiceOptions:
     #: No upload may exceed this, whatever the plan.
     upload_limit: int = 10 * GIB
     #: Bytes read from the head of a large upload to analyse it.
-    analysis_sample_bytes: int = 16 * 1024 * 1024
+    analysis_sample_bytes: int = 4 * 1024 * 1024
     #: The reference library built on first start.
     reference_count: int = 13
     reference_rows: int = 20_000
@@ -33,7 +33,7 @@ class ServiceOptions:
     #: Jobs: heartbeat period, silence after which a job is reaped, threads per worker.
     heartbeat_seconds: float = 10.0
     stale_after_seconds: float = 120.0
-    worker_threads: int = 1
+    worker_threads: int = 2
     #: Rows of scores shown in the page and stored with the prediction.
     preview_rows: int = 20
     extra: dict[str, str] = field(default_factory=dict)

@@ -33,7 +33,7 @@ from entrepot.jobs.service import JobService
 from entrepot.jobs.worker import Worker
 from entrepot.registry.service import Registry
 from entrepot.services.objects import ObjectService
-from entrepot.storage.protocols import Materialize, Store
+from entrepot.storage.protocols import Store
 
 
 class AppParts(Protocol):
@@ -46,13 +46,13 @@ class AppParts(Protocol):
     def store(self) -> Store: ...
 
     @property
-    def cache(self) -> Materialize: ...
-
-    @property
     def engine(self) -> Engine: ...
 
     @property
     def uow(self) -> UnitOfWorkFactory: ...
+
+    @property
+    def registry(self) -> Registry: ...
 
 
 def worker_name() -> str:
@@ -103,7 +103,7 @@ def build_services(app: AppParts, options: ServiceOptions) -> FraudServices:
     """Wire the services over ``app``'s store, cache and catalog."""
     app.uow  # noqa: B018 - checks, once, that the catalog is migrated
     uow = app_unit_of_work_factory(app.engine)
-    registry = Registry(app.raw_store, app.cache, app.uow, secret=options.secret_key, actor="web")
+    registry = app.registry
     library = RegistryLibrary(registry)
     queue = JobQueue.from_url(options.jobs_url, folder=options.var_dir, name=options.jobs_name)
     jobs = JobService(uow, queue)

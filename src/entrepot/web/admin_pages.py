@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Annotated
 
 from fastapi import APIRouter, Form, Request
@@ -60,7 +61,7 @@ def user_action(
     user_id: int, action: str, request: Request, admin: PageAdmin, services: Services, csrf: Csrf
 ) -> Response:
     """Activate, deactivate, grant or revoke admin, delete (with the user's data)."""
-    operations = {
+    operations: dict[str, Callable[[], object]] = {
         "activate": lambda: services.admin.set_active(admin, user_id, True),
         "deactivate": lambda: services.admin.set_active(admin, user_id, False),
         "grant": lambda: services.admin.set_admin(admin, user_id, True),

@@ -26,7 +26,7 @@ def plotly_js() -> bytes:
     """The plotly.js bundle shipped inside the ``plotly`` Python package."""
     from plotly.offline import get_plotlyjs
 
-    return get_plotlyjs().encode("utf-8")
+    return str(get_plotlyjs()).encode("utf-8")
 
 
 @router.get("/assets/plotly.min.js")
@@ -71,3 +71,8 @@ def install(app: FastAPI) -> None:
     app.include_router(router)
     for module in (auth_pages, account_pages, work_pages, result_pages, admin_pages):
         app.include_router(module.router)
+    oidc = app.state.options.oidc
+    if oidc is not None:
+        from entrepot.web import oidc as oidc_module  # imports authlib: only when configured
+
+        oidc_module.install(app, oidc)

@@ -1,0 +1,329 @@
+"""Web service benchmarks: the real ``entrepot serve`` in its own process, driven over
+loopback from this one.
+
+Run: ``python -m bench.web [--quick]``; writes ``bench/results/web.md``. Cases:
+
+- **metadata latency under load**: open-loop requests at a fixed rate (each request is
+  timed from when it was due, so a slow server cannot hide its queue) on a mix of
+  ``GET /api/datasets``, ``/api/models``, ``/api/jobs/{id}``, ``/api/me``; p50/p99 per
+  rate, errors counted;
+- **memory while uploading a 1 GB CSV** (200 MB with ``--quick``): the server's peak RSS
+  during the upload (``VmHWM``, reset just before) minus its RSS before; the target is
+  under 100 MB of growth, whatever the file's size;
+- **upload to trained model** on a 100,000-row dataset (20,000 with ``--quick``): upload,
+  wait in the queue, train (budget stated), ready in the registry.
+
+The server runs on the embedded defaults (local store, SQLite, in-process worker).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import platform
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from importlib import metadata
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+from bench._servers import free_port
+from entrepot.fraud.generator import generate
+
+RESULTS = Path(__file__).parent / "results"
+PASSWORD = "benchmark passphrase"
+MB = 1000 * 1000
+
+
+class Server:
+    """``entrepot serve`` in its own process, in its own folder."""
+
+    def __init__(self, folder: Path, budget: float) -> None:
+        self.folder = folder
+        self.env = {k: v for k, v in os.environ.items() if not k.startswith("ENTREPOT_")}
+        self.env.update({"ENTREPOT_TRAINING_BUDGET": str(budget), "ENTREPOT_REFERENCE_COUNT": "0"})
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.process: subprocess.Popen[bytes] | None = None
+
+    def cli(self, *args: str, stdin: str = "") -> str:
+        done = subprocess.run(
+            [sys.executable, "-m", "entrepot.cli.serve", *args],
+            cwd=self.folder,
+            env=self.env,
+            input=stdin,
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+        return done.stdout
+
+    @contextmanager
+    def running(self) -> Iterator[Server]:
+        log = (self.folder / "serve.log").open("wb")
+        self.process = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "entrepot.cli.serve",
+                "serve",
+                "--port",
+                str(self.port),
+                "--log-level",
+                "warning",
+            ],
+            cwd=self.folder,
+            env=self.env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
+        log.close()
+        try:
+            for _ in range(600):
+                try:
+                    if httpx.get(self.url + "/health/live", timeout=1).status_code == 200:
+                        break
+                except httpx.HTTPError:
+                    time.sleep(0.2)
+            yield self
+        finally:
+            self.process.terminate()
+            self.process.wait(timeout=30)
+
+    def rss(self, field: str = "VmRSS") -> int:
+        """Resident memory of the server (``VmRSS``, or the peak ``VmHWM``) in bytes."""
+        assert self.process is not None
+        for line in Path(f"/proc/{self.process.pid}/status").read_text().splitlines():
+            if line.startswith(field + ":"):
+                return int(line.split()[1]) * 1024
+        raise RuntimeError(f"no {field} for {self.process.pid}")
+
+    def reset_peak(self) -> None:
+        """Start the peak RSS (``VmHWM``) afresh from the current RSS."""
+        assert self.process is not None
+        Path(f"/proc/{self.process.pid}/clear_refs").write_text("5")
+
+
+def percentile(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
+
+
+async def load(
+    url: str, paths: list[str], headers: dict[str, str], rate: float, seconds: float
+) -> tuple[list[float], int]:
+    """Open-loop: one request every ``1/rate`` s for ``seconds``; latencies from due time."""
+    latencies: list[float] = []
+    errors = 0
+    limits = httpx.Limits(max_connections=200, max_keepalive_connections=50)
+    async with httpx.AsyncClient(
+        base_url=url, headers=headers, limits=limits, timeout=30
+    ) as client:
+        start = time.perf_counter()
+        total = int(rate * seconds)
+
+        async def one(i: int) -> None:
+            nonlocal errors
+            due = start + i / rate
+            delay = due - time.perf_counter()
+            if delay > 0:
+                await asyncio.sleep(delay)
+            try:
+                answer = await client.get(paths[i % len(paths)])
+                if answer.status_code != 200:
+                    errors += 1
+            except httpx.HTTPError:
+                errors += 1
+            latencies.append(time.perf_counter() - due)
+
+        await asyncio.gather(*(one(i) for i in range(total)))
+    return latencies, errors
+
+
+def csv_block(rows: int, seed: int) -> bytes:
+    data = generate("card_payments", rows, fraud_rate=0.02, seed=seed, variety=False)
+    return data.frame.to_csv(index=False).encode()
+
+
+def big_csv(path: Path, size: int) -> Path:
+    """A CSV of about ``size`` bytes: one header, a generated block repeated."""
+    block = csv_block(50_000, 1)
+    header, _, body = block.partition(b"\n")
+    with path.open("wb") as out:
+        out.write(header + b"\n")
+        written = len(header) + 1
+        while written < size:
+            out.write(body)
+            written += len(body)
+    return path
+
+
+def stream(path: Path, boundary: str) -> Iterator[bytes]:
+    yield (
+        f'--{boundary}\r\nContent-Disposition: form-data; name="file"; '
+        f'filename="{path.name}"\r\nContent-Type: text/csv\r\n\r\n'
+    ).encode()
+    with path.open("rb") as source:
+        while chunk := source.read(1024 * 1024):
+            yield chunk
+    yield f"\r\n--{boundary}--\r\n".encode()
+
+
+def upload(server: Server, headers: dict[str, str], path: Path) -> tuple[dict[str, Any], float]:
+    boundary = "bench-boundary-3f1c"
+    started = time.perf_counter()
+    answer = httpx.post(
+        server.url + "/api/upload",
+        content=stream(path, boundary),
+        headers={**headers, "Content-Type": f"multipart/form-data; boundary={boundary}"},
+        timeout=3600,
+    )
+    answer.raise_for_status()
+    return answer.json(), time.perf_counter() - started
+
+
+def wait_job(server: Server, headers: dict[str, str], job_id: str) -> dict[str, Any]:
+    while True:
+        job: dict[str, Any] = httpx.get(f"{server.url}/api/jobs/{job_id}", headers=headers).json()
+        if job["state"] in ("succeeded", "failed"):
+            return job
+        time.sleep(0.2)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="smaller sizes, shorter loads")
+    args = parser.parse_args()
+    quick = args.quick
+    upload_size = (200 if quick else 1000) * MB
+    train_rows = 20_000 if quick else 100_000
+    budget = 10.0 if quick else 30.0
+    rates = (25, 50) if quick else (25, 50, 100, 200)
+    seconds = 8 if quick else 20
+    lines: list[str] = []
+    with tempfile.TemporaryDirectory(prefix="entrepot-bench-web-") as tmp:
+        folder = Path(tmp)
+        server = Server(folder, budget)
+        server.cli("users", "create", "bench@example.com", "--password-stdin", stdin=PASSWORD)
+        server.cli("users", "licence", "bench@example.com", "--plan", "enterprise")
+        token = server.cli("users", "token", "bench@example.com").strip()
+        headers = {"Authorization": f"Bearer {token}"}
+        with server.running():
+            sample = folder / "sample.csv"
+            sample.write_bytes(csv_block(2_000, 2))
+            for _ in range(20):
+                upload(server, headers, sample)
+            train = httpx.post(
+                server.url + "/api/train",
+                headers=headers,
+                json={
+                    "dataset_id": upload(server, headers, sample)[0]["dataset_id"],
+                    "model_name": "warm",
+                },
+            )
+            job_id = train.json()["job_id"]
+            wait_job(server, headers, job_id)
+            paths = ["/api/datasets", "/api/models", f"/api/jobs/{job_id}", "/api/me"]
+            asyncio.run(load(server.url, paths, headers, 20, 3))  # warm-up, not counted
+
+            lines += [
+                "## Metadata latency under load",
+                "",
+                f"Open-loop GETs on {', '.join(paths[:2])}, `/api/jobs/{{id}}`, `/api/me` "
+                f"(20 datasets, 1 model), {seconds} s per rate, from a second process "
+                "over loopback; latency counted from when each request was due.",
+                "",
+                "| rate (req/s) | requests | errors | p50 | p90 | p99 | max |",
+                "|---:|---:|---:|---:|---:|---:|---:|",
+            ]
+            for rate in rates:
+                latencies, errors = asyncio.run(load(server.url, paths, headers, rate, seconds))
+                ms = [v * 1000 for v in latencies]
+                row = (
+                    f"| {rate} | {len(ms)} | {errors} | {percentile(ms, 0.5):.1f} ms | "
+                    f"{percentile(ms, 0.9):.1f} ms | {percentile(ms, 0.99):.1f} ms | "
+                    f"{max(ms):.1f} ms |"
+                )
+                print(row, flush=True)
+                lines.append(row)
+
+            big = big_csv(folder / "big.csv", upload_size)
+            size = big.stat().st_size
+            before = server.rss()
+            server.reset_peak()
+            body, seconds_up = upload(server, headers, big)
+            peak = server.rss("VmHWM")
+            growth = (peak - before) / MB
+            lines += [
+                "",
+                "## Memory while uploading",
+                "",
+                "| file | upload + analysis | server RSS before | peak during | growth | target |",
+                "|---:|---:|---:|---:|---:|---|",
+                f"| {size / MB:,.0f} MB CSV ({body['dataset']['rows']:,} rows) | "
+                f"{seconds_up:.1f} s ({size / MB / seconds_up:.0f} MB/s) | "
+                f"{before / MB:.0f} MB | {peak / MB:.0f} MB | {growth:.0f} MB | "
+                f"< 100 MB: {'met' if growth < 100 else 'NOT met'} |",
+            ]
+            print(lines[-1], flush=True)
+            big.unlink()
+
+            train_csv = folder / "train.csv"
+            train_csv.write_bytes(csv_block(train_rows, 3))
+            began = time.perf_counter()
+            body, seconds_up = upload(server, headers, train_csv)
+            job = httpx.post(
+                server.url + "/api/train",
+                headers=headers,
+                json={"dataset_id": body["dataset_id"], "model_name": "bench"},
+            ).json()
+            done = wait_job(server, headers, job["job_id"])
+            finished = time.perf_counter()
+            started = datetime.fromisoformat(done["started_at"])
+            created = datetime.fromisoformat(done["created_at"])
+            ended = datetime.fromisoformat(done["finished_at"])
+            metrics = done["result"].get("metrics", {})
+            lines += [
+                "",
+                "## Upload to trained model",
+                "",
+                "| rows | file | upload + analysis | queue wait | training job | total | "
+                "search budget | test AUPRC |",
+                "|---:|---:|---:|---:|---:|---:|---:|---:|",
+                f"| {train_rows:,} | {train_csv.stat().st_size / MB:.1f} MB | "
+                f"{seconds_up:.1f} s | {(started - created).total_seconds():.1f} s | "
+                f"{(ended - started).total_seconds():.1f} s | {finished - began:.1f} s | "
+                f"{budget:.0f} s | {metrics.get('auprc', float('nan')):.3f} |",
+            ]
+            print(lines[-1], flush=True)
+            assert done["state"] == "succeeded", done
+
+    versions = ", ".join(
+        f"{p} {metadata.version(p)}"
+        for p in ("fastapi", "uvicorn", "sqlalchemy", "huey", "lightgbm")
+    )
+    header = [
+        "# Web service benchmarks",
+        "",
+        f"Run {datetime.now(UTC):%Y-%m-%d %H:%M} UTC with `python -m bench.web"
+        f"{' --quick' if quick else ''}` on {platform.machine()}, {os.cpu_count()} cores "
+        f"(shared), Python {platform.python_version()}; {versions}. The server is "
+        "`entrepot serve` on the embedded defaults (local store, SQLite, embedded queue, "
+        "job worker in the process) in its own process; the load comes from another.",
+        "",
+    ]
+    RESULTS.mkdir(exist_ok=True)
+    (RESULTS / "web.md").write_text("\n".join(header + lines) + "\n", encoding="utf-8")
+    print(f"wrote {RESULTS / 'web.md'}")
+
+
+if __name__ == "__main__":
+    main()

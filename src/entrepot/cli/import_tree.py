@@ -1,0 +1,85 @@
+"""``entrepot models import-tree DIR``: a folder of existing models into the registry as
+reference models (a thin shell over :func:`entrepot.registry.import_tree.import_tree`)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.markup import escape
+from rich.table import Table
+
+from entrepot.cli.context import console, current_app
+from entrepot.errors import ConfigError
+
+#: Exit code when a folder was refused (bad input, as for InvalidModelFiles).
+REFUSED = 65
+#: Where ``entrepot models --user`` keeps its value (``cli/models.py``).
+_USER = "entrepot.models.user"
+_STYLE = {"imported": "green", "would import": "cyan", "skipped": "yellow", "refused": "red"}
+
+
+def register(models_app: typer.Typer) -> None:
+    """Add ``import-tree`` to the ``entrepot models`` commands."""
+    models_app.command("import-tree")(import_tree)
+
+
+def import_tree(
+    ctx: typer.Context,
+    directory: Annotated[
+        Path, typer.Argument(help="The automl_models/ folder: one folder per model.")
+    ],
+    domain: Annotated[
+        str, typer.Option(help="Domain of models whose metadata.json names none.")
+    ] = "imported",
+    untrusted: Annotated[
+        bool,
+        typer.Option(
+            "--untrusted", help="Store folders with pickles unsigned (never loaded); else refuse."
+        ),
+    ] = False,
+    activate: Annotated[
+        bool,
+        typer.Option("--activate", help="Offer the references to the fraud engine (no pickles)."),
+    ] = False,
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="Check every folder; store nothing.")
+    ] = False,
+) -> None:
+    """Import every model folder (model file, feature pipeline, performance.json,
+    metadata.json) as a registry version with checksums and a reference model.
+
+    Pickles from outside are refused: they would run code when loaded. --untrusted stores
+    them unsigned (kept and checksummed, never loaded). Exits 65 if a folder was refused.
+    """
+    from entrepot.registry.import_tree import import_tree as run
+
+    if ctx.meta.get(_USER) is not None:
+        raise ConfigError("reference models are shared: drop --user")
+    table = Table("model", "result", box=None)
+    table.add_column("detail", overflow="fold")
+
+    def show(result: object) -> None:
+        from entrepot.registry.import_tree import ImportResult
+
+        assert isinstance(result, ImportResult)
+        style = _STYLE[result.status]
+        name = result.name + (f"@{result.version}" if result.version else "")
+        table.add_row(escape(name), f"[{style}]{result.status}[/]", escape(result.detail))
+
+    with console.status(f"importing {directory}..."):
+        results = run(
+            current_app().registry,
+            directory,
+            domain=domain,
+            untrusted=untrusted,
+            activate=activate,
+            dry_run=dry_run,
+            on_result=show,
+        )
+    console.print(table)
+    counts = {s: sum(1 for r in results if r.status == s) for s in _STYLE}
+    console.print(", ".join(f"{n} {s}" for s, n in counts.items() if n) or "no model folder found")
+    if counts["refused"]:
+        raise typer.Exit(REFUSED)

@@ -1,0 +1,369 @@
+"""``entrepot migrate`` (move every cataloged object to another store) and
+``entrepot iam-policy`` (the least-privilege S3 policy): thin shells over
+:class:`entrepot.migration.StoreMigrations` and :func:`entrepot.migration.iam.s3_policy`.
+"""
+
+from __future__ import annotations
+
+import getpass
+import json
+from collections.abc import Callable
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
+from urllib.parse import parse_qs, unquote, urlsplit
+
+import typer
+from rich.markup import escape
+from rich.table import Table
+
+from entrepot.cli.context import console, current_app
+from entrepot.cli.format import human_bytes
+from entrepot.cli.progress import transfer_progress
+from entrepot.errors import ConfigError
+
+if TYPE_CHECKING:
+    from entrepot.bootstrap import App
+    from entrepot.migration import Progress, RunReport, StoreMigrations, UndoReport
+    from entrepot.migration.survey import DryRun, Estimate
+    from entrepot.storage.protocols import Store
+
+_ACTIONS = ("estimate", "dry_run", "resume", "rollback", "finalize", "status")
+
+
+def register(app: typer.Typer) -> None:
+    """Add ``migrate`` and ``iam-policy`` to ``app``."""
+    app.command("migrate")(migrate)
+    app.command("iam-policy")(iam_policy)
+
+
+def migrate(
+    to: Annotated[
+        str | None, typer.Option(help="Destination store URL (s3://, file://, path).")
+    ] = None,
+    prefix: Annotated[str, typer.Option(help="Only objects under this folder.")] = "",
+    estimate: Annotated[
+        bool, typer.Option("--estimate", help="Count, locate and price; change nothing.")
+    ] = False,
+    prices: Annotated[
+        Path | None, typer.Option(help="JSON price table overriding the built-in one.")
+    ] = None,
+    reads_per_month: Annotated[
+        int, typer.Option(help="Reads per month to price (--estimate).", min=0)
+    ] = 0,
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="Say what a run would do; write nothing.")
+    ] = False,
+    jobs: Annotated[
+        int, typer.Option(help="Objects copied or checked at once.", min=1, max=64)
+    ] = 4,
+    batch: Annotated[
+        int, typer.Option(help="Rows repointed per catalog transaction.", min=1)
+    ] = 200,
+    verify: Annotated[
+        bool,
+        typer.Option(
+            "--verify", help="Re-read every copy at the destination (alone: the open migration's)."
+        ),
+    ] = False,
+    resume: Annotated[bool, typer.Option("--resume", help="Continue the open migration.")] = False,
+    rollback: Annotated[
+        bool, typer.Option("--rollback", help="Point every row back at its checked source.")
+    ] = False,
+    delete_copies: Annotated[
+        bool,
+        typer.Option("--delete-copies", help="With --rollback: delete the destination copies."),
+    ] = False,
+    finalize: Annotated[
+        bool, typer.Option("--finalize", help="Last pass, delete the sources, close.")
+    ] = False,
+    keep_source: Annotated[
+        bool, typer.Option("--keep-source", help="With --finalize: keep the source copies.")
+    ] = False,
+    status: Annotated[
+        bool, typer.Option("--status", help="Show the open (or last) migration.")
+    ] = False,
+) -> None:
+    """Move every cataloged object to another store: copy, check its sha256 at the
+    destination, repoint the catalog rows in batches; the source is kept until --finalize.
+
+    Steps: `--estimate`, `--dry-run`, `--to URL` (interrupted? `--resume`), `--verify`, then
+    stop the app, `--finalize` and set ENTREPOT_STORE_URL to the destination; or `--rollback`.
+    """
+    chosen = [
+        a
+        for a, on in zip(
+            _ACTIONS, (estimate, dry_run, resume, rollback, finalize, status), strict=True
+        )
+        if on
+    ]
+    if len(chosen) > 1:
+        raise ConfigError(f"choose one of --{', --'.join(a.replace('_', '-') for a in chosen)}")
+    if (delete_copies and not rollback) or (keep_source and not finalize):
+        raise ConfigError("--delete-copies goes with --rollback, --keep-source with --finalize")
+    action = chosen[0] if chosen else ("migrate" if to else ("verify" if verify else "status"))
+    if action in ("dry_run", "migrate") and to is None:
+        raise ConfigError("name the destination with --to URL", hint="e.g. --to s3://bucket/prefix")
+    service = _service(current_app())
+    if action == "estimate":
+        from entrepot.migration.prices import load_prices
+
+        _show_estimate(
+            service.estimate(prefix, prices=load_prices(prices), reads_per_month=reads_per_month)
+        )
+    elif action == "dry_run":
+        assert to is not None
+        _show_plan(service.dry_run(to, prefix, jobs=jobs))
+    elif action == "status":
+        _show_status(service)
+    elif action == "verify":
+        with _bar("verifying") as update:
+            _finish(service.verify(jobs=jobs, on_progress=update), "intact at the destination")
+    elif action == "rollback":
+        with _bar("checking sources") as update:
+            report = service.rollback(
+                delete_copies=delete_copies, deep=verify, jobs=jobs, on_progress=update
+            )
+        _finish(report, "pointed back at their source")
+    elif action == "finalize":
+        with _bar("last pass") as update:
+            last, done = service.finalize(
+                keep_source=keep_source,
+                jobs=jobs,
+                deep=verify,
+                batch_size=batch,
+                on_progress=update,
+            )
+        if last is not None:
+            _show_run(last, final=True)
+        console.print(
+            f"finalized migration {done.migration.id}: deleted {done.deleted} source object(s). "
+            f"Now set [bold]ENTREPOT_STORE_URL={escape(done.migration.destination)}[/] and restart."
+        )
+    else:
+        with _bar("copying") as update:
+            if action == "resume":
+                run = service.resume(
+                    to=to, jobs=jobs, deep=verify, batch_size=batch, on_progress=update
+                )
+            else:
+                assert to is not None
+                run = service.migrate(
+                    to, prefix, jobs=jobs, deep=verify, batch_size=batch, on_progress=update
+                )
+        _show_run(run, final=False)
+
+
+def iam_policy(
+    read_only: Annotated[
+        bool, typer.Option("--read-only", help="Reads and listings only.")
+    ] = False,
+    url: Annotated[
+        str | None, typer.Option(help="Another s3:// URL (default: ENTREPOT_STORE_URL).")
+    ] = None,
+) -> None:
+    """Print the least-privilege AWS IAM policy (JSON) for the store's bucket and prefix."""
+    from entrepot.migration.iam import s3_policy
+
+    target = url or current_app().settings.store_url
+    parts = urlsplit(target)
+    if parts.scheme != "s3" or not parts.netloc:
+        raise ConfigError(
+            f"{target!r} is not an S3 store; an IAM policy only applies to s3://bucket/prefix",
+            hint="pass --url s3://bucket/prefix, or set ENTREPOT_STORE_URL",
+        )
+    policy = s3_policy(parts.netloc, unquote(parts.path), read_only=read_only)
+    typer.echo(json.dumps(policy, indent=2))
+
+
+def _service(app: App) -> StoreMigrations:
+    from entrepot.catalog.uow import session_factory
+    from entrepot.migration import StoreMigrations
+
+    app.uow  # noqa: B018 - checks the catalog is migrated
+    home = app.raw_store
+    return StoreMigrations(home, _opener(app, home), session_factory(app.engine), actor=_actor())
+
+
+def _opener(app: App, home: Store) -> Callable[[str], Store]:
+    """Open other stores with the configured S3 options; an endpoint or region the URL
+    itself names (``?endpoint=``) replaces the configured one."""
+    from entrepot.storage.url import S3Options, open_store
+
+    s = app.settings
+
+    def open_url(url: str) -> Store:
+        if url == home.url:
+            return home
+        query = parse_qs(urlsplit(url).query)
+        options = S3Options(
+            endpoint_url=None if "endpoint" in query else s.s3_endpoint_url,
+            region=None if "region" in query else s.s3_region,
+            path_style=s.s3_path_style,
+        )
+        return open_store(url, s3=options)
+
+    return open_url
+
+
+def _actor() -> str:
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):
+        return "unknown"
+
+
+class _bar:  # noqa: N801 - used as a context manager, like a function
+    """A transfer progress bar (bytes, rate, ETA) fed by ``on_progress``."""
+
+    def __init__(self, what: str) -> None:
+        self._what = what
+        self._progress = transfer_progress(console)
+
+    def __enter__(self) -> Callable[[Progress], None]:
+        self._progress.__enter__()
+        task = self._progress.add_task(self._what, total=None)
+
+        def update(p: Progress) -> None:
+            self._progress.update(
+                task,
+                completed=p.done_bytes,
+                total=p.total_bytes or None,
+                description=f"{self._what} {p.done}/{p.total}",
+            )
+
+        return update
+
+    def __exit__(self, *exc: object) -> None:
+        self._progress.__exit__(None, None, None)
+
+
+def _show_run(run: RunReport, *, final: bool) -> None:
+    m = run.migration
+    console.print(
+        f"migration {m.id} to {escape(m.destination)}{f' (under {m.prefix})' if m.prefix else ''}: "
+        f"moved {run.repointed.objects} object(s), {human_bytes(run.repointed.bytes)} in "
+        f"{run.seconds:.1f} s ({run.reused} already there, checked)"
+    )
+    _failures("skipped (deleted or changed meanwhile)", [(f.key, f.reason) for f in run.skipped])
+    _failures("failed", [(f.key, f.reason) for f in run.failures])
+    if run.aborted is not None:
+        console.print(f"[red]stopped:[/] {escape(str(run.aborted))}")
+        console.print(
+            "every row points at a verified object; continue with `entrepot migrate --resume`"
+        )
+        raise run.aborted
+    if run.failures or run.remaining.objects:
+        console.print(
+            f"{run.remaining.objects} object(s) not moved: fix them, then "
+            "`entrepot migrate --resume`"
+        )
+        raise typer.Exit(1)
+    if not final:
+        console.print(
+            "[green]every object is at the destination[/] (the source is kept). Next: "
+            "`entrepot migrate --verify`; then stop the app and workers, `entrepot migrate "
+            "--finalize`, set ENTREPOT_STORE_URL to the destination and restart"
+        )
+
+
+def _finish(report: UndoReport, what: str) -> None:
+    console.print(f"{report.done.objects} object(s), {human_bytes(report.done.bytes)}, {what}")
+    if report.deleted:
+        console.print(f"deleted {report.deleted} copies no row points at")
+    _failures("problems", [(p.key, p.reason) for p in report.problems])
+    if report.problems:
+        raise typer.Exit(1)
+
+
+def _failures(title: str, rows: list[tuple[str, str]]) -> None:
+    if not rows:
+        return
+    table = Table(title=f"{len(rows)} {title}", box=None)
+    table.add_column("key", overflow="fold")
+    table.add_column("why", overflow="fold")
+    for key, why in rows[:20]:
+        table.add_row(escape(key), escape(why))
+    console.print(table)
+    if len(rows) > 20:
+        console.print(f"... and {len(rows) - 20} more")
+
+
+def _show_estimate(e: Estimate) -> None:
+    where = f"under {e.prefix}" if e.prefix else "in the catalog"
+    console.print(f"{e.objects.objects} object(s), {human_bytes(e.objects.bytes)} {where}")
+    table = Table("kind", "objects", "size", box=None)
+    for kind, t in sorted(e.by_kind.items()):
+        table.add_row(kind, str(t.objects), human_bytes(t.bytes))
+    console.print(table)
+    for url, t in sorted(e.by_store.items()):
+        console.print(f"  now in {escape(url)}: {t.objects} object(s), {human_bytes(t.bytes)}")
+    if e.quarantined.objects:
+        console.print(f"  {e.quarantined.objects} quarantined object(s) are not moved")
+    if e.uncataloged.objects:
+        console.print(
+            f"  [yellow]{e.uncataloged.objects} object(s), {human_bytes(e.uncataloged.bytes)} "
+            "in the configured store are not in the catalog and will not be moved[/] (copy them "
+            "yourself)"
+        )
+    costs = Table(
+        "provider", "billed", "storage / month", "migration (once)", "reads / month", box=None
+    )
+    for c in e.costs:
+        costs.add_row(
+            c.label,
+            human_bytes(c.billable_bytes),
+            f"${c.storage_month:,.4f}",
+            f"${c.migration_once:,.4f}",
+            f"${c.reads_month:,.4f}",
+        )
+    console.print(costs)
+    from entrepot.migration.prices import PRICES_AS_OF
+
+    console.print(
+        f"list prices as of {PRICES_AS_OF}, in USD, without egress; adjust with --prices FILE.json"
+    )
+
+
+def _show_plan(plan: DryRun) -> None:
+    console.print(f"[bold]dry run[/]: nothing was written. To {escape(plan.destination)}:")
+    if plan.open is not None:
+        console.print(
+            f"  migration {plan.open.id} to {escape(plan.open.destination)} is open: a run "
+            "would continue it (--resume)"
+        )
+    for url, t in sorted(plan.to_copy.items()):
+        console.print(
+            f"  would copy {t.objects} object(s), {human_bytes(t.bytes)} from {escape(url)}"
+        )
+    if not plan.to_copy:
+        console.print("  nothing to copy")
+    console.print(
+        f"  {plan.reused.objects} already at the destination with the same bytes "
+        "(checked, not sent)"
+    )
+    console.print(
+        f"  {plan.already_there.objects} already located there; "
+        f"{plan.quarantined.objects} quarantined (not moved)"
+    )
+    console.print("  permissions are probed by the run itself (a dry run writes no probe object)")
+    if plan.conflicts:
+        _failures("conflicts: a run would stop before changing any row", list(plan.conflicts))
+        raise typer.Exit(1)
+
+
+def _show_status(service: StoreMigrations) -> None:
+    status = service.status()
+    if status is None:
+        console.print("no store migration yet: start one with `entrepot migrate --to URL`")
+        return
+    m = status.migration
+    console.print(
+        f"migration {m.id} to {escape(m.destination)} ({m.state}), started "
+        f"{m.created_at:%Y-%m-%d %H:%M} UTC by {m.created_by}"
+    )
+    table = Table("state", "objects", "size", box=None)
+    for state, t in sorted(status.items.items()):
+        table.add_row(str(state), str(t.objects), human_bytes(t.bytes))
+    console.print(table)
+    if m.is_open:
+        _failures("failed", [(f.key, f.reason) for f in service.failures()])

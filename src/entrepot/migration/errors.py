@@ -1,0 +1,49 @@
+"""Store-migration errors: each names the migration, the store and the object concerned.
+
+::
+
+    MigrationError (EntrepotError)
+    ├── MigrationOpen                      another migration is open, or being worked on
+    ├── NoMigration (RecordNotFound)       nothing to resume, verify, roll back or finalize
+    ├── MigrationIncomplete                finalize refused: objects still failed or pending
+    └── DestinationConflict (ObjectExists) the destination holds other bytes under a key
+"""
+
+from __future__ import annotations
+
+from entrepot.errors import EntrepotError, ObjectExists, RecordNotFound
+
+
+class MigrationError(EntrepotError):
+    """A store migration cannot proceed."""
+
+
+class MigrationOpen(MigrationError):
+    """Another migration is open, or another process is working on this one."""
+
+    hint = (
+        "continue it with `entrepot migrate --resume`, or end it with `--rollback` or `--finalize`"
+    )
+
+
+class NoMigration(MigrationError, RecordNotFound):
+    """No open migration to resume, verify, roll back or finalize."""
+
+    hint = "start one with `entrepot migrate --to URL`"
+
+
+class MigrationIncomplete(MigrationError):
+    """Finalizing was refused: some objects did not reach the destination."""
+
+    hint = (
+        "run `entrepot migrate --resume` to retry them, or `entrepot migrate --rollback` to give up"
+    )
+
+
+class DestinationConflict(MigrationError, ObjectExists):
+    """The destination already holds different bytes under a key being migrated."""
+
+    hint = (
+        "the destination is not empty: pick an empty bucket or prefix, or remove those objects "
+        "from the destination if they are stale"
+    )

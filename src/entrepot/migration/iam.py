@@ -1,0 +1,54 @@
+"""The least-privilege AWS IAM policy for a store in ``s3://bucket/prefix``: pure.
+
+Entrepôt lists (folder-bounded prefixes), reads and heads (``GetObject``), writes
+(create-only ``PutObject``, multipart uploads and their abort), copies (``GetObject`` +
+``PutObject``) and deletes objects, all under the store's prefix. It never needs to
+create, configure or list buckets: ``entrepot bucket create`` is an administrator's job.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+READ_ACTIONS = ("s3:GetObject",)
+WRITE_ACTIONS = (
+    "s3:PutObject",
+    "s3:DeleteObject",
+    "s3:AbortMultipartUpload",
+    "s3:ListMultipartUploadParts",
+)
+
+
+def s3_policy(bucket: str, prefix: str = "", *, read_only: bool = False) -> dict[str, Any]:
+    """The IAM policy document granting Entrepôt what it needs on ``bucket`` under the
+    folder ``prefix`` (``""``: the whole bucket), and nothing else; ``read_only`` leaves
+    out writes and deletes (a dashboard, a read replica)."""
+    folder = prefix.strip("/") + "/" if prefix.strip("/") else ""
+    listing: dict[str, Any] = {
+        "Sid": "ListTheStoreFolder",
+        "Effect": "Allow",
+        "Action": ["s3:ListBucket"],
+        "Resource": f"arn:aws:s3:::{bucket}",
+    }
+    if folder:
+        listing["Condition"] = {"StringLike": {"s3:prefix": [folder, f"{folder}*"]}}
+    objects = f"arn:aws:s3:::{bucket}/{folder}*"
+    statements = [
+        listing,
+        {
+            "Sid": "ReadObjects",
+            "Effect": "Allow",
+            "Action": list(READ_ACTIONS),
+            "Resource": objects,
+        },
+    ]
+    if not read_only:
+        statements.append(
+            {
+                "Sid": "WriteAndDeleteObjects",
+                "Effect": "Allow",
+                "Action": list(WRITE_ACTIONS),
+                "Resource": objects,
+            }
+        )
+    return {"Version": "2012-10-17", "Statement": statements}

@@ -1,0 +1,165 @@
+"""Reads that follow each object's catalog location (ADR 0005).
+
+:class:`LocatedStore` is a full ``Store`` over the configured store (*home*): reading a
+key asks the catalog which store holds it (one indexed query) and reads there; writes,
+listings and deletes of keys the catalog places nowhere else go home. The composition
+root puts it under the cache and the registry, so every read follows the rows during
+and after a migration.
+"""
+
+from __future__ import annotations
+
+import tempfile
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from datetime import timedelta
+from pathlib import Path
+from typing import Literal
+
+from sqlalchemy.orm import Session, sessionmaker
+
+from entrepot.errors import StorageError
+from entrepot.migration.placement import location_url
+from entrepot.storage.protocols import Sign, Store
+from entrepot.storage.scoped import ScopedStore
+from entrepot.storage.types import CHUNK_SIZE, Listing, ObjectInfo, PutSource
+
+#: Opens the store named by a URL (the composition root's, with its S3 options).
+StoreOpener = Callable[[str], Store]
+#: The URL of the store holding a key, ``None`` for home.
+Locator = Callable[[str], str | None]
+
+
+class CatalogLocator:
+    """A :data:`Locator` reading ``object_locations`` in a short session per lookup."""
+
+    def __init__(self, sessions: sessionmaker[Session]) -> None:
+        self._sessions = sessions
+
+    def __call__(self, key: str) -> str | None:
+        with self._sessions() as session:
+            return location_url(session, key)
+
+
+class LocatedStore:
+    """A ``Store`` whose reads go where the catalog says each object is."""
+
+    def __init__(self, home: Store, locate: Locator, opener: StoreOpener) -> None:
+        self._home = home
+        self._locate = locate
+        self._opener = opener
+
+    @property
+    def home(self) -> Store:
+        """The configured store: where new objects are written."""
+        return self._home
+
+    @property
+    def url(self) -> str:
+        return self._home.url
+
+    def store_for(self, key: str) -> Store:
+        """The store holding ``key`` according to the catalog (home if it says nothing)."""
+        where = self._locate(key)
+        if where is None or where == self._home.url:
+            return self._home
+        return self._opener(where)
+
+    # -- reads follow the catalog --------------------------------------------
+    def head(self, key: str) -> ObjectInfo:
+        return self.store_for(key).head(key)
+
+    def exists(self, key: str) -> bool:
+        return self.store_for(key).exists(key)
+
+    def get(self, key: str, *, sha256: str | None = None) -> bytes:
+        return self.store_for(key).get(key, sha256=sha256)
+
+    def iter_bytes(
+        self, key: str, *, chunk_size: int = CHUNK_SIZE, sha256: str | None = None
+    ) -> Iterator[bytes]:
+        return self.store_for(key).iter_bytes(key, chunk_size=chunk_size, sha256=sha256)
+
+    def download(self, key: str, dest: Path, *, sha256: str | None = None) -> ObjectInfo:
+        return self.store_for(key).download(key, dest, sha256=sha256)
+
+    def sign(
+        self,
+        key: str,
+        *,
+        method: Literal["GET", "PUT"] = "GET",
+        expires: timedelta = timedelta(hours=1),
+    ) -> str:
+        """A presigned URL from the store holding ``key`` (``PUT``: home)."""
+        target = self.store_for(key) if method == "GET" else self._home
+        if not isinstance(target, Sign):
+            raise StorageError(
+                "this store cannot presign URLs",
+                key=key,
+                store=target.url,
+                hint="presigned URLs need an S3 store (ENTREPOT_STORE_URL=s3://bucket/prefix)",
+            )
+        return target.sign(key, method=method, expires=expires)
+
+    # -- writes and listings go home -----------------------------------------
+    def put(
+        self,
+        key: str,
+        data: PutSource,
+        *,
+        content_type: str | None = None,
+        metadata: Mapping[str, str] | None = None,
+        if_absent: bool = False,
+    ) -> ObjectInfo:
+        return self._home.put(
+            key, data, content_type=content_type, metadata=metadata, if_absent=if_absent
+        )
+
+    def put_file(
+        self,
+        key: str,
+        path: Path,
+        *,
+        content_type: str | None = None,
+        metadata: Mapping[str, str] | None = None,
+        if_absent: bool = False,
+    ) -> ObjectInfo:
+        return self._home.put_file(
+            key, path, content_type=content_type, metadata=metadata, if_absent=if_absent
+        )
+
+    def list(self, prefix: str = "") -> Iterator[ObjectInfo]:
+        return self._home.list(prefix)
+
+    def ls(self, prefix: str = "") -> Listing:
+        return self._home.ls(prefix)
+
+    def delete(self, key: str, *, missing_ok: bool = False) -> None:
+        self.store_for(key).delete(key, missing_ok=missing_ok)
+
+    def delete_many(self, keys: Iterable[str]) -> int:
+        return self._home.delete_many(keys)
+
+    def delete_prefix(self, prefix: str) -> int:
+        return self._home.delete_prefix(prefix)
+
+    def copy(self, src: str, dst: str, *, if_absent: bool = False) -> ObjectInfo:
+        """Copy ``src`` (wherever it is) to ``dst`` in home, keeping sha256 and metadata."""
+        source = self.store_for(src)
+        if source is self._home:
+            return self._home.copy(src, dst, if_absent=if_absent)
+        with tempfile.TemporaryDirectory(prefix="entrepot-copy-") as tmp:
+            local = Path(tmp) / "object"
+            info = source.download(src, local)
+            return self._home.put_file(
+                dst,
+                local,
+                content_type=info.content_type,
+                metadata=info.metadata,
+                if_absent=if_absent,
+            )
+
+    def scoped(self, prefix: str) -> Store:
+        return ScopedStore(self, prefix)
+
+    def __repr__(self) -> str:
+        return f"LocatedStore({self._home.url!r})"

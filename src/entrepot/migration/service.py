@@ -1,0 +1,222 @@
+"""The store-migration service: the one entry point entrypoints use (ADR 0005).
+
+::
+
+    migrations = StoreMigrations(home, opener, sessions, actor="ops")
+    migrations.estimate("models/")                      # counts, bytes, prices
+    migrations.dry_run("s3://bucket/prefix")            # what a run would do; writes nothing
+    report = migrations.migrate("s3://bucket/prefix", jobs=8)
+    migrations.resume()                                 # after a crash or a network cut
+    migrations.verify()                                 # re-read everything at the destination
+    migrations.rollback(delete_copies=True)             # or:
+    migrations.finalize()                               # delete the sources, close
+
+``home`` is the configured store (objects without a location row are there), ``opener``
+opens any other store by URL (the composition root's, with its S3 options) and
+``sessions`` makes catalog sessions. One migration is open at a time, worked on by one
+process at a time.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from datetime import datetime, timedelta
+
+from sqlalchemy.orm import Session, sessionmaker
+
+from entrepot.migration import copying, journal, survey, undo
+from entrepot.migration.context import STALE_AFTER, Context, this_runner
+from entrepot.migration.errors import MigrationIncomplete, MigrationOpen
+from entrepot.migration.locations import StoreOpener
+from entrepot.migration.prices import DEFAULT_PRICES, Price
+from entrepot.migration.records import (
+    Failure,
+    MigrationState,
+    MigrationStatus,
+    Progress,
+    RunReport,
+    UndoReport,
+)
+from entrepot.migration.survey import DryRun, Estimate
+from entrepot.storage.protocols import Store
+
+OnProgress = Callable[[Progress], None]
+#: Threads copying or checking objects at once, by default.
+JOBS = 4
+
+
+class StoreMigrations:
+    """Move every cataloged object to another store, safely (see the module docstring)."""
+
+    def __init__(
+        self,
+        home: Store,
+        opener: StoreOpener,
+        sessions: sessionmaker[Session],
+        *,
+        actor: str,
+        clock: Callable[[], datetime] | None = None,
+        runner: str | None = None,
+        stale_after: timedelta = STALE_AFTER,
+    ) -> None:
+        self._ctx = Context(home, opener, sessions, actor, runner=runner or this_runner())
+        if clock is not None:
+            self._ctx.clock = clock
+        self._ctx.stale_after = stale_after
+
+    # -- looking ---------------------------------------------------------------
+    def status(self) -> MigrationStatus | None:
+        """The open migration, else the last one, with its items per state."""
+        with self._ctx.session() as session:
+            found = journal.open_migration(session) or journal.last_migration(session)
+            if found is None:
+                return None
+            return MigrationStatus(found, journal.tally(session, found.id))
+
+    def failures(self, limit: int = 20) -> list[Failure]:
+        """The failed objects of the open migration (at most ``limit``), with the reasons."""
+        migration = self._ctx.open_migration()
+        with self._ctx.session() as session:
+            return [Failure(k, why) for k, why in journal.errors(session, migration.id, limit)]
+
+    def estimate(
+        self,
+        prefix: str = "",
+        *,
+        prices: Mapping[str, Price] = DEFAULT_PRICES,
+        reads_per_month: int = 0,
+    ) -> Estimate:
+        """Count, locate and price the cataloged objects under ``prefix``; reads only."""
+        return survey.survey(self._ctx, prefix, prices, reads_per_month=reads_per_month)
+
+    def dry_run(self, to: str, prefix: str = "", *, jobs: int = JOBS) -> DryRun:
+        """What :meth:`migrate` (or :meth:`resume`) would do now; writes nothing."""
+        return survey.dry_run(self._ctx, to, prefix, jobs=jobs)
+
+    # -- moving ----------------------------------------------------------------
+    def migrate(
+        self,
+        to: str,
+        prefix: str = "",
+        *,
+        jobs: int = JOBS,
+        deep: bool = False,
+        batch_size: int = copying.BATCH_SIZE,
+        on_progress: OnProgress | None = None,
+    ) -> RunReport:
+        """Open a migration of the objects under ``prefix`` to the store ``to`` and run a
+        copy pass. Raises, before changing any row, if the destination is unreachable,
+        lacks a permission or holds other bytes under a migrated key. ``deep`` re-reads
+        every copy from the destination before its row moves."""
+        migration, scanned = copying.start(self._ctx, to, prefix, jobs=jobs)
+        with self._ctx.claimed(migration):
+            return copying.run_pass(
+                self._ctx,
+                migration,
+                jobs=jobs,
+                deep=deep,
+                batch_size=batch_size,
+                on_progress=on_progress,
+                known=scanned,
+            )
+
+    def resume(
+        self,
+        *,
+        to: str | None = None,
+        jobs: int = JOBS,
+        deep: bool = False,
+        batch_size: int = copying.BATCH_SIZE,
+        on_progress: OnProgress | None = None,
+    ) -> RunReport:
+        """Run another copy pass of the open migration: objects not repointed yet (failed
+        ones included, and those written since) are copied, or only checked if their copy
+        already landed. ``to``, when given, must be the open migration's destination."""
+        migration = self._ctx.open_migration()
+        if to is not None and self._ctx.store(to).url != migration.destination:
+            raise MigrationOpen(
+                f"the open migration {migration.id} goes to {migration.destination}, not {to}"
+            )
+        if migration.state is not MigrationState.RUNNING:
+            raise MigrationOpen(f"migration {migration.id} is {migration.state}")
+        with self._ctx.claimed(migration):
+            return copying.run_pass(
+                self._ctx,
+                migration,
+                jobs=jobs,
+                deep=deep,
+                batch_size=batch_size,
+                on_progress=on_progress,
+            )
+
+    def verify(self, *, jobs: int = JOBS, on_progress: OnProgress | None = None) -> UndoReport:
+        """Re-read every repointed object of the open migration from the destination; one
+        missing or damaged there is pointed back at its verified source and queued again
+        (``resume`` copies it again)."""
+        migration = self._ctx.open_migration()
+        with self._ctx.claimed(migration):
+            return undo.verify(self._ctx, migration, jobs=jobs, on_progress=on_progress)
+
+    def rollback(
+        self,
+        *,
+        delete_copies: bool = False,
+        deep: bool = False,
+        jobs: int = JOBS,
+        on_progress: OnProgress | None = None,
+    ) -> UndoReport:
+        """Point every repointed row back at its source, once the source is checked
+        (``deep``: rehashed); ``delete_copies`` then removes the destination copies no
+        row points at. Rows whose source is gone stay at the destination and are
+        reported; the migration then stays open."""
+        migration = self._ctx.open_migration()
+        with self._ctx.claimed(migration):
+            return undo.rollback(
+                self._ctx,
+                migration,
+                delete_copies=delete_copies,
+                deep=deep,
+                jobs=jobs,
+                on_progress=on_progress,
+            )
+
+    def finalize(
+        self,
+        *,
+        keep_source: bool = False,
+        jobs: int = JOBS,
+        deep: bool = False,
+        batch_size: int = copying.BATCH_SIZE,
+        on_progress: OnProgress | None = None,
+    ) -> tuple[RunReport | None, UndoReport]:
+        """Run a last copy pass (objects written meanwhile), then, if every object in
+        scope is at the destination, delete the source copies (unless ``keep_source``) and
+        close the migration; raises :class:`MigrationIncomplete` otherwise. After this,
+        set ``ENTREPOT_STORE_URL`` to the destination."""
+        migration = self._ctx.open_migration()
+        with self._ctx.claimed(migration):
+            last: RunReport | None = None
+            if migration.state is MigrationState.RUNNING:
+                last = copying.run_pass(
+                    self._ctx,
+                    migration,
+                    jobs=jobs,
+                    deep=deep,
+                    batch_size=batch_size,
+                    on_progress=on_progress,
+                )
+                if not last.complete:
+                    raise _incomplete(last)
+            return last, undo.finalize(self._ctx, migration, keep_source=keep_source)
+
+
+def _incomplete(report: RunReport) -> MigrationIncomplete:
+    if report.aborted is not None:
+        why = f"the last pass stopped: {report.aborted}"
+    else:
+        shown = "; ".join(f"{f.key}: {f.reason}" for f in report.failures[:5])
+        why = f"{len(report.failures)} object(s) failed ({shown})"
+    return MigrationIncomplete(
+        f"{report.remaining.objects} object(s) are not at {report.migration.destination} "
+        f"yet: {why}; nothing was deleted"
+    )

@@ -1,0 +1,198 @@
+"""Read-only looks at a migration before running it: ``--estimate`` and ``--dry-run``.
+
+Neither writes anything: no catalog row, no object, no probe (so the destination's
+permissions are checked by the real run, or by ``entrepot doctor``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import ColumnElement, case, func, select
+from sqlalchemy.orm import Session
+
+from entrepot.catalog.migration_tables import ObjectLocationRow
+from entrepot.catalog.records import ObjectState
+from entrepot.catalog.tables import ObjectRow
+from entrepot.migration import journal
+from entrepot.migration.context import PAGE, Context
+from entrepot.migration.placement import find_store_id, folder_range, resolved_store, store_urls
+from entrepot.migration.preflight import Wanted, scan
+from entrepot.migration.prices import Cost, Price, estimate
+from entrepot.migration.records import MigrationRecord, Tally
+from entrepot.storage.keys import normalize_prefix
+
+#: Stand-ins for stores the catalog has not recorded yet (no row can be there).
+_UNRECORDED_HOME = -1
+_UNRECORDED_DESTINATION = -2
+
+
+@dataclass(frozen=True, slots=True)
+class Estimate:
+    """What a migration of the objects under ``prefix`` would move, and what it costs."""
+
+    prefix: str
+    #: Stored objects in scope (what a migration moves).
+    objects: Tally
+    by_kind: Mapping[str, Tally]
+    #: Where they are now, by store URL.
+    by_store: Mapping[str, Tally]
+    #: Quarantined objects: never moved, they stay where they are.
+    quarantined: Tally
+    #: Objects in the configured store under ``prefix`` that the catalog does not record:
+    #: a migration does not move them.
+    uncataloged: Tally
+    costs: tuple[Cost, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class DryRun:
+    """What ``entrepot migrate --to URL`` would do now."""
+
+    destination: str
+    prefix: str
+    #: The migration a run would continue (``None``: it would open one).
+    open: MigrationRecord | None
+    #: Objects it would copy, per source store URL.
+    to_copy: Mapping[str, Tally]
+    #: Objects the destination already holds with the same bytes: checked, not sent.
+    reused: Tally
+    #: ``(key, reason)``: keys under which the destination holds other bytes; a run
+    #: would stop on them before changing any row.
+    conflicts: tuple[tuple[str, str], ...]
+    #: Objects already located at the destination.
+    already_there: Tally
+    quarantined: Tally
+
+
+def survey(
+    ctx: Context, prefix: str, prices: Mapping[str, Price], *, reads_per_month: int = 0
+) -> Estimate:
+    """Count, locate and price the objects under ``prefix`` (see :class:`Estimate`)."""
+    folder = normalize_prefix(prefix) if prefix else ""
+    with ctx.session() as session:
+        home_id = find_store_id(session, ctx.home.url) or _UNRECORDED_HOME
+        stored = _in_scope(folder, ObjectState.STORED)
+        by_kind = _grouped(session, ObjectRow.kind, stored)
+        located = _grouped(session, resolved_store(home_id), stored, located=True)
+        urls = {**store_urls(session, located), _UNRECORDED_HOME: ctx.home.url}
+        quarantined = _grouped(session, ObjectRow.state, _in_scope(folder, ObjectState.QUARANTINED))
+        objects = sum(by_kind.values(), Tally())
+
+        def billable(minimum: int) -> int:
+            size = case((ObjectRow.size < minimum, minimum), else_=ObjectRow.size)
+            total = session.scalar(select(func.coalesce(func.sum(size), 0)).where(*stored))
+            return int(total or 0)
+
+        costs = estimate(
+            prices,
+            objects=objects.objects,
+            size=objects.bytes,
+            billable=billable,
+            reads_per_month=reads_per_month,
+        )
+    return Estimate(
+        prefix=folder,
+        objects=objects,
+        by_kind={str(k): v for k, v in by_kind.items()},
+        by_store={urls[int(s)]: v for s, v in located.items()},
+        quarantined=sum(quarantined.values(), Tally()),
+        uncataloged=_uncataloged(ctx, folder),
+        costs=tuple(costs),
+    )
+
+
+def dry_run(ctx: Context, destination_url: str, prefix: str, *, jobs: int) -> DryRun:
+    """What a run to ``destination_url`` would do (see :class:`DryRun`); reads only."""
+    folder = normalize_prefix(prefix) if prefix else ""
+    destination = ctx.store(destination_url)
+    with ctx.session() as session:
+        found = journal.open_migration(session)
+        home_id = find_store_id(session, ctx.home.url) or _UNRECORDED_HOME
+        destination_id = find_store_id(session, destination.url) or _UNRECORDED_DESTINATION
+        already = _grouped(
+            session,
+            resolved_store(home_id),
+            [*_in_scope(folder, ObjectState.STORED), resolved_store(home_id) == destination_id],
+            located=True,
+        )
+    wanted: dict[str, Wanted] = {}
+    sources: dict[int, Tally] = {}
+    after: str | None = None
+    while True:
+        with ctx.session() as session:
+            page = journal.candidates(
+                session,
+                prefix=folder,
+                home_id=home_id,
+                destination_id=destination_id,
+                after=after,
+                limit=PAGE,
+            )
+        for c in page:
+            wanted[c.key] = Wanted(c.sha256, c.size)
+            sources[c.source_id] = sources.get(c.source_id, Tally()) + Tally(1, c.size)
+        if len(page) < PAGE:
+            break
+        after = page[-1].key
+    with ctx.session() as session:
+        urls = {**store_urls(session, sources), _UNRECORDED_HOME: ctx.home.url}
+        quarantined = _grouped(session, ObjectRow.state, _in_scope(folder, ObjectState.QUARANTINED))
+    result = scan(destination, wanted, prefix=folder, jobs=jobs)
+    reused = Tally(len(result.present), sum(wanted[k].size for k in result.present))
+    return DryRun(
+        destination=destination.url,
+        prefix=folder,
+        open=found,
+        to_copy={urls[s]: t for s, t in sources.items()},
+        reused=reused,
+        conflicts=result.conflicts,
+        already_there=sum(already.values(), Tally()),
+        quarantined=sum(quarantined.values(), Tally()),
+    )
+
+
+def _in_scope(folder: str, state: ObjectState) -> list[ColumnElement[bool]]:
+    return [*folder_range(folder), ObjectRow.state == state.value]
+
+
+def _grouped(
+    session: Session,
+    column: Any,
+    where: Sequence[ColumnElement[bool]],
+    *,
+    located: bool = False,
+) -> dict[Any, Tally]:
+    """Objects and bytes per value of ``column`` among the rows matching ``where``."""
+    query = select(column, func.count(), func.coalesce(func.sum(ObjectRow.size), 0)).select_from(
+        ObjectRow
+    )
+    if located:
+        query = query.outerjoin(ObjectLocationRow, ObjectLocationRow.object_id == ObjectRow.id)
+    rows = session.execute(query.where(*where).group_by(column))
+    return {group: Tally(int(n), int(b)) for group, n, b in rows}
+
+
+def _uncataloged(ctx: Context, folder: str) -> Tally:
+    total = Tally()
+    batch: list[tuple[str, int]] = []
+
+    def flush() -> Tally:
+        with ctx.session() as session:
+            known = set(
+                session.scalars(
+                    select(ObjectRow.key).where(ObjectRow.key.in_([k for k, _ in batch]))
+                )
+            )
+        return sum((Tally(1, size) for key, size in batch if key not in known), Tally())
+
+    for info in ctx.home.list(folder):
+        batch.append((info.key, info.size))
+        if len(batch) >= 500:
+            total += flush()
+            batch = []
+    if batch:
+        total += flush()
+    return total

@@ -1,0 +1,92 @@
+"""Sign in with an OpenID Connect provider (Google or any other), off unless configured.
+
+The only module that imports authlib. The provider is described by its discovery URL
+(``ENTREPOT_OIDC_METADATA_URL``, e.g. Google's
+``https://accounts.google.com/.well-known/openid-configuration``), a client id and a
+secret. authlib checks the state, the nonce and the ID token (signature against the
+provider's keys, issuer, audience, expiry); an account is then found by the provider's
+subject, or linked by a **verified** email, or created with a trial licence.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from fastapi import APIRouter, FastAPI, Request
+from fastapi.responses import RedirectResponse, Response
+from starlette.concurrency import run_in_threadpool
+
+from entrepot.accounts.errors import AuthenticationRequired
+from entrepot.api.options import OidcOptions
+from entrepot.api.sessions import flash, safe_next, sign_in
+from entrepot.errors import ConfigError
+from entrepot.web.i18n import translator
+from entrepot.web.render import language
+
+try:
+    from authlib.integrations.starlette_client import OAuth, OAuthError
+except ModuleNotFoundError as exc:  # pragma: no cover - exercised only without the extra
+    raise ConfigError(
+        f"OpenID Connect sign-in is configured but {exc.name} is not installed",
+        hint="install it with `pip install 'entrepot[oidc]'` (authlib), or unset "
+        "ENTREPOT_OIDC_METADATA_URL",
+    ) from None
+
+log = logging.getLogger("entrepot.api")
+router = APIRouter(prefix="/auth/oidc", include_in_schema=False)
+PROVIDER = "provider"
+
+
+class SignInFailed(AuthenticationRequired):
+    """The provider did not sign the user in."""
+
+    hint = "try again, or sign in with your email and password"
+
+
+def install(app: FastAPI, options: OidcOptions) -> None:
+    """Register the provider and the two routes on ``app``."""
+    oauth = OAuth()
+    oauth.register(
+        PROVIDER,
+        server_metadata_url=options.metadata_url,
+        client_id=options.client_id,
+        client_secret=options.client_secret,
+        client_kwargs={"scope": "openid email profile"},
+    )
+    app.state.oidc = oauth.create_client(PROVIDER)
+    app.include_router(router)
+
+
+@router.get("/login")
+async def oidc_login(request: Request, next: str | None = None) -> Response:
+    """Go to the provider's sign-in page."""
+    request.session["oidc_next"] = safe_next(next)
+    client = request.app.state.oidc
+    redirect_uri = request.url_for("oidc_callback")
+    response: Response = await client.authorize_redirect(request, str(redirect_uri))
+    return response
+
+
+@router.get("/callback", name="oidc_callback")
+async def oidc_callback(request: Request) -> Response:
+    """Back from the provider: check its answer, then open a session."""
+    client = request.app.state.oidc
+    try:
+        token = await client.authorize_access_token(request)
+    except OAuthError as exc:
+        log.info("OpenID Connect sign-in refused: %s", exc)
+        raise SignInFailed(f"the sign-in was not completed ({exc.error})") from None
+    claims: dict[str, Any] = dict(token.get("userinfo") or {})
+    email = claims.get("email")
+    if not email or claims.get("email_verified") is not True:
+        raise SignInFailed("the provider did not confirm an email address for this account")
+    subject = f"{claims['iss']}|{claims['sub']}"
+    services = request.app.state.services
+    user = await run_in_threadpool(
+        services.accounts.sign_in_oidc, subject, str(email), str(claims.get("name") or "")
+    )
+    target = safe_next(request.session.pop("oidc_next", None))
+    sign_in(request, user)
+    flash(request, translator(language(request))("auth.welcome", name=user.name), "success")
+    return RedirectResponse(target, status_code=303)
