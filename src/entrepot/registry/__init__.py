@@ -25,7 +25,16 @@ _HOMES = {
     "ModelsReport": "verify",
     "VersionProblem": "verify",
 }
-__all__ = sorted(_HOMES)
+__all__ = [
+    "Column",
+    "FileEntry",
+    "Manifest",
+    "ModelsReport",
+    "PulledModel",
+    "Registry",
+    "VersionDetails",
+    "VersionProblem",
+]
 
 
 def __getattr__(name: str) -> Any:
