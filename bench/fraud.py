@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import platform
 import random
 import statistics
@@ -221,14 +222,22 @@ def bench_scoring(library: FolderLibrary, seed: int, rows: int) -> dict[str, Any
         upload = describe(frame)
         ensemble = from_folder(library.folder(spec.name), upload)
         picks = np.random.default_rng(seed).integers(0, len(frame), 15)
-        timings = []
+        timings, cpu = [], []
         for i in picks:
             row = frame.iloc[[i]]
-            began = time.perf_counter()
+            began, began_cpu = time.perf_counter(), time.process_time()
             score(row, ensemble, upload=upload)
             timings.append(time.perf_counter() - began)
+            cpu.append(time.process_time() - began_cpu)
         kind = ensemble.models[0].kind
-        per_model.append({"reference": spec.name, "model": kind, **_ms(timings)})
+        per_model.append(
+            {
+                "reference": spec.name,
+                "model": kind,
+                **_ms(timings),
+                "cpu_median_ms": round(statistics.median(cpu) * 1e3, 3),
+            }
+        )
     medians = [m["median_ms"] for m in per_model]
     data = generate("card_payments", rows, fraud_rate=0.01, seed=seed + 9_999)
     frame = data.frame.drop(columns=[data.target])
@@ -238,9 +247,16 @@ def bench_scoring(library: FolderLibrary, seed: int, rows: int) -> dict[str, Any
     ensemble, _ = from_library(upload, library)
     plain = min(_timed(lambda: score(frame, ensemble, upload=upload, explain=False), 2))
     explained = min(_timed(lambda: score(frame, ensemble, upload=upload), 2))
+    began_cpu = time.process_time()
+    score(frame, ensemble, upload=upload, explain=False)
+    plain_cpu = time.process_time() - began_cpu
+    two = min(_timed(lambda: score(frame, ensemble, upload=upload, explain=False, threads=2), 2))
     return {
         "one_row_latency_per_model": per_model,
         "one_row_median_of_medians_ms": round(statistics.median(medians), 3),
+        "one_row_cpu_median_of_medians_ms": round(
+            statistics.median(m["cpu_median_ms"] for m in per_model), 3
+        ),
         "one_row_worst_median_ms": round(max(medians), 3),
         "batch_rows": rows,
         "batch_members": [
@@ -249,7 +265,10 @@ def bench_scoring(library: FolderLibrary, seed: int, rows: int) -> dict[str, Any
         ],
         "batch_describe_seconds": round(describe_seconds, 3),
         "batch_rows_per_second": round(rows / plain),
+        "batch_rows_per_second_cpu": round(rows / plain_cpu),
+        "batch_rows_per_second_two_threads": round(rows / two),
         "batch_rows_per_second_with_explanations": round(rows / explained),
+        "load_average_1min": round(os.getloadavg()[0], 2),
     }
 
 
@@ -373,8 +392,6 @@ def bench_training(args: argparse.Namespace) -> dict[str, Any]:
 
 
 def environment() -> dict[str, str]:
-    import os
-
     versions = {}
     for package in ("scikit-learn", "lightgbm", "xgboost", "flaml", "numpy", "pandas"):
         try:
@@ -385,6 +402,7 @@ def environment() -> dict[str, str]:
         "date": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
         "python": platform.python_version(),
         "machine": f"{os.cpu_count()} cores, {platform.machine()}, {platform.system()}",
+        "load_average_1_5_15_min": " / ".join(f"{v:.2f}" for v in os.getloadavg()),
         **versions,
     }
 

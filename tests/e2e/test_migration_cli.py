@@ -129,8 +129,8 @@ def test_migrate_then_roll_back_restores_the_catalog(tmp_path: Path, cli: Cli) -
     assert catalog(tmp_path, "SELECT count(*) FROM object_locations") == 0
     assert not any(p.is_file() for p in (dest / "datasets").glob("*"))
     assert cli("verify").returncode == 0
-    got = cli("get", "datasets/part-0003.csv", "-")
-    assert got.stdout.encode() == written["datasets/part-0003.csv"]
+    assert cli("get", "datasets/part-0003.csv", "out.csv").returncode == 0
+    assert (tmp_path / "out.csv").read_bytes() == written["datasets/part-0003.csv"]
 
 
 def test_a_destination_holding_other_bytes_is_refused(tmp_path: Path, cli: Cli) -> None:
@@ -180,6 +180,7 @@ def test_import_tree(tmp_path: Path, cli: Cli) -> None:
     (root / "dataset1" / "performance.json").write_text('{"test": {"auprc": 0.8}}')
     (root / "dataset2").mkdir()
     (root / "dataset2" / "model.txt").write_text("tree\nversion=v4\n")
+    assert cli("db", "upgrade").returncode == 0
     refused = cli("models", "import-tree", str(root))
     assert refused.returncode == 65, refused.stdout + refused.stderr
     assert "1 imported" in refused.stdout and "1 refused" in refused.stdout
@@ -188,3 +189,16 @@ def test_import_tree(tmp_path: Path, cli: Cli) -> None:
     assert "1 imported" in imported.stdout and "1 skipped" in imported.stdout
     listed = cli("models", "references", "--all")
     assert "dataset1" in listed.stdout and "dataset2" in listed.stdout
+
+
+def test_reads_follow_the_catalog_before_the_url_changes(tmp_path: Path, cli: Cli) -> None:
+    written = seed(tmp_path, 3)
+    assert cli("migrate", "--to", str(tmp_path / "dest")).returncode == 0
+    # The source copy vanishes (a disk cleaned by hand): the rows point at the destination.
+    (tmp_path / "var" / "store" / "datasets" / "part-0001.csv").unlink()
+    assert cli("get", "datasets/part-0001.csv", "out.csv").returncode == 0
+    assert (tmp_path / "out.csv").read_bytes() == written["datasets/part-0001.csv"]
+    verified = cli("verify")
+    assert verified.returncode == 0 and "checked 3 object(s)" in verified.stdout
+    doctor = cli("doctor")
+    assert "3 object(s) in file://" in doctor.stdout.replace("\n", "")

@@ -144,7 +144,7 @@ def at(progress_count: int, action: Callable[[], None]) -> Callable[[Progress], 
     return on_progress
 
 
-def test_local_to_s3_to_local_round_trip(
+def test_local_to_s3_to_another_s3_to_local_round_trip(
     engine: Engine, tmp_path: Path, s3_options: S3Options, s3_client: Any
 ) -> None:
     first = LocalStore(tmp_path / "first")
@@ -172,11 +172,18 @@ def test_local_to_s3_to_local_round_trip(
     assert bucket.head("datasets/file-003.csv").content_type == "text/csv"
     assert registry.pull("scorer").files["model.json"].read_text() == model.read_text()
 
+    other = S3Store(new_bucket(s3_client, "migrate-round-trip-2"), "", s3_options)
+    across = World(engine, bucket, other)  # ENTREPOT_STORE_URL now names the first bucket
+    assert across.migrations.migrate(other.url, jobs=4).complete
+    across.migrations.finalize()
+    assert list(bucket.list()) == []
+    across.assert_every_row_verified()
+
     back_home = LocalStore(tmp_path / "second")
-    back = World(engine, bucket, back_home)  # ENTREPOT_STORE_URL now names the bucket
+    back = World(engine, other, back_home)  # and now the second one
     assert back.migrations.migrate(back_home.url, jobs=4).complete
     back.migrations.finalize()
-    assert list(bucket.list()) == []
+    assert list(other.list()) == []
     for key, data in written.items():
         assert back_home.get(key) == data
     assert back_home.get("datasets/big.bin") == big

@@ -9,10 +9,11 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+import typer
 from typer.testing import CliRunner
 
 from entrepot.fraud.cli import fraud_app
-from entrepot.fraud.errors import EmptyFile, NoMatchingReference, NoTargetFound
+from entrepot.fraud.errors import EmptyFile, NoMatchingReference, NoReferences, NoTargetFound
 
 runner = CliRunner()
 
@@ -138,3 +139,22 @@ def test_references_match_score_and_evaluate(tmp_path: Path) -> None:
         fraud_app, ["score", str(data), str(scores), "--ensemble", "--model", "x"]
     )
     assert result.exit_code == 2
+
+
+def test_the_main_cli_can_provide_the_reference_library(tmp_path: Path) -> None:
+    from entrepot.fraud.cli import LIBRARY_FACTORY
+    from entrepot.fraud.library import MemoryLibrary
+
+    provided = MemoryLibrary()
+    root = typer.Typer()
+
+    @root.callback()
+    def _root(ctx: typer.Context) -> None:
+        ctx.meta[LIBRARY_FACTORY] = lambda: provided
+
+    root.add_typer(fraud_app, name="fraud")
+    data = tmp_path / "d.csv"
+    assert runner.invoke(fraud_app, ["generate", str(data), "--rows", "500"]).exit_code == 0
+    result = runner.invoke(root, ["fraud", "match", str(data)])
+    assert isinstance(result.exception, NoReferences)  # the provided, empty library
+    assert not (Path.cwd() / "fraud-references").exists()

@@ -35,6 +35,8 @@ from entrepot.migration.errors import (
     MigrationOpen,
     NoMigration,
 )
+from entrepot.migration.records import Item
+from entrepot.migration.transfer import transfer
 from entrepot.services.objects import ObjectService
 from entrepot.services.verify import verify_catalog
 from entrepot.storage.memory import MemoryStore
@@ -550,3 +552,104 @@ class TestLookOnly(MigrationCase):
                 )
             ).all()
         assert len(counts) == 7 and {n for _, n in counts} == {1}
+
+
+class Rotting(Faulty):
+    """A store whose objects rot right after they are written (the recorded sha256 stays)."""
+
+    def _put(
+        self,
+        key: str,
+        reader: BinaryIO,
+        *,
+        content_type: str | None,
+        metadata: dict[str, str],
+        if_absent: bool,
+    ) -> ObjectInfo:
+        info = super()._put(
+            key, reader, content_type=content_type, metadata=metadata, if_absent=if_absent
+        )
+        if not key.startswith("_doctor/"):
+            self.corrupt(key, b"rot")
+        return info
+
+
+@pytest.mark.parametrize("in_memory", [True, False], ids=["in-memory", "staged"])
+class TestTransfer:
+    @pytest.fixture
+    def source(self) -> Faulty:
+        source = Faulty("source")
+        source.put("k/a", b"alpha", content_type="text/plain", metadata={"m": "1"})
+        return source
+
+    def item(self, source: Store, key: str = "k/a") -> Item:
+        info = source.head(key)
+        assert info.sha256 is not None
+        pending = ItemState.PENDING
+        return Item(1, 1, key, info.sha256, info.size, 1, source.url, False, pending, None)
+
+    def test_a_copy_keeps_type_and_metadata(
+        self, source: Faulty, tmp_path: Path, in_memory: bool
+    ) -> None:
+        destination = Faulty("destination")
+        outcome = transfer(
+            self.item(source), source, destination, workdir=tmp_path, present=False,
+            deep=True, in_memory=in_memory,
+        )  # fmt: skip
+        assert outcome.ok and not outcome.reused
+        info = destination.head("k/a")
+        assert (info.content_type, dict(info.metadata)) == ("text/plain", {"m": "1"})
+        assert list(tmp_path.iterdir()) == [], "nothing staged is left behind"
+
+    def test_a_damaged_source_is_not_copied(
+        self, source: Faulty, tmp_path: Path, in_memory: bool
+    ) -> None:
+        item = self.item(source)
+        source.corrupt("k/a", b"alphx")
+        destination = Faulty("destination")
+        outcome = transfer(
+            item, source, destination, workdir=tmp_path, present=False, deep=False,
+            in_memory=in_memory,
+        )  # fmt: skip
+        assert not outcome.ok and outcome.fatal is None and "damaged" in (outcome.error or "")
+        assert not destination.exists("k/a")
+
+    def test_a_copy_that_rots_is_caught_by_deep_and_removed(
+        self, source: Faulty, tmp_path: Path, in_memory: bool
+    ) -> None:
+        destination = Rotting("destination")
+        shallow = transfer(
+            self.item(source), source, destination, workdir=tmp_path, present=False,
+            deep=False, in_memory=in_memory,
+        )  # fmt: skip
+        assert shallow.ok, "a head only sees the recorded sha256: --verify exists for this"
+        destination.delete("k/a")
+        deep = transfer(
+            self.item(source), source, destination, workdir=tmp_path, present=False,
+            deep=True, in_memory=in_memory,
+        )  # fmt: skip
+        assert not deep.ok and "reads back different bytes" in (deep.error or "")
+        assert not destination.exists("k/a"), "the bad copy was ours: removed"
+
+    def test_someone_elses_bytes_are_reported_and_left(
+        self, source: Faulty, tmp_path: Path, in_memory: bool
+    ) -> None:
+        destination = Faulty("destination")
+        destination.put("k/a", b"other")
+        outcome = transfer(
+            self.item(source), source, destination, workdir=tmp_path, present=False,
+            deep=False, in_memory=in_memory,
+        )  # fmt: skip
+        assert not outcome.ok and "holds 5 bytes" in (outcome.error or "")
+        assert destination.get("k/a") == b"other"
+
+    def test_an_unreachable_destination_is_fatal(
+        self, source: Faulty, tmp_path: Path, in_memory: bool
+    ) -> None:
+        destination = Faulty("destination")
+        destination.down = True
+        outcome = transfer(
+            self.item(source), source, destination, workdir=tmp_path, present=False,
+            deep=False, in_memory=in_memory,
+        )  # fmt: skip
+        assert isinstance(outcome.fatal, StoreUnavailable)

@@ -383,7 +383,7 @@ def test_health_and_metrics(web: tuple[TestClient, FraudServices], alice: Api) -
     client, _ = web
     health = client.get("/health").json()
     assert health["status"] == "ok"
-    assert {c["name"] for c in health["checks"]} == {"database", "store", "jobs"}
+    assert {c["name"] for c in health["checks"]} == {"database", "store", "job queue"}
     assert client.get("/health/live").json() == {"status": "ok"}
     alice.get("/api/datasets")
     metrics = client.get("/metrics").text
@@ -417,3 +417,14 @@ def test_security_headers_are_sent(web: tuple[TestClient, FraudServices]) -> Non
     assert headers["x-frame-options"] == "DENY" and headers["x-content-type-options"] == "nosniff"
     assert "script-src 'self'" in headers["content-security-policy"]
     assert "cdn" not in headers["content-security-policy"]
+
+
+def test_health_answers_503_when_the_job_queue_is_down(tmp_path: Path) -> None:
+    app, _ = make_web_app(tmp_path, jobs_url="redis://127.0.0.1:1/0")
+    with TestClient(app, raise_server_exceptions=False) as client:
+        answer = client.get("/health")
+        assert answer.status_code == 503 and answer.json()["status"] == "unavailable"
+        checks = {c["name"]: c for c in answer.json()["checks"]}
+        assert checks["database"]["ok"] and checks["store"]["ok"]
+        assert not checks["job queue"]["ok"] and "redis" in checks["job queue"]["detail"]
+        assert client.get("/health/live").status_code == 200

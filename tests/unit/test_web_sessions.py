@@ -113,3 +113,19 @@ def test_safe_filenames() -> None:
     assert safe_filename("C:\\Users\\me\\Données 2024.CSV") == "Donn_es_2024.csv"
     assert safe_filename(".hidden") == "hidden"
     assert safe_filename("...") == "upload"
+
+
+def test_internal_failures_keep_their_details_in_the_logs() -> None:
+    from entrepot.api.errors import public_message, status_of
+    from entrepot.errors import IntegrityError, StoreUnavailable
+    from entrepot.fraud.errors import TooFewRows
+    from entrepot.jobs.service import QueueUnavailable
+
+    down = StoreUnavailable("bucket unreachable", store="s3://secret-bucket/prefix?endpoint=x")
+    message = public_message(down, status_of(down))
+    assert message is not None and "secret-bucket" not in message
+    assert message.startswith("the service is temporarily unavailable (store unavailable)")
+    broken = IntegrityError("sha256 mismatch", key="users/1/datasets/x/a.csv")
+    assert "users/1" not in (public_message(broken, status_of(broken)) or "users/1")
+    assert public_message(TooFewRows("12 rows"), 422) is None
+    assert public_message(QueueUnavailable("redis down"), 503) is None

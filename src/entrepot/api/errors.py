@@ -20,6 +20,7 @@ from entrepot.api.observability import request_id
 from entrepot.fraud import errors as f
 from entrepot.fraud_service import errors as s
 from entrepot.jobs.codes import error_code
+from entrepot.jobs.service import QueueUnavailable
 from entrepot.registry import errors as r
 
 log = logging.getLogger("entrepot.api")
@@ -72,6 +73,22 @@ class LoginRedirect(Exception):
         self.target = target
 
 
+#: Errors whose details (store URLs, keys, database hosts) stay in the logs: the client
+#: is told what happened in general terms, and the request id to quote.
+_INTERNAL = (e.StorageError, e.CatalogError, e.ConfigError)
+
+
+def public_message(error: BaseException, status: int) -> str | None:
+    """What a client is told of an internal failure (``None``: the message is fine as is)."""
+    if not isinstance(error, _INTERNAL) or isinstance(error, QueueUnavailable):
+        return None
+    what = "the service is temporarily unavailable" if status == 503 else "the service failed"
+    return (
+        f"{what} ({error_code(error).replace('_', ' ')}); try again in a minute, and quote "
+        f"request {request_id()} to the administrators if it persists"
+    )
+
+
 def status_of(error: BaseException) -> int:
     """The HTTP status of ``error``."""
     for kind, status in STATUS:
@@ -105,9 +122,11 @@ def install(app: FastAPI) -> None:
     @app.exception_handler(e.EntrepotError)
     async def _entrepot(request: Request, exc: e.EntrepotError) -> Response:
         status = status_of(exc)
+        message = str(exc)
         if status >= 500:
             log.error("request failed: %s", exc, exc_info=exc)
-        response = error_response(request, status, error_code(exc), str(exc))
+            message = public_message(exc, status) or message
+        response = error_response(request, status, error_code(exc), message)
         if isinstance(exc, a.TooManyAttempts):
             response.headers["Retry-After"] = str(exc.retry_after)
         return response

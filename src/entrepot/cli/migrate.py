@@ -117,7 +117,8 @@ def migrate(
         _show_status(service)
     elif action == "verify":
         with _bar("verifying") as update:
-            _finish(service.verify(jobs=jobs, on_progress=update), "intact at the destination")
+            checked = service.verify(jobs=jobs, on_progress=update)
+        _finish(checked, "intact at the destination")
     elif action == "rollback":
         with _bar("checking sources") as update:
             report = service.rollback(
@@ -327,9 +328,10 @@ def _show_estimate(e: Estimate) -> None:
 def _show_plan(plan: DryRun) -> None:
     console.print(f"[bold]dry run[/]: nothing was written. To {escape(plan.destination)}:")
     if plan.open is not None:
+        same = plan.open.destination == plan.destination
         console.print(
-            f"  migration {plan.open.id} to {escape(plan.open.destination)} is open: a run "
-            "would continue it (--resume)"
+            f"  migration {plan.open.id} to {escape(plan.open.destination)} is open: "
+            + ("`--resume` would continue it" if same else "a run to another store is refused")
         )
     for url, t in sorted(plan.to_copy.items()):
         console.print(

@@ -3,8 +3,10 @@
 A Typer sub-application, mounted by the main CLI. Errors are raised as
 :class:`~entrepot.fraud.errors.FraudError` and turned into a message and an exit code by
 the main CLI, in one place. Until the model registry is wired in, ``train`` writes the
-model folder under ``--out`` and the reference models live in a local folder
-(``--library``, ``ENTREPOT_FRAUD_LIBRARY``, default ``./fraud-references``) through
+model folder under ``--out``. The reference models live in the library the main CLI puts
+in ``ctx.meta["fraud_references"]`` (a factory; the model registry through
+:class:`~entrepot.fraud.registry_library.RegistryLibrary`), or in a local folder given by
+``--library`` / ``ENTREPOT_FRAUD_LIBRARY`` (default ``./fraud-references``) through
 :class:`~entrepot.fraud.library.FolderLibrary`.
 """
 
@@ -13,7 +15,7 @@ from __future__ import annotations
 import json
 import re
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 from rich.console import Console
@@ -26,14 +28,28 @@ fraud_app = typer.Typer(
 )
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$")
 Library = Annotated[
-    Path,
+    Path | None,
     typer.Option(
         "--library",
         envvar="ENTREPOT_FRAUD_LIBRARY",
-        help="Folder of the reference models",
+        help="Folder of the reference models (default: the registry when the CLI has one, "
+        "else ./fraud-references)",
     ),
 ]
 DEFAULT_LIBRARY = Path("fraud-references")
+#: ``ctx.meta`` key of a factory of the reference library (the main CLI sets it).
+LIBRARY_FACTORY = "fraud_references"
+
+
+def _references(ctx: typer.Context, folder: Path | None) -> Any:
+    """The folder library at ``folder`` if given, else the one the main CLI provides
+    (the model registry), else the folder ``./fraud-references``."""
+    from entrepot.fraud.library import FolderLibrary
+
+    if folder is not None:
+        return FolderLibrary(folder)
+    factory = ctx.meta.get(LIBRARY_FACTORY)
+    return factory() if factory is not None else FolderLibrary(DEFAULT_LIBRARY)
 
 
 def _console() -> Console:
@@ -179,12 +195,15 @@ def train_command(
 
 @fraud_app.command("build-references")
 def build_references_command(
+    ctx: typer.Context,
     into: Annotated[
-        Path,
+        Path | None,
         typer.Option(
-            "--into", envvar="ENTREPOT_FRAUD_LIBRARY", help="Folder of the reference models"
+            "--into",
+            envvar="ENTREPOT_FRAUD_LIBRARY",
+            help="Folder of the reference models (default: as for --library)",
         ),
-    ] = DEFAULT_LIBRARY,
+    ] = None,
     count: Annotated[int, typer.Option(min=1, max=500)] = 40,
     rows: Annotated[int, typer.Option(min=2000, help="Rows per reference dataset")] = 20_000,
     time_budget: Annotated[float, typer.Option(min=1.0, help="Seconds of search each")] = 10.0,
@@ -194,7 +213,6 @@ def build_references_command(
     """Generate the reference datasets and train one model each; skips those present."""
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-    from entrepot.fraud.library import FolderLibrary
     from entrepot.fraud.references import ReferenceSpec, build_references
 
     console = _console()
@@ -214,7 +232,7 @@ def build_references_command(
                 progress.advance(task)
 
         report = build_references(
-            FolderLibrary(into),
+            _references(ctx, into),
             count=count,
             rows=rows,
             time_budget=time_budget,
@@ -224,25 +242,25 @@ def build_references_command(
         )
     console.print(
         f"{len(report.built)} reference models built, {len(report.skipped)} already present, "
-        f"in {report.seconds:.0f} s, into {into}"
+        f"in {report.seconds:.0f} s"
     )
 
 
 @fraud_app.command("match")
 def match_command(
+    ctx: typer.Context,
     file: Annotated[Path, typer.Argument(help="CSV, Parquet or XLSX file")],
-    library: Library = DEFAULT_LIBRARY,
+    library: Library = None,
     top: Annotated[int, typer.Option(min=1, max=10)] = 3,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON")] = False,
 ) -> None:
     """Find the reference models whose inputs the file's columns can feed."""
     from entrepot.fraud.assemble import match_upload, refusal
     from entrepot.fraud.io import read_table
-    from entrepot.fraud.library import FolderLibrary
     from entrepot.fraud.render import print_match
     from entrepot.fraud.upload import describe
 
-    result = match_upload(describe(read_table(file)), FolderLibrary(library), top=top)
+    result = match_upload(describe(read_table(file)), _references(ctx, library), top=top)
     console = _console()
     if as_json:
         console.print_json(json.dumps(result.to_dict()))
@@ -254,6 +272,7 @@ def match_command(
 
 @fraud_app.command("score")
 def score_command(
+    ctx: typer.Context,
     file: Annotated[Path, typer.Argument(help="CSV, Parquet or XLSX file to score")],
     out: Annotated[Path, typer.Argument(help="Output file: .csv, .parquet or .xlsx")],
     model: Annotated[
@@ -262,7 +281,7 @@ def score_command(
     ensemble: Annotated[
         bool, typer.Option("--ensemble", help="Use the best matching reference models")
     ] = False,
-    library: Library = DEFAULT_LIBRARY,
+    library: Library = None,
     save_ensemble: Annotated[
         Path | None, typer.Option(help="Save the ensemble here, to score again with --model")
     ] = None,
@@ -272,7 +291,6 @@ def score_command(
     """Score every row: probability, prediction, risk level, anomaly score, explanation."""
     from entrepot.fraud.assemble import from_folder, from_library
     from entrepot.fraud.io import read_table
-    from entrepot.fraud.library import FolderLibrary
     from entrepot.fraud.render import print_ensemble, print_scores
     from entrepot.fraud.scoring import score, write_scores
     from entrepot.fraud.upload import describe
@@ -285,7 +303,7 @@ def score_command(
     if model is not None:
         chosen = from_folder(model, upload)
     else:
-        references = FolderLibrary(library)
+        references = _references(ctx, library)
         chosen, _ = from_library(upload, references, what=str(file))
         for member in chosen.members:
             references.record_use(member.name, min(member.similarity, 1.0))
@@ -301,6 +319,7 @@ def score_command(
 
 @fraud_app.command("evaluate")
 def evaluate_command(
+    ctx: typer.Context,
     file: Annotated[Path, typer.Argument(help="Labelled CSV, Parquet or XLSX file")],
     model: Annotated[
         Path | None, typer.Option(help="A trained model folder, or a saved ensemble")
@@ -308,7 +327,7 @@ def evaluate_command(
     ensemble: Annotated[
         bool, typer.Option("--ensemble", help="Evaluate the best matching reference models")
     ] = False,
-    library: Library = DEFAULT_LIBRARY,
+    library: Library = None,
     target: Annotated[str | None, typer.Option(help="The label column")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON")] = False,
 ) -> None:
@@ -316,7 +335,6 @@ def evaluate_command(
     from entrepot.fraud.analysis import analyze, require_target
     from entrepot.fraud.assemble import from_folder, from_library
     from entrepot.fraud.io import read_table
-    from entrepot.fraud.library import FolderLibrary
     from entrepot.fraud.render import print_evaluation
     from entrepot.fraud.scoring import evaluate_frame
     from entrepot.fraud.upload import describe
@@ -329,7 +347,7 @@ def evaluate_command(
     if model is not None:
         chosen = from_folder(model, upload)
     else:
-        chosen, _ = from_library(upload, FolderLibrary(library), what=str(file))
+        chosen, _ = from_library(upload, _references(ctx, library), what=str(file))
     found = evaluate_frame(frame, chosen, target=label, upload=upload)
     console = _console()
     if as_json:

@@ -69,6 +69,18 @@ class FeatureSpec:
         return list(dict.fromkeys(c for c in cols if c))
 
 
+def _relevant(
+    history: pd.DataFrame, rows: dict[str, np.ndarray], entities: tuple[str, ...]
+) -> pd.DataFrame:
+    """The history rows of the entities that ``rows`` mention: each entity's features
+    depend on its own rows only, so the others can be left out."""
+    keep = np.zeros(len(history), dtype=bool)
+    for col in entities:
+        wanted = pd.unique(pd.Series(rows[col]).dropna())
+        keep |= history[col].isin(wanted).to_numpy()
+    return history[keep]
+
+
 def _seconds(times: pd.Series) -> np.ndarray:
     values = times.to_numpy(dtype="datetime64[s]").astype(np.int64)
     return np.where(times.isna().to_numpy(), _NAT, values)
@@ -264,6 +276,7 @@ class FeatureBuilder(TransformerMixin, BaseEstimator):  # type: ignore[misc]
         frame["__label"] = np.full(rows, np.nan) if labels is None else np.asarray(labels, float)
         start = 0
         if history is not None and len(history):
+            history = _relevant(history, frame, (*spec.customers, *spec.counterparties))
             start = len(history)
             frame = {k: np.concatenate([history[k].to_numpy(), v]) for k, v in frame.items()}
         seconds = frame["__seconds"].astype(np.int64)

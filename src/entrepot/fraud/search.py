@@ -14,6 +14,7 @@ import time
 import warnings
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import cache
 from typing import Any
 
 import lightgbm as lgb
@@ -26,7 +27,7 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import average_precision_score
 from sklearn.pipeline import Pipeline, make_pipeline
 from sklearn.preprocessing import StandardScaler
-from threadpoolctl import threadpool_limits
+from threadpoolctl import ThreadpoolController, threadpool_limits
 
 from entrepot.fraud import linear
 
@@ -87,8 +88,7 @@ def _lgb_deadline(deadline: float) -> Callable[[Any], None]:
 
 
 def positive_scores(estimator: Any, x: np.ndarray, *, threads: int = 1) -> np.ndarray:
-    """The estimator's fraud score for each row; ``threads`` for the boosting libraries'
-    prediction (scikit-learn's own models use their default thread pools)."""
+    """The estimator's fraud score for each row, predicted on ``threads`` threads."""
     if isinstance(estimator, Pipeline) and len(estimator) == 3:
         return linear.probabilities(estimator, x)
     if isinstance(estimator, lgb.LGBMClassifier):  # the booster skips the wrapper's checks
@@ -103,7 +103,16 @@ def positive_scores(estimator: Any, x: np.ndarray, *, threads: int = 1) -> np.nd
             return np.asarray(estimator.predict_proba(x)[:, 1], dtype=float)
         finally:
             estimator.set_params(n_jobs=before)
+    if isinstance(estimator, HistGradientBoostingClassifier):  # OpenMP: bound its threads
+        with _threads().limit(limits=threads, user_api="openmp"):
+            return np.asarray(estimator.predict_proba(x)[:, 1], dtype=float)
     return np.asarray(estimator.predict_proba(x)[:, 1], dtype=float)
+
+
+@cache
+def _threads() -> ThreadpoolController:
+    """The thread pools of the loaded libraries, inspected once."""
+    return ThreadpoolController()
 
 
 def fit_one(

@@ -29,13 +29,14 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from sklearn.inspection import permutation_importance
+from threadpoolctl import threadpool_limits
 
 from entrepot.fraud.analysis import Analysis, analyze, require_target
 from entrepot.fraud.anomaly import AnomalyModel
 from entrepot.fraud.calibration import Calibrator
 from entrepot.fraud.errors import NoUsableFeatures, SingleClass, TooFewRows
 from entrepot.fraud.features import FeatureBuilder, FeatureSpec
+from entrepot.fraud.importance import column_importance, feature_importances
 from entrepot.fraud.metrics import choose_threshold, evaluate
 from entrepot.fraud.model import FraudModel
 from entrepot.fraud.search import KINDS, Data, Trial, positive_scores, refit_one, search
@@ -131,8 +132,24 @@ def train(
     of a false alarm) chooses the threshold by cost instead of F1; ``n_jobs`` is the number
     of threads per model fit. Raises
     :class:`~entrepot.fraud.errors.NoTargetFound`, ``SingleClass``, ``TooFewRows`` or
-    ``NoUsableFeatures`` rather than train on data that cannot make a model.
+    ``NoUsableFeatures`` rather than train on data that cannot make a model. Every
+    thread pool (OpenMP, BLAS) is held to ``n_jobs`` threads throughout: on a shared
+    machine, threads waiting for busy cores make some models many times slower.
     """
+    with threadpool_limits(limits=n_jobs):
+        return _train(frame, target, time_budget, cost_ratio, models, seed, n_jobs, progress)
+
+
+def _train(
+    frame: pd.DataFrame,
+    target: str | None,
+    time_budget: float,
+    cost_ratio: float | None,
+    models: tuple[str, ...],
+    seed: int,
+    n_jobs: int,
+    progress: Callable[[str], None] | None,
+) -> TrainingResult:
     say = progress or (lambda _message: None)
     began = time.monotonic()
     analysis = analyze(frame, target=target)
@@ -191,7 +208,7 @@ def train(
     calibrator = Calibrator.fit(val_scores, arrays.y_val)
     val_proba = calibrator(val_scores)
     threshold = choose_threshold(arrays.y_val, val_proba, cost_ratio=cost_ratio)
-    importances = _importances(best, names, arrays, seed)
+    importances = feature_importances(best, names, arrays, seed)
     train_rows = splits.train[y[splits.train] == 0]
     anomaly = AnomalyModel.fit(x[train_rows], seed=seed)
     shares = {i["feature"]: i["importance"] for i in importances}
@@ -297,46 +314,6 @@ def _splits(
                 "the split is stratified at random instead, which flatters the model"
             )
     return stratified_splits(y, seed)
-
-
-def column_importance(
-    builder: FeatureBuilder, importances: list[dict[str, Any]]
-) -> dict[str, float]:
-    """Each input column's share of the feature importance (a feature computed from several
-    columns shares its importance equally among them)."""
-    sources = builder.sources()
-    shares = dict.fromkeys(builder.spec.input_columns, 0.0)
-    for entry in importances:
-        columns = sources.get(entry["feature"], ())
-        for col in columns:
-            shares[col] += float(entry["importance"]) / len(columns)
-    total = sum(shares.values()) or 1.0
-    return {col: round(value / total, 6) for col, value in shares.items()}
-
-
-def _importances(best: Trial, names: list[str], data: Data, seed: int) -> list[dict[str, Any]]:
-    est = best.estimator
-    if best.kind == "lightgbm":
-        values = est.booster_.feature_importance(importance_type="gain").astype(float)
-    elif best.kind == "xgboost":
-        scores = est.get_booster().get_score(importance_type="gain")
-        values = np.array([scores.get(f"f{i}", 0.0) for i in range(len(names))])
-    elif best.kind == "logistic_regression":
-        values = np.abs(est[-1].coef_[0][: len(names)])
-    else:
-        rows = np.random.default_rng(seed).permutation(len(data.y_val))[:3000]
-        found = permutation_importance(
-            est,
-            data.x_val[rows],
-            data.y_val[rows],
-            scoring="average_precision",
-            n_repeats=3,
-            random_state=seed,
-        )
-        values = np.clip(found.importances_mean, 0, None)
-    total = float(values.sum()) or 1.0
-    ranked = sorted(zip(names, values / total, strict=True), key=lambda p: -p[1])
-    return [{"feature": n, "importance": round(float(v), 6)} for n, v in ranked]
 
 
 def _summary(

@@ -147,6 +147,7 @@ def run_pass(
                     workdir=Path(tmp),
                     present=item.key in known.present,
                     deep=deep,
+                    in_memory=_local(item.source),
                 )
                 inflight[future] = item
 
@@ -250,6 +251,11 @@ class _Pass:
             journal.mark(session, [outcome.item.id], ItemState.FAILED, now, outcome.error)
         journal.beat(session, self.migration.id, self.ctx.runner, now)
         return moved, skipped, failed
+
+
+def _local(url: str) -> bool:
+    """Whether calls to the store at ``url`` cost no network round trip."""
+    return url.split("://", 1)[0] in ("file", "memory")
 
 
 def _changed(item: Item, rows: dict[int, RowState], home_id: int) -> str | None:

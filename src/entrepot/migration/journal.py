@@ -6,11 +6,12 @@ pages ordered by id, so a pass walks any number of objects in constant memory.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from typing import cast
 
-from sqlalchemy import exists, func, insert, select, update
+from sqlalchemy import Table, exists, func, insert, select, update
 from sqlalchemy.exc import IntegrityError as SqlIntegrityError
 from sqlalchemy.orm import Session
 
@@ -28,6 +29,8 @@ from entrepot.migration.records import Item, ItemState, MigrationRecord, Migrati
 
 _M = StoreMigrationRow
 _I = StoreMigrationItemRow
+_ITEMS = cast(Table, _I.__table__)
+_LOCATIONS = cast(Table, ObjectLocationRow.__table__)
 
 
 def utc(moment: datetime | None) -> datetime | None:
@@ -206,7 +209,7 @@ def enqueue(
     )
     if found:
         session.execute(
-            insert(_I),
+            insert(_ITEMS),  # Core: no ORM bookkeeping per row
             [
                 {
                     "migration_id": migration.id,
@@ -257,14 +260,38 @@ def page(
     session: Session, migration_id: int, state: ItemState, *, after: int, limit: int
 ) -> list[Item]:
     """The next ``limit`` items in ``state`` with an id above ``after``."""
-    rows = session.scalars(
-        select(_I)
+    rows = session.execute(
+        select(
+            _I.id,
+            _I.object_id,
+            _I.key,
+            _I.sha256,
+            _I.size,
+            _I.source_id,
+            _I.source_explicit,
+            _I.state,
+            _I.error,
+        )
         .where(_I.migration_id == migration_id, _I.state == state.value, _I.id > after)
         .order_by(_I.id)
         .limit(limit)
     ).all()
     urls = store_urls(session, (row.source_id for row in rows))
-    return [_item(row, urls) for row in rows]
+    return [
+        Item(
+            id=row.id,
+            object_id=row.object_id,
+            key=row.key,
+            sha256=row.sha256,
+            size=row.size,
+            source_id=row.source_id,
+            source=urls[row.source_id],
+            source_explicit=bool(row.source_explicit),
+            state=ItemState(row.state),
+            error=row.error,
+        )
+        for row in rows
+    ]
 
 
 def mark(
@@ -327,26 +354,6 @@ def _migration(session: Session, row: StoreMigrationRow) -> MigrationRecord:
     )
 
 
-def _item(row: StoreMigrationItemRow, urls: dict[int, str]) -> Item:
-    return Item(
-        id=row.id,
-        object_id=row.object_id,
-        key=row.key,
-        sha256=row.sha256,
-        size=row.size,
-        source_id=row.source_id,
-        source=urls[row.source_id],
-        source_explicit=row.source_explicit,
-        state=ItemState(row.state),
-        error=row.error,
-    )
-
-
-def ids_of(items: Sequence[Item]) -> list[int]:
-    """The item ids."""
-    return [item.id for item in items]
-
-
 def pin_quarantined(session: Session, prefix: str, home_id: int) -> int:
     """Give the quarantined objects under ``prefix`` that have no location row one naming
     home, so that they keep pointing where their bytes are once the configured store
@@ -360,7 +367,8 @@ def pin_quarantined(session: Session, prefix: str, home_id: int) -> int:
     ).all()
     if ids:
         session.execute(
-            insert(ObjectLocationRow), [{"object_id": i, "store_id": home_id} for i in ids]
+            insert(_LOCATIONS),
+            [{"object_id": i, "store_id": home_id} for i in ids],
         )
     return len(ids)
 

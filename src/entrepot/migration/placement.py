@@ -8,8 +8,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from typing import cast
 
-from sqlalchemy import ColumnElement, delete, func, insert, select
+from sqlalchemy import ColumnElement, Table, delete, func, insert, select
 from sqlalchemy.exc import IntegrityError as SqlIntegrityError
 from sqlalchemy.orm import Session
 
@@ -19,6 +20,7 @@ from entrepot.migration.records import Tally
 
 #: How many ids go into one ``IN (...)``.
 IDS_PER_QUERY = 500
+_LOCATIONS = cast(Table, ObjectLocationRow.__table__)
 
 
 def store_id(session: Session, url: str) -> int:
@@ -68,7 +70,8 @@ def set_locations(session: Session, object_ids: Sequence[int], target: int | Non
         session.execute(delete(ObjectLocationRow).where(ObjectLocationRow.object_id.in_(chunk)))
         if target is not None and chunk:
             session.execute(
-                insert(ObjectLocationRow), [{"object_id": i, "store_id": target} for i in chunk]
+                insert(_LOCATIONS),  # Core: no ORM bookkeeping per row
+                [{"object_id": i, "store_id": target} for i in chunk],
             )
 
 

@@ -1,6 +1,7 @@
 """Copy one object to the destination and prove the destination holds the catalog's bytes.
 
-1. Read it from its source into a temporary file, verified against the catalog's sha256.
+1. Read it from its source, verified against the catalog's sha256: into memory (small
+   objects of a local source) or a temporary file.
 2. Put it create-only at the destination, with its content type and metadata; the sha256
    the put computes over the bytes it sends must be the catalog's.
 3. Check the destination's own account of the bytes: the MD5 an S3 server computed over a
@@ -16,9 +17,10 @@ from __future__ import annotations
 
 import hashlib
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Protocol
+from typing import Protocol, TypeVar
 
 from entrepot.errors import (
     AccessDenied,
@@ -31,8 +33,11 @@ from entrepot.migration.records import Item
 from entrepot.storage.protocols import Delete, Get, Put
 from entrepot.storage.types import ObjectInfo
 
+#: The largest object read into memory rather than staged in a temporary file.
+IN_MEMORY_MAX = 8 * 1024 * 1024
 _MD5 = re.compile(r"^[0-9a-f]{32}$")
 _READ = 1024 * 1024
+T = TypeVar("T")
 
 
 class Destination(Get, Put, Delete, Protocol):
@@ -64,11 +69,16 @@ def transfer(
     workdir: Path,
     present: bool,
     deep: bool,
+    in_memory: bool = False,
 ) -> Outcome:
-    """Copy ``item`` from ``source`` to ``destination`` (see the module docstring);
-    ``present`` says the destination is known to hold the object already."""
+    """Copy ``item`` from ``source`` to ``destination`` (see the module docstring).
+
+    ``present`` says the destination is known to hold the object already. ``in_memory``
+    reads a small object with a ``head`` and a ``get`` instead of one download to a
+    temporary file: cheaper for a source without network round trips (a local folder).
+    """
     try:
-        reused = present or _send(item, source, destination, workdir, deep)
+        reused = present or _send(item, source, destination, workdir, deep, in_memory)
         if reused:
             _check_present(item, destination)
             if deep:
@@ -83,28 +93,27 @@ def transfer(
     return Outcome(item, ok=True, reused=reused)
 
 
-def _send(item: Item, source: Get, destination: Destination, workdir: Path, deep: bool) -> bool:
+def _send(
+    item: Item, source: Get, destination: Destination, workdir: Path, deep: bool, in_memory: bool
+) -> bool:
     """Copy and check; returns True if the destination turned out to hold the object."""
     tmp = workdir / f"item-{item.id}"
+    staged = not (in_memory and item.size <= IN_MEMORY_MAX)
     try:
-        try:
-            info = source.download(item.key, tmp, sha256=item.sha256)
-        except IntegrityError as exc:
-            raise _Failed(f"the source copy is damaged: {exc}") from None
+        if staged:
+            info = _read(item, lambda: source.download(item.key, tmp, sha256=item.sha256))
+            body: bytes | Path = tmp
+        else:
+            info = source.head(item.key)  # the content type and metadata
+            body = _read(item, lambda: source.get(item.key, sha256=item.sha256))
         if info.size != item.size:
             raise _Failed(f"the source holds {info.size} bytes; the catalog records {item.size}")
         try:
-            sent = destination.put_file(
-                item.key,
-                tmp,
-                content_type=info.content_type,
-                metadata=info.metadata,
-                if_absent=True,
-            )
+            sent = _put(destination, item.key, body, info)
         except ObjectExists:
             return True  # a copy of an interrupted run, or someone else's: checked by the caller
         try:
-            _check_sent(item, sent, tmp, destination)
+            _check_sent(item, sent, body, destination)
             if deep:
                 _reread(item, destination)
         except (_Failed, IntegrityError):
@@ -112,16 +121,34 @@ def _send(item: Item, source: Get, destination: Destination, workdir: Path, deep
             raise
         return False
     finally:
-        tmp.unlink(missing_ok=True)
+        if staged:
+            tmp.unlink(missing_ok=True)
 
 
-def _check_sent(item: Item, sent: ObjectInfo, tmp: Path, destination: Get) -> None:
+def _read(item: Item, read: Callable[[], T]) -> T:
+    try:
+        return read()
+    except IntegrityError as exc:
+        raise _Failed(f"the source copy is damaged: {exc}") from None
+
+
+def _put(destination: Destination, key: str, body: bytes | Path, info: ObjectInfo) -> ObjectInfo:
+    if isinstance(body, Path):
+        return destination.put_file(
+            key, body, content_type=info.content_type, metadata=info.metadata, if_absent=True
+        )
+    return destination.put(
+        key, body, content_type=info.content_type, metadata=info.metadata, if_absent=True
+    )
+
+
+def _check_sent(item: Item, sent: ObjectInfo, body: bytes | Path, destination: Get) -> None:
     if sent.sha256 != item.sha256 or sent.size != item.size:
         raise _Failed(
             f"the destination recorded {sent.size} bytes with sha256 {sent.sha256}; the catalog "
             f"records {item.size} bytes with sha256 {item.sha256}"
         )
-    if sent.etag is not None and _MD5.match(sent.etag) and _md5(tmp) == sent.etag:
+    if sent.etag is not None and _MD5.match(sent.etag) and _md5(body) == sent.etag:
         return  # the server's own digest of what it stored matches the bytes we sent
     _check_present(item, destination)
 
@@ -136,9 +163,11 @@ def _check_present(item: Item, destination: Get) -> None:
         )
 
 
-def _md5(path: Path) -> str:
+def _md5(body: bytes | Path) -> str:
+    if isinstance(body, bytes):
+        return hashlib.md5(body, usedforsecurity=False).hexdigest()
     digest = hashlib.md5(usedforsecurity=False)
-    with open(path, "rb") as f:
+    with open(body, "rb") as f:
         while chunk := f.read(_READ):
             digest.update(chunk)
     return digest.hexdigest()

@@ -9,7 +9,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse, Response
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
-from entrepot.health import Check, check_database
+from entrepot.health import Check, check_database, check_job_queue
 
 router = APIRouter(tags=["operations"])
 
@@ -40,7 +40,7 @@ def health(request: Request) -> JSONResponse:
     checks = [
         check_database(app.engine),
         _check("store", lambda: _store_probe(app.raw_store)),
-        _check("jobs", lambda: f"{services.queue.description}: {services.queue.pending()} waiting"),
+        check_job_queue(services.queue.description, services.queue.pending),
     ]
     ok = all(c.ok for c in checks)
     body = {

@@ -72,7 +72,9 @@ class DynamoMetrics(MetricsStore):
         part_bytes: int = PART_BYTES,
     ) -> None:
         self.table = table
-        self.client = client or boto3.client(
+        # A session of its own: boto3's default session caches the credentials it first
+        # resolved, which would outlive a change of environment.
+        self.client = client or boto3.session.Session().client(
             "dynamodb", region_name=region, endpoint_url=endpoint_url, config=_CLIENT_CONFIG
         )
         where = f"?endpoint_url={endpoint_url}" if endpoint_url else ""
