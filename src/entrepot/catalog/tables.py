@@ -170,3 +170,22 @@ class ReferenceModelRow(Base):
     last_used_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     mean_match_score: Mapped[float | None] = mapped_column(Float)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+
+
+# Each area keeps its tables in a module of its own, registered on the same Base; importing
+# them here makes ``Base.metadata`` complete for Alembic and for the schema check.
+from entrepot.catalog import (  # noqa: E402
+    accounts_tables as accounts_tables,
+)
+from entrepot.catalog import (  # noqa: E402
+    city_tables as city_tables,
+)
+from entrepot.catalog import (  # noqa: E402
+    jobs_tables as jobs_tables,
+)
+from entrepot.catalog import (  # noqa: E402
+    migration_tables as migration_tables,
+)
+from entrepot.catalog import (  # noqa: E402
+    workspace_tables as workspace_tables,
+)

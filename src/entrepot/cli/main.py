@@ -34,10 +34,17 @@ app.add_typer(fraud_app, name="fraud")
 app.add_typer(city_app, name="city")
 
 
+def _reference_library() -> object:
+    from entrepot.fraud.registry_library import RegistryLibrary  # heavy: only when used
+
+    return RegistryLibrary(current_app().registry)
+
+
 @app.callback()
 def _root(ctx: typer.Context) -> None:
     # Sub-apps that may not import the composition root get what they need from here, opened
     # on first use; reads of a remote store go through the cache.
+    ctx.meta["fraud_references"] = _reference_library
     ctx.obj = CityRuntime(
         lambda: current_app().store,
         engine=lambda: current_app().engine,
