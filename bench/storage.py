@@ -180,9 +180,7 @@ def s3_cases(table: Table, endpoint: str, repeat: int, big: int) -> None:
             table.add(
                 f"cache hit get {label} (sha256 known)", "Path.read_bytes", t_hit, t_plain, size
             )
-            t_path = median_time(
-                lambda: cache.path("cached", sha256=info.sha256).read_bytes(), repeat
-            )
+            t_path = median_time(lambda s=sha: cache.path("cached", sha256=s).read_bytes(), repeat)
             table.add(
                 f"cache hit path().read_bytes {label}", "Path.read_bytes", t_path, t_plain, size
             )
@@ -228,8 +226,8 @@ def environment() -> str:
     )
     cpu = platform.processor() or platform.machine()
     return (
-        f"{datetime.now(UTC):%Y-%m-%d %H:%M} UTC · Python {platform.python_version()} · {versions} · "
-        f"{os.cpu_count()} cores, {cpu}, {platform.system()} {platform.release()}"
+        f"{datetime.now(UTC):%Y-%m-%d %H:%M} UTC · Python {platform.python_version()} · "
+        f"{versions} · {os.cpu_count()} cores, {cpu}, {platform.system()} {platform.release()}"
     )
 
 

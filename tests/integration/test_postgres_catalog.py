@@ -5,13 +5,13 @@ from __future__ import annotations
 import threading
 
 import pytest
-from tests.unit import test_catalog_migrations as migrations
-from tests.unit import test_catalog_repository as repository
 from sqlalchemy import Engine
 
 from entrepot.catalog.engine import make_engine
 from entrepot.catalog.uow import unit_of_work_factory
 from entrepot.errors import CatalogError
+from tests.unit import test_catalog_migrations as migrations
+from tests.unit import test_catalog_repository as repository
 
 pytestmark = pytest.mark.postgres
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+
 from tests.unit import test_services_gc as gc
 from tests.unit import test_services_objects as objects
 from tests.unit import test_services_verify as verify
