@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 UV := $(BIN)/uv
 STAMP := $(VENV)/.installed
 
-.PHONY: help setup demo test lint typecheck pytest services system lock bench clean
+.PHONY: help setup run demo test lint typecheck pytest services system lock bench clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-10s %s\n", $$1, $$2}'
@@ -20,7 +20,10 @@ $(STAMP): pyproject.toml requirements.lock
 
 setup: $(STAMP) ## Create .venv with the locked dependencies
 
-demo: setup ## The main job on embedded defaults (local folder + SQLite)
+run: setup ## The main job: the fraud detection service on embedded defaults (prints its URL)
+	$(BIN)/entrepot serve
+
+demo: setup ## A walk through the store and catalog: write, list, verify, read back
 	$(BIN)/entrepot demo
 
 services: ## Start the PostgreSQL and Redis servers the tests use, if they are down
@@ -42,7 +45,7 @@ pytest: setup services system ## The test suite only
 test: lint typecheck pytest ## Everything CI runs: lint, types, the whole test suite
 
 lock: ## Re-resolve requirements.lock from pyproject.toml
-	$(UV) pip compile -q --python-version 3.11 --extra postgres --extra ml --extra city --extra web --extra mongodb --extra mlflow --extra dev pyproject.toml -o requirements.lock
+	$(UV) pip compile -q --python-version 3.11 --extra postgres --extra ml --extra city --extra web --extra oidc --extra mongodb --extra mlflow --extra dev pyproject.toml -o requirements.lock
 
 bench: setup services ## Run the benchmarks (writes bench/results/)
 	$(BIN)/python -m bench.storage

@@ -20,7 +20,7 @@ from entrepot.errors import ConfigError
 
 ENV_PREFIX = "ENTREPOT_"
 _AWS_MARKERS = ("AWS_EXECUTION_ENV", "ECS_CONTAINER_METADATA_URI_V4", "AWS_LAMBDA_FUNCTION_NAME")
-_SECRET_FIELDS = frozenset({"secret_key"})
+_SECRET_FIELDS = frozenset({"secret_key", "oidc_client_secret"})
 _DEV_SECRET = "dev-insecure-secret-change-me"
 
 
@@ -55,6 +55,25 @@ class Settings(BaseSettings):
     #: Folder prefixes that `gc` may clean; hand-placed data elsewhere is never touched.
     managed_prefixes: tuple[str, ...] = ("models/", "users/", "datasets/", "files/", "reports/")
     secret_key: str = _DEV_SECRET
+    #: Jobs: unset -> an embedded queue under var_dir; redis://host:6379/0 to share machines.
+    jobs_url: str | None = None
+    redis_url: str | None = None
+    jobs_name: str = "entrepot"
+    var_dir: Path = Path("var")
+    training_budget: float = 60.0
+    upload_limit: str = "10GiB"
+    reference_count: int = 13
+    reference_rows: int = 20_000
+    reference_budget: float = 10.0
+    job_heartbeat_seconds: float = 10.0
+    job_stale_seconds: float = 120.0
+    worker_threads: int = 2
+    session_days: int = 14
+    #: OpenID Connect sign-in, off unless the metadata URL and client are set.
+    oidc_metadata_url: str | None = None
+    oidc_client_id: str | None = None
+    oidc_client_secret: str | None = None
+    oidc_name: str = "Google"
 
     @model_validator(mode="before")
     @classmethod

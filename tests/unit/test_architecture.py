@@ -46,6 +46,9 @@ SDK_HOMES = {
     "boto3": {"entrepot.storage.s3", "entrepot.city.metrics.dynamodb"},
     "botocore": {"entrepot.storage.s3", "entrepot.city.metrics.dynamodb"},
     "pymongo": {"entrepot.city.metrics.mongodb"},
+    "huey": {"entrepot.jobs.queue"},
+    "authlib": {"entrepot.web.oidc"},
+    "argon2": {"entrepot.accounts.passwords"},
 }
 IMPORT_TIME_CALLS = {"Settings", "load_settings", "create_engine", "make_engine", "bootstrap"}
 

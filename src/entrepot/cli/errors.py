@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from entrepot import errors as e
+from entrepot.accounts.errors import InvalidAccountInput
 from entrepot.city.errors import MissingInput
 from entrepot.fraud.errors import FraudError, UnknownDomain
 from entrepot.registry.errors import InvalidModelFiles, InvalidName, UnsafeModelFormat
@@ -13,6 +14,7 @@ EXIT_CODES: tuple[tuple[type[BaseException], int], ...] = (
     (UnknownDomain, 64),
     (FraudError, 65),
     (e.InvalidKey, 65),
+    (InvalidAccountInput, 65),
     (InvalidName, 65),
     (InvalidModelFiles, 65),
     (UnsafeModelFormat, 65),

@@ -10,9 +10,11 @@ from rich.markup import escape
 from entrepot.city.cli import city_app
 from entrepot.city.runtime import CityRuntime
 from entrepot.cli import files, ops
+from entrepot.cli import serve as serve_commands
 from entrepot.cli.context import current_app, err_console
 from entrepot.cli.errors import exit_code
 from entrepot.cli.models import models_app
+from entrepot.cli.users import users_app
 from entrepot.errors import EntrepotError
 from entrepot.fraud.cli import fraud_app
 
@@ -29,6 +31,8 @@ app = typer.Typer(
 )
 files.register(app)
 ops.register(app)
+serve_commands.register(app)
+app.add_typer(users_app, name="users")
 app.add_typer(models_app, name="models")
 app.add_typer(fraud_app, name="fraud")
 app.add_typer(city_app, name="city")
