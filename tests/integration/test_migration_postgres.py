@@ -44,6 +44,10 @@ class TestLookOnlyOnPostgres(unit.TestLookOnly):
     pass
 
 
+class TestHomeIsTheStoreItselfOnPostgres(unit.TestHomeIsTheStoreItself):
+    pass
+
+
 def test_the_database_lets_only_one_migration_be_open(engine: Engine) -> None:
     with engine.begin() as connection:
         connection.execute(text("INSERT INTO stores (url) VALUES ('memory://x')"))

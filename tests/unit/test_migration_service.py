@@ -653,3 +653,15 @@ class TestTransfer:
             deep=False, in_memory=in_memory,
         )  # fmt: skip
         assert isinstance(outcome.fatal, StoreUnavailable)
+
+
+class TestHomeIsTheStoreItself(MigrationCase):
+    def test_given_the_located_view_rollback_still_checks_the_source(self, world: World) -> None:
+        world.seed(2)
+        world.migrations.migrate(world.destination.url)
+        world.home.delete("datasets/file-000.csv")
+        through_view = StoreMigrations(world.located, world.open, world.sessions, actor="t")
+        report = through_view.rollback()
+        assert [p.key for p in report.problems] == ["datasets/file-000.csv"]
+        assert world.locations()["datasets/file-000.csv"] == world.destination.url
+        world.assert_every_row_verified()

@@ -11,7 +11,8 @@
     migrations.rollback(delete_copies=True)             # or:
     migrations.finalize()                               # delete the sources, close
 
-``home`` is the configured store (objects without a location row are there), ``opener``
+``home`` is the configured store (objects without a location row are there; given the
+application's :class:`LocatedStore`, the store under it is used), ``opener``
 opens any other store by URL (the composition root's, with its S3 options) and
 ``sessions`` makes catalog sessions. One migration is open at a time, worked on by one
 process at a time.
@@ -27,7 +28,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from entrepot.migration import copying, journal, survey, undo
 from entrepot.migration.context import STALE_AFTER, Context, this_runner
 from entrepot.migration.errors import MigrationIncomplete, MigrationOpen
-from entrepot.migration.locations import StoreOpener
+from entrepot.migration.locations import LocatedStore, StoreOpener
 from entrepot.migration.prices import DEFAULT_PRICES, Price
 from entrepot.migration.records import (
     Failure,
@@ -59,6 +60,8 @@ class StoreMigrations:
         runner: str | None = None,
         stale_after: timedelta = STALE_AFTER,
     ) -> None:
+        if isinstance(home, LocatedStore):  # its reads follow the rows: we need the store
+            home = home.home
         self._ctx = Context(home, opener, sessions, actor, runner=runner or this_runner())
         if clock is not None:
             self._ctx.clock = clock
