@@ -11,13 +11,15 @@ import getpass
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cached_property
+from urllib.parse import parse_qs, urlsplit
 
 from sqlalchemy import Engine
 
 from entrepot.catalog.engine import make_engine
 from entrepot.catalog.migrate import ensure_migrated, upgrade
-from entrepot.catalog.uow import UnitOfWork, unit_of_work_factory
+from entrepot.catalog.uow import UnitOfWork, session_factory, unit_of_work_factory
 from entrepot.config import Settings, load_settings
+from entrepot.migration.locations import CatalogLocator, LocatedStore
 from entrepot.registry.service import Registry
 from entrepot.services.objects import ObjectService
 from entrepot.storage.cache import CachedStore
@@ -32,17 +34,44 @@ class App:
     settings: Settings
     _store: Store | None = field(default=None, repr=False)
     _engine: Engine | None = field(default=None, repr=False)
+    _opened: dict[str, Store] = field(default_factory=dict, repr=False)
+
+    @cached_property
+    def home_store(self) -> Store:
+        """The configured store itself (``ENTREPOT_STORE_URL``): where new objects go."""
+        if self._store is not None:
+            return self._store
+        return open_store(self.settings.store_url, s3=self._s3_options(self.settings.store_url))
 
     @cached_property
     def raw_store(self) -> Store:
-        """The configured store itself, without the cache."""
-        if self._store is not None:
-            return self._store
-        s = self.settings
-        options = S3Options(
-            endpoint_url=s.s3_endpoint_url, region=s.s3_region, path_style=s.s3_path_style
+        """The store without the cache: each read goes where the catalog locates the object
+        (a store migration moves objects, ADR 0005); writes go to the configured store."""
+        locator = CatalogLocator(session_factory(self.engine))
+
+        def locate(key: str) -> str | None:
+            self.uow  # noqa: B018 - the first lookup checks the catalog is migrated
+            return locator(key)
+
+        return LocatedStore(self.home_store, locate, self.open_store)
+
+    def open_store(self, url: str) -> Store:
+        """The store named by ``url`` with the configured S3 options, opened once (an
+        endpoint or region the URL names itself wins); the configured store for its URL."""
+        home = self.home_store
+        if url == home.url:
+            return home
+        if url not in self._opened:
+            self._opened[url] = open_store(url, s3=self._s3_options(url))
+        return self._opened[url]
+
+    def _s3_options(self, url: str) -> S3Options:
+        s, query = self.settings, parse_qs(urlsplit(url).query)
+        return S3Options(
+            endpoint_url=None if "endpoint" in query else s.s3_endpoint_url,
+            region=None if "region" in query else s.s3_region,
+            path_style=s.s3_path_style,
         )
-        return open_store(s.store_url, s3=options)
 
     @cached_property
     def cache(self) -> CachedStore:

@@ -156,4 +156,4 @@ def test_the_runtime_comes_from_the_entrepot_app(env: CityRuntime, tmp_path: Pat
     client = TestClient(app)
     assert client.get("/city/health").json()["status"] == "ok"
     assert client.get("/city/metrics/weather/2025-11-04").status_code == 404  # a new catalog
-    assert app.state.city.store is env.store
+    assert app.state.city.store.home is env.store

@@ -11,12 +11,17 @@ from entrepot.cli.context import console, current_app
 
 def doctor() -> None:
     """Check the store (put/get/list/delete), the database and the cache; exit 1 on failure."""
+    from entrepot.catalog.uow import session_factory
     from entrepot.config import detected_platform
     from entrepot.health import Check, check_database, check_folder, check_store
+    from entrepot.migration.doctor import check_locations
 
     app = current_app()
-    checks = check_store(app.raw_store)
-    checks.append(check_database(app.engine))
+    checks = check_store(app.home_store)
+    database = check_database(app.engine)
+    checks.append(database)
+    if database.ok:
+        checks += check_locations(session_factory(app.engine), app.home_store.url)
     checks.append(check_folder("cache folder", app.settings.cache_dir))
     platform = detected_platform()
     if platform and not app.settings.store_is_remote:

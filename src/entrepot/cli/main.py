@@ -9,7 +9,7 @@ from rich.markup import escape
 
 from entrepot.city.cli import city_app
 from entrepot.city.runtime import CityRuntime
-from entrepot.cli import files, ops
+from entrepot.cli import files, import_tree, migrate, ops
 from entrepot.cli import serve as serve_commands
 from entrepot.cli.context import current_app, err_console
 from entrepot.cli.errors import exit_code
@@ -31,6 +31,8 @@ app = typer.Typer(
 )
 files.register(app)
 ops.register(app)
+migrate.register(app)
+import_tree.register(models_app)
 serve_commands.register(app)
 app.add_typer(users_app, name="users")
 app.add_typer(models_app, name="models")

@@ -84,7 +84,7 @@ def _bucket_store() -> Buckets:
     from entrepot.errors import ConfigError
     from entrepot.storage.protocols import Buckets
 
-    store = current_app().raw_store
+    store = current_app().home_store
     if not isinstance(store, Buckets):
         raise ConfigError(
             f"the store {store.url} is not in a bucket",
@@ -97,7 +97,7 @@ def _bucket_store() -> Buckets:
 def bucket_create() -> None:
     """Create the bucket of ENTREPOT_STORE_URL (does nothing if it exists and is yours)."""
     created = _bucket_store().create_bucket()
-    url = current_app().raw_store.url
+    url = current_app().home_store.url
     console.print(Text(f"created {url}" if created else f"{url} already exists"))
 
 
@@ -121,7 +121,7 @@ def gc(
 
     app = current_app()
     report = collect_garbage(
-        app.raw_store,
+        app.home_store,
         app.uow,
         prefixes=app.settings.managed_prefixes,
         grace=parse_duration(grace),
