@@ -11,7 +11,6 @@ from typing import Any
 import pytest
 import yaml
 
-from entrepot.api.options import WebEnvironment
 from entrepot.config import Settings
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -24,7 +23,7 @@ def compose() -> dict[str, Any]:
 
 
 def _known_variables() -> set[str]:
-    names = set(Settings.model_fields) | set(WebEnvironment.model_fields)
+    names = set(Settings.model_fields)
     return {f"ENTREPOT_{name.upper()}" for name in names}
 
 

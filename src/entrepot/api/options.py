@@ -1,9 +1,4 @@
-"""The web service's options, taken from the one Settings.
-
-Fields the web service adds are read from ``entrepot.config.Settings`` when it has them;
-until it does, from the same ``ENTREPOT_*`` variables (and ``.env``) through
-:class:`WebEnvironment`, so that nothing changes for the user when they move.
-"""
+"""The web service's options, taken from the one Settings."""
 
 from __future__ import annotations
 
@@ -11,38 +6,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from pydantic_settings import BaseSettings, SettingsConfigDict
-
 from entrepot.config import Settings, parse_size
 from entrepot.fraud_service.options import ServiceOptions
-
-
-class WebEnvironment(BaseSettings):
-    """``ENTREPOT_*`` variables of the web service (to be merged into ``Settings``)."""
-
-    model_config = SettingsConfigDict(env_prefix="ENTREPOT_", env_file=".env", extra="ignore")
-
-    #: The job queue: unset = embedded (a SQLite file in ``var_dir``); ``redis://...``.
-    jobs_url: str | None = None
-    #: Alias of ``jobs_url`` for Redis.
-    redis_url: str | None = None
-    #: The queue's name, so that several installations can share one Redis.
-    jobs_name: str = "entrepot"
-    var_dir: Path = Path("var")
-    training_budget: float = 60.0
-    upload_limit: str = "10GiB"
-    reference_count: int = 13
-    reference_rows: int = 20_000
-    reference_budget: float = 10.0
-    job_heartbeat_seconds: float = 10.0
-    job_stale_seconds: float = 120.0
-    worker_threads: int = 2
-    session_days: int = 14
-    #: OpenID Connect sign-in, off unless the three are set.
-    oidc_metadata_url: str | None = None
-    oidc_client_id: str | None = None
-    oidc_client_secret: str | None = None
-    oidc_name: str = "Google"
 
 
 @dataclass(frozen=True)
@@ -65,16 +30,11 @@ class WebOptions:
     oidc: OidcOptions | None = None
 
 
-def _value(settings: Settings, env: WebEnvironment, name: str) -> Any:
-    return getattr(settings, name) if name in type(settings).model_fields else getattr(env, name)
-
-
 def web_options(settings: Settings, **overrides: Any) -> WebOptions:
     """The web options of ``settings`` (``overrides`` replace service options: tests)."""
-    env = WebEnvironment()
 
     def get(name: str) -> Any:
-        return _value(settings, env, name)
+        return getattr(settings, name)
 
     limit = get("upload_limit")
     service = ServiceOptions(
