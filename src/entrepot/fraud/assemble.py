@@ -14,7 +14,7 @@ days); a renamed file is another source, whose customers are not the training da
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -97,14 +97,34 @@ def from_folder(folder: str | Path, upload: Upload) -> Ensemble:
             f"{folder} holds neither model.joblib nor {ENSEMBLE_FILE}",
             hint="give the folder written by `entrepot fraud train` or `score --save-ensemble`",
         )
-    model = FraudModel.load(folder / "model.joblib")
-    schema = _json(folder / "schema.json")
     performance = _json(folder / "performance.json")
+    return from_model(
+        FraudModel.load(folder / "model.joblib"),
+        _json(folder / "schema.json"),
+        performance,
+        upload,
+        name=folder.name,
+        version=str(performance.get("versions", {}).get("entrepot", "")),
+    )
+
+
+def from_model(
+    model: FraudModel,
+    schema: Mapping[str, Any],
+    performance: Mapping[str, Any],
+    upload: Upload,
+    *,
+    name: str,
+    version: str,
+) -> Ensemble:
+    """The one-member ensemble applying an already-loaded ``model`` to ``upload``: columns
+    with the model's input names are used as they are, others matched by similarity; when
+    every column keeps its name, the model's training tail feeds the behaviour features."""
     mapping = {c: c for c in model.input_columns if c in upload.analysis.feature_columns}
     similarity, confidence = 1.0, dict.fromkeys(mapping, 1.0)
     signature = decode_schema(schema.get("signature", []))
     if signature:
-        index = ReferenceIndex([folder.name], [signature])
+        index = ReferenceIndex([name], [signature])
         match = index.match(upload.columns, top=1, threshold=0.0).candidates[0]
         similarity = match.score
         for col in match.columns:
@@ -114,15 +134,15 @@ def from_folder(folder: str | Path, upload: Upload) -> Ensemble:
     coverage, columns = feature_coverage(model, set(mapping.values()))
     if coverage == 0.0:
         raise MissingColumns(
-            f"the file supplies none of the inputs of model {folder.name}: it reads "
+            f"the file supplies none of the inputs of model {name}: it reads "
             + ", ".join(model.input_columns)
         )
     validation = performance.get("validation", {}).get("auprc") or 0.0
     members = make_members(
         [
             {
-                "name": folder.name,
-                "version": str(performance.get("versions", {}).get("entrepot", "")),
+                "name": name,
+                "version": version,
                 "similarity": max(similarity, 1e-6),
                 "validation_auprc": max(float(validation), 1e-6),
                 "coverage": coverage,

@@ -20,14 +20,13 @@ from entrepot.catalog.app_uow import AppUnitOfWorkFactory
 from entrepot.catalog.jobs_records import JobRecord
 from entrepot.catalog.workspace_records import DatasetRecord
 from entrepot.errors import IntegrityError, StorageError
-from entrepot.fraud.assemble import from_library
+from entrepot.fraud.assemble import from_library, from_model
 from entrepot.fraud.ensemble import Ensemble
 from entrepot.fraud.io import read_table
 from entrepot.fraud.model import FraudModel
 from entrepot.fraud.scoring import score
 from entrepot.fraud.upload import describe
 from entrepot.fraud_service.datasets import DatasetService
-from entrepot.fraud_service.ensembles import single_model
 from entrepot.fraud_service.errors import LibraryNotReady
 from entrepot.fraud_service.library import RegistryLibrary
 from entrepot.fraud_service.options import ServiceOptions
@@ -139,7 +138,7 @@ class ScoringService:
         dataset, frame = self._read(user_id, str(params["dataset_id"]), progress)
         progress(0.3, "matching the columns")
         upload = describe(frame)
-        ensemble = single_model(model, schema, performance, upload, name=name, version=version)
+        ensemble = from_model(model, schema, performance, upload, name=name, version=version)
         progress(0.5, "scoring")
         scores = score(frame, ensemble, upload=upload)
         progress(0.85, "storing the scores")
