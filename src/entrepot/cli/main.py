@@ -51,6 +51,7 @@ def _root(ctx: typer.Context) -> None:
     # Sub-apps that may not import the composition root get what they need from here, opened
     # on first use; reads of a remote store go through the cache.
     ctx.meta["fraud_references"] = _reference_library
+    ctx.meta["fraud_registry"] = lambda: current_app().registry
     ctx.obj = CityRuntime(
         lambda: current_app().store,
         engine=lambda: current_app().engine,

@@ -41,6 +41,7 @@ def serve(
     from entrepot.api.app import create_app
     from entrepot.api.observability import configure_logging
     from entrepot.catalog.engine import masked
+    from entrepot.cli.reference_build import follow_in_background
 
     configure_logging(log_level.upper())
     app = current_app()
@@ -57,6 +58,8 @@ def serve(
         + (" (worker in this process)" if run_worker else " (run `entrepot worker`)")
         + "\n  no account exists by default: `entrepot users create EMAIL --admin`"
     )
+    if run_worker:
+        follow_in_background(services.references, console)
     uvicorn.run(
         web,
         host=host,
@@ -76,6 +79,7 @@ def worker(
     """Run background jobs (trainings, scorings) from the queue until stopped."""
     from entrepot.api.observability import configure_logging
     from entrepot.api.options import web_options
+    from entrepot.cli.reference_build import follow_in_background
     from entrepot.fraud_service.wiring import build_services
 
     configure_logging(log_level.upper())
@@ -88,6 +92,7 @@ def worker(
     running.start()
     services.references.ensure()
     console.print(f"worker {services.runner.worker} on {services.queue.description}")
+    follow_in_background(services.references, console)
     stop.wait()
     console.print("stopping after the jobs in progress (a second signal exits now)")
     for sig in (signal.SIGINT, signal.SIGTERM):

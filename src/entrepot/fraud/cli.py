@@ -2,12 +2,12 @@
 
 A Typer sub-application, mounted by the main CLI. Errors are raised as
 :class:`~entrepot.fraud.errors.FraudError` and turned into a message and an exit code by
-the main CLI, in one place. Until the model registry is wired in, ``train`` writes the
-model folder under ``--out``. The reference models live in the library the main CLI puts
-in ``ctx.meta["fraud_references"]`` (a factory; the model registry through
-:class:`~entrepot.fraud.registry_library.RegistryLibrary`), or in a local folder given by
-``--library`` / ``ENTREPOT_FRAUD_LIBRARY`` (default ``./fraud-references``) through
-:class:`~entrepot.fraud.library.FolderLibrary`.
+the main CLI, in one place. The main CLI puts two factories in ``ctx.meta``: the model
+registry (``fraud_registry``), where ``train`` pushes its models and ``score --model
+NAME[@VERSION]`` finds them, and the reference library over it (``fraud_references``,
+:class:`~entrepot.fraud.registry_library.RegistryLibrary`). Without them, or with
+``--out`` / ``--library`` / ``ENTREPOT_FRAUD_LIBRARY``, models and references are plain
+folders (:class:`~entrepot.fraud.library.FolderLibrary`, default ``./fraud-references``).
 """
 
 from __future__ import annotations
@@ -39,6 +39,17 @@ Library = Annotated[
 DEFAULT_LIBRARY = Path("fraud-references")
 #: ``ctx.meta`` key of a factory of the reference library (the main CLI sets it).
 LIBRARY_FACTORY = "fraud_references"
+#: ``ctx.meta`` key of a factory of the model registry (the main CLI sets it).
+REGISTRY_FACTORY = "fraud_registry"
+ModelOption = Annotated[
+    str | None,
+    typer.Option(
+        "--model",
+        help="NAME, NAME@VERSION or NAME@ALIAS in the model registry, or a folder path "
+        "with a / (./DIR) written by `train --out` or `score --save-ensemble`",
+        show_default=False,
+    ),
+]
 
 
 def _references(ctx: typer.Context, folder: Path | None) -> Any:
@@ -50,6 +61,53 @@ def _references(ctx: typer.Context, folder: Path | None) -> Any:
         return FolderLibrary(folder)
     factory = ctx.meta.get(LIBRARY_FACTORY)
     return factory() if factory is not None else FolderLibrary(DEFAULT_LIBRARY)
+
+
+def _registry(ctx: typer.Context) -> Any:
+    factory = ctx.meta.get(REGISTRY_FACTORY)
+    if factory is None:
+        from entrepot.fraud.errors import FraudError
+
+        raise FraudError(
+            "this command has no model registry to use",
+            hint="run it as `entrepot fraud ...`, or give a folder (--out, --model DIR)",
+        )
+    return factory()
+
+
+def _single_model(ctx: typer.Context, model: str, upload: Any) -> Any:
+    """The one-member ensemble of ``model``: a registry model for a bare ``NAME[@VERSION]``,
+    a folder for a path (one with a ``/``, such as ``./NAME``), so that a folder that
+    happens to bear a model's name never shadows it."""
+    from entrepot.fraud.assemble import from_folder, from_model
+    from entrepot.fraud.errors import FraudError
+    from entrepot.fraud.registered import load_registered
+
+    if "/" not in model and "\\" not in model:  # a bare name is the registry's, always
+        found = load_registered(_registry(ctx), model)
+        return from_model(
+            found.model,
+            found.schema,
+            found.performance,
+            upload,
+            name=found.name,
+            version=found.version,
+        )
+    path = Path(model)
+    if not path.is_dir():
+        raise FraudError(
+            f"{model} is not a model folder",
+            hint="give a folder written by `entrepot fraud train --out` or `score "
+            "--save-ensemble`, or a registry model as NAME[@VERSION] (see `entrepot models ls`)",
+        )
+    return from_folder(path, upload)
+
+
+def _sha256(path: Path) -> str:
+    import hashlib
+
+    with path.open("rb") as handle:
+        return hashlib.file_digest(handle, "sha256").hexdigest()
 
 
 def _console() -> Console:
@@ -142,9 +200,13 @@ def analyze_command(
 
 @fraud_app.command("train")
 def train_command(
+    ctx: typer.Context,
     file: Annotated[Path, typer.Argument(help="Labelled CSV, Parquet or XLSX file")],
     name: Annotated[str, typer.Option(help="Model name (letters, digits, . _ -)")],
-    out: Annotated[Path, typer.Option(help="Folder that receives NAME/")],
+    out: Annotated[
+        Path | None,
+        typer.Option(help="Write the model to OUT/NAME/ instead of the model registry"),
+    ] = None,
     target: Annotated[str | None, typer.Option(help="The label column")] = None,
     time_budget: Annotated[float, typer.Option(min=1.0, help="Seconds for model search")] = 60.0,
     cost_ratio: Annotated[
@@ -153,12 +215,18 @@ def train_command(
     seed: Annotated[int, typer.Option()] = 0,
     jobs: Annotated[int, typer.Option(min=1, help="Threads per model fit")] = 1,
 ) -> None:
-    """Train a model and write model.joblib, performance.json and schema.json."""
+    """Train a model on a labelled file and push it to the model registry as a new
+    version of NAME (model.joblib signed, performance.json, schema.json; the file's
+    sha256 as lineage). Score with it: `entrepot fraud score FILE OUT --model NAME`."""
     from entrepot.fraud.io import read_table
     from entrepot.fraud.training import train
 
     if not _NAME.match(name):
         raise typer.BadParameter("letters, digits, '.', '_' and '-' only", param_hint="--name")
+    registry: Any = None
+    if out is None:  # a registry that cannot take the model fails now, not after training
+        registry = _registry(ctx)
+        registry.list()
     console = _console()
     frame = read_table(file)
     result = train(
@@ -170,7 +238,6 @@ def train_command(
         n_jobs=jobs,
         progress=lambda message: console.print(f"[dim]{message}[/]"),
     )
-    written = result.save(out / name)
     perf = result.performance
     trials = Table("model", "validation AUPRC", "seconds", "iterations", title="model search")
     for trial in perf["selection"]["trials"]:
@@ -190,7 +257,23 @@ def train_command(
     console.print(metrics)
     for note in perf["warnings"]:
         console.print(f"[yellow]note:[/] {note}")
-    console.print(f"saved to {written['model'].parent}")
+    if out is not None:
+        written = result.save(out / name)
+        console.print(f"saved to {written['model'].parent}")
+        return
+    from entrepot.fraud.registered import register_trained
+
+    version = register_trained(
+        registry,
+        result,
+        name,
+        lineage={"file": file.name[:200], "file_sha256": _sha256(file)},
+        tags={"source": "cli"},
+    )
+    console.print(
+        f"registered [bold]{version.name}@{version.version}[/]: "
+        f"`entrepot fraud score FILE OUT --model {version.name}`"
+    )
 
 
 @fraud_app.command("build-references")
@@ -275,9 +358,7 @@ def score_command(
     ctx: typer.Context,
     file: Annotated[Path, typer.Argument(help="CSV, Parquet or XLSX file to score")],
     out: Annotated[Path, typer.Argument(help="Output file: .csv, .parquet or .xlsx")],
-    model: Annotated[
-        Path | None, typer.Option(help="A trained model folder, or a saved ensemble")
-    ] = None,
+    model: ModelOption = None,
     ensemble: Annotated[
         bool, typer.Option("--ensemble", help="Use the best matching reference models")
     ] = False,
@@ -289,19 +370,21 @@ def score_command(
     threads: Annotated[int, typer.Option(min=1, help="Prediction threads (free cores)")] = 1,
 ) -> None:
     """Score every row: probability, prediction, risk level, anomaly score, explanation."""
-    from entrepot.fraud.assemble import from_folder, from_library
+    from entrepot.fraud.assemble import from_library
     from entrepot.fraud.io import read_table
     from entrepot.fraud.render import print_ensemble, print_scores
     from entrepot.fraud.scoring import score, write_scores
     from entrepot.fraud.upload import describe
 
     if (model is None) == (not ensemble):
-        raise typer.BadParameter("give either --model DIR or --ensemble", param_hint="--model")
+        raise typer.BadParameter(
+            "give either --model NAME[@VERSION] (or a folder) or --ensemble", param_hint="--model"
+        )
     console = _console()
     frame = read_table(file)
     upload = describe(frame)
     if model is not None:
-        chosen = from_folder(model, upload)
+        chosen = _single_model(ctx, model, upload)
     else:
         references = _references(ctx, library)
         chosen, _ = from_library(upload, references, what=str(file))
@@ -321,9 +404,7 @@ def score_command(
 def evaluate_command(
     ctx: typer.Context,
     file: Annotated[Path, typer.Argument(help="Labelled CSV, Parquet or XLSX file")],
-    model: Annotated[
-        Path | None, typer.Option(help="A trained model folder, or a saved ensemble")
-    ] = None,
+    model: ModelOption = None,
     ensemble: Annotated[
         bool, typer.Option("--ensemble", help="Evaluate the best matching reference models")
     ] = False,
@@ -333,19 +414,21 @@ def evaluate_command(
 ) -> None:
     """Score a labelled file and measure the scores against its labels."""
     from entrepot.fraud.analysis import analyze, require_target
-    from entrepot.fraud.assemble import from_folder, from_library
+    from entrepot.fraud.assemble import from_library
     from entrepot.fraud.io import read_table
     from entrepot.fraud.render import print_evaluation
     from entrepot.fraud.scoring import evaluate_frame
     from entrepot.fraud.upload import describe
 
     if (model is None) == (not ensemble):
-        raise typer.BadParameter("give either --model DIR or --ensemble", param_hint="--model")
+        raise typer.BadParameter(
+            "give either --model NAME[@VERSION] (or a folder) or --ensemble", param_hint="--model"
+        )
     frame = read_table(file)
     label = require_target(analyze(frame, target=target))
     upload = describe(frame.drop(columns=[label]))
     if model is not None:
-        chosen = from_folder(model, upload)
+        chosen = _single_model(ctx, model, upload)
     else:
         chosen, _ = from_library(upload, _references(ctx, library), what=str(file))
     found = evaluate_frame(frame, chosen, target=label, upload=upload)

@@ -6,17 +6,20 @@ version: ``model.joblib``, ``performance.json``, ``schema.json``) and a row of t
 ``reference_models`` table pointing at that version, with the domain, the metrics and the
 column signatures as the input schema's type strings (:meth:`ColumnSignature.encode`).
 Matching reads only the table; a model is pulled, verified and unpickled when a match
-needs it, once per version.
+needs it, once per version (a reference's version never changes its bytes). Used by the
+CLI and by the web service, from several threads.
 """
 
 from __future__ import annotations
 
+import threading
 from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from entrepot.fraud.library import ReferenceInfo, UnknownReference, decode_schema
 from entrepot.fraud.model import FraudModel
+from entrepot.fraud.registered import MODEL_FILE
 
 if TYPE_CHECKING:
     from entrepot.catalog.records import ReferenceModelRecord
@@ -28,11 +31,14 @@ ROLE_TAG = ("role", "fraud-reference")
 
 class RegistryLibrary:
     """:class:`~entrepot.fraud.library.ReferenceSource` and ``ReferenceSink`` over a
-    registry (the shared namespace, or the one :meth:`Registry.for_owner` gives)."""
+    registry's shared namespace (reference models belong to no user)."""
 
     def __init__(self, registry: Registry) -> None:
+        if registry.owner is not None:
+            raise ValueError("reference models live in the shared namespace")
         self._registry = registry
         self._models: dict[tuple[str, str], FraudModel] = {}
+        self._lock = threading.Lock()
 
     def names(self) -> frozenset[str]:
         return frozenset(r.name for r in self._registry.references())
@@ -51,7 +57,7 @@ class RegistryLibrary:
             tags={ROLE_TAG[0]: ROLE_TAG[1], "domain": info.domain},
             metadata=metadata,
             flavor="sklearn",
-            model_file="model.joblib",
+            model_file=MODEL_FILE,
         )
         self._registry.add_reference(
             info.name,
@@ -67,15 +73,18 @@ class RegistryLibrary:
     def load(self, name: str) -> FraudModel:
         record = self._record(name)
         key = (record.model_name, record.model_version)
-        if key not in self._models:
-            model = self._registry.load(record.model_name, record.model_version)
-            if not isinstance(model, FraudModel):
-                raise UnknownReference(
-                    f"reference {name!r} points at {record.model_name}@{record.model_version}, "
-                    f"which holds a {type(model).__name__}, not a fraud model"
-                )
-            self._models[key] = model
-        return self._models[key]
+        with self._lock:
+            cached = self._models.get(key)
+        if cached is not None:
+            return cached
+        model = self._registry.load(record.model_name, record.model_version)
+        if not isinstance(model, FraudModel):
+            raise UnknownReference(
+                f"reference {name!r} points at {record.model_name}@{record.model_version}, "
+                f"which holds a {type(model).__name__}, not a fraud model"
+            )
+        with self._lock:
+            return self._models.setdefault(key, model)
 
     def record_use(self, name: str, score: float) -> None:
         self._record(name)

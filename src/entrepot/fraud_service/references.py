@@ -3,12 +3,13 @@ so that ``entrepot serve`` answers at once and apply-to-unlabelled works minutes
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Mapping
 from typing import Any
 
 from entrepot.catalog.jobs_records import JobRecord
 from entrepot.fraud.references import ReferenceSpec, build_references
-from entrepot.fraud_service.library import RegistryLibrary
+from entrepot.fraud.registry_library import RegistryLibrary
 from entrepot.fraud_service.options import ServiceOptions
 from entrepot.fraud_service.scoring import BUILD_KIND
 from entrepot.jobs.runner import Progress
@@ -22,10 +23,26 @@ class ReferenceBuilder:
         self._library = library
         self._jobs = jobs
         self._options = options
+        self._started: str | None = None
+        self._submitted = threading.Event()
+
+    def started(self, timeout: float | None = None) -> JobRecord | None:
+        """The build this instance queued (read afresh), waiting up to ``timeout`` seconds
+        for :meth:`ensure` to have run; ``None`` if it queued none."""
+        self._submitted.wait(timeout)
+        return None if self._started is None else self._jobs.get_any(self._started)
 
     def ensure(self) -> JobRecord | None:
         """Queue a build if no reference exists and none is being built; the job, or
         ``None`` when nothing was needed."""
+        try:
+            job = self._ensure()
+            self._started = None if job is None else job.id
+        finally:
+            self._submitted.set()
+        return job
+
+    def _ensure(self) -> JobRecord | None:
         if self._options.reference_count <= 0 or self._library.references():
             return None
         if self._jobs.unfinished(None, BUILD_KIND):

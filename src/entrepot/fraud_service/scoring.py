@@ -23,12 +23,12 @@ from entrepot.errors import IntegrityError, StorageError
 from entrepot.fraud.assemble import from_library, from_model
 from entrepot.fraud.ensemble import Ensemble
 from entrepot.fraud.io import read_table
-from entrepot.fraud.model import FraudModel
+from entrepot.fraud.registered import load_registered
+from entrepot.fraud.registry_library import RegistryLibrary
 from entrepot.fraud.scoring import score
 from entrepot.fraud.upload import describe
 from entrepot.fraud_service.datasets import DatasetService
 from entrepot.fraud_service.errors import LibraryNotReady
-from entrepot.fraud_service.library import RegistryLibrary
 from entrepot.fraud_service.options import ServiceOptions
 from entrepot.fraud_service.summary import preview, summarize
 from entrepot.fraud_service.workspace import Workspace
@@ -129,16 +129,13 @@ class ScoringService:
         ws = self._workspace(user_id)
         name, version = str(params["model_name"]), str(params["version"])
         progress(0.05, "loading the model")
-        model = ws.registry.load(name, version)
-        if not isinstance(model, FraudModel):
-            raise TypeError(f"{name}@{version} is not a fraud model")
-        files = ws.registry.pull(name, version).files
-        schema = _json(files.get("schema.json"))
-        performance = _json(files.get("performance.json"))
+        found = load_registered(ws.registry, name, version)
         dataset, frame = self._read(user_id, str(params["dataset_id"]), progress)
         progress(0.3, "matching the columns")
         upload = describe(frame)
-        ensemble = from_model(model, schema, performance, upload, name=name, version=version)
+        ensemble = from_model(
+            found.model, found.schema, found.performance, upload, name=name, version=version
+        )
         progress(0.5, "scoring")
         scores = score(frame, ensemble, upload=upload)
         progress(0.85, "storing the scores")

@@ -5,7 +5,6 @@ to the user's registry namespace."""
 from __future__ import annotations
 
 import json
-import tempfile
 import time
 from collections.abc import Callable, Mapping
 from pathlib import Path
@@ -16,10 +15,10 @@ from entrepot.catalog.app_uow import AppUnitOfWorkFactory
 from entrepot.catalog.jobs_records import JobRecord
 from entrepot.fraud.errors import NoTargetFound, TargetNotFound
 from entrepot.fraud.io import read_table
+from entrepot.fraud.registered import register_trained
 from entrepot.fraud.training import train
 from entrepot.fraud_service.curves import CURVES_FILE, curves
 from entrepot.fraud_service.datasets import DatasetService
-from entrepot.fraud_service.library import MODEL_FILE
 from entrepot.fraud_service.options import ServiceOptions
 from entrepot.fraud_service.workspace import Workspace
 from entrepot.jobs.runner import Progress
@@ -27,25 +26,6 @@ from entrepot.jobs.service import JobService
 from entrepot.registry.names import check_name
 
 WorkspaceOf = Callable[[int], Workspace]
-#: Test metrics copied onto the model version (finite numbers only).
-METRICS = ("auprc", "roc_auc", "precision", "recall", "f1", "brier", "threshold")
-
-
-def model_metrics(performance: Mapping[str, Any]) -> dict[str, float]:
-    """The numbers a model version carries: test metrics, validation AUPRC, data size."""
-    found: dict[str, float] = {}
-    for name in METRICS:
-        value = performance.get("test", {}).get(name)
-        if isinstance(value, int | float) and value == value:
-            found[name] = float(value)
-    validation = performance.get("validation", {}).get("auprc")
-    if isinstance(validation, int | float) and validation == validation:
-        found["validation_auprc"] = float(validation)
-    data = performance.get("data", {})
-    for name in ("labelled_rows", "frauds", "fraud_rate"):
-        if isinstance(data.get(name), int | float):
-            found[name] = float(data[name])
-    return found
 
 
 class TrainingService:
@@ -126,22 +106,20 @@ class TrainingService:
         result = train(frame, str(params["target"]), time_budget=budget, progress=say)
         progress(0.92, "storing the model")
         ws = self._workspace(job.owner_id)
-        with tempfile.TemporaryDirectory(dir=self._temp(), prefix="model-") as tmp:
-            folder = Path(tmp)
-            result.save(folder)
+
+        def add_curves(folder: Path) -> None:
             charts = curves(result, frame)
             (folder / CURVES_FILE).write_text(json.dumps(charts), encoding="utf-8")
-            version = ws.registry.push(
-                [folder],
-                str(params["model_name"]),
-                metrics=model_metrics(result.performance),
-                params={"target": str(result.analysis.target), "kind": result.model.kind},
-                lineage={"dataset": dataset.id, "dataset_sha256": dataset.sha256, "job": job.id},
-                tags={"dataset_name": dataset.name[:100]},
-                input_schema=_schema(result),
-                flavor="sklearn",
-                model_file=MODEL_FILE,
-            )
+
+        version = register_trained(
+            ws.registry,
+            result,
+            str(params["model_name"]),
+            lineage={"dataset": dataset.id, "dataset_sha256": dataset.sha256, "job": job.id},
+            tags={"dataset_name": dataset.name[:100]},
+            extra=add_curves,
+            temp_dir=self._temp(),
+        )
         with self._uow() as uow:
             model_id = uow.user_models.ids(ws.owner)[(version.name, version.version)]
         return {
@@ -156,12 +134,3 @@ class TrainingService:
         folder = self._options.temp_dir
         folder.mkdir(parents=True, exist_ok=True)
         return folder
-
-
-def _schema(result: Any) -> list[tuple[str, str]]:
-    """The model's input columns and their types, as the registry records them."""
-    pairs = []
-    for name in result.model.input_columns:
-        if 0 < len(name) <= 128 and name.isprintable():
-            pairs.append((name, result.analysis.column(name).dtype or "unknown"))
-    return pairs

@@ -1,0 +1,47 @@
+"""The progress of the first start's reference build, as ``entrepot serve`` shows it,
+following the real background job of a real service (SQLite, local store, memory queue)."""
+
+from __future__ import annotations
+
+import io
+import threading
+from pathlib import Path
+
+from fastapi.testclient import TestClient
+from rich.console import Console
+
+from entrepot.cli.reference_build import follow
+from tests.unit.test_web_helpers import make_web_app
+
+
+def _console() -> tuple[Console, io.StringIO]:
+    out = io.StringIO()
+    return Console(file=out, width=200, force_terminal=False), out
+
+
+def test_the_first_start_shows_the_build_until_the_library_is_ready(tmp_path: Path) -> None:
+    app, services = make_web_app(
+        tmp_path, reference_count=1, reference_rows=3000, reference_budget=1.0
+    )
+    console, out = _console()
+    with TestClient(app):
+        found: list[object] = []
+        watcher = threading.Thread(
+            target=lambda: found.append(follow(services.references, console, poll=0.05))
+        )
+        watcher.start()
+        assert services.references.ensure() is not None
+        while services.queue.work_one():
+            pass
+        watcher.join(timeout=120)
+    assert not watcher.is_alive()
+    text = out.getvalue()
+    assert "building 1 fraud reference models" in text
+    assert "ready, 1 models built" in text
+    assert len(services.references.started(0).result["built"]) == 1
+
+    again, _ = make_web_app(tmp_path, reference_count=1)
+    console, out = _console()
+    assert again.state.services.references.ensure() is None  # the library exists
+    assert follow(again.state.services.references, console) is None
+    assert out.getvalue() == ""
