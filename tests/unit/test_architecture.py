@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import ast
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -151,3 +153,17 @@ def test_no_work_at_import_time(module: str, path: Path) -> None:
                 func = sub.func
                 name = func.id if isinstance(func, ast.Name) else getattr(func, "attr", "")
                 assert name not in IMPORT_TIME_CALLS, f"{module} calls {name}() at import time"
+
+
+def test_the_cli_starts_without_the_database_or_ml_libraries() -> None:
+    """`entrepot --help` must not pay for SQLAlchemy, pandas or scikit-learn: commands
+    import what they use when they run (a regression: the registry was imported at start)."""
+    probe = (
+        "import sys, entrepot.cli.main; "
+        "print(sorted(m for m in ('sqlalchemy', 'pandas', 'sklearn', 'lightgbm', 'numpy') "
+        "if m in sys.modules))"
+    )
+    found = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, check=True
+    ).stdout.strip()
+    assert found == "[]"

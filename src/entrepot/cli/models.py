@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 from datetime import timedelta
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.markup import escape
@@ -22,7 +22,9 @@ from entrepot.cli.progress import transfer_progress
 from entrepot.errors import EntrepotError
 from entrepot.registry.errors import InvalidModelFiles
 from entrepot.registry.names import parse_ref
-from entrepot.registry.service import Registry
+
+if TYPE_CHECKING:  # the registry's import pulls SQLAlchemy: only when a command runs
+    from entrepot.registry.service import Registry
 
 models_app = typer.Typer(
     help="Versioned, verified models: push, pull, aliases, verification, MLflow export.",
