@@ -13,7 +13,7 @@ help: ## List the targets
 $(STAMP): pyproject.toml requirements.lock
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install -q --upgrade pip uv
-	$(UV) pip sync -q --python $(BIN)/python requirements.lock
+	$(UV) pip sync -q --compile-bytecode --python $(BIN)/python requirements.lock
 	$(UV) pip install -q --python $(BIN)/python --no-deps -e .
 	$(BIN)/python -m pip install -q torch==2.13.0 || echo "torch 2.13.0 CPU wheel not available: PyTorch tests will fail"
 	touch $(STAMP)
