@@ -7,9 +7,11 @@ French; decimals use a comma.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 Figure = dict[str, Any]
+Rows = Sequence[dict[str, Any]]
 STATE_COLORS = {
     "Inconnu": "#9e9e9e",
     "Fluide": "#2e7d32",
@@ -17,6 +19,9 @@ STATE_COLORS = {
     "Saturé": "#ef6c00",
     "Bloqué": "#c62828",
 }
+#: Layout of a figure with a second y axis on the right.
+_RIGHT_MARGIN = {"l": 60, "r": 70, "t": 50, "b": 50}
+_CATEGORY_X = {"title": {"text": "Arrondissement"}, "type": "category"}
 
 
 def _layout(title: str, x: str = "Heure", y: str = "", **extra: Any) -> dict[str, Any]:
@@ -32,28 +37,39 @@ def _layout(title: str, x: str = "Heure", y: str = "", **extra: Any) -> dict[str
     }
 
 
+def _bar(name: str, x: list[Any], rows: Rows, field: str, **extra: Any) -> dict[str, Any]:
+    return {"type": "bar", "name": name, "x": x, "y": [r[field] for r in rows], **extra}
+
+
+def _line(
+    name: str, x: list[Any], rows: Rows, field: str, mode: str = "lines+markers", **extra: Any
+) -> dict[str, Any]:
+    trace = {"type": "scatter", "mode": mode, "name": name, "x": x}
+    return {**trace, "y": [r[field] for r in rows], **extra}
+
+
+def _right_axis(title: str) -> dict[str, Any]:
+    return {
+        "yaxis2": {"title": {"text": title}, "overlaying": "y", "side": "right"},
+        "margin": _RIGHT_MARGIN,
+    }
+
+
+def _pie(labels: list[Any], values: list[Any], **extra: Any) -> dict[str, Any]:
+    return {"type": "pie", "labels": labels, "values": values, **extra, "hole": 0.4}
+
+
 def bikes_hourly(metrics: dict[str, Any]) -> Figure | None:
     """Bikes and docks available per hour (Vélib')."""
     stations = metrics.get("stations")
     if not stations:
         return None
-    hours = [h["hour"] for h in stations["hourly"]]
+    rows = stations["hourly"]
+    hours = [h["hour"] for h in rows]
     return {
         "data": [
-            {
-                "type": "scatter",
-                "mode": "lines+markers",
-                "name": "Vélos disponibles",
-                "x": hours,
-                "y": [h["bikes"] for h in stations["hourly"]],
-            },
-            {
-                "type": "scatter",
-                "mode": "lines+markers",
-                "name": "Bornes libres",
-                "x": hours,
-                "y": [h["docks"] for h in stations["hourly"]],
-            },
+            _line("Vélos disponibles", hours, rows, "bikes"),
+            _line("Bornes libres", hours, rows, "docks"),
         ],
         "layout": _layout("Disponibilité Vélib' par heure", y="Nombre"),
     }
@@ -64,21 +80,12 @@ def bikes_empty_full(metrics: dict[str, Any]) -> Figure | None:
     stations = metrics.get("stations")
     if not stations:
         return None
-    hours = [h["hour"] for h in stations["hourly"]]
+    rows = stations["hourly"]
+    hours = [h["hour"] for h in rows]
     return {
         "data": [
-            {
-                "type": "bar",
-                "name": "Stations vides",
-                "x": hours,
-                "y": [h["empty"] for h in stations["hourly"]],
-            },
-            {
-                "type": "bar",
-                "name": "Stations pleines",
-                "x": hours,
-                "y": [h["full"] for h in stations["hourly"]],
-            },
+            _bar("Stations vides", hours, rows, "empty"),
+            _bar("Stations pleines", hours, rows, "full"),
         ],
         "layout": _layout("Stations vides et pleines", y="Stations", barmode="group"),
     }
@@ -89,50 +96,29 @@ def counters_hourly(metrics: dict[str, Any]) -> Figure | None:
     counters = metrics.get("counters")
     if not counters:
         return None
+    rows = counters["hourly"]
+    hours = [h["hour"] for h in rows]
     return {
-        "data": [
-            {
-                "type": "bar",
-                "name": "Passages",
-                "x": [h["hour"] for h in counters["hourly"]],
-                "y": [h["count"] for h in counters["hourly"]],
-                "marker": {"color": "#00897b"},
-            }
-        ],
+        "data": [_bar("Passages", hours, rows, "count", marker={"color": "#00897b"})],
         "layout": _layout("Compteurs vélo : passages par heure", y="Passages"),
     }
 
 
 def traffic_hourly(metrics: dict[str, Any]) -> Figure | None:
     """Vehicles counted and mean occupancy per hour."""
-    hourly = metrics.get("hourly")
-    if not hourly:
+    rows = metrics.get("hourly")
+    if not rows:
         return None
-    hours = [h["hour"] for h in hourly]
+    hours = [h["hour"] for h in rows]
+    occupancy = "Taux d'occupation moyen (%)"
     return {
         "data": [
-            {
-                "type": "bar",
-                "name": "Véhicules comptés",
-                "x": hours,
-                "y": [h["total_flow"] for h in hourly],
-                "marker": {"color": "#1565c0"},
-            },
-            {
-                "type": "scatter",
-                "mode": "lines",
-                "name": "Taux d'occupation moyen (%)",
-                "x": hours,
-                "y": [h["mean_occupancy"] for h in hourly],
-                "yaxis": "y2",
-                "line": {"color": "#ef6c00"},
-            },
+            _bar("Véhicules comptés", hours, rows, "total_flow", marker={"color": "#1565c0"}),
+            _line(occupancy, hours, rows, "mean_occupancy", "lines", yaxis="y2")
+            | {"line": {"color": "#ef6c00"}},
         ],
         "layout": _layout(
-            "Trafic routier par heure",
-            y="Véhicules",
-            yaxis2={"title": {"text": "Occupation (%)"}, "overlaying": "y", "side": "right"},
-            margin={"l": 60, "r": 70, "t": 50, "b": 50},
+            "Trafic routier par heure", y="Véhicules", **_right_axis("Occupation (%)")
         ),
     }
 
@@ -143,17 +129,9 @@ def traffic_states(metrics: dict[str, Any]) -> Figure | None:
     if not states:
         return None
     labels = [s for s in STATE_COLORS if states.get(s)]
+    colors = {"colors": [STATE_COLORS[s] for s in labels]}
     return {
-        "data": [
-            {
-                "type": "pie",
-                "labels": labels,
-                "values": [states[s] for s in labels],
-                "marker": {"colors": [STATE_COLORS[s] for s in labels]},
-                "hole": 0.4,
-                "sort": False,
-            }
-        ],
+        "data": [_pie(labels, [states[s] for s in labels], marker=colors, sort=False)],
         "layout": _layout("États du trafic (tronçon·heures)", x="", height=340),
     }
 
@@ -163,21 +141,14 @@ def traffic_zones(metrics: dict[str, Any]) -> Figure | None:
     zones = metrics.get("by_arrondissement")
     if not zones:
         return None
+    names = [z["arrondissement"] for z in zones]
     return {
-        "data": [
-            {
-                "type": "bar",
-                "name": "Véhicules",
-                "x": [z["arrondissement"] for z in zones],
-                "y": [z["total_flow"] for z in zones],
-                "marker": {"color": "#5e35b1"},
-            }
-        ],
+        "data": [_bar("Véhicules", names, zones, "total_flow", marker={"color": "#5e35b1"})],
         "layout": _layout(
             "Véhicules par arrondissement",
             x="Arrondissement",
             y="Véhicules",
-            xaxis={"title": {"text": "Arrondissement"}, "type": "category"},
+            xaxis=_CATEGORY_X,
         ),
     }
 
@@ -190,24 +161,10 @@ def roadworks_zones(metrics: dict[str, Any]) -> Figure | None:
     names = [z["arrondissement"] for z in zones]
     return {
         "data": [
-            {
-                "type": "bar",
-                "name": "Chantiers actifs",
-                "x": names,
-                "y": [z["active_works"] for z in zones],
-            },
-            {
-                "type": "bar",
-                "name": "Score d'impact",
-                "x": names,
-                "y": [z["score"] for z in zones],
-            },
+            _bar("Chantiers actifs", names, zones, "active_works"),
+            _bar("Score d'impact", names, zones, "score"),
         ],
-        "layout": _layout(
-            "Chantiers par arrondissement",
-            barmode="group",
-            xaxis={"title": {"text": "Arrondissement"}, "type": "category"},
-        ),
+        "layout": _layout("Chantiers par arrondissement", barmode="group", xaxis=_CATEGORY_X),
     }
 
 
@@ -217,47 +174,22 @@ def roadworks_impacts(metrics: dict[str, Any]) -> Figure | None:
     if not impacts:
         return None
     return {
-        "data": [
-            {
-                "type": "pie",
-                "labels": list(impacts),
-                "values": list(impacts.values()),
-                "hole": 0.4,
-            }
-        ],
+        "data": [_pie(list(impacts), list(impacts.values()))],
         "layout": _layout("Impact sur la circulation", x=""),
     }
 
 
 def weather_hourly(metrics: dict[str, Any]) -> Figure | None:
     """Temperature and precipitation per hour."""
-    hourly = metrics.get("hourly")
-    if not hourly:
+    rows = metrics.get("hourly")
+    if not rows:
         return None
-    hours = [h["hour"] for h in hourly]
+    hours = [h["hour"] for h in rows]
     return {
         "data": [
-            {
-                "type": "scatter",
-                "mode": "lines+markers",
-                "name": "Température (°C)",
-                "x": hours,
-                "y": [h["temperature"] for h in hourly],
-                "line": {"color": "#c62828"},
-            },
-            {
-                "type": "bar",
-                "name": "Précipitations (mm)",
-                "x": hours,
-                "y": [h["precipitation"] for h in hourly],
-                "yaxis": "y2",
-                "marker": {"color": "#1e88e5"},
-            },
+            _line("Température (°C)", hours, rows, "temperature", line={"color": "#c62828"}),
+            _bar("Précipitations (mm)", hours, rows, "precipitation", yaxis="y2")
+            | {"marker": {"color": "#1e88e5"}},
         ],
-        "layout": _layout(
-            "Météo par heure",
-            y="°C",
-            yaxis2={"title": {"text": "mm"}, "overlaying": "y", "side": "right"},
-            margin={"l": 60, "r": 70, "t": 50, "b": 50},
-        ),
+        "layout": _layout("Météo par heure", y="°C", **_right_axis("mm")),
     }
