@@ -10,18 +10,17 @@ and after a migration.
 from __future__ import annotations
 
 import tempfile
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterator
 from datetime import timedelta
 from pathlib import Path
 from typing import Literal
 
 from sqlalchemy.orm import Session, sessionmaker
 
-from entrepot.errors import StorageError
 from entrepot.migration.placement import location_url
-from entrepot.storage.protocols import Sign, Store
-from entrepot.storage.scoped import ScopedStore
-from entrepot.storage.types import CHUNK_SIZE, Listing, ObjectInfo, PutSource
+from entrepot.storage.forwarding import ForwardingStore, signer
+from entrepot.storage.protocols import Store
+from entrepot.storage.types import CHUNK_SIZE, ObjectInfo
 
 #: Opens the store named by a URL (the composition root's, with its S3 options).
 StoreOpener = Callable[[str], Store]
@@ -40,10 +39,11 @@ class CatalogLocator:
             return location_url(session, key)
 
 
-class LocatedStore:
+class LocatedStore(ForwardingStore):
     """A ``Store`` whose reads go where the catalog says each object is."""
 
     def __init__(self, home: Store, locate: Locator, opener: StoreOpener) -> None:
+        super().__init__(home)
         self._home = home
         self._locate = locate
         self._opener = opener
@@ -52,10 +52,6 @@ class LocatedStore:
     def home(self) -> Store:
         """The configured store: where new objects are written."""
         return self._home
-
-    @property
-    def url(self) -> str:
-        return self._home.url
 
     def store_for(self, key: str) -> Store:
         """The store holding ``key`` according to the catalog (home if it says nothing)."""
@@ -91,56 +87,11 @@ class LocatedStore:
     ) -> str:
         """A presigned URL from the store holding ``key`` (``PUT``: home)."""
         target = self.store_for(key) if method == "GET" else self._home
-        if not isinstance(target, Sign):
-            raise StorageError(
-                "this store cannot presign URLs",
-                key=key,
-                store=target.url,
-                hint="presigned URLs need an S3 store (ENTREPOT_STORE_URL=s3://bucket/prefix)",
-            )
-        return target.sign(key, method=method, expires=expires)
+        return signer(target, key).sign(key, method=method, expires=expires)
 
-    # -- writes and listings go home -----------------------------------------
-    def put(
-        self,
-        key: str,
-        data: PutSource,
-        *,
-        content_type: str | None = None,
-        metadata: Mapping[str, str] | None = None,
-        if_absent: bool = False,
-    ) -> ObjectInfo:
-        return self._home.put(
-            key, data, content_type=content_type, metadata=metadata, if_absent=if_absent
-        )
-
-    def put_file(
-        self,
-        key: str,
-        path: Path,
-        *,
-        content_type: str | None = None,
-        metadata: Mapping[str, str] | None = None,
-        if_absent: bool = False,
-    ) -> ObjectInfo:
-        return self._home.put_file(
-            key, path, content_type=content_type, metadata=metadata, if_absent=if_absent
-        )
-
-    def list(self, prefix: str = "") -> Iterator[ObjectInfo]:
-        return self._home.list(prefix)
-
-    def ls(self, prefix: str = "") -> Listing:
-        return self._home.ls(prefix)
-
+    # -- writes and listings go home (forwarded); a delete follows the catalog ----
     def delete(self, key: str, *, missing_ok: bool = False) -> None:
         self.store_for(key).delete(key, missing_ok=missing_ok)
-
-    def delete_many(self, keys: Iterable[str]) -> int:
-        return self._home.delete_many(keys)
-
-    def delete_prefix(self, prefix: str) -> int:
-        return self._home.delete_prefix(prefix)
 
     def copy(self, src: str, dst: str, *, if_absent: bool = False) -> ObjectInfo:
         """Copy ``src`` (wherever it is) to ``dst`` in home, keeping sha256 and metadata."""
@@ -157,9 +108,6 @@ class LocatedStore:
                 metadata=info.metadata,
                 if_absent=if_absent,
             )
-
-    def scoped(self, prefix: str) -> Store:
-        return ScopedStore(self, prefix)
 
     def __repr__(self) -> str:
         return f"LocatedStore({self._home.url!r})"

@@ -38,20 +38,20 @@ import os
 import shutil
 import tempfile
 import threading
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from functools import partial
 from pathlib import Path
-from typing import BinaryIO, Literal
+from typing import BinaryIO
 
 from entrepot.errors import ConfigError, IntegrityError, StorageError, StoreUnavailable
 from entrepot.storage.cache_folder import CacheFolder, etag_version
+from entrepot.storage.forwarding import ForwardingStore
 from entrepot.storage.hashing import is_sha256, verified
 from entrepot.storage.keys import validate_key
-from entrepot.storage.protocols import Sign, Store
-from entrepot.storage.scoped import ScopedStore
-from entrepot.storage.types import CHUNK_SIZE, Listing, ObjectInfo, PutSource
+from entrepot.storage.protocols import Store
+from entrepot.storage.types import CHUNK_SIZE, ObjectInfo
 
 _OPEN_ATTEMPTS = 3
 
@@ -74,7 +74,7 @@ class CacheStats:
     max_bytes: int
 
 
-class CachedStore:
+class CachedStore(ForwardingStore):
     """A :class:`Store` over ``remote`` whose reads go through a bounded folder of verified
     files; see the module docstring for the guarantees."""
 
@@ -84,6 +84,7 @@ class CachedStore:
                 f"cache max_bytes must be a byte count >= 0, not {max_bytes!r}",
                 hint="set cache.max_bytes to a number of bytes such as 10000000000 (10 GB)",
             )
+        super().__init__(remote)
         self._remote = remote
         self._folder = CacheFolder(Path(cache_dir).expanduser().absolute(), max_bytes)
         self._max_bytes = max_bytes
@@ -104,10 +105,6 @@ class CachedStore:
     def max_bytes(self) -> int:
         """The bound on the total size of the entries."""
         return self._max_bytes
-
-    @property
-    def url(self) -> str:
-        return self._remote.url
 
     # -- reads through the cache -------------------------------------------
     def path(self, key: str, *, sha256: str | None = None) -> Path:
@@ -190,71 +187,6 @@ class CachedStore:
         """Rehash every entry and delete those that do not match their sha256; returns how
         many were deleted. Etag-keyed entries (objects without a sha256) cannot be checked."""
         return self._folder.verify()
-
-    # -- pass-through ------------------------------------------------------
-    def head(self, key: str) -> ObjectInfo:
-        return self._remote.head(key)
-
-    def exists(self, key: str) -> bool:
-        return self._remote.exists(key)
-
-    def put(
-        self,
-        key: str,
-        data: PutSource,
-        *,
-        content_type: str | None = None,
-        metadata: Mapping[str, str] | None = None,
-        if_absent: bool = False,
-    ) -> ObjectInfo:
-        return self._remote.put(
-            key, data, content_type=content_type, metadata=metadata, if_absent=if_absent
-        )
-
-    def put_file(
-        self,
-        key: str,
-        path: Path,
-        *,
-        content_type: str | None = None,
-        metadata: Mapping[str, str] | None = None,
-        if_absent: bool = False,
-    ) -> ObjectInfo:
-        return self._remote.put_file(
-            key, path, content_type=content_type, metadata=metadata, if_absent=if_absent
-        )
-
-    def list(self, prefix: str = "") -> Iterator[ObjectInfo]:
-        return self._remote.list(prefix)
-
-    def ls(self, prefix: str = "") -> Listing:
-        return self._remote.ls(prefix)
-
-    def delete(self, key: str, *, missing_ok: bool = False) -> None:
-        self._remote.delete(key, missing_ok=missing_ok)
-
-    def delete_many(self, keys: Iterable[str]) -> int:
-        return self._remote.delete_many(keys)
-
-    def delete_prefix(self, prefix: str) -> int:
-        return self._remote.delete_prefix(prefix)
-
-    def copy(self, src: str, dst: str, *, if_absent: bool = False) -> ObjectInfo:
-        return self._remote.copy(src, dst, if_absent=if_absent)
-
-    def sign(
-        self,
-        key: str,
-        *,
-        method: Literal["GET", "PUT"] = "GET",
-        expires: timedelta = timedelta(hours=1),
-    ) -> str:
-        if not isinstance(self._remote, Sign):
-            raise StorageError("this store cannot presign URLs", store=self.url)
-        return self._remote.sign(key, method=method, expires=expires)
-
-    def scoped(self, prefix: str) -> Store:
-        return ScopedStore(self, prefix)
 
     def __repr__(self) -> str:
         return f"CachedStore({self.url!r}, cache_dir={str(self.cache_dir)!r})"
