@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 from entrepot.catalog.accounts_records import Page
 from entrepot.catalog.jobs_records import JobRecord, JobState
 from entrepot.catalog.jobs_tables import JobRow
-from entrepot.catalog.model_repository import utc
+from entrepot.catalog.model_rows import utc
 from entrepot.catalog.users_repository import check_page
 from entrepot.errors import RecordNotFound
 

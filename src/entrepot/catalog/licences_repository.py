@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 
 from entrepot.catalog.accounts_records import LicenceRecord, Page
 from entrepot.catalog.accounts_tables import LicenceRow
-from entrepot.catalog.model_repository import utc
+from entrepot.catalog.model_rows import utc
 from entrepot.catalog.users_repository import check_page
 from entrepot.errors import RecordExists, RecordNotFound
 

@@ -1,35 +1,35 @@
 """The model registry's repository: versions, their files and their aliases.
 
 Every read serves ``ready`` versions unless told otherwise. "Latest" is the ready version
-claimed last: the highest id, a catalog sequence that no clock skew can reorder. Version
-rows are read as plain columns (never ORM entities), their JSON documents decoded only
-when not empty, so that listing 10,000 versions stays cheap.
+claimed last: the highest id, a catalog sequence that no clock skew can reorder. Rows are
+read and decoded by :mod:`entrepot.catalog.model_rows`.
 """
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable, Mapping, Sequence
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
-from sqlalchemy import (
-    ColumnElement,
-    Result,
-    Row,
-    Select,
-    Text,
-    bindparam,
-    delete,
-    func,
-    select,
-    type_coerce,
-    update,
-)
+from sqlalchemy import Result, delete, func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError as SqlIntegrityError
 from sqlalchemy.orm import Session
 
+from entrepot.catalog.model_rows import (
+    ALIAS_TARGET,
+    FILES,
+    FIND_ANY,
+    FIND_READY,
+    LATEST,
+    Query,
+    key,
+    named,
+    ready,
+    select_versions,
+    utc,
+    version_record,
+)
 from entrepot.catalog.records import (
     AliasRecord,
     ModelFileRecord,
@@ -42,38 +42,6 @@ from entrepot.catalog.tables import ModelAliasRow, ModelFileRow, ModelVersionRow
 from entrepot.errors import RecordExists, RecordNotFound
 
 _V = ModelVersionRow
-#: A select of any columns.
-_Query = Select[*tuple[Any, ...]]
-_COLUMNS = (
-    _V.id,
-    _V.namespace,
-    _V.name,
-    _V.version,
-    _V.state,
-    _V.flavor,
-    ObjectRow.key,
-    _V.manifest_sha256,
-    _V.signature,
-    # Read as text and decoded by _document: most are "{}", which then costs no json.loads.
-    type_coerce(_V.metrics, Text),
-    type_coerce(_V.params, Text),
-    type_coerce(_V.tags, Text),
-    type_coerce(_V.lineage, Text),
-    type_coerce(_V.input_schema, Text),
-    _V.created_at,
-    _V.created_by,
-    _V.error,
-)
-
-
-def utc(value: datetime) -> datetime:
-    """``value`` as an aware UTC time (SQLite keeps no offset; PostgreSQL answers in its zone)."""
-    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
-
-
-def schema_pairs(raw: Iterable[Any]) -> tuple[tuple[str, str], ...]:
-    """A stored input schema (``[[name, dtype], ...]``) as a tuple of pairs."""
-    return tuple((str(name), str(dtype)) for name, dtype in raw)
 
 
 class ModelRepository:
@@ -104,7 +72,7 @@ class ModelRepository:
         On PostgreSQL a refused claim spoils the transaction: claim in a fresh unit of work.
         """
         self._session.execute(
-            delete(_V).where(*_key(namespace, name, version), _V.state == ModelState.FAILED.value)
+            delete(_V).where(*key(namespace, name, version), _V.state == ModelState.FAILED.value)
         )
         row = ModelVersionRow(
             namespace=namespace,
@@ -202,15 +170,15 @@ class ModelRepository:
         self, namespace: str, name: str, version: str, *, any_state: bool = False
     ) -> ModelVersionRecord | None:
         """The version, or ``None``; only a ``ready`` one unless ``any_state``."""
-        query = _FIND_ANY if any_state else _FIND_READY
+        query = FIND_ANY if any_state else FIND_READY
         params = {"namespace": namespace, "name": name, "version": version}
         row = self._rows(query, params).first()
-        return None if row is None else _version(row)
+        return None if row is None else version_record(row)
 
     def latest(self, namespace: str, name: str) -> ModelVersionRecord | None:
         """The ready version claimed last, or ``None``."""
-        row = self._rows(_LATEST, {"namespace": namespace, "name": name}).first()
-        return None if row is None else _version(row)
+        row = self._rows(LATEST, {"namespace": namespace, "name": name}).first()
+        return None if row is None else version_record(row)
 
     def versions(
         self,
@@ -224,15 +192,15 @@ class ModelRepository:
         """Versions of ``name``, newest first; ``ready`` ones only unless ``any_state``."""
         if (limit is not None and limit < 0) or offset < 0:
             raise ValueError("limit and offset must not be negative")
-        where = _ready(namespace, name) if not any_state else _named(namespace, name)
-        query = _select().where(*where).order_by(_V.id.desc()).offset(offset)
+        where = ready(namespace, name) if not any_state else named(namespace, name)
+        query = select_versions().where(*where).order_by(_V.id.desc()).offset(offset)
         if limit is not None:
             query = query.limit(limit)
-        return tuple(_version(row) for row in self._rows(query))
+        return tuple(version_record(row) for row in self._rows(query))
 
     def count(self, namespace: str, name: str) -> int:
         """How many ready versions ``name`` has."""
-        query = select(func.count()).select_from(_V).where(*_ready(namespace, name))
+        query = select(func.count()).select_from(_V).where(*ready(namespace, name))
         return int(self._session.scalar(query) or 0)
 
     def summaries(self, namespace: str) -> tuple[ModelSummary, ...]:
@@ -257,7 +225,7 @@ class ModelRepository:
         """The files of a version, by path."""
         return tuple(
             ModelFileRecord(path, key, int(size), sha256)
-            for path, key, size, sha256 in self._rows(_FILES, {"version_id": version_id})
+            for path, key, size, sha256 in self._rows(FILES, {"version_id": version_id})
         )
 
     # -- aliases -------------------------------------------------------------
@@ -293,8 +261,8 @@ class ModelRepository:
     def alias_target(self, namespace: str, name: str, alias: str) -> ModelVersionRecord | None:
         """The ready version ``alias`` points to, or ``None``."""
         params = {"namespace": namespace, "name": name, "alias": alias}
-        row = self._rows(_ALIAS_TARGET, params).first()
-        return None if row is None else _version(row)
+        row = self._rows(ALIAS_TARGET, params).first()
+        return None if row is None else version_record(row)
 
     def aliases(self, namespace: str, name: str) -> tuple[AliasRecord, ...]:
         """Every alias of ``name``, by alias."""
@@ -322,112 +290,16 @@ class ModelRepository:
         )
         return _rowcount(result) == 1
 
-    def _rows(
-        self, query: _Query, params: dict[str, Any] | None = None
-    ) -> Result[*tuple[Any, ...]]:
+    def _rows(self, query: Query, params: dict[str, Any] | None = None) -> Result[*tuple[Any, ...]]:
         """Run a column query in Core, past the ORM's row machinery (same transaction)."""
         return self._session.connection().execute(query, params or {})
 
     def _get_by_id(self, version_id: int) -> ModelVersionRecord:
-        row = self._rows(_select().where(_V.id == version_id)).first()
+        row = self._rows(select_versions().where(_V.id == version_id)).first()
         if row is None:
             raise RecordNotFound(f"model version #{version_id} does not exist")
-        return _version(row)
-
-
-def _select() -> _Query:
-    return select(*_COLUMNS).outerjoin(ObjectRow, _V.manifest_id == ObjectRow.id)
-
-
-def _named(namespace: str, name: str) -> list[ColumnElement[bool]]:
-    return [_V.namespace == namespace, _V.name == name]
-
-
-def _ready(namespace: str, name: str) -> list[ColumnElement[bool]]:
-    return [*_named(namespace, name), _V.state == ModelState.READY.value]
-
-
-def _key(namespace: str, name: str, version: str) -> list[ColumnElement[bool]]:
-    return [*_named(namespace, name), _V.version == version]
+        return version_record(row)
 
 
 def _rowcount(result: Any) -> int:
     return int(result.rowcount)
-
-
-#: The hot reads (every load resolves a version and its files), built once with bind
-#: parameters so a call costs no expression building.
-_READY = _V.state == ModelState.READY.value
-_BY_NAME = (_V.namespace == bindparam("namespace"), _V.name == bindparam("name"))
-_FIND_ANY = _select().where(*_BY_NAME, _V.version == bindparam("version"))
-_FIND_READY = _FIND_ANY.where(_READY)
-_LATEST = _select().where(*_BY_NAME, _READY).order_by(_V.id.desc()).limit(1)
-_ALIAS_TARGET = (
-    _select()
-    .join(ModelAliasRow, ModelAliasRow.version_id == _V.id)
-    .where(
-        ModelAliasRow.namespace == bindparam("namespace"),
-        ModelAliasRow.name == bindparam("name"),
-        ModelAliasRow.alias == bindparam("alias"),
-        _READY,
-    )
-)
-_FILES = (
-    select(ModelFileRow.path, ObjectRow.key, ModelFileRow.size, ModelFileRow.sha256)
-    .join(ObjectRow, ModelFileRow.object_id == ObjectRow.id)
-    .where(ModelFileRow.version_id == bindparam("version_id"))
-    .order_by(ModelFileRow.path)
-)
-
-_EMPTY: dict[str, Any] = {"{}": {}, "[]": []}
-
-
-def _document(value: Any) -> Any:
-    """A JSON column read as text (SQLite) or already decoded (psycopg decodes JSONB)."""
-    if not isinstance(value, str):
-        return value
-    empty = _EMPTY.get(value)
-    if empty is not None:
-        return type(empty)()
-    return json.loads(value)
-
-
-def _version(row: Row[*tuple[Any, ...]]) -> ModelVersionRecord:
-    (
-        id_,
-        namespace,
-        name,
-        version,
-        state,
-        flavor,
-        manifest_key,
-        manifest_sha256,
-        signature,
-        metrics,
-        params,
-        tags,
-        lineage,
-        schema,
-        created_at,
-        created_by,
-        error,
-    ) = tuple(row)
-    return ModelVersionRecord(
-        id=int(id_),
-        namespace=namespace,
-        name=name,
-        version=version,
-        state=ModelState(state),
-        flavor=flavor,
-        manifest_key=manifest_key,
-        manifest_sha256=manifest_sha256,
-        signature=signature,
-        metrics=_document(metrics),
-        params=_document(params),
-        tags=_document(tags),
-        lineage=_document(lineage),
-        input_schema=schema_pairs(_document(schema)),
-        created_at=utc(created_at),
-        created_by=created_by,
-        error=error,
-    )

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from entrepot.catalog.accounts_records import AuditRecord, Page, TokenRecord, UserRecord
 from entrepot.catalog.accounts_tables import ApiTokenRow, AuditRow, LoginAttemptRow, UserRow
-from entrepot.catalog.model_repository import utc
+from entrepot.catalog.model_rows import utc
 from entrepot.errors import RecordExists, RecordNotFound
 
 #: The largest page a listing serves.

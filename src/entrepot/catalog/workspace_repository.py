@@ -14,7 +14,7 @@ from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
 from entrepot.catalog.accounts_records import Page
-from entrepot.catalog.model_repository import utc
+from entrepot.catalog.model_rows import utc
 from entrepot.catalog.records import ModelState
 from entrepot.catalog.tables import ModelVersionRow, ObjectRow
 from entrepot.catalog.users_repository import check_page

@@ -1,0 +1,146 @@
+"""Reading model-version rows: the columns, the prepared hot queries and the decoding into
+:class:`ModelVersionRecord`, shared by the model repository's reads.
+
+Version rows are read as plain columns (never ORM entities), their JSON documents decoded
+only when not empty, so that listing 10,000 versions stays cheap.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import ColumnElement, Row, Select, Text, bindparam, select, type_coerce
+
+from entrepot.catalog.records import ModelState, ModelVersionRecord
+from entrepot.catalog.tables import ModelAliasRow, ModelFileRow, ModelVersionRow, ObjectRow
+
+_V = ModelVersionRow
+#: A select of any columns.
+Query = Select[*tuple[Any, ...]]
+COLUMNS = (
+    _V.id,
+    _V.namespace,
+    _V.name,
+    _V.version,
+    _V.state,
+    _V.flavor,
+    ObjectRow.key,
+    _V.manifest_sha256,
+    _V.signature,
+    # Read as text and decoded by _document: most are "{}", which then costs no json.loads.
+    type_coerce(_V.metrics, Text),
+    type_coerce(_V.params, Text),
+    type_coerce(_V.tags, Text),
+    type_coerce(_V.lineage, Text),
+    type_coerce(_V.input_schema, Text),
+    _V.created_at,
+    _V.created_by,
+    _V.error,
+)
+
+
+def utc(value: datetime) -> datetime:
+    """``value`` as an aware UTC time (SQLite keeps no offset; PostgreSQL answers in its zone)."""
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+def schema_pairs(raw: Iterable[Any]) -> tuple[tuple[str, str], ...]:
+    """A stored input schema (``[[name, dtype], ...]``) as a tuple of pairs."""
+    return tuple((str(name), str(dtype)) for name, dtype in raw)
+
+
+def select_versions() -> Query:
+    return select(*COLUMNS).outerjoin(ObjectRow, _V.manifest_id == ObjectRow.id)
+
+
+def named(namespace: str, name: str) -> list[ColumnElement[bool]]:
+    return [_V.namespace == namespace, _V.name == name]
+
+
+def ready(namespace: str, name: str) -> list[ColumnElement[bool]]:
+    return [*named(namespace, name), _V.state == ModelState.READY.value]
+
+
+def key(namespace: str, name: str, version: str) -> list[ColumnElement[bool]]:
+    return [*named(namespace, name), _V.version == version]
+
+
+#: The hot reads (every load resolves a version and its files), built once with bind
+#: parameters so a call costs no expression building.
+_READY = _V.state == ModelState.READY.value
+_BY_NAME = (_V.namespace == bindparam("namespace"), _V.name == bindparam("name"))
+FIND_ANY = select_versions().where(*_BY_NAME, _V.version == bindparam("version"))
+FIND_READY = FIND_ANY.where(_READY)
+LATEST = select_versions().where(*_BY_NAME, _READY).order_by(_V.id.desc()).limit(1)
+ALIAS_TARGET = (
+    select_versions()
+    .join(ModelAliasRow, ModelAliasRow.version_id == _V.id)
+    .where(
+        ModelAliasRow.namespace == bindparam("namespace"),
+        ModelAliasRow.name == bindparam("name"),
+        ModelAliasRow.alias == bindparam("alias"),
+        _READY,
+    )
+)
+FILES = (
+    select(ModelFileRow.path, ObjectRow.key, ModelFileRow.size, ModelFileRow.sha256)
+    .join(ObjectRow, ModelFileRow.object_id == ObjectRow.id)
+    .where(ModelFileRow.version_id == bindparam("version_id"))
+    .order_by(ModelFileRow.path)
+)
+
+_EMPTY: dict[str, Any] = {"{}": {}, "[]": []}
+
+
+def _document(value: Any) -> Any:
+    """A JSON column read as text (SQLite) or already decoded (psycopg decodes JSONB)."""
+    if not isinstance(value, str):
+        return value
+    empty = _EMPTY.get(value)
+    if empty is not None:
+        return type(empty)()
+    return json.loads(value)
+
+
+def version_record(row: Row[*tuple[Any, ...]]) -> ModelVersionRecord:
+    (
+        id_,
+        namespace,
+        name,
+        version,
+        state,
+        flavor,
+        manifest_key,
+        manifest_sha256,
+        signature,
+        metrics,
+        params,
+        tags,
+        lineage,
+        schema,
+        created_at,
+        created_by,
+        error,
+    ) = tuple(row)
+    return ModelVersionRecord(
+        id=int(id_),
+        namespace=namespace,
+        name=name,
+        version=version,
+        state=ModelState(state),
+        flavor=flavor,
+        manifest_key=manifest_key,
+        manifest_sha256=manifest_sha256,
+        signature=signature,
+        metrics=_document(metrics),
+        params=_document(params),
+        tags=_document(tags),
+        lineage=_document(lineage),
+        input_schema=schema_pairs(_document(schema)),
+        created_at=utc(created_at),
+        created_by=created_by,
+        error=error,
+    )
