@@ -58,7 +58,7 @@ def follow(source: BuildSource, console: Console, *, poll: float = POLL) -> JobR
             progress.update(task, completed=job.progress, description=escape(job.message or ""))
             time.sleep(poll)
             job = source.started(timeout=0) or job
-        progress.update(task, completed=job.progress)
+        progress.update(task, completed=job.progress, description="reference models")
     minutes = (time.monotonic() - began) / 60
     if job.error is None:
         built = len(job.result.get("built", []))
