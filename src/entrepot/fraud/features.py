@@ -16,6 +16,7 @@ a customer's 30-day count does not restart at zero in a new file.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -230,7 +231,7 @@ class FeatureBuilder(TransformerMixin, BaseEstimator):  # type: ignore[misc]
         out: dict[str, np.ndarray] = {}
         times = self._times(frame) if spec.timestamp else None
         if times is not None:
-            out.update(_time_parts(times))
+            out.update(time_parts(times.to_numpy(dtype="datetime64[s]")))
         if spec.amount:
             amount = pd.to_numeric(self._column(frame, spec.amount), errors="coerce").to_numpy(
                 float
@@ -279,25 +280,55 @@ class FeatureBuilder(TransformerMixin, BaseEstimator):  # type: ignore[misc]
             history = _relevant(history, frame, (*spec.customers, *spec.counterparties))
             start = len(history)
             frame = {k: np.concatenate([history[k].to_numpy(), v]) for k, v in frame.items()}
-        seconds = frame["__seconds"].astype(np.int64)
-        amount = frame["__amount"].astype(float) if spec.amount else None
-        has_labels = bool(np.isfinite(frame["__label"].astype(float)).any())
-        y = frame["__label"].astype(float) if has_labels else None
-        out: dict[str, np.ndarray] = {}
-        for i, col in enumerate(spec.customers):
-            codes = pd.factorize(frame[col], use_na_sentinel=True)[0].astype(np.int64)
-            made = customer_features(codes, seconds, amount, self.windows, f"customer{i}")
-            out.update(made)
-        for i, col in enumerate(spec.counterparties):
-            codes = pd.factorize(frame[col], use_na_sentinel=True)[0].astype(np.int64)
-            made = counterparty_features(
-                codes, seconds, y, self.windows, self.label_delay_days, f"counterparty{i}"
-            )
-            if y is None:  # no label known at all: the risk features exist, unknown
-                for w in self.windows:
-                    made[f"counterparty{i}_risk_{w}d"] = np.full(len(codes), np.nan)
-            out.update(made)
-        return {name: values[start:] for name, values in out.items()}
+        return behaviour_of(self, frame, start)
+
+
+def behaviour_of(
+    builder: FeatureBuilder,
+    frame: dict[str, np.ndarray],
+    start: int,
+    codes_of: Callable[[np.ndarray], np.ndarray] | None = None,
+) -> dict[str, np.ndarray]:
+    """The behaviour features of the rows of ``frame`` from ``start`` on (the rows before
+    are history): ``__seconds``, ``__label``, ``__amount`` if the spec has an amount, and
+    the entity keys under the entity columns' names. ``codes_of``: an equivalent of
+    :func:`entity_codes`."""
+    entity_codes_of = entity_codes if codes_of is None else codes_of
+    spec = builder.spec
+    seconds = frame["__seconds"].astype(np.int64)
+    amount = frame["__amount"].astype(float) if spec.amount else None
+    has_labels = bool(np.isfinite(frame["__label"].astype(float)).any())
+    y = frame["__label"].astype(float) if has_labels else None
+    out: dict[str, np.ndarray] = {}
+    for i, col in enumerate(spec.customers):
+        codes = entity_codes_of(frame[col])
+        out.update(customer_features(codes, seconds, amount, builder.windows, f"customer{i}"))
+    for i, col in enumerate(spec.counterparties):
+        codes = entity_codes_of(frame[col])
+        out.update(counterparty_block(builder, codes, seconds, y, f"counterparty{i}"))
+    return {name: values[start:] for name, values in out.items()}
+
+
+def entity_codes(keys: np.ndarray) -> np.ndarray:
+    """Integer codes of entity keys in order of first appearance; -1 where missing."""
+    codes: np.ndarray = pd.factorize(keys, use_na_sentinel=True)[0].astype(np.int64)
+    return codes
+
+
+def counterparty_block(
+    builder: FeatureBuilder,
+    codes: np.ndarray,
+    seconds: np.ndarray,
+    y: np.ndarray | None,
+    prefix: str,
+) -> dict[str, np.ndarray]:
+    """A counterparty's features; its risk features are NaN when no label is known."""
+    windows = builder.windows
+    made = counterparty_features(codes, seconds, y, windows, builder.label_delay_days, prefix)
+    if y is None:  # no label known at all: the risk features exist, unknown
+        for w in windows:
+            made[f"{prefix}_risk_{w}d"] = np.full(len(codes), np.nan)
+    return made
 
 
 _TIME_PARTS = frozenset(
@@ -306,8 +337,8 @@ _TIME_PARTS = frozenset(
 )
 
 
-def _time_parts(times: pd.Series) -> dict[str, np.ndarray]:
-    stamps = times.to_numpy(dtype="datetime64[s]")
+def time_parts(stamps: np.ndarray) -> dict[str, np.ndarray]:
+    """The time features of ``datetime64[s]`` instants (NaN where missing)."""
     missing = np.isnat(stamps)
     seconds = stamps.astype(np.int64)
     days = np.floor_divide(seconds, 86_400)

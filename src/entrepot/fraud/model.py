@@ -38,6 +38,13 @@ class FraudModel:
     anomaly: AnomalyModel | None = None  # fitted on the legitimate training rows
     importances: dict[str, float] | None = None  # feature -> share of the importance
 
+    def __getstate__(self) -> dict[str, Any]:
+        """The fields only: the fast path's tables (``entrepot.fraud.fastpath``) are
+        rebuilt from them after loading, so the saved format does not change."""
+        state = dict(self.__dict__)
+        state.pop("_fast", None)
+        return state
+
     @property
     def input_columns(self) -> list[str]:
         """The columns the model reads."""

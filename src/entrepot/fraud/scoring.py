@@ -18,6 +18,7 @@ Risk levels, with ``t`` the threshold: ``low`` under ``t / 2``, ``medium`` under
 
 from __future__ import annotations
 
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -28,9 +29,11 @@ from entrepot.fraud.analysis import analyze, require_target
 from entrepot.fraud.ensemble import Ensemble, Member
 from entrepot.fraud.errors import SingleClass
 from entrepot.fraud.explain import contributions, top_reasons
+from entrepot.fraud.fastpath import score_member
 from entrepot.fraud.io import write_table
 from entrepot.fraud.metrics import evaluate
 from entrepot.fraud.model import FraudModel
+from entrepot.fraud.reader import ColumnReader
 from entrepot.fraud.target import label_vector
 from entrepot.fraud.timeparse import parse_times
 from entrepot.fraud.upload import Upload, describe
@@ -67,6 +70,13 @@ def member_frame(
     return columns
 
 
+def _fast_reads(member: Member, reader: ColumnReader) -> bool:
+    """Whether the fast path reads ``member``'s columns as its member frame would: each
+    mapped column present, no two feeding one model column."""
+    targets = list(member.mapping.values())
+    return all(reader.has(c) for c in member.mapping) and len(set(targets)) == len(targets)
+
+
 def _projection(member: Member, model: FraudModel, labels: list[str]) -> np.ndarray:
     """``(features, labels)``: each feature's contribution shared among the upload
     columns it is computed from."""
@@ -91,36 +101,49 @@ def score(
     explain: bool = True,
     explain_limit: int = 10_000,
     threads: int = 1,
+    fast: bool = True,
 ) -> pd.DataFrame:
     """Score every row of ``frame`` (see the module docstring for the columns).
 
     ``threads``: threads of the boosting libraries' predictions; more than one pays on
     large files when the cores are free (OpenMP threads that wait for a busy core make
-    prediction many times slower).
+    prediction many times slower). ``fast=False`` takes the general path (a pandas frame
+    per member, the models' own methods) instead of ``entrepot.fraud.fastpath``: the
+    same scores, slower; the reference the fast path is tested and measured against.
     """
-    if not all(isinstance(c, str) for c in frame.columns):
+    labels = frame.columns.tolist()
+    if not all(isinstance(c, str) for c in labels):
         frame = frame.rename(columns=str)
+        labels = frame.columns.tolist()
     if not isinstance(frame.index, pd.RangeIndex) or frame.index.start != 0:
         frame = frame.reset_index(drop=True)
     upload = upload if upload is not None else describe(frame)
-    n, labels = len(frame), list(frame.columns)
+    n = len(frame)
     weights = ensemble.weights
     threshold = ensemble.threshold
     probs = np.zeros((len(weights), n))
     anomalies = np.full((len(weights), n), np.nan)
     matrices = []
     parsed: dict[str, pd.Series] = {}
+    reader = ColumnReader(frame) if fast and frame.columns.is_unique else None
     for i, (member, model) in enumerate(zip(ensemble.members, ensemble.models, strict=True)):
-        inputs = member_frame(frame, member, model, upload, parsed)
-        x = model.feature_matrix(inputs, history=member.history)
-        probs[i] = model.proba_of_features(x, threads=threads)
-        if model.anomaly is not None:
-            anomalies[i] = model.anomaly.score(x)
+        if reader is not None and _fast_reads(member, reader):
+            x, probs[i], anomaly = score_member(
+                model, reader, member.mapping, upload, history=member.history, threads=threads
+            )
+            if anomaly is not None:
+                anomalies[i] = anomaly
+        else:
+            inputs = member_frame(frame, member, model, upload, parsed)
+            x = model.feature_matrix(inputs, history=member.history)
+            probs[i] = model.proba_of_features(x, threads=threads)
+            if model.anomaly is not None:
+                anomalies[i] = model.anomaly.score(x)
         matrices.append(x)
     proba = weights @ probs
     reasons = np.full(n, "", dtype=object)
-    if explain:
-        rows = np.flatnonzero(proba >= threshold / 2)
+    rows = np.flatnonzero(proba >= threshold / 2) if explain else np.zeros(0, dtype=np.intp)
+    if len(rows):
         rows = rows[np.argsort(-proba[rows], kind="stable")][:explain_limit]
         pushed = np.zeros((len(rows), len(labels)))
         for member, model, x in zip(ensemble.members, ensemble.models, matrices, strict=True):
@@ -138,12 +161,25 @@ def score(
     out: dict[str, Any] = {col: frame[col] for col in upload.id_columns}
     out["fraud_probability"] = proba
     out["prediction"] = (proba >= threshold).astype(np.int8)
-    out["risk_level"] = risk_levels(proba, threshold)
+    out["risk_level"] = _text(risk_levels(proba, threshold))
     out["anomaly_score"] = anomaly
     for i, member in enumerate(ensemble.members):
         out[member.column] = probs[i]
-    out["explanation"] = reasons
-    return pd.DataFrame(out)
+    out["explanation"] = _text(reasons)
+    return pd.DataFrame(out, copy=False)
+
+
+def _text(values: np.ndarray) -> Any:
+    """Strings in the dtype a new frame would infer for them, given up front: inferring
+    it costs more than the rest of the frame for a few rows."""
+    dtype = _text_dtype()
+    return values if dtype == np.dtype(object) else pd.array(values, dtype=dtype)
+
+
+@cache
+def _text_dtype() -> Any:
+    """The dtype of a new frame's column of strings (pandas 3: its ``str`` dtype)."""
+    return pd.DataFrame({"text": np.asarray(["text"], dtype=object)})["text"].dtype
 
 
 def evaluate_frame(
