@@ -133,3 +133,28 @@ def test_analysis_serialises() -> None:
     assert summary["labelled"] is True
     assert len(summary["columns"]) == len(data.frame.columns)  # type: ignore[arg-type]
     assert summary["target_candidates"][0]["score"] >= 0.5  # type: ignore[index]
+
+
+def test_a_one_row_file_keeps_the_roles_its_values_and_names_show() -> None:
+    """Regression: every column of a one-row file was 'constant', so it could not be scored."""
+    from entrepot.fraud.analysis import analyze
+
+    row = pd.DataFrame(
+        {
+            "transaction_id": [26696],
+            "customer_id": [96],
+            "amount": [49.54],
+            "timestamp": ["2023-12-18 00:50:27"],
+            "channel": ["app"],
+        }
+    )
+    roles = {c.name: c.role for c in analyze(row).columns}
+    assert roles == {
+        "transaction_id": "id",
+        "customer_id": "entity",
+        "amount": "amount",
+        "timestamp": "timestamp",
+        "channel": "categorical",
+    }
+    tall = pd.concat([row] * 30, ignore_index=True)
+    assert {c.role for c in analyze(tall).columns} == {"constant"}

@@ -100,3 +100,14 @@ def test_a_registry_model_that_is_not_a_fraud_model_is_refused(cli: Run, tmp_pat
     code, _, err = cli("fraud", "score", str(data), str(tmp_path / "s.csv"), "--model", "plain")
     assert code != 0
     assert "not a fraud model" in err
+
+
+def test_a_folder_that_holds_another_model_is_refused_by_name(cli: Run, tmp_path: Path) -> None:
+    from tests.unit.test_registry_fixtures import sklearn_model
+
+    sklearn_model(tmp_path / "plain")
+    data = tmp_path / "tx.csv"
+    assert cli("fraud", "generate", str(data), "--rows", "500")[0] == 0
+    code, _, err = cli("fraud", "score", str(data), str(tmp_path / "s.csv"), "--model", "./plain")
+    assert code != 0
+    assert "not a fraud model" in err and "Traceback" not in err

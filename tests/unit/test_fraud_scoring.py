@@ -198,3 +198,18 @@ def test_a_tampered_ensemble_file_is_refused(tmp_path: Path) -> None:
     path.write_text(raw)
     with pytest.raises(FraudError, match="unexpected member file"):
         Ensemble.load(folder)
+
+
+def test_a_one_row_file_feeds_every_input_it_names() -> None:
+    """Regression: in a file of one row every column looks constant to the analysis, and
+    the timestamp and ids were left out of the mapping (no time or behaviour features)."""
+    from entrepot.fraud.assemble import from_model
+    from tests.unit.test_fraud_fast_scoring import trained, training_frame
+
+    model = trained("lightgbm")
+    frame, target = training_frame()
+    row = frame.drop(columns=[target]).iloc[[5]]
+    (member,) = from_model(model, {}, {}, describe(row), name="m", version="1").members
+    assert model.features.spec.timestamp in member.mapping
+    assert set(member.mapping) == set(model.input_columns)
+    assert member.coverage == 1.0

@@ -120,7 +120,10 @@ def from_model(
     """The one-member ensemble applying an already-loaded ``model`` to ``upload``: columns
     with the model's input names are used as they are, others matched by similarity; when
     every column keeps its name, the model's training tail feeds the behaviour features."""
-    mapping = {c: c for c in model.input_columns if c in upload.analysis.feature_columns}
+    # A column bearing a model input's name is that input, whatever role the upload's own
+    # analysis gives it (in a file of a few rows every column looks constant).
+    present = {c.name for c in upload.analysis.columns}
+    mapping = {c: c for c in model.input_columns if c in present}
     similarity, confidence = 1.0, dict.fromkeys(mapping, 1.0)
     signature = decode_schema(schema.get("signature", []))
     if signature:

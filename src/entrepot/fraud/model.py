@@ -21,7 +21,7 @@ import pandas as pd
 
 from entrepot.fraud.anomaly import AnomalyModel
 from entrepot.fraud.calibration import Calibrator
-from entrepot.fraud.errors import MissingColumns
+from entrepot.fraud.errors import FraudError, MissingColumns
 from entrepot.fraud.features import FeatureBuilder
 from entrepot.fraud.search import positive_scores
 
@@ -102,5 +102,8 @@ class FraudModel:
         """Read a model written by :meth:`save`. Only load files you trust (pickle)."""
         model = joblib.load(Path(path))
         if not isinstance(model, cls):
-            raise TypeError(f"{path} holds a {type(model).__name__}, not a FraudModel")
+            raise FraudError(
+                f"{path} holds a {type(model).__name__}, not a fraud model",
+                hint="give a folder written by `entrepot fraud train --out`",
+            )
         return model

@@ -33,6 +33,9 @@ ROLES = (
 #: Roles never turned into features.
 EXCLUDED = frozenset({"id", "text", "empty", "constant", "target", "leak"})
 CUSTOMER, COUNTERPARTY, OTHER = "customer", "counterparty", "other"
+#: Under this many values a column is too short to call constant or an id: a one-row file
+#: to score has one value everywhere, and its columns keep the roles their values show.
+FEW_VALUES = 20
 
 
 @dataclass(frozen=True)
@@ -87,9 +90,14 @@ class _Facts:
     id_named: bool
 
     @property
+    def few(self) -> bool:
+        """Too few values to judge by counting them (a short file to score)."""
+        return self.rows < FEW_VALUES
+
+    @property
     def entity_like(self) -> bool:
         """Named after a customer or counterparty, and naming an identifier, not a trait."""
-        if self.kind is None or self.distinct >= self.rows:
+        if self.kind is None or (self.distinct >= self.rows and not self.few):
             return False
         if names.has_any(self.tokens, names.MEASURE_WORDS):
             return False  # customer_age, account_age_days: a trait of the entity
@@ -128,10 +136,10 @@ def profile(series: pd.Series, name: str) -> ColumnProfile:
         rows=len(present),
         tokens=tokens,
         kind=entity_kind(tokens),
-        unique=distinct == len(present) and len(present) >= 20,
+        unique=distinct == len(present) and len(present) >= FEW_VALUES,
         id_named=names.has_any(tokens, names.ID_WORDS),
     )
-    if distinct == 1:
+    if distinct == 1 and len(present) >= FEW_VALUES:
         return facts.made("constant", f"a single value {present.iloc[0]!r}")
     numeric = pd.api.types.is_numeric_dtype(series) and not pd.api.types.is_bool_dtype(series)
     if not numeric or names.has_any(tokens, names.TIME_WORDS):
@@ -153,6 +161,8 @@ def _numeric_role(present: pd.Series, f: _Facts) -> ColumnProfile:
         return f.made("amount", "numeric with an amount-like name")
     if integer and f.unique and (f.id_named or f.kind or _consecutive(present)):
         return f.made("id", "a different integer on every row")
+    if integer and f.few and f.id_named and f.kind is None and f.distinct == f.rows:
+        return f.made("id", "an identifier's name, a different integer on every row")
     if integer and f.entity_like:
         return f.made("entity", f"repeated {f.kind} id", entity_kind=f.kind)
     if integer and names.has_any(f.tokens, names.CATEGORY_WORDS) and f.distinct <= 1000:
