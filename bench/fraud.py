@@ -20,6 +20,7 @@ its ``TX_FRAUD_SCENARIO`` column is the label in disguise and is dropped.
 from __future__ import annotations
 
 import argparse
+import importlib
 import json
 import os
 import platform
@@ -28,7 +29,6 @@ import statistics
 import time
 from datetime import UTC, datetime
 from functools import partial
-from importlib import metadata
 from pathlib import Path
 from typing import Any
 
@@ -442,10 +442,11 @@ def bench_training(args: argparse.Namespace) -> dict[str, Any]:
 
 def environment() -> dict[str, str]:
     versions = {}
-    for package in ("scikit-learn", "lightgbm", "xgboost", "flaml", "numpy", "pandas"):
+    # xgboost is installed as the xgboost-cpu distribution: ask the module, not the wheel.
+    for package in ("sklearn", "lightgbm", "xgboost", "flaml", "numpy", "pandas"):
         try:
-            versions[package] = metadata.version(package)
-        except metadata.PackageNotFoundError:
+            versions[package] = str(importlib.import_module(package).__version__)
+        except ImportError:
             versions[package] = "absent"
     return {
         "date": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
