@@ -4,7 +4,7 @@
     python -m bench.fraud scoring --library DIR      # 1-row latency per model, 3-model batch
         [--baseline]                                 # ... and the general path alongside
     python -m bench.fraud transfer --library DIR     # ensemble on hidden labels vs trained
-    python -m bench.fraud training --rows 50000 --budget 20 [--handbook PATH]
+    python -m bench.fraud training --rows 50000 --budget 20 [--handbook PATH] [--seed N]
 
 ``DIR`` is a reference library built by ``entrepot fraud build-references --into DIR``.
 Every section writes ``bench/results/fraud-SECTION.json``; ``bench/results/fraud.md``
@@ -13,8 +13,9 @@ summarises them.
 Training: every contender sees the same rows, the same train / validation / test split
 and the same features (the engine's own, built from the raw columns: behaviour features
 from the ids and timestamps), and is scored by AUPRC on the same test split. FLAML gets
-the same time budget and metric. The handbook data is read where it lies, never copied;
-its ``TX_FRAUD_SCENARIO`` column is the label in disguise and is dropped.
+the same time budget, metric and ``--seed`` (the data sets do not depend on it). The
+handbook data is read where it lies, never copied; its ``TX_FRAUD_SCENARIO`` column is the
+label in disguise and is dropped.
 """
 
 from __future__ import annotations
@@ -382,39 +383,54 @@ def lightgbm_defaults(m: dict[str, Any], n_jobs: int) -> dict[str, Any]:
     return {**_scores(m["y_test"], proba), "seconds": round(time.monotonic() - began, 1)}
 
 
-def flaml_automl(m: dict[str, Any], budget: float, n_jobs: int) -> dict[str, Any] | None:
+def flaml_automl(
+    m: dict[str, Any], budget: float, n_jobs: int, seed: int = 0
+) -> dict[str, Any] | None:
     try:
         from flaml import AutoML
     except ImportError:
         return None
-    began = time.monotonic()
+    began, began_cpu = time.monotonic(), time.process_time()
     automl = AutoML()
     automl.fit(
         m["x_train"], m["y_train"], X_val=m["x_val"], y_val=m["y_val"],
         task="classification", metric="ap",
         estimator_list=["lgbm", "xgboost", "xgb_limitdepth", "rf", "extra_tree"],  # NaN-able
-        time_budget=budget, n_jobs=n_jobs, verbose=0, seed=0,
+        time_budget=budget, n_jobs=n_jobs, verbose=0, seed=seed,
     )  # fmt: skip
     proba = automl.predict_proba(m["x_test"])[:, 1]
     return {**_scores(m["y_test"], proba), "seconds": round(time.monotonic() - began, 1),
+            "cpu_seconds": round(time.process_time() - began_cpu, 1),
             "model": str(automl.best_estimator)}  # fmt: skip
 
 
-def run_one(name: str, frame: pd.DataFrame, budget: float, n_jobs: int) -> dict[str, Any]:
-    began = time.monotonic()
-    result = train(frame, time_budget=budget, n_jobs=n_jobs)
-    seconds = time.monotonic() - began
+def run_one(
+    name: str, frame: pd.DataFrame, budget: float, n_jobs: int, seed: int = 0
+) -> dict[str, Any]:
+    began, began_cpu = time.monotonic(), time.process_time()
+    result = train(frame, time_budget=budget, n_jobs=n_jobs, seed=seed)
+    seconds, cpu = time.monotonic() - began, time.process_time() - began_cpu
     test = result.performance["test"]
     row: dict[str, Any] = {
         "dataset": name,
         "rows": len(frame),
         "fraud_rate": round(result.performance["data"]["fraud_rate"], 4),
         "entrepot": {"auprc": round(test["auprc"], 4), "roc_auc": round(test["roc_auc"], 4),
-                     "seconds": round(seconds, 1), "model": result.performance["model"]["kind"]},
+                     "seconds": round(seconds, 1), "cpu_seconds": round(cpu, 1),
+                     "model": result.performance["model"]["kind"],
+                     "stage": result.performance["model"]["stage"],
+                     "trials": len(result.trials)},
     }  # fmt: skip
     matrices = _matrices(frame, result)
     row["lightgbm_defaults"] = lightgbm_defaults(matrices, n_jobs)
-    row["flaml"] = flaml_automl(matrices, budget, n_jobs)
+    row["flaml"] = flaml_automl(matrices, budget, n_jobs, seed)
+    flaml = row["flaml"]
+    if flaml:
+        row["ratio_to_flaml"] = {
+            "auprc": round(test["auprc"] / flaml["auprc"], 3),
+            "seconds": round(seconds / flaml["seconds"], 3),
+        }
+    row["load_average_1min"] = round(os.getloadavg()[0], 2)
     print(json.dumps(row), flush=True)
     return row
 
@@ -432,12 +448,14 @@ def bench_training(args: argparse.Namespace) -> dict[str, Any]:
     results = []
     for seed, (domain, rate) in enumerate(GENERATED):
         data = generate(domain, args.rows, fraud_rate=rate, seed=seed)
-        results.append(run_one(f"generated/{domain}", data.frame, args.budget, args.jobs))
+        results.append(
+            run_one(f"generated/{domain}", data.frame, args.budget, args.jobs, args.seed)
+        )
     if args.handbook:
         frame = handbook(args.handbook)
-        results.append(run_one("handbook", frame, args.handbook_budget, args.jobs))
+        results.append(run_one("handbook", frame, args.handbook_budget, args.jobs, args.seed))
     return {"budget": args.budget, "handbook_budget": args.handbook_budget, "jobs": args.jobs,
-            "datasets": results}  # fmt: skip
+            "seed": args.seed, "datasets": results}  # fmt: skip
 
 
 def environment() -> dict[str, str]:

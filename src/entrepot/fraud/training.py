@@ -1,13 +1,12 @@
 """Train a fraud model on a labelled table, with an evaluation that can be trusted.
 
 ``train(frame)`` analyses the table, refuses bad input with a clear error, builds the
-features, searches models under a time budget (selection by validation AUPRC), fits the
-calibration and chooses the threshold on validation, and measures everything once on a
-test split used for nothing else. The search takes 80 % of the budget; the chosen
-configuration is then fitted again on every training row, the early-stopping rows (the
-most recent ones) included, with its iterations scaled to the larger set, when the rest
-of the budget allows. It is never refitted on validation data, so the test figures
-describe the saved model.
+features, searches models under a time budget (every model fits on all the training
+rows; validation chooses among them, and when their boosting stops), fits the calibration
+and chooses the threshold on validation, and measures everything once on a test split
+used for nothing else. The search ends once 90 % of the budget has passed (analysis and
+features included), leaving the rest for calibration and evaluation. The chosen model is
+never refitted on validation data, so the test figures describe the saved model.
 An anomaly model is fitted on the legitimate training rows, and ``schema.json`` records
 each input column's share of the importance and its match signature
 (``entrepot.fraud.signature``), so that the model can be matched to files with other
@@ -22,7 +21,7 @@ import os
 import tempfile
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from importlib import metadata
 from pathlib import Path
 from typing import Any
@@ -39,7 +38,7 @@ from entrepot.fraud.features import FeatureBuilder, FeatureSpec
 from entrepot.fraud.importance import column_importance, feature_importances
 from entrepot.fraud.metrics import choose_threshold, evaluate
 from entrepot.fraud.model import FraudModel
-from entrepot.fraud.search import KINDS, Data, Trial, positive_scores, refit_one, search
+from entrepot.fraud.search import KINDS, Data, Trial, choose, positive_scores, search
 from entrepot.fraud.signature import table_signature
 from entrepot.fraud.splits import Splits, stratified_splits, time_splits
 from entrepot.fraud.target import label_vector
@@ -49,8 +48,10 @@ MIN_ROWS = 100
 MIN_FRAUDS = 20
 MIN_LEGITIMATE = 20
 SCHEMA_FORMAT = "entrepot.fraud.schema/1"
-#: Share of the time budget for the model search; the rest refits the chosen model.
-SEARCH_SHARE = 0.8
+#: Share of the time budget by which the search ends; the rest calibrates and evaluates.
+SEARCH_SHARE = 0.9
+#: Share of the time budget the search has at least, however long the features took.
+MIN_SEARCH_SHARE = 0.25
 
 
 @dataclass
@@ -179,32 +180,30 @@ def _train(
     say(f"{len(names)} features built in {feature_seconds:.1f} s")
 
     t0 = time.monotonic()
-    arrays = Data(
-        x[splits.fit], y[splits.fit], x[splits.stop], y[splits.stop],
-        x[splits.validation], y[splits.validation],
-    )  # fmt: skip
+    x_val, y_val = x[splits.validation], y[splits.validation]
+    arrays = Data(x[splits.train], y[splits.train], x_val, y_val, x_val, y_val)
 
     def report(trial: Trial) -> None:
-        say(f"{trial.kind}: validation AUPRC {trial.validation_auprc:.4f} ({trial.seconds:.1f} s)")
+        say(
+            f"{trial.kind} ({trial.stage}): validation AUPRC {trial.validation_auprc:.4f} "
+            f"({trial.seconds:.1f} s)"
+        )
 
     trials = search(
         arrays,
-        budget_seconds=time_budget * SEARCH_SHARE,
+        budget_seconds=max(began + time_budget * SEARCH_SHARE - t0, MIN_SEARCH_SHARE * time_budget),
         kinds=models,
         seed=seed,
         n_jobs=n_jobs,
         on_trial=report,
     )
-    chosen = max(trials, key=lambda t: t.validation_auprc)
+    best = choose(trials)
     search_seconds = time.monotonic() - t0
-    t0 = time.monotonic()
-    best, refit = _refit(chosen, x, y, splits, deadline=began + time_budget, seed=seed, jobs=n_jobs)
-    if refit["done"]:
-        say(f"{best.kind} refitted on all {refit['rows']} training rows")
-    refit_seconds = time.monotonic() - t0
 
     t0 = time.monotonic()
-    val_scores = positive_scores(best.estimator, arrays.x_val)
+    val_scores = best.validation_scores
+    if val_scores is None:
+        val_scores = positive_scores(best.estimator, arrays.x_val)
     calibrator = Calibrator.fit(val_scores, arrays.y_val)
     val_proba = calibrator(val_scores)
     threshold = choose_threshold(arrays.y_val, val_proba, cost_ratio=cost_ratio)
@@ -227,15 +226,19 @@ def _train(
         "model": {
             "kind": best.kind,
             "params": best.params,
+            "stage": best.stage,
             "iterations": best.iterations,
-            "refit": refit,
+            "fitted_on": "train",
+            "early_stopping_on": "validation",
         },
         "test": test,
         "validation": validation,
         "selection": {
             "metric": "auprc",
             "split": "validation",
-            "best_validation_auprc": best.validation_auprc,
+            "rule": "best configuration by validation AUPRC, refined at a smaller learning rate",
+            "chosen_validation_auprc": best.validation_auprc,
+            "chosen_trial": trials.index(best),
             "trials": [t.to_dict() for t in trials],
         },
         "calibration": {
@@ -254,7 +257,6 @@ def _train(
         "training_time_seconds": {
             "features": round(feature_seconds, 3),
             "search": round(search_seconds, 3),
-            "refit": round(refit_seconds, 3),
             "calibration_and_evaluation": round(time.monotonic() - t0, 3),
             "total": round(total, 3),
             "budget": time_budget,
@@ -270,32 +272,6 @@ def _train(
     schema["signature"] = [[col.name, col.encode()] for col in signature]
     say(f"test AUPRC {test['auprc']:.4f}, ROC-AUC {test['roc_auc']:.4f} in {total:.1f} s")
     return TrainingResult(model, performance, schema, analysis, trials, splits)
-
-
-def _refit(
-    chosen: Trial,
-    x: np.ndarray,
-    y: np.ndarray,
-    splits: Splits,
-    *,
-    deadline: float,
-    seed: int,
-    jobs: int,
-) -> tuple[Trial, dict[str, Any]]:
-    """The chosen configuration fitted again on every training row (the early-stopping
-    rows are the most recent ones) with its iterations scaled to the larger set, when
-    the budget leaves time for it."""
-    ratio = len(splits.train) / max(len(splits.fit), 1)
-    if time.monotonic() + chosen.seconds * ratio > deadline:
-        return chosen, {"done": False, "why": "no time left in the budget"}
-    iterations = None if chosen.iterations is None else max(1, round(chosen.iterations * ratio))
-    rows = splits.train
-    began = time.monotonic()
-    estimator = refit_one(chosen.kind, chosen.params, iterations, x[rows], y[rows], seed, jobs)
-    refitted = replace(
-        chosen, estimator=estimator, iterations=iterations, seconds=time.monotonic() - began
-    )
-    return refitted, {"done": True, "rows": len(rows), "iterations": iterations}
 
 
 def _splits(
@@ -370,8 +346,11 @@ def _schema(analysis: Analysis, spec: FeatureSpec, names: list[str]) -> dict[str
 def _versions() -> dict[str, str]:
     found = {}
     for package in ("entrepot", "scikit-learn", "lightgbm", "xgboost", "pandas", "numpy"):
-        try:
-            found[package] = metadata.version(package)
-        except metadata.PackageNotFoundError:
-            found[package] = "not installed"
+        found[package] = "not installed"
+        for name in (package, f"{package}-cpu"):  # xgboost ships as xgboost-cpu too
+            try:
+                found[package] = metadata.version(name)
+                break
+            except metadata.PackageNotFoundError:
+                continue
     return found
