@@ -137,21 +137,33 @@ def calibrated(calibrator: calibration.Calibrator) -> Callable[[np.ndarray], np.
     if isinstance(model, IsotonicRegression) and model.out_of_bounds == "clip" and fitted:
         dtype = model.X_thresholds_.dtype
         low, high, f = model.X_min_, model.X_max_, model.f_
+        tie = getattr(calibrator, "tie_break", None)
+        platt = None if tie is None else _platt(tie)
+        if tie is not None and platt is None:
+            return calibrator
 
         def isotonic(scores: np.ndarray) -> np.ndarray:
             t = np.clip(np.asarray(scores, dtype=dtype).reshape(-1), low, high)
-            return np.asarray(f(t).astype(t.dtype), dtype=float)
+            stepped = np.asarray(f(t).astype(t.dtype), dtype=float)
+            return stepped if platt is None else calibration.blend(stepped, platt(scores))
 
         return isotonic
-    if isinstance(model, LogisticRegression) and np.shape(model.coef_) == (1, 1):
-        coef_t, intercept = model.coef_.T, model.intercept_
-
-        def platt(scores: np.ndarray) -> np.ndarray:
-            decision = (calibration._logit(scores) @ coef_t + intercept).reshape(-1)
-            return np.asarray(expit(decision), dtype=float)
-
-        return platt
+    if isinstance(model, LogisticRegression):
+        return _platt(model) or calibrator
     return calibrator
+
+
+def _platt(model: LogisticRegression) -> Callable[[np.ndarray], np.ndarray] | None:
+    """The Platt map of a one-feature logistic regression, or ``None`` for another."""
+    if np.shape(model.coef_) != (1, 1):
+        return None
+    coef_t, intercept = model.coef_.T, model.intercept_
+
+    def platt(scores: np.ndarray) -> np.ndarray:
+        decision = (calibration._logit(scores) @ coef_t + intercept).reshape(-1)
+        return np.asarray(expit(decision), dtype=float)
+
+    return platt
 
 
 class AnomalyTables:
