@@ -17,6 +17,7 @@ from entrepot.cli.models import models_app
 from entrepot.cli.users import users_app
 from entrepot.errors import EntrepotError
 from entrepot.fraud.cli import fraud_app
+from entrepot.fraud.cli_sources import LIBRARY_FACTORY, REGISTRY_FACTORY
 
 app = typer.Typer(
     name="entrepot",
@@ -50,8 +51,8 @@ def _reference_library() -> object:
 def _root(ctx: typer.Context) -> None:
     # Sub-apps that may not import the composition root get what they need from here, opened
     # on first use; reads of a remote store go through the cache.
-    ctx.meta["fraud_references"] = _reference_library
-    ctx.meta["fraud_registry"] = lambda: current_app().registry
+    ctx.meta[LIBRARY_FACTORY] = _reference_library
+    ctx.meta[REGISTRY_FACTORY] = lambda: current_app().registry
     ctx.obj = CityRuntime(
         lambda: current_app().store,
         engine=lambda: current_app().engine,

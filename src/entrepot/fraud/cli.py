@@ -21,86 +21,14 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from entrepot.fraud.cli_sources import Library, ModelOption, references, registry, single_model
+
 fraud_app = typer.Typer(
     name="fraud",
     help="Fraud AutoML: generate labelled data, analyse a table, train a model.",
     no_args_is_help=True,
 )
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$")
-Library = Annotated[
-    Path | None,
-    typer.Option(
-        "--library",
-        envvar="ENTREPOT_FRAUD_LIBRARY",
-        help="Folder of the reference models (default: the registry when the CLI has one, "
-        "else ./fraud-references)",
-    ),
-]
-DEFAULT_LIBRARY = Path("fraud-references")
-#: ``ctx.meta`` key of a factory of the reference library (the main CLI sets it).
-LIBRARY_FACTORY = "fraud_references"
-#: ``ctx.meta`` key of a factory of the model registry (the main CLI sets it).
-REGISTRY_FACTORY = "fraud_registry"
-ModelOption = Annotated[
-    str | None,
-    typer.Option(
-        "--model",
-        help="NAME, NAME@VERSION or NAME@ALIAS in the model registry, or a folder path "
-        "with a / (./DIR) written by `train --out` or `score --save-ensemble`",
-        show_default=False,
-    ),
-]
-
-
-def _references(ctx: typer.Context, folder: Path | None) -> Any:
-    """The folder library at ``folder`` if given, else the one the main CLI provides
-    (the model registry), else the folder ``./fraud-references``."""
-    from entrepot.fraud.library import FolderLibrary
-
-    if folder is not None:
-        return FolderLibrary(folder)
-    factory = ctx.meta.get(LIBRARY_FACTORY)
-    return factory() if factory is not None else FolderLibrary(DEFAULT_LIBRARY)
-
-
-def _registry(ctx: typer.Context) -> Any:
-    factory = ctx.meta.get(REGISTRY_FACTORY)
-    if factory is None:
-        from entrepot.fraud.errors import FraudError
-
-        raise FraudError(
-            "this command has no model registry to use",
-            hint="run it as `entrepot fraud ...`, or give a folder (--out, --model DIR)",
-        )
-    return factory()
-
-
-def _single_model(ctx: typer.Context, model: str, upload: Any) -> Any:
-    """The one-member ensemble of ``model``: a registry model for a bare ``NAME[@VERSION]``,
-    a folder for a path (one with a ``/``, such as ``./NAME``), so that a folder that
-    happens to bear a model's name never shadows it."""
-    from entrepot.fraud.assemble import from_folder, from_model
-    from entrepot.fraud.errors import FraudError
-    from entrepot.fraud.registered import load_registered
-
-    if "/" not in model and "\\" not in model:  # a bare name is the registry's, always
-        found = load_registered(_registry(ctx), model)
-        return from_model(
-            found.model,
-            found.schema,
-            found.performance,
-            upload,
-            name=found.name,
-            version=found.version,
-        )
-    path = Path(model)
-    if not path.is_dir():
-        raise FraudError(
-            f"{model} is not a model folder",
-            hint="give a folder written by `entrepot fraud train --out` or `score "
-            "--save-ensemble`, or a registry model as NAME[@VERSION] (see `entrepot models ls`)",
-        )
-    return from_folder(path, upload)
 
 
 def _sha256(path: Path) -> str:
@@ -223,10 +151,10 @@ def train_command(
 
     if not _NAME.match(name):
         raise typer.BadParameter("letters, digits, '.', '_' and '-' only", param_hint="--name")
-    registry: Any = None
+    models: Any = None
     if out is None:  # a registry that cannot take the model fails now, not after training
-        registry = _registry(ctx)
-        registry.list()
+        models = registry(ctx)
+        models.list()
     console = _console()
     frame = read_table(file)
     result = train(
@@ -264,7 +192,7 @@ def train_command(
     from entrepot.fraud.registered import register_trained
 
     version = register_trained(
-        registry,
+        models,
         result,
         name,
         lineage={"file": file.name[:200], "file_sha256": _sha256(file)},
@@ -315,7 +243,7 @@ def build_references_command(
                 progress.advance(task)
 
         report = build_references(
-            _references(ctx, into),
+            references(ctx, into),
             count=count,
             rows=rows,
             time_budget=time_budget,
@@ -343,7 +271,7 @@ def match_command(
     from entrepot.fraud.render import print_match
     from entrepot.fraud.upload import describe
 
-    result = match_upload(describe(read_table(file)), _references(ctx, library), top=top)
+    result = match_upload(describe(read_table(file)), references(ctx, library), top=top)
     console = _console()
     if as_json:
         console.print_json(json.dumps(result.to_dict()))
@@ -384,12 +312,12 @@ def score_command(
     frame = read_table(file)
     upload = describe(frame)
     if model is not None:
-        chosen = _single_model(ctx, model, upload)
+        chosen = single_model(ctx, model, upload)
     else:
-        references = _references(ctx, library)
-        chosen, _ = from_library(upload, references, what=str(file))
+        found = references(ctx, library)
+        chosen, _ = from_library(upload, found, what=str(file))
         for member in chosen.members:
-            references.record_use(member.name, min(member.similarity, 1.0))
+            found.record_use(member.name, min(member.similarity, 1.0))
     print_ensemble(console, chosen)
     scores = score(frame, chosen, upload=upload, explain=explain, threads=threads)
     write_scores(scores, out)
@@ -428,9 +356,9 @@ def evaluate_command(
     label = require_target(analyze(frame, target=target))
     upload = describe(frame.drop(columns=[label]))
     if model is not None:
-        chosen = _single_model(ctx, model, upload)
+        chosen = single_model(ctx, model, upload)
     else:
-        chosen, _ = from_library(upload, _references(ctx, library), what=str(file))
+        chosen, _ = from_library(upload, references(ctx, library), what=str(file))
     found = evaluate_frame(frame, chosen, target=label, upload=upload)
     console = _console()
     if as_json:

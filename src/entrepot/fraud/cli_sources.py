@@ -1,0 +1,85 @@
+"""Where ``entrepot fraud`` finds models and reference libraries: the factories the main
+CLI puts in ``ctx.meta`` (the model registry and the reference library over it), or
+folders named on the command line."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+Library = Annotated[
+    Path | None,
+    typer.Option(
+        "--library",
+        envvar="ENTREPOT_FRAUD_LIBRARY",
+        help="Folder of the reference models (default: the registry when the CLI has one, "
+        "else ./fraud-references)",
+    ),
+]
+DEFAULT_LIBRARY = Path("fraud-references")
+#: ``ctx.meta`` key of a factory of the reference library (the main CLI sets it).
+LIBRARY_FACTORY = "fraud_references"
+#: ``ctx.meta`` key of a factory of the model registry (the main CLI sets it).
+REGISTRY_FACTORY = "fraud_registry"
+ModelOption = Annotated[
+    str | None,
+    typer.Option(
+        "--model",
+        help="NAME, NAME@VERSION or NAME@ALIAS in the model registry, or a folder path "
+        "with a / (./DIR) written by `train --out` or `score --save-ensemble`",
+        show_default=False,
+    ),
+]
+
+
+def references(ctx: typer.Context, folder: Path | None) -> Any:
+    """The folder library at ``folder`` if given, else the one the main CLI provides
+    (the model registry), else the folder ``./fraud-references``."""
+    from entrepot.fraud.library import FolderLibrary
+
+    if folder is not None:
+        return FolderLibrary(folder)
+    factory = ctx.meta.get(LIBRARY_FACTORY)
+    return factory() if factory is not None else FolderLibrary(DEFAULT_LIBRARY)
+
+
+def registry(ctx: typer.Context) -> Any:
+    factory = ctx.meta.get(REGISTRY_FACTORY)
+    if factory is None:
+        from entrepot.fraud.errors import FraudError
+
+        raise FraudError(
+            "this command has no model registry to use",
+            hint="run it as `entrepot fraud ...`, or give a folder (--out, --model DIR)",
+        )
+    return factory()
+
+
+def single_model(ctx: typer.Context, model: str, upload: Any) -> Any:
+    """The one-member ensemble of ``model``: a registry model for a bare ``NAME[@VERSION]``,
+    a folder for a path (one with a ``/``, such as ``./NAME``), so that a folder that
+    happens to bear a model's name never shadows it."""
+    from entrepot.fraud.assemble import from_folder, from_model
+    from entrepot.fraud.errors import FraudError
+    from entrepot.fraud.registered import load_registered
+
+    if "/" not in model and "\\" not in model:  # a bare name is the registry's, always
+        found = load_registered(registry(ctx), model)
+        return from_model(
+            found.model,
+            found.schema,
+            found.performance,
+            upload,
+            name=found.name,
+            version=found.version,
+        )
+    path = Path(model)
+    if not path.is_dir():
+        raise FraudError(
+            f"{model} is not a model folder",
+            hint="give a folder written by `entrepot fraud train --out` or `score "
+            "--save-ensemble`, or a registry model as NAME[@VERSION] (see `entrepot models ls`)",
+        )
+    return from_folder(path, upload)
