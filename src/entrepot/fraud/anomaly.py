@@ -105,5 +105,9 @@ class AnomalyModel:
 
     def score(self, x: np.ndarray) -> np.ndarray:
         """Share of the training rows less surprising than each row, in [0, 1]."""
-        rank = np.searchsorted(self.reference, self.raw(x), side="left")
+        return self.rank(self.raw(x))
+
+    def rank(self, raw: np.ndarray) -> np.ndarray:
+        """Share of the training rows whose raw score is lower than each of ``raw``."""
+        rank = np.searchsorted(self.reference, raw, side="left")
         return np.asarray(rank / max(self.reference.size, 1), dtype=float)

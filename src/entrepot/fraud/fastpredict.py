@@ -178,18 +178,16 @@ class AnomalyTables:
         for j, (inner, surprise) in enumerate(zip(model.edges, model.surprise, strict=True)):
             self.edges[j, : len(inner)] = inner
             self.table[j, : len(surprise)] = surprise
-        self.skip = np.asarray([t.size == 1 and e.size == 0 for e, t in self._pairs()])
+        pairs = zip(model.edges, model.surprise, strict=True)
+        self.skip = np.asarray([t.size == 1 and e.size == 0 for e, t in pairs])
         self.low, self.high, self.width, self.top = (np.asarray(c) for c in model.ranges.T)
         self.features = np.arange(features)[:, None]
 
-    def _pairs(self) -> list[tuple[np.ndarray, np.ndarray]]:
-        return list(zip(self.model.edges, self.model.surprise, strict=True))
-
     def surprises(self, x: np.ndarray) -> np.ndarray:
         """:meth:`AnomalyModel.surprises` of ``x``."""
+        if np.shape(x)[0] > FEW:  # a loop over features beats the padded arrays
+            return self.model.surprises(x)
         columns = np.ascontiguousarray(np.asarray(x, dtype=float).T)
-        if columns.shape[1] > FEW:
-            return self._by_feature(columns)
         bins = (columns[:, :, None] >= self.edges[:, None, :]).sum(axis=2)
         found: np.ndarray = self.table[self.features, bins]
         f, r = np.nonzero((columns < self.low[:, None]) | (columns > self.high[:, None]))
@@ -201,29 +199,6 @@ class AnomalyTables:
         found[self.skip] = 0.0
         return found
 
-    def _by_feature(self, columns: np.ndarray) -> np.ndarray:
-        out = np.zeros(columns.shape, dtype=float)
-        for j, (inner, table) in enumerate(self._pairs()):
-            if self.skip[j]:
-                continue
-            column = columns[j]
-            bins = np.zeros(len(column), dtype=np.int8)  # at most 20 bins: count the edges
-            for edge in inner:  # a value passes; faster than a binary search per value
-                bins += column >= edge
-            found = table.take(bins)
-            low, high, width, top = self.model.ranges[j]
-            outside = np.flatnonzero((column < low) | (column > high))
-            if outside.size:
-                value = column[outside]
-                distance = np.maximum(low - value, value - high)
-                found[outside] = top + np.log1p(distance / width)
-            found[np.isnan(column)] = 0.0
-            out[j] = found
-        return out
-
     def score(self, x: np.ndarray) -> np.ndarray:
         """:meth:`AnomalyModel.score` of ``x``."""
-        raw = self.surprises(x).sum(axis=0)
-        reference = self.model.reference
-        rank = np.searchsorted(reference, raw, side="left")
-        return np.asarray(rank / max(reference.size, 1), dtype=float)
+        return self.model.rank(self.surprises(x).sum(axis=0))
