@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import platform
 import random
 import shutil
 import statistics
@@ -30,8 +29,6 @@ import tempfile
 import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from datetime import UTC, datetime
-from importlib import metadata
 from itertools import count
 from pathlib import Path
 
@@ -39,6 +36,7 @@ import boto3
 import obstore
 from obstore.store import S3Store as RawS3
 
+from bench._env import environment
 from bench._servers import free_port, start_moto
 from bench.storage import MiB, Table
 from entrepot.catalog.engine import make_engine
@@ -65,6 +63,8 @@ CREDS = {"access_key_id": "bench", "secret_access_key": "bench"}
 JOBS = 8
 #: Both sides upload in parts above this size, in parts of PART bytes.
 THRESHOLD, PART = 16 * MiB, 8 * MiB
+#: The packages whose versions the results state.
+PACKAGES = ("obstore", "moto", "sqlalchemy")
 
 
 def seed(work: Path, small: int, large: int, large_size: int) -> tuple[int, int]:
@@ -156,16 +156,6 @@ def alternate(
     return statistics.median(times[0]), statistics.median(times[1])
 
 
-def environment() -> str:
-    names = ("obstore", "moto", "sqlalchemy")
-    versions = ", ".join(f"{d} {metadata.version(d)}" for d in names)
-    cpu = platform.processor() or platform.machine()
-    return (
-        f"{datetime.now(UTC):%Y-%m-%d %H:%M} UTC · Python {platform.python_version()} · "
-        f"{versions} · {os.cpu_count()} cores, {cpu}, {platform.system()} {platform.release()}"
-    )
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--quick", action="store_true", help="16 MiB large objects, 1 repeat")
@@ -200,8 +190,8 @@ def main() -> None:
             table.add(f"{what}, {label}", f"obstore.put, {JOBS} threads", t_ours, t_peer, size)
     mode = " (quick mode)" if args.quick else ""
     text = (
-        f"Measured {environment()}{mode}; {JOBS} threads on both sides; moto S3 server in its "
-        f"own process.\n\n{table.markdown()}\n\n{NOTES}"
+        f"Measured {environment(*PACKAGES)}{mode}; {JOBS} threads on both sides; "
+        f"moto S3 server in its own process.\n\n{table.markdown()}\n\n{NOTES}"
     )
     (RESULTS / "migration.md").write_text(text)
     print(text)

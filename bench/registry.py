@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import platform
 import shutil
 import statistics
 import sys
@@ -27,12 +26,12 @@ import tempfile
 import time
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
-from importlib import metadata
 from pathlib import Path
 
 import obstore
 from obstore.store import S3Store as RawS3
 
+from bench._env import environment
 from bench._servers import free_port, start_moto
 from bench.storage import MiB, Table
 from entrepot.catalog.engine import make_engine
@@ -47,6 +46,8 @@ from entrepot.storage.url import S3Options
 RESULTS = Path(__file__).parent / "results"
 SECRET = "benchmark-secret-of-enough-length"
 CREDS = {"access_key_id": "bench", "secret_access_key": "bench"}
+#: The packages whose versions the results state.
+PACKAGES = ("obstore", "moto", "sqlalchemy", "scikit-learn", "joblib")
 
 
 def alternate(
@@ -202,16 +203,6 @@ def catalog_cases(table: Table, work: Path, versions: int, repeat: int) -> None:
     engine.dispose()
 
 
-def environment() -> str:
-    names = ("obstore", "moto", "sqlalchemy", "scikit-learn", "joblib")
-    versions = ", ".join(f"{d} {metadata.version(d)}" for d in names)
-    cpu = platform.processor() or platform.machine()
-    return (
-        f"{datetime.now(UTC):%Y-%m-%d %H:%M} UTC · Python {platform.python_version()} · "
-        f"{versions} · {os.cpu_count()} cores, {cpu}, {platform.system()} {platform.release()}"
-    )
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--quick", action="store_true", help="32 MiB model, fewer repeats")
@@ -226,7 +217,7 @@ def main() -> None:
         with start_moto(free_port()) as endpoint:
             transfer_cases(table, endpoint, work, size, repeat)
     mode = " (quick mode)" if args.quick else ""
-    text = f"Measured {environment()}{mode}\n\n{table.markdown()}\n"
+    text = f"Measured {environment(*PACKAGES)}{mode}\n\n{table.markdown()}\n"
     (RESULTS / "registry.md").write_text(text)
     print(text)
 
