@@ -10,21 +10,20 @@ from __future__ import annotations
 
 import argparse
 import os
-import platform
 import shutil
 import statistics
 import sys
 import tempfile
 import time
 from collections.abc import Callable
-from datetime import UTC, datetime, timedelta
-from importlib import metadata
+from datetime import timedelta
 from pathlib import Path
 
 import boto3
 import obstore
 from obstore.store import S3Store as RawS3
 
+from bench._env import environment
 from bench._servers import free_port, start_moto
 from entrepot.storage.cache import CachedStore
 from entrepot.storage.local import LocalStore
@@ -33,6 +32,8 @@ from entrepot.storage.url import S3Options
 
 MiB = 1024 * 1024
 RESULTS = Path(__file__).parent / "results"
+#: The packages whose versions the results state.
+PACKAGES = ("obstore", "boto3", "moto", "sqlalchemy")
 
 
 def median_time(fn: Callable[[], object], repeat: int) -> float:
@@ -220,17 +221,6 @@ def local_cases(table: Table, repeat: int, big: int) -> None:
         table.add(f"local get {label} (verified)", "Path.read_bytes", t_ours, t_read, big)
 
 
-def environment() -> str:
-    versions = ", ".join(
-        f"{d} {metadata.version(d)}" for d in ("obstore", "boto3", "moto", "sqlalchemy")
-    )
-    cpu = platform.processor() or platform.machine()
-    return (
-        f"{datetime.now(UTC):%Y-%m-%d %H:%M} UTC · Python {platform.python_version()} · "
-        f"{versions} · {os.cpu_count()} cores, {cpu}, {platform.system()} {platform.release()}"
-    )
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--quick", action="store_true", help="smaller objects, fewer repeats")
@@ -242,7 +232,7 @@ def main() -> None:
     port = free_port()
     with start_moto(port) as endpoint:
         s3_cases(table, endpoint, repeat, big)
-    text = f"Measured {environment()}\n\n{table.markdown()}\n"
+    text = f"Measured {environment(*PACKAGES)}\n\n{table.markdown()}\n"
     (RESULTS / "storage.md").write_text(text)
     print(text)
 
