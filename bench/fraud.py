@@ -38,18 +38,18 @@ import numpy as np
 import pandas as pd
 from sklearn.metrics import average_precision_score, roc_auc_score
 
-from entrepot.fraud.assemble import from_folder, from_library
-from entrepot.fraud.domains import domains
-from entrepot.fraud.generator import generate
-from entrepot.fraud.library import FolderLibrary
-from entrepot.fraud.matching import ReferenceIndex
-from entrepot.fraud.names import tokens
-from entrepot.fraud.references import plan
-from entrepot.fraud.scoring import score
-from entrepot.fraud.signature import ColumnSignature
-from entrepot.fraud.target import label_vector
-from entrepot.fraud.training import TrainingResult, train
-from entrepot.fraud.upload import describe
+from entrepot.fraud.library.build import plan
+from entrepot.fraud.library.libraries import FolderLibrary
+from entrepot.fraud.match.description import describe
+from entrepot.fraud.match.matching import ReferenceIndex
+from entrepot.fraud.match.signature import ColumnSignature
+from entrepot.fraud.schema.names import tokens
+from entrepot.fraud.schema.target import label_vector
+from entrepot.fraud.score.assemble import from_folder, from_library
+from entrepot.fraud.score.scoring import score
+from entrepot.fraud.synth.domains import domains
+from entrepot.fraud.synth.generator import generate
+from entrepot.fraud.train.training import TrainingResult, train
 
 RESULTS = Path(__file__).parent / "results"
 # Renaming vocabulary of the benchmark, written independently of the engine's synonyms.

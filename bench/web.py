@@ -37,7 +37,7 @@ from typing import Any
 import httpx
 
 from bench._servers import free_port
-from entrepot.fraud.generator import generate
+from entrepot.fraud.synth.generator import generate
 
 RESULTS = Path(__file__).parent / "results"
 PASSWORD = "benchmark passphrase"

@@ -6,11 +6,11 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from entrepot.fraud.analysis import analyze, require_target
 from entrepot.fraud.errors import NoTargetFound, SingleClass, TargetNotFound
-from entrepot.fraud.generator import generate
-from entrepot.fraud.names import normalise, tokens
-from entrepot.fraud.roles import COUNTERPARTY, CUSTOMER
+from entrepot.fraud.schema.analysis import analyze, require_target
+from entrepot.fraud.schema.names import normalise, tokens
+from entrepot.fraud.schema.roles import COUNTERPARTY, CUSTOMER
+from entrepot.fraud.synth.generator import generate
 
 EXPECTED = {
     "transaction_id": "id",
@@ -137,7 +137,7 @@ def test_analysis_serialises() -> None:
 
 def test_a_one_row_file_keeps_the_roles_its_values_and_names_show() -> None:
     """Regression: every column of a one-row file was 'constant', so it could not be scored."""
-    from entrepot.fraud.analysis import analyze
+    from entrepot.fraud.schema.analysis import analyze
 
     row = pd.DataFrame(
         {

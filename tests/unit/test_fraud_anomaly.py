@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from entrepot.fraud.anomaly import AnomalyModel
+from entrepot.fraud.model.anomaly import AnomalyModel
 
 
 @pytest.fixture(scope="module")

@@ -6,8 +6,6 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from entrepot.fraud.analysis import analyze
-from entrepot.fraud.assemble import from_library
 from entrepot.fraud.errors import (
     FraudError,
     NoMatchingReference,
@@ -17,10 +15,12 @@ from entrepot.fraud.errors import (
     SingleClass,
     TooFewRows,
 )
-from entrepot.fraud.generator import generate
-from entrepot.fraud.scoring import evaluate_frame
-from entrepot.fraud.training import train
-from entrepot.fraud.upload import describe
+from entrepot.fraud.match.description import describe
+from entrepot.fraud.schema.analysis import analyze
+from entrepot.fraud.score.assemble import from_library
+from entrepot.fraud.score.scoring import evaluate_frame
+from entrepot.fraud.synth.generator import generate
+from entrepot.fraud.train.training import train
 from tests.unit.test_fraud_library import small_library
 
 

@@ -143,7 +143,7 @@ def test_references_match_score_and_evaluate(tmp_path: Path) -> None:
 
 def test_the_main_cli_can_provide_the_reference_library(tmp_path: Path) -> None:
     from entrepot.fraud.cli_sources import LIBRARY_FACTORY
-    from entrepot.fraud.library import MemoryLibrary
+    from entrepot.fraud.library.libraries import MemoryLibrary
 
     provided = MemoryLibrary()
     root = typer.Typer()

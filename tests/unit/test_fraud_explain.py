@@ -8,12 +8,13 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from entrepot.fraud import linear
-from entrepot.fraud.calibration import Calibrator
-from entrepot.fraud.explain import contributions, top_reasons
-from entrepot.fraud.features import FeatureBuilder, FeatureSpec
-from entrepot.fraud.model import FraudModel
-from entrepot.fraud.search import DEFAULTS, KINDS, Data, fit_one, positive_scores
+from entrepot.fraud.model import linear
+from entrepot.fraud.model.calibration import Calibrator
+from entrepot.fraud.model.estimator import positive_scores
+from entrepot.fraud.model.features import FeatureBuilder, FeatureSpec
+from entrepot.fraud.model.saved import FraudModel
+from entrepot.fraud.score.explain import contributions, top_reasons
+from entrepot.fraud.train.search import DEFAULTS, KINDS, Data, fit_one
 
 
 def _model(kind: str) -> tuple[FraudModel, np.ndarray]:

@@ -13,24 +13,26 @@ import pandas as pd
 import pytest
 from sklearn.isotonic import IsotonicRegression
 
-from entrepot.fraud import fastpath, fastpredict
-from entrepot.fraud import reader as reader_module
-from entrepot.fraud.anomaly import AnomalyModel
-from entrepot.fraud.assemble import from_model
-from entrepot.fraud.calibration import Calibrator
-from entrepot.fraud.ensemble import Ensemble
-from entrepot.fraud.fastpath import compiled, first_codes
-from entrepot.fraud.fastpredict import FEW, AnomalyTables, calibrated, scorer
-from entrepot.fraud.features import entity_codes
-from entrepot.fraud.generator import generate
-from entrepot.fraud.model import FraudModel
-from entrepot.fraud.reader import SMALL, ColumnReader
-from entrepot.fraud.scoring import score
-from entrepot.fraud.search import KINDS, positive_scores
-from entrepot.fraud.timeparse import EPOCH_MS, EPOCH_S, ISO, parse_times
-from entrepot.fraud.training import train
-from entrepot.fraud.upload import describe
-from entrepot.fraud.values import entity_keys, factorised_keys
+from entrepot.fraud.match.description import describe
+from entrepot.fraud.model.anomaly import AnomalyModel
+from entrepot.fraud.model.calibration import Calibrator
+from entrepot.fraud.model.estimator import positive_scores
+from entrepot.fraud.model.features import entity_codes
+from entrepot.fraud.model.saved import FraudModel
+from entrepot.fraud.score import bare_predict as fastpredict
+from entrepot.fraud.score import column_reader as reader_module
+from entrepot.fraud.score import numpy_path as fastpath
+from entrepot.fraud.score.assemble import from_model
+from entrepot.fraud.score.bare_predict import FEW, AnomalyTables, calibrated, scorer
+from entrepot.fraud.score.column_reader import SMALL, ColumnReader
+from entrepot.fraud.score.ensemble import Ensemble
+from entrepot.fraud.score.numpy_path import compiled, first_codes
+from entrepot.fraud.score.scoring import score
+from entrepot.fraud.synth.generator import generate
+from entrepot.fraud.tables.timeparse import EPOCH_MS, EPOCH_S, ISO, parse_times
+from entrepot.fraud.tables.values import entity_keys, factorised_keys
+from entrepot.fraud.train.search import KINDS
+from entrepot.fraud.train.training import train
 
 TEXT_FORMAT = "%Y-%m-%d %H:%M:%S"
 

@@ -7,11 +7,11 @@ import pandas as pd
 import pytest
 from sklearn.base import clone
 
-from entrepot.fraud.analysis import analyze
-from entrepot.fraud.features import FeatureBuilder, FeatureSpec
-from entrepot.fraud.generator import generate
-from entrepot.fraud.target import label_vector
-from entrepot.fraud.timeparse import parse_times
+from entrepot.fraud.model.features import FeatureBuilder, FeatureSpec
+from entrepot.fraud.schema.analysis import analyze
+from entrepot.fraud.schema.target import label_vector
+from entrepot.fraud.synth.generator import generate
+from entrepot.fraud.tables.timeparse import parse_times
 
 SPEC = FeatureSpec(
     timestamp="ts",

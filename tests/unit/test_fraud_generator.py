@@ -8,10 +8,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from entrepot.fraud.domains import COMMON, domains, get_domain
 from entrepot.fraud.errors import UnknownDomain
-from entrepot.fraud.generator import TIME_FORMATS, generate, scenario_names
-from entrepot.fraud.timeparse import detect_format, parse_times
+from entrepot.fraud.synth.domains import COMMON, domains, get_domain
+from entrepot.fraud.synth.generator import TIME_FORMATS, generate, scenario_names
+from entrepot.fraud.tables.timeparse import detect_format, parse_times
 
 DOMAINS = list(domains())
 

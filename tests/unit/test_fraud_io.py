@@ -8,8 +8,8 @@ import pandas as pd
 import pytest
 
 from entrepot.fraud.errors import EmptyFile, UnreadableFile
-from entrepot.fraud.generator import generate
-from entrepot.fraud.io import read_bytes, read_table, sniff_separator, write_table
+from entrepot.fraud.synth.generator import generate
+from entrepot.fraud.tables.io import read_bytes, read_table, sniff_separator, write_table
 
 
 @pytest.mark.parametrize(("lang", "suffix"), [("en", ".csv"), ("fr", ".csv"), ("en", ".parquet")])

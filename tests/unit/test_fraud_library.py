@@ -13,12 +13,17 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from entrepot.fraud.domains import domains
 from entrepot.fraud.errors import FraudError
-from entrepot.fraud.generator import generate
-from entrepot.fraud.library import FolderLibrary, MemoryLibrary, ReferenceInfo, UnknownReference
-from entrepot.fraud.references import build_references, plan
-from entrepot.fraud.signature import ROLES
+from entrepot.fraud.library.build import build_references, plan
+from entrepot.fraud.library.libraries import (
+    FolderLibrary,
+    MemoryLibrary,
+    ReferenceInfo,
+    UnknownReference,
+)
+from entrepot.fraud.match.signature import ROLES
+from entrepot.fraud.synth.domains import domains
+from entrepot.fraud.synth.generator import generate
 
 SMALL = {"count": 4, "rows": 4000, "time_budget": 1.0, "models": ("lightgbm", "xgboost")}
 

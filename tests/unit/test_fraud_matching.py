@@ -11,13 +11,13 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from entrepot.fraud.domains import domains
 from entrepot.fraud.errors import NoUsableColumns
-from entrepot.fraud.generator import generate
-from entrepot.fraud.matching import MATCH_THRESHOLD, ReferenceIndex
-from entrepot.fraud.signature import ColumnSignature
-from entrepot.fraud.synonyms import concepts
-from entrepot.fraud.upload import describe
+from entrepot.fraud.match.description import describe
+from entrepot.fraud.match.matching import MATCH_THRESHOLD, ReferenceIndex
+from entrepot.fraud.match.signature import ColumnSignature
+from entrepot.fraud.schema.synonyms import concepts
+from entrepot.fraud.synth.domains import domains
+from entrepot.fraud.synth.generator import generate
 
 
 @cache

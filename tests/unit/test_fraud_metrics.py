@@ -6,8 +6,8 @@ import numpy as np
 import pytest
 from sklearn.metrics import average_precision_score
 
-from entrepot.fraud.calibration import Calibrator
-from entrepot.fraud.metrics import choose_threshold, evaluate, precision_at_k
+from entrepot.fraud.model.calibration import Calibrator
+from entrepot.fraud.model.metrics import choose_threshold, evaluate, precision_at_k
 
 Y = np.array([1, 1, 0, 1, 0, 0, 0, 0])
 P = np.array([0.9, 0.8, 0.7, 0.6, 0.5, 0.4, 0.3, 0.2])

@@ -11,13 +11,13 @@ import pytest
 from entrepot.catalog.engine import make_engine
 from entrepot.catalog.migrate import upgrade
 from entrepot.catalog.uow import unit_of_work_factory
-from entrepot.fraud.assemble import from_library
-from entrepot.fraud.generator import generate
-from entrepot.fraud.library import UnknownReference
-from entrepot.fraud.references import build_references, plan
-from entrepot.fraud.registry_library import RegistryLibrary
-from entrepot.fraud.scoring import score
-from entrepot.fraud.upload import describe
+from entrepot.fraud.library.build import build_references, plan
+from entrepot.fraud.library.libraries import UnknownReference
+from entrepot.fraud.library.registry import RegistryLibrary
+from entrepot.fraud.match.description import describe
+from entrepot.fraud.score.assemble import from_library
+from entrepot.fraud.score.scoring import score
+from entrepot.fraud.synth.generator import generate
 from entrepot.registry import Registry
 from entrepot.storage.cache import CachedStore
 from entrepot.storage.memory import MemoryStore

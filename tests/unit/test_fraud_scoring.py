@@ -10,8 +10,6 @@ import pandas as pd
 import pytest
 from sklearn.metrics import average_precision_score
 
-from entrepot.fraud.assemble import from_folder, from_library
-from entrepot.fraud.ensemble import Ensemble
 from entrepot.fraud.errors import (
     FraudError,
     NoMatchingReference,
@@ -19,9 +17,11 @@ from entrepot.fraud.errors import (
     NoUsableColumns,
     SingleClass,
 )
-from entrepot.fraud.generator import GeneratedDataset, generate
-from entrepot.fraud.library import MemoryLibrary
-from entrepot.fraud.scoring import (
+from entrepot.fraud.library.libraries import MemoryLibrary
+from entrepot.fraud.match.description import describe
+from entrepot.fraud.score.assemble import from_folder, from_library
+from entrepot.fraud.score.ensemble import Ensemble
+from entrepot.fraud.score.scoring import (
     OUTPUT_COLUMNS,
     RISK_LEVELS,
     evaluate_frame,
@@ -30,8 +30,8 @@ from entrepot.fraud.scoring import (
     score,
     write_scores,
 )
-from entrepot.fraud.training import train
-from entrepot.fraud.upload import describe
+from entrepot.fraud.synth.generator import GeneratedDataset, generate
+from entrepot.fraud.train.training import train
 from tests.unit.test_fraud_library import small_library
 
 
@@ -203,7 +203,7 @@ def test_a_tampered_ensemble_file_is_refused(tmp_path: Path) -> None:
 def test_a_one_row_file_feeds_every_input_it_names() -> None:
     """Regression: in a file of one row every column looks constant to the analysis, and
     the timestamp and ids were left out of the mapping (no time or behaviour features)."""
-    from entrepot.fraud.assemble import from_model
+    from entrepot.fraud.score.assemble import from_model
     from tests.unit.test_fraud_fast_scoring import trained, training_frame
 
     model = trained("lightgbm")

@@ -9,7 +9,8 @@ import joblib
 import numpy as np
 import pytest
 
-from entrepot.fraud.search import (
+from entrepot.fraud.model.estimator import positive_scores
+from entrepot.fraud.train.search import (
     KINDS,
     REFINE_FACTORS,
     REFINE_SHARE,
@@ -18,13 +19,12 @@ from entrepot.fraud.search import (
     Trial,
     choose,
     fit_one,
-    positive_scores,
     refine_factor,
     refine_reserve,
     search,
 )
-from entrepot.fraud.space import DEFAULTS, SPACES, neighbour, slower
-from entrepot.fraud.splits import time_splits
+from entrepot.fraud.train.space import DEFAULTS, SPACES, neighbour, slower
+from entrepot.fraud.train.splits import time_splits
 
 STEP = 0.01  # fake seconds per reading of the clock
 

@@ -5,7 +5,14 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from entrepot.fraud.timeparse import EPOCH_MS, EPOCH_S, ISO, NATIVE, detect_format, parse_times
+from entrepot.fraud.tables.timeparse import (
+    EPOCH_MS,
+    EPOCH_S,
+    ISO,
+    NATIVE,
+    detect_format,
+    parse_times,
+)
 
 INSTANT = pd.Timestamp("2024-03-17 13:20:53")
 

@@ -17,10 +17,10 @@ from entrepot.fraud.errors import (
     SingleClass,
     TooFewRows,
 )
-from entrepot.fraud.generator import GeneratedDataset, generate
-from entrepot.fraud.model import FraudModel
-from entrepot.fraud.search import DEFAULTS, KINDS, Data, fit_one
-from entrepot.fraud.training import TrainingResult, train
+from entrepot.fraud.model.saved import FraudModel
+from entrepot.fraud.synth.generator import GeneratedDataset, generate
+from entrepot.fraud.train.search import DEFAULTS, KINDS, Data, fit_one
+from entrepot.fraud.train.training import TrainingResult, train
 
 
 @pytest.fixture(scope="module")

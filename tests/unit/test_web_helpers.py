@@ -92,7 +92,7 @@ def make_web_app(folder: Path, **service_options: object) -> tuple[Any, Any]:
 
 def labelled_csv(rows: int = 2000, seed: int = 3, domain: str = "card_payments") -> bytes:
     """A generated labelled transactions file (label ``is_fraud``) as CSV bytes."""
-    from entrepot.fraud.generator import generate
+    from entrepot.fraud.synth.generator import generate
 
     data = generate(domain, rows, fraud_rate=0.05, seed=seed, variety=False)
     return data.frame.to_csv(index=False).encode()
@@ -100,7 +100,7 @@ def labelled_csv(rows: int = 2000, seed: int = 3, domain: str = "card_payments")
 
 def unlabelled_csv(rows: int = 500, seed: int = 4, domain: str = "card_payments") -> bytes:
     """The same kind of file without its label column."""
-    from entrepot.fraud.generator import generate
+    from entrepot.fraud.synth.generator import generate
 
     data = generate(domain, rows, fraud_rate=0.05, seed=seed, variety=False)
     return data.frame.drop(columns=[data.target]).to_csv(index=False).encode()

@@ -42,7 +42,7 @@ app.add_typer(city_app, name="city")
 
 
 def _reference_library() -> object:
-    from entrepot.fraud.registry_library import RegistryLibrary  # heavy: only when used
+    from entrepot.fraud.library.registry import RegistryLibrary  # heavy: only when used
 
     return RegistryLibrary(current_app().registry)
 

@@ -5,9 +5,9 @@ A Typer sub-application, mounted by the main CLI. Errors are raised as
 the main CLI, in one place. The main CLI puts two factories in ``ctx.meta``: the model
 registry (``fraud_registry``), where ``train`` pushes its models and ``score --model
 NAME[@VERSION]`` finds them, and the reference library over it (``fraud_references``,
-:class:`~entrepot.fraud.registry_library.RegistryLibrary`). Without them, or with
+:class:`~entrepot.fraud.library.registry.RegistryLibrary`). Without them, or with
 ``--out`` / ``--library`` / ``ENTREPOT_FRAUD_LIBRARY``, models and references are plain
-folders (:class:`~entrepot.fraud.library.FolderLibrary`, default ``./fraud-references``).
+folders (:class:`~entrepot.fraud.library.libraries.FolderLibrary`, default ``./fraud-references``).
 """
 
 from __future__ import annotations
@@ -45,7 +45,7 @@ def _console() -> Console:
 @fraud_app.command("domains")
 def domains_command() -> None:
     """List the domains the generator knows."""
-    from entrepot.fraud.domains import domains
+    from entrepot.fraud.synth.domains import domains
 
     table = Table("domain", "description", "fraud rate", "scenarios")
     for d in domains().values():
@@ -68,8 +68,8 @@ def generate_command(
     ] = False,
 ) -> None:
     """Write realistic labelled transactions (deterministic by seed)."""
-    from entrepot.fraud.generator import generate
-    from entrepot.fraud.io import write_table
+    from entrepot.fraud.synth.generator import generate
+    from entrepot.fraud.tables.io import write_table
 
     if lang not in ("en", "fr"):
         raise typer.BadParameter("use 'en' or 'fr'", param_hint="--lang")
@@ -96,7 +96,7 @@ def analyze_command(
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON")] = False,
 ) -> None:
     """Show each column's role, the detected label and its top candidates, the fraud rate."""
-    from entrepot.fraud.analysis import analyze_file
+    from entrepot.fraud.schema.analysis import analyze_file
 
     analysis = analyze_file(file, target=target)
     console = _console()
@@ -146,8 +146,8 @@ def train_command(
     """Train a model on a labelled file and push it to the model registry as a new
     version of NAME (model.joblib signed, performance.json, schema.json; the file's
     sha256 as lineage). Score with it: `entrepot fraud score FILE OUT --model NAME`."""
-    from entrepot.fraud.io import read_table
-    from entrepot.fraud.training import train
+    from entrepot.fraud.tables.io import read_table
+    from entrepot.fraud.train.training import train
 
     if not _NAME.match(name):
         raise typer.BadParameter("letters, digits, '.', '_' and '-' only", param_hint="--name")
@@ -189,7 +189,7 @@ def train_command(
         written = result.save(out / name)
         console.print(f"saved to {written['model'].parent}")
         return
-    from entrepot.fraud.registered import register_trained
+    from entrepot.fraud.library.trained import register_trained
 
     version = register_trained(
         models,
@@ -224,7 +224,7 @@ def build_references_command(
     """Generate the reference datasets and train one model each; skips those present."""
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-    from entrepot.fraud.references import ReferenceSpec, build_references
+    from entrepot.fraud.library.build import ReferenceSpec, build_references
 
     console = _console()
     with Progress(
@@ -266,10 +266,10 @@ def match_command(
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON")] = False,
 ) -> None:
     """Find the reference models whose inputs the file's columns can feed."""
-    from entrepot.fraud.assemble import match_upload, refusal
-    from entrepot.fraud.io import read_table
+    from entrepot.fraud.match.description import describe
     from entrepot.fraud.render import print_match
-    from entrepot.fraud.upload import describe
+    from entrepot.fraud.score.assemble import match_upload, refusal
+    from entrepot.fraud.tables.io import read_table
 
     result = match_upload(describe(read_table(file)), references(ctx, library), top=top)
     console = _console()
@@ -298,11 +298,11 @@ def score_command(
     threads: Annotated[int, typer.Option(min=1, help="Prediction threads (free cores)")] = 1,
 ) -> None:
     """Score every row: probability, prediction, risk level, anomaly score, explanation."""
-    from entrepot.fraud.assemble import from_library
-    from entrepot.fraud.io import read_table
+    from entrepot.fraud.match.description import describe
     from entrepot.fraud.render import print_ensemble, print_scores
-    from entrepot.fraud.scoring import score, write_scores
-    from entrepot.fraud.upload import describe
+    from entrepot.fraud.score.assemble import from_library
+    from entrepot.fraud.score.scoring import score, write_scores
+    from entrepot.fraud.tables.io import read_table
 
     if (model is None) == (not ensemble):
         raise typer.BadParameter(
@@ -341,12 +341,12 @@ def evaluate_command(
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON")] = False,
 ) -> None:
     """Score a labelled file and measure the scores against its labels."""
-    from entrepot.fraud.analysis import analyze, require_target
-    from entrepot.fraud.assemble import from_library
-    from entrepot.fraud.io import read_table
+    from entrepot.fraud.match.description import describe
     from entrepot.fraud.render import print_evaluation
-    from entrepot.fraud.scoring import evaluate_frame
-    from entrepot.fraud.upload import describe
+    from entrepot.fraud.schema.analysis import analyze, require_target
+    from entrepot.fraud.score.assemble import from_library
+    from entrepot.fraud.score.scoring import evaluate_frame
+    from entrepot.fraud.tables.io import read_table
 
     if (model is None) == (not ensemble):
         raise typer.BadParameter(

@@ -37,7 +37,7 @@ ModelOption = Annotated[
 def references(ctx: typer.Context, folder: Path | None) -> Any:
     """The folder library at ``folder`` if given, else the one the main CLI provides
     (the model registry), else the folder ``./fraud-references``."""
-    from entrepot.fraud.library import FolderLibrary
+    from entrepot.fraud.library.libraries import FolderLibrary
 
     if folder is not None:
         return FolderLibrary(folder)
@@ -61,9 +61,9 @@ def single_model(ctx: typer.Context, model: str, upload: Any) -> Any:
     """The one-member ensemble of ``model``: a registry model for a bare ``NAME[@VERSION]``,
     a folder for a path (one with a ``/``, such as ``./NAME``), so that a folder that
     happens to bear a model's name never shadows it."""
-    from entrepot.fraud.assemble import from_folder, from_model
     from entrepot.fraud.errors import FraudError
-    from entrepot.fraud.registered import load_registered
+    from entrepot.fraud.library.trained import load_registered
+    from entrepot.fraud.score.assemble import from_folder, from_model
 
     if "/" not in model and "\\" not in model:  # a bare name is the registry's, always
         found = load_registered(registry(ctx), model)

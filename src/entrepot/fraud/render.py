@@ -8,8 +8,8 @@ import pandas as pd
 from rich.console import Console
 from rich.table import Table
 
-from entrepot.fraud.ensemble import Ensemble
-from entrepot.fraud.matching import Match, MatchResult
+from entrepot.fraud.match.matching import Match, MatchResult
+from entrepot.fraud.score.ensemble import Ensemble
 
 
 def print_match(console: Console, result: MatchResult) -> None:

@@ -14,8 +14,8 @@ import numpy as np
 import pandas as pd
 from sklearn.metrics import precision_recall_curve
 
-from entrepot.fraud.target import label_vector
-from entrepot.fraud.training import TrainingResult
+from entrepot.fraud.schema.target import label_vector
+from entrepot.fraud.train.training import TrainingResult
 
 #: Points kept on the precision-recall curve.
 MAX_POINTS = 200

@@ -20,7 +20,7 @@ from entrepot.catalog.accounts_records import Page
 from entrepot.catalog.app_uow import AppUnitOfWorkFactory
 from entrepot.catalog.workspace_records import DatasetRecord
 from entrepot.errors import IntegrityError, StorageError
-from entrepot.fraud.analysis import analyze
+from entrepot.fraud.schema.analysis import analyze
 from entrepot.fraud_service.options import ServiceOptions
 from entrepot.fraud_service.uploads import (
     CONTENT_TYPES,

@@ -8,8 +8,8 @@ from collections.abc import Mapping
 from typing import Any
 
 from entrepot.catalog.jobs_records import JobRecord
-from entrepot.fraud.references import ReferenceSpec, build_references
-from entrepot.fraud.registry_library import RegistryLibrary
+from entrepot.fraud.library.build import ReferenceSpec, build_references
+from entrepot.fraud.library.registry import RegistryLibrary
 from entrepot.fraud_service.options import ServiceOptions
 from entrepot.fraud_service.scoring import BUILD_KIND
 from entrepot.jobs.runner import Progress

@@ -20,13 +20,13 @@ from entrepot.catalog.app_uow import AppUnitOfWorkFactory
 from entrepot.catalog.jobs_records import JobRecord
 from entrepot.catalog.workspace_records import DatasetRecord
 from entrepot.errors import IntegrityError, StorageError
-from entrepot.fraud.assemble import from_library, from_model
-from entrepot.fraud.ensemble import Ensemble
-from entrepot.fraud.io import read_table
-from entrepot.fraud.registered import load_registered
-from entrepot.fraud.registry_library import RegistryLibrary
-from entrepot.fraud.scoring import score
-from entrepot.fraud.upload import describe
+from entrepot.fraud.library.registry import RegistryLibrary
+from entrepot.fraud.library.trained import load_registered
+from entrepot.fraud.match.description import describe
+from entrepot.fraud.score.assemble import from_library, from_model
+from entrepot.fraud.score.ensemble import Ensemble
+from entrepot.fraud.score.scoring import score
+from entrepot.fraud.tables.io import read_table
 from entrepot.fraud_service.datasets import DatasetService
 from entrepot.fraud_service.errors import LibraryNotReady
 from entrepot.fraud_service.options import ServiceOptions

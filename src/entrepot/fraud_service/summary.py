@@ -9,8 +9,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from entrepot.fraud.ensemble import Ensemble
-from entrepot.fraud.scoring import RISK_LEVELS
+from entrepot.fraud.score.ensemble import Ensemble
+from entrepot.fraud.score.scoring import RISK_LEVELS
 
 #: An anomaly: a row more unusual than this share of the legitimate training rows.
 ANOMALY_LEVEL = 0.99

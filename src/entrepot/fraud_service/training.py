@@ -14,9 +14,9 @@ from entrepot.accounts.licences import TRAINING_KIND, LicenceService
 from entrepot.catalog.app_uow import AppUnitOfWorkFactory
 from entrepot.catalog.jobs_records import JobRecord
 from entrepot.fraud.errors import NoTargetFound, TargetNotFound
-from entrepot.fraud.io import read_table
-from entrepot.fraud.registered import register_trained
-from entrepot.fraud.training import train
+from entrepot.fraud.library.trained import register_trained
+from entrepot.fraud.tables.io import read_table
+from entrepot.fraud.train.training import train
 from entrepot.fraud_service.curves import CURVES_FILE, curves
 from entrepot.fraud_service.datasets import DatasetService
 from entrepot.fraud_service.options import ServiceOptions

@@ -21,7 +21,7 @@ import pandas as pd
 from entrepot.accounts.errors import DatasetTooLarge
 from entrepot.accounts.licences import human_size
 from entrepot.fraud.errors import EmptyFile, UnreadableFile
-from entrepot.fraud.io import read_bytes
+from entrepot.fraud.tables.io import read_bytes
 from entrepot.fraud_service.errors import UnsupportedFileType
 
 #: Suffixes accepted, and the format each means.

@@ -17,7 +17,7 @@ from entrepot.accounts.licences import TRAINING_KIND, LicenceService
 from entrepot.accounts.service import AccountService
 from entrepot.catalog.app_uow import AppUnitOfWorkFactory, app_unit_of_work_factory
 from entrepot.catalog.uow import UnitOfWorkFactory
-from entrepot.fraud.registry_library import RegistryLibrary
+from entrepot.fraud.library.registry import RegistryLibrary
 from entrepot.fraud_service.datasets import DatasetService
 from entrepot.fraud_service.models import ModelService
 from entrepot.fraud_service.options import ServiceOptions

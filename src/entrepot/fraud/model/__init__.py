@@ -1,0 +1,1 @@
+"""The saved model: features, estimator scores, calibration, anomaly model, metrics."""

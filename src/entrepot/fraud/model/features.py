@@ -1,0 +1,360 @@
+"""Turn a transaction table into model features, the same way at training and scoring time.
+
+:class:`FeatureBuilder` is a scikit-learn transformer built from column roles:
+
+* time: hour (with minutes), hour and weekday on the circle, day of month, weekend and
+  night (0-6 h) flags, from the timestamp parsed with the format found at analysis;
+* categories: a code per level among the most frequent levels learnt at fit time (rarer
+  seen levels share one code, unseen ones get -1) and the level's training frequency;
+* numbers and the amount (also as log1p) as they are;
+* behaviour per customer and counterparty over past windows (``entrepot.fraud.model.behaviour``).
+
+Missing values stay NaN, for models that handle them. At scoring time the behaviour
+features see the tail of the training data (``history_``) before the new rows, so that
+a customer's 30-day count does not restart at zero in a new file.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+from sklearn.base import BaseEstimator, TransformerMixin
+
+from entrepot.fraud.model.behaviour import DAY, counterparty_features, customer_features
+from entrepot.fraud.schema.analysis import Analysis
+from entrepot.fraud.schema.roles import COUNTERPARTY, CUSTOMER, OTHER
+from entrepot.fraud.tables.timeparse import parse_times
+from entrepot.fraud.tables.values import entity_keys, factorised_keys
+
+_NAT = np.iinfo(np.int64).min
+
+
+@dataclass(frozen=True)
+class FeatureSpec:
+    """Which input columns feed which features."""
+
+    timestamp: str | None = None
+    time_format: str | None = None
+    amount: str | None = None
+    customers: tuple[str, ...] = ()
+    counterparties: tuple[str, ...] = ()
+    categoricals: tuple[str, ...] = ()
+    numerics: tuple[str, ...] = field(default_factory=tuple)
+
+    @classmethod
+    def from_analysis(cls, analysis: Analysis) -> FeatureSpec:
+        """The spec for the roles found by :func:`entrepot.fraud.schema.analysis.analyze`."""
+        ts = analysis.timestamp
+        cats = analysis.with_role("categorical") + analysis.with_role("boolean")
+        cats += analysis.entities(OTHER)
+        amount = analysis.amount
+        numerics = analysis.with_role("numeric") + analysis.with_role("amount")
+        return cls(
+            timestamp=ts,
+            time_format=analysis.column(ts).time_format if ts else None,
+            amount=amount,
+            customers=tuple(analysis.entities(CUSTOMER)[:2]),
+            counterparties=tuple(analysis.entities(COUNTERPARTY)[:2]),
+            categoricals=tuple(c for c in analysis.feature_columns if c in cats),
+            numerics=tuple(c for c in analysis.feature_columns if c in numerics and c != amount),
+        )
+
+    @property
+    def input_columns(self) -> list[str]:
+        """Every column the features read, without duplicates."""
+        cols = [self.timestamp, self.amount, *self.customers, *self.counterparties]
+        cols += [*self.categoricals, *self.numerics]
+        return list(dict.fromkeys(c for c in cols if c))
+
+
+def _relevant(
+    history: pd.DataFrame, rows: dict[str, np.ndarray], entities: tuple[str, ...]
+) -> pd.DataFrame:
+    """The history rows of the entities that ``rows`` mention: each entity's features
+    depend on its own rows only, so the others can be left out."""
+    keep = np.zeros(len(history), dtype=bool)
+    for col in entities:
+        wanted = pd.unique(pd.Series(rows[col]).dropna())
+        keep |= history[col].isin(wanted).to_numpy()
+    return history[keep]
+
+
+def _seconds(times: pd.Series) -> np.ndarray:
+    values = times.to_numpy(dtype="datetime64[s]").astype(np.int64)
+    return np.where(times.isna().to_numpy(), _NAT, values)
+
+
+class FeatureBuilder(TransformerMixin, BaseEstimator):  # type: ignore[misc]
+    """Features from column roles; fit on training rows, reused unchanged at scoring."""
+
+    def __init__(
+        self,
+        spec: FeatureSpec,
+        windows: tuple[int, ...] = (1, 7, 30),
+        label_delay_days: int = 7,
+        max_levels: int = 50,
+    ) -> None:
+        self.spec = spec
+        self.windows = windows
+        self.label_delay_days = label_delay_days
+        self.max_levels = max_levels
+
+    # -- fitting -----------------------------------------------------------------------
+    def fit(self, frame: pd.DataFrame, y: np.ndarray | None = None) -> FeatureBuilder:
+        """Learn the category levels and frequencies; remember the behaviour history."""
+        self.levels_: dict[str, list[str]] = {}
+        self.frequencies_: dict[str, dict[str, float]] = {}
+        for col in self.spec.categoricals:
+            positions, keys = factorised_keys(self._column(frame, col))
+            present = positions[positions >= 0]
+            counts = pd.Series(np.asarray(keys, dtype=object)[present]).value_counts()
+            self.levels_[col] = [str(v) for v in counts.index[: self.max_levels]]
+            self.frequencies_[col] = {str(k): v / max(len(frame), 1) for k, v in counts.items()}
+        self.history_: pd.DataFrame | None = None
+        self.remember(frame, y)
+        self.feature_names_: list[str] = list(self._build(frame.head(0), None, None).columns)
+        return self
+
+    def remember(self, frame: pd.DataFrame, y: np.ndarray | None) -> None:
+        """Keep the last ``max(windows) + label_delay_days`` days of ``frame`` for scoring."""
+        if not self._has_behaviour:
+            self.history_ = None
+            return
+        hist = pd.DataFrame(self._behaviour_inputs(frame, self._times(frame)))
+        hist["__label"] = np.nan if y is None else np.asarray(y, dtype=float)
+        ok = hist["__seconds"] != _NAT
+        if ok.any():
+            horizon = (max(self.windows) + self.label_delay_days) * DAY
+            ok &= hist["__seconds"] >= hist.loc[ok, "__seconds"].max() - horizon
+        self.history_ = hist[ok].reset_index(drop=True)
+
+    # -- transforming ------------------------------------------------------------------
+    def transform(self, frame: pd.DataFrame, *, history: bool = True) -> pd.DataFrame:
+        """Features of new rows (labels unknown), seen after the remembered history.
+
+        ``history=False`` ignores the training tail: for rows of other customers and
+        terminals than the training data's (a reference model applied to a new file),
+        whose ids would otherwise be confused with the training data's.
+        """
+        return self._build(frame, None, self.history_ if history else None)
+
+    def transform_labelled(self, frame: pd.DataFrame, y: np.ndarray) -> pd.DataFrame:
+        """Features of rows whose labels are known, each seeing labels older than the delay.
+
+        Used on the whole training table: the history is the table itself.
+        """
+        return self._build(frame, np.asarray(y, dtype=float), None)
+
+    def get_feature_names_out(self, input_features: object = None) -> np.ndarray:
+        """The names of the output columns."""
+        return np.asarray(self.feature_names_, dtype=object)
+
+    def sources(self) -> dict[str, tuple[str, ...]]:
+        """Each output feature and the input columns it is computed from."""
+        spec = self.spec
+        time = (spec.timestamp,) if spec.timestamp else ()
+        amount = (spec.amount,) if spec.amount else ()
+        found: dict[str, tuple[str, ...]] = {}
+        for name in self.feature_names_:
+            if name in _TIME_PARTS:
+                found[name] = time
+            elif name in ("amount", "amount_log"):
+                found[name] = amount
+            elif name in spec.numerics:
+                found[name] = (name,)
+            elif name.endswith(("__code", "__freq")):
+                found[name] = (name.rsplit("__", 1)[0],)
+            elif name.startswith("customer") and "_" in name:
+                entity = spec.customers[int(name.split("_", 1)[0][len("customer") :])]
+                extra = amount if "amount" in name else ()
+                found[name] = (entity, *time, *extra)
+            elif name.startswith("counterparty") and "_" in name:
+                entity = spec.counterparties[int(name.split("_", 1)[0][len("counterparty") :])]
+                found[name] = (entity, *time)
+            else:  # pragma: no cover - every feature is made above
+                raise ValueError(f"feature {name!r} has no known source")
+        return found
+
+    def missing_columns(self, frame: pd.DataFrame) -> list[str]:
+        """Input columns the features need that ``frame`` lacks (they are read as missing)."""
+        return [c for c in self.spec.input_columns if c not in frame.columns]
+
+    # -- internals ---------------------------------------------------------------------
+    @property
+    def _has_behaviour(self) -> bool:
+        spec = self.spec
+        return spec.timestamp is not None and bool(spec.customers or spec.counterparties)
+
+    @staticmethod
+    def _column(frame: pd.DataFrame, col: str) -> pd.Series:
+        if col in frame.columns:
+            return frame[col]
+        return pd.Series(np.nan, index=frame.index, dtype="float64")
+
+    def _times(self, frame: pd.DataFrame) -> pd.Series:
+        spec = self.spec
+        assert spec.timestamp is not None
+        assert spec.time_format is not None
+        return parse_times(self._column(frame, spec.timestamp), spec.time_format)
+
+    def _behaviour_inputs(self, frame: pd.DataFrame, times: pd.Series) -> dict[str, np.ndarray]:
+        spec = self.spec
+        data = {"__seconds": _seconds(times)}
+        if spec.amount:
+            amount = pd.to_numeric(self._column(frame, spec.amount), errors="coerce")
+            data["__amount"] = amount.to_numpy(dtype=float)
+        for col in (*spec.customers, *spec.counterparties):
+            data[col] = entity_keys(self._column(frame, col))
+        return data
+
+    def matrix(self, frame: pd.DataFrame, *, history: bool = True) -> np.ndarray:
+        """:meth:`transform` as a float array ``(rows, features)`` without a DataFrame,
+        in Fortran order (each feature contiguous)."""
+        arrays = self._arrays(frame, None, self.history_ if history else None)
+        out = np.empty((len(self.feature_names_), len(frame)), dtype=float)
+        for j, name in enumerate(self.feature_names_):
+            out[j] = arrays[name]
+        return out.T
+
+    def _build(
+        self, frame: pd.DataFrame, labels: np.ndarray | None, history: pd.DataFrame | None
+    ) -> pd.DataFrame:
+        return pd.DataFrame(self._arrays(frame, labels, history), index=frame.index)
+
+    def _arrays(
+        self, frame: pd.DataFrame, labels: np.ndarray | None, history: pd.DataFrame | None
+    ) -> dict[str, np.ndarray]:
+        spec = self.spec
+        out: dict[str, np.ndarray] = {}
+        times = self._times(frame) if spec.timestamp else None
+        if times is not None:
+            out.update(time_parts(times.to_numpy(dtype="datetime64[s]")))
+        if spec.amount:
+            amount = pd.to_numeric(self._column(frame, spec.amount), errors="coerce").to_numpy(
+                float
+            )
+            out["amount"] = amount
+            out["amount_log"] = np.log1p(np.clip(amount, 0, None))
+        for col in spec.numerics:
+            out[col] = pd.to_numeric(self._column(frame, col), errors="coerce").to_numpy(float)
+        for col in spec.categoricals:
+            out.update(self._encode(col, self._column(frame, col)))
+        if self._has_behaviour and times is not None:
+            out.update(self._behaviour(self._behaviour_inputs(frame, times), labels, history))
+        return out
+
+    def _encode(self, col: str, series: pd.Series) -> dict[str, np.ndarray]:
+        # Encode the distinct values only, then spread them over the rows.
+        positions, keys = factorised_keys(series)
+        if not keys:
+            empty = np.full(len(series), np.nan)
+            return {f"{col}__code": empty, f"{col}__freq": empty.copy()}
+        freq = self.frequencies_[col]
+        levels = self.levels_[col]
+        index = {level: i for i, level in enumerate(levels)}
+        rare = len(levels)  # seen at fit, but not among the most frequent levels
+        unique_freq = np.asarray([freq.get(k, 0.0) for k in keys], dtype=float)
+        unique_codes = np.asarray(
+            [index.get(k, rare if k in freq else -1) for k in keys], dtype=float
+        )
+        present = positions >= 0
+        safe = np.where(present, positions, 0)
+        codes = np.where(present, unique_codes[safe], np.nan)
+        frequency = np.where(present, unique_freq[safe], np.nan)
+        return {f"{col}__code": codes, f"{col}__freq": frequency}
+
+    def _behaviour(
+        self,
+        frame: dict[str, np.ndarray],
+        labels: np.ndarray | None,
+        history: pd.DataFrame | None,
+    ) -> dict[str, np.ndarray]:
+        spec = self.spec
+        rows = len(frame["__seconds"])
+        frame["__label"] = np.full(rows, np.nan) if labels is None else np.asarray(labels, float)
+        start = 0
+        if history is not None and len(history):
+            history = _relevant(history, frame, (*spec.customers, *spec.counterparties))
+            start = len(history)
+            frame = {k: np.concatenate([history[k].to_numpy(), v]) for k, v in frame.items()}
+        return behaviour_of(self, frame, start)
+
+
+def behaviour_of(
+    builder: FeatureBuilder,
+    frame: dict[str, np.ndarray],
+    start: int,
+    codes_of: Callable[[np.ndarray], np.ndarray] | None = None,
+) -> dict[str, np.ndarray]:
+    """The behaviour features of the rows of ``frame`` from ``start`` on (the rows before
+    are history): ``__seconds``, ``__label``, ``__amount`` if the spec has an amount, and
+    the entity keys under the entity columns' names. ``codes_of``: an equivalent of
+    :func:`entity_codes`."""
+    entity_codes_of = entity_codes if codes_of is None else codes_of
+    spec = builder.spec
+    seconds = frame["__seconds"].astype(np.int64)
+    amount = frame["__amount"].astype(float) if spec.amount else None
+    has_labels = bool(np.isfinite(frame["__label"].astype(float)).any())
+    y = frame["__label"].astype(float) if has_labels else None
+    out: dict[str, np.ndarray] = {}
+    for i, col in enumerate(spec.customers):
+        codes = entity_codes_of(frame[col])
+        out.update(customer_features(codes, seconds, amount, builder.windows, f"customer{i}"))
+    for i, col in enumerate(spec.counterparties):
+        codes = entity_codes_of(frame[col])
+        out.update(counterparty_block(builder, codes, seconds, y, f"counterparty{i}"))
+    return {name: values[start:] for name, values in out.items()}
+
+
+def entity_codes(keys: np.ndarray) -> np.ndarray:
+    """Integer codes of entity keys in order of first appearance; -1 where missing."""
+    codes: np.ndarray = pd.factorize(keys, use_na_sentinel=True)[0].astype(np.int64)
+    return codes
+
+
+def counterparty_block(
+    builder: FeatureBuilder,
+    codes: np.ndarray,
+    seconds: np.ndarray,
+    y: np.ndarray | None,
+    prefix: str,
+) -> dict[str, np.ndarray]:
+    """A counterparty's features; its risk features are NaN when no label is known."""
+    windows = builder.windows
+    made = counterparty_features(codes, seconds, y, windows, builder.label_delay_days, prefix)
+    if y is None:  # no label known at all: the risk features exist, unknown
+        for w in windows:
+            made[f"{prefix}_risk_{w}d"] = np.full(len(codes), np.nan)
+    return made
+
+
+_TIME_PARTS = frozenset(
+    {"hour", "hour_sin", "hour_cos", "weekday", "weekday_sin", "weekday_cos"}
+    | {"day_of_month", "is_weekend", "is_night"}
+)
+
+
+def time_parts(stamps: np.ndarray) -> dict[str, np.ndarray]:
+    """The time features of ``datetime64[s]`` instants (NaN where missing)."""
+    missing = np.isnat(stamps)
+    seconds = stamps.astype(np.int64)
+    days = np.floor_divide(seconds, 86_400)
+    hour = np.where(missing, np.nan, ((seconds - days * 86_400) // 60) / 60.0)
+    weekday = np.where(missing, np.nan, (days + 3) % 7)  # 1970-01-01 was a Thursday
+    month_start = stamps.astype("datetime64[M]").astype("datetime64[D]")
+    day = (stamps.astype("datetime64[D]") - month_start).astype(np.int64) + 1
+    day_of_month = np.where(missing, np.nan, day.astype(float))
+    return {
+        "hour": hour,
+        "hour_sin": np.sin(2 * np.pi * hour / 24),
+        "hour_cos": np.cos(2 * np.pi * hour / 24),
+        "weekday": weekday,
+        "weekday_sin": np.sin(2 * np.pi * weekday / 7),
+        "weekday_cos": np.cos(2 * np.pi * weekday / 7),
+        "day_of_month": day_of_month,
+        "is_weekend": np.where(np.isnan(weekday), np.nan, (weekday >= 5).astype(float)),
+        "is_night": np.where(np.isnan(hour), np.nan, (hour < 6).astype(float)),
+    }

@@ -1,0 +1,1 @@
+"""What a table holds: column names and synonyms, roles, the label and its candidates."""

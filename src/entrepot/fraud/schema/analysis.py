@@ -1,0 +1,210 @@
+"""Analyse a table before training: column roles, the fraud label, rates and gaps.
+
+``analyze(frame)`` finds the label itself (or takes ``target=``), scores the three best
+candidates, reads the fraud rate, counts missing values, flags columns that leak the
+label and says, in plain words, what will limit a model trained on this data.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from entrepot.fraud.errors import NoTargetFound, SingleClass, TargetNotFound
+from entrepot.fraud.schema.roles import COUNTERPARTY, CUSTOMER, EXCLUDED, ColumnProfile, profile
+from entrepot.fraud.schema.target import (
+    LABEL_THRESHOLD,
+    TargetCandidate,
+    candidates,
+    label_vector,
+    leaking_columns,
+    score_candidate,
+)
+from entrepot.fraud.tables.io import read_table
+
+
+@dataclass(frozen=True)
+class Analysis:
+    """What a table holds, as far as fraud detection is concerned."""
+
+    rows: int
+    columns: tuple[ColumnProfile, ...]
+    target: str | None
+    positive: object  # the label value meaning fraud, when labelled
+    candidates: tuple[TargetCandidate, ...]
+    frauds: int
+    unlabelled_rows: int  # rows whose label is missing
+    warnings: tuple[str, ...]
+
+    @property
+    def labelled(self) -> bool:
+        """Whether a label column was found or given."""
+        return self.target is not None
+
+    @property
+    def fraud_rate(self) -> float | None:
+        """Share of frauds among the rows that have a label."""
+        known = self.rows - self.unlabelled_rows
+        return self.frauds / known if self.labelled and known else None
+
+    def column(self, name: str) -> ColumnProfile:
+        """The profile of column ``name``."""
+        for col in self.columns:
+            if col.name == name:
+                return col
+        raise KeyError(name)
+
+    def with_role(self, role: str) -> list[str]:
+        """Names of the columns with ``role``, in table order."""
+        return [c.name for c in self.columns if c.role == role]
+
+    def entities(self, kind: str) -> list[str]:
+        """Entity columns of ``kind`` (customer, counterparty or other)."""
+        return [c.name for c in self.columns if c.role == "entity" and c.entity_kind == kind]
+
+    @property
+    def timestamp(self) -> str | None:
+        """The main timestamp column."""
+        found = self.with_role("timestamp")
+        return found[0] if found else None
+
+    @property
+    def amount(self) -> str | None:
+        """The main amount column."""
+        found = self.with_role("amount")
+        return found[0] if found else None
+
+    @property
+    def feature_columns(self) -> list[str]:
+        """Columns the features are built from."""
+        return [c.name for c in self.columns if c.role not in EXCLUDED]
+
+    def to_dict(self) -> dict[str, object]:
+        """A JSON-ready summary."""
+        return {
+            "rows": self.rows,
+            "labelled": self.labelled,
+            "target": self.target,
+            "positive": _plain(self.positive),
+            "fraud_rate": None if self.fraud_rate is None else round(self.fraud_rate, 6),
+            "frauds": self.frauds,
+            "unlabelled_rows": self.unlabelled_rows,
+            "target_candidates": [c.to_dict() for c in self.candidates],
+            "columns": [c.to_dict() for c in self.columns],
+            "warnings": list(self.warnings),
+        }
+
+
+def _plain(value: object) -> object:
+    return value.item() if isinstance(value, np.generic) else value
+
+
+def analyze(frame: pd.DataFrame, *, target: str | None = None) -> Analysis:
+    """Analyse ``frame``; with ``target`` the label column is the user's choice.
+
+    Raises :class:`TargetNotFound` when ``target`` is not a column, :class:`SingleClass`
+    or :class:`NoTargetFound` when it cannot be a binary label. Without ``target`` an
+    unlabelled table is not an error: ``labelled`` is then false.
+    """
+    frame = frame.rename(columns=str)
+    found = candidates(frame)
+    positive: object = None
+    if target is not None:
+        chosen = _user_target(frame, target)
+        positive = chosen.positive
+    elif found and found[0].score >= LABEL_THRESHOLD:
+        target, positive = found[0].column, found[0].positive
+    profiles = [profile(frame[col], col) for col in frame.columns]
+    warnings: list[str] = []
+    frauds = unlabelled = 0
+    if target is not None:
+        y = label_vector(frame[target], positive)
+        frauds, unlabelled = int(np.nansum(y)), int(np.isnan(y).sum())
+        leaks = set(leaking_columns(frame, target, y))
+        for i, col in enumerate(profiles):
+            if col.name == target:
+                profiles[i] = replace(col, role="target", reason="the fraud label")
+            elif col.name in leaks:
+                profiles[i] = replace(col, role="leak", reason="each value goes with one class")
+                warnings.append(
+                    f"column {col.name!r} determines the label exactly: it is derived from it "
+                    "(like a fraud-scenario code) and is left out of the features"
+                )
+        if unlabelled:
+            warnings.append(f"{unlabelled} rows have no label; training ignores them")
+    warnings.extend(_gaps(profiles, len(frame)))
+    return Analysis(
+        rows=len(frame),
+        columns=tuple(profiles),
+        target=target,
+        positive=positive,
+        candidates=tuple(found),
+        frauds=frauds,
+        unlabelled_rows=unlabelled,
+        warnings=tuple(warnings),
+    )
+
+
+def analyze_file(path: str | Path, *, target: str | None = None) -> Analysis:
+    """Read a CSV, Parquet or XLSX file and analyse it."""
+    return analyze(read_table(path), target=target)
+
+
+def _user_target(frame: pd.DataFrame, target: str) -> TargetCandidate:
+    if target not in frame.columns:
+        raise TargetNotFound(
+            f"no column {target!r}; the columns are: {', '.join(map(str, frame.columns))}"
+        )
+    values = frame[target].dropna().unique()
+    if len(values) < 2:
+        shown = repr(_plain(values[0])) if len(values) else "nothing but missing values"
+        raise SingleClass(f"the label {target!r} holds a single class: {shown}")
+    scored = score_candidate(frame, target)
+    if scored is None:
+        raise NoTargetFound(
+            f"column {target!r} has {len(values)} distinct values; a fraud label needs exactly "
+            "two (fraud / legitimate)",
+            hint="choose a yes/no column, or recode this one as 1 for fraud and 0 otherwise",
+        )
+    return scored
+
+
+def _gaps(profiles: list[ColumnProfile], rows: int) -> list[str]:
+    notes = []
+    empty = [c.name for c in profiles if c.role == "empty"]
+    if empty:
+        notes.append(f"all-missing columns ignored: {', '.join(empty)}")
+    constant = [c.name for c in profiles if c.role == "constant"]
+    if constant:
+        notes.append(f"constant columns ignored: {', '.join(constant)}")
+    sparse = [c.name for c in profiles if c.role != "empty" and c.missing > rows / 2]
+    if sparse:
+        notes.append(f"more than half missing: {', '.join(sparse)}")
+    roles = {c.role for c in profiles}
+    kinds = {c.entity_kind for c in profiles if c.role == "entity"}
+    if "timestamp" not in roles:
+        notes.append(
+            "no timestamp: validation uses a stratified random split and no behaviour "
+            "features (counts, amounts over past days) can be built"
+        )
+    elif not kinds & {CUSTOMER, COUNTERPARTY}:
+        notes.append("no customer or terminal id: no per-entity behaviour features")
+    return notes
+
+
+def require_target(analysis: Analysis) -> str:
+    """The analysis's target, or :class:`NoTargetFound` listing the candidates."""
+    if analysis.target is not None:
+        return analysis.target
+    if analysis.candidates:
+        listed = "; ".join(
+            f"{c.column} (score {c.score:.2f}, fraud rate {c.fraud_rate:.2%})"
+            for c in analysis.candidates
+        )
+        message = f"no column is clearly the fraud label; two-valued columns found: {listed}"
+    else:
+        message = "no column is a fraud label: no column has exactly two values"
+    raise NoTargetFound(message)

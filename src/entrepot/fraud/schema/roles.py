@@ -1,0 +1,196 @@
+"""Guess what each column is from its name and its values.
+
+Roles: ``id`` (one value per row), ``timestamp``, ``amount``, ``entity`` (a customer,
+or a counterparty such as a terminal, merchant or beneficiary, seen on many rows),
+``categorical``, ``boolean``, ``numeric``, ``text`` (free text), and the columns left
+out of the features: ``empty`` (all missing), ``constant``, ``target``, ``leak``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from entrepot.fraud.schema import names
+from entrepot.fraud.tables.timeparse import detect_format
+
+ROLES = (
+    "id",
+    "timestamp",
+    "amount",
+    "entity",
+    "categorical",
+    "boolean",
+    "numeric",
+    "text",
+    "empty",
+    "constant",
+    "target",
+    "leak",
+)
+#: Roles never turned into features.
+EXCLUDED = frozenset({"id", "text", "empty", "constant", "target", "leak"})
+CUSTOMER, COUNTERPARTY, OTHER = "customer", "counterparty", "other"
+#: Under this many values a column is too short to call constant or an id: a one-row file
+#: to score has one value everywhere, and its columns keep the roles their values show.
+FEW_VALUES = 20
+
+
+@dataclass(frozen=True)
+class ColumnProfile:
+    """What one column holds and the role it plays."""
+
+    name: str
+    dtype: str
+    role: str
+    missing: int
+    distinct: int
+    reason: str
+    entity_kind: str | None = None  # customer | counterparty | other, for entities
+    time_format: str | None = None  # for timestamps, see entrepot.fraud.tables.timeparse
+
+    def to_dict(self) -> dict[str, object]:
+        out: dict[str, object] = {
+            "name": self.name,
+            "dtype": self.dtype,
+            "role": self.role,
+            "missing": self.missing,
+            "distinct": self.distinct,
+            "reason": self.reason,
+        }
+        if self.entity_kind:
+            out["entity_kind"] = self.entity_kind
+        if self.time_format:
+            out["time_format"] = self.time_format
+        return out
+
+
+def entity_kind(tokens: tuple[str, ...]) -> str | None:
+    """``customer`` or ``counterparty`` from the first telling word of a name."""
+    for token in tokens:
+        if token in names.CUSTOMER_WORDS:
+            return CUSTOMER
+        if token in names.TERMINAL_WORDS:
+            return COUNTERPARTY
+    return None
+
+
+@dataclass(frozen=True)
+class _Facts:
+    name: str
+    dtype: str
+    missing: int
+    distinct: int
+    rows: int  # non-missing
+    tokens: tuple[str, ...]
+    kind: str | None
+    unique: bool
+    id_named: bool
+
+    @property
+    def few(self) -> bool:
+        """Too few values to judge by counting them (a short file to score)."""
+        return self.rows < FEW_VALUES
+
+    @property
+    def entity_like(self) -> bool:
+        """Named after a customer or counterparty, and naming an identifier, not a trait."""
+        if self.kind is None or (self.distinct >= self.rows and not self.few):
+            return False
+        if names.has_any(self.tokens, names.MEASURE_WORDS):
+            return False  # customer_age, account_age_days: a trait of the entity
+        if self.id_named:
+            return True
+        return not names.has_any(self.tokens, names.CATEGORY_WORDS) and self.distinct > 10
+
+    def made(self, role: str, reason: str, **extra: str | None) -> ColumnProfile:
+        return ColumnProfile(
+            self.name,
+            self.dtype,
+            role,
+            self.missing,
+            self.distinct,
+            reason,
+            entity_kind=extra.get("entity_kind"),
+            time_format=extra.get("time_format"),
+        )
+
+
+def profile(series: pd.Series, name: str) -> ColumnProfile:
+    """The role of one column (never ``target`` or ``leak``: those need the label)."""
+    n = len(series)
+    present = series.dropna()
+    missing = n - len(present)
+    dtype = str(series.dtype)
+    if present.empty:
+        return ColumnProfile(name, dtype, "empty", missing, 0, "every value is missing")
+    distinct = int(present.nunique())
+    tokens = names.tokens(name)
+    facts = _Facts(
+        name=name,
+        dtype=dtype,
+        missing=missing,
+        distinct=distinct,
+        rows=len(present),
+        tokens=tokens,
+        kind=entity_kind(tokens),
+        unique=distinct == len(present) and len(present) >= FEW_VALUES,
+        id_named=names.has_any(tokens, names.ID_WORDS),
+    )
+    if distinct == 1 and len(present) >= FEW_VALUES:
+        return facts.made("constant", f"a single value {present.iloc[0]!r}")
+    numeric = pd.api.types.is_numeric_dtype(series) and not pd.api.types.is_bool_dtype(series)
+    if not numeric or names.has_any(tokens, names.TIME_WORDS):
+        fmt = detect_format(series)
+        if fmt is not None:
+            return facts.made("timestamp", f"parses as {fmt}", time_format=fmt)
+    if distinct == 2:
+        return facts.made("boolean", "two values")
+    if numeric:
+        return _numeric_role(present, facts)
+    return _text_role(present, facts)
+
+
+def _numeric_role(present: pd.Series, f: _Facts) -> ColumnProfile:
+    values = present.to_numpy(dtype=float)
+    integer = pd.api.types.is_integer_dtype(present) or bool(np.all(np.mod(values, 1) == 0))
+    amount_like = names.has_any(f.tokens, names.AMOUNT_WORDS) and float(np.max(values)) > 1
+    if amount_like and not (f.entity_like and integer):
+        return f.made("amount", "numeric with an amount-like name")
+    if integer and f.unique and (f.id_named or f.kind or _consecutive(present)):
+        return f.made("id", "a different integer on every row")
+    if integer and f.few and f.id_named and f.kind is None and f.distinct == f.rows:
+        return f.made("id", "an identifier's name, a different integer on every row")
+    if integer and f.entity_like:
+        return f.made("entity", f"repeated {f.kind} id", entity_kind=f.kind)
+    if integer and names.has_any(f.tokens, names.CATEGORY_WORDS) and f.distinct <= 1000:
+        return f.made("categorical", "integer codes with a category-like name")
+    if integer and f.id_named:
+        if 50 <= f.distinct < 0.5 * f.rows:
+            return f.made("entity", "repeated id", entity_kind=OTHER)
+        return f.made("categorical", "a few id values")
+    return f.made("numeric", "numbers")
+
+
+def _text_role(present: pd.Series, f: _Facts) -> ColumnProfile:
+    sample = present.astype("str").head(2000)
+    spaced = float(sample.str.contains(" ", regex=False).mean())
+    length = float(sample.str.len().mean())
+    if f.unique and spaced < 0.5:
+        return f.made("id", "a different value on every row")
+    if f.entity_like and spaced < 0.5:
+        return f.made("entity", f"repeated {f.kind} id", entity_kind=f.kind)
+    if f.distinct <= max(50, 0.05 * f.rows) and length <= 40:
+        return f.made("categorical", f"{f.distinct} distinct labels")
+    if spaced >= 0.5 or length > 40:
+        return f.made("text", "free text")
+    if f.id_named and f.distinct < 0.5 * f.rows:
+        return f.made("entity", "repeated id", entity_kind=OTHER)
+    return f.made("categorical", f"{f.distinct} distinct labels (high cardinality)")
+
+
+def _consecutive(present: pd.Series) -> bool:
+    values = np.sort(present.to_numpy(dtype=np.int64))
+    return bool(values[-1] - values[0] == len(values) - 1)

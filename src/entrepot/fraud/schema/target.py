@@ -1,0 +1,153 @@
+"""Find the fraud label among the columns, and read it as 0/1.
+
+A candidate is a column with exactly two values. Its score (0..1) weighs the name
+(``fraud``, ``fraude``, ``label``, ``Class``...: 55 %), values that read as yes/no
+(20 %), a plausible fraud rate (15 %) and being the last column (10 %). Without a
+label-like name a column scores at most 0.45, under the 0.5 needed to be taken as
+the target: better to ask the user than to train on ``is_weekend``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from entrepot.fraud.schema import names
+
+LABEL_THRESHOLD = 0.5
+POSITIVE = frozenset(
+    {"1", "1.0", "true", "t", "yes", "y", "oui", "o", "fraud", "fraude", "fraudulent"}
+    | {"frauduleux", "frauduleuse", "positive", "suspicious", "bad", "chargeback"}
+)
+NEGATIVE = frozenset(
+    {"0", "0.0", "false", "f", "no", "n", "non", "legit", "legitimate", "normal", "genuine"}
+    | {"ok", "good", "negative", "clean", "valid", "legitime"}
+)
+
+
+@dataclass(frozen=True)
+class TargetCandidate:
+    """A column that may be the fraud label, with its score and the reasons for it."""
+
+    column: str
+    score: float
+    positive: object  # the value that means fraud
+    fraud_rate: float
+    reasons: tuple[str, ...]
+
+    def to_dict(self) -> dict[str, object]:
+        return {
+            "column": self.column,
+            "score": round(self.score, 3),
+            "positive": _plain(self.positive),
+            "fraud_rate": round(self.fraud_rate, 6),
+            "reasons": list(self.reasons),
+        }
+
+
+def _plain(value: object) -> object:
+    return value.item() if isinstance(value, np.generic) else value
+
+
+def _key(value: object) -> str:
+    if isinstance(value, bool | np.bool_):
+        return "true" if value else "false"
+    if isinstance(value, int | float | np.number) and float(value).is_integer():
+        return str(int(value))
+    return str(value).strip().lower()
+
+
+def positive_value(values: list[object], counts: list[int]) -> tuple[object, bool]:
+    """Which of two values means fraud, and whether the values said so themselves."""
+    keys = [_key(v) for v in values]
+    for i, key in enumerate(keys):
+        other = keys[1 - i]
+        if key in POSITIVE and other in NEGATIVE:
+            return values[i], True
+    minority = int(np.argmin(counts))
+    return values[minority], False
+
+
+def score_candidate(frame: pd.DataFrame, column: str) -> TargetCandidate | None:
+    """Score ``column`` as the fraud label; ``None`` unless it has exactly two values."""
+    series = frame[column]
+    counts = series.value_counts(dropna=True)
+    if len(counts) != 2:
+        return None
+    values, numbers = list(counts.index), [int(c) for c in counts.to_numpy()]
+    positive, readable = positive_value(values, numbers)
+    rate = numbers[values.index(positive)] / sum(numbers)
+    tokens = names.tokens(column)
+    reasons: list[str] = []
+    if names.has_any(tokens, names.TARGET_STRONG):
+        name_score = 1.0
+        reasons.append("its name says label/fraud")
+    elif names.has_any(tokens, names.TARGET_WEAK):
+        name_score = 0.6
+        reasons.append("its name suggests a flag")
+    else:
+        name_score = 0.0
+    value_score = 1.0 if readable else 0.3
+    reasons.append(f"values {values[0]!r}/{values[1]!r}" + (" read as yes/no" if readable else ""))
+    if 0.0005 <= rate <= 0.2:
+        rate_score = 1.0
+    elif rate <= 0.5:
+        rate_score = 0.5
+    else:
+        rate_score = 0.2
+    reasons.append(f"fraud rate {rate:.2%}")
+    last = 1.0 if column == frame.columns[-1] else 0.0
+    if last:
+        reasons.append("last column")
+    score = 0.55 * name_score + 0.2 * value_score + 0.15 * rate_score + 0.1 * last
+    return TargetCandidate(column, score, positive, rate, tuple(reasons))
+
+
+def candidates(frame: pd.DataFrame, *, top: int = 3) -> list[TargetCandidate]:
+    """The ``top`` best label candidates, best first."""
+    found = [c for col in frame.columns if (c := score_candidate(frame, col)) is not None]
+    found.sort(key=lambda c: (-c.score, list(frame.columns).index(c.column)))
+    return found[:top]
+
+
+def label_vector(series: pd.Series, positive: object) -> np.ndarray:
+    """The label as float 1.0 (fraud) / 0.0 / NaN (missing)."""
+    key = _key(positive)
+    if pd.api.types.is_bool_dtype(series) or pd.api.types.is_numeric_dtype(series):
+        numbers = series.astype("float64").to_numpy()
+        wanted = {"true": 1.0, "false": 0.0}.get(key, float(key) if _is_number(key) else np.nan)
+        hit = numbers == wanted
+    else:
+        hit = (series.astype("str").str.strip().str.lower() == key).to_numpy(dtype=bool)
+    out = np.where(hit, 1.0, 0.0)
+    out[series.isna().to_numpy()] = np.nan
+    return out
+
+
+def _is_number(text: str) -> bool:
+    try:
+        float(text)
+    except ValueError:
+        return False
+    return True
+
+
+def leaking_columns(frame: pd.DataFrame, target: str, y: np.ndarray) -> list[str]:
+    """Columns whose every value goes with a single class: derived from the label."""
+    known = ~np.isnan(y)
+    if known.sum() == 0 or np.nanmin(y) == np.nanmax(y):
+        return []
+    leaks = []
+    for col in frame.columns:
+        if col == target:
+            continue
+        values = frame[col][known]
+        if values.nunique(dropna=False) > 20:
+            continue
+        keys = values.astype("str").fillna("<missing>").to_numpy()
+        classes = pd.Series(y[known]).groupby(keys).nunique()
+        if len(classes) > 1 and (classes == 1).all():
+            leaks.append(str(col))
+    return leaks

@@ -1,0 +1,175 @@
+"""An ensemble of models applied to a table through column mappings, saved to be replayed.
+
+Each :class:`Member` is a model with the mapping that feeds it (upload column -> model
+input column) and its weight::
+
+    weight_i  ∝  similarity_i × validation AUPRC_i × coverage_i
+
+where ``similarity`` is the schema match score, ``validation AUPRC`` the model's own on
+its validation split, and ``coverage`` the share of its feature importance whose input
+columns the mapping supplies. Weights sum to 1.
+
+**Calibration.** Each member's probabilities are calibrated on its own validation data
+(isotonic or Platt, ``entrepot.fraud.model.calibration``). The ensemble probability is their
+weighted average (a linear opinion pool). An average of calibrated forecasts stays
+calibrated in the large (its mean equals the mean of the members', each an estimate of
+the fraud rate) and never claims more certainty than its members; it does not sharpen
+them as a product of odds would, which would be right only for independent members, and
+these read the same columns. What it cannot undo is a shift between a member's training
+population and the scored file (another fraud rate, other amounts): the probabilities
+are then those of the reference populations, which ``entrepot fraud evaluate`` measures
+on a labelled file. Nothing rescales the probabilities to flag a fixed share of rows.
+
+The decision threshold is the weighted average of the members' thresholds (each chosen
+on its validation data). A saved ensemble (``ensemble.json`` and one model file per
+member) scores the same file to the same result.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import tempfile
+from collections.abc import Mapping, Sequence
+from dataclasses import asdict, dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from entrepot.fraud.errors import FraudError, MissingColumns
+from entrepot.fraud.model.saved import FraudModel
+
+ENSEMBLE_FILE = "ensemble.json"
+FORMAT = "entrepot.fraud.score.ensemble/1"
+_UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
+_MEMBER_FILE = re.compile(r"^members/\d{2}-[A-Za-z0-9._-]+\.joblib$")
+
+
+@dataclass(frozen=True)
+class Member:
+    """One model of an ensemble and how it is applied."""
+
+    name: str
+    version: str
+    similarity: float
+    validation_auprc: float
+    coverage: float  # share of the model's feature importance the mapping can feed
+    column_coverage: float  # share of the model's input columns mapped
+    weight: float
+    threshold: float
+    mapping: Mapping[str, str]  # upload column -> model input column
+    confidence: Mapping[str, float]  # upload column -> match confidence
+    history: bool = False  # prepend the model's training tail (same customers and terminals)
+
+    @property
+    def column(self) -> str:
+        """The name of this member's score column in the output."""
+        return "score_" + _UNSAFE.sub("_", self.name)
+
+
+def feature_coverage(model: FraudModel, mapped: set[str]) -> tuple[float, float]:
+    """Share of ``model``'s importance, and of its input columns, that ``mapped`` input
+    columns can feed (a feature needs every column it is computed from)."""
+    inputs = model.input_columns
+    columns = len([c for c in inputs if c in mapped]) / len(inputs) if inputs else 0.0
+    sources = model.features.sources()
+    shares = model.importances or {f: 1.0 for f in sources}
+    total = sum(shares.values())
+    fed = sum(v for f, v in shares.items() if f in sources and set(sources[f]) <= mapped)
+    return (fed / total if total > 0 else columns), columns
+
+
+def make_members(entries: Sequence[dict[str, Any]]) -> list[Member]:
+    """Members with normalised weights from raw entries (the :class:`Member` fields but
+    ``weight``); raises when no entry can contribute."""
+    raw = [e["similarity"] * max(e["validation_auprc"], 0.0) * e["coverage"] for e in entries]
+    total = float(sum(raw))
+    if total <= 0.0:
+        listed = ", ".join(f"{e['name']} (coverage {e['coverage']:.0%})" for e in entries)
+        raise MissingColumns(
+            f"no model can read the file: none of their important inputs is supplied ({listed})"
+        )
+    return [Member(weight=w / total, **e) for e, w in zip(entries, raw, strict=True) if w > 0]
+
+
+@dataclass
+class Ensemble:
+    """Members and their models."""
+
+    members: tuple[Member, ...]
+    models: tuple[FraudModel, ...]
+    created: str = ""
+
+    def __post_init__(self) -> None:
+        if not self.members or len(self.members) != len(self.models):
+            raise ValueError("an ensemble needs one model per member, and at least one")
+        if not self.created:
+            self.created = datetime.now(UTC).isoformat(timespec="seconds")
+
+    @property
+    def weights(self) -> np.ndarray:
+        """The members' weights, summing to 1."""
+        return np.asarray([m.weight for m in self.members], dtype=float)
+
+    @property
+    def threshold(self) -> float:
+        """The decision threshold: the weighted average of the members'."""
+        return float(self.weights @ np.asarray([m.threshold for m in self.members]))
+
+    def save(self, folder: str | Path) -> Path:
+        """Write ``ensemble.json`` and ``members/NN-NAME.joblib`` into ``folder``."""
+        folder = Path(folder)
+        folder.parent.mkdir(parents=True, exist_ok=True)
+        staging = Path(tempfile.mkdtemp(dir=folder.parent, prefix=f".{folder.name}."))
+        staging.chmod(0o755)  # mkdtemp makes it private; the folder is published as is
+        try:
+            files = []
+            for i, (member, model) in enumerate(zip(self.members, self.models, strict=True)):
+                path = f"members/{i:02d}-{_UNSAFE.sub('_', member.name)}.joblib"
+                model.save(staging / path)
+                files.append(path)
+            content = {
+                "format": FORMAT,
+                "created": self.created,
+                "threshold": self.threshold,
+                "members": [
+                    {**asdict(m), "mapping": dict(m.mapping), "confidence": dict(m.confidence)}
+                    | {"file": f}
+                    for m, f in zip(self.members, files, strict=True)
+                ],
+            }
+            with (staging / ENSEMBLE_FILE).open("w", encoding="utf-8") as out:
+                json.dump(content, out, indent=2, ensure_ascii=False)
+                out.write("\n")
+            if folder.exists():
+                shutil.rmtree(folder)
+            os.replace(staging, folder)
+        finally:
+            shutil.rmtree(staging, ignore_errors=True)
+        return folder
+
+    @classmethod
+    def load(cls, folder: str | Path) -> Ensemble:
+        """Read an ensemble written by :meth:`save`. Only load folders you trust (pickle)."""
+        folder = Path(folder)
+        path = folder / ENSEMBLE_FILE
+        if not path.is_file():
+            raise FraudError(
+                f"{folder} holds no {ENSEMBLE_FILE}",
+                hint="give a folder written by `entrepot fraud score --ensemble --save-ensemble`",
+            )
+        raw = json.loads(path.read_text(encoding="utf-8"))
+        if raw.get("format") != FORMAT:
+            raise FraudError(f"{path} is not an ensemble of format {FORMAT}")
+        members, models = [], []
+        for entry in raw["members"]:
+            file = str(entry.pop("file"))
+            if not _MEMBER_FILE.match(file):
+                raise FraudError(f"{path} names an unexpected member file {file!r}")
+            members.append(Member(**entry))
+            models.append(FraudModel.load(folder / file))
+        return cls(tuple(members), tuple(models), raw["created"])

@@ -1,0 +1,216 @@
+"""Score a table with an ensemble (or one model): one output row per input row.
+
+The output keeps the input order and holds the input's id columns, then
+``fraud_probability`` (see ``entrepot.fraud.score.ensemble`` for its calibration),
+``prediction`` (1 when the probability reaches the ensemble's threshold), ``risk_level``,
+``anomaly_score`` (share of the members' legitimate training rows less unusual than the
+row, weighted over members), one ``score_NAME`` column per member (its calibrated
+probability) and ``explanation``: the three upload columns that push the row's score up
+most, summed over members by weight (contributions of features whose columns the file
+lacks are left out: they say nothing about the row). Explanations are computed for the
+rows someone will look at, those at ``medium`` risk or above (at most ``explain_limit``,
+the most probable first); the other rows get an empty one. Exact tree contributions cost
+far more than a prediction, and explaining a row nobody reviews helps nobody.
+
+Risk levels, with ``t`` the threshold: ``low`` under ``t / 2``, ``medium`` under ``t``,
+``high`` from ``t``, ``critical`` from ``max(t, 0.5)`` (fraud more likely than not).
+"""
+
+from __future__ import annotations
+
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from entrepot.fraud.errors import SingleClass
+from entrepot.fraud.match.description import Upload, describe
+from entrepot.fraud.model.metrics import evaluate
+from entrepot.fraud.model.saved import FraudModel
+from entrepot.fraud.schema.analysis import analyze, require_target
+from entrepot.fraud.schema.target import label_vector
+from entrepot.fraud.score.column_reader import ColumnReader
+from entrepot.fraud.score.ensemble import Ensemble, Member
+from entrepot.fraud.score.explain import contributions, top_reasons
+from entrepot.fraud.score.numpy_path import score_member
+from entrepot.fraud.tables.io import write_table
+from entrepot.fraud.tables.timeparse import parse_times
+
+RISK_LEVELS = ("low", "medium", "high", "critical")
+OUTPUT_COLUMNS = ("fraud_probability", "prediction", "risk_level", "anomaly_score")
+
+
+def risk_levels(proba: np.ndarray, threshold: float) -> np.ndarray:
+    """The risk level of each probability (see the module docstring)."""
+    cuts = [threshold / 2, threshold, max(threshold, 0.5)]
+    return np.asarray(RISK_LEVELS, dtype=object)[np.searchsorted(cuts, proba, side="right")]
+
+
+def member_frame(
+    frame: pd.DataFrame,
+    member: Member,
+    model: FraudModel,
+    upload: Upload,
+    parsed: dict[str, pd.Series] | None = None,
+) -> pd.DataFrame:
+    """The upload's columns under the model's input names; the timestamp parsed with the
+    upload's own format, so the model reads instants, whatever its training format.
+    ``parsed`` keeps parsed timestamp columns between members."""
+    timestamp = model.features.spec.timestamp
+    parsed = {} if parsed is None else parsed
+    columns = frame[list(member.mapping)].set_axis(list(member.mapping.values()), axis=1)
+    for upload_col, model_col in member.mapping.items():
+        fmt = upload.time_format(upload_col) if model_col == timestamp else None
+        if fmt is not None:
+            if upload_col not in parsed:
+                parsed[upload_col] = parse_times(frame[upload_col], fmt)
+            columns[model_col] = parsed[upload_col]
+    return columns
+
+
+def _fast_reads(member: Member, reader: ColumnReader) -> bool:
+    """Whether the fast path reads ``member``'s columns as its member frame would: each
+    mapped column present, no two feeding one model column."""
+    targets = list(member.mapping.values())
+    return all(reader.has(c) for c in member.mapping) and len(set(targets)) == len(targets)
+
+
+def _projection(member: Member, model: FraudModel, labels: list[str]) -> np.ndarray:
+    """``(features, labels)``: each feature's contribution shared among the upload
+    columns it is computed from."""
+    inverse = {model_col: up for up, model_col in member.mapping.items()}
+    position = {label: i for i, label in enumerate(labels)}
+    names = model.features.feature_names_
+    sources = model.features.sources()
+    out = np.zeros((len(names), len(labels)))
+    for f, name in enumerate(names):
+        cols = sources.get(name, ())
+        for col in cols:
+            if col in inverse:
+                out[f, position[inverse[col]]] += 1.0 / len(cols)
+    return out
+
+
+def score(
+    frame: pd.DataFrame,
+    ensemble: Ensemble,
+    *,
+    upload: Upload | None = None,
+    explain: bool = True,
+    explain_limit: int = 10_000,
+    threads: int = 1,
+    fast: bool = True,
+) -> pd.DataFrame:
+    """Score every row of ``frame`` (see the module docstring for the columns).
+
+    ``threads``: threads of the boosting libraries' predictions; more than one pays on
+    large files when the cores are free (OpenMP threads that wait for a busy core make
+    prediction many times slower). ``fast=False`` takes the general path (a pandas frame
+    per member, the models' own methods) instead of ``entrepot.fraud.score.numpy_path``: the
+    same scores, slower; the reference the fast path is tested and measured against.
+    """
+    labels = frame.columns.tolist()
+    if not all(isinstance(c, str) for c in labels):
+        frame = frame.rename(columns=str)
+        labels = frame.columns.tolist()
+    if not isinstance(frame.index, pd.RangeIndex) or frame.index.start != 0:
+        frame = frame.reset_index(drop=True)
+    upload = upload if upload is not None else describe(frame)
+    n = len(frame)
+    weights = ensemble.weights
+    threshold = ensemble.threshold
+    probs = np.zeros((len(weights), n))
+    anomalies = np.full((len(weights), n), np.nan)
+    matrices = []
+    parsed: dict[str, pd.Series] = {}
+    reader = ColumnReader(frame) if fast and frame.columns.is_unique else None
+    for i, (member, model) in enumerate(zip(ensemble.members, ensemble.models, strict=True)):
+        if reader is not None and _fast_reads(member, reader):
+            x, probs[i], anomaly = score_member(
+                model, reader, member.mapping, upload, history=member.history, threads=threads
+            )
+            if anomaly is not None:
+                anomalies[i] = anomaly
+        else:
+            inputs = member_frame(frame, member, model, upload, parsed)
+            x = model.feature_matrix(inputs, history=member.history)
+            probs[i] = model.proba_of_features(x, threads=threads)
+            if model.anomaly is not None:
+                anomalies[i] = model.anomaly.score(x)
+        matrices.append(x)
+    proba = weights @ probs
+    reasons = np.full(n, "", dtype=object)
+    rows = np.flatnonzero(proba >= threshold / 2) if explain else np.zeros(0, dtype=np.intp)
+    if len(rows):
+        rows = rows[np.argsort(-proba[rows], kind="stable")][:explain_limit]
+        pushed = np.zeros((len(rows), len(labels)))
+        for member, model, x in zip(ensemble.members, ensemble.models, matrices, strict=True):
+            share = contributions(model, x[rows]) @ _projection(member, model, labels)
+            pushed += member.weight * share
+        reasons[rows] = top_reasons(pushed, labels)
+    known = ~np.isnan(anomalies)
+    anomaly_weight = (weights[:, None] * known).sum(axis=0)
+    with np.errstate(invalid="ignore"):
+        anomaly = np.where(
+            anomaly_weight > 0,
+            (weights[:, None] * np.nan_to_num(anomalies)).sum(axis=0) / anomaly_weight,
+            np.nan,
+        )
+    out: dict[str, Any] = {col: frame[col] for col in upload.id_columns}
+    out["fraud_probability"] = proba
+    out["prediction"] = (proba >= threshold).astype(np.int8)
+    out["risk_level"] = _text(risk_levels(proba, threshold))
+    out["anomaly_score"] = anomaly
+    for i, member in enumerate(ensemble.members):
+        out[member.column] = probs[i]
+    out["explanation"] = _text(reasons)
+    return pd.DataFrame(out, copy=False)
+
+
+def _text(values: np.ndarray) -> Any:
+    """Strings in the dtype a new frame would infer for them, given up front: inferring
+    it costs more than the rest of the frame for a few rows."""
+    dtype = _text_dtype()
+    return values if dtype == np.dtype(object) else pd.array(values, dtype=dtype)
+
+
+@cache
+def _text_dtype() -> Any:
+    """The dtype of a new frame's column of strings (pandas 3: its ``str`` dtype)."""
+    return pd.DataFrame({"text": np.asarray(["text"], dtype=object)})["text"].dtype
+
+
+def evaluate_frame(
+    frame: pd.DataFrame,
+    ensemble: Ensemble,
+    *,
+    target: str | None = None,
+    upload: Upload | None = None,
+) -> dict[str, Any]:
+    """Score a labelled table and measure the scores against its labels (``upload``: the
+    description of the table without its label, if already made)."""
+    analysis = analyze(frame, target=target)
+    label = require_target(analysis)
+    y = label_vector(frame[label], analysis.positive)
+    known = ~np.isnan(y)
+    frauds = int(np.nansum(y))
+    if frauds == 0 or frauds == int(known.sum()):
+        raise SingleClass(
+            f"the label {label!r} holds a single class among {int(known.sum())} labelled rows: "
+            "evaluation needs frauds and legitimate rows"
+        )
+    scored = score(frame.drop(columns=[label]), ensemble, upload=upload, explain=False)
+    y_known = y[known].astype(int)
+    metrics = evaluate(y_known, scored["fraud_probability"].to_numpy()[known], ensemble.threshold)
+    members = {
+        m.name: evaluate(y_known, scored[m.column].to_numpy()[known], m.threshold)["auprc"]
+        for m in ensemble.members
+    }
+    return {"target": label, "metrics": metrics, "member_auprc": members}
+
+
+def write_scores(scores: pd.DataFrame, path: str | Path) -> Path:
+    """Write scores as CSV, Parquet or XLSX by the suffix of ``path``, atomically."""
+    return write_table(scores, path)

@@ -1,0 +1,1 @@
+"""Synthetic transactions: 13 domains, fraud scenarios, schema variety."""

@@ -1,0 +1,1 @@
+"""Reading a table as people send it: CSV, Parquet, XLSX, timestamps, values."""

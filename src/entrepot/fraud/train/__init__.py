@@ -1,0 +1,1 @@
+"""Training: time-ordered splits, the model search and its space, importances."""

@@ -1,0 +1,357 @@
+"""Train a fraud model on a labelled table, with an evaluation that can be trusted.
+
+``train(frame)`` analyses the table, refuses bad input with a clear error, builds the
+features, searches models under a time budget (every model fits on all the training
+rows; validation chooses among them, and when their boosting stops), fits the calibration
+and chooses the threshold on validation, and measures everything once on a test split
+used for nothing else. The search ends once 90 % of the budget has passed (analysis and
+features included), leaving the rest for calibration and evaluation. The chosen model is
+never refitted on validation data, so the test figures describe the saved model.
+An anomaly model is fitted on the legitimate training rows, and ``schema.json`` records
+each input column's share of the importance and its match signature
+(``entrepot.fraud.match.signature``), so that the model can be matched to files with other
+column names. ``TrainingResult.save(folder)`` writes ``model.joblib``,
+``performance.json`` and ``schema.json``, the folder the model registry stores.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from importlib import metadata
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from threadpoolctl import threadpool_limits
+
+from entrepot.fraud.errors import NoUsableFeatures, SingleClass, TooFewRows
+from entrepot.fraud.match.signature import table_signature
+from entrepot.fraud.model.anomaly import AnomalyModel
+from entrepot.fraud.model.calibration import Calibrator
+from entrepot.fraud.model.estimator import positive_scores
+from entrepot.fraud.model.features import FeatureBuilder, FeatureSpec
+from entrepot.fraud.model.metrics import choose_threshold, evaluate
+from entrepot.fraud.model.saved import FraudModel
+from entrepot.fraud.schema.analysis import Analysis, analyze, require_target
+from entrepot.fraud.schema.target import label_vector
+from entrepot.fraud.tables.timeparse import parse_times
+from entrepot.fraud.train.importance import column_importance, feature_importances
+from entrepot.fraud.train.search import KINDS, Data, Trial, choose, search
+from entrepot.fraud.train.splits import Splits, stratified_splits, time_splits
+
+MIN_ROWS = 100
+MIN_FRAUDS = 20
+MIN_LEGITIMATE = 20
+SCHEMA_FORMAT = "entrepot.fraud.schema/1"
+#: Share of the time budget by which the search ends; the rest calibrates and evaluates.
+SEARCH_SHARE = 0.9
+#: Share of the time budget the search has at least, however long the features took.
+MIN_SEARCH_SHARE = 0.25
+
+
+@dataclass
+class TrainingResult:
+    """The trained model, its measured performance and its input schema."""
+
+    model: FraudModel
+    performance: dict[str, Any]
+    schema: dict[str, Any]
+    analysis: Analysis
+    trials: list[Trial] = field(repr=False, default_factory=list)
+    splits: Splits | None = field(repr=False, default=None)  # positions among labelled rows
+
+    def save(self, folder: str | Path) -> dict[str, Path]:
+        """Write ``model.joblib``, ``performance.json`` and ``schema.json`` into ``folder``."""
+        folder = Path(folder)
+        folder.mkdir(parents=True, exist_ok=True)
+        written = {"model": self.model.save(folder / "model.joblib")}
+        for name, content in (("performance", self.performance), ("schema", self.schema)):
+            written[name] = _write_json(folder / f"{name}.json", content)
+        return written
+
+
+def _write_json(path: Path, content: dict[str, Any]) -> Path:
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    with os.fdopen(fd, "w", encoding="utf-8") as out:
+        json.dump(_clean(content), out, indent=2, ensure_ascii=False, allow_nan=False)
+        out.write("\n")
+    os.replace(tmp, path)
+    return path
+
+
+def _clean(value: Any) -> Any:
+    """JSON-ready: numpy scalars as Python ones, NaN and infinities as null."""
+    if isinstance(value, dict):
+        return {str(k): _clean(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_clean(v) for v in value]
+    if isinstance(value, np.generic):
+        value = value.item()
+    if isinstance(value, float) and not np.isfinite(value):
+        return None
+    if value is None or isinstance(value, str | int | float | bool):
+        return value
+    return str(value)
+
+
+def _check(analysis: Analysis, y: np.ndarray) -> None:
+    frauds = int(y.sum())
+    legit = len(y) - frauds
+    if frauds == 0 or legit == 0:
+        which = "fraud" if frauds else "legitimate"
+        raise SingleClass(
+            f"the label {analysis.target!r} holds only {which} rows ({len(y)} labelled rows)"
+        )
+    if len(y) < MIN_ROWS or frauds < MIN_FRAUDS or legit < MIN_LEGITIMATE:
+        raise TooFewRows(
+            f"found {len(y)} labelled rows with {frauds} frauds; training needs at least "
+            f"{MIN_ROWS} rows, {MIN_FRAUDS} frauds and {MIN_LEGITIMATE} legitimate rows so "
+            "that validation and test each see some frauds"
+        )
+
+
+def train(
+    frame: pd.DataFrame,
+    target: str | None = None,
+    *,
+    time_budget: float = 60.0,
+    cost_ratio: float | None = None,
+    models: tuple[str, ...] = KINDS,
+    seed: int = 0,
+    n_jobs: int = 1,
+    progress: Callable[[str], None] | None = None,
+) -> TrainingResult:
+    """Train and evaluate a fraud model on ``frame``.
+
+    ``target`` names the label column (found automatically otherwise); ``time_budget``
+    bounds the model search in seconds; ``cost_ratio`` (cost of a missed fraud over that
+    of a false alarm) chooses the threshold by cost instead of F1; ``n_jobs`` is the number
+    of threads per model fit. Raises
+    :class:`~entrepot.fraud.errors.NoTargetFound`, ``SingleClass``, ``TooFewRows`` or
+    ``NoUsableFeatures`` rather than train on data that cannot make a model. Every
+    thread pool (OpenMP, BLAS) is held to ``n_jobs`` threads throughout: on a shared
+    machine, threads waiting for busy cores make some models many times slower.
+    """
+    with threadpool_limits(limits=n_jobs):
+        return _train(frame, target, time_budget, cost_ratio, models, seed, n_jobs, progress)
+
+
+def _train(
+    frame: pd.DataFrame,
+    target: str | None,
+    time_budget: float,
+    cost_ratio: float | None,
+    models: tuple[str, ...],
+    seed: int,
+    n_jobs: int,
+    progress: Callable[[str], None] | None,
+) -> TrainingResult:
+    say = progress or (lambda _message: None)
+    began = time.monotonic()
+    analysis = analyze(frame, target=target)
+    label = require_target(analysis)
+    y_all = label_vector(frame[label], analysis.positive)
+    known = ~np.isnan(y_all)
+    data = frame.loc[known].reset_index(drop=True)
+    y = y_all[known].astype(np.int8)
+    _check(analysis, y)
+    spec = FeatureSpec.from_analysis(analysis)
+    if not spec.input_columns:
+        raise NoUsableFeatures(
+            "no column can feed a feature: "
+            + ", ".join(f"{c.name} ({c.role})" for c in analysis.columns if c.role != "target")
+        )
+    warnings = list(analysis.warnings)
+    splits = _splits(data, y, spec, seed, warnings)
+    say(f"{len(y)} rows, {int(y.sum())} frauds; {splits.kind} split")
+
+    t0 = time.monotonic()
+    builder = FeatureBuilder(spec).fit(data.iloc[splits.train], y[splits.train])
+    features = builder.transform_labelled(data, y)
+    builder.remember(data, y)
+    x = features.to_numpy(dtype=float)
+    names = list(features.columns)
+    feature_seconds = time.monotonic() - t0
+    say(f"{len(names)} features built in {feature_seconds:.1f} s")
+
+    t0 = time.monotonic()
+    x_val, y_val = x[splits.validation], y[splits.validation]
+    arrays = Data(x[splits.train], y[splits.train], x_val, y_val, x_val, y_val)
+
+    def report(trial: Trial) -> None:
+        say(
+            f"{trial.kind} ({trial.stage}): validation AUPRC {trial.validation_auprc:.4f} "
+            f"({trial.seconds:.1f} s)"
+        )
+
+    trials = search(
+        arrays,
+        budget_seconds=max(began + time_budget * SEARCH_SHARE - t0, MIN_SEARCH_SHARE * time_budget),
+        kinds=models,
+        seed=seed,
+        n_jobs=n_jobs,
+        on_trial=report,
+    )
+    best = choose(trials)
+    search_seconds = time.monotonic() - t0
+
+    t0 = time.monotonic()
+    val_scores = best.validation_scores
+    if val_scores is None:
+        val_scores = positive_scores(best.estimator, arrays.x_val)
+    calibrator = Calibrator.fit(val_scores, arrays.y_val)
+    val_proba = calibrator(val_scores)
+    threshold = choose_threshold(arrays.y_val, val_proba, cost_ratio=cost_ratio)
+    importances = feature_importances(best, names, arrays, seed)
+    train_rows = splits.train[y[splits.train] == 0]
+    anomaly = AnomalyModel.fit(x[train_rows], seed=seed)
+    shares = {i["feature"]: i["importance"] for i in importances}
+    model = FraudModel(builder, best.estimator, calibrator, threshold, best.kind, anomaly, shares)
+    test_proba = calibrator(positive_scores(best.estimator, x[splits.test]))
+    test = evaluate(y[splits.test], test_proba, threshold)
+    validation = evaluate(arrays.y_val, val_proba, threshold)
+    if best.validation_auprc < 1.5 * float(arrays.y_val.mean()):
+        warnings.append(
+            "the best model barely beats chance on validation (AUPRC "
+            f"{best.validation_auprc:.3f} vs a fraud rate of {arrays.y_val.mean():.3f}): "
+            "the columns carry little signal about fraud"
+        )
+    total = time.monotonic() - began
+    performance = {
+        "model": {
+            "kind": best.kind,
+            "params": best.params,
+            "stage": best.stage,
+            "iterations": best.iterations,
+            "fitted_on": "train",
+            "early_stopping_on": "validation",
+        },
+        "test": test,
+        "validation": validation,
+        "selection": {
+            "metric": "auprc",
+            "split": "validation",
+            "rule": "best configuration by validation AUPRC, refined at a smaller learning rate",
+            "chosen_validation_auprc": best.validation_auprc,
+            "chosen_trial": trials.index(best),
+            "trials": [t.to_dict() for t in trials],
+        },
+        "calibration": {
+            "method": calibrator.method,
+            "fitted_on": "validation",
+            "frauds": calibrator.positives,
+            "rows": calibrator.rows,
+        },
+        "threshold": {
+            "value": threshold,
+            "objective": "cost" if cost_ratio is not None else "f1",
+            "cost_ratio": cost_ratio,
+            "chosen_on": "validation",
+        },
+        "feature_importances": importances,
+        "training_time_seconds": {
+            "features": round(feature_seconds, 3),
+            "search": round(search_seconds, 3),
+            "calibration_and_evaluation": round(time.monotonic() - t0, 3),
+            "total": round(total, 3),
+            "budget": time_budget,
+        },
+        "data": _summary(analysis, data, y, splits, spec, names),
+        "warnings": warnings,
+        "versions": _versions(),
+    }
+    schema = _schema(analysis, spec, names)
+    weights = column_importance(builder, importances)
+    signature = table_signature(data, analysis.columns, columns=spec.input_columns, weights=weights)
+    schema["column_importance"] = weights
+    schema["signature"] = [[col.name, col.encode()] for col in signature]
+    say(f"test AUPRC {test['auprc']:.4f}, ROC-AUC {test['roc_auc']:.4f} in {total:.1f} s")
+    return TrainingResult(model, performance, schema, analysis, trials, splits)
+
+
+def _splits(
+    data: pd.DataFrame, y: np.ndarray, spec: FeatureSpec, seed: int, warnings: list[str]
+) -> Splits:
+    if spec.timestamp and spec.time_format:
+        times = parse_times(data[spec.timestamp], spec.time_format)
+        if times.notna().mean() >= 0.95:
+            seconds = times.to_numpy(dtype="datetime64[s]").astype(np.int64)
+            seconds = np.where(times.isna().to_numpy(), np.iinfo(np.int64).max, seconds)
+            found = time_splits(np.argsort(seconds, kind="stable"), y)
+            if found is not None:
+                return found
+            warnings.append(
+                "a time-ordered split leaves validation or test with fewer than 5 frauds: "
+                "the split is stratified at random instead, which flatters the model"
+            )
+    return stratified_splits(y, seed)
+
+
+def _summary(
+    analysis: Analysis,
+    data: pd.DataFrame,
+    y: np.ndarray,
+    splits: Splits,
+    spec: FeatureSpec,
+    names: list[str],
+) -> dict[str, Any]:
+    parts: dict[str, Any] = {}
+    times = parse_times(data[spec.timestamp], spec.time_format) if spec.time_format else None
+    for part, rows in (
+        ("train", splits.train),
+        ("validation", splits.validation),
+        ("test", splits.test),
+    ):
+        entry: dict[str, Any] = {"rows": len(rows), "frauds": int(y[rows].sum())}
+        if times is not None and splits.kind == "time":
+            entry["start"] = str(times.iloc[rows].min())
+            entry["end"] = str(times.iloc[rows].max())
+        parts[part] = entry
+    return {
+        "rows": analysis.rows,
+        "labelled_rows": len(y),
+        "frauds": int(y.sum()),
+        "fraud_rate": float(y.mean()),
+        "target": analysis.target,
+        "split": splits.kind,
+        "splits": parts,
+        "input_columns": spec.input_columns,
+        "ignored_columns": {
+            c.name: c.role for c in analysis.columns if c.name not in spec.input_columns
+        },
+        "features": names,
+    }
+
+
+def _schema(analysis: Analysis, spec: FeatureSpec, names: list[str]) -> dict[str, Any]:
+    return {
+        "format": SCHEMA_FORMAT,
+        "target": analysis.target,
+        "positive": _clean(analysis.positive),
+        "timestamp": spec.timestamp,
+        "time_format": spec.time_format,
+        "amount": spec.amount,
+        "id_columns": analysis.with_role("id"),
+        "input_columns": spec.input_columns,
+        "columns": [c.to_dict() for c in analysis.columns],
+        "features": names,
+    }
+
+
+def _versions() -> dict[str, str]:
+    found = {}
+    for package in ("entrepot", "scikit-learn", "lightgbm", "xgboost", "pandas", "numpy"):
+        found[package] = "not installed"
+        for name in (package, f"{package}-cpu"):  # xgboost ships as xgboost-cpu too
+            try:
+                found[package] = metadata.version(name)
+                break
+            except metadata.PackageNotFoundError:
+                continue
+    return found
