@@ -22,7 +22,7 @@ import pytest
 import uvicorn
 from fastapi import FastAPI, Request, Response
 
-from entrepot.api import city
+from entrepot.api.routes import city
 from entrepot.catalog.engine import make_engine
 from entrepot.catalog.migrate import upgrade
 from entrepot.city.generator import GenerateOptions, generate

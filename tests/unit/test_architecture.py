@@ -1,4 +1,4 @@
-"""Hold the import rules of the house style (../shared/STYLE.md) by walking the source."""
+"""Hold the import rules of the house style (docs/style.md) by walking the source."""
 
 from __future__ import annotations
 
@@ -35,6 +35,21 @@ RANKS = {
     "__main__": 7,
 }
 APPS = {"fraud", "city"}
+#: The fraud engine's sub-packages stack the same way: a package imports its own rank or a
+#: lower one (score -> library -> train -> match, model -> schema -> tables; synth a leaf).
+FRAUD_RANKS = {
+    "errors": 0,
+    "tables": 0,
+    "synth": 0,
+    "schema": 1,
+    "model": 2,
+    "match": 2,
+    "train": 3,
+    "library": 4,
+    "score": 5,
+}
+#: At most these modules stay at the top of ``fraud/``; everything else lives in a concept.
+FRAUD_TOP = {"entrepot.fraud", "entrepot.fraud.errors"}
 CONCRETE_STORES = {
     "entrepot.storage.local",
     "entrepot.storage.memory",
@@ -52,6 +67,8 @@ SDK_HOMES = {
     "authlib": {"entrepot.web.oidc"},
     "argon2": {"entrepot.accounts.passwords"},
 }
+#: Presentation libraries: only the command line (``cli/``) renders for a terminal.
+PRESENTATION = {"typer", "rich", "click"}
 IMPORT_TIME_CALLS = {"Settings", "load_settings", "create_engine", "make_engine", "bootstrap"}
 
 
@@ -114,6 +131,39 @@ def test_layers_point_inward(module: str, path: Path) -> None:
         assert not (own in APPS and layer in APPS), f"app {module} imports another app {target}"
 
 
+def _fraud_package(module: str) -> str | None:
+    parts = module.split(".")
+    return parts[2] if len(parts) > 2 and parts[:2] == ["entrepot", "fraud"] else None
+
+
+def _in_fraud(module: str) -> bool:
+    return module == "entrepot.fraud" or module.startswith("entrepot.fraud.")
+
+
+FRAUD_MODULES = [(m, p) for m, p in MODULES if _in_fraud(m)]
+
+
+@pytest.mark.parametrize(("module", "path"), FRAUD_MODULES, ids=[m for m, _ in FRAUD_MODULES])
+def test_fraud_packages_stack_without_cycles(module: str, path: Path) -> None:
+    own = _fraud_package(module)
+    if own is None:  # the package itself
+        return
+    assert own in FRAUD_RANKS, f"{module}: a fraud module outside the concept packages"
+    for target in _imports(path, module):
+        package = _fraud_package(target)
+        if package is None or package == own:
+            continue
+        assert package in FRAUD_RANKS, f"{module} imports {target}, outside the concept packages"
+        assert FRAUD_RANKS[package] <= FRAUD_RANKS[own], (
+            f"{module} ({own}) imports {target} ({package}): the fraud packages point back up"
+        )
+
+
+def test_fraud_keeps_a_handful_of_top_level_modules() -> None:
+    top = {m for m, p in FRAUD_MODULES if p.parent == SRC / "fraud"}
+    assert top <= FRAUD_TOP, f"move {sorted(top - FRAUD_TOP)} into a concept package"
+
+
 @pytest.mark.parametrize(("module", "path"), MODULES, ids=[m for m, _ in MODULES])
 def test_only_the_composition_root_picks_backends(module: str, path: Path) -> None:
     if module in MAY_PICK_BACKENDS or module in CONCRETE_STORES:
@@ -131,6 +181,16 @@ def test_sdks_live_in_one_adapter(module: str, path: Path) -> None:
         root = target.split(".")[0]
         if root in SDK_HOMES:
             assert module in SDK_HOMES[root], f"{module} imports {root}; only {SDK_HOMES[root]} may"
+
+
+@pytest.mark.parametrize(("module", "path"), MODULES, ids=[m for m, _ in MODULES])
+def test_presentation_libraries_live_in_the_cli(module: str, path: Path) -> None:
+    if _layer(module) == "cli":
+        return
+    for target in _imports(path, module):
+        assert target.split(".")[0] not in PRESENTATION, (
+            f"{module} imports {target}: terminal rendering and commands belong in cli/"
+        )
 
 
 def test_storage_never_reads_settings_and_catalog_never_imports_storage() -> None:

@@ -7,8 +7,8 @@ import json
 import pytest
 from typer.testing import CliRunner
 
-from entrepot.city.cli import city_app
 from entrepot.city.errors import CityError, MissingInput
+from entrepot.cli.city.commands import city_app
 from entrepot.errors import ConfigError
 from entrepot.storage.memory import MemoryStore
 

@@ -14,13 +14,13 @@ from typer.testing import CliRunner
 from entrepot.catalog.engine import make_engine
 from entrepot.catalog.migrate import upgrade
 from entrepot.city import layout
-from entrepot.city.cli import city_app
-from entrepot.city.cli_runs import run_days, yesterday
 from entrepot.city.errors import CityError, MetricsNotFound, MigrationMismatch, RunFailed
 from entrepot.city.generator import GenerateOptions, generate
 from entrepot.city.metrics import open_metrics
 from entrepot.city.report_csv import from_csv
 from entrepot.city.runtime import CityRuntime
+from entrepot.cli.city.commands import city_app
+from entrepot.cli.city.runs import run_days, yesterday
 from entrepot.errors import ConfigError, NotMigrated
 from entrepot.storage.memory import MemoryStore
 

@@ -12,7 +12,7 @@ import pytest
 import typer
 from typer.testing import CliRunner
 
-from entrepot.fraud.cli import fraud_app
+from entrepot.cli.fraud.commands import fraud_app
 from entrepot.fraud.errors import EmptyFile, NoMatchingReference, NoReferences, NoTargetFound
 
 runner = CliRunner()
@@ -142,7 +142,7 @@ def test_references_match_score_and_evaluate(tmp_path: Path) -> None:
 
 
 def test_the_main_cli_can_provide_the_reference_library(tmp_path: Path) -> None:
-    from entrepot.fraud.cli_sources import LIBRARY_FACTORY
+    from entrepot.cli.fraud.sources import LIBRARY_FACTORY
     from entrepot.fraud.library.libraries import MemoryLibrary
 
     provided = MemoryLibrary()

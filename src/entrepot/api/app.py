@@ -140,9 +140,9 @@ def _jobs_by_state(services: FraudServices) -> dict[str, int]:
 
 def _include_city(app: FastAPI) -> None:
     try:
-        from entrepot.api.city import router as city_router
+        from entrepot.api.routes.city import router as city_router
     except ModuleNotFoundError as exc:
-        if exc.name != "entrepot.api.city":
+        if exc.name != "entrepot.api.routes.city":
             raise
         return
     from entrepot.dashboard.city import router as dashboard_router

@@ -7,17 +7,17 @@ import sys
 import typer
 from rich.markup import escape
 
-from entrepot.city.cli import city_app
 from entrepot.city.runtime import CityRuntime
 from entrepot.cli import files, import_tree, migrate, ops
 from entrepot.cli import serve as serve_commands
+from entrepot.cli.city.commands import city_app
 from entrepot.cli.context import current_app, err_console
 from entrepot.cli.errors import exit_code
+from entrepot.cli.fraud.commands import fraud_app
+from entrepot.cli.fraud.sources import LIBRARY_FACTORY, REGISTRY_FACTORY
 from entrepot.cli.models import models_app
 from entrepot.cli.users import users_app
 from entrepot.errors import EntrepotError
-from entrepot.fraud.cli import fraud_app
-from entrepot.fraud.cli_sources import LIBRARY_FACTORY, REGISTRY_FACTORY
 
 app = typer.Typer(
     name="entrepot",

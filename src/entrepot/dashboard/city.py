@@ -20,7 +20,7 @@ from fastapi import APIRouter, Query, Request, Response
 from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
 
-from entrepot.api.city import Runtime
+from entrepot.api.routes.city import Runtime
 from entrepot.city.kinds import METRIC_TYPES, REPORT
 from entrepot.city.report import summarize
 from entrepot.dashboard import charts, labels

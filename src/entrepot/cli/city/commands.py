@@ -1,8 +1,8 @@
 """``entrepot city ...``: generate synthetic raw data and process a day.
 
 The stateful commands (run, status, metrics, report, migrate-metrics) live in
-:mod:`entrepot.city.cli_runs`. Every command takes its dependencies from the Typer
-context (see :mod:`entrepot.city.cli_context`).
+:mod:`entrepot.cli.city.runs`. Every command takes its dependencies from the Typer
+context (see :mod:`entrepot.cli.city.context`).
 """
 
 from __future__ import annotations
@@ -13,11 +13,11 @@ from typing import Annotated
 
 import typer
 
-from entrepot.city import cli_runs
-from entrepot.city.cli_context import print_json, runtime
 from entrepot.city.days import parse_day
 from entrepot.city.kinds import METRIC_TYPES, check_types
 from entrepot.city.limits import DEFAULT_MEMORY_LIMIT
+from entrepot.cli.city import runs
+from entrepot.cli.city.context import print_json, runtime
 from entrepot.storage.protocols import Store
 
 city_app = typer.Typer(
@@ -118,4 +118,4 @@ def process_command(
     print_json(processor.run(day, types))
 
 
-cli_runs.register(city_app)
+runs.register(city_app)

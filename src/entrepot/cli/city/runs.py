@@ -14,13 +14,13 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from entrepot.city.cli_context import print_json, runtime
 from entrepot.city.days import days_between, paris, parse_day
 from entrepot.city.errors import RunFailed
 from entrepot.city.kinds import DOCUMENT_KINDS, METRIC_TYPES, REPORT, check_kind, check_types
 from entrepot.city.limits import DEFAULT_MEMORY_LIMIT
 from entrepot.city.metrics.copy import copy_metrics
 from entrepot.city.metrics.url import open_metrics
+from entrepot.cli.city.context import print_json, runtime
 from entrepot.errors import ConfigError
 
 if TYPE_CHECKING:

@@ -21,7 +21,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from entrepot.fraud.cli_sources import Library, ModelOption, references, registry, single_model
+from entrepot.cli.fraud.sources import Library, ModelOption, references, registry, single_model
 
 fraud_app = typer.Typer(
     name="fraud",
@@ -266,8 +266,8 @@ def match_command(
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON")] = False,
 ) -> None:
     """Find the reference models whose inputs the file's columns can feed."""
+    from entrepot.cli.fraud.render import print_match
     from entrepot.fraud.match.description import describe
-    from entrepot.fraud.render import print_match
     from entrepot.fraud.score.assemble import match_upload, refusal
     from entrepot.fraud.tables.io import read_table
 
@@ -298,8 +298,8 @@ def score_command(
     threads: Annotated[int, typer.Option(min=1, help="Prediction threads (free cores)")] = 1,
 ) -> None:
     """Score every row: probability, prediction, risk level, anomaly score, explanation."""
+    from entrepot.cli.fraud.render import print_ensemble, print_scores
     from entrepot.fraud.match.description import describe
-    from entrepot.fraud.render import print_ensemble, print_scores
     from entrepot.fraud.score.assemble import from_library
     from entrepot.fraud.score.scoring import score, write_scores
     from entrepot.fraud.tables.io import read_table
@@ -341,8 +341,8 @@ def evaluate_command(
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON")] = False,
 ) -> None:
     """Score a labelled file and measure the scores against its labels."""
+    from entrepot.cli.fraud.render import print_evaluation
     from entrepot.fraud.match.description import describe
-    from entrepot.fraud.render import print_evaluation
     from entrepot.fraud.schema.analysis import analyze, require_target
     from entrepot.fraud.score.assemble import from_library
     from entrepot.fraud.score.scoring import evaluate_frame

@@ -1,0 +1,1 @@
+"""`entrepot city ...`: the city-flow pipeline on the command line."""

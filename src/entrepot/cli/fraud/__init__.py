@@ -1,0 +1,1 @@
+"""`entrepot fraud ...`: the fraud engine on the command line."""
