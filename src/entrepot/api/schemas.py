@@ -13,7 +13,7 @@ from entrepot.accounts.licences import LicenceStatus
 from entrepot.catalog.accounts_records import AuditRecord, LicenceRecord, TokenRecord, UserRecord
 from entrepot.catalog.jobs_records import JobRecord
 from entrepot.catalog.workspace_records import DatasetRecord, PredictionRecord
-from entrepot.fraud_service.models import ModelDetail, ModelInfo
+from entrepot.fraud_service.user_models import ModelDetail, ModelInfo
 
 
 class Body(BaseModel):

@@ -19,12 +19,12 @@ from entrepot.catalog.app_uow import AppUnitOfWorkFactory, app_unit_of_work_fact
 from entrepot.catalog.uow import UnitOfWorkFactory
 from entrepot.fraud.library.registry import RegistryLibrary
 from entrepot.fraud_service.datasets import DatasetService
-from entrepot.fraud_service.models import ModelService
 from entrepot.fraud_service.options import ServiceOptions
 from entrepot.fraud_service.predictions import PredictionService
-from entrepot.fraud_service.references import ReferenceBuilder
+from entrepot.fraud_service.reference_job import ReferenceBuilder
 from entrepot.fraud_service.scoring import APPLY_KIND, BUILD_KIND, PREDICT_KIND, ScoringService
 from entrepot.fraud_service.training import TrainingService
+from entrepot.fraud_service.user_models import ModelService
 from entrepot.fraud_service.users import UserDeletion
 from entrepot.fraud_service.workspace import Workspace, open_workspace
 from entrepot.jobs.queue import JobQueue

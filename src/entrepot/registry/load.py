@@ -4,7 +4,7 @@ The chain: the catalog's manifest sha256 -> the manifest's bytes -> the file lis
 to the catalog's -> the model file, pinned to its sha256. A pickle-based file is opened
 only when the version's signature over the manifest sha256 verifies with this
 installation's secret; other formats load through the safe loaders of
-:mod:`entrepot.registry.loading`. Raw versions load as their verified local files.
+:mod:`entrepot.registry.safe_loaders`. Raw versions load as their verified local files.
 """
 
 from __future__ import annotations
@@ -15,9 +15,9 @@ from entrepot.registry.context import Context
 from entrepot.registry.errors import UnsafeModelFormat, VerificationFailed
 from entrepot.registry.fetch import local_file, read_manifest
 from entrepot.registry.flavors import is_pickle
-from entrepot.registry.loading import load_file
 from entrepot.registry.pull import pull
 from entrepot.registry.resolve import Resolved
+from entrepot.registry.safe_loaders import load_file
 from entrepot.registry.signing import signature_valid
 
 

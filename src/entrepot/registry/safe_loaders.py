@@ -120,7 +120,7 @@ def _load_skops(path: Path, into: Any, shown: str) -> Any:
     if refused:
         raise UnsafeModelFormat(
             f"{shown} holds types outside the trusted list: {', '.join(refused)}",
-            hint="trusted skops types are fixed in entrepot.registry.loading; save the model "
+            hint="trusted skops types are fixed in entrepot.registry.safe_loaders; save the model "
             "with supported estimators or push it from this installation with joblib",
         )
     return skops_io.load(path, trusted=unknown)
