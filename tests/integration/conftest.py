@@ -19,9 +19,9 @@ from contextlib import contextmanager
 import pytest
 from sqlalchemy import Engine, text
 
+from entrepot.catalog.base import Base
 from entrepot.catalog.engine import make_engine, masked
 from entrepot.catalog.migrate import upgrade
-from entrepot.catalog.tables import Base
 from entrepot.errors import DatabaseUnavailable
 
 DEFAULT_POSTGRES_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"

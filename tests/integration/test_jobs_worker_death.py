@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from entrepot.catalog.jobs_records import JobRecord, JobState
+from entrepot.catalog.jobs.records import JobRecord, JobState
 from entrepot.fraud_service.wiring import FraudServices
 from tests.unit.test_web_helpers import PASSWORD, labelled_csv, make_web_app
 

@@ -11,7 +11,7 @@ from entrepot.accounts.admin import AdminService
 from entrepot.accounts.errors import InvalidAccountInput, NotAllowed
 from entrepot.accounts.licences import LicenceService
 from entrepot.accounts.service import AccountService
-from entrepot.catalog.accounts_records import UserRecord
+from entrepot.catalog.accounts.records import UserRecord
 from entrepot.catalog.app_uow import AppUnitOfWorkFactory
 from tests.unit.test_web_helpers import PASSWORD, FakeClock, uow_factory
 

@@ -19,7 +19,7 @@ from entrepot.accounts.errors import (
 from entrepot.accounts.licences import LicenceService, human_size
 from entrepot.accounts.plans import PLANS, new_key, parse_key
 from entrepot.accounts.service import AccountService
-from entrepot.catalog.accounts_records import UserRecord
+from entrepot.catalog.accounts.records import UserRecord
 from entrepot.catalog.app_uow import AppUnitOfWorkFactory
 from entrepot.errors import DatabaseUnavailable
 from tests.unit.test_web_helpers import PASSWORD, FakeClock, uow_factory

@@ -16,8 +16,8 @@ from sqlalchemy import Engine
 
 from entrepot.catalog.engine import make_engine
 from entrepot.catalog.migrate import upgrade
-from entrepot.catalog.records import ObjectRecord, ObjectState, Usage
-from entrepot.catalog.repository import KEYS_PER_QUERY
+from entrepot.catalog.objects.records import ObjectRecord, ObjectState, Usage
+from entrepot.catalog.objects.repository import KEYS_PER_QUERY
 from entrepot.catalog.uow import SqlUnitOfWork, UnitOfWork, unit_of_work_factory
 from entrepot.errors import CatalogError, RecordNotFound
 

@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 
 from entrepot.catalog.app_uow import AppUnitOfWorkFactory
-from entrepot.catalog.jobs_records import JobRecord, JobState
+from entrepot.catalog.jobs.records import JobRecord, JobState
 from entrepot.errors import EntrepotError
 from entrepot.jobs.codes import error_code
 from entrepot.jobs.queue import JobQueue

@@ -17,8 +17,8 @@ from sqlalchemy import Engine, func, select, text
 
 from entrepot.catalog.engine import make_engine
 from entrepot.catalog.migrate import upgrade
-from entrepot.catalog.migration_tables import ObjectLocationRow, StoreMigrationItemRow
-from entrepot.catalog.records import ObjectState
+from entrepot.catalog.objects.records import ObjectState
+from entrepot.catalog.relocation.tables import ObjectLocationRow, StoreMigrationItemRow
 from entrepot.catalog.uow import session_factory, unit_of_work_factory
 from entrepot.errors import AccessDenied, StoreUnavailable
 from entrepot.migration import (

@@ -11,7 +11,7 @@ import pytest
 import torch
 from sqlalchemy import Engine, update
 
-from entrepot.catalog.tables import ModelVersionRow
+from entrepot.catalog.models.tables import ModelVersionRow
 from entrepot.catalog.uow import UnitOfWork
 from entrepot.registry import Registry
 from entrepot.registry.errors import InvalidModelFiles, UnsafeModelFormat

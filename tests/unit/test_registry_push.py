@@ -19,7 +19,7 @@ from typing import Any
 import pytest
 from sqlalchemy import Engine
 
-from entrepot.catalog.records import ModelState
+from entrepot.catalog.models.records import ModelState
 from entrepot.catalog.uow import UnitOfWork
 from entrepot.errors import StoreUnavailable
 from entrepot.registry import Manifest, Registry

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import Engine, update
 
-from entrepot.catalog.tables import ModelVersionRow
+from entrepot.catalog.models.tables import ModelVersionRow
 from entrepot.catalog.uow import UnitOfWork
 from entrepot.errors import (
     ConfigError,

@@ -16,7 +16,7 @@ from sqlalchemy import Engine, text
 
 from entrepot.catalog.engine import make_engine
 from entrepot.catalog.migrate import upgrade
-from entrepot.catalog.records import ObjectState
+from entrepot.catalog.objects.records import ObjectState
 from entrepot.catalog.uow import (
     SqlUnitOfWork,
     UnitOfWork,

@@ -315,7 +315,7 @@ def _expire(client: TestClient, user_id: int) -> None:
 
     from sqlalchemy import update
 
-    from entrepot.catalog.accounts_tables import LicenceRow
+    from entrepot.catalog.accounts.tables import LicenceRow
 
     engine = client.app.state.entrepot.engine  # type: ignore[attr-defined]
     with engine.begin() as connection:

@@ -10,7 +10,7 @@ from typing import Any
 
 from entrepot.accounts.errors import InvalidAccountInput, NotAllowed
 from entrepot.accounts.plans import PLANS, new_key, plan
-from entrepot.catalog.accounts_records import AuditRecord, LicenceRecord, Page, UserRecord
+from entrepot.catalog.accounts.records import AuditRecord, LicenceRecord, Page, UserRecord
 from entrepot.catalog.app_uow import AppUnitOfWork, AppUnitOfWorkFactory
 
 Clock = Callable[[], datetime]

@@ -20,7 +20,7 @@ from entrepot.accounts.errors import (
     QuotaExceeded,
 )
 from entrepot.accounts.plans import PLANS, Plan, new_key, parse_key
-from entrepot.catalog.accounts_records import LicenceRecord
+from entrepot.catalog.accounts.records import LicenceRecord
 from entrepot.catalog.app_uow import AppUnitOfWork, AppUnitOfWorkFactory
 from entrepot.errors import RecordExists
 

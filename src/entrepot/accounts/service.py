@@ -16,7 +16,7 @@ from entrepot.accounts.errors import (
 from entrepot.accounts.licences import LicenceService
 from entrepot.accounts.passwords import Passwords, check_password
 from entrepot.accounts.ratelimit import LoginLimiter
-from entrepot.catalog.accounts_records import TokenRecord, UserRecord
+from entrepot.catalog.accounts.records import TokenRecord, UserRecord
 from entrepot.catalog.app_uow import AppUnitOfWorkFactory
 from entrepot.errors import RecordExists, RecordNotFound
 

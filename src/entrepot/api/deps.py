@@ -15,7 +15,7 @@ from fastapi import Depends, Request
 from entrepot.accounts.errors import AuthenticationRequired, NotAllowed
 from entrepot.api.errors import LoginRedirect
 from entrepot.api.sessions import CSRF_HEADER, UNSAFE, check_csrf, session_identity
-from entrepot.catalog.accounts_records import UserRecord
+from entrepot.catalog.accounts.records import UserRecord
 from entrepot.fraud_service.wiring import FraudServices
 
 

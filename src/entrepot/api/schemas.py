@@ -10,9 +10,9 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from entrepot.accounts.admin import UserRow
 from entrepot.accounts.licences import LicenceStatus
-from entrepot.catalog.accounts_records import AuditRecord, LicenceRecord, TokenRecord, UserRecord
-from entrepot.catalog.jobs_records import JobRecord
-from entrepot.catalog.workspace_records import DatasetRecord, PredictionRecord
+from entrepot.catalog.accounts.records import AuditRecord, LicenceRecord, TokenRecord, UserRecord
+from entrepot.catalog.jobs.records import JobRecord
+from entrepot.catalog.workspace.records import DatasetRecord, PredictionRecord
 from entrepot.fraud_service.user_models import ModelDetail, ModelInfo
 
 

@@ -17,7 +17,7 @@ from urllib.parse import urlsplit
 from fastapi import Request
 
 from entrepot.api.errors import CsrfError
-from entrepot.catalog.accounts_records import UserRecord
+from entrepot.catalog.accounts.records import UserRecord
 
 SESSION_COOKIE = "entrepot_session"
 CSRF_HEADER = "x-csrf-token"

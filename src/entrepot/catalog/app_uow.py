@@ -19,18 +19,18 @@ from typing import Self
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
-from entrepot.catalog.jobs_repository import JobRepository
-from entrepot.catalog.licences_repository import LicenceRepository
-from entrepot.catalog.model_repository import ModelRepository
-from entrepot.catalog.repository import ObjectRepository
-from entrepot.catalog.uow import session_factory
-from entrepot.catalog.users_repository import (
+from entrepot.catalog.accounts.licences import LicenceRepository
+from entrepot.catalog.accounts.users import (
     AuditRepository,
     LoginAttemptRepository,
     TokenRepository,
     UserRepository,
 )
-from entrepot.catalog.workspace_repository import (
+from entrepot.catalog.jobs.repository import JobRepository
+from entrepot.catalog.models.repository import ModelRepository
+from entrepot.catalog.objects.repository import ObjectRepository
+from entrepot.catalog.uow import session_factory
+from entrepot.catalog.workspace.repository import (
     DatasetRepository,
     PredictionRepository,
     UserModelRepository,

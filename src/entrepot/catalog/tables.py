@@ -1,191 +1,34 @@
-"""The ORM mapping of the catalog tables; the only module that describes the schema.
+"""The whole catalog schema: every area's tables, registered on one declarative base.
 
-Constraint names follow :data:`NAMING_CONVENTION` so that Alembic batch migrations on
-SQLite can find them. Tables that describe stored bytes (model files, manifests) reference
-``objects.id`` by foreign key, so ``gc`` and ``verify``, which read ``objects``, cover them.
+Each area describes its own tables in its sub-package (``objects/tables.py``,
+``models/tables.py``, ``accounts/tables.py``, ``jobs/tables.py``, ``workspace/tables.py``,
+``city/tables.py``, ``relocation/tables.py``) on the :class:`~entrepot.catalog.base.Base` of
+``base.py``; importing this module makes ``Base.metadata`` complete, for Alembic and for the
+schema check.
 """
 
 from __future__ import annotations
 
-from datetime import datetime
-from typing import Any
+from entrepot.catalog.accounts import tables as accounts
+from entrepot.catalog.base import Base
+from entrepot.catalog.city import tables as city
+from entrepot.catalog.jobs import tables as jobs
+from entrepot.catalog.models import tables as models
+from entrepot.catalog.objects import tables as objects
+from entrepot.catalog.relocation import tables as relocation
+from entrepot.catalog.workspace import tables as workspace
 
-from sqlalchemy import (
-    CHAR,
-    JSON,
-    BigInteger,
-    Boolean,
-    CheckConstraint,
-    DateTime,
-    Float,
-    ForeignKey,
-    Index,
-    Integer,
-    MetaData,
-    String,
-    Text,
-    UniqueConstraint,
-    func,
-)
-from sqlalchemy.dialects.postgresql import JSONB
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+#: Every table of the catalog.
+metadata = Base.metadata
 
-NAMING_CONVENTION = {
-    "ix": "ix_%(column_0_label)s",
-    "uq": "uq_%(table_name)s_%(column_0_name)s",
-    "ck": "ck_%(table_name)s_%(constraint_name)s",
-    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
-    "pk": "pk_%(table_name)s",
-}
-
-#: Primary keys: BIGINT on PostgreSQL, INTEGER on SQLite (where only that aliases the rowid).
-IdType = BigInteger().with_variant(Integer(), "sqlite")
-#: Object keys compare byte by byte (the "C" collation on PostgreSQL; SQLite's default), so
-#: ``ORDER BY key`` and prefix ranges agree with the stores' listing order.
-KeyType = String(1024).with_variant(String(1024, collation="C"), "postgresql")
-#: Small JSON documents (metrics, params, schemas): JSONB on PostgreSQL, JSON text on SQLite.
-JsonType = JSON().with_variant(JSONB(), "postgresql")
-#: A model name, version or alias: one safe path segment (checked by the registry).
-SegmentType = String(64)
-
-
-class Base(DeclarativeBase):
-    """Base of every catalog table."""
-
-    metadata = MetaData(naming_convention=NAMING_CONVENTION)
-
-
-class ObjectRow(Base):
-    """An object written to the store and vouched for by the catalog."""
-
-    __tablename__ = "objects"
-    __table_args__ = (
-        CheckConstraint("state IN ('stored', 'quarantined')", name="state"),
-        CheckConstraint("size >= 0", name="size"),
-    )
-    id: Mapped[int] = mapped_column(IdType, primary_key=True)
-    key: Mapped[str] = mapped_column(KeyType, unique=True)
-    sha256: Mapped[str] = mapped_column(CHAR(64))
-    size: Mapped[int] = mapped_column(BigInteger)
-    owner: Mapped[str | None] = mapped_column(String(128), index=True)
-    kind: Mapped[str] = mapped_column(String(32), index=True)
-    state: Mapped[str] = mapped_column(String(16), default="stored")
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
-
-
-class ModelVersionRow(Base):
-    """One version of a model; readers see it only once ``ready``.
-
-    ``namespace`` is ``''`` for shared models or the owner's id. The version is claimed by
-    inserting a ``pending`` row (the unique key settles races), and turns ``ready`` in the
-    unit of work that records its files, or ``failed``.
-    """
-
-    __tablename__ = "model_versions"
-    __table_args__ = (
-        UniqueConstraint("namespace", "name", "version", name="uq_model_versions_version"),
-        CheckConstraint("state IN ('pending', 'ready', 'failed')", name="state"),
-        Index("ix_model_versions_order", "namespace", "name", "state", "id"),
-    )
-    id: Mapped[int] = mapped_column(IdType, primary_key=True)
-    namespace: Mapped[str] = mapped_column(String(128))
-    name: Mapped[str] = mapped_column(SegmentType)
-    version: Mapped[str] = mapped_column(SegmentType)
-    state: Mapped[str] = mapped_column(String(16))
-    flavor: Mapped[str] = mapped_column(String(32))
-    manifest_id: Mapped[int | None] = mapped_column(
-        IdType, ForeignKey("objects.id", ondelete="RESTRICT"), unique=True
-    )
-    manifest_sha256: Mapped[str | None] = mapped_column(CHAR(64))
-    signature: Mapped[str | None] = mapped_column(CHAR(64))
-    metrics: Mapped[dict[str, Any]] = mapped_column(JsonType)
-    params: Mapped[dict[str, Any]] = mapped_column(JsonType)
-    tags: Mapped[dict[str, Any]] = mapped_column(JsonType)
-    lineage: Mapped[dict[str, Any]] = mapped_column(JsonType)
-    input_schema: Mapped[list[Any]] = mapped_column(JsonType)
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
-    created_by: Mapped[str] = mapped_column(String(128))
-    error: Mapped[str | None] = mapped_column(Text)
-
-
-class ModelFileRow(Base):
-    """One file of a model version, and the object that holds its bytes."""
-
-    __tablename__ = "model_files"
-    __table_args__ = (
-        UniqueConstraint("version_id", "path", name="uq_model_files_path"),
-        CheckConstraint("size >= 0", name="size"),
-    )
-    id: Mapped[int] = mapped_column(IdType, primary_key=True)
-    version_id: Mapped[int] = mapped_column(
-        IdType, ForeignKey("model_versions.id", ondelete="CASCADE")
-    )
-    path: Mapped[str] = mapped_column(String(512))
-    object_id: Mapped[int] = mapped_column(
-        IdType, ForeignKey("objects.id", ondelete="RESTRICT"), unique=True
-    )
-    size: Mapped[int] = mapped_column(BigInteger)
-    sha256: Mapped[str] = mapped_column(CHAR(64))
-
-
-class ModelAliasRow(Base):
-    """A named pointer (``production``, ``staging``) to one version of a model."""
-
-    __tablename__ = "model_aliases"
-    __table_args__ = (
-        UniqueConstraint("namespace", "name", "alias", name="uq_model_aliases_alias"),
-    )
-    id: Mapped[int] = mapped_column(IdType, primary_key=True)
-    namespace: Mapped[str] = mapped_column(String(128))
-    name: Mapped[str] = mapped_column(SegmentType)
-    alias: Mapped[str] = mapped_column(SegmentType)
-    version_id: Mapped[int] = mapped_column(
-        IdType, ForeignKey("model_versions.id", ondelete="CASCADE"), index=True
-    )
-    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
-    updated_by: Mapped[str] = mapped_column(String(128))
-
-
-class ReferenceModelRow(Base):
-    """A model the fraud engine may reuse for a new dataset, with its usage statistics."""
-
-    __tablename__ = "reference_models"
-    __table_args__ = (
-        CheckConstraint("usage_count >= 0", name="usage_count"),
-        CheckConstraint(
-            "mean_match_score IS NULL OR (mean_match_score >= 0 AND mean_match_score <= 1)",
-            name="mean_match_score",
-        ),
-    )
-    id: Mapped[int] = mapped_column(IdType, primary_key=True)
-    name: Mapped[str] = mapped_column(String(128), unique=True)
-    domain: Mapped[str] = mapped_column(String(64), index=True)
-    input_schema: Mapped[list[Any]] = mapped_column(JsonType)
-    metrics: Mapped[dict[str, Any]] = mapped_column(JsonType)
-    version_id: Mapped[int] = mapped_column(
-        IdType, ForeignKey("model_versions.id", ondelete="RESTRICT"), index=True
-    )
-    active: Mapped[bool] = mapped_column(Boolean)
-    usage_count: Mapped[int] = mapped_column(Integer)
-    last_used_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
-    mean_match_score: Mapped[float | None] = mapped_column(Float)
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
-
-
-# Each area keeps its tables in a module of its own, registered on the same Base; importing
-# them here makes ``Base.metadata`` complete for Alembic and for the schema check.
-from entrepot.catalog import (  # noqa: E402
-    accounts_tables as accounts_tables,
-)
-from entrepot.catalog import (  # noqa: E402
-    city_tables as city_tables,
-)
-from entrepot.catalog import (  # noqa: E402
-    jobs_tables as jobs_tables,
-)
-from entrepot.catalog import (  # noqa: E402
-    migration_tables as migration_tables,
-)
-from entrepot.catalog import (  # noqa: E402
-    workspace_tables as workspace_tables,
-)
+__all__ = [
+    "Base",
+    "accounts",
+    "city",
+    "jobs",
+    "metadata",
+    "models",
+    "objects",
+    "relocation",
+    "workspace",
+]

@@ -22,9 +22,9 @@ from typing import Self
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
-from entrepot.catalog.model_repository import ModelRepository
-from entrepot.catalog.reference_repository import ReferenceRepository
-from entrepot.catalog.repository import ObjectRepository
+from entrepot.catalog.models.references import ReferenceRepository
+from entrepot.catalog.models.repository import ModelRepository
+from entrepot.catalog.objects.repository import ObjectRepository
 
 
 class UnitOfWork(ABC):

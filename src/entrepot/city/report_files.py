@@ -13,7 +13,7 @@ import secrets
 from datetime import UTC, date, datetime
 from typing import Any
 
-from entrepot.catalog.records import ObjectRecord
+from entrepot.catalog.objects.records import ObjectRecord
 from entrepot.catalog.uow import UnitOfWorkFactory
 from entrepot.city.errors import MetricsNotFound
 from entrepot.city.report_csv import to_csv

@@ -19,7 +19,7 @@ from sqlalchemy import Engine, Table, func, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import sessionmaker
 
-from entrepot.catalog.city_tables import CityWatermarkRow
+from entrepot.catalog.city.tables import CityWatermarkRow
 from entrepot.city.kinds import PIPELINE_VERSION
 from entrepot.city.lake import InputRef
 

@@ -15,7 +15,7 @@ import typer
 from rich.markup import escape
 from rich.table import Table
 
-from entrepot.catalog.records import ModelState, ModelVersionRecord
+from entrepot.catalog.models.records import ModelState, ModelVersionRecord
 from entrepot.cli.context import console, current_app
 from entrepot.cli.format import human_bytes, parse_duration
 from entrepot.cli.progress import transfer_progress

@@ -11,7 +11,7 @@ from rich.console import Console
 from rich.markup import escape
 from rich.progress import BarColumn, Progress, TaskProgressColumn, TextColumn, TimeElapsedColumn
 
-from entrepot.catalog.jobs_records import JobRecord
+from entrepot.catalog.jobs.records import JobRecord
 
 #: Seconds between two reads of the job's progress.
 POLL = 1.0

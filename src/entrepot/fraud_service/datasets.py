@@ -16,9 +16,9 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from entrepot.accounts.licences import LicenceService, human_size
-from entrepot.catalog.accounts_records import Page
+from entrepot.catalog.accounts.records import Page
 from entrepot.catalog.app_uow import AppUnitOfWorkFactory
-from entrepot.catalog.workspace_records import DatasetRecord
+from entrepot.catalog.workspace.records import DatasetRecord
 from entrepot.errors import IntegrityError, StorageError
 from entrepot.fraud.schema.analysis import analyze
 from entrepot.fraud_service.options import ServiceOptions

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 
-from entrepot.catalog.accounts_records import Page
+from entrepot.catalog.accounts.records import Page
 from entrepot.catalog.app_uow import AppUnitOfWorkFactory
-from entrepot.catalog.workspace_records import PredictionRecord
+from entrepot.catalog.workspace.records import PredictionRecord
 from entrepot.fraud_service.errors import NotInNamespace
 from entrepot.fraud_service.workspace import Workspace, user_root
 from entrepot.services.objects import ObjectService

@@ -7,7 +7,7 @@ import threading
 from collections.abc import Mapping
 from typing import Any
 
-from entrepot.catalog.jobs_records import JobRecord
+from entrepot.catalog.jobs.records import JobRecord
 from entrepot.fraud.library.build import ReferenceSpec, build_references
 from entrepot.fraud.library.registry import RegistryLibrary
 from entrepot.fraud_service.options import ServiceOptions

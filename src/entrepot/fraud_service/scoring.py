@@ -17,8 +17,8 @@ import pandas as pd
 
 from entrepot.accounts.licences import LicenceService
 from entrepot.catalog.app_uow import AppUnitOfWorkFactory
-from entrepot.catalog.jobs_records import JobRecord
-from entrepot.catalog.workspace_records import DatasetRecord
+from entrepot.catalog.jobs.records import JobRecord
+from entrepot.catalog.workspace.records import DatasetRecord
 from entrepot.errors import IntegrityError, StorageError
 from entrepot.fraud.library.registry import RegistryLibrary
 from entrepot.fraud.library.trained import load_registered

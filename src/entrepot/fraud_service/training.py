@@ -12,7 +12,7 @@ from typing import Any
 
 from entrepot.accounts.licences import TRAINING_KIND, LicenceService
 from entrepot.catalog.app_uow import AppUnitOfWorkFactory
-from entrepot.catalog.jobs_records import JobRecord
+from entrepot.catalog.jobs.records import JobRecord
 from entrepot.fraud.errors import NoTargetFound, TargetNotFound
 from entrepot.fraud.library.trained import register_trained
 from entrepot.fraud.tables.io import read_table

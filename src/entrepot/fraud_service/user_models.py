@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from entrepot.catalog.app_uow import AppUnitOfWorkFactory
-from entrepot.catalog.records import ModelVersionRecord
+from entrepot.catalog.models.records import ModelVersionRecord
 from entrepot.fraud_service.curves import CURVES_FILE
 from entrepot.fraud_service.options import ServiceOptions
 from entrepot.fraud_service.workspace import Workspace

@@ -6,7 +6,7 @@ from collections.abc import Callable
 from typing import Any
 
 from entrepot.accounts.admin import AdminService
-from entrepot.catalog.accounts_records import UserRecord
+from entrepot.catalog.accounts.records import UserRecord
 from entrepot.catalog.app_uow import AppUnitOfWorkFactory
 from entrepot.fraud_service.workspace import Workspace
 

@@ -16,7 +16,7 @@ from datetime import UTC, datetime
 from typing import Any, Protocol
 
 from entrepot.catalog.app_uow import AppUnitOfWorkFactory
-from entrepot.catalog.jobs_records import JobRecord, JobState
+from entrepot.catalog.jobs.records import JobRecord, JobState
 from entrepot.errors import EntrepotError
 from entrepot.jobs.codes import error_code
 

@@ -8,9 +8,9 @@ from collections.abc import Callable, Iterable, Mapping
 from datetime import UTC, datetime
 from typing import Any
 
-from entrepot.catalog.accounts_records import Page
+from entrepot.catalog.accounts.records import Page
 from entrepot.catalog.app_uow import AppUnitOfWork, AppUnitOfWorkFactory
-from entrepot.catalog.jobs_records import JobRecord
+from entrepot.catalog.jobs.records import JobRecord
 from entrepot.errors import StoreUnavailable
 from entrepot.jobs.queue import JobQueue
 

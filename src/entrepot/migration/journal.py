@@ -15,14 +15,14 @@ from sqlalchemy import Table, exists, func, insert, select, update
 from sqlalchemy.exc import IntegrityError as SqlIntegrityError
 from sqlalchemy.orm import Session
 
-from entrepot.catalog.migration_tables import (
+from entrepot.catalog.objects.records import ObjectState
+from entrepot.catalog.objects.tables import ObjectRow
+from entrepot.catalog.relocation.tables import (
     ObjectLocationRow,
     StoreMigrationItemRow,
     StoreMigrationRow,
     StoreRow,
 )
-from entrepot.catalog.records import ObjectState
-from entrepot.catalog.tables import ObjectRow
 from entrepot.migration.errors import MigrationOpen
 from entrepot.migration.placement import folder_range, resolved_store, store_urls
 from entrepot.migration.records import Item, ItemState, MigrationRecord, MigrationState, Tally

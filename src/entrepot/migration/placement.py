@@ -14,8 +14,8 @@ from sqlalchemy import ColumnElement, Table, delete, func, insert, select
 from sqlalchemy.exc import IntegrityError as SqlIntegrityError
 from sqlalchemy.orm import Session
 
-from entrepot.catalog.migration_tables import ObjectLocationRow, StoreRow
-from entrepot.catalog.tables import ObjectRow
+from entrepot.catalog.objects.tables import ObjectRow
+from entrepot.catalog.relocation.tables import ObjectLocationRow, StoreRow
 from entrepot.migration.records import Tally
 
 #: How many ids go into one ``IN (...)``.

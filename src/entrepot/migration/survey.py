@@ -13,9 +13,9 @@ from typing import Any
 from sqlalchemy import ColumnElement, case, func, select
 from sqlalchemy.orm import Session
 
-from entrepot.catalog.migration_tables import ObjectLocationRow
-from entrepot.catalog.records import ObjectState
-from entrepot.catalog.tables import ObjectRow
+from entrepot.catalog.objects.records import ObjectState
+from entrepot.catalog.objects.tables import ObjectRow
+from entrepot.catalog.relocation.tables import ObjectLocationRow
 from entrepot.migration import journal
 from entrepot.migration.context import PAGE, Context
 from entrepot.migration.placement import find_store_id, folder_range, resolved_store, store_urls

@@ -7,7 +7,7 @@ objects, which ``entrepot gc`` removes.
 
 from __future__ import annotations
 
-from entrepot.catalog.records import ModelVersionRecord
+from entrepot.catalog.models.records import ModelVersionRecord
 from entrepot.errors import StorageError
 from entrepot.registry.context import Context
 from entrepot.registry.errors import InvalidName, ModelNotFound, VersionInUse

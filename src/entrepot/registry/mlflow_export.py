@@ -17,7 +17,7 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
-from entrepot.catalog.records import ModelVersionRecord
+from entrepot.catalog.models.records import ModelVersionRecord
 from entrepot.registry.errors import MissingLibrary, RegistryError
 from entrepot.registry.manifest import Manifest
 

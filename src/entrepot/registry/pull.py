@@ -21,7 +21,7 @@ from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-from entrepot.catalog.records import ModelVersionRecord
+from entrepot.catalog.models.records import ModelVersionRecord
 from entrepot.errors import InvalidKey, StorageError
 from entrepot.registry.context import Context
 from entrepot.registry.errors import RegistryError, VerificationFailed

@@ -19,7 +19,7 @@ import hashlib
 from collections.abc import Callable
 from typing import BinaryIO, cast
 
-from entrepot.catalog.records import ModelState, ModelVersionRecord
+from entrepot.catalog.models.records import ModelState, ModelVersionRecord
 from entrepot.errors import IntegrityError, ObjectExists, RecordExists
 from entrepot.registry.context import Context
 from entrepot.registry.errors import VersionExists

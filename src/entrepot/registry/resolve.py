@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from entrepot.catalog.records import ModelFileRecord, ModelVersionRecord
+from entrepot.catalog.models.records import ModelFileRecord, ModelVersionRecord
 from entrepot.catalog.uow import UnitOfWork
 from entrepot.registry.context import Context
 from entrepot.registry.errors import ModelNotFound

@@ -22,7 +22,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any, cast
 
-from entrepot.catalog.records import (
+from entrepot.catalog.models.records import (
     AliasRecord,
     ModelFileRecord,
     ModelSummary,

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Protocol
 
-from entrepot.catalog.repository import KEYS_PER_QUERY
+from entrepot.catalog.objects.repository import KEYS_PER_QUERY
 from entrepot.catalog.uow import UnitOfWorkFactory
 from entrepot.storage.keys import normalize_prefix
 from entrepot.storage.protocols import Delete, List

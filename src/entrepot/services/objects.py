@@ -11,7 +11,7 @@ import contextlib
 from collections.abc import Iterator, Mapping
 from typing import Protocol
 
-from entrepot.catalog.records import ObjectRecord, ObjectState
+from entrepot.catalog.objects.records import ObjectRecord, ObjectState
 from entrepot.catalog.uow import UnitOfWorkFactory
 from entrepot.errors import IntegrityError, StorageError
 from entrepot.storage.protocols import Delete, Get, Put

@@ -11,7 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from enum import StrEnum
 
-from entrepot.catalog.records import ObjectRecord
+from entrepot.catalog.objects.records import ObjectRecord
 from entrepot.catalog.uow import UnitOfWorkFactory
 from entrepot.errors import IntegrityError, ObjectNotFound
 from entrepot.storage.keys import normalize_prefix

@@ -16,7 +16,7 @@ from markupsafe import Markup
 from entrepot.accounts.licences import human_size
 from entrepot.api.observability import request_id
 from entrepot.api.sessions import csrf_token, take_flashes
-from entrepot.catalog.accounts_records import UserRecord
+from entrepot.catalog.accounts.records import UserRecord
 from entrepot.web.i18n import choose, translator
 
 

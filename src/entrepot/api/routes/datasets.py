@@ -10,7 +10,7 @@ from entrepot.accounts.licences import human_size
 from entrepot.api.deps import Services, User
 from entrepot.api.multipart import receive_upload
 from entrepot.api.schemas import DatasetOut, PageOut, UploadOut, dataset_out
-from entrepot.catalog.accounts_records import UserRecord
+from entrepot.catalog.accounts.records import UserRecord
 from entrepot.fraud_service.wiring import FraudServices
 
 router = APIRouter(prefix="/api", tags=["datasets"])

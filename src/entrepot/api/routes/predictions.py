@@ -14,7 +14,7 @@ from entrepot.api.schemas import (
     prediction_detail_out,
     prediction_out,
 )
-from entrepot.catalog.workspace_records import PredictionRecord
+from entrepot.catalog.workspace.records import PredictionRecord
 from entrepot.fraud_service.wiring import FraudServices
 
 router = APIRouter(prefix="/api", tags=["predictions"])

@@ -1,6 +1,6 @@
 """Metrics in SQL: the embedded default (SQLite) and PostgreSQL (JSONB).
 
-The table is ``city_metrics`` (see :mod:`entrepot.catalog.city_tables`). In the
+The table is ``city_metrics`` (see :mod:`entrepot.catalog.city.tables`). In the
 catalog database (the default) the migration ``0003`` creates it and an unmigrated
 catalog is refused; in a database of its own the store creates the table on first use.
 Writes are one atomic upsert (``INSERT ... ON CONFLICT DO UPDATE``).
@@ -17,7 +17,7 @@ from sqlalchemy import Engine, Table, delete, inspect, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import SQLAlchemyError
 
-from entrepot.catalog.city_tables import CityMetricRow
+from entrepot.catalog.city.tables import CityMetricRow
 from entrepot.catalog.engine import make_engine, masked
 from entrepot.city.errors import MetricsError, MetricsUnavailable
 from entrepot.city.metrics.base import DocumentInfo, MetricsStore, StoredDocument, utc

@@ -22,7 +22,7 @@ from entrepot.fraud.library.trained import MODEL_FILE
 from entrepot.fraud.model.saved import FraudModel
 
 if TYPE_CHECKING:
-    from entrepot.catalog.records import ReferenceModelRecord
+    from entrepot.catalog.models.records import ReferenceModelRecord
     from entrepot.registry import Registry
 
 #: Tag that marks the registry models pushed as fraud references.

@@ -20,7 +20,7 @@ from entrepot.fraud.errors import FraudError
 from entrepot.fraud.model.saved import FraudModel
 
 if TYPE_CHECKING:
-    from entrepot.catalog.records import ModelVersionRecord
+    from entrepot.catalog.models.records import ModelVersionRecord
     from entrepot.fraud.train.training import TrainingResult
     from entrepot.registry import Registry
 

@@ -2,7 +2,7 @@
 
 Every read serves ``ready`` versions unless told otherwise. "Latest" is the ready version
 claimed last: the highest id, a catalog sequence that no clock skew can reorder. Rows are
-read and decoded by :mod:`entrepot.catalog.model_rows`.
+read and decoded by :mod:`entrepot.catalog.models.rows`.
 """
 
 from __future__ import annotations
@@ -16,7 +16,14 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError as SqlIntegrityError
 from sqlalchemy.orm import Session
 
-from entrepot.catalog.model_rows import (
+from entrepot.catalog.models.records import (
+    AliasRecord,
+    ModelFileRecord,
+    ModelState,
+    ModelSummary,
+    ModelVersionRecord,
+)
+from entrepot.catalog.models.rows import (
     ALIAS_TARGET,
     FILES,
     FIND_ANY,
@@ -30,15 +37,9 @@ from entrepot.catalog.model_rows import (
     utc,
     version_record,
 )
-from entrepot.catalog.records import (
-    AliasRecord,
-    ModelFileRecord,
-    ModelState,
-    ModelSummary,
-    ModelVersionRecord,
-    ObjectRecord,
-)
-from entrepot.catalog.tables import ModelAliasRow, ModelFileRow, ModelVersionRow, ObjectRow
+from entrepot.catalog.models.tables import ModelAliasRow, ModelFileRow, ModelVersionRow
+from entrepot.catalog.objects.records import ObjectRecord
+from entrepot.catalog.objects.tables import ObjectRow
 from entrepot.errors import RecordExists, RecordNotFound
 
 _V = ModelVersionRow

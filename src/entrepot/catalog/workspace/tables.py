@@ -2,7 +2,7 @@
 
 Both point at the ``objects`` row of their bytes (``ON DELETE RESTRICT``), so ``gc`` and
 ``verify`` cover them and no row can outlive its object. Registered on
-:class:`entrepot.catalog.tables.Base` and created by migration ``0004``.
+:class:`entrepot.catalog.base.Base` and created by migration ``0004``.
 """
 
 from __future__ import annotations
@@ -13,7 +13,9 @@ from typing import Any
 from sqlalchemy import CHAR, BigInteger, Boolean, DateTime, ForeignKey, Index, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from entrepot.catalog.tables import Base, IdType, JsonType
+from entrepot.catalog.accounts import tables as _accounts  # noqa: F401 - foreign keys
+from entrepot.catalog.base import Base, IdType, JsonType
+from entrepot.catalog.objects import tables as _objects  # noqa: F401 - foreign keys
 
 
 class DatasetRow(Base):

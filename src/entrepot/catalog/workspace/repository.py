@@ -13,13 +13,14 @@ from typing import Any
 from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
-from entrepot.catalog.accounts_records import Page
-from entrepot.catalog.model_rows import utc
-from entrepot.catalog.records import ModelState
-from entrepot.catalog.tables import ModelVersionRow, ObjectRow
-from entrepot.catalog.users_repository import check_page
-from entrepot.catalog.workspace_records import DatasetRecord, PredictionRecord
-from entrepot.catalog.workspace_tables import DatasetRow, PredictionRow
+from entrepot.catalog.accounts.records import Page
+from entrepot.catalog.accounts.users import check_page
+from entrepot.catalog.models.records import ModelState
+from entrepot.catalog.models.rows import utc
+from entrepot.catalog.models.tables import ModelVersionRow
+from entrepot.catalog.objects.tables import ObjectRow
+from entrepot.catalog.workspace.records import DatasetRecord, PredictionRecord
+from entrepot.catalog.workspace.tables import DatasetRow, PredictionRow
 from entrepot.errors import RecordNotFound
 
 _DatasetQuery = Select[DatasetRow, str]

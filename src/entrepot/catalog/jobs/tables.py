@@ -1,7 +1,7 @@
 """The background jobs' catalog table.
 
 A job row is the truth about a job: the task queue only carries its id. Registered on
-:class:`entrepot.catalog.tables.Base` and created by migration ``0004``.
+:class:`entrepot.catalog.base.Base` and created by migration ``0004``.
 """
 
 from __future__ import annotations
@@ -12,7 +12,8 @@ from typing import Any
 from sqlalchemy import CheckConstraint, DateTime, Float, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from entrepot.catalog.tables import Base, IdType, JsonType
+from entrepot.catalog.accounts import tables as _accounts  # noqa: F401 - foreign keys
+from entrepot.catalog.base import Base, IdType, JsonType
 
 
 class JobRow(Base):

@@ -10,9 +10,9 @@ from sqlalchemy import ColumnElement, delete, func, select, update
 from sqlalchemy.exc import IntegrityError as SqlIntegrityError
 from sqlalchemy.orm import Session
 
-from entrepot.catalog.accounts_records import AuditRecord, Page, TokenRecord, UserRecord
-from entrepot.catalog.accounts_tables import ApiTokenRow, AuditRow, LoginAttemptRow, UserRow
-from entrepot.catalog.model_rows import utc
+from entrepot.catalog.accounts.records import AuditRecord, Page, TokenRecord, UserRecord
+from entrepot.catalog.accounts.tables import ApiTokenRow, AuditRow, LoginAttemptRow, UserRow
+from entrepot.catalog.models.rows import utc
 from entrepot.errors import RecordExists, RecordNotFound
 
 #: The largest page a listing serves.

@@ -14,9 +14,9 @@ from sqlalchemy import Row, Select, case, delete, select, update
 from sqlalchemy.exc import IntegrityError as SqlIntegrityError
 from sqlalchemy.orm import Session
 
-from entrepot.catalog.model_rows import schema_pairs, utc
-from entrepot.catalog.records import ReferenceModelRecord
-from entrepot.catalog.tables import ModelVersionRow, ReferenceModelRow
+from entrepot.catalog.models.records import ReferenceModelRecord
+from entrepot.catalog.models.rows import schema_pairs, utc
+from entrepot.catalog.models.tables import ModelVersionRow, ReferenceModelRow
 from entrepot.errors import RecordExists
 
 _R = ReferenceModelRow

@@ -14,8 +14,9 @@ from typing import Any
 
 from sqlalchemy import ColumnElement, Row, Select, Text, bindparam, select, type_coerce
 
-from entrepot.catalog.records import ModelState, ModelVersionRecord
-from entrepot.catalog.tables import ModelAliasRow, ModelFileRow, ModelVersionRow, ObjectRow
+from entrepot.catalog.models.records import ModelState, ModelVersionRecord
+from entrepot.catalog.models.tables import ModelAliasRow, ModelFileRow, ModelVersionRow
+from entrepot.catalog.objects.tables import ObjectRow
 
 _V = ModelVersionRow
 #: A select of any columns.

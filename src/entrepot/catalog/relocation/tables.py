@@ -3,7 +3,7 @@
 An object without an ``object_locations`` row is in the configured store
 (``ENTREPOT_STORE_URL``); with one, in the store it names. ``store_migrations`` and
 ``store_migration_items`` journal a move of objects to another store (ADR 0005).
-Registered on :class:`entrepot.catalog.tables.Base` and created by migration ``0005``.
+Registered on :class:`entrepot.catalog.base.Base` and created by migration ``0005``.
 """
 
 from __future__ import annotations
@@ -26,7 +26,8 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
-from entrepot.catalog.tables import Base, IdType, KeyType
+from entrepot.catalog.base import Base, IdType, KeyType
+from entrepot.catalog.objects import tables as _objects  # noqa: F401 - foreign keys
 
 #: Every state of a migration.
 MIGRATION_STATES = ("running", "finalizing", "finalized", "rolled_back")

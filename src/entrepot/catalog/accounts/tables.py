@@ -1,6 +1,6 @@
 """The accounts' catalog tables: users, API tokens, licences, login attempts, admin audit.
 
-Registered on :class:`entrepot.catalog.tables.Base` and created by migration ``0004``.
+Registered on :class:`entrepot.catalog.base.Base` and created by migration ``0004``.
 User ids are never reused (``AUTOINCREMENT`` on SQLite, a sequence on PostgreSQL): a
 user's objects live under ``users/{id}/``, and a new account must never inherit a
 deleted one's folder.
@@ -24,7 +24,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
-from entrepot.catalog.tables import Base, IdType, JsonType
+from entrepot.catalog.base import Base, IdType, JsonType
 
 #: The licence plans a row may hold (their limits live in ``entrepot.accounts.plans``).
 PLAN_NAMES = ("trial", "basic", "premium", "enterprise")

@@ -14,11 +14,11 @@ from typing import Any
 from sqlalchemy import ColumnElement, func, select, update
 from sqlalchemy.orm import Session
 
-from entrepot.catalog.accounts_records import Page
-from entrepot.catalog.jobs_records import JobRecord, JobState
-from entrepot.catalog.jobs_tables import JobRow
-from entrepot.catalog.model_rows import utc
-from entrepot.catalog.users_repository import check_page
+from entrepot.catalog.accounts.records import Page
+from entrepot.catalog.accounts.users import check_page
+from entrepot.catalog.jobs.records import JobRecord, JobState
+from entrepot.catalog.jobs.tables import JobRow
+from entrepot.catalog.models.rows import utc
 from entrepot.errors import RecordNotFound
 
 _MESSAGE = 500

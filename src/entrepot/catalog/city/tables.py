@@ -5,7 +5,7 @@ that day's outputs were computed from, whether that worked, and when. ``city_met
 holds the metrics and report documents when the metrics store is the catalog database
 (the default); a separate SQLite or PostgreSQL metrics database gets the same table.
 
-Both tables are registered on :class:`entrepot.catalog.tables.Base` and created by the
+Both tables are registered on :class:`entrepot.catalog.base.Base` and created by the
 migration ``0003``.
 """
 
@@ -17,7 +17,7 @@ from typing import Any
 from sqlalchemy import CHAR, CheckConstraint, Date, DateTime, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from entrepot.catalog.tables import Base, IdType, JsonType
+from entrepot.catalog.base import Base, IdType, JsonType
 
 
 class CityWatermarkRow(Base):

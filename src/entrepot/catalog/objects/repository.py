@@ -18,8 +18,8 @@ from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.compiler import SQLCompiler
 
-from entrepot.catalog.records import ObjectRecord, ObjectState, Usage
-from entrepot.catalog.tables import ObjectRow
+from entrepot.catalog.objects.records import ObjectRecord, ObjectState, Usage
+from entrepot.catalog.objects.tables import ObjectRow
 from entrepot.errors import RecordExists, RecordInUse, RecordNotFound
 
 #: How many keys go into one ``IN (...)`` query.

@@ -8,10 +8,10 @@ from sqlalchemy import ColumnElement, func, select, update
 from sqlalchemy.exc import IntegrityError as SqlIntegrityError
 from sqlalchemy.orm import Session
 
-from entrepot.catalog.accounts_records import LicenceRecord, Page
-from entrepot.catalog.accounts_tables import LicenceRow
-from entrepot.catalog.model_rows import utc
-from entrepot.catalog.users_repository import check_page
+from entrepot.catalog.accounts.records import LicenceRecord, Page
+from entrepot.catalog.accounts.tables import LicenceRow
+from entrepot.catalog.accounts.users import check_page
+from entrepot.catalog.models.rows import utc
 from entrepot.errors import RecordExists, RecordNotFound
 
 

@@ -1,0 +1,1 @@
+"""Accounts: users, API tokens, licences, login attempts and the admin audit log."""

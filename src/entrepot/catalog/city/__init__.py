@@ -1,0 +1,1 @@
+"""The city-flow pipeline's rows: run watermarks and the embedded metrics store."""

@@ -1,0 +1,1 @@
+"""The model registry's rows: versions, files, aliases, reference models."""

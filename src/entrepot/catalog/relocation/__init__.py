@@ -1,0 +1,1 @@
+"""Objects moved between stores: which store holds each object, and the move journal."""

@@ -1,0 +1,1 @@
+"""A user's workspace: uploaded datasets, predictions and the user's models."""
