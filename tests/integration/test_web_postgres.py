@@ -11,18 +11,18 @@ from sqlalchemy import Engine
 from entrepot.accounts.errors import EmailTaken, QuotaExceeded
 from entrepot.accounts.licences import LicenceService
 from entrepot.accounts.service import AccountService
-from entrepot.catalog.app_uow import AppUnitOfWorkFactory, app_unit_of_work_factory
+from entrepot.catalog.uow import UnitOfWorkFactory, unit_of_work_factory
 from tests.unit.test_web_helpers import PASSWORD, FakeClock
 
 pytestmark = pytest.mark.postgres
 
 
 @pytest.fixture
-def uow(engine: Engine) -> AppUnitOfWorkFactory:
-    return app_unit_of_work_factory(engine)
+def uow(engine: Engine) -> UnitOfWorkFactory:
+    return unit_of_work_factory(engine)
 
 
-def test_accounts_on_postgres(uow: AppUnitOfWorkFactory) -> None:
+def test_accounts_on_postgres(uow: UnitOfWorkFactory) -> None:
     accounts = AccountService(uow, LicenceService(uow))
     user = accounts.register("pg@example.com", PASSWORD)
     with pytest.raises(EmailTaken):
@@ -36,7 +36,7 @@ def test_accounts_on_postgres(uow: AppUnitOfWorkFactory) -> None:
 
 
 def test_concurrent_reservations_cannot_exceed_the_quota_on_postgres(
-    uow: AppUnitOfWorkFactory,
+    uow: UnitOfWorkFactory,
 ) -> None:
     clock = FakeClock()
     licences = LicenceService(uow, clock=clock)
@@ -66,7 +66,7 @@ def test_concurrent_reservations_cannot_exceed_the_quota_on_postgres(
     assert licences.status(user.id).models_used == 3
 
 
-def test_only_one_worker_claims_a_job_on_postgres(uow: AppUnitOfWorkFactory) -> None:
+def test_only_one_worker_claims_a_job_on_postgres(uow: UnitOfWorkFactory) -> None:
     clock = FakeClock()
     with uow() as u:
         u.jobs.add(job_id="j" * 32, owner_id=None, kind="x", params={}, now=clock())

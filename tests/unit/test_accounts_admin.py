@@ -12,7 +12,7 @@ from entrepot.accounts.errors import InvalidAccountInput, NotAllowed
 from entrepot.accounts.licences import LicenceService
 from entrepot.accounts.service import AccountService
 from entrepot.catalog.accounts.records import UserRecord
-from entrepot.catalog.app_uow import AppUnitOfWorkFactory
+from entrepot.catalog.uow import UnitOfWorkFactory
 from tests.unit.test_web_helpers import PASSWORD, FakeClock, uow_factory
 
 
@@ -22,17 +22,17 @@ def clock() -> FakeClock:
 
 
 @pytest.fixture
-def uow(tmp_path: Path) -> AppUnitOfWorkFactory:
+def uow(tmp_path: Path) -> UnitOfWorkFactory:
     return uow_factory(tmp_path)[1]
 
 
 @pytest.fixture
-def accounts(uow: AppUnitOfWorkFactory, clock: FakeClock) -> AccountService:
+def accounts(uow: UnitOfWorkFactory, clock: FakeClock) -> AccountService:
     return AccountService(uow, LicenceService(uow, clock=clock), clock=clock)
 
 
 @pytest.fixture
-def service(uow: AppUnitOfWorkFactory, clock: FakeClock) -> AdminService:
+def service(uow: UnitOfWorkFactory, clock: FakeClock) -> AdminService:
     return AdminService(uow, clock=clock)
 
 
@@ -97,7 +97,7 @@ def test_admins_cannot_act_on_themselves(service: AdminService, root: UserRecord
 
 
 def test_deleting_a_user_removes_their_rows_and_keeps_the_audit(
-    accounts: AccountService, service: AdminService, root: UserRecord, uow: AppUnitOfWorkFactory
+    accounts: AccountService, service: AdminService, root: UserRecord, uow: UnitOfWorkFactory
 ) -> None:
     user = accounts.register("a@example.com", PASSWORD)
     accounts.create_token(user.id)
@@ -133,7 +133,7 @@ def test_extending_an_active_licence_moves_its_end(
     accounts: AccountService,
     service: AdminService,
     root: UserRecord,
-    uow: AppUnitOfWorkFactory,
+    uow: UnitOfWorkFactory,
     clock: FakeClock,
 ) -> None:
     user = accounts.register("a@example.com", PASSWORD)

@@ -20,7 +20,7 @@ from entrepot.accounts.licences import LicenceService, human_size
 from entrepot.accounts.plans import PLANS, new_key, parse_key
 from entrepot.accounts.service import AccountService
 from entrepot.catalog.accounts.records import UserRecord
-from entrepot.catalog.app_uow import AppUnitOfWorkFactory
+from entrepot.catalog.uow import UnitOfWorkFactory
 from entrepot.errors import DatabaseUnavailable
 from tests.unit.test_web_helpers import PASSWORD, FakeClock, uow_factory
 
@@ -31,19 +31,17 @@ def clock() -> FakeClock:
 
 
 @pytest.fixture
-def uow(tmp_path: Path) -> AppUnitOfWorkFactory:
+def uow(tmp_path: Path) -> UnitOfWorkFactory:
     return uow_factory(tmp_path)[1]
 
 
 @pytest.fixture
-def licences(uow: AppUnitOfWorkFactory, clock: FakeClock) -> LicenceService:
+def licences(uow: UnitOfWorkFactory, clock: FakeClock) -> LicenceService:
     return LicenceService(uow, clock=clock)
 
 
 @pytest.fixture
-def accounts(
-    uow: AppUnitOfWorkFactory, licences: LicenceService, clock: FakeClock
-) -> AccountService:
+def accounts(uow: UnitOfWorkFactory, licences: LicenceService, clock: FakeClock) -> AccountService:
     return AccountService(uow, licences, clock=clock)
 
 
@@ -129,7 +127,7 @@ def test_the_dataset_size_limit_follows_the_plan(
         licences.check_dataset_size(user.id, 100 * 1024 * 1024 + 1)
 
 
-def _reserve(uow: AppUnitOfWorkFactory, licences: LicenceService, user_id: int) -> None:
+def _reserve(uow: UnitOfWorkFactory, licences: LicenceService, user_id: int) -> None:
     with uow() as u:
         licences.reserve_model(u, user_id)
         u.jobs.add(
@@ -143,7 +141,7 @@ def _reserve(uow: AppUnitOfWorkFactory, licences: LicenceService, user_id: int) 
 
 
 def test_the_model_quota_counts_trainings_in_flight(
-    accounts: AccountService, licences: LicenceService, uow: AppUnitOfWorkFactory
+    accounts: AccountService, licences: LicenceService, uow: UnitOfWorkFactory
 ) -> None:
     user = accounts.register("a@example.com", PASSWORD)
     for _ in range(3):
@@ -154,7 +152,7 @@ def test_the_model_quota_counts_trainings_in_flight(
 
 
 def test_concurrent_reservations_cannot_exceed_the_quota(
-    accounts: AccountService, licences: LicenceService, uow: AppUnitOfWorkFactory
+    accounts: AccountService, licences: LicenceService, uow: UnitOfWorkFactory
 ) -> None:
     user = accounts.register("a@example.com", PASSWORD)
     _reserve(uow, licences, user.id)

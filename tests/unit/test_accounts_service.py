@@ -17,7 +17,7 @@ from entrepot.accounts.licences import LicenceService
 from entrepot.accounts.passwords import Passwords
 from entrepot.accounts.ratelimit import retry_after
 from entrepot.accounts.service import AccountService, normalize_email
-from entrepot.catalog.app_uow import AppUnitOfWorkFactory
+from entrepot.catalog.uow import UnitOfWorkFactory
 from entrepot.errors import RecordNotFound
 from tests.unit.test_web_helpers import PASSWORD, FakeClock, uow_factory
 
@@ -28,17 +28,17 @@ def clock() -> FakeClock:
 
 
 @pytest.fixture
-def uow(tmp_path: Path) -> AppUnitOfWorkFactory:
+def uow(tmp_path: Path) -> UnitOfWorkFactory:
     return uow_factory(tmp_path)[1]
 
 
 @pytest.fixture
-def accounts(uow: AppUnitOfWorkFactory, clock: FakeClock) -> AccountService:
+def accounts(uow: UnitOfWorkFactory, clock: FakeClock) -> AccountService:
     return AccountService(uow, LicenceService(uow, clock=clock), clock=clock)
 
 
 def test_register_creates_an_active_account_with_a_trial(
-    accounts: AccountService, uow: AppUnitOfWorkFactory
+    accounts: AccountService, uow: UnitOfWorkFactory
 ) -> None:
     user = accounts.register("  Alice@Example.COM ", PASSWORD, name="Alice")
     assert (user.email, user.name, user.is_admin, user.is_active) == (
@@ -53,7 +53,7 @@ def test_register_creates_an_active_account_with_a_trial(
 
 
 def test_the_password_is_stored_as_an_argon2id_hash(
-    accounts: AccountService, uow: AppUnitOfWorkFactory
+    accounts: AccountService, uow: UnitOfWorkFactory
 ) -> None:
     user = accounts.register("a@example.com", PASSWORD)
     with uow() as u:
@@ -128,7 +128,7 @@ def test_retry_after_counts_from_the_oldest_failure(clock: FakeClock) -> None:
 
 
 def test_an_inactive_account_cannot_sign_in(
-    accounts: AccountService, uow: AppUnitOfWorkFactory
+    accounts: AccountService, uow: UnitOfWorkFactory
 ) -> None:
     user = accounts.register("a@example.com", PASSWORD)
     with uow() as u:
@@ -150,7 +150,7 @@ def test_changing_the_password_ends_the_other_sessions(accounts: AccountService)
 
 
 def test_api_tokens_are_shown_once_and_resolve_until_revoked(
-    accounts: AccountService, uow: AppUnitOfWorkFactory
+    accounts: AccountService, uow: UnitOfWorkFactory
 ) -> None:
     user = accounts.register("a@example.com", PASSWORD)
     record, token = accounts.create_token(user.id, "laptop")
@@ -174,7 +174,7 @@ def test_a_user_cannot_revoke_another_users_token(accounts: AccountService) -> N
 
 
 def test_a_token_of_a_deactivated_account_is_refused(
-    accounts: AccountService, uow: AppUnitOfWorkFactory
+    accounts: AccountService, uow: UnitOfWorkFactory
 ) -> None:
     user = accounts.register("a@example.com", PASSWORD)
     _, token = accounts.create_token(user.id)

@@ -18,7 +18,7 @@ from entrepot.catalog.engine import make_engine
 from entrepot.catalog.migrate import upgrade
 from entrepot.catalog.objects.records import ObjectRecord, ObjectState, Usage
 from entrepot.catalog.objects.repository import KEYS_PER_QUERY
-from entrepot.catalog.uow import SqlUnitOfWork, UnitOfWork, unit_of_work_factory
+from entrepot.catalog.uow import UnitOfWork, unit_of_work_factory
 from entrepot.errors import CatalogError, RecordNotFound
 
 
@@ -42,7 +42,7 @@ def add(
 
 class TestUnitOfWork:
     @pytest.fixture
-    def uow_factory(self, engine: Engine) -> Callable[[], SqlUnitOfWork]:
+    def uow_factory(self, engine: Engine) -> Callable[[], UnitOfWork]:
         return unit_of_work_factory(engine)
 
     def test_rolls_back_unless_committed(self, uow_factory: Callable[[], UnitOfWork]) -> None:

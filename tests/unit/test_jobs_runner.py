@@ -11,8 +11,8 @@ from typing import Any
 
 import pytest
 
-from entrepot.catalog.app_uow import AppUnitOfWorkFactory
 from entrepot.catalog.jobs.records import JobRecord, JobState
+from entrepot.catalog.uow import UnitOfWorkFactory
 from entrepot.errors import EntrepotError
 from entrepot.jobs.codes import error_code
 from entrepot.jobs.queue import JobQueue
@@ -44,7 +44,7 @@ HANDLERS = {"ok": ok, "refuse": refuse, "crash": crash}
 
 
 @pytest.fixture
-def uow(tmp_path: Path) -> AppUnitOfWorkFactory:
+def uow(tmp_path: Path) -> UnitOfWorkFactory:
     return uow_factory(tmp_path)[1]
 
 
@@ -54,19 +54,19 @@ def queue() -> JobQueue:
 
 
 @pytest.fixture
-def jobs(uow: AppUnitOfWorkFactory, queue: JobQueue) -> JobService:
+def jobs(uow: UnitOfWorkFactory, queue: JobQueue) -> JobService:
     runner = JobRunner(uow, HANDLERS, worker="w1", heartbeat_seconds=0.05)
     queue.bind(runner.run)
     return JobService(uow, queue)
 
 
-def _state(uow: AppUnitOfWorkFactory, job_id: str) -> JobRecord:
+def _state(uow: UnitOfWorkFactory, job_id: str) -> JobRecord:
     with uow() as u:
         return u.jobs.get(job_id, any_owner=True)
 
 
 def test_a_job_runs_once_and_records_its_result(
-    jobs: JobService, queue: JobQueue, uow: AppUnitOfWorkFactory
+    jobs: JobService, queue: JobQueue, uow: UnitOfWorkFactory
 ) -> None:
     job = jobs.submit(owner_id=None, kind="ok", params={"value": 42})
     assert job.state is JobState.QUEUED and queue.pending() == 1
@@ -81,7 +81,7 @@ def test_a_job_runs_once_and_records_its_result(
 
 
 def test_a_refused_job_keeps_the_message_and_a_code(
-    jobs: JobService, queue: JobQueue, uow: AppUnitOfWorkFactory
+    jobs: JobService, queue: JobQueue, uow: UnitOfWorkFactory
 ) -> None:
     job = jobs.submit(owner_id=None, kind="refuse", params={})
     queue.work_one()
@@ -92,7 +92,7 @@ def test_a_refused_job_keeps_the_message_and_a_code(
 
 
 def test_a_crash_is_reported_without_its_details(
-    jobs: JobService, queue: JobQueue, uow: AppUnitOfWorkFactory
+    jobs: JobService, queue: JobQueue, uow: UnitOfWorkFactory
 ) -> None:
     job = jobs.submit(owner_id=None, kind="crash", params={})
     queue.work_one()
@@ -103,14 +103,14 @@ def test_a_crash_is_reported_without_its_details(
 
 
 def test_an_unknown_kind_fails_with_a_message(
-    jobs: JobService, queue: JobQueue, uow: AppUnitOfWorkFactory
+    jobs: JobService, queue: JobQueue, uow: UnitOfWorkFactory
 ) -> None:
     job = jobs.submit(owner_id=None, kind="mystery", params={})
     queue.work_one()
     assert "no worker knows how to run 'mystery'" in (_state(uow, job.id).error or "")
 
 
-def test_the_heartbeat_moves_while_the_handler_works(uow: AppUnitOfWorkFactory) -> None:
+def test_the_heartbeat_moves_while_the_handler_works(uow: UnitOfWorkFactory) -> None:
     seen: list[Any] = []
     release = threading.Event()
 
@@ -132,7 +132,7 @@ def test_the_heartbeat_moves_while_the_handler_works(uow: AppUnitOfWorkFactory) 
     assert len(set(seen)) == 3 and _state(uow, job.id).state is JobState.SUCCEEDED
 
 
-def test_the_reaper_retries_a_silent_job_then_fails_it(uow: AppUnitOfWorkFactory) -> None:
+def test_the_reaper_retries_a_silent_job_then_fails_it(uow: UnitOfWorkFactory) -> None:
     clock = FakeClock()
     sent: list[str] = []
     with uow() as u:
@@ -158,7 +158,7 @@ def test_the_reaper_retries_a_silent_job_then_fails_it(uow: AppUnitOfWorkFactory
     assert "after 2 attempt(s)" in (failed.error or "")
 
 
-def test_a_late_worker_cannot_overwrite_the_reapers_decision(uow: AppUnitOfWorkFactory) -> None:
+def test_a_late_worker_cannot_overwrite_the_reapers_decision(uow: UnitOfWorkFactory) -> None:
     clock = FakeClock()
     with uow() as u:
         u.jobs.add(
@@ -174,7 +174,7 @@ def test_a_late_worker_cannot_overwrite_the_reapers_decision(uow: AppUnitOfWorkF
     assert _state(uow, "k" * 32).state is JobState.FAILED
 
 
-def test_lost_messages_are_resent_only_when_the_queue_is_empty(uow: AppUnitOfWorkFactory) -> None:
+def test_lost_messages_are_resent_only_when_the_queue_is_empty(uow: UnitOfWorkFactory) -> None:
     clock = FakeClock()
     sent: list[str] = []
     with uow() as u:
@@ -187,7 +187,7 @@ def test_lost_messages_are_resent_only_when_the_queue_is_empty(uow: AppUnitOfWor
     assert sent == ["q" * 32]
 
 
-def test_a_job_the_queue_cannot_take_is_failed_not_left_queued(uow: AppUnitOfWorkFactory) -> None:
+def test_a_job_the_queue_cannot_take_is_failed_not_left_queued(uow: UnitOfWorkFactory) -> None:
     queue = JobQueue.from_url("redis://127.0.0.1:1/0", folder=Path("."), name="down")
     queue.bind(lambda _job_id: None)
     with pytest.raises(QueueUnavailable, match="unavailable") as caught:
@@ -198,7 +198,7 @@ def test_a_job_the_queue_cannot_take_is_failed_not_left_queued(uow: AppUnitOfWor
 
 
 def test_a_worker_on_the_embedded_queue_runs_submitted_jobs(
-    uow: AppUnitOfWorkFactory, tmp_path: Path
+    uow: UnitOfWorkFactory, tmp_path: Path
 ) -> None:
     queue = JobQueue.from_url(None, folder=tmp_path / "var", name="embedded")
     assert (tmp_path / "var" / "jobs.db").exists()

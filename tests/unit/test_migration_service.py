@@ -18,6 +18,7 @@ from sqlalchemy import Engine, func, select, text
 from entrepot.catalog.engine import make_engine
 from entrepot.catalog.migrate import upgrade
 from entrepot.catalog.objects.records import ObjectState
+from entrepot.catalog.relocation.records import Item
 from entrepot.catalog.relocation.tables import ObjectLocationRow, StoreMigrationItemRow
 from entrepot.catalog.uow import session_factory, unit_of_work_factory
 from entrepot.errors import AccessDenied, StoreUnavailable
@@ -35,7 +36,6 @@ from entrepot.migration.errors import (
     MigrationOpen,
     NoMigration,
 )
-from entrepot.migration.records import Item
 from entrepot.migration.transfer import transfer
 from entrepot.services.objects import ObjectService
 from entrepot.services.verify import verify_catalog

@@ -18,7 +18,6 @@ from entrepot.catalog.engine import make_engine
 from entrepot.catalog.migrate import upgrade
 from entrepot.catalog.objects.records import ObjectState
 from entrepot.catalog.uow import (
-    SqlUnitOfWork,
     UnitOfWork,
     session_factory,
     unit_of_work_factory,
@@ -44,7 +43,7 @@ def engine(tmp_path: Path) -> Iterator[Engine]:
     engine.dispose()
 
 
-class CrashingUnitOfWork(SqlUnitOfWork):
+class CrashingUnitOfWork(UnitOfWork):
     """A real unit of work whose process 'dies' at commit: the transaction never lands."""
 
     def commit(self) -> None:

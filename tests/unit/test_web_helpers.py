@@ -13,9 +13,9 @@ from typing import Any
 
 from sqlalchemy import Engine, inspect
 
-from entrepot.catalog.app_uow import AppUnitOfWorkFactory, app_unit_of_work_factory
 from entrepot.catalog.engine import make_engine
 from entrepot.catalog.migrate import upgrade
+from entrepot.catalog.uow import UnitOfWorkFactory, unit_of_work_factory
 
 #: A strong enough password for the tests.
 PASSWORD = "correct horse battery staple"
@@ -28,10 +28,10 @@ def migrated_engine(folder: Path) -> Engine:
     return engine
 
 
-def uow_factory(folder: Path) -> tuple[Engine, AppUnitOfWorkFactory]:
+def uow_factory(folder: Path) -> tuple[Engine, UnitOfWorkFactory]:
     """A migrated engine and the web service's unit of work over it."""
     engine = migrated_engine(folder)
-    return engine, app_unit_of_work_factory(engine)
+    return engine, unit_of_work_factory(engine)
 
 
 class FakeClock:

@@ -11,7 +11,7 @@ from typing import Any
 from entrepot.accounts.errors import InvalidAccountInput, NotAllowed
 from entrepot.accounts.plans import PLANS, new_key, plan
 from entrepot.catalog.accounts.records import AuditRecord, LicenceRecord, Page, UserRecord
-from entrepot.catalog.app_uow import AppUnitOfWork, AppUnitOfWorkFactory
+from entrepot.catalog.uow import UnitOfWork, UnitOfWorkFactory
 
 Clock = Callable[[], datetime]
 MAX_KEYS_AT_ONCE = 100
@@ -29,7 +29,7 @@ class UserRow:
 class AdminService:
     """What administrators do; each method takes the acting admin and checks it is one."""
 
-    def __init__(self, uow_factory: AppUnitOfWorkFactory, *, clock: Clock | None = None) -> None:
+    def __init__(self, uow_factory: UnitOfWorkFactory, *, clock: Clock | None = None) -> None:
         self._uow = uow_factory
         self._clock = clock or (lambda: datetime.now(UTC))
 
@@ -197,7 +197,7 @@ class AdminService:
     # -- internals ---------------------------------------------------------
     def _log(
         self,
-        uow: AppUnitOfWork,
+        uow: UnitOfWork,
         actor: UserRecord,
         action: str,
         user: UserRecord,
@@ -214,7 +214,7 @@ class AdminService:
 
     def _log_licence(
         self,
-        uow: AppUnitOfWork,
+        uow: UnitOfWork,
         actor: UserRecord,
         action: str,
         licence: LicenceRecord,

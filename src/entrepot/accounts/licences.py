@@ -21,7 +21,7 @@ from entrepot.accounts.errors import (
 )
 from entrepot.accounts.plans import PLANS, Plan, new_key, parse_key
 from entrepot.catalog.accounts.records import LicenceRecord
-from entrepot.catalog.app_uow import AppUnitOfWork, AppUnitOfWorkFactory
+from entrepot.catalog.uow import UnitOfWork, UnitOfWorkFactory
 from entrepot.errors import RecordExists
 
 Clock = Callable[[], datetime]
@@ -62,11 +62,11 @@ class LicenceStatus:
 class LicenceService:
     """Trial licences, activation, the licence in force and the quotas it sets."""
 
-    def __init__(self, uow_factory: AppUnitOfWorkFactory, *, clock: Clock | None = None) -> None:
+    def __init__(self, uow_factory: UnitOfWorkFactory, *, clock: Clock | None = None) -> None:
         self._uow = uow_factory
         self._clock = clock or (lambda: datetime.now(UTC))
 
-    def grant_trial(self, uow: AppUnitOfWork, user_id: int, now: datetime) -> LicenceRecord:
+    def grant_trial(self, uow: UnitOfWork, user_id: int, now: datetime) -> LicenceRecord:
         """Give a new account its trial licence, in the caller's transaction."""
         trial = PLANS["trial"]
         return uow.licences.add(
@@ -108,7 +108,7 @@ class LicenceService:
         if size > limit:
             raise DatasetTooLarge(too_large_message(size, limit))
 
-    def reserve_model(self, uow: AppUnitOfWork, user_id: int) -> Plan:
+    def reserve_model(self, uow: UnitOfWork, user_id: int) -> Plan:
         """Check, in the caller's transaction and holding the user's row lock until it ends,
         that one more model fits the plan; the caller then records the training job."""
         uow.users.lock_for_quota(user_id)
@@ -138,7 +138,7 @@ class LicenceService:
             uow.commit()
         return record
 
-    def _require(self, uow: AppUnitOfWork, user_id: int) -> Plan:
+    def _require(self, uow: UnitOfWork, user_id: int) -> Plan:
         licence = uow.licences.current(user_id)
         now = self._clock()
         if licence is None:
@@ -149,7 +149,7 @@ class LicenceService:
         return PLANS[licence.plan]
 
     @staticmethod
-    def _used(uow: AppUnitOfWork, user_id: int) -> int:
+    def _used(uow: UnitOfWork, user_id: int) -> int:
         ready = uow.user_models.count_ready(str(user_id))
         return ready + uow.jobs.count_unfinished(user_id, TRAINING_KIND)
 

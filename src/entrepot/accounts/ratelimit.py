@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from entrepot.accounts.errors import TooManyAttempts
-from entrepot.catalog.app_uow import AppUnitOfWork
+from entrepot.catalog.uow import UnitOfWork
 
 
 def retry_after(
@@ -39,7 +39,7 @@ class LoginLimiter:
             found.append((f"ip:{address}", self.per_address))
         return found
 
-    def check(self, uow: AppUnitOfWork, email: str, address: str | None, now: datetime) -> None:
+    def check(self, uow: UnitOfWork, email: str, address: str | None, now: datetime) -> None:
         """Raise :class:`TooManyAttempts` if a counter is full."""
         for scope, limit in self.scopes(email, address):
             count, oldest = uow.attempts.since(scope, now - self.window)
@@ -50,12 +50,12 @@ class LoginLimiter:
                     retry_after=wait,
                 )
 
-    def failed(self, uow: AppUnitOfWork, email: str, address: str | None, now: datetime) -> None:
+    def failed(self, uow: UnitOfWork, email: str, address: str | None, now: datetime) -> None:
         """Count one failure (the caller commits)."""
         for scope, _ in self.scopes(email, address):
             uow.attempts.add(scope, now)
         uow.attempts.prune(now - self.window)
 
-    def succeeded(self, uow: AppUnitOfWork, email: str) -> None:
+    def succeeded(self, uow: UnitOfWork, email: str) -> None:
         """Forget the email's failures (the caller commits)."""
         uow.attempts.clear(f"email:{email}")

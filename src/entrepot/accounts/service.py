@@ -17,7 +17,7 @@ from entrepot.accounts.licences import LicenceService
 from entrepot.accounts.passwords import Passwords, check_password
 from entrepot.accounts.ratelimit import LoginLimiter
 from entrepot.catalog.accounts.records import TokenRecord, UserRecord
-from entrepot.catalog.app_uow import AppUnitOfWorkFactory
+from entrepot.catalog.uow import UnitOfWorkFactory
 from entrepot.errors import RecordExists, RecordNotFound
 
 Clock = Callable[[], datetime]
@@ -47,7 +47,7 @@ class AccountService:
 
     def __init__(
         self,
-        uow_factory: AppUnitOfWorkFactory,
+        uow_factory: UnitOfWorkFactory,
         licences: LicenceService,
         *,
         passwords: Passwords | None = None,

@@ -1,20 +1,21 @@
-"""The unit of work: one transaction around the repositories, rolled back unless committed.
+"""The unit of work: one transaction around every repository, rolled back unless committed.
 
 ::
 
     with uow_factory() as uow:
-        uow.objects.add(key=..., sha256=..., size=..., kind="dataset")
+        record = uow.objects.add(key=..., sha256=..., size=..., kind="dataset", owner="7")
+        uow.datasets.add(dataset_id=..., owner_id=7, object_id=record.id, ...)
         uow.commit()
 
-Repositories: ``uow.objects`` (every stored object), ``uow.models`` (model versions, files
-and aliases), ``uow.references`` (reference models); all share the one transaction.
-
-Leaving the block without :meth:`UnitOfWork.commit` (or through an exception) rolls back.
+Every repository shares the one session, so that an object row and the rows pointing at
+it (a model file, a dataset, a report) commit together. Leaving the block without
+:meth:`UnitOfWork.commit` (or through an exception) rolls back. This is the only unit of
+work: the registry, the services of the web app, the city runs and the command line all
+open this one.
 """
 
 from __future__ import annotations
 
-from abc import ABC, abstractmethod
 from collections.abc import Callable
 from types import TracebackType
 from typing import Self
@@ -22,30 +23,57 @@ from typing import Self
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
+from entrepot.catalog.accounts.licences import LicenceRepository
+from entrepot.catalog.accounts.users import (
+    AuditRepository,
+    LoginAttemptRepository,
+    TokenRepository,
+    UserRepository,
+)
+from entrepot.catalog.city.watermarks import WatermarkRepository
+from entrepot.catalog.jobs.repository import JobRepository
 from entrepot.catalog.models.references import ReferenceRepository
 from entrepot.catalog.models.repository import ModelRepository
 from entrepot.catalog.objects.repository import ObjectRepository
+from entrepot.catalog.workspace.repository import (
+    DatasetRepository,
+    PredictionRepository,
+    UserModelRepository,
+)
 
 
-class UnitOfWork(ABC):
-    """A transaction over the catalog's repositories; rollback is the default."""
+class _Repositories:
+    """One open session and every repository over it."""
 
-    @property
-    @abstractmethod
-    def objects(self) -> ObjectRepository:
-        """The ``objects`` repository, in this unit of work's transaction."""
+    def __init__(self, session: Session) -> None:
+        self.session = session
+        self.objects = ObjectRepository(session)
+        self.models = ModelRepository(session)
+        self.references = ReferenceRepository(session)
+        self.users = UserRepository(session)
+        self.tokens = TokenRepository(session)
+        self.attempts = LoginAttemptRepository(session)
+        self.audit = AuditRepository(session)
+        self.licences = LicenceRepository(session)
+        self.jobs = JobRepository(session)
+        self.datasets = DatasetRepository(session)
+        self.predictions = PredictionRepository(session)
+        self.user_models = UserModelRepository(session)
+        self.watermarks = WatermarkRepository(session)
 
-    @property
-    @abstractmethod
-    def models(self) -> ModelRepository:
-        """The model versions repository, in this unit of work's transaction."""
 
-    @property
-    @abstractmethod
-    def references(self) -> ReferenceRepository:
-        """The reference models repository, in this unit of work's transaction."""
+class UnitOfWork:
+    """A transaction over the catalog's repositories, opened on ``with``; rollback is the
+    default. The repositories exist only inside the block."""
+
+    def __init__(self, sessions: sessionmaker[Session]) -> None:
+        self._sessions = sessions
+        self._open: _Repositories | None = None
 
     def __enter__(self) -> Self:
+        if self._open is not None:
+            raise RuntimeError("this unit of work is already open; open a new one per block")
+        self._open = _Repositories(self._sessions())
         return self
 
     def __exit__(
@@ -54,67 +82,84 @@ class UnitOfWork(ABC):
         exc: BaseException | None,
         tb: TracebackType | None,
     ) -> None:
-        self.rollback()
-
-    @abstractmethod
-    def commit(self) -> None:
-        """Make everything done in this unit of work permanent."""
-
-    @abstractmethod
-    def rollback(self) -> None:
-        """Discard everything not yet committed."""
-
-
-#: What services receive: a callable that opens a fresh unit of work.
-UnitOfWorkFactory = Callable[[], UnitOfWork]
-
-
-class SqlUnitOfWork(UnitOfWork):
-    """A unit of work over one SQLAlchemy session, opened on ``with``."""
-
-    def __init__(self, session_factory: sessionmaker[Session]) -> None:
-        self._session_factory = session_factory
-        self._open: _Repositories | None = None
-
-    def __enter__(self) -> Self:
-        if self._open is not None:
-            raise RuntimeError("this unit of work is already open; open a new one per block")
-        self._open = _Repositories(self._session_factory())
-        return super().__enter__()
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
+        session = self._current().session
         try:
-            super().__exit__(exc_type, exc, tb)
+            self.rollback()
         finally:
-            self._current().session.close()
+            session.close()
             self._open = None
 
     @property
     def objects(self) -> ObjectRepository:
-        """The ``objects`` repository, in this unit of work's transaction."""
+        """Every stored object."""
         return self._current().objects
 
     @property
     def models(self) -> ModelRepository:
-        """The model versions repository, in this unit of work's transaction."""
+        """Model versions, their files and aliases."""
         return self._current().models
 
     @property
     def references(self) -> ReferenceRepository:
-        """The reference models repository, in this unit of work's transaction."""
+        """Reference models."""
         return self._current().references
 
+    @property
+    def users(self) -> UserRepository:
+        """Accounts."""
+        return self._current().users
+
+    @property
+    def tokens(self) -> TokenRepository:
+        """API tokens."""
+        return self._current().tokens
+
+    @property
+    def attempts(self) -> LoginAttemptRepository:
+        """Failed sign-in attempts."""
+        return self._current().attempts
+
+    @property
+    def audit(self) -> AuditRepository:
+        """The admin audit log."""
+        return self._current().audit
+
+    @property
+    def licences(self) -> LicenceRepository:
+        """Licences and plans."""
+        return self._current().licences
+
+    @property
+    def jobs(self) -> JobRepository:
+        """Background jobs."""
+        return self._current().jobs
+
+    @property
+    def datasets(self) -> DatasetRepository:
+        """Users' uploaded datasets."""
+        return self._current().datasets
+
+    @property
+    def predictions(self) -> PredictionRepository:
+        """Users' stored predictions."""
+        return self._current().predictions
+
+    @property
+    def user_models(self) -> UserModelRepository:
+        """Users' models as the web service lists them."""
+        return self._current().user_models
+
+    @property
+    def watermarks(self) -> WatermarkRepository:
+        """The city pipeline's watermarks."""
+        return self._current().watermarks
+
     def commit(self) -> None:
-        """Commit the session."""
+        """Make everything done in this unit of work permanent."""
         self._current().session.commit()
 
     def rollback(self) -> None:
-        """Roll the session back."""
+        """Discard everything not yet committed."""
         self._current().session.rollback()
 
     def _current(self) -> _Repositories:
@@ -123,14 +168,8 @@ class SqlUnitOfWork(UnitOfWork):
         return self._open
 
 
-class _Repositories:
-    """One open session and the repositories over it."""
-
-    def __init__(self, session: Session) -> None:
-        self.session = session
-        self.objects = ObjectRepository(session)
-        self.models = ModelRepository(session)
-        self.references = ReferenceRepository(session)
+#: What services receive: a callable that opens a fresh unit of work.
+UnitOfWorkFactory = Callable[[], UnitOfWork]
 
 
 def session_factory(engine: Engine) -> sessionmaker[Session]:
@@ -138,7 +177,7 @@ def session_factory(engine: Engine) -> sessionmaker[Session]:
     return sessionmaker(engine, expire_on_commit=False)
 
 
-def unit_of_work_factory(engine: Engine) -> Callable[[], SqlUnitOfWork]:
-    """A factory of fresh :class:`SqlUnitOfWork` on ``engine``, to hand to the services."""
+def unit_of_work_factory(engine: Engine) -> UnitOfWorkFactory:
+    """A factory of fresh units of work on ``engine``, to hand to the services."""
     sessions = session_factory(engine)
-    return lambda: SqlUnitOfWork(sessions)
+    return lambda: UnitOfWork(sessions)

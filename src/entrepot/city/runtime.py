@@ -78,7 +78,7 @@ class CityRuntime:
         """The watermark table."""
         from entrepot.city.watermarks import Watermarks
 
-        return Watermarks(self.engine)
+        return Watermarks(self.uow)
 
     @cached_property
     def metrics(self) -> MetricsStore:

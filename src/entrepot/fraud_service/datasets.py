@@ -17,7 +17,7 @@ from pathlib import Path
 
 from entrepot.accounts.licences import LicenceService, human_size
 from entrepot.catalog.accounts.records import Page
-from entrepot.catalog.app_uow import AppUnitOfWorkFactory
+from entrepot.catalog.uow import UnitOfWorkFactory
 from entrepot.catalog.workspace.records import DatasetRecord
 from entrepot.errors import IntegrityError, StorageError
 from entrepot.fraud.schema.analysis import analyze
@@ -41,7 +41,7 @@ class DatasetService:
     def __init__(
         self,
         workspace: WorkspaceOf,
-        uow_factory: AppUnitOfWorkFactory,
+        uow_factory: UnitOfWorkFactory,
         licences: LicenceService,
         options: ServiceOptions,
         *,

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 
 from entrepot.catalog.accounts.records import Page
-from entrepot.catalog.app_uow import AppUnitOfWorkFactory
+from entrepot.catalog.uow import UnitOfWorkFactory
 from entrepot.catalog.workspace.records import PredictionRecord
 from entrepot.fraud_service.errors import NotInNamespace
 from entrepot.fraud_service.workspace import Workspace, user_root
@@ -19,7 +19,7 @@ class PredictionService:
     """A user's predictions."""
 
     def __init__(
-        self, workspace: WorkspaceOf, uow_factory: AppUnitOfWorkFactory, objects: ObjectService
+        self, workspace: WorkspaceOf, uow_factory: UnitOfWorkFactory, objects: ObjectService
     ) -> None:
         self._workspace = workspace
         self._uow = uow_factory

@@ -16,8 +16,8 @@ from typing import Any
 import pandas as pd
 
 from entrepot.accounts.licences import LicenceService
-from entrepot.catalog.app_uow import AppUnitOfWorkFactory
 from entrepot.catalog.jobs.records import JobRecord
+from entrepot.catalog.uow import UnitOfWorkFactory
 from entrepot.catalog.workspace.records import DatasetRecord
 from entrepot.errors import IntegrityError, StorageError
 from entrepot.fraud.library.registry import RegistryLibrary
@@ -48,7 +48,7 @@ class ScoringService:
     def __init__(
         self,
         workspace: WorkspaceOf,
-        uow_factory: AppUnitOfWorkFactory,
+        uow_factory: UnitOfWorkFactory,
         licences: LicenceService,
         jobs: JobService,
         datasets: DatasetService,

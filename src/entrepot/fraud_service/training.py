@@ -11,8 +11,8 @@ from pathlib import Path
 from typing import Any
 
 from entrepot.accounts.licences import TRAINING_KIND, LicenceService
-from entrepot.catalog.app_uow import AppUnitOfWorkFactory
 from entrepot.catalog.jobs.records import JobRecord
+from entrepot.catalog.uow import UnitOfWorkFactory
 from entrepot.fraud.errors import NoTargetFound, TargetNotFound
 from entrepot.fraud.library.trained import register_trained
 from entrepot.fraud.tables.io import read_table
@@ -34,7 +34,7 @@ class TrainingService:
     def __init__(
         self,
         workspace: WorkspaceOf,
-        uow_factory: AppUnitOfWorkFactory,
+        uow_factory: UnitOfWorkFactory,
         licences: LicenceService,
         jobs: JobService,
         datasets: DatasetService,

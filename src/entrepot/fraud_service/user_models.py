@@ -12,8 +12,8 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from entrepot.catalog.app_uow import AppUnitOfWorkFactory
 from entrepot.catalog.models.records import ModelVersionRecord
+from entrepot.catalog.uow import UnitOfWorkFactory
 from entrepot.fraud_service.curves import CURVES_FILE
 from entrepot.fraud_service.options import ServiceOptions
 from entrepot.fraud_service.workspace import Workspace
@@ -63,7 +63,7 @@ class ModelService:
     """List, show, delete and package a user's models (addressed by catalog id)."""
 
     def __init__(
-        self, workspace: WorkspaceOf, uow_factory: AppUnitOfWorkFactory, options: ServiceOptions
+        self, workspace: WorkspaceOf, uow_factory: UnitOfWorkFactory, options: ServiceOptions
     ) -> None:
         self._workspace = workspace
         self._uow = uow_factory

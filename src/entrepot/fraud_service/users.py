@@ -7,7 +7,7 @@ from typing import Any
 
 from entrepot.accounts.admin import AdminService
 from entrepot.catalog.accounts.records import UserRecord
-from entrepot.catalog.app_uow import AppUnitOfWorkFactory
+from entrepot.catalog.uow import UnitOfWorkFactory
 from entrepot.fraud_service.workspace import Workspace
 
 WorkspaceOf = Callable[[int], Workspace]
@@ -17,7 +17,7 @@ class UserDeletion:
     """Remove a user's data (rows first, then objects), then the account."""
 
     def __init__(
-        self, workspace: WorkspaceOf, uow_factory: AppUnitOfWorkFactory, admin: AdminService
+        self, workspace: WorkspaceOf, uow_factory: UnitOfWorkFactory, admin: AdminService
     ) -> None:
         self._workspace = workspace
         self._uow = uow_factory

@@ -15,8 +15,7 @@ from sqlalchemy import Engine
 from entrepot.accounts.admin import AdminService
 from entrepot.accounts.licences import TRAINING_KIND, LicenceService
 from entrepot.accounts.service import AccountService
-from entrepot.catalog.app_uow import AppUnitOfWorkFactory, app_unit_of_work_factory
-from entrepot.catalog.uow import UnitOfWorkFactory
+from entrepot.catalog.uow import UnitOfWorkFactory, unit_of_work_factory
 from entrepot.fraud.library.registry import RegistryLibrary
 from entrepot.fraud_service.datasets import DatasetService
 from entrepot.fraud_service.options import ServiceOptions
@@ -65,7 +64,7 @@ class FraudServices:
     """Every service of the fraud web service, wired."""
 
     options: ServiceOptions
-    uow: AppUnitOfWorkFactory
+    uow: UnitOfWorkFactory
     #: The store itself (writes go there; users reach it through their workspace).
     store: Store
     registry: Registry
@@ -102,7 +101,7 @@ class FraudServices:
 def build_services(app: AppParts, options: ServiceOptions) -> FraudServices:
     """Wire the services over ``app``'s store, cache and catalog."""
     app.uow  # noqa: B018 - checks, once, that the catalog is migrated
-    uow = app_unit_of_work_factory(app.engine)
+    uow = unit_of_work_factory(app.engine)
     registry = app.registry
     library = RegistryLibrary(registry)
     queue = JobQueue.from_url(options.jobs_url, folder=options.var_dir, name=options.jobs_name)

@@ -14,7 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
-from entrepot.catalog.app_uow import AppUnitOfWorkFactory
+from entrepot.catalog.uow import UnitOfWorkFactory
 
 log = logging.getLogger("entrepot.jobs")
 
@@ -29,7 +29,7 @@ class ReapReport:
 
 
 def reap(
-    uow_factory: AppUnitOfWorkFactory,
+    uow_factory: UnitOfWorkFactory,
     enqueue: Callable[[str], None],
     *,
     stale_after: timedelta,

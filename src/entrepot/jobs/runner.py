@@ -15,8 +15,8 @@ from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
 from typing import Any, Protocol
 
-from entrepot.catalog.app_uow import AppUnitOfWorkFactory
 from entrepot.catalog.jobs.records import JobRecord, JobState
+from entrepot.catalog.uow import UnitOfWorkFactory
 from entrepot.errors import EntrepotError
 from entrepot.jobs.codes import error_code
 
@@ -39,7 +39,7 @@ class JobRunner:
 
     def __init__(
         self,
-        uow_factory: AppUnitOfWorkFactory,
+        uow_factory: UnitOfWorkFactory,
         handlers: Mapping[str, Handler],
         *,
         worker: str,

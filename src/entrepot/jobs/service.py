@@ -9,8 +9,8 @@ from datetime import UTC, datetime
 from typing import Any
 
 from entrepot.catalog.accounts.records import Page
-from entrepot.catalog.app_uow import AppUnitOfWork, AppUnitOfWorkFactory
 from entrepot.catalog.jobs.records import JobRecord
+from entrepot.catalog.uow import UnitOfWork, UnitOfWorkFactory
 from entrepot.errors import StoreUnavailable
 from entrepot.jobs.queue import JobQueue
 
@@ -28,7 +28,7 @@ class JobService:
     """Jobs as their owners see them."""
 
     def __init__(
-        self, uow_factory: AppUnitOfWorkFactory, queue: JobQueue, *, clock: Clock | None = None
+        self, uow_factory: UnitOfWorkFactory, queue: JobQueue, *, clock: Clock | None = None
     ) -> None:
         self._uow = uow_factory
         self.queue = queue
@@ -36,7 +36,7 @@ class JobService:
 
     def record(
         self,
-        uow: AppUnitOfWork,
+        uow: UnitOfWork,
         *,
         owner_id: int | None,
         kind: str,

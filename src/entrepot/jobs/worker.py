@@ -10,7 +10,7 @@ import logging
 import threading
 from datetime import timedelta
 
-from entrepot.catalog.app_uow import AppUnitOfWorkFactory
+from entrepot.catalog.uow import UnitOfWorkFactory
 from entrepot.jobs.queue import JobQueue
 from entrepot.jobs.reaper import reap
 
@@ -24,7 +24,7 @@ class Worker:
     def __init__(
         self,
         queue: JobQueue,
-        uow_factory: AppUnitOfWorkFactory,
+        uow_factory: UnitOfWorkFactory,
         *,
         threads: int = 1,
         stale_after: timedelta = timedelta(seconds=60),

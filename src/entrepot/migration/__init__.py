@@ -5,8 +5,7 @@ CLI. :class:`LocatedStore` is the store the application reads through, so that e
 read follows the catalog's location of each object (ADR 0005).
 """
 
-from entrepot.migration.locations import CatalogLocator, LocatedStore, StoreOpener
-from entrepot.migration.records import (
+from entrepot.catalog.relocation.records import (
     Failure,
     ItemState,
     MigrationRecord,
@@ -17,6 +16,7 @@ from entrepot.migration.records import (
     Tally,
     UndoReport,
 )
+from entrepot.migration.locations import CatalogLocator, LocatedStore, StoreOpener
 from entrepot.migration.service import StoreMigrations
 
 __all__ = [

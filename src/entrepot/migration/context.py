@@ -13,12 +13,12 @@ from threading import Lock
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
+from entrepot.catalog.relocation import journal
+from entrepot.catalog.relocation.placement import store_id
+from entrepot.catalog.relocation.records import Item, ItemState, MigrationRecord
 from entrepot.errors import EntrepotError
-from entrepot.migration import journal
-from entrepot.migration.errors import NoMigration
+from entrepot.migration.errors import MigrationOpen, NoMigration
 from entrepot.migration.locations import StoreOpener
-from entrepot.migration.placement import store_id
-from entrepot.migration.records import Item, ItemState, MigrationRecord
 from entrepot.storage.protocols import Store
 
 #: Journal rows read per catalog query.
@@ -91,15 +91,18 @@ class Context:
     @contextmanager
     def claimed(self, migration: MigrationRecord) -> Iterator[None]:
         """Hold the migration for this process for the block (heartbeat on claim)."""
-        with self.session() as session:
-            journal.claim(
-                session,
-                migration.id,
-                runner=self.runner,
-                now=self.clock(),
-                stale_after=self.stale_after,
-                is_gone=runner_gone,
-            )
+        try:
+            with self.session() as session:
+                journal.claim(
+                    session,
+                    migration.id,
+                    runner=self.runner,
+                    now=self.clock(),
+                    stale_after=self.stale_after,
+                    is_gone=runner_gone,
+                )
+        except journal.JournalBusy as exc:
+            raise MigrationOpen(exc.message, hint=exc.hint) from None
         try:
             yield
         finally:  # if this fails too, the stale heartbeat frees the migration

@@ -18,12 +18,9 @@ from pathlib import Path
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
-from entrepot.migration import journal
-from entrepot.migration.context import PAGE, Context
-from entrepot.migration.errors import MigrationOpen
-from entrepot.migration.placement import RowState, row_states, set_locations, store_id
-from entrepot.migration.preflight import Scan, Wanted, probe, refuse_conflicts, scan
-from entrepot.migration.records import (
+from entrepot.catalog.relocation import journal
+from entrepot.catalog.relocation.placement import RowState, row_states, set_locations, store_id
+from entrepot.catalog.relocation.records import (
     Failure,
     Item,
     ItemState,
@@ -32,6 +29,9 @@ from entrepot.migration.records import (
     RunReport,
     Tally,
 )
+from entrepot.migration.context import PAGE, Context
+from entrepot.migration.errors import MigrationOpen
+from entrepot.migration.preflight import Scan, Wanted, probe, refuse_conflicts, scan
 from entrepot.migration.transfer import Outcome, transfer
 from entrepot.storage.keys import normalize_prefix
 
@@ -62,14 +62,17 @@ def start(
     wanted = wanted_objects(ctx, folder, home_id=home_id, destination_id=destination_id)
     result = scan(destination, wanted, prefix=folder, jobs=jobs)
     refuse_conflicts(result, destination.url)
-    with ctx.session() as session:
-        record = journal.create(
-            session,
-            destination_id=destination_id,
-            prefix=folder,
-            actor=ctx.actor,
-            now=ctx.clock(),
-        )
+    try:
+        with ctx.session() as session:
+            record = journal.create(
+                session,
+                destination_id=destination_id,
+                prefix=folder,
+                actor=ctx.actor,
+                now=ctx.clock(),
+            )
+    except journal.JournalBusy as exc:
+        raise MigrationOpen(exc.message) from None
     return record, result
 
 

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from sqlalchemy.orm import Session, sessionmaker
 
+from entrepot.catalog.relocation import journal
+from entrepot.catalog.relocation.placement import by_location, find_store_id, store_urls
+from entrepot.catalog.relocation.records import ItemState, Tally
 from entrepot.health import Check
-from entrepot.migration import journal
-from entrepot.migration.placement import by_location, find_store_id, store_urls
-from entrepot.migration.records import ItemState, Tally
 
 _UNRECORDED_HOME = -1
 

@@ -17,7 +17,7 @@ from typing import Literal
 
 from sqlalchemy.orm import Session, sessionmaker
 
-from entrepot.migration.placement import location_url
+from entrepot.catalog.relocation.placement import location_url
 from entrepot.storage.forwarding import ForwardingStore, signer
 from entrepot.storage.protocols import Store
 from entrepot.storage.types import CHUNK_SIZE, ObjectInfo

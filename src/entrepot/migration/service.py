@@ -25,12 +25,8 @@ from datetime import datetime, timedelta
 
 from sqlalchemy.orm import Session, sessionmaker
 
-from entrepot.migration import copying, journal, survey, undo
-from entrepot.migration.context import STALE_AFTER, Context, this_runner
-from entrepot.migration.errors import MigrationIncomplete, MigrationOpen
-from entrepot.migration.locations import LocatedStore, StoreOpener
-from entrepot.migration.prices import DEFAULT_PRICES, Price
-from entrepot.migration.records import (
+from entrepot.catalog.relocation import journal
+from entrepot.catalog.relocation.records import (
     Failure,
     MigrationState,
     MigrationStatus,
@@ -38,6 +34,11 @@ from entrepot.migration.records import (
     RunReport,
     UndoReport,
 )
+from entrepot.migration import copying, survey, undo
+from entrepot.migration.context import STALE_AFTER, Context, this_runner
+from entrepot.migration.errors import MigrationIncomplete, MigrationOpen
+from entrepot.migration.locations import LocatedStore, StoreOpener
+from entrepot.migration.prices import DEFAULT_PRICES, Price
 from entrepot.migration.survey import DryRun, Estimate
 from entrepot.storage.protocols import Store
 

@@ -6,22 +6,19 @@ permissions are checked by the real run, or by ``entrepot doctor``).
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
 
-from sqlalchemy import ColumnElement, case, func, select
-from sqlalchemy.orm import Session
-
-from entrepot.catalog.objects.records import ObjectState
-from entrepot.catalog.objects.tables import ObjectRow
-from entrepot.catalog.relocation.tables import ObjectLocationRow
-from entrepot.migration import journal
+from entrepot.catalog.objects.repository import ObjectRepository
+from entrepot.catalog.relocation import census, journal
+from entrepot.catalog.relocation.placement import (
+    find_store_id,
+    store_urls,
+)
+from entrepot.catalog.relocation.records import MigrationRecord, Tally
 from entrepot.migration.context import PAGE, Context
-from entrepot.migration.placement import find_store_id, folder_range, resolved_store, store_urls
 from entrepot.migration.preflight import Wanted, scan
 from entrepot.migration.prices import Cost, Price, estimate
-from entrepot.migration.records import MigrationRecord, Tally
 from entrepot.storage.keys import normalize_prefix
 
 #: Stand-ins for stores the catalog has not recorded yet (no row can be there).
@@ -74,17 +71,14 @@ def survey(
     folder = normalize_prefix(prefix) if prefix else ""
     with ctx.session() as session:
         home_id = find_store_id(session, ctx.home.url) or _UNRECORDED_HOME
-        stored = _in_scope(folder, ObjectState.STORED)
-        by_kind = _grouped(session, ObjectRow.kind, stored)
-        located = _grouped(session, resolved_store(home_id), stored, located=True)
+        by_kind = census.by_kind(session, folder)
+        located = census.by_store(session, folder, home_id)
         urls = {**store_urls(session, located), _UNRECORDED_HOME: ctx.home.url}
-        quarantined = _grouped(session, ObjectRow.state, _in_scope(folder, ObjectState.QUARANTINED))
+        quarantined = census.quarantined(session, folder)
         objects = sum(by_kind.values(), Tally())
 
         def billable(minimum: int) -> int:
-            size = case((ObjectRow.size < minimum, minimum), else_=ObjectRow.size)
-            total = session.scalar(select(func.coalesce(func.sum(size), 0)).where(*stored))
-            return int(total or 0)
+            return census.billable_bytes(session, folder, minimum)
 
         costs = estimate(
             prices,
@@ -96,9 +90,9 @@ def survey(
     return Estimate(
         prefix=folder,
         objects=objects,
-        by_kind={str(k): v for k, v in by_kind.items()},
-        by_store={urls[int(s)]: v for s, v in located.items()},
-        quarantined=sum(quarantined.values(), Tally()),
+        by_kind=by_kind,
+        by_store={urls[s]: v for s, v in located.items()},
+        quarantined=quarantined,
         uncataloged=_uncataloged(ctx, folder),
         costs=tuple(costs),
     )
@@ -112,12 +106,7 @@ def dry_run(ctx: Context, destination_url: str, prefix: str, *, jobs: int) -> Dr
         found = journal.open_migration(session)
         home_id = find_store_id(session, ctx.home.url) or _UNRECORDED_HOME
         destination_id = find_store_id(session, destination.url) or _UNRECORDED_DESTINATION
-        already = _grouped(
-            session,
-            resolved_store(home_id),
-            [*_in_scope(folder, ObjectState.STORED), resolved_store(home_id) == destination_id],
-            located=True,
-        )
+        already = census.at_store(session, folder, home_id, destination_id)
     wanted: dict[str, Wanted] = {}
     sources: dict[int, Tally] = {}
     after: str | None = None
@@ -139,7 +128,7 @@ def dry_run(ctx: Context, destination_url: str, prefix: str, *, jobs: int) -> Dr
         after = page[-1].key
     with ctx.session() as session:
         urls = {**store_urls(session, sources), _UNRECORDED_HOME: ctx.home.url}
-        quarantined = _grouped(session, ObjectRow.state, _in_scope(folder, ObjectState.QUARANTINED))
+        quarantined = census.quarantined(session, folder)
     result = scan(destination, wanted, prefix=folder, jobs=jobs)
     reused = Tally(len(result.present), sum(wanted[k].size for k in result.present))
     return DryRun(
@@ -149,30 +138,9 @@ def dry_run(ctx: Context, destination_url: str, prefix: str, *, jobs: int) -> Dr
         to_copy={urls[s]: t for s, t in sources.items()},
         reused=reused,
         conflicts=result.conflicts,
-        already_there=sum(already.values(), Tally()),
-        quarantined=sum(quarantined.values(), Tally()),
+        already_there=already,
+        quarantined=quarantined,
     )
-
-
-def _in_scope(folder: str, state: ObjectState) -> list[ColumnElement[bool]]:
-    return [*folder_range(folder), ObjectRow.state == state.value]
-
-
-def _grouped(
-    session: Session,
-    column: Any,
-    where: Sequence[ColumnElement[bool]],
-    *,
-    located: bool = False,
-) -> dict[Any, Tally]:
-    """Objects and bytes per value of ``column`` among the rows matching ``where``."""
-    query = select(column, func.count(), func.coalesce(func.sum(ObjectRow.size), 0)).select_from(
-        ObjectRow
-    )
-    if located:
-        query = query.outerjoin(ObjectLocationRow, ObjectLocationRow.object_id == ObjectRow.id)
-    rows = session.execute(query.where(*where).group_by(column))
-    return {group: Tally(int(n), int(b)) for group, n, b in rows}
 
 
 def _uncataloged(ctx: Context, folder: str) -> Tally:
@@ -181,11 +149,7 @@ def _uncataloged(ctx: Context, folder: str) -> Tally:
 
     def flush() -> Tally:
         with ctx.session() as session:
-            known = set(
-                session.scalars(
-                    select(ObjectRow.key).where(ObjectRow.key.in_([k for k, _ in batch]))
-                )
-            )
+            known = ObjectRepository(session).keys_in([k for k, _ in batch])
         return sum((Tally(1, size) for key, size in batch if key not in known), Tally())
 
     for info in ctx.home.list(folder):

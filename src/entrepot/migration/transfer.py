@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol, TypeVar
 
+from entrepot.catalog.relocation.records import Item
 from entrepot.errors import (
     AccessDenied,
     IntegrityError,
@@ -29,7 +30,6 @@ from entrepot.errors import (
     StorageError,
     StoreUnavailable,
 )
-from entrepot.migration.records import Item
 from entrepot.storage.protocols import Delete, Get, Put
 from entrepot.storage.types import ObjectInfo
 

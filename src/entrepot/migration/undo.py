@@ -21,12 +21,9 @@ from typing import TypeVar
 
 from sqlalchemy.orm import Session
 
-from entrepot.errors import IntegrityError, ObjectNotFound
-from entrepot.migration import journal
-from entrepot.migration.context import Context
-from entrepot.migration.errors import MigrationError
-from entrepot.migration.placement import pointing_at, row_states, set_locations
-from entrepot.migration.records import (
+from entrepot.catalog.relocation import journal
+from entrepot.catalog.relocation.placement import pointing_at, row_states, set_locations
+from entrepot.catalog.relocation.records import (
     Failure,
     Item,
     ItemState,
@@ -36,6 +33,9 @@ from entrepot.migration.records import (
     Tally,
     UndoReport,
 )
+from entrepot.errors import IntegrityError, ObjectNotFound
+from entrepot.migration.context import Context
+from entrepot.migration.errors import MigrationError
 from entrepot.storage.protocols import Get
 
 #: Rows changed per transaction.

@@ -17,20 +17,31 @@ from sqlalchemy.orm import Session
 
 from entrepot.catalog.objects.records import ObjectState
 from entrepot.catalog.objects.tables import ObjectRow
+from entrepot.catalog.relocation.placement import folder_range, resolved_store, store_urls
+from entrepot.catalog.relocation.records import (
+    Item,
+    ItemState,
+    MigrationRecord,
+    MigrationState,
+    Tally,
+)
 from entrepot.catalog.relocation.tables import (
     ObjectLocationRow,
     StoreMigrationItemRow,
     StoreMigrationRow,
     StoreRow,
 )
-from entrepot.migration.errors import MigrationOpen
-from entrepot.migration.placement import folder_range, resolved_store, store_urls
-from entrepot.migration.records import Item, ItemState, MigrationRecord, MigrationState, Tally
+from entrepot.errors import RecordExists
 
 _M = StoreMigrationRow
 _I = StoreMigrationItemRow
 _ITEMS = cast(Table, _I.__table__)
 _LOCATIONS = cast(Table, ObjectLocationRow.__table__)
+
+
+class JournalBusy(RecordExists):
+    """Another migration is open, or another live runner holds this one (the store-move
+    service turns it into its own ``MigrationOpen``)."""
 
 
 def utc(moment: datetime | None) -> datetime | None:
@@ -60,7 +71,7 @@ def get_migration(session: Session, migration_id: int) -> MigrationRecord:
 def create(
     session: Session, *, destination_id: int, prefix: str, actor: str, now: datetime
 ) -> MigrationRecord:
-    """Open a migration; raises :class:`MigrationOpen` if one is open already."""
+    """Open a migration; raises :class:`JournalBusy` if one is open already."""
     row = StoreMigrationRow(
         destination_id=destination_id,
         prefix=prefix,
@@ -73,7 +84,7 @@ def create(
     try:
         session.flush()
     except SqlIntegrityError:
-        raise MigrationOpen("another migration was opened at the same time") from None
+        raise JournalBusy("another migration was opened at the same time") from None
     return _migration(session, row)
 
 
@@ -87,7 +98,7 @@ def claim(
     is_gone: Callable[[str], bool],
 ) -> None:
     """Make ``runner`` the one process working on the migration; raises
-    :class:`MigrationOpen` while another live runner holds it. A runner is taken over once
+    :class:`JournalBusy` while another live runner holds it. A runner is taken over once
     its heartbeat is older than ``stale_after``, or when ``is_gone(runner)`` says its
     process has ended."""
     row = session.get_one(_M, migration_id, with_for_update=True)
@@ -95,7 +106,7 @@ def claim(
     held = row.runner is not None and row.runner != runner
     fresh = beat_at is not None and beat_at > now - stale_after
     if held and fresh and beat_at is not None and not is_gone(row.runner or ""):
-        raise MigrationOpen(
+        raise JournalBusy(
             f"migration {migration_id} is being worked on by {row.runner} (last heartbeat "
             f"{beat_at:%Y-%m-%d %H:%M:%S} UTC)",
             hint=f"wait for it to finish; a crashed runner is taken over after {stale_after}",

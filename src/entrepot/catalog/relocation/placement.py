@@ -15,8 +15,8 @@ from sqlalchemy.exc import IntegrityError as SqlIntegrityError
 from sqlalchemy.orm import Session
 
 from entrepot.catalog.objects.tables import ObjectRow
+from entrepot.catalog.relocation.records import Tally
 from entrepot.catalog.relocation.tables import ObjectLocationRow, StoreRow
-from entrepot.migration.records import Tally
 
 #: How many ids go into one ``IN (...)``.
 IDS_PER_QUERY = 500

@@ -1,0 +1,104 @@
+"""The ``city_watermarks`` table: what each (source, local day) was last computed from."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from datetime import UTC, date, datetime
+from typing import Any, cast
+
+from sqlalchemy import Table, func, select
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Session
+
+from entrepot.catalog.city.records import SourceSummary, Watermark, WatermarkState
+from entrepot.catalog.city.tables import CityWatermarkRow
+
+
+class WatermarkRepository:
+    """Reads and writes watermarks in the unit of work's session."""
+
+    def __init__(self, session: Session) -> None:
+        self._session = session
+
+    def many(self, source: str, days: Sequence[date]) -> dict[date, Watermark]:
+        """The watermarks of ``source`` on ``days``, by day (missing days are absent)."""
+        if not days:
+            return {}
+        query = select(CityWatermarkRow).where(
+            CityWatermarkRow.source == source, CityWatermarkRow.day.in_(sorted(set(days)))
+        )
+        return {row.day: _watermark(row) for row in self._session.scalars(query)}
+
+    def put(self, values: dict[str, Any]) -> None:
+        """Insert or replace the watermark of (``values["source"]``, ``values["day"]``) in
+        one statement (the caller commits)."""
+        table = cast(Table, CityWatermarkRow.__table__)
+        dialect = self._session.get_bind().dialect.name
+        insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+        statement = insert(table).values(**values)
+        statement = statement.on_conflict_do_update(
+            index_elements=["source", "day"],
+            set_={k: statement.excluded[k] for k in values if k not in ("source", "day")},
+        )
+        self._session.execute(statement)
+
+    def find(
+        self,
+        *,
+        source: str | None = None,
+        start: date | None = None,
+        end: date | None = None,
+        state: WatermarkState | None = None,
+    ) -> list[Watermark]:
+        """Watermarks by day then source, filtered."""
+        query = select(CityWatermarkRow)
+        if source is not None:
+            query = query.where(CityWatermarkRow.source == source)
+        if start is not None:
+            query = query.where(CityWatermarkRow.day >= start)
+        if end is not None:
+            query = query.where(CityWatermarkRow.day <= end)
+        if state is not None:
+            query = query.where(CityWatermarkRow.state == state)
+        query = query.order_by(CityWatermarkRow.day, CityWatermarkRow.source)
+        return [_watermark(row) for row in self._session.scalars(query)]
+
+    def summary(self) -> list[SourceSummary]:
+        """Per source: how many days are ok and failed, the day range, the last update."""
+        row = CityWatermarkRow
+        query = (
+            select(
+                row.source,
+                func.count().filter(row.state == "ok"),
+                func.count().filter(row.state == "failed"),
+                func.min(row.day),
+                func.max(row.day),
+                func.max(row.updated_at),
+            )
+            .group_by(row.source)
+            .order_by(row.source)
+        )
+        return [
+            SourceSummary(s, int(ok), int(failed), first, last, updated and _utc(updated))
+            for s, ok, failed, first, last, updated in self._session.execute(query)
+        ]
+
+
+def _utc(moment: datetime) -> datetime:
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+
+
+def _watermark(row: CityWatermarkRow) -> Watermark:
+    state: WatermarkState = "ok" if row.state == "ok" else "failed"
+    return Watermark(
+        source=row.source,
+        day=row.day,
+        inputs=tuple(json.loads(json.dumps(row.inputs))),
+        inputs_digest=row.inputs_digest,
+        state=state,
+        error=row.error,
+        output_sha256=row.output_sha256,
+        run_id=row.run_id,
+        updated_at=_utc(row.updated_at),
+    )
