@@ -42,7 +42,7 @@ from bench.storage import MiB, Table
 from entrepot.catalog.engine import make_engine
 from entrepot.catalog.migrate import upgrade
 from entrepot.catalog.uow import session_factory, unit_of_work_factory
-from entrepot.migration import StoreMigrations
+from entrepot.relocation import StoreMigrations
 from entrepot.services.objects import ObjectService
 from entrepot.storage.local import LocalStore
 from entrepot.storage.s3 import S3Store

@@ -19,8 +19,8 @@ from entrepot.catalog.engine import make_engine
 from entrepot.catalog.migrate import ensure_migrated, upgrade
 from entrepot.catalog.uow import UnitOfWork, session_factory, unit_of_work_factory
 from entrepot.config import Settings, load_settings
-from entrepot.migration.locations import CatalogLocator, LocatedStore
 from entrepot.registry.service import Registry
+from entrepot.relocation.locations import CatalogLocator, LocatedStore
 from entrepot.services.objects import ObjectService
 from entrepot.storage.cache import CachedStore
 from entrepot.storage.protocols import Store

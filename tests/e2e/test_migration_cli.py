@@ -19,7 +19,7 @@ import pytest
 from entrepot.catalog.engine import make_engine
 from entrepot.catalog.migrate import upgrade
 from entrepot.catalog.uow import session_factory, unit_of_work_factory
-from entrepot.migration import CatalogLocator, LocatedStore
+from entrepot.relocation import CatalogLocator, LocatedStore
 from entrepot.services.objects import ObjectService
 from entrepot.services.verify import verify_catalog
 from entrepot.storage.local import LocalStore

@@ -27,10 +27,10 @@ from sqlalchemy import Engine
 
 from entrepot.errors import AccessDenied, StoreUnavailable
 from entrepot.health import probe_permissions
-from entrepot.migration import MigrationState, Progress
-from entrepot.migration.iam import s3_policy
-from entrepot.migration.preflight import probe
 from entrepot.registry import Registry
+from entrepot.relocation import MigrationState, Progress
+from entrepot.relocation.iam import s3_policy
+from entrepot.relocation.preflight import probe
 from entrepot.storage.cache import CachedStore
 from entrepot.storage.local import LocalStore
 from entrepot.storage.s3 import S3Store

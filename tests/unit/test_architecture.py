@@ -20,7 +20,7 @@ RANKS = {
     "services": 3,
     "health": 3,
     "registry": 4,
-    "migration": 4,
+    "relocation": 4,
     "fraud": 5,
     "city": 5,
     "accounts": 5,

@@ -10,10 +10,10 @@ from pathlib import Path
 import pytest
 
 from entrepot.errors import ConfigError
-from entrepot.migration.errors import DestinationConflict
-from entrepot.migration.iam import s3_policy
-from entrepot.migration.preflight import Wanted, classify, refuse_conflicts
-from entrepot.migration.prices import DEFAULT_PRICES, GIB, Price, estimate, load_prices
+from entrepot.relocation.errors import DestinationConflict
+from entrepot.relocation.iam import s3_policy
+from entrepot.relocation.preflight import Wanted, classify, refuse_conflicts
+from entrepot.relocation.prices import DEFAULT_PRICES, GIB, Price, estimate, load_prices
 from entrepot.storage.types import ObjectInfo
 
 SHA_A, SHA_B = "a" * 64, "b" * 64

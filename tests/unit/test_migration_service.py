@@ -22,21 +22,21 @@ from entrepot.catalog.relocation.records import Item
 from entrepot.catalog.relocation.tables import ObjectLocationRow, StoreMigrationItemRow
 from entrepot.catalog.uow import session_factory, unit_of_work_factory
 from entrepot.errors import AccessDenied, StoreUnavailable
-from entrepot.migration import (
+from entrepot.relocation import (
     CatalogLocator,
     ItemState,
     LocatedStore,
     MigrationState,
     StoreMigrations,
 )
-from entrepot.migration.errors import (
+from entrepot.relocation.errors import (
     DestinationConflict,
     MigrationError,
     MigrationIncomplete,
     MigrationOpen,
     NoMigration,
 )
-from entrepot.migration.transfer import transfer
+from entrepot.relocation.transfer import transfer
 from entrepot.services.objects import ObjectService
 from entrepot.services.verify import verify_catalog
 from entrepot.storage.memory import MemoryStore

@@ -18,7 +18,7 @@ from entrepot.health import (
     check_store,
     probe_permissions,
 )
-from entrepot.migration.doctor import check_locations
+from entrepot.relocation.doctor import check_locations
 from entrepot.storage.memory import MemoryStore
 from tests.unit.test_migration_service import Faulty, World
 

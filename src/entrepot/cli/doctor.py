@@ -14,7 +14,7 @@ def doctor() -> None:
     from entrepot.catalog.uow import session_factory
     from entrepot.config import detected_platform
     from entrepot.health import Check, check_database, check_folder, check_store
-    from entrepot.migration.doctor import check_locations
+    from entrepot.relocation.doctor import check_locations
 
     app = current_app()
     checks = check_store(app.home_store)

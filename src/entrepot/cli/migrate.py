@@ -1,6 +1,6 @@
 """``entrepot migrate`` (move every cataloged object to another store) and
 ``entrepot iam-policy`` (the least-privilege S3 policy): thin shells over
-:class:`entrepot.migration.StoreMigrations` and :func:`entrepot.migration.iam.s3_policy`.
+:class:`entrepot.relocation.StoreMigrations` and :func:`entrepot.relocation.iam.s3_policy`.
 """
 
 from __future__ import annotations
@@ -23,8 +23,8 @@ from entrepot.errors import ConfigError
 
 if TYPE_CHECKING:
     from entrepot.bootstrap import App
-    from entrepot.migration import Progress, RunReport, StoreMigrations, UndoReport
-    from entrepot.migration.survey import DryRun, Estimate
+    from entrepot.relocation import Progress, RunReport, StoreMigrations, UndoReport
+    from entrepot.relocation.survey import DryRun, Estimate
     from entrepot.storage.protocols import Store
 
 _ACTIONS = ("estimate", "dry_run", "resume", "rollback", "finalize", "status")
@@ -105,7 +105,7 @@ def migrate(
         raise ConfigError("name the destination with --to URL", hint="e.g. --to s3://bucket/prefix")
     service = _service(current_app())
     if action == "estimate":
-        from entrepot.migration.prices import load_prices
+        from entrepot.relocation.prices import load_prices
 
         _show_estimate(
             service.estimate(prefix, prices=load_prices(prices), reads_per_month=reads_per_month)
@@ -163,7 +163,7 @@ def iam_policy(
     ] = None,
 ) -> None:
     """Print the least-privilege AWS IAM policy (JSON) for the store's bucket and prefix."""
-    from entrepot.migration.iam import s3_policy
+    from entrepot.relocation.iam import s3_policy
 
     target = url or current_app().settings.store_url
     parts = urlsplit(target)
@@ -178,7 +178,7 @@ def iam_policy(
 
 def _service(app: App) -> StoreMigrations:
     from entrepot.catalog.uow import session_factory
-    from entrepot.migration import StoreMigrations
+    from entrepot.relocation import StoreMigrations
 
     app.uow  # noqa: B018 - checks the catalog is migrated
     home = app.raw_store
@@ -318,7 +318,7 @@ def _show_estimate(e: Estimate) -> None:
             f"${c.reads_month:,.4f}",
         )
     console.print(costs)
-    from entrepot.migration.prices import PRICES_AS_OF
+    from entrepot.relocation.prices import PRICES_AS_OF
 
     console.print(
         f"list prices as of {PRICES_AS_OF}, in USD, without egress; adjust with --prices FILE.json"

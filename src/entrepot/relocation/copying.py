@@ -2,7 +2,7 @@
 
 :func:`start` probes the destination and refuses conflicts before it opens a migration;
 :func:`run_pass` journals what is not at the destination yet, copies the pending items
-with ``jobs`` threads (each one :func:`~entrepot.migration.transfer.transfer`) and, every
+with ``jobs`` threads (each one :func:`~entrepot.relocation.transfer.transfer`) and, every
 ``batch_size`` outcomes, repoints the verified rows in one transaction. A fatal outcome (a
 store that stopped answering) stops new copies; what was verified is still committed.
 """
@@ -29,10 +29,10 @@ from entrepot.catalog.relocation.records import (
     RunReport,
     Tally,
 )
-from entrepot.migration.context import PAGE, Context
-from entrepot.migration.errors import MigrationOpen
-from entrepot.migration.preflight import Scan, Wanted, probe, refuse_conflicts, scan
-from entrepot.migration.transfer import Outcome, transfer
+from entrepot.relocation.context import PAGE, Context
+from entrepot.relocation.errors import MigrationOpen
+from entrepot.relocation.preflight import Scan, Wanted, probe, refuse_conflicts, scan
+from entrepot.relocation.transfer import Outcome, transfer
 from entrepot.storage.keys import normalize_prefix
 
 #: Outcomes repointed per transaction, by default.

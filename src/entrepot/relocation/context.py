@@ -17,8 +17,8 @@ from entrepot.catalog.relocation import journal
 from entrepot.catalog.relocation.placement import store_id
 from entrepot.catalog.relocation.records import Item, ItemState, MigrationRecord
 from entrepot.errors import EntrepotError
-from entrepot.migration.errors import MigrationOpen, NoMigration
-from entrepot.migration.locations import StoreOpener
+from entrepot.relocation.errors import MigrationOpen, NoMigration
+from entrepot.relocation.locations import StoreOpener
 from entrepot.storage.protocols import Store
 
 #: Journal rows read per catalog query.

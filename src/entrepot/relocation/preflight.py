@@ -15,7 +15,7 @@ from typing import Protocol
 
 from entrepot.errors import AccessDenied, EntrepotError, ObjectNotFound
 from entrepot.health import probe_permissions
-from entrepot.migration.errors import DestinationConflict
+from entrepot.relocation.errors import DestinationConflict
 from entrepot.storage.protocols import Head, List, Store
 from entrepot.storage.types import ObjectInfo
 

@@ -34,12 +34,12 @@ from entrepot.catalog.relocation.records import (
     RunReport,
     UndoReport,
 )
-from entrepot.migration import copying, survey, undo
-from entrepot.migration.context import STALE_AFTER, Context, this_runner
-from entrepot.migration.errors import MigrationIncomplete, MigrationOpen
-from entrepot.migration.locations import LocatedStore, StoreOpener
-from entrepot.migration.prices import DEFAULT_PRICES, Price
-from entrepot.migration.survey import DryRun, Estimate
+from entrepot.relocation import copying, survey, undo
+from entrepot.relocation.context import STALE_AFTER, Context, this_runner
+from entrepot.relocation.errors import MigrationIncomplete, MigrationOpen
+from entrepot.relocation.locations import LocatedStore, StoreOpener
+from entrepot.relocation.prices import DEFAULT_PRICES, Price
+from entrepot.relocation.survey import DryRun, Estimate
 from entrepot.storage.protocols import Store
 
 OnProgress = Callable[[Progress], None]

@@ -16,9 +16,9 @@ from entrepot.catalog.relocation.placement import (
     store_urls,
 )
 from entrepot.catalog.relocation.records import MigrationRecord, Tally
-from entrepot.migration.context import PAGE, Context
-from entrepot.migration.preflight import Wanted, scan
-from entrepot.migration.prices import Cost, Price, estimate
+from entrepot.relocation.context import PAGE, Context
+from entrepot.relocation.preflight import Wanted, scan
+from entrepot.relocation.prices import Cost, Price, estimate
 from entrepot.storage.keys import normalize_prefix
 
 #: Stand-ins for stores the catalog has not recorded yet (no row can be there).
