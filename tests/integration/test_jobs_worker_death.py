@@ -13,8 +13,8 @@ from pathlib import Path
 
 import pytest
 
+from entrepot.bootstrap.fraud import FraudServices
 from entrepot.catalog.jobs.records import JobRecord, JobState
-from entrepot.fraud_service.wiring import FraudServices
 from tests.unit.test_web_helpers import PASSWORD, labelled_csv, make_web_app
 
 pytestmark = pytest.mark.slow

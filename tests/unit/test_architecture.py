@@ -56,7 +56,7 @@ CONCRETE_STORES = {
     "entrepot.storage.s3",
     "entrepot.storage.cache",
 }
-MAY_PICK_BACKENDS = {"entrepot.bootstrap", "entrepot.storage.url"}
+MAY_PICK_BACKENDS = {"entrepot.bootstrap.app", "entrepot.storage.url"}
 #: Heavy SDKs and the only modules allowed to import them.
 SDK_HOMES = {
     "obstore": {"entrepot.storage.s3"},
@@ -190,6 +190,19 @@ def test_presentation_libraries_live_in_the_cli(module: str, path: Path) -> None
     for target in _imports(path, module):
         assert target.split(".")[0] not in PRESENTATION, (
             f"{module} imports {target}: terminal rendering and commands belong in cli/"
+        )
+
+
+def test_commands_get_their_app_from_the_composition_root() -> None:
+    """No string keys in ``ctx.meta`` and no hand-built stores or registries in ``cli/``:
+    commands take the App (``cli.context.current_app``), which the composition root wires."""
+    for module, path in MODULES:
+        if _layer(module) != "cli":
+            continue
+        text = path.read_text(encoding="utf-8")
+        assert "ctx.meta" not in text, f"{module} passes state through ctx.meta"
+        assert "entrepot.storage.url" not in _imports(path, module), (
+            f"{module} opens stores itself; use App.open_store"
         )
 
 

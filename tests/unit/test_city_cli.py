@@ -8,9 +8,11 @@ import pytest
 from typer.testing import CliRunner
 
 from entrepot.city.errors import CityError, MissingInput
+from entrepot.city.runtime import CityRuntime
 from entrepot.cli.city.commands import city_app
 from entrepot.errors import ConfigError
 from entrepot.storage.memory import MemoryStore
+from tests.support.apps import city_app_over
 
 SMALL = ["--arcs", "30", "--stations", "10", "--counters", "3", "--roadworks", "20"]
 
@@ -21,7 +23,7 @@ def store() -> MemoryStore:
     result = CliRunner().invoke(
         city_app,
         ["generate", "--start", "2025-11-04", "--days", "2", *SMALL, "city/raw-data"],
-        obj=store,
+        obj=city_app_over(CityRuntime(store)),
     )
     assert result.exit_code == 0, result.output
     return store
@@ -32,7 +34,9 @@ def test_generate_prints_a_summary_and_writes_under_the_prefix(store: MemoryStor
     assert keys
     assert all(k.startswith("city/raw-data/raw/") for k in keys)
     result = CliRunner().invoke(
-        city_app, ["generate", "--start", "2025-11-04", *SMALL, "--seed", "3"], obj=MemoryStore()
+        city_app,
+        ["generate", "--start", "2025-11-04", *SMALL, "--seed", "3"],
+        obj=city_app_over(CityRuntime(MemoryStore())),
     )
     summary = json.loads(result.stdout)
     assert summary["counts_rows"] == 30 * 24
@@ -44,7 +48,9 @@ def test_generate_prints_a_summary_and_writes_under_the_prefix(store: MemoryStor
 def test_generate_accepts_a_lazy_store_provider() -> None:
     target = MemoryStore()
     result = CliRunner().invoke(
-        city_app, ["generate", "--start", "2025-11-04", *SMALL], obj=lambda: target
+        city_app,
+        ["generate", "--start", "2025-11-04", *SMALL],
+        obj=city_app_over(CityRuntime(target)),
     )
     assert result.exit_code == 0
     assert target.exists("raw/batch/chantiers-perturbants.csv")
@@ -64,7 +70,7 @@ def test_process_prints_the_metrics_as_json(store: MemoryStore) -> None:
             "--type",
             "weather",
         ],
-        obj=store,
+        obj=city_app_over(CityRuntime(store)),
     )
     assert result.exit_code == 0, result.output
     docs = json.loads(result.stdout)
@@ -76,7 +82,9 @@ def test_process_prints_the_metrics_as_json(store: MemoryStore) -> None:
 
 def test_process_all_types_by_default(store: MemoryStore) -> None:
     result = CliRunner().invoke(
-        city_app, ["process", "--date", "2025-11-04", "--prefix", "city/raw-data"], obj=store
+        city_app,
+        ["process", "--date", "2025-11-04", "--prefix", "city/raw-data"],
+        obj=city_app_over(CityRuntime(store)),
     )
     assert set(json.loads(result.stdout)) == {
         "bikes",
@@ -103,7 +111,7 @@ def test_process_all_types_by_default(store: MemoryStore) -> None:
 def test_bad_input_is_a_clear_error(
     store: MemoryStore, args: list[str], error: type[Exception], message: str
 ) -> None:
-    result = CliRunner().invoke(city_app, args, obj=store)
+    result = CliRunner().invoke(city_app, args, obj=city_app_over(CityRuntime(store)))
     assert isinstance(result.exception, error)
     assert message in str(result.exception)
 

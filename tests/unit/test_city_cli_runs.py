@@ -23,6 +23,7 @@ from entrepot.cli.city.commands import city_app
 from entrepot.cli.city.runs import run_days, yesterday
 from entrepot.errors import ConfigError, NotMigrated
 from entrepot.storage.memory import MemoryStore
+from tests.support.apps import city_app_over
 
 D1, D2 = date(2025, 11, 3), date(2025, 11, 4)
 OPTIONS = GenerateOptions(start=D1, days=2, arcs=20, stations=8, counters=3, roadworks=15)
@@ -45,11 +46,11 @@ def store() -> MemoryStore:
 
 @pytest.fixture
 def env(store: MemoryStore, catalog: Engine) -> CityRuntime:
-    return CityRuntime(store, engine=lambda: catalog)
+    return CityRuntime(store, engine=catalog)
 
 
 def invoke(env: CityRuntime, *args: str) -> tuple[int, str, str, BaseException | None]:
-    result = CliRunner().invoke(city_app, list(args), obj=lambda: env)
+    result = CliRunner().invoke(city_app, list(args), obj=city_app_over(env))
     error = result.exception if not isinstance(result.exception, SystemExit) else None
     return result.exit_code, result.stdout, result.stderr, error
 

@@ -142,15 +142,15 @@ def test_references_match_score_and_evaluate(tmp_path: Path) -> None:
 
 
 def test_the_main_cli_can_provide_the_reference_library(tmp_path: Path) -> None:
-    from entrepot.cli.fraud.sources import LIBRARY_FACTORY
     from entrepot.fraud.library.libraries import MemoryLibrary
+    from tests.support.apps import app_with
 
     provided = MemoryLibrary()
     root = typer.Typer()
 
     @root.callback()
     def _root(ctx: typer.Context) -> None:
-        ctx.meta[LIBRARY_FACTORY] = lambda: provided
+        ctx.obj = app_with(reference_library=provided)
 
     root.add_typer(fraud_app, name="fraud")
     data = tmp_path / "d.csv"

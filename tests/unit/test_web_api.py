@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
-from entrepot.fraud_service.wiring import FraudServices
+from entrepot.bootstrap.fraud import FraudServices
 from tests.unit.test_web_helpers import PASSWORD, labelled_csv, make_web_app, unlabelled_csv
 
 

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
-from entrepot.fraud_service.wiring import FraudServices
+from entrepot.bootstrap.fraud import FraudServices
 from tests.unit.test_web_api import Api, run_jobs, user_api
 from tests.unit.test_web_helpers import labelled_csv, make_web_app, unlabelled_csv
 

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 
-from entrepot.fraud_service.wiring import FraudServices
+from entrepot.bootstrap.fraud import FraudServices
 from entrepot.web.i18n import MESSAGES
 from tests.unit.test_web_api import run_jobs
 from tests.unit.test_web_helpers import PASSWORD, labelled_csv, make_web_app

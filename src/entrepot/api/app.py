@@ -25,7 +25,7 @@ from entrepot.api.options import WebOptions, web_options
 from entrepot.api.routes import account, admin, datasets, health, jobs, models, predictions
 from entrepot.api.sessions import SESSION_COOKIE
 from entrepot.bootstrap import App, bootstrap
-from entrepot.fraud_service.wiring import FraudServices, build_services
+from entrepot.bootstrap.fraud import FraudServices
 from entrepot.web import pages
 
 log = logging.getLogger("entrepot.api")
@@ -74,7 +74,7 @@ def create_app(
     """A FastAPI app over ``entrepot_app`` (built from the environment when omitted)."""
     core = entrepot_app if entrepot_app is not None else bootstrap()
     opts = options if options is not None else web_options(core.settings)
-    services = build_services(core, opts.service)
+    services = core.fraud(opts.service)
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:

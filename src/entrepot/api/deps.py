@@ -1,7 +1,7 @@
 """Dependencies of the routes: the wired services and the authenticated user.
 
 Everything comes from ``app.state``: ``entrepot`` (the :class:`entrepot.bootstrap.App`)
-and ``services`` (the :class:`~entrepot.fraud_service.wiring.FraudServices` built over
+and ``services`` (the :class:`~entrepot.bootstrap.fraud.FraudServices` built over
 it by :func:`entrepot.api.app.create_app`). The user is identified by a bearer token or
 by the session cookie, and never by anything else the client sends.
 """
@@ -15,8 +15,8 @@ from fastapi import Depends, Request
 from entrepot.accounts.errors import AuthenticationRequired, NotAllowed
 from entrepot.api.errors import LoginRedirect
 from entrepot.api.sessions import CSRF_HEADER, UNSAFE, check_csrf, session_identity
+from entrepot.bootstrap.fraud import FraudServices
 from entrepot.catalog.accounts.records import UserRecord
-from entrepot.fraud_service.wiring import FraudServices
 
 
 def get_services(request: Request) -> FraudServices:

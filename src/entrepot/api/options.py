@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
-from entrepot.config import Settings, parse_size
+from entrepot.bootstrap.fraud import service_options
+from entrepot.config import Settings
 from entrepot.fraud_service.options import ServiceOptions
 
 
@@ -36,23 +36,7 @@ def web_options(settings: Settings, **overrides: Any) -> WebOptions:
     def get(name: str) -> Any:
         return getattr(settings, name)
 
-    limit = get("upload_limit")
-    service = ServiceOptions(
-        secret_key=settings.secret_key,
-        var_dir=Path(get("var_dir")),
-        jobs_url=get("jobs_url") or get("redis_url"),
-        jobs_name=str(get("jobs_name")),
-        training_budget=float(get("training_budget")),
-        upload_limit=parse_size(limit) if isinstance(limit, str) else int(limit),
-        reference_count=int(get("reference_count")),
-        reference_rows=int(get("reference_rows")),
-        reference_budget=float(get("reference_budget")),
-        heartbeat_seconds=float(get("job_heartbeat_seconds")),
-        stale_after_seconds=float(get("job_stale_seconds")),
-        worker_threads=int(get("worker_threads")),
-    )
-    if overrides:
-        service = ServiceOptions(**{**service.__dict__, **overrides})
+    service = service_options(settings, **overrides)
     oidc = None
     if get("oidc_metadata_url") and get("oidc_client_id") and get("oidc_client_secret"):
         oidc = OidcOptions(

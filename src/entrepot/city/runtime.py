@@ -1,9 +1,8 @@
 """What the city app's entrypoints need, built lazily: store, catalog, metrics, reports.
 
-The CLI and the API build one :class:`CityRuntime` from the application's settings
-(the composition root owns those); the app itself never reads settings. Nothing is
-opened, and no engine (pandas, DuckDB, a database driver) imported, until used:
-``entrepot city generate`` needs only the store, ``entrepot --help`` nothing.
+The composition root (``App.city``) builds one :class:`CityRuntime` from the settings; the
+app itself never reads settings. Nothing is opened, and no engine (pandas, DuckDB, a
+database driver) imported, until used: ``entrepot city generate`` needs only the store.
 """
 
 from __future__ import annotations
@@ -32,25 +31,19 @@ class CityRuntime:
 
     ``store``: the object store (raw data, report CSVs); ``engine``: the catalog
     (watermarks, report records); ``metrics_url``: where metrics go, ``None`` for the
-    catalog database itself. Each may be given as a zero-argument callable, called
-    on first use.
+    catalog database itself.
     """
 
     def __init__(
         self,
-        store: Store | Callable[[], Store],
+        store: Store,
         *,
-        engine: Engine | Callable[[], Engine] | None = None,
-        metrics_url: str | Callable[[], str | None] | None = None,
+        engine: Engine | None = None,
+        metrics_url: str | None = None,
     ) -> None:
-        self._store = store
+        self.store = store
         self._engine = engine
         self._metrics_url = metrics_url
-
-    @cached_property
-    def store(self) -> Store:
-        """The object store."""
-        return self._store() if callable(self._store) else self._store
 
     @cached_property
     def engine(self) -> Engine:
@@ -62,9 +55,8 @@ class CityRuntime:
                 "this command needs the catalog, and none was configured",
                 hint="run it as `entrepot city ...`, which opens ENTREPOT_DATABASE_URL",
             )
-        engine = self._engine() if callable(self._engine) else self._engine
-        ensure_migrated(engine)
-        return engine
+        ensure_migrated(self._engine)
+        return self._engine
 
     @cached_property
     def uow(self) -> UnitOfWorkFactory:
@@ -86,7 +78,7 @@ class CityRuntime:
         from entrepot.city.metrics.sql import SqlMetrics
         from entrepot.city.metrics.url import open_metrics
 
-        url = self._metrics_url() if callable(self._metrics_url) else self._metrics_url
+        url = self._metrics_url
         return open_metrics(url) if url else SqlMetrics(self.engine)
 
     @cached_property

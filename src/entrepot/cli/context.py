@@ -1,22 +1,60 @@
-"""The CLI's shared state: one console, one lazily bootstrapped App."""
+"""The CLI's shared state: one console, and the App every command works on.
+
+Commands get what they need from the composition root through :func:`current_app`: the
+process's App, built lazily from the environment. A command group run on its own (a
+test, or an embedding program invoking ``city_app``) passes its App as ``obj``.
+"""
 
 from __future__ import annotations
 
 from functools import cache
 from typing import TYPE_CHECKING
 
+import typer
 from rich.console import Console
 
+from entrepot.errors import ConfigError
+
 if TYPE_CHECKING:
-    from entrepot.bootstrap import App
+    from entrepot.bootstrap.app import App
+
+#: The program name the main command line runs under.
+PROG = "entrepot"
 
 console = Console(highlight=False)
 err_console = Console(stderr=True, highlight=False)
 
 
 @cache
-def current_app() -> App:
-    """The App for this process, built from the environment on first use."""
+def process_app() -> App:
+    """The App for this process, built from the environment (nothing is opened yet)."""
     from entrepot.bootstrap import bootstrap  # deferred: keeps `--help` fast
 
     return bootstrap()
+
+
+def given_app(ctx: typer.Context | None) -> App | None:
+    """The App this command works on: the one passed as ``obj``, else the process's when
+    run under ``entrepot``; ``None`` for a command group run on its own without one."""
+    if ctx is None:
+        return process_app()
+    from entrepot.bootstrap.app import App
+
+    found = ctx.find_object(App)
+    if found is not None:
+        return found
+    return process_app() if ctx.find_root().info_name == PROG else None
+
+
+def current_app(ctx: typer.Context | None = None) -> App:
+    """The App this command works on (see :func:`given_app`); a group run on its own
+    without one is a :class:`ConfigError` saying how to run it."""
+    found = given_app(ctx)
+    if found is None:
+        assert ctx is not None
+        group = ctx.find_root().info_name
+        raise ConfigError(
+            f"`{group}` was run on its own, with no store or catalog to work on",
+            hint=f"run it as `{PROG} {group} ...`, which opens the configured store and catalog",
+        )
+    return found

@@ -11,12 +11,13 @@ from rich.markup import escape
 from rich.table import Table
 
 from entrepot.cli.context import console, current_app
+from entrepot.cli.models import user_option
 from entrepot.errors import ConfigError
 
 #: Exit code when a folder was refused (bad input, as for InvalidModelFiles).
 REFUSED = 65
 #: Where ``entrepot models --user`` keeps its value (``cli/models.py``).
-_USER = "entrepot.models.user"
+
 _STYLE = {"imported": "green", "would import": "cyan", "skipped": "yellow", "refused": "red"}
 
 
@@ -55,7 +56,7 @@ def import_tree(
     """
     from entrepot.registry.import_tree import import_tree as run
 
-    if ctx.meta.get(_USER) is not None:
+    if user_option(ctx) is not None:
         raise ConfigError("reference models are shared: drop --user")
     table = Table("model", "result", box=None)
     table.add_column("detail", overflow="fold")

@@ -7,20 +7,18 @@ import sys
 import typer
 from rich.markup import escape
 
-from entrepot.city.runtime import CityRuntime
 from entrepot.cli import files, import_tree, migrate, ops
 from entrepot.cli import serve as serve_commands
 from entrepot.cli.city.commands import city_app
-from entrepot.cli.context import current_app, err_console
+from entrepot.cli.context import PROG, err_console, process_app
 from entrepot.cli.errors import exit_code
 from entrepot.cli.fraud.commands import fraud_app
-from entrepot.cli.fraud.sources import LIBRARY_FACTORY, REGISTRY_FACTORY
 from entrepot.cli.models import models_app
 from entrepot.cli.users import users_app
 from entrepot.errors import EntrepotError
 
 app = typer.Typer(
-    name="entrepot",
+    name=PROG,
     help=(
         "Entrepôt: one verified object store (local folder or S3), a SQL catalog and a model "
         "registry.\n\nConfigure with ENTREPOT_* variables or a .env file (see `entrepot config "
@@ -41,30 +39,11 @@ app.add_typer(fraud_app, name="fraud")
 app.add_typer(city_app, name="city")
 
 
-def _reference_library() -> object:
-    from entrepot.fraud.library.registry import RegistryLibrary  # heavy: only when used
-
-    return RegistryLibrary(current_app().registry)
-
-
-@app.callback()
-def _root(ctx: typer.Context) -> None:
-    # Sub-apps that may not import the composition root get what they need from here, opened
-    # on first use; reads of a remote store go through the cache.
-    ctx.meta[LIBRARY_FACTORY] = _reference_library
-    ctx.meta[REGISTRY_FACTORY] = lambda: current_app().registry
-    ctx.obj = CityRuntime(
-        lambda: current_app().store,
-        engine=lambda: current_app().engine,
-        metrics_url=lambda: current_app().settings.metrics_url,
-    )
-
-
 def main(argv: list[str] | None = None) -> int:
     """Run the CLI with ``argv``; return the exit code instead of exiting."""
-    current_app.cache_clear()
+    process_app.cache_clear()
     try:
-        result = app(args=argv, prog_name="entrepot", standalone_mode=False)
+        result = app(args=argv, prog_name=PROG, standalone_mode=False)
     except EntrepotError as exc:
         err_console.print(f"[bold red]error:[/] {escape(exc.message)}")
         if exc.hint:

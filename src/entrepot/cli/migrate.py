@@ -5,12 +5,11 @@
 
 from __future__ import annotations
 
-import getpass
 import json
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
-from urllib.parse import parse_qs, unquote, urlsplit
+from urllib.parse import unquote, urlsplit
 
 import typer
 from rich.markup import escape
@@ -25,7 +24,6 @@ if TYPE_CHECKING:
     from entrepot.bootstrap import App
     from entrepot.relocation import Progress, RunReport, StoreMigrations, UndoReport
     from entrepot.relocation.survey import DryRun, Estimate
-    from entrepot.storage.protocols import Store
 
 _ACTIONS = ("estimate", "dry_run", "resume", "rollback", "finalize", "status")
 
@@ -180,37 +178,9 @@ def _service(app: App) -> StoreMigrations:
     from entrepot.catalog.uow import session_factory
     from entrepot.relocation import StoreMigrations
 
-    app.uow  # noqa: B018 - checks the catalog is migrated
+    app.check_migrated()
     home = app.raw_store
-    return StoreMigrations(home, _opener(app, home), session_factory(app.engine), actor=_actor())
-
-
-def _opener(app: App, home: Store) -> Callable[[str], Store]:
-    """Open other stores with the configured S3 options; an endpoint or region the URL
-    itself names (``?endpoint=``) replaces the configured one."""
-    from entrepot.storage.url import S3Options, open_store
-
-    s = app.settings
-
-    def open_url(url: str) -> Store:
-        if url == home.url:
-            return home
-        query = parse_qs(urlsplit(url).query)
-        options = S3Options(
-            endpoint_url=None if "endpoint" in query else s.s3_endpoint_url,
-            region=None if "region" in query else s.s3_region,
-            path_style=s.s3_path_style,
-        )
-        return open_store(url, s3=options)
-
-    return open_url
-
-
-def _actor() -> str:
-    try:
-        return getpass.getuser()
-    except (KeyError, OSError):
-        return "unknown"
+    return StoreMigrations(home, app.open_store, session_factory(app.engine), actor=app.actor)
 
 
 class _bar:  # noqa: N801 - used as a context manager, like a function

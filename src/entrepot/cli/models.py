@@ -33,24 +33,28 @@ models_app = typer.Typer(
 
 #: Exit code of ``verify`` when a version is damaged (as for IntegrityError).
 DAMAGED = 74
-#: Where the ``--user`` option is kept for the commands (``ctx.meta`` is shared by all).
-_USER = "entrepot.models.user"
 
 
 @models_app.callback()
 def _options(
-    ctx: typer.Context,
     user: Annotated[
         str | None,
         typer.Option("--user", help="Work on this user's models (users/ID/models/) instead."),
     ] = None,
 ) -> None:
-    ctx.meta[_USER] = user
+    """Declares the group's ``--user``; commands read it with :func:`user_option`."""
+
+
+def user_option(ctx: typer.Context) -> str | None:
+    """The ``--user`` given to ``entrepot models`` (its commands' parent context)."""
+    group = ctx.parent
+    user = None if group is None else group.params.get("user")
+    return None if user is None else str(user)
 
 
 def _registry(ctx: typer.Context) -> Registry:
-    registry: Registry = current_app().registry
-    user: str | None = ctx.meta.get(_USER)
+    registry: Registry = current_app(ctx).registry
+    user = user_option(ctx)
     return registry if user is None else registry.for_owner(user)
 
 

@@ -78,13 +78,10 @@ def worker(
 ) -> None:
     """Run background jobs (trainings, scorings) from the queue until stopped."""
     from entrepot.api.observability import configure_logging
-    from entrepot.api.options import web_options
     from entrepot.cli.reference_build import follow_in_background
-    from entrepot.fraud_service.wiring import build_services
 
     configure_logging(log_level.upper())
-    app = current_app()
-    services = build_services(app, web_options(app.settings).service)
+    services = current_app().fraud()
     running = services.worker(threads)
     stop = threading.Event()
     for sig in (signal.SIGINT, signal.SIGTERM):
@@ -103,7 +100,7 @@ def worker(
 def main(argv: list[str] | None = None) -> int:
     """``serve``, ``worker`` and ``users`` without the main CLI
     (``python -m entrepot.cli.serve ...``); errors print as the main CLI prints them."""
-    from entrepot.cli.context import err_console
+    from entrepot.cli.context import PROG, err_console, process_app
     from entrepot.cli.errors import exit_code
     from entrepot.cli.users import users_app
     from entrepot.errors import EntrepotError
@@ -111,9 +108,9 @@ def main(argv: list[str] | None = None) -> int:
     commands = typer.Typer(no_args_is_help=True, pretty_exceptions_enable=False)
     register(commands)
     commands.add_typer(users_app, name="users")
-    current_app.cache_clear()
+    process_app.cache_clear()
     try:
-        commands(args=argv, prog_name="entrepot", standalone_mode=False)
+        commands(args=argv, prog_name=PROG, standalone_mode=False)
     except EntrepotError as exc:
         err_console.print(f"[bold red]error:[/] {exc.message}")
         if exc.hint:

@@ -16,20 +16,17 @@ from rich.table import Table
 from entrepot.cli.context import console, current_app
 
 if TYPE_CHECKING:
-    from entrepot.fraud_service.wiring import FraudServices
+    from entrepot.bootstrap.fraud import FraudServices
 
 users_app = typer.Typer(help="Accounts, API tokens and licences.", no_args_is_help=True)
 Email = Annotated[str, typer.Argument(help="The account's email")]
 
 
 def _services() -> FraudServices:
-    from entrepot.api.options import web_options
-    from entrepot.fraud_service.wiring import build_services
-
     app = current_app()
     if app.settings.database_url.startswith("sqlite"):
         app.migrate()  # the embedded catalog is this installation's own: bring it up to date
-    return build_services(app, web_options(app.settings).service)
+    return app.fraud()
 
 
 @users_app.command("create")

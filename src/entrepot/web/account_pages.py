@@ -10,9 +10,9 @@ from fastapi.responses import Response
 from entrepot.api.deps import PageUser, Services
 from entrepot.api.errors import status_of
 from entrepot.api.sessions import check_csrf, sign_in
+from entrepot.bootstrap.fraud import FraudServices
 from entrepot.catalog.accounts.records import UserRecord
 from entrepot.errors import EntrepotError
-from entrepot.fraud_service.wiring import FraudServices
 from entrepot.web.forms import Csrf, act
 from entrepot.web.i18n import translator
 from entrepot.web.render import language, render

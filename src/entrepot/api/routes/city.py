@@ -37,18 +37,11 @@ T = TypeVar("T")
 
 
 def city_runtime(request: Request) -> CityRuntime:
-    """The app's :class:`CityRuntime` (built once from ``app.state.entrepot`` if needed)."""
+    """The app's :class:`CityRuntime`: ``app.state.city``, else the composition root's."""
     state = request.app.state
-    runtime = getattr(state, "city", None)
+    runtime: CityRuntime | None = getattr(state, "city", None)
     if runtime is None:
-        app = state.entrepot
-        runtime = CityRuntime(
-            lambda: app.store,
-            engine=lambda: app.engine,
-            # Settings.metrics_url: None keeps the metrics in the catalog database.
-            metrics_url=lambda: getattr(app.settings, "metrics_url", None),
-        )
-        state.city = runtime
+        runtime = state.city = state.entrepot.city
     return runtime
 
 

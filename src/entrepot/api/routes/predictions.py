@@ -14,8 +14,8 @@ from entrepot.api.schemas import (
     prediction_detail_out,
     prediction_out,
 )
+from entrepot.bootstrap.fraud import FraudServices
 from entrepot.catalog.workspace.records import PredictionRecord
-from entrepot.fraud_service.wiring import FraudServices
 
 router = APIRouter(prefix="/api", tags=["predictions"])
 

@@ -1,8 +1,8 @@
 """``entrepot city ...``: generate synthetic raw data and process a day.
 
 The stateful commands (run, status, metrics, report, migrate-metrics) live in
-:mod:`entrepot.cli.city.runs`. Every command takes its dependencies from the Typer
-context (see :mod:`entrepot.cli.city.context`).
+:mod:`entrepot.cli.city.runs`. Every command works on the composition
+root's city runtime (``current_app(ctx).city``).
 """
 
 from __future__ import annotations
@@ -17,7 +17,8 @@ from entrepot.city.days import parse_day
 from entrepot.city.kinds import METRIC_TYPES, check_types
 from entrepot.city.limits import DEFAULT_MEMORY_LIMIT
 from entrepot.cli.city import runs
-from entrepot.cli.city.context import print_json, runtime
+from entrepot.cli.context import current_app
+from entrepot.cli.format import print_json
 from entrepot.storage.protocols import Store
 
 city_app = typer.Typer(
@@ -35,7 +36,7 @@ class HeaderChoice(StrEnum):
 
 
 def _store(ctx: typer.Context, prefix: str) -> Store:
-    store = runtime(ctx).store
+    store = current_app(ctx).city.store
     return store.scoped(prefix) if prefix.strip("/") else store
 
 
@@ -114,7 +115,7 @@ def process_command(
 
     day = parse_day(date)
     types = check_types(metric_type or METRIC_TYPES)
-    processor = DayProcessor(runtime(ctx).lake(prefix), memory_limit=memory_limit)
+    processor = DayProcessor(current_app(ctx).city.lake(prefix), memory_limit=memory_limit)
     print_json(processor.run(day, types))
 
 

@@ -20,7 +20,8 @@ from entrepot.city.kinds import DOCUMENT_KINDS, METRIC_TYPES, REPORT, check_kind
 from entrepot.city.limits import DEFAULT_MEMORY_LIMIT
 from entrepot.city.metrics.copy import copy_metrics
 from entrepot.city.metrics.url import open_metrics
-from entrepot.cli.city.context import print_json, runtime
+from entrepot.cli.context import current_app
+from entrepot.cli.format import print_json
 from entrepot.errors import ConfigError
 
 if TYPE_CHECKING:
@@ -94,7 +95,7 @@ def run_command(
     """
     days = run_days(date_, since, until)
     types = check_types(metric_type or METRIC_TYPES)
-    env = runtime(ctx)
+    env = current_app(ctx).city
     runner = env.runner(prefix, memory_limit=memory_limit, progress=_progress)
     summary = runner.run(days, types, force=force, report=report)
     print_json(summary.as_dict())
@@ -116,7 +117,7 @@ def status_command(
     failed: Annotated[bool, typer.Option("--failed", help="Only failed days.")] = False,
 ) -> None:
     """Print the watermarks: per (source, day), its state, error and inputs digest."""
-    marks = runtime(ctx).watermarks.find(
+    marks = current_app(ctx).city.watermarks.find(
         source=None if source is None else check_kind(source),
         start=None if since is None else parse_day(since),
         end=None if until is None else parse_day(until),
@@ -147,7 +148,7 @@ def metrics_command(
 ) -> None:
     """Print the stored metrics of TYPE on DAY as JSON."""
     kind = check_types([metric_type])[0]
-    print_json(runtime(ctx).metrics.require(kind, parse_day(day)).document)
+    print_json(current_app(ctx).city.metrics.require(kind, parse_day(day)).document)
 
 
 def report_command(
@@ -158,7 +159,7 @@ def report_command(
     ] = False,
 ) -> None:
     """Print the stored daily report of DAY (JSON, or the CSV with --csv)."""
-    env = runtime(ctx)
+    env = current_app(ctx).city
     when = parse_day(day)
     if csv:
         _, data = env.reports.read_latest(when)

@@ -2,12 +2,12 @@
 
 A Typer sub-application, mounted by the main CLI. Errors are raised as
 :class:`~entrepot.fraud.errors.FraudError` and turned into a message and an exit code by
-the main CLI, in one place. The main CLI puts two factories in ``ctx.meta``: the model
-registry (``fraud_registry``), where ``train`` pushes its models and ``score --model
-NAME[@VERSION]`` finds them, and the reference library over it (``fraud_references``,
-:class:`~entrepot.fraud.library.registry.RegistryLibrary`). Without them, or with
-``--out`` / ``--library`` / ``ENTREPOT_FRAUD_LIBRARY``, models and references are plain
-folders (:class:`~entrepot.fraud.library.libraries.FolderLibrary`, default ``./fraud-references``).
+the main CLI, in one place. Under ``entrepot``, models live in the composition root's
+model registry (``train`` pushes there, ``score --model NAME[@VERSION]`` finds them) and
+references in the library kept in it (``App.reference_library``); see
+:mod:`entrepot.cli.fraud.sources`. With ``--out`` / ``--library`` /
+``ENTREPOT_FRAUD_LIBRARY``, or run on its own, models and references are plain folders
+(:class:`~entrepot.fraud.library.libraries.FolderLibrary`, default ``./fraud-references``).
 """
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
-"""Where ``entrepot fraud`` finds models and reference libraries: the factories the main
-CLI puts in ``ctx.meta`` (the model registry and the reference library over it), or
-folders named on the command line."""
+"""Where ``entrepot fraud`` finds models and reference libraries: the composition root's
+model registry and the reference library kept in it, or folders named on the command
+line."""
 
 from __future__ import annotations
 
@@ -8,6 +8,8 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
+
+from entrepot.cli.context import given_app
 
 Library = Annotated[
     Path | None,
@@ -19,10 +21,6 @@ Library = Annotated[
     ),
 ]
 DEFAULT_LIBRARY = Path("fraud-references")
-#: ``ctx.meta`` key of a factory of the reference library (the main CLI sets it).
-LIBRARY_FACTORY = "fraud_references"
-#: ``ctx.meta`` key of a factory of the model registry (the main CLI sets it).
-REGISTRY_FACTORY = "fraud_registry"
 ModelOption = Annotated[
     str | None,
     typer.Option(
@@ -35,26 +33,28 @@ ModelOption = Annotated[
 
 
 def references(ctx: typer.Context, folder: Path | None) -> Any:
-    """The folder library at ``folder`` if given, else the one the main CLI provides
-    (the model registry), else the folder ``./fraud-references``."""
+    """The folder library at ``folder`` if given, else the model registry's (under
+    ``entrepot``), else the folder ``./fraud-references`` (``fraud`` run on its own)."""
     from entrepot.fraud.library.libraries import FolderLibrary
 
     if folder is not None:
         return FolderLibrary(folder)
-    factory = ctx.meta.get(LIBRARY_FACTORY)
-    return factory() if factory is not None else FolderLibrary(DEFAULT_LIBRARY)
+    app = given_app(ctx)
+    return app.reference_library if app is not None else FolderLibrary(DEFAULT_LIBRARY)
 
 
 def registry(ctx: typer.Context) -> Any:
-    factory = ctx.meta.get(REGISTRY_FACTORY)
-    if factory is None:
+    """The composition root's model registry; a :class:`FraudError` for ``fraud`` run on
+    its own."""
+    app = given_app(ctx)
+    if app is None:
         from entrepot.fraud.errors import FraudError
 
         raise FraudError(
             "this command has no model registry to use",
             hint="run it as `entrepot fraud ...`, or give a folder (--out, --model DIR)",
         )
-    return factory()
+    return app.registry
 
 
 def single_model(ctx: typer.Context, model: str, upload: Any) -> Any:

@@ -1,21 +1,22 @@
-"""Compose the fraud service from an application's parts: the one place that builds the
-services, the job queue, the runner and its handlers (for ``entrepot serve`` and
-``entrepot worker`` alike)."""
+"""The fraud web service wired over an :class:`~entrepot.bootstrap.app.App`: the one place
+that builds its services, the job queue, the runner and its handlers (for ``entrepot
+serve``, ``entrepot worker`` and ``entrepot users`` alike), with options read from the
+settings."""
 
 from __future__ import annotations
 
 import os
 import socket
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import timedelta
-from typing import Protocol
-
-from sqlalchemy import Engine
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from entrepot.accounts.admin import AdminService
 from entrepot.accounts.licences import TRAINING_KIND, LicenceService
 from entrepot.accounts.service import AccountService
-from entrepot.catalog.uow import UnitOfWorkFactory, unit_of_work_factory
+from entrepot.catalog.uow import UnitOfWorkFactory
+from entrepot.config import Settings, parse_size
 from entrepot.fraud.library.registry import RegistryLibrary
 from entrepot.fraud_service.datasets import DatasetService
 from entrepot.fraud_service.options import ServiceOptions
@@ -31,27 +32,10 @@ from entrepot.jobs.runner import Handler, JobRunner
 from entrepot.jobs.service import JobService
 from entrepot.jobs.worker import Worker
 from entrepot.registry.service import Registry
-from entrepot.services.objects import ObjectService
 from entrepot.storage.protocols import Store
 
-
-class AppParts(Protocol):
-    """What the composition needs of an :class:`entrepot.bootstrap.App`."""
-
-    @property
-    def raw_store(self) -> Store: ...
-
-    @property
-    def store(self) -> Store: ...
-
-    @property
-    def engine(self) -> Engine: ...
-
-    @property
-    def uow(self) -> UnitOfWorkFactory: ...
-
-    @property
-    def registry(self) -> Registry: ...
+if TYPE_CHECKING:
+    from entrepot.bootstrap.app import App
 
 
 def worker_name() -> str:
@@ -98,12 +82,32 @@ class FraudServices:
         )
 
 
-def build_services(app: AppParts, options: ServiceOptions) -> FraudServices:
-    """Wire the services over ``app``'s store, cache and catalog."""
-    app.uow  # noqa: B018 - checks, once, that the catalog is migrated
-    uow = unit_of_work_factory(app.engine)
+def service_options(settings: Settings, **overrides: Any) -> ServiceOptions:
+    """The fraud service's options from ``settings`` (``overrides`` replace some: tests)."""
+    limit = settings.upload_limit
+    options = ServiceOptions(
+        secret_key=settings.secret_key,
+        var_dir=Path(settings.var_dir),
+        jobs_url=settings.jobs_url or settings.redis_url,
+        jobs_name=str(settings.jobs_name),
+        training_budget=float(settings.training_budget),
+        upload_limit=parse_size(limit) if isinstance(limit, str) else int(limit),
+        reference_count=int(settings.reference_count),
+        reference_rows=int(settings.reference_rows),
+        reference_budget=float(settings.reference_budget),
+        heartbeat_seconds=float(settings.job_heartbeat_seconds),
+        stale_after_seconds=float(settings.job_stale_seconds),
+        worker_threads=int(settings.worker_threads),
+    )
+    return replace(options, **overrides) if overrides else options
+
+
+def build_services(app: App, options: ServiceOptions) -> FraudServices:
+    """Wire the services over ``app``'s store, cache and catalog (call ``app.fraud()``,
+    which builds them once)."""
+    uow = app.uow
     registry = app.registry
-    library = RegistryLibrary(registry)
+    library = app.reference_library
     queue = JobQueue.from_url(options.jobs_url, folder=options.var_dir, name=options.jobs_name)
     jobs = JobService(uow, queue)
     licences = LicenceService(uow)
@@ -143,7 +147,7 @@ def build_services(app: AppParts, options: ServiceOptions) -> FraudServices:
         training=training,
         scoring=scoring,
         models=ModelService(workspace, uow, options),
-        predictions=PredictionService(workspace, uow, ObjectService(app.store, app.uow)),
+        predictions=PredictionService(workspace, uow, app.objects),
         references=references,
         deletion=UserDeletion(workspace, uow, admin),
         library=library,

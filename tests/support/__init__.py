@@ -1,0 +1,1 @@
+"""Helpers shared by the test suites: imported from here, never from another test module."""

@@ -1,0 +1,28 @@
+"""Applications for tests that drive a command group on its own (``city_app``,
+``fraud_app``): an :class:`App` over given parts, passed to the group as ``obj``."""
+
+from __future__ import annotations
+
+from functools import cached_property
+from typing import Any
+
+from entrepot.bootstrap import App, bootstrap
+from entrepot.city.runtime import CityRuntime
+from entrepot.config import Settings
+from entrepot.storage.protocols import Store
+
+
+def app_with(store: Store | None = None, **parts: Any) -> App:
+    """An App on an in-memory catalog (over ``store`` if given) whose named ``parts``
+    (``city``, ``reference_library``, ...) are pinned: each is a cached property of the
+    App, built once, so a test hands in the one it checks."""
+    app = bootstrap(Settings(database_url="sqlite://"), store=store)
+    for name, part in parts.items():
+        assert isinstance(getattr(App, name, None), cached_property), f"App.{name}"
+        app.__dict__[name] = part
+    return app
+
+
+def city_app_over(runtime: CityRuntime) -> App:
+    """An App whose city runtime is ``runtime``."""
+    return app_with(runtime.store, city=runtime)
