@@ -26,7 +26,6 @@ import subprocess
 import sys
 import tempfile
 import time
-import uuid
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, contextmanager
 from dataclasses import replace
@@ -40,9 +39,9 @@ from entrepot.storage.local import LocalStore
 from entrepot.storage.memory import MemoryStore
 from entrepot.storage.s3 import S3Store
 from entrepot.storage.url import S3Options
+from tests.support.network import S3_REGION, free_port, unique_bucket
 
 STORE_KINDS = ("memory", "local", "s3")
-S3_REGION = "us-east-1"
 S3_ACCESS_KEY_ID = "testing"
 S3_SECRET_ACCESS_KEY = "testing"
 #: AWS variables that could point the tests at a real account or another endpoint.
@@ -63,18 +62,6 @@ _START_TIMEOUT = 60.0
 MotoServer = Callable[..., AbstractContextManager[str]]
 
 
-def unique_bucket() -> str:
-    """A bucket name no other test uses."""
-    return f"entrepot-test-{uuid.uuid4().hex[:12]}"
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
-
-
 def _listening(port: int) -> bool:
     try:
         with socket.create_connection(("127.0.0.1", port), timeout=0.2):
@@ -88,7 +75,7 @@ def _moto_server(env: dict[str, str] | None = None) -> Iterator[str]:
     """Run ``python -m moto.server`` on a free port until the block ends; yield its URL."""
     with tempfile.TemporaryFile() as log:
         for _attempt in range(3):  # another process may take the free port first
-            port = _free_port()
+            port = free_port()
             process = subprocess.Popen(
                 [sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(port)],
                 stdout=log,

@@ -27,8 +27,9 @@ from selenium.webdriver.common.by import By
 from selenium.webdriver.support import expected_conditions as ec
 from selenium.webdriver.support.ui import Select, WebDriverWait
 
-from tests.conftest import _free_port
-from tests.unit.test_web_helpers import PASSWORD, labelled_csv, unlabelled_csv
+from tests.support.csvs import labelled_csv, unlabelled_csv
+from tests.support.network import free_port
+from tests.support.web import PASSWORD
 
 pytestmark = pytest.mark.slow
 
@@ -51,7 +52,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     folder = tmp_path_factory.mktemp("serve")
     env = {k: v for k, v in os.environ.items() if not k.startswith("ENTREPOT_")}
     env.update({"ENTREPOT_TRAINING_BUDGET": "2", "ENTREPOT_REFERENCE_COUNT": "0", "COLUMNS": "200"})
-    port = _free_port()
+    port = free_port()
     log = folder / "serve.log"
     with log.open("wb") as out:
         process = subprocess.Popen(

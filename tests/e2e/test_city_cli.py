@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from tests.e2e.conftest import Cli
+from tests.support.cli import Cli
 
 SMALL = ["--arcs", "20", "--stations", "8", "--counters", "3", "--roadworks", "15"]
 

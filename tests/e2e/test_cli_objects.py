@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 from pathlib import Path
 
-from tests.e2e.conftest import Cli
+from tests.support.cli import Cli
 
 
 def test_demo_runs_on_embedded_defaults(cli: Cli, tmp_path: Path) -> None:

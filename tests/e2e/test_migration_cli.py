@@ -25,7 +25,7 @@ from entrepot.services.verify import verify_catalog
 from entrepot.storage.local import LocalStore
 from entrepot.storage.protocols import Store
 from entrepot.storage.url import open_store
-from tests.e2e.conftest import Cli
+from tests.support.cli import Cli
 
 
 def seed(folder: Path, count: int) -> dict[str, bytes]:

@@ -19,8 +19,8 @@ from torch import nn
 
 from entrepot.bootstrap import bootstrap
 from entrepot.config import load_settings
-from tests.conftest import S3_REGION, unique_bucket
-from tests.unit.test_registry_cli import Run, in_process_cli
+from tests.support.cli import Run, in_process_cli
+from tests.support.network import S3_REGION, unique_bucket
 
 pytestmark = [pytest.mark.s3, pytest.mark.slow]
 

@@ -14,8 +14,8 @@ from entrepot.city.errors import MetricsError, MetricsUnavailable
 from entrepot.city.metrics import MetricsStore, open_metrics
 from entrepot.city.metrics.dynamodb import DynamoMetrics
 from entrepot.city.metrics.sql import SqlMetrics
-from tests.integration.conftest import temporary_database
-from tests.unit.test_city_metrics_store import MetricsConformance
+from tests.support.databases import temporary_database
+from tests.support.suites.city_metrics import MetricsConformance
 
 pytestmark = pytest.mark.postgres
 DAY = date(2025, 11, 4)

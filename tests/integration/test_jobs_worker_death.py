@@ -15,7 +15,8 @@ import pytest
 
 from entrepot.bootstrap.fraud import FraudServices
 from entrepot.catalog.jobs.records import JobRecord, JobState
-from tests.unit.test_web_helpers import PASSWORD, labelled_csv, make_web_app
+from tests.support.csvs import labelled_csv
+from tests.support.web import PASSWORD, make_web_app
 
 pytestmark = pytest.mark.slow
 

@@ -7,7 +7,7 @@ import pytest
 from sqlalchemy import Engine, text
 from sqlalchemy.exc import IntegrityError
 
-from tests.unit import test_migration_service as unit
+from tests.support.suites import relocation_service as unit
 
 pytestmark = pytest.mark.postgres
 

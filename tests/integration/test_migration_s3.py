@@ -35,7 +35,7 @@ from entrepot.storage.cache import CachedStore
 from entrepot.storage.local import LocalStore
 from entrepot.storage.s3 import S3Store
 from entrepot.storage.url import S3Options
-from tests.unit.test_migration_service import World
+from tests.support.relocation import World
 
 pytestmark = [pytest.mark.s3, pytest.mark.postgres]
 

@@ -10,8 +10,8 @@ from sqlalchemy import Engine
 from entrepot.catalog.engine import make_engine
 from entrepot.catalog.uow import unit_of_work_factory
 from entrepot.errors import CatalogError
-from tests.unit import test_catalog_migrations as migrations
-from tests.unit import test_catalog_repository as repository
+from tests.support.suites import catalog_migrations as migrations
+from tests.support.suites import catalog_repository as repository
 
 pytestmark = pytest.mark.postgres
 

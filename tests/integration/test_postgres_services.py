@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from tests.unit import test_services_gc as gc
-from tests.unit import test_services_objects as objects
-from tests.unit import test_services_verify as verify
+from tests.support.suites import services_gc as gc
+from tests.support.suites import services_objects as objects
+from tests.support.suites import services_verify as verify
 
 pytestmark = pytest.mark.postgres
 

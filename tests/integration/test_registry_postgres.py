@@ -14,10 +14,11 @@ from entrepot.catalog.uow import unit_of_work_factory
 from entrepot.registry import Registry
 from entrepot.storage.cache import CachedStore
 from entrepot.storage.memory import MemoryStore
-from tests.unit import test_registry_loading as loading
-from tests.unit import test_registry_push as push
-from tests.unit import test_registry_reads as reads
-from tests.unit.test_registry_fixtures import SECRET, FrozenClock
+from tests.support.clock import FakeClock
+from tests.support.registry import SECRET
+from tests.support.suites import registry_loading as loading
+from tests.support.suites import registry_push as push
+from tests.support.suites import registry_reads as reads
 
 pytestmark = pytest.mark.postgres
 
@@ -63,7 +64,7 @@ def test_racing_pushes_on_separate_connections_all_get_versions(
 ) -> None:
     """Eight registries (each its own sessions) push in the same frozen second."""
     store = MemoryStore("race")
-    clock = FrozenClock(datetime(2025, 1, 1, tzinfo=UTC))
+    clock = FakeClock(datetime(2025, 1, 1, tzinfo=UTC))
     barrier = threading.Barrier(8)
     versions: list[str] = []
     errors: list[BaseException] = []

@@ -26,7 +26,7 @@ from entrepot.registry.errors import VerificationFailed
 from entrepot.storage.cache import CachedStore
 from entrepot.storage.s3 import S3Store
 from entrepot.storage.url import S3Options
-from tests.unit.test_registry_fixtures import SECRET, sklearn_model
+from tests.support.registry import SECRET, sklearn_model
 
 pytestmark = [pytest.mark.postgres, pytest.mark.s3]
 

@@ -12,7 +12,8 @@ from entrepot.accounts.errors import EmailTaken, QuotaExceeded
 from entrepot.accounts.licences import LicenceService
 from entrepot.accounts.service import AccountService
 from entrepot.catalog.uow import UnitOfWorkFactory, unit_of_work_factory
-from tests.unit.test_web_helpers import PASSWORD, FakeClock
+from tests.support.clock import FakeClock
+from tests.support.web import PASSWORD
 
 pytestmark = pytest.mark.postgres
 

@@ -18,9 +18,10 @@ import pytest
 
 from entrepot.catalog.engine import make_engine
 from entrepot.catalog.migrate import upgrade
-from tests.conftest import _free_port
-from tests.integration.conftest import temporary_database
-from tests.unit.test_web_helpers import PASSWORD, labelled_csv, unlabelled_csv
+from tests.support.csvs import labelled_csv, unlabelled_csv
+from tests.support.databases import temporary_database
+from tests.support.network import free_port
+from tests.support.web import PASSWORD
 
 pytestmark = [pytest.mark.postgres, pytest.mark.slow]
 REDIS_URL = os.environ.get("ENTREPOT_TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
@@ -68,7 +69,7 @@ def cli(env: dict[str, str], cwd: Path, *args: str, stdin: str = "") -> str:
 
 def start(name: str, env: dict[str, str], folder: Path, *flags: str) -> Instance:
     folder.mkdir(parents=True, exist_ok=True)
-    port = _free_port()
+    port = free_port()
     log = folder / f"{name}.log"
     with log.open("wb") as out:
         process = subprocess.Popen(

@@ -22,7 +22,9 @@ from entrepot.accounts.service import AccountService
 from entrepot.catalog.accounts.records import UserRecord
 from entrepot.catalog.uow import UnitOfWorkFactory
 from entrepot.errors import DatabaseUnavailable
-from tests.unit.test_web_helpers import PASSWORD, FakeClock, uow_factory
+from tests.support.catalog import uow_factory
+from tests.support.clock import FakeClock
+from tests.support.web import PASSWORD
 
 
 @pytest.fixture

@@ -19,7 +19,9 @@ from entrepot.accounts.ratelimit import retry_after
 from entrepot.accounts.service import AccountService, normalize_email
 from entrepot.catalog.uow import UnitOfWorkFactory
 from entrepot.errors import RecordNotFound
-from tests.unit.test_web_helpers import PASSWORD, FakeClock, uow_factory
+from tests.support.catalog import uow_factory
+from tests.support.clock import FakeClock
+from tests.support.web import PASSWORD
 
 
 @pytest.fixture

@@ -21,7 +21,7 @@ from entrepot.fraud.score.assemble import from_library
 from entrepot.fraud.score.scoring import evaluate_frame
 from entrepot.fraud.synth.generator import generate
 from entrepot.fraud.train.training import train
-from tests.unit.test_fraud_library import small_library
+from tests.support.fraud import small_library
 
 
 def _says_what_to_do(error: FraudError) -> None:

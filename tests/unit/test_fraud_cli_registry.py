@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from tests.unit.test_registry_cli import Run, in_process_cli
+from tests.support.cli import Run, in_process_cli
 
 
 @pytest.fixture
@@ -90,7 +90,7 @@ def test_an_unknown_model_or_folder_is_named_in_the_error(cli: Run, tmp_path: Pa
 
 
 def test_a_registry_model_that_is_not_a_fraud_model_is_refused(cli: Run, tmp_path: Path) -> None:
-    from tests.unit.test_registry_fixtures import sklearn_model
+    from tests.support.registry import sklearn_model
 
     folder, _, _ = sklearn_model(tmp_path / "plain")
     assert cli("db", "upgrade")[0] == 0
@@ -103,7 +103,7 @@ def test_a_registry_model_that_is_not_a_fraud_model_is_refused(cli: Run, tmp_pat
 
 
 def test_a_folder_that_holds_another_model_is_refused_by_name(cli: Run, tmp_path: Path) -> None:
-    from tests.unit.test_registry_fixtures import sklearn_model
+    from tests.support.registry import sklearn_model
 
     sklearn_model(tmp_path / "plain")
     data = tmp_path / "tx.csv"

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import pickle
 from dataclasses import replace
-from functools import cache
 from pathlib import Path
 
 import numpy as np
@@ -32,31 +31,7 @@ from entrepot.fraud.synth.generator import generate
 from entrepot.fraud.tables.timeparse import EPOCH_MS, EPOCH_S, ISO, parse_times
 from entrepot.fraud.tables.values import entity_keys, factorised_keys
 from entrepot.fraud.train.search import KINDS
-from entrepot.fraud.train.training import train
-
-TEXT_FORMAT = "%Y-%m-%d %H:%M:%S"
-
-
-@cache
-def training_frame() -> tuple[pd.DataFrame, str]:
-    """Card payments whose timestamp is text, so the models learn a text format."""
-    data = generate("card_payments", 4000, fraud_rate=0.05, seed=3)
-    frame = data.frame.copy()
-    stamp = data.columns["timestamp"]
-    fmt = describe(frame.drop(columns=[data.target])).time_format(stamp)
-    assert fmt is not None
-    frame[stamp] = parse_times(frame[stamp], fmt).dt.strftime(TEXT_FORMAT)
-    return frame, data.target
-
-
-@cache
-def trained(kind: str) -> FraudModel:
-    frame, target = training_frame()
-    model = train(frame, target, time_budget=2, models=(kind,)).model
-    spec = model.features.spec
-    assert spec.time_format == TEXT_FORMAT and spec.customers and spec.counterparties
-    assert model.features.history_ is not None and model.anomaly is not None
-    return model
+from tests.support.fraud import TEXT_FORMAT, trained, training_frame
 
 
 def _ensemble(kind: str, frame: pd.DataFrame, *, history: bool = True) -> Ensemble:

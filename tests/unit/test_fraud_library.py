@@ -7,7 +7,6 @@ tests use it too.
 from __future__ import annotations
 
 import json
-from functools import cache
 from pathlib import Path
 
 import numpy as np
@@ -24,16 +23,7 @@ from entrepot.fraud.library.libraries import (
 from entrepot.fraud.match.signature import ROLES
 from entrepot.fraud.synth.domains import domains
 from entrepot.fraud.synth.generator import generate
-
-SMALL = {"count": 4, "rows": 4000, "time_budget": 1.0, "models": ("lightgbm", "xgboost")}
-
-
-@cache
-def small_library() -> MemoryLibrary:
-    """card payments (en), e-commerce (fr), mobile money (en), wire transfers (fr)."""
-    library = MemoryLibrary()
-    build_references(library, **SMALL)  # type: ignore[arg-type]
-    return library
+from tests.support.fraud import SMALL_LIBRARY, small_library
 
 
 def test_the_plan_covers_domains_and_languages() -> None:
@@ -85,7 +75,7 @@ def test_building_again_skips_what_is_there() -> None:
     versions = {i.name: i.version for i in library.references()}
     seen: list[tuple[str, str]] = []
     report = build_references(
-        library, progress=lambda spec, state: seen.append((spec.name, state)), **SMALL
+        library, progress=lambda spec, state: seen.append((spec.name, state)), **SMALL_LIBRARY
     )  # type: ignore[arg-type]
     assert report.built == []
     assert report.skipped == list(versions)

@@ -32,7 +32,7 @@ from entrepot.fraud.score.scoring import (
 )
 from entrepot.fraud.synth.generator import GeneratedDataset, generate
 from entrepot.fraud.train.training import train
-from tests.unit.test_fraud_library import small_library
+from tests.support.fraud import small_library
 
 
 @cache
@@ -204,7 +204,7 @@ def test_a_one_row_file_feeds_every_input_it_names() -> None:
     """Regression: in a file of one row every column looks constant to the analysis, and
     the timestamp and ids were left out of the mapping (no time or behaviour features)."""
     from entrepot.fraud.score.assemble import from_model
-    from tests.unit.test_fraud_fast_scoring import trained, training_frame
+    from tests.support.fraud import trained, training_frame
 
     model = trained("lightgbm")
     frame, target = training_frame()

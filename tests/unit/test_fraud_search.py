@@ -29,7 +29,7 @@ from entrepot.fraud.train.splits import time_splits
 STEP = 0.01  # fake seconds per reading of the clock
 
 
-class FakeClock:
+class TickingClock:
     """A clock that advances by ``STEP`` at every reading: boosting reads it once a round,
     so fake time counts rounds, whatever the machine's load."""
 
@@ -58,7 +58,7 @@ def _trial(kind: str, val: float, stage: str = "default", **extra: object) -> Tr
 
 @pytest.mark.parametrize("budget", [1.5, 4.0])
 def test_the_budget_holds_on_a_fake_clock(data: Data, budget: float) -> None:
-    clock = FakeClock()
+    clock = TickingClock()
     start = clock.now
     trials = search(data, budget_seconds=budget, clock=clock)
     spent = clock.now - start
@@ -71,7 +71,7 @@ def test_the_budget_holds_on_a_fake_clock(data: Data, budget: float) -> None:
 
 
 def test_stages_come_in_order_and_the_refinement_slows_the_best(data: Data) -> None:
-    trials = search(data, budget_seconds=12.0, clock=FakeClock())
+    trials = search(data, budget_seconds=12.0, clock=TickingClock())
     stages = [t.stage for t in trials]
     assert stages[: len(KINDS)] == ["default"] * len(KINDS)
     assert [t.kind for t in trials[: len(KINDS)]] == list(KINDS)
@@ -92,7 +92,7 @@ def test_stages_come_in_order_and_the_refinement_slows_the_best(data: Data) -> N
 
 
 def test_no_refinement_of_a_model_the_deadline_cut(data: Data) -> None:
-    trials = search(data, budget_seconds=0.3, kinds=("lightgbm",), clock=FakeClock())
+    trials = search(data, budget_seconds=0.3, kinds=("lightgbm",), clock=TickingClock())
     assert trials[0].cut_short
     assert all(t.stage != "refined" for t in trials)
     assert len(trials) >= 2  # the time is spent tuning instead

@@ -15,7 +15,8 @@ from sqlalchemy import Engine
 from entrepot.registry import Registry
 from entrepot.registry.errors import InvalidModelFiles, RegistryError, UnsafeModelFormat
 from entrepot.registry.import_tree import import_tree, read_model
-from tests.unit.test_registry_fixtures import RegistryFixtures, sklearn_model, sqlite_engine
+from tests.support.catalog import sqlite_engine
+from tests.support.registry import RegistryFixtures, sklearn_model
 
 PERFORMANCE = {
     "validation": {"auprc": 0.81, "roc_auc": 0.93},

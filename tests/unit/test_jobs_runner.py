@@ -20,7 +20,8 @@ from entrepot.jobs.reaper import reap
 from entrepot.jobs.runner import JobRunner, Progress
 from entrepot.jobs.service import JobService, QueueUnavailable
 from entrepot.jobs.worker import Worker
-from tests.unit.test_web_helpers import FakeClock, uow_factory
+from tests.support.catalog import uow_factory
+from tests.support.clock import FakeClock
 
 
 class TooFewRowsLike(EntrepotError):

@@ -13,7 +13,7 @@ from entrepot.catalog.engine import make_engine
 from entrepot.catalog.migrate import upgrade
 from entrepot.errors import ObjectNotFound, StorageError
 from entrepot.storage.protocols import Store
-from tests.unit.test_migration_service import Faulty, World
+from tests.support.relocation import Faulty, World
 
 
 @pytest.fixture

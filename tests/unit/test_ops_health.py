@@ -20,7 +20,7 @@ from entrepot.health import (
 )
 from entrepot.relocation.doctor import check_locations
 from entrepot.storage.memory import MemoryStore
-from tests.unit.test_migration_service import Faulty, World
+from tests.support.relocation import Faulty, World
 
 NAMES = ["store list", "store put", "store head", "store get", "store delete"]
 

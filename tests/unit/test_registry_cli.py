@@ -3,34 +3,12 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
-from entrepot.cli import context
-from entrepot.cli.main import main
-from tests.unit.test_registry_fixtures import sklearn_model
-
-Run = Callable[..., tuple[int, str, str]]
-
-
-def in_process_cli(
-    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], env: dict[str, str]
-) -> Run:
-    """``run("models", "ls")`` -> (exit code, stdout, stderr): the real entry point, in this
-    process, with ``env`` set."""
-    for name, value in env.items():
-        monkeypatch.setenv(name, value)
-    monkeypatch.setattr(context.console, "width", 200)
-    monkeypatch.setattr(context.err_console, "width", 200)
-
-    def run(*args: str) -> tuple[int, str, str]:
-        code = main(list(args))
-        out, err = capsys.readouterr()
-        return code, out, err
-
-    return run
+from tests.support.cli import Run, in_process_cli
+from tests.support.registry import sklearn_model
 
 
 @pytest.fixture

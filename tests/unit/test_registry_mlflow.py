@@ -13,7 +13,8 @@ from sqlalchemy import Engine
 
 from entrepot.registry import Registry
 from entrepot.registry.errors import RegistryError
-from tests.unit.test_registry_fixtures import RegistryFixtures, sqlite_engine
+from tests.support.catalog import sqlite_engine
+from tests.support.registry import RegistryFixtures
 
 pytestmark = pytest.mark.slow
 
@@ -79,7 +80,7 @@ class TestMlflowExport(RegistryFixtures):
         used.mkdir()
         (used / "x").write_text("mine")
         folder = tmp_path / "sk"
-        from tests.unit.test_registry_fixtures import sklearn_model
+        from tests.support.registry import sklearn_model
 
         sklearn_model(folder)
         registry.push([folder], "sk", version="1")

@@ -13,7 +13,8 @@ from entrepot.errors import RecordInUse
 from entrepot.registry import Registry
 from entrepot.services.objects import ObjectService
 from entrepot.storage.memory import MemoryStore
-from tests.unit.test_registry_fixtures import RegistryFixtures, sqlite_engine
+from tests.support.catalog import sqlite_engine
+from tests.support.registry import RegistryFixtures
 
 
 @pytest.fixture

@@ -11,7 +11,7 @@ from fastapi.testclient import TestClient
 from rich.console import Console
 
 from entrepot.cli.reference_build import follow
-from tests.unit.test_web_helpers import make_web_app
+from tests.support.web import make_web_app
 
 
 def _console() -> tuple[Console, io.StringIO]:

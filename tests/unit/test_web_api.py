@@ -6,45 +6,13 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
 
 from entrepot.bootstrap.fraud import FraudServices
-from tests.unit.test_web_helpers import PASSWORD, labelled_csv, make_web_app, unlabelled_csv
-
-
-class Api:
-    """A test client authenticated by an API token."""
-
-    def __init__(self, client: TestClient, token: str, user_id: int) -> None:
-        self.client = client
-        self.headers = {"Authorization": f"Bearer {token}"}
-        self.user_id = user_id
-
-    def get(self, url: str, **kw: Any) -> Any:
-        return self.client.get(url, headers=self.headers, **kw)
-
-    def post(self, url: str, **kw: Any) -> Any:
-        return self.client.post(url, headers=self.headers, **kw)
-
-    def delete(self, url: str, **kw: Any) -> Any:
-        return self.client.delete(url, headers=self.headers, **kw)
-
-    def upload(self, content: bytes, name: str = "data.csv", **fields: str) -> Any:
-        return self.post("/api/upload", files={"file": (name, content)}, data=fields)
-
-
-def user_api(client: TestClient, services: FraudServices, email: str, admin: bool = False) -> Api:
-    user = services.accounts.register(email, PASSWORD, admin=admin)
-    _, token = services.accounts.create_token(user.id)
-    return Api(client, token, user.id)
-
-
-def run_jobs(services: FraudServices) -> None:
-    while services.queue.work_one():
-        pass
+from tests.support.csvs import labelled_csv, unlabelled_csv
+from tests.support.web import Api, make_web_app, run_jobs, user_api
 
 
 @pytest.fixture

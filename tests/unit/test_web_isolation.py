@@ -10,8 +10,8 @@ import pytest
 from fastapi.testclient import TestClient
 
 from entrepot.bootstrap.fraud import FraudServices
-from tests.unit.test_web_api import Api, run_jobs, user_api
-from tests.unit.test_web_helpers import labelled_csv, make_web_app, unlabelled_csv
+from tests.support.csvs import labelled_csv, unlabelled_csv
+from tests.support.web import Api, make_web_app, run_jobs, user_api
 
 
 @pytest.fixture(scope="module")

@@ -21,8 +21,8 @@ from joserfc import jwt
 from joserfc.jwk import RSAKey
 
 from entrepot.api.options import OidcOptions, WebOptions
-from tests.conftest import _free_port
-from tests.unit.test_web_helpers import PASSWORD, make_web_app
+from tests.support.network import free_port
+from tests.support.web import PASSWORD, make_web_app
 
 CLIENT_ID, CLIENT_SECRET = "entrepot-test", "provider-secret"
 
@@ -100,7 +100,7 @@ class Provider:
 
 @pytest.fixture(scope="module")
 def provider() -> Iterator[Provider]:
-    port = _free_port()
+    port = free_port()
     found = Provider(port)
     server = uvicorn.Server(
         uvicorn.Config(found.app, host="127.0.0.1", port=port, log_level="error")

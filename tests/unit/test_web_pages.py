@@ -12,8 +12,8 @@ from fastapi.testclient import TestClient
 
 from entrepot.bootstrap.fraud import FraudServices
 from entrepot.web.i18n import MESSAGES
-from tests.unit.test_web_api import run_jobs
-from tests.unit.test_web_helpers import PASSWORD, labelled_csv, make_web_app
+from tests.support.csvs import labelled_csv
+from tests.support.web import PASSWORD, make_web_app, run_jobs
 
 WEB = Path(__file__).resolve().parents[2] / "src" / "entrepot" / "web"
 

@@ -1,4 +1,4 @@
-"""Shared fixtures and model builders for the registry tests (no tests of its own).
+"""Shared fixtures and model builders for the registry tests.
 
 Test classes subclass :class:`RegistryFixtures`; they take an ``engine`` fixture (a migrated,
 empty catalog) that each unit module defines on SQLite and ``tests/integration`` on
@@ -8,7 +8,7 @@ PostgreSQL. The store is the in-memory one behind a real read-through cache.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -17,32 +17,13 @@ import numpy as np
 import pytest
 from sqlalchemy import Engine
 
-from entrepot.catalog.engine import make_engine
-from entrepot.catalog.migrate import upgrade
 from entrepot.catalog.uow import UnitOfWork, unit_of_work_factory
 from entrepot.registry import Registry
 from entrepot.storage.cache import CachedStore
 from entrepot.storage.memory import MemoryStore
+from tests.support.clock import FakeClock
 
 SECRET = "a-test-secret-of-thirty-two-chars"
-
-
-def sqlite_engine(tmp_path: Path) -> Iterator[Engine]:
-    """A migrated SQLite catalog in ``tmp_path`` (for a module's ``engine`` fixture)."""
-    engine = make_engine(f"sqlite:///{tmp_path / 'catalog.db'}")
-    upgrade(engine)
-    yield engine
-    engine.dispose()
-
-
-class FrozenClock:
-    """A clock that stays on one second until moved."""
-
-    def __init__(self, now: datetime) -> None:
-        self.now = now
-
-    def __call__(self) -> datetime:
-        return self.now
 
 
 def sklearn_model(folder: Path, *, seed: int = 0) -> tuple[Path, np.ndarray, Any]:
@@ -79,8 +60,8 @@ class RegistryFixtures:
         return unit_of_work_factory(engine)
 
     @pytest.fixture
-    def clock(self) -> FrozenClock:
-        return FrozenClock(datetime(2025, 10, 28, 18, 18, 58, tzinfo=UTC))
+    def clock(self) -> FakeClock:
+        return FakeClock(datetime(2025, 10, 28, 18, 18, 58, tzinfo=UTC))
 
     @pytest.fixture
     def registry(
@@ -88,7 +69,7 @@ class RegistryFixtures:
         store: MemoryStore,
         cache: CachedStore,
         uow_factory: Callable[[], UnitOfWork],
-        clock: FrozenClock,
+        clock: FakeClock,
     ) -> Registry:
         return Registry(store, cache, uow_factory, secret=SECRET, actor="tester", clock=clock)
 

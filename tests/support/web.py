@@ -1,0 +1,75 @@
+"""The web service for tests: the app factory, and an API client per user."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from fastapi.testclient import TestClient
+
+from entrepot.bootstrap.fraud import FraudServices
+
+#: A strong enough password for the tests.
+PASSWORD = "correct horse battery staple"
+
+
+def make_web_app(folder: Path, **service_options: object) -> tuple[Any, Any]:
+    """The web app over a local store and a SQLite catalog in ``folder``, with an
+    in-process queue (jobs run when the test calls ``services.queue.work_one()``), a short
+    training budget and no reference library unless asked; returns (app, services)."""
+    from entrepot.api.app import create_app
+    from entrepot.api.options import web_options
+    from entrepot.bootstrap import bootstrap
+    from entrepot.config import Settings
+
+    settings = Settings(
+        store_url=str(folder / "store"),
+        database_url=f"sqlite:///{folder / 'catalog.db'}",
+        cache_dir=folder / "cache",
+        secret_key="test-secret-key-of-some-length-0123456789",
+    )
+    core = bootstrap(settings)
+    core.migrate()
+    defaults: dict[str, object] = {
+        "var_dir": folder / "var",
+        "jobs_url": "memory://",
+        "training_budget": 1.0,
+        "reference_count": 0,
+    }
+    options = web_options(settings, **{**defaults, **service_options})
+    app = create_app(core, options=options)
+    return app, app.state.services
+
+
+class Api:
+    """A test client authenticated by an API token."""
+
+    def __init__(self, client: TestClient, token: str, user_id: int) -> None:
+        self.client = client
+        self.headers = {"Authorization": f"Bearer {token}"}
+        self.user_id = user_id
+
+    def get(self, url: str, **kw: Any) -> Any:
+        return self.client.get(url, headers=self.headers, **kw)
+
+    def post(self, url: str, **kw: Any) -> Any:
+        return self.client.post(url, headers=self.headers, **kw)
+
+    def delete(self, url: str, **kw: Any) -> Any:
+        return self.client.delete(url, headers=self.headers, **kw)
+
+    def upload(self, content: bytes, name: str = "data.csv", **fields: str) -> Any:
+        return self.post("/api/upload", files={"file": (name, content)}, data=fields)
+
+
+def user_api(client: TestClient, services: FraudServices, email: str, admin: bool = False) -> Api:
+    """A new account's API client."""
+    user = services.accounts.register(email, PASSWORD, admin=admin)
+    _, token = services.accounts.create_token(user.id)
+    return Api(client, token, user.id)
+
+
+def run_jobs(services: FraudServices) -> None:
+    """Run every queued job in this process."""
+    while services.queue.work_one():
+        pass

@@ -1,0 +1,33 @@
+"""The shared test helpers (tests/support) do what the tests rely on."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime, timedelta
+from pathlib import Path
+
+from sqlalchemy import inspect
+
+from tests.support.catalog import migrated_engine
+from tests.support.clock import FakeClock
+from tests.support.csvs import labelled_csv, unlabelled_csv
+
+
+def test_migrated_engine_has_the_web_tables(tmp_path: Path) -> None:
+    engine = migrated_engine(tmp_path)
+    names = set(inspect(engine).get_table_names())
+    assert {"users", "api_tokens", "licences", "jobs", "datasets", "predictions"} <= names
+
+
+def test_fake_clock_moves_only_when_told() -> None:
+    clock: Callable[[], datetime] = FakeClock()
+    first = clock()
+    assert clock() == first
+    assert isinstance(clock, FakeClock)
+    clock.advance(days=1)
+    assert clock() - first == timedelta(days=1)
+
+
+def test_generated_files_have_and_lack_the_label() -> None:
+    assert b"is_fraud" in labelled_csv(200).splitlines()[0]
+    assert b"is_fraud" not in unlabelled_csv(200).splitlines()[0]
