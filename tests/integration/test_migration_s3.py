@@ -319,7 +319,7 @@ def test_the_policy_grants_every_operation_under_its_prefix(iam_server: dict[str
     writer.put_object(Bucket="entrepot-iam", Key="team/to-delete", Body=b"1")
     writer.delete_object(Bucket="entrepot-iam", Key="team/to-delete")
     # Outside the prefix nothing is granted (moto does not evaluate the listing's s3:prefix
-    # condition: tests/unit/test_migration_pure.py checks the document).
+    # condition: tests/unit/relocation/test_pure.py checks the document).
     with pytest.raises(AccessDenied):
         as_user(iam_server, "writer", prefix="elsewhere").put("k", b"1")
 

@@ -31,3 +31,27 @@ def test_fake_clock_moves_only_when_told() -> None:
 def test_generated_files_have_and_lack_the_label() -> None:
     assert b"is_fraud" in labelled_csv(200).splitlines()[0]
     assert b"is_fraud" not in unlabelled_csv(200).splitlines()[0]
+
+
+def test_no_test_module_imports_another() -> None:
+    """Shared helpers live in tests/support; a test module (or conftest) never imports a
+    test module, so moving or deleting one never breaks another."""
+    import ast
+
+    tests = Path(__file__).resolve().parents[1]
+    offenders = []
+    for path in sorted(tests.rglob("*.py")):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        for node in ast.walk(tree):
+            if isinstance(node, ast.ImportFrom) and node.module and not node.level:
+                names = [node.module, *(f"{node.module}.{a.name}" for a in node.names)]
+            elif isinstance(node, ast.Import):
+                names = [a.name for a in node.names]
+            else:
+                continue
+            for name in names:
+                parts = name.split(".")
+                if parts[0] == "tests" and len(parts) > 1 and parts[1] != "support":
+                    if any(p.startswith("test_") or p == "conftest" for p in parts[1:]):
+                        offenders.append(f"{path.relative_to(tests)} imports {name}")
+    assert offenders == []

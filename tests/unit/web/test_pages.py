@@ -15,7 +15,7 @@ from entrepot.web.i18n import MESSAGES
 from tests.support.csvs import labelled_csv
 from tests.support.web import PASSWORD, make_web_app, run_jobs
 
-WEB = Path(__file__).resolve().parents[2] / "src" / "entrepot" / "web"
+WEB = Path(__file__).resolve().parents[3] / "src" / "entrepot" / "web"
 
 
 @pytest.fixture
