@@ -17,6 +17,7 @@ from pydantic import Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from entrepot.errors import ConfigError
+from entrepot.sizes import parse_size
 
 ENV_PREFIX = "ENTREPOT_"
 _AWS_MARKERS = ("AWS_EXECUTION_ENV", "ECS_CONTAINER_METADATA_URI_V4", "AWS_LAMBDA_FUNCTION_NAME")
@@ -102,17 +103,6 @@ class Settings(BaseSettings):
     def store_is_remote(self) -> bool:
         """Whether the store is a network service (and so reads go through the cache)."""
         return self.store_url.startswith("s3://")
-
-
-def parse_size(text: str) -> int:
-    """Parse ``"2GiB"``, ``"500 MB"``, ``"1048576"`` into bytes."""
-    match = re.fullmatch(r"\s*(\d+(?:\.\d+)?)\s*([kmgt]?i?b?)?\s*", text, re.IGNORECASE)
-    if not match:
-        raise ValueError(f"not a size: {text!r} (try '2GiB' or '500MB')")
-    number, unit = float(match.group(1)), (match.group(2) or "").lower().rstrip("b")
-    powers = {"": 0, "k": 1, "m": 2, "g": 3, "t": 4}
-    base = 1024 if unit.endswith("i") else 1000
-    return int(number * base ** powers[unit.rstrip("i")])
 
 
 def load_settings(**overrides: Any) -> Settings:

@@ -182,3 +182,17 @@ def test_unreachable_s3_endpoint_is_named(cli: Cli) -> None:
     assert result.returncode == 69, result.stderr
     assert f"127.0.0.1:{port}" in result.stderr
     assert "what to do" in result.stderr
+
+
+def test_du_reads_the_catalog_and_store_walks_the_store(cli: Cli, tmp_path: Path) -> None:
+    src = tmp_path / "x.bin"
+    src.write_bytes(b"12345")
+    cli("db", "upgrade")
+    assert cli("put", str(src), "files/c.bin").returncode == 0
+    raw = tmp_path / "var" / "store" / "raw" / "feed.json"  # written behind the catalog
+    raw.parent.mkdir(parents=True)
+    raw.write_bytes(b"{}")
+    cataloged = {line.split()[0] for line in cli("du").stdout.splitlines() if line.strip()}
+    walked = {line.split()[0] for line in cli("du", "--store").stdout.splitlines() if line.strip()}
+    assert "files/" in cataloged and "raw/" not in cataloged
+    assert {"files/", "raw/"} <= walked

@@ -15,6 +15,7 @@ SRC = Path(__file__).resolve().parents[2] / "src" / "entrepot"
 RANKS = {
     "": 0,
     "errors": 0,
+    "sizes": 0,
     "storage": 1,
     "catalog": 2,
     "services": 3,

@@ -51,7 +51,7 @@ def test_no_test_module_imports_another() -> None:
                 continue
             for name in names:
                 parts = name.split(".")
-                if parts[0] == "tests" and len(parts) > 1 and parts[1] != "support":
-                    if any(p.startswith("test_") or p == "conftest" for p in parts[1:]):
-                        offenders.append(f"{path.relative_to(tests)} imports {name}")
+                outside_support = parts[0] == "tests" and parts[1:2] != ["support"]
+                if outside_support and any(p.startswith("test_") or p == "conftest" for p in parts):
+                    offenders.append(f"{path.relative_to(tests)} imports {name}")
     assert offenders == []

@@ -23,20 +23,11 @@ from entrepot.accounts.plans import PLANS, Plan, new_key, parse_key
 from entrepot.catalog.accounts.records import LicenceRecord
 from entrepot.catalog.uow import UnitOfWork, UnitOfWorkFactory
 from entrepot.errors import RecordExists
+from entrepot.sizes import human_size
 
 Clock = Callable[[], datetime]
 #: The job kind whose unfinished jobs hold a model slot.
 TRAINING_KIND = "train"
-
-
-def human_size(size: int) -> str:
-    """``104857600`` -> ``"100 MiB"``."""
-    value = float(size)
-    for unit in ("B", "KiB", "MiB", "GiB"):
-        if value < 1024 or unit == "GiB":
-            return f"{value:.0f} {unit}" if value == int(value) else f"{value:.1f} {unit}"
-        value /= 1024
-    return f"{value:.1f} GiB"  # pragma: no cover - the loop returns at GiB
 
 
 @dataclass(frozen=True)

@@ -54,8 +54,3 @@ def parse_key(text: str) -> str:
     if not _KEY.match(canonical):
         raise InvalidLicenceKey(f"{raw[:40]!r} is not a licence key")
     return canonical
-
-
-def plan_of_key(key: str) -> Plan:
-    """The plan a canonical key belongs to."""
-    return PLANS[key.partition("-")[0].lower()]

@@ -21,7 +21,6 @@ from entrepot.catalog.accounts.records import UserRecord
 
 SESSION_COOKIE = "entrepot_session"
 CSRF_HEADER = "x-csrf-token"
-CSRF_FIELD = "csrf_token"
 UNSAFE = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 
 

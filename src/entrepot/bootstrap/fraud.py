@@ -16,7 +16,7 @@ from entrepot.accounts.admin import AdminService
 from entrepot.accounts.licences import TRAINING_KIND, LicenceService
 from entrepot.accounts.service import AccountService
 from entrepot.catalog.uow import UnitOfWorkFactory
-from entrepot.config import Settings, parse_size
+from entrepot.config import Settings
 from entrepot.fraud.library.registry import RegistryLibrary
 from entrepot.fraud_service.datasets import DatasetService
 from entrepot.fraud_service.options import ServiceOptions
@@ -32,6 +32,7 @@ from entrepot.jobs.runner import Handler, JobRunner
 from entrepot.jobs.service import JobService
 from entrepot.jobs.worker import Worker
 from entrepot.registry.service import Registry
+from entrepot.sizes import parse_size
 from entrepot.storage.protocols import Store
 
 if TYPE_CHECKING:

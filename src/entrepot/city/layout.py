@@ -9,9 +9,6 @@ RAW_ROOT = "raw"
 API_ROOT = f"{RAW_ROOT}/api"
 BATCH_ROOT = f"{RAW_ROOT}/batch"
 
-#: The hourly API sources, each under ``raw/api/<source>/dt=YYYY-MM-DD/hour=HH/``.
-API_SOURCES = ("bikes", "traffic", "weather")
-
 #: The batch files under ``raw/batch/``.
 COUNTS_CSV = "comptages-routiers-permanents.csv"
 ROADWORKS_CSV = "chantiers-perturbants.csv"

@@ -14,7 +14,7 @@ from rich.table import Table
 from rich.text import Text
 
 from entrepot.cli.context import console, current_app
-from entrepot.cli.format import human_bytes
+from entrepot.sizes import human_size
 
 
 def _sample_csv(rows: int, seed: int) -> bytes:
@@ -47,12 +47,12 @@ def demo() -> None:
     for key, data in payloads.items():
         record = app.objects.put(key, data, kind="file", owner=None)
         console.print(
-            f"  put  {escape(record.key)}  {human_bytes(record.size)}  sha256 {record.sha256[:12]}"
+            f"  put  {escape(record.key)}  {human_size(record.size)}  sha256 {record.sha256[:12]}"
         )
 
     table = Table("key", "size", "sha256", title=f"listing {prefix}/", box=None)
     for info in app.store.list(prefix):
-        table.add_row(Text(info.key), human_bytes(info.size), (info.sha256 or "")[:12])
+        table.add_row(Text(info.key), human_size(info.size), (info.sha256 or "")[:12])
     console.print(table)
 
     report = verify_catalog(app.raw_store, app.uow, deep=True, prefix=prefix)

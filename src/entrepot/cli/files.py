@@ -16,9 +16,10 @@ from rich.table import Table
 from rich.text import Text
 
 from entrepot.cli.context import console, current_app
-from entrepot.cli.format import human_bytes, parse_duration
+from entrepot.cli.format import parse_duration
 from entrepot.cli.progress import ProgressReader, transfer_progress
 from entrepot.errors import IntegrityError, StorageError
+from entrepot.sizes import human_size
 
 
 def register(app: typer.Typer) -> None:
@@ -52,7 +53,7 @@ def ls(
     for info in objects:
         table.add_row(
             Text(info.key),
-            human_bytes(info.size),
+            human_size(info.size),
             info.modified.strftime("%Y-%m-%d %H:%M:%S"),
             (info.sha256 or "-")[:12],
         )
@@ -62,14 +63,56 @@ def ls(
 
 def du(
     prefix: Annotated[str, typer.Argument(help="Folder prefix to measure.")] = "",
+    walk: Annotated[
+        bool,
+        typer.Option(
+            "--store",
+            help="Walk the store's listing instead of asking the catalog: also counts objects "
+            "the catalog does not record (raw city data, crash leftovers); slower on S3.",
+        ),
+    ] = False,
 ) -> None:
-    """Bytes and object counts per top-level folder and per user (users/<id>/)."""
-    store = current_app().store
+    """Bytes and object counts per top-level folder, per user (users/<id>/) and per owning
+    account, as the catalog records them (one query each; --store walks the store)."""
     base = prefix.rstrip("/") + "/" if prefix.strip("/") else ""
+    if walk:
+        tables = _walk_usage(base, prefix)
+    else:
+        app = current_app()
+        with app.uow() as uow:
+            folders = uow.objects.usage_by_folder(base or None)
+            users = uow.objects.usage_by_folder("users") if _covers_users(base) else ()
+            owners = uow.objects.usage_by_owner(prefix=base or None)
+        user_folders = {str(u.name): (u.objects, u.bytes) for u in users}
+        tables = {
+            "folder": {str(u.name): (u.objects, u.bytes) for u in folders},
+            "user": {
+                name.split("/")[1]: usage
+                for name, usage in user_folders.items()
+                if name.count("/") == 2 and (name.startswith(base) or base.startswith(name))
+            },
+            "owner": {u.name: (u.objects, u.bytes) for u in owners if u.name is not None},
+        }
+    for title, rows in tables.items():
+        if not rows and title != "folder":
+            continue
+        table = Table(title, "objects", "bytes", "size", box=None)
+        for name, (count, size) in sorted(rows.items()):
+            table.add_row(Text(name or "(top level)"), str(count), str(size), human_size(size))
+        total = sum(c for c, _ in rows.values()), sum(s for _, s in rows.values())
+        table.add_row("[bold]total[/]", str(total[0]), str(total[1]), human_size(total[1]))
+        console.print(table)
+
+
+def _covers_users(base: str) -> bool:
+    return base == "" or base.startswith("users/")
+
+
+def _walk_usage(base: str, prefix: str) -> dict[str, dict[str, tuple[int, int]]]:
     per_top: dict[str, list[int]] = defaultdict(lambda: [0, 0])
     per_user: dict[str, list[int]] = defaultdict(lambda: [0, 0])
     with console.status("listing objects..."):
-        for info in store.list(prefix):
+        for info in current_app().store.list(prefix):
             rest = info.key[len(base) :]
             top = rest.split("/", 1)[0] + ("/" if "/" in rest else "")
             per_top[base + top][0] += 1
@@ -78,15 +121,10 @@ def du(
             if parts[0] == "users" and len(parts) > 2:
                 per_user[parts[1]][0] += 1
                 per_user[parts[1]][1] += info.size
-    for title, rows in (("folder", per_top), ("user", per_user)):
-        if not rows and title == "user":
-            continue
-        table = Table(title, "objects", "bytes", "size", box=None)
-        for name, (count, size) in sorted(rows.items()):
-            table.add_row(Text(name), str(count), str(size), human_bytes(size))
-        total = sum(c for c, _ in rows.values()), sum(s for _, s in rows.values())
-        table.add_row("[bold]total[/]", str(total[0]), str(total[1]), human_bytes(total[1]))
-        console.print(table)
+    return {
+        "folder": {k: (v[0], v[1]) for k, v in per_top.items()},
+        "user": {k: (v[0], v[1]) for k, v in per_user.items()},
+    }
 
 
 def put(
@@ -102,7 +140,7 @@ def put(
         reader = cast(BinaryIO, ProgressReader(raw, lambda n: progress.advance(task, n)))
         record = app.objects.put(key, reader, kind="file", owner=None, content_type=content_type)
     console.print(
-        f"stored {escape(record.key)} ({human_bytes(record.size)}, sha256 {record.sha256})"
+        f"stored {escape(record.key)} ({human_size(record.size)}, sha256 {record.sha256})"
     )
 
 
@@ -136,7 +174,7 @@ def get(
         raise
     verified = "catalog and store" if expected else "store"
     console.print(
-        f"wrote {escape(str(dest))} ({human_bytes(info.size)}, sha256 verified against {verified})"
+        f"wrote {escape(str(dest))} ({human_size(info.size)}, sha256 verified against {verified})"
     )
 
 

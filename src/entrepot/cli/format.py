@@ -12,15 +12,6 @@ import typer
 _UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}
 
 
-def human_bytes(size: float) -> str:
-    """``1536`` -> ``'1.5 KiB'``."""
-    for unit in ("B", "KiB", "MiB", "GiB", "TiB"):
-        if abs(size) < 1024 or unit == "TiB":
-            return f"{size:.0f} {unit}" if unit == "B" else f"{size:.1f} {unit}"
-        size /= 1024
-    raise AssertionError("unreachable")
-
-
 def parse_duration(text: str) -> timedelta:
     """``'90s'``, ``'15m'``, ``'1h'``, ``'2d'``, ``'1h30m'`` -> a timedelta."""
     parts = re.findall(r"(\d+)\s*([smhdw])", text.strip().lower())

@@ -16,9 +16,9 @@ from rich.markup import escape
 from rich.table import Table
 
 from entrepot.cli.context import console, current_app
-from entrepot.cli.format import human_bytes
 from entrepot.cli.progress import transfer_progress
 from entrepot.errors import ConfigError
+from entrepot.sizes import human_size
 
 if TYPE_CHECKING:
     from entrepot.bootstrap import App
@@ -212,7 +212,7 @@ def _show_run(run: RunReport, *, final: bool) -> None:
     m = run.migration
     console.print(
         f"migration {m.id} to {escape(m.destination)}{f' (under {m.prefix})' if m.prefix else ''}: "
-        f"moved {run.repointed.objects} object(s), {human_bytes(run.repointed.bytes)} in "
+        f"moved {run.repointed.objects} object(s), {human_size(run.repointed.bytes)} in "
         f"{run.seconds:.1f} s ({run.reused} already there, checked)"
     )
     _failures("skipped (deleted or changed meanwhile)", [(f.key, f.reason) for f in run.skipped])
@@ -238,7 +238,7 @@ def _show_run(run: RunReport, *, final: bool) -> None:
 
 
 def _finish(report: UndoReport, what: str) -> None:
-    console.print(f"{report.done.objects} object(s), {human_bytes(report.done.bytes)}, {what}")
+    console.print(f"{report.done.objects} object(s), {human_size(report.done.bytes)}, {what}")
     if report.deleted:
         console.print(f"deleted {report.deleted} copies no row points at")
     _failures("problems", [(p.key, p.reason) for p in report.problems])
@@ -261,18 +261,18 @@ def _failures(title: str, rows: list[tuple[str, str]]) -> None:
 
 def _show_estimate(e: Estimate) -> None:
     where = f"under {e.prefix}" if e.prefix else "in the catalog"
-    console.print(f"{e.objects.objects} object(s), {human_bytes(e.objects.bytes)} {where}")
+    console.print(f"{e.objects.objects} object(s), {human_size(e.objects.bytes)} {where}")
     table = Table("kind", "objects", "size", box=None)
     for kind, t in sorted(e.by_kind.items()):
-        table.add_row(kind, str(t.objects), human_bytes(t.bytes))
+        table.add_row(kind, str(t.objects), human_size(t.bytes))
     console.print(table)
     for url, t in sorted(e.by_store.items()):
-        console.print(f"  now in {escape(url)}: {t.objects} object(s), {human_bytes(t.bytes)}")
+        console.print(f"  now in {escape(url)}: {t.objects} object(s), {human_size(t.bytes)}")
     if e.quarantined.objects:
         console.print(f"  {e.quarantined.objects} quarantined object(s) are not moved")
     if e.uncataloged.objects:
         console.print(
-            f"  [yellow]{e.uncataloged.objects} object(s), {human_bytes(e.uncataloged.bytes)} "
+            f"  [yellow]{e.uncataloged.objects} object(s), {human_size(e.uncataloged.bytes)} "
             "in the configured store are not in the catalog and will not be moved[/] (copy them "
             "yourself)"
         )
@@ -282,7 +282,7 @@ def _show_estimate(e: Estimate) -> None:
     for c in e.costs:
         costs.add_row(
             c.label,
-            human_bytes(c.billable_bytes),
+            human_size(c.billable_bytes),
             f"${c.storage_month:,.4f}",
             f"${c.migration_once:,.4f}",
             f"${c.reads_month:,.4f}",
@@ -305,7 +305,7 @@ def _show_plan(plan: DryRun) -> None:
         )
     for url, t in sorted(plan.to_copy.items()):
         console.print(
-            f"  would copy {t.objects} object(s), {human_bytes(t.bytes)} from {escape(url)}"
+            f"  would copy {t.objects} object(s), {human_size(t.bytes)} from {escape(url)}"
         )
     if not plan.to_copy:
         console.print("  nothing to copy")
@@ -335,7 +335,7 @@ def _show_status(service: StoreMigrations) -> None:
     )
     table = Table("state", "objects", "size", box=None)
     for state, t in sorted(status.items.items()):
-        table.add_row(str(state), str(t.objects), human_bytes(t.bytes))
+        table.add_row(str(state), str(t.objects), human_size(t.bytes))
     console.print(table)
     if m.is_open:
         _failures("failed", [(f.key, f.reason) for f in service.failures()])

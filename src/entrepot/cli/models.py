@@ -17,11 +17,12 @@ from rich.table import Table
 
 from entrepot.catalog.models.records import ModelState, ModelVersionRecord
 from entrepot.cli.context import console, current_app
-from entrepot.cli.format import human_bytes, parse_duration
+from entrepot.cli.format import parse_duration
 from entrepot.cli.progress import transfer_progress
 from entrepot.errors import EntrepotError
 from entrepot.registry.errors import InvalidModelFiles
 from entrepot.registry.names import parse_ref
+from entrepot.sizes import human_size
 
 if TYPE_CHECKING:  # the registry's import pulls SQLAlchemy: only when a command runs
     from entrepot.registry.service import Registry
@@ -196,7 +197,7 @@ def pull(
     size = sum(f.size for f in pulled.manifest.files)
     console.print(
         f"pulled [bold]{pulled.version.name}@{pulled.version.version}[/] into {dest}: "
-        f"{len(pulled.manifest.files)} file(s), {human_bytes(size)}, all verified"
+        f"{len(pulled.manifest.files)} file(s), {human_size(size)}, all verified"
     )
 
 
@@ -278,7 +279,7 @@ def show(
         console.print("metadata: " + escape(json.dumps(dict(m.metadata), sort_keys=True)))
     table = Table("file", "size", "sha256", box=None)
     for f in details.files:
-        table.add_row(f.path, human_bytes(f.size), f.sha256)
+        table.add_row(f.path, human_size(f.size), f.sha256)
     console.print(table)
 
 

@@ -12,7 +12,8 @@ from rich.text import Text
 from entrepot.cli import demo as demo_module
 from entrepot.cli import doctor as doctor_module
 from entrepot.cli.context import console, current_app
-from entrepot.cli.format import human_bytes, parse_duration
+from entrepot.cli.format import parse_duration
+from entrepot.sizes import human_size
 
 if TYPE_CHECKING:
     from entrepot.storage.protocols import Buckets
@@ -59,8 +60,8 @@ def cache_info() -> None:
     table.add_row(
         str(app.settings.cache_dir),
         str(stats.entries),
-        human_bytes(stats.bytes),
-        human_bytes(stats.max_bytes),
+        human_size(stats.bytes),
+        human_size(stats.max_bytes),
         f"{used:.0%}",
     )
     console.print(table)
@@ -133,13 +134,13 @@ def gc(
     table.add_column("modified (UTC)", no_wrap=True)
     for item in report.candidates:
         table.add_row(
-            Text(item.key), human_bytes(item.size), item.modified.strftime("%Y-%m-%d %H:%M")
+            Text(item.key), human_size(item.size), item.modified.strftime("%Y-%m-%d %H:%M")
         )
     if report.candidates:
         console.print(table)
     verb = "would delete" if dry_run else "deleted"
     count = len(report.candidates) if dry_run else report.deleted
-    console.print(f"{verb} {count} orphan object(s), {human_bytes(report.bytes)}")
+    console.print(f"{verb} {count} orphan object(s), {human_size(report.bytes)}")
 
 
 def verify(

@@ -15,7 +15,7 @@ from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
-from entrepot.accounts.licences import LicenceService, human_size
+from entrepot.accounts.licences import LicenceService
 from entrepot.catalog.accounts.records import Page
 from entrepot.catalog.uow import UnitOfWorkFactory
 from entrepot.catalog.workspace.records import DatasetRecord
@@ -30,6 +30,7 @@ from entrepot.fraud_service.uploads import (
     safe_filename,
 )
 from entrepot.fraud_service.workspace import Workspace
+from entrepot.sizes import human_size
 
 Clock = Callable[[], datetime]
 WorkspaceOf = Callable[[int], Workspace]

@@ -19,10 +19,10 @@ from typing import Self
 import pandas as pd
 
 from entrepot.accounts.errors import DatasetTooLarge
-from entrepot.accounts.licences import human_size
 from entrepot.fraud.errors import EmptyFile, UnreadableFile
 from entrepot.fraud.tables.io import read_bytes
 from entrepot.fraud_service.errors import UnsupportedFileType
+from entrepot.sizes import human_size
 
 #: Suffixes accepted, and the format each means.
 FORMATS = {

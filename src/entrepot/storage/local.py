@@ -280,10 +280,3 @@ class LocalStore(BaseStore):
             else:
                 self._meta_path(dst).unlink(missing_ok=True)
             return self._info(dst, dst_path, meta)
-
-    def ensure_writable(self) -> None:
-        """Create the root folder, or raise a clear error if that is impossible."""
-        try:
-            self._root.mkdir(parents=True, exist_ok=True)
-        except OSError as exc:
-            raise StorageError(f"cannot create store folder: {exc}", store=self.url) from exc

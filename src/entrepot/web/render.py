@@ -13,10 +13,10 @@ from fastapi.responses import HTMLResponse
 from jinja2 import Environment, PackageLoader, select_autoescape
 from markupsafe import Markup
 
-from entrepot.accounts.licences import human_size
 from entrepot.api.observability import request_id
 from entrepot.api.sessions import csrf_token, take_flashes
 from entrepot.catalog.accounts.records import UserRecord
+from entrepot.sizes import human_size
 from entrepot.web.i18n import choose, translator
 
 

@@ -16,12 +16,13 @@ from entrepot.accounts.errors import (
     LicenceRequired,
     QuotaExceeded,
 )
-from entrepot.accounts.licences import LicenceService, human_size
+from entrepot.accounts.licences import LicenceService
 from entrepot.accounts.plans import PLANS, new_key, parse_key
 from entrepot.accounts.service import AccountService
 from entrepot.catalog.accounts.records import UserRecord
 from entrepot.catalog.uow import UnitOfWorkFactory
 from entrepot.errors import DatabaseUnavailable
+from entrepot.sizes import human_size
 from tests.support.catalog import uow_factory
 from tests.support.clock import FakeClock
 from tests.support.web import PASSWORD

@@ -6,12 +6,12 @@ from fastapi import APIRouter, Request
 from starlette.concurrency import run_in_threadpool
 
 from entrepot.accounts.errors import DatasetTooLarge
-from entrepot.accounts.licences import human_size
 from entrepot.api.deps import Services, User
 from entrepot.api.multipart import receive_upload
 from entrepot.api.schemas import DatasetOut, PageOut, UploadOut, dataset_out
 from entrepot.bootstrap.fraud import FraudServices
 from entrepot.catalog.accounts.records import UserRecord
+from entrepot.sizes import human_size
 
 router = APIRouter(prefix="/api", tags=["datasets"])
 #: Room for the multipart envelope around the file when checking Content-Length.

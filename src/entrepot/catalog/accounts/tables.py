@@ -26,9 +26,6 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from entrepot.catalog.base import Base, IdType, JsonType
 
-#: The licence plans a row may hold (their limits live in ``entrepot.accounts.plans``).
-PLAN_NAMES = ("trial", "basic", "premium", "enterprise")
-
 
 class UserRow(Base):
     """An account."""

@@ -63,11 +63,6 @@ def last_migration(session: Session) -> MigrationRecord | None:
     return None if row is None else _migration(session, row)
 
 
-def get_migration(session: Session, migration_id: int) -> MigrationRecord:
-    """The migration ``migration_id`` (it exists: callers hold its id)."""
-    return _migration(session, session.get_one(_M, migration_id))
-
-
 def create(
     session: Session, *, destination_id: int, prefix: str, actor: str, now: datetime
 ) -> MigrationRecord:

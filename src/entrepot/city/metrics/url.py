@@ -5,13 +5,6 @@ from __future__ import annotations
 from entrepot.city.metrics.base import MetricsStore
 from entrepot.errors import ConfigError
 
-#: URL schemes and the backend each selects.
-SCHEMES = {
-    "sqlite": "SQLite (embedded)",
-    "postgresql": "PostgreSQL (JSONB)",
-    "mongodb": "MongoDB",
-    "dynamodb": "DynamoDB",
-}
 _HINT = (
     "use sqlite:///var/metrics.db, postgresql://user:password@host/db, "
     "mongodb://host:27017/db or dynamodb://TABLE?region=eu-west-3"

@@ -28,14 +28,16 @@ fraud_app = typer.Typer(
     help="Fraud AutoML: generate labelled data, analyse a table, train a model.",
     no_args_is_help=True,
 )
-_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$")
 
 
-def _sha256(path: Path) -> str:
-    import hashlib
+def _file_sha256(path: Path) -> str:
+    from entrepot.storage.hashing import sha256_stream
 
     with path.open("rb") as handle:
-        return hashlib.file_digest(handle, "sha256").hexdigest()
+        return sha256_stream(handle)
+
+
+_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$")
 
 
 def _console() -> Console:
@@ -195,7 +197,7 @@ def train_command(
         models,
         result,
         name,
-        lineage={"file": file.name[:200], "file_sha256": _sha256(file)},
+        lineage={"file": file.name[:200], "file_sha256": _file_sha256(file)},
         tags={"source": "cli"},
     )
     console.print(
