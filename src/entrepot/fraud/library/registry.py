@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 
 from entrepot.fraud.library.libraries import ReferenceInfo, UnknownReference, decode_schema
 from entrepot.fraud.library.trained import MODEL_FILE
+from entrepot.fraud.model.moved import accept_old_pickles
 from entrepot.fraud.model.saved import FraudModel
 
 if TYPE_CHECKING:
@@ -77,6 +78,7 @@ class RegistryLibrary:
             cached = self._models.get(key)
         if cached is not None:
             return cached
+        accept_old_pickles()
         model = self._registry.load(record.model_name, record.model_version)
         if not isinstance(model, FraudModel):
             raise UnknownReference(

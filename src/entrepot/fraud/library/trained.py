@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from entrepot.fraud.errors import FraudError
+from entrepot.fraud.model.moved import accept_old_pickles
 from entrepot.fraud.model.saved import FraudModel
 
 if TYPE_CHECKING:
@@ -48,6 +49,7 @@ def load_registered(registry: Registry, name: str, version: str | None = None) -
     model, and the registry's errors for an unknown name or a file that fails its check."""
     record = registry.show(name, version).version
     pulled = registry.pull(record.name, record.version)
+    accept_old_pickles()
     model = registry.load(record.name, record.version)
     if not isinstance(model, FraudModel):
         raise FraudError(

@@ -24,6 +24,7 @@ from entrepot.fraud.model.anomaly import AnomalyModel
 from entrepot.fraud.model.calibration import Calibrator
 from entrepot.fraud.model.estimator import positive_scores
 from entrepot.fraud.model.features import FeatureBuilder
+from entrepot.fraud.model.moved import accept_old_pickles
 
 
 @dataclass
@@ -100,6 +101,7 @@ class FraudModel:
     @classmethod
     def load(cls, path: str | Path) -> FraudModel:
         """Read a model written by :meth:`save`. Only load files you trust (pickle)."""
+        accept_old_pickles()
         model = joblib.load(Path(path))
         if not isinstance(model, cls):
             raise FraudError(
