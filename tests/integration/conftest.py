@@ -5,8 +5,8 @@ The server is ``postgresql+psycopg://postgres@127.0.0.1:5432/test`` unless
 is created for the session, migrated once, emptied after each test and dropped at the end.
 If the server cannot be reached the tests fail (they never skip).
 
-The catalog and service test classes of ``tests/unit`` are run again here on PostgreSQL
-by subclassing them.
+The suites of ``tests/support/suites`` (which ``tests/unit`` runs on SQLite) are run again here
+on PostgreSQL by subclassing them.
 """
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """The population of road arcs shared by the counts export and the référentiel.
 
-Recipe (``shared/city-formats.md`` §2): ids drawn from 1-7,200 without
+Recipe (``docs/city-formats.md`` §2): ids drawn from 1-7,200 without
 replacement, ``<prefix>_<name>`` labels, random nodes, centroids in the Paris box,
 2-6 point LineStrings; a peak flow ``Q ~ LogNormal(ln 700, 0.8)`` clipped to
 [40, 6000] veh/h, a capacity ``C = Q x U(0.75, 1.3)``; 12 % occupancy-only arcs,

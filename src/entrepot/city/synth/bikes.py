@@ -1,6 +1,6 @@
 """Hourly bike snapshots: Vélib' ``station_status`` in its real envelope, and bike counters.
 
-Vélib' (``shared/city-formats.md`` §1.4): envelope
+Vélib' (``docs/city-formats.md`` §1.4): envelope
 ``{"lastUpdatedOther": epoch, "ttl": 3600, "data": {"stations": [...]}}``, int64
 ``station_id``, string ``stationCode``, snake and camelCase duplicates,
 ``num_bikes_available_types`` as a list of single-key dicts; per station a type

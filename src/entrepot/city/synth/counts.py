@@ -1,6 +1,6 @@
 """The ``comptages-routiers-permanents`` export: one row per arc and hour.
 
-Recipe (``shared/city-formats.md`` §2): demand ``d = Q x profile x LogNormal(0, 0.12)``,
+Recipe (``docs/city-formats.md`` §2): demand ``d = Q x profile x LogNormal(0, 0.12)``,
 ratio ``r = d / C``; free flow ``q = d, k = 28 r^1.3``; congested
 ``q = C (1 - 0.35 min(r - 1, 1.5)), k = 28 + 60 (r - 1)``; ``k`` jittered, clipped to
 [0, 100]; ``Etat trafic`` strictly from the ``k`` bands; missing data from random

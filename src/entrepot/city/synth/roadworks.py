@@ -1,6 +1,6 @@
 """The ``chantiers-perturbants`` export: roadworks disrupting traffic.
 
-Recipe (``shared/city-formats.md`` §2): 100-200 rows, ``;``, UTF-8 with BOM,
+Recipe (``docs/city-formats.md`` §2): 100-200 rows, ``;``, UTF-8 with BOM,
 multi-line quoted free text containing ``;``; arrondissements weighted towards
 75008/75015/75013/75014/75010; impact RESTREINTE 74 %, SENS_UNIQUE 12 %,
 BARRAGE_TOTAL 10 %, IMPASSE 2 %, empty 2 %; niveau 2 (perturbant) 75 %, 1 (très
