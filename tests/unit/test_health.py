@@ -20,6 +20,7 @@ from entrepot.health import (
 )
 from entrepot.relocation.doctor import check_locations
 from entrepot.storage.memory import MemoryStore
+from tests.support.catalog import sqlite_engine
 from tests.support.relocation import Faulty, World
 
 NAMES = ["store list", "store put", "store head", "store get", "store delete"]
@@ -27,10 +28,7 @@ NAMES = ["store list", "store put", "store head", "store get", "store delete"]
 
 @pytest.fixture
 def engine(tmp_path: Path) -> Iterator[Engine]:
-    engine = make_engine(f"sqlite:///{tmp_path / 'catalog.db'}")
-    upgrade(engine)
-    yield engine
-    engine.dispose()
+    yield from sqlite_engine(tmp_path)
 
 
 class TestPermissions:

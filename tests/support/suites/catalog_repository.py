@@ -14,20 +14,16 @@ from pathlib import Path
 import pytest
 from sqlalchemy import Engine
 
-from entrepot.catalog.engine import make_engine
-from entrepot.catalog.migrate import upgrade
 from entrepot.catalog.objects.records import ObjectRecord, ObjectState, Usage
 from entrepot.catalog.objects.repository import KEYS_PER_QUERY
 from entrepot.catalog.uow import UnitOfWork, unit_of_work_factory
 from entrepot.errors import CatalogError, RecordNotFound
+from tests.support.catalog import sqlite_engine
 
 
 @pytest.fixture
 def engine(tmp_path: Path) -> Iterator[Engine]:
-    engine = make_engine(f"sqlite:///{tmp_path / 'catalog.db'}")
-    upgrade(engine)
-    yield engine
-    engine.dispose()
+    yield from sqlite_engine(tmp_path)
 
 
 def sha(text: str) -> str:

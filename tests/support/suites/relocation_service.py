@@ -15,8 +15,6 @@ from typing import Any, BinaryIO
 import pytest
 from sqlalchemy import Engine, func, select, text
 
-from entrepot.catalog.engine import make_engine
-from entrepot.catalog.migrate import upgrade
 from entrepot.catalog.objects.records import ObjectState
 from entrepot.catalog.relocation.records import Item
 from entrepot.catalog.relocation.tables import StoreMigrationItemRow
@@ -37,15 +35,13 @@ from entrepot.relocation.transfer import transfer
 from entrepot.storage.memory import MemoryStore
 from entrepot.storage.protocols import Store
 from entrepot.storage.types import ObjectInfo
+from tests.support.catalog import sqlite_engine
 from tests.support.relocation import Faulty, World
 
 
 @pytest.fixture
 def engine(tmp_path: Path) -> Iterator[Engine]:
-    engine = make_engine(f"sqlite:///{tmp_path / 'catalog.db'}")
-    upgrade(engine)
-    yield engine
-    engine.dispose()
+    yield from sqlite_engine(tmp_path)
 
 
 class MigrationCase:

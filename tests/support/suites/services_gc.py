@@ -13,23 +13,19 @@ from pathlib import Path
 import pytest
 from sqlalchemy import Engine
 
-from entrepot.catalog.engine import make_engine
-from entrepot.catalog.migrate import upgrade
 from entrepot.catalog.uow import UnitOfWork, unit_of_work_factory
 from entrepot.errors import InvalidKey
 from entrepot.services.gc import GcReport, collect_garbage, managed_folders
 from entrepot.services.objects import ObjectService
 from entrepot.storage.memory import MemoryStore
+from tests.support.catalog import sqlite_engine
 
 GRACE = timedelta(hours=1)
 
 
 @pytest.fixture
 def engine(tmp_path: Path) -> Iterator[Engine]:
-    engine = make_engine(f"sqlite:///{tmp_path / 'catalog.db'}")
-    upgrade(engine)
-    yield engine
-    engine.dispose()
+    yield from sqlite_engine(tmp_path)
 
 
 def later() -> datetime:

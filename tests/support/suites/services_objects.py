@@ -14,8 +14,6 @@ from pathlib import Path
 import pytest
 from sqlalchemy import Engine, text
 
-from entrepot.catalog.engine import make_engine
-from entrepot.catalog.migrate import upgrade
 from entrepot.catalog.objects.records import ObjectState
 from entrepot.catalog.uow import (
     UnitOfWork,
@@ -33,14 +31,12 @@ from entrepot.errors import (
 from entrepot.services.gc import collect_garbage
 from entrepot.services.objects import ObjectService
 from entrepot.storage.memory import MemoryStore
+from tests.support.catalog import sqlite_engine
 
 
 @pytest.fixture
 def engine(tmp_path: Path) -> Iterator[Engine]:
-    engine = make_engine(f"sqlite:///{tmp_path / 'catalog.db'}")
-    upgrade(engine)
-    yield engine
-    engine.dispose()
+    yield from sqlite_engine(tmp_path)
 
 
 class CrashingUnitOfWork(UnitOfWork):

@@ -12,21 +12,17 @@ from pathlib import Path
 import pytest
 from sqlalchemy import Engine, text
 
-from entrepot.catalog.engine import make_engine
-from entrepot.catalog.migrate import upgrade
 from entrepot.catalog.uow import UnitOfWork, unit_of_work_factory
 from entrepot.services.objects import ObjectService
 from entrepot.services.verify import Problem, ProblemKind, verify_catalog
 from entrepot.storage.memory import MemoryStore
 from entrepot.storage.types import ObjectInfo
+from tests.support.catalog import sqlite_engine
 
 
 @pytest.fixture
 def engine(tmp_path: Path) -> Iterator[Engine]:
-    engine = make_engine(f"sqlite:///{tmp_path / 'catalog.db'}")
-    upgrade(engine)
-    yield engine
-    engine.dispose()
+    yield from sqlite_engine(tmp_path)
 
 
 class HeadOnly:

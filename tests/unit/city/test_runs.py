@@ -9,8 +9,6 @@ from pathlib import Path
 import pytest
 from sqlalchemy import Engine
 
-from entrepot.catalog.engine import make_engine
-from entrepot.catalog.migrate import upgrade
 from entrepot.city import layout
 from entrepot.city.generator import GenerateOptions, generate
 from entrepot.city.kinds import METRIC_TYPES, REPORT
@@ -20,6 +18,7 @@ from entrepot.city.runtime import CityRuntime
 from entrepot.city.watermarks import inputs_digest
 from entrepot.errors import StoreUnavailable
 from entrepot.storage.memory import MemoryStore
+from tests.support.catalog import sqlite_engine
 
 D1, D2 = date(2025, 11, 3), date(2025, 11, 4)
 START = date(2025, 10, 28)
@@ -42,10 +41,7 @@ def copy_store(source: MemoryStore) -> MemoryStore:
 
 @pytest.fixture
 def catalog(tmp_path: Path) -> Iterator[Engine]:
-    engine = make_engine(f"sqlite:///{tmp_path / 'catalog.db'}")
-    upgrade(engine)
-    yield engine
-    engine.dispose()
+    yield from sqlite_engine(tmp_path)
 
 
 @pytest.fixture

@@ -12,7 +12,6 @@ from sqlalchemy import Engine
 from typer.testing import CliRunner
 
 from entrepot.catalog.engine import make_engine
-from entrepot.catalog.migrate import upgrade
 from entrepot.city import layout
 from entrepot.city.errors import CityError, MetricsNotFound, MigrationMismatch, RunFailed
 from entrepot.city.generator import GenerateOptions, generate
@@ -24,6 +23,7 @@ from entrepot.cli.city.runs import run_days, yesterday
 from entrepot.errors import ConfigError, NotMigrated
 from entrepot.storage.memory import MemoryStore
 from tests.support.apps import city_app_over
+from tests.support.catalog import sqlite_engine
 
 D1, D2 = date(2025, 11, 3), date(2025, 11, 4)
 OPTIONS = GenerateOptions(start=D1, days=2, arcs=20, stations=8, counters=3, roadworks=15)
@@ -31,10 +31,7 @@ OPTIONS = GenerateOptions(start=D1, days=2, arcs=20, stations=8, counters=3, roa
 
 @pytest.fixture
 def catalog(tmp_path: Path) -> Iterator[Engine]:
-    engine = make_engine(f"sqlite:///{tmp_path / 'catalog.db'}")
-    upgrade(engine)
-    yield engine
-    engine.dispose()
+    yield from sqlite_engine(tmp_path)
 
 
 @pytest.fixture

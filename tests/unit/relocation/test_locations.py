@@ -9,19 +9,15 @@ from pathlib import Path
 import pytest
 from sqlalchemy import Engine
 
-from entrepot.catalog.engine import make_engine
-from entrepot.catalog.migrate import upgrade
 from entrepot.errors import ObjectNotFound, StorageError
 from entrepot.storage.protocols import Store
+from tests.support.catalog import sqlite_engine
 from tests.support.relocation import Faulty, World
 
 
 @pytest.fixture
 def engine(tmp_path: Path) -> Iterator[Engine]:
-    engine = make_engine(f"sqlite:///{tmp_path / 'catalog.db'}")
-    upgrade(engine)
-    yield engine
-    engine.dispose()
+    yield from sqlite_engine(tmp_path)
 
 
 @pytest.fixture
