@@ -5,17 +5,15 @@ from __future__ import annotations
 import sys
 
 import typer
-from rich.markup import escape
 
 from entrepot.cli import files, import_tree, migrate, ops
 from entrepot.cli import serve as serve_commands
 from entrepot.cli.city.commands import city_app
-from entrepot.cli.context import PROG, err_console, process_app
-from entrepot.cli.errors import exit_code
+from entrepot.cli.context import PROG
 from entrepot.cli.fraud.commands import fraud_app
 from entrepot.cli.models import models_app
+from entrepot.cli.runner import run_command
 from entrepot.cli.users import users_app
-from entrepot.errors import EntrepotError
 
 app = typer.Typer(
     name=PROG,
@@ -41,25 +39,7 @@ app.add_typer(city_app, name="city")
 
 def main(argv: list[str] | None = None) -> int:
     """Run the CLI with ``argv``; return the exit code instead of exiting."""
-    process_app.cache_clear()
-    try:
-        result = app(args=argv, prog_name=PROG, standalone_mode=False)
-    except EntrepotError as exc:
-        err_console.print(f"[bold red]error:[/] {escape(exc.message)}")
-        if exc.hint:
-            err_console.print(f"[yellow]what to do:[/] {escape(exc.hint)}")
-        return exit_code(exc)
-    except typer.Abort:
-        err_console.print("aborted")
-        return 130
-    except Exception as exc:  # click usage errors and the like
-        from click.exceptions import ClickException
-
-        if isinstance(exc, ClickException):
-            exc.show()
-            return exc.exit_code
-        raise
-    return result if isinstance(result, int) else 0
+    return run_command(app, argv)
 
 
 def run() -> None:

@@ -100,31 +100,13 @@ def worker(
 def main(argv: list[str] | None = None) -> int:
     """``serve``, ``worker`` and ``users`` without the main CLI
     (``python -m entrepot.cli.serve ...``); errors print as the main CLI prints them."""
-    from entrepot.cli.context import PROG, err_console, process_app
-    from entrepot.cli.errors import exit_code
+    from entrepot.cli.runner import run_command
     from entrepot.cli.users import users_app
-    from entrepot.errors import EntrepotError
 
     commands = typer.Typer(no_args_is_help=True, pretty_exceptions_enable=False)
     register(commands)
     commands.add_typer(users_app, name="users")
-    process_app.cache_clear()
-    try:
-        commands(args=argv, prog_name=PROG, standalone_mode=False)
-    except EntrepotError as exc:
-        err_console.print(f"[bold red]error:[/] {exc.message}")
-        if exc.hint:
-            err_console.print(f"[yellow]what to do:[/] {exc.hint}")
-        return exit_code(exc)
-    except typer.Abort:
-        return 130
-    except Exception as exc:  # usage errors (typer's own copy of click's)
-        show, code = getattr(exc, "show", None), getattr(exc, "exit_code", None)
-        if callable(show) and isinstance(code, int):
-            show()
-            return code
-        raise
-    return 0
+    return run_command(commands, argv)
 
 
 if __name__ == "__main__":

@@ -1,0 +1,35 @@
+"""Run a command line as the user typed it: every error becomes one message and an exit
+code, never a traceback (the main CLI and ``python -m entrepot.cli.serve`` share it)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import typer
+from rich.markup import escape
+
+from entrepot.cli.context import PROG, err_console, process_app
+from entrepot.cli.errors import exit_code
+from entrepot.errors import EntrepotError
+
+
+def run_command(command: typer.Typer, argv: list[str] | None) -> int:
+    """Run ``command`` on ``argv``; return the exit code instead of exiting."""
+    process_app.cache_clear()
+    try:
+        result: Any = command(args=argv, prog_name=PROG, standalone_mode=False)
+    except EntrepotError as exc:
+        err_console.print(f"[bold red]error:[/] {escape(exc.message)}")
+        if exc.hint:
+            err_console.print(f"[yellow]what to do:[/] {escape(exc.hint)}")
+        return exit_code(exc)
+    except typer.Abort:
+        err_console.print("aborted")
+        return 130
+    except typer.TyperException as exc:  # typer's own copy of click's usage errors
+        show = getattr(exc, "show", None)
+        if callable(show):
+            show()
+        code = getattr(exc, "exit_code", 2)
+        return code if isinstance(code, int) else 2
+    return result if isinstance(result, int) else 0
