@@ -71,7 +71,7 @@ class TestMigrationLevel:
         check = check_database(engine)
         assert not check.ok
         assert "schema at 0003" in check.detail
-        assert "missing: 0004, 0005" in check.detail
+        assert "missing: 0004, 0005, 0006" in check.detail
         assert "entrepot db upgrade" in check.detail
         engine.dispose()
 

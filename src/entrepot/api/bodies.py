@@ -13,7 +13,6 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 
-from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from entrepot.api.observability import request_id
@@ -25,11 +24,8 @@ UPLOAD_PATHS = frozenset({"/api/upload", "/api/analyze"})
 ENVELOPE = 64 * 1024
 
 
-class BodyTooLarge(HTTPException):
-    """A request body over its route's limit (raised while it streams in)."""
-
-    def __init__(self, message: str) -> None:
-        super().__init__(413, message)
+class BodyTooLarge(Exception):
+    """A request body went over its route's limit while it streamed in."""
 
 
 @dataclass(frozen=True)
@@ -45,12 +41,16 @@ class BodyLimits:
         """The limit of a route."""
         return self.upload + ENVELOPE if path in UPLOAD_PATHS else self.default
 
+    def code(self, path: str) -> str:
+        """The error code of a refusal (the one the upload routes use for a large file)."""
+        return "dataset_too_large" if path in UPLOAD_PATHS else "too_large"
+
     def message(self, path: str) -> str:
         """What a client sending too much to ``path`` is told."""
         if path in UPLOAD_PATHS:
             return (
-                f"the upload is larger than {human_size(self.upload)}, the largest file this "
-                "service accepts; upload a smaller file (a sample, or Parquet)"
+                "the upload is larger than this service accepts (files up to "
+                f"{human_size(self.upload)}); upload a smaller file (a sample, or Parquet)"
             )
         return (
             f"the request body is larger than {human_size(self.default)}, the limit of "
@@ -72,33 +72,39 @@ class BodyLimit:
         path = scope.get("path", "")
         limit = self.limits.of(path)
         declared = _content_length(scope)
+        code, text = self.limits.code(path), self.limits.message(path)
         if declared is not None and declared > limit:
-            await _refuse(send, self.limits.message(path))
+            await _refuse(send, code, text)
             return
         received = 0
-        started = False
+        exceeded = started = False
 
         async def bounded_receive() -> Message:
-            nonlocal received
+            nonlocal received, exceeded
             message = await receive()
             if message["type"] == "http.request":
                 received += len(message.get("body", b""))
                 if received > limit:
-                    raise BodyTooLarge(self.limits.message(path))
+                    exceeded = True
+                    raise BodyTooLarge(text)
             return message
 
         async def watched_send(message: Message) -> None:
             nonlocal started
+            if exceeded:  # whatever the app made of the cut body, the answer is ours
+                if message["type"] == "http.response.start" and not started:
+                    started = True
+                    await _refuse(send, code, text)
+                return
             if message["type"] == "http.response.start":
                 started = True
             await send(message)
 
         try:
             await self.app(scope, bounded_receive, watched_send)
-        except BodyTooLarge as exc:  # a route read the body outside the framework's handlers
-            if started:
-                raise
-            await _refuse(send, str(exc.detail))
+        except BodyTooLarge:
+            if not started:
+                await _refuse(send, code, text)
 
 
 def _content_length(scope: Scope) -> int | None:
@@ -110,10 +116,8 @@ def _content_length(scope: Scope) -> int | None:
     return None
 
 
-async def _refuse(send: Send, message: str) -> None:
-    body = json.dumps(
-        {"code": "too_large", "message": message, "request_id": request_id()}
-    ).encode()
+async def _refuse(send: Send, code: str, message: str) -> None:
+    body = json.dumps({"code": code, "message": message, "request_id": request_id()}).encode()
     await send(
         {
             "type": "http.response.start",
