@@ -7,21 +7,22 @@ choose defaults, never override what the user set.
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import re
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import Field, field_validator, model_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from entrepot.errors import ConfigError
 from entrepot.sizes import parse_size
 
 ENV_PREFIX = "ENTREPOT_"
 _AWS_MARKERS = ("AWS_EXECUTION_ENV", "ECS_CONTAINER_METADATA_URI_V4", "AWS_LAMBDA_FUNCTION_NAME")
-_SECRET_FIELDS = frozenset({"secret_key", "oidc_client_secret"})
+_SECRET_FIELDS = frozenset({"secret_key", "oidc_client_secret", "metrics_token"})
 _DEV_SECRET = "dev-insecure-secret-change-me"
 
 
@@ -70,6 +71,16 @@ class Settings(BaseSettings):
     job_stale_seconds: float = 120.0
     worker_threads: int = 2
     session_days: int = 14
+    #: The largest request body of a route that is not an upload (JSON, forms).
+    body_limit: str = "1MiB"
+    #: Addresses (or networks, ``10.0.0.0/8``) of the reverse proxies whose
+    #: ``X-Forwarded-For`` is believed; none by default (the peer's address is the client's).
+    trusted_proxies: Annotated[tuple[str, ...], NoDecode] = ()
+    #: ``Authorization: Bearer`` token that reads ``/metrics`` and ``/health``'s details
+    #: (admins may too); unset: admins only.
+    metrics_token: str | None = None
+    #: Seconds the store and the catalog get to answer ``/health``.
+    health_timeout: float = Field(default=3.0, gt=0, le=60)
     #: OpenID Connect sign-in, off unless the metadata URL and client are set.
     oidc_metadata_url: str | None = None
     oidc_client_id: str | None = None
@@ -88,6 +99,27 @@ class Settings(BaseSettings):
     @classmethod
     def _parse_size(cls, value: Any) -> Any:
         return parse_size(value) if isinstance(value, str) else value
+
+    @field_validator("trusted_proxies", mode="before")
+    @classmethod
+    def _split_proxies(cls, value: Any) -> Any:
+        if isinstance(value, str):
+            value = tuple(part.strip() for part in value.split(",") if part.strip())
+        for entry in value or ():
+            try:
+                ipaddress.ip_network(str(entry), strict=False)
+            except ValueError:
+                raise ValueError(
+                    f"ENTREPOT_TRUSTED_PROXIES: {entry!r} is not an address or a network "
+                    "(write 10.0.0.1 or 10.0.0.0/8, comma-separated)"
+                ) from None
+        return value
+
+    @field_validator("body_limit")
+    @classmethod
+    def _check_body_limit(cls, value: str) -> str:
+        parse_size(value)
+        return value
 
     @model_validator(mode="after")
     def _no_default_secret_in_production(self) -> Settings:

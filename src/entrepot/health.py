@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import os
 import tempfile
+import threading
+import time
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -138,3 +140,73 @@ def check_folder(name: str, folder: Path) -> Check:
         return f"{folder} writable"
 
     return _run(name, probe)
+
+
+def check_store_roundtrip(store: Store) -> Check:
+    """The store does what the service needs, as one check: a small probe written,
+    read back and verified, then deleted (a bucket that was deleted, or one that only
+    answers ``HEAD``, fails here where an ``exists()`` would pass)."""
+    checks = probe_permissions(store)
+    failed = [c for c in checks if not c.ok]
+    if failed:
+        first = failed[0]
+        return Check("store", False, f"{first.name}: {first.detail}", error=first.error)
+    return Check("store", True, "a probe was written, read back, verified and deleted")
+
+
+class BoundedChecks:
+    """Runs checks each within ``timeout`` seconds, so a frozen dependency (an S3 that
+    accepts the connection and never answers) makes ``/health`` say so in seconds.
+
+    A check that overruns is left to finish in its own thread and reported as failing;
+    until it finishes, the same check is not started again (a frozen store never piles
+    up threads), and its failure is reported at once. Results are reused for
+    ``reuse_for`` seconds, so that polling ``/health`` does not write to the store at
+    the pollers' rate.
+    """
+
+    def __init__(
+        self,
+        timeout: float,
+        *,
+        reuse_for: float = 2.0,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self._timeout = timeout
+        self._reuse_for = reuse_for
+        self._clock = clock
+        self._lock = threading.Lock()
+        self._running: dict[str, threading.Thread] = {}
+        self._last: dict[str, tuple[float, Check]] = {}
+
+    def run(self, name: str, check: Callable[[], Check]) -> Check:
+        """``check()``'s outcome, or a failure if it takes longer than the timeout."""
+        with self._lock:
+            now = self._clock()
+            last = self._last.get(name)
+            if last is not None and now - last[0] < self._reuse_for:
+                return last[1]
+            running = self._running.get(name)
+            if running is not None and running.is_alive():
+                return Check(
+                    name, False, f"the previous probe has not answered after {self._timeout:g} s"
+                )
+            box: list[Check] = []
+            thread = threading.Thread(
+                target=self._call, args=(name, check, box), name=f"health-{name}", daemon=True
+            )
+            self._running[name] = thread
+            thread.start()
+        thread.join(self._timeout)
+        if not box:
+            return Check(name, False, f"no answer within {self._timeout:g} s")
+        with self._lock:
+            self._last[name] = (self._clock(), box[0])
+        return box[0]
+
+    @staticmethod
+    def _call(name: str, check: Callable[[], Check], box: list[Check]) -> None:
+        try:
+            box.append(check())
+        except Exception as exc:  # a health check reports, it never raises
+            box.append(Check(name, False, f"{type(exc).__name__}: {exc}", error=exc))

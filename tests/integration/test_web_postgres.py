@@ -88,3 +88,44 @@ def test_only_one_worker_claims_a_job_on_postgres(uow: UnitOfWorkFactory) -> Non
     for thread in threads:
         thread.join()
     assert len(claimed) == 1
+
+
+def test_parallel_wrong_passwords_count_at_most_the_limit_on_postgres(
+    uow: UnitOfWorkFactory,
+) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    from entrepot.accounts.errors import InvalidCredentials, TooManyAttempts
+
+    clock = FakeClock()
+    accounts = AccountService(uow, LicenceService(uow, clock=clock), clock=clock)
+    accounts.register("a@example.com", PASSWORD)
+
+    def guess(_: int) -> str:
+        try:
+            accounts.authenticate("a@example.com", "wrong password!", address="10.0.0.1")
+        except InvalidCredentials:
+            return "wrong"
+        except TooManyAttempts:
+            return "limited"
+        return "in"
+
+    with ThreadPoolExecutor(max_workers=10) as pool:
+        outcomes = list(pool.map(guess, range(30)))
+    assert outcomes.count("wrong") == 5 and outcomes.count("limited") == 25
+
+
+def test_sessions_and_expiring_tokens_on_postgres(uow: UnitOfWorkFactory) -> None:
+    from datetime import timedelta
+
+    clock = FakeClock()
+    accounts = AccountService(uow, LicenceService(uow, clock=clock), clock=clock)
+    user = accounts.register("a@example.com", PASSWORD, address="10.0.0.1")
+    session = accounts.open_session(user.id, timedelta(days=1))
+    assert accounts.session_user(user.id, user.session_epoch, session) == user
+    accounts.end_session(session)
+    assert accounts.session_user(user.id, user.session_epoch, session) is None
+    _, token = accounts.create_token(user.id, "short", expires_in=timedelta(hours=1))
+    assert accounts.token_user(token) is not None
+    clock.advance(hours=2)
+    assert accounts.token_user(token) is None

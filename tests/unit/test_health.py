@@ -3,6 +3,7 @@ the job queue, and store migrations."""
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -12,10 +13,13 @@ from sqlalchemy import Engine
 from entrepot.catalog.engine import make_engine
 from entrepot.catalog.migrate import head, upgrade
 from entrepot.health import (
+    BoundedChecks,
+    Check,
     check_database,
     check_folder,
     check_job_queue,
     check_store,
+    check_store_roundtrip,
     probe_permissions,
 )
 from entrepot.relocation.doctor import check_locations
@@ -71,7 +75,7 @@ class TestMigrationLevel:
         check = check_database(engine)
         assert not check.ok
         assert "schema at 0003" in check.detail
-        assert "missing: 0004, 0005" in check.detail
+        assert "missing: 0004, 0005, 0006" in check.detail
         assert "entrepot db upgrade" in check.detail
         engine.dispose()
 
@@ -130,3 +134,52 @@ class TestStoreLocations:
         assert f"set ENTREPOT_STORE_URL={world.destination.url}" in located.detail
         (settled,) = check_locations(world.sessions, world.destination.url)
         assert not settled.warning
+
+
+class TestBoundedChecks:
+    def test_an_answer_in_time_is_returned_and_reused_briefly(self) -> None:
+        calls: list[int] = []
+        now = [0.0]
+
+        def check() -> Check:
+            calls.append(1)
+            return Check("store", True, "fine")
+
+        bounded = BoundedChecks(5.0, reuse_for=2.0, clock=lambda: now[0])
+        assert bounded.run("store", check).ok
+        assert bounded.run("store", check).ok and len(calls) == 1
+        now[0] = 3.0
+        assert bounded.run("store", check).ok and len(calls) == 2
+
+    def test_a_check_that_raises_is_reported(self) -> None:
+        def check() -> Check:
+            raise ConnectionError("refused")
+
+        outcome = BoundedChecks(5.0).run("store", check)
+        assert not outcome.ok and "ConnectionError: refused" in outcome.detail
+
+    def test_a_frozen_check_fails_and_is_not_started_twice(self) -> None:
+        release = threading.Event()
+        started: list[int] = []
+
+        def check() -> Check:
+            started.append(1)
+            release.wait()
+            return Check("store", True, "late")
+
+        bounded = BoundedChecks(0.2)
+        try:
+            first = bounded.run("store", check)
+            second = bounded.run("store", check)
+        finally:
+            release.set()
+        assert not first.ok and "no answer within 0.2 s" in first.detail
+        assert not second.ok and "previous probe" in second.detail
+        assert len(started) == 1
+
+    def test_the_roundtrip_check_fails_when_writes_are_refused(self) -> None:
+        store = Faulty("s")
+        store.deny.add("put")
+        outcome = check_store_roundtrip(store)
+        assert not outcome.ok and outcome.detail.startswith("store put")
+        assert check_store_roundtrip(MemoryStore()).ok

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
-from datetime import UTC, datetime
+from collections.abc import Callable, Iterable
+from datetime import UTC, datetime, timedelta
 
 from entrepot.accounts import tokens
 from entrepot.accounts.errors import (
@@ -15,7 +15,7 @@ from entrepot.accounts.errors import (
 )
 from entrepot.accounts.licences import LicenceService
 from entrepot.accounts.passwords import Passwords, check_password
-from entrepot.accounts.ratelimit import LoginLimiter
+from entrepot.accounts.ratelimit import LoginLimiter, SignupLimiter
 from entrepot.catalog.accounts.records import TokenRecord, UserRecord
 from entrepot.catalog.uow import UnitOfWorkFactory
 from entrepot.errors import RecordExists, RecordNotFound
@@ -23,6 +23,8 @@ from entrepot.errors import RecordExists, RecordNotFound
 Clock = Callable[[], datetime]
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 _TOKEN_NAME = re.compile(r"^[\w .@-]{1,64}$")
+#: The longest an expiring API token may live.
+MAX_TOKEN_LIFETIME = timedelta(days=3650)
 
 
 def normalize_email(email: str) -> str:
@@ -52,24 +54,37 @@ class AccountService:
         *,
         passwords: Passwords | None = None,
         limiter: LoginLimiter | None = None,
+        signups: SignupLimiter | None = None,
         clock: Clock | None = None,
     ) -> None:
         self._uow = uow_factory
         self._licences = licences
         self._passwords = passwords or Passwords()
         self._limiter = limiter or LoginLimiter()
+        self._signups = signups or SignupLimiter()
         self._clock = clock or (lambda: datetime.now(UTC))
 
     # -- accounts ----------------------------------------------------------
     def register(
-        self, email: str, password: str, *, name: str = "", admin: bool = False
+        self,
+        email: str,
+        password: str,
+        *,
+        name: str = "",
+        admin: bool = False,
+        address: str | None = None,
     ) -> UserRecord:
         """Create an account with a trial licence; raises :class:`EmailTaken`,
-        :class:`InvalidAccountInput`."""
+        :class:`InvalidAccountInput`, or :class:`TooManyAttempts` when ``address`` (the
+        client's, for sign-ups over the web) created too many accounts lately."""
         email = normalize_email(email)
         check_password(password, email=email)
-        hashed = self._passwords.hash(password)
         now = self._clock()
+        if address:
+            with self._uow() as uow:
+                self._signups.reserve(uow, address, now)
+                uow.commit()
+        hashed = self._passwords.hash(password)
         with self._uow() as uow:
             try:
                 user = uow.users.add(
@@ -87,23 +102,30 @@ class AccountService:
 
     def authenticate(self, email: str, password: str, *, address: str | None = None) -> UserRecord:
         """The account if the password matches; raises :class:`InvalidCredentials`,
-        :class:`TooManyAttempts` or :class:`AccountInactive`."""
+        :class:`TooManyAttempts` or :class:`AccountInactive`.
+
+        The attempt is counted before the password is checked (one atomic step per
+        counter), so parallel guesses cannot pass the limit; a right one is uncounted."""
         try:
             email = normalize_email(email)
         except InvalidAccountInput:
             raise InvalidCredentials("wrong email or password") from None
         now = self._clock()
         with self._uow() as uow:
-            self._limiter.check(uow, email, address, now)
+            self._limiter.reserve(uow, email, address, now)
+            uow.commit()
+        with self._uow() as uow:
             user = uow.users.by_email(email)
             hashed = uow.users.password_hash(user.id) if user else None
-            if not self._passwords.verify(hashed, password) or user is None or hashed is None:
-                self._limiter.failed(uow, email, address, now)
-                uow.commit()
-                raise InvalidCredentials("wrong email or password")
-            if not user.is_active:
-                raise AccountInactive(f"the account {email} is deactivated")
-            self._limiter.succeeded(uow, email)
+        # the slow hash runs outside any transaction: no lock is held while it runs
+        if not self._passwords.verify(hashed, password) or user is None or hashed is None:
+            raise InvalidCredentials("wrong email or password")
+        with self._uow() as uow:
+            self._limiter.succeeded(uow, email, address)
+            uow.commit()
+        if not user.is_active:
+            raise AccountInactive(f"the account {email} is deactivated")
+        with self._uow() as uow:
             values: dict[str, object] = {"last_login_at": now}
             if self._passwords.needs_rehash(hashed):
                 values["password_hash"] = self._passwords.hash(password)
@@ -111,17 +133,30 @@ class AccountService:
             uow.commit()
         return user
 
-    def change_password(self, user_id: int, current: str, new: str) -> UserRecord:
-        """Replace the password after checking the current one; every other session of the
-        account ends (the caller renews its own)."""
+    def change_password(
+        self, user_id: int, current: str, new: str, *, keep_tokens: Iterable[int] = ()
+    ) -> UserRecord:
+        """Replace the password after checking the current one. Every session of the
+        account ends (the caller opens a new one for itself) and every API token is revoked
+        but those of ``keep_tokens`` (ids of the user's own tokens)."""
+        keep = frozenset(int(t) for t in keep_tokens)
+        now = self._clock()
         with self._uow() as uow:
             user = uow.users.get(user_id)
             hashed = uow.users.password_hash(user_id)
             if user.has_password and not self._passwords.verify(hashed, current):
                 raise InvalidCredentials("the current password is wrong")
             check_password(new, email=user.email)
+            owned = {t.id for t in uow.tokens.list(user_id)}
+            if keep - owned:
+                raise InvalidAccountInput(
+                    f"no token {min(keep - owned)} among yours",
+                    hint="name the tokens to keep by the ids /api/tokens lists",
+                )
             uow.users.update(user_id, password_hash=self._passwords.hash(new))
             uow.users.bump_epoch(user_id)
+            uow.user_sessions.end_all(user_id, now)
+            uow.tokens.revoke_all(user_id, now, keep=keep)
             user = uow.users.get(user_id)
             uow.commit()
         return user
@@ -142,14 +177,37 @@ class AccountService:
             )
         return user
 
-    def session_user(self, user_id: int, epoch: int) -> UserRecord | None:
-        """The account a session cookie names, if it is active and the session is still
-        valid (same epoch); else ``None``."""
+    # -- sessions ----------------------------------------------------------
+    def open_session(self, user_id: int, lifetime: timedelta) -> str:
+        """A new session of ``user_id`` for ``lifetime``: the secret its cookie carries
+        (only its sha256 is kept)."""
+        secret = tokens.new_session_secret()
+        now = self._clock()
         with self._uow() as uow:
-            user = uow.users.find(user_id)
+            uow.user_sessions.prune(now - timedelta(days=1))
+            uow.user_sessions.open(user_id, tokens.token_hash(secret), now, now + lifetime)
+            uow.commit()
+        return secret
+
+    def session_user(self, user_id: int, epoch: int, secret: str) -> UserRecord | None:
+        """The account a session cookie names, if it is active and the session is still
+        live on the server (not signed out, not expired, same epoch); else ``None``."""
+        if not tokens.looks_like_session_secret(secret):
+            return None
+        with self._uow() as uow:
+            owner = uow.user_sessions.user_of(tokens.token_hash(secret), self._clock())
+            user = uow.users.find(user_id) if owner == user_id else None
         if user is None or not user.is_active or user.session_epoch != epoch:
             return None
         return user
+
+    def end_session(self, secret: str) -> None:
+        """Sign one session out on the server: its cookie, replayed, is refused."""
+        if not tokens.looks_like_session_secret(secret):
+            return
+        with self._uow() as uow:
+            uow.user_sessions.end(tokens.token_hash(secret), self._clock())
+            uow.commit()
 
     def sign_in_oidc(self, subject: str, email: str, name: str = "") -> UserRecord:
         """The account linked to an OpenID Connect ``subject`` (issuer-qualified): found by
@@ -179,14 +237,23 @@ class AccountService:
         return user
 
     # -- API tokens --------------------------------------------------------
-    def create_token(self, user_id: int, name: str = "api") -> tuple[TokenRecord, str]:
-        """A new API token of ``user_id``: its record and the token, shown only now."""
+    def create_token(
+        self, user_id: int, name: str = "api", *, expires_in: timedelta | None = None
+    ) -> tuple[TokenRecord, str]:
+        """A new API token of ``user_id``: its record and the token, shown only now. With
+        ``expires_in`` the token stops working after that long."""
+        if expires_in is not None and not timedelta(0) < expires_in <= MAX_TOKEN_LIFETIME:
+            raise InvalidAccountInput(
+                "a token's lifetime must be between a second and ten years",
+                hint="give the number of days it should work, e.g. 90",
+            )
         if not _TOKEN_NAME.match(name):
             raise InvalidAccountInput(
                 f"token name {name[:70]!r} is not accepted",
                 hint="use 1 to 64 letters, digits, spaces, '.', '@', '_' or '-'",
             )
         token = tokens.new_token()
+        now = self._clock()
         with self._uow() as uow:
             uow.users.get(user_id)
             record = uow.tokens.add(
@@ -194,7 +261,8 @@ class AccountService:
                 name=name,
                 token_hash=tokens.token_hash(token),
                 prefix=tokens.display_prefix(token),
-                now=self._clock(),
+                now=now,
+                expires_at=None if expires_in is None else now + expires_in,
             )
             uow.commit()
         return record, token

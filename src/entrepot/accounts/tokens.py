@@ -1,4 +1,4 @@
-"""API tokens: random, shown once, stored as their sha256."""
+"""API tokens and session secrets: random, stored as their sha256."""
 
 from __future__ import annotations
 
@@ -26,3 +26,13 @@ def display_prefix(token: str) -> str:
 def looks_like_token(text: str) -> bool:
     """Whether ``text`` has the shape of a token (checked before any lookup)."""
     return text.startswith(PREFIX) and 20 <= len(text) <= 100 and text.isascii()
+
+
+def new_session_secret() -> str:
+    """The secret a session cookie carries: 43 URL-safe characters (256 random bits)."""
+    return secrets.token_urlsafe(32)
+
+
+def looks_like_session_secret(text: object) -> bool:
+    """Whether ``text`` has the shape of a session secret (checked before any lookup)."""
+    return isinstance(text, str) and len(text) == 43 and text.isascii()

@@ -20,8 +20,10 @@ from starlette.middleware.sessions import SessionMiddleware
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from entrepot.api import errors
+from entrepot.api.bodies import BodyLimit, BodyLimits
 from entrepot.api.observability import JobsCollector, Metrics, RequestContext
 from entrepot.api.options import WebOptions, web_options
+from entrepot.api.proxies import ClientAddress
 from entrepot.api.routes import account, admin, datasets, health, jobs, models, predictions
 from entrepot.api.sessions import SESSION_COOKIE
 from entrepot.bootstrap import App, bootstrap
@@ -115,6 +117,10 @@ def create_app(
         same_site="lax",
         https_only=opts.production,
     )
+    app.add_middleware(ClientAddress, trusted=opts.trusted_proxies)
+    # Outside sessions, authentication and parsing: no body is read past its limit.
+    limits = BodyLimits(default=opts.body_limit, upload=opts.service.upload_limit)
+    app.add_middleware(BodyLimit, limits=limits)
     app.add_middleware(SecurityHeaders)
     app.add_middleware(RequestContext, metrics=app.state.metrics)
     errors.install(app)

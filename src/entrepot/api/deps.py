@@ -43,9 +43,9 @@ def identify(request: Request, services: FraudServices) -> tuple[UserRecord | No
     if identity is None:
         return None, False
     user = services.accounts.session_user(*identity)
-    if user is None:  # password changed, deactivated or deleted: the session is over
-        request.session.pop("uid", None)
-        request.session.pop("epoch", None)
+    if user is None:  # signed out, expired, password changed, deactivated or deleted
+        for name in ("uid", "epoch", "sid"):
+            request.session.pop(name, None)
         return None, False
     return _seen(request, user), True
 

@@ -6,6 +6,7 @@ error's class name in snake_case (``too_few_rows``), the message says what and w
 from __future__ import annotations
 
 import logging
+from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
@@ -89,6 +90,33 @@ def public_message(error: BaseException, status: int) -> str | None:
     )
 
 
+def client_message(error: e.EntrepotError) -> str:
+    """``str(error)`` as a client may read it: a storage error's location (the store URL,
+    the key inside the store) stays in the logs."""
+    if isinstance(error, e.StorageError) and (error.key is not None or error.store is not None):
+        text, cut = error.message, error.message.rfind(" [")
+        if cut != -1 and text.endswith("]"):
+            text = text[:cut]
+        return f"{text} ({error.hint})" if error.hint else text
+    return str(error)
+
+
+def _scrub(request: Request, message: str) -> str:
+    """``message`` without the configured store's URL or folder (a last guard)."""
+    core = getattr(request.app.state, "entrepot", None)
+    url = str(getattr(getattr(core, "settings", None), "store_url", "") or "")
+    shown = {url, url.rstrip("/")}
+    if url and "://" not in url:
+        shown.add(str(Path(url).resolve()))
+    built = vars(core).get("home_store") if core is not None else None
+    if built is not None:
+        shown.add(str(getattr(built, "url", "")))
+    for text in sorted(shown, key=len, reverse=True):
+        if len(text) > 3:
+            message = message.replace(text, "the store")
+    return message
+
+
 def status_of(error: BaseException) -> int:
     """The HTTP status of ``error``."""
     for kind, status in STATUS:
@@ -107,6 +135,7 @@ def wants_html(request: Request) -> bool:
 
 def error_response(request: Request, status: int, code: str, message: str) -> Response:
     """The JSON body or the error page for an error."""
+    message = _scrub(request, message)
     body = {"code": code, "message": message, "request_id": request_id()}
     if wants_html(request):
         render = getattr(request.app.state, "render_error", None)
@@ -122,7 +151,7 @@ def install(app: FastAPI) -> None:
     @app.exception_handler(e.EntrepotError)
     async def _entrepot(request: Request, exc: e.EntrepotError) -> Response:
         status = status_of(exc)
-        message = str(exc)
+        message = client_message(exc)
         if status >= 500:
             log.error("request failed: %s", exc, exc_info=exc)
             message = public_message(exc, status) or message

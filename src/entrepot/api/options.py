@@ -8,6 +8,9 @@ from typing import Any
 from entrepot.bootstrap.fraud import service_options
 from entrepot.config import Settings
 from entrepot.fraud_service.options import ServiceOptions
+from entrepot.sizes import parse_size
+
+MIB = 1024 * 1024
 
 
 @dataclass(frozen=True)
@@ -28,6 +31,14 @@ class WebOptions:
     production: bool
     session_days: int = 14
     oidc: OidcOptions | None = None
+    #: The largest body of a route that is not an upload (uploads: ``service.upload_limit``).
+    body_limit: int = MIB
+    #: Proxies whose ``X-Forwarded-For`` is believed (addresses or networks).
+    trusted_proxies: tuple[str, ...] = ()
+    #: Reads ``/metrics`` and ``/health``'s details; ``None``: admins only.
+    metrics_token: str | None = None
+    #: Seconds each ``/health`` probe may take.
+    health_timeout: float = 3.0
 
 
 def web_options(settings: Settings, **overrides: Any) -> WebOptions:
@@ -50,4 +61,8 @@ def web_options(settings: Settings, **overrides: Any) -> WebOptions:
         production=settings.env == "production",
         session_days=int(get("session_days")),
         oidc=oidc,
+        body_limit=parse_size(str(get("body_limit"))),
+        trusted_proxies=tuple(get("trusted_proxies")),
+        metrics_token=get("metrics_token") or None,
+        health_timeout=float(get("health_timeout")),
     )

@@ -37,10 +37,14 @@ class LoginIn(Body):
 class PasswordIn(Body):
     current_password: str = Field(default="", max_length=1024)
     new_password: str = Field(max_length=1024)
+    #: Ids of API tokens that survive the change (every other one is revoked).
+    keep_tokens: list[int] = Field(default_factory=list, max_length=100)
 
 
 class TokenIn(Body):
     name: str = Field(default="api", max_length=64)
+    #: ``None``: the token works until revoked.
+    expires_in_days: int | None = Field(default=None, ge=1, le=3650)
 
 
 class ActivateIn(Body):
@@ -117,6 +121,7 @@ class TokenOut(BaseModel):
     created_at: datetime
     last_used_at: datetime | None
     revoked_at: datetime | None
+    expires_at: datetime | None = None
 
 
 class NewTokenOut(TokenOut):

@@ -1,17 +1,19 @@
 """Signed session cookies, CSRF tokens and safe redirects.
 
 The session is a cookie signed with the instance secret (Starlette's
-``SessionMiddleware``, itsdangerous): it holds the user id and the account's session
-epoch (bumped by a password change or a deactivation, which ends every session), the
-CSRF token and the interface language. Every unsafe request authenticated by the cookie
-must carry the CSRF token (a form field or the ``X-CSRF-Token`` header); bearer tokens
-are not sent by browsers on their own, so API calls with one need none.
+``SessionMiddleware``, itsdangerous): it holds the user id, the account's session epoch
+(bumped by a password change or a deactivation, which ends every session), the secret of
+its server-side session (ended by signing out, so a copied cookie replayed later is
+refused), the CSRF token and the interface language. Every unsafe request authenticated
+by the cookie must carry the CSRF token (a form field or the ``X-CSRF-Token`` header);
+bearer tokens are not sent by browsers on their own, so API calls with one need none.
 """
 
 from __future__ import annotations
 
 import hmac
 import secrets
+from datetime import timedelta
 from urllib.parse import urlsplit
 
 from fastapi import Request
@@ -43,28 +45,33 @@ def check_csrf(request: Request, supplied: str | None) -> None:
 
 
 def sign_in(request: Request, user: UserRecord) -> None:
-    """Start a fresh session for ``user`` (a new CSRF token; the language is kept)."""
-    lang = request.session.get("lang")
-    request.session.clear()
-    request.session.update({"uid": user.id, "epoch": user.session_epoch})
-    if lang:
-        request.session["lang"] = lang
+    """Start a fresh session for ``user``, recorded on the server (a new CSRF token; the
+    language is kept). A session already open in this browser is ended first."""
+    sign_out(request)
+    accounts = request.app.state.services.accounts
+    days = request.app.state.options.session_days
+    secret = accounts.open_session(user.id, timedelta(days=days))
+    request.session.update({"uid": user.id, "epoch": user.session_epoch, "sid": secret})
     csrf_token(request)
 
 
 def sign_out(request: Request) -> None:
-    """End the session (the language is kept)."""
+    """End the session, on the server too (the language is kept)."""
+    secret = request.session.get("sid")
+    if isinstance(secret, str):
+        request.app.state.services.accounts.end_session(secret)
     lang = request.session.get("lang")
     request.session.clear()
     if lang:
         request.session["lang"] = lang
 
 
-def session_identity(request: Request) -> tuple[int, int] | None:
-    """``(user id, epoch)`` the session names, or ``None``."""
+def session_identity(request: Request) -> tuple[int, int, str] | None:
+    """``(user id, epoch, session secret)`` the session names, or ``None``."""
     uid, epoch = request.session.get("uid"), request.session.get("epoch")
-    if isinstance(uid, int) and isinstance(epoch, int):
-        return uid, epoch
+    secret = request.session.get("sid")
+    if isinstance(uid, int) and isinstance(epoch, int) and isinstance(secret, str):
+        return uid, epoch, secret
     return None
 
 

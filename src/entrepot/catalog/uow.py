@@ -23,13 +23,10 @@ from typing import Self
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
+from entrepot.catalog.accounts.counters import RateCounterRepository
 from entrepot.catalog.accounts.licences import LicenceRepository
-from entrepot.catalog.accounts.users import (
-    AuditRepository,
-    LoginAttemptRepository,
-    TokenRepository,
-    UserRepository,
-)
+from entrepot.catalog.accounts.sessions import UserSessionRepository
+from entrepot.catalog.accounts.users import AuditRepository, TokenRepository, UserRepository
 from entrepot.catalog.city.watermarks import WatermarkRepository
 from entrepot.catalog.jobs.repository import JobRepository
 from entrepot.catalog.models.references import ReferenceRepository
@@ -52,7 +49,8 @@ class _Repositories:
         self.references = ReferenceRepository(session)
         self.users = UserRepository(session)
         self.tokens = TokenRepository(session)
-        self.attempts = LoginAttemptRepository(session)
+        self.user_sessions = UserSessionRepository(session)
+        self.counters = RateCounterRepository(session)
         self.audit = AuditRepository(session)
         self.licences = LicenceRepository(session)
         self.jobs = JobRepository(session)
@@ -115,9 +113,14 @@ class UnitOfWork:
         return self._current().tokens
 
     @property
-    def attempts(self) -> LoginAttemptRepository:
-        """Failed sign-in attempts."""
-        return self._current().attempts
+    def user_sessions(self) -> UserSessionRepository:
+        """Signed-in browser sessions."""
+        return self._current().user_sessions
+
+    @property
+    def counters(self) -> RateCounterRepository:
+        """Rate counters (sign-ins, sign-ups)."""
+        return self._current().counters
 
     @property
     def audit(self) -> AuditRepository:

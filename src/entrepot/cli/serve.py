@@ -67,7 +67,7 @@ def serve(
         log_config=None,
         log_level=log_level.lower(),
         access_log=False,
-        proxy_headers=True,
+        proxy_headers=False,  # the app believes X-Forwarded-For from trusted proxies only
         timeout_graceful_shutdown=10,
     )
 

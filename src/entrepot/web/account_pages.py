@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Annotated
 
 from fastapi import APIRouter, Form, Request
@@ -49,11 +50,15 @@ def change_password(
     csrf: Csrf,
     current_password: Text = "",
     new_password: Text = "",
+    keep_token: Annotated[list[int] | None, Form(max_length=100)] = None,
 ) -> Response:
-    """Change the password (the other sessions end, this one is renewed)."""
+    """Change the password (the other sessions end, this one is renewed; the API tokens
+    are revoked but those ticked to keep)."""
     check_csrf(request, csrf)
     try:
-        changed = services.accounts.change_password(user.id, current_password, new_password)
+        changed = services.accounts.change_password(
+            user.id, current_password, new_password, keep_tokens=keep_token or ()
+        )
     except EntrepotError as exc:
         return _profile(request, user, services, http_status=status_of(exc), error=str(exc))
     sign_in(request, changed)
@@ -63,12 +68,21 @@ def change_password(
 
 @router.post("/profile/tokens")
 def create_token(
-    request: Request, user: PageUser, services: Services, csrf: Csrf, name: Text = "api"
+    request: Request,
+    user: PageUser,
+    services: Services,
+    csrf: Csrf,
+    name: Text = "api",
+    expires_days: Annotated[int | None, Form(ge=1, le=3650)] = None,
 ) -> Response:
-    """Create a token and show it once (in this answer only, never in a cookie)."""
+    """Create a token and show it once (in this answer only, never in a cookie); with
+    ``expires_days`` it stops working after that many days."""
     check_csrf(request, csrf)
+    expires_in = None if expires_days is None else timedelta(days=expires_days)
     try:
-        _, token = services.accounts.create_token(user.id, name.strip() or "api")
+        _, token = services.accounts.create_token(
+            user.id, name.strip() or "api", expires_in=expires_in
+        )
     except EntrepotError as exc:
         return _profile(request, user, services, http_status=status_of(exc), error=str(exc))
     return _profile(request, user, services, new_token=token)

@@ -80,8 +80,9 @@ def register(
 ) -> Response:
     """Create the account (with its trial licence) and sign in."""
     check_csrf(request, csrf)
+    address = request.client.host if request.client else None
     try:
-        user = services.accounts.register(email, password, name=name)
+        user = services.accounts.register(email, password, name=name, address=address)
     except EntrepotError as exc:
         return render(
             request,

@@ -54,9 +54,17 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "profile.current_password": ("Current password", "Mot de passe actuel"),
     "profile.new_password": ("New password", "Nouveau mot de passe"),
     "profile.password_changed": (
-        "Password changed; your other sessions are signed out.",
-        "Mot de passe changé ; vos autres sessions sont déconnectées.",
+        "Password changed; your other sessions are signed out and your API tokens revoked "
+        "(but those you kept).",
+        "Mot de passe changé ; vos autres sessions sont déconnectées et vos jetons d'API "
+        "révoqués (sauf ceux que vous avez gardés).",
     ),
+    "profile.keep_token": ("Keep the token {name}", "Garder le jeton {name}"),
+    "profile.expires_days": (
+        "Expires after (days, empty: never)",
+        "Expire après (jours, vide : jamais)",
+    ),
+    "profile.expires": ("Expires", "Expire"),
     "profile.tokens": ("API tokens", "Jetons d'API"),
     "profile.tokens_help": (
         "For scripts and the command line: send 'Authorization: Bearer TOKEN'.",

@@ -73,10 +73,13 @@ def test_deactivating_signs_the_user_out_and_is_audited(
     accounts: AccountService, service: AdminService, root: UserRecord
 ) -> None:
     user = accounts.register("a@example.com", PASSWORD)
+    session = accounts.open_session(user.id, timedelta(days=1))
     service.set_active(root, user.id, False)
-    assert accounts.session_user(user.id, user.session_epoch) is None
+    assert accounts.session_user(user.id, user.session_epoch, session) is None
     reactivated = service.set_active(root, user.id, True)
-    assert accounts.session_user(user.id, reactivated.session_epoch) is not None
+    assert accounts.session_user(user.id, user.session_epoch, session) is None
+    fresh = accounts.open_session(user.id, timedelta(days=1))
+    assert accounts.session_user(user.id, reactivated.session_epoch, fresh) is not None
     granted = service.set_admin(root, user.id, True)
     assert granted.is_admin
     log = service.audit(root).items

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -93,7 +94,7 @@ def test_sign_in_checks_the_password(accounts: AccountService) -> None:
         accounts.authenticate("nobody@example.com", PASSWORD)
 
 
-def test_failed_sign_ins_are_limited_per_email_until_the_window_passes(
+def test_failed_sign_ins_are_limited_per_email_and_address_until_the_window_passes(
     accounts: AccountService, clock: FakeClock
 ) -> None:
     accounts.register("a@example.com", PASSWORD)
@@ -101,11 +102,66 @@ def test_failed_sign_ins_are_limited_per_email_until_the_window_passes(
         with pytest.raises(InvalidCredentials):
             accounts.authenticate("a@example.com", "wrong password!", address="10.0.0.1")
     with pytest.raises(TooManyAttempts) as caught:
-        accounts.authenticate("a@example.com", PASSWORD, address="10.0.0.2")
+        accounts.authenticate("a@example.com", PASSWORD, address="10.0.0.1")
     assert 0 < caught.value.retry_after <= 15 * 60
-    assert "wait" in str(caught.value)
+    assert "wait" in str(caught.value) and "this email from this address" in str(caught.value)
     clock.advance(minutes=16)
-    assert accounts.authenticate("a@example.com", PASSWORD).email == "a@example.com"
+    assert accounts.authenticate("a@example.com", PASSWORD, address="10.0.0.1").id
+
+
+def test_a_guesser_does_not_lock_the_owner_out_from_another_address(
+    accounts: AccountService,
+) -> None:
+    accounts.register("a@example.com", PASSWORD)
+    for _ in range(8):
+        with pytest.raises((InvalidCredentials, TooManyAttempts)):
+            accounts.authenticate("a@example.com", "wrong password!", address="10.0.0.1")
+    assert accounts.authenticate("a@example.com", PASSWORD, address="10.0.0.2").id
+
+
+def test_guesses_spread_over_many_addresses_meet_the_softer_per_email_limit(
+    tmp_path: Path, clock: FakeClock
+) -> None:
+    from entrepot.accounts.ratelimit import LoginLimiter
+
+    uow = uow_factory(tmp_path)[1]
+    limiter = LoginLimiter(per_pair=5, per_email=8)
+    accounts = AccountService(uow, LicenceService(uow, clock=clock), limiter=limiter, clock=clock)
+    accounts.register("a@example.com", PASSWORD)
+    for n in range(8):
+        with pytest.raises(InvalidCredentials):
+            accounts.authenticate("a@example.com", "wrong password!", address=f"10.0.1.{n}")
+    with pytest.raises(TooManyAttempts, match="this email"):
+        accounts.authenticate("a@example.com", "wrong password!", address="10.0.2.1")
+
+
+def test_parallel_wrong_passwords_count_at_most_the_limit(accounts: AccountService) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    accounts.register("a@example.com", PASSWORD)
+
+    def attempt(_: int) -> str:
+        try:
+            accounts.authenticate("a@example.com", "wrong password!", address="10.0.0.1")
+        except InvalidCredentials:
+            return "wrong"
+        except TooManyAttempts:
+            return "limited"
+        return "in"
+
+    with ThreadPoolExecutor(max_workers=10) as pool:
+        outcomes = list(pool.map(attempt, range(30)))
+    assert outcomes.count("wrong") <= 5 and outcomes.count("limited") >= 25
+    with pytest.raises(TooManyAttempts):
+        accounts.authenticate("a@example.com", PASSWORD, address="10.0.0.1")
+
+
+def test_sign_ups_are_limited_per_address(accounts: AccountService) -> None:
+    for n in range(10):
+        accounts.register(f"u{n}@example.com", PASSWORD, address="10.0.0.1")
+    with pytest.raises(TooManyAttempts, match="sign-ups from this address"):
+        accounts.register("u10@example.com", PASSWORD, address="10.0.0.1")
+    assert accounts.register("u10@example.com", PASSWORD, address="10.0.0.2").id
 
 
 def test_a_successful_sign_in_resets_the_email_counter(accounts: AccountService) -> None:
@@ -121,8 +177,6 @@ def test_a_successful_sign_in_resets_the_email_counter(accounts: AccountService)
 
 
 def test_retry_after_counts_from_the_oldest_failure(clock: FakeClock) -> None:
-    from datetime import timedelta
-
     window = timedelta(minutes=15)
     assert retry_after(4, clock(), clock(), limit=5, window=window) is None
     assert retry_after(5, clock(), clock(), limit=5, window=window) == 900
@@ -142,12 +196,15 @@ def test_an_inactive_account_cannot_sign_in(
 
 def test_changing_the_password_ends_the_other_sessions(accounts: AccountService) -> None:
     user = accounts.register("a@example.com", PASSWORD)
-    assert accounts.session_user(user.id, user.session_epoch) == user
+    session = accounts.open_session(user.id, timedelta(days=1))
+    assert accounts.session_user(user.id, user.session_epoch, session) == user
     with pytest.raises(InvalidCredentials, match="current password"):
         accounts.change_password(user.id, "not the password", "another long passphrase")
     changed = accounts.change_password(user.id, PASSWORD, "another long passphrase")
-    assert accounts.session_user(user.id, user.session_epoch) is None
-    assert accounts.session_user(user.id, changed.session_epoch) is not None
+    assert accounts.session_user(user.id, user.session_epoch, session) is None
+    assert accounts.session_user(user.id, changed.session_epoch, session) is None
+    fresh = accounts.open_session(user.id, timedelta(days=1))
+    assert accounts.session_user(user.id, changed.session_epoch, fresh) is not None
     accounts.authenticate("a@example.com", "another long passphrase")
 
 

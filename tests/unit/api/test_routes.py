@@ -348,13 +348,14 @@ def test_tokens_are_created_listed_and_revoked(alice: Api) -> None:
 
 
 def test_health_and_metrics(web: tuple[TestClient, FraudServices], alice: Api) -> None:
-    client, _ = web
+    client, services = web
     health = client.get("/health").json()
     assert health["status"] == "ok"
     assert {c["name"] for c in health["checks"]} == {"database", "store", "job queue"}
     assert client.get("/health/live").json() == {"status": "ok"}
     alice.get("/api/datasets")
-    metrics = client.get("/metrics").text
+    admin = user_api(client, services, "root@example.com", admin=True)
+    metrics = admin.get("/metrics").text
     assert 'entrepot_http_requests_total{method="GET",route="/api/datasets",status="200"}' in (
         metrics
     )
@@ -388,9 +389,10 @@ def test_security_headers_are_sent(web: tuple[TestClient, FraudServices]) -> Non
 
 
 def test_health_answers_503_when_the_job_queue_is_down(tmp_path: Path) -> None:
-    app, _ = make_web_app(tmp_path, jobs_url="redis://127.0.0.1:1/0")
+    app, services = make_web_app(tmp_path, jobs_url="redis://127.0.0.1:1/0")
     with TestClient(app, raise_server_exceptions=False) as client:
-        answer = client.get("/health")
+        admin = user_api(client, services, "root@example.com", admin=True)
+        answer = admin.get("/health")
         assert answer.status_code == 503 and answer.json()["status"] == "unavailable"
         checks = {c["name"]: c for c in answer.json()["checks"]}
         assert checks["database"]["ok"] and checks["store"]["ok"]

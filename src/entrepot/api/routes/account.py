@@ -3,6 +3,8 @@ tokens, licence."""
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from fastapi import APIRouter, Request
 
 from entrepot.api.deps import Services, User
@@ -31,9 +33,13 @@ def _client(request: Request) -> str | None:
 
 
 @router.post("/auth/register", status_code=201)
-def register(body: RegisterIn, services: Services) -> UserOut:
-    """Create an account (with a 14-day trial licence)."""
-    return user_out(services.accounts.register(body.email, body.password, name=body.name))
+def register(body: RegisterIn, request: Request, services: Services) -> UserOut:
+    """Create an account (with a 14-day trial licence); sign-ups are limited per address."""
+    return user_out(
+        services.accounts.register(
+            body.email, body.password, name=body.name, address=_client(request)
+        )
+    )
 
 
 @router.post("/auth/login")
@@ -48,7 +54,8 @@ def login(body: LoginIn, request: Request, services: Services) -> MeOut:
 
 @router.post("/auth/logout", status_code=204)
 def logout(request: Request) -> None:
-    """End the session (the CSRF token is required: no one can sign you out by a link)."""
+    """End the session, on the server too: the cookie, replayed, no longer signs in (the
+    CSRF token is required: no one can sign you out by a link)."""
     if request.session.get("uid") is not None:
         check_csrf(request, request.headers.get("x-csrf-token"))
     sign_out(request)
@@ -64,8 +71,11 @@ def me(user: User, services: Services, request: Request) -> MeOut:
 
 @router.post("/me/password")
 def change_password(body: PasswordIn, user: User, services: Services, request: Request) -> UserOut:
-    """Change the password; every other session ends."""
-    changed = services.accounts.change_password(user.id, body.current_password, body.new_password)
+    """Change the password: every other session ends and every API token is revoked but
+    those named in ``keep_tokens``."""
+    changed = services.accounts.change_password(
+        user.id, body.current_password, body.new_password, keep_tokens=body.keep_tokens
+    )
     if request.session.get("uid") == user.id:
         sign_in(request, changed)
     return user_out(changed)
@@ -79,8 +89,11 @@ def tokens(user: User, services: Services) -> list[TokenOut]:
 
 @router.post("/tokens", status_code=201)
 def create_token(body: TokenIn, user: User, services: Services) -> NewTokenOut:
-    """A new API token, shown in this answer only."""
-    record, token = services.accounts.create_token(user.id, body.name)
+    """A new API token, shown in this answer only; with ``expires_in_days`` it stops
+    working after that many days."""
+    days = body.expires_in_days
+    expires_in = None if days is None else timedelta(days=days)
+    record, token = services.accounts.create_token(user.id, body.name, expires_in=expires_in)
     return NewTokenOut(**token_out(record).model_dump(), token=token)
 
 

@@ -12,6 +12,7 @@ when absent, one is built from the Entrepôt app in ``app.state.entrepot``.
 
 from __future__ import annotations
 
+import logging
 import re
 from collections.abc import Callable
 from datetime import date, timedelta
@@ -26,6 +27,7 @@ from entrepot.city.kinds import METRIC_TYPES, REPORT
 from entrepot.city.runtime import CityRuntime
 from entrepot.errors import CatalogError, ConfigError, DatabaseUnavailable, EntrepotError
 
+log = logging.getLogger("entrepot.api.city")
 router = APIRouter(prefix="/city", tags=["city"])
 
 #: Longest range ``/city/metrics/{type}?from=&to=`` returns; without bounds, the last
@@ -94,8 +96,9 @@ def health(env: Runtime) -> JSONResponse:
         try:
             check()
             checks[name] = "ok"
-        except EntrepotError as exc:
-            checks[name] = str(exc)
+        except EntrepotError as exc:  # the detail (URLs, hosts) goes to the log, not the body
+            log.warning("city health: %s is unavailable: %s", name, exc)
+            checks[name] = "unavailable"
             healthy = False
     body = {"status": "ok" if healthy else "unavailable", "checks": checks}
     return JSONResponse(body, status_code=200 if healthy else 503)

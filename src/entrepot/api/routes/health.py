@@ -1,29 +1,61 @@
-"""``/health`` (the catalog, the store and the job queue answer), ``/health/live`` (the
-process answers) and ``/metrics`` (Prometheus)."""
+"""``/health`` (the catalog, the store and the job queue do what the service needs, each
+within a few seconds), ``/health/live`` (the process answers) and ``/metrics``
+(Prometheus).
+
+Anyone may ask ``/health`` whether the service is up and which part is not; what each
+check found (store URLs, folders, the schema revision, broker addresses) is shown only to
+administrators and to the holder of the metrics token (``ENTREPOT_METRICS_TOKEN``, sent as
+``Authorization: Bearer ...``), who alone may read ``/metrics``.
+"""
 
 from __future__ import annotations
 
-from typing import Any
+import hmac
 
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse, Response
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
-from entrepot.health import Check, check_database, check_job_queue
+from entrepot.accounts.errors import AuthenticationRequired, NotAllowed
+from entrepot.api.deps import identify
+from entrepot.health import (
+    BoundedChecks,
+    Check,
+    check_database,
+    check_job_queue,
+    check_store_roundtrip,
+)
 
 router = APIRouter(tags=["operations"])
 
 
-def _check(name: str, probe: Any) -> Check:
+def _checks(request: Request) -> BoundedChecks:
+    state = request.app.state
+    bounded: BoundedChecks | None = getattr(state, "health_checks", None)
+    if bounded is None:
+        bounded = state.health_checks = BoundedChecks(state.options.health_timeout)
+    return bounded
+
+
+def _holds_metrics_token(request: Request) -> bool:
+    expected = request.app.state.options.metrics_token
+    scheme, _, given = request.headers.get("authorization", "").partition(" ")
+    if not expected or scheme.lower() != "bearer":
+        return False
+    return hmac.compare_digest(given.strip().encode(), expected.encode())
+
+
+def _is_admin(request: Request) -> bool:
     try:
-        return Check(name, True, probe())
-    except Exception as exc:  # a health check reports, it never raises
-        return Check(name, False, f"{type(exc).__name__}: {exc}")
+        user, _ = identify(request, request.app.state.services)
+    except AuthenticationRequired:
+        return False
+    return user is not None and user.is_admin
 
 
-def _store_probe(store: Any) -> str:
-    store.exists("_health/probe")  # a HEAD: reachable, credentials accepted
-    return f"{store.url} reachable"
+def trusted_reader(request: Request) -> bool:
+    """Whether the request may see operational details: the metrics token or an admin."""
+    return _holds_metrics_token(request) or _is_admin(request)
 
 
 @router.get("/health/live")
@@ -34,25 +66,45 @@ def live() -> dict[str, str]:
 
 @router.get("/health")
 def health(request: Request) -> JSONResponse:
-    """The catalog is reachable and migrated, the store and the job queue answer."""
+    """The catalog is reachable and migrated, the store takes, returns and deletes a
+    probe, the job queue answers; each within the health timeout. Details for admins and
+    the metrics token only."""
     app = request.app.state.entrepot
     services = request.app.state.services
-    checks = [
-        check_database(app.engine),
-        _check("store", lambda: _store_probe(app.raw_store)),
-        check_job_queue(services.queue.description, services.queue.pending),
+    bounded = _checks(request)
+    checks: list[Check] = [
+        bounded.run("database", lambda: check_database(app.engine)),
+        bounded.run("store", lambda: check_store_roundtrip(app.raw_store)),
+        bounded.run(
+            "job queue",
+            lambda: check_job_queue(services.queue.description, services.queue.pending),
+        ),
     ]
     ok = all(c.ok for c in checks)
+    detailed = trusted_reader(request)
     body = {
         "status": "ok" if ok else "unavailable",
-        "checks": [{"name": c.name, "ok": c.ok, "detail": c.detail} for c in checks],
+        "checks": [
+            {"name": c.name, "ok": c.ok, **({"detail": c.detail} if detailed else {})}
+            for c in checks
+        ],
     }
     return JSONResponse(body, status_code=200 if ok else 503)
 
 
 @router.get("/metrics")
 def metrics(request: Request) -> Response:
-    """Prometheus metrics: requests, latency, requests in flight, jobs by state."""
+    """Prometheus metrics (requests, latency, requests in flight, jobs by state), for the
+    metrics token (``Authorization: Bearer ...``) or an administrator."""
+    if not _holds_metrics_token(request):
+        user, _ = identify(request, request.app.state.services)
+        if user is None:
+            raise AuthenticationRequired(
+                "the metrics need the metrics token or an administrator",
+                hint="send 'Authorization: Bearer <ENTREPOT_METRICS_TOKEN>', or sign in as admin",
+            )
+        if not user.is_admin:
+            raise NotAllowed("the metrics are for administrators", hint="ask an administrator")
     return Response(
         generate_latest(request.app.state.metrics.registry), media_type=CONTENT_TYPE_LATEST
     )

@@ -43,6 +43,8 @@ class TokenRecord:
     created_at: datetime
     last_used_at: datetime | None
     revoked_at: datetime | None
+    #: ``None``: valid until revoked.
+    expires_at: datetime | None = None
 
 
 @dataclass(frozen=True, slots=True)

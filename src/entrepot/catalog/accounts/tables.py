@@ -1,6 +1,8 @@
-"""The accounts' catalog tables: users, API tokens, licences, login attempts, admin audit.
+"""The accounts' catalog tables: users, sessions, API tokens, licences, rate counters,
+admin audit.
 
-Registered on :class:`entrepot.catalog.base.Base` and created by migration ``0004``.
+Registered on :class:`entrepot.catalog.base.Base`; created by migration ``0004`` (sessions,
+rate counters and token expiry by ``0006``).
 User ids are never reused (``AUTOINCREMENT`` on SQLite, a sequence on PostgreSQL): a
 user's objects live under ``users/{id}/``, and a new account must never inherit a
 deleted one's folder.
@@ -63,6 +65,23 @@ class ApiTokenRow(Base):
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     last_used_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    #: ``None``: valid until revoked.
+    expires_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class UserSessionRow(Base):
+    """A signed-in browser session; the cookie holds a secret whose sha256 is kept here,
+    so that signing out ends it on the server (a replayed cookie finds it ended)."""
+
+    __tablename__ = "user_sessions"
+    id: Mapped[int] = mapped_column(IdType, primary_key=True)
+    user_id: Mapped[int] = mapped_column(
+        IdType, ForeignKey("users.id", ondelete="CASCADE"), index=True
+    )
+    secret_hash: Mapped[str] = mapped_column(CHAR(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
+    ended_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
 
 class LicenceRow(Base):
@@ -87,14 +106,16 @@ class LicenceRow(Base):
     expires_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
 
-class LoginAttemptRow(Base):
-    """A failed sign-in, counted by scope (``email:...`` or ``ip:...``) for rate limiting."""
+class RateCounterRow(Base):
+    """Attempts counted in one scope (sign-ins of an email from an address, sign-ups of an
+    address...) over a window that started at ``started_at``; one row per scope, so that
+    counting is one atomic ``UPDATE``."""
 
-    __tablename__ = "login_attempts"
-    __table_args__ = (Index("ix_login_attempts_scope_at", "scope", "at"),)
-    id: Mapped[int] = mapped_column(IdType, primary_key=True)
-    scope: Mapped[str] = mapped_column(String(400))
-    at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    __tablename__ = "rate_counters"
+    #: The sha256 (hex) of the scope's name: fixed length whatever the email or address.
+    scope: Mapped[str] = mapped_column(CHAR(64), primary_key=True)
+    started_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
+    count: Mapped[int] = mapped_column(Integer)
 
 
 class AuditRow(Base):

@@ -1,4 +1,4 @@
-"""Users, API tokens, failed sign-ins and the admin audit log, in a unit of work's session."""
+"""Users, API tokens and the admin audit log, in a unit of work's session."""
 
 from __future__ import annotations
 
@@ -6,12 +6,12 @@ from collections.abc import Mapping
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, delete, func, select, update
+from sqlalchemy import ColumnElement, func, or_, select, update
 from sqlalchemy.exc import IntegrityError as SqlIntegrityError
 from sqlalchemy.orm import Session
 
 from entrepot.catalog.accounts.records import AuditRecord, Page, TokenRecord, UserRecord
-from entrepot.catalog.accounts.tables import ApiTokenRow, AuditRow, LoginAttemptRow, UserRow
+from entrepot.catalog.accounts.tables import ApiTokenRow, AuditRow, UserRow
 from entrepot.catalog.models.rows import utc
 from entrepot.errors import RecordExists, RecordNotFound
 
@@ -211,6 +211,7 @@ def _token(row: ApiTokenRow) -> TokenRecord:
         created_at=utc(row.created_at),
         last_used_at=_opt(row.last_used_at),
         revoked_at=_opt(row.revoked_at),
+        expires_at=_opt(row.expires_at),
     )
 
 
@@ -221,21 +222,35 @@ class TokenRepository:
         self._session = session
 
     def add(
-        self, *, user_id: int, name: str, token_hash: str, prefix: str, now: datetime
+        self,
+        *,
+        user_id: int,
+        name: str,
+        token_hash: str,
+        prefix: str,
+        now: datetime,
+        expires_at: datetime | None = None,
     ) -> TokenRecord:
-        """Record a new token of ``user_id``."""
+        """Record a new token of ``user_id`` (valid until revoked, or until ``expires_at``)."""
         row = ApiTokenRow(
-            user_id=user_id, name=name, token_hash=token_hash, prefix=prefix, created_at=now
+            user_id=user_id,
+            name=name,
+            token_hash=token_hash,
+            prefix=prefix,
+            created_at=now,
+            expires_at=expires_at,
         )
         self._session.add(row)
         self._session.flush()
         return _token(row)
 
     def user_of(self, token_hash: str, now: datetime) -> int | None:
-        """The user an unrevoked token belongs to (and note its use), or ``None``."""
+        """The user an unrevoked, unexpired token belongs to (and note its use), or ``None``."""
         row = self._session.scalars(
             select(ApiTokenRow).where(
-                ApiTokenRow.token_hash == token_hash, ApiTokenRow.revoked_at.is_(None)
+                ApiTokenRow.token_hash == token_hash,
+                ApiTokenRow.revoked_at.is_(None),
+                or_(ApiTokenRow.expires_at.is_(None), ApiTokenRow.expires_at > now),
             )
         ).first()
         if row is None:
@@ -267,35 +282,16 @@ class TokenRepository:
             self._session.flush()
         return _token(row)
 
-
-class LoginAttemptRepository:
-    """Failed sign-ins, counted per scope over a sliding window."""
-
-    def __init__(self, session: Session) -> None:
-        self._session = session
-
-    def add(self, scope: str, at: datetime) -> None:
-        """Record one failure in ``scope``."""
-        self._session.add(LoginAttemptRow(scope=scope[:400], at=at))
-        self._session.flush()
-
-    def since(self, scope: str, since: datetime) -> tuple[int, datetime | None]:
-        """How many failures ``scope`` had since ``since``, and the oldest of them."""
-        count, oldest = self._session.execute(
-            select(func.count(), func.min(LoginAttemptRow.at)).where(
-                LoginAttemptRow.scope == scope[:400], LoginAttemptRow.at >= since
-            )
-        ).one()
-        return int(count), _opt(oldest)
-
-    def clear(self, scope: str) -> None:
-        """Forget the failures of ``scope`` (after a successful sign-in)."""
-        self._session.execute(delete(LoginAttemptRow).where(LoginAttemptRow.scope == scope[:400]))
-
-    def prune(self, before: datetime) -> int:
-        """Forget failures older than ``before``; returns how many."""
-        result = self._session.execute(delete(LoginAttemptRow).where(LoginAttemptRow.at < before))
-        return int(result.rowcount)  # type: ignore[attr-defined]
+    def revoke_all(self, user_id: int, now: datetime, *, keep: frozenset[int] = frozenset()) -> int:
+        """Revoke every live token of ``user_id`` but those in ``keep``; returns how many."""
+        statement = (
+            update(ApiTokenRow)
+            .where(ApiTokenRow.user_id == user_id, ApiTokenRow.revoked_at.is_(None))
+            .values(revoked_at=now)
+        )
+        if keep:
+            statement = statement.where(ApiTokenRow.id.not_in(keep))
+        return int(self._session.execute(statement).rowcount)  # type: ignore[attr-defined]
 
 
 class AuditRepository:

@@ -1,0 +1,132 @@
+"""Request bodies bounded before anything reads them.
+
+A pure ASGI middleware, outside authentication, sessions and parsing: each route has a
+limit (the upload routes the service's upload limit and room for the multipart envelope,
+every other route a small one for JSON and forms). A request declaring a larger
+``Content-Length`` is refused without one byte of its body read; a body without one, or
+longer than it said, is cut off at the first chunk past the limit. Either way the client
+gets a 413 whose message names the limit and what to do.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from entrepot.api.observability import request_id
+from entrepot.sizes import human_size
+
+#: Routes whose body is a file: ``multipart/form-data`` up to the upload limit.
+UPLOAD_PATHS = frozenset({"/api/upload", "/api/analyze"})
+#: Room for the multipart envelope around the file (headers, boundary, small fields).
+ENVELOPE = 64 * 1024
+
+
+class BodyTooLarge(Exception):
+    """A request body went over its route's limit while it streamed in."""
+
+
+@dataclass(frozen=True)
+class BodyLimits:
+    """How many bytes of body each kind of route accepts."""
+
+    #: JSON bodies and forms.
+    default: int
+    #: The largest file any plan may upload (the plan's own limit is checked after sign-in).
+    upload: int
+
+    def of(self, path: str) -> int:
+        """The limit of a route."""
+        return self.upload + ENVELOPE if path in UPLOAD_PATHS else self.default
+
+    def code(self, path: str) -> str:
+        """The error code of a refusal (the one the upload routes use for a large file)."""
+        return "dataset_too_large" if path in UPLOAD_PATHS else "too_large"
+
+    def message(self, path: str) -> str:
+        """What a client sending too much to ``path`` is told."""
+        if path in UPLOAD_PATHS:
+            return (
+                "the upload is larger than this service accepts (files up to "
+                f"{human_size(self.upload)}); upload a smaller file (a sample, or Parquet)"
+            )
+        return (
+            f"the request body is larger than {human_size(self.default)}, the limit of "
+            f"{path}; send a smaller body (files go to /api/upload as multipart/form-data)"
+        )
+
+
+class BodyLimit:
+    """ASGI middleware refusing bodies over :class:`BodyLimits` with a 413."""
+
+    def __init__(self, app: ASGIApp, limits: BodyLimits) -> None:
+        self.app = app
+        self.limits = limits
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        path = scope.get("path", "")
+        limit = self.limits.of(path)
+        declared = _content_length(scope)
+        code, text = self.limits.code(path), self.limits.message(path)
+        if declared is not None and declared > limit:
+            await _refuse(send, code, text)
+            return
+        received = 0
+        exceeded = started = False
+
+        async def bounded_receive() -> Message:
+            nonlocal received, exceeded
+            message = await receive()
+            if message["type"] == "http.request":
+                received += len(message.get("body", b""))
+                if received > limit:
+                    exceeded = True
+                    raise BodyTooLarge(text)
+            return message
+
+        async def watched_send(message: Message) -> None:
+            nonlocal started
+            if exceeded:  # whatever the app made of the cut body, the answer is ours
+                if message["type"] == "http.response.start" and not started:
+                    started = True
+                    await _refuse(send, code, text)
+                return
+            if message["type"] == "http.response.start":
+                started = True
+            await send(message)
+
+        try:
+            await self.app(scope, bounded_receive, watched_send)
+        except BodyTooLarge:
+            if not started:
+                await _refuse(send, code, text)
+
+
+def _content_length(scope: Scope) -> int | None:
+    for name, value in scope.get("headers") or []:
+        if name.lower() == b"content-length":
+            text = value.decode("latin-1").strip()
+            # a malformed length is the server's to refuse; the bytes are counted anyway
+            return int(text) if text.isdigit() else None
+    return None
+
+
+async def _refuse(send: Send, code: str, message: str) -> None:
+    body = json.dumps({"code": code, "message": message, "request_id": request_id()}).encode()
+    await send(
+        {
+            "type": "http.response.start",
+            "status": 413,
+            "headers": [
+                (b"content-type", b"application/json"),
+                (b"content-length", str(len(body)).encode()),
+                (b"connection", b"close"),
+            ],
+        }
+    )
+    await send({"type": "http.response.body", "body": body})
