@@ -23,6 +23,9 @@ from entrepot.fraud.tables.bounds import MAX_INFLATED_BYTES, check_parquet, chec
 from entrepot.fraud.tables.formulas import neutralise_frame
 
 _SEPARATORS = (",", ";", "\t", "|")
+#: Line end of the CSV files written: with both characters in it, the ``csv`` writer quotes
+#: any cell holding a CR or an LF.
+CRLF = "\r\n"
 #: Characters of each line the separator is guessed from.
 SNIFF_CHARS = 16 * 1024
 _DECIMAL_COMMA = re.compile(r"^[+-]?(\d{1,3}([ .\u00a0\u202f]\d{3})+|\d+)(,\d+)?$")
@@ -192,7 +195,8 @@ def write_table(frame: pd.DataFrame, path: str | Path, *, lang: str = "en") -> P
 
     French CSV uses ``;``, decimal commas and a UTF-8 BOM, as spreadsheets expect. CSV and
     XLSX text cells that a spreadsheet would run as formulas are neutralised
-    (:mod:`entrepot.fraud.tables.formulas`); numbers are written as they are.
+    (:mod:`entrepot.fraud.tables.formulas`); numbers are written as they are. CSV lines end
+    in CRLF (RFC 4180), so a cell holding a bare CR is quoted and cannot start a new row.
     """
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -207,9 +211,11 @@ def write_table(frame: pd.DataFrame, path: str | Path, *, lang: str = "en") -> P
             neutralise_frame(frame).to_excel(tmp, index=False, engine="openpyxl")
         elif lang == "fr":
             safe = neutralise_frame(frame)
-            safe.to_csv(tmp, index=False, sep=";", decimal=",", encoding="utf-8-sig")
+            safe.to_csv(
+                tmp, index=False, sep=";", decimal=",", encoding="utf-8-sig", lineterminator=CRLF
+            )
         else:
-            neutralise_frame(frame).to_csv(tmp, index=False)
+            neutralise_frame(frame).to_csv(tmp, index=False, lineterminator=CRLF)
         os.replace(tmp, path)
     finally:
         tmp.unlink(missing_ok=True)
