@@ -13,22 +13,26 @@ from entrepot.bootstrap.fraud import FraudServices
 PASSWORD = "correct horse battery staple"
 
 
-def make_web_app(folder: Path, **service_options: object) -> tuple[Any, Any]:
+def make_web_app(
+    folder: Path, *, settings: dict[str, Any] | None = None, **service_options: object
+) -> tuple[Any, Any]:
     """The web app over a local store and a SQLite catalog in ``folder``, with an
     in-process queue (jobs run when the test calls ``services.queue.work_one()``), a short
-    training budget and no reference library unless asked; returns (app, services)."""
+    training budget and no reference library unless asked; returns (app, services).
+    ``settings`` replaces some settings (e.g. ``store_url`` for an S3 bucket)."""
     from entrepot.api.app import create_app
     from entrepot.api.options import web_options
     from entrepot.bootstrap import bootstrap
     from entrepot.config import Settings
 
-    settings = Settings(
-        store_url=str(folder / "store"),
-        database_url=f"sqlite:///{folder / 'catalog.db'}",
-        cache_dir=folder / "cache",
-        secret_key="test-secret-key-of-some-length-0123456789",
-    )
-    core = bootstrap(settings)
+    chosen: dict[str, Any] = {
+        "store_url": str(folder / "store"),
+        "database_url": f"sqlite:///{folder / 'catalog.db'}",
+        "cache_dir": folder / "cache",
+        "secret_key": "test-secret-key-of-some-length-0123456789",
+        **(settings or {}),
+    }
+    core = bootstrap(Settings(**chosen))
     core.migrate()
     defaults: dict[str, object] = {
         "var_dir": folder / "var",
@@ -36,7 +40,7 @@ def make_web_app(folder: Path, **service_options: object) -> tuple[Any, Any]:
         "training_budget": 1.0,
         "reference_count": 0,
     }
-    options = web_options(settings, **{**defaults, **service_options})
+    options = web_options(core.settings, **{**defaults, **service_options})
     app = create_app(core, options=options)
     return app, app.state.services
 
