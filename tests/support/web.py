@@ -18,8 +18,8 @@ def make_web_app(
 ) -> tuple[Any, Any]:
     """The web app over a local store and a SQLite catalog in ``folder``, with an
     in-process queue (jobs run when the test calls ``services.queue.work_one()``), a short
-    training budget and no reference library unless asked; ``settings`` adds Settings
-    values (``metrics_token=...``); returns (app, services)."""
+    training budget and no reference library unless asked; ``settings`` replaces some
+    settings (``store_url`` for an S3 bucket, ``metrics_token=...``); returns (app, services)."""
     from entrepot.api.app import create_app
     from entrepot.api.options import web_options
     from entrepot.bootstrap import bootstrap

@@ -21,7 +21,8 @@ from entrepot.catalog.uow import UnitOfWorkFactory
 from entrepot.errors import RecordExists, RecordNotFound
 
 Clock = Callable[[], datetime]
-_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+_EMAIL = re.compile(r"^[^@\s\x00-\x1f\x7f]+@[^@\s\x00-\x1f\x7f]+\.[^@\s\x00-\x1f\x7f]+$")
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 _TOKEN_NAME = re.compile(r"^[\w .@-]{1,64}$")
 #: The longest an expiring API token may live.
 MAX_TOKEN_LIFETIME = timedelta(days=3650)
@@ -39,6 +40,8 @@ def normalize_email(email: str) -> str:
 
 def _name(name: str, email: str) -> str:
     cleaned = " ".join(name.split())
+    if _CONTROL.search(cleaned):
+        raise InvalidAccountInput("the name holds control characters (such as NUL)")
     if len(cleaned) > 128:
         raise InvalidAccountInput("the name is longer than 128 characters")
     return cleaned or email.partition("@")[0]

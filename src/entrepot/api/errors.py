@@ -13,11 +13,13 @@ from urllib.parse import quote
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse, Response
+from sqlalchemy.exc import DataError
 from starlette.exceptions import HTTPException
 
 from entrepot import errors as e
 from entrepot.accounts import errors as a
 from entrepot.api.observability import request_id
+from entrepot.catalog.accounts.users import InvalidPage
 from entrepot.fraud import errors as f
 from entrepot.fraud_service import errors as s
 from entrepot.jobs.codes import error_code
@@ -41,6 +43,7 @@ STATUS: tuple[tuple[type[BaseException], int], ...] = (
     (a.InvalidLicenceKey, 422),
     (a.EmailTaken, 409),
     (a.InvalidAccountInput, 422),
+    (InvalidPage, 422),
     (s.UnsupportedFileType, 415),
     (s.LibraryNotReady, 503),
     (f.NoReferences, 503),
@@ -80,9 +83,18 @@ _INTERNAL = (e.StorageError, e.CatalogError, e.ConfigError)
 
 
 def public_message(error: BaseException, status: int) -> str | None:
-    """What a client is told of an internal failure (``None``: the message is fine as is)."""
+    """What a client is told of an internal failure (``None``: the message is fine as is).
+
+    Damaged bytes are permanent: the answer says so, and never to try again."""
     if not isinstance(error, _INTERNAL) or isinstance(error, QueueUnavailable):
         return None
+    if isinstance(error, e.IntegrityError):
+        return (
+            "the stored file is damaged: its bytes no longer match the checksum recorded when "
+            "it was written, so it is not sent. Retrying will not help; the administrators "
+            f"must restore or delete it (`entrepot verify` lists it): quote request "
+            f"{request_id()}"
+        )
     what = "the service is temporarily unavailable" if status == 503 else "the service failed"
     return (
         f"{what} ({error_code(error).replace('_', ' ')}); try again in a minute, and quote "
@@ -182,6 +194,26 @@ def install(app: FastAPI) -> None:
         for name, value in (exc.headers or {}).items():
             response.headers[name] = value
         return response
+
+    @app.exception_handler(OverflowError)
+    async def _overflow(request: Request, exc: OverflowError) -> Response:
+        return error_response(
+            request,
+            422,
+            "number_too_large",
+            f"a number in the request is too large: ids and counts go up to {2**63 - 1}",
+        )
+
+    @app.exception_handler(DataError)
+    async def _data(request: Request, exc: DataError) -> Response:
+        log.warning("the database refused a value: %s", exc.orig)
+        return error_response(
+            request,
+            422,
+            "invalid_value",
+            "a value in the request cannot be stored: remove NUL or control characters "
+            "from text, and keep numbers within 64 bits",
+        )
 
     @app.exception_handler(Exception)
     async def _unexpected(request: Request, exc: Exception) -> Response:

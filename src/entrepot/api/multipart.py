@@ -3,7 +3,9 @@
 The file part goes chunk by chunk into a sink (the service's size-checked spool) as
 the bytes arrive, so neither the whole file nor a framework's copy of it is held in
 memory, and an oversized upload is refused at the first byte past the limit. Other
-fields are small text values (at most :data:`MAX_FIELD_BYTES` each).
+fields are small text values (at most :data:`MAX_FIELD_BYTES` each). A form that ends
+before its closing boundary (a client cut off mid-upload, a half row) is refused, so
+nothing truncated is ever stored.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from fastapi import Request
 from python_multipart.exceptions import MultipartParseError
 from python_multipart.multipart import MultipartParser, parse_options_header
 from starlette.concurrency import run_in_threadpool
+from starlette.requests import ClientDisconnect
 
 from entrepot.errors import EntrepotError
 
@@ -62,6 +65,7 @@ class _Parser:
         self.field = bytearray()
         self.value = bytearray()
         self.pending: list[bytes] = []
+        self.ended = False
 
     def callbacks(self) -> dict[str, Callable[..., None]]:
         return {
@@ -71,6 +75,7 @@ class _Parser:
             "on_headers_finished": self.headers_finished,
             "on_part_data": self.part_data,
             "on_part_end": self.part_end,
+            "on_end": self.end,
         }
 
     def header_end(self) -> None:
@@ -108,6 +113,9 @@ class _Parser:
             self.upload.fields[part.name] = part.value.decode("utf-8", "replace")
         self.part = _Part()
 
+    def end(self) -> None:
+        self.ended = True
+
 
 async def receive_upload(request: Request, sink: Sink, *, file_field: str = "file") -> Upload:
     """Stream the form of ``request``: its ``file_field`` part into ``sink``."""
@@ -130,14 +138,23 @@ async def receive_upload(request: Request, sink: Sink, *, file_field: str = "fil
             raise BadUpload(f"the upload is malformed: {exc}") from None
         drain()
 
-    async for chunk in request.stream():
-        if chunk:
-            await run_in_threadpool(feed, chunk)
+    try:
+        async for chunk in request.stream():
+            if chunk:
+                await run_in_threadpool(feed, chunk)
+    except ClientDisconnect:
+        raise BadUpload("the upload was cut off: the client went away before its end") from None
     try:
         parser.finalize()
     except MultipartParseError as exc:
         raise BadUpload(f"the upload is malformed: {exc}") from None
     drain()
+    if not state.ended:
+        raise BadUpload(
+            "the upload is incomplete: the form ends before its closing boundary, so the "
+            "file may be cut short; nothing was stored",
+            hint="send the file again; if a proxy cuts large uploads, raise its body limit",
+        )
     if upload.filename is None:
         raise BadUpload(f"the form has no file in field {file_field!r}")
     return upload

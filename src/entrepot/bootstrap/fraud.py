@@ -148,7 +148,7 @@ def build_services(app: App, options: ServiceOptions) -> FraudServices:
         training=training,
         scoring=scoring,
         models=ModelService(workspace, uow, options),
-        predictions=PredictionService(workspace, uow, app.objects),
+        predictions=PredictionService(workspace, uow, app.objects, temp_dir=options.temp_dir),
         references=references,
         deletion=UserDeletion(workspace, uow, admin),
         library=library,

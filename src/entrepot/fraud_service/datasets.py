@@ -80,6 +80,7 @@ class DatasetService:
             fmt,
             sample_bytes=self._options.analysis_sample_bytes,
             lines=spool.lines,
+            max_inflated=spool.limit,
         )
         analysis = analyze(sample.frame, target=target or None)
         summary = analysis.to_dict()

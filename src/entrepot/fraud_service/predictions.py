@@ -1,15 +1,16 @@
-"""Stored predictions: read, streamed back verified, deleted; one owner at a time."""
+"""Stored predictions: read, sent back verified, deleted; one owner at a time."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
+from pathlib import Path
 
 from entrepot.catalog.accounts.records import Page
 from entrepot.catalog.uow import UnitOfWorkFactory
 from entrepot.catalog.workspace.records import PredictionRecord
 from entrepot.fraud_service.errors import NotInNamespace
 from entrepot.fraud_service.workspace import Workspace, user_root
-from entrepot.services.objects import ObjectService
+from entrepot.services.objects import ObjectService, VerifiedFile
 from entrepot.storage.keys import validate_key
 
 WorkspaceOf = Callable[[int], Workspace]
@@ -19,11 +20,17 @@ class PredictionService:
     """A user's predictions."""
 
     def __init__(
-        self, workspace: WorkspaceOf, uow_factory: UnitOfWorkFactory, objects: ObjectService
+        self,
+        workspace: WorkspaceOf,
+        uow_factory: UnitOfWorkFactory,
+        objects: ObjectService,
+        *,
+        temp_dir: Path | None = None,
     ) -> None:
         self._workspace = workspace
         self._uow = uow_factory
         self._objects = objects
+        self._temp_dir = temp_dir
 
     def get(self, user_id: int, prediction_id: str) -> PredictionRecord:
         """Prediction ``prediction_id`` of ``user_id`` (another user's is not found)."""
@@ -49,9 +56,11 @@ class PredictionService:
         with self._uow() as uow:
             return uow.predictions.by_key(user_id, key)
 
-    def stream(self, record: PredictionRecord) -> Iterator[bytes]:
-        """The CSV's bytes, checked against the catalog's sha256 as they are read."""
-        return self._objects.iter_bytes(record.key)
+    def open(self, record: PredictionRecord) -> VerifiedFile:
+        """The CSV's bytes, verified whole against the catalog's sha256 before this returns
+        (raises ``IntegrityError`` for damaged bytes), so a download never starts with bytes
+        that may turn out bad; close it when sent."""
+        return self._objects.open_verified(record.key, folder=self._temp_dir)
 
     def delete(self, user_id: int, prediction_id: str) -> PredictionRecord:
         """Delete the prediction: rows first (committed), then the object."""

@@ -26,7 +26,7 @@ from entrepot.fraud.match.description import describe
 from entrepot.fraud.score.assemble import from_library, from_model
 from entrepot.fraud.score.ensemble import Ensemble
 from entrepot.fraud.score.scoring import score
-from entrepot.fraud.tables.io import read_table
+from entrepot.fraud.tables.io import read_table, write_table
 from entrepot.fraud_service.datasets import DatasetService
 from entrepot.fraud_service.errors import LibraryNotReady
 from entrepot.fraud_service.options import ServiceOptions
@@ -185,7 +185,7 @@ class ScoringService:
         folder.mkdir(parents=True, exist_ok=True)
         with tempfile.TemporaryDirectory(dir=folder, prefix="scores-") as tmp:
             path = Path(tmp) / "scores.csv"
-            scores.to_csv(path, index=False)
+            write_table(scores, path)  # text cells safe in a spreadsheet
             info = ws.store.put_file(key, path, content_type="text/csv", if_absent=True)
         try:
             if info.sha256 is None:

@@ -2,7 +2,9 @@
 memory, its size checked as it arrives, its format recognised by its first bytes.
 
 Large tables are analysed on their head (:func:`read_sample`): the first
-``sample_bytes`` of a CSV (cut at a line end), the first row groups of a Parquet file.
+``sample_bytes`` of a CSV (cut at a line end), the first row groups of a Parquet file, the
+first rows of a spreadsheet; compressed formats are first checked against what they would
+inflate to (:mod:`entrepot.fraud.tables.bounds`), so an archive bomb is refused unread.
 """
 
 from __future__ import annotations
@@ -20,7 +22,8 @@ import pandas as pd
 
 from entrepot.accounts.errors import DatasetTooLarge
 from entrepot.fraud.errors import EmptyFile, UnreadableFile
-from entrepot.fraud.tables.io import read_bytes
+from entrepot.fraud.tables.bounds import MAX_INFLATED_BYTES, check_parquet
+from entrepot.fraud.tables.io import read_bytes, xlsx_rows
 from entrepot.fraud_service.errors import UnsupportedFileType
 from entrepot.sizes import human_size
 
@@ -95,6 +98,11 @@ class Spool:
             self._file.close()
 
     @property
+    def limit(self) -> int:
+        """The most bytes the spool accepts (the upload limit)."""
+        return self._limit
+
+    @property
     def sha256(self) -> str:
         """The sha256 of what was written."""
         return self._digest.hexdigest()
@@ -151,14 +159,24 @@ class Sample:
     complete: bool
 
 
-def read_sample(path: Path, filename: str, fmt: str, *, sample_bytes: int, lines: int) -> Sample:
+def read_sample(
+    path: Path,
+    filename: str,
+    fmt: str,
+    *,
+    sample_bytes: int,
+    lines: int,
+    max_inflated: int = MAX_INFLATED_BYTES,
+) -> Sample:
     """The table at ``path`` (its head when large); raises the engine's :class:`UnreadableFile`
-    or :class:`EmptyFile` for a malformed file."""
+    or :class:`EmptyFile` for a malformed file, and
+    :class:`~entrepot.fraud.tables.bounds.InflatesTooMuch` for a Parquet or XLSX file that
+    would inflate past ``max_inflated`` bytes."""
+    max_inflated = min(max_inflated, MAX_INFLATED_BYTES)
     if fmt == "parquet":
-        return _parquet_sample(path, filename, sample_bytes)
+        return _parquet_sample(path, filename, sample_bytes, max_inflated)
     if fmt == "xlsx":
-        frame = read_bytes(path.read_bytes(), name=filename)
-        return Sample(frame, len(frame), True)
+        return _xlsx_sample(path, filename, sample_bytes, max_inflated)
     size = path.stat().st_size
     with path.open("rb") as handle:
         data = handle.read(sample_bytes)
@@ -173,11 +191,25 @@ def read_sample(path: Path, filename: str, fmt: str, *, sample_bytes: int, lines
     return Sample(frame, total, complete)
 
 
-def _parquet_sample(path: Path, filename: str, sample_bytes: int) -> Sample:
+def _xlsx_sample(path: Path, filename: str, sample_bytes: int, max_inflated: int) -> Sample:
+    data = path.read_bytes()
+    rows = max(1000, sample_bytes // 100)
+    frame = read_bytes(data, name=filename, max_inflated=max_inflated, xlsx_rows=rows + 1)
+    if len(frame) <= rows:
+        return Sample(frame, len(frame), True)
+    frame = frame.head(rows)
+    return Sample(frame, max(rows, xlsx_rows(data)), False)
+
+
+def _parquet_sample(path: Path, filename: str, sample_bytes: int, max_inflated: int) -> Sample:
     import pyarrow.parquet as pq
 
     try:
         parquet = pq.ParquetFile(path)
+    except Exception as exc:  # pyarrow raises several unrelated types
+        raise UnreadableFile(f"{filename} is not a readable Parquet file: {exc}") from exc
+    check_parquet(parquet, filename, max_inflated=max_inflated)
+    try:
         total = parquet.metadata.num_rows
         width = max(1, parquet.metadata.num_columns)
         rows = max(1000, sample_bytes // (8 * width))

@@ -8,13 +8,16 @@ other way: the row first, then the object.
 from __future__ import annotations
 
 import contextlib
+import os
+import tempfile
 from collections.abc import Iterator, Mapping
-from typing import Protocol
+from pathlib import Path
+from typing import BinaryIO, Protocol
 
 from entrepot.catalog.objects.records import ObjectRecord, ObjectState
 from entrepot.catalog.uow import UnitOfWorkFactory
 from entrepot.errors import IntegrityError, StorageError
-from entrepot.storage.protocols import Delete, Get, Put
+from entrepot.storage.protocols import Delete, Get, Materialize, Put
 from entrepot.storage.types import CHUNK_SIZE, PutSource
 
 
@@ -96,6 +99,47 @@ class ObjectService:
         chunks = self._store.iter_bytes(key, chunk_size=chunk_size, sha256=record.sha256)
         return _sized(record, chunks)
 
+    def open_verified(self, key: str, *, folder: Path | None = None) -> VerifiedFile:
+        """The bytes of ``key`` in a local file, **verified whole before this returns**
+        against the catalog's sha256 and size, opened for reading: a response built on it
+        never starts before the bytes are known good.
+
+        A store with a verified cache (:class:`Materialize`) serves its entry (filled and
+        checked on a miss); any other store's object is downloaded into a temporary file in
+        ``folder`` (checked while written, then unlinked at once, so nothing is left behind
+        even by a crash). Raises ``IntegrityError`` for damaged or quarantined bytes.
+        """
+        record = self._readable(key)
+        handle = self._materialized(record) if isinstance(self._store, Materialize) else None
+        if handle is None:
+            handle = self._downloaded(record, folder)
+        size = os.fstat(handle.fileno()).st_size
+        if size != record.size:
+            handle.close()
+            raise _size_mismatch(record, size)
+        return VerifiedFile(record, handle)
+
+    def _materialized(self, record: ObjectRecord) -> BinaryIO | None:
+        assert isinstance(self._store, Materialize)
+        try:
+            path = self._store.path(record.key, sha256=record.sha256)
+        except IntegrityError:
+            raise
+        except StorageError:
+            return None  # too large for the cache: downloaded instead
+        try:
+            return path.open("rb")
+        except FileNotFoundError:
+            return None  # evicted between fill and open
+
+    def _downloaded(self, record: ObjectRecord, folder: Path | None) -> BinaryIO:
+        if folder is not None:
+            folder.mkdir(parents=True, exist_ok=True)
+        with tempfile.TemporaryDirectory(dir=folder, prefix="verified-") as tmp:
+            path = Path(tmp) / "object"
+            self._store.download(record.key, path, sha256=record.sha256)
+            return path.open("rb")  # the folder goes; the open file stays readable
+
     def _readable(self, key: str) -> ObjectRecord:
         record = self.record(key)
         if record.state is ObjectState.QUARANTINED:
@@ -117,6 +161,32 @@ class ObjectService:
             uow.commit()
         self._store.delete(key, missing_ok=True)
         return record
+
+
+class VerifiedFile:
+    """An open local file holding an object's verified bytes; close it when done (reading
+    it through :meth:`chunks` to the end closes it)."""
+
+    def __init__(self, record: ObjectRecord, handle: BinaryIO) -> None:
+        self.record = record
+        self._handle = handle
+
+    @property
+    def size(self) -> int:
+        """The verified size in bytes."""
+        return self.record.size
+
+    def chunks(self, chunk_size: int = CHUNK_SIZE) -> Iterator[bytes]:
+        """The bytes, chunk by chunk; the file is closed at the end or when abandoned."""
+        try:
+            while chunk := self._handle.read(chunk_size):
+                yield chunk
+        finally:
+            self.close()
+
+    def close(self) -> None:
+        """Release the file."""
+        self._handle.close()
 
 
 def _size_mismatch(record: ObjectRecord, size: int) -> IntegrityError:

@@ -16,18 +16,22 @@ from entrepot.api.schemas import (
 )
 from entrepot.bootstrap.fraud import FraudServices
 from entrepot.catalog.workspace.records import PredictionRecord
+from entrepot.fraud_service.uploads import safe_filename
 
 router = APIRouter(prefix="/api", tags=["predictions"])
 
 
 def _download(services: FraudServices, record: PredictionRecord) -> StreamingResponse:
-    stem = record.dataset_name.rsplit(".", 1)[0][:60] or "dataset"
+    """The file verified whole first (a damaged one is an integrity error, never a 200),
+    then sent."""
+    stem = safe_filename(record.dataset_name).rsplit(".", 1)[0][:60] or "dataset"
+    verified = services.predictions.open(record)
     return StreamingResponse(
-        services.predictions.stream(record),
+        verified.chunks(),
         media_type="text/csv",
         headers={
             "Content-Disposition": f'attachment; filename="predictions-{stem}-{record.id[:8]}.csv"',
-            "Content-Length": str(record.size),
+            "Content-Length": str(verified.size),
         },
     )
 
@@ -52,7 +56,7 @@ def prediction(prediction_id: str, user: User, services: Services) -> Prediction
 
 @router.get("/predictions/{prediction_id}/download")
 def download(prediction_id: str, user: User, services: Services) -> StreamingResponse:
-    """The scores as CSV, verified against the catalog as they stream."""
+    """The scores as CSV, verified against the catalog before the first byte is sent."""
     return _download(services, services.predictions.get(user.id, prediction_id))
 
 

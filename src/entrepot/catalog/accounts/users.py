@@ -13,10 +13,12 @@ from sqlalchemy.orm import Session
 from entrepot.catalog.accounts.records import AuditRecord, Page, TokenRecord, UserRecord
 from entrepot.catalog.accounts.tables import ApiTokenRow, AuditRow, UserRow
 from entrepot.catalog.models.rows import utc
-from entrepot.errors import RecordExists, RecordNotFound
+from entrepot.errors import CatalogError, RecordExists, RecordNotFound
 
 #: The largest page a listing serves.
 MAX_PER_PAGE = 200
+#: The highest page number a listing accepts (its offset stays far within 64 bits).
+MAX_PAGE = 1_000_000
 #: How stale a token's ``last_used_at`` may get before a use updates it.
 TOUCH_EVERY = timedelta(minutes=1)
 
@@ -41,10 +43,19 @@ def user_record(row: UserRow) -> UserRecord:
     )
 
 
+class InvalidPage(CatalogError, ValueError):
+    """A page number or page size out of range."""
+
+    hint = f"ask for a page from 1 to {MAX_PAGE} with per_page from 1 to {MAX_PER_PAGE}"
+
+
 def check_page(page: int, per_page: int) -> None:
-    """Refuse a page number under 1 or a page size outside 1..:data:`MAX_PER_PAGE`."""
-    if page < 1 or not 1 <= per_page <= MAX_PER_PAGE:
-        raise ValueError(f"page must be >= 1 and per_page in 1..{MAX_PER_PAGE}")
+    """Refuse a page number outside 1..:data:`MAX_PAGE` or a page size outside
+    1..:data:`MAX_PER_PAGE` (:class:`InvalidPage`)."""
+    if not 1 <= page <= MAX_PAGE:
+        raise InvalidPage(f"there is no page {page}")
+    if not 1 <= per_page <= MAX_PER_PAGE:
+        raise InvalidPage(f"a page holds 1 to {MAX_PER_PAGE} items, not {per_page}")
 
 
 class UserRepository:

@@ -27,6 +27,16 @@ _DatasetQuery = Select[DatasetRow, str]
 _PredictionQuery = Select[PredictionRow, str, int]
 
 
+#: The largest id a 64-bit integer column holds: a larger one names no row.
+MAX_ROW_ID = 2**63 - 1
+
+
+def _storable(value: str) -> bool:
+    """Whether ``value`` can name a row: text with a NUL names none (PostgreSQL refuses to
+    compare it, SQLite would), so it is not found without asking the database."""
+    return "\x00" not in value
+
+
 def _dataset(row: DatasetRow, key: str) -> DatasetRecord:
     return DatasetRecord(
         id=row.id,
@@ -108,9 +118,11 @@ class DatasetRepository:
 
     def get(self, owner_id: int, dataset_id: str) -> DatasetRecord:
         """Dataset ``dataset_id`` of ``owner_id``; raises :class:`RecordNotFound`."""
-        found = self._session.execute(
-            _datasets().where(DatasetRow.id == dataset_id, DatasetRow.owner_id == owner_id)
-        ).first()
+        found = None
+        if _storable(dataset_id):
+            found = self._session.execute(
+                _datasets().where(DatasetRow.id == dataset_id, DatasetRow.owner_id == owner_id)
+            ).first()
         if found is None:
             raise RecordNotFound(
                 f"no dataset {dataset_id}", hint="list your datasets with GET /api/datasets"
@@ -209,11 +221,14 @@ class PredictionRepository:
             PredictionRow.id == prediction_id,
             owner_id=owner_id,
             what=f"no prediction {prediction_id}",
+            value=prediction_id,
         )
 
     def by_key(self, owner_id: int, key: str) -> PredictionRecord:
         """The prediction of ``owner_id`` stored under ``key``; raises :class:`RecordNotFound`."""
-        return self._one(ObjectRow.key == key, owner_id=owner_id, what=f"no predictions at {key}")
+        return self._one(
+            ObjectRow.key == key, owner_id=owner_id, what=f"no predictions at {key}", value=key
+        )
 
     def list(self, owner_id: int, *, page: int = 1, per_page: int = 50) -> Page[PredictionRecord]:
         """``owner_id``'s predictions, newest first."""
@@ -240,10 +255,12 @@ class PredictionRepository:
         self._session.flush()
         return record
 
-    def _one(self, condition: Any, *, owner_id: int, what: str) -> PredictionRecord:
-        found = self._session.execute(
-            _predictions().where(condition, PredictionRow.owner_id == owner_id)
-        ).first()
+    def _one(self, condition: Any, *, owner_id: int, what: str, value: str) -> PredictionRecord:
+        found = None
+        if _storable(value):
+            found = self._session.execute(
+                _predictions().where(condition, PredictionRow.owner_id == owner_id)
+            ).first()
         if found is None:
             raise RecordNotFound(what, hint="list your predictions with GET /api/history")
         return _prediction(found[0], found[1], found[2])
@@ -258,13 +275,15 @@ class UserModelRepository:
     def ref(self, namespace: str, version_id: int) -> tuple[str, str]:
         """``(name, version)`` of the ready version ``version_id`` in ``namespace``; raises
         :class:`RecordNotFound` for any other (another owner's included)."""
-        found = self._session.execute(
-            select(ModelVersionRow.name, ModelVersionRow.version).where(
-                ModelVersionRow.id == version_id,
-                ModelVersionRow.namespace == namespace,
-                ModelVersionRow.state == ModelState.READY.value,
-            )
-        ).first()
+        found = None
+        if 0 < version_id <= MAX_ROW_ID:
+            found = self._session.execute(
+                select(ModelVersionRow.name, ModelVersionRow.version).where(
+                    ModelVersionRow.id == version_id,
+                    ModelVersionRow.namespace == namespace,
+                    ModelVersionRow.state == ModelState.READY.value,
+                )
+            ).first()
         if found is None:
             raise RecordNotFound(
                 f"no model {version_id}", hint="list your models with GET /api/models"

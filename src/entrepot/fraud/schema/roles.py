@@ -13,6 +13,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from entrepot.fraud.errors import UnreadableFile
 from entrepot.fraud.schema import names
 from entrepot.fraud.tables.timeparse import detect_format
 
@@ -126,7 +127,7 @@ def profile(series: pd.Series, name: str) -> ColumnProfile:
     dtype = str(series.dtype)
     if present.empty:
         return ColumnProfile(name, dtype, "empty", missing, 0, "every value is missing")
-    distinct = int(present.nunique())
+    distinct = _distinct(present, name)
     tokens = names.tokens(name)
     facts = _Facts(
         name=name,
@@ -151,6 +152,19 @@ def profile(series: pd.Series, name: str) -> ColumnProfile:
     if numeric:
         return _numeric_role(present, facts)
     return _text_role(present, facts)
+
+
+def _distinct(present: pd.Series, name: str) -> int:
+    """How many different values; a column of lists, records or arrays (a nested Parquet
+    column) has none that can be compared, and is refused by name."""
+    try:
+        return int(present.nunique())
+    except TypeError:
+        kind = type(present.iloc[0]).__name__
+        raise UnreadableFile(
+            f"column {name!r} holds {kind} values, not plain values",
+            hint="flatten lists and records into columns, or drop the column, and upload again",
+        ) from None
 
 
 def _numeric_role(present: pd.Series, f: _Facts) -> ColumnProfile:

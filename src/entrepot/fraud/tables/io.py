@@ -2,7 +2,8 @@
 
 CSV separated by ``,``, ``;``, tab or ``|``; UTF-8 with or without BOM, UTF-16 with
 BOM, Windows-1252 or Latin-1; decimal commas (``12,50``) in ``;``-separated files.
-Parquet and XLSX are recognised by their first bytes as well as by their suffix.
+Parquet and XLSX are recognised by their first bytes as well as by their suffix, and
+checked against :mod:`entrepot.fraud.tables.bounds` before they are inflated.
 """
 
 from __future__ import annotations
@@ -18,8 +19,15 @@ from pathlib import Path
 import pandas as pd
 
 from entrepot.fraud.errors import EmptyFile, UnreadableFile
+from entrepot.fraud.tables.bounds import MAX_INFLATED_BYTES, check_parquet, check_xlsx
+from entrepot.fraud.tables.formulas import neutralise_frame
 
 _SEPARATORS = (",", ";", "\t", "|")
+#: Line end of the CSV files written: with both characters in it, the ``csv`` writer quotes
+#: any cell holding a CR or an LF.
+CRLF = "\r\n"
+#: Characters of each line the separator is guessed from.
+SNIFF_CHARS = 16 * 1024
 _DECIMAL_COMMA = re.compile(r"^[+-]?(\d{1,3}([ .\u00a0\u202f]\d{3})+|\d+)(,\d+)?$")
 
 
@@ -39,15 +47,27 @@ def read_table(path: str | Path, *, sheet: str | int = 0) -> pd.DataFrame:
     return read_bytes(data, name=path.name, sheet=sheet)
 
 
-def read_bytes(data: bytes, *, name: str = "upload", sheet: str | int = 0) -> pd.DataFrame:
-    """Read a table from the bytes of a CSV, Parquet or XLSX file called ``name``."""
+def read_bytes(
+    data: bytes,
+    *,
+    name: str = "upload",
+    sheet: str | int = 0,
+    max_inflated: int = MAX_INFLATED_BYTES,
+    xlsx_rows: int | None = None,
+) -> pd.DataFrame:
+    """Read a table from the bytes of a CSV, Parquet or XLSX file called ``name``.
+
+    A Parquet or XLSX file that would inflate past ``max_inflated`` bytes is refused before
+    it is read (:class:`~entrepot.fraud.tables.bounds.InflatesTooMuch`); ``xlsx_rows``
+    reads only the first rows of a spreadsheet.
+    """
     if not data.strip():
         raise EmptyFile(f"{name} is empty")
     suffix = Path(name).suffix.lower()
     if data[:4] == b"PAR1" or suffix in (".parquet", ".pq"):
-        frame = _read_parquet(data, name)
+        frame = _read_parquet(data, name, max_inflated)
     elif data[:4] == b"PK\x03\x04" or suffix in (".xlsx", ".xlsm"):
-        frame = _read_excel(data, name, sheet)
+        frame = _read_excel(data, name, sheet, max_inflated, xlsx_rows)
     else:
         frame = _read_csv(data, name)
     if frame.empty:
@@ -55,21 +75,48 @@ def read_bytes(data: bytes, *, name: str = "upload", sheet: str | int = 0) -> pd
     return frame
 
 
-def _read_parquet(data: bytes, name: str) -> pd.DataFrame:
+def _read_parquet(data: bytes, name: str, max_inflated: int) -> pd.DataFrame:
+    import pyarrow.parquet as pq
+
     try:
-        return pd.read_parquet(io.BytesIO(data))
+        parquet = pq.ParquetFile(io.BytesIO(data))
     except Exception as exc:  # pyarrow raises several unrelated types
         raise UnreadableFile(f"{name} is not a readable Parquet file: {exc}") from exc
+    check_parquet(parquet, name, max_inflated=max_inflated)
+    try:
+        frame: pd.DataFrame = parquet.read().to_pandas()
+    except Exception as exc:  # pyarrow raises several unrelated types
+        raise UnreadableFile(f"{name} is not a readable Parquet file: {exc}") from exc
+    return frame
 
 
-def _read_excel(data: bytes, name: str, sheet: str | int) -> pd.DataFrame:
+def _read_excel(
+    data: bytes, name: str, sheet: str | int, max_inflated: int, rows: int | None
+) -> pd.DataFrame:
+    check_xlsx(data, name, max_inflated=max_inflated)
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", UserWarning)  # openpyxl style warnings
-            frame = pd.read_excel(io.BytesIO(data), sheet_name=sheet, engine="openpyxl")
+            frame = pd.read_excel(io.BytesIO(data), sheet_name=sheet, engine="openpyxl", nrows=rows)
     except Exception as exc:  # openpyxl and zipfile raise several unrelated types
         raise UnreadableFile(f"{name} is not a readable XLSX file: {exc}") from exc
     return _decimal_commas(frame)
+
+
+def xlsx_rows(data: bytes, *, sheet: int = 0) -> int:
+    """The data rows a spreadsheet declares (its dimension, header excluded), read without
+    loading its cells; 0 if it declares none."""
+    from openpyxl import load_workbook
+
+    try:
+        book = load_workbook(io.BytesIO(data), read_only=True)
+        try:
+            rows = book.worksheets[sheet].max_row or 0
+        finally:
+            book.close()
+    except Exception:  # openpyxl and zipfile raise several unrelated types
+        return 0
+    return max(0, int(rows) - 1)
 
 
 def decode(data: bytes) -> tuple[str, str]:
@@ -91,11 +138,19 @@ def decode(data: bytes) -> tuple[str, str]:
 
 
 def sniff_separator(text: str) -> str:
-    """The separator that splits the first lines into the most, and equal, fields."""
-    lines = [line for line in text.splitlines()[:50] if line.strip()]
+    """The separator that splits the first lines into the most, and equal, fields.
+
+    Only the first :data:`SNIFF_CHARS` of each line are looked at, so a long line or a
+    huge quoted cell neither slows the guess down nor trips the ``csv`` module's field
+    limit (a separator that cannot split the lines is simply not chosen)."""
+    lines = [line[:SNIFF_CHARS] for line in text[: 50 * SNIFF_CHARS].splitlines()[:50]]
+    lines = [line for line in lines if line.strip()]
     best, best_score = ",", (0.0, 0)
     for sep in _SEPARATORS:
-        counts = [len(row) for row in csv.reader(lines, delimiter=sep)]
+        try:
+            counts = [len(row) for row in csv.reader(lines, delimiter=sep)]
+        except csv.Error:  # a quoted cell left open runs past the field limit
+            continue
         if not counts or max(counts) < 2:
             continue
         mode = max(set(counts), key=counts.count)
@@ -138,7 +193,10 @@ def _decimal_commas(frame: pd.DataFrame) -> pd.DataFrame:
 def write_table(frame: pd.DataFrame, path: str | Path, *, lang: str = "en") -> Path:
     """Write ``frame`` as Parquet, XLSX or CSV by the suffix of ``path``, atomically.
 
-    French CSV uses ``;``, decimal commas and a UTF-8 BOM, as spreadsheets expect.
+    French CSV uses ``;``, decimal commas and a UTF-8 BOM, as spreadsheets expect. CSV and
+    XLSX text cells that a spreadsheet would run as formulas are neutralised
+    (:mod:`entrepot.fraud.tables.formulas`); numbers are written as they are. CSV lines end
+    in CRLF (RFC 4180), so a cell holding a bare CR is quoted and cannot start a new row.
     """
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -150,11 +208,14 @@ def write_table(frame: pd.DataFrame, path: str | Path, *, lang: str = "en") -> P
         if suffix in (".parquet", ".pq"):
             frame.to_parquet(tmp, index=False)
         elif suffix == ".xlsx":
-            frame.to_excel(tmp, index=False, engine="openpyxl")
+            neutralise_frame(frame).to_excel(tmp, index=False, engine="openpyxl")
         elif lang == "fr":
-            frame.to_csv(tmp, index=False, sep=";", decimal=",", encoding="utf-8-sig")
+            safe = neutralise_frame(frame)
+            safe.to_csv(
+                tmp, index=False, sep=";", decimal=",", encoding="utf-8-sig", lineterminator=CRLF
+            )
         else:
-            frame.to_csv(tmp, index=False)
+            neutralise_frame(frame).to_csv(tmp, index=False, lineterminator=CRLF)
         os.replace(tmp, path)
     finally:
         tmp.unlink(missing_ok=True)

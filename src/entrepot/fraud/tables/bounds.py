@@ -1,0 +1,120 @@
+"""Bounds on compressed tables, checked from their metadata before any data is inflated.
+
+An XLSX file is a ZIP archive of XML and a Parquet file holds compressed pages, so a small
+upload can inflate to gigabytes (an *archive bomb*: 118 KiB of XLSX made 41 MB of XML and
+a minute of CPU). Both formats state their inflated sizes up front (the ZIP central
+directory, the Parquet footer), and the readers never inflate past them (``zipfile`` stops
+at the declared size and then checks the CRC), so checking the declared sizes bounds the
+work:
+
+- **inflated bytes**: the members' total (XLSX) or the row groups' uncompressed total
+  (Parquet) must stay within ``max_inflated`` (the caller passes the upload limit);
+- **ratio**: an XLSX member over :data:`RATIO_FLOOR` inflated may not be compressed more
+  than :data:`MAX_RATIO` to 1 (real spreadsheets compress 5 to 20 to 1);
+- **shape**: at most :data:`MAX_MEMBERS` members and :data:`MAX_COLUMNS` columns;
+- **Parquet column types**: flat values only (numbers, booleans, text, dates, times);
+  lists, structs, maps and binary columns are refused by name.
+"""
+
+from __future__ import annotations
+
+import io
+import zipfile
+from pathlib import Path
+from typing import Any
+
+from entrepot.fraud.errors import UnreadableFile
+from entrepot.sizes import human_size
+
+MIB = 1024 * 1024
+#: Default bound on what a table may inflate to when read whole into memory.
+MAX_INFLATED_BYTES = 512 * MIB
+#: The highest compression ratio accepted for a large XLSX member.
+MAX_RATIO = 100
+#: Members inflating to less than this are not held to :data:`MAX_RATIO`.
+RATIO_FLOOR = MIB
+#: Members of an XLSX archive (a workbook has a few dozen).
+MAX_MEMBERS = 10_000
+#: Columns of a table.
+MAX_COLUMNS = 10_000
+
+
+class InflatesTooMuch(UnreadableFile):
+    """A compressed table would inflate past the bounds (an archive bomb, or just too big)."""
+
+    hint = "upload the table as a plain CSV, or split it into smaller files"
+
+
+def check_xlsx(source: bytes | Path, name: str, *, max_inflated: int = MAX_INFLATED_BYTES) -> None:
+    """Refuse the XLSX ``source`` if its members would inflate past the bounds; raises
+    :class:`InflatesTooMuch`, or :class:`UnreadableFile` if it is not a ZIP archive."""
+    handle: Any = io.BytesIO(source) if isinstance(source, bytes) else source
+    try:
+        with zipfile.ZipFile(handle) as archive:
+            members = archive.infolist()
+    except (zipfile.BadZipFile, OSError, ValueError) as exc:
+        raise UnreadableFile(f"{name} is not a readable XLSX file: {exc}") from None
+    if len(members) > MAX_MEMBERS:
+        raise InflatesTooMuch(
+            f"{name} holds {len(members)} archive members (at most {MAX_MEMBERS})"
+        )
+    total = 0
+    for member in members:
+        total += member.file_size
+        if total > max_inflated:
+            raise InflatesTooMuch(
+                f"{name} inflates to more than {human_size(max_inflated)} of spreadsheet data"
+            )
+        ratio = member.file_size / max(member.compress_size, 1)
+        if member.file_size > RATIO_FLOOR and ratio > MAX_RATIO:
+            raise InflatesTooMuch(
+                f"{name} is compressed {ratio:.0f} to 1 (its part {member.filename[:80]!r} "
+                f"inflates to {human_size(member.file_size)}); at most {MAX_RATIO} to 1 is "
+                "accepted, as no real spreadsheet compresses that much"
+            )
+
+
+def check_parquet(parquet: Any, name: str, *, max_inflated: int = MAX_INFLATED_BYTES) -> None:
+    """Refuse the opened ``pyarrow.parquet.ParquetFile`` if it would inflate past
+    ``max_inflated`` or holds columns that are not flat values; raises
+    :class:`InflatesTooMuch` or :class:`UnreadableFile`."""
+    import pyarrow as pa
+
+    metadata = parquet.metadata
+    if metadata.num_columns > MAX_COLUMNS:
+        raise InflatesTooMuch(f"{name} has {metadata.num_columns} columns (at most {MAX_COLUMNS})")
+    inflated = sum(metadata.row_group(i).total_byte_size for i in range(metadata.num_row_groups))
+    if inflated > max_inflated:
+        raise InflatesTooMuch(
+            f"{name} inflates to {human_size(inflated)}, more than {human_size(max_inflated)}"
+        )
+    refused = [
+        f"{field.name!r} ({field.type})"
+        for field in parquet.schema_arrow
+        if not _flat(pa, field.type)
+    ]
+    if refused:
+        more = f" and {len(refused) - 5} more" if len(refused) > 5 else ""
+        shown = ", ".join(refused[:5]) + more
+        raise UnreadableFile(
+            f"{name} has columns that do not hold plain values: {shown}",
+            hint="keep numbers, text, booleans and dates: flatten lists and structs into "
+            "columns and drop binary columns before uploading",
+        )
+
+
+def _flat(pa: Any, kind: Any) -> bool:
+    t = pa.types
+    if t.is_dictionary(kind):
+        return _flat(pa, kind.value_type)
+    return bool(
+        t.is_integer(kind)
+        or t.is_floating(kind)
+        or t.is_boolean(kind)
+        or t.is_string(kind)
+        or t.is_large_string(kind)
+        or t.is_temporal(kind)
+        or t.is_decimal(kind)
+        or t.is_null(kind)
+        or (hasattr(t, "is_string_view") and t.is_string_view(kind))
+    )

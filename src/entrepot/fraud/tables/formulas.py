@@ -1,0 +1,42 @@
+"""Tables made safe to open in a spreadsheet (the OWASP *CSV injection* rule).
+
+A spreadsheet runs a cell that starts with ``=``, ``+``, ``-`` or ``@`` (and, in some, a
+tab or a carriage return) as a formula: an uploaded cell such as ``=HYPERLINK(...)`` or
+``+1+cmd|...`` echoed into a scores file would run on the analyst's machine. Every text
+cell and column name starting with one of these (or their full-width forms) gets a leading
+``'``, which spreadsheets show as text. Numbers are never touched: a numeric column keeps
+its values, and a text cell that is just a number (``-12.50``, ``-1 234,5``) stays as is,
+since it cannot be a formula.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import pandas as pd
+
+#: First characters that make a spreadsheet read a cell as a formula.
+TRIGGERS = ("=", "+", "-", "@", "\t", "\r", "\n", "＝", "＋", "－", "＠")
+_PLAIN_NUMBER = re.compile(r"^[+-]?(\d[\d \u00a0\u202f.,]*)?\d([eE][+-]?\d+)?%?$")
+
+
+def neutralise(value: Any) -> Any:
+    """``value`` with a leading ``'`` if it is text a spreadsheet would run as a formula."""
+    if not isinstance(value, str) or not value.startswith(TRIGGERS):
+        return value
+    if _PLAIN_NUMBER.match(value.strip()):
+        return value
+    return "'" + value
+
+
+def neutralise_frame(frame: pd.DataFrame) -> pd.DataFrame:
+    """A copy of ``frame`` whose text cells and column names are safe in a spreadsheet."""
+    safe = frame.copy()
+    safe.columns = [neutralise(str(c)) if isinstance(c, str) else c for c in frame.columns]
+    for position, column in enumerate(frame.columns):
+        values = frame[column]
+        if pd.api.types.is_numeric_dtype(values) or pd.api.types.is_datetime64_any_dtype(values):
+            continue
+        safe.isetitem(position, values.map(neutralise))
+    return safe

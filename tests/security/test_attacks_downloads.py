@@ -1,0 +1,214 @@
+"""Verified before sent: a stored file damaged behind the service's back (a failing disk,
+a tool writing to the bucket) is never answered with a 200, on a local folder and on S3.
+The answer is an integrity error that says the file is damaged and that retrying will not
+help; a model whose verified copy is still in the cache is served from it, and the damage
+in the store stays visible to ``entrepot verify --deep``."""
+
+from __future__ import annotations
+
+import io
+import uuid
+import zipfile
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+
+from entrepot.bootstrap.fraud import FraudServices
+from entrepot.services.verify import ProblemKind, verify_catalog
+from tests.support.csvs import labelled_csv, unlabelled_csv
+from tests.support.web import Api, make_web_app, run_jobs, user_api
+
+
+@dataclass
+class Deployment:
+    """The web app over one kind of store, a user with a model and a prediction, and a way
+    to change stored bytes behind the service's back."""
+
+    client: TestClient
+    services: FraudServices
+    api: Api
+    model_id: int
+    prediction_id: str
+    corrupt: Callable[[str, Callable[[bytes], bytes]], None]
+
+    def prediction_key(self) -> str:
+        return self.services.predictions.get(self.api.user_id, self.prediction_id).key
+
+    def model_keys(self) -> list[str]:
+        root = f"users/{self.api.user_id}/"
+        return [o.key for o in self.services.store.list(root) if "/models/" in f"/{o.key}"]
+
+
+def _seed(client: TestClient, services: FraudServices) -> tuple[Api, int, str]:
+    api = user_api(client, services, f"victim-{uuid.uuid4().hex[:8]}@example.com")
+    train = api.upload(labelled_csv(600), "train.csv").json()["dataset_id"]
+    job = api.post("/api/train", json={"dataset_id": train, "model_name": "m"}).json()
+    run_jobs(services)
+    model_id = api.get(f"/api/jobs/{job['job_id']}").json()["result"]["model_id"]
+    fresh = api.upload(unlabelled_csv(200), "new.csv").json()["dataset_id"]
+    job = api.post("/api/predict", json={"model_id": model_id, "dataset_id": fresh}).json()
+    run_jobs(services)
+    prediction_id = api.get(f"/api/jobs/{job['job_id']}").json()["result"]["prediction_id"]
+    return api, model_id, prediction_id
+
+
+def flip(data: bytes) -> bytes:
+    """The same size, one byte changed: what a failing disk does."""
+    return data[:10] + bytes([data[10] ^ 0x20]) + data[11:]
+
+
+def truncate(data: bytes) -> bytes:
+    return data[: len(data) // 2]
+
+
+@pytest.fixture(scope="module")
+def local(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Deployment]:
+    folder = tmp_path_factory.mktemp("local")
+    app, services = make_web_app(folder)
+    root = folder / "store"
+
+    def corrupt(key: str, change: Callable[[bytes], bytes]) -> None:
+        path = root / key
+        path.write_bytes(change(path.read_bytes()))
+
+    with TestClient(app, raise_server_exceptions=False) as client:
+        api, model_id, prediction_id = _seed(client, services)
+        yield Deployment(client, services, api, model_id, prediction_id, corrupt)
+
+
+@pytest.fixture(scope="module")
+def s3(tmp_path_factory: pytest.TempPathFactory, s3_endpoint: str) -> Iterator[Deployment]:
+    import boto3
+
+    client_s3: Any = boto3.client("s3", endpoint_url=s3_endpoint)
+    bucket = f"integrity-{uuid.uuid4().hex[:12]}"
+    client_s3.create_bucket(Bucket=bucket)
+    folder = tmp_path_factory.mktemp("s3")
+    settings = {"store_url": f"s3://{bucket}", "s3_endpoint_url": s3_endpoint}
+    app, services = make_web_app(folder, settings=settings)
+
+    def corrupt(key: str, change: Callable[[bytes], bytes]) -> None:
+        old = client_s3.get_object(Bucket=bucket, Key=key)
+        client_s3.put_object(
+            Bucket=bucket,
+            Key=key,
+            Body=change(old["Body"].read()),
+            Metadata=old["Metadata"],
+            ContentType=old["ContentType"],
+        )
+
+    with TestClient(app, raise_server_exceptions=False) as client:
+        api, model_id, prediction_id = _seed(client, services)
+        yield Deployment(client, services, api, model_id, prediction_id, corrupt)
+
+
+@pytest.fixture(params=["local", pytest.param("s3", marks=pytest.mark.s3)])
+def deployment(request: pytest.FixtureRequest) -> Deployment:
+    found: Deployment = request.getfixturevalue(request.param)
+    return found
+
+
+def assert_damaged(answer: Any) -> None:
+    assert answer.status_code == 500, answer.text[:300]
+    body = answer.json()
+    assert body["code"] in ("integrity_error", "verification_failed")
+    assert "damaged" in body["message"] and "will not help" in body["message"]
+    assert "try again" not in body["message"] and "Retry-After" not in answer.headers
+    assert "fraud_probability" not in answer.text  # none of the file's bytes
+
+
+def test_an_intact_prediction_downloads_whole(deployment: Deployment) -> None:
+    answer = deployment.api.get(f"/api/predictions/{deployment.prediction_id}/download")
+    assert answer.status_code == 200
+    assert int(answer.headers["content-length"]) == len(answer.content)
+    assert answer.content.decode().splitlines()[0].count(",") >= 3
+
+
+@pytest.mark.parametrize("change", [flip, truncate], ids=["byte flipped", "truncated"])
+@pytest.mark.parametrize("route", ["by id", "by key (the seeds' route)"])
+def test_a_damaged_prediction_is_never_a_200(
+    deployment: Deployment, change: Callable[[bytes], bytes], route: str, tmp_path: Path
+) -> None:
+    key = deployment.prediction_key()
+    store = deployment.services.store
+    original = store.get(key)
+    deployment.corrupt(key, change)
+    _clear_cache(deployment)
+    try:
+        if route == "by id":
+            answer = deployment.api.get(f"/api/predictions/{deployment.prediction_id}/download")
+        else:
+            answer = deployment.api.get("/api/download_s3_predictions", params={"key": key})
+        assert_damaged(answer)
+    finally:
+        deployment.corrupt(key, lambda _: original)
+
+
+def test_a_damaged_prediction_is_the_good_copy_or_an_error_never_bad_bytes(
+    deployment: Deployment,
+) -> None:
+    url = f"/api/predictions/{deployment.prediction_id}/download"
+    key = deployment.prediction_key()
+    original = deployment.services.store.get(key)
+    assert deployment.api.get(url).content == original  # a verified copy may now be cached
+    deployment.corrupt(key, flip)
+    try:
+        answer = deployment.api.get(url)
+        if answer.status_code == 200:
+            assert answer.content == original  # served from the verified cache
+        else:
+            assert_damaged(answer)
+    finally:
+        deployment.corrupt(key, lambda _: original)
+
+
+def test_a_model_with_a_cold_cache_and_damaged_files_is_never_a_200(
+    deployment: Deployment,
+) -> None:
+    keys = deployment.model_keys()
+    (joblib_key,) = [k for k in keys if k.endswith("model.joblib")]
+    original = deployment.services.store.get(joblib_key)
+    deployment.corrupt(joblib_key, flip)
+    _clear_cache(deployment)
+    try:
+        answer = deployment.api.get(f"/api/models/{deployment.model_id}/download")
+        assert_damaged(answer)
+    finally:
+        deployment.corrupt(joblib_key, lambda _: original)
+
+
+def test_a_model_verified_in_the_cache_is_served_and_the_damage_is_reported(
+    deployment: Deployment,
+) -> None:
+    good = deployment.api.get(f"/api/models/{deployment.model_id}/download")
+    assert good.status_code == 200  # the cache now holds the verified files
+    keys = deployment.model_keys()
+    (joblib_key,) = [k for k in keys if k.endswith("model.joblib")]
+    original = deployment.services.store.get(joblib_key)
+    deployment.corrupt(joblib_key, flip)
+    try:
+        served = deployment.api.get(f"/api/models/{deployment.model_id}/download")
+        assert served.status_code == 200
+        with zipfile.ZipFile(io.BytesIO(served.content)) as archive:
+            (inner,) = [n for n in archive.namelist() if n.endswith("model.joblib")]
+            assert archive.read(inner) == original  # the good copy, not the damaged one
+        report = verify_catalog(
+            deployment.services.store, deployment.services.uow, deep=True, prefix="users/"
+        )
+        damaged = {(p.key, p.kind) for p in report.problems}
+        assert (joblib_key, ProblemKind.CONTENT_MISMATCH) in damaged
+    finally:
+        deployment.corrupt(joblib_key, lambda _: original)
+
+
+def _clear_cache(deployment: Deployment) -> None:
+    """Forget every verified copy (the cache folder of the registry's reads)."""
+    for folder in (deployment.services.options.var_dir.parent / "cache",):
+        if folder.exists():
+            for path in sorted(folder.rglob("*"), reverse=True):
+                if path.is_file():
+                    path.unlink()

@@ -1,0 +1,71 @@
+"""Schemathesis over the service's OpenAPI: every operation, called with generated
+parameters and bodies by a signed-in admin (an API token), never answers a 5xx.
+
+Bounded (:data:`EXAMPLES` per operation, no shrinking) so the run stays well under a
+minute; raise ``EXAMPLES`` locally to dig deeper. Each operation is called by a new
+admin, since a generated call may revoke the caller's token or deactivate their account
+(operations that end the caller's own session or account are left out altogether)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import schemathesis
+from fastapi.testclient import TestClient
+from hypothesis import HealthCheck, Phase, given, settings
+
+from tests.support.web import make_web_app, user_api
+
+#: Examples generated per operation.
+EXAMPLES = 15
+SPARED = {
+    ("POST", "/api/auth/logout"),
+    ("DELETE", "/api/account"),
+    ("POST", "/api/account/password"),
+}
+
+
+def fuzz(operation: Any, headers: dict[str, str], failures: list[str]) -> bool:
+    """Call ``operation`` with generated input; whether any call got past sign-in."""
+    authenticated = False
+
+    @given(case=operation.as_strategy())
+    @settings(
+        max_examples=EXAMPLES,
+        deadline=None,
+        phases=[Phase.explicit, Phase.generate],
+        suppress_health_check=list(HealthCheck),
+        database=None,
+    )
+    def call(case: Any) -> None:
+        nonlocal authenticated
+        response = case.call(headers=headers)
+        authenticated = authenticated or response.status_code != 401
+        if response.status_code >= 500:
+            failures.append(
+                f"{case.method} {case.formatted_path} {case.query or ''} -> "
+                f"{response.status_code}: {response.text[:200]}"
+            )
+
+    call()
+    return authenticated
+
+
+def test_no_operation_answers_a_5xx(tmp_path: Path) -> None:
+    app, services = make_web_app(tmp_path)
+    failures: list[str] = []
+    called = reached = 0
+    with TestClient(app, raise_server_exceptions=False) as client:
+        schema = schemathesis.openapi.from_asgi("/openapi.json", app)
+        for number, result in enumerate(schema.get_all_operations()):
+            operation = result.ok()
+            if (operation.method.upper(), operation.path) in SPARED:
+                continue
+            email = f"fuzz-admin-{number}@example.com"
+            headers = user_api(client, services, email, admin=True).headers
+            reached += fuzz(operation, headers, failures)
+            called += 1
+    assert called > 30, "the schema lists the service's operations"
+    assert reached > called * 0.8, "most operations were reached past sign-in"
+    assert not failures, "\n".join(failures)

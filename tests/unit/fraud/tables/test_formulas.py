@@ -1,0 +1,30 @@
+"""Text a spreadsheet would run as a formula is written as text; numbers are untouched."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from entrepot.fraud.tables.formulas import neutralise
+from entrepot.fraud.tables.io import write_table
+
+
+@pytest.mark.parametrize(
+    "cell", ["=1+1", "+1+cmd|' /C calc'!A0", "-2+3", "@SUM(A1)", "\t=1", "\r=1", "＝1"]
+)
+def test_a_formula_gets_a_leading_quote(cell: str) -> None:
+    assert neutralise(cell) == "'" + cell
+
+
+@pytest.mark.parametrize("cell", ["-12.50", "+3", "-1 234,5", "-5%", "1e-3", "plain", ""])
+def test_numbers_and_plain_text_stay(cell: str) -> None:
+    assert neutralise(cell) == cell
+
+
+def test_written_csv_keeps_numbers_and_quotes_formulas(tmp_path: Path) -> None:
+    frame = pd.DataFrame({"=evil": ["=cmd", "a\rb"], "refund": [-12.5, 3.0]})
+    raw = write_table(frame, tmp_path / "out.csv").read_bytes()
+    assert raw.split(b"\r\n")[0] == b"'=evil,refund"
+    assert b"'=cmd,-12.5" in raw and b'"a\rb",3.0' in raw
