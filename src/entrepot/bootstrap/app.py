@@ -48,6 +48,14 @@ class App:
         """The settings: those given, else the environment's (``ENTREPOT_*``, ``.env``)."""
         return self.given_settings if self.given_settings is not None else load_settings()
 
+    @cached_property
+    def secret_key(self) -> str:
+        """The instance secret: ``ENTREPOT_SECRET_KEY``, or in development one generated
+        on first use and kept in ``var_dir/secret_key`` (mode 0600)."""
+        from entrepot.bootstrap.secret import resolve_secret
+
+        return resolve_secret(self.settings)
+
     # -- storage -------------------------------------------------------------------------
 
     @cached_property
@@ -164,7 +172,7 @@ class App:
         from entrepot.registry.service import Registry
 
         return Registry(
-            self.raw_store, self.cache, self.uow, secret=self.settings.secret_key, actor=self.actor
+            self.raw_store, self.cache, self.uow, secret=self.secret_key, actor=self.actor
         )
 
     @cached_property
@@ -200,7 +208,8 @@ class App:
         from entrepot.bootstrap.fraud import build_services, service_options
 
         if self._fraud is None:
-            self._fraud = build_services(self, options or service_options(self.settings))
+            options = options or service_options(self.settings, secret_key=self.secret_key)
+            self._fraud = build_services(self, options)
         elif options is not None and options != self._fraud.options:
             raise ValueError("this app's fraud services are already built with other options")
         return self._fraud
