@@ -11,10 +11,15 @@ from __future__ import annotations
 import getpass
 from dataclasses import dataclass, field
 from functools import cached_property
+from pathlib import Path
 from typing import TYPE_CHECKING
 from urllib.parse import parse_qs, urlsplit
 
 from entrepot.config import Settings, load_settings
+
+#: The names the fraud service gives its temporaries under ``var_dir/tmp``: spooled
+#: uploads, model ZIPs, unpacked datasets and models, score files.
+WORK_TEMPORARIES = ("upload-*.part", "model-*", "dataset-*", "scores-*")
 
 if TYPE_CHECKING:
     from sqlalchemy import Engine
@@ -26,6 +31,7 @@ if TYPE_CHECKING:
     from entrepot.fraud_service.options import ServiceOptions
     from entrepot.registry.service import Registry
     from entrepot.services.objects import ObjectService
+    from entrepot.services.temporaries import TempArea
     from entrepot.storage.cache import CachedStore
     from entrepot.storage.protocols import Store
     from entrepot.storage.url import S3Options
@@ -117,6 +123,18 @@ class App:
         """The store apps use: reads of a remote store go through the cache; a local
         folder is read directly."""
         return self.cache if self.settings.store_is_remote else self.raw_store
+
+    def temp_areas(self) -> tuple[TempArea, ...]:
+        """Where this instance's processes leave temporaries, and their names: the working
+        folder (``var_dir/tmp``: uploads spooled, files unpacked by jobs) and, for a local
+        store, the temporary files of its writes (``.entrepot-tmp-*`` beside each object)."""
+        from entrepot.services.temporaries import TempArea
+        from entrepot.storage.local import TEMP_PREFIX, LocalStore
+
+        areas = [TempArea(Path(self.settings.var_dir) / "tmp", WORK_TEMPORARIES)]
+        if isinstance(self.home_store, LocalStore):
+            areas.append(TempArea(self.home_store.root, (f"{TEMP_PREFIX}*",), recursive=True))
+        return tuple(areas)
 
     # -- catalog -------------------------------------------------------------------------
 
