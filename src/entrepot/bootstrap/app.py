@@ -158,11 +158,12 @@ class App:
 
     @cached_property
     def uow(self) -> UnitOfWorkFactory:
-        """A factory of units of work on the migrated catalog."""
-        from entrepot.catalog.uow import unit_of_work_factory
+        """A factory of units of work on the migrated catalog; inside a running job, each
+        commit first checks the job is still its worker's (``jobs/guard.py``)."""
+        from entrepot.jobs.guard import guarded_factory
 
         self.check_migrated()
-        return unit_of_work_factory(self.engine)
+        return guarded_factory(self.engine)
 
     def migrate(self) -> str:
         """Bring the catalog schema to the latest revision; returns it."""
