@@ -23,7 +23,15 @@ from entrepot.sizes import parse_size
 ENV_PREFIX = "ENTREPOT_"
 _AWS_MARKERS = ("AWS_EXECUTION_ENV", "ECS_CONTAINER_METADATA_URI_V4", "AWS_LAMBDA_FUNCTION_NAME")
 _SECRET_FIELDS = frozenset({"secret_key", "oidc_client_secret", "metrics_token"})
-_DEV_SECRET = "dev-insecure-secret-change-me"
+#: Where a development instance keeps its generated secret, under ``var_dir``.
+SECRET_FILE = "secret_key"
+#: The shortest secret accepted.
+MIN_SECRET_LENGTH = 32
+#: Values published somewhere (examples, old defaults): known to everyone, never a secret.
+_KNOWN_SECRETS = frozenset({"change-me", "changeme", "secret", "dev-insecure-secret-change-me"})
+_HOW_TO_SET_SECRET = (
+    'Set it to a long random value: python -c "import secrets; print(secrets.token_urlsafe(48))"'
+)
 
 
 def detected_platform(environ: dict[str, str] | None = None) -> str | None:
@@ -56,7 +64,9 @@ class Settings(BaseSettings):
     s3_path_style: bool | None = None
     #: Folder prefixes that `gc` may clean; hand-placed data elsewhere is never touched.
     managed_prefixes: tuple[str, ...] = ("models/", "users/", "datasets/", "files/", "reports/")
-    secret_key: str = _DEV_SECRET
+    #: Signs sessions and model versions. Unset in development: a random secret generated
+    #: on first start and kept in ``var_dir/secret_key`` (mode 0600); production requires it.
+    secret_key: str | None = None
     #: Jobs: unset -> an embedded queue under var_dir; redis://host:6379/0 to share machines.
     jobs_url: str | None = None
     redis_url: str | None = None
@@ -122,12 +132,24 @@ class Settings(BaseSettings):
         return value
 
     @model_validator(mode="after")
-    def _no_default_secret_in_production(self) -> Settings:
-        if self.env == "production" and self.secret_key == _DEV_SECRET:
+    def _no_known_secret(self) -> Settings:
+        """A published or short value is refused everywhere; production also refuses an
+        unset secret (development generates one per instance instead)."""
+        key = self.secret_key
+        how = _HOW_TO_SET_SECRET
+        if key is not None and key.strip().lower() in _KNOWN_SECRETS:
             raise ValueError(
-                "ENTREPOT_SECRET_KEY is the development default; production refuses it. "
-                'Set it to a long random value, e.g. python -c "import secrets; '
-                'print(secrets.token_urlsafe(48))"'
+                f"ENTREPOT_SECRET_KEY is a published example value; anyone could sign "
+                f"sessions with it. {how}"
+                + ("" if self.env == "production" else ", or unset it to use a generated one")
+            )
+        if self.env == "production" and key is None:
+            raise ValueError(f"ENTREPOT_SECRET_KEY is required in production. {how}")
+        if key is not None and len(key) < MIN_SECRET_LENGTH:
+            raise ValueError(
+                f"ENTREPOT_SECRET_KEY has {len(key)} characters; it needs at least "
+                f"{MIN_SECRET_LENGTH}. {how}"
+                + ("" if self.env == "production" else ", or unset it to use a generated one")
             )
         return self
 
@@ -174,12 +196,14 @@ def describe(settings: Settings, environ: dict[str, str] | None = None) -> list[
             source = ".env file"
         elif name == "cache_dir" and platform:
             source = f"detected {platform}"
+        elif name == "secret_key":
+            source = f"generated on first start, kept in {Path(settings.var_dir) / SECRET_FILE}"
         else:
             source = "default"
         value = getattr(settings, name)
         text = ",".join(value) if isinstance(value, tuple) else str(value)
         if name in _SECRET_FIELDS:
-            text = "**** (development default)" if value == _DEV_SECRET else "****"
+            text = "****"
         elif name.endswith("_url") and value:
             text = mask_url(text)
         rows.append(SettingSource(name, var, text, source))

@@ -99,7 +99,7 @@ def test_du_counts_per_folder_and_user(cli: Cli, tmp_path: Path) -> None:
     src.write_bytes(b"12345")
     cli("db", "upgrade")
     for key in ("users/7/a.bin", "users/7/b.bin", "users/8/a.bin", "files/c.bin"):
-        assert cli("put", str(src), key).returncode == 0
+        assert cli("put", "--force", str(src), key).returncode == 0
     out = cli("du").stdout
     lines = {line.split()[0]: line.split()[1:3] for line in out.splitlines() if line.strip()}
     assert lines["users/"] == ["3", "15"]

@@ -11,10 +11,15 @@ from __future__ import annotations
 import getpass
 from dataclasses import dataclass, field
 from functools import cached_property
+from pathlib import Path
 from typing import TYPE_CHECKING
 from urllib.parse import parse_qs, urlsplit
 
 from entrepot.config import Settings, load_settings
+
+#: The names the fraud service gives its temporaries under ``var_dir/tmp``: spooled
+#: uploads, model ZIPs, unpacked datasets and models, score files.
+WORK_TEMPORARIES = ("upload-*.part", "model-*", "dataset-*", "scores-*")
 
 if TYPE_CHECKING:
     from sqlalchemy import Engine
@@ -26,6 +31,7 @@ if TYPE_CHECKING:
     from entrepot.fraud_service.options import ServiceOptions
     from entrepot.registry.service import Registry
     from entrepot.services.objects import ObjectService
+    from entrepot.services.temporaries import TempArea
     from entrepot.storage.cache import CachedStore
     from entrepot.storage.protocols import Store
     from entrepot.storage.url import S3Options
@@ -47,6 +53,14 @@ class App:
     def settings(self) -> Settings:
         """The settings: those given, else the environment's (``ENTREPOT_*``, ``.env``)."""
         return self.given_settings if self.given_settings is not None else load_settings()
+
+    @cached_property
+    def secret_key(self) -> str:
+        """The instance secret: ``ENTREPOT_SECRET_KEY``, or in development one generated
+        on first use and kept in ``var_dir/secret_key`` (mode 0600)."""
+        from entrepot.bootstrap.secret import resolve_secret
+
+        return resolve_secret(self.settings)
 
     # -- storage -------------------------------------------------------------------------
 
@@ -110,6 +124,18 @@ class App:
         folder is read directly."""
         return self.cache if self.settings.store_is_remote else self.raw_store
 
+    def temp_areas(self) -> tuple[TempArea, ...]:
+        """Where this instance's processes leave temporaries, and their names: the working
+        folder (``var_dir/tmp``: uploads spooled, files unpacked by jobs) and, for a local
+        store, the temporary files of its writes (``.entrepot-tmp-*`` beside each object)."""
+        from entrepot.services.temporaries import TempArea
+        from entrepot.storage.local import TEMP_PREFIX, LocalStore
+
+        areas = [TempArea(Path(self.settings.var_dir) / "tmp", WORK_TEMPORARIES)]
+        if isinstance(self.home_store, LocalStore):
+            areas.append(TempArea(self.home_store.root, (f"{TEMP_PREFIX}*",), recursive=True))
+        return tuple(areas)
+
     # -- catalog -------------------------------------------------------------------------
 
     @cached_property
@@ -132,11 +158,12 @@ class App:
 
     @cached_property
     def uow(self) -> UnitOfWorkFactory:
-        """A factory of units of work on the migrated catalog."""
-        from entrepot.catalog.uow import unit_of_work_factory
+        """A factory of units of work on the migrated catalog; inside a running job, each
+        commit first checks the job is still its worker's (``jobs/guard.py``)."""
+        from entrepot.jobs.guard import guarded_factory
 
         self.check_migrated()
-        return unit_of_work_factory(self.engine)
+        return guarded_factory(self.engine)
 
     def migrate(self) -> str:
         """Bring the catalog schema to the latest revision; returns it."""
@@ -164,7 +191,7 @@ class App:
         from entrepot.registry.service import Registry
 
         return Registry(
-            self.raw_store, self.cache, self.uow, secret=self.settings.secret_key, actor=self.actor
+            self.raw_store, self.cache, self.uow, secret=self.secret_key, actor=self.actor
         )
 
     @cached_property
@@ -200,7 +227,8 @@ class App:
         from entrepot.bootstrap.fraud import build_services, service_options
 
         if self._fraud is None:
-            self._fraud = build_services(self, options or service_options(self.settings))
+            options = options or service_options(self.settings, secret_key=self.secret_key)
+            self._fraud = build_services(self, options)
         elif options is not None and options != self._fraud.options:
             raise ValueError("this app's fraud services are already built with other options")
         return self._fraud

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 from entrepot.accounts.admin import AdminService
 from entrepot.accounts.licences import TRAINING_KIND, LicenceService
 from entrepot.accounts.service import AccountService
+from entrepot.bootstrap.secret import resolve_secret
 from entrepot.catalog.uow import UnitOfWorkFactory
 from entrepot.config import Settings
 from entrepot.fraud.library.registry import RegistryLibrary
@@ -84,10 +85,12 @@ class FraudServices:
 
 
 def service_options(settings: Settings, **overrides: Any) -> ServiceOptions:
-    """The fraud service's options from ``settings`` (``overrides`` replace some: tests)."""
+    """The fraud service's options from ``settings`` (``overrides`` replace some: tests).
+    The secret is the configured one, else the instance's generated one (``secret.py``)."""
     limit = settings.upload_limit
+    secret = overrides.pop("secret_key", None) or resolve_secret(settings)
     options = ServiceOptions(
-        secret_key=settings.secret_key,
+        secret_key=secret,
         var_dir=Path(settings.var_dir),
         jobs_url=settings.jobs_url or settings.redis_url,
         jobs_name=str(settings.jobs_name),

@@ -9,6 +9,7 @@ from collections import defaultdict
 from datetime import timedelta
 from pathlib import Path
 from typing import Annotated, BinaryIO, Literal, cast
+from urllib.parse import unquote
 
 import typer
 from rich.markup import escape
@@ -18,8 +19,18 @@ from rich.text import Text
 from entrepot.cli.context import console, current_app
 from entrepot.cli.format import parse_duration
 from entrepot.cli.progress import ProgressReader, transfer_progress
-from entrepot.errors import IntegrityError, StorageError
+from entrepot.errors import AccessDenied, IntegrityError, StorageError
 from entrepot.sizes import human_size
+
+#: The folder of the web service's users (``users/<id>/``): the service alone writes there.
+USERS_FOLDER = "users/"
+_FORCE = Annotated[
+    bool,
+    typer.Option(
+        "--force",
+        help=f"Write or delete under {USERS_FOLDER} (the web service's users) all the same.",
+    ),
+]
 
 
 def register(app: typer.Typer) -> None:
@@ -131,8 +142,13 @@ def put(
     src: Annotated[Path, typer.Argument(exists=True, dir_okay=False, help="Local file.")],
     key: Annotated[str, typer.Argument(help="Destination key, e.g. files/report.csv.")],
     content_type: Annotated[str | None, typer.Option(help="MIME type to record.")] = None,
+    force: _FORCE = False,
 ) -> None:
-    """Upload SRC to KEY (write-once) and record it in the catalog."""
+    """Upload SRC to KEY (write-once) and record it in the catalog.
+
+    Keys under users/ belong to the web service's accounts and are refused without --force.
+    """
+    guard_user_keys([key], "put", force=force)
     app = current_app()
     size = src.stat().st_size
     with transfer_progress(console) as progress, open(src, "rb") as raw:
@@ -183,13 +199,41 @@ def rm(
     recursive: Annotated[
         bool, typer.Option("--recursive", "-r", help="Treat each KEY as a folder prefix.")
     ] = False,
+    force: _FORCE = False,
 ) -> None:
-    """Delete objects and their catalog rows (the row first, so none ever dangles)."""
+    """Delete objects and their catalog rows (the row first, so none ever dangles).
+
+    Keys under users/ belong to the web service's accounts and are refused without --force.
+    """
     app = current_app()
     targets = [i.key for k in keys for i in app.store.list(k)] if recursive else keys
+    guard_user_keys(targets, "rm", force=force)
     for key in targets:
         app.objects.delete(key)
     console.print(f"deleted {len(targets)} object(s)")
+
+
+def guard_user_keys(keys: list[str], command: str, *, force: bool) -> None:
+    """Refuse keys in a user's namespace (``users/...``) unless ``force``: the web service
+    keeps rows (datasets, models, predictions, quotas) beside those objects, which a
+    command writing or deleting behind its back would leave wrong."""
+    if force:
+        return
+    for key in keys:
+        if any(_in_users(text) for text in (key, unquote(key))):
+            raise AccessDenied(
+                f"`entrepot {command}` refuses keys under {USERS_FOLDER}: that folder holds the "
+                "web service's accounts, and its datasets, models and quotas would no longer "
+                "match their files",
+                key=key,
+                hint="use another folder (files/, datasets/), the web service, or "
+                "`entrepot users` to manage an account; add --force only if you know why",
+            )
+
+
+def _in_users(key: str) -> bool:
+    text = key.lstrip("/")
+    return text == USERS_FOLDER.rstrip("/") or text.startswith(USERS_FOLDER)
 
 
 def presign(
@@ -200,6 +244,8 @@ def presign(
     """Print a presigned URL for KEY (S3 stores only)."""
     from entrepot.storage.protocols import Sign
 
+    if method.upper() == "PUT":
+        guard_user_keys([key], "presign --method PUT", force=False)
     store = current_app().raw_store
     if method.upper() == "GET":
         store.head(key)  # a URL to a missing object helps nobody

@@ -114,33 +114,46 @@ def bucket_exists() -> None:
 def gc(
     dry_run: Annotated[bool, typer.Option("--dry-run", help="List, delete nothing.")] = False,
     grace: Annotated[
-        str, typer.Option(help="Keep unreferenced objects younger than this (writes in flight).")
+        str,
+        typer.Option(
+            help="Keep unreferenced objects and temporaries younger than this (writes in flight)."
+        ),
     ] = "1h",
 ) -> None:
-    """Remove stored objects that no catalog row references (crash leftovers)."""
+    """Remove stored objects that no catalog row references, and temporary files crashed
+    processes left (var/tmp/upload-*.part, .entrepot-tmp-* in a local store)."""
     from entrepot.services.gc import collect_garbage
+    from entrepot.services.temporaries import collect_temporaries
 
     app = current_app()
+    age = parse_duration(grace)
     report = collect_garbage(
         app.home_store,
         app.uow,
         prefixes=app.settings.managed_prefixes,
-        grace=parse_duration(grace),
+        grace=age,
         dry_run=dry_run,
     )
+    temporaries = collect_temporaries(app.temp_areas(), grace=age, dry_run=dry_run)
     table = Table(box=None)
-    table.add_column("orphan key", overflow="fold")
+    table.add_column("orphan key or temporary file", overflow="fold")
     table.add_column("size", no_wrap=True)
     table.add_column("modified (UTC)", no_wrap=True)
     for item in report.candidates:
         table.add_row(
             Text(item.key), human_size(item.size), item.modified.strftime("%Y-%m-%d %H:%M")
         )
-    if report.candidates:
+    for temp in temporaries.found:
+        table.add_row(
+            Text(str(temp.path)), human_size(temp.size), temp.modified.strftime("%Y-%m-%d %H:%M")
+        )
+    if report.candidates or temporaries.found:
         console.print(table)
     verb = "would delete" if dry_run else "deleted"
     count = len(report.candidates) if dry_run else report.deleted
+    files = len(temporaries.found) if dry_run else temporaries.removed
     console.print(f"{verb} {count} orphan object(s), {human_size(report.bytes)}")
+    console.print(f"{verb} {files} stale temporary file(s), {human_size(temporaries.bytes)}")
 
 
 def verify(

@@ -4,6 +4,11 @@ Handlers are plain functions ``handler(job, progress) -> result`` registered by 
 raise :class:`~entrepot.errors.EntrepotError` for a failure worth telling the user (its
 message becomes the job's error), anything else is logged and reported as an internal
 error without its details.
+
+A job is cancelled from outside by marking it finished (its owner's account is being
+deleted): from then on every commit its handler makes is refused (``jobs/guard.py``) and
+its next progress report stops it with :class:`~entrepot.jobs.guard.JobCancelled`; once the
+handler has unwound, the runner releases the job, which is what the canceller awaits.
 """
 
 from __future__ import annotations
@@ -19,6 +24,7 @@ from entrepot.catalog.jobs.records import JobRecord, JobState
 from entrepot.catalog.uow import UnitOfWorkFactory
 from entrepot.errors import EntrepotError
 from entrepot.jobs.codes import error_code
+from entrepot.jobs.guard import JobCancelled, running
 
 log = logging.getLogger("entrepot.jobs")
 Clock = Callable[[], datetime]
@@ -59,7 +65,7 @@ class JobRunner:
 
     def run(self, job_id: str) -> JobState | None:
         """Run job ``job_id`` if it is still queued; returns its final state, or ``None`` if
-        another worker has it or it is finished."""
+        another worker has it, it is finished, or it was cancelled while it ran."""
         with self._uow() as uow:
             job = uow.jobs.claim(job_id, self.worker, self._clock())
             uow.commit()
@@ -75,12 +81,25 @@ class JobRunner:
             stop.set()
             beat.join(timeout=5)
 
-    def _execute(self, job: JobRecord) -> JobState:
+    def _execute(self, job: JobRecord) -> JobState | None:
         handler = self._handlers.get(job.kind)
         try:
             if handler is None:
                 raise EntrepotError(f"no worker knows how to run {job.kind!r} jobs")
-            result = handler(job, _Reporter(self, job.id))
+            with running(job.id, self.worker):
+                result = handler(job, _Reporter(self, job.id))
+        except JobCancelled:
+            # Cancelled (then _finish finds it no longer ours and releases it), or its owner
+            # was deactivated or deleted while it ran (then it is failed here).
+            log.info("job stopped: cancelled, or its owner is gone", extra={"job": job.id})
+            self._finish(
+                job.id,
+                ok=False,
+                error="stopped: the account that submitted this job was deactivated or "
+                "deleted while it ran",
+                code="job_cancelled",
+            )
+            return None
         except EntrepotError as exc:
             log.info("job failed", extra={"job": job.id, "error": str(exc)})
             self._finish(job.id, ok=False, error=str(exc), code=error_code(exc))
@@ -116,7 +135,17 @@ class JobRunner:
                 done = uow.jobs.fail(job_id, self.worker, now, error, code)
             uow.commit()
         if not done:
-            log.warning("job was taken back by the reaper", extra={"job": job_id})
+            log.warning("job was cancelled or taken back meanwhile", extra={"job": job_id})
+            self._release(job_id)
+
+    def _release(self, job_id: str) -> None:
+        """Tell whoever cancelled the job that this worker has stopped working on it."""
+        try:
+            with self._uow() as uow:
+                uow.jobs.release(job_id, self.worker)
+                uow.commit()
+        except EntrepotError:
+            log.warning("could not release a cancelled job", extra={"job": job_id}, exc_info=True)
 
     def _beat(self, job_id: str, stop: threading.Event) -> None:
         while not stop.wait(self._heartbeat):
@@ -124,16 +153,21 @@ class JobRunner:
 
     def report(
         self, job_id: str, progress: float | None = None, message: str | None = None
-    ) -> None:
-        """Record a heartbeat (and progress) of ``job_id``."""
+    ) -> bool:
+        """Record a heartbeat (and progress) of ``job_id``; ``False`` if the job is no longer
+        this worker's (cancelled, or taken back by the reaper)."""
         try:
             with self._uow() as uow:
-                uow.jobs.beat(
+                mine = uow.jobs.beat(
                     job_id, self.worker, self._clock(), progress=progress, message=message
                 )
                 uow.commit()
+                return mine
+        except JobCancelled:
+            return False
         except EntrepotError:  # the database is briefly away: the next beat will do
             log.warning("heartbeat failed", extra={"job": job_id}, exc_info=True)
+            return True
 
 
 class _Reporter:
@@ -149,4 +183,5 @@ class _Reporter:
         if now - self._last < 0.5 and fraction < 1.0:
             return
         self._last = now
-        self._runner.report(self._job_id, fraction, message)
+        if not self._runner.report(self._job_id, fraction, message):
+            raise JobCancelled(f"job {self._job_id} was cancelled or taken back while it ran")

@@ -36,6 +36,8 @@ from entrepot.storage.keys import RESERVED_PREFIX
 from entrepot.storage.types import Listing, ObjectInfo
 
 _META_DIR = Path(RESERVED_PREFIX) / "meta"
+#: Names of the temporary files a write starts with (``entrepot gc`` removes stale ones).
+TEMP_PREFIX = f"{RESERVED_PREFIX}-tmp-"
 _WRITE_CHUNK = 1024 * 1024
 
 
@@ -127,7 +129,7 @@ class LocalStore(BaseStore):
 
     def _atomic_write(self, dest: Path, write: Any, *, create_only: bool) -> None:
         dest.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=dest.parent, prefix=f"{RESERVED_PREFIX}-tmp-")
+        fd, tmp = tempfile.mkstemp(dir=dest.parent, prefix=TEMP_PREFIX)
         try:
             with os.fdopen(fd, "wb") as out:
                 write(out)

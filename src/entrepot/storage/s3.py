@@ -138,7 +138,7 @@ class S3Store(BaseStore):
         client: ClientConfig = {
             "allow_http": opts.uses_http,
             "connect_timeout": opts.connect_timeout,
-            "read_timeout": timedelta(seconds=60),
+            "read_timeout": opts.read_timeout,
             "timeout": timedelta(hours=1),  # a whole streamed download must fit in it
         }
         retry: RetryConfig = {
@@ -200,6 +200,7 @@ class S3Store(BaseStore):
             s3={"addressing_style": "path" if opts.uses_path_style else "virtual"},
             retries={"total_max_attempts": opts.max_retries + 1, "mode": "standard"},
             connect_timeout=opts.connect_timeout.total_seconds(),
+            read_timeout=opts.read_timeout.total_seconds(),
         )
         try:
             call(self._boto3_session().client("s3", endpoint_url=opts.endpoint_url, config=config))

@@ -65,6 +65,8 @@ class S3Options:
     max_retries: int = 3
     retry_timeout: timedelta = timedelta(seconds=15)
     connect_timeout: timedelta = timedelta(seconds=5)
+    #: Silence after which a request to a server that stopped answering fails.
+    read_timeout: timedelta = timedelta(seconds=60)
 
     def __post_init__(self) -> None:
         scheme = urlsplit(self.endpoint_url).scheme if self.endpoint_url else "https"
@@ -81,8 +83,8 @@ class S3Options:
             "multipart_threshold and max_retries must be >= 0, max_concurrency >= 1": (
                 min(self.multipart_threshold, self.max_retries) < 0 or self.max_concurrency < 1
             ),
-            "retry_timeout and connect_timeout must be positive": (
-                min(self.retry_timeout, self.connect_timeout) <= timedelta(0)
+            "retry_timeout, connect_timeout and read_timeout must be positive": (
+                min(self.retry_timeout, self.connect_timeout, self.read_timeout) <= timedelta(0)
             ),
         }
         for problem, failed in problems.items():

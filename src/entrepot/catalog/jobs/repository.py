@@ -15,6 +15,7 @@ from sqlalchemy import ColumnElement, func, select, update
 from sqlalchemy.orm import Session
 
 from entrepot.catalog.accounts.records import Page
+from entrepot.catalog.accounts.tables import UserRow
 from entrepot.catalog.accounts.users import check_page
 from entrepot.catalog.jobs.records import JobRecord, JobState
 from entrepot.catalog.jobs.tables import JobRow
@@ -250,6 +251,78 @@ class JobRepository:
             )
         )
         return _rowcount(result) == 1
+
+    def holds(self, job_id: str, worker: str) -> bool:
+        """Whether ``worker`` still runs the job and its owner (if any) is an active account.
+
+        The job's row stays locked, and its owner's row share-locked, until the caller's
+        transaction ends: a cancellation or a deactivation cannot land between this check
+        and the caller's commit."""
+        owner = self._session.execute(
+            select(JobRow.owner_id)
+            .where(
+                JobRow.id == job_id,
+                JobRow.state == JobState.RUNNING.value,
+                JobRow.worker == worker[:128],
+            )
+            .with_for_update()
+        ).first()
+        if owner is None:
+            return False
+        if owner.owner_id is None:
+            return True
+        active = self._session.scalar(
+            select(UserRow.is_active).where(UserRow.id == owner.owner_id).with_for_update(read=True)
+        )
+        return bool(active)
+
+    def cancel_owned(self, owner_id: int, now: datetime, error: str, code: str) -> int:
+        """Mark every queued or running job of ``owner_id`` failed with ``code``; a running
+        job keeps its worker until that worker releases it. Returns how many."""
+        result = self._session.execute(
+            update(JobRow)
+            .where(
+                JobRow.owner_id == owner_id,
+                JobRow.state.in_([JobState.QUEUED.value, JobState.RUNNING.value]),
+            )
+            .values(
+                state=JobState.FAILED.value,
+                finished_at=now,
+                error=error,
+                error_code=code[:64],
+            )
+        )
+        return _rowcount(result)
+
+    def release(self, job_id: str, worker: str) -> bool:
+        """Record that ``worker`` stopped working on a job that was finished for it
+        (cancelled); ``False`` if the job is running or not its own."""
+        result = self._session.execute(
+            update(JobRow)
+            .where(
+                JobRow.id == job_id,
+                JobRow.state != JobState.RUNNING.value,
+                JobRow.worker == worker[:128],
+            )
+            .values(worker=None)
+        )
+        return _rowcount(result) == 1
+
+    def count_held(self, owner_id: int, code: str) -> int:
+        """Jobs of ``owner_id`` cancelled with ``code`` whose worker has not stopped yet."""
+        return int(
+            self._session.scalar(
+                select(func.count())
+                .select_from(JobRow)
+                .where(
+                    JobRow.owner_id == owner_id,
+                    JobRow.state == JobState.FAILED.value,
+                    JobRow.error_code == code[:64],
+                    JobRow.worker.is_not(None),
+                )
+            )
+            or 0
+        )
 
     def _owned_update(self, job_id: str, worker: str, values: Mapping[str, Any]) -> bool:
         result = self._session.execute(

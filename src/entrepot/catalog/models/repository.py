@@ -222,6 +222,11 @@ class ModelRepository:
             for name, n, version, created in self._rows(query)
         )
 
+    def names(self, namespace: str) -> tuple[str, ...]:
+        """The name of every model of ``namespace`` with a version in any state."""
+        query = select(_V.name).where(_V.namespace == namespace).distinct().order_by(_V.name)
+        return tuple(str(name) for name in self._session.scalars(query))
+
     def files(self, version_id: int) -> tuple[ModelFileRecord, ...]:
         """The files of a version, by path."""
         return tuple(

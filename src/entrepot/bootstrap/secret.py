@@ -1,0 +1,76 @@
+"""The instance secret: the one configured, or in development one generated on first start.
+
+A development instance without ``ENTREPOT_SECRET_KEY`` gets a random secret, written once
+to ``<var_dir>/secret_key`` (mode 0600, created exclusively so two processes starting
+together agree on one) and read back by every later process of the same instance. No
+secret is ever a constant of the source. Production never gets here: its settings refuse
+a missing secret.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import secrets
+import stat
+from pathlib import Path
+
+from entrepot.config import MIN_SECRET_LENGTH, SECRET_FILE, Settings
+from entrepot.errors import ConfigError
+
+_ENTROPY_BYTES = 48
+
+
+def resolve_secret(settings: Settings) -> str:
+    """The configured secret, else this instance's generated one (see the module docstring)."""
+    if settings.secret_key is not None:
+        return settings.secret_key
+    if settings.env == "production":  # the settings refuse it; never generate one here
+        raise ConfigError("ENTREPOT_SECRET_KEY is required in production")
+    return instance_secret(Path(settings.var_dir) / SECRET_FILE)
+
+
+def instance_secret(path: Path) -> str:
+    """The secret kept at ``path``, created (random, mode 0600) if there is none yet."""
+    try:
+        return _read(path)
+    except FileNotFoundError:
+        pass
+    path.parent.mkdir(parents=True, exist_ok=True)
+    value = secrets.token_urlsafe(_ENTROPY_BYTES)
+    tmp = path.with_name(f".{path.name}.{secrets.token_hex(4)}.tmp")
+    try:
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w", encoding="ascii") as out:
+            out.write(value + "\n")
+            out.flush()
+            os.fsync(out.fileno())
+        with contextlib.suppress(FileExistsError):  # a concurrent first start won: use its
+            os.link(tmp, path)  # atomic and exclusive
+    except OSError as exc:
+        raise ConfigError(
+            f"cannot keep the instance secret in {path}: {exc.strerror or exc}",
+            hint="make the instance folder (ENTREPOT_VAR_DIR) writable, or set ENTREPOT_SECRET_KEY",
+        ) from exc
+    finally:
+        with contextlib.suppress(OSError):
+            tmp.unlink()
+    return _read(path)
+
+
+def _read(path: Path) -> str:
+    info = path.stat()
+    if info.st_mode & (stat.S_IRWXG | stat.S_IRWXO):
+        raise ConfigError(
+            f"the instance secret {path} is readable by other users "
+            f"(mode {stat.S_IMODE(info.st_mode):o})",
+            hint=f"chmod 600 {path}, or delete it to generate a new one (which signs everyone out)",
+        )
+    value = path.read_text(encoding="utf-8", errors="replace").strip()
+    if len(value) < MIN_SECRET_LENGTH:
+        raise ConfigError(
+            f"the instance secret {path} is too short",
+            hint="delete it to generate a new one (which signs everyone out), or set "
+            "ENTREPOT_SECRET_KEY",
+        )
+    return value

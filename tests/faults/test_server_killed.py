@@ -1,0 +1,149 @@
+"""``kill -9`` the running service mid-upload and mid-training, then check what an operator
+relies on: ``entrepot verify`` finds no dangling row, ``entrepot gc --grace 0s`` leaves no
+temporary and no orphan, the job is retried or failed (never left running), and the
+half-sent upload never became a dataset anyone can download."""
+
+from __future__ import annotations
+
+import contextlib
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+
+from tests.support.csvs import labelled_csv
+from tests.support.processes import Server, api_token, instance_env, run
+
+pytestmark = pytest.mark.slow
+BOUNDARY = "entrepot-fault-boundary"
+
+
+def _leftovers(folder: Path) -> list[Path]:
+    var = folder / "var"
+    spools = list((var / "tmp").glob("*")) if (var / "tmp").is_dir() else []
+    writes = list((var / "store").rglob(".entrepot-tmp-*"))
+    return spools + writes
+
+
+def _after_the_crash_everything_is_clean(env: dict[str, str], folder: Path) -> None:
+    verify = run(env, folder, "verify")
+    assert verify.returncode == 0, verify.stdout + verify.stderr
+    gc = run(env, folder, "gc", "--grace", "0s")
+    assert gc.returncode == 0, gc.stderr
+    assert _leftovers(folder) == []
+    again = run(env, folder, "gc", "--dry-run", "--grace", "0s")
+    assert "would delete 0 orphan object(s)" in again.stdout, again.stdout
+    assert "would delete 0 stale temporary file(s)" in again.stdout, again.stdout
+
+
+def _slow_upload(url: str, headers: dict[str, str], sent: threading.Event) -> None:
+    """Stream a large CSV that never ends (the server is killed before)."""
+    row = b"amount,merchant,is_fraud\n" + b"12.5,shop,0\n" * 80_000
+
+    def body() -> Iterator[bytes]:
+        yield (
+            f'--{BOUNDARY}\r\nContent-Disposition: form-data; name="file"; '
+            'filename="big.csv"\r\nContent-Type: text/csv\r\n\r\n'
+        ).encode()
+        for _ in range(400):
+            yield row
+            sent.set()
+            time.sleep(0.05)
+
+    content_type = f"multipart/form-data; boundary={BOUNDARY}"
+    with contextlib.suppress(httpx.HTTPError):  # the server dies under it
+        httpx.post(
+            url + "/api/upload",
+            content=body(),
+            headers={**headers, "Content-Type": content_type},
+            timeout=60,
+        )
+
+
+def _wait(predicate: object, what: str, seconds: float = 60) -> None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if predicate():  # type: ignore[operator]
+            return
+        time.sleep(0.1)
+    pytest.fail(f"{what} did not happen within {seconds} s")
+
+
+def test_kill_9_mid_upload_leaves_nothing_gc_cannot_clean(tmp_path: Path) -> None:
+    env = instance_env(tmp_path)
+    assert run(env, tmp_path, "db", "upgrade").returncode == 0
+    headers = api_token(env, tmp_path, "alice@example.com")
+    server = Server(env, tmp_path, "--no-worker")
+    sent = threading.Event()
+    client = threading.Thread(target=_slow_upload, args=(server.url, headers, sent))
+    client.start()
+    try:
+        spools = tmp_path / "var" / "tmp"
+        _wait(
+            lambda: any(p.stat().st_size > 2_000_000 for p in spools.glob("upload-*.part")),
+            "a spooled upload of 2 MB",
+        )
+    finally:
+        server.kill()
+        client.join(timeout=30)
+    assert list((tmp_path / "var" / "tmp").glob("upload-*.part"))  # the crash's leftover
+
+    _after_the_crash_everything_is_clean(env, tmp_path)
+    again = Server(env, tmp_path, "--no-worker")
+    try:
+        listed = httpx.get(again.url + "/api/datasets", headers=headers, timeout=10)
+        assert listed.status_code == 200 and listed.json()["total"] == 0
+    finally:
+        again.stop()
+
+
+def test_kill_9_mid_training_then_the_job_is_retried_or_failed(tmp_path: Path) -> None:
+    env = instance_env(
+        tmp_path, training_budget="4", job_heartbeat_seconds="0.5", job_stale_seconds="3"
+    )
+    assert run(env, tmp_path, "db", "upgrade").returncode == 0
+    headers = api_token(env, tmp_path, "alice@example.com")
+    server = Server(env, tmp_path)
+    try:
+        uploaded = httpx.post(
+            server.url + "/api/upload",
+            headers=headers,
+            files={"file": ("alice.csv", labelled_csv(1500))},
+            timeout=60,
+        )
+        assert uploaded.status_code == 201, uploaded.text
+        job = httpx.post(
+            server.url + "/api/train",
+            headers=headers,
+            json={"dataset_id": uploaded.json()["dataset_id"], "model_name": "m"},
+            timeout=30,
+        ).json()["job_id"]
+
+        def state() -> str:
+            answer = httpx.get(f"{server.url}/api/jobs/{job}", headers=headers, timeout=10)
+            return str(answer.json()["state"])
+
+        _wait(lambda: state() == "running", "the training to start")
+        time.sleep(1.0)  # inside the model search
+    finally:
+        server.kill()
+
+    again = Server(env, tmp_path)
+    try:
+        final: dict[str, object] = {}
+
+        def finished() -> bool:
+            answer = httpx.get(f"{again.url}/api/jobs/{job}", headers=headers, timeout=10)
+            final.update(answer.json())
+            return final["state"] in ("succeeded", "failed")
+
+        _wait(finished, "the killed job to be retried or failed", seconds=90)
+        if final["state"] == "succeeded":
+            models = httpx.get(again.url + "/api/models", headers=headers, timeout=10).json()
+            assert len(models) == 1
+    finally:
+        again.stop()
+    _after_the_crash_everything_is_clean(env, tmp_path)
