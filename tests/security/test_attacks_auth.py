@@ -474,7 +474,7 @@ def test_the_metrics_token_reads_metrics_and_details(web: Web) -> None:
     [
         (ObjectNotFound, 404),
         (InvalidKey, 400),
-        (AccessDenied, 400),
+        (AccessDenied, 503),
         (IntegrityError, 500),
         (StoreUnavailable, 503),
     ],

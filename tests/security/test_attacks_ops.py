@@ -11,6 +11,7 @@ import os
 import stat
 import time
 from collections.abc import Iterator
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -223,7 +224,17 @@ def generated(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, An
     with TestClient(app, raise_server_exceptions=False) as client:
         admin = services.accounts.register("root@example.com", "correct horse battery staple",
                                            admin=True)  # fmt: skip
-        yield {"client": client, "folder": folder, "admin": admin, "services": services}
+        # A live session of the admin's, as if its id had leaked: only the signature then
+        # stands between a forger and the admin API.
+        live = services.accounts.open_session(admin.id, timedelta(days=1))
+        session = {"uid": admin.id, "epoch": admin.session_epoch, "sid": live}
+        yield {
+            "client": client,
+            "folder": folder,
+            "admin": admin,
+            "services": services,
+            "session": session,
+        }
 
 
 def _forged(secret: str, session: dict[str, Any]) -> str:
@@ -246,8 +257,7 @@ def test_an_admin_cookie_signed_with_a_guessed_secret_is_refused(
     generated: dict[str, Any], secret: str
 ) -> None:
     client: TestClient = generated["client"]
-    admin = generated["admin"]
-    client.cookies.set(SESSION_COOKIE, _forged(secret, {"uid": admin.id, "epoch": 0}))
+    client.cookies.set(SESSION_COOKIE, _forged(secret, generated["session"]))
     try:
         answer = client.get("/api/admin/users")
     finally:
@@ -260,7 +270,7 @@ def test_the_forgery_would_work_with_the_instance_secret(generated: dict[str, An
     API, so the refusals above are the secret's doing."""
     client: TestClient = generated["client"]
     secret = (generated["folder"] / "var" / "secret_key").read_text().strip()
-    client.cookies.set(SESSION_COOKIE, _forged(secret, {"uid": generated["admin"].id, "epoch": 0}))
+    client.cookies.set(SESSION_COOKIE, _forged(secret, generated["session"]))
     try:
         answer = client.get("/api/admin/users")
     finally:

@@ -54,6 +54,7 @@ STATUS: tuple[tuple[type[BaseException], int], ...] = (
     (e.ObjectNotFound, 404),
     (e.RecordExists, 409),
     (e.InvalidKey, 400),
+    (e.AccessDenied, 503),  # the store refused the service's own credentials: not the user's
     (e.IntegrityError, 500),
     (e.StoreUnavailable, 503),
     (e.DatabaseUnavailable, 503),
