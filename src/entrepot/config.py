@@ -151,6 +151,15 @@ class Settings(BaseSettings):
                 f"{MIN_SECRET_LENGTH}. {how}"
                 + ("" if self.env == "production" else ", or unset it to use a generated one")
             )
+        token = self.metrics_token
+        if token is not None and (
+            token.strip().lower() in _KNOWN_SECRETS or len(token) < MIN_SECRET_LENGTH
+        ):
+            raise ValueError(
+                f"ENTREPOT_METRICS_TOKEN must be a random value of at least "
+                f"{MIN_SECRET_LENGTH} characters, not an example; anyone could read the "
+                f"metrics with it. {how}, or unset it (then only admins may)"
+            )
         return self
 
     @property
