@@ -6,6 +6,7 @@ from fastapi import APIRouter, Request
 from starlette.concurrency import run_in_threadpool
 
 from entrepot.accounts.errors import DatasetTooLarge
+from entrepot.api.bodies import ENVELOPE
 from entrepot.api.deps import Services, User
 from entrepot.api.multipart import receive_upload
 from entrepot.api.schemas import DatasetOut, PageOut, UploadOut, dataset_out
@@ -14,8 +15,6 @@ from entrepot.catalog.accounts.records import UserRecord
 from entrepot.sizes import human_size
 
 router = APIRouter(prefix="/api", tags=["datasets"])
-#: Room for the multipart envelope around the file when checking Content-Length.
-ENVELOPE = 64 * 1024
 
 
 async def receive(request: Request, user: UserRecord, services: FraudServices) -> UploadOut:
