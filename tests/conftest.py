@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import itertools
 import os
-import socket
 import subprocess
 import sys
 import tempfile
@@ -39,7 +38,7 @@ from entrepot.storage.local import LocalStore
 from entrepot.storage.memory import MemoryStore
 from entrepot.storage.s3 import S3Store
 from entrepot.storage.url import S3Options
-from tests.support.network import S3_REGION, free_port, unique_bucket
+from tests.support.network import S3_REGION, free_port, listening, unique_bucket
 
 STORE_KINDS = ("memory", "local", "s3")
 S3_ACCESS_KEY_ID = "testing"
@@ -62,14 +61,6 @@ _START_TIMEOUT = 60.0
 MotoServer = Callable[..., AbstractContextManager[str]]
 
 
-def _listening(port: int) -> bool:
-    try:
-        with socket.create_connection(("127.0.0.1", port), timeout=0.2):
-            return True
-    except OSError:
-        return False
-
-
 @contextmanager
 def _moto_server(env: dict[str, str] | None = None) -> Iterator[str]:
     """Run ``python -m moto.server`` on a free port until the block ends; yield its URL."""
@@ -83,7 +74,7 @@ def _moto_server(env: dict[str, str] | None = None) -> Iterator[str]:
                 env={**os.environ, **(env or {})},
             )
             deadline = time.monotonic() + _START_TIMEOUT
-            while process.poll() is None and not _listening(port):
+            while process.poll() is None and not listening(port):
                 if time.monotonic() > deadline:
                     process.kill()
                     pytest.fail(f"moto S3 server did not listen within {_START_TIMEOUT} s")

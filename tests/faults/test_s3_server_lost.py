@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import os
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -21,7 +20,7 @@ import pytest
 from entrepot.errors import StorageError, StoreUnavailable
 from entrepot.storage.protocols import Buckets, Store
 from entrepot.storage.url import S3Options, open_store
-from tests.support.network import S3_REGION, free_port, unique_bucket
+from tests.support.network import S3_REGION, free_port, listening, unique_bucket
 
 pytestmark = [pytest.mark.s3, pytest.mark.slow]
 #: Every failing call must end within this (timeouts of 1-2 s, one retry, a margin).
@@ -35,14 +34,6 @@ class Moto:
     endpoint: str
 
 
-def _listening(port: int) -> bool:
-    try:
-        with socket.create_connection(("127.0.0.1", port), timeout=0.2):
-            return True
-    except OSError:
-        return False
-
-
 @contextmanager
 def _own_moto() -> Iterator[Moto]:
     """A moto S3 server of our own, so that it can be frozen and killed."""
@@ -54,7 +45,7 @@ def _own_moto() -> Iterator[Moto]:
         start_new_session=True,
     )
     deadline = time.monotonic() + 60
-    while not _listening(port):
+    while not listening(port):
         if process.poll() is not None or time.monotonic() > deadline:
             process.kill()
             pytest.fail("moto S3 server did not start")

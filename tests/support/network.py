@@ -20,3 +20,12 @@ def free_port() -> int:
 def unique_bucket() -> str:
     """A bucket name no other test uses."""
     return f"entrepot-test-{uuid.uuid4().hex[:12]}"
+
+
+def listening(port: int) -> bool:
+    """Whether something accepts connections on 127.0.0.1:``port``."""
+    try:
+        with socket.create_connection(("127.0.0.1", port), timeout=0.2):
+            return True
+    except OSError:
+        return False
