@@ -1,8 +1,5 @@
-"""``entrepot models``: the model registry from the command line.
-
-Mounted by the main CLI as ``entrepot models``; every command is a thin shell over
-:class:`entrepot.registry.Registry` (``current_app().registry``).
-"""
+"""``entrepot models``: the model registry from the command line, each command a thin shell
+over :class:`entrepot.registry.Registry` (``current_app(ctx).registry``)."""
 
 from __future__ import annotations
 
@@ -43,20 +40,18 @@ def _options(
         typer.Option("--user", help="Work on this user's models (users/ID/models/) instead."),
     ] = None,
 ) -> None:
-    """Declares the group's ``--user``; commands read it with :func:`user_option`."""
+    """Declares the group's ``--user`` (read by :func:`user_option`)."""
 
 
 def user_option(ctx: typer.Context) -> str | None:
     """The ``--user`` given to ``entrepot models`` (its commands' parent context)."""
-    group = ctx.parent
-    user = None if group is None else group.params.get("user")
+    user = ctx.parent.params.get("user") if ctx.parent is not None else None
     return None if user is None else str(user)
 
 
 def _registry(ctx: typer.Context) -> Registry:
     registry: Registry = current_app(ctx).registry
-    user = user_option(ctx)
-    return registry if user is None else registry.for_owner(user)
+    return registry if (user := user_option(ctx)) is None else registry.for_owner(user)
 
 
 def _pairs(values: list[str] | None, what: str) -> dict[str, str]:
