@@ -12,6 +12,7 @@ from entrepot.accounts.errors import EmailTaken, QuotaExceeded
 from entrepot.accounts.licences import LicenceService
 from entrepot.accounts.service import AccountService
 from entrepot.catalog.uow import UnitOfWorkFactory, unit_of_work_factory
+from tests.support.accounts import parallel_wrong_guesses
 from tests.support.clock import FakeClock
 from tests.support.web import PASSWORD
 
@@ -93,25 +94,11 @@ def test_only_one_worker_claims_a_job_on_postgres(uow: UnitOfWorkFactory) -> Non
 def test_parallel_wrong_passwords_count_at_most_the_limit_on_postgres(
     uow: UnitOfWorkFactory,
 ) -> None:
-    from concurrent.futures import ThreadPoolExecutor
-
-    from entrepot.accounts.errors import InvalidCredentials, TooManyAttempts
-
     clock = FakeClock()
     accounts = AccountService(uow, LicenceService(uow, clock=clock), clock=clock)
     accounts.register("a@example.com", PASSWORD)
 
-    def guess(_: int) -> str:
-        try:
-            accounts.authenticate("a@example.com", "wrong password!", address="10.0.0.1")
-        except InvalidCredentials:
-            return "wrong"
-        except TooManyAttempts:
-            return "limited"
-        return "in"
-
-    with ThreadPoolExecutor(max_workers=10) as pool:
-        outcomes = list(pool.map(guess, range(30)))
+    outcomes = parallel_wrong_guesses(accounts, "a@example.com")
     assert outcomes.count("wrong") == 5 and outcomes.count("limited") == 25
 
 

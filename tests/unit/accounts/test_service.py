@@ -20,6 +20,7 @@ from entrepot.accounts.ratelimit import retry_after
 from entrepot.accounts.service import AccountService, normalize_email
 from entrepot.catalog.uow import UnitOfWorkFactory
 from entrepot.errors import RecordNotFound
+from tests.support.accounts import parallel_wrong_guesses
 from tests.support.catalog import uow_factory
 from tests.support.clock import FakeClock
 from tests.support.web import PASSWORD
@@ -136,21 +137,9 @@ def test_guesses_spread_over_many_addresses_meet_the_softer_per_email_limit(
 
 
 def test_parallel_wrong_passwords_count_at_most_the_limit(accounts: AccountService) -> None:
-    from concurrent.futures import ThreadPoolExecutor
-
     accounts.register("a@example.com", PASSWORD)
 
-    def attempt(_: int) -> str:
-        try:
-            accounts.authenticate("a@example.com", "wrong password!", address="10.0.0.1")
-        except InvalidCredentials:
-            return "wrong"
-        except TooManyAttempts:
-            return "limited"
-        return "in"
-
-    with ThreadPoolExecutor(max_workers=10) as pool:
-        outcomes = list(pool.map(attempt, range(30)))
+    outcomes = parallel_wrong_guesses(accounts, "a@example.com")
     assert outcomes.count("wrong") <= 5 and outcomes.count("limited") >= 25
     with pytest.raises(TooManyAttempts):
         accounts.authenticate("a@example.com", PASSWORD, address="10.0.0.1")
