@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 UV := $(BIN)/uv
 STAMP := $(VENV)/.installed
 
-.PHONY: help setup run demo test lint typecheck pytest services system lock bench clean
+.PHONY: help setup browser-tools run demo test lint typecheck pytest services system lock bench clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-10s %s\n", $$1, $$2}'
@@ -19,6 +19,12 @@ $(STAMP): pyproject.toml requirements.lock
 	touch $(STAMP)
 
 setup: $(STAMP) ## Create .venv with the locked dependencies
+
+node_modules/.installed: package.json package-lock.json
+	npm ci --silent --no-audit --no-fund
+	touch node_modules/.installed
+
+browser-tools: node_modules/.installed ## Install what the browser tests run in Chromium (axe-core, from package-lock.json)
 
 run: setup ## The main job: the fraud detection service on embedded defaults (prints its URL)
 	$(BIN)/entrepot serve
@@ -39,7 +45,7 @@ lint: setup ## ruff format check and lint
 typecheck: setup ## mypy (strict on storage and catalog)
 	$(BIN)/mypy
 
-pytest: setup services system ## The test suite only
+pytest: setup services system browser-tools ## The test suite only
 	$(BIN)/pytest -q
 
 test: lint typecheck pytest ## Everything CI runs: lint, types, the whole test suite

@@ -5,6 +5,7 @@ Run::
     python -m bench.city counts [--sizes 500,2000]   # MB of counts CSV
     python -m bench.city lake                         # one day, local folder vs moto S3
     python -m bench.city incremental [--days 7]       # a week cold, re-run, one change
+    python -m bench.city fanout [--days 30]           # city run --jobs: 1 worker vs 2
 
 ``counts`` generates the counts CSV once per size, then runs each engine in its
 own process (so peak RSS is that engine's alone, read with ``wait4``): Entrepôt's
@@ -197,6 +198,64 @@ def incremental(days: int) -> str:
     return "\n".join(lines)
 
 
+def fanout(days: int) -> str:
+    """A cold backfill through the installed command: one plain run, then ``--jobs`` with
+    one and with two worker processes, each on a fresh catalog over the same raw data."""
+    from entrepot.city.generator import GenerateOptions, generate
+    from entrepot.storage.local import LocalStore
+
+    end = START.fromordinal(START.toordinal() + days - 1)
+    lines = [
+        "| run | units | computed | failed | wall | vs 1 worker |",
+        "|---|---:|---:|---:|---:|---:|",
+    ]
+    with tempfile.TemporaryDirectory(prefix="bench-city-") as tmp:
+        root = Path(tmp)
+        generate(
+            LocalStore(root / "store", fsync=False),
+            GenerateOptions(start=START, days=days, arcs=3000),
+        )
+        walls: dict[str, float] = {}
+        for name, extra in (
+            ("plain run", []),
+            ("--jobs, 1 worker", ["--jobs", "--workers", "1"]),
+            ("--jobs, 2 workers", ["--jobs", "--workers", "2"]),
+        ):
+            folder = root / name.replace(" ", "").replace(",", "-")
+            env = {
+                **{k: v for k, v in os.environ.items() if not k.startswith("ENTREPOT_")},
+                "ENTREPOT_STORE_URL": str(root / "store"),
+                "ENTREPOT_DATABASE_URL": f"sqlite:///{folder}/catalog.db",
+                "ENTREPOT_VAR_DIR": str(folder),
+                "ENTREPOT_CACHE_DIR": str(folder / "cache"),
+            }
+            folder.mkdir()
+            entrepot = [sys.executable, "-m", "entrepot"]
+            subprocess.run([*entrepot, "db", "upgrade"], env=env, check=True, capture_output=True)
+            command = [
+                *entrepot,
+                "city",
+                "run",
+                "--since",
+                str(START),
+                "--until",
+                str(end),
+                "--json",
+            ]
+            began = time.perf_counter()
+            done = subprocess.run([*command, *extra], env=env, capture_output=True, text=True)
+            walls[name] = time.perf_counter() - began
+            summary = json.loads(done.stdout)
+            one = walls.get("--jobs, 1 worker")
+            ratio = f"{one / walls[name]:.2f}x" if one and name.startswith("--jobs") else ""
+            print(f"{name}: {walls[name]:.1f} s {ratio}", flush=True)
+            lines.append(
+                f"| {name} | {days * 5} | {summary['computed']} | {summary['failed']} | "
+                f"{walls[name]:.1f} s | {ratio} |"
+            )
+    return "\n".join(lines)
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="python -m bench.city")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -205,6 +264,8 @@ def main(argv: list[str] | None = None) -> None:
     sub.add_parser("lake", help="a day of raw partitions: local folder vs S3")
     i = sub.add_parser("incremental", help="incremental runs over a week")
     i.add_argument("--days", type=int, default=7)
+    f = sub.add_parser("fanout", help="city run --jobs: one worker vs two")
+    f.add_argument("--days", type=int, default=30)
     r = sub.add_parser("_run")
     r.add_argument("engine", choices=["entrepot", "duckdb"])
     r.add_argument("path", type=Path)
@@ -218,6 +279,9 @@ def main(argv: list[str] | None = None) -> None:
     elif args.command == "incremental":
         table = incremental(args.days)
         name = "city-incremental.md"
+    elif args.command == "fanout":
+        table = fanout(args.days)
+        name = "city-fanout.md"
     else:
         table = lake()
         name = "city-lake.md"

@@ -14,10 +14,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-from pydantic import Field, field_validator, model_validator
+from pydantic import Field, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from entrepot.errors import ConfigError
+from entrepot.masking import mask_url
 from entrepot.sizes import parse_size
 
 ENV_PREFIX = "ENTREPOT_"
@@ -56,6 +57,10 @@ class Settings(BaseSettings):
     #: Where the city app keeps its metrics and reports: sqlite:///..., postgresql://...,
     #: mongodb://..., dynamodb://TABLE?region=...; None: the catalog database itself.
     metrics_url: str | None = None
+    #: Where ``entrepot city collect`` fetches the live feeds (a mirror or proxy may stand in).
+    city_velib_url: str = "https://velib-metropole-opendata.smovengo.cloud/opendata/Velib_Metropole"
+    city_weather_url: str = "https://api.open-meteo.com/v1/forecast"
+    city_portal_url: str = "https://opendata.paris.fr/api/explore/v2.1"
     cache_dir: Path = Path("./var/cache")
     cache_max_bytes: int = Field(default=2 * 1024**3, ge=0)
     s3_endpoint_url: str | None = None
@@ -172,8 +177,38 @@ def load_settings(**overrides: Any) -> Settings:
     """Build Settings from the environment, raising :class:`ConfigError` with every problem."""
     try:
         return Settings(**overrides)
-    except ValueError as exc:
-        raise ConfigError(f"invalid configuration: {exc}") from None
+    except ValidationError as exc:
+        problems = [_problem(error) for error in exc.errors(include_url=False)]
+    except ValueError as exc:  # pydantic-settings could not decode a variable
+        problems = [_undecodable(str(exc))]
+    raise ConfigError(
+        "invalid configuration: " + "; ".join(problems),
+        hint="fix these variables in the environment or the .env file (README: Configuration)",
+    ) from None
+
+
+def _problem(error: Any) -> str:
+    """One validation error in our words: the variable, what is wrong, the value given
+    (never a secret's)."""
+    field = ".".join(str(part) for part in error["loc"])
+    message = str(error["msg"])
+    if error["type"] == "value_error":
+        message = message.removeprefix("Value error, ")
+    else:  # pydantic's "Input should be ..." -> "should be ..."
+        message = message.replace("Input should", "should", 1)
+    if not field or message.startswith(ENV_PREFIX):
+        return message
+    var = ENV_PREFIX + field.upper()
+    given = "" if field in _SECRET_FIELDS else f"={error.get('input')!r}"
+    return f"{var}{given}: {message}"
+
+
+def _undecodable(text: str) -> str:
+    found = re.search(r'field "(\w+)"', text)
+    if found is None:
+        return text
+    variable = ENV_PREFIX + found.group(1).upper()
+    return f'{variable} cannot be read: write it as JSON (a list: ["a", "b"])'
 
 
 @dataclass(frozen=True)
@@ -184,11 +219,6 @@ class SettingSource:
     env_var: str
     value: str
     source: str
-
-
-def mask_url(url: str) -> str:
-    """Hide the password in ``scheme://user:password@host``."""
-    return re.sub(r"(://[^:/@]+):[^@]+@", r"\1:****@", url)
 
 
 def describe(settings: Settings, environ: dict[str, str] | None = None) -> list[SettingSource]:

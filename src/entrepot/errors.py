@@ -4,6 +4,7 @@ The tree::
 
     EntrepotError
     ├── ConfigError                      a setting is missing or wrong
+    ├── LocalFileNotFound (FileNotFoundError)  a local file or folder named does not exist
     ├── StorageError                     anything from an object store
     │   ├── InvalidKey (ValueError)      a key or prefix that is not a safe relative path
     │   ├── ObjectNotFound (FileNotFoundError)
@@ -43,6 +44,12 @@ class EntrepotError(Exception):
 
 class ConfigError(EntrepotError):
     """A setting is missing, malformed or unsafe."""
+
+
+class LocalFileNotFound(EntrepotError, FileNotFoundError):
+    """A local file or folder someone named (a command's argument) does not exist."""
+
+    hint = "check the path"
 
 
 class StorageError(EntrepotError):

@@ -22,6 +22,7 @@ from alembic.script import ScriptDirectory
 from sqlalchemy import Engine
 
 from entrepot.catalog.migrate import alembic_config, current, head
+from entrepot.catalog.uow import UnitOfWorkFactory
 from entrepot.errors import EntrepotError, IntegrityError, NotMigrated
 from entrepot.storage.protocols import Store
 
@@ -152,6 +153,32 @@ def check_store_roundtrip(store: Store) -> Check:
         first = failed[0]
         return Check("store", False, f"{first.name}: {first.detail}", error=first.error)
     return Check("store", True, "a probe was written, read back, verified and deleted")
+
+
+def check_damage(uow_factory: UnitOfWorkFactory) -> Check:
+    """The catalog's damage register: objects ``entrepot verify`` or a read found damaged.
+
+    Damage is a warning, not a failure: the service still answers (a damaged object gets a
+    clear integrity error, or is served from the cache's verified copy), and pulling every
+    instance out of a load balancer would not mend the store."""
+    try:
+        with uow_factory() as uow:
+            summary = uow.damage.summary()
+    except (EntrepotError, OSError) as exc:
+        return Check("integrity", False, str(exc), error=exc)
+    if not summary.objects or summary.latest is None:
+        return Check("integrity", True, "no damaged object recorded")
+    served = (
+        f"; {summary.with_cached_copy} still served from a verified cached copy"
+        if summary.with_cached_copy
+        else ""
+    )
+    detail = (
+        f"{summary.objects} damaged object(s) recorded, the latest at "
+        f"{summary.latest:%Y-%m-%d %H:%M %Z}{served}: see `entrepot verify`, "
+        "which lists them and with --repair restores the cached ones"
+    )
+    return Check("integrity", True, detail, warning=True)
 
 
 class BoundedChecks:

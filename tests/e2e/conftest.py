@@ -1,28 +1,43 @@
-"""Run ``entrepot`` as a user types it: a real process in a fresh working folder."""
+"""Run ``entrepot`` as a user types it: the installed entry point (the console script
+beside this Python), a real process in a fresh working folder."""
 
 from __future__ import annotations
 
 import os
 import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from selenium.webdriver.chrome.webdriver import WebDriver
 
+from tests.support.browser import chromium, serve
 from tests.support.cli import Cli
+
+#: The installed ``entrepot`` script (``[project.scripts]``), or ``python -m entrepot``.
+ENTRY_POINT = (
+    [str(Path(sys.executable).with_name("entrepot"))]
+    if Path(sys.executable).with_name("entrepot").is_file()
+    else [sys.executable, "-m", "entrepot"]
+)
 
 
 @pytest.fixture
-def cli(tmp_path: Path) -> Cli:
-    """``cli("ls", "files")`` runs the installed CLI in ``tmp_path`` with embedded defaults."""
+def cli(tmp_path: Path, tmp_path_factory: pytest.TempPathFactory) -> Cli:
+    """``cli("ls", "files")`` runs the installed CLI in ``tmp_path`` with embedded defaults
+    (and a system temporary folder of its own, outside ``tmp_path``, which its ``gc`` may
+    empty)."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("ENTREPOT_")}
     env["COLUMNS"] = "200"
+    env["TMPDIR"] = str(tmp_path_factory.mktemp("system-tmp"))
 
     def run(
-        *args: str, extra_env: dict[str, str] | None = None
+        *args: str, extra_env: dict[str, str] | None = None, stdin: str | None = None
     ) -> subprocess.CompletedProcess[str]:
         return subprocess.run(
-            [sys.executable, "-m", "entrepot", *args],
+            [*ENTRY_POINT, *args],
+            input=stdin,
             cwd=tmp_path,
             env={**env, **(extra_env or {})},
             capture_output=True,
@@ -31,3 +46,25 @@ def cli(tmp_path: Path) -> Cli:
         )
 
     return run
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """The real ``entrepot serve`` in a fresh folder, for a browser test module."""
+    with serve(tmp_path_factory.mktemp("serve")) as url:
+        yield url
+
+
+@pytest.fixture
+def downloads(tmp_path: Path) -> Path:
+    """Where the browser saves files."""
+    folder = tmp_path / "downloads"
+    folder.mkdir()
+    return folder
+
+
+@pytest.fixture
+def browser(tmp_path: Path, downloads: Path) -> Iterator[WebDriver]:
+    """Headless Chromium with a fresh profile."""
+    with chromium(tmp_path / "profile", downloads) as driver:
+        yield driver

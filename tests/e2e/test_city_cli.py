@@ -15,11 +15,11 @@ def test_generate_run_inspect_and_migrate(cli: Cli, tmp_path: Path) -> None:
     made = cli("city", "generate", "--start", "2025-11-03", "--days", "2", *SMALL)
     assert made.returncode == 0, made.stderr
 
-    run = cli("city", "run", "--since", "2025-11-03", "--until", "2025-11-04")
+    run = cli("city", "run", "--since", "2025-11-03", "--until", "2025-11-04", "--json")
     assert run.returncode == 0, run.stderr
     summary = json.loads(run.stdout)
     assert (summary["computed"], summary["skipped"], summary["failed"]) == (12, 0, 0)
-    again = json.loads(cli("city", "run", "--date", "2025-11-04").stdout)
+    again = json.loads(cli("city", "run", "--date", "2025-11-04", "--json").stdout)
     assert again["skipped"] == 6
 
     metrics = json.loads(cli("city", "metrics", "traffic", "2025-11-04").stdout)
@@ -32,12 +32,12 @@ def test_generate_run_inspect_and_migrate(cli: Cli, tmp_path: Path) -> None:
 
     hour = tmp_path / "var/store/raw/api/weather/dt=2025-11-04/hour=06/weather_data.json"
     hour.write_bytes(hour.read_bytes()[:100])
-    failed = cli("city", "run", "--date", "2025-11-04", "--type", "weather")
+    failed = cli("city", "run", "--date", "2025-11-04", "--type", "weather", "--json")
     assert failed.returncode != 0
     assert json.loads(failed.stdout)["failed"] == 1
     assert "1 of 2 (type, day) failed" in failed.stderr
     assert "hour=06/weather_data.json" in failed.stderr
-    status = json.loads(cli("city", "status", "--failed").stdout)
+    status = json.loads(cli("city", "status", "--failed", "--json").stdout)
     assert [(s["source"], s["date"]) for s in status] == [("weather", "2025-11-04")]
 
     copy = cli(

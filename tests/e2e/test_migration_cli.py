@@ -100,6 +100,9 @@ def test_a_killed_migrate_resumes_then_finalizes(
     assert catalog(tmp_path, "SELECT count(*) FROM object_locations") == total
     assert catalog(tmp_path, "SELECT count(*) FROM store_migration_items") == total
     assert cli("verify").returncode == 0
+    left = cli("gc", "--dry-run", "--grace", "0s").stdout
+    assert "would delete 0 orphan object(s)" in left and "0 stale temporary file(s)" in left
+    assert "incomplete upload" not in left
     checked = cli("migrate", "--verify")
     assert checked.returncode == 0 and f"{total} object(s)" in checked.stdout
 

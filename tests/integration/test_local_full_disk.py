@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import os
-import subprocess
-import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -12,19 +10,13 @@ import pytest
 
 from entrepot.errors import StoreUnavailable
 from entrepot.storage.local import LocalStore
+from tests.support.disks import tiny_tmpfs
 
 
 @pytest.fixture
 def tiny_disk(tmp_path: Path) -> Iterator[Path]:
-    if os.geteuid() != 0:
-        pytest.skip("mounting a tmpfs needs root (CI and the dev machines run as root)")
-    mount = tmp_path / f"tiny-{uuid.uuid4().hex[:8]}"
-    mount.mkdir()
-    subprocess.run(["mount", "-t", "tmpfs", "-o", "size=256k", "tmpfs", str(mount)], check=True)
-    try:
+    with tiny_tmpfs(tmp_path) as mount:
         yield mount
-    finally:
-        subprocess.run(["umount", str(mount)], check=True)
 
 
 def test_full_disk_names_the_cause_and_leaves_nothing(tiny_disk: Path) -> None:

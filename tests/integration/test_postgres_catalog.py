@@ -20,6 +20,10 @@ class TestUnitOfWorkOnPostgres(repository.TestUnitOfWork):
     pass
 
 
+class TestDamageRegisterOnPostgres(repository.TestDamageRegister):
+    pass
+
+
 class TestObjectRepositoryOnPostgres(repository.TestObjectRepository):
     pass
 

@@ -19,8 +19,7 @@ from fastapi.testclient import TestClient
 
 from entrepot.bootstrap.fraud import FraudServices
 from entrepot.services.verify import ProblemKind, verify_catalog
-from tests.support.csvs import labelled_csv, unlabelled_csv
-from tests.support.web import Api, make_web_app, run_jobs, user_api
+from tests.support.web import Api, make_web_app, seeded_user
 
 
 @dataclass
@@ -43,19 +42,6 @@ class Deployment:
         return [o.key for o in self.services.store.list(root) if "/models/" in f"/{o.key}"]
 
 
-def _seed(client: TestClient, services: FraudServices) -> tuple[Api, int, str]:
-    api = user_api(client, services, f"victim-{uuid.uuid4().hex[:8]}@example.com")
-    train = api.upload(labelled_csv(600), "train.csv").json()["dataset_id"]
-    job = api.post("/api/train", json={"dataset_id": train, "model_name": "m"}).json()
-    run_jobs(services)
-    model_id = api.get(f"/api/jobs/{job['job_id']}").json()["result"]["model_id"]
-    fresh = api.upload(unlabelled_csv(200), "new.csv").json()["dataset_id"]
-    job = api.post("/api/predict", json={"model_id": model_id, "dataset_id": fresh}).json()
-    run_jobs(services)
-    prediction_id = api.get(f"/api/jobs/{job['job_id']}").json()["result"]["prediction_id"]
-    return api, model_id, prediction_id
-
-
 def flip(data: bytes) -> bytes:
     """The same size, one byte changed: what a failing disk does."""
     return data[:10] + bytes([data[10] ^ 0x20]) + data[11:]
@@ -76,7 +62,9 @@ def local(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Deployment]:
         path.write_bytes(change(path.read_bytes()))
 
     with TestClient(app, raise_server_exceptions=False) as client:
-        api, model_id, prediction_id = _seed(client, services)
+        api, model_id, prediction_id = seeded_user(
+            client, services, f"victim-{uuid.uuid4().hex[:8]}@example.com"
+        )
         yield Deployment(client, services, api, model_id, prediction_id, corrupt)
 
 
@@ -102,7 +90,9 @@ def s3(tmp_path_factory: pytest.TempPathFactory, s3_endpoint: str) -> Iterator[D
         )
 
     with TestClient(app, raise_server_exceptions=False) as client:
-        api, model_id, prediction_id = _seed(client, services)
+        api, model_id, prediction_id = seeded_user(
+            client, services, f"victim-{uuid.uuid4().hex[:8]}@example.com"
+        )
         yield Deployment(client, services, api, model_id, prediction_id, corrupt)
 
 

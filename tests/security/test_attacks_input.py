@@ -162,6 +162,31 @@ def test_a_hostile_upload_is_refused_and_nothing_is_stored(
     assert spool_leftovers(web[1]) == []
 
 
+@pytest.mark.parametrize("lies", [False, True], ids=["declared", "dimension that lies"])
+def test_a_workbook_longer_than_the_row_cap_is_refused_at_upload(
+    web: tuple[TestClient, FraudServices], api: Api, monkeypatch: pytest.MonkeyPatch, lies: bool
+) -> None:
+    from entrepot.fraud.tables import bounds
+
+    monkeypatch.setattr(bounds, "MAX_XLSX_ROWS", 5)
+    buffer = io.BytesIO()
+    pd.DataFrame({"amount": range(20), "country": ["FR"] * 20}).to_excel(
+        buffer, index=False, engine="openpyxl"
+    )
+    content = buffer.getvalue()
+    if lies:
+        with zipfile.ZipFile(io.BytesIO(content)) as zf:
+            members = {i.filename: zf.read(i) for i in zf.infolist()}
+        sheet = members["xl/worksheets/sheet1.xml"]
+        members["xl/worksheets/sheet1.xml"] = sheet.replace(b'ref="A1:B21"', b'ref="A1:B3"')
+        content = zip_bytes(members)
+    answer = api.upload(content, "long.xlsx")
+    assert answer.status_code == 422, answer.text
+    assert "more than 5 rows" in answer.json()["message"]
+    assert "save the sheet as CSV" in answer.json()["message"]
+    assert stored(web[1], api) == []
+
+
 #: (attack, file name, bytes): odd but well-formed tables, stored whole.
 ACCEPTED_UPLOADS: list[tuple[str, str, bytes]] = [
     ("a csv line over 128 KiB", "data.csv", b"a,b\n" + b"x" * (200 * 1024) + b",1\n2,3\n"),

@@ -9,6 +9,7 @@ import base64
 import json
 import os
 import stat
+import tempfile
 import time
 from collections.abc import Iterator
 from datetime import timedelta
@@ -59,6 +60,8 @@ def cli(instance: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureF
         "ENTREPOT_SECRET_KEY": str(settings.secret_key),
     }
     monkeypatch.chdir(instance)
+    (instance / "tmp").mkdir(exist_ok=True)
+    monkeypatch.setattr(tempfile, "tempdir", str(instance / "tmp"))  # what its gc may empty
     return in_process_cli(monkeypatch, capsys, env)
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import subprocess
 from collections.abc import Callable
+from pathlib import Path
 
 import pytest
 
@@ -32,4 +33,32 @@ def in_process_cli(
         out, err = capsys.readouterr()
         return code, out, err
 
+    return run
+
+
+def local_cli(
+    folder: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    **settings: str,
+) -> Run:
+    """:func:`in_process_cli` run from ``folder`` on a local store and a SQLite catalog in
+    it (``settings``: more ``ENTREPOT_*`` values, e.g. ``SECRET_KEY=...``)."""
+    monkeypatch.chdir(folder)
+    env = {
+        "ENTREPOT_STORE_URL": str(folder / "store"),
+        "ENTREPOT_DATABASE_URL": f"sqlite:///{folder / 'catalog.db'}",
+        "ENTREPOT_CACHE_DIR": str(folder / "cache"),
+        **{f"ENTREPOT_{name}": value for name, value in settings.items()},
+    }
+    return in_process_cli(monkeypatch, capsys, env)
+
+
+def migrated_cli(
+    folder: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> Run:
+    """:func:`local_cli` after ``entrepot db upgrade``."""
+    run = local_cli(folder, monkeypatch, capsys)
+    code, _, err = run("db", "upgrade")
+    assert code == 0, err
     return run

@@ -22,8 +22,11 @@ SECRET = "fault-injection-secret-0123456789-abcdefghij"
 
 
 def instance_env(folder: Path, **settings: str) -> dict[str, str]:
-    """The environment of an instance on embedded defaults in ``folder``."""
+    """The environment of an instance on embedded defaults in ``folder``, with its own
+    system temporary folder (so that its ``gc --grace 0s`` takes no other test's files)."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("ENTREPOT_")}
+    (folder / "tmp").mkdir(parents=True, exist_ok=True)
+    env["TMPDIR"] = str(folder / "tmp")
     env.update(
         {
             "ENTREPOT_STORE_URL": str(folder / "var" / "store"),

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import re
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 from fastapi.testclient import TestClient
 
 from entrepot.bootstrap.fraud import FraudServices
+from tests.support.csvs import labelled_csv, unlabelled_csv
 
 #: A strong enough password for the tests.
 PASSWORD = "correct horse battery staple"
@@ -60,6 +64,9 @@ class Api:
     def post(self, url: str, **kw: Any) -> Any:
         return self.client.post(url, headers=self.headers, **kw)
 
+    def put(self, url: str, **kw: Any) -> Any:
+        return self.client.put(url, headers=self.headers, **kw)
+
     def delete(self, url: str, **kw: Any) -> Any:
         return self.client.delete(url, headers=self.headers, **kw)
 
@@ -78,3 +85,47 @@ def run_jobs(services: FraudServices) -> None:
     """Run every queued job in this process."""
     while services.queue.work_one():
         pass
+
+
+def seeded_user(
+    client: TestClient, services: FraudServices, email: str, *, rows: int = 600
+) -> tuple[Api, int, str]:
+    """A new account with a trained model and one prediction: (its API client, the model's
+    id, the prediction's id)."""
+    api = user_api(client, services, email)
+    train = api.upload(labelled_csv(rows), "train.csv").json()["dataset_id"]
+    job = api.post("/api/train", json={"dataset_id": train, "model_name": "m"}).json()
+    run_jobs(services)
+    model_id = api.get(f"/api/jobs/{job['job_id']}").json()["result"]["model_id"]
+    fresh = api.upload(unlabelled_csv(rows // 3), "new.csv").json()["dataset_id"]
+    job = api.post("/api/predict", json={"model_id": model_id, "dataset_id": fresh}).json()
+    run_jobs(services)
+    prediction_id = api.get(f"/api/jobs/{job['job_id']}").json()["result"]["prediction_id"]
+    return api, model_id, prediction_id
+
+
+@contextmanager
+def web_client(folder: Path) -> Iterator[tuple[TestClient, FraudServices]]:
+    """The web app of :func:`make_web_app` in ``folder``, behind a started test client."""
+    app, services = make_web_app(folder)
+    with TestClient(app, raise_server_exceptions=False) as client:
+        yield client, services
+
+
+def csrf_of(html: str) -> str:
+    """The CSRF token a page carries (a form field or the body's ``data-csrf``)."""
+    found = re.search(r'name="csrf_token" value="([^"]+)"', html) or re.search(
+        r'data-csrf="([^"]+)"', html
+    )
+    assert found, "no CSRF token in the page"
+    return found.group(1)
+
+
+def sign_in(client: TestClient, email: str, password: str = PASSWORD, next: str = "/") -> object:
+    """Sign ``client`` in through the login form (a session cookie)."""
+    token = csrf_of(client.get("/login").text)
+    return client.post(
+        "/login",
+        data={"csrf_token": token, "email": email, "password": password, "next": next},
+        follow_redirects=False,
+    )

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import ast
+import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -16,6 +18,7 @@ RANKS = {
     "": 0,
     "errors": 0,
     "sizes": 0,
+    "masking": 0,
     "storage": 1,
     "catalog": 2,
     "services": 3,
@@ -71,6 +74,8 @@ SDK_HOMES = {
 #: Presentation libraries: only the command line (``cli/``) renders for a terminal.
 PRESENTATION = {"typer", "rich", "click"}
 IMPORT_TIME_CALLS = {"Settings", "load_settings", "create_engine", "make_engine", "bootstrap"}
+#: Package data (the arrondissement polygons...) is read on first use, never at import.
+IMPORT_TIME_CALLS |= {"read_text", "read_bytes", "arrondissement_polygons"}
 
 
 def _modules() -> list[tuple[str, Path]]:
@@ -241,3 +246,55 @@ def test_the_cli_starts_without_the_database_or_ml_libraries() -> None:
         [sys.executable, "-c", probe], capture_output=True, text=True, check=True
     ).stdout.strip()
     assert found == "[]"
+
+
+#: Libraries a catalog command must not load: the ML stack, the web framework, Alembic
+#: (the schema check reads one row), the city pipeline's engines.
+HEAVY = (
+    "sklearn", "numpy", "pandas", "lightgbm", "xgboost", "fastapi", "alembic", "torch",
+    "plotly", "duckdb",
+)  # fmt: skip
+#: The commands people run to look at the catalog: they load what they show, nothing more
+#: (``fraud``, ``city run`` and ``serve`` may load the ML stack and the web framework).
+CATALOG_COMMANDS = (("ls",), ("models", "ls"), ("users", "list"), ("city", "status"))
+
+
+@pytest.fixture(scope="module")
+def installation(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, str]]:
+    """A folder with a migrated SQLite catalog, and the environment that points at it."""
+    from entrepot.catalog.engine import make_engine
+    from entrepot.catalog.migrate import upgrade
+
+    folder = tmp_path_factory.mktemp("installation")
+    url = f"sqlite:///{folder / 'catalog.db'}"
+    engine = make_engine(url)
+    upgrade(engine)
+    engine.dispose()
+    env = {k: v for k, v in os.environ.items() if not k.startswith("ENTREPOT_")}
+    env.update(
+        ENTREPOT_DATABASE_URL=url,
+        ENTREPOT_STORE_URL=str(folder / "store"),
+        ENTREPOT_VAR_DIR=str(folder / "var"),
+        PYTHONPATH=os.pathsep.join([str(SRC.parent), env.get("PYTHONPATH", "")]),
+    )
+    return folder, env
+
+
+@pytest.mark.parametrize("command", CATALOG_COMMANDS, ids=" ".join)
+def test_catalog_commands_load_no_heavy_library(
+    installation: tuple[Path, dict[str, str]], command: tuple[str, ...]
+) -> None:
+    """An import-set test, not a timing test: the command runs in a fresh interpreter,
+    which then says which of :data:`HEAVY` it loaded."""
+    folder, env = installation
+    probe = (
+        "import json, sys; from entrepot.cli.main import main; code = main(sys.argv[1:]); "
+        f"loaded = sorted(m for m in {HEAVY!r} if m in sys.modules); "
+        "print(json.dumps([code, loaded]), file=sys.stderr)"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", probe, *command], cwd=folder, env=env, capture_output=True, text=True
+    )
+    code, loaded = json.loads(done.stderr.strip().splitlines()[-1])
+    assert code == 0, done.stderr
+    assert loaded == [], f"`entrepot {' '.join(command)}` loads {loaded}: import them lazily"

@@ -55,3 +55,27 @@ def test_no_test_module_imports_another() -> None:
                 if outside_support and any(p.startswith("test_") or p == "conftest" for p in parts):
                     offenders.append(f"{path.relative_to(tests)} imports {name}")
     assert offenders == []
+
+
+def test_fill_catalog_fills_every_copied_table(tmp_path: Path) -> None:
+    from entrepot.catalog.copy.plan import copy_plan
+    from entrepot.catalog.tables import metadata
+    from tests.support.catalog_fill import catalog_digests, fill_catalog
+
+    engine = migrated_engine(tmp_path)
+    counts = fill_catalog(engine, rows=3)
+    assert set(counts) == {step.name for step in copy_plan(metadata)}
+    assert {d.rows for d in catalog_digests(engine).values()} == {3}
+
+
+def test_late_frauds_csv_puts_most_frauds_in_the_second_half() -> None:
+    import io
+
+    import pandas as pd
+
+    from tests.support.csvs import late_frauds_csv
+
+    data, frauds = late_frauds_csv(2000)
+    label = pd.read_csv(io.BytesIO(data))["is_fraud"]
+    assert label.sum() == frauds > 0
+    assert label[:1000].sum() < label[1000:].sum() / 2

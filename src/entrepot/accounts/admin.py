@@ -3,7 +3,7 @@ in the same transaction as the change itself."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -90,6 +90,17 @@ class AdminService:
             return uow.users.get(user_id)
 
     # -- licences ----------------------------------------------------------
+    def emails(self, actor: UserRecord, user_ids: Iterable[int]) -> dict[int, str]:
+        """The email of each of ``user_ids`` that still exists (admin tables show emails)."""
+        _check(actor)
+        found: dict[int, str] = {}
+        with self._uow() as uow:
+            for user_id in set(user_ids):
+                user = uow.users.find(user_id)
+                if user is not None:
+                    found[user_id] = user.email
+        return found
+
     def licences(
         self,
         actor: UserRecord,

@@ -17,7 +17,7 @@ from entrepot.accounts.licences import LicenceService
 from entrepot.accounts.passwords import Passwords, check_password
 from entrepot.accounts.ratelimit import LoginLimiter, SignupLimiter
 from entrepot.catalog.accounts.records import TokenRecord, UserRecord
-from entrepot.catalog.uow import UnitOfWorkFactory
+from entrepot.catalog.uow import UnitOfWork, UnitOfWorkFactory
 from entrepot.errors import RecordExists, RecordNotFound
 
 Clock = Callable[[], datetime]
@@ -100,6 +100,7 @@ class AccountService:
             except RecordExists:
                 raise EmailTaken(f"an account already exists for {email}") from None
             self._licences.grant_trial(uow, user.id, now)
+            _record(uow, now, user.id, email, "sign-up", address)
             uow.commit()
         return user
 
@@ -122,17 +123,26 @@ class AccountService:
             hashed = uow.users.password_hash(user.id) if user else None
         # the slow hash runs outside any transaction: no lock is held while it runs
         if not self._passwords.verify(hashed, password) or user is None or hashed is None:
+            reason = "unknown account" if user is None else "wrong password"
+            with self._uow() as uow:
+                known = None if user is None else user.id
+                _record(uow, now, known, email, "sign-in-failed", address, reason=reason)
+                uow.commit()
             raise InvalidCredentials("wrong email or password")
         with self._uow() as uow:
             self._limiter.succeeded(uow, email, address)
             uow.commit()
         if not user.is_active:
+            with self._uow() as uow:
+                _record(uow, now, user.id, email, "sign-in-failed", address, reason="deactivated")
+                uow.commit()
             raise AccountInactive(f"the account {email} is deactivated")
         with self._uow() as uow:
             values: dict[str, object] = {"last_login_at": now}
             if self._passwords.needs_rehash(hashed):
                 values["password_hash"] = self._passwords.hash(password)
             user = uow.users.update(user.id, **values)
+            _record(uow, now, user.id, email, "sign-in", address)
             uow.commit()
         return user
 
@@ -236,6 +246,7 @@ class AccountService:
             if not user.is_active:
                 raise AccountInactive(f"the account {email} is deactivated")
             user = uow.users.update(user.id, last_login_at=now)
+            _record(uow, now, user.id, email, "sign-in", None, via="oidc")
             uow.commit()
         return user
 
@@ -291,3 +302,20 @@ class AccountService:
             user = None if user_id is None else uow.users.find(user_id)
             uow.commit()
         return user if user is not None and user.is_active else None
+
+
+def _record(
+    uow: UnitOfWork,
+    now: datetime,
+    user_id: int | None,
+    email: str,
+    action: str,
+    address: str | None,
+    **details: str,
+) -> None:
+    """Append a sign-up or sign-in (done or failed) to the audit log, in ``uow``."""
+    if address:
+        details["address"] = address
+    uow.audit.add(
+        at=now, actor_id=user_id, actor=email, action=action, target=email, details=details
+    )

@@ -19,7 +19,7 @@ from fastapi import FastAPI
 from starlette.middleware.sessions import SessionMiddleware
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from entrepot.api import errors
+from entrepot.api import docs, errors
 from entrepot.api.bodies import BodyLimit, BodyLimits
 from entrepot.api.observability import JobsCollector, Metrics, RequestContext
 from entrepot.api.options import WebOptions, web_options
@@ -125,6 +125,7 @@ def create_app(
     app.add_middleware(RequestContext, metrics=app.state.metrics)
     errors.install(app)
     for router in (
+        docs.router,
         health.router,
         account.router,
         datasets.router,

@@ -46,6 +46,8 @@ STATUS: tuple[tuple[type[BaseException], int], ...] = (
     (InvalidPage, 422),
     (s.UnsupportedFileType, 415),
     (s.LibraryNotReady, 503),
+    (s.InvalidThreshold, 422),
+    (s.NothingToLearn, 409),
     (f.NoReferences, 503),
     (f.FraudError, 422),
     (r.InvalidName, 422),

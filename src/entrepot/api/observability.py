@@ -60,10 +60,31 @@ class JsonFormatter(logging.Formatter):
         return json.dumps(entry, default=str, ensure_ascii=False)
 
 
+class LineFormatter(logging.Formatter):
+    """One line a person reads: time, level, logger, message, ``key=value`` extras and the
+    request id (development; production logs are JSON lines)."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        when = datetime.fromtimestamp(record.created).strftime("%H:%M:%S")
+        extras = " ".join(
+            f"{key}={value}"
+            for key, value in vars(record).items()
+            if key not in _STANDARD and key != "request_id"
+        )
+        rid = getattr(record, "request_id", None) or request_id()
+        line = f"{when} {record.levelname.lower():7} {record.name}: {record.getMessage()}"
+        line += f"  {extras}" if extras else ""
+        line += f"  [request {rid}]" if rid != "-" else ""
+        if record.exc_info:
+            line += "\n" + self.formatException(record.exc_info)
+        return line
+
+
 def configure_logging(level: str = "INFO", *, json_lines: bool = True) -> None:
-    """Send every ``entrepot`` log (and uvicorn's errors) to stderr, as JSON lines."""
+    """Send every ``entrepot`` log (and uvicorn's errors) to stderr: JSON lines for log
+    collectors (production), readable lines otherwise."""
     handler = logging.StreamHandler(sys.stderr)
-    handler.setFormatter(JsonFormatter() if json_lines else logging.Formatter("%(message)s"))
+    handler.setFormatter(JsonFormatter() if json_lines else LineFormatter())
     for name in ("entrepot", "uvicorn.error"):
         logger = logging.getLogger(name)
         logger.handlers[:] = [handler]

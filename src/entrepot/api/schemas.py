@@ -4,13 +4,14 @@ functions that turn domain records into them."""
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from entrepot.accounts.admin import UserRow
 from entrepot.accounts.licences import LicenceStatus
 from entrepot.catalog.accounts.records import AuditRecord, LicenceRecord, TokenRecord, UserRecord
+from entrepot.catalog.feedback.records import FeedbackRecord
 from entrepot.catalog.jobs.records import JobRecord
 from entrepot.catalog.workspace.records import DatasetRecord, PredictionRecord
 from entrepot.fraud_service.user_models import ModelDetail, ModelInfo
@@ -65,10 +66,35 @@ class PredictIn(Body):
     dataset_id: str = Field(max_length=32)
 
 
+class LabelIn(Body):
+    #: The row's number in the scored upload (the scores file's ``row`` column).
+    row: int = Field(ge=1, le=2**62)
+    #: 1: fraud, 0: legitimate.
+    label: Literal[0, 1]
+
+
+class FeedbackIn(Body):
+    labels: list[LabelIn] = Field(min_length=1, max_length=10_000)
+
+
+ColumnName = Annotated[str, StringConstraints(min_length=1, max_length=255)]
+
+
+class RescoreIn(Body):
+    #: Per model (member) name, the whole mapping it reads: upload column -> model input.
+    mappings: dict[
+        ColumnName, Annotated[dict[ColumnName, ColumnName], Field(min_length=1, max_length=2000)]
+    ] = Field(min_length=1, max_length=50)
+
+
+class ThresholdIn(Body):
+    threshold: float = Field(gt=0.0, lt=1.0)
+
+
 class ApplyIn(BaseModel):
     dataset_id: str | None = Field(default=None, max_length=32)
     filepath: str | None = None
-    model_name: str | None = None
+    model_name: str | None = Field(default=None, max_length=64)
 
 
 class CreateLicencesIn(Body):
@@ -175,14 +201,38 @@ class ModelOut(BaseModel):
     created_at: datetime
     metrics: dict[str, float]
     params: dict[str, str]
-    lineage: dict[str, str]
+    #: Where the version comes from; ``feedback_rows`` counts the analysts' labels it
+    #: learnt from (a retrained version).
+    lineage: dict[str, str | int]
     download_url: str
+    ensemble: dict[str, Any] | None = None
 
 
 class ModelDetailOut(ModelOut):
     files: list[tuple[str, int]]
     performance: dict[str, Any]
     curves: dict[str, Any]
+    #: The threshold in force: the saved one, else the one training chose.
+    threshold: dict[str, Any]
+    #: ``{tn, fp, fn, tp, threshold, test_rows, base_rate}`` on the test split.
+    confusion_matrix: dict[str, Any] | None
+    #: ``{threshold, precision, recall, flagged_share, expected_cost}`` per threshold.
+    threshold_curve: list[dict[str, float]]
+    cost_ratio: float | None
+    precision_at_k: dict[str, Any]
+    #: Precision, recall and lift of reviewing the top X % of rows.
+    lift: list[dict[str, float]]
+    #: The model search's trials, and which one was chosen.
+    trials: list[dict[str, Any]]
+    chosen_trial: int | None
+    #: ``{key, name, meaning, value}``: metrics under names people read.
+    metrics_explained: list[dict[str, Any]]
+    #: ``{feature, name, importance}``: features under names people read.
+    importances: list[dict[str, Any]]
+    precision_recall: dict[str, Any] | None
+    calibration: dict[str, Any]
+    #: A retrained version beside the one it was retrained from, on the same test rows.
+    comparison: dict[str, Any] | None = None
 
 
 class PredictionOut(BaseModel):
@@ -202,6 +252,17 @@ class PredictionOut(BaseModel):
 
 class PredictionDetailOut(PredictionOut):
     preview: dict[str, Any]
+    #: The highest-risk rows first, each with its row number in the upload.
+    top: list[dict[str, Any]]
+    #: Against the file's own label, when it has one.
+    evaluation: dict[str, Any] | None
+    #: Population stability of each model input and of the scores against training.
+    drift: dict[str, Any] | None
+
+
+class FeedbackOut(BaseModel):
+    prediction_id: str
+    labels: list[dict[str, Any]]
 
 
 class PageOut(BaseModel):
@@ -280,8 +341,12 @@ def model_out(model: ModelInfo) -> ModelOut:
         created_at=model.created_at,
         metrics=dict(model.metrics),
         params=dict(model.params),
-        lineage=dict(model.lineage),
+        lineage={
+            k: int(v) if k == "feedback_rows" and str(v).isdigit() else v
+            for k, v in model.lineage.items()
+        },
         download_url=f"/api/models/{model.id}/download",
+        ensemble=None if model.ensemble is None else dict(model.ensemble),
     )
 
 
@@ -291,18 +356,29 @@ def model_detail_out(detail: ModelDetail) -> ModelDetailOut:
         files=list(detail.files),
         performance=dict(detail.performance),
         curves=dict(detail.curves),
+        **detail.analyst,
     )
+
+
+#: Parts of a stored prediction's summary only its detail shows.
+REVIEW_PARTS = ("top", "evaluation", "drift")
 
 
 def prediction_out(record: PredictionRecord) -> PredictionOut:
     values = _fields(record, PredictionOut)
-    values["summary"] = dict(record.summary)
+    values["summary"] = {k: v for k, v in record.summary.items() if k not in REVIEW_PARTS}
     values["download_url"] = f"/api/predictions/{record.id}/download"
     return PredictionOut(**values)
 
 
-def prediction_detail_out(record: PredictionRecord) -> PredictionDetailOut:
-    return PredictionDetailOut(**prediction_out(record).model_dump(), preview=dict(record.preview))
+def prediction_detail_out(record: PredictionRecord, top: int = 100) -> PredictionDetailOut:
+    return PredictionDetailOut(
+        **prediction_out(record).model_dump(),
+        preview=dict(record.preview),
+        top=list(record.summary.get("top", []))[:top],
+        evaluation=record.summary.get("evaluation"),
+        drift=record.summary.get("drift"),
+    )
 
 
 def admin_user_out(row: UserRow) -> AdminUserOut:
@@ -340,3 +416,13 @@ def audit_out(entry: AuditRecord) -> AuditOut:
 
 def _fields(record: Any, model: type[BaseModel]) -> dict[str, Any]:
     return {name: getattr(record, name) for name in model.model_fields if hasattr(record, name)}
+
+
+def feedback_out(prediction_id: str, found: list[FeedbackRecord]) -> FeedbackOut:
+    return FeedbackOut(
+        prediction_id=prediction_id,
+        labels=[
+            {"row": f.row, "label": f.label, "decided_by": f.decided_by, "decided_at": f.decided_at}
+            for f in found
+        ],
+    )

@@ -9,6 +9,7 @@ schema (units of work, the located store).
 from __future__ import annotations
 
 import getpass
+import tempfile
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -20,16 +21,24 @@ from entrepot.config import Settings, load_settings
 #: The names the fraud service gives its temporaries under ``var_dir/tmp``: spooled
 #: uploads, model ZIPs, unpacked datasets and models, score files.
 WORK_TEMPORARIES = ("upload-*.part", "model-*", "dataset-*", "scores-*")
+#: What jobs leave in the system's temporary folder (city lake and DuckDB work, the
+#: reference build, model exports, store moves): every such folder's name starts so.
+SYSTEM_TEMPORARIES = ("entrepot-*",)
 
 if TYPE_CHECKING:
     from sqlalchemy import Engine
 
+    from entrepot.accounts.licences import LicenceService
+    from entrepot.accounts.service import AccountService
+    from entrepot.bootstrap.city_jobs import CityJobs
     from entrepot.bootstrap.fraud import FraudServices
+    from entrepot.catalog.copy.service import CatalogCopy
     from entrepot.catalog.uow import UnitOfWorkFactory
     from entrepot.city.runtime import CityRuntime
     from entrepot.fraud.library.registry import RegistryLibrary
     from entrepot.fraud_service.options import ServiceOptions
     from entrepot.registry.service import Registry
+    from entrepot.relocation.locations import Locator
     from entrepot.services.objects import ObjectService
     from entrepot.services.temporaries import TempArea
     from entrepot.storage.cache import CachedStore
@@ -78,16 +87,22 @@ class App:
     def raw_store(self) -> Store:
         """The store without the cache: each read goes where the catalog locates the object
         (a store migration moves objects, ADR 0005); writes go to the configured store."""
-        from entrepot.catalog.uow import session_factory
-        from entrepot.relocation.locations import CatalogLocator, LocatedStore
-
-        locator = CatalogLocator(session_factory(self.engine))
+        from entrepot.relocation.locations import LocatedStore
 
         def locate(key: str) -> str | None:
             self.check_migrated()
-            return locator(key)
+            return self._locator(key)
 
         return LocatedStore(self.home_store, locate, self.open_store)
+
+    @cached_property
+    def _locator(self) -> Locator:
+        """Where the catalog places each key; built on the first read (listings and
+        writes never ask, so they load no catalog code)."""
+        from entrepot.catalog.uow import session_factory
+        from entrepot.relocation.locations import CatalogLocator
+
+        return CatalogLocator(session_factory(self.engine))
 
     def open_store(self, url: str) -> Store:
         """The store named by ``url`` with the configured S3 options, opened once (an
@@ -126,12 +141,17 @@ class App:
 
     def temp_areas(self) -> tuple[TempArea, ...]:
         """Where this instance's processes leave temporaries, and their names: the working
-        folder (``var_dir/tmp``: uploads spooled, files unpacked by jobs) and, for a local
-        store, the temporary files of its writes (``.entrepot-tmp-*`` beside each object)."""
+        folder (``var_dir/tmp``: uploads spooled, files unpacked by jobs), the system's
+        temporary folder (``entrepot-*``: what city runs, the reference build, model exports
+        and store moves unpack there) and, for a local store, the temporary files of its
+        writes (``.entrepot-tmp-*`` beside each object)."""
         from entrepot.services.temporaries import TempArea
         from entrepot.storage.local import TEMP_PREFIX, LocalStore
 
-        areas = [TempArea(Path(self.settings.var_dir) / "tmp", WORK_TEMPORARIES)]
+        areas = [
+            TempArea(Path(self.settings.var_dir) / "tmp", WORK_TEMPORARIES),
+            TempArea(Path(tempfile.gettempdir()), SYSTEM_TEMPORARIES),
+        ]
         if isinstance(self.home_store, LocalStore):
             areas.append(TempArea(self.home_store.root, (f"{TEMP_PREFIX}*",), recursive=True))
         return tuple(areas)
@@ -145,7 +165,16 @@ class App:
             return self._engine
         from entrepot.catalog.engine import make_engine
 
-        return make_engine(self.settings.database_url)
+        return make_engine(self.settings.database_url, create_folder=False)
+
+    def catalog_copy(self, to: str, *, batch_size: int = 500) -> CatalogCopy:
+        """A copy of this catalog into the database at ``to`` (``entrepot db copy``)."""
+        from entrepot.catalog.copy.service import CatalogCopy
+        from entrepot.catalog.engine import make_engine
+
+        self.check_migrated()  # the source: this instance, at the code's revision
+        target = make_engine(to, create_folder=False)
+        return CatalogCopy(self.engine, target, batch_size=batch_size)
 
     def check_migrated(self) -> None:
         """Raise :class:`~entrepot.errors.NotMigrated` unless the catalog schema is at the
@@ -153,8 +182,26 @@ class App:
         if not self._migrated:
             from entrepot.catalog.migrate import ensure_migrated
 
+            self._check_instance()
             ensure_migrated(self.engine)
             self._migrated = True
+
+    def _check_instance(self) -> None:
+        """A SQLite catalog that does not exist is never created by a read: relative
+        defaults (``./var``) run from another folder would make a new, empty instance."""
+        from entrepot.catalog.engine import sqlite_file
+        from entrepot.errors import NotMigrated
+
+        path = sqlite_file(self.engine.url)
+        if path is None or path.exists():
+            return
+        raise NotMigrated(
+            f"no Entrepôt instance here: its catalog {path.resolve()} does not exist "
+            f"(working folder {Path.cwd()})",
+            hint="run the command in the instance's folder (the one holding var/), or point "
+            "ENTREPOT_DATABASE_URL and ENTREPOT_STORE_URL at it; `entrepot db upgrade` "
+            "creates a new instance here",
+        )
 
     @cached_property
     def uow(self) -> UnitOfWorkFactory:
@@ -172,6 +219,15 @@ class App:
         revision = upgrade(self.engine)
         self._migrated = True
         return revision
+
+    def migrate_if_behind(self) -> None:
+        """Migrate the catalog only when it is not at the latest revision (a cheap check:
+        Alembic is loaded only to migrate)."""
+        from entrepot.catalog.migrate import current, head
+
+        if current(self.engine) != head():
+            self.migrate()
+        self._migrated = True
 
     # -- services ------------------------------------------------------------------------
 
@@ -193,6 +249,21 @@ class App:
         return Registry(
             self.raw_store, self.cache, self.uow, secret=self.secret_key, actor=self.actor
         )
+
+    @cached_property
+    def licences(self) -> LicenceService:
+        """Licences: plans, trials, quotas."""
+        from entrepot.accounts.licences import LicenceService
+
+        return LicenceService(self.uow)
+
+    @cached_property
+    def accounts(self) -> AccountService:
+        """Accounts and API tokens (``entrepot users``, and the web service's): no ML
+        library is loaded to reach them."""
+        from entrepot.accounts.service import AccountService
+
+        return AccountService(self.uow, self.licences)
 
     @cached_property
     def actor(self) -> str:
@@ -220,6 +291,13 @@ class App:
             engine=self.engine,
             metrics_url=getattr(self.settings, "metrics_url", None),
         )
+
+    @cached_property
+    def city_jobs(self) -> CityJobs:
+        """The city backfill's job queue, service and runner (no ML imports)."""
+        from entrepot.bootstrap.city_jobs import build_city_jobs
+
+        return build_city_jobs(self)
 
     def fraud(self, options: ServiceOptions | None = None) -> FraudServices:
         """The fraud web service's services over this app, built on first call with

@@ -5,8 +5,6 @@ settings."""
 
 from __future__ import annotations
 
-import os
-import socket
 from dataclasses import dataclass, replace
 from datetime import timedelta
 from pathlib import Path
@@ -15,11 +13,13 @@ from typing import TYPE_CHECKING, Any
 from entrepot.accounts.admin import AdminService
 from entrepot.accounts.licences import TRAINING_KIND, LicenceService
 from entrepot.accounts.service import AccountService
+from entrepot.bootstrap.city_jobs import city_queue_name
 from entrepot.bootstrap.secret import resolve_secret
 from entrepot.catalog.uow import UnitOfWorkFactory
 from entrepot.config import Settings
 from entrepot.fraud.library.registry import RegistryLibrary
 from entrepot.fraud_service.datasets import DatasetService
+from entrepot.fraud_service.feedback import FeedbackService
 from entrepot.fraud_service.options import ServiceOptions
 from entrepot.fraud_service.predictions import PredictionService
 from entrepot.fraud_service.reference_job import ReferenceBuilder
@@ -31,18 +31,13 @@ from entrepot.fraud_service.workspace import Workspace, open_workspace
 from entrepot.jobs.queue import JobQueue
 from entrepot.jobs.runner import Handler, JobRunner
 from entrepot.jobs.service import JobService
-from entrepot.jobs.worker import Worker
+from entrepot.jobs.worker import Worker, worker_name
 from entrepot.registry.service import Registry
 from entrepot.sizes import parse_size
 from entrepot.storage.protocols import Store
 
 if TYPE_CHECKING:
     from entrepot.bootstrap.app import App
-
-
-def worker_name() -> str:
-    """``host:pid``: names the process that runs a job."""
-    return f"{socket.gethostname()}:{os.getpid()}"
 
 
 @dataclass
@@ -59,6 +54,8 @@ class FraudServices:
     admin: AdminService
     jobs: JobService
     queue: JobQueue
+    #: The city backfill's unit jobs (``entrepot city run --jobs``), on the same backend.
+    city_queue: JobQueue
     runner: JobRunner
     datasets: DatasetService
     training: TrainingService
@@ -68,19 +65,28 @@ class FraudServices:
     references: ReferenceBuilder
     deletion: UserDeletion
     library: RegistryLibrary
+    feedback: FeedbackService
 
     def workspace(self, user_id: int) -> Workspace:
         """The workspace of ``user_id``."""
         return open_workspace(user_id, self.store, self.registry)
 
-    def worker(self, threads: int | None = None) -> Worker:
-        """A worker on this queue (not started)."""
+    def worker(self, threads: int | None = None, *, queues: str = "all") -> Worker:
+        """A worker (not started) on ``queues``: ``all`` (trainings and scorings first, then
+        city units), ``fraud`` or ``city``."""
+        chosen = {
+            "all": (self.queue, self.city_queue),
+            "fraud": (self.queue,),
+            "city": (self.city_queue,),
+        }[queues]
         return Worker(
-            self.queue,
+            chosen,
             self.uow,
             threads=threads or self.options.worker_threads,
             stale_after=timedelta(seconds=self.options.stale_after_seconds),
             reap_every=max(1.0, self.options.stale_after_seconds / 4),
+            resend=self.jobs.resend,
+            pending=self.jobs.pending,
         )
 
 
@@ -109,13 +115,18 @@ def service_options(settings: Settings, **overrides: Any) -> ServiceOptions:
 def build_services(app: App, options: ServiceOptions) -> FraudServices:
     """Wire the services over ``app``'s store, cache and catalog (call ``app.fraud()``,
     which builds them once)."""
+    from entrepot.city.fanout import CITY_UNIT_KIND, run_unit  # pandas, DuckDB: on first use
+
     uow = app.uow
     registry = app.registry
     library = app.reference_library
     queue = JobQueue.from_url(options.jobs_url, folder=options.var_dir, name=options.jobs_name)
-    jobs = JobService(uow, queue)
-    licences = LicenceService(uow)
-    accounts = AccountService(uow, licences)
+    city_queue = JobQueue.from_url(
+        options.jobs_url, folder=options.var_dir, name=city_queue_name(options.jobs_name)
+    )
+    jobs = JobService(uow, queue, routes={CITY_UNIT_KIND: city_queue})
+    licences = app.licences
+    accounts = app.accounts
     admin = AdminService(uow)
     store = app.raw_store
 
@@ -131,11 +142,13 @@ def build_services(app: App, options: ServiceOptions) -> FraudServices:
         PREDICT_KIND: scoring.run_predict,
         APPLY_KIND: scoring.run_apply,
         BUILD_KIND: references.run,
+        CITY_UNIT_KIND: lambda job, _progress: run_unit(app.city, job.params),
     }
     runner = JobRunner(
         uow, handlers, worker=worker_name(), heartbeat_seconds=options.heartbeat_seconds
     )
     queue.bind(runner.run)
+    city_queue.bind(runner.run)
     return FraudServices(
         options=options,
         uow=uow,
@@ -146,6 +159,7 @@ def build_services(app: App, options: ServiceOptions) -> FraudServices:
         admin=admin,
         jobs=jobs,
         queue=queue,
+        city_queue=city_queue,
         runner=runner,
         datasets=datasets,
         training=training,
@@ -155,4 +169,5 @@ def build_services(app: App, options: ServiceOptions) -> FraudServices:
         references=references,
         deletion=UserDeletion(workspace, uow, admin),
         library=library,
+        feedback=FeedbackService(workspace, uow),
     )

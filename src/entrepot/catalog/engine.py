@@ -8,6 +8,7 @@ the URL with its password masked.
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 from typing import Any
 
@@ -17,6 +18,10 @@ from sqlalchemy.exc import ArgumentError
 from sqlalchemy.pool import StaticPool
 
 from entrepot.errors import ConfigError, DatabaseUnavailable
+from entrepot.masking import mask_url, mask_urls_in
+
+#: The one URL masking (``entrepot.masking``), under the name catalog callers know.
+masked = mask_url
 
 #: How long SQLite waits for another writer's lock before failing (milliseconds).
 SQLITE_BUSY_TIMEOUT_MS = 5_000
@@ -54,24 +59,16 @@ def parse_database_url(url: str) -> URL:
     )
 
 
-def masked(url: str | URL) -> str:
-    """``url`` as text with its password replaced by ``***``."""
-    if isinstance(url, str):
-        try:
-            url = make_url(url)
-        except ArgumentError:
-            return "<unparsable database URL>"
-    return url.render_as_string(hide_password=True)
-
-
-def make_engine(url: str, *, echo: bool = False) -> Engine:
+def make_engine(url: str, *, echo: bool = False, create_folder: bool = True) -> Engine:
     """An engine for a SQLite or PostgreSQL URL; no connection is opened yet.
 
+    A SQLite file's folder is created unless ``create_folder`` is false (the App's catalog:
+    only ``entrepot db upgrade`` makes a new instance, see :func:`ensure_sqlite_folder`).
     Every failure to open a connection later raises :class:`DatabaseUnavailable`.
     """
     parsed = parse_database_url(url)
     if parsed.get_backend_name() == "sqlite":
-        engine = _sqlite_engine(parsed, echo=echo)
+        engine = _sqlite_engine(parsed, echo=echo, create_folder=create_folder)
         hint = _SQLITE_HINT
     else:
         engine = _postgres_engine(parsed, echo=echo)
@@ -80,14 +77,33 @@ def make_engine(url: str, *, echo: bool = False) -> Engine:
     return engine
 
 
-def _sqlite_engine(url: URL, *, echo: bool) -> Engine:
+def sqlite_file(url: str | URL) -> Path | None:
+    """The file of a SQLite database URL; ``None`` in memory or for another database."""
+    parsed = parse_database_url(url) if isinstance(url, str) else url
+    database = parsed.database or ""
+    if parsed.get_backend_name() != "sqlite" or _in_memory(parsed):
+        return None
+    return Path(database).expanduser()
+
+
+def ensure_sqlite_folder(engine: Engine) -> None:
+    """Create the folder of ``engine``'s SQLite file, if it is one."""
+    if (path := sqlite_file(engine.url)) is not None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+
+
+def _in_memory(url: URL) -> bool:
+    return (url.database or "") in ("", ":memory:") or "mode=memory" in str(url.query)
+
+
+def _sqlite_engine(url: URL, *, echo: bool, create_folder: bool) -> Engine:
     database = url.database or ""
-    in_memory = database in ("", ":memory:") or "mode=memory" in str(url.query)
+    in_memory = _in_memory(url)
     kwargs: dict[str, Any] = {}
     if in_memory:
         # One shared connection, otherwise each connection sees its own empty database.
         kwargs = {"poolclass": StaticPool, "connect_args": {"check_same_thread": False}}
-    else:
+    elif create_folder:
         Path(database).expanduser().parent.mkdir(parents=True, exist_ok=True)
     engine = create_engine(url, echo=echo, **kwargs)
 
@@ -107,6 +123,9 @@ def _sqlite_engine(url: URL, *, echo: bool) -> Engine:
 
 
 def _postgres_engine(url: URL, *, echo: bool) -> Engine:
+    # psycopg logs "error ignored terminating <Pipeline ...>" after a failed batch; the error
+    # itself reaches the caller, so the log line is noise on a user's terminal.
+    logging.getLogger("psycopg").addHandler(logging.NullHandler())
     try:
         return create_engine(
             url,
@@ -123,16 +142,13 @@ def _postgres_engine(url: URL, *, echo: bool) -> Engine:
 
 def _translate_connection_errors(engine: Engine, hint: str) -> None:
     where = masked(engine.url)
-    password = engine.url.password
 
     @event.listens_for(engine, "handle_error")
     def _unavailable(context: ExceptionContext) -> None:
         # Only failures to open or keep a connection: a bad statement stays what it is.
         if context.connection is not None and not context.is_disconnect:
             return
-        reason = str(context.original_exception).strip().splitlines()[0]
-        if password:
-            reason = reason.replace(str(password), "***")
+        reason = mask_urls_in(str(context.original_exception).strip().splitlines()[0])
         raise DatabaseUnavailable(
             f"cannot connect to the database at {where}: {reason}", hint=hint
         ) from context.original_exception

@@ -2,9 +2,9 @@
 
 Each area describes its own tables in its sub-package (``objects/tables.py``,
 ``models/tables.py``, ``accounts/tables.py``, ``jobs/tables.py``, ``workspace/tables.py``,
-``city/tables.py``, ``relocation/tables.py``) on the :class:`~entrepot.catalog.base.Base` of
-``base.py``; importing this module makes ``Base.metadata`` complete, for Alembic and for the
-schema check.
+``city/tables.py``, ``relocation/tables.py``, ``feedback/tables.py``, ``copy/tables.py``) on
+the :class:`~entrepot.catalog.base.Base` of ``base.py``; importing this module makes
+``Base.metadata`` complete, for Alembic and for the schema check.
 """
 
 from __future__ import annotations
@@ -12,6 +12,8 @@ from __future__ import annotations
 from entrepot.catalog.accounts import tables as accounts
 from entrepot.catalog.base import Base
 from entrepot.catalog.city import tables as city
+from entrepot.catalog.copy import tables as copy
+from entrepot.catalog.feedback import tables as feedback
 from entrepot.catalog.jobs import tables as jobs
 from entrepot.catalog.models import tables as models
 from entrepot.catalog.objects import tables as objects
@@ -25,6 +27,8 @@ __all__ = [
     "Base",
     "accounts",
     "city",
+    "copy",
+    "feedback",
     "jobs",
     "metadata",
     "models",

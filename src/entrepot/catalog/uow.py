@@ -17,47 +17,135 @@ open this one.
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import cached_property
 from types import TracebackType
-from typing import Self
+from typing import TYPE_CHECKING, Self
 
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
-from entrepot.catalog.accounts.counters import RateCounterRepository
-from entrepot.catalog.accounts.licences import LicenceRepository
-from entrepot.catalog.accounts.sessions import UserSessionRepository
-from entrepot.catalog.accounts.users import AuditRepository, TokenRepository, UserRepository
-from entrepot.catalog.city.watermarks import WatermarkRepository
-from entrepot.catalog.jobs.repository import JobRepository
-from entrepot.catalog.models.references import ReferenceRepository
-from entrepot.catalog.models.repository import ModelRepository
-from entrepot.catalog.objects.repository import ObjectRepository
-from entrepot.catalog.workspace.repository import (
-    DatasetRepository,
-    PredictionRepository,
-    UserModelRepository,
-)
+if TYPE_CHECKING:
+    from entrepot.catalog.accounts.counters import RateCounterRepository
+    from entrepot.catalog.accounts.licences import LicenceRepository
+    from entrepot.catalog.accounts.sessions import UserSessionRepository
+    from entrepot.catalog.accounts.users import AuditRepository, TokenRepository, UserRepository
+    from entrepot.catalog.city.watermarks import WatermarkRepository
+    from entrepot.catalog.feedback.repository import FeedbackRepository
+    from entrepot.catalog.jobs.repository import JobRepository
+    from entrepot.catalog.models.references import ReferenceRepository
+    from entrepot.catalog.models.repository import ModelRepository
+    from entrepot.catalog.objects.damage import DamageRepository
+    from entrepot.catalog.objects.repository import ObjectRepository
+    from entrepot.catalog.workspace.repository import (
+        DatasetRepository,
+        PredictionRepository,
+        UserModelRepository,
+    )
 
 
 class _Repositories:
-    """One open session and every repository over it."""
+    """One open session, and each repository over it made on first use: its module (and
+    the tables it maps) is imported only then, so a command reading accounts loads no
+    model, job or city table."""
 
     def __init__(self, session: Session) -> None:
         self.session = session
-        self.objects = ObjectRepository(session)
-        self.models = ModelRepository(session)
-        self.references = ReferenceRepository(session)
-        self.users = UserRepository(session)
-        self.tokens = TokenRepository(session)
-        self.user_sessions = UserSessionRepository(session)
-        self.counters = RateCounterRepository(session)
-        self.audit = AuditRepository(session)
-        self.licences = LicenceRepository(session)
-        self.jobs = JobRepository(session)
-        self.datasets = DatasetRepository(session)
-        self.predictions = PredictionRepository(session)
-        self.user_models = UserModelRepository(session)
-        self.watermarks = WatermarkRepository(session)
+
+    @cached_property
+    def objects(self) -> ObjectRepository:
+        from entrepot.catalog.objects.repository import ObjectRepository
+
+        return ObjectRepository(self.session)
+
+    @cached_property
+    def models(self) -> ModelRepository:
+        from entrepot.catalog.models.repository import ModelRepository
+
+        return ModelRepository(self.session)
+
+    @cached_property
+    def references(self) -> ReferenceRepository:
+        from entrepot.catalog.models.references import ReferenceRepository
+
+        return ReferenceRepository(self.session)
+
+    @cached_property
+    def users(self) -> UserRepository:
+        from entrepot.catalog.accounts.users import UserRepository
+
+        return UserRepository(self.session)
+
+    @cached_property
+    def tokens(self) -> TokenRepository:
+        from entrepot.catalog.accounts.users import TokenRepository
+
+        return TokenRepository(self.session)
+
+    @cached_property
+    def user_sessions(self) -> UserSessionRepository:
+        from entrepot.catalog.accounts.sessions import UserSessionRepository
+
+        return UserSessionRepository(self.session)
+
+    @cached_property
+    def counters(self) -> RateCounterRepository:
+        from entrepot.catalog.accounts.counters import RateCounterRepository
+
+        return RateCounterRepository(self.session)
+
+    @cached_property
+    def audit(self) -> AuditRepository:
+        from entrepot.catalog.accounts.users import AuditRepository
+
+        return AuditRepository(self.session)
+
+    @cached_property
+    def licences(self) -> LicenceRepository:
+        from entrepot.catalog.accounts.licences import LicenceRepository
+
+        return LicenceRepository(self.session)
+
+    @cached_property
+    def jobs(self) -> JobRepository:
+        from entrepot.catalog.jobs.repository import JobRepository
+
+        return JobRepository(self.session)
+
+    @cached_property
+    def datasets(self) -> DatasetRepository:
+        from entrepot.catalog.workspace.repository import DatasetRepository
+
+        return DatasetRepository(self.session)
+
+    @cached_property
+    def predictions(self) -> PredictionRepository:
+        from entrepot.catalog.workspace.repository import PredictionRepository
+
+        return PredictionRepository(self.session)
+
+    @cached_property
+    def user_models(self) -> UserModelRepository:
+        from entrepot.catalog.workspace.repository import UserModelRepository
+
+        return UserModelRepository(self.session)
+
+    @cached_property
+    def watermarks(self) -> WatermarkRepository:
+        from entrepot.catalog.city.watermarks import WatermarkRepository
+
+        return WatermarkRepository(self.session)
+
+    @cached_property
+    def damage(self) -> DamageRepository:
+        from entrepot.catalog.objects.damage import DamageRepository
+
+        return DamageRepository(self.session)
+
+    @cached_property
+    def feedback(self) -> FeedbackRepository:
+        from entrepot.catalog.feedback.repository import FeedbackRepository
+
+        return FeedbackRepository(self.session)
 
 
 class UnitOfWork:
@@ -91,6 +179,11 @@ class UnitOfWork:
     def objects(self) -> ObjectRepository:
         """Every stored object."""
         return self._current().objects
+
+    @property
+    def damage(self) -> DamageRepository:
+        """The damage register: objects found damaged in the store."""
+        return self._current().damage
 
     @property
     def models(self) -> ModelRepository:
@@ -156,6 +249,11 @@ class UnitOfWork:
     def watermarks(self) -> WatermarkRepository:
         """The city pipeline's watermarks."""
         return self._current().watermarks
+
+    @property
+    def feedback(self) -> FeedbackRepository:
+        """Analysts' labels of scored rows and thresholds saved for models."""
+        return self._current().feedback
 
     def commit(self) -> None:
         """Make everything done in this unit of work permanent."""

@@ -12,15 +12,23 @@ Every aggregate is mergeable and exact: flows are summed as integer
 milli-vehicles and occupancies as integer 1e-5 %, so any chunking or engine
 gives the same numbers as a whole-file run, bit for bit.
 
+Several files (years, arcs, re-downloads) are scanned together and de-duplicated on
+(arc, counted hour): the newest file (the last given) wins, and the rows dropped are
+counted per day. Values are read as the exports write them, decimal point or decimal
+comma (``1034,0``); a non-empty value that does not parse is counted per day
+(``q_bad``/``k_bad``), never read as 0.
+
 Time: ``t_1h`` is the *end* of the hour. The hour's start is ``t_1h - 1 h`` taken
 in absolute time and shown in Paris wall time; its date is the local day (so
 ``2024-01-05T00:00:00+01:00`` counts for 4 January, 23:00-24:00). Timestamps
-without an offset (historical raw exports) are read as Paris wall time.
+with an offset (``+01:00``, ``+00:00``, ``Z``) are absolute; timestamps without one
+(historical raw exports) are read as Paris wall time.
 """
 
 from __future__ import annotations
 
 import tempfile
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -60,6 +68,8 @@ ARC_COLUMNS = (
 )  # fmt: skip
 #: Columns of :attr:`CountsAggregate.hours` (one row per local day and hour).
 HOUR_COLUMNS = ("day", "hour", "rows", "q_n", "q_sum_milli", "k_n", "k_sum_micro")
+#: Columns of :attr:`CountsAggregate.quality` (one row per local day).
+QUALITY_COLUMNS = ("day", "duplicates", "q_bad", "k_bad", "bad_file", "bad_example")
 _NULLABLE = ("q_max_milli", "k_max_micro", "peak_hour")
 _ARC_TYPES = {c: ("Int64" if c in _NULLABLE else "int64") for c in ARC_COLUMNS if c != "day"}
 _HOUR_TYPES = {c: "int64" for c in HOUR_COLUMNS if c != "day"}
@@ -67,12 +77,15 @@ _HOUR_TYPES = {c: "int64" for c in HOUR_COLUMNS if c != "day"}
 
 @dataclass(frozen=True)
 class CountsAggregate:
-    """Per (arc, day) and per (day, hour) mergeable sums of the counts export."""
+    """Per (arc, day) and per (day, hour) mergeable sums of the counts export, and per day
+    what was dropped (``quality``: duplicates, unparsable values and the first file holding
+    one, as an index into the files scanned)."""
 
     arcs: pd.DataFrame
     hours: pd.DataFrame
     rows: int
     skipped_rows: int
+    quality: pd.DataFrame | None = None
 
 
 def counts_header(path: Path, key: str) -> tuple[CsvHeader, dict[str, str]]:
@@ -98,43 +111,67 @@ def _state_sql(column: str) -> str:
     return f"CASE trim({column}) {cases} ELSE {bands} END"
 
 
-def _query(header: CsvHeader, mapping: dict[str, str], with_range: bool) -> str:
+def _source(index: int, header: CsvHeader, mapping: dict[str, str]) -> str:
     names = {c: f"c{i}" for i, c in enumerate(header.columns)}
     arc, t, q, k, state = (names[mapping[n]] for n in ("arc", "t", "q", "k", "state"))
     columns = ", ".join(f"'c{i}': 'VARCHAR'" for i in range(len(header.columns)))
+    return f"""
+        SELECT {index} AS src, TRY_CAST(trim({arc}) AS BIGINT) AS arc, trim({t}) AS t,
+               NULLIF(trim({q}), '') AS q_text, NULLIF(trim({k}), '') AS k_text,
+               {state} AS label
+        FROM read_csv($path{index}, delim=$sep{index}, quote='"', escape='"', header=false,
+                      skip=1, columns={{{columns}}}, auto_detect=false, encoding='utf-8',
+                      null_padding=true,
+                      buffer_size={_BUFFER_SIZE})"""
+
+
+def _query(headers: Sequence[tuple[CsvHeader, dict[str, str]]], with_range: bool) -> str:
+    sources = " UNION ALL ".join(_source(i, h, m) for i, (h, m) in enumerate(headers))
     where = "OR day BETWEEN $start AND $end" if with_range else "OR TRUE"
     return f"""
-    WITH raw AS (
-        SELECT TRY_CAST({arc} AS BIGINT) AS arc, trim({t}) AS t,
-               TRY_CAST(NULLIF(trim({q}), '') AS DOUBLE) AS q,
-               TRY_CAST(NULLIF(trim({k}), '') AS DOUBLE) AS k, {state} AS label
-        FROM read_csv($path, delim=$sep, quote='"', escape='"', header=false, skip=1,
-                      columns={{{columns}}}, auto_detect=false, encoding='utf-8',
-                      buffer_size={_BUFFER_SIZE})
-    ), timed AS (
-        SELECT arc, label,
-               CAST(round(q * 1000) AS BIGINT) AS q_milli,
-               CAST(round(k * 100000) AS BIGINT) AS k_micro, k,
-               CASE WHEN length(t) >= 25
-                    THEN timezone('Europe/Paris', TRY_CAST(t AS TIMESTAMPTZ) - INTERVAL 1 HOUR)
-                    ELSE try_strptime(replace(substr(t, 1, 19), 'T', ' '), '%Y-%m-%d %H:%M:%S')
-                         - INTERVAL 1 HOUR
-               END AS start_wall
+    WITH raw AS ({sources}
+    ), parsed AS (
+        SELECT src, arc, label, q_text, k_text,
+               TRY_CAST(replace(q_text, ',', '.') AS DOUBLE) AS q,
+               TRY_CAST(replace(k_text, ',', '.') AS DOUBLE) AS k,
+               CASE WHEN regexp_matches(t, '(Z|[+-][0-9][0-9]:?[0-9][0-9])$')
+                    THEN TRY_CAST(t AS TIMESTAMPTZ)
+                    ELSE timezone('Europe/Paris', try_strptime(
+                        replace(substr(t, 1, 19), 'T', ' '), '%Y-%m-%d %H:%M:%S'))
+               END - INTERVAL 1 HOUR AS start_at
         FROM raw
-    ), rows AS (
-        SELECT arc, CAST(start_wall AS DATE) AS day, hour(start_wall) AS hour, q_milli, k_micro,
-               {_state_sql("label")} AS state, (arc IS NULL OR start_wall IS NULL) AS bad
+    ), timed AS (
+        SELECT *, timezone('Europe/Paris', start_at) AS start_wall FROM parsed
+    ), dated AS (
+        SELECT *, CAST(start_wall AS DATE) AS day, hour(start_wall) AS hour,
+               (arc IS NULL OR start_wall IS NULL) AS bad
         FROM timed
+    ), ranked AS (
+        SELECT *, bad OR row_number() OVER (PARTITION BY arc, start_at ORDER BY src DESC) = 1
+                  AS kept
+        FROM dated WHERE bad {where}
+    ), rows AS (
+        SELECT bad, arc, day, hour, src, NOT kept AS dup,
+               CASE WHEN kept THEN CAST(round(q * 1000) AS BIGINT) END AS q_milli,
+               CASE WHEN kept THEN CAST(round(k * 100000) AS BIGINT) END AS k_micro,
+               CASE WHEN kept THEN {_state_sql("label")} END AS state,
+               kept AND q_text IS NOT NULL AND q IS NULL AS q_bad,
+               kept AND k_text IS NOT NULL AND k IS NULL AS k_bad,
+               CASE WHEN q_text IS NOT NULL AND q IS NULL THEN q_text ELSE k_text END AS bad_text
+        FROM ranked
     )
-    SELECT GROUPING(arc) AS by_hour, bad, arc, day, hour, count(*) AS rows,
+    SELECT GROUPING(arc) AS by_hour, bad, arc, day, hour, count(*) FILTER (NOT dup) AS rows,
            count(q_milli) AS q_n, coalesce(sum(q_milli), 0) AS q_sum_milli,
            max(q_milli) AS q_max_milli, count(k_micro) AS k_n,
            coalesce(sum(k_micro), 0) AS k_sum_micro, max(k_micro) AS k_max_micro,
            count(*) FILTER (state = 0) AS state_0, count(*) FILTER (state = 1) AS state_1,
            count(*) FILTER (state = 2) AS state_2, count(*) FILTER (state = 3) AS state_3,
            count(*) FILTER (state = 4) AS state_4,
-           arg_max(hour, q_milli * 100 - hour) AS peak_hour
-    FROM rows WHERE bad {where}
+           arg_max(hour, q_milli * 100 - hour) AS peak_hour,
+           count(*) FILTER (dup) AS duplicates, count(*) FILTER (q_bad) AS q_bad,
+           count(*) FILTER (k_bad) AS k_bad, min(src) FILTER (q_bad OR k_bad) AS bad_file,
+           min(bad_text) FILTER (q_bad OR k_bad) AS bad_example
+    FROM rows
     GROUP BY GROUPING SETS ((bad, arc, day), (bad, day, hour))
     """
 
@@ -152,12 +189,34 @@ def aggregate_counts(
 
     ``key`` names the file in errors (defaults to the path).
     """
+    return aggregate_counts_files(
+        [(path, key or str(path))],
+        start=start,
+        end=end,
+        memory_limit=memory_limit,
+        threads=threads,
+    )
+
+
+def aggregate_counts_files(
+    files: Sequence[tuple[Path, str]],
+    *,
+    start: date | None = None,
+    end: date | None = None,
+    memory_limit: str = DEFAULT_MEMORY_LIMIT,
+    threads: int = 2,
+) -> CountsAggregate:
+    """Aggregate several counts CSVs ``(path, key)``, oldest first, as one de-duplicated
+    export (the newest file wins a repeated (arc, hour)); ``key`` names a file in errors."""
     import duckdb
 
-    name = key or str(path)
-    header, mapping = counts_header(path, name)
+    headers = [counts_header(path, key) for path, key in files]
+    name = ", ".join(key for _, key in files)
     with_range = start is not None or end is not None
-    params: dict[str, object] = {"path": str(path), "sep": header.sep}
+    params: dict[str, object] = {}
+    for index, ((path, _), (header, _)) in enumerate(zip(files, headers, strict=True)):
+        params[f"path{index}"] = str(path)
+        params[f"sep{index}"] = header.sep
     if with_range:
         params["start"] = start or date.min
         params["end"] = end or date.max
@@ -175,7 +234,7 @@ def aggregate_counts(
         with duckdb.connect(":memory:", config=config) as con:
             con.execute("SET enable_progress_bar = false")
             try:
-                result = con.execute(_query(header, mapping, with_range), params).df()
+                result = con.execute(_query(headers, with_range), params).df()
             except duckdb.OutOfMemoryException as exc:
                 raise CityError(
                     f"the counts scan ran out of its {memory_limit} memory limit: {exc}",
@@ -198,4 +257,17 @@ def _split(result: pd.DataFrame) -> CountsAggregate:
     hours = hours.astype(_HOUR_TYPES).sort_values(["day", "hour"], ignore_index=True)
     arcs["day"] = [d.date() if hasattr(d, "date") else d for d in arcs["day"]]
     hours["day"] = [d.date() if hasattr(d, "date") else d for d in hours["day"]]
-    return CountsAggregate(arcs, hours, int(arcs["rows"].sum()), skipped)
+    quality = (
+        result.loc[~bad & by_hour]
+        .groupby("day", sort=True)
+        .agg(
+            duplicates=("duplicates", "sum"),
+            q_bad=("q_bad", "sum"),
+            k_bad=("k_bad", "sum"),
+            bad_file=("bad_file", "min"),
+            bad_example=("bad_example", "min"),
+        )
+    )
+    quality = quality.reset_index()
+    quality["day"] = [d.date() if hasattr(d, "date") else d for d in quality["day"]]
+    return CountsAggregate(arcs, hours, int(arcs["rows"].sum()), skipped, quality)

@@ -36,13 +36,19 @@ class PartitionError(CityError, ValueError):
 class RawFormatError(CityError, ValueError):
     """A raw file cannot be parsed (truncated, wrong separator, wrong encoding, columns)."""
 
-    hint = "re-export or re-ingest the file; CSVs are ';'-separated UTF-8"
+    hint = (
+        "re-export the file, or bring it in with `entrepot city import FILE` (it reads ';' or "
+        "',' separators, Windows-1252 and BOMs, and leaves out a cut last row)"
+    )
 
 
 class MissingInput(CityError, FileNotFoundError):
     """An input the processing needs does not exist in the store."""
 
-    hint = "generate or upload it first (see `entrepot city generate`)"
+    hint = (
+        "import the source's exports with `entrepot city import FILE...` "
+        "(docs/city.md lists what each metric type reads)"
+    )
 
 
 class MetricsNotFound(CityError, RecordNotFound):

@@ -1,9 +1,7 @@
 """Paris geography the app needs without a GIS stack: arrondissements, distances.
 
-The référentiel carries no arrondissement, so an arc is placed in the
-arrondissement whose centroid is nearest to the arc's centroid. That is an
-approximation (a Voronoi cut of Paris), good for per-arrondissement totals,
-not for a map; arcs on the boundary (the périphérique) land in the adjacent one.
+Arrondissements by their real boundaries live in :mod:`entrepot.city.polygons`;
+the approximate centroids here serve the synthetic generator.
 """
 
 from __future__ import annotations
@@ -50,18 +48,6 @@ def haversine_m(
     dlmb = np.radians(lon2) - np.radians(lon1)
     a = np.sin(dphi / 2) ** 2 + np.cos(p1) * np.cos(p2) * np.sin(dlmb / 2) ** 2
     return np.asarray(2 * _EARTH_RADIUS_M * np.arcsin(np.sqrt(a)), dtype=np.float64)
-
-
-def nearest_arrondissement(lat: npt.ArrayLike, lon: npt.ArrayLike) -> npt.NDArray[np.str_]:
-    """Postal code of the arrondissement with the nearest centroid, per point."""
-    codes = list(ARRONDISSEMENTS)
-    clat = np.array([ARRONDISSEMENTS[c][0] for c in codes])
-    clon = np.array([ARRONDISSEMENTS[c][1] for c in codes])
-    la = np.asarray(lat, dtype=np.float64)[..., None]
-    lo = np.asarray(lon, dtype=np.float64)[..., None]
-    dist = haversine_m(la, lo, clat, clon)
-    result: npt.NDArray[np.str_] = np.asarray(codes)[np.argmin(dist, axis=-1)]
-    return result
 
 
 def parse_point(text: str) -> tuple[float, float] | None:

@@ -13,9 +13,22 @@ REPORT = "report"
 #: Every kind of document a metrics store holds.
 DOCUMENT_KINDS = (*METRIC_TYPES, REPORT)
 
+#: The hourly Open-Meteo variables the weather processor reads (asked for by the collector,
+#: written by the synthetic generator).
+OPEN_METEO_HOURLY = (
+    "temperature_2m",
+    "relative_humidity_2m",
+    "precipitation",
+    "rain",
+    "weather_code",
+    "cloud_cover",
+    "wind_speed_10m",
+    "wind_gusts_10m",
+)
+
 #: Bump when a processor's definitions change: every watermark then misses and the next
 #: run recomputes each day it covers.
-PIPELINE_VERSION = "2"
+PIPELINE_VERSION = "3"
 
 
 def check_types(types: Iterable[str]) -> tuple[str, ...]:

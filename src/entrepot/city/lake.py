@@ -211,16 +211,27 @@ class Lake:
         return tuple(InputRef(i.key, i.sha256, i.size, i.etag, i.modified) for _, _, i in found)
 
     # -- batch files ---------------------------------------------------------
+    def batch_inputs(self, name: str) -> tuple[InputRef, ...]:
+        """Every version of the batch file ``name``, oldest first (no bytes read): the file
+        under its legacy name, then the imported versions by as-of instant. Raises
+        :class:`MissingInput` when there is none."""
+        found, _, _ = self._call(layout.batch_key(name), lambda s: _versions(s, name))
+        if not found:
+            raise MissingInput(
+                f"no {layout.DATASETS[name]} file in {_url(self.store)}",
+                key=layout.batch_key(name),
+            )
+        return tuple(InputRef(i.key, i.sha256, i.size, i.etag, i.modified) for i in found)
+
     def batch_input(self, name: str) -> InputRef:
-        """A batch file as the store describes it (no bytes read); raises
+        """The newest version of a batch file (no bytes read); raises
         :class:`MissingInput` if it is absent."""
-        key = layout.batch_key(name)
-        info, _, _ = self._call(key, lambda store: _head(store, key))
-        return InputRef(key, info.sha256, info.size, info.etag, info.modified)
+        return self.batch_inputs(name)[-1]
 
     def read_batch(self, name: str) -> tuple[bytes, InputRef, tuple[str, ...]]:
-        """A whole batch file (small ones: référentiel, roadworks, stations)."""
-        key = layout.batch_key(name)
+        """The newest version of a whole batch file (small ones: référentiel, roadworks,
+        stations)."""
+        key = self.batch_input(name).key
 
         def action(store: RawStore) -> tuple[bytes, InputRef]:
             info = _head(store, key)
@@ -230,19 +241,34 @@ class Lake:
         return data, ref, warnings
 
     @contextmanager
-    def batch_path(self, name: str) -> Iterator[tuple[Path, InputRef, tuple[str, ...]]]:
-        """A verified local copy of a (big) batch file, deleted on exit."""
-        key = layout.batch_key(name)
+    def batch_paths(
+        self, name: str
+    ) -> Iterator[tuple[list[tuple[Path, InputRef]], tuple[str, ...]]]:
+        """Verified local copies of every version of a (big) batch file, oldest first,
+        deleted on exit."""
+        refs = self.batch_inputs(name)
         with tempfile.TemporaryDirectory(prefix="entrepot-city-") as tmp:
-            dest = Path(tmp) / name
+            copies: list[tuple[Path, InputRef]] = []
+            notes: tuple[str, ...] = ()
+            for index, wanted in enumerate(refs):
+                dest = Path(tmp) / f"{index:04d}-{wanted.key.rsplit('/', 1)[-1]}"
 
-            def action(store: RawStore) -> InputRef:
-                info = _head(store, key)
-                store.download(key, dest)
-                return InputRef(key, info.sha256, info.size)
+                def action(store: RawStore, key: str = wanted.key, dest: Path = dest) -> InputRef:
+                    info = _head(store, key)
+                    store.download(key, dest)
+                    return InputRef(key, info.sha256, info.size)
 
-            ref, _, warnings = self._call(key, action)
-            yield dest, ref, warnings
+                ref, _, warnings = self._call(wanted.key, action)
+                copies.append((dest, ref))
+                notes = (*notes, *warnings)
+            yield copies, notes
+
+    @contextmanager
+    def batch_path(self, name: str) -> Iterator[tuple[Path, InputRef, tuple[str, ...]]]:
+        """A verified local copy of the newest version of a (big) batch file."""
+        with self.batch_paths(name) as (copies, warnings):
+            path, ref = copies[-1]
+            yield path, ref, warnings
 
 
 def _url(store: RawStore) -> str:
@@ -254,6 +280,17 @@ def _head(store: RawStore, key: str) -> ObjectInfo:
         return store.head(key)
     except ObjectNotFound:
         raise MissingInput(f"batch file missing from {_url(store)}", key=key) from None
+
+
+def _versions(store: RawStore, name: str) -> list[ObjectInfo]:
+    legacy = layout.batch_key(name)
+    found = [store.head(legacy)] if store.exists(legacy) else []
+    imported = (i for i in store.list(layout.versions_prefix(name)) if not _marker_key(i.key))
+    return found + sorted(imported, key=lambda i: i.key)
+
+
+def _marker_key(key: str) -> bool:
+    return is_marker(key.rsplit("/", 1)[-1])
 
 
 def _day_folders(store: RawStore, source: str) -> list[date]:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, date, datetime
 
 #: Root of the raw layout inside the store (or store prefix) handed to the app.
 RAW_ROOT = "raw"
@@ -17,10 +17,40 @@ REFERENTIEL_CSV = (
 )
 STATIONS_JSON = "velib-station-information.json"
 
+#: Each batch file's versioned folder (``raw/batch/<dataset>/<version>.<ext>``), where
+#: ``entrepot city import`` puts every export; the file under its legacy name above (what
+#: the generator writes) counts as the oldest version.
+DATASETS = {
+    COUNTS_CSV: "counts",
+    REFERENTIEL_CSV: "referentiel",
+    ROADWORKS_CSV: "roadworks",
+    STATIONS_JSON: "stations",
+}
+
 
 def batch_key(name: str) -> str:
     """Key of a batch file."""
     return f"{BATCH_ROOT}/{name}"
+
+
+def versions_prefix(name: str) -> str:
+    """Folder of the imported versions of the batch file ``name`` (a legacy name above)."""
+    return f"{BATCH_ROOT}/{DATASETS[name]}/"
+
+
+def version_key(name: str, as_of: datetime, sha256: str, ext: str) -> str:
+    """Key of one version: its as-of instant (UTC) first, so keys sort oldest to newest."""
+    stamp = as_of.astimezone(UTC).strftime("%Y%m%dT%H%M%SZ")
+    return f"{versions_prefix(name)}{stamp}-{sha256[:16]}.{ext}"
+
+
+def version_as_of(key: str) -> datetime | None:
+    """The as-of instant a version key carries (None for a legacy key)."""
+    stem = key.rsplit("/", 1)[-1].split("-", 1)[0]
+    try:
+        return datetime.strptime(stem, "%Y%m%dT%H%M%SZ").replace(tzinfo=UTC)
+    except ValueError:
+        return None
 
 
 def source_prefix(source: str) -> str:

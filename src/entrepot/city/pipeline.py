@@ -11,19 +11,21 @@ from datetime import date
 from typing import Any
 
 from entrepot.city import layout
-from entrepot.city.bigcsv import aggregate_counts
+from entrepot.city.bigcsv import aggregate_counts_files
+from entrepot.city.counts_checks import day_notes, file_notes
 from entrepot.city.errors import CityError, MissingInput
 from entrepot.city.kinds import METRIC_TYPES, check_types
-from entrepot.city.lake import Lake
+from entrepot.city.lake import InputRef, Lake
 from entrepot.city.limits import DEFAULT_MEMORY_LIMIT
-from entrepot.city.processors.bikes import bikes_metrics, capacities
+from entrepot.city.processors.bikes import bikes_metrics, capacities, positions
 from entrepot.city.processors.common import document
 from entrepot.city.processors.disruptions import disruption_metrics
 from entrepot.city.processors.roadworks import ROADWORKS_COLUMNS, roadworks_metrics
 from entrepot.city.processors.traffic import traffic_metrics
 from entrepot.city.processors.weather import weather_metrics
 from entrepot.city.readers import read_csv, read_json
-from entrepot.city.referentiel import load_referentiel
+from entrepot.city.referentiel import empty_referentiel, load_referentiel
+from entrepot.city.snapshots import snapshot_notes
 
 __all__ = ["METRIC_TYPES", "DayProcessor", "check_types"]
 
@@ -36,26 +38,38 @@ class DayProcessor:
         self.memory_limit = memory_limit
         self._referentiel: Any = None
 
-    def _ref(self) -> tuple[Any, Any, tuple[str, ...]]:
+    def _ref(self) -> tuple[Any, list[InputRef], tuple[str, ...]]:
+        # the référentiel is optional: without it arcs are not placed (a warning says so)
         if self._referentiel is None:
-            data, ref, warnings = self.lake.read_batch(layout.REFERENTIEL_CSV)
-            self._referentiel = (load_referentiel(data, ref.key), ref, warnings)
+            try:
+                data, ref, warnings = self.lake.read_batch(layout.REFERENTIEL_CSV)
+            except MissingInput:
+                note = (
+                    "no référentiel: metrics computed, arcs not placed in arrondissements "
+                    "(import referentiel-comptages-routiers.csv with `entrepot city import`)"
+                )
+                self._referentiel = (empty_referentiel(), [], (note,))
+            else:
+                self._referentiel = (load_referentiel(data, ref.key), [ref], warnings)
         return self._referentiel  # type: ignore[no-any-return]
 
     def bikes(self, day: date) -> dict[str, Any]:
         """Bike metrics (Vélib' capacities used when the station information exists)."""
         read = self.lake.read_day("bikes", day)
         inputs, warnings = list(read.inputs), list(read.warnings)
-        capacity = None
+        capacity, places = None, None
         try:
             data, ref, more = self.lake.read_batch(layout.STATIONS_JSON)
         except MissingInput as exc:
             warnings.append(f"{exc.key}: missing, station capacities not checked")
         else:
-            capacity = capacities(read_json(data, ref.key), ref.key)
+            information = read_json(data, ref.key)
+            capacity = capacities(information, ref.key)
+            places = positions(information)
             inputs.append(ref)
             warnings += more
-        return document("bikes", day, bikes_metrics(read, capacity), inputs, warnings)
+        metrics = bikes_metrics(read, capacity, places)
+        return document("bikes", day, metrics, inputs, warnings)
 
     def disruptions(self, day: date) -> dict[str, Any]:
         """Transport disruption metrics."""
@@ -82,35 +96,40 @@ class DayProcessor:
         """
         if not days:
             return {}
-        ref_frame, ref, ref_warnings = self._ref()
-        with self.lake.batch_path(layout.COUNTS_CSV) as (path, counts, warnings):
-            agg = aggregate_counts(
-                path,
-                key=counts.key,
-                start=min(days),
-                end=max(days),
-                memory_limit=self.memory_limit,
+        ref_frame, refs, ref_warnings = self._ref()
+        with self.lake.batch_paths(layout.COUNTS_CSV) as (copies, warnings):
+            files = [(path, ref.key) for path, ref in copies]
+            agg = aggregate_counts_files(
+                files, start=min(days), end=max(days), memory_limit=self.memory_limit
             )
-        notes = [*warnings, *ref_warnings]
+            notes = [*warnings, *ref_warnings]
+            for path, key in files:
+                notes += file_notes(path, key)
+            result: dict[date, dict[str, Any] | CityError] = {}
+            for day in days:
+                try:
+                    checks = day_notes(agg, day, files)
+                    metrics = traffic_metrics(agg, ref_frame, day)
+                except CityError as exc:
+                    result[day] = exc
+                else:
+                    inputs = [ref for _, ref in copies] + refs
+                    result[day] = document("traffic", day, metrics, inputs, [*notes, *checks])
         if agg.skipped_rows:
-            notes.append(f"{counts.key}: {agg.skipped_rows} row(s) without a valid arc or time")
-        result: dict[date, dict[str, Any] | CityError] = {}
-        for day in days:
-            try:
-                metrics = traffic_metrics(agg, ref_frame, day)
-            except CityError as exc:
-                result[day] = exc
-            else:
-                result[day] = document("traffic", day, metrics, [counts, ref], notes)
+            note = f"{agg.skipped_rows} counts row(s) without a valid arc or time skipped"
+            for doc in result.values():
+                if isinstance(doc, dict):
+                    doc["warnings"].append(note)
         return result
 
     def roadworks(self, day: date) -> dict[str, Any]:
         """Roadworks metrics, joined with the référentiel."""
-        ref_frame, ref, ref_warnings = self._ref()
+        ref_frame, refs, ref_warnings = self._ref()
         data, works, warnings = self.lake.read_batch(layout.ROADWORKS_CSV)
+        notes = [*warnings, *ref_warnings, *snapshot_notes(works.key, day)]
         frame = read_csv(data, works.key, ROADWORKS_COLUMNS)
         metrics = roadworks_metrics(frame, ref_frame, day)
-        return document("roadworks", day, metrics, [works, ref], [*warnings, *ref_warnings])
+        return document("roadworks", day, metrics, [works, *refs], notes)
 
     def run(self, day: date, types: Iterable[str] = METRIC_TYPES) -> dict[str, dict[str, Any]]:
         """The documents of ``types`` for ``day``."""

@@ -3,6 +3,8 @@
 Several rows may share an ``iu_ac`` (real data has ~10 % such arcs): the first
 row wins. Columns are selected by name, in either the export's labels or the
 raw field names; ``geo_point_2d`` is accepted as ``"lat, lon"`` or ``"lat,lon"``.
+Each arc goes to the arrondissement whose real boundary holds its centroid
+(:mod:`entrepot.city.polygons`; ``hors Paris`` outside, ``inconnu`` without a point).
 """
 
 from __future__ import annotations
@@ -13,7 +15,8 @@ import numpy as np
 import pandas as pd
 
 from entrepot.city.errors import RawFormatError
-from entrepot.city.geo import haversine_m, nearest_arrondissement, parse_point
+from entrepot.city.geo import haversine_m, parse_point
+from entrepot.city.polygons import locate
 from entrepot.city.readers import read_csv
 
 REFERENTIEL_COLUMNS = (
@@ -53,6 +56,16 @@ def _length_m(shape: str) -> float:
     return float(haversine_m(arr[:-1, 1], arr[:-1, 0], arr[1:, 1], arr[1:, 0]).sum())
 
 
+REFERENTIEL_FIELDS = ("arc", "label", "road_type", "lat", "lon", "length_m", "arrondissement")
+
+
+def empty_referentiel() -> pd.DataFrame:
+    """A référentiel without arcs (the file is optional: arcs then stay unplaced)."""
+    return pd.DataFrame(
+        {name: pd.Series(dtype="int64" if name == "arc" else object) for name in REFERENTIEL_FIELDS}
+    )
+
+
 def load_referentiel(data: bytes, key: str) -> pd.DataFrame:
     """One row per arc: ``arc, label, road_type, lat, lon, length_m, arrondissement``."""
     frame = read_csv(data, key, REFERENTIEL_COLUMNS)
@@ -63,9 +76,7 @@ def load_referentiel(data: bytes, key: str) -> pd.DataFrame:
     points = [parse_point(p) for p in frame["point"]]
     lat = np.array([p[0] if p else np.nan for p in points])
     lon = np.array([p[1] if p else np.nan for p in points])
-    zones = np.where(
-        np.isnan(lat), UNKNOWN_ZONE, nearest_arrondissement(np.nan_to_num(lat), np.nan_to_num(lon))
-    )
+    zones = [zone or UNKNOWN_ZONE for zone in locate(lat, lon)]
     return pd.DataFrame(
         {
             "arc": frame["arc"].astype("int64").to_numpy(),

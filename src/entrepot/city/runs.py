@@ -47,9 +47,11 @@ from entrepot.errors import AccessDenied, CatalogError, EntrepotError, StoreUnav
 
 log = logging.getLogger("entrepot.city")
 
-Status = Literal["computed", "skipped", "failed"]
+Status = Literal["computed", "skipped", "failed", "no-data"]
 #: Errors that concern the whole run, not one day: they propagate.
 INFRASTRUCTURE_ERRORS = (StoreUnavailable, AccessDenied, CatalogError, MetricsError)
+#: Traffic days aggregated per scan of the counts (bounds the aggregate held in memory).
+TRAFFIC_CHUNK_DAYS = 92
 #: Where each metric type's hourly partitions live.
 API_SOURCE = {"bikes": "bikes", "disruptions": "traffic", "weather": "weather"}
 
@@ -94,6 +96,15 @@ class RunSummary:
         """The failed outcomes."""
         return tuple(o for o in self.outcomes if o.status == "failed")
 
+    @property
+    def absent(self) -> dict[str, int]:
+        """Source -> how many of its days had no data (not a failure)."""
+        found: dict[str, int] = {}
+        for outcome in self.outcomes:
+            if outcome.status == "no-data":
+                found[outcome.source] = found.get(outcome.source, 0) + 1
+        return found
+
     def as_dict(self) -> dict[str, Any]:
         """JSON-ready form."""
         return {
@@ -101,6 +112,8 @@ class RunSummary:
             "computed": self.count("computed"),
             "skipped": self.count("skipped"),
             "failed": self.count("failed"),
+            "no_data": self.count("no-data"),
+            "absent": self.absent,
             "results": [o.as_dict() for o in self.outcomes],
         }
 
@@ -163,8 +176,13 @@ class CityRunner:
                 with contextlib.suppress(MissingInput):  # optional: capacities unchecked
                     refs = (*refs, self.lake.batch_input(layout.STATIONS_JSON))
             return refs
-        data = layout.COUNTS_CSV if kind == "traffic" else layout.ROADWORKS_CSV
-        return (self.lake.batch_input(data), self.lake.batch_input(layout.REFERENTIEL_CSV))
+        if kind == "traffic":
+            refs = self.lake.batch_inputs(layout.COUNTS_CSV)
+        else:
+            refs = (self.lake.batch_input(layout.ROADWORKS_CSV),)
+        with contextlib.suppress(MissingInput):  # optional: arcs then unplaced
+            refs = (*refs, self.lake.batch_input(layout.REFERENTIEL_CSV))
+        return refs
 
     def _run_type(self, kind: str, days: list[date], run_id: str, force: bool) -> list[Outcome]:
         marks = self.watermarks.many(kind, days)
@@ -173,6 +191,9 @@ class CityRunner:
         for day in days:
             try:
                 refs = self.inputs(kind, day)
+            except MissingInput as exc:
+                outcomes[day] = self._no_data(kind, day, exc)
+                continue
             except Exception as exc:
                 outcomes[day] = self._failed(kind, day, (), exc, run_id)
                 continue
@@ -183,6 +204,9 @@ class CityRunner:
             else:
                 pending[day] = refs
         for day, result in self._compute(kind, sorted(pending)):
+            if isinstance(result, MissingInput):
+                outcomes[day] = self._no_data(kind, day, result)
+                continue
             if isinstance(result, BaseException):
                 outcomes[day] = self._failed(kind, day, pending[day], result, run_id)
                 continue
@@ -204,13 +228,15 @@ class CityRunner:
         if not days:
             return
         if kind == "traffic":
-            try:
-                results = self.processor.traffic_days(days)
-            except Exception as exc:
-                _reraise_infrastructure(exc)
-                yield from ((day, exc) for day in days)
-            else:
-                yield from results.items()
+            for first in range(0, len(days), TRAFFIC_CHUNK_DAYS):
+                chunk = days[first : first + TRAFFIC_CHUNK_DAYS]
+                try:
+                    results = self.processor.traffic_days(chunk)
+                except Exception as exc:
+                    _reraise_infrastructure(exc)
+                    yield from ((day, exc) for day in chunk)
+                else:
+                    yield from results.items()
             return
         for day in days:
             try:
@@ -233,6 +259,13 @@ class CityRunner:
         self.metrics.delete(kind, day)  # a stale document must not pass for current
         self.watermarks.record(kind, day, inputs=refs, state="failed", run_id=run_id, error=message)
         return self._emit(Outcome(kind, day, "failed", error=message))
+
+    def _no_data(self, kind: str, day: date, exc: MissingInput) -> Outcome:
+        # an absent source is not a failure; what earlier data (or an earlier failure) left,
+        # a document or a watermark, is removed
+        self.metrics.delete(kind, day)
+        self.watermarks.forget(kind, day)
+        return self._emit(Outcome(kind, day, "no-data", error=exc.message))
 
     def _emit(self, outcome: Outcome) -> Outcome:
         self.progress(outcome)
@@ -266,7 +299,7 @@ class CityRunner:
                 sources={k: d.info.sha256 for k, d in current.items()},
             )
         except MissingInput as exc:
-            return self._failed(REPORT, day, refs, exc, run_id)
+            return self._no_data(REPORT, day, exc)
         record = self.reports.write(day, report)
         stored = self.metrics.put(REPORT, day, report)
         self.watermarks.record(

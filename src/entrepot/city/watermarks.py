@@ -87,6 +87,13 @@ class Watermarks:
             raise RuntimeError(f"watermark {source} {day} vanished after its write")
         return found
 
+    def forget(self, source: str, day: date) -> bool:
+        """Remove the watermark of (``source``, ``day``) (its source is absent now)."""
+        with self._uow() as uow:
+            found = uow.watermarks.delete(source, day)
+            uow.commit()
+        return found
+
     def find(
         self,
         *,

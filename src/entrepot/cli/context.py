@@ -21,8 +21,17 @@ if TYPE_CHECKING:
 #: The program name the main command line runs under.
 PROG = "entrepot"
 
+#: Results, on stdout (tables, JSON documents, what a command did).
 console = Console(highlight=False)
+#: Errors, on stderr.
 err_console = Console(stderr=True, highlight=False)
+#: Progress bars, spinners and notes on the work under way, on stderr; silenced by ``-q``.
+progress_console = Console(stderr=True, highlight=False)
+
+
+def note(text: str) -> None:
+    """Say what is being done (a day computed, a file written), on stderr unless ``-q``."""
+    progress_console.print(text, markup=False, highlight=False, soft_wrap=True)
 
 
 @cache

@@ -11,6 +11,7 @@ from entrepot.registry.errors import InvalidModelFiles, InvalidName, UnsafeModel
 #: Most specific first; the first match wins.
 EXIT_CODES: tuple[tuple[type[BaseException], int], ...] = (
     (e.ConfigError, 78),
+    (e.LocalFileNotFound, 66),
     (UnknownDomain, 64),
     (FraudError, 65),
     (e.InvalidKey, 65),

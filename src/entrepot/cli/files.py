@@ -8,18 +8,17 @@ import tempfile
 from collections import defaultdict
 from datetime import timedelta
 from pathlib import Path
-from typing import Annotated, BinaryIO, Literal, cast
+from typing import Annotated, Any, BinaryIO, Literal, cast
 from urllib.parse import unquote
 
 import typer
 from rich.markup import escape
-from rich.table import Table
-from rich.text import Text
 
-from entrepot.cli.context import console, current_app
+from entrepot.cli.context import console, current_app, progress_console
 from entrepot.cli.format import parse_duration
+from entrepot.cli.output import Column, JsonFlag, counted, emit_rows, human, print_json, table
 from entrepot.cli.progress import ProgressReader, transfer_progress
-from entrepot.errors import AccessDenied, IntegrityError, StorageError
+from entrepot.errors import AccessDenied, IntegrityError, LocalFileNotFound, StorageError
 from entrepot.sizes import human_size
 
 #: The folder of the web service's users (``users/<id>/``): the service alone writes there.
@@ -46,30 +45,34 @@ def register(app: typer.Typer) -> None:
 def ls(
     prefix: Annotated[str, typer.Argument(help="Folder prefix to list; empty for the root.")] = "",
     recursive: Annotated[bool, typer.Option("--recursive", "-r", help="List every level.")] = False,
+    as_json: JsonFlag = False,
 ) -> None:
     """List objects under PREFIX (one level, or every level with -r)."""
     store = current_app().store
-    table = Table(box=None)
-    table.add_column("key", overflow="fold")
-    for column in ("size", "modified (UTC)", "sha256"):
-        table.add_column(column, no_wrap=True)
     if recursive:
         objects = list(store.list(prefix))
         folders: tuple[str, ...] = ()
     else:
         listing = store.ls(prefix)
         objects, folders = list(listing.objects), listing.prefixes
-    for folder in folders:
-        table.add_row(Text(folder, style="bold blue"), "", "", "")
-    for info in objects:
-        table.add_row(
-            Text(info.key),
-            human_size(info.size),
-            info.modified.strftime("%Y-%m-%d %H:%M:%S"),
-            (info.sha256 or "-")[:12],
-        )
-    console.print(table)
-    console.print(f"{len(folders)} folders, {len(objects)} objects")
+    rows: list[dict[str, Any]] = [
+        {"key": i.key, "size": i.size, "modified": i.modified, "sha256": i.sha256} for i in objects
+    ]
+    emit_rows(
+        [{"key": folder, "sha256": ""} for folder in folders] + rows,
+        _LS_COLUMNS,
+        as_json=as_json,
+        document={"prefix": prefix, "folders": list(folders), "objects": rows},
+        footer=f"{counted(len(folders), 'folder')}, {counted(len(objects), 'object')}",
+    )
+
+
+_LS_COLUMNS = (
+    Column("key", fold=True),
+    Column("size", show=lambda n: "" if n is None else human_size(n)),
+    Column("modified", "modified (UTC)", show=lambda t: "" if t is None else human(t)),
+    Column("sha256", show=lambda s: "-" if s is None else s[:12]),
+)
 
 
 def du(
@@ -82,6 +85,7 @@ def du(
             "the catalog does not record (raw city data, crash leftovers); slower on S3.",
         ),
     ] = False,
+    as_json: JsonFlag = False,
 ) -> None:
     """Bytes and object counts per top-level folder, per user (users/<id>/) and per owning
     account, as the catalog records them (one query each; --store walks the store)."""
@@ -104,15 +108,28 @@ def du(
             },
             "owner": {u.name: (u.objects, u.bytes) for u in owners if u.name is not None},
         }
+    usage: dict[str, list[dict[str, Any]]] = {
+        title: [{"name": n, "objects": c, "bytes": s} for n, (c, s) in sorted(rows.items())]
+        for title, rows in tables.items()
+    }
+    if as_json:
+        print_json(usage)
+        return
     for title, rows in tables.items():
         if not rows and title != "folder":
             continue
-        table = Table(title, "objects", "bytes", "size", box=None)
-        for name, (count, size) in sorted(rows.items()):
-            table.add_row(Text(name or "(top level)"), str(count), str(size), human_size(size))
-        total = sum(c for c, _ in rows.values()), sum(s for _, s in rows.values())
-        table.add_row("[bold]total[/]", str(total[0]), str(total[1]), human_size(total[1]))
-        console.print(table)
+        total = {
+            "name": "total",
+            "objects": sum(c for c, _ in rows.values()),
+            "bytes": sum(s for _, s in rows.values()),
+        }
+        columns = (
+            Column("name", title, show=lambda n: n or "(top level)", fold=True),
+            Column("objects"),
+            Column("bytes"),
+            Column("bytes", "size", show=human_size),
+        )
+        console.print(table([*usage[title], total], columns))
 
 
 def _covers_users(base: str) -> bool:
@@ -122,7 +139,7 @@ def _covers_users(base: str) -> bool:
 def _walk_usage(base: str, prefix: str) -> dict[str, dict[str, tuple[int, int]]]:
     per_top: dict[str, list[int]] = defaultdict(lambda: [0, 0])
     per_user: dict[str, list[int]] = defaultdict(lambda: [0, 0])
-    with console.status("listing objects..."):
+    with progress_console.status("listing objects..."):
         for info in current_app().store.list(prefix):
             rest = info.key[len(base) :]
             top = rest.split("/", 1)[0] + ("/" if "/" in rest else "")
@@ -139,7 +156,7 @@ def _walk_usage(base: str, prefix: str) -> dict[str, dict[str, tuple[int, int]]]
 
 
 def put(
-    src: Annotated[Path, typer.Argument(exists=True, dir_okay=False, help="Local file.")],
+    src: Annotated[Path, typer.Argument(help="Local file.")],
     key: Annotated[str, typer.Argument(help="Destination key, e.g. files/report.csv.")],
     content_type: Annotated[str | None, typer.Option(help="MIME type to record.")] = None,
     force: _FORCE = False,
@@ -149,9 +166,14 @@ def put(
     Keys under users/ belong to the web service's accounts and are refused without --force.
     """
     guard_user_keys([key], "put", force=force)
+    if not src.is_file():
+        raise LocalFileNotFound(
+            f"no file at {src}" if not src.exists() else f"{src} is a folder, not a file",
+            hint="give the path of a local file (put uploads one file under one key)",
+        )
     app = current_app()
     size = src.stat().st_size
-    with transfer_progress(console) as progress, open(src, "rb") as raw:
+    with transfer_progress(progress_console) as progress, open(src, "rb") as raw:
         task = progress.add_task(f"put {key}", total=size)
         reader = cast(BinaryIO, ProgressReader(raw, lambda n: progress.advance(task, n)))
         record = app.objects.put(key, reader, kind="file", owner=None, content_type=content_type)
@@ -174,7 +196,7 @@ def get(
     fd, tmp = tempfile.mkstemp(dir=dest.parent, prefix=f".{dest.name}.", suffix=".part")
     try:
         digest = hashlib.sha256()
-        with transfer_progress(console) as progress, os.fdopen(fd, "wb") as out:
+        with transfer_progress(progress_console) as progress, os.fdopen(fd, "wb") as out:
             task = progress.add_task(f"get {key}", total=info.size)
             for chunk in app.store.iter_bytes(key):
                 digest.update(chunk)

@@ -2,12 +2,8 @@
 
 from __future__ import annotations
 
-import json
 import re
 from datetime import timedelta
-from typing import Any
-
-import typer
 
 _UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}
 
@@ -18,8 +14,3 @@ def parse_duration(text: str) -> timedelta:
     if not parts or "".join(n + u for n, u in parts) != re.sub(r"\s+", "", text.strip().lower()):
         raise ValueError(f"not a duration: {text!r} (examples: 90s, 15m, 1h, 2d, 1h30m)")
     return timedelta(seconds=sum(int(n) * _UNITS[u] for n, u in parts))
-
-
-def print_json(document: Any) -> None:
-    """Print ``document`` as indented UTF-8 JSON on stdout."""
-    typer.echo(json.dumps(document, ensure_ascii=False, indent=2))

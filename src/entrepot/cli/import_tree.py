@@ -10,7 +10,7 @@ import typer
 from rich.markup import escape
 from rich.table import Table
 
-from entrepot.cli.context import console, current_app
+from entrepot.cli.context import console, current_app, progress_console
 from entrepot.cli.models import user_option
 from entrepot.errors import ConfigError
 
@@ -69,7 +69,7 @@ def import_tree(
         name = result.name + (f"@{result.version}" if result.version else "")
         table.add_row(escape(name), f"[{style}]{result.status}[/]", escape(result.detail))
 
-    with console.status(f"importing {directory}..."):
+    with progress_console.status(f"importing {directory}..."):
         results = run(
             current_app().registry,
             directory,

@@ -1,45 +1,149 @@
-"""``entrepot``: the command-line entrypoint."""
+"""``entrepot``: the command-line entrypoint.
+
+Typer reads the signature of every command it mounts, which costs about a millisecond a
+command; so a command line mounts only the command it names (and its module is imported
+only then). ``entrepot``, ``--help`` or an unknown name mount them all, for the full help
+and the "did you mean" of a typo.
+"""
 
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable
+from functools import cache
+from typing import Annotated
 
 import typer
 
-from entrepot.cli import files, import_tree, migrate, ops
-from entrepot.cli import serve as serve_commands
-from entrepot.cli.city.commands import city_app
 from entrepot.cli.context import PROG
-from entrepot.cli.fraud.commands import fraud_app
-from entrepot.cli.models import models_app
 from entrepot.cli.runner import run_command
-from entrepot.cli.users import users_app
+from entrepot.cli.verbosity import configure
 
-app = typer.Typer(
-    name=PROG,
-    help=(
-        "Entrepôt: one verified object store (local folder or S3), a SQL catalog and a model "
-        "registry.\n\nConfigure with ENTREPOT_* variables or a .env file (see `entrepot config "
-        "show`); the defaults need no server: a folder ./var/store and a SQLite file."
-    ),
-    no_args_is_help=True,
-    pretty_exceptions_enable=False,
-    rich_markup_mode="rich",
+HELP = (
+    "Entrepôt: one verified object store (local folder or S3), a SQL catalog and a model "
+    "registry.\n\nConfigure with ENTREPOT_* variables or a .env file (see `entrepot config "
+    "show`); the defaults need no server: a folder ./var/store and a SQLite file."
 )
-files.register(app)
-ops.register(app)
-migrate.register(app)
-import_tree.register(models_app)
-serve_commands.register(app)
-app.add_typer(users_app, name="users")
-app.add_typer(models_app, name="models")
-app.add_typer(fraud_app, name="fraud")
-app.add_typer(city_app, name="city")
+
+
+def _print_version(value: bool) -> None:
+    if value:
+        import entrepot
+
+        typer.echo(f"{PROG} {entrepot.__version__}")
+        raise typer.Exit()
+
+
+def _global_options(
+    version: Annotated[
+        bool,
+        typer.Option(
+            "--version", is_eager=True, callback=_print_version, help="Print the version and exit."
+        ),
+    ] = False,
+    quiet: Annotated[
+        bool,
+        typer.Option("--quiet", "-q", help="Print only results and errors: no progress, notes."),
+    ] = False,
+    verbose: Annotated[
+        bool, typer.Option("--verbose", "-v", help="Print debug logs on stderr.")
+    ] = False,
+) -> None:
+    """Options of every command."""
+    if quiet and verbose:
+        raise typer.BadParameter("give -q or -v, not both", param_hint="'-q' / '-v'")
+    configure(quiet=quiet, verbose=verbose)
+
+
+def _files(app: typer.Typer) -> None:
+    from entrepot.cli import files
+
+    files.register(app)
+
+
+def _ops(app: typer.Typer) -> None:
+    from entrepot.cli import ops
+
+    ops.register(app)
+
+
+def _migrate(app: typer.Typer) -> None:
+    from entrepot.cli import migrate
+
+    migrate.register(app)
+
+
+def _serve(app: typer.Typer) -> None:
+    from entrepot.cli import serve
+
+    serve.register(app)
+
+
+def _users(app: typer.Typer) -> None:
+    from entrepot.cli.users import users_app
+
+    app.add_typer(users_app, name="users")
+
+
+@cache
+def _models_group() -> typer.Typer:
+    from entrepot.cli import import_tree
+    from entrepot.cli.models import models_app
+
+    import_tree.register(models_app)  # once: the group is a module-level object
+    return models_app
+
+
+def _models(app: typer.Typer) -> None:
+    app.add_typer(_models_group(), name="models")
+
+
+def _fraud(app: typer.Typer) -> None:
+    from entrepot.cli.fraud.commands import fraud_app
+
+    app.add_typer(fraud_app, name="fraud")
+
+
+def _city(app: typer.Typer) -> None:
+    from entrepot.cli.city.commands import city_app
+
+    app.add_typer(city_app, name="city")
+
+
+#: Every top-level command and group, in the order of the help, with what mounts it.
+MOUNTS: tuple[tuple[tuple[str, ...], Callable[[typer.Typer], None]], ...] = (
+    (("ls", "du", "put", "get", "rm", "presign"), _files),
+    (("config", "cache", "db", "bucket", "doctor", "gc", "verify", "demo"), _ops),
+    (("migrate", "iam-policy"), _migrate),
+    (("serve", "worker"), _serve),
+    (("users",), _users),
+    (("models",), _models),
+    (("fraud",), _fraud),
+    (("city",), _city),
+)
+
+
+def build_app(argv: list[str] | None = None) -> typer.Typer:
+    """The ``entrepot`` command with what ``argv`` needs mounted: the command it names, or
+    every command when it names none that exists."""
+    app = typer.Typer(
+        name=PROG,
+        help=HELP,
+        no_args_is_help=True,
+        pretty_exceptions_enable=False,
+        rich_markup_mode="rich",
+    )
+    app.callback()(_global_options)
+    named = next((arg for arg in argv or () if not arg.startswith("-")), None)
+    wanted = [mount for names, mount in MOUNTS if named in names]
+    for mount in wanted or [mount for _, mount in MOUNTS]:
+        mount(app)
+    return app
 
 
 def main(argv: list[str] | None = None) -> int:
     """Run the CLI with ``argv``; return the exit code instead of exiting."""
-    return run_command(app, argv)
+    return run_command(build_app(argv), argv)
 
 
 def run() -> None:

@@ -15,7 +15,7 @@ import typer
 from rich.markup import escape
 from rich.table import Table
 
-from entrepot.cli.context import console, current_app
+from entrepot.cli.context import console, current_app, progress_console
 from entrepot.cli.progress import transfer_progress
 from entrepot.errors import ConfigError
 from entrepot.sizes import human_size
@@ -188,7 +188,7 @@ class _bar:  # noqa: N801 - used as a context manager, like a function
 
     def __init__(self, what: str) -> None:
         self._what = what
-        self._progress = transfer_progress(console)
+        self._progress = transfer_progress(progress_console)
 
     def __enter__(self) -> Callable[[Progress], None]:
         self._progress.__enter__()

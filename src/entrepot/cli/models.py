@@ -6,18 +6,21 @@ from __future__ import annotations
 import json
 from datetime import timedelta
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.markup import escape
 from rich.table import Table
 
-from entrepot.catalog.models.records import ModelState, ModelVersionRecord
-from entrepot.cli.context import console, current_app
+from entrepot.cli import push_inputs
+from entrepot.cli.context import console, current_app, progress_console
 from entrepot.cli.format import parse_duration
+from entrepot.cli.output import Column, JsonFlag, emit_rows, human, print_json
+from entrepot.cli.owners import UserOption, owned_registry
 from entrepot.cli.progress import transfer_progress
 from entrepot.errors import EntrepotError
 from entrepot.registry.errors import InvalidModelFiles
+from entrepot.registry.history import SUMMARY_KEY, describe
 from entrepot.registry.names import parse_ref
 from entrepot.sizes import human_size
 
@@ -35,10 +38,7 @@ DAMAGED = 74
 
 @models_app.callback()
 def _options(
-    user: Annotated[
-        str | None,
-        typer.Option("--user", help="Work on this user's models (users/ID/models/) instead."),
-    ] = None,
+    user: UserOption = None,
 ) -> None:
     """Declares the group's ``--user`` (read by :func:`user_option`)."""
 
@@ -50,64 +50,12 @@ def user_option(ctx: typer.Context) -> str | None:
 
 
 def _registry(ctx: typer.Context) -> Registry:
-    registry: Registry = current_app(ctx).registry
-    return registry if (user := user_option(ctx)) is None else registry.for_owner(user)
+    return owned_registry(current_app(ctx), user_option(ctx))
 
 
-def _pairs(values: list[str] | None, what: str) -> dict[str, str]:
-    pairs: dict[str, str] = {}
-    for item in values or []:
-        key, sep, value = item.partition("=")
-        if not sep or not key:
-            raise InvalidModelFiles(f"--{what} {item!r} is not KEY=VALUE")
-        pairs[key] = value
-    return pairs
-
-
-def _metrics(file: Path | None, values: list[str] | None) -> dict[str, float]:
-    metrics: dict[str, Any] = {}
-    if file is not None:
-        try:
-            loaded = json.loads(file.read_text(encoding="utf-8"))
-        except (OSError, ValueError) as exc:
-            raise InvalidModelFiles(f"cannot read metrics from {file}: {exc}") from None
-        if not isinstance(loaded, dict):
-            raise InvalidModelFiles(f"{file} must hold a JSON object of metric: number")
-        metrics.update(loaded)
-    for key, text in _pairs(values, "metric").items():
-        try:
-            metrics[key] = float(text)
-        except ValueError:
-            raise InvalidModelFiles(f"--metric {key}={text!r}: not a number") from None
-    return metrics
-
-
-def _json_file(file: Path | None, what: str) -> Any:
-    if file is None:
-        return None
-    try:
-        return json.loads(file.read_text(encoding="utf-8"))
-    except (OSError, ValueError) as exc:
-        raise InvalidModelFiles(f"cannot read {what} from {file}: {exc}") from None
-
-
-def _schema(file: Path | None) -> list[tuple[str, str]] | None:
-    raw = _json_file(file, "the input schema")
-    if raw is None:
-        return None
-    if isinstance(raw, dict):
-        return [(str(k), str(v)) for k, v in raw.items()]
-    if isinstance(raw, list) and all(isinstance(c, dict) for c in raw):
-        return [(str(c.get("name")), str(c.get("dtype"))) for c in raw]
-    raise InvalidModelFiles(
-        f"{file} must map column names to types, or list objects with name and dtype"
-    )
-
-
-def _short_metrics(version: ModelVersionRecord, limit: int = 3) -> str:
-    items = list(version.metrics.items())[:limit]
-    text = ", ".join(f"{k}={v:.4g}" for k, v in items)
-    return text + (", ..." if len(version.metrics) > limit else "")
+def _short_metrics(metrics: dict[str, float], limit: int = 3) -> str:
+    text = human(dict(list(metrics.items())[:limit]))
+    return text + (", ..." if len(metrics) > limit else "")
 
 
 @models_app.command("push")
@@ -147,21 +95,21 @@ def push(
 ) -> None:
     """Store PATHS as a new version of a model (write-once; manifest written last)."""
     registry = _registry(ctx)
-    extra = _json_file(metadata, "metadata")
+    extra = push_inputs.json_file(metadata, "metadata")
     if extra is not None and not isinstance(extra, dict):
         raise InvalidModelFiles(f"{metadata} must hold a JSON object")
-    with transfer_progress(console) as progress:
+    with transfer_progress(progress_console) as progress:
         task = progress.add_task(f"push {name}", total=None)
         record = registry.push(
             paths,
             name,
             version=version,
-            metrics=_metrics(metrics, metric),
-            params=_pairs(param, "param"),
-            tags=_pairs(tag, "tag"),
-            lineage=_pairs(lineage, "lineage"),
+            metrics=push_inputs.metrics(metrics, metric),
+            params=push_inputs.pairs(param, "param"),
+            tags=push_inputs.pairs(tag, "tag"),
+            lineage=push_inputs.pairs(lineage, "lineage"),
             metadata=extra,
-            input_schema=_schema(input_schema),
+            input_schema=push_inputs.schema(input_schema),
             flavor=flavor,
             model_file=model_file,
             sign=not untrusted,
@@ -182,7 +130,7 @@ def pull(
 ) -> None:
     """Verify every file of a version against the catalog and put them in DEST."""
     registry = _registry(ctx)
-    with transfer_progress(console) as progress:
+    with transfer_progress(progress_console) as progress:
         task = progress.add_task(f"pull {ref}", total=None)
         pulled = registry.pull(
             ref,
@@ -197,14 +145,20 @@ def pull(
 
 
 @models_app.command("ls")
-def ls(ctx: typer.Context) -> None:
+def ls(ctx: typer.Context, as_json: JsonFlag = False) -> None:
     """List the models and their latest version."""
-    table = Table("model", "versions", "latest", "pushed (UTC)", box=None)
     summaries = _registry(ctx).list()
-    for s in summaries:
-        table.add_row(s.name, str(s.versions), s.latest, f"{s.latest_at:%Y-%m-%d %H:%M:%S}")
-    console.print(table)
-    console.print(f"{len(summaries)} model(s)")
+    rows = [
+        {"name": s.name, "versions": s.versions, "latest": s.latest, "latest_at": s.latest_at}
+        for s in summaries
+    ]
+    columns = (Column("name", "model"), Column("versions"), Column("latest"))
+    emit_rows(
+        rows,
+        (*columns, Column("latest_at", "pushed (UTC)")),
+        as_json=as_json,
+        footer=f"{len(summaries)} model(s)",
+    )
 
 
 @models_app.command("versions")
@@ -215,6 +169,7 @@ def versions(
     all_states: Annotated[
         bool, typer.Option("--all", help="Include pending and failed pushes.")
     ] = False,
+    as_json: JsonFlag = False,
 ) -> None:
     """List the versions of a model, newest first, with their aliases and metrics."""
     registry = _registry(ctx)
@@ -222,35 +177,43 @@ def versions(
     aliases: dict[str, list[str]] = {}
     for alias in registry.aliases(name):
         aliases.setdefault(alias.version, []).append(alias.alias)
-    table = Table("version", "pushed (UTC)", "by", "flavor", "aliases", "metrics", box=None)
+    rows = [
+        {
+            "version": v.version,
+            "created_at": v.created_at,
+            "created_by": v.created_by,
+            "flavor": v.flavor,
+            "aliases": aliases.get(v.version, []),
+            "metrics": dict(v.metrics),
+            "state": str(v.state),
+        }
+        for v in found
+    ]
+    columns = [
+        Column("version"),
+        Column("created_at", "pushed (UTC)"),
+        Column("created_by", "by"),
+        Column("flavor"),
+        Column("aliases", fold=True),
+        Column("metrics", show=_short_metrics, fold=True),
+    ]
     if all_states:
-        table.add_column("state")
-    for v in found:
-        row = [
-            v.version,
-            f"{v.created_at:%Y-%m-%d %H:%M:%S}",
-            v.created_by,
-            v.flavor,
-            ", ".join(aliases.get(v.version, [])),
-            _short_metrics(v),
-        ]
-        if all_states:
-            color = {ModelState.READY: "green", ModelState.FAILED: "red"}.get(v.state, "yellow")
-            row.append(f"[{color}]{v.state}[/]")
-        table.add_row(*row)
-    console.print(table)
+        columns.append(Column("state"))
+    emit_rows(rows, columns, as_json=as_json)
 
 
 @models_app.command("show")
 def show(
     ctx: typer.Context,
     ref: Annotated[str, typer.Argument(help="NAME, NAME@VERSION or NAME@ALIAS.")],
-    as_json: Annotated[bool, typer.Option("--json", help="Print the manifest as JSON.")] = False,
+    as_json: Annotated[
+        bool, typer.Option("--json", help="Print the manifest as one JSON document.")
+    ] = False,
 ) -> None:
     """Show a version: manifest, metrics, parameters, lineage and files."""
     details = _registry(ctx).show(ref)
     if as_json:
-        console.print_json(details.manifest.to_json().decode())
+        print_json(json.loads(details.manifest.to_json()))
         return
     v, m = details.version, details.manifest
     console.print(f"[bold]{v.name}@{v.version}[/]  {m.flavor}  model file: {m.model_file or '-'}")
@@ -266,10 +229,11 @@ def show(
         ("framework", m.framework),
     ):
         if values:
-            text = ", ".join(f"{k}={escape(str(val))}" for k, val in values.items())
-            console.print(f"{title}: {text}")
+            console.print(f"{title}: {escape(human(dict(values)))}")
     if m.input_schema:
         console.print("input: " + ", ".join(f"{c.name}:{c.dtype}" for c in m.input_schema))
+    if isinstance(training := m.metadata.get(SUMMARY_KEY), dict):
+        console.print(escape("\n".join(describe(training))))
     if m.metadata:
         console.print("metadata: " + escape(json.dumps(dict(m.metadata), sort_keys=True)))
     table = Table("file", "size", "sha256", box=None)
@@ -332,7 +296,7 @@ def verify(
 
     Exits 74 if a version is damaged.
     """
-    with transfer_progress(console) as progress:
+    with transfer_progress(progress_console) as progress:
         task = progress.add_task("verify", total=None)
         report = _registry(ctx).verify(
             name,
@@ -394,6 +358,6 @@ def export(
     if fmt != "mlflow":
         raise EntrepotError(f"unknown export format {fmt!r}", hint="use --format mlflow")
     name, version = parse_ref(ref)
-    with console.status(f"exporting {ref}..."):
+    with progress_console.status(f"exporting {ref}..."):
         folder = _registry(ctx).export_mlflow(name, version, dest)
     console.print(f"wrote an MLflow model to {folder} (load it with mlflow.pyfunc.load_model)")

@@ -9,10 +9,12 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 from rich.table import Table
 from rich.text import Text
 
+from entrepot.cli import db_copy
 from entrepot.cli import demo as demo_module
 from entrepot.cli import doctor as doctor_module
-from entrepot.cli.context import console, current_app
+from entrepot.cli.context import console, current_app, progress_console
 from entrepot.cli.format import parse_duration
+from entrepot.cli.output import JsonFlag
 from entrepot.sizes import human_size
 
 if TYPE_CHECKING:
@@ -29,6 +31,7 @@ def register(app: typer.Typer) -> None:
     app.add_typer(config_app, name="config")
     app.add_typer(cache_app, name="cache")
     app.add_typer(db_app, name="db")
+    db_app.command("copy")(db_copy.db_copy)
     app.add_typer(bucket_app, name="bucket")
     app.command("doctor")(doctor_module.doctor)
     app.command("gc")(gc)
@@ -120,9 +123,10 @@ def gc(
         ),
     ] = "1h",
 ) -> None:
-    """Remove stored objects that no catalog row references, and temporary files crashed
-    processes left (var/tmp/upload-*.part, .entrepot-tmp-* in a local store)."""
-    from entrepot.services.gc import collect_garbage
+    """Remove stored objects that no catalog row references, temporary files crashed
+    processes left (var/tmp/upload-*.part, entrepot-* in the system's temporary folder,
+    .entrepot-tmp-* in a local store) and multipart uploads an S3 writer left incomplete."""
+    from entrepot.services.gc import abort_stale_uploads, collect_garbage
     from entrepot.services.temporaries import collect_temporaries
 
     app = current_app()
@@ -135,8 +139,11 @@ def gc(
         dry_run=dry_run,
     )
     temporaries = collect_temporaries(app.temp_areas(), grace=age, dry_run=dry_run)
+    uploads = abort_stale_uploads(
+        app.home_store, prefixes=app.settings.managed_prefixes, grace=age, dry_run=dry_run
+    )
     table = Table(box=None)
-    table.add_column("orphan key or temporary file", overflow="fold")
+    table.add_column("orphan key, temporary file or incomplete upload", overflow="fold")
     table.add_column("size", no_wrap=True)
     table.add_column("modified (UTC)", no_wrap=True)
     for item in report.candidates:
@@ -147,13 +154,22 @@ def gc(
         table.add_row(
             Text(str(temp.path)), human_size(temp.size), temp.modified.strftime("%Y-%m-%d %H:%M")
         )
-    if report.candidates or temporaries.found:
+    for upload in uploads.found:
+        table.add_row(
+            Text(f"{upload.key} (incomplete upload)"),
+            "",
+            upload.initiated.strftime("%Y-%m-%d %H:%M"),
+        )
+    if report.candidates or temporaries.found or uploads.found:
         console.print(table)
     verb = "would delete" if dry_run else "deleted"
     count = len(report.candidates) if dry_run else report.deleted
     files = len(temporaries.found) if dry_run else temporaries.removed
     console.print(f"{verb} {count} orphan object(s), {human_size(report.bytes)}")
     console.print(f"{verb} {files} stale temporary file(s), {human_size(temporaries.bytes)}")
+    if uploads.found:
+        aborted = len(uploads.found) if dry_run else uploads.aborted
+        console.print(f"{'would abort' if dry_run else 'aborted'} {aborted} incomplete upload(s)")
 
 
 def verify(
@@ -162,17 +178,28 @@ def verify(
         typer.Option("--quick", help="Compare recorded size and sha256 only; read no bytes."),
     ] = False,
     prefix: Annotated[str | None, typer.Option(help="Only keys under this folder.")] = None,
+    repair: Annotated[
+        bool,
+        typer.Option("--repair", help="Write damaged objects back from the cache's verified copy."),
+    ] = False,
+    as_json: JsonFlag = False,
 ) -> None:
     """Check every cataloged object exists and its bytes hash to the catalog's sha256.
 
-    Exits 1 on any problem. --quick compares the store's recorded size and sha256 with the
-    catalog's without reading the bytes.
+    What is found is recorded in the catalog (administrators see it in /health) until a
+    later check finds the object intact. Exits 1 on any problem left. --quick compares the
+    store's recorded size and sha256 with the catalog's without reading the bytes.
     """
+    from entrepot.cli.damage import settle
     from entrepot.services.verify import verify_catalog
 
     app = current_app()
     with Progress(
-        TextColumn("verifying"), BarColumn(), MofNCompleteColumn(), console=console, transient=True
+        TextColumn("verifying"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        console=progress_console,
+        transient=True,
     ) as progress:
         task = progress.add_task("verify", total=None)
         report = verify_catalog(
@@ -182,17 +209,5 @@ def verify(
             prefix=prefix,
             on_progress=lambda done, total: progress.update(task, completed=done, total=total),
         )
-    if report.problems:
-        table = Table(box=None)
-        table.add_column("key", overflow="fold")
-        table.add_column("problem", no_wrap=True)
-        table.add_column("detail", overflow="fold")
-        for problem in report.problems:
-            table.add_row(Text(problem.key), problem.kind, Text(problem.detail))
-        console.print(table)
-    console.print(
-        f"checked {report.checked} object(s): "
-        + ("[green]all verified[/]" if report.ok else f"[red]{len(report.problems)} problem(s)[/]")
-    )
-    if not report.ok:
+    if not settle(app, report, prefix=prefix, repair=repair, as_json=as_json):
         raise typer.Exit(1)

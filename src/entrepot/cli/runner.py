@@ -3,6 +3,8 @@ code, never a traceback (the main CLI and ``python -m entrepot.cli.serve`` share
 
 from __future__ import annotations
 
+import logging
+import time
 from typing import Any
 
 import typer
@@ -12,13 +14,23 @@ from entrepot.cli.context import PROG, err_console, process_app
 from entrepot.cli.errors import exit_code
 from entrepot.errors import EntrepotError
 
+log = logging.getLogger("entrepot.cli")
+
 
 def run_command(command: typer.Typer, argv: list[str] | None) -> int:
     """Run ``command`` on ``argv``; return the exit code instead of exiting."""
     process_app.cache_clear()
+    began = time.monotonic()
+    code = _run(command, argv)
+    log.debug("exit %d after %.2f s", code, time.monotonic() - began)
+    return code
+
+
+def _run(command: typer.Typer, argv: list[str] | None) -> int:
     try:
         result: Any = command(args=argv, prog_name=PROG, standalone_mode=False)
     except EntrepotError as exc:
+        log.debug("%s", type(exc).__name__, exc_info=exc)
         err_console.print(f"[bold red]error:[/] {escape(exc.message)}")
         if exc.hint:
             err_console.print(f"[yellow]what to do:[/] {escape(exc.hint)}")

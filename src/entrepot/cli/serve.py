@@ -10,11 +10,15 @@ from __future__ import annotations
 
 import signal
 import threading
-from typing import Annotated
+from enum import StrEnum
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from entrepot.cli.context import console, current_app
+
+if TYPE_CHECKING:
+    from entrepot.bootstrap.app import App
 
 
 def register(app: typer.Typer) -> None:
@@ -43,8 +47,8 @@ def serve(
     from entrepot.catalog.engine import masked
     from entrepot.cli.reference_build import follow_in_background
 
-    configure_logging(log_level.upper())
     app = current_app()
+    configure_logging(log_level.upper(), json_lines=app.settings.env == "production")
     if migrate:
         app.migrate()
     web = create_app(app, worker=run_worker)
@@ -56,7 +60,7 @@ def serve(
         f"  catalog  {masked(app.settings.database_url)}\n"
         f"  jobs     {services.queue.description}"
         + (" (worker in this process)" if run_worker else " (run `entrepot worker`)")
-        + "\n  no account exists by default: `entrepot users create EMAIL --admin`"
+        + f"\n  accounts {_accounts(app)}"
     )
     if run_worker:
         follow_in_background(services.references, console)
@@ -72,24 +76,52 @@ def serve(
     )
 
 
+class QueueChoice(StrEnum):
+    """Which queues a worker takes jobs from."""
+
+    all = "all"
+    fraud = "fraud"
+    city = "city"
+
+
+def _accounts(app: App) -> str:
+    """How many accounts exist, or how to create the first one."""
+    with app.uow() as uow:
+        count = uow.users.count()
+    if count:
+        return f"{count} (see `entrepot users list`)"
+    return "none yet: create one with `entrepot users create EMAIL --admin`"
+
+
 def worker(
     threads: Annotated[int, typer.Option(min=1, max=32, help="Jobs run at once")] = 1,
     log_level: Annotated[str, typer.Option(help="debug, info, warning or error")] = "info",
+    queue: Annotated[
+        QueueChoice,
+        typer.Option(help="all, fraud (trainings, scorings) or city (`city run --jobs` units)."),
+    ] = QueueChoice.all,
 ) -> None:
-    """Run background jobs (trainings, scorings) from the queue until stopped."""
+    """Run background jobs (trainings, scorings, city units) from the queue until stopped."""
     from entrepot.api.observability import configure_logging
     from entrepot.cli.reference_build import follow_in_background
 
-    configure_logging(log_level.upper())
-    services = current_app().fraud()
-    running = services.worker(threads)
+    app = current_app()
+    configure_logging(log_level.upper(), json_lines=app.settings.env == "production")
+    if queue is QueueChoice.city:  # no ML stack: the units need pandas and DuckDB only
+        city = app.city_jobs
+        running, name, where = city.worker(threads), city.runner.worker, city.queue.description
+    else:
+        services = app.fraud()
+        running = services.worker(threads, queues=queue.value)
+        name, where = services.runner.worker, services.queue.description
     stop = threading.Event()
     for sig in (signal.SIGINT, signal.SIGTERM):
         signal.signal(sig, lambda *_: stop.set())
     running.start()
-    services.references.ensure()
-    console.print(f"worker {services.runner.worker} on {services.queue.description}")
-    follow_in_background(services.references, console)
+    console.print(f"worker {name} on {where} ({queue})")
+    if queue is not QueueChoice.city:
+        services.references.ensure()
+        follow_in_background(services.references, console)
     stop.wait()
     console.print("stopping after the jobs in progress (a second signal exits now)")
     for sig in (signal.SIGINT, signal.SIGTERM):

@@ -11,22 +11,27 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Annotated
 
 import typer
-from rich.table import Table
 
 from entrepot.cli.context import console, current_app
+from entrepot.cli.output import Column, JsonFlag, emit_rows
 
 if TYPE_CHECKING:
-    from entrepot.bootstrap.fraud import FraudServices
+    from entrepot.bootstrap.app import App
 
 users_app = typer.Typer(help="Accounts, API tokens and licences.", no_args_is_help=True)
 Email = Annotated[str, typer.Argument(help="The account's email")]
 
 
-def _services() -> FraudServices:
+def _app(*, create: bool = False) -> App:
+    """The App. ``users create`` brings the embedded catalog (SQLite: this installation's
+    own) up to date; a read never makes a new, empty instance (a ``./var`` elsewhere).
+    Accounts need no ML library, so none is loaded."""
     app = current_app()
-    if app.settings.database_url.startswith("sqlite"):
-        app.migrate()  # the embedded catalog is this installation's own: bring it up to date
-    return app.fraud()
+    if create and app.settings.database_url.startswith("sqlite"):
+        app.migrate()  # creates the folder of a new instance's catalog
+    else:
+        app.check_migrated()
+    return app
 
 
 @users_app.command("create")
@@ -45,7 +50,7 @@ def create(
         password = sys.stdin.readline().rstrip("\r\n")
     else:
         password = typer.prompt("Password", hide_input=True, confirmation_prompt=True)
-    user = _services().accounts.register(email, password, name=name, admin=admin)
+    user = _app(create=True).accounts.register(email, password, name=name, admin=admin)
     role = "administrator" if user.is_admin else "user"
     console.print(f"created {role} {user.email} (id {user.id}) with a 14-day trial licence")
 
@@ -56,35 +61,40 @@ def token(
     name: Annotated[str, typer.Option(help="A name to recognise the token by")] = "cli",
 ) -> None:
     """Print a new API token for the account (send it as 'Authorization: Bearer TOKEN')."""
-    services = _services()
-    user = services.accounts.by_email(email)
-    _, value = services.accounts.create_token(user.id, name)
+    accounts = _app().accounts
+    user = accounts.by_email(email)
+    _, value = accounts.create_token(user.id, name)
     print(value)
 
 
 @users_app.command("list")
 def list_users(
     query: Annotated[str, typer.Option("--query", "-q", help="Part of an email or name")] = "",
+    as_json: JsonFlag = False,
 ) -> None:
     """List the accounts."""
-    services = _services()
-    page, table = 1, Table("id", "email", "name", "admin", "active", "created", box=None)
+    app = _app()
+    page, rows = 1, []
     while True:
-        with services.uow() as uow:
+        with app.uow() as uow:
             found = uow.users.search(query=query, page=page, per_page=200)
-        for user in found.items:
-            table.add_row(
-                str(user.id),
-                user.email,
-                user.name,
-                "yes" if user.is_admin else "",
-                "yes" if user.is_active else "no",
-                user.created_at.strftime("%Y-%m-%d"),
-            )
+        rows += [
+            {
+                "id": user.id,
+                "email": user.email,
+                "name": user.name,
+                "admin": user.is_admin,
+                "active": user.is_active,
+                "created_at": user.created_at,
+            }
+            for user in found.items
+        ]
         if page >= found.pages:
             break
         page += 1
-    console.print(table)
+    columns = [Column(key) for key in ("id", "email", "name", "admin", "active")]
+    columns.append(Column("created_at", "created", show=lambda t: f"{t:%Y-%m-%d}"))
+    emit_rows(rows, columns, as_json=as_json, footer=f"{len(rows)} account(s)")
 
 
 @users_app.command("admin")
@@ -93,9 +103,9 @@ def set_admin(
     revoke: Annotated[bool, typer.Option("--revoke", help="Remove the role instead")] = False,
 ) -> None:
     """Grant (or revoke) the administrator role."""
-    services = _services()
-    user = services.accounts.by_email(email)
-    with services.uow() as uow:
+    app = _app()
+    user = app.accounts.by_email(email)
+    with app.uow() as uow:
         uow.users.update(user.id, is_admin=not revoke)
         uow.audit.add(
             at=datetime.now(UTC),
@@ -118,11 +128,11 @@ def grant_licence(
     from entrepot.accounts.plans import new_key
     from entrepot.accounts.plans import plan as find_plan
 
-    services = _services()
-    user = services.accounts.by_email(email)
+    app = _app()
+    user = app.accounts.by_email(email)
     chosen = find_plan(plan)
     now = datetime.now(UTC)
-    with services.uow() as uow:
+    with app.uow() as uow:
         licence = uow.licences.add(
             key=new_key(chosen.name),
             plan=chosen.name,

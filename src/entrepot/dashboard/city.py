@@ -3,8 +3,8 @@
 ``GET /dashboard/city[/velos|/trafic|/travaux|/meteo|/rapport]?date=YYYY-MM-DD``;
 without a date, the last day with metrics. The pages read the metrics store through
 the same :class:`~entrepot.city.runtime.CityRuntime` as ``/city/...``; charts are
-Plotly figures drawn by ``/dashboard/assets/plotly.min.js``, served from the
-``plotly`` package.
+Plotly figures drawn by Plotly.js, served from the ``plotly`` package by
+:mod:`entrepot.web.assets` (compressed, named by content) like the page script.
 """
 
 from __future__ import annotations
@@ -12,18 +12,18 @@ from __future__ import annotations
 import re
 from datetime import date, timedelta
 from functools import cache
-from importlib import resources
 from pathlib import Path
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query, Request, Response
-from fastapi.responses import HTMLResponse
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import HTMLResponse, RedirectResponse
 from fastapi.templating import Jinja2Templates
 
 from entrepot.api.routes.city import Runtime
 from entrepot.city.kinds import METRIC_TYPES, REPORT
 from entrepot.city.report import summarize
 from entrepot.dashboard import charts, labels
+from entrepot.web.assets import asset_url
 
 router = APIRouter(prefix="/dashboard", tags=["dashboard"])
 
@@ -60,39 +60,8 @@ def templates() -> Jinja2Templates:
     env.env.filters["number"] = labels.number
     env.env.filters["percent"] = labels.percent
     env.env.filters["long_date"] = labels.long_date
+    env.env.globals["asset"] = asset_url
     return env
-
-
-@cache
-def plotly_js() -> bytes:
-    """The minified Plotly.js shipped inside the ``plotly`` Python package."""
-    return (resources.files("plotly") / "package_data" / "plotly.min.js").read_bytes()
-
-
-@cache
-def charts_js() -> bytes:
-    """The page script that draws the figures of the page's JSON data block."""
-    return Path(__file__).with_name("static").joinpath("city-charts.js").read_bytes()
-
-
-@router.get("/assets/city-charts.js", include_in_schema=False, name="dashboard-city-charts")
-def charts_asset() -> Response:
-    """The dashboard's own script (no inline script: the site's CSP forbids them)."""
-    return Response(
-        charts_js(),
-        media_type="text/javascript; charset=utf-8",
-        headers={"Cache-Control": "no-cache"},
-    )
-
-
-@router.get("/assets/plotly.min.js", include_in_schema=False, name="dashboard-plotly")
-def plotly_asset() -> Response:
-    """Plotly.js, from the installed package (never a CDN)."""
-    return Response(
-        plotly_js(),
-        media_type="text/javascript; charset=utf-8",
-        headers={"Cache-Control": "public, max-age=86400"},
-    )
 
 
 def _chosen_day(text: str | None, last: date | None) -> tuple[date | None, str | None]:
@@ -159,6 +128,12 @@ def _page(name: str, request: Request, env: Runtime, day_text: str | None) -> HT
         "figures": figures,
     }
     return templates().TemplateResponse(request, template, context, status_code=status)
+
+
+@router.get("/", include_in_schema=False)
+def home() -> RedirectResponse:
+    """``/dashboard/``, the address people type: the overview."""
+    return RedirectResponse("/dashboard/city", status_code=307)
 
 
 @router.get("/city", response_class=HTMLResponse, name="dashboard-city-overview")

@@ -4,6 +4,7 @@ The tree (under :class:`entrepot.errors.EntrepotError`)::
 
     FraudError
     ├── UnreadableFile (ValueError)   not a CSV, Parquet or XLSX table we can parse
+    │   ├── MissingFile (LocalFileNotFound)  no file at the path given
     │   └── EmptyFile                 no bytes, or a header without rows
     ├── UnknownDomain (ValueError)    a generator domain that does not exist
     ├── NoTargetFound                 no column looks like a fraud label
@@ -19,7 +20,7 @@ The tree (under :class:`entrepot.errors.EntrepotError`)::
 
 from __future__ import annotations
 
-from entrepot.errors import EntrepotError
+from entrepot.errors import EntrepotError, LocalFileNotFound
 
 
 class FraudError(EntrepotError):
@@ -30,6 +31,12 @@ class UnreadableFile(FraudError, ValueError):
     """The file is not a table that can be read."""
 
     hint = "provide a CSV (',' or ';' separated, UTF-8 or Latin-1), a Parquet or an XLSX file"
+
+
+class MissingFile(UnreadableFile, LocalFileNotFound):
+    """No file exists at the path given."""
+
+    hint = "check the path"
 
 
 class EmptyFile(UnreadableFile):

@@ -1,5 +1,7 @@
 """The charts of a trained model, measured on its test split: precision-recall curve,
-calibration (from ``performance.json``) and feature importance.
+calibration (from ``performance.json``), feature importance, the threshold curve and lift
+table (``entrepot.fraud.model.tradeoffs``); and what drift is measured against: each
+input's training distribution and the test scores' distribution.
 
 The test probabilities are recomputed exactly as training computed them (features of the
 labelled rows, then the fitted estimator and calibrator on the test positions), so the
@@ -14,6 +16,8 @@ import numpy as np
 import pandas as pd
 from sklearn.metrics import precision_recall_curve
 
+from entrepot.fraud.model.drift import reference, score_shares
+from entrepot.fraud.model.tradeoffs import tradeoffs
 from entrepot.fraud.schema.target import label_vector
 from entrepot.fraud.train.training import TrainingResult
 
@@ -29,8 +33,11 @@ def thin(values: np.ndarray, points: int = MAX_POINTS) -> np.ndarray:
     return np.unique(np.linspace(0, len(values) - 1, points).round().astype(int))
 
 
-def curves(result: TrainingResult, frame: pd.DataFrame) -> dict[str, Any]:
-    """The chart data of ``result``, trained on ``frame``."""
+def curves(
+    result: TrainingResult, frame: pd.DataFrame, extra: pd.DataFrame | None = None
+) -> dict[str, Any]:
+    """The chart data of ``result``, trained on ``frame`` (and the ``extra`` training rows
+    given to ``train``)."""
     performance = result.performance
     out: dict[str, Any] = {
         "calibration": performance["test"].get("calibration_curve", {}),
@@ -40,10 +47,14 @@ def curves(result: TrainingResult, frame: pd.DataFrame) -> dict[str, Any]:
     analysis = result.analysis
     if result.splits is None or analysis.target is None:
         return out
-    y_all = label_vector(frame[analysis.target], analysis.positive)
-    known = ~np.isnan(y_all)
-    data = frame.loc[known].reset_index(drop=True)
-    y = y_all[known].astype(np.int8)
+    parts, labels = [], []
+    for table in (frame, extra if extra is not None else frame.iloc[0:0]):
+        y_part = label_vector(table[analysis.target], analysis.positive)
+        known = ~np.isnan(y_part)
+        parts.append(table.loc[known, list(frame.columns)])
+        labels.append(y_part[known].astype(np.int8))
+    data = pd.concat(parts, ignore_index=True)
+    y = np.concatenate(labels)
     x = result.model.features.transform_labelled(data, y).to_numpy(dtype=float)
     test = result.splits.test
     proba = result.model.proba_of_features(x[test])
@@ -54,4 +65,9 @@ def curves(result: TrainingResult, frame: pd.DataFrame) -> dict[str, Any]:
         "precision": [round(float(v), 5) for v in precision[keep]],
         "base_rate": round(float(y[test].mean()), 6),
     }
+    out.update(tradeoffs(y[test], proba, performance["threshold"].get("cost_ratio")))
+    spec = result.model.features.spec
+    inputs = [c for c in spec.input_columns if c != spec.timestamp]  # time always moves on
+    out["drift_reference"] = reference(data.iloc[result.splits.train], inputs)
+    out["training_scores"] = score_shares(proba)
     return out

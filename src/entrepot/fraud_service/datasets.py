@@ -21,6 +21,7 @@ from entrepot.catalog.uow import UnitOfWorkFactory
 from entrepot.catalog.workspace.records import DatasetRecord
 from entrepot.errors import IntegrityError, StorageError
 from entrepot.fraud.schema.analysis import analyze
+from entrepot.fraud_service.label_count import whole_file_label
 from entrepot.fraud_service.options import ServiceOptions
 from entrepot.fraud_service.uploads import (
     CONTENT_TYPES,
@@ -87,6 +88,8 @@ class DatasetService:
         summary["rows"] = sample.total_rows
         summary["sample_rows"] = len(sample.frame)
         summary["sampled"] = not sample.complete
+        if not sample.complete:  # the frauds shown are the whole file's, as training counts
+            summary = whole_file_label(spool.path, fmt, sample.frame, summary, analysis.positive)
         dataset_id = uuid.uuid4().hex
         ws = self._workspace(user_id)
         key = f"datasets/{dataset_id}/{name}"

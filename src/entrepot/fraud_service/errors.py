@@ -5,7 +5,9 @@
     FraudServiceError (EntrepotError)
     ├── UnsupportedFileType (ValueError)  not a CSV, Parquet or XLSX file
     ├── LibraryNotReady                   the reference library is still being built
-    └── NotInNamespace (PermissionError)  a key outside the caller's folder
+    ├── NotInNamespace (PermissionError)  a key outside the caller's folder
+    ├── InvalidThreshold (ValueError)     a decision threshold outside (0, 1)
+    └── NothingToLearn                    a retrain without any analyst decision
 """
 
 from __future__ import annotations
@@ -33,3 +35,18 @@ class NotInNamespace(FraudServiceError, PermissionError):
     """A key outside the caller's folder."""
 
     hint = "download your predictions by id: GET /api/predictions/{id}/download"
+
+
+class InvalidThreshold(FraudServiceError, ValueError):
+    """A decision threshold outside (0, 1)."""
+
+    hint = "give a probability strictly between 0 and 1, such as 0.12"
+
+
+class NothingToLearn(FraudServiceError):
+    """A retrain asked for while no analyst decision exists for the model."""
+
+    hint = (
+        "score a file with the model, label rows with POST /api/predictions/{id}/feedback "
+        "(or on the review page), then retrain"
+    )

@@ -9,6 +9,7 @@ import json
 import tempfile
 import uuid
 from collections.abc import Callable, Mapping
+from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -19,21 +20,26 @@ from entrepot.accounts.licences import LicenceService
 from entrepot.catalog.jobs.records import JobRecord
 from entrepot.catalog.uow import UnitOfWorkFactory
 from entrepot.catalog.workspace.records import DatasetRecord
-from entrepot.errors import IntegrityError, StorageError
+from entrepot.errors import IntegrityError, RecordNotFound, StorageError
+from entrepot.fraud.errors import MissingColumns
 from entrepot.fraud.library.registry import RegistryLibrary
-from entrepot.fraud.library.trained import load_registered
 from entrepot.fraud.match.description import describe
-from entrepot.fraud.score.assemble import from_library, from_model
+from entrepot.fraud.score.assemble import from_library
 from entrepot.fraud.score.ensemble import Ensemble
+from entrepot.fraud.score.registered import load_scorer, register_ensemble
+from entrepot.fraud.score.remap import remap
 from entrepot.fraud.score.scoring import score
 from entrepot.fraud.tables.io import read_table, write_table
+from entrepot.fraud_service.curves import CURVES_FILE
 from entrepot.fraud_service.datasets import DatasetService
 from entrepot.fraud_service.errors import LibraryNotReady
 from entrepot.fraud_service.options import ServiceOptions
+from entrepot.fraud_service.review import evaluation, prediction_drift, top_rows
 from entrepot.fraud_service.summary import preview, summarize
 from entrepot.fraud_service.workspace import Workspace
 from entrepot.jobs.runner import Progress
 from entrepot.jobs.service import JobService
+from entrepot.registry.names import check_name
 
 WorkspaceOf = Callable[[int], Workspace]
 Clock = Callable[[], datetime]
@@ -89,19 +95,69 @@ class ScoringService:
         self._jobs.send(job)
         return job
 
-    def submit_apply(self, user_id: int, dataset_id: str) -> JobRecord:
-        """Queue the scoring of dataset ``dataset_id`` with the reference ensemble."""
+    def submit_apply(
+        self, user_id: int, dataset_id: str, model_name: str | None = None
+    ) -> JobRecord:
+        """Queue the scoring of dataset ``dataset_id`` with the reference ensemble; with
+        ``model_name``, the ensemble is then kept as that model of the user."""
         self._licences.require(user_id)
+        if model_name is not None:
+            check_name(model_name)
         with self._uow() as uow:
             dataset = uow.datasets.get(user_id, dataset_id)
         self.require_library()
+        params = {"dataset_id": dataset.id, "dataset_name": dataset.name}
         with self._uow() as uow:
-            job = self._jobs.record(
-                uow,
-                owner_id=user_id,
-                kind=APPLY_KIND,
-                params={"dataset_id": dataset.id, "dataset_name": dataset.name},
-            )
+            if model_name is not None:
+                self._licences.reserve_model(uow, user_id)
+                params["model_name"] = model_name
+            job = self._jobs.record(uow, owner_id=user_id, kind=APPLY_KIND, params=params)
+            uow.commit()
+        self._jobs.send(job)
+        return job
+
+    def submit_rescore(
+        self, user_id: int, prediction_id: str, mappings: Mapping[str, Mapping[str, str]]
+    ) -> JobRecord:
+        """Queue scoring the file of prediction ``prediction_id`` again with the same
+        model(s), each member named in ``mappings`` reading the columns given there
+        (upload column -> model input)."""
+        self._licences.require(user_id)
+        with self._uow() as uow:
+            record = uow.predictions.get(user_id, prediction_id)
+            if record.dataset_id is None:
+                raise RecordNotFound(
+                    f"the file of prediction {prediction_id} was deleted: it cannot be "
+                    "scored again",
+                    hint="upload it again and score it",
+                )
+            members = {str(m.get("name")) for m in record.summary.get("members", [])}
+            unknown = sorted(set(mappings) - members)
+            if unknown:
+                raise MissingColumns(
+                    f"no model {', '.join(unknown)} scored this file; its models are: "
+                    + ", ".join(sorted(members))
+                )
+            dataset = uow.datasets.get(user_id, record.dataset_id)
+            columns = {str(c.get("name")) for c in dataset.analysis.get("columns", [])}
+            absent = sorted({c for m in mappings.values() for c in m} - columns)
+            if absent:
+                raise MissingColumns(f"{dataset.name} has no column {', '.join(absent)}")
+            params: dict[str, Any] = {
+                "dataset_id": dataset.id,
+                "dataset_name": dataset.name,
+                "mappings": {k: dict(v) for k, v in mappings.items()},
+                "rescore_of": record.id,
+            }
+            kind = APPLY_KIND
+            if record.source == "model":
+                kind = PREDICT_KIND
+                name, version = str(record.model_name), str(record.model_version)
+                ids = uow.user_models.ids(self._workspace(user_id).owner)
+                if (name, version) not in ids:
+                    raise RecordNotFound(f"model {name} {version} was deleted")
+                params |= {"model_id": ids[(name, version)], "model_name": name, "version": version}
+            job = self._jobs.record(uow, owner_id=user_id, kind=kind, params=params)
             uow.commit()
         self._jobs.send(job)
         return job
@@ -128,18 +184,26 @@ class ScoringService:
         params = job.params
         ws = self._workspace(user_id)
         name, version = str(params["model_name"]), str(params["version"])
-        progress(0.05, "loading the model")
-        found = load_registered(ws.registry, name, version)
         dataset, frame = self._read(user_id, str(params["dataset_id"]), progress)
-        progress(0.3, "matching the columns")
+        progress(0.3, "loading the model, matching the columns")
         upload = describe(frame)
-        ensemble = from_model(
-            found.model, found.schema, found.performance, upload, name=name, version=version
-        )
+        ensemble = load_scorer(ws.registry, name, version, upload)
+        with self._uow() as uow:
+            saved = uow.feedback.threshold(int(params["model_id"]))
+        if saved is not None:  # the analyst's threshold, saved for this version
+            members = tuple(replace(m, threshold=saved.threshold) for m in ensemble.members)
+            ensemble = Ensemble(members, ensemble.models)
+        ensemble = _chosen_columns(ensemble, params, frame)
         progress(0.5, "scoring")
         scores = score(frame, ensemble, upload=upload)
+        progress(0.8, "measuring drift")
+        curves = _json(ws.registry.pull(name, version).files.get(CURVES_FILE))
+        review = {
+            "drift": prediction_drift(curves, frame, scores, ensemble),
+            "evaluation": evaluation(frame, dataset.target, scores, ensemble.threshold),
+        }
         progress(0.85, "storing the scores")
-        return self._store(job, ws, dataset, scores, ensemble, "model", name, version)
+        return self._store(job, ws, dataset, scores, ensemble, "model", name, version, review)
 
     def run_apply(self, job: JobRecord, progress: Progress) -> Mapping[str, Any]:
         """The ``apply_unlabeled`` job handler."""
@@ -152,10 +216,30 @@ class ScoringService:
         ensemble, _ = from_library(upload, self._library, what=dataset.name)
         for member in ensemble.members:
             self._library.record_use(member.name, member.similarity)
+        ensemble = _chosen_columns(ensemble, job.params, frame)
         progress(0.5, "scoring")
         scores = score(frame, ensemble, upload=upload)
         progress(0.85, "storing the scores")
-        return self._store(job, ws, dataset, scores, ensemble, "references", None, None)
+        review = {
+            "drift": None,
+            "evaluation": evaluation(frame, dataset.target, scores, ensemble.threshold),
+        }
+        stored = self._store(job, ws, dataset, scores, ensemble, "references", None, None, review)
+        name = job.params.get("model_name")
+        if name is None:
+            return stored
+        progress(0.95, "keeping the ensemble as a model")
+        version = register_ensemble(
+            ws.registry,
+            ensemble,
+            str(name),
+            lineage={"dataset": dataset.id, "dataset_sha256": dataset.sha256, "job": job.id},
+            tags={"dataset_name": dataset.name[:100]},
+            temp_dir=self._options.temp_dir,
+        )
+        with self._uow() as uow:
+            model_id = uow.user_models.ids(ws.owner)[(version.name, version.version)]
+        return {**stored, "model_id": model_id, "model_name": name, "version": version.version}
 
     # -- internals ---------------------------------------------------------
     def _read(
@@ -176,10 +260,12 @@ class ScoringService:
         source: str,
         model_name: str | None,
         version: str | None,
+        review: dict[str, Any],
     ) -> dict[str, Any]:
         prediction_id = uuid.uuid4().hex
         key = f"predictions/{prediction_id}.csv"
         summary = summarize(scores, ensemble)
+        details = {**summary, **review, "top": top_rows(scores, ensemble)}
         shown = preview(scores, self._options.preview_rows)
         folder = self._options.temp_dir
         folder.mkdir(parents=True, exist_ok=True)
@@ -209,7 +295,7 @@ class ScoringService:
                     model_version=version,
                     object_id=obj.id,
                     rows=len(scores),
-                    summary=summary,
+                    summary=details,
                     preview=shown,
                     now=self._clock(),
                 )
@@ -219,6 +305,14 @@ class ScoringService:
                 ws.store.delete(key, missing_ok=True)
             raise
         return {"prediction_id": record.id, "rows": record.rows, "summary": summary}
+
+
+def _chosen_columns(ensemble: Ensemble, params: Mapping[str, Any], frame: pd.DataFrame) -> Ensemble:
+    """``ensemble`` reading the columns a person chose (``params["mappings"]``), if any."""
+    mappings = params.get("mappings")
+    if not mappings:
+        return ensemble
+    return remap(ensemble, mappings, [str(c) for c in frame.columns])
 
 
 def _owner(job: JobRecord) -> int:

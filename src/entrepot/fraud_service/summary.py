@@ -35,18 +35,18 @@ def summarize(scores: pd.DataFrame, ensemble: Ensemble) -> dict[str, Any]:
         "rows": rows,
         "risk": {level: int(levels.get(level, 0)) for level in RISK_LEVELS},
         "flagged": int(scores["prediction"].sum()),
-        "mean_probability": _number(proba.mean()) if rows else None,
+        "mean_probability": number(proba.mean()) if rows else None,
         "anomalies": int(np.nansum(anomaly >= ANOMALY_LEVEL)),
         "anomaly_level": ANOMALY_LEVEL,
-        "agreement": _number(agree),
-        "threshold": _number(ensemble.threshold),
+        "agreement": number(agree),
+        "threshold": number(ensemble.threshold),
         "members": [
             {
                 "name": m.name,
                 "version": m.version,
-                "weight": _number(m.weight),
-                "similarity": _number(m.similarity),
-                "coverage": _number(m.coverage),
+                "weight": number(m.weight),
+                "similarity": number(m.similarity),
+                "coverage": number(m.coverage),
                 "mapping": dict(m.mapping),
             }
             for m in ensemble.members
@@ -59,16 +59,18 @@ def preview(scores: pd.DataFrame, rows: int) -> dict[str, Any]:
     head = scores.head(rows)
     return {
         "columns": [str(c) for c in head.columns],
-        "rows": [[_cell(v) for v in record] for record in head.itertuples(index=False)],
+        "rows": [[cell(v) for v in record] for record in head.itertuples(index=False)],
     }
 
 
-def _number(value: Any) -> float | None:
+def number(value: Any) -> float | None:
+    """A finite float rounded to 6 digits; ``None`` for NaN or an infinity."""
     number = float(value)
     return round(number, 6) if math.isfinite(number) else None
 
 
-def _cell(value: Any) -> Any:
+def cell(value: Any) -> Any:
+    """A table cell as a JSON value."""
     if isinstance(value, np.generic):
         value = value.item()
     if isinstance(value, float):

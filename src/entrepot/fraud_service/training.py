@@ -10,16 +10,22 @@ from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
+import pandas as pd
+
 from entrepot.accounts.licences import TRAINING_KIND, LicenceService
 from entrepot.catalog.jobs.records import JobRecord
-from entrepot.catalog.uow import UnitOfWorkFactory
+from entrepot.catalog.uow import UnitOfWork, UnitOfWorkFactory
+from entrepot.catalog.workspace.records import DatasetRecord
+from entrepot.errors import RecordNotFound
 from entrepot.fraud.errors import NoTargetFound, TargetNotFound
 from entrepot.fraud.library.trained import register_trained
 from entrepot.fraud.tables.io import read_table
 from entrepot.fraud.train.training import train
 from entrepot.fraud_service.curves import CURVES_FILE, curves
 from entrepot.fraud_service.datasets import DatasetService
+from entrepot.fraud_service.errors import NothingToLearn
 from entrepot.fraud_service.options import ServiceOptions
+from entrepot.fraud_service.retraining import FeedbackRows, count_decisions, gather
 from entrepot.fraud_service.workspace import Workspace
 from entrepot.jobs.runner import Progress
 from entrepot.jobs.service import JobService
@@ -71,51 +77,124 @@ class TrainingService:
                     hint="name the label column (target_column), or score the file with "
                     "POST /api/apply_unlabeled if it has no label",
                 )
-            self._licences.reserve_model(uow, user_id)
-            job = self._jobs.record(
-                uow,
-                owner_id=user_id,
-                kind=TRAINING_KIND,
-                params={
-                    "dataset_id": dataset.id,
-                    "dataset_name": dataset.name,
-                    "model_name": model_name,
-                    "target": target or dataset.target,
-                },
+            job = self._record(uow, user_id, dataset, model_name, target)
+            uow.commit()
+        self._jobs.send(job)
+        return job
+
+    def submit_retrain(self, user_id: int, model_id: int) -> JobRecord:
+        """Queue the training of the next version of model ``model_id``: its training data
+        plus the rows analysts labelled on its predictions (its test split unchanged).
+
+        Refused at once for another user's model, a model without any decision to learn
+        from, a deleted training dataset, no licence, or a full quota."""
+        ws = self._workspace(user_id)
+        with self._uow() as uow:
+            name, version = uow.user_models.ref(ws.owner, model_id)
+        details = ws.registry.show(name, version).version
+        schema = ws.registry.pull(name, version).files.get("schema.json")
+        target = json.loads(schema.read_text(encoding="utf-8")).get("target") if schema else None
+        if count_decisions(self._uow, user_id, name) == 0:
+            raise NothingToLearn(
+                f"no analyst has labelled a row scored by {name} yet: there is nothing new to "
+                "learn from"
+            )
+        dataset_id = str(details.lineage.get("dataset", ""))
+        with self._uow() as uow:
+            try:
+                dataset = uow.datasets.get(user_id, dataset_id)
+            except RecordNotFound:
+                raise RecordNotFound(
+                    f"the dataset {name}@{version} was trained on was deleted: retraining "
+                    "needs it (the new version is measured on the same test rows)",
+                    hint="train a new model on a dataset with POST /api/train",
+                ) from None
+            job = self._record(
+                uow, user_id, dataset, name, target, retrain_of=model_id, previous_version=version
             )
             uow.commit()
         self._jobs.send(job)
         return job
 
+    def _record(
+        self,
+        uow: UnitOfWork,
+        user_id: int,
+        dataset: DatasetRecord,
+        model_name: str,
+        target: str | None,
+        **more: object,
+    ) -> JobRecord:
+        """Take a model slot of the plan and record the training job, in ``uow``."""
+        self._licences.reserve_model(uow, user_id)
+        params = {
+            "dataset_id": dataset.id,
+            "dataset_name": dataset.name,
+            "model_name": model_name,
+            "target": target or dataset.target,
+            **more,
+        }
+        return self._jobs.record(uow, owner_id=user_id, kind=TRAINING_KIND, params=params)
+
     def run(self, job: JobRecord, progress: Progress) -> Mapping[str, Any]:
-        """The ``train`` job handler."""
+        """The ``train`` job handler (a retraining when ``retrain_of`` names a model)."""
         if job.owner_id is None:
             raise ValueError("a training job needs an owner")
         params = job.params
+        ws = self._workspace(job.owner_id)
+        previous = params.get("retrain_of")
+        if previous is not None:
+            with self._uow() as uow:
+                try:
+                    uow.user_models.ref(ws.owner, int(previous))
+                except RecordNotFound:
+                    raise RecordNotFound(
+                        f"model {previous} was deleted before its retraining started"
+                    ) from None
         dataset = self._datasets.get(job.owner_id, str(params["dataset_id"]))
         budget = self._options.training_budget
+        target = str(params["target"])
         progress(0.02, "reading the dataset")
         with self._datasets.local_copy(job.owner_id, dataset) as path:
             frame = read_table(path)
+        lineage = {"dataset": dataset.id, "dataset_sha256": dataset.sha256, "job": job.id}
+        extra: pd.DataFrame | None = None
+        found: FeedbackRows | None = None
+        if previous is not None:
+            progress(0.04, "reading the analysts' decisions")
+            name = str(params["model_name"])
+            found = gather(
+                self._uow, self._datasets, job.owner_id, name, frame, target, dataset.sha256
+            )
+            extra = found.frame
+            if extra.empty:
+                raise NothingToLearn(
+                    f"none of the {found.skipped} decisions on {name} can be learnt from: the "
+                    "files they were made on were deleted, or are the training file itself"
+                )
+            lineage |= {
+                "feedback_rows": str(len(extra)),
+                "previous_model": str(previous),
+                "previous_version": str(params["previous_version"]),
+            }
         began = time.monotonic()
 
         def say(message: str) -> None:
             elapsed = time.monotonic() - began
             progress(0.05 + 0.85 * min(1.0, elapsed / max(budget, 1.0)), message)
 
-        result = train(frame, str(params["target"]), time_budget=budget, progress=say)
+        result = train(frame, target, time_budget=budget, progress=say, extra=extra)
         progress(0.92, "storing the model")
-        ws = self._workspace(job.owner_id)
 
         def add_curves(folder: Path) -> None:
-            charts = curves(result, frame)
+            charts = curves(result, frame, extra)
             (folder / CURVES_FILE).write_text(json.dumps(charts), encoding="utf-8")
 
         version = register_trained(
             ws.registry,
             result,
             str(params["model_name"]),
-            lineage={"dataset": dataset.id, "dataset_sha256": dataset.sha256, "job": job.id},
+            lineage=lineage,
             tags={"dataset_name": dataset.name[:100]},
             extra=add_curves,
             temp_dir=self._temp(),
@@ -128,6 +207,11 @@ class TrainingService:
             "version": version.version,
             "metrics": dict(version.metrics),
             "warnings": list(result.performance.get("warnings", [])),
+            **(
+                {"feedback_rows": len(found.frame), "feedback_skipped": found.skipped}
+                if found is not None
+                else {}
+            ),
         }
 
     def _temp(self) -> Path:

@@ -22,7 +22,7 @@ import pandas as pd
 
 from entrepot.accounts.errors import DatasetTooLarge
 from entrepot.fraud.errors import EmptyFile, UnreadableFile
-from entrepot.fraud.tables.bounds import MAX_INFLATED_BYTES, check_parquet
+from entrepot.fraud.tables.bounds import MAX_INFLATED_BYTES, check_parquet, check_xlsx_rows
 from entrepot.fraud.tables.io import read_bytes, xlsx_rows
 from entrepot.fraud_service.errors import UnsupportedFileType
 from entrepot.sizes import human_size
@@ -193,6 +193,7 @@ def read_sample(
 
 def _xlsx_sample(path: Path, filename: str, sample_bytes: int, max_inflated: int) -> Sample:
     data = path.read_bytes()
+    check_xlsx_rows(xlsx_rows(data), filename)  # refused at upload, not when training reads it
     rows = max(1000, sample_bytes // 100)
     frame = read_bytes(data, name=filename, max_inflated=max_inflated, xlsx_rows=rows + 1)
     if len(frame) <= rows:

@@ -14,7 +14,10 @@ from typing import Any
 
 from entrepot.catalog.models.records import ModelVersionRecord
 from entrepot.catalog.uow import UnitOfWorkFactory
+from entrepot.errors import RecordNotFound
+from entrepot.fraud.score.registered import is_ensemble
 from entrepot.fraud_service.curves import CURVES_FILE
+from entrepot.fraud_service.model_view import analyst_view, test_figures
 from entrepot.fraud_service.options import ServiceOptions
 from entrepot.fraud_service.workspace import Workspace
 
@@ -33,6 +36,8 @@ class ModelInfo:
     params: Mapping[str, str]
     lineage: Mapping[str, str]
     tags: Mapping[str, str]
+    #: A saved ensemble's members, weights and column mappings (``None`` for a trained model).
+    ensemble: Mapping[str, Any] | None = None
 
 
 @dataclass(frozen=True)
@@ -44,9 +49,13 @@ class ModelDetail:
     performance: Mapping[str, Any] = field(default_factory=dict)
     curves: Mapping[str, Any] = field(default_factory=dict)
     schema: Mapping[str, Any] = field(default_factory=dict)
+    #: What an analyst reads of it (``entrepot.fraud_service.model_view``).
+    analyst: Mapping[str, Any] = field(default_factory=dict)
 
 
-def _info(model_id: int, record: ModelVersionRecord) -> ModelInfo:
+def _info(
+    model_id: int, record: ModelVersionRecord, ensemble: Mapping[str, Any] | None = None
+) -> ModelInfo:
     return ModelInfo(
         id=model_id,
         name=record.name,
@@ -56,6 +65,7 @@ def _info(model_id: int, record: ModelVersionRecord) -> ModelInfo:
         params=dict(record.params),
         lineage=dict(record.lineage),
         tags=dict(record.tags),
+        ensemble=ensemble,
     )
 
 
@@ -79,23 +89,51 @@ class ModelService:
             for record in ws.registry.versions(summary.name):
                 model_id = ids.get((record.name, record.version))
                 if model_id is not None:
-                    found.append(_info(model_id, record))
+                    found.append(_info(model_id, record, self._ensemble(ws, record)))
         return sorted(found, key=lambda m: (m.created_at, m.id), reverse=True)
 
-    def get(self, user_id: int, model_id: int) -> ModelDetail:
+    def get(self, user_id: int, model_id: int, lang: str = "en") -> ModelDetail:
         """Model ``model_id`` of ``user_id`` with its performance and charts (another user's
-        is not found)."""
+        is not found), and the analyst's view of it in ``lang`` (``en`` or ``fr``)."""
         ws = self._workspace(user_id)
         name, version = self._ref(ws, model_id)
         details = ws.registry.show(name, version)
         pulled = ws.registry.pull(name, version)
+        with self._uow() as uow:
+            saved = uow.feedback.threshold(model_id)
+        performance = _json(pulled.files.get("performance.json"))
+        curves = _json(pulled.files.get(CURVES_FILE))
+        schema = _json(pulled.files.get("schema.json"))
+        info = _info(model_id, details.version, self._ensemble(ws, details.version))
+        analyst = analyst_view(performance, curves, schema, info.metrics, saved, lang)
         return ModelDetail(
-            info=_info(model_id, details.version),
+            info=info,
             files=tuple((f.path, f.size) for f in details.files),
-            performance=_json(pulled.files.get("performance.json")),
-            curves=_json(pulled.files.get(CURVES_FILE)),
-            schema=_json(pulled.files.get("schema.json")),
+            performance=performance,
+            curves=curves,
+            schema=schema,
+            analyst={**analyst, "comparison": self._comparison(ws, info, performance)},
         )
+
+    def _comparison(
+        self, ws: Workspace, info: ModelInfo, performance: Mapping[str, Any]
+    ) -> dict[str, Any] | None:
+        """This version's test figures beside those of the version it was retrained from
+        (``None`` for a first version, or once that one is deleted)."""
+        previous = str(info.lineage.get("previous_model", ""))
+        if not previous.isdigit():
+            return None
+        try:
+            name, version = self._ref(ws, int(previous))
+        except RecordNotFound:
+            return None
+        before = _json(ws.registry.pull(name, version).files.get("performance.json"))
+        return {
+            "previous": {"model_id": int(previous), "version": version, **test_figures(before)},
+            "current": {"model_id": info.id, "version": info.version, **test_figures(performance)},
+            "same_test_rows": test_figures(before)["test_rows"]
+            == test_figures(performance)["test_rows"],
+        }
 
     def delete(self, user_id: int, model_id: int) -> ModelInfo:
         """Delete the version: its rows, then its objects (the quota slot is freed)."""
@@ -122,6 +160,13 @@ class ModelService:
             path.unlink(missing_ok=True)
             raise
         return f"{name}-{version}.zip", path
+
+    @staticmethod
+    def _ensemble(ws: Workspace, record: ModelVersionRecord) -> Mapping[str, Any] | None:
+        if not is_ensemble(record):
+            return None
+        described = ws.registry.show(record.name, record.version).manifest.metadata
+        return dict(described.get("ensemble") or {})
 
     def _ref(self, ws: Workspace, model_id: int) -> tuple[str, str]:
         with self._uow() as uow:

@@ -14,6 +14,7 @@ from urllib.parse import urlparse
 from huey import Huey, MemoryHuey, RedisHuey, SqliteHuey
 
 from entrepot.errors import ConfigError
+from entrepot.masking import mask_url
 
 TASK_NAME = "entrepot.run_job"
 
@@ -37,7 +38,7 @@ class JobQueue:
             return cls(SqliteHuey(name, filename=str(path), results=False), f"sqlite {path}")
         scheme = urlparse(url).scheme
         if scheme in ("redis", "rediss", "unix"):
-            return cls(RedisHuey(name, url=url, results=False), f"redis {_masked(url)}")
+            return cls(RedisHuey(name, url=url, results=False), f"redis {mask_url(url)}")
         if scheme == "sqlite":  # as SQLAlchemy: sqlite:///relative or sqlite:////absolute
             path = Path(url.removeprefix("sqlite:///"))
             path.parent.mkdir(parents=True, exist_ok=True)
@@ -45,7 +46,7 @@ class JobQueue:
         if scheme == "memory":
             return cls(MemoryHuey(name, results=False), "memory")
         raise ConfigError(
-            f"jobs URL {_masked(url)!r} is not supported",
+            f"jobs URL {mask_url(url)!r} is not supported",
             hint="use redis://host:6379/0, sqlite:///path/jobs.db, or leave it unset (embedded)",
         )
 
@@ -90,10 +91,3 @@ class JobQueue:
     def flush(self) -> None:
         """Drop every waiting message (tests)."""
         self._huey.flush()
-
-
-def _masked(url: str) -> str:
-    parsed = urlparse(url)
-    if parsed.password:
-        return url.replace(f":{parsed.password}@", ":****@")
-    return url

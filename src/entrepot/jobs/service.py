@@ -28,11 +28,39 @@ class JobService:
     """Jobs as their owners see them."""
 
     def __init__(
-        self, uow_factory: UnitOfWorkFactory, queue: JobQueue, *, clock: Clock | None = None
+        self,
+        uow_factory: UnitOfWorkFactory,
+        queue: JobQueue,
+        *,
+        routes: Mapping[str, JobQueue] | None = None,
+        clock: Clock | None = None,
     ) -> None:
         self._uow = uow_factory
         self.queue = queue
+        #: Job kinds carried on a queue of their own (city units: a backfill's many small
+        #: jobs never wait behind a training, and a ``city run`` works only on its own).
+        self._routes = dict(routes or {})
         self._clock = clock or (lambda: datetime.now(UTC))
+
+    @property
+    def uow_factory(self) -> UnitOfWorkFactory:
+        """The catalog the jobs are recorded in."""
+        return self._uow
+
+    def queue_for(self, kind: str) -> JobQueue:
+        """The queue that carries ``kind`` jobs."""
+        return self._routes.get(kind, self.queue)
+
+    def resend(self, job_id: str) -> None:
+        """Send ``job_id`` again, on its kind's queue (the reaper's requeue)."""
+        with self._uow() as uow:
+            kind = uow.jobs.get(job_id, any_owner=True).kind
+        self.queue_for(kind).enqueue(job_id)
+
+    def pending(self) -> int:
+        """How many messages wait, on every queue."""
+        queues = {id(q): q for q in (self.queue, *self._routes.values())}
+        return sum(q.pending() for q in queues.values())
 
     def record(
         self,
@@ -58,7 +86,7 @@ class JobService:
         """Hand a committed job to the queue; if the queue is down, the job is marked failed
         (never left queued with no message) and :class:`QueueUnavailable` raised."""
         try:
-            self.queue.enqueue(job.id)
+            self.queue_for(job.kind).enqueue(job.id)
         except ConnectionError as exc:
             with self._uow() as uow:
                 if uow.jobs.claim(job.id, "submitter", self._clock()) is not None:
@@ -78,6 +106,11 @@ class JobService:
         """Job ``job_id`` of ``owner_id``; another owner's is not found."""
         with self._uow() as uow:
             return uow.jobs.get(job_id, owner_id=owner_id)
+
+    def many(self, job_ids: Iterable[str]) -> dict[str, JobRecord]:
+        """The jobs among ``job_ids``, whoever's (one query: a submitter polling its jobs)."""
+        with self._uow() as uow:
+            return uow.jobs.many(job_ids)
 
     def get_any(self, job_id: str) -> JobRecord:
         """Job ``job_id``, whoever's (the service's own jobs, admins)."""

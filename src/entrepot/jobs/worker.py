@@ -7,7 +7,10 @@ works alone); ``entrepot worker`` runs one as a process of its own.
 from __future__ import annotations
 
 import logging
+import os
+import socket
 import threading
+from collections.abc import Callable, Sequence
 from datetime import timedelta
 
 from entrepot.catalog.uow import UnitOfWorkFactory
@@ -17,21 +20,33 @@ from entrepot.jobs.reaper import reap
 log = logging.getLogger("entrepot.jobs")
 
 
+def worker_name() -> str:
+    """``host:pid``: names the process that runs a job."""
+    return f"{socket.gethostname()}:{os.getpid()}"
+
+
 class Worker:
-    """``threads`` threads running jobs from ``queue``, and one reaping every
-    ``reap_every`` seconds."""
+    """``threads`` threads running jobs from ``queue`` (or from several queues, taken in
+    turn), and one reaping every ``reap_every`` seconds; ``resend(job_id)`` puts a reaped
+    job back on its queue (the first queue by default), ``pending()`` counts the waiting
+    messages (the first queue's by default)."""
 
     def __init__(
         self,
-        queue: JobQueue,
+        queue: JobQueue | Sequence[JobQueue],
         uow_factory: UnitOfWorkFactory,
         *,
         threads: int = 1,
         stale_after: timedelta = timedelta(seconds=60),
         reap_every: float = 15.0,
         idle_wait: float = 0.5,
+        resend: Callable[[str], None] | None = None,
+        pending: Callable[[], int] | None = None,
     ) -> None:
-        self._queue = queue
+        self._queues = (queue,) if isinstance(queue, JobQueue) else tuple(queue)
+        self._queue = self._queues[0]
+        self._resend = resend or self._queue.enqueue
+        self._pending = pending or self._queue.pending
         self._uow = uow_factory
         self._threads = threads
         self._stale_after = stale_after
@@ -50,9 +65,8 @@ class Worker:
         reaper = threading.Thread(target=self._reap, name="entrepot-reaper", daemon=True)
         reaper.start()
         self._running.append(reaper)
-        log.info(
-            "worker started", extra={"threads": self._threads, "queue": self._queue.description}
-        )
+        described = ", ".join(q.description for q in self._queues)
+        log.info("worker started", extra={"threads": self._threads, "queue": described})
 
     def stop(self, timeout: float = 5.0) -> None:
         """Ask the threads to stop after their current job; wait up to ``timeout``."""
@@ -63,17 +77,12 @@ class Worker:
 
     def reap_once(self) -> None:
         """One reaper pass now."""
-        reap(
-            self._uow,
-            self._queue.enqueue,
-            stale_after=self._stale_after,
-            pending=self._queue.pending,
-        )
+        reap(self._uow, self._resend, stale_after=self._stale_after, pending=self._pending)
 
     def _work(self) -> None:
         while not self._stop.is_set():
             try:
-                if not self._queue.work_one():
+                if not any(queue.work_one() for queue in self._queues):
                     self._stop.wait(self._idle)
             except Exception:  # the queue is away: wait, retry; never die silently
                 log.exception("worker loop error")

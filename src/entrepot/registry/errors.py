@@ -10,6 +10,7 @@
     ├── VersionInUse                       a version a reference model still uses
     ├── InvalidName (ValueError)           not one safe path segment
     ├── InvalidModelFiles (ValueError)     nothing to push, clashing paths, bad metrics
+    │   └── MissingModelFiles (LocalFileNotFound)  a path given to push does not exist
     ├── UnsafeModelFormat                  a file that would need untrusted unpickling
     ├── MissingLibrary (ImportError)       the flavor's library is not installed
     └── VerificationFailed (IntegrityError)  a file differs from the catalog's sha256
@@ -17,7 +18,13 @@
 
 from __future__ import annotations
 
-from entrepot.errors import EntrepotError, IntegrityError, RecordExists, RecordNotFound
+from entrepot.errors import (
+    EntrepotError,
+    IntegrityError,
+    LocalFileNotFound,
+    RecordExists,
+    RecordNotFound,
+)
 
 
 class RegistryError(EntrepotError):
@@ -65,6 +72,12 @@ class InvalidName(RegistryError, ValueError):
 
 class InvalidModelFiles(RegistryError, ValueError):
     """What was asked to push cannot make a model version."""
+
+
+class MissingModelFiles(InvalidModelFiles, LocalFileNotFound):
+    """A file or folder given to push does not exist."""
+
+    hint = "check the path"
 
 
 class UnsafeModelFormat(RegistryError):

@@ -9,8 +9,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from entrepot.registry.errors import InvalidModelFiles
+from entrepot.registry.errors import InvalidModelFiles, MissingModelFiles
 from entrepot.registry.flavors import detect
+from entrepot.registry.history import HISTORY_FILE, SUMMARY_KEY, summarize_file
 from entrepot.registry.manifest import Column
 from entrepot.registry.names import check_file_path, check_name, check_version
 
@@ -55,6 +56,14 @@ def prepare(
     files = collect_files(paths)
     kind, main = detect(files, flavor=flavor, model_file=model_file)
     meta = dict(metadata or {})
+    given = dict(metrics or {})
+    history = next(
+        (f for path, f in files.items() if path.rsplit("/", 1)[-1] == HISTORY_FILE), None
+    )
+    if history is not None:  # the user's --metadata and --metric win over the summary
+        summary = summarize_file(history)
+        meta = {SUMMARY_KEY: summary, **meta}
+        given = {**summary["final"], **given}
     try:
         json.dumps(meta, allow_nan=False)
     except (TypeError, ValueError) as exc:
@@ -65,7 +74,7 @@ def prepare(
         files=files,
         flavor=kind,
         model_file=main,
-        metrics=_metrics(metrics or {}),
+        metrics=_metrics(given),
         params=_texts(params or {}, "param"),
         tags=_texts(tags or {}, "tag"),
         metadata=meta,
@@ -86,7 +95,7 @@ def collect_files(paths: Sequence[str | Path]) -> dict[str, Path]:
         elif local.is_file():
             pairs = [(local.name, local)]
         else:
-            raise InvalidModelFiles(f"{given} is neither a file nor a folder")
+            raise MissingModelFiles(f"no file or folder at {given}")
         for path, file in pairs:
             check_file_path(path)
             if path in found:

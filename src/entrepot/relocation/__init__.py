@@ -8,19 +8,51 @@ CLI. :class:`LocatedStore` is the store the application reads through, so that e
 read follows the catalog's location of each object (ADR 0005).
 """
 
-from entrepot.catalog.relocation.records import (
-    Failure,
-    ItemState,
-    MigrationRecord,
-    MigrationState,
-    MigrationStatus,
-    Progress,
-    RunReport,
-    Tally,
-    UndoReport,
+from importlib import import_module
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from entrepot.catalog.relocation.records import (
+        Failure,
+        ItemState,
+        MigrationRecord,
+        MigrationState,
+        MigrationStatus,
+        Progress,
+        RunReport,
+        Tally,
+        UndoReport,
+    )
+    from entrepot.relocation.locations import CatalogLocator, LocatedStore, StoreOpener
+    from entrepot.relocation.service import StoreMigrations
+
+#: Where each public name lives: imported on first use, so that reading through a
+#: :class:`LocatedStore` (every command) does not load the migration machinery.
+_RECORDS = (
+    "Failure",
+    "ItemState",
+    "MigrationRecord",
+    "MigrationState",
+    "MigrationStatus",
+    "Progress",
+    "RunReport",
+    "Tally",
+    "UndoReport",
 )
-from entrepot.relocation.locations import CatalogLocator, LocatedStore, StoreOpener
-from entrepot.relocation.service import StoreMigrations
+_HOMES = {
+    **dict.fromkeys(_RECORDS, "entrepot.catalog.relocation.records"),
+    **dict.fromkeys(
+        ("CatalogLocator", "LocatedStore", "StoreOpener"), "entrepot.relocation.locations"
+    ),
+    "StoreMigrations": "entrepot.relocation.service",
+}
+
+
+def __getattr__(name: str) -> Any:
+    if name not in _HOMES:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    return getattr(import_module(_HOMES[name]), name)
+
 
 __all__ = [
     "CatalogLocator",

@@ -13,14 +13,14 @@ import tempfile
 from collections.abc import Callable, Iterator
 from datetime import timedelta
 from pathlib import Path
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
-from sqlalchemy.orm import Session, sessionmaker
-
-from entrepot.catalog.relocation.placement import location_url
 from entrepot.storage.forwarding import ForwardingStore, signer
 from entrepot.storage.protocols import Store
 from entrepot.storage.types import CHUNK_SIZE, ObjectInfo
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session, sessionmaker
 
 #: Opens the store named by a URL (the composition root's, with its S3 options).
 StoreOpener = Callable[[str], Store]
@@ -35,6 +35,8 @@ class CatalogLocator:
         self._sessions = sessions
 
     def __call__(self, key: str) -> str | None:
+        from entrepot.catalog.relocation.placement import location_url  # SQL: on first read
+
         with self._sessions() as session:
             return location_url(session, key)
 

@@ -15,8 +15,8 @@ from typing import Protocol
 from entrepot.catalog.objects.repository import KEYS_PER_QUERY
 from entrepot.catalog.uow import UnitOfWorkFactory
 from entrepot.storage.keys import normalize_prefix
-from entrepot.storage.protocols import Delete, List
-from entrepot.storage.types import ObjectInfo
+from entrepot.storage.protocols import Delete, List, PendingUploads
+from entrepot.storage.types import ObjectInfo, PendingUpload
 
 
 class GcStore(List, Delete, Protocol):
@@ -91,6 +91,40 @@ def collect_garbage(
             if garbage and not dry_run:
                 deleted += store.delete_many([info.key for info in garbage])
     return GcReport(candidates=tuple(candidates), deleted=deleted, bytes=freed, dry_run=dry_run)
+
+
+@dataclass(frozen=True, slots=True)
+class UploadsReport:
+    """Incomplete multipart uploads found older than the grace, and how many were aborted."""
+
+    found: tuple[PendingUpload, ...]
+    aborted: int
+
+
+def abort_stale_uploads(
+    store: object,
+    *,
+    prefixes: Sequence[str],
+    grace: timedelta,
+    dry_run: bool,
+    now: datetime | None = None,
+) -> UploadsReport:
+    """Find, and unless ``dry_run`` abort, the multipart uploads under ``prefixes`` begun at
+    least ``grace`` ago and never completed (a writer killed mid-upload). A store that writes
+    no parts (a local folder) has none."""
+    if not isinstance(store, PendingUploads):
+        return UploadsReport((), 0)
+    cutoff = (now or datetime.now(UTC)) - grace
+    found = [
+        upload
+        for folder in managed_folders(prefixes)
+        for upload in store.pending_uploads(folder)
+        if upload.initiated <= cutoff
+    ]
+    if not dry_run:
+        for upload in found:
+            store.abort_upload(upload)
+    return UploadsReport(tuple(found), 0 if dry_run else len(found))
 
 
 def managed_folders(prefixes: Iterable[str]) -> tuple[str, ...]:

@@ -17,6 +17,7 @@ from typing import BinaryIO, Protocol
 from entrepot.catalog.objects.records import ObjectRecord, ObjectState
 from entrepot.catalog.uow import UnitOfWorkFactory
 from entrepot.errors import IntegrityError, StorageError
+from entrepot.services.damage import register_read_damage
 from entrepot.storage.protocols import Delete, Get, Materialize, Put
 from entrepot.storage.types import CHUNK_SIZE, PutSource
 
@@ -87,9 +88,10 @@ class ObjectService:
     def get(self, key: str) -> bytes:
         """The bytes of ``key``, checked against the sha256 the catalog recorded."""
         record = self._readable(key)
-        data = self._store.get(key, sha256=record.sha256)
-        if len(data) != record.size:
-            raise _size_mismatch(record, len(data))
+        with self._noting_damage(record):
+            data = self._store.get(key, sha256=record.sha256)
+            if len(data) != record.size:
+                raise _size_mismatch(record, len(data))
         return data
 
     def iter_bytes(self, key: str, *, chunk_size: int = CHUNK_SIZE) -> Iterator[bytes]:
@@ -97,7 +99,7 @@ class ObjectService:
         the catalog's record, and at once if the object is quarantined."""
         record = self._readable(key)
         chunks = self._store.iter_bytes(key, chunk_size=chunk_size, sha256=record.sha256)
-        return _sized(record, chunks)
+        return self._noted(record, _sized(record, chunks))
 
     def open_verified(self, key: str, *, folder: Path | None = None) -> VerifiedFile:
         """The bytes of ``key`` in a local file, **verified whole before this returns**
@@ -110,14 +112,28 @@ class ObjectService:
         even by a crash). Raises ``IntegrityError`` for damaged or quarantined bytes.
         """
         record = self._readable(key)
-        handle = self._materialized(record) if isinstance(self._store, Materialize) else None
-        if handle is None:
-            handle = self._downloaded(record, folder)
-        size = os.fstat(handle.fileno()).st_size
-        if size != record.size:
-            handle.close()
-            raise _size_mismatch(record, size)
+        with self._noting_damage(record):
+            handle = self._materialized(record) if isinstance(self._store, Materialize) else None
+            if handle is None:
+                handle = self._downloaded(record, folder)
+            size = os.fstat(handle.fileno()).st_size
+            if size != record.size:
+                handle.close()
+                raise _size_mismatch(record, size)
         return VerifiedFile(record, handle)
+
+    @contextlib.contextmanager
+    def _noting_damage(self, record: ObjectRecord) -> Iterator[None]:
+        """Register the object as damaged if reading it raises ``IntegrityError``."""
+        try:
+            yield
+        except IntegrityError:
+            register_read_damage(self._uow_factory, record.key, record.sha256)
+            raise
+
+    def _noted(self, record: ObjectRecord, chunks: Iterator[bytes]) -> Iterator[bytes]:
+        with self._noting_damage(record):
+            yield from chunks
 
     def _materialized(self, record: ObjectRecord) -> BinaryIO | None:
         assert isinstance(self._store, Materialize)

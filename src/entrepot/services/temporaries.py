@@ -5,7 +5,8 @@ Only names Entrepôt itself gives its temporaries are taken, only in the folders
 puts them, and only once older than the grace period: a temporary in use is written to (or
 created) within the grace, so a write in flight is never removed. A folder is taken whole
 when it and everything in it are older than the grace. Symbolic links are never followed
-nor removed.
+nor removed; what belongs to another account (in a shared system temporary folder) is
+left.
 """
 
 from __future__ import annotations
@@ -111,7 +112,7 @@ def _stale(path: Path, cutoff: datetime) -> StaleTemporary | None:
                     size += inner.st_size if stat.S_ISREG(inner.st_mode) else 0
         elif not stat.S_ISREG(info.st_mode):
             return None
-    except FileNotFoundError:  # finished (renamed or removed) meanwhile
+    except (FileNotFoundError, PermissionError):  # finished meanwhile, or another account's
         return None
     modified = datetime.fromtimestamp(newest, UTC)
     return StaleTemporary(path, size, modified) if modified <= cutoff else None
@@ -123,6 +124,6 @@ def _remove(path: Path) -> bool:
             shutil.rmtree(path)
         else:
             path.unlink()
-    except FileNotFoundError:
+    except (FileNotFoundError, PermissionError):  # gone meanwhile, or another account's
         return False
     return True

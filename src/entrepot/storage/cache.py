@@ -48,7 +48,7 @@ from typing import BinaryIO
 from entrepot.errors import ConfigError, IntegrityError, StorageError, StoreUnavailable
 from entrepot.storage.cache_folder import CacheFolder, etag_version
 from entrepot.storage.forwarding import ForwardingStore
-from entrepot.storage.hashing import is_sha256, verified
+from entrepot.storage.hashing import is_sha256, sha256_stream, verified
 from entrepot.storage.keys import validate_key
 from entrepot.storage.protocols import Store
 from entrepot.storage.types import CHUNK_SIZE, ObjectInfo
@@ -165,6 +165,20 @@ class CachedStore(ForwardingStore):
         return ObjectInfo(
             key=key, size=st.st_size, sha256=self._pin(key, sha256), modified=modified
         )
+
+    def cached_copy(self, key: str, sha256: str) -> Path | None:
+        """The entry holding the bytes of ``key`` whose digest is ``sha256``, rehashed now;
+        ``None`` when the cache holds no intact copy. Never asks the remote: this is how a
+        damaged remote object can still be served, and restored, from a good copy."""
+        pinned = self._pin(key, sha256)
+        assert pinned is not None
+        f = self._folder.open_entry(key, pinned)
+        if f is None:
+            return None
+        with f:
+            if sha256_stream(f) != pinned:
+                return None
+        return Path(self._folder.entry(key, pinned))
 
     # -- cache management --------------------------------------------------
     def info(self) -> CacheStats:

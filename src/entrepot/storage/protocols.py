@@ -12,7 +12,7 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Literal, Protocol, runtime_checkable
 
-from entrepot.storage.types import CHUNK_SIZE, Listing, ObjectInfo, PutSource
+from entrepot.storage.types import CHUNK_SIZE, Listing, ObjectInfo, PendingUpload, PutSource
 
 
 @runtime_checkable
@@ -138,6 +138,19 @@ class Buckets(Protocol):
 
     def bucket_exists(self) -> bool:
         """Whether the bucket exists."""
+        ...
+
+
+@runtime_checkable
+class PendingUploads(Protocol):
+    """Multipart uploads left incomplete (stores that write large objects in parts)."""
+
+    def pending_uploads(self, prefix: str = "") -> Iterator[PendingUpload]:
+        """The incomplete uploads of keys under the folder ``prefix``."""
+        ...
+
+    def abort_upload(self, upload: PendingUpload) -> None:
+        """Abort ``upload`` and free its parts (an upload already gone is not an error)."""
         ...
 
 

@@ -13,6 +13,7 @@ from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
+from functools import partial
 from typing import TYPE_CHECKING, Any, BinaryIO, Literal
 from urllib.parse import urlsplit
 
@@ -24,11 +25,12 @@ from entrepot.errors import (
     ObjectNotFound,
     StorageError,
 )
+from entrepot.storage import s3_uploads
 from entrepot.storage.base import BaseStore
 from entrepot.storage.keys import normalize_prefix, validate_key
 from entrepot.storage.s3_errors import Family, S3Context, S3Failure, parse_failure, translate
 from entrepot.storage.s3_objects import attributes, object_info, staged
-from entrepot.storage.types import Listing, ObjectInfo
+from entrepot.storage.types import Listing, ObjectInfo, PendingUpload
 from entrepot.storage.url import S3Options
 
 _PIP = "pip install 'obstore>=0.12,<0.13' 'boto3>=1.40'"
@@ -189,6 +191,19 @@ class S3Store(BaseStore):
         return self._control(
             "head bucket", lambda c: c.head_bucket(Bucket=self._bucket), {"404", "NoSuchBucket"}
         )
+
+    # -- incomplete multipart uploads (boto3) --------------------------------
+    def pending_uploads(self, prefix: str = "") -> Iterator[PendingUpload]:
+        """The incomplete multipart uploads of keys under the folder ``prefix``."""
+        found: list[PendingUpload] = []
+        where = (self._bucket, self._root, normalize_prefix(prefix), self._key_of)
+        self._control("list uploads", lambda c: found.extend(s3_uploads.pending(c, *where)), set())
+        return iter(found)
+
+    def abort_upload(self, upload: PendingUpload) -> None:
+        """Abort ``upload`` and free its parts; one already gone is not an error."""
+        abort = partial(s3_uploads.abort, bucket=self._bucket, root=self._root, upload=upload)
+        self._control("abort multipart upload", abort, {"NoSuchUpload", "404"})
 
     def _control(self, operation: str, call: Callable[[Any], object], expected: set[str]) -> bool:
         """Run ``call`` on a boto3 client: True if it succeeds, False on an ``expected`` code."""

@@ -33,3 +33,13 @@ class Listing:
 
     prefixes: tuple[str, ...]
     objects: tuple[ObjectInfo, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class PendingUpload:
+    """A multipart upload begun and never completed nor aborted (a writer killed mid-way):
+    its parts are kept, and billed, until it is aborted."""
+
+    key: str
+    upload_id: str
+    initiated: datetime

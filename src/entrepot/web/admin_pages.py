@@ -93,8 +93,16 @@ def licences(
     found = services.admin.licences(
         admin, query=q, plan_name=plan or None, used=_flag(used), page=max(page, 1), per_page=25
     )
+    emails = services.admin.emails(admin, (lic.user_id for lic in found.items if lic.user_id))
     return render(
-        request, "admin/licences.html", user=admin, found=found, q=q, plan=plan, used=used
+        request,
+        "admin/licences.html",
+        user=admin,
+        found=found,
+        emails=emails,
+        q=q,
+        plan=plan,
+        used=used,
     )
 
 

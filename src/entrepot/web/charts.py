@@ -3,6 +3,7 @@ bundle served from the installed package."""
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Mapping
 from typing import Any
 
@@ -19,38 +20,63 @@ def _layout(x: str, y: str, **extra: Any) -> dict[str, Any]:
     return {**_LAYOUT, "xaxis": {"title": {"text": x}}, "yaxis": {"title": {"text": y}}, **extra}
 
 
-def model_figures(curves: Mapping[str, Any], t: Callable[..., str]) -> dict[str, Any]:
-    """The precision-recall, calibration and importance figures of a model's curves."""
+def pr_traces(pr: Mapping[str, Any], name: str) -> list[dict[str, Any]]:
+    """A precision-recall curve, and its chosen point when it has one."""
+    traces: list[dict[str, Any]] = [
+        {"x": pr["recall"], "y": pr["precision"], "type": "scatter", "mode": "lines", "name": name}
+    ]
+    chosen = pr.get("chosen") or {}
+    if chosen.get("recall") is not None:
+        traces.append(
+            {
+                "x": [chosen["recall"]],
+                "y": [chosen["precision"]],
+                "type": "scatter",
+                "mode": "markers",
+                "marker": {"size": 11, "symbol": "diamond"},
+                "name": f"{name}: {chosen.get('label', '')}".rstrip(": "),
+            }
+        )
+    return traces
+
+
+def baseline_trace(rate: float, label: str) -> dict[str, Any]:
+    """The precision of flagging at random: the fraud rate, labelled."""
+    return {
+        "x": [0, 1],
+        "y": [rate, rate],
+        "type": "scatter",
+        "mode": "lines",
+        "line": {"dash": "dot"},
+        "name": f"{label} {rate:.2%}",
+    }
+
+
+def model_figures(
+    curves: Mapping[str, Any], analyst: Mapping[str, Any], t: Callable[..., str]
+) -> dict[str, Any]:
+    """The precision-recall curve (with the chosen point and a labelled baseline), the
+    calibration (log scales, readable at 1 % fraud) and the importance (readable names)."""
     figures: dict[str, Any] = {}
-    pr = curves.get("precision_recall")
+    pr = analyst.get("precision_recall") or curves.get("precision_recall")
     if pr:
+        pr = {**pr, "chosen": {**(pr.get("chosen") or {}), "label": t("analyst.chosen_point")}}
         figures["pr"] = {
             "data": [
-                {
-                    "x": pr["recall"],
-                    "y": pr["precision"],
-                    "type": "scatter",
-                    "mode": "lines",
-                    "name": t("model.precision"),
-                },
-                {
-                    "x": [0, 1],
-                    "y": [pr["base_rate"], pr["base_rate"]],
-                    "type": "scatter",
-                    "mode": "lines",
-                    "line": {"dash": "dot"},
-                    "name": "base rate",
-                },
+                *pr_traces(pr, t("model.precision")),
+                baseline_trace(pr["base_rate"], t("analyst.baseline")),
             ],
             "layout": _layout(
                 t("model.recall"),
                 t("model.precision"),
-                showlegend=False,
+                legend={"orientation": "h", "y": -0.25},
                 yaxis={"range": [0, 1.02], "title": {"text": t("model.precision")}},
             ),
         }
     calibration = curves.get("calibration") or {}
     if calibration.get("predicted"):
+        low = max(1e-4, min([v for v in calibration["predicted"] if v > 0] or [1e-3]) / 2)
+        log = {"type": "log", "range": [math.log10(low), 0]}
         figures["calibration"] = {
             "data": [
                 {
@@ -61,35 +87,61 @@ def model_figures(curves: Mapping[str, Any], t: Callable[..., str]) -> dict[str,
                     "name": t("model.observed"),
                 },
                 {
-                    "x": [0, 1],
-                    "y": [0, 1],
+                    "x": [low, 1],
+                    "y": [low, 1],
                     "type": "scatter",
                     "mode": "lines",
                     "line": {"dash": "dot"},
                     "name": "ideal",
                 },
             ],
-            "layout": _layout(t("model.predicted"), t("model.observed"), showlegend=False),
+            "layout": _layout(
+                t("model.predicted"),
+                t("model.observed"),
+                showlegend=False,
+                xaxis={**log, "title": {"text": t("model.predicted")}},
+                yaxis={**log, "title": {"text": t("model.observed")}},
+            ),
         }
-    importance = curves.get("importance") or []
+    importance = analyst.get("importances") or curves.get("importance") or []
     if importance:
         top = list(reversed(importance[:15]))
         figures["importance"] = {
             "data": [
                 {
                     "x": [i["importance"] for i in top],
-                    "y": [i["feature"] for i in top],
+                    "y": [i.get("name") or i["feature"] for i in top],
                     "type": "bar",
                     "orientation": "h",
                 }
             ],
             "layout": {
                 **_LAYOUT,
-                "margin": {"l": 220, "r": 20, "t": 10, "b": 40},
+                "margin": {"l": 320, "r": 20, "t": 10, "b": 40},
                 "height": 40 + 24 * len(top),
             },
         }
     return figures
+
+
+def compare_figure(
+    versions: list[tuple[str, Mapping[str, Any]]], t: Callable[..., str]
+) -> dict[str, Any] | None:
+    """Several versions' precision-recall curves on one chart (``(label, curves)``)."""
+    traces: list[dict[str, Any]] = []
+    for label, curves in versions:
+        pr = curves.get("precision_recall")
+        if pr:
+            traces.extend(pr_traces(pr, label))
+    if not traces:
+        return None
+    first = versions[0][1].get("precision_recall") or {}
+    if "base_rate" in first:
+        traces.append(baseline_trace(first["base_rate"], t("analyst.baseline")))
+    return {
+        "data": traces,
+        "layout": _layout(t("model.recall"), t("model.precision"), legend={"orientation": "h"}),
+    }
 
 
 def risk_figure(summary: Mapping[str, Any], t: Callable[..., str]) -> dict[str, Any] | None:
@@ -107,7 +159,28 @@ def risk_figure(summary: Mapping[str, Any], t: Callable[..., str]) -> dict[str, 
                 "marker": {"color": [RISK_COLOURS.get(lv, "#888") for lv in levels]},
             }
         ],
-        "layout": {**_LAYOUT, "height": 260},
+        # log scale: a few critical rows stay visible beside thousands of low ones
+        "layout": {**_LAYOUT, "height": 260, "yaxis": {"type": "log"}},
+    }
+
+
+def score_drift_figure(
+    drift: Mapping[str, Any] | None, t: Callable[..., str]
+) -> dict[str, Any] | None:
+    """The file's score distribution beside the training one (shares per score bin)."""
+    scores = (drift or {}).get("scores") or {}
+    if not scores.get("training"):
+        return None
+    edges = scores["edges"]
+    bins = [f"{edges[i]:g}–{edges[i + 1]:g}" for i in range(len(edges) - 1)]
+    return {
+        "data": [
+            {"x": bins, "y": scores["training"], "type": "bar", "name": t("analyst.training")},
+            {"x": bins, "y": scores["current"], "type": "bar", "name": t("analyst.this_file")},
+        ],
+        "layout": _layout(
+            t("analyst.probability"), t("analyst.share"), height=260, legend={"orientation": "h"}
+        ),
     }
 
 

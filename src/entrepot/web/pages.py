@@ -1,10 +1,9 @@
-"""Install the pages on the app: static files (the charts' library among them, served
-from the installed ``plotly`` package), the language switch, the error page, and the
-page routers."""
+"""Install the pages on the app: static files (``/assets/``: compressed, named by content,
+the charts' library among them; ``/static/`` as files), the language switch, the error
+page, and the page routers."""
 
 from __future__ import annotations
 
-from functools import cache
 from pathlib import Path
 
 from fastapi import APIRouter, FastAPI, Request
@@ -13,30 +12,20 @@ from fastapi.staticfiles import StaticFiles
 
 from entrepot.api.deps import optional_user
 from entrepot.api.sessions import safe_next
-from entrepot.web import account_pages, admin_pages, auth_pages, result_pages, work_pages
+from entrepot.web import (
+    account_pages,
+    admin_pages,
+    analyst_pages,
+    assets,
+    auth_pages,
+    result_pages,
+    work_pages,
+)
 from entrepot.web.i18n import LANGUAGES
 from entrepot.web.render import render
 
 STATIC = Path(__file__).parent / "static"
 router = APIRouter(include_in_schema=False)
-
-
-@cache
-def plotly_js() -> bytes:
-    """The plotly.js bundle shipped inside the ``plotly`` Python package."""
-    from plotly.offline import get_plotlyjs
-
-    return str(get_plotlyjs()).encode("utf-8")
-
-
-@router.get("/assets/plotly.min.js")
-def plotly_asset() -> Response:
-    """The charts' library, from the installed package (no CDN)."""
-    return Response(
-        plotly_js(),
-        media_type="text/javascript",
-        headers={"Cache-Control": "public, max-age=86400"},
-    )
 
 
 @router.get("/lang/{code}")
@@ -68,8 +57,9 @@ def install(app: FastAPI) -> None:
     """Add the pages to ``app``."""
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     app.state.render_error = render_error
+    app.include_router(assets.router)
     app.include_router(router)
-    for module in (auth_pages, account_pages, work_pages, result_pages, admin_pages):
+    for module in (auth_pages, account_pages, work_pages, result_pages, analyst_pages, admin_pages):
         app.include_router(module.router)
     oidc = app.state.options.oidc
     if oidc is not None:

@@ -17,6 +17,7 @@ from entrepot.api.observability import request_id
 from entrepot.api.sessions import csrf_token, take_flashes
 from entrepot.catalog.accounts.records import UserRecord
 from entrepot.sizes import human_size
+from entrepot.web.assets import asset_url
 from entrepot.web.i18n import choose, translator
 
 
@@ -65,6 +66,7 @@ def environment() -> Environment:
     )
     env.filters["size"] = lambda v: "–" if v is None else human_size(int(v))
     env.filters["tojson_script"] = _json
+    env.globals["asset"] = asset_url
     return env
 
 

@@ -26,11 +26,16 @@ def models(request: Request, user: PageUser, services: Services) -> Response:
 
 @router.get("/models/{model_id}")
 def model(model_id: int, request: Request, user: PageUser, services: Services) -> Response:
-    """A model: test metrics, precision-recall curve, calibration, feature importance."""
-    detail = services.models.get(user.id, model_id)
-    t = translator(language(request))
-    figures: dict[str, Any] = charts.model_figures(detail.curves, t)
-    return render(request, "model.html", user=user, model=detail, figures=figures)
+    """A model: test metrics under readable names, the threshold slider, the confusion
+    matrix, precision-recall curve, calibration, feature importance, lift, trials."""
+    lang = language(request)
+    detail = services.models.get(user.id, model_id, lang)
+    t = translator(lang)
+    figures: dict[str, Any] = charts.model_figures(detail.curves, detail.analyst, t)
+    siblings = [m for m in services.models.list(user.id) if m.id != model_id]
+    return render(
+        request, "model.html", user=user, model=detail, figures=figures, siblings=siblings
+    )
 
 
 @router.post("/models/{model_id}/delete")
@@ -51,8 +56,12 @@ def delete_model(
 def prediction(
     prediction_id: str, request: Request, user: PageUser, services: Services
 ) -> Response:
-    """Predictions: risk counts, anomalies, agreement, models used, first rows."""
+    """Predictions: risk counts, anomalies, agreement, models used and their columns, the
+    highest-risk rows, the evaluation and drift, first rows."""
     record = services.predictions.get(user.id, prediction_id)
     t = translator(language(request))
     figure = charts.risk_figure(record.summary, t)
-    return render(request, "prediction.html", user=user, prediction=record, figure=figure)
+    drift = charts.score_drift_figure(record.summary.get("drift"), t)
+    return render(
+        request, "prediction.html", user=user, prediction=record, figure=figure, drift=drift
+    )

@@ -270,3 +270,72 @@ class TestObjectRepository:
             Usage("u1", 1, 20),
             Usage("u2", 1, 10),
         )
+
+
+class TestDamageRegister:
+    @pytest.fixture
+    def uow_factory(self, engine: Engine) -> Callable[[], UnitOfWork]:
+        return unit_of_work_factory(engine)
+
+    def _record(self, uow: UnitOfWork, key: str, *, copy: bool = False, **kw: object) -> bool:
+        values: dict[str, object] = {
+            "problem": "content-mismatch",
+            "expected": sha(key),
+            "found": sha("rot"),
+            "detected_by": "verify",
+            "cached_copy": copy,
+        }
+        return uow.damage.record(key, **{**values, **kw})  # type: ignore[arg-type]
+
+    def test_one_row_per_object_the_latest_finding(
+        self, uow_factory: Callable[[], UnitOfWork]
+    ) -> None:
+        with uow_factory() as uow:
+            add(uow, "a/1")
+            assert self._record(uow, "a/1", problem="size-mismatch", found="2")
+            assert self._record(uow, "a/1", detected_by="read", copy=True)
+            uow.commit()
+        with uow_factory() as uow:
+            (damage,) = uow.damage.list()
+            summary = uow.damage.summary()
+        assert (damage.key, damage.problem, damage.detected_by) == (
+            "a/1",
+            "content-mismatch",
+            "read",
+        )
+        assert damage.detected_at.tzinfo is not None
+        assert (summary.objects, summary.with_cached_copy) == (1, 1)
+        assert summary.latest == damage.detected_at
+
+    def test_an_unrecorded_key_is_not_registered(
+        self, uow_factory: Callable[[], UnitOfWork]
+    ) -> None:
+        with uow_factory() as uow:
+            assert not self._record(uow, "nowhere")
+            assert uow.damage.summary().objects == 0
+            assert uow.damage.summary().latest is None
+
+    def test_clear_under_a_folder_leaves_the_rest(
+        self, uow_factory: Callable[[], UnitOfWork]
+    ) -> None:
+        with uow_factory() as uow:
+            for key in ("a/1", "a/2", "a0/1", "b/1"):
+                add(uow, key)
+                self._record(uow, key)
+            assert uow.damage.clear_under("a") == 2
+            assert uow.damage.clear(["b/1", "missing"]) == 1
+            assert [d.key for d in uow.damage.list()] == ["a0/1"]
+            assert uow.damage.clear_under(None) == 1
+
+    def test_deleting_the_object_forgets_its_damage(
+        self, uow_factory: Callable[[], UnitOfWork]
+    ) -> None:
+        with uow_factory() as uow:
+            add(uow, "a/1")
+            self._record(uow, "a/1")
+            uow.commit()
+        with uow_factory() as uow:
+            uow.objects.delete("a/1")
+            uow.commit()
+        with uow_factory() as uow:
+            assert uow.damage.summary().objects == 0

@@ -23,9 +23,10 @@ from entrepot.catalog.migrate import upgrade
 from entrepot.city.errors import CityError, MetricsError, MetricsNotFound, MetricsUnavailable
 from entrepot.city.metrics import MetricsStore, open_metrics
 from entrepot.city.metrics.base import canonical, digest
-from entrepot.city.metrics.mongodb import MongoMetrics, mask, split_url
+from entrepot.city.metrics.mongodb import MongoMetrics, split_url
 from entrepot.city.metrics.sql import SqlMetrics
 from entrepot.errors import ConfigError
+from entrepot.masking import mask_url
 
 D1, D2, D3 = date(2025, 11, 3), date(2025, 11, 4), date(2025, 11, 5)
 SAMPLE: dict[str, Any] = {
@@ -195,7 +196,7 @@ def test_mongo_url_options_and_masking() -> None:
         "m",
     )
     assert split_url("mongodb://db") == ("mongodb://db/entrepot", "entrepot", "city_metrics")
-    assert mask("mongodb://u:secret@db/x") == "mongodb://u:***@db/x"
+    assert mask_url("mongodb://u:secret@db/x") == "mongodb://u:***@db/x"
     with pytest.raises(ConfigError, match="not a MongoDB URL"):
         split_url("http://db")
 

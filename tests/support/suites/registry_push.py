@@ -222,7 +222,7 @@ class TestPush(RegistryFixtures):
         clash.mkdir()
         (clash / "manifest.json").write_text("{}")
         attempts: list[tuple[dict[str, Any], str]] = [
-            ({"paths": [tmp_path / "missing.bin"]}, "neither a file nor a folder"),
+            ({"paths": [tmp_path / "missing.bin"]}, "no file or folder at"),
             ({"paths": [tmp_path / "empty"]}, "nothing to push"),
             ({"paths": [clash]}, "may not be called 'manifest.json'"),
             ({"metrics": {"auc": float("nan")}}, "finite number"),

@@ -87,6 +87,8 @@ def test_deactivating_signs_the_user_out_and_is_audited(
         "user.grant_admin",
         "user.activate",
         "user.deactivate",
+        "sign-up",  # the user's
+        "sign-up",  # root's
     ]
     assert log[0].actor == "root@example.com" and "a@example.com" in log[0].target
 
@@ -111,8 +113,9 @@ def test_deleting_a_user_removes_their_rows_and_keeps_the_audit(
         assert u.users.find(user.id) is None
         assert u.tokens.list(user.id) == ()
         assert u.licences.of_user(user.id) == ()
-    (entry,) = service.audit(root).items
+    entry, *sign_ups = service.audit(root).items
     assert entry.action == "user.delete" and entry.details == {"objects": 0}
+    assert [e.action for e in sign_ups] == ["sign-up", "sign-up"]  # kept after the deletion
 
 
 def test_licences_are_created_extended_and_toggled(

@@ -5,12 +5,14 @@ from __future__ import annotations
 
 import json
 import logging
+import re
+import sys
 from pathlib import Path
 
 import pytest
 
 from entrepot.accounts.errors import DatasetTooLarge
-from entrepot.api.observability import JsonFormatter
+from entrepot.api.observability import JsonFormatter, LineFormatter
 from entrepot.api.sessions import safe_next
 from entrepot.fraud_service.errors import UnsupportedFileType
 from entrepot.fraud_service.uploads import Spool, detect_format, read_sample, safe_filename
@@ -66,6 +68,20 @@ def test_json_logs_carry_extras_and_the_request_id() -> None:
     line = json.loads(JsonFormatter().format(record))
     assert line["msg"] == "done x" and line["job"] == "abc" and line["request_id"] == "-"
     assert line["level"] == "info" and line["ts"].endswith("+00:00")
+
+
+def test_development_logs_are_lines_a_person_reads() -> None:
+    record = logging.makeLogRecord(
+        {"name": "entrepot.jobs", "levelname": "WARNING", "msg": "job %s failed", "args": ("7",)}
+    )
+    record.kind = "train"
+    line = LineFormatter().format(record)
+    assert re.fullmatch(r"\d\d:\d\d:\d\d warning entrepot\.jobs: job 7 failed  kind=train", line)
+    try:
+        raise ValueError("boom")
+    except ValueError:
+        record.exc_info = sys.exc_info()
+    assert "ValueError: boom" in LineFormatter().format(record).splitlines()[-1]
 
 
 def test_the_spool_stops_at_the_limit_and_cleans_up(tmp_path: Path) -> None:

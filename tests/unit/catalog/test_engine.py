@@ -85,9 +85,14 @@ def _closed_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def test_unreachable_postgres_raises_database_unavailable_without_password() -> None:
-    url = f"postgresql://alice:s3cret@127.0.0.1:{_closed_port()}/app"
-    engine = make_engine(url)
+@pytest.mark.parametrize("password", ["s3cret", "p", "ort", "18498"])
+def test_unreachable_postgres_raises_database_unavailable_without_password(
+    password: str,
+) -> None:
+    """A short password is never searched for in the driver's message (a regression:
+    ``p`` turned ``port 18498`` into ``***ort 18498``)."""
+    port = _closed_port()
+    engine = make_engine(f"postgresql://alice:{password}@127.0.0.1:{port}/app")
     try:
         with pytest.raises(DatabaseUnavailable) as caught:
             engine.connect().close()
@@ -95,7 +100,8 @@ def test_unreachable_postgres_raises_database_unavailable_without_password() -> 
         engine.dispose()
     message = str(caught.value)
     assert "s3cret" not in message
-    assert "postgresql+psycopg://alice:***@127.0.0.1" in message
+    assert f"postgresql+psycopg://alice:***@127.0.0.1:{port}/app" in message
+    assert f"port {port} failed" in message
     assert "pg_isready" in message
     assert isinstance(caught.value, ConnectionError)
 

@@ -6,6 +6,7 @@ again on PostgreSQL; here they run on SQLite."""
 from __future__ import annotations
 
 from tests.support.suites.catalog_repository import (  # noqa: F401 - collected here
+    TestDamageRegister,
     TestObjectRepository,
     TestUnitOfWork,
     engine,

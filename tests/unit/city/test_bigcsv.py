@@ -58,7 +58,9 @@ def pandas_whole_file(path: Path) -> tuple[pd.DataFrame, pd.DataFrame]:
         start[aware] = utc.dt.tz_convert("Europe/Paris").dt.tz_localize(None)
     if (~aware).any():
         naive = pd.to_datetime(t[~aware].str.slice(0, 19).str.replace("T", " "), errors="coerce")
-        start[~aware] = naive - pd.Timedelta(hours=1)
+        # wall time -> instant -> an hour earlier -> wall time (right across clock changes)
+        local = naive.dt.tz_localize("Europe/Paris", nonexistent="shift_forward")
+        start[~aware] = (local - pd.Timedelta(hours=1)).dt.tz_localize(None)
     label = frame[cols[4]].str.strip()
     codes = label.map({**STATES, **{str(v): v for v in STATES.values()}})
     bands = np.select([k.isna(), k < 15, k < 30, k < 50], [0, 1, 2, 3], 4)

@@ -136,14 +136,19 @@ def test_the_same_metrics_from_a_scoped_prefix(memory: MemoryStore) -> None:
     assert scoped == DayProcessor(Lake(memory)).run(DAY, ["weather", "traffic"])
 
 
-def test_a_missing_referentiel_is_named(memory: MemoryStore) -> None:
+def test_without_a_referentiel_traffic_is_computed_and_placement_warned(
+    memory: MemoryStore,
+) -> None:
     store = MemoryStore()
     for info in memory.list():
         if not info.key.endswith(layout.REFERENTIEL_CSV):
             store.put(info.key, memory.get(info.key))
-    with pytest.raises(MissingInput) as info:
-        DayProcessor(Lake(store)).traffic(DAY)
-    assert info.value.key == layout.batch_key(layout.REFERENTIEL_CSV)
+    with_ref = DayProcessor(Lake(memory)).traffic(DAY)
+    doc = DayProcessor(Lake(store)).traffic(DAY)
+    metrics = doc["metrics"]
+    assert metrics["total_flow"] == with_ref["metrics"]["total_flow"]
+    assert metrics["arcs_without_referentiel"] == metrics["arcs"] > 0
+    assert any("no référentiel" in w and "arcs not placed" in w for w in doc["warnings"])
     assert DayProcessor(Lake(store)).weather(DAY)["type"] == "weather"  # other work unaffected
 
 

@@ -145,18 +145,35 @@ def test_a_malformed_partition_path_fails_its_day_only(
     assert "hour=HH" in (summary.failed[0].error or "")
 
 
-def test_a_missing_referentiel_fails_traffic_and_roadworks_not_the_rest(
+def test_without_a_referentiel_every_type_is_computed_with_a_warning(
     env: CityRuntime, store: MemoryStore
 ) -> None:
     store.delete(layout.batch_key(layout.REFERENTIEL_CSV))
     summary = env.runner().run([D2])
+    assert set(statuses(summary).values()) == {"computed"}
+    traffic = env.metrics.require("traffic", D2).document
+    assert any("arcs not placed" in w for w in traffic["warnings"])
+    assert traffic["metrics"]["arcs_without_referentiel"] == SMALL.arcs
+
+
+def test_absent_sources_are_no_data_not_failures(env: CityRuntime, store: MemoryStore) -> None:
+    bad = f"{layout.day_prefix('weather', D2)}hour=xx/weather_data.json"
+    store.put(bad, b"{}")
+    assert env.runner().run([D2], ["weather"], report=False).failed  # an earlier failure
+    for source in ("bikes", "weather", "traffic"):
+        store.delete_prefix(layout.source_prefix(source))
+    store.delete(layout.batch_key(layout.ROADWORKS_CSV))
+    summary = env.runner().run([D1, D2])
     result = statuses(summary)
-    assert result[("traffic", D2)] == result[("roadworks", D2)] == "failed"
-    assert all(result[(t, D2)] == "computed" for t in ("bikes", "disruptions", "weather"))
-    assert "referentiel" in (summary.failed[0].error or "")
-    report = env.metrics.require(REPORT, D2).document
-    assert report["missing"] == ["traffic", "roadworks"]
-    assert report["summary"]["traffic_vehicles"] is None
+    assert not summary.failed
+    assert result[("traffic", D2)] == result[("report", D2)] == "computed"
+    assert summary.absent == {"bikes": 2, "disruptions": 2, "weather": 2, "roadworks": 2}
+    reason = next(o.error for o in summary.outcomes if o.source == "weather")
+    assert reason == f"no weather data for {D1} [key 'raw/api/weather/dt={D1}/']"
+    assert env.metrics.require(REPORT, D2).document["missing"] == [
+        "bikes", "disruptions", "weather", "roadworks",
+    ]  # fmt: skip
+    assert env.watermarks.find(state="failed") == []  # the weather failure is forgotten
 
 
 def test_a_counts_csv_with_the_wrong_separator_fails_every_traffic_day(
@@ -230,3 +247,13 @@ def test_watermark_summary(env: CityRuntime, store: MemoryStore) -> None:
     assert (summary.first_day, summary.last_day) == (D1, D2)
     (failed,) = env.watermarks.find(state="failed")
     assert failed.day == D2 and key in (failed.error or "")
+
+
+def test_long_traffic_ranges_are_scanned_in_chunks_with_the_same_result(
+    env: CityRuntime, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    whole = env.runner().run([D1, D2], ["traffic"], report=False)
+    monkeypatch.setattr("entrepot.city.runs.TRAFFIC_CHUNK_DAYS", 1)
+    chunked = env.runner().run([D1, D2], ["traffic"], force=True, report=False)
+    assert [o.sha256 for o in chunked.outcomes] == [o.sha256 for o in whole.outcomes]
+    assert chunked.count("computed") == 2

@@ -35,7 +35,7 @@ def test_generate_prints_a_summary_and_writes_under_the_prefix(store: MemoryStor
     assert all(k.startswith("city/raw-data/raw/") for k in keys)
     result = CliRunner().invoke(
         city_app,
-        ["generate", "--start", "2025-11-04", *SMALL, "--seed", "3"],
+        ["generate", "--start", "2025-11-04", *SMALL, "--seed", "3", "--json"],
         obj=city_app_over(CityRuntime(MemoryStore())),
     )
     summary = json.loads(result.stdout)

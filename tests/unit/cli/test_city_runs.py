@@ -54,14 +54,14 @@ def invoke(env: CityRuntime, *args: str) -> tuple[int, str, str, BaseException |
 
 def test_run_then_print_metrics_and_report(env: CityRuntime) -> None:
     code, out, err, error = invoke(
-        env, "run", "--since", "2025-11-03", "--until", "2025-11-04", "--prefix", "city"
+        env, "run", "--since", "2025-11-03", "--until", "2025-11-04", "--prefix", "city", "--json"
     )
     assert (code, error) == (0, None), err
     summary = json.loads(out)
     assert (summary["computed"], summary["failed"]) == (12, 0)
     assert "✓ traffic 2025-11-04 computed" in err
 
-    code, out, _, _ = invoke(env, "run", "--date", "2025-11-04", "--prefix", "city")
+    code, out, _, _ = invoke(env, "run", "--date", "2025-11-04", "--prefix", "city", "--json")
     assert json.loads(out)["skipped"] == 6
 
     code, out, _, _ = invoke(env, "metrics", "traffic", "2025-11-04")
@@ -77,7 +77,7 @@ def test_run_then_print_metrics_and_report(env: CityRuntime) -> None:
     assert code == 0
     assert from_csv(out.encode()) == report
 
-    code, out, _, _ = invoke(env, "status", "--source", "traffic")
+    code, out, _, _ = invoke(env, "status", "--source", "traffic", "--json")
     marks = json.loads(out)
     assert [(m["date"], m["state"]) for m in marks] == [("2025-11-03", "ok"), ("2025-11-04", "ok")]
 
@@ -97,12 +97,13 @@ def test_a_failed_day_is_reported_and_exits_non_zero(env: CityRuntime, store: Me
         "--type",
         "weather",
         "--no-report",
+        "--json",
     )
     assert isinstance(error, RunFailed)
     assert "1 of 2 (type, day) failed" in str(error) and "weather 2025-11-03" in str(error)
     summary = json.loads(out)
     assert (summary["computed"], summary["failed"]) == (1, 1)
-    _, out, _, _ = invoke(env, "status", "--failed")
+    _, out, _, _ = invoke(env, "status", "--failed", "--json")
     (failed,) = json.loads(out)
     assert failed["source"] == "weather" and bad.removeprefix("city/") in failed["error"]
 
@@ -127,7 +128,7 @@ def test_missing_results_are_named(env: CityRuntime) -> None:
         ((None, None, "2025-11-04"), "give either --date or --since"),
         (("2025-11-04", None, "2025-11-05"), "--until goes with --since"),
         ((None, "2025-11-05", "2025-11-04"), "is after --until"),
-        ((None, "2020-01-01", "2025-11-04"), "more than 400 days"),
+        ((None, "1925-01-01", "2025-11-04"), "more than 3660 days"),
     ],
 )
 def test_run_days_are_checked(
@@ -135,6 +136,11 @@ def test_run_days_are_checked(
 ) -> None:
     with pytest.raises(ConfigError, match=message):
         run_days(*args)
+
+
+def test_run_days_longer_than_400_are_allowed() -> None:
+    days = run_days(None, "2024-01-01", "2025-06-30")
+    assert len(days) == 547 and days[-1] == date(2025, 6, 30)
 
 
 def test_run_days() -> None:

@@ -2,27 +2,20 @@
 
 from __future__ import annotations
 
+import io
 import json
 from pathlib import Path
 
 import pytest
 
-from tests.support.cli import Run, in_process_cli
+from tests.support.cli import Run, migrated_cli
 from tests.support.registry import sklearn_model
 
 
 @pytest.fixture
 def cli(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> Run:
     """``cli("models", "ls")`` -> (exit code, stdout, stderr), on a fresh local setup."""
-    monkeypatch.chdir(tmp_path)
-    env = {
-        "ENTREPOT_STORE_URL": str(tmp_path / "store"),
-        "ENTREPOT_DATABASE_URL": f"sqlite:///{tmp_path / 'catalog.db'}",
-        "ENTREPOT_CACHE_DIR": str(tmp_path / "cache"),
-    }
-    run = in_process_cli(monkeypatch, capsys, env)
-    assert run("db", "upgrade")[0] == 0
-    return run
+    return migrated_cli(tmp_path, monkeypatch, capsys)
 
 
 def test_push_ls_versions_show_latest_pull_round_trip(cli: Run, tmp_path: Path) -> None:
@@ -97,12 +90,20 @@ def test_errors_name_the_problem_and_exit_non_zero(cli: Run, tmp_path: Path) -> 
     assert cli("models", "ls")[1].strip().endswith("0 model(s)")
 
 
-def test_a_users_models_are_apart(cli: Run, tmp_path: Path) -> None:
+def test_a_users_models_are_apart(
+    cli: Run, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("sys.stdin", io.StringIO("a long enough password 42\n"))
+    assert cli("users", "create", "ann@example.com", "--password-stdin")[0] == 0
     weights = tmp_path / "w.bin"
     weights.write_bytes(b"w")
-    assert cli("models", "--user", "42", "push", str(weights), "-n", "m")[0] == 0
-    assert (tmp_path / "store" / "users" / "42" / "models" / "m").is_dir()
-    assert "m" in cli("models", "--user", "42", "ls")[1]
+    assert cli("models", "--user", "ann@example.com", "push", str(weights), "-n", "m")[0] == 0
+    assert (tmp_path / "store" / "users" / "1" / "models" / "m").is_dir()
+    assert "m" in cli("models", "--user", "1", "ls")[1]
+    assert "m" in cli("models", "--user", "ANN@example.com", "ls")[1]
     assert cli("models", "ls")[1].strip().endswith("0 model(s)")
     code, _, err = cli("models", "--user", "../41", "ls")
-    assert code != 0 and "owner id" in err
+    assert code == 65 and "neither an email nor an account id" in err
+    code, _, err = cli("models", "--user", "42", "push", str(weights), "-n", "m")
+    assert code == 66 and "no account 42" in err
+    assert not (tmp_path / "store" / "users" / "42").exists()

@@ -21,6 +21,8 @@ from entrepot.city.runtime import CityRuntime
 from entrepot.dashboard import city as dashboard
 from entrepot.dashboard.labels import long_date, number, percent
 from entrepot.storage.memory import MemoryStore
+from entrepot.web import assets
+from entrepot.web.assets import asset_url
 
 DAY, WEEK_BEFORE = date(2025, 11, 4), date(2025, 10, 28)
 PAGES = {
@@ -37,6 +39,7 @@ def make_client(runtime: CityRuntime) -> TestClient:
     app = FastAPI()
     app.include_router(city.router)
     app.include_router(dashboard.router)
+    app.include_router(assets.router)  # the pages' scripts, as the service mounts them
     app.state.city = runtime
     return TestClient(app)
 
@@ -79,7 +82,7 @@ def test_each_page_in_french_with_its_charts(client: TestClient, page: str) -> N
     assert "/dashboard/city/trafic?date=2025-11-04" in html
     assert len(figures(html)) == charts
     if charts:
-        assert '<script src="http://testserver/dashboard/assets/plotly.min.js">' in html
+        assert f'<script src="{asset_url("plotly.min.js")}">' in html
     assert "cdn" not in html.lower()
 
 
@@ -129,7 +132,7 @@ def test_no_data_at_all(tmp_path: Path) -> None:
 
 
 def test_plotly_is_served_from_the_package(client: TestClient) -> None:
-    response = client.get("/dashboard/assets/plotly.min.js")
+    response = client.get(asset_url("plotly.min.js"))
     assert response.status_code == 200
     assert response.headers["content-type"].startswith("text/javascript")
     assert len(response.content) > 1_000_000
@@ -160,3 +163,9 @@ def test_french_formatting() -> None:
     assert number(None) == "—"
     assert percent(-53.24) == "-53,2\u00a0%"
     assert percent(None) == "—"
+
+
+def test_the_readmes_address_leads_to_the_overview(client: TestClient) -> None:
+    answer = client.get("/dashboard/", follow_redirects=False)
+    assert answer.status_code == 307 and answer.headers["location"] == "/dashboard/city"
+    assert client.get("/dashboard/").status_code == 200

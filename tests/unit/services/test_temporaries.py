@@ -34,7 +34,16 @@ def _crashed_spool(folder: Path) -> Path:
 
 
 @pytest.fixture
-def app(tmp_path: Path) -> App:
+def system_temp(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """The system's temporary folder, for this test alone."""
+    folder = tmp_path / "system-tmp"
+    folder.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(folder))
+    return folder
+
+
+@pytest.fixture
+def app(tmp_path: Path, system_temp: Path) -> App:
     settings = Settings(
         store_url=str(tmp_path / "store"),
         database_url="sqlite://",
@@ -127,3 +136,21 @@ def test_a_folder_is_taken_only_when_all_it_holds_is_old(tmp_path: Path) -> None
 def test_a_negative_grace_is_refused(tmp_path: Path) -> None:
     with pytest.raises(ValueError, match="negative"):
         collect_temporaries([], grace=-HOUR, dry_run=True)
+
+
+def test_what_a_killed_job_left_in_the_system_temp_folder_is_collected(
+    app: App, system_temp: Path
+) -> None:
+    with tempfile.TemporaryDirectory(prefix="entrepot-city-") as live:
+        crashed = Path(tempfile.mkdtemp(prefix="entrepot-reference-"))  # never cleaned up
+        (crashed / "model.joblib").write_bytes(b"half a model")
+        _age(crashed / "model.joblib")
+        _age(crashed)
+        foreign = system_temp / "pip-build-1234"
+        foreign.mkdir()
+        _age(foreign)
+        report = collect_temporaries(app.temp_areas(), grace=HOUR, dry_run=False)
+        assert [item.path for item in report.found] == [crashed]
+        assert report.bytes == len(b"half a model")
+        assert not crashed.exists()
+        assert Path(live).is_dir() and foreign.is_dir()  # young, or not ours

@@ -173,6 +173,30 @@ def test_a_missing_object_is_not_found(cache: CachedStore) -> None:
         cache.path("nope")
 
 
+# -- cached_copy(): the good copy of a damaged remote ------------------------------
+def test_cached_copy_is_the_intact_entry_and_never_asks_the_remote(
+    cache: CachedStore, remote: Proxy
+) -> None:
+    info = remote.put("models/v1/model.bin", b"weights")
+    assert info.sha256 is not None
+    assert cache.cached_copy("models/v1/model.bin", info.sha256) is None  # cold: no copy
+    cache.get("models/v1/model.bin")
+    remote.calls.clear()
+    copy = cache.cached_copy("models/v1/model.bin", info.sha256)
+    assert copy is not None and copy.read_bytes() == b"weights"
+    assert remote.calls == Counter()
+
+
+def test_a_cached_copy_that_rotted_too_is_no_copy(cache: CachedStore, remote: Proxy) -> None:
+    info = remote.put("k", b"weights")
+    assert info.sha256 is not None
+    entry = cache.path("k")
+    entry.chmod(0o644)
+    entry.write_bytes(b"weighTs")
+    assert cache.cached_copy("k", info.sha256) is None
+    assert cache.cached_copy("k", sha256_bytes(b"other")) is None
+
+
 # -- path() and pinned sha256 ------------------------------------------------------
 def test_path_with_sha256_makes_no_remote_request_on_a_hit(
     cache: CachedStore, remote: Proxy

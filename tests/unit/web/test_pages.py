@@ -11,9 +11,10 @@ import pytest
 from fastapi.testclient import TestClient
 
 from entrepot.bootstrap.fraud import FraudServices
+from entrepot.web.assets import asset_url
 from entrepot.web.i18n import MESSAGES
 from tests.support.csvs import labelled_csv
-from tests.support.web import PASSWORD, make_web_app, run_jobs
+from tests.support.web import PASSWORD, csrf_of, make_web_app, run_jobs, sign_in
 
 WEB = Path(__file__).resolve().parents[3] / "src" / "entrepot" / "web"
 
@@ -23,23 +24,6 @@ def web(tmp_path: Path) -> Iterator[tuple[TestClient, FraudServices]]:
     app, services = make_web_app(tmp_path)
     with TestClient(app, raise_server_exceptions=False) as client:
         yield client, services
-
-
-def csrf_of(html: str) -> str:
-    found = re.search(r'name="csrf_token" value="([^"]+)"', html) or re.search(
-        r'data-csrf="([^"]+)"', html
-    )
-    assert found, "no CSRF token in the page"
-    return found.group(1)
-
-
-def sign_in(client: TestClient, email: str, password: str = PASSWORD, next: str = "/") -> object:
-    token = csrf_of(client.get("/login").text)
-    return client.post(
-        "/login",
-        data={"csrf_token": token, "email": email, "password": password, "next": next},
-        follow_redirects=False,
-    )
 
 
 def test_pages_need_a_session_and_come_back_after_sign_in(
@@ -256,7 +240,7 @@ def test_the_work_pages_show_analysis_model_charts_and_predictions(
     model_page = client.get(f"/models/{model_id}").text
     for chart in ("chart-pr", "chart-calibration", "chart-importance"):
         assert f'id="{chart}"' in model_page and f'id="{chart}-data"' in model_page
-    assert '<script src="/assets/plotly.min.js"' in model_page
+    assert f'<script src="{asset_url("plotly.min.js")}"' in model_page
     assert client.get("/assets/plotly.min.js").text.startswith("/**")
     client.post(f"/datasets/{dataset}/predict", data={"csrf_token": token, "model_id": model_id})
     run_jobs(services)
@@ -314,10 +298,14 @@ def test_admin_manages_users_and_licences_with_an_audit(
         r'class="licence-key">(PREMIUM-[0-9a-f]{16})<', client.get("/admin/licences").text
     )
     assert len(keys) == 2
+    licences = client.get("/admin/licences", params={"plan": "trial"}).text
+    rows = licences[licences.index('id="licences-table"') :]
+    assert "user@example.com" in rows and f"<td>{target.id}</td>" not in rows  # emails, not ids
     client.post(f"/admin/users/{target.id}/delete", data={"csrf_token": token})
     audit = client.get("/admin/audit").text
-    for action in ("user.deactivate", "licence.create", "user.delete"):
+    for action in ("user.deactivate", "licence.create", "user.delete", "sign-up", "sign-in"):
         assert action in audit
+    assert 'id="audit-empty"' not in audit
     with services.uow() as uow:
         assert uow.users.find(target.id) is None
 
@@ -340,3 +328,35 @@ def test_every_message_used_exists_in_both_languages() -> None:
         assert any(k.startswith(prefix) for k in MESSAGES)
     for key, (english, french) in MESSAGES.items():
         assert english.strip() and french.strip(), key
+
+
+def test_an_empty_audit_log_says_so(web: tuple[TestClient, FraudServices]) -> None:
+    from sqlalchemy import delete
+
+    from entrepot.catalog.accounts.tables import AuditRow
+
+    client, services = web
+    services.accounts.register("root@example.com", PASSWORD, admin=True)
+    sign_in(client, "root@example.com")
+    assert 'id="audit-empty"' not in client.get("/admin/audit").text
+    engine = client.app.state.entrepot.engine  # type: ignore[attr-defined]
+    with engine.begin() as connection:
+        connection.execute(delete(AuditRow))
+    page = client.get("/admin/audit", headers={"Accept-Language": "fr"}).text
+    assert 'id="audit-empty"' in page and "Rien n'est encore consigné" in page.replace("&#39;", "'")
+
+
+def test_each_page_has_its_own_title_and_one_h1(web: tuple[TestClient, FraudServices]) -> None:
+    client, services = web
+    services.accounts.register("root@example.com", PASSWORD, admin=True)
+    sign_in(client, "root@example.com")
+    titles = {}
+    for path in ("/", "/datasets", "/models", "/history", "/licence", "/profile", "/admin",
+                 "/admin/users", "/admin/licences", "/admin/audit"):  # fmt: skip
+        page = client.get(path).text
+        assert page.count("<h1") == 1, path
+        assert '<a class="skip" href="#main">' in page and '<main id="main"' in page
+        titles[path] = re.search(r"<title>(.*?)</title>", page, flags=re.S).group(1)  # type: ignore[union-attr]
+        assert "<" not in titles[path], titles[path]
+    assert len(set(titles.values())) == len(titles), titles
+    assert titles["/models"] == "Your models · Entrepôt fraud detection"

@@ -21,6 +21,7 @@ from entrepot.api.deps import identify
 from entrepot.health import (
     BoundedChecks,
     Check,
+    check_damage,
     check_database,
     check_job_queue,
     check_store_roundtrip,
@@ -68,7 +69,7 @@ def live() -> dict[str, str]:
 def health(request: Request) -> JSONResponse:
     """The catalog is reachable and migrated, the store takes, returns and deletes a
     probe, the job queue answers; each within the health timeout. Details for admins and
-    the metrics token only."""
+    the metrics token only, with the damage register (a warning, never a failure)."""
     app = request.app.state.entrepot
     services = request.app.state.services
     bounded = _checks(request)
@@ -82,10 +83,16 @@ def health(request: Request) -> JSONResponse:
     ]
     ok = all(c.ok for c in checks)
     detailed = trusted_reader(request)
+    if detailed:
+        checks.append(bounded.run("integrity", lambda: check_damage(app.uow)))
     body = {
         "status": "ok" if ok else "unavailable",
         "checks": [
-            {"name": c.name, "ok": c.ok, **({"detail": c.detail} if detailed else {})}
+            {
+                "name": c.name,
+                "ok": c.ok,
+                **({"detail": c.detail, "warning": c.warning} if detailed else {}),
+            }
             for c in checks
         ],
     }

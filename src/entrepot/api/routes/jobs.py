@@ -58,9 +58,10 @@ def predict(body: PredictIn, user: User, services: Services) -> JobAccepted:
 
 @router.post("/apply_unlabeled", status_code=202)
 def apply_unlabeled(body: ApplyIn, user: User, services: Services) -> JobAccepted:
-    """Score an unlabelled dataset with the ensemble of the closest reference models."""
+    """Score an unlabelled dataset with the ensemble of the closest reference models;
+    with ``model_name``, keep that ensemble as one of your models (``/api/predict`` reuses it)."""
     dataset_id = _dataset_id(body.dataset_id, body.filepath)
-    return accepted(services.scoring.submit_apply(user.id, dataset_id))
+    return accepted(services.scoring.submit_apply(user.id, dataset_id, body.model_name))
 
 
 @router.get("/jobs/{job_id}")

@@ -2,12 +2,23 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+from typing import Annotated
+
+from fastapi import APIRouter, Query
 from fastapi.responses import FileResponse
 from starlette.background import BackgroundTask
 
 from entrepot.api.deps import Services, User
-from entrepot.api.schemas import ModelDetailOut, ModelOut, model_detail_out, model_out
+from entrepot.api.schemas import (
+    JobAccepted,
+    ModelDetailOut,
+    ModelOut,
+    ThresholdIn,
+    accepted,
+    model_detail_out,
+    model_out,
+)
+from entrepot.fraud_service import glossary
 
 router = APIRouter(prefix="/api", tags=["models"])
 
@@ -19,10 +30,31 @@ def models(user: User, services: Services) -> list[ModelOut]:
 
 
 @router.get("/models/{model_id}")
-def model(model_id: int, user: User, services: Services) -> ModelDetailOut:
-    """One model: metrics, files, performance and chart data (precision-recall,
-    calibration, feature importance)."""
+def model(
+    model_id: int, user: User, services: Services, lang: Annotated[str, Query(max_length=8)] = "en"
+) -> ModelDetailOut:
+    """One model: metrics (with names and meanings in ``lang``, ``en`` or ``fr``), files,
+    performance, the confusion matrix at the threshold in force, the threshold curve,
+    precision@k and lift, the search's trials, and chart data (precision-recall with the
+    chosen point, calibration, feature importance under readable names)."""
+    return model_detail_out(services.models.get(user.id, model_id, glossary.lang_of(lang)))
+
+
+@router.put("/models/{model_id}/threshold")
+def save_threshold(
+    model_id: int, body: ThresholdIn, user: User, services: Services
+) -> ModelDetailOut:
+    """Save a decision threshold for this version: its page and later scorings use it."""
+    services.feedback.set_threshold(user, model_id, body.threshold)
     return model_detail_out(services.models.get(user.id, model_id))
+
+
+@router.post("/models/{model_id}/retrain", status_code=202)
+def retrain(model_id: int, user: User, services: Services) -> JobAccepted:
+    """Train the model's next version on its training data plus the rows analysts
+    labelled on its predictions, measured on the same test split; the job's result names
+    the new version's ``model_id``."""
+    return accepted(services.training.submit_retrain(user.id, model_id))
 
 
 @router.delete("/models/{model_id}")

@@ -3,19 +3,28 @@ seeds' download by key, resolved through the catalog."""
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+from typing import Annotated
+
+from fastapi import APIRouter, Query
 from fastapi.responses import StreamingResponse
 
 from entrepot.api.deps import Services, User
 from entrepot.api.schemas import (
+    FeedbackIn,
+    FeedbackOut,
+    JobAccepted,
     PageOut,
     PredictionDetailOut,
     PredictionOut,
+    RescoreIn,
+    accepted,
+    feedback_out,
     prediction_detail_out,
     prediction_out,
 )
 from entrepot.bootstrap.fraud import FraudServices
 from entrepot.catalog.workspace.records import PredictionRecord
+from entrepot.fraud_service.review import TOP_KEPT, TOP_SHOWN
 from entrepot.fraud_service.uploads import safe_filename
 
 router = APIRouter(prefix="/api", tags=["predictions"])
@@ -49,9 +58,42 @@ def predictions(user: User, services: Services, page: int = 1, per_page: int = 5
 
 
 @router.get("/predictions/{prediction_id}")
-def prediction(prediction_id: str, user: User, services: Services) -> PredictionDetailOut:
-    """One prediction: risk counts, anomalies, members' agreement, a preview."""
-    return prediction_detail_out(services.predictions.get(user.id, prediction_id))
+def prediction(
+    prediction_id: str,
+    user: User,
+    services: Services,
+    top: Annotated[int, Query(ge=1, le=TOP_KEPT)] = TOP_SHOWN,
+) -> PredictionDetailOut:
+    """One prediction: risk counts, anomalies, members' agreement, a preview, the ``top``
+    highest-risk rows with their explanation, the evaluation against the file's label
+    when it has one, and drift against the model's training data."""
+    return prediction_detail_out(services.predictions.get(user.id, prediction_id), top)
+
+
+@router.post("/predictions/{prediction_id}/feedback")
+def give_feedback(
+    prediction_id: str, body: FeedbackIn, user: User, services: Services
+) -> FeedbackOut:
+    """Record your decisions on scored rows (``row`` as in the scores file, ``label`` 1
+    fraud or 0 legitimate); a later decision on a row replaces the earlier. The next
+    version of the model learns from them (``POST /api/models/{id}/retrain``)."""
+    labels = [(item.row, item.label) for item in body.labels]
+    found = services.feedback.record(user, prediction_id, labels)
+    return feedback_out(prediction_id, found)
+
+
+@router.get("/predictions/{prediction_id}/feedback")
+def feedback(prediction_id: str, user: User, services: Services) -> FeedbackOut:
+    """The decisions recorded on a prediction, by row: who decided, when."""
+    return feedback_out(prediction_id, services.feedback.of_prediction(user.id, prediction_id))
+
+
+@router.post("/predictions/{prediction_id}/rescore", status_code=202)
+def rescore(prediction_id: str, body: RescoreIn, user: User, services: Services) -> JobAccepted:
+    """Score the prediction's file again with the same model(s), each named one reading
+    the columns you give (``{"mappings": {"MODEL": {"upload column": "model input"}}}``);
+    the job's result names the new prediction."""
+    return accepted(services.scoring.submit_rescore(user.id, prediction_id, body.mappings))
 
 
 @router.get("/predictions/{prediction_id}/download")

@@ -12,10 +12,10 @@ import hashlib
 from datetime import datetime
 
 from sqlalchemy import case, delete, select, update
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from entrepot.catalog.accounts.tables import RateCounterRow
+from entrepot.catalog.base import upsert_insert
 from entrepot.catalog.models.rows import utc
 
 
@@ -83,8 +83,7 @@ class RateCounterRepository:
 
     def _ensure(self, key: str, now: datetime) -> None:
         """The scope's row exists (created empty, or left as it is)."""
-        dialect = self._session.get_bind().dialect.name
-        insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+        insert = upsert_insert(self._session)
         self._session.execute(
             insert(RateCounterRow)
             .values(scope=key, started_at=now, count=0)

@@ -306,7 +306,7 @@ class TokenRepository:
 
 
 class AuditRepository:
-    """The append-only log of admin actions."""
+    """The append-only log of admin actions, sign-ups and sign-ins (done or failed)."""
 
     def __init__(self, session: Session) -> None:
         self._session = session

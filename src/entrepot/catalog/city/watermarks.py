@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
-from datetime import UTC, date, datetime
+from datetime import date
 from typing import Any, cast
 
-from sqlalchemy import Table, func, select
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy import Table, delete, func, select
 from sqlalchemy.orm import Session
 
+from entrepot.catalog.base import upsert_insert, utc
 from entrepot.catalog.city.records import SourceSummary, Watermark, WatermarkState
 from entrepot.catalog.city.tables import CityWatermarkRow
 
@@ -34,14 +34,19 @@ class WatermarkRepository:
         """Insert or replace the watermark of (``values["source"]``, ``values["day"]``) in
         one statement (the caller commits)."""
         table = cast(Table, CityWatermarkRow.__table__)
-        dialect = self._session.get_bind().dialect.name
-        insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-        statement = insert(table).values(**values)
+        statement = upsert_insert(self._session)(table).values(**values)
         statement = statement.on_conflict_do_update(
             index_elements=["source", "day"],
             set_={k: statement.excluded[k] for k in values if k not in ("source", "day")},
         )
         self._session.execute(statement)
+
+    def delete(self, source: str, day: date) -> bool:
+        """Remove the watermark of (``source``, ``day``); whether there was one."""
+        statement = delete(CityWatermarkRow).where(
+            CityWatermarkRow.source == source, CityWatermarkRow.day == day
+        )
+        return bool(getattr(self._session.execute(statement), "rowcount", 0))
 
     def find(
         self,
@@ -80,13 +85,9 @@ class WatermarkRepository:
             .order_by(row.source)
         )
         return [
-            SourceSummary(s, int(ok), int(failed), first, last, updated and _utc(updated))
+            SourceSummary(s, int(ok), int(failed), first, last, updated and utc(updated))
             for s, ok, failed, first, last, updated in self._session.execute(query)
         ]
-
-
-def _utc(moment: datetime) -> datetime:
-    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
 
 
 def _watermark(row: CityWatermarkRow) -> Watermark:
@@ -100,5 +101,5 @@ def _watermark(row: CityWatermarkRow) -> Watermark:
         error=row.error,
         output_sha256=row.output_sha256,
         run_id=row.run_id,
-        updated_at=_utc(row.updated_at),
+        updated_at=utc(row.updated_at),
     )

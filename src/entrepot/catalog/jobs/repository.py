@@ -99,6 +99,16 @@ class JobRepository:
             raise RecordNotFound(f"no job {job_id}", hint="list your jobs in the history")
         return _record(row)
 
+    def many(self, job_ids: Iterable[str]) -> dict[str, JobRecord]:
+        """The jobs among ``job_ids`` that exist, whoever's, in one query per 500 ids."""
+        wanted = list(dict.fromkeys(job_ids))
+        found: dict[str, JobRecord] = {}
+        for start in range(0, len(wanted), 500):
+            chunk = wanted[start : start + 500]
+            for row in self._session.scalars(select(JobRow).where(JobRow.id.in_(chunk))):
+                found[row.id] = _record(row)
+        return found
+
     def list(
         self,
         owner_id: int,

@@ -12,10 +12,10 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Result, delete, func, select, update
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError as SqlIntegrityError
 from sqlalchemy.orm import Session
 
+from entrepot.catalog.base import upsert_insert
 from entrepot.catalog.models.records import (
     AliasRecord,
     ModelFileRecord,
@@ -257,12 +257,8 @@ class ModelRepository:
         }
         changes = {"version_id": version_id, "updated_at": updated_at, "updated_by": updated_by}
         index = ["namespace", "name", "alias"]
-        if self._session.get_bind().dialect.name == "postgresql":
-            pg = postgresql.insert(ModelAliasRow).values(values)
-            self._session.execute(pg.on_conflict_do_update(index_elements=index, set_=changes))
-        else:
-            lite = sqlite.insert(ModelAliasRow).values(values)
-            self._session.execute(lite.on_conflict_do_update(index_elements=index, set_=changes))
+        statement = upsert_insert(self._session)(ModelAliasRow).values(values)
+        self._session.execute(statement.on_conflict_do_update(index_elements=index, set_=changes))
 
     def alias_target(self, namespace: str, name: str, alias: str) -> ModelVersionRecord | None:
         """The ready version ``alias`` points to, or ``None``."""

@@ -9,11 +9,11 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable
-from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import ColumnElement, Row, Select, Text, bindparam, select, type_coerce
 
+from entrepot.catalog.base import utc as utc  # re-exported: the area repositories import it here
 from entrepot.catalog.models.records import ModelState, ModelVersionRecord
 from entrepot.catalog.models.tables import ModelAliasRow, ModelFileRow, ModelVersionRow
 from entrepot.catalog.objects.tables import ObjectRow
@@ -41,11 +41,6 @@ COLUMNS = (
     _V.created_by,
     _V.error,
 )
-
-
-def utc(value: datetime) -> datetime:
-    """``value`` as an aware UTC time (SQLite keeps no offset; PostgreSQL answers in its zone)."""
-    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
 
 def schema_pairs(raw: Iterable[Any]) -> tuple[tuple[str, str], ...]:

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from datetime import UTC
 from typing import Any
 
 from sqlalchemy import ColumnElement, FunctionElement, Integer, func, literal, select
@@ -18,6 +17,7 @@ from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.compiler import SQLCompiler
 
+from entrepot.catalog.base import utc
 from entrepot.catalog.objects.records import ObjectRecord, ObjectState, Usage
 from entrepot.catalog.objects.tables import ObjectRow
 from entrepot.errors import RecordExists, RecordInUse, RecordNotFound
@@ -217,14 +217,19 @@ def _folder(prefix: str | None) -> str:
     return prefix if prefix.endswith("/") else prefix + "/"
 
 
+def folder_filters(prefix: str | None) -> list[ColumnElement[bool]]:
+    """The conditions selecting the ``objects`` rows under the folder ``prefix``."""
+    folder = _folder(prefix)
+    if not folder:
+        return []
+    # Every key under "a/b/" sorts in ["a/b/", "a/b0"): "0" is the character after "/".
+    return [ObjectRow.key >= folder, ObjectRow.key < folder[:-1] + "0"]
+
+
 def _filters(
     *, prefix: str | None = None, owner: str | None = None, kind: str | None = None
 ) -> list[ColumnElement[bool]]:
-    conditions: list[ColumnElement[bool]] = []
-    folder = _folder(prefix)
-    if folder:
-        # Every key under "a/b/" sorts in ["a/b/", "a/b0"): "0" is the character after "/".
-        conditions += [ObjectRow.key >= folder, ObjectRow.key < folder[:-1] + "0"]
+    conditions = folder_filters(prefix)
     if owner is not None:
         conditions.append(ObjectRow.owner == owner)
     if kind is not None:
@@ -248,9 +253,6 @@ def _check_values(*, key: str, sha256: str, size: int, kind: str, owner: str | N
 
 
 def _record(row: ObjectRow) -> ObjectRecord:
-    created = row.created_at
-    # SQLite keeps no offset (its CURRENT_TIMESTAMP is UTC); PostgreSQL answers in its zone.
-    created = created.replace(tzinfo=UTC) if created.tzinfo is None else created.astimezone(UTC)
     return ObjectRecord(
         id=row.id,
         key=row.key,
@@ -259,5 +261,5 @@ def _record(row: ObjectRow) -> ObjectRecord:
         owner=row.owner,
         kind=row.kind,
         state=ObjectState(row.state),
-        created_at=created,
+        created_at=utc(row.created_at),
     )

@@ -12,8 +12,10 @@ from datetime import datetime
 from sqlalchemy import (
     CHAR,
     BigInteger,
+    Boolean,
     CheckConstraint,
     DateTime,
+    ForeignKey,
     String,
     func,
 )
@@ -38,3 +40,19 @@ class ObjectRow(Base):
     kind: Mapped[str] = mapped_column(String(32), index=True)
     state: Mapped[str] = mapped_column(String(16), default="stored")
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+
+
+class DamageRow(Base):
+    """Damage found on a recorded object (by ``entrepot verify`` or by a read): what the
+    catalog expected, what the store had, and whether the cache held a good copy."""
+
+    __tablename__ = "object_damage"
+    object_id: Mapped[int] = mapped_column(
+        IdType, ForeignKey("objects.id", ondelete="CASCADE"), primary_key=True
+    )
+    problem: Mapped[str] = mapped_column(String(32))
+    expected: Mapped[str] = mapped_column(String(128))
+    found: Mapped[str | None] = mapped_column(String(128))
+    detected_by: Mapped[str] = mapped_column(String(16))
+    cached_copy: Mapped[bool] = mapped_column(Boolean, default=False)
+    detected_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))

@@ -8,13 +8,14 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import cast
 
 from sqlalchemy import Table, exists, func, insert, select, update
 from sqlalchemy.exc import IntegrityError as SqlIntegrityError
 from sqlalchemy.orm import Session
 
+from entrepot.catalog.base import utc as as_utc
 from entrepot.catalog.objects.records import ObjectState
 from entrepot.catalog.objects.tables import ObjectRow
 from entrepot.catalog.relocation.placement import folder_range, resolved_store, store_urls
@@ -46,9 +47,7 @@ class JournalBusy(RecordExists):
 
 def utc(moment: datetime | None) -> datetime | None:
     """``moment`` as an aware UTC datetime (SQLite keeps no offset)."""
-    if moment is None:
-        return None
-    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+    return None if moment is None else as_utc(moment)
 
 
 def open_migration(session: Session) -> MigrationRecord | None:

@@ -24,6 +24,7 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 from entrepot.city.errors import MetricsError, MetricsUnavailable
 from entrepot.city.metrics.base import DocumentInfo, MetricsStore, StoredDocument, utc
 from entrepot.errors import ConfigError
+from entrepot.masking import mask_url
 
 DEFAULT_DATABASE = "entrepot"
 DEFAULT_COLLECTION = "city_metrics"
@@ -63,7 +64,7 @@ class MongoMetrics(MetricsStore):
         client: Any = pymongo.MongoClient(
             client_url, serverSelectionTimeoutMS=SERVER_TIMEOUT_MS, tz_aware=True
         )
-        return cls(client, database, collection, url=mask(url), owns_client=True)
+        return cls(client, database, collection, url=mask_url(url), owns_client=True)
 
     def ping(self) -> None:
         """Ask the server for a ``ping``."""
@@ -137,22 +138,13 @@ def split_url(url: str) -> tuple[str, str, str]:
     """``(client URL without our options, database, collection)`` of a ``mongodb://`` URL."""
     parts = urlsplit(url)
     if parts.scheme not in ("mongodb", "mongodb+srv"):
-        raise ConfigError(f"not a MongoDB URL: {mask(url)}", hint="use mongodb://host:27017/db")
+        raise ConfigError(f"not a MongoDB URL: {mask_url(url)}", hint="use mongodb://host:27017/db")
     query = parse_qsl(parts.query, keep_blank_values=True)
     collection = next((v for k, v in query if k == "collection"), DEFAULT_COLLECTION)
     rest = urlencode([(k, v) for k, v in query if k != "collection"])
     database = parts.path.strip("/") or DEFAULT_DATABASE
     client_url = urlunsplit((parts.scheme, parts.netloc, "/" + database, rest, ""))
     return client_url, database, collection
-
-
-def mask(url: str) -> str:
-    """``url`` with its password replaced by ``***``."""
-    parts = urlsplit(url)
-    if parts.password is None:
-        return url
-    netloc = parts.netloc.replace(f":{parts.password}@", ":***@", 1)
-    return urlunsplit(parts._replace(netloc=netloc))
 
 
 def _id(kind: str, day: date) -> str:

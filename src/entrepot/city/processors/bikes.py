@@ -11,6 +11,10 @@ counts, mechanical + e-bikes ≠ bikes, bikes + docks > capacity (needs
 ``station_information``). Failing sensors: a station not installed, or whose
 ``last_reported`` is more than 6 h older than the snapshot.
 
+Stations and counters are placed in arrondissements by the real polygons (a station's
+record coordinates, else its ``station_information`` position; a counter's
+``coordinates``): ``by_arrondissement``.
+
 Counters: daily total per counter, hourly totals, mean and peak; an anomaly is
 an hour above 5x the counter's median active hour (and above 50); a failing
 sensor has ≥ 6 consecutive zero hours between 06:00 and 22:00 or misses ≥ 3 hours.
@@ -23,9 +27,12 @@ from typing import Any
 import pandas as pd
 
 from entrepot.city.errors import RawFormatError
+from entrepot.city.geo import parse_point
 from entrepot.city.lake import DayRead, RawFile
+from entrepot.city.polygons import locate
 from entrepot.city.processors.common import num, ratio
 from entrepot.city.readers import read_object
+from entrepot.city.referentiel import UNKNOWN_ZONE
 
 STALE_SECONDS = 6 * 3600
 EMPTY_HOURS_ALERT = 3
@@ -59,6 +66,32 @@ def _int(value: Any) -> int:
     return 0 if value is None or value != value else int(value)
 
 
+def _float(value: Any) -> float:
+    try:
+        return float(value)
+    except (TypeError, ValueError):
+        return float("nan")
+
+
+def _zones(lat: Any, lon: Any) -> list[str]:
+    return [zone or UNKNOWN_ZONE for zone in locate(lat, lon)]
+
+
+def _station_zones(frame: pd.DataFrame, positions: dict[str, tuple[float, float]] | None) -> None:
+    # zone from a record's own coordinates, else from the station information's
+    if positions:
+        missing = frame["lat"].isna()
+        found = [
+            positions.get(i) or positions.get(c) or (float("nan"), float("nan"))
+            for i, c in zip(
+                frame.loc[missing, "station_id"], frame.loc[missing, "code"], strict=True
+            )
+        ]
+        frame.loc[missing, "lat"] = [p[0] for p in found]
+        frame.loc[missing, "lon"] = [p[1] for p in found]
+    frame["zone"] = _zones(frame["lat"].to_numpy(dtype=float), frame["lon"].to_numpy(dtype=float))
+
+
 def _ebikes(types: Any) -> int | None:
     if isinstance(types, list):
         for entry in types:
@@ -90,6 +123,8 @@ def _station_frame(files: list[tuple[RawFile, list[dict[str, Any]]]]) -> pd.Data
                     _int(r.get("is_renting", 1)),
                     _int(r.get("is_returning", 1)),
                     _int(r.get("last_reported", 0)),
+                    _float(r.get("lat")),
+                    _float(r.get("lon")),
                 )
             )
     return pd.DataFrame(
@@ -106,6 +141,8 @@ def _station_frame(files: list[tuple[RawFile, list[dict[str, Any]]]]) -> pd.Data
             "renting",
             "returning",
             "reported",
+            "lat",
+            "lon",
         ],
     )
 
@@ -114,9 +151,18 @@ def station_metrics(
     files: list[tuple[RawFile, list[dict[str, Any]]]],
     snapshot_times: dict[str, int],
     capacity: dict[str, int] | None,
+    positions: dict[str, tuple[float, float]] | None = None,
 ) -> dict[str, Any]:
-    """Vélib' metrics from the day's station snapshots (``snapshot_times``: file -> epoch)."""
+    """Vélib' metrics from the day's station snapshots (``snapshot_times``: file -> epoch);
+    stations are placed by their coordinates (the record's, else ``positions``)."""
     frame = _station_frame(files)
+    _station_zones(frame, positions)
+    by_zone = (
+        frame.groupby(["zone", "file"])
+        .agg(bikes=("bikes", "sum"), stations=("code", "nunique"))
+        .groupby(level="zone")
+        .mean()
+    )
     frame["empty"] = (frame["installed"] == 1) & (frame["renting"] == 1) & (frame["bikes"] == 0)
     frame["full"] = (frame["installed"] == 1) & (frame["returning"] == 1) & (frame["docks"] == 0)
     frame["snapshot"] = frame["file"].map(snapshot_times)
@@ -169,6 +215,10 @@ def station_metrics(
         "anomalies": len(anomalies),
         "anomaly_stations": sorted(anomalies["code"].unique().tolist())[:TOP],
         "capacity_checked": bool(capacity),
+        "by_arrondissement": [
+            {"arrondissement": z, "stations": num(r.stations, 1), "bikes_mean": num(r.bikes, 1)}
+            for z, r in by_zone.iterrows()
+        ],
         "failing_sensors": len(failing),
         "failing_stations": sorted(failing.index.tolist())[:20],
         "hourly": [
@@ -193,11 +243,14 @@ def counter_metrics(files: list[tuple[RawFile, list[dict[str, Any]]]]) -> dict[s
             str(r["id_compteur"]),
             str(r.get("nom_compteur", "")),
             _int(r.get("sum_counts")),
+            *(parse_point(str(r.get("coordinates") or "")) or (float("nan"), float("nan"))),
         )
         for f, records in files
         for r in records
     ]
-    frame = pd.DataFrame(rows, columns=["hour", "file", "counter", "name", "count"])
+    frame = pd.DataFrame(rows, columns=["hour", "file", "counter", "name", "count", "lat", "lon"])
+    frame["zone"] = _zones(frame["lat"].to_numpy(dtype=float), frame["lon"].to_numpy(dtype=float))
+    zones = frame.groupby("zone").agg(counters=("counter", "nunique"), total=("count", "sum"))
     expected_files = frame["file"].nunique()
     per_counter = frame.groupby("counter").agg(
         total=("count", "sum"), name=("name", "first"), files=("file", "nunique")
@@ -234,12 +287,21 @@ def counter_metrics(files: list[tuple[RawFile, list[dict[str, Any]]]]) -> dict[s
         "anomalies": anomalies[:50],
         "failing_sensors": len(failing),
         "failing": failing[:20],
+        "by_arrondissement": [
+            {"arrondissement": z, "counters": int(r.counters), "total": int(r.total)}
+            for z, r in zones.iterrows()
+        ],
         "hourly": [{"hour": int(h), "count": int(v)} for h, v in hourly.items()],
     }
 
 
-def bikes_metrics(read: DayRead, capacity: dict[str, int] | None = None) -> dict[str, Any]:
-    """The bike metrics of ``read.day``; ``capacity`` maps station id or code to capacity.
+def bikes_metrics(
+    read: DayRead,
+    capacity: dict[str, int] | None = None,
+    positions: dict[str, tuple[float, float]] | None = None,
+) -> dict[str, Any]:
+    """The bike metrics of ``read.day``; ``capacity`` maps station id or code to capacity,
+    ``positions`` to (lat, lon).
 
     A variant with no record that day (no station, no counter) gives ``None``.
     """
@@ -251,9 +313,22 @@ def bikes_metrics(read: DayRead, capacity: dict[str, int] | None = None) -> dict
             (stations if kind == "stations" else counters).append((file, records))
     times = {f.key: int(f.taken_at.timestamp()) for f, _ in stations}
     return {
-        "stations": station_metrics(stations, times, capacity) if stations else None,
+        "stations": station_metrics(stations, times, capacity, positions) if stations else None,
         "counters": counter_metrics(counters) if counters else None,
     }
+
+
+def positions(doc: Any) -> dict[str, tuple[float, float]]:
+    """Station id and code -> (lat, lon), from a checked ``station_information`` document."""
+    result: dict[str, tuple[float, float]] = {}
+    for s in doc["data"]["stations"]:
+        if s.get("lat") is None or s.get("lon") is None:
+            continue
+        point = (float(s["lat"]), float(s["lon"]))
+        result[str(s["station_id"])] = point
+        if "stationCode" in s:
+            result[str(s["stationCode"])] = point
+    return result
 
 
 def capacities(doc: Any, key: str) -> dict[str, int]:

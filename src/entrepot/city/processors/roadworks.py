@@ -1,7 +1,9 @@
 """Roadworks metrics of one local day from the ``chantiers-perturbants`` export.
 
-A work is *active* on a day when its dates cover it and its status is neither
-3 (suspendu) nor 5 (terminé); rows without dates (the export's empty features)
+A work is placed in the arrondissement of its own postal code, or, without one, in the
+one whose real boundary holds its point (:mod:`entrepot.city.polygons`). A work is
+*active* on a day when its dates cover it and its status is neither 3 (suspendu) nor
+5 (terminé); rows without dates (the export's empty features)
 are counted as ``invalid_rows``. Each active work scores
 ``level weight x impact weight``: niveau 1 (très perturbant) 2, niveau 2
 (perturbant) or empty 1; BARRAGE_TOTAL 3, IMPASSE 2.5, SENS_UNIQUE 2,
@@ -19,7 +21,9 @@ import numpy as np
 import pandas as pd
 
 from entrepot.city.geo import haversine_m, parse_point
+from entrepot.city.polygons import locate
 from entrepot.city.processors.common import num
+from entrepot.city.referentiel import UNKNOWN_ZONE
 
 ROADWORKS_COLUMNS = (
     {
@@ -69,6 +73,18 @@ def _impacted_arcs(active: pd.DataFrame, ref: pd.DataFrame) -> np.ndarray:
     return np.asarray((dist <= NEAR_M).sum(axis=1), dtype=np.int64)
 
 
+def _zones(active: pd.DataFrame) -> list[str]:
+    # a work's own postal code, else the polygon holding its point
+    own = active["zone"].str.strip()
+    if own.ne("").all():
+        return [str(z) for z in own]
+    points = [parse_point(p) for p in active["point"]]
+    lat = np.array([p[0] if p else np.nan for p in points])
+    lon = np.array([p[1] if p else np.nan for p in points])
+    placed = locate(lat, lon)
+    return [z if z else (p or UNKNOWN_ZONE) for z, p in zip(own, placed, strict=True)]
+
+
 def roadworks_metrics(frame: pd.DataFrame, ref: pd.DataFrame, day: date) -> dict[str, Any]:
     """The roadworks metrics of ``day``; ``frame`` has the canonical column names."""
     begin, end = _dates(frame["begin"]), _dates(frame["end"])
@@ -82,6 +98,7 @@ def roadworks_metrics(frame: pd.DataFrame, ref: pd.DataFrame, day: date) -> dict
         IMPACT_WEIGHTS
     ).fillna(0.5)
     active["impacted_arcs"] = _impacted_arcs(active, ref)
+    active["zone"] = _zones(active)
     active["days_running"] = [(day - b).days for b in begin[active.index]]
     closures = (active["impact"] == "BARRAGE_TOTAL") & (active["level"] == "1")
     zones = []

@@ -2,8 +2,9 @@
 
 Definitions (per arc, over the day's hours):
 
-- flow: ``total_flow`` = Σ q (vehicles), ``mean_flow`` = Σ q / hours with q,
-  ``max_flow`` = max q; occupancy likewise from k (%).
+- flow: ``total_flow`` = Σ q (vehicles; none, not 0, when no hour has a q: occupancy
+  only), ``mean_flow`` = Σ q / hours with q, ``max_flow`` = max q; occupancy likewise
+  from k (%).
 - ``dominant_state``: the Etat trafic with the most hours, Inconnu only if it is all.
 - ``peak_hour``: local start hour of the hour with the highest q (earliest on ties).
 - ``congested_hours``: hours Saturé or Bloqué; ``lost_time_hours`` (city) is their
@@ -24,6 +25,7 @@ import pandas as pd
 
 from entrepot.city.bigcsv import CountsAggregate
 from entrepot.city.errors import MissingInput
+from entrepot.city.polygons import OUTSIDE
 from entrepot.city.processors.common import num, ratio
 from entrepot.city.referentiel import UNKNOWN_ZONE
 
@@ -44,7 +46,7 @@ def _per_arc(agg: CountsAggregate, ref: pd.DataFrame, day: date) -> pd.DataFrame
     with np.errstate(invalid="ignore", divide="ignore"):
         frame["mean_flow"] = np.where(q_n > 0, frame["q_sum_milli"] / 1000 / q_n, np.nan)
         frame["mean_occupancy"] = np.where(k_n > 0, frame["k_sum_micro"] / 1e5 / k_n, np.nan)
-    frame["total_flow"] = frame["q_sum_milli"] / 1000
+    frame["total_flow"] = np.where(q_n > 0, frame["q_sum_milli"] / 1000, np.nan)
     frame["max_flow"] = frame["q_max_milli"].astype("Float64") / 1000
     frame["max_occupancy"] = frame["k_max_micro"].astype("Float64") / 1e5
     known = frame[["state_1", "state_2", "state_3", "state_4"]].to_numpy()
@@ -97,7 +99,7 @@ def _zones(frame: pd.DataFrame) -> list[dict[str, Any]]:
         {
             "arrondissement": zone,
             "arcs": int(g.arcs),
-            "total_flow": num(g.q_sum / 1000, 1),
+            "total_flow": num(g.q_sum / 1000, 1) if g.q_n else None,
             "mean_flow": num(ratio(g.q_sum / 1000, g.q_n, 6), 1),
             "mean_occupancy": num(ratio(g.k_sum / 1e5, g.k_n, 6), 3),
             "congested_hours": int(g.congested_hours),
@@ -112,7 +114,7 @@ def _hourly(agg: CountsAggregate, day: date) -> list[dict[str, Any]]:
         {
             "hour": int(h.hour),
             "rows": int(h.rows),
-            "total_flow": num(h.q_sum_milli / 1000, 1),
+            "total_flow": num(h.q_sum_milli / 1000, 1) if h.q_n else None,
             "mean_flow": num(ratio(h.q_sum_milli / 1000, h.q_n, 6), 1),
             "mean_occupancy": num(ratio(h.k_sum_micro / 1e5, h.k_n, 6), 3),
         }
@@ -135,7 +137,8 @@ def traffic_metrics(agg: CountsAggregate, ref: pd.DataFrame, day: date) -> dict[
         (
             z
             for z in zones
-            if z["mean_occupancy"] is not None and z["arrondissement"] != UNKNOWN_ZONE
+            if z["mean_occupancy"] is not None
+            and z["arrondissement"] not in (UNKNOWN_ZONE, OUTSIDE)
         ),
         key=lambda z: (-z["mean_occupancy"], z["arrondissement"]),
     )
@@ -146,7 +149,7 @@ def traffic_metrics(agg: CountsAggregate, ref: pd.DataFrame, day: date) -> dict[
         "arcs_with_flow": int((frame["q_n"] > 0).sum()),
         "arcs_without_referentiel": int((frame["arrondissement"] == UNKNOWN_ZONE).sum()),
         "rows": int(frame["rows"].sum()),
-        "total_flow": num(q_sum / 1000, 1),
+        "total_flow": num(q_sum / 1000, 1) if q_n else None,
         "mean_flow": num(ratio(q_sum / 1000, q_n, 6), 1),
         "max_flow": {"value": num(max_row["max_flow"], 1), "arc": int(max_row["arc"])},
         "mean_occupancy": num(ratio(k_sum / 1e5, k_n, 6), 3),

@@ -17,19 +17,11 @@ import numpy as np
 import numpy.typing as npt
 
 from entrepot.city.days import LocalHour
+from entrepot.city.kinds import OPEN_METEO_HOURLY
 from entrepot.city.synth.common import rng
 
 HORIZON_HOURS = 168
-VARIABLES = (
-    "temperature_2m",
-    "relative_humidity_2m",
-    "precipitation",
-    "rain",
-    "weather_code",
-    "cloud_cover",
-    "wind_speed_10m",
-    "wind_gusts_10m",
-)
+VARIABLES = OPEN_METEO_HOURLY
 UNITS = {
     "time": "iso8601",
     "temperature_2m": "°C",

@@ -16,9 +16,9 @@ import typer
 from entrepot.city.days import parse_day
 from entrepot.city.kinds import METRIC_TYPES, check_types
 from entrepot.city.limits import DEFAULT_MEMORY_LIMIT
-from entrepot.cli.city import runs
-from entrepot.cli.context import current_app
-from entrepot.cli.format import print_json
+from entrepot.cli.city import collect, imports, runs
+from entrepot.cli.context import current_app, note
+from entrepot.cli.output import JsonFlag, emit_fields, print_json
 from entrepot.storage.protocols import Store
 
 city_app = typer.Typer(
@@ -63,6 +63,7 @@ def generate_command(
     stray_quote: Annotated[
         bool, typer.Option(help="Put a stray '\"' before the counts header (a real defect).")
     ] = False,
+    as_json: JsonFlag = False,
 ) -> None:
     """Write hourly API snapshots and batch CSVs for DAYS days from START."""
     from entrepot.city.generator import GenerateOptions, generate  # numpy: not for --help
@@ -80,9 +81,9 @@ def generate_command(
         stray_quote=stray_quote,
     )
     store = _store(ctx, prefix)
-    progress: Callable[[str], None] = lambda text: typer.echo(text, err=True)  # noqa: E731
+    progress: Callable[[str], None] = note
     result = generate(store, options, progress=progress)
-    print_json(
+    emit_fields(
         {
             "store": store.url,
             "objects": result.objects,
@@ -93,7 +94,8 @@ def generate_command(
                 result.counts_first_day.isoformat(),
                 result.counts_last_day.isoformat(),
             ],
-        }
+        },
+        as_json=as_json,
     )
 
 
@@ -120,3 +122,5 @@ def process_command(
 
 
 runs.register(city_app)
+imports.register(city_app)
+collect.register(city_app)

@@ -20,15 +20,16 @@ from entrepot.city.kinds import DOCUMENT_KINDS, METRIC_TYPES, REPORT, check_kind
 from entrepot.city.limits import DEFAULT_MEMORY_LIMIT
 from entrepot.city.metrics.copy import copy_metrics
 from entrepot.city.metrics.url import open_metrics
-from entrepot.cli.context import current_app
-from entrepot.cli.format import print_json
+from entrepot.cli.context import current_app, note
+from entrepot.cli.output import Column, JsonFlag, emit_rows, print_json
 from entrepot.errors import ConfigError
 
 if TYPE_CHECKING:
     from entrepot.city.runs import Outcome
 
-#: Longest range one ``run`` accepts (a typo in a year would otherwise mean decades).
-MAX_DAYS = 400
+#: Longest range one ``run`` accepts (a typo in a year would otherwise mean decades); the
+#: traffic scans are chunked (``city.runs.TRAFFIC_CHUNK_DAYS``), so years are fine.
+MAX_DAYS = 3660
 
 TypesOption = Annotated[
     list[str] | None,
@@ -69,9 +70,9 @@ def run_days(day: str | None, since: str | None, until: str | None) -> list[date
 
 
 def _progress(outcome: Outcome) -> None:
-    mark = {"computed": "✓", "skipped": "·", "failed": "✗"}[outcome.status]
+    mark = {"computed": "✓", "skipped": "·", "failed": "✗", "no-data": "∅"}[outcome.status]
     detail = f": {outcome.error}" if outcome.error else ""
-    typer.echo(f"{mark} {outcome.source} {outcome.day} {outcome.status}{detail}", err=True)
+    note(f"{mark} {outcome.source} {outcome.day} {outcome.status}{detail}")
 
 
 def run_command(
@@ -88,23 +89,75 @@ def run_command(
     memory_limit: Annotated[
         str, typer.Option(help="DuckDB memory limit for the counts CSV scan.")
     ] = DEFAULT_MEMORY_LIMIT,
+    jobs: Annotated[
+        bool,
+        typer.Option(
+            "--jobs",
+            help="Send each (type, day) to the job queue (ENTREPOT_JOBS_URL: embedded, or "
+            "Redis shared with `entrepot worker` on other machines).",
+        ),
+    ] = False,
+    workers: Annotated[
+        int,
+        typer.Option(
+            min=0, max=64, help="With --jobs: worker processes started here (0: others only)."
+        ),
+    ] = 1,
+    as_json: JsonFlag = False,
 ) -> None:
     """Compute the metrics (and reports) of days whose inputs are new or changed.
 
-    Prints a JSON summary; exits non-zero when a day failed (the other days are done).
+    Prints a table of (source, day) outcomes (a JSON summary with --json); exits non-zero
+    when a day failed (the other days are done).
     """
     days = run_days(date_, since, until)
     types = check_types(metric_type or METRIC_TYPES)
-    env = current_app(ctx).city
-    runner = env.runner(prefix, memory_limit=memory_limit, progress=_progress)
-    summary = runner.run(days, types, force=force, report=report)
-    print_json(summary.as_dict())
+    if jobs:
+        from entrepot.cli.city.fanout import run_fanned_out
+
+        summary = run_fanned_out(
+            current_app(ctx), days, types, prefix=prefix, force=force, report=report,
+            memory_limit=memory_limit, workers=workers,
+        )  # fmt: skip
+    else:
+        runner = current_app(ctx).city.runner(prefix, memory_limit=memory_limit, progress=_progress)
+        summary = runner.run(days, types, force=force, report=report)
+    document = summary.as_dict()
+    emit_rows(
+        document["results"],
+        _RUN_COLUMNS,
+        as_json=as_json,
+        document=document,
+        footer=f"run {summary.run_id}: {document['computed']} computed, "
+        f"{document['skipped']} skipped, {document['failed']} failed, "
+        f"{document['no_data']} without data",
+    )
+    if summary.absent:
+        listed = ", ".join(f"{source} ({days} day(s))" for source, days in summary.absent.items())
+        typer.echo(f"no data (not a failure): {listed}", err=True)
     if summary.failed:
         first = summary.failed[0]
         raise RunFailed(
             f"{len(summary.failed)} of {len(summary.outcomes)} (type, day) failed; first: "
             f"{first.source} {first.day}: {first.error}"
         )
+
+
+_RUN_COLUMNS = (
+    Column("source"),
+    Column("date"),
+    Column("status"),
+    Column("sha256", show=lambda s: "" if s is None else s[:12]),
+    Column("error", fold=True, show=lambda e: e or ""),
+)
+_STATUS_COLUMNS = (
+    Column("source"),
+    Column("date"),
+    Column("state"),
+    Column("inputs"),
+    Column("updated_at", "updated (UTC)"),
+    Column("error", fold=True, show=lambda e: e or ""),
+)
 
 
 def status_command(
@@ -115,6 +168,7 @@ def status_command(
         str | None, typer.Option(help=f"One source: {', '.join(DOCUMENT_KINDS)}.")
     ] = None,
     failed: Annotated[bool, typer.Option("--failed", help="Only failed days.")] = False,
+    as_json: JsonFlag = False,
 ) -> None:
     """Print the watermarks: per (source, day), its state, error and inputs digest."""
     marks = current_app(ctx).city.watermarks.find(
@@ -123,7 +177,7 @@ def status_command(
         end=None if until is None else parse_day(until),
         state="failed" if failed else None,
     )
-    print_json(
+    emit_rows(
         [
             {
                 "source": m.source,
@@ -134,10 +188,12 @@ def status_command(
                 "inputs_digest": m.inputs_digest,
                 "output_sha256": m.output_sha256,
                 "run": m.run_id,
-                "updated_at": m.updated_at.isoformat(),
+                "updated_at": m.updated_at,
             }
             for m in marks
-        ]
+        ],
+        _STATUS_COLUMNS,
+        as_json=as_json,
     )
 
 

@@ -22,6 +22,7 @@ from rich.console import Console
 from rich.table import Table
 
 from entrepot.cli.fraud.sources import Library, ModelOption, references, registry, single_model
+from entrepot.cli.owners import UserOption
 
 fraud_app = typer.Typer(
     name="fraud",
@@ -144,10 +145,12 @@ def train_command(
     ] = None,
     seed: Annotated[int, typer.Option()] = 0,
     jobs: Annotated[int, typer.Option(min=1, help="Threads per model fit")] = 1,
+    user: UserOption = None,
 ) -> None:
     """Train a model on a labelled file and push it to the model registry as a new
-    version of NAME (model.joblib signed, performance.json, schema.json; the file's
-    sha256 as lineage). Score with it: `entrepot fraud score FILE OUT --model NAME`."""
+    version of NAME (model.joblib signed, performance.json, schema.json; the file's sha256
+    as lineage); with --user, into that account's models, as if trained in the web
+    service. Score with it: `entrepot fraud score FILE OUT --model NAME`."""
     from entrepot.fraud.tables.io import read_table
     from entrepot.fraud.train.training import train
 
@@ -155,7 +158,7 @@ def train_command(
         raise typer.BadParameter("letters, digits, '.', '_' and '-' only", param_hint="--name")
     models: Any = None
     if out is None:  # a registry that cannot take the model fails now, not after training
-        models = registry(ctx)
+        models = registry(ctx, user)
         models.list()
     console = _console()
     frame = read_table(file)
@@ -298,6 +301,7 @@ def score_command(
     ] = None,
     explain: Annotated[bool, typer.Option(help="Explain rows at medium risk or above")] = True,
     threads: Annotated[int, typer.Option(min=1, help="Prediction threads (free cores)")] = 1,
+    user: UserOption = None,
 ) -> None:
     """Score every row: probability, prediction, risk level, anomaly score, explanation."""
     from entrepot.cli.fraud.render import print_ensemble, print_scores
@@ -314,7 +318,7 @@ def score_command(
     frame = read_table(file)
     upload = describe(frame)
     if model is not None:
-        chosen = single_model(ctx, model, upload)
+        chosen = single_model(ctx, model, upload, user)
     else:
         found = references(ctx, library)
         chosen, _ = from_library(upload, found, what=str(file))
@@ -341,6 +345,7 @@ def evaluate_command(
     library: Library = None,
     target: Annotated[str | None, typer.Option(help="The label column")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON")] = False,
+    user: UserOption = None,
 ) -> None:
     """Score a labelled file and measure the scores against its labels."""
     from entrepot.cli.fraud.render import print_evaluation
@@ -358,7 +363,7 @@ def evaluate_command(
     label = require_target(analyze(frame, target=target))
     upload = describe(frame.drop(columns=[label]))
     if model is not None:
-        chosen = single_model(ctx, model, upload)
+        chosen = single_model(ctx, model, upload, user)
     else:
         chosen, _ = from_library(upload, references(ctx, library), what=str(file))
     found = evaluate_frame(frame, chosen, target=label, upload=upload)

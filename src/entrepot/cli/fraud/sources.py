@@ -10,6 +10,7 @@ from typing import Annotated, Any
 import typer
 
 from entrepot.cli.context import given_app
+from entrepot.cli.owners import owned_registry
 
 Library = Annotated[
     Path | None,
@@ -43,9 +44,9 @@ def references(ctx: typer.Context, folder: Path | None) -> Any:
     return app.reference_library if app is not None else FolderLibrary(DEFAULT_LIBRARY)
 
 
-def registry(ctx: typer.Context) -> Any:
-    """The composition root's model registry; a :class:`FraudError` for ``fraud`` run on
-    its own."""
+def registry(ctx: typer.Context, user: str | None = None) -> Any:
+    """The composition root's model registry, or the models of the account ``user`` names
+    (email or id); a :class:`FraudError` for ``fraud`` run on its own."""
     app = given_app(ctx)
     if app is None:
         from entrepot.fraud.errors import FraudError
@@ -54,27 +55,19 @@ def registry(ctx: typer.Context) -> Any:
             "this command has no model registry to use",
             hint="run it as `entrepot fraud ...`, or give a folder (--out, --model DIR)",
         )
-    return app.registry
+    return owned_registry(app, user)
 
 
-def single_model(ctx: typer.Context, model: str, upload: Any) -> Any:
-    """The one-member ensemble of ``model``: a registry model for a bare ``NAME[@VERSION]``,
-    a folder for a path (one with a ``/``, such as ``./NAME``), so that a folder that
-    happens to bear a model's name never shadows it."""
+def single_model(ctx: typer.Context, model: str, upload: Any, user: str | None = None) -> Any:
+    """The one-member ensemble of ``model``: a registry model for a bare ``NAME[@VERSION]``
+    (in ``user``'s models if given), a folder for a path (one with a ``/``, such as
+    ``./NAME``), so that a folder that happens to bear a model's name never shadows it."""
     from entrepot.fraud.errors import FraudError
-    from entrepot.fraud.library.trained import load_registered
-    from entrepot.fraud.score.assemble import from_folder, from_model
+    from entrepot.fraud.score.assemble import from_folder
+    from entrepot.fraud.score.registered import load_scorer
 
     if "/" not in model and "\\" not in model:  # a bare name is the registry's, always
-        found = load_registered(registry(ctx), model)
-        return from_model(
-            found.model,
-            found.schema,
-            found.performance,
-            upload,
-            name=found.name,
-            version=found.version,
-        )
+        return load_scorer(registry(ctx, user), model, None, upload)
     path = Path(model)
     if not path.is_dir():
         raise FraudError(

@@ -11,6 +11,8 @@
     Plotly.newPlot(figure.id, figure.spec.data, figure.spec.layout, {
       displaylogo: false,
       responsive: true,
+      // On a narrow screen the mode bar would sit over the chart's title.
+      displayModeBar: window.innerWidth > 600 ? "hover" : false,
     });
   });
 })();

@@ -19,8 +19,13 @@ TARGET_STRONG = frozenset(
 TARGET_WEAK = frozenset(
     {"flag", "outcome", "chargeback", "suspicious", "suspect", "alert", "alerte", "positive"}
 )
+#: Identifier words, English and French, whole or abbreviated (``identifiant``, ``ident``,
+#: ``nr``, ``nro``); only whole tokens count.
 ID_WORDS = frozenset(
-    {"id", "ids", "uuid", "guid", "ref", "reference", "key", "no", "num", "number", "numero", "idx"}
+    {
+        *("id", "ids", "uuid", "guid", "ref", "reference", "key", "no", "num", "number"),
+        *("numero", "idx", "identifier", "identifiant", "ident", "identif", "nr", "nro", "cle"),
+    }
 )
 TIME_WORDS = frozenset(
     {

@@ -171,9 +171,11 @@ def _numeric_role(present: pd.Series, f: _Facts) -> ColumnProfile:
     values = present.to_numpy(dtype=float)
     integer = pd.api.types.is_integer_dtype(present) or bool(np.all(np.mod(values, 1) == 0))
     amount_like = names.has_any(f.tokens, names.AMOUNT_WORDS) and float(np.max(values)) > 1
+    if integer and f.unique and f.id_named:
+        return f.made("id", "an identifier's name, a different integer on every row")
     if amount_like and not (f.entity_like and integer):
         return f.made("amount", "numeric with an amount-like name")
-    if integer and f.unique and (f.id_named or f.kind or _consecutive(present)):
+    if integer and f.unique and (f.id_named or f.kind or _sequence(present)):
         return f.made("id", "a different integer on every row")
     if integer and f.few and f.id_named and f.kind is None and f.distinct == f.rows:
         return f.made("id", "an identifier's name, a different integer on every row")
@@ -205,6 +207,12 @@ def _text_role(present: pd.Series, f: _Facts) -> ColumnProfile:
     return f.made("categorical", f"{f.distinct} distinct labels (high cardinality)")
 
 
-def _consecutive(present: pd.Series) -> bool:
-    values = np.sort(present.to_numpy(dtype=np.int64))
-    return bool(values[-1] - values[0] == len(values) - 1)
+def _sequence(present: pd.Series) -> bool:
+    """Whether unique integers number the rows: consecutive once sorted, or rising (or
+    falling) with every row of the file, as a counter does, whatever its gaps."""
+    values = present.to_numpy(dtype=np.int64)
+    ordered = np.sort(values)
+    if ordered[-1] - ordered[0] == len(values) - 1:
+        return True
+    steps = np.diff(values)
+    return bool(np.all(steps > 0) or np.all(steps < 0))

@@ -78,21 +78,3 @@ def _occlusion(model: FraudModel, x: np.ndarray) -> np.ndarray:
         hidden[:, j] = np.nan
         out[:, j] = base - _logit(scores(hidden, 1))
     return out
-
-
-def top_reasons(
-    values: np.ndarray, labels: list[str], *, top: int = 3, minimum: float = 1e-3
-) -> list[str]:
-    """For each row of ``values`` ``(rows, len(labels))``, the ``top`` labels pushing the
-    score up most, as ``"amount (+1.20); hour (+0.35)"``; ``""`` when none does."""
-    if values.size == 0:
-        return [""] * len(values)
-    k = min(top, values.shape[1])
-    order = np.argsort(-values, axis=1, kind="stable")[:, :k]
-    picked = np.take_along_axis(values, order, axis=1)
-    names = np.asarray(labels, dtype=object)
-    out = []
-    for idx, vals in zip(order.tolist(), picked.tolist(), strict=True):
-        parts = [f"{names[i]} (+{v:.2f})" for i, v in zip(idx, vals, strict=True) if v > minimum]
-        out.append("; ".join(parts))
-    return out

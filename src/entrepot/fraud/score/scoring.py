@@ -1,13 +1,15 @@
 """Score a table with an ensemble (or one model): one output row per input row.
 
-The output keeps the input order and holds the input's id columns, then
+The output keeps the input order and holds ``row`` (the row's number in the upload, from
+1; feedback on a row refers to it), the input's id columns, then
 ``fraud_probability`` (see ``entrepot.fraud.score.ensemble`` for its calibration),
 ``prediction`` (1 when the probability reaches the ensemble's threshold), ``risk_level``,
 ``anomaly_score`` (share of the members' legitimate training rows less unusual than the
 row, weighted over members), one ``score_NAME`` column per member (its calibrated
 probability) and ``explanation``: the three upload columns that push the row's score up
 most, summed over members by weight (contributions of features whose columns the file
-lacks are left out: they say nothing about the row). Explanations are computed for the
+lacks are left out: they say nothing about the row), in words with the row's values
+(``entrepot.fraud.score.words``). Explanations are computed for the
 rows someone will look at, those at ``medium`` risk or above (at most ``explain_limit``,
 the most probable first); the other rows get an empty one. Exact tree contributions cost
 far more than a prediction, and explaining a row nobody reviews helps nobody.
@@ -33,13 +35,16 @@ from entrepot.fraud.schema.analysis import analyze, require_target
 from entrepot.fraud.schema.target import label_vector
 from entrepot.fraud.score.column_reader import ColumnReader
 from entrepot.fraud.score.ensemble import Ensemble, Member
-from entrepot.fraud.score.explain import contributions, top_reasons
+from entrepot.fraud.score.explain import contributions
 from entrepot.fraud.score.numpy_path import score_member
+from entrepot.fraud.score.words import AmountRatio, amount_ratio, in_words
 from entrepot.fraud.tables.io import write_table
 from entrepot.fraud.tables.timeparse import parse_times
 
 RISK_LEVELS = ("low", "medium", "high", "critical")
 OUTPUT_COLUMNS = ("fraud_probability", "prediction", "risk_level", "anomaly_score")
+#: Output names an upload's id column is renamed from (``row (upload)``).
+RESERVED = frozenset({"row", *OUTPUT_COLUMNS, "explanation"})
 
 
 def risk_levels(proba: np.ndarray, threshold: float) -> np.ndarray:
@@ -146,10 +151,14 @@ def score(
     if len(rows):
         rows = rows[np.argsort(-proba[rows], kind="stable")][:explain_limit]
         pushed = np.zeros((len(rows), len(labels)))
+        ratio: AmountRatio | None = None
         for member, model, x in zip(ensemble.members, ensemble.models, matrices, strict=True):
             share = contributions(model, x[rows]) @ _projection(member, model, labels)
             pushed += member.weight * share
-        reasons[rows] = top_reasons(pushed, labels)
+            ratio = ratio or amount_ratio(
+                model.features.feature_names_, x[rows], _upload_amount(member, model)
+            )
+        reasons[rows] = in_words(frame, rows, pushed, labels, ratio)
     known = ~np.isnan(anomalies)
     anomaly_weight = (weights[:, None] * known).sum(axis=0)
     with np.errstate(invalid="ignore"):
@@ -158,7 +167,9 @@ def score(
             (weights[:, None] * np.nan_to_num(anomalies)).sum(axis=0) / anomaly_weight,
             np.nan,
         )
-    out: dict[str, Any] = {col: frame[col] for col in upload.id_columns}
+    out: dict[str, Any] = {"row": np.arange(1, n + 1)}
+    for col in upload.id_columns:
+        out[col if col not in RESERVED else f"{col} (upload)"] = frame[col]
     out["fraud_probability"] = proba
     out["prediction"] = (proba >= threshold).astype(np.int8)
     out["risk_level"] = _text(risk_levels(proba, threshold))
@@ -167,6 +178,12 @@ def score(
         out[member.column] = probs[i]
     out["explanation"] = _text(reasons)
     return pd.DataFrame(out, copy=False)
+
+
+def _upload_amount(member: Member, model: FraudModel) -> str | None:
+    """The upload column ``member`` reads as its model's amount."""
+    amount = model.features.spec.amount
+    return next((up for up, col in member.mapping.items() if col == amount), None)
 
 
 def _text(values: np.ndarray) -> Any:

@@ -12,6 +12,10 @@ work:
 - **ratio**: an XLSX member over :data:`RATIO_FLOOR` inflated may not be compressed more
   than :data:`MAX_RATIO` to 1 (real spreadsheets compress 5 to 20 to 1);
 - **shape**: at most :data:`MAX_MEMBERS` members and :data:`MAX_COLUMNS` columns;
+- **spreadsheet rows**: at most :data:`MAX_XLSX_ROWS` data rows, by the sheet's declared
+  dimension before any cell is read, and again while reading (a dimension can lie): parsing
+  XML cells costs about a thousand times what reading a CSV line does, so a long table is
+  asked for as a CSV;
 - **Parquet column types**: flat values only (numbers, booleans, text, dates, times);
   lists, structs, maps and binary columns are refused by name.
 """
@@ -37,12 +41,28 @@ RATIO_FLOOR = MIB
 MAX_MEMBERS = 10_000
 #: Columns of a table.
 MAX_COLUMNS = 10_000
+#: Data rows of a spreadsheet (CSV has no such cap: it is read at disk speed).
+MAX_XLSX_ROWS = 200_000
 
 
 class InflatesTooMuch(UnreadableFile):
     """A compressed table would inflate past the bounds (an archive bomb, or just too big)."""
 
     hint = "upload the table as a plain CSV, or split it into smaller files"
+
+
+class TooManyRows(InflatesTooMuch):
+    """A spreadsheet holds more rows than are read from a spreadsheet."""
+
+    hint = "save the sheet as CSV (File > Save as > CSV UTF-8), which has no row cap, or split it"
+
+
+def check_xlsx_rows(rows: int, name: str) -> None:
+    """Refuse a spreadsheet of more than :data:`MAX_XLSX_ROWS` data rows."""
+    if rows > MAX_XLSX_ROWS:
+        raise TooManyRows(
+            f"{name} holds more than {MAX_XLSX_ROWS:,} rows, the most read from a spreadsheet"
+        )
 
 
 def check_xlsx(source: bytes | Path, name: str, *, max_inflated: int = MAX_INFLATED_BYTES) -> None:

@@ -18,8 +18,14 @@ from pathlib import Path
 
 import pandas as pd
 
-from entrepot.fraud.errors import EmptyFile, UnreadableFile
-from entrepot.fraud.tables.bounds import MAX_INFLATED_BYTES, check_parquet, check_xlsx
+from entrepot.fraud.errors import EmptyFile, MissingFile, UnreadableFile
+from entrepot.fraud.tables.bounds import (
+    MAX_INFLATED_BYTES,
+    MAX_XLSX_ROWS,
+    check_parquet,
+    check_xlsx,
+    check_xlsx_rows,
+)
 from entrepot.fraud.tables.formulas import neutralise_frame
 
 _SEPARATORS = (",", ";", "\t", "|")
@@ -41,7 +47,7 @@ def read_table(path: str | Path, *, sheet: str | int = 0) -> pd.DataFrame:
     try:
         data = path.read_bytes()
     except FileNotFoundError:
-        raise UnreadableFile(f"no file at {path}", hint="check the path") from None
+        raise MissingFile(f"no file at {path}") from None
     except IsADirectoryError:
         raise UnreadableFile(f"{path} is a folder, not a file", hint="give a file") from None
     return read_bytes(data, name=path.name, sheet=sheet)
@@ -94,12 +100,17 @@ def _read_excel(
     data: bytes, name: str, sheet: str | int, max_inflated: int, rows: int | None
 ) -> pd.DataFrame:
     check_xlsx(data, name, max_inflated=max_inflated)
+    if rows is None:  # the whole sheet: refused by its declared size, then read one row over
+        if isinstance(sheet, int):
+            check_xlsx_rows(xlsx_rows(data, sheet=sheet), name)
+        rows = MAX_XLSX_ROWS + 1
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", UserWarning)  # openpyxl style warnings
             frame = pd.read_excel(io.BytesIO(data), sheet_name=sheet, engine="openpyxl", nrows=rows)
     except Exception as exc:  # openpyxl and zipfile raise several unrelated types
         raise UnreadableFile(f"{name} is not a readable XLSX file: {exc}") from exc
+    check_xlsx_rows(len(frame), name)
     return _decimal_commas(frame)
 
 

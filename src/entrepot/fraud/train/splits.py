@@ -46,3 +46,12 @@ def stratified_splits(y: np.ndarray, seed: int) -> Splits:
     rest, test = train_test_split(rows, test_size=0.2, stratify=y, random_state=seed)
     train, val = train_test_split(rest, test_size=0.25, stratify=y[rest], random_state=seed)
     return Splits("stratified", np.sort(train), np.sort(val), np.sort(test))
+
+
+def with_training_rows(splits: Splits, start: int, count: int) -> Splits:
+    """``splits`` with ``count`` rows appended at position ``start`` onwards in training
+    (validation and test unchanged)."""
+    added = np.arange(start, start + count)
+    return Splits(
+        splits.kind, np.concatenate([splits.train, added]), splits.validation, splits.test
+    )

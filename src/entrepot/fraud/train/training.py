@@ -43,7 +43,12 @@ from entrepot.fraud.schema.target import label_vector
 from entrepot.fraud.tables.timeparse import parse_times
 from entrepot.fraud.train.importance import column_importance, feature_importances
 from entrepot.fraud.train.search import KINDS, Data, Trial, choose, search
-from entrepot.fraud.train.splits import Splits, stratified_splits, time_splits
+from entrepot.fraud.train.splits import (
+    Splits,
+    stratified_splits,
+    time_splits,
+    with_training_rows,
+)
 
 MIN_ROWS = 100
 MIN_FRAUDS = 20
@@ -126,8 +131,13 @@ def train(
     seed: int = 0,
     n_jobs: int = 1,
     progress: Callable[[str], None] | None = None,
+    extra: pd.DataFrame | None = None,
 ) -> TrainingResult:
     """Train and evaluate a fraud model on ``frame``.
+
+    ``extra``: labelled rows (an analyst's decisions, with ``frame``'s columns and label
+    values) that join the training rows only: the splits are cut from ``frame`` alone, as
+    without them, so the test split stays the one earlier versions were measured on.
 
     ``target`` names the label column (found automatically otherwise); ``time_budget``
     bounds the model search in seconds; ``cost_ratio`` (cost of a missed fraud over that
@@ -139,7 +149,7 @@ def train(
     machine, threads waiting for busy cores make some models many times slower.
     """
     with threadpool_limits(limits=n_jobs):
-        return _train(frame, target, time_budget, cost_ratio, models, seed, n_jobs, progress)
+        return _train(frame, target, time_budget, cost_ratio, models, seed, n_jobs, progress, extra)
 
 
 def _train(
@@ -151,6 +161,7 @@ def _train(
     seed: int,
     n_jobs: int,
     progress: Callable[[str], None] | None,
+    extra: pd.DataFrame | None = None,
 ) -> TrainingResult:
     say = progress or (lambda _message: None)
     began = time.monotonic()
@@ -169,6 +180,15 @@ def _train(
         )
     warnings = list(analysis.warnings)
     splits = _splits(data, y, spec, seed, warnings)
+    added = 0
+    if extra is not None and len(extra):
+        y_extra = label_vector(extra[label], analysis.positive)
+        known_extra = ~np.isnan(y_extra)
+        added = int(known_extra.sum())
+        splits = with_training_rows(splits, len(data), added)
+        rows = extra.loc[known_extra, list(frame.columns)]
+        data = pd.concat([data, rows], ignore_index=True)
+        y = np.concatenate([y, y_extra[known_extra].astype(np.int8)])
     say(f"{len(y)} rows, {int(y.sum())} frauds; {splits.kind} split")
 
     t0 = time.monotonic()
@@ -262,7 +282,7 @@ def _train(
             "total": round(total, 3),
             "budget": time_budget,
         },
-        "data": _summary(analysis, data, y, splits, spec, names),
+        "data": {**_summary(analysis, data, y, splits, spec, names), "added_rows": added},
         "warnings": warnings,
         "versions": _versions(),
     }

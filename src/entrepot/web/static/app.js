@@ -75,11 +75,16 @@ function followJob(card) {
   tick();
 }
 
+// On a narrow screen the mode bar would sit over the chart's title: no mode bar there.
+function plotConfig() {
+  return {displaylogo: false, responsive: true, displayModeBar: window.innerWidth > 600 ? "hover" : false};
+}
+
 function drawCharts() {
   if (typeof Plotly === "undefined") { return; }
   document.querySelectorAll(".chart[data-figure]").forEach((element) => {
     const figure = JSON.parse(document.getElementById(element.dataset.figure).textContent);
-    Plotly.newPlot(element, figure.data, figure.layout, {displaylogo: false, responsive: true})
+    Plotly.newPlot(element, figure.data, figure.layout, plotConfig())
       .then(() => element.setAttribute("data-drawn", "yes"));
   });
 }

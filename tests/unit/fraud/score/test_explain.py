@@ -13,7 +13,8 @@ from entrepot.fraud.model.calibration import Calibrator
 from entrepot.fraud.model.estimator import positive_scores
 from entrepot.fraud.model.features import FeatureBuilder, FeatureSpec
 from entrepot.fraud.model.saved import FraudModel
-from entrepot.fraud.score.explain import contributions, top_reasons
+from entrepot.fraud.score.explain import contributions
+from entrepot.fraud.score.words import AmountRatio, in_words
 from entrepot.fraud.train.search import DEFAULTS, KINDS, Data, fit_one
 
 
@@ -55,10 +56,12 @@ def test_linear_contributions_add_up_to_the_decision_function() -> None:
     np.testing.assert_allclose(values.sum(axis=1), centred, rtol=1e-9, atol=1e-9)
 
 
-def test_reasons_name_the_columns_that_push_up() -> None:
+def test_reasons_name_the_columns_that_push_up_with_the_rows_values() -> None:
+    frame = pd.DataFrame({"amount": [2340.0, 12.5], "hour": [3, 14], "country": ["FR", "DE"]})
     values = np.asarray([[1.2, -0.5, 0.35], [-1.0, -0.2, 0.0]])
-    assert top_reasons(values, ["amount", "hour", "country"]) == [
-        "amount (+1.20); country (+0.35)",
+    ratio = AmountRatio("amount", 30, np.asarray([6.94, np.nan]))
+    assert in_words(frame, np.asarray([0, 1]), values, list(frame.columns), ratio) == [
+        "amount 2,340, 6.9 × this customer's 30-day mean; country FR",
         "",
     ]
 

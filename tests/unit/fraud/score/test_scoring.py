@@ -30,6 +30,7 @@ from entrepot.fraud.score.scoring import (
     score,
     write_scores,
 )
+from entrepot.fraud.score.words import value_text
 from entrepot.fraud.synth.generator import GeneratedDataset, generate
 from entrepot.fraud.train.training import train
 from tests.support.fraud import small_library
@@ -58,7 +59,8 @@ def test_one_row_per_input_row_in_input_order() -> None:
     for col in ids:
         np.testing.assert_array_equal(out[col].to_numpy(), frame[col].to_numpy())
     members = [m.column for m in ensemble.members]
-    assert list(out.columns) == [*ids, *OUTPUT_COLUMNS, *members, "explanation"]
+    assert list(out.columns) == ["row", *ids, *OUTPUT_COLUMNS, *members, "explanation"]
+    assert out["row"].tolist() == list(range(1, len(frame) + 1))
     proba = out["fraud_probability"].to_numpy()
     assert np.all((proba >= 0) & (proba <= 1))
     weighted = sum(m.weight * out[m.column].to_numpy() for m in ensemble.members)
@@ -128,9 +130,14 @@ def test_risky_rows_are_explained_by_upload_columns() -> None:
     assert risky.any()
     assert (out.loc[risky, "explanation"] != "").mean() > 0.9
     assert (out.loc[~risky, "explanation"] == "").all()
-    named = {part.split(" (+")[0] for text in out.loc[risky, "explanation"] for part in
-             text.split("; ") if part}  # fmt: skip
-    assert named <= set(frame.columns)
+    said = []
+    for row in np.flatnonzero(risky.to_numpy()):
+        for part in filter(None, out["explanation"].iloc[row].split("; ")):
+            # "amount 2,340, 6.9 × this customer's 30-day mean", "hour 3"
+            column = next(c for c in frame.columns if part.startswith(f"{c} "))
+            assert part.startswith(f"{column} {value_text(frame[column].iloc[row])}")
+            said.append(part)
+    assert any("× this customer's" in part for part in said)
 
 
 def test_risk_levels_follow_the_threshold() -> None:

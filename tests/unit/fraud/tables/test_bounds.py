@@ -7,7 +7,7 @@ import zipfile
 
 import pytest
 
-from entrepot.fraud.tables.bounds import InflatesTooMuch, check_xlsx
+from entrepot.fraud.tables.bounds import InflatesTooMuch, TooManyRows, check_xlsx
 
 
 def archive(members: dict[str, bytes]) -> bytes:
@@ -34,3 +34,49 @@ def test_the_inflated_total_counts_against_the_limit() -> None:
 
 def test_small_members_may_compress_well() -> None:
     check_xlsx(archive({"styles.xml": b" " * 500_000}), "ok.xlsx")
+
+
+def workbook(rows: int, *, declared: int | None = None) -> bytes:
+    """A real workbook of ``rows`` data rows; ``declared`` rewrites the row count its sheet
+    declares (a dimension can lie)."""
+    import pandas as pd
+
+    buffer = io.BytesIO()
+    frame = pd.DataFrame({"amount": [float(i) for i in range(rows)], "id": range(rows)})
+    frame.to_excel(buffer, index=False, engine="openpyxl")
+    if declared is None:
+        return buffer.getvalue()
+    with zipfile.ZipFile(io.BytesIO(buffer.getvalue())) as zf:
+        members = {info.filename: zf.read(info) for info in zf.infolist()}
+    sheet = members["xl/worksheets/sheet1.xml"].decode()
+    members["xl/worksheets/sheet1.xml"] = sheet.replace(
+        f'ref="A1:B{rows + 1}"', f'ref="A1:B{declared + 1}"'
+    ).encode()
+    return archive(members)
+
+
+@pytest.fixture
+def cap(monkeypatch: pytest.MonkeyPatch) -> int:
+    from entrepot.fraud.tables import bounds, io
+
+    monkeypatch.setattr(bounds, "MAX_XLSX_ROWS", 50)
+    monkeypatch.setattr(io, "MAX_XLSX_ROWS", 50)
+    return 50
+
+
+def test_a_sheet_of_more_rows_than_the_cap_is_refused_asking_for_a_csv(cap: int) -> None:
+    from entrepot.fraud.tables.io import read_bytes
+
+    assert len(read_bytes(workbook(cap), name="ok.xlsx")) == cap
+    with pytest.raises(TooManyRows, match="more than 50 rows") as refused:
+        read_bytes(workbook(cap + 1), name="long.xlsx")
+    assert "CSV" in refused.value.hint
+
+
+def test_a_sheet_whose_dimension_lies_is_refused_while_read(cap: int) -> None:
+    from entrepot.fraud.tables.io import read_bytes, xlsx_rows
+
+    lying = workbook(cap + 10, declared=2)
+    assert xlsx_rows(lying) == 2
+    with pytest.raises(TooManyRows, match=r"long\.xlsx"):
+        read_bytes(lying, name="long.xlsx")

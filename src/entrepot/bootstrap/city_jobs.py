@@ -1,0 +1,66 @@
+"""The city backfill's job system without the fraud service: the city queue, a runner that
+knows only city units, and its workers (``entrepot city run --jobs``, ``entrepot worker
+--queue city``); nothing of the ML stack is imported. ``entrepot worker`` (all queues) gets
+the same handler through :mod:`entrepot.bootstrap.fraud`."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import timedelta
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from entrepot.jobs.queue import JobQueue
+from entrepot.jobs.runner import JobRunner
+from entrepot.jobs.service import JobService
+from entrepot.jobs.worker import Worker, worker_name
+
+if TYPE_CHECKING:
+    from entrepot.bootstrap.app import App
+
+
+def city_queue_name(jobs_name: str) -> str:
+    """The city queue's name beside the service's queue ``jobs_name`` (same backend)."""
+    return f"{jobs_name}-city"
+
+
+@dataclass
+class CityJobs:
+    """Submit city unit jobs, and work them."""
+
+    jobs: JobService
+    queue: JobQueue
+    runner: JobRunner
+    stale_after: timedelta
+
+    def worker(self, threads: int = 1) -> Worker:
+        """A worker on the city queue (not started)."""
+        return Worker(
+            self.queue,
+            self.jobs.uow_factory,
+            threads=threads,
+            stale_after=self.stale_after,
+            reap_every=max(1.0, self.stale_after.total_seconds() / 4),
+            resend=self.jobs.resend,
+        )
+
+
+def build_city_jobs(app: App) -> CityJobs:
+    """The city job system over ``app``'s catalog and settings."""
+    from entrepot.city.fanout import CITY_UNIT_KIND, run_unit
+
+    settings = app.settings
+    queue = JobQueue.from_url(
+        settings.jobs_url or settings.redis_url,
+        folder=Path(settings.var_dir),
+        name=city_queue_name(settings.jobs_name),
+    )
+    runner = JobRunner(
+        app.uow,
+        {CITY_UNIT_KIND: lambda job, _progress: run_unit(app.city, job.params)},
+        worker=worker_name(),
+        heartbeat_seconds=float(settings.job_heartbeat_seconds),
+    )
+    queue.bind(runner.run)
+    jobs = JobService(app.uow, queue)
+    return CityJobs(jobs, queue, runner, timedelta(seconds=float(settings.job_stale_seconds)))

@@ -1,0 +1,91 @@
+"""Before a catalog copy: both databases at this Entrepôt's revision, two different
+databases, and a target that is empty or holds an interrupted copy of this very source."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from sqlalchemy import Connection, Engine
+from sqlalchemy.engine import URL
+
+from entrepot.catalog.copy.errors import TargetNotEmpty
+from entrepot.catalog.copy.marker import Marker, markers
+from entrepot.catalog.copy.plan import TableCopy, row_counts
+from entrepot.catalog.engine import masked, sqlite_file
+from entrepot.catalog.migrate import current, ensure_migrated, head, known_revisions
+from entrepot.errors import ConfigError, NotMigrated
+
+
+def check_revisions(source: Engine, target: Engine) -> str:
+    """The revision both databases are at; raises :class:`NotMigrated` otherwise."""
+    ensure_migrated(source)
+    where = masked(target.url)
+    upgrade = f"ENTREPOT_DATABASE_URL='{where}' entrepot db upgrade"
+    missing = sqlite_file(target.url)
+    if missing is not None and not missing.exists():  # connecting would create it empty
+        raise NotMigrated(
+            f"there is no database at {missing.resolve()}",
+            hint=f"create it and its schema first: `{upgrade}`, then run the copy again",
+        )
+    expected, at = head(), current(target)
+    if at is None:
+        raise NotMigrated(
+            f"the target database {where} has no Entrepôt tables",
+            hint=f"create its schema first: `{upgrade}`, then run the copy again",
+        )
+    if at != expected:
+        newer = at not in known_revisions()
+        raise NotMigrated(
+            f"the target database {where} is at schema revision {at!r}, the source at "
+            f"{expected!r}; a copy needs both at the same revision",
+            hint="upgrade this Entrepôt (the target was migrated by a newer one)"
+            if newer
+            else f"upgrade the target: `{upgrade}`",
+        )
+    return expected
+
+
+def check_distinct(source: Engine, target: Engine) -> None:
+    """Refuse to copy a database onto itself."""
+    if _identity(source.url) == _identity(target.url):
+        raise ConfigError(
+            f"the target {masked(target.url)} is the configured database itself",
+            hint="pass another database with --to",
+        )
+
+
+def _identity(url: URL) -> str:
+    if url.get_backend_name() == "sqlite" and url.database not in (None, "", ":memory:"):
+        return f"sqlite:{Path(url.database or '').expanduser().resolve()}"
+    return url.set(password=None).render_as_string(hide_password=False)
+
+
+def resumable(
+    connection: Connection, plan: list[TableCopy], source: str, *, resume: bool
+) -> Marker | None:
+    """The interrupted copy of ``source`` to continue, or ``None`` for a fresh copy into an
+    empty target; raises :class:`TargetNotEmpty` for anything else."""
+    found = markers(connection)
+    open_copy = next((m for m in found if m.state == "copying"), None)
+    if open_copy is not None and open_copy.source != source:
+        raise TargetNotEmpty(
+            f"the target holds an interrupted copy of another database ({open_copy.source})",
+            hint="resume it from that database, or copy into a fresh, upgraded database",
+        )
+    if open_copy is not None:
+        if not resume:
+            raise TargetNotEmpty(
+                f"the target holds an interrupted copy of this database "
+                f"({open_copy.rows_copied} rows copied)",
+                hint="continue it with --resume",
+            )
+        return open_copy
+    filled = {name: n for name, n in row_counts(connection, plan).items() if n}
+    if filled or found:
+        rows = ", ".join(f"{name}: {n}" for name, n in list(filled.items())[:5])
+        what = f"holds rows ({rows})" if filled else f"received a copy of {found[-1].source}"
+        raise TargetNotEmpty(
+            f"the target {what}; a copy only goes into an empty database",
+            hint="create a new database, run `entrepot db upgrade` on it, and copy into that",
+        )
+    return None

@@ -1,0 +1,158 @@
+"""``entrepot db copy``: the whole catalog from one database into an empty, upgraded other.
+
+Steps: check both revisions and the target (empty, or an interrupted copy of this source to
+resume); copy every table in foreign-key order in batches, each batch committed with the
+marker; set PostgreSQL sequences past the copied ids; compare every table's row count and
+content digest; mark the copy done. The source is only read. A failed batch rolls back
+alone and raises :class:`CopyInterrupted`: the target stays resumable.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from sqlalchemy import Engine
+from sqlalchemy.exc import SQLAlchemyError
+
+from entrepot.catalog.copy.batches import copy_table
+from entrepot.catalog.copy.checks import check_distinct, check_revisions, resumable
+from entrepot.catalog.copy.digest import TableDigest, table_digest
+from entrepot.catalog.copy.errors import CopyInterrupted, TargetNotEmpty
+from entrepot.catalog.copy.marker import Marker, finish, start
+from entrepot.catalog.copy.plan import TableCopy, copy_plan, row_counts
+from entrepot.catalog.copy.sequences import advance_sequences
+from entrepot.catalog.engine import masked
+from entrepot.catalog.tables import metadata
+from entrepot.errors import DatabaseUnavailable
+
+#: ``(table, rows copied so far in all tables, rows to copy in all)``
+OnProgress = Callable[[str, int, int], object]
+
+
+@dataclass(frozen=True)
+class TableCheck:
+    """One table compared after the copy."""
+
+    name: str
+    source: TableDigest
+    target: TableDigest
+
+    @property
+    def same(self) -> bool:
+        """Whether the target holds exactly the source's rows."""
+        return self.source == self.target
+
+
+@dataclass(frozen=True)
+class CopyReport:
+    """A finished copy: every table compared, and whether it continued an earlier one."""
+
+    tables: list[TableCheck]
+    resumed: bool
+
+    @property
+    def ok(self) -> bool:
+        """Whether every table's count and digest agree."""
+        return all(check.same for check in self.tables)
+
+    @property
+    def rows(self) -> int:
+        """All the rows the source holds."""
+        return sum(check.source.rows for check in self.tables)
+
+
+class CatalogCopy:
+    """Copy the catalog of ``source`` into ``target``; the source is never written."""
+
+    def __init__(self, source: Engine, target: Engine, *, batch_size: int = 500) -> None:
+        self.source, self.target = source, target
+        self.batch_size = batch_size
+        self.plan: list[TableCopy] = copy_plan(metadata)
+        self.source_name = masked(source.url)
+        self.target_name = masked(target.url)
+
+    def counts(self) -> dict[str, int]:
+        """The rows of each table of the source, in copy order."""
+        with self.source.connect() as connection:
+            return row_counts(connection, self.plan)
+
+    def check(self, *, resume: bool = False) -> Marker | None:
+        """Raise unless the copy can go ahead; the interrupted copy to continue, if any."""
+        return self._prepare(resume)[1]
+
+    def _prepare(self, resume: bool) -> tuple[str, Marker | None]:
+        check_distinct(self.source, self.target)
+        revision = check_revisions(self.source, self.target)
+        with self.target.connect() as connection:
+            marker = resumable(connection, self.plan, self.source_name, resume=resume)
+        if marker is not None and marker.revision != revision:
+            raise TargetNotEmpty(
+                f"the interrupted copy in the target was made at schema revision "
+                f"{marker.revision!r}, the databases are now at {revision!r}",
+                hint="copy into a fresh, upgraded database instead",
+            )
+        return revision, marker
+
+    def run(
+        self, *, resume: bool = False, on_progress: OnProgress | None = None, pause: float = 0.0
+    ) -> CopyReport:
+        """Copy (or continue) and compare; the marker is closed only if every table agrees."""
+        revision, marker = self._prepare(resume)
+        resumed = marker is not None
+        counts = self.counts()
+        everything = sum(counts.values())
+        table = ""
+        try:
+            with self.target.begin() as connection:
+                if marker is None:
+                    marker = start(connection, self.source_name, revision)
+            done = marker.rows_copied
+            with self.source.connect() as source:
+                for step in self.plan:
+                    table = step.name
+
+                    def moved(n: int, name: str = step.name) -> None:
+                        nonlocal done
+                        done += n
+                        if on_progress is not None:
+                            on_progress(name, done, everything)
+
+                    copy_table(
+                        source,
+                        self.target,
+                        step,
+                        marker,
+                        batch_size=self.batch_size,
+                        on_rows=moved,
+                        pause=pause,
+                    )
+            with self.target.begin() as connection:
+                advance_sequences(connection, self.plan)
+        except (SQLAlchemyError, DatabaseUnavailable) as exc:
+            raise self._interrupted(table, exc, marker) from exc
+        report = CopyReport(self.compare(), resumed)
+        if report.ok:
+            with self.target.begin() as connection:
+                finish(connection, marker)
+        return report
+
+    def compare(self) -> list[TableCheck]:
+        """Every table's count and digest, source against target."""
+        with self.source.connect() as source, self.target.connect() as target:
+            return [
+                TableCheck(step.name, table_digest(source, step), table_digest(target, step))
+                for step in self.plan
+            ]
+
+    def _interrupted(self, table: str, exc: Exception, marker: Marker | None) -> CopyInterrupted:
+        reason = str(getattr(exc, "orig", None) or exc).strip().splitlines()[0]
+        copied = marker.rows_copied if marker is not None else 0
+        where = f" in table {table}" if table else ""
+        return CopyInterrupted(
+            f"the copy into {self.target_name} stopped{where} after {copied} rows: {reason}",
+            hint="the source is untouched and the target keeps every committed batch: fix the "
+            "cause (space, connection) and run the same command with --resume"
+            if marker is not None
+            else "the source and the target are untouched: fix the cause and run it again",
+        )

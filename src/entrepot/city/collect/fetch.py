@@ -1,0 +1,122 @@
+"""HTTP fetches that retry what is worth retrying, and bound what they read.
+
+Connection failures, timeouts, ``429`` and ``5xx`` are retried with exponential backoff
+(``Retry-After`` honoured up to the backoff's ceiling); any other status fails at once,
+naming it. A body larger than the bound is refused while it streams, never read whole.
+"""
+
+from __future__ import annotations
+
+import random
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from importlib.metadata import PackageNotFoundError, version
+from typing import Any
+
+import httpx
+
+from entrepot.city.errors import CityError
+
+#: The largest body read from one feed (the recent days of the counts export are far less).
+MAX_BODY = 512 * 1024 * 1024
+#: A status worth asking again.
+_RETRIED = {429, 500, 502, 503, 504}
+
+
+class FeedUnavailable(CityError):
+    """A feed did not answer after the retries, or answered with an error."""
+
+
+@dataclass(frozen=True, slots=True)
+class Retries:
+    """How often, and how patiently, to ask again."""
+
+    attempts: int = 4
+    #: Seconds before the first retry; doubled for each next one.
+    backoff: float = 2.0
+    #: The longest wait between two attempts.
+    ceiling: float = 60.0
+    timeout: float = 30.0
+
+
+def user_agent() -> str:
+    """What the collector says it is (feeds' operators ask for a name and a version)."""
+    try:
+        release = version("entrepot")
+    except PackageNotFoundError:  # running from a source tree that is not installed
+        release = "dev"
+    return f"entrepot/{release} (city collector)"
+
+
+def client(timeout: float) -> httpx.Client:
+    """An HTTP client with the collector's user agent and timeouts."""
+    headers = {"User-Agent": user_agent()}
+    return httpx.Client(headers=headers, timeout=timeout, follow_redirects=True)
+
+
+def fetch(
+    http: httpx.Client,
+    url: str,
+    *,
+    retries: Retries,
+    max_body: int = MAX_BODY,
+    sleep: Callable[[float], None] = time.sleep,
+) -> bytes:
+    """The body of ``url``; raises :class:`FeedUnavailable` naming the last failure."""
+    last = ""
+    retry_after: float | None = None
+    for attempt in range(retries.attempts):
+        if attempt:
+            sleep(_wait(retries, attempt, retry_after))
+        retry_after = None
+        try:
+            with http.stream("GET", url) as answer:
+                if answer.status_code in _RETRIED:
+                    last = f"HTTP {answer.status_code}"
+                    retry_after = _retry_after(answer.headers)
+                    continue
+                if answer.status_code != 200:
+                    raise FeedUnavailable(
+                        f"{_shown(url)} answered HTTP {answer.status_code}",
+                        hint="check the feed's base URL setting (docs/city.md)",
+                    )
+                return _bounded(answer, url, max_body)
+        except httpx.HTTPError as exc:  # connection refused, reset, timed out
+            last = f"{type(exc).__name__}: {exc}"
+    raise FeedUnavailable(
+        f"{_shown(url)} did not answer after {retries.attempts} attempt(s): {last}",
+        hint="the next collection retries; check the network or the feed's status page",
+    )
+
+
+def _bounded(answer: Any, url: str, max_body: int) -> bytes:
+    declared = answer.headers.get("content-length")
+    if declared is not None and declared.isdigit() and int(declared) > max_body:
+        raise FeedUnavailable(f"{_shown(url)} announces {declared} bytes, over {max_body}")
+    body = bytearray()
+    for chunk in answer.iter_bytes():
+        body += chunk
+        if len(body) > max_body:
+            raise FeedUnavailable(f"{_shown(url)} sent more than {max_body} bytes")
+    return bytes(body)
+
+
+def _wait(retries: Retries, attempt: int, retry_after: float | None) -> float:
+    if retry_after is not None:
+        return min(retry_after, retries.ceiling)
+    base = retries.backoff * 2 ** (attempt - 1)
+    return float(min(base * random.uniform(0.8, 1.2), retries.ceiling))
+
+
+def _retry_after(headers: Any) -> float | None:
+    value = headers.get("retry-after")
+    try:
+        return max(0.0, float(value)) if value is not None else None
+    except ValueError:
+        return None  # an HTTP date: the backoff decides
+
+
+def _shown(url: str) -> str:
+    """``url`` without its query (short enough for a message)."""
+    return url.split("?", 1)[0]

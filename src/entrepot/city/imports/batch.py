@@ -1,0 +1,132 @@
+"""Batch exports -> versions under ``raw/batch/<dataset>/``: the counts (every version is
+read, de-duplicated), the référentiel, the chantiers and the stations' information (the
+newest version is read; older ones stay readable).
+
+Each file is checked the way the pipeline will read it before it is stored: the counts are
+aggregated once (rows, days, duplicates), the référentiel and the chantiers parsed. The
+référentiel and chantiers are stored ``;``-separated (the pipeline's reading) when they
+came with another separator, and the counts when they came tab-separated.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import tempfile
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+from entrepot.city import layout
+from entrepot.city.errors import RawFormatError
+from entrepot.city.imports.detect import Detected
+
+#: Import kind -> the batch file it is a version of.
+BATCH_KINDS = {
+    "counts": layout.COUNTS_CSV,
+    "referentiel": layout.REFERENTIEL_CSV,
+    "roadworks": layout.ROADWORKS_CSV,
+    "gbfs-information": layout.STATIONS_JSON,
+}
+
+
+@dataclass(frozen=True)
+class Checked:
+    """A batch file ready to store: its bytes, and what reading it found."""
+
+    data: bytes
+    rows: int
+    first_day: date | None
+    last_day: date | None
+    warnings: tuple[str, ...]
+
+
+def check_batch(detected: Detected, text: str, data: bytes, name: str) -> Checked:
+    """Parse a batch file as the pipeline will; raises ``RawFormatError`` when it cannot.
+
+    ``data`` is what to store (the original bytes, or ``text`` re-encoded when it had to
+    be transcoded or repaired)."""
+    if detected.kind == "counts":
+        if detected.sep not in (";", ","):  # tab: a spreadsheet's "Unicode text"
+            data = _resemicolon(text, detected.sep).encode("utf-8")
+        return _counts(data, name)
+    if detected.kind == "gbfs-information":
+        from entrepot.city.processors.bikes import capacities
+
+        capacities(detected.document, name)  # raises unless a station_information
+        return Checked(data, len(detected.document["data"]["stations"]), None, None, ())
+    if detected.sep != ";":
+        data = _resemicolon(text, detected.sep).encode("utf-8")
+    if detected.kind == "referentiel":
+        from entrepot.city.referentiel import load_referentiel
+
+        count = len(load_referentiel(data, name))
+    else:
+        from entrepot.city.processors.roadworks import ROADWORKS_COLUMNS
+        from entrepot.city.readers import read_csv
+
+        count = len(read_csv(data, name, ROADWORKS_COLUMNS))
+    return Checked(data, count, None, None, ())
+
+
+def _resemicolon(text: str, sep: str) -> str:
+    out = io.StringIO()
+    writer = csv.writer(out, delimiter=";", lineterminator="\n")
+    writer.writerows(csv.reader(io.StringIO(text, newline=""), delimiter=sep))
+    return out.getvalue()
+
+
+def _counts(data: bytes, name: str) -> Checked:
+    with tempfile.TemporaryDirectory(prefix="entrepot-import-") as tmp:
+        path = Path(tmp) / "counts.csv"
+        path.write_bytes(data)
+        checked = check_counts_file(path, name)
+    return Checked(data, checked.rows, checked.first_day, checked.last_day, checked.warnings)
+
+
+def check_counts_file(path: Path, name: str) -> Checked:
+    """Aggregate a counts file once, as the pipeline will (bounded memory): rows, days,
+    duplicates and bad values. ``data`` of the result is empty (the file stays on disk)."""
+    from entrepot.city.bigcsv import aggregate_counts
+
+    agg = aggregate_counts(path, key=name)
+    if agg.rows == 0:
+        raise RawFormatError(
+            f"{name} has no counts row with a valid arc and time "
+            f"({agg.skipped_rows} row(s) without)",
+            key=name,
+            hint="check it is the counts export itself, with its rows",
+        )
+    warnings = []
+    quality = agg.quality
+    if quality is not None and not quality.empty:
+        dupes = int(quality["duplicates"].sum())
+        if dupes:
+            warnings.append(
+                f"{name}: {dupes} duplicate row(s) of the same arc and counted hour "
+                "(each is counted once)"
+            )
+        bad = int(quality["q_bad"].sum() + quality["k_bad"].sum())
+        if bad:
+            warnings.append(f"{name}: {bad} value(s) are not numbers (each day's run says more)")
+    if agg.skipped_rows:
+        warnings.append(f"{name}: {agg.skipped_rows} row(s) without a valid arc or time")
+    days = sorted(set(agg.arcs["day"]))
+    return Checked(
+        b"",
+        agg.rows + agg.skipped_rows,
+        days[0] if days else None,
+        days[-1] if days else None,
+        tuple(warnings),
+    )
+
+
+def batch_extension(kind: str) -> str:
+    """The stored file's extension."""
+    return "json" if kind == "gbfs-information" else "csv"
+
+
+def dumps(document: object) -> bytes:
+    """Compact UTF-8 JSON."""
+    return json.dumps(document, ensure_ascii=False, separators=(",", ":")).encode("utf-8")

@@ -1,0 +1,213 @@
+"""``import_file``: recognise one export, check it, and store it in the lake.
+
+Batch files become versions under ``raw/batch/<dataset>/`` (key = as-of instant + sha256,
+so the newest export sorts last and a file imported twice is stored once); time series are
+placed by their own timestamps in ``raw/api/<source>/dt=/hour=`` partitions, one JSON per
+hour, named after the source file's sha256 (importing it again writes nothing new). Keys
+are built here from validated parts, never from the file's name. Objects are write-once.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Protocol
+
+from entrepot.city import layout
+from entrepot.city.days import paris
+from entrepot.city.imports.batch import (
+    BATCH_KINDS,
+    Checked,
+    batch_extension,
+    check_batch,
+    check_counts_file,
+    dumps,
+)
+from entrepot.city.imports.bigfile import IN_MEMORY_LIMIT, prepare_counts, temporary_folder
+from entrepot.city.imports.bikes import counters_csv, gbfs_status, velib_csv
+from entrepot.city.imports.detect import Detected, detect
+from entrepot.city.imports.records import ImportResult, Placed, Series
+from entrepot.city.imports.text import decode, repair_cut
+from entrepot.city.imports.weather import open_meteo, openweathermap, synop
+from entrepot.errors import ObjectExists
+from entrepot.storage.protocols import List, Put
+
+#: Hourly pieces written at once (each put is a small write and an fsync).
+PUT_THREADS = 8
+
+
+class ImportStore(Put, List, Protocol):
+    """What an import needs of a store: write-once puts and listings."""
+
+
+Progress = Callable[[int, int], None]
+
+
+def import_file(
+    store: ImportStore,
+    source: Path | bytes,
+    *,
+    name: str | None = None,
+    as_of: datetime | None = None,
+    progress: Progress | None = None,
+) -> ImportResult:
+    """Import one export (a path, or bytes from a collector) into the lake of ``store``.
+
+    ``name`` names it in messages (default: the file name); ``as_of`` is when the export
+    was taken (default: the file's modification time, or now for bytes): the newest
+    batch version wins. Raises ``RawFormatError`` naming the file for what it cannot read.
+    """
+    if isinstance(source, Path):
+        label = name or source.name
+        taken = as_of or datetime.fromtimestamp(source.stat().st_mtime, UTC)
+        if source.stat().st_size > IN_MEMORY_LIMIT:
+            return _big_counts(store, source, label, taken)
+        data = source.read_bytes()
+    else:
+        label, data, taken = name or "<bytes>", source, as_of or datetime.now(UTC)
+    sha256 = hashlib.sha256(data).hexdigest()
+    decoded = decode(data, label)
+    detected = detect(decoded.text, label)
+    notes, text, changed = list(decoded.notes), decoded.text, decoded.changed
+    if detected.document is None:  # a CSV (a JSON document that parsed is whole)
+        text, cut = repair_cut(text, label)
+        notes, changed = notes + cut, changed or len(text) != len(decoded.text)
+    stored = text.encode("utf-8") if changed else data
+    if detected.kind in BATCH_KINDS:
+        return _batch(store, detected, text, stored, label, sha256, taken, notes)
+    series = _series(detected, text, label)
+    return _place(store, series, detected.kind, label, sha256, notes, progress)
+
+
+def _series(detected: Detected, text: str, name: str) -> Series:
+    kind = detected.kind
+    if kind == "gbfs-status":
+        return gbfs_status(detected.document, name)
+    if kind == "velib-csv":
+        return velib_csv(text, detected.sep, name)
+    if kind == "bike-counters":
+        return counters_csv(text, detected.sep, name)
+    if kind == "synop":
+        return synop(text, detected.sep, name)
+    if kind == "open-meteo":
+        return open_meteo(detected.document, name)
+    return openweathermap(detected.document, name)
+
+
+def _batch(
+    store: ImportStore,
+    detected: Detected,
+    text: str,
+    data: bytes,
+    name: str,
+    sha256: str,
+    as_of: datetime,
+    notes: list[str],
+) -> ImportResult:
+    checked = check_batch(detected, text, data, name)
+
+    def write(key: str) -> None:
+        store.put(key, checked.data, content_type=_content_type(key), if_absent=True)
+
+    return _store_version(store, detected.kind, sha256, as_of, write, checked, name, notes)
+
+
+def _big_counts(store: ImportStore, path: Path, name: str, as_of: datetime) -> ImportResult:
+    with temporary_folder() as tmp:
+        streamed = prepare_counts(path, name, Path(tmp))
+        checked = check_counts_file(streamed.path, name)
+
+        def write(key: str) -> None:
+            store.put_file(key, streamed.path, content_type="text/csv", if_absent=True)
+
+        notes = list(streamed.notes)
+        return _store_version(store, "counts", streamed.sha256, as_of, write, checked, name, notes)
+
+
+def _store_version(
+    store: ImportStore,
+    kind: str,
+    sha256: str,
+    as_of: datetime,
+    write: Callable[[str], object],
+    checked: Checked,
+    name: str,
+    notes: list[str],
+) -> ImportResult:
+    legacy = BATCH_KINDS[kind]
+    prefix = layout.versions_prefix(legacy)
+    same = [i.key for i in store.list(prefix) if f"-{sha256[:16]}." in i.key]
+    keys: tuple[str, ...] = ()
+    if not same:
+        key = layout.version_key(legacy, as_of, sha256, batch_extension(kind))
+        write(key)
+        keys = (key,)
+    return ImportResult(
+        name,
+        kind,
+        keys or tuple(same),
+        len(same),
+        checked.rows,
+        checked.first_day,
+        checked.last_day,
+        tuple([*notes, *checked.warnings]),
+    )
+
+
+def _place(
+    store: ImportStore,
+    series: Series,
+    kind: str,
+    name: str,
+    sha256: str,
+    notes: list[str],
+    progress: Progress | None,
+) -> ImportResult:
+    keys = [placed_key(piece, sha256) for piece in series.placed]
+    days = [piece.at.astimezone(paris()).date() for piece in series.placed]
+
+    def put(index: int) -> bool:
+        # False when the piece was already there (imported before)
+        try:
+            store.put(
+                keys[index],
+                dumps(series.placed[index].document),
+                content_type="application/json",
+                if_absent=True,
+            )
+        except ObjectExists:
+            return False
+        return True
+
+    present = 0
+    with ThreadPoolExecutor(max_workers=PUT_THREADS) as pool:
+        for done, written in enumerate(pool.map(put, range(len(keys))), start=1):
+            present += not written
+            if progress is not None:
+                progress(done, len(keys))
+    return ImportResult(
+        name,
+        kind,
+        tuple(keys),
+        present,
+        series.rows,
+        min(days, default=None),
+        max(days, default=None),
+        tuple([*notes, *series.warnings]),
+    )
+
+
+def placed_key(piece: Placed, sha256: str) -> str:
+    """The partition key of a placed document: the Paris local day and hour of its time
+    (``_fold1`` for the repeated autumn hour), named after the source file's sha256."""
+    local = piece.at.astimezone(paris())
+    fold = "_fold1" if local.fold else ""
+    prefix = layout.hour_prefix(piece.source, local.date(), local.hour)
+    return f"{prefix}{piece.stem}-{sha256[:16]}{fold}.json"
+
+
+def _content_type(key: str) -> str:
+    return "application/json" if key.endswith(".json") else "text/csv"

@@ -1,0 +1,103 @@
+"""Bytes as they were downloaded -> UTF-8 text: BOM, stray quote, Windows-1252, cut files.
+
+Exports come as UTF-8 with or without a BOM, sometimes with a stray ``"`` before the
+header (before or after the BOM), sometimes re-saved by a spreadsheet in Windows-1252.
+:func:`decode` gives the text (no BOM, header repaired) and says what it changed;
+a file that is neither UTF-8 nor a single-byte Western encoding is refused by name.
+"""
+
+from __future__ import annotations
+
+import codecs
+from dataclasses import dataclass
+
+from entrepot.city.errors import RawFormatError
+
+_BOM = "\ufeff"
+#: Encodings accepted besides UTF-8 (what spreadsheets on Western Windows write).
+_FALLBACKS = ["cp1252", "latin_1", "iso8859_15"]
+
+
+@dataclass(frozen=True)
+class Decoded:
+    """A file's text and what was done to read it."""
+
+    text: str
+    encoding: str
+    notes: tuple[str, ...]
+    #: Whether the stored bytes must differ from the original (transcoded or repaired).
+    changed: bool
+
+
+def decode(data: bytes, name: str) -> Decoded:
+    """Decode an export; raises :class:`RawFormatError` naming ``name`` when it cannot."""
+    notes: list[str] = []
+    if not data.strip():
+        raise RawFormatError(f"{name} is empty", key=name, hint="download the export again")
+    try:
+        if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+            text, encoding = data.decode("utf-16"), "utf-16"  # spreadsheets' "Unicode text"
+            notes.append(f"{name}: read as UTF-16 and stored as UTF-8")
+        else:
+            text, encoding = data.decode("utf-8"), "utf-8"
+    except UnicodeDecodeError as exc:
+        guessed = guess_encoding(data)
+        if guessed is None:
+            raise RawFormatError(
+                f"{name} is neither UTF-8 nor Windows-1252 text (byte 0x{data[exc.start]:02x} "
+                f"at {exc.start})",
+                key=name,
+                hint="re-export the file as UTF-8 CSV",
+            ) from None
+        encoding = guessed
+        try:
+            text = data.decode(encoding)
+        except UnicodeDecodeError:
+            raise RawFormatError(
+                f"{name} is neither UTF-8 nor {encoding} text",
+                key=name,
+                hint="re-export the file as UTF-8 CSV",
+            ) from None
+        notes.append(f"{name}: read as {encoding} and stored as UTF-8")
+    changed = encoding != "utf-8"
+    body = text.replace(_BOM, "", 1) if _BOM in text[:2] else text
+    first = body.split("\n", 1)[0]
+    if body.startswith('"') and first.count('"') % 2 == 1:
+        notes.append(f"{name}: a stray '\"' before the header was removed")
+        body, changed = body[1:], True
+    return Decoded(body, encoding, tuple(notes), changed)
+
+
+def guess_encoding(data: bytes) -> str | None:
+    """The single-byte Western encoding of non-UTF-8 bytes, or None."""
+    from charset_normalizer import from_bytes
+
+    best = from_bytes(data[: 1024 * 1024], cp_isolation=_FALLBACKS).best()
+    return None if best is None else str(best.encoding)
+
+
+def repair_cut(text: str, name: str) -> tuple[str, list[str]]:
+    """A CSV text that may have been cut short: one that ends inside a quoted field loses
+    its incomplete last row (warned); one without a final newline is warned about."""
+    notes = []
+    if text.count('"') % 2:
+        end = _last_row_end(text)
+        text = text[:end]
+        notes.append(
+            f"{name}: the file ends inside a quoted field (cut short); its incomplete last "
+            "row was left out"
+        )
+    elif text and not text.endswith("\n"):
+        notes.append(f"{name}: the file does not end with a newline; it may have been cut short")
+    return text, notes
+
+
+def _last_row_end(text: str) -> int:
+    # just after the last newline outside quotes
+    inside, end = False, 0
+    for i, char in enumerate(text):
+        if char == '"':
+            inside = not inside
+        elif char == "\n" and not inside:
+            end = i + 1
+    return end

@@ -1,0 +1,95 @@
+"""``entrepot city collect``: fetch the live feeds into the lake (see docs/city.md for the
+timer and cron lines). A table for people, ``--json`` for scripts; exits 69 if a feed
+could not be had (the others are stored; the next run retries it)."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+from rich.table import Table
+
+from entrepot.city.collect.feeds import Feed, feed_names
+from entrepot.cli.context import console, current_app, err_console
+from entrepot.cli.output import print_json
+from entrepot.sizes import human_size
+
+#: ``EX_UNAVAILABLE``: a service (here, a feed) is unavailable.
+EXIT_UNAVAILABLE = 69
+
+
+def collect_command(
+    ctx: typer.Context,
+    feed: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--feed", help=f"Only these feeds (repeat the option): {', '.join(feed_names())}."
+        ),
+    ] = None,
+    force: Annotated[
+        bool, typer.Option("--force", help="Fetch even the feeds already collected this hour.")
+    ] = False,
+    prefix: Annotated[str, typer.Option(help="Store prefix holding the raw/ layout.")] = "",
+    retries: Annotated[int, typer.Option(min=1, max=10, help="Attempts per feed.")] = 4,
+    backoff: Annotated[
+        float, typer.Option(min=0.0, help="Seconds before the first retry (doubled each time).")
+    ] = 2.0,
+    json_: Annotated[bool, typer.Option("--json", help="Print JSON for scripts.")] = False,
+) -> None:
+    """Fetch Vélib' GBFS, Open-Meteo and the Paris portal's exports into the lake, once per
+    hour (a second run in the same hour fetches nothing)."""
+    from entrepot.city.collect.collector import FeedOutcome, collect
+    from entrepot.city.collect.feeds import FeedUrls, feeds
+    from entrepot.city.collect.fetch import Retries, client, fetch
+
+    app = current_app(ctx)
+    settings = app.settings
+    urls = FeedUrls(settings.city_velib_url, settings.city_weather_url, settings.city_portal_url)
+    chosen = _chosen(feeds(urls), feed)
+    store = app.city.store
+    store = store.scoped(prefix) if prefix.strip("/") else store
+    policy = Retries(attempts=retries, backoff=backoff)
+
+    def shown(outcome: FeedOutcome) -> None:
+        if not json_:
+            err_console.print(f"{outcome.feed}: {outcome.status}", highlight=False)
+
+    with client(policy.timeout) as http:
+        report = collect(
+            store, chosen, lambda url: fetch(http, url, retries=policy), force=force, on_feed=shown
+        )
+    if json_:
+        print_json(
+            {"hour": report.hour.isoformat(), "feeds": [o.as_dict() for o in report.outcomes]}
+        )
+    else:
+        table = Table("feed", "status", "bytes", "new objects", "rows", box=None)
+        for o in report.outcomes:
+            size = human_size(o.bytes) if o.bytes else ""
+            table.add_row(o.feed, o.status, size, str(o.objects or ""), str(o.rows or ""))
+        console.print(table)
+        for o in report.outcomes:
+            for warning in o.warnings:
+                console.print(f"[yellow]warning[/yellow] {o.feed}: {warning}", highlight=False)
+            if o.error:
+                console.print(f"[red]not collected[/red] {o.feed}: {o.error}", highlight=False)
+    if report.failed:
+        raise typer.Exit(EXIT_UNAVAILABLE)
+
+
+def _chosen(every: tuple[Feed, ...], wanted: list[str] | None) -> tuple[Feed, ...]:
+    if not wanted:
+        return every
+    names = {f.name for f in every}
+    unknown = [name for name in wanted if name not in names]
+    if unknown:
+        raise typer.BadParameter(
+            f"unknown feed(s) {', '.join(unknown)}; choose from {', '.join(sorted(names))}",
+            param_hint="--feed",
+        )
+    return tuple(f for f in every if f.name in wanted)
+
+
+def register(app: typer.Typer) -> None:
+    """Add ``collect`` to the ``city`` sub-app."""
+    app.command("collect")(collect_command)

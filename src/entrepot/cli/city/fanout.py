@@ -1,0 +1,98 @@
+"""``entrepot city run --jobs``: the backfill's (type, day) units on the job queue, worked
+by this command's worker processes and by any ``entrepot worker`` sharing the queue."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from datetime import date
+from typing import TYPE_CHECKING, Any
+
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+
+from entrepot.cli.context import err_console
+
+if TYPE_CHECKING:
+    from entrepot.bootstrap.app import App
+    from entrepot.city.fanout import UnitState
+    from entrepot.city.runs import RunSummary
+
+
+def run_fanned_out(
+    app: App,
+    days: Sequence[date],
+    types: Sequence[str],
+    *,
+    prefix: str,
+    force: bool,
+    report: bool,
+    memory_limit: str,
+    workers: int,
+) -> RunSummary:
+    """Send the units, work them with ``workers`` local processes, wait, build reports."""
+    from entrepot.city.fanout import CITY_UNIT_KIND, UnitState, fan_out
+
+    jobs = app.city_jobs.jobs
+
+    def submit(units: Sequence[Mapping[str, Any]]) -> list[str]:
+        with app.uow() as uow:
+            records = [
+                jobs.record(uow, owner_id=None, kind=CITY_UNIT_KIND, params=unit, max_attempts=2)
+                for unit in units
+            ]
+            uow.commit()
+        for record in records:
+            jobs.send(record)
+        return [record.id for record in records]
+
+    def poll(ids: Sequence[str]) -> dict[str, UnitState]:
+        found = jobs.many(ids)
+        return {i: UnitState(str(j.state), j.result, j.error or None) for i, j in found.items()}
+
+    bar = Progress(
+        TextColumn("units"), BarColumn(), MofNCompleteColumn(), console=err_console, transient=True
+    )
+    with bar, _local_workers(workers):
+        task = bar.add_task("units", total=None)
+        return fan_out(
+            submit,
+            poll,
+            days,
+            types,
+            prefix=prefix,
+            force=force,
+            report=report,
+            memory_limit=memory_limit,
+            on_progress=lambda done, total: bar.update(task, completed=done, total=total),
+        )
+
+
+@contextmanager
+def _local_workers(count: int) -> Iterator[None]:
+    """``count`` ``entrepot worker --queue city`` processes for the duration of the run."""
+    command = [sys.executable, "-m", "entrepot", "worker", "--queue", "city", "--threads", "1"]
+    started = [
+        subprocess.Popen(
+            command,
+            env=os.environ.copy(),
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            start_new_session=True,
+        )
+        for _ in range(count)
+    ]
+    try:
+        yield
+    finally:
+        for process in started:
+            if process.poll() is None:
+                process.send_signal(signal.SIGTERM)
+        for process in started:
+            try:
+                process.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                process.kill()

@@ -1,0 +1,80 @@
+"""What ``entrepot verify`` shows of damaged objects, records in the catalog's damage
+register (which ``/health`` reports) and, with ``--repair``, restores from the cache."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from rich.text import Text
+
+from entrepot.cli.context import console
+from entrepot.cli.output import Column, print_json, table
+
+if TYPE_CHECKING:
+    from entrepot.bootstrap.app import App
+    from entrepot.services.verify import VerifyReport
+
+_COLUMNS = (
+    Column("key", fold=True),
+    Column("problem"),
+    Column("detail", fold=True),
+    Column("cached copy"),
+)
+
+
+def settle(
+    app: App, report: VerifyReport, *, prefix: str | None, repair: bool, as_json: bool
+) -> bool:
+    """Show the problems (a table, or one JSON document), record them, repair what the
+    cache can; whether none is left."""
+    from entrepot.services import damage
+
+    findings = damage.assess(report, app.uow, app.cache)
+    damage.register(app.uow, findings, prefix=prefix)
+    copies = {f.problem.key for f in findings if f.copy is not None}
+    outcome = damage.repair(app.raw_store, app.uow, findings) if repair and findings else None
+    problems: list[dict[str, Any]] = [
+        {
+            "key": p.key,
+            "problem": str(p.kind),
+            "detail": p.detail,
+            "cached copy": "verified" if p.key in copies else "none",
+        }
+        for p in report.problems
+    ]
+    left = len(findings) if outcome is None else len(outcome.left)
+    if as_json:
+        print_json(
+            {
+                "checked": report.checked,
+                "ok": report.ok,
+                "problems": problems,
+                "restored": [] if outcome is None else list(outcome.restored),
+                "not_repaired": [] if outcome is None else [k for k, _ in outcome.left],
+            }
+        )
+        return left == 0
+    if problems:
+        console.print(table(problems, _COLUMNS))
+        console.print(
+            f"recorded {len(findings)} damaged object(s) in the catalog "
+            "(administrators see them in /health until a check finds them intact)"
+        )
+    if findings and outcome is None and copies:
+        console.print(
+            f"{len(copies)} of them have a verified copy in the cache, still served: "
+            "`entrepot verify --repair` writes it back to the store"
+        )
+    if outcome is not None:
+        if outcome.restored:
+            console.print(
+                f"[green]restored {len(outcome.restored)} object(s)[/] from the cache's "
+                "verified copy"
+            )
+        for key, reason in outcome.left:
+            console.print(Text(f"not repaired: {key}: {reason}"))
+    console.print(
+        f"checked {report.checked} object(s): "
+        + ("[green]all verified[/]" if report.ok else f"[red]{len(problems)} problem(s)[/]")
+    )
+    return left == 0

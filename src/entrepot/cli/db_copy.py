@@ -1,0 +1,88 @@
+"""``entrepot db copy --to URL``: the whole catalog into another database, a thin shell over
+:class:`entrepot.catalog.copy.CatalogCopy` (counts, a progress bar, the comparison)."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+from rich.markup import escape
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+from rich.table import Table
+
+from entrepot.cli.context import console, current_app
+
+if TYPE_CHECKING:
+    from entrepot.catalog.copy.service import CopyReport
+
+
+def db_copy(
+    to: Annotated[
+        str, typer.Option(help="The target database URL (postgresql://… or sqlite:///…).")
+    ],
+    resume: Annotated[
+        bool, typer.Option("--resume", help="Continue an interrupted copy into the target.")
+    ] = False,
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="Check the target and print the row counts.")
+    ] = False,
+    batch: Annotated[int, typer.Option(help="Rows per target transaction.", min=1)] = 500,
+    pause: Annotated[float, typer.Option(hidden=True, min=0.0)] = 0.0,
+) -> None:
+    """Copy the whole catalog (accounts, tokens, sessions, datasets, models, jobs, city
+    metrics, store moves, audit log) from ENTREPOT_DATABASE_URL into an empty, upgraded
+    database, then compare every table's row count and content digest.
+
+    Interrupted? Run the same command with --resume. The source is only read.
+    """
+    from entrepot.catalog.copy.errors import CopyMismatch
+
+    copy = current_app().catalog_copy(to, batch_size=batch)
+    marker = copy.check(resume=resume)
+    if dry_run:
+        _show_counts(copy.counts())
+        state = "an interrupted copy to resume" if marker else "empty and at the same revision"
+        console.print(f"the target {escape(copy.target_name)} is {state}: nothing was written")
+        return
+    with Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeRemainingColumn(),
+        console=console,
+        transient=True,
+    ) as progress:
+        task = progress.add_task("copying", total=None)
+
+        def update(table: str, done: int, everything: int) -> None:
+            progress.update(task, description=table, completed=done, total=everything)
+
+        report = copy.run(resume=resume, on_progress=update, pause=pause)
+    _show_report(report)
+    if not report.ok:
+        raise CopyMismatch(
+            f"the copy in {copy.target_name} differs from the source",
+            hint="was the source in use? stop the app, and copy into a new, upgraded database",
+        )
+    console.print(
+        f"copied {report.rows} rows into {escape(copy.target_name)}"
+        + (" (resumed)" if report.resumed else "")
+        + ": every table's count and digest match. Now set "
+        "[bold]ENTREPOT_DATABASE_URL[/] to it and restart."
+    )
+
+
+def _show_counts(counts: dict[str, int]) -> None:
+    table = Table("table", "rows", box=None)
+    for name, rows in counts.items():
+        table.add_row(name, str(rows))
+    table.add_row("[bold]total[/]", str(sum(counts.values())))
+    console.print(table)
+
+
+def _show_report(report: CopyReport) -> None:
+    table = Table("table", "source rows", "target rows", "digest", box=None)
+    for check in report.tables:
+        same = "[green]same[/]" if check.same else "[red]differs[/]"
+        table.add_row(check.name, str(check.source.rows), str(check.target.rows), same)
+    console.print(table)

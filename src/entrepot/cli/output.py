@@ -1,0 +1,140 @@
+"""Results for people and for scripts, in one place.
+
+People get a Rich table with numbers rounded; ``--json`` prints one JSON document (a list
+or an object) on stdout and nothing else there, with stable keys and numbers unrounded.
+Progress and notes go to stderr (``cli.context.progress_console``) either way.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from enum import Enum
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.table import Table
+from rich.text import Text
+
+from entrepot.cli.context import console
+
+#: The ``--json`` flag of every listing and status command.
+JsonFlag = Annotated[
+    bool,
+    typer.Option("--json", help="Print one JSON document on stdout (for scripts)."),
+]
+
+
+@dataclass(frozen=True)
+class Column:
+    """One column of a table: the key of each row it shows, its header, how a value is
+    shown to people (default: :func:`human`), and whether long values wrap (``fold``)."""
+
+    key: str
+    title: str = ""
+    show: Callable[[Any], str] | None = None
+    fold: bool = False
+
+    @property
+    def header(self) -> str:
+        """The column's header."""
+        return self.title or self.key
+
+
+def human(value: Any) -> str:
+    """``value`` for people: numbers rounded (``0.4375``, not ``0.43749999999999994``),
+    times to the second, ``-`` for nothing, ``yes``/``no``, ``k=v`` pairs."""
+    if value is None:
+        return "-"
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, float):
+        return rounded(value)
+    if isinstance(value, datetime):
+        return value.strftime("%Y-%m-%d %H:%M:%S")
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, Mapping):
+        return ", ".join(f"{k}={human(v)}" for k, v in value.items())
+    if isinstance(value, list | tuple):
+        return ", ".join(human(v) for v in value)
+    return str(value)
+
+
+def counted(count: int, noun: str) -> str:
+    """``1 object``, ``2 objects``: a count with its noun in the right number (English)."""
+    return f"{count:,} {noun}" if count == 1 else f"{count:,} {noun}s"
+
+
+def rounded(number: float) -> str:
+    """A float with four significant digits, thousands without an exponent."""
+    if not math.isfinite(number):
+        return str(number)
+    if abs(number) >= 10_000:
+        return f"{number:,.0f}"
+    return f"{number:.4g}"
+
+
+def table(rows: Sequence[Mapping[str, Any]], columns: Sequence[Column]) -> Table:
+    """A borderless Rich table of ``rows``, one column per :class:`Column`; cell text is
+    never read as Rich markup."""
+    grid = Table(box=None)
+    for column in columns:
+        grid.add_column(
+            column.header,
+            overflow="fold" if column.fold else "ellipsis",
+            no_wrap=not column.fold,
+            min_width=len(column.header),
+        )
+    for row in rows:
+        grid.add_row(*(Text((c.show or human)(row.get(c.key))) for c in columns))
+    return grid
+
+
+def emit_rows(
+    rows: Sequence[Mapping[str, Any]],
+    columns: Sequence[Column],
+    *,
+    as_json: bool,
+    document: Any = None,
+    footer: str = "",
+) -> None:
+    """Print ``rows`` as a table (then ``footer``), or ``document`` (default: the rows) as
+    JSON."""
+    if as_json:
+        print_json(rows if document is None else document)
+        return
+    console.print(table(rows, columns))
+    if footer:
+        console.print(footer, markup=False)
+
+
+def emit_fields(document: Mapping[str, Any], *, as_json: bool) -> None:
+    """Print one record as a two-column table of its fields, or as JSON."""
+    emit_rows(
+        [{"field": k, "value": v} for k, v in document.items()],
+        (Column("field"), Column("value", fold=True)),
+        as_json=as_json,
+        document=document,
+    )
+
+
+def print_json(document: Any) -> None:
+    """Print ``document`` as indented UTF-8 JSON on stdout (times in ISO 8601)."""
+    typer.echo(json.dumps(document, ensure_ascii=False, indent=2, default=_jsonable))
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    if isinstance(value, Enum):
+        return value.value
+    if isinstance(value, Path):
+        return str(value)
+    if isinstance(value, set | frozenset | tuple):
+        return list(value)
+    raise TypeError(f"{type(value).__name__} is not JSON serializable")

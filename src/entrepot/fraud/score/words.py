@@ -1,0 +1,96 @@
+"""A row's explanation in words: the upload columns that push its score up most, each with
+the row's value, and for an amount the ratio to the customer's mean over the model's
+longest window when the model computes it (``amount 2,340, 6.9 × this customer's 30-day
+mean; hour 3``).
+
+The ratio is the model's own feature (``customer0_amount_ratio_30d``), read from the
+feature matrix the row was scored with, so the words say what the model saw.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+_RATIO = re.compile(r"^customer0_amount_ratio_(\d+)d$")
+#: Characters of a text value kept in an explanation.
+TEXT_LIMIT = 40
+
+
+@dataclass(frozen=True)
+class AmountRatio:
+    """For the rows being explained, the model's amount / customer-mean ratio."""
+
+    column: str  # the upload's amount column
+    days: int
+    values: np.ndarray  # one per explained row, NaN when the customer has no past
+
+
+def amount_ratio(
+    feature_names: Sequence[str], x: np.ndarray, amount_column: str | None
+) -> AmountRatio | None:
+    """The ratio feature of a model's matrix ``x`` (explained rows only), if it has one."""
+    if amount_column is None:
+        return None
+    for j, name in enumerate(feature_names):
+        matched = _RATIO.match(name)
+        if matched:
+            return AmountRatio(amount_column, int(matched.group(1)), np.asarray(x[:, j], float))
+    return None
+
+
+def value_text(value: Any) -> str:
+    """A cell as people read it: ``2,340``, ``12.5``, text cut at :data:`TEXT_LIMIT`."""
+    if isinstance(value, np.generic):
+        value = value.item()
+    if value is None or (isinstance(value, float) and not math.isfinite(value)):
+        return "missing"
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, int):
+        return f"{value:,}"
+    if isinstance(value, float):
+        if value.is_integer() and abs(value) < 1e15:
+            return f"{int(value):,}"
+        return f"{value:,.2f}"
+    if pd.isna(value):
+        return "missing"
+    text = str(value)
+    return text if len(text) <= TEXT_LIMIT else text[: TEXT_LIMIT - 1] + "…"
+
+
+def in_words(
+    frame: pd.DataFrame,
+    rows: np.ndarray,
+    pushed: np.ndarray,
+    labels: list[str],
+    ratio: AmountRatio | None = None,
+    *,
+    top: int = 3,
+    minimum: float = 1e-3,
+) -> list[str]:
+    """For each of ``rows`` (positions in ``frame``), the ``top`` columns of ``pushed``
+    ``(len(rows), len(labels))`` pushing its score up, in words; ``""`` when none does."""
+    if len(rows) == 0:
+        return []
+    k = min(top, len(labels))
+    order = np.argsort(-pushed, axis=1, kind="stable")[:, :k]
+    out = []
+    for i, row in enumerate(rows.tolist()):
+        parts = []
+        for j in order[i].tolist():
+            if pushed[i, j] <= minimum:
+                continue
+            label = labels[j]
+            text = f"{label} {value_text(frame.iat[row, j])}"
+            if ratio is not None and label == ratio.column and math.isfinite(ratio.values[i]):
+                text += f", {ratio.values[i]:.1f} × this customer's {ratio.days}-day mean"
+            parts.append(text)
+        out.append("; ".join(parts))
+    return out

@@ -1,0 +1,82 @@
+"""The analyst's decisions: labels given to scored rows (which the next version of the model
+learns from) and a decision threshold saved for a model version.
+
+A label names a row by its number in the scored upload (``row``, from 1, as in the scores
+file). A row outside the prediction, or a prediction of another user, is not found; who
+decided is the authenticated user, when is the service's clock.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from datetime import UTC, datetime
+
+from entrepot.catalog.accounts.records import UserRecord
+from entrepot.catalog.feedback.records import FeedbackRecord, ThresholdRecord
+from entrepot.catalog.uow import UnitOfWorkFactory
+from entrepot.errors import RecordNotFound
+from entrepot.fraud_service.errors import InvalidThreshold
+from entrepot.fraud_service.workspace import Workspace
+
+WorkspaceOf = Callable[[int], Workspace]
+Clock = Callable[[], datetime]
+
+
+class FeedbackService:
+    """Record and read analysts' labels; save a model version's threshold."""
+
+    def __init__(
+        self, workspace: WorkspaceOf, uow_factory: UnitOfWorkFactory, clock: Clock | None = None
+    ) -> None:
+        self._workspace = workspace
+        self._uow = uow_factory
+        self._clock = clock or (lambda: datetime.now(UTC))
+
+    def record(
+        self, user: UserRecord, prediction_id: str, labels: Sequence[tuple[int, int]]
+    ) -> list[FeedbackRecord]:
+        """Record ``(row, label)`` decisions on ``user``'s prediction (a later decision on a
+        row replaces the earlier); returns every decision on the prediction."""
+        with self._uow() as uow:
+            prediction = uow.predictions.get(user.id, prediction_id)
+            outside = sorted({row for row, _ in labels if not 1 <= row <= prediction.rows})
+            if outside:
+                shown = ", ".join(map(str, outside[:5])) + (" ..." if len(outside) > 5 else "")
+                raise RecordNotFound(
+                    f"prediction {prediction_id} has no row {shown}: its rows are numbered "
+                    f"1 to {prediction.rows}",
+                    hint="use the row column of the scores file",
+                )
+            uow.feedback.record(
+                owner_id=user.id,
+                prediction_id=prediction.id,
+                model_name=prediction.model_name if prediction.source == "model" else None,
+                labels=labels,
+                decided_by=user.email,
+                now=self._clock(),
+            )
+            uow.commit()
+            return uow.feedback.of_prediction(user.id, prediction.id)
+
+    def of_prediction(self, user_id: int, prediction_id: str) -> list[FeedbackRecord]:
+        """The decisions on ``user_id``'s prediction, by row."""
+        with self._uow() as uow:
+            prediction = uow.predictions.get(user_id, prediction_id)
+            return uow.feedback.of_prediction(user_id, prediction.id)
+
+    def set_threshold(self, user: UserRecord, model_id: int, threshold: float) -> ThresholdRecord:
+        """Save ``threshold`` for ``user``'s model version ``model_id``; later scorings with
+        that version flag rows from it."""
+        if not 0.0 < threshold < 1.0:
+            raise InvalidThreshold(f"threshold {threshold} is not between 0 and 1")
+        owner = self._workspace(user.id).owner
+        with self._uow() as uow:
+            uow.user_models.ref(owner, model_id)  # not found unless the user's
+            saved = uow.feedback.set_threshold(model_id, threshold, user.email, self._clock())
+            uow.commit()
+            return saved
+
+    def threshold(self, model_id: int) -> ThresholdRecord | None:
+        """The threshold saved for the version (the caller checked it is the user's)."""
+        with self._uow() as uow:
+            return uow.feedback.threshold(model_id)

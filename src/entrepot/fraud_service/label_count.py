@@ -1,0 +1,115 @@
+"""The label of a large upload counted over the whole file, not only the head the analysis
+read: the frauds and the fraud rate an upload shows are those training will find.
+
+Only the label column is read, in chunks (CSV: the encoding and separator of the head,
+:data:`CHUNK_ROWS` rows at a time; Parquet: that one column; XLSX: that one column of a
+sheet already checked against its inflated size), so memory stays bounded. When the file
+cannot be counted the sample's counts are kept and marked as estimates.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from entrepot.fraud.errors import FraudError
+from entrepot.fraud.schema.target import label_vector
+from entrepot.fraud.tables.io import decode, sniff_separator
+
+#: Rows of the label column read at once from a CSV.
+CHUNK_ROWS = 200_000
+_HEAD_BYTES = 64 * 1024
+
+
+@dataclass(frozen=True)
+class LabelCount:
+    """The label over every row of a file."""
+
+    rows: int
+    frauds: int
+    unlabelled: int
+
+    @property
+    def fraud_rate(self) -> float | None:
+        """Frauds among the rows that have a label."""
+        known = self.rows - self.unlabelled
+        return self.frauds / known if known else None
+
+
+def count_label(
+    path: Path, fmt: str, sample: pd.DataFrame, target: str, positive: object
+) -> LabelCount:
+    """Count ``target`` (fraud when it equals ``positive``) over the whole file at ``path``,
+    whose head was read as ``sample``."""
+    position = list(sample.columns).index(target)
+    numeric = pd.api.types.is_numeric_dtype(sample[target]) or pd.api.types.is_bool_dtype(
+        sample[target]
+    )
+    if fmt == "parquet":
+        chunks: Iterable[pd.Series[Any]] = _parquet(path, target)
+    elif fmt == "xlsx":
+        chunks = [pd.read_excel(path, usecols=[position]).iloc[:, 0]]
+    else:
+        chunks = _csv(path, position, numeric)
+    rows = frauds = unlabelled = 0
+    for series in chunks:
+        y = label_vector(series, positive)
+        rows += len(y)
+        frauds += int(np.nansum(y))
+        unlabelled += int(np.isnan(y).sum())
+    return LabelCount(rows, frauds, unlabelled)
+
+
+def _csv(path: Path, position: int, numeric: bool) -> Iterator[pd.Series[Any]]:
+    with path.open("rb") as handle:
+        head = handle.read(_HEAD_BYTES)
+    cut = head.rfind(b"\n")
+    text, encoding = decode(head[: cut + 1] if cut > 0 else head)
+    reader = pd.read_csv(
+        path,
+        sep=sniff_separator(text),
+        encoding=encoding,
+        encoding_errors="replace",
+        usecols=[position],
+        dtype=None if numeric else str,
+        skipinitialspace=True,
+        chunksize=CHUNK_ROWS,
+    )
+    with reader:
+        for chunk in reader:
+            yield chunk.iloc[:, 0]
+
+
+def _parquet(path: Path, target: str) -> Iterator[pd.Series[Any]]:
+    import pyarrow.parquet as pq
+
+    parquet = pq.ParquetFile(path)
+    for batch in parquet.iter_batches(columns=[target], batch_size=CHUNK_ROWS):
+        yield batch.to_pandas().iloc[:, 0]
+
+
+def whole_file_label(
+    path: Path, fmt: str, sample: pd.DataFrame, summary: dict[str, Any], positive: object
+) -> dict[str, Any]:
+    """``summary`` (an analysis of ``sample``, the head of a larger file) with the label
+    counted over the whole file, or, when that fails, marked ``frauds_estimated``."""
+    target = summary.get("target")
+    if target is None or target not in sample.columns:
+        return summary
+    try:
+        count = count_label(path, fmt, sample, target, positive)
+    except (FraudError, ValueError, OSError, pd.errors.ParserError):
+        return {**summary, "frauds_estimated": True}
+    rate = count.fraud_rate
+    return {
+        **summary,
+        "frauds": count.frauds,
+        "unlabelled_rows": count.unlabelled,
+        "fraud_rate": None if rate is None else round(rate, 6),
+        "frauds_estimated": False,
+    }

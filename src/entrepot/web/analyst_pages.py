@@ -1,0 +1,87 @@
+"""The analyst's pages: retrain a model from the decisions, two versions side by side,
+and the review of a prediction's flagged rows with keyboard shortcuts."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Request
+from fastapi.responses import Response
+
+from entrepot.api.deps import PageUser, Services
+from entrepot.web import charts
+from entrepot.web.forms import Csrf, act
+from entrepot.web.i18n import translator
+from entrepot.web.render import language, render
+
+router = APIRouter(include_in_schema=False)
+
+
+@router.post("/models/{model_id}/retrain")
+def retrain(
+    model_id: int, request: Request, user: PageUser, services: Services, csrf: Csrf
+) -> Response:
+    """Start the retraining with the analysts' decisions; follow its job."""
+
+    def go() -> str:
+        return f"/jobs/{services.training.submit_retrain(user.id, model_id).id}"
+
+    return act(request, csrf, go, back=f"/models/{model_id}")
+
+
+@router.get("/models/{model_id}/compare")
+def compare(
+    model_id: int, other: int, request: Request, user: PageUser, services: Services
+) -> Response:
+    """Two versions' test metrics and precision-recall curves on one page."""
+    lang = language(request)
+    t = translator(lang)
+    details = [services.models.get(user.id, i, lang) for i in (model_id, other)]
+    figure = charts.compare_figure(
+        [(f"{d.info.name} {d.info.version}", d.analyst) for d in details], t
+    )
+    return render(request, "compare.html", user=user, models=details, figure=figure)
+
+
+@router.get("/predictions/{prediction_id}/review")
+def review(prediction_id: str, request: Request, user: PageUser, services: Services) -> Response:
+    """The flagged rows, highest risk first, to label as fraud or legitimate."""
+    record = services.predictions.get(user.id, prediction_id)
+    decided = {f.row: f.label for f in services.feedback.of_prediction(user.id, prediction_id)}
+    flagged = [r for r in record.summary.get("top", []) if r.get("risk_level") in FLAGGED]
+    return render(
+        request, "review.html", user=user, prediction=record, rows=flagged, decided=decided
+    )
+
+
+@router.post("/predictions/{prediction_id}/rescore")
+async def rescore(
+    prediction_id: str, request: Request, user: PageUser, services: Services, csrf: Csrf
+) -> Response:
+    """Score the file again with the columns edited on the prediction page (one text box
+    per model: ``upload column = model input`` per line)."""
+    form = await request.form()
+    mappings = {
+        str(key).removeprefix("mapping:"): parse_mapping(str(value))
+        for key, value in form.multi_items()
+        if str(key).startswith("mapping:")
+    }
+
+    def go() -> str:
+        found = {k: v for k, v in mappings.items() if v}
+        return f"/jobs/{services.scoring.submit_rescore(user.id, prediction_id, found).id}"
+
+    return act(request, csrf, go, back=f"/predictions/{prediction_id}")
+
+
+def parse_mapping(text: str) -> dict[str, str]:
+    """``upload column = model input`` lines as a mapping (blank lines skipped; a line
+    without ``=`` keeps the column under its own name)."""
+    found = {}
+    for line in text.splitlines()[:2000]:
+        upload, _, model = line.partition("=")
+        if upload.strip():
+            found[upload.strip()[:255]] = (model.strip() or upload.strip())[:255]
+    return found
+
+
+#: Risk levels the review walks (``high`` and ``critical``: at or above the threshold).
+FLAGGED = frozenset({"high", "critical"})

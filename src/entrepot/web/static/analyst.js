@@ -1,0 +1,100 @@
+// The analyst's pages: the threshold slider of a model, the review of flagged rows.
+"use strict";
+
+function analystCsrf() { return document.body.dataset.csrf; }
+
+function pct(v) { return (100 * v).toFixed(1) + " %"; }
+
+function thresholdSlider(card) {
+  const data = JSON.parse(document.getElementById("threshold-data").textContent);
+  const slider = document.getElementById("threshold-slider");
+  const curve = data.curve;
+  const frauds = Math.round(data.base_rate * data.rows);
+  let best = 0;
+  curve.forEach((p, i) => {
+    if (Math.abs(p.threshold - data.current) < Math.abs(curve[best].threshold - data.current)) { best = i; }
+  });
+  const show = () => {
+    const p = curve[Number(slider.value)];
+    document.getElementById("th-value").textContent = p.threshold.toPrecision(3);
+    document.getElementById("th-precision").textContent = pct(p.precision);
+    document.getElementById("th-recall").textContent = pct(p.recall);
+    document.getElementById("th-flagged").textContent = pct(p.flagged_share);
+    document.getElementById("th-cost").textContent = p.expected_cost.toFixed(4);
+    if (data.rows) {
+      const flagged = Math.round(p.flagged_share * data.rows);
+      const tp = Math.round(p.recall * frauds);
+      const cells = {tp: tp, fp: flagged - tp, fn: frauds - tp, tn: data.rows - flagged - (frauds - tp)};
+      Object.entries(cells).forEach(([k, v]) => {
+        const cell = document.getElementById("cm-" + k);
+        if (cell) { cell.textContent = v.toLocaleString(); }
+      });
+      const shown = document.getElementById("cm-threshold");
+      if (shown) { shown.textContent = p.threshold.toPrecision(3); }
+    }
+  };
+  slider.value = best;
+  slider.addEventListener("input", show);
+  show();
+  document.getElementById("threshold-save").addEventListener("click", () => {
+    const status = document.getElementById("threshold-status");
+    const threshold = curve[Number(slider.value)].threshold;
+    fetch("/api/models/" + card.dataset.model + "/threshold", {
+      method: "PUT",
+      headers: {"Content-Type": "application/json", "X-CSRF-Token": analystCsrf(), "Accept": "application/json"},
+      body: JSON.stringify({threshold: threshold}),
+    }).then((r) => r.json().then((body) => ({ok: r.ok, body: body})))
+      .then(({ok, body}) => {
+        status.textContent = ok ? card.dataset.saved + " " + body.threshold.value.toPrecision(3) : body.message;
+        status.className = ok ? "saved" : "error-text";
+      })
+      .catch(() => { status.textContent = "The connection was interrupted."; status.className = "error-text"; });
+  });
+}
+
+function review(card) {
+  const rows = Array.from(card.querySelectorAll(".review-row"));
+  const status = document.getElementById("review-status");
+  const decided = document.getElementById("review-decided");
+  let index = 0;
+  let count = 0;
+  const show = () => {
+    rows.forEach((r, i) => { r.hidden = i !== index; });
+    document.getElementById("review-done").hidden = index < rows.length;
+    document.getElementById("review-position").textContent = Math.min(index + 1, rows.length) + " / " + rows.length;
+  };
+  const decide = (label) => {
+    if (index >= rows.length) { return; }
+    const row = Number(rows[index].dataset.row);
+    if (label === null) { index += 1; show(); return; }
+    fetch("/api/predictions/" + card.dataset.prediction + "/feedback", {
+      method: "POST",
+      headers: {"Content-Type": "application/json", "X-CSRF-Token": analystCsrf(), "Accept": "application/json"},
+      body: JSON.stringify({labels: [{row: row, label: label}]}),
+    }).then((r) => r.json().then((body) => ({ok: r.ok, body: body})))
+      .then(({ok, body}) => {
+        if (!ok) { status.textContent = body.message; status.className = "error-text"; return; }
+        rows[index].dataset.label = String(label);
+        count = body.labels.length;
+        decided.textContent = String(count);
+        status.textContent = ""; index += 1; show();
+      })
+      .catch(() => { status.textContent = "The connection was interrupted."; status.className = "error-text"; });
+  };
+  document.addEventListener("keydown", (event) => {
+    if (event.target.closest && event.target.closest("input, textarea, select")) { return; }
+    const key = event.key.toLowerCase();
+    if (key === "f") { decide(1); } else if (key === "l") { decide(0); } else if (key === "s") { decide(null); }
+  });
+  card.querySelectorAll("button[data-label]").forEach((b) => {
+    b.addEventListener("click", () => decide(b.dataset.label === "skip" ? null : Number(b.dataset.label)));
+  });
+  show();
+}
+
+document.addEventListener("DOMContentLoaded", () => {
+  const card = document.getElementById("threshold-card");
+  if (card) { thresholdSlider(card); }
+  const reviewCard = document.getElementById("review");
+  if (reviewCard) { review(reviewCard); }
+});

@@ -1,0 +1,29 @@
+"""The analyst's loop over HTTP for tests: train a model, score a file with it."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from entrepot.bootstrap.fraud import FraudServices
+from tests.support.web import Api, run_jobs
+
+
+def train_model(api: Api, services: FraudServices, content: bytes, name: str) -> int:
+    """Upload ``content``, train ``name`` on it, and return the new model's id."""
+    dataset = api.upload(content, "history.csv").json()["dataset_id"]
+    job = api.post("/api/train", json={"dataset_id": dataset, "model_name": name}).json()
+    run_jobs(services)
+    done = api.get(job["status_url"]).json()
+    assert done["state"] == "succeeded", done
+    return int(done["result"]["model_id"])
+
+
+def predict(api: Api, services: FraudServices, model_id: int, content: bytes) -> dict[str, Any]:
+    """Upload ``content``, score it with model ``model_id``; the prediction's detail."""
+    dataset = api.upload(content, "batch.csv").json()["dataset_id"]
+    job = api.post("/api/predict", json={"model_id": model_id, "dataset_id": dataset}).json()
+    run_jobs(services)
+    done = api.get(job["status_url"]).json()
+    assert done["state"] == "succeeded", done
+    found: dict[str, Any] = api.get(f"/api/predictions/{done['result']['prediction_id']}").json()
+    return found

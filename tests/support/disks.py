@@ -1,0 +1,27 @@
+"""A real, tiny disk: a tmpfs mounted for one test (needs root, as CI and the dev machines
+run), to see what a full disk does."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import pytest
+
+
+@contextmanager
+def tiny_tmpfs(parent: Path, size: str = "256k") -> Iterator[Path]:
+    """A ``size`` tmpfs mounted under ``parent``, unmounted afterwards."""
+    if os.geteuid() != 0:
+        pytest.skip("mounting a tmpfs needs root (CI and the dev machines run as root)")
+    mount = parent / f"tiny-{uuid.uuid4().hex[:8]}"
+    mount.mkdir()
+    subprocess.run(["mount", "-t", "tmpfs", "-o", f"size={size}", "tmpfs", str(mount)], check=True)
+    try:
+        yield mount
+    finally:
+        subprocess.run(["umount", str(mount)], check=True)

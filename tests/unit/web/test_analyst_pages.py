@@ -1,0 +1,122 @@
+"""The analyst's pages as the server renders them: the model page's readable metrics,
+threshold slider and confusion matrix; the prediction's top rows, drift and columns; the
+review page; retraining from the page; two versions side by side; in French too."""
+
+from __future__ import annotations
+
+import io
+import re
+from collections.abc import Iterator
+
+import pandas as pd
+import pytest
+from fastapi.testclient import TestClient
+
+from entrepot.bootstrap.fraud import FraudServices
+from entrepot.web.assets import asset_url
+from tests.support.analyst import predict, train_model
+from tests.support.csvs import labelled_csv
+from tests.support.web import PASSWORD, Api, csrf_of, make_web_app, run_jobs, sign_in
+
+World = tuple[TestClient, Api, FraudServices, int, dict]
+
+
+@pytest.fixture(scope="module")
+def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
+    app, services = make_web_app(tmp_path_factory.mktemp("pages"))
+    with TestClient(app, raise_server_exceptions=False) as client:
+        user = services.accounts.register("ana@example.com", PASSWORD)
+        _, token = services.accounts.create_token(user.id)
+        api = Api(client, token, user.id)
+        model_id = train_model(api, services, labelled_csv(), "cards")
+        labelled = labelled_csv(700, seed=21)
+        found = predict(api, services, model_id, labelled)
+        sign_in(client, "ana@example.com")
+        yield client, api, services, model_id, found
+
+
+def test_the_model_page_reads_as_an_analyst_needs(world: World) -> None:
+    client, _, _, model_id, _ = world
+    page = client.get(f"/models/{model_id}").text
+    assert "Precision-recall area" in page and "How well frauds rank" in page
+    assert "<th>auprc</th>" not in page
+    assert 'id="threshold-slider"' in page and 'id="threshold-data"' in page
+    assert f'<script src="{asset_url("analyst.js")}"' in page
+    for cell in ("cm-tp", "cm-fp", "cm-fn", "cm-tn"):
+        assert f'id="{cell}"' in page
+    assert 'id="lift"' in page and 'id="trials"' in page
+    assert "customer0_amount_ratio_30d" not in page.split('id="chart-importance-data"')[1][:4000]
+    assert "vs this customer" in page
+    french = client.get(f"/models/{model_id}", headers={"Accept-Language": "fr"}).text
+    assert "Aire précision-rappel" in french and "Seuil de décision" in french
+    assert client.get("/static/analyst.js").status_code == 200
+    refused = client.post(f"/models/{model_id}/retrain", data={"csrf_token": csrf_of(page)})
+    assert refused.status_code == 200 and "nothing new to learn" in refused.text
+
+
+def test_the_prediction_page_shows_top_rows_evaluation_drift_and_columns(world: World) -> None:
+    client, _, _, _, found = world
+    page = client.get(f"/predictions/{found['id']}").text
+    table = page.split('id="top-rows"')[1].split("</table>")[0]
+    first = found["top"][0]
+    assert f"<td>{first['row']}</td>" in table and first["explanation"].split(",")[0] in table
+    assert 'id="evaluation-auprc"' in page and 'id="drift"' in page
+    assert 'id="chart-score-drift-data"' in page
+    assert "<code>amount</code> → amount" in page
+    assert f'href="/predictions/{found["id"]}/review"' in page
+
+
+def test_the_review_page_lists_the_flagged_rows_by_risk(world: World) -> None:
+    client, _, _, _, found = world
+    page = client.get(f"/predictions/{found['id']}/review").text
+    rows = [int(r) for r in re.findall(r'class="review-row" data-row="(\d+)"', page)]
+    flagged = [r["row"] for r in found["top"] if r["risk_level"] in ("high", "critical")]
+    assert rows == flagged and rows
+    assert "F fraud" in page and 'id="review-fraud"' in page
+
+
+def test_retraining_from_the_page_and_comparing_versions(world: World) -> None:
+    client, api, services, model_id, found = world
+    truth = pd.read_csv(io.BytesIO(labelled_csv(700, seed=21)))["is_fraud"]
+    labels = [{"row": r["row"], "label": int(truth.iloc[r["row"] - 1])} for r in found["top"][:20]]
+    assert (
+        api.post(f"/api/predictions/{found['id']}/feedback", json={"labels": labels}).status_code
+        == 200
+    )
+    token = csrf_of(client.get(f"/models/{model_id}").text)
+    started = client.post(
+        f"/models/{model_id}/retrain", data={"csrf_token": token}, follow_redirects=False
+    )
+    assert started.status_code == 303 and started.headers["location"].startswith("/jobs/")
+    run_jobs(services)
+    job_page = client.get(started.headers["location"]).text
+    new_id = int(re.search(r'href="/models/(\d+)"', job_page).group(1))  # type: ignore[union-attr]
+    page = client.get(f"/models/{new_id}").text
+    assert 'id="comparison"' in page and 'id="feedback-rows">20<' in page
+    compared = client.get(f"/models/{new_id}/compare", params={"other": model_id}).text
+    assert 'id="chart-compare"' in compared and compared.count("<code>") >= 2
+    missing = client.get(f"/models/{new_id}/compare", params={"other": 999999})
+    assert missing.status_code == 404
+
+
+def test_the_columns_are_edited_on_the_page_and_scored_again(world: World) -> None:
+    client, api, services, _, found = world
+    page = client.get(f"/predictions/{found['id']}").text
+    assert 'id="rescore-form"' in page and "amount = amount" in page
+    mapping = found["summary"]["members"][0]["mapping"]
+    text = "\n".join(f"{k} = {v}" for k, v in mapping.items() if k != "amount")
+    started = client.post(
+        f"/predictions/{found['id']}/rescore",
+        data={"csrf_token": csrf_of(page), "mapping:cards": text},
+        follow_redirects=False,
+    )
+    assert started.status_code == 303 and started.headers["location"].startswith("/jobs/")
+    run_jobs(services)
+    job = api.get("/api/jobs/" + started.headers["location"].rsplit("/", 1)[1]).json()
+    again = api.get(f"/api/predictions/{job['result']['prediction_id']}").json()
+    assert "amount" not in again["summary"]["members"][0]["mapping"]
+    refused = client.post(
+        f"/predictions/{found['id']}/rescore",
+        data={"csrf_token": csrf_of(page), "mapping:cards": "nope = amount"},
+    )
+    assert refused.status_code == 200 and "has no column nope" in refused.text
