@@ -63,6 +63,20 @@ def test_iter_bytes_fails_at_the_end_of_a_corrupted_stream(corrupted: Subject) -
             pass
 
 
+def test_open_stream_fails_at_the_end_of_a_corrupted_stream(corrupted: Subject) -> None:
+    opened = corrupted.store.open_stream("data/train.csv", chunk_size=1024)
+    assert opened.info.size == len(DATA)
+    with pytest.raises(IntegrityError):
+        for _chunk in opened.chunks:
+            pass
+
+
+def test_open_stream_refuses_a_digest_the_store_does_not_record(subject: Subject) -> None:
+    subject.store.put("k", DATA)
+    with pytest.raises(IntegrityError):
+        subject.store.open_stream("k", sha256="0" * 64)
+
+
 def test_download_of_a_corrupted_object_leaves_no_file(corrupted: Subject, tmp_path: Path) -> None:
     dest = tmp_path / "out" / "train.csv"
     with pytest.raises(IntegrityError):

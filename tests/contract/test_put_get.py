@@ -150,6 +150,20 @@ def test_iter_bytes_streams_in_chunks(store: Store) -> None:
     assert len(parts) > 1
 
 
+def test_open_stream_gives_what_head_gives_and_the_bytes(store: Store) -> None:
+    data = bytes(range(256)) * 4096  # 1 MiB
+    store.put("big", data, metadata={"k": "v"})
+    opened = store.open_stream("big", chunk_size=64 * 1024)
+    head = store.head("big")
+    assert (opened.info.key, opened.info.size, opened.info.sha256) == (
+        head.key,
+        head.size,
+        head.sha256,
+    )
+    assert dict(opened.info.metadata) == {"k": "v"}
+    assert b"".join(opened.chunks) == data
+
+
 def test_head_describes_the_object_as_put_did(store: Store) -> None:
     before = datetime.now(UTC) - timedelta(minutes=2)
     put = store.put("h/obj", DATA, metadata={"k": "v"})

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Literal
 
 from entrepot.storage.forwarding import ForwardingStore, signer
 from entrepot.storage.protocols import Store
-from entrepot.storage.types import CHUNK_SIZE, ObjectInfo
+from entrepot.storage.types import CHUNK_SIZE, ObjectInfo, OpenedObject
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session, sessionmaker
@@ -76,6 +76,11 @@ class LocatedStore(ForwardingStore):
         self, key: str, *, chunk_size: int = CHUNK_SIZE, sha256: str | None = None
     ) -> Iterator[bytes]:
         return self.store_for(key).iter_bytes(key, chunk_size=chunk_size, sha256=sha256)
+
+    def open_stream(
+        self, key: str, *, chunk_size: int = CHUNK_SIZE, sha256: str | None = None
+    ) -> OpenedObject:
+        return self.store_for(key).open_stream(key, chunk_size=chunk_size, sha256=sha256)
 
     def download(self, key: str, dest: Path, *, sha256: str | None = None) -> ObjectInfo:
         return self.store_for(key).download(key, dest, sha256=sha256)

@@ -15,7 +15,7 @@ from entrepot.storage.protocols import (
     Sign,
     Store,
 )
-from entrepot.storage.types import Listing, ObjectInfo
+from entrepot.storage.types import Listing, ObjectInfo, OpenedObject
 
 __all__ = [
     "Copy",
@@ -26,6 +26,7 @@ __all__ = [
     "Listing",
     "Materialize",
     "ObjectInfo",
+    "OpenedObject",
     "Put",
     "Sign",
     "Store",

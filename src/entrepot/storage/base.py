@@ -24,7 +24,7 @@ from entrepot.storage.hashing import (
 from entrepot.storage.keys import normalize_prefix, validate_key
 from entrepot.storage.protocols import Store
 from entrepot.storage.scoped import ScopedStore
-from entrepot.storage.types import CHUNK_SIZE, Listing, ObjectInfo, PutSource
+from entrepot.storage.types import CHUNK_SIZE, Listing, ObjectInfo, OpenedObject, PutSource
 
 
 class BaseStore(ABC):
@@ -98,6 +98,14 @@ class BaseStore(ABC):
         """Stream the object; raises ``IntegrityError`` at the end of a corrupted stream."""
         info, chunks = self._open(validate_key(key), chunk_size)
         return verified(chunks, self._expected(info, sha256), key=key, store=self.url)
+
+    def open_stream(
+        self, key: str, *, chunk_size: int = CHUNK_SIZE, sha256: str | None = None
+    ) -> OpenedObject:
+        """What the store records of ``key`` and its verified stream, in one request."""
+        info, chunks = self._open(validate_key(key), chunk_size)
+        stream = verified(chunks, self._expected(info, sha256), key=key, store=self.url)
+        return OpenedObject(info, stream)
 
     def _expected(self, info: ObjectInfo, sha256: str | None) -> str | None:
         """The digest the bytes must have: the caller's and the recorded one must agree."""

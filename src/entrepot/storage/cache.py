@@ -3,27 +3,28 @@
 Reads are served from local files; writes, listings and deletes go straight to the remote.
 
 **Entries** are keyed by (key, version). The version is the object's sha256, passed by the
-caller (``path(key, sha256=...)``: a hit then makes no remote request at all) or read with
-one ``remote.head(key)``. A replaced object has a new sha256, so it is never served stale.
-A pinned sha256 is served from the cache even after the remote object is deleted: those
-are exactly the bytes asked for.
+caller (``path(key, sha256=...)``: a hit then makes no remote request at all) or read from
+the headers of the one remote GET whose body fills the entry. A replaced object has a new
+sha256, so it is never served stale. A pinned sha256 is served from the cache even after
+the remote object is deleted: those are exactly the bytes asked for.
 
 **Objects without a recorded sha256** (dropped by hand into a folder, uploaded to S3 by
 other tools) are keyed by their etag and checked **by size only**: nothing can prove their
 bytes. A new etag is a new entry. Objects with neither sha256 nor etag are not cached.
 
 **Verified on fill, trusted on hit.** A miss downloads into a temporary file in the cache
-folder, hashing while writing, fsyncs it and moves it into place with ``os.replace`` only
-if the sha256 and size match; otherwise it raises ``IntegrityError`` and leaves nothing
-behind. A crash leaves at most a temporary file, reclaimed by a later fill. A hit does not
-rehash: with the sha256 given, ``get`` is one ``open`` and one ``futimens`` (recording the
-access for LRU) before the plain read; without it, one remote ``head`` more.
-:meth:`CachedStore.verify` rehashes every entry and drops bad ones.
+folder, hashing while writing (one pass: the remote's verified stream), fsyncs it and
+moves it into place with ``os.replace`` only if the sha256 and size match; otherwise it
+raises ``IntegrityError`` and leaves nothing behind. A crash leaves at most a temporary
+file, reclaimed by a later fill. A hit does not rehash: with the sha256 given, ``get`` is
+one ``open`` and one ``futimens`` (recording the access for LRU) before the plain read;
+without it, one remote ``head`` more. A miss is one GET. :meth:`CachedStore.verify`
+rehashes every entry and drops bad ones.
 
 **Bounded.** Entries plus fills in progress never exceed ``max_bytes``; the least recently
 used entries are evicted first (see :mod:`entrepot.storage.cache_folder`). An object
-larger than ``max_bytes`` is not cached: ``get``, ``iter_bytes`` and ``download`` stream it
-from the remote, and ``path`` raises ``StorageError``.
+larger than ``max_bytes`` is not cached: ``get``, ``iter_bytes`` and ``download`` stream
+it from the remote, and ``path`` raises ``StorageError``.
 
 **Processes.** Any number of processes may share the folder. Fills are serialized per
 entry by file locks, so concurrent readers of one object download it once. Eviction
@@ -54,6 +55,8 @@ from entrepot.storage.protocols import Store
 from entrepot.storage.types import CHUNK_SIZE, ObjectInfo
 
 _OPEN_ATTEMPTS = 3
+#: Chunks of a fill: few thread hand-offs for the overlapped hash, little memory.
+_FILL_CHUNK = 8 * 1024 * 1024
 
 
 @dataclass(frozen=True, slots=True)
@@ -222,19 +225,19 @@ class CachedStore(ForwardingStore):
         """The entry (filled on a miss) and the remote info, which a pinned hit never asks
         for; or, for an object not to cache, its remote info alone.
 
-        A pinned hit skips the key check: an entry exists only for a key a fill has checked."""
-        if pinned is not None:
-            path = self._folder.entry(key, pinned)
-            if self._folder.touch(path):
-                self._count(hit=True)
-                return path, None
-        info = self._remote.head(validate_key(key))
-        found = self._materialize(key, info, pinned)
-        return info if found is None else (found, info)
+        A pinned hit skips the key check: an entry exists only for a key a fill has checked.
+        A pinned miss makes one request, the GET that fills; an unpinned read asks the
+        remote's ``head`` for the version first."""
+        if pinned is None:
+            return self._materialize(key, self._remote.head(validate_key(key)))
+        path = self._folder.entry(key, pinned)
+        if self._folder.touch(path):
+            self._count(hit=True)
+            return path, None
+        return self._fill_pinned(validate_key(key), pinned, path)
 
-    def _materialize(
-        self, key: str, info: ObjectInfo, pinned: str | None, *, retry: bool = True
-    ) -> str | None:
+    def _entry_for(self, key: str, info: ObjectInfo, pinned: str | None) -> str | None:
+        """The entry that holds these bytes, or ``None`` for an object not to cache."""
         if pinned is not None and info.sha256 is not None and info.sha256 != pinned:
             raise IntegrityError(
                 f"the object's sha256 is {info.sha256}, not the expected {pinned}",
@@ -245,22 +248,62 @@ class CachedStore(ForwardingStore):
         sha = pinned or info.sha256
         if (sha is None and info.etag is None) or info.size > self._max_bytes:
             return None
-        path = self._folder.entry(key, sha or etag_version(info.etag or ""))
+        return self._folder.entry(key, sha or etag_version(info.etag or ""))
+
+    def _fill_pinned(
+        self, key: str, pinned: str, path: str
+    ) -> tuple[str, ObjectInfo | None] | ObjectInfo:
+        """Fill ``path`` from one GET, whose headers say what the object is. Opened only
+        under the entry's lock: concurrent readers of one object download it once."""
+        seen: list[ObjectInfo] = []
+
+        def opener() -> tuple[int, Iterator[bytes]]:
+            opened = self._remote.open_stream(key, chunk_size=_FILL_CHUNK)
+            seen.append(opened.info)
+            try:
+                if self._entry_for(key, opened.info, pinned) is None:
+                    raise _Uncacheable
+            except BaseException:
+                opened.chunks.close()
+                raise
+            chunks = opened.chunks
+            if opened.info.sha256 is None:  # the stream checks only what the store records
+                chunks = verified(chunks, pinned, key=key, store=self.url)
+            return opened.info.size, chunks
+
+        try:
+            wrote = self._folder.fill(path, opener, key=key, source=self.url)
+        except _Uncacheable:
+            return seen[-1]
+        self._count(hit=not wrote)
+        return path, seen[-1] if seen else None  # another process filled it: no GET made
+
+    def _materialize(
+        self, key: str, info: ObjectInfo, *, retry: bool = True
+    ) -> tuple[str, ObjectInfo | None] | ObjectInfo:
+        """Fill the entry of the version ``head`` found, from one GET of those bytes."""
+        path = self._entry_for(key, info, None)
+        if path is None:
+            return info
         if self._folder.touch(path):
             self._count(hit=True)
-            return path
+            return path, info
+
+        def opener() -> tuple[int, Iterator[bytes]]:
+            chunks = self._remote.iter_bytes(key, chunk_size=_FILL_CHUNK, sha256=info.sha256)
+            return info.size, chunks
+
         try:
-            opener = partial(self._remote.iter_bytes, key)
-            wrote = self._folder.fill(path, info.size, opener, sha, key=key, source=self.url)
+            wrote = self._folder.fill(path, opener, key=key, source=self.url)
         except IntegrityError:
-            if pinned is not None or not retry:
+            if not retry:
                 raise
             fresh = self._remote.head(key)
             if (fresh.sha256, fresh.etag, fresh.size) == (info.sha256, info.etag, info.size):
                 raise
-            return self._materialize(key, fresh, None, retry=False)  # replaced while read
+            return self._materialize(key, fresh, retry=False)  # replaced while read
         self._count(hit=not wrote)
-        return path
+        return path, info
 
     def _open_entry(
         self, key: str, sha256: str | None
@@ -318,6 +361,10 @@ class CachedStore(ForwardingStore):
             store=self.cache_dir.as_uri(),
             hint="the cache is too small for the concurrent reads: raise cache.max_bytes",
         )
+
+
+class _Uncacheable(Exception):
+    """A pinned object turned out too large for the cache once its GET answered."""
 
 
 def _failing(exc: IntegrityError) -> Iterator[bytes]:

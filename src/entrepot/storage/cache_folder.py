@@ -24,7 +24,7 @@ import re
 import tempfile
 import threading
 import time
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import BinaryIO
 
@@ -106,18 +106,19 @@ class CacheFolder:
     def fill(
         self,
         path: str,
-        size: int,
-        chunks: Callable[[], Iterable[bytes]],
-        sha256: str | None,
+        opener: Callable[[], tuple[int, Iterator[bytes]]],
         *,
         key: str,
         source: str,
     ) -> bool:
-        """Write the entry at ``path`` from ``chunks()`` unless another process did meanwhile;
-        whether this call wrote it.
+        """Write the entry at ``path`` from what ``opener()`` returns (the size and the
+        bytes), unless another process did meanwhile; whether this call wrote it. The
+        opener is called only under the entry's lock, so concurrent fills download once.
 
-        The bytes must be exactly ``size`` long and, when ``sha256`` is given, hash to it;
-        otherwise ``IntegrityError`` (naming ``key`` in ``source``) and nothing is left.
+        The chunks are a verified stream: they raise ``IntegrityError`` at their end when
+        their bytes differ from the digest they must have. They must also be exactly the
+        size announced; otherwise ``IntegrityError`` (naming ``key`` in ``source``) and
+        nothing is left.
         """
         name = os.path.basename(path)
         with self._disk(key):
@@ -126,26 +127,24 @@ class CacheFolder:
         try:
             if self.touch(path):
                 return False
-            with self._disk(key):
-                tmp, fd = self._reserve(name, size)
-            try:
-                with os.fdopen(fd, "wb") as out:
-                    digest = self._write_exactly(chunks(), out, size, key=key, source=source)
-                    with self._disk(key):
-                        out.flush()
-                        os.fsync(out.fileno())
-                if sha256 is not None and digest != sha256:
-                    raise IntegrityError(
-                        f"sha256 mismatch: expected {sha256}, read {digest}", key=key, store=source
-                    )
+            size, chunks = opener()
+            with _closing(chunks):
                 with self._disk(key):
-                    now = time.time_ns()
-                    os.utime(tmp, ns=(now, now))
-                    os.makedirs(os.path.dirname(path), exist_ok=True)
-                    os.replace(tmp, path)
-            except BaseException:
-                tmp.unlink(missing_ok=True)
-                raise
+                    tmp, fd = self._reserve(name, size)
+                try:
+                    with os.fdopen(fd, "wb") as out:
+                        self._write_exactly(chunks, out, size, key=key, source=source)
+                        with self._disk(key):
+                            out.flush()
+                            os.fsync(out.fileno())
+                    with self._disk(key):
+                        now = time.time_ns()
+                        os.utime(tmp, ns=(now, now))
+                        os.makedirs(os.path.dirname(path), exist_ok=True)
+                        os.replace(tmp, path)
+                except BaseException:
+                    tmp.unlink(missing_ok=True)
+                    raise
         finally:
             stripe.release()
         return True
@@ -267,16 +266,14 @@ class CacheFolder:
             ) from exc
 
     def _write_exactly(
-        self, chunks: Iterable[bytes], out: BinaryIO, size: int, *, key: str, source: str
-    ) -> str:
-        """Write ``chunks``, which must be exactly ``size`` bytes, to ``out``; their sha256."""
-        digest = hashlib.sha256()
+        self, chunks: Iterator[bytes], out: BinaryIO, size: int, *, key: str, source: str
+    ) -> None:
+        """Write ``chunks``, which must be exactly ``size`` bytes, to ``out``."""
         written = 0
         for chunk in chunks:
             written += len(chunk)
             if written > size:
                 break
-            digest.update(chunk)
             with self._disk(key):  # errors from the remote's chunks pass unchanged
                 out.write(chunk)
         if written != size:
@@ -286,4 +283,14 @@ class CacheFolder:
                 key=key,
                 store=source,
             )
-        return digest.hexdigest()
+
+
+@contextlib.contextmanager
+def _closing(chunks: Iterator[bytes]) -> Iterator[None]:
+    """Close a stream left unread (a failed or oversized fill frees its connection)."""
+    try:
+        yield
+    finally:
+        close = getattr(chunks, "close", None)
+        if close is not None:
+            close()

@@ -11,7 +11,7 @@ from typing import Literal
 from entrepot.errors import StorageError
 from entrepot.storage.protocols import Sign, Store
 from entrepot.storage.scoped import ScopedStore
-from entrepot.storage.types import CHUNK_SIZE, Listing, ObjectInfo, PutSource
+from entrepot.storage.types import CHUNK_SIZE, Listing, ObjectInfo, OpenedObject, PutSource
 
 
 class ForwardingStore:
@@ -38,6 +38,11 @@ class ForwardingStore:
         self, key: str, *, chunk_size: int = CHUNK_SIZE, sha256: str | None = None
     ) -> Iterator[bytes]:
         return self._inner.iter_bytes(key, chunk_size=chunk_size, sha256=sha256)
+
+    def open_stream(
+        self, key: str, *, chunk_size: int = CHUNK_SIZE, sha256: str | None = None
+    ) -> OpenedObject:
+        return self._inner.open_stream(key, chunk_size=chunk_size, sha256=sha256)
 
     def download(self, key: str, dest: Path, *, sha256: str | None = None) -> ObjectInfo:
         return self._inner.download(key, dest, sha256=sha256)

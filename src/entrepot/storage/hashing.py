@@ -7,7 +7,7 @@ import io
 import re
 import tempfile
 import threading
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Generator, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from typing import BinaryIO
 
@@ -104,7 +104,7 @@ def is_seekable(reader: BinaryIO) -> bool:
 
 def verified(
     chunks: Iterable[bytes], expected: str | None, *, key: str, store: str
-) -> Iterator[bytes]:
+) -> Generator[bytes, None, None]:
     """Yield ``chunks``; at the end raise :class:`IntegrityError` if their sha256 differs."""
     digest = OverlappedHasher()
     for chunk in chunks:
@@ -126,7 +126,8 @@ class OverlappedHasher:
 
     ``hashlib`` releases the GIL on large buffers, so hashing chunk *n* overlaps reading
     chunk *n+1* and writing chunk *n*: a large copy costs about max(io, hash), not their sum.
-    Chunks must not be mutated after :meth:`update` (bytes never are).
+    Chunks must not be mutated after :meth:`update` (bytes never are; a view of a buffer
+    must not be written again).
     """
 
     def __init__(self) -> None:
@@ -136,7 +137,7 @@ class OverlappedHasher:
     #: Below this, a thread costs more than it saves: hash inline.
     INLINE_BELOW = 256 * 1024
 
-    def update(self, chunk: bytes) -> None:
+    def update(self, chunk: bytes | memoryview) -> None:
         """Queue ``chunk``; returns as soon as the previous chunk is hashed."""
         self._wait()
         if len(chunk) < self.INLINE_BELOW:
@@ -154,3 +155,19 @@ class OverlappedHasher:
         """The digest of every chunk queued so far."""
         self._wait()
         return self._digest.hexdigest()
+
+
+def copy_hashed(buffer: bytes | memoryview) -> tuple[bytes, str]:
+    """``bytes`` of an immutable ``buffer`` (e.g. a response body held by a native client)
+    and its sha256, the copy and the hash running side by side on two cores.
+
+    Both read the same immutable buffer, so the digest is that of the bytes returned.
+    """
+    view = memoryview(buffer)
+    if view.nbytes < OverlappedHasher.INLINE_BELOW:
+        data = view.tobytes()
+        return data, sha256_bytes(data)
+    digest = OverlappedHasher()
+    digest.update(view)
+    data = view.tobytes()
+    return data, digest.hexdigest()

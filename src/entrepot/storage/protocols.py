@@ -12,7 +12,14 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Literal, Protocol, runtime_checkable
 
-from entrepot.storage.types import CHUNK_SIZE, Listing, ObjectInfo, PendingUpload, PutSource
+from entrepot.storage.types import (
+    CHUNK_SIZE,
+    Listing,
+    ObjectInfo,
+    OpenedObject,
+    PendingUpload,
+    PutSource,
+)
 
 
 @runtime_checkable
@@ -41,6 +48,14 @@ class Get(Head, Protocol):
         self, key: str, *, chunk_size: int = CHUNK_SIZE, sha256: str | None = None
     ) -> Iterator[bytes]:
         """Stream the object; raises ``IntegrityError`` at the end of a corrupted stream."""
+        ...
+
+    def open_stream(
+        self, key: str, *, chunk_size: int = CHUNK_SIZE, sha256: str | None = None
+    ) -> OpenedObject:
+        """What the store records of ``key`` and its stream, in one request: the stream
+        raises ``IntegrityError`` at its end if the bytes differ. Close the stream (or read
+        it to the end) to free the connection."""
         ...
 
     def download(self, key: str, dest: Path, *, sha256: str | None = None) -> ObjectInfo:

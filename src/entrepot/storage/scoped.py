@@ -16,7 +16,7 @@ from typing import Literal
 from entrepot.errors import InvalidKey, StorageError
 from entrepot.storage.keys import normalize_prefix, validate_key
 from entrepot.storage.protocols import Sign, Store
-from entrepot.storage.types import CHUNK_SIZE, Listing, ObjectInfo, PutSource
+from entrepot.storage.types import CHUNK_SIZE, Listing, ObjectInfo, OpenedObject, PutSource
 
 
 class ScopedStore:
@@ -65,6 +65,12 @@ class ScopedStore:
         self, key: str, *, chunk_size: int = CHUNK_SIZE, sha256: str | None = None
     ) -> Iterator[bytes]:
         return self._inner.iter_bytes(self._in(key), chunk_size=chunk_size, sha256=sha256)
+
+    def open_stream(
+        self, key: str, *, chunk_size: int = CHUNK_SIZE, sha256: str | None = None
+    ) -> OpenedObject:
+        opened = self._inner.open_stream(self._in(key), chunk_size=chunk_size, sha256=sha256)
+        return OpenedObject(self._out(opened.info), opened.chunks)
 
     def download(self, key: str, dest: Path, *, sha256: str | None = None) -> ObjectInfo:
         return self._out(self._inner.download(self._in(key), dest, sha256=sha256))

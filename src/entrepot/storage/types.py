@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Generator, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import BinaryIO
@@ -25,6 +25,14 @@ class ObjectInfo:
     etag: str | None = None
     content_type: str | None = None
     metadata: Mapping[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class OpenedObject:
+    """An object's info and its verified byte stream, from one request."""
+
+    info: ObjectInfo
+    chunks: Generator[bytes, None, None]
 
 
 @dataclass(frozen=True, slots=True)

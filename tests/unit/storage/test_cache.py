@@ -30,7 +30,7 @@ from entrepot.storage.local import LocalStore
 from entrepot.storage.memory import MemoryStore
 from entrepot.storage.protocols import Store
 from entrepot.storage.scoped import ScopedStore
-from entrepot.storage.types import ObjectInfo
+from entrepot.storage.types import ObjectInfo, OpenedObject
 
 
 class Proxy:
@@ -52,6 +52,23 @@ class Proxy:
             return override(self, *args, **kwargs) if override else attr(*args, **kwargs)
 
         return counted
+
+    def _open_stream(self, key: str, *, chunk_size: int = 1024, **_: Any) -> OpenedObject:
+        """One GET as this fake's ``head`` and ``iter_bytes`` describe the object."""
+        head = getattr(type(self), "_head", None)
+        info = head(self, key) if head else self.inner.head(key)
+        stream = getattr(type(self), "_iter_bytes", None)
+        chunks = (
+            stream(self, key, chunk_size=chunk_size)
+            if stream
+            else self.inner.iter_bytes(key, chunk_size=chunk_size)
+        )
+        return OpenedObject(info, (chunk for chunk in chunks))
+
+
+def downloads(remote: Proxy) -> int:
+    """How many times the cache asked the remote for the bytes."""
+    return remote.calls["iter_bytes"] + remote.calls["open_stream"]
 
 
 class NoShaRemote(Proxy):
@@ -122,7 +139,7 @@ def test_a_second_read_is_a_hit(cache: CachedStore, remote: Proxy) -> None:
     assert cache.get("data/a.csv") == b"x,y\n1,2\n"
     stats = cache.info()
     assert (stats.hits, stats.misses, stats.entries, stats.bytes) == (1, 1, 1, 8)
-    assert remote.calls["iter_bytes"] == 1
+    assert downloads(remote) == 1
 
 
 def test_a_cached_store_is_a_store_and_passes_writes_through(
@@ -282,9 +299,9 @@ def test_lru_eviction_honours_the_byte_bound(remote: Proxy, tmp_path: Path) -> N
     remote.calls.clear()
     for name in "acd":
         cache.get(name)
-    assert remote.calls["iter_bytes"] == 0
+    assert downloads(remote) == 0
     cache.get("b")
-    assert remote.calls["iter_bytes"] == 1
+    assert downloads(remote) == 1
     assert cache.info().bytes <= 300
 
 
@@ -440,6 +457,24 @@ def test_a_cache_folder_that_cannot_be_created_is_unavailable(
 
 
 # -- several threads and processes -------------------------------------------------
+def test_a_pinned_miss_is_one_request(cache: CachedStore, remote: Proxy) -> None:
+    # A cold registry pull knows the sha256 from the manifest: the GET that fills the
+    # entry also says what the object is, so no HEAD goes before it.
+    info = remote.put("models/m.bin", b"weights" * 100)
+    remote.calls.clear()
+    assert cache.get("models/m.bin", sha256=info.sha256) == b"weights" * 100
+    assert (remote.calls["head"], downloads(remote)) == (0, 1)
+
+
+def test_a_pinned_object_too_large_for_the_cache_is_streamed(remote: Proxy, tmp_path: Path) -> None:
+    cache = _cached(remote, tmp_path, max_bytes=10)
+    info = remote.put("big", b"x" * 100)
+    assert cache.get("big", sha256=info.sha256) == b"x" * 100
+    assert cache.info().entries == 0
+    with pytest.raises(StorageError, match="larger than the cache"):
+        cache.path("big", sha256=info.sha256)
+
+
 def test_threads_filling_one_key_download_it_once(tmp_path: Path) -> None:
     remote = SlowRemote(MemoryStore(), 0.2)
     remote.inner.put("k", b"payload")
@@ -447,7 +482,7 @@ def test_threads_filling_one_key_download_it_once(tmp_path: Path) -> None:
     with ThreadPoolExecutor(4) as pool:
         results = list(pool.map(lambda _: cache.get("k"), range(4)))
     assert results == [b"payload"] * 4
-    assert remote.calls["iter_bytes"] == 1
+    assert downloads(remote) == 1
     assert (cache.info().misses, cache.info().hits) == (1, 3)
 
 
