@@ -10,6 +10,9 @@ Run: ``python -m bench.web [--quick]``; writes ``bench/results/web.md``. Cases:
 - **memory while uploading a 1 GB CSV** (200 MB with ``--quick``): the server's peak RSS
   during the upload (``VmHWM``, reset just before) minus its RSS before; the target is
   under 100 MB of growth, whatever the file's size;
+- **against a peer**: ``GET /api/models`` with a bearer token, closed loop, ours and a
+  minimal FastAPI + SQLAlchemy service (``bench/web_peer.py``) over the same catalog in
+  turns: requests/s and CPU per request;
 - **upload to trained model** on a 100,000-row dataset (20,000 with ``--quick``): upload,
   wait in the queue, train (budget stated), ready in the registry.
 
@@ -23,6 +26,7 @@ import asyncio
 import os
 import platform
 import signal
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -175,6 +179,96 @@ async def load(
     return latencies, errors
 
 
+async def closed_loop(
+    url: str, path: str, headers: dict[str, str], connections: int, seconds: float
+) -> tuple[int, int]:
+    """Closed loop: ``connections`` keep-alive clients each sending the next request as soon
+    as the last is answered, for ``seconds``; how many were answered, how many not 200."""
+    host, port = url.removeprefix("http://").split(":")
+    extra = "".join(f"{k}: {v}\r\n" for k, v in headers.items())
+    request = f"GET {path} HTTP/1.1\r\nHost: {host}\r\n{extra}\r\n".encode()
+    end = time.perf_counter() + seconds
+    done, errors = 0, 0
+
+    async def client() -> None:
+        nonlocal done, errors
+        connection = Connection(*await asyncio.open_connection(host, int(port)))
+        while time.perf_counter() < end:
+            if await connection.get(request) != 200:
+                errors += 1
+            done += 1
+        connection.writer.close()
+
+    await asyncio.gather(*(client() for _ in range(connections)))
+    return done, errors
+
+
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time the process ``pid`` has used so far."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+@contextmanager
+def peer_running(database: Path) -> Iterator[tuple[str, int]]:
+    """``bench.web_peer`` over the server's own catalog, under the same uvicorn."""
+    port = free_port()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "bench.web_peer", f"sqlite:///{database}", str(port)],
+        cwd=Path(__file__).parent.parent,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(300):
+            try:
+                httpx.get(url + "/api/models", timeout=1)
+                break
+            except httpx.HTTPError:
+                time.sleep(0.1)
+        yield url, process.pid
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
+
+
+def against_peer(server: Server, headers: dict[str, str], seconds: float, rounds: int) -> list[str]:
+    """``GET /api/models`` with a bearer token, ours and the peer's in turns."""
+    assert server.process is not None
+    database = server.folder / "var" / "entrepot.db"
+    rates: dict[str, list[float]] = {"ours": [], "peer": []}
+    costs: dict[str, list[float]] = {"ours": [], "peer": []}
+    with peer_running(database) as (peer_url, peer_pid):
+        targets = {"ours": (server.url, server.process.pid), "peer": (peer_url, peer_pid)}
+        for _ in range(rounds):
+            for who, (url, pid) in targets.items():
+                before = cpu_seconds(pid)
+                done, errors = asyncio.run(closed_loop(url, "/api/models", headers, 8, seconds))
+                assert errors == 0, f"{who}: {errors} errors"
+                rates[who].append(done / seconds)
+                costs[who].append((cpu_seconds(pid) - before) / done * 1000)
+    ours, peer = statistics.median(rates["ours"]), statistics.median(rates["peer"])
+    ours_ms, peer_ms = statistics.median(costs["ours"]), statistics.median(costs["peer"])
+    return [
+        "## Authenticated metadata GET against a minimal FastAPI + SQLAlchemy service",
+        "",
+        "`GET /api/models` with a bearer token, closed loop (8 keep-alive connections, "
+        f"{seconds:.0f} s per turn, {rounds} turns each, ours and the peer alternating). The "
+        "peer (`bench/web_peer.py`) reads the same catalog file under the same uvicorn: "
+        "the token looked up by its sha256, the caller's ready versions listed, nothing "
+        "else. CPU per request is the server process's user+system time over the answered "
+        "requests: it does not depend on what else the machine runs.",
+        "",
+        "| service | requests/s | CPU per request | ratio (ours/peer) |",
+        "|---|---:|---:|---:|",
+        f"| Entrepôt | {ours:.0f} | {ours_ms:.2f} ms | {ours / peer:.2f} (CPU: "
+        f"{peer_ms / ours_ms:.2f}) |",
+        f"| peer | {peer:.0f} | {peer_ms:.2f} ms | 1.00 |",
+        "",
+    ]
+
+
 def csv_block(rows: int, seed: int) -> bytes:
     data = generate("card_payments", rows, fraud_rate=0.02, seed=seed, variety=False)
     return data.frame.to_csv(index=False).encode()
@@ -261,6 +355,8 @@ def main() -> None:
             wait_job(server, headers, job_id)
             paths = ["/api/datasets", "/api/models", f"/api/jobs/{job_id}", "/api/me"]
             asyncio.run(load(server.url, paths, headers, 20, 3))  # warm-up, not counted
+            lines += against_peer(server, headers, 5 if quick else 10, 2 if quick else 3)
+            print("\n".join(lines), flush=True)
 
             lines += [
                 "## Metadata latency under load",

@@ -298,8 +298,7 @@ class AccountService:
         if not tokens.looks_like_token(token):
             return None
         with self._uow() as uow:
-            user_id = uow.tokens.user_of(tokens.token_hash(token), self._clock())
-            user = None if user_id is None else uow.users.find(user_id)
+            user = uow.tokens.user_of(tokens.token_hash(token), self._clock())
             uow.commit()
         return user if user is not None and user.is_active else None
 

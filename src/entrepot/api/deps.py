@@ -19,8 +19,8 @@ from entrepot.bootstrap.fraud import FraudServices
 from entrepot.catalog.accounts.records import UserRecord
 
 
-def get_services(request: Request) -> FraudServices:
-    """The wired services of this app."""
+async def get_services(request: Request) -> FraudServices:
+    """The wired services of this app (async: no work, so no thread-pool hop)."""
     services: FraudServices = request.app.state.services
     return services
 

@@ -82,14 +82,7 @@ class ModelService:
     def list(self, user_id: int) -> list[ModelInfo]:
         """Every ready model version of ``user_id``, newest first."""
         ws = self._workspace(user_id)
-        with self._uow() as uow:
-            ids = uow.user_models.ids(ws.owner)
-        found = []
-        for summary in ws.registry.list():
-            for record in ws.registry.versions(summary.name):
-                model_id = ids.get((record.name, record.version))
-                if model_id is not None:
-                    found.append(_info(model_id, record, self._ensemble(ws, record)))
+        found = [_info(r.id, r, self._ensemble(ws, r)) for r in ws.registry.ready_versions()]
         return sorted(found, key=lambda m: (m.created_at, m.id), reverse=True)
 
     def get(self, user_id: int, model_id: int, lang: str = "en") -> ModelDetail:

@@ -217,6 +217,11 @@ class Registry:
             raise ModelNotFound(f"no model named {self._ctx.label(name)!r} has a ready version")
         return found
 
+    def ready_versions(self) -> tuple[ModelVersionRecord, ...]:
+        """Every ready version of every model, newest first."""
+        with self._ctx.uow_factory() as uow:
+            return uow.models.ready_in(self._ctx.space.id)
+
     def list(self) -> tuple[ModelSummary, ...]:
         """Every model with a ready version, by name."""
         with self._ctx.uow_factory() as uow:

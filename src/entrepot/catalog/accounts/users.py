@@ -6,7 +6,8 @@ from collections.abc import Mapping
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, func, or_, select, update
+from sqlalchemy import ColumnElement, bindparam, func, or_, select, update
+from sqlalchemy.engine import Row
 from sqlalchemy.exc import IntegrityError as SqlIntegrityError
 from sqlalchemy.orm import Session
 
@@ -27,8 +28,8 @@ def _opt(value: datetime | None) -> datetime | None:
     return None if value is None else utc(value)
 
 
-def user_record(row: UserRow) -> UserRecord:
-    """The domain value of a ``users`` row."""
+def user_record(row: UserRow | Row[Any]) -> UserRecord:
+    """The domain value of a ``users`` row (an ORM row, or a Core row of its columns)."""
     return UserRecord(
         id=row.id,
         email=row.email,
@@ -226,6 +227,22 @@ def _token(row: ApiTokenRow) -> TokenRecord:
     )
 
 
+#: The bearer-token check of every API request, built once: the token's row and its user.
+_TOKEN_USER = (
+    select(
+        ApiTokenRow.id.label("token_id"),
+        ApiTokenRow.last_used_at.label("token_used_at"),
+        *UserRow.__table__.columns,
+    )
+    .join(UserRow, UserRow.id == ApiTokenRow.user_id)
+    .where(
+        ApiTokenRow.token_hash == bindparam("token_hash"),
+        ApiTokenRow.revoked_at.is_(None),
+        or_(ApiTokenRow.expires_at.is_(None), ApiTokenRow.expires_at > bindparam("now")),
+    )
+)
+
+
 class TokenRepository:
     """Reads and writes ``api_tokens`` rows (by the token's sha256, never the token)."""
 
@@ -255,22 +272,21 @@ class TokenRepository:
         self._session.flush()
         return _token(row)
 
-    def user_of(self, token_hash: str, now: datetime) -> int | None:
-        """The user an unrevoked, unexpired token belongs to (and note its use), or ``None``."""
-        row = self._session.scalars(
-            select(ApiTokenRow).where(
-                ApiTokenRow.token_hash == token_hash,
-                ApiTokenRow.revoked_at.is_(None),
-                or_(ApiTokenRow.expires_at.is_(None), ApiTokenRow.expires_at > now),
-            )
-        ).first()
+    def user_of(self, token_hash: str, now: datetime) -> UserRecord | None:
+        """The account an unrevoked, unexpired token belongs to (and note the token's use),
+        or ``None``: one prebuilt query, a write at most once a minute per token."""
+        row = (
+            self._session.connection()
+            .execute(_TOKEN_USER, {"token_hash": token_hash, "now": now})
+            .first()
+        )
         if row is None:
             return None
-        last = row.last_used_at
-        if last is None or utc(last) < now - TOUCH_EVERY:  # one write a minute, not per request
-            row.last_used_at = now
-            self._session.flush()
-        return row.user_id
+        if row.token_used_at is None or utc(row.token_used_at) < now - TOUCH_EVERY:
+            self._session.execute(
+                update(ApiTokenRow).where(ApiTokenRow.id == row.token_id).values(last_used_at=now)
+            )
+        return user_record(row)
 
     def list(self, user_id: int) -> tuple[TokenRecord, ...]:
         """The tokens of ``user_id``, newest first (revoked ones included)."""

@@ -29,6 +29,7 @@ from entrepot.catalog.models.rows import (
     FIND_ANY,
     FIND_READY,
     LATEST,
+    READY_IN,
     Query,
     key,
     named,
@@ -203,6 +204,10 @@ class ModelRepository:
         """How many ready versions ``name`` has."""
         query = select(func.count()).select_from(_V).where(*ready(namespace, name))
         return int(self._session.scalar(query) or 0)
+
+    def ready_in(self, namespace: str) -> tuple[ModelVersionRecord, ...]:
+        """Every ready version of every model of ``namespace``, newest first (one query)."""
+        return tuple(version_record(r) for r in self._rows(READY_IN, {"namespace": namespace}))
 
     def summaries(self, namespace: str) -> tuple[ModelSummary, ...]:
         """Every model of ``namespace`` with a ready version, by name."""

@@ -71,6 +71,11 @@ _BY_NAME = (_V.namespace == bindparam("namespace"), _V.name == bindparam("name")
 FIND_ANY = select_versions().where(*_BY_NAME, _V.version == bindparam("version"))
 FIND_READY = FIND_ANY.where(_READY)
 LATEST = select_versions().where(*_BY_NAME, _READY).order_by(_V.id.desc()).limit(1)
+READY_IN = (
+    select_versions()
+    .where(_V.namespace == bindparam("namespace"), _READY)
+    .order_by(_V.created_at.desc(), _V.id.desc())
+)
 ALIAS_TARGET = (
     select_versions()
     .join(ModelAliasRow, ModelAliasRow.version_id == _V.id)
