@@ -8,10 +8,11 @@ prints the URL. With Redis (``ENTREPOT_JOBS_URL=redis://...``) run
 
 from __future__ import annotations
 
+import os
 import signal
 import threading
 from enum import StrEnum
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
@@ -38,6 +39,14 @@ def serve(
         bool, typer.Option("--migrate/--no-migrate", help="Bring the catalog schema up first")
     ] = True,
     log_level: Annotated[str, typer.Option(help="debug, info, warning or error")] = "info",
+    workers: Annotated[
+        int,
+        typer.Option(
+            min=1,
+            max=64,
+            help="Web processes answering requests (jobs then run in one more process)",
+        ),
+    ] = 1,
 ) -> None:
     """Start the fraud detection web service and print its URL."""
     import uvicorn
@@ -51,9 +60,21 @@ def serve(
     configure_logging(log_level.upper(), json_lines=app.settings.env == "production")
     if migrate:
         app.migrate()
+    shown = "localhost" if host in ("0.0.0.0", "::") else host
+    options: dict[str, Any] = {
+        "host": host,
+        "port": port,
+        "log_config": None,
+        "log_level": log_level.lower(),
+        "access_log": False,
+        "proxy_headers": False,  # the app believes X-Forwarded-For from trusted proxies only
+        "timeout_graceful_shutdown": 10,
+    }
+    if workers > 1:
+        _serve_processes(app, workers, run_worker=run_worker, **options)
+        return
     web = create_app(app, worker=run_worker)
     services = web.state.services
-    shown = "localhost" if host in ("0.0.0.0", "::") else host
     console.print(
         f"[bold]Entrepôt[/] serving on [bold cyan]http://{shown}:{port}[/]\n"
         f"  store    {app.raw_store.url}\n"
@@ -64,16 +85,51 @@ def serve(
     )
     if run_worker:
         follow_in_background(services.references, console)
-    uvicorn.run(
-        web,
-        host=host,
-        port=port,
-        log_config=None,
-        log_level=log_level.lower(),
-        access_log=False,
-        proxy_headers=False,  # the app believes X-Forwarded-For from trusted proxies only
-        timeout_graceful_shutdown=10,
+    uvicorn.run(web, **options)
+
+
+def _serve_processes(app: App, workers: int, *, run_worker: bool, **options: Any) -> None:
+    """``serve --workers N``: N web processes under uvicorn's supervisor, each building its
+    app from the environment like this one, and one job worker process beside them."""
+    import subprocess
+    import sys
+
+    import uvicorn
+
+    from entrepot.api.served import LOG_LEVEL_VARIABLE
+    from entrepot.catalog.engine import masked
+
+    _ = app.secret_key  # one instance secret, made here before any worker needs it
+    log_level = options["log_level"]
+    os.environ[LOG_LEVEL_VARIABLE] = log_level
+    jobs = (
+        subprocess.Popen([sys.executable, "-m", "entrepot", "worker", "--log-level", log_level])
+        if run_worker
+        else None
     )
+    host = options["host"]
+    shown = "localhost" if host in ("0.0.0.0", "::") else host
+    console.print(
+        f"[bold]Entrepôt[/] serving on [bold cyan]http://{shown}:{options['port']}[/] "
+        f"with {workers} web processes\n"
+        f"  store    {app.raw_store.url}\n"
+        f"  catalog  {masked(app.settings.database_url)}\n"
+        + (
+            f"  jobs     in a worker process (pid {jobs.pid})"
+            if jobs is not None
+            else "  jobs     run `entrepot worker`"
+        )
+        + f"\n  accounts {_accounts(app)}"
+    )
+    try:
+        uvicorn.run("entrepot.api.served:served_app", factory=True, workers=workers, **options)
+    finally:
+        if jobs is not None:
+            jobs.terminate()
+            try:
+                jobs.wait(timeout=70)
+            except subprocess.TimeoutExpired:
+                jobs.kill()
 
 
 class QueueChoice(StrEnum):

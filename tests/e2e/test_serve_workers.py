@@ -1,0 +1,94 @@
+"""``entrepot serve --workers 2``: several web processes over one SQLite catalog and the
+embedded queue, with one job worker process beside them."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import httpx
+import pytest
+
+from tests.support.csvs import labelled_csv
+from tests.support.databases import temporary_database
+from tests.support.processes import Server, api_token, instance_env, run
+
+pytestmark = pytest.mark.slow
+
+
+def _children(pid: int) -> list[int]:
+    """The processes whose parent is ``pid``."""
+    found = []
+    for status in Path("/proc").glob("[0-9]*/status"):
+        try:
+            lines = status.read_text().splitlines()
+        except OSError:
+            continue
+        parent = next((line.split()[1] for line in lines if line.startswith("PPid:")), "")
+        if parent == str(pid):
+            found.append(int(status.parent.name))
+    return found
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def catalog(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[dict[str, str]]:
+    """The settings of a catalog on SQLite (the default) or on a fresh PostgreSQL database."""
+    if request.param == "sqlite":
+        yield {}
+        return
+    with temporary_database() as url:
+        yield {"database_url": url}
+
+
+def test_two_web_processes_and_a_job_worker_serve_one_instance(
+    tmp_path: Path, catalog: dict[str, str]
+) -> None:
+    env = instance_env(tmp_path, **catalog)
+    assert run(env, tmp_path, "db", "upgrade").returncode == 0
+    headers = api_token(env, tmp_path, "alice@example.com")
+    server = Server(env, tmp_path, "--workers", "2")
+    try:
+        banner = server.log.read_text()
+        assert "with 2 web processes" in banner and "jobs     in a worker process" in banner
+        # uvicorn's supervisor holds the 2 web processes; the job worker is beside them.
+        assert len(_children(server.process.pid)) >= 3
+
+        def fresh_connection_get(_: int) -> int:
+            return httpx.get(server.url + "/api/models", headers=headers, timeout=30).status_code
+
+        with ThreadPoolExecutor(8) as pool:
+            assert set(pool.map(fresh_connection_get, range(60))) == {200}
+
+        uploaded = httpx.post(
+            server.url + "/api/upload",
+            headers=headers,
+            files={"file": ("alice.csv", labelled_csv(1500))},
+            timeout=60,
+        )
+        assert uploaded.status_code == 201, uploaded.text
+        dataset = uploaded.json()["dataset_id"]
+        for _ in range(10):  # every web process sees what another one wrote
+            listed = httpx.get(server.url + "/api/datasets", headers=headers, timeout=30)
+            assert dataset in [d["id"] for d in listed.json()["items"]]
+        job = httpx.post(
+            server.url + "/api/train",
+            headers=headers,
+            json={"dataset_id": dataset, "model_name": "m"},
+            timeout=30,
+        ).json()["job_id"]
+        deadline, state = time.monotonic() + 120, ""
+        while time.monotonic() < deadline:
+            state = httpx.get(f"{server.url}/api/jobs/{job}", headers=headers, timeout=30).json()[
+                "state"
+            ]
+            if state in ("succeeded", "failed"):
+                break
+            time.sleep(0.5)
+        assert state == "succeeded", server.log.read_text()[-3000:]
+        models = httpx.get(server.url + "/api/models", headers=headers, timeout=30).json()
+        assert [m["name"] for m in models] == ["m"]
+    finally:
+        server.stop()
+    assert _children(server.process.pid) == []
