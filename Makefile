@@ -54,7 +54,7 @@ lock: ## Re-resolve requirements.lock from pyproject.toml
 	$(UV) pip compile -q --python-version 3.11 --extra postgres --extra ml --extra city --extra web --extra oidc --extra mongodb --extra mlflow --extra dev pyproject.toml -o requirements.lock
 
 #: gettext keywords: t(key), tn(key, count) (plural), say(request, key), N_(key) (marks a key).
-BABEL_KEYWORDS := --no-default-keywords -k t -k tn:1,1 -k say:2 -k N_
+BABEL_KEYWORDS := --no-default-keywords -k t -k tn:1,1 -k say:2 -k N_ -k Np_:1,1
 LOCALE := src/entrepot/locale
 
 translations: setup ## Extract the message keys and update the .po catalogs (docs/translating.md)

@@ -18,6 +18,7 @@ from entrepot.catalog.accounts.records import UserRecord
 from entrepot.i18n import Formats
 from entrepot.web.assets import asset_url
 from entrepot.web.i18n import choose, translator
+from entrepot.web.phrases import Phrases
 
 
 def language(request: Request) -> str:
@@ -80,6 +81,7 @@ def render(
         "pct": formats.percent,
         "when": formats.moment,
         "day": formats.day,
+        "phrases": Phrases(t, formats),
         "csrf": csrf_token(request),
         "flashes": take_flashes(request),
         "path": request.url.path,

@@ -17,7 +17,7 @@ from entrepot.i18n.catalogs import po_path, read_catalog
 
 ROOT = Path(__file__).resolve().parents[3]
 #: The keywords of `make translations` (the Makefile's BABEL_KEYWORDS).
-KEYWORDS = {"t": None, "tn": (1, 1), "say": (2,), "N_": None}
+KEYWORDS = {"t": None, "tn": (1, 1), "say": (2,), "N_": None, "Np_": (1, 1)}
 METHODS = [
     ("src/entrepot/**/templates/**.html", "jinja2"),
     ("src/entrepot/**.py", "python"),

@@ -46,7 +46,8 @@ function followJob(card) {
   const state = document.getElementById("job-state");
   const labels = JSON.parse(state.dataset.labels);
   const tick = () => {
-    fetch("/api/jobs/" + card.dataset.job, {headers: {"Accept": "application/json"}})
+    // The page's own view of the job: its progress message in the page's language.
+    fetch("/jobs/" + card.dataset.job + "/status", {headers: {"Accept": "application/json"}})
       .then((r) => r.json())
       .then((job) => {
         state.textContent = labels[job.state] || job.state;
