@@ -71,7 +71,12 @@ SDK_HOMES = {
     "huey": {"entrepot.jobs.queue"},
     "authlib": {"entrepot.web.oidc"},
     "argon2": {"entrepot.accounts.passwords"},
-    "babel": {"entrepot.i18n.catalogs", "entrepot.i18n.formats", "entrepot.i18n.negotiation"},
+    "babel": {
+        "entrepot.i18n.catalogs",
+        "entrepot.i18n.formats",
+        "entrepot.i18n.negotiation",
+        "entrepot.i18n.charts",
+    },
 }
 #: Presentation libraries: only the command line (``cli/``) renders for a terminal.
 PRESENTATION = {"typer", "rich", "click"}

@@ -25,6 +25,11 @@ DOMAIN = "messages"
 LOCALE_DIR = Path(__file__).resolve().parents[1] / "locale"
 
 
+def N_(key: str) -> str:  # noqa: N802 - gettext's name for "mark, do not translate yet"
+    """``key`` itself: marks a key for extraction (``pybabel extract -k N_``)."""
+    return key
+
+
 def po_path(lang: str) -> Path:
     """Where the catalog of ``lang`` lives in the package."""
     return LOCALE_DIR / lang / "LC_MESSAGES" / f"{DOMAIN}.po"

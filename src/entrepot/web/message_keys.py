@@ -3,10 +3,9 @@ so that ``pybabel extract`` finds them and ``pybabel update`` keeps them in the 
 
 from __future__ import annotations
 
+from entrepot.i18n.catalogs import N_
 
-def N_(key: str) -> str:  # noqa: N802 - gettext's name for "mark, do not translate yet"
-    """``key`` itself: marks a key for extraction."""
-    return key
+__all__ = ["N_", "Np_"]
 
 
 def Np_(key: str) -> str:  # noqa: N802 - the plural marker, as ``N_``

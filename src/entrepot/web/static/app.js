@@ -78,7 +78,10 @@ function followJob(card) {
 
 // On a narrow screen the mode bar would sit over the chart's title: no mode bar there.
 function plotConfig() {
-  return {displaylogo: false, responsive: true, displayModeBar: window.innerWidth > 600 ? "hover" : false};
+  // The page's language: its Plotly.js locale (plotly-locale-fr.js) names months and days
+  // and writes numbers as the page does.
+  return {displaylogo: false, responsive: true, displayModeBar: window.innerWidth > 600 ? "hover" : false,
+          locale: document.documentElement.lang || "en"};
 }
 
 function drawCharts() {
