@@ -109,6 +109,9 @@ def browser() -> Iterator[Any]:
     options.binary_location = CHROMIUM
     for flag in FLAGS:
         options.add_argument(flag)
+    # A reader in Paris: the browser asks for French (the dashboard follows Accept-Language).
+    options.add_argument("--lang=fr-FR")
+    options.add_experimental_option("prefs", {"intl.accept_languages": "fr-FR,fr"})
     with pytest.MonkeyPatch.context() as env:
         env.setenv("SE_OFFLINE", "true")  # never let Selenium Manager download anything
         driver = webdriver.Chrome(service=Service(CHROMEDRIVER), options=options)

@@ -139,3 +139,23 @@ def test_the_job_page_follows_its_job_in_french(world: World) -> None:
     status = client.get(f"/jobs/{ids['job']}/status").json()
     assert status["state"] == "succeeded" and status["id"] == ids["job"]
     assert status["message"] and english_words(status["message"]) == []
+
+
+def test_the_pages_scripts_read_refusals_in_french(world: World) -> None:
+    """The upload form posts to the API with the session cookie: its refusal is French; a
+    client with a token keeps the API's English."""
+    client, services, _ = world
+    token = re.search(r'name="csrf_token" value="([^"]+)"', client.get("/datasets").text)
+    assert token is not None
+    refused = client.post(
+        "/api/upload",
+        files={"file": ("notes.txt", b"hello")},
+        headers={"X-CSRF-Token": token.group(1), "Accept": "application/json"},
+    )
+    assert refused.status_code == 422 and refused.json()["code"] == "empty_file"
+    assert refused.json()["message"].startswith("Le fichier est vide")
+    user = services.accounts.register("api@example.com", PASSWORD)
+    _, secret = services.accounts.create_token(user.id)
+    api = TestClient(client.app, headers={"Authorization": f"Bearer {secret}"})
+    answer = api.post("/api/upload", files={"file": ("notes.txt", b"hello")})
+    assert answer.status_code == 422 and english_words(answer.json()["message"]) != []

@@ -35,7 +35,7 @@ function uploadForm(form) {
       form.querySelector("button").disabled = false;
     });
     request.addEventListener("error", () => {
-      error.textContent = "The connection was interrupted."; error.hidden = false;
+      error.textContent = document.body.dataset.offline; error.hidden = false;
       form.querySelector("button").disabled = false;
     });
     request.send(data);
