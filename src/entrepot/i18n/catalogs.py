@@ -30,6 +30,11 @@ def N_(key: str) -> str:  # noqa: N802 - gettext's name for "mark, do not transl
     return key
 
 
+def Np_(key: str) -> str:  # noqa: N802 - the plural marker, as ``N_``
+    """``key`` itself: marks a key with plural forms for extraction."""
+    return key
+
+
 def po_path(lang: str) -> Path:
     """Where the catalog of ``lang`` lives in the package."""
     return LOCALE_DIR / lang / "LC_MESSAGES" / f"{DOMAIN}.po"

@@ -3,14 +3,9 @@ so that ``pybabel extract`` finds them and ``pybabel update`` keeps them in the 
 
 from __future__ import annotations
 
-from entrepot.i18n.catalogs import N_
+from entrepot.i18n.catalogs import N_, Np_
 
 __all__ = ["N_", "Np_"]
-
-
-def Np_(key: str) -> str:  # noqa: N802 - the plural marker, as ``N_``
-    """``key`` itself: marks a key with plural forms for extraction."""
-    return key
 
 
 #: Job kinds and states, risk levels, prediction sources, the admin's user actions.
