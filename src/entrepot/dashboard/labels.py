@@ -14,7 +14,7 @@ from typing import Any
 from fastapi import Request
 
 from entrepot.i18n import LANGUAGES, Formats, Translator, negotiate, translator
-from entrepot.i18n.catalogs import N_
+from entrepot.i18n.catalogs import N_, Np_
 
 DEFAULT = "fr"
 #: The cookie that keeps the switch's choice where the app keeps no session.
@@ -108,6 +108,34 @@ REASONS = tuple(
         (r"chaleur \((?P<celsius>-?[\d.]+) °C\)", N_("dash.reason.heat")),
     )
 )
+#: The report's alerts (city/report.py writes their subject and detail in French, with
+#: "(s)" for plurals) -> keys; a count field takes the plural forms of its own key.
+ALERTS = tuple(
+    (re.compile(pattern), key)
+    for pattern, key in (
+        (r"station (?P<name>.+)", N_("dash.alert.station")),
+        (r"arrondissement (?P<zone>.+)", N_("dash.alert.arrondissement")),
+        (r"interruptions de service", N_("dash.alert.interruptions")),
+        (r"impact (?P<level>\S+) sur la mobilité", N_("dash.alert.weather")),
+        (
+            r"(?P<congested>\d+) h saturé ou bloqué \(dont (?P<blocked>\d+) h bloqué\)",
+            N_("dash.alert.congestion"),
+        ),
+        (r"vide pendant (?P<hours>\d+) h", N_("dash.alert.empty_for")),
+        (
+            r"(?P<works>\d+) chantier\(s\), score (?P<score>[\d.]+), "
+            r"(?P<closures>\d+) barrage\(s\) total\(aux\)",
+            N_("dash.alert.works"),
+        ),
+        (r"(?P<severe>\d+) perturbation\(s\) sans service", N_("dash.alert.no_service")),
+    )
+)
+#: Counts in the alerts -> the key of their plural forms.
+ALERT_COUNTS = {
+    "works": Np_("dash.alert.works_count"),
+    "closures": Np_("dash.alert.closures_count"),
+    "severe": Np_("dash.alert.severe_count"),
+}
 #: Plotly's separators (decimal, then thousands) as each language writes numbers.
 SEPARATORS = {"fr": ",\u202f", "en": ".,"}
 
@@ -138,11 +166,34 @@ def reason(text: str, t: Translator) -> str:
     return text
 
 
+def alert_text(text: str, t: Translator) -> str:
+    """An alert's subject or detail in ``t``'s language (a street name as it is); a list
+    of weather reasons, each translated."""
+    for pattern, key in ALERTS:
+        found = pattern.fullmatch(text)
+        if found:
+            values: dict[str, object] = {}
+            for name, value in found.groupdict().items():
+                if name in ALERT_COUNTS:
+                    values[name] = t.plural(ALERT_COUNTS[name], int(value))
+                elif name == "level":
+                    values[name] = word(value, t)
+                elif re.fullmatch(r"[\d.]+", value):
+                    values[name] = number(float(value), len(value.partition(".")[2]), t.lang)
+                else:
+                    values[name] = value
+            return t(key, **values)
+    if any(pattern.fullmatch(part) for part in text.split(", ") for pattern, _ in REASONS):
+        return ", ".join(reason(part, t) for part in text.split(", "))
+    return text
+
+
 def words(t: Translator) -> dict[str, Any]:
     """The page names, summary labels and source names in ``t``'s language, and ``word``."""
     return {
         "word": lambda text: word(text, t),
         "reason": lambda text: reason(text, t),
+        "alert_text": lambda text: alert_text(str(text), t),
         "pages": [(slug, t(key)) for slug, key in PAGES],
         "summary_labels": {
             name: (t(label), t(unit) if unit else "") for name, (label, unit) in SUMMARY.items()

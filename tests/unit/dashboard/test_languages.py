@@ -129,3 +129,40 @@ def test_english_messages_for_a_bad_or_missing_day(client: TestClient) -> None:
     missing = client.get("/dashboard/city/velos?date=2025-11-01", headers=ENGLISH)
     assert missing.status_code == 404
     assert "No data for Saturday, November 1, 2025." in missing.text
+
+
+@pytest.mark.parametrize(
+    ("stored", "english", "french"),
+    [
+        (
+            "2 chantier(s), score 12.5, 1 barrage(s) total(aux)",
+            "2 roadworks, score 12.5, 1 full closure",
+            "2 chantiers, score 12,5, 1 barrage total",
+        ),
+        (
+            "1 perturbation(s) sans service",
+            "1 disruption without service",
+            "1 perturbation sans service",
+        ),
+        ("vide pendant 4 h", "empty for 4 h", "vide pendant 4\u00a0h"),
+        ("impact fort sur la mobilité", "high impact on mobility", "impact fort sur la mobilité"),
+        (
+            "pluie 3 h (2.5 mm), rafales 60 km/h",
+            "rain 3 h (2.5 mm), gusts 60 km/h",
+            "pluie 3\u00a0h (2,5\u00a0mm), rafales 60\u00a0km/h",
+        ),
+        ("Rue de Rivoli", "Rue de Rivoli", "Rue de Rivoli"),  # a street: data, as it is
+    ],
+)  # fmt: skip
+def test_the_reports_alerts_read_in_each_language(stored: str, english: str, french: str) -> None:
+    from entrepot.dashboard.labels import alert_text
+    from entrepot.i18n import translator
+
+    assert alert_text(stored, translator("en")) == english
+    assert alert_text(stored, translator("fr")) == french
+
+
+def test_the_alerts_table_in_english(client: TestClient) -> None:
+    html = client.get("/dashboard/city/rapport?date=2025-11-04", headers=ENGLISH).text
+    alerts = html.split('id="alerts"')[1].split("</table>")[0]
+    assert "(s)" not in alerts and "saturé" not in alerts and "vide pendant" not in alerts
