@@ -97,6 +97,15 @@ WORDS = {
     "transports": N_("dash.alert_source.transit"),
     "travaux": N_("dash.alert_source.roadworks"),
     "vélos": N_("dash.alert_source.bikes"),
+    "ciel clair": N_("dash.weather.clear"),
+    "nuageux": N_("dash.weather.cloudy"),
+    "brouillard": N_("dash.weather.fog"),
+    "bruine": N_("dash.weather.drizzle"),
+    "pluie": N_("dash.weather.rain"),
+    "neige": N_("dash.weather.snow"),
+    "averses": N_("dash.weather.showers"),
+    "averses de neige": N_("dash.weather.snow_showers"),
+    "orage": N_("dash.weather.storm"),
 }
 #: The weather's reasons (city/processors/weather.py writes them in French) -> keys.
 REASONS = tuple(

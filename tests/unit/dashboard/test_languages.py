@@ -23,6 +23,7 @@ FRENCH = {
     "précédent", "suivant", "graphiques", "niveau", "objet", "détail", "synthèse",
     "indicateur", "valeur", "évolution", "télécharger", "température", "fluide",
     "saturé", "bloqué", "critique", "alerte", "compteurs", "langue", "rafales", "gel",
+    "ciel", "clair", "nuageux", "brouillard", "bruine", "neige", "averses", "orage",
 }  # fmt: skip
 PAGES = ["", "/velos", "/trafic", "/travaux", "/meteo", "/rapport"]
 
