@@ -50,6 +50,28 @@ _REASONS: tuple[tuple[re.Pattern[str], str], ...] = tuple(
         (r"each value goes with one class", N_("reason.leak")),
     )
 )
+#: Warnings of the analysis and of training (fraud/schema/analysis.py, fraud/train/training.py).
+_WARNINGS: tuple[tuple[re.Pattern[str], str], ...] = tuple(
+    (re.compile(pattern), key)
+    for pattern, key in (
+        (
+            r"column '(?P<column>.+)' determines the label exactly: it is derived from it "
+            r"\(like a fraud-scenario code\) and is left out of the features",
+            N_("warning.leak"),
+        ),
+        (r"(?P<count>\d+) rows have no label; training ignores them", Np_("warning.unlabelled")),
+        (
+            r"the best model barely beats chance on validation \(AUPRC (?P<auprc>[\d.]+) vs a "
+            r"fraud rate of (?P<rate>[\d.]+)\): the columns carry little signal about fraud",
+            N_("warning.chance"),
+        ),
+        (
+            r"a time-ordered split leaves validation or test with fewer than 5 frauds: the split "
+            r"is stratified at random instead, which flatters the model",
+            N_("warning.stratified"),
+        ),
+    )
+)
 #: Job progress (fraud_service/training.py, scoring.py, fraud/train/training.py).
 _PROGRESS: tuple[tuple[re.Pattern[str], str], ...] = tuple(
     (re.compile(pattern), key)
@@ -131,6 +153,10 @@ class Phrases:
     def reason(self, text: str | None) -> str:
         """Why a column has its role (``repeated customer id``)."""
         return self._read(text or "", _REASONS)
+
+    def warning(self, text: str | None) -> str:
+        """A warning of the analysis or of training (a column that leaks the label...)."""
+        return self._read(text or "", _WARNINGS)
 
     def progress(self, text: str | None) -> str:
         """A job's progress message (``storing the model``)."""

@@ -111,3 +111,35 @@ def test_an_unlabelled_file_reads_too() -> None:
         io.StringIO("id,amount,note\n" + "\n".join(f"{i},{i}.5,x{i % 3}" for i in range(60)))
     )
     assert all(FR.reason(c.reason) != c.reason for c in analyze(frame).columns)
+
+
+@pytest.mark.parametrize(
+    ("english", "french"),
+    [
+        (
+            "column 'scenario' determines the label exactly: it is derived from it (like a "
+            "fraud-scenario code) and is left out of the features",
+            "la colonne «\u00a0scenario\u00a0» détermine exactement l’étiquette\u00a0: elle en est dérivée "
+            "(comme un code de scénario de fraude) et reste hors des variables",
+        ),
+        (
+            "1 rows have no label; training ignores them",
+            "1 ligne n’a pas d’étiquette\u202f; l’apprentissage l’ignore",
+        ),
+        (
+            "12 rows have no label; training ignores them",
+            "12 lignes n’ont pas d’étiquette\u202f; l’apprentissage les ignore",
+        ),
+        (
+            "the best model barely beats chance on validation (AUPRC 0.060 vs a fraud rate of "
+            "0.050): the columns carry little signal about fraud",
+            "le meilleur modèle fait à peine mieux que le hasard en validation (AUPRC 0,060 pour "
+            "un taux de fraude de 0,050)\u00a0: les colonnes disent peu de chose de la fraude",
+        ),
+    ],
+)
+def test_warnings_in_french(english: str, french: str) -> None:
+    assert FR.warning(english) == french
+    assert EN.warning(english) == english.replace("1 rows have", "1 row has").replace(
+        "1 row has no label; training ignores them", "1 row has no label; training ignores it"
+    )
