@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 UV := $(BIN)/uv
 STAMP := $(VENV)/.installed
 
-.PHONY: help setup browser-tools run demo test lint typecheck pytest services system lock bench clean
+.PHONY: help setup browser-tools run demo test lint typecheck pytest services system lock bench translations clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-10s %s\n", $$1, $$2}'
@@ -52,6 +52,15 @@ test: lint typecheck pytest ## Everything CI runs: lint, types, the whole test s
 
 lock: ## Re-resolve requirements.lock from pyproject.toml
 	$(UV) pip compile -q --python-version 3.11 --extra postgres --extra ml --extra city --extra web --extra oidc --extra mongodb --extra mlflow --extra dev pyproject.toml -o requirements.lock
+
+#: gettext keywords: t(key), tn(key, count) (plural), say(request, key), N_(key) (marks a key).
+BABEL_KEYWORDS := --no-default-keywords -k t -k tn:1,1 -k say:2 -k N_ -k Np_:1,1
+LOCALE := src/entrepot/locale
+
+translations: setup ## Extract the message keys and update the .po catalogs (docs/translating.md)
+	$(BIN)/pybabel -q extract -F babel.cfg $(BABEL_KEYWORDS) --omit-header --no-location -o $(LOCALE)/messages.pot .
+	$(BIN)/pybabel -q update -i $(LOCALE)/messages.pot -d $(LOCALE) --no-fuzzy-matching --width 100
+	rm $(LOCALE)/messages.pot
 
 bench: setup services ## Run the benchmarks (writes bench/results/)
 	$(BIN)/python -m bench.storage

@@ -5,17 +5,25 @@ from __future__ import annotations
 
 import re
 
-_UNITS = ("B", "KiB", "MiB", "GiB", "TiB")
+#: The binary units, by power of 1024; translated pages name them in their language.
+UNITS = ("B", "KiB", "MiB", "GiB", "TiB")
+
+
+def size_parts(size: float) -> tuple[float, str]:
+    """``1887436.8`` -> ``(1.8, "MiB")``: the value rounded to one decimal, in the unit
+    that keeps it under 1024."""
+    value = float(size)
+    for unit in UNITS:
+        if abs(value) < 1024 or unit == UNITS[-1]:
+            return round(value, 1), unit
+        value /= 1024
+    raise AssertionError("unreachable")
 
 
 def human_size(size: float) -> str:
     """``104857600`` -> ``"100 MiB"``; ``1536`` -> ``"1.5 KiB"``; ``12`` -> ``"12 B"``."""
-    value = float(size)
-    for unit in _UNITS:
-        if abs(value) < 1024 or unit == _UNITS[-1]:
-            return f"{value:.0f} {unit}" if value == int(value) else f"{value:.1f} {unit}"
-        value /= 1024
-    raise AssertionError("unreachable")
+    value, unit = size_parts(size)
+    return f"{value:.0f} {unit}" if value == int(value) else f"{value:.1f} {unit}"
 
 
 def parse_size(text: str) -> int:

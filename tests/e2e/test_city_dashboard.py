@@ -109,6 +109,9 @@ def browser() -> Iterator[Any]:
     options.binary_location = CHROMIUM
     for flag in FLAGS:
         options.add_argument(flag)
+    # A reader in Paris: the browser asks for French (the dashboard follows Accept-Language).
+    options.add_argument("--lang=fr-FR")
+    options.add_experimental_option("prefs", {"intl.accept_languages": "fr-FR,fr"})
     with pytest.MonkeyPatch.context() as env:
         env.setenv("SE_OFFLINE", "true")  # never let Selenium Manager download anything
         driver = webdriver.Chrome(service=Service(CHROMEDRIVER), options=options)
@@ -141,9 +144,9 @@ def drawn_charts(driver: Any) -> int:
 
 def test_overview_draws_its_charts_locally(browser: Any, site: str, tmp_path: Path) -> None:
     browser.get(f"{site}/dashboard/city")
-    assert browser.title == "Vue d'ensemble · Flux urbains · Entrepôt"
+    assert browser.title == "Vue d’ensemble · Flux urbains · Entrepôt"
     heading = browser.find_element("css selector", "main h2").text
-    assert heading == "Vue d'ensemble — mardi 4 novembre 2025"
+    assert heading == "Vue d’ensemble — mardi 4 novembre 2025"
     wait_for(browser, "document.querySelectorAll('.chart.js-plotly-plot .main-svg').length >= 2")
     assert drawn_charts(browser) == 2
     resources = browser.execute_script(

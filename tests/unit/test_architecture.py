@@ -18,6 +18,7 @@ RANKS = {
     "": 0,
     "errors": 0,
     "sizes": 0,
+    "i18n": 0,
     "masking": 0,
     "storage": 1,
     "catalog": 2,
@@ -70,6 +71,12 @@ SDK_HOMES = {
     "huey": {"entrepot.jobs.queue"},
     "authlib": {"entrepot.web.oidc"},
     "argon2": {"entrepot.accounts.passwords"},
+    "babel": {
+        "entrepot.i18n.catalogs",
+        "entrepot.i18n.formats",
+        "entrepot.i18n.negotiation",
+        "entrepot.i18n.charts",
+    },
 }
 #: Presentation libraries: only the command line (``cli/``) renders for a terminal.
 PRESENTATION = {"typer", "rich", "click"}

@@ -151,6 +151,9 @@ def wants_html(request: Request) -> bool:
 def error_response(request: Request, status: int, code: str, message: str) -> Response:
     """The JSON body or the error page for an error."""
     message = _scrub(request, message)
+    in_words = getattr(request.app.state, "page_message", None)
+    if in_words is not None and not wants_html(request):
+        message = in_words(request, status, code, message)  # the pages' scripts read it
     body = {"code": code, "message": message, "request_id": request_id()}
     if wants_html(request):
         render = getattr(request.app.state, "render_error", None)

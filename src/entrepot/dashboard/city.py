@@ -16,13 +16,15 @@ from pathlib import Path
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request
-from fastapi.responses import HTMLResponse, RedirectResponse
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
+from jinja2 import pass_context
 
 from entrepot.api.routes.city import Runtime
 from entrepot.city.kinds import METRIC_TYPES, REPORT
 from entrepot.city.report import summarize
 from entrepot.dashboard import charts, labels
+from entrepot.i18n import LANGUAGES, Translator, translator
 from entrepot.web.assets import asset_url
 
 router = APIRouter(prefix="/dashboard", tags=["dashboard"])
@@ -52,19 +54,36 @@ PAGES: dict[str, tuple[str, str | None, tuple[Any, ...]]] = {
 }
 
 
+@pass_context
+def _number(context: Any, value: Any, digits: int = 0) -> str:
+    return labels.number(value, digits, context.get("lang", labels.DEFAULT))
+
+
+@pass_context
+def _percent(context: Any, value: Any) -> str:
+    return labels.percent(value, context.get("lang", labels.DEFAULT))
+
+
+@pass_context
+def _long_date(context: Any, day: date) -> str:
+    return labels.long_date(day, context.get("lang", labels.DEFAULT))
+
+
 @cache
 def templates() -> Jinja2Templates:
     """The page templates (loaded on first use)."""
     folder = Path(__file__).with_name("templates")
     env = Jinja2Templates(directory=str(folder))
-    env.env.filters["number"] = labels.number
-    env.env.filters["percent"] = labels.percent
-    env.env.filters["long_date"] = labels.long_date
+    env.env.filters["number"] = _number
+    env.env.filters["percent"] = _percent
+    env.env.filters["long_date"] = _long_date
     env.env.globals["asset"] = asset_url
     return env
 
 
-def _chosen_day(text: str | None, last: date | None) -> tuple[date | None, str | None]:
+def _chosen_day(
+    text: str | None, last: date | None, t: Translator
+) -> tuple[date | None, str | None]:
     """The day asked for (or the last with data) and a problem to show, if any."""
     if not text:
         return last, None
@@ -73,20 +92,24 @@ def _chosen_day(text: str | None, last: date | None) -> tuple[date | None, str |
             return date.fromisoformat(text), None
     except ValueError:
         pass
-    return None, f"« {text} » n'est pas une date : utilisez le format AAAA-MM-JJ."
+    return None, t("dash.not_a_date", text=text)
 
 
-def _figures(drawn: list[dict[str, Any] | None]) -> list[dict[str, Any]]:
+def _figures(drawn: list[dict[str, Any] | None], t: Translator) -> list[dict[str, Any]]:
     return [
-        {"id": f"chart-{i}", "spec": figure} for i, figure in enumerate(drawn) if figure is not None
+        {"id": f"chart-{i}", "spec": labels.figure_in(figure, t)}
+        for i, figure in enumerate(drawn)
+        if figure is not None
     ]
 
 
 def _page(name: str, request: Request, env: Runtime, day_text: str | None) -> HTMLResponse:
     template, kind, draw = PAGES[name]
+    lang = labels.language(request)
+    t = translator(lang)
     metrics = env.metrics
     known = metrics.index(kinds=METRIC_TYPES)
-    day, problem = _chosen_day(day_text, known[-1].day if known else None)
+    day, problem = _chosen_day(day_text, known[-1].day if known else None, t)
     documents: dict[str, Any] = {}
     report = None
     if day is not None:
@@ -96,7 +119,7 @@ def _page(name: str, request: Request, env: Runtime, day_text: str | None) -> HT
         report = None if stored is None else stored.document
     shown = documents.get(kind) if kind is not None else None
     if kind is not None:
-        figures = _figures([f(shown) for f in draw]) if shown is not None else []
+        figures = _figures([f(shown) for f in draw], t) if shown is not None else []
         empty = shown is None
     elif name == "rapport":
         figures, empty = [], report is None
@@ -105,12 +128,15 @@ def _page(name: str, request: Request, env: Runtime, day_text: str | None) -> HT
             [
                 charts.traffic_hourly(documents["traffic"]) if "traffic" in documents else None,
                 charts.bikes_hourly(documents["bikes"]) if "bikes" in documents else None,
-            ]
+            ],
+            t,
         )
         empty = not documents
     status = 400 if problem else (404 if empty else 200)
     context: dict[str, Any] = {
-        "pages": labels.PAGES,
+        **labels.words(t),
+        "lang": lang,
+        "t": t,
         "page": name,
         "day": day,
         "previous_day": None if day is None else day - timedelta(days=1),
@@ -119,8 +145,6 @@ def _page(name: str, request: Request, env: Runtime, day_text: str | None) -> HT
         "last": known[-1].day if known else None,
         "problem": problem,
         "status": status,
-        "summary_labels": labels.SUMMARY,
-        "source_labels": labels.SOURCES,
         "documents": documents,
         "metrics": shown,
         "summary": summarize({k: {"metrics": v} for k, v in documents.items()}),
@@ -128,6 +152,19 @@ def _page(name: str, request: Request, env: Runtime, day_text: str | None) -> HT
         "figures": figures,
     }
     return templates().TemplateResponse(request, template, context, status_code=status)
+
+
+@router.get("/lang/{code}", include_in_schema=False, name="dashboard-language")
+def switch_language(code: str, request: Request, next: str = "/dashboard/city") -> Response:
+    """Choose the dashboard's language (kept in the session, or a cookie without one),
+    then go back to ``next`` (a dashboard page)."""
+    target = next if next.startswith("/dashboard/") and "//" not in next else "/dashboard/city"
+    response = RedirectResponse(target, status_code=303)
+    if code in LANGUAGES:
+        if "session" in request.scope:
+            request.session["lang"] = code
+        response.set_cookie(labels.COOKIE, code, max_age=365 * 86_400, samesite="lax")
+    return response
 
 
 @router.get("/", include_in_schema=False)

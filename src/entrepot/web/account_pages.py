@@ -15,8 +15,7 @@ from entrepot.bootstrap.fraud import FraudServices
 from entrepot.catalog.accounts.records import UserRecord
 from entrepot.errors import EntrepotError
 from entrepot.web.forms import Csrf, act
-from entrepot.web.i18n import translator
-from entrepot.web.render import language, render
+from entrepot.web.render import render, say
 
 router = APIRouter(include_in_schema=False)
 Text = Annotated[str, Form()]
@@ -62,7 +61,7 @@ def change_password(
     except EntrepotError as exc:
         return _profile(request, user, services, http_status=status_of(exc), error=str(exc))
     sign_in(request, changed)
-    message = translator(language(request))("profile.password_changed")
+    message = say(request, "profile.password_changed")
     return _profile(request, changed, services, success=message)
 
 
@@ -117,5 +116,5 @@ def activate(
     def go() -> None:
         services.licences.activate(user.id, key)
 
-    done = translator(language(request))("licence.activated")
+    done = say(request, "licence.activated")
     return act(request, csrf, go, back="/licence", done=done)

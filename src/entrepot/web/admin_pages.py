@@ -13,7 +13,7 @@ from entrepot.errors import EntrepotError
 from entrepot.web import charts
 from entrepot.web.forms import Csrf, act
 from entrepot.web.i18n import translator
-from entrepot.web.render import language, render
+from entrepot.web.render import language, render, say
 
 router = APIRouter(prefix="/admin", include_in_schema=False)
 
@@ -121,9 +121,7 @@ def create_licences(
     def go() -> None:
         services.admin.create_licences(admin, plan, days=days, count=count)
 
-    return act(
-        request, csrf, go, back="/admin/licences", done=translator(language(request))("admin.done")
-    )
+    return act(request, csrf, go, back="/admin/licences", done=say(request, "admin.done"))
 
 
 @router.post("/licences/{licence_id}/extend")
@@ -140,9 +138,7 @@ def extend(
     def go() -> None:
         services.admin.extend_licence(admin, licence_id, days)
 
-    return act(
-        request, csrf, go, back=_back(request), done=translator(language(request))("admin.done")
-    )
+    return act(request, csrf, go, back=_back(request), done=say(request, "admin.done"))
 
 
 @router.post("/licences/{licence_id}/{state}")
@@ -154,9 +150,7 @@ def toggle(
     def go() -> None:
         services.admin.set_licence_enabled(admin, licence_id, state == "enable")
 
-    return act(
-        request, csrf, go, back=_back(request), done=translator(language(request))("admin.done")
-    )
+    return act(request, csrf, go, back=_back(request), done=say(request, "admin.done"))
 
 
 @router.get("/audit")

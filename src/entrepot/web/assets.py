@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import gzip
 import hashlib
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
@@ -19,6 +20,8 @@ from pathlib import Path
 
 from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import Response
+
+from entrepot.i18n.charts import plotly_locale
 
 router = APIRouter(include_in_schema=False)
 
@@ -35,13 +38,19 @@ def _plotly() -> bytes:
     return (resources.files("plotly") / "package_data" / "plotly.min.js").read_bytes()
 
 
-#: Every asset, by name, and the file it is read from (``None``: Plotly.js, from its package).
-SOURCES: dict[str, Path | None] = {
+def _plotly_french() -> bytes:
+    return plotly_locale("fr").encode()
+
+
+#: Every asset, by name, and the file it is read from, or the function that writes it
+#: (Plotly.js from its package; its French locale from CLDR and the catalog).
+SOURCES: dict[str, Path | Callable[[], bytes]] = {
     "app.css": _WEB / "app.css",
     "app.js": _WEB / "app.js",
     "analyst.js": _WEB / "analyst.js",
     "city-charts.js": _DASHBOARD / "city-charts.js",
-    "plotly.min.js": None,
+    "plotly.min.js": _plotly,
+    "plotly-locale-fr.js": _plotly_french,
 }
 
 
@@ -65,7 +74,7 @@ class Asset:
 def asset(name: str) -> Asset:
     """The asset ``name`` (read and compressed on first use)."""
     source = SOURCES[name]
-    body = _plotly() if source is None else source.read_bytes()
+    body = source.read_bytes() if isinstance(source, Path) else source()
     digest = hashlib.sha256(body).hexdigest()[:DIGEST_CHARS]
     return Asset(name, body, gzip.compress(body, compresslevel=9, mtime=0), digest)
 

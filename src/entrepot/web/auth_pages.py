@@ -13,8 +13,7 @@ from entrepot.api.errors import status_of
 from entrepot.api.sessions import check_csrf, flash, safe_next, sign_in, sign_out
 from entrepot.errors import EntrepotError
 from entrepot.web.forms import Csrf
-from entrepot.web.i18n import translator
-from entrepot.web.render import language, render
+from entrepot.web.render import render, say
 
 router = APIRouter(include_in_schema=False)
 Text = Annotated[str, Form()]
@@ -57,7 +56,7 @@ def login(
             page.headers["Retry-After"] = str(exc.retry_after)
         return page
     sign_in(request, user)
-    flash(request, translator(language(request))("auth.welcome", name=user.name), "success")
+    flash(request, say(request, "auth.welcome", name=user.name), "success")
     return RedirectResponse(safe_next(next), status_code=303)
 
 
@@ -94,7 +93,7 @@ def register(
             error=str(exc),
         )
     sign_in(request, user)
-    flash(request, translator(language(request))("auth.welcome", name=user.name), "success")
+    flash(request, say(request, "auth.welcome", name=user.name), "success")
     return RedirectResponse("/datasets", status_code=303)
 
 
@@ -103,5 +102,5 @@ def logout(request: Request, csrf: Csrf) -> Response:
     """End the session."""
     check_csrf(request, csrf)
     sign_out(request)
-    flash(request, translator(language(request))("auth.signed_out"), "info")
+    flash(request, say(request, "auth.signed_out"), "info")
     return RedirectResponse("/", status_code=303)

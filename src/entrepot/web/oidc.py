@@ -21,8 +21,7 @@ from entrepot.accounts.errors import AuthenticationRequired
 from entrepot.api.options import OidcOptions
 from entrepot.api.sessions import flash, safe_next, sign_in
 from entrepot.errors import ConfigError
-from entrepot.web.i18n import translator
-from entrepot.web.render import language
+from entrepot.web.render import say
 
 try:
     from authlib.integrations.starlette_client import OAuth, OAuthError
@@ -88,5 +87,5 @@ async def oidc_callback(request: Request) -> Response:
     )
     target = safe_next(request.session.pop("oidc_next", None))
     sign_in(request, user)
-    flash(request, translator(language(request))("auth.welcome", name=user.name), "success")
+    flash(request, say(request, "auth.welcome", name=user.name), "success")
     return RedirectResponse(target, status_code=303)

@@ -12,6 +12,7 @@ from fastapi.staticfiles import StaticFiles
 
 from entrepot.api.deps import optional_user
 from entrepot.api.sessions import safe_next
+from entrepot.i18n import Formats
 from entrepot.web import (
     account_pages,
     admin_pages,
@@ -21,8 +22,9 @@ from entrepot.web import (
     result_pages,
     work_pages,
 )
-from entrepot.web.i18n import LANGUAGES
-from entrepot.web.render import render
+from entrepot.web.i18n import LANGUAGES, translator
+from entrepot.web.phrases import Phrases
+from entrepot.web.render import language, render
 
 STATIC = Path(__file__).parent / "static"
 router = APIRouter(include_in_schema=False)
@@ -53,10 +55,21 @@ def render_error(request: Request, status: int, code: str, message: str) -> Resp
     )
 
 
+def page_message(request: Request, status: int, code: str, message: str) -> str:
+    """An API refusal in the page's language when a signed-in page's script asked (session
+    cookie, no token): the upload form, the analyst's buttons. API clients keep English."""
+    signed_in = "session" in request.scope and request.session.get("uid")
+    if request.headers.get("authorization") or not signed_in:
+        return message
+    lang = language(request)
+    return Phrases(translator(lang), Formats(lang)).error(code, message, status)
+
+
 def install(app: FastAPI) -> None:
     """Add the pages to ``app``."""
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     app.state.render_error = render_error
+    app.state.page_message = page_message
     app.include_router(assets.router)
     app.include_router(router)
     for module in (auth_pages, account_pages, work_pages, result_pages, analyst_pages, admin_pages):

@@ -4,21 +4,21 @@ signed-in user, the CSRF token and the queued messages in every template's conte
 from __future__ import annotations
 
 import json
-from datetime import datetime
 from functools import cache
 from typing import Any
 
 from fastapi import Request
 from fastapi.responses import HTMLResponse
-from jinja2 import Environment, PackageLoader, select_autoescape
+from jinja2 import Environment, PackageLoader, pass_context, select_autoescape
 from markupsafe import Markup
 
 from entrepot.api.observability import request_id
 from entrepot.api.sessions import csrf_token, take_flashes
 from entrepot.catalog.accounts.records import UserRecord
-from entrepot.sizes import human_size
+from entrepot.i18n import Formats
 from entrepot.web.assets import asset_url
 from entrepot.web.i18n import choose, translator
+from entrepot.web.phrases import Phrases
 
 
 def language(request: Request) -> str:
@@ -26,26 +26,9 @@ def language(request: Request) -> str:
     return choose(request.session.get("lang"), request.headers.get("accept-language"))
 
 
-def _number(value: Any, lang: str, digits: int = 0) -> str:
-    if value is None:
-        return "–"
-    text = f"{float(value):,.{digits}f}"
-    if lang == "fr":
-        text = text.replace(",", "\u202f").replace(".", ",")
-    return text
-
-
-def _percent(value: Any, lang: str, digits: int = 1) -> str:
-    if value is None:
-        return "–"
-    text = _number(float(value) * 100, lang, digits)
-    return f"{text}\u202f%" if lang == "fr" else f"{text}%"
-
-
-def _when(value: datetime | None, lang: str) -> str:
-    if value is None:
-        return "–"
-    return value.strftime("%d/%m/%Y %H:%M UTC" if lang == "fr" else "%Y-%m-%d %H:%M UTC")
+def say(request: Request, key: str, **values: object) -> str:
+    """The message ``key`` in the language of ``request`` (for flashes)."""
+    return translator(language(request))(key, **values)
 
 
 def _json(value: Any) -> Markup:
@@ -53,6 +36,12 @@ def _json(value: Any) -> Markup:
     text = json.dumps(value, ensure_ascii=False, default=str)
     text = text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
     return Markup(text)  # safe: every "<", ">" and "&" is escaped above
+
+
+@pass_context
+def _size(context: Any, value: Any) -> str:
+    """``{{ bytes|size }}``: a size in the page's language (``1,8 Mio``, ``1.8 MiB``)."""
+    return Formats(context.get("lang", "en")).size(value)
 
 
 @cache
@@ -64,7 +53,7 @@ def environment() -> Environment:
         trim_blocks=True,
         lstrip_blocks=True,
     )
-    env.filters["size"] = lambda v: "–" if v is None else human_size(int(v))
+    env.filters["size"] = _size
     env.filters["tojson_script"] = _json
     env.globals["asset"] = asset_url
     return env
@@ -80,15 +69,19 @@ def render(
 ) -> HTMLResponse:
     """The page ``template`` for ``user`` in the request's language."""
     lang = language(request)
+    t, formats = translator(lang), Formats(lang)
     options = request.app.state.options
     values = {
         "request": request,
         "user": user,
         "lang": lang,
-        "t": translator(lang),
-        "num": lambda v, d=0: _number(v, lang, d),
-        "pct": lambda v, d=1: _percent(v, lang, d),
-        "when": lambda v: _when(v, lang),
+        "t": t,
+        "tn": t.plural,
+        "num": formats.number,
+        "pct": formats.percent,
+        "when": formats.moment,
+        "day": formats.day,
+        "phrases": Phrases(t, formats),
         "csrf": csrf_token(request),
         "flashes": take_flashes(request),
         "path": request.url.path,

@@ -6,11 +6,14 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Form, Request
-from fastapi.responses import Response
+from fastapi.responses import JSONResponse, Response
 
 from entrepot.api.deps import MaybeUser, PageUser, Services
+from entrepot.api.schemas import job_out
+from entrepot.i18n import Formats
 from entrepot.web.forms import Csrf, act
 from entrepot.web.i18n import translator
+from entrepot.web.phrases import Phrases
 from entrepot.web.render import language, render
 
 router = APIRouter(include_in_schema=False)
@@ -113,6 +116,20 @@ def job(job_id: str, request: Request, user: PageUser, services: Services) -> Re
     """A job's state and progress (the page follows it until it ends)."""
     found = services.jobs.get_any(job_id) if user.is_admin else services.jobs.get(user.id, job_id)
     return render(request, "job.html", user=user, job=found)
+
+
+@router.get("/jobs/{job_id}/status")
+def job_status(job_id: str, request: Request, user: PageUser, services: Services) -> Response:
+    """What the job page polls: the API's view of the job, its progress message in the
+    page's language."""
+    found = services.jobs.get_any(job_id) if user.is_admin else services.jobs.get(user.id, job_id)
+    lang = language(request)
+    answer = job_out(found).model_dump(mode="json")
+    phrases = Phrases(translator(lang), Formats(lang))
+    answer["message"] = phrases.progress(found.message)
+    if found.error:
+        answer["error"] = phrases.error(found.error_code, found.error, 422)
+    return JSONResponse(answer)
 
 
 @router.get("/history")

@@ -26,7 +26,7 @@ from entrepot.web.assets import asset_url
 
 DAY, WEEK_BEFORE = date(2025, 11, 4), date(2025, 10, 28)
 PAGES = {
-    "": ("Vue d'ensemble", 2),
+    "": ("Vue d’ensemble", 2),
     "/velos": ("Vélos", 3),
     "/trafic": ("Trafic routier", 3),
     "/travaux": ("Chantiers perturbants", 2),
@@ -119,7 +119,7 @@ def test_a_day_without_data_is_a_french_404(client: TestClient) -> None:
 def test_a_bad_date_is_a_french_400(client: TestClient) -> None:
     response = client.get("/dashboard/city/trafic?date=2025-02-30")
     assert response.status_code == 400
-    assert "« 2025-02-30 » n&#39;est pas une date" in response.text
+    assert "«\u00a02025-02-30\u00a0» n’est pas une date" in response.text
 
 
 def test_no_data_at_all(tmp_path: Path) -> None:
@@ -127,7 +127,7 @@ def test_no_data_at_all(tmp_path: Path) -> None:
     upgrade(engine)
     response = make_client(CityRuntime(MemoryStore(), engine=engine)).get("/dashboard/city")
     assert response.status_code == 404
-    assert "Aucune donnée calculée pour l'instant" in response.text
+    assert "Aucune donnée calculée pour l’instant" in response.text
     engine.dispose()
 
 
@@ -161,7 +161,7 @@ def test_french_formatting() -> None:
     assert number(490435.0, 1) == "490\u202f435"
     assert number(12.25, 1) == "12,2"
     assert number(None) == "—"
-    assert percent(-53.24) == "-53,2\u00a0%"
+    assert percent(-53.24) == "-53,2\u202f%"
     assert percent(None) == "—"
 
 

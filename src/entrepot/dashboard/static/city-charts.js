@@ -13,6 +13,8 @@
       responsive: true,
       // On a narrow screen the mode bar would sit over the chart's title.
       displayModeBar: window.innerWidth > 600 ? "hover" : false,
+      // The page's language: its Plotly.js locale (plotly-locale-fr.js) names months and days.
+      locale: document.documentElement.lang || "fr",
     });
   });
 })();

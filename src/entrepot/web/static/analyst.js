@@ -48,7 +48,7 @@ function thresholdSlider(card) {
         status.textContent = ok ? card.dataset.saved + " " + body.threshold.value.toPrecision(3) : body.message;
         status.className = ok ? "saved" : "error-text";
       })
-      .catch(() => { status.textContent = "The connection was interrupted."; status.className = "error-text"; });
+      .catch(() => { status.textContent = document.body.dataset.offline; status.className = "error-text"; });
   });
 }
 
@@ -79,7 +79,7 @@ function review(card) {
         decided.textContent = String(count);
         status.textContent = ""; index += 1; show();
       })
-      .catch(() => { status.textContent = "The connection was interrupted."; status.className = "error-text"; });
+      .catch(() => { status.textContent = document.body.dataset.offline; status.className = "error-text"; });
   };
   document.addEventListener("keydown", (event) => {
     if (event.target.closest && event.target.closest("input, textarea, select")) { return; }

@@ -35,7 +35,7 @@ function uploadForm(form) {
       form.querySelector("button").disabled = false;
     });
     request.addEventListener("error", () => {
-      error.textContent = "The connection was interrupted."; error.hidden = false;
+      error.textContent = document.body.dataset.offline; error.hidden = false;
       form.querySelector("button").disabled = false;
     });
     request.send(data);
@@ -46,7 +46,8 @@ function followJob(card) {
   const state = document.getElementById("job-state");
   const labels = JSON.parse(state.dataset.labels);
   const tick = () => {
-    fetch("/api/jobs/" + card.dataset.job, {headers: {"Accept": "application/json"}})
+    // The page's own view of the job: its progress message in the page's language.
+    fetch("/jobs/" + card.dataset.job + "/status", {headers: {"Accept": "application/json"}})
       .then((r) => r.json())
       .then((job) => {
         state.textContent = labels[job.state] || job.state;
@@ -77,7 +78,10 @@ function followJob(card) {
 
 // On a narrow screen the mode bar would sit over the chart's title: no mode bar there.
 function plotConfig() {
-  return {displaylogo: false, responsive: true, displayModeBar: window.innerWidth > 600 ? "hover" : false};
+  // The page's language: its Plotly.js locale (plotly-locale-fr.js) names months and days
+  // and writes numbers as the page does.
+  return {displaylogo: false, responsive: true, displayModeBar: window.innerWidth > 600 ? "hover" : false,
+          locale: document.documentElement.lang || "en"};
 }
 
 function drawCharts() {

@@ -1,0 +1,88 @@
+"""Numbers, percents, dates and sizes as each language writes them (CLDR, through Babel):
+``12 345,6`` and ``0,8 %`` with narrow no-break spaces in French, ``12,345.6`` and ``0.8%``
+in English; sizes in one unit style per language (``1,8 Mio``, ``1.8 MiB``)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from functools import cache
+from typing import Any
+
+from babel.core import Locale
+from babel.dates import format_date, format_skeleton
+from babel.numbers import NumberPattern, parse_pattern
+
+from entrepot.sizes import size_parts
+
+#: What a missing value shows.
+MISSING = "–"
+NBSP = "\u00a0"
+#: Binary units as each language names them (French counts in octets).
+SIZE_UNITS = {
+    "en": {"B": "B", "KiB": "KiB", "MiB": "MiB", "GiB": "GiB", "TiB": "TiB"},
+    "fr": {"B": "o", "KiB": "Kio", "MiB": "Mio", "GiB": "Gio", "TiB": "Tio"},
+}
+
+
+@cache
+def _locale(lang: str) -> Locale:
+    return Locale.parse(lang)
+
+
+@cache
+def _pattern(lang: str, kind: str, digits: int) -> NumberPattern:
+    """The locale's decimal or percent pattern with exactly ``digits`` decimals."""
+    locale = _locale(lang)
+    base = locale.percent_formats[None] if kind == "percent" else locale.decimal_formats[None]
+    pattern = parse_pattern(base.pattern)
+    pattern.frac_prec = (digits, digits)
+    if lang == "fr":  # French typography: a narrow no-break space before "%", as between thousands
+        positive, negative = (s.replace(NBSP, "\u202f") for s in pattern.suffix)
+        pattern.suffix = (positive, negative)
+    return pattern
+
+
+@dataclass(frozen=True)
+class Formats:
+    """The formatters of one language (``en`` or ``fr``); ``None`` shows as ``–``."""
+
+    lang: str
+
+    def number(self, value: Any, digits: int = 0) -> str:
+        """``12345.6`` -> ``12 345,6`` (fr) or ``12,345.6`` (en)."""
+        if value is None:
+            return MISSING
+        return str(_pattern(self.lang, "decimal", digits).apply(float(value), _locale(self.lang)))
+
+    def percent(self, value: Any, digits: int = 1) -> str:
+        """A share: ``0.008`` -> ``0,8 %`` (fr) or ``0.8%`` (en)."""
+        if value is None:
+            return MISSING
+        return str(_pattern(self.lang, "percent", digits).apply(float(value), _locale(self.lang)))
+
+    def size(self, value: Any) -> str:
+        """Bytes: ``1887437`` -> ``1,8 Mio`` (fr) or ``1.8 MiB`` (en)."""
+        if value is None:
+            return MISSING
+        amount, unit = size_parts(int(value))
+        digits = 0 if amount == int(amount) else 1
+        units = SIZE_UNITS.get(self.lang, SIZE_UNITS["en"])
+        return f"{self.number(amount, digits)}{NBSP}{units[unit]}"
+
+    def day(self, value: date | None, style: str = "full") -> str:
+        """A day: ``mardi 4 novembre 2025`` (fr, full), ``Tuesday, November 4, 2025``."""
+        if value is None:
+            return MISSING
+        return format_date(value, format=style, locale=_locale(self.lang))
+
+    def moment(self, value: datetime | None) -> str:
+        """A time in UTC: ``4 nov. 2025, 14:05 UTC`` (fr), ``Nov 4, 2025, 14:05 UTC``."""
+        if value is None:
+            return MISSING
+        if value.tzinfo is None:
+            value = value.replace(tzinfo=UTC)
+        value, locale = value.astimezone(UTC), _locale(self.lang)
+        day = format_date(value, format="medium", locale=locale)
+        clock = format_skeleton("Hm", value, locale=locale)  # 24 h in both languages
+        return str(locale.datetime_formats["medium"]).format(clock, day) + " UTC"

@@ -1,0 +1,73 @@
+"""Numbers, percents, sizes and dates as each language writes them (CLDR through Babel),
+and the language of a request from the switch or ``Accept-Language``."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+
+import pytest
+
+from entrepot.i18n import Formats, negotiate
+
+NNBSP, NBSP = "\u202f", "\u00a0"
+FR, EN = Formats("fr"), Formats("en")
+
+
+def test_numbers() -> None:
+    assert FR.number(12345.678, 1) == f"12{NNBSP}345,7"
+    assert EN.number(12345.678, 1) == "12,345.7"
+    assert FR.number(3) == EN.number(3) == "3"
+    assert FR.number(None) == "–"
+
+
+def test_percents() -> None:
+    assert FR.percent(0.008) == f"0,8{NNBSP}%"
+    assert EN.percent(0.008) == "0.8%"
+    assert FR.percent(0.12346, 2) == f"12,35{NNBSP}%"
+    assert EN.percent(None) == "–"
+
+
+@pytest.mark.parametrize(
+    ("size", "fr", "en"),
+    [
+        (12, "12 o", "12 B"),
+        (1536, "1,5 Kio", "1.5 KiB"),
+        (1887437, "1,8 Mio", "1.8 MiB"),
+        (100 * 1024**2, "100 Mio", "100 MiB"),
+        (3 * 1024**4, "3 Tio", "3 TiB"),
+    ],
+)
+def test_sizes_one_unit_style_per_language(size: int, fr: str, en: str) -> None:
+    assert FR.size(size) == fr.replace(" ", NBSP)
+    assert EN.size(size) == en.replace(" ", NBSP)
+
+
+def test_dates_and_times() -> None:
+    assert FR.day(date(2025, 11, 4)) == "mardi 4 novembre 2025"
+    assert EN.day(date(2025, 11, 4)) == "Tuesday, November 4, 2025"
+    assert FR.day(date(2025, 11, 4), "long") == "4 novembre 2025"
+    moment = datetime(2025, 11, 4, 14, 5, tzinfo=UTC)
+    assert FR.moment(moment) == "4 nov. 2025, 14:05 UTC"
+    assert EN.moment(moment) == "Nov 4, 2025, 14:05 UTC"
+    assert EN.moment(datetime(2025, 11, 4, 14, 5)) == "Nov 4, 2025, 14:05 UTC"  # naive = UTC
+    assert FR.moment(None) == FR.day(None) == "–"
+
+
+@pytest.mark.parametrize(
+    ("chosen", "header", "expected"),
+    [
+        (None, "fr-FR,fr;q=0.9,en;q=0.8", "fr"),
+        (None, "de-DE,de;q=0.9,fr;q=0.5", "fr"),
+        (None, "en-GB,fr;q=0.9", "en"),
+        (None, "fr;q=0, en", "en"),
+        (None, "fr;q=0.5, en;q=0.8", "en"),
+        (None, "fr, en", "fr"),  # equal weights: the first listed wins
+        (None, "de, *", "en"),
+        (None, "fr;q=oops, en;q=0.1", "en"),
+        (None, None, "en"),
+        ("fr", "en", "fr"),  # the switch wins over the browser
+        ("de", "fr", "fr"),  # an unknown choice is ignored
+    ],
+)
+def test_negotiation(chosen: object, header: str | None, expected: str) -> None:
+    assert negotiate(chosen, header, ("en", "fr"), "en") == expected

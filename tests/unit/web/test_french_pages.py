@@ -1,0 +1,161 @@
+"""Every main page in French says nothing in English: home, datasets, a dataset, models, a
+model, a prediction, a job, the history, the licence, the profile and the admin pages,
+walked with the test client in French (their visible text, titles and labels)."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator, Set
+from html.parser import HTMLParser
+
+import pytest
+from fastapi.testclient import TestClient
+
+from entrepot.bootstrap.fraud import FraudServices
+from tests.support.analyst import predict, train_model
+from tests.support.csvs import labelled_csv
+from tests.support.web import PASSWORD, Api, make_web_app, sign_in
+
+#: Words of the English interface that no French page should show.
+ENGLISH = {
+    "the", "and", "of", "with", "your", "you", "is", "are", "not", "yes", "no", "none",
+    "row", "rows", "column", "columns", "upload", "download", "delete", "dataset",
+    "datasets", "model", "models", "training", "reading", "storing", "matching",
+    "failed", "succeeded", "queued", "running", "error", "warning", "missing", "label",
+    "customer", "counterparty", "amount", "day", "days", "hour", "mean", "rate", "high",
+    "low", "medium", "risk", "unknown", "identifier", "target", "time", "weekday",
+    "precision", "recall", "threshold", "flagged", "share", "users", "admins",
+    "trial", "basic", "unlimited", "sign", "history", "profile", "default", "tuned",
+    "token", "tokens", "page", "previous", "next", "because", "above", "below", "than",
+    "over", "since", "for", "from", "this", "that", "ratio", "count", "area",
+}  # fmt: skip
+VOID = {"br", "hr", "img", "input", "link", "meta", "source", "wbr", "col", "area", "base"}
+VISIBLE_ATTRIBUTES = {"title", "aria-label", "placeholder", "alt", "data-confirm"}
+
+
+class _Text(HTMLParser):
+    """The text a reader meets: text nodes and labelling attributes, not scripts, code or
+    what the page marks as data (``translate="no"``: column names, the file's rows)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.parts: list[str] = []
+        self._skip = 0
+
+        self._open: list[bool] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag in VOID:
+            return
+        skip = tag in {"script", "style", "code", "pre"} or ("translate", "no") in attrs
+        self._open.append(skip)
+        self._skip += skip
+        if not self._skip:
+            self.parts.extend(v for k, v in attrs if k in VISIBLE_ATTRIBUTES and v)
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag not in VOID and self._open:
+            self._skip -= self._open.pop()
+
+    def handle_data(self, data: str) -> None:
+        if not self._skip:
+            self.parts.append(data)
+
+
+def english_words(html: str, allowed: Set[str] = frozenset()) -> list[str]:
+    """The English interface words in the page's visible text (but the ``allowed`` ones)."""
+    parser = _Text()
+    parser.feed(html)
+    # Identifiers and file names (customer_id, history.csv) are the user's data: skipped.
+    tokens = re.findall(r"[\w.@'-]+", " ".join(parser.parts))
+    words = [w.strip(".'-") for w in tokens if not re.search(r"[_@\d]|\w\.\w", w)]
+    return sorted({w for w in words if w.lower() in ENGLISH and w not in allowed})
+
+
+World = tuple[TestClient, FraudServices, dict[str, object]]
+#: The uploaded files' column names: the user's data, shown as they are.
+COLUMNS = {"amount", "hour"}
+
+
+@pytest.fixture(scope="module")
+def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
+    app, services = make_web_app(tmp_path_factory.mktemp("french"))
+    with TestClient(app, raise_server_exceptions=False) as client:
+        user = services.accounts.register("root@example.com", PASSWORD, admin=True)
+        _, token = services.accounts.create_token(user.id)
+        api = Api(client, token, user.id)
+        model_id = train_model(api, services, labelled_csv(), "cartes")
+        found = predict(api, services, model_id, labelled_csv(700, seed=21))
+        dataset_id = api.get("/api/datasets").json()["items"][0]["id"]
+        sign_in(client, "root@example.com")
+        client.get("/lang/fr")
+        job_id = re.findall(r'href="/jobs/([^"]+)"', client.get("/history").text)[0]
+        ids = {"model": model_id, "prediction": found["id"], "dataset": dataset_id, "job": job_id}
+        yield client, services, ids
+
+
+PAGES = [
+    "/",
+    "/datasets",
+    "/datasets/{dataset}",
+    "/models",
+    "/models/{model}",
+    "/predictions/{prediction}",
+    "/predictions/{prediction}/review",
+    "/jobs/{job}",
+    "/history",
+    "/licence",
+    "/profile",
+    "/admin",
+    "/admin/users",
+    "/admin/licences",
+    "/admin/audit",
+    "/nowhere",
+    "/jobs/no-such-job",
+    "/models/999999",
+]
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_french_pages_show_no_english(world: World, page: str) -> None:
+    client, _, ids = world
+    response = client.get(page.format(**ids), headers={"Accept": "text/html"})
+    assert '<html lang="fr">' in response.text, response.text[:300]
+    assert english_words(response.text, allowed=COLUMNS) == [], page
+
+
+def test_the_trials_table_names_each_model(world: World) -> None:
+    """Regression: the table read a ``kind`` the trials do not have and showed "None"."""
+    client, _, ids = world
+    page = client.get(f"/models/{ids['model']}").text
+    trials = page.split('id="trials"')[1].split("</table>")[0]
+    models = re.findall(r'<td translate="no">([^<]*)</td>', trials)
+    assert models and "None" not in models and "–" not in models
+    assert "réglages par défaut" in trials or "ajusté" in trials
+
+
+def test_the_job_page_follows_its_job_in_french(world: World) -> None:
+    client, _, ids = world
+    status = client.get(f"/jobs/{ids['job']}/status").json()
+    assert status["state"] == "succeeded" and status["id"] == ids["job"]
+    assert status["message"] and english_words(status["message"]) == []
+
+
+def test_the_pages_scripts_read_refusals_in_french(world: World) -> None:
+    """The upload form posts to the API with the session cookie: its refusal is French; a
+    client with a token keeps the API's English."""
+    client, services, _ = world
+    token = re.search(r'name="csrf_token" value="([^"]+)"', client.get("/datasets").text)
+    assert token is not None
+    refused = client.post(
+        "/api/upload",
+        files={"file": ("notes.txt", b"hello")},
+        headers={"X-CSRF-Token": token.group(1), "Accept": "application/json"},
+    )
+    assert refused.status_code == 422 and refused.json()["code"] == "empty_file"
+    assert refused.json()["message"].startswith("Le fichier est vide")
+    user = services.accounts.register("api@example.com", PASSWORD)
+    _, secret = services.accounts.create_token(user.id)
+    api = TestClient(client.app, headers={"Authorization": f"Bearer {secret}"})
+    answer = api.post("/api/upload", files={"file": ("notes.txt", b"hello")})
+    assert answer.status_code == 422 and english_words(answer.json()["message"]) != []
