@@ -55,8 +55,9 @@ from entrepot.storage.protocols import Store
 from entrepot.storage.types import CHUNK_SIZE, ObjectInfo
 
 _OPEN_ATTEMPTS = 3
-#: Chunks of a fill: few thread hand-offs for the overlapped hash, little memory.
-_FILL_CHUNK = 8 * 1024 * 1024
+#: Chunks of a fill: small enough to stay in the CPU's cache between hash and write
+#: (8 MiB chunks measured slower), large enough that the thread hand-offs are free.
+_FILL_CHUNK = 1024 * 1024
 
 
 @dataclass(frozen=True, slots=True)
