@@ -20,11 +20,8 @@ from __future__ import annotations
 import argparse
 import os
 import shutil
-import statistics
 import sys
 import tempfile
-import time
-from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -33,7 +30,7 @@ from obstore.store import S3Store as RawS3
 
 from bench._env import environment
 from bench._servers import free_port, start_moto
-from bench.storage import MiB, Table
+from bench.storage import MiB, Table, alternate
 from entrepot.catalog.engine import make_engine
 from entrepot.catalog.migrate import upgrade
 from entrepot.catalog.uow import unit_of_work_factory
@@ -48,20 +45,6 @@ SECRET = "benchmark-secret-of-enough-length"
 CREDS = {"access_key_id": "bench", "secret_access_key": "bench"}
 #: The packages whose versions the results state.
 PACKAGES = ("obstore", "moto", "sqlalchemy", "scikit-learn", "joblib")
-
-
-def alternate(
-    ours: Callable[[], object], peer: Callable[[], object], repeat: int
-) -> tuple[float, float]:
-    """Median times of ``ours`` and ``peer``, run in turns so that a load change on the
-    machine hits both alike."""
-    times: tuple[list[float], list[float]] = ([], [])
-    for _ in range(repeat):
-        for fn, kept in ((ours, times[0]), (peer, times[1])):
-            start = time.perf_counter()
-            fn()
-            kept.append(time.perf_counter() - start)
-    return statistics.median(times[0]), statistics.median(times[1])
 
 
 def transfer_cases(table: Table, endpoint: str, work: Path, size: int, repeat: int) -> None:
