@@ -5,6 +5,8 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
+from entrepot.dashboard.texts import text
+
 MONTHS = (
     "janvier", "février", "mars", "avril", "mai", "juin",
     "juillet", "août", "septembre", "octobre", "novembre", "décembre",
@@ -42,12 +44,22 @@ PAGES = (
     ("travaux", "Travaux"),
     ("meteo", "Météo"),
     ("rapport", "Rapport"),
+    ("periode", text("nav.period")),
+    ("carte", text("nav.map")),
 )
+#: The pages that show a period (``from``, ``to``) rather than one day (``date``).
+PERIOD_PAGES = ("periode", "carte")
 
 
 def long_date(day: date) -> str:
-    """``mardi 4 novembre 2025``."""
-    return f"{WEEKDAYS[day.weekday()]} {day.day} {MONTHS[day.month - 1]} {day.year}"
+    """``mardi 4 novembre 2025``; ``samedi 1er novembre 2025``."""
+    return f"{WEEKDAYS[day.weekday()]} {short_date(day)}"
+
+
+def short_date(day: date) -> str:
+    """``4 novembre 2025``; ``1er novembre 2025``."""
+    number = "1er" if day.day == 1 else str(day.day)
+    return f"{number} {MONTHS[day.month - 1]} {day.year}"
 
 
 def number(value: Any, digits: int = 0) -> str:
@@ -67,3 +79,11 @@ def percent(value: Any) -> str:
     if value is None:
         return "—"
     return ("+" if value > 0 else "") + number(float(value), 1) + "\u00a0%"
+
+
+def signed(value: Any, digits: int = 1) -> str:
+    """A signed French number: ``+1 234``, ``-3,5``, ``0``; ``—`` when missing."""
+    if value is None:
+        return "—"
+    shown = number(value, digits if isinstance(value, float) else 0)
+    return ("+" if value > 0 else "") + shown

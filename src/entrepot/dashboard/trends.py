@@ -1,0 +1,100 @@
+"""Plotly figures of a period day by day (plain dicts, like :mod:`entrepot.dashboard.charts`):
+one point per day, a gap on a day without data."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import date
+from typing import Any
+
+from entrepot.dashboard.periods import Period, Summary, series
+from entrepot.dashboard.texts import text
+
+Figure = dict[str, Any]
+#: Figure -> (title, [(key, trace type, colour, on the right axis)], left and right axes).
+TRENDS: dict[str, tuple[str, tuple[tuple[str, str, str, bool], ...], str, str | None]] = {
+    "traffic": (
+        "trend.traffic",
+        (
+            ("traffic_vehicles", "bar", "#1565c0", False),
+            ("lost_time_hours", "line", "#ef6c00", True),
+        ),
+        "trend.vehicles_axis",
+        "trend.hours_axis",
+    ),
+    "bikes": (
+        "trend.bikes",
+        (
+            ("bike_counts", "bar", "#00897b", False),
+            ("bikes_available_mean", "line", "#5e35b1", True),
+        ),
+        "trend.count_axis",
+        "trend.count_axis",
+    ),
+    "works": (
+        "trend.works",
+        (
+            ("active_roadworks", "line", "#6a1b9a", False),
+            ("disruptions", "line", "#c62828", False),
+        ),
+        "trend.count_axis",
+        None,
+    ),
+    "weather": (
+        "trend.weather",
+        (
+            ("temperature_mean", "line", "#c62828", False),
+            ("precipitation_mm", "bar", "#1e88e5", True),
+        ),
+        "°C",
+        "mm",
+    ),
+}
+
+
+def _label(key: str) -> str:
+    return key if key in ("°C", "mm") else text(key)
+
+
+def trend(name: str, days: Mapping[date, Summary], period: Period) -> Figure | None:
+    """Figure ``name`` of :data:`TRENDS` over ``period``; ``None`` when it has no value."""
+    title, lines, left, right = TRENDS[name]
+    x = [d.isoformat() for d in period.dates()]
+    data = []
+    for key, kind, colour, on_right in lines:
+        y = series(days, period, key)
+        if all(v is None for v in y):
+            continue
+        trace: dict[str, Any] = {"x": x, "y": y, "name": text(f"kpi.{key}")}
+        if kind == "bar":
+            trace |= {"type": "bar", "marker": {"color": colour}}
+        else:
+            trace |= {"type": "scatter", "mode": "lines+markers", "line": {"color": colour}}
+        if on_right:
+            trace["yaxis"] = "y2"
+        data.append(trace)
+    if not data:
+        return None
+    layout: dict[str, Any] = {
+        "title": {"text": text(title)},
+        "separators": ", ",
+        "margin": {"l": 60, "r": 70 if right else 20, "t": 50, "b": 50},
+        "xaxis": {"type": "date", "title": {"text": text("period.day")}},
+        "yaxis": {"title": {"text": _label(left)}, "rangemode": "tozero"},
+        "legend": {"orientation": "h", "y": -0.3},
+        "height": 340,
+    }
+    if right:
+        layout["yaxis2"] = {
+            "title": {"text": _label(right)},
+            "overlaying": "y",
+            "side": "right",
+            "rangemode": "tozero",
+        }
+    return {"data": data, "layout": layout}
+
+
+def trends(days: Mapping[date, Summary], period: Period) -> list[Figure]:
+    """Every figure of :data:`TRENDS` that has a value over ``period``."""
+    drawn = [trend(name, days, period) for name in TRENDS]
+    return [f for f in drawn if f is not None]
