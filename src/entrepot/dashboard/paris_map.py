@@ -122,7 +122,16 @@ def _scale(values: Mapping[str, float]) -> dict[str, Any]:
             "cmax": top or 1,
             "colorscale": [[i / (len(SCALE) - 1), c] for i, c in enumerate(SCALE)],
             "showscale": True,
-            "colorbar": {"title": {"text": text("map.scale")}, "thickness": 12, "len": 0.6},
+            "colorbar": {
+                "title": {"text": text("map.scale"), "side": "top"},
+                "orientation": "h",
+                "thickness": 10,
+                "len": 0.7,
+                "x": 0.5,
+                "xanchor": "center",
+                "y": -0.02,
+                "yanchor": "top",
+            },
         },
     }
 
@@ -162,7 +171,7 @@ def _markers(name: str, points: Sequence[Point], hover: list[str], **style: Any)
     }
 
 
-def paris_map(values: Mapping[str, float], places: Places, title: str) -> Figure:
+def paris_map(values: Mapping[str, float], places: Places) -> Figure:
     """The map: arrondissements coloured by ``values`` (postal code -> figure), then the
     arcs, stations and works of ``places``."""
     traces: list[dict[str, Any]] = [*_zones(values), _scale(values)]
@@ -199,13 +208,12 @@ def paris_map(values: Mapping[str, float], places: Places, title: str) -> Figure
     return {
         "data": traces,
         "layout": {
-            "title": {"text": title},
             "separators": ", ",
-            "height": 560,
-            "margin": {"l": 10, "r": 10, "t": 50, "b": 10},
+            "height": 600,
+            "margin": {"l": 10, "r": 10, "t": 10, "b": 70},
             "xaxis": hidden,
             "yaxis": {**hidden, "scaleanchor": "x", "scaleratio": ASPECT},
-            "legend": {"orientation": "h", "y": -0.02},
+            "legend": {"orientation": "h", "x": 0, "y": 1, "yanchor": "bottom"},
             "plot_bgcolor": "#ffffff",
             "hovermode": "closest",
         },

@@ -151,11 +151,6 @@ def map_page(
     day = works_day or min(period.end, known[-1])
     found = places(env.lake(), day)
     congestion = {code: z.get("congestion", 0.0) for code, z in zones.items()}
-    title = text(
-        "map.figure",
-        start=labels.short_date(period.start),
-        end=labels.short_date(period.end),
-    )
     ranked = sorted(
         ((code, z) for code, z in zones.items() if code.startswith("750")),
         key=lambda item: (-item[1].get("congestion", 0.0), item[0]),
@@ -173,6 +168,6 @@ def map_page(
         "top": [(zone_name(code), code, z) for code, z in ranked[:TOP_ZONES]],
         "has_zones": any(z.get("congestion") or z.get("vehicles") for z in zones.values()),
         "missing": [text(layers[m]) for m in found.missing],
-        "figures": _figures([paris_map(congestion, found, title)]),
+        "figures": _figures([paris_map(congestion, found)]),
     }
     return _render(request, "city/map.html", "carte", start, end, context)

@@ -96,10 +96,6 @@ TEXTS: dict[str, tuple[str, str]] = {
     "trend.count_axis": ("Number", "Nombre"),
     "map.title": ("Map", "Carte"),
     "map.heading": ("Map of Paris from {start} to {end}", "Carte de Paris du {start} au {end}"),
-    "map.figure": (
-        "Congestion hours per arrondissement from {start} to {end}",
-        "Heures de congestion par arrondissement du {start} au {end}",
-    ),
     "map.legend": (
         "Arrondissements shaded by congestion hours; roadworks active on {day}; "
         "Vélib' stations and counted arcs as known to the data.",

@@ -79,7 +79,12 @@ def trend(name: str, days: Mapping[date, Summary], period: Period) -> Figure | N
         "title": {"text": text(title)},
         "separators": ", ",
         "margin": {"l": 60, "r": 70 if right else 20, "t": 50, "b": 50},
-        "xaxis": {"type": "date", "title": {"text": text("period.day")}},
+        "xaxis": {
+            "type": "date",
+            "title": {"text": text("period.day")},
+            "tickformat": "%d/%m",
+            "hoverformat": "%d/%m/%Y",
+        },
         "yaxis": {"title": {"text": _label(left)}, "rangemode": "tozero"},
         "legend": {"orientation": "h", "y": -0.3},
         "height": 340,

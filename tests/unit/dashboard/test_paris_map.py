@@ -33,6 +33,6 @@ def test_arrondissement_names_in_french() -> None:
 
 
 def test_a_map_without_places_still_draws_the_arrondissements() -> None:
-    figure = paris_map({"75011": 12.0}, Places(), "Titre")
+    figure = paris_map({"75011": 12.0}, Places())
     assert len(figure["data"]) == 21  # 20 polygons and their labels with the colour bar
-    assert figure["layout"]["title"]["text"] == "Titre"
+    assert figure["data"][-1]["marker"]["cmax"] == 12.0
