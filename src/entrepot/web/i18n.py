@@ -32,6 +32,19 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "nav.logout": ("Sign out", "Déconnexion"),
     "nav.language": ("Language", "Langue"),
     "nav.skip": ("Skip to the content", "Aller au contenu"),
+    "nav.dashboard": ("City flows", "Flux urbains"),
+    "banner.references": (
+        "Building the reference library: {done} of {total} models. Applying a model to "
+        "unlabelled data works once it is done.",
+        "Construction de la bibliothèque de référence : {done} modèles sur {total}. "
+        "L'application d'un modèle à des données sans étiquette sera possible ensuite.",
+    ),
+    "banner.references_one": (
+        "Building the reference library: {done} of {total} models. Applying a model to "
+        "unlabelled data works once it is done.",
+        "Construction de la bibliothèque de référence : {done} modèle sur {total}. "
+        "L'application d'un modèle à des données sans étiquette sera possible ensuite.",
+    ),
     "auth.email": ("Email", "E-mail"),
     "auth.password": ("Password", "Mot de passe"),
     "auth.name": ("Name", "Nom"),
@@ -334,6 +347,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "admin.count": ("How many", "Combien"),
     "admin.days": ("Days", "Jours"),
     "admin.extend": ("Extend", "Prolonger"),
+    "admin.filter_role": ("Role", "Rôle"),
+    "admin.filter_state": ("State", "État"),
+    "admin.filter_used": ("Use", "Utilisation"),
+    "admin.extend_days": ("Days to add", "Jours à ajouter"),
     "admin.enable": ("Enable", "Activer"),
     "admin.disable": ("Disable", "Désactiver"),
     "admin.user": ("User", "Utilisateur"),
