@@ -18,9 +18,7 @@ from fastapi.responses import HTMLResponse
 
 from entrepot.api.routes.city import Runtime
 from entrepot.city.kinds import REPORT
-from entrepot.city.places import places
 from entrepot.dashboard import labels
-from entrepot.dashboard.paris_map import paris_map, zone_name
 from entrepot.dashboard.periods import Period, PeriodProblem, choose_period, kpis
 from entrepot.dashboard.templating import templates
 from entrepot.dashboard.texts import text
@@ -143,6 +141,10 @@ def map_page(
     request: Request, env: Runtime, start: FromQuery = None, end: ToQuery = None
 ) -> HTMLResponse:
     """Carte: arrondissements by congestion, arcs, stations and roadworks over a range."""
+    # numpy and pandas (places, polygons) load with the first map, not with the app
+    from entrepot.city.places import places
+    from entrepot.dashboard.paris_map import paris_map, zone_name
+
     try:
         period, known = _period(env, start, end)
     except PeriodProblem as problem:

@@ -36,3 +36,15 @@ def test_a_map_without_places_still_draws_the_arrondissements() -> None:
     figure = paris_map({"75011": 12.0}, Places())
     assert len(figure["data"]) == 21  # 20 polygons and their labels with the colour bar
     assert figure["data"][-1]["marker"]["cmax"] == 12.0
+
+
+def test_the_dashboard_loads_numpy_and_pandas_only_with_the_first_map() -> None:
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, entrepot.dashboard.city; "
+        "print(sorted(m for m in ('numpy', 'pandas') if m in sys.modules))"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout.strip() == "[]"
