@@ -74,8 +74,8 @@ TEXTS: dict[str, tuple[str, str]] = {
     "delta.none": ("no previous value", "pas de valeur précédente"),
     "delta.versus": ("vs {value}", "contre {value}"),
     "delta.per_day": (
-        "per day: the periods do not have the same number of days with data",
-        "par jour : les périodes n'ont pas le même nombre de jours avec données",
+        "({value} per day: the periods do not have the same number of days with data)",
+        "({value} par jour : les périodes n'ont pas le même nombre de jours avec données)",
     ),
     "kpi.traffic_vehicles": ("Vehicles counted", "Véhicules comptés"),
     "kpi.lost_time_hours": ("Congestion hours (arc·h)", "Heures de congestion (tronçon·h)"),

@@ -18,7 +18,7 @@ from entrepot.catalog.migrate import upgrade
 from entrepot.city import layout
 from entrepot.city.generator import GenerateOptions, generate
 from entrepot.city.runtime import CityRuntime
-from entrepot.dashboard.labels import percent
+from entrepot.dashboard.labels import percent, signed
 from entrepot.storage.memory import MemoryStore
 from tests.unit.dashboard.test_city import make_client
 
@@ -98,6 +98,23 @@ def test_without_a_previous_period_no_change_is_claimed(client: TestClient) -> N
     assert "Aucune donnée pour la période précédente, du 18 octobre 2025 au 21 octobre 2025" in html
     assert "pas de valeur précédente" in card(html, "bike_counts")
     assert "en hausse" not in html and "en baisse" not in html
+
+
+def test_unequal_coverage_compares_per_day_and_says_so(
+    client: TestClient, env: CityRuntime
+) -> None:
+    # 23 to 25 October against 20 to 22 October, of which only the 22nd has data
+    html = client.get("/dashboard/city/periode?from=2025-10-23&to=2025-10-25").text
+    assert (
+        "Comparée à la période du 20 octobre 2025 au 22 octobre 2025 (1 jour avec données)" in html
+    )
+    shown = card(html, "bike_counts")
+    now = [summary(env, d)["bike_counts"] for d in DAYS[1:4]]
+    change = round(sum(now) / 3 - summary(env, FIRST)["bike_counts"], 1)
+    assert f"({signed(change)} par jour : les périodes n'ont pas le même nombre" in shown.replace(
+        "&#39;", "'"
+    )
+    assert "par jour :" not in card(html, "bikes_available_mean")  # a mean compares as is
 
 
 def test_trends_have_one_point_per_day_and_a_table_behind_them(
