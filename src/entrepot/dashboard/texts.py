@@ -73,9 +73,12 @@ TEXTS: dict[str, tuple[str, str]] = {
     "delta.flat": ("stable", "stable"),
     "delta.none": ("no previous value", "pas de valeur précédente"),
     "delta.versus": ("vs {value}", "contre {value}"),
-    "delta.per_day": (
-        "({value} per day: the periods do not have the same number of days with data)",
-        "({value} par jour : les périodes n'ont pas le même nombre de jours avec données)",
+    "delta.per_day": ("({value} per day)", "({value} par jour)"),
+    "period.per_day_note": (
+        "The two periods do not have the same number of days with data: totals are "
+        "compared per day.",
+        "Les deux périodes n'ont pas le même nombre de jours avec données : les totaux sont "
+        "comparés par jour.",
     ),
     "kpi.traffic_vehicles": ("Vehicles counted", "Véhicules comptés"),
     "kpi.lost_time_hours": ("Congestion hours (arc·h)", "Heures de congestion (tronçon·h)"),

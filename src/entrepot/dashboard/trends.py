@@ -11,6 +11,7 @@ from entrepot.dashboard.periods import Period, Summary, series
 from entrepot.dashboard.texts import text
 
 Figure = dict[str, Any]
+_DAY_MS = 86_400_000  # one tick a day on a short period (Plotly would add half days)
 #: Figure -> (title, [(key, trace type, colour, on the right axis)], left and right axes).
 TRENDS: dict[str, tuple[str, tuple[tuple[str, str, str, bool], ...], str, str | None]] = {
     "traffic": (
@@ -84,6 +85,7 @@ def trend(name: str, days: Mapping[date, Summary], period: Period) -> Figure | N
             "title": {"text": text("period.day")},
             "tickformat": "%d/%m",
             "hoverformat": "%d/%m/%Y",
+            **({"dtick": _DAY_MS} if period.days <= 14 else {}),
         },
         "yaxis": {"title": {"text": _label(left)}, "rangemode": "tozero"},
         "legend": {"orientation": "h", "y": -0.3},
