@@ -105,7 +105,6 @@ TEXTS: dict[str, tuple[str, str]] = {
         "Arrondissements colorés selon les heures de congestion ; chantiers actifs le {day} ; "
         "stations Vélib' et tronçons comptés tels que les données les décrivent.",
     ),
-    "map.layer_zones": ("Arrondissements", "Arrondissements"),
     "map.layer_arcs": ("Counted arcs", "Tronçons comptés"),
     "map.layer_stations": ("Vélib' stations", "Stations Vélib'"),
     "map.layer_works": ("Roadworks", "Chantiers"),
