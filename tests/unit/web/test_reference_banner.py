@@ -12,6 +12,9 @@ from fastapi.testclient import TestClient
 
 from entrepot.bootstrap.fraud import FraudServices
 from entrepot.catalog.jobs.records import JobRecord
+from entrepot.fraud_service.reference_progress import BuildProgress
+from entrepot.i18n import translator
+from entrepot.web.render import banner_text
 from tests.support.web import PASSWORD, make_web_app, sign_in
 
 BANNER = '<div id="reference-build" class="banner" role="status" aria-live="polite"'
@@ -74,3 +77,11 @@ def test_the_app_links_to_the_dashboard(web: tuple[TestClient, FraudServices]) -
     client, _ = web
     html = client.get("/login", headers={"Accept-Language": "fr"}).text
     assert '<a href="/dashboard/" id="nav-dashboard">Flux urbains</a>' in html
+
+
+def test_the_banner_sentence_has_plural_forms_and_the_languages_numbers() -> None:
+    one, many = BuildProgress(1, 1200), BuildProgress(1100, 1200)
+    assert "\u00a0: 1 modèle sur 1\u202f200." in banner_text(translator("fr"), one)
+    assert "\u00a0: 1\u202f100 modèles sur 1\u202f200." in banner_text(translator("fr"), many)
+    assert ": 1 of 1,200 models." in banner_text(translator("en"), one)
+    assert ": 1,100 of 1,200 models." in banner_text(translator("en"), many)
