@@ -20,6 +20,7 @@ from typing import Any
 import pytest
 import uvicorn
 from fastapi import FastAPI, Request, Response
+from selenium.webdriver.common.keys import Keys
 
 from entrepot.api.routes import city
 from entrepot.catalog.engine import make_engine
@@ -29,6 +30,7 @@ from entrepot.city.runtime import CityRuntime
 from entrepot.dashboard import city as dashboard
 from entrepot.storage.memory import MemoryStore
 from entrepot.web import assets
+from tests.support.browser import accessibility_problems
 from tests.support.network import free_port
 
 CHROMIUM = "/usr/bin/chromium"
@@ -185,3 +187,76 @@ def test_navigation_keeps_the_day_and_the_report_links_its_csv(browser: Any, sit
     browser.find_element("link text", "mardi 4 novembre 2025").click()
     wait_for(browser, "location.search === '?date=2025-11-04'")
     assert browser.find_element("id", "week-over-week").is_displayed()
+
+
+DASHBOARD_PAGES = (
+    "/dashboard/city",
+    "/dashboard/city/velos",
+    "/dashboard/city/trafic",
+    "/dashboard/city/travaux",
+    "/dashboard/city/meteo",
+    "/dashboard/city/rapport",
+    "/dashboard/city/periode",
+    "/dashboard/city/carte",
+    "/dashboard/city/periode?from=2025-11-04&to=2025-10-01",  # a bad range's message
+)
+
+
+def test_every_dashboard_page_passes_axe(browser: Any, site: str) -> None:
+    found = {}
+    for path in DASHBOARD_PAGES:
+        browser.get(f"{site}{path}")
+        if browser.find_elements("id", "city-figures"):
+            wait_for(browser, "document.querySelectorAll('.js-plotly-plot .main-svg').length > 0")
+        found[path] = accessibility_problems(browser)
+    failing = [f"{page}: {problem}" for page, problems in found.items() for problem in problems]
+    assert not failing, "\n".join(failing)
+
+
+def test_the_period_page_at_400_px_with_the_keyboard(browser: Any, site: str) -> None:
+    browser.set_window_size(400, 900)
+    try:
+        browser.get(f"{site}/dashboard/city/periode")
+        wait_for(
+            browser, "document.querySelectorAll('.chart.js-plotly-plot .main-svg').length >= 4"
+        )
+        assert browser.execute_script(
+            "return document.documentElement.scrollWidth <= window.innerWidth"
+        ), "the page scrolls sideways at 400 px"
+        cards = browser.find_elements("css selector", ".card[data-metric]")
+        assert cards and all(c.rect["x"] + c.rect["width"] <= 400 for c in cards)
+        start = browser.find_element("id", "from")
+        browser.execute_script("arguments[0].value = '2025-10-28'", start)
+        start.click()
+        # Tab walks the date fields' day, month and year, then reaches the button
+        for _ in range(8):
+            browser.switch_to.active_element.send_keys(Keys.TAB)
+            if browser.switch_to.active_element.text == "Afficher":
+                break
+        assert browser.switch_to.active_element.text == "Afficher"
+        browser.switch_to.active_element.send_keys(Keys.ENTER)
+        wait_for(browser, "location.search === '?from=2025-10-28&to=2025-11-04'")
+        assert "Période du 28 octobre 2025 au 4 novembre 2025" in browser.page_source
+    finally:
+        browser.set_window_size(1280, 1400)
+
+
+def test_the_map_draws_offline_at_400_px(browser: Any, site: str) -> None:
+    browser.set_window_size(400, 900)
+    try:
+        browser.get(f"{site}/dashboard/city/carte")
+        wait_for(browser, "document.querySelectorAll('.map.js-plotly-plot .main-svg').length > 0")
+        filled = browser.execute_script(
+            "return document.querySelectorAll('.map .scatterlayer path.js-fill').length"
+        )
+        assert filled >= 20
+        assert browser.execute_script(
+            "return document.documentElement.scrollWidth <= window.innerWidth"
+        )
+        resources = browser.execute_script(
+            "return performance.getEntriesByType('resource').map(e => e.name)"
+        )
+        assert all(name.startswith(site) for name in resources)
+        assert browser.find_element("id", "top-zones").is_displayed()
+    finally:
+        browser.set_window_size(1280, 1400)

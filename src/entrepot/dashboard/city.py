@@ -1,7 +1,8 @@
 """The city dashboard: overview, bikes, traffic, roadworks, weather and report pages.
 
 ``GET /dashboard/city[/velos|/trafic|/travaux|/meteo|/rapport]?date=YYYY-MM-DD``;
-without a date, the last day with metrics. The pages read the metrics store through
+without a date, the last day with metrics. The period pages (``/periode``, ``/carte``)
+are :mod:`entrepot.dashboard.period_pages`, mounted here. The pages read the metrics store through
 the same :class:`~entrepot.city.runtime.CityRuntime` as ``/city/...``; charts are
 Plotly figures drawn by Plotly.js, served from the ``plotly`` package by
 :mod:`entrepot.web.assets` (compressed, named by content) like the page script.
@@ -11,21 +12,17 @@ from __future__ import annotations
 
 import re
 from datetime import date, timedelta
-from functools import cache
-from pathlib import Path
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
-from fastapi.templating import Jinja2Templates
-from jinja2 import pass_context
 
 from entrepot.api.routes.city import Runtime
 from entrepot.city.kinds import METRIC_TYPES, REPORT
 from entrepot.city.report import summarize
-from entrepot.dashboard import charts, labels
+from entrepot.dashboard import charts, labels, period_pages
+from entrepot.dashboard.templating import templates
 from entrepot.i18n import LANGUAGES, Translator, translator
-from entrepot.web.assets import asset_url
 
 router = APIRouter(prefix="/dashboard", tags=["dashboard"])
 
@@ -52,33 +49,6 @@ PAGES: dict[str, tuple[str, str | None, tuple[Any, ...]]] = {
     "meteo": ("city/weather.html", "weather", (charts.weather_hourly,)),
     "rapport": ("city/report.html", None, ()),
 }
-
-
-@pass_context
-def _number(context: Any, value: Any, digits: int = 0) -> str:
-    return labels.number(value, digits, context.get("lang", labels.DEFAULT))
-
-
-@pass_context
-def _percent(context: Any, value: Any) -> str:
-    return labels.percent(value, context.get("lang", labels.DEFAULT))
-
-
-@pass_context
-def _long_date(context: Any, day: date) -> str:
-    return labels.long_date(day, context.get("lang", labels.DEFAULT))
-
-
-@cache
-def templates() -> Jinja2Templates:
-    """The page templates (loaded on first use)."""
-    folder = Path(__file__).with_name("templates")
-    env = Jinja2Templates(directory=str(folder))
-    env.env.filters["number"] = _number
-    env.env.filters["percent"] = _percent
-    env.env.filters["long_date"] = _long_date
-    env.env.globals["asset"] = asset_url
-    return env
 
 
 def _chosen_day(
@@ -137,7 +107,10 @@ def _page(name: str, request: Request, env: Runtime, day_text: str | None) -> HT
         **labels.words(t),
         "lang": lang,
         "t": t,
+        "period_pages": labels.PERIOD_PAGES,
         "page": name,
+        "day_query": f"?date={day}" if day else "",
+        "period_query": f"?to={day}" if day else "",
         "day": day,
         "previous_day": None if day is None else day - timedelta(days=1),
         "next_day": None if day is None else day + timedelta(days=1),
@@ -207,3 +180,6 @@ def weather(request: Request, env: Runtime, day: DayQuery = None) -> HTMLRespons
 def report(request: Request, env: Runtime, day: DayQuery = None) -> HTMLResponse:
     """Rapport: the stored daily report, week-over-week change, CSV download."""
     return _page("rapport", request, env, day)
+
+
+router.include_router(period_pages.router)

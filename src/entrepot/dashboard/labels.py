@@ -52,7 +52,11 @@ PAGES = (
     ("travaux", N_("dash.page.roadworks")),
     ("meteo", N_("dash.page.weather")),
     ("rapport", N_("dash.page.report")),
+    ("periode", N_("dash.page.period")),
+    ("carte", N_("dash.page.map")),
 )
+#: The pages that show a period (``from``, ``to``) rather than one day (``date``).
+PERIOD_PAGES = ("periode", "carte")
 #: The French words of the charts (dashboard/charts.py) and of the metrics (traffic states,
 #: alert and impact levels, as the city pipeline writes them) -> keys.
 WORDS = {
@@ -208,6 +212,8 @@ def words(t: Translator) -> dict[str, Any]:
             name: (t(label), t(unit) if unit else "") for name, (label, unit) in SUMMARY.items()
         },
         "source_labels": {name: t(key) for name, key in SOURCES.items()},
+        "units": {name: t(unit) if unit else "" for name, (_, unit) in SUMMARY.items()},
+        "tn": t.plural,
     }
 
 
@@ -240,6 +246,11 @@ def long_date(day: date, lang: str = DEFAULT) -> str:
     return Formats(lang).day(day)
 
 
+def short_date(day: date, lang: str = DEFAULT) -> str:
+    """``1er novembre 2025``, ``November 1, 2025`` (CLDR's long date)."""
+    return Formats(lang).day(day, "long")
+
+
 def number(value: Any, digits: int = 0, lang: str = DEFAULT) -> str:
     """``12 345,6`` (fr), ``12,345.6`` (en); a whole float without decimals; ``—`` when
     missing; text as it is."""
@@ -258,6 +269,14 @@ def percent(value: Any, lang: str = DEFAULT) -> str:
         return MISSING
     sign = "+" if value > 0 else ""
     return sign + Formats(lang).percent(float(value) / 100, 1)
+
+
+def signed(value: Any, digits: int = 1, lang: str = DEFAULT) -> str:
+    """A signed number: ``+1 234``, ``-3,5`` (fr), ``-3.5`` (en), ``0``; ``—`` when missing."""
+    if value is None:
+        return MISSING
+    shown = number(value, digits if isinstance(value, float) else 0, lang)
+    return ("+" if value > 0 else "") + shown
 
 
 def translators() -> dict[str, Translator]:

@@ -4,6 +4,7 @@ in English; sizes in one unit style per language (``1,8 Mio``, ``1.8 MiB``)."""
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from functools import cache
@@ -18,6 +19,8 @@ from entrepot.sizes import size_parts
 #: What a missing value shows.
 MISSING = "–"
 NBSP = "\u00a0"
+#: The day of the month in a CLDR date pattern (``d``, not ``dd`` nor quoted text).
+_FIRST = re.compile(r"(?<![d'])d(?![d'])")
 #: Binary units as each language names them (French counts in octets).
 SIZE_UNITS = {
     "en": {"B": "B", "KiB": "KiB", "MiB": "MiB", "GiB": "GiB", "TiB": "TiB"},
@@ -70,11 +73,21 @@ class Formats:
         units = SIZE_UNITS.get(self.lang, SIZE_UNITS["en"])
         return f"{self.number(amount, digits)}{NBSP}{units[unit]}"
 
+    def ordinal_form(self, value: int) -> str:
+        """CLDR's ordinal category of ``value`` (``one``, ``two``, ``few``, ``other``): the
+        message key of ``1st``/``2nd``/``3rd``/``4th`` or ``1er``/``2e``."""
+        return str(_locale(self.lang).ordinal_form(value))
+
     def day(self, value: date | None, style: str = "full") -> str:
-        """A day: ``mardi 4 novembre 2025`` (fr, full), ``Tuesday, November 4, 2025``."""
+        """A day: ``mardi 4 novembre 2025`` (fr, full), ``Tuesday, November 4, 2025``; the
+        first of the month in French is ``1er`` (``samedi 1er novembre 2025``)."""
         if value is None:
             return MISSING
-        return format_date(value, format=style, locale=_locale(self.lang))
+        locale = _locale(self.lang)
+        pattern = str(locale.date_formats[style].pattern)
+        if self.lang == "fr" and value.day == 1 and "MMMM" in pattern:
+            pattern = _FIRST.sub("d'er'", pattern)  # « 1er novembre », not « 1 novembre »
+        return format_date(value, format=pattern, locale=locale)
 
     def moment(self, value: datetime | None) -> str:
         """A time in UTC: ``4 nov. 2025, 14:05 UTC`` (fr), ``Nov 4, 2025, 14:05 UTC``."""

@@ -129,6 +129,12 @@ class JobService:
         with self._uow() as uow:
             return uow.jobs.list(owner_id, kinds=kinds, page=page, per_page=per_page)
 
+    def newest_unfinished(self, owner_id: int | None, kind: str) -> JobRecord | None:
+        """The newest queued or running ``kind`` job of ``owner_id`` (``None``: the
+        service's own), if any."""
+        with self._uow() as uow:
+            return uow.jobs.newest_unfinished(owner_id, kind)
+
     def unfinished(self, owner_id: int | None, kind: str) -> int:
         """How many ``kind`` jobs of ``owner_id`` are queued or running."""
         with self._uow() as uow:

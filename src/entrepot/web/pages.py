@@ -24,7 +24,7 @@ from entrepot.web import (
 )
 from entrepot.web.i18n import LANGUAGES, translator
 from entrepot.web.phrases import Phrases
-from entrepot.web.render import language, render
+from entrepot.web.render import banner_text, language, reference_build, render
 
 STATIC = Path(__file__).parent / "static"
 router = APIRouter(include_in_schema=False)
@@ -36,6 +36,17 @@ def switch_language(code: str, request: Request, next: str | None = None) -> Red
     if code in LANGUAGES:
         request.session["lang"] = code
     return RedirectResponse(safe_next(next), status_code=303)
+
+
+@router.get("/status/reference-build")
+def reference_build_status(request: Request) -> dict[str, object]:
+    """The first-start reference build's progress for the pages' banner, in the
+    request's language: ``{"building": false}`` when none is under way."""
+    build = reference_build(request)
+    if build is None:
+        return {"building": False}
+    text = banner_text(translator(language(request)), build)
+    return {"building": True, "done": build.done, "total": build.total, "text": text}
 
 
 def render_error(request: Request, status: int, code: str, message: str) -> Response:

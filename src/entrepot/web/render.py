@@ -15,7 +15,10 @@ from markupsafe import Markup
 from entrepot.api.observability import request_id
 from entrepot.api.sessions import csrf_token, take_flashes
 from entrepot.catalog.accounts.records import UserRecord
-from entrepot.i18n import Formats
+from entrepot.errors import EntrepotError
+from entrepot.fraud_service.reference_progress import BuildProgress, reference_progress
+from entrepot.i18n import Formats, Translator
+from entrepot.i18n.catalogs import Np_
 from entrepot.web.assets import asset_url
 from entrepot.web.i18n import choose, translator
 from entrepot.web.phrases import Phrases
@@ -59,6 +62,24 @@ def environment() -> Environment:
     return env
 
 
+def reference_build(request: Request) -> BuildProgress | None:
+    """The first-start reference build under way, for the banner; ``None`` when there is
+    none or the catalog cannot say (a banner never breaks a page)."""
+    services = getattr(request.app.state, "services", None)
+    if services is None:
+        return None
+    try:
+        return reference_progress(services.jobs)
+    except EntrepotError:
+        return None
+
+
+def banner_text(t: Translator, build: BuildProgress) -> str:
+    """The banner's sentence in the language of ``t`` ("12 of 40 models", the plural form
+    of the models built)."""
+    return t.plural(Np_("banner.references"), build.done, total=Formats(t.lang).number(build.total))
+
+
 def render(
     request: Request,
     template: str,
@@ -87,6 +108,8 @@ def render(
         "path": request.url.path,
         "oidc_name": options.oidc.name if options.oidc else None,
         "request_id": request_id(),
+        "reference_build": reference_build(request),
+        "banner_text": banner_text,
         **context,
     }
     html = environment().get_template(template).render(values)

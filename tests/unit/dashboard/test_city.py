@@ -112,7 +112,7 @@ def test_the_report_page_links_its_csv_and_compares_weeks(client: TestClient) ->
 def test_a_day_without_data_is_a_french_404(client: TestClient) -> None:
     response = client.get("/dashboard/city/velos?date=2025-11-01")
     assert response.status_code == 404
-    assert "Aucune donnée pour le samedi 1 novembre 2025." in response.text
+    assert "Aucune donnée pour le samedi 1er novembre 2025." in response.text
     assert 'href="?date=2025-11-04"' in response.text
 
 

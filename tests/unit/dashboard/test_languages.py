@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 from html.parser import HTMLParser
+from urllib.parse import quote
 
 import pytest
 from fastapi.testclient import TestClient
@@ -167,3 +168,53 @@ def test_the_alerts_table_in_english(client: TestClient) -> None:
     html = client.get("/dashboard/city/rapport?date=2025-11-04", headers=ENGLISH).text
     alerts = html.split('id="alerts"')[1].split("</table>")[0]
     assert "(s)" not in alerts and "saturé" not in alerts and "vide pendant" not in alerts
+
+
+@pytest.mark.parametrize("page", ["/periode", "/carte"])
+def test_the_period_and_map_pages_in_english(client: TestClient, page: str) -> None:
+    html = client.get(f"/dashboard/city{page}?to=2025-11-04", headers=ENGLISH).text
+    assert '<html lang="en">' in html
+    assert "October 29, 2025 to November 4, 2025" in html
+    assert "<legend>Period shown</legend>" in html and "Fraud detection</a>" in html
+    assert french_words(html) == [], page
+    for figure in figures(html):
+        assert figure["layout"]["separators"] == ".,"
+        names = [t.get("name", "") for t in figure["data"]]
+        assert not FRENCH & {w.lower() for name in names for w in re.findall(r"\w+", name)}
+    next_page = quote(f"/dashboard/city{page}?to=2025-11-04", safe="/")
+    assert f'/dashboard/lang/fr?next={next_page}"' in html  # the switch keeps the period
+
+
+def test_the_period_page_in_each_language(client: TestClient) -> None:
+    query = "/dashboard/city/periode?from=2025-11-01&to=2025-11-04"
+    english, french = client.get(query, headers=ENGLISH).text, client.get(query).text
+    assert "<title>Period · City flows · Entrepôt</title>" in english
+    assert "Period from November 1, 2025 to November 4, 2025" in english
+    assert "<title>Période · Flux urbains · Entrepôt</title>" in french
+    assert "Période du 1er novembre 2025 au 4 novembre 2025" in french
+    assert "Vehicles counted" in english and "Véhicules comptés" in french
+    en_days = re.search(r'id="coverage">\s*(\d+) of 4 days? ha(s|ve) data\.', english)
+    fr_days = re.search(r'id="coverage">\s*(\d+) jours? sur 4 (a|ont) des données\.', french)
+    assert en_days is not None and fr_days is not None
+    assert (en_days.group(2) == "s") == (int(en_days.group(1)) == 1)  # 1 day has, 4 days have
+    assert (fr_days.group(2) == "a") == (int(fr_days.group(1)) <= 1)
+    assert figures(english)[0]["layout"]["title"]["text"] == "Road traffic per day"
+    assert figures(french)[0]["layout"]["title"]["text"] == "Trafic routier par jour"
+    bad = client.get("/dashboard/city/periode?from=2025-13-01", headers=ENGLISH)
+    assert bad.status_code == 400 and "“2025-13-01” is not a date" in bad.text
+
+
+def test_the_map_page_in_each_language(client: TestClient) -> None:
+    query = "/dashboard/city/carte?from=2025-11-01&to=2025-11-04"
+    english, french = client.get(query, headers=ENGLISH).text, client.get(query).text
+    assert "Map of Paris from November 1, 2025 to November 4, 2025" in english
+    assert "Carte de Paris du 1er novembre 2025 au 4 novembre 2025" in french
+    assert "Most congested arrondissements" in english
+    assert "Arrondissements les plus congestionnés" in french
+    assert re.search(r'<th scope="row">\d+(st|nd|rd|th) \(750\d\d\)</th>', english)
+    assert re.search(r'<th scope="row">\d+(er|e) \(750\d\d\)</th>', french)
+    (en_map,), (fr_map,) = figures(english), figures(french)
+    en_names = {t.get("name") for t in en_map["data"]}
+    fr_names = {t.get("name") for t in fr_map["data"]}
+    assert {"1st", "2nd", "3rd", "11th"} <= en_names and {"1er", "2e", "11e"} <= fr_names
+    assert "Roadworks" in en_names and "Chantiers" in fr_names

@@ -53,6 +53,28 @@ def test_dates_and_times() -> None:
     assert FR.moment(None) == FR.day(None) == "–"
 
 
+def test_the_first_of_the_month_is_1er_in_french_when_the_month_is_written() -> None:
+    first = date(2025, 11, 1)
+    assert FR.day(first) == "samedi 1er novembre 2025"
+    assert FR.day(first, "long") == "1er novembre 2025"
+    assert FR.day(first, "medium") == "1 nov. 2025"  # abbreviated: as CLDR writes it
+    assert FR.day(first, "short") == "01/11/2025"
+    assert FR.day(date(2025, 11, 11), "long") == "11 novembre 2025"  # only the first
+    assert EN.day(first, "long") == "November 1, 2025"
+
+
+def test_ordinal_forms() -> None:
+    assert [EN.ordinal_form(n) for n in (1, 2, 3, 4, 11, 21)] == [
+        "one",
+        "two",
+        "few",
+        "other",
+        "other",
+        "one",
+    ]
+    assert [FR.ordinal_form(n) for n in (1, 2, 11)] == ["one", "other", "other"]
+
+
 @pytest.mark.parametrize(
     ("chosen", "header", "expected"),
     [

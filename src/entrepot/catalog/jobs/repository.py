@@ -148,6 +148,21 @@ class JobRepository:
             or 0
         )
 
+    def newest_unfinished(self, owner_id: int | None, kind: str) -> JobRecord | None:
+        """The newest queued or running ``kind`` job of ``owner_id``, if any."""
+        owner = JobRow.owner_id.is_(None) if owner_id is None else JobRow.owner_id == owner_id
+        row = self._session.scalars(
+            select(JobRow)
+            .where(
+                owner,
+                JobRow.kind == kind,
+                JobRow.state.in_([JobState.QUEUED.value, JobState.RUNNING.value]),
+            )
+            .order_by(JobRow.created_at.desc(), JobRow.id)
+            .limit(1)
+        ).first()
+        return None if row is None else _record(row)
+
     def count_by_state(self) -> dict[str, int]:
         """How many jobs are in each state."""
         rows = self._session.execute(select(JobRow.state, func.count()).group_by(JobRow.state))

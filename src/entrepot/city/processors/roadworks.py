@@ -85,13 +85,18 @@ def _zones(active: pd.DataFrame) -> list[str]:
     return [z if z else (p or UNKNOWN_ZONE) for z, p in zip(own, placed, strict=True)]
 
 
+def active_on(frame: pd.DataFrame, day: date) -> pd.Series:
+    """Which rows of ``frame`` (canonical column names) are works active on ``day``."""
+    begin, end = _dates(frame["begin"]), _dates(frame["end"])
+    covers = begin.notna() & end.notna() & (begin <= day) & (end >= day)
+    return covers & ~frame["status"].str.strip().isin(INACTIVE_STATUSES)
+
+
 def roadworks_metrics(frame: pd.DataFrame, ref: pd.DataFrame, day: date) -> dict[str, Any]:
     """The roadworks metrics of ``day``; ``frame`` has the canonical column names."""
     begin, end = _dates(frame["begin"]), _dates(frame["end"])
     valid = begin.notna() & end.notna()
-    status = frame["status"].str.strip()
-    covers = valid & (begin <= day) & (end >= day)
-    active = frame[covers & ~status.isin(INACTIVE_STATUSES)].copy()
+    active = frame[active_on(frame, day)].copy()
     active["impact"] = active["impact"].str.strip()
     active["level"] = active["level"].str.strip()
     active["score"] = active["level"].map(LEVEL_WEIGHTS).fillna(1.0) * active["impact"].map(

@@ -8,6 +8,12 @@
   }
   var figures = JSON.parse(block.textContent);
   figures.forEach(function (figure) {
+    var element = document.getElementById(figure.id);
+    if (element && element.classList.contains("map")) {
+      // Paris is wider than tall: on a narrow screen a shorter map leaves no empty band.
+      figure.spec.layout.height = Math.min(figure.spec.layout.height, element.clientWidth * 0.7 + 140);
+      element.style.minHeight = figure.spec.layout.height + "px";
+    }
     Plotly.newPlot(figure.id, figure.spec.data, figure.spec.layout, {
       displaylogo: false,
       responsive: true,

@@ -93,7 +93,24 @@ function drawCharts() {
   });
 }
 
+// The first-start reference build: the banner follows its progress, and goes when it is done.
+function followReferenceBuild(banner) {
+  const tick = () => {
+    fetch("/status/reference-build", {headers: {"Accept": "application/json"}})
+      .then((r) => r.json())
+      .then((status) => {
+        if (!status.building) { banner.hidden = true; banner.textContent = ""; return; }
+        if (banner.textContent !== status.text) { banner.textContent = status.text; }
+        setTimeout(tick, 5000);
+      })
+      .catch(() => setTimeout(tick, 15000));
+  };
+  setTimeout(tick, 5000);
+}
+
 document.addEventListener("DOMContentLoaded", () => {
+  const banner = document.getElementById("reference-build");
+  if (banner && !banner.hidden) { followReferenceBuild(banner); }
   const form = document.getElementById("upload-form");
   if (form) { uploadForm(form); }
   const job = document.getElementById("job");
