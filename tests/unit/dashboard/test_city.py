@@ -2,29 +2,21 @@
 
 from __future__ import annotations
 
-import json
 import re
-from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
-from typing import Any
 
 import pytest
-from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
-from entrepot.api.routes import city
 from entrepot.catalog.engine import make_engine
 from entrepot.catalog.migrate import upgrade
-from entrepot.city.generator import GenerateOptions, generate
 from entrepot.city.runtime import CityRuntime
-from entrepot.dashboard import city as dashboard
 from entrepot.dashboard.labels import long_date, number, percent
 from entrepot.storage.memory import MemoryStore
-from entrepot.web import assets
 from entrepot.web.assets import asset_url
+from tests.support.dashboard import DAY, figures, make_client
 
-DAY, WEEK_BEFORE = date(2025, 11, 4), date(2025, 10, 28)
 PAGES = {
     "": ("Vue d’ensemble", 2),
     "/velos": ("Vélos", 3),
@@ -35,38 +27,9 @@ PAGES = {
 }
 
 
-def make_client(runtime: CityRuntime) -> TestClient:
-    app = FastAPI()
-    app.include_router(city.router)
-    app.include_router(dashboard.router)
-    app.include_router(assets.router)  # the pages' scripts, as the service mounts them
-    app.state.city = runtime
-    return TestClient(app)
-
-
-@pytest.fixture(scope="module")
-def env(tmp_path_factory: pytest.TempPathFactory) -> Iterator[CityRuntime]:
-    store = MemoryStore("city-dashboard")
-    options = GenerateOptions(
-        start=WEEK_BEFORE, days=8, arcs=30, stations=10, counters=3, roadworks=40
-    )
-    generate(store, options)
-    engine = make_engine(f"sqlite:///{tmp_path_factory.mktemp('dash') / 'catalog.db'}")
-    upgrade(engine)
-    runtime = CityRuntime(store, engine=engine)
-    assert not runtime.runner().run([WEEK_BEFORE, DAY]).failed
-    yield runtime
-    engine.dispose()
-
-
 @pytest.fixture(scope="module")
 def client(env: CityRuntime) -> TestClient:
     return make_client(env)
-
-
-def figures(html: str) -> list[Any]:
-    match = re.search(r'<script type="application/json" id="city-figures">(.*?)</script>', html)
-    return [] if match is None else [f["spec"] for f in json.loads(match.group(1))]
 
 
 @pytest.mark.parametrize("page", list(PAGES))

@@ -13,7 +13,7 @@ from fastapi.testclient import TestClient
 
 from entrepot.city.runtime import CityRuntime
 from entrepot.web.assets import asset_url
-from tests.unit.dashboard.test_city import env, figures, make_client  # noqa: F401 - fixture
+from tests.support.dashboard import figures, make_client
 
 ENGLISH = {"Accept-Language": "en-GB,en;q=0.9"}
 #: French words of the dashboard's interface that no English page should show.
@@ -60,7 +60,7 @@ def french_words(html: str) -> list[str]:
 
 
 @pytest.fixture(scope="module")
-def client(env: CityRuntime) -> TestClient:  # noqa: F811 - the imported fixture
+def client(env: CityRuntime) -> TestClient:
     return make_client(env)
 
 
@@ -111,7 +111,7 @@ def test_french_by_default_and_plotly_speaks_it(client: TestClient) -> None:
     assert "Réinitialiser les axes" in body
 
 
-def test_the_switch_keeps_the_choice(env: CityRuntime) -> None:  # noqa: F811
+def test_the_switch_keeps_the_choice(env: CityRuntime) -> None:
     client = make_client(env)
     back = "/dashboard/city/meteo?date=2025-11-04"
     switched = client.get("/dashboard/lang/en", params={"next": back}, follow_redirects=False)

@@ -20,7 +20,7 @@ from entrepot.city.generator import GenerateOptions, generate
 from entrepot.city.runtime import CityRuntime
 from entrepot.dashboard.labels import percent, signed
 from entrepot.storage.memory import MemoryStore
-from tests.unit.dashboard.test_city import make_client
+from tests.support.dashboard import make_client
 
 FIRST, LAST = date(2025, 10, 22), date(2025, 11, 4)
 DAYS = [FIRST + timedelta(days=i) for i in range((LAST - FIRST).days + 1)]
