@@ -328,7 +328,7 @@ def main() -> None:
     upload_size = (200 if quick else 1000) * MB
     train_rows = 20_000 if quick else 100_000
     budget = 10.0 if quick else 30.0
-    rates = (25, 50) if quick else (25, 50, 100, 200)
+    rates = (50, 200) if quick else (25, 50, 100, 200)
     seconds = 8 if quick else 20
     lines: list[str] = []
     with tempfile.TemporaryDirectory(prefix="entrepot-bench-web-") as tmp:
