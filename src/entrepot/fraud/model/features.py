@@ -90,6 +90,9 @@ def _seconds(times: pd.Series) -> np.ndarray:
 class FeatureBuilder(TransformerMixin, BaseEstimator):  # type: ignore[misc]
     """Features from column roles; fit on training rows, reused unchanged at scoring."""
 
+    #: Builders saved before the option existed read past labels.
+    label_features: bool = True
+
     def __init__(
         self,
         spec: FeatureSpec,
@@ -108,7 +111,7 @@ class FeatureBuilder(TransformerMixin, BaseEstimator):  # type: ignore[misc]
     def uses_labels(self) -> bool:
         """Whether past labels feed features (a counterparty's recent fraud rate); a model
         meant for unlabelled files is trained without them, as it will be applied."""
-        return bool(getattr(self, "label_features", True))  # older saved builders: yes
+        return bool(self.label_features)
 
     # -- fitting -----------------------------------------------------------------------
     def fit(self, frame: pd.DataFrame, y: np.ndarray | None = None) -> FeatureBuilder:

@@ -109,7 +109,8 @@ def test_without_label_features_the_risk_is_unknown_as_in_an_unlabelled_file() -
     pd.testing.assert_frame_equal(labelled, unlabelled)
     old = FeatureBuilder(SPEC).fit(frame, y)
     del old.label_features  # saved before the option existed: labels feed the risk
-    assert old.uses_labels
+    assert old.uses_labels and old.get_params()["label_features"] is True
+    assert "FeatureBuilder" in repr(old)
     assert old.transform_labelled(frame, y)["counterparty0_risk_7d"].notna().any()
 
 
