@@ -82,7 +82,7 @@ class Settings(BaseSettings):
     reference_count: int = 13
     reference_rows: int = 20_000
     reference_min_frauds: int = 400
-    reference_budget: float = 10.0
+    reference_budget: float = 9.0
     job_heartbeat_seconds: float = 10.0
     job_stale_seconds: float = 120.0
     worker_threads: int = 2

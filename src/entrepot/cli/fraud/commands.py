@@ -230,7 +230,9 @@ def build_references_command(
             min=100, max=60_000, help="Frauds per reference dataset, at least (more rows)"
         ),
     ] = 400,
-    time_budget: Annotated[float, typer.Option(min=1.0, help="Seconds of search each")] = 10.0,
+    time_budget: Annotated[
+        float, typer.Option(min=1.0, help="Seconds each, generating its data included")
+    ] = 9.0,
     seed: Annotated[int, typer.Option()] = 0,
     jobs: Annotated[int, typer.Option(min=1, help="Threads per model fit")] = 1,
 ) -> None:
