@@ -4,6 +4,7 @@
     python -m bench.fraud scoring --library DIR      # 1-row latency per model, 3-model batch
         [--baseline]                                 # ... and the general path alongside
     python -m bench.fraud transfer --library DIR     # ensemble on hidden labels vs trained
+        [--baseline-library DIR] [--min-frauds 400]  # ... another library on the same sets
     python -m bench.fraud training --rows 50000 --budget 20 [--handbook PATH] [--seed N]
 
 ``DIR`` is a reference library built by ``entrepot fraud build-references --into DIR``.
@@ -23,6 +24,7 @@ from __future__ import annotations
 import argparse
 import importlib
 import json
+import math
 import os
 import platform
 import random
@@ -322,35 +324,80 @@ def bench_scoring(
     return out
 
 
-def bench_transfer(library: FolderLibrary, budget: float, rows: int) -> dict[str, Any]:
+def transfer_rows(rate: float, rows: int, min_frauds: int, max_rows: int) -> int:
+    """Rows of an unseen dataset: at least ``rows``, enough to hold ``min_frauds`` frauds
+    (so its test split holds about a fifth of them), at most ``max_rows``."""
+    return min(max(rows, math.ceil(min_frauds / rate)), max_rows)
+
+
+def bench_transfer(
+    libraries: dict[str, FolderLibrary],
+    budget: float,
+    rows: int,
+    min_frauds: int = 0,
+    max_rows: int = 200_000,
+) -> dict[str, Any]:
+    """Each library's top-3 ensemble against a model trained with the labels, on the same
+    unseen dataset and the same held-out test split (the peer is trained once), and
+    against the same training without past labels among its features."""
     out = []
-    for i, domain in enumerate(domains()):
+    for i, (domain, spec) in enumerate(domains().items()):
         lang = "fr" if i % 2 else "en"
-        data = generate(domain, rows, seed=50_000 + i, lang=lang)
+        size = transfer_rows(spec.fraud_rate, rows, min_frauds, max_rows)
+        data = generate(domain, size, seed=50_000 + i, lang=lang)
         frame = data.frame
         result = train(frame, data.target, time_budget=budget)
         assert result.splits is not None
         test = result.splits.test  # all rows are labelled: positions are rows
         hidden = frame.drop(columns=[data.target])
-        try:
-            ensemble, _ = from_library(describe(hidden), library)
-        except Exception as exc:  # a refusal is a result too
-            out.append({"domain": domain, "lang": lang, "refused": str(exc)[:160]})
-            continue
-        proba = score(hidden, ensemble, explain=False)["fraud_probability"].to_numpy()
         y = data.labels
-        ens_test = float(average_precision_score(y[test], proba[test]))
         trained = float(result.performance["test"]["auprc"])
-        out.append({
-            "domain": domain, "lang": lang, "fraud_rate": round(float(y.mean()), 4),
-            "members": [m.name for m in ensemble.members],
-            "ensemble_auprc_test": round(ens_test, 4),
-            "ensemble_auprc_all": round(float(average_precision_score(y, proba)), 4),
+        # The same training without past labels in the features: the most a model can
+        # learn from the columns an unlabelled file has (the ensemble's situation).
+        free = train(frame, data.target, time_budget=budget, label_features=False)
+        assert free.splits is not None and np.array_equal(free.splits.test, test)
+        entry: dict[str, Any] = {
+            "domain": domain, "lang": lang, "rows": size,
+            "fraud_rate": round(float(y.mean()), 4), "test_frauds": int(y[test].sum()),
             "trained_auprc_test": round(trained, 4),
-            "ratio": round(ens_test / trained, 3) if trained else None,
-        })  # fmt: skip
-        print(json.dumps(out[-1]), flush=True)
-    return {"rows": rows, "trained_budget_seconds": budget, "datasets": out}
+            "trained_model": result.performance["model"]["kind"],
+            "trained_without_labels_auprc_test": round(free.performance["test"]["auprc"], 4),
+        }  # fmt: skip
+        for label, library in libraries.items():
+            try:
+                ensemble, _ = from_library(describe(hidden), library)
+            except Exception as exc:  # a refusal is a result too
+                entry[label] = {"refused": str(exc)[:160]}
+                continue
+            proba = score(hidden, ensemble, explain=False)["fraud_probability"].to_numpy()
+            ens_test = float(average_precision_score(y[test], proba[test]))
+            entry[label] = {
+                "members": [m.name for m in ensemble.members],
+                "weights": [round(m.weight, 3) for m in ensemble.members],
+                "ensemble_auprc_test": round(ens_test, 4),
+                "ensemble_auprc_all": round(float(average_precision_score(y, proba)), 4),
+                "ratio": round(ens_test / trained, 3) if trained else None,
+                "ratio_to_trained_without_labels": round(
+                    ens_test / free.performance["test"]["auprc"], 3
+                ),
+            }
+        out.append(entry)
+        print(json.dumps(entry), flush=True)
+    ratios = {
+        label: [e[label]["ratio"] for e in out if e.get(label, {}).get("ratio") is not None]
+        for label in libraries
+    }
+    summary = {
+        label: {
+            "median_ratio": round(statistics.median(r), 3),
+            "mean_ratio": round(statistics.mean(r), 3),
+            "min_ratio": round(min(r), 3),
+        }
+        for label, r in ratios.items()
+        if r
+    }
+    return {"rows": rows, "min_frauds": min_frauds, "max_rows": max_rows,
+            "trained_budget_seconds": budget, "datasets": out, "summary": summary}  # fmt: skip
 
 
 def _matrices(frame: pd.DataFrame, result: TrainingResult) -> dict[str, Any]:
@@ -479,6 +526,12 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("section", choices=("matching", "scoring", "transfer", "training"))
     parser.add_argument("--library", type=Path, help="reference library folder")
+    parser.add_argument(
+        "--baseline-library", type=Path, help="transfer: a second library, same datasets"
+    )
+    parser.add_argument(
+        "--min-frauds", type=int, default=0, help="transfer: frauds per unseen dataset"
+    )
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--rows", type=int, default=50_000, help="rows per generated set")
     parser.add_argument("--budget", type=float, default=20.0, help="seconds per training")
@@ -500,7 +553,10 @@ def main() -> None:
         found = bench_scoring(library, args.seed, rows=200_000, baseline=args.baseline)
     elif args.section == "transfer":
         assert library is not None
-        found = bench_transfer(library, args.budget, args.rows)
+        libraries = {"ensemble": library}
+        if args.baseline_library:
+            libraries["baseline"] = FolderLibrary(args.baseline_library)
+        found = bench_transfer(libraries, args.budget, args.rows, args.min_frauds)
     else:
         found = bench_training(args)
     found = {"environment": environment(), **found}

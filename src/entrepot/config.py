@@ -81,7 +81,8 @@ class Settings(BaseSettings):
     upload_limit: str = "10GiB"
     reference_count: int = 13
     reference_rows: int = 20_000
-    reference_budget: float = 10.0
+    reference_min_frauds: int = 400
+    reference_budget: float = 9.0
     job_heartbeat_seconds: float = 10.0
     job_stale_seconds: float = 120.0
     worker_threads: int = 2

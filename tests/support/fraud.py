@@ -18,7 +18,13 @@ from entrepot.fraud.tables.timeparse import parse_times
 from entrepot.fraud.train.training import train
 
 #: The reference library of :func:`small_library`.
-SMALL_LIBRARY = {"count": 4, "rows": 4000, "time_budget": 1.0, "models": ("lightgbm", "xgboost")}
+SMALL_LIBRARY = {
+    "count": 4,
+    "rows": 4000,
+    "min_frauds": 80,
+    "time_budget": 1.0,
+    "models": ("lightgbm", "xgboost"),
+}
 
 
 @cache

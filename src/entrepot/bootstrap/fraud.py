@@ -104,6 +104,7 @@ def service_options(settings: Settings, **overrides: Any) -> ServiceOptions:
         upload_limit=parse_size(limit) if isinstance(limit, str) else int(limit),
         reference_count=int(settings.reference_count),
         reference_rows=int(settings.reference_rows),
+        reference_min_frauds=int(settings.reference_min_frauds),
         reference_budget=float(settings.reference_budget),
         heartbeat_seconds=float(settings.job_heartbeat_seconds),
         stale_after_seconds=float(settings.job_stale_seconds),

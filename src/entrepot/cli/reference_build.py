@@ -40,7 +40,7 @@ def follow(source: BuildSource, console: Console, *, poll: float = POLL) -> JobR
         return None
     console.print(
         f"[bold]reference library[/]: building {job.params.get('count', '?')} fraud reference "
-        "models in the background (about 10 s each on 2 cores); scoring unlabelled files "
+        "models in the background (about 8 s each on 2 cores); scoring unlabelled files "
         "waits for them, the rest works now"
     )
     began = time.monotonic()

@@ -29,7 +29,8 @@ class ServiceOptions:
     #: The reference library built on first start.
     reference_count: int = 13
     reference_rows: int = 20_000
-    reference_budget: float = 10.0
+    reference_min_frauds: int = 400
+    reference_budget: float = 9.0
     #: Jobs: heartbeat period, silence after which a job is reaped, threads per worker.
     heartbeat_seconds: float = 10.0
     stale_after_seconds: float = 120.0

@@ -8,7 +8,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from entrepot.catalog.jobs.records import JobRecord
-from entrepot.fraud.library.build import ReferenceSpec, build_references
+from entrepot.fraud.library.build import MIN_FRAUDS, ReferenceSpec, build_references
 from entrepot.fraud.library.registry import RegistryLibrary
 from entrepot.fraud_service.options import ServiceOptions
 from entrepot.fraud_service.scoring import BUILD_KIND
@@ -53,6 +53,7 @@ class ReferenceBuilder:
             params={
                 "count": self._options.reference_count,
                 "rows": self._options.reference_rows,
+                "min_frauds": self._options.reference_min_frauds,
                 "time_budget": self._options.reference_budget,
             },
         )
@@ -71,6 +72,7 @@ class ReferenceBuilder:
             self._library,
             count=count,
             rows=int(job.params["rows"]),
+            min_frauds=int(job.params.get("min_frauds", MIN_FRAUDS)),
             time_budget=float(job.params["time_budget"]),
             progress=report,
         )

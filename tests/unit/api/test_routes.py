@@ -72,7 +72,11 @@ def test_the_seeds_flow_upload_train_predict_download(
 
 def test_apply_unlabeled_uses_the_reference_library(tmp_path: Path) -> None:
     app, services = make_web_app(
-        tmp_path, reference_count=1, reference_rows=3000, reference_budget=1.0
+        tmp_path,
+        reference_count=1,
+        reference_rows=3000,
+        reference_min_frauds=80,
+        reference_budget=1.0,
     )
     with TestClient(app, raise_server_exceptions=False) as client:
         api = user_api(client, services, "bob@example.com")

@@ -21,7 +21,11 @@ def _console() -> tuple[Console, io.StringIO]:
 
 def test_the_first_start_shows_the_build_until_the_library_is_ready(tmp_path: Path) -> None:
     app, services = make_web_app(
-        tmp_path, reference_count=1, reference_rows=3000, reference_budget=1.0
+        tmp_path,
+        reference_count=1,
+        reference_rows=3000,
+        reference_min_frauds=80,
+        reference_budget=1.0,
     )
     console, out = _console()
     with TestClient(app):

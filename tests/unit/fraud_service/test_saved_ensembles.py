@@ -20,7 +20,11 @@ from tests.support.web import Api, make_web_app, run_jobs, sign_in, user_api
 @pytest.fixture
 def web(tmp_path: Path) -> Iterator[tuple[TestClient, FraudServices]]:
     app, services = make_web_app(
-        tmp_path, reference_count=1, reference_rows=3000, reference_budget=1.0
+        tmp_path,
+        reference_count=1,
+        reference_rows=3000,
+        reference_min_frauds=80,
+        reference_budget=1.0,
     )
     with TestClient(app, raise_server_exceptions=False) as client:
         assert services.references.ensure() is not None

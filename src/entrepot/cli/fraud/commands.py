@@ -221,8 +221,18 @@ def build_references_command(
         ),
     ] = None,
     count: Annotated[int, typer.Option(min=1, max=500)] = 40,
-    rows: Annotated[int, typer.Option(min=2000, help="Rows per reference dataset")] = 20_000,
-    time_budget: Annotated[float, typer.Option(min=1.0, help="Seconds of search each")] = 10.0,
+    rows: Annotated[
+        int, typer.Option(min=2000, max=400_000, help="Rows per reference dataset, at least")
+    ] = 20_000,
+    min_frauds: Annotated[
+        int,
+        typer.Option(
+            min=100, max=60_000, help="Frauds per reference dataset, at least (more rows)"
+        ),
+    ] = 400,
+    time_budget: Annotated[
+        float, typer.Option(min=1.0, help="Seconds each, generating its data included")
+    ] = 9.0,
     seed: Annotated[int, typer.Option()] = 0,
     jobs: Annotated[int, typer.Option(min=1, help="Threads per model fit")] = 1,
 ) -> None:
@@ -251,6 +261,7 @@ def build_references_command(
             references(ctx, into),
             count=count,
             rows=rows,
+            min_frauds=min_frauds,
             time_budget=time_budget,
             seed=seed,
             n_jobs=jobs,

@@ -3,7 +3,16 @@
 :func:`plan` lays out ``count`` references over the generator's domains, deterministic
 by seed: each domain in turn, English and French column names alternating, fraud rates
 around the domain's own, and the generator's schema variety (other names, id formats,
-timestamp formats, extra columns, missing values). :func:`build_references` trains the
+timestamp formats, extra columns, missing values).
+
+Each dataset is sized by its number of frauds, not of rows: at least ``rows`` rows, and
+enough more that it holds ``min_frauds`` frauds (400 by default: about 80 in validation
+and 80 in test, where 20,000 rows at 0.2 % held 16), up to ``max_rows``; a rate too low
+to reach ``min_frauds`` within ``max_rows`` is raised to it. The models fit on every
+training fraud and at most :data:`FIT_LEGITIMATE` legitimate rows, weighted
+(``entrepot.fraud.train.thinning``), so a large dataset costs little more to train on
+than a small one; validation and test keep every row and the true fraud rate.
+:func:`build_references` trains the
 ones a library lacks and adds them through the
 :class:`~entrepot.fraud.library.libraries.ReferenceSink` seam; run again, it skips what is
 there. Each model carries its anomaly model, fitted on its own legitimate training rows at
@@ -13,6 +22,7 @@ build time (``entrepot.fraud.model.anomaly``).
 from __future__ import annotations
 
 import json
+import math
 import tempfile
 import time
 from collections.abc import Callable
@@ -26,8 +36,16 @@ from entrepot.fraud.synth.generator import generate
 from entrepot.fraud.train.search import KINDS
 from entrepot.fraud.train.training import train
 
-#: Frauds each reference dataset holds at least, so its splits can be evaluated.
-MIN_FRAUDS = 80
+#: Frauds each reference dataset holds at least, so that validation (which stops the
+#: boosting, chooses the model and calibrates it) and test each see about a fifth of them.
+MIN_FRAUDS = 400
+#: The most rows a reference dataset may have, whatever its fraud rate.
+MAX_ROWS = 400_000
+#: Legitimate training rows the models fit on at most (every fraud is kept).
+FIT_LEGITIMATE = 30_000
+#: Seconds per reference, generating its data included: 40 references in 5 minutes on
+#: 2 cores (10 s took 5 min 18 s once the datasets were sized by their frauds).
+REFERENCE_BUDGET = 9.0
 _RATE_FACTORS = (1.0, 0.5, 2.0)
 
 
@@ -52,10 +70,22 @@ class BuildReport:
     seconds: float = 0.0
 
 
-def plan(count: int = 40, *, seed: int = 0, rows: int = 20_000) -> list[ReferenceSpec]:
-    """The ``count`` references to build, the same for the same arguments."""
+def plan(
+    count: int = 40,
+    *,
+    seed: int = 0,
+    rows: int = 20_000,
+    min_frauds: int = MIN_FRAUDS,
+    max_rows: int = MAX_ROWS,
+) -> list[ReferenceSpec]:
+    """The ``count`` references to build, the same for the same arguments: each one at
+    least ``rows`` rows and ``min_frauds`` frauds, at most ``max_rows`` rows."""
     if count < 1:
         raise ValueError(f"count must be at least 1, got {count}")
+    if not 1 <= min_frauds <= max_rows * 0.15 or rows > max_rows:
+        raise ValueError(
+            f"cannot fit {min_frauds} frauds and {rows} rows in at most {max_rows} rows"
+        )
     known = list(domains().values())
     specs = []
     for i in range(count):
@@ -63,15 +93,16 @@ def plan(count: int = 40, *, seed: int = 0, rows: int = 20_000) -> list[Referenc
         turn = i // len(known)
         lang: Literal["en", "fr"] = "en" if (turn + i % len(known)) % 2 == 0 else "fr"
         rate = domain.fraud_rate * _RATE_FACTORS[turn % len(_RATE_FACTORS)]
-        rate = min(max(rate, MIN_FRAUDS / rows), 0.15)
+        rate = min(max(rate, min_frauds / max_rows), 0.15)
+        size = min(max(rows, math.ceil(min_frauds / rate)), max_rows)
         specs.append(
             ReferenceSpec(
                 name=f"ref-{i + 1:02d}-{domain.name.replace('_', '-')}-{lang}",
                 domain=domain.name,
                 lang=lang,
                 seed=seed * 1000 + i,
-                rows=rows,
-                fraud_rate=round(rate, 5),
+                rows=size,
+                fraud_rate=round(rate, 6),
             )
         )
     return specs
@@ -108,19 +139,25 @@ def build_references(
     count: int = 40,
     seed: int = 0,
     rows: int = 20_000,
-    time_budget: float = 10.0,
+    min_frauds: int = MIN_FRAUDS,
+    max_rows: int = MAX_ROWS,
+    time_budget: float = REFERENCE_BUDGET,
     models: tuple[str, ...] = KINDS,
+    fit_legitimate: int | None = FIT_LEGITIMATE,
     n_jobs: int = 1,
     progress: Callable[[ReferenceSpec, str], None] | None = None,
 ) -> BuildReport:
     """Train and add the planned references that ``library`` lacks.
 
+    ``rows``, ``min_frauds`` and ``max_rows`` size the datasets (:func:`plan`); the models
+    fit on every training fraud and at most ``fit_legitimate`` legitimate rows.
+    ``time_budget`` is each reference's, generating its data included.
     ``progress(spec, state)`` is called with ``"skipped"``, ``"training"`` and ``"built"``.
     """
     began = time.monotonic()
     report = BuildReport()
     present = library.names()
-    for spec in plan(count, seed=seed, rows=rows):
+    for spec in plan(count, seed=seed, rows=rows, min_frauds=min_frauds, max_rows=max_rows):
         if spec.name in present:
             report.skipped.append(spec.name)
             if progress:
@@ -128,21 +165,26 @@ def build_references(
             continue
         if progress:
             progress(spec, "training")
+        started = time.monotonic()
         data = generate(
             spec.domain, spec.rows, fraud_rate=spec.fraud_rate, seed=spec.seed, lang=spec.lang
         )
+        # The budget covers the data's generation too (up to a second for 400,000 rows).
+        left = max(time_budget - (time.monotonic() - started), 0.5 * time_budget)
         result = train(
             data.frame,
             data.target,
-            time_budget=time_budget,
+            time_budget=left,
             models=models,
             seed=spec.seed,
             n_jobs=n_jobs,
+            max_legitimate=fit_legitimate,
         )
         with tempfile.TemporaryDirectory(prefix="entrepot-reference-") as tmp:
             folder = Path(tmp)
             result.save(folder)
-            details = {**asdict(spec), "time_budget": time_budget}
+            fit_rows = result.performance["model"]["fit_rows"]
+            details = {**asdict(spec), "time_budget": time_budget, "fit_rows": fit_rows}
             info = info_from_folder(folder, name=spec.name, domain=spec.domain, details=details)
             library.add(info, folder)
         report.built.append(spec.name)

@@ -90,17 +90,28 @@ def _seconds(times: pd.Series) -> np.ndarray:
 class FeatureBuilder(TransformerMixin, BaseEstimator):  # type: ignore[misc]
     """Features from column roles; fit on training rows, reused unchanged at scoring."""
 
+    #: Builders saved before the option existed read past labels.
+    label_features: bool = True
+
     def __init__(
         self,
         spec: FeatureSpec,
         windows: tuple[int, ...] = (1, 7, 30),
         label_delay_days: int = 7,
         max_levels: int = 50,
+        label_features: bool = True,
     ) -> None:
         self.spec = spec
         self.windows = windows
         self.label_delay_days = label_delay_days
         self.max_levels = max_levels
+        self.label_features = label_features
+
+    @property
+    def uses_labels(self) -> bool:
+        """Whether past labels feed features (a counterparty's recent fraud rate); a model
+        meant for unlabelled files is trained without them, as it will be applied."""
+        return bool(self.label_features)
 
     # -- fitting -----------------------------------------------------------------------
     def fit(self, frame: pd.DataFrame, y: np.ndarray | None = None) -> FeatureBuilder:
@@ -124,7 +135,7 @@ class FeatureBuilder(TransformerMixin, BaseEstimator):  # type: ignore[misc]
             self.history_ = None
             return
         hist = pd.DataFrame(self._behaviour_inputs(frame, self._times(frame)))
-        hist["__label"] = np.nan if y is None else np.asarray(y, dtype=float)
+        hist["__label"] = np.nan if y is None or not self.uses_labels else np.asarray(y, float)
         ok = hist["__seconds"] != _NAT
         if ok.any():
             horizon = (max(self.windows) + self.label_delay_days) * DAY
@@ -274,7 +285,8 @@ class FeatureBuilder(TransformerMixin, BaseEstimator):  # type: ignore[misc]
     ) -> dict[str, np.ndarray]:
         spec = self.spec
         rows = len(frame["__seconds"])
-        frame["__label"] = np.full(rows, np.nan) if labels is None else np.asarray(labels, float)
+        known = labels is not None and self.uses_labels
+        frame["__label"] = np.asarray(labels, float) if known else np.full(rows, np.nan)
         start = 0
         if history is not None and len(history):
             history = _relevant(history, frame, (*spec.customers, *spec.counterparties))

@@ -86,7 +86,8 @@ class Trial:
 class Data:
     """The arrays of a search: fit rows, early-stopping rows, validation (selection) rows.
 
-    Training passes its validation rows as the early-stopping rows too."""
+    Training passes its validation rows as the early-stopping rows too. ``w_fit`` weighs
+    the fit rows (``entrepot.fraud.train.thinning``); ``None`` weighs them all 1."""
 
     x_fit: np.ndarray
     y_fit: np.ndarray
@@ -94,6 +95,7 @@ class Data:
     y_stop: np.ndarray
     x_val: np.ndarray
     y_val: np.ndarray
+    w_fit: np.ndarray | None = None
 
 
 class _XgbDeadline(xgb.callback.TrainingCallback):
@@ -137,6 +139,7 @@ def fit_one(
         model.fit(
             data.x_fit,
             data.y_fit,
+            sample_weight=data.w_fit,
             eval_X=(data.x_stop,),
             eval_y=(data.y_stop,),
             callbacks=[
@@ -156,7 +159,13 @@ def fit_one(
             callbacks=[_XgbDeadline(deadline, clock)],
             **params,
         )
-        model.fit(data.x_fit, data.y_fit, eval_set=[(data.x_stop, data.y_stop)], verbose=False)
+        model.fit(
+            data.x_fit,
+            data.y_fit,
+            sample_weight=data.w_fit,
+            eval_set=[(data.x_stop, data.y_stop)],
+            verbose=False,
+        )
         model.set_params(callbacks=None)
         return model, int(model.best_iteration) + 1
     if kind == "hist_gradient_boosting":
@@ -168,13 +177,15 @@ def fit_one(
             random_state=seed,
             **params,
         )
-        model.fit(data.x_fit, data.y_fit, X_val=data.x_stop, y_val=data.y_stop)
+        model.fit(
+            data.x_fit, data.y_fit, sample_weight=data.w_fit, X_val=data.x_stop, y_val=data.y_stop
+        )
         return model, int(model.n_iter_)
     if kind == "logistic_regression":
         model = logistic_pipeline(params)
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", ConvergenceWarning)
-            model.fit(data.x_fit, data.y_fit)
+            model.fit(data.x_fit, data.y_fit, logisticregression__sample_weight=data.w_fit)
         return model, None
     raise ValueError(f"unknown model kind {kind!r}; known: {', '.join(KINDS)}")
 

@@ -49,6 +49,7 @@ from entrepot.fraud.train.splits import (
     time_splits,
     with_training_rows,
 )
+from entrepot.fraud.train.thinning import thin
 
 MIN_ROWS = 100
 MIN_FRAUDS = 20
@@ -132,6 +133,8 @@ def train(
     n_jobs: int = 1,
     progress: Callable[[str], None] | None = None,
     extra: pd.DataFrame | None = None,
+    max_legitimate: int | None = None,
+    label_features: bool = True,
 ) -> TrainingResult:
     """Train and evaluate a fraud model on ``frame``.
 
@@ -142,14 +145,33 @@ def train(
     ``target`` names the label column (found automatically otherwise); ``time_budget``
     bounds the model search in seconds; ``cost_ratio`` (cost of a missed fraud over that
     of a false alarm) chooses the threshold by cost instead of F1; ``n_jobs`` is the number
-    of threads per model fit. Raises
+    of threads per model fit. ``max_legitimate`` thins the rows the models fit on to every
+    training fraud and at most that many legitimate rows, weighted to the training fraud
+    rate (``entrepot.fraud.train.thinning``); validation and test are never thinned.
+    ``label_features=False`` leaves past labels out of the features (a counterparty's recent
+    fraud rate is then always missing, as in a file without labels); HistGradientBoosting,
+    which cannot bin a feature that is always missing, is then left out. Raises
     :class:`~entrepot.fraud.errors.NoTargetFound`, ``SingleClass``, ``TooFewRows`` or
     ``NoUsableFeatures`` rather than train on data that cannot make a model. Every
     thread pool (OpenMP, BLAS) is held to ``n_jobs`` threads throughout: on a shared
     machine, threads waiting for busy cores make some models many times slower.
     """
+    if not label_features:
+        models = tuple(k for k in models if k != "hist_gradient_boosting")
     with threadpool_limits(limits=n_jobs):
-        return _train(frame, target, time_budget, cost_ratio, models, seed, n_jobs, progress, extra)
+        return _train(
+            frame,
+            target,
+            time_budget,
+            cost_ratio,
+            models,
+            seed,
+            n_jobs,
+            progress,
+            extra,
+            max_legitimate,
+            label_features,
+        )
 
 
 def _train(
@@ -162,6 +184,8 @@ def _train(
     n_jobs: int,
     progress: Callable[[str], None] | None,
     extra: pd.DataFrame | None = None,
+    max_legitimate: int | None = None,
+    label_features: bool = True,
 ) -> TrainingResult:
     say = progress or (lambda _message: None)
     began = time.monotonic()
@@ -192,7 +216,9 @@ def _train(
     say(f"{len(y)} rows, {int(y.sum())} frauds; {splits.kind} split")
 
     t0 = time.monotonic()
-    builder = FeatureBuilder(spec).fit(data.iloc[splits.train], y[splits.train])
+    builder = FeatureBuilder(spec, label_features=label_features).fit(
+        data.iloc[splits.train], y[splits.train]
+    )
     features = builder.transform_labelled(data, y)
     builder.remember(data, y)
     x = features.to_numpy(dtype=float)
@@ -202,7 +228,13 @@ def _train(
 
     t0 = time.monotonic()
     x_val, y_val = x[splits.validation], y[splits.validation]
-    arrays = Data(x[splits.train], y[splits.train], x_val, y_val, x_val, y_val)
+    fit = thin(splits.train, y, max_legitimate, seed)
+    arrays = Data(x[fit.rows], y[fit.rows], x_val, y_val, x_val, y_val, fit.weights)
+    if fit.weights is not None:
+        say(
+            f"fitting on every training fraud and {fit.kept_legitimate} of "
+            f"{fit.legitimate} legitimate rows (weight {fit.legitimate_weight:.2f})"
+        )
 
     def report(trial: Trial) -> None:
         say(
@@ -229,7 +261,7 @@ def _train(
     val_proba = calibrator(val_scores)
     threshold = choose_threshold(arrays.y_val, val_proba, cost_ratio=cost_ratio)
     importances = feature_importances(best, names, arrays, seed)
-    train_rows = splits.train[y[splits.train] == 0]
+    train_rows = fit.rows[y[fit.rows] == 0]
     anomaly = AnomalyModel.fit(x[train_rows], seed=seed)
     shares = {i["feature"]: i["importance"] for i in importances}
     model = FraudModel(builder, best.estimator, calibrator, threshold, best.kind, anomaly, shares)
@@ -250,6 +282,12 @@ def _train(
             "stage": best.stage,
             "iterations": best.iterations,
             "fitted_on": "train",
+            "fit_rows": {
+                "frauds": int(arrays.y_fit.sum()),
+                "legitimate": fit.kept_legitimate,
+                "legitimate_in_train": fit.legitimate,
+                "legitimate_weight": round(fit.legitimate_weight, 6),
+            },
             "early_stopping_on": "validation",
         },
         "test": test,

@@ -13,7 +13,7 @@ import numpy as np
 import pytest
 
 from entrepot.fraud.errors import FraudError
-from entrepot.fraud.library.build import build_references, plan
+from entrepot.fraud.library.build import MAX_ROWS, MIN_FRAUDS, build_references, plan
 from entrepot.fraud.library.libraries import (
     FolderLibrary,
     MemoryLibrary,
@@ -35,9 +35,48 @@ def test_the_plan_covers_domains_and_languages() -> None:
     assert all(0.001 <= s.fraud_rate <= 0.15 for s in specs)
     assert plan(40) == specs
     assert plan(40, seed=1) != specs
-    assert plan(5, rows=4000)[0].fraud_rate >= 80 / 4000
     with pytest.raises(ValueError, match="at least 1"):
         plan(0)
+
+
+def test_references_are_sized_by_their_number_of_frauds() -> None:
+    specs = plan(40)
+    for spec in specs:
+        assert spec.rows * spec.fraud_rate >= MIN_FRAUDS - 0.5, spec
+        assert 20_000 <= spec.rows <= MAX_ROWS
+    # A common-fraud domain keeps the floor of rows; a rare one gets more rows, not more fraud.
+    p2p = next(s for s in specs if s.domain == "p2p_lending")
+    assert p2p.rows == 20_000 and p2p.fraud_rate == 0.15
+    corporate = next(s for s in specs if s.domain == "corporate_payments")
+    assert corporate.fraud_rate == domains()["corporate_payments"].fraud_rate
+    assert corporate.rows == 200_000
+    # Past the cap, the rate rises instead.
+    capped = plan(9, rows=4000, min_frauds=400, max_rows=100_000)[8]
+    assert capped.domain == "mortgage_payments"
+    assert (capped.rows, capped.fraud_rate) == (100_000, 0.004)
+    small = plan(5, rows=4000, min_frauds=40)
+    assert [s.rows for s in small] == [5000, 4000, 4000, 8000, 10_000]
+    with pytest.raises(ValueError, match="cannot fit 400 frauds"):
+        plan(3, min_frauds=400, max_rows=2000)
+
+
+def test_a_rare_domain_reference_holds_its_frauds_and_trains_on_a_weighted_sample() -> None:
+    spec = next(s for s in plan(40) if s.domain == "corporate_payments")
+    data = generate(spec.domain, spec.rows, fraud_rate=spec.fraud_rate, seed=spec.seed)
+    assert len(data.frame) == spec.rows
+    assert int(data.labels.sum()) >= MIN_FRAUDS
+    # Built through the library: 50,000 card payments at 0.8 %, 5,000 legitimate rows fitted.
+    library = MemoryLibrary()
+    build_references(
+        library, count=1, time_budget=1.0, models=("logistic_regression",), fit_legitimate=5000
+    )
+    (info,) = library.references()
+    assert info.metrics["rows"] == 50_000
+    assert info.metrics["base_rate"] == pytest.approx(0.008)
+    fit = info.details["fit_rows"]
+    assert fit["legitimate"] == 5000
+    assert fit["frauds"] + fit["legitimate_in_train"] == 30_000  # the whole training split
+    assert fit["legitimate_weight"] == pytest.approx(fit["legitimate_in_train"] / 5000)
 
 
 def test_references_carry_schema_metrics_and_anomaly_models() -> None:

@@ -89,6 +89,31 @@ def test_terminal_risk_sees_labels_only_after_the_delay() -> None:
     assert out["counterparty0_count_30d"].tolist() == [1, 2, 3, 4, 5, 6]
 
 
+def test_without_label_features_the_risk_is_unknown_as_in_an_unlabelled_file() -> None:
+    frame = pd.DataFrame(
+        {
+            "ts": [f"2024-01-{d:02d} 10:00:00" for d in (1, 2, 5, 8, 9, 20)],
+            "amount": 1.0,
+            "customer": "c",
+            "terminal": 7,
+            "channel": "web",
+        }
+    )
+    y = np.array([1.0, 0.0, 0.0, 0.0, 0.0, 0.0])
+    builder = FeatureBuilder(SPEC, label_features=False).fit(frame, y)
+    labelled = builder.transform_labelled(frame, y)
+    risk = [c for c in labelled.columns if "_risk_" in c]
+    assert risk and labelled[risk].isna().all().all()
+    assert builder.history_ is not None and builder.history_["__label"].isna().all()
+    unlabelled = builder.transform(frame, history=False)
+    pd.testing.assert_frame_equal(labelled, unlabelled)
+    old = FeatureBuilder(SPEC).fit(frame, y)
+    del old.label_features  # saved before the option existed: labels feed the risk
+    assert old.uses_labels and old.get_params()["label_features"] is True
+    assert "FeatureBuilder" in repr(old)
+    assert old.transform_labelled(frame, y)["counterparty0_risk_7d"].notna().any()
+
+
 def test_features_of_a_row_never_depend_on_later_rows() -> None:
     data = generate("card_payments", 6000, fraud_rate=0.05, seed=8)
     frame = data.frame

@@ -141,3 +141,25 @@ def test_the_model_learns_from_every_training_row(dataset: GeneratedDataset) -> 
     assert found.performance["model"]["fitted_on"] == "train"
     rows = [found.splits.train, found.splits.validation, found.splits.test]
     assert np.array_equal(np.sort(np.concatenate(rows)), np.arange(8000))
+
+
+def test_thinned_training_keeps_validation_and_test_whole(
+    dataset: GeneratedDataset, result: TrainingResult
+) -> None:
+    thinned = train(
+        dataset.frame,
+        time_budget=2,
+        models=("logistic_regression", "hist_gradient_boosting"),
+        max_legitimate=1000,
+        label_features=False,
+    )
+    fit = thinned.performance["model"]["fit_rows"]
+    assert fit["legitimate"] == 1000
+    assert fit["frauds"] == result.performance["data"]["splits"]["train"]["frauds"]
+    assert fit["legitimate_weight"] == pytest.approx(fit["legitimate_in_train"] / 1000)
+    assert thinned.performance["data"]["splits"] == result.performance["data"]["splits"]
+    # Without label features HistGradientBoosting is left out (it cannot bin a feature
+    # that is always missing), and the risk features are.
+    assert {t.kind for t in thinned.trials} == {"logistic_regression"}
+    assert not thinned.model.features.uses_labels
+    assert result.performance["model"]["fit_rows"]["legitimate_weight"] == 1.0
