@@ -9,6 +9,21 @@ import time
 import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
+
+
+def entrepot(folder: Path, env: dict[str, str], *args: str, stdin: str = "") -> str:
+    """``entrepot ARGS`` in ``folder`` with ``env``; its output (it must succeed)."""
+    done = subprocess.run(
+        [sys.executable, "-m", "entrepot", *args],
+        cwd=folder,
+        env=env,
+        input=stdin,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return done.stdout
 
 
 def free_port() -> int:

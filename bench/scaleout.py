@@ -31,7 +31,7 @@ from typing import Any
 
 import httpx
 
-from bench._servers import free_port
+from bench._servers import entrepot, free_port
 from entrepot.fraud.synth.generator import generate
 
 RESULTS = Path(__file__).parent / "results"
@@ -67,16 +67,7 @@ class Instance:
         self.workers: list[subprocess.Popen[bytes]] = []
 
     def cli(self, *args: str, stdin: str = "") -> str:
-        done = subprocess.run(
-            [sys.executable, "-m", "entrepot", *args],
-            cwd=self.folder,
-            env=self.env,
-            input=stdin,
-            capture_output=True,
-            text=True,
-            check=True,
-        )
-        return done.stdout
+        return entrepot(self.folder, self.env, *args, stdin=stdin)
 
     @contextmanager
     def web(self) -> Iterator[None]:

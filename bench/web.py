@@ -40,7 +40,7 @@ from typing import Any
 
 import httpx
 
-from bench._servers import free_port
+from bench._servers import entrepot, free_port
 from entrepot.fraud.synth.generator import generate
 
 RESULTS = Path(__file__).parent / "results"
@@ -60,16 +60,7 @@ class Server:
         self.process: subprocess.Popen[bytes] | None = None
 
     def cli(self, *args: str, stdin: str = "") -> str:
-        done = subprocess.run(
-            [sys.executable, "-m", "entrepot.cli.serve", *args],
-            cwd=self.folder,
-            env=self.env,
-            input=stdin,
-            capture_output=True,
-            text=True,
-            check=True,
-        )
-        return done.stdout
+        return entrepot(self.folder, self.env, *args, stdin=stdin)
 
     @contextmanager
     def running(self) -> Iterator[Server]:
