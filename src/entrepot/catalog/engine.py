@@ -122,10 +122,20 @@ def _sqlite_engine(url: URL, *, echo: bool, create_folder: bool) -> Engine:
     return engine
 
 
+class _DropEchoes(logging.Filter):
+    """Drops psycopg's echo of an error met while closing a pipeline or a COPY after a first
+    error: the first one is what the caller receives and reports."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return not str(record.msg).startswith("error ignored terminating")
+
+
 def _postgres_engine(url: URL, *, echo: bool) -> Engine:
     # psycopg logs "error ignored terminating <Pipeline ...>" after a failed batch; the error
-    # itself reaches the caller, so the log line is noise on a user's terminal.
-    logging.getLogger("psycopg").addHandler(logging.NullHandler())
+    # itself reaches the caller, so the log line is noise on a user's terminal or log.
+    psycopg_log = logging.getLogger("psycopg")
+    if not any(isinstance(f, _DropEchoes) for f in psycopg_log.filters):
+        psycopg_log.addFilter(_DropEchoes())
     try:
         return create_engine(
             url,

@@ -13,16 +13,6 @@ from typing import TextIO
 from entrepot.cli.context import progress_console
 
 _FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
-_ECHOES = ("error ignored terminating",)
-"""psycopg's warnings about a second error met while closing a pipeline or a COPY after a
-first one: the first is the one the command reports, so the echo only adds noise."""
-
-
-class _DropEchoes(logging.Filter):
-    """Drops a library's echo of an error the command already reports."""
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        return not (record.name.startswith("psycopg") and str(record.msg).startswith(_ECHOES))
 
 
 class _StderrHandler(logging.StreamHandler[TextIO]):
@@ -44,7 +34,6 @@ def configure(*, quiet: bool, verbose: bool) -> None:
     if not any(isinstance(h, _StderrHandler) for h in root.handlers):
         handler = _StderrHandler()
         handler.setFormatter(logging.Formatter(_FORMAT, datefmt="%H:%M:%S"))
-        handler.addFilter(_DropEchoes())
         root.addHandler(handler)
     root.setLevel(logging.ERROR if quiet else logging.INFO if verbose else logging.WARNING)
     logging.getLogger("entrepot").setLevel(logging.DEBUG if verbose else logging.NOTSET)

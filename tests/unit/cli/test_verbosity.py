@@ -7,6 +7,7 @@ from collections.abc import Iterator
 
 import pytest
 
+from entrepot.catalog.engine import make_engine
 from entrepot.cli import verbosity
 
 
@@ -23,7 +24,9 @@ def configured() -> Iterator[None]:
 @pytest.mark.usefixtures("configured")
 def test_psycopg_echo_of_a_reported_error_is_dropped(capsys: pytest.CaptureFixture[str]) -> None:
     # Regression: `db copy` into a full PostgreSQL printed psycopg's "error ignored
-    # terminating <Pipeline …>: pipeline aborted" above the command's own error.
+    # terminating <Pipeline …>: pipeline aborted" above the command's own error. The
+    # filter comes with any PostgreSQL engine (no connection is made here).
+    make_engine("postgresql+psycopg://postgres@127.0.0.1:5432/unused").dispose()
     logging.getLogger("psycopg").warning(
         "error ignored terminating %r: %s", "<psycopg.Pipeline>", "pipeline aborted"
     )
