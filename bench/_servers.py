@@ -6,6 +6,7 @@ import socket
 import subprocess
 import sys
 import time
+import urllib.error
 import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -24,6 +25,18 @@ def entrepot(folder: Path, env: dict[str, str], *args: str, stdin: str = "") -> 
         check=True,
     )
     return done.stdout
+
+
+def wait_until_answering(url: str, tries: int = 300) -> None:
+    """Poll ``url`` until it answers (any status), 0.2 s apart, at most ``tries`` times."""
+    for _ in range(tries):
+        try:
+            urllib.request.urlopen(url, timeout=1)
+            return
+        except urllib.error.HTTPError:
+            return
+        except OSError:
+            time.sleep(0.2)
 
 
 def free_port() -> int:

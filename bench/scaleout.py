@@ -31,7 +31,7 @@ from typing import Any
 
 import httpx
 
-from bench._servers import entrepot, free_port
+from bench._servers import entrepot, free_port, wait_until_answering
 from entrepot.fraud.synth.generator import generate
 
 RESULTS = Path(__file__).parent / "results"
@@ -81,12 +81,7 @@ class Instance:
         )
         log.close()
         try:
-            for _ in range(300):
-                try:
-                    if httpx.get(self.url + "/health/live", timeout=1).status_code == 200:
-                        break
-                except httpx.HTTPError:
-                    time.sleep(0.2)
+            wait_until_answering(self.url + "/health/live")
             yield
         finally:
             process.terminate()

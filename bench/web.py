@@ -40,7 +40,7 @@ from typing import Any
 
 import httpx
 
-from bench._servers import entrepot, free_port
+from bench._servers import entrepot, free_port, wait_until_answering
 from entrepot.fraud.synth.generator import generate
 
 RESULTS = Path(__file__).parent / "results"
@@ -83,12 +83,7 @@ class Server:
         )
         log.close()
         try:
-            for _ in range(600):
-                try:
-                    if httpx.get(self.url + "/health/live", timeout=1).status_code == 200:
-                        break
-                except httpx.HTTPError:
-                    time.sleep(0.2)
+            wait_until_answering(self.url + "/health/live", tries=600)
             yield self
         finally:
             self.process.terminate()
@@ -212,12 +207,7 @@ def peer_running(database: Path) -> Iterator[tuple[str, int]]:
     )
     url = f"http://127.0.0.1:{port}"
     try:
-        for _ in range(300):
-            try:
-                httpx.get(url + "/api/models", timeout=1)
-                break
-            except httpx.HTTPError:
-                time.sleep(0.1)
+        wait_until_answering(url + "/api/models")
         yield url, process.pid
     finally:
         process.terminate()
