@@ -9,14 +9,11 @@ from __future__ import annotations
 
 import ipaddress
 import os
-import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field, fields
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import Any, Literal
 
-from pydantic import Field, ValidationError, field_validator, model_validator
-from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
-
+from entrepot.config_values import SettingError, convert, dotenv_values, sources
 from entrepot.errors import ConfigError
 from entrepot.masking import mask_url
 from entrepot.sizes import parse_size
@@ -44,12 +41,12 @@ def detected_platform(environ: dict[str, str] | None = None) -> str | None:
     return None
 
 
-class Settings(BaseSettings):
-    """The effective configuration of one Entrepôt process."""
-
-    model_config = SettingsConfigDict(
-        env_prefix=ENV_PREFIX, env_file=".env", extra="ignore", validate_default=True
-    )
+@dataclass(frozen=True, init=False)
+class Settings:
+    """The effective configuration of one Entrepôt process: the values given to the
+    constructor, else the ``ENTREPOT_*`` variables (environment, then ``.env``), else
+    the defaults; each converted by its declared type and checked (ADR 0030). A wrong
+    value raises :class:`InvalidSettings` naming every problem."""
 
     env: Literal["development", "production"] = "development"
     store_url: str = "./var/store"
@@ -62,7 +59,7 @@ class Settings(BaseSettings):
     city_weather_url: str = "https://api.open-meteo.com/v1/forecast"
     city_portal_url: str = "https://opendata.paris.fr/api/explore/v2.1"
     cache_dir: Path = Path("./var/cache")
-    cache_max_bytes: int = Field(default=2 * 1024**3, ge=0)
+    cache_max_bytes: int = field(default=2 * 1024**3, metadata={"ge": 0})
     s3_endpoint_url: str | None = None
     s3_region: str | None = None
     #: None: path-style for a custom endpoint (MinIO, moto), virtual-hosted for AWS.
@@ -71,7 +68,7 @@ class Settings(BaseSettings):
     managed_prefixes: tuple[str, ...] = ("models/", "users/", "datasets/", "files/", "reports/")
     #: Signs sessions and model versions. Unset in development: a random secret generated
     #: on first start and kept in ``var_dir/secret_key`` (mode 0600); production requires it.
-    secret_key: str | None = None
+    secret_key: str | None = field(default=None, repr=False)
     #: Jobs: unset -> an embedded queue under var_dir; redis://host:6379/0 to share machines.
     jobs_url: str | None = None
     redis_url: str | None = None
@@ -91,82 +88,99 @@ class Settings(BaseSettings):
     body_limit: str = "1MiB"
     #: Addresses (or networks, ``10.0.0.0/8``) of the reverse proxies whose
     #: ``X-Forwarded-For`` is believed; none by default (the peer's address is the client's).
-    trusted_proxies: Annotated[tuple[str, ...], NoDecode] = ()
+    trusted_proxies: tuple[str, ...] = ()
     #: ``Authorization: Bearer`` token that reads ``/metrics`` and ``/health``'s details
     #: (admins may too); unset: admins only.
-    metrics_token: str | None = None
+    metrics_token: str | None = field(default=None, repr=False)
     #: Seconds the store and the catalog get to answer ``/health``.
-    health_timeout: float = Field(default=3.0, gt=0, le=60)
+    health_timeout: float = field(default=3.0, metadata={"gt": 0, "le": 60})
     #: OpenID Connect sign-in, off unless the metadata URL and client are set.
     oidc_metadata_url: str | None = None
     oidc_client_id: str | None = None
-    oidc_client_secret: str | None = None
+    oidc_client_secret: str | None = field(default=None, repr=False)
     oidc_name: str = "Google"
 
-    @model_validator(mode="before")
-    @classmethod
-    def _platform_defaults(cls, data: Any) -> Any:
-        """On a detected cloud platform, default the cache to the container's scratch space."""
-        if isinstance(data, dict) and detected_platform() and "cache_dir" not in data:
-            data = {**data, "cache_dir": Path("/tmp/entrepot-cache")}
-        return data
-
-    @field_validator("cache_max_bytes", mode="before")
-    @classmethod
-    def _parse_size(cls, value: Any) -> Any:
-        return parse_size(value) if isinstance(value, str) else value
-
-    @field_validator("trusted_proxies", mode="before")
-    @classmethod
-    def _split_proxies(cls, value: Any) -> Any:
-        if isinstance(value, str):
-            value = tuple(part.strip() for part in value.split(",") if part.strip())
-        for entry in value or ():
+    def __init__(self, **given: Any) -> None:
+        unknown = set(given) - _FIELD_NAMES
+        if unknown:
+            raise TypeError(f"Settings got unknown settings: {', '.join(sorted(unknown))}")
+        texts = sources(ENV_PREFIX)
+        problems: list[str] = []
+        for spec in fields(self):
+            name = spec.name
             try:
-                ipaddress.ip_network(str(entry), strict=False)
-            except ValueError:
-                raise ValueError(
-                    f"ENTREPOT_TRUSTED_PROXIES: {entry!r} is not an address or a network "
-                    "(write 10.0.0.1 or 10.0.0.0/8, comma-separated)"
-                ) from None
-        return value
+                value = self._value(spec, given, texts)
+            except ValueError as exc:  # SettingError, or a size that does not parse
+                raw = given.get(name, texts.get(name))
+                problems.append(_problem(name, str(exc), raw))
+                continue
+            object.__setattr__(self, name, value)
+        if not problems:
+            problems = self._unsafe_secrets()
+        if problems:
+            raise InvalidSettings(problems)
 
-    @field_validator("body_limit")
     @classmethod
-    def _check_body_limit(cls, value: str) -> str:
-        parse_size(value)
+    def unchecked(cls, **values: Any) -> Settings:
+        """Settings holding ``values`` and the defaults, neither read from the environment
+        nor checked: for a test that needs settings a user could not give."""
+        settings = object.__new__(cls)
+        for spec in fields(cls):
+            object.__setattr__(settings, spec.name, values.get(spec.name, spec.default))
+        return settings
+
+    @staticmethod
+    def _value(spec: Any, given: dict[str, Any], texts: dict[str, str]) -> Any:
+        """One field's value: given, else its variable's text, else its default; converted
+        and checked."""
+        name = spec.name
+        if name in given:
+            raw = given[name]
+        elif name in texts:
+            raw = texts[name]
+        elif name == "cache_dir" and detected_platform():
+            raw = Path("/tmp/entrepot-cache")  # a container's scratch space
+        else:
+            raw = spec.default
+        if name == "cache_max_bytes" and isinstance(raw, str):
+            raw = parse_size(raw)
+        elif name == "trusted_proxies":
+            raw = _proxies(raw)
+        value = convert(spec.type, raw)
+        _check_bounds(value, spec.metadata)
+        if name == "body_limit":
+            parse_size(value)
         return value
 
-    @model_validator(mode="after")
-    def _no_known_secret(self) -> Settings:
+    def _unsafe_secrets(self) -> list[str]:
         """A published or short value is refused everywhere; production also refuses an
         unset secret (development generates one per instance instead)."""
         key = self.secret_key
         how = _HOW_TO_SET_SECRET
+        unset = "" if self.env == "production" else ", or unset it to use a generated one"
+        problems = []
         if key is not None and key.strip().lower() in _KNOWN_SECRETS:
-            raise ValueError(
-                f"ENTREPOT_SECRET_KEY is a published example value; anyone could sign "
-                f"sessions with it. {how}"
-                + ("" if self.env == "production" else ", or unset it to use a generated one")
+            problems.append(
+                "ENTREPOT_SECRET_KEY is a published example value; anyone could sign "
+                f"sessions with it. {how}{unset}"
             )
-        if self.env == "production" and key is None:
-            raise ValueError(f"ENTREPOT_SECRET_KEY is required in production. {how}")
-        if key is not None and len(key) < MIN_SECRET_LENGTH:
-            raise ValueError(
+        elif self.env == "production" and key is None:
+            problems.append(f"ENTREPOT_SECRET_KEY is required in production. {how}")
+        elif key is not None and len(key) < MIN_SECRET_LENGTH:
+            problems.append(
                 f"ENTREPOT_SECRET_KEY has {len(key)} characters; it needs at least "
-                f"{MIN_SECRET_LENGTH}. {how}"
-                + ("" if self.env == "production" else ", or unset it to use a generated one")
+                f"{MIN_SECRET_LENGTH}. {how}{unset}"
             )
         token = self.metrics_token
         if token is not None and (
             token.strip().lower() in _KNOWN_SECRETS or len(token) < MIN_SECRET_LENGTH
         ):
-            raise ValueError(
+            problems.append(
                 f"ENTREPOT_METRICS_TOKEN must be a random value of at least "
                 f"{MIN_SECRET_LENGTH} characters, not an example; anyone could read the "
                 f"metrics with it. {how}, or unset it (then only admins may)"
             )
-        return self
+        return problems
 
     @property
     def store_is_remote(self) -> bool:
@@ -174,42 +188,67 @@ class Settings(BaseSettings):
         return self.store_url.startswith("s3://")
 
 
+class InvalidSettings(ValueError):
+    """Settings that cannot be used; ``problems`` says each one in the user's words."""
+
+    def __init__(self, problems: list[str]) -> None:
+        super().__init__("; ".join(problems))
+        self.problems = problems
+
+
+_FIELD_NAMES = frozenset(f.name for f in fields(Settings))
+
+
+def setting_names() -> tuple[str, ...]:
+    """The name of every setting (``ENTREPOT_`` + the name in capitals is its variable)."""
+    return tuple(f.name for f in fields(Settings))
+
+
 def load_settings(**overrides: Any) -> Settings:
     """Build Settings from the environment, raising :class:`ConfigError` with every problem."""
     try:
         return Settings(**overrides)
-    except ValidationError as exc:
-        problems = [_problem(error) for error in exc.errors(include_url=False)]
-    except ValueError as exc:  # pydantic-settings could not decode a variable
-        problems = [_undecodable(str(exc))]
+    except InvalidSettings as exc:
+        problems = exc.problems
     raise ConfigError(
         "invalid configuration: " + "; ".join(problems),
         hint="fix these variables in the environment or the .env file (README: Configuration)",
     ) from None
 
 
-def _problem(error: Any) -> str:
-    """One validation error in our words: the variable, what is wrong, the value given
-    (never a secret's)."""
-    field = ".".join(str(part) for part in error["loc"])
-    message = str(error["msg"])
-    if error["type"] == "value_error":
-        message = message.removeprefix("Value error, ")
-    else:  # pydantic's "Input should be ..." -> "should be ..."
-        message = message.replace("Input should", "should", 1)
-    if not field or message.startswith(ENV_PREFIX):
+def _problem(name: str, message: str, given: Any) -> str:
+    """One setting's problem in our words: the variable, the value given (never a
+    secret's), what is wrong."""
+    if message.startswith(ENV_PREFIX):
         return message
-    var = ENV_PREFIX + field.upper()
-    given = "" if field in _SECRET_FIELDS else f"={error.get('input')!r}"
-    return f"{var}{given}: {message}"
+    if message.startswith("cannot be read"):  # text that is not JSON: no value to show
+        return f"{ENV_PREFIX}{name.upper()} {message}"
+    shown = "" if name in _SECRET_FIELDS or given is None else f"={given!r}"
+    return f"{ENV_PREFIX}{name.upper()}{shown}: {message}"
 
 
-def _undecodable(text: str) -> str:
-    found = re.search(r'field "(\w+)"', text)
-    if found is None:
-        return text
-    variable = ENV_PREFIX + found.group(1).upper()
-    return f'{variable} cannot be read: write it as JSON (a list: ["a", "b"])'
+def _proxies(value: Any) -> Any:
+    """``"10.0.0.1, 10.0.0.0/8"`` -> a tuple; each entry must be an address or a network."""
+    if isinstance(value, str):
+        value = tuple(part.strip() for part in value.split(",") if part.strip())
+    for entry in value or ():
+        try:
+            ipaddress.ip_network(str(entry), strict=False)
+        except ValueError:
+            raise SettingError(
+                f"ENTREPOT_TRUSTED_PROXIES: {entry!r} is not an address or a network "
+                "(write 10.0.0.1 or 10.0.0.0/8, comma-separated)"
+            ) from None
+    return value
+
+
+def _check_bounds(value: Any, bounds: Any) -> None:
+    if "ge" in bounds and value < bounds["ge"]:
+        raise SettingError(f"should be greater than or equal to {bounds['ge']}")
+    if "gt" in bounds and value <= bounds["gt"]:
+        raise SettingError(f"should be greater than {bounds['gt']}")
+    if "le" in bounds and value > bounds["le"]:
+        raise SettingError(f"should be less than or equal to {bounds['le']}")
 
 
 @dataclass(frozen=True)
@@ -225,10 +264,10 @@ class SettingSource:
 def describe(settings: Settings, environ: dict[str, str] | None = None) -> list[SettingSource]:
     """Every setting with its value (secrets masked) and its source."""
     env = dict(os.environ) if environ is None else environ
-    dotenv = _dotenv_values()
+    dotenv = dotenv_values()
     platform = detected_platform(env)
     rows = []
-    for name in type(settings).model_fields:
+    for name in setting_names():
         var = ENV_PREFIX + name.upper()
         if var in env:
             source = "environment"
@@ -252,10 +291,3 @@ def describe(settings: Settings, environ: dict[str, str] | None = None) -> list[
             shown = env[var] if var in ("AWS_PROFILE", "AWS_REGION") else "****"
             rows.append(SettingSource(var.lower(), var, shown, "environment"))
     return rows
-
-
-def _dotenv_values() -> dict[str, str | None]:
-    from dotenv import dotenv_values
-
-    path = Path(".env")
-    return dict(dotenv_values(path)) if path.is_file() else {}

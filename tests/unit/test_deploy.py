@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 import yaml
 
-from entrepot.config import Settings
+from entrepot.config import setting_names
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -23,7 +23,7 @@ def compose() -> dict[str, Any]:
 
 
 def _known_variables() -> set[str]:
-    names = set(Settings.model_fields)
+    names = set(setting_names())
     return {f"ENTREPOT_{name.upper()}" for name in names}
 
 

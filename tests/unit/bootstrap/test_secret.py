@@ -101,7 +101,7 @@ def test_published_or_short_secrets_are_refused(env: str, value: str) -> None:
 
 
 def test_resolving_never_generates_for_production() -> None:
-    settings = Settings.model_construct(env="production", secret_key=None, var_dir=Path("v"))
+    settings = Settings.unchecked(env="production", secret_key=None, var_dir=Path("v"))
     with pytest.raises(ConfigError):
         resolve_secret(settings)
 

@@ -1,0 +1,94 @@
+"""Settings read without pydantic (ADR 0030): sources, conversions, bounds, secrets."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from entrepot.config import InvalidSettings, Settings, load_settings
+from entrepot.config_values import SettingError, convert
+from entrepot.errors import ConfigError
+
+
+@pytest.fixture(autouse=True)
+def _clean(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    for name in list(__import__("os").environ):
+        if name.upper().startswith("ENTREPOT_"):
+            monkeypatch.delenv(name)
+    monkeypatch.chdir(tmp_path)
+
+
+def test_the_environment_overrides_the_dotenv_file_and_names_are_in_any_case(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    (tmp_path / ".env").write_text(
+        "ENTREPOT_STORE_URL=s3://from-file/x\nENTREPOT_WORKER_THREADS=5\n", encoding="utf-8"
+    )
+    monkeypatch.setenv("entrepot_worker_threads", "7")
+    settings = Settings()
+    assert settings.store_url == "s3://from-file/x"
+    assert settings.worker_threads == 7
+
+
+def test_given_values_override_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("ENTREPOT_JOBS_NAME", "from-env")
+    assert Settings(jobs_name="given").jobs_name == "given"
+    assert Settings().jobs_name == "from-env"
+
+
+@pytest.mark.parametrize(
+    ("annotation", "text", "expected"),
+    [
+        ("int", " 12 ", 12),
+        ("float", "2.5", 2.5),
+        ("bool | None", "yes", True),
+        ("bool | None", "OFF", False),
+        ("bool | None", None, None),
+        ("Path", "var/x", Path("var/x")),
+        ("tuple[str, ...]", '["a/", "b/"]', ("a/", "b/")),
+        ('Literal["development", "production"]', "production", "production"),
+    ],
+)
+def test_text_becomes_the_declared_type(annotation: str, text: str, expected: object) -> None:
+    assert convert(annotation, text) == expected
+
+
+@pytest.mark.parametrize(
+    ("annotation", "text", "said"),
+    [
+        ("int", "two", "should be a valid integer"),
+        ("float", "fast", "should be a valid number"),
+        ("bool | None", "maybe", "should be a valid boolean"),
+        ("tuple[str, ...]", "a/,b/", "cannot be read: write it as JSON"),
+        ("tuple[str, ...]", "[1, 2]", "should be a list of strings"),
+        ('Literal["a", "b"]', "c", "should be 'a' or 'b'"),
+    ],
+)
+def test_a_value_that_does_not_convert_is_said(annotation: str, text: str, said: str) -> None:
+    with pytest.raises(SettingError, match=said):
+        convert(annotation, text)
+
+
+def test_bounds_and_sizes_are_checked_and_every_problem_is_named() -> None:
+    with pytest.raises(InvalidSettings) as caught:
+        Settings(health_timeout="0", cache_max_bytes="-1", body_limit="huge", env="prod")
+    problems = " | ".join(caught.value.problems)
+    assert "ENTREPOT_HEALTH_TIMEOUT='0': should be greater than 0" in problems
+    assert "ENTREPOT_CACHE_MAX_BYTES='-1': not a size" in problems
+    assert "ENTREPOT_BODY_LIMIT='huge': not a size" in problems
+    assert "ENTREPOT_ENV='prod': should be 'development' or 'production'" in problems
+    assert Settings(cache_max_bytes="2GiB").cache_max_bytes == 2 * 1024**3
+
+
+def test_a_secret_is_neither_echoed_in_errors_nor_shown_in_repr() -> None:
+    secret = "x" * 40
+    assert secret not in repr(Settings(secret_key=secret))
+    with pytest.raises(ConfigError) as caught:
+        load_settings(metrics_token=12)
+    assert "ENTREPOT_METRICS_TOKEN: should be a valid string" in str(caught.value)
+
+
+def test_an_unknown_setting_given_in_code_is_refused() -> None:
+    with pytest.raises(TypeError, match="store_ur"):
+        Settings(store_ur="typo")
