@@ -167,6 +167,13 @@ class App:
 
         return make_engine(self.settings.database_url, create_folder=False)
 
+    @cached_property
+    def listed(self) -> Engine:
+        """The migrated catalog's engine, for the read-only listings of the command line
+        (``catalog/listings.py``: SQLAlchemy Core, the ORM never loaded)."""
+        self.check_migrated()
+        return self.engine
+
     def catalog_copy(self, to: str, *, batch_size: int = 500) -> CatalogCopy:
         """A copy of this catalog into the database at ``to`` (``entrepot db copy``)."""
         from entrepot.catalog.copy.service import CatalogCopy

@@ -147,7 +147,17 @@ def pull(
 @models_app.command("ls")
 def ls(ctx: typer.Context, as_json: JsonFlag = False) -> None:
     """List the models and their latest version."""
-    summaries = _registry(ctx).list()
+    from entrepot.catalog.listings import model_summaries
+
+    app = current_app(ctx)
+    user = user_option(ctx)
+    if user is None:
+        namespace = ""  # the shared models
+    else:
+        from entrepot.accounts.lookup import find_account
+
+        namespace = str(find_account(app.uow, user).id)
+    summaries = model_summaries(app.listed, namespace)
     rows = [
         {"name": s.name, "versions": s.versions, "latest": s.latest, "latest_at": s.latest_at}
         for s in summaries

@@ -73,25 +73,19 @@ def list_users(
     as_json: JsonFlag = False,
 ) -> None:
     """List the accounts."""
-    app = _app()
-    page, rows = 1, []
-    while True:
-        with app.uow() as uow:
-            found = uow.users.search(query=query, page=page, per_page=200)
-        rows += [
-            {
-                "id": user.id,
-                "email": user.email,
-                "name": user.name,
-                "admin": user.is_admin,
-                "active": user.is_active,
-                "created_at": user.created_at,
-            }
-            for user in found.items
-        ]
-        if page >= found.pages:
-            break
-        page += 1
+    from entrepot.catalog.listings import users
+
+    rows = [
+        {
+            "id": user.id,
+            "email": user.email,
+            "name": user.name,
+            "admin": user.is_admin,
+            "active": user.is_active,
+            "created_at": user.created_at,
+        }
+        for user in users(_app().listed, query=query)
+    ]
     columns = [Column(key) for key in ("id", "email", "name", "admin", "active")]
     columns.append(Column("created_at", "created", show=lambda t: f"{t:%Y-%m-%d}"))
     emit_rows(rows, columns, as_json=as_json, footer=f"{len(rows)} account(s)")

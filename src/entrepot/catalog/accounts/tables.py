@@ -26,7 +26,8 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
-from entrepot.catalog.base import Base, IdType, JsonType
+from entrepot.catalog.base import Base
+from entrepot.catalog.columns import IdType, JsonType
 
 
 class UserRow(Base):

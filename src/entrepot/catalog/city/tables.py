@@ -17,7 +17,8 @@ from typing import Any
 from sqlalchemy import CHAR, CheckConstraint, Date, DateTime, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from entrepot.catalog.base import Base, IdType, JsonType
+from entrepot.catalog.base import Base
+from entrepot.catalog.columns import IdType, JsonType
 
 
 class CityWatermarkRow(Base):

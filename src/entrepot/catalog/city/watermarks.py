@@ -10,9 +10,10 @@ from typing import Any, cast
 from sqlalchemy import Table, delete, func, select
 from sqlalchemy.orm import Session
 
-from entrepot.catalog.base import upsert_insert, utc
+from entrepot.catalog.base import upsert_insert
 from entrepot.catalog.city.records import SourceSummary, Watermark, WatermarkState
 from entrepot.catalog.city.tables import CityWatermarkRow
+from entrepot.catalog.columns import utc
 
 
 class WatermarkRepository:

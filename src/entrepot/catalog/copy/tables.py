@@ -15,7 +15,8 @@ from typing import Any
 from sqlalchemy import BigInteger, CheckConstraint, DateTime, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from entrepot.catalog.base import Base, IdType, JsonType
+from entrepot.catalog.base import Base
+from entrepot.catalog.columns import IdType, JsonType
 
 
 class CatalogCopyRow(Base):

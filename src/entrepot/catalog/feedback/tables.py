@@ -21,7 +21,8 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
-from entrepot.catalog.base import Base, IdType
+from entrepot.catalog.base import Base
+from entrepot.catalog.columns import IdType
 from entrepot.catalog.models import tables as _models  # noqa: F401 - foreign keys
 from entrepot.catalog.workspace import tables as _workspace  # noqa: F401 - foreign keys
 

@@ -13,7 +13,8 @@ from sqlalchemy import CheckConstraint, DateTime, Float, ForeignKey, Index, Inte
 from sqlalchemy.orm import Mapped, mapped_column
 
 from entrepot.catalog.accounts import tables as _accounts  # noqa: F401 - foreign keys
-from entrepot.catalog.base import Base, IdType, JsonType
+from entrepot.catalog.base import Base
+from entrepot.catalog.columns import IdType, JsonType
 
 
 class JobRow(Base):

@@ -13,7 +13,7 @@ from typing import Any
 
 from sqlalchemy import ColumnElement, Row, Select, Text, bindparam, select, type_coerce
 
-from entrepot.catalog.base import utc as utc  # re-exported: the area repositories import it here
+from entrepot.catalog.columns import utc as utc  # re-exported: the area repositories import it here
 from entrepot.catalog.models.records import ModelState, ModelVersionRecord
 from entrepot.catalog.models.tables import ModelAliasRow, ModelFileRow, ModelVersionRow
 from entrepot.catalog.objects.tables import ObjectRow

@@ -22,7 +22,8 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
-from entrepot.catalog.base import Base, IdType, JsonType, SegmentType
+from entrepot.catalog.base import Base
+from entrepot.catalog.columns import IdType, JsonType, SegmentType
 from entrepot.catalog.objects import tables as _objects  # noqa: F401 - foreign keys
 
 

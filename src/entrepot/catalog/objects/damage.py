@@ -14,7 +14,7 @@ from datetime import UTC, datetime
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
-from entrepot.catalog.base import utc
+from entrepot.catalog.columns import utc
 from entrepot.catalog.objects.repository import folder_filters
 from entrepot.catalog.objects.tables import DamageRow, ObjectRow
 

@@ -17,7 +17,7 @@ from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.compiler import SQLCompiler
 
-from entrepot.catalog.base import utc
+from entrepot.catalog.columns import utc
 from entrepot.catalog.objects.records import ObjectRecord, ObjectState, Usage
 from entrepot.catalog.objects.tables import ObjectRow
 from entrepot.errors import RecordExists, RecordInUse, RecordNotFound

@@ -21,7 +21,8 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
-from entrepot.catalog.base import Base, IdType, KeyType
+from entrepot.catalog.base import Base
+from entrepot.catalog.columns import IdType, KeyType
 
 
 class ObjectRow(Base):

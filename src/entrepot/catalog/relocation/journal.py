@@ -15,7 +15,7 @@ from sqlalchemy import Table, exists, func, insert, select, update
 from sqlalchemy.exc import IntegrityError as SqlIntegrityError
 from sqlalchemy.orm import Session
 
-from entrepot.catalog.base import utc as as_utc
+from entrepot.catalog.columns import utc as as_utc
 from entrepot.catalog.objects.records import ObjectState
 from entrepot.catalog.objects.tables import ObjectRow
 from entrepot.catalog.relocation.placement import folder_range, resolved_store, store_urls

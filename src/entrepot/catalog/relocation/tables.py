@@ -26,7 +26,8 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
-from entrepot.catalog.base import Base, IdType, KeyType
+from entrepot.catalog.base import Base
+from entrepot.catalog.columns import IdType, KeyType
 from entrepot.catalog.objects import tables as _objects  # noqa: F401 - foreign keys
 
 #: Every state of a migration.

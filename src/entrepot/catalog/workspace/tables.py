@@ -14,7 +14,8 @@ from sqlalchemy import CHAR, BigInteger, Boolean, DateTime, ForeignKey, Index, I
 from sqlalchemy.orm import Mapped, mapped_column
 
 from entrepot.catalog.accounts import tables as _accounts  # noqa: F401 - foreign keys
-from entrepot.catalog.base import Base, IdType, JsonType
+from entrepot.catalog.base import Base
+from entrepot.catalog.columns import IdType, JsonType
 from entrepot.catalog.objects import tables as _objects  # noqa: F401 - foreign keys
 
 

@@ -171,7 +171,10 @@ def status_command(
     as_json: JsonFlag = False,
 ) -> None:
     """Print the watermarks: per (source, day), its state, error and inputs digest."""
-    marks = current_app(ctx).city.watermarks.find(
+    from entrepot.catalog.listings import watermarks
+
+    marks = watermarks(
+        current_app(ctx).city.engine,
         source=None if source is None else check_kind(source),
         start=None if since is None else parse_day(since),
         end=None if until is None else parse_day(until),

@@ -1,0 +1,158 @@
+"""Read-only listings for the command line, in SQLAlchemy Core: no ORM, no mapped tables.
+
+A listing command (``users list``, ``models ls``, ``city status``) runs one query and
+exits; loading the ORM and every mapped table costs more than the query itself (ADR 0030).
+Each function here answers with the same records as the repository it mirrors
+(``catalog/accounts/users.py``, ``catalog/models/repository.py``,
+``catalog/city/watermarks.py``); ``tests/unit/catalog/test_listings.py`` holds them equal.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+from typing import Any
+
+from sqlalchemy import (
+    CHAR,
+    Boolean,
+    Date,
+    DateTime,
+    Engine,
+    Integer,
+    String,
+    Text,
+    column,
+    func,
+    or_,
+    select,
+    table,
+)
+
+from entrepot.catalog.accounts.records import UserRecord
+from entrepot.catalog.city.records import Watermark
+from entrepot.catalog.columns import IdType, JsonType, utc
+from entrepot.catalog.models.records import ModelState, ModelSummary
+
+_USERS = table(
+    "users",
+    column("id", IdType),
+    column("email", String),
+    column("name", String),
+    column("password_hash", String),
+    column("is_admin", Boolean),
+    column("is_active", Boolean),
+    column("session_epoch", Integer),
+    column("oidc_subject", String),
+    column("created_at", DateTime(timezone=True)),
+    column("last_login_at", DateTime(timezone=True)),
+)
+_VERSIONS = table(
+    "model_versions",
+    column("id", IdType),
+    column("namespace", String),
+    column("name", String),
+    column("version", String),
+    column("state", String),
+    column("created_at", DateTime(timezone=True)),
+)
+_WATERMARKS = table(
+    "city_watermarks",
+    column("source", String),
+    column("day", Date),
+    column("inputs", JsonType),
+    column("inputs_digest", CHAR(64)),
+    column("state", String),
+    column("error", Text),
+    column("output_sha256", CHAR(64)),
+    column("run_id", String),
+    column("updated_at", DateTime(timezone=True)),
+)
+
+
+def users(engine: Engine, *, query: str = "") -> list[UserRecord]:
+    """Every account whose email or name contains ``query`` (any case), newest first."""
+    statement = select(_USERS).order_by(_USERS.c.id.desc())
+    if query:
+        pattern = "%" + query.lower().replace("\\", "\\\\").replace("%", "\\%") + "%"
+        pattern = pattern.replace("_", "\\_")
+        statement = statement.where(
+            or_(
+                _USERS.c.email.like(pattern, escape="\\"),
+                func.lower(_USERS.c.name).like(pattern, escape="\\"),
+            )
+        )
+    with engine.connect() as connection:
+        return [
+            UserRecord(
+                id=row.id,
+                email=row.email,
+                name=row.name,
+                is_admin=row.is_admin,
+                is_active=row.is_active,
+                session_epoch=row.session_epoch,
+                has_password=row.password_hash is not None,
+                oidc_subject=row.oidc_subject,
+                created_at=utc(row.created_at),
+                last_login_at=None if row.last_login_at is None else utc(row.last_login_at),
+            )
+            for row in connection.execute(statement)
+        ]
+
+
+def model_summaries(engine: Engine, namespace: str) -> tuple[ModelSummary, ...]:
+    """Every model of ``namespace`` with a ready version, by name: how many, and the latest."""
+    v = _VERSIONS.c
+    per_name = (
+        select(v.name, func.count().label("n"), func.max(v.id).label("last"))
+        .where(v.namespace == namespace, v.state == ModelState.READY.value)
+        .group_by(v.name)
+        .subquery()
+    )
+    statement = (
+        select(per_name.c.name, per_name.c.n, v.version, v.created_at)
+        .join(_VERSIONS, v.id == per_name.c.last)
+        .order_by(per_name.c.name)
+    )
+    with engine.connect() as connection:
+        return tuple(
+            ModelSummary(namespace, name, int(n), version, utc(created))
+            for name, n, version, created in connection.execute(statement)
+        )
+
+
+def watermarks(
+    engine: Engine,
+    *,
+    source: str | None = None,
+    start: date | None = None,
+    end: date | None = None,
+    state: str | None = None,
+) -> list[Watermark]:
+    """The city watermarks by day then source, filtered."""
+    w = _WATERMARKS.c
+    conditions: list[Any] = []
+    if source is not None:
+        conditions.append(w.source == source)
+    if start is not None:
+        conditions.append(w.day >= start)
+    if end is not None:
+        conditions.append(w.day <= end)
+    if state is not None:
+        conditions.append(w.state == state)
+    statement = select(_WATERMARKS).where(*conditions).order_by(w.day, w.source)
+    with engine.connect() as connection:
+        return [
+            Watermark(
+                source=row.source,
+                day=row.day,
+                inputs=tuple(json.loads(json.dumps(row.inputs))),
+                inputs_digest=row.inputs_digest,
+                state="ok" if row.state == "ok" else "failed",
+                error=row.error,
+                output_sha256=row.output_sha256,
+                run_id=row.run_id,
+                updated_at=utc(row.updated_at),
+            )
+            for row in connection.execute(statement)
+        ]

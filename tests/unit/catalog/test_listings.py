@@ -1,0 +1,101 @@
+"""The command line's listings (Core, no ORM: ADR 0030) answer what the repositories answer."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from datetime import UTC, date, datetime
+from pathlib import Path
+
+import pytest
+
+from entrepot.bootstrap import App, bootstrap
+from entrepot.catalog import listings
+from entrepot.config import Settings
+from entrepot.storage.memory import MemoryStore
+
+
+@pytest.fixture
+def app(tmp_path: Path) -> App:
+    app = bootstrap(
+        Settings(database_url=f"sqlite:///{tmp_path / 'catalog.db'}", var_dir=tmp_path / "var"),
+        store=MemoryStore(),
+    )
+    app.migrate()
+    return app
+
+
+def _users(app: App, query: str) -> list[object]:
+    with app.uow() as uow:
+        return list(uow.users.search(query=query, page=1, per_page=200).items)
+
+
+def test_users_are_those_the_repository_finds(app: App) -> None:
+    for email, name in [
+        ("ada@example.com", "Ada"),
+        ("zoe_b@example.com", "Zoé Brun"),
+        ("max@example.org", "Max 100%"),
+    ]:
+        app.accounts.register(email, "a long enough password", name=name)
+    for query in ("", "example.com", "ZOÉ", "_", "100%", "nobody"):
+        assert listings.users(app.listed, query=query) == _users(app, query), query
+    assert [u.email for u in listings.users(app.listed, query="_")] == ["zoe_b@example.com"]
+
+
+def test_model_summaries_are_those_the_registry_lists(app: App, tmp_path: Path) -> None:
+    model = tmp_path / "model.bin"
+    model.write_bytes(b"weights")
+    for name, version in [("b-model", "1"), ("a-model", "1"), ("b-model", "2")]:
+        app.registry.push([model], name, version=version)
+    found = listings.model_summaries(app.listed, "")
+    assert found == app.registry.list()
+    assert [(s.name, s.versions, s.latest) for s in found] == [
+        ("a-model", 1, "1"),
+        ("b-model", 2, "2"),
+    ]
+    assert listings.model_summaries(app.listed, "42") == ()
+
+
+def test_watermarks_are_those_the_repository_finds(app: App) -> None:
+    now = datetime(2026, 3, 1, 12, tzinfo=UTC)
+    with app.uow() as uow:
+        for source, day, state in [
+            ("traffic", date(2026, 2, 2), "ok"),
+            ("bikes", date(2026, 2, 1), "failed"),
+            ("traffic", date(2026, 2, 1), "ok"),
+        ]:
+            uow.watermarks.put(
+                {
+                    "source": source,
+                    "day": day,
+                    "inputs": [{"key": f"raw/{source}/{day}", "sha256": "0" * 64}],
+                    "inputs_digest": "1" * 64,
+                    "state": state,
+                    "error": "boom" if state == "failed" else None,
+                    "output_sha256": None,
+                    "run_id": "run-1",
+                    "updated_at": now,
+                }
+            )
+        uow.commit()
+    filters: list[dict[str, object]] = [
+        {},
+        {"source": "traffic"},
+        {"start": date(2026, 2, 2)},
+        {"end": date(2026, 2, 1), "state": "failed"},
+    ]
+    for given in filters:
+        with app.uow() as uow:
+            expected = uow.watermarks.find(**given)  # type: ignore[arg-type]
+        assert listings.watermarks(app.listed, **given) == expected, given  # type: ignore[arg-type]
+    assert [(m.day.day, m.source) for m in listings.watermarks(app.listed)] == [
+        (1, "bikes"),
+        (1, "traffic"),
+        (2, "traffic"),
+    ]
+
+
+def test_listings_load_no_orm() -> None:
+    probe = "import sys, entrepot.catalog.listings; print('sqlalchemy.orm' in sys.modules)"
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
+    assert done.stdout.strip() == "False"
