@@ -1,10 +1,10 @@
-"""Read-only listings for the command line, in SQLAlchemy Core: no ORM, no mapped tables.
+"""Read-only listings in SQLAlchemy Core: no ORM, no mapped tables.
 
 A listing command (``users list``, ``models ls``, ``city status``) runs one query and
 exits; loading the ORM and every mapped table costs more than the query itself (ADR 0030).
-Each function here answers with the same records as the repository it mirrors
-(``catalog/accounts/users.py``, ``catalog/models/repository.py``,
-``catalog/city/watermarks.py``); ``tests/unit/catalog/test_listings.py`` holds them equal.
+The repositories use the same queries and row conversions (``model_summaries`` and
+``watermarks`` on their session's connection, ``user_record`` and ``watermark_record`` for
+their rows); ``tests/unit/catalog/test_listings.py`` holds the answers equal.
 """
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ from typing import Any
 from sqlalchemy import (
     CHAR,
     Boolean,
+    Connection,
     Date,
     DateTime,
     Engine,
@@ -30,7 +31,7 @@ from sqlalchemy import (
 )
 
 from entrepot.catalog.accounts.records import UserRecord
-from entrepot.catalog.city.records import Watermark
+from entrepot.catalog.city.records import Watermark, WatermarkState
 from entrepot.catalog.columns import IdType, JsonType, utc
 from entrepot.catalog.models.records import ModelState, ModelSummary
 
@@ -70,7 +71,7 @@ _WATERMARKS = table(
 )
 
 
-def users(engine: Engine, *, query: str = "") -> list[UserRecord]:
+def users(bind: Engine | Connection, *, query: str = "") -> list[UserRecord]:
     """Every account whose email or name contains ``query`` (any case), newest first."""
     statement = select(_USERS).order_by(_USERS.c.id.desc())
     if query:
@@ -82,25 +83,10 @@ def users(engine: Engine, *, query: str = "") -> list[UserRecord]:
                 func.lower(_USERS.c.name).like(pattern, escape="\\"),
             )
         )
-    with engine.connect() as connection:
-        return [
-            UserRecord(
-                id=row.id,
-                email=row.email,
-                name=row.name,
-                is_admin=row.is_admin,
-                is_active=row.is_active,
-                session_epoch=row.session_epoch,
-                has_password=row.password_hash is not None,
-                oidc_subject=row.oidc_subject,
-                created_at=utc(row.created_at),
-                last_login_at=None if row.last_login_at is None else utc(row.last_login_at),
-            )
-            for row in connection.execute(statement)
-        ]
+    return [user_record(row) for row in _rows(bind, statement)]
 
 
-def model_summaries(engine: Engine, namespace: str) -> tuple[ModelSummary, ...]:
+def model_summaries(bind: Engine | Connection, namespace: str) -> tuple[ModelSummary, ...]:
     """Every model of ``namespace`` with a ready version, by name: how many, and the latest."""
     v = _VERSIONS.c
     per_name = (
@@ -114,15 +100,14 @@ def model_summaries(engine: Engine, namespace: str) -> tuple[ModelSummary, ...]:
         .join(_VERSIONS, v.id == per_name.c.last)
         .order_by(per_name.c.name)
     )
-    with engine.connect() as connection:
-        return tuple(
-            ModelSummary(namespace, name, int(n), version, utc(created))
-            for name, n, version, created in connection.execute(statement)
-        )
+    return tuple(
+        ModelSummary(namespace, name, int(n), version, utc(created))
+        for name, n, version, created in _rows(bind, statement)
+    )
 
 
 def watermarks(
-    engine: Engine,
+    bind: Engine | Connection,
     *,
     source: str | None = None,
     start: date | None = None,
@@ -141,18 +126,45 @@ def watermarks(
     if state is not None:
         conditions.append(w.state == state)
     statement = select(_WATERMARKS).where(*conditions).order_by(w.day, w.source)
-    with engine.connect() as connection:
-        return [
-            Watermark(
-                source=row.source,
-                day=row.day,
-                inputs=tuple(json.loads(json.dumps(row.inputs))),
-                inputs_digest=row.inputs_digest,
-                state="ok" if row.state == "ok" else "failed",
-                error=row.error,
-                output_sha256=row.output_sha256,
-                run_id=row.run_id,
-                updated_at=utc(row.updated_at),
-            )
-            for row in connection.execute(statement)
-        ]
+    return [watermark_record(row) for row in _rows(bind, statement)]
+
+
+def user_record(row: Any) -> UserRecord:
+    """The domain value of a ``users`` row (an ORM row, or a Core row of its columns)."""
+    return UserRecord(
+        id=row.id,
+        email=row.email,
+        name=row.name,
+        is_admin=row.is_admin,
+        is_active=row.is_active,
+        session_epoch=row.session_epoch,
+        has_password=row.password_hash is not None,
+        oidc_subject=row.oidc_subject,
+        created_at=utc(row.created_at),
+        last_login_at=None if row.last_login_at is None else utc(row.last_login_at),
+    )
+
+
+def watermark_record(row: Any) -> Watermark:
+    """The domain value of a ``city_watermarks`` row (ORM or Core)."""
+    state: WatermarkState = "ok" if row.state == "ok" else "failed"
+    return Watermark(
+        source=row.source,
+        day=row.day,
+        inputs=tuple(json.loads(json.dumps(row.inputs))),
+        inputs_digest=row.inputs_digest,
+        state=state,
+        error=row.error,
+        output_sha256=row.output_sha256,
+        run_id=row.run_id,
+        updated_at=utc(row.updated_at),
+    )
+
+
+def _rows(bind: Engine | Connection, statement: Any) -> list[Any]:
+    """The rows of ``statement``: on a connection of its own, or on the one given (a unit
+    of work's)."""
+    if isinstance(bind, Connection):
+        return list(bind.execute(statement))
+    with bind.connect() as connection:
+        return list(connection.execute(statement))

@@ -7,12 +7,12 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import ColumnElement, bindparam, func, or_, select, update
-from sqlalchemy.engine import Row
 from sqlalchemy.exc import IntegrityError as SqlIntegrityError
 from sqlalchemy.orm import Session
 
 from entrepot.catalog.accounts.records import AuditRecord, Page, TokenRecord, UserRecord
 from entrepot.catalog.accounts.tables import ApiTokenRow, AuditRow, UserRow
+from entrepot.catalog.listings import user_record
 from entrepot.catalog.models.rows import utc
 from entrepot.errors import CatalogError, RecordExists, RecordNotFound
 
@@ -26,22 +26,6 @@ TOUCH_EVERY = timedelta(minutes=1)
 
 def _opt(value: datetime | None) -> datetime | None:
     return None if value is None else utc(value)
-
-
-def user_record(row: UserRow | Row[Any]) -> UserRecord:
-    """The domain value of a ``users`` row (an ORM row, or a Core row of its columns)."""
-    return UserRecord(
-        id=row.id,
-        email=row.email,
-        name=row.name,
-        is_admin=row.is_admin,
-        is_active=row.is_active,
-        session_epoch=row.session_epoch,
-        has_password=row.password_hash is not None,
-        oidc_subject=row.oidc_subject,
-        created_at=utc(row.created_at),
-        last_login_at=_opt(row.last_login_at),
-    )
 
 
 class InvalidPage(CatalogError, ValueError):

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
 from datetime import date
 from typing import Any, cast
@@ -14,6 +13,7 @@ from entrepot.catalog.base import upsert_insert
 from entrepot.catalog.city.records import SourceSummary, Watermark, WatermarkState
 from entrepot.catalog.city.tables import CityWatermarkRow
 from entrepot.catalog.columns import utc
+from entrepot.catalog.listings import watermark_record, watermarks
 
 
 class WatermarkRepository:
@@ -29,7 +29,7 @@ class WatermarkRepository:
         query = select(CityWatermarkRow).where(
             CityWatermarkRow.source == source, CityWatermarkRow.day.in_(sorted(set(days)))
         )
-        return {row.day: _watermark(row) for row in self._session.scalars(query)}
+        return {row.day: watermark_record(row) for row in self._session.scalars(query)}
 
     def put(self, values: dict[str, Any]) -> None:
         """Insert or replace the watermark of (``values["source"]``, ``values["day"]``) in
@@ -58,17 +58,8 @@ class WatermarkRepository:
         state: WatermarkState | None = None,
     ) -> list[Watermark]:
         """Watermarks by day then source, filtered."""
-        query = select(CityWatermarkRow)
-        if source is not None:
-            query = query.where(CityWatermarkRow.source == source)
-        if start is not None:
-            query = query.where(CityWatermarkRow.day >= start)
-        if end is not None:
-            query = query.where(CityWatermarkRow.day <= end)
-        if state is not None:
-            query = query.where(CityWatermarkRow.state == state)
-        query = query.order_by(CityWatermarkRow.day, CityWatermarkRow.source)
-        return [_watermark(row) for row in self._session.scalars(query)]
+        connection = self._session.connection()
+        return watermarks(connection, source=source, start=start, end=end, state=state)
 
     def summary(self) -> list[SourceSummary]:
         """Per source: how many days are ok and failed, the day range, the last update."""
@@ -89,18 +80,3 @@ class WatermarkRepository:
             SourceSummary(s, int(ok), int(failed), first, last, updated and utc(updated))
             for s, ok, failed, first, last, updated in self._session.execute(query)
         ]
-
-
-def _watermark(row: CityWatermarkRow) -> Watermark:
-    state: WatermarkState = "ok" if row.state == "ok" else "failed"
-    return Watermark(
-        source=row.source,
-        day=row.day,
-        inputs=tuple(json.loads(json.dumps(row.inputs))),
-        inputs_digest=row.inputs_digest,
-        state=state,
-        error=row.error,
-        output_sha256=row.output_sha256,
-        run_id=row.run_id,
-        updated_at=utc(row.updated_at),
-    )

@@ -16,6 +16,7 @@ from sqlalchemy.exc import IntegrityError as SqlIntegrityError
 from sqlalchemy.orm import Session
 
 from entrepot.catalog.base import upsert_insert
+from entrepot.catalog.listings import model_summaries
 from entrepot.catalog.models.records import (
     AliasRecord,
     ModelFileRecord,
@@ -211,21 +212,7 @@ class ModelRepository:
 
     def summaries(self, namespace: str) -> tuple[ModelSummary, ...]:
         """Every model of ``namespace`` with a ready version, by name."""
-        per_name = (
-            select(_V.name, func.count().label("n"), func.max(_V.id).label("last"))
-            .where(_V.namespace == namespace, _V.state == ModelState.READY.value)
-            .group_by(_V.name)
-            .subquery()
-        )
-        query = (
-            select(per_name.c.name, per_name.c.n, _V.version, _V.created_at)
-            .join(_V, _V.id == per_name.c.last)
-            .order_by(per_name.c.name)
-        )
-        return tuple(
-            ModelSummary(namespace, name, int(n), version, utc(created))
-            for name, n, version, created in self._rows(query)
-        )
+        return model_summaries(self._session.connection(), namespace)
 
     def names(self, namespace: str) -> tuple[str, ...]:
         """The name of every model of ``namespace`` with a version in any state."""
