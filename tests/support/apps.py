@@ -6,17 +6,20 @@ from __future__ import annotations
 from functools import cached_property
 from typing import Any
 
+from sqlalchemy import Engine
+
 from entrepot.bootstrap import App, bootstrap
 from entrepot.city.runtime import CityRuntime
 from entrepot.config import Settings
+from entrepot.errors import ConfigError, NotMigrated
 from entrepot.storage.protocols import Store
 
 
-def app_with(store: Store | None = None, **parts: Any) -> App:
+def app_with(store: Store | None = None, engine: Engine | None = None, **parts: Any) -> App:
     """An App on an in-memory catalog (over ``store`` if given) whose named ``parts``
     (``city``, ``reference_library``, ...) are pinned: each is a cached property of the
     App, built once, so a test hands in the one it checks."""
-    app = bootstrap(Settings(database_url="sqlite://"), store=store)
+    app = bootstrap(Settings(database_url="sqlite://"), store=store, engine=engine)
     for name, part in parts.items():
         assert isinstance(getattr(App, name, None), cached_property), f"App.{name}"
         app.__dict__[name] = part
@@ -24,5 +27,10 @@ def app_with(store: Store | None = None, **parts: Any) -> App:
 
 
 def city_app_over(runtime: CityRuntime) -> App:
-    """An App whose city runtime is ``runtime``."""
-    return app_with(runtime.store, city=runtime)
+    """An App whose city runtime is ``runtime``, on the runtime's catalog when it has one
+    (as ``entrepot city`` runs: the App and its city share one database)."""
+    try:
+        engine = runtime.engine
+    except (ConfigError, NotMigrated):  # no catalog (generating needs none), or a blank one
+        engine = None
+    return app_with(runtime.store, engine=engine, city=runtime)

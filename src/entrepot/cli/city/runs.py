@@ -174,7 +174,7 @@ def status_command(
     from entrepot.catalog.listings import watermarks
 
     marks = watermarks(
-        current_app(ctx).city.engine,
+        current_app(ctx).listed,
         source=None if source is None else check_kind(source),
         start=None if since is None else parse_day(since),
         end=None if until is None else parse_day(until),
