@@ -27,7 +27,7 @@ def _hand_made() -> dict[str, np.ndarray]:
     }
 
 
-def _shift(data: dict[str, np.ndarray], windows: tuple[int, ...] = (1, 7)) -> dict:
+def _shift(data: dict[str, np.ndarray], windows: tuple[int, ...] = (1, 7)) -> dict[str, np.ndarray]:
     return amount_shift_features(
         data["counterparty"], data["customer"], data["seconds"], data["amount"], windows, "cp"
     )
