@@ -19,9 +19,7 @@ import numpy as np
 DAY = 86_400
 
 
-def sorted_entity_rows(
-    codes: np.ndarray, seconds: np.ndarray
-) -> tuple[np.ndarray, np.ndarray, int]:
+def _sorted(codes: np.ndarray, seconds: np.ndarray) -> tuple[np.ndarray, np.ndarray, int]:
     """Rows with an entity and a time, sorted by (entity, time, position), and the key span."""
     rows = np.flatnonzero((codes >= 0) & (seconds != np.iinfo(np.int64).min))
     if rows.size == 0:
@@ -46,7 +44,7 @@ def customer_features(
     """
     n = len(codes)
     out: dict[str, np.ndarray] = {}
-    rows, t, span = sorted_entity_rows(codes, seconds)
+    rows, t, span = _sorted(codes, seconds)
     big = span + max(windows) * DAY + 1
     key = codes[rows] * big + t
     pos = np.arange(len(rows))
@@ -91,7 +89,7 @@ def counterparty_features(
     """
     n = len(codes)
     out: dict[str, np.ndarray] = {}
-    rows, t, span = sorted_entity_rows(codes, seconds)
+    rows, t, span = _sorted(codes, seconds)
     big = span + (max(windows) + delay_days) * DAY + 1
     key = codes[rows] * big + t
     pos = np.arange(len(rows))

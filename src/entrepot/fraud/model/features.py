@@ -7,9 +7,7 @@
 * categories: a code per level among the most frequent levels learnt at fit time (rarer
   seen levels share one code, unseen ones get -1) and the level's training frequency;
 * numbers and the amount (also as log1p) as they are;
-* behaviour per customer and counterparty over past windows (``entrepot.fraud.model.behaviour``),
-  and a counterparty's recent amounts against its customers' habits
-  (``entrepot.fraud.model.amount_shift``).
+* behaviour per customer and counterparty over past windows (``entrepot.fraud.model.behaviour``).
 
 Missing values stay NaN, for models that handle them. At scoring time the behaviour
 features see the tail of the training data (``history_``) before the new rows, so that
@@ -25,7 +23,6 @@ import numpy as np
 import pandas as pd
 from sklearn.base import BaseEstimator, TransformerMixin
 
-from entrepot.fraud.model.amount_shift import amount_shift_features
 from entrepot.fraud.model.behaviour import DAY, counterparty_features, customer_features
 from entrepot.fraud.schema.analysis import Analysis
 from entrepot.fraud.schema.roles import COUNTERPARTY, CUSTOMER, OTHER
@@ -95,8 +92,6 @@ class FeatureBuilder(TransformerMixin, BaseEstimator):  # type: ignore[misc]
 
     #: Builders saved before the option existed read past labels.
     label_features: bool = True
-    #: Builders saved before the option existed make no amount-shift features.
-    amount_shift: bool = False
 
     def __init__(
         self,
@@ -105,14 +100,12 @@ class FeatureBuilder(TransformerMixin, BaseEstimator):  # type: ignore[misc]
         label_delay_days: int = 7,
         max_levels: int = 50,
         label_features: bool = True,
-        amount_shift: bool = True,
     ) -> None:
         self.spec = spec
         self.windows = windows
         self.label_delay_days = label_delay_days
         self.max_levels = max_levels
         self.label_features = label_features
-        self.amount_shift = amount_shift
 
     @property
     def uses_labels(self) -> bool:
@@ -191,8 +184,7 @@ class FeatureBuilder(TransformerMixin, BaseEstimator):  # type: ignore[misc]
                 found[name] = (entity, *time, *extra)
             elif name.startswith("counterparty") and "_" in name:
                 entity = spec.counterparties[int(name.split("_", 1)[0][len("counterparty") :])]
-                shift = (spec.customers[0], *amount) if "_amount_" in name else ()
-                found[name] = (entity, *time, *shift)
+                found[name] = (entity, *time)
             else:  # pragma: no cover - every feature is made above
                 raise ValueError(f"feature {name!r} has no known source")
         return found
@@ -202,13 +194,6 @@ class FeatureBuilder(TransformerMixin, BaseEstimator):  # type: ignore[misc]
         return [c for c in self.spec.input_columns if c not in frame.columns]
 
     # -- internals ---------------------------------------------------------------------
-    @property
-    def makes_amount_shift(self) -> bool:
-        """Whether the counterparties get amount-shift features: the option is on and the
-        spec has an amount and a customer to measure the shift against."""
-        spec = self.spec
-        return bool(self.amount_shift and spec.amount and spec.customers)
-
     @property
     def _has_behaviour(self) -> bool:
         spec = self.spec
@@ -327,20 +312,12 @@ def behaviour_of(
     has_labels = bool(np.isfinite(frame["__label"].astype(float)).any())
     y = frame["__label"].astype(float) if has_labels else None
     out: dict[str, np.ndarray] = {}
-    customer_codes = []
     for i, col in enumerate(spec.customers):
         codes = entity_codes_of(frame[col])
-        customer_codes.append(codes)
         out.update(customer_features(codes, seconds, amount, builder.windows, f"customer{i}"))
     for i, col in enumerate(spec.counterparties):
         codes = entity_codes_of(frame[col])
         out.update(counterparty_block(builder, codes, seconds, y, f"counterparty{i}"))
-        if builder.makes_amount_shift and amount is not None:
-            prefix = f"counterparty{i}"
-            made = amount_shift_features(
-                codes, customer_codes[0], seconds, amount, builder.windows, prefix
-            )
-            out.update(made)
     return {name: values[start:] for name, values in out.items()}
 
 

@@ -29,7 +29,6 @@ import pandas as pd
 
 from entrepot.fraud.errors import MissingColumns
 from entrepot.fraud.match.description import Upload
-from entrepot.fraud.model.amount_shift import amount_shift_features
 from entrepot.fraud.model.behaviour import customer_features
 from entrepot.fraud.model.features import (
     FeatureBuilder,
@@ -211,20 +210,6 @@ class FastModel:
             key = ("counterparty", i, up, time_key, windows, delay)
             made = partial(counterparty_block, self.builder, codes, ints, None, f"counterparty{i}")
             out.update(reader.memo(key, made))
-            if self.builder.makes_amount_shift and floats is not None:
-                customer_up = entities[spec.customers[0]]
-                customer = reader.memo(("codes", customer_up), partial(_codes, reader, customer_up))
-                key = ("amount_shift", i, up, customer_up, time_key, amount_up, windows)
-                shift = partial(
-                    amount_shift_features,
-                    codes,
-                    customer,
-                    ints,
-                    floats,
-                    windows,
-                    f"counterparty{i}",
-                )
-                out.update(reader.memo(key, shift))
         return out
 
 
