@@ -339,7 +339,11 @@ def bench_transfer(
 ) -> dict[str, Any]:
     """Each library's top-3 ensemble against a model trained with the labels, on the same
     unseen dataset and the same held-out test split (the peer is trained once), and
-    against the same training without past labels among its features."""
+    against the same training without past labels among its features.
+
+    ``label_free_ceiling`` is the label-free model's AUPRC over the trained one's: the
+    ratio an ensemble reaches if it scores as well as a model trained on the file itself
+    from what an unlabelled file holds (ADR 0029)."""
     out = []
     for i, (domain, spec) in enumerate(domains().items()):
         lang = "fr" if i % 2 else "en"
@@ -362,6 +366,9 @@ def bench_transfer(
             "trained_auprc_test": round(trained, 4),
             "trained_model": result.performance["model"]["kind"],
             "trained_without_labels_auprc_test": round(free.performance["test"]["auprc"], 4),
+            "label_free_ceiling": (
+                round(free.performance["test"]["auprc"] / trained, 3) if trained else None
+            ),
         }  # fmt: skip
         for label, library in libraries.items():
             try:
