@@ -7,10 +7,10 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.markup import escape
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
 
-from entrepot.cli.context import console, current_app
+from entrepot.cli.context import console, current_app, progress_console
+from entrepot.cli.progress import count_progress
 
 if TYPE_CHECKING:
     from entrepot.catalog.copy.service import CopyReport
@@ -44,14 +44,7 @@ def db_copy(
         state = "an interrupted copy to resume" if marker else "empty and at the same revision"
         console.print(f"the target {escape(copy.target_name)} is {state}: nothing was written")
         return
-    with Progress(
-        TextColumn("{task.description}"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeRemainingColumn(),
-        console=console,
-        transient=True,
-    ) as progress:
+    with count_progress(progress_console) as progress:
         task = progress.add_task("copying", total=None)
 
         def update(table: str, done: int, everything: int) -> None:

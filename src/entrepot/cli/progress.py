@@ -1,4 +1,4 @@
-"""Rich progress bars for transfers."""
+"""Rich progress bars: bytes transferred, or items counted."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from rich.console import Console
 from rich.progress import (
     BarColumn,
     DownloadColumn,
+    MofNCompleteColumn,
     Progress,
     TextColumn,
     TimeRemainingColumn,
@@ -23,6 +24,18 @@ def transfer_progress(console: Console) -> Progress:
         BarColumn(),
         DownloadColumn(),
         TransferSpeedColumn(),
+        TimeRemainingColumn(),
+        console=console,
+        transient=True,
+    )
+
+
+def count_progress(console: Console) -> Progress:
+    """A progress bar of items (rows, files): done of total, and ETA."""
+    return Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
         TimeRemainingColumn(),
         console=console,
         transient=True,
