@@ -15,11 +15,10 @@ bytes. A new etag is a new entry. Objects with neither sha256 nor etag are not c
 **Verified on fill, trusted on hit.** A miss downloads into a temporary file in the cache
 folder, hashing while writing (one pass: the remote's verified stream), and moves it into
 place with ``os.replace`` only if the sha256 and size match; otherwise it raises
-``IntegrityError`` and leaves nothing behind. A process crash leaves at most a temporary
-file, reclaimed by a later fill. The entry is not fsynced: it is first recorded under the
-machine's boot id, and a hit from a later boot (after a machine crash, say) rehashes it once
-(:mod:`entrepot.storage.cache_unsynced`); where the boot id is unknown, the fill fsyncs
-it. A hit does not rehash: with the sha256 given, ``get`` is
+``IntegrityError`` and leaves nothing behind. A crash leaves at most a temporary file,
+reclaimed by a later fill; the entry is not fsynced but recorded under the boot id, and a
+hit from a later boot rehashes it once (:mod:`entrepot.storage.cache_unsynced`). A hit
+does not rehash: with the sha256 given, ``get`` is
 one ``open`` and one ``futimens`` (recording the access for LRU) before the plain read;
 without it, one remote ``head`` more. A miss is one GET. :meth:`CachedStore.verify`
 rehashes every entry and drops bad ones.
@@ -51,7 +50,7 @@ from typing import BinaryIO
 
 from entrepot.errors import ConfigError, IntegrityError, StorageError, StoreUnavailable
 from entrepot.storage.cache_folder import CacheFolder, etag_version
-from entrepot.storage.cache_unsynced import read_boot_id
+from entrepot.storage.cache_unsynced import BootId, read_boot_id
 from entrepot.storage.forwarding import ForwardingStore
 from entrepot.storage.hashing import is_sha256, sha256_stream, verified
 from entrepot.storage.keys import validate_key
@@ -88,12 +87,7 @@ class CachedStore(ForwardingStore):
     machine's current boot (``None``: unknown, and every fill is fsynced)."""
 
     def __init__(
-        self,
-        remote: Store,
-        cache_dir: Path,
-        max_bytes: int,
-        *,
-        boot_id: Callable[[], str | None] = read_boot_id,
+        self, remote: Store, cache_dir: Path, max_bytes: int, *, boot_id: BootId = read_boot_id
     ) -> None:
         if isinstance(max_bytes, bool) or not isinstance(max_bytes, int) or max_bytes < 0:
             raise ConfigError(

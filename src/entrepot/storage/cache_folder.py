@@ -38,7 +38,7 @@ from filelock import FileLock, Timeout
 
 from entrepot.errors import IntegrityError, StorageError, StoreUnavailable
 from entrepot.storage.cache_plan import CacheEntry, plan_eviction
-from entrepot.storage.cache_unsynced import UnsyncedEntries, read_boot_id
+from entrepot.storage.cache_unsynced import BootId, UnsyncedEntries, read_boot_id
 
 _ENTRY = re.compile(
     r"^[0-9a-f]{32}-(?:(?P<sha256>[0-9a-f]{64})|e[0-9a-f]{40})(?:\.[A-Za-z0-9]{1,16})?$"
@@ -64,9 +64,7 @@ def etag_version(etag: str) -> str:
 class CacheFolder:
     """One cache folder: entries named by :func:`entry_name`, bounded by ``max_bytes``."""
 
-    def __init__(
-        self, root: Path, max_bytes: int, boot_id: Callable[[], str | None] = read_boot_id
-    ) -> None:
+    def __init__(self, root: Path, max_bytes: int, boot_id: BootId = read_boot_id) -> None:
         self._root = root
         self._unsynced = UnsyncedEntries(root, boot_id)
         self._objects = str(root / "objects")

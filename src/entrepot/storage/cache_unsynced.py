@@ -30,6 +30,8 @@ from pathlib import Path
 
 #: Where Linux publishes the id of the current boot, a new random UUID at every boot.
 BOOT_ID_FILE = "/proc/sys/kernel/random/boot_id"
+#: Reads the id of the current boot; ``None`` when unknown.
+BootId = Callable[[], str | None]
 _BOOT_ID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
 
 
@@ -50,7 +52,7 @@ class UnsyncedEntries:
     ``boot_id`` reads the current boot's id (``None``: unknown); tests inject their own.
     """
 
-    def __init__(self, root: Path, boot_id: Callable[[], str | None] = read_boot_id) -> None:
+    def __init__(self, root: Path, boot_id: BootId = read_boot_id) -> None:
         self._dir = root / "unsynced"
         self._read_boot_id = boot_id
         self._loaded = False
