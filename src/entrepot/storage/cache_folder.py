@@ -144,11 +144,10 @@ class CacheFolder:
             with _closing(chunks):
                 with self._disk(key):
                     tmp, fd = self._reserve(name, size)
-                recorded = False
                 try:
-                    with self._disk(key):
-                        recorded = _is_sha256_entry(name) and self._unsynced.record(name)
                     with os.fdopen(fd, "wb") as out:
+                        with self._disk(key):
+                            recorded = _is_sha256_entry(name) and self._unsynced.record(name)
                         self._write_exactly(chunks, out, size, key=key, source=source)
                         if not recorded:
                             with self._disk(key):
@@ -161,8 +160,7 @@ class CacheFolder:
                         os.replace(tmp, path)
                 except BaseException:
                     tmp.unlink(missing_ok=True)
-                    if recorded:
-                        self._unsynced.forget(name)
+                    self._unsynced.forget(name)
                     raise
         finally:
             stripe.release()

@@ -70,7 +70,7 @@ class UnsyncedEntries:
         with self._lock:
             old = self._suspect.pop(name, None)  # a fill replaces nothing: that entry is gone
         if old is not None:
-            with contextlib.suppress(FileNotFoundError):
+            with contextlib.suppress(FileNotFoundError, NotADirectoryError):
                 os.unlink(old)
         folder = self._dir / self._boot
         _make_durable_dirs(folder)
@@ -86,7 +86,7 @@ class UnsyncedEntries:
             old = self._suspect.pop(name, None)
         for marker in (old, self._marker(name)):
             if marker is not None:
-                with contextlib.suppress(FileNotFoundError):
+                with contextlib.suppress(FileNotFoundError, NotADirectoryError):
                     os.unlink(marker)
 
     def any_suspect(self) -> bool:

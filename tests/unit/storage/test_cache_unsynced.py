@@ -3,11 +3,13 @@ by a hit from another boot (a machine crash may have torn them). The boot id is 
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
 
+from entrepot.errors import StoreUnavailable
 from entrepot.storage.cache import CachedStore
 from entrepot.storage.cache_unsynced import read_boot_id
 from entrepot.storage.hashing import sha256_bytes
@@ -152,3 +154,15 @@ def test_the_boot_id_is_a_uuid_or_unknown(tmp_path: Path, text: str, expected: s
 
 def test_a_missing_boot_id_is_unknown(tmp_path: Path) -> None:
     assert read_boot_id(str(tmp_path / "absent")) is None
+
+
+def test_a_marker_that_cannot_be_written_fails_the_fill_and_leaves_nothing(
+    remote: CountingRemote, tmp_path: Path
+) -> None:
+    (tmp_path / "unsynced").write_bytes(b"")  # a file where the markers' folder must be
+    cache = _cache(remote, tmp_path, BOOT_A)
+    open_files = len(os.listdir("/proc/self/fd"))
+    with pytest.raises(StoreUnavailable, match="cache fill failed"):
+        cache.get("models/m.bin", sha256=SHA)
+    assert len(os.listdir("/proc/self/fd")) == open_files  # the fill's file was closed
+    assert not os.listdir(tmp_path / "tmp") and cache.info().entries == 0
