@@ -131,7 +131,8 @@ class CacheFolder:
         The chunks are a verified stream: they raise ``IntegrityError`` at their end when
         their bytes differ from the digest they must have. They must also be exactly the
         size announced; otherwise ``IntegrityError`` (naming ``key`` in ``source``) and
-        nothing is left. The entry is fsynced unless it is recorded as unsynced.
+        nothing is left. The entry is fsynced unless it is recorded as unsynced (the record
+        made durable on a thread while the bytes are written).
         """
         name = os.path.basename(path)
         with self._disk(key):
@@ -144,22 +145,28 @@ class CacheFolder:
             with _closing(chunks):
                 with self._disk(key):
                     tmp, fd = self._reserve(name, size)
+                pending = None
                 try:
                     with os.fdopen(fd, "wb") as out:
-                        with self._disk(key):
-                            recorded = _is_sha256_entry(name) and self._unsynced.record(name)
+                        if _is_sha256_entry(name):
+                            pending = self._unsynced.start_record(name)
                         self._write_exactly(chunks, out, size, key=key, source=source)
-                        if not recorded:
+                        if pending is None:
                             with self._disk(key):
                                 out.flush()
                                 os.fsync(out.fileno())
                     with self._disk(key):
+                        if pending is not None:
+                            pending.wait()  # the marker is durable before the entry's name
                         now = time.time_ns()
                         os.utime(tmp, ns=(now, now))
                         os.makedirs(os.path.dirname(path), exist_ok=True)
                         os.replace(tmp, path)
                 except BaseException:
                     tmp.unlink(missing_ok=True)
+                    if pending is not None:
+                        with contextlib.suppress(Exception):
+                            pending.wait()  # then no marker can appear after forget()
                     self._unsynced.forget(name)
                     raise
         finally:
