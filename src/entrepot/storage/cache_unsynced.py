@@ -5,7 +5,7 @@ the disk. That is safe against a **process** crash (the page cache outlives the 
 not against a **machine** crash, which can leave an entry torn under its final name. So each
 such entry is first recorded, durably, under the machine's boot id::
 
-    unsynced/<boot id>/<entry name>     an empty marker, fsynced before the fill writes
+    unsynced/<boot id>/<entry name>     an empty marker, durable before the entry is named
 
 An entry recorded under the current boot is trusted as every hit is (its bytes are the
 verified ones, in the page cache). An entry recorded under another boot may have been torn:
