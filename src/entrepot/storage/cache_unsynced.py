@@ -67,11 +67,7 @@ class UnsyncedEntries:
         self._load()
         if self._boot is None:
             return False
-        with self._lock:
-            old = self._suspect.pop(name, None)  # a fill replaces nothing: that entry is gone
-        if old is not None:
-            with contextlib.suppress(FileNotFoundError, NotADirectoryError):
-                os.unlink(old)
+        self._drop_suspect(name)  # a fill replaces nothing: that entry is gone
         folder = self._dir / self._boot
         _make_durable_dirs(folder)
         fd = os.open(folder / name, os.O_WRONLY | os.O_CREAT, 0o644)
@@ -88,14 +84,12 @@ class UnsyncedEntries:
         return PendingRecord(lambda: self.record(name))
 
     def forget(self, name: str) -> None:
-        """Drop every marker of ``name``: its entry is gone, failed, or synced."""
-        self._load()
-        with self._lock:
-            old = self._suspect.pop(name, None)
-        for marker in (old, self._marker(name)):
-            if marker is not None:
-                with contextlib.suppress(FileNotFoundError, NotADirectoryError):
-                    os.unlink(marker)
+        """Drop every marker of ``name``: its entry was evicted or its fill failed (callers
+        hold the lock that keeps any other fill of ``name`` out)."""
+        self._drop_suspect(name)
+        if (marker := self._marker(name)) is not None:
+            with contextlib.suppress(FileNotFoundError, NotADirectoryError):
+                os.unlink(marker)
 
     def any_suspect(self) -> bool:
         """Whether any entry was filled unsynced under another boot and is not settled."""
@@ -116,7 +110,7 @@ class UnsyncedEntries:
         try:
             f = open(path, "rb")  # noqa: SIM115 - closed below
         except (FileNotFoundError, NotADirectoryError):
-            self.forget(name)
+            self._drop_suspect(name)
             return False
         with f:
             kept = sha256 is not None and hashlib.file_digest(f, "sha256").hexdigest() == sha256
@@ -126,10 +120,19 @@ class UnsyncedEntries:
                 with contextlib.suppress(FileNotFoundError):
                     if os.stat(path).st_ino == os.fstat(f.fileno()).st_ino:
                         os.unlink(path)
-        self.forget(name)
+        self._drop_suspect(name)  # never this boot's marker: a fill may be writing it now
         return kept
 
     # -- internals ---------------------------------------------------------
+    def _drop_suspect(self, name: str) -> None:
+        """Drop the other boots' marker of ``name``."""
+        self._load()
+        with self._lock:
+            old = self._suspect.pop(name, None)
+        if old is not None:
+            with contextlib.suppress(FileNotFoundError, NotADirectoryError):
+                os.unlink(old)
+
     def _marker(self, name: str) -> str | None:
         return None if self._boot is None else f"{self._dir}/{self._boot}/{name}"
 

@@ -11,7 +11,7 @@ import pytest
 
 from entrepot.errors import StoreUnavailable
 from entrepot.storage.cache import CachedStore
-from entrepot.storage.cache_unsynced import read_boot_id
+from entrepot.storage.cache_unsynced import UnsyncedEntries, read_boot_id
 from entrepot.storage.hashing import sha256_bytes
 from entrepot.storage.local import LocalStore
 from entrepot.storage.memory import MemoryStore
@@ -166,3 +166,14 @@ def test_a_marker_that_cannot_be_written_fails_the_fill_and_leaves_nothing(
         cache.get("models/m.bin", sha256=SHA)
     assert len(os.listdir("/proc/self/fd")) == open_files  # the fill's file was closed
     assert not os.listdir(tmp_path / "tmp") and cache.info().entries == 0
+
+
+def test_settling_a_missing_entry_keeps_the_marker_of_a_fill_under_way(tmp_path: Path) -> None:
+    UnsyncedEntries(tmp_path, lambda: BOOT_A).record("n")  # filled unsynced, then a reboot
+    reader = UnsyncedEntries(tmp_path, lambda: BOOT_B)
+    assert reader.is_suspect("n")
+    UnsyncedEntries(tmp_path, lambda: BOOT_B).record("n")  # another process refills it...
+    assert not reader.settle(str(tmp_path / "objects" / "n"), "n", SHA)  # ...not yet in place
+    assert not reader.is_suspect("n")
+    assert (tmp_path / "unsynced" / BOOT_B / "n").exists()  # the refill stays recorded
+    assert not (tmp_path / "unsynced" / BOOT_A / "n").exists()
