@@ -68,8 +68,8 @@ def pull(
                 with contextlib.suppress(OSError):
                     dest.rmdir()  # only if still empty
             raise
-    except BaseException:
-        manifest.raise_failure()  # the root of the chain failing says more than its files
+    except BaseException as exc:
+        manifest.raise_failure(unless=exc)  # the root of the chain says more than its files
         raise
 
 
@@ -96,10 +96,11 @@ class _ManifestBeside:
         assert self._result is not None
         return self._result
 
-    def raise_failure(self) -> None:
-        """Raise what reading the manifest raised, if it failed; wait for it first."""
+    def raise_failure(self, *, unless: BaseException) -> None:
+        """Raise what reading the manifest raised, if it failed and that is not ``unless``
+        (already raised); wait for it first."""
         self._thread.join()
-        if self._error is not None:
+        if self._error is not None and self._error is not unless:
             raise self._error
 
 
