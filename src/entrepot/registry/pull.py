@@ -7,6 +7,10 @@ cache entry when the folder is on the same file system (no copy, and read-only s
 editing it cannot corrupt the shared entry), as a copy otherwise. A failed pull leaves the
 destination as it was. An existing file in the destination is always replaced, never
 trusted because it is there.
+
+The manifest is fetched and checked on a thread beside the files (each file is verified
+against the catalog's sha256 on its own, so neither waits for the other); nothing is placed
+before both are verified, and a manifest that fails is the error reported.
 """
 
 from __future__ import annotations
@@ -17,6 +21,7 @@ import secrets
 import shutil
 import stat
 import tempfile
+import threading
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -51,21 +56,56 @@ def pull(
     ctx: Context, resolved: Resolved, dest: Path | None, on_progress: Progress | None = None
 ) -> PulledModel:
     """Verify every file of ``resolved`` and return them locally (see the module docstring)."""
-    manifest, body = read_manifest(ctx, resolved)
-    if dest is None:
-        return _from_cache(ctx, resolved, manifest, on_progress)
-    created = not dest.exists()
+    manifest = _ManifestBeside(ctx, resolved)
     try:
-        return _into_folder(ctx, resolved, manifest, body, dest, on_progress)
-    except BaseException:
-        if created:
-            with contextlib.suppress(OSError):
-                dest.rmdir()  # only if still empty
+        if dest is None:
+            return _from_cache(ctx, resolved, manifest, on_progress)
+        created = not dest.exists()
+        try:
+            return _into_folder(ctx, resolved, manifest, dest, on_progress)
+        except BaseException:
+            if created:
+                with contextlib.suppress(OSError):
+                    dest.rmdir()  # only if still empty
+            raise
+    except BaseException as exc:
+        manifest.raise_failure(unless=exc)  # the root of the chain says more than its files
         raise
 
 
+class _ManifestBeside:
+    """The version's verified manifest, read on a thread started now."""
+
+    def __init__(self, ctx: Context, resolved: Resolved) -> None:
+        self._result: tuple[Manifest, bytes] | None = None
+        self._error: BaseException | None = None
+        self._thread = threading.Thread(target=self._read, args=(ctx, resolved), daemon=True)
+        self._thread.start()
+
+    def _read(self, ctx: Context, resolved: Resolved) -> None:
+        try:
+            self._result = read_manifest(ctx, resolved)
+        except BaseException as exc:  # handed to the caller's thread
+            self._error = exc
+
+    def __call__(self) -> tuple[Manifest, bytes]:
+        """The manifest and its bytes; raises what reading it raised."""
+        self._thread.join()
+        if self._error is not None:
+            raise self._error
+        assert self._result is not None
+        return self._result
+
+    def raise_failure(self, *, unless: BaseException) -> None:
+        """Raise what reading the manifest raised, if it failed and that is not ``unless``
+        (already raised); wait for it first."""
+        self._thread.join()
+        if self._error is not None and self._error is not unless:
+            raise self._error
+
+
 def _from_cache(
-    ctx: Context, resolved: Resolved, manifest: Manifest, on_progress: Progress | None
+    ctx: Context, resolved: Resolved, read: _ManifestBeside, on_progress: Progress | None
 ) -> PulledModel:
     record = resolved.version
     label = ctx.label(record.name, record.version)
@@ -84,6 +124,7 @@ def _from_cache(
         done += entry.size
         if on_progress is not None:
             on_progress(done, total)
+    manifest, _ = read()
     manifest_path = cached(
         ctx, record.manifest_key or "", record.manifest_sha256 or "", f"the manifest of {label}"
     )
@@ -95,8 +136,7 @@ def _from_cache(
 def _into_folder(
     ctx: Context,
     resolved: Resolved,
-    manifest: Manifest,
-    body: bytes,
+    read: _ManifestBeside,
     dest: Path,
     on_progress: Progress | None,
 ) -> PulledModel:
@@ -118,6 +158,7 @@ def _into_folder(
             done += entry.size
             if on_progress is not None:
                 on_progress(done, total)
+        manifest, body = read()
         owned[MANIFEST_PATH] = staging / "manifest.json"
         owned[MANIFEST_PATH].write_bytes(body)
         targets[MANIFEST_PATH] = dest / MANIFEST_PATH

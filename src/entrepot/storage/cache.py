@@ -13,10 +13,12 @@ other tools) are keyed by their etag and checked **by size only**: nothing can p
 bytes. A new etag is a new entry. Objects with neither sha256 nor etag are not cached.
 
 **Verified on fill, trusted on hit.** A miss downloads into a temporary file in the cache
-folder, hashing while writing (one pass: the remote's verified stream), fsyncs it and
-moves it into place with ``os.replace`` only if the sha256 and size match; otherwise it
-raises ``IntegrityError`` and leaves nothing behind. A crash leaves at most a temporary
-file, reclaimed by a later fill. A hit does not rehash: with the sha256 given, ``get`` is
+folder, hashing while writing (one pass: the remote's verified stream), and moves it into
+place with ``os.replace`` only if the sha256 and size match; otherwise it raises
+``IntegrityError`` and leaves nothing behind. A crash leaves at most a temporary file,
+reclaimed by a later fill; the entry is not fsynced but recorded under the boot id, and a
+hit from a later boot rehashes it once (:mod:`entrepot.storage.cache_unsynced`). A hit
+does not rehash: with the sha256 given, ``get`` is
 one ``open`` and one ``futimens`` (recording the access for LRU) before the plain read;
 without it, one remote ``head`` more. A miss is one GET. :meth:`CachedStore.verify`
 rehashes every entry and drops bad ones.
@@ -48,6 +50,7 @@ from typing import BinaryIO
 
 from entrepot.errors import ConfigError, IntegrityError, StorageError, StoreUnavailable
 from entrepot.storage.cache_folder import CacheFolder, etag_version
+from entrepot.storage.cache_unsynced import BootId, read_boot_id
 from entrepot.storage.forwarding import ForwardingStore
 from entrepot.storage.hashing import is_sha256, sha256_stream, verified
 from entrepot.storage.keys import validate_key
@@ -80,9 +83,12 @@ class CacheStats:
 
 class CachedStore(ForwardingStore):
     """A :class:`Store` over ``remote`` whose reads go through a bounded folder of verified
-    files; see the module docstring for the guarantees."""
+    files; see the module docstring for the guarantees. ``boot_id`` reads the id of the
+    machine's current boot (``None``: unknown, and every fill is fsynced)."""
 
-    def __init__(self, remote: Store, cache_dir: Path, max_bytes: int) -> None:
+    def __init__(
+        self, remote: Store, cache_dir: Path, max_bytes: int, *, boot_id: BootId = read_boot_id
+    ) -> None:
         if isinstance(max_bytes, bool) or not isinstance(max_bytes, int) or max_bytes < 0:
             raise ConfigError(
                 f"cache max_bytes must be a byte count >= 0, not {max_bytes!r}",
@@ -90,7 +96,7 @@ class CachedStore(ForwardingStore):
             )
         super().__init__(remote)
         self._remote = remote
-        self._folder = CacheFolder(Path(cache_dir).expanduser().absolute(), max_bytes)
+        self._folder = CacheFolder(Path(cache_dir).expanduser().absolute(), max_bytes, boot_id)
         self._max_bytes = max_bytes
         self._hits = self._misses = 0
         self._counts_lock = threading.Lock()

@@ -6,12 +6,18 @@ Layout::
     objects/<xx>/<key hash>-<version><suffix>   entries (the key's file suffix is kept)
     tmp/<entry name>.<random>.part               fills in progress
     locks/<xx>.lock  locks/evict.lock            file locks (256 fill stripes, one eviction)
+    unsynced/<boot id>/<entry name>              entries filled without an fsync
 
 The bound: a fill reserves its size under the eviction lock before downloading, by
 evicting least recently used entries and creating its temporary file at full size, so the
 entries plus the fills in progress never exceed ``max_bytes``. An entry's last access is
 its mtime, set on every hit. A temporary file whose stripe lock nobody holds was left by a
 crash; the next reservation deletes it.
+
+Durability: a sha256-named entry is written without an fsync, after a durable marker names
+it under the machine's boot id; a hit from a later boot rehashes it once (see
+:mod:`entrepot.storage.cache_unsynced`). Etag-keyed entries, which nothing can rehash, and
+every entry where the boot id is unknown are fsynced before they are moved into place.
 """
 
 from __future__ import annotations
@@ -32,6 +38,7 @@ from filelock import FileLock, Timeout
 
 from entrepot.errors import IntegrityError, StorageError, StoreUnavailable
 from entrepot.storage.cache_plan import CacheEntry, plan_eviction
+from entrepot.storage.cache_unsynced import BootId, UnsyncedEntries, read_boot_id
 
 _ENTRY = re.compile(
     r"^[0-9a-f]{32}-(?:(?P<sha256>[0-9a-f]{64})|e[0-9a-f]{40})(?:\.[A-Za-z0-9]{1,16})?$"
@@ -57,8 +64,9 @@ def etag_version(etag: str) -> str:
 class CacheFolder:
     """One cache folder: entries named by :func:`entry_name`, bounded by ``max_bytes``."""
 
-    def __init__(self, root: Path, max_bytes: int) -> None:
+    def __init__(self, root: Path, max_bytes: int, boot_id: BootId = read_boot_id) -> None:
         self._root = root
+        self._unsynced = UnsyncedEntries(root, boot_id)
         self._objects = str(root / "objects")
         self._max_bytes = max_bytes
         self._evictions = 0
@@ -81,6 +89,8 @@ class CacheFolder:
 
     def touch(self, path: str) -> bool:
         """Record an access to the entry at ``path``; whether it exists. One syscall."""
+        if not self._trusted(path):
+            return False
         now = time.time_ns()
         try:
             os.utime(path, ns=(now, now))
@@ -92,8 +102,11 @@ class CacheFolder:
 
     def open_entry(self, key: str, version: str) -> BinaryIO | None:
         """The entry for ``key`` at ``version`` opened for reading (access recorded), or None."""
+        path = self.entry(key, version)
+        if not self._trusted(path):
+            return None
         try:
-            f = open(self.entry(key, version), "rb")  # noqa: SIM115 - the caller closes it
+            f = open(path, "rb")  # noqa: SIM115 - the caller closes it
         except (FileNotFoundError, NotADirectoryError):
             return None
         now = time.time_ns()
@@ -118,7 +131,8 @@ class CacheFolder:
         The chunks are a verified stream: they raise ``IntegrityError`` at their end when
         their bytes differ from the digest they must have. They must also be exactly the
         size announced; otherwise ``IntegrityError`` (naming ``key`` in ``source``) and
-        nothing is left.
+        nothing is left. The entry is fsynced unless it is recorded as unsynced (the record
+        made durable on a thread while the bytes are written).
         """
         name = os.path.basename(path)
         with self._disk(key):
@@ -131,19 +145,29 @@ class CacheFolder:
             with _closing(chunks):
                 with self._disk(key):
                     tmp, fd = self._reserve(name, size)
+                pending = None
                 try:
                     with os.fdopen(fd, "wb") as out:
+                        if _is_sha256_entry(name):
+                            pending = self._unsynced.start_record(name)
                         self._write_exactly(chunks, out, size, key=key, source=source)
-                        with self._disk(key):
-                            out.flush()
-                            os.fsync(out.fileno())
+                        if pending is None:
+                            with self._disk(key):
+                                out.flush()
+                                os.fsync(out.fileno())
                     with self._disk(key):
+                        if pending is not None:
+                            pending.wait()  # the marker is durable before the entry's name
                         now = time.time_ns()
                         os.utime(tmp, ns=(now, now))
                         os.makedirs(os.path.dirname(path), exist_ok=True)
                         os.replace(tmp, path)
                 except BaseException:
                     tmp.unlink(missing_ok=True)
+                    if pending is not None:
+                        with contextlib.suppress(Exception):
+                            pending.wait()  # then no marker can appear after forget()
+                    self._unsynced.forget(name)
                     raise
         finally:
             stripe.release()
@@ -192,6 +216,17 @@ class CacheFolder:
         return bad
 
     # -- internals ---------------------------------------------------------
+    def _trusted(self, path: str) -> bool:
+        """Whether the entry at ``path`` (if any) may be served: ``False`` when it was filled
+        unsynced under another boot and no longer matches its sha256 (it is deleted)."""
+        if not self._unsynced.any_suspect():
+            return True
+        name = os.path.basename(path)
+        if not self._unsynced.is_suspect(name):
+            return True
+        match = _ENTRY.match(name)
+        return self._unsynced.settle(path, name, match["sha256"] if match else None)
+
     def _reserve(self, name: str, size: int) -> tuple[Path, int]:
         """Evict until ``size`` more bytes fit, then create the fill's temporary file at that
         size. Waits while fills in progress hold the room."""
@@ -243,6 +278,7 @@ class CacheFolder:
             (self._root / "objects" / name[:2] / name).unlink()
         except FileNotFoundError:
             return False
+        self._unsynced.forget(name)
         return True
 
     def _lock(self, name: str) -> FileLock:
@@ -283,6 +319,11 @@ class CacheFolder:
                 key=key,
                 store=source,
             )
+
+
+def _is_sha256_entry(name: str) -> bool:
+    match = _ENTRY.match(name)
+    return match is not None and match["sha256"] is not None
 
 
 @contextlib.contextmanager
