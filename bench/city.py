@@ -204,14 +204,16 @@ def fanout(days: int) -> str:
 
     Besides the wall time, the CPU time (user + system) of the command and of the workers
     it waited for (``wait4``): on a shared machine two workers may not get two free cores,
-    and the CPU time per unit shows whether the work itself grew with the fan-out."""
+    and the CPU time per unit shows whether the work itself grew with the fan-out; the
+    cores used (CPU / wall) show how much of the machine a run actually got."""
     from entrepot.city.generator import GenerateOptions, generate
     from entrepot.storage.local import LocalStore
 
     end = START.fromordinal(START.toordinal() + days - 1)
     lines = [
-        "| run | units | computed | failed | wall | CPU (user+sys) | CPU per unit | vs 1 worker |",
-        "|---|---:|---:|---:|---:|---:|---:|---:|",
+        "| run | units | computed | failed | wall | CPU (user+sys) | CPU per unit | "
+        "cores used | vs 1 worker |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     with tempfile.TemporaryDirectory(prefix="bench-city-") as tmp:
         root = Path(tmp)
@@ -262,7 +264,8 @@ def fanout(days: int) -> str:
             print(f"{name}: {walls[name]:.1f} s, CPU {cpu:.1f} s {ratio}", flush=True)
             lines.append(
                 f"| {name} | {units} | {summary['computed']} | {summary['failed']} | "
-                f"{walls[name]:.1f} s | {cpu:.1f} s | {cpu / units:.2f} s | {ratio} |"
+                f"{walls[name]:.1f} s | {cpu:.1f} s | {cpu / units:.2f} s | "
+                f"{cpu / walls[name]:.2f} | {ratio} |"
             )
     return "\n".join(lines)
 
