@@ -200,14 +200,20 @@ def incremental(days: int) -> str:
 
 def fanout(days: int) -> str:
     """A cold backfill through the installed command: one plain run, then ``--jobs`` with
-    one and with two worker processes, each on a fresh catalog over the same raw data."""
+    one and with two worker processes, each on a fresh catalog over the same raw data.
+
+    Besides the wall time, the CPU time (user + system) of the command and of the workers
+    it waited for (``wait4``): on a shared machine two workers may not get two free cores,
+    and the CPU time per unit shows whether the work itself grew with the fan-out; the
+    cores used (CPU / wall) show how much of the machine a run actually got."""
     from entrepot.city.generator import GenerateOptions, generate
     from entrepot.storage.local import LocalStore
 
     end = START.fromordinal(START.toordinal() + days - 1)
     lines = [
-        "| run | units | computed | failed | wall | vs 1 worker |",
-        "|---|---:|---:|---:|---:|---:|",
+        "| run | units | computed | failed | wall | CPU (user+sys) | CPU per unit | "
+        "cores used | vs 1 worker |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     with tempfile.TemporaryDirectory(prefix="bench-city-") as tmp:
         root = Path(tmp)
@@ -242,16 +248,24 @@ def fanout(days: int) -> str:
                 str(end),
                 "--json",
             ]
+            out = folder / "summary.json"
             began = time.perf_counter()
-            done = subprocess.run([*command, *extra], env=env, capture_output=True, text=True)
+            with out.open("w") as sink:
+                proc = subprocess.Popen(
+                    [*command, *extra], env=env, stdout=sink, stderr=subprocess.DEVNULL
+                )
+                _, _, usage = os.wait4(proc.pid, 0)
             walls[name] = time.perf_counter() - began
-            summary = json.loads(done.stdout)
+            cpu = usage.ru_utime + usage.ru_stime
+            summary = json.loads(out.read_text())
+            units = days * 5
             one = walls.get("--jobs, 1 worker")
             ratio = f"{one / walls[name]:.2f}x" if one and name.startswith("--jobs") else ""
-            print(f"{name}: {walls[name]:.1f} s {ratio}", flush=True)
+            print(f"{name}: {walls[name]:.1f} s, CPU {cpu:.1f} s {ratio}", flush=True)
             lines.append(
-                f"| {name} | {days * 5} | {summary['computed']} | {summary['failed']} | "
-                f"{walls[name]:.1f} s | {ratio} |"
+                f"| {name} | {units} | {summary['computed']} | {summary['failed']} | "
+                f"{walls[name]:.1f} s | {cpu:.1f} s | {cpu / units:.2f} s | "
+                f"{cpu / walls[name]:.2f} | {ratio} |"
             )
     return "\n".join(lines)
 

@@ -58,6 +58,9 @@ class Settings:
     city_velib_url: str = "https://velib-metropole-opendata.smovengo.cloud/opendata/Velib_Metropole"
     city_weather_url: str = "https://api.open-meteo.com/v1/forecast"
     city_portal_url: str = "https://opendata.paris.fr/api/explore/v2.1"
+    #: DuckDB's threads for the counts export scan (a traffic unit); the workers of
+    #: ``city run --jobs --workers N`` get their share of the cores, ``max(1, cores // N)``.
+    city_scan_threads: int = Field(default=2, ge=1, le=64)
     cache_dir: Path = Path("./var/cache")
     cache_max_bytes: int = field(default=2 * 1024**3, metadata={"ge": 0})
     s3_endpoint_url: str | None = None

@@ -297,6 +297,7 @@ class App:
             self.store,
             engine=self.engine,
             metrics_url=getattr(self.settings, "metrics_url", None),
+            scan_threads=self.settings.city_scan_threads,
         )
 
     @cached_property

@@ -19,6 +19,11 @@ if TYPE_CHECKING:
     from entrepot.bootstrap.app import App
 
 
+#: Seconds an idle city worker waits before it looks at the queue again: a day's report is
+#: sent while the last units run, and a worker asleep for long would leave it waiting.
+CITY_IDLE_WAIT = 0.1
+
+
 def city_queue_name(jobs_name: str) -> str:
     """The city queue's name beside the service's queue ``jobs_name`` (same backend)."""
     return f"{jobs_name}-city"
@@ -40,6 +45,7 @@ class CityJobs:
             self.jobs.uow_factory,
             threads=threads,
             stale_after=self.stale_after,
+            idle_wait=CITY_IDLE_WAIT,
             reap_every=max(1.0, self.stale_after.total_seconds() / 4),
             resend=self.jobs.resend,
         )

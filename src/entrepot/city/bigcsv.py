@@ -36,7 +36,7 @@ from pathlib import Path
 import pandas as pd
 
 from entrepot.city.errors import CityError, RawFormatError
-from entrepot.city.limits import DEFAULT_MEMORY_LIMIT
+from entrepot.city.limits import DEFAULT_MEMORY_LIMIT, DEFAULT_SCAN_THREADS
 from entrepot.city.readers import CsvHeader, pick_columns, sniff_header
 
 #: Accepted header variants: export labels, or the API's raw field names.
@@ -183,7 +183,7 @@ def aggregate_counts(
     start: date | None = None,
     end: date | None = None,
     memory_limit: str = DEFAULT_MEMORY_LIMIT,
-    threads: int = 2,
+    threads: int = DEFAULT_SCAN_THREADS,
 ) -> CountsAggregate:
     """Aggregate the counts CSV at ``path`` for local days within ``[start, end]``.
 
@@ -204,7 +204,7 @@ def aggregate_counts_files(
     start: date | None = None,
     end: date | None = None,
     memory_limit: str = DEFAULT_MEMORY_LIMIT,
-    threads: int = 2,
+    threads: int = DEFAULT_SCAN_THREADS,
 ) -> CountsAggregate:
     """Aggregate several counts CSVs ``(path, key)``, oldest first, as one de-duplicated
     export (the newest file wins a repeated (arc, hour)); ``key`` names a file in errors."""

@@ -4,10 +4,11 @@
 of up to :data:`TRAFFIC_DAYS` days, since every traffic unit scans the whole counts export
 — sends them on the city queue (embedded SQLite, or Redis to share among machines), and
 waits while workers (the command's own, and any ``entrepot worker`` on the same queue)
-compute them; the daily reports, which read every type of a day, follow as a second wave
-of units. A unit job's result holds its days' outcomes: a day that fails is
-a failed (type, day) with its error, and the other days and units go on. Incrementality is
-the watermarks': a unit whose inputs did not change is skipped.
+compute them. A day's report, which reads every type of its day, is sent as soon as that
+day's metric units are finished (not as a second wave behind the slowest unit). A unit
+job's result holds its days' outcomes: a day that fails is a failed (type, day) with its
+error, and the other days and units go on. Incrementality is the watermarks': a unit whose
+inputs did not change is skipped.
 """
 
 from __future__ import annotations
@@ -31,6 +32,9 @@ CITY_UNIT_KIND = "city-unit"
 TRAFFIC_DAYS = 31
 #: The metric types by the time a unit of each takes (measured: ``bench/city.py fanout``).
 _LONGEST_FIRST = ("traffic", "bikes", "roadworks", "weather", "disruptions")
+#: The types whose units go first, every day of them: each unit takes seconds.
+_LONG = frozenset({"traffic", "bikes"})
+_FINISHED = frozenset({"succeeded", "failed"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,16 +69,24 @@ def unit_params(
 def units(
     types: Iterable[str], days: Sequence[date], *, prefix: str, force: bool, memory_limit: str
 ) -> list[dict[str, Any]]:
-    """The unit jobs of a backfill: a day each, traffic by runs of :data:`TRAFFIC_DAYS`;
-    the longest first (traffic, then bikes), so that no worker is left alone with a long unit
-    at the end while the others wait."""
+    """The unit jobs of a backfill: a day each, traffic by runs of :data:`TRAFFIC_DAYS`.
+
+    The long types (traffic, then bikes) go first, so that no worker is left alone with a
+    long unit at the end while the others wait; the short ones follow day by day, so that
+    the days are finished one after the other and their reports can start early."""
+    chosen = sorted(check_types(types), key=_LONGEST_FIRST.index)
     found = []
-    for kind in sorted(check_types(types), key=_LONGEST_FIRST.index):
+    for kind in (k for k in chosen if k in _LONG):
         size = TRAFFIC_DAYS if kind == "traffic" else 1
         for start in range(0, len(days), size):
             chunk = days[start : start + size]
             found.append(
                 unit_params(kind, chunk, prefix=prefix, force=force, memory_limit=memory_limit)
+            )
+    for day in days:
+        for kind in (k for k in chosen if k not in _LONG):
+            found.append(
+                unit_params(kind, [day], prefix=prefix, force=force, memory_limit=memory_limit)
             )
     return found
 
@@ -108,55 +120,50 @@ def fan_out(
     report: bool = True,
     memory_limit: str,
     on_progress: Callable[[int, int], None] | None = None,
-    poll_every: float = 0.5,
+    poll_every: float = 0.25,
 ) -> RunSummary:
-    """Send the metric units and wait for them; then, as a second wave, the daily reports
-    (a report reads every type of its day), one unit a day."""
+    """Send the metric units and wait for them; send a day's report (it reads every type of
+    its day) once that day's metric units are finished, failed ones included.
+
+    Only the units not yet finished are polled; the outcomes come in the order of the
+    types (longest first), then the reports by day."""
     ordered = sorted(set(days))
-    waves = [units(types, ordered, prefix=prefix, force=force, memory_limit=memory_limit)]
-    if report:
-        waves.append(
-            [
-                unit_params(REPORT, [day], prefix=prefix, force=force, memory_limit=memory_limit)
-                for day in ordered
-            ]
-        )
-    total = sum(len(wave) for wave in waves)
-    outcomes: list[Outcome] = []
-    done = 0
-    for wave in waves:
-        ids = submit(wave)
-        progress = None if on_progress is None else _offset(on_progress, done, total)
-        states = _wait(ids, poll, progress, poll_every)
-        outcomes += [
-            outcome
-            for unit, job_id in zip(wave, ids, strict=True)
-            for outcome in _outcomes(unit, states[job_id])
-        ]
-        done += len(wave)
+    metric = units(types, ordered, prefix=prefix, force=force, memory_limit=memory_limit)
+    reports = {
+        day: unit_params(REPORT, [day], prefix=prefix, force=force, memory_limit=memory_limit)
+        for day in ordered
+        if report
+    }
+    sent = list(zip(metric, submit(metric), strict=True))
+    inputs = _report_inputs(metric, [job_id for _, job_id in sent])
+    total = len(metric) + len(reports)
+    finished: dict[str, UnitState] = {}
+    while True:
+        unfinished = [job_id for _, job_id in sent if job_id not in finished]
+        if unfinished:
+            finished |= {i: s for i, s in poll(unfinished).items() if s.state in _FINISHED}
+        ready = [day for day in reports if inputs.get(day, set()) <= finished.keys()]
+        if ready:
+            wave = [reports.pop(day) for day in ready]
+            sent += zip(wave, submit(wave), strict=True)
+        if on_progress is not None:
+            on_progress(len(finished), total)
+        if not reports and len(finished) == len(sent):
+            break
+        time.sleep(poll_every)
+    outcomes = [o for unit, job_id in sent for o in _outcomes(unit, finished[job_id])]
+    rank = {kind: index for index, kind in enumerate((*_LONGEST_FIRST, REPORT))}
+    outcomes.sort(key=lambda o: (rank.get(o.source, len(rank)), o.day))
     return RunSummary(new_run_id(), tuple(outcomes))
 
 
-def _offset(
-    on_progress: Callable[[int, int], None], before: int, total: int
-) -> Callable[[int, int], None]:
-    return lambda done, _wave: on_progress(before + done, total)
-
-
-def _wait(
-    ids: Sequence[str],
-    poll: Poll,
-    on_progress: Callable[[int, int], None] | None,
-    every: float,
-) -> Mapping[str, UnitState]:
-    while True:
-        states = poll(ids)
-        done = sum(s.state in ("succeeded", "failed") for s in states.values())
-        if on_progress is not None:
-            on_progress(done, len(ids))
-        if done == len(ids):
-            return states
-        time.sleep(every)
+def _report_inputs(metric: Sequence[Mapping[str, Any]], ids: Sequence[str]) -> dict[date, set[str]]:
+    """The metric unit jobs each day's report waits for: those whose days include it."""
+    found: dict[date, set[str]] = {}
+    for unit, job_id in zip(metric, ids, strict=True):
+        for day in unit["days"]:
+            found.setdefault(date.fromisoformat(str(day)), set()).add(job_id)
+    return found
 
 
 def _outcomes(unit: Mapping[str, Any], state: UnitState) -> list[Outcome]:

@@ -16,7 +16,7 @@ from entrepot.city.counts_checks import day_notes, file_notes
 from entrepot.city.errors import CityError, MissingInput
 from entrepot.city.kinds import METRIC_TYPES, check_types
 from entrepot.city.lake import InputRef, Lake
-from entrepot.city.limits import DEFAULT_MEMORY_LIMIT
+from entrepot.city.limits import DEFAULT_MEMORY_LIMIT, DEFAULT_SCAN_THREADS
 from entrepot.city.processors.bikes import bikes_metrics, capacities, positions
 from entrepot.city.processors.common import document
 from entrepot.city.processors.disruptions import disruption_metrics
@@ -31,11 +31,19 @@ __all__ = ["METRIC_TYPES", "DayProcessor", "check_types"]
 
 
 class DayProcessor:
-    """Computes the metrics of days from one lake (référentiel read once)."""
+    """Computes the metrics of days from one lake (référentiel read once); ``memory_limit``
+    and ``threads`` bound DuckDB's scan of the counts export."""
 
-    def __init__(self, lake: Lake, *, memory_limit: str = DEFAULT_MEMORY_LIMIT) -> None:
+    def __init__(
+        self,
+        lake: Lake,
+        *,
+        memory_limit: str = DEFAULT_MEMORY_LIMIT,
+        threads: int = DEFAULT_SCAN_THREADS,
+    ) -> None:
         self.lake = lake
         self.memory_limit = memory_limit
+        self.threads = threads
         self._referentiel: Any = None
 
     def _ref(self) -> tuple[Any, list[InputRef], tuple[str, ...]]:
@@ -100,7 +108,11 @@ class DayProcessor:
         with self.lake.batch_paths(layout.COUNTS_CSV) as (copies, warnings):
             files = [(path, ref.key) for path, ref in copies]
             agg = aggregate_counts_files(
-                files, start=min(days), end=max(days), memory_limit=self.memory_limit
+                files,
+                start=min(days),
+                end=max(days),
+                memory_limit=self.memory_limit,
+                threads=self.threads,
             )
             notes = [*warnings, *ref_warnings]
             for path, key in files:

@@ -37,7 +37,7 @@ from entrepot.city import layout
 from entrepot.city.errors import MetricsError, MissingInput
 from entrepot.city.kinds import METRIC_TYPES, REPORT, check_types
 from entrepot.city.lake import InputRef, Lake
-from entrepot.city.limits import DEFAULT_MEMORY_LIMIT
+from entrepot.city.limits import DEFAULT_MEMORY_LIMIT, DEFAULT_SCAN_THREADS
 from entrepot.city.metrics.base import MetricsStore
 from entrepot.city.pipeline import DayProcessor
 from entrepot.city.report import build_report, previous_week
@@ -136,13 +136,14 @@ class CityRunner:
         reports: ReportFiles | None = None,
         *,
         memory_limit: str = DEFAULT_MEMORY_LIMIT,
+        threads: int = DEFAULT_SCAN_THREADS,
         progress: Callable[[Outcome], None] | None = None,
     ) -> None:
         self.lake = lake
         self.metrics = metrics
         self.watermarks = watermarks
         self.reports = reports
-        self.processor = DayProcessor(lake, memory_limit=memory_limit)
+        self.processor = DayProcessor(lake, memory_limit=memory_limit, threads=threads)
         self.progress = progress or (lambda _outcome: None)
 
     def run(

@@ -12,7 +12,7 @@ from functools import cached_property
 from typing import TYPE_CHECKING
 
 from entrepot.city.lake import Lake
-from entrepot.city.limits import DEFAULT_MEMORY_LIMIT
+from entrepot.city.limits import DEFAULT_MEMORY_LIMIT, DEFAULT_SCAN_THREADS
 from entrepot.errors import ConfigError
 from entrepot.storage.protocols import Store
 
@@ -31,7 +31,7 @@ class CityRuntime:
 
     ``store``: the object store (raw data, report CSVs); ``engine``: the catalog
     (watermarks, report records); ``metrics_url``: where metrics go, ``None`` for the
-    catalog database itself.
+    catalog database itself; ``scan_threads``: DuckDB's threads for the counts export.
     """
 
     def __init__(
@@ -40,10 +40,12 @@ class CityRuntime:
         *,
         engine: Engine | None = None,
         metrics_url: str | None = None,
+        scan_threads: int = DEFAULT_SCAN_THREADS,
     ) -> None:
         self.store = store
         self._engine = engine
         self._metrics_url = metrics_url
+        self.scan_threads = scan_threads
 
     @cached_property
     def engine(self) -> Engine:
@@ -109,6 +111,7 @@ class CityRuntime:
             self.watermarks,
             self.reports,
             memory_limit=memory_limit,
+            threads=self.scan_threads,
             progress=progress,
         )
 

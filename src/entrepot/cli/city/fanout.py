@@ -56,7 +56,8 @@ def run_fanned_out(
     bar = Progress(
         TextColumn("units"), BarColumn(), MofNCompleteColumn(), console=err_console, transient=True
     )
-    with bar, _local_workers(workers):
+    configured = "city_scan_threads" in app.settings.model_fields_set
+    with bar, _local_workers(workers, configured=configured):
         task = bar.add_task("units", total=None)
         return fan_out(
             submit,
@@ -71,14 +72,30 @@ def run_fanned_out(
         )
 
 
+def worker_environment(
+    count: int, environ: Mapping[str, str], *, configured: bool = False
+) -> dict[str, str]:
+    """The environment of one of ``count`` local workers: unless the user ``configured``
+    it, each gets its share of the cores for DuckDB's scan (``ENTREPOT_CITY_SCAN_THREADS``,
+    at most the default), so that two workers on two cores do not run three threads."""
+    from entrepot.city.limits import DEFAULT_SCAN_THREADS
+
+    env = dict(environ)
+    if not configured:
+        share = max(1, (os.cpu_count() or 1) // max(1, count))
+        env["ENTREPOT_CITY_SCAN_THREADS"] = str(min(DEFAULT_SCAN_THREADS, share))
+    return env
+
+
 @contextmanager
-def _local_workers(count: int) -> Iterator[None]:
+def _local_workers(count: int, *, configured: bool) -> Iterator[None]:
     """``count`` ``entrepot worker --queue city`` processes for the duration of the run."""
     command = [sys.executable, "-m", "entrepot", "worker", "--queue", "city", "--threads", "1"]
+    env = worker_environment(count, os.environ, configured=configured)
     started = [
         subprocess.Popen(
             command,
-            env=os.environ.copy(),
+            env=env,
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
             start_new_session=True,
