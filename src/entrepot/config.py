@@ -11,7 +11,7 @@ import ipaddress
 import os
 from dataclasses import dataclass, field, fields
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, ClassVar, Literal
 
 from entrepot.config_values import SettingError, convert, dotenv_values, sources
 from entrepot.errors import ConfigError
@@ -60,7 +60,7 @@ class Settings:
     city_portal_url: str = "https://opendata.paris.fr/api/explore/v2.1"
     #: DuckDB's threads for the counts export scan (a traffic unit); the workers of
     #: ``city run --jobs --workers N`` get their share of the cores, ``max(1, cores // N)``.
-    city_scan_threads: int = Field(default=2, ge=1, le=64)
+    city_scan_threads: int = field(default=2, metadata={"ge": 1, "le": 64})
     cache_dir: Path = Path("./var/cache")
     cache_max_bytes: int = field(default=2 * 1024**3, metadata={"ge": 0})
     s3_endpoint_url: str | None = None
@@ -102,6 +102,8 @@ class Settings:
     oidc_client_id: str | None = None
     oidc_client_secret: str | None = field(default=None, repr=False)
     oidc_name: str = "Google"
+    #: The names of the settings given rather than defaulted (see :meth:`is_set`).
+    _set: ClassVar[frozenset[str]] = frozenset()
 
     def __init__(self, **given: Any) -> None:
         unknown = set(given) - _FIELD_NAMES
@@ -122,6 +124,12 @@ class Settings:
             problems = self._unsafe_secrets()
         if problems:
             raise InvalidSettings(problems)
+        object.__setattr__(self, "_set", frozenset(_FIELD_NAMES & (set(given) | set(texts))))
+
+    def is_set(self, name: str) -> bool:
+        """Whether the setting ``name`` was given (in code, the environment or ``.env``)
+        rather than left to its default."""
+        return name in self._set
 
     @classmethod
     def unchecked(cls, **values: Any) -> Settings:
@@ -130,6 +138,7 @@ class Settings:
         settings = object.__new__(cls)
         for spec in fields(cls):
             object.__setattr__(settings, spec.name, values.get(spec.name, spec.default))
+        object.__setattr__(settings, "_set", frozenset(values))
         return settings
 
     @staticmethod

@@ -92,3 +92,11 @@ def test_a_secret_is_neither_echoed_in_errors_nor_shown_in_repr() -> None:
 def test_an_unknown_setting_given_in_code_is_refused() -> None:
     with pytest.raises(TypeError, match="store_ur"):
         Settings(store_ur="typo")
+
+
+def test_is_set_tells_a_given_setting_from_a_default(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("ENTREPOT_CITY_SCAN_THREADS", "1")
+    settings = Settings(jobs_name="given")
+    assert settings.is_set("city_scan_threads") and settings.is_set("jobs_name")
+    assert not settings.is_set("worker_threads")
+    assert "_set" not in {f.name for f in __import__("dataclasses").fields(Settings)}

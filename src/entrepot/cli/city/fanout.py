@@ -56,7 +56,7 @@ def run_fanned_out(
     bar = Progress(
         TextColumn("units"), BarColumn(), MofNCompleteColumn(), console=err_console, transient=True
     )
-    configured = "city_scan_threads" in app.settings.model_fields_set
+    configured = app.settings.is_set("city_scan_threads")
     with bar, _local_workers(workers, configured=configured):
         task = bar.add_task("units", total=None)
         return fan_out(
