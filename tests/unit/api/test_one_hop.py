@@ -1,0 +1,88 @@
+"""The hot read routes authenticate and work in one thread-pool hop (ADR 0026): the same
+answers, the same refusals, the same OpenAPI document as a route taking ``User``."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import anyio.to_thread
+import pytest
+from fastapi.testclient import TestClient
+
+from entrepot.api.schemas import ModelOut, model_out
+from entrepot.bootstrap.fraud import FraudServices
+from tests.support.web import Api, make_web_app, seeded_user, user_api
+
+
+@pytest.fixture(scope="module")
+def seeded(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[TestClient, Any, Api]]:
+    app, services = make_web_app(Path(tmp_path_factory.mktemp("one-hop")))
+    with TestClient(app, raise_server_exceptions=False) as client:
+        alice, _, _ = seeded_user(client, services, "alice@example.com")
+        yield client, services, alice
+
+
+def test_the_listing_is_what_the_response_model_says(
+    seeded: tuple[TestClient, FraudServices, Api],
+) -> None:
+    _, services, alice = seeded
+    answer = alice.get("/api/models")
+    assert answer.status_code == 200 and answer.headers["content-type"] == "application/json"
+    expected = [model_out(m).model_dump(mode="json") for m in services.models.list(alice.user_id)]
+    assert len(expected) == 1 and answer.json() == expected
+    assert [ModelOut.model_validate(m) for m in answer.json()]  # the schema holds
+
+
+def test_the_token_check_and_the_listing_take_one_hop_on_one_worker_thread(
+    seeded: tuple[TestClient, FraudServices, Api], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _, services, alice = seeded
+    threads: dict[str, int] = {}
+    hops: list[object] = []
+    token_user, listing, run_sync = (
+        services.accounts.token_user,
+        services.models.list,
+        anyio.to_thread.run_sync,
+    )
+
+    def seen_token_user(token: str) -> Any:
+        threads["token"] = threading.get_ident()
+        return token_user(token)
+
+    def seen_listing(user_id: int) -> Any:
+        threads["listing"] = threading.get_ident()
+        return listing(user_id)
+
+    async def counted_run_sync(func: Any, *args: Any, **kwargs: Any) -> Any:
+        hops.append(func)
+        return await run_sync(func, *args, **kwargs)
+
+    monkeypatch.setattr(services.accounts, "token_user", seen_token_user)
+    monkeypatch.setattr(services.models, "list", seen_listing)
+    monkeypatch.setattr(anyio.to_thread, "run_sync", counted_run_sync)
+    assert alice.get("/api/models").status_code == 200
+    assert len(hops) == 1 and threads["token"] == threads["listing"]
+
+
+def test_the_listing_refuses_a_missing_or_bad_token_and_serves_each_user_their_own(
+    seeded: tuple[TestClient, FraudServices, Api],
+) -> None:
+    client, services, alice = seeded
+    missing = client.get("/api/models")
+    assert missing.status_code == 401 and missing.json()["code"]
+    bad = client.get("/api/models", headers={"Authorization": "Bearer ent_not-a-real-token"})
+    assert bad.status_code == 401 and "not valid" in bad.json()["message"]
+    bob = user_api(client, services, "bob@example.com")
+    assert bob.get("/api/models").json() == [] and len(alice.get("/api/models").json()) == 1
+
+
+def test_the_openapi_document_still_describes_the_listing(
+    seeded: tuple[TestClient, FraudServices, Api],
+) -> None:
+    client, _, _ = seeded
+    listing = client.get("/openapi.json").json()["paths"]["/api/models"]["get"]
+    schema = listing["responses"]["200"]["content"]["application/json"]["schema"]
+    assert schema["type"] == "array" and schema["items"]["$ref"].endswith("/ModelOut")
