@@ -89,9 +89,9 @@ class Caller:
         return work(current_user(self._request, self.services))
 
 
-async def caller(request: Request, services: Services) -> Caller:
+async def caller(request: Request) -> Caller:
     """The caller of the request, not yet authenticated (async: no work, no hop)."""
-    return Caller(request, services)
+    return Caller(request, request.app.state.services)
 
 
 def admin_user(user: Annotated[UserRecord, Depends(current_user)]) -> UserRecord:

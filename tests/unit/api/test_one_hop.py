@@ -12,7 +12,7 @@ import anyio.to_thread
 import pytest
 from fastapi.testclient import TestClient
 
-from entrepot.api.schemas import ModelOut, model_out
+from entrepot.api.schemas import JobOut, MeOut, ModelOut, model_out
 from entrepot.bootstrap.fraud import FraudServices
 from tests.support.web import Api, make_web_app, seeded_user, user_api
 
@@ -65,6 +65,32 @@ def test_the_token_check_and_the_listing_take_one_hop_on_one_worker_thread(
     monkeypatch.setattr(anyio.to_thread, "run_sync", counted_run_sync)
     assert alice.get("/api/models").status_code == 200
     assert len(hops) == 1 and threads["token"] == threads["listing"]
+
+
+@pytest.mark.parametrize("route", ["/api/me", "/api/jobs/{job}"])
+def test_the_other_hot_reads_take_one_hop_and_answer_as_their_model_says(
+    seeded: tuple[TestClient, FraudServices, Api], monkeypatch: pytest.MonkeyPatch, route: str
+) -> None:
+    client, _, alice = seeded
+    job = alice.get("/api/history").json()["items"][0]
+    path = route.format(job=job["id"])
+    hops: list[object] = []
+    run_sync = anyio.to_thread.run_sync
+
+    async def counted_run_sync(func: Any, *args: Any, **kwargs: Any) -> Any:
+        hops.append(func)
+        return await run_sync(func, *args, **kwargs)
+
+    monkeypatch.setattr(anyio.to_thread, "run_sync", counted_run_sync)
+    answer = alice.get(path)
+    assert answer.status_code == 200 and len(hops) == 1
+    body = answer.json()
+    if route == "/api/me":
+        assert MeOut.model_validate(body).user.email == "alice@example.com"
+        assert body["csrf_token"] is None  # a token, not a signed-in browser
+    else:
+        assert JobOut.model_validate(body).id == job["id"] and body == job
+    assert client.get(path).status_code == 401
 
 
 def test_the_listing_refuses_a_missing_or_bad_token_and_serves_each_user_their_own(
