@@ -183,19 +183,20 @@ class RequestContext:
             route = getattr(scope.get("route"), "path", None) or "unmatched"
             method = scope.get("method", "-")
             self.metrics.observe(method, route, status["code"], elapsed)
-            user = scope.get("state", {}).get("user_id")
-            access_log.info(
-                "%s %s %s",
-                method,
-                scope.get("path", ""),
-                status["code"],
-                extra={
-                    "method": method,
-                    "path": scope.get("path", ""),
-                    "route": route,
-                    "status": status["code"],
-                    "ms": round(elapsed * 1000, 2),
-                    "user": user,
-                    "request_id": rid,
-                },
-            )
+            if access_log.isEnabledFor(logging.INFO):  # no record built for nothing
+                user = scope.get("state", {}).get("user_id")
+                access_log.info(
+                    "%s %s %s",
+                    method,
+                    scope.get("path", ""),
+                    status["code"],
+                    extra={
+                        "method": method,
+                        "path": scope.get("path", ""),
+                        "route": route,
+                        "status": status["code"],
+                        "ms": round(elapsed * 1000, 2),
+                        "user": user,
+                        "request_id": rid,
+                    },
+                )
