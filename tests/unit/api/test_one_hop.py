@@ -14,7 +14,7 @@ from fastapi.testclient import TestClient
 
 from entrepot.api.schemas import JobOut, MeOut, ModelOut, model_out
 from entrepot.bootstrap.fraud import FraudServices
-from tests.support.web import Api, make_web_app, seeded_user, user_api
+from tests.support.web import Api, csrf_of, make_web_app, seeded_user, sign_in, user_api
 
 
 @pytest.fixture(scope="module")
@@ -112,3 +112,15 @@ def test_the_openapi_document_still_describes_the_listing(
     listing = client.get("/openapi.json").json()["paths"]["/api/models"]["get"]
     schema = listing["responses"]["200"]["content"]["application/json"]["schema"]
     assert schema["type"] == "array" and schema["items"]["$ref"].endswith("/ModelOut")
+
+
+def test_a_signed_in_browser_gets_its_csrf_token_from_me(tmp_path: Path) -> None:
+    app, services = make_web_app(tmp_path)
+    with TestClient(app, raise_server_exceptions=False) as browser:
+        user_api(browser, services, "carol@example.com")
+        assert browser.get("/api/me").status_code == 401
+        assert sign_in(browser, "carol@example.com").status_code == 303  # type: ignore[attr-defined]
+        me = browser.get("/api/me")
+        assert me.status_code == 200 and me.json()["user"]["email"] == "carol@example.com"
+        token = me.json()["csrf_token"]
+        assert token and token == csrf_of(browser.get("/").text)
