@@ -12,11 +12,13 @@ authenticates (the same :func:`current_user`) and then does the route's work (AD
 
 from __future__ import annotations
 
+import asyncio
+import contextvars
 from collections.abc import Callable
+from concurrent.futures import Executor, ThreadPoolExecutor
 from typing import Annotated, TypeVar
 
 from fastapi import Depends, Request
-from starlette.concurrency import run_in_threadpool
 
 from entrepot.accounts.errors import AuthenticationRequired, NotAllowed
 from entrepot.api.errors import LoginRedirect
@@ -73,17 +75,30 @@ def current_user(request: Request, services: Services) -> UserRecord:
     return user
 
 
+#: Threads of the hot read routes' pool: as many as anyio's default pool has.
+READ_THREADS = 40
+
+
+def read_pool() -> ThreadPoolExecutor:
+    """The thread pool of :class:`Caller` (its threads start on first use)."""
+    return ThreadPoolExecutor(READ_THREADS, thread_name_prefix="entrepot-read")
+
+
 class Caller:
     """The request's caller, authenticated in the thread-pool hop that serves it."""
 
-    def __init__(self, request: Request, services: FraudServices) -> None:
+    def __init__(self, request: Request, services: FraudServices, pool: Executor) -> None:
         self._request = request
+        self._pool = pool
         self.services = services
 
     async def run(self, work: Callable[[UserRecord], T]) -> T:
         """``work(user)`` for the authenticated user (:func:`current_user`, which raises
-        when there is none), both in one thread-pool hop."""
-        return await run_in_threadpool(self._authenticated, work)
+        when there is none), both in one hop to the app's read pool, with this request's
+        context (its request id)."""
+        context = contextvars.copy_context()
+        loop = asyncio.get_running_loop()
+        return await loop.run_in_executor(self._pool, context.run, self._authenticated, work)
 
     def _authenticated(self, work: Callable[[UserRecord], T]) -> T:
         return work(current_user(self._request, self.services))
@@ -91,7 +106,8 @@ class Caller:
 
 async def caller(request: Request) -> Caller:
     """The caller of the request, not yet authenticated (async: no work, no hop)."""
-    return Caller(request, request.app.state.services)
+    state = request.app.state
+    return Caller(request, state.services, state.read_pool)
 
 
 def admin_user(user: Annotated[UserRecord, Depends(current_user)]) -> UserRecord:

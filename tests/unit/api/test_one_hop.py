@@ -12,6 +12,7 @@ import anyio.to_thread
 import pytest
 from fastapi.testclient import TestClient
 
+from entrepot.api.observability import request_id
 from entrepot.api.schemas import JobOut, MeOut, ModelOut, model_out
 from entrepot.bootstrap.fraud import FraudServices
 from tests.support.web import Api, csrf_of, make_web_app, seeded_user, sign_in, user_api
@@ -23,6 +24,26 @@ def seeded(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[TestClien
     with TestClient(app, raise_server_exceptions=False) as client:
         alice, _, _ = seeded_user(client, services, "alice@example.com")
         yield client, services, alice
+
+
+def _counted_hops(client: TestClient, monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """Every hop to a thread from now on: to anyio's pool, or to the app's read pool."""
+    hops: list[str] = []
+    run_sync = anyio.to_thread.run_sync
+    pool = client.app.state.read_pool  # type: ignore[attr-defined]
+    submit = pool.submit
+
+    async def counted_run_sync(func: Any, *args: Any, **kwargs: Any) -> Any:
+        hops.append("anyio")
+        return await run_sync(func, *args, **kwargs)
+
+    def counted_submit(func: Any, *args: Any, **kwargs: Any) -> Any:
+        hops.append("read pool")
+        return submit(func, *args, **kwargs)
+
+    monkeypatch.setattr(anyio.to_thread, "run_sync", counted_run_sync)
+    monkeypatch.setattr(pool, "submit", counted_submit)
+    return hops
 
 
 def test_the_listing_is_what_the_response_model_says(
@@ -39,14 +60,10 @@ def test_the_listing_is_what_the_response_model_says(
 def test_the_token_check_and_the_listing_take_one_hop_on_one_worker_thread(
     seeded: tuple[TestClient, FraudServices, Api], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    _, services, alice = seeded
+    client, services, alice = seeded
     threads: dict[str, int] = {}
-    hops: list[object] = []
-    token_user, listing, run_sync = (
-        services.accounts.token_user,
-        services.models.list,
-        anyio.to_thread.run_sync,
-    )
+    hops = _counted_hops(client, monkeypatch)
+    token_user, listing = services.accounts.token_user, services.models.list
 
     def seen_token_user(token: str) -> Any:
         threads["token"] = threading.get_ident()
@@ -56,15 +73,10 @@ def test_the_token_check_and_the_listing_take_one_hop_on_one_worker_thread(
         threads["listing"] = threading.get_ident()
         return listing(user_id)
 
-    async def counted_run_sync(func: Any, *args: Any, **kwargs: Any) -> Any:
-        hops.append(func)
-        return await run_sync(func, *args, **kwargs)
-
     monkeypatch.setattr(services.accounts, "token_user", seen_token_user)
     monkeypatch.setattr(services.models, "list", seen_listing)
-    monkeypatch.setattr(anyio.to_thread, "run_sync", counted_run_sync)
     assert alice.get("/api/models").status_code == 200
-    assert len(hops) == 1 and threads["token"] == threads["listing"]
+    assert hops == ["read pool"] and threads["token"] == threads["listing"]
 
 
 @pytest.mark.parametrize("route", ["/api/me", "/api/jobs/{job}"])
@@ -74,16 +86,9 @@ def test_the_other_hot_reads_take_one_hop_and_answer_as_their_model_says(
     client, _, alice = seeded
     job = alice.get("/api/history").json()["items"][0]
     path = route.format(job=job["id"])
-    hops: list[object] = []
-    run_sync = anyio.to_thread.run_sync
-
-    async def counted_run_sync(func: Any, *args: Any, **kwargs: Any) -> Any:
-        hops.append(func)
-        return await run_sync(func, *args, **kwargs)
-
-    monkeypatch.setattr(anyio.to_thread, "run_sync", counted_run_sync)
+    hops = _counted_hops(client, monkeypatch)
     answer = alice.get(path)
-    assert answer.status_code == 200 and len(hops) == 1
+    assert answer.status_code == 200 and hops == ["read pool"]
     body = answer.json()
     if route == "/api/me":
         assert MeOut.model_validate(body).user.email == "alice@example.com"
@@ -124,3 +129,19 @@ def test_a_signed_in_browser_gets_its_csrf_token_from_me(tmp_path: Path) -> None
         assert me.status_code == 200 and me.json()["user"]["email"] == "carol@example.com"
         token = me.json()["csrf_token"]
         assert token and token == csrf_of(browser.get("/").text)
+
+
+def test_the_work_sees_the_request_id_its_log_lines_carry(
+    seeded: tuple[TestClient, FraudServices, Api], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    client, services, alice = seeded
+    seen: list[str] = []
+    listing = services.models.list
+
+    def seen_listing(user_id: int) -> Any:
+        seen.append(request_id())
+        return listing(user_id)
+
+    monkeypatch.setattr(services.models, "list", seen_listing)
+    answer = client.get("/api/models", headers={**alice.headers, "X-Request-ID": "trace-7"})
+    assert answer.status_code == 200 and seen == ["trace-7"]
