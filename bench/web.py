@@ -1,7 +1,8 @@
 """Web service benchmarks: the real ``entrepot serve`` in its own process, driven over
 loopback from this one.
 
-Run: ``python -m bench.web [--quick]``; writes ``bench/results/web.md``. Cases:
+Run: ``python -m bench.web [--quick] [--only CASE ...]``; writes ``bench/results/web.md``.
+Cases (``--only`` names them: ``peer``, ``latency``, ``memory``, ``training``):
 
 - **metadata latency under load**: open-loop requests at a fixed rate (each request is
   timed from when it was due, so a slow server cannot hide its queue) on a mix of
@@ -46,6 +47,7 @@ from entrepot.fraud.synth.generator import generate
 RESULTS = Path(__file__).parent / "results"
 PASSWORD = "benchmark passphrase"
 MB = 1000 * 1000
+CASES = ("peer", "latency", "memory", "training")
 
 
 class Server:
@@ -300,12 +302,109 @@ def wait_job(server: Server, headers: dict[str, str], job_id: str) -> dict[str, 
         time.sleep(0.2)
 
 
+def latency(
+    server: Server, headers: dict[str, str], paths: list[str], rates: tuple[int, ...], seconds: int
+) -> list[str]:
+    """Open-loop metadata GETs at each rate: p50, p90, p99 and max latency."""
+    lines = [
+        "## Metadata latency under load",
+        "",
+        f"Open-loop GETs on {', '.join(paths[:2])}, `/api/jobs/{{id}}`, `/api/me` "
+        f"(20 datasets, 1 model), {seconds} s per rate, from a second process "
+        "over loopback (32 keep-alive connections); latency counted from when each "
+        "request was due. Machine load: the 1-minute load average after the run "
+        "(2 cores shared with other work: above 2, requests waited for a CPU).",
+        "",
+        "| rate (req/s) | requests | errors | p50 | p90 | p99 | max | machine load |",
+        "|---:|---:|---:|---:|---:|---:|---:|---:|",
+    ]
+    for rate in rates:
+        latencies, errors = asyncio.run(load(server.url, paths, headers, rate, seconds))
+        ms = [v * 1000 for v in latencies]
+        row = (
+            f"| {rate} | {len(ms)} | {errors} | {percentile(ms, 0.5):.1f} ms | "
+            f"{percentile(ms, 0.9):.1f} ms | {percentile(ms, 0.99):.1f} ms | "
+            f"{max(ms):.1f} ms | {os.getloadavg()[0]:.1f} |"
+        )
+        print(row, flush=True)
+        lines.append(row)
+    return lines
+
+
+def memory(server: Server, headers: dict[str, str], folder: Path, upload_size: int) -> list[str]:
+    """The server's RSS growth while a large CSV is uploaded."""
+    big = big_csv(folder / "big.csv", upload_size)
+    size = big.stat().st_size
+    before = server.rss()
+    server.reset_peak()
+    body, seconds_up = upload(server, headers, big)
+    peak = server.rss("VmHWM")
+    growth = (peak - before) / MB
+    lines = [
+        "",
+        "## Memory while uploading",
+        "",
+        "| file | upload + analysis | server RSS before | peak during | growth | target |",
+        "|---:|---:|---:|---:|---:|---|",
+        f"| {size / MB:,.0f} MB CSV ({body['dataset']['rows']:,} rows) | "
+        f"{seconds_up:.1f} s ({size / MB / seconds_up:.0f} MB/s) | "
+        f"{before / MB:.0f} MB | {peak / MB:.0f} MB | {growth:.0f} MB | "
+        f"< 100 MB: {'met' if growth < 100 else 'NOT met'} |",
+    ]
+    print(lines[-1], flush=True)
+    big.unlink()
+    return lines
+
+
+def training(
+    server: Server, headers: dict[str, str], folder: Path, train_rows: int, budget: float
+) -> list[str]:
+    """Upload a training set, train on it, wait until the model is ready."""
+    train_csv = folder / "train.csv"
+    train_csv.write_bytes(csv_block(train_rows, 3))
+    began = time.perf_counter()
+    body, seconds_up = upload(server, headers, train_csv)
+    job = httpx.post(
+        server.url + "/api/train",
+        headers=headers,
+        json={"dataset_id": body["dataset_id"], "model_name": "bench"},
+    ).json()
+    done = wait_job(server, headers, job["job_id"])
+    finished = time.perf_counter()
+    started = datetime.fromisoformat(done["started_at"])
+    created = datetime.fromisoformat(done["created_at"])
+    ended = datetime.fromisoformat(done["finished_at"])
+    metrics = done["result"].get("metrics", {})
+    lines = [
+        "",
+        "## Upload to trained model",
+        "",
+        "| rows | file | upload + analysis | queue wait | training job | total | "
+        "search budget | test AUPRC |",
+        "|---:|---:|---:|---:|---:|---:|---:|---:|",
+        f"| {train_rows:,} | {train_csv.stat().st_size / MB:.1f} MB | "
+        f"{seconds_up:.1f} s | {(started - created).total_seconds():.1f} s | "
+        f"{(ended - started).total_seconds():.1f} s | {finished - began:.1f} s | "
+        f"{budget:.0f} s | {metrics.get('auprc', float('nan')):.3f} |",
+    ]
+    print(lines[-1], flush=True)
+    assert done["state"] == "succeeded", done
+    return lines
+
+
 def main() -> None:
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))  # clean up the folders on kill
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="smaller sizes, shorter loads")
+    parser.add_argument(
+        "--only",
+        action="append",
+        choices=CASES,
+        help="run only this case (repeat for more); all of them by default",
+    )
     args = parser.parse_args()
     quick = args.quick
+    cases = set(args.only or CASES)
     upload_size = (200 if quick else 1000) * MB
     train_rows = 20_000 if quick else 100_000
     budget = 10.0 if quick else 30.0
@@ -336,82 +435,15 @@ def main() -> None:
             wait_job(server, headers, job_id)
             paths = ["/api/datasets", "/api/models", f"/api/jobs/{job_id}", "/api/me"]
             asyncio.run(load(server.url, paths, headers, 20, 3))  # warm-up, not counted
-            lines += against_peer(server, headers, 5 if quick else 10, 2 if quick else 3)
-            print("\n".join(lines), flush=True)
-
-            lines += [
-                "## Metadata latency under load",
-                "",
-                f"Open-loop GETs on {', '.join(paths[:2])}, `/api/jobs/{{id}}`, `/api/me` "
-                f"(20 datasets, 1 model), {seconds} s per rate, from a second process "
-                "over loopback (32 keep-alive connections); latency counted from when each "
-                "request was due. Machine load: the 1-minute load average after the run "
-                "(2 cores shared with other work: above 2, requests waited for a CPU).",
-                "",
-                "| rate (req/s) | requests | errors | p50 | p90 | p99 | max | machine load |",
-                "|---:|---:|---:|---:|---:|---:|---:|---:|",
-            ]
-            for rate in rates:
-                latencies, errors = asyncio.run(load(server.url, paths, headers, rate, seconds))
-                ms = [v * 1000 for v in latencies]
-                row = (
-                    f"| {rate} | {len(ms)} | {errors} | {percentile(ms, 0.5):.1f} ms | "
-                    f"{percentile(ms, 0.9):.1f} ms | {percentile(ms, 0.99):.1f} ms | "
-                    f"{max(ms):.1f} ms | {os.getloadavg()[0]:.1f} |"
-                )
-                print(row, flush=True)
-                lines.append(row)
-
-            big = big_csv(folder / "big.csv", upload_size)
-            size = big.stat().st_size
-            before = server.rss()
-            server.reset_peak()
-            body, seconds_up = upload(server, headers, big)
-            peak = server.rss("VmHWM")
-            growth = (peak - before) / MB
-            lines += [
-                "",
-                "## Memory while uploading",
-                "",
-                "| file | upload + analysis | server RSS before | peak during | growth | target |",
-                "|---:|---:|---:|---:|---:|---|",
-                f"| {size / MB:,.0f} MB CSV ({body['dataset']['rows']:,} rows) | "
-                f"{seconds_up:.1f} s ({size / MB / seconds_up:.0f} MB/s) | "
-                f"{before / MB:.0f} MB | {peak / MB:.0f} MB | {growth:.0f} MB | "
-                f"< 100 MB: {'met' if growth < 100 else 'NOT met'} |",
-            ]
-            print(lines[-1], flush=True)
-            big.unlink()
-
-            train_csv = folder / "train.csv"
-            train_csv.write_bytes(csv_block(train_rows, 3))
-            began = time.perf_counter()
-            body, seconds_up = upload(server, headers, train_csv)
-            job = httpx.post(
-                server.url + "/api/train",
-                headers=headers,
-                json={"dataset_id": body["dataset_id"], "model_name": "bench"},
-            ).json()
-            done = wait_job(server, headers, job["job_id"])
-            finished = time.perf_counter()
-            started = datetime.fromisoformat(done["started_at"])
-            created = datetime.fromisoformat(done["created_at"])
-            ended = datetime.fromisoformat(done["finished_at"])
-            metrics = done["result"].get("metrics", {})
-            lines += [
-                "",
-                "## Upload to trained model",
-                "",
-                "| rows | file | upload + analysis | queue wait | training job | total | "
-                "search budget | test AUPRC |",
-                "|---:|---:|---:|---:|---:|---:|---:|---:|",
-                f"| {train_rows:,} | {train_csv.stat().st_size / MB:.1f} MB | "
-                f"{seconds_up:.1f} s | {(started - created).total_seconds():.1f} s | "
-                f"{(ended - started).total_seconds():.1f} s | {finished - began:.1f} s | "
-                f"{budget:.0f} s | {metrics.get('auprc', float('nan')):.3f} |",
-            ]
-            print(lines[-1], flush=True)
-            assert done["state"] == "succeeded", done
+            if "peer" in cases:
+                lines += against_peer(server, headers, 5 if quick else 10, 2 if quick else 3)
+                print("\n".join(lines), flush=True)
+            if "latency" in cases:
+                lines += latency(server, headers, paths, rates, seconds)
+            if "memory" in cases:
+                lines += memory(server, headers, folder, upload_size)
+            if "training" in cases:
+                lines += training(server, headers, folder, train_rows, budget)
 
     versions = ", ".join(
         f"{p} {metadata.version(p)}"

@@ -21,6 +21,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from entrepot.api import docs, errors
 from entrepot.api.bodies import BodyLimit, BodyLimits
+from entrepot.api.deps import read_pool
 from entrepot.api.observability import JobsCollector, Metrics, RequestContext
 from entrepot.api.options import WebOptions, web_options
 from entrepot.api.proxies import ClientAddress
@@ -108,6 +109,9 @@ def create_app(
     app.state.entrepot = core
     app.state.services = services
     app.state.options = opts
+    # no shutdown: its idle threads end with the app (or the interpreter), and a test
+    # client may start and stop the same app more than once
+    app.state.read_pool = read_pool()
     app.state.metrics = Metrics([JobsCollector(lambda: _jobs_by_state(services))])
     app.add_middleware(
         SessionMiddleware,

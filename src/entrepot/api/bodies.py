@@ -72,9 +72,8 @@ class BodyLimit:
         path = scope.get("path", "")
         limit = self.limits.of(path)
         declared = _content_length(scope)
-        code, text = self.limits.code(path), self.limits.message(path)
         if declared is not None and declared > limit:
-            await _refuse(send, code, text)
+            await self._refuse(send, path)
             return
         received = 0
         exceeded = started = False
@@ -86,7 +85,7 @@ class BodyLimit:
                 received += len(message.get("body", b""))
                 if received > limit:
                     exceeded = True
-                    raise BodyTooLarge(text)
+                    raise BodyTooLarge(self.limits.message(path))
             return message
 
         async def watched_send(message: Message) -> None:
@@ -94,7 +93,7 @@ class BodyLimit:
             if exceeded:  # whatever the app made of the cut body, the answer is ours
                 if message["type"] == "http.response.start" and not started:
                     started = True
-                    await _refuse(send, code, text)
+                    await self._refuse(send, path)
                 return
             if message["type"] == "http.response.start":
                 started = True
@@ -104,7 +103,11 @@ class BodyLimit:
             await self.app(scope, bounded_receive, watched_send)
         except BodyTooLarge:
             if not started:
-                await _refuse(send, code, text)
+                await self._refuse(send, path)
+
+    async def _refuse(self, send: Send, path: str) -> None:
+        # the message is written only for a refusal: most requests are not refused
+        await _refuse(send, self.limits.code(path), self.limits.message(path))
 
 
 def _content_length(scope: Scope) -> int | None:

@@ -115,6 +115,21 @@ class Metrics:
         )
         for collector in collectors:
             self.registry.register(collector)
+        self._children: dict[tuple[str, str, int], tuple[Counter, Histogram]] = {}
+
+    def observe(self, method: str, route: str, status: int, seconds: float) -> None:
+        """Count one answered request and its duration (the labelled series are looked up
+        once per method, route and status, then kept)."""
+        key = (method, route, status)
+        children = self._children.get(key)
+        if children is None:
+            children = (
+                self.requests.labels(method, route, str(status)),
+                self.latency.labels(method, route),
+            )
+            self._children[key] = children
+        children[0].inc()
+        children[1].observe(seconds)
 
 
 class JobsCollector(Collector):
@@ -167,21 +182,21 @@ class RequestContext:
             elapsed = time.perf_counter() - started
             route = getattr(scope.get("route"), "path", None) or "unmatched"
             method = scope.get("method", "-")
-            self.metrics.requests.labels(method, route, str(status["code"])).inc()
-            self.metrics.latency.labels(method, route).observe(elapsed)
-            user = scope.get("state", {}).get("user_id")
-            access_log.info(
-                "%s %s %s",
-                method,
-                scope.get("path", ""),
-                status["code"],
-                extra={
-                    "method": method,
-                    "path": scope.get("path", ""),
-                    "route": route,
-                    "status": status["code"],
-                    "ms": round(elapsed * 1000, 2),
-                    "user": user,
-                    "request_id": rid,
-                },
-            )
+            self.metrics.observe(method, route, status["code"], elapsed)
+            if access_log.isEnabledFor(logging.INFO):  # no record built for nothing
+                user = scope.get("state", {}).get("user_id")
+                access_log.info(
+                    "%s %s %s",
+                    method,
+                    scope.get("path", ""),
+                    status["code"],
+                    extra={
+                        "method": method,
+                        "path": scope.get("path", ""),
+                        "route": route,
+                        "status": status["code"],
+                        "ms": round(elapsed * 1000, 2),
+                        "user": user,
+                        "request_id": rid,
+                    },
+                )

@@ -17,6 +17,7 @@ from entrepot.catalog.uow import UnitOfWorkFactory
 from entrepot.errors import RecordNotFound
 from entrepot.fraud.score.registered import is_ensemble
 from entrepot.fraud_service.curves import CURVES_FILE
+from entrepot.fraud_service.descriptions import Descriptions
 from entrepot.fraud_service.model_view import analyst_view, test_figures
 from entrepot.fraud_service.options import ServiceOptions
 from entrepot.fraud_service.workspace import Workspace
@@ -78,6 +79,7 @@ class ModelService:
         self._workspace = workspace
         self._uow = uow_factory
         self._options = options
+        self._descriptions = Descriptions()
 
     def list(self, user_id: int) -> list[ModelInfo]:
         """Every ready model version of ``user_id``, newest first."""
@@ -154,12 +156,18 @@ class ModelService:
             raise
         return f"{name}-{version}.zip", path
 
-    @staticmethod
-    def _ensemble(ws: Workspace, record: ModelVersionRecord) -> Mapping[str, Any] | None:
+    def _ensemble(self, ws: Workspace, record: ModelVersionRecord) -> Mapping[str, Any] | None:
         if not is_ensemble(record):
             return None
-        described = ws.registry.show(record.name, record.version).manifest.metadata
-        return dict(described.get("ensemble") or {})
+
+        def read() -> Mapping[str, Any]:
+            described = ws.registry.show(record.name, record.version).manifest.metadata
+            return dict(described.get("ensemble") or {})
+
+        if record.manifest_key is None or record.manifest_sha256 is None:
+            return dict(read())
+        key = (record.namespace, record.manifest_key, record.manifest_sha256)
+        return self._descriptions.get(key, read)
 
     def _ref(self, ws: Workspace, model_id: int) -> tuple[str, str]:
         with self._uow() as uow:

@@ -6,8 +6,10 @@ from __future__ import annotations
 from datetime import timedelta
 
 from fastapi import APIRouter, Request
+from starlette.responses import Response
 
-from entrepot.api.deps import Services, User
+from entrepot.api.deps import Call, Services, User
+from entrepot.api.responses import JsonOf
 from entrepot.api.schemas import (
     ActivateIn,
     LicenceOut,
@@ -24,8 +26,10 @@ from entrepot.api.schemas import (
     user_out,
 )
 from entrepot.api.sessions import check_csrf, csrf_token, sign_in, sign_out
+from entrepot.catalog.accounts.records import UserRecord
 
 router = APIRouter(prefix="/api", tags=["account"])
+_ME = JsonOf(MeOut)
 
 
 def _client(request: Request) -> str | None:
@@ -61,12 +65,19 @@ def logout(request: Request) -> None:
     sign_out(request)
 
 
-@router.get("/me")
-def me(user: User, services: Services, request: Request) -> MeOut:
+@router.get("/me", response_model=MeOut)
+async def me(call: Call, request: Request) -> Response:
     """The current user and licence."""
-    status = services.licences.status(user.id)
-    token = csrf_token(request) if request.session.get("uid") is not None else None
-    return MeOut(user=user_out(user), licence=licence_out(status), csrf_token=token)
+    licences = call.services.licences
+
+    def described(user: UserRecord) -> Response:
+        status = licences.status(user.id)
+        token = csrf_token(request) if request.session.get("uid") is not None else None
+        return _ME.response(
+            MeOut(user=user_out(user), licence=licence_out(status), csrf_token=token)
+        )
+
+    return await call.run(described)
 
 
 @router.post("/me/password")

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from fastapi import APIRouter
+from starlette.responses import Response
 
-from entrepot.api.deps import Services, User
+from entrepot.api.deps import Call, Services, User
+from entrepot.api.responses import JsonOf
 from entrepot.api.schemas import (
     ApplyIn,
     JobAccepted,
@@ -15,9 +17,11 @@ from entrepot.api.schemas import (
     accepted,
     job_out,
 )
+from entrepot.catalog.accounts.records import UserRecord
 from entrepot.errors import EntrepotError
 
 router = APIRouter(prefix="/api", tags=["jobs"])
+_JOB = JsonOf(JobOut)
 
 
 class PathNotAccepted(EntrepotError, ValueError):
@@ -64,12 +68,16 @@ def apply_unlabeled(body: ApplyIn, user: User, services: Services) -> JobAccepte
     return accepted(services.scoring.submit_apply(user.id, dataset_id, body.model_name))
 
 
-@router.get("/jobs/{job_id}")
-def job(job_id: str, user: User, services: Services) -> JobOut:
+@router.get("/jobs/{job_id}", response_model=JobOut)
+async def job(job_id: str, call: Call) -> Response:
     """A job's state (queued, running, succeeded, failed), progress, error and result."""
-    if user.is_admin:
-        return job_out(services.jobs.get_any(job_id))
-    return job_out(services.jobs.get(user.id, job_id))
+    jobs = call.services.jobs
+
+    def status(user: UserRecord) -> Response:
+        found = jobs.get_any(job_id) if user.is_admin else jobs.get(user.id, job_id)
+        return _JOB.response(job_out(found))
+
+    return await call.run(status)
 
 
 @router.get("/history")

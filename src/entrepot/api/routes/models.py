@@ -7,8 +7,10 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 from fastapi.responses import FileResponse
 from starlette.background import BackgroundTask
+from starlette.responses import Response
 
-from entrepot.api.deps import Services, User
+from entrepot.api.deps import Call, Services, User
+from entrepot.api.responses import JsonOf
 from entrepot.api.schemas import (
     JobAccepted,
     ModelDetailOut,
@@ -18,15 +20,21 @@ from entrepot.api.schemas import (
     model_detail_out,
     model_out,
 )
+from entrepot.catalog.accounts.records import UserRecord
 from entrepot.fraud_service import glossary
 
 router = APIRouter(prefix="/api", tags=["models"])
+_LISTING = JsonOf(list[ModelOut])
 
 
-@router.get("/models")
-def models(user: User, services: Services) -> list[ModelOut]:
+@router.get("/models", response_model=list[ModelOut])
+async def models(call: Call) -> Response:
     """Your trained models, newest first."""
-    return [model_out(m) for m in services.models.list(user.id)]
+
+    def listing(user: UserRecord) -> Response:
+        return _LISTING.response([model_out(m) for m in call.services.models.list(user.id)])
+
+    return await call.run(listing)
 
 
 @router.get("/models/{model_id}")
