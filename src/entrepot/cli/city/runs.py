@@ -18,8 +18,6 @@ from entrepot.city.days import days_between, paris, parse_day
 from entrepot.city.errors import RunFailed
 from entrepot.city.kinds import DOCUMENT_KINDS, METRIC_TYPES, REPORT, check_kind, check_types
 from entrepot.city.limits import DEFAULT_MEMORY_LIMIT
-from entrepot.city.metrics.copy import copy_metrics
-from entrepot.city.metrics.url import open_metrics
 from entrepot.cli.context import current_app, note
 from entrepot.cli.output import Column, JsonFlag, emit_rows, print_json
 from entrepot.errors import ConfigError
@@ -244,6 +242,9 @@ def migrate_command(
     when = None if day is None else parse_day(day)
     if source == target:
         raise ConfigError("--from and --to are the same store", hint="give two different URLs")
+    from entrepot.city.metrics.copy import copy_metrics  # only this command copies
+    from entrepot.city.metrics.url import open_metrics
+
     with open_metrics(source) as origin, open_metrics(target) as destination:
         result = copy_metrics(
             origin, destination, kinds=kinds, start=when, end=when, dry_run=dry_run
