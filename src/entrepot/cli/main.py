@@ -8,6 +8,7 @@ and the "did you mean" of a typo.
 
 from __future__ import annotations
 
+import copy
 import sys
 from collections.abc import Callable
 from functools import cache
@@ -55,34 +56,34 @@ def _global_options(
     configure(quiet=quiet, verbose=verbose)
 
 
-def _files(app: typer.Typer) -> None:
+def _files(app: typer.Typer, command: str | None) -> None:
     from entrepot.cli import files
 
     files.register(app)
 
 
-def _ops(app: typer.Typer) -> None:
+def _ops(app: typer.Typer, command: str | None) -> None:
     from entrepot.cli import ops
 
     ops.register(app)
 
 
-def _migrate(app: typer.Typer) -> None:
+def _migrate(app: typer.Typer, command: str | None) -> None:
     from entrepot.cli import migrate
 
     migrate.register(app)
 
 
-def _serve(app: typer.Typer) -> None:
+def _serve(app: typer.Typer, command: str | None) -> None:
     from entrepot.cli import serve
 
     serve.register(app)
 
 
-def _users(app: typer.Typer) -> None:
+def _users(app: typer.Typer, command: str | None) -> None:
     from entrepot.cli.users import users_app
 
-    app.add_typer(users_app, name="users")
+    app.add_typer(_only(users_app, command), name="users")
 
 
 @cache
@@ -94,24 +95,35 @@ def _models_group() -> typer.Typer:
     return models_app
 
 
-def _models(app: typer.Typer) -> None:
-    app.add_typer(_models_group(), name="models")
+def _models(app: typer.Typer, command: str | None) -> None:
+    app.add_typer(_only(_models_group(), command), name="models")
 
 
-def _fraud(app: typer.Typer) -> None:
+def _fraud(app: typer.Typer, command: str | None) -> None:
     from entrepot.cli.fraud.commands import fraud_app
 
-    app.add_typer(fraud_app, name="fraud")
+    app.add_typer(_only(fraud_app, command), name="fraud")
 
 
-def _city(app: typer.Typer) -> None:
+def _city(app: typer.Typer, command: str | None) -> None:
     from entrepot.cli.city.commands import city_app
 
-    app.add_typer(city_app, name="city")
+    app.add_typer(_only(city_app, command), name="city")
+
+
+def _only(group: typer.Typer, command: str | None) -> typer.Typer:
+    """``group`` holding only its ``command`` when it has one by that name (Typer reads the
+    signature of every command a group holds); the whole group otherwise (help, a typo)."""
+    chosen = [c for c in group.registered_commands if c.name == command]
+    if not chosen:
+        return group
+    narrowed = copy.copy(group)
+    narrowed.registered_commands = chosen
+    return narrowed
 
 
 #: Every top-level command and group, in the order of the help, with what mounts it.
-MOUNTS: tuple[tuple[tuple[str, ...], Callable[[typer.Typer], None]], ...] = (
+MOUNTS: tuple[tuple[tuple[str, ...], Callable[[typer.Typer, str | None], None]], ...] = (
     (("ls", "du", "put", "get", "rm", "presign"), _files),
     (("config", "cache", "db", "bucket", "doctor", "gc", "verify", "demo"), _ops),
     (("migrate", "iam-policy"), _migrate),
@@ -134,10 +146,12 @@ def build_app(argv: list[str] | None = None) -> typer.Typer:
         rich_markup_mode="rich",
     )
     app.callback()(_global_options)
-    named = next((arg for arg in argv or () if not arg.startswith("-")), None)
+    words = [arg for arg in argv or () if not arg.startswith("-")]
+    named = words[0] if words else None
+    command = words[1] if len(words) > 1 else None  # a group's command (or an argument)
     wanted = [mount for names, mount in MOUNTS if named in names]
     for mount in wanted or [mount for _, mount in MOUNTS]:
-        mount(app)
+        mount(app, command if wanted else None)
     return app
 
 

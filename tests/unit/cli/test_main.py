@@ -29,3 +29,14 @@ def test_a_line_naming_a_command_mounts_its_module_only(
 @pytest.mark.parametrize("argv", [[], ["--help"], ["lss"], ["-v"]])
 def test_a_line_naming_no_known_command_mounts_everything(argv: list[str]) -> None:
     assert _names(build_app(argv)) == _names(build_app())
+
+
+def test_a_group_mounts_only_the_command_named_and_all_of_them_otherwise() -> None:
+    def commands(argv: list[str]) -> set[str]:
+        group = typer.main.get_command(build_app(argv)).commands["city"]  # type: ignore[attr-defined]
+        return set(group.commands)
+
+    assert commands(["city", "status"]) == {"status"}
+    every = commands(["city"])
+    assert {"status", "run", "generate", "import"} <= every
+    assert commands(["city", "statuss"]) == every  # a typo: the whole group, for suggestions

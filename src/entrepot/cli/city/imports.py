@@ -13,7 +13,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 from rich.table import Table
 
 from entrepot.city.days import parse_day
@@ -79,10 +78,9 @@ class _Bar:
     # a bar for the hourly pieces of a long time series (hidden with --json)
 
     def __init__(self, name: str, *, quiet: bool) -> None:
-        self.bar = None if quiet else Progress(
-            TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
-            console=err_console, transient=True,
-        )  # fmt: skip
+        from entrepot.cli.progress import count_progress  # rich.progress: only when importing
+
+        self.bar = None if quiet else count_progress(err_console)
         self.name = name
         self.task: Any = None
 
