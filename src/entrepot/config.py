@@ -41,6 +41,26 @@ def detected_platform(environ: dict[str, str] | None = None) -> str | None:
     return None
 
 
+def _proxies(value: Any) -> Any:
+    """``"10.0.0.1, 10.0.0.0/8"`` -> a tuple; each entry must be an address or a network."""
+    if isinstance(value, str):
+        value = tuple(part.strip() for part in value.split(",") if part.strip())
+    for entry in value or ():
+        try:
+            ipaddress.ip_network(str(entry), strict=False)
+        except ValueError:
+            raise SettingError(
+                f"ENTREPOT_TRUSTED_PROXIES: {entry!r} is not an address or a network "
+                "(write 10.0.0.1 or 10.0.0.0/8, comma-separated)"
+            ) from None
+    return value
+
+
+def _size(value: Any) -> Any:
+    """``"2GiB"`` -> bytes; a number stays as given."""
+    return parse_size(value) if isinstance(value, str) else value
+
+
 @dataclass(frozen=True, init=False)
 class Settings:
     """The effective configuration of one Entrepôt process: the values given to the
@@ -61,8 +81,10 @@ class Settings:
     #: DuckDB's threads for the counts export scan (a traffic unit); the workers of
     #: ``city run --jobs --workers N`` get their share of the cores, ``max(1, cores // N)``.
     city_scan_threads: int = field(default=2, metadata={"ge": 1, "le": 64})
-    cache_dir: Path = Path("./var/cache")
-    cache_max_bytes: int = field(default=2 * 1024**3, metadata={"ge": 0})
+    cache_dir: Path = field(
+        default=Path("./var/cache"), metadata={"on_platform": Path("/tmp/entrepot-cache")}
+    )
+    cache_max_bytes: int = field(default=2 * 1024**3, metadata={"ge": 0, "before": _size})
     s3_endpoint_url: str | None = None
     s3_region: str | None = None
     #: None: path-style for a custom endpoint (MinIO, moto), virtual-hosted for AWS.
@@ -88,10 +110,10 @@ class Settings:
     worker_threads: int = 2
     session_days: int = 14
     #: The largest request body of a route that is not an upload (JSON, forms).
-    body_limit: str = "1MiB"
+    body_limit: str = field(default="1MiB", metadata={"check": parse_size})
     #: Addresses (or networks, ``10.0.0.0/8``) of the reverse proxies whose
     #: ``X-Forwarded-For`` is believed; none by default (the peer's address is the client's).
-    trusted_proxies: tuple[str, ...] = ()
+    trusted_proxies: tuple[str, ...] = field(default=(), metadata={"before": _proxies})
     #: ``Authorization: Bearer`` token that reads ``/metrics`` and ``/health``'s details
     #: (admins may too); unset: admins only.
     metrics_token: str | None = field(default=None, repr=False)
@@ -143,25 +165,23 @@ class Settings:
 
     @staticmethod
     def _value(spec: Any, given: dict[str, Any], texts: dict[str, str]) -> Any:
-        """One field's value: given, else its variable's text, else its default; converted
-        and checked."""
-        name = spec.name
-        if name in given:
-            raw = given[name]
-        elif name in texts:
-            raw = texts[name]
-        elif name == "cache_dir" and detected_platform():
-            raw = Path("/tmp/entrepot-cache")  # a container's scratch space
+        """One field's value: given, else its variable's text, else its default (on a
+        detected cloud platform, its ``on_platform`` default); converted by its type and
+        checked by its metadata (``before``: applied to the raw value; ``ge``/``gt``/``le``;
+        ``check``: called on the value)."""
+        meta = spec.metadata
+        if spec.name in given:
+            raw = given[spec.name]
+        elif spec.name in texts:
+            raw = texts[spec.name]
+        elif "on_platform" in meta and detected_platform():
+            raw = meta["on_platform"]
         else:
             raw = spec.default
-        if name == "cache_max_bytes" and isinstance(raw, str):
-            raw = parse_size(raw)
-        elif name == "trusted_proxies":
-            raw = _proxies(raw)
-        value = convert(spec.type, raw)
-        _check_bounds(value, spec.metadata)
-        if name == "body_limit":
-            parse_size(value)
+        value = convert(spec.type, meta["before"](raw) if "before" in meta else raw)
+        _check_bounds(value, meta)
+        if "check" in meta:
+            meta["check"](value)
         return value
 
     def _unsafe_secrets(self) -> list[str]:
@@ -208,12 +228,12 @@ class InvalidSettings(ValueError):
         self.problems = problems
 
 
-_FIELD_NAMES = frozenset(f.name for f in fields(Settings))
-
-
 def setting_names() -> tuple[str, ...]:
     """The name of every setting (``ENTREPOT_`` + the name in capitals is its variable)."""
     return tuple(f.name for f in fields(Settings))
+
+
+_FIELD_NAMES = frozenset(setting_names())
 
 
 def load_settings(**overrides: Any) -> Settings:
@@ -237,21 +257,6 @@ def _problem(name: str, message: str, given: Any) -> str:
         return f"{ENV_PREFIX}{name.upper()} {message}"
     shown = "" if name in _SECRET_FIELDS or given is None else f"={given!r}"
     return f"{ENV_PREFIX}{name.upper()}{shown}: {message}"
-
-
-def _proxies(value: Any) -> Any:
-    """``"10.0.0.1, 10.0.0.0/8"`` -> a tuple; each entry must be an address or a network."""
-    if isinstance(value, str):
-        value = tuple(part.strip() for part in value.split(",") if part.strip())
-    for entry in value or ():
-        try:
-            ipaddress.ip_network(str(entry), strict=False)
-        except ValueError:
-            raise SettingError(
-                f"ENTREPOT_TRUSTED_PROXIES: {entry!r} is not an address or a network "
-                "(write 10.0.0.1 or 10.0.0.0/8, comma-separated)"
-            ) from None
-    return value
 
 
 def _check_bounds(value: Any, bounds: Any) -> None:

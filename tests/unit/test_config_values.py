@@ -100,3 +100,15 @@ def test_is_set_tells_a_given_setting_from_a_default(monkeypatch: pytest.MonkeyP
     assert settings.is_set("city_scan_threads") and settings.is_set("jobs_name")
     assert not settings.is_set("worker_threads")
     assert "_set" not in {f.name for f in __import__("dataclasses").fields(Settings)}
+
+
+def test_a_detected_platform_only_fills_the_default_cache_folder(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("AWS_EXECUTION_ENV", "AWS_ECS_FARGATE")
+    assert Settings().cache_dir == Path("/tmp/entrepot-cache")
+    monkeypatch.setenv("ENTREPOT_CACHE_DIR", "/data/cache")
+    assert Settings().cache_dir == Path("/data/cache")  # what the user set wins
+    monkeypatch.delenv("AWS_EXECUTION_ENV")
+    monkeypatch.delenv("ENTREPOT_CACHE_DIR")
+    assert Settings().cache_dir == Path("./var/cache")

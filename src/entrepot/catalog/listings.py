@@ -75,8 +75,7 @@ def users(bind: Engine | Connection, *, query: str = "") -> list[UserRecord]:
     """Every account whose email or name contains ``query`` (any case), newest first."""
     statement = select(_USERS).order_by(_USERS.c.id.desc())
     if query:
-        pattern = "%" + query.lower().replace("\\", "\\\\").replace("%", "\\%") + "%"
-        pattern = pattern.replace("_", "\\_")
+        pattern = contains_pattern(query)
         statement = statement.where(
             or_(
                 _USERS.c.email.like(pattern, escape="\\"),
@@ -127,6 +126,13 @@ def watermarks(
         conditions.append(w.state == state)
     statement = select(_WATERMARKS).where(*conditions).order_by(w.day, w.source)
     return [watermark_record(row) for row in _rows(bind, statement)]
+
+
+def contains_pattern(text: str) -> str:
+    """A ``LIKE`` pattern (escape character ``\\``) matching values that contain ``text``
+    in lower case, its ``%``, ``_`` and ``\\`` taken literally."""
+    escaped = text.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
 
 
 def user_record(row: Any) -> UserRecord:

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from entrepot.catalog.accounts.records import AuditRecord, Page, TokenRecord, UserRecord
 from entrepot.catalog.accounts.tables import ApiTokenRow, AuditRow, UserRow
-from entrepot.catalog.listings import user_record
+from entrepot.catalog.listings import contains_pattern, user_record
 from entrepot.catalog.models.rows import utc
 from entrepot.errors import CatalogError, RecordExists, RecordNotFound
 
@@ -146,8 +146,7 @@ class UserRepository:
         check_page(page, per_page)
         conditions: list[ColumnElement[bool]] = []
         if query:
-            pattern = "%" + query.lower().replace("\\", "\\\\").replace("%", "\\%") + "%"
-            pattern = pattern.replace("_", "\\_")
+            pattern = contains_pattern(query)
             conditions.append(
                 UserRow.email.like(pattern, escape="\\")
                 | func.lower(UserRow.name).like(pattern, escape="\\")
