@@ -39,6 +39,28 @@ def wait_until_answering(url: str, tries: int = 300) -> None:
             time.sleep(0.2)
 
 
+@contextmanager
+def serving(
+    folder: Path, env: dict[str, str], port: int, *args: str, tries: int = 300
+) -> Iterator[subprocess.Popen[bytes]]:
+    """``entrepot serve --port PORT ARGS`` in ``folder`` (its output in ``serve.log``) until
+    the block ends, once it answers ``/health/live``."""
+    with (folder / "serve.log").open("wb") as log:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "entrepot", "serve", "--port", str(port), *args],
+            cwd=folder,
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
+    try:
+        wait_until_answering(f"http://127.0.0.1:{port}/health/live", tries=tries)
+        yield process
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
+
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))

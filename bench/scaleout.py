@@ -31,7 +31,7 @@ from typing import Any
 
 import httpx
 
-from bench._servers import entrepot, free_port, wait_until_answering
+from bench._servers import entrepot, free_port, serving
 from entrepot.fraud.synth.generator import generate
 
 RESULTS = Path(__file__).parent / "results"
@@ -71,21 +71,8 @@ class Instance:
 
     @contextmanager
     def web(self) -> Iterator[None]:
-        log = (self.folder / "serve.log").open("wb")
-        process = subprocess.Popen(
-            [sys.executable, "-m", "entrepot", "serve", "--no-worker", "--port", str(self.port)],
-            cwd=self.folder,
-            env=self.env,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-        )
-        log.close()
-        try:
-            wait_until_answering(self.url + "/health/live")
+        with serving(self.folder, self.env, self.port, "--no-worker"):
             yield
-        finally:
-            process.terminate()
-            process.wait(timeout=30)
 
     @contextmanager
     def running_workers(self, count: int) -> Iterator[list[subprocess.Popen[bytes]]]:

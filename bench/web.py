@@ -41,7 +41,7 @@ from typing import Any
 
 import httpx
 
-from bench._servers import entrepot, free_port, wait_until_answering
+from bench._servers import entrepot, free_port, serving, wait_until_answering
 from entrepot.fraud.synth.generator import generate
 
 RESULTS = Path(__file__).parent / "results"
@@ -66,30 +66,9 @@ class Server:
 
     @contextmanager
     def running(self) -> Iterator[Server]:
-        log = (self.folder / "serve.log").open("wb")
-        self.process = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "entrepot.cli.serve",
-                "serve",
-                "--port",
-                str(self.port),
-                "--log-level",
-                "warning",
-            ],
-            cwd=self.folder,
-            env=self.env,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-        )
-        log.close()
-        try:
-            wait_until_answering(self.url + "/health/live", tries=600)
+        args = ("--log-level", "warning")
+        with serving(self.folder, self.env, self.port, *args, tries=600) as self.process:
             yield self
-        finally:
-            self.process.terminate()
-            self.process.wait(timeout=30)
 
     def rss(self, field: str = "VmRSS") -> int:
         """Resident memory of the server (``VmRSS``, or the peak ``VmHWM``) in bytes."""
