@@ -25,6 +25,11 @@ masked = mask_url
 
 #: How long SQLite waits for another writer's lock before failing (milliseconds).
 SQLITE_BUSY_TIMEOUT_MS = 5_000
+#: How many open SQLite connections the pool keeps for the next request. Opening one
+#: (the file, then WAL and the other pragmas) costs more than most reads, and SQLAlchemy's
+#: default keeps 5, so a sixth concurrent request paid for one at every request. SQLite
+#: connections are cheap to hold: keep one per thread that reads (the web's pools).
+SQLITE_IDLE_CONNECTIONS = 48
 #: How long PostgreSQL waits for a connection to open (seconds).
 POSTGRES_CONNECT_TIMEOUT_S = 5
 
@@ -103,8 +108,10 @@ def _sqlite_engine(url: URL, *, echo: bool, create_folder: bool) -> Engine:
     if in_memory:
         # One shared connection, otherwise each connection sees its own empty database.
         kwargs = {"poolclass": StaticPool, "connect_args": {"check_same_thread": False}}
-    elif create_folder:
-        Path(database).expanduser().parent.mkdir(parents=True, exist_ok=True)
+    else:
+        kwargs = {"pool_size": SQLITE_IDLE_CONNECTIONS, "max_overflow": -1}
+        if create_folder:
+            Path(database).expanduser().parent.mkdir(parents=True, exist_ok=True)
     engine = create_engine(url, echo=echo, **kwargs)
 
     @event.listens_for(engine, "connect")

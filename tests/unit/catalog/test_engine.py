@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import socket
+from contextlib import ExitStack
 from pathlib import Path
 
 import pytest
-from sqlalchemy import text
+from sqlalchemy import event, text
 from sqlalchemy.exc import OperationalError
 
 from entrepot.catalog.engine import make_engine, masked, parse_database_url
@@ -54,6 +55,22 @@ def test_sqlite_creates_its_folder_and_sets_pragmas(tmp_path: Path) -> None:
         engine.dispose()
     assert path.parent.is_dir()
     assert pragma == {"journal_mode": "wal", "foreign_keys": 1, "busy_timeout": 5000}
+
+
+def test_sqlite_keeps_its_connections_for_the_next_requests(tmp_path: Path) -> None:
+    # Regression: with SQLAlchemy's default pool (5 kept), every request beyond the fifth
+    # at once opened a connection and ran the pragmas again, then closed it.
+    engine = make_engine(f"sqlite:///{tmp_path / 'catalog.db'}")
+    opened = []
+    event.listen(engine, "connect", lambda *_: opened.append(1))
+    try:
+        for _ in range(3):
+            with ExitStack() as stack:
+                for _ in range(12):  # twelve requests at once, as a web server's threads
+                    stack.enter_context(engine.connect()).execute(text("SELECT 1"))
+    finally:
+        engine.dispose()
+    assert len(opened) == 12
 
 
 def test_in_memory_sqlite_is_one_database_across_connections() -> None:
