@@ -170,9 +170,10 @@ class UnitOfWork:
     ) -> None:
         session = self._current().session
         try:
-            self.rollback()
-        finally:
+            # Closing rolls back what was not committed, without the ORM's rollback
+            # bookkeeping: no object of the block outlives it, so there is nothing to expire.
             session.close()
+        finally:
             self._open = None
 
     @property
