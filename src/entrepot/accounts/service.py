@@ -297,10 +297,15 @@ class AccountService:
         """The active account a bearer token belongs to, or ``None``."""
         if not tokens.looks_like_token(token):
             return None
+        now = self._clock()
         with self._uow() as uow:
-            user = uow.tokens.user_of(tokens.token_hash(token), self._clock())
-            uow.commit()
-        return user if user is not None and user.is_active else None
+            holder = uow.tokens.holder(tokens.token_hash(token), now)
+            if holder is None:
+                return None
+            if holder.use_to_note:  # a write at most once a minute per token
+                uow.tokens.note_use(holder.token_id, now)
+                uow.commit()
+        return holder.user if holder.user.is_active else None
 
 
 def _record(

@@ -212,6 +212,26 @@ def test_api_tokens_are_shown_once_and_resolve_until_revoked(
     assert accounts.token_user(token) is None
 
 
+def test_a_tokens_use_is_noted_at_most_once_a_minute(
+    accounts: AccountService, uow: UnitOfWorkFactory, clock: FakeClock
+) -> None:
+    user = accounts.register("a@example.com", PASSWORD)
+    _, token = accounts.create_token(user.id)
+
+    def last_used() -> object:
+        with uow() as u:
+            return u.tokens.list(user.id)[0].last_used_at
+
+    assert accounts.token_user(token) is not None
+    first = last_used()
+    clock.advance(seconds=30)
+    assert accounts.token_user(token) is not None
+    assert last_used() == first  # a bearer request within the minute writes nothing
+    clock.advance(seconds=31)
+    assert accounts.token_user(token) is not None
+    assert last_used() != first
+
+
 def test_a_user_cannot_revoke_another_users_token(accounts: AccountService) -> None:
     alice = accounts.register("a@example.com", PASSWORD)
     bob = accounts.register("b@example.com", PASSWORD)

@@ -48,6 +48,16 @@ class TokenRecord:
 
 
 @dataclass(frozen=True, slots=True)
+class TokenHolder:
+    """The account a live API token belongs to, as a bearer request meets it."""
+
+    user: UserRecord
+    token_id: int
+    #: The token's last use is older than the catalog notes (or was never noted): note it.
+    use_to_note: bool
+
+
+@dataclass(frozen=True, slots=True)
 class LicenceRecord:
     """A licence key and, once activated, whose it is and until when."""
 

@@ -10,7 +10,13 @@ from sqlalchemy import ColumnElement, bindparam, func, or_, select, update
 from sqlalchemy.exc import IntegrityError as SqlIntegrityError
 from sqlalchemy.orm import Session
 
-from entrepot.catalog.accounts.records import AuditRecord, Page, TokenRecord, UserRecord
+from entrepot.catalog.accounts.records import (
+    AuditRecord,
+    Page,
+    TokenHolder,
+    TokenRecord,
+    UserRecord,
+)
 from entrepot.catalog.accounts.tables import ApiTokenRow, AuditRow, UserRow
 from entrepot.catalog.listings import contains_pattern, user_record
 from entrepot.catalog.models.rows import utc
@@ -255,9 +261,9 @@ class TokenRepository:
         self._session.flush()
         return _token(row)
 
-    def user_of(self, token_hash: str, now: datetime) -> UserRecord | None:
-        """The account an unrevoked, unexpired token belongs to (and note the token's use),
-        or ``None``: one prebuilt query, a write at most once a minute per token."""
+    def holder(self, token_hash: str, now: datetime) -> TokenHolder | None:
+        """The account an unrevoked, unexpired token belongs to, or ``None`` (one prebuilt
+        query; nothing written)."""
         row = (
             self._session.connection()
             .execute(_TOKEN_USER, {"token_hash": token_hash, "now": now})
@@ -265,11 +271,16 @@ class TokenRepository:
         )
         if row is None:
             return None
-        if row.token_used_at is None or utc(row.token_used_at) < now - TOUCH_EVERY:
-            self._session.execute(
-                update(ApiTokenRow).where(ApiTokenRow.id == row.token_id).values(last_used_at=now)
-            )
-        return user_record(row)
+        used = row.token_used_at
+        stale = used is None or utc(used) < now - TOUCH_EVERY
+        return TokenHolder(user_record(row), row.token_id, use_to_note=stale)
+
+    def note_use(self, token_id: int, now: datetime) -> None:
+        """Record that token ``token_id`` was used at ``now`` (callers do so at most once a
+        minute per token: :attr:`TokenHolder.use_to_note`)."""
+        self._session.execute(
+            update(ApiTokenRow).where(ApiTokenRow.id == token_id).values(last_used_at=now)
+        )
 
     def list(self, user_id: int) -> tuple[TokenRecord, ...]:
         """The tokens of ``user_id``, newest first (revoked ones included)."""
