@@ -4,8 +4,10 @@ nothing left behind."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
@@ -402,3 +404,38 @@ def test_health_answers_503_when_the_job_queue_is_down(tmp_path: Path) -> None:
         assert checks["database"]["ok"] and checks["store"]["ok"]
         assert not checks["job queue"]["ok"] and "redis" in checks["job queue"]["detail"]
         assert client.get("/health/live").status_code == 200
+
+
+def _flat_routes(routes: list[Any]) -> Iterator[Any]:
+    """Every route the app tries, in order, through the routers it includes."""
+    for route in routes:
+        candidates = getattr(route, "effective_candidates", None)
+        if candidates is not None:
+            yield from _flat_routes([getattr(c, "original_route", c) for c in candidates()])
+        else:
+            yield route
+
+
+def test_no_routes_of_two_routers_answer_the_same_method_and_path(tmp_path: Path) -> None:
+    # The app orders its routers by how often they are called (create_app); that is safe
+    # only while no request could be answered by routes of two of them. (Inside a router,
+    # a fixed path before a templated one is the router's own, stable order.)
+    app, _ = make_web_app(tmp_path)
+    routes = [
+        (router, route)
+        for router, top in enumerate(app.routes)
+        for route in _flat_routes([top])
+        if getattr(route, "methods", None)
+    ]
+    assert len(routes) > 100
+    clashes = []
+    for router, route in routes:
+        sample = re.sub(r"\{[^}]+\}", "1", route.path)
+        clashes += [
+            (route.path, other.path)
+            for other_router, other in routes
+            if other_router != router
+            and other.methods & route.methods
+            and other.path_regex.match(sample)
+        ]
+    assert clashes == []
