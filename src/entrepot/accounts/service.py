@@ -17,6 +17,8 @@ from entrepot.accounts.licences import LicenceService
 from entrepot.accounts.passwords import Passwords, check_password
 from entrepot.accounts.ratelimit import LoginLimiter, SignupLimiter
 from entrepot.catalog.accounts.records import TokenRecord, UserRecord
+from entrepot.catalog.accounts.users import token_holder
+from entrepot.catalog.reads import ReadConnection, reads_through
 from entrepot.catalog.uow import UnitOfWork, UnitOfWorkFactory
 from entrepot.errors import RecordExists, RecordNotFound
 
@@ -59,8 +61,10 @@ class AccountService:
         limiter: LoginLimiter | None = None,
         signups: SignupLimiter | None = None,
         clock: Clock | None = None,
+        reads: ReadConnection | None = None,
     ) -> None:
         self._uow = uow_factory
+        self._read = reads or reads_through(uow_factory)
         self._licences = licences
         self._passwords = passwords or Passwords()
         self._limiter = limiter or LoginLimiter()
@@ -298,11 +302,12 @@ class AccountService:
         if not tokens.looks_like_token(token):
             return None
         now = self._clock()
-        with self._uow() as uow:
-            holder = uow.tokens.holder(tokens.token_hash(token), now)
-            if holder is None:
-                return None
-            if holder.use_to_note:  # a write at most once a minute per token
+        with self._read() as connection:
+            holder = token_holder(connection, tokens.token_hash(token), now)
+        if holder is None:
+            return None
+        if holder.use_to_note:  # a write at most once a minute per token
+            with self._uow() as uow:
                 uow.tokens.note_use(holder.token_id, now)
                 uow.commit()
         return holder.user if holder.user.is_active else None

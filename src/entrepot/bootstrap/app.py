@@ -33,6 +33,7 @@ if TYPE_CHECKING:
     from entrepot.bootstrap.city_jobs import CityJobs
     from entrepot.bootstrap.fraud import FraudServices
     from entrepot.catalog.copy.service import CatalogCopy
+    from entrepot.catalog.reads import ReadConnection
     from entrepot.catalog.uow import UnitOfWorkFactory
     from entrepot.city.runtime import CityRuntime
     from entrepot.fraud.library.registry import RegistryLibrary
@@ -174,6 +175,13 @@ class App:
         self.check_migrated()
         return self.engine
 
+    @cached_property
+    def reads(self) -> ReadConnection:
+        """Connections on the migrated catalog for the services' one-query reads
+        (``catalog/reads.py``): no ORM session around them."""
+        self.check_migrated()
+        return self.engine.connect
+
     def catalog_copy(self, to: str, *, batch_size: int = 500) -> CatalogCopy:
         """A copy of this catalog into the database at ``to`` (``entrepot db copy``)."""
         from entrepot.catalog.copy.service import CatalogCopy
@@ -254,7 +262,12 @@ class App:
         from entrepot.registry.service import Registry
 
         return Registry(
-            self.raw_store, self.cache, self.uow, secret=self.secret_key, actor=self.actor
+            self.raw_store,
+            self.cache,
+            self.uow,
+            secret=self.secret_key,
+            actor=self.actor,
+            reads=self.reads,
         )
 
     @cached_property
@@ -270,7 +283,7 @@ class App:
         library is loaded to reach them."""
         from entrepot.accounts.service import AccountService
 
-        return AccountService(self.uow, self.licences)
+        return AccountService(self.uow, self.licences, reads=self.reads)
 
     @cached_property
     def actor(self) -> str:

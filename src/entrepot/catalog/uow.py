@@ -21,7 +21,7 @@ from functools import cached_property
 from types import TracebackType
 from typing import TYPE_CHECKING, Self
 
-from sqlalchemy import Engine
+from sqlalchemy import Connection, Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 if TYPE_CHECKING:
@@ -255,6 +255,10 @@ class UnitOfWork:
     def feedback(self) -> FeedbackRepository:
         """Analysts' labels of scored rows and thresholds saved for models."""
         return self._current().feedback
+
+    def connection(self) -> Connection:
+        """The connection of this unit of work's transaction (for Core queries)."""
+        return self._current().session.connection()
 
     def commit(self) -> None:
         """Make everything done in this unit of work permanent."""

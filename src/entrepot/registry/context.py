@@ -6,6 +6,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
+from entrepot.catalog.reads import ReadConnection
 from entrepot.catalog.uow import UnitOfWorkFactory
 from entrepot.registry.layout import Namespace
 from entrepot.storage.protocols import Materialize, Store
@@ -20,6 +21,8 @@ class Context:
     #: Verified local files for reads (the read-through cache).
     materializer: Materialize
     uow_factory: UnitOfWorkFactory
+    #: One-query reads outside a unit of work (``catalog/reads.py``).
+    reads: ReadConnection
     #: The instance secret that signs the versions this installation pushes.
     secret: str
     #: Who acts (recorded as ``created_by`` and ``updated_by``).

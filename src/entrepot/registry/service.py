@@ -29,6 +29,8 @@ from entrepot.catalog.models.records import (
     ModelVersionRecord,
     ReferenceModelRecord,
 )
+from entrepot.catalog.models.rows import ready_versions
+from entrepot.catalog.reads import ReadConnection, reads_through
 from entrepot.catalog.uow import UnitOfWorkFactory
 from entrepot.errors import ConfigError, StorageError
 from entrepot.registry import aliases, delete, mlflow_export, references
@@ -79,6 +81,7 @@ class Registry:
         actor: str,
         owner: str | None = None,
         clock: Callable[[], datetime] | None = None,
+        reads: ReadConnection | None = None,
     ) -> None:
         if not isinstance(secret, str) or len(secret) < MIN_SECRET_LENGTH:
             raise ConfigError(
@@ -98,6 +101,7 @@ class Registry:
             store=store,
             materializer=materializer,
             uow_factory=uow_factory,
+            reads=reads or reads_through(uow_factory),
             secret=secret,
             actor=actor,
             space=Namespace(owner),
@@ -219,8 +223,8 @@ class Registry:
 
     def ready_versions(self) -> tuple[ModelVersionRecord, ...]:
         """Every ready version of every model, newest first."""
-        with self._ctx.uow_factory() as uow:
-            return uow.models.ready_in(self._ctx.space.id)
+        with self._ctx.reads() as connection:
+            return ready_versions(connection, self._ctx.space.id)
 
     def list(self) -> tuple[ModelSummary, ...]:
         """Every model with a ready version, by name."""

@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, bindparam, func, or_, select, update
+from sqlalchemy import ColumnElement, Connection, bindparam, func, or_, select, update
 from sqlalchemy.exc import IntegrityError as SqlIntegrityError
 from sqlalchemy.orm import Session
 
@@ -232,6 +232,17 @@ _TOKEN_USER = (
 )
 
 
+def token_holder(connection: Connection, token_hash: str, now: datetime) -> TokenHolder | None:
+    """The account an unrevoked, unexpired token belongs to, or ``None`` (one prebuilt
+    query; nothing written)."""
+    row = connection.execute(_TOKEN_USER, {"token_hash": token_hash, "now": now}).first()
+    if row is None:
+        return None
+    used = row.token_used_at
+    stale = used is None or utc(used) < now - TOUCH_EVERY
+    return TokenHolder(user_record(row), row.token_id, use_to_note=stale)
+
+
 class TokenRepository:
     """Reads and writes ``api_tokens`` rows (by the token's sha256, never the token)."""
 
@@ -262,18 +273,9 @@ class TokenRepository:
         return _token(row)
 
     def holder(self, token_hash: str, now: datetime) -> TokenHolder | None:
-        """The account an unrevoked, unexpired token belongs to, or ``None`` (one prebuilt
-        query; nothing written)."""
-        row = (
-            self._session.connection()
-            .execute(_TOKEN_USER, {"token_hash": token_hash, "now": now})
-            .first()
-        )
-        if row is None:
-            return None
-        used = row.token_used_at
-        stale = used is None or utc(used) < now - TOUCH_EVERY
-        return TokenHolder(user_record(row), row.token_id, use_to_note=stale)
+        """The account an unrevoked, unexpired token belongs to, or ``None``
+        (:func:`token_holder` in this unit of work)."""
+        return token_holder(self._session.connection(), token_hash, now)
 
     def note_use(self, token_id: int, now: datetime) -> None:
         """Record that token ``token_id`` was used at ``now`` (callers do so at most once a

@@ -30,11 +30,11 @@ from entrepot.catalog.models.rows import (
     FIND_ANY,
     FIND_READY,
     LATEST,
-    READY_IN,
     Query,
     key,
     named,
     ready,
+    ready_versions,
     select_versions,
     utc,
     version_record,
@@ -208,7 +208,7 @@ class ModelRepository:
 
     def ready_in(self, namespace: str) -> tuple[ModelVersionRecord, ...]:
         """Every ready version of every model of ``namespace``, newest first (one query)."""
-        return tuple(version_record(r) for r in self._rows(READY_IN, {"namespace": namespace}))
+        return ready_versions(self._session.connection(), namespace)
 
     def summaries(self, namespace: str) -> tuple[ModelSummary, ...]:
         """Every model of ``namespace`` with a ready version, by name."""

@@ -11,7 +11,16 @@ import json
 from collections.abc import Iterable
 from typing import Any
 
-from sqlalchemy import ColumnElement, Row, Select, Text, bindparam, select, type_coerce
+from sqlalchemy import (
+    ColumnElement,
+    Connection,
+    Row,
+    Select,
+    Text,
+    bindparam,
+    select,
+    type_coerce,
+)
 
 from entrepot.catalog.columns import utc as utc  # re-exported: the area repositories import it here
 from entrepot.catalog.models.records import ModelState, ModelVersionRecord
@@ -145,3 +154,8 @@ def version_record(row: Row[*tuple[Any, ...]]) -> ModelVersionRecord:
         created_by=created_by,
         error=error,
     )
+
+
+def ready_versions(connection: Connection, namespace: str) -> tuple[ModelVersionRecord, ...]:
+    """Every ready version of every model of ``namespace``, newest first (one query)."""
+    return tuple(version_record(r) for r in connection.execute(READY_IN, {"namespace": namespace}))
