@@ -5,6 +5,7 @@ settings."""
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, replace
 from datetime import timedelta
 from pathlib import Path
@@ -131,6 +132,9 @@ def build_services(app: App, options: ServiceOptions) -> FraudServices:
     admin = AdminService(uow)
     store = app.raw_store
 
+    # A workspace is two immutable views (the scoped store, the owner's registry): one per
+    # recent user is kept rather than validated and built again at every request.
+    @functools.lru_cache(maxsize=1024)
     def workspace(user_id: int) -> Workspace:
         return open_workspace(user_id, store, registry)
 
