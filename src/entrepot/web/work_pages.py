@@ -9,7 +9,7 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import JSONResponse, Response
 
 from entrepot.api.deps import MaybeUser, PageUser, Services
-from entrepot.api.schemas import job_out
+from entrepot.api.schemas.jobs import job_out
 from entrepot.i18n import Formats
 from entrepot.web.forms import Csrf, act
 from entrepot.web.i18n import translator

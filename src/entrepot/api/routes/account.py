@@ -10,7 +10,7 @@ from starlette.responses import Response
 
 from entrepot.api.deps import Call, Services, User
 from entrepot.api.responses import JsonOf
-from entrepot.api.schemas import (
+from entrepot.api.schemas.accounts import (
     ActivateIn,
     LicenceOut,
     LoginIn,

@@ -7,17 +7,17 @@ from typing import Any
 from fastapi import APIRouter
 
 from entrepot.api.deps import Admin, Services
-from entrepot.api.schemas import (
+from entrepot.api.schemas.accounts import user_out
+from entrepot.api.schemas.admin import (
     AdminUserOut,
     CreateLicencesIn,
     DaysIn,
     FlagIn,
-    PageOut,
     admin_user_out,
     audit_out,
     licence_admin_out,
-    user_out,
 )
+from entrepot.api.schemas.base import PageOut
 
 router = APIRouter(prefix="/api/admin", tags=["admin"])
 

@@ -9,7 +9,8 @@ from entrepot.accounts.errors import DatasetTooLarge
 from entrepot.api.bodies import ENVELOPE
 from entrepot.api.deps import Services, User
 from entrepot.api.multipart import receive_upload
-from entrepot.api.schemas import DatasetOut, PageOut, UploadOut, dataset_out
+from entrepot.api.schemas.base import PageOut
+from entrepot.api.schemas.datasets import DatasetOut, UploadOut, dataset_out
 from entrepot.bootstrap.fraud import FraudServices
 from entrepot.catalog.accounts.records import UserRecord
 from entrepot.sizes import human_size

@@ -7,11 +7,11 @@ from starlette.responses import Response
 
 from entrepot.api.deps import Call, Services, User
 from entrepot.api.responses import JsonOf
-from entrepot.api.schemas import (
+from entrepot.api.schemas.base import PageOut
+from entrepot.api.schemas.jobs import (
     ApplyIn,
     JobAccepted,
     JobOut,
-    PageOut,
     PredictIn,
     TrainIn,
     accepted,

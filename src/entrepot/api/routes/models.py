@@ -11,12 +11,11 @@ from starlette.responses import Response
 
 from entrepot.api.deps import Call, Services, User
 from entrepot.api.responses import JsonOf
-from entrepot.api.schemas import (
-    JobAccepted,
+from entrepot.api.schemas.jobs import JobAccepted, accepted
+from entrepot.api.schemas.models import (
     ModelDetailOut,
     ModelOut,
     ThresholdIn,
-    accepted,
     model_detail_out,
     model_out,
 )

@@ -9,15 +9,14 @@ from fastapi import APIRouter, Query
 from fastapi.responses import StreamingResponse
 
 from entrepot.api.deps import Services, User
-from entrepot.api.schemas import (
+from entrepot.api.schemas.base import PageOut
+from entrepot.api.schemas.jobs import JobAccepted, accepted
+from entrepot.api.schemas.predictions import (
     FeedbackIn,
     FeedbackOut,
-    JobAccepted,
-    PageOut,
     PredictionDetailOut,
     PredictionOut,
     RescoreIn,
-    accepted,
     feedback_out,
     prediction_detail_out,
     prediction_out,

@@ -1,0 +1,65 @@
+"""Jobs: training and scoring requests, and their state."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from pydantic import BaseModel, Field
+
+from entrepot.api.schemas.base import Body, fields_of
+from entrepot.catalog.jobs.records import JobRecord
+
+
+class TrainIn(BaseModel):
+    """``filepath`` is named only to refuse it with a clear message (the seeds sent one)."""
+
+    dataset_id: str | None = Field(default=None, max_length=32)
+    model_name: str = Field(max_length=64)
+    target_column: str | None = Field(default=None, max_length=255)
+    filepath: str | None = None
+
+
+class PredictIn(Body):
+    model_id: int
+    dataset_id: str = Field(max_length=32)
+
+
+class ApplyIn(BaseModel):
+    dataset_id: str | None = Field(default=None, max_length=32)
+    filepath: str | None = None
+    model_name: str | None = Field(default=None, max_length=64)
+
+
+class JobOut(BaseModel):
+    id: str
+    kind: str
+    state: str
+    progress: float
+    message: str
+    error: str | None
+    error_code: str | None
+    params: dict[str, Any]
+    result: dict[str, Any]
+    attempts: int
+    created_at: datetime
+    started_at: datetime | None
+    finished_at: datetime | None
+
+
+class JobAccepted(BaseModel):
+    job_id: str
+    state: str
+    status_url: str
+
+
+def job_out(job: JobRecord) -> JobOut:
+    values = fields_of(job, JobOut)
+    values["state"] = job.state.value
+    values["params"] = dict(job.params)
+    values["result"] = dict(job.result)
+    return JobOut(**values)
+
+
+def accepted(job: JobRecord) -> JobAccepted:
+    return JobAccepted(job_id=job.id, state=job.state.value, status_url=f"/api/jobs/{job.id}")

@@ -1,0 +1,83 @@
+"""Your models: the listing, the detail and its saved threshold."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from pydantic import BaseModel, Field
+
+from entrepot.api.schemas.base import Body
+from entrepot.fraud_service.user_models import ModelDetail, ModelInfo
+
+
+class ThresholdIn(Body):
+    threshold: float = Field(gt=0.0, lt=1.0)
+
+
+class ModelOut(BaseModel):
+    id: int
+    name: str
+    version: str
+    created_at: datetime
+    metrics: dict[str, float]
+    params: dict[str, str]
+    #: Where the version comes from; ``feedback_rows`` counts the analysts' labels it
+    #: learnt from (a retrained version).
+    lineage: dict[str, str | int]
+    download_url: str
+    ensemble: dict[str, Any] | None = None
+
+
+class ModelDetailOut(ModelOut):
+    files: list[tuple[str, int]]
+    performance: dict[str, Any]
+    curves: dict[str, Any]
+    #: The threshold in force: the saved one, else the one training chose.
+    threshold: dict[str, Any]
+    #: ``{tn, fp, fn, tp, threshold, test_rows, base_rate}`` on the test split.
+    confusion_matrix: dict[str, Any] | None
+    #: ``{threshold, precision, recall, flagged_share, expected_cost}`` per threshold.
+    threshold_curve: list[dict[str, float]]
+    cost_ratio: float | None
+    precision_at_k: dict[str, Any]
+    #: Precision, recall and lift of reviewing the top X % of rows.
+    lift: list[dict[str, float]]
+    #: The model search's trials, and which one was chosen.
+    trials: list[dict[str, Any]]
+    chosen_trial: int | None
+    #: ``{key, name, meaning, value}``: metrics under names people read.
+    metrics_explained: list[dict[str, Any]]
+    #: ``{feature, name, importance}``: features under names people read.
+    importances: list[dict[str, Any]]
+    precision_recall: dict[str, Any] | None
+    calibration: dict[str, Any]
+    #: A retrained version beside the one it was retrained from, on the same test rows.
+    comparison: dict[str, Any] | None = None
+
+
+def model_out(model: ModelInfo) -> ModelOut:
+    return ModelOut(
+        id=model.id,
+        name=model.name,
+        version=model.version,
+        created_at=model.created_at,
+        metrics=dict(model.metrics),
+        params=dict(model.params),
+        lineage={
+            k: int(v) if k == "feedback_rows" and str(v).isdigit() else v
+            for k, v in model.lineage.items()
+        },
+        download_url=f"/api/models/{model.id}/download",
+        ensemble=None if model.ensemble is None else dict(model.ensemble),
+    )
+
+
+def model_detail_out(detail: ModelDetail) -> ModelDetailOut:
+    return ModelDetailOut(
+        **model_out(detail.info).model_dump(),
+        files=list(detail.files),
+        performance=dict(detail.performance),
+        curves=dict(detail.curves),
+        **detail.analyst,
+    )

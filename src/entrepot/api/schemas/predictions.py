@@ -1,0 +1,94 @@
+"""Stored predictions, their review and the analysts' labels."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, Field, StringConstraints
+
+from entrepot.api.schemas.base import Body, fields_of
+from entrepot.catalog.feedback.records import FeedbackRecord
+from entrepot.catalog.workspace.records import PredictionRecord
+
+
+class LabelIn(Body):
+    #: The row's number in the scored upload (the scores file's ``row`` column).
+    row: int = Field(ge=1, le=2**62)
+    #: 1: fraud, 0: legitimate.
+    label: Literal[0, 1]
+
+
+ColumnName = Annotated[str, StringConstraints(min_length=1, max_length=255)]
+
+
+class FeedbackIn(Body):
+    labels: list[LabelIn] = Field(min_length=1, max_length=10_000)
+
+
+class RescoreIn(Body):
+    #: Per model (member) name, the whole mapping it reads: upload column -> model input.
+    mappings: dict[
+        ColumnName, Annotated[dict[ColumnName, ColumnName], Field(min_length=1, max_length=2000)]
+    ] = Field(min_length=1, max_length=50)
+
+
+class PredictionOut(BaseModel):
+    id: str
+    dataset_id: str | None
+    dataset_name: str
+    source: str
+    model_name: str | None
+    model_version: str | None
+    job_id: str | None
+    rows: int
+    size: int
+    summary: dict[str, Any]
+    created_at: datetime
+    download_url: str
+
+
+class PredictionDetailOut(PredictionOut):
+    preview: dict[str, Any]
+    #: The highest-risk rows first, each with its row number in the upload.
+    top: list[dict[str, Any]]
+    #: Against the file's own label, when it has one.
+    evaluation: dict[str, Any] | None
+    #: Population stability of each model input and of the scores against training.
+    drift: dict[str, Any] | None
+
+
+class FeedbackOut(BaseModel):
+    prediction_id: str
+    labels: list[dict[str, Any]]
+
+
+#: Parts of a stored prediction's summary only its detail shows.
+REVIEW_PARTS = ("top", "evaluation", "drift")
+
+
+def prediction_out(record: PredictionRecord) -> PredictionOut:
+    values = fields_of(record, PredictionOut)
+    values["summary"] = {k: v for k, v in record.summary.items() if k not in REVIEW_PARTS}
+    values["download_url"] = f"/api/predictions/{record.id}/download"
+    return PredictionOut(**values)
+
+
+def prediction_detail_out(record: PredictionRecord, top: int = 100) -> PredictionDetailOut:
+    return PredictionDetailOut(
+        **prediction_out(record).model_dump(),
+        preview=dict(record.preview),
+        top=list(record.summary.get("top", []))[:top],
+        evaluation=record.summary.get("evaluation"),
+        drift=record.summary.get("drift"),
+    )
+
+
+def feedback_out(prediction_id: str, found: list[FeedbackRecord]) -> FeedbackOut:
+    return FeedbackOut(
+        prediction_id=prediction_id,
+        labels=[
+            {"row": f.row, "label": f.label, "decided_by": f.decided_by, "decided_at": f.decided_at}
+            for f in found
+        ],
+    )
