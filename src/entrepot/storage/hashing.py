@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import io
+import os
 import re
 import tempfile
-import threading
 from collections.abc import Generator, Iterable, Iterator, Mapping
+from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
 from typing import BinaryIO
 
@@ -127,14 +129,15 @@ class OverlappedHasher:
     ``hashlib`` releases the GIL on large buffers, so hashing chunk *n* overlaps reading
     chunk *n+1* and writing chunk *n*: a large copy costs about max(io, hash), not their sum.
     Chunks must not be mutated after :meth:`update` (bytes never are; a view of a buffer
-    must not be written again).
+    must not be written again). The workers are the threads of one pool shared by every
+    hasher (:func:`_hashing_pool`): starting a thread per chunk cost a sixth of a cold pull.
     """
 
     def __init__(self) -> None:
         self._digest = hashlib.sha256()
-        self._pending: threading.Thread | None = None
+        self._pending: Future[None] | None = None
 
-    #: Below this, a thread costs more than it saves: hash inline.
+    #: Below this, a hand-off to a worker costs more than it saves: hash inline.
     INLINE_BELOW = 256 * 1024
 
     def update(self, chunk: bytes | memoryview) -> None:
@@ -143,18 +146,24 @@ class OverlappedHasher:
         if len(chunk) < self.INLINE_BELOW:
             self._digest.update(chunk)
             return
-        self._pending = threading.Thread(target=self._digest.update, args=(chunk,))
-        self._pending.start()
+        self._pending = _hashing_pool().submit(self._digest.update, chunk)
 
     def _wait(self) -> None:
         if self._pending is not None:
-            self._pending.join()
-            self._pending = None
+            pending, self._pending = self._pending, None
+            pending.result()
 
     def hexdigest(self) -> str:
         """The digest of every chunk queued so far."""
         self._wait()
         return self._digest.hexdigest()
+
+
+@functools.cache
+def _hashing_pool() -> ThreadPoolExecutor:
+    """The threads that hash for every :class:`OverlappedHasher` (started on first use; a
+    hasher keeps at most one chunk in flight, so a few threads serve many streams)."""
+    return ThreadPoolExecutor(max(4, 2 * (os.cpu_count() or 1)), thread_name_prefix="sha256")
 
 
 def copy_hashed(buffer: bytes | memoryview) -> tuple[bytes, str]:
