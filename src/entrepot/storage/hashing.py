@@ -170,13 +170,15 @@ def copy_hashed(buffer: bytes | memoryview) -> tuple[bytes, str]:
     """``bytes`` of an immutable ``buffer`` (e.g. a response body held by a native client)
     and its sha256, the copy and the hash running side by side on two cores.
 
-    Both read the same immutable buffer, so the digest is that of the bytes returned.
+    Both read the same immutable buffer, so the digest is that of the bytes returned. The
+    copy runs on a pool thread and the hash here: ``hashlib`` lets go of the GIL while it
+    hashes, and the copy (``memoryview.tobytes``) holds it throughout, so the other way round
+    the hash waited for the whole copy before it could start.
     """
     view = memoryview(buffer)
     if view.nbytes < OverlappedHasher.INLINE_BELOW:
         data = view.tobytes()
         return data, sha256_bytes(data)
-    digest = OverlappedHasher()
-    digest.update(view)
-    data = view.tobytes()
-    return data, digest.hexdigest()
+    copy = _hashing_pool().submit(view.tobytes)
+    digest = sha256_bytes(view)
+    return copy.result(), digest

@@ -45,3 +45,24 @@ def test_overlapped_hashers_reuse_their_threads(monkeypatch: pytest.MonkeyPatch)
             digest.update(chunk)
         assert digest.hexdigest() == hashlib.sha256(chunk * 40).hexdigest()
     assert len(started) <= 2 * (os.cpu_count() or 1) + 4
+
+
+def test_copy_hashed_hashes_in_the_callers_thread_while_another_copies(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # Regression: the hash was handed to a worker and the copy made here; the copy holds the
+    # GIL throughout, so the worker could not even start hashing until the copy was done.
+    from entrepot.storage import hashing
+
+    hashed_in: list[int] = []
+    real = hashing.sha256_bytes
+
+    def recorded(data: bytes | bytearray | memoryview) -> str:
+        hashed_in.append(threading.get_ident())
+        return real(data)
+
+    monkeypatch.setattr(hashing, "sha256_bytes", recorded)
+    body = os.urandom(3 * OverlappedHasher.INLINE_BELOW)
+    data, digest = copy_hashed(memoryview(body))
+    assert data == body and digest == hashlib.sha256(body).hexdigest()
+    assert hashed_in == [threading.get_ident()]
