@@ -272,11 +272,6 @@ class TokenRepository:
         self._session.flush()
         return _token(row)
 
-    def holder(self, token_hash: str, now: datetime) -> TokenHolder | None:
-        """The account an unrevoked, unexpired token belongs to, or ``None``
-        (:func:`token_holder` in this unit of work)."""
-        return token_holder(self._session.connection(), token_hash, now)
-
     def note_use(self, token_id: int, now: datetime) -> None:
         """Record that token ``token_id`` was used at ``now`` (callers do so at most once a
         minute per token: :attr:`TokenHolder.use_to_note`)."""

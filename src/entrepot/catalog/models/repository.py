@@ -34,7 +34,6 @@ from entrepot.catalog.models.rows import (
     key,
     named,
     ready,
-    ready_versions,
     select_versions,
     utc,
     version_record,
@@ -205,10 +204,6 @@ class ModelRepository:
         """How many ready versions ``name`` has."""
         query = select(func.count()).select_from(_V).where(*ready(namespace, name))
         return int(self._session.scalar(query) or 0)
-
-    def ready_in(self, namespace: str) -> tuple[ModelVersionRecord, ...]:
-        """Every ready version of every model of ``namespace``, newest first (one query)."""
-        return ready_versions(self._session.connection(), namespace)
 
     def summaries(self, namespace: str) -> tuple[ModelSummary, ...]:
         """Every model of ``namespace`` with a ready version, by name."""
