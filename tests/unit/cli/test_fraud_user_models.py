@@ -88,3 +88,22 @@ def test_the_cli_scores_a_model_trained_in_the_service(
         "fraud", "score", str(new), str(scores), "--model", "from_web", "--user", "nobody@x.org"
     )
     assert code == 66 and "no account nobody@x.org" in err
+
+
+def test_the_cli_keeps_to_the_accounts_plan(
+    web: tuple[TestClient, FraudServices], cli: Run, tmp_path: Path
+) -> None:
+    # Regression: `fraud train --user` registered past the plan's number of models.
+    client, services = web
+    ann = user_api(client, services, "ann@example.com")  # a trial: 3 models
+    data = tmp_path / "tx.csv"
+    data.write_bytes(labelled_csv(600))
+    train = ("fraud", "train", str(data), "--time-budget", "1", "--user", "ann@example.com")
+    for n in range(3):
+        code, _, err = cli(*train, "--name", f"m{n}")
+        assert code == 0, err
+    code, out, err = cli(*train, "--name", "one_too_many")
+    assert code != 0
+    assert "allows 3 models and you have 3" in err and "delete a model" in err
+    assert "Traceback" not in err + out
+    assert sorted(m["name"] for m in ann.get("/api/models").json()) == ["m0", "m1", "m2"]

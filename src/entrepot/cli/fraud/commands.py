@@ -21,8 +21,9 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from entrepot.cli.context import given_app
 from entrepot.cli.fraud.sources import Library, ModelOption, references, registry, single_model
-from entrepot.cli.owners import UserOption
+from entrepot.cli.owners import UserOption, check_model_slot
 
 fraud_app = typer.Typer(
     name="fraud",
@@ -160,6 +161,7 @@ def train_command(
     if out is None:  # a registry that cannot take the model fails now, not after training
         models = registry(ctx, user)
         models.list()
+        _check_slot(ctx, user)
     console = _console()
     frame = read_table(file)
     result = train(
@@ -196,6 +198,7 @@ def train_command(
         return
     from entrepot.fraud.library.trained import register_trained
 
+    _check_slot(ctx, user)  # again: the account may have trained elsewhere meanwhile
     version = register_trained(
         models,
         result,
@@ -207,6 +210,13 @@ def train_command(
         f"registered [bold]{version.name}@{version.version}[/]: "
         f"`entrepot fraud score FILE OUT --model {version.name}`"
     )
+
+
+def _check_slot(ctx: typer.Context, user: str | None) -> None:
+    """For ``--user``: the account's plan must take one more model (licence, quota)."""
+    app = given_app(ctx)
+    if user is not None and app is not None:
+        check_model_slot(app, user)
 
 
 @fraud_app.command("build-references")
