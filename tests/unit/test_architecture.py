@@ -20,6 +20,7 @@ RANKS = {
     "sizes": 0,
     "i18n": 0,
     "masking": 0,
+    "background": 0,
     "storage": 1,
     "catalog": 2,
     "services": 3,

@@ -21,11 +21,12 @@ import secrets
 import shutil
 import stat
 import tempfile
-import threading
 from collections.abc import Callable, Iterator, Mapping
+from concurrent.futures import Future
 from dataclasses import dataclass
 from pathlib import Path
 
+from entrepot.background import on_a_thread
 from entrepot.catalog.models.records import ModelVersionRecord
 from entrepot.errors import InvalidKey, StorageError
 from entrepot.registry.context import Context
@@ -38,6 +39,8 @@ from entrepot.storage.keys import validate_key
 
 #: ``on_progress(done_bytes, total_bytes)``, called after each verified file.
 Progress = Callable[[int, int], None]
+#: The version's verified manifest and its bytes, being read on a thread beside the files.
+ManifestRead = Future[tuple[Manifest, bytes]]
 
 
 @dataclass(frozen=True)
@@ -56,7 +59,7 @@ def pull(
     ctx: Context, resolved: Resolved, dest: Path | None, on_progress: Progress | None = None
 ) -> PulledModel:
     """Verify every file of ``resolved`` and return them locally (see the module docstring)."""
-    manifest = _ManifestBeside(ctx, resolved)
+    manifest = on_a_thread(lambda: read_manifest(ctx, resolved), name="manifest")
     try:
         if dest is None:
             return _from_cache(ctx, resolved, manifest, on_progress)
@@ -69,43 +72,15 @@ def pull(
                     dest.rmdir()  # only if still empty
             raise
     except BaseException as exc:
-        manifest.raise_failure(unless=exc)  # the root of the chain says more than its files
+        failure = manifest.exception()  # waits for the read
+        if failure is not None and failure is not exc:
+            # the root of the chain says more than its files
+            raise failure from exc
         raise
 
 
-class _ManifestBeside:
-    """The version's verified manifest, read on a thread started now."""
-
-    def __init__(self, ctx: Context, resolved: Resolved) -> None:
-        self._result: tuple[Manifest, bytes] | None = None
-        self._error: BaseException | None = None
-        self._thread = threading.Thread(target=self._read, args=(ctx, resolved), daemon=True)
-        self._thread.start()
-
-    def _read(self, ctx: Context, resolved: Resolved) -> None:
-        try:
-            self._result = read_manifest(ctx, resolved)
-        except BaseException as exc:  # handed to the caller's thread
-            self._error = exc
-
-    def __call__(self) -> tuple[Manifest, bytes]:
-        """The manifest and its bytes; raises what reading it raised."""
-        self._thread.join()
-        if self._error is not None:
-            raise self._error
-        assert self._result is not None
-        return self._result
-
-    def raise_failure(self, *, unless: BaseException) -> None:
-        """Raise what reading the manifest raised, if it failed and that is not ``unless``
-        (already raised); wait for it first."""
-        self._thread.join()
-        if self._error is not None and self._error is not unless:
-            raise self._error
-
-
 def _from_cache(
-    ctx: Context, resolved: Resolved, read: _ManifestBeside, on_progress: Progress | None
+    ctx: Context, resolved: Resolved, read: ManifestRead, on_progress: Progress | None
 ) -> PulledModel:
     record = resolved.version
     label = ctx.label(record.name, record.version)
@@ -124,7 +99,7 @@ def _from_cache(
         done += entry.size
         if on_progress is not None:
             on_progress(done, total)
-    manifest, _ = read()
+    manifest, _ = read.result()
     manifest_path = cached(
         ctx, record.manifest_key or "", record.manifest_sha256 or "", f"the manifest of {label}"
     )
@@ -136,7 +111,7 @@ def _from_cache(
 def _into_folder(
     ctx: Context,
     resolved: Resolved,
-    read: _ManifestBeside,
+    read: ManifestRead,
     dest: Path,
     on_progress: Progress | None,
 ) -> PulledModel:
@@ -158,7 +133,7 @@ def _into_folder(
             done += entry.size
             if on_progress is not None:
                 on_progress(done, total)
-        manifest, body = read()
+        manifest, body = read.result()
         owned[MANIFEST_PATH] = staging / "manifest.json"
         owned[MANIFEST_PATH].write_bytes(body)
         targets[MANIFEST_PATH] = dest / MANIFEST_PATH

@@ -157,7 +157,7 @@ class CacheFolder:
                                 os.fsync(out.fileno())
                     with self._disk(key):
                         if pending is not None:
-                            pending.wait()  # the marker is durable before the entry's name
+                            pending.result()  # the marker is durable before the entry's name
                         now = time.time_ns()
                         os.utime(tmp, ns=(now, now))
                         os.makedirs(os.path.dirname(path), exist_ok=True)
@@ -166,7 +166,7 @@ class CacheFolder:
                     tmp.unlink(missing_ok=True)
                     if pending is not None:
                         with contextlib.suppress(Exception):
-                            pending.wait()  # then no marker can appear after forget()
+                            pending.result()  # then no marker can appear after forget()
                     self._unsynced.forget(name)
                     raise
         finally:

@@ -26,7 +26,10 @@ import os
 import re
 import threading
 from collections.abc import Callable
+from concurrent.futures import Future
 from pathlib import Path
+
+from entrepot.background import on_a_thread
 
 #: Where Linux publishes the id of the current boot, a new random UUID at every boot.
 BOOT_ID_FILE = "/proc/sys/kernel/random/boot_id"
@@ -75,13 +78,14 @@ class UnsyncedEntries:
         _fsync_dir(folder)
         return True
 
-    def start_record(self, name: str) -> PendingRecord | None:
-        """:meth:`record` on a thread, so that its fsync overlaps the entry's download;
+    def start_record(self, name: str) -> Future[bool] | None:
+        """:meth:`record` on a thread, so that its fsync overlaps the entry's download (its
+        ``result()`` returns once the marker is durable, or raises what making it raised);
         ``None`` when the boot is unknown (the caller must fsync the entry itself)."""
         self._load()
         if self._boot is None:
             return None
-        return PendingRecord(lambda: self.record(name))
+        return on_a_thread(lambda: self.record(name), name="cache-marker")
 
     def forget(self, name: str) -> None:
         """Drop every marker of ``name``: its entry was evicted or its fill failed (callers
@@ -153,28 +157,6 @@ class UnsyncedEntries:
                     os.rmdir(boot.path)  # only once every marker is settled
             self._suspect = suspect
             self._loaded = True
-
-
-class PendingRecord:
-    """A record being made durable on a thread while the entry is written."""
-
-    def __init__(self, make: Callable[[], object]) -> None:
-        self._error: BaseException | None = None
-        self._thread = threading.Thread(target=self._run, args=(make,), daemon=True)
-        self._thread.start()
-
-    def _run(self, make: Callable[[], object]) -> None:
-        try:
-            make()
-        except BaseException as exc:  # raised by wait(), in the filling thread
-            self._error = exc
-
-    def wait(self) -> None:
-        """Return once the record is durable (before the entry may take its name); raise
-        what making it raised."""
-        self._thread.join()
-        if self._error is not None:
-            raise self._error
 
 
 def _scandir(path: Path) -> list[os.DirEntry[str]]:
