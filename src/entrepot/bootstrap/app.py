@@ -179,8 +179,7 @@ class App:
     def reads(self) -> ReadConnection:
         """Connections on the migrated catalog for the services' one-query reads
         (``catalog/reads.py``): no ORM session around them."""
-        self.check_migrated()
-        return self.engine.connect
+        return self.listed.connect
 
     def catalog_copy(self, to: str, *, batch_size: int = 500) -> CatalogCopy:
         """A copy of this catalog into the database at ``to`` (``entrepot db copy``)."""
