@@ -161,7 +161,7 @@ def train_command(
     if out is None:  # a registry that cannot take the model fails now, not after training
         models = registry(ctx, user)
         models.list()
-        _check_slot(ctx, user)
+        _check_slot(ctx, models)
     console = _console()
     frame = read_table(file)
     result = train(
@@ -198,7 +198,7 @@ def train_command(
         return
     from entrepot.fraud.library.trained import register_trained
 
-    _check_slot(ctx, user)  # again: the account may have trained elsewhere meanwhile
+    _check_slot(ctx, models)  # again: the account may have trained elsewhere meanwhile
     version = register_trained(
         models,
         result,
@@ -212,11 +212,11 @@ def train_command(
     )
 
 
-def _check_slot(ctx: typer.Context, user: str | None) -> None:
-    """For ``--user``: the account's plan must take one more model (licence, quota)."""
+def _check_slot(ctx: typer.Context, models: Any) -> None:
+    """For an account's models (``--user``): its plan must take one more (licence, quota)."""
     app = given_app(ctx)
-    if user is not None and app is not None:
-        check_model_slot(app, user)
+    if app is not None:
+        check_model_slot(app, models)
 
 
 @fraud_app.command("build-references")
