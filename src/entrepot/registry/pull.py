@@ -74,8 +74,9 @@ def pull(
     except BaseException as exc:
         failure = manifest.exception()  # waits for the read
         if failure is not None and failure is not exc:
-            # the root of the chain says more than its files
-            raise failure from exc
+            # The root of the chain says more than its files; the files' error stays its
+            # context, not its cause.
+            raise failure  # noqa: B904
         raise
 
 
