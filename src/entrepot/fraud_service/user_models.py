@@ -165,7 +165,7 @@ class ModelService:
             return dict(described.get("ensemble") or {})
 
         if record.manifest_key is None or record.manifest_sha256 is None:
-            return dict(read())
+            return read()
         key = (record.namespace, record.manifest_key, record.manifest_sha256)
         return self._descriptions.get(key, read)
 
