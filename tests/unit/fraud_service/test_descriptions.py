@@ -15,9 +15,12 @@ from entrepot.fraud_service.user_models import ModelService
 from entrepot.fraud_service.workspace import Workspace
 
 
-def _record(owner: int, name: str, sha: str, *, ensemble: bool = True) -> ModelVersionRecord:
+def _record(
+    owner: int, name: str, sha: str, *, ensemble: bool = True, id: int = 1
+) -> ModelVersionRecord:
+    """A ready version; `id` breaks the tie between same-time records (newest id first)."""
     return ModelVersionRecord(
-        id=abs(hash((owner, name, sha))) % 10_000,
+        id=id,
         namespace=str(owner),
         name=name,
         version="v1",
@@ -61,7 +64,7 @@ def _service(registries: dict[int, _Registry]) -> ModelService:
 
 def test_a_second_listing_reads_no_manifest_and_shows_the_same() -> None:
     ann = _Registry(
-        [_record(1, "mine", "a" * 64), _record(1, "plain", "b" * 64, ensemble=False)],
+        [_record(1, "mine", "a" * 64, id=2), _record(1, "plain", "b" * 64, ensemble=False, id=1)],
         {"mine": "ref-01"},
     )
     service = _service({1: ann})
