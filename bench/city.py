@@ -121,7 +121,8 @@ def lake() -> str:
     from entrepot.city.lake import Lake
     from entrepot.city.pipeline import DayProcessor
     from entrepot.storage.local import LocalStore
-    from entrepot.storage.url import S3Options, open_store
+    from entrepot.storage.s3_options import S3Options
+    from entrepot.storage.url import open_store
 
     options = GenerateOptions(start=START, arcs=3000)
     lines = [

@@ -46,7 +46,7 @@ from entrepot.relocation import StoreMigrations
 from entrepot.services.objects import ObjectService
 from entrepot.storage.local import LocalStore
 from entrepot.storage.s3 import S3Store
-from entrepot.storage.url import S3Options
+from entrepot.storage.s3_options import S3Options
 
 RESULTS = Path(__file__).parent / "results"
 NOTES = """\

@@ -39,7 +39,7 @@ from entrepot.registry import Registry
 from entrepot.storage.cache import CachedStore
 from entrepot.storage.local import LocalStore
 from entrepot.storage.s3 import S3Store
-from entrepot.storage.url import S3Options
+from entrepot.storage.s3_options import S3Options
 
 RESULTS = Path(__file__).parent / "results"
 SECRET = "benchmark-secret-of-enough-length"

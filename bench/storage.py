@@ -29,7 +29,7 @@ from bench._servers import free_port, start_moto
 from entrepot.storage.cache import CachedStore
 from entrepot.storage.local import LocalStore
 from entrepot.storage.s3 import S3Store
-from entrepot.storage.url import S3Options
+from entrepot.storage.s3_options import S3Options
 
 MiB = 1024 * 1024
 RESULTS = Path(__file__).parent / "results"

@@ -37,7 +37,7 @@ from entrepot.storage.base import BaseStore
 from entrepot.storage.local import LocalStore
 from entrepot.storage.memory import MemoryStore
 from entrepot.storage.s3 import S3Store
-from entrepot.storage.url import S3Options
+from entrepot.storage.s3_options import S3Options
 from tests.support.network import S3_REGION, free_port, listening, unique_bucket
 
 STORE_KINDS = ("memory", "local", "s3")

@@ -15,7 +15,7 @@ import pytest
 from entrepot.errors import ObjectExists, ObjectNotFound, StorageError
 from entrepot.storage.base import BaseStore
 from entrepot.storage.protocols import Sign, Store
-from entrepot.storage.url import S3Options
+from entrepot.storage.s3_options import S3Options
 
 from .conftest import Subject
 

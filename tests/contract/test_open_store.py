@@ -13,7 +13,8 @@ from entrepot.storage.local import LocalStore
 from entrepot.storage.memory import MemoryStore
 from entrepot.storage.protocols import Store
 from entrepot.storage.s3 import S3Store
-from entrepot.storage.url import S3Options, open_store
+from entrepot.storage.s3_options import S3Options
+from entrepot.storage.url import open_store
 
 
 def round_trip(store: Store) -> None:

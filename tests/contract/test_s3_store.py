@@ -23,7 +23,7 @@ from entrepot.errors import (
 )
 from entrepot.storage.s3 import S3Store
 from entrepot.storage.s3_errors import BUCKET_HINT
-from entrepot.storage.url import S3Options
+from entrepot.storage.s3_options import S3Options
 
 MiB = 1024 * 1024
 BIG = bytes(range(256)) * (11 * MiB // 256)  # 11 MiB: three 5 MiB parts

@@ -19,7 +19,8 @@ import pytest
 
 from entrepot.errors import StorageError, StoreUnavailable
 from entrepot.storage.protocols import Buckets, Store
-from entrepot.storage.url import S3Options, open_store
+from entrepot.storage.s3_options import S3Options
+from entrepot.storage.url import open_store
 from tests.support.network import S3_REGION, free_port, listening, unique_bucket
 
 pytestmark = [pytest.mark.s3, pytest.mark.slow]

@@ -12,7 +12,7 @@ import pytest
 
 from entrepot.services.gc import abort_stale_uploads
 from entrepot.storage.s3 import S3Store
-from entrepot.storage.url import S3Options
+from entrepot.storage.s3_options import S3Options
 from tests.support.cli import in_process_cli
 from tests.support.network import unique_bucket
 

@@ -34,7 +34,7 @@ from entrepot.relocation.preflight import probe
 from entrepot.storage.cache import CachedStore
 from entrepot.storage.local import LocalStore
 from entrepot.storage.s3 import S3Store
-from entrepot.storage.url import S3Options
+from entrepot.storage.s3_options import S3Options
 from tests.support.relocation import World
 
 pytestmark = [pytest.mark.s3, pytest.mark.postgres]

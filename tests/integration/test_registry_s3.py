@@ -25,7 +25,7 @@ from entrepot.registry import Registry
 from entrepot.registry.errors import VerificationFailed
 from entrepot.storage.cache import CachedStore
 from entrepot.storage.s3 import S3Store
-from entrepot.storage.url import S3Options
+from entrepot.storage.s3_options import S3Options
 from tests.support.registry import SECRET, sklearn_model
 
 pytestmark = [pytest.mark.postgres, pytest.mark.s3]

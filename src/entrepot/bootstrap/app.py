@@ -44,7 +44,7 @@ if TYPE_CHECKING:
     from entrepot.services.temporaries import TempArea
     from entrepot.storage.cache import CachedStore
     from entrepot.storage.protocols import Store
-    from entrepot.storage.url import S3Options
+    from entrepot.storage.s3_options import S3Options
 
 
 @dataclass
@@ -118,7 +118,7 @@ class App:
         return self._opened[url]
 
     def _s3_options(self, url: str) -> S3Options:
-        from entrepot.storage.url import S3Options
+        from entrepot.storage.s3_options import S3Options
 
         s, query = self.settings, parse_qs(urlsplit(url).query)
         return S3Options(

@@ -31,8 +31,8 @@ from entrepot.storage.hashing import copy_hashed
 from entrepot.storage.keys import normalize_prefix, validate_key
 from entrepot.storage.s3_errors import Family, S3Context, S3Failure, parse_failure, translate
 from entrepot.storage.s3_objects import attributes, object_info, staged
+from entrepot.storage.s3_options import S3Options
 from entrepot.storage.types import Listing, ObjectInfo, PendingUpload
-from entrepot.storage.url import S3Options
 
 _PIP = "pip install 'obstore>=0.12,<0.13' 'boto3>=1.40'"
 try:
