@@ -45,8 +45,13 @@ lint: setup ## ruff format check and lint
 typecheck: setup ## mypy (strict on storage and catalog)
 	$(BIN)/mypy
 
-pytest: setup services system browser-tools ## The test suite only
-	$(BIN)/pytest -q
+#: The suite runs under a random PYTHONHASHSEED and in a random order (pytest-randomly shuffles
+#: the modules and the tests in each); both seeds are printed first. Replay a run with
+#: `make pytest PYTHONHASHSEED=H PYTEST_ARGS=--randomly-seed=R`.
+pytest: setup services system browser-tools ## The test suite only (random hash seed and order)
+	@seed="$${PYTHONHASHSEED:-$$(od -An -N4 -tu4 /dev/urandom | tr -d ' ')}"; \
+	echo "PYTHONHASHSEED=$$seed"; \
+	PYTHONHASHSEED="$$seed" $(BIN)/pytest -q $(PYTEST_ARGS)
 
 test: lint typecheck pytest ## Everything CI runs: lint, types, the whole test suite
 

@@ -187,3 +187,15 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     for item in items:
         if "s3_endpoint" in getattr(item, "fixturenames", ()):
             item.add_marker(pytest.mark.s3)
+
+
+def pytest_sessionstart(session: pytest.Session) -> None:
+    """Print the two seeds that decide this run first, even under ``-q``, so a failure can be
+    replayed: ``PYTHONHASHSEED=H pytest --randomly-seed=R`` reruns it."""
+    reporter = session.config.pluginmanager.get_plugin("terminalreporter")
+    if reporter is None:
+        return
+    hash_seed = os.environ.get("PYTHONHASHSEED", "random (not set)")
+    order_seed = getattr(session.config.option, "randomly_seed", None)
+    order = f"--randomly-seed={order_seed}" if order_seed is not None else "in file order"
+    reporter.write_line(f"PYTHONHASHSEED={hash_seed}; order: {order}")
