@@ -146,6 +146,76 @@ def test_layers_point_inward(module: str, path: Path) -> None:
         assert not (own in APPS and layer in APPS), f"app {module} imports another app {target}"
 
 
+def _import_graph() -> dict[str, set[str]]:
+    """Each module and the modules it imports anywhere (at import time, in a function, or for
+    type checking): a name is resolved to the longest module it names."""
+    names = {m for m, _ in MODULES}
+    graph: dict[str, set[str]] = {}
+    for module, path in MODULES:
+        found = set()
+        for target in _imports(path, module):
+            while target and target not in names:
+                target = target.rpartition(".")[0]
+            # a module importing its own package's face is not an arrow back
+            if target and target != module and not module.startswith(target + "."):
+                found.add(target)
+        graph[module] = found
+    return graph
+
+
+def _cycles(graph: dict[str, set[str]]) -> list[list[str]]:
+    """The strongly connected components of more than one module (Tarjan, iteratively)."""
+    index: dict[str, int] = {}
+    low: dict[str, int] = {}
+    stack: list[str] = []
+    on_stack: set[str] = set()
+    found: list[list[str]] = []
+    for root in sorted(graph):
+        if root in index:
+            continue
+        work = [(root, iter(sorted(graph[root])))]
+        index[root] = low[root] = len(index)
+        stack.append(root)
+        on_stack.add(root)
+        while work:
+            node, children = work[-1]
+            child = next(children, None)
+            if child is not None:
+                if child not in index:
+                    index[child] = low[child] = len(index)
+                    stack.append(child)
+                    on_stack.add(child)
+                    work.append((child, iter(sorted(graph[child]))))
+                elif child in on_stack:
+                    low[node] = min(low[node], index[child])
+                continue
+            work.pop()
+            if work:
+                low[work[-1][0]] = min(low[work[-1][0]], low[node])
+            if low[node] == index[node]:
+                component = []
+                while True:
+                    member = stack.pop()
+                    on_stack.discard(member)
+                    component.append(member)
+                    if member == node:
+                        break
+                if len(component) > 1:
+                    found.append(sorted(component))
+    return found
+
+
+def test_no_import_cycle_anywhere() -> None:
+    """No circle of imports in ``src/``, counting lazy and type-checking imports too: a part
+    that needs another's object takes it as an argument (the composition root passes it)."""
+    assert _cycles(_import_graph()) == []
+
+
+def test_the_cycle_finder_finds_a_circle() -> None:
+    graph = {"a": {"b"}, "b": {"c"}, "c": {"a"}, "d": {"a"}, "e": set()}
+    assert _cycles(graph) == [["a", "b", "c"]]
+
+
 def _fraud_package(module: str) -> str | None:
     parts = module.split(".")
     return parts[2] if len(parts) > 2 and parts[:2] == ["entrepot", "fraud"] else None

@@ -317,7 +317,7 @@ class App:
         """The city backfill's job queue, service and runner (no ML imports)."""
         from entrepot.bootstrap.city_jobs import build_city_jobs
 
-        return build_city_jobs(self)
+        return build_city_jobs(self.settings, self.uow, lambda: self.city)
 
     def fraud(self, options: ServiceOptions | None = None) -> FraudServices:
         """The fraud web service's services over this app, built on first call with
@@ -326,7 +326,17 @@ class App:
 
         if self._fraud is None:
             options = options or service_options(self.settings, secret_key=self.secret_key)
-            self._fraud = build_services(self, options)
+            self._fraud = build_services(
+                options,
+                uow=self.uow,
+                store=self.raw_store,
+                registry=self.registry,
+                library=self.reference_library,
+                objects=self.objects,
+                licences=self.licences,
+                accounts=self.accounts,
+                city=lambda: self.city,
+            )
         elif options is not None and options != self._fraud.options:
             raise ValueError("this app's fraud services are already built with other options")
         return self._fraud

@@ -1,32 +1,31 @@
 """The city backfill's job system without the fraud service: the city queue, a runner that
 knows only city units, and its workers (``entrepot city run --jobs``, ``entrepot worker
 --queue city``); nothing of the ML stack is imported. ``entrepot worker`` (all queues) gets
-the same handler through :mod:`entrepot.bootstrap.fraud`."""
+the same handler through :mod:`entrepot.bootstrap.fraud` (both from ``job_wiring.py``)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from entrepot.bootstrap.job_wiring import bound_runner, city_handlers, city_queue_name
 from entrepot.jobs.queue import JobQueue
 from entrepot.jobs.runner import JobRunner
 from entrepot.jobs.service import JobService
-from entrepot.jobs.worker import Worker, worker_name
+from entrepot.jobs.worker import Worker
 
 if TYPE_CHECKING:
-    from entrepot.bootstrap.app import App
+    from entrepot.catalog.uow import UnitOfWorkFactory
+    from entrepot.city.runtime import CityRuntime
+    from entrepot.config import Settings
 
 
 #: Seconds an idle city worker waits before it looks at the queue again: a day's report is
 #: sent while the last units run, and a worker asleep for long would leave it waiting.
 CITY_IDLE_WAIT = 0.1
-
-
-def city_queue_name(jobs_name: str) -> str:
-    """The city queue's name beside the service's queue ``jobs_name`` (same backend)."""
-    return f"{jobs_name}-city"
 
 
 @dataclass
@@ -51,22 +50,21 @@ class CityJobs:
         )
 
 
-def build_city_jobs(app: App) -> CityJobs:
-    """The city job system over ``app``'s catalog and settings."""
-    from entrepot.city.fanout import CITY_UNIT_KIND, run_unit
-
-    settings = app.settings
+def build_city_jobs(
+    settings: Settings, uow: UnitOfWorkFactory, city: Callable[[], CityRuntime]
+) -> CityJobs:
+    """The city job system over the catalog ``uow`` opens; ``city`` gives the runtime that
+    runs a unit."""
     queue = JobQueue.from_url(
         settings.jobs_url or settings.redis_url,
         folder=Path(settings.var_dir),
         name=city_queue_name(settings.jobs_name),
     )
-    runner = JobRunner(
-        app.uow,
-        {CITY_UNIT_KIND: lambda job, _progress: run_unit(app.city, job.params)},
-        worker=worker_name(),
+    runner = bound_runner(
+        uow,
+        city_handlers(city),
+        (queue,),
         heartbeat_seconds=float(settings.job_heartbeat_seconds),
     )
-    queue.bind(runner.run)
-    jobs = JobService(app.uow, queue)
+    jobs = JobService(uow, queue)
     return CityJobs(jobs, queue, runner, timedelta(seconds=float(settings.job_stale_seconds)))

@@ -1,11 +1,12 @@
-"""The fraud web service wired over an :class:`~entrepot.bootstrap.app.App`: the one place
-that builds its services, the job queue, the runner and its handlers (for ``entrepot
-serve``, ``entrepot worker`` and ``entrepot users`` alike), with options read from the
-settings."""
+"""The fraud web service wired from the parts :class:`~entrepot.bootstrap.app.App` built:
+the one place that builds its services, the job queue, the runner and its handlers (for
+``entrepot serve``, ``entrepot worker`` and ``entrepot users`` alike), with options read
+from the settings. It takes those parts as arguments and never imports the App back."""
 
 from __future__ import annotations
 
 import functools
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import timedelta
 from pathlib import Path
@@ -14,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 from entrepot.accounts.admin import AdminService
 from entrepot.accounts.licences import TRAINING_KIND, LicenceService
 from entrepot.accounts.service import AccountService
-from entrepot.bootstrap.city_jobs import city_queue_name
+from entrepot.bootstrap.job_wiring import bound_runner, city_handlers, open_queues
 from entrepot.bootstrap.secret import resolve_secret
 from entrepot.catalog.uow import UnitOfWorkFactory
 from entrepot.config import Settings
@@ -32,13 +33,14 @@ from entrepot.fraud_service.workspace import Workspace, open_workspace
 from entrepot.jobs.queue import JobQueue
 from entrepot.jobs.runner import Handler, JobRunner
 from entrepot.jobs.service import JobService
-from entrepot.jobs.worker import Worker, worker_name
+from entrepot.jobs.worker import Worker
 from entrepot.registry.service import Registry
 from entrepot.sizes import parse_size
 from entrepot.storage.protocols import Store
 
 if TYPE_CHECKING:
-    from entrepot.bootstrap.app import App
+    from entrepot.city.runtime import CityRuntime
+    from entrepot.services.objects import ObjectService
 
 
 @dataclass
@@ -114,23 +116,28 @@ def service_options(settings: Settings, **overrides: Any) -> ServiceOptions:
     return replace(options, **overrides) if overrides else options
 
 
-def build_services(app: App, options: ServiceOptions) -> FraudServices:
-    """Wire the services over ``app``'s store, cache and catalog (call ``app.fraud()``,
-    which builds them once)."""
-    from entrepot.city.fanout import CITY_UNIT_KIND, run_unit  # pandas, DuckDB: on first use
+def build_services(
+    options: ServiceOptions,
+    *,
+    uow: UnitOfWorkFactory,
+    store: Store,
+    registry: Registry,
+    library: RegistryLibrary,
+    objects: ObjectService,
+    licences: LicenceService,
+    accounts: AccountService,
+    city: Callable[[], CityRuntime],
+) -> FraudServices:
+    """Wire the services over the store itself (``store``: no cache), the catalog and the
+    registry the App built (call ``app.fraud()``, which builds them once); ``city`` gives
+    the city runtime a city unit job runs on."""
+    from entrepot.city.fanout import CITY_UNIT_KIND  # pandas, DuckDB: on first use
 
-    uow = app.uow
-    registry = app.registry
-    library = app.reference_library
-    queue = JobQueue.from_url(options.jobs_url, folder=options.var_dir, name=options.jobs_name)
-    city_queue = JobQueue.from_url(
-        options.jobs_url, folder=options.var_dir, name=city_queue_name(options.jobs_name)
+    queue, city_queue = open_queues(
+        options.jobs_url, folder=options.var_dir, jobs_name=options.jobs_name
     )
     jobs = JobService(uow, queue, routes={CITY_UNIT_KIND: city_queue})
-    licences = app.licences
-    accounts = app.accounts
     admin = AdminService(uow)
-    store = app.raw_store
 
     # A workspace is two immutable views (the scoped store, the owner's registry): one per
     # recent user is kept rather than validated and built again at every request.
@@ -147,13 +154,11 @@ def build_services(app: App, options: ServiceOptions) -> FraudServices:
         PREDICT_KIND: scoring.run_predict,
         APPLY_KIND: scoring.run_apply,
         BUILD_KIND: references.run,
-        CITY_UNIT_KIND: lambda job, _progress: run_unit(app.city, job.params),
+        **city_handlers(city),
     }
-    runner = JobRunner(
-        uow, handlers, worker=worker_name(), heartbeat_seconds=options.heartbeat_seconds
+    runner = bound_runner(
+        uow, handlers, (queue, city_queue), heartbeat_seconds=options.heartbeat_seconds
     )
-    queue.bind(runner.run)
-    city_queue.bind(runner.run)
     return FraudServices(
         options=options,
         uow=uow,
@@ -170,7 +175,7 @@ def build_services(app: App, options: ServiceOptions) -> FraudServices:
         training=training,
         scoring=scoring,
         models=ModelService(workspace, uow, options),
-        predictions=PredictionService(workspace, uow, app.objects, temp_dir=options.temp_dir),
+        predictions=PredictionService(workspace, uow, objects, temp_dir=options.temp_dir),
         references=references,
         deletion=UserDeletion(workspace, uow, admin),
         library=library,
