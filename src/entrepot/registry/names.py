@@ -9,7 +9,11 @@ from entrepot.errors import InvalidKey
 from entrepot.registry.errors import InvalidModelFiles, InvalidName
 from entrepot.storage.keys import validate_key
 
-_SEGMENT = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
+#: The longest name, version or alias (one rule for every door: command line, API, pages).
+NAME_MAX = 64
+#: A safe segment, as an HTML ``pattern`` and a Python expression (matched whole).
+NAME_PATTERN = f"[A-Za-z0-9][A-Za-z0-9._-]{{0,{NAME_MAX - 1}}}"
+_SEGMENT = re.compile(NAME_PATTERN)
 #: What a default version looks like: ``vYYYYMMDD_HHMMSS``, then ``_2``, ``_3``...
 TIMESTAMP_VERSION = re.compile(r"^v\d{8}_\d{6}(?:_\d+)?$")
 #: Selectors with a meaning of their own, never a version or an alias.
@@ -21,7 +25,7 @@ MANIFEST_PATH = "manifest.json"
 def check_segment(value: str, what: str) -> str:
     """Return ``value`` if it is one safe segment: letters, digits, ``.``, ``_``, ``-``,
     starting with a letter or digit, at most 64 characters, no ``..``."""
-    if not isinstance(value, str) or not _SEGMENT.match(value) or ".." in value:
+    if not isinstance(value, str) or not _SEGMENT.fullmatch(value) or ".." in value:
         raise InvalidName(f"{what} {value!r} is not a safe name")
     return value
 

@@ -19,6 +19,7 @@ from entrepot.errors import EntrepotError
 from entrepot.fraud_service.reference_progress import BuildProgress, reference_progress
 from entrepot.i18n import Formats, Translator
 from entrepot.i18n.catalogs import Np_
+from entrepot.registry.names import NAME_MAX, NAME_PATTERN
 from entrepot.web.assets import asset_url
 from entrepot.web.i18n import choose, translator
 from entrepot.web.phrases import Phrases
@@ -59,6 +60,8 @@ def environment() -> Environment:
     env.filters["size"] = _size
     env.filters["tojson_script"] = _json
     env.globals["asset"] = asset_url
+    # The model name rule, from the registry that enforces it (``maxlength``, ``pattern``).
+    env.globals["name_rule"] = {"max": NAME_MAX, "pattern": NAME_PATTERN}
     return env
 
 

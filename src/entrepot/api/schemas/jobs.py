@@ -9,13 +9,22 @@ from pydantic import BaseModel, Field
 
 from entrepot.api.schemas.base import Body, fields_of
 from entrepot.catalog.jobs.records import JobRecord
+from entrepot.registry.names import NAME_MAX
+
+#: A bound on the field's size only: the name rule itself (``registry/names.py``) is the
+#: service's, so every door answers a bad name the same way (``invalid_name``).
+_MODEL_NAME = Field(
+    max_length=255,
+    description=f"1 to {NAME_MAX} letters, digits, '.', '_' or '-', starting with a letter "
+    "or digit",
+)
 
 
 class TrainIn(BaseModel):
     """``filepath`` is named only to refuse it with a clear message (the seeds sent one)."""
 
     dataset_id: str | None = Field(default=None, max_length=32)
-    model_name: str = Field(max_length=64)
+    model_name: str = _MODEL_NAME
     target_column: str | None = Field(default=None, max_length=255)
     filepath: str | None = None
 
@@ -28,7 +37,9 @@ class PredictIn(Body):
 class ApplyIn(BaseModel):
     dataset_id: str | None = Field(default=None, max_length=32)
     filepath: str | None = None
-    model_name: str | None = Field(default=None, max_length=64)
+    model_name: str | None = Field(
+        default=None, max_length=255, description=_MODEL_NAME.description
+    )
 
 
 class JobOut(BaseModel):

@@ -13,7 +13,6 @@ references in the library kept in it (``App.reference_library``); see
 from __future__ import annotations
 
 import json
-import re
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -37,9 +36,6 @@ def _file_sha256(path: Path) -> str:
 
     with path.open("rb") as handle:
         return sha256_stream(handle)
-
-
-_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$")
 
 
 def _console() -> Console:
@@ -155,8 +151,7 @@ def train_command(
     from entrepot.fraud.tables.io import read_table
     from entrepot.fraud.train.training import train
 
-    if not _NAME.match(name):
-        raise typer.BadParameter("letters, digits, '.', '_' and '-' only", param_hint="--name")
+    _check_model_name(name)
     models: Any = None
     if out is None:  # a registry that cannot take the model fails now, not after training
         models = registry(ctx, user)
@@ -210,6 +205,17 @@ def train_command(
         f"registered [bold]{version.name}@{version.version}[/]: "
         f"`entrepot fraud score FILE OUT --model {version.name}`"
     )
+
+
+def _check_model_name(name: str) -> None:
+    """The registry's own name rule, checked before any training (one rule for every door)."""
+    from entrepot.registry.errors import InvalidName
+    from entrepot.registry.names import check_name
+
+    try:
+        check_name(name)
+    except InvalidName as exc:
+        raise typer.BadParameter(f"{exc.message}: {exc.hint}", param_hint="--name") from None
 
 
 def _check_slot(ctx: typer.Context, models: Any) -> None:

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import json
 import os
-import re
 import shutil
 import tempfile
 from collections.abc import Mapping, Sequence
@@ -27,9 +26,10 @@ from typing import Any, Protocol
 from entrepot.fraud.errors import FraudError
 from entrepot.fraud.match.signature import ColumnSignature
 from entrepot.fraud.model.saved import FraudModel
+from entrepot.registry.errors import InvalidName
+from entrepot.registry.names import check_name
 
 REFERENCE_FILE = "reference.json"
-_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
 
 
 class UnknownReference(FraudError, KeyError):
@@ -113,12 +113,10 @@ class ReferenceSink(Protocol):
 
 def check_reference_name(name: str) -> str:
     """``name`` if it is a safe reference name (letters, digits, ``.``, ``_``, ``-``)."""
-    if not _NAME.match(name):
-        raise FraudError(
-            f"invalid reference name {name!r}",
-            hint="use 1 to 64 letters, digits, '.', '_' or '-', starting with a letter or digit",
-        )
-    return name
+    try:
+        return check_name(name)
+    except InvalidName as exc:
+        raise FraudError(f"invalid reference name {name!r}", hint=exc.hint) from None
 
 
 def _now() -> str:
