@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
-import os
-import tempfile
 from collections import defaultdict
 from datetime import timedelta
 from pathlib import Path
@@ -18,7 +15,7 @@ from entrepot.cli.context import console, current_app, progress_console
 from entrepot.cli.format import parse_duration
 from entrepot.cli.output import Column, JsonFlag, counted, emit_rows, human, print_json, table
 from entrepot.cli.progress import ProgressReader, transfer_progress
-from entrepot.errors import AccessDenied, IntegrityError, LocalFileNotFound, StorageError
+from entrepot.errors import AccessDenied, LocalFileNotFound, StorageError
 from entrepot.sizes import human_size
 
 #: The folder of the web service's users (``users/<id>/``): the service alone writes there.
@@ -190,29 +187,17 @@ def get(
     app = current_app()
     if dest.is_dir():
         dest = dest / key.rsplit("/", 1)[-1]
-    expected = app.objects.expected_sha256(key)
-    info = app.store.head(key)
-    dest.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=dest.parent, prefix=f".{dest.name}.", suffix=".part")
-    try:
-        digest = hashlib.sha256()
-        with transfer_progress(progress_console) as progress, os.fdopen(fd, "wb") as out:
-            task = progress.add_task(f"get {key}", total=info.size)
-            for chunk in app.store.iter_bytes(key):
-                digest.update(chunk)
-                out.write(chunk)
-                progress.advance(task, len(chunk))
-        if expected is not None and digest.hexdigest() != expected:
-            raise IntegrityError(
-                f"sha256 differs from the catalog's ({expected})", key=key, store=app.store.url
-            )
-        os.replace(tmp, dest)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    verified = "catalog and store" if expected else "store"
+    with transfer_progress(progress_console) as progress:
+        task = progress.add_task(f"get {key}", total=None)
+
+        def advance(n: int, total: int) -> None:
+            progress.update(task, advance=n, total=total)
+
+        done = app.objects.download(key, dest, progress=advance)
+    verified = "catalog and store" if done.cataloged else "store"
     console.print(
-        f"wrote {escape(str(dest))} ({human_size(info.size)}, sha256 verified against {verified})"
+        f"wrote {escape(str(done.path))} ({human_size(done.size)}, sha256 verified against "
+        f"{verified})"
     )
 
 

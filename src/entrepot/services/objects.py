@@ -10,13 +10,14 @@ from __future__ import annotations
 import contextlib
 import os
 import tempfile
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO, Protocol
 
 from entrepot.catalog.objects.records import ObjectRecord, ObjectState
 from entrepot.catalog.uow import UnitOfWorkFactory
-from entrepot.errors import IntegrityError, StorageError
+from entrepot.errors import IntegrityError, RecordNotFound, StorageError
 from entrepot.services.damage import register_read_damage
 from entrepot.storage.protocols import Delete, Get, Materialize, Put
 from entrepot.storage.types import CHUNK_SIZE, PutSource
@@ -24,6 +25,17 @@ from entrepot.storage.types import CHUNK_SIZE, PutSource
 
 class ObjectStore(Get, Put, Delete, Protocol):
     """What the write protocol needs of a store: verified reads, writes and deletes."""
+
+
+@dataclass(frozen=True, slots=True)
+class Downloaded:
+    """A verified download: where it was written, how large, its sha256, and whether the
+    catalog vouched for the bytes (``cataloged``) or only the store's own checksum."""
+
+    path: Path
+    size: int
+    sha256: str | None
+    cataloged: bool
 
 
 class ObjectService:
@@ -100,6 +112,43 @@ class ObjectService:
         record = self._readable(key)
         chunks = self._store.iter_bytes(key, chunk_size=chunk_size, sha256=record.sha256)
         return self._noted(record, _sized(record, chunks))
+
+    def download(
+        self, key: str, dest: Path, *, progress: Callable[[int, int], object] | None = None
+    ) -> Downloaded:
+        """Write ``key`` to the local file ``dest``, visible only once verified whole.
+
+        A cataloged object is read as :meth:`iter_bytes` reads it (refused if quarantined,
+        checked against the catalog's sha256 and size, damage registered); an object the
+        catalog does not record is checked against the store's own sha256. The bytes go to a
+        hidden ``.part`` file beside ``dest``, renamed over it only when verified; on any
+        failure it is removed. ``progress(n, total)`` is told of each chunk of ``n`` bytes
+        written, out of ``total`` (a progress bar).
+        """
+        try:
+            record: ObjectRecord | None = self._readable(key)
+        except RecordNotFound:
+            record = None
+        if record is not None:
+            total, chunks = record.size, self.iter_bytes(key)
+        else:
+            total, chunks = self._store.head(key).size, self._store.iter_bytes(key)
+        dest.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=dest.parent, prefix=f".{dest.name}.", suffix=".part")
+        size = 0
+        try:
+            with os.fdopen(fd, "wb") as out:
+                for chunk in chunks:
+                    out.write(chunk)
+                    size += len(chunk)
+                    if progress is not None:
+                        progress(len(chunk), total)
+            os.replace(tmp, dest)
+        except BaseException:
+            Path(tmp).unlink(missing_ok=True)
+            raise
+        sha256 = record.sha256 if record is not None else None
+        return Downloaded(dest, size, sha256, cataloged=record is not None)
 
     def open_verified(self, key: str, *, folder: Path | None = None) -> VerifiedFile:
         """The bytes of ``key`` in a local file, **verified whole before this returns**
