@@ -22,6 +22,7 @@ from entrepot.config import Settings
 from entrepot.fraud.library.registry import RegistryLibrary
 from entrepot.fraud_service.datasets import DatasetService
 from entrepot.fraud_service.feedback import FeedbackService
+from entrepot.fraud_service.file_training import FileTraining
 from entrepot.fraud_service.options import ServiceOptions
 from entrepot.fraud_service.predictions import PredictionService
 from entrepot.fraud_service.reference_job import ReferenceBuilder
@@ -62,6 +63,8 @@ class FraudServices:
     runner: JobRunner
     datasets: DatasetService
     training: TrainingService
+    #: ``entrepot fraud train FILE --user``: the training service, run in the caller's process.
+    file_training: FileTraining
     scoring: ScoringService
     models: ModelService
     predictions: PredictionService
@@ -173,6 +176,7 @@ def build_services(
         runner=runner,
         datasets=datasets,
         training=training,
+        file_training=FileTraining(datasets, training, jobs, runner),
         scoring=scoring,
         models=ModelService(workspace, uow, options),
         predictions=PredictionService(workspace, uow, objects, temp_dir=options.temp_dir),

@@ -6,6 +6,7 @@ from entrepot import errors as e
 from entrepot.accounts.errors import InvalidAccountInput
 from entrepot.city.errors import MissingInput
 from entrepot.fraud.errors import FraudError, UnknownDomain
+from entrepot.fraud_service.errors import TrainingFailed
 from entrepot.registry.errors import InvalidModelFiles, InvalidName, UnsafeModelFormat
 
 #: Most specific first; the first match wins.
@@ -14,6 +15,7 @@ EXIT_CODES: tuple[tuple[type[BaseException], int], ...] = (
     (e.LocalFileNotFound, 66),
     (UnknownDomain, 64),
     (FraudError, 65),
+    (TrainingFailed, 65),
     (e.InvalidKey, 65),
     (InvalidAccountInput, 65),
     (InvalidName, 65),

@@ -31,13 +31,3 @@ def owned_registry(app: App, user: str | None) -> Registry:
 
     account = find_account(app.uow, user)
     return app.registry.for_owner(str(account.id))
-
-
-def check_model_slot(app: App, models: Registry) -> None:
-    """Raise unless one more model fits the plan of the account whose ``models`` these are
-    (none for the shared ones), as the web service checks before it queues a training
-    (its licence in force, its model quota)."""
-    if models.owner is None:
-        return
-    with app.uow() as uow:  # the check only: rolled back, the lock released
-        app.licences.reserve_model(uow, int(models.owner))

@@ -7,7 +7,8 @@
     ├── LibraryNotReady                   the reference library is still being built
     ├── NotInNamespace (PermissionError)  a key outside the caller's folder
     ├── InvalidThreshold (ValueError)     a decision threshold outside (0, 1)
-    └── NothingToLearn                    a retrain without any analyst decision
+    ├── NothingToLearn                    a retrain without any analyst decision
+    └── TrainingFailed                    a training run in this process failed
 """
 
 from __future__ import annotations
@@ -50,3 +51,14 @@ class NothingToLearn(FraudServiceError):
         "score a file with the model, label rows with POST /api/predictions/{id}/feedback "
         "(or on the review page), then retrain"
     )
+
+
+class TrainingFailed(FraudServiceError):
+    """A training run in the caller's process (``fraud train --user``) failed; the message is
+    the job's error, ``code`` its error code."""
+
+    hint = "the job stays in the account's history with this error; fix the file and retry"
+
+    def __init__(self, message: str, *, code: str | None = None) -> None:
+        super().__init__(message)
+        self.code = code or "training_failed"

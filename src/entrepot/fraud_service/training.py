@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import time
 from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -34,6 +35,40 @@ from entrepot.registry.names import check_name
 WorkspaceOf = Callable[[int], Workspace]
 
 
+@dataclass(frozen=True, slots=True)
+class SearchOptions:
+    """How a training searches: its time budget in seconds, the cost of a missed fraud
+    against a false alarm (``None``: the engine's default), the seed and threads per fit."""
+
+    time_budget: float
+    cost_ratio: float | None = None
+    seed: int = 0
+    n_jobs: int = 1
+
+    def to_params(self) -> dict[str, Any]:
+        """The options as a job's parameters hold them (JSON)."""
+        return {
+            "time_budget": self.time_budget,
+            "cost_ratio": self.cost_ratio,
+            "seed": self.seed,
+            "n_jobs": self.n_jobs,
+        }
+
+    @classmethod
+    def from_params(cls, params: object, default_budget: float) -> SearchOptions:
+        """The options a job recorded, else the service's: a job queued before they were
+        recorded runs as it always did."""
+        if not isinstance(params, Mapping):
+            return cls(time_budget=default_budget)
+        ratio = params.get("cost_ratio")
+        return cls(
+            time_budget=float(params.get("time_budget") or default_budget),
+            cost_ratio=None if ratio is None else float(ratio),
+            seed=int(params.get("seed") or 0),
+            n_jobs=max(1, int(params.get("n_jobs") or 1)),
+        )
+
+
 class TrainingService:
     """Submit trainings, and the job handler that runs them."""
 
@@ -54,9 +89,18 @@ class TrainingService:
         self._options = options
 
     def submit(
-        self, user_id: int, dataset_id: str, model_name: str, target: str | None = None
+        self,
+        user_id: int,
+        dataset_id: str,
+        model_name: str,
+        target: str | None = None,
+        *,
+        search: SearchOptions | None = None,
+        send: bool = True,
     ) -> JobRecord:
-        """Queue the training of ``model_name`` on dataset ``dataset_id``.
+        """Queue the training of ``model_name`` on dataset ``dataset_id`` (``search``: the
+        model search's own settings, else the service's budget; ``send=False`` records the
+        job, slot taken, for the caller to run in its own process).
 
         Refused at once (nothing recorded) for an unknown dataset, a bad model name, a
         target that is not a column or no detectable target, no licence, or a full quota.
@@ -77,10 +121,18 @@ class TrainingService:
                     hint="name the label column (target_column), or score the file with "
                     "POST /api/apply_unlabeled if it has no label",
                 )
-            job = self._record(uow, user_id, dataset, model_name, target)
+            more = {"search": search.to_params()} if search is not None else {}
+            job = self._record(uow, user_id, dataset, model_name, target, **more)
             uow.commit()
-        self._jobs.send(job)
+        if send:
+            self._jobs.send(job)
         return job
+
+    def check_room(self, user_id: int) -> None:
+        """Raise unless ``user_id``'s plan takes one more model now (licence in force, model
+        quota); nothing is held: :meth:`submit` takes the slot when it records the job."""
+        with self._uow() as uow:  # rolled back: the row lock ends with it
+            self._licences.reserve_model(uow, user_id)
 
     def submit_retrain(self, user_id: int, model_id: int) -> JobRecord:
         """Queue the training of the next version of model ``model_id``: its training data
@@ -152,7 +204,8 @@ class TrainingService:
                         f"model {previous} was deleted before its retraining started"
                     ) from None
         dataset = self._datasets.get(job.owner_id, str(params["dataset_id"]))
-        budget = self._options.training_budget
+        search = SearchOptions.from_params(params.get("search"), self._options.training_budget)
+        budget = search.time_budget
         target = str(params["target"])
         progress(0.02, "reading the dataset")
         with self._datasets.local_copy(job.owner_id, dataset) as path:
@@ -183,7 +236,16 @@ class TrainingService:
             elapsed = time.monotonic() - began
             progress(0.05 + 0.85 * min(1.0, elapsed / max(budget, 1.0)), message)
 
-        result = train(frame, target, time_budget=budget, progress=say, extra=extra)
+        result = train(
+            frame,
+            target,
+            time_budget=budget,
+            cost_ratio=search.cost_ratio,
+            seed=search.seed,
+            n_jobs=search.n_jobs,
+            progress=say,
+            extra=extra,
+        )
         progress(0.92, "storing the model")
 
         def add_curves(folder: Path) -> None:

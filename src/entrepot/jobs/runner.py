@@ -63,9 +63,13 @@ class JobRunner:
         """The job kinds this runner can run."""
         return frozenset(self._handlers)
 
-    def run(self, job_id: str) -> JobState | None:
+    def run(
+        self, job_id: str, *, observe: Callable[[float, str], object] | None = None
+    ) -> JobState | None:
         """Run job ``job_id`` if it is still queued; returns its final state, or ``None`` if
-        another worker has it, it is finished, or it was cancelled while it ran."""
+        another worker has it, it is finished, or it was cancelled while it ran.
+        ``observe(fraction, message)`` is told of every progress report as it is made (a
+        command running a job in its own process shows them)."""
         with self._uow() as uow:
             job = uow.jobs.claim(job_id, self.worker, self._clock())
             uow.commit()
@@ -76,18 +80,20 @@ class JobRunner:
         beat = threading.Thread(target=self._beat, args=(job.id, stop), daemon=True)
         beat.start()
         try:
-            return self._execute(job)
+            return self._execute(job, observe)
         finally:
             stop.set()
             beat.join(timeout=5)
 
-    def _execute(self, job: JobRecord) -> JobState | None:
+    def _execute(
+        self, job: JobRecord, observe: Callable[[float, str], object] | None = None
+    ) -> JobState | None:
         handler = self._handlers.get(job.kind)
         try:
             if handler is None:
                 raise EntrepotError(f"no worker knows how to run {job.kind!r} jobs")
             with running(job.id, self.worker):
-                result = handler(job, _Reporter(self, job.id))
+                result = handler(job, _Reporter(self, job.id, observe))
         except JobCancelled:
             # Cancelled (then _finish finds it no longer ours and releases it), or its owner
             # was deactivated or deleted while it ran (then it is failed here).
@@ -173,12 +179,20 @@ class JobRunner:
 class _Reporter:
     """The ``progress`` callable handed to a handler; writes at most twice a second."""
 
-    def __init__(self, runner: JobRunner, job_id: str) -> None:
+    def __init__(
+        self,
+        runner: JobRunner,
+        job_id: str,
+        observe: Callable[[float, str], object] | None = None,
+    ) -> None:
         self._runner = runner
         self._job_id = job_id
+        self._observe = observe
         self._last = 0.0
 
     def __call__(self, fraction: float, message: str = "") -> None:
+        if self._observe is not None:
+            self._observe(fraction, message)
         now = time.monotonic()
         if now - self._last < 0.5 and fraction < 1.0:
             return

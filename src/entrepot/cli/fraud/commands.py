@@ -22,7 +22,7 @@ from rich.table import Table
 
 from entrepot.cli.context import given_app
 from entrepot.cli.fraud.sources import Library, ModelOption, references, registry, single_model
-from entrepot.cli.owners import UserOption, check_model_slot
+from entrepot.cli.owners import UserOption
 
 fraud_app = typer.Typer(
     name="fraud",
@@ -152,11 +152,13 @@ def train_command(
     from entrepot.fraud.train.training import train
 
     _check_model_name(name)
+    if user is not None and out is None:
+        _train_for_account(ctx, file, name, user, target, time_budget, cost_ratio, seed, jobs)
+        return
     models: Any = None
     if out is None:  # a registry that cannot take the model fails now, not after training
         models = registry(ctx, user)
         models.list()
-        _check_slot(ctx, models)
     console = _console()
     frame = read_table(file)
     result = train(
@@ -193,7 +195,6 @@ def train_command(
         return
     from entrepot.fraud.library.trained import register_trained
 
-    _check_slot(ctx, models)  # again: the account may have trained elsewhere meanwhile
     version = register_trained(
         models,
         result,
@@ -207,6 +208,52 @@ def train_command(
     )
 
 
+def _train_for_account(
+    ctx: typer.Context,
+    file: Path,
+    name: str,
+    user: str,
+    target: str | None,
+    time_budget: float,
+    cost_ratio: float | None,
+    seed: int,
+    jobs: int,
+) -> None:
+    """``--user``: the account's training, as the web service runs it (its plan and quota,
+    the file kept as one of its datasets, the job in its history), in this process."""
+    from entrepot.accounts.lookup import find_account
+    from entrepot.fraud_service.training import SearchOptions
+
+    app = given_app(ctx)
+    if app is None:
+        registry(ctx, user)  # says this command has no registry to use
+        return
+    account = find_account(app.uow, user)
+    console = _console()
+    said: list[str] = []
+
+    def progress(_fraction: float, message: str) -> None:
+        if message and (not said or said[-1] != message):
+            said.append(message)
+            console.print(f"[dim]{message}[/]")
+
+    search = SearchOptions(time_budget, cost_ratio=cost_ratio, seed=seed, n_jobs=jobs)
+    job = app.fraud().file_training.train(
+        account.id, file, name, target=target, search=search, progress=progress
+    )
+    result = job.result
+    metrics = Table("test metric", "value", title=f"{name}@{result['version']}")
+    for key, value in sorted(dict(result.get("metrics", {})).items()):
+        metrics.add_row(str(key), f"{float(value):.4f}")
+    console.print(metrics)
+    for note in result.get("warnings", []):
+        console.print(f"[yellow]note:[/] {note}")
+    console.print(
+        f"registered [bold]{result['model_name']}@{result['version']}[/] in {account.email}'s "
+        f"models: `entrepot fraud score FILE OUT --model {result['model_name']} --user {user}`"
+    )
+
+
 def _check_model_name(name: str) -> None:
     """The registry's own name rule, checked before any training (one rule for every door)."""
     from entrepot.registry.errors import InvalidName
@@ -216,13 +263,6 @@ def _check_model_name(name: str) -> None:
         check_name(name)
     except InvalidName as exc:
         raise typer.BadParameter(f"{exc.message}: {exc.hint}", param_hint="--name") from None
-
-
-def _check_slot(ctx: typer.Context, models: Any) -> None:
-    """For an account's models (``--user``): its plan must take one more (licence, quota)."""
-    app = given_app(ctx)
-    if app is not None:
-        check_model_slot(app, models)
 
 
 @fraud_app.command("build-references")

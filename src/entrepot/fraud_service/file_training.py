@@ -1,0 +1,77 @@
+"""``entrepot fraud train FILE --user ACCOUNT``: a local file trained for an account exactly
+as the web service trains an upload. The file becomes one of the account's datasets (the
+upload's limits and analysis), the training is recorded as the account's job (its plan and
+model quota checked, and the slot held, under its row lock, as ``POST /api/train`` does),
+and the job runs in this process with the web worker's handler. A process that dies
+mid-way leaves a job the reaper hands to a worker, which finishes it."""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Callable
+from pathlib import Path
+
+from entrepot.catalog.jobs.records import JobRecord, JobState
+from entrepot.errors import EntrepotError
+from entrepot.fraud_service.datasets import DatasetService
+from entrepot.fraud_service.errors import TrainingFailed
+from entrepot.fraud_service.training import SearchOptions, TrainingService
+from entrepot.jobs.runner import JobRunner
+from entrepot.jobs.service import JobService
+from entrepot.registry.names import check_name
+
+#: Bytes read from the local file at a time.
+_CHUNK = 1024 * 1024
+
+
+class FileTraining:
+    """Train a local file for an account, through the training service."""
+
+    def __init__(
+        self,
+        datasets: DatasetService,
+        training: TrainingService,
+        jobs: JobService,
+        runner: JobRunner,
+    ) -> None:
+        self._datasets = datasets
+        self._training = training
+        self._jobs = jobs
+        self._runner = runner
+
+    def train(
+        self,
+        user_id: int,
+        path: Path,
+        model_name: str,
+        *,
+        target: str | None = None,
+        search: SearchOptions,
+        progress: Callable[[float, str], object] | None = None,
+    ) -> JobRecord:
+        """Store ``path`` as a dataset of ``user_id``, then train ``model_name`` on it in
+        this process; returns the succeeded job (its ``result`` names the model version).
+        Refused before any upload for a bad name, no licence or a full quota (checked again,
+        and the slot taken, when the job is recorded: the dataset is then removed); raises
+        :class:`TrainingFailed` with the job's error if the training fails."""
+        check_name(model_name)
+        self._training.check_room(user_id)
+        with self._datasets.spool(user_id) as spool, path.open("rb") as source:
+            while chunk := source.read(_CHUNK):
+                spool.write(chunk)
+            dataset = self._datasets.create(user_id, path.name, spool, target=target)
+        try:
+            job = self._training.submit(
+                user_id, dataset.id, model_name, target, search=search, send=False
+            )
+        except EntrepotError:
+            with contextlib.suppress(EntrepotError):
+                self._datasets.delete(user_id, dataset.id)
+            raise
+        self._runner.run(job.id, observe=progress)
+        done = self._jobs.get(user_id, job.id)
+        if done.state is not JobState.SUCCEEDED:
+            raise TrainingFailed(
+                done.error or f"the training ended {done.state.value}", code=done.error_code
+            )
+        return done
