@@ -19,8 +19,10 @@ from tests.support.web import Api, make_web_app, run_jobs, user_api
 World = tuple[Api, Api, FraudServices, int]
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture
 def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
+    """A fresh world per test: the tests save thresholds, give feedback and train, so none
+    may see another's (they run in any order)."""
     app, services = make_web_app(tmp_path_factory.mktemp("feedback"))
     with TestClient(app, raise_server_exceptions=False) as client:
         alice = user_api(client, services, "alice@example.com")
@@ -151,6 +153,10 @@ def test_retraining_learns_from_feedback_on_the_same_test_split(world: World) ->
 def test_a_retrain_racing_a_delete_fails_cleanly(world: World) -> None:
     alice, _, services, _ = world
     latest = max(m["id"] for m in alice.get("/api/models").json())
+    labelled = pd.read_csv(io.BytesIO(labelled_csv(600, seed=12)))  # decisions to learn from
+    found = predict(alice, services, latest, labelled.to_csv(index=False).encode())
+    truth = [(r["row"], int(labelled["is_fraud"].iloc[r["row"] - 1])) for r in found["top"][:30]]
+    alice.post(f"/api/predictions/{found['id']}/feedback", json=_labels(*truth))
     job = alice.post(f"/api/models/{latest}/retrain")
     assert job.status_code == 202, job.text
     assert alice.delete(f"/api/models/{latest}").status_code == 200
@@ -180,7 +186,8 @@ def test_decisions_on_the_training_file_itself_are_not_learnt(world: World) -> N
 
 
 def test_feedback_and_mapping_bodies_are_bounded(world: World) -> None:
-    alice, _, _, _ = world
+    alice, _, services, model_id = world
+    predict(alice, services, model_id, unlabelled_csv(100))
     (prediction, *_) = alice.get("/api/predictions").json()["items"]
     url = f"/api/predictions/{prediction['id']}/feedback"
     many = alice.post(url, json=_labels(*[(1, 1)] * 10_001))

@@ -141,6 +141,7 @@ def test_download_by_key_refuses_traversal_before_anything(world: dict[str, Any]
 
 def test_a_key_in_ones_folder_that_is_no_prediction_is_not_found(world: dict[str, Any]) -> None:
     bob: Api = world["bob"]
+    bob.upload(unlabelled_csv(200))  # a key in his own folder
     dataset = bob.get("/api/datasets").json()["items"][0]["id"]
     services: FraudServices = world["services"]
     key = services.datasets.get(bob.user_id, dataset).key
