@@ -28,8 +28,8 @@ from entrepot.catalog.migrate import upgrade
 from entrepot.city.generator import GenerateOptions, generate
 from entrepot.city.runtime import CityRuntime
 from entrepot.dashboard import city as dashboard
+from entrepot.http import assets
 from entrepot.storage.memory import MemoryStore
-from entrepot.web import assets
 from tests.support.browser import accessibility_problems
 from tests.support.network import free_port
 
@@ -47,7 +47,7 @@ FLAGS = (
     "--window-size=1280,1400",
 )
 WAIT_S = 20.0
-#: The site's policy (see entrepot.api.app): scripts from the site only, no inline script.
+#: The site's policy (see entrepot.asgi): scripts from the site only, no inline script.
 CSP = (
     "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
     "img-src 'self' data: blob:; font-src 'self' data:; connect-src 'self'"

@@ -20,7 +20,6 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import update
 
-from entrepot.api.sessions import SESSION_COOKIE
 from entrepot.bootstrap.fraud import FraudServices
 from entrepot.catalog.accounts.tables import ApiTokenRow
 from entrepot.catalog.migrate import head
@@ -29,8 +28,10 @@ from entrepot.errors import (
     IntegrityError,
     InvalidKey,
     ObjectNotFound,
+    StorageError,
     StoreUnavailable,
 )
+from entrepot.http.sessions import SESSION_COOKIE
 from tests.support.asgi import call, flood
 from tests.support.web import PASSWORD, make_web_app, user_api
 
@@ -480,7 +481,7 @@ def test_the_metrics_token_reads_metrics_and_details(web: Web) -> None:
     ],
 )
 def test_attack_error_bodies_never_echo_the_store(
-    app: Any, tmp_path: Path, error: type[Exception], status: int
+    app: Any, tmp_path: Path, error: type[StorageError], status: int
 ) -> None:
     store = app.state.entrepot.settings.store_url
 

@@ -20,10 +20,10 @@ import pytest
 from fastapi.testclient import TestClient
 from itsdangerous import TimestampSigner
 
-from entrepot.api.sessions import SESSION_COOKIE
 from entrepot.bootstrap import bootstrap
 from entrepot.config import Settings, load_settings
 from entrepot.errors import ConfigError
+from entrepot.http.sessions import SESSION_COOKIE
 from tests.support.cli import Run, in_process_cli
 from tests.support.csvs import labelled_csv
 from tests.support.web import make_web_app, run_jobs, user_api
@@ -206,8 +206,8 @@ def test_production_without_a_secret_refuses_to_start(
 @pytest.fixture(scope="module")
 def generated(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
     """The web service on a development instance without ENTREPOT_SECRET_KEY."""
-    from entrepot.api.app import create_app
-    from entrepot.api.options import web_options
+    from entrepot.asgi import create_app
+    from entrepot.http.options import web_options
 
     folder = tmp_path_factory.mktemp("generated")
     with pytest.MonkeyPatch.context() as mp:

@@ -14,7 +14,7 @@ from fastapi.testclient import TestClient
 from entrepot.api.routes import city
 from entrepot.city.runtime import CityRuntime
 from entrepot.dashboard import city as dashboard
-from entrepot.web import assets
+from entrepot.http import assets
 
 #: The day the dashboard tests look at, and the start of the week of data before it.
 DAY, WEEK_BEFORE = date(2025, 11, 4), date(2025, 10, 28)

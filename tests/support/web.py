@@ -24,10 +24,10 @@ def make_web_app(
     in-process queue (jobs run when the test calls ``services.queue.work_one()``), a short
     training budget and no reference library unless asked; ``settings`` replaces some
     settings (``store_url`` for an S3 bucket, ``metrics_token=...``); returns (app, services)."""
-    from entrepot.api.app import create_app
-    from entrepot.api.options import web_options
+    from entrepot.asgi import create_app
     from entrepot.bootstrap import bootstrap
     from entrepot.config import Settings
+    from entrepot.http.options import web_options
 
     values: dict[str, Any] = {
         "store_url": str(folder / "store"),

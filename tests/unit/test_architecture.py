@@ -35,12 +35,17 @@ RANKS = {
     "bootstrap": 6,
     "config": 6,
     "config_values": 6,
-    "api": 7,
-    "dashboard": 7,
-    "web": 7,
-    "cli": 7,
-    "__main__": 7,
+    "http": 7,
+    "api": 8,
+    "dashboard": 8,
+    "web": 8,
+    "asgi": 9,
+    "cli": 9,
+    "__main__": 9,
 }
+#: The three web entrypoints: each imports the shared HTTP plumbing (``http``), never
+#: another of the three; :mod:`entrepot.asgi` alone assembles them.
+WEB_ENTRYPOINTS = {"api", "web", "dashboard"}
 APPS = {"fraud", "city"}
 #: The fraud engine's sub-packages stack the same way: a package imports its own rank or a
 #: lower one (score -> library -> train -> match, model -> schema -> tables; synth a leaf).
@@ -144,6 +149,26 @@ def test_layers_point_inward(module: str, path: Path) -> None:
         assert layer in RANKS, f"{module} imports unknown layer {target}"
         assert RANKS[layer] <= RANKS[own], f"{module} ({own}) imports outer layer {target}"
         assert not (own in APPS and layer in APPS), f"app {module} imports another app {target}"
+
+
+@pytest.mark.parametrize(("module", "path"), MODULES, ids=[m for m, _ in MODULES])
+def test_the_web_entrypoints_never_import_one_another(module: str, path: Path) -> None:
+    own = _layer(module)
+    if own not in WEB_ENTRYPOINTS:
+        return
+    for target in _imports(path, module):
+        layer = _layer(target)
+        assert layer == own or layer not in WEB_ENTRYPOINTS, (
+            f"{module} imports {target}: shared HTTP code goes in entrepot.http, and only "
+            "entrepot.asgi puts the API, the pages and the dashboard together"
+        )
+
+
+def test_nothing_imports_the_assembled_app_but_the_serve_command() -> None:
+    for module, path in MODULES:
+        if module in ("entrepot.asgi", "entrepot.cli.serve"):
+            continue
+        assert "entrepot.asgi" not in _imports(path, module), module
 
 
 def _import_graph() -> dict[str, set[str]]:

@@ -51,10 +51,10 @@ def serve(
     """Start the fraud detection web service and print its URL."""
     import uvicorn
 
-    from entrepot.api.app import create_app
-    from entrepot.api.observability import configure_logging
+    from entrepot.asgi import create_app
     from entrepot.catalog.engine import masked
     from entrepot.cli.reference_build import follow_in_background
+    from entrepot.http.observability import configure_logging
 
     app = current_app()
     configure_logging(log_level.upper(), json_lines=app.settings.env == "production")
@@ -96,7 +96,7 @@ def _serve_processes(app: App, workers: int, *, run_worker: bool, **options: Any
 
     import uvicorn
 
-    from entrepot.api.served import LOG_LEVEL_VARIABLE
+    from entrepot.asgi import LOG_LEVEL_VARIABLE
     from entrepot.catalog.engine import masked
 
     _ = app.secret_key  # one instance secret, made here before any worker needs it
@@ -122,7 +122,7 @@ def _serve_processes(app: App, workers: int, *, run_worker: bool, **options: Any
         + f"\n  accounts {_accounts(app)}"
     )
     try:
-        uvicorn.run("entrepot.api.served:served_app", factory=True, workers=workers, **options)
+        uvicorn.run("entrepot.asgi:served_app", factory=True, workers=workers, **options)
     finally:
         if jobs is not None:
             jobs.terminate()
@@ -158,8 +158,8 @@ def worker(
     ] = QueueChoice.all,
 ) -> None:
     """Run background jobs (trainings, scorings, city units) from the queue until stopped."""
-    from entrepot.api.observability import configure_logging
     from entrepot.cli.reference_build import follow_in_background
+    from entrepot.http.observability import configure_logging
 
     app = current_app()
     configure_logging(log_level.upper(), json_lines=app.settings.env == "production")

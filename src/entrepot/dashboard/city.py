@@ -5,7 +5,7 @@ without a date, the last day with metrics. The period pages (``/periode``, ``/ca
 are :mod:`entrepot.dashboard.period_pages`, mounted here. The pages read the metrics store through
 the same :class:`~entrepot.city.runtime.CityRuntime` as ``/city/...``; charts are
 Plotly figures drawn by Plotly.js, served from the ``plotly`` package by
-:mod:`entrepot.web.assets` (compressed, named by content) like the page script.
+:mod:`entrepot.http.assets` (compressed, named by content) like the page script.
 """
 
 from __future__ import annotations
@@ -17,11 +17,11 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from entrepot.api.routes.city import Runtime
 from entrepot.city.kinds import METRIC_TYPES, REPORT
 from entrepot.city.report import summarize
 from entrepot.dashboard import charts, labels, period_pages
 from entrepot.dashboard.templating import templates
+from entrepot.http.city import Runtime
 from entrepot.i18n import LANGUAGES, Translator, translator
 
 router = APIRouter(prefix="/dashboard", tags=["dashboard"])

@@ -16,7 +16,6 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse
 
-from entrepot.api.routes.city import Runtime
 from entrepot.city.kinds import REPORT
 from entrepot.dashboard import labels
 from entrepot.dashboard.periods import (
@@ -29,6 +28,7 @@ from entrepot.dashboard.periods import (
 )
 from entrepot.dashboard.templating import templates
 from entrepot.dashboard.trends import trends
+from entrepot.http.city import Runtime
 from entrepot.i18n import Translator, translator
 from entrepot.i18n.catalogs import N_
 

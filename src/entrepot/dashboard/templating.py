@@ -12,7 +12,7 @@ from fastapi.templating import Jinja2Templates
 from jinja2 import pass_context
 
 from entrepot.dashboard import labels
-from entrepot.web.assets import asset_url
+from entrepot.http.assets import asset_url
 
 
 def _lang(context: Any) -> str:

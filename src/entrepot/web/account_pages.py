@@ -8,12 +8,12 @@ from typing import Annotated
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import Response
 
-from entrepot.api.deps import PageUser, Services
-from entrepot.api.errors import status_of
-from entrepot.api.sessions import check_csrf, sign_in
 from entrepot.bootstrap.fraud import FraudServices
 from entrepot.catalog.accounts.records import UserRecord
 from entrepot.errors import EntrepotError
+from entrepot.http.deps import PageUser, Services
+from entrepot.http.errors import status_of
+from entrepot.http.sessions import check_csrf, sign_in
 from entrepot.web.forms import Csrf, act
 from entrepot.web.render import render, say
 

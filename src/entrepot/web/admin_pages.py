@@ -8,8 +8,8 @@ from typing import Annotated
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import Response
 
-from entrepot.api.deps import PageAdmin, Services
 from entrepot.errors import EntrepotError
+from entrepot.http.deps import PageAdmin, Services
 from entrepot.web import charts
 from entrepot.web.forms import Csrf, act
 from entrepot.web.i18n import translator

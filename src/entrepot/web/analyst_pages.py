@@ -6,7 +6,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
-from entrepot.api.deps import PageUser, Services
+from entrepot.http.deps import PageUser, Services
 from entrepot.web import charts
 from entrepot.web.forms import Csrf, act
 from entrepot.web.i18n import translator

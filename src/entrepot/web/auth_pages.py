@@ -8,10 +8,10 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse, Response
 
 from entrepot.accounts.errors import TooManyAttempts
-from entrepot.api.deps import MaybeUser, Services
-from entrepot.api.errors import status_of
-from entrepot.api.sessions import check_csrf, flash, safe_next, sign_in, sign_out
 from entrepot.errors import EntrepotError
+from entrepot.http.deps import MaybeUser, Services
+from entrepot.http.errors import status_of
+from entrepot.http.sessions import check_csrf, flash, safe_next, sign_in, sign_out
 from entrepot.web.forms import Csrf
 from entrepot.web.render import render, say
 

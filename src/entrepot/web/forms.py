@@ -9,9 +9,9 @@ from typing import Annotated
 from fastapi import Form, Request
 from fastapi.responses import RedirectResponse
 
-from entrepot.api.errors import status_of
-from entrepot.api.sessions import check_csrf, flash, safe_next
 from entrepot.errors import EntrepotError
+from entrepot.http.errors import status_of
+from entrepot.http.sessions import check_csrf, flash, safe_next
 from entrepot.i18n import Formats
 from entrepot.jobs.codes import error_code
 from entrepot.web.i18n import translator

@@ -18,9 +18,9 @@ from fastapi.responses import RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 
 from entrepot.accounts.errors import AuthenticationRequired
-from entrepot.api.options import OidcOptions
-from entrepot.api.sessions import flash, safe_next, sign_in
 from entrepot.errors import ConfigError
+from entrepot.http.options import OidcOptions
+from entrepot.http.sessions import flash, safe_next, sign_in
 from entrepot.web.render import say
 
 try:

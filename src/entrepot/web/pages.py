@@ -10,14 +10,13 @@ from fastapi import APIRouter, FastAPI, Request
 from fastapi.responses import RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 
-from entrepot.api.deps import optional_user
-from entrepot.api.sessions import safe_next
+from entrepot.http.deps import optional_user
+from entrepot.http.sessions import safe_next
 from entrepot.i18n import Formats
 from entrepot.web import (
     account_pages,
     admin_pages,
     analyst_pages,
-    assets,
     auth_pages,
     result_pages,
     work_pages,
@@ -81,7 +80,6 @@ def install(app: FastAPI) -> None:
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     app.state.render_error = render_error
     app.state.page_message = page_message
-    app.include_router(assets.router)
     app.include_router(router)
     for module in (auth_pages, account_pages, work_pages, result_pages, analyst_pages, admin_pages):
         app.include_router(module.router)

@@ -12,15 +12,15 @@ from fastapi.responses import HTMLResponse
 from jinja2 import Environment, PackageLoader, pass_context, select_autoescape
 from markupsafe import Markup
 
-from entrepot.api.observability import request_id
-from entrepot.api.sessions import csrf_token, take_flashes
 from entrepot.catalog.accounts.records import UserRecord
 from entrepot.errors import EntrepotError
 from entrepot.fraud_service.reference_progress import BuildProgress, reference_progress
+from entrepot.http.assets import asset_url
+from entrepot.http.observability import request_id
+from entrepot.http.sessions import csrf_token, take_flashes
 from entrepot.i18n import Formats, Translator
 from entrepot.i18n.catalogs import Np_
 from entrepot.registry.names import NAME_MAX, NAME_PATTERN
-from entrepot.web.assets import asset_url
 from entrepot.web.i18n import choose, translator
 from entrepot.web.phrases import Phrases
 

@@ -8,8 +8,8 @@ from typing import Annotated
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import JSONResponse, Response
 
-from entrepot.api.deps import MaybeUser, PageUser, Services
-from entrepot.api.schemas.jobs import job_out
+from entrepot.http.deps import MaybeUser, PageUser, Services
+from entrepot.http.job_view import job_out
 from entrepot.i18n import Formats
 from entrepot.web.forms import Csrf, act
 from entrepot.web.i18n import translator

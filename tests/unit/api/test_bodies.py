@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from entrepot.api.bodies import ENVELOPE, BodyLimits
+from entrepot.http.bodies import ENVELOPE, BodyLimits
 from tests.support.asgi import call, flood
 from tests.support.web import PASSWORD, make_web_app
 

@@ -10,8 +10,8 @@ import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
-from entrepot.api.app import create_app
 from entrepot.api.routes import city
+from entrepot.asgi import create_app
 from entrepot.bootstrap import bootstrap
 from entrepot.catalog.engine import make_engine
 from entrepot.catalog.migrate import upgrade

@@ -1,9 +1,9 @@
-"""How errors map to HTTP statuses (api/errors.py)."""
+"""How errors map to HTTP statuses (http/errors.py)."""
 
 from __future__ import annotations
 
-from entrepot.api.errors import public_message, status_of
 from entrepot.errors import AccessDenied
+from entrepot.http.errors import public_message, status_of
 
 
 def test_a_store_refusing_the_service_is_not_the_clients_fault() -> None:

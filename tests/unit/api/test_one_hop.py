@@ -12,11 +12,11 @@ import anyio.to_thread
 import pytest
 from fastapi.testclient import TestClient
 
-from entrepot.api.observability import request_id
 from entrepot.api.schemas.accounts import MeOut
-from entrepot.api.schemas.jobs import JobOut
 from entrepot.api.schemas.models import ModelOut, model_out
 from entrepot.bootstrap.fraud import FraudServices
+from entrepot.http.job_view import JobOut
+from entrepot.http.observability import request_id
 from tests.support.web import Api, csrf_of, make_web_app, seeded_user, sign_in, user_api
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from entrepot.api.proxies import client_address, parse_networks
+from entrepot.http.proxies import client_address, parse_networks
 
 TRUSTED = parse_networks(["10.0.0.1", "10.1.0.0/16"])
 

@@ -12,10 +12,10 @@ from pathlib import Path
 import pytest
 
 from entrepot.accounts.errors import DatasetTooLarge
-from entrepot.api.observability import JsonFormatter, LineFormatter
-from entrepot.api.sessions import safe_next
 from entrepot.fraud_service.errors import UnsupportedFileType
 from entrepot.fraud_service.uploads import Spool, detect_format, read_sample, safe_filename
+from entrepot.http.observability import JsonFormatter, LineFormatter
+from entrepot.http.sessions import safe_next
 from entrepot.web.i18n import choose, translator
 
 
@@ -132,9 +132,9 @@ def test_safe_filenames() -> None:
 
 
 def test_internal_failures_keep_their_details_in_the_logs() -> None:
-    from entrepot.api.errors import public_message, status_of
     from entrepot.errors import IntegrityError, StoreUnavailable
     from entrepot.fraud.errors import TooFewRows
+    from entrepot.http.errors import public_message, status_of
     from entrepot.jobs.service import QueueUnavailable
 
     down = StoreUnavailable("bucket unreachable", store="s3://secret-bucket/prefix?endpoint=x")

@@ -13,8 +13,8 @@ from entrepot.catalog.engine import make_engine
 from entrepot.catalog.migrate import upgrade
 from entrepot.city.runtime import CityRuntime
 from entrepot.dashboard.labels import long_date, number, percent
+from entrepot.http.assets import asset_url
 from entrepot.storage.memory import MemoryStore
-from entrepot.web.assets import asset_url
 from tests.support.dashboard import DAY, figures, make_client
 
 PAGES = {

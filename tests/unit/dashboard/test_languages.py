@@ -12,7 +12,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from entrepot.city.runtime import CityRuntime
-from entrepot.web.assets import asset_url
+from entrepot.http.assets import asset_url
 from tests.support.dashboard import figures, make_client
 
 ENGLISH = {"Accept-Language": "en-GB,en;q=0.9"}

@@ -13,7 +13,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from entrepot.bootstrap.fraud import FraudServices
-from entrepot.web.assets import asset_url
+from entrepot.http.assets import asset_url
 from tests.support.analyst import predict, train_model
 from tests.support.csvs import labelled_csv
 from tests.support.web import PASSWORD, Api, csrf_of, make_web_app, run_jobs, sign_in

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 
-from entrepot.web.assets import IMMUTABLE, SOURCES, asset, asset_url
+from entrepot.http.assets import IMMUTABLE, SOURCES, asset, asset_url
 from tests.support.web import make_web_app
 
 

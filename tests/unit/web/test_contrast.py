@@ -7,7 +7,7 @@ import re
 
 import pytest
 
-from entrepot.web.assets import asset
+from entrepot.http.assets import asset
 
 WHITE = "#ffffff"
 

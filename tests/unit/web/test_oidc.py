@@ -20,7 +20,7 @@ from fastapi.testclient import TestClient
 from joserfc import jwt
 from joserfc.jwk import RSAKey
 
-from entrepot.api.options import OidcOptions, WebOptions
+from entrepot.http.options import OidcOptions, WebOptions
 from tests.support.network import free_port
 from tests.support.web import PASSWORD, make_web_app
 
@@ -130,7 +130,7 @@ def client(tmp_path: Path, provider: Provider) -> Iterator[TestClient]:
         yield test_client
 
 
-def sign_in_with_provider(client: TestClient, next: str = "/models") -> httpx.Response:
+def sign_in_with_provider(client: TestClient, next: str = "/models") -> Any:
     start = client.get("/auth/oidc/login", params={"next": next}, follow_redirects=False)
     assert start.status_code == 302
     at_provider = httpx.get(start.headers["location"], follow_redirects=False)

@@ -11,7 +11,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from entrepot.bootstrap.fraud import FraudServices
-from entrepot.web.assets import asset_url
+from entrepot.http.assets import asset_url
 from tests.support.csvs import labelled_csv
 from tests.support.web import PASSWORD, csrf_of, make_web_app, run_jobs, sign_in
 
@@ -77,7 +77,7 @@ def test_forms_without_the_csrf_token_are_refused(web: tuple[TestClient, FraudSe
         headers={"Accept": "text/html"},
     )
     assert forged.status_code == 403 and "CSRF" in forged.text
-    assert "uid" not in forged.cookies.get("entrepot_session", "")
+    assert "uid" not in (forged.cookies.get("entrepot_session") or "")
 
 
 def test_cookie_authenticated_api_writes_need_the_csrf_header(

@@ -8,7 +8,6 @@ from datetime import timedelta
 from fastapi import APIRouter, Request
 from starlette.responses import Response
 
-from entrepot.api.deps import Call, Services, User
 from entrepot.api.responses import JsonOf
 from entrepot.api.schemas.accounts import (
     ActivateIn,
@@ -25,8 +24,9 @@ from entrepot.api.schemas.accounts import (
     token_out,
     user_out,
 )
-from entrepot.api.sessions import check_csrf, csrf_token, sign_in, sign_out
 from entrepot.catalog.accounts.records import UserRecord
+from entrepot.http.deps import Call, Services, User
+from entrepot.http.sessions import check_csrf, csrf_token, sign_in, sign_out
 
 router = APIRouter(prefix="/api", tags=["account"])
 _ME = JsonOf(MeOut)

@@ -6,7 +6,6 @@ from typing import Any
 
 from fastapi import APIRouter
 
-from entrepot.api.deps import Admin, Services
 from entrepot.api.schemas.accounts import user_out
 from entrepot.api.schemas.admin import (
     AdminUserOut,
@@ -18,6 +17,7 @@ from entrepot.api.schemas.admin import (
     licence_admin_out,
 )
 from entrepot.api.schemas.base import PageOut
+from entrepot.http.deps import Admin, Services
 
 router = APIRouter(prefix="/api/admin", tags=["admin"])
 

@@ -18,7 +18,7 @@ from collections.abc import Callable
 from datetime import date, timedelta
 from typing import Annotated, Any, TypeVar
 
-from fastapi import APIRouter, Depends, HTTPException, Query, Request, Response
+from fastapi import APIRouter, HTTPException, Query, Response
 from fastapi.responses import JSONResponse
 from sqlalchemy import text
 
@@ -26,6 +26,7 @@ from entrepot.city.errors import CityError, MetricsNotFound, MetricsUnavailable
 from entrepot.city.kinds import METRIC_TYPES, REPORT
 from entrepot.city.runtime import CityRuntime
 from entrepot.errors import CatalogError, ConfigError, DatabaseUnavailable, EntrepotError
+from entrepot.http.city import Runtime
 
 log = logging.getLogger("entrepot.api.city")
 router = APIRouter(prefix="/city", tags=["city"])
@@ -36,18 +37,6 @@ MAX_RANGE_DAYS = 366
 DEFAULT_RANGE_DAYS = 31
 _DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
 T = TypeVar("T")
-
-
-def city_runtime(request: Request) -> CityRuntime:
-    """The app's :class:`CityRuntime`: ``app.state.city``, else the composition root's."""
-    state = request.app.state
-    runtime: CityRuntime | None = getattr(state, "city", None)
-    if runtime is None:
-        runtime = state.city = state.entrepot.city
-    return runtime
-
-
-Runtime = Annotated[CityRuntime, Depends(city_runtime)]
 
 
 def parse_day(text: str, what: str = "date") -> date:

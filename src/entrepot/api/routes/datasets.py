@@ -6,13 +6,13 @@ from fastapi import APIRouter, Request
 from starlette.concurrency import run_in_threadpool
 
 from entrepot.accounts.errors import DatasetTooLarge
-from entrepot.api.bodies import ENVELOPE
-from entrepot.api.deps import Services, User
 from entrepot.api.multipart import receive_upload
 from entrepot.api.schemas.base import PageOut
 from entrepot.api.schemas.datasets import DatasetOut, UploadOut, dataset_out
 from entrepot.bootstrap.fraud import FraudServices
 from entrepot.catalog.accounts.records import UserRecord
+from entrepot.http.bodies import ENVELOPE
+from entrepot.http.deps import Services, User
 from entrepot.sizes import human_size
 
 router = APIRouter(prefix="/api", tags=["datasets"])

@@ -17,7 +17,6 @@ from fastapi.responses import JSONResponse, Response
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
 from entrepot.accounts.errors import AuthenticationRequired, NotAllowed
-from entrepot.api.deps import identify
 from entrepot.health import (
     BoundedChecks,
     Check,
@@ -26,6 +25,7 @@ from entrepot.health import (
     check_job_queue,
     check_store_roundtrip,
 )
+from entrepot.http.deps import identify
 
 router = APIRouter(tags=["operations"])
 

@@ -5,20 +5,13 @@ from __future__ import annotations
 from fastapi import APIRouter
 from starlette.responses import Response
 
-from entrepot.api.deps import Call, Services, User
 from entrepot.api.responses import JsonOf
 from entrepot.api.schemas.base import PageOut
-from entrepot.api.schemas.jobs import (
-    ApplyIn,
-    JobAccepted,
-    JobOut,
-    PredictIn,
-    TrainIn,
-    accepted,
-    job_out,
-)
+from entrepot.api.schemas.jobs import ApplyIn, JobAccepted, PredictIn, TrainIn, accepted
 from entrepot.catalog.accounts.records import UserRecord
 from entrepot.errors import EntrepotError
+from entrepot.http.deps import Call, Services, User
+from entrepot.http.job_view import JobOut, job_out
 
 router = APIRouter(prefix="/api", tags=["jobs"])
 _JOB = JsonOf(JobOut)

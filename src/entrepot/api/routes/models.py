@@ -9,7 +9,6 @@ from fastapi.responses import FileResponse
 from starlette.background import BackgroundTask
 from starlette.responses import Response
 
-from entrepot.api.deps import Call, Services, User
 from entrepot.api.responses import JsonOf
 from entrepot.api.schemas.jobs import JobAccepted, accepted
 from entrepot.api.schemas.models import (
@@ -21,6 +20,7 @@ from entrepot.api.schemas.models import (
 )
 from entrepot.catalog.accounts.records import UserRecord
 from entrepot.fraud_service import glossary
+from entrepot.http.deps import Call, Services, User
 
 router = APIRouter(prefix="/api", tags=["models"])
 _LISTING = JsonOf(list[ModelOut])

@@ -8,7 +8,6 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 from fastapi.responses import StreamingResponse
 
-from entrepot.api.deps import Services, User
 from entrepot.api.schemas.base import PageOut
 from entrepot.api.schemas.jobs import JobAccepted, accepted
 from entrepot.api.schemas.predictions import (
@@ -25,6 +24,7 @@ from entrepot.bootstrap.fraud import FraudServices
 from entrepot.catalog.workspace.records import PredictionRecord
 from entrepot.fraud_service.review import TOP_KEPT, TOP_SHOWN
 from entrepot.fraud_service.uploads import safe_filename
+from entrepot.http.deps import Services, User
 
 router = APIRouter(prefix="/api", tags=["predictions"])
 

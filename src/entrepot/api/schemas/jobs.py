@@ -2,12 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import datetime
-from typing import Any
-
 from pydantic import BaseModel, Field
 
-from entrepot.api.schemas.base import Body, fields_of
+from entrepot.api.schemas.base import Body
 from entrepot.catalog.jobs.records import JobRecord
 from entrepot.registry.names import NAME_MAX
 
@@ -42,34 +39,10 @@ class ApplyIn(BaseModel):
     )
 
 
-class JobOut(BaseModel):
-    id: str
-    kind: str
-    state: str
-    progress: float
-    message: str
-    error: str | None
-    error_code: str | None
-    params: dict[str, Any]
-    result: dict[str, Any]
-    attempts: int
-    created_at: datetime
-    started_at: datetime | None
-    finished_at: datetime | None
-
-
 class JobAccepted(BaseModel):
     job_id: str
     state: str
     status_url: str
-
-
-def job_out(job: JobRecord) -> JobOut:
-    values = fields_of(job, JobOut)
-    values["state"] = job.state.value
-    values["params"] = dict(job.params)
-    values["result"] = dict(job.result)
-    return JobOut(**values)
 
 
 def accepted(job: JobRecord) -> JobAccepted:

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from entrepot.api.observability import request_id
+from entrepot.http.observability import request_id
 from entrepot.sizes import human_size
 
 #: Routes whose body is a file: ``multipart/form-data`` up to the upload limit.

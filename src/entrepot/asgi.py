@@ -1,71 +1,43 @@
-"""The FastAPI application factory.
+"""The ASGI application, assembled: the one module that puts the JSON API (``api``), the
+pages (``web``) and the city dashboard (``dashboard``) together; none of the three imports
+another, and nothing imports this module back (``entrepot serve`` names it to uvicorn).
 
 ``create_app()`` builds the app around one :class:`entrepot.bootstrap.App`; nothing is
 built at import time. It wires the fraud service's services over it, installs the
 middleware (request ids and metrics, signed sessions, security headers), the error
-handlers, the JSON API, the pages and the city app's router when it is there. With
-``worker=True`` (``entrepot serve`` on the embedded queue) a job worker runs inside the
-process, and the reference library is built on first start.
+handlers, the JSON API, the static assets, the pages and the city app's routers when the
+city extra is there. With ``worker=True`` (``entrepot serve`` on the embedded queue) a job
+worker runs inside the process, and the reference library is built on first start.
+:func:`served_app` is the app each web process of ``entrepot serve --workers N`` serves.
 """
 
 from __future__ import annotations
 
 import gc
 import logging
+import os
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 from starlette.middleware.sessions import SessionMiddleware
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from entrepot.api import docs, errors
-from entrepot.api.bodies import BodyLimit, BodyLimits
-from entrepot.api.deps import read_pool
-from entrepot.api.observability import JobsCollector, Metrics, RequestContext
-from entrepot.api.options import WebOptions, web_options
-from entrepot.api.proxies import ClientAddress
-from entrepot.api.routes import account, admin, datasets, health, jobs, models, predictions
-from entrepot.api.sessions import SESSION_COOKIE
+from entrepot.api.routers import install_api
 from entrepot.bootstrap import App, bootstrap
 from entrepot.bootstrap.fraud import FraudServices
+from entrepot.http import assets, errors
+from entrepot.http.bodies import BodyLimit, BodyLimits
+from entrepot.http.deps import read_pool
+from entrepot.http.observability import JobsCollector, Metrics, RequestContext
+from entrepot.http.options import WebOptions, web_options
+from entrepot.http.proxies import ClientAddress
+from entrepot.http.security import SecurityHeaders
+from entrepot.http.sessions import SESSION_COOKIE
 from entrepot.web import pages
 
 log = logging.getLogger("entrepot.api")
-
-#: Sent with every answer. Scripts and styles come from this site only (the charts'
-#: library is served from here, never from a CDN).
-SECURITY_HEADERS = {
-    b"x-content-type-options": b"nosniff",
-    b"x-frame-options": b"DENY",
-    b"referrer-policy": b"same-origin",
-    b"content-security-policy": (
-        b"default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
-        b"img-src 'self' data: blob:; font-src 'self' data:; connect-src 'self'; "
-        b"frame-ancestors 'none'; base-uri 'self'; form-action 'self'"
-    ),
-}
-
-
-class SecurityHeaders:
-    """ASGI middleware adding :data:`SECURITY_HEADERS` to every HTTP answer."""
-
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-
-        async def send_with_headers(message: Message) -> None:
-            if message["type"] == "http.response.start":
-                present = {name.lower() for name, _ in message.get("headers", [])}
-                extra = [(k, v) for k, v in SECURITY_HEADERS.items() if k not in present]
-                message["headers"] = [*message.get("headers", []), *extra]
-            await send(message)
-
-        await self.app(scope, receive, send_with_headers)
+#: How ``entrepot serve`` tells its web processes the log level it was given.
+LOG_LEVEL_VARIABLE = "ENTREPOT_SERVE_LOG_LEVEL"
 
 
 def create_app(
@@ -128,21 +100,8 @@ def create_app(
     app.add_middleware(SecurityHeaders)
     app.add_middleware(RequestContext, metrics=app.state.metrics)
     errors.install(app)
-    # FastAPI tries a request's path against every route in turn, so the routes called
-    # most come first: the probes, then the JSON API's areas that scripts and pages poll.
-    # No two routes answer the same method and path (tests/unit/api/test_routes.py), so
-    # this order changes only the cost of a match, never which route answers.
-    for router in (
-        health.router,
-        models.router,
-        jobs.router,
-        datasets.router,
-        account.router,
-        predictions.router,
-        admin.router,
-        docs.router,
-    ):
-        app.include_router(router)
+    install_api(app)
+    app.include_router(assets.router)
     pages.install(app)
     _include_city(app)
     return app
@@ -151,6 +110,18 @@ def create_app(
 def _jobs_by_state(services: FraudServices) -> dict[str, int]:
     with services.uow() as uow:
         return uow.jobs.count_by_state()
+
+
+def served_app() -> FastAPI:
+    """One web process's app (a uvicorn factory): built from the environment, as the
+    parent's was, with no job worker (the parent runs one worker process for the whole
+    instance) and the parent's log level."""
+    from entrepot.http.observability import configure_logging
+
+    core = bootstrap()
+    level = os.environ.get(LOG_LEVEL_VARIABLE, "info").upper()
+    configure_logging(level, json_lines=core.settings.env == "production")
+    return create_app(core, worker=False)
 
 
 def _include_city(app: FastAPI) -> None:

@@ -18,8 +18,8 @@ from urllib.parse import urlsplit
 
 from fastapi import Request
 
-from entrepot.api.errors import CsrfError
 from entrepot.catalog.accounts.records import UserRecord
+from entrepot.http.errors import CsrfError
 
 SESSION_COOKIE = "entrepot_session"
 CSRF_HEADER = "x-csrf-token"

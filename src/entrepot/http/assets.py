@@ -25,7 +25,7 @@ from entrepot.i18n.charts import plotly_locale
 
 router = APIRouter(include_in_schema=False)
 
-_WEB = Path(__file__).with_name("static")
+_WEB = Path(__file__).parents[1] / "web" / "static"
 _DASHBOARD = Path(__file__).parents[1] / "dashboard" / "static"
 _TYPES = {".css": "text/css; charset=utf-8", ".js": "text/javascript; charset=utf-8"}
 #: The hash's length in URLs (48 bits: no two versions of one file collide in practice).

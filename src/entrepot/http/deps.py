@@ -2,7 +2,7 @@
 
 Everything comes from ``app.state``: ``entrepot`` (the :class:`entrepot.bootstrap.App`)
 and ``services`` (the :class:`~entrepot.bootstrap.fraud.FraudServices` built over
-it by :func:`entrepot.api.app.create_app`). The user is identified by a bearer token or
+it by :func:`entrepot.asgi.create_app`). The user is identified by a bearer token or
 by the session cookie, and never by anything else the client sends.
 
 A sync route taking :data:`User` costs two thread-pool hops (the dependency, then the
@@ -21,10 +21,10 @@ from typing import Annotated, TypeVar
 from fastapi import Depends, Request
 
 from entrepot.accounts.errors import AuthenticationRequired, NotAllowed
-from entrepot.api.errors import LoginRedirect
-from entrepot.api.sessions import CSRF_HEADER, UNSAFE, check_csrf, session_identity
 from entrepot.bootstrap.fraud import FraudServices
 from entrepot.catalog.accounts.records import UserRecord
+from entrepot.http.errors import LoginRedirect
+from entrepot.http.sessions import CSRF_HEADER, UNSAFE, check_csrf, session_identity
 
 
 async def get_services(request: Request) -> FraudServices:

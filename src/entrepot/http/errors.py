@@ -18,10 +18,10 @@ from starlette.exceptions import HTTPException
 
 from entrepot import errors as e
 from entrepot.accounts import errors as a
-from entrepot.api.observability import request_id
 from entrepot.catalog.accounts.users import InvalidPage
 from entrepot.fraud import errors as f
 from entrepot.fraud_service import errors as s
+from entrepot.http.observability import request_id
 from entrepot.jobs.codes import error_code
 from entrepot.jobs.service import QueueUnavailable
 from entrepot.registry import errors as r
