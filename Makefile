@@ -42,7 +42,7 @@ lint: setup ## ruff format check and lint
 	$(BIN)/ruff format --check src tests bench
 	$(BIN)/ruff check src tests bench
 
-typecheck: setup ## mypy (strict on storage and catalog)
+typecheck: setup ## mypy --strict over all of src/
 	$(BIN)/mypy
 
 #: The suite runs under a random PYTHONHASHSEED and in a random order (pytest-randomly shuffles
