@@ -171,6 +171,18 @@ def test_nothing_imports_the_assembled_app_but_the_serve_command() -> None:
         assert "entrepot.asgi" not in _imports(path, module), module
 
 
+def test_only_the_write_protocol_adds_object_rows() -> None:
+    """Objects first, then their rows with the caller's own, in one unit of work: one
+    module does it (``services/write_protocol.py``), every writer calls it."""
+    adders = sorted(
+        module
+        for module, path in MODULES
+        if ".objects.add(" in path.read_text(encoding="utf-8")
+        and module != "entrepot.catalog.uow"  # its docstring shows the repository call
+    )
+    assert adders == ["entrepot.services.write_protocol"]
+
+
 def _import_graph() -> dict[str, set[str]]:
     """Each module and the modules it imports anywhere (at import time, in a function, or for
     type checking): a name is resolved to the longest module it names."""

@@ -17,9 +17,10 @@ from pathlib import Path
 
 from entrepot.accounts.licences import LicenceService
 from entrepot.catalog.accounts.records import Page
-from entrepot.catalog.uow import UnitOfWorkFactory
+from entrepot.catalog.objects.records import ObjectRecord
+from entrepot.catalog.uow import UnitOfWork, UnitOfWorkFactory
 from entrepot.catalog.workspace.records import DatasetRecord
-from entrepot.errors import IntegrityError, StorageError
+from entrepot.errors import IntegrityError
 from entrepot.fraud.schema.analysis import analyze
 from entrepot.fraud_service.label_count import whole_file_label
 from entrepot.fraud_service.options import ServiceOptions
@@ -31,6 +32,7 @@ from entrepot.fraud_service.uploads import (
     safe_filename,
 )
 from entrepot.fraud_service.workspace import Workspace
+from entrepot.services.write_protocol import record_put
 from entrepot.sizes import human_size
 
 Clock = Callable[[], datetime]
@@ -94,39 +96,33 @@ class DatasetService:
         ws = self._workspace(user_id)
         key = f"datasets/{dataset_id}/{name}"
         info = ws.store.put_file(key, spool.path, content_type=CONTENT_TYPES[fmt], if_absent=True)
-        try:
-            if info.sha256 != spool.sha256 or info.size != spool.size:
-                raise IntegrityError(
-                    "the stored upload differs from the bytes received", key=ws.full_key(key)
-                )
-            with self._uow() as uow:
-                obj = uow.objects.add(
-                    key=ws.full_key(key),
-                    sha256=spool.sha256,
-                    size=spool.size,
-                    kind="dataset",
-                    owner=ws.owner,
-                )
-                record = uow.datasets.add(
-                    dataset_id=dataset_id,
-                    owner_id=user_id,
-                    name=name,
-                    format=fmt,
-                    object_id=obj.id,
-                    size=spool.size,
-                    sha256=spool.sha256,
-                    rows=sample.total_rows,
-                    columns=len(sample.frame.columns),
-                    target=analysis.target,
-                    analysis=summary,
-                    now=self._clock(),
-                )
-                uow.commit()
-        except BaseException:
-            with contextlib.suppress(StorageError):
-                ws.store.delete(key, missing_ok=True)
-            raise
-        return record
+
+        def dataset_row(uow: UnitOfWork, objects: tuple[ObjectRecord, ...]) -> DatasetRecord:
+            return uow.datasets.add(
+                dataset_id=dataset_id,
+                owner_id=user_id,
+                name=name,
+                format=fmt,
+                object_id=objects[0].id,
+                size=spool.size,
+                sha256=spool.sha256,
+                rows=sample.total_rows,
+                columns=len(sample.frame.columns),
+                target=analysis.target,
+                analysis=summary,
+                now=self._clock(),
+            )
+
+        return record_put(
+            self._uow,
+            ws.full_key(key),
+            info,
+            dataset_row,
+            kind="dataset",
+            owner=ws.owner,
+            remove=lambda: ws.store.delete(key, missing_ok=True),
+            expected=(spool.sha256, spool.size),
+        )
 
     def get(self, user_id: int, dataset_id: str) -> DatasetRecord:
         """Dataset ``dataset_id`` of ``user_id`` (another user's is not found)."""

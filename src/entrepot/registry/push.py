@@ -20,6 +20,8 @@ from collections.abc import Callable
 from typing import BinaryIO, cast
 
 from entrepot.catalog.models.records import ModelState, ModelVersionRecord
+from entrepot.catalog.objects.records import ObjectRecord
+from entrepot.catalog.uow import UnitOfWork
 from entrepot.errors import IntegrityError, ObjectExists, RecordExists
 from entrepot.registry.context import Context
 from entrepot.registry.errors import VersionExists
@@ -28,6 +30,7 @@ from entrepot.registry.manifest import FileEntry, Manifest
 from entrepot.registry.names import timestamp_version
 from entrepot.registry.request import PushRequest
 from entrepot.registry.signing import sign_manifest
+from entrepot.services.write_protocol import Written, record_written
 from entrepot.storage.protocols import Store
 from entrepot.storage.types import ObjectInfo
 
@@ -190,28 +193,30 @@ def _complete(
     signature: str | None,
 ) -> ModelVersionRecord:
     owner = ctx.space.owner
-    with ctx.uow_factory() as uow:
-        files = [
-            (
-                entry.path,
-                uow.objects.add(
-                    key=ctx.space.full(ctx.space.key(claimed.name, claimed.version, entry.path)),
-                    sha256=entry.sha256,
-                    size=entry.size,
-                    kind="model-file",
-                    owner=owner,
-                ),
-            )
-            for entry in entries
-        ]
-        manifest = uow.objects.add(
-            key=ctx.space.full(manifest_key), sha256=digest, size=size, kind="manifest", owner=owner
+    written = [
+        Written(
+            ctx.space.full(ctx.space.key(claimed.name, claimed.version, entry.path)),
+            entry.sha256,
+            entry.size,
+            "model-file",
+            owner,
         )
-        record = uow.models.complete(
-            claimed.id, manifest=manifest, signature=signature, files=files
+        for entry in entries
+    ]
+    written.append(Written(ctx.space.full(manifest_key), digest, size, "manifest", owner))
+    paths = [entry.path for entry in entries]
+
+    def version_row(uow: UnitOfWork, objects: tuple[ObjectRecord, ...]) -> ModelVersionRecord:
+        *files, manifest = objects
+        return uow.models.complete(
+            claimed.id,
+            manifest=manifest,
+            signature=signature,
+            files=list(zip(paths, files, strict=True)),
         )
-        uow.commit()
-    return record
+
+    # on a refusal the push's own clean-up (``_abandon``) removes what it wrote
+    return record_written(ctx.uow_factory, written, version_row)
 
 
 def _abandon(

@@ -19,6 +19,7 @@ from entrepot.catalog.objects.records import ObjectRecord, ObjectState
 from entrepot.catalog.uow import UnitOfWorkFactory
 from entrepot.errors import IntegrityError, RecordNotFound, StorageError
 from entrepot.services.damage import register_read_damage
+from entrepot.services.write_protocol import record_put, the_object
 from entrepot.storage.protocols import Delete, Get, Materialize, Put
 from entrepot.storage.types import CHUNK_SIZE, PutSource
 
@@ -59,31 +60,20 @@ class ObjectService:
 
         Raises ``ObjectExists`` if ``key`` is taken in the store. If the catalog refuses
         the row, the object is removed again; if the commit itself fails, the object is
-        left for ``entrepot gc``. Either way the error propagates.
+        left for ``entrepot gc`` (``write_protocol.py``). Either way the error propagates.
         """
         info = self._store.put(
             key, data, content_type=content_type, metadata=metadata, if_absent=True
         )
-        if info.sha256 is None:
-            raise IntegrityError(
-                "the store wrote the object but reported no sha256, so it was not recorded",
-                key=key,
-                hint="the unrecorded object is left for `entrepot gc`; check the store adapter",
-            )
-        with self._uow_factory() as uow:
-            try:
-                record = uow.objects.add(
-                    key=key, sha256=info.sha256, size=info.size, owner=owner, kind=kind
-                )
-            except Exception:
-                # Refused before any commit (a bad value, a key already recorded): the object
-                # is ours alone (write-once) and nothing will refer to it. If this delete
-                # fails too, gc collects the object later.
-                with contextlib.suppress(StorageError):
-                    self._store.delete(key, missing_ok=True)
-                raise
-            uow.commit()
-        return record
+        return record_put(
+            self._uow_factory,
+            key,
+            info,
+            the_object,
+            kind=kind,
+            owner=owner,
+            remove=lambda: self._store.delete(key, missing_ok=True),
+        )
 
     def record(self, key: str) -> ObjectRecord:
         """The catalog row for ``key``; raises ``RecordNotFound``."""
