@@ -23,10 +23,11 @@ from entrepot.fraud.library.registry import RegistryLibrary
 from entrepot.fraud_service.datasets import DatasetService
 from entrepot.fraud_service.feedback import FeedbackService
 from entrepot.fraud_service.file_training import FileTraining
+from entrepot.fraud_service.job_payloads import APPLY_KIND, BUILD_KIND, PREDICT_KIND
 from entrepot.fraud_service.options import ServiceOptions
 from entrepot.fraud_service.predictions import PredictionService
 from entrepot.fraud_service.reference_job import ReferenceBuilder
-from entrepot.fraud_service.scoring import APPLY_KIND, BUILD_KIND, PREDICT_KIND, ScoringService
+from entrepot.fraud_service.scoring import ScoringService
 from entrepot.fraud_service.training import TrainingService
 from entrepot.fraud_service.user_models import ModelService
 from entrepot.fraud_service.users import UserDeletion

@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Any
 from entrepot.city.kinds import REPORT, check_types
 from entrepot.city.report_files import new_run_id
 from entrepot.city.runs import Outcome, RunSummary
+from entrepot.jobs.payloads import Payload
 
 if TYPE_CHECKING:
     from entrepot.city.runtime import CityRuntime
@@ -53,17 +54,26 @@ Submit = Callable[[Sequence[Mapping[str, Any]]], list[str]]
 Poll = Callable[[Sequence[str]], Mapping[str, UnitState]]
 
 
+@dataclass(frozen=True, slots=True)
+class CityUnitPayload(Payload):
+    """One unit job: compute ``type`` (a metric type, or the reports) over ``days``
+    (ISO dates) from the lake under ``prefix``."""
+
+    KIND = CITY_UNIT_KIND
+
+    type: str
+    days: list[str]
+    memory_limit: str
+    prefix: str = ""
+    force: bool = False
+
+
 def unit_params(
     kind: str, days: Sequence[date], *, prefix: str, force: bool, memory_limit: str
 ) -> dict[str, Any]:
     """The parameters of one unit job (JSON)."""
-    return {
-        "type": kind,
-        "days": [day.isoformat() for day in days],
-        "prefix": prefix,
-        "force": force,
-        "memory_limit": memory_limit,
-    }
+    days_text = [day.isoformat() for day in days]
+    return CityUnitPayload(kind, days_text, memory_limit, prefix, force).to_params()
 
 
 def units(
@@ -95,14 +105,14 @@ def run_unit(runtime: CityRuntime, params: Mapping[str, Any]) -> dict[str, Any]:
     """The unit job's work: compute one type (or the reports) over its days into the metrics
     store; the result lists each day's outcome (a failed day is an outcome, not a failed
     job)."""
-    days = [date.fromisoformat(str(day)) for day in params["days"]]
-    runner = runtime.runner(str(params.get("prefix", "")), memory_limit=str(params["memory_limit"]))
-    force = bool(params.get("force"))
-    if params["type"] == REPORT:
-        summary = runner.run(days, (), force=force, report=True)
+    unit = CityUnitPayload.from_params(params)
+    days = [date.fromisoformat(day) for day in unit.days]
+    runner = runtime.runner(unit.prefix, memory_limit=unit.memory_limit)
+    if unit.type == REPORT:
+        summary = runner.run(days, (), force=unit.force, report=True)
     else:
-        kind = check_types([str(params["type"])])[0]
-        summary = runner.run(days, [kind], force=force, report=False)
+        kind = check_types([unit.type])[0]
+        summary = runner.run(days, [kind], force=unit.force, report=False)
     return {
         "outcomes": [o.as_dict() for o in summary.outcomes],
         "failed": len(summary.failed),

@@ -15,7 +15,8 @@ from entrepot.catalog.jobs.records import JobRecord, JobState
 from entrepot.errors import EntrepotError
 from entrepot.fraud_service.datasets import DatasetService
 from entrepot.fraud_service.errors import TrainingFailed
-from entrepot.fraud_service.training import SearchOptions, TrainingService
+from entrepot.fraud_service.job_payloads import SearchOptions
+from entrepot.fraud_service.training import TrainingService
 from entrepot.jobs.runner import JobRunner
 from entrepot.jobs.service import JobService
 from entrepot.registry.names import check_name

@@ -10,8 +10,8 @@ from typing import Any
 from entrepot.catalog.jobs.records import JobRecord
 from entrepot.fraud.library.build import MIN_FRAUDS, ReferenceSpec, build_references
 from entrepot.fraud.library.registry import RegistryLibrary
+from entrepot.fraud_service.job_payloads import BUILD_KIND, BuildPayload
 from entrepot.fraud_service.options import ServiceOptions
-from entrepot.fraud_service.scoring import BUILD_KIND
 from entrepot.jobs.runner import Progress
 from entrepot.jobs.service import JobService
 
@@ -47,20 +47,18 @@ class ReferenceBuilder:
             return None
         if self._jobs.unfinished(None, BUILD_KIND):
             return None
-        return self._jobs.submit(
-            owner_id=None,
-            kind=BUILD_KIND,
-            params={
-                "count": self._options.reference_count,
-                "rows": self._options.reference_rows,
-                "min_frauds": self._options.reference_min_frauds,
-                "time_budget": self._options.reference_budget,
-            },
+        payload = BuildPayload(
+            count=self._options.reference_count,
+            rows=self._options.reference_rows,
+            time_budget=self._options.reference_budget,
+            min_frauds=self._options.reference_min_frauds,
         )
+        return self._jobs.submit(owner_id=None, kind=BUILD_KIND, params=payload.to_params())
 
     def run(self, job: JobRecord, progress: Progress) -> Mapping[str, Any]:
         """Build the missing references (skipping those already there)."""
-        count = int(job.params["count"])
+        payload = BuildPayload.from_params(job.params)
+        count = payload.count
         done = {"n": 0}
 
         def report(spec: ReferenceSpec, state: str) -> None:
@@ -71,9 +69,9 @@ class ReferenceBuilder:
         built = build_references(
             self._library,
             count=count,
-            rows=int(job.params["rows"]),
-            min_frauds=int(job.params.get("min_frauds", MIN_FRAUDS)),
-            time_budget=float(job.params["time_budget"]),
+            rows=payload.rows,
+            min_frauds=MIN_FRAUDS if payload.min_frauds is None else payload.min_frauds,
+            time_budget=payload.time_budget,
             progress=report,
         )
         return {"built": built.built, "skipped": built.skipped, "seconds": round(built.seconds, 1)}

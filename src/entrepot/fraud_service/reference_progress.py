@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from entrepot.fraud_service.scoring import BUILD_KIND
+from entrepot.fraud_service.job_payloads import BUILD_KIND
 from entrepot.jobs.service import JobService
 
 

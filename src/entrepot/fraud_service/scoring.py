@@ -4,7 +4,6 @@ the user's folder (object first, then the object and prediction rows together)."
 
 from __future__ import annotations
 
-import contextlib
 import json
 import tempfile
 import uuid
@@ -18,9 +17,10 @@ import pandas as pd
 
 from entrepot.accounts.licences import LicenceService
 from entrepot.catalog.jobs.records import JobRecord
-from entrepot.catalog.uow import UnitOfWorkFactory
-from entrepot.catalog.workspace.records import DatasetRecord
-from entrepot.errors import IntegrityError, RecordNotFound, StorageError
+from entrepot.catalog.objects.records import ObjectRecord
+from entrepot.catalog.uow import UnitOfWork, UnitOfWorkFactory
+from entrepot.catalog.workspace.records import DatasetRecord, PredictionRecord
+from entrepot.errors import RecordNotFound
 from entrepot.fraud.errors import MissingColumns
 from entrepot.fraud.library.registry import RegistryLibrary
 from entrepot.fraud.match.description import describe
@@ -33,6 +33,14 @@ from entrepot.fraud.tables.io import read_table, write_table
 from entrepot.fraud_service.curves import CURVES_FILE
 from entrepot.fraud_service.datasets import DatasetService
 from entrepot.fraud_service.errors import LibraryNotReady
+from entrepot.fraud_service.job_payloads import (
+    APPLY_KIND,
+    BUILD_KIND,
+    PREDICT_KIND,
+    ApplyPayload,
+    Mappings,
+    PredictPayload,
+)
 from entrepot.fraud_service.options import ServiceOptions
 from entrepot.fraud_service.review import evaluation, prediction_drift, top_rows
 from entrepot.fraud_service.summary import preview, summarize
@@ -40,12 +48,10 @@ from entrepot.fraud_service.workspace import Workspace
 from entrepot.jobs.runner import Progress
 from entrepot.jobs.service import JobService
 from entrepot.registry.names import check_name
+from entrepot.services.write_protocol import record_put
 
 WorkspaceOf = Callable[[int], Workspace]
 Clock = Callable[[], datetime]
-PREDICT_KIND = "predict"
-APPLY_KIND = "apply_unlabeled"
-BUILD_KIND = "build_references"
 
 
 class ScoringService:
@@ -79,17 +85,9 @@ class ScoringService:
         with self._uow() as uow:
             name, version = uow.user_models.ref(str(user_id), model_id)
             dataset = uow.datasets.get(user_id, dataset_id)
+            payload = PredictPayload(model_id, name, version, dataset.id, dataset.name)
             job = self._jobs.record(
-                uow,
-                owner_id=user_id,
-                kind=PREDICT_KIND,
-                params={
-                    "model_id": model_id,
-                    "model_name": name,
-                    "version": version,
-                    "dataset_id": dataset.id,
-                    "dataset_name": dataset.name,
-                },
+                uow, owner_id=user_id, kind=PREDICT_KIND, params=payload.to_params()
             )
             uow.commit()
         self._jobs.send(job)
@@ -106,12 +104,13 @@ class ScoringService:
         with self._uow() as uow:
             dataset = uow.datasets.get(user_id, dataset_id)
         self.require_library()
-        params = {"dataset_id": dataset.id, "dataset_name": dataset.name}
+        payload = ApplyPayload(dataset.id, dataset.name, model_name=model_name)
         with self._uow() as uow:
             if model_name is not None:
                 self._licences.reserve_model(uow, user_id)
-                params["model_name"] = model_name
-            job = self._jobs.record(uow, owner_id=user_id, kind=APPLY_KIND, params=params)
+            job = self._jobs.record(
+                uow, owner_id=user_id, kind=APPLY_KIND, params=payload.to_params()
+            )
             uow.commit()
         self._jobs.send(job)
         return job
@@ -143,21 +142,29 @@ class ScoringService:
             absent = sorted({c for m in mappings.values() for c in m} - columns)
             if absent:
                 raise MissingColumns(f"{dataset.name} has no column {', '.join(absent)}")
-            params: dict[str, Any] = {
-                "dataset_id": dataset.id,
-                "dataset_name": dataset.name,
-                "mappings": {k: dict(v) for k, v in mappings.items()},
-                "rescore_of": record.id,
-            }
-            kind = APPLY_KIND
+            chosen = {k: dict(v) for k, v in mappings.items()}
+            payload: PredictPayload | ApplyPayload
             if record.source == "model":
-                kind = PREDICT_KIND
                 name, version = str(record.model_name), str(record.model_version)
                 ids = uow.user_models.ids(self._workspace(user_id).owner)
                 if (name, version) not in ids:
                     raise RecordNotFound(f"model {name} {version} was deleted")
-                params |= {"model_id": ids[(name, version)], "model_name": name, "version": version}
-            job = self._jobs.record(uow, owner_id=user_id, kind=kind, params=params)
+                payload = PredictPayload(
+                    ids[(name, version)],
+                    name,
+                    version,
+                    dataset.id,
+                    dataset.name,
+                    mappings=chosen,
+                    rescore_of=record.id,
+                )
+            else:
+                payload = ApplyPayload(
+                    dataset.id, dataset.name, mappings=chosen, rescore_of=record.id
+                )
+            job = self._jobs.record(
+                uow, owner_id=user_id, kind=payload.KIND, params=payload.to_params()
+            )
             uow.commit()
         self._jobs.send(job)
         return job
@@ -181,19 +188,19 @@ class ScoringService:
     def run_predict(self, job: JobRecord, progress: Progress) -> Mapping[str, Any]:
         """The ``predict`` job handler."""
         user_id = _owner(job)
-        params = job.params
+        payload = PredictPayload.from_params(job.params)
         ws = self._workspace(user_id)
-        name, version = str(params["model_name"]), str(params["version"])
-        dataset, frame = self._read(user_id, str(params["dataset_id"]), progress)
+        name, version = payload.model_name, payload.version
+        dataset, frame = self._read(user_id, payload.dataset_id, progress)
         progress(0.3, "loading the model, matching the columns")
         upload = describe(frame)
         ensemble = load_scorer(ws.registry, name, version, upload)
         with self._uow() as uow:
-            saved = uow.feedback.threshold(int(params["model_id"]))
+            saved = uow.feedback.threshold(payload.model_id)
         if saved is not None:  # the analyst's threshold, saved for this version
             members = tuple(replace(m, threshold=saved.threshold) for m in ensemble.members)
             ensemble = Ensemble(members, ensemble.models)
-        ensemble = _chosen_columns(ensemble, params, frame)
+        ensemble = _chosen_columns(ensemble, payload.mappings, frame)
         progress(0.5, "scoring")
         scores = score(frame, ensemble, upload=upload)
         progress(0.8, "measuring drift")
@@ -209,14 +216,15 @@ class ScoringService:
         """The ``apply_unlabeled`` job handler."""
         user_id = _owner(job)
         ws = self._workspace(user_id)
+        payload = ApplyPayload.from_params(job.params)
         self.require_library()
-        dataset, frame = self._read(user_id, str(job.params["dataset_id"]), progress)
+        dataset, frame = self._read(user_id, payload.dataset_id, progress)
         progress(0.3, "matching the reference models")
         upload = describe(frame)
         ensemble, _ = from_library(upload, self._library, what=dataset.name)
         for member in ensemble.members:
             self._library.record_use(member.name, member.similarity)
-        ensemble = _chosen_columns(ensemble, job.params, frame)
+        ensemble = _chosen_columns(ensemble, payload.mappings, frame)
         progress(0.5, "scoring")
         scores = score(frame, ensemble, upload=upload)
         progress(0.85, "storing the scores")
@@ -225,14 +233,14 @@ class ScoringService:
             "evaluation": evaluation(frame, dataset.target, scores, ensemble.threshold),
         }
         stored = self._store(job, ws, dataset, scores, ensemble, "references", None, None, review)
-        name = job.params.get("model_name")
+        name = payload.model_name
         if name is None:
             return stored
         progress(0.95, "keeping the ensemble as a model")
         version = register_ensemble(
             ws.registry,
             ensemble,
-            str(name),
+            name,
             lineage={"dataset": dataset.id, "dataset_sha256": dataset.sha256, "job": job.id},
             tags={"dataset_name": dataset.name[:100]},
             temp_dir=self._options.temp_dir,
@@ -273,43 +281,38 @@ class ScoringService:
             path = Path(tmp) / "scores.csv"
             write_table(scores, path)  # text cells safe in a spreadsheet
             info = ws.store.put_file(key, path, content_type="text/csv", if_absent=True)
-        try:
-            if info.sha256 is None:
-                raise IntegrityError("the store reported no sha256", key=ws.full_key(key))
-            with self._uow() as uow:
-                obj = uow.objects.add(
-                    key=ws.full_key(key),
-                    sha256=info.sha256,
-                    size=info.size,
-                    kind="prediction",
-                    owner=ws.owner,
-                )
-                record = uow.predictions.add(
-                    prediction_id=prediction_id,
-                    owner_id=ws.user_id,
-                    job_id=job.id,
-                    dataset_id=dataset.id,
-                    dataset_name=dataset.name,
-                    source=source,
-                    model_name=model_name,
-                    model_version=version,
-                    object_id=obj.id,
-                    rows=len(scores),
-                    summary=details,
-                    preview=shown,
-                    now=self._clock(),
-                )
-                uow.commit()
-        except BaseException:
-            with contextlib.suppress(StorageError):
-                ws.store.delete(key, missing_ok=True)
-            raise
+
+        def prediction_row(uow: UnitOfWork, objects: tuple[ObjectRecord, ...]) -> PredictionRecord:
+            return uow.predictions.add(
+                prediction_id=prediction_id,
+                owner_id=ws.user_id,
+                job_id=job.id,
+                dataset_id=dataset.id,
+                dataset_name=dataset.name,
+                source=source,
+                model_name=model_name,
+                model_version=version,
+                object_id=objects[0].id,
+                rows=len(scores),
+                summary=details,
+                preview=shown,
+                now=self._clock(),
+            )
+
+        record = record_put(
+            self._uow,
+            ws.full_key(key),
+            info,
+            prediction_row,
+            kind="prediction",
+            owner=ws.owner,
+            remove=lambda: ws.store.delete(key, missing_ok=True),
+        )
         return {"prediction_id": record.id, "rows": record.rows, "summary": summary}
 
 
-def _chosen_columns(ensemble: Ensemble, params: Mapping[str, Any], frame: pd.DataFrame) -> Ensemble:
-    """``ensemble`` reading the columns a person chose (``params["mappings"]``), if any."""
-    mappings = params.get("mappings")
+def _chosen_columns(ensemble: Ensemble, mappings: Mappings | None, frame: pd.DataFrame) -> Ensemble:
+    """``ensemble`` reading the columns a person chose (``mappings``), if any."""
     if not mappings:
         return ensemble
     return remap(ensemble, mappings, [str(c) for c in frame.columns])

@@ -7,7 +7,6 @@ from __future__ import annotations
 import json
 import time
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -16,7 +15,6 @@ import pandas as pd
 from entrepot.accounts.licences import TRAINING_KIND, LicenceService
 from entrepot.catalog.jobs.records import JobRecord
 from entrepot.catalog.uow import UnitOfWork, UnitOfWorkFactory
-from entrepot.catalog.workspace.records import DatasetRecord
 from entrepot.errors import RecordNotFound
 from entrepot.fraud.errors import NoTargetFound, TargetNotFound
 from entrepot.fraud.library.trained import register_trained
@@ -25,6 +23,7 @@ from entrepot.fraud.train.training import train
 from entrepot.fraud_service.curves import CURVES_FILE, curves
 from entrepot.fraud_service.datasets import DatasetService
 from entrepot.fraud_service.errors import NothingToLearn
+from entrepot.fraud_service.job_payloads import SearchOptions, TrainPayload
 from entrepot.fraud_service.options import ServiceOptions
 from entrepot.fraud_service.retraining import FeedbackRows, count_decisions, gather
 from entrepot.fraud_service.workspace import Workspace
@@ -33,40 +32,6 @@ from entrepot.jobs.service import JobService
 from entrepot.registry.names import check_name
 
 WorkspaceOf = Callable[[int], Workspace]
-
-
-@dataclass(frozen=True, slots=True)
-class SearchOptions:
-    """How a training searches: its time budget in seconds, the cost of a missed fraud
-    against a false alarm (``None``: the engine's default), the seed and threads per fit."""
-
-    time_budget: float
-    cost_ratio: float | None = None
-    seed: int = 0
-    n_jobs: int = 1
-
-    def to_params(self) -> dict[str, Any]:
-        """The options as a job's parameters hold them (JSON)."""
-        return {
-            "time_budget": self.time_budget,
-            "cost_ratio": self.cost_ratio,
-            "seed": self.seed,
-            "n_jobs": self.n_jobs,
-        }
-
-    @classmethod
-    def from_params(cls, params: object, default_budget: float) -> SearchOptions:
-        """The options a job recorded, else the service's: a job queued before they were
-        recorded runs as it always did."""
-        if not isinstance(params, Mapping):
-            return cls(time_budget=default_budget)
-        ratio = params.get("cost_ratio")
-        return cls(
-            time_budget=float(params.get("time_budget") or default_budget),
-            cost_ratio=None if ratio is None else float(ratio),
-            seed=int(params.get("seed") or 0),
-            n_jobs=max(1, int(params.get("n_jobs") or 1)),
-        )
 
 
 class TrainingService:
@@ -121,8 +86,13 @@ class TrainingService:
                     hint="name the label column (target_column), or score the file with "
                     "POST /api/apply_unlabeled if it has no label",
                 )
-            more = {"search": search.to_params()} if search is not None else {}
-            job = self._record(uow, user_id, dataset, model_name, target, **more)
+            job = self._record(
+                uow,
+                user_id,
+                TrainPayload(
+                    dataset.id, dataset.name, model_name, target or dataset.target, search=search
+                ),
+            )
             uow.commit()
         if send:
             self._jobs.send(job)
@@ -162,51 +132,49 @@ class TrainingService:
                     hint="train a new model on a dataset with POST /api/train",
                 ) from None
             job = self._record(
-                uow, user_id, dataset, name, target, retrain_of=model_id, previous_version=version
+                uow,
+                user_id,
+                TrainPayload(
+                    dataset.id,
+                    dataset.name,
+                    name,
+                    target or dataset.target,
+                    retrain_of=model_id,
+                    previous_version=version,
+                ),
             )
             uow.commit()
         self._jobs.send(job)
         return job
 
-    def _record(
-        self,
-        uow: UnitOfWork,
-        user_id: int,
-        dataset: DatasetRecord,
-        model_name: str,
-        target: str | None,
-        **more: object,
-    ) -> JobRecord:
+    def _record(self, uow: UnitOfWork, user_id: int, payload: TrainPayload) -> JobRecord:
         """Take a model slot of the plan and record the training job, in ``uow``."""
         self._licences.reserve_model(uow, user_id)
-        params = {
-            "dataset_id": dataset.id,
-            "dataset_name": dataset.name,
-            "model_name": model_name,
-            "target": target or dataset.target,
-            **more,
-        }
-        return self._jobs.record(uow, owner_id=user_id, kind=TRAINING_KIND, params=params)
+        return self._jobs.record(
+            uow, owner_id=user_id, kind=TRAINING_KIND, params=payload.to_params()
+        )
 
     def run(self, job: JobRecord, progress: Progress) -> Mapping[str, Any]:
         """The ``train`` job handler (a retraining when ``retrain_of`` names a model)."""
         if job.owner_id is None:
             raise ValueError("a training job needs an owner")
-        params = job.params
+        payload = TrainPayload.from_params(job.params)
         ws = self._workspace(job.owner_id)
-        previous = params.get("retrain_of")
+        previous = payload.retrain_of
         if previous is not None:
             with self._uow() as uow:
                 try:
-                    uow.user_models.ref(ws.owner, int(previous))
+                    uow.user_models.ref(ws.owner, previous)
                 except RecordNotFound:
                     raise RecordNotFound(
                         f"model {previous} was deleted before its retraining started"
                     ) from None
-        dataset = self._datasets.get(job.owner_id, str(params["dataset_id"]))
-        search = SearchOptions.from_params(params.get("search"), self._options.training_budget)
+        dataset = self._datasets.get(job.owner_id, payload.dataset_id)
+        search = payload.search or SearchOptions(self._options.training_budget)
         budget = search.time_budget
-        target = str(params["target"])
+        if payload.target is None:
+            raise NoTargetFound(f"the training of {payload.model_name} names no label column")
+        target = payload.target
         progress(0.02, "reading the dataset")
         with self._datasets.local_copy(job.owner_id, dataset) as path:
             frame = read_table(path)
@@ -215,7 +183,7 @@ class TrainingService:
         found: FeedbackRows | None = None
         if previous is not None:
             progress(0.04, "reading the analysts' decisions")
-            name = str(params["model_name"])
+            name = payload.model_name
             found = gather(
                 self._uow, self._datasets, job.owner_id, name, frame, target, dataset.sha256
             )
@@ -228,7 +196,7 @@ class TrainingService:
             lineage |= {
                 "feedback_rows": str(len(extra)),
                 "previous_model": str(previous),
-                "previous_version": str(params["previous_version"]),
+                "previous_version": str(payload.previous_version),
             }
         began = time.monotonic()
 
@@ -255,7 +223,7 @@ class TrainingService:
         version = register_trained(
             ws.registry,
             result,
-            str(params["model_name"]),
+            payload.model_name,
             lineage=lineage,
             tags={"dataset_name": dataset.name[:100]},
             extra=add_curves,

@@ -14,7 +14,7 @@ from entrepot.accounts.errors import QuotaExceeded
 from entrepot.bootstrap.fraud import FraudServices
 from entrepot.catalog.jobs.records import JobState
 from entrepot.fraud_service.errors import TrainingFailed
-from entrepot.fraud_service.training import SearchOptions
+from entrepot.fraud_service.job_payloads import SearchOptions
 from entrepot.registry.errors import InvalidName
 from tests.support.csvs import labelled_csv
 from tests.support.web import Api, run_jobs, user_api, web_client

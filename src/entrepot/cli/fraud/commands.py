@@ -222,7 +222,7 @@ def _train_for_account(
     """``--user``: the account's training, as the web service runs it (its plan and quota,
     the file kept as one of its datasets, the job in its history), in this process."""
     from entrepot.accounts.lookup import find_account
-    from entrepot.fraud_service.training import SearchOptions
+    from entrepot.fraud_service.job_payloads import SearchOptions
 
     app = given_app(ctx)
     if app is None:

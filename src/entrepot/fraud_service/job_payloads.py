@@ -1,0 +1,85 @@
+"""The fraud service's job payloads: what each kind of job it queues carries (see
+:mod:`entrepot.jobs.payloads` for versions and validation)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from entrepot.accounts.licences import TRAINING_KIND
+from entrepot.jobs.payloads import Payload
+
+PREDICT_KIND = "predict"
+APPLY_KIND = "apply_unlabeled"
+BUILD_KIND = "build_references"
+#: Columns a person chose for each model of an ensemble: upload column -> model input.
+Mappings = dict[str, dict[str, str]]
+
+
+@dataclass(frozen=True, slots=True)
+class SearchOptions:
+    """How a training searches: its time budget in seconds, the cost of a missed fraud
+    against a false alarm (``None``: the engine's default), the seed and threads per fit."""
+
+    time_budget: float
+    cost_ratio: float | None = None
+    seed: int = 0
+    n_jobs: int = 1
+
+
+@dataclass(frozen=True, slots=True)
+class TrainPayload(Payload):
+    """Train ``model_name`` on a dataset (a retraining when ``retrain_of`` names a model:
+    its ``previous_version`` plus the analysts' decisions). ``search``: the model search's
+    own settings (``None``: the service's budget)."""
+
+    KIND = TRAINING_KIND
+
+    dataset_id: str
+    dataset_name: str
+    model_name: str
+    target: str | None = None
+    retrain_of: int | None = None
+    previous_version: str | None = None
+    search: SearchOptions | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class PredictPayload(Payload):
+    """Score a dataset with the user's model ``model_id`` (``model_name@version``); a
+    rescore names the prediction it repeats and the columns chosen."""
+
+    KIND = PREDICT_KIND
+
+    model_id: int
+    model_name: str
+    version: str
+    dataset_id: str
+    dataset_name: str
+    mappings: Mappings | None = None
+    rescore_of: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ApplyPayload(Payload):
+    """Score an unlabelled dataset with the reference library's ensemble; with
+    ``model_name``, keep the ensemble as that model of the user."""
+
+    KIND = APPLY_KIND
+
+    dataset_id: str
+    dataset_name: str
+    model_name: str | None = None
+    mappings: Mappings | None = None
+    rescore_of: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class BuildPayload(Payload):
+    """Build the first-start reference library."""
+
+    KIND = BUILD_KIND
+
+    count: int
+    rows: int
+    time_budget: float
+    min_frauds: int | None = None
