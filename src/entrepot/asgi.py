@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import gc
 import logging
-import os
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -36,8 +35,6 @@ from entrepot.http.sessions import SESSION_COOKIE
 from entrepot.web import pages
 
 log = logging.getLogger("entrepot.api")
-#: How ``entrepot serve`` tells its web processes the log level it was given.
-LOG_LEVEL_VARIABLE = "ENTREPOT_SERVE_LOG_LEVEL"
 
 
 def create_app(
@@ -119,8 +116,8 @@ def served_app() -> FastAPI:
     from entrepot.http.observability import configure_logging
 
     core = bootstrap()
-    level = os.environ.get(LOG_LEVEL_VARIABLE, "info").upper()
-    configure_logging(level, json_lines=core.settings.env == "production")
+    settings = core.settings  # the parent's log level reaches it as ENTREPOT_LOG_LEVEL
+    configure_logging(settings.log_level.upper(), json_lines=settings.env == "production")
     return create_app(core, worker=False)
 
 

@@ -100,7 +100,8 @@ class Settings:
     jobs_name: str = "entrepot"
     var_dir: Path = Path("var")
     training_budget: float = 60.0
-    upload_limit: str = "10GiB"
+    #: No upload may exceed this, whatever the plan (bytes; ``10GiB`` is read).
+    upload_limit: int = field(default=10 * 1024**3, metadata={"ge": 1, "before": _size})
     reference_count: int = 13
     reference_rows: int = 20_000
     reference_min_frauds: int = 400
@@ -109,8 +110,8 @@ class Settings:
     job_stale_seconds: float = 120.0
     worker_threads: int = 2
     session_days: int = 14
-    #: The largest request body of a route that is not an upload (JSON, forms).
-    body_limit: str = field(default="1MiB", metadata={"check": parse_size})
+    #: The largest request body of a route that is not an upload (JSON, forms; bytes).
+    body_limit: int = field(default=1024**2, metadata={"ge": 1, "before": _size})
     #: Addresses (or networks, ``10.0.0.0/8``) of the reverse proxies whose
     #: ``X-Forwarded-For`` is believed; none by default (the peer's address is the client's).
     trusted_proxies: tuple[str, ...] = field(default=(), metadata={"before": _proxies})
@@ -124,6 +125,12 @@ class Settings:
     oidc_client_id: str | None = None
     oidc_client_secret: str | None = field(default=None, repr=False)
     oidc_name: str = "Google"
+    #: The reference models of ``entrepot fraud`` as a folder instead of the registry's
+    #: library (``--library`` and ``--into`` take precedence).
+    fraud_library: Path | None = None
+    #: The level of the logs of ``entrepot serve`` and ``entrepot worker`` (``--log-level``
+    #: wins); ``serve --workers N`` hands its own to its web processes through it.
+    log_level: Literal["debug", "info", "warning", "error"] = "info"
     #: The names of the settings given rather than defaulted (see :meth:`is_set`).
     _set: ClassVar[frozenset[str]] = frozenset()
 

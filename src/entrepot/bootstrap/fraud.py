@@ -37,7 +37,6 @@ from entrepot.jobs.runner import Handler, JobRunner
 from entrepot.jobs.service import JobService
 from entrepot.jobs.worker import Worker
 from entrepot.registry.service import Registry
-from entrepot.sizes import parse_size
 from entrepot.storage.protocols import Store
 
 if TYPE_CHECKING:
@@ -98,24 +97,24 @@ class FraudServices:
 
 
 def service_options(settings: Settings, **overrides: Any) -> ServiceOptions:
-    """The fraud service's options from ``settings`` (``overrides`` replace some: tests).
-    The secret is the configured one, else the instance's generated one (``secret.py``)."""
-    limit = settings.upload_limit
+    """The fraud service's options: a view of ``settings`` (``overrides`` replace some:
+    tests). The secret is the configured one, else the instance's generated one
+    (``secret.py``)."""
     secret = overrides.pop("secret_key", None) or resolve_secret(settings)
     options = ServiceOptions(
         secret_key=secret,
         var_dir=Path(settings.var_dir),
         jobs_url=settings.jobs_url or settings.redis_url,
-        jobs_name=str(settings.jobs_name),
-        training_budget=float(settings.training_budget),
-        upload_limit=parse_size(limit) if isinstance(limit, str) else int(limit),
-        reference_count=int(settings.reference_count),
-        reference_rows=int(settings.reference_rows),
-        reference_min_frauds=int(settings.reference_min_frauds),
-        reference_budget=float(settings.reference_budget),
-        heartbeat_seconds=float(settings.job_heartbeat_seconds),
-        stale_after_seconds=float(settings.job_stale_seconds),
-        worker_threads=int(settings.worker_threads),
+        jobs_name=settings.jobs_name,
+        training_budget=settings.training_budget,
+        upload_limit=settings.upload_limit,
+        reference_count=settings.reference_count,
+        reference_rows=settings.reference_rows,
+        reference_min_frauds=settings.reference_min_frauds,
+        reference_budget=settings.reference_budget,
+        heartbeat_seconds=settings.job_heartbeat_seconds,
+        stale_after_seconds=settings.job_stale_seconds,
+        worker_threads=settings.worker_threads,
     )
     return replace(options, **overrides) if overrides else options
 

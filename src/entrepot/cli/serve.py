@@ -28,6 +28,10 @@ def register(app: typer.Typer) -> None:
     app.command("worker")(worker)
 
 
+#: The levels ``--log-level`` and the ``log_level`` setting take.
+LOG_LEVELS = ("debug", "info", "warning", "error")
+
+
 def serve(
     host: Annotated[str, typer.Option(help="Address to listen on")] = "127.0.0.1",
     port: Annotated[int, typer.Option(min=1, max=65535, help="Port to listen on")] = 8000,
@@ -38,7 +42,10 @@ def serve(
     migrate: Annotated[
         bool, typer.Option("--migrate/--no-migrate", help="Bring the catalog schema up first")
     ] = True,
-    log_level: Annotated[str, typer.Option(help="debug, info, warning or error")] = "info",
+    log_level: Annotated[
+        str | None,
+        typer.Option(help="debug, info, warning or error (default: the log_level setting)"),
+    ] = None,
     workers: Annotated[
         int,
         typer.Option(
@@ -57,6 +64,7 @@ def serve(
     from entrepot.http.observability import configure_logging
 
     app = current_app()
+    log_level = _log_level(log_level, app)
     configure_logging(log_level.upper(), json_lines=app.settings.env == "production")
     if migrate:
         app.migrate()
@@ -96,12 +104,11 @@ def _serve_processes(app: App, workers: int, *, run_worker: bool, **options: Any
 
     import uvicorn
 
-    from entrepot.asgi import LOG_LEVEL_VARIABLE
     from entrepot.catalog.engine import masked
 
     _ = app.secret_key  # one instance secret, made here before any worker needs it
     log_level = options["log_level"]
-    os.environ[LOG_LEVEL_VARIABLE] = log_level
+    os.environ["ENTREPOT_LOG_LEVEL"] = log_level  # each web process reads it in its settings
     jobs = (
         subprocess.Popen([sys.executable, "-m", "entrepot", "worker", "--log-level", log_level])
         if run_worker
@@ -149,9 +156,21 @@ def _accounts(app: App) -> str:
     return "none yet: create one with `entrepot users create EMAIL --admin`"
 
 
+def _log_level(given: str | None, app: App) -> str:
+    """``--log-level`` if given (checked as the setting is), else the ``log_level`` setting."""
+    if given is None:
+        return app.settings.log_level
+    if given.lower() not in LOG_LEVELS:
+        raise typer.BadParameter(f"use one of {', '.join(LOG_LEVELS)}", param_hint="--log-level")
+    return given.lower()
+
+
 def worker(
     threads: Annotated[int, typer.Option(min=1, max=32, help="Jobs run at once")] = 1,
-    log_level: Annotated[str, typer.Option(help="debug, info, warning or error")] = "info",
+    log_level: Annotated[
+        str | None,
+        typer.Option(help="debug, info, warning or error (default: the log_level setting)"),
+    ] = None,
     queue: Annotated[
         QueueChoice,
         typer.Option(help="all, fraud (trainings, scorings) or city (`city run --jobs` units)."),
@@ -162,6 +181,7 @@ def worker(
     from entrepot.http.observability import configure_logging
 
     app = current_app()
+    log_level = _log_level(log_level, app)
     configure_logging(log_level.upper(), json_lines=app.settings.env == "production")
     if queue is QueueChoice.city:  # no ML stack: the units need pandas and DuckDB only
         city = app.city_jobs

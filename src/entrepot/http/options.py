@@ -8,9 +8,6 @@ from typing import Any
 from entrepot.bootstrap.fraud import service_options
 from entrepot.config import Settings
 from entrepot.fraud_service.options import ServiceOptions
-from entrepot.sizes import parse_size
-
-MIB = 1024 * 1024
 
 
 @dataclass(frozen=True)
@@ -25,44 +22,40 @@ class OidcOptions:
 
 @dataclass(frozen=True)
 class WebOptions:
-    """What the web entrypoint needs."""
+    """What the web entrypoint needs: a view of the settings (:func:`web_options`), which
+    hold every default."""
 
     service: ServiceOptions
     production: bool
-    session_days: int = 14
-    oidc: OidcOptions | None = None
+    session_days: int
+    oidc: OidcOptions | None
     #: The largest body of a route that is not an upload (uploads: ``service.upload_limit``).
-    body_limit: int = MIB
+    body_limit: int
     #: Proxies whose ``X-Forwarded-For`` is believed (addresses or networks).
-    trusted_proxies: tuple[str, ...] = ()
+    trusted_proxies: tuple[str, ...]
     #: Reads ``/metrics`` and ``/health``'s details; ``None``: admins only.
-    metrics_token: str | None = None
+    metrics_token: str | None
     #: Seconds each ``/health`` probe may take.
-    health_timeout: float = 3.0
+    health_timeout: float
 
 
 def web_options(settings: Settings, **overrides: Any) -> WebOptions:
     """The web options of ``settings`` (``overrides`` replace service options: tests)."""
-
-    def get(name: str) -> Any:
-        return getattr(settings, name)
-
-    service = service_options(settings, **overrides)
     oidc = None
-    if get("oidc_metadata_url") and get("oidc_client_id") and get("oidc_client_secret"):
+    if settings.oidc_metadata_url and settings.oidc_client_id and settings.oidc_client_secret:
         oidc = OidcOptions(
-            get("oidc_metadata_url"),
-            get("oidc_client_id"),
-            get("oidc_client_secret"),
-            get("oidc_name"),
+            settings.oidc_metadata_url,
+            settings.oidc_client_id,
+            settings.oidc_client_secret,
+            settings.oidc_name,
         )
     return WebOptions(
-        service=service,
+        service=service_options(settings, **overrides),
         production=settings.env == "production",
-        session_days=int(get("session_days")),
+        session_days=settings.session_days,
         oidc=oidc,
-        body_limit=parse_size(str(get("body_limit"))),
-        trusted_proxies=tuple(get("trusted_proxies")),
-        metrics_token=get("metrics_token") or None,
-        health_timeout=float(get("health_timeout")),
+        body_limit=settings.body_limit,
+        trusted_proxies=tuple(settings.trusted_proxies),
+        metrics_token=settings.metrics_token or None,
+        health_timeout=settings.health_timeout,
     )

@@ -7,6 +7,7 @@ import secrets
 import threading
 import time
 from collections.abc import Iterator
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlencode, urlsplit
@@ -122,7 +123,7 @@ def client(tmp_path: Path, provider: Provider) -> Iterator[TestClient]:
     oidc = OidcOptions(
         f"{provider.issuer}/.well-known/openid-configuration", CLIENT_ID, CLIENT_SECRET, "TestID"
     )
-    app.state.options = WebOptions(options.service, options.production, options.session_days, oidc)
+    app.state.options = replace(options, oidc=oidc)
     from entrepot.web import oidc as oidc_module
 
     oidc_module.install(app, oidc)

@@ -5,9 +5,10 @@ A Typer sub-application, mounted by the main CLI. Errors are raised as
 the main CLI, in one place. Under ``entrepot``, models live in the composition root's
 model registry (``train`` pushes there, ``score --model NAME[@VERSION]`` finds them) and
 references in the library kept in it (``App.reference_library``); see
-:mod:`entrepot.cli.fraud.sources`. With ``--out`` / ``--library`` /
-``ENTREPOT_FRAUD_LIBRARY``, or run on its own, models and references are plain folders
-(:class:`~entrepot.fraud.library.libraries.FolderLibrary`, default ``./fraud-references``).
+:mod:`entrepot.cli.fraud.sources`. With ``--out`` / ``--library`` / the ``fraud_library``
+setting (``ENTREPOT_FRAUD_LIBRARY``), or run on its own, models and references are plain
+folders (:class:`~entrepot.fraud.library.libraries.FolderLibrary`, default
+``./fraud-references``).
 """
 
 from __future__ import annotations
@@ -272,7 +273,6 @@ def build_references_command(
         Path | None,
         typer.Option(
             "--into",
-            envvar="ENTREPOT_FRAUD_LIBRARY",
             help="Folder of the reference models (default: as for --library)",
         ),
     ] = None,

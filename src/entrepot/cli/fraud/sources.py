@@ -16,9 +16,9 @@ Library = Annotated[
     Path | None,
     typer.Option(
         "--library",
-        envvar="ENTREPOT_FRAUD_LIBRARY",
-        help="Folder of the reference models (default: the registry when the CLI has one, "
-        "else ./fraud-references)",
+        help="Folder of the reference models (default: the fraud_library setting, "
+        "ENTREPOT_FRAUD_LIBRARY, else the registry when the CLI has one, else "
+        "./fraud-references)",
     ),
 ]
 DEFAULT_LIBRARY = Path("fraud-references")
@@ -34,14 +34,20 @@ ModelOption = Annotated[
 
 
 def references(ctx: typer.Context, folder: Path | None) -> Any:
-    """The folder library at ``folder`` if given, else the model registry's (under
-    ``entrepot``), else the folder ``./fraud-references`` (``fraud`` run on its own)."""
+    """The folder library at ``folder`` if given, else the one the ``fraud_library``
+    setting names, else the model registry's (under ``entrepot``), else the folder
+    ``./fraud-references`` (``fraud`` run on its own)."""
     from entrepot.fraud.library.libraries import FolderLibrary
 
     if folder is not None:
         return FolderLibrary(folder)
     app = given_app(ctx)
-    return app.reference_library if app is not None else FolderLibrary(DEFAULT_LIBRARY)
+    if app is None:
+        from entrepot.config import load_settings
+
+        return FolderLibrary(load_settings().fraud_library or DEFAULT_LIBRARY)
+    configured = app.settings.fraud_library
+    return FolderLibrary(configured) if configured is not None else app.reference_library
 
 
 def registry(ctx: typer.Context, user: str | None = None) -> Any:
