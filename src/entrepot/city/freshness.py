@@ -1,4 +1,5 @@
-"""The watermark table: what each (source, local day) was last computed from, and how.
+"""Whether a (source, local day) is fresh: the digest of its inputs, and the watermark that
+records what it was last computed from, and how (the rows: ``catalog/city/watermarks.py``).
 
 A *source* is a metric type or ``report``. A watermark records the inputs (key and
 content version of each object read), their digest, the state (``ok`` or

@@ -35,6 +35,7 @@ from typing import Any, Literal
 from entrepot.catalog.city.records import Watermark
 from entrepot.city import layout
 from entrepot.city.errors import MetricsError, MissingInput
+from entrepot.city.freshness import Watermarks, inputs_digest
 from entrepot.city.kinds import METRIC_TYPES, REPORT, check_types
 from entrepot.city.lake import InputRef, Lake
 from entrepot.city.limits import DEFAULT_MEMORY_LIMIT, DEFAULT_SCAN_THREADS
@@ -42,7 +43,6 @@ from entrepot.city.metrics.base import MetricsStore
 from entrepot.city.pipeline import DayProcessor
 from entrepot.city.report import build_report, previous_week
 from entrepot.city.report_files import ReportFiles, new_run_id
-from entrepot.city.watermarks import Watermarks, inputs_digest
 from entrepot.errors import AccessDenied, CatalogError, EntrepotError, StoreUnavailable
 
 log = logging.getLogger("entrepot.city")

@@ -20,10 +20,10 @@ if TYPE_CHECKING:
     from sqlalchemy import Engine
 
     from entrepot.catalog.uow import UnitOfWorkFactory
+    from entrepot.city.freshness import Watermarks
     from entrepot.city.metrics.base import MetricsStore
     from entrepot.city.report_files import ReportFiles
     from entrepot.city.runs import CityRunner, Outcome
-    from entrepot.city.watermarks import Watermarks
 
 
 class CityRuntime:
@@ -70,7 +70,7 @@ class CityRuntime:
     @cached_property
     def watermarks(self) -> Watermarks:
         """The watermark table."""
-        from entrepot.city.watermarks import Watermarks
+        from entrepot.city.freshness import Watermarks
 
         return Watermarks(self.uow)
 

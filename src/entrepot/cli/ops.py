@@ -190,7 +190,7 @@ def verify(
     later check finds the object intact. Exits 1 on any problem left. --quick compares the
     store's recorded size and sha256 with the catalog's without reading the bytes.
     """
-    from entrepot.cli.damage import settle
+    from entrepot.cli.verify_report import settle
     from entrepot.services.verify import verify_catalog
 
     app = current_app()

@@ -27,12 +27,12 @@ def settle(
 ) -> bool:
     """Show the problems (a table, or one JSON document), record them, repair what the
     cache can; whether none is left."""
-    from entrepot.services import damage
+    from entrepot.services import repair as repairs
 
-    findings = damage.assess(report, app.uow, app.cache)
-    damage.register(app.uow, findings, prefix=prefix)
+    findings = repairs.assess(report, app.uow, app.cache)
+    repairs.register(app.uow, findings, prefix=prefix)
     copies = {f.problem.key for f in findings if f.copy is not None}
-    outcome = damage.repair(app.raw_store, app.uow, findings) if repair and findings else None
+    outcome = repairs.repair(app.raw_store, app.uow, findings) if repair and findings else None
     problems: list[dict[str, Any]] = [
         {
             "key": p.key,

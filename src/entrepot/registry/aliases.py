@@ -7,9 +7,9 @@ A name is never both an alias and a version of one model, so ``NAME@X`` means on
 from __future__ import annotations
 
 from entrepot.catalog.models.records import AliasRecord
-from entrepot.registry.context import Context
 from entrepot.registry.errors import AliasNotFound, ModelNotFound, VersionExists
 from entrepot.registry.names import check_alias, check_name, check_segment
+from entrepot.registry.parts import Context
 from entrepot.registry.resolve import find_version
 
 

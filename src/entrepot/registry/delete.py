@@ -9,9 +9,9 @@ from __future__ import annotations
 
 from entrepot.catalog.models.records import ModelVersionRecord
 from entrepot.errors import StorageError
-from entrepot.registry.context import Context
 from entrepot.registry.errors import InvalidName, ModelNotFound, VersionInUse
 from entrepot.registry.names import check_name, check_segment
+from entrepot.registry.parts import Context
 from entrepot.registry.resolve import find_version
 
 

@@ -17,9 +17,9 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from entrepot.errors import IntegrityError, ObjectNotFound, StorageError
-from entrepot.registry.context import Context
 from entrepot.registry.errors import VerificationFailed
 from entrepot.registry.manifest import Manifest
+from entrepot.registry.parts import Context
 from entrepot.registry.resolve import Resolved
 
 

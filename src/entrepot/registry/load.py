@@ -11,10 +11,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from entrepot.registry.context import Context
 from entrepot.registry.errors import UnsafeModelFormat, VerificationFailed
 from entrepot.registry.fetch import local_file, read_manifest
 from entrepot.registry.flavors import is_pickle
+from entrepot.registry.parts import Context
 from entrepot.registry.pull import pull
 from entrepot.registry.resolve import Resolved
 from entrepot.registry.safe_loaders import load_file

@@ -29,11 +29,11 @@ from pathlib import Path
 from entrepot.background import on_a_thread
 from entrepot.catalog.models.records import ModelVersionRecord
 from entrepot.errors import InvalidKey, StorageError
-from entrepot.registry.context import Context
 from entrepot.registry.errors import RegistryError, VerificationFailed
 from entrepot.registry.fetch import cached, download, read_manifest
 from entrepot.registry.manifest import Manifest
 from entrepot.registry.names import MANIFEST_PATH
+from entrepot.registry.parts import Context
 from entrepot.registry.resolve import Resolved
 from entrepot.storage.keys import validate_key
 

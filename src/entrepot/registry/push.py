@@ -23,11 +23,11 @@ from entrepot.catalog.models.records import ModelState, ModelVersionRecord
 from entrepot.catalog.objects.records import ObjectRecord
 from entrepot.catalog.uow import UnitOfWork
 from entrepot.errors import IntegrityError, ObjectExists, RecordExists
-from entrepot.registry.context import Context
 from entrepot.registry.errors import VersionExists
 from entrepot.registry.flavors import framework_versions
 from entrepot.registry.manifest import FileEntry, Manifest
 from entrepot.registry.names import timestamp_version
+from entrepot.registry.parts import Context
 from entrepot.registry.request import PushRequest
 from entrepot.registry.signing import sign_manifest
 from entrepot.services.write_protocol import Written, record_written

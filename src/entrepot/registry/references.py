@@ -5,9 +5,9 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 
 from entrepot.catalog.models.records import ReferenceModelRecord
-from entrepot.registry.context import Context
 from entrepot.registry.errors import ReferenceNotFound
 from entrepot.registry.names import check_name, check_segment
+from entrepot.registry.parts import Context
 from entrepot.registry.resolve import find_version
 
 

@@ -6,9 +6,9 @@ from dataclasses import dataclass
 
 from entrepot.catalog.models.records import ModelFileRecord, ModelVersionRecord
 from entrepot.catalog.uow import UnitOfWork
-from entrepot.registry.context import Context
 from entrepot.registry.errors import ModelNotFound
 from entrepot.registry.names import check_name, check_segment
+from entrepot.registry.parts import Context
 
 
 @dataclass(frozen=True, slots=True)

@@ -34,13 +34,13 @@ from entrepot.catalog.reads import ReadConnection, reads_through
 from entrepot.catalog.uow import UnitOfWorkFactory
 from entrepot.errors import ConfigError, StorageError
 from entrepot.registry import aliases, delete, mlflow_export, references
-from entrepot.registry.context import Context
 from entrepot.registry.errors import InvalidName, ModelNotFound
 from entrepot.registry.fetch import read_manifest
 from entrepot.registry.layout import Namespace
 from entrepot.registry.load import load
 from entrepot.registry.manifest import Manifest
 from entrepot.registry.names import check_name, parse_ref
+from entrepot.registry.parts import Context
 from entrepot.registry.pull import Progress, PulledModel, pull
 from entrepot.registry.push import push
 from entrepot.registry.request import prepare

@@ -14,10 +14,10 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from entrepot.errors import IntegrityError, ObjectNotFound
-from entrepot.registry.context import Context
 from entrepot.registry.errors import ModelNotFound, VerificationFailed
 from entrepot.registry.fetch import check_manifest
 from entrepot.registry.names import MANIFEST_PATH, check_name
+from entrepot.registry.parts import Context
 from entrepot.registry.resolve import Resolved
 from entrepot.registry.signing import signature_valid
 

@@ -29,8 +29,8 @@ from entrepot.catalog.relocation.records import (
     RunReport,
     Tally,
 )
-from entrepot.relocation.context import PAGE, Context
 from entrepot.relocation.errors import MigrationOpen
+from entrepot.relocation.parts import PAGE, Context
 from entrepot.relocation.preflight import Scan, Wanted, probe, refuse_conflicts, scan
 from entrepot.relocation.transfer import Outcome, transfer
 from entrepot.storage.keys import normalize_prefix

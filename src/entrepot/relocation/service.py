@@ -35,9 +35,9 @@ from entrepot.catalog.relocation.records import (
     UndoReport,
 )
 from entrepot.relocation import copying, survey, undo
-from entrepot.relocation.context import STALE_AFTER, Context, this_runner
 from entrepot.relocation.errors import MigrationIncomplete, MigrationOpen
 from entrepot.relocation.locations import LocatedStore, StoreOpener
+from entrepot.relocation.parts import STALE_AFTER, Context, this_runner
 from entrepot.relocation.prices import DEFAULT_PRICES, Price
 from entrepot.relocation.survey import DryRun, Estimate
 from entrepot.storage.protocols import Store

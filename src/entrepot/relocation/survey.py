@@ -16,7 +16,7 @@ from entrepot.catalog.relocation.placement import (
     store_urls,
 )
 from entrepot.catalog.relocation.records import MigrationRecord, Tally
-from entrepot.relocation.context import PAGE, Context
+from entrepot.relocation.parts import PAGE, Context
 from entrepot.relocation.preflight import Wanted, scan
 from entrepot.relocation.prices import Cost, Price, estimate
 from entrepot.storage.keys import normalize_prefix

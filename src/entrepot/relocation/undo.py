@@ -34,8 +34,8 @@ from entrepot.catalog.relocation.records import (
     UndoReport,
 )
 from entrepot.errors import IntegrityError, ObjectNotFound
-from entrepot.relocation.context import Context
 from entrepot.relocation.errors import MigrationError
+from entrepot.relocation.parts import Context
 from entrepot.storage.protocols import Get
 
 #: Rows changed per transaction.

@@ -18,7 +18,7 @@ from typing import BinaryIO, Protocol
 from entrepot.catalog.objects.records import ObjectRecord, ObjectState
 from entrepot.catalog.uow import UnitOfWorkFactory
 from entrepot.errors import IntegrityError, RecordNotFound, StorageError
-from entrepot.services.damage import register_read_damage
+from entrepot.services.repair import register_read_damage
 from entrepot.services.write_protocol import record_put, the_object
 from entrepot.storage.protocols import Delete, Get, Materialize, Put
 from entrepot.storage.types import CHUNK_SIZE, PutSource

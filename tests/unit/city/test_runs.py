@@ -10,12 +10,12 @@ import pytest
 from sqlalchemy import Engine
 
 from entrepot.city import layout
+from entrepot.city.freshness import inputs_digest
 from entrepot.city.generator import GenerateOptions, generate
 from entrepot.city.kinds import METRIC_TYPES, REPORT
 from entrepot.city.pipeline import DayProcessor
 from entrepot.city.runs import RunSummary
 from entrepot.city.runtime import CityRuntime
-from entrepot.city.watermarks import inputs_digest
 from entrepot.errors import StoreUnavailable
 from entrepot.storage.memory import MemoryStore
 from tests.support.catalog import sqlite_engine
