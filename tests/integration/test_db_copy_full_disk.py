@@ -7,9 +7,10 @@ from __future__ import annotations
 import subprocess
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import cast
 
 import pytest
-from sqlalchemy import insert
+from sqlalchemy import Table, insert
 
 from entrepot.catalog.copy.errors import CopyInterrupted
 from entrepot.catalog.copy.service import CatalogCopy
@@ -18,6 +19,8 @@ from tests.support.catalog import migrated_engine
 from tests.support.catalog_fill import catalog_digests, fill_catalog
 from tests.support.disks import tiny_tmpfs
 
+OBJECTS = cast(Table, ObjectRow.__table__)
+
 
 def test_a_full_disk_stops_the_copy_resumably(tmp_path: Path) -> None:
     source = migrated_engine(tmp_path / "source")
@@ -25,7 +28,7 @@ def test_a_full_disk_stops_the_copy_resumably(tmp_path: Path) -> None:
     now = datetime.now(UTC)
     with source.begin() as connection:  # about 6 MB of object rows
         connection.execute(
-            insert(ObjectRow.__table__),
+            insert(OBJECTS),
             [
                 {"key": f"datasets/{i:06d}/{'x' * 200}.csv", "sha256": f"{i:064x}", "size": i,
                  "owner": "", "kind": "file", "state": "stored", "created_at": now}

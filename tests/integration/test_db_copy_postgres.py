@@ -11,10 +11,12 @@ import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import cast
 
 import pytest
-from sqlalchemy import Engine, insert, text
+from sqlalchemy import Engine, Table, insert, text
 
+from entrepot.catalog.copy.digest import TableDigest
 from entrepot.catalog.copy.marker import markers
 from entrepot.catalog.engine import make_engine
 from entrepot.catalog.migrate import upgrade
@@ -26,6 +28,7 @@ from tests.support.databases import temporary_database
 pytestmark = pytest.mark.postgres
 
 ENTREPOT = str(Path(sys.executable).parent / "entrepot")
+OBJECTS = cast(Table, ObjectRow.__table__)
 
 
 @pytest.fixture
@@ -56,7 +59,7 @@ def _rows_copied(engine: Engine) -> int:
     return found[0].rows_copied if found else 0
 
 
-def _filled_source(folder: Path) -> tuple[Engine, dict[str, object], dict[str, str]]:
+def _filled_source(folder: Path) -> tuple[Engine, dict[str, TableDigest], dict[str, str]]:
     """A filled SQLite catalog, its digests, and the environment that configures it."""
     source = migrated_engine(folder)
     fill_catalog(source, rows=30)
@@ -97,7 +100,7 @@ def test_sqlite_to_postgres_killed_resumed_and_back(
 
     with target.begin() as connection:  # the sequences start past the copied ids
         new_id = connection.execute(
-            insert(ObjectRow.__table__)
+            insert(OBJECTS)
             .values(
                 key="after/copy",
                 sha256="0" * 64,
@@ -107,7 +110,7 @@ def test_sqlite_to_postgres_killed_resumed_and_back(
                 state="stored",
                 created_at=text("now()"),
             )
-            .returning(ObjectRow.__table__.c.id)
+            .returning(OBJECTS.c.id)
         ).scalar_one()
         largest = connection.execute(
             text("SELECT max(id) FROM objects WHERE id <> :i"), {"i": new_id}

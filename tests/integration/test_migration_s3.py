@@ -20,7 +20,7 @@ from contextlib import ExitStack, suppress
 from dataclasses import replace
 from datetime import timedelta
 from pathlib import Path
-from typing import Any
+from typing import Any, TypedDict
 
 import pytest
 from sqlalchemy import Engine
@@ -39,8 +39,17 @@ from tests.support.relocation import World
 
 pytestmark = [pytest.mark.s3, pytest.mark.postgres]
 
+
+class Retries(TypedDict):
+    """The retry and timeout fields of :class:`S3Options`."""
+
+    max_retries: int
+    retry_timeout: timedelta
+    connect_timeout: timedelta
+
+
 #: Fail fast once the server is gone, but ride out one dropped pooled connection.
-FAST = {
+FAST: Retries = {
     "max_retries": 2,
     "retry_timeout": timedelta(seconds=2),
     "connect_timeout": timedelta(seconds=1),
@@ -272,11 +281,10 @@ def iam_server(moto_server: Any) -> Iterator[dict[str, Any]]:
 
     # Free requests: the bucket, then per user: create, access key, policy.
     with moto_server(env={"INITIAL_NO_AUTH_ACTION_COUNT": "7"}) as endpoint:
+        where = {"endpoint_url": endpoint, "region_name": "us-east-1"}
         creds = {"aws_access_key_id": "boot", "aws_secret_access_key": "boot"}
-        boto3.client("s3", endpoint_url=endpoint, region_name="us-east-1", **creds).create_bucket(
-            Bucket="entrepot-iam"
-        )
-        iam = boto3.client("iam", endpoint_url=endpoint, region_name="us-east-1", **creds)
+        boto3.client("s3", **where, **creds).create_bucket(Bucket="entrepot-iam")  # type: ignore[call-overload]
+        iam = boto3.client("iam", **where, **creds)  # type: ignore[call-overload]
         users = {}
         for name, read_only in (("writer", False), ("reader", True)):
             iam.create_user(UserName=name)

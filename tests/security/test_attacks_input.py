@@ -391,7 +391,7 @@ def scored_csv(web: tuple[TestClient, FraudServices]) -> pd.DataFrame:
     run_jobs(services)
     model_id = api.get(f"/api/jobs/{job['job_id']}").json()["result"]["model_id"]
     frame = pd.read_csv(io.BytesIO(labelled_csv(40, seed=9))).drop(columns=["is_fraud"])
-    payloads = [p.values[0].replace(" ", "") for p in FORMULAS]
+    payloads = [str(p.values[0]).replace(" ", "") for p in FORMULAS]
     # id columns are echoed into the scores: the attacker's cells come back there
     # (without spaces, so that the column reads as an id, not as free text)
     frame["transaction_id"] = [f"{payloads[i % len(payloads)]}#{i}" for i in range(len(frame))]

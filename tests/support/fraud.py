@@ -4,6 +4,7 @@ of every family trained on text timestamps."""
 from __future__ import annotations
 
 from functools import cache
+from typing import TypedDict
 
 import pandas as pd
 
@@ -17,8 +18,23 @@ from entrepot.fraud.synth.generator import generate
 from entrepot.fraud.tables.timeparse import parse_times
 from entrepot.fraud.train.training import train
 
+
+class LibraryOptions(TypedDict, total=False):
+    """Keyword arguments of :func:`build_references` (all but the library and progress)."""
+
+    count: int
+    seed: int
+    rows: int
+    min_frauds: int
+    max_rows: int
+    time_budget: float
+    models: tuple[str, ...]
+    fit_legitimate: int | None
+    n_jobs: int
+
+
 #: The reference library of :func:`small_library`.
-SMALL_LIBRARY = {
+SMALL_LIBRARY: LibraryOptions = {
     "count": 4,
     "rows": 4000,
     "min_frauds": 80,
@@ -31,7 +47,7 @@ SMALL_LIBRARY = {
 def small_library() -> MemoryLibrary:
     """card payments (en), e-commerce (fr), mobile money (en), wire transfers (fr)."""
     library = MemoryLibrary()
-    build_references(library, **SMALL_LIBRARY)  # type: ignore[arg-type]
+    build_references(library, **SMALL_LIBRARY)
     return library
 
 

@@ -77,7 +77,7 @@ class TestSafeFormats(RegistryFixtures):
             for p in fresh.parameters():
                 p.zero_()
         loaded = registry.load("st", into=fresh)
-        assert torch.equal(loaded[0].weight, net[0].weight)
+        assert torch.equal(loaded[0].weight, net[0].weight)  # type: ignore[index]
 
     def test_skops_loads_trusted_types_and_refuses_others(
         self, registry: Registry, tmp_path: Path

@@ -24,6 +24,7 @@ from entrepot.relocation import (
     MigrationState,
     StoreMigrations,
 )
+from entrepot.relocation.copying import Progress
 from entrepot.relocation.errors import (
     DestinationConflict,
     MigrationError,
@@ -91,7 +92,7 @@ class TestMigrate(MigrationCase):
 
     def test_progress_counts_objects_and_bytes(self, world: World) -> None:
         written = world.seed(12)
-        seen = []
+        seen: list[Progress] = []
         world.migrations.migrate(world.destination.url, on_progress=seen.append)
         assert [p.done for p in seen] == list(range(1, 13))
         assert seen[-1].done_bytes == seen[-1].total_bytes == sum(map(len, written.values()))

@@ -102,6 +102,7 @@ def test_feedback_is_recorded_replaced_and_refused_when_wrong(world: World) -> N
 
     missing = alice.post(url, json=_labels((201, 1)))
     assert missing.status_code == 404 and "1 to 200" in missing.json()["message"]
+    bad: dict[str, Any]
     for bad in (_labels((3, 2)), _labels((3, "yes")), _labels((0, 1)), {"labels": []}):
         assert alice.post(url, json=bad).status_code == 422, bad
     assert mallory.post(url, json=_labels((3, 1))).status_code == 404

@@ -9,19 +9,35 @@ import tracemalloc
 from collections import Counter
 from datetime import date
 from pathlib import Path
+from typing import TypedDict, Unpack
 
 import pytest
 
 from entrepot.city import layout
 from entrepot.city.generator import GenerateOptions, generate
+from entrepot.city.synth.counts import HeaderStyle
 from entrepot.storage.local import LocalStore
 from entrepot.storage.memory import MemoryStore
 
-SMALL = {"arcs": 60, "stations": 40, "counters": 6, "roadworks": 40}
+
+class Options(TypedDict, total=False):
+    """Keyword arguments of :class:`GenerateOptions` besides ``start``, ``days`` and ``seed``."""
+
+    arcs: int
+    stations: int
+    counters: int
+    roadworks: int
+    big_csv_mb: float | None
+    counts_header: HeaderStyle
+    stray_quote: bool
 
 
-def _small(start: date, days: int = 1, **more: object) -> GenerateOptions:
-    return GenerateOptions(start=start, days=days, seed=11, **{**SMALL, **more})  # type: ignore[arg-type]
+SMALL: Options = {"arcs": 60, "stations": 40, "counters": 6, "roadworks": 40}
+
+
+def _small(start: date, days: int = 1, **more: Unpack[Options]) -> GenerateOptions:
+    options: Options = {**SMALL, **more}
+    return GenerateOptions(start=start, days=days, seed=11, **options)
 
 
 @pytest.fixture(scope="module")
@@ -66,7 +82,7 @@ def test_the_spring_day_has_23_partitions() -> None:
 def test_same_seed_same_bytes_other_seed_other_bytes() -> None:
     stores = [MemoryStore(str(i)) for i in range(3)]
     for store, seed in zip(stores, (5, 5, 6), strict=True):
-        generate(store, GenerateOptions(start=date(2025, 11, 4), seed=seed, **SMALL))  # type: ignore[arg-type]
+        generate(store, GenerateOptions(start=date(2025, 11, 4), seed=seed, **SMALL))
     digests = [{i.key: i.sha256 for i in s.list()} for s in stores]
     assert digests[0] == digests[1]
     counts = layout.batch_key(layout.COUNTS_CSV)
@@ -93,7 +109,7 @@ def test_counts_csv_follows_the_export(autumn: MemoryStore) -> None:
     assert "2025-10-27T00:00:00+01:00" in stamps
     assert stamps != sorted(stamps)  # exports are not time-ordered
     bands = [(0, 15, "Fluide"), (15, 30, "Pré-saturé"), (30, 50, "Saturé"), (50, 101, "Bloqué")]
-    states = Counter()
+    states: Counter[str] = Counter()
     for r in body:
         q, k, state = r[3], r[4], r[5]
         states[state] += 1
@@ -226,10 +242,6 @@ def test_big_csv_grows_with_earlier_days_in_bounded_memory(tmp_path: Path) -> No
 def test_options_are_checked() -> None:
     with pytest.raises(ValueError, match="days"):
         GenerateOptions(start=date(2025, 1, 1), days=0)
+    too_many: Options = {**SMALL, "arcs": 9000}
     with pytest.raises(ValueError, match="arcs"):
-        generate(
-            MemoryStore(),
-            GenerateOptions(
-                start=date(2025, 1, 1), arcs=9000, **{k: v for k, v in SMALL.items() if k != "arcs"}
-            ),
-        )  # type: ignore[arg-type]
+        generate(MemoryStore(), GenerateOptions(start=date(2025, 1, 1), **too_many))

@@ -23,7 +23,7 @@ from entrepot.city.processors.bikes import bikes_metrics
 from entrepot.errors import ConfigError, StoreUnavailable
 from entrepot.storage.local import LocalStore
 from entrepot.storage.memory import MemoryStore
-from entrepot.storage.types import Listing, ObjectInfo
+from entrepot.storage.types import Listing, ObjectInfo, OpenedObject
 
 DAY = date(2025, 11, 4)
 OPTIONS = GenerateOptions(start=DAY, days=2, arcs=80, stations=30, counters=5, roadworks=30, seed=2)
@@ -158,9 +158,9 @@ def test_a_truncated_json_file_is_named(memory: MemoryStore) -> None:
         store.put(info.key, memory.get(info.key))
     bad = layout.hour_prefix("bikes", DAY, 9) + "bikes_data.json"
     store.put(bad, memory.get(bad)[:5000])
-    with pytest.raises(RawFormatError, match="truncated JSON") as info:
+    with pytest.raises(RawFormatError, match="truncated JSON") as raised:
         DayProcessor(Lake(store)).bikes(DAY)
-    assert info.value.key == bad
+    assert raised.value.key == bad
 
 
 # -- formats --------------------------------------------------------------------
@@ -217,13 +217,20 @@ class DownStore:
     def exists(self, key: str) -> bool:
         self._down()
 
-    def get(self, key: str) -> bytes:
+    def get(self, key: str, *, sha256: str | None = None) -> bytes:
         self._down()
 
-    def iter_bytes(self, key: str, *, chunk_size: int = 1) -> Iterator[bytes]:
+    def iter_bytes(
+        self, key: str, *, chunk_size: int = 1, sha256: str | None = None
+    ) -> Iterator[bytes]:
         self._down()
 
-    def download(self, key: str, dest: Path) -> ObjectInfo:
+    def open_stream(
+        self, key: str, *, chunk_size: int = 1, sha256: str | None = None
+    ) -> OpenedObject:
+        self._down()
+
+    def download(self, key: str, dest: Path, *, sha256: str | None = None) -> ObjectInfo:
         self._down()
 
     def list(self, prefix: str = "") -> Iterator[ObjectInfo]:

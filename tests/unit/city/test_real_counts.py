@@ -4,6 +4,7 @@ clear warning, never a silent 0."""
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
@@ -15,6 +16,8 @@ from entrepot.city.pipeline import DayProcessor
 from tests.support.real_paris import CHAMPS, CHANTIERS, CONVENTION, imported, real, variant
 
 JUNE = date(2022, 6, 15)
+#: A change to the n-th row of 15 June: ``change(n, line)`` is the new line.
+RowChange = Callable[[int, bytes], bytes]
 #: The real convention file's 15 June 2022: 24 hours, 14,959 vehicles on arc 5671.
 JUNE_FLOW = 14959.0
 
@@ -101,7 +104,7 @@ def _on_june_15(line: bytes) -> bool:
     return (datetime.fromisoformat(cells[2].decode()) - timedelta(hours=1)).date() == JUNE
 
 
-def _june_rows(data: bytes, change) -> bytes:  # type: ignore[no-untyped-def]
+def _june_rows(data: bytes, change: RowChange) -> bytes:
     lines = data.split(b"\n")
     hit = [i for i, line in enumerate(lines) if _on_june_15(line)]
     for n, i in enumerate(hit):
@@ -109,7 +112,7 @@ def _june_rows(data: bytes, change) -> bytes:  # type: ignore[no-untyped-def]
     return b"\n".join(lines)
 
 
-def _set_values(q: bytes, k: bytes):  # type: ignore[no-untyped-def]
+def _set_values(q: bytes, k: bytes) -> RowChange:
     def change(_: int, line: bytes) -> bytes:
         cells = line.split(b";")
         cells[3], cells[4] = q, k

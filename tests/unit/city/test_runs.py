@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
+from typing import NoReturn
 
 import pytest
 from sqlalchemy import Engine
@@ -216,7 +217,7 @@ def test_the_traffic_days_of_a_run_share_one_scan(env: CityRuntime) -> None:
 def test_an_unavailable_store_stops_the_run(env: CityRuntime, store: MemoryStore) -> None:
     env.runner().run([D1], ["weather"], report=False)
 
-    def down(prefix: str = "") -> None:
+    def down(prefix: str = "") -> NoReturn:
         raise StoreUnavailable("disk gone", store="memory://test")
 
     store.list = down  # type: ignore[method-assign]

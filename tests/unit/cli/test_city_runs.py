@@ -6,6 +6,7 @@ import json
 from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy import Engine
@@ -208,11 +209,12 @@ def test_migrate_metrics_between_stores_with_verification(env: CityRuntime, tmp_
 
 
 def test_a_copy_that_does_not_verify_is_an_error(tmp_path: Path) -> None:
+    from entrepot.city.metrics.base import DocumentInfo
     from entrepot.city.metrics.copy import copy_metrics
     from entrepot.city.metrics.sql import SqlMetrics
 
     class Lossy(SqlMetrics):
-        def _put(self, info, document):  # type: ignore[no-untyped-def]
+        def _put(self, info: DocumentInfo, document: dict[str, Any]) -> None:
             if info.kind != "weather":
                 super()._put(info, document)
 

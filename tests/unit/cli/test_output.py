@@ -7,6 +7,7 @@ import json
 import math
 from datetime import UTC, date, datetime
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -44,7 +45,7 @@ def cli(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureF
     return run
 
 
-def _json(cli: Run, *args: str) -> object:
+def _json(cli: Run, *args: str) -> Any:
     code, out, err = cli(*args, "--json")
     assert code == 0, err
     return json.loads(out)  # the whole of stdout is one document
@@ -69,9 +70,9 @@ def test_listings_print_one_json_document_with_unrounded_numbers(cli: Run) -> No
         "not_repaired": [],
     }
 
-    (model,) = _json(cli, "models", "ls")  # type: ignore[misc]
+    (model,) = _json(cli, "models", "ls")
     assert (model["name"], model["versions"]) == ("demo", 1)
-    (version,) = _json(cli, "models", "versions", "demo")  # type: ignore[misc]
+    (version,) = _json(cli, "models", "versions", "demo")
     assert version["metrics"] == {"f1": F1}
     assert version["state"] == "ready" and version["aliases"] == []
     assert _json(cli, "users", "list") == []

@@ -63,9 +63,15 @@ def test_every_key_used_is_translated_and_none_is_left_over(lang: str) -> None:
     assert not catalog.obsolete
     for key, message in messages.items():
         assert not message.fuzzy, f"{lang}: {key} is fuzzy"
-        texts = message.string if isinstance(message.string, tuple) else (message.string,)
+        texts = _texts(message)
         assert all(text.strip() for text in texts), f"{lang}: {key} is not translated"
         assert isinstance(message.id, tuple) == USED[key], f"{lang}: {key} plural or not"
+
+
+def _texts(message: Message) -> tuple[str, ...]:
+    """A message's translation(s): one text, or each plural form."""
+    found = message.string
+    return tuple(found) if isinstance(found, tuple | list) else (str(found or ""),)
 
 
 def _fields(text: str) -> set[str]:
@@ -75,15 +81,15 @@ def _fields(text: str) -> set[str]:
 def test_french_and_english_fill_the_same_fields() -> None:
     english, french = _messages(read_catalog("en")), _messages(read_catalog("fr"))
     for key, message in english.items():
-        en = message.string if isinstance(message.string, tuple) else (message.string,)
-        fr = french[key].string if isinstance(french[key].string, tuple) else (french[key].string,)
+        en = _texts(message)
+        fr = _texts(french[key])
         fields = set().union(*map(_fields, en))
         assert set().union(*map(_fields, fr)) == fields, key
 
 
 def test_french_typography() -> None:
     for key, message in _messages(read_catalog("fr")).items():
-        texts = message.string if isinstance(message.string, tuple) else (message.string,)
+        texts = _texts(message)
         for text in texts:
             assert not re.search(r" [:;?!»]|« ", text), f"{key}: a no-break space is due: {text!r}"
             assert "'" not in text, f"{key}: the French apostrophe is ’: {text!r}"

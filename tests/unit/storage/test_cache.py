@@ -11,9 +11,10 @@ from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 from pathlib import Path
-from typing import Any
+from typing import Any, Generic
 
 import pytest
+from typing_extensions import TypeVar
 
 from entrepot.errors import (
     ConfigError,
@@ -32,11 +33,14 @@ from entrepot.storage.protocols import Store
 from entrepot.storage.scoped import ScopedStore
 from entrepot.storage.types import ObjectInfo, OpenedObject
 
+#: The store a :class:`Proxy` forwards to (any store unless said).
+S = TypeVar("S", bound=Store, default=Store)
 
-class Proxy:
+
+class Proxy(Generic[S]):
     """A remote that forwards everything to ``inner`` and counts the calls."""
 
-    def __init__(self, inner: Store) -> None:
+    def __init__(self, inner: S) -> None:
         self.inner = inner
         self.calls: Counter[str] = Counter()
 
@@ -115,7 +119,7 @@ def _cached(remote: Any, tmp_path: Path, max_bytes: int = 1000) -> CachedStore:
 
 
 @pytest.fixture
-def remote() -> Proxy:
+def remote() -> Proxy[MemoryStore]:
     return Proxy(MemoryStore())
 
 
@@ -323,7 +327,7 @@ def test_an_object_larger_than_the_cache_is_streamed_uncached(
 
 
 def test_a_corrupted_oversize_object_still_fails_verification(
-    remote: Proxy, tmp_path: Path
+    remote: Proxy[MemoryStore], tmp_path: Path
 ) -> None:
     cache = _cached(remote, tmp_path, max_bytes=10)
     remote.put("big", b"0123456789abcdef")
@@ -335,7 +339,7 @@ def test_a_corrupted_oversize_object_still_fails_verification(
 # -- integrity ---------------------------------------------------------------------
 @pytest.mark.parametrize("bad", [b"same length!", b"shorter", b"much longer than before"])
 def test_a_corrupted_remote_is_an_integrity_error_and_leaves_nothing(
-    cache: CachedStore, remote: Proxy, bad: bytes
+    cache: CachedStore, remote: Proxy[MemoryStore], bad: bytes
 ) -> None:
     remote.put("k", b"good payload")
     remote.inner.corrupt("k", bad)

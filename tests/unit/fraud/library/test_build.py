@@ -115,7 +115,7 @@ def test_building_again_skips_what_is_there() -> None:
     seen: list[tuple[str, str]] = []
     report = build_references(
         library, progress=lambda spec, state: seen.append((spec.name, state)), **SMALL_LIBRARY
-    )  # type: ignore[arg-type]
+    )
     assert report.built == []
     assert report.skipped == list(versions)
     assert {state for _, state in seen} == {"skipped"}

@@ -21,8 +21,9 @@ from entrepot.fraud.synth.generator import generate
 from entrepot.registry import Registry
 from entrepot.storage.cache import CachedStore
 from entrepot.storage.memory import MemoryStore
+from tests.support.fraud import LibraryOptions
 
-SMALL = {"count": 2, "rows": 3000, "time_budget": 1.0, "models": ("lightgbm",)}
+SMALL: LibraryOptions = {"count": 2, "rows": 3000, "time_budget": 1.0, "models": ("lightgbm",)}
 
 
 @pytest.fixture
@@ -37,7 +38,7 @@ def registry(tmp_path: Path) -> Iterator[Registry]:
 
 def test_references_live_in_the_registry(registry: Registry) -> None:
     library = RegistryLibrary(registry)
-    report = build_references(library, **SMALL)  # type: ignore[arg-type]
+    report = build_references(library, **SMALL)
     names = [s.name for s in plan(2, rows=3000)]
     assert report.built == names
     records = {r.name: r for r in registry.references()}
@@ -62,7 +63,7 @@ def test_references_live_in_the_registry(registry: Registry) -> None:
     assert used.usage_count == 1
     assert used.mean_match_score == pytest.approx(0.75)
 
-    again = build_references(library, **SMALL)  # type: ignore[arg-type]
+    again = build_references(library, **SMALL)
     assert again.built == []
     assert again.skipped == names
     registry.set_reference_active(names[1], False)

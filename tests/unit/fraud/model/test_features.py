@@ -200,7 +200,11 @@ def test_the_matrix_is_the_transform_without_a_frame() -> None:
     for history in (True, False):
         expected = builder.transform(frame.iloc[2000:], history=history).to_numpy(dtype=float)
         np.testing.assert_array_equal(builder.matrix(frame.iloc[2000:], history=history), expected)
-    stamps = parse_times(frame[analysis.timestamp], analysis.column(analysis.timestamp).time_format)
+    timestamp = analysis.timestamp
+    assert timestamp is not None
+    time_format = analysis.column(timestamp).time_format
+    assert time_format is not None
+    stamps = parse_times(frame[timestamp], time_format)
     out = builder.transform(frame)
     np.testing.assert_array_equal(out["day_of_month"], stamps.dt.day.to_numpy(dtype=float))
     np.testing.assert_array_equal(out["weekday"], stamps.dt.day_of_week.to_numpy(dtype=float))

@@ -10,7 +10,7 @@ import pytest
 
 from entrepot.fraud.errors import UnknownDomain
 from entrepot.fraud.synth.domains import COMMON, domains, get_domain
-from entrepot.fraud.synth.generator import TIME_FORMATS, generate, scenario_names
+from entrepot.fraud.synth.generator import TIME_FORMATS, Lang, generate, scenario_names
 from entrepot.fraud.tables.timeparse import detect_format, parse_times
 
 DOMAINS = list(domains())
@@ -75,7 +75,7 @@ def test_canonical_output_has_canonical_names_types_and_nothing_missing() -> Non
 def test_variety_spans_names_formats_labels_extras_and_missing_values() -> None:
     formats, labels, names, extra, missing = set(), set(), set(), 0, 0
     for seed in range(30):
-        lang = "fr" if seed % 3 == 0 else "en"
+        lang: Lang = "fr" if seed % 3 == 0 else "en"
         data = generate("card_payments", 600, seed=seed, lang=lang)
         formats.add(data.time_format)
         labels.add(str(sorted(map(str, data.frame[data.target].unique()))))
