@@ -23,7 +23,6 @@ from starlette.middleware.sessions import SessionMiddleware
 
 from entrepot.api.routers import install_api
 from entrepot.bootstrap import App, bootstrap
-from entrepot.bootstrap.fraud import FraudServices
 from entrepot.http import assets, errors
 from entrepot.http.bodies import BodyLimit, BodyLimits
 from entrepot.http.deps import read_pool
@@ -81,7 +80,7 @@ def create_app(
     # no shutdown: its idle threads end with the app (or the interpreter), and a test
     # client may start and stop the same app more than once
     app.state.read_pool = read_pool()
-    app.state.metrics = Metrics([JobsCollector(lambda: _jobs_by_state(services))])
+    app.state.metrics = Metrics([JobsCollector(services.jobs.count_by_state)])
     app.add_middleware(
         SessionMiddleware,
         secret_key=opts.service.secret_key,
@@ -102,11 +101,6 @@ def create_app(
     pages.install(app)
     _include_city(app)
     return app
-
-
-def _jobs_by_state(services: FraudServices) -> dict[str, int]:
-    with services.uow() as uow:
-        return uow.jobs.count_by_state()
 
 
 def served_app() -> FastAPI:

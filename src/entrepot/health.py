@@ -143,6 +143,20 @@ def check_folder(name: str, folder: Path) -> Check:
     return _run(name, probe)
 
 
+def durability(platform: str | None, *, remote: bool) -> Check | None:
+    """A warning when a local store runs on a cloud ``platform`` (its objects vanish with
+    the container), else ``None``."""
+    if platform is None or remote:
+        return None
+    return Check(
+        "store durability",
+        True,
+        f"running on {platform} with a local store: objects vanish with the container; "
+        "set ENTREPOT_STORE_URL=s3://bucket/prefix",
+        warning=True,
+    )
+
+
 def check_store_roundtrip(store: Store) -> Check:
     """The store does what the service needs, as one check: a small probe written,
     read back and verified, then deleted (a bucket that was deleted, or one that only

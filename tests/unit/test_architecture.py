@@ -183,6 +183,24 @@ def test_only_the_write_protocol_adds_object_rows() -> None:
     assert adders == ["entrepot.services.write_protocol"]
 
 
+#: The entrypoints and what assembles them: they call services, and never open a unit of
+#: work or speak SQL themselves.
+ENTRYPOINTS = {"cli", "api", "web", "dashboard", "http", "asgi"}
+
+
+@pytest.mark.parametrize(("module", "path"), MODULES, ids=[m for m, _ in MODULES])
+def test_entrypoints_open_no_unit_of_work_and_write_no_sql(module: str, path: Path) -> None:
+    if _layer(module) not in ENTRYPOINTS:
+        return
+    text = path.read_text(encoding="utf-8")
+    assert ".uow()" not in text, f"{module} opens a unit of work: call a service method"
+    for target in _imports(path, module):
+        root = target.split(".")[0]
+        assert root != "sqlalchemy" or target.startswith("sqlalchemy.exc"), (
+            f"{module} imports {target}: SQL lives in catalog/, reached through a service"
+        )
+
+
 def _import_graph() -> dict[str, set[str]]:
     """Each module and the modules it imports anywhere (at import time, in a function, or for
     type checking): a name is resolved to the longest module it names."""

@@ -9,13 +9,30 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from entrepot.accounts.errors import InvalidAccountInput, NotAllowed
-from entrepot.accounts.plans import PLANS, new_key, plan
+from entrepot.accounts.plans import PLANS, Plan, new_key, plan
 from entrepot.catalog.accounts.records import AuditRecord, LicenceRecord, Page, UserRecord
 from entrepot.catalog.uow import UnitOfWork, UnitOfWorkFactory
 
 Clock = Callable[[], datetime]
 MAX_KEYS_AT_ONCE = 100
 MAX_DAYS = 3650
+
+
+@dataclass(frozen=True)
+class Operator:
+    """Whoever runs the command line with local access to the installation (its catalog,
+    its store): trusted as an administrator, recorded as ``cli`` in the audit log."""
+
+    id: None = None
+    email: str = "cli"
+    is_admin: bool = True
+    is_active: bool = True
+
+
+#: The command line's actor.
+OPERATOR = Operator()
+#: Who acts: a signed-in administrator, or the operator at the command line.
+Actor = UserRecord | Operator
 
 
 @dataclass(frozen=True)
@@ -36,7 +53,7 @@ class AdminService:
     # -- users -------------------------------------------------------------
     def users(
         self,
-        actor: UserRecord,
+        actor: Actor,
         *,
         query: str = "",
         admin: bool | None = None,
@@ -53,7 +70,7 @@ class AdminService:
             rows = tuple(UserRow(u, uow.licences.current(u.id)) for u in found.items)
         return Page(rows, found.total, found.page, found.per_page)
 
-    def set_active(self, actor: UserRecord, user_id: int, active: bool) -> UserRecord:
+    def set_active(self, actor: Actor, user_id: int, active: bool) -> UserRecord:
         """Activate or deactivate an account (deactivation signs it out everywhere)."""
         _check(actor, not_on=user_id, what="deactivate your own account")
         with self._uow() as uow:
@@ -64,7 +81,7 @@ class AdminService:
             uow.commit()
         return user
 
-    def set_admin(self, actor: UserRecord, user_id: int, admin: bool) -> UserRecord:
+    def set_admin(self, actor: Actor, user_id: int, admin: bool) -> UserRecord:
         """Grant or revoke the admin role."""
         _check(actor, not_on=user_id, what="change your own admin role")
         with self._uow() as uow:
@@ -73,7 +90,7 @@ class AdminService:
             uow.commit()
         return user
 
-    def delete_user(self, actor: UserRecord, user_id: int, details: dict[str, Any]) -> UserRecord:
+    def delete_user(self, actor: Actor, user_id: int, details: dict[str, Any]) -> UserRecord:
         """Delete the account's rows (the caller removed its objects first); ``details``
         (what was removed) goes to the audit log."""
         _check(actor, not_on=user_id, what="delete your own account")
@@ -83,14 +100,14 @@ class AdminService:
             uow.commit()
         return user
 
-    def check_deletable(self, actor: UserRecord, user_id: int) -> UserRecord:
+    def check_deletable(self, actor: Actor, user_id: int) -> UserRecord:
         """The account ``user_id`` if ``actor`` may delete it; raises otherwise."""
         _check(actor, not_on=user_id, what="delete your own account")
         with self._uow() as uow:
             return uow.users.get(user_id)
 
     # -- licences ----------------------------------------------------------
-    def emails(self, actor: UserRecord, user_ids: Iterable[int]) -> dict[int, str]:
+    def emails(self, actor: Actor, user_ids: Iterable[int]) -> dict[int, str]:
         """The email of each of ``user_ids`` that still exists (admin tables show emails)."""
         _check(actor)
         found: dict[int, str] = {}
@@ -103,7 +120,7 @@ class AdminService:
 
     def licences(
         self,
-        actor: UserRecord,
+        actor: Actor,
         *,
         query: str = "",
         plan_name: str | None = None,
@@ -119,14 +136,11 @@ class AdminService:
             )
 
     def create_licences(
-        self, actor: UserRecord, plan_name: str, *, days: int | None = None, count: int = 1
+        self, actor: Actor, plan_name: str, *, days: int | None = None, count: int = 1
     ) -> tuple[LicenceRecord, ...]:
         """``count`` new keys of ``plan_name`` lasting ``days`` (the plan's default)."""
         _check(actor)
-        try:
-            chosen = plan(plan_name)
-        except ValueError as exc:
-            raise InvalidAccountInput(str(exc)) from None
+        chosen = _plan(plan_name)
         days = chosen.default_days if days is None else days
         _check_days(days)
         if not 1 <= count <= MAX_KEYS_AT_ONCE:
@@ -148,7 +162,31 @@ class AdminService:
             uow.commit()
         return made
 
-    def extend_licence(self, actor: UserRecord, licence_id: int, days: int) -> LicenceRecord:
+    def grant_licence(
+        self, actor: Actor, user_id: int, plan_name: str, *, days: int | None = None
+    ) -> LicenceRecord:
+        """A new key of ``plan_name`` lasting ``days`` (the plan's default), activated for
+        ``user_id`` at once (``entrepot users licence``)."""
+        _check(actor)
+        chosen = _plan(plan_name)
+        days = chosen.default_days if days is None else days
+        _check_days(days)
+        with self._uow() as uow:
+            user = uow.users.get(user_id)
+            licence = uow.licences.add(
+                key=new_key(chosen.name),
+                plan=chosen.name,
+                duration_days=days,
+                created_by=actor.email,
+                now=self._clock(),
+                user_id=user.id,
+            )
+            details = {"user": user.email, "days": days}
+            self._log_licence(uow, actor, "licence.create", licence, details)
+            uow.commit()
+        return licence
+
+    def extend_licence(self, actor: Actor, licence_id: int, days: int) -> LicenceRecord:
         """Add ``days`` to a licence."""
         _check(actor)
         _check_days(days)
@@ -158,9 +196,7 @@ class AdminService:
             uow.commit()
         return licence
 
-    def set_licence_enabled(
-        self, actor: UserRecord, licence_id: int, enabled: bool
-    ) -> LicenceRecord:
+    def set_licence_enabled(self, actor: Actor, licence_id: int, enabled: bool) -> LicenceRecord:
         """Switch a licence on or off."""
         _check(actor)
         with self._uow() as uow:
@@ -171,7 +207,7 @@ class AdminService:
         return licence
 
     # -- statistics and audit ----------------------------------------------
-    def stats(self, actor: UserRecord, *, days: int = 30) -> dict[str, Any]:
+    def stats(self, actor: Actor, *, days: int = 30) -> dict[str, Any]:
         """Counts for the statistics page: accounts, sign-ups per day, licences in force
         per plan, jobs per state, models per owner, dataset bytes per owner."""
         _check(actor)
@@ -199,7 +235,7 @@ class AdminService:
             }
         return stats
 
-    def audit(self, actor: UserRecord, *, page: int = 1, per_page: int = 50) -> Page[AuditRecord]:
+    def audit(self, actor: Actor, *, page: int = 1, per_page: int = 50) -> Page[AuditRecord]:
         """The audit log, newest first."""
         _check(actor)
         with self._uow() as uow:
@@ -209,7 +245,7 @@ class AdminService:
     def _log(
         self,
         uow: UnitOfWork,
-        actor: UserRecord,
+        actor: Actor,
         action: str,
         user: UserRecord,
         details: dict[str, Any] | None = None,
@@ -226,7 +262,7 @@ class AdminService:
     def _log_licence(
         self,
         uow: UnitOfWork,
-        actor: UserRecord,
+        actor: Actor,
         action: str,
         licence: LicenceRecord,
         details: dict[str, Any],
@@ -241,11 +277,19 @@ class AdminService:
         )
 
 
-def _check(actor: UserRecord, *, not_on: int | None = None, what: str = "") -> None:
+def _check(actor: Actor, *, not_on: int | None = None, what: str = "") -> None:
     if not actor.is_admin or not actor.is_active:
         raise NotAllowed("this needs an administrator", hint="ask an administrator")
     if not_on is not None and not_on == actor.id:
         raise NotAllowed(f"you cannot {what}", hint="ask another administrator")
+
+
+def _plan(name: str) -> Plan:
+    """The plan ``name`` names, whatever its case; an unknown one names the plans."""
+    try:
+        return plan(name.strip().lower())
+    except ValueError as exc:
+        raise InvalidAccountInput(str(exc)) from None
 
 
 def _check_days(days: int) -> None:

@@ -25,6 +25,8 @@ from entrepot.errors import RecordExists, RecordNotFound
 Clock = Callable[[], datetime]
 _EMAIL = re.compile(r"^[^@\s\x00-\x1f\x7f]+@[^@\s\x00-\x1f\x7f]+\.[^@\s\x00-\x1f\x7f]+$")
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+#: The largest id a catalog row can hold (a signed 64-bit integer).
+MAX_ID = 2**63 - 1
 _TOKEN_NAME = re.compile(r"^[\w .@-]{1,64}$")
 #: The longest an expiring API token may live.
 MAX_TOKEN_LIFETIME = timedelta(days=3650)
@@ -177,6 +179,42 @@ class AccountService:
             user = uow.users.get(user_id)
             uow.commit()
         return user
+
+    def find(self, ref: str) -> UserRecord:
+        """The account ``ref`` names the way an operator names it: an email
+        (``you@example.com``) or an id (``42``).
+
+        Raises :class:`InvalidAccountInput` for anything else and :class:`RecordNotFound`
+        when no such account exists.
+        """
+        text = ref.strip()
+        if text.isdigit():
+            number = int(text)
+            if number > MAX_ID:  # no row holds it, and the database would refuse to look
+                found = None
+            else:
+                with self._uow() as uow:
+                    found = uow.users.find(number)
+        elif "@" in text:
+            email = normalize_email(text)
+            with self._uow() as uow:
+                found = uow.users.by_email(email)
+        else:
+            raise InvalidAccountInput(
+                f"{ref[:60]!r} is neither an email nor an account id",
+                hint="give the account's email (you@example.com) or its id (see `entrepot "
+                "users list`)",
+            )
+        if found is None:
+            raise RecordNotFound(
+                f"no account {text}", hint="see `entrepot users list`, or `entrepot users create`"
+            )
+        return found
+
+    def count(self) -> int:
+        """How many accounts exist."""
+        with self._uow() as uow:
+            return uow.users.count()
 
     def user(self, user_id: int) -> UserRecord:
         """The account ``user_id``; raises :class:`RecordNotFound`."""

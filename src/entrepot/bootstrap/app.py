@@ -28,6 +28,7 @@ SYSTEM_TEMPORARIES = ("entrepot-*",)
 if TYPE_CHECKING:
     from sqlalchemy import Engine
 
+    from entrepot.accounts.admin import AdminService
     from entrepot.accounts.licences import LicenceService
     from entrepot.accounts.service import AccountService
     from entrepot.bootstrap.city_jobs import CityJobs
@@ -38,8 +39,11 @@ if TYPE_CHECKING:
     from entrepot.city.runtime import CityRuntime
     from entrepot.fraud.library.registry import RegistryLibrary
     from entrepot.fraud_service.options import ServiceOptions
+    from entrepot.health import Check
     from entrepot.registry.service import Registry
+    from entrepot.relocation import StoreMigrations
     from entrepot.relocation.locations import Locator
+    from entrepot.services.maintenance import Maintenance
     from entrepot.services.objects import ObjectService
     from entrepot.services.temporaries import TempArea
     from entrepot.storage.cache import CachedStore
@@ -181,6 +185,50 @@ class App:
         (``catalog/reads.py``): no ORM session around them."""
         return self.listed.connect
 
+    @cached_property
+    def relocation(self) -> StoreMigrations:
+        """Moving this installation's objects to another store (``entrepot migrate``)."""
+        from entrepot.catalog.uow import session_factory
+        from entrepot.relocation import StoreMigrations
+
+        self.check_migrated()
+        return StoreMigrations(
+            self.raw_store, self.open_store, session_factory(self.engine), actor=self.actor
+        )
+
+    @cached_property
+    def maintenance(self) -> Maintenance:
+        """``entrepot gc`` and ``entrepot verify``: over the configured store (gc), the
+        located store (verify, repair), the catalog, the cache and the temporary areas."""
+        from entrepot.services.maintenance import Maintenance
+
+        return Maintenance(
+            self.home_store,
+            self.raw_store,
+            self.uow,
+            prefixes=self.settings.managed_prefixes,
+            temp_areas=self.temp_areas,
+            cache=self.cache,
+        )
+
+    def doctor(self) -> list[Check]:
+        """A round trip through every configured part: the store (put, get, list, delete),
+        the catalog, where the catalog places objects, the cache folder, and whether a
+        local store will outlive its container (``entrepot doctor``)."""
+        from entrepot.catalog.uow import session_factory
+        from entrepot.config import detected_platform
+        from entrepot.health import check_database, check_folder, check_store, durability
+        from entrepot.relocation.doctor import check_locations
+
+        checks = check_store(self.home_store)
+        database = check_database(self.engine)
+        checks.append(database)
+        if database.ok:
+            checks += check_locations(session_factory(self.engine), self.home_store.url)
+        checks.append(check_folder("cache folder", self.settings.cache_dir))
+        warning = durability(detected_platform(), remote=self.settings.store_is_remote)
+        return [*checks, warning] if warning is not None else checks
+
     def catalog_copy(self, to: str, *, batch_size: int = 500) -> CatalogCopy:
         """A copy of this catalog into the database at ``to`` (``entrepot db copy``)."""
         from entrepot.catalog.copy.service import CatalogCopy
@@ -285,6 +333,13 @@ class App:
         return AccountService(self.uow, self.licences, reads=self.reads)
 
     @cached_property
+    def admin(self) -> AdminService:
+        """What administrators do (the site's admin pages, ``entrepot users``)."""
+        from entrepot.accounts.admin import AdminService
+
+        return AdminService(self.uow)
+
+    @cached_property
     def actor(self) -> str:
         """Who acts, as recorded on versions and store migrations: the OS user."""
         try:
@@ -335,6 +390,7 @@ class App:
                 objects=self.objects,
                 licences=self.licences,
                 accounts=self.accounts,
+                admin=self.admin,
                 city=lambda: self.city,
             )
         elif options is not None and options != self._fraud.options:

@@ -5,11 +5,11 @@ the same handler through :mod:`entrepot.bootstrap.fraud` (both from ``job_wiring
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from entrepot.bootstrap.job_wiring import bound_runner, city_handlers, city_queue_name
 from entrepot.jobs.queue import JobQueue
@@ -19,6 +19,7 @@ from entrepot.jobs.worker import Worker
 
 if TYPE_CHECKING:
     from entrepot.catalog.uow import UnitOfWorkFactory
+    from entrepot.city.fanout import UnitState
     from entrepot.city.runtime import CityRuntime
     from entrepot.config import Settings
 
@@ -36,6 +37,28 @@ class CityJobs:
     queue: JobQueue
     runner: JobRunner
     stale_after: timedelta
+
+    def submit(self, units: Sequence[Mapping[str, Any]]) -> list[str]:
+        """Record the unit jobs ``units`` (their parameters) in one transaction, then send
+        them; their ids, in order."""
+        from entrepot.city.fanout import CITY_UNIT_KIND
+
+        with self.jobs.uow_factory() as uow:
+            records = [
+                self.jobs.record(uow, owner_id=None, kind=CITY_UNIT_KIND, params=unit)
+                for unit in units
+            ]
+            uow.commit()
+        for record in records:
+            self.jobs.send(record)
+        return [record.id for record in records]
+
+    def poll(self, ids: Sequence[str]) -> dict[str, UnitState]:
+        """Where each unit job of ``ids`` stands (one query)."""
+        from entrepot.city.fanout import UnitState
+
+        found = self.jobs.many(ids)
+        return {i: UnitState(str(j.state), j.result, j.error or None) for i, j in found.items()}
 
     def worker(self, threads: int = 1) -> Worker:
         """A worker on the city queue (not started)."""

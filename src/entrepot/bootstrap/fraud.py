@@ -129,6 +129,7 @@ def build_services(
     objects: ObjectService,
     licences: LicenceService,
     accounts: AccountService,
+    admin: AdminService,
     city: Callable[[], CityRuntime],
 ) -> FraudServices:
     """Wire the services over the store itself (``store``: no cache), the catalog and the
@@ -140,7 +141,6 @@ def build_services(
         options.jobs_url, folder=options.var_dir, jobs_name=options.jobs_name
     )
     jobs = JobService(uow, queue, routes={CITY_UNIT_KIND: city_queue})
-    admin = AdminService(uow)
 
     # A workspace is two immutable views (the scoped store, the owner's registry): one per
     # recent user is kept rather than validated and built again at every request.

@@ -82,6 +82,14 @@ def make_engine(url: str, *, echo: bool = False, create_folder: bool = True) -> 
     return engine
 
 
+def ping(engine: Engine) -> None:
+    """One round trip to the database; raises :class:`DatabaseUnavailable` if it fails."""
+    from sqlalchemy import text
+
+    with engine.connect() as connection:
+        connection.execute(text("SELECT 1"))
+
+
 def sqlite_file(url: str | URL) -> Path | None:
     """The file of a SQLite database URL; ``None`` in memory or for another database."""
     parsed = parse_database_url(url) if isinstance(url, str) else url

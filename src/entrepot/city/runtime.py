@@ -60,6 +60,12 @@ class CityRuntime:
         ensure_migrated(self._engine)
         return self._engine
 
+    def ping_catalog(self) -> None:
+        """One round trip to the catalog (``/city/health``)."""
+        from entrepot.catalog.engine import ping
+
+        ping(self.engine)
+
     @cached_property
     def uow(self) -> UnitOfWorkFactory:
         """Units of work on the catalog."""

@@ -31,7 +31,6 @@ def _sample_csv(rows: int, seed: int) -> bytes:
 
 def demo() -> None:
     """Write, list, verify and read back a few objects through the catalog and the store."""
-    from entrepot.services.verify import verify_catalog
 
     app = current_app()
     started = time.perf_counter()
@@ -55,7 +54,7 @@ def demo() -> None:
         table.add_row(Text(info.key), human_size(info.size), (info.sha256 or "")[:12])
     console.print(table)
 
-    report = verify_catalog(app.raw_store, app.uow, deep=True, prefix=prefix)
+    report = app.maintenance.verify(deep=True, prefix=prefix).report
     console.print(
         f"  verify: {report.checked} objects, {'all verified' if report.ok else 'PROBLEMS'}"
     )

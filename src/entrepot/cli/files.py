@@ -90,20 +90,16 @@ def du(
     if walk:
         tables = _walk_usage(base, prefix)
     else:
-        app = current_app()
-        with app.uow() as uow:
-            folders = uow.objects.usage_by_folder(base or None)
-            users = uow.objects.usage_by_folder("users") if _covers_users(base) else ()
-            owners = uow.objects.usage_by_owner(prefix=base or None)
-        user_folders = {str(u.name): (u.objects, u.bytes) for u in users}
+        found = current_app().objects.usage(base, users=_covers_users(base))
+        user_folders = {str(u.name): (u.objects, u.bytes) for u in found.users}
         tables = {
-            "folder": {str(u.name): (u.objects, u.bytes) for u in folders},
+            "folder": {str(u.name): (u.objects, u.bytes) for u in found.folders},
             "user": {
                 name.split("/")[1]: usage
                 for name, usage in user_folders.items()
                 if name.count("/") == 2 and (name.startswith(base) or base.startswith(name))
             },
-            "owner": {u.name: (u.objects, u.bytes) for u in owners if u.name is not None},
+            "owner": {u.name: (u.objects, u.bytes) for u in found.owners if u.name is not None},
         }
     usage: dict[str, list[dict[str, Any]]] = {
         title: [{"name": n, "objects": c, "bytes": s} for n, (c, s) in sorted(rows.items())]

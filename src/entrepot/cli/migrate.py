@@ -21,7 +21,6 @@ from entrepot.errors import ConfigError
 from entrepot.sizes import human_size
 
 if TYPE_CHECKING:
-    from entrepot.bootstrap import App
     from entrepot.relocation import Progress, RunReport, StoreMigrations, UndoReport
     from entrepot.relocation.survey import DryRun, Estimate
 
@@ -101,7 +100,7 @@ def migrate(
     action = chosen[0] if chosen else ("migrate" if to else ("verify" if verify else "status"))
     if action in ("dry_run", "migrate") and to is None:
         raise ConfigError("name the destination with --to URL", hint="e.g. --to s3://bucket/prefix")
-    service = _service(current_app())
+    service = current_app().relocation
     if action == "estimate":
         from entrepot.relocation.prices import load_prices
 
@@ -172,15 +171,6 @@ def iam_policy(
         )
     policy = s3_policy(parts.netloc, unquote(parts.path), read_only=read_only)
     typer.echo(json.dumps(policy, indent=2))
-
-
-def _service(app: App) -> StoreMigrations:
-    from entrepot.catalog.uow import session_factory
-    from entrepot.relocation import StoreMigrations
-
-    app.check_migrated()
-    home = app.raw_store
-    return StoreMigrations(home, app.open_store, session_factory(app.engine), actor=app.actor)
 
 
 class _bar:  # noqa: N801 - used as a context manager, like a function

@@ -151,12 +151,8 @@ def ls(ctx: typer.Context, as_json: JsonFlag = False) -> None:
 
     app = current_app(ctx)
     user = user_option(ctx)
-    if user is None:
-        namespace = ""  # the shared models
-    else:
-        from entrepot.accounts.lookup import find_account
-
-        namespace = str(find_account(app.uow, user).id)
+    # no --user: the shared models
+    namespace = "" if user is None else str(app.accounts.find(user).id)
     summaries = model_summaries(app.listed, namespace)
     rows = [
         {"name": s.name, "versions": s.versions, "latest": s.latest, "latest_at": s.latest_at}

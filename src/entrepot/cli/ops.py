@@ -126,22 +126,8 @@ def gc(
     """Remove stored objects that no catalog row references, temporary files crashed
     processes left (var/tmp/upload-*.part, entrepot-* in the system's temporary folder,
     .entrepot-tmp-* in a local store) and multipart uploads an S3 writer left incomplete."""
-    from entrepot.services.gc import abort_stale_uploads, collect_garbage
-    from entrepot.services.temporaries import collect_temporaries
-
-    app = current_app()
-    age = parse_duration(grace)
-    report = collect_garbage(
-        app.home_store,
-        app.uow,
-        prefixes=app.settings.managed_prefixes,
-        grace=age,
-        dry_run=dry_run,
-    )
-    temporaries = collect_temporaries(app.temp_areas(), grace=age, dry_run=dry_run)
-    uploads = abort_stale_uploads(
-        app.home_store, prefixes=app.settings.managed_prefixes, grace=age, dry_run=dry_run
-    )
+    collected = current_app().maintenance.collect(grace=parse_duration(grace), dry_run=dry_run)
+    report, temporaries, uploads = collected.orphans, collected.temporaries, collected.uploads
     table = Table(box=None)
     table.add_column("orphan key, temporary file or incomplete upload", overflow="fold")
     table.add_column("size", no_wrap=True)
@@ -191,7 +177,6 @@ def verify(
     store's recorded size and sha256 with the catalog's without reading the bytes.
     """
     from entrepot.cli.verify_report import settle
-    from entrepot.services.verify import verify_catalog
 
     app = current_app()
     with Progress(
@@ -202,12 +187,11 @@ def verify(
         transient=True,
     ) as progress:
         task = progress.add_task("verify", total=None)
-        report = verify_catalog(
-            app.raw_store,
-            app.uow,
+        verified = app.maintenance.verify(
             deep=not quick,
             prefix=prefix,
+            repair_damage=repair,
             on_progress=lambda done, total: progress.update(task, completed=done, total=total),
         )
-    if not settle(app, report, prefix=prefix, repair=repair, as_json=as_json):
+    if not settle(verified, as_json=as_json):
         raise typer.Exit(1)

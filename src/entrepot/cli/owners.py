@@ -27,7 +27,5 @@ def owned_registry(app: App, user: str | None) -> Registry:
     account is an error, never a new namespace."""
     if user is None:
         return app.registry
-    from entrepot.accounts.lookup import find_account
-
-    account = find_account(app.uow, user)
+    account = app.accounts.find(user)
     return app.registry.for_owner(str(account.id))

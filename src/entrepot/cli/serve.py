@@ -149,8 +149,7 @@ class QueueChoice(StrEnum):
 
 def _accounts(app: App) -> str:
     """How many accounts exist, or how to create the first one."""
-    with app.uow() as uow:
-        count = uow.users.count()
+    count = app.accounts.count()
     if count:
         return f"{count} (see `entrepot users list`)"
     return "none yet: create one with `entrepot users create EMAIL --admin`"

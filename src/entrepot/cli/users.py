@@ -7,7 +7,6 @@ one (prompting for its password), ``entrepot users token EMAIL`` prints an API t
 from __future__ import annotations
 
 import sys
-from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Annotated
 
 import typer
@@ -97,18 +96,10 @@ def set_admin(
     revoke: Annotated[bool, typer.Option("--revoke", help="Remove the role instead")] = False,
 ) -> None:
     """Grant (or revoke) the administrator role."""
+    from entrepot.accounts.admin import OPERATOR
+
     app = _app()
-    user = app.accounts.by_email(email)
-    with app.uow() as uow:
-        uow.users.update(user.id, is_admin=not revoke)
-        uow.audit.add(
-            at=datetime.now(UTC),
-            actor_id=None,
-            actor="cli",
-            action="user.revoke_admin" if revoke else "user.grant_admin",
-            target=f"user {user.id} <{user.email}>",
-        )
-        uow.commit()
+    user = app.admin.set_admin(OPERATOR, app.accounts.by_email(email).id, not revoke)
     console.print(f"{user.email} is {'no longer ' if revoke else ''}an administrator")
 
 
@@ -119,29 +110,9 @@ def grant_licence(
     days: Annotated[int | None, typer.Option(min=1, max=3650, help="Default: the plan's")] = None,
 ) -> None:
     """Create a licence key of ``plan`` and activate it for the account."""
-    from entrepot.accounts.plans import new_key
-    from entrepot.accounts.plans import plan as find_plan
+    from entrepot.accounts.admin import OPERATOR
 
     app = _app()
     user = app.accounts.by_email(email)
-    chosen = find_plan(plan)
-    now = datetime.now(UTC)
-    with app.uow() as uow:
-        licence = uow.licences.add(
-            key=new_key(chosen.name),
-            plan=chosen.name,
-            duration_days=days or chosen.default_days,
-            created_by="cli",
-            now=now,
-            user_id=user.id,
-        )
-        uow.audit.add(
-            at=now,
-            actor_id=None,
-            actor="cli",
-            action="licence.create",
-            target=f"licence {licence.key}",
-            details={"user": user.email, "days": licence.duration_days},
-        )
-        uow.commit()
+    licence = app.admin.grant_licence(OPERATOR, user.id, plan, days=days)
     console.print(f"{licence.key} activated for {user.email} until {licence.expires_at:%Y-%m-%d}")

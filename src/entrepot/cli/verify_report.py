@@ -1,5 +1,6 @@
-"""What ``entrepot verify`` shows of damaged objects, records in the catalog's damage
-register (which ``/health`` reports) and, with ``--repair``, restores from the cache."""
+"""What ``entrepot verify`` shows: the damaged objects the maintenance service found and
+recorded in the catalog's damage register (which ``/health`` reports) and, with
+``--repair``, what it restored from the cache."""
 
 from __future__ import annotations
 
@@ -11,8 +12,7 @@ from entrepot.cli.context import console
 from entrepot.cli.output import Column, print_json, table
 
 if TYPE_CHECKING:
-    from entrepot.bootstrap.app import App
-    from entrepot.services.verify import VerifyReport
+    from entrepot.services.maintenance import Verified
 
 _COLUMNS = (
     Column("key", fold=True),
@@ -22,17 +22,11 @@ _COLUMNS = (
 )
 
 
-def settle(
-    app: App, report: VerifyReport, *, prefix: str | None, repair: bool, as_json: bool
-) -> bool:
-    """Show the problems (a table, or one JSON document), record them, repair what the
-    cache can; whether none is left."""
-    from entrepot.services import repair as repairs
-
-    findings = repairs.assess(report, app.uow, app.cache)
-    repairs.register(app.uow, findings, prefix=prefix)
+def settle(verified: Verified, *, as_json: bool) -> bool:
+    """Show the problems (a table, or one JSON document), what was recorded and repaired;
+    whether none is left."""
+    report, findings, outcome = verified.report, verified.findings, verified.repaired
     copies = {f.problem.key for f in findings if f.copy is not None}
-    outcome = repairs.repair(app.raw_store, app.uow, findings) if repair and findings else None
     problems: list[dict[str, Any]] = [
         {
             "key": p.key,
@@ -42,7 +36,7 @@ def settle(
         }
         for p in report.problems
     ]
-    left = len(findings) if outcome is None else len(outcome.left)
+    left = verified.left
     if as_json:
         print_json(
             {

@@ -102,6 +102,11 @@ class JobService:
         self.send(job)
         return job
 
+    def count_by_state(self) -> dict[str, int]:
+        """How many jobs are in each state (the ``/metrics`` gauge)."""
+        with self._uow() as uow:
+            return uow.jobs.count_by_state()
+
     def get(self, owner_id: int, job_id: str) -> JobRecord:
         """Job ``job_id`` of ``owner_id``; another owner's is not found."""
         with self._uow() as uow:

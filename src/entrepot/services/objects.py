@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO, Protocol
 
-from entrepot.catalog.objects.records import ObjectRecord, ObjectState
+from entrepot.catalog.objects.records import ObjectRecord, ObjectState, Usage
 from entrepot.catalog.uow import UnitOfWorkFactory
 from entrepot.errors import IntegrityError, RecordNotFound, StorageError
 from entrepot.services.repair import register_read_damage
@@ -37,6 +37,15 @@ class Downloaded:
     size: int
     sha256: str | None
     cataloged: bool
+
+
+@dataclass(frozen=True, slots=True)
+class StoreUsage:
+    """Objects and bytes per folder, per user folder and per owner."""
+
+    folders: tuple[Usage, ...]
+    users: tuple[Usage, ...]
+    owners: tuple[Usage, ...]
 
 
 class ObjectService:
@@ -74,6 +83,17 @@ class ObjectService:
             owner=owner,
             remove=lambda: self._store.delete(key, missing_ok=True),
         )
+
+    def usage(self, base: str, *, users: bool) -> StoreUsage:
+        """Objects and bytes under the folder ``base`` (``""``: everything) as the catalog
+        records them: per folder one level down, per ``users/<id>/`` folder (when ``users``)
+        and per owning account; one query each, in one unit of work."""
+        with self._uow_factory() as uow:
+            return StoreUsage(
+                folders=uow.objects.usage_by_folder(base or None),
+                users=uow.objects.usage_by_folder("users") if users else (),
+                owners=uow.objects.usage_by_owner(prefix=base or None),
+            )
 
     def record(self, key: str) -> ObjectRecord:
         """The catalog row for ``key``; raises ``RecordNotFound``."""

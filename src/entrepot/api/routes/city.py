@@ -20,7 +20,6 @@ from typing import Annotated, Any, TypeVar
 
 from fastapi import APIRouter, HTTPException, Query, Response
 from fastapi.responses import JSONResponse
-from sqlalchemy import text
 
 from entrepot.city.errors import CityError, MetricsNotFound, MetricsUnavailable
 from entrepot.city.kinds import METRIC_TYPES, REPORT
@@ -79,7 +78,7 @@ def health(env: Runtime) -> JSONResponse:
     healthy = True
     checks_to_run: tuple[tuple[str, Callable[[], object]], ...] = (
         ("metrics", lambda: env.metrics.ping()),
-        ("catalog", lambda: _ping_catalog(env)),
+        ("catalog", env.ping_catalog),
     )
     for name, check in checks_to_run:
         try:
@@ -91,11 +90,6 @@ def health(env: Runtime) -> JSONResponse:
             healthy = False
     body = {"status": "ok" if healthy else "unavailable", "checks": checks}
     return JSONResponse(body, status_code=200 if healthy else 503)
-
-
-def _ping_catalog(env: CityRuntime) -> None:
-    with env.engine.connect() as connection:
-        connection.execute(text("SELECT 1"))
 
 
 @router.get("/stats")

@@ -10,7 +10,7 @@ import sys
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from datetime import date
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
@@ -18,7 +18,6 @@ from entrepot.cli.context import err_console
 
 if TYPE_CHECKING:
     from entrepot.bootstrap.app import App
-    from entrepot.city.fanout import UnitState
     from entrepot.city.runs import RunSummary
 
 
@@ -34,25 +33,9 @@ def run_fanned_out(
     workers: int,
 ) -> RunSummary:
     """Send the units, work them with ``workers`` local processes, wait, build reports."""
-    from entrepot.city.fanout import CITY_UNIT_KIND, UnitState, fan_out
+    from entrepot.city.fanout import fan_out
 
-    jobs = app.city_jobs.jobs
-
-    def submit(units: Sequence[Mapping[str, Any]]) -> list[str]:
-        with app.uow() as uow:
-            records = [
-                jobs.record(uow, owner_id=None, kind=CITY_UNIT_KIND, params=unit, max_attempts=2)
-                for unit in units
-            ]
-            uow.commit()
-        for record in records:
-            jobs.send(record)
-        return [record.id for record in records]
-
-    def poll(ids: Sequence[str]) -> dict[str, UnitState]:
-        found = jobs.many(ids)
-        return {i: UnitState(str(j.state), j.result, j.error or None) for i, j in found.items()}
-
+    jobs = app.city_jobs
     bar = Progress(
         TextColumn("units"), BarColumn(), MofNCompleteColumn(), console=err_console, transient=True
     )
@@ -60,8 +43,8 @@ def run_fanned_out(
     with bar, _local_workers(workers, configured=configured):
         task = bar.add_task("units", total=None)
         return fan_out(
-            submit,
-            poll,
+            jobs.submit,
+            jobs.poll,
             days,
             types,
             prefix=prefix,

@@ -222,14 +222,13 @@ def _train_for_account(
 ) -> None:
     """``--user``: the account's training, as the web service runs it (its plan and quota,
     the file kept as one of its datasets, the job in its history), in this process."""
-    from entrepot.accounts.lookup import find_account
     from entrepot.fraud_service.job_payloads import SearchOptions
 
     app = given_app(ctx)
     if app is None:
         registry(ctx, user)  # says this command has no registry to use
         return
-    account = find_account(app.uow, user)
+    account = app.accounts.find(user)
     console = _console()
     said: list[str] = []
 
