@@ -1,0 +1,71 @@
+"""``entrepot fraud train``'s rules and its ``--user`` path: the registry's name rule, checked
+before any training, and an account's training run through the training service, as the
+web service runs it (its plan and quota, the file kept as one of its datasets, the job in
+its history), in this process."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from entrepot.cli.context import given_app
+from entrepot.cli.fraud.sources import registry
+
+
+def train_for_account(
+    ctx: typer.Context,
+    file: Path,
+    name: str,
+    user: str,
+    target: str | None,
+    time_budget: float,
+    cost_ratio: float | None,
+    seed: int,
+    jobs: int,
+) -> None:
+    """``--user``: the account's training, as the web service runs it (its plan and quota,
+    the file kept as one of its datasets, the job in its history), in this process."""
+    from entrepot.fraud_service.job_payloads import SearchOptions
+
+    app = given_app(ctx)
+    if app is None:
+        registry(ctx, user)  # says this command has no registry to use
+        return
+    account = app.accounts.find(user)
+    console = Console()
+    said: list[str] = []
+
+    def progress(_fraction: float, message: str) -> None:
+        if message and (not said or said[-1] != message):
+            said.append(message)
+            console.print(f"[dim]{message}[/]")
+
+    search = SearchOptions(time_budget, cost_ratio=cost_ratio, seed=seed, n_jobs=jobs)
+    job = app.fraud().file_training.train(
+        account.id, file, name, target=target, search=search, progress=progress
+    )
+    result = job.result
+    metrics = Table("test metric", "value", title=f"{name}@{result['version']}")
+    for key, value in sorted(dict(result.get("metrics", {})).items()):
+        metrics.add_row(str(key), f"{float(value):.4f}")
+    console.print(metrics)
+    for note in result.get("warnings", []):
+        console.print(f"[yellow]note:[/] {note}")
+    console.print(
+        f"registered [bold]{result['model_name']}@{result['version']}[/] in {account.email}'s "
+        f"models: `entrepot fraud score FILE OUT --model {result['model_name']} --user {user}`"
+    )
+
+
+def check_model_name(name: str) -> None:
+    """The registry's own name rule, checked before any training (one rule for every door)."""
+    from entrepot.registry.errors import InvalidName
+    from entrepot.registry.names import check_name
+
+    try:
+        check_name(name)
+    except InvalidName as exc:
+        raise typer.BadParameter(f"{exc.message}: {exc.hint}", param_hint="--name") from None
