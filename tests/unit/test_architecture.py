@@ -201,6 +201,158 @@ def test_entrypoints_open_no_unit_of_work_and_write_no_sql(module: str, path: Pa
         )
 
 
+#: What any entrypoint may import: the composition root, the error modules, record types
+#: (``*.records``), the shared HTTP plumbing, the interface's languages, byte sizes and
+#: masked URLs, and its own package; ``asgi`` also the three web entrypoints it assembles.
+ENTRYPOINT_CORE = {"bootstrap", "errors", "http", "i18n", "sizes", "masking", ""}
+#: What each entrypoint still reaches into beyond that (issue 23): each entry is a use case
+#: still composed in the entrypoint, or a constant or view not yet moved beside its record.
+#: The list only shrinks: a test fails on a new entry, and on an entry no longer used.
+ENTRYPOINT_RESIDUE: dict[str, frozenset[str]] = {
+    "cli": frozenset(
+        {
+            "accounts.admin",
+            "asgi",
+            "catalog.copy.service",
+            "catalog.engine",
+            "catalog.listings",
+            "city.collect.collector",
+            "city.collect.feeds",
+            "city.collect.fetch",
+            "city.days",
+            "city.fanout",
+            "city.generator",
+            "city.imports.importer",
+            "city.kinds",
+            "city.limits",
+            "city.metrics.copy",
+            "city.metrics.url",
+            "city.pipeline",
+            "city.runs",
+            "config",
+            "fraud.library.build",
+            "fraud.library.libraries",
+            "fraud.library.trained",
+            "fraud.match.description",
+            "fraud.match.matching",
+            "fraud.schema.analysis",
+            "fraud.score.assemble",
+            "fraud.score.ensemble",
+            "fraud.score.registered",
+            "fraud.score.scoring",
+            "fraud.synth.domains",
+            "fraud.synth.generator",
+            "fraud.tables.io",
+            "fraud.train.training",
+            "fraud_service.job_payloads",
+            "registry.history",
+            "registry.import_tree",
+            "registry.names",
+            "registry.service",
+            "relocation",
+            "relocation.iam",
+            "relocation.prices",
+            "relocation.survey",
+            "services.maintenance",
+            "storage.hashing",
+            "storage.protocols",
+        }
+    ),
+    "api": frozenset(
+        {
+            "accounts.admin",
+            "accounts.licences",
+            "city.kinds",
+            "city.runtime",
+            "fraud_service",
+            "fraud_service.glossary",
+            "fraud_service.review",
+            "fraud_service.uploads",
+            "fraud_service.user_models",
+            "health",
+            "registry.names",
+        }
+    ),
+    "web": frozenset(
+        {
+            "fraud_service.reference_progress",
+            "jobs.codes",
+            "registry.names",
+        }
+    ),
+    "dashboard": frozenset(
+        {
+            "city.kinds",
+            "city.places",
+            "city.polygons",
+            "city.report",
+        }
+    ),
+    "http": frozenset(
+        {
+            "accounts",
+            "catalog.accounts.users",
+            "city.runtime",
+            "config",
+            "fraud",
+            "fraud_service",
+            "fraud_service.options",
+            "jobs.codes",
+            "jobs.service",
+            "registry",
+        }
+    ),
+}
+
+
+def _resolved(target: str) -> str | None:
+    """The module a name imports (the longest module it names), or ``None``."""
+    known = {m for m, _ in MODULES}
+    while target and target not in known:
+        target = target.rpartition(".")[0]
+    return target or None
+
+
+def _entrypoint_reaches(module: str, path: Path) -> set[str]:
+    """What ``module`` (an entrypoint's) imports beyond the core allowed to every one."""
+    own = _layer(module)
+    found = set()
+    for name in _imports(path, module):
+        target = _resolved(name)
+        layer = _layer(target) if target else None
+        if target is None or layer is None or layer == own or layer in ENTRYPOINT_CORE:
+            continue
+        if own == "asgi" and layer in WEB_ENTRYPOINTS:
+            continue
+        if target.endswith(".errors") or target.rsplit(".", 1)[-1] == "records":
+            continue
+        found.add(target.removeprefix("entrepot."))
+    return found
+
+
+ENTRYPOINT_MODULES = [(m, p) for m, p in MODULES if _layer(m) in ENTRYPOINTS]
+
+
+@pytest.mark.parametrize(
+    ("module", "path"), ENTRYPOINT_MODULES, ids=[m for m, _ in ENTRYPOINT_MODULES]
+)
+def test_entrypoints_import_only_the_core_and_their_listed_residue(module: str, path: Path) -> None:
+    allowed = ENTRYPOINT_RESIDUE.get(_layer(module) or "", frozenset())
+    extra = sorted(_entrypoint_reaches(module, path) - allowed)
+    assert extra == [], (
+        f"{module} reaches into {extra}: call a service method (bootstrap's App) instead"
+    )
+
+
+def test_the_entrypoint_residue_holds_no_stale_entry() -> None:
+    used: dict[str, set[str]] = {}
+    for module, path in ENTRYPOINT_MODULES:
+        used.setdefault(_layer(module) or "", set()).update(_entrypoint_reaches(module, path))
+    for package, allowed in ENTRYPOINT_RESIDUE.items():
+        stale = sorted(allowed - used.get(package, set()))
+        assert stale == [], f"remove {stale} from ENTRYPOINT_RESIDUE[{package!r}]"
+
+
 def _import_graph() -> dict[str, set[str]]:
     """Each module and the modules it imports anywhere (at import time, in a function, or for
     type checking): a name is resolved to the longest module it names."""
