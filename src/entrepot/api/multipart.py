@@ -10,9 +10,11 @@ nothing truncated is ever stored.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Protocol
+from urllib.parse import unquote_to_bytes
 
 from fastapi import Request
 from python_multipart.exceptions import MultipartParseError
@@ -49,7 +51,9 @@ class Upload:
 
 @dataclass
 class _Part:
-    headers: dict[str, str] = field(default_factory=dict)
+    #: Each header's raw bytes: browsers and curl send names in UTF-8 (RFC 7578), which a
+    #: text decoding would mangle or refuse.
+    headers: dict[str, bytes] = field(default_factory=dict)
     name: str = ""
     filename: str | None = None
     value: bytearray = field(default_factory=bytearray)
@@ -80,16 +84,19 @@ class _Parser:
 
     def header_end(self) -> None:
         name = bytes(self.field).decode("latin-1").lower()
-        self.part.headers[name] = bytes(self.value).decode("utf-8", "replace")
+        self.part.headers[name] = bytes(self.value)
         self.field.clear()
         self.value.clear()
 
     def headers_finished(self) -> None:
         part = self.part
-        _, options = parse_options_header(part.headers.get("content-disposition", ""))
+        disposition = part.headers.get("content-disposition", b"")
+        _, options = parse_options_header(disposition)  # bytes in, bytes out: any charset
         part.name = options.get(b"name", b"").decode("utf-8", "replace")
         raw = options.get(b"filename")
-        part.filename = raw.decode("utf-8", "replace") if raw is not None else None
+        part.filename = (
+            raw.decode("utf-8", "replace") if raw is not None else _extended_filename(disposition)
+        )
         if part.name == self.file_field and part.filename is not None:
             if self.upload.filename is not None:
                 raise BadUpload(f"send one file in field {self.file_field!r}, not several")
@@ -115,6 +122,22 @@ class _Parser:
 
     def end(self) -> None:
         self.ended = True
+
+
+#: RFC 5987's ``filename*=charset'language'percent-encoded`` (some clients send only that).
+_EXTENDED = re.compile(rb"""filename\*\s*=\s*([A-Za-z0-9!#$&+.^_`|~-]*)'[^']*'([^;\s]+)""")
+
+
+def _extended_filename(disposition: bytes) -> str | None:
+    """The ``filename*`` of a part's disposition, decoded; ``None`` without one."""
+    found = _EXTENDED.search(disposition)
+    if found is None:
+        return None
+    charset = found.group(1).decode("ascii").lower() or "utf-8"
+    try:
+        return unquote_to_bytes(found.group(2)).decode(charset, "replace")
+    except LookupError:  # a charset Python does not know
+        return unquote_to_bytes(found.group(2)).decode("utf-8", "replace")
 
 
 async def receive_upload(request: Request, sink: Sink, *, file_field: str = "file") -> Upload:

@@ -1,0 +1,64 @@
+"""Any file name a browser or curl sends is accepted: names in UTF-8 (RFC 7578), outside
+Latin-1 (Cyrillic, Chinese, a French typographic apostrophe, a right-to-left override), or
+given only as RFC 5987's ``filename*``; the dataset gets a safe name. Each of these answered
+500 before (the header was re-encoded as Latin-1)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+
+from entrepot.bootstrap.fraud import FraudServices
+from tests.support.csvs import labelled_csv
+from tests.support.web import Api, make_web_app, user_api
+
+BOUNDARY = "entrepot-test-boundary"
+
+
+@pytest.fixture
+def api(tmp_path: Path) -> Iterator[tuple[Api, FraudServices]]:
+    app, services = make_web_app(tmp_path)
+    with TestClient(app, raise_server_exceptions=False) as client:
+        yield user_api(client, services, "names@example.com"), services
+
+
+def _form(disposition: bytes, content: bytes, boundary: str = BOUNDARY) -> bytes:
+    mark = boundary.encode()
+    return (
+        b"--" + mark + b"\r\nContent-Disposition: form-data; name=\"file\"; " + disposition
+        + b"\r\nContent-Type: text/csv\r\n\r\n" + content + b"\r\n--" + mark + b"--\r\n"
+    )  # fmt: skip
+
+
+def _post(api: Api, body: bytes, boundary: str = BOUNDARY) -> Any:
+    return api.client.post(
+        "/api/upload",
+        content=body,
+        headers={**api.headers, "Content-Type": f"multipart/form-data; boundary={boundary}"},
+    )
+
+
+@pytest.mark.parametrize(
+    "name",
+    ["отчёт.csv", "数据.csv", "relevé d’opérations.csv", "evil\u202ecsv.exe.csv", "plain.csv"],
+    ids=["cyrillic", "chinese", "apostrophe", "rtl-override", "ascii"],
+)
+def test_a_utf8_file_name_is_accepted(api: tuple[Api, FraudServices], name: str) -> None:
+    client, _ = api
+    disposition = b'filename="' + name.encode() + b'"'
+    answer = _post(client, _form(disposition, labelled_csv(200)))
+    assert answer.status_code == 201, answer.text
+    stored = answer.json()["dataset"]["name"]
+    assert stored.endswith(".csv") and all(c.isascii() for c in stored)
+
+
+def test_a_name_given_only_as_filename_star_is_read(api: tuple[Api, FraudServices]) -> None:
+    client, _ = api
+    disposition = b"filename*=UTF-8''rel%C3%A9v%C3%A9%20d%E2%80%99op%C3%A9rations.csv"
+    answer = _post(client, _form(disposition, labelled_csv(200)))
+    assert answer.status_code == 201, answer.text
+    assert answer.json()["dataset"]["name"] == "rel_v_d_op_rations.csv"  # not "upload.csv"
