@@ -26,6 +26,8 @@ from entrepot.errors import EntrepotError
 
 MAX_FIELD_BYTES = 64 * 1024
 MAX_FIELDS = 20
+#: The longest multipart boundary (RFC 2046 §5.1.1).
+MAX_BOUNDARY = 70
 
 
 class BadUpload(EntrepotError, ValueError):
@@ -146,6 +148,11 @@ async def receive_upload(request: Request, sink: Sink, *, file_field: str = "fil
     boundary = params.get(b"boundary")
     if content_type != b"multipart/form-data" or not boundary:
         raise BadUpload("the request is not multipart/form-data")
+    if len(boundary) > MAX_BOUNDARY:
+        raise BadUpload(
+            f"the multipart boundary is {len(boundary)} characters long; the standard allows "
+            f"at most {MAX_BOUNDARY} (RFC 2046)"
+        )
     upload = Upload()
     state = _Parser(upload, file_field)
     parser = MultipartParser(boundary, state.callbacks())  # type: ignore[arg-type]

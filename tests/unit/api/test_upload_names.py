@@ -62,3 +62,15 @@ def test_a_name_given_only_as_filename_star_is_read(api: tuple[Api, FraudService
     answer = _post(client, _form(disposition, labelled_csv(200)))
     assert answer.status_code == 201, answer.text
     assert answer.json()["dataset"]["name"] == "rel_v_d_op_rations.csv"  # not "upload.csv"
+
+
+@pytest.mark.parametrize("length", [70, 300, 5000])
+def test_a_long_boundary_is_a_4xx_or_accepted_never_a_500(
+    api: tuple[Api, FraudServices], length: int
+) -> None:
+    client, _ = api
+    boundary = "b" * length
+    answer = _post(client, _form(b'filename="x.csv"', labelled_csv(200), boundary), boundary)
+    assert answer.status_code in (201, 400), answer.text
+    if answer.status_code == 400:
+        assert "boundary" in answer.json()["message"]
