@@ -24,3 +24,12 @@ def test_a_usage_mistake_is_one_line_and_exit_2(cli: Cli, args: list[str], messa
     assert result.returncode == 2, result.stderr
     assert message in result.stderr
     assert "Traceback" not in result.stderr + result.stdout
+
+
+@pytest.mark.parametrize("method", ["DELETE", "POST", "head"])
+def test_presign_refuses_a_method_it_cannot_sign(cli: Cli, method: str) -> None:
+    # Regression: --method DELETE printed a GET link without a word (issue 28).
+    result = cli("presign", "files/x.bin", "--method", method)
+    assert result.returncode == 2, result.stdout + result.stderr
+    assert "GET (download) or PUT (upload)" in result.stderr
+    assert "http" not in result.stdout

@@ -247,6 +247,11 @@ def presign(
     """Print a presigned URL for KEY (S3 stores only)."""
     from entrepot.storage.protocols import Sign
 
+    if method.upper() not in ("GET", "PUT"):  # never quietly another method than asked
+        raise typer.BadParameter(
+            f"{method!r}: a presigned URL is for GET (download) or PUT (upload)",
+            param_hint="--method",
+        )
     if method.upper() == "PUT":
         guard_user_keys([key], "presign --method PUT", force=False)
     store = current_app().raw_store
