@@ -51,6 +51,6 @@ def parse_key(text: str) -> str:
     raw = text.strip()
     prefix, dash, rest = raw.partition("-")
     canonical = f"{prefix.upper()}{dash}{rest.lower()}"
-    if not _KEY.match(canonical):
+    if not _KEY.fullmatch(canonical):
         raise InvalidLicenceKey(f"{raw[:40]!r} is not a licence key")
     return canonical

@@ -35,7 +35,7 @@ MAX_TOKEN_LIFETIME = timedelta(days=3650)
 def normalize_email(email: str) -> str:
     """``email`` stripped and lower-cased; raises :class:`InvalidAccountInput`."""
     cleaned = email.strip().lower()
-    if len(cleaned) > 320 or not _EMAIL.match(cleaned):
+    if len(cleaned) > 320 or not _EMAIL.fullmatch(cleaned):
         raise InvalidAccountInput(
             f"{email[:60]!r} is not an email address", hint="write it as name@example.com"
         )
@@ -303,7 +303,7 @@ class AccountService:
                 "a token's lifetime must be between a second and ten years",
                 hint="give the number of days it should work, e.g. 90",
             )
-        if not _TOKEN_NAME.match(name):
+        if not _TOKEN_NAME.fullmatch(name):
             raise InvalidAccountInput(
                 f"token name {name[:70]!r} is not accepted",
                 hint="use 1 to 64 letters, digits, spaces, '.', '@', '_' or '-'",

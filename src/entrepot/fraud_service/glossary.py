@@ -83,7 +83,7 @@ def feature(
         return name.removesuffix("__code")
     if name.endswith("__freq"):
         return t("feature.freq", column=name.removesuffix("__freq"))
-    matched = _WINDOW.match(name)
+    matched = _WINDOW.fullmatch(name)
     if matched and matched.group(3) in _BEHAVIOUR:
         kind, index, what, days = matched.groups()
         columns = customers if kind == "customer" else counterparties

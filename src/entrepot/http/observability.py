@@ -162,7 +162,7 @@ class RequestContext:
             return
         headers = dict(scope.get("headers") or [])
         given = headers.get(b"x-request-id", b"").decode("latin-1")
-        rid = given if _VALID_ID.match(given) else uuid.uuid4().hex
+        rid = given if _VALID_ID.fullmatch(given) else uuid.uuid4().hex
         _REQUEST_ID.set(rid)
         started = time.perf_counter()
         status = {"code": 500}

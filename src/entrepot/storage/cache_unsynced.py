@@ -46,7 +46,7 @@ def read_boot_id(source: str = BOOT_ID_FILE) -> str | None:
             value = f.read().strip().lower()
     except (OSError, UnicodeDecodeError):
         return None
-    return value if _BOOT_ID.match(value) else None
+    return value if _BOOT_ID.fullmatch(value) else None
 
 
 class UnsyncedEntries:

@@ -34,7 +34,7 @@ def validate_metadata(metadata: Mapping[str, str] | None) -> dict[str, str]:
     clean: dict[str, str] = {}
     total = 0
     for name, value in metadata.items():
-        if not _META_KEY.match(name) or name in RESERVED_METADATA:
+        if not _META_KEY.fullmatch(name) or name in RESERVED_METADATA:
             raise InvalidKey(
                 f"metadata name {name!r} is not allowed",
                 hint="use lowercase letters, digits and '-', at most 64 characters, and none "
@@ -54,7 +54,7 @@ def validate_metadata(metadata: Mapping[str, str] | None) -> dict[str, str]:
 
 def is_sha256(value: str | None) -> bool:
     """Whether ``value`` looks like a hex sha256 digest."""
-    return value is not None and bool(_SHA256.match(value))
+    return value is not None and bool(_SHA256.fullmatch(value))
 
 
 def sha256_bytes(data: bytes | bytearray | memoryview) -> str:

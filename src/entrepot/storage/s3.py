@@ -71,7 +71,7 @@ class S3Store(BaseStore):
     """
 
     def __init__(self, bucket: str, prefix: str = "", options: S3Options | None = None) -> None:
-        if not _BUCKET.match(bucket) or ".." in bucket:
+        if not _BUCKET.fullmatch(bucket) or ".." in bucket:
             raise ConfigError(
                 f"{bucket!r} is not a valid S3 bucket name",
                 hint="use 3-63 lowercase letters, digits, '-' and '.', e.g. 'entrepot-data'",

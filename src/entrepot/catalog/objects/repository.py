@@ -240,11 +240,11 @@ def _filters(
 def _check_values(*, key: str, sha256: str, size: int, kind: str, owner: str | None) -> None:
     if not key or len(key) > 1024:
         raise ValueError(f"key {key!r} must have 1 to 1024 characters")
-    if not _SHA256.match(sha256):
+    if not _SHA256.fullmatch(sha256):
         raise ValueError(f"sha256 {sha256!r} must be 64 lowercase hex digits")
     if size < 0:
         raise ValueError(f"size {size} must not be negative")
-    if not _KIND.match(kind):
+    if not _KIND.fullmatch(kind):
         raise ValueError(
             f"kind {kind!r} must be lowercase letters, digits and '-' (e.g. 'model-file')"
         )

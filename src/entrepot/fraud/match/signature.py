@@ -57,7 +57,7 @@ class ColumnSignature:
             return cls(name, _role_from_dtype(role))
         found: dict[str, str] = {}
         for item in fields:
-            if matched := _FIELD.match(item):
+            if matched := _FIELD.fullmatch(item):
                 found[matched.group(1)] = matched.group(2)
         return cls(
             name,

@@ -168,7 +168,7 @@ class Ensemble:
         members, models = [], []
         for entry in raw["members"]:
             file = str(entry.pop("file"))
-            if not _MEMBER_FILE.match(file):
+            if not _MEMBER_FILE.fullmatch(file):
                 raise FraudError(f"{path} names an unexpected member file {file!r}")
             members.append(Member(**entry))
             models.append(FraudModel.load(folder / file))

@@ -39,7 +39,7 @@ def amount_ratio(
     if amount_column is None:
         return None
     for j, name in enumerate(feature_names):
-        matched = _RATIO.match(name)
+        matched = _RATIO.fullmatch(name)
         if matched:
             return AmountRatio(amount_column, int(matched.group(1)), np.asarray(x[:, j], float))
     return None

@@ -25,7 +25,7 @@ def neutralise(value: Any) -> Any:
     """``value`` with a leading ``'`` if it is text a spreadsheet would run as a formula."""
     if not isinstance(value, str) or not value.startswith(TRIGGERS):
         return value
-    if _PLAIN_NUMBER.match(value.strip()):
+    if _PLAIN_NUMBER.fullmatch(value.strip()):
         return value
     return "'" + value
 

@@ -194,7 +194,7 @@ def _decimal_commas(frame: pd.DataFrame) -> pd.DataFrame:
         sample = values.dropna().astype("str").str.strip().head(500)
         if sample.empty or not sample.str.contains(",", regex=False).any():
             continue
-        if sample.map(lambda v: bool(_DECIMAL_COMMA.match(v))).all():
+        if sample.map(lambda v: bool(_DECIMAL_COMMA.fullmatch(v))).all():
             cleaned = values.astype("str").str.replace(r"[ .\u00a0\u202f]", "", regex=True)
             numbers = pd.to_numeric(cleaned.str.replace(",", ".", regex=False), errors="coerce")
             frame[col] = numbers.where(values.notna())
