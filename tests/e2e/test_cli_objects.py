@@ -142,8 +142,10 @@ def test_doctor_and_config_show(cli: Cli) -> None:
     assert "environment" in shown.stdout and "default" in shown.stdout
 
 
-def test_doctor_fails_on_unmigrated_database(cli: Cli) -> None:
-    doctor = cli("doctor")
+def test_doctor_fails_on_unmigrated_database(cli: Cli, tmp_path: Path) -> None:
+    (tmp_path / "var").mkdir()
+    (tmp_path / "var" / "entrepot.db").touch()  # a database, not migrated (an empty folder
+    doctor = cli("doctor")  # is no instance at all: tests/e2e/test_instance_found_not_created)
     assert doctor.returncode == 1
     assert "entrepot db upgrade" in doctor.stdout
 

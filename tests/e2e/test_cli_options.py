@@ -57,6 +57,7 @@ def test_quiet_keeps_the_result_and_drops_the_notes(cli: Cli) -> None:
 
 
 def test_verbose_prints_debug_logs_on_stderr_only(cli: Cli) -> None:
+    assert cli("db", "upgrade").returncode == 0  # an instance to list
     plain = cli("ls")
     verbose = cli("-v", "ls")
     assert verbose.returncode == plain.returncode == 0, verbose.stderr

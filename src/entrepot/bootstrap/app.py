@@ -220,6 +220,7 @@ class App:
         from entrepot.health import check_database, check_folder, check_store, durability
         from entrepot.relocation.doctor import check_locations
 
+        self.require_instance()  # a diagnosis creates nothing: not in an empty folder
         checks = check_store(self.home_store)
         database = check_database(self.engine)
         checks.append(database)
@@ -244,13 +245,26 @@ class App:
         if not self._migrated:
             from entrepot.catalog.migrate import ensure_migrated
 
-            self._check_instance()
+            self.require_instance()
             ensure_migrated(self.engine)
             self._migrated = True
 
-    def _check_instance(self) -> None:
-        """A SQLite catalog that does not exist is never created by a read: relative
-        defaults (``./var``) run from another folder would make a new, empty instance."""
+    def require_store(self) -> None:
+        """Raise :class:`~entrepot.errors.NotMigrated` ("no Entrepôt instance here") when the
+        configured store is a local folder that does not exist and neither does the catalog:
+        listing it would answer "0 objects" for a folder that holds no instance at all (a
+        new instance's store folder appears with its first object)."""
+        from entrepot.storage.local import LocalStore
+
+        home = self.home_store
+        if isinstance(home, LocalStore) and not home.root.exists():
+            self.require_instance()
+
+    def require_instance(self) -> None:
+        """Raise :class:`~entrepot.errors.NotMigrated` ("no Entrepôt instance here") when the
+        configured SQLite catalog does not exist: a read, a listing or a diagnosis never
+        creates an instance (relative defaults, ``./var``, run from another folder would
+        make a new, empty one). Only ``db upgrade``, ``serve`` and ``demo`` create one."""
         from entrepot.catalog.engine import sqlite_file
         from entrepot.errors import NotMigrated
 

@@ -45,7 +45,9 @@ def ls(
     as_json: JsonFlag = False,
 ) -> None:
     """List objects under PREFIX (one level, or every level with -r)."""
-    store = current_app().store
+    app = current_app()
+    app.require_store()  # an empty folder is no instance: never "0 objects"
+    store = app.store
     if recursive:
         objects = list(store.list(prefix))
         folders: tuple[str, ...] = ()
