@@ -158,3 +158,22 @@ def test_the_runtime_comes_from_the_entrepot_app(env: CityRuntime, tmp_path: Pat
     assert client.get("/city/health").json()["status"] == "ok"
     assert client.get("/city/metrics/weather/2025-11-04").status_code == 404  # a new catalog
     assert app.state.city.store.home is env.store
+
+
+def test_stats_name_the_metrics_store_by_kind_to_anonymous_callers(client: TestClient) -> None:
+    # Regression: /city/stats told anyone the metrics store's URL (issue 28).
+    stats = client.get("/city/stats").json()
+    assert stats["metrics_store"] == "sqlite"
+    assert "://" not in str(stats) and "catalog.db" not in str(stats)
+
+
+def test_stats_show_the_masked_url_to_the_metrics_token(tmp_path: Path) -> None:
+    from tests.support.web import make_web_app
+
+    token = "t" * 40
+    app, _ = make_web_app(tmp_path, settings={"metrics_token": token})
+    with TestClient(app) as web:
+        anonymous = web.get("/city/stats").json()["metrics_store"]
+        trusted = web.get("/city/stats", headers={"Authorization": f"Bearer {token}"}).json()
+    assert anonymous == "sqlite"
+    assert trusted["metrics_store"].startswith("sqlite:///") and "catalog.db" in str(trusted)

@@ -18,9 +18,10 @@ from collections.abc import Callable
 from datetime import date, timedelta
 from typing import Annotated, Any, TypeVar
 
-from fastapi import APIRouter, HTTPException, Query, Response
+from fastapi import APIRouter, HTTPException, Query, Request, Response
 from fastapi.responses import JSONResponse
 
+from entrepot.api.routes.health import trusted_reader
 from entrepot.city.errors import CityError, MetricsNotFound, MetricsUnavailable
 from entrepot.city.kinds import METRIC_TYPES, REPORT
 from entrepot.city.runtime import CityRuntime
@@ -93,8 +94,11 @@ def health(env: Runtime) -> JSONResponse:
 
 
 @router.get("/stats")
-def stats(env: Runtime) -> dict[str, Any]:
-    """Documents per kind with their day range, and the watermarks per source."""
+def stats(env: Runtime, request: Request) -> dict[str, Any]:
+    """Documents per kind with their day range, and the watermarks per source. The metrics
+    store is named by its kind (``postgresql``, ``mongodb``...); its URL, masked, only to
+    an administrator or the holder of the metrics token."""
+    trusted = trusted_reader(request)
 
     def collect() -> dict[str, Any]:
         index = env.metrics.index()
@@ -105,7 +109,7 @@ def stats(env: Runtime) -> dict[str, Any]:
             entry["first"] = entry["first"] or info.day.isoformat()
             entry["last"] = info.day.isoformat()
         return {
-            "metrics_store": env.metrics.url,
+            "metrics_store": env.metrics.url if trusted else _kind(env.metrics.url),
             "documents": len(index),
             "days": len({i.day for i in index}),
             "last_day": max((i.day for i in index), default=None),
@@ -124,6 +128,11 @@ def stats(env: Runtime) -> dict[str, Any]:
         }
 
     return answer(collect)
+
+
+def _kind(url: str) -> str:
+    """What kind of store a URL names, and nothing of where it is."""
+    return url.partition("://")[0].partition("+")[0] or "unknown"
 
 
 @router.get("/metrics/{metric_type}/{day}")

@@ -39,7 +39,8 @@ def _checks(request: Request) -> BoundedChecks:
 
 
 def _holds_metrics_token(request: Request) -> bool:
-    expected = request.app.state.options.metrics_token
+    options = getattr(request.app.state, "options", None)  # none: an app of the city API only
+    expected = options.metrics_token if options is not None else None
     scheme, _, given = request.headers.get("authorization", "").partition(" ")
     if not expected or scheme.lower() != "bearer":
         return False
@@ -47,8 +48,11 @@ def _holds_metrics_token(request: Request) -> bool:
 
 
 def _is_admin(request: Request) -> bool:
+    services = getattr(request.app.state, "services", None)
+    if services is None:  # an app of the city API only: no accounts
+        return False
     try:
-        user, _ = identify(request, request.app.state.services)
+        user, _ = identify(request, services)
     except AuthenticationRequired:
         return False
     return user is not None and user.is_admin
