@@ -281,7 +281,8 @@ class SettingSource:
 
     name: str
     env_var: str
-    value: str
+    #: The value as text (a secret masked, a URL's password masked); ``None``: unset.
+    value: str | None
     source: str
 
 
@@ -304,11 +305,13 @@ def describe(settings: Settings, environ: dict[str, str] | None = None) -> list[
         else:
             source = "default"
         value = getattr(settings, name)
-        text = ",".join(value) if isinstance(value, tuple) else str(value)
-        if name in _SECRET_FIELDS:
+        text: str | None = ",".join(value) if isinstance(value, tuple) else str(value)
+        if value is None and name not in _SECRET_FIELDS:
+            text = None
+        elif name in _SECRET_FIELDS:
             text = "****"
         elif name.endswith("_url") and value:
-            text = mask_url(text)
+            text = mask_url(str(value))
         rows.append(SettingSource(name, var, text, source))
     for var in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_PROFILE", "AWS_REGION"):
         if var in env:

@@ -14,7 +14,7 @@ from entrepot.cli import demo as demo_module
 from entrepot.cli import doctor as doctor_module
 from entrepot.cli.context import console, current_app, progress_console
 from entrepot.cli.format import parse_duration
-from entrepot.cli.output import JsonFlag
+from entrepot.cli.output import JsonFlag, print_json
 from entrepot.sizes import human_size
 
 if TYPE_CHECKING:
@@ -40,16 +40,25 @@ def register(app: typer.Typer) -> None:
 
 
 @config_app.command("show")
-def config_show() -> None:
+def config_show(as_json: JsonFlag = False) -> None:
     """Print every setting, its value (secrets masked) and where it came from."""
+    from dataclasses import asdict
+
     from entrepot.config import describe
 
-    settings = current_app().settings
-    table = Table("setting", "variable", box=None)
+    rows = describe(current_app().settings)
+    if as_json:
+        print_json([asdict(row) for row in rows])
+        return
+    # the names are what the table exists to show: never cut; long values fold instead
+    table = Table(box=None)
+    table.add_column("setting", no_wrap=True)
+    table.add_column("variable", no_wrap=True)
     table.add_column("value", overflow="fold")
-    table.add_column("source")
-    for row in describe(settings):
-        table.add_row(row.name, row.env_var, Text(row.value), row.source)
+    table.add_column("source", overflow="fold")
+    for row in rows:
+        value = Text(row.value) if row.value is not None else Text("unset", style="dim")
+        table.add_row(row.name, row.env_var, value, row.source)
     console.print(table)
 
 
