@@ -286,6 +286,20 @@ class SettingSource:
     source: str
 
 
+def _shown(name: str, value: object) -> str | None:
+    """How ``config show`` prints a setting's value: secrets masked, URLs without their
+    password, tuples comma-joined, ``None`` when unset."""
+    if name in _SECRET_FIELDS:
+        return "****"
+    if value is None:
+        return None
+    if isinstance(value, tuple):
+        return ",".join(str(v) for v in value)
+    if name.endswith("_url") and value:
+        return mask_url(str(value))
+    return str(value)
+
+
 def describe(settings: Settings, environ: dict[str, str] | None = None) -> list[SettingSource]:
     """Every setting with its value (secrets masked) and its source."""
     env = dict(os.environ) if environ is None else environ
@@ -304,15 +318,7 @@ def describe(settings: Settings, environ: dict[str, str] | None = None) -> list[
             source = f"generated on first start, kept in {Path(settings.var_dir) / SECRET_FILE}"
         else:
             source = "default"
-        value = getattr(settings, name)
-        text: str | None = ",".join(value) if isinstance(value, tuple) else str(value)
-        if value is None and name not in _SECRET_FIELDS:
-            text = None
-        elif name in _SECRET_FIELDS:
-            text = "****"
-        elif name.endswith("_url") and value:
-            text = mask_url(str(value))
-        rows.append(SettingSource(name, var, text, source))
+        rows.append(SettingSource(name, var, _shown(name, getattr(settings, name)), source))
     for var in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_PROFILE", "AWS_REGION"):
         if var in env:
             shown = env[var] if var in ("AWS_PROFILE", "AWS_REGION") else "****"

@@ -119,8 +119,10 @@ class ObjectService:
     def iter_bytes(self, key: str, *, chunk_size: int = CHUNK_SIZE) -> Iterator[bytes]:
         """Stream ``key``; raises ``IntegrityError`` at the end if the bytes differ from
         the catalog's record, and at once if the object is quarantined."""
-        record = self._readable(key)
-        chunks = self._store.iter_bytes(key, chunk_size=chunk_size, sha256=record.sha256)
+        return self._verified_chunks(self._readable(key), chunk_size)
+
+    def _verified_chunks(self, record: ObjectRecord, chunk_size: int) -> Iterator[bytes]:
+        chunks = self._store.iter_bytes(record.key, chunk_size=chunk_size, sha256=record.sha256)
         return self._noted(record, _sized(record, chunks))
 
     def download(
@@ -140,7 +142,7 @@ class ObjectService:
         except RecordNotFound:
             record = None
         if record is not None:
-            total, chunks = record.size, self.iter_bytes(key)
+            total, chunks = record.size, self._verified_chunks(record, CHUNK_SIZE)
         else:
             total, chunks = self._store.head(key).size, self._store.iter_bytes(key)
         dest.parent.mkdir(parents=True, exist_ok=True)

@@ -11,8 +11,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from entrepot.cli.context import given_app
-from entrepot.cli.fraud.sources import registry
+from entrepot.cli.context import current_app
 
 
 def train_for_account(
@@ -30,17 +29,14 @@ def train_for_account(
     the file kept as one of its datasets, the job in its history), in this process."""
     from entrepot.fraud_service.job_payloads import SearchOptions
 
-    app = given_app(ctx)
-    if app is None:
-        registry(ctx, user)  # says this command has no registry to use
-        return
+    app = current_app(ctx)
     account = app.accounts.find(user)
     console = Console()
-    said: list[str] = []
+    last = [""]  # the message last printed: a repeated one is not printed again
 
     def progress(_fraction: float, message: str) -> None:
-        if message and (not said or said[-1] != message):
-            said.append(message)
+        if message and message != last[0]:
+            last[0] = message
             console.print(f"[dim]{message}[/]")
 
     search = SearchOptions(time_budget, cost_ratio=cost_ratio, seed=seed, n_jobs=jobs)
