@@ -116,6 +116,15 @@ def _lgb_deadline(deadline: float, clock: Clock) -> Callable[[Any], None]:
     return check
 
 
+def _xgb_rounds(model: Any) -> int:
+    """The rounds an XGBoost model keeps: its best iteration + 1, or every round it boosted
+    when the deadline stopped it before early stopping recorded a best one (xgboost then
+    raises on ``best_iteration``)."""
+    booster = model.get_booster()
+    best = booster.attr("best_iteration")
+    return int(best) + 1 if best is not None else int(booster.num_boosted_rounds())
+
+
 def fit_one(
     kind: str,
     params: dict[str, Any],
@@ -167,7 +176,7 @@ def fit_one(
             verbose=False,
         )
         model.set_params(callbacks=None)
-        return model, int(model.best_iteration) + 1
+        return model, _xgb_rounds(model)
     if kind == "hist_gradient_boosting":
         model = HistGradientBoostingClassifier(
             max_iter=1000,

@@ -185,3 +185,15 @@ def test_a_time_split_needs_frauds_in_training() -> None:
     found = time_splits(np.arange(1000), y)
     assert found is not None
     assert len(found.train) == 600 and len(found.validation) == len(found.test) == 200
+
+
+@pytest.mark.parametrize("kind", ["xgboost", "lightgbm"])
+def test_a_model_the_deadline_stops_at_its_first_round_keeps_that_round(
+    data: Data, kind: str
+) -> None:
+    # Regression: on a loaded machine the deadline can pass during the first round, before
+    # early stopping records a best one; xgboost then raised on `best_iteration`.
+    clock = TickingClock()
+    model, rounds = fit_one(kind, dict(DEFAULTS[kind]), data, clock.now, 0, 1, clock=clock)
+    assert rounds == 1
+    assert positive_scores(model, data.x_val).shape == (len(data.y_val),)
