@@ -32,7 +32,6 @@ from entrepot.fraud_service.uploads import (
     safe_filename,
 )
 from entrepot.fraud_service.workspace import Workspace
-from entrepot.services.write_protocol import record_put
 from entrepot.sizes import human_size
 
 Clock = Callable[[], datetime]
@@ -113,14 +112,12 @@ class DatasetService:
                 now=self._clock(),
             )
 
-        return record_put(
+        return ws.record_put(
             self._uow,
-            ws.full_key(key),
+            key,
             info,
             dataset_row,
             kind="dataset",
-            owner=ws.owner,
-            remove=lambda: ws.store.delete(key, missing_ok=True),
             expected=(spool.sha256, spool.size),
         )
 

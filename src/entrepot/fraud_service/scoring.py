@@ -48,7 +48,6 @@ from entrepot.fraud_service.workspace import Workspace
 from entrepot.jobs.runner import Progress
 from entrepot.jobs.service import JobService
 from entrepot.registry.names import check_name
-from entrepot.services.write_protocol import record_put
 
 WorkspaceOf = Callable[[int], Workspace]
 Clock = Callable[[], datetime]
@@ -299,14 +298,12 @@ class ScoringService:
                 now=self._clock(),
             )
 
-        record = record_put(
+        record = ws.record_put(
             self._uow,
-            ws.full_key(key),
+            key,
             info,
             prediction_row,
             kind="prediction",
-            owner=ws.owner,
-            remove=lambda: ws.store.delete(key, missing_ok=True),
         )
         return {"prediction_id": record.id, "rows": record.rows, "summary": summary}
 

@@ -8,10 +8,16 @@ owner's models.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TypeVar
 
 from entrepot.catalog.accounts.records import UserRecord
+from entrepot.catalog.uow import UnitOfWorkFactory
 from entrepot.registry.service import Registry
+from entrepot.services.write_protocol import Rows, record_put
 from entrepot.storage.protocols import Store
+from entrepot.storage.types import ObjectInfo
+
+T = TypeVar("T")
 
 
 def user_root(user_id: int) -> str:
@@ -50,6 +56,30 @@ class Workspace:
         if not full_key.startswith(self.root):
             raise ValueError(f"{full_key!r} is not under {self.root}")
         return full_key[len(self.root) :]
+
+    def record_put(
+        self,
+        uow_factory: UnitOfWorkFactory,
+        key: str,
+        info: ObjectInfo,
+        rows: Rows[T],
+        *,
+        kind: str,
+        expected: tuple[str, int] | None = None,
+    ) -> T:
+        """The write protocol for an object just put under ``key`` of :attr:`store` (the
+        store's answer ``info``): recorded under its full key as this user's, with the
+        caller's ``rows``; the object is deleted again if the rows are refused."""
+        return record_put(
+            uow_factory,
+            self.full_key(key),
+            info,
+            rows,
+            kind=kind,
+            owner=self.owner,
+            remove=lambda: self.store.delete(key, missing_ok=True),
+            expected=expected,
+        )
 
 
 def open_workspace(user: UserRecord | int, store: Store, registry: Registry) -> Workspace:
