@@ -164,6 +164,21 @@ def test_the_web_entrypoints_never_import_one_another(module: str, path: Path) -
         )
 
 
+ROUTE_PACKAGES = ("entrepot.api.routes.",)
+
+
+@pytest.mark.parametrize(("module", "path"), MODULES, ids=[m for m, _ in MODULES])
+def test_a_route_module_never_imports_another_route_module(module: str, path: Path) -> None:
+    own = next((p for p in ROUTE_PACKAGES if module.startswith(p)), None)
+    if own is None:
+        return
+    for target in _imports(path, module):
+        assert not target.startswith(own), (
+            f"{module} imports {target}: what two routes share lives in entrepot.http "
+            "(or in a service), not in one of them"
+        )
+
+
 def test_nothing_imports_the_assembled_app_but_the_serve_command() -> None:
     for module, path in MODULES:
         if module in ("entrepot.asgi", "entrepot.cli.serve"):

@@ -21,12 +21,12 @@ from typing import Annotated, Any, TypeVar
 from fastapi import APIRouter, HTTPException, Query, Request, Response
 from fastapi.responses import JSONResponse
 
-from entrepot.api.routes.health import trusted_reader
 from entrepot.city.errors import CityError, MetricsNotFound, MetricsUnavailable
 from entrepot.city.kinds import METRIC_TYPES, REPORT
 from entrepot.city.runtime import CityRuntime
 from entrepot.errors import CatalogError, ConfigError, DatabaseUnavailable, EntrepotError
 from entrepot.http.city import Runtime
+from entrepot.http.trust import trusted_reader
 
 log = logging.getLogger("entrepot.api.city")
 router = APIRouter(prefix="/city", tags=["city"])

@@ -10,8 +10,6 @@ administrators and to the holder of the metrics token (``ENTREPOT_METRICS_TOKEN`
 
 from __future__ import annotations
 
-import hmac
-
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse, Response
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
@@ -26,6 +24,7 @@ from entrepot.health import (
     check_store_roundtrip,
 )
 from entrepot.http.deps import identify
+from entrepot.http.trust import holds_metrics_token, trusted_reader
 
 router = APIRouter(tags=["operations"])
 
@@ -36,31 +35,6 @@ def _checks(request: Request) -> BoundedChecks:
     if bounded is None:
         bounded = state.health_checks = BoundedChecks(state.options.health_timeout)
     return bounded
-
-
-def _holds_metrics_token(request: Request) -> bool:
-    options = getattr(request.app.state, "options", None)  # none: an app of the city API only
-    expected = options.metrics_token if options is not None else None
-    scheme, _, given = request.headers.get("authorization", "").partition(" ")
-    if not expected or scheme.lower() != "bearer":
-        return False
-    return hmac.compare_digest(given.strip().encode(), expected.encode())
-
-
-def _is_admin(request: Request) -> bool:
-    services = getattr(request.app.state, "services", None)
-    if services is None:  # an app of the city API only: no accounts
-        return False
-    try:
-        user, _ = identify(request, services)
-    except AuthenticationRequired:
-        return False
-    return user is not None and user.is_admin
-
-
-def trusted_reader(request: Request) -> bool:
-    """Whether the request may see operational details: the metrics token or an admin."""
-    return _holds_metrics_token(request) or _is_admin(request)
 
 
 @router.get("/health/live")
@@ -107,7 +81,7 @@ def health(request: Request) -> JSONResponse:
 def metrics(request: Request) -> Response:
     """Prometheus metrics (requests, latency, requests in flight, jobs by state), for the
     metrics token (``Authorization: Bearer ...``) or an administrator."""
-    if not _holds_metrics_token(request):
+    if not holds_metrics_token(request):
         user, _ = identify(request, request.app.state.services)
         if user is None:
             raise AuthenticationRequired(
