@@ -43,15 +43,8 @@ class CityJobs:
         them; their ids, in order."""
         from entrepot.city.fanout import CITY_UNIT_KIND
 
-        with self.jobs.uow_factory() as uow:
-            records = [
-                self.jobs.record(uow, owner_id=None, kind=CITY_UNIT_KIND, params=unit)
-                for unit in units
-            ]
-            uow.commit()
-        for record in records:
-            self.jobs.send(record)
-        return [record.id for record in records]
+        jobs = self.jobs.submit_many(owner_id=None, kind=CITY_UNIT_KIND, params=units)
+        return [job.id for job in jobs]
 
     def poll(self, ids: Sequence[str]) -> dict[str, UnitState]:
         """Where each unit job of ``ids`` stands (one query)."""

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 import uuid
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
@@ -101,6 +101,18 @@ class JobService:
             uow.commit()
         self.send(job)
         return job
+
+    def submit_many(
+        self, *, owner_id: int | None, kind: str, params: Sequence[Mapping[str, Any]]
+    ) -> list[JobRecord]:
+        """Record one job of ``kind`` per entry of ``params`` in one transaction (all or
+        none), then send them; the jobs, in order."""
+        with self._uow() as uow:
+            jobs = [self.record(uow, owner_id=owner_id, kind=kind, params=p) for p in params]
+            uow.commit()
+        for job in jobs:
+            self.send(job)
+        return jobs
 
     def count_by_state(self) -> dict[str, int]:
         """How many jobs are in each state (the ``/metrics`` gauge)."""

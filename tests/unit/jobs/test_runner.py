@@ -223,3 +223,15 @@ def test_error_codes_are_snake_case_class_names() -> None:
     assert error_code(TooFewRowsLike("x")) == "too_few_rows_like"
     assert error_code(EntrepotError("x")) == "entrepot_error"
     assert error_code(ValueError()) == "value_error"
+
+
+def test_submit_many_records_every_job_in_order_and_sends_each(
+    jobs: JobService, queue: JobQueue
+) -> None:
+    submitted = jobs.submit_many(
+        owner_id=None, kind="ok", params=[{"value": 1}, {"value": 2}, {"value": 3}]
+    )
+    assert [j.params for j in submitted] == [{"value": 1}, {"value": 2}, {"value": 3}]
+    assert queue.pending() == 3
+    found = jobs.many(j.id for j in submitted)
+    assert {found[j.id].state for j in submitted} == {JobState.QUEUED}
