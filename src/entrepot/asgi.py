@@ -21,9 +21,10 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 from starlette.middleware.sessions import SessionMiddleware
 
-from entrepot.api.routers import install_api
+from entrepot.api.routers import DEPRECATED_PATHS, install_api
 from entrepot.bootstrap import App, bootstrap
 from entrepot.http import assets, errors
+from entrepot.http.aliases import DeprecatedPaths
 from entrepot.http.bodies import BodyLimit, BodyLimits
 from entrepot.http.deps import read_pool
 from entrepot.http.observability import JobsCollector, Metrics, RequestContext
@@ -94,6 +95,7 @@ def create_app(
     limits = BodyLimits(default=opts.body_limit, upload=opts.service.upload_limit)
     app.add_middleware(BodyLimit, limits=limits)
     app.add_middleware(SecurityHeaders)
+    app.add_middleware(DeprecatedPaths, successors=DEPRECATED_PATHS)
     app.add_middleware(RequestContext, metrics=app.state.metrics)
     errors.install(app)
     install_api(app)

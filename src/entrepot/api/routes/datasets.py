@@ -48,7 +48,7 @@ async def upload(request: Request, user: User, services: Services) -> UploadOut:
     return await receive(request, user, services)
 
 
-@router.post("/analyze", status_code=201)
+@router.post("/analyze", status_code=201, deprecated=True)
 async def analyze(request: Request, user: User, services: Services) -> UploadOut:
     """The seeds' verb: upload a file and get its analysis (target detection, candidates,
     labelled or not); the dataset is kept for training or scoring."""

@@ -107,7 +107,7 @@ def delete(prediction_id: str, user: User, services: Services) -> PredictionOut:
     return prediction_out(services.predictions.delete(user.id, prediction_id))
 
 
-@router.get("/download_s3_predictions")
+@router.get("/download_s3_predictions", deprecated=True)
 def download_by_key(key: str, user: User, services: Services) -> StreamingResponse:
     """The seeds' download by store key, kept for their clients: the key must lie in your
     folder (``users/{your id}/``, else 403) and be one of your predictions in the catalog
