@@ -42,7 +42,7 @@ def test_generate_run_inspect_and_migrate(cli: Cli, tmp_path: Path) -> None:
 
     copy = cli(
         "city",
-        "migrate-metrics",
+        "copy-metrics",
         "--from",
         "sqlite:///var/entrepot.db",
         "--to",

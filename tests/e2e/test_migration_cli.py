@@ -1,5 +1,5 @@
-"""``entrepot migrate``, ``iam-policy`` and ``models import-tree`` as a user types them,
-including a ``migrate`` process killed mid-run and resumed."""
+"""``entrepot move``, ``iam-policy`` and ``models import-tree`` as a user types them,
+including a ``move`` process killed mid-run and resumed."""
 
 from __future__ import annotations
 
@@ -68,7 +68,7 @@ def test_a_killed_migrate_resumes_then_finalizes(
     url = f"s3://migrate-killed-cli/team?endpoint={s3_endpoint}"
     env = {k: v for k, v in os.environ.items() if not k.startswith("ENTREPOT_")}
     process = subprocess.Popen(
-        [sys.executable, "-m", "entrepot", "migrate", "--to", url, "--jobs", "2", "--batch", "10"],
+        [sys.executable, "-m", "entrepot", "move", "--to", url, "--jobs", "2", "--batch", "10"],
         cwd=tmp_path,
         env=env,
         stdout=subprocess.DEVNULL,
@@ -95,7 +95,7 @@ def test_a_killed_migrate_resumes_then_finalizes(
 
     assert every_row_verified(tmp_path, open_s3) == total  # moved or not, all intact
 
-    resumed = cli("migrate", "--resume", "--jobs", "2")
+    resumed = cli("move", "--resume", "--jobs", "2")
     assert resumed.returncode == 0, resumed.stdout + resumed.stderr
     assert catalog(tmp_path, "SELECT count(*) FROM object_locations") == total
     assert catalog(tmp_path, "SELECT count(*) FROM store_migration_items") == total
@@ -103,30 +103,30 @@ def test_a_killed_migrate_resumes_then_finalizes(
     left = cli("gc", "--dry-run", "--grace", "0s").stdout
     assert "would delete 0 orphan object(s)" in left and "0 stale temporary file(s)" in left
     assert "incomplete upload" not in left
-    checked = cli("migrate", "--verify")
+    checked = cli("move", "--verify")
     assert checked.returncode == 0 and f"{total} object(s)" in checked.stdout
 
-    final = cli("migrate", "--finalize")
+    final = cli("move", "--finalize")
     assert final.returncode == 0, final.stdout + final.stderr
     assert f"ENTREPOT_STORE_URL={url}" in final.stdout.replace("\n", "")
     assert not any((tmp_path / "var" / "store" / "datasets").glob("*"))
     after = cli("verify", extra_env={"ENTREPOT_STORE_URL": url})
     assert after.returncode == 0 and f"checked {total} object(s)" in after.stdout
-    status = cli("migrate", "--status")
+    status = cli("move", "--status")
     assert "finalized" in status.stdout
 
 
 def test_migrate_then_roll_back_restores_the_catalog(tmp_path: Path, cli: Cli) -> None:
     written = seed(tmp_path, 6)
     dest = tmp_path / "elsewhere"
-    run = cli("migrate", "--to", str(dest))
+    run = cli("move", "--to", str(dest))
     assert run.returncode == 0, run.stdout + run.stderr
     assert "moved 6 object(s)" in run.stdout
     assert catalog(tmp_path, "SELECT count(*) FROM object_locations") == 6
-    again = cli("migrate", "--to", str(dest))
+    again = cli("move", "--to", str(dest))
     assert again.returncode == 1 and "--resume" in again.stderr
 
-    back = cli("migrate", "--rollback", "--delete-copies", "--verify")
+    back = cli("move", "--rollback", "--delete-copies", "--verify")
     assert back.returncode == 0, back.stdout + back.stderr
     assert "6 object(s)" in back.stdout and "deleted 6 copies" in back.stdout
     assert catalog(tmp_path, "SELECT count(*) FROM object_locations") == 0
@@ -140,11 +140,11 @@ def test_a_destination_holding_other_bytes_is_refused(tmp_path: Path, cli: Cli) 
     seed(tmp_path, 3)
     dest = LocalStore(tmp_path / "dest")
     dest.put("datasets/part-0001.csv", b"stale")
-    run = cli("migrate", "--to", str(tmp_path / "dest"))
+    run = cli("move", "--to", str(tmp_path / "dest"))
     assert run.returncode == 73
     assert "datasets/part-0001.csv" in run.stderr and "no row was changed" in run.stderr
     assert catalog(tmp_path, "SELECT count(*) FROM store_migrations") == 0
-    dry = cli("migrate", "--to", str(tmp_path / "dest"), "--dry-run")
+    dry = cli("move", "--to", str(tmp_path / "dest"), "--dry-run")
     assert dry.returncode == 1 and "would stop" in dry.stdout
 
 
@@ -153,15 +153,15 @@ def test_estimate_and_dry_run_change_nothing(tmp_path: Path, cli: Cli) -> None:
     prices = tmp_path / "prices.json"
     prices.write_text(json.dumps({"nas": {"label": "our NAS", "storage_gb_month": 0.01,
                                           "put_per_1000": 0, "get_per_1000": 0}}))  # fmt: skip
-    estimate = cli("migrate", "--estimate", "--prices", str(prices), "--reads-per-month", "1000")
+    estimate = cli("move", "--estimate", "--prices", str(prices), "--reads-per-month", "1000")
     assert estimate.returncode == 0, estimate.stderr
     assert "4 object(s)" in estimate.stdout and "our NAS" in estimate.stdout
     assert "S3 Standard-IA" in estimate.stdout
-    dry = cli("migrate", "--to", str(tmp_path / "dest"), "--dry-run")
+    dry = cli("move", "--to", str(tmp_path / "dest"), "--dry-run")
     assert dry.returncode == 0 and "would copy 4 object(s)" in dry.stdout
     assert catalog(tmp_path, "SELECT count(*) FROM stores") == 0
     assert not (tmp_path / "dest").exists()
-    both = cli("migrate", "--estimate", "--dry-run", "--to", "x")
+    both = cli("move", "--estimate", "--dry-run", "--to", "x")
     assert both.returncode == 78 and "choose one" in both.stderr
 
 
@@ -196,7 +196,7 @@ def test_import_tree(tmp_path: Path, cli: Cli) -> None:
 
 def test_reads_follow_the_catalog_before_the_url_changes(tmp_path: Path, cli: Cli) -> None:
     written = seed(tmp_path, 3)
-    assert cli("migrate", "--to", str(tmp_path / "dest")).returncode == 0
+    assert cli("move", "--to", str(tmp_path / "dest")).returncode == 0
     # The source copy vanishes (a disk cleaned by hand): the rows point at the destination.
     (tmp_path / "var" / "store" / "datasets" / "part-0001.csv").unlink()
     assert cli("get", "datasets/part-0001.csv", "out.csv").returncode == 0
@@ -205,3 +205,13 @@ def test_reads_follow_the_catalog_before_the_url_changes(tmp_path: Path, cli: Cl
     assert verified.returncode == 0 and "checked 3 object(s)" in verified.stdout
     doctor = cli("doctor")
     assert "3 object(s) in file://" in doctor.stdout.replace("\n", "")
+
+
+def test_the_old_name_migrate_still_moves_and_names_the_new_one(tmp_path: Path, cli: Cli) -> None:
+    seed(tmp_path, 3)
+    old = cli("migrate", "--to", str(tmp_path / "dest"))
+    assert old.returncode == 0, old.stderr
+    assert "`entrepot move`" in old.stderr
+    assert cli("move", "--status").returncode == 0
+    listed = cli("--help").stdout
+    assert " move " in listed and " migrate " not in listed

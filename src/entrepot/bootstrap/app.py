@@ -187,7 +187,7 @@ class App:
 
     @cached_property
     def relocation(self) -> StoreMigrations:
-        """Moving this installation's objects to another store (``entrepot migrate``)."""
+        """Moving this installation's objects to another store (``entrepot move``)."""
         from entrepot.catalog.uow import session_factory
         from entrepot.relocation import StoreMigrations
 

@@ -126,7 +126,7 @@ def _only(group: typer.Typer, command: str | None) -> typer.Typer:
 MOUNTS: tuple[tuple[tuple[str, ...], Callable[[typer.Typer, str | None], None]], ...] = (
     (("ls", "du", "put", "get", "rm", "presign"), _files),
     (("config", "cache", "db", "bucket", "doctor", "gc", "verify", "demo"), _ops),
-    (("migrate", "iam-policy"), _migrate),
+    (("move", "migrate", "iam-policy"), _migrate),
     (("serve", "worker"), _serve),
     (("users",), _users),
     (("models",), _models),

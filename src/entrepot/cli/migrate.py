@@ -1,4 +1,5 @@
-"""``entrepot migrate`` (move every cataloged object to another store) and
+"""``entrepot move`` (move every cataloged object to another store; ``migrate`` is its old
+name, kept for one release) and
 ``entrepot iam-policy`` (the least-privilege S3 policy): thin shells over
 :class:`entrepot.relocation.StoreMigrations` and :func:`entrepot.relocation.iam.s3_policy`.
 """
@@ -17,6 +18,7 @@ from rich.table import Table
 
 from entrepot.cli.context import console, current_app, progress_console
 from entrepot.cli.progress import transfer_progress
+from entrepot.cli.renamed import old_name
 from entrepot.errors import ConfigError
 from entrepot.sizes import human_size
 
@@ -28,8 +30,9 @@ _ACTIONS = ("estimate", "dry_run", "resume", "rollback", "finalize", "status")
 
 
 def register(app: typer.Typer) -> None:
-    """Add ``migrate`` and ``iam-policy`` to ``app``."""
-    app.command("migrate")(migrate)
+    """Add ``move`` (and its old name ``migrate``) and ``iam-policy`` to ``app``."""
+    app.command("move")(migrate)
+    app.command("migrate", hidden=True)(old_name(migrate, "entrepot migrate", "entrepot move"))
     app.command("iam-policy")(iam_policy)
 
 
@@ -210,19 +213,18 @@ def _show_run(run: RunReport, *, final: bool) -> None:
     if run.aborted is not None:
         console.print(f"[red]stopped:[/] {escape(str(run.aborted))}")
         console.print(
-            "every row points at a verified object; continue with `entrepot migrate --resume`"
+            "every row points at a verified object; continue with `entrepot move --resume`"
         )
         raise run.aborted
     if run.failures or run.remaining.objects:
         console.print(
-            f"{run.remaining.objects} object(s) not moved: fix them, then "
-            "`entrepot migrate --resume`"
+            f"{run.remaining.objects} object(s) not moved: fix them, then `entrepot move --resume`"
         )
         raise typer.Exit(1)
     if not final:
         console.print(
             "[green]every object is at the destination[/] (the source is kept). Next: "
-            "`entrepot migrate --verify`; then stop the app and workers, `entrepot migrate "
+            "`entrepot move --verify`; then stop the app and workers, `entrepot move "
             "--finalize`, set ENTREPOT_STORE_URL to the destination and restart"
         )
 
@@ -316,7 +318,7 @@ def _show_plan(plan: DryRun) -> None:
 def _show_status(service: StoreMigrations) -> None:
     status = service.status()
     if status is None:
-        console.print("no store migration yet: start one with `entrepot migrate --to URL`")
+        console.print("no store migration yet: start one with `entrepot move --to URL`")
         return
     m = status.migration
     console.print(

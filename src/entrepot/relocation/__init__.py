@@ -1,9 +1,9 @@
 """Relocation: moving cataloged objects between stores, and reading them wherever they are.
 
-In code this is *relocation*; each run of ``entrepot migrate`` is a *store migration*
+In code this is *relocation*; each run of ``entrepot move`` is a *store migration*
 recorded in the catalog's journal (``catalog/relocation/``). Schema changes are
 something else: the Alembic *migrations* of ``catalog/migrations/``. Use
-:class:`StoreMigrations` (``entrepot.relocation.service``); ``entrepot migrate`` is its
+:class:`StoreMigrations` (``entrepot.relocation.service``); ``entrepot move`` is its
 CLI. :class:`LocatedStore` is the store the application reads through, so that every
 read follows the catalog's location of each object (ADR 0005).
 """

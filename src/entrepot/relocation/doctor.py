@@ -34,7 +34,7 @@ def check_locations(sessions: sessionmaker[Session], home_url: str) -> list[Chec
                 True,
                 f"migration {migration.id} to {migration.destination} is {migration.state}: "
                 f"{done.objects} moved, {left.objects} pending, {failed.objects} failed; "
-                "continue with `entrepot migrate --resume`, end with --finalize or --rollback",
+                "continue with `entrepot move --resume`, end with --finalize or --rollback",
                 warning=True,
             )
         )

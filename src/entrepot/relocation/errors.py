@@ -21,23 +21,19 @@ class MigrationError(EntrepotError):
 class MigrationOpen(MigrationError):
     """Another migration is open, or another process is working on this one."""
 
-    hint = (
-        "continue it with `entrepot migrate --resume`, or end it with `--rollback` or `--finalize`"
-    )
+    hint = "continue it with `entrepot move --resume`, or end it with `--rollback` or `--finalize`"
 
 
 class NoMigration(MigrationError, RecordNotFound):
     """No open migration to resume, verify, roll back or finalize."""
 
-    hint = "start one with `entrepot migrate --to URL`"
+    hint = "start one with `entrepot move --to URL`"
 
 
 class MigrationIncomplete(MigrationError):
     """Finalizing was refused: some objects did not reach the destination."""
 
-    hint = (
-        "run `entrepot migrate --resume` to retry them, or `entrepot migrate --rollback` to give up"
-    )
+    hint = "run `entrepot move --resume` to retry them, or `entrepot move --rollback` to give up"
 
 
 class DestinationConflict(MigrationError, ObjectExists):

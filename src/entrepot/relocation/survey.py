@@ -46,7 +46,7 @@ class Estimate:
 
 @dataclass(frozen=True, slots=True)
 class DryRun:
-    """What ``entrepot migrate --to URL`` would do now."""
+    """What ``entrepot move --to URL`` would do now."""
 
     destination: str
     prefix: str

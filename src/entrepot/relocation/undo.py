@@ -99,7 +99,7 @@ def rollback(
     if migration.state is not MigrationState.RUNNING:
         raise MigrationError(
             f"migration {migration.id} is {migration.state}: finalizing deleted source copies",
-            hint="complete it with `entrepot migrate --finalize`",
+            hint="complete it with `entrepot move --finalize`",
         )
     with ctx.session() as session:
         home_id = ctx.home_id(session)

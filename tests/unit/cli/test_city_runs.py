@@ -1,4 +1,4 @@
-"""``entrepot city run | status | metrics | report | migrate-metrics`` through Typer."""
+"""``entrepot city run | status | metrics | report | copy-metrics`` through Typer."""
 
 from __future__ import annotations
 
@@ -162,7 +162,7 @@ def test_run_needs_a_migrated_catalog(store: MemoryStore, tmp_path: Path) -> Non
     blank.dispose()
 
 
-def test_migrate_metrics_between_stores_with_verification(env: CityRuntime, tmp_path: Path) -> None:
+def test_copy_metrics_between_stores_with_verification(env: CityRuntime, tmp_path: Path) -> None:
     source = f"sqlite:///{tmp_path / 'from.db'}"
     target = f"sqlite:///{tmp_path / 'to.db'}"
     with open_metrics(source) as metrics:
@@ -170,14 +170,14 @@ def test_migrate_metrics_between_stores_with_verification(env: CityRuntime, tmp_
             for kind in ("weather", "traffic", "report"):
                 metrics.put(kind, day, {"kind": kind, "day": day.isoformat(), "v": 1.5})
 
-    _, out, _, _ = invoke(env, "migrate-metrics", "--from", source, "--to", target, "--dry-run")
+    _, out, _, _ = invoke(env, "copy-metrics", "--from", source, "--to", target, "--dry-run")
     planned = json.loads(out)
     assert (planned["documents"], planned["copied"], planned["target_count"]) == (6, 0, 0)
     assert planned["by_kind"] == {"report": 2, "traffic": 2, "weather": 2}
 
     _code, out, _, _ = invoke(
         env,
-        "migrate-metrics",
+        "copy-metrics",
         "--from",
         source,
         "--to",
@@ -189,7 +189,7 @@ def test_migrate_metrics_between_stores_with_verification(env: CityRuntime, tmp_
     )
     assert (json.loads(out)["copied"], json.loads(out)["target_count"]) == (1, 1)
 
-    _, out, _, _ = invoke(env, "migrate-metrics", "--from", source, "--to", target)
+    _, out, _, _ = invoke(env, "copy-metrics", "--from", source, "--to", target)
     done = json.loads(out)
     assert (done["copied"], done["unchanged"], done["target_count"], done["verified"]) == (
         5,
@@ -204,8 +204,23 @@ def test_migrate_metrics_between_stores_with_verification(env: CityRuntime, tmp_
             "v": 1.5,
         }
 
-    _, _, _, error = invoke(env, "migrate-metrics", "--from", source, "--to", source)
+    _, _, _, error = invoke(env, "copy-metrics", "--from", source, "--to", source)
     assert isinstance(error, ConfigError)
+
+
+def test_the_old_name_migrate_metrics_still_copies_and_names_the_new_one(
+    env: CityRuntime, tmp_path: Path
+) -> None:
+    source = f"sqlite:///{tmp_path / 'from.db'}"
+    with open_metrics(source) as metrics:
+        metrics.put("weather", D1, {"kind": "weather", "day": D1.isoformat()})
+    code, out, err, _ = invoke(
+        env, "migrate-metrics", "--from", source, "--to", f"sqlite:///{tmp_path / 'to.db'}"
+    )
+    assert code == 0 and json.loads(out)["copied"] == 1
+    assert "`entrepot city copy-metrics`" in err
+    help_text = CliRunner().invoke(city_app, ["--help"]).stdout
+    assert "copy-metrics" in help_text and "migrate-metrics" not in help_text
 
 
 def test_a_copy_that_does_not_verify_is_an_error(tmp_path: Path) -> None:

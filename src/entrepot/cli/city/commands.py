@@ -1,6 +1,6 @@
 """``entrepot city ...``: generate synthetic raw data and process a day.
 
-The stateful commands (run, status, metrics, report, migrate-metrics) live in
+The stateful commands (run, status, metrics, report, copy-metrics) live in
 :mod:`entrepot.cli.city.runs`. Every command works on the composition
 root's city runtime (``current_app(ctx).city``).
 """

@@ -1,4 +1,4 @@
-"""``entrepot city run | status | metrics | report | migrate-metrics``.
+"""``entrepot city run | status | metrics | report | copy-metrics``.
 
 ``run`` brings days up to date incrementally (see :mod:`entrepot.city.runs`); the
 daily cron line (cron mails the output, and the exit status is non-zero if a day failed)::
@@ -20,6 +20,7 @@ from entrepot.city.kinds import DOCUMENT_KINDS, METRIC_TYPES, REPORT, check_kind
 from entrepot.city.limits import DEFAULT_MEMORY_LIMIT
 from entrepot.cli.context import current_app, note
 from entrepot.cli.output import Column, JsonFlag, emit_rows, print_json
+from entrepot.cli.renamed import old_name
 from entrepot.errors import ConfigError
 
 if TYPE_CHECKING:
@@ -225,7 +226,7 @@ def report_command(
     print_json(env.metrics.require(REPORT, when).document)
 
 
-def migrate_command(
+def copy_metrics_command(
     source: Annotated[str, typer.Option("--from", help="Metrics store URL to copy from.")],
     target: Annotated[str, typer.Option("--to", help="Metrics store URL to copy to.")],
     day: Annotated[str | None, typer.Option("--date", help="Only this day.")] = None,
@@ -258,4 +259,9 @@ def register(app: typer.Typer) -> None:
     app.command("status")(status_command)
     app.command("metrics")(metrics_command)
     app.command("report")(report_command)
-    app.command("migrate-metrics")(migrate_command)
+    app.command("copy-metrics")(copy_metrics_command)
+    app.command("migrate-metrics", hidden=True)(
+        old_name(
+            copy_metrics_command, "entrepot city migrate-metrics", "entrepot city copy-metrics"
+        )
+    )
