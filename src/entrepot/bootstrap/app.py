@@ -331,6 +331,13 @@ class App:
             reads=self.reads,
         )
 
+    def models_of(self, user: str | None) -> Registry:
+        """The shared registry, or the models of the account ``user`` names (email or id):
+        an unknown account is an error, never a new namespace."""
+        if user is None:
+            return self.registry
+        return self.registry.for_owner(str(self.accounts.find(user).id))
+
     @cached_property
     def licences(self) -> LicenceService:
         """Licences: plans, trials, quotas."""

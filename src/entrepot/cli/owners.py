@@ -25,7 +25,4 @@ UserOption = Annotated[
 def owned_registry(app: App, user: str | None) -> Registry:
     """The shared registry, or the account ``user`` names (email or id): an unknown
     account is an error, never a new namespace."""
-    if user is None:
-        return app.registry
-    account = app.accounts.find(user)
-    return app.registry.for_owner(str(account.id))
+    return app.models_of(user)

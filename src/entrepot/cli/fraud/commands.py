@@ -15,13 +15,13 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.console import Console
 from rich.table import Table
 
-from entrepot.cli.fraud.sources import Library, ModelOption, references, registry, single_model
+from entrepot.cli.fraud.sources import Library, ModelOption, local
 from entrepot.cli.owners import UserOption
 
 fraud_app = typer.Typer(
@@ -31,13 +31,6 @@ fraud_app = typer.Typer(
 )
 
 
-def _file_sha256(path: Path) -> str:
-    from entrepot.storage.hashing import sha256_stream
-
-    with path.open("rb") as handle:
-        return sha256_stream(handle)
-
-
 def _console() -> Console:
     return Console()
 
@@ -45,10 +38,8 @@ def _console() -> Console:
 @fraud_app.command("domains")
 def domains_command() -> None:
     """List the domains the generator knows."""
-    from entrepot.fraud.synth.domains import domains
-
     table = Table("domain", "description", "fraud rate", "scenarios")
-    for d in domains().values():
+    for d in local(None).domains():
         table.add_row(d.name, d.title, f"{d.fraud_rate:.1%}", ", ".join(n for n, _ in d.scenarios))
     _console().print(table)
 
@@ -68,24 +59,21 @@ def generate_command(
     ] = False,
 ) -> None:
     """Write realistic labelled transactions (deterministic by seed)."""
-    from entrepot.fraud.synth.generator import generate
-    from entrepot.fraud.tables.io import write_table
-
     if lang not in ("en", "fr"):
         raise typer.BadParameter("use 'en' or 'fr'", param_hint="--lang")
-    data = generate(
-        domain,
-        rows,
+    made = local(None).generate(
+        out,
+        domain=domain,
+        rows=rows,
         fraud_rate=fraud_rate,
         seed=seed,
         lang="fr" if lang == "fr" else "en",
         variety=not canonical,
     )
-    write_table(data.frame, out, lang=lang)
-    frauds = int(data.labels.sum())
     _console().print(
-        f"wrote {out}: {rows} rows of {domain}, {frauds} frauds ({frauds / rows:.2%}), "
-        f"label column [bold]{data.target}[/], timestamps as {data.time_format}"
+        f"wrote {made.path}: {made.rows} rows of {made.domain}, {made.frauds} frauds "
+        f"({made.frauds / made.rows:.2%}), label column [bold]{made.target}[/], timestamps "
+        f"as {made.time_format}"
     )
 
 
@@ -96,9 +84,7 @@ def analyze_command(
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON")] = False,
 ) -> None:
     """Show each column's role, the detected label and its top candidates, the fraud rate."""
-    from entrepot.fraud.schema.analysis import analyze_file
-
-    analysis = analyze_file(file, target=target)
+    analysis = local(None).analyze(file, target=target)
     console = _console()
     if as_json:
         console.print_json(json.dumps(analysis.to_dict(), default=str))
@@ -149,29 +135,25 @@ def train_command(
     as lineage); with --user, into that account's models, as if trained in the web
     service. Score with it: `entrepot fraud score FILE OUT --model NAME`."""
     from entrepot.cli.fraud.account_training import check_model_name, train_for_account
-    from entrepot.fraud.tables.io import read_table
-    from entrepot.fraud.train.training import train
 
     check_model_name(name)
     if user is not None and out is None:
         train_for_account(ctx, file, name, user, target, time_budget, cost_ratio, seed, jobs)
         return
-    models: Any = None
-    if out is None:  # a registry that cannot take the model fails now, not after training
-        models = registry(ctx, user)
-        models.list()
     console = _console()
-    frame = read_table(file)
-    result = train(
-        frame,
-        target,
+    trained = local(ctx).train(
+        file,
+        name,
+        out=out,
+        target=target,
         time_budget=time_budget,
         cost_ratio=cost_ratio,
         seed=seed,
-        n_jobs=jobs,
+        jobs=jobs,
+        user=user,
         progress=lambda message: console.print(f"[dim]{message}[/]"),
     )
-    perf = result.performance
+    perf = trained.result.performance
     trials = Table("model", "validation AUPRC", "seconds", "iterations", title="model search")
     for trial in perf["selection"]["trials"]:
         iterations = "" if trial["iterations"] is None else str(trial["iterations"])
@@ -190,19 +172,10 @@ def train_command(
     console.print(metrics)
     for note in perf["warnings"]:
         console.print(f"[yellow]note:[/] {note}")
-    if out is not None:
-        written = result.save(out / name)
-        console.print(f"saved to {written['model'].parent}")
+    if trained.version is None:
+        console.print(f"saved to {trained.folder}")
         return
-    from entrepot.fraud.library.trained import register_trained
-
-    version = register_trained(
-        models,
-        result,
-        name,
-        lineage={"file": file.name[:200], "file_sha256": _file_sha256(file)},
-        tags={"source": "cli"},
-    )
+    version = trained.version
     console.print(
         f"registered [bold]{version.name}@{version.version}[/]: "
         f"`entrepot fraud score FILE OUT --model {version.name}`"
@@ -238,7 +211,8 @@ def build_references_command(
     """Generate the reference datasets and train one model each; skips those present."""
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-    from entrepot.fraud.library.build import ReferenceSpec, build_references
+    if TYPE_CHECKING:
+        from entrepot.fraud.library.build import ReferenceSpec
 
     console = _console()
     with Progress(
@@ -256,14 +230,14 @@ def build_references_command(
             else:
                 progress.advance(task)
 
-        report = build_references(
-            references(ctx, into),
+        report = local(ctx).build_references(
+            into,
             count=count,
             rows=rows,
             min_frauds=min_frauds,
             time_budget=time_budget,
             seed=seed,
-            n_jobs=jobs,
+            jobs=jobs,
             progress=step,
         )
     console.print(
@@ -282,18 +256,16 @@ def match_command(
 ) -> None:
     """Find the reference models whose inputs the file's columns can feed."""
     from entrepot.cli.fraud.render import print_match
-    from entrepot.fraud.match.description import describe
-    from entrepot.fraud.score.assemble import match_upload, refusal
-    from entrepot.fraud.tables.io import read_table
 
-    result = match_upload(describe(read_table(file)), references(ctx, library), top=top)
+    fraud = local(ctx)
+    result = fraud.match(file, library=library, top=top)
     console = _console()
     if as_json:
         console.print_json(json.dumps(result.to_dict()))
     elif result.candidates:
         print_match(console, result)
     if not result.candidates:
-        raise refusal(result, str(file))
+        raise fraud.refusal(result, file)
 
 
 @fraud_app.command("score")
@@ -315,33 +287,21 @@ def score_command(
 ) -> None:
     """Score every row: probability, prediction, risk level, anomaly score, explanation."""
     from entrepot.cli.fraud.render import print_ensemble, print_scores
-    from entrepot.fraud.match.description import describe
-    from entrepot.fraud.score.assemble import from_library
-    from entrepot.fraud.score.scoring import score, write_scores
-    from entrepot.fraud.tables.io import read_table
 
-    if (model is None) == (not ensemble):
-        raise typer.BadParameter(
-            "give either --model NAME[@VERSION] (or a folder) or --ensemble", param_hint="--model"
-        )
     console = _console()
-    frame = read_table(file)
-    upload = describe(frame)
-    if model is not None:
-        chosen = single_model(ctx, model, upload, user)
-    else:
-        found = references(ctx, library)
-        chosen, _ = from_library(upload, found, what=str(file))
-        for member in chosen.members:
-            found.record_use(member.name, min(member.similarity, 1.0))
-    print_ensemble(console, chosen)
-    scores = score(frame, chosen, upload=upload, explain=explain, threads=threads)
-    write_scores(scores, out)
-    print_scores(console, scores, chosen.threshold)
-    if save_ensemble is not None:
-        chosen.save(save_ensemble)
-        console.print(f"ensemble saved to {save_ensemble}")
-    console.print(f"wrote {out}")
+    scored = local(ctx).score(
+        file,
+        out,
+        **_choice(model, ensemble, library, user),
+        save_ensemble=save_ensemble,
+        explain=explain,
+        threads=threads,
+    )
+    print_ensemble(console, scored.ensemble)
+    print_scores(console, scored.scores, scored.ensemble.threshold)
+    if scored.saved_ensemble is not None:
+        console.print(f"ensemble saved to {scored.saved_ensemble}")
+    console.print(f"wrote {scored.out}")
 
 
 @fraud_app.command("evaluate")
@@ -359,26 +319,21 @@ def evaluate_command(
 ) -> None:
     """Score a labelled file and measure the scores against its labels."""
     from entrepot.cli.fraud.render import print_evaluation
-    from entrepot.fraud.match.description import describe
-    from entrepot.fraud.schema.analysis import analyze, require_target
-    from entrepot.fraud.score.assemble import from_library
-    from entrepot.fraud.score.scoring import evaluate_frame
-    from entrepot.fraud.tables.io import read_table
 
-    if (model is None) == (not ensemble):
-        raise typer.BadParameter(
-            "give either --model NAME[@VERSION] (or a folder) or --ensemble", param_hint="--model"
-        )
-    frame = read_table(file)
-    label = require_target(analyze(frame, target=target))
-    upload = describe(frame.drop(columns=[label]))
-    if model is not None:
-        chosen = single_model(ctx, model, upload, user)
-    else:
-        chosen, _ = from_library(upload, references(ctx, library), what=str(file))
-    found = evaluate_frame(frame, chosen, target=label, upload=upload)
+    found = local(ctx).evaluate(file, **_choice(model, ensemble, library, user), target=target)
     console = _console()
     if as_json:
         console.print_json(json.dumps(found, default=str))
     else:
         print_evaluation(console, found)
+
+
+def _choice(
+    model: str | None, ensemble: bool, library: Path | None, user: str | None
+) -> dict[str, Any]:
+    """What scores the file, as the options give it: --model or --ensemble, not both."""
+    if (model is None) == (not ensemble):
+        raise typer.BadParameter(
+            "give either --model NAME[@VERSION] (or a folder) or --ensemble", param_hint="--model"
+        )
+    return {"model": model, "ensemble": ensemble, "library": library, "user": user}

@@ -5,12 +5,14 @@ line."""
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from entrepot.cli.context import given_app
-from entrepot.cli.owners import owned_registry
+
+if TYPE_CHECKING:
+    from entrepot.bootstrap.local_fraud import LocalFraud
 
 Library = Annotated[
     Path | None,
@@ -21,7 +23,6 @@ Library = Annotated[
         "./fraud-references)",
     ),
 ]
-DEFAULT_LIBRARY = Path("fraud-references")
 ModelOption = Annotated[
     str | None,
     typer.Option(
@@ -33,52 +34,9 @@ ModelOption = Annotated[
 ]
 
 
-def references(ctx: typer.Context, folder: Path | None) -> Any:
-    """The folder library at ``folder`` if given, else the one the ``fraud_library``
-    setting names, else the model registry's (under ``entrepot``), else the folder
-    ``./fraud-references`` (``fraud`` run on its own)."""
-    from entrepot.fraud.library.libraries import FolderLibrary
+def local(ctx: typer.Context | None) -> LocalFraud:
+    """The engine's file use cases over this command's App (its registry, an account's
+    models, its reference library), or over folders for ``fraud`` run on its own."""
+    from entrepot.bootstrap.local_fraud import local_fraud
 
-    if folder is not None:
-        return FolderLibrary(folder)
-    app = given_app(ctx)
-    if app is None:
-        from entrepot.config import load_settings
-
-        return FolderLibrary(load_settings().fraud_library or DEFAULT_LIBRARY)
-    configured = app.settings.fraud_library
-    return FolderLibrary(configured) if configured is not None else app.reference_library
-
-
-def registry(ctx: typer.Context, user: str | None = None) -> Any:
-    """The composition root's model registry, or the models of the account ``user`` names
-    (email or id); a :class:`FraudError` for ``fraud`` run on its own."""
-    app = given_app(ctx)
-    if app is None:
-        from entrepot.fraud.errors import FraudError
-
-        raise FraudError(
-            "this command has no model registry to use",
-            hint="run it as `entrepot fraud ...`, or give a folder (--out, --model DIR)",
-        )
-    return owned_registry(app, user)
-
-
-def single_model(ctx: typer.Context, model: str, upload: Any, user: str | None = None) -> Any:
-    """The one-member ensemble of ``model``: a registry model for a bare ``NAME[@VERSION]``
-    (in ``user``'s models if given), a folder for a path (one with a ``/``, such as
-    ``./NAME``), so that a folder that happens to bear a model's name never shadows it."""
-    from entrepot.fraud.errors import FraudError
-    from entrepot.fraud.score.assemble import from_folder
-    from entrepot.fraud.score.registered import load_scorer
-
-    if "/" not in model and "\\" not in model:  # a bare name is the registry's, always
-        return load_scorer(registry(ctx, user), model, None, upload)
-    path = Path(model)
-    if not path.is_dir():
-        raise FraudError(
-            f"{model} is not a model folder",
-            hint="give a folder written by `entrepot fraud train --out` or `score "
-            "--save-ensemble`, or a registry model as NAME[@VERSION] (see `entrepot models ls`)",
-        )
-    return from_folder(path, upload)
+    return local_fraud(given_app(ctx) if ctx is not None else None)

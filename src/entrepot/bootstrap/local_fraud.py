@@ -1,0 +1,48 @@
+"""Where ``entrepot fraud`` keeps models and references, wired once: under ``entrepot``,
+the instance's model registry (or an account's models) and its reference library (or the
+folder the ``fraud_library`` setting names); run on its own, folders only."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from entrepot.fraud_service.local_files import LocalFraud
+
+__all__ = ["DEFAULT_LIBRARY", "LocalFraud", "local_fraud"]
+
+if TYPE_CHECKING:
+    from entrepot.bootstrap.app import App
+    from entrepot.registry.service import Registry
+
+#: The reference library of ``entrepot fraud`` run on its own, without a setting.
+DEFAULT_LIBRARY = Path("fraud-references")
+
+
+def local_fraud(app: App | None) -> LocalFraud:
+    """The engine's file use cases over ``app``'s registry and library; over folders when
+    ``app`` is ``None``."""
+
+    def models(user: str | None) -> Registry:
+        if app is None:
+            from entrepot.fraud.errors import FraudError
+
+            raise FraudError(
+                "this command has no model registry to use",
+                hint="run it as `entrepot fraud ...`, or give a folder (--out, --model DIR)",
+            )
+        return app.models_of(user)
+
+    def library(folder: Path | None) -> Any:
+        from entrepot.fraud.library.libraries import FolderLibrary
+
+        if folder is not None:
+            return FolderLibrary(folder)
+        if app is None:
+            from entrepot.config import load_settings
+
+            return FolderLibrary(load_settings().fraud_library or DEFAULT_LIBRARY)
+        configured = app.settings.fraud_library
+        return FolderLibrary(configured) if configured is not None else app.reference_library
+
+    return LocalFraud(models, library)
