@@ -67,7 +67,10 @@ def curves(
     }
     out.update(tradeoffs(y[test], proba, performance["threshold"].get("cost_ratio")))
     spec = result.model.features.spec
-    inputs = [c for c in spec.input_columns if c != spec.timestamp]  # time always moves on
+    # Inputs only: time always moves on, and identifiers (customers, terminals, any
+    # repeated id) are keys, not populations to compare.
+    keys = {c.name for c in analysis.columns if c.role in ("entity", "id", "timestamp")}
+    inputs = [c for c in spec.input_columns if c != spec.timestamp and c not in keys]
     out["drift_reference"] = reference(data.iloc[result.splits.train], inputs)
     out["training_scores"] = score_shares(proba)
     return out

@@ -38,6 +38,8 @@ _REASONS: tuple[tuple[re.Pattern[str], str], ...] = tuple(
         (r"numeric with an amount-like name", N_("reason.amount_named")),
         (r"a different integer on every row", N_("reason.unique_integers")),
         (r"a different value on every row", N_("reason.unique_values")),
+        (r"a different value on almost every row", N_("reason.near_unique_values")),
+        (r"numbers the rows", N_("reason.row_numbers")),
         (r"repeated (?P<kind>customer|counterparty) id", N_("reason.repeated_entity")),
         (r"repeated id", N_("reason.repeated_id")),
         (r"integer codes with a category-like name", N_("reason.category_codes")),

@@ -107,3 +107,16 @@ def test_scoring_again_with_the_columns_an_analyst_chose(
     run_jobs(services)
     failed = api.get(bad_input.json()["status_url"]).json()
     assert failed["state"] == "failed" and "has no input not_an_input" in failed["error"]
+
+
+def test_drift_compares_inputs_never_identifiers(
+    trained: tuple[Api, FraudServices, int],
+) -> None:
+    # Regression: customer and terminal ids were flagged as "moved" (PSI about 6) on every
+    # new file, since a new period brings new ids; they are keys, not populations.
+    api, services, model_id = trained
+    labelled = pd.read_csv(io.BytesIO(labelled_csv(800, seed=11)))
+    found = predict(api, services, model_id, labelled.to_csv(index=False).encode())
+    compared = {d["input"] for d in found["drift"]["inputs"]}
+    assert compared and "amount" in compared
+    assert not compared & {"customer_id", "transaction_id", "timestamp"}
