@@ -224,10 +224,10 @@ def station_metrics(
         "hourly": [
             {
                 "hour": int(h),
-                "bikes": num(r.bikes, 1),
-                "docks": num(r.docks, 1),
-                "empty": num(r.empty, 1),
-                "full": num(r.full, 1),
+                "bikes": num(r["bikes"], 1),
+                "docks": num(r["docks"], 1),
+                "empty": num(r["empty"], 1),  # r.empty is the Series' own attribute
+                "full": num(r["full"], 1),
             }
             for h, r in hourly.iterrows()
         ],
@@ -262,8 +262,8 @@ def counter_metrics(files: list[tuple[RawFile, list[dict[str, Any]]]]) -> dict[s
         median = float(active.median()) if not active.empty else 0.0
         spikes = group[(group["count"] > 5 * median) & (group["count"] > 50)]
         anomalies += [
-            {"counter": counter, "hour": int(s.hour), "count": int(s.count)}
-            for s in spikes.itertuples()
+            {"counter": counter, "hour": int(hour), "count": int(count)}
+            for hour, count in zip(spikes["hour"], spikes["count"], strict=True)
         ]
         daytime = group[(group["hour"] >= 6) & (group["hour"] < 22)]["count"].tolist()
         run = longest = 0
