@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 from datetime import date
+from pathlib import Path
 
 import pandas as pd
 
@@ -43,3 +44,68 @@ def test_empty_stations_are_counted_on_both_velib_exports() -> None:
         assert stations["empty_stations_mean"] == expected  # one snapshot: mean = the count
         assert [h["empty"] for h in stations["hourly"]] == [expected]  # was 0 (r.empty)
         assert stations["empty_stations_max"] == expected
+
+
+def _over_capacity(frame: pd.DataFrame, bikes: str, docks: str, capacity: str) -> list[str]:
+    over = frame[frame[bikes] + frame[docks] > frame[capacity]]
+    return sorted(over["code"].astype(str))
+
+
+def test_the_portal_snapshot_is_checked_against_its_own_capacity_column() -> None:
+    frame = _portal_frame().rename(columns={"Identifiant station": "code"})
+    expected = _over_capacity(
+        frame, "Nombre total vélos disponibles", "Nombre bornettes libres", "Capacité de la station"
+    )
+    # with the 2025 station list beside it (other date, other stations), and alone
+    for files in ((real(VELIB_CSV), real("station_information.json")), (real(VELIB_CSV),)):
+        store, _ = imported(*files)
+        doc = DayProcessor(Lake(store)).bikes(PORTAL_DAY)
+        stations = doc["metrics"]["stations"]
+        assert stations["capacity_source"] == "snapshot column"
+        assert stations["capacity_checked"] is True
+        assert stations["anomalies"] == len(expected) == 11  # 24 with the 2025 capacities
+        assert stations["anomaly_stations"] == sorted(expected)[:10]
+        assert not [w for w in doc["warnings"] if "capacities" in w]
+
+
+def test_gbfs_status_is_checked_against_the_station_information_of_its_date() -> None:
+    status = pd.DataFrame(json.loads(real("station_status.json").read_text())["data"]["stations"])
+    info = pd.DataFrame(
+        json.loads(real("station_information.json").read_text())["data"]["stations"]
+    )
+    frame = status.merge(info[["station_id", "capacity"]], on="station_id")
+    frame["code"] = frame["stationCode"]
+    expected = _over_capacity(frame, "num_bikes_available", "num_docks_available", "capacity")
+    store, (_, information) = imported(
+        real("station_status.json"), real("station_information.json")
+    )
+    assert information.keys[0].startswith("raw/batch/stations/20251018T")  # its own time
+    doc = DayProcessor(Lake(store)).bikes(GBFS_DAY)
+    stations = doc["metrics"]["stations"]
+    assert stations["capacity_source"] == "station_information of 2025-10-18"
+    assert stations["anomalies"] == len(expected) > 0
+    assert stations["anomaly_stations"] == sorted(expected)[:10]
+
+
+def test_a_station_information_of_another_date_checks_nothing_and_says_so(
+    tmp_path: Path,
+) -> None:
+    older = tmp_path / "station_information.json"
+    doc = json.loads(real("station_information.json").read_text())
+    doc["lastUpdatedOther"] = 1700000000  # 2023-11-14
+    older.write_text(json.dumps(doc))
+    store, _ = imported(real("station_status.json"), older)
+    result = DayProcessor(Lake(store)).bikes(GBFS_DAY)
+    stations = result["metrics"]["stations"]
+    assert stations["capacity_checked"] is False and stations["capacity_source"] is None
+    assert stations["anomalies"] == 0
+    assert (
+        "station capacities not checked on 2025-10-18: the snapshots have no capacity column "
+        "and no station_information was taken within 1 day of it (the nearest is of "
+        "2023-11-14); import one of that date to check them" in result["warnings"]
+    )
+    # a station list of the day, imported later, is the one used
+    imported(real("station_information.json"), store=store)
+    assert DayProcessor(Lake(store)).bikes(GBFS_DAY)["metrics"]["stations"]["capacity_source"] == (
+        "station_information of 2025-10-18"
+    )
