@@ -11,7 +11,7 @@ import pandas as pd
 
 from entrepot.city.lake import Lake
 from entrepot.city.pipeline import DayProcessor
-from tests.support.real_paris import imported, real
+from tests.support.real_paris import CHAMPS, imported, real
 
 GBFS_DAY = date(2025, 10, 18)
 PORTAL_DAY = date(2023, 12, 10)
@@ -109,3 +109,77 @@ def test_a_station_information_of_another_date_checks_nothing_and_says_so(
     assert DayProcessor(Lake(store)).bikes(GBFS_DAY)["metrics"]["stations"]["capacity_source"] == (
         "station_information of 2025-10-18"
     )
+
+
+SPRING = date(2023, 3, 26)
+#: The older yearly file's own header and first columns (comptages-routiers-historique-*).
+CHAMPS_HEAD = (
+    "4264,Av_des_Champs_Elysees,2294,Av_Champs_Elysees-Washington,2293,Av_Champs_Elysees-Berri"
+)
+
+
+def _spring_forward_file(folder: Path) -> Path:
+    """The champs file's header and shape on 2023-03-26: a row at 02:00 (an instant Paris
+    skips) and at 03:00, both "Bloqué" without measures; three "Saturé" hours without flow
+    or occupancy; two "Saturé" hours with a flow only (occupancy empty)."""
+    header = real(CHAMPS).read_text().split("\n", 1)[0]
+    lines = [header]
+    for end in range(1, 25):
+        stamp = f"2023-03-{26 + end // 24} {end % 24:02d}:00:00"
+        if end in (2, 3):  # 02:00 is the instant Paris skips: it collides with 03:00
+            value = ",,4"
+        elif end in (15, 16, 17):
+            value = ",,3"
+        elif end in (10, 11):
+            value = "1500.0,,3"
+        else:
+            value = f"{800 + end}.0,12.5,1"
+        lines.append(f"{CHAMPS_HEAD},{stamp},{value},3")
+    path = folder / "champs-spring.csv"
+    path.write_text("\n".join(lines) + "\n")
+    return path
+
+
+def _expected_congestion(path: Path) -> tuple[int, int]:
+    # (congested hours, rows at a wall time that does not exist), from the definitions
+    frame = pd.read_csv(path)
+    wall = pd.to_datetime(frame["t_1h"])
+    local = wall.dt.tz_localize("Europe/Paris", nonexistent="NaT", ambiguous="NaT")
+    frame = frame[local.notna()]
+    measured = frame["q"].notna() | frame["k"].notna()
+    return int((frame["etat_trafic"].isin([3, 4]) & measured).sum()), int(local.isna().sum())
+
+
+def test_states_without_measures_and_the_spring_forward_gap_are_not_congestion(
+    tmp_path: Path,
+) -> None:
+    path = _spring_forward_file(tmp_path)
+    congested, gaps = _expected_congestion(path)
+    store, _ = imported(path)
+    doc = DayProcessor(Lake(store)).traffic(SPRING)
+    metrics = doc["metrics"]
+    assert (congested, gaps) == (2, 1)
+    assert metrics["lost_time_hours"] == congested  # was 6: two Bloqué, three Saturé
+    assert metrics["state_hours"]["Bloqué"] == 0 and metrics["state_hours"]["Saturé"] == 2
+    assert metrics["state_hours"]["Inconnu"] == 4
+    assert metrics["congestion_alerts"] == [] and metrics["congested_arcs"] == 0
+    assert metrics["rows"] == 23  # the day's 23 real hours
+    assert (
+        "1 row(s) stamped at the non-existent hour on the spring-forward day 2023-03-26 "
+        "(02:00-03:00 does not exist in Paris) dropped" in doc["warnings"]
+    )
+    assert (
+        "4 hour(s) on 2023-03-26 have a traffic state but neither flow nor occupancy "
+        "(4 Saturé or Bloqué): read as Inconnu, not as congestion" in doc["warnings"]
+    )
+    assert not [w for w in doc["warnings"] if "duplicate" in w or "fewer rows" in w]
+
+
+def test_the_real_spring_forward_day_names_the_gap_not_a_duplicate() -> None:
+    store, _ = imported(real(CHAMPS))
+    doc = DayProcessor(Lake(store)).traffic(SPRING)
+    assert doc["metrics"]["rows"] == 23
+    assert any(
+        "non-existent hour on the spring-forward day 2023-03-26" in w for w in doc["warnings"]
+    )
+    assert not [w for w in doc["warnings"] if "duplicate" in w]
