@@ -22,7 +22,7 @@ from entrepot.city.processors.common import document
 from entrepot.city.processors.disruptions import disruption_metrics
 from entrepot.city.processors.roadworks import ROADWORKS_COLUMNS, roadworks_metrics
 from entrepot.city.processors.traffic import traffic_metrics
-from entrepot.city.processors.weather import weather_metrics
+from entrepot.city.processors.weather import weather_day
 from entrepot.city.readers import read_csv, read_json
 from entrepot.city.referentiel import empty_referentiel, load_referentiel
 from entrepot.city.snapshots import snapshot_notes
@@ -106,7 +106,8 @@ class DayProcessor:
     def weather(self, day: date) -> dict[str, Any]:
         """Weather metrics."""
         read = self.lake.read_day("weather", day)
-        return document("weather", day, weather_metrics(read), read.inputs, read.warnings)
+        metrics, notes = weather_day(read)
+        return document("weather", day, metrics, read.inputs, [*read.warnings, *notes])
 
     def traffic(self, day: date) -> dict[str, Any]:
         """Road-traffic metrics from the counts export, joined with the référentiel."""

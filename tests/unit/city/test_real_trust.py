@@ -183,3 +183,41 @@ def test_the_real_spring_forward_day_names_the_gap_not_a_duplicate() -> None:
         "non-existent hour on the spring-forward day 2023-03-26" in w for w in doc["warnings"]
     )
     assert not [w for w in doc["warnings"] if "duplicate" in w]
+
+
+SYNOP = "meteo-france-synop-paris.csv"
+RAIN = (("rr1", 1), ("rr3", 3), ("rr6", 6), ("rr12", 12), ("rr24", 24))
+
+
+def _synop_days() -> pd.Series:
+    """Each Paris day's rain from docs/city.md's definition, in plain pandas: an hour is the
+    ``rr1`` ending it, else its share of what the finest ``rrN`` ending after it leaves."""
+    frame = pd.read_csv(real(SYNOP), usecols=["date", *(c for c, _ in RAIN)])
+    frame["date"] = pd.to_datetime(frame["date"]).dt.tz_localize("UTC")
+    index = pd.date_range(
+        frame["date"].min() - pd.Timedelta(hours=24), frame["date"].max(), freq="h"
+    )
+    hourly = pd.Series(float("nan"), index=index)
+    for column, hours in RAIN:
+        for at, total in zip(frame["date"], frame[column].clip(lower=0), strict=True):
+            if pd.isna(total):
+                continue
+            window = hourly.loc[at - pd.Timedelta(hours=hours) : at - pd.Timedelta(hours=1)]
+            unknown = window.index[window.isna()]
+            if len(unknown):
+                hourly.loc[unknown] = max(total - window.sum(), 0) / len(unknown)
+    local = hourly.dropna()
+    return local.groupby(local.index.tz_convert("Europe/Paris").date).sum()
+
+
+def test_every_synop_day_is_the_rain_of_its_paris_day() -> None:
+    expected = _synop_days()
+    store, _ = imported(real(SYNOP))
+    processor = DayProcessor(Lake(store))
+    lake_days = Lake(store).days("weather")
+    wrong = {}
+    for day in lake_days:
+        got = processor.weather(day)["metrics"]["precipitation_mm"]
+        if abs(got - expected[day]) > 0.06:  # 0.1 mm shown; shares kept to 0.001 mm
+            wrong[day] = (got, round(expected[day], 2))
+    assert len(lake_days) >= 416 and wrong == {}
