@@ -18,7 +18,8 @@ def test_import_real_exports_then_run_with_only_traffic(cli: Cli, tmp_path: Path
     imported = json.loads(made.stdout)["imported"]
     assert [i["kind"] for i in imported] == ["counts", "counts", "referentiel", "roadworks"]
     assert imported[1]["days"] == ["2023-01-01", "2023-12-31"]
-    assert any("745 duplicate row(s)" in w for w in imported[1]["warnings"])
+    assert any("744 duplicate row(s)" in w for w in imported[1]["warnings"])  # December twice
+    assert any("1 row(s) stamped at the non-existent hour" in w for w in imported[1]["warnings"])
     assert list((tmp_path / "var/store/raw/batch/counts").glob("20231205T120000Z-*.csv"))
 
     run = cli("city", "run", "--since", "2023-11-30", "--until", "2023-12-02", "--json")

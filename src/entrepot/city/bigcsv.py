@@ -22,7 +22,14 @@ Time: ``t_1h`` is the *end* of the hour. The hour's start is ``t_1h - 1 h`` take
 in absolute time and shown in Paris wall time; its date is the local day (so
 ``2024-01-05T00:00:00+01:00`` counts for 4 January, 23:00-24:00). Timestamps
 with an offset (``+01:00``, ``+00:00``, ``Z``) are absolute; timestamps without one
-(historical raw exports) are read as Paris wall time.
+(historical raw exports) are read as Paris wall time. Such files also carry a row stamped
+at the wall time the spring-forward skips (``02:00`` on the last Sunday of March, which
+Paris never shows): it is dropped and counted per day (``dst_gap``), never taken for the
+hour it would collide with.
+
+States: an Etat trafic on an hour with neither flow nor occupancy measured nothing; it is
+read as Inconnu (never congestion) and counted per day (``state_unmeasured``, of which
+``congestion_unmeasured`` were Saturé or Bloqué).
 """
 
 from __future__ import annotations
@@ -69,7 +76,10 @@ ARC_COLUMNS = (
 #: Columns of :attr:`CountsAggregate.hours` (one row per local day and hour).
 HOUR_COLUMNS = ("day", "hour", "rows", "q_n", "q_sum_milli", "k_n", "k_sum_micro")
 #: Columns of :attr:`CountsAggregate.quality` (one row per local day).
-QUALITY_COLUMNS = ("day", "duplicates", "q_bad", "k_bad", "bad_file", "bad_example")
+QUALITY_COLUMNS = (
+    "day", "duplicates", "dst_gap", "state_unmeasured", "congestion_unmeasured",
+    "q_bad", "k_bad", "bad_file", "bad_example",
+)  # fmt: skip
 _NULLABLE = ("q_max_milli", "k_max_micro", "peak_hour")
 _ARC_TYPES = {c: ("Int64" if c in _NULLABLE else "int64") for c in ARC_COLUMNS if c != "day"}
 _HOUR_TYPES = {c: "int64" for c in HOUR_COLUMNS if c != "day"}
@@ -130,16 +140,22 @@ def _query(headers: Sequence[tuple[CsvHeader, dict[str, str]]], with_range: bool
     where = "OR day BETWEEN $start AND $end" if with_range else "OR TRUE"
     return f"""
     WITH raw AS ({sources}
+    ), stamped AS (
+        SELECT *, regexp_matches(t, '(Z|[+-][0-9][0-9]:?[0-9][0-9])$') AS absolute,
+               try_strptime(replace(substr(t, 1, 19), 'T', ' '), '%Y-%m-%d %H:%M:%S') AS wall
+        FROM raw
     ), parsed AS (
         SELECT src, arc, label, q_text, k_text,
                TRY_CAST(replace(q_text, ',', '.') AS DOUBLE) AS q,
                TRY_CAST(replace(k_text, ',', '.') AS DOUBLE) AS k,
-               CASE WHEN regexp_matches(t, '(Z|[+-][0-9][0-9]:?[0-9][0-9])$')
-                    THEN TRY_CAST(t AS TIMESTAMPTZ)
-                    ELSE timezone('Europe/Paris', try_strptime(
-                        replace(substr(t, 1, 19), 'T', ' '), '%Y-%m-%d %H:%M:%S'))
-               END - INTERVAL 1 HOUR AS start_at
-        FROM raw
+               CASE WHEN absolute THEN TRY_CAST(t AS TIMESTAMPTZ)
+                    ELSE timezone('Europe/Paris', wall)
+               END - INTERVAL 1 HOUR AS start_at,
+               -- a wall time the spring-forward skips (02:00-03:00) does not come back
+               coalesce(NOT absolute
+                        AND timezone('Europe/Paris', timezone('Europe/Paris', wall)) <> wall,
+                        FALSE) AS gap
+        FROM stamped
     ), timed AS (
         SELECT *, timezone('Europe/Paris', start_at) AS start_wall FROM parsed
     ), dated AS (
@@ -147,20 +163,25 @@ def _query(headers: Sequence[tuple[CsvHeader, dict[str, str]]], with_range: bool
                (arc IS NULL OR start_wall IS NULL) AS bad
         FROM timed
     ), ranked AS (
-        SELECT *, bad OR row_number() OVER (PARTITION BY arc, start_at ORDER BY src DESC) = 1
-                  AS kept
+        SELECT *, bad OR (NOT gap AND row_number() OVER (
+                      PARTITION BY arc, start_at ORDER BY gap, src DESC) = 1) AS kept,
+               q IS NULL AND k IS NULL AS unmeasured, {_state_sql("label")} AS labelled
         FROM dated WHERE bad {where}
     ), rows AS (
-        SELECT bad, arc, day, hour, src, NOT kept AS dup,
+        SELECT bad, arc, day, hour, src, kept, NOT kept AND NOT gap AS dup,
+               NOT kept AND gap AS dst_gap,
                CASE WHEN kept THEN CAST(round(q * 1000) AS BIGINT) END AS q_milli,
                CASE WHEN kept THEN CAST(round(k * 100000) AS BIGINT) END AS k_micro,
-               CASE WHEN kept THEN {_state_sql("label")} END AS state,
+               -- a state without flow or occupancy measured nothing: unknown, not congestion
+               CASE WHEN kept THEN (CASE WHEN unmeasured THEN 0 ELSE labelled END) END AS state,
+               kept AND unmeasured AND labelled > 0 AS state_unmeasured,
+               kept AND unmeasured AND labelled >= 3 AS congestion_unmeasured,
                kept AND q_text IS NOT NULL AND q IS NULL AS q_bad,
                kept AND k_text IS NOT NULL AND k IS NULL AS k_bad,
                CASE WHEN q_text IS NOT NULL AND q IS NULL THEN q_text ELSE k_text END AS bad_text
         FROM ranked
     )
-    SELECT GROUPING(arc) AS by_hour, bad, arc, day, hour, count(*) FILTER (NOT dup) AS rows,
+    SELECT GROUPING(arc) AS by_hour, bad, arc, day, hour, count(*) FILTER (kept) AS rows,
            count(q_milli) AS q_n, coalesce(sum(q_milli), 0) AS q_sum_milli,
            max(q_milli) AS q_max_milli, count(k_micro) AS k_n,
            coalesce(sum(k_micro), 0) AS k_sum_micro, max(k_micro) AS k_max_micro,
@@ -168,7 +189,10 @@ def _query(headers: Sequence[tuple[CsvHeader, dict[str, str]]], with_range: bool
            count(*) FILTER (state = 2) AS state_2, count(*) FILTER (state = 3) AS state_3,
            count(*) FILTER (state = 4) AS state_4,
            arg_max(hour, q_milli * 100 - hour) AS peak_hour,
-           count(*) FILTER (dup) AS duplicates, count(*) FILTER (q_bad) AS q_bad,
+           count(*) FILTER (dup) AS duplicates, count(*) FILTER (dst_gap) AS dst_gap,
+           count(*) FILTER (state_unmeasured) AS state_unmeasured,
+           count(*) FILTER (congestion_unmeasured) AS congestion_unmeasured,
+           count(*) FILTER (q_bad) AS q_bad,
            count(*) FILTER (k_bad) AS k_bad, min(src) FILTER (q_bad OR k_bad) AS bad_file,
            min(bad_text) FILTER (q_bad OR k_bad) AS bad_example
     FROM rows
@@ -262,6 +286,9 @@ def _split(result: pd.DataFrame) -> CountsAggregate:
         .groupby("day", sort=True)
         .agg(
             duplicates=("duplicates", "sum"),
+            dst_gap=("dst_gap", "sum"),
+            state_unmeasured=("state_unmeasured", "sum"),
+            congestion_unmeasured=("congestion_unmeasured", "sum"),
             q_bad=("q_bad", "sum"),
             k_bad=("k_bad", "sum"),
             bad_file=("bad_file", "min"),

@@ -1,7 +1,8 @@
 """What a traffic day must say about its counts: duplicates, bad values, gaps, cut files.
 
 Nothing degraded is silent. Per local day: the rows dropped as duplicates of an
-(arc, counted hour), the non-empty values that do not parse (above
+(arc, counted hour), the rows stamped at the hour the spring-forward skips, the states
+without any measure (read as Inconnu), the non-empty values that do not parse (above
 :data:`MAX_BAD_SHARE` of the day's rows the day fails, naming the file and line of
 the first one), the arcs with fewer rows than the day has hours (23, 24 or 25),
 and a day whose rows are all empty is "no data", not 0. Per file: one that ends
@@ -63,6 +64,17 @@ def day_notes(agg: CountsAggregate, day: date, files: list[tuple[Path, str]]) ->
         notes.append(
             f"{int(row['duplicates'])} duplicate row(s) of the same arc and counted hour "
             f"dropped on {day} (the newest file's row kept)"
+        )
+    if row is not None and int(row["dst_gap"]):
+        notes.append(
+            f"{int(row['dst_gap'])} row(s) stamped at the non-existent hour on the "
+            f"spring-forward day {day} (02:00-03:00 does not exist in Paris) dropped"
+        )
+    if row is not None and int(row["state_unmeasured"]):
+        notes.append(
+            f"{int(row['state_unmeasured'])} hour(s) on {day} have a traffic state but neither "
+            f"flow nor occupancy ({int(row['congestion_unmeasured'])} Saturé or Bloqué): "
+            "read as Inconnu, not as congestion"
         )
     if row is not None and int(row["q_bad"]) + int(row["k_bad"]):
         bad = int(row["q_bad"]) + int(row["k_bad"])

@@ -228,10 +228,12 @@ class Lake:
         :class:`MissingInput` if it is absent."""
         return self.batch_inputs(name)[-1]
 
-    def read_batch(self, name: str) -> tuple[bytes, InputRef, tuple[str, ...]]:
+    def read_batch(
+        self, name: str, version: InputRef | None = None
+    ) -> tuple[bytes, InputRef, tuple[str, ...]]:
         """The newest version of a whole batch file (small ones: référentiel, roadworks,
-        stations)."""
-        key = self.batch_input(name).key
+        stations), or the ``version`` listed by :meth:`batch_inputs`."""
+        key = (version or self.batch_input(name)).key
 
         def action(store: RawStore) -> tuple[bytes, InputRef]:
             info = _head(store, key)

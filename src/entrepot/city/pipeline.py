@@ -22,10 +22,11 @@ from entrepot.city.processors.common import document
 from entrepot.city.processors.disruptions import disruption_metrics
 from entrepot.city.processors.roadworks import ROADWORKS_COLUMNS, roadworks_metrics
 from entrepot.city.processors.traffic import traffic_metrics
-from entrepot.city.processors.weather import weather_metrics
+from entrepot.city.processors.weather import weather_day
 from entrepot.city.readers import read_csv, read_json
 from entrepot.city.referentiel import empty_referentiel, load_referentiel
 from entrepot.city.snapshots import snapshot_notes
+from entrepot.city.stations import CAPACITY_TOLERANCE, versions_for
 
 __all__ = ["METRIC_TYPES", "DayProcessor", "check_types"]
 
@@ -62,21 +63,39 @@ class DayProcessor:
         return self._referentiel  # type: ignore[no-any-return]
 
     def bikes(self, day: date) -> dict[str, Any]:
-        """Bike metrics (Vélib' capacities used when the station information exists)."""
+        """Bike metrics: capacities from the snapshot's own column, else from the
+        ``station_information`` of the day (:mod:`entrepot.city.stations`)."""
         read = self.lake.read_day("bikes", day)
         inputs, warnings = list(read.inputs), list(read.warnings)
-        capacity, places = None, None
+        capacity, places, label = None, None, None
+        nearest: str | None = "none imported"
         try:
-            data, ref, more = self.lake.read_batch(layout.STATIONS_JSON)
-        except MissingInput as exc:
-            warnings.append(f"{exc.key}: missing, station capacities not checked")
-        else:
+            versions = versions_for(self.lake.batch_inputs(layout.STATIONS_JSON), day)
+        except MissingInput:
+            versions = None
+        if versions is not None:
+            data, ref, more = self.lake.read_batch(layout.STATIONS_JSON, versions.newest)
             information = read_json(data, ref.key)
-            capacity = capacities(information, ref.key)
             places = positions(information)
-            inputs.append(ref)
             warnings += more
-        metrics = bikes_metrics(read, capacity, places)
+            if versions.dated is not None:
+                if versions.dated.key != ref.key:
+                    data, ref, more = self.lake.read_batch(layout.STATIONS_JSON, versions.dated)
+                    information = read_json(data, ref.key)
+                    warnings += more
+                capacity, label = capacities(information, ref.key), versions.label()
+            elif versions.nearest is not None:
+                nearest = f"the nearest is of {versions.nearest.date().isoformat()}"
+            inputs += versions.refs
+        metrics = bikes_metrics(read, capacity, places, label)
+        stations = metrics["stations"]
+        if stations is not None and stations["capacity_source"] is None:
+            warnings.append(
+                f"station capacities not checked on {day}: the snapshots have no capacity "
+                f"column and no station_information was taken within "
+                f"{CAPACITY_TOLERANCE.days} day of it ({nearest}); import one of that date "
+                "to check them"
+            )
         return document("bikes", day, metrics, inputs, warnings)
 
     def disruptions(self, day: date) -> dict[str, Any]:
@@ -87,7 +106,8 @@ class DayProcessor:
     def weather(self, day: date) -> dict[str, Any]:
         """Weather metrics."""
         read = self.lake.read_day("weather", day)
-        return document("weather", day, weather_metrics(read), read.inputs, read.warnings)
+        metrics, notes = weather_day(read)
+        return document("weather", day, metrics, read.inputs, [*read.warnings, *notes])
 
     def traffic(self, day: date) -> dict[str, Any]:
         """Road-traffic metrics from the counts export, joined with the référentiel."""

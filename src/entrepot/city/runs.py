@@ -43,6 +43,7 @@ from entrepot.city.metrics.base import MetricsStore
 from entrepot.city.pipeline import DayProcessor
 from entrepot.city.report import build_report, previous_week
 from entrepot.city.report_files import ReportFiles, new_run_id
+from entrepot.city.stations import versions_for
 from entrepot.errors import AccessDenied, CatalogError, EntrepotError, StoreUnavailable
 
 log = logging.getLogger("entrepot.city")
@@ -175,7 +176,8 @@ class CityRunner:
             refs = self.lake.day_inputs(API_SOURCE[kind], day)
             if kind == "bikes":
                 with contextlib.suppress(MissingInput):  # optional: capacities unchecked
-                    refs = (*refs, self.lake.batch_input(layout.STATIONS_JSON))
+                    versions = self.lake.batch_inputs(layout.STATIONS_JSON)
+                    refs = (*refs, *versions_for(versions, day).refs)
             return refs
         if kind == "traffic":
             refs = self.lake.batch_inputs(layout.COUNTS_CSV)

@@ -63,11 +63,20 @@ def test_synop_traces_and_a_bad_value(tmp_path: Path) -> None:
 
 def test_open_meteo_is_placed_hour_by_hour() -> None:
     store, (result,) = imported(real("open-meteo-paris-2024-08-17.json"))
-    assert len(result.keys) == 24
-    metrics = DayProcessor(Lake(store)).weather(date(2024, 8, 17))["metrics"]
+    # 24 hours, and the first precipitation (over the hour before 00:00) on 16 August
+    assert len(result.keys) == 25
+    assert result.keys[0].startswith("raw/api/weather/dt=2024-08-16/hour=23/")
+    doc = DayProcessor(Lake(store)).weather(date(2024, 8, 17))
+    metrics = doc["metrics"]
     assert metrics["hours_covered"] == 24
     assert metrics["temperature"]["max"] == 40.3  # the hand-edited values of the saved file
-    assert metrics["precipitation_mm"] == 31.5
+    assert metrics["precipitation_mm"] == 31.5  # the first value is 0.0
+    rain = {h["hour"]: h["precipitation"] for h in metrics["hourly"]}
+    assert (rain[10], rain[11], rain[23]) == (5.4, 4.9, None)  # at 11:00 for 10:00-11:00
+    assert (
+        "precipitation on 2024-08-17 known for 23 of its 24 hours; "
+        "the day's total leaves the others out" in doc["warnings"]
+    )
 
 
 def test_gbfs_status_with_station_information() -> None:

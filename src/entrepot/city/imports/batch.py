@@ -107,6 +107,12 @@ def check_counts_file(path: Path, name: str) -> Checked:
                 f"{name}: {dupes} duplicate row(s) of the same arc and counted hour "
                 "(each is counted once)"
             )
+        gaps = int(quality["dst_gap"].sum())
+        if gaps:
+            warnings.append(
+                f"{name}: {gaps} row(s) stamped at the non-existent hour of a spring-forward "
+                "day (02:00-03:00 does not exist in Paris; each is left out)"
+            )
         bad = int(quality["q_bad"].sum() + quality["k_bad"].sum())
         if bad:
             warnings.append(f"{name}: {bad} value(s) are not numbers (each day's run says more)")

@@ -32,6 +32,7 @@ from entrepot.city.imports.detect import Detected, detect
 from entrepot.city.imports.records import ImportResult, Placed, Series
 from entrepot.city.imports.text import decode, repair_cut
 from entrepot.city.imports.weather import open_meteo, openweathermap, synop
+from entrepot.city.stations import CAPACITY_TOLERANCE
 from entrepot.errors import ObjectExists
 from entrepot.storage.protocols import List, Put
 
@@ -76,10 +77,30 @@ def import_file(
         text, cut = repair_cut(text, label)
         notes, changed = notes + cut, changed or len(text) != len(decoded.text)
     stored = text.encode("utf-8") if changed else data
+    if detected.kind == "gbfs-information":
+        taken, notes = _information_time(detected, label, taken, as_of, notes)
     if detected.kind in BATCH_KINDS:
         return _batch(store, detected, text, stored, label, sha256, taken, notes)
     series = _series(detected, text, label)
     return _place(store, series, detected.kind, label, sha256, notes, progress)
+
+
+def _information_time(
+    detected: Detected, name: str, taken: datetime, as_of: datetime | None, notes: list[str]
+) -> tuple[datetime, list[str]]:
+    # a station_information says when it was taken: its capacities are those of that date
+    stamp = detected.document.get("lastUpdatedOther", detected.document.get("last_updated"))
+    try:
+        own = datetime.fromtimestamp(int(stamp), UTC)
+    except (TypeError, ValueError, OverflowError):
+        return taken, notes
+    if as_of is not None and abs(as_of - own) > CAPACITY_TOLERANCE:
+        notes = [
+            *notes,
+            f"{name}: its lastUpdatedOther says it was taken on {own.date().isoformat()}; "
+            f"stored as of then, not as of {as_of.date().isoformat()}",
+        ]
+    return own, notes
 
 
 def _series(detected: Detected, text: str, name: str) -> Series:

@@ -3,9 +3,11 @@
 Open-Meteo responses are cut into one document per hour (same shape, the hour's slice);
 an OpenWeatherMap current-weather document goes to the hour of its ``dt``; Météo-France
 SYNOP observations (UTC, 3-hourly, Kelvin, m/s) become Open-Meteo-shaped hours in °C and
-km/h. Precipitation: ``rr1`` is the hour ending at the observation; the rest of ``rr3``
-is spread evenly over the two hours before it (so a day's total is exact); ``-0.1``
-(traces) counts as 0.
+km/h. Precipitation goes to the hour it fell in, named by its start: Open-Meteo's
+``precipitation`` at H (a sum over the preceding hour) to the hour starting at H - 1 h,
+SYNOP's ``rrN`` (over the N hours ending at the observation) as
+:mod:`entrepot.city.imports.synop_rain` says; such documents carry
+``"precipitation_hour": "start"``.
 """
 
 from __future__ import annotations
@@ -17,7 +19,10 @@ from typing import Any
 from entrepot.city.errors import RawFormatError
 from entrepot.city.imports.csvrows import BadValues, rows, utc_instant
 from entrepot.city.imports.records import Placed, Series
+from entrepot.city.imports.synop_rain import ACCUMULATIONS, hourly_rain
+from entrepot.city.processors.weather import PRECEDING_HOUR, PRECIPITATION_HOUR
 
+RAIN_COLUMNS = tuple(column for column, _ in ACCUMULATIONS)
 KELVIN = 273.15
 MS_TO_KMH = 3.6
 #: SYNOP column -> (Open-Meteo variable, subtract, multiply): Kelvin to °C, m/s to km/h.
@@ -40,7 +45,7 @@ def open_meteo(doc: dict[str, Any], name: str) -> Series:
             raise RawFormatError(
                 f"{name}: hourly.{variable} does not have one value per time", key=name
             )
-    placed = []
+    starts: dict[datetime, dict[str, Any]] = defaultdict(dict)
     for i, stamp in enumerate(times):
         try:
             at = datetime.fromisoformat(stamp).replace(tzinfo=UTC) - offset
@@ -48,8 +53,19 @@ def open_meteo(doc: dict[str, Any], name: str) -> Series:
             raise RawFormatError(
                 f"{name}: hourly.time[{i}] is not a time: {stamp!r}", key=name
             ) from None
-        piece = {k: v for k, v in doc.items() if k not in ("hourly", "daily", "current")}
-        piece["hourly"] = {k: [v[i]] for k, v in hourly.items()}
+        starts[at]  # every time has its hour, even one left with its sums alone
+        for variable, values in hourly.items():
+            if variable == "time":
+                continue
+            # a sum over the preceding hour belongs to the hour that starts an hour earlier
+            hour = at - timedelta(hours=1) if variable in PRECEDING_HOUR else at
+            starts[hour][variable] = values[i]
+    head = {k: v for k, v in doc.items() if k not in ("hourly", "daily", "current")}
+    placed = []
+    for at, variables in sorted(starts.items()):
+        stamp = (at + offset).strftime("%Y-%m-%dT%H:%M")
+        piece = {**head, PRECIPITATION_HOUR: "start"}
+        piece["hourly"] = {"time": [stamp], **{k: [v] for k, v in variables.items()}}
         placed.append(Placed("weather", at, "open-meteo", piece))
     return Series(placed, len(times))
 
@@ -73,7 +89,7 @@ def synop(text: str, sep: str, name: str) -> Series:
         except (KeyError, ValueError):
             bad.mark(line, "date", row.get("date", ""))
             continue
-        values = {c: bad.number(line, row, c) for c in (*SYNOP_VARIABLES, "rr1", "rr3")}
+        values = {c: bad.number(line, row, c) for c in (*SYNOP_VARIABLES, *RAIN_COLUMNS)}
         parsed.append((row.get("numer_sta", ""), at, values))
     warnings = bad.check(len(parsed) + bad.count)
     stations = Counter(station for station, _, _ in parsed)
@@ -86,13 +102,20 @@ def synop(text: str, sep: str, name: str) -> Series:
             f"({stations[station]} observations) imported"
         )
     hours: dict[datetime, dict[str, float]] = defaultdict(dict)
-    for _, at, values in (p for p in parsed if p[0] == station):
+    observed = [(at, values) for sta, at, values in parsed if sta == station]
+    for at, values in observed:
         for column, (variable, minus, times) in SYNOP_VARIABLES.items():
             value = values[column]
             if value is not None:
                 hours[at][variable] = round((value - minus) * times, 2)
-        for ago, amount in _rain(values["rr1"], values["rr3"]):
-            hours[at - timedelta(hours=ago)]["precipitation"] = amount
+    for start, rain in hourly_rain(observed).items():
+        hours[start].update(
+            {
+                "precipitation": rain.mm,
+                "precipitation_accumulation_h": rain.accumulation_h,
+                "precipitation_split": int(rain.split),
+            }
+        )
     placed = [
         Placed("weather", at, "synop", _hour_document(at, variables))
         for at, variables in sorted(hours.items())
@@ -100,22 +123,11 @@ def synop(text: str, sep: str, name: str) -> Series:
     return Series(placed, len(parsed), warnings)
 
 
-def _rain(rr1: float | None, rr3: float | None) -> list[tuple[int, float]]:
-    # (hours before the observation, mm) for the hours the observation covers
-    last = None if rr1 is None else max(rr1, 0.0)
-    total = None if rr3 is None else max(rr3, 0.0)
-    if total is None:
-        return [] if last is None else [(0, last)]
-    if last is None:
-        return [(ago, round(total / 3, 3)) for ago in range(3)]
-    rest = max(total - last, 0.0) / 2
-    return [(0, last), (1, round(rest, 3)), (2, round(rest, 3))]
-
-
 def _hour_document(at: datetime, variables: dict[str, float]) -> dict[str, Any]:
     time = at.astimezone(UTC).strftime("%Y-%m-%dT%H:%M")
     return {
         "source": "meteo-france-synop",
+        PRECIPITATION_HOUR: "start",
         "utc_offset_seconds": 0,
         "hourly": {"time": [time], **{k: [v] for k, v in sorted(variables.items())}},
     }

@@ -7,9 +7,10 @@ all work (records or tables with those fields).
 
 Stations, per snapshot: bikes and docks available, *empty* (installed, renting,
 no bike) and *full* (installed, returning, no dock) stations. Anomalies: negative
-counts, mechanical + e-bikes ≠ bikes, bikes + docks > capacity (needs
-``station_information``). Failing sensors: a station not installed, or whose
-``last_reported`` is more than 6 h older than the snapshot.
+counts, mechanical + e-bikes ≠ bikes, bikes + docks > capacity (the snapshot's own
+capacity column, else a ``station_information`` of the same date: ``capacity_source``).
+Failing sensors: a station not installed, or whose ``last_reported`` is more than 6 h
+older than the snapshot.
 
 Stations and counters are placed in arrondissements by the real polygons (a station's
 record coordinates, else its ``station_information`` position; a counter's
@@ -125,6 +126,7 @@ def _station_frame(files: list[tuple[RawFile, list[dict[str, Any]]]]) -> pd.Data
                     _int(r.get("last_reported", 0)),
                     _float(r.get("lat")),
                     _float(r.get("lon")),
+                    _float(r.get("capacity")),
                 )
             )
     return pd.DataFrame(
@@ -143,6 +145,7 @@ def _station_frame(files: list[tuple[RawFile, list[dict[str, Any]]]]) -> pd.Data
             "reported",
             "lat",
             "lon",
+            "capacity",
         ],
     )
 
@@ -152,9 +155,13 @@ def station_metrics(
     snapshot_times: dict[str, int],
     capacity: dict[str, int] | None,
     positions: dict[str, tuple[float, float]] | None = None,
+    capacity_label: str | None = None,
 ) -> dict[str, Any]:
     """Vélib' metrics from the day's station snapshots (``snapshot_times``: file -> epoch);
-    stations are placed by their coordinates (the record's, else ``positions``)."""
+    stations are placed by their coordinates (the record's, else ``positions``).
+
+    A record's own ``capacity`` (the portal CSV's column) is preferred; ``capacity`` (from
+    the ``station_information`` named ``capacity_label``) fills the records without one."""
     frame = _station_frame(files)
     _station_zones(frame, positions)
     by_zone = (
@@ -184,9 +191,8 @@ def station_metrics(
     anomalies = frame[
         (frame["bikes"] < 0) | (frame["docks"] < 0) | (frame["ebikes"] > frame["bikes"])
     ]
-    over = pd.Series(dtype=bool)
-    if capacity:
-        cap = frame["station_id"].map(capacity).fillna(frame["code"].map(capacity))
+    cap, sources = _capacities(frame, capacity, capacity_label)
+    if sources:
         over = (frame["bikes"] + frame["docks"]) > cap
         anomalies = frame[frame.index.isin(anomalies.index) | over.fillna(False)]
     failing = per_station[(per_station["installed"] == 0) | per_station["stale"]]
@@ -214,7 +220,8 @@ def station_metrics(
         ],
         "anomalies": len(anomalies),
         "anomaly_stations": sorted(anomalies["code"].unique().tolist())[:TOP],
-        "capacity_checked": bool(capacity),
+        "capacity_checked": bool(sources),
+        "capacity_source": ", ".join(sources) or None,
         "by_arrondissement": [
             {"arrondissement": z, "stations": num(r.stations, 1), "bikes_mean": num(r.bikes, 1)}
             for z, r in by_zone.iterrows()
@@ -224,14 +231,29 @@ def station_metrics(
         "hourly": [
             {
                 "hour": int(h),
-                "bikes": num(r.bikes, 1),
-                "docks": num(r.docks, 1),
-                "empty": num(r.empty, 1),
-                "full": num(r.full, 1),
+                "bikes": num(r["bikes"], 1),
+                "docks": num(r["docks"], 1),
+                "empty": num(r["empty"], 1),  # r.empty is the Series' own attribute
+                "full": num(r["full"], 1),
             }
             for h, r in hourly.iterrows()
         ],
     }
+
+
+def _capacities(
+    frame: pd.DataFrame, capacity: dict[str, int] | None, label: str | None
+) -> tuple[pd.Series, list[str]]:
+    # each record's capacity (its own column first) and the sources that gave one
+    own = frame["capacity"]
+    sources = ["snapshot column"] if own.notna().any() else []
+    if not capacity:
+        return own, sources
+    known = frame["station_id"].map(capacity).fillna(frame["code"].map(capacity))
+    filled = own.isna() & known.notna()
+    if filled.any():
+        sources.append(label or "station_information")
+    return own.fillna(known), sources
 
 
 def counter_metrics(files: list[tuple[RawFile, list[dict[str, Any]]]]) -> dict[str, Any]:
@@ -262,8 +284,8 @@ def counter_metrics(files: list[tuple[RawFile, list[dict[str, Any]]]]) -> dict[s
         median = float(active.median()) if not active.empty else 0.0
         spikes = group[(group["count"] > 5 * median) & (group["count"] > 50)]
         anomalies += [
-            {"counter": counter, "hour": int(s.hour), "count": int(s.count)}
-            for s in spikes.itertuples()
+            {"counter": counter, "hour": int(hour), "count": int(count)}
+            for hour, count in zip(spikes["hour"], spikes["count"], strict=True)
         ]
         daytime = group[(group["hour"] >= 6) & (group["hour"] < 22)]["count"].tolist()
         run = longest = 0
@@ -299,9 +321,10 @@ def bikes_metrics(
     read: DayRead,
     capacity: dict[str, int] | None = None,
     positions: dict[str, tuple[float, float]] | None = None,
+    capacity_label: str | None = None,
 ) -> dict[str, Any]:
-    """The bike metrics of ``read.day``; ``capacity`` maps station id or code to capacity,
-    ``positions`` to (lat, lon).
+    """The bike metrics of ``read.day``; ``capacity`` maps station id or code to capacity
+    (from the ``station_information`` named ``capacity_label``), ``positions`` to (lat, lon).
 
     A variant with no record that day (no station, no counter) gives ``None``.
     """
@@ -313,7 +336,9 @@ def bikes_metrics(
             (stations if kind == "stations" else counters).append((file, records))
     times = {f.key: int(f.taken_at.timestamp()) for f, _ in stations}
     return {
-        "stations": station_metrics(stations, times, capacity, positions) if stations else None,
+        "stations": station_metrics(stations, times, capacity, positions, capacity_label)
+        if stations
+        else None,
         "counters": counter_metrics(counters) if counters else None,
     }
 

@@ -15,7 +15,7 @@ cold (+10 below 0 °C) and heat (+10 above 30 °C); level ``faible`` < 15 ≤
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import pandas as pd
@@ -38,6 +38,13 @@ WMO_LABELS = (
     (86, "averses de neige"),
     (99, "orage"),
 )
+#: Set on a document whose sums (precipitation...) are named by the hour's start; without
+#: it an Open-Meteo-shaped sum at H is over the hour before H (the provider's convention).
+PRECIPITATION_HOUR = "precipitation_hour"
+#: Open-Meteo variables that are a sum over the preceding hour, and what the SYNOP import
+#: says of each hour's rain (the accumulation it came from; a share across midnight).
+PRECEDING_HOUR = frozenset({"precipitation", "rain", "showers", "snowfall"})
+RAIN_NOTES = frozenset({"precipitation_accumulation_h", "precipitation_split"})
 OWM_VARIABLES = {
     ("main", "temp"): "temperature_2m",
     ("main", "humidity"): "relative_humidity_2m",
@@ -57,16 +64,19 @@ def _open_meteo(doc: dict[str, Any], file: RawFile) -> Iterator[tuple[datetime, 
     hourly = doc["hourly"]
     offset = timedelta(seconds=int(doc.get("utc_offset_seconds", 0)))
     times = [datetime.fromisoformat(t).replace(tzinfo=UTC) - offset for t in hourly["time"]]
+    # sums named by the end of their hour (the provider's way) go to the hour's start
+    earlier = timedelta(0) if doc.get(PRECIPITATION_HOUR) == "start" else timedelta(hours=1)
     for name, values in hourly.items():
         if name == "time":
             continue
+        shift = earlier if name in PRECEDING_HOUR | RAIN_NOTES else timedelta(0)
         if len(values) != len(times):
             raise RawFormatError(
                 f"hourly.{name} has {len(values)} values for {len(times)} times", key=file.key
             )
         for ts, value in zip(times, values, strict=True):
             if value is not None:
-                yield ts, name, float(value)
+                yield ts - shift, name, float(value)
 
 
 def _owm(doc: dict[str, Any], file: RawFile) -> Iterator[tuple[datetime, str, float]]:
@@ -97,6 +107,39 @@ def normalise(read: DayRead) -> pd.DataFrame:
 
 def weather_metrics(read: DayRead) -> dict[str, Any]:
     """The weather metrics of ``read.day``."""
+    return weather_day(read)[0]
+
+
+def _rain_notes(wide: pd.DataFrame, day: date, hours: int) -> list[str]:
+    # what the day's precipitation total is worth: hours missing, coarse or shared sums
+    def column(name: str) -> pd.Series:
+        return wide[name].dropna() if name in wide else pd.Series(dtype=float)
+
+    rain, accumulation, split = (
+        column(n) for n in ("precipitation", "precipitation_accumulation_h", "precipitation_split")
+    )
+    notes = []
+    if 0 < len(rain) < hours:
+        notes.append(
+            f"precipitation on {day} known for {len(rain)} of its {hours} hours; "
+            "the day's total leaves the others out"
+        )
+    coarse = int((accumulation > 3).sum())
+    if coarse:
+        notes.append(
+            f"precipitation on {day}: {coarse} hour(s) known only from a 6 to 24-hour "
+            "accumulation, shared evenly over its unknown hours"
+        )
+    if (split > 0).any():
+        notes.append(
+            f"precipitation on {day} is an estimate: an accumulation over several hours "
+            "across midnight was shared evenly between the two days"
+        )
+    return notes
+
+
+def weather_day(read: DayRead) -> tuple[dict[str, Any], list[str]]:
+    """The weather metrics of ``read.day``, and what their precipitation is worth."""
     hours = day_hours(read.day)
     first, last = hours[0].start.astimezone(UTC), hours[-1].end.astimezone(UTC)
     long = normalise(read)
@@ -120,7 +163,7 @@ def weather_metrics(read: DayRead) -> dict[str, Any]:
     codes = col["weather_code"].dropna().astype(int)
     dominant = int(codes.mode().min()) if not codes.empty else None
     score, reasons = _impact(rainy_hours, float(rain.sum()), gusts.max(), temp.min(), temp.max())
-    return {
+    metrics = {
         "hours_covered": len(wide),
         "temperature": {
             "min": num(temp.min(), 1),
@@ -152,6 +195,7 @@ def weather_metrics(read: DayRead) -> dict[str, Any]:
             for ts in wide.index
         ],
     }
+    return metrics, _rain_notes(wide, read.day, len(hours))
 
 
 def _impact(

@@ -18,6 +18,7 @@ import numpy.typing as npt
 
 from entrepot.city.days import LocalHour
 from entrepot.city.kinds import OPEN_METEO_HOURLY
+from entrepot.city.processors.weather import PRECIPITATION_HOUR
 from entrepot.city.synth.common import rng
 
 HORIZON_HOURS = 168
@@ -111,5 +112,6 @@ def snapshot(truth: WeatherTruth, hour: LocalHour, seed: int) -> dict[str, Any]:
         "timezone_abbreviation": "GMT",
         "elevation": 43.0,
         "hourly_units": UNITS,
+        PRECIPITATION_HOUR: "start",  # the truth's hour i is the hour starting at time[i]
         "hourly": hourly,
     }
