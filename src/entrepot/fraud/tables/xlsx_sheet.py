@@ -15,6 +15,7 @@ import io
 import posixpath
 import re
 import zipfile
+import zlib
 from typing import IO
 from xml.etree import ElementTree
 
@@ -40,7 +41,7 @@ def sheet_rows(data: bytes, *, sheet: int = 0, stop: int) -> int:
                 return 0
             with archive.open(member) as stream:
                 rows = _count(stream, stop + 1)
-    except (zipfile.BadZipFile, KeyError, OSError, ValueError, EOFError):
+    except (zipfile.BadZipFile, KeyError, OSError, ValueError, EOFError, zlib.error):
         return 0
     return max(0, rows - 1)
 
