@@ -19,7 +19,8 @@ import pandas as pd
 
 from entrepot.fraud.errors import FraudError
 from entrepot.fraud.schema.target import label_vector
-from entrepot.fraud.tables.io import decode, sniff_separator
+from entrepot.fraud.tables.io import sniff_separator
+from entrepot.fraud.tables.text import decode, line_cut, wide_encoding
 
 #: Rows of the label column read at once from a CSV.
 CHUNK_ROWS = 200_000
@@ -68,8 +69,8 @@ def count_label(
 def _csv(path: Path, position: int, numeric: bool) -> Iterator[pd.Series[Any]]:
     with path.open("rb") as handle:
         head = handle.read(_HEAD_BYTES)
-    cut = head.rfind(b"\n")
-    text, encoding = decode(head[: cut + 1] if cut > 0 else head)
+    cut = line_cut(head, wide_encoding(head))
+    text, encoding = decode(head[:cut] if cut > 0 else head)
     reader = pd.read_csv(
         path,
         sep=sniff_separator(text),

@@ -22,8 +22,11 @@ import pandas as pd
 
 from entrepot.accounts.errors import DatasetTooLarge
 from entrepot.fraud.errors import EmptyFile, UnreadableFile
-from entrepot.fraud.tables.bounds import MAX_INFLATED_BYTES, check_parquet, check_xlsx_rows
+from entrepot.fraud.tables.bounds import MAX_INFLATED_BYTES, check_xlsx, check_xlsx_rows
+from entrepot.fraud.tables.finite import infinities_as_missing
 from entrepot.fraud.tables.io import read_bytes, xlsx_rows
+from entrepot.fraud.tables.parquet import open_parquet, read_parquet
+from entrepot.fraud.tables.text import line_cut, wide_encoding
 from entrepot.fraud_service.errors import UnsupportedFileType
 from entrepot.sizes import human_size
 
@@ -142,10 +145,10 @@ def detect_format(path: Path, filename: str) -> str:
             raise UnsupportedFileType(f"{filename} is {what}, not a table")
     if suffix and suffix not in FORMATS:
         raise UnsupportedFileType(f"{filename}: files ending in {suffix!r} are not accepted")
+    if wide_encoding(head) is not None:  # UTF-16 or UTF-32: zero bytes are expected
+        return "csv"
     controls = sum(byte < 32 and byte not in (9, 10, 13) for byte in head[:4096])
-    if b"\x00" in head[:4096] and not head.startswith((b"\xff\xfe", b"\xfe\xff")):
-        raise UnsupportedFileType(f"{filename} is a binary file, not a CSV")
-    if controls > len(head[:4096]) // 100 and not head.startswith((b"\xff\xfe", b"\xfe\xff")):
+    if b"\x00" in head[:4096] or controls > len(head[:4096]) // 100:
         raise UnsupportedFileType(f"{filename} is a binary file, not a CSV")
     return "csv"
 
@@ -181,11 +184,11 @@ def read_sample(
     with path.open("rb") as handle:
         data = handle.read(sample_bytes)
     complete = size <= sample_bytes
-    if not complete:
-        cut = data.rfind(b"\n")
+    if not complete:  # cut after the last whole line, on a whole UTF-16 or UTF-32 character
+        cut = line_cut(data, wide_encoding(data))
         if cut <= 0:
             raise UnreadableFile(f"{filename} has no line end in its first {sample_bytes} bytes")
-        data = data[: cut + 1]
+        data = data[:cut]
     frame = read_bytes(data, name=filename)
     total = len(frame) if complete else max(len(frame), lines - 1)
     return Sample(frame, total, complete)
@@ -193,31 +196,21 @@ def read_sample(
 
 def _xlsx_sample(path: Path, filename: str, sample_bytes: int, max_inflated: int) -> Sample:
     data = path.read_bytes()
-    check_xlsx_rows(xlsx_rows(data), filename)  # refused at upload, not when training reads it
+    check_xlsx(data, filename, max_inflated=max_inflated)  # the archive, before any XML
+    declared = xlsx_rows(data)
+    check_xlsx_rows(declared, filename)  # refused at upload, not when training reads it
     rows = max(1000, sample_bytes // 100)
     frame = read_bytes(data, name=filename, max_inflated=max_inflated, xlsx_rows=rows + 1)
     if len(frame) <= rows:
         return Sample(frame, len(frame), True)
-    frame = frame.head(rows)
-    return Sample(frame, max(rows, xlsx_rows(data)), False)
+    return Sample(frame.head(rows), max(rows, declared), False)
 
 
 def _parquet_sample(path: Path, filename: str, sample_bytes: int, max_inflated: int) -> Sample:
-    import pyarrow.parquet as pq
-
-    try:
-        parquet = pq.ParquetFile(path)
-    except Exception as exc:  # pyarrow raises several unrelated types
-        raise UnreadableFile(f"{filename} is not a readable Parquet file: {exc}") from exc
-    check_parquet(parquet, filename, max_inflated=max_inflated)
-    try:
-        total = parquet.metadata.num_rows
-        width = max(1, parquet.metadata.num_columns)
-        rows = max(1000, sample_bytes // (8 * width))
-        batch = next(parquet.iter_batches(batch_size=rows), None)
-    except Exception as exc:  # pyarrow raises several unrelated types
-        raise UnreadableFile(f"{filename} is not a readable Parquet file: {exc}") from exc
-    if batch is None or total == 0:
+    parquet = open_parquet(path, filename)
+    total = int(parquet.metadata.num_rows)
+    rows = max(1000, sample_bytes // (8 * max(1, parquet.metadata.num_columns)))
+    frame = read_parquet(parquet, filename, max_inflated=max_inflated, rows=rows)
+    if frame.empty or total == 0:
         raise EmptyFile(f"{filename} has no rows")
-    frame = batch.to_pandas()
-    return Sample(frame, int(total), len(frame) >= total)
+    return Sample(infinities_as_missing(frame), total, len(frame) >= total)

@@ -63,6 +63,10 @@ _WARNINGS: tuple[tuple[re.Pattern[str], str], ...] = tuple(
         ),
         (r"(?P<count>\d+) rows have no label; training ignores them", Np_("warning.unlabelled")),
         (
+            r"column '(?P<column>.+)' held (?P<count>\d+) infinite values?, read as missing",
+            Np_("warning.infinite"),
+        ),
+        (
             r"the best model barely beats chance on validation \(AUPRC (?P<auprc>[\d.]+) vs a "
             r"fraud rate of (?P<rate>[\d.]+)\): the columns carry little signal about fraud",
             N_("warning.chance"),

@@ -131,6 +131,14 @@ def test_an_unlabelled_file_reads_too() -> None:
             "12 lignes n’ont pas d’étiquette\u202f; l’apprentissage les ignore",
         ),
         (
+            "column 'ratio' held 3 infinite values, read as missing",
+            "la colonne «\u00a0ratio\u00a0» contenait 3 valeurs infinies, lues comme manquantes",
+        ),
+        (
+            "column 'ratio' held 1 infinite value, read as missing",
+            "la colonne «\u00a0ratio\u00a0» contenait 1 valeur infinie, lue comme manquante",
+        ),
+        (
             "the best model barely beats chance on validation (AUPRC 0.060 vs a fraud rate of "
             "0.050): the columns carry little signal about fraud",
             "le meilleur modèle fait à peine mieux que le hasard en validation (AUPRC 0,060 pour "

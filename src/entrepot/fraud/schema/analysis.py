@@ -23,6 +23,7 @@ from entrepot.fraud.schema.target import (
     leaking_columns,
     score_candidate,
 )
+from entrepot.fraud.tables.finite import infinities
 from entrepot.fraud.tables.io import read_table
 
 
@@ -109,6 +110,7 @@ def analyze(frame: pd.DataFrame, *, target: str | None = None) -> Analysis:
     or :class:`NoTargetFound` when it cannot be a binary label. Without ``target`` an
     unlabelled table is not an error: ``labelled`` is then false.
     """
+    infinite = infinities(frame)
     frame = frame.rename(columns=str)
     found = candidates(frame)
     positive: object = None
@@ -135,6 +137,9 @@ def analyze(frame: pd.DataFrame, *, target: str | None = None) -> Analysis:
                 )
         if unlabelled:
             warnings.append(f"{unlabelled} rows have no label; training ignores them")
+    for column, count in infinite.items():
+        values = "value" if count == 1 else "values"
+        warnings.append(f"column {column!r} held {count} infinite {values}, read as missing")
     warnings.extend(_gaps(profiles, len(frame)))
     return Analysis(
         rows=len(frame),

@@ -7,13 +7,15 @@ directory, the Parquet footer), and the readers never inflate past them (``zipfi
 at the declared size and then checks the CRC), so checking the declared sizes bounds the
 work:
 
-- **inflated bytes**: the members' total (XLSX) or the row groups' uncompressed total
-  (Parquet) must stay within ``max_inflated`` (the caller passes the upload limit);
+- **inflated bytes**: the members' total (XLSX) must stay within ``max_inflated`` (the
+  caller passes the upload limit); Parquet is held to what it *decodes* to, rows times
+  columns, in :mod:`entrepot.fraud.tables.parquet`;
 - **ratio**: an XLSX member over :data:`RATIO_FLOOR` inflated may not be compressed more
   than :data:`MAX_RATIO` to 1 (real spreadsheets compress 5 to 20 to 1);
 - **shape**: at most :data:`MAX_MEMBERS` members and :data:`MAX_COLUMNS` columns;
 - **spreadsheet rows**: at most :data:`MAX_XLSX_ROWS` data rows, by the sheet's declared
-  dimension before any cell is read, and again while reading (a dimension can lie): parsing
+  dimension and by counting the sheet's rows in its XML, bounded, before openpyxl opens it
+  (:mod:`entrepot.fraud.tables.xlsx_sheet`), and again while reading: parsing
   XML cells costs about a thousand times what reading a CSV line does, so a long table is
   asked for as a CSV;
 - **Parquet column types**: flat values only (numbers, booleans, text, dates, times);
@@ -94,20 +96,12 @@ def check_xlsx(source: bytes | Path, name: str, *, max_inflated: int = MAX_INFLA
             )
 
 
-def check_parquet(parquet: Any, name: str, *, max_inflated: int = MAX_INFLATED_BYTES) -> None:
-    """Refuse the opened ``pyarrow.parquet.ParquetFile`` if it would inflate past
-    ``max_inflated`` or holds columns that are not flat values; raises
-    :class:`InflatesTooMuch` or :class:`UnreadableFile`."""
+def check_parquet_types(parquet: Any, name: str) -> None:
+    """Refuse the opened ``pyarrow.parquet.ParquetFile`` if it holds columns that are not
+    flat values; raises :class:`UnreadableFile` naming them. (Its sizes are checked by
+    :func:`entrepot.fraud.tables.parquet.check_footer`.)"""
     import pyarrow as pa
 
-    metadata = parquet.metadata
-    if metadata.num_columns > MAX_COLUMNS:
-        raise InflatesTooMuch(f"{name} has {metadata.num_columns} columns (at most {MAX_COLUMNS})")
-    inflated = sum(metadata.row_group(i).total_byte_size for i in range(metadata.num_row_groups))
-    if inflated > max_inflated:
-        raise InflatesTooMuch(
-            f"{name} inflates to {human_size(inflated)}, more than {human_size(max_inflated)}"
-        )
     refused = [
         f"{field.name!r} ({field.type})"
         for field in parquet.schema_arrow

@@ -1,9 +1,11 @@
 """Read the tables people actually export, and write generated ones.
 
-CSV separated by ``,``, ``;``, tab or ``|``; UTF-8 with or without BOM, UTF-16 with
-BOM, Windows-1252 or Latin-1; decimal commas (``12,50``) in ``;``-separated files.
-Parquet and XLSX are recognised by their first bytes as well as by their suffix, and
-checked against :mod:`entrepot.fraud.tables.bounds` before they are inflated.
+CSV separated by ``,``, ``;``, tab or ``|``; UTF-8 with or without BOM, UTF-16 or UTF-32
+with or without BOM, Windows-1252 or Latin-1 (:mod:`entrepot.fraud.tables.text`); decimal
+commas (``12,50``) in ``;``-separated files. Parquet and XLSX are recognised by their first
+bytes as well as by their suffix, and checked against :mod:`entrepot.fraud.tables.bounds`
+and :mod:`entrepot.fraud.tables.parquet` before they are inflated. Infinite numbers are
+read as missing values (:mod:`entrepot.fraud.tables.finite`).
 """
 
 from __future__ import annotations
@@ -22,11 +24,16 @@ from entrepot.fraud.errors import EmptyFile, MissingFile, UnreadableFile
 from entrepot.fraud.tables.bounds import (
     MAX_INFLATED_BYTES,
     MAX_XLSX_ROWS,
-    check_parquet,
     check_xlsx,
     check_xlsx_rows,
 )
+from entrepot.fraud.tables.finite import infinities_as_missing
 from entrepot.fraud.tables.formulas import neutralise_frame
+from entrepot.fraud.tables.parquet import open_parquet, read_parquet
+from entrepot.fraud.tables.text import decode
+from entrepot.fraud.tables.xlsx_sheet import sheet_rows
+
+__all__ = ["decode", "read_bytes", "read_table", "sniff_separator", "write_table", "xlsx_rows"]
 
 _SEPARATORS = (",", ";", "\t", "|")
 #: Line end of the CSV files written: with both characters in it, the ``csv`` writer quotes
@@ -78,29 +85,18 @@ def read_bytes(
         frame = _read_csv(data, name)
     if frame.empty:
         raise EmptyFile(f"{name} has {len(frame.columns)} column(s) but no rows")
-    return frame
+    return infinities_as_missing(frame)
 
 
 def _read_parquet(data: bytes, name: str, max_inflated: int) -> pd.DataFrame:
-    import pyarrow.parquet as pq
-
-    try:
-        parquet = pq.ParquetFile(io.BytesIO(data))
-    except Exception as exc:  # pyarrow raises several unrelated types
-        raise UnreadableFile(f"{name} is not a readable Parquet file: {exc}") from exc
-    check_parquet(parquet, name, max_inflated=max_inflated)
-    try:
-        frame: pd.DataFrame = parquet.read().to_pandas()
-    except Exception as exc:  # pyarrow raises several unrelated types
-        raise UnreadableFile(f"{name} is not a readable Parquet file: {exc}") from exc
-    return frame
+    return read_parquet(open_parquet(io.BytesIO(data), name), name, max_inflated=max_inflated)
 
 
 def _read_excel(
     data: bytes, name: str, sheet: str | int, max_inflated: int, rows: int | None
 ) -> pd.DataFrame:
     check_xlsx(data, name, max_inflated=max_inflated)
-    if rows is None:  # the whole sheet: refused by its declared size, then read one row over
+    if rows is None:  # the whole sheet: refused by its counted size, then read one row over
         if isinstance(sheet, int):
             check_xlsx_rows(xlsx_rows(data, sheet=sheet), name)
         rows = MAX_XLSX_ROWS + 1
@@ -115,37 +111,9 @@ def _read_excel(
 
 
 def xlsx_rows(data: bytes, *, sheet: int = 0) -> int:
-    """The data rows a spreadsheet declares (its dimension, header excluded), read without
-    loading its cells; 0 if it declares none."""
-    from openpyxl import load_workbook
-
-    try:
-        book = load_workbook(io.BytesIO(data), read_only=True)
-        try:
-            rows = book.worksheets[sheet].max_row or 0
-        finally:
-            book.close()
-    except Exception:  # openpyxl and zipfile raise several unrelated types
-        return 0
-    return max(0, int(rows) - 1)
-
-
-def decode(data: bytes) -> tuple[str, str]:
-    """The text of ``data`` and the encoding that decoded it."""
-    if data.startswith(b"\xef\xbb\xbf"):
-        return data[3:].decode("utf-8", errors="replace"), "utf-8-sig"
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return data.decode("utf-16"), "utf-16"
-    head = data[:4096]
-    controls = sum(byte < 32 and byte not in (9, 10, 13) for byte in head)
-    if b"\x00" in head or controls > len(head) // 100:
-        raise UnreadableFile("the file is binary, not text: it is not a CSV")
-    for encoding in ("utf-8", "cp1252"):
-        try:
-            return data.decode(encoding), encoding
-        except UnicodeDecodeError:
-            continue
-    return data.decode("latin-1"), "latin-1"
+    """The data rows of a spreadsheet (header excluded), declared or counted in its XML
+    without openpyxl, the count stopping past :data:`MAX_XLSX_ROWS`; 0 if it has none."""
+    return sheet_rows(data, sheet=sheet, stop=MAX_XLSX_ROWS)
 
 
 def sniff_separator(text: str) -> str:
@@ -172,7 +140,7 @@ def sniff_separator(text: str) -> str:
 
 
 def _read_csv(data: bytes, name: str) -> pd.DataFrame:
-    text, _ = decode(data)
+    text, _ = decode(data, name)
     sep = sniff_separator(text)
     try:
         frame = pd.read_csv(io.StringIO(text), sep=sep, skipinitialspace=True)

@@ -73,10 +73,20 @@ def test_a_sheet_of_more_rows_than_the_cap_is_refused_asking_for_a_csv(cap: int)
     assert "CSV" in refused.value.hint
 
 
-def test_a_sheet_whose_dimension_lies_is_refused_while_read(cap: int) -> None:
+def test_a_sheet_whose_dimension_lies_is_counted_before_openpyxl_reads_it(cap: int) -> None:
     from entrepot.fraud.tables.io import read_bytes, xlsx_rows
 
     lying = workbook(cap + 10, declared=2)
-    assert xlsx_rows(lying) == 2
+    assert xlsx_rows(lying) == cap + 10  # the rows counted in its XML, not the 2 it declares
     with pytest.raises(TooManyRows, match=r"long\.xlsx"):
         read_bytes(lying, name="long.xlsx")
+
+
+def test_a_sheet_is_refused_while_read_when_its_count_is_missed(
+    cap: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from entrepot.fraud.tables import io
+
+    monkeypatch.setattr(io, "xlsx_rows", lambda data, sheet=0: 0)
+    with pytest.raises(TooManyRows, match=r"long\.xlsx"):
+        io.read_bytes(workbook(cap + 10), name="long.xlsx")
