@@ -49,6 +49,7 @@ if TYPE_CHECKING:
     from entrepot.storage.cache import CachedStore
     from entrepot.storage.protocols import Store
     from entrepot.storage.s3_options import S3Options
+    from entrepot.storage.types import Listing
 
 
 @dataclass
@@ -248,6 +249,13 @@ class App:
             self.require_instance()
             ensure_migrated(self.engine)
             self._migrated = True
+
+    def listing(self, prefix: str, *, recursive: bool = False) -> Listing:
+        """``entrepot ls``: the folders and objects under ``prefix``, or the one object it
+        names exactly (a store read only: no catalog, no ORM, for a fast start)."""
+        from entrepot.storage.ls import listing
+
+        return listing(self.store, prefix, recursive=recursive)
 
     def require_store(self) -> None:
         """Raise :class:`~entrepot.errors.NotMigrated` ("no Entrepôt instance here") when the

@@ -1,4 +1,4 @@
-"""Object commands: ls, du, put, get, rm, presign."""
+"""Object commands: ls, du, put, get, head, rm, presign."""
 
 from __future__ import annotations
 
@@ -35,6 +35,7 @@ def register(app: typer.Typer) -> None:
     app.command("du")(du)
     app.command("put")(put)
     app.command("get")(get)
+    app.command("head")(head)
     app.command("rm")(rm)
     app.command("presign")(presign)
 
@@ -47,13 +48,8 @@ def ls(
     """List objects under PREFIX (one level, or every level with -r)."""
     app = current_app()
     app.require_store()  # an empty folder is no instance: never "0 objects"
-    store = app.store
-    if recursive:
-        objects = list(store.list(prefix))
-        folders: tuple[str, ...] = ()
-    else:
-        listing = store.ls(prefix)
-        objects, folders = list(listing.objects), listing.prefixes
+    listing = app.listing(prefix, recursive=recursive)
+    objects, folders = list(listing.objects), listing.prefixes
     rows: list[dict[str, Any]] = [
         {"key": i.key, "size": i.size, "modified": i.modified, "sha256": i.sha256} for i in objects
     ]
@@ -178,25 +174,83 @@ def put(
 
 
 def get(
-    key: Annotated[str, typer.Argument(help="Key to download.")],
+    key: Annotated[str, typer.Argument(help="Key to download, or a folder (ending in /).")],
     dest: Annotated[Path, typer.Argument(help="Local file to write (or a folder).")],
 ) -> None:
-    """Download KEY to DEST, verified against the catalog's sha256 (and the store's)."""
+    """Download KEY to DEST, verified against the catalog's sha256 (and the store's); a
+    folder (KEY ending in /) is downloaded whole into the folder DEST."""
+    from entrepot.services.records import DownloadedTree
+
     app = current_app()
-    if dest.is_dir():
-        dest = dest / key.rsplit("/", 1)[-1]
     with transfer_progress(progress_console) as progress:
         task = progress.add_task(f"get {key}", total=None)
 
         def advance(n: int, total: int) -> None:
             progress.update(task, advance=n, total=total)
 
-        done = app.objects.download(key, dest, progress=advance)
+        done = app.objects.fetch(key, dest, progress=advance)
+    if isinstance(done, DownloadedTree):
+        console.print(
+            f"wrote {counted(len(done.files), 'file')} under {escape(str(done.dest))} "
+            f"({human_size(done.size)}), each verified"
+        )
+        return
     verified = "catalog and store" if done.cataloged else "store"
     console.print(
         f"wrote {escape(str(done.path))} ({human_size(done.size)}, sha256 verified against "
         f"{verified})"
     )
+
+
+def head(
+    key: Annotated[str, typer.Argument(help="Key of one object.")],
+    as_json: JsonFlag = False,
+) -> None:
+    """Show one object without reading it: size, sha256, content type, times, and what the
+    catalog records of it."""
+    app = current_app()
+    app.require_store()
+    found = app.objects.head(key)
+    info, record = found.info, found.record
+    document: dict[str, Any] = {
+        "key": info.key,
+        "size": info.size,
+        "sha256": info.sha256,
+        "content_type": info.content_type,
+        "modified": info.modified.isoformat(),
+        "cataloged": record is not None,
+        "catalog": None
+        if record is None
+        else {
+            "sha256": record.sha256,
+            "size": record.size,
+            "kind": record.kind,
+            "owner": record.owner,
+            "state": str(record.state.value),
+            "created": record.created_at.isoformat(),
+        },
+    }
+    if as_json:
+        print_json(document)
+        return
+    rows = [
+        ("key", info.key),
+        ("size", f"{human_size(info.size)} ({info.size} bytes)"),
+        ("sha256", info.sha256 or "-"),
+        ("content type", info.content_type or "-"),
+        ("modified (UTC)", human(info.modified)),
+    ]
+    if record is None:
+        rows.append(("catalog", "not recorded (written outside Entrepôt, or left by a crash)"))
+    else:
+        rows += [
+            ("catalog", f"{record.kind}, {record.state.value}, owner {record.owner or '-'}"),
+            ("recorded", human(record.created_at)),
+        ]
+        if (record.sha256, record.size) != (info.sha256, info.size):
+            rows.append(("warning", "the store and the catalog disagree: run `entrepot verify`"))
+    for name, value in rows:
+        console.print(f"[bold]{name}[/]: {escape(str(value))}")
 
 
 def rm(

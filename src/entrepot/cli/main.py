@@ -124,7 +124,7 @@ def _only(group: typer.Typer, command: str | None) -> typer.Typer:
 
 #: Every top-level command and group, in the order of the help, with what mounts it.
 MOUNTS: tuple[tuple[tuple[str, ...], Callable[[typer.Typer, str | None], None]], ...] = (
-    (("ls", "du", "put", "get", "rm", "presign"), _files),
+    (("ls", "du", "put", "get", "head", "rm", "presign"), _files),
     (("config", "cache", "db", "bucket", "doctor", "gc", "verify", "demo"), _ops),
     (("move", "migrate", "iam-policy"), _migrate),
     (("serve", "worker"), _serve),

@@ -17,26 +17,16 @@ from typing import BinaryIO, Protocol
 
 from entrepot.catalog.objects.records import ObjectRecord, ObjectState, Usage
 from entrepot.catalog.uow import UnitOfWorkFactory
-from entrepot.errors import IntegrityError, RecordNotFound, StorageError
+from entrepot.errors import IntegrityError, ObjectNotFound, RecordNotFound, StorageError
+from entrepot.services.records import Downloaded, DownloadedTree, ObjectHead
 from entrepot.services.repair import register_read_damage
 from entrepot.services.write_protocol import record_put, the_object
-from entrepot.storage.protocols import Delete, Get, Materialize, Put
+from entrepot.storage.protocols import Delete, Get, List, Materialize, Put
 from entrepot.storage.types import CHUNK_SIZE, PutSource
 
 
 class ObjectStore(Get, Put, Delete, Protocol):
     """What the write protocol needs of a store: verified reads, writes and deletes."""
-
-
-@dataclass(frozen=True, slots=True)
-class Downloaded:
-    """A verified download: where it was written, how large, its sha256, and whether the
-    catalog vouched for the bytes (``cataloged``) or only the store's own checksum."""
-
-    path: Path
-    size: int
-    sha256: str | None
-    cataloged: bool
 
 
 @dataclass(frozen=True, slots=True)
@@ -161,6 +151,61 @@ class ObjectService:
             raise
         sha256 = record.sha256 if record is not None else None
         return Downloaded(dest, size, sha256, cataloged=record is not None)
+
+    def head(self, key: str) -> ObjectHead:
+        """Size, sha256, content type and times of ``key`` as the store answers, with the
+        catalog's row; raises ``ObjectNotFound`` when the store holds no such object."""
+        info = self._store.head(key)
+        with self._uow_factory() as uow:
+            record = uow.objects.find(key)
+        return ObjectHead(info, record)
+
+    def download_tree(
+        self, prefix: str, dest: Path, *, progress: Callable[[int, int], object] | None = None
+    ) -> DownloadedTree:
+        """Every object under the folder ``prefix`` into the local folder ``dest``, each
+        verified as :meth:`download` verifies one (a file appears only once whole); the
+        folders under ``prefix`` become folders under ``dest``. ``progress(n, total)`` is
+        told of every chunk, ``total`` being the bytes of the whole folder."""
+        folder = prefix if prefix.endswith("/") else prefix + "/"
+        objects = list(self._lister().list(folder))
+        if not objects:
+            raise ObjectNotFound(
+                "no object under this folder",
+                key=folder,
+                hint="list what there is with `entrepot ls`",
+            )
+        total = sum(o.size for o in objects)
+        root = dest.resolve()
+        files = []
+        for info in objects:
+            target = (root / info.key[len(folder) :]).resolve()
+            if not target.is_relative_to(root):  # keys are checked when written: defence
+                raise StorageError(f"{info.key} would be written outside {dest}", key=info.key)
+            tell = None if progress is None else (lambda n, _t: progress(n, total))
+            files.append(self.download(info.key, target, progress=tell))
+        return DownloadedTree(folder, dest, tuple(files))
+
+    def fetch(
+        self, key: str, dest: Path, *, progress: Callable[[int, int], object] | None = None
+    ) -> Downloaded | DownloadedTree:
+        """``entrepot get``: the object ``key`` to the file ``dest`` (or into it, when
+        ``dest`` is a folder), or, when ``key`` ends with ``/`` or names a folder rather
+        than an object, every object under it into the folder ``dest``."""
+        if key.endswith("/"):
+            return self.download_tree(key, dest, progress=progress)
+        target = dest / key.rsplit("/", 1)[-1] if dest.is_dir() else dest
+        try:
+            return self.download(key, target, progress=progress)
+        except (RecordNotFound, ObjectNotFound):
+            if not any(True for _ in self._lister().list(key + "/")):
+                raise
+        return self.download_tree(key + "/", dest, progress=progress)
+
+    def _lister(self) -> List:
+        if not isinstance(self._store, List):
+            raise StorageError("this store cannot list its objects")
+        return self._store
 
     def open_verified(self, key: str, *, folder: Path | None = None) -> VerifiedFile:
         """The bytes of ``key`` in a local file, **verified whole before this returns**
