@@ -16,7 +16,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse, Response
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
-from entrepot.accounts.errors import AuthenticationRequired, NotAllowed
+from entrepot.accounts.errors import AuthenticationRequired
 from entrepot.health import (
     BoundedChecks,
     Check,
@@ -25,7 +25,7 @@ from entrepot.health import (
     check_job_queue,
     check_store_roundtrip,
 )
-from entrepot.http.deps import identify
+from entrepot.http.deps import acts_as_admin, identify, require_admin
 
 router = APIRouter(tags=["operations"])
 
@@ -55,7 +55,7 @@ def _is_admin(request: Request) -> bool:
         user, _ = identify(request, services)
     except AuthenticationRequired:
         return False
-    return user is not None and user.is_admin
+    return user is not None and acts_as_admin(request, user)
 
 
 def trusted_reader(request: Request) -> bool:
@@ -114,8 +114,7 @@ def metrics(request: Request) -> Response:
                 "the metrics need the metrics token or an administrator",
                 hint="send 'Authorization: Bearer <ENTREPOT_METRICS_TOKEN>', or sign in as admin",
             )
-        if not user.is_admin:
-            raise NotAllowed("the metrics are for administrators", hint="ask an administrator")
+        require_admin(request, user, "the metrics are for administrators")
     return Response(
         generate_latest(request.app.state.metrics.registry), media_type=CONTENT_TYPE_LATEST
     )
