@@ -124,7 +124,9 @@ class AccountService:
         :class:`TooManyAttempts` or :class:`AccountInactive`.
 
         The attempt is counted before the password is checked (one atomic step per
-        counter), so parallel guesses cannot pass the limit; a right one is uncounted."""
+        counter), so parallel guesses cannot pass the limit; a right one is uncounted. No
+        count of the account's failures from other addresses refuses a right password
+        from an address that has not failed (:mod:`entrepot.accounts.ratelimit`)."""
         try:
             email = normalize_email(email)
         except InvalidAccountInput:
@@ -141,6 +143,7 @@ class AccountService:
             reason = "unknown account" if user is None else "wrong password"
             with self._uow() as uow:
                 known = None if user is None else user.id
+                self._limiter.failed(uow, email, address, now)
                 _record(uow, now, known, email, "sign-in-failed", address, reason=reason)
                 uow.commit()
             raise InvalidCredentials("wrong email or password")
