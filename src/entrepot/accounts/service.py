@@ -13,6 +13,7 @@ from entrepot.accounts.errors import (
     InvalidAccountInput,
     InvalidCredentials,
 )
+from entrepot.accounts.identities import normalize_email, skeleton
 from entrepot.accounts.licences import LicenceService
 from entrepot.accounts.passwords import Passwords, check_password
 from entrepot.accounts.ratelimit import LoginLimiter, SignupLimiter
@@ -32,23 +33,12 @@ from entrepot.catalog.uow import UnitOfWork, UnitOfWorkFactory
 from entrepot.errors import RecordExists, RecordNotFound
 
 Clock = Callable[[], datetime]
-_EMAIL = re.compile(r"^[^@\s\x00-\x1f\x7f]+@[^@\s\x00-\x1f\x7f]+\.[^@\s\x00-\x1f\x7f]+$")
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 #: The largest id a catalog row can hold (a signed 64-bit integer).
 MAX_ID = 2**63 - 1
 _TOKEN_NAME = re.compile(r"^[\w .@-]{1,64}$")
 #: The longest an expiring API token may live.
 MAX_TOKEN_LIFETIME = timedelta(days=3650)
-
-
-def normalize_email(email: str) -> str:
-    """``email`` stripped and lower-cased; raises :class:`InvalidAccountInput`."""
-    cleaned = email.strip().lower()
-    if len(cleaned) > 320 or not _EMAIL.fullmatch(cleaned):
-        raise InvalidAccountInput(
-            f"{email[:60]!r} is not an email address", hint="write it as name@example.com"
-        )
-    return cleaned
 
 
 def _name(name: str, email: str) -> str:
@@ -104,6 +94,7 @@ class AccountService:
                 uow.commit()
         hashed = self._passwords.hash(password)
         with self._uow() as uow:
+            _refuse_look_alike(uow, email)
             try:
                 user = uow.users.add(
                     email=email,
@@ -288,6 +279,7 @@ class AccountService:
                 if user is not None:
                     user = uow.users.update(user.id, oidc_subject=subject)
             if user is None:
+                _refuse_look_alike(uow, email)
                 user = uow.users.add(
                     email=email,
                     name=_name(name, email),
@@ -409,6 +401,18 @@ class AccountService:
                 uow.tokens.note_use(holder.token_id, now)
                 uow.commit()
         return holder if holder.user.is_active else None
+
+
+def _refuse_look_alike(uow: UnitOfWork, email: str) -> None:
+    """Raise :class:`EmailTaken` when an account's address looks like ``email`` (their
+    skeletons are equal: :func:`entrepot.accounts.identities.skeleton`)."""
+    wanted = skeleton(email)
+    for existing in uow.users.emails():
+        if existing != email and skeleton(existing) == wanted:
+            raise EmailTaken(
+                f"an account already exists for an address that looks like {email}",
+                hint="sign in with that account, or use another email address",
+            )
 
 
 def _record(

@@ -101,6 +101,10 @@ class UserRepository:
         row = self._session.scalars(select(UserRow).where(UserRow.email == email)).first()
         return None if row is None else user_record(row)
 
+    def emails(self) -> tuple[str, ...]:
+        """Every account's email (for the look-alike check of a new account)."""
+        return tuple(self._session.scalars(select(UserRow.email)))
+
     def by_oidc_subject(self, subject: str) -> UserRecord | None:
         """The account linked to an OpenID Connect subject, or ``None``."""
         query = select(UserRow).where(UserRow.oidc_subject == subject)
