@@ -353,6 +353,24 @@ def test_attack_lockout_from_one_address_spares_the_owner_elsewhere(proxied: Web
     assert owner.status_code == 200
 
 
+def test_attack_eight_addresses_cannot_lock_the_owner_out(proxied: Web) -> None:
+    """Issue 28: five wrong guesses from each of 8 addresses locked the account for 15
+    minutes, for its owner at a fresh address too: anyone could keep anyone out."""
+    client, services = proxied
+    services.accounts.register("a@example.com", PASSWORD)
+    statuses = []
+    for n in range(8):
+        attacker = {"X-Forwarded-For": f"198.51.100.{n + 1}"}
+        for _ in range(5):
+            wrong = _sign_in(client, "a@example.com", "not the password", headers=attacker)
+            statuses.append(wrong.status_code)
+        assert _sign_in(client, "a@example.com", headers=attacker).status_code == 429
+    assert statuses.count(401) == 6 * 5 + 2  # past 30 failures: one guess per address
+    assert set(statuses) == {401, 429}
+    owner = _sign_in(client, "a@example.com", headers={"X-Forwarded-For": "192.0.2.9"})
+    assert owner.status_code == 200
+
+
 @pytest.mark.parametrize(
     "forwarded",
     ["198.51.100.{n}", "198.51.100.{n}, 10.0.0.1", "garbage-{n}", "::{n}", "127.0.0.1"],

@@ -75,9 +75,11 @@ class Api:
 
 
 def user_api(client: TestClient, services: FraudServices, email: str, admin: bool = False) -> Api:
-    """A new account's API client."""
+    """A new account's API client (an administrator's token has the scope ``admin``)."""
+    from entrepot.accounts.scopes import Scope
+
     user = services.accounts.register(email, PASSWORD, admin=admin)
-    _, token = services.accounts.create_token(user.id)
+    _, token = services.accounts.create_token(user.id, scope=Scope.ADMIN if admin else None)
     return Api(client, token, user.id)
 
 

@@ -6,11 +6,16 @@ counter *before* the password is checked, in one atomic ``UPDATE`` per counter
 guesses can never pass the limit; an attempt that turns out to be right gives its places
 back.
 
-Sign-ins are counted per email *and address* (the hard limit: 5 in 15 minutes), per email
-from any address (a softer limit, against guesses spread over many addresses) and per
-address for any email (against one address trying many accounts). Someone guessing a
-password from one address therefore never locks the owner out from another, and a
-shared address (an office, a NAT) is only closed by a flood of failures.
+Sign-ins are limited per email *and address* (5 failures, then a lock) and per address
+for any email (100, against one address trying many accounts). Each lock of one of these
+is a *strike*; the next lock of the same counter lasts twice as long (exponential
+back-off: 15 minutes, 30, 1 hour... up to 16 hours), until a day without strikes.
+
+The failures of one email from any address are counted too (30 in 15 minutes), but this
+account-wide count never refuses an attempt, so no one can lock the owner out: it only
+slows wrong guesses. While it is full, a wrong password locks the address it came from
+at once (one guess per address), and a right password from an address that has not failed
+signs in. Eight addresses guessing five times each therefore cost the owner nothing.
 """
 
 from __future__ import annotations
@@ -23,6 +28,10 @@ from entrepot.catalog.uow import UnitOfWork
 
 #: Counters whose window began longer ago than this are forgotten (longer than any window).
 FORGET_AFTER = timedelta(days=1)
+#: A lock lasts at most ``window * 2**MAX_DOUBLINGS`` (16 hours for 15 minutes).
+MAX_DOUBLINGS = 6
+#: No counter ever counts this many: the limit of a count that never refuses.
+UNLIMITED = 2**31 - 1
 
 
 def retry_after(
@@ -35,6 +44,12 @@ def retry_after(
     return max(1, int(wait + 0.999)) if wait > 0 else None
 
 
+def backed_off(window: timedelta, strikes: int) -> timedelta:
+    """How long a counter's window lasts after ``strikes`` locks in the last day: ``window``
+    for the first lock, twice as long for each one after it."""
+    return window * (1 << min(max(strikes - 1, 0), MAX_DOUBLINGS))
+
+
 @dataclass(frozen=True)
 class Counter:
     """One counter an attempt takes a place in."""
@@ -44,50 +59,86 @@ class Counter:
     #: What the refusal names: "this email from this address", "this address"...
     what: str
 
+    @property
+    def strikes(self) -> str:
+        """The scope counting this counter's locks (for the back-off)."""
+        return f"strikes:{self.scope}"
+
+
+def _window(uow: UnitOfWork, counter: Counter, now: datetime, window: timedelta) -> timedelta:
+    return backed_off(window, uow.counters.count(counter.strikes, now - FORGET_AFTER))
+
 
 def _take(uow: UnitOfWork, counters: list[Counter], now: datetime, window: timedelta) -> None:
     """Take a place in every counter, or raise :class:`TooManyAttempts` (the caller rolls
-    back, so a refused attempt counts nowhere)."""
+    back, so a refused attempt counts nowhere). A place that fills a counter is a strike."""
     for counter in counters:
-        started = uow.counters.take(counter.scope, limit=counter.limit, since=now - window, now=now)
+        lasts = _window(uow, counter, now, window)
+        started = uow.counters.take(counter.scope, limit=counter.limit, since=now - lasts, now=now)
         if started is not None:
-            wait = retry_after(counter.limit, started, now, limit=counter.limit, window=window)
+            wait = retry_after(counter.limit, started, now, limit=counter.limit, window=lasts)
             raise TooManyAttempts(f"too many attempts for {counter.what}", retry_after=wait or 1)
+        if uow.counters.count(counter.scope, now - lasts) >= counter.limit:
+            _strike(uow, counter, now)
+
+
+def _strike(uow: UnitOfWork, counter: Counter, now: datetime) -> None:
+    uow.counters.take(counter.strikes, limit=UNLIMITED, since=now - FORGET_AFTER, now=now)
 
 
 @dataclass(frozen=True)
 class LoginLimiter:
-    """At most ``per_pair`` failed sign-ins of one email from one address, ``per_email``
-    of one email and ``per_address`` from one address, in ``window``."""
+    """At most ``per_pair`` failed sign-ins of one email from one address and
+    ``per_address`` from one address in ``window`` (then locks that back off); past
+    ``per_email`` failures of one email, each wrong password locks its address."""
 
     per_pair: int = 5
     per_email: int = 30
     per_address: int = 100
     window: timedelta = timedelta(minutes=15)
 
+    def _pair(self, email: str, address: str | None) -> Counter:
+        return Counter(
+            f"login:{email}|{address or '-'}", self.per_pair, "this email from this address"
+        )
+
+    def _email(self, email: str) -> Counter:
+        return Counter(f"login:{email}", self.per_email, "this email")
+
     def counters(self, email: str, address: str | None) -> list[Counter]:
-        """The counters a sign-in touches."""
-        where = address or "-"
-        found = [
-            Counter(f"login:{email}|{where}", self.per_pair, "this email from this address"),
-            Counter(f"login:{email}", self.per_email, "this email"),
-        ]
+        """The counters that may refuse a sign-in (the account-wide one never does)."""
+        found = [self._pair(email, address)]
         if address:
             found.append(Counter(f"login-ip:{address}", self.per_address, "this address"))
         return found
 
     def reserve(self, uow: UnitOfWork, email: str, address: str | None, now: datetime) -> None:
         """Count the attempt as a failure until :meth:`succeeded` says otherwise; raises
-        :class:`TooManyAttempts` if a counter is full. The caller commits."""
+        :class:`TooManyAttempts` if a counter is locked. The caller commits."""
         _take(uow, self.counters(email, address), now, self.window)
         uow.counters.prune(now - FORGET_AFTER)
 
+    def failed(self, uow: UnitOfWork, email: str, address: str | None, now: datetime) -> None:
+        """The password was wrong: count it against the account, and if the account is
+        under attack (``per_email`` failures from anywhere in ``window``) lock the address
+        it came from for this email. The caller commits."""
+        account = self._email(email)
+        since = now - self.window
+        uow.counters.take(account.scope, limit=UNLIMITED, since=since, now=now)
+        if uow.counters.count(account.scope, since) >= self.per_email:
+            pair = self._pair(email, address)
+            lasts = _window(uow, pair, now, self.window)
+            if uow.counters.count(pair.scope, now - lasts) < pair.limit:
+                uow.counters.fill(pair.scope, pair.limit, since=now - lasts, now=now)
+                _strike(uow, pair, now)
+
     def succeeded(self, uow: UnitOfWork, email: str, address: str | None) -> None:
-        """The attempt was right: forget the email's failures and give the address its
-        place back. The caller commits."""
-        pair, per_email, *per_address = self.counters(email, address)
+        """The attempt was right: forget this address's failures for the email and give
+        the address its place back (the account-wide count stays: it refuses no one). The
+        caller commits."""
+        pair, *per_address = self.counters(email, address)
         uow.counters.clear(pair.scope)
-        uow.counters.clear(per_email.scope)
+        uow.counters.clear(pair.strikes)
         for counter in per_address:
             uow.counters.give_back(counter.scope)
 

@@ -13,33 +13,32 @@ from entrepot.accounts.errors import (
     InvalidAccountInput,
     InvalidCredentials,
 )
+from entrepot.accounts.identities import normalize_email, skeleton
 from entrepot.accounts.licences import LicenceService
 from entrepot.accounts.passwords import Passwords, check_password
 from entrepot.accounts.ratelimit import LoginLimiter, SignupLimiter
-from entrepot.catalog.accounts.records import TokenRecord, UserRecord
+from entrepot.accounts.scopes import (
+    Grant,
+    Scope,
+    child_grant,
+    needed_for,
+    own_grant,
+    parse_scope,
+    require,
+)
+from entrepot.catalog.accounts.records import TokenHolder, TokenRecord, UserRecord
 from entrepot.catalog.accounts.users import token_holder
 from entrepot.catalog.reads import ReadConnection, reads_through
 from entrepot.catalog.uow import UnitOfWork, UnitOfWorkFactory
 from entrepot.errors import RecordExists, RecordNotFound
 
 Clock = Callable[[], datetime]
-_EMAIL = re.compile(r"^[^@\s\x00-\x1f\x7f]+@[^@\s\x00-\x1f\x7f]+\.[^@\s\x00-\x1f\x7f]+$")
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 #: The largest id a catalog row can hold (a signed 64-bit integer).
 MAX_ID = 2**63 - 1
 _TOKEN_NAME = re.compile(r"^[\w .@-]{1,64}$")
 #: The longest an expiring API token may live.
 MAX_TOKEN_LIFETIME = timedelta(days=3650)
-
-
-def normalize_email(email: str) -> str:
-    """``email`` stripped and lower-cased; raises :class:`InvalidAccountInput`."""
-    cleaned = email.strip().lower()
-    if len(cleaned) > 320 or not _EMAIL.fullmatch(cleaned):
-        raise InvalidAccountInput(
-            f"{email[:60]!r} is not an email address", hint="write it as name@example.com"
-        )
-    return cleaned
 
 
 def _name(name: str, email: str) -> str:
@@ -95,6 +94,7 @@ class AccountService:
                 uow.commit()
         hashed = self._passwords.hash(password)
         with self._uow() as uow:
+            _refuse_look_alike(uow, email)
             try:
                 user = uow.users.add(
                     email=email,
@@ -115,7 +115,9 @@ class AccountService:
         :class:`TooManyAttempts` or :class:`AccountInactive`.
 
         The attempt is counted before the password is checked (one atomic step per
-        counter), so parallel guesses cannot pass the limit; a right one is uncounted."""
+        counter), so parallel guesses cannot pass the limit; a right one is uncounted. No
+        count of the account's failures from other addresses refuses a right password
+        from an address that has not failed (:mod:`entrepot.accounts.ratelimit`)."""
         try:
             email = normalize_email(email)
         except InvalidAccountInput:
@@ -132,6 +134,7 @@ class AccountService:
             reason = "unknown account" if user is None else "wrong password"
             with self._uow() as uow:
                 known = None if user is None else user.id
+                self._limiter.failed(uow, email, address, now)
                 _record(uow, now, known, email, "sign-in-failed", address, reason=reason)
                 uow.commit()
             raise InvalidCredentials("wrong email or password")
@@ -276,6 +279,7 @@ class AccountService:
                 if user is not None:
                     user = uow.users.update(user.id, oidc_subject=subject)
             if user is None:
+                _refuse_look_alike(uow, email)
                 user = uow.users.add(
                     email=email,
                     name=_name(name, email),
@@ -294,10 +298,23 @@ class AccountService:
 
     # -- API tokens --------------------------------------------------------
     def create_token(
-        self, user_id: int, name: str = "api", *, expires_in: timedelta | None = None
+        self,
+        user_id: int,
+        name: str = "api",
+        *,
+        expires_in: timedelta | None = None,
+        scope: str | None = None,
+        parent_id: int | None = None,
     ) -> tuple[TokenRecord, str]:
         """A new API token of ``user_id``: its record and the token, shown only now. With
-        ``expires_in`` the token stops working after that long."""
+        ``expires_in`` the token stops working after that long; ``scope`` (``read``,
+        ``write`` or ``admin``: :class:`~entrepot.accounts.scopes.Scope`) defaults to
+        ``write`` (``admin`` only for an administrator).
+
+        Made with the token ``parent_id`` (a request authenticated by a token), the new
+        token never exceeds its parent's scope (by default, it has it) nor outlives it (by
+        default, it expires with it), and revoking the parent revokes it; raises
+        :class:`~entrepot.accounts.scopes.ScopeTooNarrow` or :class:`InvalidAccountInput`."""
         if expires_in is not None and not timedelta(0) < expires_in <= MAX_TOKEN_LIFETIME:
             raise InvalidAccountInput(
                 "a token's lifetime must be between a second and ten years",
@@ -308,17 +325,33 @@ class AccountService:
                 f"token name {name[:70]!r} is not accepted",
                 hint="use 1 to 64 letters, digits, spaces, '.', '@', '_' or '-'",
             )
+        asked = None if scope is None else parse_scope(scope)
         token = tokens.new_token()
         now = self._clock()
         with self._uow() as uow:
-            uow.users.get(user_id)
+            user = uow.users.get(user_id)
+            if parent_id is None:
+                grant = own_grant(asked, expires_in, now, admin=user.is_admin)
+            else:
+                parent = uow.tokens.live(user_id, parent_id, now)
+                if parent is None:
+                    raise InvalidAccountInput(
+                        "the token this request came with is revoked or expired",
+                        hint="sign in, or use a live token",
+                    )
+                ceiling = Grant(Scope(parent.scope), parent.expires_at)
+                if ceiling.scope is Scope.ADMIN and not user.is_admin:  # no longer an admin
+                    ceiling = Grant(Scope.WRITE, ceiling.expires_at)
+                grant = child_grant(ceiling, asked, expires_in, now)
             record = uow.tokens.add(
                 user_id=user_id,
                 name=name,
                 token_hash=tokens.token_hash(token),
                 prefix=tokens.display_prefix(token),
                 now=now,
-                expires_at=None if expires_in is None else now + expires_in,
+                expires_at=grant.expires_at,
+                scope=grant.scope.value,
+                parent_id=parent_id,
             )
             uow.commit()
         return record, token
@@ -329,7 +362,8 @@ class AccountService:
             return uow.tokens.list(user_id)
 
     def revoke_token(self, user_id: int, token_id: int) -> TokenRecord:
-        """Revoke one of ``user_id``'s tokens (another user's is not found)."""
+        """Revoke one of ``user_id``'s tokens (another user's is not found) and every token
+        it minted, transitively."""
         with self._uow() as uow:
             record = uow.tokens.revoke(user_id, token_id, self._clock())
             uow.commit()
@@ -337,6 +371,24 @@ class AccountService:
 
     def token_user(self, token: str) -> UserRecord | None:
         """The active account a bearer token belongs to, or ``None``."""
+        holder = self.bearer(token)
+        return None if holder is None else holder.user
+
+    @staticmethod
+    def check_scope(holder: TokenHolder, method: str, *, admin: bool = False) -> None:
+        """Raise :class:`~entrepot.accounts.scopes.ScopeTooNarrow` unless the token's scope
+        allows a request with ``method`` (``read`` for ``GET``/``HEAD``, ``write`` for a
+        change) or, with ``admin``, an admin route."""
+        require(Scope(holder.scope), Scope.ADMIN if admin else needed_for(method))
+
+    @staticmethod
+    def token_acts_as_admin(holder: TokenHolder) -> bool:
+        """Whether the token may use an admin route (its account must be an administrator)."""
+        return Scope(holder.scope).covers(Scope.ADMIN)
+
+    def bearer(self, token: str) -> TokenHolder | None:
+        """The live token ``token`` (its id, scope and expiry) and its active account, or
+        ``None``."""
         if not tokens.looks_like_token(token):
             return None
         now = self._clock()
@@ -348,7 +400,19 @@ class AccountService:
             with self._uow() as uow:
                 uow.tokens.note_use(holder.token_id, now)
                 uow.commit()
-        return holder.user if holder.user.is_active else None
+        return holder if holder.user.is_active else None
+
+
+def _refuse_look_alike(uow: UnitOfWork, email: str) -> None:
+    """Raise :class:`EmailTaken` when an account's address looks like ``email`` (their
+    skeletons are equal: :func:`entrepot.accounts.identities.skeleton`)."""
+    wanted = skeleton(email)
+    for existing in uow.users.emails():
+        if existing != email and skeleton(existing) == wanted:
+            raise EmailTaken(
+                f"an account already exists for an address that looks like {email}",
+                hint="sign in with that account, or use another email address",
+            )
 
 
 def _record(

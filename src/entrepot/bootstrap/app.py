@@ -72,9 +72,13 @@ class App:
     @cached_property
     def secret_key(self) -> str:
         """The instance secret: ``ENTREPOT_SECRET_KEY``, or in development one generated
-        on first use and kept in ``var_dir/secret_key`` (mode 0600)."""
-        from entrepot.bootstrap.secret import resolve_secret
+        on first use and kept in the instance's folder (``secret_key``, mode 0600: the
+        folder of its SQLite catalog, or ``ENTREPOT_VAR_DIR``). A secret is generated only
+        for an instance that exists: elsewhere, "no Entrepôt instance here"."""
+        from entrepot.bootstrap.secret import resolve_secret, secret_path
 
+        if self.settings.secret_key is None and not secret_path(self.settings).exists():
+            self.require_instance()
         return resolve_secret(self.settings)
 
     # -- storage -------------------------------------------------------------------------

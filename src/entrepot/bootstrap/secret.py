@@ -1,8 +1,12 @@
 """The instance secret: the one configured, or in development one generated on first start.
 
 A development instance without ``ENTREPOT_SECRET_KEY`` gets a random secret, written once
-to ``<var_dir>/secret_key`` (mode 0600, created exclusively so two processes starting
-together agree on one) and read back by every later process of the same instance. No
+to ``<instance folder>/secret_key`` (mode 0600, created exclusively so two processes
+starting together agree on one) and read back by every later process of the same instance.
+The instance folder is found, not assumed: ``ENTREPOT_VAR_DIR`` when set, else the folder of
+the SQLite catalog the settings name (so a command run from another folder with
+``ENTREPOT_DATABASE_URL`` pointing at an instance signs with *that* instance's secret, and
+writes no ``var/`` where it runs), else ``./var``. No
 secret is ever a constant of the source. Production never gets here: its settings refuse
 a missing secret.
 """
@@ -19,6 +23,7 @@ from entrepot.config import MIN_SECRET_LENGTH, SECRET_FILE, Settings
 from entrepot.errors import ConfigError
 
 _ENTROPY_BYTES = 48
+_DEFAULT_VAR_DIR = Settings.__dataclass_fields__["var_dir"].default
 
 
 def resolve_secret(settings: Settings) -> str:
@@ -27,7 +32,23 @@ def resolve_secret(settings: Settings) -> str:
         return settings.secret_key
     if settings.env == "production":  # the settings refuse it; never generate one here
         raise ConfigError("ENTREPOT_SECRET_KEY is required in production")
-    return instance_secret(Path(settings.var_dir) / SECRET_FILE)
+    return instance_secret(secret_path(settings))
+
+
+def secret_path(settings: Settings) -> Path:
+    """Where this instance keeps its generated secret (see the module docstring)."""
+    return instance_folder(settings) / SECRET_FILE
+
+
+def instance_folder(settings: Settings) -> Path:
+    """The folder of this instance's own files: ``ENTREPOT_VAR_DIR`` when it is set (not
+    the default), else the folder of the SQLite catalog, else ``./var``."""
+    from entrepot.catalog.engine import sqlite_file
+
+    if Path(settings.var_dir) != _DEFAULT_VAR_DIR:
+        return Path(settings.var_dir)
+    catalog = sqlite_file(settings.database_url)
+    return catalog.parent if catalog is not None else Path(settings.var_dir)
 
 
 def instance_secret(path: Path) -> str:

@@ -58,11 +58,20 @@ def create(
 def token(
     email: Email,
     name: Annotated[str, typer.Option(help="A name to recognise the token by")] = "cli",
+    scope: Annotated[
+        str, typer.Option(help="read, write or admin (admin: an administrator's only)")
+    ] = "write",
+    days: Annotated[
+        int | None, typer.Option(min=1, max=3650, help="Days it works (default: until revoked)")
+    ] = None,
 ) -> None:
     """Print a new API token for the account (send it as 'Authorization: Bearer TOKEN')."""
+    from datetime import timedelta
+
     accounts = _app().accounts
     user = accounts.by_email(email)
-    _, value = accounts.create_token(user.id, name)
+    lifetime = None if days is None else timedelta(days=days)
+    _, value = accounts.create_token(user.id, name, expires_in=lifetime, scope=scope)
     print(value)
 
 

@@ -22,7 +22,7 @@ from fastapi import Depends, Request
 
 from entrepot.accounts.errors import AuthenticationRequired, NotAllowed
 from entrepot.bootstrap.fraud import FraudServices
-from entrepot.catalog.accounts.records import UserRecord
+from entrepot.catalog.accounts.records import TokenHolder, UserRecord
 from entrepot.http.errors import LoginRedirect
 from entrepot.http.sessions import CSRF_HEADER, UNSAFE, check_csrf, session_identity
 
@@ -38,16 +38,21 @@ T = TypeVar("T")
 
 
 def identify(request: Request, services: FraudServices) -> tuple[UserRecord | None, bool]:
-    """The user the request authenticates as, and whether it did so by cookie."""
+    """The user the request authenticates as, and whether it did so by cookie. A token
+    must have the scope the request's method needs (``read`` for ``GET``, ``write`` for a
+    change: ``AccountService.check_scope``); :func:`token_of` gives the token."""
     header = request.headers.get("authorization", "")
     scheme, _, token = header.partition(" ")
     if scheme.lower() == "bearer":
-        user = services.accounts.token_user(token.strip())
-        if user is None:
+        holder = services.accounts.bearer(token.strip())
+        if holder is None:
             raise AuthenticationRequired(
-                "the API token is not valid (unknown, revoked, or its account is deactivated)"
+                "the API token is not valid (unknown, revoked, expired, or its account is "
+                "deactivated)"
             )
-        return _seen(request, user), False
+        request.state.token = holder
+        services.accounts.check_scope(holder, request.method)
+        return _seen(request, holder.user), False
     identity = session_identity(request)
     if identity is None:
         return None, False
@@ -57,6 +62,32 @@ def identify(request: Request, services: FraudServices) -> tuple[UserRecord | No
             request.session.pop(name, None)
         return None, False
     return _seen(request, user), True
+
+
+def token_of(request: Request) -> TokenHolder | None:
+    """The API token the request was authenticated by (``None``: a session, or none)."""
+    holder: TokenHolder | None = getattr(request.state, "token", None)
+    return holder
+
+
+def acts_as_admin(request: Request, user: UserRecord) -> bool:
+    """Whether ``user``, as this request authenticates them, may use an admin route: an
+    administrator, signed in or with a token of the scope ``admin``."""
+    holder = token_of(request)
+    return user.is_admin and (
+        holder is None or request.app.state.services.accounts.token_acts_as_admin(holder)
+    )
+
+
+def require_admin(
+    request: Request, user: UserRecord, refusal: str = "this needs an administrator"
+) -> None:
+    """Raise :class:`NotAllowed` (saying ``refusal``) unless :func:`acts_as_admin`."""
+    if not user.is_admin:
+        raise NotAllowed(refusal, hint="ask an administrator")
+    holder = token_of(request)
+    if holder is not None:
+        request.app.state.services.accounts.check_scope(holder, request.method, admin=True)
 
 
 def _seen(request: Request, user: UserRecord) -> UserRecord:
@@ -110,10 +141,10 @@ async def caller(request: Request) -> Caller:
     return Caller(request, state.services, state.read_pool)
 
 
-def admin_user(user: Annotated[UserRecord, Depends(current_user)]) -> UserRecord:
-    """The authenticated user, who must be an administrator."""
-    if not user.is_admin:
-        raise NotAllowed("this needs an administrator", hint="ask an administrator")
+def admin_user(request: Request, user: Annotated[UserRecord, Depends(current_user)]) -> UserRecord:
+    """The authenticated user, who must be an administrator (with a token: of the scope
+    ``admin``)."""
+    require_admin(request, user)
     return user
 
 
@@ -134,10 +165,9 @@ def page_user(request: Request, services: Services) -> UserRecord:
     return user
 
 
-def page_admin(user: Annotated[UserRecord, Depends(page_user)]) -> UserRecord:
+def page_admin(request: Request, user: Annotated[UserRecord, Depends(page_user)]) -> UserRecord:
     """The signed-in administrator of an admin page."""
-    if not user.is_admin:
-        raise NotAllowed("this page is for administrators", hint="ask an administrator")
+    require_admin(request, user, "this page is for administrators")
     return user
 
 

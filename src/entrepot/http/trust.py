@@ -12,7 +12,7 @@ import hmac
 from fastapi import Request
 
 from entrepot.accounts.errors import AuthenticationRequired
-from entrepot.http.deps import identify
+from entrepot.http.deps import acts_as_admin, identify
 
 
 def holds_metrics_token(request: Request) -> bool:
@@ -34,7 +34,7 @@ def is_admin(request: Request) -> bool:
         user, _ = identify(request, services)
     except AuthenticationRequired:
         return False
-    return user is not None and user.is_admin
+    return user is not None and acts_as_admin(request, user)
 
 
 def trusted_reader(request: Request) -> bool:

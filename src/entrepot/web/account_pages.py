@@ -11,7 +11,7 @@ from fastapi.responses import Response
 from entrepot.bootstrap.fraud import FraudServices
 from entrepot.catalog.accounts.records import UserRecord
 from entrepot.errors import EntrepotError
-from entrepot.http.deps import PageUser, Services
+from entrepot.http.deps import PageUser, Services, token_of
 from entrepot.http.errors import status_of
 from entrepot.http.sessions import check_csrf, sign_in
 from entrepot.web.forms import Csrf, act
@@ -73,14 +73,21 @@ def create_token(
     csrf: Csrf,
     name: Text = "api",
     expires_days: Annotated[int | None, Form(ge=1, le=3650)] = None,
+    scope: Text = "",
 ) -> Response:
     """Create a token and show it once (in this answer only, never in a cookie); with
-    ``expires_days`` it stops working after that many days."""
+    ``expires_days`` it stops working after that many days; ``scope`` read, write (the
+    default) or admin."""
     check_csrf(request, csrf)
     expires_in = None if expires_days is None else timedelta(days=expires_days)
+    holder = token_of(request)
     try:
         _, token = services.accounts.create_token(
-            user.id, name.strip() or "api", expires_in=expires_in
+            user.id,
+            name.strip() or "api",
+            expires_in=expires_in,
+            scope=scope.strip() or None,
+            parent_id=None if holder is None else holder.token_id,
         )
     except EntrepotError as exc:
         return _profile(request, user, services, http_status=status_of(exc), error=str(exc))

@@ -29,6 +29,8 @@ DYNAMIC = (
     N_("admin.grant"),
     N_("admin.revoke"),
 )
+#: API token scopes (accounts/scopes.py), built as ``"profile.scope_" ~ token.scope``.
+SCOPES = (N_("profile.scope_read"), N_("profile.scope_write"), N_("profile.scope_admin"))
 #: Plans (accounts/plans.py).
 PLANS = (N_("plan.trial"), N_("plan.basic"), N_("plan.premium"), N_("plan.enterprise"))
 #: Column roles (fraud/schema/roles.py) and kinds of entity; the engine's cell words.

@@ -80,3 +80,29 @@ class TestMigrations:
         assert "objects" not in inspect(blank_engine).get_table_names()
         assert upgrade(blank_engine) == head()
         assert schema_diff(blank_engine, Base.metadata) == []
+
+    def test_existing_tokens_keep_the_scope_they_had(self, blank_engine: Engine) -> None:
+        """Tokens made before scopes keep what they could do: an administrator's token is
+        ``admin``, anyone else's ``write`` (migration ``0011tokens``)."""
+        upgrade(blank_engine, "0010")
+        with blank_engine.begin() as connection:
+            for uid, email, admin in ((1, "root@example.com", True), (2, "a@example.com", False)):
+                connection.execute(
+                    text(
+                        "INSERT INTO users (id, email, name, is_admin, is_active, "
+                        "session_epoch, quota_seq, created_at) VALUES "
+                        "(:id, :email, 'x', :admin, TRUE, 0, 0, CURRENT_TIMESTAMP)"
+                    ),
+                    {"id": uid, "email": email, "admin": admin},
+                )
+                connection.execute(
+                    text(
+                        "INSERT INTO api_tokens (id, user_id, name, token_hash, prefix, "
+                        "created_at) VALUES (:id, :id, 'old', :hash, 'ent_', CURRENT_TIMESTAMP)"
+                    ),
+                    {"id": uid, "hash": str(uid) * 64},
+                )
+        upgrade(blank_engine)
+        with blank_engine.connect() as connection:
+            rows = connection.execute(text("SELECT id, scope, parent_id FROM api_tokens"))
+            assert sorted(tuple(r) for r in rows) == [(1, "admin", None), (2, "write", None)]

@@ -120,9 +120,32 @@ def test_a_guesser_does_not_lock_the_owner_out_from_another_address(
     assert accounts.authenticate("a@example.com", PASSWORD, address="10.0.0.2").id
 
 
-def test_guesses_spread_over_many_addresses_meet_the_softer_per_email_limit(
+def test_eight_addresses_guessing_never_lock_the_owner_out_from_a_ninth(
+    accounts: AccountService, clock: FakeClock
+) -> None:
+    """The attack of issue 28: five wrong guesses from each of 8 addresses locked the
+    account for 15 minutes for its owner at a fresh address."""
+    accounts.register("a@example.com", PASSWORD)
+    wrong = 0
+    for n in range(8):
+        for _ in range(5):
+            try:
+                accounts.authenticate("a@example.com", "wrong password!", address=f"10.0.1.{n}")
+            except InvalidCredentials:
+                wrong += 1
+            except TooManyAttempts:
+                break
+        with pytest.raises(TooManyAttempts, match="this email from this address"):
+            accounts.authenticate("a@example.com", PASSWORD, address=f"10.0.1.{n}")
+    assert wrong == 6 * 5 + 2  # past 30 failures, one guess per address
+    assert accounts.authenticate("a@example.com", PASSWORD, address="10.0.2.9").id
+
+
+def test_under_attack_a_wrong_guess_locks_its_address_at_once(
     tmp_path: Path, clock: FakeClock
 ) -> None:
+    """Past the account-wide count, the account refuses no one, but every wrong password
+    costs its address the next attempts: one guess per address."""
     from entrepot.accounts.ratelimit import LoginLimiter
 
     uow = uow_factory(tmp_path)[1]
@@ -132,8 +155,42 @@ def test_guesses_spread_over_many_addresses_meet_the_softer_per_email_limit(
     for n in range(8):
         with pytest.raises(InvalidCredentials):
             accounts.authenticate("a@example.com", "wrong password!", address=f"10.0.1.{n}")
-    with pytest.raises(TooManyAttempts, match="this email"):
+    with pytest.raises(InvalidCredentials):  # a fresh address still gets its one guess...
         accounts.authenticate("a@example.com", "wrong password!", address="10.0.2.1")
+    with pytest.raises(TooManyAttempts, match="this email from this address"):
+        accounts.authenticate("a@example.com", "wrong password!", address="10.0.2.1")
+    assert accounts.authenticate("a@example.com", PASSWORD, address="10.0.2.2").id
+    clock.advance(minutes=16)
+    assert accounts.authenticate("a@example.com", PASSWORD, address="10.0.2.1").id
+
+
+def test_locks_back_off_exponentially(accounts: AccountService, clock: FakeClock) -> None:
+    accounts.register("a@example.com", PASSWORD)
+    waits = []
+    for _ in range(3):
+        for _ in range(5):
+            with pytest.raises(InvalidCredentials):
+                accounts.authenticate("a@example.com", "wrong password!", address="10.0.0.1")
+        with pytest.raises(TooManyAttempts) as caught:
+            accounts.authenticate("a@example.com", "wrong password!", address="10.0.0.1")
+        waits.append(caught.value.retry_after)
+        clock.advance(seconds=caught.value.retry_after)
+    assert waits == [15 * 60, 30 * 60, 60 * 60]
+    assert accounts.authenticate("a@example.com", PASSWORD, address="10.0.0.1").id
+    for _ in range(5):  # a right password forgets the address's strikes
+        with pytest.raises(InvalidCredentials):
+            accounts.authenticate("a@example.com", "wrong password!", address="10.0.0.1")
+    with pytest.raises(TooManyAttempts) as caught:
+        accounts.authenticate("a@example.com", PASSWORD, address="10.0.0.1")
+    assert caught.value.retry_after == 15 * 60
+
+
+def test_back_off_is_capped(clock: FakeClock) -> None:
+    from entrepot.accounts.ratelimit import backed_off
+
+    window = timedelta(minutes=15)
+    assert [backed_off(window, s) for s in (0, 1, 2, 3)] == [window, window, 2 * window, 4 * window]
+    assert backed_off(window, 50) == timedelta(hours=16)
 
 
 def test_parallel_wrong_passwords_count_at_most_the_limit(accounts: AccountService) -> None:

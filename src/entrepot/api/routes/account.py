@@ -25,7 +25,7 @@ from entrepot.api.schemas.accounts import (
     user_out,
 )
 from entrepot.catalog.accounts.records import UserRecord
-from entrepot.http.deps import Call, Services, User
+from entrepot.http.deps import Call, Services, User, token_of
 from entrepot.http.sessions import check_csrf, csrf_token, sign_in, sign_out
 
 router = APIRouter(prefix="/api", tags=["account"])
@@ -99,18 +99,27 @@ def tokens(user: User, services: Services) -> list[TokenOut]:
 
 
 @router.post("/tokens", status_code=201)
-def create_token(body: TokenIn, user: User, services: Services) -> NewTokenOut:
+def create_token(body: TokenIn, user: User, services: Services, request: Request) -> NewTokenOut:
     """A new API token, shown in this answer only; with ``expires_in_days`` it stops
-    working after that many days."""
+    working after that many days; ``scope`` is ``read``, ``write`` (the default) or
+    ``admin``. Made with a token, it never exceeds that token's scope nor outlives it, and
+    revoking that token revokes it."""
     days = body.expires_in_days
     expires_in = None if days is None else timedelta(days=days)
-    record, token = services.accounts.create_token(user.id, body.name, expires_in=expires_in)
+    holder = token_of(request)
+    record, token = services.accounts.create_token(
+        user.id,
+        body.name,
+        expires_in=expires_in,
+        scope=body.scope,
+        parent_id=None if holder is None else holder.token_id,
+    )
     return NewTokenOut(**token_out(record).model_dump(), token=token)
 
 
 @router.delete("/tokens/{token_id}")
 def revoke_token(token_id: int, user: User, services: Services) -> TokenOut:
-    """Revoke one of your tokens."""
+    """Revoke one of your tokens, and every token it minted."""
     return token_out(services.accounts.revoke_token(user.id, token_id))
 
 

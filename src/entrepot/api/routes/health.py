@@ -14,7 +14,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse, Response
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
-from entrepot.accounts.errors import AuthenticationRequired, NotAllowed
+from entrepot.accounts.errors import AuthenticationRequired
 from entrepot.health import (
     BoundedChecks,
     Check,
@@ -23,7 +23,7 @@ from entrepot.health import (
     check_job_queue,
     check_store_roundtrip,
 )
-from entrepot.http.deps import identify
+from entrepot.http.deps import identify, require_admin
 from entrepot.http.trust import holds_metrics_token, trusted_reader
 
 router = APIRouter(tags=["operations"])
@@ -88,8 +88,7 @@ def metrics(request: Request) -> Response:
                 "the metrics need the metrics token or an administrator",
                 hint="send 'Authorization: Bearer <ENTREPOT_METRICS_TOKEN>', or sign in as admin",
             )
-        if not user.is_admin:
-            raise NotAllowed("the metrics are for administrators", hint="ask an administrator")
+        require_admin(request, user, "the metrics are for administrators")
     return Response(
         generate_latest(request.app.state.metrics.registry), media_type=CONTENT_TYPE_LATEST
     )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Literal
 
 from pydantic import BaseModel, Field
 
@@ -31,8 +32,10 @@ class PasswordIn(Body):
 
 class TokenIn(Body):
     name: str = Field(default="api", max_length=64)
-    #: ``None``: the token works until revoked.
+    #: ``None``: the token works until revoked (made with a token: until that one expires).
     expires_in_days: int | None = Field(default=None, ge=1, le=3650)
+    #: ``None``: ``write`` (made with a token: that token's scope).
+    scope: Literal["read", "write", "admin"] | None = None
 
 
 class ActivateIn(Body):
@@ -75,6 +78,9 @@ class TokenOut(BaseModel):
     last_used_at: datetime | None
     revoked_at: datetime | None
     expires_at: datetime | None = None
+    scope: str = "write"
+    #: The token that minted this one, if a token did.
+    parent_id: int | None = None
 
 
 class NewTokenOut(TokenOut):

@@ -32,12 +32,12 @@ class RateCounterRepository:
 
     def take(self, scope: str, *, limit: int, since: datetime, now: datetime) -> datetime | None:
         """Count one attempt in ``scope`` unless ``limit`` attempts were counted since the
-        window began (windows that began before ``since`` have passed). Returns ``None``
+        window began (windows that began at or before ``since`` have passed). Returns ``None``
         when counted, else when the full window began."""
         key = scope_key(scope)
         self._ensure(key, now)
         column = RateCounterRow
-        passed = column.started_at < since
+        passed = column.started_at <= since
         counted = self._session.execute(
             update(column)
             .where(column.scope == key, passed | (column.count < limit))
@@ -50,6 +50,19 @@ class RateCounterRepository:
             return None
         started = self._session.scalar(select(column.started_at).where(column.scope == key))
         return utc(started) if started is not None else now
+
+    def fill(self, scope: str, count: int, *, since: datetime, now: datetime) -> None:
+        """Raise ``scope``'s count to ``count`` (a lock), in its current window (one that
+        began before ``since`` has passed: a new one begins ``now``)."""
+        key = scope_key(scope)
+        self._ensure(key, now)
+        column = RateCounterRow
+        passed = column.started_at <= since
+        self._session.execute(
+            update(column)
+            .where(column.scope == key)
+            .values(count=count, started_at=case((passed, now), else_=column.started_at))
+        )
 
     def give_back(self, scope: str) -> None:
         """Uncount one attempt of ``scope`` (one that turned out to be allowed)."""
@@ -70,7 +83,7 @@ class RateCounterRepository:
         """The attempts of ``scope`` in a window that has not passed."""
         column = RateCounterRow
         found = self._session.scalar(
-            select(column.count).where(column.scope == scope_key(scope), column.started_at >= since)
+            select(column.count).where(column.scope == scope_key(scope), column.started_at > since)
         )
         return int(found or 0)
 

@@ -45,6 +45,10 @@ class TokenRecord:
     revoked_at: datetime | None
     #: ``None``: valid until revoked.
     expires_at: datetime | None = None
+    #: ``read``, ``write`` or ``admin``.
+    scope: str = "write"
+    #: The token that minted this one, if a token did.
+    parent_id: int | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,6 +59,10 @@ class TokenHolder:
     token_id: int
     #: The token's last use is older than the catalog notes (or was never noted): note it.
     use_to_note: bool
+    #: What the token may do: ``read``, ``write`` or ``admin``.
+    scope: str = "write"
+    #: When the token stops working (``None``: when revoked).
+    expires_at: datetime | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -2,7 +2,7 @@
 admin audit.
 
 Registered on :class:`entrepot.catalog.base.Base`; created by migration ``0004`` (sessions,
-rate counters and token expiry by ``0006``).
+rate counters and token expiry by ``0006``, token scopes and parents by ``0011tokens``).
 User ids are never reused (``AUTOINCREMENT`` on SQLite, a sequence on PostgreSQL): a
 user's objects live under ``users/{id}/``, and a new account must never inherit a
 deleted one's folder.
@@ -55,6 +55,7 @@ class ApiTokenRow(Base):
     """A bearer token for scripts and the CLI; only its sha256 is kept."""
 
     __tablename__ = "api_tokens"
+    __table_args__ = (CheckConstraint("scope IN ('read', 'write', 'admin')", name="scope"),)
     id: Mapped[int] = mapped_column(IdType, primary_key=True)
     user_id: Mapped[int] = mapped_column(
         IdType, ForeignKey("users.id", ondelete="CASCADE"), index=True
@@ -68,6 +69,13 @@ class ApiTokenRow(Base):
     revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     #: ``None``: valid until revoked.
     expires_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    #: What the token may do: ``read``, ``write`` or ``admin`` (:mod:`entrepot.accounts.scopes`).
+    scope: Mapped[str] = mapped_column(String(8))
+    #: The token that minted this one (``None``: made by a signed-in user or an operator);
+    #: revoking it revokes this one.
+    parent_id: Mapped[int | None] = mapped_column(
+        IdType, ForeignKey("api_tokens.id", ondelete="CASCADE"), index=True
+    )
 
 
 class UserSessionRow(Base):

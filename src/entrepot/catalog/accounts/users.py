@@ -101,6 +101,10 @@ class UserRepository:
         row = self._session.scalars(select(UserRow).where(UserRow.email == email)).first()
         return None if row is None else user_record(row)
 
+    def emails(self) -> tuple[str, ...]:
+        """Every account's email (for the look-alike check of a new account)."""
+        return tuple(self._session.scalars(select(UserRow.email)))
+
     def by_oidc_subject(self, subject: str) -> UserRecord | None:
         """The account linked to an OpenID Connect subject, or ``None``."""
         query = select(UserRow).where(UserRow.oidc_subject == subject)
@@ -213,6 +217,8 @@ def _token(row: ApiTokenRow) -> TokenRecord:
         last_used_at=_opt(row.last_used_at),
         revoked_at=_opt(row.revoked_at),
         expires_at=_opt(row.expires_at),
+        scope=row.scope,
+        parent_id=row.parent_id,
     )
 
 
@@ -221,6 +227,8 @@ _TOKEN_USER = (
     select(
         ApiTokenRow.id.label("token_id"),
         ApiTokenRow.last_used_at.label("token_used_at"),
+        ApiTokenRow.scope.label("token_scope"),
+        ApiTokenRow.expires_at.label("token_expires_at"),
         *UserRow.__table__.columns,
     )
     .join(UserRow, UserRow.id == ApiTokenRow.user_id)
@@ -240,7 +248,13 @@ def token_holder(connection: Connection, token_hash: str, now: datetime) -> Toke
         return None
     used = row.token_used_at
     stale = used is None or utc(used) < now - TOUCH_EVERY
-    return TokenHolder(user_record(row), row.token_id, use_to_note=stale)
+    return TokenHolder(
+        user_record(row),
+        row.token_id,
+        use_to_note=stale,
+        scope=row.token_scope,
+        expires_at=_opt(row.token_expires_at),
+    )
 
 
 class TokenRepository:
@@ -258,8 +272,11 @@ class TokenRepository:
         prefix: str,
         now: datetime,
         expires_at: datetime | None = None,
+        scope: str = "write",
+        parent_id: int | None = None,
     ) -> TokenRecord:
-        """Record a new token of ``user_id`` (valid until revoked, or until ``expires_at``)."""
+        """Record a new token of ``user_id`` (valid until revoked, or until ``expires_at``),
+        minted by token ``parent_id`` if a token minted it."""
         row = ApiTokenRow(
             user_id=user_id,
             name=name,
@@ -267,6 +284,8 @@ class TokenRepository:
             prefix=prefix,
             created_at=now,
             expires_at=expires_at,
+            scope=scope,
+            parent_id=parent_id,
         )
         self._session.add(row)
         self._session.flush()
@@ -288,17 +307,59 @@ class TokenRepository:
         )
         return tuple(_token(r) for r in rows)
 
-    def revoke(self, user_id: int, token_id: int, now: datetime) -> TokenRecord:
-        """Revoke token ``token_id`` of ``user_id``; another user's token is not found."""
+    def live(self, user_id: int, token_id: int, now: datetime) -> TokenRecord | None:
+        """Token ``token_id`` of ``user_id`` if it is unrevoked and unexpired at ``now``,
+        its row locked until the commit (so that a revocation waits for a token it mints)."""
         row = self._session.scalars(
-            select(ApiTokenRow).where(ApiTokenRow.id == token_id, ApiTokenRow.user_id == user_id)
+            select(ApiTokenRow)
+            .where(
+                ApiTokenRow.id == token_id,
+                ApiTokenRow.user_id == user_id,
+                ApiTokenRow.revoked_at.is_(None),
+                or_(ApiTokenRow.expires_at.is_(None), ApiTokenRow.expires_at > now),
+            )
+            .with_for_update()
+        ).first()
+        return None if row is None else _token(row)
+
+    def revoke(self, user_id: int, token_id: int, now: datetime) -> TokenRecord:
+        """Revoke token ``token_id`` of ``user_id`` and every token it minted, transitively;
+        another user's token is not found."""
+        row = self._session.scalars(
+            select(ApiTokenRow)
+            .where(ApiTokenRow.id == token_id, ApiTokenRow.user_id == user_id)
+            .with_for_update()
         ).first()
         if row is None:
             raise RecordNotFound(f"no token {token_id}")
         if row.revoked_at is None:
             row.revoked_at = now
-            self._session.flush()
+        self._session.flush()
+        self._revoke_descendants(user_id, {row.id}, now)
         return _token(row)
+
+    def _revoke_descendants(self, user_id: int, parents: set[int], now: datetime) -> None:
+        """Revoke every token minted, directly or not, by a token of ``parents``."""
+        seen = set(parents)
+        while parents:
+            children = (
+                set(
+                    self._session.scalars(
+                        select(ApiTokenRow.id).where(
+                            ApiTokenRow.user_id == user_id, ApiTokenRow.parent_id.in_(parents)
+                        )
+                    )
+                )
+                - seen
+            )
+            if children:
+                self._session.execute(
+                    update(ApiTokenRow)
+                    .where(ApiTokenRow.id.in_(children), ApiTokenRow.revoked_at.is_(None))
+                    .values(revoked_at=now)
+                )
+            seen |= children
+            parents = children
 
     def revoke_all(self, user_id: int, now: datetime, *, keep: frozenset[int] = frozenset()) -> int:
         """Revoke every live token of ``user_id`` but those in ``keep``; returns how many."""
