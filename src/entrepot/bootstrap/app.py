@@ -40,6 +40,7 @@ if TYPE_CHECKING:
     from entrepot.fraud.library.registry import RegistryLibrary
     from entrepot.fraud_service.options import ServiceOptions
     from entrepot.health import Check
+    from entrepot.registry.keys import KeyRingService
     from entrepot.registry.service import Registry
     from entrepot.relocation import StoreMigrations
     from entrepot.relocation.locations import Locator
@@ -329,7 +330,17 @@ class App:
             secret=self.secret_key,
             actor=self.actor,
             reads=self.reads,
+            keys=self.key_ring,
         )
+
+    @cached_property
+    def key_ring(self) -> KeyRingService:
+        """The keys that sign model versions, kept in the catalog wrapped with the instance
+        secret (``entrepot secrets``, ADR 0033)."""
+        from entrepot.registry.keys import KeyRingService
+
+        self.check_migrated()
+        return KeyRingService(self.uow, self.secret_key)
 
     @cached_property
     def licences(self) -> LicenceService:
