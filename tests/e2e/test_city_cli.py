@@ -55,3 +55,30 @@ def test_generate_run_inspect_and_migrate(cli: Cli, tmp_path: Path) -> None:
     missing = cli("city", "metrics", "weather", "2025-12-01")
     assert missing.returncode != 0
     assert "no weather document is stored for 2025-12-01" in missing.stderr
+
+
+def test_a_run_without_the_raw_lake_keeps_what_it_computed(cli: Cli, tmp_path: Path) -> None:
+    """Issue 26: a moved installation whose raw lake did not come along (or a laptop whose
+    raw partitions are gone) keeps its metrics and reports, marked, instead of deleting them."""
+    import shutil
+
+    assert cli("db", "upgrade").returncode == 0
+    assert cli("city", "generate", "--start", "2025-11-03", "--days", "2", *SMALL).returncode == 0
+    assert cli("city", "run", "--since", "2025-11-03", "--until", "2025-11-04").returncode == 0
+    before = json.loads(cli("city", "metrics", "traffic", "2025-11-04").stdout)
+    report = json.loads(cli("city", "report", "2025-11-04").stdout)
+    shutil.rmtree(tmp_path / "var/store/raw")
+
+    run = cli("city", "run", "--since", "2025-11-03", "--until", "2025-11-04", "--json")
+    assert run.returncode == 0, run.stderr
+    summary = json.loads(run.stdout)
+    assert (summary["kept"], summary["no_data"], summary["failed"]) == (10, 0, 0)
+    assert summary["input_missing"]["traffic"] == 2
+    assert "computed results kept and marked (not deleted)" in " ".join(run.stderr.split())
+    after = json.loads(cli("city", "metrics", "traffic", "2025-11-04").stdout)
+    assert after["metrics"] == before["metrics"]
+    assert after["input_missing"]["since"] and any(
+        w.startswith("input missing since") for w in after["warnings"]
+    )
+    still = json.loads(cli("city", "report", "2025-11-04").stdout)
+    assert still["summary"] == report["summary"]

@@ -1,4 +1,5 @@
-"""``entrepot db copy`` as typed, between SQLite files: dry run, copy, refusals."""
+"""``entrepot db copy`` as typed, between SQLite files: dry run, copy, refusals, a file
+that does not exist yet created and migrated by the copy itself."""
 
 from __future__ import annotations
 
@@ -35,10 +36,12 @@ def test_dry_run_copy_and_refusals(cli: Cli, tmp_path: Path) -> None:
     assert "Traceback" not in _said(again)
 
     blank = tmp_path / "blank.db"
-    missing = cli("db", "copy", "--to", f"sqlite:///{blank}", extra_env=env)
-    assert missing.returncode == 75
-    assert f"there is no database at {blank}" in _said(missing)
-    assert "entrepot db upgrade" in _said(missing) and not blank.exists()
+    planned = cli("db", "copy", "--to", f"sqlite:///{blank}", "--dry-run", extra_env=env)
+    assert planned.returncode == 0 and "create its schema first" in _said(planned)
+    assert not blank.exists()
+    created = cli("db", "copy", "--to", f"sqlite:///{blank}", extra_env=env)  # one command
+    assert created.returncode == 0, _said(created)
+    assert "schema created first" in _said(created) and f"copied {total} rows" in _said(created)
 
     unreachable = cli("db", "copy", "--to", "postgresql://me:hunter2@127.0.0.1:9/x", extra_env=env)
     assert unreachable.returncode == 69

@@ -40,6 +40,7 @@ if TYPE_CHECKING:
     from entrepot.fraud.library.registry import RegistryLibrary
     from entrepot.fraud_service.options import ServiceOptions
     from entrepot.health import Check
+    from entrepot.registry.keys import KeyRingService
     from entrepot.registry.service import Registry
     from entrepot.relocation import StoreMigrations
     from entrepot.relocation.locations import Locator
@@ -341,6 +342,7 @@ class App:
             secret=self.secret_key,
             actor=self.actor,
             reads=self.reads,
+            keys=self.key_ring,
         )
 
     def models_of(self, user: str | None) -> Registry:
@@ -349,6 +351,15 @@ class App:
         if user is None:
             return self.registry
         return self.registry.for_owner(str(self.accounts.find(user).id))
+
+    @cached_property
+    def key_ring(self) -> KeyRingService:
+        """The keys that sign model versions, kept in the catalog wrapped with the instance
+        secret (``entrepot secrets``, ADR 0035)."""
+        from entrepot.registry.keys import KeyRingService
+
+        self.check_migrated()
+        return KeyRingService(self.uow, self.secret_key)
 
     @cached_property
     def licences(self) -> LicenceService:

@@ -15,6 +15,7 @@ from entrepot.catalog.city import tables as city
 from entrepot.catalog.copy import tables as copy
 from entrepot.catalog.feedback import tables as feedback
 from entrepot.catalog.jobs import tables as jobs
+from entrepot.catalog.keyring import tables as keyring
 from entrepot.catalog.models import tables as models
 from entrepot.catalog.objects import tables as objects
 from entrepot.catalog.relocation import tables as relocation
@@ -30,6 +31,7 @@ __all__ = [
     "copy",
     "feedback",
     "jobs",
+    "keyring",
     "metadata",
     "models",
     "objects",

@@ -32,6 +32,7 @@ if TYPE_CHECKING:
     from entrepot.catalog.city.watermarks import WatermarkRepository
     from entrepot.catalog.feedback.repository import FeedbackRepository
     from entrepot.catalog.jobs.repository import JobRepository
+    from entrepot.catalog.keyring.repository import KeyRingRepository
     from entrepot.catalog.models.references import ReferenceRepository
     from entrepot.catalog.models.repository import ModelRepository
     from entrepot.catalog.objects.damage import DamageRepository
@@ -147,6 +148,12 @@ class _Repositories:
 
         return FeedbackRepository(self.session)
 
+    @cached_property
+    def keyring(self) -> KeyRingRepository:
+        from entrepot.catalog.keyring.repository import KeyRingRepository
+
+        return KeyRingRepository(self.session)
+
 
 class UnitOfWork:
     """A transaction over the catalog's repositories, opened on ``with``; rollback is the
@@ -255,6 +262,11 @@ class UnitOfWork:
     def feedback(self) -> FeedbackRepository:
         """Analysts' labels of scored rows and thresholds saved for models."""
         return self._current().feedback
+
+    @property
+    def keyring(self) -> KeyRingRepository:
+        """The keys that sign model versions, wrapped with the instance secret."""
+        return self._current().keyring
 
     def connection(self) -> Connection:
         """The connection of this unit of work's transaction (for Core queries)."""

@@ -176,6 +176,10 @@ def _report_inputs(metric: Sequence[Mapping[str, Any]], ids: Sequence[str]) -> d
     return found
 
 
+def _day_or_none(text: object) -> date | None:
+    return None if text is None else date.fromisoformat(str(text))
+
+
 def _outcomes(unit: Mapping[str, Any], state: UnitState) -> list[Outcome]:
     result = state.result or {}
     if state.state == "succeeded" and "outcomes" in result:
@@ -187,6 +191,7 @@ def _outcomes(unit: Mapping[str, Any], state: UnitState) -> list[Outcome]:
                 error=o.get("error"),
                 sha256=o.get("sha256"),
                 csv_key=o.get("csv_key"),
+                input_missing_since=_day_or_none(o.get("input_missing_since")),
             )
             for o in result["outcomes"]
         ]

@@ -9,7 +9,11 @@ the counts export.
 
 A bad day (malformed path, truncated JSON, wrong CSV separator or encoding, missing
 référentiel...) is marked ``failed`` with its error, its stale document removed, and
-the run goes on with the other days; :class:`RunSummary` lists every outcome. Errors
+the run goes on with the other days; :class:`RunSummary` lists every outcome. A day whose
+input is missing is ``no-data`` if nothing was computed for it, and ``kept`` if something
+was: a computed result is never deleted because its input went missing (``kept.py``); its
+watermark records the inputs it was found missing from, so it is recomputed only when an
+input changes. Errors
 of the infrastructure itself (store, catalog or metrics store unreachable) stop the
 run: they say nothing about a day.
 
@@ -29,11 +33,12 @@ import contextlib
 import logging
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from typing import Any, Literal
 
 from entrepot.catalog.city.records import Watermark
-from entrepot.city import layout
+from entrepot.city import kept, layout
+from entrepot.city.days import paris
 from entrepot.city.errors import MetricsError, MissingInput
 from entrepot.city.freshness import Watermarks, inputs_digest
 from entrepot.city.kinds import METRIC_TYPES, REPORT, check_types
@@ -48,7 +53,7 @@ from entrepot.errors import AccessDenied, CatalogError, EntrepotError, StoreUnav
 
 log = logging.getLogger("entrepot.city")
 
-Status = Literal["computed", "skipped", "failed", "no-data"]
+Status = Literal["computed", "skipped", "failed", "no-data", "kept"]
 #: Errors that concern the whole run, not one day: they propagate.
 INFRASTRUCTURE_ERRORS = (StoreUnavailable, AccessDenied, CatalogError, MetricsError)
 #: Traffic days aggregated per scan of the counts (bounds the aggregate held in memory).
@@ -67,6 +72,8 @@ class Outcome:
     error: str | None = None
     sha256: str | None = None
     csv_key: str | None = None
+    #: For ``kept``: the day the input was first found missing.
+    input_missing_since: date | None = None
 
     def as_dict(self) -> dict[str, Any]:
         """JSON-ready form."""
@@ -78,6 +85,8 @@ class Outcome:
         for name in ("error", "sha256", "csv_key"):
             if getattr(self, name) is not None:
                 data[name] = getattr(self, name)
+        if self.input_missing_since is not None:
+            data["input_missing_since"] = self.input_missing_since.isoformat()
         return data
 
 
@@ -106,6 +115,15 @@ class RunSummary:
                 found[outcome.source] = found.get(outcome.source, 0) + 1
         return found
 
+    @property
+    def input_missing(self) -> dict[str, int]:
+        """Source -> how many of its days were kept though their input is missing."""
+        found: dict[str, int] = {}
+        for outcome in self.outcomes:
+            if outcome.status == "kept":
+                found[outcome.source] = found.get(outcome.source, 0) + 1
+        return found
+
     def as_dict(self) -> dict[str, Any]:
         """JSON-ready form."""
         return {
@@ -114,7 +132,9 @@ class RunSummary:
             "skipped": self.count("skipped"),
             "failed": self.count("failed"),
             "no_data": self.count("no-data"),
+            "kept": self.count("kept"),
             "absent": self.absent,
+            "input_missing": self.input_missing,
             "results": [o.as_dict() for o in self.outcomes],
         }
 
@@ -139,6 +159,7 @@ class CityRunner:
         memory_limit: str = DEFAULT_MEMORY_LIMIT,
         threads: int = DEFAULT_SCAN_THREADS,
         progress: Callable[[Outcome], None] | None = None,
+        today: Callable[[], date] | None = None,
     ) -> None:
         self.lake = lake
         self.metrics = metrics
@@ -146,6 +167,7 @@ class CityRunner:
         self.reports = reports
         self.processor = DayProcessor(lake, memory_limit=memory_limit, threads=threads)
         self.progress = progress or (lambda _outcome: None)
+        self.today = today or (lambda: datetime.now(paris()).date())
 
     def run(
         self,
@@ -192,23 +214,24 @@ class CityRunner:
         outcomes: dict[date, Outcome] = {}
         pending: dict[date, tuple[InputRef, ...]] = {}
         for day in days:
+            mark = marks.get(day)
             try:
                 refs = self.inputs(kind, day)
             except MissingInput as exc:
-                outcomes[day] = self._no_data(kind, day, exc)
+                outcomes[day] = self._no_data(kind, day, exc, run_id, (), mark)
                 continue
             except Exception as exc:
                 outcomes[day] = self._failed(kind, day, (), exc, run_id)
                 continue
-            mark = marks.get(day)
             if not force and _current(mark, refs):
-                sha256 = None if mark is None else mark.output_sha256
-                outcomes[day] = self._emit(Outcome(kind, day, "skipped", sha256=sha256))
+                outcomes[day] = self._emit(self._unchanged(kind, day, mark))
             else:
                 pending[day] = refs
         for day, result in self._compute(kind, sorted(pending)):
             if isinstance(result, MissingInput):
-                outcomes[day] = self._no_data(kind, day, result)
+                outcomes[day] = self._no_data(
+                    kind, day, result, run_id, pending[day], marks.get(day)
+                )
                 continue
             if isinstance(result, BaseException):
                 outcomes[day] = self._failed(kind, day, pending[day], result, run_id)
@@ -263,12 +286,50 @@ class CityRunner:
         self.watermarks.record(kind, day, inputs=refs, state="failed", run_id=run_id, error=message)
         return self._emit(Outcome(kind, day, "failed", error=message))
 
-    def _no_data(self, kind: str, day: date, exc: MissingInput) -> Outcome:
-        # an absent source is not a failure; what earlier data (or an earlier failure) left,
-        # a document or a watermark, is removed
-        self.metrics.delete(kind, day)
-        self.watermarks.forget(kind, day)
-        return self._emit(Outcome(kind, day, "no-data", error=exc.message))
+    def _no_data(
+        self,
+        kind: str,
+        day: date,
+        exc: MissingInput,
+        run_id: str,
+        refs: Sequence[InputRef],
+        mark: Watermark | None,
+    ) -> Outcome:
+        # an absent source is not a failure; a computed document is kept (and marked), what
+        # an earlier failure left (a watermark, no document) is removed
+        stored = self.metrics.get(kind, day)
+        if stored is None:
+            self.watermarks.forget(kind, day)
+            return self._emit(Outcome(kind, day, "no-data", error=exc.message))
+        since = kept.missing_since(stored.document)
+        sha256 = stored.info.sha256
+        if since is None:
+            since = self.today()
+            document = kept.marked(stored.document, since, exc.message)
+            if document is not None:
+                sha256 = self.metrics.put(kind, day, document).info.sha256
+        note = kept.warning(since, exc.message)
+        if not _current(mark, refs) or mark is None or mark.output_sha256 != sha256:
+            # recorded with the inputs it was found missing from: recomputed when they change
+            self.watermarks.record(
+                kind, day, inputs=refs, state="ok", run_id=run_id, error=note, output_sha256=sha256
+            )
+        log.warning("city %s %s: %s", kind, day, note)
+        return self._emit(
+            Outcome(kind, day, "kept", error=note, sha256=sha256, input_missing_since=since)
+        )
+
+    def _unchanged(self, source: str, day: date, mark: Watermark | None) -> Outcome:
+        """A current (source, day): ``skipped``, or ``kept`` if it was found without its
+        input and its inputs have not changed since (its ``ok`` watermark carries the note)."""
+        sha256 = None if mark is None else mark.output_sha256
+        if mark is None or mark.error is None:
+            return Outcome(source, day, "skipped", sha256=sha256)
+        stored = self.metrics.get(source, day)
+        since = None if stored is None else kept.missing_since(stored.document)
+        return Outcome(
+            source, day, "kept", error=mark.error, sha256=sha256, input_missing_since=since
+        )
 
     def _emit(self, outcome: Outcome) -> Outcome:
         self.progress(outcome)
@@ -291,8 +352,7 @@ class CityRunner:
         ]
         mark = self.watermarks.get(REPORT, day)
         if not force and _current(mark, refs):
-            sha256 = None if mark is None else mark.output_sha256
-            return self._emit(Outcome(REPORT, day, "skipped", sha256=sha256))
+            return self._emit(self._unchanged(REPORT, day, mark))
         try:
             report = build_report(
                 day,
@@ -302,7 +362,7 @@ class CityRunner:
                 sources={k: d.info.sha256 for k, d in current.items()},
             )
         except MissingInput as exc:
-            return self._no_data(REPORT, day, exc)
+            return self._no_data(REPORT, day, exc, run_id, refs, mark)
         record = self.reports.write(day, report)
         stored = self.metrics.put(REPORT, day, report)
         self.watermarks.record(

@@ -13,7 +13,10 @@ from entrepot.cli.context import console, current_app, progress_console
 from entrepot.cli.progress import count_progress
 
 if TYPE_CHECKING:
-    from entrepot.catalog.copy.service import CopyReport
+    from entrepot.catalog.copy.service import CopyReport, RowDifference
+
+#: The longest value a difference shows.
+_SHOWN = 80
 
 
 def db_copy(
@@ -30,8 +33,8 @@ def db_copy(
     pause: Annotated[float, typer.Option(hidden=True, min=0.0)] = 0.0,
 ) -> None:
     """Copy the whole catalog (accounts, tokens, sessions, datasets, models, jobs, city
-    metrics, store moves, audit log) from ENTREPOT_DATABASE_URL into an empty, upgraded
-    database, then compare every table's row count and content digest.
+    metrics, store moves, audit log) from ENTREPOT_DATABASE_URL into an empty database
+    (a blank one gets its schema first), then compare every table's rows, value by value.
 
     Interrupted? Run the same command with --resume. The source is only read.
     """
@@ -41,7 +44,13 @@ def db_copy(
     marker = copy.check(resume=resume)
     if dry_run:
         _show_counts(copy.counts())
-        state = "an interrupted copy to resume" if marker else "empty and at the same revision"
+        state = (
+            "an interrupted copy to resume"
+            if marker
+            else "blank: the copy will create its schema first"
+            if copy.blank_target()
+            else "empty and at the same revision"
+        )
         console.print(f"the target {escape(copy.target_name)} is {state}: nothing was written")
         return
     with count_progress(progress_console) as progress:
@@ -53,12 +62,16 @@ def db_copy(
         report = copy.run(resume=resume, on_progress=update, pause=pause)
     _show_report(report)
     if not report.ok:
+        found = report.differences
+        named = "; ".join(_difference(d) for d in found[:3])
         raise CopyMismatch(
-            f"the copy in {copy.target_name} differs from the source",
-            hint="was the source in use? stop the app, and copy into a new, upgraded database",
+            f"the copy in {copy.target_name} differs from the source"
+            + (f": {named}" if named else ""),
+            hint="was the source in use? stop the app, and copy into a new, empty database",
         )
     console.print(
         f"copied {report.rows} rows into {escape(copy.target_name)}"
+        + (" (its schema created first)" if report.created else "")
         + (" (resumed)" if report.resumed else "")
         + ": every table's count and digest match. Now set "
         "[bold]ENTREPOT_DATABASE_URL[/] to it and restart."
@@ -79,3 +92,20 @@ def _show_report(report: CopyReport) -> None:
         same = "[green]same[/]" if check.same else "[red]differs[/]"
         table.add_row(check.name, str(check.source.rows), str(check.target.rows), same)
     console.print(table)
+    for found in report.differences:
+        console.print(escape(_difference(found)))
+
+
+def _difference(found: RowDifference) -> str:
+    """One differing row in words: the table, the row id, the column and both values."""
+    where = f"table {found.table}, row id {found.row!r}"
+    if found.column is None:
+        side = "the target" if found.source is None else "the source"
+        return f"{where}: only in {side}"
+    column = found.column + (f" at {found.path}" if found.path else "")
+    return f"{where}, column {column}: source {_short(found.source)}, target {_short(found.target)}"
+
+
+def _short(value: object) -> str:
+    text = repr(value)
+    return text if len(text) <= _SHOWN else text[: _SHOWN - 1] + "…"

@@ -99,6 +99,12 @@ def _models(app: typer.Typer, command: str | None) -> None:
     app.add_typer(_only(_models_group(), command), name="models")
 
 
+def _secrets(app: typer.Typer, command: str | None) -> None:
+    from entrepot.cli.secrets import secrets_app
+
+    app.add_typer(_only(secrets_app, command), name="secrets")
+
+
 def _fraud(app: typer.Typer, command: str | None) -> None:
     from entrepot.cli.fraud.commands import fraud_app
 
@@ -130,6 +136,7 @@ MOUNTS: tuple[tuple[tuple[str, ...], Callable[[typer.Typer, str | None], None]],
     (("serve", "worker"), _serve),
     (("users",), _users),
     (("models",), _models),
+    (("secrets",), _secrets),
     (("fraud",), _fraud),
     (("city",), _city),
 )

@@ -18,7 +18,6 @@ from entrepot.registry.parts import Context
 from entrepot.registry.pull import pull
 from entrepot.registry.resolve import Resolved
 from entrepot.registry.safe_loaders import load_file
-from entrepot.registry.signing import signature_valid
 
 
 def load(ctx: Context, resolved: Resolved, *, into: Any = None) -> Any:
@@ -34,12 +33,23 @@ def load(ctx: Context, resolved: Resolved, *, into: Any = None) -> Any:
             f"the manifest of {label} names model file {manifest.model_file!r}, "
             "which the version does not hold"
         )
-    signed = signature_valid(record.manifest_sha256 or "", record.signature, ctx.secret)
+    signed = False
+    if is_pickle(entry.path) or record.signature is not None:
+        verdict = ctx.keys.ring().check(record.manifest_sha256 or "", record.signature)
+        signed = verdict.valid
+        if is_pickle(entry.path) and verdict.missing_key is not None:
+            raise UnsafeModelFormat(
+                f"{entry.path!r} of {label} is a pickle signed by key {verdict.missing_key}, "
+                "which this installation's key ring does not hold: refusing to unpickle it",
+                hint="bring the key: `entrepot secrets import FILE` (an export of the old "
+                "installation's ring) or `entrepot secrets rewrap --old-secret-file FILE`; "
+                "or, if you trust the file, push the version again from its files",
+            )
     if is_pickle(entry.path) and not signed:
         why = (
             "was pushed without a signature (from outside)"
             if record.signature is None
-            else "carries a signature this installation's secret did not make"
+            else "carries a signature no key of this installation's key ring made"
         )
         raise UnsafeModelFormat(
             f"{entry.path!r} of {label} is a pickle and the version {why}: refusing to unpickle it"

@@ -8,6 +8,7 @@ from datetime import datetime
 
 from entrepot.catalog.reads import ReadConnection
 from entrepot.catalog.uow import UnitOfWorkFactory
+from entrepot.registry.keys import KeyRingService
 from entrepot.registry.layout import Namespace
 from entrepot.storage.protocols import Materialize, Store
 
@@ -23,8 +24,10 @@ class Context:
     uow_factory: UnitOfWorkFactory
     #: One-query reads outside a unit of work (``catalog/reads.py``).
     reads: ReadConnection
-    #: The instance secret that signs the versions this installation pushes.
+    #: The instance secret (it opens the key ring).
     secret: str
+    #: The key ring that signs the versions this installation pushes and verifies them.
+    keys: KeyRingService
     #: Who acts (recorded as ``created_by`` and ``updated_by``).
     actor: str
     space: Namespace

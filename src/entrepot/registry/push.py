@@ -29,7 +29,6 @@ from entrepot.registry.manifest import FileEntry, Manifest
 from entrepot.registry.names import timestamp_version
 from entrepot.registry.parts import Context
 from entrepot.registry.request import PushRequest
-from entrepot.registry.signing import sign_manifest
 from entrepot.services.write_protocol import Written, record_written
 from entrepot.storage.protocols import Store
 from entrepot.storage.types import ObjectInfo
@@ -76,7 +75,7 @@ def push(
                 key=manifest_key,
                 store=target.url,
             )
-        signature = sign_manifest(digest, ctx.secret) if request.sign else None
+        signature = ctx.keys.ring().sign(digest) if request.sign else None
         return _complete(ctx, claimed, entries, manifest_key, digest, len(body), signature)
     except BaseException as exc:
         _abandon(ctx, target, claimed, written, exc)

@@ -36,6 +36,7 @@ from entrepot.errors import ConfigError, StorageError
 from entrepot.registry import aliases, delete, mlflow_export, references
 from entrepot.registry.errors import InvalidName, ModelNotFound
 from entrepot.registry.fetch import read_manifest
+from entrepot.registry.keys import KeyRingService
 from entrepot.registry.layout import Namespace
 from entrepot.registry.load import load
 from entrepot.registry.manifest import Manifest
@@ -67,8 +68,9 @@ class Registry:
 
     ``store`` is the store itself, not the cache: it receives the writes, deletes and
     presigning, and ``verify`` reads it. ``materializer`` (the read-through cache) serves
-    every read as verified local files. ``secret`` signs the versions this installation
-    pushes; only those may hold pickles that load. ``actor`` is recorded as their author.
+    every read as verified local files. ``secret`` opens the key ring (``keys``, in the
+    catalog) that signs the versions this installation pushes; only those may hold pickles
+    that load. ``actor`` is recorded as their author.
     """
 
     def __init__(
@@ -82,6 +84,7 @@ class Registry:
         owner: str | None = None,
         clock: Callable[[], datetime] | None = None,
         reads: ReadConnection | None = None,
+        keys: KeyRingService | None = None,
     ) -> None:
         if not isinstance(secret, str) or len(secret) < MIN_SECRET_LENGTH:
             raise ConfigError(
@@ -103,6 +106,7 @@ class Registry:
             uow_factory=uow_factory,
             reads=reads or reads_through(uow_factory),
             secret=secret,
+            keys=keys or KeyRingService(uow_factory, secret),
             actor=actor,
             space=Namespace(owner),
             clock=clock or (lambda: datetime.now(UTC)),

@@ -19,7 +19,6 @@ from entrepot.registry.fetch import check_manifest
 from entrepot.registry.names import MANIFEST_PATH, check_name
 from entrepot.registry.parts import Context
 from entrepot.registry.resolve import Resolved
-from entrepot.registry.signing import signature_valid
 
 
 @dataclass(frozen=True, slots=True)
@@ -103,10 +102,14 @@ def _check_version(ctx: Context, target: Resolved, deep: bool) -> list[VersionPr
             check_manifest(ctx, target, body)
         except VerificationFailed as exc:
             found.append(problem(MANIFEST_PATH, exc.message))
-    if record.signature is not None and not signature_valid(
-        record.manifest_sha256, record.signature, ctx.secret
-    ):
-        found.append(problem(MANIFEST_PATH, "signature not made with this installation's secret"))
+    if record.signature is not None:
+        verdict = ctx.keys.ring().check(record.manifest_sha256, record.signature)
+        if verdict.missing_key is not None:
+            found.append(
+                problem(MANIFEST_PATH, f"signed by key {verdict.missing_key}, not in the key ring")
+            )
+        elif not verdict.valid:
+            found.append(problem(MANIFEST_PATH, "signature not made by a key of the key ring"))
     for entry in target.files:
         text, _ = _check_object(ctx, entry.key, entry.sha256, entry.size, deep)
         if text:

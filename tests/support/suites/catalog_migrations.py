@@ -83,7 +83,7 @@ class TestMigrations:
 
     def test_existing_tokens_keep_the_scope_they_had(self, blank_engine: Engine) -> None:
         """Tokens made before scopes keep what they could do: an administrator's token is
-        ``admin``, anyone else's ``write`` (migration ``0011tokens``)."""
+        ``admin``, anyone else's ``write`` (migration ``0012``)."""
         upgrade(blank_engine, "0010")
         with blank_engine.begin() as connection:
             for uid, email, admin in ((1, "root@example.com", True), (2, "a@example.com", False)):

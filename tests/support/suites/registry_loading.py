@@ -16,6 +16,7 @@ from entrepot.catalog.uow import UnitOfWork
 from entrepot.registry import Registry
 from entrepot.registry.errors import InvalidModelFiles, UnsafeModelFormat
 from entrepot.registry.flavors import detect
+from entrepot.registry.wrapping import WrongSecret
 from entrepot.storage.cache import CachedStore
 from entrepot.storage.memory import MemoryStore
 from tests.support.catalog import sqlite_engine
@@ -171,8 +172,8 @@ class TestPickles(RegistryFixtures):
         elsewhere = Registry(
             store, cache, uow_factory, secret="another-installation-secret", actor="x"
         )
-        with pytest.raises(UnsafeModelFormat, match="signature this installation's secret"):
-            elsewhere.load("signed")
+        with pytest.raises(WrongSecret, match="does not open with this instance's secret"):
+            elsewhere.load("signed")  # the ring is wrapped with the other secret (ADR 0035)
 
         with engine.begin() as connection:  # a row edited in the database
             connection.execute(

@@ -3,6 +3,7 @@ a target that fills up mid-copy, then ``--resume`` (PostgreSQL: tests/integratio
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
@@ -12,8 +13,9 @@ from entrepot.catalog.copy.errors import CopyInterrupted, TargetNotEmpty
 from entrepot.catalog.copy.marker import markers
 from entrepot.catalog.copy.plan import copy_plan
 from entrepot.catalog.copy.service import CatalogCopy
+from entrepot.catalog.copy.values import canonical
 from entrepot.catalog.engine import make_engine
-from entrepot.catalog.migrate import downgrade, upgrade
+from entrepot.catalog.migrate import current, downgrade, head, upgrade
 from entrepot.catalog.tables import metadata
 from entrepot.errors import ConfigError, DatabaseUnavailable, NotMigrated
 from tests.support.catalog import migrated_engine
@@ -95,13 +97,59 @@ def test_a_target_at_another_revision_is_refused(source: Engine, target: Engine)
     assert "db upgrade" in str(caught.value)
 
 
-def test_a_target_without_tables_says_how_to_create_them(source: Engine, tmp_path: Path) -> None:
+def test_a_blank_target_gets_its_schema_in_the_same_command(source: Engine, tmp_path: Path) -> None:
     blank = make_engine(f"sqlite:///{tmp_path / 'blank.db'}")
     with blank.connect():  # an empty database file
         pass
-    with pytest.raises(NotMigrated, match="no Entrepôt tables") as caught:
-        CatalogCopy(source, blank).check()
-    assert "ENTREPOT_DATABASE_URL=" in str(caught.value)
+    copy = CatalogCopy(source, blank)
+    assert copy.check() is None and copy.blank_target()
+    assert current(blank) is None  # checking writes nothing
+    report = copy.run()
+    assert report.ok and report.created
+    assert current(blank) == head()
+    assert catalog_digests(blank) == catalog_digests(source)
+
+
+def test_a_missing_sqlite_file_is_created_by_the_copy(source: Engine, tmp_path: Path) -> None:
+    where = tmp_path / "new" / "catalog.db"
+    target = make_engine(f"sqlite:///{where}", create_folder=False)
+    assert CatalogCopy(source, target).blank_target() and not where.exists()
+    assert CatalogCopy(source, target).run().ok
+    assert catalog_digests(target) == catalog_digests(source)
+
+
+def test_a_target_with_foreign_tables_is_refused(source: Engine, tmp_path: Path) -> None:
+    other = make_engine(f"sqlite:///{tmp_path / 'other.db'}")
+    with other.begin() as connection:
+        connection.execute(text("CREATE TABLE theirs (id INTEGER)"))
+    with pytest.raises(NotMigrated, match="no Entrepôt schema revision"):
+        CatalogCopy(source, other).check()
+
+
+def test_values_compare_not_bytes() -> None:
+    assert canonical({"d": {"x": -0.0, "b": [1e300]}}) == canonical({"d": {"b": [10**300], "x": 0}})
+    assert canonical({"d": {"a": 1, "b": 2.0}}) == canonical({"d": {"b": 2, "a": 1}})
+    aware = datetime(2024, 4, 2, 0, 0, tzinfo=timezone(timedelta(hours=2)))
+    assert canonical({"t": aware}) == canonical({"t": datetime(2024, 4, 1, 22, 0)})
+    assert canonical({"d": {"x": 0.5}}) != canonical({"d": {"x": 0.25}})
+    assert canonical({"id": 2**60}) != canonical({"id": 2**60 + 1})
+
+
+def test_a_difference_names_the_table_the_row_and_the_column(
+    source: Engine, target: Engine
+) -> None:
+    CatalogCopy(source, target).run()
+    with target.begin() as connection:
+        connection.execute(text("UPDATE users SET session_epoch = session_epoch + 1 WHERE id = 5"))
+        last = "(SELECT max(id) FROM user_sessions)"
+        connection.execute(text(f"DELETE FROM user_sessions WHERE id = {last}"))
+    checks = {c.name: c for c in CatalogCopy(source, target).compare() if not c.same}
+    assert set(checks) == {"users", "user_sessions"}
+    (changed,) = checks["users"].differences
+    assert (changed.table, changed.row, changed.column) == ("users", 5, "session_epoch")
+    assert changed.target == changed.source + 1
+    (gone,) = checks["user_sessions"].differences
+    assert gone.column is None and gone.target is None and gone.source is not None
 
 
 def test_the_source_itself_is_refused(source: Engine) -> None:

@@ -2,7 +2,7 @@
 admin audit.
 
 Registered on :class:`entrepot.catalog.base.Base`; created by migration ``0004`` (sessions,
-rate counters and token expiry by ``0006``, token scopes and parents by ``0011tokens``).
+rate counters and token expiry by ``0006``, token scopes and parents by ``0012``).
 User ids are never reused (``AUTOINCREMENT`` on SQLite, a sequence on PostgreSQL): a
 user's objects live under ``users/{id}/``, and a new account must never inherit a
 deleted one's folder.

@@ -1,11 +1,14 @@
-"""Before a catalog copy: both databases at this Entrepôt's revision, two different
-databases, and a target that is empty or holds an interrupted copy of this very source."""
+"""Before a catalog copy: both databases at this Entrepôt's revision (a blank target, one
+with no table at all or a SQLite file not yet made, is migrated by the copy itself), two
+different databases, and a target that is empty or holds an interrupted copy of this very
+source."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 
-from sqlalchemy import Connection, Engine
+from sqlalchemy import Connection, Engine, inspect
 from sqlalchemy.engine import URL
 
 from entrepot.catalog.copy.errors import TargetNotEmpty
@@ -16,22 +19,33 @@ from entrepot.catalog.migrate import current, ensure_migrated, head, known_revis
 from entrepot.errors import ConfigError, NotMigrated
 
 
-def check_revisions(source: Engine, target: Engine) -> str:
-    """The revision both databases are at; raises :class:`NotMigrated` otherwise."""
+@dataclass(frozen=True)
+class TargetSchema:
+    """The revision the copy is made at, and whether the target is blank (the copy
+    creates its schema first)."""
+
+    revision: str
+    blank: bool = False
+
+
+def check_revisions(source: Engine, target: Engine) -> TargetSchema:
+    """The revision both databases are (or, for a blank target, will be) at; raises
+    :class:`NotMigrated` otherwise."""
     ensure_migrated(source)
     where = masked(target.url)
     upgrade = f"ENTREPOT_DATABASE_URL='{where}' entrepot db upgrade"
+    expected = head()
     missing = sqlite_file(target.url)
     if missing is not None and not missing.exists():  # connecting would create it empty
-        raise NotMigrated(
-            f"there is no database at {missing.resolve()}",
-            hint=f"create it and its schema first: `{upgrade}`, then run the copy again",
-        )
-    expected, at = head(), current(target)
+        return TargetSchema(expected, blank=True)
+    at = current(target)
     if at is None:
+        with target.connect() as connection:
+            if not inspect(connection).get_table_names():
+                return TargetSchema(expected, blank=True)
         raise NotMigrated(
-            f"the target database {where} has no Entrepôt tables",
-            hint=f"create its schema first: `{upgrade}`, then run the copy again",
+            f"the target database {where} has tables but no Entrepôt schema revision",
+            hint="copy into a new, empty database (the copy creates its schema)",
         )
     if at != expected:
         newer = at not in known_revisions()
@@ -42,7 +56,7 @@ def check_revisions(source: Engine, target: Engine) -> str:
             if newer
             else f"upgrade the target: `{upgrade}`",
         )
-    return expected
+    return TargetSchema(expected)
 
 
 def check_distinct(source: Engine, target: Engine) -> None:

@@ -1,10 +1,12 @@
-"""``entrepot db copy``: the whole catalog from one database into an empty, upgraded other.
+"""``entrepot db copy``: the whole catalog from one database into an empty other.
 
-Steps: check both revisions and the target (empty, or an interrupted copy of this source to
-resume); copy every table in foreign-key order in batches, each batch committed with the
-marker; set PostgreSQL sequences past the copied ids; compare every table's row count and
-content digest; mark the copy done. The source is only read. A failed batch rolls back
-alone and raises :class:`CopyInterrupted`: the target stays resumable.
+Steps: check both revisions and the target (blank: its schema is created first; empty, or
+an interrupted copy of this source to resume); copy every table in foreign-key order in
+batches, each batch committed with the marker; set PostgreSQL sequences past the copied
+ids; compare every table's row count and content digest (values, not bytes: ``values``),
+naming the differing rows and columns of a table that does not agree (``differences``);
+mark the copy done. The source is only read. A failed batch rolls back alone and raises
+:class:`CopyInterrupted`: the target stays resumable.
 """
 
 from __future__ import annotations
@@ -16,15 +18,24 @@ from sqlalchemy import Engine
 from sqlalchemy.exc import SQLAlchemyError
 
 from entrepot.catalog.copy.batches import copy_table
-from entrepot.catalog.copy.checks import check_distinct, check_revisions, resumable
+from entrepot.catalog.copy.checks import (
+    TargetSchema,
+    check_distinct,
+    check_revisions,
+    resumable,
+)
+from entrepot.catalog.copy.differences import RowDifference, differences
 from entrepot.catalog.copy.digest import TableDigest, table_digest
 from entrepot.catalog.copy.errors import CopyInterrupted, TargetNotEmpty
 from entrepot.catalog.copy.marker import Marker, finish, start
 from entrepot.catalog.copy.plan import TableCopy, copy_plan, row_counts
 from entrepot.catalog.copy.sequences import advance_sequences
 from entrepot.catalog.engine import masked
+from entrepot.catalog.migrate import upgrade
 from entrepot.catalog.tables import metadata
 from entrepot.errors import DatabaseUnavailable
+
+__all__ = ["CatalogCopy", "CopyReport", "RowDifference", "TableCheck"]
 
 #: ``(table, rows copied so far in all tables, rows to copy in all)``
 OnProgress = Callable[[str, int, int], object]
@@ -32,11 +43,12 @@ OnProgress = Callable[[str, int, int], object]
 
 @dataclass(frozen=True)
 class TableCheck:
-    """One table compared after the copy."""
+    """One table compared after the copy, with its first differing rows if it differs."""
 
     name: str
     source: TableDigest
     target: TableDigest
+    differences: tuple[RowDifference, ...] = ()
 
     @property
     def same(self) -> bool:
@@ -50,6 +62,7 @@ class CopyReport:
 
     tables: list[TableCheck]
     resumed: bool
+    created: bool = False
 
     @property
     def ok(self) -> bool:
@@ -60,6 +73,11 @@ class CopyReport:
     def rows(self) -> int:
         """All the rows the source holds."""
         return sum(check.source.rows for check in self.tables)
+
+    @property
+    def differences(self) -> list[RowDifference]:
+        """The differing rows found, table by table."""
+        return [found for check in self.tables for found in check.differences]
 
 
 class CatalogCopy:
@@ -81,24 +99,34 @@ class CatalogCopy:
         """Raise unless the copy can go ahead; the interrupted copy to continue, if any."""
         return self._prepare(resume)[1]
 
-    def _prepare(self, resume: bool) -> tuple[str, Marker | None]:
+    def blank_target(self) -> bool:
+        """Whether the target has no table yet (the copy creates its schema first)."""
+        return check_revisions(self.source, self.target).blank
+
+    def _prepare(self, resume: bool) -> tuple[TargetSchema, Marker | None]:
         check_distinct(self.source, self.target)
-        revision = check_revisions(self.source, self.target)
+        schema = check_revisions(self.source, self.target)
+        revision = schema.revision
+        if schema.blank:
+            return schema, None
         with self.target.connect() as connection:
             marker = resumable(connection, self.plan, self.source_name, resume=resume)
         if marker is not None and marker.revision != revision:
             raise TargetNotEmpty(
                 f"the interrupted copy in the target was made at schema revision "
                 f"{marker.revision!r}, the databases are now at {revision!r}",
-                hint="copy into a fresh, upgraded database instead",
+                hint="copy into a fresh, empty database instead",
             )
-        return revision, marker
+        return schema, marker
 
     def run(
         self, *, resume: bool = False, on_progress: OnProgress | None = None, pause: float = 0.0
     ) -> CopyReport:
         """Copy (or continue) and compare; the marker is closed only if every table agrees."""
-        revision, marker = self._prepare(resume)
+        schema, marker = self._prepare(resume)
+        revision = schema.revision
+        if schema.blank:
+            upgrade(self.target)
         resumed = marker is not None
         counts = self.counts()
         everything = sum(counts.values())
@@ -131,19 +159,22 @@ class CatalogCopy:
                 advance_sequences(connection, self.plan)
         except (SQLAlchemyError, DatabaseUnavailable) as exc:
             raise self._interrupted(table, exc, marker) from exc
-        report = CopyReport(self.compare(), resumed)
+        report = CopyReport(self.compare(), resumed, created=schema.blank)
         if report.ok:
             with self.target.begin() as connection:
                 finish(connection, marker)
         return report
 
     def compare(self) -> list[TableCheck]:
-        """Every table's count and digest, source against target."""
+        """Every table's count and digest, source against target; where they differ, the
+        first differing rows."""
+        checks = []
         with self.source.connect() as source, self.target.connect() as target:
-            return [
-                TableCheck(step.name, table_digest(source, step), table_digest(target, step))
-                for step in self.plan
-            ]
+            for step in self.plan:
+                ours, theirs = table_digest(source, step), table_digest(target, step)
+                found = () if ours == theirs else tuple(differences(source, target, step))
+                checks.append(TableCheck(step.name, ours, theirs, found))
+        return checks
 
     def _interrupted(self, table: str, exc: Exception, marker: Marker | None) -> CopyInterrupted:
         reason = str(getattr(exc, "orig", None) or exc).strip().splitlines()[0]

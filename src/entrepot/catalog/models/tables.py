@@ -51,7 +51,7 @@ class ModelVersionRow(Base):
         IdType, ForeignKey("objects.id", ondelete="RESTRICT"), unique=True
     )
     manifest_sha256: Mapped[str | None] = mapped_column(CHAR(64))
-    signature: Mapped[str | None] = mapped_column(CHAR(64))
+    signature: Mapped[str | None] = mapped_column(String(128))
     metrics: Mapped[dict[str, Any]] = mapped_column(JsonType)
     params: Mapped[dict[str, Any]] = mapped_column(JsonType)
     tags: Mapped[dict[str, Any]] = mapped_column(JsonType)

@@ -69,7 +69,9 @@ def run_days(day: str | None, since: str | None, until: str | None) -> list[date
 
 
 def _progress(outcome: Outcome) -> None:
-    mark = {"computed": "✓", "skipped": "·", "failed": "✗", "no-data": "∅"}[outcome.status]
+    mark = {"computed": "✓", "skipped": "·", "failed": "✗", "no-data": "∅", "kept": "!"}[
+        outcome.status
+    ]
     detail = f": {outcome.error}" if outcome.error else ""
     note(f"{mark} {outcome.source} {outcome.day} {outcome.status}{detail}")
 
@@ -129,11 +131,21 @@ def run_command(
         document=document,
         footer=f"run {summary.run_id}: {document['computed']} computed, "
         f"{document['skipped']} skipped, {document['failed']} failed, "
-        f"{document['no_data']} without data",
+        f"{document['no_data']} without data"
+        + (f", {document['kept']} kept with their input missing" if document["kept"] else ""),
     )
     if summary.absent:
         listed = ", ".join(f"{source} ({days} day(s))" for source, days in summary.absent.items())
         typer.echo(f"no data (not a failure): {listed}", err=True)
+    if summary.input_missing:
+        listed = ", ".join(
+            f"{source} ({days} day(s))" for source, days in summary.input_missing.items()
+        )
+        typer.echo(
+            f"input missing, computed results kept and marked (not deleted): {listed}; "
+            "they are recomputed when their input comes back or changes",
+            err=True,
+        )
     if summary.failed:
         first = summary.failed[0]
         raise RunFailed(

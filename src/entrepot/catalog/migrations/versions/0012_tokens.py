@@ -4,8 +4,8 @@ A token's scope (``read``, ``write``, ``admin``) says what it may do; ``parent_i
 the token that minted it, so that revoking a token revokes what it minted. Existing tokens
 keep what they could do: ``admin`` for an administrator's, ``write`` for anyone else's.
 
-Revision ID: 0011tokens
-Revises: 0010
+Revision ID: 0012
+Revises: 0011
 Create Date: 2026-11-26
 """
 
@@ -16,8 +16,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0011tokens"
-down_revision: str | None = "0010"
+revision: str = "0012"
+down_revision: str | None = "0011"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

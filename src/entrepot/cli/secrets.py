@@ -1,0 +1,107 @@
+"""``entrepot secrets ...``: the key ring that signs model versions (ADR 0035).
+
+The ring lives in the catalog, each key wrapped with the instance secret, so ``db copy``
+carries it. A moved installation with a new ``ENTREPOT_SECRET_KEY`` re-wraps it once with
+the old secret (``rewrap --old-secret-file``); ``export``/``import`` move it without the
+catalog; ``rotate`` adds a key that signs from now on, without invalidating any signature.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from entrepot.cli.context import console, current_app
+from entrepot.errors import ConfigError, LocalFileNotFound
+
+secrets_app = typer.Typer(help="The key ring that signs model versions.", no_args_is_help=True)
+
+
+def _show(ids: tuple[str, ...], active: str) -> None:
+    for ident in ids:
+        console.print(f"{ident}{'  (signs)' if ident == active else ''}")
+
+
+@secrets_app.command("list")
+def list_keys() -> None:
+    """The key ids of the ring, oldest first; the last one signs."""
+    state = current_app().key_ring.state()
+    _show(state.ids, state.active)
+
+
+@secrets_app.command("rotate")
+def rotate() -> None:
+    """Add a new key that signs from now on; every model signed before still loads."""
+    state = current_app().key_ring.rotate()
+    console.print(f"key {state.active} signs from now on; {len(state.ids)} key(s) verify")
+
+
+@secrets_app.command("export")
+def export(
+    to: Annotated[Path, typer.Option("--to", help="The file to write (mode 0600).")],
+) -> None:
+    """Write the ring's keys in clear to a file only you can read (keep it like a password)."""
+    document = current_app().key_ring.export()
+    try:
+        descriptor = os.open(to, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        raise ConfigError(
+            f"{to} exists", hint="name a new file: an export never overwrites"
+        ) from None
+    with os.fdopen(descriptor, "w", encoding="utf-8") as out:
+        json.dump(document, out, indent=1)
+    console.print(f"{len(document['keys'])} key(s) written to {to} (mode 0600)")
+
+
+@secrets_app.command("import")
+def import_keys(
+    source: Annotated[Path, typer.Argument(help="A file written by `entrepot secrets export`.")],
+) -> None:
+    """Add the keys of an export to this installation's ring (wrapped with its secret)."""
+    state = current_app().key_ring.import_(_read_json(source))
+    console.print(f"the ring holds {len(state.ids)} key(s); {state.active} signs")
+
+
+@secrets_app.command("rewrap")
+def rewrap(
+    old_secret_file: Annotated[
+        Path,
+        typer.Option(
+            "--old-secret-file",
+            help="A file holding the secret of the installation the catalog came from "
+            "(its var/secret_key, or its ENTREPOT_SECRET_KEY).",
+        ),
+    ],
+) -> None:
+    """Re-encrypt a copied catalog's ring with this installation's secret, once, after
+    `entrepot db copy` to an installation with another ENTREPOT_SECRET_KEY."""
+    old = _read_text(old_secret_file).strip()
+    state = current_app().key_ring.rewrap(old)
+    console.print(
+        f"{len(state.ids)} key(s) re-wrapped with this installation's secret; every model "
+        "signed before loads here"
+    )
+
+
+def _read_text(path: Path) -> str:
+    try:
+        return path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise LocalFileNotFound(f"no file at {path}") from None
+
+
+def _read_json(path: Path) -> dict[str, object]:
+    try:
+        found = json.loads(_read_text(path))
+    except json.JSONDecodeError as exc:
+        raise ConfigError(
+            f"{path} is not JSON ({exc.msg}, line {exc.lineno})",
+            hint="pass the file `entrepot secrets export --to FILE` wrote",
+        ) from None
+    if not isinstance(found, dict):
+        raise ConfigError(f"{path} is not an export of a key ring")
+    return found
