@@ -3,11 +3,20 @@
 
 from __future__ import annotations
 
+import gzip
 import json
+import zipfile
 from pathlib import Path
 
 from tests.support.cli import Cli
-from tests.support.real_paris import CHAMPS, CHANTIERS, CONVENTION, REFERENTIEL, real
+from tests.support.real_paris import (
+    CHAMPS,
+    CHANTIERS,
+    CONVENTION,
+    REAL,
+    REFERENTIEL,
+    real,
+)
 
 
 def test_import_real_exports_then_run_with_only_traffic(cli: Cli, tmp_path: Path) -> None:
@@ -49,4 +58,45 @@ def test_a_file_it_does_not_know_is_named_and_the_others_go_in(cli: Cli, tmp_pat
     assert "roadworks" in result.stdout and "192" in result.stdout
     assert "1 of 2 file(s) not imported" in result.stderr
     assert "known kinds: counts, referentiel" in result.stderr
+    assert "a GeoJSON FeatureCollection of 20 feature(s)" in result.stdout
+    assert "Traceback" not in result.stderr
+
+
+def test_a_folder_of_archives_and_readmes_as_people_keep_it(cli: Cli, tmp_path: Path) -> None:
+    assert cli("db", "upgrade").returncode == 0
+    downloads = tmp_path / "downloads"
+    downloads.mkdir()
+    (downloads / "README.md").write_bytes((REAL / "README.md").read_bytes())
+    (downloads / f"{CHAMPS}.gz").write_bytes(gzip.compress(real(CHAMPS).read_bytes(), mtime=0))
+    with zipfile.ZipFile(downloads / "paris.zip", "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.write(real(CHANTIERS), f"exports/{CHANTIERS}")
+        archive.write(REAL / "README.md", "README.md")
+    made = cli("city", "import", "downloads", "--as-of", "2023-12-05", "--json")
+    assert made.returncode == 0, made.stderr
+    summary = json.loads(made.stdout)
+    assert [
+        (i["file"], i["kind"], i.get("archive"), i.get("member")) for i in summary["imported"]
+    ] == [
+        (f"{CHAMPS}.gz:{CHAMPS}", "counts", f"{CHAMPS}.gz", CHAMPS),
+        (f"paris.zip:exports/{CHANTIERS}", "roadworks", "paris.zip", f"exports/{CHANTIERS}"),
+    ]
+    assert summary["imported"][0]["rows"] == 8758
+    assert summary["skipped"] == [
+        {"file": "README.md", "reason": "not a city data file"},
+        {"file": "paris.zip:README.md", "reason": "not a city data file"},
+    ]
+    assert summary["failed"] == []
+    assert len(list((tmp_path / "var/store/raw/batch/counts").glob("*.csv"))) == 1
+
+    table = cli("city", "import", "downloads")  # again, for people: nothing new, same files
+    assert table.returncode == 0, table.stderr
+    assert "skipped README.md: not a city data file" in table.stdout
+    assert "skipped paris.zip:README.md: not a city data file" in table.stdout
+
+
+def test_only_a_readme_imports_nothing_and_says_so(cli: Cli, tmp_path: Path) -> None:
+    (tmp_path / "README.md").write_text("# my downloads\n", encoding="utf-8")
+    result = cli("city", "import", "README.md")
+    assert result.returncode != 0
+    assert "nothing imported (skipped README.md: not a city data file)" in result.stderr
     assert "Traceback" not in result.stderr

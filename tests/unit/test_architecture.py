@@ -237,7 +237,6 @@ ENTRYPOINT_RESIDUE: dict[str, frozenset[str]] = {
             "city.days",
             "city.fanout",
             "city.generator",
-            "city.imports.importer",
             "city.kinds",
             "city.limits",
             "city.metrics.copy",

@@ -6,3 +6,14 @@ DEFAULT_MEMORY_LIMIT = "128MB"
 #: DuckDB's threads for the counts CSV scan; a queue worker that shares the machine's cores
 #: with others may be given fewer (``ENTREPOT_CITY_SCAN_THREADS``).
 DEFAULT_SCAN_THREADS = 2
+
+#: The most an archive given to ``entrepot city import`` may inflate to, all its files
+#: together (a year of Paris counts is a few GB of CSV); past it the archive is refused.
+MAX_INFLATED_BYTES = 8 * 1024**3
+#: The highest compression ratio accepted for a file in an archive (real exports compress
+#: 3 to 30 to 1); higher is an archive bomb, declared (a ZIP's directory) or actual (read).
+MAX_ARCHIVE_RATIO = 200
+#: Files inflating to less than this are not held to :data:`MAX_ARCHIVE_RATIO`.
+ARCHIVE_RATIO_FLOOR = 1024**2
+#: Files in one ZIP archive.
+MAX_ARCHIVE_MEMBERS = 1000

@@ -7,7 +7,8 @@ database driver) imported, until used: ``entrepot city generate`` needs only the
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from datetime import datetime
 from functools import cached_property
 from typing import TYPE_CHECKING
 
@@ -17,10 +18,14 @@ from entrepot.errors import ConfigError
 from entrepot.storage.protocols import Store
 
 if TYPE_CHECKING:
+    from pathlib import Path
+
     from sqlalchemy import Engine
 
     from entrepot.catalog.uow import UnitOfWorkFactory
     from entrepot.city.freshness import Watermarks
+    from entrepot.city.imports.files import ProgressFor
+    from entrepot.city.imports.records import ImportSummary
     from entrepot.city.metrics.base import MetricsStore
     from entrepot.city.report_files import ReportFiles
     from entrepot.city.runs import CityRunner, Outcome
@@ -120,6 +125,21 @@ class CityRuntime:
             threads=self.scan_threads,
             progress=progress,
         )
+
+    def import_files(
+        self,
+        paths: Sequence[Path],
+        prefix: str = "",
+        *,
+        as_of: datetime | None = None,
+        progress_for: ProgressFor | None = None,
+    ) -> ImportSummary:
+        """``entrepot city import``: files, folders and archives into the lake under
+        ``prefix`` (:func:`entrepot.city.imports.files.import_paths`)."""
+        from entrepot.city.imports.files import import_paths  # pandas, DuckDB: when used
+
+        store = self.store.scoped(prefix) if prefix.strip("/") else self.store
+        return import_paths(store, paths, as_of=as_of, progress_for=progress_for)
 
     def close(self) -> None:
         """Close the metrics store if it was opened."""

@@ -83,6 +83,7 @@ def test_a_file_it_does_not_know_is_refused_by_name_and_nothing_is_stored() -> N
     with pytest.raises(RawFormatError) as info:
         import_file(store, real("arrondissements.geojson"))
     assert "arrondissements.geojson is JSON, but not a Vélib' GBFS feed" in str(info.value)
+    assert "it looks like a GeoJSON FeatureCollection of 20 feature(s)" in str(info.value)
     assert "known kinds: counts, referentiel" in (info.value.hint or "")
     assert list(store.list()) == []
 
@@ -148,7 +149,9 @@ def test_unreadable_bytes_are_refused_by_name() -> None:
     store = MemoryStore()
     for data, message in (
         (b"", "f.bin is empty"),
-        (b"\x89PNG\r\n\x1a\n" + bytes(range(256)), "f.bin is neither UTF-8 nor"),
+        (b"\x89PNG\r\n\x1a\n" + bytes(range(256)), "f.bin is a PNG image, not a text export"),
+        (b"a;b\n" + bytes(range(128, 256)), "f.bin is neither UTF-8 nor"),
+        (b"\x1f\x8b\x08\x00" + bytes(range(256)), "f.bin is a gzip archive, not a text export"),
     ):
         with pytest.raises(RawFormatError, match=message):
             import_file(store, data, name="f.bin")

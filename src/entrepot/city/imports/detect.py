@@ -76,10 +76,42 @@ def detect(text: str, name: str) -> Detected:
             if any(v <= present for v in variants):
                 return Detected(kind, sep, columns)
     raise RawFormatError(
-        f"{name} is not an export this importer knows (header {first[:100]!r})",
+        f"{name} is not an export this importer knows: it looks like {_looks(first)}",
         key=name,
-        hint=f"known kinds: {', '.join(KINDS)} (see docs/city.md)",
+        hint=f"{nearest_csv_kind(first)}; known kinds: {', '.join(KINDS)} (see docs/city.md)",
     )
+
+
+def _split(first: str) -> tuple[str, tuple[str, ...]]:
+    # the separator that cuts the header line into the most columns
+    sep = max(_SEPARATORS, key=lambda s: (first.count(s), -_SEPARATORS.index(s)))
+    return sep, tuple(c.strip().strip('"') for c in first.split(sep))
+
+
+def _looks(first: str) -> str:
+    sep, columns = _split(first)
+    if len(columns) < 2:
+        return f"text, not a table (first line {first[:80]!r})"
+    shown = ", ".join(repr(c) for c in columns[:6]) + (", …" if len(columns) > 6 else "")
+    label = {"\t": "tab"}.get(sep, repr(sep))
+    return f"a {label}-separated table of {len(columns)} columns ({shown})"
+
+
+def nearest_csv_kind(first: str) -> str:
+    """The known CSV kind whose expected columns the header line ``first`` shares most
+    of (by the share of a signature's columns present), said with what it lacks."""
+    present = set(_split(first)[1])
+    best: tuple[float, str, frozenset[str]] | None = None
+    for kind, variants in CSV_SIGNATURES:
+        for columns in variants:
+            share = len(columns & present) / len(columns)
+            if share > 0 and (best is None or share > best[0]):
+                best = (share, kind, columns)
+    if best is None:
+        return "no known kind shares a column with it"
+    _, kind, columns = best
+    lacks = ", ".join(repr(c) for c in sorted(columns - present))
+    return f"nearest known kind: {kind} (it lacks {lacks})"
 
 
 def _detect_json(text: str, name: str) -> Detected:
@@ -105,7 +137,41 @@ def _detect_json(text: str, name: str) -> Detected:
         if isinstance(doc.get("main"), dict) and "dt" in doc:
             return Detected("openweathermap", document=doc)
     raise RawFormatError(
-        f"{name} is JSON, but not a Vélib' GBFS feed, Open-Meteo or OpenWeatherMap document",
+        f"{name} is JSON, but not a Vélib' GBFS feed, Open-Meteo or OpenWeatherMap document: "
+        f"it looks like {_looks_json(doc)}",
         key=name,
-        hint=f"known kinds: {', '.join(KINDS)} (see docs/city.md)",
+        hint=f"{_nearest_json_kind(doc)}; known kinds: {', '.join(KINDS)} (see docs/city.md)",
     )
+
+
+#: JSON kinds: the top-level keys their documents carry.
+_JSON_KEYS = (
+    ("gbfs-status", frozenset({"data", "last_updated", "ttl"})),
+    ("gbfs-information", frozenset({"data", "last_updated", "ttl"})),
+    ("open-meteo", frozenset({"latitude", "longitude", "hourly", "utc_offset_seconds"})),
+    ("openweathermap", frozenset({"coord", "main", "dt", "weather"})),
+)
+
+
+def _looks_json(doc: object) -> str:
+    if isinstance(doc, dict):
+        if doc.get("type") == "FeatureCollection":
+            return f"a GeoJSON FeatureCollection of {len(doc.get('features') or [])} feature(s)"
+        keys = ", ".join(repr(k) for k in list(doc)[:6]) + (", …" if len(doc) > 6 else "")
+        return f"a JSON object with keys {keys}" if doc else "an empty JSON object"
+    if isinstance(doc, list):
+        return f"a JSON list of {len(doc)} item(s)"
+    return f"a single JSON {type(doc).__name__}"
+
+
+def _nearest_json_kind(doc: object) -> str:
+    keys = set(doc) if isinstance(doc, dict) else set()
+    share, kind, expected = max(
+        ((len(k & keys) / len(k), kind, k) for kind, k in _JSON_KEYS), key=lambda b: b[0]
+    )
+    if share == 0:
+        return "no known kind shares a key with it"
+    lacks = ", ".join(repr(k) for k in sorted(expected - keys))
+    if not lacks:
+        return f"nearest known kind: {kind} (its keys are there, not its content)"
+    return f"nearest known kind: {kind} (it lacks {lacks})"

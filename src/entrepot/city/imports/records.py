@@ -39,11 +39,16 @@ class ImportResult:
     first_day: date | None
     last_day: date | None
     warnings: tuple[str, ...]
+    #: Where it came from when it was in an archive: the archive's name and the member's
+    #: path in it (a gzip file's member is the name of what it holds).
+    archive: str | None = None
+    member: str | None = None
 
     def as_dict(self) -> dict[str, Any]:
         """JSON-ready form."""
         return {
             "file": self.name,
+            **({"archive": self.archive, "member": self.member} if self.archive else {}),
             "kind": self.kind,
             "objects": len(self.keys),
             "already_present": self.already_present,
@@ -53,4 +58,52 @@ class ImportResult:
             else [self.first_day.isoformat(), self.last_day.isoformat()],
             "keys": list(self.keys[:5]) + (["..."] if len(self.keys) > 5 else []),
             "warnings": list(self.warnings),
+        }
+
+
+@dataclass(frozen=True)
+class Skipped:
+    """A file an import left aside (documentation, images, system files), and why."""
+
+    name: str
+    reason: str
+
+    def as_dict(self) -> dict[str, Any]:
+        """JSON-ready form."""
+        return {"file": self.name, "reason": self.reason}
+
+
+@dataclass(frozen=True)
+class Failed:
+    """A file that could not be imported: nothing of it was stored."""
+
+    name: str
+    error: str
+    hint: str | None = None
+
+    def as_dict(self) -> dict[str, Any]:
+        """JSON-ready form."""
+        return {"file": self.name, "error": self.error, "hint": self.hint}
+
+
+@dataclass(frozen=True)
+class ImportSummary:
+    """What importing files, folders and archives did: each file imported, skipped or
+    failed, in the order given (a folder's files sorted by name)."""
+
+    imported: tuple[ImportResult, ...]
+    skipped: tuple[Skipped, ...]
+    failed: tuple[Failed, ...]
+
+    @property
+    def ok(self) -> bool:
+        """At least one file was imported and none failed."""
+        return bool(self.imported) and not self.failed
+
+    def as_dict(self) -> dict[str, Any]:
+        """JSON-ready form."""
+        return {
+            "imported": [r.as_dict() for r in self.imported],
+            "skipped": [s.as_dict() for s in self.skipped],
+            "failed": [f.as_dict() for f in self.failed],
         }

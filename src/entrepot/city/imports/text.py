@@ -12,6 +12,7 @@ import codecs
 from dataclasses import dataclass
 
 from entrepot.city.errors import RawFormatError
+from entrepot.city.imports.looks import binary_kind
 
 _BOM = "\ufeff"
 #: Encodings accepted besides UTF-8 (what spreadsheets on Western Windows write).
@@ -34,6 +35,17 @@ def decode(data: bytes, name: str) -> Decoded:
     notes: list[str] = []
     if not data.strip():
         raise RawFormatError(f"{name} is empty", key=name, hint="download the export again")
+    what = binary_kind(data[:512])
+    if what is not None:
+        opens = what in ("a gzip archive", "a ZIP archive")
+        raise RawFormatError(
+            f"{name} is {what}, not a text export",
+            key=name,
+            hint="give the archive file itself to `entrepot city import`, which opens .gz and "
+            ".zip archives"
+            if opens
+            else "export the data as CSV (UTF-8) or JSON",
+        )
     try:
         if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
             text, encoding = data.decode("utf-16"), "utf-16"  # spreadsheets' "Unicode text"

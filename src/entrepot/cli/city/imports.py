@@ -1,9 +1,10 @@
 """``entrepot city import FILE...``: real Paris exports into the lake, recognised by content.
 
-A table for people (kind, rows, days, objects new and already present, warnings),
-``--json`` for scripts. Files are imported one by one: a file that cannot be read is
-reported by name, nothing of it is stored, and the others still go in; the exit status
-is non-zero if one failed.
+A table for people (kind, rows, days, objects new and already present, warnings, files
+skipped), ``--json`` for scripts (``imported``, ``skipped``, ``failed``). Files are imported
+one by one: a file that cannot be read is reported by name, nothing of it is stored, and the
+others still go in; the exit status is zero when at least one file was imported and none
+failed.
 """
 
 from __future__ import annotations
@@ -16,12 +17,12 @@ import typer
 from rich.table import Table
 
 from entrepot.city.days import parse_day
-from entrepot.city.errors import CityError, RawFormatError
+from entrepot.city.errors import RawFormatError
 from entrepot.cli.context import console, current_app, err_console
 from entrepot.cli.output import print_json
 
 if TYPE_CHECKING:
-    from entrepot.city.imports.records import ImportResult
+    from entrepot.city.imports.records import ImportSummary
 
 
 def import_command(
@@ -29,8 +30,8 @@ def import_command(
     files: Annotated[
         list[Path],
         typer.Argument(
-            help="Exports as downloaded (CSV or JSON), or folders of them; the kind is read "
-            "from content."
+            help="Exports as downloaded (CSV or JSON, or .gz/.zip archives of them), or "
+            "folders of them; the kind is read from content, files that are not data skipped."
         ),
     ],
     prefix: Annotated[str, typer.Option(help="Store prefix holding the raw/ layout.")] = "",
@@ -41,36 +42,35 @@ def import_command(
     json_: Annotated[bool, typer.Option("--json", help="Print JSON for scripts.")] = False,
 ) -> None:
     """Recognise each export, check it, and store it in the lake (see docs/city.md)."""
-    from entrepot.city.imports.importer import import_file  # pandas, DuckDB: not for --help
-
     when = None
     if as_of is not None:
         day = parse_day(as_of)
         when = datetime(day.year, day.month, day.day, 12, tzinfo=UTC)
-    store = current_app(ctx).city.store
-    store = store.scoped(prefix) if prefix.strip("/") else store
-    results: list[ImportResult] = []
-    errors: list[dict[str, Any]] = []
-    paths = [p for f in files for p in (sorted(f.iterdir()) if f.is_dir() else [f])]
-    for path in paths:
-        if not path.is_file():
-            errors.append({"file": str(path), "error": "no such file"})
-            continue
-        try:
-            with _Bar(path.name, quiet=json_) as advance:
-                results.append(import_file(store, path, as_of=when, progress=advance))
-        except CityError as exc:
-            errors.append({"file": str(path), "error": exc.message, "hint": exc.hint})
+
+    def progress_for(name: str) -> _Bar:
+        return _Bar(name, quiet=json_)
+
+    summary = current_app(ctx).city.import_files(
+        files, prefix, as_of=when, progress_for=progress_for
+    )
     if json_:
-        print_json({"imported": [r.as_dict() for r in results], "failed": errors})
+        print_json(summary.as_dict())
     else:
-        _table(results, errors)
-    if errors:
-        first = errors[0]
+        _table(summary)
+    if summary.failed:
+        first = summary.failed[0]
+        total = len(summary.imported) + len(summary.failed)
         raise RawFormatError(
-            f"{len(errors)} of {len(paths)} file(s) not imported; first: {first['file']}: "
-            f"{first['error']}",
-            hint=first.get("hint") or "check the file is an export listed in docs/city.md",
+            f"{len(summary.failed)} of {total} file(s) not imported; first: {first.name}: "
+            f"{first.error}",
+            hint=first.hint or "check the file is an export listed in docs/city.md",
+        )
+    if not summary.imported:
+        skipped = "; ".join(f"{s.name}: {s.reason}" for s in summary.skipped[:3])
+        raise RawFormatError(
+            "nothing imported" + (f" (skipped {skipped})" if skipped else ""),
+            hint="give the exports themselves (CSV or JSON, or .gz/.zip archives of them); "
+            "docs/city.md lists them",
         )
 
 
@@ -102,7 +102,7 @@ class _Bar:
             self.bar.stop()
 
 
-def _table(results: list[ImportResult], errors: list[dict[str, Any]]) -> None:
+def _table(summary: ImportSummary) -> None:
     table = Table(box=None)
     table.add_column("file", overflow="fold", min_width=24)
     table.add_column("kind", no_wrap=True)
@@ -110,16 +110,18 @@ def _table(results: list[ImportResult], errors: list[dict[str, Any]]) -> None:
     table.add_column("days", no_wrap=True)
     table.add_column("new", justify="right")
     table.add_column("present", justify="right")
-    for r in results:
+    for r in summary.imported:
         days = "" if r.first_day is None else f"{r.first_day}…{r.last_day}"
         new = len(r.keys) - r.already_present
         table.add_row(r.name, r.kind, str(r.rows), days, str(new), str(r.already_present))
     console.print(table)
-    for r in results:
+    for r in summary.imported:
         for warning in r.warnings:
             console.print(f"[yellow]warning[/yellow] {warning}", highlight=False)
-    for e in errors:
-        console.print(f"[red]not imported[/red] {e['file']}: {e['error']}", highlight=False)
+    for s in summary.skipped:
+        console.print(f"skipped {s.name}: {s.reason}", highlight=False)
+    for e in summary.failed:
+        console.print(f"[red]not imported[/red] {e.name}: {e.error}", highlight=False)
 
 
 def register(app: typer.Typer) -> None:
