@@ -71,6 +71,8 @@ def _value(
     table: Table, column: Column[Any], i: int, ids: dict[str, list[Any]], choices: dict[str, Any]
 ) -> Any:
     foreign = next(iter(column.foreign_keys), None)
+    if foreign is not None and foreign.column.table.name == table.name:
+        return None  # a row's parent in its own table (a token's minting token): none
     if foreign is not None:
         return ids[foreign.column.table.name][i]
     if column.name in choices:

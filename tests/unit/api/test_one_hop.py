@@ -65,17 +65,17 @@ def test_the_token_check_and_the_listing_take_one_hop_on_one_worker_thread(
     client, services, alice = seeded
     threads: dict[str, int] = {}
     hops = _counted_hops(client, monkeypatch)
-    token_user, listing = services.accounts.token_user, services.models.list
+    bearer, listing = services.accounts.bearer, services.models.list
 
-    def seen_token_user(token: str) -> Any:
+    def seen_bearer(token: str) -> Any:  # the token check (its account, scope and expiry)
         threads["token"] = threading.get_ident()
-        return token_user(token)
+        return bearer(token)
 
     def seen_listing(user_id: int) -> Any:
         threads["listing"] = threading.get_ident()
         return listing(user_id)
 
-    monkeypatch.setattr(services.accounts, "token_user", seen_token_user)
+    monkeypatch.setattr(services.accounts, "bearer", seen_bearer)
     monkeypatch.setattr(services.models, "list", seen_listing)
     assert alice.get("/api/models").status_code == 200
     assert hops == ["read pool"] and threads["token"] == threads["listing"]
