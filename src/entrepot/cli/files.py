@@ -6,7 +6,6 @@ from collections import defaultdict
 from datetime import timedelta
 from pathlib import Path
 from typing import Annotated, Any, BinaryIO, Literal, cast
-from urllib.parse import unquote
 
 import typer
 from rich.markup import escape
@@ -15,7 +14,7 @@ from entrepot.cli.context import console, current_app, progress_console
 from entrepot.cli.format import parse_duration
 from entrepot.cli.output import Column, JsonFlag, counted, emit_rows, human, print_json, table
 from entrepot.cli.progress import ProgressReader, transfer_progress
-from entrepot.errors import AccessDenied, LocalFileNotFound, StorageError
+from entrepot.errors import LocalFileNotFound, StorageError
 from entrepot.sizes import human_size
 
 #: The folder of the web service's users (``users/<id>/``): the service alone writes there.
@@ -273,26 +272,9 @@ def rm(
 
 
 def guard_user_keys(keys: list[str], command: str, *, force: bool) -> None:
-    """Refuse keys in a user's namespace (``users/...``) unless ``force``: the web service
-    keeps rows (datasets, models, predictions, quotas) beside those objects, which a
-    command writing or deleting behind its back would leave wrong."""
-    if force:
-        return
-    for key in keys:
-        if any(_in_users(text) for text in (key, unquote(key))):
-            raise AccessDenied(
-                f"`entrepot {command}` refuses keys under {USERS_FOLDER}: that folder holds the "
-                "web service's accounts, and its datasets, models and quotas would no longer "
-                "match their files",
-                key=key,
-                hint="use another folder (files/, datasets/), the web service, or "
-                "`entrepot users` to manage an account; add --force only if you know why",
-            )
-
-
-def _in_users(key: str) -> bool:
-    text = key.lstrip("/")
-    return text == USERS_FOLDER.rstrip("/") or text.startswith(USERS_FOLDER)
+    """The object service's rule for the web service's folders (``users/`` in any case or
+    width), applied before any byte is sent."""
+    current_app().objects.refuse_reserved(keys, command, force=force)
 
 
 def presign(

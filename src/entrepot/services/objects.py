@@ -10,7 +10,7 @@ from __future__ import annotations
 import contextlib
 import os
 import tempfile
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO, Protocol
@@ -20,6 +20,7 @@ from entrepot.catalog.uow import UnitOfWorkFactory
 from entrepot.errors import IntegrityError, ObjectNotFound, RecordNotFound, StorageError
 from entrepot.services.records import Downloaded, DownloadedTree, ObjectHead
 from entrepot.services.repair import register_read_damage
+from entrepot.services.reserved_keys import refuse_reserved
 from entrepot.services.write_protocol import record_put, the_object
 from entrepot.storage.protocols import Delete, Get, List, Materialize, Put
 from entrepot.storage.types import CHUNK_SIZE, PutSource
@@ -201,6 +202,11 @@ class ObjectService:
             if not any(True for _ in self._lister().list(key + "/")):
                 raise
         return self.download_tree(key + "/", dest, progress=progress)
+
+    @staticmethod
+    def refuse_reserved(keys: Iterable[str], command: str, *, force: bool) -> None:
+        """Refuse keys in the web service's folders (see :mod:`.reserved_keys`)."""
+        refuse_reserved(keys, command, force=force)
 
     def _lister(self) -> List:
         if not isinstance(self._store, List):
