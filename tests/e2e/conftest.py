@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import os
 import subprocess
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -13,14 +12,7 @@ import pytest
 from selenium.webdriver.chrome.webdriver import WebDriver
 
 from tests.support.browser import chromium, serve
-from tests.support.cli import Cli
-
-#: The installed ``entrepot`` script (``[project.scripts]``), or ``python -m entrepot``.
-ENTRY_POINT = (
-    [str(Path(sys.executable).with_name("entrepot"))]
-    if Path(sys.executable).with_name("entrepot").is_file()
-    else [sys.executable, "-m", "entrepot"]
-)
+from tests.support.cli import ENTRY_POINT, Cli
 
 
 @pytest.fixture

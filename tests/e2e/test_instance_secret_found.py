@@ -8,7 +8,7 @@ import os
 import subprocess
 from pathlib import Path
 
-from tests.e2e.conftest import ENTRY_POINT
+from tests.support.cli import ENTRY_POINT
 
 
 def _run(cwd: Path, *args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:

@@ -26,7 +26,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from entrepot.bootstrap.fraud import FraudServices
-from tests.security.test_attacks_input import spool_leftovers, stored, zip_bytes
+from tests.support.attacks import spool_leftovers, stored, zip_bytes
 from tests.support.web import Api, make_web_app, user_api
 
 _emails = itertools.count()

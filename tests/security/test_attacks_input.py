@@ -8,7 +8,6 @@ import io
 import itertools
 import zipfile
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pandas as pd
@@ -18,6 +17,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from entrepot.bootstrap.fraud import FraudServices
+from tests.support.attacks import spool_leftovers, stored, zip_bytes
 from tests.support.csvs import labelled_csv
 from tests.support.web import Api, make_web_app, run_jobs, user_api
 
@@ -37,29 +37,9 @@ def api(web: tuple[TestClient, FraudServices]) -> Api:
     return user_api(*web, f"attacker{next(_emails)}@example.com")
 
 
-def stored(services: FraudServices, api: Api) -> list[str]:
-    """Everything the user has: dataset rows and objects in their folder."""
-    rows = [d.id for d in services.datasets.list(api.user_id).items]
-    objects = [o.key for o in services.store.list(f"users/{api.user_id}/")]
-    return rows + objects
-
-
-def spool_leftovers(services: FraudServices) -> list[Path]:
-    folder = services.options.temp_dir
-    return sorted(folder.glob("upload-*")) if folder.exists() else []
-
-
 def parquet_bytes(table: pa.Table) -> bytes:
     buffer = io.BytesIO()
     pq.write_table(table, buffer)
-    return buffer.getvalue()
-
-
-def zip_bytes(members: dict[str, bytes], *, level: int = 9) -> bytes:
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED, compresslevel=level) as archive:
-        for name, data in members.items():
-            archive.writestr(name, data)
     return buffer.getvalue()
 
 

@@ -4,6 +4,7 @@ installed ``entrepot`` in a subprocess (``tests/e2e``)."""
 from __future__ import annotations
 
 import subprocess
+import sys
 from collections.abc import Callable
 from pathlib import Path
 
@@ -62,3 +63,11 @@ def migrated_cli(
     code, _, err = run("db", "upgrade")
     assert code == 0, err
     return run
+
+
+#: The installed ``entrepot`` script (``[project.scripts]``), or ``python -m entrepot``.
+ENTRY_POINT = (
+    [str(Path(sys.executable).with_name("entrepot"))]
+    if Path(sys.executable).with_name("entrepot").is_file()
+    else [sys.executable, "-m", "entrepot"]
+)

@@ -12,7 +12,7 @@ from sqlalchemy import Engine
 
 from entrepot.city import layout
 from entrepot.city.freshness import inputs_digest
-from entrepot.city.generator import GenerateOptions, generate
+from entrepot.city.generator import generate
 from entrepot.city.kinds import METRIC_TYPES, REPORT
 from entrepot.city.pipeline import DayProcessor
 from entrepot.city.runs import RunSummary
@@ -20,23 +20,13 @@ from entrepot.city.runtime import CityRuntime
 from entrepot.errors import StoreUnavailable
 from entrepot.storage.memory import MemoryStore
 from tests.support.catalog import sqlite_engine
-
-D1, D2 = date(2025, 11, 3), date(2025, 11, 4)
-START = date(2025, 10, 28)
-SMALL = GenerateOptions(start=START, days=8, arcs=30, stations=10, counters=3, roadworks=20)
+from tests.support.city_runs import D1, D2, SMALL, copy_store
 
 
 @pytest.fixture(scope="module")
 def golden() -> MemoryStore:
     store = MemoryStore("city-golden")
     generate(store, SMALL)
-    return store
-
-
-def copy_store(source: MemoryStore) -> MemoryStore:
-    store = MemoryStore()
-    for info in source.list():
-        store.put(info.key, source.get(info.key))
     return store
 
 

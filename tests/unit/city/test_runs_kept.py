@@ -21,7 +21,7 @@ from entrepot.city.runs import RunSummary
 from entrepot.city.runtime import CityRuntime
 from entrepot.storage.memory import MemoryStore
 from tests.support.catalog import sqlite_engine
-from tests.unit.city.test_runs import D1, D2, SMALL, copy_store
+from tests.support.city_runs import D1, D2, SMALL, copy_store
 
 NOTICED = date(2026, 1, 15)
 LATER = date(2026, 2, 1)
