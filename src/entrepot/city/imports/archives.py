@@ -60,13 +60,9 @@ def gunzip(source: Path, folder: Path, name: str, bounds: Bounds) -> Path:
             with gzip.GzipFile(fileobj=counted, mode="rb") as inflating:
                 _copy(inflating, target, name, bounds, lambda: counted.read_bytes)
         except (gzip.BadGzipFile, EOFError, zlib.error, OSError) as exc:
-            target.unlink(missing_ok=True)
             raise ArchiveRefused(
                 f"{name} is not a readable gzip archive ({exc or 'cut short'})", key=name
             ) from None
-        except ArchiveRefused:
-            target.unlink(missing_ok=True)
-            raise
     return target
 
 
@@ -110,13 +106,9 @@ def unzip_member(
         with zipfile.ZipFile(source) as archive, archive.open(member) as inflating:
             _copy(inflating, target, name, bounds, lambda: member.compress_size, member.filename)
     except (zipfile.BadZipFile, EOFError, zlib.error, OSError, NotImplementedError) as exc:
-        target.unlink(missing_ok=True)
         raise ArchiveRefused(
             f"{name}: {member.filename[:120]!r} cannot be read ({exc})", key=name
         ) from None
-    except ArchiveRefused:
-        target.unlink(missing_ok=True)
-        raise
     return target
 
 
@@ -132,12 +124,18 @@ def _copy(
     compressed: Callable[[], int],
     member: str = "",
 ) -> None:
+    """Write ``source`` to ``target`` within the bounds; on any failure ``target`` is
+    removed (no partial file is left)."""
     written = 0
-    with open(target, "wb") as out:
-        for chunk in _chunks(source):
-            written += len(chunk)
-            _check(name, member, written, compressed(), written, bounds)
-            out.write(chunk)
+    try:
+        with open(target, "wb") as out:
+            for chunk in _chunks(source):
+                written += len(chunk)
+                _check(name, member, written, compressed(), written, bounds)
+                out.write(chunk)
+    except BaseException:
+        target.unlink(missing_ok=True)
+        raise
 
 
 def _check(name: str, member: str, size: int, packed: int, total: int, bounds: Bounds) -> None:
