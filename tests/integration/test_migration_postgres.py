@@ -7,6 +7,7 @@ import pytest
 from sqlalchemy import Engine, text
 from sqlalchemy.exc import IntegrityError
 
+from tests.support.suites import relocation_listed as listed
 from tests.support.suites import relocation_service as unit
 
 pytestmark = pytest.mark.postgres
@@ -45,6 +46,14 @@ class TestLookOnlyOnPostgres(unit.TestLookOnly):
 
 
 class TestHomeIsTheStoreItselfOnPostgres(unit.TestHomeIsTheStoreItself):
+    pass
+
+
+class TestListedObjectsOnPostgres(listed.TestListedObjects):
+    pass
+
+
+class TestLeftBehindOnPostgres(listed.TestLeftBehind):
     pass
 
 

@@ -79,6 +79,13 @@ def migrate(
     keep_source: Annotated[
         bool, typer.Option("--keep-source", help="With --finalize: keep the source copies.")
     ] = False,
+    force: Annotated[
+        bool,
+        typer.Option(
+            "--force",
+            help="With --finalize: close even though the store holds objects not moved.",
+        ),
+    ] = False,
     status: Annotated[
         bool, typer.Option("--status", help="Show the open (or last) migration.")
     ] = False,
@@ -98,8 +105,10 @@ def migrate(
     ]
     if len(chosen) > 1:
         raise ConfigError(f"choose one of --{', --'.join(a.replace('_', '-') for a in chosen)}")
-    if (delete_copies and not rollback) or (keep_source and not finalize):
-        raise ConfigError("--delete-copies goes with --rollback, --keep-source with --finalize")
+    if (delete_copies and not rollback) or ((keep_source or force) and not finalize):
+        raise ConfigError(
+            "--delete-copies goes with --rollback, --keep-source and --force with --finalize"
+        )
     action = chosen[0] if chosen else ("migrate" if to else ("verify" if verify else "status"))
     if action in ("dry_run", "migrate") and to is None:
         raise ConfigError("name the destination with --to URL", hint="e.g. --to s3://bucket/prefix")
@@ -129,6 +138,7 @@ def migrate(
         with _bar("last pass") as update:
             last, done = service.finalize(
                 keep_source=keep_source,
+                force=force,
                 jobs=jobs,
                 deep=verify,
                 batch_size=batch,
@@ -264,10 +274,13 @@ def _show_estimate(e: Estimate) -> None:
         console.print(f"  {e.quarantined.objects} quarantined object(s) are not moved")
     if e.uncataloged.objects:
         console.print(
-            f"  [yellow]{e.uncataloged.objects} object(s), {human_size(e.uncataloged.bytes)} "
-            "in the configured store are not in the catalog and will not be moved[/] (copy them "
-            "yourself)"
+            f"  and {e.uncataloged.objects} object(s), {human_size(e.uncataloged.bytes)} the "
+            "catalog does not record (found by listing the store; moved and checked too):"
         )
+        strays = Table("prefix", "objects", "size", box=None)
+        for folder, t in sorted(e.uncataloged_by_prefix.items()):
+            strays.add_row(escape(folder or "(top level)"), str(t.objects), human_size(t.bytes))
+        console.print(strays)
     costs = Table(
         "provider", "billed", "storage / month", "migration (once)", "reads / month", box=None
     )
@@ -301,6 +314,11 @@ def _show_plan(plan: DryRun) -> None:
         )
     if not plan.to_copy:
         console.print("  nothing to copy")
+    if plan.listed.objects:
+        console.print(
+            f"  of which {plan.listed.objects} object(s), {human_size(plan.listed.bytes)} the "
+            "catalog does not record (found by listing the store)"
+        )
     console.print(
         f"  {plan.reused.objects} already at the destination with the same bytes "
         "(checked, not sent)"

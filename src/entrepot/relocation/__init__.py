@@ -1,4 +1,5 @@
-"""Relocation: moving cataloged objects between stores, and reading them wherever they are.
+"""Relocation: moving a store's objects (cataloged or listed) to another store, and
+reading them wherever they are.
 
 In code this is *relocation*; each run of ``entrepot move`` is a *store migration*
 recorded in the catalog's journal (``catalog/relocation/``). Schema changes are

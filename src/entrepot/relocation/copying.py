@@ -1,5 +1,9 @@
 """Copy passes: journal the objects in scope, copy and check them, repoint in batches.
 
+The objects in scope are the cataloged ones under the migration's folder and those of
+home that no row records (``listed.py``): these are copied and checked alike, with no
+row to repoint.
+
 :func:`start` probes the destination and refuses conflicts before it opens a migration;
 :func:`run_pass` journals what is not at the destination yet, copies the pending items
 with ``jobs`` threads (each one :func:`~entrepot.relocation.transfer.transfer`) and, every
@@ -29,6 +33,7 @@ from entrepot.catalog.relocation.records import (
     RunReport,
     Tally,
 )
+from entrepot.relocation import listed
 from entrepot.relocation.errors import MigrationOpen
 from entrepot.relocation.parts import PAGE, Context
 from entrepot.relocation.preflight import Scan, Wanted, probe, refuse_conflicts, scan
@@ -60,6 +65,7 @@ def start(
         home_id, destination_id = ctx.home_id(session), store_id(session, destination.url)
     probe(destination)
     wanted = wanted_objects(ctx, folder, home_id=home_id, destination_id=destination_id)
+    wanted.update((e.key, Wanted(e.sha256, e.size)) for e in listed.uncataloged(ctx, folder))
     result = scan(destination, wanted, prefix=folder, jobs=jobs)
     refuse_conflicts(result, destination.url)
     try:
@@ -121,6 +127,7 @@ def run_pass(
         journal.retry_failed(session, migration.id, ctx.clock())
         journal.skip_deleted(session, migration.id, ctx.clock())
     _journal_all(ctx, migration, home_id=home_id, destination_id=destination_id)
+    listed.journal_all(ctx, migration, home_id)
     if known is None:
         known = scan(
             destination, _pending_wanted(ctx, migration), prefix=migration.prefix, jobs=jobs
@@ -262,7 +269,10 @@ def _local(url: str) -> bool:
 
 
 def _changed(item: Item, rows: dict[int, RowState], home_id: int) -> str | None:
-    """Why the row of ``item`` must not be repointed, or ``None``."""
+    """Why the row of ``item`` must not be repointed, or ``None`` (a listed item has no
+    row: its copy is all there is to do)."""
+    if item.listed:
+        return None
     row = rows.get(item.object_id) if item.object_id is not None else None
     if row is None:
         return "the object was deleted during the migration"
@@ -293,7 +303,9 @@ def _journal_all(
 
 
 def _pending_items(ctx: Context, migration: MigrationRecord) -> Iterator[Item]:
-    return (i for i in ctx.items(migration, ItemState.PENDING) if i.object_id is not None)
+    return (
+        i for i in ctx.items(migration, ItemState.PENDING) if i.listed or i.object_id is not None
+    )
 
 
 def _pending_wanted(ctx: Context, migration: MigrationRecord) -> dict[str, Wanted]:

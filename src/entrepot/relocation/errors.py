@@ -6,6 +6,7 @@
     ├── MigrationOpen                      another migration is open, or being worked on
     ├── NoMigration (RecordNotFound)       nothing to resume, verify, roll back or finalize
     ├── MigrationIncomplete                finalize refused: objects still failed or pending
+    │   └── LeftBehind                     finalize refused: home holds objects not moved
     └── DestinationConflict (ObjectExists) the destination holds other bytes under a key
 """
 
@@ -34,6 +35,17 @@ class MigrationIncomplete(MigrationError):
     """Finalizing was refused: some objects did not reach the destination."""
 
     hint = "run `entrepot move --resume` to retry them, or `entrepot move --rollback` to give up"
+
+
+class LeftBehind(MigrationIncomplete):
+    """Finalizing was refused: the configured store holds objects the migration did not
+    move (outside its folder)."""
+
+    hint = (
+        "finalize anyway with `entrepot move --finalize --force` (cataloged objects stay "
+        "readable where they are, the others stay there unreferenced), or `entrepot move "
+        "--rollback` and move the whole store (no --prefix)"
+    )
 
 
 class DestinationConflict(MigrationError, ObjectExists):

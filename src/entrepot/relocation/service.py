@@ -10,12 +10,15 @@
     migrations.verify()                                 # re-read everything at the destination
     migrations.rollback(delete_copies=True)             # or:
     migrations.finalize()                               # delete the sources, close
+                                                        # (refused while home keeps
+                                                        # objects not moved: force=True)
 
 ``home`` is the configured store (objects without a location row are there; given the
 application's :class:`LocatedStore`, the store under it is used), ``opener``
 opens any other store by URL (the composition root's, with its S3 options) and
-``sessions`` makes catalog sessions. One migration is open at a time, worked on by one
-process at a time.
+``sessions`` makes catalog sessions. The objects of home no catalog row records (the city
+lake) are found by listing and moved too (``listed.py``, ADR 0038). One migration is open
+at a time, worked on by one process at a time.
 """
 
 from __future__ import annotations
@@ -28,18 +31,20 @@ from sqlalchemy.orm import Session, sessionmaker
 from entrepot.catalog.relocation import journal
 from entrepot.catalog.relocation.records import (
     Failure,
+    MigrationRecord,
     MigrationState,
     MigrationStatus,
     Progress,
     RunReport,
     UndoReport,
 )
-from entrepot.relocation import copying, survey, undo
-from entrepot.relocation.errors import MigrationIncomplete, MigrationOpen
+from entrepot.relocation import copying, listed, survey, undo
+from entrepot.relocation.errors import LeftBehind, MigrationIncomplete, MigrationOpen
 from entrepot.relocation.locations import LocatedStore, StoreOpener
 from entrepot.relocation.parts import STALE_AFTER, Context, this_runner
 from entrepot.relocation.prices import DEFAULT_PRICES, Price
 from entrepot.relocation.survey import DryRun, Estimate
+from entrepot.sizes import human_size
 from entrepot.storage.protocols import Store
 
 OnProgress = Callable[[Progress], None]
@@ -188,6 +193,7 @@ class StoreMigrations:
         self,
         *,
         keep_source: bool = False,
+        force: bool = False,
         jobs: int = JOBS,
         deep: bool = False,
         batch_size: int = copying.BATCH_SIZE,
@@ -195,8 +201,10 @@ class StoreMigrations:
     ) -> tuple[RunReport | None, UndoReport]:
         """Run a last copy pass (objects written meanwhile), then, if every object in
         scope is at the destination, delete the source copies (unless ``keep_source``) and
-        close the migration; raises :class:`MigrationIncomplete` otherwise. After this,
-        set ``ENTREPOT_STORE_URL`` to the destination."""
+        close the migration; raises :class:`MigrationIncomplete` otherwise, and
+        :class:`LeftBehind` while the configured store holds objects the migration did
+        not move (outside its folder), unless ``force``: cataloged ones are then pinned
+        where they are. After this, set ``ENTREPOT_STORE_URL`` to the destination."""
         migration = self._ctx.open_migration()
         with self._ctx.claimed(migration):
             last: RunReport | None = None
@@ -211,7 +219,26 @@ class StoreMigrations:
                 )
                 if not last.complete:
                     raise _incomplete(last)
+                if not force:
+                    _refuse_left_behind(self._ctx, migration)
             return last, undo.finalize(self._ctx, migration, keep_source=keep_source)
+
+
+def _refuse_left_behind(ctx: Context, migration: MigrationRecord) -> None:
+    found = listed.left_behind(ctx, migration)
+    if not found.total.objects:
+        return
+    groups = [("", found.cataloged), (" not cataloged", found.uncataloged)]
+    shown = "; ".join(
+        f"{folder or '(top level)'}{label}: {t.objects} object(s), {human_size(t.bytes)}"
+        for label, counts in groups
+        for folder, t in sorted(counts.items())
+    )
+    raise LeftBehind(
+        f"{ctx.home.url} still holds {found.total.objects} object(s), "
+        f"{human_size(found.total.bytes)} that migration {migration.id} did not move to "
+        f"{migration.destination} ({shown}); nothing was deleted"
+    )
 
 
 def _incomplete(report: RunReport) -> MigrationIncomplete:

@@ -7,15 +7,15 @@ permissions are checked by the real run, or by ``entrepot doctor``).
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
-from entrepot.catalog.objects.repository import ObjectRepository
 from entrepot.catalog.relocation import census, journal
 from entrepot.catalog.relocation.placement import (
     find_store_id,
     store_urls,
 )
 from entrepot.catalog.relocation.records import MigrationRecord, Tally
+from entrepot.relocation.listed import by_prefix, uncataloged
 from entrepot.relocation.parts import PAGE, Context
 from entrepot.relocation.preflight import Wanted, scan
 from entrepot.relocation.prices import Cost, Price, estimate
@@ -38,9 +38,12 @@ class Estimate:
     by_store: Mapping[str, Tally]
     #: Quarantined objects: never moved, they stay where they are.
     quarantined: Tally
-    #: Objects in the configured store under ``prefix`` that the catalog does not record:
-    #: a migration does not move them.
+    #: Objects in the configured store under ``prefix`` that the catalog does not record
+    #: (the city lake's raw partitions...): a migration finds them by listing and moves
+    #: them too.
     uncataloged: Tally
+    #: The same, per folder two levels deep (``raw/api/``; ``""``: the top level).
+    uncataloged_by_prefix: Mapping[str, Tally]
     costs: tuple[Cost, ...]
 
 
@@ -62,6 +65,8 @@ class DryRun:
     #: Objects already located at the destination.
     already_there: Tally
     quarantined: Tally
+    #: Objects of home no row records, found by listing: copied (or checked) too.
+    listed: Tally = field(default_factory=Tally)
 
 
 def survey(
@@ -69,6 +74,9 @@ def survey(
 ) -> Estimate:
     """Count, locate and price the objects under ``prefix`` (see :class:`Estimate`)."""
     folder = normalize_prefix(prefix) if prefix else ""
+    found = [(e.key, e.size) for e in uncataloged(ctx, folder, hash_missing=False)]
+    stray = by_prefix(found)
+    strays = sum(stray.values(), Tally())
     with ctx.session() as session:
         home_id = find_store_id(session, ctx.home.url) or _UNRECORDED_HOME
         by_kind = census.by_kind(session, folder)
@@ -82,9 +90,9 @@ def survey(
 
         costs = estimate(
             prices,
-            objects=objects.objects,
-            size=objects.bytes,
-            billable=billable,
+            objects=objects.objects + strays.objects,
+            size=objects.bytes + strays.bytes,
+            billable=lambda minimum: billable(minimum) + sum(max(n, minimum) for _, n in found),
             reads_per_month=reads_per_month,
         )
     return Estimate(
@@ -93,7 +101,8 @@ def survey(
         by_kind=by_kind,
         by_store={urls[s]: v for s, v in located.items()},
         quarantined=quarantined,
-        uncataloged=_uncataloged(ctx, folder),
+        uncataloged=strays,
+        uncataloged_by_prefix=stray,
         costs=tuple(costs),
     )
 
@@ -107,7 +116,8 @@ def dry_run(ctx: Context, destination_url: str, prefix: str, *, jobs: int) -> Dr
         home_id = find_store_id(session, ctx.home.url) or _UNRECORDED_HOME
         destination_id = find_store_id(session, destination.url) or _UNRECORDED_DESTINATION
         already = census.at_store(session, folder, home_id, destination_id)
-    wanted: dict[str, Wanted] = {}
+    wanted = {e.key: Wanted(e.sha256, e.size) for e in uncataloged(ctx, folder)}
+    strays = Tally(len(wanted), sum(w.size for w in wanted.values()))
     sources: dict[int, Tally] = {}
     after: str | None = None
     while True:
@@ -126,12 +136,15 @@ def dry_run(ctx: Context, destination_url: str, prefix: str, *, jobs: int) -> Dr
         if len(page) < PAGE:
             break
         after = page[-1].key
+    if strays.objects:  # always in home: no row places them anywhere else
+        sources[home_id] = sources.get(home_id, Tally()) + strays
     with ctx.session() as session:
         urls = {**store_urls(session, sources), _UNRECORDED_HOME: ctx.home.url}
         quarantined = census.quarantined(session, folder)
     result = scan(destination, wanted, prefix=folder, jobs=jobs)
     reused = Tally(len(result.present), sum(wanted[k].size for k in result.present))
     return DryRun(
+        listed=strays,
         destination=destination.url,
         prefix=folder,
         open=found,
@@ -141,22 +154,3 @@ def dry_run(ctx: Context, destination_url: str, prefix: str, *, jobs: int) -> Dr
         already_there=already,
         quarantined=quarantined,
     )
-
-
-def _uncataloged(ctx: Context, folder: str) -> Tally:
-    total = Tally()
-    batch: list[tuple[str, int]] = []
-
-    def flush() -> Tally:
-        with ctx.session() as session:
-            known = ObjectRepository(session).keys_in([k for k, _ in batch])
-        return sum((Tally(1, size) for key, size in batch if key not in known), Tally())
-
-    for info in ctx.home.list(folder):
-        batch.append((info.key, info.size))
-        if len(batch) >= 500:
-            total += flush()
-            batch = []
-    if batch:
-        total += flush()
-    return total

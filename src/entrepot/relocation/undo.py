@@ -146,7 +146,7 @@ def finalize(ctx: Context, migration: MigrationRecord, *, keep_source: bool) -> 
         home_id = ctx.home_id(session)
         destination_id = journal.store_of(session, migration.id)
         journal.set_state(session, migration.id, MigrationState.FINALIZING, now)
-        journal.pin_quarantined(session, migration.prefix, home_id)
+        journal.pin_at_home(session, home_id)
     deleted = 0
     if not keep_source:
         items = sorted(ctx.items(migration, ItemState.REPOINTED), key=lambda i: i.source_id)

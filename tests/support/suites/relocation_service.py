@@ -16,7 +16,7 @@ import pytest
 from sqlalchemy import Engine, func, select, text
 
 from entrepot.catalog.objects.records import ObjectState
-from entrepot.catalog.relocation.records import Item
+from entrepot.catalog.relocation.records import Item, Tally
 from entrepot.catalog.relocation.tables import StoreMigrationItemRow
 from entrepot.errors import AccessDenied, StoreUnavailable
 from entrepot.relocation import (
@@ -412,8 +412,9 @@ class TestLookOnly(MigrationCase):
         assert estimate.by_kind["model-file"].bytes == 1000
         assert estimate.by_store == {world.home.url: estimate.objects}
         assert estimate.uncataloged.objects == 1
+        assert estimate.uncataloged_by_prefix == {"raw/": Tally(1, len(b"not cataloged"))}
         ia = next(c for c in estimate.costs if c.provider == "s3-ia")
-        assert ia.billable_bytes == 4 * 128 * 1024  # every object is below the minimum
+        assert ia.billable_bytes == 5 * 128 * 1024  # every object (the stray too) is small
 
     def test_items_are_journaled_once_per_object(self, world: World) -> None:
         world.seed(7)

@@ -6,6 +6,11 @@ again on PostgreSQL; here they run on SQLite."""
 
 from __future__ import annotations
 
+from tests.support.suites.relocation_listed import (  # noqa: F401 - collected here
+    TestLeftBehind,
+    TestListedLocal,
+    TestListedObjects,
+)
 from tests.support.suites.relocation_service import (  # noqa: F401 - collected here
     TestBadDestination,
     TestFaults,

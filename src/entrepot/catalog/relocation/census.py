@@ -3,7 +3,7 @@ holding them, quarantined, already at the destination; and the bytes a provider 
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from typing import Any
 
 from sqlalchemy import ColumnElement, case, func, select
@@ -34,6 +34,18 @@ def at_store(session: Session, folder: str, home_id: int, store_id: int) -> Tall
     where = [*_in_scope(folder, ObjectState.STORED), resolved_store(home_id) == store_id]
     found = _grouped(session, resolved_store(home_id), where, located=True)
     return sum(found.values(), Tally())
+
+
+def stored_at(session: Session, home_id: int, store_id: int) -> Iterator[tuple[str, int]]:
+    """``(key, size)`` of every stored object the store ``store_id`` holds, in key order."""
+    query = (
+        select(ObjectRow.key, ObjectRow.size)
+        .outerjoin(ObjectLocationRow, ObjectLocationRow.object_id == ObjectRow.id)
+        .where(ObjectRow.state == ObjectState.STORED.value, resolved_store(home_id) == store_id)
+        .order_by(ObjectRow.key)
+    )
+    for key, size in session.execute(query):
+        yield str(key), int(size)
 
 
 def quarantined(session: Session, folder: str) -> Tally:

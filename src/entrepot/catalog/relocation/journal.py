@@ -233,6 +233,73 @@ def enqueue(
     return found[-1].key if len(found) == limit else None
 
 
+@dataclass(frozen=True, slots=True)
+class Listed:
+    """An object of the configured store that no catalog row records."""
+
+    key: str
+    sha256: str
+    size: int
+
+
+def enqueue_listed(
+    session: Session,
+    migration: MigrationRecord,
+    found: Iterable[Listed],
+    *,
+    home_id: int,
+    now: datetime,
+) -> int:
+    """Journal as ``pending`` listed items those of ``found`` the migration has not
+    journaled yet; returns how many."""
+    fresh = {entry.key: entry for entry in found}
+    if fresh:
+        known = session.scalars(
+            select(_I.key).where(
+                _I.migration_id == migration.id, _I.listed.is_(True), _I.key.in_(list(fresh))
+            )
+        )
+        for key in known:
+            fresh.pop(key, None)
+    if fresh:
+        session.execute(
+            insert(_ITEMS),
+            [
+                {
+                    "migration_id": migration.id,
+                    "object_id": None,
+                    "key": entry.key,
+                    "sha256": entry.sha256,
+                    "size": entry.size,
+                    "source_id": home_id,
+                    "source_explicit": False,
+                    "listed": True,
+                    "state": ItemState.PENDING.value,
+                    "updated_at": now,
+                }
+                for entry in fresh.values()
+            ],
+        )
+    return len(fresh)
+
+
+def moved_listed(session: Session, migration_id: int, keys: Iterable[str]) -> set[str]:
+    """Which of ``keys`` are listed items of the migration already at its destination."""
+    wanted = list(keys)
+    if not wanted:
+        return set()
+    return set(
+        session.scalars(
+            select(_I.key).where(
+                _I.migration_id == migration_id,
+                _I.listed.is_(True),
+                _I.state == ItemState.REPOINTED.value,
+                _I.key.in_(wanted),
+            )
+        )
+    )
+
+
 def retry_failed(session: Session, migration_id: int, now: datetime) -> int:
     """Queue the failed items again; returns how many."""
     result = session.execute(
@@ -250,6 +317,7 @@ def skip_deleted(session: Session, migration_id: int, now: datetime) -> int:
         .where(
             _I.migration_id == migration_id,
             _I.object_id.is_(None),
+            _I.listed.is_(False),
             _I.state.in_([ItemState.PENDING.value, ItemState.FAILED.value]),
         )
         .values(
@@ -276,6 +344,7 @@ def page(
             _I.source_explicit,
             _I.state,
             _I.error,
+            _I.listed,
         )
         .where(_I.migration_id == migration_id, _I.state == state.value, _I.id > after)
         .order_by(_I.id)
@@ -294,6 +363,7 @@ def page(
             source_explicit=bool(row.source_explicit),
             state=ItemState(row.state),
             error=row.error,
+            listed=bool(row.listed),
         )
         for row in rows
     ]
@@ -359,16 +429,12 @@ def _migration(session: Session, row: StoreMigrationRow) -> MigrationRecord:
     )
 
 
-def pin_quarantined(session: Session, prefix: str, home_id: int) -> int:
-    """Give the quarantined objects under ``prefix`` that have no location row one naming
-    home, so that they keep pointing where their bytes are once the configured store
-    changes; returns how many."""
+def pin_at_home(session: Session, home_id: int) -> int:
+    """Give every object row that has no location row (quarantined objects, which never
+    move, and those a forced finalize leaves behind) one naming home, so that they keep
+    pointing where their bytes are once the configured store changes; returns how many."""
     ids = session.scalars(
-        select(ObjectRow.id).where(
-            *folder_range(prefix),
-            ObjectRow.state == ObjectState.QUARANTINED.value,
-            ~exists().where(ObjectLocationRow.object_id == ObjectRow.id),
-        )
+        select(ObjectRow.id).where(~exists().where(ObjectLocationRow.object_id == ObjectRow.id))
     ).all()
     if ids:
         session.execute(

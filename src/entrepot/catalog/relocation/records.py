@@ -71,6 +71,8 @@ class Item:
     source_explicit: bool
     state: ItemState
     error: str | None
+    #: No catalog row records it: found by listing the configured store (ADR 0038).
+    listed: bool = False
 
 
 @dataclass(frozen=True, slots=True)

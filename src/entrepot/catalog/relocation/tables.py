@@ -22,6 +22,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    false,
     func,
 )
 from sqlalchemy.orm import Mapped, mapped_column
@@ -90,7 +91,9 @@ class StoreMigrationItemRow(Base):
     ``source_explicit`` records whether the object had a location row before (else it was
     in the configured store), so that a rollback restores the catalog exactly.
     ``object_id`` turns ``NULL`` if the object is deleted meanwhile; ``key`` stays, so
-    that its copy can still be found.
+    that its copy can still be found. A *listed* item is an object of the configured store
+    that no catalog row records (the city lake's raw partitions): found by listing the
+    store, it has no ``object_id`` and no row to repoint (ADR 0038).
     """
 
     __tablename__ = "store_migration_items"
@@ -114,4 +117,5 @@ class StoreMigrationItemRow(Base):
     source_explicit: Mapped[bool] = mapped_column(Boolean)
     state: Mapped[str] = mapped_column(String(16))
     error: Mapped[str | None] = mapped_column(Text)
+    listed: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
