@@ -79,3 +79,20 @@ def test_late_frauds_csv_puts_most_frauds_in_the_second_half() -> None:
     label = pd.read_csv(io.BytesIO(data))["is_fraud"]
     assert label.sum() == frauds > 0
     assert label[:1000].sum() < label[1000:].sum() / 2
+
+
+def test_the_city_reference_shares_no_code_with_the_product() -> None:
+    """tests/support/city_reference is a second computation of the city metrics: it imports
+    nothing of ``entrepot``, so a wrong definition in the product cannot hide in it."""
+    import ast
+
+    folder = Path(__file__).resolve().parents[1] / "support" / "city_reference"
+    imported = set()
+    for path in sorted(folder.glob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.ImportFrom) and node.module:
+                imported.add(node.module)
+            elif isinstance(node, ast.Import):
+                imported.update(a.name for a in node.names)
+    assert len(list(folder.glob("*.py"))) >= 6
+    assert not [name for name in imported if name.split(".")[0] == "entrepot"]

@@ -14,15 +14,18 @@ gives the same numbers as a whole-file run, bit for bit.
 
 Several files (years, arcs, re-downloads) are scanned together and de-duplicated on
 (arc, counted hour): the newest file (the last given) wins, and the rows dropped are
-counted per day. Values are read as the exports write them, decimal point or decimal
-comma (``1034,0``); a non-empty value that does not parse is counted per day
-(``q_bad``/``k_bad``), never read as 0.
+counted per day. Within one file (a month exported twice, both ``02:00`` rows of the autumn
+day in a wall-time file) the row with the highest flow, then occupancy, wins. Values are
+read as the exports write them, decimal point or decimal comma (``1034,0``); a non-empty
+value that does not parse is counted per day (``q_bad``/``k_bad``), never read as 0.
 
 Time: ``t_1h`` is the *end* of the hour. The hour's start is ``t_1h - 1 h`` taken
 in absolute time and shown in Paris wall time; its date is the local day (so
 ``2024-01-05T00:00:00+01:00`` counts for 4 January, 23:00-24:00). Timestamps
 with an offset (``+01:00``, ``+00:00``, ``Z``) are absolute; timestamps without one
-(historical raw exports) are read as Paris wall time. Such files also carry a row stamped
+(historical raw exports) are read as Paris wall time; the wall time the autumn change
+repeats (``02:00`` on the last Sunday of October) is its first, summer-time, instant (as
+Python and pandas read it), so its hour is 01:00-02:00. Such files also carry a row stamped
 at the wall time the spring-forward skips (``02:00`` on the last Sunday of March, which
 Paris never shows): it is dropped and counted per day (``dst_gap``), never taken for the
 hour it would collide with.
@@ -149,6 +152,10 @@ def _query(headers: Sequence[tuple[CsvHeader, dict[str, str]]], with_range: bool
                TRY_CAST(replace(q_text, ',', '.') AS DOUBLE) AS q,
                TRY_CAST(replace(k_text, ',', '.') AS DOUBLE) AS k,
                CASE WHEN absolute THEN TRY_CAST(t AS TIMESTAMPTZ)
+                    -- a wall time the autumn repeats is its first (summer-time) instant
+                    WHEN timezone('Europe/Paris', timezone('Europe/Paris', wall)
+                                  - INTERVAL 1 HOUR) = wall
+                    THEN timezone('Europe/Paris', wall) - INTERVAL 1 HOUR
                     ELSE timezone('Europe/Paris', wall)
                END - INTERVAL 1 HOUR AS start_at,
                -- a wall time the spring-forward skips (02:00-03:00) does not come back
@@ -164,7 +171,10 @@ def _query(headers: Sequence[tuple[CsvHeader, dict[str, str]]], with_range: bool
         FROM timed
     ), ranked AS (
         SELECT *, bad OR (NOT gap AND row_number() OVER (
-                      PARTITION BY arc, start_at ORDER BY gap, src DESC) = 1) AS kept,
+                      PARTITION BY arc, start_at ORDER BY gap, src DESC,
+                      -- within one file: the row that measured most (scan order is not
+                      -- file order, so no row can be "the last")
+                      q DESC NULLS LAST, k DESC NULLS LAST, label DESC) = 1) AS kept,
                q IS NULL AND k IS NULL AS unmeasured, {_state_sql("label")} AS labelled
         FROM dated WHERE bad {where}
     ), rows AS (

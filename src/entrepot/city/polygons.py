@@ -17,8 +17,9 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-#: The zone of a point outside Paris.
-OUTSIDE = "hors Paris"
+from entrepot.city.messages import OUTSIDE
+
+__all__ = ["OUTSIDE", "arrondissement_polygons", "locate"]
 
 Ring = npt.NDArray[np.float64]
 Polygon = list[Ring]  # the outer ring first, then holes

@@ -4,7 +4,8 @@ Several rows may share an ``iu_ac`` (real data has ~10 % such arcs): the first
 row wins. Columns are selected by name, in either the export's labels or the
 raw field names; ``geo_point_2d`` is accepted as ``"lat, lon"`` or ``"lat,lon"``.
 Each arc goes to the arrondissement whose real boundary holds its centroid
-(:mod:`entrepot.city.polygons`; ``hors Paris`` outside, ``inconnu`` without a point).
+(:mod:`entrepot.city.polygons`; ``outside`` outside Paris, ``unknown`` without a point:
+the place codes of :mod:`entrepot.city.messages`).
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ import pandas as pd
 
 from entrepot.city.errors import RawFormatError
 from entrepot.city.geo import haversine_m, parse_point
+from entrepot.city.messages import UNKNOWN
 from entrepot.city.polygons import locate
 from entrepot.city.readers import read_csv
 
@@ -36,7 +38,7 @@ ROAD_TYPES = {
     "VGP": "voie sur berge",
     "Rue": "rue",
 }
-UNKNOWN_ZONE = "inconnu"
+UNKNOWN_ZONE = UNKNOWN
 
 
 def road_type(label: str) -> str:

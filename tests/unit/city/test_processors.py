@@ -14,6 +14,7 @@ from entrepot.city.bigcsv import aggregate_counts
 from entrepot.city.errors import CityError, MissingInput
 from entrepot.city.generator import GenerateOptions, generate
 from entrepot.city.lake import Lake
+from entrepot.city.messages import REASON_GUSTS, REASON_RAIN, STATES, UNKNOWN
 from entrepot.city.pipeline import DayProcessor, check_types
 from entrepot.city.processors.bikes import bikes_metrics
 from entrepot.city.processors.disruptions import disruption_metrics
@@ -88,6 +89,8 @@ def test_traffic_metrics(tmp_path: Path) -> None:
         "Bloqué": 2,
     }
     assert m["dominant_state"] == "Fluide"
+    assert m["state_hours_code"] == dict(zip(STATES, m["state_hours"].values(), strict=True))
+    assert m["dominant_state_code"] == "fluid"
     assert m["lost_time_hours"] == 4
     top = m["top_arcs"][0]
     assert (top["arc"], top["arrondissement"], top["peak_hour"], top["congested_hours"]) == (
@@ -99,10 +102,10 @@ def test_traffic_metrics(tmp_path: Path) -> None:
     assert top["mean_occupancy"] == round((22 * 10 + 2 * 35) / 24, 3)
     alerts = {a["arc"]: a for a in m["congestion_alerts"]}
     assert set(alerts) == {2}  # 2 congested hours alone are no alert; any Bloqué hour is
-    assert alerts[2]["level"] == "critique"
+    assert alerts[2]["level"] == "critique" and alerts[2]["level_code"] == "critical"
     assert alerts[2]["blocked_hours"] == 2
     zones = {z["arrondissement"]: z for z in m["by_arrondissement"]}
-    assert set(zones) == {"75009", "75012", "inconnu"}
+    assert set(zones) == {"75009", "75012", UNKNOWN}
     assert zones["75012"]["total_flow"] == 22 * 50 + 2 * 20
     assert [z["arrondissement"] for z in m["top_zones"]] == ["75009", "75012"]
     hourly = {h["hour"]: h for h in m["hourly"]}
@@ -253,6 +256,11 @@ def test_weather_prefers_the_latest_snapshot_and_summarises() -> None:
         "level": "modéré",
         "reasons": ["pluie 3 h (6.5 mm)", "rafales 55 km/h"],
     }
+    assert m["mobility_impact_level"] == "moderate"
+    assert m["mobility_impact_reasons"] == [
+        {"key": REASON_RAIN, "params": {"hours": 3, "mm": 6.5}},
+        {"key": REASON_GUSTS, "params": {"gust": 55}},
+    ]
     assert [h["hour"] for h in m["hourly"]][:2] == [0, 1]
 
 

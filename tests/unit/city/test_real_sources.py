@@ -12,6 +12,7 @@ import pytest
 from entrepot.city.errors import MissingInput
 from entrepot.city.imports.importer import import_file
 from entrepot.city.lake import Lake
+from entrepot.city.messages import UNKNOWN
 from entrepot.city.pipeline import DayProcessor
 from entrepot.storage.memory import MemoryStore
 from tests.support.real_paris import imported, real, variant
@@ -122,10 +123,10 @@ def test_stations_and_counters_are_placed_by_the_real_polygons() -> None:
     gbfs = processor.bikes(date(2025, 10, 18))["metrics"]["stations"]["by_arrondissement"]
     zones = {z["arrondissement"]: z["stations"] for z in gbfs}
     assert len([z for z in zones if z.startswith("750")]) == 20
-    assert sum(zones.values()) == 1495  # the rest are "hors Paris", none unplaced
-    assert "inconnu" not in zones
+    assert sum(zones.values()) == 1495  # the rest are outside Paris, none unplaced
+    assert UNKNOWN not in zones
     portal = processor.bikes(date(2023, 12, 10))["metrics"]["stations"]["by_arrondissement"]
-    assert sum(z["stations"] for z in portal) == 1469 and "inconnu" not in {
+    assert sum(z["stations"] for z in portal) == 1469 and UNKNOWN not in {
         z["arrondissement"] for z in portal
     }
     counters = processor.bikes(date(2021, 9, 1))["metrics"]["counters"]["by_arrondissement"]

@@ -196,8 +196,9 @@ def station_metrics(
         over = (frame["bikes"] + frame["docks"]) > cap
         anomalies = frame[frame.index.isin(anomalies.index) | over.fillna(False)]
     failing = per_station[(per_station["installed"] == 0) | per_station["stale"]]
+    # the longest first, ties by station code (per_station is sorted by code; a stable sort)
     long_empty = per_station[per_station["empty_hours"] >= EMPTY_HOURS_ALERT].sort_values(
-        ["empty_hours"], ascending=False
+        ["empty_hours"], ascending=False, kind="stable"
     )
     peak_hour = int(hourly["bikes"].idxmax())
     low_hour = int(hourly["bikes"].idxmin())

@@ -10,6 +10,10 @@ are counted as ``invalid_rows``. Each active work scores
 RESTREINTE 1, empty 0.5. An arrondissement is a *critical zone* when its score
 reaches 10 or it has a total closure rated très perturbant. Works are joined with
 the référentiel: ``impacted_arcs`` counts arcs whose centroid lies within 150 m.
+
+Impacts are the export's own codes (``BARRAGE_TOTAL``...); ``by_impact_code`` counts the
+works without one as ``not_given`` (``by_impact`` keeps the French ``non renseigné`` for
+the API's clients, ADR 0037).
 """
 
 from __future__ import annotations
@@ -21,6 +25,7 @@ import numpy as np
 import pandas as pd
 
 from entrepot.city.geo import haversine_m, parse_point
+from entrepot.city.messages import NOT_GIVEN
 from entrepot.city.polygons import locate
 from entrepot.city.processors.common import num
 from entrepot.city.referentiel import UNKNOWN_ZONE
@@ -92,6 +97,14 @@ def active_on(frame: pd.DataFrame, day: date) -> pd.Series:
     return covers & ~frame["status"].str.strip().isin(INACTIVE_STATUSES)
 
 
+def _top_objects(objects: pd.Series) -> dict[str, int]:
+    # the most frequent first, ties by name: value_counts leaves the order of ties (and so
+    # which of them the top 10 keeps) to the hash of the values
+    counts = objects.str.strip().replace("", "non renseigné").value_counts()
+    ranked = sorted(counts.items(), key=lambda kv: (-int(kv[1]), str(kv[0])))
+    return {str(k): int(v) for k, v in ranked[:TOP]}
+
+
 def roadworks_metrics(frame: pd.DataFrame, ref: pd.DataFrame, day: date) -> dict[str, Any]:
     """The roadworks metrics of ``day``; ``frame`` has the canonical column names."""
     begin, end = _dates(frame["begin"]), _dates(frame["end"])
@@ -121,25 +134,21 @@ def roadworks_metrics(frame: pd.DataFrame, ref: pd.DataFrame, day: date) -> dict
                 "critical": score >= CRITICAL_SCORE or closed,
             }
         )
+    impacts = active["impact"].value_counts().sort_index()
     ranked = active.sort_values(["score", "impacted_arcs", "id"], ascending=[False, False, True])
     return {
         "active_works": len(active),
         "invalid_rows": int((~valid).sum()),
         "starting_today": int((begin[active.index] == day).sum()),
         "ending_today": int((end[active.index] == day).sum()),
-        "by_impact": {
-            k or "non renseigné": int(v)
-            for k, v in active["impact"].value_counts().sort_index().items()
-        },
+        "by_impact": {k or "non renseigné": int(v) for k, v in impacts.items()},
+        "by_impact_code": {k or NOT_GIVEN: int(v) for k, v in impacts.items()},
         "by_level": {
             "tres_perturbant": int((active["level"] == "1").sum()),
             "perturbant": int((active["level"] == "2").sum()),
             "non_renseigne": int((~active["level"].isin(["1", "2"])).sum()),
         },
-        "by_object": {
-            (k or "non renseigné"): int(v)
-            for k, v in active["object"].str.strip().value_counts().head(TOP).items()
-        },
+        "by_object": _top_objects(active["object"]),
         "long_running": int((active["days_running"] > 365).sum()),
         "impacted_arcs": int(active["impacted_arcs"].sum()),
         "total_score": num(active["score"].sum(), 1),

@@ -10,7 +10,11 @@ Definitions (per arc, over the day's hours):
 - ``congested_hours``: hours Saturé or Bloqué; ``lost_time_hours`` (city) is their
   sum over arcs, i.e. arc-hours lost to congestion.
 - congestion alert: an arc with ≥ 3 congested hours or any Bloqué hour; level
-  ``critique`` with ≥ 6 congested or ≥ 2 Bloqué hours, else ``alerte``.
+  ``critical`` with ≥ 6 congested or ≥ 2 Bloqué hours, else ``alert``.
+
+States and levels are stored as codes (``dominant_state_code``, ``state_hours_code``,
+``level_code``; :mod:`entrepot.city.messages`); the French words beside them
+(``dominant_state``, ``state_hours``, ``level``) are kept for the API's clients (ADR 0037).
 - zones: arrondissements (see :mod:`entrepot.city.geo`); ``top_zones`` ranks them
   by mean occupancy.
 """
@@ -25,6 +29,7 @@ import pandas as pd
 
 from entrepot.city.bigcsv import CountsAggregate
 from entrepot.city.errors import MissingInput
+from entrepot.city.messages import STATES
 from entrepot.city.polygons import OUTSIDE
 from entrepot.city.processors.common import num, ratio
 from entrepot.city.referentiel import UNKNOWN_ZONE
@@ -65,6 +70,7 @@ def _arc_row(row: Any) -> dict[str, Any]:
         "max_flow": num(row.max_flow, 1),
         "mean_occupancy": num(row.mean_occupancy, 3),
         "dominant_state": STATE_LABELS[int(row.dominant_state)],
+        "dominant_state_code": STATES[int(row.dominant_state)],
         "peak_hour": None if pd.isna(row.peak_hour) else int(row.peak_hour),
         "congested_hours": int(row.congested_hours),
     }
@@ -80,6 +86,7 @@ def _alerts(frame: pd.DataFrame) -> list[dict[str, Any]]:
             {
                 **_arc_row(row),
                 "level": "critique" if critical else "alerte",
+                "level_code": "critical" if critical else "alert",
                 "blocked_hours": int(row.state_4),
             }
         )
@@ -127,9 +134,10 @@ def traffic_metrics(agg: CountsAggregate, ref: pd.DataFrame, day: date) -> dict[
     frame = _per_arc(agg, ref, day)
     q_sum, q_n = int(frame["q_sum_milli"].sum()), int(frame["q_n"].sum())
     k_sum, k_n = int(frame["k_sum_micro"].sum()), int(frame["k_n"].sum())
-    states = {STATE_LABELS[i]: int(frame[f"state_{i}"].sum()) for i in range(5)}
-    hours = _hourly(agg, day)
-    with_mean = [h for h in hours if h["mean_flow"] is not None]
+    hours = [int(frame[f"state_{i}"].sum()) for i in range(5)]
+    states = dict(zip(STATE_LABELS, hours, strict=True))
+    hourly = _hourly(agg, day)
+    with_mean = [h for h in hourly if h["mean_flow"] is not None]
     peak = max(with_mean, key=lambda h: (h["mean_flow"], -h["hour"])) if with_mean else None
     busiest = frame.sort_values(["total_flow", "arc"], ascending=[False, True])
     zones = _zones(frame)
@@ -143,7 +151,8 @@ def traffic_metrics(agg: CountsAggregate, ref: pd.DataFrame, day: date) -> dict[
         key=lambda z: (-z["mean_occupancy"], z["arrondissement"]),
     )
     max_row = frame.loc[frame["max_flow"].fillna(-1).idxmax()]
-    known_states = {k: v for k, v in states.items() if k != "Inconnu"}
+    known = hours[1:]
+    dominant = 1 + known.index(max(known)) if any(known) else 0
     return {
         "arcs": len(frame),
         "arcs_with_flow": int((frame["q_n"] > 0).sum()),
@@ -151,12 +160,16 @@ def traffic_metrics(agg: CountsAggregate, ref: pd.DataFrame, day: date) -> dict[
         "rows": int(frame["rows"].sum()),
         "total_flow": num(q_sum / 1000, 1) if q_n else None,
         "mean_flow": num(ratio(q_sum / 1000, q_n, 6), 1),
-        "max_flow": {"value": num(max_row["max_flow"], 1), "arc": int(max_row["arc"])},
+        "max_flow": {
+            "value": num(max_row["max_flow"], 1),
+            # a day of occupancy-only rows has no flow, and no arc holds its maximum
+            "arc": None if pd.isna(max_row["max_flow"]) else int(max_row["arc"]),
+        },
         "mean_occupancy": num(ratio(k_sum / 1e5, k_n, 6), 3),
         "state_hours": states,
-        "dominant_state": max(known_states, key=lambda s: known_states[s])
-        if any(known_states.values())
-        else "Inconnu",
+        "state_hours_code": dict(zip(STATES, hours, strict=True)),
+        "dominant_state": STATE_LABELS[dominant],
+        "dominant_state_code": STATES[dominant],
         "peak_hour": None if peak is None else peak["hour"],
         "lost_time_hours": int(frame["congested_hours"].sum()),
         "congestion_alerts": _alerts(frame),
@@ -164,5 +177,5 @@ def traffic_metrics(agg: CountsAggregate, ref: pd.DataFrame, day: date) -> dict[
         "top_arcs": [_arc_row(r) for r in busiest.head(TOP).itertuples()],
         "top_zones": ranked_zones[:TOP],
         "by_arrondissement": zones,
-        "hourly": hours,
+        "hourly": hourly,
     }

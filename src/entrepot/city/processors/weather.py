@@ -8,8 +8,11 @@ snapshots have observed what earlier ones forecast).
 
 Mobility impact (a rule of thumb, documented rather than fitted): points for
 rain (1 per rainy hour, +10 past 5 mm), wind (+15 for gusts ≥ 50 km/h, +30 ≥ 70),
-cold (+10 below 0 °C) and heat (+10 above 30 °C); level ``faible`` < 15 ≤
-``modéré`` < 35 ≤ ``fort``.
+cold (+10 below 0 °C) and heat (+10 above 30 °C); level ``low`` < 15 ≤ ``moderate`` < 35
+≤ ``high``, stored as ``mobility_impact_level``, and its reasons as messages
+(``mobility_impact_reasons``: key and numbers, :mod:`entrepot.city.messages`). The French
+words beside them (``mobility_impact``: ``faible``, ``pluie 3 h (2.1 mm)``) are kept for
+the API's clients (ADR 0037); the dominant weather is its WMO code (``wmo_kind``).
 """
 
 from __future__ import annotations
@@ -23,21 +26,32 @@ import pandas as pd
 from entrepot.city.days import day_hours, paris
 from entrepot.city.errors import RawFormatError
 from entrepot.city.lake import DayRead, RawFile
+from entrepot.city.messages import (
+    REASON_FROST,
+    REASON_GUSTS,
+    REASON_HEAT,
+    REASON_RAIN,
+    Message,
+    wmo_kind,
+)
 from entrepot.city.processors.common import num
 from entrepot.city.readers import read_object
 
-#: WMO weather code groups and their French labels.
-WMO_LABELS = (
-    (0, "ciel clair"),
-    (3, "nuageux"),
-    (48, "brouillard"),
-    (57, "bruine"),
-    (67, "pluie"),
-    (77, "neige"),
-    (82, "averses"),
-    (86, "averses de neige"),
-    (99, "orage"),
-)
+#: The French label of each kind of weather (:data:`~entrepot.city.messages.WMO_KINDS`).
+WMO_LABELS = {
+    "clear": "ciel clair",
+    "cloudy": "nuageux",
+    "fog": "brouillard",
+    "drizzle": "bruine",
+    "rain": "pluie",
+    "snow": "neige",
+    "showers": "averses",
+    "snow_showers": "averses de neige",
+    "storm": "orage",
+    "unknown": "inconnu",
+}
+#: Mobility impact levels: the code, its French word (kept for the API) and the least score.
+IMPACT_LEVELS = (("high", "fort", 35), ("moderate", "modéré", 15), ("low", "faible", 0))
 #: Set on a document whose sums (precipitation...) are named by the hour's start; without
 #: it an Open-Meteo-shaped sum at H is over the hour before H (the provider's convention).
 PRECIPITATION_HOUR = "precipitation_hour"
@@ -57,7 +71,12 @@ OWM_VARIABLES = {
 
 def wmo_label(code: int) -> str:
     """French label of a WMO weather code."""
-    return next((label for top, label in WMO_LABELS if code <= top), "inconnu")
+    return WMO_LABELS[wmo_kind(code)]
+
+
+def impact_level(score: int) -> tuple[str, str]:
+    """The code and French word of a mobility impact score's level."""
+    return next((code, word) for code, word, least in IMPACT_LEVELS if score >= least)
 
 
 def _open_meteo(doc: dict[str, Any], file: RawFile) -> Iterator[tuple[datetime, str, float]]:
@@ -163,6 +182,7 @@ def weather_day(read: DayRead) -> tuple[dict[str, Any], list[str]]:
     codes = col["weather_code"].dropna().astype(int)
     dominant = int(codes.mode().min()) if not codes.empty else None
     score, reasons = _impact(rainy_hours, float(rain.sum()), gusts.max(), temp.min(), temp.max())
+    level, level_word = impact_level(score)
     metrics = {
         "hours_covered": len(wide),
         "temperature": {
@@ -181,9 +201,11 @@ def weather_day(read: DayRead) -> tuple[dict[str, Any], list[str]]:
         else {"code": dominant, "label": wmo_label(dominant)},
         "mobility_impact": {
             "score": score,
-            "level": "faible" if score < 15 else ("modéré" if score < 35 else "fort"),
-            "reasons": reasons,
+            "level": level_word,
+            "reasons": [_french(reason) for reason in reasons],
         },
+        "mobility_impact_level": level,
+        "mobility_impact_reasons": [reason.to_json() for reason in reasons],
         "hourly": [
             {
                 "hour": ts.astimezone(paris()).hour,
@@ -198,22 +220,35 @@ def weather_day(read: DayRead) -> tuple[dict[str, Any], list[str]]:
     return metrics, _rain_notes(wide, read.day, len(hours))
 
 
+#: The French sentence of each reason, kept for the API's clients (ADR 0037).
+_FRENCH = {
+    REASON_RAIN: "pluie {hours} h ({mm:.1f} mm)",
+    REASON_GUSTS: "rafales {gust:.0f} km/h",
+    REASON_FROST: "gel ({celsius:.1f} °C)",
+    REASON_HEAT: "chaleur ({celsius:.1f} °C)",
+}
+
+
+def _french(reason: Message) -> str:
+    return _FRENCH[reason.key].format(**reason.params)
+
+
 def _impact(
     rainy_hours: int, rain_mm: float, gust: float, tmin: float, tmax: float
-) -> tuple[int, list[str]]:
+) -> tuple[int, list[Message]]:
     score, reasons = 0, []
     if rainy_hours:
         score += rainy_hours
-        reasons.append(f"pluie {rainy_hours} h ({rain_mm:.1f} mm)")
+        reasons.append(Message(REASON_RAIN, {"hours": rainy_hours, "mm": round(rain_mm, 1)}))
     if rain_mm > 5:
         score += 10
     if gust == gust and gust >= 50:
         score += 30 if gust >= 70 else 15
-        reasons.append(f"rafales {gust:.0f} km/h")
+        reasons.append(Message(REASON_GUSTS, {"gust": round(float(gust))}))
     if tmin == tmin and tmin < 0:
         score += 10
-        reasons.append(f"gel ({tmin:.1f} °C)")
+        reasons.append(Message(REASON_FROST, {"celsius": round(float(tmin), 1)}))
     if tmax == tmax and tmax > 30:
         score += 10
-        reasons.append(f"chaleur ({tmax:.1f} °C)")
+        reasons.append(Message(REASON_HEAT, {"celsius": round(float(tmax), 1)}))
     return score, reasons

@@ -100,7 +100,7 @@ def roadworks_lines(as_of: date, count: int, seed: int) -> list[str]:
             OWNERS[int(g.integers(0, len(OWNERS)))],
             OBJECTS[int(g.integers(0, len(OBJECTS)))],
             f'Travaux {street};\nphase {int(g.integers(1, 4))} : "emprise" sur chaussée',
-            f"{street}, rue voisine",
+            street,
             f"{int(g.integers(1, 120))}-{int(g.integers(120, 200))} {street}\n(côté pair)",
             begin.isoformat(),
             end.isoformat(),
