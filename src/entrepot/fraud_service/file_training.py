@@ -8,7 +8,7 @@ mid-way leaves a job the reaper hands to a worker, which finishes it."""
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Callable
+from collections.abc import Sequence
 from pathlib import Path
 
 from entrepot.catalog.jobs.records import JobRecord, JobState
@@ -17,7 +17,7 @@ from entrepot.fraud_service.datasets import DatasetService
 from entrepot.fraud_service.errors import TrainingFailed
 from entrepot.fraud_service.job_payloads import SearchOptions
 from entrepot.fraud_service.training import TrainingService
-from entrepot.jobs.runner import JobRunner
+from entrepot.jobs.runner import JobRunner, Observer
 from entrepot.jobs.service import JobService
 from entrepot.registry.names import check_name
 
@@ -48,10 +48,15 @@ class FileTraining:
         *,
         target: str | None = None,
         search: SearchOptions,
-        progress: Callable[[float, str], object] | None = None,
+        label_delay_days: int | None = None,
+        keep_columns: Sequence[str] = (),
+        cards_per_day: int | None = None,
+        progress: Observer | None = None,
     ) -> JobRecord:
         """Store ``path`` as a dataset of ``user_id``, then train ``model_name`` on it in
-        this process; returns the succeeded job (its ``result`` names the model version).
+        this process (``label_delay_days``, ``keep_columns``, ``cards_per_day``: as
+        :meth:`TrainingService.submit` takes them); returns the succeeded job (its
+        ``result`` names the model version).
         Refused before any upload for a bad name, no licence or a full quota (checked again,
         and the slot taken, when the job is recorded: the dataset is then removed); raises
         :class:`TrainingFailed` with the job's error if the training fails."""
@@ -63,7 +68,15 @@ class FileTraining:
             dataset = self._datasets.create(user_id, path.name, spool, target=target)
         try:
             job = self._training.submit(
-                user_id, dataset.id, model_name, target, search=search, send=False
+                user_id,
+                dataset.id,
+                model_name,
+                target,
+                search=search,
+                label_delay_days=label_delay_days,
+                keep_columns=keep_columns,
+                cards_per_day=cards_per_day,
+                send=False,
             )
         except EntrepotError:
             with contextlib.suppress(EntrepotError):

@@ -9,12 +9,13 @@ folder when one is named). :mod:`entrepot.bootstrap.local_fraud` builds both.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
 from entrepot.fraud.errors import FraudError
+from entrepot.messages import Message
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -136,13 +137,19 @@ class LocalFraud:
         seed: int,
         jobs: int,
         user: str | None,
-        progress: Callable[[str], None],
+        progress: Callable[[Message], None],
+        label_delay_days: int | None = None,
+        keep_columns: Sequence[str] = (),
+        cards_per_day: int | None = None,
     ) -> Trained:
         """Train on a labelled file; save it to ``out/name`` or register it as a new version
-        of ``name`` (the file's sha256 as lineage). The registry's name rule and the
-        registry itself are checked before any training."""
+        of ``name`` (the file's sha256 as lineage); ``label_delay_days``, ``keep_columns``
+        and ``cards_per_day`` as :func:`~entrepot.fraud.train.training.train` takes them.
+        The registry's name rule and the registry itself are checked before any
+        training."""
         from entrepot.fraud.library.trained import register_trained
         from entrepot.fraud.tables.io import read_table
+        from entrepot.fraud.train.card import evaluation_of
         from entrepot.fraud.train.training import train
         from entrepot.registry.names import check_name
 
@@ -159,6 +166,7 @@ class LocalFraud:
             seed=seed,
             n_jobs=jobs,
             progress=progress,
+            **evaluation_of(label_delay_days, keep_columns, cards_per_day).arguments(),
         )
         if models is None:
             assert out is not None

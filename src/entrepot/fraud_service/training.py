@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -16,9 +16,10 @@ from entrepot.accounts.licences import TRAINING_KIND, LicenceService
 from entrepot.catalog.jobs.records import JobRecord
 from entrepot.catalog.uow import UnitOfWork, UnitOfWorkFactory
 from entrepot.errors import RecordNotFound
-from entrepot.fraud.errors import NoTargetFound, TargetNotFound
+from entrepot.fraud.errors import NoTargetFound, TargetNotFound, UnknownColumns
 from entrepot.fraud.library.trained import register_trained
 from entrepot.fraud.tables.io import read_table
+from entrepot.fraud.train.card import Evaluation, evaluation_of
 from entrepot.fraud.train.training import train
 from entrepot.fraud_service.curves import CURVES_FILE, curves
 from entrepot.fraud_service.datasets import DatasetService
@@ -29,6 +30,7 @@ from entrepot.fraud_service.retraining import FeedbackRows, count_decisions, gat
 from entrepot.fraud_service.workspace import Workspace
 from entrepot.jobs.runner import Progress
 from entrepot.jobs.service import JobService
+from entrepot.messages import N_, Message
 from entrepot.registry.names import check_name
 
 WorkspaceOf = Callable[[int], Workspace]
@@ -61,17 +63,24 @@ class TrainingService:
         target: str | None = None,
         *,
         search: SearchOptions | None = None,
+        label_delay_days: int | None = None,
+        keep_columns: Sequence[str] = (),
+        cards_per_day: int | None = None,
         send: bool = True,
     ) -> JobRecord:
         """Queue the training of ``model_name`` on dataset ``dataset_id`` (``search``: the
-        model search's own settings, else the service's budget; ``send=False`` records the
-        job, slot taken, for the caller to run in its own process).
+        model search's own settings, else the service's budget; ``label_delay_days``,
+        ``keep_columns`` and ``cards_per_day``: how the training evaluates, as
+        :func:`~entrepot.fraud.train.training.train` takes them; ``send=False`` records
+        the job, slot taken, for the caller to run in its own process).
 
         Refused at once (nothing recorded) for an unknown dataset, a bad model name, a
-        target that is not a column or no detectable target, no licence, or a full quota.
+        target or a kept column that is not a column or no detectable target, no licence,
+        or a full quota.
         """
         check_name(model_name)
         target = (target or "").strip() or None
+        evaluation = evaluation_of(label_delay_days, keep_columns, cards_per_day)
         with self._uow() as uow:
             dataset = uow.datasets.get(user_id, dataset_id)
             columns = [str(c.get("name")) for c in dataset.analysis.get("columns", [])]
@@ -79,6 +88,12 @@ class TrainingService:
                 raise TargetNotFound(
                     f"dataset {dataset.name} has no column {target!r}; its columns are: "
                     + ", ".join(columns)
+                )
+            unknown = [c for c in evaluation.keep_columns if c not in columns]
+            if unknown:
+                raise UnknownColumns(
+                    f"dataset {dataset.name} has no column {', '.join(map(repr, unknown))} to "
+                    "keep; its columns are: " + ", ".join(columns)
                 )
             if target is None and dataset.target is None:
                 raise NoTargetFound(
@@ -90,7 +105,12 @@ class TrainingService:
                 uow,
                 user_id,
                 TrainPayload(
-                    dataset.id, dataset.name, model_name, target or dataset.target, search=search
+                    dataset.id,
+                    dataset.name,
+                    model_name,
+                    target or dataset.target,
+                    search=search,
+                    evaluation=evaluation,
                 ),
             )
             uow.commit()
@@ -175,14 +195,14 @@ class TrainingService:
         if payload.target is None:
             raise NoTargetFound(f"the training of {payload.model_name} names no label column")
         target = payload.target
-        progress(0.02, "reading the dataset")
+        progress(0.02, Message(N_("progress.reading")))
         with self._datasets.local_copy(job.owner_id, dataset) as path:
             frame = read_table(path)
         lineage = {"dataset": dataset.id, "dataset_sha256": dataset.sha256, "job": job.id}
         extra: pd.DataFrame | None = None
         found: FeedbackRows | None = None
         if previous is not None:
-            progress(0.04, "reading the analysts' decisions")
+            progress(0.04, Message(N_("progress.reading_decisions")))
             name = payload.model_name
             found = gather(
                 self._uow, self._datasets, job.owner_id, name, frame, target, dataset.sha256
@@ -200,7 +220,7 @@ class TrainingService:
             }
         began = time.monotonic()
 
-        def say(message: str) -> None:
+        def say(message: Message) -> None:
             elapsed = time.monotonic() - began
             progress(0.05 + 0.85 * min(1.0, elapsed / max(budget, 1.0)), message)
 
@@ -213,8 +233,9 @@ class TrainingService:
             n_jobs=search.n_jobs,
             progress=say,
             extra=extra,
+            **(payload.evaluation or Evaluation()).arguments(),
         )
-        progress(0.92, "storing the model")
+        progress(0.92, Message(N_("progress.storing_model")))
 
         def add_curves(folder: Path) -> None:
             charts = curves(result, frame, extra)
@@ -237,6 +258,7 @@ class TrainingService:
             "version": version.version,
             "metrics": dict(version.metrics),
             "warnings": list(result.performance.get("warnings", [])),
+            "warning_messages": list(result.performance.get("warning_messages", [])),
             **(
                 {"feedback_rows": len(found.frame), "feedback_skipped": found.skipped}
                 if found is not None

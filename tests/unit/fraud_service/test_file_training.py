@@ -15,6 +15,7 @@ from entrepot.bootstrap.fraud import FraudServices
 from entrepot.catalog.jobs.records import JobState
 from entrepot.fraud_service.errors import TrainingFailed
 from entrepot.fraud_service.job_payloads import SearchOptions
+from entrepot.messages import Message
 from entrepot.registry.errors import InvalidName
 from tests.support.csvs import labelled_csv
 from tests.support.web import Api, run_jobs, user_api, web_client
@@ -50,7 +51,7 @@ def test_the_slot_is_held_while_the_file_trains(
     other = ann.upload(labelled_csv(600)).json()["dataset_id"]
     meanwhile: list[BaseException | None] = []
 
-    def progress(_fraction: float, _message: str) -> None:
+    def progress(_fraction: float, _message: Message | None) -> None:
         if not meanwhile:  # the last slot is the command's while it trains
             try:
                 services.training.submit(ann.user_id, other, "web-meanwhile")

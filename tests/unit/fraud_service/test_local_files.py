@@ -10,6 +10,7 @@ import pytest
 
 from entrepot.bootstrap.local_fraud import local_fraud
 from entrepot.fraud.errors import FraudError
+from entrepot.messages import Message
 
 
 def test_generate_analyze_train_score_and_evaluate_through_one_service(tmp_path: Path) -> None:
@@ -22,7 +23,7 @@ def test_generate_analyze_train_score_and_evaluate_through_one_service(tmp_path:
     assert len(frame) == made.rows and int(frame[made.target].sum()) == made.frauds
     assert fraud.analyze(data, target=None).target == made.target
 
-    said: list[str] = []
+    said: list[Message] = []
     trained = fraud.train(
         data, "local", out=tmp_path / "models", target=None, time_budget=2.0,
         cost_ratio=None, seed=0, jobs=1, user=None, progress=said.append,

@@ -6,12 +6,26 @@ its history), in this process."""
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING, TypedDict
 
 import typer
 from rich.console import Console
 from rich.table import Table
 
 from entrepot.cli.context import current_app
+from entrepot.i18n.messages import english
+from entrepot.messages import Message
+
+if TYPE_CHECKING:
+    from entrepot.fraud_service.job_payloads import SearchOptions
+
+
+class EvaluationArguments(TypedDict):
+    """How the training evaluates (:meth:`FileTraining.train`'s keywords)."""
+
+    label_delay_days: int
+    keep_columns: tuple[str, ...]
+    cards_per_day: int
 
 
 def train_for_account(
@@ -20,28 +34,25 @@ def train_for_account(
     name: str,
     user: str,
     target: str | None,
-    time_budget: float,
-    cost_ratio: float | None,
-    seed: int,
-    jobs: int,
+    search: SearchOptions,
+    evaluation: EvaluationArguments,
 ) -> None:
     """``--user``: the account's training, as the web service runs it (its plan and quota,
-    the file kept as one of its datasets, the job in its history), in this process."""
-    from entrepot.fraud_service.job_payloads import SearchOptions
-
+    the file kept as one of its datasets, the job in its history), in this process;
+    ``evaluation``: the label delay, kept columns and cards a day."""
     app = current_app(ctx)
     account = app.accounts.find(user)
     console = Console()
     last = [""]  # the message last printed: a repeated one is not printed again
 
-    def progress(_fraction: float, message: str) -> None:
-        if message and message != last[0]:
-            last[0] = message
-            console.print(f"[dim]{message}[/]")
+    def progress(_fraction: float, message: Message | None) -> None:
+        said = "" if message is None else english(message)
+        if said and said != last[0]:
+            last[0] = said
+            console.print(f"[dim]{said}[/]")
 
-    search = SearchOptions(time_budget, cost_ratio=cost_ratio, seed=seed, n_jobs=jobs)
     job = app.fraud().file_training.train(
-        account.id, file, name, target=target, search=search, progress=progress
+        account.id, file, name, target=target, search=search, progress=progress, **evaluation
     )
     result = job.result
     metrics = Table("test metric", "value", title=f"{name}@{result['version']}")

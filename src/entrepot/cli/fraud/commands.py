@@ -129,17 +129,54 @@ def train_command(
     seed: Annotated[int, typer.Option()] = 0,
     jobs: Annotated[int, typer.Option(min=1, help="Threads per model fit")] = 1,
     user: UserOption = None,
+    label_delay_days: Annotated[
+        int,
+        typer.Option(
+            min=0,
+            max=365,
+            help="Days after a transaction its label is known: features read older labels "
+            "only, and the test period starts that long after the rows that fit",
+        ),
+    ] = 7,
+    keep_column: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--keep-column",
+            help="Keep this input even if it alone separates the label (a suspected leak); "
+            "repeat for several",
+        ),
+    ] = None,
+    cards_per_day: Annotated[
+        int,
+        typer.Option(min=1, help="Cards the analysts review a day (card precision@k per day)"),
+    ] = 100,
 ) -> None:
     """Train a model on a labelled file and push it to the model registry as a new
     version of NAME (model.joblib signed, performance.json, schema.json; the file's sha256
     as lineage); with --user, into that account's models, as if trained in the web
     service. Score with it: `entrepot fraud score FILE OUT --model NAME`."""
     from entrepot.cli.fraud.account_training import check_model_name, train_for_account
+    from entrepot.cli.fraud.render import print_card
+    from entrepot.fraud_service.job_payloads import SearchOptions
 
     check_model_name(name)
     if user is not None and out is None:
-        train_for_account(ctx, file, name, user, target, time_budget, cost_ratio, seed, jobs)
+        train_for_account(
+            ctx,
+            file,
+            name,
+            user,
+            target,
+            SearchOptions(time_budget, cost_ratio=cost_ratio, seed=seed, n_jobs=jobs),
+            {
+                "label_delay_days": label_delay_days,
+                "keep_columns": tuple(keep_column or ()),
+                "cards_per_day": cards_per_day,
+            },
+        )
         return
+    from entrepot.i18n.messages import english
+
     console = _console()
     trained = local(ctx).train(
         file,
@@ -151,7 +188,10 @@ def train_command(
         seed=seed,
         jobs=jobs,
         user=user,
-        progress=lambda message: console.print(f"[dim]{message}[/]"),
+        progress=lambda message: console.print(f"[dim]{english(message)}[/]"),
+        label_delay_days=label_delay_days,
+        keep_columns=tuple(keep_column or ()),
+        cards_per_day=cards_per_day,
     )
     perf = trained.result.performance
     trials = Table("model", "validation AUPRC", "seconds", "iterations", title="model search")
@@ -170,6 +210,7 @@ def train_command(
         metrics.add_row(key, f"{test[key]:.4f}")
     metrics.add_row("precision@100", f"{test['precision_at_k'].get('100', float('nan')):.4f}")
     console.print(metrics)
+    print_card(console, perf.get("card"))
     for note in perf["warnings"]:
         console.print(f"[yellow]note:[/] {note}")
     if trained.version is None:

@@ -62,6 +62,25 @@ class FeatureSpec:
             numerics=tuple(c for c in analysis.feature_columns if c in numerics and c != amount),
         )
 
+    def without(self, columns: set[str]) -> FeatureSpec:
+        """This spec reading none of ``columns`` (an entity or the time left out drops
+        the features made from it)."""
+        if not columns:
+            return self
+
+        def kept(names: tuple[str, ...]) -> tuple[str, ...]:
+            return tuple(c for c in names if c not in columns)
+
+        return FeatureSpec(
+            timestamp=None if self.timestamp in columns else self.timestamp,
+            time_format=None if self.timestamp in columns else self.time_format,
+            amount=None if self.amount in columns else self.amount,
+            customers=kept(self.customers),
+            counterparties=kept(self.counterparties),
+            categoricals=kept(self.categoricals),
+            numerics=kept(self.numerics),
+        )
+
     @property
     def input_columns(self) -> list[str]:
         """Every column the features read, without duplicates."""

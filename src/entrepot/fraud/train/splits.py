@@ -1,15 +1,18 @@
 """Train / validation / test splits that do not flatter the model.
 
-With a timestamp the rows are ordered in time and cut 60 / 20 / 20: the model is
-validated and tested on a later period than it learnt from, as it will be used. Without
-one, or when a time cut leaves a split with too few frauds, the split is stratified at
-random. Models fit on the training rows; validation chooses among them (and when their
-boosting stops), calibrates them and sets the threshold; test rows only measure.
+With a time order (a timestamp, or an integer counter of time) the rows are ordered in
+time and cut 60 / 20 / 20: the model is validated and tested on a later period than it
+learnt from, as it will be used. With a timestamp, the rows of the label delay before the
+test period are a *gap*: neither fitted nor measured, as the labels of the last days
+before a scoring are not known yet when it starts (ADR 0039). Without a time order, or
+when a time cut leaves a split with too few frauds, the split is stratified at random.
+Models fit on the training rows; validation chooses among them (and when their boosting
+stops), calibrates them and sets the threshold; test rows only measure.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 from sklearn.model_selection import train_test_split
@@ -28,16 +31,34 @@ class Splits:
     train: np.ndarray
     validation: np.ndarray
     test: np.ndarray
+    gap: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
 
 
-def time_splits(order: np.ndarray, y: np.ndarray) -> Splits | None:
-    """Cut rows, already in time ``order``, 60/20/20; ``None`` if a split lacks frauds."""
+def time_splits(
+    order: np.ndarray,
+    y: np.ndarray,
+    times: np.ndarray | None = None,
+    gap: float = 0.0,
+) -> Splits | None:
+    """Cut rows, already in time ``order``, 60/20/20; ``None`` if a split lacks frauds.
+
+    ``times`` (of the rows, in any unit) and ``gap`` (in the same unit): the training and
+    validation rows less than ``gap`` before the test period's first row are left out of
+    both, as a gap.
+    """
     n = len(order)
     a, b = int(n * 0.6), int(n * 0.8)
     train, val, test = order[:a], order[a:b], order[b:]
+    between = np.zeros(0, dtype=np.int64)
+    if times is not None and gap > 0 and len(test):
+        start = times[test[0]]
+        before = order[:b]
+        between = before[times[before] > start - gap]
+        train = train[times[train] <= start - gap]
+        val = val[times[val] <= start - gap]
     if min(y[val].sum(), y[test].sum()) < MIN_SPLIT_FRAUDS or y[train].sum() < MIN_TRAIN_FRAUDS:
         return None
-    return Splits("time", np.sort(train), val, test)
+    return Splits("time", np.sort(train), val, test, np.sort(between))
 
 
 def stratified_splits(y: np.ndarray, seed: int) -> Splits:
@@ -53,5 +74,9 @@ def with_training_rows(splits: Splits, start: int, count: int) -> Splits:
     (validation and test unchanged)."""
     added = np.arange(start, start + count)
     return Splits(
-        splits.kind, np.concatenate([splits.train, added]), splits.validation, splits.test
+        splits.kind,
+        np.concatenate([splits.train, added]),
+        splits.validation,
+        splits.test,
+        splits.gap,
     )

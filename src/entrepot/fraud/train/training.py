@@ -24,13 +24,13 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from importlib import metadata
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 import pandas as pd
 from threadpoolctl import threadpool_limits
 
-from entrepot.fraud.errors import NoUsableFeatures, SingleClass, TooFewRows
+from entrepot.fraud.errors import NoUsableFeatures, SingleClass, TooFewRows, UnknownColumns
 from entrepot.fraud.match.signature import table_signature
 from entrepot.fraud.model.anomaly import AnomalyModel
 from entrepot.fraud.model.calibration import Calibrator
@@ -41,7 +41,26 @@ from entrepot.fraud.model.saved import FraudModel
 from entrepot.fraud.schema.analysis import Analysis, analyze, require_target
 from entrepot.fraud.schema.target import label_vector
 from entrepot.fraud.tables.timeparse import parse_times
+from entrepot.fraud.train.card import (
+    CARDS_PER_DAY,
+    LABEL_DELAY_DAYS,
+    Evaluation,
+    ScoredPeriod,
+    model_card,
+)
+from entrepot.fraud.train.card_messages import (
+    NO_TIME_ORDER,
+    RANDOM_SPLIT,
+    TOO_FEW_FRAUDS,
+    leak_kept,
+    no_gap,
+    random_split,
+    reason_of,
+    suspected_leak,
+)
 from entrepot.fraud.train.importance import column_importance, feature_importances
+from entrepot.fraud.train.leaks import suspected_leaks
+from entrepot.fraud.train.replay import replayed_features
 from entrepot.fraud.train.search import KINDS, Data, Trial, choose, search
 from entrepot.fraud.train.splits import (
     Splits,
@@ -50,6 +69,9 @@ from entrepot.fraud.train.splits import (
     with_training_rows,
 )
 from entrepot.fraud.train.thinning import thin
+from entrepot.fraud.train.time_order import TimeOrder, order_of, time_order
+from entrepot.i18n.messages import english
+from entrepot.messages import N_, Count, Message, Np_, Number, Word
 
 MIN_ROWS = 100
 MIN_FRAUDS = 20
@@ -71,6 +93,7 @@ class TrainingResult:
     analysis: Analysis
     trials: list[Trial] = field(repr=False, default_factory=list)
     splits: Splits | None = field(repr=False, default=None)  # positions among labelled rows
+    test_proba: np.ndarray | None = field(repr=False, default=None)  # of splits.test
 
     def save(self, folder: str | Path) -> dict[str, Path]:
         """Write ``model.joblib``, ``performance.json`` and ``schema.json`` into ``folder``."""
@@ -131,10 +154,13 @@ def train(
     models: tuple[str, ...] = KINDS,
     seed: int = 0,
     n_jobs: int = 1,
-    progress: Callable[[str], None] | None = None,
+    progress: Callable[[Message], None] | None = None,
     extra: pd.DataFrame | None = None,
     max_legitimate: int | None = None,
     label_features: bool = True,
+    label_delay_days: int = LABEL_DELAY_DAYS,
+    keep_columns: tuple[str, ...] = (),
+    cards_per_day: int = CARDS_PER_DAY,
 ) -> TrainingResult:
     """Train and evaluate a fraud model on ``frame``.
 
@@ -150,9 +176,18 @@ def train(
     rate (``entrepot.fraud.train.thinning``); validation and test are never thinned.
     ``label_features=False`` leaves past labels out of the features (a counterparty's recent
     fraud rate is then always missing, as in a file without labels); HistGradientBoosting,
-    which cannot bin a feature that is always missing, is then left out. Raises
+    which cannot bin a feature that is always missing, is then left out.
+
+    ``label_delay_days``: how long after a transaction its label is known; features read
+    only labels older than that, and the test period starts that long after the rows that
+    fit and validate (ADR 0039). The test rows are featured as scoring will feature them,
+    without their own labels, so the card's test figure is what scoring delivers.
+    ``keep_columns``: inputs kept even if they alone separate the label (suspected leaks,
+    left out otherwise: :mod:`entrepot.fraud.train.leaks`). ``cards_per_day``: the cards
+    a team reviews a day, for the card's precision@k per day. Raises
     :class:`~entrepot.fraud.errors.NoTargetFound`, ``SingleClass``, ``TooFewRows`` or
-    ``NoUsableFeatures`` rather than train on data that cannot make a model. Every
+    ``NoUsableFeatures`` rather than train on data that cannot make a model, and
+    ``UnknownColumns`` for a kept column the table does not have. Every
     thread pool (OpenMP, BLAS) is held to ``n_jobs`` threads throughout: on a shared
     machine, threads waiting for busy cores make some models many times slower.
     """
@@ -171,6 +206,7 @@ def train(
             extra,
             max_legitimate,
             label_features,
+            Evaluation(label_delay_days, tuple(keep_columns), cards_per_day),
         )
 
 
@@ -182,12 +218,14 @@ def _train(
     models: tuple[str, ...],
     seed: int,
     n_jobs: int,
-    progress: Callable[[str], None] | None,
+    progress: Callable[[Message], None] | None,
     extra: pd.DataFrame | None = None,
     max_legitimate: int | None = None,
     label_features: bool = True,
+    evaluation: Evaluation | None = None,
 ) -> TrainingResult:
-    say = progress or (lambda _message: None)
+    options = evaluation or Evaluation()
+    tell = progress or (lambda _message: None)
     began = time.monotonic()
     analysis = analyze(frame, target=target)
     label = require_target(analysis)
@@ -196,14 +234,28 @@ def _train(
     data = frame.loc[known].reset_index(drop=True)
     y = y_all[known].astype(np.int8)
     _check(analysis, y)
+    missing = [c for c in options.keep_columns if c not in frame.columns]
+    if missing:
+        raise UnknownColumns(
+            "cannot keep columns the table does not have: " + ", ".join(map(repr, missing))
+        )
     spec = FeatureSpec.from_analysis(analysis)
+    order = time_order(data, spec, analysis)
+    notes: list[Message] = []
+    splits = _splits(y, order, options.label_delay_days, seed, notes)
+    leaks = suspected_leaks(
+        data, y, _checked(spec), splits.train, splits.validation, options.keep_columns
+    )
+    notes += [
+        (leak_kept if leak.kept else suspected_leak)(leak.column, leak.auprc) for leak in leaks
+    ]
+    spec = spec.without({leak.column for leak in leaks if not leak.kept})
     if not spec.input_columns:
         raise NoUsableFeatures(
             "no column can feed a feature: "
             + ", ".join(f"{c.name} ({c.role})" for c in analysis.columns if c.role != "target")
         )
-    warnings = list(analysis.warnings)
-    splits = _splits(data, y, spec, seed, warnings)
+    warnings = list(analysis.notes)
     added = 0
     if extra is not None and len(extra):
         y_extra = label_vector(extra[label], analysis.positive)
@@ -213,33 +265,59 @@ def _train(
         rows = extra.loc[known_extra, list(frame.columns)]
         data = pd.concat([data, rows], ignore_index=True)
         y = np.concatenate([y, y_extra[known_extra].astype(np.int8)])
-    say(f"{len(y)} rows, {int(y.sum())} frauds; {splits.kind} split")
+    tell(
+        Message(
+            N_("progress.split"),
+            {
+                "rows": Count(len(y), Np_("datasets.row_count")),
+                "frauds": Count(int(y.sum()), Np_("progress.fraud_count")),
+                "kind": Word(f"progress.split_kind.{splits.kind}"),
+            },
+        )
+    )
 
     t0 = time.monotonic()
-    builder = FeatureBuilder(spec, label_features=label_features).fit(
-        data.iloc[splits.train], y[splits.train]
-    )
-    features = builder.transform_labelled(data, y)
+    builder = FeatureBuilder(
+        spec, label_delay_days=options.label_delay_days, label_features=label_features
+    ).fit(data.iloc[splits.train], y[splits.train])
+    features = replayed_features(builder, data, y, splits)
     builder.remember(data, y)
     x = features.to_numpy(dtype=float)
     names = list(features.columns)
     feature_seconds = time.monotonic() - t0
-    say(f"{len(names)} features built in {feature_seconds:.1f} s")
+    tell(
+        Message(
+            Np_("progress.features"), {"count": len(names), "seconds": Number(feature_seconds, 1)}
+        )
+    )
 
     t0 = time.monotonic()
     x_val, y_val = x[splits.validation], y[splits.validation]
     fit = thin(splits.train, y, max_legitimate, seed)
     arrays = Data(x[fit.rows], y[fit.rows], x_val, y_val, x_val, y_val, fit.weights)
     if fit.weights is not None:
-        say(
-            f"fitting on every training fraud and {fit.kept_legitimate} of "
-            f"{fit.legitimate} legitimate rows (weight {fit.legitimate_weight:.2f})"
+        tell(
+            Message(
+                N_("progress.thinned"),
+                {
+                    "kept": fit.kept_legitimate,
+                    "legitimate": fit.legitimate,
+                    "weight": Number(fit.legitimate_weight, 2),
+                },
+            )
         )
 
     def report(trial: Trial) -> None:
-        say(
-            f"{trial.kind} ({trial.stage}): validation AUPRC {trial.validation_auprc:.4f} "
-            f"({trial.seconds:.1f} s)"
+        tell(
+            Message(
+                N_("progress.trial"),
+                {
+                    "kind": trial.kind,
+                    "stage": Word(f"trial.stage.{trial.stage}"),
+                    "auprc": Number(trial.validation_auprc, 4),
+                    "seconds": Number(trial.seconds, 1),
+                },
+            )
         )
 
     trials = search(
@@ -270,10 +348,29 @@ def _train(
     validation = evaluate(arrays.y_val, val_proba, threshold)
     if best.validation_auprc < 1.5 * float(arrays.y_val.mean()):
         warnings.append(
-            "the best model barely beats chance on validation (AUPRC "
-            f"{best.validation_auprc:.3f} vs a fraud rate of {arrays.y_val.mean():.3f}): "
-            "the columns carry little signal about fraud"
+            Message(
+                N_("warning.chance"),
+                {
+                    "auprc": Number(best.validation_auprc, 3),
+                    "rate": Number(float(arrays.y_val.mean()), 3),
+                },
+            )
         )
+    card = model_card(
+        ScoredPeriod(
+            y[splits.test], test_proba, order.days(splits.test), _cards(data, spec, splits.test)
+        ),
+        threshold=threshold,
+        test_auprc=float(test["auprc"]),  # type: ignore[arg-type]
+        validation_auprc=float(validation["auprc"]),  # type: ignore[arg-type]
+        protocol=_protocol(order, splits, options, notes),
+        cards_per_day=options.cards_per_day,
+        seed=seed,
+    )
+    notes += [Message.from_json(w) for w in card["warnings"]]
+    card["warnings"] = [note.to_json() for note in notes]
+    card["suspected_leaks"] = [leak.to_dict() for leak in leaks]
+    warnings += notes
     total = time.monotonic() - began
     performance = {
         "model": {
@@ -290,6 +387,7 @@ def _train(
             },
             "early_stopping_on": "validation",
         },
+        "card": card,
         "test": test,
         "validation": validation,
         "selection": {
@@ -321,7 +419,8 @@ def _train(
             "budget": time_budget,
         },
         "data": {**_summary(analysis, data, y, splits, spec, names), "added_rows": added},
-        "warnings": warnings,
+        "warnings": [english(w) for w in warnings],
+        "warning_messages": [w.to_json() for w in warnings],
         "versions": _versions(),
     }
     schema = _schema(analysis, spec, names)
@@ -329,26 +428,63 @@ def _train(
     signature = table_signature(data, analysis.columns, columns=spec.input_columns, weights=weights)
     schema["column_importance"] = weights
     schema["signature"] = [[col.name, col.encode()] for col in signature]
-    say(f"test AUPRC {test['auprc']:.4f}, ROC-AUC {test['roc_auc']:.4f} in {total:.1f} s")
-    return TrainingResult(model, performance, schema, analysis, trials, splits)
+    tell(
+        Message(
+            N_("progress.tested"),
+            {
+                "auprc": Number(cast(float, test["auprc"]), 4),
+                "roc": Number(cast(float, test["roc_auc"]), 4),
+                "seconds": Number(total, 1),
+            },
+        )
+    )
+    return TrainingResult(model, performance, schema, analysis, trials, splits, test_proba)
 
 
 def _splits(
-    data: pd.DataFrame, y: np.ndarray, spec: FeatureSpec, seed: int, warnings: list[str]
+    y: np.ndarray, order: TimeOrder, delay_days: int, seed: int, notes: list[Message]
 ) -> Splits:
-    if spec.timestamp and spec.time_format:
-        times = parse_times(data[spec.timestamp], spec.time_format)
-        if times.notna().mean() >= 0.95:
-            seconds = times.to_numpy(dtype="datetime64[s]").astype(np.int64)
-            seconds = np.where(times.isna().to_numpy(), np.iinfo(np.int64).max, seconds)
-            found = time_splits(np.argsort(seconds, kind="stable"), y)
-            if found is not None:
-                return found
-            warnings.append(
-                "a time-ordered split leaves validation or test with fewer than 5 frauds: "
-                "the split is stratified at random instead, which flatters the model"
-            )
+    if order.values is None:
+        notes.append(random_split(NO_TIME_ORDER))
+        return stratified_splits(y, seed)
+    rows = order_of(order.values)
+    if order.per_day is not None and delay_days > 0:
+        found = time_splits(rows, y, order.values, delay_days * order.per_day)
+        if found is not None:
+            return found
+        notes.append(no_gap(delay_days))
+    found = time_splits(rows, y)
+    if found is not None:
+        return found
+    notes.append(random_split(TOO_FEW_FRAUDS))
     return stratified_splits(y, seed)
+
+
+def _checked(spec: FeatureSpec) -> list[str]:
+    """The inputs read for a suspected leak: all but the time and the entity keys."""
+    return list(dict.fromkeys(c for c in (spec.amount, *spec.categoricals, *spec.numerics) if c))
+
+
+def _cards(data: pd.DataFrame, spec: FeatureSpec, rows: np.ndarray) -> np.ndarray:
+    """The card (first customer) of ``rows``, or the row itself without a customer."""
+    if not spec.customers:
+        return np.asarray([f"row{r}" for r in rows], dtype=object)
+    return np.asarray(data[spec.customers[0]].iloc[rows].astype("string").fillna("").to_numpy())
+
+
+def _protocol(
+    order: TimeOrder, splits: Splits, options: Evaluation, notes: list[Message]
+) -> dict[str, Any]:
+    random = next((n for n in notes if n.key == RANDOM_SPLIT), None)
+    return {
+        "split": splits.kind,
+        "time_order": order.column if splits.kind == "time" else None,
+        "time_order_kind": order.kind,
+        "random_reason": reason_of(random) if random else None,
+        "label_delay_days": options.label_delay_days,
+        "gap_rows": len(splits.gap),
+        "test_features": "as scoring: labels older than the delay, the test rows' own hidden",
+    }
 
 
 def _summary(
@@ -364,10 +500,11 @@ def _summary(
     for part, rows in (
         ("train", splits.train),
         ("validation", splits.validation),
+        ("gap", splits.gap),
         ("test", splits.test),
     ):
         entry: dict[str, Any] = {"rows": len(rows), "frauds": int(y[rows].sum())}
-        if times is not None and splits.kind == "time":
+        if times is not None and splits.kind == "time" and len(rows):
             entry["start"] = str(times.iloc[rows].min())
             entry["end"] = str(times.iloc[rows].max())
         parts[part] = entry

@@ -139,8 +139,10 @@ def test_the_model_learns_from_every_training_row(dataset: GeneratedDataset) -> 
     scaler = found.model.estimator[1]
     assert scaler.n_samples_seen_ == len(found.splits.train) == 4800
     assert found.performance["model"]["fitted_on"] == "train"
-    rows = [found.splits.train, found.splits.validation, found.splits.test]
-    assert np.array_equal(np.sort(np.concatenate(rows)), np.arange(8000))
+    splits = found.splits
+    rows = [splits.train, splits.validation, splits.gap, splits.test]
+    assert np.array_equal(np.sort(np.concatenate(rows)), np.arange(8000))  # each row once
+    assert len(splits.gap) > 0  # the label delay's rows before the test period
 
 
 def test_thinned_training_keeps_validation_and_test_whole(

@@ -1,0 +1,93 @@
+"""Inputs that alone separate the label almost perfectly: suspected leaks (ADR 0039).
+
+A column written after the fact (a chargeback amount, a case number, a score an
+investigation filled in) tells the label without being known when a transaction is
+scored. Each input is read alone as levels (its values, or 32 quantile bins of a number,
+missing as a level of its own); each level's fraud rate on the training rows scores the
+validation rows (a level not seen in training: the training fraud rate); a number is
+also read as a score itself, upwards and downwards (missing values at the training
+median). An input whose best validation AUPRC so read reaches :data:`LEAK_AUPRC` is a
+suspected leak. The exact case,
+every value with one class, is the analysis's ``leak`` role
+(:func:`entrepot.fraud.schema.target.leaking_columns`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+from sklearn.metrics import average_precision_score
+
+#: The validation AUPRC from which one input alone is a suspected leak.
+LEAK_AUPRC = 0.99
+#: Quantile bins of a numeric input.
+BINS = 32
+_MISSING = "\x00missing"
+
+
+@dataclass(frozen=True)
+class SuspectedLeak:
+    """An input whose values alone give ``auprc`` on validation rows; ``kept`` when the
+    person training asked to keep it."""
+
+    column: str
+    auprc: float
+    kept: bool = False
+
+    def to_dict(self) -> dict[str, object]:
+        return {"column": self.column, "auprc": round(self.auprc, 6), "kept": self.kept}
+
+
+def levels(values: pd.Series, fit_rows: np.ndarray) -> np.ndarray:
+    """Each row's level as text: quantile bins of the fit rows for a number, the value
+    itself otherwise, missing as a level of its own."""
+    numbers = pd.to_numeric(values, errors="coerce")
+    if numbers.notna().sum() >= 0.95 * values.notna().sum() and numbers.nunique() > BINS:
+        fitted = numbers.iloc[fit_rows].dropna().to_numpy(dtype=float)
+        if fitted.size:
+            edges = np.unique(np.quantile(fitted, np.linspace(0, 1, BINS + 1)[1:-1]))
+            bins = np.searchsorted(edges, numbers.to_numpy(dtype=float), side="right")
+            out = bins.astype(str).astype(object)
+            out[numbers.isna().to_numpy()] = _MISSING
+            return np.asarray(out)
+    return np.asarray(values.astype("string").fillna(_MISSING).to_numpy(dtype=object))
+
+
+def alone_auprc(values: pd.Series, y: np.ndarray, fit: np.ndarray, measure: np.ndarray) -> float:
+    """The AUPRC on the ``measure`` rows of ``values`` read alone (module docstring)."""
+    truth = y[measure]
+    if truth.min() == truth.max():
+        return float("nan")
+    keys = levels(values, fit)
+    rates = pd.Series(y[fit].astype(float)).groupby(keys[fit]).mean()
+    base = float(y[fit].mean())
+    score = pd.Series(keys[measure]).map(rates).fillna(base).to_numpy(dtype=float)
+    best = float(average_precision_score(truth, score))
+    numbers = pd.to_numeric(values, errors="coerce")
+    if numbers.iloc[measure].notna().any():
+        middle = float(numbers.iloc[fit].median()) if numbers.iloc[fit].notna().any() else 0.0
+        ranked = numbers.iloc[measure].fillna(middle).to_numpy(dtype=float)
+        for sign in (1.0, -1.0):
+            best = max(best, float(average_precision_score(truth, sign * ranked)))
+    return best
+
+
+def suspected_leaks(
+    data: pd.DataFrame,
+    y: np.ndarray,
+    columns: list[str],
+    fit: np.ndarray,
+    measure: np.ndarray,
+    keep: tuple[str, ...] = (),
+) -> list[SuspectedLeak]:
+    """The ``columns`` of ``data`` whose values alone reach :data:`LEAK_AUPRC` (levels
+    learnt on the ``fit`` rows, measured on the ``measure`` rows); ``keep``: the ones the
+    person training keeps deliberately (reported as kept)."""
+    found = []
+    for col in columns:
+        auprc = alone_auprc(data[col], y, fit, measure)
+        if auprc >= LEAK_AUPRC:
+            found.append(SuspectedLeak(col, auprc, kept=col in keep))
+    return found
