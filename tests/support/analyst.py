@@ -4,8 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
+from fastapi.testclient import TestClient
+
 from entrepot.bootstrap.fraud import FraudServices
-from tests.support.web import Api, run_jobs
+from tests.support.csvs import labelled_csv
+from tests.support.web import PASSWORD, Api, run_jobs
 
 
 def train_model(api: Api, services: FraudServices, content: bytes, name: str) -> int:
@@ -27,3 +30,13 @@ def predict(api: Api, services: FraudServices, model_id: int, content: bytes) ->
     assert done["state"] == "succeeded", done
     found: dict[str, Any] = api.get(f"/api/predictions/{done['result']['prediction_id']}").json()
     return found
+
+
+def scored_admin(client: TestClient, services: FraudServices) -> tuple[Api, int, dict[str, Any]]:
+    """An administrator (root@example.com) who trained a model ``cartes`` and scored a file
+    with it: their API client, the model's id and the prediction's detail."""
+    user = services.accounts.register("root@example.com", PASSWORD, admin=True)
+    _, token = services.accounts.create_token(user.id)
+    api = Api(client, token, user.id)
+    model_id = train_model(api, services, labelled_csv(), "cartes")
+    return api, model_id, predict(api, services, model_id, labelled_csv(700, seed=21))

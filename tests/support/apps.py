@@ -33,4 +33,6 @@ def city_app_over(runtime: CityRuntime) -> App:
         engine = runtime.engine
     except (ConfigError, NotMigrated):  # no catalog (generating needs none), or a blank one
         engine = None
-    return app_with(runtime.store, engine=engine, city=runtime)
+    app = app_with(runtime.store, engine=engine)
+    app._runtime = runtime  # what the city service works on
+    return app

@@ -19,6 +19,7 @@ RANKS = {
     "errors": 0,
     "sizes": 0,
     "i18n": 0,
+    "messages": 0,
     "masking": 0,
     "background": 0,
     "storage": 1,
@@ -29,6 +30,7 @@ RANKS = {
     "relocation": 4,
     "fraud": 5,
     "city": 5,
+    "city_service": 5,
     "accounts": 5,
     "jobs": 5,
     "fraud_service": 5,
@@ -217,9 +219,11 @@ def test_entrypoints_open_no_unit_of_work_and_write_no_sql(module: str, path: Pa
 
 
 #: What any entrypoint may import: the composition root, the error modules, record types
-#: (``*.records``), the shared HTTP plumbing, the interface's languages, byte sizes and
-#: masked URLs, and its own package; ``asgi`` also the three web entrypoints it assembles.
-ENTRYPOINT_CORE = {"bootstrap", "errors", "http", "i18n", "sizes", "masking", ""}
+#: (``*.records``), the messages services return as key and parameters for an entrypoint
+#: to write in its reader's language (``*.messages``, ADR 0037), the shared HTTP plumbing,
+#: the interface's languages, byte sizes and masked URLs, and its own package; ``asgi``
+#: also the three web entrypoints it assembles.
+ENTRYPOINT_CORE = {"bootstrap", "errors", "http", "i18n", "messages", "sizes", "masking", ""}
 #: What each entrypoint still reaches into beyond that (issue 23): each entry is a use case
 #: still composed in the entrypoint, or a constant or view not yet moved beside its record.
 #: The list only shrinks: a test fails on a new entry, and on an entry no longer used.
@@ -233,15 +237,8 @@ ENTRYPOINT_RESIDUE: dict[str, frozenset[str]] = {
             "catalog.listings",
             "city.collect.collector",
             "city.collect.feeds",
-            "city.collect.fetch",
-            "city.days",
-            "city.fanout",
-            "city.generator",
             "city.kinds",
             "city.limits",
-            "city.metrics.copy",
-            "city.metrics.url",
-            "city.pipeline",
             "city.runs",
             "config",
             "fraud.library.build",
@@ -326,7 +323,7 @@ def _entrypoint_reaches(module: str, path: Path) -> set[str]:
             continue
         if own == "asgi" and layer in WEB_ENTRYPOINTS:
             continue
-        if target.endswith(".errors") or target.rsplit(".", 1)[-1] == "records":
+        if target.endswith(".errors") or target.rsplit(".", 1)[-1] in {"records", "messages"}:
             continue
         found.add(target.removeprefix("entrepot."))
     return found
@@ -589,3 +586,61 @@ def test_catalog_commands_load_no_heavy_library(
     code, loaded = json.loads(done.stderr.strip().splitlines()[-1])
     assert code == 0, done.stderr
     assert loaded == [], f"`entrepot {' '.join(command)}` loads {loaded}: import them lazily"
+
+
+#: What a regular expression is written with, and what of it spells no word (its escapes
+#: such as ``\d``, its group names).
+_REGEX_SYNTAX = r"\\[dDsSwWb]|\(\?P<|\)[?*+]|\\\(|\[\^?\\?[\w.-]+\][*+?]"
+_PATTERN_NOISE = r"\\.|\(\?P<\w+>|\(\?P=\w+\)"
+
+
+def sentence_patterns(path: Path) -> list[str]:
+    """The regular expressions of a module that imports ``re`` and that spell a word (two
+    letters or more), wherever they are written (a call, a table of patterns): a pattern
+    that reads a sentence back, which the dashboard must never hold (ADR 0037)."""
+    import re
+
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    if "re" not in _imports(path, "entrepot"):
+        return []
+    found = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Constant) and isinstance(node.value, str):
+            text = node.value
+            words = re.sub(_PATTERN_NOISE, " ", text)
+            if re.search(_REGEX_SYNTAX, text) and re.search(r"[^\W\d_]{2,}", words):
+                found.append(text)
+    return found
+
+
+def test_the_sentence_finder_finds_a_sentence(tmp_path: Path) -> None:
+    module = tmp_path / "labels.py"
+    module.write_text(
+        "import re\n"
+        'TABLE = ((r"pluie (?P<hours>\\d+) h", "key"),)\n'
+        "PATTERNS = [re.compile(p) for p, _ in TABLE]\n"
+        'DAY = re.compile(r"\\d{4}-\\d{2}-\\d{2}")\n'
+        'TEXT = "rain (3 h) is not a pattern"\n'
+    )
+    assert sentence_patterns(module) == [r"pluie (?P<hours>\d+) h"]
+
+
+@pytest.mark.parametrize(
+    ("module", "path"), [m for m in MODULES if m[0].startswith("entrepot.dashboard")]
+)
+def test_the_dashboard_parses_no_sentence(module: str, path: Path) -> None:
+    """The city documents store keys and codes: no pattern turns their text into a key."""
+    assert sentence_patterns(path) == [], f"{module} reads sentences back"
+
+
+#: Where a message becomes words: none reads a sentence back into a key (ADR 0036).
+MESSAGE_WRITERS = ("entrepot.messages", "entrepot.i18n.messages", "entrepot.web.phrases")
+
+
+@pytest.mark.parametrize("module", MESSAGE_WRITERS)
+def test_no_regular_expression_reads_a_sentence_back_into_a_key(module: str) -> None:
+    path = dict(MODULES)[module]
+    assert not {"re", "regex"} & _imports(path, module), (
+        f"{module} imports a regular expression module: the engine's messages are keys and "
+        "values (entrepot.messages), never sentences parsed back"
+    )

@@ -31,12 +31,14 @@ if TYPE_CHECKING:
     from entrepot.accounts.admin import AdminService
     from entrepot.accounts.licences import LicenceService
     from entrepot.accounts.service import AccountService
-    from entrepot.bootstrap.city_jobs import CityJobs
     from entrepot.bootstrap.fraud import FraudServices
     from entrepot.catalog.copy.service import CatalogCopy
     from entrepot.catalog.reads import ReadConnection
     from entrepot.catalog.uow import UnitOfWorkFactory
+    from entrepot.city.collect.feeds import FeedUrls
     from entrepot.city.runtime import CityRuntime
+    from entrepot.city_service.queue import CityJobs
+    from entrepot.city_service.service import CityService
     from entrepot.fraud.library.registry import RegistryLibrary
     from entrepot.fraud_service.options import ServiceOptions
     from entrepot.health import Check
@@ -64,6 +66,7 @@ class App:
     _opened: dict[str, Store] = field(default_factory=dict, repr=False)
     _migrated: bool = field(default=False, repr=False)
     _fraud: FraudServices | None = field(default=None, repr=False)
+    _runtime: CityRuntime | None = field(default=None, repr=False)
 
     @cached_property
     def settings(self) -> Settings:
@@ -399,24 +402,37 @@ class App:
         return RegistryLibrary(self.registry)
 
     @cached_property
-    def city(self) -> CityRuntime:
-        """The city-flow app over this store and catalog; its metrics go to
+    def city(self) -> CityService:
+        """The city app's use cases over this store and catalog; its metrics go to
         ``ENTREPOT_METRICS_URL``, or to the catalog database when unset."""
-        from entrepot.city.runtime import CityRuntime
+        from entrepot.city_service.service import CityService
 
-        return CityRuntime(
-            self.store,
-            engine=self.engine,
-            metrics_url=getattr(self.settings, "metrics_url", None),
-            scan_threads=self.settings.city_scan_threads,
+        return CityService(
+            self._city_runtime, self._city_jobs, lambda: self.listed, self._feed_urls
         )
 
-    @cached_property
-    def city_jobs(self) -> CityJobs:
-        """The city backfill's job queue, service and runner (no ML imports)."""
-        from entrepot.bootstrap.city_jobs import build_city_jobs
+    def _city_jobs(self) -> CityJobs:
+        from entrepot.bootstrap.city_jobs import build_city_jobs  # the job runner: when used
 
-        return build_city_jobs(self.settings, self.uow, lambda: self.city)
+        return build_city_jobs(self.settings, self.uow, self._city_runtime)
+
+    def _city_runtime(self) -> CityRuntime:
+        from entrepot.city.runtime import CityRuntime
+
+        if self._runtime is None:
+            self._runtime = CityRuntime(
+                self.store,
+                engine=self.engine,
+                metrics_url=getattr(self.settings, "metrics_url", None),
+                scan_threads=self.settings.city_scan_threads,
+            )
+        return self._runtime
+
+    def _feed_urls(self) -> FeedUrls:
+        from entrepot.city.collect.feeds import FeedUrls
+
+        s = self.settings
+        return FeedUrls(s.city_velib_url, s.city_weather_url, s.city_portal_url)
 
     def fraud(self, options: ServiceOptions | None = None) -> FraudServices:
         """The fraud web service's services over this app, built on first call with
@@ -435,7 +451,7 @@ class App:
                 licences=self.licences,
                 accounts=self.accounts,
                 admin=self.admin,
-                city=lambda: self.city,
+                city=self._city_runtime,
             )
         elif options is not None and options != self._fraud.options:
             raise ValueError("this app's fraud services are already built with other options")

@@ -1,69 +1,24 @@
-"""The city backfill's job system without the fraud service: the city queue, a runner that
-knows only city units, and its workers (``entrepot city run --jobs``, ``entrepot worker
---queue city``); nothing of the ML stack is imported. ``entrepot worker`` (all queues) gets
-the same handler through :mod:`entrepot.bootstrap.fraud` (both from ``job_wiring.py``)."""
+"""The city backfill's job system built without the fraud service: the city queue and a
+runner that knows only city units (:class:`~entrepot.city_service.queue.CityJobs`); nothing
+of the ML stack is imported. ``entrepot worker`` (all queues) gets the same handler through
+:mod:`entrepot.bootstrap.fraud` (both from ``job_wiring.py``)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable
 from datetime import timedelta
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from entrepot.bootstrap.job_wiring import bound_runner, city_handlers, city_queue_name
+from entrepot.city_service.queue import CityJobs
 from entrepot.jobs.queue import JobQueue
-from entrepot.jobs.runner import JobRunner
 from entrepot.jobs.service import JobService
-from entrepot.jobs.worker import Worker
 
 if TYPE_CHECKING:
     from entrepot.catalog.uow import UnitOfWorkFactory
-    from entrepot.city.fanout import UnitState
     from entrepot.city.runtime import CityRuntime
     from entrepot.config import Settings
-
-
-#: Seconds an idle city worker waits before it looks at the queue again: a day's report is
-#: sent while the last units run, and a worker asleep for long would leave it waiting.
-CITY_IDLE_WAIT = 0.1
-
-
-@dataclass
-class CityJobs:
-    """Submit city unit jobs, and work them."""
-
-    jobs: JobService
-    queue: JobQueue
-    runner: JobRunner
-    stale_after: timedelta
-
-    def submit(self, units: Sequence[Mapping[str, Any]]) -> list[str]:
-        """Record the unit jobs ``units`` (their parameters) in one transaction, then send
-        them; their ids, in order."""
-        from entrepot.city.fanout import CITY_UNIT_KIND
-
-        jobs = self.jobs.submit_many(owner_id=None, kind=CITY_UNIT_KIND, params=units)
-        return [job.id for job in jobs]
-
-    def poll(self, ids: Sequence[str]) -> dict[str, UnitState]:
-        """Where each unit job of ``ids`` stands (one query)."""
-        from entrepot.city.fanout import UnitState
-
-        found = self.jobs.many(ids)
-        return {i: UnitState(str(j.state), j.result, j.error or None) for i, j in found.items()}
-
-    def worker(self, threads: int = 1) -> Worker:
-        """A worker on the city queue (not started)."""
-        return Worker(
-            self.queue,
-            self.jobs.uow_factory,
-            threads=threads,
-            stale_after=self.stale_after,
-            idle_wait=CITY_IDLE_WAIT,
-            reap_every=max(1.0, self.stale_after.total_seconds() / 4),
-            resend=self.jobs.resend,
-        )
 
 
 def build_city_jobs(

@@ -1,5 +1,9 @@
 """The daily report: one JSON document built from a day's stored metrics (pure, no I/O).
 
+Alerts, levels and states are stored as codes and messages (``level_code``,
+``subject_message``, ``detail_messages``: :mod:`entrepot.city.messages`), each beside the
+French text the previous release wrote, kept for the API's clients (ADR 0037).
+
 Sections: ``summary`` (totals, each the sum of the metrics' detail rows: vehicles over
 the arrondissements, bike counts over the hours, roadworks over the
 arrondissements...), ``top`` lists, ``alerts`` (traffic congestion, empty stations,
@@ -19,6 +23,21 @@ from typing import Any
 
 from entrepot.city.errors import MissingInput
 from entrepot.city.kinds import METRIC_TYPES, REPORT
+from entrepot.city.messages import (
+    ALERT_CLOSURES,
+    ALERT_CONGESTION,
+    ALERT_EMPTY_FOR,
+    ALERT_NO_SERVICE,
+    ALERT_SCORE,
+    ALERT_WORKS,
+    SUBJECT_INTERRUPTIONS,
+    SUBJECT_STATION,
+    SUBJECT_WEATHER,
+    WORDS,
+    Message,
+    arc,
+    place,
+)
 
 TOP = 5
 MAX_TRAFFIC_ALERTS = 20
@@ -74,7 +93,11 @@ def summarize(docs: Mapping[str, Metrics]) -> dict[str, Any]:
         "precipitation_mm": weather.get("precipitation_mm"),
         "temperature_mean": (weather.get("temperature") or {}).get("mean"),
         "weather_impact": (weather.get("mobility_impact") or {}).get("level"),
+        "weather_impact_code": weather.get("mobility_impact_level"),
     }
+
+
+_STATE = ("dominant_state", "dominant_state_code")
 
 
 def _top(docs: Mapping[str, Metrics]) -> dict[str, Any]:
@@ -84,7 +107,7 @@ def _top(docs: Mapping[str, Metrics]) -> dict[str, Any]:
     works = (docs.get("roadworks") or {}).get("metrics") or {}
     return {
         "arcs": [
-            {k: a[k] for k in ("arc", "label", "arrondissement", "total_flow", "dominant_state")}
+            {k: a.get(k) for k in ("arc", "label", "arrondissement", "total_flow", *_STATE)}
             for a in (traffic.get("top_arcs") or [])[:TOP]
         ],
         "zones": [
@@ -101,64 +124,111 @@ def _top(docs: Mapping[str, Metrics]) -> dict[str, Any]:
     }
 
 
+def _alert(
+    source: tuple[str, str],
+    level: tuple[str, str],
+    subject: tuple[str, Message | str],
+    zone: str | None,
+    detail: tuple[str, list[Message]],
+) -> dict[str, Any]:
+    """An alert: each fact as a code or messages, its French text beside for the API."""
+    return {
+        "source": source[1],
+        "source_code": source[0],
+        "level": level[1],
+        "level_code": level[0],
+        "subject": subject[0],
+        "subject_message": subject[1].to_json() if isinstance(subject[1], Message) else subject[1],
+        "zone": zone,
+        "detail": detail[0],
+        "detail_messages": [m.to_json() for m in detail[1]],
+    }
+
+
+ALERT = ("alert", "alerte")
+CRITICAL = ("critical", "critique")
+#: The impact levels a weather document of the previous release stored in French.
+_LEVELS = {"faible": "low", "modéré": "moderate", "fort": "high"}
+
+
 def _alerts(docs: Mapping[str, Metrics]) -> list[dict[str, Any]]:
     alerts: list[dict[str, Any]] = []
     traffic = (docs.get("traffic") or {}).get("metrics") or {}
     for a in (traffic.get("congestion_alerts") or [])[:MAX_TRAFFIC_ALERTS]:
+        congested, blocked = a["congested_hours"], a["blocked_hours"]
         alerts.append(
-            {
-                "source": "trafic",
-                "level": a["level"],
-                "subject": a["label"] or str(a["arc"]),
-                "zone": a["arrondissement"],
-                "detail": f"{a['congested_hours']} h saturé ou bloqué "
-                f"(dont {a['blocked_hours']} h bloqué)",
-            }
+            _alert(
+                ("traffic", "trafic"),
+                CRITICAL if a["level"] == "critique" else ALERT,
+                (a["label"] or str(a["arc"]), arc(a["label"], a["arc"], a["arrondissement"])),
+                a["arrondissement"],
+                (
+                    f"{congested} h saturé ou bloqué (dont {blocked} h bloqué)",
+                    [Message(ALERT_CONGESTION, {"congested": congested, "blocked": blocked})],
+                ),
+            )
         )
     stations = ((docs.get("bikes") or {}).get("metrics") or {}).get("stations") or {}
     for s in stations.get("longest_empty") or []:
         alerts.append(
-            {
-                "source": "vélos",
-                "level": "alerte",
-                "subject": f"station {s['station']}",
-                "zone": None,
-                "detail": f"vide pendant {s['hours']} h",
-            }
+            _alert(
+                ("bikes", "vélos"),
+                ALERT,
+                (f"station {s['station']}", Message(SUBJECT_STATION, {"name": str(s["station"])})),
+                None,
+                (f"vide pendant {s['hours']} h", [Message(ALERT_EMPTY_FOR, {"hours": s["hours"]})]),
+            )
         )
     works = (docs.get("roadworks") or {}).get("metrics") or {}
     for z in works.get("critical_zones") or []:
+        zone, count, closures = z["arrondissement"], z["active_works"], z["total_closures"]
         alerts.append(
-            {
-                "source": "travaux",
-                "level": "critique",
-                "subject": f"arrondissement {z['arrondissement']}",
-                "zone": z["arrondissement"],
-                "detail": f"{z['active_works']} chantier(s), score {z['score']}, "
-                f"{z['total_closures']} barrage(s) total(aux)",
-            }
+            _alert(
+                ("roadworks", "travaux"),
+                CRITICAL,
+                (f"arrondissement {zone}", place(zone)),
+                zone,
+                (
+                    f"{count} chantier(s), score {z['score']}, {closures} barrage(s) total(aux)",
+                    [
+                        Message(ALERT_WORKS, {"count": count}),
+                        Message(ALERT_SCORE, {"score": z["score"]}),
+                        Message(ALERT_CLOSURES, {"count": closures}),
+                    ],
+                ),
+            )
         )
     disruptions = (docs.get("disruptions") or {}).get("metrics") or {}
     if disruptions.get("severe"):
+        severe = disruptions["severe"]
         alerts.append(
-            {
-                "source": "transports",
-                "level": "alerte",
-                "subject": "interruptions de service",
-                "zone": None,
-                "detail": f"{disruptions['severe']} perturbation(s) sans service",
-            }
+            _alert(
+                ("transit", "transports"),
+                ALERT,
+                ("interruptions de service", Message(SUBJECT_INTERRUPTIONS)),
+                None,
+                (
+                    f"{severe} perturbation(s) sans service",
+                    [Message(ALERT_NO_SERVICE, {"count": severe})],
+                ),
+            )
         )
-    impact = ((docs.get("weather") or {}).get("metrics") or {}).get("mobility_impact") or {}
-    if impact.get("level") in ("modéré", "fort"):
+    weather = (docs.get("weather") or {}).get("metrics") or {}
+    impact = weather.get("mobility_impact") or {}
+    level = weather.get("mobility_impact_level") or _LEVELS.get(str(impact.get("level")))
+    if level in ("moderate", "high"):
+        reasons = [Message.from_json(r) for r in weather.get("mobility_impact_reasons") or []]
         alerts.append(
-            {
-                "source": "météo",
-                "level": "critique" if impact["level"] == "fort" else "alerte",
-                "subject": f"impact {impact['level']} sur la mobilité",
-                "zone": None,
-                "detail": ", ".join(impact.get("reasons") or []),
-            }
+            _alert(
+                ("weather", "météo"),
+                CRITICAL if level == "high" else ALERT,
+                (
+                    f"impact {impact['level']} sur la mobilité",
+                    Message(SUBJECT_WEATHER, {"level": Message(WORDS["impact"][level])}),
+                ),
+                None,
+                (", ".join(impact.get("reasons") or []), [r for r in reasons if r is not None]),
+            )
         )
     return alerts
 
@@ -171,6 +241,7 @@ def _roadworks(docs: Mapping[str, Metrics]) -> dict[str, Any] | None:
         "active_works": works["active_works"],
         "total_score": works["total_score"],
         "by_impact": works["by_impact"],
+        "by_impact_code": works.get("by_impact_code"),
         "by_level": works["by_level"],
         "critical_zones": [z["arrondissement"] for z in works["critical_zones"]],
         "by_arrondissement": [
@@ -191,7 +262,10 @@ def _weather(docs: Mapping[str, Metrics]) -> dict[str, Any] | None:
         "rainy_hours": weather["rainy_hours"],
         "gust_max_kmh": weather["gust_max_kmh"],
         "dominant": dominant.get("label"),
+        "dominant_code": dominant.get("code"),
         "mobility_impact": weather["mobility_impact"],
+        "mobility_impact_level": weather.get("mobility_impact_level"),
+        "mobility_impact_reasons": weather.get("mobility_impact_reasons"),
     }
 
 

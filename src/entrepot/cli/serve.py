@@ -183,7 +183,7 @@ def worker(
     log_level = _log_level(log_level, app)
     configure_logging(log_level.upper(), json_lines=app.settings.env == "production")
     if queue is QueueChoice.city:  # no ML stack: the units need pandas and DuckDB only
-        city = app.city_jobs
+        city = app.city.jobs
         running, name, where = city.worker(threads), city.runner.worker, city.queue.description
     else:
         services = app.fraud()

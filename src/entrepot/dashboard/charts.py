@@ -1,8 +1,9 @@
 """Plotly figure specifications (plain dicts) built from stored metric documents.
 
-Each function returns ``{"data": [...], "layout": {...}}``, or None when the metrics
-lack what it draws; the page passes it to ``Plotly.newPlot`` as JSON. Labels are
-French; decimals use a comma.
+Each function returns ``{"data": [...], "layout": {...}}`` in ``t``'s language, or None
+when the metrics lack what it draws; the page passes it to ``Plotly.newPlot`` as JSON.
+States, impacts and places are the documents' codes, named through the catalogs; a
+document of the previous release (French words, no codes) shows its words as they are.
 """
 
 from __future__ import annotations
@@ -10,26 +11,35 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+from entrepot.city.messages import STATES, render, word
+from entrepot.dashboard.labels import SEPARATORS, zone_short
+from entrepot.i18n import Translator
+from entrepot.i18n.catalogs import N_
+
 Figure = dict[str, Any]
 Rows = Sequence[dict[str, Any]]
+#: The colour of each traffic state (:data:`~entrepot.city.messages.STATES`, in their order).
 STATE_COLORS = {
-    "Inconnu": "#9e9e9e",
-    "Fluide": "#2e7d32",
-    "Pré-saturé": "#f9a825",
-    "Saturé": "#ef6c00",
-    "Bloqué": "#c62828",
+    "unknown": "#9e9e9e",
+    "fluid": "#2e7d32",
+    "dense": "#f9a825",
+    "saturated": "#ef6c00",
+    "blocked": "#c62828",
 }
 #: Layout of a figure with a second y axis on the right.
 _RIGHT_MARGIN = {"l": 60, "r": 70, "t": 50, "b": 50}
-_CATEGORY_X = {"title": {"text": "Arrondissement"}, "type": "category"}
 
 
-def _layout(title: str, x: str = "Heure", y: str = "", **extra: Any) -> dict[str, Any]:
+def _category_x(t: Translator) -> dict[str, Any]:
+    return {"title": {"text": t(N_("dash.chart.arrondissement"))}, "type": "category"}
+
+
+def _layout(t: Translator, title: str, x: str | None = None, y: str = "", **extra: Any) -> Any:
     return {
         "title": {"text": title},
-        "separators": ", ",
+        "separators": SEPARATORS.get(t.lang, SEPARATORS["en"]),
         "margin": {"l": 60, "r": 20, "t": 50, "b": 50},
-        "xaxis": {"title": {"text": x}},
+        "xaxis": {"title": {"text": t(N_("dash.chart.hour")) if x is None else x}},
         "yaxis": {"title": {"text": y}},
         "legend": {"orientation": "h", "y": -0.25},
         "height": 340,
@@ -59,7 +69,7 @@ def _pie(labels: list[Any], values: list[Any], **extra: Any) -> dict[str, Any]:
     return {"type": "pie", "labels": labels, "values": values, **extra, "hole": 0.4}
 
 
-def bikes_hourly(metrics: dict[str, Any]) -> Figure | None:
+def bikes_hourly(metrics: dict[str, Any], t: Translator) -> Figure | None:
     """Bikes and docks available per hour (Vélib')."""
     stations = metrics.get("stations")
     if not stations:
@@ -68,14 +78,14 @@ def bikes_hourly(metrics: dict[str, Any]) -> Figure | None:
     hours = [h["hour"] for h in rows]
     return {
         "data": [
-            _line("Vélos disponibles", hours, rows, "bikes"),
-            _line("Bornes libres", hours, rows, "docks"),
+            _line(t(N_("dash.chart.bikes_available")), hours, rows, "bikes"),
+            _line(t(N_("dash.chart.docks_free")), hours, rows, "docks"),
         ],
-        "layout": _layout("Disponibilité Vélib' par heure", y="Nombre"),
+        "layout": _layout(t, t(N_("dash.chart.bikes_hourly")), y=t(N_("dash.chart.count"))),
     }
 
 
-def bikes_empty_full(metrics: dict[str, Any]) -> Figure | None:
+def bikes_empty_full(metrics: dict[str, Any], t: Translator) -> Figure | None:
     """Empty and full stations per hour."""
     stations = metrics.get("stations")
     if not stations:
@@ -84,112 +94,146 @@ def bikes_empty_full(metrics: dict[str, Any]) -> Figure | None:
     hours = [h["hour"] for h in rows]
     return {
         "data": [
-            _bar("Stations vides", hours, rows, "empty"),
-            _bar("Stations pleines", hours, rows, "full"),
+            _bar(t(N_("dash.chart.stations_empty")), hours, rows, "empty"),
+            _bar(t(N_("dash.chart.stations_full")), hours, rows, "full"),
         ],
-        "layout": _layout("Stations vides et pleines", y="Stations", barmode="group"),
+        "layout": _layout(
+            t,
+            t(N_("dash.chart.stations_empty_full")),
+            y=t(N_("dash.chart.stations")),
+            barmode="group",
+        ),
     }
 
 
-def counters_hourly(metrics: dict[str, Any]) -> Figure | None:
+def counters_hourly(metrics: dict[str, Any], t: Translator) -> Figure | None:
     """Bike-counter passages per hour."""
     counters = metrics.get("counters")
     if not counters:
         return None
     rows = counters["hourly"]
     hours = [h["hour"] for h in rows]
+    passages = t(N_("dash.chart.passages"))
     return {
-        "data": [_bar("Passages", hours, rows, "count", marker={"color": "#00897b"})],
-        "layout": _layout("Compteurs vélo : passages par heure", y="Passages"),
+        "data": [_bar(passages, hours, rows, "count", marker={"color": "#00897b"})],
+        "layout": _layout(t, t(N_("dash.chart.counters_hourly")), y=passages),
     }
 
 
-def traffic_hourly(metrics: dict[str, Any]) -> Figure | None:
+def traffic_hourly(metrics: dict[str, Any], t: Translator) -> Figure | None:
     """Vehicles counted and mean occupancy per hour."""
     rows = metrics.get("hourly")
     if not rows:
         return None
     hours = [h["hour"] for h in rows]
-    occupancy = "Taux d'occupation moyen (%)"
+    counted = t(N_("dash.chart.vehicles_counted"))
+    occupancy = t(N_("dash.chart.occupancy_mean"))
     return {
         "data": [
-            _bar("Véhicules comptés", hours, rows, "total_flow", marker={"color": "#1565c0"}),
+            _bar(counted, hours, rows, "total_flow", marker={"color": "#1565c0"}),
             _line(occupancy, hours, rows, "mean_occupancy", "lines", yaxis="y2")
             | {"line": {"color": "#ef6c00"}},
         ],
         "layout": _layout(
-            "Trafic routier par heure", y="Véhicules", **_right_axis("Occupation (%)")
+            t,
+            t(N_("dash.chart.traffic_hourly")),
+            y=t(N_("dash.chart.vehicles")),
+            **_right_axis(t(N_("dash.chart.occupancy"))),
         ),
     }
 
 
-def traffic_states(metrics: dict[str, Any]) -> Figure | None:
+def _states(metrics: dict[str, Any], t: Translator) -> list[tuple[str, int, str]]:
+    """(name, arc-hours, colour) of each state with hours: by code, or as an older
+    document wrote them (its French names in the same order, shown as they are)."""
+    coded = metrics.get("state_hours_code")
+    if coded:
+        return [
+            (render(word("state", code), t), coded[code], STATE_COLORS[code])
+            for code in STATES
+            if coded.get(code)
+        ]
+    written = metrics.get("state_hours") or {}
+    return [
+        (str(name), hours, colour)
+        for (name, hours), colour in zip(written.items(), STATE_COLORS.values(), strict=False)
+        if hours
+    ]
+
+
+def traffic_states(metrics: dict[str, Any], t: Translator) -> Figure | None:
     """Share of arc-hours in each traffic state."""
-    states = metrics.get("state_hours")
+    states = _states(metrics, t)
     if not states:
         return None
-    labels = [s for s in STATE_COLORS if states.get(s)]
-    colors = {"colors": [STATE_COLORS[s] for s in labels]}
+    labels, values, colours = (list(column) for column in zip(*states, strict=True))
     return {
-        "data": [_pie(labels, [states[s] for s in labels], marker=colors, sort=False)],
-        "layout": _layout("États du trafic (tronçon·heures)", x="", height=340),
+        "data": [_pie(labels, values, marker={"colors": colours}, sort=False)],
+        "layout": _layout(t, t(N_("dash.chart.traffic_states")), x="", height=340),
     }
 
 
-def traffic_zones(metrics: dict[str, Any]) -> Figure | None:
+def traffic_zones(metrics: dict[str, Any], t: Translator) -> Figure | None:
     """Vehicles counted per arrondissement."""
     zones = metrics.get("by_arrondissement")
     if not zones:
         return None
-    names = [z["arrondissement"] for z in zones]
+    names = [zone_short(z["arrondissement"], t) for z in zones]
+    vehicles = t(N_("dash.chart.vehicles"))
     return {
-        "data": [_bar("Véhicules", names, zones, "total_flow", marker={"color": "#5e35b1"})],
+        "data": [_bar(vehicles, names, zones, "total_flow", marker={"color": "#5e35b1"})],
         "layout": _layout(
-            "Véhicules par arrondissement",
-            x="Arrondissement",
-            y="Véhicules",
-            xaxis=_CATEGORY_X,
+            t,
+            t(N_("dash.chart.traffic_zones")),
+            x=t(N_("dash.chart.arrondissement")),
+            y=vehicles,
+            xaxis=_category_x(t),
         ),
     }
 
 
-def roadworks_zones(metrics: dict[str, Any]) -> Figure | None:
+def roadworks_zones(metrics: dict[str, Any], t: Translator) -> Figure | None:
     """Active works and impact score per arrondissement."""
     zones = metrics.get("by_arrondissement")
     if not zones:
         return None
-    names = [z["arrondissement"] for z in zones]
+    names = [zone_short(z["arrondissement"], t) for z in zones]
     return {
         "data": [
-            _bar("Chantiers actifs", names, zones, "active_works"),
-            _bar("Score d'impact", names, zones, "score"),
+            _bar(t(N_("dash.chart.works_active")), names, zones, "active_works"),
+            _bar(t(N_("dash.chart.impact_score")), names, zones, "score"),
         ],
-        "layout": _layout("Chantiers par arrondissement", barmode="group", xaxis=_CATEGORY_X),
+        "layout": _layout(
+            t, t(N_("dash.chart.works_zones")), barmode="group", xaxis=_category_x(t)
+        ),
     }
 
 
-def roadworks_impacts(metrics: dict[str, Any]) -> Figure | None:
-    """Active works by kind of traffic impact."""
-    impacts = metrics.get("by_impact")
+def roadworks_impacts(metrics: dict[str, Any], t: Translator) -> Figure | None:
+    """Active works by kind of traffic impact (the export's codes, named; an older
+    document's own words as they are)."""
+    coded = metrics.get("by_impact_code")
+    impacts = metrics.get("by_impact") if coded is None else coded
     if not impacts:
         return None
+    names = [render(word("works_impact", k), t) if coded else str(k) for k in impacts]
     return {
-        "data": [_pie(list(impacts), list(impacts.values()))],
-        "layout": _layout("Impact sur la circulation", x=""),
+        "data": [_pie(names, list(impacts.values()))],
+        "layout": _layout(t, t(N_("dash.chart.works_impacts")), x=""),
     }
 
 
-def weather_hourly(metrics: dict[str, Any]) -> Figure | None:
+def weather_hourly(metrics: dict[str, Any], t: Translator) -> Figure | None:
     """Temperature and precipitation per hour."""
     rows = metrics.get("hourly")
     if not rows:
         return None
     hours = [h["hour"] for h in rows]
+    temperature, rain = t(N_("dash.chart.temperature")), t(N_("dash.chart.precipitation"))
     return {
         "data": [
-            _line("Température (°C)", hours, rows, "temperature", line={"color": "#c62828"}),
-            _bar("Précipitations (mm)", hours, rows, "precipitation", yaxis="y2")
-            | {"marker": {"color": "#1e88e5"}},
+            _line(temperature, hours, rows, "temperature", line={"color": "#c62828"}),
+            _bar(rain, hours, rows, "precipitation", yaxis="y2") | {"marker": {"color": "#1e88e5"}},
         ],
-        "layout": _layout("Météo par heure", y="°C", **_right_axis("mm")),
+        "layout": _layout(t, t(N_("dash.chart.weather_hourly")), y="°C", **_right_axis("mm")),
     }

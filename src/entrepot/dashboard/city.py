@@ -65,11 +65,9 @@ def _chosen_day(
     return None, t("dash.not_a_date", text=text)
 
 
-def _figures(drawn: list[dict[str, Any] | None], t: Translator) -> list[dict[str, Any]]:
+def _figures(drawn: list[dict[str, Any] | None]) -> list[dict[str, Any]]:
     return [
-        {"id": f"chart-{i}", "spec": labels.figure_in(figure, t)}
-        for i, figure in enumerate(drawn)
-        if figure is not None
+        {"id": f"chart-{i}", "spec": figure} for i, figure in enumerate(drawn) if figure is not None
     ]
 
 
@@ -89,17 +87,16 @@ def _page(name: str, request: Request, env: Runtime, day_text: str | None) -> HT
         report = None if stored is None else stored.document
     shown = documents.get(kind) if kind is not None else None
     if kind is not None:
-        figures = _figures([f(shown) for f in draw], t) if shown is not None else []
+        figures = _figures([f(shown, t) for f in draw]) if shown is not None else []
         empty = shown is None
     elif name == "rapport":
         figures, empty = [], report is None
     else:
         figures = _figures(
             [
-                charts.traffic_hourly(documents["traffic"]) if "traffic" in documents else None,
-                charts.bikes_hourly(documents["bikes"]) if "bikes" in documents else None,
-            ],
-            t,
+                charts.traffic_hourly(documents["traffic"], t) if "traffic" in documents else None,
+                charts.bikes_hourly(documents["bikes"], t) if "bikes" in documents else None,
+            ]
         )
         empty = not documents
     status = 400 if problem else (404 if empty else 200)

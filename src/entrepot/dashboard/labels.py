@@ -1,5 +1,9 @@
 """The dashboard's words in English and French: the language of a request, page names,
-summary labels, the charts' titles and legends, and numbers and dates (CLDR, Babel).
+summary labels, the city documents' messages and codes, and numbers and dates (CLDR, Babel).
+
+The documents store keys, parameters and codes (ADR 0037); they are written here through
+the catalogs, never read back from a sentence: text a document of the previous release
+stored is shown as it is.
 
 The dashboard speaks French unless the switch or the browser asks for English: Paris's
 figures, named by Paris's open data, read first in French.
@@ -7,14 +11,14 @@ figures, named by Paris's open data, read first in French.
 
 from __future__ import annotations
 
-import re
 from datetime import date
 from typing import Any
 
 from fastapi import Request
 
+from entrepot.city.messages import arc, arrondissement, ordinal, place, render, wmo_kind, word
 from entrepot.i18n import LANGUAGES, Formats, Translator, negotiate, translator
-from entrepot.i18n.catalogs import N_, Np_
+from entrepot.i18n.catalogs import N_
 
 DEFAULT = "fr"
 #: The cookie that keeps the switch's choice where the app keeps no session.
@@ -57,98 +61,6 @@ PAGES = (
 )
 #: The pages that show a period (``from``, ``to``) rather than one day (``date``).
 PERIOD_PAGES = ("periode", "carte")
-#: The French words of the charts (dashboard/charts.py) and of the metrics (traffic states,
-#: alert and impact levels, as the city pipeline writes them) -> keys.
-WORDS = {
-    "Heure": N_("dash.chart.hour"),
-    "Nombre": N_("dash.chart.count"),
-    "Vélos disponibles": N_("dash.chart.bikes_available"),
-    "Bornes libres": N_("dash.chart.docks_free"),
-    "Disponibilité Vélib' par heure": N_("dash.chart.bikes_hourly"),
-    "Stations vides": N_("dash.chart.stations_empty"),
-    "Stations pleines": N_("dash.chart.stations_full"),
-    "Stations vides et pleines": N_("dash.chart.stations_empty_full"),
-    "Stations": N_("dash.chart.stations"),
-    "Passages": N_("dash.chart.passages"),
-    "Compteurs vélo : passages par heure": N_("dash.chart.counters_hourly"),
-    "Véhicules comptés": N_("dash.chart.vehicles_counted"),
-    "Taux d'occupation moyen (%)": N_("dash.chart.occupancy_mean"),
-    "Trafic routier par heure": N_("dash.chart.traffic_hourly"),
-    "Véhicules": N_("dash.chart.vehicles"),
-    "Occupation (%)": N_("dash.chart.occupancy"),
-    "États du trafic (tronçon·heures)": N_("dash.chart.traffic_states"),
-    "Véhicules par arrondissement": N_("dash.chart.traffic_zones"),
-    "Arrondissement": N_("dash.chart.arrondissement"),
-    "Chantiers actifs": N_("dash.chart.works_active"),
-    "Score d'impact": N_("dash.chart.impact_score"),
-    "Chantiers par arrondissement": N_("dash.chart.works_zones"),
-    "Impact sur la circulation": N_("dash.chart.works_impacts"),
-    "Température (°C)": N_("dash.chart.temperature"),
-    "Précipitations (mm)": N_("dash.chart.precipitation"),
-    "Météo par heure": N_("dash.chart.weather_hourly"),
-    "Inconnu": N_("dash.state.unknown"),
-    "Fluide": N_("dash.state.fluid"),
-    "Pré-saturé": N_("dash.state.dense"),
-    "Saturé": N_("dash.state.saturated"),
-    "Bloqué": N_("dash.state.blocked"),
-    "alerte": N_("dash.alert.alerte"),
-    "critique": N_("dash.alert.critique"),
-    "faible": N_("dash.impact.low"),
-    "modéré": N_("dash.impact.moderate"),
-    "fort": N_("dash.impact.high"),
-    "météo": N_("dash.alert_source.weather"),
-    "trafic": N_("dash.alert_source.traffic"),
-    "transports": N_("dash.alert_source.transit"),
-    "travaux": N_("dash.alert_source.roadworks"),
-    "vélos": N_("dash.alert_source.bikes"),
-    "ciel clair": N_("dash.weather.clear"),
-    "nuageux": N_("dash.weather.cloudy"),
-    "brouillard": N_("dash.weather.fog"),
-    "bruine": N_("dash.weather.drizzle"),
-    "pluie": N_("dash.weather.rain"),
-    "neige": N_("dash.weather.snow"),
-    "averses": N_("dash.weather.showers"),
-    "averses de neige": N_("dash.weather.snow_showers"),
-    "orage": N_("dash.weather.storm"),
-}
-#: The weather's reasons (city/processors/weather.py writes them in French) -> keys.
-REASONS = tuple(
-    (re.compile(pattern), key)
-    for pattern, key in (
-        (r"pluie (?P<hours>\d+) h \((?P<mm>[\d.]+) mm\)", N_("dash.reason.rain")),
-        (r"rafales (?P<gust>[\d.]+) km/h", N_("dash.reason.gusts")),
-        (r"gel \((?P<celsius>-?[\d.]+) °C\)", N_("dash.reason.frost")),
-        (r"chaleur \((?P<celsius>-?[\d.]+) °C\)", N_("dash.reason.heat")),
-    )
-)
-#: The report's alerts (city/report.py writes their subject and detail in French, with
-#: "(s)" for plurals) -> keys; a count field takes the plural forms of its own key.
-ALERTS = tuple(
-    (re.compile(pattern), key)
-    for pattern, key in (
-        (r"station (?P<name>.+)", N_("dash.alert.station")),
-        (r"arrondissement (?P<zone>.+)", N_("dash.alert.arrondissement")),
-        (r"interruptions de service", N_("dash.alert.interruptions")),
-        (r"impact (?P<level>\S+) sur la mobilité", N_("dash.alert.weather")),
-        (
-            r"(?P<congested>\d+) h saturé ou bloqué \(dont (?P<blocked>\d+) h bloqué\)",
-            N_("dash.alert.congestion"),
-        ),
-        (r"vide pendant (?P<hours>\d+) h", N_("dash.alert.empty_for")),
-        (
-            r"(?P<works>\d+) chantier\(s\), score (?P<score>[\d.]+), "
-            r"(?P<closures>\d+) barrage\(s\) total\(aux\)",
-            N_("dash.alert.works"),
-        ),
-        (r"(?P<severe>\d+) perturbation\(s\) sans service", N_("dash.alert.no_service")),
-    )
-)
-#: Counts in the alerts -> the key of their plural forms.
-ALERT_COUNTS = {
-    "works": Np_("dash.alert.works_count"),
-    "closures": Np_("dash.alert.closures_count"),
-    "severe": Np_("dash.alert.severe_count"),
-}
 #: Plotly's separators (decimal, then thousands) as each language writes numbers.
 SEPARATORS = {"fr": ",\u202f", "en": ".,"}
 
@@ -161,52 +73,51 @@ def language(request: Request) -> str:
     return negotiate(chosen, request.headers.get("accept-language"), LANGUAGES, DEFAULT)
 
 
-def word(text: Any, t: Translator) -> Any:
-    """A French word of the charts or the metrics in ``t``'s language (others as they are)."""
-    return t(WORDS[text]) if isinstance(text, str) and text in WORDS else text
+def zone_short(zone: Any, t: Translator) -> str:
+    """An arrondissement as a chart or a map names it (``12e``, ``12th``); another place
+    as :func:`~entrepot.city.messages.place` names it; an older document's word as it is."""
+    number = arrondissement(str(zone))
+    return render(place(zone), t) if number is None else ordinal(number, t)
 
 
-def reason(text: str, t: Translator) -> str:
-    """A weather reason (``pluie 3 h (2.1 mm)``) in ``t``'s language."""
-    for pattern, key in REASONS:
-        found = pattern.fullmatch(text)
-        if found:
-            values = {
-                name: number(float(value), len(value.partition(".")[2]), t.lang)
-                for name, value in found.groupdict().items()
-            }
-            return t(key, **values)
-    return text
+def named(family: str, code: Any, written: Any, t: Translator) -> str:
+    """The word of ``code`` in ``family`` (:data:`~entrepot.city.messages.WORDS`) in ``t``'s
+    language; without a code (a document of the previous release), what it ``written``
+    as it is."""
+    if code is None:
+        return render(written, t)
+    return render(word(family, code), t)
 
 
-def alert_text(text: str, t: Translator) -> str:
-    """An alert's subject or detail in ``t``'s language (a street name as it is); a list
-    of weather reasons, each translated."""
-    for pattern, key in ALERTS:
-        found = pattern.fullmatch(text)
-        if found:
-            values: dict[str, object] = {}
-            for name, value in found.groupdict().items():
-                if name in ALERT_COUNTS:
-                    values[name] = t.plural(ALERT_COUNTS[name], int(value))
-                elif name == "level":
-                    values[name] = word(value, t)
-                elif re.fullmatch(r"[\d.]+", value):
-                    values[name] = number(float(value), len(value.partition(".")[2]), t.lang)
-                else:
-                    values[name] = value
-            return t(key, **values)
-    if any(pattern.fullmatch(part) for part in text.split(", ") for pattern, _ in REASONS):
-        return ", ".join(reason(part, t) for part in text.split(", "))
-    return text
+def alert_row(alert: dict[str, Any], t: Translator) -> dict[str, str]:
+    """A report's alert in ``t``'s language: its source, level (and the level's code for
+    the row's class), subject and detail; an alert of the previous release as it stored
+    them."""
+    details = alert.get("detail_messages")
+    return {
+        "source": named("source", alert.get("source_code"), alert.get("source"), t),
+        "class": str(alert.get("level_code") or alert.get("level") or ""),
+        "level": named("level", alert.get("level_code"), alert.get("level"), t),
+        "subject": render(alert.get("subject_message", alert.get("subject")), t),
+        "detail": render(alert.get("detail"), t)
+        if details is None
+        else ", ".join(render(m, t) for m in details),
+    }
 
 
 def words(t: Translator) -> dict[str, Any]:
-    """The page names, summary labels and source names in ``t``'s language, and ``word``."""
+    """The page names, summary labels and source names in ``t``'s language, and the
+    functions that write the documents' messages and codes in it (``say``, ``named``,
+    ``place``, ``arc``, ``weather_kind``)."""
     return {
-        "word": lambda text: word(text, t),
-        "reason": lambda text: reason(text, t),
-        "alert_text": lambda text: alert_text(str(text), t),
+        "say": lambda message: render(message, t),
+        "named": lambda family, code, written=None: named(family, code, written, t),
+        "place": lambda zone: render(place(zone), t),
+        "arc": lambda row: render(
+            arc(row.get("label"), row.get("arc"), row.get("arrondissement")), t
+        ),
+        "alert": lambda alert: alert_row(alert, t),
+        "weather_kind": lambda code: render(word("weather", wmo_kind(int(code))), t),
         "pages": [(slug, t(key)) for slug, key in PAGES],
         "summary_labels": {
             name: (t(label), t(unit) if unit else "") for name, (label, unit) in SUMMARY.items()
@@ -215,30 +126,6 @@ def words(t: Translator) -> dict[str, Any]:
         "units": {name: t(unit) if unit else "" for name, (_, unit) in SUMMARY.items()},
         "tn": t.plural,
     }
-
-
-def figure_in(figure: dict[str, Any], t: Translator) -> dict[str, Any]:
-    """``figure`` (written in French) with its titles, legends and slices in ``t``'s
-    language, and Plotly's separators to match."""
-
-    def say(text: Any) -> Any:
-        return word(text, t)
-
-    def titled(part: Any) -> Any:
-        if isinstance(part, dict) and isinstance(part.get("title"), dict):
-            return {**part, "title": {**part["title"], "text": say(part["title"].get("text"))}}
-        return part
-
-    layout = {key: titled(value) for key, value in figure.get("layout", {}).items()}
-    layout["title"] = titled({"title": layout.get("title", {})})["title"]
-    layout["separators"] = SEPARATORS.get(t.lang, SEPARATORS["en"])
-    data = []
-    for trace in figure.get("data", []):
-        trace = {**trace, "name": say(trace.get("name"))} if "name" in trace else dict(trace)
-        if trace.get("type") == "pie":
-            trace["labels"] = [say(label) for label in trace.get("labels", [])]
-        data.append(trace)
-    return {**figure, "data": data, "layout": layout}
 
 
 def long_date(day: date, lang: str = DEFAULT) -> str:

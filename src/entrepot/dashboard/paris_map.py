@@ -16,7 +16,7 @@ from typing import Any
 from entrepot.city.places import Places, Point
 from entrepot.city.polygons import arrondissement_polygons
 from entrepot.dashboard import labels
-from entrepot.i18n import Formats, Translator
+from entrepot.i18n import Translator
 from entrepot.i18n.catalogs import N_
 
 Figure = dict[str, Any]
@@ -24,13 +24,6 @@ Figure = dict[str, Any]
 SCALE = ("#fff5eb", "#fdd0a2", "#fd8d3c", "#d94801", "#7f2704")
 #: Degrees of longitude per degree of latitude at Paris (48.86° N).
 ASPECT = 1 / math.cos(math.radians(48.86))
-#: CLDR's ordinal categories -> an arrondissement's name (``1er``, ``11e``; ``1st``, ``2nd``).
-ORDINALS = {
-    "one": N_("dash.map.ordinal.one"),
-    "two": N_("dash.map.ordinal.two"),
-    "few": N_("dash.map.ordinal.few"),
-    "other": N_("dash.map.ordinal.other"),
-}
 _STEP = 0.0003  # about 25 m: the outline keeps its shape with a fifth of the points
 
 
@@ -71,13 +64,9 @@ def colour(value: float, top: float) -> str:
 
 
 def zone_name(code: str, t: Translator) -> str:
-    """``75011`` -> ``11e`` (fr), ``11th`` (en); ``75001`` -> ``1er``, ``1st``; another
-    code as it is."""
-    number = int(code[-2:]) if code.startswith("750") and code[-2:].isdigit() else None
-    if number is None:
-        return code
-    form = Formats(t.lang).ordinal_form(number)
-    return t(ORDINALS.get(form, ORDINALS["other"]), number=number)
+    """``75011`` -> ``11e`` (fr), ``11th`` (en); ``75001`` -> ``1er``, ``1st``; outside
+    Paris named; another value (an older document's word) as it is."""
+    return labels.zone_short(code, t)
 
 
 def _zones(values: Mapping[str, float], t: Translator) -> list[dict[str, Any]]:

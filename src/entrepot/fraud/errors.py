@@ -13,6 +13,7 @@ The tree (under :class:`entrepot.errors.EntrepotError`)::
     ├── TooFewRows                    too few rows or too few frauds to train and evaluate
     ├── NoUsableFeatures              every column is an id, constant, empty or text
     ├── MissingColumns (KeyError)     data to score lacks columns the model needs
+    ├── UnknownColumns (KeyError)     columns named to keep that the table does not have
     ├── NoUsableColumns               every column is empty, constant, an id or free text
     ├── NoMatchingReference           no reference model fits the uploaded schema
     └── NoReferences                  the reference library is empty
@@ -115,3 +116,12 @@ class NoReferences(FraudError):
     """The reference library holds no active model."""
 
     hint = "build the reference models first: `entrepot fraud build-references`"
+
+
+class UnknownColumns(FraudError, KeyError):
+    """Columns named by the person training that the table does not have."""
+
+    hint = "name columns of the file (keep_columns, --keep-column), as written in its header"
+
+    def __str__(self) -> str:
+        return EntrepotError.__str__(self)

@@ -3,9 +3,9 @@ calibration (from ``performance.json``), feature importance, the threshold curve
 table (``entrepot.fraud.model.tradeoffs``); and what drift is measured against: each
 input's training distribution and the test scores' distribution.
 
-The test probabilities are recomputed exactly as training computed them (features of the
-labelled rows, then the fitted estimator and calibrator on the test positions), so the
-curve agrees with the reported test AUPRC.
+The test probabilities are the ones training measured (features of the test rows as
+scoring computes them, ``entrepot.fraud.train.replay``), so the curve agrees with the
+reported test AUPRC.
 """
 
 from __future__ import annotations
@@ -19,6 +19,7 @@ from sklearn.metrics import precision_recall_curve
 from entrepot.fraud.model.drift import reference, score_shares
 from entrepot.fraud.model.tradeoffs import tradeoffs
 from entrepot.fraud.schema.target import label_vector
+from entrepot.fraud.train.replay import replayed_features
 from entrepot.fraud.train.training import TrainingResult
 
 #: Points kept on the precision-recall curve.
@@ -55,9 +56,11 @@ def curves(
         labels.append(y_part[known].astype(np.int8))
     data = pd.concat(parts, ignore_index=True)
     y = np.concatenate(labels)
-    x = result.model.features.transform_labelled(data, y).to_numpy(dtype=float)
     test = result.splits.test
-    proba = result.model.proba_of_features(x[test])
+    proba = result.test_proba
+    if proba is None:  # a result made before training kept them
+        x = replayed_features(result.model.features, data, y, result.splits)
+        proba = result.model.proba_of_features(x.to_numpy(dtype=float)[test])
     precision, recall, _ = precision_recall_curve(y[test], proba)
     keep = thin(recall)
     out["precision_recall"] = {

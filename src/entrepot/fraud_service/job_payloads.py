@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from entrepot.accounts.licences import TRAINING_KIND
+from entrepot.fraud.train.card import Evaluation
 from entrepot.jobs.payloads import Payload
 
 PREDICT_KIND = "predict"
@@ -30,7 +31,9 @@ class SearchOptions:
 class TrainPayload(Payload):
     """Train ``model_name`` on a dataset (a retraining when ``retrain_of`` names a model:
     its ``previous_version`` plus the analysts' decisions). ``search``: the model search's
-    own settings (``None``: the service's budget)."""
+    own settings (``None``: the service's budget); ``evaluation``: the label delay, the
+    columns kept even if suspected of a leak, the cards reviewed a day (``None``: the
+    engine's defaults)."""
 
     KIND = TRAINING_KIND
 
@@ -41,6 +44,7 @@ class TrainPayload(Payload):
     retrain_of: int | None = None
     previous_version: str | None = None
     search: SearchOptions | None = None
+    evaluation: Evaluation | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -14,6 +14,7 @@ from entrepot.fraud_service.job_payloads import BUILD_KIND, BuildPayload
 from entrepot.fraud_service.options import ServiceOptions
 from entrepot.jobs.runner import Progress
 from entrepot.jobs.service import JobService
+from entrepot.messages import N_, Message, Word
 
 
 class ReferenceBuilder:
@@ -64,7 +65,11 @@ class ReferenceBuilder:
         def report(spec: ReferenceSpec, state: str) -> None:
             if state in ("built", "skipped"):
                 done["n"] += 1
-            progress(done["n"] / count, f"{spec.name}: {state}")
+            said = Message(
+                N_("progress.reference"),
+                {"name": spec.name, "state": Word(f"progress.state.{state}")},
+            )
+            progress(done["n"] / count, said)
 
         built = build_references(
             self._library,

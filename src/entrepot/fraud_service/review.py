@@ -14,6 +14,7 @@ from entrepot.fraud.model.drift import drift
 from entrepot.fraud.model.metrics import evaluate
 from entrepot.fraud.schema.target import label_vector, score_candidate
 from entrepot.fraud.score.ensemble import Ensemble
+from entrepot.fraud.score.scoring import Explanations
 from entrepot.fraud_service.summary import cell, number
 
 #: Top rows kept with a prediction; the API shows 100 unless asked for more.
@@ -21,10 +22,17 @@ TOP_KEPT = 500
 TOP_SHOWN = 100
 
 
-def top_rows(scores: pd.DataFrame, ensemble: Ensemble, limit: int = TOP_KEPT) -> list[Any]:
+def top_rows(
+    scores: pd.DataFrame,
+    ensemble: Ensemble,
+    explained: Explanations | None = None,
+    limit: int = TOP_KEPT,
+) -> list[Any]:
     """The ``limit`` highest-risk rows, most probable first: ``row`` (number in the upload),
     ``ids`` (the upload's id columns), ``fraud_probability``, ``risk_level``,
-    ``explanation`` and each member's contribution (weight × its probability)."""
+    ``explanation`` (English) and ``explanation_parts`` (its messages, from ``explained``)
+    and each member's contribution (weight × its probability)."""
+    explained = explained or {}
     proba = scores["fraud_probability"].to_numpy(dtype=float)
     order = np.argsort(-proba, kind="stable")[:limit]
     first = list(scores.columns).index("fraud_probability")
@@ -39,6 +47,7 @@ def top_rows(scores: pd.DataFrame, ensemble: Ensemble, limit: int = TOP_KEPT) ->
                 "fraud_probability": number(record["fraud_probability"]),
                 "risk_level": str(record["risk_level"]),
                 "explanation": str(record["explanation"]),
+                "explanation_parts": [part.to_json() for part in explained.get(i, ())],
                 "members": [
                     {
                         "name": m.name,

@@ -28,7 +28,7 @@ from entrepot.fraud.score.assemble import from_library
 from entrepot.fraud.score.ensemble import Ensemble
 from entrepot.fraud.score.registered import load_scorer, register_ensemble
 from entrepot.fraud.score.remap import remap
-from entrepot.fraud.score.scoring import score
+from entrepot.fraud.score.scoring import Explanations, score
 from entrepot.fraud.tables.io import read_table, write_table
 from entrepot.fraud_service.curves import CURVES_FILE
 from entrepot.fraud_service.datasets import DatasetService
@@ -47,6 +47,7 @@ from entrepot.fraud_service.summary import preview, summarize
 from entrepot.fraud_service.workspace import Workspace
 from entrepot.jobs.runner import Progress
 from entrepot.jobs.service import JobService
+from entrepot.messages import N_, Message
 from entrepot.registry.names import check_name
 
 WorkspaceOf = Callable[[int], Workspace]
@@ -191,7 +192,7 @@ class ScoringService:
         ws = self._workspace(user_id)
         name, version = payload.model_name, payload.version
         dataset, frame = self._read(user_id, payload.dataset_id, progress)
-        progress(0.3, "loading the model, matching the columns")
+        progress(0.3, Message(N_("progress.loading_model")))
         upload = describe(frame)
         ensemble = load_scorer(ws.registry, name, version, upload)
         with self._uow() as uow:
@@ -200,16 +201,18 @@ class ScoringService:
             members = tuple(replace(m, threshold=saved.threshold) for m in ensemble.members)
             ensemble = Ensemble(members, ensemble.models)
         ensemble = _chosen_columns(ensemble, payload.mappings, frame)
-        progress(0.5, "scoring")
-        scores = score(frame, ensemble, upload=upload)
-        progress(0.8, "measuring drift")
+        progress(0.5, Message(N_("progress.scoring")))
+        explained: Explanations = {}
+        scores = score(frame, ensemble, upload=upload, explained=explained)
+        progress(0.8, Message(N_("progress.drift")))
         curves = _json(ws.registry.pull(name, version).files.get(CURVES_FILE))
         review = {
             "drift": prediction_drift(curves, frame, scores, ensemble),
             "evaluation": evaluation(frame, dataset.target, scores, ensemble.threshold),
         }
-        progress(0.85, "storing the scores")
-        return self._store(job, ws, dataset, scores, ensemble, "model", name, version, review)
+        progress(0.85, Message(N_("progress.storing_scores")))
+        scored = (scores, explained)
+        return self._store(job, ws, dataset, scored, ensemble, "model", name, version, review)
 
     def run_apply(self, job: JobRecord, progress: Progress) -> Mapping[str, Any]:
         """The ``apply_unlabeled`` job handler."""
@@ -218,24 +221,26 @@ class ScoringService:
         payload = ApplyPayload.from_params(job.params)
         self.require_library()
         dataset, frame = self._read(user_id, payload.dataset_id, progress)
-        progress(0.3, "matching the reference models")
+        progress(0.3, Message(N_("progress.matching_references")))
         upload = describe(frame)
         ensemble, _ = from_library(upload, self._library, what=dataset.name)
         for member in ensemble.members:
             self._library.record_use(member.name, member.similarity)
         ensemble = _chosen_columns(ensemble, payload.mappings, frame)
-        progress(0.5, "scoring")
-        scores = score(frame, ensemble, upload=upload)
-        progress(0.85, "storing the scores")
+        progress(0.5, Message(N_("progress.scoring")))
+        explained: Explanations = {}
+        scores = score(frame, ensemble, upload=upload, explained=explained)
+        progress(0.85, Message(N_("progress.storing_scores")))
         review = {
             "drift": None,
             "evaluation": evaluation(frame, dataset.target, scores, ensemble.threshold),
         }
-        stored = self._store(job, ws, dataset, scores, ensemble, "references", None, None, review)
+        scored = (scores, explained)
+        stored = self._store(job, ws, dataset, scored, ensemble, "references", None, None, review)
         name = payload.model_name
         if name is None:
             return stored
-        progress(0.95, "keeping the ensemble as a model")
+        progress(0.95, Message(N_("progress.keeping_ensemble")))
         version = register_ensemble(
             ws.registry,
             ensemble,
@@ -253,7 +258,7 @@ class ScoringService:
         self, user_id: int, dataset_id: str, progress: Progress
     ) -> tuple[DatasetRecord, pd.DataFrame]:
         dataset = self._datasets.get(user_id, dataset_id)
-        progress(0.1, "reading the dataset")
+        progress(0.1, Message(N_("progress.reading")))
         with self._datasets.local_copy(user_id, dataset) as path:
             return dataset, read_table(path)
 
@@ -262,17 +267,18 @@ class ScoringService:
         job: JobRecord,
         ws: Workspace,
         dataset: DatasetRecord,
-        scores: pd.DataFrame,
+        scored: tuple[pd.DataFrame, Explanations],
         ensemble: Ensemble,
         source: str,
         model_name: str | None,
         version: str | None,
         review: dict[str, Any],
     ) -> dict[str, Any]:
+        scores, explained = scored
         prediction_id = uuid.uuid4().hex
         key = f"predictions/{prediction_id}.csv"
         summary = summarize(scores, ensemble)
-        details = {**summary, **review, "top": top_rows(scores, ensemble)}
+        details = {**summary, **review, "top": top_rows(scores, ensemble, explained)}
         shown = preview(scores, self._options.preview_rows)
         folder = self._options.temp_dir
         folder.mkdir(parents=True, exist_ok=True)

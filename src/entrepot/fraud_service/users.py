@@ -20,6 +20,7 @@ from entrepot.catalog.accounts.records import UserRecord
 from entrepot.catalog.uow import UnitOfWorkFactory
 from entrepot.errors import RecordNotFound
 from entrepot.fraud_service.workspace import Workspace
+from entrepot.messages import N_, Message
 
 WorkspaceOf = Callable[[int], Workspace]
 log = logging.getLogger("entrepot.accounts")
@@ -67,7 +68,10 @@ class UserDeletion:
             uow.users.update(user_id, is_active=False)
             uow.users.bump_epoch(user_id)
             cancelled = uow.jobs.cancel_owned(
-                user_id, datetime.now(UTC), "cancelled: the account was deleted", CANCELLED_CODE
+                user_id,
+                datetime.now(UTC),
+                Message(N_("error.account_deleted")),
+                CANCELLED_CODE,
             )
             uow.commit()
         deadline = time.monotonic() + self._await

@@ -14,7 +14,7 @@ def city_runtime(request: Request) -> CityRuntime:
     state = request.app.state
     runtime: CityRuntime | None = getattr(state, "city", None)
     if runtime is None:
-        runtime = state.city = state.entrepot.city
+        runtime = state.city = state.entrepot.city.runtime
     return runtime
 
 

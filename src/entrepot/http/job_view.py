@@ -16,8 +16,12 @@ class JobOut(BaseModel):
     state: str
     progress: float
     message: str
+    message_key: str | None
+    message_params: dict[str, Any] | None
     error: str | None
     error_code: str | None
+    error_key: str | None
+    error_params: dict[str, Any] | None
     params: dict[str, Any]
     result: dict[str, Any]
     attempts: int
@@ -27,9 +31,16 @@ class JobOut(BaseModel):
 
 
 def job_out(job: JobRecord) -> JobOut:
-    """The job's public view: its state, progress, error, parameters and result."""
+    """The job's public view: its state, progress, error, parameters and result; the
+    progress and the error in English (``message``, ``error``) and, beside them, as the
+    message they are written from (``*_key``, ``*_params``; null for an earlier release's
+    rows, and for an error that carries only its own text and ``error_code``)."""
     values = {name: getattr(job, name) for name in JobOut.model_fields if hasattr(job, name)}
     values["state"] = job.state.value
     values["params"] = dict(job.params)
     values["result"] = dict(job.result)
+    for name, said in (("message", job.message_data), ("error", job.error_data)):
+        data = None if said is None else said.to_json()
+        values[f"{name}_key"] = None if data is None else data["key"]
+        values[f"{name}_params"] = None if data is None else data["params"]
     return JobOut(**values)

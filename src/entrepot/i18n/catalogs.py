@@ -18,21 +18,13 @@ from babel.messages.pofile import read_po
 from babel.support import Translations
 
 from entrepot.i18n.formats import Formats
+from entrepot.messages import N_ as N_
+from entrepot.messages import Np_ as Np_
 
 #: The interface's languages; the first is the default.
 LANGUAGES = ("en", "fr")
 DOMAIN = "messages"
 LOCALE_DIR = Path(__file__).resolve().parents[1] / "locale"
-
-
-def N_(key: str) -> str:  # noqa: N802 - gettext's name for "mark, do not translate yet"
-    """``key`` itself: marks a key for extraction (``pybabel extract -k N_``)."""
-    return key
-
-
-def Np_(key: str) -> str:  # noqa: N802 - the plural marker, as ``N_``
-    """``key`` itself: marks a key with plural forms for extraction."""
-    return key
 
 
 def po_path(lang: str) -> Path:

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
 from entrepot.catalog.uow import UnitOfWorkFactory
+from entrepot.messages import N_, Message
 
 log = logging.getLogger("entrepot.jobs")
 
@@ -46,13 +47,15 @@ def reap(
         for job in uow.jobs.stale(before):
             silent = int((now - (job.heartbeat_at or now)).total_seconds())
             if job.attempts < job.max_attempts:
-                message = f"worker {job.worker} went silent for {silent} s; retrying"
+                message = Message(
+                    N_("progress.requeued"), {"worker": str(job.worker), "seconds": silent}
+                )
                 if uow.jobs.requeue_stale(job.id, before, message):
                     report.requeued.append(job.id)
             else:
-                error = (
-                    f"the worker running this job ({job.worker}) stopped responding "
-                    f"{silent} s ago, after {job.attempts} attempt(s); submit it again"
+                error = Message(
+                    N_("error.worker_stopped"),
+                    {"worker": str(job.worker), "seconds": silent, "attempts": job.attempts},
                 )
                 if uow.jobs.fail_stale(job.id, before, now, error):
                     report.failed.append(job.id)

@@ -25,6 +25,7 @@ from entrepot.catalog.uow import UnitOfWorkFactory
 from entrepot.errors import EntrepotError
 from entrepot.jobs.codes import error_code
 from entrepot.jobs.guard import JobCancelled, running
+from entrepot.messages import N_, Message
 
 log = logging.getLogger("entrepot.jobs")
 Clock = Callable[[], datetime]
@@ -33,7 +34,11 @@ Clock = Callable[[], datetime]
 class Progress(Protocol):
     """What a handler calls to report progress: a fraction from 0 to 1 and a message."""
 
-    def __call__(self, fraction: float, message: str = "") -> None: ...
+    def __call__(self, fraction: float, message: Message | None = None) -> None: ...
+
+
+#: Told of each progress report as it is made.
+Observer = Callable[[float, Message | None], object]
 
 
 #: A job handler: does the work and returns a JSON-ready result.
@@ -63,9 +68,7 @@ class JobRunner:
         """The job kinds this runner can run."""
         return frozenset(self._handlers)
 
-    def run(
-        self, job_id: str, *, observe: Callable[[float, str], object] | None = None
-    ) -> JobState | None:
+    def run(self, job_id: str, *, observe: Observer | None = None) -> JobState | None:
         """Run job ``job_id`` if it is still queued; returns its final state, or ``None`` if
         another worker has it, it is finished, or it was cancelled while it ran.
         ``observe(fraction, message)`` is told of every progress report as it is made (a
@@ -85,9 +88,7 @@ class JobRunner:
             stop.set()
             beat.join(timeout=5)
 
-    def _execute(
-        self, job: JobRecord, observe: Callable[[float, str], object] | None = None
-    ) -> JobState | None:
+    def _execute(self, job: JobRecord, observe: Observer | None = None) -> JobState | None:
         handler = self._handlers.get(job.kind)
         try:
             if handler is None:
@@ -101,8 +102,7 @@ class JobRunner:
             self._finish(
                 job.id,
                 ok=False,
-                error="stopped: the account that submitted this job was deactivated or "
-                "deleted while it ran",
+                error=Message(N_("error.job_stopped")),
                 code="job_cancelled",
             )
             return None
@@ -115,8 +115,9 @@ class JobRunner:
             self._finish(
                 job.id,
                 ok=False,
-                error=f"internal error ({type(exc).__name__}); the administrators can find "
-                f"the details in the worker's log under job {job.id}",
+                error=Message(
+                    N_("error.job_crashed"), {"error": type(exc).__name__, "job": job.id}
+                ),
                 code="internal_error",
             )
             return JobState.FAILED
@@ -130,7 +131,7 @@ class JobRunner:
         *,
         ok: bool,
         result: Mapping[str, Any] | None = None,
-        error: str = "",
+        error: str | Message = "",
         code: str = "",
     ) -> None:
         with self._uow() as uow:
@@ -158,7 +159,7 @@ class JobRunner:
             self.report(job_id)
 
     def report(
-        self, job_id: str, progress: float | None = None, message: str | None = None
+        self, job_id: str, progress: float | None = None, message: Message | None = None
     ) -> bool:
         """Record a heartbeat (and progress) of ``job_id``; ``False`` if the job is no longer
         this worker's (cancelled, or taken back by the reaper)."""
@@ -183,14 +184,14 @@ class _Reporter:
         self,
         runner: JobRunner,
         job_id: str,
-        observe: Callable[[float, str], object] | None = None,
+        observe: Observer | None = None,
     ) -> None:
         self._runner = runner
         self._job_id = job_id
         self._observe = observe
         self._last = 0.0
 
-    def __call__(self, fraction: float, message: str = "") -> None:
+    def __call__(self, fraction: float, message: Message | None = None) -> None:
         if self._observe is not None:
             self._observe(fraction, message)
         now = time.monotonic()

@@ -29,6 +29,12 @@ DYNAMIC = (
     N_("admin.grant"),
     N_("admin.revoke"),
 )
+#: The model card's time order (``"model.card_order." ~ protocol.time_order_kind``).
+CARD_ORDERS = (
+    N_("model.card_order.timestamp"),
+    N_("model.card_order.counter"),
+    N_("model.card_order.none"),
+)
 #: API token scopes (accounts/scopes.py), built as ``"profile.scope_" ~ token.scope``.
 SCOPES = (N_("profile.scope_read"), N_("profile.scope_write"), N_("profile.scope_admin"))
 #: Plans (accounts/plans.py).
@@ -53,7 +59,7 @@ ROLES = (
     N_("common.missing"),
     N_("common.yes"),
 )
-#: Words inside the progress messages (web/phrases.py).
+#: Words inside the progress messages (``Word`` parameters built from the engine's values).
 PROGRESS = (
     N_("progress.split_kind.time"),
     N_("progress.split_kind.stratified"),
@@ -142,4 +148,33 @@ ERRORS = (
     N_("error.number_too_large"),
     N_("error.invalid_value"),
     N_("error.invalid_page"),
+)
+#: The audit log's actions (accounts/admin.py, accounts/service.py), the names of their
+#: details and the words among their values (web/phrases.py, ``audit.html``).
+AUDIT = (
+    N_("audit.action.user.activate"),
+    N_("audit.action.user.deactivate"),
+    N_("audit.action.user.grant_admin"),
+    N_("audit.action.user.revoke_admin"),
+    N_("audit.action.user.delete"),
+    N_("audit.action.licence.create"),
+    N_("audit.action.licence.extend"),
+    N_("audit.action.licence.enable"),
+    N_("audit.action.licence.disable"),
+    N_("audit.action.sign-up"),
+    N_("audit.action.sign-in"),
+    N_("audit.action.sign-in-failed"),
+    N_("audit.detail.days"),
+    N_("audit.detail.user"),
+    N_("audit.detail.address"),
+    N_("audit.detail.reason"),
+    N_("audit.detail.via"),
+    N_("audit.detail.model_versions"),
+    N_("audit.detail.object_rows"),
+    N_("audit.detail.objects"),
+    N_("audit.detail.jobs_cancelled"),
+    N_("audit.detail.jobs_still_running"),
+    N_("audit.word.unknown account"),
+    N_("audit.word.wrong password"),
+    N_("audit.word.deactivated"),
 )

@@ -126,9 +126,9 @@ def job_status(job_id: str, request: Request, user: PageUser, services: Services
     lang = language(request)
     answer = job_out(found).model_dump(mode="json")
     phrases = Phrases(translator(lang), Formats(lang))
-    answer["message"] = phrases.progress(found.message)
+    answer["message"] = phrases.said(found.message_data, found.message)
     if found.error:
-        answer["error"] = phrases.error(found.error_code, found.error, 422)
+        answer["error"] = phrases.job_error(found.error_data, found.error_code, found.error)
     return JSONResponse(answer)
 
 

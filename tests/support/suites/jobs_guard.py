@@ -16,6 +16,7 @@ from entrepot.catalog.jobs.records import JobRecord, JobState
 from entrepot.catalog.uow import UnitOfWorkFactory
 from entrepot.jobs.guard import JobCancelled, guarded_factory, running
 from entrepot.jobs.runner import JobRunner, Progress
+from entrepot.messages import Message
 
 
 def _user(uow: UnitOfWorkFactory) -> int:
@@ -44,7 +45,9 @@ def _job(uow: UnitOfWorkFactory, owner: int | None, worker: str | None = "w1") -
 
 def _cancel(uow: UnitOfWorkFactory, owner: int) -> None:
     with uow() as u:
-        u.jobs.cancel_owned(owner, datetime.now(UTC), "cancelled", "account_deleted")
+        u.jobs.cancel_owned(
+            owner, datetime.now(UTC), Message("error.account_deleted"), "account_deleted"
+        )
         u.commit()
 
 
@@ -113,7 +116,7 @@ class TestJobGuard:
             canceller = threading.Thread(target=_cancel, args=(uow, owner))  # not in the job
             canceller.start()
             canceller.join()
-            progress(0.5, "half way")
+            progress(0.5, Message("progress.scoring"))
             reached.append("after the report")
             return {}
 

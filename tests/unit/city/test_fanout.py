@@ -163,4 +163,4 @@ def test_the_scan_threads_setting_reaches_the_day_processor(tmp_path: Path) -> N
         ),
     ):
         app.migrate()
-        assert app.city.runner().processor.threads == threads
+        assert app.city.runtime.runner().processor.threads == threads

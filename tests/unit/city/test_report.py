@@ -13,6 +13,7 @@ from entrepot.catalog.migrate import upgrade
 from entrepot.city.errors import MissingInput, RawFormatError
 from entrepot.city.generator import GenerateOptions, generate
 from entrepot.city.kinds import METRIC_TYPES, REPORT
+from entrepot.city.messages import MESSAGES, WORDS, Message
 from entrepot.city.report import build_report, previous_week, week_over_week
 from entrepot.city.report_csv import from_csv, to_csv
 from entrepot.city.report_files import report_folder
@@ -147,3 +148,27 @@ def test_a_foreign_csv_is_refused() -> None:
         from_csv(b"a;b\n1;2\n")
     with pytest.raises(RawFormatError, match="has no parent row"):
         from_csv(b"section;path;type;value\nx;/x/y;integer;1\n")
+
+
+def _messages(value: Any) -> list[dict[str, Any]]:
+    """Every stored message (``{"key", "params"}``) in a document, nested ones too."""
+    if isinstance(value, dict):
+        own = [value] if set(value) == {"key", "params"} else []
+        return own + [m for item in value.values() for m in _messages(item)]
+    if isinstance(value, list):
+        return [m for item in value for m in _messages(item)]
+    return []
+
+
+def test_the_documents_hold_only_keys_and_codes_both_catalogs_know(env: CityRuntime) -> None:
+    report = env.metrics.require(REPORT, DAY).document
+    documents = [report, *docs(env, DAY).values()]
+    stored = [m for document in documents for m in _messages(document)]
+    assert {m["key"] for m in stored} >= {"city.alert.congestion", "city.place.arrondissement"}
+    for message in stored:
+        assert set(message["params"]) == MESSAGES[message["key"]], message
+    for alert in report["alerts"]:
+        assert alert["source_code"] in WORDS["source"] and alert["level_code"] in WORDS["level"]
+        assert Message.from_json(alert["subject_message"]) is not None
+        assert alert["detail_messages"] and isinstance(alert["detail"], str)
+    assert report["summary"]["weather_impact_code"] in WORDS["impact"]

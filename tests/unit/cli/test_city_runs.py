@@ -19,8 +19,8 @@ from entrepot.city.generator import GenerateOptions, generate
 from entrepot.city.metrics import open_metrics
 from entrepot.city.report_csv import from_csv
 from entrepot.city.runtime import CityRuntime
+from entrepot.city_service.days import run_days, yesterday
 from entrepot.cli.city.commands import city_app
-from entrepot.cli.city.runs import run_days, yesterday
 from entrepot.errors import ConfigError, NotMigrated
 from entrepot.storage.memory import MemoryStore
 from tests.support.apps import city_app_over

@@ -6,13 +6,28 @@ from __future__ import annotations
 
 import re
 from html.parser import HTMLParser
+from typing import Any
 from urllib.parse import quote
 
 import pytest
 from fastapi.testclient import TestClient
 
+from entrepot.city.messages import (
+    ALERT_CLOSURES,
+    ALERT_EMPTY_FOR,
+    ALERT_NO_SERVICE,
+    ALERT_SCORE,
+    ALERT_WORKS,
+    REASON_GUSTS,
+    REASON_RAIN,
+    SUBJECT_WEATHER,
+    WORDS,
+    Message,
+)
 from entrepot.city.runtime import CityRuntime
+from entrepot.dashboard.labels import alert_row
 from entrepot.http.assets import asset_url
+from entrepot.i18n import translator
 from tests.support.dashboard import figures, make_client
 
 ENGLISH = {"Accept-Language": "en-GB,en;q=0.9"}
@@ -133,35 +148,70 @@ def test_english_messages_for_a_bad_or_missing_day(client: TestClient) -> None:
     assert "No data for Saturday, November 1, 2025." in missing.text
 
 
+_WORKS = [
+    Message(ALERT_WORKS, {"count": 2}),
+    Message(ALERT_SCORE, {"score": 12.5}),
+    Message(ALERT_CLOSURES, {"count": 1}),
+]
+_REASONS = [Message(REASON_RAIN, {"hours": 3, "mm": 2.5}), Message(REASON_GUSTS, {"gust": 60})]
+
+
 @pytest.mark.parametrize(
     ("stored", "english", "french"),
     [
         (
-            "2 chantier(s), score 12.5, 1 barrage(s) total(aux)",
+            _WORKS,
             "2 roadworks, score 12.5, 1 full closure",
             "2 chantiers, score 12,5, 1 barrage total",
         ),
         (
-            "1 perturbation(s) sans service",
+            [Message(ALERT_NO_SERVICE, {"count": 1})],
             "1 disruption without service",
             "1 perturbation sans service",
         ),
-        ("vide pendant 4 h", "empty for 4 h", "vide pendant 4\u00a0h"),
-        ("impact fort sur la mobilité", "high impact on mobility", "impact fort sur la mobilité"),
+        ([Message(ALERT_EMPTY_FOR, {"hours": 4})], "empty for 4 h", "vide pendant 4\u00a0h"),
         (
-            "pluie 3 h (2.5 mm), rafales 60 km/h",
+            [Message(SUBJECT_WEATHER, {"level": Message(WORDS["impact"]["high"])})],
+            "high impact on mobility",
+            "impact fort sur la mobilité",
+        ),
+        (
+            _REASONS,
             "rain 3 h (2.5 mm), gusts 60 km/h",
             "pluie 3\u00a0h (2,5\u00a0mm), rafales 60\u00a0km/h",
         ),
-        ("Rue de Rivoli", "Rue de Rivoli", "Rue de Rivoli"),  # a street: data, as it is
     ],
 )  # fmt: skip
-def test_the_reports_alerts_read_in_each_language(stored: str, english: str, french: str) -> None:
-    from entrepot.dashboard.labels import alert_text
-    from entrepot.i18n import translator
+def test_the_reports_alerts_read_in_each_language(
+    stored: list[Message], english: str, french: str
+) -> None:
+    alert: dict[str, Any] = {"detail": "as the previous release wrote it"}
+    alert["detail_messages"] = [m.to_json() for m in stored]
+    assert alert_row(alert, translator("en"))["detail"] == english
+    assert alert_row(alert, translator("fr"))["detail"] == french
 
-    assert alert_text(stored, translator("en")) == english
-    assert alert_text(stored, translator("fr")) == french
+
+@pytest.mark.parametrize(
+    "stored",
+    [
+        "2 chantier(s), score 12.5, 1 barrage(s) total(aux)",
+        "pluie 3 h (2.5 mm), rafales 60 km/h",
+        "impact fort sur la mobilité",
+        "Rue de Rivoli",
+    ],
+)
+def test_an_alert_of_the_previous_release_is_shown_as_it_is(stored: str) -> None:
+    """A document stored before the codes (French sentences only) is never parsed."""
+    alert = {"source": "travaux", "level": "critique", "subject": stored, "detail": stored}
+    for lang in ("en", "fr"):
+        row = alert_row(alert, translator(lang))
+        assert row == {
+            "source": "travaux",
+            "class": "critique",
+            "level": "critique",
+            "subject": stored,
+            "detail": stored,
+        }
 
 
 def test_the_alerts_table_in_english(client: TestClient) -> None:

@@ -20,6 +20,7 @@ from entrepot.jobs.reaper import reap
 from entrepot.jobs.runner import JobRunner, Progress
 from entrepot.jobs.service import JobService, QueueUnavailable
 from entrepot.jobs.worker import Worker
+from entrepot.messages import Message
 from tests.support.catalog import uow_factory
 from tests.support.clock import FakeClock
 
@@ -29,7 +30,7 @@ class TooFewRowsLike(EntrepotError):
 
 
 def ok(job: JobRecord, progress: Progress) -> Mapping[str, Any]:
-    progress(0.5, "half way")
+    progress(0.5, Message("progress.scoring"))
     return {"echo": job.params["value"]}
 
 

@@ -12,9 +12,8 @@ import pytest
 from fastapi.testclient import TestClient
 
 from entrepot.bootstrap.fraud import FraudServices
-from tests.support.analyst import predict, train_model
-from tests.support.csvs import labelled_csv
-from tests.support.web import PASSWORD, Api, make_web_app, sign_in
+from tests.support.analyst import scored_admin
+from tests.support.web import PASSWORD, make_web_app, sign_in
 
 #: Words of the English interface that no French page should show.
 ENGLISH = {
@@ -81,11 +80,7 @@ COLUMNS = {"amount", "hour"}
 def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
     app, services = make_web_app(tmp_path_factory.mktemp("french"))
     with TestClient(app, raise_server_exceptions=False) as client:
-        user = services.accounts.register("root@example.com", PASSWORD, admin=True)
-        _, token = services.accounts.create_token(user.id)
-        api = Api(client, token, user.id)
-        model_id = train_model(api, services, labelled_csv(), "cartes")
-        found = predict(api, services, model_id, labelled_csv(700, seed=21))
+        api, model_id, found = scored_admin(client, services)
         dataset_id = api.get("/api/datasets").json()["items"][0]["id"]
         sign_in(client, "root@example.com")
         client.get("/lang/fr")

@@ -43,7 +43,15 @@ def _dataset_id(dataset_id: str | None, filepath: str | None) -> str:
 def train(body: TrainIn, user: User, services: Services) -> JobAccepted:
     """Train a model on one of your datasets in the background: returns the job id."""
     dataset_id = _dataset_id(body.dataset_id, body.filepath)
-    job = services.training.submit(user.id, dataset_id, body.model_name, body.target_column)
+    job = services.training.submit(
+        user.id,
+        dataset_id,
+        body.model_name,
+        body.target_column,
+        label_delay_days=body.label_delay_days,
+        keep_columns=body.keep_columns,
+        cards_per_day=body.cards_per_day,
+    )
     return accepted(job)
 
 

@@ -24,6 +24,26 @@ class TrainIn(BaseModel):
     model_name: str = _MODEL_NAME
     target_column: str | None = Field(default=None, max_length=255)
     filepath: str | None = None
+    label_delay_days: int | None = Field(
+        default=None,
+        ge=0,
+        le=365,
+        description="Days after a transaction its label is known: features read only older "
+        "labels, and the test period starts that long after the rows that fit (default 7)",
+    )
+    keep_columns: list[str] = Field(
+        default_factory=list,
+        max_length=100,
+        description="Columns kept as inputs even if they alone separate the label "
+        "(suspected leaks, left out otherwise)",
+    )
+    cards_per_day: int | None = Field(
+        default=None,
+        ge=1,
+        le=1_000_000,
+        description="Cards the analysts review a day: the model card's precision@k per day "
+        "(default 100)",
+    )
 
 
 class PredictIn(Body):

@@ -8,6 +8,8 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
+from entrepot.messages import Message
+
 
 class JobState(StrEnum):
     """Where a job is; ``succeeded`` and ``failed`` are final."""
@@ -33,8 +35,8 @@ class JobRecord:
     params: Mapping[str, Any]
     state: JobState
     progress: float
-    message: str
-    error: str | None
+    message: str  # the progress in English
+    error: str | None  # the failure in English
     error_code: str | None
     result: Mapping[str, Any]
     attempts: int
@@ -44,3 +46,6 @@ class JobRecord:
     finished_at: datetime | None
     heartbeat_at: datetime | None
     worker: str | None
+    #: ``message`` and ``error`` as messages; ``None`` for rows of an earlier release.
+    message_data: Message | None = None
+    error_data: Message | None = None

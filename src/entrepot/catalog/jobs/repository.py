@@ -21,6 +21,8 @@ from entrepot.catalog.jobs.records import JobRecord, JobState
 from entrepot.catalog.jobs.tables import JobRow
 from entrepot.catalog.models.rows import utc
 from entrepot.errors import RecordNotFound
+from entrepot.i18n.messages import english
+from entrepot.messages import Message, message_of
 
 _MESSAGE = 500
 
@@ -48,7 +50,19 @@ def _record(row: JobRow) -> JobRecord:
         finished_at=_opt(row.finished_at),
         heartbeat_at=_opt(row.heartbeat_at),
         worker=row.worker,
+        message_data=message_of(row.message_data),
+        error_data=message_of(row.error_data),
     )
+
+
+def _said(message: Message) -> dict[str, Any]:
+    """The columns of a progress message: its English text and its data."""
+    return {"message": english(message)[:_MESSAGE], "message_data": message.to_json()}
+
+
+def _failed(error: Message) -> dict[str, Any]:
+    """The columns of a failure: its English text and its data."""
+    return {"error": english(error), "error_data": error.to_json()}
 
 
 def _rowcount(result: Any) -> int:
@@ -182,6 +196,7 @@ class JobRepository:
                 attempts=JobRow.attempts + 1,
                 error=None,
                 error_code=None,
+                error_data=None,
             )
         )
         if _rowcount(result) != 1:
@@ -195,7 +210,7 @@ class JobRepository:
         now: datetime,
         *,
         progress: float | None = None,
-        message: str | None = None,
+        message: Message | None = None,
     ) -> bool:
         """Record that ``worker`` still runs the job (with its progress); ``False`` if the job
         is no longer its own (the reaper took it back)."""
@@ -203,7 +218,7 @@ class JobRepository:
         if progress is not None:
             values["progress"] = min(max(float(progress), 0.0), 1.0)
         if message is not None:
-            values["message"] = message[:_MESSAGE]
+            values |= _said(message)
         return self._owned_update(job_id, worker, values)
 
     def succeed(self, job_id: str, worker: str, now: datetime, result: Mapping[str, Any]) -> bool:
@@ -217,14 +232,17 @@ class JobRepository:
         }
         return self._owned_update(job_id, worker, values)
 
-    def fail(self, job_id: str, worker: str, now: datetime, error: str, code: str) -> bool:
-        """Record the job's failure; ``False`` if it was no longer ``worker``'s."""
+    def fail(
+        self, job_id: str, worker: str, now: datetime, error: str | Message, code: str
+    ) -> bool:
+        """Record the job's failure (a message, or an error's own English text, shown by its
+        code); ``False`` if it was no longer ``worker``'s."""
         values = {
             "state": JobState.FAILED.value,
             "finished_at": now,
             "heartbeat_at": now,
-            "error": error,
             "error_code": code[:64],
+            **(_failed(error) if isinstance(error, Message) else {"error": error}),
         }
         return self._owned_update(job_id, worker, values)
 
@@ -244,7 +262,7 @@ class JobRepository:
         )
         return tuple(_record(r) for r in rows)
 
-    def requeue_stale(self, job_id: str, before: datetime, message: str) -> bool:
+    def requeue_stale(self, job_id: str, before: datetime, message: Message) -> bool:
         """Put the running job back in the queue if its last heartbeat is still older than
         ``before``; ``False`` if it beat or finished meanwhile."""
         result = self._session.execute(
@@ -254,11 +272,11 @@ class JobRepository:
                 JobRow.state == JobState.RUNNING.value,
                 JobRow.heartbeat_at < before,
             )
-            .values(state=JobState.QUEUED.value, worker=None, message=message[:_MESSAGE])
+            .values(state=JobState.QUEUED.value, worker=None, **_said(message))
         )
         return _rowcount(result) == 1
 
-    def fail_stale(self, job_id: str, before: datetime, now: datetime, error: str) -> bool:
+    def fail_stale(self, job_id: str, before: datetime, now: datetime, error: Message) -> bool:
         """Mark the running job failed if its last heartbeat is still older than ``before``;
         ``False`` if it beat or finished meanwhile."""
         result = self._session.execute(
@@ -271,8 +289,8 @@ class JobRepository:
             .values(
                 state=JobState.FAILED.value,
                 finished_at=now,
-                error=error,
                 error_code="worker_lost",
+                **_failed(error),
             )
         )
         return _rowcount(result) == 1
@@ -301,7 +319,7 @@ class JobRepository:
         )
         return bool(active)
 
-    def cancel_owned(self, owner_id: int, now: datetime, error: str, code: str) -> int:
+    def cancel_owned(self, owner_id: int, now: datetime, error: Message, code: str) -> int:
         """Mark every queued or running job of ``owner_id`` failed with ``code``; a running
         job keeps its worker until that worker releases it. Returns how many."""
         result = self._session.execute(
@@ -313,8 +331,8 @@ class JobRepository:
             .values(
                 state=JobState.FAILED.value,
                 finished_at=now,
-                error=error,
                 error_code=code[:64],
+                **_failed(error),
             )
         )
         return _rowcount(result)

@@ -1,7 +1,8 @@
 """The background jobs' catalog table.
 
 A job row is the truth about a job: the task queue only carries its id. Registered on
-:class:`entrepot.catalog.base.Base` and created by migration ``0004``.
+:class:`entrepot.catalog.base.Base` and created by migration ``0004``; the progress and
+failure as messages (``message_data``, ``error_data``) by ``0013``.
 """
 
 from __future__ import annotations
@@ -37,6 +38,9 @@ class JobRow(Base):
     message: Mapped[str] = mapped_column(String(500))
     error: Mapped[str | None] = mapped_column(Text)
     error_code: Mapped[str | None] = mapped_column(String(64))
+    #: ``message`` and ``error`` as ``entrepot.messages.Message`` data (null before 0013).
+    message_data: Mapped[dict[str, Any] | None] = mapped_column(JsonType)
+    error_data: Mapped[dict[str, Any] | None] = mapped_column(JsonType)
     result: Mapped[dict[str, Any]] = mapped_column(JsonType)
     attempts: Mapped[int] = mapped_column(Integer)
     max_attempts: Mapped[int] = mapped_column(Integer)

@@ -4,15 +4,18 @@ could not be had (the others are stored; the next run retries it)."""
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.table import Table
 
-from entrepot.city.collect.feeds import Feed, feed_names
+from entrepot.city.collect.feeds import feed_names
 from entrepot.cli.context import console, current_app, err_console
 from entrepot.cli.output import print_json
 from entrepot.sizes import human_size
+
+if TYPE_CHECKING:
+    from entrepot.city.collect.collector import FeedOutcome
 
 #: ``EX_UNAVAILABLE``: a service (here, a feed) is unavailable.
 EXIT_UNAVAILABLE = 69
@@ -38,26 +41,19 @@ def collect_command(
 ) -> None:
     """Fetch Vélib' GBFS, Open-Meteo and the Paris portal's exports into the lake, once per
     hour (a second run in the same hour fetches nothing)."""
-    from entrepot.city.collect.collector import FeedOutcome, collect
-    from entrepot.city.collect.feeds import FeedUrls, feeds
-    from entrepot.city.collect.fetch import Retries, client, fetch
-
-    app = current_app(ctx)
-    settings = app.settings
-    urls = FeedUrls(settings.city_velib_url, settings.city_weather_url, settings.city_portal_url)
-    chosen = _chosen(feeds(urls), feed)
-    store = app.city.store
-    store = store.scoped(prefix) if prefix.strip("/") else store
-    policy = Retries(attempts=retries, backoff=backoff)
 
     def shown(outcome: FeedOutcome) -> None:
         if not json_:
             err_console.print(f"{outcome.feed}: {outcome.status}", highlight=False)
 
-    with client(policy.timeout) as http:
-        report = collect(
-            store, chosen, lambda url: fetch(http, url, retries=policy), force=force, on_feed=shown
-        )
+    report = current_app(ctx).city.collect(
+        _chosen(feed),
+        prefix=prefix,
+        force=force,
+        attempts=retries,
+        backoff=backoff,
+        on_feed=shown,
+    )
     if json_:
         print_json(
             {"hour": report.hour.isoformat(), "feeds": [o.as_dict() for o in report.outcomes]}
@@ -77,17 +73,17 @@ def collect_command(
         raise typer.Exit(EXIT_UNAVAILABLE)
 
 
-def _chosen(every: tuple[Feed, ...], wanted: list[str] | None) -> tuple[Feed, ...]:
+def _chosen(wanted: list[str] | None) -> list[str] | None:
     if not wanted:
-        return every
-    names = {f.name for f in every}
+        return None
+    names = set(feed_names())
     unknown = [name for name in wanted if name not in names]
     if unknown:
         raise typer.BadParameter(
             f"unknown feed(s) {', '.join(unknown)}; choose from {', '.join(sorted(names))}",
             param_hint="--feed",
         )
-    return tuple(f for f in every if f.name in wanted)
+    return wanted
 
 
 def register(app: typer.Typer) -> None:

@@ -2,7 +2,7 @@
 
 The stateful commands (run, status, metrics, report, copy-metrics) live in
 :mod:`entrepot.cli.city.runs`. Every command works on the composition
-root's city runtime (``current_app(ctx).city``).
+root's city service (``current_app(ctx).city``), one call each.
 """
 
 from __future__ import annotations
@@ -13,13 +13,11 @@ from typing import Annotated
 
 import typer
 
-from entrepot.city.days import parse_day
-from entrepot.city.kinds import METRIC_TYPES, check_types
+from entrepot.city.kinds import METRIC_TYPES
 from entrepot.city.limits import DEFAULT_MEMORY_LIMIT
 from entrepot.cli.city import collect, imports, runs
 from entrepot.cli.context import current_app, note
 from entrepot.cli.output import JsonFlag, emit_fields, print_json
-from entrepot.storage.protocols import Store
 
 city_app = typer.Typer(
     name="city",
@@ -33,11 +31,6 @@ class HeaderChoice(StrEnum):
 
     labels = "labels"
     raw = "raw"
-
-
-def _store(ctx: typer.Context, prefix: str) -> Store:
-    store = current_app(ctx).city.store
-    return store.scoped(prefix) if prefix.strip("/") else store
 
 
 @city_app.command("generate")
@@ -66,10 +59,11 @@ def generate_command(
     as_json: JsonFlag = False,
 ) -> None:
     """Write hourly API snapshots and batch CSVs for DAYS days from START."""
-    from entrepot.city.generator import GenerateOptions, generate  # numpy: not for --help
-
-    options = GenerateOptions(
-        start=parse_day(start),
+    progress: Callable[[str], None] = note
+    generated = current_app(ctx).city.generate(
+        start,
+        prefix=prefix,
+        progress=progress,
         days=days,
         arcs=arcs,
         stations=stations,
@@ -80,12 +74,10 @@ def generate_command(
         counts_header=header.value,
         stray_quote=stray_quote,
     )
-    store = _store(ctx, prefix)
-    progress: Callable[[str], None] = note
-    result = generate(store, options, progress=progress)
+    result = generated.result
     emit_fields(
         {
-            "store": store.url,
+            "store": generated.store,
             "objects": result.objects,
             "bytes": result.bytes,
             "counts_rows": result.counts_rows,
@@ -113,12 +105,9 @@ def process_command(
     ] = DEFAULT_MEMORY_LIMIT,
 ) -> None:
     """Compute the metrics of one local day and print them as JSON."""
-    from entrepot.city.pipeline import DayProcessor  # pandas, DuckDB: not for --help
-
-    day = parse_day(date)
-    types = check_types(metric_type or METRIC_TYPES)
-    processor = DayProcessor(current_app(ctx).city.lake(prefix), memory_limit=memory_limit)
-    print_json(processor.run(day, types))
+    print_json(
+        current_app(ctx).city.process(date, metric_type, prefix=prefix, memory_limit=memory_limit)
+    )
 
 
 runs.register(city_app)

@@ -7,9 +7,8 @@ import os
 import signal
 import subprocess
 import sys
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
-from datetime import date
 from typing import TYPE_CHECKING
 
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
@@ -19,39 +18,19 @@ from entrepot.cli.context import err_console
 if TYPE_CHECKING:
     from entrepot.bootstrap.app import App
     from entrepot.city.runs import RunSummary
+    from entrepot.city_service.records import RunRequest
 
 
-def run_fanned_out(
-    app: App,
-    days: Sequence[date],
-    types: Sequence[str],
-    *,
-    prefix: str,
-    force: bool,
-    report: bool,
-    memory_limit: str,
-    workers: int,
-) -> RunSummary:
+def run_fanned_out(app: App, request: RunRequest, *, workers: int) -> RunSummary:
     """Send the units, work them with ``workers`` local processes, wait, build reports."""
-    from entrepot.city.fanout import fan_out
-
-    jobs = app.city_jobs
     bar = Progress(
         TextColumn("units"), BarColumn(), MofNCompleteColumn(), console=err_console, transient=True
     )
     configured = app.settings.is_set("city_scan_threads")
     with bar, _local_workers(workers, configured=configured):
         task = bar.add_task("units", total=None)
-        return fan_out(
-            jobs.submit,
-            jobs.poll,
-            days,
-            types,
-            prefix=prefix,
-            force=force,
-            report=report,
-            memory_limit=memory_limit,
-            on_progress=lambda done, total: bar.update(task, completed=done, total=total),
+        return app.city.run_on_queue(
+            request, on_progress=lambda done, total: bar.update(task, completed=done, total=total)
         )
 
 

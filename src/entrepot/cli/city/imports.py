@@ -9,14 +9,12 @@ failed.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.table import Table
 
-from entrepot.city.days import parse_day
 from entrepot.city.errors import RawFormatError
 from entrepot.cli.context import console, current_app, err_console
 from entrepot.cli.output import print_json
@@ -42,16 +40,12 @@ def import_command(
     json_: Annotated[bool, typer.Option("--json", help="Print JSON for scripts.")] = False,
 ) -> None:
     """Recognise each export, check it, and store it in the lake (see docs/city.md)."""
-    when = None
-    if as_of is not None:
-        day = parse_day(as_of)
-        when = datetime(day.year, day.month, day.day, 12, tzinfo=UTC)
 
     def progress_for(name: str) -> _Bar:
         return _Bar(name, quiet=json_)
 
     summary = current_app(ctx).city.import_files(
-        files, prefix, as_of=when, progress_for=progress_for
+        files, prefix=prefix, as_of=as_of, progress_for=progress_for
     )
     if json_:
         print_json(summary.as_dict())

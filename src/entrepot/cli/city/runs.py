@@ -9,63 +9,25 @@ daily cron line (cron mails the output, and the exit status is non-zero if a day
 from __future__ import annotations
 
 import sys
-from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from entrepot.city.days import days_between, paris, parse_day
 from entrepot.city.errors import RunFailed
-from entrepot.city.kinds import DOCUMENT_KINDS, METRIC_TYPES, REPORT, check_kind, check_types
+from entrepot.city.kinds import DOCUMENT_KINDS, METRIC_TYPES
 from entrepot.city.limits import DEFAULT_MEMORY_LIMIT
 from entrepot.cli.context import current_app, note
 from entrepot.cli.output import Column, JsonFlag, emit_rows, print_json
 from entrepot.cli.renamed import old_name
-from entrepot.errors import ConfigError
 
 if TYPE_CHECKING:
     from entrepot.city.runs import Outcome
-
-#: Longest range one ``run`` accepts (a typo in a year would otherwise mean decades); the
-#: traffic scans are chunked (``city.runs.TRAFFIC_CHUNK_DAYS``), so years are fine.
-MAX_DAYS = 3660
 
 TypesOption = Annotated[
     list[str] | None,
     typer.Option("--type", help=f"Metric type(s), repeatable: {', '.join(METRIC_TYPES)}."),
 ]
 PrefixOption = Annotated[str, typer.Option(help="Store prefix holding the raw/ layout.")]
-
-
-def yesterday() -> date:
-    """The Paris local day before today."""
-    return datetime.now(paris()).date() - timedelta(days=1)
-
-
-def run_days(day: str | None, since: str | None, until: str | None) -> list[date]:
-    """The days a ``run`` covers: ``--date D``, or ``--since D [--until D]`` (until
-    defaults to yesterday, Paris time)."""
-    if (day is None) == (since is None):
-        raise ConfigError(
-            "give either --date or --since", hint="e.g. --date 2025-11-04 or --since 2025-11-01"
-        )
-    if until is not None and since is None:
-        raise ConfigError("--until goes with --since", hint="e.g. --since D1 --until D2")
-    if day is not None:
-        return [parse_day(day)]
-    assert since is not None
-    first = parse_day(since)
-    last = parse_day(until) if until is not None else yesterday()
-    if last < first:
-        raise ConfigError(
-            f"--since {first} is after --until {last}",
-            hint="the range is inclusive and --until defaults to yesterday",
-        )
-    if (last - first).days >= MAX_DAYS:
-        raise ConfigError(
-            f"{first} to {last} is more than {MAX_DAYS} days", hint="run it in smaller ranges"
-        )
-    return list(days_between(first, last))
 
 
 def _progress(outcome: Outcome) -> None:
@@ -111,18 +73,18 @@ def run_command(
     Prints a table of (source, day) outcomes (a JSON summary with --json); exits non-zero
     when a day failed (the other days are done).
     """
-    days = run_days(date_, since, until)
-    types = check_types(metric_type or METRIC_TYPES)
+    from entrepot.city_service.records import RunRequest
+
+    request = RunRequest(
+        day=date_, since=since, until=until, types=metric_type, prefix=prefix, force=force,
+        report=report, memory_limit=memory_limit,
+    )  # fmt: skip
     if jobs:
         from entrepot.cli.city.fanout import run_fanned_out
 
-        summary = run_fanned_out(
-            current_app(ctx), days, types, prefix=prefix, force=force, report=report,
-            memory_limit=memory_limit, workers=workers,
-        )  # fmt: skip
+        summary = run_fanned_out(current_app(ctx), request, workers=workers)
     else:
-        runner = current_app(ctx).city.runner(prefix, memory_limit=memory_limit, progress=_progress)
-        summary = runner.run(days, types, force=force, report=report)
+        summary = current_app(ctx).city.run(request, progress=_progress)
     document = summary.as_dict()
     emit_rows(
         document["results"],
@@ -182,15 +144,7 @@ def status_command(
     as_json: JsonFlag = False,
 ) -> None:
     """Print the watermarks: per (source, day), its state, error and inputs digest."""
-    from entrepot.catalog.listings import watermarks
-
-    marks = watermarks(
-        current_app(ctx).listed,
-        source=None if source is None else check_kind(source),
-        start=None if since is None else parse_day(since),
-        end=None if until is None else parse_day(until),
-        state="failed" if failed else None,
-    )
+    marks = current_app(ctx).city.status(source=source, since=since, until=until, failed=failed)
     emit_rows(
         [
             {
@@ -217,8 +171,7 @@ def metrics_command(
     day: Annotated[str, typer.Argument(help="Local day, YYYY-MM-DD.")],
 ) -> None:
     """Print the stored metrics of TYPE on DAY as JSON."""
-    kind = check_types([metric_type])[0]
-    print_json(current_app(ctx).city.metrics.require(kind, parse_day(day)).document)
+    print_json(current_app(ctx).city.metrics(metric_type, day))
 
 
 def report_command(
@@ -229,16 +182,15 @@ def report_command(
     ] = False,
 ) -> None:
     """Print the stored daily report of DAY (JSON, or the CSV with --csv)."""
-    env = current_app(ctx).city
-    when = parse_day(day)
+    city = current_app(ctx).city
     if csv:
-        _, data = env.reports.read_latest(when)
-        sys.stdout.write(data.decode("utf-8-sig"))
+        sys.stdout.write(city.report_csv(day).decode("utf-8-sig"))
         return
-    print_json(env.metrics.require(REPORT, when).document)
+    print_json(city.report(day))
 
 
 def copy_metrics_command(
+    ctx: typer.Context,
     source: Annotated[str, typer.Option("--from", help="Metrics store URL to copy from.")],
     target: Annotated[str, typer.Option("--to", help="Metrics store URL to copy to.")],
     day: Annotated[str | None, typer.Option("--date", help="Only this day.")] = None,
@@ -251,17 +203,9 @@ def copy_metrics_command(
     ] = False,
 ) -> None:
     """Copy stored metrics and reports between metrics stores, then verify the counts."""
-    kinds = None if not kind else [check_kind(k) for k in kind]
-    when = None if day is None else parse_day(day)
-    if source == target:
-        raise ConfigError("--from and --to are the same store", hint="give two different URLs")
-    from entrepot.city.metrics.copy import copy_metrics  # only this command copies
-    from entrepot.city.metrics.url import open_metrics
-
-    with open_metrics(source) as origin, open_metrics(target) as destination:
-        result = copy_metrics(
-            origin, destination, kinds=kinds, start=when, end=when, dry_run=dry_run
-        )
+    result = current_app(ctx).city.copy_metrics(
+        source, target, day=day, kinds=kind, dry_run=dry_run
+    )
     print_json(result.as_dict())
 
 

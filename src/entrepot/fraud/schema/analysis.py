@@ -23,8 +23,11 @@ from entrepot.fraud.schema.target import (
     leaking_columns,
     score_candidate,
 )
+from entrepot.fraud.schema.time_counter import time_counter
 from entrepot.fraud.tables.finite import infinities
 from entrepot.fraud.tables.io import read_table
+from entrepot.i18n.messages import english
+from entrepot.messages import N_, Message, Np_
 
 
 @dataclass(frozen=True)
@@ -38,7 +41,12 @@ class Analysis:
     candidates: tuple[TargetCandidate, ...]
     frauds: int
     unlabelled_rows: int  # rows whose label is missing
-    warnings: tuple[str, ...]
+    notes: tuple[Message, ...]  # what will limit a model, as catalog keys and values
+
+    @property
+    def warnings(self) -> tuple[str, ...]:
+        """The notes in English."""
+        return tuple(english(note) for note in self.notes)
 
     @property
     def labelled(self) -> bool:
@@ -96,6 +104,7 @@ class Analysis:
             "target_candidates": [c.to_dict() for c in self.candidates],
             "columns": [c.to_dict() for c in self.columns],
             "warnings": list(self.warnings),
+            "warning_messages": [note.to_json() for note in self.notes],
         }
 
 
@@ -120,7 +129,7 @@ def analyze(frame: pd.DataFrame, *, target: str | None = None) -> Analysis:
     elif found and found[0].score >= LABEL_THRESHOLD:
         target, positive = found[0].column, found[0].positive
     profiles = [profile(frame[col], col) for col in frame.columns]
-    warnings: list[str] = []
+    warnings: list[Message] = []
     frauds = unlabelled = 0
     if target is not None:
         y = label_vector(frame[target], positive)
@@ -128,19 +137,15 @@ def analyze(frame: pd.DataFrame, *, target: str | None = None) -> Analysis:
         leaks = set(leaking_columns(frame, target, y))
         for i, col in enumerate(profiles):
             if col.name == target:
-                profiles[i] = replace(col, role="target", reason="the fraud label")
+                profiles[i] = replace(col, role="target", why=Message(N_("reason.label")))
             elif col.name in leaks:
-                profiles[i] = replace(col, role="leak", reason="each value goes with one class")
-                warnings.append(
-                    f"column {col.name!r} determines the label exactly: it is derived from it "
-                    "(like a fraud-scenario code) and is left out of the features"
-                )
+                profiles[i] = replace(col, role="leak", why=Message(N_("reason.leak")))
+                warnings.append(Message(N_("warning.leak"), {"column": col.name}))
         if unlabelled:
-            warnings.append(f"{unlabelled} rows have no label; training ignores them")
+            warnings.append(Message(Np_("warning.unlabelled"), {"count": unlabelled}))
     for column, count in infinite.items():
-        values = "value" if count == 1 else "values"
-        warnings.append(f"column {column!r} held {count} infinite {values}, read as missing")
-    warnings.extend(_gaps(profiles, len(frame)))
+        warnings.append(Message(Np_("warning.infinite"), {"column": str(column), "count": count}))
+    warnings.extend(_gaps(profiles, frame))
     return Analysis(
         rows=len(frame),
         columns=tuple(profiles),
@@ -149,7 +154,7 @@ def analyze(frame: pd.DataFrame, *, target: str | None = None) -> Analysis:
         candidates=tuple(found),
         frauds=frauds,
         unlabelled_rows=unlabelled,
-        warnings=tuple(warnings),
+        notes=tuple(warnings),
     )
 
 
@@ -177,26 +182,27 @@ def _user_target(frame: pd.DataFrame, target: str) -> TargetCandidate:
     return scored
 
 
-def _gaps(profiles: list[ColumnProfile], rows: int) -> list[str]:
+def _gaps(profiles: list[ColumnProfile], frame: pd.DataFrame) -> list[Message]:
     notes = []
+    rows = len(frame)
     empty = [c.name for c in profiles if c.role == "empty"]
     if empty:
-        notes.append(f"all-missing columns ignored: {', '.join(empty)}")
+        notes.append(Message(N_("warning.all_missing"), {"columns": ", ".join(empty)}))
     constant = [c.name for c in profiles if c.role == "constant"]
     if constant:
-        notes.append(f"constant columns ignored: {', '.join(constant)}")
+        notes.append(Message(N_("warning.constant"), {"columns": ", ".join(constant)}))
     sparse = [c.name for c in profiles if c.role != "empty" and c.missing > rows / 2]
     if sparse:
-        notes.append(f"more than half missing: {', '.join(sparse)}")
+        notes.append(Message(N_("warning.sparse"), {"columns": ", ".join(sparse)}))
     roles = {c.role for c in profiles}
     kinds = {c.entity_kind for c in profiles if c.role == "entity"}
-    if "timestamp" not in roles:
-        notes.append(
-            "no timestamp: validation uses a stratified random split and no behaviour "
-            "features (counts, amounts over past days) can be built"
-        )
+    counter = None if "timestamp" in roles else time_counter(frame, profiles)
+    if counter is not None:
+        notes.append(Message(N_("warning.time_counter"), {"column": counter[0]}))
+    elif "timestamp" not in roles:
+        notes.append(Message(N_("warning.no_timestamp")))
     elif not kinds & {CUSTOMER, COUNTERPARTY}:
-        notes.append("no customer or terminal id: no per-entity behaviour features")
+        notes.append(Message(N_("warning.no_entity")))
     return notes
 
 

@@ -16,6 +16,8 @@ import pandas as pd
 from entrepot.fraud.errors import UnreadableFile
 from entrepot.fraud.schema import names
 from entrepot.fraud.tables.timeparse import detect_format
+from entrepot.i18n.messages import english
+from entrepot.messages import N_, Message, Np_, Word
 
 ROLES = (
     "id",
@@ -55,9 +57,14 @@ class ColumnProfile:
     role: str
     missing: int
     distinct: int
-    reason: str
+    why: Message  # the reason for the role, as a catalog key and its values
     entity_kind: str | None = None  # customer | counterparty | other, for entities
     time_format: str | None = None  # for timestamps, see entrepot.fraud.tables.timeparse
+
+    @property
+    def reason(self) -> str:
+        """Why the column has its role, in English (``repeated customer id``)."""
+        return english(self.why)
 
     def to_dict(self) -> dict[str, object]:
         out: dict[str, object] = {
@@ -67,6 +74,7 @@ class ColumnProfile:
             "missing": self.missing,
             "distinct": self.distinct,
             "reason": self.reason,
+            "reason_message": self.why.to_json(),
         }
         if self.entity_kind:
             out["entity_kind"] = self.entity_kind
@@ -114,7 +122,7 @@ class _Facts:
             return True
         return not names.has_any(self.tokens, names.CATEGORY_WORDS) and self.distinct > 10
 
-    def made(self, role: str, reason: str, **extra: str | None) -> ColumnProfile:
+    def made(self, role: str, reason: Message, **extra: str | None) -> ColumnProfile:
         return ColumnProfile(
             self.name,
             self.dtype,
@@ -134,7 +142,7 @@ def profile(series: pd.Series, name: str) -> ColumnProfile:
     missing = n - len(present)
     dtype = str(series.dtype)
     if present.empty:
-        return ColumnProfile(name, dtype, "empty", missing, 0, "every value is missing")
+        return ColumnProfile(name, dtype, "empty", missing, 0, Message(N_("reason.all_missing")))
     distinct = _distinct(present, name)
     tokens = names.tokens(name)
     facts = _Facts(
@@ -150,14 +158,18 @@ def profile(series: pd.Series, name: str) -> ColumnProfile:
         id_named=names.has_any(tokens, names.ID_WORDS),
     )
     if distinct == 1 and len(present) >= FEW_VALUES:
-        return facts.made("constant", f"a single value {present.iloc[0]!r}")
+        return facts.made(
+            "constant", Message(N_("reason.single_value"), {"value": repr(present.iloc[0])})
+        )
     numeric = pd.api.types.is_numeric_dtype(series) and not pd.api.types.is_bool_dtype(series)
     if not numeric or names.has_any(tokens, names.TIME_WORDS):
         fmt = detect_format(series)
         if fmt is not None:
-            return facts.made("timestamp", f"parses as {fmt}", time_format=fmt)
+            return facts.made(
+                "timestamp", Message(N_("reason.parses_as"), {"format": fmt}), time_format=fmt
+            )
     if distinct == 2:
-        return facts.made("boolean", "two values")
+        return facts.made("boolean", Message(N_("reason.two_values")))
     if numeric:
         return _numeric_role(present, facts)
     return _text_role(present, facts)
@@ -181,26 +193,26 @@ def _numeric_role(present: pd.Series, f: _Facts) -> ColumnProfile:
     integer = pd.api.types.is_integer_dtype(present) or bool(np.all(np.mod(values, 1) == 0))
     amount_like = names.has_any(f.tokens, names.AMOUNT_WORDS) and float(np.max(values)) > 1
     if integer and f.unique and f.id_named:
-        return f.made("id", "an identifier's name, a different integer on every row")
+        return f.made("id", Message(N_("reason.id_named_unique")))
     if integer and not f.few and _numbers_the_rows(present):
-        return f.made("id", "numbers the rows")
+        return f.made("id", Message(N_("reason.row_numbers")))
     if integer and f.near_unique and not f.unique and (f.id_named or f.kind):
-        return f.made("id", "a different value on almost every row")
+        return f.made("id", Message(N_("reason.near_unique_values")))
     if amount_like and not (f.entity_like and integer):
-        return f.made("amount", "numeric with an amount-like name")
+        return f.made("amount", Message(N_("reason.amount_named")))
     if integer and f.unique and (f.id_named or f.kind or _sequence(present)):
-        return f.made("id", "a different integer on every row")
+        return f.made("id", Message(N_("reason.unique_integers")))
     if integer and f.few and f.id_named and f.kind is None and f.distinct == f.rows:
-        return f.made("id", "an identifier's name, a different integer on every row")
+        return f.made("id", Message(N_("reason.id_named_unique")))
     if integer and f.entity_like:
-        return f.made("entity", f"repeated {f.kind} id", entity_kind=f.kind)
+        return f.made("entity", _repeated(f.kind), entity_kind=f.kind)
     if integer and names.has_any(f.tokens, names.CATEGORY_WORDS) and f.distinct <= 1000:
-        return f.made("categorical", "integer codes with a category-like name")
+        return f.made("categorical", Message(N_("reason.category_codes")))
     if integer and f.id_named:
         if 50 <= f.distinct < 0.5 * f.rows:
-            return f.made("entity", "repeated id", entity_kind=OTHER)
-        return f.made("categorical", "a few id values")
-    return f.made("numeric", "numbers")
+            return f.made("entity", Message(N_("reason.repeated_id")), entity_kind=OTHER)
+        return f.made("categorical", Message(N_("reason.few_ids")))
+    return f.made("numeric", Message(N_("reason.numbers")))
 
 
 def _text_role(present: pd.Series, f: _Facts) -> ColumnProfile:
@@ -208,18 +220,23 @@ def _text_role(present: pd.Series, f: _Facts) -> ColumnProfile:
     spaced = float(sample.str.contains(" ", regex=False).mean())
     length = float(sample.str.len().mean())
     if f.unique and spaced < 0.5:
-        return f.made("id", "a different value on every row")
+        return f.made("id", Message(N_("reason.unique_values")))
     if f.near_unique and spaced < 0.5:
-        return f.made("id", "a different value on almost every row")
+        return f.made("id", Message(N_("reason.near_unique_values")))
     if f.entity_like and spaced < 0.5:
-        return f.made("entity", f"repeated {f.kind} id", entity_kind=f.kind)
+        return f.made("entity", _repeated(f.kind), entity_kind=f.kind)
     if f.distinct <= max(50, 0.05 * f.rows) and length <= 40:
-        return f.made("categorical", f"{f.distinct} distinct labels")
+        return f.made("categorical", Message(Np_("reason.labels"), {"count": f.distinct}))
     if spaced >= 0.5 or length > 40:
-        return f.made("text", "free text")
+        return f.made("text", Message(N_("reason.free_text")))
     if f.id_named and f.distinct < 0.5 * f.rows:
-        return f.made("entity", "repeated id", entity_kind=OTHER)
-    return f.made("categorical", f"{f.distinct} distinct labels (high cardinality)")
+        return f.made("entity", Message(N_("reason.repeated_id")), entity_kind=OTHER)
+    return f.made("categorical", Message(Np_("reason.labels_many"), {"count": f.distinct}))
+
+
+def _repeated(kind: str | None) -> Message:
+    """``repeated customer id``: the kind of entity is a word of its own."""
+    return Message(N_("reason.repeated_entity"), {"kind": Word(f"role.kind.{kind}")})
 
 
 def _sequence(present: pd.Series) -> bool:

@@ -37,9 +37,11 @@ from entrepot.fraud.score.column_reader import ColumnReader
 from entrepot.fraud.score.ensemble import Ensemble, Member
 from entrepot.fraud.score.explain import contributions
 from entrepot.fraud.score.numpy_path import score_member
-from entrepot.fraud.score.words import AmountRatio, amount_ratio, in_words
+from entrepot.fraud.score.words import AmountRatio, amount_ratio, in_parts
 from entrepot.fraud.tables.io import write_table
 from entrepot.fraud.tables.timeparse import parse_times
+from entrepot.i18n.messages import english_parts
+from entrepot.messages import Message
 
 RISK_LEVELS = ("low", "medium", "high", "critical")
 OUTPUT_COLUMNS = ("fraud_probability", "prediction", "risk_level", "anomaly_score")
@@ -98,6 +100,10 @@ def _projection(member: Member, model: FraudModel, labels: list[str]) -> np.ndar
     return out
 
 
+#: Each explained row's explanation as messages, by its position in the scored frame.
+Explanations = dict[int, tuple[Message, ...]]
+
+
 def score(
     frame: pd.DataFrame,
     ensemble: Ensemble,
@@ -107,8 +113,11 @@ def score(
     explain_limit: int = 10_000,
     threads: int = 1,
     fast: bool = True,
+    explained: Explanations | None = None,
 ) -> pd.DataFrame:
-    """Score every row of ``frame`` (see the module docstring for the columns).
+    """Score every row of ``frame`` (see the module docstring for the columns); the
+    ``explanation`` column is in English, and ``explained``, when given, receives each
+    explained row's explanation as messages.
 
     ``threads``: threads of the boosting libraries' predictions; more than one pays on
     large files when the cores are free (OpenMP threads that wait for a busy core make
@@ -147,6 +156,7 @@ def score(
         matrices.append(x)
     proba = weights @ probs
     reasons = np.full(n, "", dtype=object)
+    parts: Explanations = {} if explained is None else explained
     rows = np.flatnonzero(proba >= threshold / 2) if explain else np.zeros(0, dtype=np.intp)
     if len(rows):
         rows = rows[np.argsort(-proba[rows], kind="stable")][:explain_limit]
@@ -158,7 +168,9 @@ def score(
             ratio = ratio or amount_ratio(
                 model.features.feature_names_, x[rows], _upload_amount(member, model)
             )
-        reasons[rows] = in_words(frame, rows, pushed, labels, ratio)
+        found = in_parts(frame, rows, pushed, labels, ratio)
+        parts.update(zip(rows.tolist(), found, strict=True))
+        reasons[rows] = [english_parts(said) for said in found]
     known = ~np.isnan(anomalies)
     anomaly_weight = (weights[:, None] * known).sum(axis=0)
     with np.errstate(invalid="ignore"):

@@ -1,7 +1,7 @@
-"""A row's explanation in words: the upload columns that push its score up most, each with
-the row's value, and for an amount the ratio to the customer's mean over the model's
-longest window when the model computes it (``amount 2,340, 6.9 × this customer's 30-day
-mean; hour 3``).
+"""A row's explanation: the upload columns that push its score up most, each with the row's
+value, and for an amount the ratio to the customer's mean over the model's longest window
+when the model computes it; messages (``entrepot.messages``) that read, in English,
+``amount 2,340, 6.9 × this customer's 30-day mean; hour 3``.
 
 The ratio is the model's own feature (``customer0_amount_ratio_30d``), read from the
 feature matrix the row was scored with, so the words say what the model saw.
@@ -17,6 +17,9 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+
+from entrepot.i18n.messages import speaker
+from entrepot.messages import N_, Message, Number, Param, Word
 
 _RATIO = re.compile(r"^customer0_amount_ratio_(\d+)d$")
 #: Characters of a text value kept in an explanation.
@@ -45,27 +48,33 @@ def amount_ratio(
     return None
 
 
-def value_text(value: Any) -> str:
-    """A cell as people read it: ``2,340``, ``12.5``, text cut at :data:`TEXT_LIMIT`."""
+def cell_value(value: Any) -> Param:
+    """A cell as an explanation shows it: a number, a word (missing, yes, no) or its text cut
+    at :data:`TEXT_LIMIT`."""
     if isinstance(value, np.generic):
         value = value.item()
     if value is None or (isinstance(value, float) and not math.isfinite(value)):
-        return "missing"
+        return Word(N_("common.missing"))
     if isinstance(value, bool):
-        return "yes" if value else "no"
+        return Word(N_("common.yes") if value else N_("common.no"))
     if isinstance(value, int):
-        return f"{value:,}"
+        return value
     if isinstance(value, float):
         if value.is_integer() and abs(value) < 1e15:
-            return f"{int(value):,}"
-        return f"{value:,.2f}"
+            return int(value)
+        return Number(value, 2)
     if pd.isna(value):
-        return "missing"
+        return Word(N_("common.missing"))
     text = str(value)
     return text if len(text) <= TEXT_LIMIT else text[: TEXT_LIMIT - 1] + "…"
 
 
-def in_words(
+def value_text(value: Any) -> str:
+    """A cell as people read it in English: ``2,340``, ``12.50``, ``missing``."""
+    return speaker("en").value(cell_value(value))
+
+
+def in_parts(
     frame: pd.DataFrame,
     rows: np.ndarray,
     pushed: np.ndarray,
@@ -74,9 +83,10 @@ def in_words(
     *,
     top: int = 3,
     minimum: float = 1e-3,
-) -> list[str]:
+) -> list[tuple[Message, ...]]:
     """For each of ``rows`` (positions in ``frame``), the ``top`` columns of ``pushed``
-    ``(len(rows), len(labels))`` pushing its score up, in words; ``""`` when none does."""
+    ``(len(rows), len(labels))`` pushing its score up, each a message naming the column and
+    the row's value (and the amount's ratio to the customer's mean); none when none does."""
     if len(rows) == 0:
         return []
     k = min(top, len(labels))
@@ -88,9 +98,16 @@ def in_words(
             if pushed[i, j] <= minimum:
                 continue
             label = labels[j]
-            text = f"{label} {value_text(frame.iat[row, j])}"
+            value = cell_value(frame.iat[row, j])
             if ratio is not None and label == ratio.column and math.isfinite(ratio.values[i]):
-                text += f", {ratio.values[i]:.1f} × this customer's {ratio.days}-day mean"
-            parts.append(text)
-        out.append("; ".join(parts))
+                times = Number(float(ratio.values[i]), 1)
+                parts.append(
+                    Message(
+                        N_("explanation.ratio"),
+                        {"column": label, "value": value, "ratio": times, "days": ratio.days},
+                    )
+                )
+            else:
+                parts.append(Message(N_("explanation.cell"), {"column": label, "value": value}))
+        out.append(tuple(parts))
     return out

@@ -14,8 +14,9 @@ from entrepot.fraud.model.estimator import positive_scores
 from entrepot.fraud.model.features import FeatureBuilder, FeatureSpec
 from entrepot.fraud.model.saved import FraudModel
 from entrepot.fraud.score.explain import contributions
-from entrepot.fraud.score.words import AmountRatio, in_words
+from entrepot.fraud.score.words import AmountRatio, in_parts
 from entrepot.fraud.train.search import DEFAULTS, KINDS, Data, fit_one
+from entrepot.i18n.messages import english_parts
 
 
 def _model(kind: str) -> tuple[FraudModel, np.ndarray]:
@@ -60,7 +61,8 @@ def test_reasons_name_the_columns_that_push_up_with_the_rows_values() -> None:
     frame = pd.DataFrame({"amount": [2340.0, 12.5], "hour": [3, 14], "country": ["FR", "DE"]})
     values = np.asarray([[1.2, -0.5, 0.35], [-1.0, -0.2, 0.0]])
     ratio = AmountRatio("amount", 30, np.asarray([6.94, np.nan]))
-    assert in_words(frame, np.asarray([0, 1]), values, list(frame.columns), ratio) == [
+    found = in_parts(frame, np.asarray([0, 1]), values, list(frame.columns), ratio)
+    assert [english_parts(parts) for parts in found] == [
         "amount 2,340, 6.9 × this customer's 30-day mean; country FR",
         "",
     ]

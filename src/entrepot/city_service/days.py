@@ -1,0 +1,43 @@
+"""Which days a city run covers: ``--date D``, or ``--since D [--until D]``, bounded."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+
+from entrepot.city.days import days_between, paris, parse_day
+from entrepot.errors import ConfigError
+
+#: Longest range one ``run`` accepts (a typo in a year would otherwise mean decades); the
+#: traffic scans are chunked (``city.runs.TRAFFIC_CHUNK_DAYS``), so years are fine.
+MAX_DAYS = 3660
+
+
+def yesterday() -> date:
+    """The Paris local day before today."""
+    return datetime.now(paris()).date() - timedelta(days=1)
+
+
+def run_days(day: str | None, since: str | None, until: str | None) -> list[date]:
+    """The days a ``run`` covers: ``--date D``, or ``--since D [--until D]`` (until
+    defaults to yesterday, Paris time)."""
+    if (day is None) == (since is None):
+        raise ConfigError(
+            "give either --date or --since", hint="e.g. --date 2025-11-04 or --since 2025-11-01"
+        )
+    if until is not None and since is None:
+        raise ConfigError("--until goes with --since", hint="e.g. --since D1 --until D2")
+    if day is not None:
+        return [parse_day(day)]
+    assert since is not None
+    first = parse_day(since)
+    last = parse_day(until) if until is not None else yesterday()
+    if last < first:
+        raise ConfigError(
+            f"--since {first} is after --until {last}",
+            hint="the range is inclusive and --until defaults to yesterday",
+        )
+    if (last - first).days >= MAX_DAYS:
+        raise ConfigError(
+            f"{first} to {last} is more than {MAX_DAYS} days", hint="run it in smaller ranges"
+        )
+    return list(days_between(first, last))

@@ -1,0 +1,237 @@
+"""The city app's use cases (``app.city``): each command, route and job calls one method.
+
+The rules live here once: which days a run covers (:mod:`entrepot.city_service.days`),
+that a metrics copy goes between two stores, which metric types exist. Nothing heavy is
+imported until a method runs: ``entrepot city status`` reads the watermarks without the
+ORM, ``generate`` needs numpy only, ``process`` and ``run`` pandas and DuckDB.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from datetime import UTC, date, datetime
+from functools import cached_property
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from entrepot.city.days import parse_day
+from entrepot.city.kinds import METRIC_TYPES, REPORT, check_kind, check_types
+from entrepot.city.limits import DEFAULT_MEMORY_LIMIT
+from entrepot.city_service.days import run_days
+from entrepot.city_service.records import Generated, RunRequest
+from entrepot.errors import ConfigError
+
+if TYPE_CHECKING:
+    from sqlalchemy import Engine
+
+    from entrepot.catalog.city.records import Watermark
+    from entrepot.city.collect.collector import CollectReport, FeedOutcome
+    from entrepot.city.collect.feeds import FeedUrls
+    from entrepot.city.imports.files import ProgressFor
+    from entrepot.city.imports.records import ImportSummary
+    from entrepot.city.metrics.copy import CopyResult
+    from entrepot.city.runs import Outcome, RunSummary
+    from entrepot.city.runtime import CityRuntime
+    from entrepot.city_service.queue import CityJobs
+    from entrepot.jobs.worker import Worker
+    from entrepot.storage.protocols import Store
+
+
+class CityService:
+    """The city use cases over the runtime (store, catalog, metrics) and the job queue,
+    each built on first use by the composition root's callables."""
+
+    def __init__(
+        self,
+        runtime: Callable[[], CityRuntime],
+        jobs: Callable[[], CityJobs],
+        listed: Callable[[], Engine],
+        feed_urls: Callable[[], FeedUrls] | None = None,
+    ) -> None:
+        self._runtime = runtime
+        self._jobs = jobs
+        self._listed = listed
+        self._feed_urls = feed_urls
+
+    @cached_property
+    def runtime(self) -> CityRuntime:
+        """The city app's parts (the JSON API's and the dashboard's reads go through it)."""
+        return self._runtime()
+
+    @cached_property
+    def jobs(self) -> CityJobs:
+        """The city job queue (``entrepot worker --queue city``)."""
+        return self._jobs()
+
+    def _store(self, prefix: str) -> Store:
+        store = self.runtime.store
+        return store.scoped(prefix) if prefix.strip("/") else store
+
+    def generate(
+        self,
+        start: str,
+        *,
+        prefix: str = "",
+        progress: Callable[[str], None] | None = None,
+        **counts: Any,
+    ) -> Generated:
+        """``entrepot city generate``: synthetic raw data from the local day ``start``;
+        ``counts`` are :class:`~entrepot.city.generator.GenerateOptions`' other fields."""
+        from entrepot.city.generator import GenerateOptions, generate  # numpy: when used
+
+        options = GenerateOptions(start=parse_day(start), **counts)
+        store = self._store(prefix)
+        return Generated(store.url, generate(store, options, progress=progress))
+
+    def process(
+        self,
+        day: str,
+        types: Sequence[str] | None = None,
+        *,
+        prefix: str = "",
+        memory_limit: str = DEFAULT_MEMORY_LIMIT,
+    ) -> dict[str, Any]:
+        """``entrepot city process``: the metrics of one local day, computed, not stored."""
+        from entrepot.city.pipeline import DayProcessor  # pandas, DuckDB: when used
+
+        when = parse_day(day)
+        chosen = check_types(types or METRIC_TYPES)
+        processor = DayProcessor(self.runtime.lake(prefix), memory_limit=memory_limit)
+        return processor.run(when, chosen)
+
+    def run(
+        self, request: RunRequest, *, progress: Callable[[Outcome], None] | None = None
+    ) -> RunSummary:
+        """``entrepot city run``: bring the days of ``request`` up to date, here."""
+        days = run_days(request.day, request.since, request.until)
+        types = check_types(request.types or METRIC_TYPES)
+        runner = self.runtime.runner(
+            request.prefix, memory_limit=request.memory_limit, progress=progress
+        )
+        return runner.run(days, types, force=request.force, report=request.report)
+
+    def run_on_queue(
+        self, request: RunRequest, *, on_progress: Callable[[int, int], None] | None = None
+    ) -> RunSummary:
+        """``entrepot city run --jobs``: the (type, day) units of ``request`` on the job
+        queue, worked by any worker sharing it; waits for them and their reports."""
+        from entrepot.city.fanout import fan_out
+
+        days = run_days(request.day, request.since, request.until)
+        types = check_types(request.types or METRIC_TYPES)
+        return fan_out(
+            self.jobs.submit,
+            self.jobs.poll,
+            days,
+            types,
+            prefix=request.prefix,
+            force=request.force,
+            report=request.report,
+            memory_limit=request.memory_limit,
+            on_progress=on_progress,
+        )
+
+    def worker(self, threads: int = 1) -> Worker:
+        """A worker on the city queue (not started)."""
+        return self.jobs.worker(threads)
+
+    def status(
+        self,
+        *,
+        source: str | None = None,
+        since: str | None = None,
+        until: str | None = None,
+        failed: bool = False,
+    ) -> list[Watermark]:
+        """``entrepot city status``: the watermarks, filtered (no ORM: a fast read)."""
+        from entrepot.catalog.listings import watermarks
+
+        return watermarks(
+            self._listed(),
+            source=None if source is None else check_kind(source),
+            start=None if since is None else parse_day(since),
+            end=None if until is None else parse_day(until),
+            state="failed" if failed else None,
+        )
+
+    def metrics(self, kind: str, day: str) -> dict[str, Any]:
+        """The stored metrics document of ``kind`` on ``day``."""
+        checked = check_types([kind])[0]
+        return self.runtime.metrics.require(checked, parse_day(day)).document
+
+    def report(self, day: str) -> dict[str, Any]:
+        """The stored daily report of ``day``."""
+        return self.runtime.metrics.require(REPORT, parse_day(day)).document
+
+    def report_csv(self, day: str) -> bytes:
+        """The latest report CSV of ``day``, read verified from the store."""
+        _, data = self.runtime.reports.read_latest(parse_day(day))
+        return data
+
+    def import_files(
+        self,
+        paths: Sequence[Path],
+        *,
+        prefix: str = "",
+        as_of: str | None = None,
+        progress_for: ProgressFor | None = None,
+    ) -> ImportSummary:
+        """``entrepot city import``: files, folders and archives into the lake; ``as_of``
+        (YYYY-MM-DD) dates the snapshots taken that day."""
+        when = None
+        if as_of is not None:
+            day = parse_day(as_of)
+            when = datetime(day.year, day.month, day.day, 12, tzinfo=UTC)
+        return self.runtime.import_files(paths, prefix, as_of=when, progress_for=progress_for)
+
+    def collect(
+        self,
+        names: Sequence[str] | None = None,
+        *,
+        prefix: str = "",
+        force: bool = False,
+        attempts: int = 4,
+        backoff: float = 2.0,
+        on_feed: Callable[[FeedOutcome], None] | None = None,
+    ) -> CollectReport:
+        """``entrepot city collect``: fetch the feeds ``names`` (default: every one) at the
+        configured addresses into the lake, once an hour."""
+        from entrepot.city.collect.collector import collect
+        from entrepot.city.collect.feeds import feeds
+        from entrepot.city.collect.fetch import Retries, client, fetch
+
+        if self._feed_urls is None:
+            raise ConfigError("no feed addresses configured", hint="see `entrepot config show`")
+        chosen = tuple(f for f in feeds(self._feed_urls()) if not names or f.name in names)
+        policy = Retries(attempts=attempts, backoff=backoff)
+        with client(policy.timeout) as http:
+            return collect(
+                self._store(prefix),
+                chosen,
+                lambda url: fetch(http, url, retries=policy),
+                force=force,
+                on_feed=on_feed,
+            )
+
+    def copy_metrics(
+        self,
+        source: str,
+        target: str,
+        *,
+        day: str | None = None,
+        kinds: Sequence[str] | None = None,
+        dry_run: bool = False,
+    ) -> CopyResult:
+        """``entrepot city copy-metrics``: the stored documents from one metrics store to
+        another, verified."""
+        chosen = None if not kinds else [check_kind(k) for k in kinds]
+        when: date | None = None if day is None else parse_day(day)
+        if source == target:
+            raise ConfigError("--from and --to are the same store", hint="give two different URLs")
+        from entrepot.city.metrics.copy import copy_metrics
+        from entrepot.city.metrics.url import open_metrics
+
+        with open_metrics(source) as origin, open_metrics(target) as destination:
+            return copy_metrics(
+                origin, destination, kinds=chosen, start=when, end=when, dry_run=dry_run
+            )
