@@ -112,9 +112,11 @@ def roadworks_metrics(frame: pd.DataFrame, ref: pd.DataFrame, day: date) -> dict
     active = frame[active_on(frame, day)].copy()
     active["impact"] = active["impact"].str.strip()
     active["level"] = active["level"].str.strip()
-    active["score"] = active["level"].map(LEVEL_WEIGHTS).fillna(1.0) * active["impact"].map(
-        IMPACT_WEIGHTS
-    ).fillna(0.5)
+    # As floats even on a day without works: an empty text column maps to an empty text
+    # column, which pandas refuses to multiply.
+    level_weight = active["level"].map(LEVEL_WEIGHTS).astype("float64").fillna(1.0)
+    impact_weight = active["impact"].map(IMPACT_WEIGHTS).astype("float64").fillna(0.5)
+    active["score"] = level_weight * impact_weight
     active["impacted_arcs"] = _impacted_arcs(active, ref)
     active["zone"] = _zones(active)
     active["days_running"] = [(day - b).days for b in begin[active.index]]
