@@ -15,9 +15,13 @@ RUN apt-get update \
 WORKDIR /opt/entrepot
 COPY pyproject.toml requirements.lock README.md ./
 COPY src ./src
-# Only what the service needs, at the versions of the lock file.
+COPY scripts/city-hourly.sh ./scripts/
+# Every extra the product uses (all of pyproject's but dev, and torch which is kept out of
+# the lock), at the versions of the lock file; tests/e2e/test_image.py builds the same set
+# in a fresh virtual environment and runs the compose services' commands with it.
+ARG EXTRAS=postgres,ml,city,web,oidc,mongodb,mlflow
 RUN pip install uv \
-    && uv pip install --system --constraint requirements.lock ".[postgres,ml,web,oidc]" \
+    && uv pip install --system --constraint requirements.lock ".[${EXTRAS}]" \
     && pip uninstall -y uv
 
 # Never run as root; /data holds the cache and temporary files (ephemeral is fine: the
