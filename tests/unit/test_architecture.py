@@ -234,7 +234,6 @@ ENTRYPOINT_RESIDUE: dict[str, frozenset[str]] = {
             "asgi",
             "catalog.copy.service",
             "catalog.engine",
-            "catalog.listings",
             "city.collect.collector",
             "city.collect.feeds",
             "city.kinds",

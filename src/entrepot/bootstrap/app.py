@@ -46,6 +46,7 @@ if TYPE_CHECKING:
     from entrepot.registry.service import Registry
     from entrepot.relocation import StoreMigrations
     from entrepot.relocation.locations import Locator
+    from entrepot.services.listings import Listings
     from entrepot.services.maintenance import Maintenance
     from entrepot.services.objects import ObjectService
     from entrepot.services.temporaries import TempArea
@@ -257,6 +258,13 @@ class App:
             self.require_instance()
             ensure_migrated(self.engine)
             self._migrated = True
+
+    @cached_property
+    def listings(self) -> Listings:
+        """``users list`` and ``models ls``: one Core query each, no ORM (ADR 0030)."""
+        from entrepot.services.listings import Listings
+
+        return Listings(lambda: self.listed, lambda user: self.accounts.find(user).id)
 
     def listing(self, prefix: str, *, recursive: bool = False) -> Listing:
         """``entrepot ls``: the folders and objects under ``prefix``, or the one object it

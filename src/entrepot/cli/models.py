@@ -147,13 +147,7 @@ def pull(
 @models_app.command("ls")
 def ls(ctx: typer.Context, as_json: JsonFlag = False) -> None:
     """List the models and their latest version."""
-    from entrepot.catalog.listings import model_summaries
-
-    app = current_app(ctx)
-    user = user_option(ctx)
-    # no --user: the shared models
-    namespace = "" if user is None else str(app.accounts.find(user).id)
-    summaries = model_summaries(app.listed, namespace)
+    summaries = current_app(ctx).listings.models(user_option(ctx))  # no --user: shared
     rows = [
         {"name": s.name, "versions": s.versions, "latest": s.latest, "latest_at": s.latest_at}
         for s in summaries

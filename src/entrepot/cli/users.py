@@ -81,8 +81,6 @@ def list_users(
     as_json: JsonFlag = False,
 ) -> None:
     """List the accounts."""
-    from entrepot.catalog.listings import users
-
     rows = [
         {
             "id": user.id,
@@ -92,7 +90,7 @@ def list_users(
             "active": user.is_active,
             "created_at": user.created_at,
         }
-        for user in users(_app().listed, query=query)
+        for user in _app().listings.users(query)
     ]
     columns = [Column(key) for key in ("id", "email", "name", "admin", "active")]
     columns.append(Column("created_at", "created", show=lambda t: f"{t:%Y-%m-%d}"))
