@@ -31,6 +31,7 @@ from entrepot.http.observability import JobsCollector, Metrics, RequestContext
 from entrepot.http.options import WebOptions, web_options
 from entrepot.http.pace import BodyPaceGuard
 from entrepot.http.proxies import ClientAddress
+from entrepot.http.refusals import declare_refusals
 from entrepot.http.security import SecurityHeaders
 from entrepot.http.sessions import SESSION_COOKIE
 from entrepot.web import pages
@@ -105,6 +106,7 @@ def create_app(
     app.include_router(assets.router)
     pages.install(app)
     _include_city(app)
+    declare_refusals(app)  # every route's 4xx in the OpenAPI document, from one table
     return app
 
 
