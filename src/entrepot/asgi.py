@@ -29,7 +29,9 @@ from entrepot.http.bodies import BodyLimit, BodyLimits
 from entrepot.http.deps import read_pool
 from entrepot.http.observability import JobsCollector, Metrics, RequestContext
 from entrepot.http.options import WebOptions, web_options
+from entrepot.http.pace import BodyPaceGuard
 from entrepot.http.proxies import ClientAddress
+from entrepot.http.refusals import declare_refusals
 from entrepot.http.security import SecurityHeaders
 from entrepot.http.sessions import SESSION_COOKIE
 from entrepot.web import pages
@@ -94,6 +96,8 @@ def create_app(
     # Outside sessions, authentication and parsing: no body is read past its limit.
     limits = BodyLimits(default=opts.body_limit, upload=opts.service.upload_limit)
     app.add_middleware(BodyLimit, limits=limits)
+    # Outside the limit: a body that stops arriving is answered 408, whatever its size.
+    app.add_middleware(BodyPaceGuard, pace=opts.body_pace)
     app.add_middleware(SecurityHeaders)
     app.add_middleware(DeprecatedPaths, successors=DEPRECATED_PATHS)
     app.add_middleware(RequestContext, metrics=app.state.metrics)
@@ -102,6 +106,7 @@ def create_app(
     app.include_router(assets.router)
     pages.install(app)
     _include_city(app)
+    declare_refusals(app)  # every route's 4xx in the OpenAPI document, from one table
     return app
 
 

@@ -112,6 +112,17 @@ class Settings:
     session_days: int = 14
     #: The largest request body of a route that is not an upload (JSON, forms; bytes).
     body_limit: int = field(default=1024**2, metadata={"ge": 1, "before": _size})
+    #: Seconds an incomplete request body may go without a byte before the answer is a
+    #: 408 and the connection is closed (ADR 0040).
+    http_body_timeout: float = field(default=30.0, metadata={"gt": 0, "le": 3600})
+    #: Slowest average rate of a request body (bytes a second; ``1KiB`` is read) once
+    #: ``http_body_grace`` has passed; 0: no minimum.
+    http_min_rate: int = field(default=1024, metadata={"ge": 0, "before": _size})
+    #: Seconds a request body may start slowly before ``http_min_rate`` counts.
+    http_body_grace: float = field(default=10.0, metadata={"ge": 0, "le": 3600})
+    #: Seconds ``entrepot serve`` keeps an idle connection open for the client's next
+    #: request; behind a load balancer, more than the balancer's own idle timeout.
+    http_keep_alive: float = field(default=5.0, metadata={"gt": 0, "le": 3600})
     #: Addresses (or networks, ``10.0.0.0/8``) of the reverse proxies whose
     #: ``X-Forwarded-For`` is believed; none by default (the peer's address is the client's).
     trusted_proxies: tuple[str, ...] = field(default=(), metadata={"before": _proxies})

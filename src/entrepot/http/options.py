@@ -8,6 +8,7 @@ from typing import Any
 from entrepot.bootstrap.fraud import service_options
 from entrepot.config import Settings
 from entrepot.fraud_service.options import ServiceOptions
+from entrepot.http.pace import BodyPace
 
 
 @dataclass(frozen=True)
@@ -31,6 +32,8 @@ class WebOptions:
     oidc: OidcOptions | None
     #: The largest body of a route that is not an upload (uploads: ``service.upload_limit``).
     body_limit: int
+    #: How fast a request body must arrive (ADR 0040).
+    body_pace: BodyPace
     #: Proxies whose ``X-Forwarded-For`` is believed (addresses or networks).
     trusted_proxies: tuple[str, ...]
     #: Reads ``/metrics`` and ``/health``'s details; ``None``: admins only.
@@ -55,6 +58,11 @@ def web_options(settings: Settings, **overrides: Any) -> WebOptions:
         session_days=settings.session_days,
         oidc=oidc,
         body_limit=settings.body_limit,
+        body_pace=BodyPace(
+            idle_seconds=settings.http_body_timeout,
+            min_rate=settings.http_min_rate,
+            grace_seconds=settings.http_body_grace,
+        ),
         trusted_proxies=tuple(settings.trusted_proxies),
         metrics_token=settings.metrics_token or None,
         health_timeout=settings.health_timeout,
