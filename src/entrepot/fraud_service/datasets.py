@@ -91,6 +91,8 @@ class DatasetService:
         summary["sampled"] = not sample.complete
         if not sample.complete:  # the frauds shown are the whole file's, as training counts
             summary = whole_file_label(spool.path, fmt, sample.frame, summary, analysis.positive)
+        counted = summary["rows"]
+        rows = counted if isinstance(counted, int) else sample.total_rows
         dataset_id = uuid.uuid4().hex
         ws = self._workspace(user_id)
         key = f"datasets/{dataset_id}/{name}"
@@ -105,7 +107,7 @@ class DatasetService:
                 object_id=objects[0].id,
                 size=spool.size,
                 sha256=spool.sha256,
-                rows=sample.total_rows,
+                rows=rows,  # the whole file's count when it was read
                 columns=len(sample.frame.columns),
                 target=analysis.target,
                 analysis=summary,

@@ -106,11 +106,19 @@ def whole_file_label(
         count = count_label(path, fmt, sample, target, positive)
     except (FraudError, ValueError, OSError, pd.errors.ParserError):
         return {**summary, "frauds_estimated": True}
-    rate = count.fraud_rate
+    rate = None if count.fraud_rate is None else round(count.fraud_rate, 6)
+    # The label's own line among the candidates shows the same whole-file rate; the other
+    # candidates keep the sample's (the page says the columns were read on a sample).
+    ranked = [
+        {**c, "fraud_rate": rate, "whole_file": True} if c.get("column") == target else c
+        for c in summary.get("target_candidates", [])
+    ]
     return {
         **summary,
+        "rows": count.rows,
         "frauds": count.frauds,
         "unlabelled_rows": count.unlabelled,
-        "fraud_rate": None if rate is None else round(rate, 6),
+        "fraud_rate": rate,
+        "target_candidates": ranked,
         "frauds_estimated": False,
     }

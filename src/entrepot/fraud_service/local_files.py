@@ -65,6 +65,9 @@ class Scored:
     scores: pd.DataFrame
     out: Path
     saved_ensemble: Path | None
+    #: Precision and recall estimated without labels (``fraud_service/estimate.py``), with
+    #: the realised figures when the file holds its label.
+    estimate: dict[str, Any] | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -242,6 +245,8 @@ class LocalFraud:
         from entrepot.fraud.match.description import describe
         from entrepot.fraud.score.scoring import score, write_scores
         from entrepot.fraud.tables.io import read_table
+        from entrepot.fraud_service.estimate import estimate, label_of
+        from entrepot.fraud_service.review import evaluation
 
         choice = ModelChoice(model, ensemble, library, user)
         choice.check()
@@ -252,7 +257,10 @@ class LocalFraud:
         write_scores(scores, out)
         if save_ensemble is not None:
             chosen.save(save_ensemble)
-        return Scored(chosen, scores, out, save_ensemble)
+        found = estimate(
+            scores, chosen.threshold, evaluation(frame, label_of(frame), scores, chosen.threshold)
+        )
+        return Scored(chosen, scores, out, save_ensemble, found)
 
     def evaluate(
         self,

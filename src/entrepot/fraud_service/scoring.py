@@ -33,6 +33,7 @@ from entrepot.fraud.tables.io import read_table, write_table
 from entrepot.fraud_service.curves import CURVES_FILE
 from entrepot.fraud_service.datasets import DatasetService
 from entrepot.fraud_service.errors import LibraryNotReady
+from entrepot.fraud_service.estimate import estimate
 from entrepot.fraud_service.job_payloads import (
     APPLY_KIND,
     BUILD_KIND,
@@ -278,6 +279,7 @@ class ScoringService:
         prediction_id = uuid.uuid4().hex
         key = f"predictions/{prediction_id}.csv"
         summary = summarize(scores, ensemble)
+        summary["estimate"] = estimate(scores, ensemble.threshold, review.get("evaluation"))
         details = {**summary, **review, "top": top_rows(scores, ensemble, explained)}
         shown = preview(scores, self._options.preview_rows)
         folder = self._options.temp_dir

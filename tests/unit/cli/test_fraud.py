@@ -130,6 +130,30 @@ def test_references_match_score_and_evaluate(tmp_path: Path) -> None:
     assert "auprc" in result.output
     result = runner.invoke(fraud_app, ["evaluate", str(data), "--ensemble", *lib, "--json"])
     assert json.loads(result.output)["metrics"]["frauds"] == 90
+    target = json.loads(result.output)["target"]
+    label = pd.read_csv(data, sep=";", encoding="utf-8-sig", dtype=str)[target]
+
+    # the estimate without labels, and the realised figures since the file holds its label
+    scored = tmp_path / "estimated.csv"
+    result = runner.invoke(fraud_app, ["score", str(data), str(scored), "--model", str(ensemble)])
+    assert "estimated precision" in result.output and "calibrated" in result.output
+    result = runner.invoke(
+        fraud_app, ["score", str(data), str(scored), "--model", str(ensemble), "--json"]
+    )
+    assert result.exit_code == 0, result.output
+    estimate = json.loads(result.output)["estimate"]
+    written = pd.read_csv(scored)
+    p = written["fraud_probability"].to_numpy()
+    y = (label == label.value_counts().idxmin()).to_numpy(dtype=int)  # fraud: the rare class
+    flagged = written["prediction"].to_numpy() == 1  # at the unrounded threshold
+    assert estimate["flagged"] == int(flagged.sum())
+    assert estimate["recall"]["value"] == pytest.approx(p[flagged].sum() / p.sum(), abs=1e-5)
+    assert estimate["realised"]["recall"] == pytest.approx(y[flagged].sum() / y.sum(), abs=1e-5)
+    if flagged.any():
+        assert estimate["precision"]["value"] == pytest.approx(p[flagged].mean(), abs=1e-5)
+        assert estimate["realised"]["precision"] == pytest.approx(y[flagged].mean(), abs=1e-5)
+    else:  # nothing flagged: no precision to estimate
+        assert estimate["precision"]["value"] is None
 
     weather = tmp_path / "weather.csv"
     weather.write_text("station;temperature\n" + "\n".join(f"s{i % 3};{i % 17}" for i in range(99)))

@@ -76,3 +76,22 @@ def test_a_file_that_cannot_be_counted_keeps_an_estimate_said_as_such(tmp_path: 
     summary = {"target": "is_fraud", "frauds": 1, "fraud_rate": 0.5}
     found = whole_file_label(path, "parquet", sample, summary, 1)
     assert found == {**summary, "frauds_estimated": True}
+
+
+def test_the_label_rate_everywhere_on_the_analysis_is_the_whole_files(
+    web: tuple[TestClient, FraudServices],
+) -> None:
+    """Frauds concentrated at the end: the rate shown beside the label among the candidates
+    and the row count are the whole file's too, as pandas reads it whole."""
+    content, _ = late_frauds_csv(12_000, seed=8)
+    frame = pd.read_csv(io.BytesIO(content))
+    rate = float(frame["is_fraud"].mean())
+    ann = user_api(*web, "cid@example.com")
+    answer = ann.upload(content, "late.csv")
+    assert answer.status_code == 201, answer.text
+    analysis = answer.json()["analysis"]
+    assert analysis["sampled"] is True and analysis["sample_rows"] < len(frame)
+    assert analysis["rows"] == len(frame) == answer.json()["rows"]
+    assert analysis["fraud_rate"] == pytest.approx(rate, abs=1e-6)
+    label = next(c for c in analysis["target_candidates"] if c["column"] == "is_fraud")
+    assert label["fraud_rate"] == pytest.approx(rate, abs=1e-6)

@@ -123,3 +123,34 @@ def test_the_columns_are_edited_on_the_page_and_scored_again(world: World) -> No
         data={"csrf_token": csrf_of(page), "mapping:cards": "nope = amount"},
     )
     assert refused.status_code == 200 and "has no column nope" in refused.text
+
+
+def test_the_prediction_carries_its_estimate_beside_the_realised_figures(world: World) -> None:
+    client, api, _, _, found = world
+    scores = pd.read_csv(io.BytesIO(api.get(f"/api/predictions/{found['id']}/download").content))
+    labels = pd.read_csv(io.BytesIO(labelled_csv(700, seed=21)))["is_fraud"].to_numpy()
+    p = scores["fraud_probability"].to_numpy()
+    estimate = found["estimate"]
+    assert estimate == found["summary"]["estimate"]
+    flagged = scores["prediction"].to_numpy() == 1  # at the unrounded threshold
+    assert estimate["flagged"] == int(flagged.sum())
+    # CBPE, computed here from the stored probabilities
+    expected_tp, expected_fn = p[flagged].sum(), p[~flagged].sum()
+    assert estimate["precision"]["value"] == pytest.approx(expected_tp / flagged.sum(), abs=1e-5)
+    recall = expected_tp / (expected_tp + expected_fn)
+    assert estimate["recall"]["value"] == pytest.approx(recall, abs=1e-5)
+    for name in ("precision", "recall"):
+        figure = estimate[name]
+        assert 0 <= figure["low"] <= figure["value"] <= figure["high"] <= 1
+    realised = estimate["realised"]
+    assert realised["precision"] == pytest.approx(labels[flagged].mean(), abs=1e-5)
+    assert realised["recall"] == pytest.approx(labels[flagged].sum() / labels.sum(), abs=1e-5)
+    keys = [a["key"] for a in estimate["assumptions"]]
+    assert keys == ["estimate.assumption_calibrated", "estimate.assumption_no_concept_shift"]
+    page = client.get(f"/predictions/{found['id']}").text
+    section = page.split('id="estimate"')[1].split("</section>")[0]
+    assert 'id="estimate-precision"' in section and 'id="realised-recall"' in section
+    assert "calibrated" in section and "concept shift" in section
+    french = client.get(f"/predictions/{found['id']}", headers={"Accept-Language": "fr"}).text
+    section = french.split('id="estimate"')[1].split("</section>")[0]
+    assert "Performance estimée" in section and "dérive de concept" in section

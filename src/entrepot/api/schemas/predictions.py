@@ -44,6 +44,10 @@ class PredictionOut(BaseModel):
     rows: int
     size: int
     summary: dict[str, Any]
+    #: Precision and recall at the threshold estimated without labels, with the realised
+    #: figures when the file had its label (``fraud_service/estimate.py``); ``None`` for a
+    #: prediction stored before estimates were kept.
+    estimate: dict[str, Any] | None = None
     created_at: datetime
     download_url: str
 
@@ -71,6 +75,7 @@ def prediction_out(record: PredictionRecord) -> PredictionOut:
     values = fields_of(record, PredictionOut)
     values["summary"] = {k: v for k, v in record.summary.items() if k not in REVIEW_PARTS}
     values["download_url"] = f"/api/predictions/{record.id}/download"
+    values["estimate"] = record.summary.get("estimate")
     return PredictionOut(**values)
 
 

@@ -325,9 +325,11 @@ def score_command(
     explain: Annotated[bool, typer.Option(help="Explain rows at medium risk or above")] = True,
     threads: Annotated[int, typer.Option(min=1, help="Prediction threads (free cores)")] = 1,
     user: UserOption = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON")] = False,
 ) -> None:
-    """Score every row: probability, prediction, risk level, anomaly score, explanation."""
-    from entrepot.cli.fraud.render import print_ensemble, print_scores
+    """Score every row: probability, prediction, risk level, anomaly score, explanation;
+    precision and recall at the threshold estimated from the probabilities."""
+    from entrepot.cli.fraud.render import print_ensemble, print_estimate, print_scores
 
     console = _console()
     scored = local(ctx).score(
@@ -338,8 +340,20 @@ def score_command(
         explain=explain,
         threads=threads,
     )
+    if as_json:
+        found = {
+            "out": str(scored.out),
+            "rows": len(scored.scores),
+            "flagged": int(scored.scores["prediction"].sum()),
+            "threshold": scored.ensemble.threshold,
+            "saved_ensemble": None if scored.saved_ensemble is None else str(scored.saved_ensemble),
+            "estimate": scored.estimate,
+        }
+        console.print_json(json.dumps(found))
+        return
     print_ensemble(console, scored.ensemble)
     print_scores(console, scored.scores, scored.ensemble.threshold)
+    print_estimate(console, scored.estimate)
     if scored.saved_ensemble is not None:
         console.print(f"ensemble saved to {scored.saved_ensemble}")
     console.print(f"wrote {scored.out}")

@@ -10,6 +10,8 @@ from rich.table import Table
 
 from entrepot.fraud.match.matching import Match, MatchResult
 from entrepot.fraud.score.ensemble import Ensemble
+from entrepot.i18n.messages import english
+from entrepot.messages import message_of
 
 
 def print_match(console: Console, result: MatchResult) -> None:
@@ -70,6 +72,31 @@ def print_scores(console: Console, scores: pd.DataFrame, threshold: float) -> No
         f"{len(scores)} rows scored: {flagged} predicted fraudulent ({flagged / len(scores):.2%}) "
         f"at threshold {threshold:.3f}; risk levels: {levels}"
     )
+
+
+def print_estimate(console: Console, found: dict[str, Any] | None) -> None:
+    """Precision and recall estimated without labels, their interval and assumptions,
+    and the realised figures when the file held its label."""
+    if not found:
+        return
+    level = f"{found['level']:.0%}"
+    for name in ("precision", "recall"):
+        figure = found[name]
+        if figure["value"] is None:
+            console.print(f"estimated {name}: undefined (no row flagged or no fraud expected)")
+            continue
+        line = (
+            f"estimated {name} {figure['value']:.2%} "
+            f"({level} interval {figure['low']:.2%} to {figure['high']:.2%})"
+        )
+        realised = (found.get("realised") or {}).get(name)
+        if realised is not None:
+            line += f"; realised against the label {realised:.2%}"
+        console.print(line)
+    for said in found.get("assumptions", []):
+        message = message_of(said)
+        if message is not None:
+            console.print(f"assumes: {english(message)}")
 
 
 def print_evaluation(console: Console, found: dict[str, Any]) -> None:

@@ -1,0 +1,105 @@
+"""Precision and recall at the threshold, estimated from the probabilities alone.
+
+Confidence-based performance estimation (NannyML's CBPE): if the probabilities are
+calibrated, a row scored ``p`` is a fraud with probability ``p``, so over the scored file
+
+* expected true positives ``E[TP] = Σ p`` over the flagged rows (``p ≥ threshold``),
+* expected false positives ``E[FP] = Σ (1 - p)`` over the flagged rows,
+* expected false negatives ``E[FN] = Σ p`` over the other rows,
+
+and ``precision ≈ E[TP] / flagged``, ``recall ≈ E[TP] / (E[TP] + E[FN])``.
+
+**Interval.** With each label an independent Bernoulli(``p``), ``TP`` and ``FN`` are
+Poisson-binomial sums with variances ``Σ p(1-p)`` over their rows. The interval is the
+normal approximation of those sums (Lyapunov's central limit theorem): precision
+``E[TP]/k ± z·sqrt(Var TP)/k``; recall by the delta method on ``TP / (TP + FN)``,
+``Var ≈ (E[FN]² Var TP + E[TP]² Var FN) / (E[TP] + E[FN])⁴``; both clipped to [0, 1]. It
+is the spread of the realised figure around the estimate *when the assumptions hold*: the
+probabilities are calibrated on this population (each model's calibrator, fitted on its
+validation data, ``entrepot.fraud.model.calibration``) and there is no concept shift (the
+link between inputs and fraud is the training one). A shift of the inputs alone
+(covariate shift) is what the method absorbs; another fraud rate for the same inputs, or
+new fraud patterns, it cannot see: the estimate is then off by more than its interval.
+With few expected frauds (under ~10 in a sum) the normal approximation is rough.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+from scipy.stats import norm
+
+#: The interval's coverage.
+LEVEL = 0.95
+
+
+@dataclass(frozen=True)
+class Estimated:
+    """One figure estimated, with its interval (``None`` when undefined)."""
+
+    value: float | None
+    low: float | None
+    high: float | None
+
+
+@dataclass(frozen=True)
+class ExpectedPerformance:
+    """Expected confusion counts and precision and recall at ``threshold``."""
+
+    threshold: float
+    rows: int
+    flagged: int
+    expected_tp: float
+    expected_fp: float
+    expected_fn: float
+    precision: Estimated
+    recall: Estimated
+    level: float = LEVEL
+
+    @property
+    def expected_frauds(self) -> float:
+        """Frauds the probabilities expect in the file."""
+        return self.expected_tp + self.expected_fn
+
+
+def expected_performance(
+    probabilities: np.ndarray, threshold: float, *, level: float = LEVEL
+) -> ExpectedPerformance:
+    """Estimate precision and recall at ``threshold`` from calibrated ``probabilities``
+    (see the module docstring); a missing probability counts as unflagged and is left out
+    of the expectations."""
+    p = np.asarray(probabilities, dtype=float)
+    p = np.clip(p[np.isfinite(p)], 0.0, 1.0)
+    flagged = p >= threshold
+    hit, miss = p[flagged], p[~flagged]
+    tp, fn = float(hit.sum()), float(miss.sum())
+    var_tp = float((hit * (1 - hit)).sum())
+    var_fn = float((miss * (1 - miss)).sum())
+    z = float(norm.ppf(0.5 + level / 2))
+    k = int(flagged.sum())
+    precision = Estimated(None, None, None)
+    if k:
+        spread = z * math.sqrt(var_tp) / k
+        precision = _clipped(tp / k, spread)
+    recall = Estimated(None, None, None)
+    total = tp + fn
+    if total > 0:
+        spread = z * math.sqrt(fn**2 * var_tp + tp**2 * var_fn) / total**2
+        recall = _clipped(tp / total, spread)
+    return ExpectedPerformance(
+        threshold=float(threshold),
+        rows=len(p),
+        flagged=k,
+        expected_tp=tp,
+        expected_fp=float(k - tp),
+        expected_fn=fn,
+        precision=precision,
+        recall=recall,
+        level=level,
+    )
+
+
+def _clipped(value: float, spread: float) -> Estimated:
+    return Estimated(value, max(0.0, value - spread), min(1.0, value + spread))
