@@ -116,24 +116,26 @@ def _batch(
     notes: list[str],
 ) -> ImportResult:
     checked = check_batch(detected, text, data, name)
-    taken, more = batch_as_of(detected, checked, name, as_of)
 
     def write(key: str) -> None:
         store.put(key, checked.data, content_type=_content_type(key), if_absent=True)
 
-    return _store_version(
-        store, detected.kind, sha256, taken, write, checked, name, [*notes, *more]
-    )
+    def taken() -> tuple[datetime, list[str]]:
+        return batch_as_of(detected, checked, name, as_of)
+
+    return _store_version(store, detected.kind, sha256, taken, write, checked, name, notes)
 
 
 def _big_counts(store: ImportStore, path: Path, name: str, as_of: datetime | None) -> ImportResult:
     with temporary_folder() as tmp:
         streamed = prepare_counts(path, name, Path(tmp))
         checked = check_counts_file(streamed.path, name)
-        taken = as_of or counts_as_of(checked, name)
 
         def write(key: str) -> None:
             store.put_file(key, streamed.path, content_type="text/csv", if_absent=True)
+
+        def taken() -> tuple[datetime, list[str]]:
+            return as_of or counts_as_of(checked, name), []
 
         notes = list(streamed.notes)
         return _store_version(store, "counts", streamed.sha256, taken, write, checked, name, notes)
@@ -143,7 +145,7 @@ def _store_version(
     store: ImportStore,
     kind: str,
     sha256: str,
-    as_of: datetime,
+    as_of: Callable[[], tuple[datetime, list[str]]],
     write: Callable[[str], object],
     checked: Checked,
     name: str,
@@ -153,8 +155,10 @@ def _store_version(
     prefix = layout.versions_prefix(legacy)
     same = [i.key for i in store.list(prefix) if f"-{sha256[:16]}." in i.key]
     keys: tuple[str, ...] = ()
-    if not same:
-        key = layout.version_key(legacy, as_of, sha256, batch_extension(kind))
+    if not same:  # dated only when stored: a file already there needs no as-of
+        taken, more = as_of()
+        notes = [*notes, *more]
+        key = layout.version_key(legacy, taken, sha256, batch_extension(kind))
         write(key)
         keys = (key,)
     return ImportResult(
