@@ -8,6 +8,8 @@ import json
 import zipfile
 from pathlib import Path
 
+import pandas as pd
+
 from tests.support.cli import Cli
 from tests.support.real_paris import (
     CHAMPS,
@@ -53,7 +55,7 @@ def test_a_file_it_does_not_know_is_named_and_the_others_go_in(cli: Cli, tmp_pat
     downloads.mkdir()
     for name in ("arrondissements.geojson", CHANTIERS):
         (downloads / name).write_bytes(real(name).read_bytes())
-    result = cli("city", "import", "downloads")  # a folder: every file in it
+    result = cli("city", "import", "downloads", "--as-of", "2023-01-10")  # every file in it
     assert result.returncode != 0
     assert "roadworks" in result.stdout and "192" in result.stdout
     assert "1 of 2 file(s) not imported" in result.stderr
@@ -100,3 +102,42 @@ def test_only_a_readme_imports_nothing_and_says_so(cli: Cli, tmp_path: Path) -> 
     assert result.returncode != 0
     assert "nothing imported (skipped README.md: not a city data file)" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_a_2019_velib_export_and_a_ghcn_daily_file_as_downloaded(cli: Cli, tmp_path: Path) -> None:
+    assert cli("db", "upgrade").returncode == 0
+    velib = tmp_path / "velib-2019.csv"
+    velib.write_text(
+        "Nombre de bornes disponibles;Nombre vélo en PARK+;Nombres de bornes en station;"
+        "Nombre de vélo mécanique;Nombre vélo électrique;Code de la station;Etat des stations;"
+        "geo;duedate\n"
+        "28;0;35;5;2;16107;Operative;48.865983, 2.275725;2019-04-07\n"
+        "13;2;39;22;4;11037;Operative;48.8678724847, 2.36489821581;2019-04-07\n",
+        encoding="utf-8",
+    )
+    ghcn = tmp_path / "3784920.csv"
+    ghcn.write_text(
+        '"STATION","NAME","DATE","PRCP","TAVG","TMAX","TMIN"\n'
+        '"FR000007150","PARIS MONTSOURIS, FR","2019-04-07","3.3","12.1","16.0","8.4"\n',
+        encoding="utf-8",
+    )
+    refused = cli("city", "import", str(velib))  # its duedates are days, not a time
+    assert refused.returncode != 0 and "--as-of" in refused.stderr
+    assert "Traceback" not in refused.stderr
+    made = cli("city", "import", str(velib), str(ghcn), "--as-of", "2019-04-07T18:30", "--json")
+    assert made.returncode == 0, made.stderr
+    kinds = [i["kind"] for i in json.loads(made.stdout)["imported"]]
+    assert kinds == ["velib-csv", "weather-daily"]
+    assert list((tmp_path / "var/store/raw/api/bikes/dt=2019-04-07/hour=18").glob("*.json"))
+
+    run = cli("city", "run", "--since", "2019-04-07", "--until", "2019-04-07", "--json")
+    assert run.returncode == 0, run.stderr
+    frame = pd.read_csv(velib, sep=";")
+    bikes = int((frame["Nombre de vélo mécanique"] + frame["Nombre vélo électrique"]).sum())
+    stations = json.loads(cli("city", "metrics", "bikes", "2019-04-07").stdout)["metrics"]
+    assert stations["stations"]["bikes_available_mean"] == bikes
+    weather = json.loads(cli("city", "metrics", "weather", "2019-04-07").stdout)
+    expected = pd.read_csv(ghcn).iloc[0]
+    assert weather["metrics"]["precipitation_mm"] == expected["PRCP"]
+    assert weather["metrics"]["temperature"]["max"] == expected["TMAX"]
+    assert weather["metrics"]["daily_source"]["station"] == expected["STATION"]

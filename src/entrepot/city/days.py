@@ -56,6 +56,24 @@ def day_hours(day: date) -> list[LocalHour]:
     return hours
 
 
+def parse_as_of(text: str) -> datetime:
+    """``YYYY-MM-DD`` (noon UTC of that day) or ``YYYY-MM-DDTHH:MM`` (Paris wall time, or
+    with its offset) -> an instant; raise :class:`ConfigError` naming the bad value."""
+    value = text.strip()
+    if len(value) == 10:
+        day = parse_day(value)
+        return datetime(day.year, day.month, day.day, 12, tzinfo=UTC)
+    try:
+        moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        raise ConfigError(
+            f"not a date or time: {text!r}",
+            hint="write --as-of as YYYY-MM-DD or YYYY-MM-DDTHH:MM (Paris time), "
+            "e.g. 2019-04-07T14:30",
+        ) from None
+    return moment if moment.tzinfo else moment.replace(tzinfo=paris())
+
+
 def parse_day(text: str) -> date:
     """Parse ``YYYY-MM-DD``; raise :class:`ConfigError` naming the bad value."""
     try:

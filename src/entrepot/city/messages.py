@@ -187,6 +187,9 @@ REASON_RAIN = N_("city.reason.rain")
 REASON_GUSTS = N_("city.reason.gusts")
 REASON_FROST = N_("city.reason.frost")
 REASON_HEAT = N_("city.reason.heat")
+REASON_RAIN_DAY = N_("city.reason.rain_day")
+#: A day's weather read from a daily summary (no hourly source that day).
+DAILY_SUMMARY = N_("city.weather_source.daily_summary")
 #: Every key with parameters the pipeline emits -> its parameters.
 MESSAGES: dict[str, frozenset[str]] = {
     PLACE_ARRONDISSEMENT: frozenset({"nth"}),
@@ -207,6 +210,8 @@ MESSAGES: dict[str, frozenset[str]] = {
     REASON_GUSTS: frozenset({"gust"}),
     REASON_FROST: frozenset({"celsius"}),
     REASON_HEAT: frozenset({"celsius"}),
+    REASON_RAIN_DAY: frozenset({"mm"}),
+    DAILY_SUMMARY: frozenset({"source"}),
 } | {key: frozenset() for family in WORDS.values() for key in family.values()}
 
 

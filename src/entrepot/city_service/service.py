@@ -9,12 +9,12 @@ ORM, ``generate`` needs numpy only, ``process`` and ``run`` pandas and DuckDB.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from datetime import UTC, date, datetime
+from datetime import date
 from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from entrepot.city.days import parse_day
+from entrepot.city.days import parse_as_of, parse_day
 from entrepot.city.kinds import METRIC_TYPES, REPORT, check_kind, check_types
 from entrepot.city.limits import DEFAULT_MEMORY_LIMIT
 from entrepot.city_service.days import run_days
@@ -177,11 +177,9 @@ class CityService:
         progress_for: ProgressFor | None = None,
     ) -> ImportSummary:
         """``entrepot city import``: files, folders and archives into the lake; ``as_of``
-        (YYYY-MM-DD) dates the snapshots taken that day."""
-        when = None
-        if as_of is not None:
-            day = parse_day(as_of)
-            when = datetime(day.year, day.month, day.day, 12, tzinfo=UTC)
+        (``YYYY-MM-DD`` or ``YYYY-MM-DDTHH:MM``, :func:`~entrepot.city.days.parse_as_of`)
+        dates the exports whose content does not say when they were taken."""
+        when = None if as_of is None else parse_as_of(as_of)
         return self.runtime.import_files(paths, prefix, as_of=when, progress_for=progress_for)
 
     def collect(

@@ -1,5 +1,5 @@
-"""Bike exports -> the bikes partitions: GBFS ``station_status`` as it came, the portal's
-Vélib' CSV as a GBFS-shaped snapshot, the bike-counter export as hourly ``results``.
+"""Bike exports -> the bikes partitions: GBFS ``station_status`` as it came, the bike-counter
+export as hourly ``results`` (the portal's Vélib' exports: :mod:`.velib`).
 
 Counter timestamps (``Date et heure de comptage``) are the *start* of the counted hour,
 so a file holding a day lands hour by hour in that day's partitions.
@@ -12,11 +12,8 @@ from datetime import UTC, datetime
 from typing import Any
 
 from entrepot.city.errors import RawFormatError
-from entrepot.city.geo import parse_point
 from entrepot.city.imports.csvrows import BadValues, rows
 from entrepot.city.imports.records import Placed, Series
-
-_YES = {"OUI", "YES", "1", "TRUE"}
 
 
 def gbfs_status(doc: dict[str, Any], name: str) -> Series:
@@ -31,62 +28,6 @@ def gbfs_status(doc: dict[str, Any], name: str) -> Series:
         raise RawFormatError(f"{name}: a station_status without any time", key=name)
     at = datetime.fromtimestamp(int(stamp), UTC)
     return Series([Placed("bikes", at, "station_status", doc)], rows=len(stations))
-
-
-def velib_csv(text: str, sep: str, name: str) -> Series:
-    """The portal's availability export: one snapshot at its latest update time."""
-    bad = BadValues(name)
-    stations: list[dict[str, Any]] = []
-    latest: datetime | None = None
-    for line, row in rows(text, sep):
-        updated = bad.instant(line, row, "Actualisation de la donnée")
-        if updated is None:
-            continue
-        latest = updated if latest is None else max(latest, updated)
-        numbers = {
-            column: bad.number(line, row, column)
-            for column in (
-                "Nombre total vélos disponibles",
-                "Nombre bornettes libres",
-                "Vélos mécaniques disponibles",
-                "Vélos électriques disponibles",
-                "Capacité de la station",
-            )
-        }
-        bikes, docks = numbers["Nombre total vélos disponibles"], numbers["Nombre bornettes libres"]
-        if bikes is None or docks is None:
-            continue
-        working = row.get("Station en fonctionnement", "").upper() in _YES
-        stations.append(
-            {
-                "stationCode": row.get("Identifiant station", ""),
-                "station_id": row.get("Identifiant station", ""),
-                "num_bikes_available": int(bikes),
-                "num_docks_available": int(docks),
-                "num_bikes_available_types": [
-                    {"mechanical": int(numbers["Vélos mécaniques disponibles"] or 0)},
-                    {"ebike": int(numbers["Vélos électriques disponibles"] or 0)},
-                ],
-                "capacity": None
-                if numbers["Capacité de la station"] is None
-                else int(numbers["Capacité de la station"] or 0),
-                "is_installed": int(working),
-                "is_renting": int(working),
-                "is_returning": int(row.get("Retour vélib possible", "").upper() in _YES),
-                "last_reported": int(updated.timestamp()),
-                **_point(row.get("Coordonnées géographiques", "")),
-            }
-        )
-    warnings = bad.check(len(stations) + bad.count)
-    if latest is None or not stations:
-        raise RawFormatError(f"{name}: no station row with counts and a time", key=name)
-    doc = {"lastUpdatedOther": int(latest.timestamp()), "data": {"stations": stations}}
-    return Series([Placed("bikes", latest, "velib", doc)], len(stations), warnings)
-
-
-def _point(text: str) -> dict[str, float]:
-    point = parse_point(text)
-    return {} if point is None else {"lat": point[0], "lon": point[1]}
 
 
 def counters_csv(text: str, sep: str, name: str) -> Series:

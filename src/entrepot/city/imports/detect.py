@@ -1,10 +1,11 @@
 """Recognise an export by its content (never by its name): header columns or JSON keys.
 
 Kinds (see ``docs/city.md``): ``counts`` (label headers or raw ``iu_ac,…,t_1h,q,k``),
-``referentiel``, ``roadworks`` (chantiers perturbants), ``velib-csv`` (the portal's
-Vélib' availability), ``gbfs-status`` / ``gbfs-information`` (Vélib' GBFS feeds),
-``bike-counters`` (Comptage vélo), ``synop`` (Météo-France), ``open-meteo`` and
-``openweathermap``.
+``referentiel``, ``roadworks`` (chantiers perturbants), ``velib-csv`` / ``velib-geojson``
+(the portal's Vélib' availability, any layout since 2019), ``gbfs-status`` /
+``gbfs-information`` (Vélib' GBFS feeds), ``bike-counters`` (Comptage vélo), ``synop``
+(Météo-France), ``weather-daily`` (NOAA GHCN-Daily or a meteostat-like daily table),
+``open-meteo`` and ``openweathermap``.
 """
 
 from __future__ import annotations
@@ -14,6 +15,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from entrepot.city.errors import RawFormatError
+from entrepot.city.imports.velib import SIGNATURES as VELIB_SIGNATURES
+from entrepot.city.imports.velib import is_velib_properties
 
 #: CSV kinds: the columns that must all be present, in order of precedence.
 CSV_SIGNATURES: tuple[tuple[str, tuple[frozenset[str], ...]], ...] = (
@@ -38,12 +41,21 @@ CSV_SIGNATURES: tuple[tuple[str, tuple[frozenset[str], ...]], ...] = (
             frozenset({"identifiant", "cp_arrondissement", "date_debut"}),
         ),
     ),
-    ("velib-csv", (frozenset({"Identifiant station", "Nombre total vélos disponibles"}),)),
+    ("velib-csv", VELIB_SIGNATURES),
     ("bike-counters", (frozenset({"Identifiant du compteur", "Comptage horaire"}),)),
     ("synop", (frozenset({"numer_sta", "date", "t"}),)),
+    (
+        "weather-daily",
+        (
+            frozenset({"STATION", "DATE", "PRCP"}),
+            frozenset({"STATION", "DATE", "TMAX"}),
+            frozenset({"date", "tavg", "tmin", "tmax", "prcp"}),
+        ),
+    ),
 )
 KINDS = (
     *(kind for kind, _ in CSV_SIGNATURES),
+    "velib-geojson",
     "gbfs-status",
     "gbfs-information",
     "open-meteo",
@@ -131,6 +143,11 @@ def _detect_json(text: str, name: str) -> Detected:
                 return Detected("gbfs-status", document=doc)
             if "capacity" in first:
                 return Detected("gbfs-information", document=doc)
+        features = doc.get("features") if doc.get("type") == "FeatureCollection" else None
+        if isinstance(features, list) and features and isinstance(features[0], dict):
+            properties = features[0].get("properties")
+            if isinstance(properties, dict) and is_velib_properties(properties):
+                return Detected("velib-geojson", document=doc)
         hourly = doc.get("hourly")
         if isinstance(hourly, dict) and isinstance(hourly.get("time"), list):
             return Detected("open-meteo", document=doc)

@@ -15,7 +15,7 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Callable, Iterable
 from contextlib import AbstractContextManager, nullcontext
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 
 from entrepot.city.errors import CityError
@@ -43,9 +43,9 @@ def import_paths(
 ) -> ImportSummary:
     """Import the files, folders and archives ``paths`` into the lake of ``store``.
 
-    ``as_of`` is when the exports were taken (default: each file's modification time; an
-    archive's for what it holds). Never raises for a file: each is imported, skipped or
-    failed in the summary."""
+    ``as_of`` is when the exports were taken, for those whose content does not say (never
+    a file's modification time: such a file without ``as_of`` fails). Never raises for a
+    file: each is imported, skipped or failed in the summary."""
     run = _Run(store, as_of, bounds or Bounds(), progress_for)
     for given in paths:
         if given.is_dir():
@@ -79,7 +79,7 @@ class _Run:
             return
         try:
             head = _head(path)
-            taken = self.as_of or datetime.fromtimestamp(path.stat().st_mtime, UTC)
+            taken = self.as_of
         except OSError as exc:
             self.failed.append(Failed(str(path), f"cannot be read ({exc.strerror or exc})"))
             return
@@ -94,7 +94,7 @@ class _Run:
         path: Path,
         label: str,
         head: bytes,
-        taken: datetime,
+        taken: datetime | None,
         within: tuple[str, str] | None,
         depth: int,
     ) -> None:
@@ -122,12 +122,12 @@ class _Run:
             result = dataclasses.replace(result, archive=within[0], member=within[1])
         self.imported.append(result)
 
-    def gzip(self, path: Path, label: str, taken: datetime, depth: int) -> None:
+    def gzip(self, path: Path, label: str, taken: datetime | None, depth: int) -> None:
         with temporary_folder() as tmp:
             inner = gunzip(path, Path(tmp), label, self.bounds)
             self.member(inner, label, inner.name, taken, depth)
 
-    def zip(self, path: Path, label: str, taken: datetime, depth: int) -> None:
+    def zip(self, path: Path, label: str, taken: datetime | None, depth: int) -> None:
         if label.lower().endswith((".xlsx", ".ods")):
             raise CityError(f"{label} {_WORKBOOK}", hint="save each sheet as CSV UTF-8")
         members = zip_members(path, label, self.bounds)
@@ -142,7 +142,9 @@ class _Run:
                 inner = unzip_member(path, member, Path(tmp), label, self.bounds)
                 self.member(inner, label, member.filename, taken, depth)
 
-    def member(self, inner: Path, archive: str, member: str, taken: datetime, depth: int) -> None:
+    def member(
+        self, inner: Path, archive: str, member: str, taken: datetime | None, depth: int
+    ) -> None:
         label = f"{archive}:{member}"
         head = _head(inner)
         reason = not_data(member, head)

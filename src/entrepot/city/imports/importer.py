@@ -12,12 +12,13 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 from typing import Protocol
 
 from entrepot.city import layout
 from entrepot.city.days import paris
+from entrepot.city.imports.as_of import batch_as_of, counts_as_of
 from entrepot.city.imports.batch import (
     BATCH_KINDS,
     Checked,
@@ -27,12 +28,13 @@ from entrepot.city.imports.batch import (
     dumps,
 )
 from entrepot.city.imports.bigfile import IN_MEMORY_LIMIT, prepare_counts, temporary_folder
-from entrepot.city.imports.bikes import counters_csv, gbfs_status, velib_csv
+from entrepot.city.imports.bikes import counters_csv, gbfs_status
+from entrepot.city.imports.daily_weather import daily_weather
 from entrepot.city.imports.detect import Detected, detect
 from entrepot.city.imports.records import ImportResult, Placed, Series
 from entrepot.city.imports.text import decode, repair_cut
+from entrepot.city.imports.velib import velib_csv, velib_geojson
 from entrepot.city.imports.weather import open_meteo, openweathermap, synop
-from entrepot.city.stations import CAPACITY_TOLERANCE
 from entrepot.errors import ObjectExists
 from entrepot.storage.protocols import List, Put
 
@@ -58,17 +60,18 @@ def import_file(
     """Import one export (a path, or bytes from a collector) into the lake of ``store``.
 
     ``name`` names it in messages (default: the file name); ``as_of`` is when the export
-    was taken (default: the file's modification time, or now for bytes): the newest
-    batch version wins. Raises ``RawFormatError`` naming the file for what it cannot read.
+    was taken, for a file whose content does not say (:mod:`.as_of`): the newest batch
+    version wins. Never the file's modification time: a file that says nothing of when it
+    was taken, imported without ``as_of``, is refused. Raises ``RawFormatError`` naming
+    the file for what it cannot read.
     """
     if isinstance(source, Path):
         label = name or source.name
-        taken = as_of or datetime.fromtimestamp(source.stat().st_mtime, UTC)
         if source.stat().st_size > IN_MEMORY_LIMIT:
-            return _big_counts(store, source, label, taken)
+            return _big_counts(store, source, label, as_of)
         data = source.read_bytes()
     else:
-        label, data, taken = name or "<bytes>", source, as_of or datetime.now(UTC)
+        label, data = name or "<bytes>", source
     sha256 = hashlib.sha256(data).hexdigest()
     decoded = decode(data, label)
     detected = detect(decoded.text, label)
@@ -77,38 +80,22 @@ def import_file(
         text, cut = repair_cut(text, label)
         notes, changed = notes + cut, changed or len(text) != len(decoded.text)
     stored = text.encode("utf-8") if changed else data
-    if detected.kind == "gbfs-information":
-        taken, notes = _information_time(detected, label, taken, as_of, notes)
     if detected.kind in BATCH_KINDS:
-        return _batch(store, detected, text, stored, label, sha256, taken, notes)
-    series = _series(detected, text, label)
+        return _batch(store, detected, text, stored, label, sha256, as_of, notes)
+    series = _series(detected, text, label, as_of)
     return _place(store, series, detected.kind, label, sha256, notes, progress)
 
 
-def _information_time(
-    detected: Detected, name: str, taken: datetime, as_of: datetime | None, notes: list[str]
-) -> tuple[datetime, list[str]]:
-    # a station_information says when it was taken: its capacities are those of that date
-    stamp = detected.document.get("lastUpdatedOther", detected.document.get("last_updated"))
-    try:
-        own = datetime.fromtimestamp(int(stamp), UTC)
-    except (TypeError, ValueError, OverflowError):
-        return taken, notes
-    if as_of is not None and abs(as_of - own) > CAPACITY_TOLERANCE:
-        notes = [
-            *notes,
-            f"{name}: its lastUpdatedOther says it was taken on {own.date().isoformat()}; "
-            f"stored as of then, not as of {as_of.date().isoformat()}",
-        ]
-    return own, notes
-
-
-def _series(detected: Detected, text: str, name: str) -> Series:
+def _series(detected: Detected, text: str, name: str, as_of: datetime | None) -> Series:
     kind = detected.kind
     if kind == "gbfs-status":
         return gbfs_status(detected.document, name)
     if kind == "velib-csv":
-        return velib_csv(text, detected.sep, name)
+        return velib_csv(text, detected.sep, name, as_of)
+    if kind == "velib-geojson":
+        return velib_geojson(detected.document, name, as_of)
+    if kind == "weather-daily":
+        return daily_weather(text, detected.sep, name)
     if kind == "bike-counters":
         return counters_csv(text, detected.sep, name)
     if kind == "synop":
@@ -125,7 +112,7 @@ def _batch(
     data: bytes,
     name: str,
     sha256: str,
-    as_of: datetime,
+    as_of: datetime | None,
     notes: list[str],
 ) -> ImportResult:
     checked = check_batch(detected, text, data, name)
@@ -133,10 +120,13 @@ def _batch(
     def write(key: str) -> None:
         store.put(key, checked.data, content_type=_content_type(key), if_absent=True)
 
-    return _store_version(store, detected.kind, sha256, as_of, write, checked, name, notes)
+    def taken() -> tuple[datetime, list[str]]:
+        return batch_as_of(detected, checked, name, as_of)
+
+    return _store_version(store, detected.kind, sha256, taken, write, checked, name, notes)
 
 
-def _big_counts(store: ImportStore, path: Path, name: str, as_of: datetime) -> ImportResult:
+def _big_counts(store: ImportStore, path: Path, name: str, as_of: datetime | None) -> ImportResult:
     with temporary_folder() as tmp:
         streamed = prepare_counts(path, name, Path(tmp))
         checked = check_counts_file(streamed.path, name)
@@ -144,15 +134,18 @@ def _big_counts(store: ImportStore, path: Path, name: str, as_of: datetime) -> I
         def write(key: str) -> None:
             store.put_file(key, streamed.path, content_type="text/csv", if_absent=True)
 
+        def taken() -> tuple[datetime, list[str]]:
+            return as_of or counts_as_of(checked, name), []
+
         notes = list(streamed.notes)
-        return _store_version(store, "counts", streamed.sha256, as_of, write, checked, name, notes)
+        return _store_version(store, "counts", streamed.sha256, taken, write, checked, name, notes)
 
 
 def _store_version(
     store: ImportStore,
     kind: str,
     sha256: str,
-    as_of: datetime,
+    as_of: Callable[[], tuple[datetime, list[str]]],
     write: Callable[[str], object],
     checked: Checked,
     name: str,
@@ -162,8 +155,10 @@ def _store_version(
     prefix = layout.versions_prefix(legacy)
     same = [i.key for i in store.list(prefix) if f"-{sha256[:16]}." in i.key]
     keys: tuple[str, ...] = ()
-    if not same:
-        key = layout.version_key(legacy, as_of, sha256, batch_extension(kind))
+    if not same:  # dated only when stored: a file already there needs no as-of
+        taken, more = as_of()
+        notes = [*notes, *more]
+        key = layout.version_key(legacy, taken, sha256, batch_extension(kind))
         write(key)
         keys = (key,)
     return ImportResult(

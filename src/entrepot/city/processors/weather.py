@@ -27,10 +27,12 @@ from entrepot.city.days import day_hours, paris
 from entrepot.city.errors import RawFormatError
 from entrepot.city.lake import DayRead, RawFile
 from entrepot.city.messages import (
+    DAILY_SUMMARY,
     REASON_FROST,
     REASON_GUSTS,
     REASON_HEAT,
     REASON_RAIN,
+    REASON_RAIN_DAY,
     Message,
     wmo_kind,
 )
@@ -55,6 +57,9 @@ IMPACT_LEVELS = (("high", "fort", 35), ("moderate", "modéré", 15), ("low", "fa
 #: Set on a document whose sums (precipitation...) are named by the hour's start; without
 #: it an Open-Meteo-shaped sum at H is over the hour before H (the provider's convention).
 PRECIPITATION_HOUR = "precipitation_hour"
+#: The key of a daily summary document (:mod:`entrepot.city.imports.daily_weather`): the
+#: day's variables, used for a day without any hourly value.
+DAILY = "daily"
 #: Open-Meteo variables that are a sum over the preceding hour, and what the SYNOP import
 #: says of each hour's rain (the accumulation it came from; a share across midnight).
 PRECEDING_HOUR = frozenset({"precipitation", "rain", "showers", "snowfall"})
@@ -108,11 +113,25 @@ def _owm(doc: dict[str, Any], file: RawFile) -> Iterator[tuple[datetime, str, fl
         yield ts, "weather_code", float(doc["weather"][0].get("id", 0) // 100 * 10)
 
 
+def _daily(read: DayRead) -> dict[str, Any] | None:
+    # the day's daily summary: the latest imported one of this very day
+    found = []
+    for file in read.files:
+        doc = read_object(file.key, file.data)
+        daily = doc.get(DAILY) if isinstance(doc, dict) else None
+        if isinstance(daily, dict) and daily.get("date") == read.day.isoformat():
+            found.append((file.taken_at, file.key, doc))
+    return max(found, key=lambda f: (f[0], f[1]))[2] if found else None
+
+
 def normalise(read: DayRead) -> pd.DataFrame:
-    """Long table ``ts_utc, variable, value, fetched`` of every snapshot of the day."""
+    """Long table ``ts_utc, variable, value, fetched`` of every hourly snapshot of the day
+    (daily summaries are read apart)."""
     rows: list[tuple[datetime, str, float, datetime]] = []
     for file in read.files:
         doc = read_object(file.key, file.data)
+        if isinstance(doc, dict) and isinstance(doc.get(DAILY), dict):
+            continue
         if isinstance(doc, dict) and isinstance(doc.get("hourly"), dict):
             values = _open_meteo(doc, file)
         elif isinstance(doc, dict) and "main" in doc and "dt" in doc:
@@ -163,6 +182,10 @@ def weather_day(read: DayRead) -> tuple[dict[str, Any], list[str]]:
     first, last = hours[0].start.astimezone(UTC), hours[-1].end.astimezone(UTC)
     long = normalise(read)
     long = long[(long["ts_utc"] >= first) & (long["ts_utc"] < last)]
+    if long.empty:
+        summary = _daily(read)
+        if summary is not None:
+            return daily_day(summary, read.day)
     latest = long.sort_values("fetched").drop_duplicates(["ts_utc", "variable"], keep="last")
     wide = latest.pivot(index="ts_utc", columns="variable", values="value").sort_index()
     col = {
@@ -220,9 +243,72 @@ def weather_day(read: DayRead) -> tuple[dict[str, Any], list[str]]:
     return metrics, _rain_notes(wide, read.day, len(hours))
 
 
+def daily_day(summary: dict[str, Any], day: date) -> tuple[dict[str, Any], list[str]]:
+    """The weather metrics of ``day`` from its daily summary (no hourly value that day):
+    the day's precipitation total and its min / max / mean temperature; what hours would
+    tell (rainy hours, wind, gusts, humidity, clouds, the dominant weather) is unknown."""
+    values = summary[DAILY]
+    tmin, tmax = _value(values, "temperature_min"), _value(values, "temperature_max")
+    mean = _value(values, "temperature_mean")
+    rain = _value(values, "precipitation_sum")
+    score, reasons = _impact(0, rain if rain == rain else 0.0, float("nan"), tmin, tmax)
+    if rain == rain and rain >= 0.1:
+        reasons.insert(0, Message(REASON_RAIN_DAY, {"mm": round(rain, 1)}))
+    level, level_word = impact_level(score)
+    source = daily_source(summary)
+    note = Message(DAILY_SUMMARY, {"source": source})
+    metrics = {
+        "hours_covered": 0,
+        "temperature": {"min": num(tmin, 1), "max": num(tmax, 1), "mean": num(mean, 1)},
+        "precipitation_mm": num(rain, 1),
+        "rainy_hours": None,
+        "wind_max_kmh": None,
+        "gust_max_kmh": None,
+        "humidity_mean": None,
+        "cloud_cover_mean": None,
+        "dominant_weather": None,
+        "mobility_impact": {
+            "score": score,
+            "level": level_word,
+            "reasons": [_french(reason) for reason in reasons],
+        },
+        "mobility_impact_level": level,
+        "mobility_impact_reasons": [reason.to_json() for reason in reasons],
+        "hourly": [],
+        "resolution": "daily",
+        "daily_source": {
+            "code": summary.get("source"),
+            "station": summary.get("station") or None,
+            "name": summary.get("station_name") or None,
+            "message": note.to_json(),
+        },
+    }
+    warning = (
+        f"weather on {day} from a daily summary ({source}): no hourly weather that day; "
+        "the precipitation total and the min / max / mean temperature are the day's, "
+        "the hourly figures are unknown"
+    )
+    return metrics, [warning]
+
+
+def daily_source(summary: dict[str, Any]) -> str:
+    """A daily summary's source for people: ``NOAA GHCN-Daily FR000007150 (PARIS …)``."""
+    provider = {"noaa-ghcn-daily": "NOAA GHCN-Daily"}.get(
+        str(summary.get("source")), "tableau journalier"
+    )
+    station, name = summary.get("station") or "", summary.get("station_name") or ""
+    return " ".join(p for p in (provider, station, f"({name})" if name else "") if p)
+
+
+def _value(values: dict[str, Any], name: str) -> float:
+    value = values.get(name)
+    return float(value) if isinstance(value, int | float) else float("nan")
+
+
 #: The French sentence of each reason, kept for the API's clients (ADR 0037).
 _FRENCH = {
     REASON_RAIN: "pluie {hours} h ({mm:.1f} mm)",
+    REASON_RAIN_DAY: "pluie ({mm:.1f} mm sur la journée)",
     REASON_GUSTS: "rafales {gust:.0f} km/h",
     REASON_FROST: "gel ({celsius:.1f} °C)",
     REASON_HEAT: "chaleur ({celsius:.1f} °C)",

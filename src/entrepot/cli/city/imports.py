@@ -35,7 +35,10 @@ def import_command(
     prefix: Annotated[str, typer.Option(help="Store prefix holding the raw/ layout.")] = "",
     as_of: Annotated[
         str | None,
-        typer.Option(help="Date the exports were taken, YYYY-MM-DD (default: each file's mtime)."),
+        typer.Option(
+            help="When the exports were taken, YYYY-MM-DD or YYYY-MM-DDTHH:MM (Paris time), "
+            "for files whose content does not say (never read from a file's date)."
+        ),
     ] = None,
     json_: Annotated[bool, typer.Option("--json", help="Print JSON for scripts.")] = False,
 ) -> None:
