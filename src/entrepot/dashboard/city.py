@@ -125,7 +125,8 @@ def _page(name: str, request: Request, env: Runtime, day_text: str | None) -> HT
             t,
         )
         empty = not documents
-    status = 400 if problem else (404 if empty else 200)
+    # an instance without any city data answers 200 with how to load some
+    status = 400 if problem else (404 if empty and known else 200)
     context: dict[str, Any] = {
         **labels.words(t),
         "lang": lang,
