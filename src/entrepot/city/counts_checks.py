@@ -20,6 +20,14 @@ from pathlib import Path
 from entrepot.city.bigcsv import CountsAggregate, counts_header
 from entrepot.city.days import day_hours, paris
 from entrepot.city.errors import MissingInput, RawFormatError
+from entrepot.city.messages import (
+    WARNING_BAD_VALUES,
+    WARNING_DST_GAP,
+    WARNING_DUPLICATES,
+    WARNING_SHORT_ARCS,
+    WARNING_UNKNOWN_STATES,
+    Note,
+)
 
 #: Above this share of a day's rows holding a value that does not parse, the day fails.
 MAX_BAD_SHARE = 0.05
@@ -62,19 +70,32 @@ def day_notes(agg: CountsAggregate, day: date, files: list[tuple[Path, str]]) ->
         row = None if found.empty else found.iloc[0]
     if row is not None and int(row["duplicates"]):
         notes.append(
-            f"{int(row['duplicates'])} duplicate row(s) of the same arc and counted hour "
-            f"dropped on {day} (the newest file's row kept)"
+            Note(
+                f"{int(row['duplicates'])} duplicate row(s) of the same arc and counted hour "
+                f"dropped on {day} (the newest file's row kept)",
+                WARNING_DUPLICATES,
+                count=int(row["duplicates"]),
+            )
         )
     if row is not None and int(row["dst_gap"]):
         notes.append(
-            f"{int(row['dst_gap'])} row(s) stamped at the non-existent hour on the "
-            f"spring-forward day {day} (02:00-03:00 does not exist in Paris) dropped"
+            Note(
+                f"{int(row['dst_gap'])} row(s) stamped at the non-existent hour on the "
+                f"spring-forward day {day} (02:00-03:00 does not exist in Paris) dropped",
+                WARNING_DST_GAP,
+                count=int(row["dst_gap"]),
+            )
         )
     if row is not None and int(row["state_unmeasured"]):
         notes.append(
-            f"{int(row['state_unmeasured'])} hour(s) on {day} have a traffic state but neither "
-            f"flow nor occupancy ({int(row['congestion_unmeasured'])} Saturé or Bloqué): "
-            "read as Inconnu, not as congestion"
+            Note(
+                f"{int(row['state_unmeasured'])} hour(s) on {day} have a traffic state but "
+                f"neither flow nor occupancy ({int(row['congestion_unmeasured'])} Saturé or "
+                "Bloqué): read as Inconnu, not as congestion",
+                WARNING_UNKNOWN_STATES,
+                count=int(row["state_unmeasured"]),
+                congested=int(row["congestion_unmeasured"]),
+            )
         )
     if row is not None and int(row["q_bad"]) + int(row["k_bad"]):
         bad = int(row["q_bad"]) + int(row["k_bad"])
@@ -89,7 +110,12 @@ def day_notes(agg: CountsAggregate, day: date, files: list[tuple[Path, str]]) ->
                 hint="fix or re-export the file; values are numbers like 1034.0 or 1034,0",
             )
         notes.append(
-            f"{bad} value(s) on {day} are not numbers and were left out (e.g. {example!r} in {key})"
+            Note(
+                f"{bad} value(s) on {day} are not numbers and were left out "
+                f"(e.g. {example!r} in {key})",
+                WARNING_BAD_VALUES,
+                count=bad,
+            )
         )
     expected = len(day_hours(day))
     short = arcs[arcs["rows"] < expected].sort_values("arc")
@@ -98,7 +124,12 @@ def day_notes(agg: CountsAggregate, day: date, files: list[tuple[Path, str]]) ->
             f"{int(r.arc)}: {int(r.rows)}" for r in short.head(NAMED_ARCS).itertuples()
         )
         notes.append(
-            f"{len(short)} arc(s) have fewer rows than the {expected} hours of {day} ({named})"
+            Note(
+                f"{len(short)} arc(s) have fewer rows than the {expected} hours of {day} ({named})",
+                WARNING_SHORT_ARCS,
+                count=len(short),
+                hours=expected,
+            )
         )
     return notes
 

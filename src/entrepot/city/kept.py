@@ -14,6 +14,8 @@ from collections.abc import Mapping
 from datetime import date
 from typing import Any
 
+from entrepot.city.messages import WARNING_INPUT_MISSING, Message
+
 #: The document's field that marks it kept with its input missing.
 FIELD = "input_missing"
 
@@ -39,8 +41,11 @@ def marked(document: Mapping[str, Any], since: date, reason: str) -> dict[str, A
     if missing_since(document) is not None:
         return None
     warnings = [str(w) for w in document.get("warnings") or []]
+    messages = list(document.get("warning_messages") or [None] * len(warnings))
+    note = Message(WARNING_INPUT_MISSING, {"since": since.isoformat()})
     return {
         **document,
         FIELD: {"since": since.isoformat(), "reason": reason},
         "warnings": [*warnings, warning(since, reason)],
+        "warning_messages": [*messages, note.to_json()],
     }

@@ -26,6 +26,7 @@ from typing import Literal, Protocol, TypeVar
 from entrepot.city import layout
 from entrepot.city.days import paris
 from entrepot.city.errors import MissingInput, PartitionError
+from entrepot.city.messages import WARNING_MISSING_HOURS, Note
 from entrepot.city.partitions import (
     Partition,
     is_marker,
@@ -192,7 +193,14 @@ class Lake:
         missing = tuple(sorted(local_hours(day) - present))
         if missing:
             hours = ", ".join(f"{h:02d}" for h in missing)
-            warnings = (*warnings, f"{source} {day}: no data for hour(s) {hours}")
+            note = Note(
+                f"{source} {day}: no data for hour(s) {hours}",
+                WARNING_MISSING_HOURS,
+                at_hours=missing,
+                count=len(missing),
+                hours=hours,
+            )
+            warnings = (*warnings, note)
         return DayRead(source, day, tuple(files), missing, origin, warnings)
 
     def day_inputs(self, source: str, day: date) -> tuple[InputRef, ...]:

@@ -20,7 +20,7 @@ the API's clients of the previous release; no reader turns them back into codes.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, TypeAlias
 
@@ -65,6 +65,35 @@ class Message:
 
 
 Param: TypeAlias = int | float | str | Message
+
+
+class Note(str):
+    """A data-quality warning: its English text for the operator (a document's
+    ``warnings``) carrying its :class:`Message` for people (``warning_messages``) and the
+    local hours it concerns, if any (``missing_hours``)."""
+
+    message: Message
+    hours: tuple[int, ...]
+
+    def __new__(
+        cls, text: str, key: str, *, at_hours: tuple[int, ...] = (), **params: Param
+    ) -> Note:
+        note = super().__new__(cls, text)
+        note.message = Message(key, params)
+        note.hours = at_hours
+        return note
+
+
+def notes_fields(warnings: Iterable[str]) -> dict[str, Any]:
+    """A document's warning fields: ``warnings`` (the texts, each once), and beside them
+    ``warning_messages`` (each text's message, or None for a note without one) and
+    ``missing_hours`` (the local hours without data)."""
+    texts = list(dict.fromkeys(warnings))
+    return {
+        "warnings": [str(w) for w in texts],
+        "warning_messages": [w.message.to_json() if isinstance(w, Note) else None for w in texts],
+        "missing_hours": sorted({h for w in texts if isinstance(w, Note) for h in w.hours}),
+    }
 
 
 def _param(value: object) -> Param:
@@ -190,6 +219,18 @@ REASON_HEAT = N_("city.reason.heat")
 REASON_RAIN_DAY = N_("city.reason.rain_day")
 #: A day's weather read from a daily summary (no hourly source that day).
 DAILY_SUMMARY = N_("city.weather_source.daily_summary")
+
+WARNING_MISSING_HOURS = Np_("city.warning.missing_hours")
+WARNING_DUPLICATES = Np_("city.warning.duplicates")
+WARNING_DST_GAP = Np_("city.warning.dst_gap")
+WARNING_UNKNOWN_STATES = Np_("city.warning.unknown_states")
+WARNING_BAD_VALUES = Np_("city.warning.bad_values")
+WARNING_SHORT_ARCS = Np_("city.warning.short_arcs")
+WARNING_SKIPPED_ROWS = Np_("city.warning.skipped_rows")
+WARNING_RAIN_PARTIAL = N_("city.warning.rain_partial")
+WARNING_RAIN_COARSE = Np_("city.warning.rain_coarse")
+WARNING_RAIN_SPLIT = N_("city.warning.rain_split")
+WARNING_INPUT_MISSING = N_("city.warning.input_missing")
 #: Every key with parameters the pipeline emits -> its parameters.
 MESSAGES: dict[str, frozenset[str]] = {
     PLACE_ARRONDISSEMENT: frozenset({"nth"}),
@@ -212,6 +253,17 @@ MESSAGES: dict[str, frozenset[str]] = {
     REASON_HEAT: frozenset({"celsius"}),
     REASON_RAIN_DAY: frozenset({"mm"}),
     DAILY_SUMMARY: frozenset({"source"}),
+    WARNING_MISSING_HOURS: frozenset({"count", "hours"}),
+    WARNING_DUPLICATES: frozenset({"count"}),
+    WARNING_DST_GAP: frozenset({"count"}),
+    WARNING_UNKNOWN_STATES: frozenset({"count", "congested"}),
+    WARNING_BAD_VALUES: frozenset({"count"}),
+    WARNING_SHORT_ARCS: frozenset({"count", "hours"}),
+    WARNING_SKIPPED_ROWS: frozenset({"count"}),
+    WARNING_RAIN_PARTIAL: frozenset({"known", "hours"}),
+    WARNING_RAIN_COARSE: frozenset({"count"}),
+    WARNING_RAIN_SPLIT: frozenset(),
+    WARNING_INPUT_MISSING: frozenset({"since"}),
 } | {key: frozenset() for family in WORDS.values() for key in family.values()}
 
 

@@ -17,6 +17,7 @@ from entrepot.city.errors import CityError, MissingInput
 from entrepot.city.kinds import METRIC_TYPES, check_types
 from entrepot.city.lake import InputRef, Lake
 from entrepot.city.limits import DEFAULT_MEMORY_LIMIT, DEFAULT_SCAN_THREADS
+from entrepot.city.messages import WARNING_SKIPPED_ROWS, Note
 from entrepot.city.processors.bikes import bikes_metrics, capacities, positions
 from entrepot.city.processors.common import document
 from entrepot.city.processors.disruptions import disruption_metrics
@@ -148,10 +149,15 @@ class DayProcessor:
                     inputs = [ref for _, ref in copies] + refs
                     result[day] = document("traffic", day, metrics, inputs, [*notes, *checks])
         if agg.skipped_rows:
-            note = f"{agg.skipped_rows} counts row(s) without a valid arc or time skipped"
+            note = Note(
+                f"{agg.skipped_rows} counts row(s) without a valid arc or time skipped",
+                WARNING_SKIPPED_ROWS,
+                count=agg.skipped_rows,
+            )
             for doc in result.values():
                 if isinstance(doc, dict):
-                    doc["warnings"].append(note)
+                    doc["warnings"].append(str(note))
+                    doc["warning_messages"].append(note.message.to_json())
         return result
 
     def roadworks(self, day: date) -> dict[str, Any]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import date, timedelta
 from typing import TYPE_CHECKING
 
 from entrepot.city.limits import DEFAULT_MEMORY_LIMIT
@@ -33,3 +34,48 @@ class RunRequest:
     force: bool = False
     report: bool = True
     memory_limit: str = DEFAULT_MEMORY_LIMIT
+
+
+@dataclass(frozen=True)
+class DayRange:
+    """The Paris local days from ``start`` to ``end``, both included."""
+
+    start: date
+    end: date
+
+    @property
+    def days(self) -> int:
+        """How many days the range has."""
+        return (self.end - self.start).days + 1
+
+    def shifted(self, periods: int) -> DayRange:
+        """The range of the same length ``periods`` lengths later (earlier when negative):
+        ``shifted(-1)`` is the previous period a comparison reads, as a time shift."""
+        step = timedelta(days=self.days * periods)
+        return DayRange(self.start + step, self.end + step)
+
+    def previous(self) -> DayRange:
+        """The range of the same length that ends the day before this one starts."""
+        return self.shifted(-1)
+
+
+@dataclass(frozen=True)
+class QuickRange:
+    """A range offered in one click: its ``key`` (``last_7``, ``this_month``…) and days."""
+
+    key: str
+    range: DayRange
+
+
+#: The quick ranges' lengths in days.
+QUICK_DAYS = (7, 30, 90)
+
+
+def quick_ranges(last: date) -> tuple[QuickRange, ...]:
+    """The last 7, 30 and 90 days and this month, counted back from ``last`` (the last day
+    with data, not the clock: an instance holding last year's data offers last year's
+    weeks), in that order."""
+    found = [
+        QuickRange(f"last_{n}", DayRange(last - timedelta(days=n - 1), last)) for n in QUICK_DAYS
+    ]
+    return (*found, QuickRange("this_month", DayRange(last.replace(day=1), last)))

@@ -235,5 +235,10 @@ def weather_hourly(metrics: dict[str, Any], t: Translator) -> Figure | None:
             _line(temperature, hours, rows, "temperature", line={"color": "#c62828"}),
             _bar(rain, hours, rows, "precipitation", yaxis="y2") | {"marker": {"color": "#1e88e5"}},
         ],
-        "layout": _layout(t, t(N_("dash.chart.weather_hourly")), y="°C", **_right_axis("mm")),
+        "layout": _layout(
+            t,
+            t(N_("dash.chart.weather_hourly")),
+            y=f"{temperature} (°C)",
+            **_right_axis(f"{rain} (mm)"),
+        ),
     }

@@ -20,6 +20,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from entrepot.city.kinds import METRIC_TYPES, REPORT
 from entrepot.city.report import summarize
 from entrepot.dashboard import charts, labels, period_pages
+from entrepot.dashboard.quality import NONE, Quality, marked, quality
 from entrepot.dashboard.templating import templates
 from entrepot.http.city import Runtime
 from entrepot.i18n import LANGUAGES, Translator, translator
@@ -65,9 +66,20 @@ def _chosen_day(
     return None, t("dash.not_a_date", text=text)
 
 
-def _figures(drawn: list[dict[str, Any] | None]) -> list[dict[str, Any]]:
+def _figures(
+    drawn: list[tuple[dict[str, Any] | None, Quality]], t: Translator
+) -> list[dict[str, Any]]:
+    """The page's charts, each marked with the warnings of the day it draws and carrying
+    them (``notes``, ``operator``) for the list under it."""
     return [
-        {"id": f"chart-{i}", "spec": figure} for i, figure in enumerate(drawn) if figure is not None
+        {
+            "id": f"chart-{i}",
+            "spec": marked(figure, found, t),
+            "notes": found.notes,
+            "operator": found.operator,
+        }
+        for i, (figure, found) in enumerate(drawn)
+        if figure is not None
     ]
 
 
@@ -79,27 +91,42 @@ def _page(name: str, request: Request, env: Runtime, day_text: str | None) -> HT
     known = metrics.index(kinds=METRIC_TYPES)
     day, problem = _chosen_day(day_text, known[-1].day if known else None, t)
     documents: dict[str, Any] = {}
+    warned: dict[str, Quality] = {}
     report = None
     if day is not None:
-        found = metrics.find(kinds=METRIC_TYPES, start=day, end=day)
+        found = list(metrics.find(kinds=METRIC_TYPES, start=day, end=day))
         documents = {d.info.kind: d.document["metrics"] for d in found}
+        warned = {d.info.kind: quality(d.document, t) for d in found}
         stored = metrics.get(REPORT, day)
         report = None if stored is None else stored.document
     shown = documents.get(kind) if kind is not None else None
     if kind is not None:
-        figures = _figures([f(shown, t) for f in draw]) if shown is not None else []
+        found_quality = warned.get(kind, NONE)
+        figures = (
+            _figures([(f(shown, t), found_quality) for f in draw], t) if shown is not None else []
+        )
         empty = shown is None
     elif name == "rapport":
         figures, empty = [], report is None
     else:
         figures = _figures(
             [
-                charts.traffic_hourly(documents["traffic"], t) if "traffic" in documents else None,
-                charts.bikes_hourly(documents["bikes"], t) if "bikes" in documents else None,
-            ]
+                (
+                    charts.traffic_hourly(documents["traffic"], t)
+                    if "traffic" in documents
+                    else None,
+                    warned.get("traffic", NONE),
+                ),
+                (
+                    charts.bikes_hourly(documents["bikes"], t) if "bikes" in documents else None,
+                    warned.get("bikes", NONE),
+                ),
+            ],
+            t,
         )
         empty = not documents
-    status = 400 if problem else (404 if empty else 200)
+    # an instance without any city data answers 200 with how to load some
+    status = 400 if problem else (404 if empty and known else 200)
     context: dict[str, Any] = {
         **labels.words(t),
         "lang": lang,

@@ -13,6 +13,7 @@ from collections.abc import Mapping, Sequence
 from functools import cache
 from typing import Any
 
+from entrepot.city.messages import NOT_GIVEN, render, word
 from entrepot.city.places import Places, Point
 from entrepot.city.polygons import arrondissement_polygons
 from entrepot.dashboard import labels
@@ -55,11 +56,18 @@ def outlines() -> dict[str, tuple[list[float | None], list[float | None]]]:
     return shapes
 
 
-def colour(value: float, top: float) -> str:
-    """The colour of ``value`` on :data:`SCALE` from 0 to ``top``."""
-    if top <= 0:
+def domain(values: Mapping[str, float]) -> tuple[float, float]:
+    """The colour scale's range: the lowest and highest figure of the 20 arrondissements
+    drawn (one without a figure counts 0), so that the scale follows the data shown."""
+    shown = [values.get(code, 0.0) for code in outlines()]
+    return (min(shown, default=0.0), max(shown, default=0.0))
+
+
+def colour(value: float, low: float, top: float) -> str:
+    """The colour of ``value`` on :data:`SCALE` from ``low`` to ``top``."""
+    if top <= low:
         return SCALE[0]
-    share = min(max(value / top, 0.0), 1.0)
+    share = min(max((value - low) / (top - low), 0.0), 1.0)
     return SCALE[min(int(share * len(SCALE)), len(SCALE) - 1)]
 
 
@@ -70,7 +78,7 @@ def zone_name(code: str, t: Translator) -> str:
 
 
 def _zones(values: Mapping[str, float], t: Translator) -> list[dict[str, Any]]:
-    top = max(values.values(), default=0.0)
+    low, top = domain(values)
     traces = []
     for code, (xs, ys) in outlines().items():
         value = values.get(code, 0.0)
@@ -83,7 +91,7 @@ def _zones(values: Mapping[str, float], t: Translator) -> list[dict[str, Any]]:
                 "x": xs,
                 "y": ys,
                 "fill": "toself",
-                "fillcolor": colour(value, top),
+                "fillcolor": colour(value, low, top),
                 "line": {"color": "#5b6b7c", "width": 1},
                 "name": zone_name(code, t),
                 "text": hover,
@@ -104,7 +112,8 @@ def _scale(values: Mapping[str, float], t: Translator) -> dict[str, Any]:
         codes.append(code)
         xs.append(round(sum(p[0] for p in found) / len(found), 5))
         ys.append(round(sum(p[1] for p in found) / len(found), 5))
-    top = max(values.values(), default=0.0)
+    low, top = domain(values)
+    ticks = [low + (top - low) * i / 4 for i in range(5)] if top > low else [low]
     return {
         "type": "scatter",
         "mode": "text+markers",
@@ -118,12 +127,14 @@ def _scale(values: Mapping[str, float], t: Translator) -> dict[str, Any]:
             "size": 1,
             "opacity": 0,
             "color": [values.get(code, 0.0) for code in codes],
-            "cmin": 0,
-            "cmax": top or 1,
+            "cmin": low,
+            "cmax": top if top > low else low + 1,
             "colorscale": [[i / (len(SCALE) - 1), c] for i, c in enumerate(SCALE)],
             "showscale": True,
             "colorbar": {
                 "title": {"text": t(N_("dash.map.scale")), "side": "top"},
+                "tickvals": ticks,
+                "ticktext": [labels.number(v, 0 if top - low >= 10 else 1, t.lang) for v in ticks],
                 "orientation": "h",
                 "thickness": 10,
                 "len": 0.7,
@@ -145,7 +156,8 @@ def _arcs(places: Places, t: Translator) -> dict[str, Any] | None:
     for arc in places.arcs:
         xs += [p[0] for p in arc.line] + [None]
         ys += [p[1] for p in arc.line] + [None]
-        hover += [arc.label] * len(arc.line) + [None]
+        name = " ".join(arc.label.replace("_", " ").split())  # the référentiel's label
+        hover += [name] * len(arc.line) + [None]
     return {
         "type": "scatter",
         "mode": "lines",
@@ -197,7 +209,10 @@ def paris_map(values: Mapping[str, float], places: Places, t: Translator) -> Fig
             _markers(
                 t(N_("dash.map.layer_works")),
                 [w.point for w in works],
-                [f"{w.id} — {w.street} ({w.impact or '—'})" for w in works],
+                [
+                    f"{w.street} ({render(word('works_impact', w.impact or NOT_GIVEN), t)})"
+                    for w in works
+                ],
                 color="#6a1b9a",
                 size=9,
                 symbol="triangle-up",

@@ -17,6 +17,7 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse
 
 from entrepot.city.kinds import REPORT
+from entrepot.city_service.records import DayRange, quick_ranges
 from entrepot.dashboard import labels
 from entrepot.dashboard.periods import (
     DIRECTIONS,
@@ -64,6 +65,36 @@ def _period(env: Runtime, start: str | None, end: str | None) -> tuple[Period, l
     return period, known
 
 
+QUICK_LABELS = {
+    "last_7": N_("dash.quick.last_7"),
+    "last_30": N_("dash.quick.last_30"),
+    "last_90": N_("dash.quick.last_90"),
+    "this_month": N_("dash.quick.this_month"),
+}
+
+
+def _links(period: Period | None, last: date | None, t: Translator) -> dict[str, Any]:
+    """The quick ranges (from the last day with data) and the time-shift links of the
+    period shown: ``(label, query)`` pairs."""
+    quick = [] if last is None else quick_ranges(last)
+    links: dict[str, Any] = {
+        "quick": [
+            (t(QUICK_LABELS[q.key]), f"?from={q.range.start}&to={q.range.end}") for q in quick
+        ],
+        "shift": [],
+        "compared": None,
+    }
+    if period is not None:
+        shown = DayRange(period.start, period.end)
+        before, after = shown.previous(), shown.shifted(1)
+        links["shift"] = [
+            (t(N_("dash.quick.previous")), f"?from={before.start}&to={before.end}", "previous"),
+            (t(N_("dash.quick.next")), f"?from={after.start}&to={after.end}", "next"),
+        ]
+        links["compared"] = before
+    return links
+
+
 def _render(
     request: Request,
     template: str,
@@ -93,6 +124,7 @@ def _render(
         "figures": [],
     }
     status = problem.status if problem else 200
+    base |= _links(period, context.get("last"), t)
     values = {**base, **context, "status": status}
     return templates().TemplateResponse(request, template, values, status_code=status)
 

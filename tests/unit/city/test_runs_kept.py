@@ -60,7 +60,8 @@ def statuses(summary: RunSummary) -> dict[tuple[str, date], str]:
 
 
 def served(env: CityRuntime) -> dict[tuple[str, date], dict[str, Any]]:
-    """Every stored document without what marks it kept: its warnings, and the report's
+    """Every stored document without what marks it kept: its warnings (texts and
+    messages), and the report's
     run and the sha256 of the metrics it was built from (the figures are all there)."""
     found = {}
     for source in (*METRIC_TYPES, REPORT):
@@ -68,6 +69,7 @@ def served(env: CityRuntime) -> dict[tuple[str, date], dict[str, Any]]:
             document = dict(env.metrics.require(source, day).document)
             document.pop(kept.FIELD, None)
             document.pop("warnings", None)
+            document.pop("warning_messages", None)
             document.pop("run", None)
             document.pop("sources", None)
             found[(source, day)] = document

@@ -88,9 +88,16 @@ def test_a_bad_date_is_a_french_400(client: TestClient) -> None:
 def test_no_data_at_all(tmp_path: Path) -> None:
     engine = make_engine(f"sqlite:///{tmp_path / 'empty.db'}")
     upgrade(engine)
-    response = make_client(CityRuntime(MemoryStore(), engine=engine)).get("/dashboard/city")
-    assert response.status_code == 404
-    assert "Aucune donnée calculée pour l’instant" in response.text
+    client = make_client(CityRuntime(MemoryStore(), engine=engine))
+    readme = Path(__file__).parents[3].joinpath("README.md").read_text(encoding="utf-8")
+    for lang, title in (("fr", "Pas encore de données sur la ville"), ("en", "No city data yet")):
+        response = client.get("/dashboard/", headers={"Accept-Language": lang})
+        assert response.status_code == 200  # was 404: the page says how to load data
+        assert title in response.text
+        steps = re.findall(r"<code>(entrepot city [^<]+)</code>", response.text)
+        assert [s.split()[2] for s in steps] == ["generate", "import", "run"]
+        for step in steps:  # the commands the README gives
+            assert step.split("…")[0].split(" --")[0] in readme
     engine.dispose()
 
 

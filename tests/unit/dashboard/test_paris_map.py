@@ -20,11 +20,13 @@ def test_twenty_closed_outlines_lighter_than_the_source() -> None:
 
 
 def test_colours_grow_with_the_value() -> None:
-    assert colour(0, 10) == SCALE[0] and colour(10, 10) == SCALE[-1]
-    assert colour(5, 0) == SCALE[0]
-    assert [SCALE.index(colour(v, 100)) for v in (0, 30, 60, 100)] == sorted(
-        SCALE.index(colour(v, 100)) for v in (0, 30, 60, 100)
+    assert colour(0, 0, 10) == SCALE[0] and colour(10, 0, 10) == SCALE[-1]
+    assert colour(5, 0, 0) == SCALE[0]
+    assert [SCALE.index(colour(v, 0, 100)) for v in (0, 30, 60, 100)] == sorted(
+        SCALE.index(colour(v, 0, 100)) for v in (0, 30, 60, 100)
     )
+    # the scale starts at the lowest figure shown, not at 0
+    assert colour(50, 50, 60) == SCALE[0] and colour(60, 50, 60) == SCALE[-1]
 
 
 def test_arrondissement_names_in_french_and_in_english() -> None:

@@ -10,6 +10,7 @@ from typing import Any
 import pandas as pd
 
 from entrepot.city.lake import InputRef
+from entrepot.city.messages import notes_fields
 
 
 def document(
@@ -25,7 +26,7 @@ def document(
         "date": day.isoformat(),
         "metrics": metrics,
         "inputs": [{"key": i.key, "sha256": i.sha256, "size": i.size} for i in inputs],
-        "warnings": list(dict.fromkeys(warnings)),
+        **notes_fields(warnings),
     }
 
 

@@ -33,7 +33,11 @@ from entrepot.city.messages import (
     REASON_HEAT,
     REASON_RAIN,
     REASON_RAIN_DAY,
+    WARNING_RAIN_COARSE,
+    WARNING_RAIN_PARTIAL,
+    WARNING_RAIN_SPLIT,
     Message,
+    Note,
     wmo_kind,
 )
 from entrepot.city.processors.common import num
@@ -156,22 +160,34 @@ def _rain_notes(wide: pd.DataFrame, day: date, hours: int) -> list[str]:
     rain, accumulation, split = (
         column(n) for n in ("precipitation", "precipitation_accumulation_h", "precipitation_split")
     )
-    notes = []
+    notes: list[str] = []
     if 0 < len(rain) < hours:
         notes.append(
-            f"precipitation on {day} known for {len(rain)} of its {hours} hours; "
-            "the day's total leaves the others out"
+            Note(
+                f"precipitation on {day} known for {len(rain)} of its {hours} hours; "
+                "the day's total leaves the others out",
+                WARNING_RAIN_PARTIAL,
+                known=len(rain),
+                hours=hours,
+            )
         )
     coarse = int((accumulation > 3).sum())
     if coarse:
         notes.append(
-            f"precipitation on {day}: {coarse} hour(s) known only from a 6 to 24-hour "
-            "accumulation, shared evenly over its unknown hours"
+            Note(
+                f"precipitation on {day}: {coarse} hour(s) known only from a 6 to 24-hour "
+                "accumulation, shared evenly over its unknown hours",
+                WARNING_RAIN_COARSE,
+                count=coarse,
+            )
         )
     if (split > 0).any():
         notes.append(
-            f"precipitation on {day} is an estimate: an accumulation over several hours "
-            "across midnight was shared evenly between the two days"
+            Note(
+                f"precipitation on {day} is an estimate: an accumulation over several hours "
+                "across midnight was shared evenly between the two days",
+                WARNING_RAIN_SPLIT,
+            )
         )
     return notes
 
