@@ -32,8 +32,9 @@ from tests.support.web import make_web_app, user_api
 #: What each answer is checked for.
 CHECKS = [not_a_server_error, status_code_conformance, response_schema_conformance]
 
-#: Examples generated per operation.
-EXAMPLES = 15
+#: Examples generated per operation: fewer on PostgreSQL, where the same generated calls
+#: cost twice as long and what differs is the catalog's answers, not the inputs.
+EXAMPLES = {"sqlite": 15, "postgresql": 6}
 SPARED = {
     ("POST", "/api/auth/logout"),
     ("DELETE", "/api/account"),
@@ -41,13 +42,13 @@ SPARED = {
 }
 
 
-def fuzz(operation: Any, headers: dict[str, str], failures: list[str]) -> bool:
+def fuzz(operation: Any, headers: dict[str, str], failures: list[str], examples: int) -> bool:
     """Call ``operation`` with generated input; whether any call got past sign-in."""
     authenticated = False
 
     @given(case=operation.as_strategy())
     @settings(
-        max_examples=EXAMPLES,
+        max_examples=examples,
         deadline=None,
         phases=[Phase.explicit, Phase.generate],
         suppress_health_check=list(HealthCheck),
@@ -93,7 +94,7 @@ def test_every_operation_answers_what_it_declares(tmp_path: Path, kind: str) -> 
                     continue
                 email = f"fuzz-admin-{number}@example.com"
                 headers = user_api(client, services, email, admin=True).headers
-                reached += fuzz(operation, headers, failures)
+                reached += fuzz(operation, headers, failures, EXAMPLES[kind])
                 called += 1
     assert called > 30, "the schema lists the service's operations"
     assert reached > called * 0.8, "most operations were reached past sign-in"

@@ -91,7 +91,7 @@ def test_the_label_rate_everywhere_on_the_analysis_is_the_whole_files(
     assert answer.status_code == 201, answer.text
     analysis = answer.json()["analysis"]
     assert analysis["sampled"] is True and analysis["sample_rows"] < len(frame)
-    assert analysis["rows"] == len(frame) == answer.json()["rows"]
+    assert analysis["rows"] == len(frame) == answer.json()["dataset"]["rows"]
     assert analysis["fraud_rate"] == pytest.approx(rate, abs=1e-6)
     label = next(c for c in analysis["target_candidates"] if c["column"] == "is_fraud")
     assert label["fraud_rate"] == pytest.approx(rate, abs=1e-6)
