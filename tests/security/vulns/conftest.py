@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
+from sqlalchemy import Engine
 
 from entrepot.catalog.uow import unit_of_work_factory
 from entrepot.registry import Registry
@@ -16,9 +17,12 @@ from tests.support.registry import SECRET
 
 
 @pytest.fixture(scope="module")
-def registry(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Registry]:
-    folder = tmp_path_factory.mktemp("registry")
+def catalog(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Engine]:
+    yield from sqlite_engine(tmp_path_factory.mktemp("catalog"))
+
+
+@pytest.fixture(scope="module")
+def registry(tmp_path_factory: pytest.TempPathFactory, catalog: Engine) -> Registry:
     store = MemoryStore("registry")
-    cache = CachedStore(store, folder / "cache", 64 * 1024 * 1024)
-    for engine in sqlite_engine(folder):
-        yield Registry(store, cache, unit_of_work_factory(engine), secret=SECRET, actor="t")
+    cache = CachedStore(store, tmp_path_factory.mktemp("cache"), 64 * 1024 * 1024)
+    return Registry(store, cache, unit_of_work_factory(catalog), secret=SECRET, actor="t")
