@@ -164,7 +164,16 @@ def _inside(dest: Path, path: str) -> Path:
         validate_key(path)
     except InvalidKey:
         raise VerificationFailed(f"the catalog lists an unsafe file path {path!r}") from None
-    return dest.joinpath(*path.split("/"))
+    target = dest.joinpath(*path.split("/"))
+    if not target.parent.resolve().is_relative_to(dest.resolve()):
+        # A folder of the destination is a link out of it: placing the file would write
+        # wherever the link points. (A link at the file's own name is replaced, not followed.)
+        raise RegistryError(
+            f"{path!r} would be written outside {dest}: {target.parent} is a link to "
+            f"{target.parent.resolve()}",
+            hint="remove the link, or pull into a fresh folder",
+        )
+    return target
 
 
 def _place(source: Path, target: Path, *, link: bool) -> None:

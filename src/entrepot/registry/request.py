@@ -92,6 +92,7 @@ def collect_files(paths: Sequence[str | Path]) -> dict[str, Path]:
         if local.is_dir():
             pairs = [(f.relative_to(local).as_posix(), f) for f in sorted(local.rglob("*"))]
             pairs = [(p, f) for p, f in pairs if f.is_file()]
+            _refuse_links_out(local, pairs)
         elif local.is_file():
             pairs = [(local.name, local)]
         else:
@@ -107,6 +108,20 @@ def collect_files(paths: Sequence[str | Path]) -> dict[str, Path]:
     if not found:
         raise InvalidModelFiles("nothing to push: no files were given (or the folders are empty)")
     return found
+
+
+def _refuse_links_out(folder: Path, pairs: Sequence[tuple[str, Path]]) -> None:
+    """Refuse a file of ``folder`` that is a link (or under a linked folder) leading out
+    of it: pushing it would copy whatever it points at (a key, a password file) into the
+    store, where anyone who pulls the version reads it."""
+    root = folder.resolve()
+    for path, file in pairs:
+        if not file.resolve().is_relative_to(root):
+            raise InvalidModelFiles(
+                f"{path!r} in {folder} is a symbolic link to {file.resolve()}, outside the "
+                "folder: refusing to push what it points at",
+                hint="copy the file into the folder if it belongs to the model, or remove the link",
+            )
 
 
 def _metrics(metrics: Mapping[str, Any]) -> dict[str, float]:

@@ -14,7 +14,12 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from entrepot.registry.errors import MissingLibrary, UnsafeModelFormat
+from entrepot.registry.errors import (
+    InvalidModelFiles,
+    MissingLibrary,
+    RegistryError,
+    UnsafeModelFormat,
+)
 from entrepot.registry.flavors import is_pickle
 
 #: Types a skops file may hold beyond skops' default trusted set. Fixed in code;
@@ -57,8 +62,10 @@ def load_file(
 
     ``signed`` says this installation signed the version, the only case in which a pickle
     is opened. ``into`` (PyTorch and safetensors) is a module to load the weights into; it
-    is returned in eval mode. Raises :class:`UnsafeModelFormat` for a refused file and
-    :class:`MissingLibrary` when the flavor's library is not installed.
+    is returned in eval mode. Raises :class:`UnsafeModelFormat` for a refused file,
+    :class:`MissingLibrary` when the flavor's library is not installed and
+    :class:`InvalidModelFiles` when the file is not a readable model of ``flavor`` (the
+    library's own error named in the message, never raised as is).
     """
     shown = name or path.name
     if is_pickle(shown) or is_pickle(path):
@@ -72,7 +79,16 @@ def load_file(
     loader = _LOADERS.get(flavor)
     if loader is None:
         raise UnsafeModelFormat(f"no safe loader for flavor {flavor!r} ({shown})")
-    return loader(path, into, shown)
+    try:
+        return loader(path, into, shown)
+    except RegistryError:
+        raise
+    except Exception as exc:  # each library has its own parse errors (and some raise KeyError)
+        detail = (str(exc).splitlines() or ["no detail"])[0].replace(str(path), shown)
+        raise InvalidModelFiles(
+            f"{shown} is not a readable {flavor} model ({type(exc).__name__}: {detail[:200]})",
+            hint="push the file again with its real flavor (--flavor), or as raw files",
+        ) from None
 
 
 def _require(module: str, extra: str) -> Any:

@@ -7,21 +7,25 @@ naming it. A body larger than the bound is refused while it streams, never read 
 
 from __future__ import annotations
 
+import contextlib
 import random
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from importlib.metadata import PackageNotFoundError, version
 from typing import Any
 
 import httpx
 
+from entrepot.city.collect.addresses import Resolve, private_reason, system_resolve
 from entrepot.city.errors import CityError
 
 #: The largest body read from one feed (the recent days of the counts export are far less).
 MAX_BODY = 512 * 1024 * 1024
 #: A status worth asking again.
 _RETRIED = {429, 500, 502, 503, 504}
+#: Redirects followed for one fetch.
+MAX_REDIRECTS = 5
 
 
 class FeedUnavailable(CityError):
@@ -50,9 +54,10 @@ def user_agent() -> str:
 
 
 def client(timeout: float) -> httpx.Client:
-    """An HTTP client with the collector's user agent and timeouts."""
+    """An HTTP client with the collector's user agent and timeouts; :func:`fetch` follows
+    the redirects itself, checking where each one leads."""
     headers = {"User-Agent": user_agent()}
-    return httpx.Client(headers=headers, timeout=timeout, follow_redirects=True)
+    return httpx.Client(headers=headers, timeout=timeout, follow_redirects=False)
 
 
 def fetch(
@@ -62,8 +67,10 @@ def fetch(
     retries: Retries,
     max_body: int = MAX_BODY,
     sleep: Callable[[float], None] = time.sleep,
+    resolve: Resolve = system_resolve,
 ) -> bytes:
-    """The body of ``url``; raises :class:`FeedUnavailable` naming the last failure."""
+    """The body of ``url``; raises :class:`FeedUnavailable` naming the last failure, or a
+    redirect to a non-public address (see :mod:`entrepot.city.collect.addresses`)."""
     last = ""
     retry_after: float | None = None
     for attempt in range(retries.attempts):
@@ -71,7 +78,7 @@ def fetch(
             sleep(_wait(retries, attempt, retry_after))
         retry_after = None
         try:
-            with http.stream("GET", url) as answer:
+            with _follow(http, url, resolve) as answer:
                 if answer.status_code in _RETRIED:
                     last = f"HTTP {answer.status_code}"
                     retry_after = _retry_after(answer.headers)
@@ -88,6 +95,30 @@ def fetch(
         f"{_shown(url)} did not answer after {retries.attempts} attempt(s): {last}",
         hint="the next collection retries; check the network or the feed's status page",
     )
+
+
+@contextlib.contextmanager
+def _follow(http: httpx.Client, url: str, resolve: Resolve) -> Iterator[httpx.Response]:
+    """The streamed answer of ``url`` after its redirects, each checked before it is asked."""
+    origin = httpx.URL(url).host
+    for _ in range(MAX_REDIRECTS + 1):
+        with http.stream("GET", url) as answer:
+            if not answer.is_redirect:
+                yield answer
+                return
+            target = answer.next_request.url if answer.next_request else None
+        if target is None:
+            raise FeedUnavailable(f"{_shown(url)} redirects without a Location")
+        if target.scheme not in ("http", "https"):
+            raise FeedUnavailable(f"{_shown(url)} redirects to a {target.scheme!r} address")
+        reason = None if target.host == origin else private_reason(target.host, resolve)
+        if reason is not None:
+            raise FeedUnavailable(
+                f"{_shown(url)} redirects to {_shown(str(target))}: {reason}; not followed",
+                hint="a feed may only redirect to public addresses; check the feed's URL setting",
+            )
+        url = str(target)
+    raise FeedUnavailable(f"{_shown(url)}: more than {MAX_REDIRECTS} redirects")
 
 
 def _bounded(answer: Any, url: str, max_body: int) -> bytes:
