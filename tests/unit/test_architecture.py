@@ -245,13 +245,8 @@ ENTRYPOINT_RESIDUE: dict[str, frozenset[str]] = {
             "fraud.score.ensemble",
             "fraud_service.job_payloads",
             "registry.history",
-            "registry.import_tree",
             "registry.names",
             "registry.service",
-            "relocation",
-            "relocation.iam",
-            "relocation.prices",
-            "relocation.survey",
             "services.maintenance",
             "storage.protocols",
         }

@@ -10,10 +10,11 @@ from __future__ import annotations
 
 import getpass
 import tempfile
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qs, urlsplit
 
 from entrepot.config import Settings, load_settings
@@ -43,6 +44,7 @@ if TYPE_CHECKING:
     from entrepot.fraud_service.options import ServiceOptions
     from entrepot.health import Check
     from entrepot.registry.keys import KeyRingService
+    from entrepot.registry.records import ImportResult
     from entrepot.registry.service import Registry
     from entrepot.relocation import StoreMigrations
     from entrepot.relocation.locations import Locator
@@ -355,6 +357,37 @@ class App:
             reads=self.reads,
             keys=self.key_ring,
         )
+
+    def import_tree(
+        self,
+        root: Path,
+        *,
+        domain: str = "imported",
+        untrusted: bool = False,
+        activate: bool = False,
+        dry_run: bool = False,
+        on_result: Callable[[ImportResult], None] | None = None,
+    ) -> list[ImportResult]:
+        """``entrepot models import-tree``: every model folder under ``root`` into the
+        shared registry as a reference (``registry/import_tree.py``)."""
+        from entrepot.registry.import_tree import import_tree
+
+        return import_tree(
+            self.registry,
+            root,
+            domain=domain,
+            untrusted=untrusted,
+            activate=activate,
+            dry_run=dry_run,
+            on_result=on_result,
+        )
+
+    def iam_policy(self, url: str | None = None, *, read_only: bool = False) -> dict[str, Any]:
+        """``entrepot iam-policy``: the least-privilege AWS policy for the store at ``url``
+        (default: the configured one); no instance needed."""
+        from entrepot.relocation.iam import policy_for_url
+
+        return policy_for_url(url or self.settings.store_url, read_only=read_only)
 
     def models_of(self, user: str | None) -> Registry:
         """The shared registry, or the models of the account ``user`` names (email or id):

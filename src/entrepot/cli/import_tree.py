@@ -4,7 +4,7 @@ reference models (a thin shell over :func:`entrepot.registry.import_tree.import_
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.markup import escape
@@ -13,6 +13,9 @@ from rich.table import Table
 from entrepot.cli.context import console, current_app, progress_console
 from entrepot.cli.models import user_option
 from entrepot.errors import ConfigError
+
+if TYPE_CHECKING:
+    from entrepot.registry.records import ImportResult
 
 #: Exit code when a folder was refused (bad input, as for InvalidModelFiles).
 REFUSED = 65
@@ -54,24 +57,18 @@ def import_tree(
     Pickles from outside are refused: they would run code when loaded. --untrusted stores
     them unsigned (kept and checksummed, never loaded). Exits 65 if a folder was refused.
     """
-    from entrepot.registry.import_tree import import_tree as run
-
     if user_option(ctx) is not None:
         raise ConfigError("reference models are shared: drop --user")
     table = Table("model", "result", box=None)
     table.add_column("detail", overflow="fold")
 
-    def show(result: object) -> None:
-        from entrepot.registry.import_tree import ImportResult
-
-        assert isinstance(result, ImportResult)
+    def show(result: ImportResult) -> None:
         style = _STYLE[result.status]
         name = result.name + (f"@{result.version}" if result.version else "")
         table.add_row(escape(name), f"[{style}]{result.status}[/]", escape(result.detail))
 
     with progress_console.status(f"importing {directory}..."):
-        results = run(
-            current_app().registry,
+        results = current_app().import_tree(
             directory,
             domain=domain,
             untrusted=untrusted,

@@ -1,7 +1,7 @@
 """``entrepot move`` (move every cataloged object to another store; ``migrate`` is its old
 name, kept for one release) and
 ``entrepot iam-policy`` (the least-privilege S3 policy): thin shells over
-:class:`entrepot.relocation.StoreMigrations` and :func:`entrepot.relocation.iam.s3_policy`.
+:class:`entrepot.relocation.StoreMigrations` (``App.relocation``) and ``App.iam_policy``.
 """
 
 from __future__ import annotations
@@ -10,7 +10,6 @@ import json
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
-from urllib.parse import unquote, urlsplit
 
 import typer
 from rich.markup import escape
@@ -23,8 +22,8 @@ from entrepot.errors import ConfigError
 from entrepot.sizes import human_size
 
 if TYPE_CHECKING:
-    from entrepot.relocation import Progress, RunReport, StoreMigrations, UndoReport
-    from entrepot.relocation.survey import DryRun, Estimate
+    from entrepot.catalog.relocation.records import Progress, RunReport, UndoReport
+    from entrepot.relocation.records import DryRun, Estimate
 
 _ACTIONS = ("estimate", "dry_run", "resume", "rollback", "finalize", "status")
 
@@ -114,16 +113,14 @@ def migrate(
         raise ConfigError("name the destination with --to URL", hint="e.g. --to s3://bucket/prefix")
     service = current_app().relocation
     if action == "estimate":
-        from entrepot.relocation.prices import load_prices
-
         _show_estimate(
-            service.estimate(prefix, prices=load_prices(prices), reads_per_month=reads_per_month)
+            service.estimate(prefix, prices_file=prices, reads_per_month=reads_per_month)
         )
     elif action == "dry_run":
         assert to is not None
         _show_plan(service.dry_run(to, prefix, jobs=jobs))
     elif action == "status":
-        _show_status(service)
+        _show_status()
     elif action == "verify":
         with _bar("verifying") as update:
             checked = service.verify(jobs=jobs, on_progress=update)
@@ -173,16 +170,7 @@ def iam_policy(
     ] = None,
 ) -> None:
     """Print the least-privilege AWS IAM policy (JSON) for the store's bucket and prefix."""
-    from entrepot.relocation.iam import s3_policy
-
-    target = url or current_app().settings.store_url
-    parts = urlsplit(target)
-    if parts.scheme != "s3" or not parts.netloc:
-        raise ConfigError(
-            f"{target!r} is not an S3 store; an IAM policy only applies to s3://bucket/prefix",
-            hint="pass --url s3://bucket/prefix, or set ENTREPOT_STORE_URL",
-        )
-    policy = s3_policy(parts.netloc, unquote(parts.path), read_only=read_only)
+    policy = current_app().iam_policy(url, read_only=read_only)
     typer.echo(json.dumps(policy, indent=2))
 
 
@@ -293,10 +281,9 @@ def _show_estimate(e: Estimate) -> None:
             f"${c.reads_month:,.4f}",
         )
     console.print(costs)
-    from entrepot.relocation.prices import PRICES_AS_OF
-
     console.print(
-        f"list prices as of {PRICES_AS_OF}, in USD, without egress; adjust with --prices FILE.json"
+        f"list prices as of {e.prices_as_of}, in USD, without egress; "
+        "adjust with --prices FILE.json"
     )
 
 
@@ -333,7 +320,8 @@ def _show_plan(plan: DryRun) -> None:
         raise typer.Exit(1)
 
 
-def _show_status(service: StoreMigrations) -> None:
+def _show_status() -> None:
+    service = current_app().relocation
     status = service.status()
     if status is None:
         console.print("no store migration yet: start one with `entrepot move --to URL`")

@@ -27,12 +27,13 @@ import math
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 
 from entrepot.errors import EntrepotError
 from entrepot.registry.errors import InvalidModelFiles, InvalidName
 from entrepot.registry.flavors import file_flavor, is_pickle
 from entrepot.registry.names import check_name, check_segment
+from entrepot.registry.records import ImportResult
 from entrepot.registry.request import collect_files
 from entrepot.registry.service import Registry
 
@@ -41,8 +42,6 @@ METADATA = "metadata.json"
 #: Words that mark a file as a preprocessing step rather than the model.
 _NOT_THE_MODEL = ("feature", "pipeline", "selector", "encoder", "scaler", "engineer", "preproc")
 _SCHEMA_KEYS = ("input_schema", "columns", "features", "feature_names")
-
-Status = Literal["imported", "would import", "skipped", "refused"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,17 +56,6 @@ class TreeModel:
     metadata: Mapping[str, Any]
     input_schema: tuple[tuple[str, str], ...]
     domain: str
-
-
-@dataclass(frozen=True, slots=True)
-class ImportResult:
-    """What happened to one folder."""
-
-    name: str
-    status: Status
-    detail: str
-    version: str | None = None
-    signed: bool = False
 
 
 def read_model(folder: Path, *, domain: str) -> TreeModel:

@@ -9,6 +9,9 @@ create, configure or list buckets: ``entrepot bucket create`` is an administrato
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import unquote, urlsplit
+
+from entrepot.errors import ConfigError
 
 READ_ACTIONS = ("s3:GetObject",)
 WRITE_ACTIONS = (
@@ -52,3 +55,15 @@ def s3_policy(bucket: str, prefix: str = "", *, read_only: bool = False) -> dict
             }
         )
     return {"Version": "2012-10-17", "Statement": statements}
+
+
+def policy_for_url(store_url: str, *, read_only: bool = False) -> dict[str, Any]:
+    """The least-privilege policy for the bucket and prefix of ``store_url`` (an
+    ``s3://bucket/prefix`` URL; anything else is a :class:`ConfigError`)."""
+    parts = urlsplit(store_url)
+    if parts.scheme != "s3" or not parts.netloc:
+        raise ConfigError(
+            f"{store_url!r} is not an S3 store; an IAM policy only applies to s3://bucket/prefix",
+            hint="pass --url s3://bucket/prefix, or set ENTREPOT_STORE_URL",
+        )
+    return s3_policy(parts.netloc, unquote(parts.path), read_only=read_only)

@@ -25,6 +25,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from datetime import datetime, timedelta
+from pathlib import Path
 
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -42,8 +43,8 @@ from entrepot.relocation import copying, listed, survey, undo
 from entrepot.relocation.errors import LeftBehind, MigrationIncomplete, MigrationOpen
 from entrepot.relocation.locations import LocatedStore, StoreOpener
 from entrepot.relocation.parts import STALE_AFTER, Context, this_runner
-from entrepot.relocation.prices import DEFAULT_PRICES, Price
-from entrepot.relocation.survey import DryRun, Estimate
+from entrepot.relocation.prices import DEFAULT_PRICES, Price, load_prices
+from entrepot.relocation.records import DryRun, Estimate
 from entrepot.sizes import human_size
 from entrepot.storage.protocols import Store
 
@@ -93,9 +94,13 @@ class StoreMigrations:
         prefix: str = "",
         *,
         prices: Mapping[str, Price] = DEFAULT_PRICES,
+        prices_file: Path | None = None,
         reads_per_month: int = 0,
     ) -> Estimate:
-        """Count, locate and price the cataloged objects under ``prefix``; reads only."""
+        """Count, locate and price the cataloged objects under ``prefix``; reads only.
+        ``prices_file``: a JSON file of providers overriding or added to ``prices``."""
+        if prices_file is not None:
+            prices = load_prices(prices_file, prices)
         return survey.survey(self._ctx, prefix, prices, reads_per_month=reads_per_month)
 
     def dry_run(self, to: str, prefix: str = "", *, jobs: int = JOBS) -> DryRun:
