@@ -248,7 +248,6 @@ ENTRYPOINT_RESIDUE: dict[str, frozenset[str]] = {
             "registry.names",
             "registry.service",
             "services.maintenance",
-            "storage.protocols",
         }
     ),
     "api": frozenset(

@@ -53,7 +53,7 @@ if TYPE_CHECKING:
     from entrepot.services.objects import ObjectService
     from entrepot.services.temporaries import TempArea
     from entrepot.storage.cache import CachedStore
-    from entrepot.storage.protocols import Store
+    from entrepot.storage.protocols import Buckets, Store
     from entrepot.storage.s3_options import S3Options
     from entrepot.storage.types import Listing
 
@@ -338,7 +338,7 @@ class App:
         """Cataloged object writes and reads (the write protocol)."""
         from entrepot.services.objects import ObjectService
 
-        return ObjectService(self.store, self.uow)
+        return ObjectService(self.store, self.uow, signer=self.raw_store)
 
     @cached_property
     def registry(self) -> Registry:
@@ -381,6 +381,21 @@ class App:
             dry_run=dry_run,
             on_result=on_result,
         )
+
+    def bucket(self) -> Buckets:
+        """The configured store's bucket (``entrepot bucket create|exists``); a store that is
+        not in a bucket is a :class:`ConfigError` saying how to configure one."""
+        from entrepot.errors import ConfigError
+        from entrepot.storage.protocols import Buckets
+
+        store = self.home_store
+        if not isinstance(store, Buckets):
+            raise ConfigError(
+                f"the store {store.url} is not in a bucket",
+                hint="set ENTREPOT_STORE_URL=s3://bucket/prefix "
+                "(ENTREPOT_S3_ENDPOINT_URL for MinIO)",
+            )
+        return store
 
     def iam_policy(self, url: str | None = None, *, read_only: bool = False) -> dict[str, Any]:
         """``entrepot iam-policy``: the least-privilege AWS policy for the store at ``url``

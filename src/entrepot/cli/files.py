@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from datetime import timedelta
 from pathlib import Path
 from typing import Annotated, Any, BinaryIO, Literal, cast
 
@@ -14,7 +13,7 @@ from entrepot.cli.context import console, current_app, progress_console
 from entrepot.cli.format import parse_duration
 from entrepot.cli.output import Column, JsonFlag, counted, emit_rows, human, print_json, table
 from entrepot.cli.progress import ProgressReader, transfer_progress
-from entrepot.errors import LocalFileNotFound, StorageError
+from entrepot.errors import LocalFileNotFound
 from entrepot.sizes import human_size
 
 #: The folder of the web service's users (``users/<id>/``): the service alone writes there.
@@ -283,24 +282,11 @@ def presign(
     method: Annotated[str, typer.Option(help="GET to download, PUT to upload.")] = "GET",
 ) -> None:
     """Print a presigned URL for KEY (S3 stores only)."""
-    from entrepot.storage.protocols import Sign
-
     if method.upper() not in ("GET", "PUT"):  # never quietly another method than asked
         raise typer.BadParameter(
             f"{method!r}: a presigned URL is for GET (download) or PUT (upload)",
             param_hint="--method",
         )
-    if method.upper() == "PUT":
-        guard_user_keys([key], "presign --method PUT", force=False)
-    store = current_app().raw_store
-    if method.upper() == "GET":
-        store.head(key)  # a URL to a missing object helps nobody
-    if not isinstance(store, Sign):
-        raise StorageError(
-            "this store cannot presign URLs",
-            store=store.url,
-            hint="presigned URLs need an S3 store (ENTREPOT_STORE_URL=s3://bucket/prefix)",
-        )
     verb: Literal["GET", "PUT"] = "PUT" if method.upper() == "PUT" else "GET"
-    lifetime: timedelta = parse_duration(expires)
-    console.print(store.sign(key, method=verb, expires=lifetime), soft_wrap=True)
+    url = current_app().objects.presign(key, method=verb, expires=parse_duration(expires))
+    console.print(url, soft_wrap=True)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Annotated
+from typing import Annotated
 
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
@@ -16,9 +16,6 @@ from entrepot.cli.context import console, current_app, progress_console
 from entrepot.cli.format import parse_duration
 from entrepot.cli.output import JsonFlag, print_json
 from entrepot.sizes import human_size
-
-if TYPE_CHECKING:
-    from entrepot.storage.protocols import Buckets
 
 config_app = typer.Typer(help="Show the effective configuration.", no_args_is_help=True)
 cache_app = typer.Typer(help="Inspect or clear the read-through cache.", no_args_is_help=True)
@@ -93,23 +90,10 @@ def db_upgrade() -> None:
     console.print(f"catalog at revision {revision}")
 
 
-def _bucket_store() -> Buckets:
-    from entrepot.errors import ConfigError
-    from entrepot.storage.protocols import Buckets
-
-    store = current_app().home_store
-    if not isinstance(store, Buckets):
-        raise ConfigError(
-            f"the store {store.url} is not in a bucket",
-            hint="set ENTREPOT_STORE_URL=s3://bucket/prefix (ENTREPOT_S3_ENDPOINT_URL for MinIO)",
-        )
-    return store
-
-
 @bucket_app.command("create")
 def bucket_create() -> None:
     """Create the bucket of ENTREPOT_STORE_URL (does nothing if it exists and is yours)."""
-    created = _bucket_store().create_bucket()
+    created = current_app().bucket().create_bucket()
     url = current_app().home_store.url
     console.print(Text(f"created {url}" if created else f"{url} already exists"))
 
@@ -117,7 +101,7 @@ def bucket_create() -> None:
 @bucket_app.command("exists")
 def bucket_exists() -> None:
     """Exit 0 if the bucket of ENTREPOT_STORE_URL exists, 1 otherwise."""
-    if not _bucket_store().bucket_exists():
+    if not current_app().bucket().bucket_exists():
         console.print("the bucket does not exist: create it with `entrepot bucket create`")
         raise typer.Exit(1)
     console.print("the bucket exists")

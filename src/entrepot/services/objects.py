@@ -12,8 +12,9 @@ import os
 import tempfile
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
+from datetime import timedelta
 from pathlib import Path
-from typing import BinaryIO, Protocol
+from typing import BinaryIO, Literal, Protocol
 
 from entrepot.catalog.objects.records import ObjectRecord, ObjectState, Usage
 from entrepot.catalog.uow import UnitOfWorkFactory
@@ -22,7 +23,7 @@ from entrepot.services.records import Downloaded, DownloadedTree, ObjectHead
 from entrepot.services.repair import register_read_damage
 from entrepot.services.reserved_keys import refuse_reserved
 from entrepot.services.write_protocol import record_put, the_object
-from entrepot.storage.protocols import Delete, Get, List, Materialize, Put
+from entrepot.storage.protocols import Delete, Get, List, Materialize, Put, Sign
 from entrepot.storage.types import CHUNK_SIZE, PutSource
 
 
@@ -42,9 +43,30 @@ class StoreUsage:
 class ObjectService:
     """Write, read and delete objects so that every catalog row points at intact bytes."""
 
-    def __init__(self, store: ObjectStore, uow_factory: UnitOfWorkFactory) -> None:
+    def __init__(
+        self, store: ObjectStore, uow_factory: UnitOfWorkFactory, *, signer: object = None
+    ) -> None:
         self._store = store
         self._uow_factory = uow_factory
+        #: The store that signs URLs (the uncached one; ``None``: ``store``).
+        self._signer = store if signer is None else signer
+
+    def presign(self, key: str, *, method: Literal["GET", "PUT"], expires: timedelta) -> str:
+        """A presigned ``method`` URL for ``key``, valid for ``expires``: a GET only for an
+        object that exists (a link to nothing helps nobody), a PUT never into the web
+        service's folders; a store that cannot sign (a local folder) says what can."""
+        if method == "PUT":
+            refuse_reserved([key], "presign --method PUT", force=False)
+        signer = self._signer
+        if method == "GET":
+            self._store.head(key)
+        if not isinstance(signer, Sign):
+            raise StorageError(
+                "this store cannot presign URLs",
+                store=getattr(signer, "url", None),
+                hint="presigned URLs need an S3 store (ENTREPOT_STORE_URL=s3://bucket/prefix)",
+            )
+        return signer.sign(key, method=method, expires=expires)
 
     def put(
         self,
