@@ -230,9 +230,7 @@ ENTRYPOINT_CORE = {"bootstrap", "errors", "http", "i18n", "messages", "sizes", "
 ENTRYPOINT_RESIDUE: dict[str, frozenset[str]] = {
     "cli": frozenset(
         {
-            "accounts.admin",
             "asgi",
-            "catalog.copy.service",
             "catalog.engine",
             "city.collect.collector",
             "city.collect.feeds",

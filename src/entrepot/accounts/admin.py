@@ -10,6 +10,7 @@ from typing import Any
 
 from entrepot.accounts.errors import InvalidAccountInput, NotAllowed
 from entrepot.accounts.plans import PLANS, Plan, new_key, plan
+from entrepot.accounts.records import Operator
 from entrepot.catalog.accounts.records import AuditRecord, LicenceRecord, Page, UserRecord
 from entrepot.catalog.uow import UnitOfWork, UnitOfWorkFactory
 
@@ -18,19 +19,6 @@ MAX_KEYS_AT_ONCE = 100
 MAX_DAYS = 3650
 
 
-@dataclass(frozen=True)
-class Operator:
-    """Whoever runs the command line with local access to the installation (its catalog,
-    its store): trusted as an administrator, recorded as ``cli`` in the audit log."""
-
-    id: None = None
-    email: str = "cli"
-    is_admin: bool = True
-    is_active: bool = True
-
-
-#: The command line's actor.
-OPERATOR = Operator()
 #: Who acts: a signed-in administrator, or the operator at the command line.
 Actor = UserRecord | Operator
 

@@ -13,7 +13,7 @@ from entrepot.cli.context import console, current_app, progress_console
 from entrepot.cli.progress import count_progress
 
 if TYPE_CHECKING:
-    from entrepot.catalog.copy.service import CopyReport, RowDifference
+    from entrepot.catalog.copy.records import CopyReport, RowDifference
 
 #: The longest value a difference shows.
 _SHOWN = 80

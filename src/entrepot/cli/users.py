@@ -103,7 +103,7 @@ def set_admin(
     revoke: Annotated[bool, typer.Option("--revoke", help="Remove the role instead")] = False,
 ) -> None:
     """Grant (or revoke) the administrator role."""
-    from entrepot.accounts.admin import OPERATOR
+    from entrepot.accounts.records import OPERATOR
 
     app = _app()
     user = app.admin.set_admin(OPERATOR, app.accounts.by_email(email).id, not revoke)
@@ -117,7 +117,7 @@ def grant_licence(
     days: Annotated[int | None, typer.Option(min=1, max=3650, help="Default: the plan's")] = None,
 ) -> None:
     """Create a licence key of ``plan`` and activate it for the account."""
-    from entrepot.accounts.admin import OPERATOR
+    from entrepot.accounts.records import OPERATOR
 
     app = _app()
     user = app.accounts.by_email(email)

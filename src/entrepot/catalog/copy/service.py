@@ -12,7 +12,6 @@ mark the copy done. The source is only read. A failed batch rolls back alone and
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
 
 from sqlalchemy import Engine
 from sqlalchemy.exc import SQLAlchemyError
@@ -25,10 +24,11 @@ from entrepot.catalog.copy.checks import (
     resumable,
 )
 from entrepot.catalog.copy.differences import RowDifference, differences
-from entrepot.catalog.copy.digest import TableDigest, table_digest
+from entrepot.catalog.copy.digest import table_digest
 from entrepot.catalog.copy.errors import CopyInterrupted, TargetNotEmpty
 from entrepot.catalog.copy.marker import Marker, finish, start
 from entrepot.catalog.copy.plan import TableCopy, copy_plan, row_counts
+from entrepot.catalog.copy.records import CopyReport, TableCheck
 from entrepot.catalog.copy.sequences import advance_sequences
 from entrepot.catalog.engine import masked
 from entrepot.catalog.migrate import upgrade
@@ -39,45 +39,6 @@ __all__ = ["CatalogCopy", "CopyReport", "RowDifference", "TableCheck"]
 
 #: ``(table, rows copied so far in all tables, rows to copy in all)``
 OnProgress = Callable[[str, int, int], object]
-
-
-@dataclass(frozen=True)
-class TableCheck:
-    """One table compared after the copy, with its first differing rows if it differs."""
-
-    name: str
-    source: TableDigest
-    target: TableDigest
-    differences: tuple[RowDifference, ...] = ()
-
-    @property
-    def same(self) -> bool:
-        """Whether the target holds exactly the source's rows."""
-        return self.source == self.target
-
-
-@dataclass(frozen=True)
-class CopyReport:
-    """A finished copy: every table compared, and whether it continued an earlier one."""
-
-    tables: list[TableCheck]
-    resumed: bool
-    created: bool = False
-
-    @property
-    def ok(self) -> bool:
-        """Whether every table's count and digest agree."""
-        return all(check.same for check in self.tables)
-
-    @property
-    def rows(self) -> int:
-        """All the rows the source holds."""
-        return sum(check.source.rows for check in self.tables)
-
-    @property
-    def differences(self) -> list[RowDifference]:
-        """The differing rows found, table by table."""
-        return [found for check in self.tables for found in check.differences]
 
 
 class CatalogCopy:
