@@ -48,11 +48,12 @@ typecheck: setup ## mypy: src/ strictly, the tests without --strict (tests/mypy.
 
 #: The suite runs under a random PYTHONHASHSEED and in a random order (pytest-randomly shuffles
 #: the modules and the tests in each); both seeds are printed first. Replay a run with
-#: `make pytest PYTHONHASHSEED=H PYTEST_ARGS=--randomly-seed=R`.
+#: `make pytest PYTHONHASHSEED=H PYTEST_ARGS=--randomly-seed=R`. The 30 slowest tests are
+#: listed at the end, to keep the suite's time in view.
 pytest: setup services system browser-tools ## The test suite only (random hash seed and order)
 	@seed="$${PYTHONHASHSEED:-$$(od -An -N4 -tu4 /dev/urandom | tr -d ' ')}"; \
 	echo "PYTHONHASHSEED=$$seed"; \
-	PYTHONHASHSEED="$$seed" $(BIN)/pytest -q $(PYTEST_ARGS)
+	PYTHONHASHSEED="$$seed" $(BIN)/pytest -q --durations=30 $(PYTEST_ARGS)
 
 test: lint typecheck pytest ## Everything CI runs: lint, types, the whole test suite
 
