@@ -245,7 +245,6 @@ ENTRYPOINT_RESIDUE: dict[str, frozenset[str]] = {
             "registry.history",
             "registry.names",
             "registry.service",
-            "services.maintenance",
         }
     ),
     "api": frozenset(

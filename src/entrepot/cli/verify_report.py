@@ -12,7 +12,7 @@ from entrepot.cli.context import console
 from entrepot.cli.output import Column, print_json, table
 
 if TYPE_CHECKING:
-    from entrepot.services.maintenance import Verified
+    from entrepot.services.records import Verified
 
 _COLUMNS = (
     Column("key", fold=True),

@@ -13,17 +13,16 @@ from typing import Protocol
 from entrepot.catalog.uow import UnitOfWorkFactory
 from entrepot.services.gc import GcReport, GcStore, UploadsReport, abort_stale_uploads
 from entrepot.services.gc import collect_garbage as collect_orphans
+from entrepot.services.records import Verified
 from entrepot.services.repair import (
     CachedCopies,
-    Finding,
-    RepairReport,
     RepairTarget,
     assess,
     register,
     repair,
 )
 from entrepot.services.temporaries import TempArea, TempReport, collect_temporaries
-from entrepot.services.verify import VerifyReport, verify_catalog
+from entrepot.services.verify import verify_catalog
 
 
 class CheckedStore(RepairTarget, Protocol):
@@ -38,21 +37,6 @@ class Collected:
     orphans: GcReport
     temporaries: TempReport
     uploads: UploadsReport
-
-
-@dataclass(frozen=True, slots=True)
-class Verified:
-    """What ``verify`` found, the damaged objects it recorded (with the cache's good copy
-    when there is one) and, when asked, what it repaired."""
-
-    report: VerifyReport
-    findings: tuple[Finding, ...]
-    repaired: RepairReport | None
-
-    @property
-    def left(self) -> int:
-        """Damaged objects still damaged."""
-        return len(self.findings) if self.repaired is None else len(self.repaired.left)
 
 
 class Maintenance:

@@ -5,9 +5,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from entrepot.catalog.objects.records import ObjectRecord
 from entrepot.storage.types import ObjectInfo
+
+if TYPE_CHECKING:
+    from entrepot.services.repair import Finding, RepairReport
+    from entrepot.services.verify import VerifyReport
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,3 +47,18 @@ class DownloadedTree:
     def size(self) -> int:
         """Bytes written in all."""
         return sum(f.size for f in self.files)
+
+
+@dataclass(frozen=True, slots=True)
+class Verified:
+    """What ``verify`` found, the damaged objects it recorded (with the cache's good copy
+    when there is one) and, when asked, what it repaired."""
+
+    report: VerifyReport
+    findings: tuple[Finding, ...]
+    repaired: RepairReport | None
+
+    @property
+    def left(self) -> int:
+        """Damaged objects still damaged."""
+        return len(self.findings) if self.repaired is None else len(self.repaired.left)
