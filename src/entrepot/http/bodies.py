@@ -107,7 +107,7 @@ class BodyLimit:
 
     async def _refuse(self, send: Send, path: str) -> None:
         # the message is written only for a refusal: most requests are not refused
-        await _refuse(send, self.limits.code(path), self.limits.message(path))
+        await send_refusal(send, 413, self.limits.code(path), self.limits.message(path))
 
 
 def _content_length(scope: Scope) -> int | None:
@@ -119,14 +119,19 @@ def _content_length(scope: Scope) -> int | None:
     return None
 
 
-async def _refuse(send: Send, code: str, message: str) -> None:
-    body = json.dumps({"code": code, "message": message, "request_id": request_id()}).encode()
+async def send_refusal(send: Send, status: int, code: str, message: str) -> None:
+    """Answer a request before the app sees it (the middleware's refusals: 413 here, 408 in
+    ``pace.py``): the service's error body, and the connection closed so that the client's
+    unread bytes are never read."""
+    body = json.dumps(
+        {"code": code, "message": message, "request_id": request_id()}, ensure_ascii=False
+    ).encode()
     await send(
         {
             "type": "http.response.start",
-            "status": 413,
+            "status": status,
             "headers": [
-                (b"content-type", b"application/json"),
+                (b"content-type", b"application/json; charset=utf-8"),
                 (b"content-length", str(len(body)).encode()),
                 (b"connection", b"close"),
             ],

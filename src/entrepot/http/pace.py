@@ -14,14 +14,13 @@ client's disconnection, for as long as it takes).
 from __future__ import annotations
 
 import asyncio
-import json
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from entrepot.http.observability import request_id
+from entrepot.http.bodies import send_refusal
 from entrepot.i18n.catalogs import LANGUAGES
 from entrepot.i18n.messages import speaker
 from entrepot.i18n.negotiation import negotiate
@@ -170,19 +169,4 @@ def refusal_language(scope: Scope) -> str:
 
 async def _refuse(send: Send, scope: Scope, refused: BodyTimeout) -> None:
     message = speaker(refusal_language(scope))(refused.said)
-    body = json.dumps(
-        {"code": refused.code, "message": message, "request_id": request_id()},
-        ensure_ascii=False,
-    ).encode()
-    await send(
-        {
-            "type": "http.response.start",
-            "status": 408,
-            "headers": [
-                (b"content-type", b"application/json; charset=utf-8"),
-                (b"content-length", str(len(body)).encode()),
-                (b"connection", b"close"),
-            ],
-        }
-    )
-    await send({"type": "http.response.body", "body": body})
+    await send_refusal(send, 408, refused.code, message)
