@@ -221,7 +221,6 @@ def weather_day(read: DayRead) -> tuple[dict[str, Any], list[str]]:
     codes = col["weather_code"].dropna().astype(int)
     dominant = int(codes.mode().min()) if not codes.empty else None
     score, reasons = _impact(rainy_hours, float(rain.sum()), gusts.max(), temp.min(), temp.max())
-    level, level_word = impact_level(score)
     metrics = {
         "hours_covered": len(wide),
         "temperature": {
@@ -238,13 +237,7 @@ def weather_day(read: DayRead) -> tuple[dict[str, Any], list[str]]:
         "dominant_weather": None
         if dominant is None
         else {"code": dominant, "label": wmo_label(dominant)},
-        "mobility_impact": {
-            "score": score,
-            "level": level_word,
-            "reasons": [_french(reason) for reason in reasons],
-        },
-        "mobility_impact_level": level,
-        "mobility_impact_reasons": [reason.to_json() for reason in reasons],
+        **_impact_fields(score, reasons),
         "hourly": [
             {
                 "hour": ts.astimezone(paris()).hour,
@@ -270,7 +263,6 @@ def daily_day(summary: dict[str, Any], day: date) -> tuple[dict[str, Any], list[
     score, reasons = _impact(0, rain if rain == rain else 0.0, float("nan"), tmin, tmax)
     if rain == rain and rain >= 0.1:
         reasons.insert(0, Message(REASON_RAIN_DAY, {"mm": round(rain, 1)}))
-    level, level_word = impact_level(score)
     source = daily_source(summary)
     note = Message(DAILY_SUMMARY, {"source": source})
     metrics = {
@@ -283,13 +275,7 @@ def daily_day(summary: dict[str, Any], day: date) -> tuple[dict[str, Any], list[
         "humidity_mean": None,
         "cloud_cover_mean": None,
         "dominant_weather": None,
-        "mobility_impact": {
-            "score": score,
-            "level": level_word,
-            "reasons": [_french(reason) for reason in reasons],
-        },
-        "mobility_impact_level": level,
-        "mobility_impact_reasons": [reason.to_json() for reason in reasons],
+        **_impact_fields(score, reasons),
         "hourly": [],
         "resolution": "daily",
         "daily_source": {
@@ -354,3 +340,18 @@ def _impact(
         score += 10
         reasons.append(Message(REASON_HEAT, {"celsius": round(float(tmax), 1)}))
     return score, reasons
+
+
+def _impact_fields(score: int, reasons: list[Message]) -> dict[str, Any]:
+    """A day's mobility impact as the document stores it: the French words the JSON API
+    has always given, and the level and reasons as codes and messages (ADR 0037)."""
+    level, level_word = impact_level(score)
+    return {
+        "mobility_impact": {
+            "score": score,
+            "level": level_word,
+            "reasons": [_french(reason) for reason in reasons],
+        },
+        "mobility_impact_level": level,
+        "mobility_impact_reasons": [reason.to_json() for reason in reasons],
+    }
