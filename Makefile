@@ -4,6 +4,8 @@ VENV := .venv
 BIN := $(VENV)/bin
 UV := $(BIN)/uv
 STAMP := $(VENV)/.installed
+#: Test processes (pytest-xdist); most tests wait on subprocesses, servers and files, so more than the cores.
+PYTEST_WORKERS ?= 4
 
 .PHONY: help setup browser-tools run demo test lint typecheck pytest services system lock bench translations clean
 
@@ -53,7 +55,7 @@ typecheck: setup ## mypy: src/ strictly, the tests without --strict (tests/mypy.
 pytest: setup services system browser-tools ## The test suite only (random hash seed and order)
 	@seed="$${PYTHONHASHSEED:-$$(od -An -N4 -tu4 /dev/urandom | tr -d ' ')}"; \
 	echo "PYTHONHASHSEED=$$seed"; \
-	PYTHONHASHSEED="$$seed" $(BIN)/pytest -q --durations=30 $(PYTEST_ARGS)
+	PYTHONHASHSEED="$$seed" $(BIN)/pytest -q --durations=30 -n $(PYTEST_WORKERS) --dist loadfile $(PYTEST_ARGS)
 
 test: lint typecheck pytest ## Everything CI runs: lint, types, the whole test suite
 
