@@ -3,10 +3,11 @@ authorization code, a signed ID token checked against the provider's keys."""
 
 from __future__ import annotations
 
+import html
 import secrets
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -41,6 +42,8 @@ class Provider:
             "email_verified": True,
             "name": "Jane Doe",
         }
+        #: Replaces the ID token the token endpoint sends: ``forge(header, claims, key)``.
+        self.forge: Callable[[dict[str, Any], dict[str, Any], RSAKey], str] | None = None
         self.app = self._app()
 
     def _app(self) -> FastAPI:
@@ -88,7 +91,11 @@ class Provider:
                 "nonce": grant["nonce"],
                 **self.claims,
             }
-            id_token = jwt.encode({"alg": "RS256", "kid": "k1"}, claims, self.key)
+            header = {"alg": "RS256", "kid": "k1"}
+            forge = self.forge
+            id_token = (
+                forge(header, claims, self.key) if forge else jwt.encode(header, claims, self.key)
+            )
             return {
                 "access_token": "at",
                 "token_type": "Bearer",
@@ -176,3 +183,97 @@ def test_a_forged_state_is_refused(client: TestClient) -> None:
 def test_an_open_redirect_through_the_provider_is_refused(client: TestClient) -> None:
     answer = sign_in_with_provider(client, next="https://evil.example/")
     assert answer.headers["location"] == "/"
+
+
+def _signed(header: dict[str, Any], claims: dict[str, Any], key: RSAKey) -> str:
+    return jwt.encode(header, claims, key)
+
+
+def _other_key(header: dict[str, Any], claims: dict[str, Any], key: RSAKey) -> str:
+    stranger = RSAKey.generate_key(2048, parameters={"kid": "k1"}, private=True)
+    return jwt.encode(header, claims, stranger)
+
+
+def _unsigned(header: dict[str, Any], claims: dict[str, Any], key: RSAKey) -> str:
+    import base64
+    import json
+
+    def part(value: dict[str, Any]) -> str:
+        return base64.urlsafe_b64encode(json.dumps(value).encode()).rstrip(b"=").decode()
+
+    return f"{part({'alg': 'none', 'typ': 'JWT'})}.{part(claims)}."
+
+
+#: Seven (and more) ways an ID token is not to be believed; each must be a 401, never a 500.
+FORGED: dict[str, Callable[[dict[str, Any], dict[str, Any], RSAKey], str]] = {
+    "another key": _other_key,
+    "wrong issuer": lambda h, c, k: _signed(h, c | {"iss": "https://evil.example"}, k),
+    "wrong audience": lambda h, c, k: _signed(h, c | {"aud": "someone-else"}, k),
+    "expired": lambda h, c, k: _signed(h, c | {"exp": c["iat"] - 3600, "iat": c["iat"] - 7200}, k),
+    "wrong nonce": lambda h, c, k: _signed(h, c | {"nonce": "replayed"}, k),
+    "no subject": lambda h, c, k: _signed(h, {n: v for n, v in c.items() if n != "sub"}, k),
+    "unknown key id": lambda h, c, k: _signed(h | {"kid": "k9"}, c, k),
+    "alg none": _unsigned,
+    "not a JWT": lambda h, c, k: "not-a-token",
+    "truncated": lambda h, c, k: _signed(h, c, k)[:-20],
+}
+
+
+@pytest.mark.parametrize("kind", sorted(FORGED))
+def test_an_invalid_id_token_is_refused_with_a_401(
+    client: TestClient, provider: Provider, kind: str
+) -> None:
+    provider.forge = FORGED[kind]
+    try:
+        answer = sign_in_with_provider(client)
+    finally:
+        provider.forge = None
+    assert answer.status_code == 401, answer.text
+    assert answer.json()["code"] == "sign_in_failed"
+    assert client.get("/api/me").status_code == 401
+
+
+def sign_in_from_a_browser(client: TestClient) -> Any:
+    start = client.get("/auth/oidc/login", follow_redirects=False)
+    at_provider = httpx.get(start.headers["location"], follow_redirects=False)
+    back = urlsplit(at_provider.headers["location"])
+    return client.get(
+        f"{back.path}?{back.query}", headers={"accept": "text/html"}, follow_redirects=False
+    )
+
+
+@pytest.mark.parametrize(
+    ("lang", "said"),
+    [
+        ("en", "The sign-in provider's answer could not be trusted"),
+        ("fr", "La réponse du fournisseur d’identité n’est pas fiable"),
+    ],
+)
+def test_a_browser_gets_the_sign_in_page_saying_why(
+    client: TestClient, provider: Provider, lang: str, said: str
+) -> None:
+    client.get(f"/lang/{lang}", follow_redirects=False)
+    provider.forge = _other_key
+    try:
+        page = sign_in_from_a_browser(client)
+    finally:
+        provider.forge = None
+    assert page.status_code == 401 and "text/html" in page.headers["content-type"]
+    assert 'id="login-form"' in page.text and said in html.unescape(page.text)
+    assert "Traceback" not in page.text
+
+
+def test_an_unreachable_provider_is_a_401_not_a_500(client: TestClient, provider: Provider) -> None:
+    start = client.get("/auth/oidc/login", follow_redirects=False)
+    at_provider = httpx.get(start.headers["location"], follow_redirects=False)
+    back = urlsplit(at_provider.headers["location"])
+    oidc = client.app.state.oidc  # type: ignore[attr-defined]
+    metadata = dict(oidc.server_metadata)
+    oidc.server_metadata["token_endpoint"] = f"http://127.0.0.1:{free_port()}/token"
+    try:
+        answer = client.get(f"{back.path}?{back.query}", follow_redirects=False)
+    finally:
+        oidc.server_metadata.clear()
+        oidc.server_metadata.update(metadata)
+    assert answer.status_code == 401 and answer.json()["code"] == "sign_in_failed"
+    assert "could not be reached" in answer.json()["message"]
