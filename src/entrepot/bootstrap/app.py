@@ -33,16 +33,17 @@ if TYPE_CHECKING:
     from entrepot.accounts.licences import LicenceService
     from entrepot.accounts.service import AccountService
     from entrepot.bootstrap.fraud import FraudServices
+    from entrepot.bootstrap.jobs import JobOptions, JobSystem
     from entrepot.catalog.copy.service import CatalogCopy
     from entrepot.catalog.reads import ReadConnection
     from entrepot.catalog.uow import UnitOfWorkFactory
     from entrepot.city.collect.feeds import FeedUrls
     from entrepot.city.runtime import CityRuntime
-    from entrepot.city_service.queue import CityJobs
     from entrepot.city_service.service import CityService
     from entrepot.fraud.library.registry import RegistryLibrary
     from entrepot.fraud_service.options import ServiceOptions
     from entrepot.health import Check
+    from entrepot.jobs.runner import Handler
     from entrepot.registry.keys import KeyRingService
     from entrepot.registry.records import ImportResult
     from entrepot.registry.service import Registry
@@ -69,6 +70,7 @@ class App:
     _opened: dict[str, Store] = field(default_factory=dict, repr=False)
     _migrated: bool = field(default=False, repr=False)
     _fraud: FraudServices | None = field(default=None, repr=False)
+    _jobs: JobSystem | None = field(default=None, repr=False)
     _runtime: CityRuntime | None = field(default=None, repr=False)
 
     @cached_property
@@ -464,13 +466,31 @@ class App:
         from entrepot.city_service.service import CityService
 
         return CityService(
-            self._city_runtime, self._city_jobs, lambda: self.listed, self._feed_urls
+            self._city_runtime, lambda: self.job_system().city, lambda: self.listed, self._feed_urls
         )
 
-    def _city_jobs(self) -> CityJobs:
-        from entrepot.bootstrap.city_jobs import build_city_jobs  # the job runner: when used
+    def job_system(self, options: JobOptions | None = None) -> JobSystem:
+        """The instance's job system (both queues, one runner), built on first call with
+        ``options`` (default: from the settings); later calls return the same one."""
+        from entrepot.bootstrap.jobs import JobOptions, build_job_system
 
-        return build_city_jobs(self.settings, self.uow, self._city_runtime)
+        if self._jobs is None:
+            options = options or JobOptions.from_settings(self.settings)
+            self._jobs = build_job_system(options, self.uow, self._job_handlers())
+        elif options is not None and options != self._jobs.options:
+            raise ValueError("this app's job system is already built with other options")
+        return self._jobs
+
+    def _job_handlers(self) -> dict[str, Handler]:
+        """Every kind of job and its handler. A fraud job's handler is looked up when such
+        a job runs, so a worker that only runs city units never loads the ML stack."""
+        from entrepot.bootstrap.jobs import city_handlers
+        from entrepot.fraud_service.job_kinds import FRAUD_JOB_KINDS
+
+        def fraud_job(kind: str) -> Handler:
+            return lambda job, progress: self.fraud().handlers()[kind](job, progress)
+
+        return {**city_handlers(self._city_runtime)} | {k: fraud_job(k) for k in FRAUD_JOB_KINDS}
 
     def _city_runtime(self) -> CityRuntime:
         from entrepot.city.runtime import CityRuntime
@@ -494,9 +514,11 @@ class App:
         """The fraud web service's services over this app, built on first call with
         ``options`` (default: from the settings); later calls return the same services."""
         from entrepot.bootstrap.fraud import build_services, service_options
+        from entrepot.bootstrap.jobs import JobOptions
 
         if self._fraud is None:
             options = options or service_options(self.settings, secret_key=self.secret_key)
+            job_system = self.job_system(JobOptions.of_service(options))
             self._fraud = build_services(
                 options,
                 uow=self.uow,
@@ -507,7 +529,7 @@ class App:
                 licences=self.licences,
                 accounts=self.accounts,
                 admin=self.admin,
-                city=self._city_runtime,
+                job_system=job_system,
             )
         elif options is not None and options != self._fraud.options:
             raise ValueError("this app's fraud services are already built with other options")

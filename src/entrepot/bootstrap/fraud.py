@@ -1,21 +1,20 @@
-"""The fraud web service wired from the parts :class:`~entrepot.bootstrap.app.App` built:
-the one place that builds its services, the job queue, the runner and its handlers (for
-``entrepot serve``, ``entrepot worker`` and ``entrepot users`` alike), with options read
-from the settings. It takes those parts as arguments and never imports the App back."""
+"""The fraud web service wired from the parts :class:`~entrepot.bootstrap.app.App` built
+(the store, the catalog, the registry, the accounts, the job system): the one place that
+builds its services and names the handler of each kind of fraud job (for ``entrepot
+serve``, ``entrepot worker`` and ``entrepot users`` alike), with options read from the
+settings. It takes those parts as arguments and never imports the App back."""
 
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable
 from dataclasses import dataclass, replace
-from datetime import timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from entrepot.accounts.admin import AdminService
 from entrepot.accounts.licences import TRAINING_KIND, LicenceService
 from entrepot.accounts.service import AccountService
-from entrepot.bootstrap.job_wiring import bound_runner, city_handlers, open_queues
+from entrepot.bootstrap.jobs import JobSystem, QueueChoice
 from entrepot.bootstrap.secret import resolve_secret
 from entrepot.catalog.uow import UnitOfWorkFactory
 from entrepot.config import Settings
@@ -40,7 +39,6 @@ from entrepot.registry.service import Registry
 from entrepot.storage.protocols import Store
 
 if TYPE_CHECKING:
-    from entrepot.city.runtime import CityRuntime
     from entrepot.services.objects import ObjectService
 
 
@@ -56,11 +54,8 @@ class FraudServices:
     accounts: AccountService
     licences: LicenceService
     admin: AdminService
-    jobs: JobService
-    queue: JobQueue
-    #: The city backfill's unit jobs (``entrepot city run --jobs``), on the same backend.
-    city_queue: JobQueue
-    runner: JobRunner
+    #: The instance's job system (one for the fraud jobs and the city units).
+    job_system: JobSystem
     datasets: DatasetService
     training: TrainingService
     #: ``entrepot fraud train FILE --user``: the training service, run in the caller's process.
@@ -77,23 +72,39 @@ class FraudServices:
         """The workspace of ``user_id``."""
         return open_workspace(user_id, self.store, self.registry)
 
-    def worker(self, threads: int | None = None, *, queues: str = "all") -> Worker:
+    @property
+    def jobs(self) -> JobService:
+        """Record, send and follow jobs."""
+        return self.job_system.jobs
+
+    @property
+    def queue(self) -> JobQueue:
+        """The trainings', scorings' and reference build's queue."""
+        return self.job_system.queue
+
+    @property
+    def city_queue(self) -> JobQueue:
+        """The city backfill's unit jobs (``entrepot city run --jobs``), on the same backend."""
+        return self.job_system.city_queue
+
+    @property
+    def runner(self) -> JobRunner:
+        """The runner every queue of the job system hands its jobs to."""
+        return self.job_system.runner
+
+    def worker(self, threads: int | None = None, *, queues: str = QueueChoice.all) -> Worker:
         """A worker (not started) on ``queues``: ``all`` (trainings and scorings first, then
         city units), ``fraud`` or ``city``."""
-        chosen = {
-            "all": (self.queue, self.city_queue),
-            "fraud": (self.queue,),
-            "city": (self.city_queue,),
-        }[queues]
-        return Worker(
-            chosen,
-            self.uow,
-            threads=threads or self.options.worker_threads,
-            stale_after=timedelta(seconds=self.options.stale_after_seconds),
-            reap_every=max(1.0, self.options.stale_after_seconds / 4),
-            resend=self.jobs.resend,
-            pending=self.jobs.pending,
-        )
+        return self.job_system.worker(threads, queues=queues)
+
+    def handlers(self) -> dict[str, Handler]:
+        """The handler of each kind of fraud job."""
+        return {
+            TRAINING_KIND: self.training.run,
+            PREDICT_KIND: self.scoring.run_predict,
+            APPLY_KIND: self.scoring.run_apply,
+            BUILD_KIND: self.references.run,
+        }
 
 
 def service_options(settings: Settings, **overrides: Any) -> ServiceOptions:
@@ -130,17 +141,12 @@ def build_services(
     licences: LicenceService,
     accounts: AccountService,
     admin: AdminService,
-    city: Callable[[], CityRuntime],
+    job_system: JobSystem,
 ) -> FraudServices:
-    """Wire the services over the store itself (``store``: no cache), the catalog and the
-    registry the App built (call ``app.fraud()``, which builds them once); ``city`` gives
-    the city runtime a city unit job runs on."""
-    from entrepot.city.fanout import CITY_UNIT_KIND  # pandas, DuckDB: on first use
-
-    queue, city_queue = open_queues(
-        options.jobs_url, folder=options.var_dir, jobs_name=options.jobs_name
-    )
-    jobs = JobService(uow, queue, routes={CITY_UNIT_KIND: city_queue})
+    """Wire the services over the store itself (``store``: no cache), the catalog, the
+    registry and the job system the App built (call ``app.fraud()``, which builds them
+    once; the App hands a fraud job to :meth:`FraudServices.handlers`)."""
+    jobs = job_system.jobs
 
     # A workspace is two immutable views (the scoped store, the owner's registry): one per
     # recent user is kept rather than validated and built again at every request.
@@ -150,18 +156,6 @@ def build_services(
 
     datasets = DatasetService(workspace, uow, licences, options)
     training = TrainingService(workspace, uow, licences, jobs, datasets, options)
-    scoring = ScoringService(workspace, uow, licences, jobs, datasets, library, options)
-    references = ReferenceBuilder(library, jobs, options)
-    handlers: dict[str, Handler] = {
-        TRAINING_KIND: training.run,
-        PREDICT_KIND: scoring.run_predict,
-        APPLY_KIND: scoring.run_apply,
-        BUILD_KIND: references.run,
-        **city_handlers(city),
-    }
-    runner = bound_runner(
-        uow, handlers, (queue, city_queue), heartbeat_seconds=options.heartbeat_seconds
-    )
     return FraudServices(
         options=options,
         uow=uow,
@@ -170,17 +164,14 @@ def build_services(
         accounts=accounts,
         licences=licences,
         admin=admin,
-        jobs=jobs,
-        queue=queue,
-        city_queue=city_queue,
-        runner=runner,
+        job_system=job_system,
         datasets=datasets,
         training=training,
-        file_training=FileTraining(datasets, training, jobs, runner),
-        scoring=scoring,
+        file_training=FileTraining(datasets, training, jobs, job_system.runner),
+        scoring=ScoringService(workspace, uow, licences, jobs, datasets, library, options),
         models=ModelService(workspace, uow, options),
         predictions=PredictionService(workspace, uow, objects, temp_dir=options.temp_dir),
-        references=references,
+        references=ReferenceBuilder(library, jobs, options),
         deletion=UserDeletion(workspace, uow, admin),
         library=library,
         feedback=FeedbackService(workspace, uow),

@@ -1,16 +1,14 @@
 """The city backfill's job queue: submit unit jobs, poll them, work them (``entrepot city
-run --jobs``, ``entrepot worker --queue city``); nothing of the ML stack is imported. The
-composition root builds it (:mod:`entrepot.bootstrap.city_jobs`)."""
+run --jobs``, ``entrepot worker --queue city``); nothing of the ML stack is imported. It is
+a view of the instance's job system (:mod:`entrepot.bootstrap.jobs`)."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
 from entrepot.jobs.queue import JobQueue
-from entrepot.jobs.runner import JobRunner
 from entrepot.jobs.service import JobService
 from entrepot.jobs.worker import Worker
 
@@ -29,8 +27,8 @@ class CityJobs:
 
     jobs: JobService
     queue: JobQueue
-    runner: JobRunner
-    stale_after: timedelta
+    #: A worker (not started) on the city queue with that many threads.
+    make_worker: Callable[[int], Worker]
 
     def submit(self, units: Sequence[Mapping[str, Any]]) -> list[str]:
         """Record the unit jobs ``units`` (their parameters) in one transaction, then send
@@ -49,12 +47,4 @@ class CityJobs:
 
     def worker(self, threads: int = 1) -> Worker:
         """A worker on the city queue (not started)."""
-        return Worker(
-            self.queue,
-            self.jobs.uow_factory,
-            threads=threads,
-            stale_after=self.stale_after,
-            idle_wait=CITY_IDLE_WAIT,
-            reap_every=max(1.0, self.stale_after.total_seconds() / 4),
-            resend=self.jobs.resend,
-        )
+        return self.make_worker(threads)

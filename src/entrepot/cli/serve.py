@@ -11,11 +11,11 @@ from __future__ import annotations
 import os
 import signal
 import threading
-from enum import StrEnum
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
+from entrepot.bootstrap.jobs import QueueChoice
 from entrepot.cli.context import console, current_app
 
 if TYPE_CHECKING:
@@ -141,14 +141,6 @@ def _serve_processes(app: App, workers: int, *, run_worker: bool, **options: Any
                 jobs.kill()
 
 
-class QueueChoice(StrEnum):
-    """Which queues a worker takes jobs from."""
-
-    all = "all"
-    fraud = "fraud"
-    city = "city"
-
-
 def _accounts(app: App) -> str:
     """How many accounts exist, or how to create the first one."""
     count = app.accounts.count()
@@ -184,21 +176,19 @@ def worker(
     app = current_app()
     log_level = _log_level(log_level, app)
     configure_logging(log_level.upper(), json_lines=app.settings.env == "production")
-    if queue is QueueChoice.city:  # no ML stack: the units need pandas and DuckDB only
-        city = app.city.jobs
-        running, name, where = city.worker(threads), city.runner.worker, city.queue.description
-    else:
-        services = app.fraud()
-        running = services.worker(threads, queues=queue.value)
-        name, where = services.runner.worker, services.queue.description
+    # A fraud job loads the ML stack when it runs: city units need pandas and DuckDB only.
+    system = app.job_system() if queue is QueueChoice.city else app.fraud().job_system
+    running = system.worker(threads, queues=queue.value)
+    name, where = system.runner.worker, system.describe(queue.value)
     stop = threading.Event()
     for sig in (signal.SIGINT, signal.SIGTERM):
         signal.signal(sig, lambda *_: stop.set())
     running.start()
     console.print(f"worker {name} on {where} ({queue})")
     if queue is not QueueChoice.city:
-        services.references.ensure()
-        follow_in_background(services.references, console)
+        references = app.fraud().references
+        references.ensure()
+        follow_in_background(references, console)
     stop.wait()
     console.print("stopping after the jobs in progress (a second signal exits now)")
     for sig in (signal.SIGINT, signal.SIGTERM):

@@ -5,13 +5,22 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from entrepot.accounts.licences import TRAINING_KIND
 from entrepot.fraud.train.card import Evaluation
+from entrepot.fraud_service.job_kinds import APPLY_KIND, BUILD_KIND, PREDICT_KIND, TRAINING_KIND
 from entrepot.jobs.payloads import Payload
 
-PREDICT_KIND = "predict"
-APPLY_KIND = "apply_unlabeled"
-BUILD_KIND = "build_references"
+__all__ = [
+    "APPLY_KIND",
+    "BUILD_KIND",
+    "PREDICT_KIND",
+    "TRAINING_KIND",
+    "ApplyPayload",
+    "BuildPayload",
+    "Mappings",
+    "PredictPayload",
+    "SearchOptions",
+    "TrainPayload",
+]
 #: Columns a person chose for each model of an ensemble: upload column -> model input.
 Mappings = dict[str, dict[str, str]]
 
