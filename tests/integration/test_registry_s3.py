@@ -220,8 +220,10 @@ def test_a_presigned_url_serves_the_file_then_expires(
     forged = lasting.replace("X-Amz-Expires=300", "X-Amz-Expires=604800")
     assert fetch(forged, expiring_s3)[0] == 403  # the expiry is covered by the signature
 
+    # A link that lives one second is refused once it is over. (Whether it is still valid
+    # when first fetched depends on the machine's load; the 5-minute link above shows
+    # that a link in its time serves the file.)
     short = registry.presign("net@1", file="best_model.pth", expires=timedelta(seconds=1))
-    assert fetch(short, expiring_s3) == (200, weights.read_bytes())
     time.sleep(2.1)
     status, body = fetch(short, expiring_s3)
     assert status == 403 and b"Request has expired" in body
