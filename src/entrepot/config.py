@@ -13,6 +13,7 @@ from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any, ClassVar, Literal
 
+from entrepot.config_libraries import first_library_value, library_variables
 from entrepot.config_values import SettingError, convert, dotenv_values, sources
 from entrepot.errors import ConfigError
 from entrepot.masking import mask_url
@@ -20,6 +21,9 @@ from entrepot.sizes import parse_size
 
 ENV_PREFIX = "ENTREPOT_"
 _AWS_MARKERS = ("AWS_EXECUTION_ENV", "ECS_CONTAINER_METADATA_URI_V4", "AWS_LAMBDA_FUNCTION_NAME")
+#: The AWS SDK's variables a setting falls back to, the first one set winning.
+_AWS_ENDPOINT = ("AWS_ENDPOINT_URL_S3", "AWS_ENDPOINT_URL")
+_AWS_REGION = ("AWS_REGION", "AWS_DEFAULT_REGION")
 _SECRET_FIELDS = frozenset({"secret_key", "oidc_client_secret", "metrics_token"})
 #: Where a development instance keeps its generated secret, under ``var_dir``.
 SECRET_FILE = "secret_key"
@@ -85,8 +89,10 @@ class Settings:
         default=Path("./var/cache"), metadata={"on_platform": Path("/tmp/entrepot-cache")}
     )
     cache_max_bytes: int = field(default=2 * 1024**3, metadata={"ge": 0, "before": _size})
-    s3_endpoint_url: str | None = None
-    s3_region: str | None = None
+    #: Unset: the AWS SDK's own variable (``AWS_ENDPOINT_URL_S3``, ``AWS_ENDPOINT_URL``).
+    s3_endpoint_url: str | None = field(default=None, metadata={"library": _AWS_ENDPOINT})
+    #: Unset: the AWS SDK's own variable (``AWS_REGION``, ``AWS_DEFAULT_REGION``).
+    s3_region: str | None = field(default=None, metadata={"library": _AWS_REGION})
     #: None: path-style for a custom endpoint (MinIO, moto), virtual-hosted for AWS.
     s3_path_style: bool | None = None
     #: Folder prefixes that `gc` may clean; hand-placed data elsewhere is never touched.
@@ -183,8 +189,9 @@ class Settings:
 
     @staticmethod
     def _value(spec: Any, given: dict[str, Any], texts: dict[str, str]) -> Any:
-        """One field's value: given, else its variable's text, else its default (on a
-        detected cloud platform, its ``on_platform`` default); converted by its type and
+        """One field's value: given, else its variable's text, else the first set of the
+        library variables it names (``library``), else its default (on a detected cloud
+        platform, its ``on_platform`` default); converted by its type and
         checked by its metadata (``before``: applied to the raw value; ``ge``/``gt``/``le``;
         ``check``: called on the value)."""
         meta = spec.metadata
@@ -192,6 +199,8 @@ class Settings:
             raw = given[spec.name]
         elif spec.name in texts:
             raw = texts[spec.name]
+        elif "library" in meta and (found := first_library_value(meta["library"])):
+            raw = found[1]
         elif "on_platform" in meta and detected_platform():
             raw = meta["on_platform"]
         else:
@@ -323,6 +332,8 @@ def describe(settings: Settings, environ: dict[str, str] | None = None) -> list[
             source = "environment"
         elif var in dotenv:
             source = ".env file"
+        elif found := _library_source(name, env):
+            source = found
         elif name == "cache_dir" and platform:
             source = f"detected {platform}"
         elif name == "secret_key":
@@ -330,8 +341,15 @@ def describe(settings: Settings, environ: dict[str, str] | None = None) -> list[
         else:
             source = "default"
         rows.append(SettingSource(name, var, _shown(name, getattr(settings, name)), source))
-    for var in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_PROFILE", "AWS_REGION"):
-        if var in env:
-            shown = env[var] if var in ("AWS_PROFILE", "AWS_REGION") else "****"
-            rows.append(SettingSource(var.lower(), var, shown, "environment"))
+    known = frozenset(row.env_var for row in rows)
+    for variable in library_variables(known, env):
+        name = variable.name
+        rows.append(SettingSource(name.lower(), name, variable.value, variable.source))
     return rows
+
+
+def _library_source(name: str, environ: dict[str, str]) -> str | None:
+    """Where a setting left unset took its value from a library variable, or None."""
+    names = next((f.metadata.get("library") for f in fields(Settings) if f.name == name), None)
+    found = first_library_value(names, environ) if names else None
+    return f"{found[0]} ({found[2]})" if found else None

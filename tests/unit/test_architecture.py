@@ -37,6 +37,7 @@ RANKS = {
     "bootstrap": 6,
     "config": 6,
     "config_values": 6,
+    "config_libraries": 6,
     "http": 7,
     "api": 8,
     "dashboard": 8,

@@ -112,3 +112,59 @@ def test_a_detected_platform_only_fills_the_default_cache_folder(
     monkeypatch.delenv("AWS_EXECUTION_ENV")
     monkeypatch.delenv("ENTREPOT_CACHE_DIR")
     assert Settings().cache_dir == Path("./var/cache")
+
+
+def test_the_aws_sdk_variables_stand_in_for_the_unset_s3_settings(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """Issue 26 item 7: the endpoint and region a ``.env`` gives the AWS SDK are the
+    store's too (else a custom endpoint got virtual-hosted, HTTPS-only requests)."""
+    for name in ("AWS_ENDPOINT_URL_S3", "AWS_ENDPOINT_URL", "AWS_REGION", "AWS_DEFAULT_REGION"):
+        monkeypatch.delenv(name, raising=False)
+    (tmp_path / ".env").write_text(
+        "AWS_ENDPOINT_URL=http://127.0.0.1:9/\nAWS_DEFAULT_REGION=eu-west-3\n", encoding="utf-8"
+    )
+    monkeypatch.setenv("AWS_REGION", "eu-north-1")
+    settings = Settings()
+    assert (settings.s3_endpoint_url, settings.s3_region) == ("http://127.0.0.1:9/", "eu-north-1")
+    assert Settings(s3_region="sa-east-1").s3_region == "sa-east-1"
+    monkeypatch.setenv("ENTREPOT_S3_ENDPOINT_URL", "http://127.0.0.1:10/")
+    assert Settings().s3_endpoint_url == "http://127.0.0.1:10/"
+
+
+def test_dotenv_library_variables_are_copied_without_overriding_the_environment(
+    tmp_path: Path,
+) -> None:
+    from entrepot.config_libraries import export_dotenv_libraries
+
+    (tmp_path / ".env").write_text(
+        "AWS_ACCESS_KEY_ID=from-file\nAWS_PROFILE=file-profile\nPGSSLMODE=require\n"
+        "https_proxy=http://proxy:3128\nOTHER=x\nENTREPOT_JOBS_NAME=y\n",
+        encoding="utf-8",
+    )
+    environ = {"AWS_ACCESS_KEY_ID": "from-env"}
+    copied = export_dotenv_libraries(environ)
+    assert sorted(copied) == ["AWS_PROFILE", "PGSSLMODE", "https_proxy"]
+    assert environ == {
+        "AWS_ACCESS_KEY_ID": "from-env",
+        "AWS_PROFILE": "file-profile",
+        "PGSSLMODE": "require",
+        "https_proxy": "http://proxy:3128",
+    }
+
+
+def test_config_show_names_each_ignored_dotenv_variable_and_masks_secrets(
+    tmp_path: Path,
+) -> None:
+    from entrepot.config import describe
+
+    (tmp_path / ".env").write_text(
+        "ENTREPOT_STOR_URL=typo\nAPI_TOKEN=hidden-value\nPGPASSWORD=pg-hidden\n",
+        encoding="utf-8",
+    )
+    rows = {row.env_var: row for row in describe(Settings(), environ={})}
+    assert rows["ENTREPOT_STOR_URL"].source.startswith(".env file, ignored: not an Entrepôt")
+    assert rows["API_TOKEN"].source.startswith(".env file, ignored: neither")
+    assert rows["PGPASSWORD"].source == ".env file, read by PostgreSQL's client (libpq)"
+    shown = " ".join(str(row.value) for row in rows.values())
+    assert "hidden" not in shown

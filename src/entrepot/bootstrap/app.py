@@ -75,8 +75,17 @@ class App:
 
     @cached_property
     def settings(self) -> Settings:
-        """The settings: those given, else the environment's (``ENTREPOT_*``, ``.env``)."""
-        return self.given_settings if self.given_settings is not None else load_settings()
+        """The settings: those given, else the environment's (``ENTREPOT_*``, ``.env``);
+        then the ``.env`` file's variables of the libraries Entrepôt configures (AWS
+        credentials, say) are copied into the process environment, where the libraries
+        read them (the environment's own values win)."""
+        if self.given_settings is not None:
+            return self.given_settings
+        from entrepot.config_libraries import export_dotenv_libraries
+
+        settings = load_settings()
+        export_dotenv_libraries()
+        return settings
 
     @cached_property
     def secret_key(self) -> str:

@@ -43,6 +43,7 @@ from entrepot.fraud_service.job_payloads import (
     PredictPayload,
 )
 from entrepot.fraud_service.options import ServiceOptions
+from entrepot.fraud_service.reference_progress import reference_progress
 from entrepot.fraud_service.review import evaluation, prediction_drift, top_rows
 from entrepot.fraud_service.summary import preview, summarize
 from entrepot.fraud_service.workspace import Workspace
@@ -185,6 +186,15 @@ class ScoringService:
             )
         return count
 
+    def _partial_library(self, available: int) -> dict[str, int] | None:
+        """While the reference build runs, how many references the library has and how
+        many it will have (the prediction says it was scored with a partial library);
+        ``None`` when no build is under way."""
+        building = reference_progress(self._jobs)
+        if building is None or available >= building.total:
+            return None
+        return {"references": available, "total": building.total}
+
     # -- job handlers ------------------------------------------------------
     def run_predict(self, job: JobRecord, progress: Progress) -> Mapping[str, Any]:
         """The ``predict`` job handler."""
@@ -220,7 +230,8 @@ class ScoringService:
         user_id = _owner(job)
         ws = self._workspace(user_id)
         payload = ApplyPayload.from_params(job.params)
-        self.require_library()
+        available = self.require_library()
+        partial = self._partial_library(available)
         dataset, frame = self._read(user_id, payload.dataset_id, progress)
         progress(0.3, Message(N_("progress.matching_references")))
         upload = describe(frame)
@@ -235,6 +246,7 @@ class ScoringService:
         review = {
             "drift": None,
             "evaluation": evaluation(frame, dataset.target, scores, ensemble.threshold),
+            "partial_library": partial,
         }
         scored = (scores, explained)
         stored = self._store(job, ws, dataset, scored, ensemble, "references", None, None, review)

@@ -73,7 +73,7 @@ class BodyLimit:
         limit = self.limits.of(path)
         declared = _content_length(scope)
         if declared is not None and declared > limit:
-            await self._refuse(send, path)
+            await self._refuse(send, path, scope)
             return
         received = 0
         exceeded = started = False
@@ -93,7 +93,7 @@ class BodyLimit:
             if exceeded:  # whatever the app made of the cut body, the answer is ours
                 if message["type"] == "http.response.start" and not started:
                     started = True
-                    await self._refuse(send, path)
+                    await self._refuse(send, path, scope)
                 return
             if message["type"] == "http.response.start":
                 started = True
@@ -103,11 +103,16 @@ class BodyLimit:
             await self.app(scope, bounded_receive, watched_send)
         except BodyTooLarge:
             if not started:
-                await self._refuse(send, path)
+                await self._refuse(send, path, scope)
 
-    async def _refuse(self, send: Send, path: str) -> None:
+    async def _refuse(self, send: Send, path: str, scope: Scope) -> None:
         # the message is written only for a refusal: most requests are not refused
-        await send_refusal(send, 413, self.limits.code(path), self.limits.message(path))
+        code, message = self.limits.code(path), self.limits.message(path)
+        state = getattr(scope.get("app"), "state", None)
+        in_words = getattr(state, "refusal_message", None)  # the pages' language, if any
+        if in_words is not None:
+            message = await in_words(scope, 413, code, message)
+        await send_refusal(send, 413, code, message)
 
 
 def _content_length(scope: Scope) -> int | None:

@@ -1,14 +1,17 @@
 """What the OpenAPI document says each operation may refuse, in one place: the 4xx
 statuses of :mod:`entrepot.http.errors` (and of the body guards, :mod:`entrepot.http.bodies`
-and :mod:`entrepot.http.pace`), each with the one error schema they all answer
+and :mod:`entrepot.http.pace`) and its 503, each with the one error schema they all answer
 (:class:`ErrorOut`, ``#/components/schemas/Error``) and an example of it.
 
 :func:`declare_refusals` has the app add them to its document when it is first built,
 by rule from each operation: one that is not :data:`PUBLIC` may answer 401 and 403, one
 with a path parameter 404, one with parameters or a body 400 and 422, one with a body 408
-and 413, an upload 415; :data:`EXTRA` adds what an operation's service refuses beyond
-those (a taken e-mail: 409). A status an operation declares itself is kept as it is, but
-422, which FastAPI documents with a shape this service never answers.
+and 413, an upload 415, one of :data:`LICENSED` 402 (no licence in force), and one that
+reads the catalog, the store or the metrics (:data:`BACKED`) 503 (one of them cannot be
+reached, or the reference library is not built yet); :data:`EXTRA` adds what an
+operation's service refuses beyond those (a taken e-mail: 409). A health check's 503 is
+its own document, as its 200 is (:data:`HEALTH`). A status an operation declares itself
+is kept as it is, but 422, which FastAPI documents with a shape this service never answers.
 """
 
 from __future__ import annotations
@@ -33,6 +36,7 @@ class ErrorOut(BaseModel):
 REFUSALS: dict[int, tuple[str, str, str]] = {
     400: ("The request cannot be used", "invalid_key", "the body could not be read as JSON"),
     401: ("Not signed in", "authentication_required", "sign in first"),
+    402: ("A licence is needed", "licence_required", "your pro licence ended on 2026-01-31"),
     403: ("Not allowed", "not_allowed", "this needs an administrator (ask an administrator)"),
     404: ("Not found", "record_not_found", "no model 42"),
     408: (
@@ -45,6 +49,12 @@ REFUSALS: dict[int, tuple[str, str, str]] = {
     415: ("Not a supported file", "unsupported_file_type", "send a CSV, XLSX or Parquet file"),
     422: ("Invalid input", "invalid_request", "the request is not valid: name: Field required"),
     429: ("Too many attempts", "too_many_attempts", "too many failed sign-ins; wait a minute"),
+    503: (
+        "Unavailable for now: the catalog, the store or the metrics cannot be reached, or "
+        "the reference library is still being built",
+        "library_not_ready",
+        "the reference library is being built: unlabelled files cannot be scored yet",
+    ),
 }
 
 #: What an operation's service refuses beyond the rules, by method and path.
@@ -61,6 +71,22 @@ EXTRA: dict[tuple[str, str], frozenset[int]] = {
     ("DELETE", "/api/models/{model_id}"): frozenset({409}),
     ("GET", "/api/download_s3_predictions"): frozenset({404}),
 }
+#: Operations whose service requires a licence in force (``LicenceService.require``).
+LICENSED = frozenset(
+    {
+        ("POST", "/api/upload"),
+        ("POST", "/api/analyze"),
+        ("POST", "/api/train"),
+        ("POST", "/api/predict"),
+        ("POST", "/api/apply_unlabeled"),
+        ("POST", "/api/models/{model_id}/retrain"),
+        ("POST", "/api/predictions/{prediction_id}/rescore"),
+    }
+)
+#: Path prefixes whose operations read the catalog, the store or the metrics store.
+BACKED = ("/api/", "/city/", "/dashboard/city")
+#: Health checks: their 503 is their own document (what failed), like their 200.
+HEALTH = frozenset({("GET", "/health"), ("GET", "/city/health")})
 #: Path prefixes whose operations answer 404 when the day or item asked has no data.
 LOOKUPS = ("/city/", "/dashboard/city")
 #: Operations anyone may call (no 401 or 403 by rule).
@@ -103,6 +129,10 @@ def refusals_of(method: str, path: str, operation: dict[str, Any]) -> frozenset[
         statuses |= {408, 413}
     if path in UPLOAD_PATHS:
         statuses.add(415)
+    if (method, path) in LICENSED:
+        statuses.add(402)
+    if path.startswith(BACKED) and (method, path) not in HEALTH:
+        statuses.add(503)
     return frozenset(statuses | EXTRA.get((method, path), frozenset()))
 
 
@@ -116,6 +146,9 @@ def declare(document: dict[str, Any]) -> None:
             for status in sorted(refusals_of(method.upper(), path, operation)):
                 if str(status) not in responses or status == 422:
                     responses[str(status)] = response_of(status)
+            if (method.upper(), path) in HEALTH and "200" in responses:
+                unhealthy = {**responses["200"], "description": "Something it checks failed"}
+                responses.setdefault("503", unhealthy)
 
 
 def declare_refusals(app: FastAPI) -> None:

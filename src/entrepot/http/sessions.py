@@ -14,9 +14,12 @@ from __future__ import annotations
 import hmac
 import secrets
 from datetime import timedelta
+from typing import Any
 from urllib.parse import urlsplit
 
 from fastapi import Request
+from starlette.middleware.sessions import SessionMiddleware
+from starlette.types import Message, Receive, Scope, Send
 
 from entrepot.catalog.accounts.records import UserRecord
 from entrepot.http.errors import CsrfError
@@ -24,6 +27,28 @@ from entrepot.http.errors import CsrfError
 SESSION_COOKIE = "entrepot_session"
 CSRF_HEADER = "x-csrf-token"
 UNSAFE = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+
+
+async def read_session(scope: Scope, secret_key: str, days: int) -> dict[str, Any]:
+    """The session a request's cookie holds, read by Starlette's ``SessionMiddleware``
+    itself (signature and age checked; empty if either fails), for code that runs
+    outside it."""
+    found: dict[str, Any] = {}
+
+    async def inner(inner_scope: Scope, receive: Receive, send: Send) -> None:
+        found.update(inner_scope.get("session") or {})
+
+    async def nothing() -> Message:
+        return {"type": "http.disconnect"}
+
+    async def ignore(message: Message) -> None:
+        return None
+
+    reader = SessionMiddleware(
+        inner, secret_key=secret_key, session_cookie=SESSION_COOKIE, max_age=days * 86_400
+    )
+    await reader(dict(scope), nothing, ignore)
+    return found
 
 
 def csrf_token(request: Request) -> str:

@@ -9,9 +9,10 @@ from pathlib import Path
 from fastapi import APIRouter, FastAPI, Request
 from fastapi.responses import RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
+from starlette.types import Scope
 
 from entrepot.http.deps import optional_user
-from entrepot.http.sessions import safe_next
+from entrepot.http.sessions import SESSION_COOKIE, read_session, safe_next
 from entrepot.i18n import Formats
 from entrepot.web import (
     account_pages,
@@ -75,11 +76,23 @@ def page_message(request: Request, status: int, code: str, message: str) -> str:
     return Phrases(translator(lang), Formats(lang)).error(code, message, status)
 
 
+async def refusal_message(scope: Scope, status: int, code: str, message: str) -> str:
+    """:func:`page_message` for a refusal the middleware outside sessions answers (a body
+    too large): the session cookie is read here, as the session middleware would."""
+    request = Request(scope)
+    if request.headers.get("authorization") or SESSION_COOKIE not in request.cookies:
+        return message
+    options = request.app.state.options
+    session = await read_session(scope, options.service.secret_key, options.session_days)
+    return page_message(Request({**scope, "session": session}), status, code, message)
+
+
 def install(app: FastAPI) -> None:
     """Add the pages to ``app``."""
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     app.state.render_error = render_error
     app.state.page_message = page_message
+    app.state.refusal_message = refusal_message
     app.include_router(router)
     for module in (auth_pages, account_pages, work_pages, result_pages, analyst_pages, admin_pages):
         app.include_router(module.router)
