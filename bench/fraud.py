@@ -48,6 +48,7 @@ from entrepot.fraud.match.signature import ColumnSignature
 from entrepot.fraud.schema.names import tokens
 from entrepot.fraud.schema.target import label_vector
 from entrepot.fraud.score.assemble import from_folder, from_library
+from entrepot.fraud.score.fit import CANDIDATES, fit_to_file
 from entrepot.fraud.score.scoring import score
 from entrepot.fraud.synth.domains import domains
 from entrepot.fraud.synth.generator import generate
@@ -372,17 +373,27 @@ def bench_transfer(
         }  # fmt: skip
         for label, library in libraries.items():
             try:
-                ensemble, _ = from_library(describe(hidden), library)
+                upload = describe(hidden)
+                unfitted, _ = from_library(upload, library)  # the top 3, linear pool (peer)
+                candidates, _ = from_library(upload, library, top=CANDIDATES)
+                ensemble, _ = fit_to_file(candidates, hidden, upload)
             except Exception as exc:  # a refusal is a result too
                 entry[label] = {"refused": str(exc)[:160]}
                 continue
-            proba = score(hidden, ensemble, explain=False)["fraud_probability"].to_numpy()
+            scored = score(hidden, ensemble, explain=False)
+            proba = scored["fraud_probability"].to_numpy()
+            peer = score(hidden, unfitted, explain=False)["fraud_probability"].to_numpy()
             ens_test = float(average_precision_score(y[test], proba[test]))
             entry[label] = {
                 "members": [m.name for m in ensemble.members],
                 "weights": [round(m.weight, 3) for m in ensemble.members],
                 "ensemble_auprc_test": round(ens_test, 4),
                 "ensemble_auprc_all": round(float(average_precision_score(y, proba)), 4),
+                "unfitted_auprc_test": round(
+                    float(average_precision_score(y[test], peer[test])), 4
+                ),
+                "flagged": int(scored["prediction"].sum()),
+                "frauds": int(y.sum()),
                 "ratio": round(ens_test / trained, 3) if trained else None,
                 "ratio_to_trained_without_labels": round(
                     ens_test / free.performance["test"]["auprc"], 3

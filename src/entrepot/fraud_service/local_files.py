@@ -252,7 +252,7 @@ class LocalFraud:
         choice.check()
         frame = read_table(file)
         upload = describe(frame)
-        chosen = self._chosen(choice, upload, file, count_use=True)
+        chosen = self._chosen(choice, upload, file, frame, count_use=True)
         scores = score(frame, chosen, upload=upload, explain=explain, threads=threads)
         write_scores(scores, out)
         if save_ensemble is not None:
@@ -282,17 +282,23 @@ class LocalFraud:
         choice.check()
         frame = read_table(file)
         label = require_target(analyze(frame, target=target))
-        upload = describe(frame.drop(columns=[label]))
-        chosen = self._chosen(choice, upload, file, count_use=False)
+        unlabelled = frame.drop(columns=[label])
+        upload = describe(unlabelled)
+        chosen = self._chosen(choice, upload, file, unlabelled, count_use=False)
         return evaluate_frame(frame, chosen, target=label, upload=upload)
 
-    def _chosen(self, choice: ModelChoice, upload: Upload, file: Path, *, count_use: bool) -> Any:
+    def _chosen(
+        self, choice: ModelChoice, upload: Upload, file: Path, frame: Any, *, count_use: bool
+    ) -> Any:
+        """The model or the ensemble fitted to ``frame`` (its rows without a label)."""
         from entrepot.fraud.score.assemble import from_library
+        from entrepot.fraud.score.fit import CANDIDATES, fit_to_file
 
         if choice.model is not None:
             return self._single(choice.model, upload, choice.user)
         found = self.library(choice.library)
-        chosen, _ = from_library(upload, found, what=str(file))
+        candidates, _ = from_library(upload, found, top=CANDIDATES, what=str(file))
+        chosen, _ = fit_to_file(candidates, frame, upload)
         if count_use:
             for member in chosen.members:
                 found.record_use(member.name, min(member.similarity, 1.0))

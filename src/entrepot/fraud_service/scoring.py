@@ -8,7 +8,6 @@ import json
 import tempfile
 import uuid
 from collections.abc import Callable, Mapping
-from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -26,6 +25,7 @@ from entrepot.fraud.library.registry import RegistryLibrary
 from entrepot.fraud.match.description import describe
 from entrepot.fraud.score.assemble import from_library
 from entrepot.fraud.score.ensemble import Ensemble
+from entrepot.fraud.score.fit import CANDIDATES, fit_to_file
 from entrepot.fraud.score.registered import load_scorer, register_ensemble
 from entrepot.fraud.score.remap import remap
 from entrepot.fraud.score.scoring import Explanations, score
@@ -209,8 +209,7 @@ class ScoringService:
         with self._uow() as uow:
             saved = uow.feedback.threshold(payload.model_id)
         if saved is not None:  # the analyst's threshold, saved for this version
-            members = tuple(replace(m, threshold=saved.threshold) for m in ensemble.members)
-            ensemble = Ensemble(members, ensemble.models)
+            ensemble = ensemble.with_threshold(saved.threshold)
         ensemble = _chosen_columns(ensemble, payload.mappings, frame)
         progress(0.5, Message(N_("progress.scoring")))
         explained: Explanations = {}
@@ -235,10 +234,11 @@ class ScoringService:
         dataset, frame = self._read(user_id, payload.dataset_id, progress)
         progress(0.3, Message(N_("progress.matching_references")))
         upload = describe(frame)
-        ensemble, _ = from_library(upload, self._library, what=dataset.name)
+        ensemble, _ = from_library(upload, self._library, top=CANDIDATES, what=dataset.name)
+        ensemble = _chosen_columns(ensemble, payload.mappings, frame)
+        ensemble, _ = fit_to_file(ensemble, frame, upload)
         for member in ensemble.members:
             self._library.record_use(member.name, member.similarity)
-        ensemble = _chosen_columns(ensemble, payload.mappings, frame)
         progress(0.5, Message(N_("progress.scoring")))
         explained: Explanations = {}
         scores = score(frame, ensemble, upload=upload, explained=explained)

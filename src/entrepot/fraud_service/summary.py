@@ -11,9 +11,12 @@ import pandas as pd
 
 from entrepot.fraud.score.ensemble import Ensemble
 from entrepot.fraud.score.scoring import RISK_LEVELS
+from entrepot.messages import N_, Message
 
 #: An anomaly: a row more unusual than this share of the legitimate training rows.
 ANOMALY_LEVEL = 0.99
+#: Match qualities from which the scores are trusted, and under which they are not.
+TRUST_HIGH, TRUST_LOW = 0.6, 0.3
 
 
 def summarize(scores: pd.DataFrame, ensemble: Ensemble) -> dict[str, Any]:
@@ -40,6 +43,7 @@ def summarize(scores: pd.DataFrame, ensemble: Ensemble) -> dict[str, Any]:
         "anomaly_level": ANOMALY_LEVEL,
         "agreement": number(agree),
         "threshold": number(ensemble.threshold),
+        "trust": trust(ensemble),
         "members": [
             {
                 "name": m.name,
@@ -47,10 +51,32 @@ def summarize(scores: pd.DataFrame, ensemble: Ensemble) -> dict[str, Any]:
                 "weight": number(m.weight),
                 "similarity": number(m.similarity),
                 "coverage": number(m.coverage),
+                "distribution": number(m.distribution),
                 "mapping": dict(m.mapping),
             }
             for m in ensemble.members
         ],
+    }
+
+
+def trust(ensemble: Ensemble) -> dict[str, Any]:
+    """How far to trust the scores: the match quality (``Ensemble.match_quality``), the
+    fraud rate the probabilities were calibrated to (``None`` without a calibration) and
+    a message key by quality: ``high`` from :data:`TRUST_HIGH`, ``low`` under
+    :data:`TRUST_LOW`."""
+    quality = ensemble.match_quality
+    level = "high" if quality >= TRUST_HIGH else "low" if quality < TRUST_LOW else "medium"
+    calibration = ensemble.calibration
+    keys = {
+        "high": N_("trust.high"),
+        "medium": N_("trust.medium"),
+        "low": N_("trust.low"),
+    }
+    return {
+        "match_quality": number(quality),
+        "estimated_fraud_rate": None if calibration is None else number(calibration.prevalence),
+        "level": level,
+        "message": Message(keys[level]).to_json(),
     }
 
 

@@ -81,6 +81,7 @@ def from_library(
                 "mapping": match.mapping,
                 "confidence": {c.upload: c.confidence for c in match.columns},
                 "history": False,
+                "base_rate": float(info.metrics.get("base_rate", 0.0)),
             }
         )
     members = make_members(entries)
@@ -154,6 +155,7 @@ def from_model(
                 "mapping": mapping,
                 "confidence": confidence,
                 "history": all(up == col for up, col in mapping.items()),
+                "base_rate": float(performance.get("data", {}).get("fraud_rate") or 0.0),
             }
         ]
     )

@@ -18,7 +18,9 @@ them as a product of odds would, which would be right only for independent membe
 these read the same columns. What it cannot undo is a shift between a member's training
 population and the scored file (another fraud rate, other amounts): the probabilities
 are then those of the reference populations, which ``entrepot fraud evaluate`` measures
-on a labelled file. Nothing rescales the probabilities to flag a fixed share of rows.
+on a labelled file. An ensemble assembled from the reference library is fitted to its
+file instead (``entrepot.fraud.score.fit``, ADR 0045): its :class:`Calibration` pools the
+members' log-odds, shifted to the file's estimated fraud rate, with its own threshold.
 
 The decision threshold is the weighted average of the members' thresholds (each chosen
 on its validation data). A saved ensemble (``ensemble.json`` and one model file per
@@ -33,7 +35,7 @@ import re
 import shutil
 import tempfile
 from collections.abc import Mapping, Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -44,7 +46,11 @@ from entrepot.fraud.errors import FraudError, MissingColumns
 from entrepot.fraud.model.saved import FraudModel
 
 ENSEMBLE_FILE = "ensemble.json"
-FORMAT = "entrepot.fraud.score.ensemble/1"
+FORMAT = "entrepot.fraud.score.ensemble/2"
+#: Formats :meth:`Ensemble.load` reads (``/1``: no calibration, a linear pool).
+FORMATS = ("entrepot.fraud.score.ensemble/1", FORMAT)
+#: Probabilities are clipped to ``[EPS, 1 - EPS]`` before their logits are taken.
+EPS = 1e-6
 _UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
 _MEMBER_FILE = re.compile(r"^members/\d{2}-[A-Za-z0-9._-]+\.joblib$")
 
@@ -64,6 +70,8 @@ class Member:
     mapping: Mapping[str, str]  # upload column -> model input column
     confidence: Mapping[str, float]  # upload column -> match confidence
     history: bool = False  # prepend the model's training tail (same customers and terminals)
+    base_rate: float = 0.0  # the fraud rate of the model's training data
+    distribution: float = 1.0  # 1 - KS of the file's anomaly scores against uniform (fit)
 
     @property
     def column(self) -> str:
@@ -96,13 +104,38 @@ def make_members(entries: Sequence[dict[str, Any]]) -> list[Member]:
     return [Member(weight=w / total, **e) for e, w in zip(entries, raw, strict=True) if w > 0]
 
 
+@dataclass(frozen=True)
+class Calibration:
+    """How the members' probabilities are pooled, fitted on the file the ensemble was
+    assembled for (``entrepot.fraud.score.fit``, ADR 0045): the pooled probability is
+    ``sigmoid(Σ weight_i · logit(p_i) + shift)``."""
+
+    shift: float  # added to the weighted mean of the members' logits
+    threshold: float  # the decision threshold on the pooled probability
+    prevalence: float  # the fraud rate estimated for that file
+
+
+def logit(p: np.ndarray) -> np.ndarray:
+    """The log-odds of ``p``, clipped to ``[EPS, 1 - EPS]`` first."""
+    q = np.clip(np.asarray(p, dtype=float), EPS, 1.0 - EPS)
+    out: np.ndarray = np.log(q) - np.log1p(-q)
+    return out
+
+
+def sigmoid(z: np.ndarray) -> np.ndarray:
+    """The inverse of :func:`logit`."""
+    out: np.ndarray = 0.5 * (1.0 + np.tanh(0.5 * np.asarray(z, dtype=float)))
+    return out
+
+
 @dataclass
 class Ensemble:
-    """Members and their models."""
+    """Members and their models; with a :class:`Calibration`, pooled by it, else averaged."""
 
     members: tuple[Member, ...]
     models: tuple[FraudModel, ...]
     created: str = ""
+    calibration: Calibration | None = None
 
     def __post_init__(self) -> None:
         if not self.members or len(self.members) != len(self.models):
@@ -116,9 +149,37 @@ class Ensemble:
         return np.asarray([m.weight for m in self.members], dtype=float)
 
     @property
+    def match_quality(self) -> float:
+        """The members' weighted similarity × coverage × distribution fit (0 to 1): how
+        far the file resembles what they were trained on, names, inputs and values."""
+        return float(
+            sum(
+                m.weight * min(m.similarity * m.coverage, 1.0) * m.distribution
+                for m in self.members
+            )
+        )
+
+    @property
     def threshold(self) -> float:
-        """The decision threshold: the weighted average of the members'."""
+        """The decision threshold: the calibration's, else the weighted average of the
+        members'."""
+        if self.calibration is not None:
+            return self.calibration.threshold
         return float(self.weights @ np.asarray([m.threshold for m in self.members]))
+
+    def pool(self, probabilities: np.ndarray) -> np.ndarray:
+        """The ensemble probability of each row from the members' ``(members, rows)``."""
+        probs = np.asarray(probabilities, dtype=float)
+        if self.calibration is None:
+            linear: np.ndarray = self.weights @ probs
+            return linear
+        return sigmoid(self.weights @ logit(probs) + self.calibration.shift)
+
+    def with_threshold(self, threshold: float) -> Ensemble:
+        """This ensemble deciding at ``threshold`` (an analyst's choice)."""
+        members = tuple(replace(m, threshold=threshold) for m in self.members)
+        calibration = self.calibration and replace(self.calibration, threshold=threshold)
+        return replace(self, members=members, calibration=calibration)
 
     def save(self, folder: str | Path) -> Path:
         """Write ``ensemble.json`` and ``members/NN-NAME.joblib`` into ``folder``."""
@@ -136,6 +197,7 @@ class Ensemble:
                 "format": FORMAT,
                 "created": self.created,
                 "threshold": self.threshold,
+                "calibration": None if self.calibration is None else asdict(self.calibration),
                 "members": [
                     {**asdict(m), "mapping": dict(m.mapping), "confidence": dict(m.confidence)}
                     | {"file": f}
@@ -163,7 +225,7 @@ class Ensemble:
                 hint="give a folder written by `entrepot fraud score --ensemble --save-ensemble`",
             )
         raw = json.loads(path.read_text(encoding="utf-8"))
-        if raw.get("format") != FORMAT:
+        if raw.get("format") not in FORMATS:
             raise FraudError(f"{path} is not an ensemble of format {FORMAT}")
         members, models = [], []
         for entry in raw["members"]:
@@ -172,4 +234,6 @@ class Ensemble:
                 raise FraudError(f"{path} names an unexpected member file {file!r}")
             members.append(Member(**entry))
             models.append(FraudModel.load(folder / file))
-        return cls(tuple(members), tuple(models), raw["created"])
+        found = raw.get("calibration")
+        calibration = None if found is None else Calibration(**found)
+        return cls(tuple(members), tuple(models), raw["created"], calibration)

@@ -50,4 +50,4 @@ def remap(
         if len(set(chosen.values())) != len(chosen):
             raise MissingColumns(f"two columns feed one input of model {member.name}")
         members.append(replace(member, mapping=dict(chosen)))
-    return Ensemble(tuple(members), ensemble.models)
+    return replace(ensemble, members=tuple(members))

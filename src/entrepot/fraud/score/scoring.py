@@ -125,36 +125,13 @@ def score(
     per member, the models' own methods) instead of ``entrepot.fraud.score.numpy_path``: the
     same scores, slower; the reference the fast path is tested and measured against.
     """
+    frame, upload = _prepared(frame, upload)
     labels = frame.columns.tolist()
-    if not all(isinstance(c, str) for c in labels):
-        frame = frame.rename(columns=str)
-        labels = frame.columns.tolist()
-    if not isinstance(frame.index, pd.RangeIndex) or frame.index.start != 0:
-        frame = frame.reset_index(drop=True)
-    upload = upload if upload is not None else describe(frame)
     n = len(frame)
     weights = ensemble.weights
     threshold = ensemble.threshold
-    probs = np.zeros((len(weights), n))
-    anomalies = np.full((len(weights), n), np.nan)
-    matrices = []
-    parsed: dict[str, pd.Series] = {}
-    reader = ColumnReader(frame) if fast and frame.columns.is_unique else None
-    for i, (member, model) in enumerate(zip(ensemble.members, ensemble.models, strict=True)):
-        if reader is not None and _fast_reads(member, reader):
-            x, probs[i], anomaly = score_member(
-                model, reader, member.mapping, upload, history=member.history, threads=threads
-            )
-            if anomaly is not None:
-                anomalies[i] = anomaly
-        else:
-            inputs = member_frame(frame, member, model, upload, parsed)
-            x = model.feature_matrix(inputs, history=member.history)
-            probs[i] = model.proba_of_features(x, threads=threads)
-            if model.anomaly is not None:
-                anomalies[i] = model.anomaly.score(x)
-        matrices.append(x)
-    proba = weights @ probs
+    probs, anomalies, matrices = _run_members(frame, ensemble, upload, threads, fast)
+    proba = ensemble.pool(probs)
     reasons = np.full(n, "", dtype=object)
     parts: Explanations = {} if explained is None else explained
     rows = np.flatnonzero(proba >= threshold / 2) if explain else np.zeros(0, dtype=np.intp)
@@ -190,6 +167,53 @@ def score(
         out[member.column] = probs[i]
     out["explanation"] = _text(reasons)
     return pd.DataFrame(out, copy=False)
+
+
+def _prepared(frame: pd.DataFrame, upload: Upload | None) -> tuple[pd.DataFrame, Upload]:
+    """``frame`` with string column names and a range index, and its description."""
+    if not all(isinstance(c, str) for c in frame.columns):
+        frame = frame.rename(columns=str)
+    if not isinstance(frame.index, pd.RangeIndex) or frame.index.start != 0:
+        frame = frame.reset_index(drop=True)
+    return frame, upload if upload is not None else describe(frame)
+
+
+def _run_members(
+    frame: pd.DataFrame, ensemble: Ensemble, upload: Upload, threads: int, fast: bool
+) -> tuple[np.ndarray, np.ndarray, list[np.ndarray]]:
+    """Each member's probabilities and anomaly scores ``(members, rows)`` (NaN where a
+    member has no anomaly model) and feature matrices."""
+    n, k = len(frame), len(ensemble.members)
+    probs = np.zeros((k, n))
+    anomalies = np.full((k, n), np.nan)
+    matrices = []
+    parsed: dict[str, pd.Series] = {}
+    reader = ColumnReader(frame) if fast and frame.columns.is_unique else None
+    for i, (member, model) in enumerate(zip(ensemble.members, ensemble.models, strict=True)):
+        if reader is not None and _fast_reads(member, reader):
+            x, probs[i], anomaly = score_member(
+                model, reader, member.mapping, upload, history=member.history, threads=threads
+            )
+            if anomaly is not None:
+                anomalies[i] = anomaly
+        else:
+            inputs = member_frame(frame, member, model, upload, parsed)
+            x = model.feature_matrix(inputs, history=member.history)
+            probs[i] = model.proba_of_features(x, threads=threads)
+            if model.anomaly is not None:
+                anomalies[i] = model.anomaly.score(x)
+        matrices.append(x)
+    return probs, anomalies, matrices
+
+
+def member_scores(
+    frame: pd.DataFrame, ensemble: Ensemble, *, upload: Upload | None = None, threads: int = 1
+) -> tuple[np.ndarray, np.ndarray]:
+    """Each member's calibrated probabilities and anomaly scores on ``frame``, both
+    ``(members, rows)`` (NaN anomalies for a member without an anomaly model)."""
+    frame, upload = _prepared(frame, upload)
+    probs, anomalies, _ = _run_members(frame, ensemble, upload, threads, fast=True)
+    return probs, anomalies
 
 
 def _upload_amount(member: Member, model: FraudModel) -> str | None:

@@ -1,0 +1,127 @@
+"""The unlabelled ensemble fitted to its file (ADR 0045): weights by schema and
+distribution fit, calibration to an estimated fraud rate, more references never worse."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Literal
+
+import numpy as np
+import pandas as pd
+import pytest
+from scipy.stats import kstest
+from sklearn.metrics import average_precision_score
+
+from entrepot.fraud.library.libraries import MemoryLibrary, ReferenceInfo, ReferenceSource
+from entrepot.fraud.match.description import describe
+from entrepot.fraud.model.saved import FraudModel
+from entrepot.fraud.score.assemble import from_library
+from entrepot.fraud.score.ensemble import Ensemble
+from entrepot.fraud.score.fit import CANDIDATES, calibrate, distribution_fit, fit_to_file
+from entrepot.fraud.score.scoring import score
+from entrepot.fraud.synth.generator import generate
+from entrepot.fraud.tables.io import read_table, write_table
+from tests.support.fraud import small_library
+
+
+class Subset:
+    """The first ``count`` references of a library: a smaller library of the same models."""
+
+    def __init__(self, library: MemoryLibrary, count: int) -> None:
+        self.library, self.count = library, count
+
+    def references(self) -> Sequence[ReferenceInfo]:
+        return list(self.library.references())[: self.count]
+
+    def load(self, name: str) -> FraudModel:
+        return self.library.load(name)
+
+    def record_use(self, name: str, score: float) -> None:
+        del name, score
+
+
+def test_distribution_fit_is_one_minus_the_ks_distance_to_uniform() -> None:
+    rng = np.random.default_rng(7)
+    for sample in (rng.random(500), rng.beta(8, 1, 500), rng.beta(1, 3, 200)):
+        expected = 1 - kstest(sample, "uniform").statistic
+        assert distribution_fit(sample) == pytest.approx(expected, abs=1e-12)
+    assert distribution_fit(np.full(3, np.nan)) == 1.0
+
+
+def test_calibration_meets_the_rate_and_maximises_expected_f1() -> None:
+    rng = np.random.default_rng(11)
+    pooled = rng.normal(-6, 2, 3000)
+    shift, threshold = calibrate(pooled, 0.03)
+    p = 1 / (1 + np.exp(-(pooled + shift)))
+    assert p.mean() == pytest.approx(0.03, rel=1e-6)
+    # Expected F1 of every possible cut, computed directly from the definition.
+    best = max((2 * p[p >= t].sum() / ((p >= t).sum() + p.sum()), t) for t in np.unique(p))
+    assert threshold == pytest.approx(best[1])
+
+
+def _file(
+    domain: str, lang: Literal["en", "fr"], seed: int, tmp_path: Path
+) -> tuple[pd.DataFrame, np.ndarray]:
+    """A new file of ``domain`` at the fraud rate its reference was trained at: the rate
+    estimate assumes no shift of the rate itself (ADR 0045)."""
+    rate = next(i.metrics["base_rate"] for i in small_library().references() if i.domain == domain)
+    data = generate(domain, 6000, fraud_rate=rate, seed=seed, lang=lang)
+    hidden = data.frame.drop(columns=[data.target])
+    if lang == "fr":  # French number formats: `;`, decimal commas, read back
+        path = write_table(hidden, tmp_path / f"{domain}-{seed}.csv", lang="fr")
+        hidden = read_table(path)
+    return hidden, data.labels
+
+
+def _fitted_auprc(
+    frame: pd.DataFrame, y: np.ndarray, library: ReferenceSource
+) -> tuple[float, int]:
+    upload = describe(frame)
+    candidates, _ = from_library(upload, library, top=CANDIDATES)
+    ensemble, _ = fit_to_file(candidates, frame, upload)
+    scores = score(frame, ensemble, upload=upload, explain=False)
+    proba = scores["fraud_probability"].to_numpy()
+    return float(average_precision_score(y, proba)), int(scores["prediction"].sum())
+
+
+@pytest.mark.parametrize(
+    ("domain", "lang", "seed"),
+    [
+        ("card_payments", "fr", 901),
+        ("ecommerce", "en", 902),
+        ("card_payments", "en", 903),
+    ],
+)
+def test_more_references_never_score_worse_and_flag_about_the_frauds(
+    domain: str, lang: Literal["en", "fr"], seed: int, tmp_path: Path
+) -> None:
+    library = small_library()  # card payments, e-commerce, mobile money, wire transfers
+    frame, y = _file(domain, lang, seed, tmp_path)
+    small, _ = _fitted_auprc(frame, y, Subset(library, 2))
+    large, flagged = _fitted_auprc(frame, y, library)
+    assert large >= small - 0.01, (small, large)
+    # The goal is a factor 2; members of other domains in this 4-reference library, trained
+    # at 2-3 % in a few seconds, move the estimate between runs (99-151 flagged for 48
+    # frauds seen): a factor 3 here, the factor 2 measured in the bench (ADR 0045).
+    frauds = int(y.sum())
+    assert frauds / 3 <= flagged <= 3 * frauds, (flagged, frauds)
+
+
+def test_a_fitted_ensemble_saves_and_replays_its_calibration(tmp_path: Path) -> None:
+    frame, _ = _file("card_payments", "en", 904, tmp_path)
+    upload = describe(frame)
+    candidates, _ = from_library(upload, small_library(), top=CANDIDATES)
+    ensemble, fit = fit_to_file(candidates, frame, upload)
+    assert ensemble.calibration is not None
+    assert sum(m.weight for m in ensemble.members) == pytest.approx(1.0)
+    assert [m.name for m in ensemble.members] == [f.name for f in fit.members if f.weight > 0]
+    loaded = Ensemble.load(ensemble.save(tmp_path / "saved"))
+    assert loaded.calibration == ensemble.calibration
+    first = score(frame, ensemble, upload=upload, explain=False)
+    again = score(frame, loaded, upload=upload, explain=False)
+    assert np.array_equal(first["fraud_probability"], again["fraud_probability"])
+    # The pooled mean is the estimated rate the calibration was fitted to.
+    assert first["fraud_probability"].mean() == pytest.approx(
+        ensemble.calibration.prevalence, rel=1e-4
+    )
