@@ -36,6 +36,7 @@ from entrepot.fraud.schema.target import label_vector
 from entrepot.fraud.score.column_reader import ColumnReader
 from entrepot.fraud.score.ensemble import Ensemble, Member
 from entrepot.fraud.score.explain import contributions
+from entrepot.fraud.score.known_labels import KnownLabels
 from entrepot.fraud.score.numpy_path import score_member
 from entrepot.fraud.score.words import AmountRatio, amount_ratio, in_parts
 from entrepot.fraud.tables.io import write_table
@@ -114,10 +115,14 @@ def score(
     threads: int = 1,
     fast: bool = True,
     explained: Explanations | None = None,
+    known: KnownLabels | None = None,
 ) -> pd.DataFrame:
     """Score every row of ``frame`` (see the module docstring for the columns); the
     ``explanation`` column is in English, and ``explained``, when given, receives each
     explained row's explanation as messages.
+
+    ``known``: the labels known so far (``entrepot.fraud.score.known_labels``), read by the
+    members whose features use past labels, each row only those older than the delay.
 
     ``threads``: threads of the boosting libraries' predictions; more than one pays on
     large files when the cores are free (OpenMP threads that wait for a busy core make
@@ -141,7 +146,15 @@ def score(
     parsed: dict[str, pd.Series] = {}
     reader = ColumnReader(frame) if fast and frame.columns.is_unique else None
     for i, (member, model) in enumerate(zip(ensemble.members, ensemble.models, strict=True)):
-        if reader is not None and _fast_reads(member, reader):
+        if known is not None and _reads_labels(model):
+            inputs, labels = known.joined(frame, list(member.mapping))
+            inputs = member_frame(inputs, member, model, upload, {})
+            x = model.feature_matrix(inputs, history=member.history, labels=labels)
+            x = np.ascontiguousarray(x[known.history_rows :])
+            probs[i] = model.proba_of_features(x, threads=threads)
+            if model.anomaly is not None:
+                anomalies[i] = model.anomaly.score(x)
+        elif reader is not None and _fast_reads(member, reader):
             x, probs[i], anomaly = score_member(
                 model, reader, member.mapping, upload, history=member.history, threads=threads
             )
@@ -190,6 +203,12 @@ def score(
         out[member.column] = probs[i]
     out["explanation"] = _text(reasons)
     return pd.DataFrame(out, copy=False)
+
+
+def _reads_labels(model: FraudModel) -> bool:
+    """Whether known labels change ``model``'s features (a counterparty's fraud rate)."""
+    spec = model.features.spec
+    return model.features.uses_labels and spec.timestamp is not None and bool(spec.counterparties)
 
 
 def _upload_amount(member: Member, model: FraudModel) -> str | None:
