@@ -40,7 +40,7 @@ def dataset() -> GeneratedDataset:
 def model(dataset: GeneratedDataset) -> FraudModel:
     """Trained on the first half, with past labels among its features."""
     earlier = dataset.frame.iloc[: ROWS // 2]
-    found = train(earlier, dataset.target, time_budget=2, models=("lightgbm",), seed=3)
+    found = train(earlier, dataset.target, time_budget=5, models=("lightgbm",), seed=3)
     assert found.model.features.uses_labels
     return found.model
 
