@@ -16,14 +16,19 @@ from sklearn.metrics import average_precision_score
 
 from entrepot.fraud.errors import FraudError, MissingColumns
 from entrepot.fraud.match.description import describe
+from entrepot.fraud.model.calibration import Calibrator
+from entrepot.fraud.model.estimator import positive_scores
+from entrepot.fraud.model.features import FeatureBuilder, FeatureSpec
+from entrepot.fraud.model.metrics import choose_threshold
 from entrepot.fraud.model.saved import FraudModel
+from entrepot.fraud.schema.analysis import analyze
 from entrepot.fraud.score.assemble import from_model
 from entrepot.fraud.score.ensemble import Ensemble
 from entrepot.fraud.score.known_labels import KnownLabels, labelled_history, own_labels
 from entrepot.fraud.score.scoring import score
 from entrepot.fraud.synth.domains import get_domain
 from entrepot.fraud.synth.generator import GeneratedDataset, generate
-from entrepot.fraud.train.training import train
+from entrepot.fraud.train.search import DEFAULTS, Data, fit_one
 
 ROWS = 16_000
 DELAY_DAYS = 7
@@ -38,11 +43,34 @@ def dataset() -> GeneratedDataset:
 
 @pytest.fixture(scope="module")
 def model(dataset: GeneratedDataset) -> FraudModel:
-    """Trained on the first half, with past labels among its features."""
-    earlier = dataset.frame.iloc[: ROWS // 2]
-    found = train(earlier, dataset.target, time_budget=5, models=("lightgbm",), seed=3)
-    assert found.model.features.uses_labels
-    return found.model
+    """Trained on the first half, with past labels among its features, as training builds
+    a model but with one fixed configuration (LightGBM's defaults, seed 3, one thread,
+    boosting stopped on the validation rows only, no deadline): no timed search, so the
+    model does not depend on how loaded the machine is."""
+    half = ROWS // 2
+    earlier = dataset.frame.iloc[:half].reset_index(drop=True)
+    y = dataset.labels[:half].astype(np.int8)
+    spec = FeatureSpec.from_analysis(analyze(earlier, target=dataset.target))
+    fit, val = np.arange(half * 7 // 10), np.arange(half * 7 // 10, half)  # time order
+    builder = FeatureBuilder(spec, label_delay_days=DELAY_DAYS).fit(earlier.iloc[fit], y[fit])
+    # As training replays them: the validation rows read the labels of the fit rows only.
+    x = builder.transform_labelled(earlier, np.where(fit_mask(half, fit), y, np.nan))
+    x = x.to_numpy(dtype=float)
+    builder.remember(earlier, y)
+    data = Data(x[fit], y[fit], x[val], y[val], x[val], y[val])
+    estimator, _ = fit_one("lightgbm", dict(DEFAULTS["lightgbm"]), data, np.inf, 3, 1)
+    scores = positive_scores(estimator, x[val])
+    calibrator = Calibrator.fit(scores, y[val])
+    threshold = choose_threshold(y[val], calibrator(scores))
+    model = FraudModel(builder, estimator, calibrator, threshold, "lightgbm", None, {})
+    assert model.features.uses_labels
+    return model
+
+
+def fit_mask(rows: int, fit: np.ndarray) -> np.ndarray:
+    mask = np.zeros(rows, dtype=bool)
+    mask[fit] = True
+    return mask
 
 
 def _later(dataset: GeneratedDataset) -> tuple[pd.DataFrame, np.ndarray]:
