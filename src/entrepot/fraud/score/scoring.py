@@ -147,9 +147,10 @@ def score(
     reader = ColumnReader(frame) if fast and frame.columns.is_unique else None
     for i, (member, model) in enumerate(zip(ensemble.members, ensemble.models, strict=True)):
         if known is not None and _reads_labels(model):
-            inputs, labels = known.joined(frame, list(member.mapping))
+            # Not ``labels``: that name holds the upload's columns the explanations read.
+            inputs, read = known.joined(frame, list(member.mapping))
             inputs = member_frame(inputs, member, model, upload, {})
-            x = model.feature_matrix(inputs, history=member.history, labels=labels)
+            x = model.feature_matrix(inputs, history=member.history, labels=read)
             x = np.ascontiguousarray(x[known.history_rows :])
             probs[i] = model.proba_of_features(x, threads=threads)
             if model.anomaly is not None:

@@ -96,6 +96,21 @@ def test_late_labels_raise_the_auprc_on_compromised_terminals(
     assert with_ > without + 0.1, (without, with_)
 
 
+def test_late_labels_and_explanations_go_together(
+    dataset: GeneratedDataset, model: FraudModel
+) -> None:
+    """Regression: scoring with known labels and explanations crashed (a KeyError naming
+    a column), the known labels having replaced the columns the explanations read."""
+    frame, y = _later(dataset)
+    frame, y = frame.iloc[:2000].reset_index(drop=True), y[:2000]
+    ensemble = _reference(model, frame)
+    told = score(frame, ensemble, known=KnownLabels(rows=y))
+    plain = score(frame, ensemble, explain=False, known=KnownLabels(rows=y))
+    np.testing.assert_array_equal(told["fraud_probability"], plain["fraud_probability"])
+    flagged = told["fraud_probability"] >= ensemble.threshold
+    assert flagged.any() and (told.loc[flagged, "explanation"] != "").any()
+
+
 def test_no_label_at_or_after_the_row_time_minus_the_delay_is_read(
     dataset: GeneratedDataset, model: FraudModel
 ) -> None:
