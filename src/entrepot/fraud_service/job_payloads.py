@@ -59,9 +59,12 @@ class TrainPayload(Payload):
 @dataclass(frozen=True, slots=True)
 class PredictPayload(Payload):
     """Score a dataset with the user's model ``model_id`` (``model_name@version``); a
-    rescore names the prediction it repeats and the columns chosen."""
+    rescore names the prediction it repeats and the columns chosen. ``late_labels``: the
+    ``(row, label)`` decisions the analysts had confirmed on the dataset's rows when the
+    scoring was asked for (ADR 0046); version 1 had none, and scores without them."""
 
     KIND = PREDICT_KIND
+    VERSION = 2
 
     model_id: int
     model_name: str
@@ -70,6 +73,7 @@ class PredictPayload(Payload):
     dataset_name: str
     mappings: Mappings | None = None
     rescore_of: str | None = None
+    late_labels: tuple[tuple[int, int], ...] | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -68,6 +68,8 @@ class Scored:
     #: Precision and recall estimated without labels (``fraud_service/estimate.py``), with
     #: the realised figures when the file holds its label.
     estimate: dict[str, Any] | None = None
+    #: The late labels the features read (``known_labels_summary``), or ``None``.
+    known_labels: dict[str, int] | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -237,30 +239,43 @@ class LocalFraud:
         save_ensemble: Path | None,
         explain: bool,
         threads: int,
+        history: Path | None = None,
+        late_labels: str | None = None,
     ) -> Scored:
         """Score every row of ``file`` into ``out``: probability, prediction, risk level,
         anomaly score, explanation; a library's use of each member is counted. Scored by
         ``model`` or by the ``ensemble`` of the library's best matches (see
-        :class:`ModelChoice`)."""
+        :class:`ModelChoice`).
+
+        Late labels (``entrepot.fraud.score.known_labels``): ``history``, a labelled file
+        of earlier transactions with ``file``'s columns; ``late_labels``, the column of
+        ``file`` holding the labels confirmed so far (empty cells: not known yet)."""
         from entrepot.fraud.match.description import describe
         from entrepot.fraud.score.scoring import score, write_scores
         from entrepot.fraud.tables.io import read_table
         from entrepot.fraud_service.estimate import estimate, label_of
+        from entrepot.fraud_service.known import known_labels, known_labels_summary
         from entrepot.fraud_service.review import evaluation
 
         choice = ModelChoice(model, ensemble, library, user)
         choice.check()
         frame = read_table(file)
-        upload = describe(frame)
-        chosen = self._chosen(choice, upload, file, frame, count_use=True)
-        scores = score(frame, chosen, upload=upload, explain=explain, threads=threads)
+        before = None if history is None else read_table(history)
+        scored_frame, known = known_labels(frame, before, late_labels)
+        upload = describe(scored_frame)
+        chosen = self._chosen(choice, upload, file, scored_frame, count_use=True)
+        scores = score(
+            scored_frame, chosen, upload=upload, explain=explain, threads=threads, known=known
+        )
         write_scores(scores, out)
         if save_ensemble is not None:
             chosen.save(save_ensemble)
+        label = late_labels or label_of(frame)
         found = estimate(
-            scores, chosen.threshold, evaluation(frame, label_of(frame), scores, chosen.threshold)
+            scores, chosen.threshold, evaluation(frame, label, scores, chosen.threshold)
         )
-        return Scored(chosen, scores, out, save_ensemble, found)
+        summary = known_labels_summary(known)
+        return Scored(chosen, scores, out, save_ensemble, found, summary)
 
     def evaluate(
         self,

@@ -42,6 +42,7 @@ from entrepot.fraud_service.job_payloads import (
     Mappings,
     PredictPayload,
 )
+from entrepot.fraud_service.known import confirmed_rows, feedback_labels, known_labels_summary
 from entrepot.fraud_service.options import ServiceOptions
 from entrepot.fraud_service.reference_progress import reference_progress
 from entrepot.fraud_service.review import evaluation, prediction_drift, top_rows
@@ -87,7 +88,14 @@ class ScoringService:
         with self._uow() as uow:
             name, version = uow.user_models.ref(str(user_id), model_id)
             dataset = uow.datasets.get(user_id, dataset_id)
-            payload = PredictPayload(model_id, name, version, dataset.id, dataset.name)
+            payload = PredictPayload(
+                model_id,
+                name,
+                version,
+                dataset.id,
+                dataset.name,
+                late_labels=_confirmed(uow, user_id, dataset.id),
+            )
             job = self._jobs.record(
                 uow, owner_id=user_id, kind=PREDICT_KIND, params=payload.to_params()
             )
@@ -159,6 +167,7 @@ class ScoringService:
                     dataset.name,
                     mappings=chosen,
                     rescore_of=record.id,
+                    late_labels=_confirmed(uow, user_id, dataset.id),
                 )
             else:
                 payload = ApplyPayload(
@@ -213,12 +222,14 @@ class ScoringService:
         ensemble = _chosen_columns(ensemble, payload.mappings, frame)
         progress(0.5, Message(N_("progress.scoring")))
         explained: Explanations = {}
-        scores = score(frame, ensemble, upload=upload, explained=explained)
+        known = feedback_labels(payload.late_labels, len(frame))
+        scores = score(frame, ensemble, upload=upload, explained=explained, known=known)
         progress(0.8, Message(N_("progress.drift")))
         curves = _json(ws.registry.pull(name, version).files.get(CURVES_FILE))
         review = {
             "drift": prediction_drift(curves, frame, scores, ensemble),
             "evaluation": evaluation(frame, dataset.target, scores, ensemble.threshold),
+            "known_labels": known_labels_summary(known),
         }
         progress(0.85, Message(N_("progress.storing_scores")))
         scored = (scores, explained)
@@ -292,6 +303,8 @@ class ScoringService:
         key = f"predictions/{prediction_id}.csv"
         summary = summarize(scores, ensemble)
         summary["estimate"] = estimate(scores, ensemble.threshold, review.get("evaluation"))
+        if "known_labels" in review:  # how many late labels the features read
+            summary["known_labels"] = review["known_labels"]
         details = {**summary, **review, "top": top_rows(scores, ensemble, explained)}
         shown = preview(scores, self._options.preview_rows)
         folder = self._options.temp_dir
@@ -326,6 +339,14 @@ class ScoringService:
             kind="prediction",
         )
         return {"prediction_id": record.id, "rows": record.rows, "summary": summary}
+
+
+def _confirmed(
+    uow: UnitOfWork, user_id: int, dataset_id: str
+) -> tuple[tuple[int, int], ...] | None:
+    """The late labels a scoring of dataset ``dataset_id`` with a model reads: the
+    analysts' decisions on its rows, on any of the user's predictions of it (ADR 0046)."""
+    return confirmed_rows(uow.feedback.of_dataset(user_id, dataset_id)) or None
 
 
 def _chosen_columns(ensemble: Ensemble, mappings: Mappings | None, frame: pd.DataFrame) -> Ensemble:

@@ -38,6 +38,7 @@ EXAMPLES: list[Payload] = [
         search=SearchOptions(30.0, cost_ratio=25.0, seed=3, n_jobs=2),
     ),
     PredictPayload(4, "cards", "v1", "d2", "new.csv", mappings={"cards": {"amt": "amount"}}),
+    PredictPayload(4, "cards", "v1", "d2", "new.csv", late_labels=((3, 1), (7, 0))),
     ApplyPayload("d2", "new.csv", model_name="kept", rescore_of="p1"),
     BuildPayload(count=13, rows=3000, time_budget=20.0, min_frauds=80),
     CityUnitPayload("traffic", ["2024-04-01", "2024-04-02"], "512MB", prefix="p/", force=True),

@@ -98,6 +98,17 @@ class FeedbackRepository:
             out.setdefault(r.prediction_id, []).append(_record(r))
         return out
 
+    def of_dataset(self, owner_id: int, dataset_id: str) -> list[FeedbackRecord]:
+        """The decisions on the rows of every prediction ``owner_id`` made of dataset
+        ``dataset_id``, oldest decision first (rows are the dataset's rows)."""
+        rows = self._session.scalars(
+            select(FeedbackRow)
+            .join(PredictionRow, PredictionRow.id == FeedbackRow.prediction_id)
+            .where(FeedbackRow.owner_id == owner_id, PredictionRow.dataset_id == dataset_id)
+            .order_by(FeedbackRow.decided_at, FeedbackRow.id)
+        )
+        return [_record(r) for r in rows]
+
     def datasets(self, prediction_ids: Iterable[str]) -> dict[str, str | None]:
         """The dataset each prediction scored (``None`` once the dataset is deleted)."""
         ids = list(prediction_ids)

@@ -326,9 +326,24 @@ def score_command(
     threads: Annotated[int, typer.Option(min=1, help="Prediction threads (free cores)")] = 1,
     user: UserOption = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON")] = False,
+    history: Annotated[
+        Path | None,
+        typer.Option(
+            help="A labelled file of earlier transactions (same columns): its labels feed "
+            "the terminals' recent fraud rates"
+        ),
+    ] = None,
+    late_labels: Annotated[
+        str | None,
+        typer.Option(
+            help="The column of FILE holding the labels confirmed so far (empty: not known "
+            "yet); each row reads those older than the label delay"
+        ),
+    ] = None,
 ) -> None:
     """Score every row: probability, prediction, risk level, anomaly score, explanation;
-    precision and recall at the threshold estimated from the probabilities."""
+    precision and recall at the threshold estimated from the probabilities, and the
+    realised ones beside them when labels are known."""
     from entrepot.cli.fraud.render import print_ensemble, print_estimate, print_scores
 
     console = _console()
@@ -339,6 +354,8 @@ def score_command(
         save_ensemble=save_ensemble,
         explain=explain,
         threads=threads,
+        history=history,
+        late_labels=late_labels,
     )
     if as_json:
         found = {
@@ -348,10 +365,17 @@ def score_command(
             "threshold": scored.ensemble.threshold,
             "saved_ensemble": None if scored.saved_ensemble is None else str(scored.saved_ensemble),
             "estimate": scored.estimate,
+            "known_labels": scored.known_labels,
         }
         console.print_json(json.dumps(found))
         return
     print_ensemble(console, scored.ensemble)
+    if scored.known_labels is not None:
+        known = scored.known_labels
+        console.print(
+            f"late labels read: {known['labels']} ({known['frauds']} frauds), "
+            f"{known['history_rows']} history rows"
+        )
     print_scores(console, scored.scores, scored.ensemble.threshold)
     print_estimate(console, scored.estimate)
     if scored.saved_ensemble is not None:

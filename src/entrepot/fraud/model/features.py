@@ -240,10 +240,13 @@ class FeatureBuilder(TransformerMixin, BaseEstimator):  # type: ignore[misc]
             data[col] = entity_keys(self._column(frame, col))
         return data
 
-    def matrix(self, frame: pd.DataFrame, *, history: bool = True) -> np.ndarray:
+    def matrix(
+        self, frame: pd.DataFrame, *, history: bool = True, labels: np.ndarray | None = None
+    ) -> np.ndarray:
         """:meth:`transform` as a float array ``(rows, features)`` without a DataFrame,
-        in Fortran order (each feature contiguous)."""
-        arrays = self._arrays(frame, None, self.history_ if history else None)
+        in Fortran order (each feature contiguous). ``labels``: those known of the rows
+        (1.0, 0.0, NaN), read by later rows once older than the label delay."""
+        arrays = self._arrays(frame, labels, self.history_ if history else None)
         out = np.empty((len(self.feature_names_), len(frame)), dtype=float)
         for j, name in enumerate(self.feature_names_):
             out[j] = arrays[name]

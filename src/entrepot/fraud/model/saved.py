@@ -57,17 +57,20 @@ class FraudModel:
         present = [c for c in needed if c in frame.columns]
         return len(present) / len(needed) if needed else 1.0
 
-    def feature_matrix(self, frame: pd.DataFrame, *, history: bool = True) -> np.ndarray:
+    def feature_matrix(
+        self, frame: pd.DataFrame, *, history: bool = True, labels: np.ndarray | None = None
+    ) -> np.ndarray:
         """The model's features of ``frame``; absent input columns are read as missing.
 
         ``history=False`` for rows of other entities than the training data's (see
-        :meth:`FeatureBuilder.transform`).
+        :meth:`FeatureBuilder.transform`); ``labels``: those known of ``frame``'s rows
+        (see :meth:`FeatureBuilder.matrix`).
         """
         if self.input_columns and self.coverage(frame) == 0.0:
             raise MissingColumns(
                 f"none of the model's input columns is present: {', '.join(self.input_columns)}"
             )
-        return self.features.matrix(frame, history=history)
+        return self.features.matrix(frame, history=history, labels=labels)
 
     def raw_scores(self, frame: pd.DataFrame) -> np.ndarray:
         """The estimator's uncalibrated scores; absent input columns are read as missing."""

@@ -36,6 +36,7 @@ from entrepot.fraud.schema.target import label_vector
 from entrepot.fraud.score.column_reader import ColumnReader
 from entrepot.fraud.score.ensemble import Ensemble, Member
 from entrepot.fraud.score.explain import contributions
+from entrepot.fraud.score.known_labels import KnownLabels
 from entrepot.fraud.score.numpy_path import score_member
 from entrepot.fraud.score.words import AmountRatio, amount_ratio, in_parts
 from entrepot.fraud.tables.io import write_table
@@ -114,10 +115,14 @@ def score(
     threads: int = 1,
     fast: bool = True,
     explained: Explanations | None = None,
+    known: KnownLabels | None = None,
 ) -> pd.DataFrame:
     """Score every row of ``frame`` (see the module docstring for the columns); the
     ``explanation`` column is in English, and ``explained``, when given, receives each
     explained row's explanation as messages.
+
+    ``known``: the labels known so far (``entrepot.fraud.score.known_labels``), read by the
+    members whose features use past labels, each row only those older than the delay.
 
     ``threads``: threads of the boosting libraries' predictions; more than one pays on
     large files when the cores are free (OpenMP threads that wait for a busy core make
@@ -130,7 +135,7 @@ def score(
     n = len(frame)
     weights = ensemble.weights
     threshold = ensemble.threshold
-    probs, anomalies, matrices = _run_members(frame, ensemble, upload, threads, fast)
+    probs, anomalies, matrices = _run_members(frame, ensemble, upload, threads, fast, known)
     proba = ensemble.pool(probs)
     reasons = np.full(n, "", dtype=object)
     parts: Explanations = {} if explained is None else explained
@@ -179,10 +184,16 @@ def _prepared(frame: pd.DataFrame, upload: Upload | None) -> tuple[pd.DataFrame,
 
 
 def _run_members(
-    frame: pd.DataFrame, ensemble: Ensemble, upload: Upload, threads: int, fast: bool
+    frame: pd.DataFrame,
+    ensemble: Ensemble,
+    upload: Upload,
+    threads: int,
+    fast: bool,
+    known: KnownLabels | None = None,
 ) -> tuple[np.ndarray, np.ndarray, list[np.ndarray]]:
     """Each member's probabilities and anomaly scores ``(members, rows)`` (NaN where a
-    member has no anomaly model) and feature matrices."""
+    member has no anomaly model) and feature matrices; a member whose features read past
+    labels reads ``known``'s, each row only those older than the delay."""
     n, k = len(frame), len(ensemble.members)
     probs = np.zeros((k, n))
     anomalies = np.full((k, n), np.nan)
@@ -190,7 +201,16 @@ def _run_members(
     parsed: dict[str, pd.Series] = {}
     reader = ColumnReader(frame) if fast and frame.columns.is_unique else None
     for i, (member, model) in enumerate(zip(ensemble.members, ensemble.models, strict=True)):
-        if reader is not None and _fast_reads(member, reader):
+        if known is not None and _reads_labels(model):
+            # Not ``labels``: that name holds the upload's columns the explanations read.
+            inputs, read = known.joined(frame, list(member.mapping))
+            inputs = member_frame(inputs, member, model, upload, {})
+            x = model.feature_matrix(inputs, history=member.history, labels=read)
+            x = np.ascontiguousarray(x[known.history_rows :])
+            probs[i] = model.proba_of_features(x, threads=threads)
+            if model.anomaly is not None:
+                anomalies[i] = model.anomaly.score(x)
+        elif reader is not None and _fast_reads(member, reader):
             x, probs[i], anomaly = score_member(
                 model, reader, member.mapping, upload, history=member.history, threads=threads
             )
@@ -214,6 +234,12 @@ def member_scores(
     frame, upload = _prepared(frame, upload)
     probs, anomalies, _ = _run_members(frame, ensemble, upload, threads, fast=True)
     return probs, anomalies
+
+
+def _reads_labels(model: FraudModel) -> bool:
+    """Whether known labels change ``model``'s features (a counterparty's fraud rate)."""
+    spec = model.features.spec
+    return model.features.uses_labels and spec.timestamp is not None and bool(spec.counterparties)
 
 
 def _upload_amount(member: Member, model: FraudModel) -> str | None:

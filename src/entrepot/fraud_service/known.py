@@ -1,0 +1,61 @@
+"""The late labels a scoring reads (ADR 0046): from a labelled history file and a column
+of the scored file holding the labels confirmed so far, or from the analysts' decisions
+on the rows of the scored dataset; and what is said of them (``known_labels`` in a
+summary)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+
+import numpy as np
+import pandas as pd
+
+from entrepot.catalog.feedback.records import FeedbackRecord
+from entrepot.fraud.errors import TargetNotFound
+from entrepot.fraud.score.known_labels import KnownLabels, labelled_history, own_labels
+
+
+def known_labels(
+    frame: pd.DataFrame, history: pd.DataFrame | None, column: str | None
+) -> tuple[pd.DataFrame, KnownLabels | None]:
+    """The file to score and the labels known: ``history``'s labels (a labelled file of
+    earlier transactions), and ``column``'s of ``frame`` (then left out of the scored
+    columns). ``None`` when neither is given."""
+    found = labelled_history(history) if history is not None else None
+    if column is None:
+        return frame, found
+    if column not in frame.columns:
+        raise TargetNotFound(
+            f"the file has no column {column!r} to read late labels from; its columns are: "
+            + ", ".join(map(str, frame.columns)),
+        )
+    rest, rows = own_labels(frame, column)
+    if found is None:
+        return rest, KnownLabels(rows=rows)
+    return rest, KnownLabels(rows, found.history, found.history_labels)
+
+
+def known_labels_summary(known: KnownLabels | None) -> dict[str, int] | None:
+    """``{"labels", "frauds", "history_rows"}`` of the labels read, or ``None``."""
+    if known is None:
+        return None
+    return {"labels": known.count, "frauds": known.frauds(), "history_rows": known.history_rows}
+
+
+def confirmed_rows(decisions: Iterable[FeedbackRecord]) -> tuple[tuple[int, int], ...]:
+    """``(row, label)`` of every row the analysts decided, by row; decisions oldest first,
+    so a row decided on several predictions of one dataset keeps its latest label."""
+    latest = {d.row: d.label for d in decisions}
+    return tuple(sorted(latest.items()))
+
+
+def feedback_labels(rows: Sequence[Sequence[int]] | None, count: int) -> KnownLabels | None:
+    """The known labels of a file of ``count`` rows from ``(row, label)`` decisions (rows
+    numbered from 1); ``None`` without any. Rows past the file's end are ignored."""
+    if not rows:
+        return None
+    labels = np.full(count, np.nan)
+    for row, label in rows:
+        if 1 <= row <= count:
+            labels[row - 1] = float(label)
+    return KnownLabels(rows=labels) if np.isfinite(labels).any() else None

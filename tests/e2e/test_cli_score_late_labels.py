@@ -1,0 +1,62 @@
+"""`entrepot fraud score --late-labels COLUMN --history FILE` as a user types it (issue 25
+item 2): the labels confirmed so far feed the scoring, the JSON says how many were read,
+and the realised precision and recall stand beside the estimate, computed here again
+with scikit-learn from the labels and the scores file."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import replace
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+from sklearn.metrics import precision_score, recall_score
+
+from entrepot.fraud.synth.domains import get_domain
+from entrepot.fraud.synth.generator import generate
+from tests.support.cli import Cli
+
+
+def test_late_labels_and_a_history_file_feed_the_scoring(cli: Cli, tmp_path: Path) -> None:
+    domain = replace(get_domain("card_payments"), scenarios=(("compromised_terminal", 1.0),))
+    data = generate(domain, 6000, fraud_rate=0.04, seed=21, variety=False)
+    frame, target = data.frame, data.target
+    frame.iloc[:3000].to_csv(tmp_path / "before.csv", index=False)
+    later = frame.iloc[3000:].reset_index(drop=True).copy()
+    truth = later[target].to_numpy(dtype=float)
+    later[target] = later[target].astype(float)
+    later.loc[2000:, target] = np.nan  # not confirmed yet
+    later.to_csv(tmp_path / "later.csv", index=False)
+    # A timed search, as a user trains: nothing below depends on the model it gives (the
+    # counts come from the files, the realised figures are recomputed from the scores).
+    trained = cli(
+        "fraud", "train", "before.csv", "--name", "cards", "--out", "models", "--time-budget", "2"
+    )
+    assert trained.returncode == 0, trained.stderr
+    scored = cli(
+        "fraud", "score", "later.csv", "scores.csv", "--model", "models/cards",
+        "--late-labels", target, "--history", "before.csv", "--json", "--no-explain",
+    )  # fmt: skip
+    assert scored.returncode == 0, scored.stderr
+    found = json.loads(scored.stdout)
+    assert found["known_labels"] == {
+        "labels": 3000 + 2000,
+        "frauds": int(frame[target].iloc[:3000].sum() + truth[:2000].sum()),
+        "history_rows": 3000,
+    }
+    scores = pd.read_csv(tmp_path / "scores.csv")
+    flagged = (scores["fraud_probability"] >= found["threshold"]).astype(int).to_numpy()
+    known = truth[:2000].astype(int)
+    realised = found["estimate"]["realised"]
+    assert realised["labelled_rows"] == 2000
+    assert realised["precision"] == round(precision_score(known, flagged[:2000]), 6)
+    assert realised["recall"] == round(recall_score(known, flagged[:2000]), 6)
+
+    plain = cli("fraud", "score", "later.csv", "plain.csv", "--model", "models/cards")
+    assert plain.returncode == 0, plain.stderr
+    assert "late labels read" not in plain.stdout
+    wrong = cli("fraud", "score", "later.csv", "x.csv", "--model", "models/cards",
+                "--late-labels", "chargeback")  # fmt: skip
+    assert wrong.returncode != 0
+    assert "no column 'chargeback'" in wrong.stderr and "Traceback" not in wrong.stderr
