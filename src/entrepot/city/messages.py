@@ -231,6 +231,14 @@ WARNING_RAIN_PARTIAL = N_("city.warning.rain_partial")
 WARNING_RAIN_COARSE = Np_("city.warning.rain_coarse")
 WARNING_RAIN_SPLIT = N_("city.warning.rain_split")
 WARNING_INPUT_MISSING = N_("city.warning.input_missing")
+WARNING_ARCS_STOPPED = Np_("city.warning.arcs_stopped")
+WARNING_IMPLAUSIBLE_FLOW = Np_("city.warning.implausible_flow")
+WARNING_IMPLAUSIBLE_OCCUPANCY = Np_("city.warning.implausible_occupancy")
+WARNING_TEMPERATURE_JUMP = Np_("city.warning.temperature_jump")
+WARNING_COUNTERS_STOPPED = Np_("city.warning.counters_stopped")
+WARNING_COUNTER_SITES = Np_("city.warning.counter_sites")
+WARNING_STALE_STATIONS = Np_("city.warning.stale_stations")
+WARNING_DAILY_WEATHER = N_("city.warning.daily_weather")
 #: Every key with parameters the pipeline emits -> its parameters.
 MESSAGES: dict[str, frozenset[str]] = {
     PLACE_ARRONDISSEMENT: frozenset({"nth"}),
@@ -264,6 +272,14 @@ MESSAGES: dict[str, frozenset[str]] = {
     WARNING_RAIN_COARSE: frozenset({"count"}),
     WARNING_RAIN_SPLIT: frozenset(),
     WARNING_INPUT_MISSING: frozenset({"since"}),
+    WARNING_ARCS_STOPPED: frozenset({"count"}),
+    WARNING_IMPLAUSIBLE_FLOW: frozenset({"count", "limit"}),
+    WARNING_IMPLAUSIBLE_OCCUPANCY: frozenset({"count"}),
+    WARNING_TEMPERATURE_JUMP: frozenset({"count", "celsius"}),
+    WARNING_COUNTERS_STOPPED: frozenset({"count"}),
+    WARNING_COUNTER_SITES: frozenset({"count", "counters"}),
+    WARNING_STALE_STATIONS: frozenset({"count", "days"}),
+    WARNING_DAILY_WEATHER: frozenset({"source"}),
 } | {key: frozenset() for family in WORDS.values() for key in family.values()}
 
 

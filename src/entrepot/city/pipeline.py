@@ -7,18 +7,19 @@ the cache, memory in tests), so every environment computes the same metrics.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 from entrepot.city import layout
 from entrepot.city.bigcsv import aggregate_counts_files
 from entrepot.city.counts_checks import day_notes, file_notes
 from entrepot.city.errors import CityError, MissingInput
+from entrepot.city.faults import arc_notes
 from entrepot.city.kinds import METRIC_TYPES, check_types
 from entrepot.city.lake import InputRef, Lake
 from entrepot.city.limits import DEFAULT_MEMORY_LIMIT, DEFAULT_SCAN_THREADS
 from entrepot.city.messages import WARNING_SKIPPED_ROWS, Note
-from entrepot.city.processors.bikes import bikes_metrics, capacities, positions
+from entrepot.city.processors.bikes import bikes_day, capacities, positions
 from entrepot.city.processors.common import document
 from entrepot.city.processors.disruptions import disruption_metrics
 from entrepot.city.processors.roadworks import ROADWORKS_COLUMNS, roadworks_metrics
@@ -88,7 +89,8 @@ class DayProcessor:
             elif versions.nearest is not None:
                 nearest = f"the nearest is of {versions.nearest.date().isoformat()}"
             inputs += versions.refs
-        metrics = bikes_metrics(read, capacity, places, label)
+        metrics, notes = bikes_day(read, capacity, places, label)
+        warnings += notes
         stations = metrics["stations"]
         if stations is not None and stations["capacity_source"] is None:
             warnings.append(
@@ -130,7 +132,8 @@ class DayProcessor:
             files = [(path, ref.key) for path, ref in copies]
             agg = aggregate_counts_files(
                 files,
-                start=min(days),
+                # the day before too: an arc counted then and silent on a day is named
+                start=min(days) - timedelta(days=1),
                 end=max(days),
                 memory_limit=self.memory_limit,
                 threads=self.threads,
@@ -141,7 +144,7 @@ class DayProcessor:
             result: dict[date, dict[str, Any] | CityError] = {}
             for day in days:
                 try:
-                    checks = day_notes(agg, day, files)
+                    checks = [*day_notes(agg, day, files), *arc_notes(agg, day)]
                     metrics = traffic_metrics(agg, ref_frame, day)
                 except CityError as exc:
                     result[day] = exc

@@ -162,7 +162,7 @@ def station_metrics(snapshots: Sequence[pd.DataFrame], source: str | None) -> di
 
 
 def counter_rows(path: Path) -> pd.DataFrame:
-    """``counter, name, count, day, hour, zone`` of a bike-counter export."""
+    """``counter, site, name, count, day, hour, zone`` of a bike-counter export."""
     frame = pd.read_csv(path, sep=";", encoding="utf-8-sig", dtype=str, keep_default_na=False)
     start = pd.to_datetime(frame["Date et heure de comptage"], utc=True, format="ISO8601")
     local = start.dt.tz_convert(PARIS)
@@ -170,6 +170,7 @@ def counter_rows(path: Path) -> pd.DataFrame:
     return pd.DataFrame(
         {
             "counter": frame["Identifiant du compteur"],
+            "site": frame.get("Identifiant du site de comptage", frame["Identifiant du compteur"]),
             "name": frame["Nom du compteur"],
             "count": pd.to_numeric(frame["Comptage horaire"]).round().astype(int),
             "start": start,

@@ -14,7 +14,7 @@ from entrepot.city.imports.importer import import_file
 from entrepot.city.lake import Lake
 from entrepot.city.pipeline import DayProcessor
 from entrepot.storage.memory import MemoryStore
-from tests.support.city_reference import bikes, traffic, weather
+from tests.support.city_reference import bikes, faults, traffic, weather
 from tests.support.city_reference.compare import differences
 
 PARIS = ZoneInfo("Europe/Paris")
@@ -45,6 +45,10 @@ def _value(arc: int, n: int, at: datetime) -> tuple[str, str, str]:
         return "", "", "Bloqué"  # a state without any measure
     if arc == 4:
         return "", f"{k}".replace(".", ","), state  # occupancy only, decimal comma
+    if arc == 6 and local.date() == AUTUMN + timedelta(days=1):
+        return "", "", "Fluide"  # a counter that stops: only labels all day
+    if arc == 1 and local.date() == AUTUMN and local.hour == 8:
+        return "12500.0", "130.0", "Bloqué"  # implausible: kept, named
     return f"{q}.0", f"{k}", state
 
 
@@ -55,6 +59,8 @@ def _counts_rows(arcs: range, *, bump: int = 0) -> list[tuple[int, datetime, tup
             for arc in arcs:
                 if arc == 5 and start.astimezone(PARIS).hour >= 15:
                     continue  # an arc that stops in the afternoon
+                if arc == 6 and day == SPRING:
+                    continue  # an arc without any row for a day
                 q, k, state = _value(arc, n + bump, start)
                 rows.append((arc, start + timedelta(hours=1), (q, k, state)))
     return rows
@@ -81,7 +87,16 @@ def _wall_file(path: Path, rows: list[tuple[int, datetime, tuple[str, ...]]]) ->
     return path
 
 
+STOPPED, FLOW, OCCUPANCY = (
+    "city.warning.arcs_stopped",
+    "city.warning.implausible_flow",
+    "city.warning.implausible_occupancy",
+)
+
+
 def _compare_traffic(paths: list[Path]) -> dict[date, list[str]]:
+    """Per day, each metric that differs from the second computation and each warning
+    the faults call for that the document does not carry as computed again."""
     store = MemoryStore()
     for i, path in enumerate(paths):  # oldest first
         import_file(store, path, as_of=AS_OF + timedelta(hours=i))
@@ -93,19 +108,27 @@ def _compare_traffic(paths: list[Path]) -> dict[date, list[str]]:
         expected = traffic.day_metrics(rows[rows["day"] == day], places)
         got = docs[day]
         assert isinstance(got, dict) and expected is not None, day
-        if found := differences(got["metrics"], expected):
+        found = differences(got["metrics"], expected)
+        flow, occupancy = faults.implausible(rows, day)
+        due = {STOPPED: faults.stopped_arcs(rows, day), FLOW: flow, OCCUPANCY: occupancy}
+        found += [
+            f"warning {key}: {faults.warned(got, key)} != {params}"
+            for key, params in due.items()
+            if faults.warned(got, key) != params
+        ]
+        if found:
             wrong[day] = found
     return wrong
 
 
 def test_clock_changes_empty_and_state_only_hours_and_a_stopping_arc(tmp_path: Path) -> None:
-    rows = _counts_rows(range(1, 6))
+    rows = _counts_rows(range(1, 7))
     assert _compare_traffic([_label_file(tmp_path / "counts.csv", rows)]) == {}
     assert _compare_traffic([_wall_file(tmp_path / "yearly.csv", rows)]) == {}
 
 
 def test_a_month_downloaded_twice_keeps_the_newest_file(tmp_path: Path) -> None:
-    old = _label_file(tmp_path / "old.csv", _counts_rows(range(1, 6)))
+    old = _label_file(tmp_path / "old.csv", _counts_rows(range(1, 7)))
     new = _label_file(tmp_path / "new.csv", _counts_rows(range(1, 4), bump=5))
     assert _compare_traffic([old, new]) == {}
 
@@ -141,12 +164,17 @@ def test_counters_at_one_site_stopping_and_missing_hours(tmp_path: Path) -> None
     import_file(store, path, as_of=AS_OF)
     rows = bikes.counter_rows(path)
     for day in (AUTUMN, SPRING):
-        got = DayProcessor(Lake(store)).bikes(day)["metrics"]["counters"]
-        assert differences(got, bikes.counter_metrics(rows, day)) == [], day
+        doc = DayProcessor(Lake(store)).bikes(day)
+        assert differences(doc["metrics"]["counters"], bikes.counter_metrics(rows, day)) == []
+        stopped = faults.warned(doc, "city.warning.counters_stopped")
+        assert stopped == faults.counters_stopped(rows, day) == {"count": 1}, day
+        sites = faults.warned(doc, "city.warning.counter_sites")
+        assert sites == faults.shared_sites(rows, day) == {"count": 1, "counters": 2}, day
 
 
 def test_station_snapshots_over_a_day_with_long_empty_stations(tmp_path: Path) -> None:
     store, snapshots = MemoryStore(), []
+    lag = {5: 30_000, 9: 3 * 86_400 + 60, 11: 2 * 86_400}  # 9 and 11 last reported days ago
     for hour in range(0, 24, 2):
         at = datetime(2024, 10, 27, hour, 30, tzinfo=PARIS).astimezone(UTC)
         stations = [
@@ -156,7 +184,7 @@ def test_station_snapshots_over_a_day_with_long_empty_stations(tmp_path: Path) -
                 "num_docks_available": (s * 5 + hour) % 11,
                 "num_bikes_available_types": [{"mechanical": 1}, {"ebike": (s + hour) % 4}],
                 "is_installed": int(s != 7), "is_renting": int(s != 7), "is_returning": 1,
-                "last_reported": int(at.timestamp()) - (30_000 if s == 5 else 60),
+                "last_reported": int(at.timestamp()) - lag.get(s, 60),
             }
             for s in range(1, 25)
         ]  # fmt: skip
@@ -165,9 +193,12 @@ def test_station_snapshots_over_a_day_with_long_empty_stations(tmp_path: Path) -
         path.write_text(json.dumps(doc))
         import_file(store, path, as_of=AS_OF)
         snapshots.append(bikes.gbfs_snapshot(path, None))
-    got = DayProcessor(Lake(store)).bikes(AUTUMN)["metrics"]["stations"]
+    day = DayProcessor(Lake(store)).bikes(AUTUMN)
+    got = day["metrics"]["stations"]
     assert got["stations_empty_3h_or_more"] == 8
     assert differences(got, bikes.station_metrics(snapshots, None)) == []
+    stale = faults.warned(day, "city.warning.stale_stations")
+    assert stale == faults.stale_stations(snapshots) == {"count": 2, "days": 3}
 
 
 def test_open_meteo_over_both_clock_changes_with_missing_values(tmp_path: Path) -> None:

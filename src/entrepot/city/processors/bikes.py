@@ -28,6 +28,7 @@ from typing import Any
 import pandas as pd
 
 from entrepot.city.errors import RawFormatError
+from entrepot.city.faults import counter_notes, site_of, station_notes
 from entrepot.city.geo import parse_point
 from entrepot.city.lake import DayRead, RawFile
 from entrepot.city.polygons import locate
@@ -40,24 +41,29 @@ EMPTY_HOURS_ALERT = 3
 TOP = 10
 
 
-def _records(file: RawFile) -> tuple[str, list[dict[str, Any]]]:
+def _stamped_records(file: RawFile) -> tuple[str, list[dict[str, Any]], int]:
+    # the kind, the records and the snapshot's time: its feed time when the GBFS envelope
+    # says it (``lastUpdatedOther``, ``last_updated``), else its partition hour
+    stamp = int(file.taken_at.timestamp())
     doc = read_object(file.key, file.data)
     if isinstance(doc, pd.DataFrame):
         doc = doc.to_dict("records")
     if isinstance(doc, dict):
         if isinstance(doc.get("data"), dict) and "stations" in doc["data"]:
-            return "stations", list(doc["data"]["stations"])
+            feed = doc.get("lastUpdatedOther", doc.get("last_updated"))
+            stamp = _int(feed) if feed is not None else stamp
+            return "stations", list(doc["data"]["stations"]), stamp
         if "results" in doc:
-            return "counters", list(doc["results"])
+            return "counters", list(doc["results"]), stamp
         raise RawFormatError(
             "neither a Vélib' station_status nor a counters document", key=file.key
         )
     if isinstance(doc, list):
         first = doc[0] if doc else {}
         if "num_bikes_available" in first or "numBikesAvailable" in first:
-            return "stations", doc
+            return "stations", doc, stamp
         if "sum_counts" in first:
-            return "counters", doc
+            return "counters", doc, stamp
     raise RawFormatError("unrecognised bike records", key=file.key)
 
 
@@ -156,12 +162,13 @@ def station_metrics(
     capacity: dict[str, int] | None,
     positions: dict[str, tuple[float, float]] | None = None,
     capacity_label: str | None = None,
-) -> dict[str, Any]:
+) -> tuple[dict[str, Any], list[str]]:
     """Vélib' metrics from the day's station snapshots (``snapshot_times``: file -> epoch);
     stations are placed by their coordinates (the record's, else ``positions``).
 
     A record's own ``capacity`` (the portal CSV's column) is preferred; ``capacity`` (from
-    the ``station_information`` named ``capacity_label``) fills the records without one."""
+    the ``station_information`` named ``capacity_label``) fills the records without one.
+    With them, the stations whose last report is days old (:mod:`entrepot.city.faults`)."""
     frame = _station_frame(files)
     _station_zones(frame, positions)
     by_zone = (
@@ -203,6 +210,7 @@ def station_metrics(
     peak_hour = int(hourly["bikes"].idxmax())
     low_hour = int(hourly["bikes"].idxmin())
     total_bikes = float(per_file["bikes"].sum())
+    day = files[0][0].partition.day
     return {
         "snapshots": len(per_file),
         "stations": int(frame["code"].nunique()),
@@ -239,7 +247,7 @@ def station_metrics(
             }
             for h, r in hourly.iterrows()
         ],
-    }
+    }, station_notes(frame, day)
 
 
 def _capacities(
@@ -257,12 +265,17 @@ def _capacities(
     return own.fillna(known), sources
 
 
-def counter_metrics(files: list[tuple[RawFile, list[dict[str, Any]]]]) -> dict[str, Any]:
-    """Bike-counter metrics from the day's hourly counter files."""
+def counter_metrics(
+    files: list[tuple[RawFile, list[dict[str, Any]]]],
+) -> tuple[dict[str, Any], list[str]]:
+    """Bike-counter metrics from the day's hourly counter files, and the counters that stop
+    and the sites with several counters (:mod:`entrepot.city.faults`)."""
     rows = [
         (
             f.partition.hour,
+            2 * f.partition.hour + f.fold,
             f.key,
+            site_of(str(r["id_compteur"]), r.get("id_site")),
             str(r["id_compteur"]),
             str(r.get("nom_compteur", "")),
             _int(r.get("sum_counts")),
@@ -271,7 +284,8 @@ def counter_metrics(files: list[tuple[RawFile, list[dict[str, Any]]]]) -> dict[s
         for f, records in files
         for r in records
     ]
-    frame = pd.DataFrame(rows, columns=["hour", "file", "counter", "name", "count", "lat", "lon"])
+    columns = ["hour", "slot", "file", "site", "counter", "name", "count", "lat", "lon"]
+    frame = pd.DataFrame(rows, columns=columns)
     frame["zone"] = _zones(frame["lat"].to_numpy(dtype=float), frame["lon"].to_numpy(dtype=float))
     zones = frame.groupby("zone").agg(counters=("counter", "nunique"), total=("count", "sum"))
     expected_files = frame["file"].nunique()
@@ -315,7 +329,7 @@ def counter_metrics(files: list[tuple[RawFile, list[dict[str, Any]]]]) -> dict[s
             for z, r in zones.iterrows()
         ],
         "hourly": [{"hour": int(h), "count": int(v)} for h, v in hourly.items()],
-    }
+    }, counter_notes(frame, files[0][0].partition.day)
 
 
 def bikes_metrics(
@@ -329,19 +343,30 @@ def bikes_metrics(
 
     A variant with no record that day (no station, no counter) gives ``None``.
     """
+    return bikes_day(read, capacity, positions, capacity_label)[0]
+
+
+def bikes_day(
+    read: DayRead,
+    capacity: dict[str, int] | None = None,
+    positions: dict[str, tuple[float, float]] | None = None,
+    capacity_label: str | None = None,
+) -> tuple[dict[str, Any], list[str]]:
+    """:func:`bikes_metrics` and the warnings of its stations and counters."""
     stations: list[tuple[RawFile, list[dict[str, Any]]]] = []
     counters: list[tuple[RawFile, list[dict[str, Any]]]] = []
+    times: dict[str, int] = {}
     for file in read.files:
-        kind, records = _records(file)
+        kind, records, times[file.key] = _stamped_records(file)
         if records:
             (stations if kind == "stations" else counters).append((file, records))
-    times = {f.key: int(f.taken_at.timestamp()) for f, _ in stations}
-    return {
-        "stations": station_metrics(stations, times, capacity, positions, capacity_label)
+    docks, notes = (
+        station_metrics(stations, times, capacity, positions, capacity_label)
         if stations
-        else None,
-        "counters": counter_metrics(counters) if counters else None,
-    }
+        else (None, [])
+    )
+    counted, more = counter_metrics(counters) if counters else (None, [])
+    return {"stations": docks, "counters": counted}, [*notes, *more]
 
 
 def positions(doc: Any) -> dict[str, tuple[float, float]]:

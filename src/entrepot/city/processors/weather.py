@@ -25,6 +25,7 @@ import pandas as pd
 
 from entrepot.city.days import day_hours, paris
 from entrepot.city.errors import RawFormatError
+from entrepot.city.faults import temperature_notes
 from entrepot.city.lake import DayRead, RawFile
 from entrepot.city.messages import (
     DAILY_SUMMARY,
@@ -33,6 +34,7 @@ from entrepot.city.messages import (
     REASON_HEAT,
     REASON_RAIN,
     REASON_RAIN_DAY,
+    WARNING_DAILY_WEATHER,
     WARNING_RAIN_COARSE,
     WARNING_RAIN_PARTIAL,
     WARNING_RAIN_SPLIT,
@@ -249,7 +251,7 @@ def weather_day(read: DayRead) -> tuple[dict[str, Any], list[str]]:
             for ts in wide.index
         ],
     }
-    return metrics, _rain_notes(wide, read.day, len(hours))
+    return metrics, [*_rain_notes(wide, read.day, len(hours)), *temperature_notes(temp, read.day)]
 
 
 def daily_day(summary: dict[str, Any], day: date) -> tuple[dict[str, Any], list[str]]:
@@ -285,10 +287,12 @@ def daily_day(summary: dict[str, Any], day: date) -> tuple[dict[str, Any], list[
             "message": note.to_json(),
         },
     }
-    warning = (
+    warning = Note(
         f"weather on {day} from a daily summary ({source}): no hourly weather that day; "
         "the precipitation total and the min / max / mean temperature are the day's, "
-        "the hourly figures are unknown"
+        "the hourly figures are unknown",
+        WARNING_DAILY_WEATHER,
+        source=source,
     )
     return metrics, [warning]
 
