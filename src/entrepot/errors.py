@@ -4,6 +4,7 @@ The tree::
 
     EntrepotError
     ├── ConfigError                      a setting is missing or wrong
+    ├── InvalidArgument (ValueError)     a value given to a command is not one it takes
     ├── LocalFileNotFound (FileNotFoundError)  a local file or folder named does not exist
     ├── StorageError                     anything from an object store
     │   ├── InvalidKey (ValueError)      a key or prefix that is not a safe relative path
@@ -44,6 +45,12 @@ class EntrepotError(Exception):
 
 class ConfigError(EntrepotError):
     """A setting is missing, malformed or unsafe."""
+
+
+class InvalidArgument(EntrepotError, ValueError):
+    """A value given to a command (an option, an argument, a query parameter) is not one
+    it takes: a date that is not a date, a kind or a domain that does not exist. The command
+    line exits 2 (a usage mistake); the API answers 400."""
 
 
 class LocalFileNotFound(EntrepotError, FileNotFoundError):

@@ -76,7 +76,7 @@ class AccountService:
     def register(
         self,
         email: str,
-        password: str,
+        password: str | Callable[[], str],
         *,
         name: str = "",
         admin: bool = False,
@@ -84,8 +84,11 @@ class AccountService:
     ) -> UserRecord:
         """Create an account with a trial licence; raises :class:`EmailTaken`,
         :class:`InvalidAccountInput`, or :class:`TooManyAttempts` when ``address`` (the
-        client's, for sign-ups over the web) created too many accounts lately."""
+        client's, for sign-ups over the web) created too many accounts lately. A callable
+        ``password`` is asked only once the email is known to be one (a prompt)."""
         email = normalize_email(email)
+        if callable(password):
+            password = password()
         check_password(password, email=email)
         now = self._clock()
         if address:

@@ -8,7 +8,7 @@ from datetime import UTC, date, datetime, timedelta
 from functools import cache
 from zoneinfo import ZoneInfo
 
-from entrepot.errors import ConfigError
+from entrepot.errors import InvalidArgument
 
 #: Paris local time: partitions, report days and the counts export all use it.
 PARIS_TZ_NAME = "Europe/Paris"
@@ -58,7 +58,7 @@ def day_hours(day: date) -> list[LocalHour]:
 
 def parse_as_of(text: str) -> datetime:
     """``YYYY-MM-DD`` (noon UTC of that day) or ``YYYY-MM-DDTHH:MM`` (Paris wall time, or
-    with its offset) -> an instant; raise :class:`ConfigError` naming the bad value."""
+    with its offset) -> an instant; raise :class:`InvalidArgument` naming the bad value."""
     value = text.strip()
     if len(value) == 10:
         day = parse_day(value)
@@ -66,7 +66,7 @@ def parse_as_of(text: str) -> datetime:
     try:
         moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
     except ValueError:
-        raise ConfigError(
+        raise InvalidArgument(
             f"not a date or time: {text!r}",
             hint="write --as-of as YYYY-MM-DD or YYYY-MM-DDTHH:MM (Paris time), "
             "e.g. 2019-04-07T14:30",
@@ -75,11 +75,11 @@ def parse_as_of(text: str) -> datetime:
 
 
 def parse_day(text: str) -> date:
-    """Parse ``YYYY-MM-DD``; raise :class:`ConfigError` naming the bad value."""
+    """Parse ``YYYY-MM-DD``; raise :class:`InvalidArgument` naming the bad value."""
     try:
         return date.fromisoformat(text)
     except ValueError:
-        raise ConfigError(
+        raise InvalidArgument(
             f"not a date: {text!r}", hint="write dates as YYYY-MM-DD, e.g. 2025-11-04"
         ) from None
 

@@ -3,6 +3,7 @@
 The tree (under :class:`entrepot.errors.EntrepotError`)::
 
     CityError
+    ├── UnknownCityName (InvalidArgument)  a metric type or document kind that does not exist
     ├── PartitionError (ValueError)    a raw key that is not dt=YYYY-MM-DD/hour=HH/<file>
     ├── RawFormatError (ValueError)    a file that cannot be parsed: truncated JSON, wrong
     │                                  CSV separator or encoding, missing columns
@@ -16,7 +17,7 @@ The tree (under :class:`entrepot.errors.EntrepotError`)::
 
 from __future__ import annotations
 
-from entrepot.errors import DatabaseUnavailable, EntrepotError, RecordNotFound
+from entrepot.errors import DatabaseUnavailable, EntrepotError, InvalidArgument, RecordNotFound
 
 
 class CityError(EntrepotError):
@@ -25,6 +26,10 @@ class CityError(EntrepotError):
     def __init__(self, message: str, *, key: str | None = None, hint: str | None = None) -> None:
         self.key = key
         super().__init__(f"{message} [key {key!r}]" if key is not None else message, hint=hint)
+
+
+class UnknownCityName(CityError, InvalidArgument):
+    """A metric type or document kind named that does not exist (the CLI exits 2)."""
 
 
 class PartitionError(CityError, ValueError):

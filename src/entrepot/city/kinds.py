@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from entrepot.city.errors import CityError
+from entrepot.city.errors import UnknownCityName
 
 #: Metric types, in processing order.
 METRIC_TYPES = ("bikes", "disruptions", "weather", "traffic", "roadworks")
@@ -32,11 +32,11 @@ PIPELINE_VERSION = "4"
 
 
 def check_types(types: Iterable[str]) -> tuple[str, ...]:
-    """Validate metric type names; raises :class:`CityError` naming the unknown ones."""
+    """Validate metric type names; raises :class:`UnknownCityName` naming the unknown ones."""
     chosen = tuple(dict.fromkeys(types))
     unknown = [t for t in chosen if t not in METRIC_TYPES]
     if unknown:
-        raise CityError(
+        raise UnknownCityName(
             f"unknown metric type(s) {unknown}", hint=f"choose from {list(METRIC_TYPES)}"
         )
     return chosen
@@ -45,7 +45,7 @@ def check_types(types: Iterable[str]) -> tuple[str, ...]:
 def check_kind(kind: str) -> str:
     """Validate a document kind (a metric type or ``report``)."""
     if kind not in DOCUMENT_KINDS:
-        raise CityError(
+        raise UnknownCityName(
             f"unknown document kind {kind!r}", hint=f"choose from {list(DOCUMENT_KINDS)}"
         )
     return kind

@@ -19,7 +19,7 @@ from entrepot.city.kinds import METRIC_TYPES, REPORT, check_kind, check_types
 from entrepot.city.limits import DEFAULT_MEMORY_LIMIT
 from entrepot.city_service.days import run_days
 from entrepot.city_service.records import Generated, RunRequest
-from entrepot.errors import ConfigError
+from entrepot.errors import ConfigError, LocalFileNotFound
 
 if TYPE_CHECKING:
     from sqlalchemy import Engine
@@ -179,6 +179,13 @@ class CityService:
         """``entrepot city import``: files, folders and archives into the lake; ``as_of``
         (``YYYY-MM-DD`` or ``YYYY-MM-DDTHH:MM``, :func:`~entrepot.city.days.parse_as_of`)
         dates the exports whose content does not say when they were taken."""
+        missing = [str(path) for path in paths if not path.exists()]
+        if missing:
+            raise LocalFileNotFound(
+                f"no such file or folder: {', '.join(missing)}; nothing was imported",
+                hint="check the path; `entrepot city import` takes the exports as downloaded, "
+                "or folders of them",
+            )
         when = None if as_of is None else parse_as_of(as_of)
         return self.runtime.import_files(paths, prefix, as_of=when, progress_for=progress_for)
 

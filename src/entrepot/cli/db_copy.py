@@ -10,6 +10,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from entrepot.cli.context import console, current_app, progress_console
+from entrepot.cli.format import finite
 from entrepot.cli.progress import count_progress
 
 if TYPE_CHECKING:
@@ -30,7 +31,7 @@ def db_copy(
         bool, typer.Option("--dry-run", help="Check the target and print the row counts.")
     ] = False,
     batch: Annotated[int, typer.Option(help="Rows per target transaction.", min=1)] = 500,
-    pause: Annotated[float, typer.Option(hidden=True, min=0.0)] = 0.0,
+    pause: Annotated[float, typer.Option(hidden=True, min=0.0, callback=finite)] = 0.0,
 ) -> None:
     """Copy the whole catalog (accounts, tokens, sessions, datasets, models, jobs, city
     metrics, store moves, audit log) from ENTREPOT_DATABASE_URL into an empty database

@@ -5,15 +5,15 @@ from __future__ import annotations
 from entrepot import errors as e
 from entrepot.accounts.errors import InvalidAccountInput
 from entrepot.city.errors import MissingInput
-from entrepot.fraud.errors import FraudError, UnknownDomain
+from entrepot.fraud.errors import FraudError
 from entrepot.fraud_service.errors import TrainingFailed
 from entrepot.registry.errors import InvalidModelFiles, InvalidName, UnsafeModelFormat
 
 #: Most specific first; the first match wins.
 EXIT_CODES: tuple[tuple[type[BaseException], int], ...] = (
+    (e.InvalidArgument, 2),
     (e.ConfigError, 78),
     (e.LocalFileNotFound, 66),
-    (UnknownDomain, 64),
     (FraudError, 65),
     (TrainingFailed, 65),
     (e.InvalidKey, 65),

@@ -16,6 +16,9 @@ from entrepot.errors import EntrepotError
 
 log = logging.getLogger("entrepot.cli")
 
+#: The exit code of a failure no check foresaw (sysexits' EX_SOFTWARE): a bug to report.
+UNEXPECTED = 70
+
 
 def run_command(command: typer.Typer, argv: list[str] | None) -> int:
     """Run ``command`` on ``argv``; return the exit code instead of exiting."""
@@ -44,4 +47,19 @@ def _run(command: typer.Typer, argv: list[str] | None) -> int:
             show()
         code = getattr(exc, "exit_code", 2)
         return code if isinstance(code, int) else 2
+    except KeyboardInterrupt:
+        err_console.print("interrupted")
+        return 130
+    except Exception as exc:
+        log.debug("unexpected", exc_info=exc)
+        err_console.print(f"[bold red]error:[/] unexpected failure: {escape(_said(exc))}")
+        err_console.print(
+            "[yellow]what to do:[/] run it again with `entrepot -v ...` for the details, "
+            "and report them"
+        )
+        return UNEXPECTED
     return result if isinstance(result, int) else 0
+
+
+def _said(exc: BaseException) -> str:
+    return f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__

@@ -16,7 +16,7 @@ from typing import Annotated
 import typer
 
 from entrepot.cli.context import console, current_app
-from entrepot.errors import ConfigError, LocalFileNotFound
+from entrepot.errors import ConfigError, InvalidArgument, LocalFileNotFound
 
 secrets_app = typer.Typer(help="The key ring that signs model versions.", no_args_is_help=True)
 
@@ -51,6 +51,10 @@ def export(
     except FileExistsError:
         raise ConfigError(
             f"{to} exists", hint="name a new file: an export never overwrites"
+        ) from None
+    except FileNotFoundError:
+        raise LocalFileNotFound(
+            f"no folder {to.parent} to write {to.name} into", hint="check the path"
         ) from None
     with os.fdopen(descriptor, "w", encoding="utf-8") as out:
         json.dump(document, out, indent=1)
@@ -92,6 +96,10 @@ def _read_text(path: Path) -> str:
         return path.read_text(encoding="utf-8")
     except FileNotFoundError:
         raise LocalFileNotFound(f"no file at {path}") from None
+    except IsADirectoryError:
+        raise InvalidArgument(
+            f"{path} is a folder", hint="pass the file `entrepot secrets export --to FILE` wrote"
+        ) from None
 
 
 def _read_json(path: Path) -> dict[str, object]:

@@ -45,10 +45,12 @@ def create(
     ] = False,
 ) -> None:
     """Create an account (with a 14-day trial licence), prompting for its password."""
-    if password_stdin:
-        password = sys.stdin.readline().rstrip("\r\n")
-    else:
-        password = typer.prompt("Password", hide_input=True, confirmation_prompt=True)
+
+    def password() -> str:  # asked once the email is known to be one
+        if password_stdin:
+            return sys.stdin.readline().rstrip("\r\n")
+        return str(typer.prompt("Password", hide_input=True, confirmation_prompt=True))
+
     user = _app(create=True).accounts.register(email, password, name=name, admin=admin)
     role = "administrator" if user.is_admin else "user"
     console.print(f"created {role} {user.email} (id {user.id}) with a 14-day trial licence")

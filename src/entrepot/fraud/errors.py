@@ -21,7 +21,7 @@ The tree (under :class:`entrepot.errors.EntrepotError`)::
 
 from __future__ import annotations
 
-from entrepot.errors import EntrepotError, LocalFileNotFound
+from entrepot.errors import EntrepotError, InvalidArgument, LocalFileNotFound
 
 
 class FraudError(EntrepotError):
@@ -46,7 +46,7 @@ class EmptyFile(UnreadableFile):
     hint = "the file must have a header line and at least one row of data"
 
 
-class UnknownDomain(FraudError, ValueError):
+class UnknownDomain(FraudError, InvalidArgument):
     """The generator was asked for a domain it does not know."""
 
     hint = "list the domains with `entrepot fraud domains`"

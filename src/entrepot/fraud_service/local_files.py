@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
 from entrepot.fraud.errors import FraudError
+from entrepot.local_paths import output_file
 from entrepot.messages import Message
 
 if TYPE_CHECKING:
@@ -119,6 +120,7 @@ class LocalFraud:
         from entrepot.fraud.synth.generator import generate
         from entrepot.fraud.tables.io import write_table
 
+        output_file(out)
         data = generate(domain, rows, fraud_rate=fraud_rate, seed=seed, lang=lang, variety=variety)
         write_table(data.frame, out, lang=lang)
         frauds = int(data.labels.sum())

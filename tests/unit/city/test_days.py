@@ -7,7 +7,7 @@ from datetime import date
 import pytest
 
 from entrepot.city.days import day_hours, days_between, parse_day
-from entrepot.errors import ConfigError
+from entrepot.errors import InvalidArgument
 
 
 @pytest.mark.parametrize(
@@ -35,7 +35,7 @@ def test_the_spring_day_has_no_two_oclock() -> None:
 
 def test_parse_day_names_the_bad_value() -> None:
     assert parse_day("2025-11-04") == date(2025, 11, 4)
-    with pytest.raises(ConfigError, match="'2025-13-01'") as info:
+    with pytest.raises(InvalidArgument, match="'2025-13-01'") as info:
         parse_day("2025-13-01")
     assert "YYYY-MM-DD" in str(info.value)
 

@@ -7,10 +7,10 @@ import json
 import pytest
 from typer.testing import CliRunner
 
-from entrepot.city.errors import CityError, MissingInput
+from entrepot.city.errors import MissingInput
 from entrepot.city.runtime import CityRuntime
 from entrepot.cli.city.commands import city_app
-from entrepot.errors import ConfigError
+from entrepot.errors import ConfigError, InvalidArgument
 from entrepot.storage.memory import MemoryStore
 from tests.support.apps import city_app_over
 
@@ -98,14 +98,18 @@ def test_process_all_types_by_default(store: MemoryStore) -> None:
 @pytest.mark.parametrize(
     ("args", "error", "message"),
     [
-        (["process", "--date", "04/11/2025"], ConfigError, "YYYY-MM-DD"),
-        (["process", "--date", "2025-11-04", "--type", "velos"], CityError, "unknown metric type"),
+        (["process", "--date", "04/11/2025"], InvalidArgument, "YYYY-MM-DD"),
+        (
+            ["process", "--date", "2025-11-04", "--type", "velos"],
+            InvalidArgument,
+            "unknown metric type",
+        ),
         (
             ["process", "--date", "2025-12-25", "--prefix", "city/raw-data"],
             MissingInput,
             "2025-12-25",
         ),
-        (["generate", "--start", "2025-02-30"], ConfigError, "2025-02-30"),
+        (["generate", "--start", "2025-02-30"], InvalidArgument, "2025-02-30"),
     ],
 )
 def test_bad_input_is_a_clear_error(

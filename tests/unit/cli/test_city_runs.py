@@ -21,7 +21,7 @@ from entrepot.city.report_csv import from_csv
 from entrepot.city.runtime import CityRuntime
 from entrepot.city_service.days import run_days, yesterday
 from entrepot.cli.city.commands import city_app
-from entrepot.errors import ConfigError, NotMigrated
+from entrepot.errors import ConfigError, InvalidArgument, NotMigrated
 from entrepot.storage.memory import MemoryStore
 from tests.support.apps import city_app_over
 from tests.support.catalog import sqlite_engine
@@ -118,7 +118,7 @@ def test_missing_results_are_named(env: CityRuntime) -> None:
     _, _, _, error = invoke(env, "metrics", "trains", "2025-11-04")
     assert isinstance(error, CityError) and "unknown metric type(s) ['trains']" in str(error)
     _, _, _, error = invoke(env, "metrics", "weather", "04/11/2025")
-    assert isinstance(error, ConfigError) and "not a date" in str(error)
+    assert isinstance(error, InvalidArgument) and "not a date" in str(error)
 
 
 @pytest.mark.parametrize(

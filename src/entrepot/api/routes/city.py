@@ -24,7 +24,13 @@ from fastapi.responses import JSONResponse
 from entrepot.city.errors import CityError, MetricsNotFound, MetricsUnavailable
 from entrepot.city.kinds import METRIC_TYPES, REPORT
 from entrepot.city.runtime import CityRuntime
-from entrepot.errors import CatalogError, ConfigError, DatabaseUnavailable, EntrepotError
+from entrepot.errors import (
+    CatalogError,
+    ConfigError,
+    DatabaseUnavailable,
+    EntrepotError,
+    InvalidArgument,
+)
 from entrepot.http.city import Runtime
 from entrepot.http.trust import trusted_reader
 
@@ -66,7 +72,7 @@ def answer(action: Callable[[], T]) -> T:
         raise HTTPException(404, exc.message) from None
     except (MetricsUnavailable, DatabaseUnavailable) as exc:
         raise HTTPException(503, str(exc)) from None
-    except (ConfigError, CityError) as exc:
+    except (ConfigError, InvalidArgument, CityError) as exc:
         raise HTTPException(400, str(exc)) from None
     except CatalogError as exc:
         raise HTTPException(503, str(exc)) from None

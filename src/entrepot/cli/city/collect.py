@@ -11,6 +11,7 @@ from rich.table import Table
 
 from entrepot.city.collect.feeds import feed_names
 from entrepot.cli.context import console, current_app, err_console
+from entrepot.cli.format import finite
 from entrepot.cli.output import print_json
 from entrepot.sizes import human_size
 
@@ -35,7 +36,10 @@ def collect_command(
     prefix: Annotated[str, typer.Option(help="Store prefix holding the raw/ layout.")] = "",
     retries: Annotated[int, typer.Option(min=1, max=10, help="Attempts per feed.")] = 4,
     backoff: Annotated[
-        float, typer.Option(min=0.0, help="Seconds before the first retry (doubled each time).")
+        float,
+        typer.Option(
+            min=0.0, callback=finite, help="Seconds before the first retry (doubled each time)."
+        ),
     ] = 2.0,
     json_: Annotated[bool, typer.Option("--json", help="Print JSON for scripts.")] = False,
 ) -> None:

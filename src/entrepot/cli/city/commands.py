@@ -17,6 +17,7 @@ from entrepot.city.kinds import METRIC_TYPES
 from entrepot.city.limits import DEFAULT_MEMORY_LIMIT
 from entrepot.cli.city import collect, imports, runs
 from entrepot.cli.context import current_app, note
+from entrepot.cli.format import finite
 from entrepot.cli.output import JsonFlag, emit_fields, print_json
 
 city_app = typer.Typer(
@@ -47,7 +48,11 @@ def generate_command(
     roadworks: Annotated[int, typer.Option(min=1, help="Roadworks rows.")] = 150,
     big_csv_mb: Annotated[
         float | None,
-        typer.Option(min=0.001, help="Grow the counts CSV with earlier days to this size (MB)."),
+        typer.Option(
+            min=0.001,
+            callback=finite,
+            help="Grow the counts CSV with earlier days to this size (MB).",
+        ),
     ] = None,
     seed: Annotated[int, typer.Option(help="Random seed; same seed, same bytes.")] = 0,
     header: Annotated[

@@ -21,6 +21,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from entrepot.cli.format import finite
 from entrepot.cli.fraud.sources import Library, ModelOption, local
 from entrepot.cli.owners import UserOption
 
@@ -50,7 +51,8 @@ def generate_command(
     domain: Annotated[str, typer.Option(help="See `entrepot fraud domains`")] = "card_payments",
     rows: Annotated[int, typer.Option(min=1)] = 10_000,
     fraud_rate: Annotated[
-        float | None, typer.Option(min=0.0, max=0.5, help="Default: the domain's own")
+        float | None,
+        typer.Option(min=0.0, max=0.5, callback=finite, help="Default: the domain's own"),
     ] = None,
     seed: Annotated[int, typer.Option()] = 0,
     lang: Annotated[str, typer.Option(help="Column names in 'en' or 'fr'")] = "en",
@@ -122,9 +124,12 @@ def train_command(
         typer.Option(help="Write the model to OUT/NAME/ instead of the model registry"),
     ] = None,
     target: Annotated[str | None, typer.Option(help="The label column")] = None,
-    time_budget: Annotated[float, typer.Option(min=1.0, help="Seconds for model search")] = 60.0,
+    time_budget: Annotated[
+        float, typer.Option(min=1.0, callback=finite, help="Seconds for model search")
+    ] = 60.0,
     cost_ratio: Annotated[
-        float | None, typer.Option(min=0.0, help="Cost of a missed fraud / false alarm")
+        float | None,
+        typer.Option(min=0.0, callback=finite, help="Cost of a missed fraud / false alarm"),
     ] = None,
     seed: Annotated[int, typer.Option()] = 0,
     jobs: Annotated[int, typer.Option(min=1, help="Threads per model fit")] = 1,
@@ -244,7 +249,8 @@ def build_references_command(
         ),
     ] = 400,
     time_budget: Annotated[
-        float, typer.Option(min=1.0, help="Seconds each, generating its data included")
+        float,
+        typer.Option(min=1.0, callback=finite, help="Seconds each, generating its data included"),
     ] = 9.0,
     seed: Annotated[int, typer.Option()] = 0,
     jobs: Annotated[int, typer.Option(min=1, help="Threads per model fit")] = 1,

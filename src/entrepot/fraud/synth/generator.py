@@ -18,6 +18,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from entrepot.errors import InvalidArgument
 from entrepot.fraud.synth.domains import COMMON, HOUR_PROFILES, Domain, Names, get_domain
 from entrepot.fraud.synth.scenarios import DAY, SCENARIO_FUNCTIONS, Simulation, inject
 
@@ -94,11 +95,13 @@ def generate(
     spec = get_domain(domain) if isinstance(domain, str) else domain
     rate = spec.fraud_rate if fraud_rate is None else float(fraud_rate)
     if rows < 1:
-        raise ValueError(f"rows must be at least 1, got {rows}")
+        raise InvalidArgument(f"rows must be at least 1, got {rows}")
     if not 0.0 <= rate <= 0.5:
-        raise ValueError(f"fraud_rate must be between 0 and 0.5, got {rate}")
+        raise InvalidArgument(
+            f"the fraud rate must be between 0 and 0.5, got {rate}", hint="e.g. --fraud-rate 0.02"
+        )
     if lang not in _TIME_CHOICES:
-        raise ValueError(f"lang must be 'en' or 'fr', got {lang!r}")
+        raise InvalidArgument(f"lang must be 'en' or 'fr', got {lang!r}")
     rng = np.random.default_rng(seed)
     sim = simulate(spec, rows, rng)
     inject(sim, rng, rate)
