@@ -29,6 +29,7 @@ from entrepot.city.generator import GenerateOptions, generate
 from entrepot.city.runtime import CityRuntime
 from entrepot.storage.memory import MemoryStore
 from tests.support.analyst import scored_admin
+from tests.support.apps import flat_routes
 from tests.support.browser import accessibility_problems, chromium, serve_app, wait
 from tests.support.web import PASSWORD, make_web_app
 
@@ -76,19 +77,10 @@ class Site:
     pages: tuple[str, ...]
 
 
-def _routes(routes: list[Any]) -> Iterator[Any]:
-    for route in routes:
-        candidates = getattr(route, "effective_candidates", None)
-        if candidates is not None:
-            yield from _routes([getattr(c, "original_route", c) for c in candidates()])
-        else:
-            yield route
-
-
 def page_paths(app: Any) -> list[str]:
     """The templated paths of the app's pages, in its routing order."""
     found = []
-    for route in _routes(list(app.routes)):
+    for route in flat_routes(list(app.routes)):
         module = getattr(getattr(route, "endpoint", None), "__module__", "")
         methods = getattr(route, "methods", None) or set()
         if "GET" in methods and module.startswith(PAGE_MODULES) and route.path not in NOT_PAGES:
