@@ -4,20 +4,16 @@ the site's Content-Security-Policy), passes axe-core, and goes when the build is
 
 from __future__ import annotations
 
-import threading
-import time
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-import uvicorn
 from selenium.webdriver.chrome.webdriver import WebDriver
 
 from entrepot.bootstrap.fraud import FraudServices
 from entrepot.catalog.jobs.records import JobRecord
-from tests.support.browser import accessibility_problems, by_id, wait
-from tests.support.network import free_port
+from tests.support.browser import accessibility_problems, by_id, serve_app, wait
 from tests.support.web import make_web_app
 
 pytestmark = pytest.mark.slow
@@ -27,20 +23,8 @@ pytestmark = pytest.mark.slow
 def site(tmp_path: Path) -> Iterator[tuple[str, FraudServices]]:
     """The web app (no worker: the build stays where the test puts it) over HTTP."""
     app, services = make_web_app(tmp_path, reference_count=40)
-    port = free_port()
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 30
-    while not server.started:
-        if time.monotonic() > deadline or not thread.is_alive():
-            pytest.fail("the web app did not start")
-        time.sleep(0.05)
-    try:
-        yield f"http://127.0.0.1:{port}", services
-    finally:
-        server.should_exit = True
-        thread.join(timeout=10)
+    with serve_app(app) as url:
+        yield url, services
 
 
 def _set(services: FraudServices, job: JobRecord, progress: float, *, done: bool = False) -> None:

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from functools import cached_property
 from typing import Any
 
@@ -36,3 +37,13 @@ def city_app_over(runtime: CityRuntime) -> App:
     app = app_with(runtime.store, engine=engine)
     app._runtime = runtime  # what the city service works on
     return app
+
+
+def flat_routes(routes: list[Any]) -> Iterator[Any]:
+    """Every route the app tries, in order, through the routers it includes."""
+    for route in routes:
+        candidates = getattr(route, "effective_candidates", None)
+        if candidates is not None:
+            yield from flat_routes([getattr(c, "original_route", c) for c in candidates()])
+        else:
+            yield route

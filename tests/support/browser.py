@@ -81,6 +81,29 @@ def serve(folder: Path) -> Iterator[str]:
 
 
 @contextmanager
+def serve_app(app: Any) -> Iterator[str]:
+    """``app`` over HTTP on 127.0.0.1 in a thread of this process; yields its URL."""
+    import threading
+
+    import uvicorn
+
+    port = free_port()
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 30
+    while not server.started:
+        if time.monotonic() > deadline or not thread.is_alive():
+            pytest.fail("the web app did not start")
+        time.sleep(0.05)
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        thread.join(timeout=10)
+
+
+@contextmanager
 def chromium(profile: Path, downloads: Path) -> Iterator[WebDriver]:
     """Headless Chromium with its own ``profile`` folder, downloading into ``downloads``."""
     if not (shutil.which(CHROMIUM) and shutil.which(DRIVER)):

@@ -21,10 +21,19 @@ The tree (under :class:`entrepot.errors.EntrepotError`)::
 from __future__ import annotations
 
 from entrepot.errors import EntrepotError, RecordExists
+from entrepot.messages import Message, Np_
 
 
 class AccountError(EntrepotError):
-    """An account operation was refused."""
+    """An account operation was refused; ``said``, when given, is the refusal as a message
+    (a key and its values) that a page writes in its own language."""
+
+    said: Message | None = None
+
+    def __init__(self, message: str, *, hint: str | None = None, said: Message | None = None):
+        if said is not None:
+            self.said = said
+        super().__init__(message, hint=hint)
 
 
 class AuthenticationRequired(AccountError):
@@ -64,7 +73,8 @@ class TooManyAttempts(AccountError):
 
     def __init__(self, message: str, *, retry_after: int) -> None:
         self.retry_after = retry_after
-        super().__init__(message, hint=f"wait {retry_after} seconds, then try again")
+        said = Message(Np_("error.wait_seconds"), {"count": retry_after})
+        super().__init__(message, hint=f"wait {retry_after} seconds, then try again", said=said)
 
 
 class LicenceError(AccountError):

@@ -17,6 +17,7 @@ import re
 import unicodedata
 
 from entrepot.accounts.errors import InvalidAccountInput
+from entrepot.messages import N_, Message
 
 _EMAIL = re.compile(r"^[^@\s\x00-\x1f\x7f]+@[^@\s\x00-\x1f\x7f]+\.[^@\s\x00-\x1f\x7f]+$")
 _CONFUSABLES = str.maketrans(
@@ -44,21 +45,27 @@ def normalize_email(email: str) -> str:
         raise InvalidAccountInput(
             f"{shown} holds invisible or text-direction characters ({', '.join(hidden)})",
             hint="type the address again by hand instead of pasting it",
+            said=Message(N_("error.email_hidden")),
         )
     cleaned = unicodedata.normalize("NFKC", email).strip().lower()
     if len(cleaned) > 320 or not _EMAIL.fullmatch(cleaned):
         raise InvalidAccountInput(
-            f"{shown} is not an email address", hint="write it as name@example.com"
+            f"{shown} is not an email address",
+            hint="write it as name@example.com",
+            said=Message(N_("error.email_invalid"), {"email": email[:60]}),
         )
     local, _, domain = cleaned.rpartition("@")
     if '"' in local:
         raise InvalidAccountInput(
-            f"{shown} has a quoted local part", hint="write the address without quotes"
+            f"{shown} has a quoted local part",
+            hint="write the address without quotes",
+            said=Message(N_("error.email_quoted"), {"email": email[:60]}),
         )
     if domain.endswith(".") or ".." in domain or domain.startswith("."):
         raise InvalidAccountInput(
             f"{shown} has an empty part in its domain (such as a trailing dot)",
             hint="write it as name@example.com",
+            said=Message(N_("error.email_invalid"), {"email": email[:60]}),
         )
     return cleaned
 

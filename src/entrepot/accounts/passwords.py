@@ -6,6 +6,7 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
 from entrepot.accounts.errors import InvalidAccountInput
+from entrepot.messages import N_, Message, Np_
 
 MIN_LENGTH = 10
 MAX_LENGTH = 1024
@@ -45,9 +46,17 @@ def check_password(password: str, *, email: str = "") -> str:
         raise InvalidAccountInput(
             f"the password has {len(password)} characters; it needs at least {MIN_LENGTH}",
             hint="use a passphrase of several words",
+            said=Message(
+                Np_("error.password_short"), {"count": len(password), "least": MIN_LENGTH}
+            ),
         )
     if len(password) > MAX_LENGTH:
-        raise InvalidAccountInput(f"the password is longer than {MAX_LENGTH} characters")
+        raise InvalidAccountInput(
+            f"the password is longer than {MAX_LENGTH} characters",
+            said=Message(N_("error.password_long"), {"most": MAX_LENGTH}),
+        )
     if email and password.strip().lower() == email.strip().lower():
-        raise InvalidAccountInput("the password may not be the email address")
+        raise InvalidAccountInput(
+            "the password may not be the email address", said=Message(N_("error.password_email"))
+        )
     return password

@@ -31,6 +31,7 @@ from entrepot.catalog.accounts.users import token_holder
 from entrepot.catalog.reads import ReadConnection, reads_through
 from entrepot.catalog.uow import UnitOfWork, UnitOfWorkFactory
 from entrepot.errors import RecordExists, RecordNotFound
+from entrepot.messages import N_, Message
 
 Clock = Callable[[], datetime]
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
@@ -44,9 +45,15 @@ MAX_TOKEN_LIFETIME = timedelta(days=3650)
 def _name(name: str, email: str) -> str:
     cleaned = " ".join(name.split())
     if _CONTROL.search(cleaned):
-        raise InvalidAccountInput("the name holds control characters (such as NUL)")
+        raise InvalidAccountInput(
+            "the name holds control characters (such as NUL)",
+            said=Message(N_("error.name_control")),
+        )
     if len(cleaned) > 128:
-        raise InvalidAccountInput("the name is longer than 128 characters")
+        raise InvalidAccountInput(
+            "the name is longer than 128 characters",
+            said=Message(N_("error.name_long"), {"most": 128}),
+        )
     return cleaned or email.partition("@")[0]
 
 
@@ -322,11 +329,13 @@ class AccountService:
             raise InvalidAccountInput(
                 "a token's lifetime must be between a second and ten years",
                 hint="give the number of days it should work, e.g. 90",
+                said=Message(N_("error.token_lifetime")),
             )
         if not _TOKEN_NAME.fullmatch(name):
             raise InvalidAccountInput(
                 f"token name {name[:70]!r} is not accepted",
                 hint="use 1 to 64 letters, digits, spaces, '.', '@', '_' or '-'",
+                said=Message(N_("error.token_name"), {"name": name[:70]}),
             )
         asked = None if scope is None else parse_scope(scope)
         token = tokens.new_token()

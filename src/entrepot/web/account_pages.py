@@ -15,7 +15,7 @@ from entrepot.http.deps import PageUser, Services, token_of
 from entrepot.http.errors import status_of
 from entrepot.http.sessions import check_csrf, sign_in
 from entrepot.web.forms import Csrf, act
-from entrepot.web.render import render, say
+from entrepot.web.render import refusal, render, say
 
 router = APIRouter(include_in_schema=False)
 Text = Annotated[str, Form()]
@@ -59,7 +59,9 @@ def change_password(
             user.id, current_password, new_password, keep_tokens=keep_token or ()
         )
     except EntrepotError as exc:
-        return _profile(request, user, services, http_status=status_of(exc), error=str(exc))
+        return _profile(
+            request, user, services, http_status=status_of(exc), error=refusal(request, exc)
+        )
     sign_in(request, changed)
     message = say(request, "profile.password_changed")
     return _profile(request, changed, services, success=message)
@@ -90,7 +92,9 @@ def create_token(
             parent_id=None if holder is None else holder.token_id,
         )
     except EntrepotError as exc:
-        return _profile(request, user, services, http_status=status_of(exc), error=str(exc))
+        return _profile(
+            request, user, services, http_status=status_of(exc), error=refusal(request, exc)
+        )
     return _profile(request, user, services, new_token=token)
 
 

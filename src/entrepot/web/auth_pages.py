@@ -13,7 +13,7 @@ from entrepot.http.deps import MaybeUser, Services
 from entrepot.http.errors import status_of
 from entrepot.http.sessions import check_csrf, flash, safe_next, sign_in, sign_out
 from entrepot.web.forms import Csrf
-from entrepot.web.render import render, say
+from entrepot.web.render import refusal, render, say
 
 router = APIRouter(include_in_schema=False)
 Text = Annotated[str, Form()]
@@ -50,7 +50,7 @@ def login(
             http_status=status_of(exc),
             next=safe_next(next),
             email=email,
-            error=str(exc),
+            error=refusal(request, exc),
         )
         if isinstance(exc, TooManyAttempts):
             page.headers["Retry-After"] = str(exc.retry_after)
@@ -90,7 +90,7 @@ def register(
             http_status=status_of(exc),
             email=email,
             name=name,
-            error=str(exc),
+            error=refusal(request, exc),
         )
     sign_in(request, user)
     flash(request, say(request, "auth.welcome", name=user.name), "success")

@@ -10,23 +10,11 @@ from fastapi import Form, Request
 from fastapi.responses import RedirectResponse
 
 from entrepot.errors import EntrepotError
-from entrepot.http.errors import status_of
 from entrepot.http.sessions import check_csrf, flash, safe_next
-from entrepot.i18n import Formats
-from entrepot.jobs.codes import error_code
-from entrepot.web.i18n import translator
-from entrepot.web.phrases import Phrases
-from entrepot.web.render import language
+from entrepot.web.render import refusal
 
 #: The hidden field every form carries.
 Csrf = Annotated[str, Form(alias="csrf_token")]
-
-
-def _in_words(request: Request, error: EntrepotError) -> str:
-    """The refusal in the page's language (the service's own words in English)."""
-    lang = language(request)
-    phrases = Phrases(translator(lang), Formats(lang))
-    return phrases.error(error_code(error), str(error), status_of(error))
 
 
 def act(
@@ -43,7 +31,7 @@ def act(
     try:
         target = action()
     except EntrepotError as exc:
-        flash(request, _in_words(request, exc), "error")
+        flash(request, refusal(request, exc), "error")
         return RedirectResponse(safe_next(back), status_code=303)
     if done:
         flash(request, done, "success")

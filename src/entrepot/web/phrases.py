@@ -46,10 +46,17 @@ class Phrases:
         """A row's explanation from its parts; ``text`` as it is for a row without them."""
         return self._speaker.parts(parts) if parts else text or ""
 
-    def error(self, code: str | None, message: str, status: int | None = None) -> str:
+    def error(
+        self, code: str | None, message: str, status: int | None = None, said: object = None
+    ) -> str:
         """A refusal or failure: in English the service's own message (it says what to do);
-        in another language the sentence of its code, else of its HTTP status."""
-        if self.t.lang == "en" or not code:
+        in another language the refusal's own message ``said`` when it has one, else the
+        sentence of its code, else of its HTTP status."""
+        if self.t.lang == "en":
+            return message
+        if said is not None:
+            return self.said(said, message)
+        if not code:
             return message
         for key in (f"error.{code}", f"error.status.{status or 400}", "error.status.400"):
             text = self.t(key)

@@ -16,10 +16,12 @@ from entrepot.catalog.accounts.records import UserRecord
 from entrepot.errors import EntrepotError
 from entrepot.fraud_service.reference_progress import BuildProgress, reference_progress
 from entrepot.http.assets import asset_url
+from entrepot.http.errors import status_of
 from entrepot.http.observability import request_id
 from entrepot.http.sessions import csrf_token, take_flashes
 from entrepot.i18n import Formats, Translator
 from entrepot.i18n.catalogs import Np_
+from entrepot.jobs.codes import error_code
 from entrepot.registry.names import NAME_MAX, NAME_PATTERN
 from entrepot.web.i18n import choose, translator
 from entrepot.web.phrases import Phrases
@@ -33,6 +35,15 @@ def language(request: Request) -> str:
 def say(request: Request, key: str, **values: object) -> str:
     """The message ``key`` in the language of ``request`` (for flashes)."""
     return translator(language(request))(key, **values)
+
+
+def refusal(request: Request, error: EntrepotError) -> str:
+    """A refused action in the page's language: the service's own words in English, else
+    the refusal's message, its code's or its HTTP status's sentence."""
+    lang = language(request)
+    phrases = Phrases(translator(lang), Formats(lang))
+    said = getattr(error, "said", None)
+    return phrases.error(error_code(error), str(error), status_of(error), said=said)
 
 
 def _json(value: Any) -> Markup:

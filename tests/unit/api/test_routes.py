@@ -7,12 +7,12 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
 
 from entrepot.bootstrap.fraud import FraudServices
+from tests.support.apps import flat_routes
 from tests.support.csvs import labelled_csv, unlabelled_csv
 from tests.support.web import Api, make_web_app, run_jobs, user_api
 
@@ -406,16 +406,6 @@ def test_health_answers_503_when_the_job_queue_is_down(tmp_path: Path) -> None:
         assert client.get("/health/live").status_code == 200
 
 
-def _flat_routes(routes: list[Any]) -> Iterator[Any]:
-    """Every route the app tries, in order, through the routers it includes."""
-    for route in routes:
-        candidates = getattr(route, "effective_candidates", None)
-        if candidates is not None:
-            yield from _flat_routes([getattr(c, "original_route", c) for c in candidates()])
-        else:
-            yield route
-
-
 def test_no_routes_of_two_routers_answer_the_same_method_and_path(tmp_path: Path) -> None:
     # The app orders its routers by how often they are called (create_app); that is safe
     # only while no request could be answered by routes of two of them. (Inside a router,
@@ -424,7 +414,7 @@ def test_no_routes_of_two_routers_answer_the_same_method_and_path(tmp_path: Path
     routes = [
         (router, route)
         for router, top in enumerate(app.routes)
-        for route in _flat_routes([top])
+        for route in flat_routes([top])
         if getattr(route, "methods", None)
     ]
     assert len(routes) > 100

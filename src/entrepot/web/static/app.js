@@ -84,10 +84,47 @@ function plotConfig() {
           locale: document.documentElement.lang || "en"};
 }
 
+// A margin wider than 40 % of a narrow chart would leave no plot area: a horizontal bar
+// chart's names (the importance's features) are cut to fit it, whole on hover.
+function fitted(element, figure) {
+  const margin = figure.layout.margin || {};
+  const most = Math.round(element.clientWidth * 0.4);
+  if (!margin.l || margin.l <= most) { return figure; }
+  const layout = {...figure.layout, margin: {...margin, l: most}};
+  const bars = figure.data.find((trace) => trace.orientation === "h");
+  if (bars) {
+    const room = Math.max(4, Math.floor(most / 7));
+    const short = bars.y.map((name) => String(name).length > room ? String(name).slice(0, room - 1) + "\u2026" : String(name));
+    layout.yaxis = {...(layout.yaxis || {}), tickmode: "array", tickvals: bars.y, ticktext: short};
+  }
+  return {data: figure.data, layout: layout};
+}
+
+// A table wider than its card scrolls inside a region the keyboard reaches and a screen
+// reader names (after its caption, its own label or its section's heading).
+function scrollRegions() {
+  document.querySelectorAll("main table").forEach((table) => {
+    let box = table.parentElement;
+    if (!box.classList.contains("scroll")) {
+      box = document.createElement("div");
+      box.className = "scroll";
+      table.replaceWith(box);
+      box.appendChild(table);
+    }
+    if (box.scrollWidth <= box.clientWidth || box.hasAttribute("tabindex")) { return; }
+    const heading = box.closest("section, .card, main").querySelector("h2, h3, h1");
+    const name = table.getAttribute("aria-label") || (table.caption && table.caption.textContent)
+      || (heading && heading.textContent) || document.title;
+    box.tabIndex = 0;
+    box.setAttribute("role", "region");
+    box.setAttribute("aria-label", name.trim());
+  });
+}
+
 function drawCharts() {
   if (typeof Plotly === "undefined") { return; }
   document.querySelectorAll(".chart[data-figure]").forEach((element) => {
-    const figure = JSON.parse(document.getElementById(element.dataset.figure).textContent);
+    const figure = fitted(element, JSON.parse(document.getElementById(element.dataset.figure).textContent));
     Plotly.newPlot(element, figure.data, figure.layout, plotConfig())
       .then(() => element.setAttribute("data-drawn", "yes"));
   });
@@ -120,5 +157,7 @@ document.addEventListener("DOMContentLoaded", () => {
       if (!window.confirm(f.dataset.confirm)) { event.preventDefault(); }
     });
   });
+  scrollRegions();
+  window.addEventListener("resize", scrollRegions);
   drawCharts();
 });
