@@ -17,3 +17,17 @@ class FakeClock:
 
     def advance(self, **delta: float) -> None:
         self.now += timedelta(**delta)
+
+
+class TickingClock:
+    """A clock (seconds, as ``time.monotonic``) that advances ``step`` at each reading:
+    a time budget read on it is a count of readings (one per boosting round and trial),
+    so a budgeted training is the same on an idle and on a loaded machine."""
+
+    def __init__(self, step: float = 0.005) -> None:
+        self.step = step
+        self.now = 0.0
+
+    def __call__(self) -> float:
+        self.now += self.step
+        return self.now

@@ -33,7 +33,7 @@ from typing import Any, Literal
 from entrepot.fraud.library.libraries import ReferenceInfo, ReferenceSink, decode_schema
 from entrepot.fraud.synth.domains import domains
 from entrepot.fraud.synth.generator import generate
-from entrepot.fraud.train.search import KINDS
+from entrepot.fraud.train.search import KINDS, Clock
 from entrepot.fraud.train.training import train
 
 #: Frauds each reference dataset holds at least, so that validation (which stops the
@@ -146,6 +146,7 @@ def build_references(
     fit_legitimate: int | None = FIT_LEGITIMATE,
     n_jobs: int = 1,
     progress: Callable[[ReferenceSpec, str], None] | None = None,
+    clock: Clock = time.monotonic,
 ) -> BuildReport:
     """Train and add the planned references that ``library`` lacks.
 
@@ -153,6 +154,7 @@ def build_references(
     fit on every training fraud and at most ``fit_legitimate`` legitimate rows.
     ``time_budget`` is each reference's, generating its data included.
     ``progress(spec, state)`` is called with ``"skipped"``, ``"training"`` and ``"built"``.
+    ``clock`` (seconds) measures the budgets (:func:`entrepot.fraud.train.training.train`).
     """
     began = time.monotonic()
     report = BuildReport()
@@ -165,12 +167,12 @@ def build_references(
             continue
         if progress:
             progress(spec, "training")
-        started = time.monotonic()
+        started = clock()
         data = generate(
             spec.domain, spec.rows, fraud_rate=spec.fraud_rate, seed=spec.seed, lang=spec.lang
         )
         # The budget covers the data's generation too (up to a second for 400,000 rows).
-        left = max(time_budget - (time.monotonic() - started), 0.5 * time_budget)
+        left = max(time_budget - (clock() - started), 0.5 * time_budget)
         result = train(
             data.frame,
             data.target,
@@ -179,6 +181,7 @@ def build_references(
             seed=spec.seed,
             n_jobs=n_jobs,
             max_legitimate=fit_legitimate,
+            clock=clock,
         )
         with tempfile.TemporaryDirectory(prefix="entrepot-reference-") as tmp:
             folder = Path(tmp)

@@ -90,7 +90,16 @@ def _fitted_auprc(
     [
         ("card_payments", "fr", 901),
         ("ecommerce", "en", 902),
-        ("card_payments", "en", 903),
+        pytest.param(
+            "card_payments",
+            "en",
+            903,
+            # ADR 0045: "larger libraries still score some files lower". Under a wall clock
+            # the library's models changed with the machine's load and this case passed or
+            # failed by chance; with the library now built the same on any load, its 4
+            # references score this file 0.343 against 0.362 for its first 2.
+            marks=pytest.mark.xfail(reason="a larger library scores this file lower"),
+        ),
     ],
 )
 def test_more_references_never_score_worse_and_flag_about_the_frauds(
