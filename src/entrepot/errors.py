@@ -26,16 +26,25 @@ went wrong and what to do about it.
 
 from __future__ import annotations
 
+from entrepot.messages import Message
+
 
 class EntrepotError(Exception):
     """Root of every error Entrepôt raises on purpose."""
 
     #: A short hint telling the user what to do; appended to ``str(error)``.
     hint: str = ""
+    #: The error as a message (a key and its values) that a page or a job's failure writes
+    #: in its reader's language; ``None`` when only the English text says it.
+    said: Message | None = None
 
-    def __init__(self, message: str, *, hint: str | None = None) -> None:
+    def __init__(
+        self, message: str, *, hint: str | None = None, said: Message | None = None
+    ) -> None:
         if hint is not None:
             self.hint = hint
+        if said is not None:
+            self.said = said
         super().__init__(message)
         self.message = message
 

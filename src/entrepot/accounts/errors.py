@@ -28,13 +28,6 @@ class AccountError(EntrepotError):
     """An account operation was refused; ``said``, when given, is the refusal as a message
     (a key and its values) that a page writes in its own language."""
 
-    said: Message | None = None
-
-    def __init__(self, message: str, *, hint: str | None = None, said: Message | None = None):
-        if said is not None:
-            self.said = said
-        super().__init__(message, hint=hint)
-
 
 class AuthenticationRequired(AccountError):
     """The request carries no valid session or API token."""

@@ -29,6 +29,7 @@ METRICS: dict[str, tuple[str, str]] = {
     "frauds": (N_("metric.frauds.name"), N_("metric.frauds.meaning")),
     "labelled_rows": (N_("metric.labelled_rows.name"), N_("metric.labelled_rows.meaning")),
     "feedback_rows": (N_("metric.feedback_rows.name"), N_("metric.feedback_rows.meaning")),
+    "fraud_rate": (N_("metric.fraud_rate.name"), N_("metric.fraud_rate.meaning")),
 }
 
 _WINDOW = re.compile(r"^(customer|counterparty)(\d+)_(.+?)(?:_(\d+)d)?$")

@@ -108,7 +108,8 @@ class JobRunner:
             return None
         except EntrepotError as exc:
             log.info("job failed", extra={"job": job.id, "error": str(exc)})
-            self._finish(job.id, ok=False, error=str(exc), code=error_code(exc))
+            failure = exc.said if exc.said is not None else str(exc)
+            self._finish(job.id, ok=False, error=failure, code=error_code(exc))
             return JobState.FAILED
         except Exception as exc:
             log.exception("job crashed", extra={"job": job.id})

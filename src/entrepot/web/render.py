@@ -112,6 +112,7 @@ def render(
         "lang": lang,
         "t": t,
         "tn": t.plural,
+        "colon": lambda label: t("common.colon", label=label),
         "num": formats.number,
         "pct": formats.percent,
         "when": formats.moment,

@@ -13,7 +13,7 @@ from fastapi.testclient import TestClient
 
 from entrepot.bootstrap.fraud import FraudServices
 from tests.support.analyst import scored_admin
-from tests.support.web import PASSWORD, make_web_app, sign_in
+from tests.support.web import PASSWORD, make_web_app, run_jobs, sign_in
 
 #: Words of the English interface that no French page should show.
 ENGLISH = {
@@ -85,7 +85,17 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
         sign_in(client, "root@example.com")
         client.get("/lang/fr")
         job_id = re.findall(r'href="/jobs/([^"]+)"', client.get("/history").text)[0]
-        ids = {"model": model_id, "prediction": found["id"], "dataset": dataset_id, "job": job_id}
+        # A scoring that fails: the file has none of the model's inputs.
+        odd = api.upload(b"a,b\n1,2\n3,4\n", "odd.csv").json()["dataset_id"]
+        failed = api.post("/api/predict", json={"model_id": model_id, "dataset_id": odd}).json()
+        run_jobs(services)
+        ids = {
+            "model": model_id,
+            "prediction": found["id"],
+            "dataset": dataset_id,
+            "job": job_id,
+            "failed": failed["job_id"],
+        }
         yield client, services, ids
 
 
@@ -98,6 +108,7 @@ PAGES = [
     "/predictions/{prediction}",
     "/predictions/{prediction}/review",
     "/jobs/{job}",
+    "/jobs/{failed}",
     "/history",
     "/licence",
     "/profile",
@@ -154,3 +165,84 @@ def test_the_pages_scripts_read_refusals_in_french(world: World) -> None:
     api = TestClient(client.app, headers={"Authorization": f"Bearer {secret}"})
     answer = api.post("/api/upload", files={"file": ("notes.txt", b"hello")})
     assert answer.status_code == 422 and english_words(answer.json()["message"]) != []
+
+
+def _in_language(client: TestClient, lang: str, page: str) -> str:
+    """``page`` in ``lang``; the module's client is left in French."""
+    try:
+        client.get(f"/lang/{lang}")
+        return client.get(page, headers={"Accept": "text/html"}).text
+    finally:
+        client.get("/lang/fr")
+
+
+def _figures(text: str, lang: str) -> list[float]:
+    """The numbers a reader sees, read back without the product's formatter: French groups
+    thousands with (narrow) no-break spaces and writes a decimal comma."""
+    if lang == "fr":
+        text = re.sub(r"(?<=\d)[\u202f\u00a0](?=\d{3})", "", text).replace(",", ".")
+        found = re.findall(r"\d+(?:\.\d+)?", text)
+    else:
+        found = re.findall(r"\d[\d,]*(?:\.\d+)?", text.replace(", ", " "))
+    return [float(f.replace(",", "")) for f in found]
+
+
+def _api_figures(param: object) -> float | None:
+    if isinstance(param, dict) and "number" in param:
+        return round(float(param["number"]), int(param["digits"]))
+    return float(param) if isinstance(param, int) and not isinstance(param, bool) else None
+
+
+@pytest.mark.parametrize("lang", ["en", "fr"])
+def test_an_explanation_shows_the_apis_figures(world: World, lang: str) -> None:
+    """The review page's explanation of each top row: its amount and its ratio to the
+    customer's mean are the API's, written in the page's language."""
+    client, _, ids = world
+    top = client.get(f"/api/predictions/{ids['prediction']}").json()["top"]
+    html = _in_language(client, lang, f"/predictions/{ids['prediction']}/review")
+    cells = re.findall(r'<td class="explanation">(.*?)</td>', html)
+    assert len(cells) >= 5 and len(cells) <= len(top)
+    ratios = 0
+    for row, cell in zip(top, cells, strict=False):
+        text = cell.replace("&#39;", "'")
+        for part in row["explanation_parts"]:
+            params = part["params"]
+            assert params["column"] in text
+            if part["key"] == "explanation.ratio":
+                ratios += 1
+                words = "× this customer's" if lang == "en" else "× la moyenne de ce client"
+                assert words in text, text
+        shown = _figures(re.sub(r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d", "", text), lang)
+        expected = [
+            x
+            for part in row["explanation_parts"]
+            for name in ("value", "ratio", "days")
+            if name in part["params"]
+            and part["params"]["column"] != "timestamp"
+            and (x := _api_figures(part["params"][name])) is not None
+        ]
+        assert sorted(shown) == sorted(expected), (text, row["explanation_parts"])
+    assert ratios > 0
+    if lang == "fr":
+        assert "\u202f; " in html and "; " not in "".join(cells).replace("\u202f; ", "")
+
+
+@pytest.mark.parametrize("lang", ["en", "fr"])
+def test_a_failed_jobs_message_is_in_the_pages_language(world: World, lang: str) -> None:
+    """Regression: the history showed a failed job's English error on French pages."""
+    client, _, ids = world
+    job = client.get(f"/api/jobs/{ids['failed']}").json()
+    assert job["state"] == "failed" and job["error_key"] == "error.no_model_input"
+    columns = job["error_params"]["columns"].split(", ")
+    assert len(columns) >= 3 and job["error_params"]["model"] == "cartes"
+    for page in (f"/jobs/{ids['failed']}", "/history"):
+        html = _in_language(client, lang, page)
+        shown = re.search(r'class="(?:flash error|error-text)"[^>]*>([^<]+)<', html)
+        assert shown is not None, page
+        text = shown.group(1).replace("&#39;", "'")
+        assert "cartes" in text and all(c in text for c in columns), text
+        if lang == "fr":
+            assert "ne fournit aucune des entrées du modèle cartes\u00a0:" in text
+            assert english_words(text, allowed=set(columns)) == []
+        else:
+            assert text == job["error"]

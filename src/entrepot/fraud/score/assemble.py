@@ -24,6 +24,7 @@ from entrepot.fraud.match.description import Upload
 from entrepot.fraud.match.matching import MatchResult, ReferenceIndex
 from entrepot.fraud.model.saved import FraudModel
 from entrepot.fraud.score.ensemble import ENSEMBLE_FILE, Ensemble, feature_coverage, make_members
+from entrepot.messages import N_, Message
 
 _INDEX_CACHE: dict[tuple[tuple[str, str], ...], ReferenceIndex] = {}
 
@@ -137,9 +138,10 @@ def from_model(
                 confidence[col.upload] = col.confidence
     coverage, columns = feature_coverage(model, set(mapping.values()))
     if coverage == 0.0:
+        inputs = ", ".join(model.input_columns)
         raise MissingColumns(
-            f"the file supplies none of the inputs of model {name}: it reads "
-            + ", ".join(model.input_columns)
+            f"the file supplies none of the inputs of model {name}: it reads {inputs}",
+            said=Message(N_("error.no_model_input"), {"model": name, "columns": inputs}),
         )
     validation = performance.get("validation", {}).get("auprc") or 0.0
     members = make_members(

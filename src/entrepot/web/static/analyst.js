@@ -3,7 +3,19 @@
 
 function analystCsrf() { return document.body.dataset.csrf; }
 
-function pct(v) { return (100 * v).toFixed(1) + " %"; }
+// Numbers as the page's language writes them (CLDR through Intl, as the server's Formats):
+// "71,4 %", "3 945", "0,528" in French; "71.4%", "3,945", "0.528" in English.
+const pageLang = document.documentElement.lang || "en";
+const numberFormats = {};
+function formatted(v, style, digits) {
+  const key = style + digits;
+  if (!numberFormats[key]) {
+    numberFormats[key] = new Intl.NumberFormat(pageLang, {style: style, minimumFractionDigits: digits, maximumFractionDigits: digits});
+  }
+  return numberFormats[key].format(v);
+}
+function pct(v) { return formatted(v, "percent", 1); }
+function num(v, digits) { return formatted(v, "decimal", digits || 0); }
 
 function thresholdSlider(card) {
   const data = JSON.parse(document.getElementById("threshold-data").textContent);
@@ -16,21 +28,21 @@ function thresholdSlider(card) {
   });
   const show = () => {
     const p = curve[Number(slider.value)];
-    document.getElementById("th-value").textContent = p.threshold.toPrecision(3);
+    document.getElementById("th-value").textContent = num(p.threshold, 4);
     document.getElementById("th-precision").textContent = pct(p.precision);
     document.getElementById("th-recall").textContent = pct(p.recall);
     document.getElementById("th-flagged").textContent = pct(p.flagged_share);
-    document.getElementById("th-cost").textContent = p.expected_cost.toFixed(4);
+    document.getElementById("th-cost").textContent = num(p.expected_cost, 4);
     if (data.rows) {
       const flagged = Math.round(p.flagged_share * data.rows);
       const tp = Math.round(p.recall * frauds);
       const cells = {tp: tp, fp: flagged - tp, fn: frauds - tp, tn: data.rows - flagged - (frauds - tp)};
       Object.entries(cells).forEach(([k, v]) => {
         const cell = document.getElementById("cm-" + k);
-        if (cell) { cell.textContent = v.toLocaleString(); }
+        if (cell) { cell.textContent = num(v); }
       });
       const shown = document.getElementById("cm-threshold");
-      if (shown) { shown.textContent = p.threshold.toPrecision(3); }
+      if (shown) { shown.textContent = num(p.threshold, 4); }
     }
   };
   slider.value = best;
@@ -45,7 +57,7 @@ function thresholdSlider(card) {
       body: JSON.stringify({threshold: threshold}),
     }).then((r) => r.json().then((body) => ({ok: r.ok, body: body})))
       .then(({ok, body}) => {
-        status.textContent = ok ? card.dataset.saved + " " + body.threshold.value.toPrecision(3) : body.message;
+        status.textContent = ok ? card.dataset.saved + " " + num(body.threshold.value, 4) : body.message;
         status.className = ok ? "saved" : "error-text";
       })
       .catch(() => { status.textContent = document.body.dataset.offline; status.className = "error-text"; });
