@@ -168,5 +168,10 @@ def refusal_language(scope: Scope) -> str:
 
 
 async def _refuse(send: Send, scope: Scope, refused: BodyTimeout) -> None:
-    message = speaker(refusal_language(scope))(refused.said)
+    # a signed-in page's script gets its page's language (the hook the pages install, as
+    # for the 413 of ``bodies.py``); anyone else the language its request asks for
+    state = getattr(scope.get("app"), "state", None)
+    page_language = getattr(state, "page_language", None)
+    lang = await page_language(scope) if page_language is not None else None
+    message = speaker(lang or refusal_language(scope))(refused.said)
     await send_refusal(send, 408, refused.code, message)

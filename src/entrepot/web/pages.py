@@ -76,15 +76,27 @@ def page_message(request: Request, status: int, code: str, message: str) -> str:
     return Phrases(translator(lang), Formats(lang)).error(code, message, status)
 
 
-async def refusal_message(scope: Scope, status: int, code: str, message: str) -> str:
-    """:func:`page_message` for a refusal the middleware outside sessions answers (a body
-    too large): the session cookie is read here, as the session middleware would."""
+async def page_language(scope: Scope) -> str | None:
+    """The language of a signed-in page's script (session cookie, no token), for a refusal
+    a middleware outside the sessions answers: the session cookie is read here, as the
+    session middleware would. ``None`` for an API client or an anonymous request."""
     request = Request(scope)
     if request.headers.get("authorization") or SESSION_COOKIE not in request.cookies:
-        return message
+        return None
     options = request.app.state.options
     session = await read_session(scope, options.service.secret_key, options.session_days)
-    return page_message(Request({**scope, "session": session}), status, code, message)
+    if not session.get("uid"):
+        return None
+    return language(Request({**scope, "session": session}))
+
+
+async def refusal_message(scope: Scope, status: int, code: str, message: str) -> str:
+    """:func:`page_message` for a refusal the middleware outside sessions answers (a body
+    too large): in :func:`page_language`, else the service's own words."""
+    lang = await page_language(scope)
+    if lang is None:
+        return message
+    return Phrases(translator(lang), Formats(lang)).error(code, message, status)
 
 
 def install(app: FastAPI) -> None:
@@ -93,6 +105,7 @@ def install(app: FastAPI) -> None:
     app.state.render_error = render_error
     app.state.page_message = page_message
     app.state.refusal_message = refusal_message
+    app.state.page_language = page_language
     app.include_router(router)
     for module in (auth_pages, account_pages, work_pages, result_pages, analyst_pages, admin_pages):
         app.include_router(module.router)
