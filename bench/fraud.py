@@ -47,7 +47,7 @@ from entrepot.fraud.match.matching import ReferenceIndex
 from entrepot.fraud.match.signature import ColumnSignature
 from entrepot.fraud.schema.names import tokens
 from entrepot.fraud.schema.target import label_vector
-from entrepot.fraud.score.assemble import from_folder, from_library
+from entrepot.fraud.score.assemble import from_library, from_model
 from entrepot.fraud.score.fit import CANDIDATES, fit_to_file
 from entrepot.fraud.score.scoring import score
 from entrepot.fraud.synth.domains import domains
@@ -242,7 +242,15 @@ def bench_scoring(
                         lang=spec.lang)  # fmt: skip
         frame = data.frame.drop(columns=[data.target])
         upload = describe(frame)
-        ensemble = from_folder(library.folder(spec.name), upload)
+        folder = library.folder(spec.name)  # the library's own load (a reference folder)
+        ensemble = from_model(
+            library.load(spec.name),
+            json.loads((folder / "schema.json").read_text()),
+            json.loads((folder / "performance.json").read_text()),
+            upload,
+            name=spec.name,
+            version="",
+        )
         picks = np.random.default_rng(seed).integers(0, len(frame), 15)
         walls: dict[str, list[float]] = {p: [] for p in paths}
         cpus: dict[str, list[float]] = {p: [] for p in paths}

@@ -13,6 +13,7 @@ __all__ = ["DEFAULT_LIBRARY", "LocalFraud", "local_fraud"]
 
 if TYPE_CHECKING:
     from entrepot.bootstrap.app import App
+    from entrepot.registry.keyring import KeyRing
     from entrepot.registry.service import Registry
 
 #: The reference library of ``entrepot fraud`` run on its own, without a setting.
@@ -45,4 +46,14 @@ def local_fraud(app: App | None) -> LocalFraud:
         configured = app.settings.fraud_library
         return FolderLibrary(configured) if configured is not None else app.reference_library
 
-    return LocalFraud(models, library)
+    def keys() -> KeyRing | None:
+        if app is None:
+            return None
+        from entrepot.errors import EntrepotError
+
+        try:
+            return app.key_ring.ring()
+        except EntrepotError:  # no catalog yet: nothing signs, nothing pickled loads
+            return None
+
+    return LocalFraud(models, library, keys)

@@ -29,12 +29,15 @@ if TYPE_CHECKING:
     from entrepot.fraud.score.ensemble import Ensemble
     from entrepot.fraud.synth.domains import Domain
     from entrepot.fraud.train.training import TrainingResult
+    from entrepot.registry.keyring import KeyRing
     from entrepot.registry.service import Registry
 
 #: The model registry to use: the shared one (``None``) or the account an email or id names.
 ModelsOf = Callable[[str | None], "Registry"]
 #: The reference library: the folder given, else the configured one.
 LibraryOf = Callable[[Path | None], Any]
+#: The installation's key ring, or ``None`` without an installation.
+KeysOf = Callable[[], "KeyRing | None"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -98,6 +101,9 @@ class LocalFraud:
 
     models: ModelsOf
     library: LibraryOf
+    #: The installation's key ring, which signs the folders written here and verifies the
+    #: folders scored (``fraud.model.trust``); ``None``: none (``fraud`` run on its own).
+    keys: KeysOf = lambda: None
 
     def domains(self) -> list[Domain]:
         """The domains the generator knows."""
@@ -177,7 +183,13 @@ class LocalFraud:
         )
         if models is None:
             assert out is not None
-            return Trained(result, folder=result.save(out / name)["model"].parent)
+            from entrepot.fraud.model.trust import sign_folder
+
+            folder = result.save(out / name)["model"].parent
+            ring = self.keys()
+            if ring is not None:
+                sign_folder(folder, ["model.joblib"], ring)
+            return Trained(result, folder=folder)
         version = register_trained(
             models,
             result,
@@ -271,7 +283,7 @@ class LocalFraud:
         )
         write_scores(scores, out)
         if save_ensemble is not None:
-            chosen.save(save_ensemble)
+            chosen.save(save_ensemble, self.keys())
         label = late_labels or label_of(frame)
         found = estimate(
             scores, chosen.threshold, evaluation(frame, label, scores, chosen.threshold)
@@ -338,7 +350,7 @@ class LocalFraud:
                 "--save-ensemble`, or a registry model as NAME[@VERSION] (see "
                 "`entrepot models ls`)",
             )
-        return from_folder(path, upload)
+        return from_folder(path, upload, self.keys())
 
 
 def _file_sha256(path: Path) -> str:

@@ -3,6 +3,7 @@ over folders only: no App, no registry."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 import pandas as pd
@@ -11,10 +12,12 @@ import pytest
 from entrepot.bootstrap.local_fraud import local_fraud
 from entrepot.fraud.errors import FraudError
 from entrepot.messages import Message
+from entrepot.registry.keyring import KeyRing
 
 
 def test_generate_analyze_train_score_and_evaluate_through_one_service(tmp_path: Path) -> None:
-    fraud = local_fraud(None)
+    ring = KeyRing.of("local-files-" + "l" * 40)  # an installation's: it signs --out folders
+    fraud = replace(local_fraud(None), keys=lambda: ring)
     data = tmp_path / "tx.csv"
     made = fraud.generate(
         data, domain="card_payments", rows=3000, fraud_rate=0.03, seed=5, lang="en", variety=False

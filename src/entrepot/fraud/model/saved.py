@@ -25,6 +25,8 @@ from entrepot.fraud.model.calibration import Calibrator
 from entrepot.fraud.model.estimator import positive_scores
 from entrepot.fraud.model.features import FeatureBuilder
 from entrepot.fraud.model.moved import accept_old_pickles
+from entrepot.fraud.model.trust import load_pickle
+from entrepot.registry.keyring import KeyRing
 
 
 @dataclass
@@ -103,9 +105,20 @@ class FraudModel:
 
     @classmethod
     def load(cls, path: str | Path) -> FraudModel:
-        """Read a model written by :meth:`save`. Only load files you trust (pickle)."""
+        """Read a model written by :meth:`save`. Only load files you trust (pickle): a
+        folder a user names goes through :meth:`load_signed`."""
         accept_old_pickles()
-        model = joblib.load(Path(path))
+        return cls._checked(joblib.load(Path(path)), path)
+
+    @classmethod
+    def load_signed(cls, folder: Path, name: str, ring: KeyRing | None) -> FraudModel:
+        """Read ``folder/name`` only if this installation signed it (``fraud.model.trust``);
+        raises :class:`~entrepot.registry.errors.UnsafeModelFormat` otherwise."""
+        accept_old_pickles()
+        return cls._checked(load_pickle(folder, name, ring), folder / name)
+
+    @classmethod
+    def _checked(cls, model: Any, path: str | Path) -> FraudModel:
         if not isinstance(model, cls):
             raise FraudError(
                 f"{path} holds a {type(model).__name__}, not a fraud model",

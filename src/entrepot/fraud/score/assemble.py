@@ -25,6 +25,7 @@ from entrepot.fraud.match.matching import MatchResult, ReferenceIndex
 from entrepot.fraud.model.saved import FraudModel
 from entrepot.fraud.score.ensemble import ENSEMBLE_FILE, Ensemble, feature_coverage, make_members
 from entrepot.messages import N_, Message
+from entrepot.registry.keyring import KeyRing
 
 _INDEX_CACHE: dict[tuple[tuple[str, str], ...], ReferenceIndex] = {}
 
@@ -89,11 +90,12 @@ def from_library(
     return Ensemble(tuple(members), tuple(models[m.name] for m in members)), result
 
 
-def from_folder(folder: str | Path, upload: Upload) -> Ensemble:
-    """The ensemble of a trained model folder (one member), or a saved ensemble."""
+def from_folder(folder: str | Path, upload: Upload, ring: KeyRing | None) -> Ensemble:
+    """The ensemble of a trained model folder (one member), or a saved ensemble; their
+    pickles load only if ``ring`` verifies the folder's signature."""
     folder = Path(folder)
     if (folder / ENSEMBLE_FILE).is_file():
-        return Ensemble.load(folder)
+        return Ensemble.load(folder, ring)
     if not (folder / "model.joblib").is_file():
         raise FraudError(
             f"{folder} holds neither model.joblib nor {ENSEMBLE_FILE}",
@@ -101,7 +103,7 @@ def from_folder(folder: str | Path, upload: Upload) -> Ensemble:
         )
     performance = _json(folder / "performance.json")
     return from_model(
-        FraudModel.load(folder / "model.joblib"),
+        FraudModel.load_signed(folder, "model.joblib", ring),
         _json(folder / "schema.json"),
         performance,
         upload,

@@ -44,6 +44,8 @@ import numpy as np
 
 from entrepot.fraud.errors import FraudError, MissingColumns
 from entrepot.fraud.model.saved import FraudModel
+from entrepot.fraud.model.trust import sign_folder
+from entrepot.registry.keyring import KeyRing
 
 ENSEMBLE_FILE = "ensemble.json"
 FORMAT = "entrepot.fraud.score.ensemble/2"
@@ -181,8 +183,9 @@ class Ensemble:
         calibration = self.calibration and replace(self.calibration, threshold=threshold)
         return replace(self, members=members, calibration=calibration)
 
-    def save(self, folder: str | Path) -> Path:
-        """Write ``ensemble.json`` and ``members/NN-NAME.joblib`` into ``folder``."""
+    def save(self, folder: str | Path, ring: KeyRing | None = None) -> Path:
+        """Write ``ensemble.json`` and ``members/NN-NAME.joblib`` into ``folder``, signed
+        by ``ring`` when given (else it will not load: ``entrepot.fraud.model.trust``)."""
         folder = Path(folder)
         folder.parent.mkdir(parents=True, exist_ok=True)
         staging = Path(tempfile.mkdtemp(dir=folder.parent, prefix=f".{folder.name}."))
@@ -207,6 +210,8 @@ class Ensemble:
             with (staging / ENSEMBLE_FILE).open("w", encoding="utf-8") as out:
                 json.dump(content, out, indent=2, ensure_ascii=False)
                 out.write("\n")
+            if ring is not None:
+                sign_folder(staging, files, ring)
             if folder.exists():
                 shutil.rmtree(folder)
             os.replace(staging, folder)
@@ -215,8 +220,9 @@ class Ensemble:
         return folder
 
     @classmethod
-    def load(cls, folder: str | Path) -> Ensemble:
-        """Read an ensemble written by :meth:`save`. Only load folders you trust (pickle)."""
+    def load(cls, folder: str | Path, ring: KeyRing | None) -> Ensemble:
+        """Read an ensemble written by :meth:`save`; its member files are unpickled only if
+        ``ring`` verifies the folder's signature (``entrepot.fraud.model.trust``)."""
         folder = Path(folder)
         path = folder / ENSEMBLE_FILE
         if not path.is_file():
@@ -233,7 +239,7 @@ class Ensemble:
             if not _MEMBER_FILE.fullmatch(file):
                 raise FraudError(f"{path} names an unexpected member file {file!r}")
             members.append(Member(**entry))
-            models.append(FraudModel.load(folder / file))
+            models.append(FraudModel.load_signed(folder, file, ring))
         found = raw.get("calibration")
         calibration = None if found is None else Calibration(**found)
         return cls(tuple(members), tuple(models), raw["created"], calibration)

@@ -22,7 +22,10 @@ from entrepot.fraud.score.fit import CANDIDATES, calibrate, distribution_fit, fi
 from entrepot.fraud.score.scoring import score
 from entrepot.fraud.synth.generator import generate
 from entrepot.fraud.tables.io import read_table, write_table
+from entrepot.registry.keyring import KeyRing
 from tests.support.fraud import small_library
+
+RING = KeyRing.of("fit-tests-" + "f" * 40)
 
 
 class Subset:
@@ -125,7 +128,7 @@ def test_a_fitted_ensemble_saves_and_replays_its_calibration(tmp_path: Path) -> 
     assert ensemble.calibration is not None
     assert sum(m.weight for m in ensemble.members) == pytest.approx(1.0)
     assert [m.name for m in ensemble.members] == [f.name for f in fit.members if f.weight > 0]
-    loaded = Ensemble.load(ensemble.save(tmp_path / "saved"))
+    loaded = Ensemble.load(ensemble.save(tmp_path / "saved", RING), RING)
     assert loaded.calibration == ensemble.calibration
     first = score(frame, ensemble, upload=upload, explain=False)
     again = score(frame, loaded, upload=upload, explain=False)

@@ -19,6 +19,7 @@ from entrepot.fraud.errors import (
 )
 from entrepot.fraud.library.libraries import MemoryLibrary
 from entrepot.fraud.match.description import describe
+from entrepot.fraud.model.trust import sign_folder
 from entrepot.fraud.score.assemble import from_folder, from_library
 from entrepot.fraud.score.ensemble import Ensemble
 from entrepot.fraud.score.scoring import (
@@ -33,7 +34,10 @@ from entrepot.fraud.score.scoring import (
 from entrepot.fraud.score.words import value_text
 from entrepot.fraud.synth.generator import GeneratedDataset, generate
 from entrepot.fraud.train.training import train
+from entrepot.registry.keyring import KeyRing
 from tests.support.fraud import small_library
+
+RING = KeyRing.of("scoring-tests-" + "s" * 40)
 
 
 @cache
@@ -82,11 +86,11 @@ def test_the_ensemble_finds_fraud_in_unlabelled_data() -> None:
 
 def test_a_saved_ensemble_gives_the_same_scores(tmp_path: Path) -> None:
     ensemble, frame, out = scored()
-    ensemble.save(tmp_path / "ensemble")
-    again = Ensemble.load(tmp_path / "ensemble")
+    ensemble.save(tmp_path / "ensemble", RING)
+    again = Ensemble.load(tmp_path / "ensemble", RING)
     assert again.members == ensemble.members
     pd.testing.assert_frame_equal(score(frame, again), out)
-    from_disk = from_folder(tmp_path / "ensemble", describe(frame))
+    from_disk = from_folder(tmp_path / "ensemble", describe(frame), RING)
     assert from_disk.members == ensemble.members
 
 
@@ -181,17 +185,20 @@ def test_evaluate_a_labelled_file() -> None:
 def test_one_trained_model_scores_a_renamed_file(tmp_path: Path) -> None:
     data = generate("ecommerce", 4000, fraud_rate=0.04, seed=77, variety=False)
     train(data.frame, time_budget=1, models=("lightgbm",)).save(tmp_path / "shop")
+    sign_folder(tmp_path / "shop", ["model.joblib"], RING)
     later = generate("ecommerce", 2000, fraud_rate=0.04, seed=78, lang="fr", variety=False)
     frame = later.frame.drop(columns=[later.target])
     upload = describe(frame)
-    ensemble = from_folder(tmp_path / "shop", upload)
+    ensemble = from_folder(tmp_path / "shop", upload, RING)
     (member,) = ensemble.members
     assert member.mapping["montant"] == "amount"
     assert member.history is False  # another source: its customers are not the training data's
     out = score(frame, ensemble, upload=upload)
     assert "score_shop" in out.columns
     assert average_precision_score(later.labels, out["fraud_probability"]) > 5 * 0.04
-    same_names = from_folder(tmp_path / "shop", describe(data.frame.drop(columns=[data.target])))
+    same_names = from_folder(
+        tmp_path / "shop", describe(data.frame.drop(columns=[data.target])), RING
+    )
     assert same_names.members[0].history is True
     path = write_scores(out, tmp_path / "scores.parquet")
     pd.testing.assert_frame_equal(pd.read_parquet(path), out)
@@ -199,12 +206,12 @@ def test_one_trained_model_scores_a_renamed_file(tmp_path: Path) -> None:
 
 def test_a_tampered_ensemble_file_is_refused(tmp_path: Path) -> None:
     ensemble, _, _ = scored()
-    folder = ensemble.save(tmp_path / "ensemble")
+    folder = ensemble.save(tmp_path / "ensemble", RING)
     path = folder / "ensemble.json"
     raw = path.read_text().replace('"file": "members/00-', '"file": "../../00-')
     path.write_text(raw)
     with pytest.raises(FraudError, match="unexpected member file"):
-        Ensemble.load(folder)
+        Ensemble.load(folder, RING)
 
 
 def test_a_one_row_file_feeds_every_input_it_names() -> None:
