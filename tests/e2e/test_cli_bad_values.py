@@ -2,14 +2,21 @@
 parameters in turn: one message and a documented exit code, never a traceback.
 
 The commands and their parameters are read from the CLI's own parser, so a new command or
-option is covered without touching this file."""
+option is covered without touching this file. The cases run through one driver process of
+the installed interpreter (``tests/support/cli_driver.py``: the real entry function, a
+fork per case, in a fresh copy of a migrated instance); a few also run through the
+installed ``entrepot`` itself, as a control that the driver sees what the command sees."""
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import subprocess
+import sys
+from collections.abc import Iterator
 from pathlib import Path
+from typing import NamedTuple
 
 import pytest
 import typer
@@ -57,6 +64,14 @@ def _cases() -> list[list[str]]:
     return cases
 
 
+#: The driver script (run by the installed interpreter, beside the ``entrepot`` script).
+DRIVER = Path(__file__).parents[1] / "support" / "cli_driver.py"
+
+CASES = _cases()
+#: Cases also run through the installed ``entrepot``: one per top-level command group.
+CONTROLS = list({case[0]: case for case in reversed(CASES)}.values())[:6]
+
+
 @pytest.fixture(scope="module")
 def instance(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A migrated instance, copied for each case (a case may write to it)."""
@@ -68,17 +83,42 @@ def instance(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return folder
 
 
+@pytest.fixture(scope="module")
+def driver(tmp_path_factory: pytest.TempPathFactory) -> Iterator[subprocess.Popen[str]]:
+    """The driver process, answering one case a line."""
+    folder = tmp_path_factory.mktemp("driver")
+    process = subprocess.Popen(
+        [sys.executable, str(DRIVER)],
+        cwd=folder,
+        env=_env(folder),
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        yield process
+    finally:
+        assert process.stdin is not None
+        process.stdin.close()
+        process.wait(timeout=60)
+
+
 def _env(folder: Path) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("ENTREPOT_")}
     return {**env, "COLUMNS": "200", "TMPDIR": str(folder)}
 
 
-@pytest.mark.parametrize("args", _cases(), ids=" ".join)
-def test_a_bad_value_is_one_message_and_a_documented_exit_code(
-    instance: Path, tmp_path: Path, args: list[str]
-) -> None:
-    here = tmp_path / "here"
-    shutil.copytree(instance, here)
+def _through_driver(driver: subprocess.Popen[str], args: list[str], here: Path) -> Said:
+    assert driver.stdin is not None and driver.stdout is not None
+    driver.stdin.write(json.dumps({"args": args, "cwd": str(here)}) + "\n")
+    driver.stdin.flush()
+    line = driver.stdout.readline()
+    assert line, f"the driver stopped (exit {driver.poll()})"
+    answer = json.loads(line)
+    return Said(answer["code"], answer["stdout"], answer["stderr"])
+
+
+def _through_entrepot(args: list[str], here: Path) -> Said:
     result = subprocess.run(
         [*ENTRY_POINT, *args],
         cwd=here,
@@ -88,10 +128,51 @@ def test_a_bad_value_is_one_message_and_a_documented_exit_code(
         text=True,
         timeout=120,
     )
+    return Said(result.returncode, result.stdout, result.stderr)
+
+
+class Said(NamedTuple):
+    code: int
+    stdout: str
+    stderr: str
+
+    def mentioning(self, here: Path) -> Said:
+        """The same, with the case's folder written as ``HERE`` (to compare two runs)."""
+        return Said(
+            self.code,
+            self.stdout.replace(str(here), "HERE"),
+            self.stderr.replace(str(here), "HERE"),
+        )
+
+
+def _check(result: Said, here: Path) -> None:
     said = result.stdout + result.stderr
     assert "Traceback" not in said, said
     assert "unexpected failure" not in said, said
-    assert result.returncode in DOCUMENTED, said
-    if result.returncode:
+    assert result.code in DOCUMENTED, said
+    if result.code:
         assert result.stderr.strip(), "an error says what went wrong"
     assert not (here / "no-such-dir").exists(), "no folder tree made for a mistyped path"
+
+
+@pytest.mark.parametrize("args", CASES, ids=" ".join)
+def test_a_bad_value_is_one_message_and_a_documented_exit_code(
+    instance: Path, driver: subprocess.Popen[str], tmp_path: Path, args: list[str]
+) -> None:
+    here = tmp_path / "here"
+    shutil.copytree(instance, here)
+    _check(_through_driver(driver, args, here), here)
+
+
+@pytest.mark.parametrize("args", CONTROLS, ids=" ".join)
+def test_the_installed_entrepot_says_what_the_driver_says(
+    instance: Path, driver: subprocess.Popen[str], tmp_path: Path, args: list[str]
+) -> None:
+    by_driver, by_command = tmp_path / "driver", tmp_path / "command"
+    shutil.copytree(instance, by_driver)
+    shutil.copytree(instance, by_command)
+    command = _through_entrepot(args, by_command)
+    _check(command, by_command)
+    assert _through_driver(driver, args, by_driver).mentioning(by_driver) == command.mentioning(
+        by_command
+    )

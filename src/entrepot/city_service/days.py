@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta
 
 from entrepot.city.days import days_between, paris, parse_day
-from entrepot.errors import ConfigError
+from entrepot.errors import InvalidArgument
 
 #: Longest range one ``run`` accepts (a typo in a year would otherwise mean decades); the
 #: traffic scans are chunked (``city.runs.TRAFFIC_CHUNK_DAYS``), so years are fine.
@@ -21,23 +21,23 @@ def run_days(day: str | None, since: str | None, until: str | None) -> list[date
     """The days a ``run`` covers: ``--date D``, or ``--since D [--until D]`` (until
     defaults to yesterday, Paris time)."""
     if (day is None) == (since is None):
-        raise ConfigError(
+        raise InvalidArgument(
             "give either --date or --since", hint="e.g. --date 2025-11-04 or --since 2025-11-01"
         )
     if until is not None and since is None:
-        raise ConfigError("--until goes with --since", hint="e.g. --since D1 --until D2")
+        raise InvalidArgument("--until goes with --since", hint="e.g. --since D1 --until D2")
     if day is not None:
         return [parse_day(day)]
     assert since is not None
     first = parse_day(since)
     last = parse_day(until) if until is not None else yesterday()
     if last < first:
-        raise ConfigError(
+        raise InvalidArgument(
             f"--since {first} is after --until {last}",
             hint="the range is inclusive and --until defaults to yesterday",
         )
     if (last - first).days >= MAX_DAYS:
-        raise ConfigError(
+        raise InvalidArgument(
             f"{first} to {last} is more than {MAX_DAYS} days", hint="run it in smaller ranges"
         )
     return list(days_between(first, last))

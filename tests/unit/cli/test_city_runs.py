@@ -25,6 +25,7 @@ from entrepot.errors import ConfigError, InvalidArgument, NotMigrated
 from entrepot.storage.memory import MemoryStore
 from tests.support.apps import city_app_over
 from tests.support.catalog import sqlite_engine
+from tests.support.cli import migrated_cli
 
 D1, D2 = date(2025, 11, 3), date(2025, 11, 4)
 OPTIONS = GenerateOptions(start=D1, days=2, arcs=20, stations=8, counters=3, roadworks=15)
@@ -135,7 +136,7 @@ def test_missing_results_are_named(env: CityRuntime) -> None:
 def test_run_days_are_checked(
     args: tuple[str | None, str | None, str | None], message: str
 ) -> None:
-    with pytest.raises(ConfigError, match=message):
+    with pytest.raises(InvalidArgument, match=message):
         run_days(*args)
 
 
@@ -239,3 +240,23 @@ def test_a_copy_that_does_not_verify_is_an_error(tmp_path: Path) -> None:
     target = Lossy.from_url(f"sqlite:///{tmp_path / 'b.db'}")
     with pytest.raises(MigrationMismatch, match="1 of 2 document"):
         copy_metrics(source, target)
+
+
+@pytest.mark.parametrize(
+    "options",
+    [
+        ["--until", "2025-11-04"],
+        ["--date", "2025-11-04", "--since", "2025-11-01"],
+        ["--since", "2025-11-05", "--until", "2025-11-04"],
+    ],
+)
+def test_a_run_given_options_that_do_not_go_together_is_a_usage_mistake(
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    options: list[str],
+) -> None:
+    run = migrated_cli(tmp_path, monkeypatch, capsys)
+    code, _, err = run("city", "run", *options)
+    assert code == 2, err  # README: a usage mistake (was 78, a configuration error)
+    assert "--since" in err
