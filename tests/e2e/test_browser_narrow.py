@@ -188,6 +188,8 @@ def _walk(driver: WebDriver, site: Site, window: int) -> list[str]:
 def test_the_pages_are_found_from_the_routes(site: Site) -> None:
     pages = set(site.pages)
     assert {"/", "/datasets", "/admin/users", "/docs", "/dashboard/city/trafic"} <= pages
+    # Regression: a router included in an included router lost its outer prefix.
+    assert {"/dashboard/city/periode", "/dashboard/city/carte"} <= pages
     assert len(pages) >= 25, sorted(pages)
 
 

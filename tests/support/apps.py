@@ -40,10 +40,16 @@ def city_app_over(runtime: CityRuntime) -> App:
 
 
 def flat_routes(routes: list[Any]) -> Iterator[Any]:
-    """Every route the app tries, in order, through the routers it includes."""
+    """Every route the app tries, in order, through the routers it includes (each with its
+    full path: a router included in an included router keeps both prefixes)."""
     for route in routes:
         candidates = getattr(route, "effective_candidates", None)
-        if candidates is not None:
-            yield from flat_routes([getattr(c, "original_route", c) for c in candidates()])
-        else:
+        if candidates is None:
             yield route
+            continue
+        for candidate in candidates():
+            original = getattr(candidate, "original_route", candidate)
+            if getattr(original, "effective_candidates", None) is not None:
+                yield from flat_routes([original])
+            else:
+                yield candidate  # the route as served: its prefixed path, methods, endpoint
