@@ -68,6 +68,9 @@ class Scored:
     #: Precision and recall estimated without labels (``fraud_service/estimate.py``), with
     #: the realised figures when the file holds its label.
     estimate: dict[str, Any] | None = None
+    #: How far to trust the scores (``fraud_service/summary.py`` ``trust``), as a stored
+    #: prediction's summary says it.
+    trust: dict[str, Any] | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -247,6 +250,7 @@ class LocalFraud:
         from entrepot.fraud.tables.io import read_table
         from entrepot.fraud_service.estimate import estimate, label_of
         from entrepot.fraud_service.review import evaluation
+        from entrepot.fraud_service.summary import trust
 
         choice = ModelChoice(model, ensemble, library, user)
         choice.check()
@@ -260,7 +264,7 @@ class LocalFraud:
         found = estimate(
             scores, chosen.threshold, evaluation(frame, label_of(frame), scores, chosen.threshold)
         )
-        return Scored(chosen, scores, out, save_ensemble, found)
+        return Scored(chosen, scores, out, save_ensemble, found, trust(chosen))
 
     def evaluate(
         self,

@@ -329,7 +329,12 @@ def score_command(
 ) -> None:
     """Score every row: probability, prediction, risk level, anomaly score, explanation;
     precision and recall at the threshold estimated from the probabilities."""
-    from entrepot.cli.fraud.render import print_ensemble, print_estimate, print_scores
+    from entrepot.cli.fraud.render import (
+        print_ensemble,
+        print_estimate,
+        print_scores,
+        print_trust,
+    )
 
     console = _console()
     scored = local(ctx).score(
@@ -348,11 +353,13 @@ def score_command(
             "threshold": scored.ensemble.threshold,
             "saved_ensemble": None if scored.saved_ensemble is None else str(scored.saved_ensemble),
             "estimate": scored.estimate,
+            "trust": scored.trust,
         }
         console.print_json(json.dumps(found))
         return
     print_ensemble(console, scored.ensemble)
     print_scores(console, scored.scores, scored.ensemble.threshold)
+    print_trust(console, scored.trust)
     print_estimate(console, scored.estimate)
     if scored.saved_ensemble is not None:
         console.print(f"ensemble saved to {scored.saved_ensemble}")
