@@ -17,6 +17,15 @@ from tests.support.csvs import labelled_csv, unlabelled_csv
 PASSWORD = "correct horse battery staple"
 
 
+#: ``make_web_app`` options for a one-reference library (card payments) built in seconds.
+ONE_REFERENCE: dict[str, Any] = {
+    "reference_count": 1,
+    "reference_rows": 3000,
+    "reference_min_frauds": 80,
+    "reference_budget": 1.0,
+}
+
+
 def make_web_app(
     folder: Path, *, settings: dict[str, Any] | None = None, **service_options: object
 ) -> tuple[Any, Any]:

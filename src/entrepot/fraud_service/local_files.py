@@ -74,6 +74,9 @@ class Scored:
     estimate: dict[str, Any] | None = None
     #: The late labels the features read (``known_labels_summary``), or ``None``.
     known_labels: dict[str, int] | None = None
+    #: How far to trust the scores (``fraud_service/summary.py`` ``trust``), as a stored
+    #: prediction's summary says it.
+    trust: dict[str, Any] | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -270,6 +273,7 @@ class LocalFraud:
         from entrepot.fraud_service.estimate import estimate, label_of
         from entrepot.fraud_service.known import known_labels, known_labels_summary
         from entrepot.fraud_service.review import evaluation
+        from entrepot.fraud_service.summary import trust
 
         choice = ModelChoice(model, ensemble, library, user)
         choice.check()
@@ -289,7 +293,7 @@ class LocalFraud:
             scores, chosen.threshold, evaluation(frame, label, scores, chosen.threshold)
         )
         summary = known_labels_summary(known)
-        return Scored(chosen, scores, out, save_ensemble, found, summary)
+        return Scored(chosen, scores, out, save_ensemble, found, summary, trust(chosen))
 
     def evaluate(
         self,

@@ -14,18 +14,12 @@ from fastapi.testclient import TestClient
 
 from entrepot.bootstrap.fraud import FraudServices
 from tests.support.csvs import unlabelled_csv
-from tests.support.web import Api, make_web_app, run_jobs, sign_in, user_api
+from tests.support.web import ONE_REFERENCE, Api, make_web_app, run_jobs, sign_in, user_api
 
 
 @pytest.fixture
 def web(tmp_path: Path) -> Iterator[tuple[TestClient, FraudServices]]:
-    app, services = make_web_app(
-        tmp_path,
-        reference_count=1,
-        reference_rows=3000,
-        reference_min_frauds=80,
-        reference_budget=1.0,
-    )
+    app, services = make_web_app(tmp_path, **ONE_REFERENCE)
     with TestClient(app, raise_server_exceptions=False) as client:
         assert services.references.ensure() is not None
         run_jobs(services)

@@ -33,6 +33,18 @@ class RescoreIn(Body):
     ] = Field(min_length=1, max_length=50)
 
 
+class TrustOut(BaseModel):
+    """How far to trust an ensemble's scores (``fraud_service/summary.py`` ``trust``)."""
+
+    #: The members' weighted similarity × coverage × distribution fit, 0 to 1.
+    match_quality: float
+    #: The fraud rate the probabilities were calibrated to; ``None`` without a calibration.
+    estimated_fraud_rate: float | None
+    level: Literal["high", "medium", "low"]
+    #: The message key ``trust.high|medium|low`` and its values.
+    message: dict[str, Any]
+
+
 class PredictionOut(BaseModel):
     id: str
     dataset_id: str | None
@@ -48,6 +60,9 @@ class PredictionOut(BaseModel):
     #: figures when the file had its label (``fraud_service/estimate.py``); ``None`` for a
     #: prediction stored before estimates were kept.
     estimate: dict[str, Any] | None = None
+    #: How far to trust the scores, by how well the file fits the models;
+    #: ``None`` for a prediction stored before it was kept.
+    trust: TrustOut | None = None
     created_at: datetime
     download_url: str
 
@@ -76,6 +91,7 @@ def prediction_out(record: PredictionRecord) -> PredictionOut:
     values["summary"] = {k: v for k, v in record.summary.items() if k not in REVIEW_PARTS}
     values["download_url"] = f"/api/predictions/{record.id}/download"
     values["estimate"] = record.summary.get("estimate")
+    values["trust"] = record.summary.get("trust")
     return PredictionOut(**values)
 
 

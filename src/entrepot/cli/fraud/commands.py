@@ -350,7 +350,12 @@ def score_command(
     """Score every row: probability, prediction, risk level, anomaly score, explanation;
     precision and recall at the threshold estimated from the probabilities, and the
     realised ones beside them when labels are known."""
-    from entrepot.cli.fraud.render import print_ensemble, print_estimate, print_scores
+    from entrepot.cli.fraud.render import (
+        print_ensemble,
+        print_estimate,
+        print_scores,
+        print_trust,
+    )
 
     console = _console()
     scored = local(ctx).score(
@@ -372,6 +377,7 @@ def score_command(
             "saved_ensemble": None if scored.saved_ensemble is None else str(scored.saved_ensemble),
             "estimate": scored.estimate,
             "known_labels": scored.known_labels,
+            "trust": scored.trust,
         }
         console.print_json(json.dumps(found))
         return
@@ -383,6 +389,7 @@ def score_command(
             f"{known['history_rows']} history rows"
         )
     print_scores(console, scored.scores, scored.ensemble.threshold)
+    print_trust(console, scored.trust)
     print_estimate(console, scored.estimate)
     if scored.saved_ensemble is not None:
         console.print(f"ensemble saved to {scored.saved_ensemble}")

@@ -74,6 +74,20 @@ def print_scores(console: Console, scores: pd.DataFrame, threshold: float) -> No
     )
 
 
+def print_trust(console: Console, found: dict[str, Any] | None) -> None:
+    """How far to trust the scores: match quality, estimated fraud rate, and what to do."""
+    if not found:
+        return
+    rate = found.get("estimated_fraud_rate")
+    line = f"trust {found['level']}: match quality {found['match_quality']:.2f}"
+    if rate is not None:
+        line += f", estimated fraud rate {rate:.2%}"
+    console.print(line, highlight=False)
+    message = message_of(found.get("message"))
+    if message is not None:
+        console.print(english(message), highlight=False)
+
+
 def print_estimate(console: Console, found: dict[str, Any] | None) -> None:
     """Precision and recall estimated without labels, their interval and assumptions,
     and the realised figures when the file held its label."""

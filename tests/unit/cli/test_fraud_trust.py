@@ -1,0 +1,58 @@
+"""`entrepot fraud score --ensemble` says how far to trust its scores (ADR 0045): the match
+quality, the fraud rate the probabilities were calibrated to, and what to do, in its text
+and in its ``--json``, as the saved ensemble and the written scores show them."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from typer.testing import CliRunner
+
+from entrepot.cli.fraud.commands import fraud_app
+
+runner = CliRunner()
+
+#: ``fraud_service/summary.py``: high from this match quality, low under the second.
+HIGH, LOW = 0.6, 0.3
+
+
+def test_the_ensemble_scores_say_how_far_to_trust_them(tmp_path: Path) -> None:
+    library = tmp_path / "lib"
+    build = ["build-references", "--into", str(library), "--count", "2", "--rows", "3000"]
+    assert runner.invoke(fraud_app, [*build, "--time-budget", "1"]).exit_code == 0
+    data = tmp_path / "cartes.csv"
+    args = ["generate", str(data), "--domain", "card_payments", "--rows", "3000", "--seed", "32"]
+    assert runner.invoke(fraud_app, [*args, "--lang", "fr", "--fraud-rate", "0.03"]).exit_code == 0
+    scores, saved = tmp_path / "scores.csv", tmp_path / "ensemble"
+    command = ["score", str(data), str(scores), "--ensemble", "--library", str(library)]
+    result = runner.invoke(fraud_app, [*command, "--save-ensemble", str(saved), "--json"])
+    assert result.exit_code == 0, result.output
+    trust = json.loads(result.output)["trust"]
+
+    # the definition, from the saved ensemble's members and the written probabilities
+    stored = json.loads((saved / "ensemble.json").read_text(encoding="utf-8"))
+    quality = sum(
+        m["weight"] * min(m["similarity"] * m["coverage"], 1.0) * m["distribution"]
+        for m in stored["members"]
+    )
+    assert trust["match_quality"] == pytest.approx(quality, abs=1e-5)
+    # the pooled probabilities are shifted until their mean is the estimated rate
+    mean = pd.read_csv(scores)["fraud_probability"].mean()
+    assert trust["estimated_fraud_rate"] == pytest.approx(mean, abs=1e-5)
+    assert trust["estimated_fraud_rate"] == pytest.approx(
+        stored["calibration"]["prevalence"], abs=1e-5
+    )
+    level = "high" if quality >= HIGH else "low" if quality < LOW else "medium"
+    assert trust["level"] == level
+    assert trust["message"]["key"] == f"trust.{level}"
+
+    result = runner.invoke(fraud_app, command, terminal_width=200)
+    assert result.exit_code == 0, result.output
+    rate = trust["estimated_fraud_rate"]  # the JSON's own, so a rounding cannot differ
+    shown = f"trust {level}: match quality {trust['match_quality']:.2f}, "
+    shown += f"estimated fraud rate {rate:.2%}"
+    assert shown in result.output
+    assert "reference models’ data" in result.output
