@@ -30,6 +30,8 @@ def test_late_labels_and_a_history_file_feed_the_scoring(cli: Cli, tmp_path: Pat
     later.to_csv(tmp_path / "later.csv", index=False)
     # A timed search, as a user trains: nothing below depends on the model it gives (the
     # counts come from the files, the realised figures are recomputed from the scores).
+    # The instance first: its key ring signs the folder `train --out` writes (issue 28).
+    assert cli("db", "upgrade").returncode == 0
     trained = cli(
         "fraud", "train", "before.csv", "--name", "cards", "--out", "models", "--time-budget", "2"
     )
