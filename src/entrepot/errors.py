@@ -68,6 +68,14 @@ class LocalFileNotFound(EntrepotError, FileNotFoundError):
     hint = "check the path"
 
 
+class LocalFileExists(EntrepotError, FileExistsError):
+    """A local file a command would write already exists (and no ``--force`` was given)."""
+
+
+class PortInUse(EntrepotError, OSError):
+    """The address a server was asked to listen on is taken by another program."""
+
+
 class StorageError(EntrepotError):
     """An object-store operation failed."""
 

@@ -63,3 +63,16 @@ def test_an_uncataloged_object_is_checked_against_the_store(cli: Cli, tmp_path: 
     assert got.returncode == 0, got.stderr
     assert (tmp_path / "out.bin").read_bytes() == content
     assert "verified against store" in got.stdout
+
+
+def test_get_does_not_overwrite_a_local_file_without_force(cli: Cli, tmp_path: Path) -> None:
+    _stored(cli, tmp_path, "docs/a.bin", b"new bytes")
+    mine = tmp_path / "mine.bin"
+    mine.write_bytes(b"my own work")
+    refused = cli("get", "docs/a.bin", str(mine))
+    assert refused.returncode == 73, refused.stderr  # README: already exists
+    assert str(mine) in refused.stderr and "--force" in refused.stderr
+    assert mine.read_bytes() == b"my own work"
+    forced = cli("get", "docs/a.bin", str(mine), "--force")
+    assert forced.returncode == 0, forced.stderr
+    assert mine.read_bytes() == b"new bytes"

@@ -325,6 +325,13 @@ class App:
         self.check_migrated()
         return guarded_factory(self.engine)
 
+    @staticmethod
+    def check_port(host: str, port: int) -> None:
+        """Refuse (``PortInUse``, naming a free port) a ``host:port`` a server cannot bind."""
+        from entrepot.services.listen import check_port
+
+        check_port(host, port)
+
     def migrate(self) -> str:
         """Bring the catalog schema to the latest revision; returns it."""
         from entrepot.catalog.migrate import upgrade

@@ -14,6 +14,8 @@ EXIT_CODES: tuple[tuple[type[BaseException], int], ...] = (
     (e.InvalidArgument, 2),
     (e.ConfigError, 78),
     (e.LocalFileNotFound, 66),
+    (e.LocalFileExists, 73),
+    (e.PortInUse, 69),
     (FraudError, 65),
     (TrainingFailed, 65),
     (e.InvalidKey, 65),

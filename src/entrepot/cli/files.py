@@ -174,6 +174,9 @@ def put(
 def get(
     key: Annotated[str, typer.Argument(help="Key to download, or a folder (ending in /).")],
     dest: Annotated[Path, typer.Argument(help="Local file to write (or a folder).")],
+    force: Annotated[
+        bool, typer.Option("--force", help="Replace DEST when it is an existing file.")
+    ] = False,
 ) -> None:
     """Download KEY to DEST, verified against the catalog's sha256 (and the store's); a
     folder (KEY ending in /) is downloaded whole into the folder DEST."""
@@ -186,7 +189,7 @@ def get(
         def advance(n: int, total: int) -> None:
             progress.update(task, advance=n, total=total)
 
-        done = app.objects.fetch(key, dest, progress=advance)
+        done = app.objects.fetch(key, dest, force=force, progress=advance)
     if isinstance(done, DownloadedTree):
         console.print(
             f"wrote {counted(len(done.files), 'file')} under {escape(str(done.dest))} "

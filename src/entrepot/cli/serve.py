@@ -64,6 +64,7 @@ def serve(
     from entrepot.http.observability import configure_logging
 
     app = current_app()
+    app.check_port(host, port)  # before saying "serving on" (a taken port used to hang)
     log_level = _log_level(log_level, app)
     configure_logging(log_level.upper(), json_lines=app.settings.env == "production")
     if migrate:

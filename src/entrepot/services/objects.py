@@ -18,7 +18,13 @@ from typing import BinaryIO, Literal, Protocol
 
 from entrepot.catalog.objects.records import ObjectRecord, ObjectState, Usage
 from entrepot.catalog.uow import UnitOfWorkFactory
-from entrepot.errors import IntegrityError, ObjectNotFound, RecordNotFound, StorageError
+from entrepot.errors import (
+    IntegrityError,
+    LocalFileExists,
+    ObjectNotFound,
+    RecordNotFound,
+    StorageError,
+)
 from entrepot.services.records import Downloaded, DownloadedTree, ObjectHead
 from entrepot.services.repair import register_read_damage
 from entrepot.services.reserved_keys import refuse_reserved
@@ -210,14 +216,24 @@ class ObjectService:
         return DownloadedTree(folder, dest, tuple(files))
 
     def fetch(
-        self, key: str, dest: Path, *, progress: Callable[[int, int], object] | None = None
+        self,
+        key: str,
+        dest: Path,
+        *,
+        force: bool = False,
+        progress: Callable[[int, int], object] | None = None,
     ) -> Downloaded | DownloadedTree:
         """``entrepot get``: the object ``key`` to the file ``dest`` (or into it, when
         ``dest`` is a folder), or, when ``key`` ends with ``/`` or names a folder rather
-        than an object, every object under it into the folder ``dest``."""
+        than an object, every object under it into the folder ``dest``. An existing local
+        file is replaced only with ``force`` (:class:`LocalFileExists` otherwise)."""
         if key.endswith("/"):
             return self.download_tree(key, dest, progress=progress)
         target = dest / key.rsplit("/", 1)[-1] if dest.is_dir() else dest
+        if target.is_file() and not force:
+            raise LocalFileExists(
+                f"{target} already exists", hint="give --force to replace it, or another path"
+            )
         try:
             return self.download(key, target, progress=progress)
         except (RecordNotFound, ObjectNotFound):
