@@ -132,7 +132,7 @@ def test_compromised_terminals_concentrate_fraud() -> None:
 def test_bad_arguments_are_refused_clearly() -> None:
     with pytest.raises(UnknownDomain, match="card_payments"):
         generate("casino", 100)
-    with pytest.raises(ValueError, match="fraud_rate"):
+    with pytest.raises(ValueError, match="fraud rate"):
         generate("atm", 100, fraud_rate=0.9)
     with pytest.raises(ValueError, match="rows"):
         generate("atm", 0)
