@@ -98,9 +98,10 @@ def driver(tmp_path_factory: pytest.TempPathFactory) -> Iterator[subprocess.Pope
     try:
         yield process
     finally:
-        assert process.stdin is not None
+        assert process.stdin is not None and process.stdout is not None
         process.stdin.close()
         process.wait(timeout=60)
+        process.stdout.close()  # an open pipe is an unraisable ResourceWarning at exit
 
 
 def _env(folder: Path) -> dict[str, str]:
