@@ -130,7 +130,9 @@ def _laptop_to_team(timings: Timings, base: dict[str, str], tmp_path: Path, s3_c
             "--stations", "30", "--counters", "4", "--roadworks", "10",
         )  # fmt: skip
         laptop("city", "run", "--since", OLD_DAYS[0], "--until", OLD_DAYS[1])
-    scored: dict[str, tuple[int, str, str, bytes]] = {}  # email -> model, dataset, pred, scores
+    scored: dict[
+        str, tuple[int, str, str, bytes, bytes]
+    ] = {}  # email -> model, dataset, pred, scores, rescored
     with timings.step("laptop: entrepot serve starts"):
         server = Server(base, laptop_folder)
     try:
@@ -144,7 +146,10 @@ def _laptop_to_team(timings: Timings, base: dict[str, str], tmp_path: Path, s3_c
                 prediction = user.predict(model_id, dataset)
                 labels = [{"row": 1, "label": 1}, {"row": 2, "label": 0}]
                 user.post(f"/api/predictions/{prediction}/feedback", json={"labels": labels})
-                scored[email] = (model_id, dataset, prediction, user.scores(prediction))
+                # A new scoring reads the analysts' decisions as late labels (ADR 0046): the
+                # team's must give what the laptop's gives with the same decisions.
+                rescored = user.scores(user.predict(model_id, dataset))
+                scored[email] = (model_id, dataset, prediction, user.scores(prediction), rescored)
     finally:
         server.stop()
     laptop_files = _store_files(laptop_folder / "var" / "store")
@@ -199,10 +204,10 @@ def _laptop_to_team(timings: Timings, base: dict[str, str], tmp_path: Path, s3_c
                     assert not signs_in(server.url, email, PASSWORD + "!"), email
                     user = Client(server.url, tokens[email])
                     assert user.get("/api/me").json()["user"]["email"] == email
-                    model_id, dataset, prediction, scores = scored[email]
+                    model_id, dataset, prediction, scores, rescored = scored[email]
                     assert user.scores(prediction) == scores, "a stored prediction changed"
                     again = user.predict(model_id, dataset)
-                    assert user.scores(again) == scores, f"{email}'s model scores differently"
+                    assert user.scores(again) == rescored, f"{email}'s model scores differently"
                     feedback = user.get(f"/api/predictions/{prediction}/feedback").json()
                     assert {(x["row"], x["label"]) for x in feedback["labels"]} == {(1, 1), (2, 0)}
             with timings.step("team: the city unchanged, then a run adds a day"):

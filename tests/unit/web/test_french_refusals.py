@@ -11,8 +11,8 @@ from collections.abc import Iterator
 import pytest
 from fastapi.testclient import TestClient
 
+from tests.support.english import english_words
 from tests.support.web import PASSWORD, csrf_of, make_web_app, sign_in
-from tests.unit.web.test_french_pages import english_words
 
 #: French writes a no-break space before ":" and ";" and groups thousands with a narrow one.
 NBSP, NNBSP = "\u00a0", "\u202f"
