@@ -10,7 +10,6 @@ requested nothing from another host.
 from __future__ import annotations
 
 import shutil
-import threading
 import time
 from collections.abc import Iterator
 from datetime import date
@@ -18,7 +17,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-import uvicorn
 from fastapi import FastAPI, Request, Response
 from selenium.webdriver.common.keys import Keys
 
@@ -30,8 +28,7 @@ from entrepot.city.runtime import CityRuntime
 from entrepot.dashboard import city as dashboard
 from entrepot.http import assets
 from entrepot.storage.memory import MemoryStore
-from tests.support.browser import accessibility_problems
-from tests.support.network import free_port
+from tests.support.browser import accessibility_problems, serve_app
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMEDRIVER = "/usr/bin/chromedriver"
@@ -79,20 +76,10 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         response.headers["Content-Security-Policy"] = CSP
         return response
 
-    port = free_port()
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + WAIT_S
-    while not server.started:
-        if time.monotonic() > deadline or not thread.is_alive():
-            pytest.fail("the dashboard server did not start")
-        time.sleep(0.05)
     try:
-        yield f"http://127.0.0.1:{port}"
+        with serve_app(app) as url:
+            yield url
     finally:
-        server.should_exit = True
-        thread.join(timeout=10)
         engine.dispose()
 
 

@@ -14,7 +14,7 @@ from fastapi.testclient import TestClient
 from entrepot.bootstrap.fraud import FraudServices
 from tests.support.apps import flat_routes
 from tests.support.csvs import labelled_csv, unlabelled_csv
-from tests.support.web import Api, make_web_app, run_jobs, user_api
+from tests.support.web import ONE_REFERENCE, Api, make_web_app, run_jobs, user_api
 
 
 @pytest.fixture
@@ -73,13 +73,7 @@ def test_the_seeds_flow_upload_train_predict_download(
 
 
 def test_apply_unlabeled_uses_the_reference_library(tmp_path: Path) -> None:
-    app, services = make_web_app(
-        tmp_path,
-        reference_count=1,
-        reference_rows=3000,
-        reference_min_frauds=80,
-        reference_budget=1.0,
-    )
+    app, services = make_web_app(tmp_path, **ONE_REFERENCE)
     with TestClient(app, raise_server_exceptions=False) as client:
         api = user_api(client, services, "bob@example.com")
         dataset = api.upload(unlabelled_csv(400)).json()["dataset_id"]

@@ -11,7 +11,7 @@ from fastapi.testclient import TestClient
 from rich.console import Console
 
 from entrepot.cli.reference_build import follow
-from tests.support.web import make_web_app
+from tests.support.web import ONE_REFERENCE, make_web_app
 
 
 def _console() -> tuple[Console, io.StringIO]:
@@ -20,13 +20,7 @@ def _console() -> tuple[Console, io.StringIO]:
 
 
 def test_the_first_start_shows_the_build_until_the_library_is_ready(tmp_path: Path) -> None:
-    app, services = make_web_app(
-        tmp_path,
-        reference_count=1,
-        reference_rows=3000,
-        reference_min_frauds=80,
-        reference_budget=1.0,
-    )
+    app, services = make_web_app(tmp_path, **ONE_REFERENCE)
     console, out = _console()
     with TestClient(app):
         found: list[object] = []

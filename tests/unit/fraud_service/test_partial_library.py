@@ -15,7 +15,7 @@ from fastapi.testclient import TestClient
 from entrepot.bootstrap.fraud import FraudServices
 from entrepot.fraud_service.job_payloads import BUILD_KIND, BuildPayload
 from tests.support.csvs import unlabelled_csv
-from tests.support.web import Api, make_web_app, run_jobs, sign_in, user_api
+from tests.support.web import ONE_REFERENCE, Api, make_web_app, run_jobs, sign_in, user_api
 
 NOTE = 'id="partial-library"'
 
@@ -23,13 +23,7 @@ NOTE = 'id="partial-library"'
 @pytest.fixture
 def web(tmp_path: Path) -> Iterator[tuple[TestClient, FraudServices, int]]:
     """A service whose first build made its one reference; yields the count it built."""
-    app, services = make_web_app(
-        tmp_path,
-        reference_count=1,
-        reference_rows=3000,
-        reference_min_frauds=80,
-        reference_budget=1.0,
-    )
+    app, services = make_web_app(tmp_path, **ONE_REFERENCE)
     with TestClient(app, raise_server_exceptions=False) as client:
         first = services.references.ensure()
         assert first is not None
