@@ -17,18 +17,14 @@ from dataclasses import dataclass
 from entrepot.config_values import dotenv_values
 from entrepot.masking import mask_url
 
-#: A variable prefix or name -> the library that reads it.
-_READERS: tuple[tuple[str, str], ...] = (
-    ("AWS_", "the AWS SDK (boto3, obstore)"),
-    ("PG", "PostgreSQL's client (libpq)"),
-    ("HTTP_PROXY", "the HTTP clients"),
-    ("HTTPS_PROXY", "the HTTP clients"),
-    ("ALL_PROXY", "the HTTP clients"),
-    ("NO_PROXY", "the HTTP clients"),
-    ("SSL_CERT_FILE", "the HTTP clients"),
-    ("SSL_CERT_DIR", "the HTTP clients"),
-    ("REQUESTS_CA_BUNDLE", "the HTTP clients"),
-)
+#: Variable prefixes -> the library that reads them.
+_PREFIXES = (("AWS_", "the AWS SDK (boto3, obstore)"), ("PG", "PostgreSQL's client (libpq)"))
+#: Whole variable names -> the library that reads them.
+_NAMES = dict.fromkeys(
+    ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "NO_PROXY", "SSL_CERT_FILE", "SSL_CERT_DIR",
+     "REQUESTS_CA_BUNDLE"),
+    "the HTTP clients",
+)  # fmt: skip
 #: Parts of a variable's name that mark its value as a secret: never shown.
 _SECRET_MARKS = ("SECRET", "TOKEN", "PASSWORD", "PASSFILE", "KEY")
 
@@ -36,11 +32,8 @@ _SECRET_MARKS = ("SECRET", "TOKEN", "PASSWORD", "PASSFILE", "KEY")
 def reader(name: str) -> str | None:
     """The library that reads the variable ``name`` (any case), or None."""
     upper = name.upper()
-    for prefix, library in _READERS:
-        whole_name = not prefix.endswith("_") and prefix != "PG"
-        if (upper == prefix) if whole_name else upper.startswith(prefix):
-            return library
-    return None
+    found = next((lib for prefix, lib in _PREFIXES if upper.startswith(prefix)), None)
+    return found or _NAMES.get(upper)
 
 
 def export_dotenv_libraries(environ: MutableMapping[str, str] | None = None) -> tuple[str, ...]:

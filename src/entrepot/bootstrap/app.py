@@ -506,7 +506,7 @@ class App:
         def fraud_job(kind: str) -> Handler:
             return lambda job, progress: self.fraud().handlers()[kind](job, progress)
 
-        return {**city_handlers(self._city_runtime)} | {k: fraud_job(k) for k in FRAUD_JOB_KINDS}
+        return city_handlers(self._city_runtime) | {k: fraud_job(k) for k in FRAUD_JOB_KINDS}
 
     def _city_runtime(self) -> CityRuntime:
         from entrepot.city.runtime import CityRuntime

@@ -7,11 +7,14 @@ import socket
 from entrepot.errors import PortInUse
 
 
-def _bind(host: str, port: int) -> None:
+def _bind(host: str, port: int) -> int:
+    """Bind ``host:port`` (0: any free port) as uvicorn does, then let go; the port bound."""
     family = socket.AF_INET6 if ":" in host else socket.AF_INET
     with socket.socket(family, socket.SOCK_STREAM) as sock:
-        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as uvicorn binds
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         sock.bind((host, port))
+        bound: int = sock.getsockname()[1]
+    return bound
 
 
 def check_port(host: str, port: int) -> None:
@@ -19,14 +22,7 @@ def check_port(host: str, port: int) -> None:
     try:
         _bind(host, port)
     except OSError as exc:
-        free = _free_port(host)
+        free = _bind(host, 0)
         hint = f"stop what listens there, or choose another port: --port {free}"
         raise PortInUse(f"cannot listen on {host}:{port}: {exc.strerror}", hint=hint) from exc
 
-
-def _free_port(host: str) -> int:
-    family = socket.AF_INET6 if ":" in host else socket.AF_INET
-    with socket.socket(family, socket.SOCK_STREAM) as sock:
-        sock.bind((host, 0))
-        port: int = sock.getsockname()[1]
-    return port
