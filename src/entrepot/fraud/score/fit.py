@@ -44,6 +44,7 @@ from dataclasses import dataclass, replace
 import numpy as np
 import pandas as pd
 from scipy.optimize import brentq
+from scipy.stats import kstest
 
 from entrepot.fraud.match.description import Upload
 from entrepot.fraud.score.ensemble import Calibration, Ensemble, Member, logit, sigmoid
@@ -81,13 +82,11 @@ class FileFit:
 def distribution_fit(anomaly: np.ndarray) -> float:
     """``1 - KS`` of the anomaly scores against the uniform law on ``[0, 1]``; 1 when no
     score is known (a member without an anomaly model says nothing either way)."""
-    a = np.sort(np.asarray(anomaly, dtype=float)[np.isfinite(anomaly)])
-    if not len(a):
+    known = np.asarray(anomaly, dtype=float)
+    known = known[np.isfinite(known)]
+    if not len(known):
         return 1.0
-    n = len(a)
-    above = np.arange(1, n + 1) / n - a
-    below = a - np.arange(n) / n
-    return float(1.0 - max(above.max(), below.max(), 0.0))
+    return float(1.0 - kstest(known, "uniform").statistic)
 
 
 def calibrate(pooled: np.ndarray, prevalence: float) -> tuple[float, float]:
