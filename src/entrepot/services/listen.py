@@ -25,4 +25,3 @@ def check_port(host: str, port: int) -> None:
         free = _bind(host, 0)
         hint = f"stop what listens there, or choose another port: --port {free}"
         raise PortInUse(f"cannot listen on {host}:{port}: {exc.strerror}", hint=hint) from exc
-
