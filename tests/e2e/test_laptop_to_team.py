@@ -65,7 +65,12 @@ def _base_env(system_tmp: Path, s3_endpoint: str) -> dict[str, str]:
         **env,
         "TMPDIR": str(system_tmp),
         "COLUMNS": "200",
-        "ENTREPOT_REFERENCE_COUNT": "0",
+        # A one-reference library, built by the laptop's server at its start: the
+        # unlabelled ensemble and a saved ensemble must score the same after the move.
+        "ENTREPOT_REFERENCE_COUNT": "1",
+        "ENTREPOT_REFERENCE_ROWS": "3000",
+        "ENTREPOT_REFERENCE_MIN_FRAUDS": "80",
+        "ENTREPOT_REFERENCE_BUDGET": "1",
         "ENTREPOT_TRAINING_BUDGET": "2",
         "ENTREPOT_S3_ENDPOINT_URL": s3_endpoint,
     }
@@ -150,6 +155,12 @@ def _laptop_to_team(timings: Timings, base: dict[str, str], tmp_path: Path, s3_c
                 # team's must give what the laptop's gives with the same decisions.
                 rescored = user.scores(user.predict(model_id, dataset))
                 scored[email] = (model_id, dataset, prediction, user.scores(prediction), rescored)
+            # alice scores her unlabelled file with the reference ensemble and keeps it.
+            alice = Client(server.url, tokens[USERS[0]])
+            dataset = scored[USERS[0]][1]
+            ensemble = alice.scores(alice.apply(dataset, "ensemble"))
+            saved = next(m for m in alice.get("/api/models").json() if m["name"] == "ensemble")
+            with_saved = alice.scores(alice.predict(int(saved["id"]), dataset))
     finally:
         server.stop()
     laptop_files = _store_files(laptop_folder / "var" / "store")
@@ -210,6 +221,11 @@ def _laptop_to_team(timings: Timings, base: dict[str, str], tmp_path: Path, s3_c
                     assert user.scores(again) == rescored, f"{email}'s model scores differently"
                     feedback = user.get(f"/api/predictions/{prediction}/feedback").json()
                     assert {(x["row"], x["label"]) for x in feedback["labels"]} == {(1, 1), (2, 0)}
+                alice = Client(server.url, tokens[USERS[0]])
+                dataset = scored[USERS[0]][1]
+                assert alice.scores(alice.apply(dataset)) == ensemble, "the ensemble differs"
+                again = alice.scores(alice.predict(int(saved["id"]), dataset))
+                assert again == with_saved, "the saved ensemble scores differently"
             with timings.step("team: the city unchanged, then a run adds a day"):
                 done, reports = _city(team, server.url)
                 assert (done, reports) == city_before
