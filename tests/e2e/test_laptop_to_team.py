@@ -224,8 +224,8 @@ def _laptop_to_team(timings: Timings, base: dict[str, str], tmp_path: Path, s3_c
                 alice = Client(server.url, tokens[USERS[0]])
                 dataset = scored[USERS[0]][1]
                 assert alice.scores(alice.apply(dataset)) == ensemble, "the ensemble differs"
-                again = alice.scores(alice.predict(int(saved["id"]), dataset))
-                assert again == with_saved, "the saved ensemble scores differently"
+                kept = alice.scores(alice.predict(int(saved["id"]), dataset))
+                assert kept == with_saved, "the saved ensemble scores differently"
             with timings.step("team: the city unchanged, then a run adds a day"):
                 done, reports = _city(team, server.url)
                 assert (done, reports) == city_before
