@@ -319,10 +319,16 @@ def place(zone: object) -> Message | str:
     return text
 
 
+def arc_name(label: object) -> str:
+    """An arc's name for people: the référentiel's label with ``_`` read as a space
+    (``Av_Daumesnil`` is "Av Daumesnil"); empty without a label."""
+    return " ".join(str(label or "").replace("_", " ").split())
+
+
 def arc(label: object, arc_id: object, zone: object) -> Message:
-    """A counted arc for people: its name (the référentiel's label, ``_`` read as a space)
-    and its place, or its number and its place without a label."""
-    name = " ".join(str(label or "").replace("_", " ").split())
+    """A counted arc for people: its name (:func:`arc_name`) and its place, or its number
+    and its place without a label."""
+    name = arc_name(label)
     where = place(zone)
     if name:
         return Message(ARC_NAMED, {"name": name, "place": where})

@@ -30,10 +30,11 @@ _DIGITS = 5
 
 @dataclass(frozen=True)
 class Arc:
-    """A counted arc: its label and its line."""
+    """A counted arc: its label, its line and its number (``Identifiant arc``)."""
 
     label: str
     line: tuple[Point, ...]
+    arc: str = ""
 
 
 @dataclass(frozen=True)
@@ -80,7 +81,8 @@ def _point(lat: Any, lon: Any) -> Point | None:
 def _arcs(data: bytes, key: str) -> tuple[Arc, ...]:
     frame = read_csv(data, key, REFERENTIEL_COLUMNS)
     arcs = []
-    for label, point, shape in zip(frame["label"], frame["point"], frame["shape"], strict=True):
+    columns = frame["label"], frame["point"], frame["shape"], frame["arc"]
+    for label, point, shape, arc_id in zip(*columns, strict=True):
         line: list[Point] = []
         try:
             coordinates = json.loads(shape)["coordinates"]
@@ -91,7 +93,7 @@ def _arcs(data: bytes, key: str) -> tuple[Arc, ...]:
             centre = parse_point(point)
             line = [p for p in [_point(*centre)] if p] if centre else []
         if line:
-            arcs.append(Arc(str(label), tuple(line)))
+            arcs.append(Arc(str(label), tuple(line), str(arc_id)))
     return tuple(arcs)
 
 

@@ -13,7 +13,7 @@ from collections.abc import Mapping, Sequence
 from functools import cache
 from typing import Any
 
-from entrepot.city.messages import NOT_GIVEN, render, word
+from entrepot.city.messages import NOT_GIVEN, arc_name, render, word
 from entrepot.city.places import Places, Point
 from entrepot.city.polygons import arrondissement_polygons
 from entrepot.dashboard import labels
@@ -156,7 +156,7 @@ def _arcs(places: Places, t: Translator) -> dict[str, Any] | None:
     for arc in places.arcs:
         xs += [p[0] for p in arc.line] + [None]
         ys += [p[1] for p in arc.line] + [None]
-        name = " ".join(arc.label.replace("_", " ").split())  # the référentiel's label
+        name = arc_name(arc.label) or t(N_("dash.map.arc_numbered"), arc=arc.arc)
         hover += [name] * len(arc.line) + [None]
     return {
         "type": "scatter",

@@ -77,3 +77,17 @@ def test_the_dashboard_loads_numpy_and_pandas_only_with_the_first_map() -> None:
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert done.stdout.strip() == "[]"
+
+
+def test_an_arcs_tooltip_is_its_name_for_people_or_its_number() -> None:
+    from entrepot.city.places import Arc
+
+    arcs = (
+        Arc("Av_Daumesnil", ((2.39, 48.84), (2.40, 48.84)), "4242"),
+        Arc("", ((2.30, 48.87),), "77"),
+    )
+    for t, numbered in ((FR, "tronçon 77"), (EN, "arc 77")):
+        figure = paris_map({"75012": 1.0}, Places(arcs=arcs), t)
+        name = t("dash.map.layer_arcs")
+        layer = next(trace for trace in figure["data"] if trace.get("name") == name)
+        assert [text for text in layer["text"] if text] == ["Av Daumesnil"] * 2 + [numbered]
