@@ -92,7 +92,7 @@ class World:
         self.stores = {home.url: home, destination.url: destination}
         self.sessions = session_factory(engine)
         self.uow = unit_of_work_factory(engine)
-        self.located = LocatedStore(home, CatalogLocator(self.sessions), self.open)
+        self.located = LocatedStore(home, CatalogLocator(engine.connect), self.open)
         self.objects = ObjectService(self.located, self.uow)
         self.now = datetime(2026, 11, 22, 12, 0, tzinfo=UTC)
         self.migrations = self.service()
@@ -104,7 +104,7 @@ class World:
         return StoreMigrations(
             self.home,
             self.open,
-            self.sessions,
+            self.uow,
             actor="tester",
             clock=lambda: self.now,
             runner=runner,

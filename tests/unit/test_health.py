@@ -115,14 +115,14 @@ class TestStoreLocations:
 
     def test_nothing_elsewhere(self, world: World) -> None:
         world.seed(2)
-        (check,) = check_locations(world.sessions, world.home.url)
+        (check,) = check_locations(world.uow, world.home.url)
         assert check.ok and not check.warning
         assert "every object is in the configured store" in check.detail
 
     def test_an_open_migration_and_objects_elsewhere_warn(self, world: World) -> None:
         world.seed(3)
         world.migrations.migrate(world.destination.url)
-        migration, located = check_locations(world.sessions, world.home.url)
+        migration, located = check_locations(world.uow, world.home.url)
         assert migration.warning and "3 moved, 0 pending, 0 failed" in migration.detail
         assert located.warning and f"3 object(s) in {world.destination.url}" in located.detail
 
@@ -130,9 +130,9 @@ class TestStoreLocations:
         world.seed(3)
         world.migrations.migrate(world.destination.url)
         world.migrations.finalize()
-        (located,) = check_locations(world.sessions, world.home.url)
+        (located,) = check_locations(world.uow, world.home.url)
         assert f"set ENTREPOT_STORE_URL={world.destination.url}" in located.detail
-        (settled,) = check_locations(world.sessions, world.destination.url)
+        (settled,) = check_locations(world.uow, world.destination.url)
         assert not settled.warning
 
 

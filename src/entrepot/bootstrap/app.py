@@ -127,10 +127,9 @@ class App:
     def _locator(self) -> Locator:
         """Where the catalog places each key; built on the first read (listings and
         writes never ask, so they load no catalog code)."""
-        from entrepot.catalog.uow import session_factory
         from entrepot.relocation.locations import CatalogLocator
 
-        return CatalogLocator(session_factory(self.engine))
+        return CatalogLocator(self.reads)
 
     def open_store(self, url: str) -> Store:
         """The store named by ``url`` with the configured S3 options, opened once (an
@@ -211,13 +210,9 @@ class App:
     @cached_property
     def relocation(self) -> StoreMigrations:
         """Moving this installation's objects to another store (``entrepot move``)."""
-        from entrepot.catalog.uow import session_factory
         from entrepot.relocation import StoreMigrations
 
-        self.check_migrated()
-        return StoreMigrations(
-            self.raw_store, self.open_store, session_factory(self.engine), actor=self.actor
-        )
+        return StoreMigrations(self.raw_store, self.open_store, self.uow, actor=self.actor)
 
     @cached_property
     def maintenance(self) -> Maintenance:
@@ -238,7 +233,7 @@ class App:
         """A round trip through every configured part: the store (put, get, list, delete),
         the catalog, where the catalog places objects, the cache folder, and whether a
         local store will outlive its container (``entrepot doctor``)."""
-        from entrepot.catalog.uow import session_factory
+        from entrepot.catalog.uow import unit_of_work_factory
         from entrepot.config import detected_platform
         from entrepot.health import check_database, check_folder, check_store, durability
         from entrepot.relocation.doctor import check_locations
@@ -248,7 +243,8 @@ class App:
         database = check_database(self.engine)
         checks.append(database)
         if database.ok:
-            checks += check_locations(session_factory(self.engine), self.home_store.url)
+            # Not the App's units of work: a diagnosis reports a schema behind, never stops.
+            checks += check_locations(unit_of_work_factory(self.engine), self.home_store.url)
         checks.append(check_folder("cache folder", self.settings.cache_dir))
         warning = durability(detected_platform(), remote=self.settings.store_is_remote)
         return [*checks, warning] if warning is not None else checks

@@ -268,6 +268,12 @@ class UnitOfWork:
         """The keys that sign model versions, wrapped with the instance secret."""
         return self._current().keyring
 
+    def session(self) -> Session:
+        """This unit of work's session, for an area whose queries are repository functions
+        over a session rather than a repository object (the store move's journal and
+        placement, ``catalog/relocation/``): they commit with the rest of the block."""
+        return self._current().session
+
     def connection(self) -> Connection:
         """The connection of this unit of work's transaction (for Core queries)."""
         return self._current().session.connection()

@@ -2,20 +2,20 @@
 
 from __future__ import annotations
 
-from sqlalchemy.orm import Session, sessionmaker
-
 from entrepot.catalog.relocation import journal
 from entrepot.catalog.relocation.placement import by_location, find_store_id, store_urls
 from entrepot.catalog.relocation.records import ItemState, Tally
+from entrepot.catalog.uow import UnitOfWorkFactory
 from entrepot.health import Check
 
 _UNRECORDED_HOME = -1
 
 
-def check_locations(sessions: sessionmaker[Session], home_url: str) -> list[Check]:
+def check_locations(uow_factory: UnitOfWorkFactory, home_url: str) -> list[Check]:
     """A warning while a migration is open, and one naming the stores other than the
     configured one (``home_url``) that hold objects."""
-    with sessions() as session:
+    with uow_factory() as uow:
+        session = uow.session()
         home_id = find_store_id(session, home_url) or _UNRECORDED_HOME
         placed = by_location(session, home_id)
         urls = {**store_urls(session, placed), _UNRECORDED_HOME: home_url}

@@ -20,7 +20,7 @@ from entrepot.storage.protocols import Store
 from entrepot.storage.types import CHUNK_SIZE, ObjectInfo, OpenedObject
 
 if TYPE_CHECKING:
-    from sqlalchemy.orm import Session, sessionmaker
+    from entrepot.catalog.reads import ReadConnection
 
 #: Opens the store named by a URL (the composition root's, with its S3 options).
 StoreOpener = Callable[[str], Store]
@@ -29,16 +29,17 @@ Locator = Callable[[str], str | None]
 
 
 class CatalogLocator:
-    """A :data:`Locator` reading ``object_locations`` in a short session per lookup."""
+    """A :data:`Locator` reading ``object_locations``: one query on a plain connection per
+    lookup (``catalog/reads.py``, ADR 0031)."""
 
-    def __init__(self, sessions: sessionmaker[Session]) -> None:
-        self._sessions = sessions
+    def __init__(self, reads: ReadConnection) -> None:
+        self._reads = reads
 
     def __call__(self, key: str) -> str | None:
         from entrepot.catalog.relocation.placement import location_url  # SQL: on first read
 
-        with self._sessions() as session:
-            return location_url(session, key)
+        with self._reads() as connection:
+            return location_url(connection, key)
 
 
 class LocatedStore(ForwardingStore):

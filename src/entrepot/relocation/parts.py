@@ -11,11 +11,12 @@ from datetime import UTC, datetime, timedelta
 from threading import Lock
 
 from sqlalchemy.exc import SQLAlchemyError
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm import Session
 
 from entrepot.catalog.relocation import journal
 from entrepot.catalog.relocation.placement import store_id
 from entrepot.catalog.relocation.records import Item, ItemState, MigrationRecord
+from entrepot.catalog.uow import UnitOfWorkFactory
 from entrepot.errors import EntrepotError
 from entrepot.relocation.errors import MigrationOpen, NoMigration
 from entrepot.relocation.locations import StoreOpener
@@ -53,7 +54,8 @@ class Context:
     #: The configured store: where objects without a location row are.
     home: Store
     opener: StoreOpener
-    sessions: sessionmaker[Session]
+    #: The catalog's units of work: every step's transaction is one of them.
+    uow: UnitOfWorkFactory
     actor: str
     clock: Callable[[], datetime] = field(default=lambda: datetime.now(UTC))
     runner: str = field(default_factory=this_runner)
@@ -63,9 +65,11 @@ class Context:
 
     @contextmanager
     def session(self) -> Iterator[Session]:
-        """One transaction: committed if the block succeeds, rolled back otherwise."""
-        with self.sessions.begin() as session:
-            yield session
+        """One unit of work's session: committed if the block succeeds, rolled back
+        otherwise."""
+        with self.uow() as uow:
+            yield uow.session()
+            uow.commit()
 
     def store(self, url: str) -> Store:
         """The store named ``url`` (home itself for home's URL), opened once."""

@@ -2,7 +2,7 @@
 
 ::
 
-    migrations = StoreMigrations(home, opener, sessions, actor="ops")
+    migrations = StoreMigrations(home, opener, uow, actor="ops")
     migrations.estimate("models/")                      # counts, bytes, prices
     migrations.dry_run("s3://bucket/prefix")            # what a run would do; writes nothing
     report = migrations.migrate("s3://bucket/prefix", jobs=8)
@@ -16,9 +16,10 @@
 ``home`` is the configured store (objects without a location row are there; given the
 application's :class:`LocatedStore`, the store under it is used), ``opener``
 opens any other store by URL (the composition root's, with its S3 options) and
-``sessions`` makes catalog sessions. The objects of home no catalog row records (the city
-lake) are found by listing and moved too (``listed.py``, ADR 0038). One migration is open
-at a time, worked on by one process at a time.
+``uow`` opens the catalog's units of work (every step's transaction is one). The objects
+of home no catalog row records (the city lake) are found by listing and moved too
+(``listed.py``, ADR 0038). One migration is open at a time, worked on by one process at a
+time.
 """
 
 from __future__ import annotations
@@ -26,8 +27,6 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from datetime import datetime, timedelta
 from pathlib import Path
-
-from sqlalchemy.orm import Session, sessionmaker
 
 from entrepot.catalog.relocation import journal
 from entrepot.catalog.relocation.records import (
@@ -39,6 +38,7 @@ from entrepot.catalog.relocation.records import (
     RunReport,
     UndoReport,
 )
+from entrepot.catalog.uow import UnitOfWorkFactory
 from entrepot.relocation import copying, listed, survey, undo
 from entrepot.relocation.errors import LeftBehind, MigrationIncomplete, MigrationOpen
 from entrepot.relocation.locations import LocatedStore, StoreOpener
@@ -60,7 +60,7 @@ class StoreMigrations:
         self,
         home: Store,
         opener: StoreOpener,
-        sessions: sessionmaker[Session],
+        uow: UnitOfWorkFactory,
         *,
         actor: str,
         clock: Callable[[], datetime] | None = None,
@@ -69,7 +69,7 @@ class StoreMigrations:
     ) -> None:
         if isinstance(home, LocatedStore):  # its reads follow the rows: we need the store
             home = home.home
-        self._ctx = Context(home, opener, sessions, actor, runner=runner or this_runner())
+        self._ctx = Context(home, opener, uow, actor, runner=runner or this_runner())
         if clock is not None:
             self._ctx.clock = clock
         self._ctx.stale_after = stale_after

@@ -535,7 +535,7 @@ class TestHomeIsTheStoreItself(MigrationCase):
         world.seed(2)
         world.migrations.migrate(world.destination.url)
         world.home.delete("datasets/file-000.csv")
-        through_view = StoreMigrations(world.located, world.open, world.sessions, actor="t")
+        through_view = StoreMigrations(world.located, world.open, world.uow, actor="t")
         report = through_view.rollback()
         assert [p.key for p in report.problems] == ["datasets/file-000.csv"]
         assert world.locations()["datasets/file-000.csv"] == world.destination.url

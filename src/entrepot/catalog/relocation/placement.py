@@ -10,7 +10,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import cast
 
-from sqlalchemy import ColumnElement, Table, delete, func, insert, select
+from sqlalchemy import ColumnElement, Connection, Table, delete, func, insert, select
 from sqlalchemy.exc import IntegrityError as SqlIntegrityError
 from sqlalchemy.orm import Session
 
@@ -45,7 +45,7 @@ def store_urls(session: Session, ids: Iterable[int]) -> dict[int, str]:
     return {int(i): str(u) for i, u in rows}
 
 
-def location_url(session: Session, key: str) -> str | None:
+def location_url(session: Session | Connection, key: str) -> str | None:
     """The URL of the store holding ``key``, or ``None`` if it is home (or not recorded)."""
     query = (
         select(StoreRow.url)
