@@ -233,3 +233,13 @@ def test_datasets_and_predictions_list_the_accounts_own(instance: Instance, tmp_
     assert "cards.csv" in table.stdout and "1 dataset(s)" in table.stdout
     predictions = instance.by_env(tmp_path, "predictions", "ls", "--json")
     assert predictions.returncode == 0 and json.loads(predictions.stdout) == []
+
+
+def test_another_accounts_manifest_is_not_found(instance: Instance) -> None:
+    mine = {"Authorization": f"Bearer {instance.token}"}
+    models = httpx.get(instance.server.url + "/api/models", headers=mine, timeout=30).json()
+    other = api_token(instance.env, instance.folder, "other@example.org")
+    for model in models:
+        path = f"/api/models/{model['id']}/manifest"
+        assert httpx.get(instance.server.url + path, headers=mine, timeout=30).status_code == 200
+        assert httpx.get(instance.server.url + path, headers=other, timeout=30).status_code == 404

@@ -42,6 +42,12 @@ class RemoteBusy(RemoteError):
     """429 or 5xx: the service cannot answer now."""
 
 
+#: The hints' keys (each error's own key is in its ``said``).
+UNREACHABLE_HINT = N_("cli.remote.unreachable.hint")
+NOT_AN_ENTREPOT_HINT = N_("cli.remote.not_an_entrepot.hint")
+NEEDS_LOCAL_ACCESS_HINT = N_("cli.remote.needs_local_access.hint")
+
+
 class Unreachable(EntrepotError):
     """No answer from the service: the name, the connection or the time ran out."""
 
