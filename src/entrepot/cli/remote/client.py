@@ -9,9 +9,8 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager, suppress
-from typing import IO, Any
-
-import httpx
+from types import ModuleType
+from typing import IO, TYPE_CHECKING, Any
 
 import entrepot
 from entrepot.cli.remote.errors import (
@@ -25,7 +24,11 @@ from entrepot.cli.remote.errors import (
     Unreachable,
 )
 from entrepot.cli.remote.target import Remote
+from entrepot.errors import ConfigError
 from entrepot.sizes import human_size
+
+if TYPE_CHECKING:
+    import httpx
 
 #: The largest JSON answer read (a listing of thousands of models is far smaller).
 MAX_JSON = 32 * 1024**2
@@ -46,10 +49,23 @@ _REFUSALS: Mapping[int, type[RemoteError]] = {
 }
 
 
+def _httpx() -> ModuleType:
+    """httpx (the ``remote`` extra), or a :class:`ConfigError` saying how to install it."""
+    try:
+        import httpx
+    except ModuleNotFoundError:
+        raise ConfigError(
+            "working on a deployed service needs the httpx library, which is not installed",
+            hint="pip install 'entrepot[remote]'",
+        ) from None
+    return httpx
+
+
 class Client:
     """The API of one service, as one user (``remote``'s token)."""
 
     def __init__(self, remote: Remote, *, transport: httpx.BaseTransport | None = None) -> None:
+        httpx = _httpx()
         self.url = remote.url
         self._http = httpx.Client(
             base_url=remote.url,
@@ -89,6 +105,7 @@ class Client:
 
     @contextmanager
     def _request(self, method: str, path: str, **options: Any) -> Iterator[httpx.Response]:
+        httpx = _httpx()
         try:
             with self._http.stream(method, path, **options) as response:
                 if response.is_redirect:
