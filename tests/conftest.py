@@ -199,3 +199,12 @@ def pytest_sessionstart(session: pytest.Session) -> None:
     order_seed = getattr(session.config.option, "randomly_seed", None)
     order = f"--randomly-seed={order_seed}" if order_seed is not None else "in file order"
     reporter.write_line(f"PYTHONHASHSEED={hash_seed}; order: {order}")
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """No test works on a deployed service by accident: the user's own login (in their
+    configuration folder) and ``ENTREPOT_URL``/``ENTREPOT_TOKEN`` stay out of the run;
+    every process the tests start finds an empty configuration folder of its own."""
+    os.environ["XDG_CONFIG_HOME"] = tempfile.mkdtemp(prefix="entrepot-test-config-")
+    for name in ("ENTREPOT_URL", "ENTREPOT_TOKEN"):
+        os.environ.pop(name, None)

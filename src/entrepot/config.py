@@ -24,7 +24,7 @@ _AWS_MARKERS = ("AWS_EXECUTION_ENV", "ECS_CONTAINER_METADATA_URI_V4", "AWS_LAMBD
 #: The AWS SDK's variables a setting falls back to, the first one set winning.
 _AWS_ENDPOINT = ("AWS_ENDPOINT_URL_S3", "AWS_ENDPOINT_URL")
 _AWS_REGION = ("AWS_REGION", "AWS_DEFAULT_REGION")
-_SECRET_FIELDS = frozenset({"secret_key", "oidc_client_secret", "metrics_token"})
+_SECRET_FIELDS = frozenset({"secret_key", "oidc_client_secret", "metrics_token", "token"})
 #: Where a development instance keeps its generated secret, under ``var_dir``.
 SECRET_FILE = "secret_key"
 #: The shortest secret accepted.
@@ -148,6 +148,12 @@ class Settings:
     #: The level of the logs of ``entrepot serve`` and ``entrepot worker`` (``--log-level``
     #: wins); ``serve --workers N`` hands its own to its web processes through it.
     log_level: Literal["debug", "info", "warning", "error"] = "info"
+    #: A deployed service the command line works on instead of a local instance
+    #: (``https://entrepot.example.org``): its user commands go through the HTTP API, with
+    #: ``token``; unset: the login ``entrepot login`` stored, else the local instance.
+    url: str | None = None
+    #: The API token sent to ``url`` (``entrepot users token EMAIL`` mints one).
+    token: str | None = field(default=None, repr=False)
     #: The names of the settings given rather than defaulted (see :meth:`is_set`).
     _set: ClassVar[frozenset[str]] = frozenset()
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from entrepot import errors as e
 from entrepot.accounts.errors import InvalidAccountInput
 from entrepot.city.errors import MissingInput
+from entrepot.cli.remote import errors as remote
 from entrepot.fraud.errors import FraudError
 from entrepot.fraud_service.errors import TrainingFailed
 from entrepot.registry.errors import InvalidModelFiles, InvalidName, UnsafeModelFormat
@@ -34,6 +35,14 @@ EXIT_CODES: tuple[tuple[type[BaseException], int], ...] = (
     (e.StoreUnavailable, 69),
     (e.DatabaseUnavailable, 69),
     (e.NotMigrated, 75),
+    # a deployed service's refusals, by their HTTP status (cli/remote/client.py)
+    (remote.RemoteDenied, 77),
+    (remote.RemoteNotFound, 66),
+    (remote.RemoteConflict, 73),
+    (remote.RemoteInvalid, 65),
+    (remote.RemoteBusy, 69),
+    (remote.Unreachable, 69),
+    (remote.NotAnEntrepot, 69),
     (e.EntrepotError, 1),
 )
 

@@ -35,25 +35,38 @@ def _print_version(value: bool) -> None:
         raise typer.Exit()
 
 
-def _global_options(
-    version: Annotated[
-        bool,
-        typer.Option(
-            "--version", is_eager=True, callback=_print_version, help="Print the version and exit."
-        ),
-    ] = False,
-    quiet: Annotated[
-        bool,
-        typer.Option("--quiet", "-q", help="Print only results and errors: no progress, notes."),
-    ] = False,
-    verbose: Annotated[
-        bool, typer.Option("--verbose", "-v", help="Print debug logs on stderr.")
-    ] = False,
-) -> None:
-    """Options of every command."""
-    if quiet and verbose:
-        raise typer.BadParameter("give -q or -v, not both", param_hint="'-q' / '-v'")
-    configure(quiet=quiet, verbose=verbose)
+def _options_of(argv: list[str]) -> Callable[..., None]:
+    """The options of every command, for the command line ``argv``."""
+
+    def _global_options(
+        version: Annotated[
+            bool,
+            typer.Option(
+                "--version",
+                is_eager=True,
+                callback=_print_version,
+                help="Print the version and exit.",
+            ),
+        ] = False,
+        quiet: Annotated[
+            bool,
+            typer.Option(
+                "--quiet", "-q", help="Print only results and errors: no progress, notes."
+            ),
+        ] = False,
+        verbose: Annotated[
+            bool, typer.Option("--verbose", "-v", help="Print debug logs on stderr.")
+        ] = False,
+    ) -> None:
+        """Options of every command."""
+        if quiet and verbose:
+            raise typer.BadParameter("give -q or -v, not both", param_hint="'-q' / '-v'")
+        configure(quiet=quiet, verbose=verbose)
+        from entrepot.cli.remote.guard import refuse_locally_only
+
+        refuse_locally_only(argv)  # on a deployed service, what needs local access
+
+    return _global_options
 
 
 def _files(app: typer.Typer, command: str | None) -> None:
@@ -105,6 +118,24 @@ def _secrets(app: typer.Typer, command: str | None) -> None:
     app.add_typer(_only(secrets_app, command), name="secrets")
 
 
+def _account(app: typer.Typer, command: str | None) -> None:
+    from entrepot.cli.remote import account
+
+    account.register(app)
+
+
+def _datasets(app: typer.Typer, command: str | None) -> None:
+    from entrepot.cli.remote.listings import datasets_app
+
+    app.add_typer(datasets_app, name="datasets")
+
+
+def _predictions(app: typer.Typer, command: str | None) -> None:
+    from entrepot.cli.remote.listings import predictions_app
+
+    app.add_typer(predictions_app, name="predictions")
+
+
 def _fraud(app: typer.Typer, command: str | None) -> None:
     from entrepot.cli.fraud.commands import fraud_app
 
@@ -139,6 +170,9 @@ MOUNTS: tuple[tuple[tuple[str, ...], Callable[[typer.Typer, str | None], None]],
     (("secrets",), _secrets),
     (("fraud",), _fraud),
     (("city",), _city),
+    (("login", "logout", "whoami"), _account),
+    (("datasets",), _datasets),
+    (("predictions",), _predictions),
 )
 
 
@@ -152,7 +186,7 @@ def build_app(argv: list[str] | None = None) -> typer.Typer:
         pretty_exceptions_enable=False,
         rich_markup_mode="rich",
     )
-    app.callback()(_global_options)
+    app.callback()(_options_of(list(argv or ())))
     words = [arg for arg in argv or () if not arg.startswith("-")]
     named = words[0] if words else None
     command = words[1] if len(words) > 1 else None  # a group's command (or an argument)

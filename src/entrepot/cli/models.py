@@ -18,9 +18,10 @@ from entrepot.cli.format import parse_duration
 from entrepot.cli.output import Column, JsonFlag, emit_rows, human, print_json
 from entrepot.cli.owners import UserOption, owned_registry
 from entrepot.cli.progress import transfer_progress
+from entrepot.cli.remote.target import process_remote
+from entrepot.cli.version_view import print_version
 from entrepot.errors import EntrepotError
 from entrepot.registry.errors import InvalidModelFiles
-from entrepot.registry.history import SUMMARY_KEY, describe
 from entrepot.registry.names import parse_ref
 from entrepot.sizes import human_size
 
@@ -129,6 +130,11 @@ def pull(
     dest: Annotated[Path, typer.Argument(help="Folder to put the files in.")],
 ) -> None:
     """Verify every file of a version against the catalog and put them in DEST."""
+    if (remote := process_remote()) is not None:
+        from entrepot.cli.remote import models as remote_models
+
+        remote_models.pull(remote, ref, dest)
+        return
     registry = _registry(ctx)
     with transfer_progress(progress_console) as progress:
         task = progress.add_task(f"pull {ref}", total=None)
@@ -147,17 +153,22 @@ def pull(
 @models_app.command("ls")
 def ls(ctx: typer.Context, as_json: JsonFlag = False) -> None:
     """List the models and their latest version."""
-    summaries = current_app(ctx).listings.models(user_option(ctx))  # no --user: shared
-    rows = [
-        {"name": s.name, "versions": s.versions, "latest": s.latest, "latest_at": s.latest_at}
-        for s in summaries
-    ]
+    if (remote := process_remote()) is not None:
+        from entrepot.cli.remote import models as remote_models
+
+        rows = remote_models.summaries(remote)
+    else:
+        summaries = current_app(ctx).listings.models(user_option(ctx))  # no --user: shared
+        rows = [
+            {"name": s.name, "versions": s.versions, "latest": s.latest, "latest_at": s.latest_at}
+            for s in summaries
+        ]
     columns = (Column("name", "model"), Column("versions"), Column("latest"))
     emit_rows(
         rows,
         (*columns, Column("latest_at", "pushed (UTC)")),
         as_json=as_json,
-        footer=f"{len(summaries)} model(s)",
+        footer=f"{len(rows)} model(s)",
     )
 
 
@@ -211,35 +222,28 @@ def show(
     ] = False,
 ) -> None:
     """Show a version: manifest, metrics, parameters, lineage and files."""
-    details = _registry(ctx).show(ref)
-    if as_json:
-        print_json(json.loads(details.manifest.to_json()))
+    if (remote := process_remote()) is not None:
+        from entrepot.cli.remote import models as remote_models
+
+        remote_models.show(remote, ref, as_json=as_json)
         return
-    v, m = details.version, details.manifest
-    console.print(f"[bold]{v.name}@{v.version}[/]  {m.flavor}  model file: {m.model_file or '-'}")
-    console.print(f"pushed {v.created_at:%Y-%m-%d %H:%M:%S} UTC by {v.created_by}")
-    console.print(f"aliases: {', '.join(details.aliases) or '-'}")
-    console.print(f"signed by this installation: {'yes' if v.signature else 'no'}")
-    console.print(f"manifest sha256: {v.manifest_sha256}")
-    for title, values in (
-        ("metrics", m.metrics),
-        ("params", m.params),
-        ("tags", m.tags),
-        ("lineage", m.lineage),
-        ("framework", m.framework),
-    ):
-        if values:
-            console.print(f"{title}: {escape(human(dict(values)))}")
-    if m.input_schema:
-        console.print("input: " + ", ".join(f"{c.name}:{c.dtype}" for c in m.input_schema))
-    if isinstance(training := m.metadata.get(SUMMARY_KEY), dict):
-        console.print(escape("\n".join(describe(training))))
-    if m.metadata:
-        console.print("metadata: " + escape(json.dumps(dict(m.metadata), sort_keys=True)))
-    table = Table("file", "size", "sha256", box=None)
-    for f in details.files:
-        table.add_row(f.path, human_size(f.size), f.sha256)
-    console.print(table)
+    details = _registry(ctx).show(ref)
+    manifest = json.loads(details.manifest.to_json())
+    if as_json:
+        print_json(manifest)
+        return
+    v = details.version
+    print_version(
+        name=v.name,
+        version=v.version,
+        created_at=v.created_at,
+        created_by=v.created_by,
+        signed=bool(v.signature),
+        manifest_sha256=v.manifest_sha256,
+        aliases=details.aliases,
+        manifest=manifest,
+        files=[{"path": f.path, "size": f.size, "sha256": f.sha256} for f in details.files],
+    )
 
 
 @models_app.command("latest")

@@ -12,6 +12,7 @@ from rich.markup import escape
 
 from entrepot.cli.context import PROG, err_console, process_app
 from entrepot.cli.errors import exit_code
+from entrepot.cli.remote.target import process_remote
 from entrepot.errors import EntrepotError
 
 log = logging.getLogger("entrepot.cli")
@@ -23,6 +24,7 @@ UNEXPECTED = 70
 def run_command(command: typer.Typer, argv: list[str] | None) -> int:
     """Run ``command`` on ``argv``; return the exit code instead of exiting."""
     process_app.cache_clear()
+    process_remote.cache_clear()
     began = time.monotonic()
     code = _run(command, argv)
     log.debug("exit %d after %.2f s", code, time.monotonic() - began)

@@ -70,6 +70,23 @@ def _info(
     )
 
 
+@dataclass(frozen=True)
+class ModelManifest:
+    """A version as ``entrepot models show`` presents it: its row's facts, its aliases and
+    its verified manifest as the JSON document whose sha256 the catalog keeps (the files'
+    sha256 with it, for a client to check what it downloads)."""
+
+    id: int
+    name: str
+    version: str
+    created_at: datetime
+    created_by: str
+    signed: bool
+    manifest_sha256: str | None
+    aliases: tuple[str, ...]
+    manifest: Mapping[str, Any]
+
+
 class ModelService:
     """List, show, delete and package a user's models (addressed by catalog id)."""
 
@@ -129,6 +146,24 @@ class ModelService:
             "same_test_rows": test_figures(before)["test_rows"]
             == test_figures(performance)["test_rows"],
         }
+
+    def manifest(self, user_id: int, model_id: int) -> ModelManifest:
+        """Version ``model_id`` of ``user_id`` with its aliases and verified manifest."""
+        ws = self._workspace(user_id)
+        name, version = self._ref(ws, model_id)
+        details = ws.registry.show(name, version)
+        record = details.version
+        return ModelManifest(
+            id=model_id,
+            name=record.name,
+            version=record.version,
+            created_at=record.created_at,
+            created_by=record.created_by,
+            signed=bool(record.signature),
+            manifest_sha256=record.manifest_sha256,
+            aliases=details.aliases,
+            manifest=json.loads(details.manifest.to_json()),
+        )
 
     def delete(self, user_id: int, model_id: int) -> ModelInfo:
         """Delete the version: its rows, then its objects (the quota slot is freed)."""

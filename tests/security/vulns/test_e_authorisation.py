@@ -27,6 +27,7 @@ OPERATIONS = [
     ("PUT", "/api/models/{model_id}/threshold"),
     ("POST", "/api/models/{model_id}/retrain"),
     ("GET", "/api/models/{model_id}/download"),
+    ("GET", "/api/models/{model_id}/manifest"),
     ("POST", "/api/train"),
     ("POST", "/api/predict"),
     ("POST", "/api/apply_unlabeled"),

@@ -13,9 +13,11 @@ from entrepot.api.responses import JsonOf
 from entrepot.api.schemas.jobs import JobAccepted, accepted
 from entrepot.api.schemas.models import (
     ModelDetailOut,
+    ModelManifestOut,
     ModelOut,
     ThresholdIn,
     model_detail_out,
+    model_manifest_out,
     model_out,
 )
 from entrepot.catalog.accounts.records import UserRecord
@@ -45,6 +47,14 @@ def model(
     precision@k and lift, the search's trials, and chart data (precision-recall with the
     chosen point, calibration, feature importance under readable names)."""
     return model_detail_out(services.models.get(user.id, model_id, glossary.lang_of(lang)))
+
+
+@router.get("/models/{model_id}/manifest")
+def model_manifest(model_id: int, user: User, services: Services) -> ModelManifestOut:
+    """One version's verified manifest (each file's path, size and sha256), its aliases and
+    whether this installation signed it: what ``entrepot models show`` prints, and what
+    ``entrepot models pull`` checks the downloaded files against."""
+    return model_manifest_out(services.models.manifest(user.id, model_id))
 
 
 @router.put("/models/{model_id}/threshold")

@@ -8,7 +8,7 @@ from typing import Any
 from pydantic import BaseModel, Field
 
 from entrepot.api.schemas.base import Body
-from entrepot.fraud_service.user_models import ModelDetail, ModelInfo
+from entrepot.fraud_service.user_models import ModelDetail, ModelInfo, ModelManifest
 
 
 class ThresholdIn(Body):
@@ -54,6 +54,36 @@ class ModelDetailOut(ModelOut):
     calibration: dict[str, Any]
     #: A retrained version beside the one it was retrained from, on the same test rows.
     comparison: dict[str, Any] | None = None
+
+
+class ModelManifestOut(BaseModel):
+    """A version as ``entrepot models show`` prints it; ``manifest`` is the document whose
+    sha256 is ``manifest_sha256`` (written with sorted keys and an indent of 2), and holds
+    each file's path, size and sha256."""
+
+    id: int
+    name: str
+    version: str
+    created_at: datetime
+    created_by: str
+    signed: bool
+    manifest_sha256: str | None
+    aliases: list[str]
+    manifest: dict[str, Any]
+
+
+def model_manifest_out(found: ModelManifest) -> ModelManifestOut:
+    return ModelManifestOut(
+        id=found.id,
+        name=found.name,
+        version=found.version,
+        created_at=found.created_at,
+        created_by=found.created_by,
+        signed=found.signed,
+        manifest_sha256=found.manifest_sha256,
+        aliases=list(found.aliases),
+        manifest=dict(found.manifest),
+    )
 
 
 def model_out(model: ModelInfo) -> ModelOut:

@@ -1,0 +1,88 @@
+"""What can go wrong on the way to a deployed service, each error with its message key.
+
+The English text is the ``en`` catalog's for the key (a unit test holds them together), so
+the command line prints it without loading the translations. The exit codes are in
+:mod:`entrepot.cli.errors`, with every other error's.
+"""
+
+from __future__ import annotations
+
+from entrepot.errors import EntrepotError, InvalidArgument
+from entrepot.messages import N_, Message
+
+
+class RemoteError(EntrepotError):
+    """The service answered with an error: its status, code (the server's error class, in
+    snake case) and message, which the command prints as the server wrote it."""
+
+    def __init__(self, message: str, *, status: int, code: str, url: str) -> None:
+        super().__init__(message)
+        self.status = status
+        self.code = code
+        self.url = url
+
+
+class RemoteDenied(RemoteError):
+    """401, 402 or 403: the token is not valid, or may not do this."""
+
+
+class RemoteNotFound(RemoteError):
+    """404: no such model, dataset or prediction for this account."""
+
+
+class RemoteConflict(RemoteError):
+    """409: it exists already, or is in use."""
+
+
+class RemoteInvalid(RemoteError):
+    """400, 413, 415 or 422: the request's values are not ones the service takes."""
+
+
+class RemoteBusy(RemoteError):
+    """429 or 5xx: the service cannot answer now."""
+
+
+#: The hints' keys (each error's own key is in its ``said``).
+UNREACHABLE_HINT = N_("cli.remote.unreachable.hint")
+NOT_AN_ENTREPOT_HINT = N_("cli.remote.not_an_entrepot.hint")
+NEEDS_LOCAL_ACCESS_HINT = N_("cli.remote.needs_local_access.hint")
+
+
+class Unreachable(EntrepotError):
+    """No answer from the service: the name, the connection or the time ran out."""
+
+    def __init__(self, url: str, reason: str) -> None:
+        said = Message(N_("cli.remote.unreachable"), {"url": url, "reason": reason})
+        super().__init__(
+            f"no answer from {url}: {reason}",
+            hint="check the URL (`entrepot whoami` shows it) and your network",
+            said=said,
+        )
+        self.url = url
+
+
+class NotAnEntrepot(EntrepotError):
+    """An answer that is not the Entrepôt API's: wrong URL, a proxy's page, too large."""
+
+    def __init__(self, url: str, reason: str) -> None:
+        said = Message(N_("cli.remote.not_an_entrepot"), {"url": url, "reason": reason})
+        super().__init__(
+            f"{url} did not answer as an Entrepôt service: {reason}",
+            hint="check the URL: it is the service's address, e.g. https://entrepot.example.org",
+            said=said,
+        )
+
+
+class NeedsLocalAccess(InvalidArgument):
+    """An operator command (or one the API does not offer) run with a login: it would act
+    on a local folder, not on the service; a usage mistake (exit 2)."""
+
+    def __init__(self, command: str, url: str) -> None:
+        said = Message(N_("cli.remote.needs_local_access"), {"command": command, "url": url})
+        super().__init__(
+            f"`entrepot {command}` needs local access to the instance; this command line "
+            f"works on {url}",
+            hint="run it on the service's machine, or `entrepot logout` (and unset "
+            "ENTREPOT_URL) to work on a local instance",
+            said=said,
+        )

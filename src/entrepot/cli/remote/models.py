@@ -1,0 +1,243 @@
+"""``entrepot models ls|show|pull`` on a deployed service: the account's models through
+``/api/models``, printed as the local commands print them; a pulled file is checked
+against the sha256 its manifest lists (and the manifest against the catalog's) before it
+is renamed into place."""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import os
+import tempfile
+import zipfile
+from collections.abc import Iterator, Mapping, Sequence
+from datetime import datetime
+from pathlib import Path
+from typing import IO, Any
+
+from entrepot.cli.context import console, progress_console
+from entrepot.cli.output import print_json
+from entrepot.cli.remote.client import Client
+from entrepot.cli.remote.target import Remote
+from entrepot.cli.version_view import print_version
+from entrepot.errors import IntegrityError
+from entrepot.registry.errors import ModelNotFound
+from entrepot.registry.names import MANIFEST_PATH, parse_ref
+from entrepot.sizes import human_size
+
+#: Versions whose manifests are read to find an alias (the API lists versions, not aliases).
+ALIAS_SEARCH = 50
+#: A ZIP of the files is at most this much larger than the files (headers, incompressible).
+ZIP_MARGIN = 16 * 1024**2
+_CHUNK = 1024**2
+
+
+def _versions(client: Client) -> list[Mapping[str, Any]]:
+    found = client.get_json("/api/models")
+    return [v for v in found if isinstance(v, Mapping)] if isinstance(found, list) else []
+
+
+def summaries(remote: Remote) -> list[dict[str, Any]]:
+    """The account's models by name, as ``models ls`` lists them: how many ready versions,
+    and the one pushed last (the highest id)."""
+    with Client(remote) as client:
+        versions = _versions(client)
+    by_name: dict[str, list[Mapping[str, Any]]] = {}
+    for v in versions:
+        by_name.setdefault(str(v["name"]), []).append(v)
+    rows = []
+    for name in sorted(by_name):
+        last = max(by_name[name], key=lambda v: int(v["id"]))
+        rows.append(
+            {
+                "name": name,
+                "versions": len(by_name[name]),
+                "latest": str(last["version"]),
+                "latest_at": datetime.fromisoformat(str(last["created_at"])),
+            }
+        )
+    return rows
+
+
+def _resolve(client: Client, ref: str) -> Mapping[str, Any]:
+    """The manifest document of the version ``ref`` names (NAME, NAME@VERSION, NAME@ALIAS)."""
+    name, selector = parse_ref(ref)
+    mine = sorted(
+        (v for v in _versions(client) if v.get("name") == name),
+        key=lambda v: int(v["id"]),
+        reverse=True,
+    )
+    if not mine:
+        raise ModelNotFound(f"no model named {name!r} has a ready version")
+    if selector is None or selector == "latest":
+        return _manifest(client, int(mine[0]["id"]))
+    for v in mine:
+        if v.get("version") == selector:
+            return _manifest(client, int(v["id"]))
+    for v in mine[:ALIAS_SEARCH]:
+        found = _manifest(client, int(v["id"]))
+        if selector in found.get("aliases", ()):
+            return found
+    raise ModelNotFound(
+        f"model {name!r} has no version or alias {selector!r} "
+        f"({len(mine)} version(s), latest {mine[0]['version']})"
+    )
+
+
+def _manifest(client: Client, model_id: int) -> Mapping[str, Any]:
+    found = client.get_json(f"/api/models/{model_id}/manifest")
+    if not isinstance(found, Mapping) or not isinstance(found.get("manifest"), Mapping):
+        raise IntegrityError(f"the service answered no manifest for model {model_id}")
+    return found
+
+
+def _manifest_bytes(found: Mapping[str, Any]) -> bytes:
+    """The manifest as the registry wrote it, checked against the sha256 the catalog keeps."""
+    body = json.dumps(found["manifest"], sort_keys=True, indent=2, allow_nan=False)
+    data = body.encode("utf-8") + b"\n"
+    if hashlib.sha256(data).hexdigest() != found.get("manifest_sha256"):
+        raise IntegrityError(
+            f"the manifest of {found['name']}@{found['version']} does not match the sha256 "
+            "its catalog keeps",
+            hint="run `entrepot models verify` on the service's machine",
+        )
+    return data
+
+
+def show(remote: Remote, ref: str, *, as_json: bool) -> None:
+    """Print a version as ``models show`` does."""
+    with Client(remote) as client:
+        found = _resolve(client, ref)
+    _manifest_bytes(found)
+    manifest = found["manifest"]
+    if as_json:
+        print_json(manifest)
+        return
+    print_version(
+        name=str(found["name"]),
+        version=str(found["version"]),
+        created_at=datetime.fromisoformat(str(found["created_at"])),
+        created_by=str(found["created_by"]),
+        signed=bool(found["signed"]),
+        manifest_sha256=found.get("manifest_sha256"),
+        aliases=[str(a) for a in found.get("aliases", ())],
+        manifest=manifest,
+        files=manifest["files"],
+    )
+
+
+def pull(remote: Remote, ref: str, dest: Path) -> None:
+    """Download a version's files into ``dest``, each checked against its sha256 before
+    it is renamed into place; nothing is placed unless every file matches."""
+    created = not dest.exists()
+    try:
+        with Client(remote) as client:
+            found = _resolve(client, ref)
+            manifest_body = _manifest_bytes(found)
+            files = found["manifest"]["files"]
+            total = sum(int(f["size"]) for f in files)
+            dest.mkdir(parents=True, exist_ok=True)
+            with _temporary(dest, ".zip") as (archive, handle):
+                progress_console.print(f"pull {ref}: {human_size(total)}", highlight=False)
+                client.download(
+                    f"/api/models/{found['id']}/download", handle, 2 * total + ZIP_MARGIN
+                )
+                handle.flush()
+                _place(archive, f"{found['name']}-{found['version']}/", files, dest, manifest_body)
+    except BaseException:
+        if created:
+            with contextlib.suppress(OSError):
+                dest.rmdir()  # only if still empty
+        raise
+    console.print(
+        f"pulled [bold]{found['name']}@{found['version']}[/] into {dest}: "
+        f"{len(files)} file(s), {human_size(total)}, all verified"
+    )
+
+
+def _place(
+    archive: Path,
+    prefix: str,
+    files: Sequence[Mapping[str, Any]],
+    dest: Path,
+    manifest_body: bytes,
+) -> None:
+    """Stage every listed file from ``archive`` beside its place, checked; then rename all."""
+    staged: list[tuple[Path, Path]] = []
+    try:
+        with zipfile.ZipFile(archive) as zipped:
+            names = set(zipped.namelist())
+            for entry in files:
+                path, size, sha256 = str(entry["path"]), int(entry["size"]), str(entry["sha256"])
+                target = _inside(dest, path)
+                if prefix + path not in names:
+                    raise IntegrityError(f"the download of {prefix.rstrip('/')} lacks {path!r}")
+                target.parent.mkdir(parents=True, exist_ok=True)
+                with zipped.open(prefix + path) as source:
+                    staged.append((_checked(source, target, size, sha256, path), target))
+        manifest_target = dest / MANIFEST_PATH
+        with _temporary(dest, ".part", keep=True) as (part, handle):
+            handle.write(manifest_body)
+            handle.flush()
+            os.fsync(handle.fileno())
+        staged.append((part, manifest_target))
+        for part, target in staged:
+            os.replace(part, target)
+    except BaseException:
+        for part, _ in staged:
+            with contextlib.suppress(OSError):
+                part.unlink()
+        raise
+
+
+def _checked(source: IO[bytes], target: Path, size: int, sha256: str, path: str) -> Path:
+    """``source`` copied to a temporary file beside ``target``, hashed as it goes: the file
+    when its size and sha256 are the manifest's, an :class:`IntegrityError` otherwise."""
+    digest, written = hashlib.sha256(), 0
+    with _temporary(target.parent, ".part", keep=True) as (part, handle):
+        while chunk := source.read(_CHUNK):
+            written += len(chunk)
+            if written > size:
+                break
+            digest.update(chunk)
+            handle.write(chunk)
+        handle.flush()
+        os.fsync(handle.fileno())
+    if written != size or digest.hexdigest() != sha256:
+        part.unlink(missing_ok=True)
+        raise IntegrityError(
+            f"{path!r} as downloaded does not match its manifest (sha256 {sha256}, "
+            f"{size} bytes); nothing was placed",
+            hint="pull it again; if it persists, run `entrepot models verify` on the service",
+        )
+    return part
+
+
+@contextlib.contextmanager
+def _temporary(
+    folder: Path, suffix: str, *, keep: bool = False
+) -> Iterator[tuple[Path, IO[bytes]]]:
+    """A new file in ``folder`` (removed afterwards unless ``keep``, and on failure)."""
+    fd, name = tempfile.mkstemp(dir=folder, prefix=".entrepot-", suffix=suffix)
+    path = Path(name)
+    try:
+        with os.fdopen(fd, "w+b") as handle:
+            yield path, handle
+    except BaseException:
+        path.unlink(missing_ok=True)
+        raise
+    if not keep:
+        path.unlink(missing_ok=True)
+
+
+def _inside(dest: Path, path: str) -> Path:
+    """Where ``path`` (a manifest's relative path) goes in ``dest``; a path that would leave
+    it (``..``, absolute, a link out) is an :class:`IntegrityError`."""
+    parts = path.split("/")
+    if not path or any(p in ("", ".", "..") or "\\" in p or "\0" in p for p in parts):
+        raise IntegrityError(f"the manifest lists an unsafe file path {path!r}")
+    target = dest.joinpath(*parts)
+    if not target.parent.resolve().is_relative_to(dest.resolve()):
+        raise IntegrityError(f"{path!r} would be written outside {dest}")
+    return target

@@ -1,0 +1,245 @@
+"""The command line on a deployed service (issue 27, item 7): a real ``entrepot serve`` on
+127.0.0.1, an account and its token made by the product, and the installed ``entrepot``
+run with ENTREPOT_URL/ENTREPOT_TOKEN or after ``entrepot login``: the user's commands print
+what the same commands print on the instance itself, with the same exit codes."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import stat
+import subprocess
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+
+from tests.support.cli import ENTRY_POINT
+from tests.support.network import free_port
+from tests.support.processes import Server, api_token, instance_env
+
+EMAIL = "remote@example.org"
+#: What the test pushes into the account: model name -> the versions, in order.
+PUSHED = {"alpha": ("v1", "v2"), "beta": ("v1",)}
+
+
+class Instance:
+    """A served instance, the folder it runs in, and its account's token."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+        self.env = instance_env(folder)
+        self.env["COLUMNS"] = "200"
+        self.token = api_token(self.env, folder, EMAIL)["Authorization"].removeprefix("Bearer ")
+        self.files: dict[str, Path] = {}
+        for name, versions in PUSHED.items():
+            for version in versions:
+                model = folder / f"{name}-{version}"
+                model.mkdir()
+                (model / "weights.bin").write_bytes(f"{name} {version} ".encode() * 5000)
+                (model / "notes.txt").write_text(f"{name}@{version}\n")
+                self.files[f"{name}@{version}"] = model
+                pushed = self.local(
+                    "models", "--user", EMAIL, "push", str(model), "--name", name,
+                    "--version", version, "--metric", "auc=0.75",
+                )  # fmt: skip
+                assert pushed.returncode == 0, pushed.stderr
+        self.server = Server(self.env, folder)
+
+    def _run(
+        self, env: dict[str, str], cwd: Path, *args: str, stdin: str | None = None
+    ) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [*ENTRY_POINT, *args],
+            env=env,
+            cwd=cwd,
+            input=stdin,
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+
+    def local(self, *args: str) -> subprocess.CompletedProcess[str]:
+        """``entrepot ARGS`` on the instance's own folder (local access)."""
+        return self._run(self.env, self.folder, *args)
+
+    def laptop(self, home: Path, **variables: str) -> dict[str, str]:
+        """The environment of a laptop: no instance settings, its own config folder."""
+        env = {k: v for k, v in self.env.items() if not k.startswith("ENTREPOT_")}
+        env["XDG_CONFIG_HOME"] = str(home / "config")
+        env.update(variables)
+        return env
+
+    def remote(
+        self, home: Path, *args: str, stdin: str | None = None, **variables: str
+    ) -> subprocess.CompletedProcess[str]:
+        """``entrepot ARGS`` from a laptop folder ``home`` (created), with ``variables``."""
+        home.mkdir(exist_ok=True)
+        return self._run(self.laptop(home, **variables), home, *args, stdin=stdin)
+
+    def by_env(self, home: Path, *args: str) -> subprocess.CompletedProcess[str]:
+        return self.remote(home, *args, ENTREPOT_URL=self.server.url, ENTREPOT_TOKEN=self.token)
+
+
+@pytest.fixture(scope="module")
+def instance(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Instance]:
+    served = Instance(tmp_path_factory.mktemp("instance"))
+    try:
+        yield served
+    finally:
+        served.server.stop()
+
+
+def _same(
+    remote: subprocess.CompletedProcess[str], local: subprocess.CompletedProcess[str]
+) -> None:
+    assert local.returncode == 0, local.stderr
+    assert remote.returncode == 0, remote.stderr
+    assert remote.stdout == local.stdout
+
+
+def test_models_ls_prints_what_the_instance_prints(instance: Instance, tmp_path: Path) -> None:
+    _same(
+        instance.by_env(tmp_path, "models", "ls"), instance.local("models", "--user", EMAIL, "ls")
+    )
+    remote = instance.by_env(tmp_path, "models", "ls", "--json")
+    _same(remote, instance.local("models", "--user", EMAIL, "ls", "--json"))
+    listed = {row["name"]: (row["versions"], row["latest"]) for row in json.loads(remote.stdout)}
+    assert listed == {name: (len(v), v[-1]) for name, v in PUSHED.items()}
+
+
+@pytest.mark.parametrize("ref", ["alpha", "alpha@v1", "beta@latest"])
+def test_models_show_prints_what_the_instance_prints(
+    instance: Instance, tmp_path: Path, ref: str
+) -> None:
+    for flags in ((), ("--json",)):
+        remote = instance.by_env(tmp_path, "models", "show", ref, *flags)
+        _same(remote, instance.local("models", "--user", EMAIL, "show", ref, *flags))
+
+
+def test_models_pull_writes_the_pushed_bytes_verified(instance: Instance, tmp_path: Path) -> None:
+    pulled = instance.by_env(tmp_path, "models", "pull", "alpha@v1", "out")
+    assert pulled.returncode == 0, pulled.stderr
+    local = instance.local("models", "--user", EMAIL, "pull", "alpha@v1", str(tmp_path / "here"))
+    assert local.returncode == 0, local.stderr
+    assert pulled.stdout.replace("out", "X") == local.stdout.replace(str(tmp_path / "here"), "X")
+    source = instance.files["alpha@v1"]
+    for name in ("weights.bin", "notes.txt"):
+        got = hashlib.sha256((tmp_path / "out" / name).read_bytes()).hexdigest()
+        assert got == hashlib.sha256((source / name).read_bytes()).hexdigest()
+    manifest = (tmp_path / "out" / "manifest.json").read_bytes()
+    assert manifest == (tmp_path / "here" / "manifest.json").read_bytes()
+    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == [
+        "manifest.json",
+        "notes.txt",
+        "weights.bin",
+    ]
+
+
+def test_login_keeps_the_token_0600_and_commands_follow_it(
+    instance: Instance, tmp_path: Path
+) -> None:
+    url = instance.server.url
+    logged = instance.remote(
+        tmp_path, "login", url + "/", "--token-stdin", stdin=instance.token + "\n"
+    )
+    assert logged.returncode == 0, logged.stderr
+    assert EMAIL in logged.stdout
+    kept = tmp_path / "config" / "entrepot" / "login.json"
+    assert stat.S_IMODE(kept.stat().st_mode) == 0o600
+    assert stat.S_IMODE(kept.parent.stat().st_mode) == 0o700
+    assert json.loads(kept.read_text()) == {"url": url, "token": instance.token}
+    _same(
+        instance.remote(tmp_path, "models", "ls"), instance.local("models", "--user", EMAIL, "ls")
+    )
+    who = instance.remote(tmp_path, "whoami", "--json")
+    assert who.returncode == 0, who.stderr
+    assert json.loads(who.stdout)["user"]["email"] == EMAIL
+    assert json.loads(who.stdout)["url"] == url
+    out = instance.remote(tmp_path, "logout")
+    assert out.returncode == 0 and not kept.exists()
+    assert "not logged in" in instance.remote(tmp_path, "whoami").stdout
+
+
+def test_a_bad_token_is_refused_with_77_and_nothing_is_kept(
+    instance: Instance, tmp_path: Path
+) -> None:
+    refused = instance.remote(
+        tmp_path, "models", "ls", ENTREPOT_URL=instance.server.url, ENTREPOT_TOKEN="not-a-token"
+    )
+    assert refused.returncode == 77, refused.stderr
+    assert "token" in refused.stderr and "Traceback" not in refused.stderr
+    login = instance.remote(tmp_path, "login", instance.server.url, "--token-stdin", stdin="nope\n")
+    assert login.returncode == 77, login.stderr
+    assert not (tmp_path / "config" / "entrepot" / "login.json").exists()
+
+
+def test_an_unknown_model_exits_66_as_it_does_locally(instance: Instance, tmp_path: Path) -> None:
+    for args in (("show", "gamma"), ("pull", "alpha@v9", "out")):
+        remote = instance.by_env(tmp_path, "models", *args)
+        local = instance.local("models", "--user", EMAIL, *args)
+        assert remote.returncode == local.returncode == 66, (remote.stderr, local.stderr)
+        assert "Traceback" not in remote.stderr
+    assert not (tmp_path / "out").exists()
+
+
+def test_an_unreachable_service_exits_69_naming_its_url(instance: Instance, tmp_path: Path) -> None:
+    url = f"http://127.0.0.1:{free_port()}"
+    failed = instance.remote(tmp_path, "models", "ls", ENTREPOT_URL=url, ENTREPOT_TOKEN="t")
+    assert failed.returncode == 69, failed.stderr
+    assert url in failed.stderr and "Traceback" not in failed.stderr
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ("db", "upgrade"),
+        ("gc",),
+        ("users", "list"),
+        ("city", "status"),
+        ("models", "push", "x", "--name", "m"),
+        ("ls",),
+    ],
+)
+def test_operator_commands_say_they_need_local_access(
+    instance: Instance, tmp_path: Path, args: tuple[str, ...]
+) -> None:
+    refused = instance.by_env(tmp_path, *args)
+    assert refused.returncode == 2, refused.stderr
+    assert "needs local access" in refused.stderr and instance.server.url in refused.stderr
+    assert list(tmp_path.iterdir()) == []  # no instance made in the laptop's folder
+
+
+def test_datasets_and_predictions_list_the_accounts_own(instance: Instance, tmp_path: Path) -> None:
+    headers = {"Authorization": f"Bearer {instance.token}"}
+    body = "amount,merchant,is_fraud\n" + "".join(
+        f"{i},m{i % 7},{int(i % 10 == 0)}\n" for i in range(60)
+    )
+    uploaded = httpx.post(
+        instance.server.url + "/api/upload",
+        headers=headers,
+        files={"file": ("cards.csv", body.encode(), "text/csv")},
+        timeout=60,
+    )
+    assert uploaded.status_code == 201, uploaded.text
+    listed = instance.by_env(tmp_path, "datasets", "ls", "--json")
+    assert listed.returncode == 0, listed.stderr
+    rows = json.loads(listed.stdout)
+    assert [(r["id"], r["name"], r["rows"]) for r in rows] == [
+        (uploaded.json()["dataset_id"], "cards.csv", 60)
+    ]
+    table = instance.by_env(tmp_path, "datasets", "ls")
+    assert "cards.csv" in table.stdout and "1 dataset(s)" in table.stdout
+    predictions = instance.by_env(tmp_path, "predictions", "ls", "--json")
+    assert predictions.returncode == 0 and json.loads(predictions.stdout) == []
+
+
+def test_another_accounts_manifest_is_not_found(instance: Instance) -> None:
+    mine = {"Authorization": f"Bearer {instance.token}"}
+    models = httpx.get(instance.server.url + "/api/models", headers=mine, timeout=30).json()
+    other = api_token(instance.env, instance.folder, "other@example.org")
+    for model in models:
+        path = f"/api/models/{model['id']}/manifest"
+        assert httpx.get(instance.server.url + path, headers=mine, timeout=30).status_code == 200
+        assert httpx.get(instance.server.url + path, headers=other, timeout=30).status_code == 404
