@@ -85,3 +85,19 @@ def test_the_reference_ensemble_reads_the_decisions_as_late_labels(world: World)
         assert realised["precision"] is None
     recall = (frauds["prediction"] == 1).mean()
     assert realised["recall"] == pytest.approx(recall, abs=1e-6)
+
+    # Scoring the first prediction again with chosen columns reads the decisions too.
+    member = first["summary"]["members"][0]
+    ask = {"mappings": {member["name"]: member["mapping"]}}
+    job = api.post(f"/api/predictions/{first['id']}/rescore", json=ask)
+    assert job.status_code == 202, job.text
+    rescored = _scored_job(api, services, job.json())
+    assert rescored["summary"]["known_labels"]["labels"] == len(decided)
+
+
+def _scored_job(api: Api, services: FraudServices, job: dict[str, Any]) -> dict[str, Any]:
+    run_jobs(services)
+    done = api.get(job["status_url"]).json()
+    assert done["state"] == "succeeded", done
+    found: dict[str, Any] = api.get(f"/api/predictions/{done['result']['prediction_id']}").json()
+    return found
