@@ -81,7 +81,8 @@ class FeedbackService:
         (the latest per row, on any of the user's predictions of it, as a scoring reads
         them: ADR 0046); a file scored with its own label keeps the label's figures. The
         flags come from the stored scores, which never change; the decisions are read in
-        the unit of work that writes, so a concurrent decision is not lost."""
+        the unit of work that writes. Two decisions posted at the same instant may leave
+        the figures one decision behind until the next one (no lock is taken)."""
         with self._uow() as uow:
             record = uow.predictions.get(user_id, prediction_id)
         found = record.summary.get("estimate")
