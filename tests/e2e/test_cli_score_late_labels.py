@@ -46,12 +46,14 @@ def test_late_labels_and_a_history_file_feed_the_scoring(cli: Cli, tmp_path: Pat
         "labels": 3000 + 2000,
         "frauds": int(frame[target].iloc[:3000].sum() + truth[:2000].sum()),
         "history_rows": 3000,
+        "models": 1,
+        "models_reading": 1,
     }
     scores = pd.read_csv(tmp_path / "scores.csv")
     flagged = (scores["fraud_probability"] >= found["threshold"]).astype(int).to_numpy()
     known = truth[:2000].astype(int)
     realised = found["estimate"]["realised"]
-    assert realised["labelled_rows"] == 2000
+    assert realised["labelled_rows"] == 2000 and realised["source"] == "late_labels"
     assert realised["precision"] == round(precision_score(known, flagged[:2000]), 6)
     assert realised["recall"] == round(recall_score(known, flagged[:2000]), 6)
 

@@ -155,6 +155,7 @@ def build_services(
         return open_workspace(user_id, store, registry)
 
     datasets = DatasetService(workspace, uow, licences, options)
+    predictions = PredictionService(workspace, uow, objects, temp_dir=options.temp_dir)
     training = TrainingService(workspace, uow, licences, jobs, datasets, options)
     return FraudServices(
         options=options,
@@ -170,9 +171,9 @@ def build_services(
         file_training=FileTraining(datasets, training, jobs, job_system.runner),
         scoring=ScoringService(workspace, uow, licences, jobs, datasets, library, options),
         models=ModelService(workspace, uow, options),
-        predictions=PredictionService(workspace, uow, objects, temp_dir=options.temp_dir),
+        predictions=predictions,
         references=ReferenceBuilder(library, jobs, options),
         deletion=UserDeletion(workspace, uow, admin),
         library=library,
-        feedback=FeedbackService(workspace, uow),
+        feedback=FeedbackService(workspace, uow, predictions=predictions),
     )

@@ -1,14 +1,22 @@
 """A scored file's precision and recall at the threshold, estimated without labels
 (``entrepot.fraud.score.expected``), kept in the prediction's summary under ``estimate``,
-with the realised figures beside it once labels are known (the file's own label column).
+with the realised figures beside it once labels are known: the file's own label column
+(``source`` ``label``), the analysts' decisions on its rows (``feedback``) or a column of
+labels confirmed so far (``late_labels``, ``entrepot fraud score --late-labels``).
+
+Realised figures (:func:`realised`, the one rule for every door): on the scored rows whose
+label is known, ``precision = TP / flagged`` and ``recall = TP / frauds``, counted over
+those rows only (``None`` when no labelled row is flagged, or none is a fraud). Analysts
+mostly decide flagged rows: then the realised precision is that of the rows they
+reviewed, and the realised recall counts only the frauds they confirmed.
 
 ``estimate``::
 
     {"method": "cbpe", "interval": "normal", "level": 0.95, "threshold": t,
      "rows": n, "flagged": k, "expected_tp": .., "expected_fp": .., "expected_fn": ..,
      "expected_frauds": .., "precision": {"value", "low", "high"}, "recall": {...},
-     "assumptions": [message, ...], "realised": {"source", "precision", "recall",
-     "labelled_rows", "frauds"} | null}
+     "assumptions": [message, ...], "realised": {"source", "target", "precision",
+     "recall", "labelled_rows", "frauds", "flagged", "true_positives"} | null}
 """
 
 from __future__ import annotations
@@ -19,7 +27,12 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from entrepot.fraud.schema.target import LABEL_THRESHOLD, candidates
+from entrepot.fraud.schema.target import (
+    LABEL_THRESHOLD,
+    candidates,
+    label_vector,
+    score_candidate,
+)
 from entrepot.fraud.score.expected import Estimated, expected_performance
 from entrepot.fraud_service.summary import number
 from entrepot.messages import N_, Message
@@ -32,10 +45,10 @@ ASSUMPTIONS = (
 
 
 def estimate(
-    scores: pd.DataFrame, threshold: float, evaluation: Mapping[str, Any] | None = None
+    scores: pd.DataFrame, threshold: float, known: Mapping[str, Any] | None = None
 ) -> dict[str, Any]:
-    """The ``estimate`` of scores ``scores`` at ``threshold``; with ``evaluation`` (against
-    the file's label, ``review.evaluation``) the realised figures beside it."""
+    """The ``estimate`` of scores ``scores`` at ``threshold``, with ``known`` (the
+    :func:`realised` figures, if labels are known) beside it."""
     found = expected_performance(scores["fraud_probability"].to_numpy(dtype=float), threshold)
     return {
         "method": "cbpe",
@@ -51,22 +64,45 @@ def estimate(
         "precision": _figure(found.precision),
         "recall": _figure(found.recall),
         "assumptions": [m.to_json() for m in ASSUMPTIONS],
-        "realised": realised_from_label(evaluation),
+        "realised": None if known is None else dict(known),
     }
 
 
-def realised_from_label(evaluation: Mapping[str, Any] | None) -> dict[str, Any] | None:
-    """Precision and recall measured against the file's own label, if it has one."""
-    if not evaluation:
+def realised(
+    flagged: np.ndarray, labels: np.ndarray, source: str, target: str | None = None
+) -> dict[str, Any] | None:
+    """Precision and recall at the threshold on the rows whose label is known: ``flagged``
+    (one flag per scored row), ``labels`` (1.0 fraud, 0.0 legitimate, NaN unknown, one per
+    scored row); ``source`` and ``target`` say where the labels come from. ``None``
+    without any known label."""
+    y = np.asarray(labels, dtype=float)
+    flags = np.asarray(flagged, dtype=bool)
+    if len(y) != len(flags):
+        raise ValueError(f"{len(y)} labels for {len(flags)} scored rows")
+    known = np.isfinite(y)
+    if not known.any():
         return None
+    fraud, flag = y[known] == 1.0, flags[known]
+    tp, k, frauds = int((fraud & flag).sum()), int(flag.sum()), int(fraud.sum())
     return {
-        "source": "label",
-        "target": evaluation.get("target"),
-        "precision": evaluation.get("precision"),
-        "recall": evaluation.get("recall"),
-        "labelled_rows": evaluation.get("rows"),
-        "frauds": evaluation.get("frauds"),
+        "source": source,
+        "target": target,
+        "precision": number(tp / k) if k else None,
+        "recall": number(tp / frauds) if frauds else None,
+        "labelled_rows": int(known.sum()),
+        "frauds": frauds,
+        "flagged": k,
+        "true_positives": tp,
     }
+
+
+def file_labels(frame: pd.DataFrame, target: str | None) -> np.ndarray | None:
+    """The file's own label column ``target`` as one label per row, or ``None`` when it
+    has none or it is not a two-valued label."""
+    if target is None or target not in frame.columns:
+        return None
+    candidate = score_candidate(frame, target)
+    return None if candidate is None else label_vector(frame[target], candidate.positive)
 
 
 def label_of(frame: pd.DataFrame) -> str | None:

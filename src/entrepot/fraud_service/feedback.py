@@ -16,6 +16,9 @@ from entrepot.catalog.feedback.records import FeedbackRecord, ThresholdRecord
 from entrepot.catalog.uow import UnitOfWorkFactory
 from entrepot.errors import RecordNotFound
 from entrepot.fraud_service.errors import InvalidThreshold
+from entrepot.fraud_service.estimate import realised
+from entrepot.fraud_service.known import confirmed_rows, decided
+from entrepot.fraud_service.predictions import PredictionService
 from entrepot.fraud_service.workspace import Workspace
 
 WorkspaceOf = Callable[[int], Workspace]
@@ -26,17 +29,32 @@ class FeedbackService:
     """Record and read analysts' labels; save a model version's threshold."""
 
     def __init__(
-        self, workspace: WorkspaceOf, uow_factory: UnitOfWorkFactory, clock: Clock | None = None
+        self,
+        workspace: WorkspaceOf,
+        uow_factory: UnitOfWorkFactory,
+        clock: Clock | None = None,
+        *,
+        predictions: PredictionService | None = None,
     ) -> None:
         self._workspace = workspace
         self._uow = uow_factory
         self._clock = clock or (lambda: datetime.now(UTC))
+        self._predictions = predictions
 
     def record(
         self, user: UserRecord, prediction_id: str, labels: Sequence[tuple[int, int]]
     ) -> list[FeedbackRecord]:
         """Record ``(row, label)`` decisions on ``user``'s prediction (a later decision on a
-        row replaces the earlier); returns every decision on the prediction."""
+        row replaces the earlier); returns every decision on the prediction. The
+        prediction's realised precision and recall (``estimate.realised``, source
+        ``feedback``) are then measured again on every row decided in its dataset."""
+        decisions = self._record(user, prediction_id, labels)
+        self._measure(user.id, prediction_id)
+        return decisions
+
+    def _record(
+        self, user: UserRecord, prediction_id: str, labels: Sequence[tuple[int, int]]
+    ) -> list[FeedbackRecord]:
         with self._uow() as uow:
             prediction = uow.predictions.get(user.id, prediction_id)
             outside = sorted({row for row, _ in labels if not 1 <= row <= prediction.rows})
@@ -57,6 +75,33 @@ class FeedbackService:
             )
             uow.commit()
             return uow.feedback.of_prediction(user.id, prediction.id)
+
+    def _measure(self, user_id: int, prediction_id: str) -> None:
+        """Set the prediction's realised figures from the decisions on its dataset's rows
+        (the latest per row, on any of the user's predictions of it, as a scoring reads
+        them: ADR 0046); a file scored with its own label keeps the label's figures. The
+        flags come from the stored scores, which never change; the decisions are read in
+        the unit of work that writes. Two decisions posted at the same instant may leave
+        the figures one decision behind until the next one (no lock is taken)."""
+        with self._uow() as uow:
+            record = uow.predictions.get(user_id, prediction_id)
+        found = record.summary.get("estimate")
+        if self._predictions is None or not isinstance(found, dict):
+            return  # stored before estimates were kept
+        if (found.get("realised") or {}).get("source") == "label":
+            return
+        flagged = self._predictions.flags(record)
+        with self._uow() as uow:
+            record = uow.predictions.get(user_id, prediction_id)
+            if record.dataset_id is None:  # the file was deleted: its own decisions
+                rows = confirmed_rows(uow.feedback.of_prediction(user_id, prediction_id))
+            else:
+                rows = confirmed_rows(uow.feedback.of_dataset(user_id, record.dataset_id))
+            measured = realised(flagged, decided(len(flagged), rows), "feedback")
+            now = dict(record.summary.get("estimate") or found)
+            summary = {**record.summary, "estimate": {**now, "realised": measured}}
+            uow.predictions.set_summary(user_id, prediction_id, summary)
+            uow.commit()
 
     def of_prediction(self, user_id: int, prediction_id: str) -> list[FeedbackRecord]:
         """The decisions on ``user_id``'s prediction, by row."""

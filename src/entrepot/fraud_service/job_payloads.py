@@ -79,15 +79,19 @@ class PredictPayload(Payload):
 @dataclass(frozen=True, slots=True)
 class ApplyPayload(Payload):
     """Score an unlabelled dataset with the reference library's ensemble; with
-    ``model_name``, keep the ensemble as that model of the user."""
+    ``model_name``, keep the ensemble as that model of the user. ``late_labels``: the
+    ``(row, label)`` decisions confirmed on the dataset's rows when the scoring was asked
+    for, as :class:`PredictPayload`'s; version 1 had none, and scores without them."""
 
     KIND = APPLY_KIND
+    VERSION = 2
 
     dataset_id: str
     dataset_name: str
     model_name: str | None = None
     mappings: Mappings | None = None
     rescore_of: str | None = None
+    late_labels: tuple[tuple[int, int], ...] | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -6,13 +6,17 @@ summary)."""
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from entrepot.catalog.feedback.records import FeedbackRecord
 from entrepot.fraud.errors import TargetNotFound
+from entrepot.fraud.score.ensemble import Ensemble
 from entrepot.fraud.score.known_labels import KnownLabels, labelled_history, own_labels
+from entrepot.fraud.score.scoring import reads_labels
+from entrepot.messages import N_, Message
 
 
 def known_labels(
@@ -35,11 +39,28 @@ def known_labels(
     return rest, KnownLabels(rows, found.history, found.history_labels)
 
 
-def known_labels_summary(known: KnownLabels | None) -> dict[str, int] | None:
-    """``{"labels", "frauds", "history_rows"}`` of the labels read, or ``None``."""
+def known_labels_summary(
+    known: KnownLabels | None, ensemble: Ensemble | None = None
+) -> dict[str, Any] | None:
+    """``{"labels", "frauds", "history_rows"}`` of the labels given, or ``None``; with the
+    ``ensemble`` that scored, also ``models`` and ``models_reading`` (how many of its
+    models have features that read past labels), and ``note``, the message
+    ``known_labels.not_read`` when none does: then the labels changed no score, and only
+    measure the realised figures."""
     if known is None:
         return None
-    return {"labels": known.count, "frauds": known.frauds(), "history_rows": known.history_rows}
+    found: dict[str, Any] = {
+        "labels": known.count,
+        "frauds": known.frauds(),
+        "history_rows": known.history_rows,
+    }
+    if ensemble is not None:
+        reading = sum(reads_labels(model) for model in ensemble.models)
+        found["models"] = len(ensemble.models)
+        found["models_reading"] = reading
+        if not reading:
+            found["note"] = Message(N_("known_labels.not_read")).to_json()
+    return found
 
 
 def confirmed_rows(decisions: Iterable[FeedbackRecord]) -> tuple[tuple[int, int], ...]:
@@ -54,8 +75,15 @@ def feedback_labels(rows: Sequence[Sequence[int]] | None, count: int) -> KnownLa
     numbered from 1); ``None`` without any. Rows past the file's end are ignored."""
     if not rows:
         return None
+    labels = decided(count, rows)
+    return KnownLabels(rows=labels) if np.isfinite(labels).any() else None
+
+
+def decided(count: int, decisions: Sequence[Sequence[int]] | None) -> np.ndarray:
+    """One label per row of a file of ``count`` rows from ``(row, label)`` decisions (rows
+    numbered from 1; rows past the end ignored), NaN where none was given."""
     labels = np.full(count, np.nan)
-    for row, label in rows:
+    for row, label in decisions or ():
         if 1 <= row <= count:
             labels[row - 1] = float(label)
-    return KnownLabels(rows=labels) if np.isfinite(labels).any() else None
+    return labels

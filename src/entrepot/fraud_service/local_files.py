@@ -72,8 +72,9 @@ class Scored:
     #: Precision and recall estimated without labels (``fraud_service/estimate.py``), with
     #: the realised figures when the file holds its label.
     estimate: dict[str, Any] | None = None
-    #: The late labels the features read (``known_labels_summary``), or ``None``.
-    known_labels: dict[str, int] | None = None
+    #: The late labels given and how many models read them (``known_labels_summary``),
+    #: or ``None``.
+    known_labels: dict[str, Any] | None = None
     #: How far to trust the scores (``fraud_service/summary.py`` ``trust``), as a stored
     #: prediction's summary says it.
     trust: dict[str, Any] | None = None
@@ -270,9 +271,8 @@ class LocalFraud:
         from entrepot.fraud.match.description import describe
         from entrepot.fraud.score.scoring import score, write_scores
         from entrepot.fraud.tables.io import read_table
-        from entrepot.fraud_service.estimate import estimate, label_of
+        from entrepot.fraud_service.estimate import estimate, file_labels, label_of, realised
         from entrepot.fraud_service.known import known_labels, known_labels_summary
-        from entrepot.fraud_service.review import evaluation
         from entrepot.fraud_service.summary import trust
 
         choice = ModelChoice(model, ensemble, library, user)
@@ -288,11 +288,15 @@ class LocalFraud:
         write_scores(scores, out)
         if save_ensemble is not None:
             chosen.save(save_ensemble, self.keys())
-        label = late_labels or label_of(frame)
-        found = estimate(
-            scores, chosen.threshold, evaluation(frame, label, scores, chosen.threshold)
-        )
-        summary = known_labels_summary(known)
+        flagged = scores["prediction"].to_numpy() == 1
+        if late_labels is not None and known is not None and known.rows is not None:
+            real = realised(flagged, known.rows, "late_labels", late_labels)
+        else:
+            label = label_of(frame)
+            own = file_labels(frame, label)
+            real = None if own is None else realised(flagged, own, "label", label)
+        found = estimate(scores, chosen.threshold, real)
+        summary = known_labels_summary(known, chosen)
         return Scored(chosen, scores, out, save_ensemble, found, summary, trust(chosen))
 
     def evaluate(

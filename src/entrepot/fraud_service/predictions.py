@@ -5,6 +5,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
+import numpy as np
+import pandas as pd
+
 from entrepot.catalog.accounts.records import Page
 from entrepot.catalog.uow import UnitOfWorkFactory
 from entrepot.catalog.workspace.records import PredictionRecord
@@ -61,6 +64,16 @@ class PredictionService:
         (raises ``IntegrityError`` for damaged bytes), so a download never starts with bytes
         that may turn out bad; close it when sent."""
         return self._objects.open_verified(record.key, folder=self._temp_dir)
+
+    def flags(self, record: PredictionRecord) -> np.ndarray:
+        """Whether each row of the prediction was flagged (its scores file's ``prediction``
+        column, read from the verified bytes), in row order."""
+        verified = self.open(record)
+        try:
+            column = pd.read_csv(verified.handle, usecols=["prediction"])["prediction"]
+        finally:
+            verified.close()
+        return np.asarray(column.to_numpy() == 1, dtype=bool)
 
     def delete(self, user_id: int, prediction_id: str) -> PredictionRecord:
         """Delete the prediction: rows first (committed), then the object."""

@@ -33,7 +33,7 @@ from entrepot.fraud.tables.io import read_table, write_table
 from entrepot.fraud_service.curves import CURVES_FILE
 from entrepot.fraud_service.datasets import DatasetService
 from entrepot.fraud_service.errors import LibraryNotReady
-from entrepot.fraud_service.estimate import estimate
+from entrepot.fraud_service.estimate import estimate, file_labels, realised
 from entrepot.fraud_service.job_payloads import (
     APPLY_KIND,
     BUILD_KIND,
@@ -42,7 +42,12 @@ from entrepot.fraud_service.job_payloads import (
     Mappings,
     PredictPayload,
 )
-from entrepot.fraud_service.known import confirmed_rows, feedback_labels, known_labels_summary
+from entrepot.fraud_service.known import (
+    confirmed_rows,
+    decided,
+    feedback_labels,
+    known_labels_summary,
+)
 from entrepot.fraud_service.options import ServiceOptions
 from entrepot.fraud_service.reference_progress import reference_progress
 from entrepot.fraud_service.review import evaluation, prediction_drift, top_rows
@@ -114,7 +119,9 @@ class ScoringService:
         with self._uow() as uow:
             dataset = uow.datasets.get(user_id, dataset_id)
         self.require_library()
-        payload = ApplyPayload(dataset.id, dataset.name, model_name=model_name)
+        with self._uow() as uow:
+            late = _confirmed(uow, user_id, dataset.id)
+        payload = ApplyPayload(dataset.id, dataset.name, model_name=model_name, late_labels=late)
         with self._uow() as uow:
             if model_name is not None:
                 self._licences.reserve_model(uow, user_id)
@@ -171,7 +178,11 @@ class ScoringService:
                 )
             else:
                 payload = ApplyPayload(
-                    dataset.id, dataset.name, mappings=chosen, rescore_of=record.id
+                    dataset.id,
+                    dataset.name,
+                    mappings=chosen,
+                    rescore_of=record.id,
+                    late_labels=_confirmed(uow, user_id, dataset.id),
                 )
             job = self._jobs.record(
                 uow, owner_id=user_id, kind=payload.KIND, params=payload.to_params()
@@ -229,10 +240,10 @@ class ScoringService:
         review = {
             "drift": prediction_drift(curves, frame, scores, ensemble),
             "evaluation": evaluation(frame, dataset.target, scores, ensemble.threshold),
-            "known_labels": known_labels_summary(known),
+            "known_labels": known_labels_summary(known, ensemble),
         }
         progress(0.85, Message(N_("progress.storing_scores")))
-        scored = (scores, explained)
+        scored = (scores, explained, _realised(frame, dataset, scores, payload.late_labels))
         return self._store(job, ws, dataset, scored, ensemble, "model", name, version, review)
 
     def run_apply(self, job: JobRecord, progress: Progress) -> Mapping[str, Any]:
@@ -252,14 +263,16 @@ class ScoringService:
             self._library.record_use(member.name, member.similarity)
         progress(0.5, Message(N_("progress.scoring")))
         explained: Explanations = {}
-        scores = score(frame, ensemble, upload=upload, explained=explained)
+        known = feedback_labels(payload.late_labels, len(frame))
+        scores = score(frame, ensemble, upload=upload, explained=explained, known=known)
         progress(0.85, Message(N_("progress.storing_scores")))
         review = {
             "drift": None,
             "evaluation": evaluation(frame, dataset.target, scores, ensemble.threshold),
             "partial_library": partial,
+            "known_labels": known_labels_summary(known, ensemble),
         }
-        scored = (scores, explained)
+        scored = (scores, explained, _realised(frame, dataset, scores, payload.late_labels))
         stored = self._store(job, ws, dataset, scored, ensemble, "references", None, None, review)
         name = payload.model_name
         if name is None:
@@ -291,18 +304,18 @@ class ScoringService:
         job: JobRecord,
         ws: Workspace,
         dataset: DatasetRecord,
-        scored: tuple[pd.DataFrame, Explanations],
+        scored: tuple[pd.DataFrame, Explanations, dict[str, Any] | None],
         ensemble: Ensemble,
         source: str,
         model_name: str | None,
         version: str | None,
         review: dict[str, Any],
     ) -> dict[str, Any]:
-        scores, explained = scored
+        scores, explained, known = scored
         prediction_id = uuid.uuid4().hex
         key = f"predictions/{prediction_id}.csv"
         summary = summarize(scores, ensemble)
-        summary["estimate"] = estimate(scores, ensemble.threshold, review.get("evaluation"))
+        summary["estimate"] = estimate(scores, ensemble.threshold, known)
         if "known_labels" in review:  # how many late labels the features read
             summary["known_labels"] = review["known_labels"]
         details = {**summary, **review, "top": top_rows(scores, ensemble, explained)}
@@ -347,6 +360,21 @@ def _confirmed(
     """The late labels a scoring of dataset ``dataset_id`` with a model reads: the
     analysts' decisions on its rows, on any of the user's predictions of it (ADR 0046)."""
     return confirmed_rows(uow.feedback.of_dataset(user_id, dataset_id)) or None
+
+
+def _realised(
+    frame: pd.DataFrame,
+    dataset: DatasetRecord,
+    scores: pd.DataFrame,
+    decisions: tuple[tuple[int, int], ...] | None,
+) -> dict[str, Any] | None:
+    """The realised figures of a scoring: against the file's own label when it has one,
+    else against the analysts' decisions on its rows known when it was asked for."""
+    flagged = scores["prediction"].to_numpy() == 1
+    own = file_labels(frame, dataset.target)
+    if own is not None:
+        return realised(flagged, own, "label", dataset.target)
+    return realised(flagged, decided(len(frame), decisions), "feedback")
 
 
 def _chosen_columns(ensemble: Ensemble, mappings: Mappings | None, frame: pd.DataFrame) -> Ensemble:

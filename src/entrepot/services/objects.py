@@ -342,6 +342,11 @@ class VerifiedFile:
         """The verified size in bytes."""
         return self.record.size
 
+    @property
+    def handle(self) -> BinaryIO:
+        """The open file, to read it whole (close it when done)."""
+        return self._handle
+
     def chunks(self, chunk_size: int = CHUNK_SIZE) -> Iterator[bytes]:
         """The bytes, chunk by chunk; the file is closed at the end or when abandoned."""
         try:

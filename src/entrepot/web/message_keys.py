@@ -8,7 +8,8 @@ from entrepot.i18n.catalogs import N_, Np_
 __all__ = ["N_", "Np_"]
 
 
-#: Job kinds and states, risk levels, prediction sources, the admin's user actions.
+#: Job kinds and states, risk levels, prediction sources, where a prediction's realised
+#: figures come from, the admin's user actions.
 DYNAMIC = (
     N_("jobs.kind.train"),
     N_("jobs.kind.predict"),
@@ -24,6 +25,9 @@ DYNAMIC = (
     N_("prediction.risk.critical"),
     N_("prediction.source.model"),
     N_("prediction.source.references"),
+    N_("prediction.realised_source.label"),
+    N_("prediction.realised_source.feedback"),
+    N_("prediction.realised_source.late_labels"),
     N_("admin.activate"),
     N_("admin.deactivate"),
     N_("admin.grant"),

@@ -61,6 +61,8 @@ def test_feedback_decisions_are_the_late_labels_of_a_later_scoring(world: World)
         "labels": len(expected),
         "frauds": int(expected.sum()),
         "history_rows": 0,
+        "models": 1,
+        "models_reading": 1,
     }
     scores = pd.read_csv(io.BytesIO(alice.get(again["download_url"]).content))
     assert len(scores) == len(truth)

@@ -131,6 +131,7 @@ def test_references_match_score_and_evaluate(tmp_path: Path) -> None:
     scored = tmp_path / "estimated.csv"
     result = runner.invoke(fraud_app, ["score", str(data), str(scored), "--ensemble", *lib])
     assert "estimated precision" in result.output and "calibrated" in result.output
+    assert f"rows of the label {target!r}" in result.output  # the realised figures' source
     result = runner.invoke(
         fraud_app, ["score", str(data), str(scored), "--ensemble", *lib, "--json"]
     )
@@ -143,6 +144,8 @@ def test_references_match_score_and_evaluate(tmp_path: Path) -> None:
     assert estimate["flagged"] == int(flagged.sum())
     assert estimate["recall"]["value"] == pytest.approx(p[flagged].sum() / p.sum(), abs=1e-5)
     assert estimate["realised"]["recall"] == pytest.approx(y[flagged].sum() / y.sum(), abs=1e-5)
+    assert estimate["realised"]["source"] == "label"
+    assert estimate["realised"]["labelled_rows"] == len(y)
     if flagged.any():
         assert estimate["precision"]["value"] == pytest.approx(p[flagged].mean(), abs=1e-5)
         assert estimate["realised"]["precision"] == pytest.approx(y[flagged].mean(), abs=1e-5)

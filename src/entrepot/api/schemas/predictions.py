@@ -57,8 +57,10 @@ class PredictionOut(BaseModel):
     size: int
     summary: dict[str, Any]
     #: Precision and recall at the threshold estimated without labels, with the realised
-    #: figures when the file had its label (``fraud_service/estimate.py``); ``None`` for a
-    #: prediction stored before estimates were kept.
+    #: figures beside them (``realised``) once labels are known: the file's own label, or
+    #: the analysts' decisions on its rows, measured again at each decision
+    #: (``fraud_service/estimate.py``); ``None`` for a prediction stored before estimates
+    #: were kept.
     estimate: dict[str, Any] | None = None
     #: How far to trust the scores, by how well the file fits the models;
     #: ``None`` for a prediction stored before it was kept.

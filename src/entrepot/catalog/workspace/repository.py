@@ -248,6 +248,18 @@ class PredictionRepository:
         items = tuple(_prediction(r[0], r[1], r[2]) for r in rows)
         return Page(items, int(total or 0), page, per_page)
 
+    def set_summary(
+        self, owner_id: int, prediction_id: str, summary: Mapping[str, Any]
+    ) -> PredictionRecord:
+        """Replace the summary of ``owner_id``'s prediction (the realised figures as labels
+        arrive); raises :class:`RecordNotFound`."""
+        self.get(owner_id, prediction_id)
+        row = self._session.get(PredictionRow, prediction_id)
+        assert row is not None  # just found
+        row.summary = dict(summary)
+        self._session.flush()
+        return self.get(owner_id, prediction_id)
+
     def delete(self, owner_id: int, prediction_id: str) -> PredictionRecord:
         """Remove the prediction row (not its object row); returns what it held."""
         record = self.get(owner_id, prediction_id)

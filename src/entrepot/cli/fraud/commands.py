@@ -353,6 +353,7 @@ def score_command(
     from entrepot.cli.fraud.render import (
         print_ensemble,
         print_estimate,
+        print_known_labels,
         print_scores,
         print_trust,
     )
@@ -382,12 +383,7 @@ def score_command(
         console.print_json(json.dumps(found))
         return
     print_ensemble(console, scored.ensemble)
-    if scored.known_labels is not None:
-        known = scored.known_labels
-        console.print(
-            f"late labels read: {known['labels']} ({known['frauds']} frauds), "
-            f"{known['history_rows']} history rows"
-        )
+    print_known_labels(console, scored.known_labels)
     print_scores(console, scored.scores, scored.ensemble.threshold)
     print_trust(console, scored.trust)
     print_estimate(console, scored.estimate)

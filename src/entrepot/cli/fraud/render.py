@@ -88,12 +88,37 @@ def print_trust(console: Console, found: dict[str, Any] | None) -> None:
         console.print(english(message), highlight=False)
 
 
+def print_known_labels(console: Console, known: dict[str, Any] | None) -> None:
+    """How many late labels were given, and whether any model read them."""
+    if known is None:
+        return
+    console.print(
+        f"late labels read: {known['labels']} ({known['frauds']} frauds), "
+        f"{known['history_rows']} history rows"
+    )
+    note = message_of(known.get("note"))
+    if note is not None:
+        console.print(english(note), highlight=False)
+
+
+#: Where realised figures come from (``fraud_service/estimate.py`` ``realised``).
+_SOURCES = {
+    "label": "the label",
+    "feedback": "the analysts' decisions",
+    "late_labels": "the labels known so far",
+}
+
+
 def print_estimate(console: Console, found: dict[str, Any] | None) -> None:
     """Precision and recall estimated without labels, their interval and assumptions,
-    and the realised figures when the file held its label."""
+    and the realised figures beside them when labels are known."""
     if not found:
         return
     level = f"{found['level']:.0%}"
+    real = found.get("realised") or {}
+    source = _SOURCES.get(str(real.get("source")), "the labels")
+    if real.get("target"):
+        source += f" {real['target']!r}"
     for name in ("precision", "recall"):
         figure = found[name]
         if figure["value"] is None:
@@ -103,10 +128,15 @@ def print_estimate(console: Console, found: dict[str, Any] | None) -> None:
             f"estimated {name} {figure['value']:.2%} "
             f"({level} interval {figure['low']:.2%} to {figure['high']:.2%})"
         )
-        realised = (found.get("realised") or {}).get(name)
+        realised = real.get(name)
         if realised is not None:
-            line += f"; realised against the label {realised:.2%}"
+            line += f"; realised {realised:.2%} on {real['labelled_rows']} rows of {source}"
         console.print(line)
+    if real and real.get("precision") is None and real.get("recall") is None:
+        console.print(
+            f"realised: undefined on {real['labelled_rows']} rows of {source} (none of them "
+            "flagged, and no fraud among them)"
+        )
     for said in found.get("assumptions", []):
         message = message_of(said)
         if message is not None:

@@ -201,7 +201,7 @@ def _run_members(
     parsed: dict[str, pd.Series] = {}
     reader = ColumnReader(frame) if fast and frame.columns.is_unique else None
     for i, (member, model) in enumerate(zip(ensemble.members, ensemble.models, strict=True)):
-        if known is not None and _reads_labels(model):
+        if known is not None and reads_labels(model):
             # Not ``labels``: that name holds the upload's columns the explanations read.
             inputs, read = known.joined(frame, list(member.mapping))
             inputs = member_frame(inputs, member, model, upload, {})
@@ -236,8 +236,9 @@ def member_scores(
     return probs, anomalies
 
 
-def _reads_labels(model: FraudModel) -> bool:
-    """Whether known labels change ``model``'s features (a counterparty's fraud rate)."""
+def reads_labels(model: FraudModel) -> bool:
+    """Whether known labels change ``model``'s features (a counterparty's fraud rate):
+    the members :func:`score` gives ``known`` to."""
     spec = model.features.spec
     return model.features.uses_labels and spec.timestamp is not None and bool(spec.counterparties)
 
