@@ -72,7 +72,13 @@ CONCRETE_STORES = {
     "entrepot.storage.s3",
     "entrepot.storage.cache",
 }
-MAY_PICK_BACKENDS = {"entrepot.bootstrap.app", "entrepot.storage.url"}
+#: The composition root (the App, its parts and where it finds the instance) and the URL opener.
+MAY_PICK_BACKENDS = {
+    "entrepot.bootstrap.app",
+    "entrepot.bootstrap.parts",
+    "entrepot.bootstrap.instance",
+    "entrepot.storage.url",
+}
 #: Heavy SDKs and the only modules allowed to import them.
 SDK_HOMES = {
     "obstore": {"entrepot.storage.s3"},
