@@ -24,10 +24,10 @@ import os
 import subprocess
 import sys
 import tempfile
-import time
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, contextmanager
 from dataclasses import replace
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -39,6 +39,7 @@ from entrepot.storage.memory import MemoryStore
 from entrepot.storage.s3 import S3Store
 from entrepot.storage.s3_options import S3Options
 from tests.support.network import S3_REGION, free_port, listening, unique_bucket
+from tests.support.waiting import wait_for
 
 STORE_KINDS = ("memory", "local", "s3")
 S3_ACCESS_KEY_ID = "testing"
@@ -56,9 +57,13 @@ _AWS_ENV = (
     "AWS_ROLE_ARN",
     "AWS_WEB_IDENTITY_TOKEN_FILE",
 )
-_START_TIMEOUT = 60.0
 
 MotoServer = Callable[..., AbstractContextManager[str]]
+
+
+def _up_or_gone(process: subprocess.Popen[bytes], port: int) -> bool:
+    """Whether the server listens on ``port``, or exited (another process took the port)."""
+    return process.poll() is not None or listening(port)
 
 
 @contextmanager
@@ -73,12 +78,11 @@ def _moto_server(env: dict[str, str] | None = None) -> Iterator[str]:
                 stderr=subprocess.STDOUT,
                 env={**os.environ, **(env or {})},
             )
-            deadline = time.monotonic() + _START_TIMEOUT
-            while process.poll() is None and not listening(port):
-                if time.monotonic() > deadline:
-                    process.kill()
-                    pytest.fail(f"moto S3 server did not listen within {_START_TIMEOUT} s")
-                time.sleep(0.1)
+            try:  # it exits when another process took the port: the next attempt
+                wait_for(partial(_up_or_gone, process, port), "moto listening")
+            except BaseException:
+                process.kill()
+                raise
             if process.poll() is None:
                 break
         else:

@@ -106,6 +106,10 @@ class Settings:
     jobs_name: str = "entrepot"
     var_dir: Path = Path("var")
     training_budget: float = 60.0
+    #: What the training and reference budgets are read on: ``wall`` (seconds), or
+    #: ``steps`` (one per boosting round: the same file and seed give the same model on
+    #: any machine, however loaded; ``entrepot.fraud.train.clocks``).
+    training_clock: Literal["wall", "steps"] = "wall"
     #: No upload may exceed this, whatever the plan (bytes; ``10GiB`` is read).
     upload_limit: int = field(default=10 * 1024**3, metadata={"ge": 1, "before": _size})
     reference_count: int = 13

@@ -13,15 +13,17 @@ from selenium.webdriver.chrome.webdriver import WebDriver
 
 from tests.support.browser import chromium, serve
 from tests.support.cli import ENTRY_POINT, Cli
+from tests.support.waiting import HANG_GUARD
 
 
 @pytest.fixture
 def cli(tmp_path: Path, tmp_path_factory: pytest.TempPathFactory) -> Cli:
     """``cli("ls", "files")`` runs the installed CLI in ``tmp_path`` with embedded defaults
     (and a system temporary folder of its own, outside ``tmp_path``, which its ``gc`` may
-    empty)."""
+    empty); training budgets are counted in steps."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("ENTREPOT_")}
     env["COLUMNS"] = "200"
+    env["ENTREPOT_TRAINING_CLOCK"] = "steps"  # a training is the same on any load
     env["TMPDIR"] = str(tmp_path_factory.mktemp("system-tmp"))
 
     def run(
@@ -34,7 +36,7 @@ def cli(tmp_path: Path, tmp_path_factory: pytest.TempPathFactory) -> Cli:
             env={**env, **(extra_env or {})},
             capture_output=True,
             text=True,
-            timeout=120,
+            timeout=HANG_GUARD,
         )
 
     return run

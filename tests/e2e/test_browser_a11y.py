@@ -23,6 +23,7 @@ from tests.support.browser import (
     wait,
 )
 from tests.support.csvs import labelled_csv
+from tests.support.waiting import HANG_GUARD
 
 pytestmark = pytest.mark.slow
 
@@ -56,7 +57,7 @@ def _grant_admin(folder: Path, email: str) -> None:
         env=env,
         capture_output=True,
         text=True,
-        timeout=120,
+        timeout=HANG_GUARD,
     )
     assert done.returncode == 0, done.stderr
 

@@ -52,9 +52,7 @@ def test_the_banner_follows_the_build_and_goes(
     assert accessibility_problems(browser) == []
     browser.execute_script("window.sameDocument = true")
     _set(services, job, 12 / 40)
-    wait(
-        browser, lambda d: "12 modèles sur 40" in d.find_element(*by_id("reference-build")).text, 20
-    )
+    wait(browser, lambda d: "12 modèles sur 40" in d.find_element(*by_id("reference-build")).text)
     _set(services, job, 1.0, done=True)
-    wait(browser, lambda d: not d.find_element(*by_id("reference-build")).is_displayed(), 20)
+    wait(browser, lambda d: not d.find_element(*by_id("reference-build")).is_displayed())
     assert browser.execute_script("return window.sameDocument === true")  # no reload

@@ -62,7 +62,7 @@ def test_a_user_trains_scores_and_downloads_and_another_is_refused(
     ]
     assert sum(counts) == 800
     driver.find_element(*by_id("download-predictions")).click()
-    wait(driver, lambda _d: any(p.suffix == ".csv" for p in downloads.iterdir()), 30)
+    wait(driver, lambda _d: any(p.suffix == ".csv" for p in downloads.iterdir()))
     (csv,) = [p for p in downloads.iterdir() if p.suffix == ".csv"]
     lines = csv.read_text().splitlines()
     assert len(lines) == 801 and "fraud_probability" in lines[0]

@@ -142,13 +142,13 @@ def _sign_in(driver: WebDriver, url: str) -> None:
 
 
 def _settled(driver: WebDriver) -> None:
-    """Wait for the page and its charts (each ``.chart`` drawn, or given up after 15 s)."""
+    """Wait for the page and its charts (each ``.chart`` drawn, or its text saying why not)."""
     wait(driver, lambda d: d.execute_script("return document.readyState") == "complete")
     script = (
         "return [...document.querySelectorAll('.chart')]"
         ".every(c => c.querySelector('.main-svg') || c.textContent.trim())"
     )
-    wait(driver, lambda d: d.execute_script(script), 15)
+    wait(driver, lambda d: d.execute_script(script))
 
 
 def _problems(driver: WebDriver, url: str, page: str) -> list[str]:

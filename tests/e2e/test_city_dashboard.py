@@ -10,7 +10,6 @@ requested nothing from another host.
 from __future__ import annotations
 
 import shutil
-import time
 from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
@@ -28,7 +27,9 @@ from entrepot.city.runtime import CityRuntime
 from entrepot.dashboard import city as dashboard
 from entrepot.http import assets
 from entrepot.storage.memory import MemoryStore
+from tests.support import waiting
 from tests.support.browser import accessibility_problems, serve_app
+from tests.support.waiting import HANG_GUARD
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMEDRIVER = "/usr/bin/chromedriver"
@@ -43,7 +44,6 @@ FLAGS = (
     "--no-first-run",
     "--window-size=1280,1400",
 )
-WAIT_S = 20.0
 #: The site's policy (see entrepot.asgi): scripts from the site only, no inline script.
 CSP = (
     "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
@@ -104,7 +104,7 @@ def browser() -> Iterator[Any]:
     with pytest.MonkeyPatch.context() as env:
         env.setenv("SE_OFFLINE", "true")  # never let Selenium Manager download anything
         driver = webdriver.Chrome(service=Service(CHROMEDRIVER), options=options)
-    driver.set_page_load_timeout(WAIT_S)
+    driver.set_page_load_timeout(HANG_GUARD)
     try:
         yield driver
     finally:
@@ -113,13 +113,7 @@ def browser() -> Iterator[Any]:
 
 def wait_for(driver: Any, script: str) -> Any:
     """Poll ``return <script>`` in the page until it is truthy."""
-    deadline = time.monotonic() + WAIT_S
-    while time.monotonic() < deadline:
-        value = driver.execute_script(f"return {script}")
-        if value:
-            return value
-        time.sleep(0.1)
-    pytest.fail(f"timed out waiting for {script}")
+    return waiting.wait_for(lambda: driver.execute_script(f"return {script}") or None, script)
 
 
 def drawn_charts(driver: Any) -> int:

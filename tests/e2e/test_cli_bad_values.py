@@ -24,6 +24,7 @@ from typer.core import TyperGroup, TyperOption
 
 from entrepot.cli.main import build_app
 from tests.support.cli import ENTRY_POINT
+from tests.support.waiting import HANG_GUARD
 
 #: The README's exit codes (## Exit codes).
 DOCUMENTED = {0, 1, 2, 65, 66, 69, 73, 74, 75, 77, 78}
@@ -127,7 +128,7 @@ def _through_entrepot(args: list[str], here: Path) -> Said:
         stdin=subprocess.DEVNULL,
         capture_output=True,
         text=True,
-        timeout=120,
+        timeout=HANG_GUARD,
     )
     return Said(result.returncode, result.stdout, result.stderr)
 

@@ -15,6 +15,7 @@ from typing import Any
 
 from tests.support.cli import ENTRY_POINT
 from tests.support.network import S3_REGION, unique_bucket
+from tests.support.waiting import HANG_GUARD
 
 
 def test_a_dotenv_file_gives_the_aws_sdk_its_credentials_and_endpoint(
@@ -39,7 +40,12 @@ def test_a_dotenv_file_gives_the_aws_sdk_its_credentials_and_endpoint(
 
     def entrepot(*args: str) -> subprocess.CompletedProcess[str]:
         done = subprocess.run(
-            [*ENTRY_POINT, *args], cwd=folder, env=env, capture_output=True, text=True, timeout=120
+            [*ENTRY_POINT, *args],
+            cwd=folder,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=HANG_GUARD,
         )
         assert secret not in done.stdout + done.stderr
         return done

@@ -17,7 +17,6 @@ import shutil
 import signal
 import subprocess
 import sys
-import time
 import tomllib
 import uuid
 from collections.abc import Iterator
@@ -33,6 +32,8 @@ from entrepot.catalog.engine import make_engine
 from tests.support.databases import temporary_database
 from tests.support.feeds import recorded_feeds
 from tests.support.network import S3_REGION, free_port, unique_bucket
+from tests.support.processes import wait_until_it_answers
+from tests.support.waiting import HANG_GUARD
 
 pytestmark = [pytest.mark.slow, pytest.mark.postgres, pytest.mark.s3]
 
@@ -133,7 +134,13 @@ def _run(
     env: dict[str, str], folder: Path, args: list[str], stdin: str = "", **extra: str
 ) -> subprocess.CompletedProcess[str]:
     done = subprocess.run(
-        args, env=env | extra, cwd=folder, input=stdin, capture_output=True, text=True, timeout=300
+        args,
+        env=env | extra,
+        cwd=folder,
+        input=stdin,
+        capture_output=True,
+        text=True,
+        timeout=HANG_GUARD,
     )
     assert "Traceback" not in done.stderr, done.stderr[-3000:]
     return done
@@ -150,15 +157,8 @@ def _serve(env: dict[str, str], folder: Path) -> tuple[subprocess.Popen[bytes], 
             args, env=env, cwd=folder, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
         )
     url = f"http://127.0.0.1:{port}"
-    for _ in range(300):
-        assert app.poll() is None, (folder / "app.log").read_text()[-3000:]
-        try:
-            if httpx.get(f"{url}/health/live", timeout=1).status_code == 200:
-                return app, url
-        except httpx.HTTPError:
-            pass
-        time.sleep(0.2)
-    pytest.fail(f"the app did not answer:\n{(folder / 'app.log').read_text()[-3000:]}")
+    wait_until_it_answers(url, app, folder / "app.log")
+    return app, url
 
 
 def _stop(process: subprocess.Popen[bytes]) -> None:
@@ -192,7 +192,7 @@ def test_every_compose_command_runs_with_the_image_extras(
             start_new_session=True,
         )
     try:
-        health = httpx.get(f"{url}/health", headers=METRICS, timeout=30)
+        health = httpx.get(f"{url}/health", headers=METRICS, timeout=HANG_GUARD)
         assert health.status_code == 200, health.text  # catalog, S3 write/read, Redis
 
         city = _command("city")
@@ -227,7 +227,7 @@ def test_every_compose_command_runs_with_the_image_extras(
         signed = httpx.post(
             f"{url}/api/auth/login",
             json={"email": "you@example.com", "password": PASSWORD},
-            timeout=30,
+            timeout=HANG_GUARD,
         )
         assert signed.status_code == 200, signed.text
     finally:

@@ -9,11 +9,12 @@ import subprocess
 from pathlib import Path
 
 from tests.support.cli import ENTRY_POINT
+from tests.support.waiting import HANG_GUARD
 
 
 def _run(cwd: Path, *args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [*ENTRY_POINT, *args], cwd=cwd, env=env, capture_output=True, text=True, timeout=120
+        [*ENTRY_POINT, *args], cwd=cwd, env=env, capture_output=True, text=True, timeout=HANG_GUARD
     )
 
 

@@ -27,6 +27,7 @@ from tests.support.moving import Client, Timings, signs_in, tree_digest
 from tests.support.network import unique_bucket
 from tests.support.processes import Server
 from tests.support.real_paris import real
+from tests.support.waiting import HANG_GUARD
 from tests.support.web import PASSWORD
 
 pytestmark = [pytest.mark.slow, pytest.mark.postgres]
@@ -51,7 +52,7 @@ class Entrepot:
             input=stdin,
             capture_output=True,
             text=True,
-            timeout=180,
+            timeout=HANG_GUARD,
         )
         said = done.stdout + done.stderr
         assert done.returncode == 0, f"entrepot {' '.join(args)} exited {done.returncode}:\n{said}"
@@ -72,6 +73,7 @@ def _base_env(system_tmp: Path, s3_endpoint: str) -> dict[str, str]:
         "ENTREPOT_REFERENCE_MIN_FRAUDS": "80",
         "ENTREPOT_REFERENCE_BUDGET": "1",
         "ENTREPOT_TRAINING_BUDGET": "2",
+        "ENTREPOT_TRAINING_CLOCK": "steps",
         "ENTREPOT_S3_ENDPOINT_URL": s3_endpoint,
     }
 
@@ -95,7 +97,7 @@ def _city(entrepot: Entrepot, url: str) -> tuple[set[tuple[str, str]], dict[str,
     service serves it (as values: PostgreSQL keeps a JSON document's keys in its order)."""
     status = json.loads(entrepot("city", "status", "--json"))
     done = {(row["source"], row["date"]) for row in status if row["state"] in ("ok", "no-data")}
-    reports = {day: httpx.get(f"{url}/city/report/{day}", timeout=30) for day in OLD_DAYS}
+    reports = {day: httpx.get(f"{url}/city/report/{day}", timeout=HANG_GUARD) for day in OLD_DAYS}
     assert all(r.status_code == 200 and r.json()["date"] == d for d, r in reports.items())
     return done, {day: answer.json() for day, answer in reports.items()}
 

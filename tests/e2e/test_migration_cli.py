@@ -9,7 +9,6 @@ import signal
 import sqlite3
 import subprocess
 import sys
-import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -26,6 +25,7 @@ from entrepot.storage.local import LocalStore
 from entrepot.storage.protocols import Store
 from entrepot.storage.url import open_store
 from tests.support.cli import Cli
+from tests.support.waiting import wait_for
 
 
 def seed(folder: Path, count: int) -> dict[str, bytes]:
@@ -74,16 +74,17 @@ def test_a_killed_migrate_resumes_then_finalizes(
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
-    moved = 0
-    deadline = time.monotonic() + 120
-    while process.poll() is None and time.monotonic() < deadline:
+
+    def forty_moved() -> bool:
         try:
-            moved = catalog(tmp_path, "SELECT count(*) FROM object_locations")
+            return catalog(tmp_path, "SELECT count(*) FROM object_locations") >= 40
         except sqlite3.OperationalError:  # the tables are being created, or locked
-            moved = 0
-        if moved >= 40:
-            break
-        time.sleep(0.02)
+            return False
+
+    def finished() -> str | None:
+        return None if process.poll() is None else "migrate finished: seed more"
+
+    wait_for(forty_moved, "40 objects moved", gone=finished, every=0.02)
     assert process.poll() is None, "migrate finished before it could be killed: seed more"
     process.send_signal(signal.SIGKILL)
     process.wait()

@@ -3,7 +3,6 @@ embedded queue, with one job worker process beside them."""
 
 from __future__ import annotations
 
-import time
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -14,6 +13,7 @@ import pytest
 from tests.support.csvs import labelled_csv
 from tests.support.databases import temporary_database
 from tests.support.processes import Server, api_token, instance_env, run
+from tests.support.waiting import HANG_GUARD, wait_for
 
 pytestmark = pytest.mark.slow
 
@@ -53,10 +53,13 @@ def test_two_web_processes_and_a_job_worker_serve_one_instance(
         banner = server.log.read_text()
         assert "with 2 web processes" in banner and "jobs     in a worker process" in banner
         # uvicorn's supervisor holds the 2 web processes; the job worker is beside them.
-        assert len(_children(server.process.pid)) >= 3
+        # (the worker may still be starting when the web answers: waited for, not raced)
+        wait_for(lambda: len(_children(server.process.pid)) >= 3, "three child processes")
 
         def fresh_connection_get(_: int) -> int:
-            return httpx.get(server.url + "/api/models", headers=headers, timeout=30).status_code
+            return httpx.get(
+                server.url + "/api/models", headers=headers, timeout=HANG_GUARD
+            ).status_code
 
         with ThreadPoolExecutor(8) as pool:
             assert set(pool.map(fresh_connection_get, range(60))) == {200}
@@ -65,29 +68,28 @@ def test_two_web_processes_and_a_job_worker_serve_one_instance(
             server.url + "/api/upload",
             headers=headers,
             files={"file": ("alice.csv", labelled_csv(1500))},
-            timeout=60,
+            timeout=HANG_GUARD,
         )
         assert uploaded.status_code == 201, uploaded.text
         dataset = uploaded.json()["dataset_id"]
         for _ in range(10):  # every web process sees what another one wrote
-            listed = httpx.get(server.url + "/api/datasets", headers=headers, timeout=30)
+            listed = httpx.get(server.url + "/api/datasets", headers=headers, timeout=HANG_GUARD)
             assert dataset in [d["id"] for d in listed.json()["items"]]
         job = httpx.post(
             server.url + "/api/train",
             headers=headers,
             json={"dataset_id": dataset, "model_name": "m"},
-            timeout=30,
+            timeout=HANG_GUARD,
         ).json()["job_id"]
-        deadline, state = time.monotonic() + 120, ""
-        while time.monotonic() < deadline:
-            state = httpx.get(f"{server.url}/api/jobs/{job}", headers=headers, timeout=30).json()[
-                "state"
-            ]
-            if state in ("succeeded", "failed"):
-                break
-            time.sleep(0.5)
+
+        def final() -> str | None:
+            answer = httpx.get(f"{server.url}/api/jobs/{job}", headers=headers, timeout=HANG_GUARD)
+            state = str(answer.json()["state"])
+            return state if state in ("succeeded", "failed") else None
+
+        state = wait_for(final, f"job {job} finishing", every=0.5)
         assert state == "succeeded", server.log.read_text()[-3000:]
-        models = httpx.get(server.url + "/api/models", headers=headers, timeout=30).json()
+        models = httpx.get(server.url + "/api/models", headers=headers, timeout=HANG_GUARD).json()
         assert [m["name"] for m in models] == ["m"]
     finally:
         server.stop()

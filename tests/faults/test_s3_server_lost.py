@@ -22,6 +22,7 @@ from entrepot.storage.protocols import Buckets, Store
 from entrepot.storage.s3_options import S3Options
 from entrepot.storage.url import open_store
 from tests.support.network import S3_REGION, free_port, listening, unique_bucket
+from tests.support.waiting import wait_for
 
 pytestmark = [pytest.mark.s3, pytest.mark.slow]
 #: Every failing call must end within this (timeouts of 1-2 s, one retry, a margin).
@@ -45,12 +46,15 @@ def _own_moto() -> Iterator[Moto]:
         stderr=subprocess.DEVNULL,
         start_new_session=True,
     )
-    deadline = time.monotonic() + 60
-    while not listening(port):
-        if process.poll() is not None or time.monotonic() > deadline:
-            process.kill()
-            pytest.fail("moto S3 server did not start")
-        time.sleep(0.1)
+    try:
+        wait_for(
+            lambda: listening(port),
+            "moto S3 server listening",
+            gone=lambda: None if process.poll() is None else "it exited",
+        )
+    except BaseException:
+        process.kill()
+        raise
     try:
         yield Moto(process, f"http://127.0.0.1:{port}")
     finally:

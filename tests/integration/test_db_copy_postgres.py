@@ -8,7 +8,6 @@ import os
 import signal
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import cast
@@ -24,6 +23,7 @@ from entrepot.catalog.objects.tables import ObjectRow
 from tests.support.catalog import migrated_engine
 from tests.support.catalog_fill import catalog_digests, fill_catalog
 from tests.support.databases import temporary_database
+from tests.support.waiting import HANG_GUARD, wait_for
 
 pytestmark = pytest.mark.postgres
 
@@ -76,21 +76,23 @@ def test_sqlite_to_postgres_killed_resumed_and_back(
     copying = subprocess.Popen(
         [*command, "--pause", "0.2"], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
     )
-    deadline = time.monotonic() + 60
-    while _rows_copied(target) < 40 and time.monotonic() < deadline:
-        assert copying.poll() is None, "the copy ended before it could be killed"
-        time.sleep(0.05)
+    wait_for(
+        lambda: _rows_copied(target) >= 40,
+        "40 rows copied",
+        gone=lambda: None if copying.poll() is None else "the copy ended before it was killed",
+        every=0.05,
+    )
     copying.send_signal(signal.SIGKILL)
     copying.wait(timeout=10)
     interrupted = _rows_copied(target)
     assert 40 <= interrupted < 30 * len(expected)
 
-    again = subprocess.run(command, env=env, capture_output=True, text=True, timeout=120)
+    again = subprocess.run(command, env=env, capture_output=True, text=True, timeout=HANG_GUARD)
     assert again.returncode == 73, again.stdout + again.stderr
     assert "--resume" in again.stderr and "Traceback" not in again.stderr
 
     resumed = subprocess.run(
-        [*command, "--resume"], env=env, capture_output=True, text=True, timeout=300
+        [*command, "--resume"], env=env, capture_output=True, text=True, timeout=HANG_GUARD
     )
     assert resumed.returncode == 0, resumed.stdout + resumed.stderr
     assert "(resumed)" in resumed.stdout and "every table's count and digest match" in (
@@ -124,7 +126,7 @@ def test_sqlite_to_postgres_killed_resumed_and_back(
         env=_env(url, tmp_path),
         capture_output=True,
         text=True,
-        timeout=300,
+        timeout=HANG_GUARD,
     )
     assert home.returncode == 0, home.stdout + home.stderr
     assert catalog_digests(back) == expected
@@ -150,7 +152,7 @@ def test_a_postgres_target_that_fills_up_stays_resumable(
             )
         )
     command = [ENTREPOT, "db", "copy", "--to", url, "--batch", "4"]
-    failed = subprocess.run(command, env=env, capture_output=True, text=True, timeout=120)
+    failed = subprocess.run(command, env=env, capture_output=True, text=True, timeout=HANG_GUARD)
     assert failed.returncode != 0
     said = " ".join(failed.stderr.split())
     assert "stopped in table model_versions" in said and "No space left on device" in said
@@ -160,7 +162,7 @@ def test_a_postgres_target_that_fills_up_stays_resumable(
     with target.begin() as connection:
         connection.execute(text("DROP TRIGGER full_disk ON model_versions"))
     resumed = subprocess.run(
-        [*command, "--resume"], env=env, capture_output=True, text=True, timeout=120
+        [*command, "--resume"], env=env, capture_output=True, text=True, timeout=HANG_GUARD
     )
     assert resumed.returncode == 0, resumed.stdout + resumed.stderr
     assert catalog_digests(target) == expected

@@ -23,6 +23,7 @@ from entrepot.catalog.engine import make_engine
 from entrepot.catalog.migrate import current, head, upgrade
 from tests.support.catalog import migrated_engine
 from tests.support.databases import temporary_database
+from tests.support.waiting import HANG_GUARD
 
 pytestmark = pytest.mark.postgres
 
@@ -92,7 +93,7 @@ def test_minus_zero_copies_into_a_blank_postgres_in_one_command(
         env=_env(source, tmp_path),
         capture_output=True,
         text=True,
-        timeout=300,
+        timeout=HANG_GUARD,
     )
     assert done.returncode == 0, done.stdout + done.stderr
     said = _said(done)
@@ -110,7 +111,7 @@ def test_resume_verifies_minus_zero_too(tmp_path: Path, blank_postgres: tuple[st
     env = _env(source, tmp_path)
     command = [ENTREPOT, "db", "copy", "--to", url, "--batch", "4"]
     first = subprocess.run(
-        [*command, "--dry-run"], env=env, capture_output=True, text=True, timeout=120
+        [*command, "--dry-run"], env=env, capture_output=True, text=True, timeout=HANG_GUARD
     )
     assert first.returncode == 0 and "create its schema first" in _said(first)
     assert current(target) is None  # a dry run writes nothing
@@ -128,12 +129,12 @@ def test_resume_verifies_minus_zero_too(tmp_path: Path, blank_postgres: tuple[st
                 "EXECUTE FUNCTION stop()"
             )
         )
-    stopped = subprocess.run(command, env=env, capture_output=True, text=True, timeout=120)
+    stopped = subprocess.run(command, env=env, capture_output=True, text=True, timeout=HANG_GUARD)
     assert stopped.returncode != 0 and "--resume" in _said(stopped)
     with target.begin() as connection:
         connection.execute(text("DROP TRIGGER stop ON city_metrics"))
     resumed = subprocess.run(
-        [*command, "--resume"], env=env, capture_output=True, text=True, timeout=120
+        [*command, "--resume"], env=env, capture_output=True, text=True, timeout=HANG_GUARD
     )
     assert resumed.returncode == 0, resumed.stdout + resumed.stderr
     assert "(resumed)" in resumed.stdout

@@ -16,6 +16,7 @@ import pytest
 from entrepot.bootstrap.fraud import FraudServices
 from entrepot.catalog.jobs.records import JobRecord, JobState
 from tests.support.csvs import labelled_csv
+from tests.support.waiting import wait_for
 from tests.support.web import PASSWORD, make_web_app
 
 pytestmark = pytest.mark.slow
@@ -33,6 +34,7 @@ def worker_env(folder: Path) -> dict[str, str]:
             "ENTREPOT_VAR_DIR": str(folder / "var"),
             "ENTREPOT_JOBS_URL": f"sqlite:///{folder / 'var' / 'jobs.db'}",
             "ENTREPOT_TRAINING_BUDGET": "3",
+            "ENTREPOT_TRAINING_CLOCK": "steps",
             "ENTREPOT_REFERENCE_COUNT": "0",
             "ENTREPOT_JOB_HEARTBEAT_SECONDS": "0.5",
             "ENTREPOT_JOB_STALE_SECONDS": "4",
@@ -52,17 +54,15 @@ def start_worker(folder: Path) -> subprocess.Popen[bytes]:
         )
 
 
-def wait_for(
-    services: FraudServices, job_id: str, states: set[JobState], seconds: float
-) -> JobRecord:
-    deadline = time.monotonic() + seconds
-    while True:
+def job_in(services: FraudServices, job_id: str, states: set[JobState]) -> JobRecord:
+    """Wait until the job is in one of ``states`` (a hang guard only)."""
+
+    def found() -> JobRecord | None:
         job = services.jobs.get_any(job_id)
-        if job.state in states:
-            return job
-        if time.monotonic() > deadline:
-            pytest.fail(f"job still {job.state.value} after {seconds} s: {job}")
-        time.sleep(0.1)
+        return job if job.state in states else None
+
+    names = " or ".join(sorted(s.value for s in states))
+    return wait_for(found, f"job {job_id} {names}")
 
 
 @pytest.fixture
@@ -93,7 +93,7 @@ def test_a_killed_workers_job_is_retried_by_another(
 
     first = start_worker(tmp_path)
     workers.append(first)
-    running = wait_for(services, job.id, {JobState.RUNNING}, 60)
+    running = job_in(services, job.id, {JobState.RUNNING})
     first.send_signal(signal.SIGKILL)
     first.wait(timeout=10)
     time.sleep(1)
@@ -101,7 +101,7 @@ def test_a_killed_workers_job_is_retried_by_another(
 
     second = start_worker(tmp_path)
     workers.append(second)
-    done = wait_for(services, job.id, {JobState.SUCCEEDED, JobState.FAILED}, 120)
+    done = job_in(services, job.id, {JobState.SUCCEEDED, JobState.FAILED})
     assert done.state is JobState.SUCCEEDED, done.error
     assert done.attempts == 2 and done.worker != running.worker
     assert services.models.list(user.id)[0].name == "survivor"

@@ -12,6 +12,7 @@ from entrepot.catalog.uow import unit_of_work_factory
 from entrepot.errors import CatalogError
 from tests.support.suites import catalog_migrations as migrations
 from tests.support.suites import catalog_repository as repository
+from tests.support.waiting import HANG_GUARD
 
 pytestmark = pytest.mark.postgres
 
@@ -49,7 +50,7 @@ def test_concurrent_writers_of_one_key_record_it_once(engine: Engine) -> None:
     outcome: list[BaseException | None] = []
 
     def second_writer() -> None:
-        first_added.wait(timeout=10)
+        first_added.wait(timeout=HANG_GUARD)
         try:
             with factory() as uow:
                 repository.add(uow, "race/key")
@@ -66,7 +67,7 @@ def test_concurrent_writers_of_one_key_record_it_once(engine: Engine) -> None:
         first_added.set()  # the second INSERT now waits on this transaction's unique entry
         thread.join(timeout=0.5)
         uow.commit()
-    thread.join(timeout=10)
+    thread.join(timeout=HANG_GUARD)
     assert len(outcome) == 1
     assert isinstance(outcome[0], CatalogError)
     with factory() as uow:

@@ -8,10 +8,10 @@ import hashlib
 import hmac
 import http.server
 import threading
-import time
 import urllib.error
 import urllib.request
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -26,7 +26,9 @@ from entrepot.registry.errors import VerificationFailed
 from entrepot.storage.cache import CachedStore
 from entrepot.storage.s3 import S3Store
 from entrepot.storage.s3_options import S3Options
+from tests.support.clock import FakeClock
 from tests.support.registry import SECRET, sklearn_model
+from tests.support.waiting import HANG_GUARD
 
 pytestmark = [pytest.mark.postgres, pytest.mark.s3]
 
@@ -145,15 +147,32 @@ def sigv4_presigned_signature(method: str, url: str, secret: str) -> str:
     return hmac.new(key, to_sign.encode(), hashlib.sha256).hexdigest()
 
 
+@dataclass(frozen=True)
+class ExpiringS3:
+    """Where the gateway listens (``host:port``), and the clock it reads expiries on."""
+
+    netloc: str
+    clock: FakeClock
+
+
+def signed_at(url: str) -> datetime:
+    """When a presigned URL was signed (its ``X-Amz-Date``)."""
+    stamp = dict(parse_qsl(urlsplit(url).query))["X-Amz-Date"]
+    return datetime.strptime(stamp, "%Y%m%dT%H%M%SZ").replace(tzinfo=UTC)
+
+
 @pytest.fixture
-def expiring_s3(s3_endpoint: str, s3_options: S3Options) -> Iterator[str]:
+def expiring_s3(s3_endpoint: str, s3_options: S3Options) -> Iterator[ExpiringS3]:
     """moto behind a gateway that checks presigned URLs as AWS and MinIO do.
 
     moto serves presigned URLs without checking their signature or expiry. The gateway
     recomputes the SigV4 signature (for moto's host, which the URL was signed for) and
     refuses an expired or forged URL with 403, then forwards the request to moto. URLs
-    are sent to the gateway with their host rewritten; nothing else changes.
+    are sent to the gateway with their host rewritten; nothing else changes. The gateway
+    tells the time on a clock the test sets, so an expiry is tested without waiting for
+    it, and a link is valid in its time however loaded the machine.
     """
+    clock = FakeClock()
     upstream = urlsplit(s3_endpoint).netloc
     secret = s3_options.secret_access_key or ""
 
@@ -170,8 +189,8 @@ def expiring_s3(s3_endpoint: str, s3_options: S3Options) -> Iterator[str]:
                     sigv4_presigned_signature("GET", signed, secret), params["X-Amz-Signature"]
                 )
             except (KeyError, ValueError):
-                valid, expires = False, datetime.now(UTC)
-            if not valid or datetime.now(UTC) > expires:
+                valid, expires = False, clock()
+            if not valid or clock() > expires:
                 reason = "Request has expired" if valid else "SignatureDoesNotMatch"
                 self.send_response(403)
                 self.end_headers()
@@ -191,23 +210,25 @@ def expiring_s3(s3_endpoint: str, s3_options: S3Options) -> Iterator[str]:
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:
-        yield f"127.0.0.1:{server.server_address[1]}"
+        yield ExpiringS3(f"127.0.0.1:{server.server_address[1]}", clock)
     finally:
         server.shutdown()
         server.server_close()
 
 
-def fetch(url: str, gateway: str) -> tuple[int, bytes]:
+def fetch(url: str, gateway: ExpiringS3) -> tuple[int, bytes]:
     parts = urlsplit(url)
     try:
-        with urllib.request.urlopen(parts._replace(netloc=gateway).geturl(), timeout=10) as r:
+        with urllib.request.urlopen(
+            parts._replace(netloc=gateway.netloc).geturl(), timeout=HANG_GUARD
+        ) as r:
             return r.status, r.read()
     except urllib.error.HTTPError as exc:
         return exc.code, exc.read()
 
 
 def test_a_presigned_url_serves_the_file_then_expires(
-    registry_on: Factory, tmp_path: Path, expiring_s3: str
+    registry_on: Factory, tmp_path: Path, expiring_s3: ExpiringS3
 ) -> None:
     weights = tmp_path / "best_model.pth"
     weights.write_bytes(b"\x80weights for a presigned download" * 100)
@@ -216,15 +237,17 @@ def test_a_presigned_url_serves_the_file_then_expires(
     registry.alias("net", "production", "1")
 
     lasting = registry.presign("net", "production", expires=timedelta(minutes=5))
+    expiring_s3.clock.now = signed_at(lasting)
     assert fetch(lasting, expiring_s3) == (200, weights.read_bytes())
     forged = lasting.replace("X-Amz-Expires=300", "X-Amz-Expires=604800")
     assert fetch(forged, expiring_s3)[0] == 403  # the expiry is covered by the signature
 
-    # A link that lives one second is refused once it is over. (Whether it is still valid
-    # when first fetched depends on the machine's load; the 5-minute link above shows
-    # that a link in its time serves the file.)
+    # A link that lives one second is refused once it is over: the gateway's clock moves
+    # past it (no waiting, and no load can expire it before its first use).
     short = registry.presign("net@1", file="best_model.pth", expires=timedelta(seconds=1))
-    time.sleep(2.1)
+    expiring_s3.clock.now = signed_at(short)
+    assert fetch(short, expiring_s3) == (200, weights.read_bytes())
+    expiring_s3.clock.advance(seconds=2.1)
     status, body = fetch(short, expiring_s3)
     assert status == 403 and b"Request has expired" in body
     assert fetch(lasting, expiring_s3)[0] == 200

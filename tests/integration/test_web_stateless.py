@@ -7,7 +7,6 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-import time
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -21,6 +20,8 @@ from entrepot.catalog.migrate import upgrade
 from tests.support.csvs import labelled_csv, unlabelled_csv
 from tests.support.databases import temporary_database
 from tests.support.network import free_port
+from tests.support.processes import wait_until_it_answers
+from tests.support.waiting import HANG_GUARD, wait_for
 from tests.support.web import PASSWORD
 
 pytestmark = [pytest.mark.postgres, pytest.mark.slow]
@@ -47,6 +48,7 @@ def env_for(shared: Path, own: Path, database: str, queue: str) -> dict[str, str
             "ENTREPOT_JOBS_NAME": queue,
             "ENTREPOT_SECRET_KEY": "shared-secret-for-both-instances-0123456789",
             "ENTREPOT_TRAINING_BUDGET": "2",
+            "ENTREPOT_TRAINING_CLOCK": "steps",
             "ENTREPOT_REFERENCE_COUNT": "0",
         }
     )
@@ -61,7 +63,7 @@ def cli(env: dict[str, str], cwd: Path, *args: str, stdin: str = "") -> str:
         input=stdin,
         capture_output=True,
         text=True,
-        timeout=120,
+        timeout=HANG_GUARD,
     )
     assert done.returncode == 0, done.stderr
     return done.stdout
@@ -80,17 +82,8 @@ def start(name: str, env: dict[str, str], folder: Path, *flags: str) -> Instance
             stderr=subprocess.STDOUT,
         )
     instance = Instance(name, port, process, log)
-    deadline = time.monotonic() + 90
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            pytest.fail(f"{name} exited:\n{log.read_text()[-3000:]}")
-        try:
-            if httpx.get(instance.url + "/health/live", timeout=1).status_code == 200:
-                return instance
-        except httpx.HTTPError:
-            pass
-        time.sleep(0.3)
-    pytest.fail(f"{name} did not answer within 90 s:\n{log.read_text()[-3000:]}")
+    wait_until_it_answers(instance.url, process, log)
+    return instance
 
 
 @pytest.fixture(scope="module")
@@ -122,13 +115,12 @@ def pair(
 
 
 def wait_job(url: str, headers: dict[str, str], job_id: str) -> dict[str, Any]:
-    deadline = time.monotonic() + 180
-    while time.monotonic() < deadline:
-        job: dict[str, Any] = httpx.get(f"{url}/api/jobs/{job_id}", headers=headers).json()
-        if job["state"] in ("succeeded", "failed"):
-            return job
-        time.sleep(0.5)
-    pytest.fail(f"job {job_id} did not finish")
+    def final() -> dict[str, Any] | None:
+        answer = httpx.get(f"{url}/api/jobs/{job_id}", headers=headers, timeout=HANG_GUARD)
+        job: dict[str, Any] = answer.json()
+        return job if job["state"] in ("succeeded", "failed") else None
+
+    return wait_for(final, f"job {job_id} finishing", every=0.5)
 
 
 def test_upload_on_one_train_and_download_on_the_other(

@@ -11,13 +11,11 @@ import os
 import shutil
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-import httpx
 import pytest
 from selenium import webdriver
 from selenium.webdriver.chrome.service import Service
@@ -27,6 +25,8 @@ from selenium.webdriver.support import expected_conditions as ec
 from selenium.webdriver.support.ui import WebDriverWait
 
 from tests.support.network import free_port
+from tests.support.processes import wait_until_it_answers
+from tests.support.waiting import HANG_GUARD, wait_for
 from tests.support.web import PASSWORD
 
 CHROMIUM = "/usr/bin/chromium"
@@ -47,7 +47,14 @@ FLAGS = (
 def serve(folder: Path) -> Iterator[str]:
     """``entrepot serve`` on the embedded defaults in ``folder``; yields its URL."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("ENTREPOT_")}
-    env.update({"ENTREPOT_TRAINING_BUDGET": "2", "ENTREPOT_REFERENCE_COUNT": "0", "COLUMNS": "200"})
+    env.update(
+        {
+            "ENTREPOT_TRAINING_BUDGET": "2",
+            "ENTREPOT_TRAINING_CLOCK": "steps",
+            "ENTREPOT_REFERENCE_COUNT": "0",
+            "COLUMNS": "200",
+        }
+    )
     port = free_port()
     log = folder / "serve.log"
     with log.open("wb") as out:
@@ -60,15 +67,7 @@ def serve(folder: Path) -> Iterator[str]:
         )
     url = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 90
-        while True:
-            if process.poll() is not None or time.monotonic() > deadline:
-                pytest.fail(f"entrepot serve did not start:\n{log.read_text()[-3000:]}")
-            try:
-                if httpx.get(url + "/health/live", timeout=1).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                time.sleep(0.3)
+        wait_until_it_answers(url, process, log)
         assert f"serving on http://127.0.0.1:{port}" in log.read_text()
         yield url
     finally:
@@ -91,11 +90,12 @@ def serve_app(app: Any) -> Iterator[str]:
     server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
-    deadline = time.monotonic() + 30
-    while not server.started:
-        if time.monotonic() > deadline or not thread.is_alive():
-            pytest.fail("the web app did not start")
-        time.sleep(0.05)
+    wait_for(
+        lambda: server.started,
+        "the web app serving",
+        gone=lambda: None if thread.is_alive() else "its thread ended",
+        every=0.05,
+    )
     try:
         yield f"http://127.0.0.1:{port}"
     finally:
@@ -128,7 +128,8 @@ def chromium(profile: Path, downloads: Path) -> Iterator[WebDriver]:
         driver.quit()
 
 
-def wait(driver: WebDriver, condition: Any, seconds: float = 60) -> Any:
+def wait(driver: WebDriver, condition: Any, seconds: float = HANG_GUARD) -> Any:
+    """Poll ``condition`` until it holds (``seconds``: a hang guard only)."""
     return WebDriverWait(driver, seconds, poll_frequency=0.2).until(condition)
 
 
@@ -161,7 +162,6 @@ def follow_job(driver: WebDriver, result: str) -> None:
             "succeeded" in d.find_element(*by_id("job-state")).get_attribute("class")
             or "failed" in d.find_element(*by_id("job-state")).get_attribute("class")
         ),
-        180,
     )
     error = driver.find_element(*by_id("job-error"))
     assert not error.is_displayed(), error.text

@@ -44,12 +44,14 @@ def local_cli(
     **settings: str,
 ) -> Run:
     """:func:`in_process_cli` run from ``folder`` on a local store and a SQLite catalog in
-    it (``settings``: more ``ENTREPOT_*`` values, e.g. ``SECRET_KEY=...``)."""
+    it, training budgets counted in steps (``settings``: more ``ENTREPOT_*`` values, e.g.
+    ``SECRET_KEY=...``)."""
     monkeypatch.chdir(folder)
     env = {
         "ENTREPOT_STORE_URL": str(folder / "store"),
         "ENTREPOT_DATABASE_URL": f"sqlite:///{folder / 'catalog.db'}",
         "ENTREPOT_CACHE_DIR": str(folder / "cache"),
+        "ENTREPOT_TRAINING_CLOCK": "steps",
         **{f"ENTREPOT_{name}": value for name, value in settings.items()},
     }
     return in_process_cli(monkeypatch, capsys, env)

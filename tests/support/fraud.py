@@ -16,13 +16,13 @@ from entrepot.fraud.match.description import describe
 from entrepot.fraud.model.saved import FraudModel
 from entrepot.fraud.synth.generator import generate
 from entrepot.fraud.tables.timeparse import parse_times
-from entrepot.fraud.train.search import Clock
 from entrepot.fraud.train.training import train
 from tests.support.clock import TickingClock
 
 
 class LibraryOptions(TypedDict, total=False):
-    """Keyword arguments of :func:`build_references` (all but the library and progress)."""
+    """Keyword arguments of :func:`build_references` (all but the library, the progress
+    and the clock: a new one for each build)."""
 
     count: int
     seed: int
@@ -33,13 +33,13 @@ class LibraryOptions(TypedDict, total=False):
     models: tuple[str, ...]
     fit_legitimate: int | None
     n_jobs: int
-    clock: Clock
 
 
 #: The reference library of :func:`small_library`. Its budgets are read on a ticking
-#: clock (one thread per fit), so its models are the same on any machine load: under a
-#: wall clock a loaded machine cut the search short and the mobile-money reference was
-#: sometimes a weaker model, which failed tests of the scores depending on it.
+#: clock (one thread per fit; pass a new one, ``clock=TickingClock()``, to each build), so
+#: its models are the same on any machine load: under a wall clock a loaded machine cut
+#: the search short and the mobile-money reference was sometimes a weaker model, which
+#: failed tests of the scores depending on it.
 SMALL_LIBRARY: LibraryOptions = {
     "count": 4,
     "rows": 4000,
@@ -47,7 +47,6 @@ SMALL_LIBRARY: LibraryOptions = {
     "time_budget": 1.0,
     "models": ("lightgbm", "xgboost"),
     "n_jobs": 1,
-    "clock": TickingClock(),
 }
 
 
@@ -55,7 +54,7 @@ SMALL_LIBRARY: LibraryOptions = {
 def small_library() -> MemoryLibrary:
     """card payments (en), e-commerce (fr), mobile money (en), wire transfers (fr)."""
     library = MemoryLibrary()
-    build_references(library, **SMALL_LIBRARY)
+    build_references(library, clock=TickingClock(), **SMALL_LIBRARY)
     return library
 
 
@@ -76,8 +75,9 @@ def training_frame() -> tuple[pd.DataFrame, str]:
 
 @cache
 def trained(kind: str) -> FraudModel:
+    """A model of ``kind`` on :func:`training_frame`, its budget read on a ticking clock."""
     frame, target = training_frame()
-    model = train(frame, target, time_budget=2, models=(kind,)).model
+    model = train(frame, target, time_budget=2, models=(kind,), clock=TickingClock()).model
     spec = model.features.spec
     assert spec.time_format == TEXT_FORMAT and spec.customers and spec.counterparties
     assert model.features.history_ is not None and model.anomaly is not None

@@ -14,6 +14,8 @@ from typing import Any
 import httpx
 import pytest
 
+from tests.support.waiting import HANG_GUARD, wait_for
+
 
 def tree_digest(folder: Path) -> dict[str, str]:
     """Relative path -> sha256 of every file under ``folder`` (and ``"<dir>"`` for each
@@ -60,12 +62,14 @@ class Client:
         self.headers = {"Authorization": f"Bearer {token}"}
 
     def get(self, path: str) -> httpx.Response:
-        answer = httpx.get(self.url + path, headers=self.headers, timeout=30, follow_redirects=True)
+        answer = httpx.get(
+            self.url + path, headers=self.headers, timeout=HANG_GUARD, follow_redirects=True
+        )
         assert answer.status_code == 200, f"GET {path}: {answer.status_code} {answer.text}"
         return answer
 
     def post(self, path: str, **kwargs: Any) -> httpx.Response:
-        answer = httpx.post(self.url + path, headers=self.headers, timeout=60, **kwargs)
+        answer = httpx.post(self.url + path, headers=self.headers, timeout=HANG_GUARD, **kwargs)
         assert answer.status_code in (200, 201, 202), f"POST {path}: {answer.text}"
         return answer
 
@@ -73,17 +77,16 @@ class Client:
         """Upload a file; its dataset id."""
         return str(self.post("/api/upload", files={"file": (name, data)}).json()["dataset_id"])
 
-    def finished(self, job_id: str, seconds: float = 90) -> dict[str, object]:
+    def finished(self, job_id: str) -> dict[str, object]:
         """Wait for a job to succeed; its last state."""
-        deadline = time.monotonic() + seconds
-        while time.monotonic() < deadline:
+
+        def state() -> dict[str, object] | None:
             job: dict[str, object] = self.get(f"/api/jobs/{job_id}").json()
-            if job["state"] == "succeeded":
-                return job
             if job["state"] == "failed":
                 pytest.fail(f"job {job_id} failed: {job}")
-            time.sleep(0.2)
-        pytest.fail(f"job {job_id} did not finish within {seconds} s")
+            return job if job["state"] == "succeeded" else None
+
+        return wait_for(state, f"job {job_id} succeeding", every=0.2)
 
     def train(self, dataset_id: str, name: str) -> None:
         job = self.post("/api/train", json={"dataset_id": dataset_id, "model_name": name})
@@ -120,6 +123,6 @@ class Client:
 def signs_in(url: str, email: str, password: str) -> bool:
     """Whether ``email`` signs in with ``password`` (a session cookie is set)."""
     answer = httpx.post(
-        url + "/api/auth/login", json={"email": email, "password": password}, timeout=30
+        url + "/api/auth/login", json={"email": email, "password": password}, timeout=HANG_GUARD
     )
     return answer.status_code == 200 and bool(answer.cookies)

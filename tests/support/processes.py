@@ -8,13 +8,12 @@ import os
 import signal
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import httpx
-import pytest
 
 from tests.support.network import free_port
+from tests.support.waiting import HANG_GUARD, wait_for
 from tests.support.web import PASSWORD
 
 #: A secret for the instance under test (not a constant of the product).
@@ -23,7 +22,8 @@ SECRET = "fault-injection-secret-0123456789-abcdefghij"
 
 def instance_env(folder: Path, **settings: str) -> dict[str, str]:
     """The environment of an instance on embedded defaults in ``folder``, with its own
-    system temporary folder (so that its ``gc --grace 0s`` takes no other test's files)."""
+    system temporary folder (so that its ``gc --grace 0s`` takes no other test's files);
+    its training budgets are counted in steps, so a training is the same on any load."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("ENTREPOT_")}
     (folder / "tmp").mkdir(parents=True, exist_ok=True)
     env["TMPDIR"] = str(folder / "tmp")
@@ -36,6 +36,7 @@ def instance_env(folder: Path, **settings: str) -> dict[str, str]:
             "ENTREPOT_SECRET_KEY": SECRET,
             "ENTREPOT_REFERENCE_COUNT": "0",
             "ENTREPOT_TRAINING_BUDGET": "2",
+            "ENTREPOT_TRAINING_CLOCK": "steps",
         }
     )
     env.update({f"ENTREPOT_{k.upper()}": v for k, v in settings.items()})
@@ -43,9 +44,9 @@ def instance_env(folder: Path, **settings: str) -> dict[str, str]:
 
 
 def run(
-    env: dict[str, str], folder: Path, *args: str, stdin: str = "", timeout: float = 60
+    env: dict[str, str], folder: Path, *args: str, stdin: str = "", timeout: float = HANG_GUARD
 ) -> subprocess.CompletedProcess[str]:
-    """``entrepot ARGS`` in ``folder``; the finished process."""
+    """``entrepot ARGS`` in ``folder``; the finished process (``timeout``: a hang guard)."""
     return subprocess.run(
         [sys.executable, "-m", "entrepot", *args],
         env=env,
@@ -66,6 +67,24 @@ def api_token(env: dict[str, str], folder: Path, email: str) -> dict[str, str]:
     return {"Authorization": f"Bearer {token.stdout.strip()}"}
 
 
+def wait_until_it_answers(url: str, process: subprocess.Popen[bytes], log: Path) -> None:
+    """Wait until the server at ``url`` answers ``/health/live``; fail at once, with its
+    log's end, if ``process`` exits first (the only time limit is the hang guard)."""
+
+    def live() -> bool:
+        try:
+            return httpx.get(url + "/health/live", timeout=HANG_GUARD).status_code == 200
+        except httpx.HTTPError:
+            return False
+
+    def exited() -> str | None:
+        if process.poll() is None:
+            return None
+        return f"it exited:\n{log.read_text()[-3000:]}"
+
+    wait_for(live, f"entrepot serve answering on {url}", gone=exited, every=0.2)
+
+
 class Server:
     """One ``entrepot serve`` process group on a free port."""
 
@@ -82,18 +101,11 @@ class Server:
                 stderr=subprocess.STDOUT,
                 start_new_session=True,
             )
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                pytest.fail(f"entrepot serve exited:\n{self.log.read_text()[-3000:]}")
-            try:
-                if httpx.get(self.url + "/health/live", timeout=1).status_code == 200:
-                    return
-            except httpx.HTTPError:
-                pass
-            time.sleep(0.2)
-        self.kill()
-        pytest.fail(f"entrepot serve did not answer within 60 s:\n{self.log.read_text()[-3000:]}")
+        try:
+            wait_until_it_answers(self.url, self.process, self.log)
+        except BaseException:
+            self.kill()
+            raise
 
     def kill(self) -> None:
         """``kill -9`` the whole process group (the server and its worker)."""

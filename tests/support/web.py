@@ -31,7 +31,8 @@ def make_web_app(
 ) -> tuple[Any, Any]:
     """The web app over a local store and a SQLite catalog in ``folder``, with an
     in-process queue (jobs run when the test calls ``services.queue.work_one()``), a short
-    training budget and no reference library unless asked; ``settings`` replaces some
+    training budget counted in steps (the same model on any load) and no reference library
+    unless asked; ``settings`` replaces some
     settings (``store_url`` for an S3 bucket, ``metrics_token=...``); returns (app, services)."""
     from entrepot.asgi import create_app
     from entrepot.bootstrap import bootstrap
@@ -43,6 +44,7 @@ def make_web_app(
         "database_url": f"sqlite:///{folder / 'catalog.db'}",
         "cache_dir": folder / "cache",
         "secret_key": "test-secret-key-of-some-length-0123456789",
+        "training_clock": "steps",
         **(settings or {}),
     }
     config = Settings(**values)

@@ -19,6 +19,7 @@ from entrepot.bootstrap.secret import resolve_secret
 from entrepot.catalog.uow import UnitOfWorkFactory
 from entrepot.config import Settings
 from entrepot.fraud.library.registry import RegistryLibrary
+from entrepot.fraud.train.clocks import clock_factory
 from entrepot.fraud_service.datasets import DatasetService
 from entrepot.fraud_service.feedback import FeedbackService
 from entrepot.fraud_service.file_training import FileTraining
@@ -126,6 +127,7 @@ def service_options(settings: Settings, **overrides: Any) -> ServiceOptions:
         heartbeat_seconds=settings.job_heartbeat_seconds,
         stale_after_seconds=settings.job_stale_seconds,
         worker_threads=settings.worker_threads,
+        new_clock=clock_factory(settings.training_clock),
     )
     return replace(options, **overrides) if overrides else options
 

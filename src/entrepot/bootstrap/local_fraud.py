@@ -7,6 +7,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from entrepot.fraud.train.clocks import Clock, clock_factory
 from entrepot.fraud_service.local_files import LocalFraud
 
 __all__ = ["DEFAULT_LIBRARY", "LocalFraud", "local_fraud"]
@@ -56,4 +57,11 @@ def local_fraud(app: App | None) -> LocalFraud:
         except EntrepotError:  # no catalog yet: nothing signs, nothing pickled loads
             return None
 
-    return LocalFraud(models, library, keys)
+    def new_clock() -> Clock:
+        if app is None:
+            from entrepot.config import load_settings
+
+            return clock_factory(load_settings().training_clock)()
+        return clock_factory(app.settings.training_clock)()
+
+    return LocalFraud(models, library, keys, new_clock)

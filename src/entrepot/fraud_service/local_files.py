@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
 from entrepot.fraud.errors import FraudError
+from entrepot.fraud.train.clocks import ClockFactory, wall_clock
 from entrepot.local_paths import output_file
 from entrepot.messages import Message
 
@@ -108,6 +109,9 @@ class LocalFraud:
     #: The installation's key ring, which signs the folders written here and verifies the
     #: folders scored (``fraud.model.trust``); ``None``: none (``fraud`` run on its own).
     keys: KeysOf = lambda: None
+    #: A new clock for each training's and reference build's budget (the
+    #: ``training_clock`` setting).
+    new_clock: ClockFactory = wall_clock
 
     def domains(self) -> list[Domain]:
         """The domains the generator knows."""
@@ -183,6 +187,7 @@ class LocalFraud:
             seed=seed,
             n_jobs=jobs,
             progress=progress,
+            clock=self.new_clock(),
             **evaluation_of(label_delay_days, keep_columns, cards_per_day).arguments(),
         )
         if models is None:
@@ -227,6 +232,7 @@ class LocalFraud:
             seed=seed,
             n_jobs=jobs,
             progress=progress,
+            clock=self.new_clock(),
         )
 
     def match(self, file: Path, *, library: Path | None, top: int) -> MatchResult:

@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from entrepot.fraud.train.clocks import ClockFactory
+
 
 @dataclass(frozen=True)
 class ServiceOptions:
@@ -33,6 +35,9 @@ class ServiceOptions:
     heartbeat_seconds: float
     stale_after_seconds: float
     worker_threads: int
+    #: A new clock for each training's and reference build's budget (the
+    #: ``training_clock`` setting: the wall clock, or a clock of steps).
+    new_clock: ClockFactory
     #: Bytes read from the head of a large upload to analyse it (not a setting).
     analysis_sample_bytes: int = 4 * 1024 * 1024
     #: Rows of scores shown in the page and stored with the prediction (not a setting).

@@ -78,5 +78,6 @@ class ReferenceBuilder:
             min_frauds=MIN_FRAUDS if payload.min_frauds is None else payload.min_frauds,
             time_budget=payload.time_budget,
             progress=report,
+            clock=self._options.new_clock(),
         )
         return {"built": built.built, "skipped": built.skipped, "seconds": round(built.seconds, 1)}

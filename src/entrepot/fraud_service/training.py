@@ -233,6 +233,7 @@ class TrainingService:
             n_jobs=search.n_jobs,
             progress=say,
             extra=extra,
+            clock=self._options.new_clock(),
             **(payload.evaluation or Evaluation()).arguments(),
         )
         progress(0.92, Message(N_("progress.storing_model")))

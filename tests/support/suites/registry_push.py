@@ -35,6 +35,7 @@ from entrepot.storage.memory import MemoryStore
 from tests.support.catalog import sqlite_engine
 from tests.support.clock import FakeClock
 from tests.support.registry import SECRET, RegistryFixtures
+from tests.support.waiting import HANG_GUARD
 
 
 @pytest.fixture
@@ -351,7 +352,7 @@ def test_a_crash_mid_push_leaves_no_ready_row_and_gc_removes_the_leftovers(
         [sys.executable, "-c", CRASHING_PUSH, str(root), str(db), str(model_dir)],
         capture_output=True,
         text=True,
-        timeout=120,
+        timeout=HANG_GUARD,
     )
     assert crashed.returncode == 9, crashed.stderr
     store = LocalStore(root)

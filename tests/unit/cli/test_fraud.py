@@ -14,7 +14,8 @@ from typer.testing import CliRunner
 from entrepot.cli.fraud.commands import fraud_app
 from entrepot.fraud.errors import EmptyFile, NoMatchingReference, NoReferences, NoTargetFound
 
-runner = CliRunner()
+#: Budgets counted in steps: a training is the same on any load.
+runner = CliRunner(env={"ENTREPOT_TRAINING_CLOCK": "steps"})
 
 
 def test_domains_are_listed() -> None:

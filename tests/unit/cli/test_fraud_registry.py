@@ -20,6 +20,7 @@ def cli(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureF
         "ENTREPOT_STORE_URL": str(tmp_path / "store"),
         "ENTREPOT_DATABASE_URL": f"sqlite:///{tmp_path / 'catalog.db'}",
         "ENTREPOT_CACHE_DIR": str(tmp_path / "cache"),
+        "ENTREPOT_TRAINING_CLOCK": "steps",
     }
     return in_process_cli(monkeypatch, capsys, env)
 

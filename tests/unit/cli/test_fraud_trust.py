@@ -13,7 +13,8 @@ from typer.testing import CliRunner
 
 from entrepot.cli.fraud.commands import fraud_app
 
-runner = CliRunner()
+#: Budgets counted in steps: a training is the same on any load.
+runner = CliRunner(env={"ENTREPOT_TRAINING_CLOCK": "steps"})
 
 #: ``fraud_service/summary.py``: high from this match quality, low under the second.
 HIGH, LOW = 0.6, 0.3

@@ -11,6 +11,7 @@ from fastapi.testclient import TestClient
 from rich.console import Console
 
 from entrepot.cli.reference_build import follow
+from tests.support.waiting import HANG_GUARD
 from tests.support.web import ONE_REFERENCE, make_web_app
 
 
@@ -31,7 +32,7 @@ def test_the_first_start_shows_the_build_until_the_library_is_ready(tmp_path: Pa
         assert services.references.ensure() is not None
         while services.queue.work_one():
             pass
-        watcher.join(timeout=120)
+        watcher.join(timeout=HANG_GUARD)
     assert not watcher.is_alive()
     text = out.getvalue()
     assert "building 1 fraud reference models" in text

@@ -13,11 +13,12 @@ from entrepot.bootstrap.local_fraud import local_fraud
 from entrepot.fraud.errors import FraudError
 from entrepot.messages import Message
 from entrepot.registry.keyring import KeyRing
+from tests.support.clock import TickingClock
 
 
 def test_generate_analyze_train_score_and_evaluate_through_one_service(tmp_path: Path) -> None:
     ring = KeyRing.of("local-files-" + "l" * 40)  # an installation's: it signs --out folders
-    fraud = replace(local_fraud(None), keys=lambda: ring)
+    fraud = replace(local_fraud(None), keys=lambda: ring, new_clock=TickingClock)
     data = tmp_path / "tx.csv"
     made = fraud.generate(
         data, domain="card_payments", rows=3000, fraud_rate=0.03, seed=5, lang="en", variety=False

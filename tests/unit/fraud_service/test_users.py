@@ -17,6 +17,7 @@ from entrepot.errors import RecordNotFound
 from entrepot.fraud_service import training
 from entrepot.registry import push as push_module
 from tests.support.csvs import labelled_csv
+from tests.support.waiting import HANG_GUARD, wait_for
 from tests.support.web import Api, make_web_app, run_jobs, user_api
 
 
@@ -60,16 +61,16 @@ class _Deleter:
 
         self.thread = threading.Thread(target=delete)
         self.thread.start()
-        for _ in range(200):
+
+        def cancelled() -> bool:
             with self.services.uow() as uow:
-                if uow.jobs.count_unfinished(self.alice.user_id, "train") == 0:
-                    return
-            threading.Event().wait(0.02)
-        raise AssertionError("the deletion did not cancel the job")
+                return uow.jobs.count_unfinished(self.alice.user_id, "train") == 0
+
+        wait_for(cancelled, "the deletion cancelling the job", every=0.02)
 
     def join(self) -> None:
         assert self.thread is not None, "the deletion never started"
-        self.thread.join(timeout=60)
+        self.thread.join(timeout=HANG_GUARD)
         assert not self.thread.is_alive()
 
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import threading
-import time
 from collections.abc import Mapping
 from datetime import timedelta
 from pathlib import Path
@@ -23,6 +22,7 @@ from entrepot.jobs.worker import Worker
 from entrepot.messages import Message
 from tests.support.catalog import uow_factory
 from tests.support.clock import FakeClock
+from tests.support.waiting import HANG_GUARD, wait_for
 
 
 class TooFewRowsLike(EntrepotError):
@@ -117,8 +117,12 @@ def test_the_heartbeat_moves_while_the_handler_works(uow: UnitOfWorkFactory) -> 
     release = threading.Event()
 
     def slow(job: JobRecord, progress: Progress) -> Mapping[str, Any]:
-        release.wait(5)
+        release.wait(HANG_GUARD)
         return {}
+
+    def new_beat() -> Any:
+        beat = _state(uow, job.id).heartbeat_at
+        return beat if beat is not None and beat not in seen else None
 
     runner = JobRunner(uow, {"slow": slow}, worker="w1", heartbeat_seconds=0.05)
     queue = JobQueue.from_url("memory://", folder=Path("."), name="beat")
@@ -126,11 +130,12 @@ def test_the_heartbeat_moves_while_the_handler_works(uow: UnitOfWorkFactory) -> 
     job = JobService(uow, queue).submit(owner_id=None, kind="slow", params={})
     thread = threading.Thread(target=queue.work_one)
     thread.start()
-    for _ in range(3):
-        time.sleep(0.15)
-        seen.append(_state(uow, job.id).heartbeat_at)
-    release.set()
-    thread.join()
+    try:  # three beats waited for, not slept for: a loaded machine beats later, not less
+        for _ in range(3):
+            seen.append(wait_for(new_beat, "a new heartbeat", every=0.01))
+    finally:
+        release.set()
+        thread.join()
     assert len(set(seen)) == 3 and _state(uow, job.id).state is JobState.SUCCEEDED
 
 
@@ -210,11 +215,7 @@ def test_a_worker_on_the_embedded_queue_runs_submitted_jobs(
     try:
         jobs = JobService(uow, queue)
         submitted = [jobs.submit(owner_id=None, kind="ok", params={"value": i}) for i in range(4)]
-        deadline = time.monotonic() + 10
-        while time.monotonic() < deadline:
-            if all(_state(uow, j.id).state.final for j in submitted):
-                break
-            time.sleep(0.05)
+        wait_for(lambda: all(_state(uow, j.id).state.final for j in submitted), "4 jobs done")
     finally:
         worker.stop()
     assert [_state(uow, j.id).result for j in submitted] == [{"echo": i} for i in range(4)]

@@ -32,6 +32,7 @@ from entrepot.storage.memory import MemoryStore
 from entrepot.storage.protocols import Store
 from entrepot.storage.scoped import ScopedStore
 from entrepot.storage.types import ObjectInfo, OpenedObject
+from tests.support.waiting import HANG_GUARD
 
 #: The store a :class:`Proxy` forwards to (any store unless said).
 S = TypeVar("S", bound=Store, default=Store)
@@ -536,9 +537,9 @@ def _run_children(
     ]
     for p in procs:
         p.start()
-    results = [out.get(timeout=60) for _ in procs]
+    results = [out.get(timeout=HANG_GUARD) for _ in procs]
     for p in procs:
-        p.join(timeout=60)
+        p.join(timeout=HANG_GUARD)
         assert p.exitcode == 0
     return results
 

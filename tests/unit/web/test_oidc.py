@@ -24,6 +24,7 @@ from joserfc.jwk import RSAKey
 
 from entrepot.http.options import OidcOptions, WebOptions
 from tests.support.network import free_port
+from tests.support.waiting import wait_for
 from tests.support.web import PASSWORD, make_web_app
 
 CLIENT_ID, CLIENT_SECRET = "entrepot-test", "provider-secret"
@@ -115,9 +116,12 @@ def provider() -> Iterator[Provider]:
     )
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
-    deadline = time.monotonic() + 20
-    while not server.started and time.monotonic() < deadline:
-        time.sleep(0.05)
+    wait_for(
+        lambda: server.started,
+        "the identity provider serving",
+        gone=lambda: None if thread.is_alive() else "its thread ended",
+        every=0.05,
+    )
     yield found
     server.should_exit = True
     thread.join(10)

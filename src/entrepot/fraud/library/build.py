@@ -33,7 +33,8 @@ from typing import Any, Literal
 from entrepot.fraud.library.libraries import ReferenceInfo, ReferenceSink, decode_schema
 from entrepot.fraud.synth.domains import domains
 from entrepot.fraud.synth.generator import generate
-from entrepot.fraud.train.search import KINDS, Clock
+from entrepot.fraud.train.clocks import Clock
+from entrepot.fraud.train.search import KINDS
 from entrepot.fraud.train.training import train
 
 #: Frauds each reference dataset holds at least, so that validation (which stops the

@@ -38,6 +38,7 @@ from sklearn.preprocessing import StandardScaler
 from threadpoolctl import threadpool_limits
 
 from entrepot.fraud.model.estimator import positive_scores
+from entrepot.fraud.train.clocks import Clock
 from entrepot.fraud.train.space import BOOSTED, DEFAULTS, TUNABLE, neighbour, slower
 
 KINDS = ("lightgbm", "logistic_regression", "xgboost", "hist_gradient_boosting")
@@ -52,7 +53,6 @@ REFINE_SHARE = 0.65
 #: Margin on the expected cost of the refinement: a fit's time varies by a third on a
 #: shared machine, and a refinement the deadline cuts short is rarely worth keeping.
 _REFINE_MARGIN = 1.25
-Clock = Callable[[], float]
 
 
 @dataclass

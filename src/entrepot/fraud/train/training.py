@@ -58,10 +58,11 @@ from entrepot.fraud.train.card_messages import (
     reason_of,
     suspected_leak,
 )
+from entrepot.fraud.train.clocks import Clock
 from entrepot.fraud.train.importance import column_importance, feature_importances
 from entrepot.fraud.train.leaks import suspected_leaks
 from entrepot.fraud.train.replay import replayed_features
-from entrepot.fraud.train.search import KINDS, Clock, Data, Trial, choose, search
+from entrepot.fraud.train.search import KINDS, Data, Trial, choose, search
 from entrepot.fraud.train.splits import (
     Splits,
     stratified_splits,

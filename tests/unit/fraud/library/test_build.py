@@ -23,6 +23,7 @@ from entrepot.fraud.library.libraries import (
 from entrepot.fraud.match.signature import ROLES
 from entrepot.fraud.synth.domains import domains
 from entrepot.fraud.synth.generator import generate
+from tests.support.clock import TickingClock
 from tests.support.fraud import SMALL_LIBRARY, small_library
 
 
@@ -68,7 +69,12 @@ def test_a_rare_domain_reference_holds_its_frauds_and_trains_on_a_weighted_sampl
     # Built through the library: 50,000 card payments at 0.8 %, 5,000 legitimate rows fitted.
     library = MemoryLibrary()
     build_references(
-        library, count=1, time_budget=1.0, models=("logistic_regression",), fit_legitimate=5000
+        library,
+        count=1,
+        time_budget=1.0,
+        models=("logistic_regression",),
+        fit_legitimate=5000,
+        clock=TickingClock(),
     )
     (info,) = library.references()
     assert info.metrics["rows"] == 50_000
@@ -114,7 +120,10 @@ def test_building_again_skips_what_is_there() -> None:
     versions = {i.name: i.version for i in library.references()}
     seen: list[tuple[str, str]] = []
     report = build_references(
-        library, progress=lambda spec, state: seen.append((spec.name, state)), **SMALL_LIBRARY
+        library,
+        progress=lambda spec, state: seen.append((spec.name, state)),
+        clock=TickingClock(),
+        **SMALL_LIBRARY,
     )
     assert report.built == []
     assert report.skipped == list(versions)

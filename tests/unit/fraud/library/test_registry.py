@@ -21,6 +21,7 @@ from entrepot.fraud.synth.generator import generate
 from entrepot.registry import Registry
 from entrepot.storage.cache import CachedStore
 from entrepot.storage.memory import MemoryStore
+from tests.support.clock import TickingClock
 from tests.support.fraud import LibraryOptions
 
 SMALL: LibraryOptions = {"count": 2, "rows": 3000, "time_budget": 1.0, "models": ("lightgbm",)}
@@ -38,7 +39,7 @@ def registry(tmp_path: Path) -> Iterator[Registry]:
 
 def test_references_live_in_the_registry(registry: Registry) -> None:
     library = RegistryLibrary(registry)
-    report = build_references(library, **SMALL)
+    report = build_references(library, clock=TickingClock(), **SMALL)
     names = [s.name for s in plan(2, rows=3000)]
     assert report.built == names
     records = {r.name: r for r in registry.references()}
@@ -63,7 +64,7 @@ def test_references_live_in_the_registry(registry: Registry) -> None:
     assert used.usage_count == 1
     assert used.mean_match_score == pytest.approx(0.75)
 
-    again = build_references(library, **SMALL)
+    again = build_references(library, clock=TickingClock(), **SMALL)
     assert again.built == []
     assert again.skipped == names
     registry.set_reference_active(names[1], False)

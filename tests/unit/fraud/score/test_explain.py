@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import time
+import math
 
 import numpy as np
 import pandas as pd
@@ -30,7 +30,7 @@ def _model(kind: str) -> tuple[FraudModel, np.ndarray]:
     builder = FeatureBuilder(FeatureSpec(numerics=("driver", "noise", "other"))).fit(frame)
     x = builder.transform(frame).to_numpy(dtype=float)
     data = Data(x[:2000], y[:2000], x[2000:2500], y[2000:2500], x[2500:], y[2500:])
-    estimator, _ = fit_one(kind, dict(DEFAULTS[kind]), data, time.monotonic() + 30, 0, 1)
+    estimator, _ = fit_one(kind, dict(DEFAULTS[kind]), data, math.inf, 0, 1)  # no deadline
     calibrator = Calibrator.fit(estimator.predict_proba(data.x_val)[:, 1], data.y_val)
     importances = {"driver": 0.8, "noise": 0.1, "other": 0.1}
     model = FraudModel(builder, estimator, calibrator, 0.5, kind, None, importances)

@@ -35,6 +35,7 @@ from entrepot.fraud.score.words import value_text
 from entrepot.fraud.synth.generator import GeneratedDataset, generate
 from entrepot.fraud.train.training import train
 from entrepot.registry.keyring import KeyRing
+from tests.support.clock import TickingClock
 from tests.support.fraud import small_library
 
 RING = KeyRing.of("scoring-tests-" + "s" * 40)
@@ -184,7 +185,9 @@ def test_evaluate_a_labelled_file() -> None:
 
 def test_one_trained_model_scores_a_renamed_file(tmp_path: Path) -> None:
     data = generate("ecommerce", 4000, fraud_rate=0.04, seed=77, variety=False)
-    train(data.frame, time_budget=1, models=("lightgbm",)).save(tmp_path / "shop")
+    train(data.frame, time_budget=1, models=("lightgbm",), clock=TickingClock()).save(
+        tmp_path / "shop"
+    )
     sign_folder(tmp_path / "shop", ["model.joblib"], RING)
     later = generate("ecommerce", 2000, fraud_rate=0.04, seed=78, lang="fr", variety=False)
     frame = later.frame.drop(columns=[later.target])

@@ -19,6 +19,7 @@ from entrepot.fraud.train.card_messages import (
     SUSPECTED_LEAK,
 )
 from entrepot.fraud.train.training import train
+from tests.support.clock import TickingClock
 
 
 @pytest.fixture(scope="module")
@@ -45,7 +46,7 @@ def test_an_input_that_alone_separates_the_label_is_left_out_and_named(
     for column in ("chargeback_amount", "review_score"):  # they do separate it alone
         alone = frame[column].fillna(-1).to_numpy()
         assert average_precision_score(y, alone) >= 0.99
-    found = train(frame, dataset.target, time_budget=1, models=("lightgbm",))
+    found = train(frame, dataset.target, time_budget=1, models=("lightgbm",), clock=TickingClock())
     card = found.performance["card"]
     named = {leak["column"] for leak in card["suspected_leaks"]}
     assert named == {"chargeback_amount", "review_score"}
@@ -63,6 +64,7 @@ def test_a_suspected_leak_is_kept_when_asked(dataset: GeneratedDataset) -> None:
         time_budget=1,
         models=("lightgbm",),
         keep_columns=("review_score",),
+        clock=TickingClock(),
     )
     card = found.performance["card"]
     assert "review_score" in found.model.input_columns
@@ -77,7 +79,9 @@ def test_a_suspected_leak_is_kept_when_asked(dataset: GeneratedDataset) -> None:
 
 
 def test_an_honest_file_has_no_suspected_leak(dataset: GeneratedDataset) -> None:
-    found = train(dataset.frame, dataset.target, time_budget=1, models=("lightgbm",))
+    found = train(
+        dataset.frame, dataset.target, time_budget=1, models=("lightgbm",), clock=TickingClock()
+    )
     assert found.performance["card"]["suspected_leaks"] == []
 
 
@@ -87,7 +91,9 @@ def test_a_time_counter_orders_the_split_without_a_timestamp(dataset: GeneratedD
     hours = ((times - times.min()).dt.total_seconds() // 3600).astype(int)
     frame = dataset.frame.drop(columns=[stamp]).assign(step=hours.to_numpy())
     shuffled = frame.sample(frac=1.0, random_state=0).reset_index(drop=True)
-    found = train(shuffled, dataset.target, time_budget=1, models=("lightgbm",))
+    found = train(
+        shuffled, dataset.target, time_budget=1, models=("lightgbm",), clock=TickingClock()
+    )
     protocol = found.performance["card"]["protocol"]
     assert (protocol["split"], protocol["time_order"]) == ("time", "step")
     assert found.splits is not None
@@ -104,7 +110,7 @@ def test_without_any_time_order_the_card_says_the_split_is_random(
     dataset: GeneratedDataset,
 ) -> None:
     frame = dataset.frame.drop(columns=[dataset.columns["timestamp"]])
-    found = train(frame, dataset.target, time_budget=1, models=("lightgbm",))
+    found = train(frame, dataset.target, time_budget=1, models=("lightgbm",), clock=TickingClock())
     card = found.performance["card"]
     assert card["protocol"]["split"] == "stratified"
     assert card["protocol"]["random_reason"] == NO_TIME_ORDER

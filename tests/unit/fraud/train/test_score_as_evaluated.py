@@ -19,6 +19,7 @@ from entrepot.fraud.train.splits import Splits
 from entrepot.fraud.train.training import TrainingResult, train
 from entrepot.i18n.messages import english
 from entrepot.messages import Message
+from tests.support.clock import TickingClock
 
 ROWS = 12_000
 
@@ -30,7 +31,14 @@ def dataset() -> GeneratedDataset:
 
 @pytest.fixture(scope="module")
 def result(dataset: GeneratedDataset) -> TrainingResult:
-    return train(dataset.frame, dataset.target, time_budget=2, models=("lightgbm",), seed=1)
+    return train(
+        dataset.frame,
+        dataset.target,
+        time_budget=2,
+        models=("lightgbm",),
+        seed=1,
+        clock=TickingClock(),
+    )
 
 
 def test_the_test_rows_never_read_their_own_labels(
@@ -59,7 +67,9 @@ def test_the_test_rows_are_featured_as_scoring_features_the_next_rows(
     remembered history of 37 days does not always reach)."""
     cut = ROWS * 5 // 6
     earlier = dataset.frame.iloc[:cut]
-    model = train(earlier, dataset.target, time_budget=1, models=("lightgbm",)).model
+    model = train(
+        earlier, dataset.target, time_budget=1, models=("lightgbm",), clock=TickingClock()
+    ).model
     later = dataset.frame.iloc[cut:].drop(columns=[dataset.target])
     scoring = pd.DataFrame(model.feature_matrix(later), columns=model.features.feature_names_)
     everything = np.arange(ROWS)
@@ -84,7 +94,12 @@ def test_the_test_period_starts_a_label_delay_after_the_rows_that_fit(
     assert protocol["split"] == "time" and protocol["label_delay_days"] == 7
     assert protocol["gap_rows"] == len(result.splits.gap) > 0
     longer = train(
-        dataset.frame, dataset.target, time_budget=1, models=("lightgbm",), label_delay_days=14
+        dataset.frame,
+        dataset.target,
+        time_budget=1,
+        models=("lightgbm",),
+        label_delay_days=14,
+        clock=TickingClock(),
     )
     assert longer.splits is not None and len(longer.splits.gap) > len(result.splits.gap)
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import time
+import math
 
 import numpy as np
 import pytest
@@ -59,6 +59,6 @@ def test_weighted_fits_keep_the_base_rate(kind: str) -> None:
     for weighted in (True, False):
         weights = thinned.weights if weighted else None
         data = Data(x[thinned.rows], y[thinned.rows], x[:3000], y[:3000], x, y, weights)
-        model, _ = fit_one(kind, dict(DEFAULTS[kind]), data, time.monotonic() + 60, 0, 1)
+        model, _ = fit_one(kind, dict(DEFAULTS[kind]), data, math.inf, 0, 1)  # no deadline
         means[weighted] = float(positive_scores(model, x).mean())
     assert 0.5 * rate < means[True] < 2.5 * rate < 5 * rate < means[False]
