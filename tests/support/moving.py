@@ -98,21 +98,21 @@ class Client:
         self.finished(job.json()["job_id"])
         return str(self.get("/api/predictions").json()["items"][0]["id"])  # newest first
 
-    def apply(self, dataset_id: str, name: str | None = None, seconds: float = 600) -> str:
+    def apply(self, dataset_id: str, name: str | None = None) -> str:
         """Score a dataset with the reference ensemble (kept as model ``name`` if given);
         the prediction id. While the library is still being built (the server builds it at
         start) the service refuses with 503: asked again until the build ends."""
-        deadline = time.monotonic() + seconds
         body = {"dataset_id": dataset_id, "model_name": name}
-        while True:
+
+        def accepted() -> httpx.Response | None:
             answer = httpx.post(
                 self.url + "/api/apply_unlabeled", headers=self.headers, json=body, timeout=60
             )
-            if answer.status_code != 503 or time.monotonic() > deadline:
-                break
-            time.sleep(0.5)
+            return None if answer.status_code == 503 else answer
+
+        answer = wait_for(accepted, "the reference library being built", every=0.5)
         assert answer.status_code == 202, f"POST /api/apply_unlabeled: {answer.text}"
-        self.finished(answer.json()["job_id"], seconds)
+        self.finished(answer.json()["job_id"])
         return str(self.get("/api/predictions").json()["items"][0]["id"])  # newest first
 
     def scores(self, prediction_id: str) -> bytes:
