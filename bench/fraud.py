@@ -7,7 +7,9 @@
         [--baseline-library DIR] [--min-frauds 400]  # ... another library on the same sets
     python -m bench.fraud training --rows 50000 --budget 20 [--handbook PATH] [--seed N]
 
-``DIR`` is a reference library built by ``entrepot fraud build-references --into DIR``.
+``DIR`` is a reference library built by ``entrepot fraud build-references --into DIR``; run
+the benchmark from the instance that built it (its key ring signed the references, and a
+reference is unpickled only when it checks the signature).
 Every section writes ``bench/results/fraud-SECTION.json``; ``bench/results/fraud.md``
 summarises them.
 
@@ -158,6 +160,16 @@ def _timed(fn: Any, repeats: int) -> list[float]:
         fn()
         out.append(time.perf_counter() - began)
     return out
+
+
+def _library(folder: Path) -> FolderLibrary:
+    """The library in ``folder``, its references checked with the key ring of the instance
+    this runs in (the one whose ``build-references`` signed them)."""
+    from entrepot.bootstrap import bootstrap
+    from entrepot.config import load_settings
+
+    ring = bootstrap(load_settings()).key_ring.ring()
+    return FolderLibrary(folder, lambda: ring)
 
 
 def bench_matching(library: FolderLibrary, seed: int) -> dict[str, Any]:
@@ -584,7 +596,7 @@ def main() -> None:
     args = parser.parse_args()
     if args.section != "training" and args.library is None:
         parser.error(f"{args.section} needs --library DIR (entrepot fraud build-references)")
-    library = FolderLibrary(args.library) if args.library else None
+    library = _library(args.library) if args.library else None
     if args.section == "matching":
         assert library is not None
         found = bench_matching(library, args.seed)
@@ -595,7 +607,7 @@ def main() -> None:
         assert library is not None
         libraries = {"ensemble": library}
         if args.baseline_library:
-            libraries["baseline"] = FolderLibrary(args.baseline_library)
+            libraries["baseline"] = _library(args.baseline_library)
         found = bench_transfer(
             libraries, args.budget, args.rows, args.min_frauds, count=args.domains
         )

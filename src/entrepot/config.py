@@ -60,6 +60,28 @@ def _proxies(value: Any) -> Any:
     return value
 
 
+def _hosts(value: Any) -> Any:
+    """``"127.0.0.1, sso.corp.lan"`` -> a tuple of host names or addresses (no scheme,
+    no port, no path: the rule compares hosts)."""
+    if isinstance(value, str):
+        value = tuple(part.strip() for part in value.split(",") if part.strip())
+    for entry in value or ():
+        text = str(entry)
+        if not text or (any(c in text for c in "/:@ ") and not _is_ipv6(text)):
+            raise SettingError(
+                f"ENTREPOT_OUTBOUND_ALLOWED_HOSTS: {entry!r} is not a host name or an address "
+                "(write sso.corp.lan or 10.0.0.5, comma-separated, without scheme or port)"
+            )
+    return value
+
+
+def _is_ipv6(text: str) -> bool:
+    try:
+        return ipaddress.ip_address(text.strip("[]")).version == 6
+    except ValueError:
+        return False
+
+
 def _size(value: Any) -> Any:
     """``"2GiB"`` -> bytes; a number stays as given."""
     return parse_size(value) if isinstance(value, str) else value
@@ -141,6 +163,10 @@ class Settings:
     metrics_token: str | None = field(default=None, repr=False)
     #: Seconds the store and the catalog get to answer ``/health``.
     health_timeout: float = field(default=3.0, metadata={"gt": 0, "le": 60})
+    #: Hosts the product may fetch from beyond the outbound rule (ADR 0052): over plain
+    #: http, or at a private address, when a server's answer names them (an OpenID
+    #: provider's endpoints, a feed's redirect). Comma-separated names or addresses.
+    outbound_allowed_hosts: tuple[str, ...] = field(default=(), metadata={"before": _hosts})
     #: OpenID Connect sign-in, off unless the metadata URL and client are set.
     oidc_metadata_url: str | None = None
     oidc_client_id: str | None = None

@@ -65,6 +65,39 @@ def _cases() -> list[list[str]]:
     return cases
 
 
+def _choice_cases() -> list[tuple[list[str], tuple[str, ...]]]:
+    """Every option that takes one of a list of values, given one it does not take: the
+    words to type, and the values the usage error must list."""
+    root = typer.main.get_command(build_app([]))
+    cases: list[tuple[list[str], tuple[str, ...]]] = []
+
+    def walk(command: object, words: list[str]) -> None:
+        if isinstance(command, TyperGroup):
+            for name, sub in command.commands.items():
+                walk(sub, [*words, name])
+            return
+        params = getattr(command, "params", [])
+        args = [BAD.get(p.type.name, "bad value") for p in params if not isinstance(p, TyperOption)]
+        for p in params:
+            if isinstance(p, TyperOption) and p.type.name == "choice":
+                choices = tuple(str(c) for c in p.type.choices)  # type: ignore[attr-defined]
+                cases.append(([*words, *args, p.opts[0], "gold"], choices))
+
+    walk(root, [])
+    return cases
+
+
+#: A bad value of a choice is a usage error (exit 2) listing the values it takes: the
+#: parser's choices, and the values a service checks itself (issue 28: ``--plan gold``,
+#: any case accepted by the admin service, exited 65; before the account was looked up).
+USAGE_ERRORS: dict[str, tuple[list[str], tuple[str, ...]]] = {
+    "users licence --plan gold": (
+        ["users", "licence", "someone@example.com", "--plan", "gold"],
+        ("trial", "basic", "premium", "enterprise"),
+    ),
+} | {" ".join(words): (words, choices) for words, choices in _choice_cases()}
+
+
 #: The driver script (run by the installed interpreter, beside the ``entrepot`` script).
 DRIVER = Path(__file__).parents[1] / "support" / "cli_driver.py"
 
@@ -178,3 +211,20 @@ def test_the_installed_entrepot_says_what_the_driver_says(
     assert _through_driver(driver, args, by_driver).mentioning(by_driver) == command.mentioning(
         by_command
     )
+
+
+@pytest.mark.parametrize(("args", "choices"), USAGE_ERRORS.values(), ids=USAGE_ERRORS.keys())
+def test_a_bad_choice_is_a_usage_error_listing_the_choices(
+    instance: Path,
+    driver: subprocess.Popen[str],
+    tmp_path: Path,
+    args: list[str],
+    choices: tuple[str, ...],
+) -> None:
+    here = tmp_path / "here"
+    shutil.copytree(instance, here)
+    said = _through_driver(driver, args, here)
+    _check(said, here)
+    assert said.code == 2, said.stderr
+    error = " ".join(said.stderr.split())  # the terminal may wrap it
+    assert all(choice in error for choice in choices), error

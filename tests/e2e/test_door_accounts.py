@@ -44,8 +44,9 @@ def test_a_plan_is_named_in_any_case(cli: Cli, tmp_path: Path, plan: str) -> Non
 
 @pytest.mark.usefixtures("account")
 def test_an_unknown_plan_names_the_plans(cli: Cli) -> None:
+    """A usage error (exit 2), as a bad value of any other choice (issue 28: it was 65)."""
     done = cli("users", "licence", EMAIL, "--plan", "gold")
-    assert done.returncode == 65, done.stdout + done.stderr
+    assert done.returncode == 2, done.stdout + done.stderr
     assert "no plan 'gold'" in done.stderr and "premium" in done.stderr
     assert "Traceback" not in done.stdout + done.stderr
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from functools import cached_property
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Engine
@@ -53,3 +54,20 @@ def flat_routes(routes: list[Any]) -> Iterator[Any]:
                 yield from flat_routes([original])
             else:
                 yield candidate  # the route as served: its prefixed path, methods, endpoint
+
+
+def migrated_app(folder: Path) -> App:
+    """An App over a local store and a migrated SQLite catalog in ``folder``: an instance,
+    whose key ring signs the model and library folders its commands write (and checks
+    those they read)."""
+    app = bootstrap(
+        Settings(
+            store_url=str(folder / "store"),
+            database_url=f"sqlite:///{folder / 'catalog.db'}",
+            cache_dir=folder / "cache",
+            var_dir=folder / "var",
+            secret_key="instance-secret-of-a-test-" + "s" * 32,
+        )
+    )
+    app.migrate()
+    return app

@@ -55,6 +55,8 @@ class Feeds:
             "ENTREPOT_CITY_VELIB_URL": f"{self.url}/velib",
             "ENTREPOT_CITY_WEATHER_URL": f"{self.url}/weather",
             "ENTREPOT_CITY_PORTAL_URL": f"{self.url}/portal",
+            # the recording is served over plain http on loopback: the operator allows it
+            "ENTREPOT_OUTBOUND_ALLOWED_HOSTS": "127.0.0.1",
         }
 
     def asked(self, path: str) -> list[Request]:

@@ -8,11 +8,13 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from entrepot.accounts.errors import InvalidAccountInput, NotAllowed
+from entrepot.accounts.errors import InvalidAccountInput, NotAllowed, UnknownPlan
+from entrepot.accounts.identities import normalize_email
 from entrepot.accounts.plans import PLANS, Plan, new_key, plan
 from entrepot.accounts.records import Operator
 from entrepot.catalog.accounts.records import AuditRecord, LicenceRecord, Page, UserRecord
 from entrepot.catalog.uow import UnitOfWork, UnitOfWorkFactory
+from entrepot.errors import RecordNotFound
 
 Clock = Callable[[], datetime]
 MAX_KEYS_AT_ONCE = 100
@@ -151,16 +153,22 @@ class AdminService:
         return made
 
     def grant_licence(
-        self, actor: Actor, user_id: int, plan_name: str, *, days: int | None = None
-    ) -> LicenceRecord:
-        """A new key of ``plan_name`` lasting ``days`` (the plan's default), activated for
-        ``user_id`` at once (``entrepot users licence``)."""
+        self, actor: Actor, email: str, plan_name: str, *, days: int | None = None
+    ) -> tuple[LicenceRecord, UserRecord]:
+        """A new key of ``plan_name`` lasting ``days`` (the plan's default), activated at
+        once for the account of ``email`` (``entrepot users licence``). The plan and the
+        days are checked before the account is looked up: a mistyped option is said first."""
         _check(actor)
         chosen = _plan(plan_name)
         days = chosen.default_days if days is None else days
         _check_days(days)
+        address = normalize_email(email)
         with self._uow() as uow:
-            user = uow.users.get(user_id)
+            user = uow.users.by_email(address)
+            if user is None:
+                raise RecordNotFound(
+                    f"no account for {address}", hint="create it: `entrepot users create`"
+                )
             licence = uow.licences.add(
                 key=new_key(chosen.name),
                 plan=chosen.name,
@@ -172,7 +180,7 @@ class AdminService:
             details = {"user": user.email, "days": days}
             self._log_licence(uow, actor, "licence.create", licence, details)
             uow.commit()
-        return licence
+        return licence, user
 
     def extend_licence(self, actor: Actor, licence_id: int, days: int) -> LicenceRecord:
         """Add ``days`` to a licence."""
@@ -277,7 +285,7 @@ def _plan(name: str) -> Plan:
     try:
         return plan(name.strip().lower())
     except ValueError as exc:
-        raise InvalidAccountInput(str(exc)) from None
+        raise UnknownPlan(str(exc)) from None
 
 
 def _check_days(days: int) -> None:

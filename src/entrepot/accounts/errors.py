@@ -9,6 +9,7 @@ The tree (under :class:`entrepot.errors.EntrepotError`)::
     ├── NotAllowed (PermissionError)   an admin-only action, or one on oneself
     ├── EmailTaken (RecordExists)      an account already uses the email
     ├── InvalidAccountInput (ValueError)  malformed email, weak password, bad name
+    │   └── UnknownPlan (InvalidArgument) a licence plan that does not exist
     ├── TooManyAttempts                too many failed sign-ins: wait ``retry_after`` s
     └── LicenceError
         ├── LicenceRequired            no licence in force (none, expired or disabled)
@@ -20,7 +21,7 @@ The tree (under :class:`entrepot.errors.EntrepotError`)::
 
 from __future__ import annotations
 
-from entrepot.errors import EntrepotError, RecordExists
+from entrepot.errors import EntrepotError, InvalidArgument, RecordExists
 from entrepot.messages import Message, Np_
 
 
@@ -59,6 +60,11 @@ class EmailTaken(AccountError, RecordExists):
 
 class InvalidAccountInput(AccountError, ValueError):
     """An email, password or name that cannot be accepted."""
+
+
+class UnknownPlan(InvalidAccountInput, InvalidArgument):
+    """A licence plan that does not exist; the message names the plans (a command line's
+    usage error: exit 2)."""
 
 
 class TooManyAttempts(AccountError):

@@ -278,7 +278,12 @@ class App(Parts):
         from entrepot.city.collect.feeds import FeedUrls
 
         s = self.settings
-        return FeedUrls(s.city_velib_url, s.city_weather_url, s.city_portal_url)
+        return FeedUrls(
+            s.city_velib_url,
+            s.city_weather_url,
+            s.city_portal_url,
+            tuple(s.outbound_allowed_hosts),
+        )
 
     def fraud(self, options: ServiceOptions | None = None) -> FraudServices:
         """The fraud web service's services over this app, built on first call with

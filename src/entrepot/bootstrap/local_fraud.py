@@ -39,13 +39,15 @@ def local_fraud(app: App | None) -> LocalFraud:
         from entrepot.fraud.library.libraries import FolderLibrary
 
         if folder is not None:
-            return FolderLibrary(folder)
+            return FolderLibrary(folder, keys)
         if app is None:
             from entrepot.config import load_settings
 
-            return FolderLibrary(load_settings().fraud_library or DEFAULT_LIBRARY)
+            return FolderLibrary(load_settings().fraud_library or DEFAULT_LIBRARY, keys)
         configured = app.settings.fraud_library
-        return FolderLibrary(configured) if configured is not None else app.reference_library
+        if configured is not None:
+            return FolderLibrary(configured, keys)
+        return app.reference_library
 
     def keys() -> KeyRing | None:
         if app is None:

@@ -207,13 +207,14 @@ class CityService:
 
         if self._feed_urls is None:
             raise ConfigError("no feed addresses configured", hint="see `entrepot config show`")
-        chosen = tuple(f for f in feeds(self._feed_urls()) if not names or f.name in names)
+        urls = self._feed_urls()
+        chosen = tuple(f for f in feeds(urls) if not names or f.name in names)
         policy = Retries(attempts=attempts, backoff=backoff)
         with client(policy.timeout) as http:
             return collect(
                 self._store(prefix),
                 chosen,
-                lambda url: fetch(http, url, retries=policy),
+                lambda url: fetch(http, url, retries=policy, allowed_hosts=urls.allowed_hosts),
                 force=force,
                 on_feed=on_feed,
             )

@@ -115,13 +115,13 @@ def set_admin(
 @users_app.command("licence")
 def grant_licence(
     email: Email,
-    plan: Annotated[str, typer.Option(help="trial, basic, premium or enterprise")] = "premium",
+    plan: Annotated[
+        str, typer.Option(help="trial, basic, premium or enterprise (any case)")
+    ] = "premium",
     days: Annotated[int | None, typer.Option(min=1, max=3650, help="Default: the plan's")] = None,
 ) -> None:
     """Create a licence key of ``plan`` and activate it for the account."""
     from entrepot.accounts.records import OPERATOR
 
-    app = _app()
-    user = app.accounts.by_email(email)
-    licence = app.admin.grant_licence(OPERATOR, user.id, plan, days=days)
+    licence, user = _app().admin.grant_licence(OPERATOR, email, plan, days=days)
     console.print(f"{licence.key} activated for {user.email} until {licence.expires_at:%Y-%m-%d}")

@@ -19,6 +19,8 @@ class OidcOptions:
     client_id: str
     client_secret: str
     name: str
+    #: Hosts fetched beyond the outbound rule (``ENTREPOT_OUTBOUND_ALLOWED_HOSTS``).
+    allowed_hosts: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -51,6 +53,7 @@ def web_options(settings: Settings, **overrides: Any) -> WebOptions:
             settings.oidc_client_id,
             settings.oidc_client_secret,
             settings.oidc_name,
+            tuple(settings.outbound_allowed_hosts),
         )
     return WebOptions(
         service=service_options(settings, **overrides),

@@ -10,6 +10,7 @@ checked that this installation signed the version (see :mod:`entrepot.registry.s
 from __future__ import annotations
 
 import importlib
+import io
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -69,11 +70,7 @@ def load_file(
     """
     shown = name or path.name
     if is_pickle(shown) or is_pickle(path):
-        if not signed:
-            raise UnsafeModelFormat(
-                f"{shown} is a pickle and this version carries no valid signature of this "
-                "installation: refusing to unpickle it"
-            )
+        _check_signed(shown, signed)
         joblib = _require("joblib", "ml")
         return joblib.load(path)
     loader = _LOADERS.get(flavor)
@@ -89,6 +86,22 @@ def load_file(
             f"{shown} is not a readable {flavor} model ({type(exc).__name__}: {detail[:200]})",
             hint="push the file again with its real flavor (--flavor), or as raw files",
         ) from None
+
+
+def load_pickle_bytes(data: bytes, *, signed: bool, name: str) -> Any:
+    """Unpickle ``data``, the very bytes whose signature the caller checked (never the file
+    read again), only when ``signed``; raises :class:`UnsafeModelFormat` otherwise."""
+    _check_signed(name, signed)
+    joblib = _require("joblib", "ml")
+    return joblib.load(io.BytesIO(data))
+
+
+def _check_signed(shown: str, signed: bool) -> None:
+    if not signed:
+        raise UnsafeModelFormat(
+            f"{shown} is a pickle and this version carries no valid signature of this "
+            "installation: refusing to unpickle it"
+        )
 
 
 def _require(module: str, extra: str) -> Any:

@@ -6,13 +6,21 @@ The only module that imports authlib. The provider is described by its discovery
 secret. authlib checks the state, the nonce and the ID token (signature against the
 provider's keys, issuer, audience, expiry); an account is then found by the provider's
 subject, or linked by a **verified** email, or created with a trial licence.
+
+Every request authlib sends goes through :class:`GuardedTransport`: the outbound rule
+(:mod:`entrepot.outbound`, ADR 0052) holds for the discovery document and every URL it
+names (keys, token, user info), answers are bounded (:data:`MAX_BODY`) and timed
+(:data:`TIMEOUT`), redirects are not followed.
 """
 
 from __future__ import annotations
 
 import logging
+from collections.abc import AsyncIterator
+from functools import partial
 from typing import Any
 
+import anyio
 from fastapi import APIRouter, FastAPI, Request
 from fastapi.responses import RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
@@ -23,6 +31,15 @@ from entrepot.http.errors import status_of, wants_html
 from entrepot.http.options import OidcOptions
 from entrepot.http.sessions import flash, safe_next, sign_in
 from entrepot.i18n.catalogs import N_
+from entrepot.outbound import (
+    BodyTooLarge,
+    Outbound,
+    OutboundRefused,
+    Resolve,
+    origin,
+    shown,
+    system_resolve,
+)
 from entrepot.web.render import render, say
 
 try:
@@ -39,6 +56,10 @@ except ModuleNotFoundError as exc:  # pragma: no cover - exercised only without 
 log = logging.getLogger("entrepot.api")
 router = APIRouter(prefix="/auth/oidc", include_in_schema=False)
 PROVIDER = "provider"
+#: The largest answer read from the provider (a discovery document, a key set, a token).
+MAX_BODY = 1024 * 1024
+#: Seconds the provider gets to connect and to answer each request.
+TIMEOUT = 10.0
 
 
 #: Why a sign-in through the provider failed, as the sign-in page says it.
@@ -60,17 +81,98 @@ class SignInFailed(AuthenticationRequired):
         self.reason = reason
 
 
+class GuardedTransport(httpx2.AsyncBaseTransport):
+    """Each request checked by ``rule`` before it is sent, its answer read within
+    ``max_body`` bytes. A fresh connection per request: sign-ins are rare, and a client
+    authlib closes after each exchange never closes a pool another one uses."""
+
+    def __init__(
+        self, rule: Outbound, *, max_body: int = MAX_BODY, resolve: Resolve = system_resolve
+    ) -> None:
+        self.rule = rule
+        self.max_body = max_body
+        self.resolve = resolve
+
+    async def handle_async_request(self, request: httpx2.Request) -> httpx2.Response:
+        url = request.url
+        check = partial(self.rule.refusal, url.scheme, url.host, url.port, self.resolve)
+        reason = await anyio.to_thread.run_sync(check)
+        if reason is not None:
+            raise OutboundRefused(f"{url.scheme}://{url.host}{url.path} is not fetched: {reason}")
+        inner = httpx2.AsyncHTTPTransport()
+        try:
+            answer = await inner.handle_async_request(request)
+        except BaseException:
+            await inner.aclose()
+            raise
+        declared = answer.headers.get("content-length", "")
+        if declared.isdigit() and int(declared) > self.max_body:
+            await answer.aclose()
+            await inner.aclose()
+            raise BodyTooLarge(f"{url.host} announces {declared} bytes, over {self.max_body}")
+        return httpx2.Response(
+            answer.status_code,
+            headers=answer.headers,
+            stream=_Bounded(answer, inner, self.max_body, str(url.host)),
+            extensions=answer.extensions,
+        )
+
+
+class _Bounded(httpx2.AsyncByteStream):
+    """An answer's bytes until they pass the bound; closing it closes its connection."""
+
+    def __init__(
+        self, answer: httpx2.Response, inner: httpx2.AsyncHTTPTransport, limit: int, host: str
+    ) -> None:
+        self._answer, self._inner, self._limit, self._host = answer, inner, limit, host
+
+    async def __aiter__(self) -> AsyncIterator[bytes]:
+        seen = 0
+        async for chunk in self._answer.aiter_raw():
+            seen += len(chunk)
+            if seen > self._limit:
+                raise BodyTooLarge(f"{self._host} sent more than {self._limit} bytes")
+            yield chunk
+
+    async def aclose(self) -> None:
+        await self._answer.aclose()
+        await self._inner.aclose()
+
+
+def outbound_rule(options: OidcOptions) -> Outbound:
+    """The rule of this provider's requests: its discovery URL is the operator's, and
+    must itself pass (https, or a host the operator allows); raises :class:`ConfigError`."""
+    rule = Outbound.of([options.metadata_url], options.allowed_hosts)
+    try:
+        rule.check(options.metadata_url)
+    except OutboundRefused as exc:
+        raise ConfigError(
+            f"ENTREPOT_OIDC_METADATA_URL: {exc.message}",
+            hint="give the provider's https discovery URL; for a provider on your own "
+            "network over http, add its host to ENTREPOT_OUTBOUND_ALLOWED_HOSTS",
+        ) from None
+    return rule
+
+
 def install(app: FastAPI, options: OidcOptions) -> None:
     """Register the provider and the two routes on ``app``."""
     oauth = OAuth()
+    rule = outbound_rule(options)
+    transport = GuardedTransport(rule)
     oauth.register(
         PROVIDER,
         server_metadata_url=options.metadata_url,
         client_id=options.client_id,
         client_secret=options.client_secret,
-        client_kwargs={"scope": "openid email profile"},
+        client_kwargs={
+            "scope": "openid email profile",
+            "transport": transport,
+            "timeout": TIMEOUT,
+            "follow_redirects": False,
+        },
     )
     app.state.oidc = oauth.create_client(PROVIDER)
+    app.state.oidc_rule = rule
     app.include_router(router)
 
 
@@ -80,8 +182,42 @@ async def oidc_login(request: Request, next: str | None = None) -> Response:
     request.session["oidc_next"] = safe_next(next)
     client = request.app.state.oidc
     redirect_uri = request.url_for("oidc_callback")
-    response: Response = await client.authorize_redirect(request, str(redirect_uri))
+    try:
+        await _check_authorization_endpoint(client, request.app.state.oidc_rule)
+        response: Response = await client.authorize_redirect(request, str(redirect_uri))
+    except (OutboundRefused, BodyTooLarge, httpx2.HTTPError, ValueError, RuntimeError) as exc:
+        log.warning("OpenID Connect provider failed: %r", exc)
+        failed = SignInFailed(
+            "the sign-in provider could not be reached or answered badly",
+            reason="provider_unreachable",
+        )
+        if not wants_html(request):
+            raise failed from None
+        return _refused_page(request, failed)
     return response
+
+
+async def _check_authorization_endpoint(client: Any, rule: Outbound) -> None:
+    """The discovery document's ``authorization_endpoint`` is where browsers are sent:
+    https (or an allowed host), never ``javascript:`` or ``data:``."""
+    metadata = await client.load_server_metadata()
+    endpoint = str(metadata.get("authorization_endpoint") or "")
+    scheme, host, _ = origin(endpoint)
+    reason = rule.transport_refusal(scheme, host)
+    if reason is not None:
+        raise OutboundRefused(f"the authorization endpoint {shown(endpoint)}: {reason}")
+
+
+def _refused_page(request: Request, exc: SignInFailed) -> Response:
+    return render(
+        request,
+        "login.html",
+        user=None,
+        http_status=status_of(exc),
+        next=safe_next(request.session.pop("oidc_next", None)),
+        email="",
+        error=say(request, REASONS[exc.reason]),
+    )
 
 
 @router.get("/callback", name="oidc_callback")
@@ -93,15 +229,7 @@ async def oidc_callback(request: Request) -> Response:
     except SignInFailed as exc:
         if not wants_html(request):
             raise
-        return render(
-            request,
-            "login.html",
-            user=None,
-            http_status=status_of(exc),
-            next=safe_next(request.session.pop("oidc_next", None)),
-            email="",
-            error=say(request, REASONS[exc.reason]),
-        )
+        return _refused_page(request, exc)
     subject = f"{claims['iss']}|{claims['sub']}"
     services = request.app.state.services
     user = await run_in_threadpool(
@@ -128,6 +256,12 @@ async def _verified_claims(request: Request) -> dict[str, Any]:
         log.warning("OpenID Connect ID token refused: %r", exc)
         raise SignInFailed(
             f"the provider's ID token is not valid ({exc.error})", reason="invalid_token"
+        ) from None
+    except (OutboundRefused, BodyTooLarge) as exc:  # the provider named a forbidden place
+        log.warning("OpenID Connect provider refused by the outbound rule: %s", exc.message)
+        raise SignInFailed(
+            "the sign-in provider could not be reached or answered badly",
+            reason="provider_unreachable",
         ) from None
     except (httpx2.HTTPError, ValueError, KeyError, RuntimeError) as exc:
         log.warning("OpenID Connect provider failed: %r", exc)

@@ -1,9 +1,12 @@
-"""Class (d), server-side request forgery. The product fetches URLs in one place only, the
-city collector (the feeds' addresses, OIDC discovery and the S3 endpoint are operator
-settings, never a user's input; a structural test holds that list). A feed's *redirect*
-is the feed's choice: it must never lead the collector to a loopback, private,
-link-local (cloud metadata) or otherwise non-public address, nor to a name resolving to
-one (DNS rebinding)."""
+"""Class (d), server-side request forgery. The product fetches URLs in two places: the
+city collector (the feeds' addresses are operator settings; a feed's *redirect* is the
+feed's choice) and the OpenID Connect sign-in (the discovery URL is the operator's, the
+endpoints it names are the provider's: ``test_d_ssrf_oidc.py``). Both hold one rule
+(``entrepot/outbound.py``, ADR 0052): what a server names is fetched only over https
+and at public addresses, never a loopback, private, link-local (cloud metadata) or
+otherwise non-public address, nor a name resolving to one (DNS rebinding), unless the
+operator allows the host (``ENTREPOT_OUTBOUND_ALLOWED_HOSTS``). A structural test holds
+the list of modules that may open a connection."""
 
 from __future__ import annotations
 
@@ -15,29 +18,18 @@ import httpx
 import pytest
 
 from entrepot.city.collect.fetch import FeedUnavailable, Retries, fetch
+from tests.support.ssrf import PRIVATE_TARGETS, PUBLIC_IP
 
 FEED = "https://feed.example/opendata/velib.json"
-PUBLIC_IP = "93.184.216.34"
-#: Where a hostile feed redirects, with what the name resolves to (``None``: a literal).
-PRIVATE_TARGETS: dict[str, tuple[str, Sequence[str] | None]] = {
-    "loopback": ("http://127.0.0.1:8080/admin", None),
-    "loopback, other form": ("http://127.1/admin", ["127.0.0.1"]),
-    "localhost": ("http://localhost/admin", ["127.0.0.1", "::1"]),
-    "decimal loopback": ("http://2130706433/", ["127.0.0.1"]),
-    "cloud metadata": ("http://169.254.169.254/latest/meta-data/", None),
-    "metadata by name": ("http://metadata.google.internal/", ["169.254.169.254"]),
-    "private 10/8": ("http://10.0.0.5/", None),
-    "private 192.168/16": ("http://192.168.1.1/", None),
-    "private 172.16/12": ("https://172.16.0.1/", None),
-    "shared 100.64/10": ("http://100.64.0.1/", None),
-    "unspecified": ("http://0.0.0.0:5432/", None),
-    "IPv6 loopback": ("http://[::1]/", None),
-    "IPv6 link-local": ("http://[fe80::1]/", None),
-    "IPv6 unique local": ("http://[fd00::1]/", None),
-    "IPv4-mapped loopback": ("http://[::ffff:127.0.0.1]/", None),
-    "DNS rebinding (public and private)": ("http://rebind.example/", [PUBLIC_IP, "127.0.0.1"]),
-    "name that does not resolve": ("http://nowhere.invalid/", []),
-    "file scheme": ("file:///etc/passwd", None),
+#: Each hostile target as written (most over plain http), and over https (the address
+#: rule alone refuses it).
+TARGETS = {
+    **{f"{name}": case for name, case in PRIVATE_TARGETS.items()},
+    **{
+        f"{name}, https": (url.replace("http://", "https://"), resolves)
+        for name, (url, resolves) in PRIVATE_TARGETS.items()
+        if url.startswith("http://")
+    },
 }
 
 
@@ -58,9 +50,7 @@ def _resolver(table: dict[str, Sequence[str]]) -> object:
     return resolve
 
 
-@pytest.mark.parametrize(
-    ("target", "resolves"), PRIVATE_TARGETS.values(), ids=PRIVATE_TARGETS.keys()
-)
+@pytest.mark.parametrize(("target", "resolves"), TARGETS.values(), ids=TARGETS.keys())
 def test_a_redirect_to_a_non_public_address_is_not_followed(
     target: str, resolves: Sequence[str] | None
 ) -> None:
@@ -91,12 +81,58 @@ def test_a_redirect_on_the_configured_host_is_followed() -> None:
     assert all(httpx.URL(url).host == "feed.example" for url in asked) and len(asked) > 1
 
 
+def test_a_redirect_to_plain_http_on_a_public_host_is_not_followed() -> None:
+    asked: list[str] = []
+    resolve = _resolver({"cdn.example": [PUBLIC_IP]})
+    with (
+        _client("http://cdn.example/velib.json", asked) as http,
+        pytest.raises(FeedUnavailable, match="plain http"),
+    ):
+        fetch(http, FEED, retries=Retries(attempts=1), resolve=resolve)  # type: ignore[arg-type]
+    assert asked == [FEED]
+
+
+def test_a_redirect_to_a_host_the_operator_allows_is_followed() -> None:
+    """A mirror on the local network, named in ENTREPOT_OUTBOUND_ALLOWED_HOSTS."""
+    asked: list[str] = []
+    with _client("http://10.0.0.5/velib.json", asked) as http:
+        body = fetch(
+            http,
+            FEED,
+            retries=Retries(attempts=1),
+            resolve=_resolver({}),  # type: ignore[arg-type]
+            allowed_hosts=("10.0.0.5",),
+        )
+    assert body == b"SECRET" and asked == [FEED, "http://10.0.0.5/velib.json"]
+
+
+@pytest.mark.parametrize(
+    "configured", ["http://feed.example/velib.json", "file:///etc/passwd", "ftp://feed.example/"]
+)
+def test_a_configured_url_over_plain_http_or_another_scheme_is_refused_unless_allowed(
+    configured: str,
+) -> None:
+    asked: list[str] = []
+    with _client("https://cdn.example/", asked) as http, pytest.raises(FeedUnavailable) as error:
+        fetch(http, configured, retries=Retries(attempts=1), resolve=_resolver({}))  # type: ignore[arg-type]
+    assert asked == [] and "ENTREPOT_OUTBOUND_ALLOWED_HOSTS" in str(error.value)
+
+
 SRC = Path(__file__).resolve().parents[3] / "src" / "entrepot"
-FETCHERS = {"httpx", "urllib.request", "requests", "aiohttp", "http.client", "authlib", "boto3"}
+FETCHERS = {
+    "httpx",
+    "httpx2",
+    "urllib.request",
+    "requests",
+    "aiohttp",
+    "http.client",
+    "authlib",
+    "boto3",
+}
 #: Every module that may open a connection, and what it reaches.
 KNOWN = {
-    "city/collect/fetch.py": "the city feeds (operator's URLs; redirects checked here)",
-    "web/oidc.py": "the OIDC provider's discovery and keys (operator's URL)",
+    "city/collect/fetch.py": "the city feeds (operator's URLs; redirects: outbound rule)",
+    "web/oidc.py": "the OIDC provider (operator's URL; the endpoints it names: outbound rule)",
     "storage/s3.py": "the S3 endpoint (operator's URL)",
     "storage/s3_errors.py": "S3 errors (no connection)",
     "storage/s3_objects.py": "the S3 endpoint",

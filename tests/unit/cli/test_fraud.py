@@ -5,14 +5,16 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 import pytest
 import typer
-from typer.testing import CliRunner
+from typer.testing import CliRunner, Result
 
 from entrepot.cli.fraud.commands import fraud_app
 from entrepot.fraud.errors import EmptyFile, NoMatchingReference, NoReferences, NoTargetFound
+from tests.support.apps import migrated_app
 
 #: Budgets counted in steps: a training is the same on any load.
 runner = CliRunner(env={"ENTREPOT_TRAINING_CLOCK": "steps"})
@@ -82,29 +84,33 @@ def test_unsafe_model_names_are_refused(tmp_path: Path, name: str) -> None:
 
 
 def test_references_match_score_and_evaluate(tmp_path: Path) -> None:
+    instance = migrated_app(tmp_path / "instance")  # its key ring signs the library
+
+    def fraud(args: list[str], **options: Any) -> Result:
+        return runner.invoke(fraud_app, args, obj=instance, **options)
+
     library = tmp_path / "lib"
     build = ["build-references", "--into", str(library), "--count", "2", "--rows", "3000"]
-    result = runner.invoke(fraud_app, [*build, "--time-budget", "1"], terminal_width=200)
+    result = fraud([*build, "--time-budget", "1"], terminal_width=200)
     assert result.exit_code == 0, result.output
     assert "2 reference models built, 0 already present" in result.output
-    result = runner.invoke(fraud_app, [*build, "--time-budget", "1"], terminal_width=200)
+    result = fraud([*build, "--time-budget", "1"], terminal_width=200)
     assert "0 reference models built, 2 already present" in result.output
 
     data = tmp_path / "cartes.csv"
     args = ["generate", str(data), "--domain", "card_payments", "--rows", "3000", "--seed", "31"]
-    assert runner.invoke(fraud_app, [*args, "--lang", "fr", "--fraud-rate", "0.03"]).exit_code == 0
+    assert fraud([*args, "--lang", "fr", "--fraud-rate", "0.03"]).exit_code == 0
     lib = ["--library", str(library)]
-    result = runner.invoke(fraud_app, ["match", str(data), *lib], terminal_width=200)
+    result = fraud(["match", str(data), *lib], terminal_width=200)
     assert result.exit_code == 0, result.output
     assert "ref-01-card-payments-en" in result.output
     assert "model input" in result.output
-    found = json.loads(runner.invoke(fraud_app, ["match", str(data), *lib, "--json"]).output)
+    found = json.loads(fraud(["match", str(data), *lib, "--json"]).output)
     assert found["candidates"][0]["reference"] == "ref-01-card-payments-en"
     assert found["candidates"][0]["columns"]
 
     scores, ensemble = tmp_path / "scores.csv", tmp_path / "ensemble"
-    result = runner.invoke(
-        fraud_app,
+    result = fraud(
         ["score", str(data), str(scores), "--ensemble", *lib, "--save-ensemble", str(ensemble)],
         terminal_width=200,
     )
@@ -123,19 +129,17 @@ def test_references_match_score_and_evaluate(tmp_path: Path) -> None:
     assert result.exit_code != 0 and not again.exists()
     refused = f"{result.output}{result.exception}"
     assert "refusing to unpickle" in refused and "Traceback" not in result.output
-    result = runner.invoke(fraud_app, ["evaluate", str(data), "--ensemble", *lib, "--json"])
+    result = fraud(["evaluate", str(data), "--ensemble", *lib, "--json"])
     assert json.loads(result.output)["metrics"]["frauds"] == 90
     target = json.loads(result.output)["target"]
     label = pd.read_csv(data, sep=";", encoding="utf-8-sig", dtype=str)[target]
 
     # the estimate without labels, and the realised figures since the file holds its label
     scored = tmp_path / "estimated.csv"
-    result = runner.invoke(fraud_app, ["score", str(data), str(scored), "--ensemble", *lib])
+    result = fraud(["score", str(data), str(scored), "--ensemble", *lib])
     assert "estimated precision" in result.output and "calibrated" in result.output
     assert f"rows of the label {target!r}" in result.output  # the realised figures' source
-    result = runner.invoke(
-        fraud_app, ["score", str(data), str(scored), "--ensemble", *lib, "--json"]
-    )
+    result = fraud(["score", str(data), str(scored), "--ensemble", *lib, "--json"])
     assert result.exit_code == 0, result.output
     estimate = json.loads(result.output)["estimate"]
     written = pd.read_csv(scored)
@@ -155,11 +159,9 @@ def test_references_match_score_and_evaluate(tmp_path: Path) -> None:
 
     weather = tmp_path / "weather.csv"
     weather.write_text("station;temperature\n" + "\n".join(f"s{i % 3};{i % 17}" for i in range(99)))
-    result = runner.invoke(fraud_app, ["match", str(weather), *lib])
+    result = fraud(["match", str(weather), *lib])
     assert isinstance(result.exception, NoMatchingReference)
-    result = runner.invoke(
-        fraud_app, ["score", str(data), str(scores), "--ensemble", "--model", "x"]
-    )
+    result = fraud(["score", str(data), str(scores), "--ensemble", "--model", "x"])
     assert result.exit_code == 2
 
 

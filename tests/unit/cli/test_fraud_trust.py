@@ -6,12 +6,14 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 import pytest
-from typer.testing import CliRunner
+from typer.testing import CliRunner, Result
 
 from entrepot.cli.fraud.commands import fraud_app
+from tests.support.apps import migrated_app
 
 #: Budgets counted in steps: a training is the same on any load.
 runner = CliRunner(env={"ENTREPOT_TRAINING_CLOCK": "steps"})
@@ -21,15 +23,20 @@ HIGH, LOW = 0.6, 0.3
 
 
 def test_the_ensemble_scores_say_how_far_to_trust_them(tmp_path: Path) -> None:
+    instance = migrated_app(tmp_path / "instance")  # its key ring signs the library
+
+    def fraud(args: list[str], **options: Any) -> Result:
+        return runner.invoke(fraud_app, args, obj=instance, **options)
+
     library = tmp_path / "lib"
     build = ["build-references", "--into", str(library), "--count", "2", "--rows", "3000"]
-    assert runner.invoke(fraud_app, [*build, "--time-budget", "1"]).exit_code == 0
+    assert fraud([*build, "--time-budget", "1"]).exit_code == 0
     data = tmp_path / "cartes.csv"
     args = ["generate", str(data), "--domain", "card_payments", "--rows", "3000", "--seed", "32"]
-    assert runner.invoke(fraud_app, [*args, "--lang", "fr", "--fraud-rate", "0.03"]).exit_code == 0
+    assert fraud([*args, "--lang", "fr", "--fraud-rate", "0.03"]).exit_code == 0
     scores, saved = tmp_path / "scores.csv", tmp_path / "ensemble"
     command = ["score", str(data), str(scores), "--ensemble", "--library", str(library)]
-    result = runner.invoke(fraud_app, [*command, "--save-ensemble", str(saved), "--json"])
+    result = fraud([*command, "--save-ensemble", str(saved), "--json"])
     assert result.exit_code == 0, result.output
     trust = json.loads(result.output)["trust"]
 
@@ -50,7 +57,7 @@ def test_the_ensemble_scores_say_how_far_to_trust_them(tmp_path: Path) -> None:
     assert trust["level"] == level
     assert trust["message"]["key"] == f"trust.{level}"
 
-    result = runner.invoke(fraud_app, command, terminal_width=200)
+    result = fraud(command, terminal_width=200)
     assert result.exit_code == 0, result.output
     rate = trust["estimated_fraud_rate"]  # the JSON's own, so a rounding cannot differ
     shown = f"trust {level}: match quality {trust['match_quality']:.2f}, "

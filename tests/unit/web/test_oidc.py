@@ -28,6 +28,9 @@ from tests.support.waiting import wait_for
 from tests.support.web import PASSWORD, make_web_app
 
 CLIENT_ID, CLIENT_SECRET = "entrepot-test", "provider-secret"
+#: The provider is served over plain http on loopback: the operator's setting allows it
+#: (``ENTREPOT_OUTBOUND_ALLOWED_HOSTS``, ADR 0052).
+LOOPBACK = ("127.0.0.1",)
 
 
 class Provider:
@@ -132,7 +135,11 @@ def client(tmp_path: Path, provider: Provider) -> Iterator[TestClient]:
     app, _ = make_web_app(tmp_path)
     options: WebOptions = app.state.options
     oidc = OidcOptions(
-        f"{provider.issuer}/.well-known/openid-configuration", CLIENT_ID, CLIENT_SECRET, "TestID"
+        f"{provider.issuer}/.well-known/openid-configuration",
+        CLIENT_ID,
+        CLIENT_SECRET,
+        "TestID",
+        allowed_hosts=LOOPBACK,
     )
     app.state.options = replace(options, oidc=oidc)
     from entrepot.web import oidc as oidc_module

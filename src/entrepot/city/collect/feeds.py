@@ -30,6 +30,9 @@ class FeedUrls:
     velib: str
     weather: str
     portal: str
+    #: Hosts a feed may redirect to beyond the outbound rule, or be fetched from over
+    #: plain http (``ENTREPOT_OUTBOUND_ALLOWED_HOSTS``, ADR 0052).
+    allowed_hosts: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

@@ -3,6 +3,8 @@
 Connection failures, timeouts, ``429`` and ``5xx`` are retried with exponential backoff
 (``Retry-After`` honoured up to the backoff's ceiling); any other status fails at once,
 naming it. A body larger than the bound is refused while it streams, never read whole.
+The configured URL is the operator's; each redirect is checked by the outbound rule
+(:mod:`entrepot.outbound`, ADR 0052) before it is asked.
 """
 
 from __future__ import annotations
@@ -10,15 +12,23 @@ from __future__ import annotations
 import contextlib
 import random
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Collection, Iterator
 from dataclasses import dataclass
 from importlib.metadata import PackageNotFoundError, version
 from typing import Any
 
 import httpx
 
-from entrepot.city.collect.addresses import Resolve, private_reason, system_resolve
 from entrepot.city.errors import CityError
+from entrepot.outbound import (
+    HINT,
+    BodyTooLarge,
+    Outbound,
+    Resolve,
+    bounded,
+    shown,
+    system_resolve,
+)
 
 #: The largest body read from one feed (the recent days of the counts export are far less).
 MAX_BODY = 512 * 1024 * 1024
@@ -68,9 +78,15 @@ def fetch(
     max_body: int = MAX_BODY,
     sleep: Callable[[float], None] = time.sleep,
     resolve: Resolve = system_resolve,
+    allowed_hosts: Collection[str] = (),
 ) -> bytes:
-    """The body of ``url``; raises :class:`FeedUnavailable` naming the last failure, or a
-    redirect to a non-public address (see :mod:`entrepot.city.collect.addresses`)."""
+    """The body of ``url`` (the operator's); raises :class:`FeedUnavailable` naming the
+    last failure, or a URL the outbound rule refuses (``allowed_hosts``: the operator's
+    exceptions, ``ENTREPOT_OUTBOUND_ALLOWED_HOSTS``)."""
+    rule = Outbound.of([url], allowed_hosts)
+    reason = rule.refusal(*_parts(httpx.URL(url)), resolve)
+    if reason is not None:
+        raise FeedUnavailable(f"{_shown(url)} is not fetched: {reason}", hint=HINT)
     last = ""
     retry_after: float | None = None
     for attempt in range(retries.attempts):
@@ -78,7 +94,7 @@ def fetch(
             sleep(_wait(retries, attempt, retry_after))
         retry_after = None
         try:
-            with _follow(http, url, resolve) as answer:
+            with _follow(http, url, rule, resolve) as answer:
                 if answer.status_code in _RETRIED:
                     last = f"HTTP {answer.status_code}"
                     retry_after = _retry_after(answer.headers)
@@ -98,9 +114,10 @@ def fetch(
 
 
 @contextlib.contextmanager
-def _follow(http: httpx.Client, url: str, resolve: Resolve) -> Iterator[httpx.Response]:
+def _follow(
+    http: httpx.Client, url: str, rule: Outbound, resolve: Resolve
+) -> Iterator[httpx.Response]:
     """The streamed answer of ``url`` after its redirects, each checked before it is asked."""
-    origin = httpx.URL(url).host
     for _ in range(MAX_REDIRECTS + 1):
         with http.stream("GET", url) as answer:
             if not answer.is_redirect:
@@ -109,13 +126,11 @@ def _follow(http: httpx.Client, url: str, resolve: Resolve) -> Iterator[httpx.Re
             target = answer.next_request.url if answer.next_request else None
         if target is None:
             raise FeedUnavailable(f"{_shown(url)} redirects without a Location")
-        if target.scheme not in ("http", "https"):
-            raise FeedUnavailable(f"{_shown(url)} redirects to a {target.scheme!r} address")
-        reason = None if target.host == origin else private_reason(target.host, resolve)
+        reason = rule.refusal(*_parts(target), resolve)
         if reason is not None:
             raise FeedUnavailable(
                 f"{_shown(url)} redirects to {_shown(str(target))}: {reason}; not followed",
-                hint="a feed may only redirect to public addresses; check the feed's URL setting",
+                hint=HINT,
             )
         url = str(target)
     raise FeedUnavailable(f"{_shown(url)}: more than {MAX_REDIRECTS} redirects")
@@ -125,12 +140,15 @@ def _bounded(answer: Any, url: str, max_body: int) -> bytes:
     declared = answer.headers.get("content-length")
     if declared is not None and declared.isdigit() and int(declared) > max_body:
         raise FeedUnavailable(f"{_shown(url)} announces {declared} bytes, over {max_body}")
-    body = bytearray()
-    for chunk in answer.iter_bytes():
-        body += chunk
-        if len(body) > max_body:
-            raise FeedUnavailable(f"{_shown(url)} sent more than {max_body} bytes")
-    return bytes(body)
+    try:
+        return bounded(answer.iter_bytes(), max_body, _shown(url))
+    except BodyTooLarge as exc:
+        raise FeedUnavailable(exc.message) from None
+
+
+def _parts(url: httpx.URL) -> tuple[str, str, int | None]:
+    """What the client connects to: the URL as httpx parsed it, never parsed again."""
+    return url.scheme, url.host, url.port
 
 
 def _wait(retries: Retries, attempt: int, retry_after: float | None) -> float:
@@ -148,6 +166,4 @@ def _retry_after(headers: Any) -> float | None:
         return None  # an HTTP date: the backoff decides
 
 
-def _shown(url: str) -> str:
-    """``url`` without its query (short enough for a message)."""
-    return url.split("?", 1)[0]
+_shown = shown

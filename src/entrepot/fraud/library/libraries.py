@@ -5,10 +5,11 @@ The engine needs little from a model registry, and says so in two small protocol
 load one, count a use) and :class:`ReferenceSink` (which names exist, add a reference
 from a trained model folder). :class:`MemoryLibrary` keeps them in memory (tests,
 benchmarks); :class:`FolderLibrary` in a local folder, one sub-folder per reference
-with ``reference.json`` written last. An adapter over ``entrepot.registry.Registry``
-implements the same two protocols (``push`` + ``add_reference``, ``references``,
-``load``, ``record_reference_use``), storing the column signatures as the type strings
-of the input schema (:meth:`ColumnSignature.encode`).
+with ``reference.json`` written last, its pickles signed by the installation's key ring
+when added and checked before they are unpickled (``fraud.model.trust``). An adapter
+over ``entrepot.registry.Registry`` implements the same two protocols (``push`` +
+``add_reference``, ``references``, ``load``, ``record_reference_use``), storing the column
+signatures as the type strings of the input schema (:meth:`ColumnSignature.encode`).
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ import json
 import os
 import shutil
 import tempfile
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
@@ -26,10 +27,20 @@ from typing import Any, Protocol
 from entrepot.fraud.errors import FraudError
 from entrepot.fraud.match.signature import ColumnSignature
 from entrepot.fraud.model.saved import FraudModel
-from entrepot.registry.errors import InvalidName
+from entrepot.fraud.model.trust import SIGNATURE_FILE, sign_folder
+from entrepot.registry.errors import InvalidName, UnsafeModelFormat
+from entrepot.registry.keyring import KeyRing
 from entrepot.registry.names import check_name
 
 REFERENCE_FILE = "reference.json"
+#: The model file of a reference folder.
+MODEL_FILE = "model.joblib"
+#: What to do about a reference whose pickle this installation did not sign.
+_UNSIGNED_HINT = (
+    "build it again under `entrepot fraud` (delete the reference's folder, then "
+    "`entrepot fraud build-references --into LIBRARY`, which signs what it adds), or use "
+    "the instance's own library (no --library)"
+)
 
 
 class UnknownReference(FraudError, KeyError):
@@ -162,11 +173,17 @@ class MemoryLibrary:
 
 
 class FolderLibrary:
-    """References in a local folder: ``ROOT/NAME/`` holds the model folder and
-    ``reference.json``; uses are appended to ``ROOT/usage.jsonl``."""
+    """References in a local folder: ``ROOT/NAME/`` holds the model folder,
+    ``signature.json`` and ``reference.json``; uses are appended to ``ROOT/usage.jsonl``.
 
-    def __init__(self, root: str | Path) -> None:
+    ``keys()`` is the installation's key ring (``None``: no key, as for ``fraud`` run on
+    its own): :meth:`add` signs the folder's files with it and :meth:`load` unpickles a
+    model only when one of its keys signed it (a file changed since, or signed by another
+    installation, is refused, never opened)."""
+
+    def __init__(self, root: str | Path, keys: Callable[[], KeyRing | None] = lambda: None) -> None:
         self.root = Path(root)
+        self._keys = keys
         self._cache: dict[str, FraudModel] = {}
 
     def _infos(self) -> list[ReferenceInfo]:
@@ -192,14 +209,24 @@ class FolderLibrary:
 
     def add(self, info: ReferenceInfo, folder: Path) -> ReferenceInfo:
         check_reference_name(info.name)
+        ring = self._keys()
+        if ring is None:
+            raise UnsafeModelFormat(
+                f"cannot add {info.name!r} to {self.root}: this command has no installation "
+                "key to sign it, and an unsigned reference is never loaded",
+                hint="run it as `entrepot fraud build-references` in an instance",
+            )
         stored = replace(info, version=info.version or _now())
         self.root.mkdir(parents=True, exist_ok=True)
         staging = Path(tempfile.mkdtemp(dir=self.root, prefix=f".{info.name}."))
         staging.chmod(0o755)  # mkdtemp makes it private; the folder is published as is
         try:
+            copied = []
             for item in Path(folder).iterdir():
-                if item.is_file() and item.name != REFERENCE_FILE:
+                if item.is_file() and item.name not in (REFERENCE_FILE, SIGNATURE_FILE):
                     shutil.copy2(item, staging / item.name)
+                    copied.append(item.name)
+            sign_folder(staging, sorted(copied), ring)
             _write_json(staging / REFERENCE_FILE, stored.to_dict())  # the commit marker
             target = self.root / info.name
             if target.exists():
@@ -211,8 +238,12 @@ class FolderLibrary:
         return stored
 
     def load(self, name: str) -> FraudModel:
+        """Reference ``name``'s model, unpickled only when this installation signed it;
+        raises :class:`~entrepot.registry.errors.UnsafeModelFormat` otherwise."""
         if name not in self._cache:
-            self._cache[name] = FraudModel.load(self.folder(name) / "model.joblib")
+            self._cache[name] = FraudModel.load_signed(
+                self.folder(name), MODEL_FILE, self._keys(), hint=_UNSIGNED_HINT
+            )
         return self._cache[name]
 
     def record_use(self, name: str, score: float) -> None:

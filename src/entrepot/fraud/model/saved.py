@@ -111,11 +111,14 @@ class FraudModel:
         return cls._checked(joblib.load(Path(path)), path)
 
     @classmethod
-    def load_signed(cls, folder: Path, name: str, ring: KeyRing | None) -> FraudModel:
+    def load_signed(
+        cls, folder: Path, name: str, ring: KeyRing | None, *, hint: str | None = None
+    ) -> FraudModel:
         """Read ``folder/name`` only if this installation signed it (``fraud.model.trust``);
-        raises :class:`~entrepot.registry.errors.UnsafeModelFormat` otherwise."""
+        raises :class:`~entrepot.registry.errors.UnsafeModelFormat` otherwise, naming
+        ``hint`` as the fix (by default: push the folder, or train it again)."""
         accept_old_pickles()
-        return cls._checked(load_pickle(folder, name, ring), folder / name)
+        return cls._checked(load_pickle(folder, name, ring, hint=hint), folder / name)
 
     @classmethod
     def _checked(cls, model: Any, path: str | Path) -> FraudModel:

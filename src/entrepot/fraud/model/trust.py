@@ -1,28 +1,33 @@
-"""A model folder on disk (``fraud train --out``, ``score --save-ensemble``) under the
-registry's rule: a pickle is unpickled only when this installation signed it.
+"""A model folder on disk (``fraud train --out``, ``score --save-ensemble``, a reference of
+a library folder) under the registry's rule: a pickle is unpickled only when this
+installation signed it.
 
 The folder's ``signature.json`` lists its pickle files with their sha256 and carries the
 key ring's signature (:class:`~entrepot.registry.keyring.KeyRing`, the one that signs
 registry versions) over the hash of that list. :func:`sign_folder` writes it where the
-product wrote the folder; :func:`load_pickle` checks the file's hash, the list's
-signature, then opens the file through the registry's
-:func:`~entrepot.registry.safe_loaders.load_file`, which refuses an unsigned pickle.
+product wrote the folder. :func:`load_pickle` reads the file **once** (at most
+:data:`MAX_PICKLE` bytes), checks those bytes' hash and the list's signature, and unpickles
+those same bytes: a file swapped between the check and the load is never opened.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+import os
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 from entrepot.registry.errors import UnsafeModelFormat
 from entrepot.registry.keyring import KeyRing
-from entrepot.registry.safe_loaders import load_file
+from entrepot.registry.safe_loaders import load_pickle_bytes
+from entrepot.sizes import human_size
 from entrepot.storage.hashing import sha256_stream
 
 SIGNATURE_FILE = "signature.json"
+#: The largest pickle read from a folder (read whole, then checked, then unpickled).
+MAX_PICKLE = 2 * 1024**3
 _HINT = (
     "push the folder into the registry, which signs it (`entrepot models push DIR --name "
     "NAME`, you vouch for its files), then score with --model NAME; or train it again under "
@@ -51,6 +56,12 @@ def sign_folder(folder: Path, files: Sequence[str], ring: KeyRing) -> Path:
 
 def signed(folder: Path, name: str, ring: KeyRing | None) -> bool:
     """Whether ``folder/name`` is listed, unchanged, in a signature ``ring`` verifies."""
+    return _signed_bytes(folder, name, _read(folder / name), ring)
+
+
+def _signed_bytes(folder: Path, name: str, data: bytes, ring: KeyRing | None) -> bool:
+    """Whether ``data`` (the bytes of ``folder/name``) are listed in a signature ``ring``
+    verifies."""
     path = folder / SIGNATURE_FILE
     if ring is None or not path.is_file():
         return False
@@ -60,17 +71,44 @@ def signed(folder: Path, name: str, ring: KeyRing | None) -> bool:
         signature = str(content["signature"])
     except (ValueError, KeyError, TypeError, AttributeError):
         return False
-    if listed.get(name) != _sha256(folder / name):
+    if listed.get(name) != hashlib.sha256(data).hexdigest():
         return False
     return ring.check(_digest(listed), signature).valid
 
 
-def load_pickle(folder: Path, name: str, ring: KeyRing | None) -> Any:
-    """The object in ``folder/name``, unpickled only when :func:`signed` says so."""
+def _read(path: Path, limit: int = MAX_PICKLE) -> bytes:
+    """The bytes of ``path``, read once; refuses a file over ``limit`` before reading it."""
+    with path.open("rb") as handle:
+        size = os.fstat(handle.fileno()).st_size
+        if size > limit:
+            raise UnsafeModelFormat(
+                f"{path} holds {human_size(size)}, over the {human_size(limit)} a model file "
+                "may have: not read",
+                hint="check the folder holds the model you meant; a model this large belongs "
+                "in the registry (`entrepot models push`)",
+            )
+        data = handle.read(limit + 1)
+    if len(data) > limit:  # grew while it was read
+        raise UnsafeModelFormat(f"{path} grew past {human_size(limit)} while it was read")
+    return data
+
+
+def load_pickle(
+    folder: Path,
+    name: str,
+    ring: KeyRing | None,
+    *,
+    hint: str | None = None,
+    limit: int = MAX_PICKLE,
+) -> Any:
+    """The object in ``folder/name``, unpickled from the very bytes that were checked, only
+    when a signature of ``ring`` lists them (``hint``: the fix a refusal names; by default,
+    push the folder or train it again)."""
     path = folder / name
-    trusted = signed(folder, name, ring)
+    data = _read(path, limit)
+    trusted = _signed_bytes(folder, name, data, ring)
     try:
-        return load_file("joblib", path, signed=trusted, name=str(path))
+        return load_pickle_bytes(data, signed=trusted, name=str(path))
     except UnsafeModelFormat:
         why = (
             "this command has no installation key to check it (run as `entrepot fraud`)"
@@ -79,5 +117,5 @@ def load_pickle(folder: Path, name: str, ring: KeyRing | None) -> Any:
         )
         raise UnsafeModelFormat(
             f"{path} is a pickle and {why}: refusing to unpickle it (that would run its code)",
-            hint=_HINT,
+            hint=hint or _HINT,
         ) from None

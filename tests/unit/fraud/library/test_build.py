@@ -23,8 +23,12 @@ from entrepot.fraud.library.libraries import (
 from entrepot.fraud.match.signature import ROLES
 from entrepot.fraud.synth.domains import domains
 from entrepot.fraud.synth.generator import generate
+from entrepot.registry.keyring import KeyRing
 from tests.support.clock import TickingClock
 from tests.support.fraud import SMALL_LIBRARY, small_library
+
+#: The installation's key ring the folder library signs with.
+RING = KeyRing.of("library-tests-" + "k" * 40)
 
 
 def test_the_plan_covers_domains_and_languages() -> None:
@@ -155,7 +159,7 @@ def test_folder_library_round_trip(tmp_path: Path) -> None:
     source.load(info.name).save(folder / "model.joblib")
     for name in ("schema.json", "performance.json"):
         (folder / name).write_text("{}")
-    library = FolderLibrary(tmp_path / "lib")
+    library = FolderLibrary(tmp_path / "lib", lambda: RING)
     assert library.names() == frozenset()
     stored = library.add(info, folder)
     assert stored.version
@@ -165,6 +169,7 @@ def test_folder_library_round_trip(tmp_path: Path) -> None:
         "performance.json",
         "reference.json",
         "schema.json",
+        "signature.json",
     ]
     again = library.references()[0]
     assert again == stored

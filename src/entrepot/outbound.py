@@ -1,0 +1,178 @@
+"""Where the product may connect when a URL is not one the operator typed (ADR 0052).
+
+Every URL the product fetches (the city feeds and their redirects; the OpenID Connect
+discovery document and the endpoints it names: keys, token, user info) is checked by
+:meth:`Outbound.refusal` before a connection is opened:
+
+1. only ``http`` and ``https``, with a host (``file:``, ``gopher:``... never);
+2. a host the operator allows (``ENTREPOT_OUTBOUND_ALLOWED_HOSTS``: a provider or a
+   mirror on the local network, ``127.0.0.1`` in tests) is fetched as it is;
+3. any other host only over ``https``;
+4. an origin the operator configured (scheme, host and port of a feed's or the
+   discovery document's URL) is fetched as it is: the operator chose it;
+5. any other host only when every address it resolves to is public: never a loopback,
+   private, link-local (cloud metadata), shared, reserved or multicast address, nor a
+   name resolving to one (a name resolving to both counts as private: DNS rebinding).
+
+A refusal names the URL's host, why, and the setting that would allow it. Bodies are read
+within a bound (:func:`bounded`), never whole first.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import socket
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass
+
+from entrepot.errors import EntrepotError
+
+#: ``resolve(host) -> addresses``; by default the system resolver.
+Resolve = Callable[[str], Sequence[str]]
+#: The setting that lists the hosts allowed beyond the rule.
+ALLOW_SETTING = "ENTREPOT_OUTBOUND_ALLOWED_HOSTS"
+HINT = (
+    f"only public https addresses are fetched on a server's say-so; to reach a host on your "
+    f"own network (or plain http), add it to {ALLOW_SETTING}"
+)
+_PORTS = {"http": 80, "https": 443}
+
+
+class OutboundRefused(EntrepotError):
+    """A URL the product was about to fetch breaks the outbound rule (nothing was sent)."""
+
+    hint = HINT
+
+
+class BodyTooLarge(EntrepotError):
+    """An answer was larger than its bound (the rest was not read)."""
+
+
+def system_resolve(host: str) -> Sequence[str]:
+    """The addresses ``host`` resolves to (empty when it does not resolve)."""
+    try:
+        found = socket.getaddrinfo(host, None, proto=socket.IPPROTO_TCP)
+    except (socket.gaierror, UnicodeError, ValueError):
+        return ()
+    return [str(entry[4][0]) for entry in found]
+
+
+def normal_host(host: str) -> str:
+    """``host`` as compared: lower case, no brackets, no trailing dot, an address in its
+    one written form (``::FFFF:7F00:1`` and ``::ffff:127.0.0.1`` are one host)."""
+    bare = host.strip().strip("[]").rstrip(".").lower()
+    address = _address(bare)
+    return bare if address is None else str(address)
+
+
+def origin(url: str) -> tuple[str, str, int]:
+    """``(scheme, host, port)`` of ``url`` (the port its scheme implies when none is given)."""
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(url.strip())
+    scheme = parts.scheme.lower()
+    try:
+        port = parts.port
+    except ValueError:
+        port = None
+    return scheme, normal_host(parts.hostname or ""), port or _PORTS.get(scheme, 0)
+
+
+@dataclass(frozen=True, slots=True)
+class Outbound:
+    """The rule for one kind of fetch: the origins the operator configured and the hosts
+    the operator allows beyond the rule (see the module's docstring)."""
+
+    configured: frozenset[tuple[str, str, int]] = frozenset()
+    allowed_hosts: frozenset[str] = frozenset()
+
+    @classmethod
+    def of(cls, configured: Iterable[str], allowed_hosts: Iterable[str] = ()) -> Outbound:
+        """The rule for the operator's URLs ``configured`` and allowed hosts."""
+        return cls(
+            frozenset(origin(url) for url in configured),
+            frozenset(normal_host(h) for h in allowed_hosts if h.strip()),
+        )
+
+    def refusal(
+        self, scheme: str, host: str, port: int | None, resolve: Resolve = system_resolve
+    ) -> str | None:
+        """Why a request to ``scheme://host:port`` may not be sent (``None``: it may).
+        Give the parts the HTTP client will connect to, never a URL parsed again."""
+        reason = self.transport_refusal(scheme, host)
+        bare = normal_host(host)
+        if reason is not None or bare in self.allowed_hosts:
+            return reason
+        if (scheme.lower(), bare, port or _PORTS[scheme.lower()]) in self.configured:
+            return None
+        return public_refusal(bare, resolve)
+
+    def transport_refusal(self, scheme: str, host: str) -> str | None:
+        """Why ``scheme://host`` is refused whatever its address (rules 1 to 3): what a
+        browser sent to a URL a server named (an authorization endpoint) must pass."""
+        scheme = scheme.lower()
+        if scheme not in _PORTS:
+            return f"the {scheme or 'missing'} scheme is never fetched (only https)"
+        bare = normal_host(host)
+        if not bare:
+            return "the URL names no host"
+        if scheme != "https" and bare not in self.allowed_hosts:
+            return f"{bare} is not allowed over plain http"
+        return None
+
+    def check(self, url: str, resolve: Resolve = system_resolve) -> None:
+        """Raise :class:`OutboundRefused` when ``url`` may not be fetched."""
+        scheme, host, port = origin(url)
+        reason = self.refusal(scheme, host, port, resolve)
+        if reason is not None:
+            raise OutboundRefused(f"{shown(url)} is not fetched: {reason}")
+
+
+def public_refusal(host: str, resolve: Resolve = system_resolve) -> str | None:
+    """Why ``host`` is not a public address (``None`` when it is)."""
+    literal = _address(host)
+    addresses = [str(literal)] if literal is not None else list(resolve(host))
+    if not addresses:
+        return f"{host} does not resolve"
+    for text in addresses:
+        address = _address(text)
+        if address is None:
+            return f"{host} resolves to {text!r}, not an address"
+        if address.is_multicast or not address.is_global:
+            return f"{host} is the non-public address {address}"
+    return None
+
+
+def bounded(chunks: Iterable[bytes], limit: int, what: str) -> bytes:
+    """The bytes of ``chunks``; raises :class:`BodyTooLarge` as soon as they pass ``limit``."""
+    body = bytearray()
+    for chunk in chunks:
+        body += chunk
+        if len(body) > limit:
+            raise BodyTooLarge(f"{what} sent more than {limit} bytes")
+    return bytes(body)
+
+
+def bounded_chunks(chunks: Iterable[bytes], limit: int, what: str) -> Iterator[bytes]:
+    """``chunks`` passed on until they pass ``limit`` (then :class:`BodyTooLarge`)."""
+    seen = 0
+    for chunk in chunks:
+        seen += len(chunk)
+        if seen > limit:
+            raise BodyTooLarge(f"{what} sent more than {limit} bytes")
+        yield chunk
+
+
+def shown(url: str) -> str:
+    """``url`` without its query (short enough for a message)."""
+    return url.split("?", 1)[0]
+
+
+def _address(text: str) -> ipaddress.IPv4Address | ipaddress.IPv6Address | None:
+    try:
+        address = ipaddress.ip_address(text.split("%")[0])
+    except ValueError:
+        return None
+    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
+        return address.ipv4_mapped
+    return address
