@@ -23,6 +23,7 @@ from rich.table import Table
 
 from entrepot.cli.format import finite
 from entrepot.cli.fraud.sources import Library, ModelOption, local
+from entrepot.cli.output import JsonFlag, print_json
 from entrepot.cli.owners import UserOption
 
 fraud_app = typer.Typer(
@@ -37,10 +38,24 @@ def _console() -> Console:
 
 
 @fraud_app.command("domains")
-def domains_command() -> None:
+def domains_command(as_json: JsonFlag = False) -> None:
     """List the domains the generator knows."""
+    found = local(None).domains()
+    if as_json:
+        print_json(
+            [
+                {
+                    "domain": d.name,
+                    "description": d.title,
+                    "fraud_rate": d.fraud_rate,
+                    "scenarios": [{"name": n, "share": share} for n, share in d.scenarios],
+                }
+                for d in found
+            ]
+        )
+        return
     table = Table("domain", "description", "fraud rate", "scenarios")
-    for d in local(None).domains():
+    for d in found:
         table.add_row(d.name, d.title, f"{d.fraud_rate:.1%}", ", ".join(n for n, _ in d.scenarios))
     _console().print(table)
 
