@@ -21,7 +21,8 @@ from typer.core import TyperGroup
 from entrepot.cli.main import build_app
 from tests.support.cli import ENTRY_POINT
 
-LONG_KEY = "reports/a.txt"
+#: A key longer than any terminal is wide: a table shows it whole (stdout is a pipe here).
+LONG_KEY = "reports/" + "-".join(f"quarterly-fraud-review-part-{n}" for n in range(6)) + ".txt"
 
 
 class Listing(NamedTuple):
@@ -114,7 +115,8 @@ def test_every_command_is_a_listing_or_an_action() -> None:
 
 def _env(folder: Path) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("ENTREPOT_")}
-    return {**env, "COLUMNS": "200", "TMPDIR": str(folder)}
+    env.pop("COLUMNS", None)  # stdout is a pipe: no width is assumed
+    return {**env, "TMPDIR": str(folder)}
 
 
 def _entrepot(
@@ -165,3 +167,14 @@ def test_a_listing_prints_one_json_document_with_the_rows_of_its_table(
     assert "Traceback" not in as_json.stderr + as_table.stderr
     for value in listing.shown(document):
         assert value in as_table.stdout, f"{value!r} is in the JSON, not in the table"
+    assert "None" not in as_table.stdout, "nothing is shown as None"
+
+
+def test_a_pipe_gets_whole_lines(instance: Path) -> None:
+    listed = _entrepot(instance, "ls", "-r", "reports/")
+    lines = listed.stdout.splitlines()
+    assert len(lines) == 3, lines  # the header, the one object, the count
+    assert lines[1].split()[0] == LONG_KEY
+    put = _entrepot(instance, "put", "a.txt", "docs/b.txt")
+    assert put.returncode == 0, put.stderr
+    assert put.stdout.count("\n") == 1 and put.stdout.rstrip().endswith(")"), put.stdout
