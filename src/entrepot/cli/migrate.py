@@ -342,8 +342,9 @@ def _show_status(*, as_json: bool) -> None:
         console.print("no store migration yet: start one with `entrepot move --to URL`")
         return
     m = status.migration
+    state = "interrupted" if status.interrupted else m.state
     console.print(
-        f"migration {m.id} to {escape(m.destination)} ({m.state}), started "
+        f"migration {m.id} to {escape(m.destination)} ({state}), started "
         f"{m.created_at:%Y-%m-%d %H:%M} UTC by {m.created_by}"
     )
     table = Table("state", "objects", "size", box=None)
@@ -352,6 +353,8 @@ def _show_status(*, as_json: bool) -> None:
     console.print(table)
     if m.is_open:
         _failures("failed", [(f.key, f.reason) for f in service.failures()])
+    if status.interrupted:
+        console.print("continue it with `entrepot move --resume`")
 
 
 def _open(status: MigrationStatus | None) -> bool:
@@ -369,6 +372,7 @@ def _status_document(status: MigrationStatus | None, failures: list[Failure]) ->
             "destination": m.destination,
             "prefix": m.prefix,
             "state": m.state,
+            "interrupted": status.interrupted,
             "created_at": m.created_at,
             "created_by": m.created_by,
             "closed_at": m.closed_at,
