@@ -216,3 +216,50 @@ def test_the_old_name_migrate_still_moves_and_names_the_new_one(tmp_path: Path, 
     assert cli("move", "--status").returncode == 0
     listed = cli("--help").stdout
     assert " move " in listed and " migrate " not in listed
+
+
+def test_an_interrupted_move_says_resume_and_its_journal_says_interrupted(
+    tmp_path: Path, cli: Cli
+) -> None:
+    total = 1000
+    seed(tmp_path, total)
+    env = {k: v for k, v in os.environ.items() if not k.startswith("ENTREPOT_")}
+    process = subprocess.Popen(
+        [sys.executable, "-m", "entrepot", "move", "--to", str(tmp_path / "dest"), "--jobs", "1",
+         "--batch", "10"],
+        cwd=tmp_path,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )  # fmt: skip
+    repointed = 0
+    while process.poll() is None and repointed < 30:  # a journal state, not a time
+        try:
+            repointed = catalog(
+                tmp_path, "SELECT count(*) FROM store_migration_items WHERE state = 'repointed'"
+            )
+        except sqlite3.OperationalError:  # the tables are being created, or locked
+            repointed = 0
+        time.sleep(0.02)
+    assert process.poll() is None, "the move finished before it could be interrupted: seed more"
+    process.send_signal(signal.SIGINT)
+    out, err = process.communicate(timeout=120)
+    assert process.returncode == 130, out + err
+    assert "Traceback" not in out + err
+    assert "was interrupted" in err and "`entrepot move --resume`" in err, err
+
+    status = cli("move", "--status", "--json")
+    document = json.loads(status.stdout)
+    assert document["migration"]["state"] == "running"
+    assert document["migration"]["interrupted"] is True
+    assert 0 < document["items"]["pending"]["objects"] < total
+    said = cli("move", "--status")
+    assert "(interrupted)" in said.stdout and "--resume" in said.stdout
+
+    resumed = cli("move", "--resume")
+    assert resumed.returncode == 0, resumed.stdout + resumed.stderr
+    after = json.loads(cli("move", "--status", "--json").stdout)
+    assert after["migration"]["interrupted"] is False
+    assert after["items"]["repointed"]["objects"] == total
+    assert catalog(tmp_path, "SELECT count(*) FROM object_locations") == total

@@ -85,11 +85,18 @@ def _name(base: str, hour: LocalHour) -> str:
 
 
 class _Writer:
-    def __init__(self, store: Put, seed: int, progress: Callable[[str], None]) -> None:
-        self.store, self.progress = store, progress
+    def __init__(self, store: Put, seed: int, on_progress: Callable[[int, int], None]) -> None:
+        self.store, self.on_progress = store, on_progress
         self.metadata = {"generator": "entrepot-city", "seed": str(seed)}
         self.objects = 0
         self.bytes = 0
+        self.done = 0
+
+    def step(self, total: int) -> None:
+        """One more part written (a day of snapshots, a day of counts, the stored CSV), of
+        ``total`` parts as far as known now."""
+        self.done += 1
+        self.on_progress(self.done, max(total, self.done))
 
     def put(self, key: str, data: bytes, content_type: str) -> None:
         self.store.put(key, data, content_type=content_type, metadata=self.metadata)
@@ -103,17 +110,25 @@ class _Writer:
 
 
 def generate(
-    store: Put, options: GenerateOptions, *, progress: Callable[[str], None] | None = None
+    store: Put,
+    options: GenerateOptions,
+    *,
+    on_progress: Callable[[int, int], None] | None = None,
 ) -> GenerateResult:
-    """Write the raw layout for ``options.days`` days from ``options.start`` into ``store``."""
-    out = _Writer(store, options.seed, progress or (lambda _: None))
+    """Write the raw layout for ``options.days`` days from ``options.start`` into ``store``.
+
+    ``on_progress(done, total)``: parts written, of how many: a day of API snapshots, a day
+    of counts rows, storing the counts CSV; growing the CSV to ``big_csv_mb`` adds the
+    earlier days it is expected to need, estimated from the bytes a day took so far."""
+    out = _Writer(store, options.seed, on_progress or (lambda _done, _total: None))
     seed = options.seed
     window = [options.start + timedelta(days=i) for i in range(options.days)]
     stations = bikes.make_stations(options.stations, seed)
     truth = weather.make_truth(options.start, options.days, seed)
     events = disruptions.make_disruptions(options.start, options.days, seed)
+    parts = 2 * len(window) + 1
+    out.on_progress(0, parts)
     for day in window:
-        out.progress(f"API snapshots for {day}")
         for hour in day_hours(day):
             prefix = layout.hour_prefix("bikes", day, hour.hour)
             status = bikes.station_status(stations, hour, seed)
@@ -126,6 +141,7 @@ def generate(
             prefix = layout.hour_prefix("traffic", day, hour.hour)
             active = disruptions.snapshot(events, hour)
             out.put(prefix + _name("traffic_data", hour), _json(active), "application/json")
+        out.step(parts)
     updated = int(day_hours(window[-1])[-1].end.timestamp())
     info = bikes.station_information(stations, updated)
     out.put(layout.batch_key(layout.STATIONS_JSON), _json(info), "application/json")
@@ -137,10 +153,10 @@ def generate(
     out.put(layout.batch_key(layout.ROADWORKS_CSV), data, "text/csv")
     with tempfile.TemporaryDirectory(prefix="entrepot-city-") as tmp:
         path = Path(tmp) / layout.COUNTS_CSV
-        rows, first = _write_counts(path, arcs, window, options, out.progress)
-        out.progress(f"storing the counts CSV ({path.stat().st_size / 1e6:.1f} MB)")
+        rows, first = _write_counts(path, arcs, window, options, lambda more: out.step(more + 1))
         size = path.stat().st_size
         out.put_file(layout.batch_key(layout.COUNTS_CSV), path, "text/csv")
+        out.step(out.done + 1)
     return GenerateResult(out.objects, out.bytes, rows, size, first, window[-1])
 
 
@@ -149,9 +165,12 @@ def _write_counts(
     arcs: Any,
     window: list[date],
     options: GenerateOptions,
-    progress: Callable[[str], None],
+    step: Callable[[int], None],
 ) -> tuple[int, date]:
-    """Stream the counts CSV to ``path``; returns (rows, first day written)."""
+    """Stream the counts CSV to ``path``; returns (rows, first day written). ``step(parts)``
+    after each day: the parts expected, as far as known (the days of snapshots, the days of
+    counts written and still to write: the window's, or as many as the size target needs
+    at the bytes a day took so far)."""
     target = None if options.big_csv_mb is None else int(options.big_csv_mb * 1_000_000)
     quote_mark = '"' if options.stray_quote else ""
     sep_line = "\n"
@@ -161,6 +180,7 @@ def _write_counts(
         written = fh.write(f"\ufeff{quote_mark}{header(options.counts_header)}\n".encode())
         days = iter(window)
         history = 0
+        written_days = 0
         while True:
             day = next(days, None)
             if day is None:
@@ -175,6 +195,9 @@ def _write_counts(
                 written += fh.write(f"{sep_line.join(block)}{sep_line}".encode())
             rows += len(lines)
             del lines  # one day of rows in memory at a time
-            if history and history % 10 == 0:
-                progress(f"counts CSV: {written / 1e6:.0f} MB, back to {day}")
+            written_days += 1
+            left = len(window) - written_days
+            if target is not None:  # the days the size target still needs, at this pace
+                left = max(left, -(-max(target - written, 0) * written_days // written))
+            step(len(window) + written_days + left)
     return rows, first

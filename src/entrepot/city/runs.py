@@ -160,6 +160,7 @@ class CityRunner:
         threads: int = DEFAULT_SCAN_THREADS,
         progress: Callable[[Outcome], None] | None = None,
         today: Callable[[], date] | None = None,
+        on_progress: Callable[[int, int], None] | None = None,
     ) -> None:
         self.lake = lake
         self.metrics = metrics
@@ -167,6 +168,9 @@ class CityRunner:
         self.reports = reports
         self.processor = DayProcessor(lake, memory_limit=memory_limit, threads=threads)
         self.progress = progress or (lambda _outcome: None)
+        #: ``(done, total)`` (source, day) outcomes of the run under way, after each one.
+        self.on_progress = on_progress or (lambda _done, _total: None)
+        self._done, self._total = 0, 0
         self.today = today or (lambda: datetime.now(paris()).date())
 
     def run(
@@ -184,10 +188,13 @@ class CityRunner:
         run_id = new_run_id()
         chosen = check_types(types)
         ordered = sorted(set(days))
+        reporting = report and self.reports is not None
+        self._done, self._total = 0, len(ordered) * (len(chosen) + reporting)
+        self.on_progress(0, self._total)
         outcomes: list[Outcome] = []
         for kind in chosen:
             outcomes += self._run_type(kind, ordered, run_id, force)
-        if report and self.reports is not None:
+        if reporting:
             outcomes += [self._report(day, run_id, force) for day in ordered]
         return RunSummary(run_id, tuple(outcomes))
 
@@ -333,6 +340,8 @@ class CityRunner:
 
     def _emit(self, outcome: Outcome) -> Outcome:
         self.progress(outcome)
+        self._done += 1
+        self.on_progress(self._done, self._total)
         return outcome
 
     # -- reports ---------------------------------------------------------------------

@@ -112,6 +112,7 @@ class CityRuntime:
         *,
         memory_limit: str = DEFAULT_MEMORY_LIMIT,
         progress: Callable[[Outcome], None] | None = None,
+        on_progress: Callable[[int, int], None] | None = None,
     ) -> CityRunner:
         """An incremental runner over the raw data under ``prefix``."""
         from entrepot.city.runs import CityRunner
@@ -124,6 +125,7 @@ class CityRuntime:
             memory_limit=memory_limit,
             threads=self.scan_threads,
             progress=progress,
+            on_progress=on_progress,
         )
 
     def import_files(

@@ -72,16 +72,17 @@ class CityService:
         start: str,
         *,
         prefix: str = "",
-        progress: Callable[[str], None] | None = None,
+        on_progress: Callable[[int, int], None] | None = None,
         **counts: Any,
     ) -> Generated:
         """``entrepot city generate``: synthetic raw data from the local day ``start``;
-        ``counts`` are :class:`~entrepot.city.generator.GenerateOptions`' other fields."""
+        ``counts`` are :class:`~entrepot.city.generator.GenerateOptions`' other fields;
+        ``on_progress(done, total)``: parts written, of how many."""
         from entrepot.city.generator import GenerateOptions, generate  # numpy: when used
 
         options = GenerateOptions(start=parse_day(start), **counts)
         store = self._store(prefix)
-        return Generated(store.url, generate(store, options, progress=progress))
+        return Generated(store.url, generate(store, options, on_progress=on_progress))
 
     def process(
         self,
@@ -100,13 +101,22 @@ class CityService:
         return processor.run(when, chosen)
 
     def run(
-        self, request: RunRequest, *, progress: Callable[[Outcome], None] | None = None
+        self,
+        request: RunRequest,
+        *,
+        progress: Callable[[Outcome], None] | None = None,
+        on_progress: Callable[[int, int], None] | None = None,
     ) -> RunSummary:
-        """``entrepot city run``: bring the days of ``request`` up to date, here."""
+        """``entrepot city run``: bring the days of ``request`` up to date, here
+        (``progress``: each (source, day) outcome; ``on_progress``: how many of them are
+        done, of how many)."""
         days = run_days(request.day, request.since, request.until)
         types = check_types(request.types or METRIC_TYPES)
         runner = self.runtime.runner(
-            request.prefix, memory_limit=request.memory_limit, progress=progress
+            request.prefix,
+            memory_limit=request.memory_limit,
+            progress=progress,
+            on_progress=on_progress,
         )
         return runner.run(days, types, force=request.force, report=request.report)
 

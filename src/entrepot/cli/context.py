@@ -11,7 +11,7 @@ from functools import cache
 from typing import TYPE_CHECKING
 
 import typer
-from rich.console import Console
+from rich.console import Console, ConsoleDimensions
 
 from entrepot.errors import ConfigError
 
@@ -21,12 +21,33 @@ if TYPE_CHECKING:
 #: The program name the main command line runs under.
 PROG = "entrepot"
 
+#: The width of a console writing to a pipe or a file (unless ``COLUMNS`` says one): wide
+#: enough that no line is wrapped or cut, so a script or ``grep`` reads whole lines.
+UNBOUNDED = 100_000
+
+
+class _Console(Console):
+    """A Rich console as wide as its terminal, and unbounded when it writes to a pipe or a
+    file (Rich's default there is 80 columns, which cut commands and names in half)."""
+
+    @property
+    def size(self) -> ConsoleDimensions:
+        found = super().size
+        if self._width is None and not self.is_terminal and "COLUMNS" not in self._environ:
+            return ConsoleDimensions(UNBOUNDED, found.height)
+        return found
+
+    @size.setter
+    def size(self, new_size: tuple[int, int]) -> None:
+        self._width, self._height = new_size
+
+
 #: Results, on stdout (tables, JSON documents, what a command did).
-console = Console(highlight=False)
+console: Console = _Console(highlight=False)
 #: Errors, on stderr.
-err_console = Console(stderr=True, highlight=False)
+err_console: Console = _Console(stderr=True, highlight=False)
 #: Progress bars, spinners and notes on the work under way, on stderr; silenced by ``-q``.
-progress_console = Console(stderr=True, highlight=False)
+progress_console: Console = _Console(stderr=True, highlight=False)
 
 
 def note(text: str) -> None:

@@ -7,17 +7,28 @@ from rich.table import Table
 from rich.text import Text
 
 from entrepot.cli.context import console, current_app
+from entrepot.cli.output import JsonFlag, print_json
 
 
-def doctor() -> None:
+def doctor(as_json: JsonFlag = False) -> None:
     """Check the store (put/get/list/delete), the database and the cache; exit 1 on failure."""
     checks = current_app().doctor()
-    table = Table("check", "status", "detail", box=None)
-    for check in checks:
-        status = (
-            "[yellow]warn[/]" if check.warning else ("[green]ok[/]" if check.ok else "[red]FAIL[/]")
+    if as_json:
+        print_json(
+            [
+                {"check": c.name, "ok": c.ok, "warning": c.warning, "detail": c.detail}
+                for c in checks
+            ]
         )
-        table.add_row(check.name, status, Text(check.detail))
-    console.print(table)
+    else:
+        table = Table("check", "status", "detail", box=None)
+        for check in checks:
+            status = (
+                "[yellow]warn[/]"
+                if check.warning
+                else ("[green]ok[/]" if check.ok else "[red]FAIL[/]")
+            )
+            table.add_row(check.name, status, Text(check.detail))
+        console.print(table)
     if not all(c.ok for c in checks):
         raise typer.Exit(1)

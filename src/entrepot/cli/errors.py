@@ -9,10 +9,12 @@ from entrepot.cli.remote import errors as remote
 from entrepot.fraud.errors import FraudError
 from entrepot.fraud_service.errors import TrainingFailed
 from entrepot.registry.errors import InvalidModelFiles, InvalidName, UnsafeModelFormat
+from entrepot.relocation.errors import MigrationInterrupted
 
 #: Most specific first; the first match wins.
 EXIT_CODES: tuple[tuple[type[BaseException], int], ...] = (
     (e.InvalidArgument, 2),
+    (MigrationInterrupted, 130),  # Ctrl-C, as an interrupted command exits
     (e.ConfigError, 78),
     (e.LocalFileNotFound, 66),
     (e.LocalFileExists, 73),

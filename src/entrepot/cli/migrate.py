@@ -16,13 +16,20 @@ from rich.markup import escape
 from rich.table import Table
 
 from entrepot.cli.context import console, current_app, progress_console
+from entrepot.cli.output import print_json
 from entrepot.cli.progress import transfer_progress
 from entrepot.cli.renamed import old_name
-from entrepot.errors import ConfigError
+from entrepot.errors import ConfigError, InvalidArgument
 from entrepot.sizes import human_size
 
 if TYPE_CHECKING:
-    from entrepot.catalog.relocation.records import Progress, RunReport, UndoReport
+    from entrepot.catalog.relocation.records import (
+        Failure,
+        MigrationStatus,
+        Progress,
+        RunReport,
+        UndoReport,
+    )
     from entrepot.relocation.records import DryRun, Estimate
 
 _ACTIONS = ("estimate", "dry_run", "resume", "rollback", "finalize", "status")
@@ -88,6 +95,9 @@ def migrate(
     status: Annotated[
         bool, typer.Option("--status", help="Show the open (or last) migration.")
     ] = False,
+    as_json: Annotated[
+        bool, typer.Option("--json", help="With --status: print one JSON document (for scripts).")
+    ] = False,
 ) -> None:
     """Move every cataloged object to another store: copy, check its sha256 at the
     destination, repoint the catalog rows in batches; the source is kept until --finalize.
@@ -109,6 +119,8 @@ def migrate(
             "--delete-copies goes with --rollback, --keep-source and --force with --finalize"
         )
     action = chosen[0] if chosen else ("migrate" if to else ("verify" if verify else "status"))
+    if as_json and action != "status":
+        raise InvalidArgument("--json goes with --status", hint="entrepot move --status --json")
     if action in ("dry_run", "migrate") and to is None:
         raise ConfigError("name the destination with --to URL", hint="e.g. --to s3://bucket/prefix")
     service = current_app().relocation
@@ -120,7 +132,7 @@ def migrate(
         assert to is not None
         _show_plan(service.dry_run(to, prefix, jobs=jobs))
     elif action == "status":
-        _show_status()
+        _show_status(as_json=as_json)
     elif action == "verify":
         with _bar("verifying") as update:
             checked = service.verify(jobs=jobs, on_progress=update)
@@ -320,15 +332,19 @@ def _show_plan(plan: DryRun) -> None:
         raise typer.Exit(1)
 
 
-def _show_status() -> None:
+def _show_status(*, as_json: bool) -> None:
     service = current_app().relocation
     status = service.status()
+    if as_json:
+        print_json(_status_document(status, service.failures() if _open(status) else []))
+        return
     if status is None:
         console.print("no store migration yet: start one with `entrepot move --to URL`")
         return
     m = status.migration
+    state = "interrupted" if status.interrupted else m.state
     console.print(
-        f"migration {m.id} to {escape(m.destination)} ({m.state}), started "
+        f"migration {m.id} to {escape(m.destination)} ({state}), started "
         f"{m.created_at:%Y-%m-%d %H:%M} UTC by {m.created_by}"
     )
     table = Table("state", "objects", "size", box=None)
@@ -337,3 +353,33 @@ def _show_status() -> None:
     console.print(table)
     if m.is_open:
         _failures("failed", [(f.key, f.reason) for f in service.failures()])
+    if status.interrupted:
+        console.print("continue it with `entrepot move --resume`")
+
+
+def _open(status: MigrationStatus | None) -> bool:
+    return status is not None and status.migration.is_open
+
+
+def _status_document(status: MigrationStatus | None, failures: list[Failure]) -> object:
+    """What ``--status`` shows, for scripts: ``{"migration": null}`` before the first."""
+    if status is None:
+        return {"migration": None, "items": {}, "failed": []}
+    m = status.migration
+    return {
+        "migration": {
+            "id": m.id,
+            "destination": m.destination,
+            "prefix": m.prefix,
+            "state": m.state,
+            "interrupted": status.interrupted,
+            "created_at": m.created_at,
+            "created_by": m.created_by,
+            "closed_at": m.closed_at,
+        },
+        "items": {
+            str(state): {"objects": t.objects, "bytes": t.bytes}
+            for state, t in sorted(status.items.items())
+        },
+        "failed": [{"key": f.key, "reason": f.reason} for f in failures],
+    }

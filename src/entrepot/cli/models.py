@@ -247,9 +247,17 @@ def show(
 
 
 @models_app.command("latest")
-def latest(ctx: typer.Context, name: Annotated[str, typer.Argument(help="Model name.")]) -> None:
+def latest(
+    ctx: typer.Context,
+    name: Annotated[str, typer.Argument(help="Model name.")],
+    as_json: JsonFlag = False,
+) -> None:
     """Print the latest ready version of a model."""
-    console.print(_registry(ctx).latest(name).version)
+    found = _registry(ctx).latest(name)
+    if as_json:
+        print_json({"name": found.name, "version": found.version, "created_at": found.created_at})
+        return
+    console.print(found.version, markup=False, soft_wrap=True)
 
 
 @models_app.command("alias")
@@ -325,9 +333,28 @@ def references(
     ctx: typer.Context,
     domain: Annotated[str | None, typer.Option(help="Only this domain.")] = None,
     all_states: Annotated[bool, typer.Option("--all", help="Include retired ones.")] = False,
+    as_json: JsonFlag = False,
 ) -> None:
     """List the reference models the fraud engine may reuse, with their usage."""
     found = _registry(ctx).references(domain=domain, active=None if all_states else True)
+    if as_json:
+        print_json(
+            [
+                {
+                    "name": r.name,
+                    "domain": r.domain,
+                    "model_name": r.model_name,
+                    "model_version": r.model_version,
+                    "uses": r.usage_count,
+                    "last_used_at": r.last_used_at,
+                    "mean_match_score": r.mean_match_score,
+                    "metrics": dict(r.metrics),
+                    "active": r.active,
+                }
+                for r in found
+            ]
+        )
+        return
     table = Table("reference", "domain", "model", "uses", "last used (UTC)", "mean match")
     table.box = None
     table.add_column("metrics")

@@ -60,12 +60,23 @@ def config_show(as_json: JsonFlag = False) -> None:
 
 
 @cache_app.command("info")
-def cache_info() -> None:
-    """Entries, bytes and hit/miss counters of the cache."""
+def cache_info(as_json: JsonFlag = False) -> None:
+    """Entries and bytes of the cache folder, against its limit."""
     app = current_app()
     stats = app.cache.info()
-    table = Table("folder", "entries", "size", "limit", "used", box=None)
     used = stats.bytes / stats.max_bytes if stats.max_bytes else 0.0
+    if as_json:
+        print_json(
+            {
+                "folder": str(app.settings.cache_dir),
+                "entries": stats.entries,
+                "bytes": stats.bytes,
+                "max_bytes": stats.max_bytes,
+                "used": used,
+            }
+        )
+        return
+    table = Table("folder", "entries", "size", "limit", "used", box=None)
     table.add_row(
         str(app.settings.cache_dir),
         str(stats.entries),

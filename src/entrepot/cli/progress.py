@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import BinaryIO
 
 from rich.console import Console
@@ -11,6 +12,7 @@ from rich.progress import (
     DownloadColumn,
     MofNCompleteColumn,
     Progress,
+    TaskID,
     TextColumn,
     TimeRemainingColumn,
     TransferSpeedColumn,
@@ -40,6 +42,35 @@ def count_progress(console: Console) -> Progress:
         console=console,
         transient=True,
     )
+
+
+#: What a service is given to report how far it is: ``(done, total)``, in its own units.
+OnProgress = Callable[[int, int], None]
+
+
+@contextmanager
+def bar(console: Console, what: str) -> Iterator[OnProgress]:
+    """A bar of ``what`` with done of total and the time left, fed by the ``(done, total)``
+    a service reports; drawn only when ``console`` is a terminal and not quieted (``-q``):
+    a pipe, a file or a log gets no bar at all. Notes printed on ``console`` meanwhile show
+    above the bar, never on its line."""
+    if console.quiet or not console.is_terminal:
+        yield lambda _done, _total: None
+        return
+    progress = count_progress(console)
+    tasks: list[TaskID] = []  # the bar, once the first report came (a quick step draws none)
+
+    def update(done: int, total: int) -> None:
+        if not tasks:
+            progress.start()
+            tasks.append(progress.add_task(what, total=total))
+        progress.update(tasks[0], completed=done, total=total)
+
+    try:
+        yield update
+    finally:
+        if tasks:
+            progress.stop()
 
 
 class ProgressReader:

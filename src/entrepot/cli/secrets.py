@@ -16,6 +16,7 @@ from typing import Annotated
 import typer
 
 from entrepot.cli.context import console, current_app
+from entrepot.cli.output import JsonFlag, print_json
 from entrepot.errors import ConfigError, InvalidArgument, LocalFileNotFound
 
 secrets_app = typer.Typer(help="The key ring that signs model versions.", no_args_is_help=True)
@@ -27,9 +28,12 @@ def _show(ids: tuple[str, ...], active: str) -> None:
 
 
 @secrets_app.command("list")
-def list_keys() -> None:
+def list_keys(as_json: JsonFlag = False) -> None:
     """The key ids of the ring, oldest first; the last one signs."""
     state = current_app().key_ring.state()
+    if as_json:
+        print_json([{"id": ident, "signs": ident == state.active} for ident in state.ids])
+        return
     _show(state.ids, state.active)
 
 

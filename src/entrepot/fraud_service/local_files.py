@@ -162,10 +162,12 @@ class LocalFraud:
         label_delay_days: int | None = None,
         keep_columns: Sequence[str] = (),
         cards_per_day: int | None = None,
+        on_progress: Callable[[int, int], None] | None = None,
     ) -> Trained:
         """Train on a labelled file; save it to ``out/name`` or register it as a new version
         of ``name`` (the file's sha256 as lineage); ``label_delay_days``, ``keep_columns``
-        and ``cards_per_day`` as :func:`~entrepot.fraud.train.training.train` takes them.
+        and ``cards_per_day`` as :func:`~entrepot.fraud.train.training.train` takes them,
+        and ``on_progress(done, total)``: the seconds of the budget spent.
         The registry's name rule and the registry itself are checked before any
         training."""
         from entrepot.fraud.library.trained import register_trained
@@ -188,6 +190,7 @@ class LocalFraud:
             n_jobs=jobs,
             progress=progress,
             clock=self.new_clock(),
+            on_progress=on_progress,
             **evaluation_of(label_delay_days, keep_columns, cards_per_day).arguments(),
         )
         if models is None:

@@ -4,6 +4,7 @@
 
     MigrationError (EntrepotError)
     ├── MigrationOpen                      another migration is open, or being worked on
+    ├── MigrationInterrupted               Ctrl-C (SIGINT) stopped a pass: --resume
     ├── NoMigration (RecordNotFound)       nothing to resume, verify, roll back or finalize
     ├── MigrationIncomplete                finalize refused: objects still failed or pending
     │   └── LeftBehind                     finalize refused: home holds objects not moved
@@ -13,6 +14,7 @@
 from __future__ import annotations
 
 from entrepot.errors import EntrepotError, ObjectExists, RecordNotFound
+from entrepot.messages import N_, Message
 
 
 class MigrationError(EntrepotError):
@@ -23,6 +25,20 @@ class MigrationOpen(MigrationError):
     """Another migration is open, or another process is working on this one."""
 
     hint = "continue it with `entrepot move --resume`, or end it with `--rollback` or `--finalize`"
+
+
+class MigrationInterrupted(MigrationError):
+    """A pass was interrupted (Ctrl-C): the journal holds it open with no runner, every row
+    still points at a verified object, and ``--resume`` continues it."""
+
+    hint = "continue it with `entrepot move --resume`"
+
+    def __init__(self, migration_id: int) -> None:
+        super().__init__(
+            f"migration {migration_id} was interrupted; every row points at a verified object",
+            said=Message(N_("move.interrupted"), {"id": migration_id}),
+        )
+        self.migration_id = migration_id
 
 
 class NoMigration(MigrationError, RecordNotFound):

@@ -24,7 +24,8 @@ time.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
 from datetime import datetime, timedelta
 from pathlib import Path
 
@@ -40,7 +41,12 @@ from entrepot.catalog.relocation.records import (
 )
 from entrepot.catalog.uow import UnitOfWorkFactory
 from entrepot.relocation import copying, listed, survey, undo
-from entrepot.relocation.errors import LeftBehind, MigrationIncomplete, MigrationOpen
+from entrepot.relocation.errors import (
+    LeftBehind,
+    MigrationIncomplete,
+    MigrationInterrupted,
+    MigrationOpen,
+)
 from entrepot.relocation.locations import LocatedStore, StoreOpener
 from entrepot.relocation.parts import STALE_AFTER, Context, this_runner
 from entrepot.relocation.prices import DEFAULT_PRICES, Price, load_prices
@@ -108,6 +114,16 @@ class StoreMigrations:
         return survey.dry_run(self._ctx, to, prefix, jobs=jobs)
 
     # -- moving ----------------------------------------------------------------
+    @contextmanager
+    def _running(self, migration: MigrationRecord) -> Iterator[None]:
+        """Hold ``migration`` for a copy pass; Ctrl-C releases it (the journal then holds it
+        open with no runner: interrupted) and is raised as :class:`MigrationInterrupted`."""
+        try:
+            with self._ctx.claimed(migration):
+                yield
+        except KeyboardInterrupt:
+            raise MigrationInterrupted(migration.id) from None
+
     def migrate(
         self,
         to: str,
@@ -123,7 +139,7 @@ class StoreMigrations:
         lacks a permission or holds other bytes under a migrated key. ``deep`` re-reads
         every copy from the destination before its row moves."""
         migration, scanned = copying.start(self._ctx, to, prefix, jobs=jobs)
-        with self._ctx.claimed(migration):
+        with self._running(migration):
             return copying.run_pass(
                 self._ctx,
                 migration,
@@ -153,7 +169,7 @@ class StoreMigrations:
             )
         if migration.state is not MigrationState.RUNNING:
             raise MigrationOpen(f"migration {migration.id} is {migration.state}")
-        with self._ctx.claimed(migration):
+        with self._running(migration):
             return copying.run_pass(
                 self._ctx,
                 migration,

@@ -245,3 +245,25 @@ def test_options_are_checked() -> None:
     too_many: Options = {**SMALL, "arcs": 9000}
     with pytest.raises(ValueError, match="arcs"):
         generate(MemoryStore(), GenerateOptions(start=date(2025, 1, 1), **too_many))
+
+
+def test_progress_is_reported_as_parts_done_of_a_total() -> None:
+    reports: list[tuple[int, int]] = []
+    generate(
+        MemoryStore("progress"),
+        _small(date(2025, 11, 4), days=3),
+        on_progress=lambda *r: reports.append(r),
+    )
+    # 3 days of snapshots, 3 days of counts, the stored CSV: 7 parts, each reported once
+    assert reports == [(0, 7), *((done, 7) for done in range(1, 8))]
+
+
+def test_a_size_target_adds_the_earlier_days_it_needs_and_ends_done() -> None:
+    reports: list[tuple[int, int]] = []
+    options = _small(date(2025, 11, 4), big_csv_mb=2)  # about 4 days of counts
+    result = generate(MemoryStore("big"), options, on_progress=lambda *r: reports.append(r))
+    counts_days = (result.counts_last_day - result.counts_first_day).days + 1
+    assert counts_days > 1
+    assert reports[-1] == (1 + counts_days + 1, 1 + counts_days + 1)
+    assert [done for done, _ in reports] == list(range(len(reports)))
+    assert all(done <= total for done, total in reports)

@@ -71,6 +71,17 @@ def test_a_first_run_computes_everything_then_nothing_changes(env: CityRuntime) 
     assert env.metrics.count(start=D1, end=D2) == 2 * (len(METRIC_TYPES) + 1)
 
 
+def test_a_run_reports_its_outcomes_done_of_their_total(
+    env: CityRuntime, store: MemoryStore, catalog: Engine
+) -> None:
+    reports: list[tuple[int, int]] = []
+    runtime = CityRuntime(store, engine=catalog)
+    summary = runtime.runner(on_progress=lambda *r: reports.append(r)).run([D1, D2])
+    total = 2 * (len(METRIC_TYPES) + 1)  # every type and the report, on each of two days
+    assert len(summary.outcomes) == total
+    assert reports == [(done, total) for done in range(total + 1)]
+
+
 def test_only_the_changed_partition_is_recomputed(env: CityRuntime, store: MemoryStore) -> None:
     env.runner().run([D1, D2])
     before = env.metrics.require("weather", D2)

@@ -97,6 +97,14 @@ class MigrationStatus:
         """The objects and bytes in ``state``."""
         return self.items.get(state, Tally())
 
+    @property
+    def interrupted(self) -> bool:
+        """Whether a copy pass stopped before its end (Ctrl-C, a crash): the migration is
+        running, no process works on it, and objects still wait (``--resume``)."""
+        m = self.migration
+        waiting = self.count(ItemState.PENDING).objects + self.count(ItemState.FAILED).objects
+        return m.state is MigrationState.RUNNING and m.runner is None and waiting > 0
+
 
 @dataclass(frozen=True, slots=True)
 class Progress:

@@ -7,7 +7,6 @@ root's city service (``current_app(ctx).city``), one call each.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from enum import StrEnum
 from typing import Annotated
 
@@ -16,7 +15,7 @@ import typer
 from entrepot.city.kinds import METRIC_TYPES
 from entrepot.city.limits import DEFAULT_MEMORY_LIMIT
 from entrepot.cli.city import collect, imports, runs
-from entrepot.cli.context import current_app, note
+from entrepot.cli.context import current_app, progress_console
 from entrepot.cli.format import finite
 from entrepot.cli.output import JsonFlag, emit_fields, print_json
 
@@ -64,21 +63,23 @@ def generate_command(
     as_json: JsonFlag = False,
 ) -> None:
     """Write hourly API snapshots and batch CSVs for DAYS days from START."""
-    progress: Callable[[str], None] = note
-    generated = current_app(ctx).city.generate(
-        start,
-        prefix=prefix,
-        progress=progress,
-        days=days,
-        arcs=arcs,
-        stations=stations,
-        counters=counters,
-        roadworks=roadworks,
-        big_csv_mb=big_csv_mb,
-        seed=seed,
-        counts_header=header.value,
-        stray_quote=stray_quote,
-    )
+    from entrepot.cli.progress import bar
+
+    with bar(progress_console, "city generate") as on_progress:
+        generated = current_app(ctx).city.generate(
+            start,
+            prefix=prefix,
+            on_progress=on_progress,
+            days=days,
+            arcs=arcs,
+            stations=stations,
+            counters=counters,
+            roadworks=roadworks,
+            big_csv_mb=big_csv_mb,
+            seed=seed,
+            counts_header=header.value,
+            stray_quote=stray_quote,
+        )
     result = generated.result
     emit_fields(
         {

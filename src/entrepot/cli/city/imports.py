@@ -9,14 +9,16 @@ failed.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from contextlib import AbstractContextManager, nullcontext
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.table import Table
 
 from entrepot.city.errors import RawFormatError
-from entrepot.cli.context import console, current_app, err_console
+from entrepot.cli.context import console, current_app, progress_console
 from entrepot.cli.output import print_json
 
 if TYPE_CHECKING:
@@ -44,8 +46,10 @@ def import_command(
 ) -> None:
     """Recognise each export, check it, and store it in the lake (see docs/city.md)."""
 
-    def progress_for(name: str) -> _Bar:
-        return _Bar(name, quiet=json_)
+    def progress_for(name: str) -> AbstractContextManager[Callable[[int, int], None] | None]:
+        from entrepot.cli.progress import bar  # rich.progress: only when importing
+
+        return nullcontext(None) if json_ else bar(progress_console, f"import {name}")
 
     summary = current_app(ctx).city.import_files(
         files, prefix=prefix, as_of=as_of, progress_for=progress_for
@@ -69,34 +73,6 @@ def import_command(
             hint="give the exports themselves (CSV or JSON, or .gz/.zip archives of them); "
             "docs/city.md lists them",
         )
-
-
-class _Bar:
-    # a bar for the hourly pieces of a long time series (hidden with --json)
-
-    def __init__(self, name: str, *, quiet: bool) -> None:
-        from entrepot.cli.progress import count_progress  # rich.progress: only when importing
-
-        self.bar = None if quiet else count_progress(err_console)
-        self.name = name
-        self.task: Any = None
-
-    def __enter__(self) -> Any:
-        if self.bar is None:
-            return None
-
-        def advance(done: int, total: int) -> None:
-            assert self.bar is not None
-            if self.task is None:
-                self.bar.start()
-                self.task = self.bar.add_task(f"import {self.name}", total=total)
-            self.bar.update(self.task, completed=done)
-
-        return advance
-
-    def __exit__(self, *exc: object) -> None:
-        if self.bar is not None and self.task is not None:
-            self.bar.stop()
 
 
 def _table(summary: ImportSummary) -> None:

@@ -16,7 +16,7 @@ import typer
 from entrepot.city.errors import RunFailed
 from entrepot.city.kinds import DOCUMENT_KINDS, METRIC_TYPES
 from entrepot.city.limits import DEFAULT_MEMORY_LIMIT
-from entrepot.cli.context import current_app, note
+from entrepot.cli.context import current_app, note, progress_console
 from entrepot.cli.output import Column, JsonFlag, emit_rows, print_json
 from entrepot.cli.renamed import old_name
 
@@ -84,7 +84,12 @@ def run_command(
 
         summary = run_fanned_out(current_app(ctx), request, workers=workers)
     else:
-        summary = current_app(ctx).city.run(request, progress=_progress)
+        from entrepot.cli.progress import bar
+
+        with bar(progress_console, "city run") as on_progress:
+            summary = current_app(ctx).city.run(
+                request, progress=_progress, on_progress=on_progress
+            )
     document = summary.as_dict()
     emit_rows(
         document["results"],

@@ -9,10 +9,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING, TypedDict
 
 import typer
-from rich.console import Console
 from rich.table import Table
 
-from entrepot.cli.context import current_app
+from entrepot.cli.context import console, current_app, note, progress_console
 from entrepot.i18n.messages import english
 from entrepot.messages import Message
 
@@ -40,27 +39,30 @@ def train_for_account(
     """``--user``: the account's training, as the web service runs it (its plan and quota,
     the file kept as one of its datasets, the job in its history), in this process;
     ``evaluation``: the label delay, kept columns and cards a day."""
+    from entrepot.cli.progress import bar
+
     app = current_app(ctx)
     account = app.accounts.find(user)
-    console = Console()
     last = [""]  # the message last printed: a repeated one is not printed again
+    with bar(progress_console, "training") as on_progress:
 
-    def progress(_fraction: float, message: Message | None) -> None:
-        said = "" if message is None else english(message)
-        if said and said != last[0]:
-            last[0] = said
-            console.print(f"[dim]{said}[/]")
+        def progress(fraction: float, message: Message | None) -> None:
+            on_progress(round(fraction * 100), 100)  # the job's fraction done, in percent
+            said = "" if message is None else english(message)
+            if said and said != last[0]:
+                last[0] = said
+                note(said)
 
-    job = app.fraud().file_training.train(
-        account.id, file, name, target=target, search=search, progress=progress, **evaluation
-    )
+        job = app.fraud().file_training.train(
+            account.id, file, name, target=target, search=search, progress=progress, **evaluation
+        )
     result = job.result
     metrics = Table("test metric", "value", title=f"{name}@{result['version']}")
     for key, value in sorted(dict(result.get("metrics", {})).items()):
         metrics.add_row(str(key), f"{float(value):.4f}")
     console.print(metrics)
-    for note in result.get("warnings", []):
-        console.print(f"[yellow]note:[/] {note}")
+    for warning in result.get("warnings", []):
+        console.print(f"[yellow]note:[/] {warning}")
     console.print(
         f"registered [bold]{result['model_name']}@{result['version']}[/] in {account.email}'s "
         f"models: `entrepot fraud score FILE OUT --model {result['model_name']} --user {user}`"

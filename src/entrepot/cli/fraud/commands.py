@@ -21,8 +21,10 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from entrepot.cli.context import console, note, progress_console
 from entrepot.cli.format import finite
 from entrepot.cli.fraud.sources import Library, ModelOption, local
+from entrepot.cli.output import JsonFlag, print_json
 from entrepot.cli.owners import UserOption
 
 fraud_app = typer.Typer(
@@ -33,14 +35,28 @@ fraud_app = typer.Typer(
 
 
 def _console() -> Console:
-    return Console()
+    return console  # results on stdout, unbounded on a pipe
 
 
 @fraud_app.command("domains")
-def domains_command() -> None:
+def domains_command(as_json: JsonFlag = False) -> None:
     """List the domains the generator knows."""
+    found = local(None).domains()
+    if as_json:
+        print_json(
+            [
+                {
+                    "domain": d.name,
+                    "description": d.title,
+                    "fraud_rate": d.fraud_rate,
+                    "scenarios": [{"name": n, "share": share} for n, share in d.scenarios],
+                }
+                for d in found
+            ]
+        )
+        return
     table = Table("domain", "description", "fraud rate", "scenarios")
-    for d in local(None).domains():
+    for d in found:
         table.add_row(d.name, d.title, f"{d.fraud_rate:.1%}", ", ".join(n for n, _ in d.scenarios))
     _console().print(table)
 
@@ -110,8 +126,8 @@ def analyze_command(
         )
     else:
         console.print(f"{analysis.rows} rows, [yellow]no label found[/]: unlabelled data")
-    for note in analysis.warnings:
-        console.print(f"[yellow]note:[/] {note}")
+    for warning in analysis.warnings:
+        console.print(f"[yellow]note:[/] {warning}")
 
 
 @fraud_app.command("train")
@@ -180,24 +196,27 @@ def train_command(
             },
         )
         return
+    from entrepot.cli.progress import bar
     from entrepot.i18n.messages import english
 
     console = _console()
-    trained = local(ctx).train(
-        file,
-        name,
-        out=out,
-        target=target,
-        time_budget=time_budget,
-        cost_ratio=cost_ratio,
-        seed=seed,
-        jobs=jobs,
-        user=user,
-        progress=lambda message: console.print(f"[dim]{english(message)}[/]"),
-        label_delay_days=label_delay_days,
-        keep_columns=tuple(keep_column or ()),
-        cards_per_day=cards_per_day,
-    )
+    with bar(progress_console, "training") as on_progress:
+        trained = local(ctx).train(
+            file,
+            name,
+            out=out,
+            target=target,
+            time_budget=time_budget,
+            cost_ratio=cost_ratio,
+            seed=seed,
+            jobs=jobs,
+            user=user,
+            progress=lambda message: note(english(message)),
+            on_progress=on_progress,
+            label_delay_days=label_delay_days,
+            keep_columns=tuple(keep_column or ()),
+            cards_per_day=cards_per_day,
+        )
     perf = trained.result.performance
     trials = Table("model", "validation AUPRC", "seconds", "iterations", title="model search")
     for trial in perf["selection"]["trials"]:
@@ -216,8 +235,8 @@ def train_command(
     metrics.add_row("precision@100", f"{test['precision_at_k'].get('100', float('nan')):.4f}")
     console.print(metrics)
     print_card(console, perf.get("card"))
-    for note in perf["warnings"]:
-        console.print(f"[yellow]note:[/] {note}")
+    for warning in perf["warnings"]:
+        console.print(f"[yellow]note:[/] {warning}")
     if trained.version is None:
         console.print(f"saved to {trained.folder}")
         return

@@ -163,6 +163,7 @@ def train(
     keep_columns: tuple[str, ...] = (),
     cards_per_day: int = CARDS_PER_DAY,
     clock: Clock = time.monotonic,
+    on_progress: Callable[[int, int], None] | None = None,
 ) -> TrainingResult:
     """Train and evaluate a fraud model on ``frame``.
 
@@ -194,11 +195,16 @@ def train(
     machine, threads waiting for busy cores make some models many times slower.
     ``clock`` (seconds) measures ``time_budget``: a clock that advances a fixed step per
     reading makes the search, and so the model, the same on any machine load.
+    ``on_progress(done, total)``: with each ``progress`` message, the whole seconds spent of
+    the budget's (elapsed time, never a reading of ``clock``), and ``(total, total)`` at the
+    end.
     """
+    if on_progress is not None:
+        progress = _timed(progress, on_progress, time_budget)
     if not label_features:
         models = tuple(k for k in models if k != "hist_gradient_boosting")
     with threadpool_limits(limits=n_jobs):
-        return _train(
+        trained = _train(
             frame,
             target,
             time_budget,
@@ -213,6 +219,30 @@ def train(
             Evaluation(label_delay_days, tuple(keep_columns), cards_per_day),
             clock,
         )
+    if on_progress is not None:
+        budget = _whole_seconds(time_budget)
+        on_progress(budget, budget)
+    return trained
+
+
+def _whole_seconds(budget: float) -> int:
+    return max(1, round(budget))
+
+
+def _timed(
+    progress: Callable[[Message], None] | None,
+    on_progress: Callable[[int, int], None],
+    time_budget: float,
+) -> Callable[[Message], None]:
+    """``progress``, also telling ``on_progress`` the seconds spent of the budget."""
+    began, budget = time.monotonic(), _whole_seconds(time_budget)
+    told = progress or (lambda _message: None)
+
+    def tell(message: Message) -> None:
+        told(message)
+        on_progress(min(round(time.monotonic() - began), budget), budget)
+
+    return tell
 
 
 def _train(
