@@ -9,7 +9,7 @@ Run::
 
 ``counts`` generates the counts CSV once per size, then runs each engine in its
 own process (so peak RSS is that engine's alone, read with ``wait4``): Entrepôt's
-:func:`~entrepot.city.bigcsv.aggregate_counts` (memory limit 256 MB) and a plain
+:func:`~entrepot.city.bigcsv.aggregate_counts` (its default memory limit, 128 MB) and a plain
 DuckDB query of the same aggregation with DuckDB's defaults. Targets: peak RSS
 ≤ 300 MB and time ≤ 1.25x DuckDB's. Results go to ``bench/results/city-*.md``.
 
@@ -69,13 +69,18 @@ def _make_counts(folder: Path, megabytes: int) -> tuple[Path, int]:
 
 
 def _child(engine: str, path: Path) -> dict[str, float]:
-    """Run one engine in a fresh process; its wall time and peak RSS (MB)."""
+    """Run one engine in a fresh process; its wall time, CPU time (user + system: on a
+    loaded machine the steadier measure) and peak RSS (MB)."""
     began = time.perf_counter()
     proc = subprocess.Popen([sys.executable, "-m", "bench.city", "_run", engine, str(path)])
     _, status, usage = os.wait4(proc.pid, 0)
     if os.waitstatus_to_exitcode(status) != 0:
         raise SystemExit(f"{engine} failed")
-    return {"seconds": time.perf_counter() - began, "rss_mb": usage.ru_maxrss / 1024}
+    return {
+        "seconds": time.perf_counter() - began,
+        "cpu": usage.ru_utime + usage.ru_stime,
+        "rss_mb": usage.ru_maxrss / 1024,
+    }
 
 
 def _run(engine: str, path: Path) -> None:
@@ -94,9 +99,10 @@ def _run(engine: str, path: Path) -> None:
 
 def counts(sizes: list[int]) -> str:
     lines = [
-        "| counts CSV | rows | Entrepôt wall | Entrepôt peak RSS | plain DuckDB wall | "
-        "plain DuckDB peak RSS | time ratio |",
-        "|---:|---:|---:|---:|---:|---:|---:|",
+        "| counts CSV | rows | Entrepôt wall | Entrepôt CPU | Entrepôt peak RSS | "
+        "plain DuckDB wall | plain DuckDB CPU | plain DuckDB peak RSS | time ratio | "
+        "CPU ratio |",
+        "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for megabytes in sizes:
         with tempfile.TemporaryDirectory(prefix="bench-city-") as tmp:
@@ -104,11 +110,12 @@ def counts(sizes: list[int]) -> str:
             ours = _child("entrepot", path)
             plain = _child("duckdb", path)
             ratio = ours["seconds"] / plain["seconds"]
+            cpu = ours["cpu"] / plain["cpu"]
             print(f"{megabytes} MB: ours {ours}, plain DuckDB {plain}, ratio {ratio:.2f}")
             lines.append(
                 f"| {path.stat().st_size / 1e6:,.0f} MB | {rows:,} | {ours['seconds']:.1f} s | "
-                f"{ours['rss_mb']:.0f} MB | {plain['seconds']:.1f} s | {plain['rss_mb']:.0f} MB | "
-                f"{ratio:.2f} |"
+                f"{ours['cpu']:.1f} s | {ours['rss_mb']:.0f} MB | {plain['seconds']:.1f} s | "
+                f"{plain['cpu']:.1f} s | {plain['rss_mb']:.0f} MB | {ratio:.2f} | {cpu:.2f} |"
             )
     return "\n".join(lines)
 

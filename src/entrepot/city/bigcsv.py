@@ -1,12 +1,13 @@
-"""Aggregate the road-counts CSV in one streaming DuckDB pass with bounded memory.
+"""Aggregate the road-counts CSV in streaming DuckDB passes with bounded memory.
 
 The export is several GB; only five columns are needed (the geometry and labels
 are most of the bytes and belong to the référentiel). DuckDB scans the file with
 ``memory_limit`` set, 8 MB read buffers, and a temporary folder to spill to, so
 the peak RSS of a process is about 130 MB (Python, pandas, DuckDB) + the limit
-(128 MB by default) + the result (~160 B per arc-day returned; a one-day range,
-as the pipeline asks, returns a few thousand rows): under 300 MB at 2 GB of CSV
-(see ``bench/city.py``). It never installs or loads an extension at run time.
+(128 MB by default) + the result (~200 B per arc-day returned; a one-day range,
+as the pipeline asks, returns a few thousand rows): 310 MB for a whole 2 GB export
+without a range (``docs/benchmarks.md``, "City pipeline"). It never installs or loads
+an extension at run time.
 
 Every aggregate is mergeable and exact: flows are summed as integer
 milli-vehicles and occupancies as integer 1e-5 %, so any chunking or engine
@@ -15,9 +16,19 @@ gives the same numbers as a whole-file run, bit for bit.
 Several files (years, arcs, re-downloads) are scanned together and de-duplicated on
 (arc, counted hour): the newest file (the last given) wins, and the rows dropped are
 counted per day. Within one file (a month exported twice, both ``02:00`` rows of the autumn
-day in a wall-time file) the row with the highest flow, then occupancy, wins. Values are
-read as the exports write them, decimal point or decimal comma (``1034,0``); a non-empty
-value that does not parse is counted per day (``q_bad``/``k_bad``), never read as 0.
+day in a wall-time file) the row with the highest flow wins, then the highest occupancy,
+then the greatest state text, flow text and occupancy text as written (byte order); rows
+still tied are identical for every count, so the result never depends on the scan's order
+or threads. Values are read as the exports write them, decimal point or decimal comma
+(``1034,0``); a non-empty value that is not a finite number below 10^12 (``abc``, ``nan``,
+``inf``, ``1e400``) is counted per day (``q_bad``/``k_bad``), never read as 0.
+
+De-duplication without a window over every row (``counts_sql``): pass 1 aggregates
+every row as if no hour were repeated and marks each (arc, day) in which two rows may share
+an hour (a 64-bit mask of the hours seen: fixed-size state, spilled like any ``GROUP BY``);
+only when some are marked does pass 2 read the file again, keep the rows of those arcs,
+rank each repeated hour with a window over those rows alone, and replace the marked groups
+(their per-hour sums corrected by difference). A file without repeated hours is read once.
 
 Time: ``t_1h`` is the *end* of the hour. The hour's start is ``t_1h - 1 h`` taken
 in absolute time and shown in Paris wall time; its date is the local day (so
@@ -45,6 +56,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from entrepot.city.counts_sql import exact_query, fast_query
 from entrepot.city.errors import CityError, RawFormatError
 from entrepot.city.limits import DEFAULT_MEMORY_LIMIT, DEFAULT_SCAN_THREADS
 from entrepot.city.readers import CsvHeader, pick_columns, sniff_header
@@ -60,17 +72,6 @@ COUNTS_COLUMNS = (
     },
     {"arc": "iu_ac", "t": "t_1h", "q": "q", "k": "k", "state": "etat_trafic"},
 )
-#: Label and code of each Etat trafic, to its code.
-STATE_CODES = {
-    "Inconnu": 0, "0": 0,
-    "Fluide": 1, "1": 1,
-    "Pré-saturé": 2, "2": 2,
-    "Saturé": 3, "3": 3,
-    "Bloqué": 4, "4": 4,
-}  # fmt: skip
-#: CSV read buffer per thread; DuckDB's default (32 MB) doubles the footprint for nothing.
-_BUFFER_SIZE = 8 * 1024 * 1024
-
 #: Columns of :attr:`CountsAggregate.arcs` (one row per arc and local day).
 ARC_COLUMNS = (
     "arc", "day", "rows", "q_n", "q_sum_milli", "q_max_milli", "k_n", "k_sum_micro",
@@ -113,101 +114,6 @@ def counts_header(path: Path, key: str) -> tuple[CsvHeader, dict[str, str]]:
         except RawFormatError as exc:
             errors.append(exc)
     raise errors[0]
-
-
-def _state_sql(column: str) -> str:
-    cases = " ".join(f"WHEN '{label}' THEN {code}" for label, code in STATE_CODES.items())
-    bands = (
-        "CASE WHEN k IS NULL THEN 0 WHEN k < 15 THEN 1 WHEN k < 30 THEN 2 "
-        "WHEN k < 50 THEN 3 ELSE 4 END"
-    )
-    return f"CASE trim({column}) {cases} ELSE {bands} END"
-
-
-def _source(index: int, header: CsvHeader, mapping: dict[str, str]) -> str:
-    names = {c: f"c{i}" for i, c in enumerate(header.columns)}
-    arc, t, q, k, state = (names[mapping[n]] for n in ("arc", "t", "q", "k", "state"))
-    columns = ", ".join(f"'c{i}': 'VARCHAR'" for i in range(len(header.columns)))
-    return f"""
-        SELECT {index} AS src, TRY_CAST(trim({arc}) AS BIGINT) AS arc, trim({t}) AS t,
-               NULLIF(trim({q}), '') AS q_text, NULLIF(trim({k}), '') AS k_text,
-               {state} AS label
-        FROM read_csv($path{index}, delim=$sep{index}, quote='"', escape='"', header=false,
-                      skip=1, columns={{{columns}}}, auto_detect=false, encoding='utf-8',
-                      null_padding=true,
-                      buffer_size={_BUFFER_SIZE})"""
-
-
-def _query(headers: Sequence[tuple[CsvHeader, dict[str, str]]], with_range: bool) -> str:
-    sources = " UNION ALL ".join(_source(i, h, m) for i, (h, m) in enumerate(headers))
-    where = "OR day BETWEEN $start AND $end" if with_range else "OR TRUE"
-    return f"""
-    WITH raw AS ({sources}
-    ), stamped AS (
-        SELECT *, regexp_matches(t, '(Z|[+-][0-9][0-9]:?[0-9][0-9])$') AS absolute,
-               try_strptime(replace(substr(t, 1, 19), 'T', ' '), '%Y-%m-%d %H:%M:%S') AS wall
-        FROM raw
-    ), parsed AS (
-        SELECT src, arc, label, q_text, k_text,
-               TRY_CAST(replace(q_text, ',', '.') AS DOUBLE) AS q,
-               TRY_CAST(replace(k_text, ',', '.') AS DOUBLE) AS k,
-               CASE WHEN absolute THEN TRY_CAST(t AS TIMESTAMPTZ)
-                    -- a wall time the autumn repeats is its first (summer-time) instant
-                    WHEN timezone('Europe/Paris', timezone('Europe/Paris', wall)
-                                  - INTERVAL 1 HOUR) = wall
-                    THEN timezone('Europe/Paris', wall) - INTERVAL 1 HOUR
-                    ELSE timezone('Europe/Paris', wall)
-               END - INTERVAL 1 HOUR AS start_at,
-               -- a wall time the spring-forward skips (02:00-03:00) does not come back
-               coalesce(NOT absolute
-                        AND timezone('Europe/Paris', timezone('Europe/Paris', wall)) <> wall,
-                        FALSE) AS gap
-        FROM stamped
-    ), timed AS (
-        SELECT *, timezone('Europe/Paris', start_at) AS start_wall FROM parsed
-    ), dated AS (
-        SELECT *, CAST(start_wall AS DATE) AS day, hour(start_wall) AS hour,
-               (arc IS NULL OR start_wall IS NULL) AS bad
-        FROM timed
-    ), ranked AS (
-        SELECT *, bad OR (NOT gap AND row_number() OVER (
-                      PARTITION BY arc, start_at ORDER BY gap, src DESC,
-                      -- within one file: the row that measured most (scan order is not
-                      -- file order, so no row can be "the last")
-                      q DESC NULLS LAST, k DESC NULLS LAST, label DESC) = 1) AS kept,
-               q IS NULL AND k IS NULL AS unmeasured, {_state_sql("label")} AS labelled
-        FROM dated WHERE bad {where}
-    ), rows AS (
-        SELECT bad, arc, day, hour, src, kept, NOT kept AND NOT gap AS dup,
-               NOT kept AND gap AS dst_gap,
-               CASE WHEN kept THEN CAST(round(q * 1000) AS BIGINT) END AS q_milli,
-               CASE WHEN kept THEN CAST(round(k * 100000) AS BIGINT) END AS k_micro,
-               -- a state without flow or occupancy measured nothing: unknown, not congestion
-               CASE WHEN kept THEN (CASE WHEN unmeasured THEN 0 ELSE labelled END) END AS state,
-               kept AND unmeasured AND labelled > 0 AS state_unmeasured,
-               kept AND unmeasured AND labelled >= 3 AS congestion_unmeasured,
-               kept AND q_text IS NOT NULL AND q IS NULL AS q_bad,
-               kept AND k_text IS NOT NULL AND k IS NULL AS k_bad,
-               CASE WHEN q_text IS NOT NULL AND q IS NULL THEN q_text ELSE k_text END AS bad_text
-        FROM ranked
-    )
-    SELECT GROUPING(arc) AS by_hour, bad, arc, day, hour, count(*) FILTER (kept) AS rows,
-           count(q_milli) AS q_n, coalesce(sum(q_milli), 0) AS q_sum_milli,
-           max(q_milli) AS q_max_milli, count(k_micro) AS k_n,
-           coalesce(sum(k_micro), 0) AS k_sum_micro, max(k_micro) AS k_max_micro,
-           count(*) FILTER (state = 0) AS state_0, count(*) FILTER (state = 1) AS state_1,
-           count(*) FILTER (state = 2) AS state_2, count(*) FILTER (state = 3) AS state_3,
-           count(*) FILTER (state = 4) AS state_4,
-           arg_max(hour, q_milli * 100 - hour) AS peak_hour,
-           count(*) FILTER (dup) AS duplicates, count(*) FILTER (dst_gap) AS dst_gap,
-           count(*) FILTER (state_unmeasured) AS state_unmeasured,
-           count(*) FILTER (congestion_unmeasured) AS congestion_unmeasured,
-           count(*) FILTER (q_bad) AS q_bad,
-           count(*) FILTER (k_bad) AS k_bad, min(src) FILTER (q_bad OR k_bad) AS bad_file,
-           min(bad_text) FILTER (q_bad OR k_bad) AS bad_example
-    FROM rows
-    GROUP BY GROUPING SETS ((bad, arc, day), (bad, day, hour))
-    """
 
 
 def aggregate_counts(
@@ -268,7 +174,12 @@ def aggregate_counts_files(
         with duckdb.connect(":memory:", config=config) as con:
             con.execute("SET enable_progress_bar = false")
             try:
-                result = con.execute(_query(headers, with_range), params).df()
+                fast = con.execute(fast_query(headers, with_range), params).df()
+                marked = _marked(fast)
+                exact = None
+                if len(marked):
+                    con.register("marked", marked)
+                    exact = con.execute(exact_query(headers, with_range), params).df()
             except duckdb.OutOfMemoryException as exc:
                 raise CityError(
                     f"the counts scan ran out of its {memory_limit} memory limit: {exc}",
@@ -278,33 +189,51 @@ def aggregate_counts_files(
             except duckdb.Error as exc:
                 reason = " ".join(str(exc).split("\n\n", 1)[0].split())
                 raise RawFormatError(f"counts CSV cannot be read: {reason}", key=name) from None
-    return _split(result)
+    return _merge(fast, exact)
 
 
-def _split(result: pd.DataFrame) -> CountsAggregate:
-    bad = result["bad"].astype(bool)
-    by_hour = result["by_hour"] == 1
-    skipped = int(result.loc[bad & ~by_hour, "rows"].sum())
-    arcs = result.loc[~bad & ~by_hour, list(ARC_COLUMNS)]
-    hours = result.loc[~bad & by_hour, list(HOUR_COLUMNS)]
-    arcs = arcs.astype(_ARC_TYPES).sort_values(["day", "arc"], ignore_index=True)
-    hours = hours.astype(_HOUR_TYPES).sort_values(["day", "hour"], ignore_index=True)
-    arcs["day"] = [d.date() if hasattr(d, "date") else d for d in arcs["day"]]
-    hours["day"] = [d.date() if hasattr(d, "date") else d for d in hours["day"]]
-    quality = (
-        result.loc[~bad & by_hour]
-        .groupby("day", sort=True)
-        .agg(
-            duplicates=("duplicates", "sum"),
-            dst_gap=("dst_gap", "sum"),
-            state_unmeasured=("state_unmeasured", "sum"),
-            congestion_unmeasured=("congestion_unmeasured", "sum"),
-            q_bad=("q_bad", "sum"),
-            k_bad=("k_bad", "sum"),
-            bad_file=("bad_file", "min"),
-            bad_example=("bad_example", "min"),
+def _marked(fast: pd.DataFrame) -> pd.DataFrame:
+    """The (arc, day)s of pass 1 in which two rows may share an hour."""
+    groups = fast.loc[(fast["by_hour"] == 0) & ~fast["bad"].astype(bool)]
+    return groups.loc[groups["rows"] > groups["slots"], ["arc", "day"]].reset_index(drop=True)
+
+
+def _merge(fast: pd.DataFrame, exact: pd.DataFrame | None) -> CountsAggregate:
+    """Pass 1's groups, those pass 2 read again replaced by its exact ones."""
+    bad = fast["bad"].astype(bool)
+    by_hour = fast["by_hour"] == 1
+    skipped = int(fast.loc[bad & ~by_hour, "rows"].sum())
+    arcs = fast.loc[~bad & ~by_hour].assign(duplicates=0)
+    hours = fast.loc[~bad & by_hour, list(HOUR_COLUMNS)]
+    if exact is not None:
+        again = exact["by_hour"] == 1
+        redone = exact.loc[~again]
+        keys = pd.MultiIndex.from_frame(redone[["arc", "day"]])
+        arcs = pd.concat(
+            [arcs.loc[~pd.MultiIndex.from_frame(arcs[["arc", "day"]]).isin(keys)], redone]
         )
+        # per (day, hour): pass 1's sums, less what it counted of the groups read again,
+        # plus their exact sums (every column of an hour is a count or a sum)
+        delta = exact.loc[again].set_index(["day", "hour"])
+        sums = [c for c in HOUR_COLUMNS if c not in ("day", "hour")]
+        change = pd.DataFrame({c: delta[c] - delta[f"fast_{c}"] for c in sums})
+        hours = hours.set_index(["day", "hour"])
+        hours = hours.add(change.reindex(hours.index, fill_value=0)).reset_index()
+    quality = arcs.groupby("day", sort=True).agg(
+        duplicates=("duplicates", "sum"),
+        dst_gap=("dst_gap", "sum"),
+        state_unmeasured=("state_unmeasured", "sum"),
+        congestion_unmeasured=("congestion_unmeasured", "sum"),
+        q_bad=("q_bad", "sum"),
+        k_bad=("k_bad", "sum"),
+        bad_file=("bad_file", "min"),
+        bad_example=("bad_example", "min"),
     )
+    arcs = arcs[list(ARC_COLUMNS)].astype(_ARC_TYPES)
+    arcs = arcs.sort_values(["day", "arc"], ignore_index=True)
+    hours = hours[list(HOUR_COLUMNS)].astype(_HOUR_TYPES)
+    hours = hours.sort_values(["day", "hour"], ignore_index=True)
     quality = quality.reset_index()
-    quality["day"] = [d.date() if hasattr(d, "date") else d for d in quality["day"]]
+    for frame in (arcs, hours, quality):
+        frame["day"] = [d.date() if hasattr(d, "date") else d for d in frame["day"]]
     return CountsAggregate(arcs, hours, int(arcs["rows"].sum()), skipped, quality)

@@ -220,3 +220,95 @@ def test_running_out_of_memory_says_to_raise_the_limit(tmp_path: Path) -> None:
         aggregate_counts(path, key="raw/batch/counts.csv", memory_limit="1MB")
     assert not isinstance(info.value, RawFormatError)
     assert "--memory-limit" in str(info.value)
+
+
+def _numbers(texts: pd.Series) -> pd.Series:
+    """The reference reading of a value: decimal point or comma; nan, inf and 1e12 or more
+    are no measure."""
+    values = pd.to_numeric(texts.str.strip().str.replace(",", "."), errors="coerce")
+    return values.where(np.isfinite(values) & (values.abs() < 1e12))
+
+
+def test_nan_and_inf_values_are_bad_values_not_a_crash(tmp_path: Path) -> None:
+    texts = ["nan", "NaN", "inf", "-Infinity", "1e400", "2e15", "12,5", "40", "", "abc"]
+    lines = [
+        f"{arc};A;2025-11-0{4 + n % 2}T{10 + n % 7:02d}:00:00+01:00;{q};{k};Fluide"
+        for n, (arc, q, k) in enumerate(
+            (arc, texts[(arc + i) % len(texts)], texts[(arc * 3 + i) % len(texts)])
+            for arc in range(1, 6)
+            for i in range(len(texts))
+        )
+    ]
+    path = tmp_path / "c.csv"
+    path.write_text(LABELS + "\n" + "\n".join(lines) + "\n", encoding="utf-8")
+    agg = aggregate_counts(path)
+
+    frame = pd.read_csv(path, sep=";", dtype=str, keep_default_na=False)
+    start = pd.to_datetime(frame["Date et heure de comptage"], utc=True) - pd.Timedelta(hours=1)
+    frame["day"] = start.dt.tz_convert("Europe/Paris").dt.date
+    for column, name in (("Débit horaire", "q"), ("Taux d'occupation", "k")):
+        frame[name] = _numbers(frame[column])
+        frame[f"{name}_bad"] = (frame[column].str.strip() != "") & frame[name].isna()
+    want = frame.groupby("day").agg(q_bad=("q_bad", "sum"), k_bad=("k_bad", "sum"))
+    assert agg.quality is not None
+    got = agg.quality.set_index("day")
+    assert want["q_bad"].sum() > 0 and want["k_bad"].sum() > 0
+    assert got["q_bad"].to_dict() == want["q_bad"].to_dict()
+    assert got["k_bad"].to_dict() == want["k_bad"].to_dict()
+    sums = frame.assign(q_milli=(frame["q"] * 1000).round()).groupby(["Identifiant arc", "day"])
+    arcs = agg.arcs.set_index(["arc", "day"])
+    assert arcs["q_sum_milli"].to_dict() == {
+        (int(a), d): int(v) for (a, d), v in sums["q_milli"].sum().items()
+    }
+    assert arcs["q_n"].to_dict() == {(int(a), d): int(v) for (a, d), v in sums["q"].count().items()}
+
+
+def test_a_repeated_hour_in_one_file_keeps_the_same_row_in_any_order(tmp_path: Path) -> None:
+    """Within a file: highest flow, then occupancy, then the greatest state, flow and
+    occupancy texts; rows tied on all of them are the same for every count."""
+    stamp = "2025-11-04T10:00:00+01:00"
+    rows = [
+        ("1", "100", "10", "Fluide"), ("1", "100", "10", "Saturé"), ("1", "100.0", "10", "Bloqué"),
+        ("2", "", "5", "Fluide"), ("2", "abc", "5", "Fluide"), ("2", "zz", "5", "Fluide"),
+        ("3", "7", "", "Fluide"), ("3", "7", "x", "Fluide"), ("3", "7", "y", "Fluide"),
+        ("4", "9", "1", "Fluide"), ("4", "nan", "1", "Bloqué"), ("4", "9", "2", "Fluide"),
+        ("5", "1", "1", "Fluide"), ("5", "1", "1", "Fluide"),
+        ("6", "3", "3", "Fluide"),
+    ]  # fmt: skip
+    frame = pd.DataFrame(rows, columns=["arc", "q_text", "k_text", "label"])
+    frame["q"], frame["k"] = _numbers(frame["q_text"]), _numbers(frame["k_text"])
+    frame["q_key"] = frame["q_text"].replace("", np.nan)
+    frame["k_key"] = frame["k_text"].replace("", np.nan)
+    ranked = frame.sort_values(
+        ["q", "k", "label", "q_key", "k_key"], ascending=False, na_position="last"
+    )
+    kept = ranked.drop_duplicates("arc", keep="first")
+    kept = kept.set_index(kept["arc"].astype(int)).sort_index()
+    bands = np.select(
+        [kept["k"].isna(), kept["k"] < 15, kept["k"] < 30, kept["k"] < 50], [0, 1, 2, 3], 4
+    )
+    codes = kept["label"].map(STATES).fillna(pd.Series(bands, index=kept.index))
+    state = codes.where(kept["q"].notna() | kept["k"].notna(), 0).astype(int)
+    q_bad = int(((kept["q_text"] != "") & kept["q"].isna()).sum())
+    k_bad = int(((kept["k_text"] != "") & kept["k"].isna()).sum())
+    bad = kept.loc[kept["q"].isna() & (kept["q_text"] != ""), "q_text"].tolist()
+    bad += kept.loc[kept["k"].isna() & (kept["k_text"] != ""), "k_text"].tolist()
+
+    order = list(range(len(rows)))
+    rng = np.random.default_rng(7)
+    for attempt in range(4):
+        lines = [";".join((rows[i][0], "A", stamp, *rows[i][1:])) for i in order]
+        path = tmp_path / f"c{attempt}.csv"
+        path.write_text(LABELS + "\n" + "\n".join(lines) + "\n", encoding="utf-8")
+        agg = aggregate_counts(path, threads=1 + attempt % 2)
+        arcs = agg.arcs.set_index("arc")
+        got_state = {a: next(s for s in range(5) if r[f"state_{s}"]) for a, r in arcs.iterrows()}
+        assert got_state == {int(a): int(s) for a, s in state.items()}
+        got_max = [None if pd.isna(v) else int(v) for v in arcs["q_max_milli"]]
+        assert got_max == [None if pd.isna(q) else round(q * 1000) for q in kept["q"]]
+        assert agg.quality is not None
+        quality = agg.quality.iloc[0]
+        assert (quality["q_bad"], quality["k_bad"]) == (q_bad, k_bad)
+        assert quality["duplicates"] == len(rows) - len(kept)
+        assert quality["bad_example"] == min(bad)
+        order = list(rng.permutation(len(rows)))

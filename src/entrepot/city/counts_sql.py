@@ -1,0 +1,263 @@
+"""The SQL of the counts scan (:mod:`entrepot.city.bigcsv`): one row of the CSV to its
+(arc, day, hour) and values, then the two passes' aggregations.
+
+Pass 1 (:func:`fast_query`) aggregates every row as if no (arc, counted hour) were
+repeated, and marks each (arc, day) in which two rows may share an hour: the start of each
+row's hour, as a bit of a 64-bit mask per (arc, day), is fixed-size state, so the pass
+streams and spills like a plain ``GROUP BY``. Pass 2 (:func:`exact_query`) reads again only
+the rows of the marked (arc, days), ranks each repeated hour's rows with a window and gives
+those groups' exact sums, with what pass 1 counted for them, so the caller replaces them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from entrepot.city.readers import CsvHeader
+
+#: Label and code of each Etat trafic, to its code.
+STATE_CODES = {
+    "Inconnu": 0, "0": 0,
+    "Fluide": 1, "1": 1,
+    "Pré-saturé": 2, "2": 2,
+    "Saturé": 3, "3": 3,
+    "Bloqué": 4, "4": 4,
+}  # fmt: skip
+#: A value at or above this (or nan, inf) is not a measure: counted as bad, like text. It
+#: keeps the integer sums exact (flow in milli-vehicles x 100 for the peak hour fits int64).
+MAX_VALUE = 1e12
+#: CSV read buffer per thread; DuckDB's default (32 MB) doubles the footprint for nothing.
+_BUFFER_SIZE = 8 * 1024 * 1024
+#: Within one file, the order a repeated hour's rows are ranked in (the first is kept): the
+#: highest flow, then occupancy, then the greatest state, flow and occupancy texts as
+#: written, so that rows still tied are the same for every count (the scan's order is not
+#: the file's: no row can be "the last").
+TIE_BREAK = (
+    "gap, src DESC, q DESC NULLS LAST, k DESC NULLS LAST, label DESC NULLS LAST, "
+    "NULLIF(trim(q_raw), '') DESC NULLS LAST, NULLIF(trim(k_raw), '') DESC NULLS LAST"
+)
+_ZONE = "'Europe/Paris'"
+
+
+def _state_sql(column: str) -> str:
+    """The code of an Etat trafic: its label or code as written, trimmed, else the band of
+    the occupancy (the text is compared as it is first: trimming is only paid by the rest)."""
+    cases = " ".join(f"WHEN '{label}' THEN {code}" for label, code in STATE_CODES.items())
+    bands = (
+        "CASE WHEN k IS NULL THEN 0 WHEN k < 15 THEN 1 WHEN k < 30 THEN 2 "
+        "WHEN k < 50 THEN 3 ELSE 4 END"
+    )
+    return f"CASE {column} {cases} ELSE CASE trim({column}) {cases} ELSE {bands} END END"
+
+
+def _source(index: int, header: CsvHeader, mapping: dict[str, str]) -> str:
+    names = {c: f"c{i}" for i, c in enumerate(header.columns)}
+    arc, t, q, k, state = (names[mapping[n]] for n in ("arc", "t", "q", "k", "state"))
+    columns = ", ".join(f"'c{i}': 'VARCHAR'" for i in range(len(header.columns)))
+    return f"""
+        SELECT {index} AS src, {arc} AS arc_text, {t} AS t_text, {q} AS q_raw, {k} AS k_raw,
+               {state} AS label
+        FROM read_csv($path{index}, delim=$sep{index}, quote='"', escape='"', header=false,
+                      skip=1, columns={{{columns}}}, auto_detect=false, encoding='utf-8',
+                      null_padding=true,
+                      buffer_size={_BUFFER_SIZE})"""
+
+
+def _number(raw: str) -> str:
+    """``raw`` (the CSV text) trimmed, decimal comma or point, as a DOUBLE or NULL. A text
+    the cast takes as it is has no comma and no space trim would remove (any other leading
+    or trailing space the cast skips itself): trimming is only paid by the others."""
+    return (
+        f"coalesce(TRY_CAST({raw} AS DOUBLE), TRY_CAST(replace(trim({raw}), ',', '.') AS DOUBLE))"
+    )
+
+
+def _trimmed(raw: str) -> str:
+    """``trim(raw)``, paid only by a text that trim can change: one starting or ending with
+    a space, or holding a character outside ASCII (trim removes every Unicode space)."""
+    return (
+        f"CASE WHEN prefix({raw}, ' ') OR suffix({raw}, ' ') OR strlen({raw}) <> length({raw}) "
+        f"THEN trim({raw}) ELSE {raw} END"
+    )
+
+
+def _rows(
+    headers: Sequence[tuple[CsvHeader, dict[str, str]]], with_range: bool, arcs: str = ""
+) -> str:
+    """CTEs down to ``scoped``: one row per CSV row (of the ``arcs``, an SQL condition, when
+    given) with its values, hour and flags. Each expression is evaluated only on the rows
+    its CASE branch selects: a row with an offset pays one cast and one time-zone
+    conversion, a wall time the rest."""
+    sources = " UNION ALL ".join(_source(i, h, m) for i, (h, m) in enumerate(headers))
+    where = "OR day BETWEEN $start AND $end" if with_range else "OR TRUE"
+    return f"""
+    WITH raw AS ({sources}
+    ), typed AS (
+        SELECT src, label, q_raw, k_raw, arc, {_trimmed("t_text")} AS t,
+               CASE WHEN abs(q_read) < {MAX_VALUE} THEN q_read END AS q,
+               CASE WHEN abs(k_read) < {MAX_VALUE} THEN k_read END AS k
+        FROM (SELECT *, {_number("q_raw")} AS q_read, {_number("k_raw")} AS k_read,
+                     coalesce(TRY_CAST(arc_text AS BIGINT), TRY_CAST(trim(arc_text) AS BIGINT))
+                         AS arc
+              FROM raw)
+        {f"WHERE {arcs}" if arcs else ""}
+    ), parsed AS (
+        SELECT *, regexp_matches(t, '(Z|[+-][0-9][0-9]:?[0-9][0-9])$') AS absolute FROM typed
+    ), walls AS (
+        SELECT *, CASE WHEN absolute THEN NULL ELSE
+                       try_strptime(replace(substr(t, 1, 19), 'T', ' '), '%Y-%m-%d %H:%M:%S')
+                  END AS wall
+        FROM parsed
+    ), locals AS (
+        SELECT *, CASE WHEN absolute THEN NULL ELSE timezone({_ZONE}, wall) END AS instant
+        FROM walls
+    ), timed AS (
+        SELECT *,
+               CASE WHEN absolute THEN TRY_CAST(t AS TIMESTAMPTZ)
+                    -- a wall time the autumn repeats is its first (summer-time) instant
+                    WHEN timezone({_ZONE}, instant - INTERVAL 1 HOUR) = wall
+                    THEN instant - INTERVAL 1 HOUR
+                    ELSE instant
+               END - INTERVAL 1 HOUR AS start_at,
+               -- a wall time the spring-forward skips (02:00-03:00) does not come back
+               CASE WHEN absolute THEN FALSE
+                    ELSE coalesce(NOT absolute AND timezone({_ZONE}, instant) <> wall, FALSE)
+               END AS gap
+        FROM locals
+    ), walled AS (
+        SELECT *, timezone({_ZONE}, start_at) AS start_wall FROM timed
+    ), dated AS (
+        SELECT src, arc, label, q_raw, k_raw, q, k, start_at, gap,
+               CAST(start_wall AS DATE) AS day, hour(start_wall) AS hour,
+               (arc IS NULL OR start_wall IS NULL) AS bad,
+               q IS NULL AND k IS NULL AS unmeasured, {_state_sql("label")} AS labelled,
+               -- the text of a value that is not a number (trimmed: only such rows pay)
+               CASE WHEN q IS NULL THEN NULLIF(trim(q_raw), '') END AS q_bad_text,
+               CASE WHEN k IS NULL THEN NULLIF(trim(k_raw), '') END AS k_bad_text
+        FROM walled
+    ), scoped AS (
+        SELECT * FROM dated WHERE bad {where}
+    )"""
+
+
+def _values(kept: str) -> str:
+    """The per-row columns the aggregations read, for rows ``kept`` (an SQL condition)."""
+    return f"""
+               CASE WHEN {kept} THEN CAST(round(q * 1000) AS BIGINT) END AS q_milli,
+               CASE WHEN {kept} THEN CAST(round(k * 100000) AS BIGINT) END AS k_micro,
+               -- a state without flow or occupancy measured nothing: unknown, not congestion
+               CASE WHEN {kept} THEN (CASE WHEN unmeasured THEN 0 ELSE labelled END) END
+                   AS state,
+               {kept} AND unmeasured AND labelled > 0 AS state_unmeasured,
+               {kept} AND unmeasured AND labelled >= 3 AS congestion_unmeasured,
+               {kept} AND q_bad_text IS NOT NULL AS q_bad,
+               {kept} AND k_bad_text IS NOT NULL AS k_bad,
+               coalesce(q_bad_text, k_bad_text) AS bad_text"""
+
+
+_SUMS = """count(*) FILTER (kept) AS rows,
+           count(q_milli) AS q_n, coalesce(sum(q_milli), 0) AS q_sum_milli,
+           max(q_milli) AS q_max_milli, count(k_micro) AS k_n,
+           coalesce(sum(k_micro), 0) AS k_sum_micro, max(k_micro) AS k_max_micro,
+           count(*) FILTER (state = 0) AS state_0, count(*) FILTER (state = 1) AS state_1,
+           count(*) FILTER (state = 2) AS state_2, count(*) FILTER (state = 3) AS state_3,
+           count(*) FILTER (state = 4) AS state_4,
+           arg_max(hour, q_milli * 100 - hour) AS peak_hour,
+           count(*) FILTER (dst_gap) AS dst_gap,
+           count(*) FILTER (state_unmeasured) AS state_unmeasured,
+           count(*) FILTER (congestion_unmeasured) AS congestion_unmeasured,
+           count(*) FILTER (q_bad) AS q_bad, count(*) FILTER (k_bad) AS k_bad,
+           min(src) FILTER (q_bad OR k_bad) AS bad_file,
+           min(bad_text) FILTER (q_bad OR k_bad) AS bad_example"""
+
+
+#: Pass 1's counters of kept rows, 7 bits each in one BIGINT per row (the state's, then
+#: these): an (arc, day) pass 1 keeps has at most 64 rows (one per hour slot), so no field
+#: carries into the next; pass 2 replaces the others. One sum is a fraction of nine counts.
+_PACKED = ("state_unmeasured", "congestion_unmeasured", "q_bad", "k_bad")
+_BITS = 7
+
+
+def _fast_sums() -> tuple[str, str]:
+    fields = [f"state_{code}" for code in range(5)] + list(_PACKED)
+    unpacked = ",\n           ".join(
+        f"CASE WHEN GROUPING(arc) = 0 THEN CAST((sum(packed) >> {_BITS * i}) & {2**_BITS - 1} "
+        f"AS BIGINT) ELSE 0 END AS {name}"
+        for i, name in enumerate(fields)
+    )
+    return (
+        """count(*) FILTER (kept) AS rows,
+           count(q_milli) AS q_n, coalesce(sum(q_milli), 0) AS q_sum_milli,
+           count(k_micro) AS k_n, coalesce(sum(k_micro), 0) AS k_sum_micro,
+           max(k_micro) AS k_max_micro,
+           -- the highest flow and, of its hours, the earliest: one maximum
+           max(q_milli * 100 + 99 - hour) AS q_peak,
+           count(*) FILTER (dst_gap) AS dst_gap,
+           min(src) FILTER (q_bad OR k_bad) AS bad_file,
+           min(bad_text) FILTER (q_bad OR k_bad) AS bad_example,
+           bit_count(bit_or(slot)) AS slots""",
+        unpacked,
+    )
+
+
+def fast_query(headers: Sequence[tuple[CsvHeader, dict[str, str]]], with_range: bool) -> str:
+    """Pass 1: every row kept but those of a skipped wall time; ``slots`` and ``rows`` of an
+    (arc, day) differ when two of its rows may share an hour."""
+    sums, unpacked = _fast_sums()
+    packed = " + ".join(
+        [f"coalesce(CAST(1 AS BIGINT) << (state * {_BITS}), 0)"]
+        + [f"(CAST({name} AS BIGINT) << {_BITS * (5 + i)})" for i, name in enumerate(_PACKED)]
+    )
+    return f"""{_rows(headers, with_range)}, kept AS (
+        SELECT bad, arc, day, hour, src, bad OR NOT gap AS kept, gap AS dst_gap,
+               -- the start's hour since 1970, modulo 64: a day spans at most 25 of them
+               CASE WHEN NOT gap THEN
+                   CAST(1 AS UBIGINT) << CAST(((epoch_us(start_at) // 3600000000) % 64 + 64)
+                                              % 64 AS INTEGER)
+               END AS slot,
+               {_values("(bad OR NOT gap)")}
+        FROM scoped
+    ), rows AS (
+        SELECT *, {packed} AS packed FROM kept
+    ), sums AS (
+        SELECT GROUPING(arc) AS by_hour, bad, arc, day, hour, {sums},
+               {unpacked}
+        FROM rows
+        GROUP BY GROUPING SETS ((bad, arc, day), (bad, day, hour))
+    )
+    SELECT * EXCLUDE (q_peak),
+           (q_peak - ((q_peak % 100) + 100) % 100) // 100 AS q_max_milli,
+           99 - ((q_peak % 100) + 100) % 100 AS peak_hour
+    FROM sums
+    """
+
+
+def exact_query(headers: Sequence[tuple[CsvHeader, dict[str, str]]], with_range: bool) -> str:
+    """Pass 2, over the (arc, day)s of the table ``marked``: their exact sums per (arc, day)
+    and per (day, hour), and per (day, hour) what pass 1 counted for them (``fast_*``)."""
+    marked_arcs = "arc IN (SELECT arc FROM marked)"
+    return f"""{_rows(headers, with_range, marked_arcs)}, picked AS (
+        SELECT s.* FROM scoped AS s SEMI JOIN marked AS m ON s.arc = m.arc AND s.day = m.day
+        WHERE NOT s.bad
+    ), ranked AS (
+        SELECT *, NOT gap AND row_number() OVER (
+                      PARTITION BY arc, start_at ORDER BY {TIE_BREAK}) = 1 AS kept
+        FROM picked
+    ), rows AS (
+        SELECT arc, day, hour, src, kept, NOT kept AND NOT gap AS dup,
+               NOT kept AND gap AS dst_gap, NOT gap AS fast_kept,
+               CASE WHEN NOT gap THEN CAST(round(q * 1000) AS BIGINT) END AS fast_q_milli,
+               CASE WHEN NOT gap THEN CAST(round(k * 100000) AS BIGINT) END AS fast_k_micro,
+               {_values("kept")}
+        FROM ranked
+    )
+    SELECT GROUPING(arc) AS by_hour, arc, day, hour, {_SUMS},
+           count(*) FILTER (dup) AS duplicates,
+           count(*) FILTER (fast_kept) AS fast_rows,
+           count(fast_q_milli) AS fast_q_n,
+           coalesce(sum(fast_q_milli), 0) AS fast_q_sum_milli,
+           count(fast_k_micro) AS fast_k_n,
+           coalesce(sum(fast_k_micro), 0) AS fast_k_sum_micro
+    FROM rows
+    GROUP BY GROUPING SETS ((arc, day), (day, hour))
+    """
