@@ -30,7 +30,7 @@ from entrepot.catalog.models.records import (
     NoteRecord,
     ReferenceModelRecord,
 )
-from entrepot.catalog.models.rows import ready_versions
+from entrepot.catalog.models.rows import namespace_aliases, namespace_notes, ready_versions
 from entrepot.catalog.reads import ReadConnection, reads_through
 from entrepot.catalog.uow import UnitOfWorkFactory
 from entrepot.errors import ConfigError, StorageError
@@ -252,14 +252,14 @@ class Registry:
             return uow.models.aliases(self._ctx.space.id, name)
 
     def all_aliases(self) -> tuple[AliasRecord, ...]:
-        """Every alias of every model, by name and alias."""
-        with self._ctx.uow_factory() as uow:
-            return uow.models.namespace_aliases(self._ctx.space.id)
+        """Every alias of every model, by name and alias (one read, as the listing's)."""
+        with self._ctx.reads() as connection:
+            return namespace_aliases(connection, self._ctx.space.id)
 
     def notes(self) -> dict[int, NoteRecord]:
-        """The notes of this namespace's versions, by version id."""
-        with self._ctx.uow_factory() as uow:
-            return uow.models.notes(self._ctx.space.id)
+        """The notes of this namespace's versions, by version id (one read)."""
+        with self._ctx.reads() as connection:
+            return namespace_notes(connection, self._ctx.space.id)
 
     def presign(
         self,

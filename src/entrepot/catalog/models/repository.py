@@ -23,7 +23,6 @@ from entrepot.catalog.models.records import (
     ModelState,
     ModelSummary,
     ModelVersionRecord,
-    NoteRecord,
 )
 from entrepot.catalog.models.rows import (
     ALIAS_TARGET,
@@ -287,25 +286,6 @@ class ModelRepository:
         )
         return _rowcount(result) == 1
 
-    def namespace_aliases(self, namespace: str) -> tuple[AliasRecord, ...]:
-        """Every alias of every model of ``namespace``, by name and alias (one query)."""
-        query = (
-            select(
-                ModelAliasRow.name,
-                ModelAliasRow.alias,
-                _V.version,
-                ModelAliasRow.updated_at,
-                ModelAliasRow.updated_by,
-            )
-            .join(_V, ModelAliasRow.version_id == _V.id)
-            .where(ModelAliasRow.namespace == namespace)
-            .order_by(ModelAliasRow.name, ModelAliasRow.alias)
-        )
-        return tuple(
-            AliasRecord(name, alias, version, utc(at), by)
-            for name, alias, version, at, by in self._rows(query)
-        )
-
     # -- notes ---------------------------------------------------------------
     def set_note(
         self, version_id: int, note: str, *, updated_at: datetime, updated_by: str
@@ -325,23 +305,6 @@ class ModelRepository:
         self._session.execute(
             statement.on_conflict_do_update(index_elements=["version_id"], set_=changes)
         )
-
-    def notes(self, namespace: str) -> dict[int, NoteRecord]:
-        """The notes of the versions of ``namespace``, by version id."""
-        query = (
-            select(
-                ModelNoteRow.version_id,
-                ModelNoteRow.note,
-                ModelNoteRow.updated_at,
-                ModelNoteRow.updated_by,
-            )
-            .join(_V, ModelNoteRow.version_id == _V.id)
-            .where(_V.namespace == namespace)
-        )
-        return {
-            int(version_id): NoteRecord(int(version_id), note, utc(at), by)
-            for version_id, note, at, by in self._rows(query)
-        }
 
     def _rows(self, query: Query, params: dict[str, Any] | None = None) -> Result[*tuple[Any, ...]]:
         """Run a column query in Core, past the ORM's row machinery (same transaction)."""
