@@ -202,6 +202,7 @@ def test_a_note_is_written_shown_and_removed(world: World) -> None:
     page = world.owner.get(f"/models/{model_id}").text
     assert f'<p id="note" class="note-text">{html.escape(text, quote=False)}</p>' in page
     assert "<b>not bold</b>" not in page
+    assert re.search(r'<p class="muted" id="note-by">Last written [^<]*2\d{3}', page)
     api = world.api.get(f"/api/models/{model_id}").json()
     assert api["note"]["text"] == text and api["note"]["updated_by"] == f"user:{world.api.user_id}"
     listed = world.owner.get("/models").text
