@@ -233,15 +233,17 @@ def test_an_interrupted_move_says_resume_and_its_journal_says_interrupted(
         stderr=subprocess.PIPE,
         text=True,
     )  # fmt: skip
-    repointed = 0
-    while process.poll() is None and repointed < 30:  # a journal state, not a time
+
+    def thirty_moved() -> bool:  # a journal state, not a time
+        if process.poll() is not None:
+            return True
         try:
-            repointed = catalog(
-                tmp_path, "SELECT count(*) FROM store_migration_items WHERE state = 'repointed'"
-            )
+            query = "SELECT count(*) FROM store_migration_items WHERE state = 'repointed'"
+            return bool(catalog(tmp_path, query) >= 30)
         except sqlite3.OperationalError:  # the tables are being created, or locked
-            repointed = 0
-        time.sleep(0.02)
+            return False
+
+    wait_for(thirty_moved, "30 objects moved", every=0.02)
     assert process.poll() is None, "the move finished before it could be interrupted: seed more"
     process.send_signal(signal.SIGINT)
     out, err = process.communicate(timeout=120)

@@ -39,6 +39,10 @@ class TestDeleteOnPostgres(reads.TestDelete):
     pass
 
 
+class TestNotesAndFilesOnPostgres(reads.TestNotesAndFiles):
+    pass
+
+
 class TestVerifyOnPostgres(reads.TestVerify):
     pass
 

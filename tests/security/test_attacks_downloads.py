@@ -171,6 +171,25 @@ def test_a_model_with_a_cold_cache_and_damaged_files_is_never_a_200(
         deployment.corrupt(joblib_key, lambda _: original)
 
 
+def test_one_file_of_a_model_with_a_cold_cache_and_damage_is_never_a_200(
+    deployment: Deployment,
+) -> None:
+    """The version page's per-file download reads the same verified path as the ZIP."""
+    keys = deployment.model_keys()
+    (key,) = [k for k in keys if k.endswith("performance.json")]
+    original = deployment.services.store.get(key)
+    url = f"/api/models/{deployment.model_id}/files/performance.json"
+    deployment.corrupt(key, flip)
+    _clear_cache(deployment)
+    try:
+        answer = deployment.api.get(url)
+        assert_damaged(answer)
+        assert original[:40] not in answer.content
+    finally:
+        deployment.corrupt(key, lambda _: original)
+    assert deployment.api.get(url).content == original
+
+
 def test_a_model_verified_in_the_cache_is_served_and_the_damage_is_reported(
     deployment: Deployment,
 ) -> None:

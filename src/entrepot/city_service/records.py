@@ -71,11 +71,20 @@ class QuickRange:
 QUICK_DAYS = (7, 30, 90)
 
 
-def quick_ranges(last: date) -> tuple[QuickRange, ...]:
+def quick_ranges(
+    last: date, first: date | None = None, longest: int | None = None
+) -> tuple[QuickRange, ...]:
     """The last 7, 30 and 90 days and this month, counted back from ``last`` (the last day
     with data, not the clock: an instance holding last year's data offers last year's
-    weeks), in that order."""
+    weeks), in that order; with ``first`` (the first day with data), then ``all``: from
+    ``first`` to ``last``, its last ``longest`` days when it is longer."""
     found = [
         QuickRange(f"last_{n}", DayRange(last - timedelta(days=n - 1), last)) for n in QUICK_DAYS
     ]
-    return (*found, QuickRange("this_month", DayRange(last.replace(day=1), last)))
+    found.append(QuickRange("this_month", DayRange(last.replace(day=1), last)))
+    if first is not None and first <= last:
+        start = first
+        if longest is not None and (last - first).days + 1 > longest:
+            start = last - timedelta(days=longest - 1)
+        found.append(QuickRange("all", DayRange(start, last)))
+    return tuple(found)

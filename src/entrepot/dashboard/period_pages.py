@@ -22,6 +22,7 @@ from entrepot.dashboard import labels
 from entrepot.dashboard.periods import (
     DIRECTIONS,
     KPI_LABELS,
+    MAX_DAYS,
     Period,
     PeriodProblem,
     choose_period,
@@ -47,11 +48,15 @@ LAYERS = {
 }
 
 
+#: An instance without city data: not a failure (200), the page says how to load some.
+NO_DATA_AT_ALL = N_("dash.range.no_data_at_all")
+
+
 def _period(env: Runtime, start: str | None, end: str | None) -> tuple[Period, list[date]]:
     """The period asked for and the days with a report, or :class:`PeriodProblem`."""
     known = [i.day for i in env.metrics.index(kinds=(REPORT,))]
     if not known:
-        raise PeriodProblem(N_("dash.range.no_data_at_all"), 404)
+        raise PeriodProblem(NO_DATA_AT_ALL, 200)  # the page says how to load some
     period = choose_period(start, end, known[-1])
     if not any(day in period for day in known):
         raise PeriodProblem(
@@ -70,13 +75,16 @@ QUICK_LABELS = {
     "last_30": N_("dash.quick.last_30"),
     "last_90": N_("dash.quick.last_90"),
     "this_month": N_("dash.quick.this_month"),
+    "all": N_("dash.quick.all"),
 }
 
 
-def _links(period: Period | None, last: date | None, t: Translator) -> dict[str, Any]:
-    """The quick ranges (from the last day with data) and the time-shift links of the
-    period shown: ``(label, query)`` pairs."""
-    quick = [] if last is None else quick_ranges(last)
+def _links(
+    period: Period | None, first: date | None, last: date | None, t: Translator
+) -> dict[str, Any]:
+    """The quick ranges (from the last day with data; all of it, as long as a period may
+    be) and the time-shift links of the period shown: ``(label, query)`` pairs."""
+    quick = [] if last is None else quick_ranges(last, first, MAX_DAYS)
     links: dict[str, Any] = {
         "quick": [
             (t(QUICK_LABELS[q.key]), f"?from={q.range.start}&to={q.range.end}") for q in quick
@@ -121,10 +129,11 @@ def _render(
         "day_query": f"?date={period.end}" if period else "",
         "period_query": f"?from={period.start}&to={period.end}" if period else "",
         "problem": problem.text(t) if problem else None,
+        "empty_instance": problem is not None and problem.key == NO_DATA_AT_ALL,
         "figures": [],
     }
     status = problem.status if problem else 200
-    base |= _links(period, context.get("last"), t)
+    base |= _links(period, context.get("first"), context.get("last"), t)
     values = {**base, **context, "status": status}
     return templates().TemplateResponse(request, template, values, status_code=status)
 

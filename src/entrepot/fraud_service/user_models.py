@@ -1,4 +1,5 @@
-"""A user's models: each trained version, with its metrics and charts; delete; ZIP."""
+"""A user's models: each trained version, with its metrics, charts, aliases and note,
+grouped under its model; set an alias or a note; delete; one verified file; ZIP."""
 
 from __future__ import annotations
 
@@ -12,7 +13,11 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from entrepot.catalog.models.records import ModelVersionRecord
+from entrepot.catalog.models.records import (
+    AliasRecord,
+    ModelVersionRecord,
+    NoteRecord,
+)
 from entrepot.catalog.uow import UnitOfWorkFactory
 from entrepot.errors import RecordNotFound
 from entrepot.fraud.score.registered import is_ensemble
@@ -39,6 +44,18 @@ class ModelInfo:
     tags: Mapping[str, str]
     #: A saved ensemble's members, weights and column mappings (``None`` for a trained model).
     ensemble: Mapping[str, Any] | None = None
+    #: The aliases pointing at this version, by name.
+    aliases: tuple[str, ...] = ()
+    #: The owner's note on this version, and who wrote it when (``None``: no note).
+    note: NoteRecord | None = None
+
+
+@dataclass(frozen=True)
+class ModelGroup:
+    """One model as the models page shows it: its versions, newest first."""
+
+    name: str
+    versions: tuple[ModelInfo, ...]
 
 
 @dataclass(frozen=True)
@@ -55,7 +72,11 @@ class ModelDetail:
 
 
 def _info(
-    model_id: int, record: ModelVersionRecord, ensemble: Mapping[str, Any] | None = None
+    model_id: int,
+    record: ModelVersionRecord,
+    ensemble: Mapping[str, Any] | None = None,
+    aliases: tuple[str, ...] = (),
+    note: NoteRecord | None = None,
 ) -> ModelInfo:
     return ModelInfo(
         id=model_id,
@@ -67,6 +88,8 @@ def _info(
         lineage=dict(record.lineage),
         tags=dict(record.tags),
         ensemble=ensemble,
+        aliases=aliases,
+        note=note,
     )
 
 
@@ -87,6 +110,10 @@ class ModelManifest:
     manifest: Mapping[str, Any]
 
 
+def _aliases_of(found: tuple[AliasRecord, ...], name: str, version: str) -> tuple[str, ...]:
+    return tuple(a.alias for a in found if a.name == name and a.version == version)
+
+
 class ModelService:
     """List, show, delete and package a user's models (addressed by catalog id)."""
 
@@ -98,11 +125,51 @@ class ModelService:
         self._options = options
         self._descriptions = Descriptions()
 
+    def groups(self, user_id: int) -> list[ModelGroup]:
+        """The models of ``user_id``, each with its versions newest first; the model with
+        the newest version first."""
+        grouped: dict[str, list[ModelInfo]] = {}
+        for info in self.list(user_id):  # newest first, so each group's order is kept
+            grouped.setdefault(info.name, []).append(info)
+        return [ModelGroup(name, tuple(versions)) for name, versions in grouped.items()]
+
     def list(self, user_id: int) -> list[ModelInfo]:
-        """Every ready model version of ``user_id``, newest first."""
+        """Every ready model version of ``user_id``, newest first, with its aliases and
+        note."""
         ws = self._workspace(user_id)
-        found = [_info(r.id, r, self._ensemble(ws, r)) for r in ws.registry.ready_versions()]
+        aliases, notes = ws.registry.all_aliases(), ws.registry.notes()
+        found = [
+            _info(
+                r.id,
+                r,
+                self._ensemble(ws, r),
+                _aliases_of(aliases, r.name, r.version),
+                notes.get(r.id),
+            )
+            for r in ws.registry.ready_versions()
+        ]
         return sorted(found, key=lambda m: (m.created_at, m.id), reverse=True)
+
+    def set_alias(self, user_id: int, model_id: int, alias: str) -> AliasRecord:
+        """Point ``alias`` of the model at version ``model_id`` (moved from the version it
+        pointed at, in one step): the registry's rule, as ``entrepot models alias``."""
+        ws = self._workspace(user_id)
+        name, version = self._ref(ws, model_id)
+        return ws.registry.alias(name, alias.strip(), version)
+
+    def set_note(self, user_id: int, model_id: int, note: str) -> NoteRecord:
+        """Write the note of version ``model_id`` (an empty note removes it)."""
+        ws = self._workspace(user_id)
+        name, version = self._ref(ws, model_id)
+        return ws.registry.note(name, version, note)
+
+    def file(self, user_id: int, model_id: int, path: str) -> tuple[str, Path]:
+        """One file of version ``model_id``, verified against the catalog's sha256, and
+        the name to download it as (the cache's entry: the caller only reads it)."""
+        ws = self._workspace(user_id)
+        name, version = self._ref(ws, model_id)
+        local = ws.registry.file(name, version, path)
+        return path.rsplit("/", 1)[-1], local
 
     def get(self, user_id: int, model_id: int, lang: str = "en") -> ModelDetail:
         """Model ``model_id`` of ``user_id`` with its performance and charts (another user's
@@ -116,7 +183,13 @@ class ModelService:
         performance = _json(pulled.files.get("performance.json"))
         curves = _json(pulled.files.get(CURVES_FILE))
         schema = _json(pulled.files.get("schema.json"))
-        info = _info(model_id, details.version, self._ensemble(ws, details.version))
+        info = _info(
+            model_id,
+            details.version,
+            self._ensemble(ws, details.version),
+            details.aliases,
+            ws.registry.notes().get(model_id),
+        )
         analyst = analyst_view(performance, curves, schema, info.metrics, saved, lang)
         return ModelDetail(
             info=info,

@@ -51,6 +51,7 @@ STATUS: tuple[tuple[type[BaseException], int], ...] = (
     (f.NoReferences, 503),
     (f.FraudError, 422),
     (r.InvalidName, 422),
+    (r.InvalidNote, 422),
     (r.VersionInUse, 409),
     (e.RecordNotFound, 404),
     (e.ObjectNotFound, 404),

@@ -69,6 +69,7 @@ EXTRA: dict[tuple[str, str], frozenset[int]] = {
     ("POST", "/api/apply_unlabeled"): frozenset({404}),
     ("POST", "/api/models/{model_id}/retrain"): frozenset({409}),
     ("DELETE", "/api/models/{model_id}"): frozenset({409}),
+    ("PUT", "/api/models/{model_id}/aliases/{alias}"): frozenset({409}),
     ("GET", "/api/download_s3_predictions"): frozenset({404}),
 }
 #: Operations whose service requires a licence in force (``LicenceService.require``).

@@ -9,6 +9,7 @@
     ├── VersionExists (RecordExists)       a version or alias name already taken
     ├── VersionInUse                       a version a reference model still uses
     ├── InvalidName (ValueError)           not one safe path segment
+    ├── InvalidNote (ValueError)           a version's note too long
     ├── InvalidModelFiles (ValueError)     nothing to push, clashing paths, bad metrics
     │   └── MissingModelFiles (LocalFileNotFound)  a path given to push does not exist
     ├── UnsafeModelFormat                  a file that would need untrusted unpickling
@@ -68,6 +69,12 @@ class InvalidName(RegistryError, ValueError):
         "use letters, digits, '.', '_' and '-' (at most 64 characters, starting with a letter "
         "or digit)"
     )
+
+
+class InvalidNote(RegistryError, ValueError):
+    """A version's note is longer than a note may be."""
+
+    hint = "shorten the note"
 
 
 class InvalidModelFiles(RegistryError, ValueError):

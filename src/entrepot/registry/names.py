@@ -11,6 +11,8 @@ from entrepot.storage.keys import validate_key
 
 #: The longest name, version or alias (one rule for every door: command line, API, pages).
 NAME_MAX = 64
+#: The longest note on a version, in characters (``entrepot.registry.notes``).
+NOTE_MAX = 2000
 #: A safe segment, as an HTML ``pattern`` and a Python expression (matched whole).
 NAME_PATTERN = f"[A-Za-z0-9][A-Za-z0-9._-]{{0,{NAME_MAX - 1}}}"
 _SEGMENT = re.compile(NAME_PATTERN)

@@ -29,7 +29,7 @@ from pathlib import Path
 from entrepot.background import on_a_thread
 from entrepot.catalog.models.records import ModelVersionRecord
 from entrepot.errors import InvalidKey, StorageError
-from entrepot.registry.errors import RegistryError, VerificationFailed
+from entrepot.registry.errors import ModelNotFound, RegistryError, VerificationFailed
 from entrepot.registry.fetch import cached, download, read_manifest
 from entrepot.registry.manifest import Manifest
 from entrepot.registry.names import MANIFEST_PATH
@@ -107,6 +107,27 @@ def _from_cache(
     if manifest_path is not None:
         files[MANIFEST_PATH] = manifest_path
     return PulledModel(record, manifest, files, None)
+
+
+def pull_file(ctx: Context, resolved: Resolved, path: str) -> Path:
+    """One file of ``resolved``, verified against the catalog's sha256: the cache's own
+    entry (read it, never modify it). ``path`` is matched against the version's files,
+    never used as a key; an unknown path raises :class:`ModelNotFound` listing them."""
+    record = resolved.version
+    label = ctx.label(record.name, record.version)
+    entry = next((f for f in resolved.files if f.path == path), None)
+    if entry is None:
+        listed = ", ".join(f.path for f in resolved.files)
+        raise ModelNotFound(f"{label} has no file {path!r} (files: {listed})")
+    what = f"file {entry.path!r} of {label}"
+    found = cached(ctx, entry.key, entry.sha256, what)
+    if found is None:
+        raise StorageError(
+            f"{what} is larger than the cache and cannot be served from it",
+            key=entry.key,
+            hint="pull it into a folder: `entrepot models pull NAME@VERSION DEST`",
+        )
+    return found
 
 
 def _into_folder(

@@ -27,13 +27,14 @@ from entrepot.catalog.models.records import (
     ModelFileRecord,
     ModelSummary,
     ModelVersionRecord,
+    NoteRecord,
     ReferenceModelRecord,
 )
-from entrepot.catalog.models.rows import ready_versions
+from entrepot.catalog.models.rows import namespace_aliases, namespace_notes, ready_versions
 from entrepot.catalog.reads import ReadConnection, reads_through
 from entrepot.catalog.uow import UnitOfWorkFactory
 from entrepot.errors import ConfigError, StorageError
-from entrepot.registry import aliases, delete, mlflow_export, references
+from entrepot.registry import aliases, delete, mlflow_export, notes, references
 from entrepot.registry.errors import InvalidName, ModelNotFound
 from entrepot.registry.fetch import read_manifest
 from entrepot.registry.keys import KeyRingService
@@ -42,7 +43,7 @@ from entrepot.registry.load import load
 from entrepot.registry.manifest import Manifest
 from entrepot.registry.names import check_name, parse_ref
 from entrepot.registry.parts import Context
-from entrepot.registry.pull import Progress, PulledModel, pull
+from entrepot.registry.pull import Progress, PulledModel, pull, pull_file
 from entrepot.registry.push import push
 from entrepot.registry.request import prepare
 from entrepot.registry.resolve import Resolved, resolve
@@ -172,6 +173,10 @@ class Registry:
         """Delete ``alias``; raises :class:`AliasNotFound` if it does not exist."""
         aliases.remove_alias(self._ctx, name, alias)
 
+    def note(self, name: str, version: str, note: str) -> NoteRecord:
+        """Write the note of ``version`` (replacing the last; an empty note removes it)."""
+        return notes.set_note(self._ctx, name, version, note)
+
     def delete(self, name: str, version: str | None = None) -> ModelVersionRecord:
         """Remove one version (in any state): its rows and aliases first, then its objects.
 
@@ -195,6 +200,11 @@ class Registry:
         """Verify every file of a version and return them locally: in ``dest`` (read-only
         hard links to the cache entries, or copies), or the cache entries themselves."""
         return pull(self._ctx, self._resolve(name, version), dest, on_progress)
+
+    def file(self, name: str, version: str | None, path: str) -> Path:
+        """One file of a version, verified against the catalog's sha256 (the cache's
+        entry: read it, never modify it)."""
+        return pull_file(self._ctx, self._resolve(name, version), path)
 
     def load(self, name: str, version: str | None = None, *, into: Any = None) -> Any:
         """The model object of a version, loaded from verified files by its flavor's safe
@@ -240,6 +250,16 @@ class Registry:
         check_name(name)
         with self._ctx.uow_factory() as uow:
             return uow.models.aliases(self._ctx.space.id, name)
+
+    def all_aliases(self) -> tuple[AliasRecord, ...]:
+        """Every alias of every model, by name and alias (one read, as the listing's)."""
+        with self._ctx.reads() as connection:
+            return namespace_aliases(connection, self._ctx.space.id)
+
+    def notes(self) -> dict[int, NoteRecord]:
+        """The notes of this namespace's versions, by version id (one read)."""
+        with self._ctx.reads() as connection:
+            return namespace_notes(connection, self._ctx.space.id)
 
     def presign(
         self,

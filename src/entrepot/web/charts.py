@@ -124,6 +124,75 @@ def model_figures(
     return figures
 
 
+def trials_figure(analyst: Mapping[str, Any], t: Callable[..., str]) -> dict[str, Any] | None:
+    """The model search as it went: each trial's validation AUPRC in the order tried (the
+    hover says its kind, its stage and the search's time when it ended), the best so far
+    as a step, and the chosen trial marked."""
+    trials = [x for x in analyst.get("trials") or [] if x.get("validation_auprc") is not None]
+    if not trials:
+        return None
+    numbers = list(range(1, len(trials) + 1))
+    scores = [float(x["validation_auprc"]) for x in trials]
+    elapsed, clock = [], 0.0
+    for trial in trials:
+        clock += float(trial.get("seconds") or 0.0)
+        elapsed.append(round(clock, 1))
+    labels = [
+        f"{x.get('model') or x.get('kind') or '–'} · {x.get('stage') or '–'} · {s} s"
+        for x, s in zip(trials, elapsed, strict=True)
+    ]
+    best, top = [], -math.inf
+    for score in scores:
+        top = max(top, score)
+        best.append(top)
+    data: list[dict[str, Any]] = [
+        {
+            "x": numbers,
+            "y": scores,
+            "text": labels,
+            "type": "scatter",
+            "mode": "markers",
+            "name": t("analyst.trials_each"),
+        },
+        {
+            "x": numbers,
+            "y": best,
+            "type": "scatter",
+            "mode": "lines",
+            "line": {"shape": "hv", "dash": "dot"},
+            "name": t("analyst.trials_best"),
+        },
+    ]
+    chosen = analyst.get("chosen_trial")
+    if isinstance(chosen, int) and 0 <= chosen < len(analyst.get("trials") or []):
+        picked = (analyst.get("trials") or [])[chosen]
+        if picked in trials:
+            at = trials.index(picked)
+            data.append(
+                {
+                    "x": [numbers[at]],
+                    "y": [scores[at]],
+                    "text": [labels[at]],
+                    "type": "scatter",
+                    "mode": "markers",
+                    "marker": {"size": 14, "symbol": "star"},
+                    "name": t("analyst.chosen"),
+                }
+            )
+    xaxis: dict[str, Any] = {"title": {"text": t("analyst.trials_axis")}}
+    if len(numbers) <= 20:
+        xaxis["dtick"] = 1  # a tick per trial while they fit
+    return {
+        "data": data,
+        "layout": _layout(
+            t("analyst.trials_axis"),
+            t("analyst.trials_score"),
+            legend={"orientation": "h", "y": -0.3},
+            xaxis=xaxis,
+        ),
+    }
+
+
 def compare_figure(
     versions: list[tuple[str, Mapping[str, Any]]], t: Callable[..., str]
 ) -> dict[str, Any] | None:

@@ -22,7 +22,7 @@ from entrepot.http.sessions import csrf_token, take_flashes
 from entrepot.i18n import Formats, Translator
 from entrepot.i18n.catalogs import Np_
 from entrepot.jobs.codes import error_code
-from entrepot.registry.names import NAME_MAX, NAME_PATTERN
+from entrepot.registry.names import NAME_MAX, NAME_PATTERN, NOTE_MAX
 from entrepot.web.i18n import choose, translator
 from entrepot.web.phrases import Phrases
 
@@ -73,6 +73,7 @@ def environment() -> Environment:
     env.globals["asset"] = asset_url
     # The model name rule, from the registry that enforces it (``maxlength``, ``pattern``).
     env.globals["name_rule"] = {"max": NAME_MAX, "pattern": NAME_PATTERN}
+    env.globals["note_max"] = NOTE_MAX
     return env
 
 

@@ -1,10 +1,11 @@
-"""Models (list, detail with charts, delete) and predictions (summary, preview)."""
+"""Models (grouped with their versions and aliases; a version with its charts, files and
+note; set an alias or a note; delete) and predictions (summary, preview)."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Form, Request
 from fastapi.responses import Response
 
 from entrepot.http.deps import PageUser, Services
@@ -18,10 +19,49 @@ router = APIRouter(include_in_schema=False)
 
 @router.get("/models")
 def models(request: Request, user: PageUser, services: Services) -> Response:
-    """Your models."""
-    found = services.models.list(user.id)
+    """Your models, each with its versions (newest first) and their aliases."""
+    groups = services.models.groups(user.id)
     status = services.licences.status(user.id)
-    return render(request, "models.html", user=user, models=found, status=status)
+    return render(request, "models.html", user=user, groups=groups, status=status)
+
+
+@router.post("/models/aliases")
+def set_alias(
+    request: Request,
+    user: PageUser,
+    services: Services,
+    csrf: Csrf,
+    model_id: Annotated[int, Form()],
+    alias: Annotated[str, Form()],
+    back: Annotated[str, Form()] = "models",
+) -> Response:
+    """Point an alias of a model at one of its versions (moved if it pointed elsewhere);
+    back to the models page, or to the version's page (``back=version``)."""
+
+    def go() -> None:
+        services.models.set_alias(user.id, model_id, alias)
+
+    page = f"/models/{model_id}" if back == "version" else "/models"
+    t = translator(language(request))
+    return act(request, csrf, go, back=page, done=t("models.alias_set", alias=alias.strip()))
+
+
+@router.post("/models/{model_id}/note")
+def set_note(
+    model_id: int,
+    request: Request,
+    user: PageUser,
+    services: Services,
+    csrf: Csrf,
+    note: Annotated[str, Form()] = "",
+) -> Response:
+    """Write the note of a version (an empty note removes it)."""
+
+    def go() -> None:
+        services.models.set_note(user.id, model_id, note)
+
+    t = translator(language(request))
+    return act(request, csrf, go, back=f"/models/{model_id}", done=t("models.note_saved"))
 
 
 @router.get("/models/{model_id}")
@@ -32,6 +72,7 @@ def model(model_id: int, request: Request, user: PageUser, services: Services) -
     detail = services.models.get(user.id, model_id, lang)
     t = translator(lang)
     figures: dict[str, Any] = charts.model_figures(detail.curves, detail.analyst, t)
+    figures["trials"] = charts.trials_figure(detail.analyst, t)
     siblings = [m for m in services.models.list(user.id) if m.id != model_id]
     return render(
         request, "model.html", user=user, model=detail, figures=figures, siblings=siblings

@@ -26,6 +26,7 @@ from entrepot.errors import (
 from entrepot.registry import Registry
 from entrepot.registry.errors import (
     InvalidName,
+    InvalidNote,
     ModelNotFound,
     ReferenceNotFound,
     VerificationFailed,
@@ -182,6 +183,64 @@ class TestAliases(RegistryFixtures):
             registry.pull("m@staging")
         with pytest.raises(ModelNotFound, match="no alias 'staging'"):
             registry.remove_alias("m", "staging")
+
+
+class TestNotesAndFiles(RegistryFixtures):
+    def test_a_note_is_written_replaced_and_removed(
+        self, registry: Registry, model_dir: Path, uow_factory: Callable[[], UnitOfWork]
+    ) -> None:
+        v1 = registry.push([model_dir], "m", version="1")
+        v2 = registry.push([model_dir], "m", version="2")
+        assert registry.notes() == {}
+        written = registry.note("m", "1", "  first cut\n")
+        assert (written.version_id, written.note, written.updated_by) == (
+            v1.id,
+            "first cut",
+            "tester",
+        )
+        registry.note("m", "1", "promoted")
+        registry.alias("m", "production", "2")
+        registry.note("m", "production", "the alias's version")  # NAME@ALIAS names a version
+        found = registry.notes()
+        assert {i: n.note for i, n in found.items()} == {
+            v1.id: "promoted",
+            v2.id: "the alias's version",
+        }
+        assert registry.for_owner("7").notes() == {}  # another namespace sees none
+        registry.note("m", "1", "   ")
+        assert set(registry.notes()) == {v2.id}
+        with pytest.raises(InvalidNote, match="at most 2000 characters, this one 2001"):
+            registry.note("m", "2", "x" * 2001)
+        with pytest.raises(ModelNotFound):
+            registry.note("m", "9", "nothing there")
+        registry.delete("m", "2")  # the note goes with its version
+        assert registry.notes() == {}
+
+    def test_one_file_is_served_verified(
+        self, registry: Registry, store: MemoryStore, model_dir: Path
+    ) -> None:
+        registry.push([model_dir], "m", version="1")
+        path = registry.file("m", "1", "notes/readme.txt")
+        assert path.read_bytes() == (model_dir / "notes" / "readme.txt").read_bytes()
+        with pytest.raises(ModelNotFound, match=r"no file '\.\./weights\.bin'"):
+            registry.file("m", "1", "../weights.bin")
+        (entry,) = [f for f in registry.show("m", "1").files if f.path == "weights.bin"]
+        swap(store, entry.key, b"\x00\x01weightz" * 100)  # not yet in the cache: read now
+        with pytest.raises(VerificationFailed, match="does not match the sha256"):
+            registry.file("m", "1", "weights.bin")
+
+    def test_every_alias_of_a_namespace_in_one_read(
+        self, registry: Registry, model_dir: Path
+    ) -> None:
+        registry.push([model_dir], "a", version="1")
+        registry.push([model_dir], "b", version="1")
+        registry.push([model_dir], "b", version="2")
+        registry.alias("b", "staging", "1")
+        registry.alias("a", "production", "1")
+        registry.alias("b", "production", "2")
+        found = [(x.name, x.alias, x.version) for x in registry.all_aliases()]
+        assert found == [("a", "production", "1"), ("b", "production", "2"), ("b", "staging", "1")]
+        assert registry.for_owner("7").all_aliases() == ()
 
 
 class TestDelete(RegistryFixtures):

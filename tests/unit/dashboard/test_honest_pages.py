@@ -54,6 +54,12 @@ def test_quick_ranges_count_back_from_the_last_day() -> None:
     assert found["last_7"] == DayRange(date(2025, 10, 29), last)
     assert found["last_30"].days == 30 and found["last_90"].days == 90
     assert found["this_month"] == DayRange(date(2025, 11, 1), last)
+    assert "all" not in found  # without the first day with data
+    assert {q.key: q.range for q in quick_ranges(last, date(2025, 10, 22))}["all"] == DayRange(
+        date(2025, 10, 22), last
+    )
+    years = {q.key: q.range for q in quick_ranges(last, date(2020, 1, 1), 366)}["all"]
+    assert years.end == last and years.days == 366  # as long as a period may be, no longer
     shown = DayRange(date(2025, 10, 29), last)
     assert shown.previous() == DayRange(date(2025, 10, 22), date(2025, 10, 28))
     assert shown.shifted(1).start == last + timedelta(days=1)
@@ -61,11 +67,15 @@ def test_quick_ranges_count_back_from_the_last_day() -> None:
 
 @pytest.mark.parametrize("page", ["periode", "carte"])
 def test_the_range_pages_offer_quick_ranges_and_the_time_shift(
-    client: TestClient, page: str
+    env: CityRuntime, client: TestClient, page: str
 ) -> None:
     html = client.get(f"/dashboard/city/{page}?from=2025-10-29&to={DAY}").text
     assert 'href="?from=2025-10-29&amp;to=2025-11-04">7 derniers jours' in html
     assert 'href="?from=2025-11-01&amp;to=2025-11-04">ce mois-ci' in html
+    days = [i.day for i in env.metrics.index(kinds=("report",))]
+    assert f'href="?from={min(days)}&amp;to={max(days)}">toutes les données' in html
+    english = client.get(f"/dashboard/city/{page}", headers={"Accept-Language": "en"}).text
+    assert f'href="?from={min(days)}&amp;to={max(days)}">all the data' in english
     assert 'href="?from=2025-10-22&amp;to=2025-10-28" rel="previous"' in html
     assert 'href="?from=2025-11-05&amp;to=2025-11-11" rel="next"' in html
 

@@ -167,10 +167,14 @@ def test_no_data_at_all(tmp_path: Path) -> None:
     engine = make_engine(f"sqlite:///{tmp_path / 'empty.db'}")
     upgrade(engine)
     client = make_client(CityRuntime(MemoryStore(), engine=engine))
-    for page in ("periode", "carte"):
-        response = client.get(f"/dashboard/city/{page}")
-        assert response.status_code == 404
-        assert "Aucune donnée calculée pour l’instant" in response.text
+    for page in ("periode", "carte"):  # was 404: an empty instance says how to load data
+        for lang, title in (("fr", "Pas encore de données sur la ville"), ("en", "No city data")):
+            response = client.get(f"/dashboard/city/{page}", headers={"Accept-Language": lang})
+            assert response.status_code == 200
+            assert 'id="how-to-load"' in response.text and title in response.text
+            assert '<p class="problem"' not in response.text
+            steps = re.findall(r"<code>(entrepot city \w+)", response.text)
+            assert [s.split()[2] for s in steps] == ["generate", "import", "run"]
     engine.dispose()
 
 

@@ -9,6 +9,7 @@ from tests.support.suites.registry_reads import (  # noqa: F401 - collected here
     TestAliases,
     TestDelete,
     TestDeleteFailures,
+    TestNotesAndFiles,
     TestOwners,
     TestPull,
     TestReferences,

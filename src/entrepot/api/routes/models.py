@@ -1,30 +1,41 @@
-"""Your models: list, detail (metrics and chart data), delete, download as ZIP."""
+"""Your models: list, detail (metrics and chart data), aliases, notes, delete, download
+one verified file or all as a ZIP."""
 
 from __future__ import annotations
 
+import os
+from collections.abc import Iterator
 from typing import Annotated
+from urllib.parse import quote
 
 from fastapi import APIRouter, Query
-from fastapi.responses import FileResponse
+from fastapi.responses import FileResponse, StreamingResponse
 from starlette.background import BackgroundTask
 from starlette.responses import Response
 
 from entrepot.api.responses import JsonOf
 from entrepot.api.schemas.jobs import JobAccepted, accepted
 from entrepot.api.schemas.models import (
+    AliasOut,
     ModelDetailOut,
     ModelManifestOut,
     ModelOut,
+    NoteIn,
+    NoteOut,
     ThresholdIn,
+    alias_out,
     model_detail_out,
     model_manifest_out,
     model_out,
+    note_out,
 )
 from entrepot.catalog.accounts.records import UserRecord
 from entrepot.fraud_service import glossary
 from entrepot.http.deps import Call, Services, User
 
 router = APIRouter(prefix="/api", tags=["models"])
+#: Bytes read at a time from a verified file.
+CHUNK = 1024 * 1024
 _LISTING = JsonOf(list[ModelOut])
 
 
@@ -66,6 +77,19 @@ def save_threshold(
     return model_detail_out(services.models.get(user.id, model_id))
 
 
+@router.put("/models/{model_id}/aliases/{alias}")
+def set_alias(model_id: int, alias: str, user: User, services: Services) -> AliasOut:
+    """Point ``alias`` of the model (``production``, ``staging``) at this version; an alias
+    that pointed at another version moves here in one step."""
+    return alias_out(services.models.set_alias(user.id, model_id, alias))
+
+
+@router.put("/models/{model_id}/note")
+def set_note(model_id: int, body: NoteIn, user: User, services: Services) -> NoteOut | None:
+    """Write the note of this version (an empty one removes it; ``null`` then)."""
+    return note_out(services.models.set_note(user.id, model_id, body.note))
+
+
 @router.post("/models/{model_id}/retrain", status_code=202)
 def retrain(model_id: int, user: User, services: Services) -> JobAccepted:
     """Train the model's next version on its training data plus the rows analysts
@@ -90,3 +114,21 @@ def download_model(model_id: int, user: User, services: Services) -> FileRespons
         filename=name,
         background=BackgroundTask(path.unlink, missing_ok=True),
     )
+
+
+@router.get("/models/{model_id}/files/{path:path}")
+def download_file(model_id: int, path: str, user: User, services: Services) -> StreamingResponse:
+    """One file of the version, its bytes checked against the catalog's sha256 before the
+    answer starts."""
+    name, local = services.models.file(user.id, model_id, path)
+    handle = local.open("rb")  # open now: a cache eviction later cannot take it away
+    size = os.fstat(handle.fileno()).st_size
+
+    def chunks() -> Iterator[bytes]:
+        with handle:
+            while chunk := handle.read(CHUNK):
+                yield chunk
+
+    disposition = f"attachment; filename*=UTF-8''{quote(name)}"
+    headers = {"Content-Length": str(size), "Content-Disposition": disposition}
+    return StreamingResponse(chunks(), media_type="application/octet-stream", headers=headers)

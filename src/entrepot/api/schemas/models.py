@@ -4,15 +4,52 @@ from __future__ import annotations
 
 from datetime import datetime
 from typing import Any
+from urllib.parse import quote
 
 from pydantic import BaseModel, Field
 
 from entrepot.api.schemas.base import Body
+from entrepot.catalog.models.records import AliasRecord, NoteRecord
 from entrepot.fraud_service.user_models import ModelDetail, ModelInfo, ModelManifest
 
 
 class ThresholdIn(Body):
     threshold: float = Field(gt=0.0, lt=1.0)
+
+
+class NoteIn(Body):
+    #: The note (trimmed); an empty one removes it.
+    note: str
+
+
+class NoteOut(BaseModel):
+    text: str
+    updated_at: datetime
+    updated_by: str
+
+
+class AliasOut(BaseModel):
+    name: str
+    alias: str
+    version: str
+    updated_at: datetime
+    updated_by: str
+
+
+def note_out(note: NoteRecord | None) -> NoteOut | None:
+    if note is None or not note.note:
+        return None
+    return NoteOut(text=note.note, updated_at=note.updated_at, updated_by=note.updated_by)
+
+
+def alias_out(record: AliasRecord) -> AliasOut:
+    return AliasOut(
+        name=record.name,
+        alias=record.alias,
+        version=record.version,
+        updated_at=record.updated_at,
+        updated_by=record.updated_by,
+    )
 
 
 class ModelOut(BaseModel):
@@ -27,10 +64,16 @@ class ModelOut(BaseModel):
     lineage: dict[str, str | int]
     download_url: str
     ensemble: dict[str, Any] | None = None
+    #: The aliases pointing at this version.
+    aliases: list[str] = []
+    #: The owner's note on this version.
+    note: NoteOut | None = None
 
 
 class ModelDetailOut(ModelOut):
     files: list[tuple[str, int]]
+    #: Each file's verified download, by path.
+    file_urls: dict[str, str]
     performance: dict[str, Any]
     curves: dict[str, Any]
     #: The threshold in force: the saved one, else the one training chose.
@@ -100,13 +143,21 @@ def model_out(model: ModelInfo) -> ModelOut:
         },
         download_url=f"/api/models/{model.id}/download",
         ensemble=None if model.ensemble is None else dict(model.ensemble),
+        aliases=list(model.aliases),
+        note=note_out(model.note),
     )
+
+
+def file_url(model_id: int, path: str) -> str:
+    """Where one file of a version downloads, verified."""
+    return f"/api/models/{model_id}/files/{quote(path)}"
 
 
 def model_detail_out(detail: ModelDetail) -> ModelDetailOut:
     return ModelDetailOut(
         **model_out(detail.info).model_dump(),
         files=list(detail.files),
+        file_urls={path: file_url(detail.info.id, path) for path, _ in detail.files},
         performance=dict(detail.performance),
         curves=dict(detail.curves),
         **detail.analyst,

@@ -81,6 +81,16 @@ class AliasRecord:
 
 
 @dataclass(frozen=True, slots=True)
+class NoteRecord:
+    """The owner's note on a version, and who wrote it when."""
+
+    version_id: int
+    note: str
+    updated_at: datetime
+    updated_by: str
+
+
+@dataclass(frozen=True, slots=True)
 class ReferenceModelRecord:
     """A reference model of the fraud engine and how often it was reused."""
 

@@ -38,7 +38,12 @@ from entrepot.catalog.models.rows import (
     utc,
     version_record,
 )
-from entrepot.catalog.models.tables import ModelAliasRow, ModelFileRow, ModelVersionRow
+from entrepot.catalog.models.tables import (
+    ModelAliasRow,
+    ModelFileRow,
+    ModelNoteRow,
+    ModelVersionRow,
+)
 from entrepot.catalog.objects.records import ObjectRecord
 from entrepot.catalog.objects.tables import ObjectRow
 from entrepot.errors import RecordExists, RecordNotFound
@@ -144,8 +149,9 @@ class ModelRepository:
         return _rowcount(result) == 1
 
     def delete(self, version_id: int) -> tuple[str, ...]:
-        """Remove a version (any state), its file rows, its aliases and the ``objects`` rows of
-        its files and manifest; returns the keys of those objects, to delete from the store."""
+        """Remove a version (any state), its file rows, its aliases, its note and the
+        ``objects`` rows of its files and manifest; returns the keys of those objects, to
+        delete from the store."""
         files = self._session.execute(
             select(ModelFileRow.object_id, ObjectRow.key)
             .join(ObjectRow, ModelFileRow.object_id == ObjectRow.id)
@@ -157,6 +163,7 @@ class ModelRepository:
             .where(_V.id == version_id)
         ).all()
         self._session.execute(delete(ModelAliasRow).where(ModelAliasRow.version_id == version_id))
+        self._session.execute(delete(ModelNoteRow).where(ModelNoteRow.version_id == version_id))
         self._session.execute(delete(ModelFileRow).where(ModelFileRow.version_id == version_id))
         result = self._session.execute(delete(_V).where(_V.id == version_id))
         if _rowcount(result) != 1:
@@ -278,6 +285,26 @@ class ModelRepository:
             )
         )
         return _rowcount(result) == 1
+
+    # -- notes ---------------------------------------------------------------
+    def set_note(
+        self, version_id: int, note: str, *, updated_at: datetime, updated_by: str
+    ) -> None:
+        """Write the note of a version (an upsert); an empty note removes it."""
+        if not note:
+            self._session.execute(delete(ModelNoteRow).where(ModelNoteRow.version_id == version_id))
+            return
+        values = {
+            "version_id": version_id,
+            "note": note,
+            "updated_at": updated_at,
+            "updated_by": updated_by,
+        }
+        changes = {"note": note, "updated_at": updated_at, "updated_by": updated_by}
+        statement = upsert_insert(self._session)(ModelNoteRow).values(values)
+        self._session.execute(
+            statement.on_conflict_do_update(index_elements=["version_id"], set_=changes)
+        )
 
     def _rows(self, query: Query, params: dict[str, Any] | None = None) -> Result[*tuple[Any, ...]]:
         """Run a column query in Core, past the ORM's row machinery (same transaction)."""

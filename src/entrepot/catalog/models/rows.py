@@ -23,8 +23,18 @@ from sqlalchemy import (
 )
 
 from entrepot.catalog.columns import utc as utc  # re-exported: the area repositories import it here
-from entrepot.catalog.models.records import ModelState, ModelVersionRecord
-from entrepot.catalog.models.tables import ModelAliasRow, ModelFileRow, ModelVersionRow
+from entrepot.catalog.models.records import (
+    AliasRecord,
+    ModelState,
+    ModelVersionRecord,
+    NoteRecord,
+)
+from entrepot.catalog.models.tables import (
+    ModelAliasRow,
+    ModelFileRow,
+    ModelNoteRow,
+    ModelVersionRow,
+)
 from entrepot.catalog.objects.tables import ObjectRow
 
 _V = ModelVersionRow
@@ -102,6 +112,28 @@ FILES = (
     .order_by(ModelFileRow.path)
 )
 
+#: Every alias of a namespace (the models page shows them beside each version).
+NAMESPACE_ALIASES = (
+    select(
+        ModelAliasRow.name,
+        ModelAliasRow.alias,
+        _V.version,
+        ModelAliasRow.updated_at,
+        ModelAliasRow.updated_by,
+    )
+    .join(_V, ModelAliasRow.version_id == _V.id)
+    .where(ModelAliasRow.namespace == bindparam("namespace"))
+    .order_by(ModelAliasRow.name, ModelAliasRow.alias)
+)
+#: Every note of a namespace's versions.
+NAMESPACE_NOTES = (
+    select(
+        ModelNoteRow.version_id, ModelNoteRow.note, ModelNoteRow.updated_at, ModelNoteRow.updated_by
+    )
+    .join(_V, ModelNoteRow.version_id == _V.id)
+    .where(_V.namespace == bindparam("namespace"))
+)
+
 _EMPTY: dict[str, Any] = {"{}": {}, "[]": []}
 
 
@@ -159,3 +191,23 @@ def version_record(row: Row[*tuple[Any, ...]]) -> ModelVersionRecord:
 def ready_versions(connection: Connection, namespace: str) -> tuple[ModelVersionRecord, ...]:
     """Every ready version of every model of ``namespace``, newest first (one query)."""
     return tuple(version_record(r) for r in connection.execute(READY_IN, {"namespace": namespace}))
+
+
+def namespace_aliases(connection: Connection, namespace: str) -> tuple[AliasRecord, ...]:
+    """Every alias of every model of ``namespace``, by name and alias (one query)."""
+    return tuple(
+        AliasRecord(name, alias, version, utc(at), by)
+        for name, alias, version, at, by in connection.execute(
+            NAMESPACE_ALIASES, {"namespace": namespace}
+        )
+    )
+
+
+def namespace_notes(connection: Connection, namespace: str) -> dict[int, NoteRecord]:
+    """The notes of the versions of ``namespace``, by version id (one query)."""
+    return {
+        int(version_id): NoteRecord(int(version_id), note, utc(at), by)
+        for version_id, note, at, by in connection.execute(
+            NAMESPACE_NOTES, {"namespace": namespace}
+        )
+    }

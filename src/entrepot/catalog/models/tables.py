@@ -1,4 +1,5 @@
-"""The model registry's tables: versions, their files, aliases and reference models."""
+"""The model registry's tables: versions, their files, aliases, notes and reference
+models."""
 
 from __future__ import annotations
 
@@ -96,6 +97,19 @@ class ModelAliasRow(Base):
     version_id: Mapped[int] = mapped_column(
         IdType, ForeignKey("model_versions.id", ondelete="CASCADE"), index=True
     )
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    updated_by: Mapped[str] = mapped_column(String(128))
+
+
+class ModelNoteRow(Base):
+    """The owner's note on one version (what it is for, why it was promoted): written on
+    its page, kept beside the version rather than in its signed manifest."""
+
+    __tablename__ = "model_notes"
+    version_id: Mapped[int] = mapped_column(
+        IdType, ForeignKey("model_versions.id", ondelete="CASCADE"), primary_key=True
+    )
+    note: Mapped[str] = mapped_column(Text)
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     updated_by: Mapped[str] = mapped_column(String(128))
 
