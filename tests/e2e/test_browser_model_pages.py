@@ -15,7 +15,14 @@ from selenium.webdriver.chrome.webdriver import WebDriver
 from selenium.webdriver.common.keys import Keys
 
 from tests.support.analyst import train_model
-from tests.support.browser import accessibility_problems, chromium, serve_app, wait
+from tests.support.browser import (
+    accessibility_problems,
+    chromium,
+    serve_app,
+    settled,
+    sign_in,
+    wait,
+)
 from tests.support.csvs import labelled_csv
 from tests.support.web import PASSWORD, Api, make_web_app
 
@@ -55,34 +62,16 @@ def driver(tmp_path_factory: pytest.TempPathFactory) -> Iterator[WebDriver]:
         yield found
 
 
-def _sign_in(driver: WebDriver, url: str) -> None:
-    driver.get(url + "/login")
-    driver.delete_all_cookies()  # each test signs in afresh
-    driver.get(url + "/login")
-    driver.find_element("id", "email").send_keys("keys@example.com")
-    driver.find_element("id", "password").send_keys(PASSWORD)
-    driver.find_element("id", "login-submit").click()
-    wait(driver, lambda d: d.find_elements("id", "logout"))
-
-
-def _settled(driver: WebDriver) -> None:
-    wait(driver, lambda d: d.execute_script("return document.readyState") == "complete")
-    drawn = (
-        "return [...document.querySelectorAll('.chart')].every(c => c.querySelector('.main-svg'))"
-    )
-    wait(driver, lambda d: d.execute_script(drawn), 15)
-
-
 @pytest.mark.parametrize("window", [400, 1280])
 def test_the_model_pages_fit_and_pass_axe(site: Site, driver: WebDriver, window: int) -> None:
     driver.set_window_size(window, 900)
-    _sign_in(driver, site.url)
+    sign_in(driver, site.url, "keys@example.com", PASSWORD)
     failing = []
     for lang in ("en", "fr"):
         driver.get(f"{site.url}/lang/{lang}?next=/")
         for page in ("/models", f"/models/{site.model_id}"):
             driver.get(site.url + page)
-            _settled(driver)
+            settled(driver, charts_drawn=True)
             width, scrolled, plots = driver.execute_script(MEASURE)
             if scrolled > width:
                 failing.append(f"{lang} {page}: {scrolled} px wide in a {width} px window")
@@ -95,10 +84,10 @@ def test_the_model_pages_fit_and_pass_axe(site: Site, driver: WebDriver, window:
 
 def test_an_alias_and_a_note_by_keyboard(site: Site, driver: WebDriver) -> None:
     driver.set_window_size(400, 900)
-    _sign_in(driver, site.url)
+    sign_in(driver, site.url, "keys@example.com", PASSWORD)
     driver.get(f"{site.url}/lang/en?next=/")
     driver.get(f"{site.url}/models/{site.model_id}")
-    _settled(driver)
+    settled(driver, charts_drawn=True)
     note = driver.find_element("id", "note-text")
     note.click()
     note.send_keys(Keys.CONTROL, "a")

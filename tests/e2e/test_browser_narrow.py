@@ -30,7 +30,13 @@ from entrepot.city.runtime import CityRuntime
 from entrepot.storage.memory import MemoryStore
 from tests.support.analyst import scored_admin
 from tests.support.apps import flat_routes
-from tests.support.browser import accessibility_problems, chromium, serve_app, wait
+from tests.support.browser import (
+    accessibility_problems,
+    chromium,
+    serve_app,
+    settled,
+    sign_in,
+)
 from tests.support.web import PASSWORD, make_web_app
 
 pytestmark = pytest.mark.slow
@@ -133,27 +139,9 @@ def driver(tmp_path_factory: pytest.TempPathFactory) -> Iterator[WebDriver]:
         yield found
 
 
-def _sign_in(driver: WebDriver, url: str) -> None:
-    driver.get(url + "/login")
-    driver.find_element("id", "email").send_keys("root@example.com")
-    driver.find_element("id", "password").send_keys(PASSWORD)
-    driver.find_element("id", "login-submit").click()
-    wait(driver, lambda d: d.find_elements("id", "logout"))
-
-
-def _settled(driver: WebDriver) -> None:
-    """Wait for the page and its charts (each ``.chart`` drawn, or its text saying why not)."""
-    wait(driver, lambda d: d.execute_script("return document.readyState") == "complete")
-    script = (
-        "return [...document.querySelectorAll('.chart')]"
-        ".every(c => c.querySelector('.main-svg') || c.textContent.trim())"
-    )
-    wait(driver, lambda d: d.execute_script(script))
-
-
 def _problems(driver: WebDriver, url: str, page: str) -> list[str]:
     driver.get(url + page)
-    _settled(driver)
+    settled(driver)
     width, scrolled, plots, hidden, kind, past = driver.execute_script(MEASURE)
     found = []
     if kind != "text/html":
@@ -174,7 +162,7 @@ def _walk(driver: WebDriver, site: Site, window: int) -> list[str]:
         for page in SIGNED_OUT:
             found = _problems(driver, url, page)
             failing += [f"{lang} {page} (signed out): {p}" for p in found]
-    _sign_in(driver, url)
+    sign_in(driver, url, "root@example.com", PASSWORD)
     for lang in ("en", "fr"):
         driver.get(f"{url}/lang/{lang}?next=/")
         driver.get(f"{url}/dashboard/lang/{lang}?next=/dashboard/city")

@@ -146,6 +146,29 @@ def register(driver: WebDriver, url: str, email: str) -> None:
     wait(driver, ec.presence_of_element_located(by_id("upload-form")))
 
 
+def sign_in(driver: WebDriver, url: str, email: str, password: str) -> None:
+    """Sign in afresh as ``email`` (cookies of an earlier test cleared first)."""
+    driver.get(url + "/login")
+    driver.delete_all_cookies()
+    driver.get(url + "/login")
+    driver.find_element("id", "email").send_keys(email)
+    driver.find_element("id", "password").send_keys(password)
+    driver.find_element("id", "login-submit").click()
+    wait(driver, lambda d: d.find_elements("id", "logout"))
+
+
+def settled(driver: WebDriver, *, charts_drawn: bool = False) -> None:
+    """Wait for the page and its charts: each ``.chart`` drawn, or (unless ``charts_drawn``)
+    its text saying why not."""
+    wait(driver, lambda d: d.execute_script("return document.readyState") == "complete")
+    fallback = "" if charts_drawn else " || c.textContent.trim()"
+    script = (
+        "return [...document.querySelectorAll('.chart')]"
+        f".every(c => c.querySelector('.main-svg'){fallback})"
+    )
+    wait(driver, lambda d: d.execute_script(script))
+
+
 def upload(driver: WebDriver, url: str, path: Path) -> str:
     driver.get(url + "/datasets")
     driver.find_element(*by_id("upload-file")).send_keys(str(path))
