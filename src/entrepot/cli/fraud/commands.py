@@ -382,9 +382,10 @@ def score_command(
         }
         console.print_json(json.dumps(found))
         return
-    print_ensemble(console, scored.ensemble)
+    summary = scored.summary or {}
+    print_ensemble(console, summary.get("members", []))
     print_known_labels(console, scored.known_labels)
-    print_scores(console, scored.scores, scored.ensemble.threshold)
+    print_scores(console, summary)
     print_trust(console, scored.trust)
     print_estimate(console, scored.estimate)
     if scored.saved_ensemble is not None:
