@@ -19,7 +19,7 @@ from entrepot.cli.remote import fraud as remote_fraud
 from entrepot.cli.remote.client import Client
 from entrepot.cli.remote.errors import JobFailed, RemoteDenied
 from entrepot.cli.remote.target import Remote
-from entrepot.errors import IntegrityError, InvalidArgument
+from entrepot.errors import IntegrityError, InvalidArgument, LocalFileNotFound
 from entrepot.fraud_service.errors import TrainingFailed
 from entrepot.http.digest import repr_digest, sha256_of
 
@@ -211,3 +211,14 @@ def test_what_only_a_local_instance_can_do_is_refused_before_any_request(
     with pytest.raises(InvalidArgument) as caught:
         remote_fraud.score(REMOTE, tmp_path / "in.csv", tmp_path / out, model, sleep=_no_sleep)
     assert exit_code(caught.value) == 2 and service.asked == []
+
+
+def test_an_output_in_a_missing_folder_is_refused_before_any_request(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    (tmp_path / "in.csv").write_text("a\n1\n")
+    service = FakeService(job=SUCCEEDED)
+    _served(monkeypatch, service)
+    with pytest.raises(LocalFileNotFound) as caught:
+        remote_fraud.score(REMOTE, tmp_path / "in.csv", tmp_path / "no" / "o.csv", "m")
+    assert exit_code(caught.value) == 66 and service.asked == []

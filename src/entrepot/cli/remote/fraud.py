@@ -29,7 +29,6 @@ from entrepot.cli.remote.target import Remote
 from entrepot.errors import InvalidArgument
 from entrepot.fraud_service.errors import TrainingFailed
 from entrepot.i18n.messages import english
-from entrepot.local_paths import output_file
 from entrepot.messages import Message, message_of
 
 #: Seconds between two looks at a job.
@@ -67,7 +66,7 @@ def score(remote: Remote, file: Path, out: Path, model: str, *, sleep: Sleep = t
             f"{out}: the service gives scores as CSV",
             hint=f"name the output {out.with_suffix(SCORE_SUFFIX).name}",
         )
-    output_file(out)
+    _writable(out)
     _readable(file)
     with Client(remote) as client:
         model_id = int(resolve(client, model)["id"])
@@ -184,6 +183,22 @@ def _readable(file: Path) -> None:
     if not file.is_file():
         raise LocalFileNotFound(
             f"no file {file}", hint="check the path (a CSV, Parquet or XLSX file)"
+        )
+
+
+def _writable(out: Path) -> None:
+    """``out`` may be written, checked before anything is uploaded (the local command's
+    check, ``local_paths.output_file``, which an entrypoint does not import)."""
+    from entrepot.errors import LocalFileNotFound
+
+    if out.is_dir():
+        raise InvalidArgument(
+            f"{out} is a folder", hint="give the path of the file to write, e.g. out.csv"
+        )
+    if not out.parent.is_dir():
+        raise LocalFileNotFound(
+            f"no folder {out.parent} to write {out.name} into",
+            hint="check the path, or create the folder first",
         )
 
 
