@@ -7,14 +7,17 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 import stat
 import subprocess
 from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
+import pandas as pd
 import pytest
 
+from entrepot.fraud.synth.generator import generate
 from tests.support.cli import ENTRY_POINT
 from tests.support.network import free_port
 from tests.support.processes import Server, api_token, instance_env
@@ -243,3 +246,150 @@ def test_another_accounts_manifest_is_not_found(instance: Instance) -> None:
         path = f"/api/models/{model['id']}/manifest"
         assert httpx.get(instance.server.url + path, headers=mine, timeout=30).status_code == 200
         assert httpx.get(instance.server.url + path, headers=other, timeout=30).status_code == 404
+
+
+def _cards(path: Path, rows: int, seed: int) -> pd.DataFrame:
+    data = generate("card_payments", rows, fraud_rate=0.08, seed=seed, variety=False)
+    data.frame.to_csv(path, index=False)
+    return data.frame
+
+
+#: The account the fraud commands work as (the first one's plan is full of models).
+ANALYST = "analyst@example.org"
+
+
+class Laptop:
+    """A laptop folder working on the instance as :data:`ANALYST`."""
+
+    def __init__(self, instance: Instance, home: Path) -> None:
+        self.instance = instance
+        self.home = home
+        headers = api_token(instance.env, instance.folder, ANALYST)
+        self.token = headers["Authorization"].removeprefix("Bearer ")
+
+    def run(self, *args: str) -> subprocess.CompletedProcess[str]:
+        return self.instance.remote(
+            self.home, *args, ENTREPOT_URL=self.instance.server.url, ENTREPOT_TOKEN=self.token
+        )
+
+
+@pytest.fixture(scope="module")
+def laptop(instance: Instance, tmp_path_factory: pytest.TempPathFactory) -> Laptop:
+    """A laptop after `entrepot fraud train` there, through the service."""
+    laptop = Laptop(instance, tmp_path_factory.mktemp("laptop"))
+    _cards(laptop.home / "history.csv", 1500, 1)
+    done = laptop.run("fraud", "train", "history.csv", "--name", "cards")
+    assert done.returncode == 0, done.stderr
+    (laptop.home / "train.out").write_text(done.stdout)
+    return laptop
+
+
+def test_fraud_train_registers_the_model_in_the_account(instance: Instance, laptop: Laptop) -> None:
+    printed = (laptop.home / "train.out").read_text()
+    ls = laptop.run("models", "ls", "--json")
+    (version,) = [row["latest"] for row in json.loads(ls.stdout) if row["name"] == "cards"]
+    assert f"registered cards@{version} in {ANALYST}'s models" in printed
+    assert "--user" not in printed  # the hint is the remote command
+    headers = {"Authorization": f"Bearer {laptop.token}"}
+    jobs = httpx.get(instance.server.url + "/api/history", headers=headers, timeout=30).json()
+    (job,) = [j for j in jobs["items"] if j["kind"] == "train"]
+    for key, value in job["result"]["metrics"].items():
+        assert re.search(rf"│ {re.escape(key)}\s+│ {float(value):.4f}\s+│", printed), key
+    assert (laptop.home / "history.csv").exists() and not (laptop.home / "var").exists()
+
+
+def test_fraud_score_prints_and_writes_what_the_instance_does(
+    instance: Instance, laptop: Laptop
+) -> None:
+    fresh = _cards(laptop.home / "fresh.csv", 400, 2)
+    remote = laptop.run("fraud", "score", "fresh.csv", "out.csv", "--model", "cards")
+    local_out = instance.folder / "local-scores.csv"
+    local = instance.local(
+        "fraud", "score", str(laptop.home / "fresh.csv"), str(local_out), "--model", "cards",
+        "--user", ANALYST,
+    )  # fmt: skip
+    assert remote.returncode == 0, remote.stderr
+    assert local.returncode == 0, local.stderr
+    assert remote.stdout.replace("wrote out.csv", "wrote X") == local.stdout.replace(
+        f"wrote {local_out}", "wrote X"
+    )
+    assert (laptop.home / "out.csv").read_bytes() == local_out.read_bytes()
+    # the figures printed, against pandas on the written scores
+    scores = pd.read_csv(laptop.home / "out.csv")
+    flagged = int((scores["prediction"] == 1).sum())
+    counts = scores["risk_level"].value_counts()
+    assert f"400 rows scored: {flagged} predicted fraudulent ({flagged / 400:.2%})" in remote.stdout
+    for level, count in counts.items():
+        assert f"{level} {count}" in remote.stdout
+    truth = fresh["is_fraud"].to_numpy() == 1
+    hits = int(((scores["prediction"] == 1).to_numpy() & truth).sum())
+    if flagged:
+        assert f"realised {hits / flagged:.2%} on 400 rows" in remote.stdout
+    assert [p.name for p in laptop.home.iterdir() if p.name.startswith(".")] == []
+
+
+def test_fraud_score_json_has_the_local_keys(instance: Instance, laptop: Laptop) -> None:
+    _cards(laptop.home / "fresh2.csv", 300, 3)
+    ls = json.loads(laptop.run("models", "ls", "--json").stdout)
+    (version,) = [row["latest"] for row in ls if row["name"] == "cards"]
+    remote = laptop.run(
+        "fraud", "score", "fresh2.csv", "out2.csv", "--model", f"cards@{version}", "--json"
+    )
+    local = instance.local(
+        "fraud", "score", str(laptop.home / "fresh2.csv"), str(instance.folder / "l2.csv"),
+        "--model", f"cards@{version}", "--user", ANALYST, "--json",
+    )  # fmt: skip
+    assert remote.returncode == 0, remote.stderr
+    assert local.returncode == 0, local.stderr
+    mine, theirs = json.loads(remote.stdout), json.loads(local.stdout)
+    assert set(mine) - set(theirs) == {"prediction_id"} and set(theirs) <= set(mine)
+    assert mine["threshold"] == pytest.approx(theirs["threshold"], abs=1e-6)
+    for key in ("rows", "flagged", "saved_ensemble", "estimate", "known_labels", "trust"):
+        assert mine[key] == theirs[key], key
+    listed = laptop.run("predictions", "ls", "--json")
+    assert mine["prediction_id"] in {p["id"] for p in json.loads(listed.stdout)}
+
+
+def test_fraud_score_fails_as_the_instance_does(instance: Instance, laptop: Laptop) -> None:
+    (laptop.home / "broken.csv").write_bytes(b"\x00\x01 not a table \xff" * 50)
+    cases = {
+        "a file that is not a table": ("broken.csv", "cards"),
+        "an unknown model": ("history.csv", "nope"),
+        "a missing file": ("absent.csv", "cards"),
+    }
+    for what, (file, model) in cases.items():
+        remote = laptop.run("fraud", "score", file, "x.csv", "--model", model)
+        local = instance.local(
+            "fraud", "score", str(laptop.home / file), str(instance.folder / "x.csv"),
+            "--model", model, "--user", ANALYST,
+        )  # fmt: skip
+        assert remote.returncode == local.returncode != 0, (what, remote.stderr, local.stderr)
+        assert "Traceback" not in remote.stderr and "error:" in remote.stderr, what
+        assert not (laptop.home / "x.csv").exists(), what
+    url = f"http://127.0.0.1:{free_port()}"
+    away = instance.remote(
+        laptop.home, "fraud", "score", "history.csv", "x.csv", "--model", "cards",
+        ENTREPOT_URL=url, ENTREPOT_TOKEN="t",
+    )  # fmt: skip
+    assert away.returncode == 69 and url in away.stderr
+
+
+def test_fraud_train_fails_as_the_instance_does(instance: Instance, laptop: Laptop) -> None:
+    (laptop.home / "unlabelled.csv").write_text(
+        "amount,merchant\n" + "".join(f"{i},m{i % 5}\n" for i in range(80))
+    )
+    remote = laptop.run("fraud", "train", "unlabelled.csv", "--name", "x")
+    local = instance.local(
+        "fraud", "train", str(laptop.home / "unlabelled.csv"), "--name", "x", "--user", ANALYST
+    )
+    assert remote.returncode == local.returncode != 0, (remote.stderr, local.stderr)
+    assert "Traceback" not in remote.stderr
+    budget = laptop.run("fraud", "train", "history.csv", "--name", "x",
+                             "--time-budget", "5")  # fmt: skip
+    assert budget.returncode == 2 and "--time-budget" in budget.stderr
+
+
+def test_fraud_evaluate_says_to_score_a_labelled_file(instance: Instance, tmp_path: Path) -> None:
+    refused = instance.by_env(tmp_path, "fraud", "evaluate", "x.csv", "--model", "cards")
+    assert refused.returncode == 2, refused.stderr
+    assert "needs local access" in refused.stderr and "fraud score" in refused.stderr

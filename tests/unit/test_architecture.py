@@ -260,7 +260,6 @@ ENTRYPOINT_RESIDUE: dict[str, frozenset[str]] = {
             "config",
             "fraud.library.build",
             "fraud.match.matching",
-            "fraud.score.ensemble",
             "fraud_service.job_payloads",
             "registry.history",
             "registry.names",

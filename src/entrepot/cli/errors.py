@@ -42,6 +42,7 @@ EXIT_CODES: tuple[tuple[type[BaseException], int], ...] = (
     (remote.RemoteNotFound, 66),
     (remote.RemoteConflict, 73),
     (remote.RemoteInvalid, 65),
+    (remote.JobFailed, 65),
     (remote.RemoteBusy, 69),
     (remote.Unreachable, 69),
     (remote.NotAnEntrepot, 69),

@@ -79,6 +79,10 @@ class Scored:
     #: How far to trust the scores (``fraud_service/summary.py`` ``trust``), as a stored
     #: prediction's summary says it.
     trust: dict[str, Any] | None = None
+    #: Rows, flagged, risk counts and members, as a stored prediction's summary says them
+    #: (``fraud_service/summary.py`` ``summarize``): what the command line prints, on a
+    #: local instance and on a deployed service alike.
+    summary: dict[str, Any] | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -282,7 +286,7 @@ class LocalFraud:
         from entrepot.fraud.tables.io import read_table
         from entrepot.fraud_service.estimate import estimate, file_labels, label_of, realised
         from entrepot.fraud_service.known import known_labels, known_labels_summary
-        from entrepot.fraud_service.summary import trust
+        from entrepot.fraud_service.summary import summarize, trust
 
         choice = ModelChoice(model, ensemble, library, user)
         choice.check()
@@ -306,7 +310,16 @@ class LocalFraud:
             real = None if own is None else realised(flagged, own, "label", label)
         found = estimate(scores, chosen.threshold, real)
         summary = known_labels_summary(known, chosen)
-        return Scored(chosen, scores, out, save_ensemble, found, summary, trust(chosen))
+        return Scored(
+            chosen,
+            scores,
+            out,
+            save_ensemble,
+            found,
+            summary,
+            trust(chosen),
+            summarize(scores, chosen),
+        )
 
     def evaluate(
         self,

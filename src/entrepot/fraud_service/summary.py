@@ -50,8 +50,11 @@ def summarize(scores: pd.DataFrame, ensemble: Ensemble) -> dict[str, Any]:
                 "version": m.version,
                 "weight": number(m.weight),
                 "similarity": number(m.similarity),
+                "validation_auprc": number(m.validation_auprc),
                 "coverage": number(m.coverage),
+                "column_coverage": number(m.column_coverage),
                 "distribution": number(m.distribution),
+                "threshold": number(m.threshold),
                 "mapping": dict(m.mapping),
             }
             for m in ensemble.members

@@ -4,6 +4,8 @@ nothing left behind."""
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import re
 from collections.abc import Iterator
 from pathlib import Path
@@ -66,6 +68,11 @@ def test_the_seeds_flow_upload_train_predict_download(
     assert len(preview["rows"]) == 20 and "fraud_probability" in preview["columns"]
     csv = alice.get(prediction["download_url"])
     assert csv.status_code == 200 and csv.headers["content-type"].startswith("text/csv")
+    digest = base64.b64encode(hashlib.sha256(csv.content).digest()).decode()
+    assert csv.headers["repr-digest"] == f"sha-256=:{digest}:"  # what a client checks
+    (member,) = prediction["summary"]["members"]
+    assert member["name"] == "first" and 0 < member["threshold"] < 1
+    assert member["column_coverage"] == 1.0 and 0 < member["validation_auprc"] <= 1
     lines = csv.content.decode().splitlines()
     assert len(lines) == 501 and "fraud_probability" in lines[0] and "risk_level" in lines[0]
     history = alice.get("/api/history").json()

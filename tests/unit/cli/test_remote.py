@@ -123,7 +123,10 @@ def test_what_is_not_a_service_url_is_a_usage_mistake(text: str) -> None:
         (["gc"], "gc"),
         (["users", "list"], "users list"),
         (["city", "run"], "city run"),
-        (["fraud", "train", "x.csv"], "fraud train"),
+        (["fraud", "train", "x.csv", "--name", "m"], None),
+        (["fraud", "score", "x.csv", "out.csv", "--model", "m"], None),
+        (["fraud", "evaluate", "x.csv", "--model", "m"], "fraud evaluate"),
+        (["fraud", "build-references"], "fraud build-references"),
         (["serve"], "serve"),
         (["db", "upgrade", "--help"], None),
         (["whoami"], None),
@@ -282,6 +285,10 @@ def test_a_pulled_file_that_does_not_match_is_refused_and_nothing_is_placed(
         (Unreachable(URL, "refused"), remote_errors.UNREACHABLE_HINT),
         (NotAnEntrepot(URL, "broken JSON"), remote_errors.NOT_AN_ENTREPOT_HINT),
         (NeedsLocalAccess("db upgrade", URL), remote_errors.NEEDS_LOCAL_ACCESS_HINT),
+        (
+            NeedsLocalAccess("fraud evaluate", URL, remote_errors.EVALUATE_HINT),
+            remote_errors.EVALUATE_HINT,
+        ),
     ],
 )
 def test_each_message_is_its_keys_english_and_has_french(

@@ -25,13 +25,15 @@ from entrepot.catalog.workspace.records import PredictionRecord
 from entrepot.fraud_service.review import TOP_KEPT, TOP_SHOWN
 from entrepot.fraud_service.uploads import safe_filename
 from entrepot.http.deps import Services, User
+from entrepot.http.digest import repr_digest
 
 router = APIRouter(prefix="/api", tags=["predictions"])
 
 
 def _download(services: FraudServices, record: PredictionRecord) -> StreamingResponse:
     """The file verified whole first (a damaged one is an integrity error, never a 200),
-    then sent."""
+    then sent, with the sha256 the catalog keeps as ``Repr-Digest`` (RFC 9530), which a
+    client checks the bytes it received against (``entrepot fraud score`` does)."""
     stem = safe_filename(record.dataset_name).rsplit(".", 1)[0][:60] or "dataset"
     verified = services.predictions.open(record)
     return StreamingResponse(
@@ -40,6 +42,7 @@ def _download(services: FraudServices, record: PredictionRecord) -> StreamingRes
         headers={
             "Content-Disposition": f'attachment; filename="predictions-{stem}-{record.id[:8]}.csv"',
             "Content-Length": str(verified.size),
+            "Repr-Digest": repr_digest(verified.record.sha256),
         },
     )
 

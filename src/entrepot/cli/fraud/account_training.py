@@ -5,8 +5,9 @@ its history), in this process."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from pathlib import Path
-from typing import TYPE_CHECKING, TypedDict
+from typing import TYPE_CHECKING, Any, TypedDict
 
 import typer
 from rich.table import Table
@@ -16,6 +17,8 @@ from entrepot.i18n.messages import english
 from entrepot.messages import Message
 
 if TYPE_CHECKING:
+    from rich.console import Console
+
     from entrepot.fraud_service.job_payloads import SearchOptions
 
 
@@ -56,7 +59,20 @@ def train_for_account(
         job = app.fraud().file_training.train(
             account.id, file, name, target=target, search=search, progress=progress, **evaluation
         )
-    result = job.result
+    print_account_model(
+        console,
+        name,
+        job.result,
+        account.email,
+        f"`entrepot fraud score FILE OUT --model {job.result['model_name']} --user {user}`",
+    )
+
+
+def print_account_model(
+    console: Console, name: str, result: Mapping[str, Any], email: str, next_step: str
+) -> None:
+    """A finished training job's model: its test metrics, the training's notes, and where
+    it was registered (a training on this machine and one on a deployed service alike)."""
     metrics = Table("test metric", "value", title=f"{name}@{result['version']}")
     for key, value in sorted(dict(result.get("metrics", {})).items()):
         metrics.add_row(str(key), f"{float(value):.4f}")
@@ -64,8 +80,8 @@ def train_for_account(
     for warning in result.get("warnings", []):
         console.print(f"[yellow]note:[/] {warning}")
     console.print(
-        f"registered [bold]{result['model_name']}@{result['version']}[/] in {account.email}'s "
-        f"models: `entrepot fraud score FILE OUT --model {result['model_name']} --user {user}`"
+        f"registered [bold]{result['model_name']}@{result['version']}[/] in {email}'s "
+        f"models: {next_step}"
     )
 
 

@@ -26,6 +26,7 @@ from entrepot.cli.format import finite
 from entrepot.cli.fraud.sources import Library, ModelOption, local
 from entrepot.cli.output import JsonFlag, print_json
 from entrepot.cli.owners import UserOption
+from entrepot.cli.remote.target import Remote, process_remote
 
 fraud_app = typer.Typer(
     name="fraud",
@@ -181,6 +182,32 @@ def train_command(
     from entrepot.fraud_service.job_payloads import SearchOptions
 
     check_model_name(name)
+    if (remote := process_remote()) is not None:
+        from entrepot.cli.fraud.account_training import print_account_model
+        from entrepot.cli.remote import fraud as remote_fraud
+
+        remote_fraud.refuse_options(
+            "train", _given(ctx, "out", "time_budget", "cost_ratio", "seed", "jobs")
+        )
+        result, email = remote_fraud.train(
+            remote,
+            file,
+            name,
+            target=target,
+            evaluation={
+                "label_delay_days": label_delay_days,
+                "keep_columns": tuple(keep_column or ()),
+                "cards_per_day": cards_per_day,
+            },
+        )
+        print_account_model(
+            _console(),
+            name,
+            result,
+            email,
+            f"`entrepot fraud score FILE OUT --model {result.get('model_name', name)}`",
+        )
+        return
     if user is not None and out is None:
         train_for_account(
             ctx,
@@ -378,6 +405,9 @@ def score_command(
     )
 
     console = _console()
+    if (remote := process_remote()) is not None:
+        _score_remotely(ctx, remote, file, out, model, as_json, console)
+        return
     scored = local(ctx).score(
         file,
         out,
@@ -401,9 +431,10 @@ def score_command(
         }
         console.print_json(json.dumps(found))
         return
-    print_ensemble(console, scored.ensemble)
+    summary = scored.summary or {}
+    print_ensemble(console, summary.get("members", []))
     print_known_labels(console, scored.known_labels)
-    print_scores(console, scored.scores, scored.ensemble.threshold)
+    print_scores(console, summary)
     print_trust(console, scored.trust)
     print_estimate(console, scored.estimate)
     if scored.saved_ensemble is not None:
@@ -433,6 +464,41 @@ def evaluate_command(
         console.print_json(json.dumps(found, default=str))
     else:
         print_evaluation(console, found)
+
+
+def _score_remotely(
+    ctx: typer.Context,
+    remote: Remote,
+    file: Path,
+    out: Path,
+    model: str | None,
+    as_json: bool,
+    console: Console,
+) -> None:
+    """``fraud score`` on the deployed service this command line works on."""
+    from entrepot.cli.remote import fraud as remote_fraud
+
+    unsupported = ("ensemble", "library", "save_ensemble", "explain", "threads")
+    remote_fraud.refuse_options("score", _given(ctx, *unsupported, "history", "late_labels"))
+    if model is None:
+        raise typer.BadParameter("give --model NAME[@VERSION]", param_hint="--model")
+    record = remote_fraud.score(remote, file, out, model)
+    if as_json:
+        console.print_json(json.dumps(remote_fraud.remote_scores_json(record, out)))
+        return
+    remote_fraud.print_remote_scores(console, record, out)
+
+
+def _given(ctx: typer.Context, *names: str) -> list[str]:
+    """The options among ``names`` the command line gave (not left to their default)."""
+    given = []
+    for param in ctx.command.params:
+        if param.name not in names:
+            continue
+        source = ctx.get_parameter_source(param.name)
+        if source is not None and source.name != "DEFAULT":
+            given.append(param.opts[0] if param.opts else str(param.name))
+    return given
 
 
 def _choice(

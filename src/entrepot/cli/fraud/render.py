@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from typing import Any
 
-import pandas as pd
 from rich.console import Console
 from rich.table import Table
 
 from entrepot.fraud.match.matching import Match, MatchResult
-from entrepot.fraud.score.ensemble import Ensemble
 from entrepot.i18n.messages import english
 from entrepot.messages import message_of
 
@@ -45,33 +44,43 @@ def print_mapping(console: Console, match: Match) -> None:
     console.print(match.explain(), highlight=False)
 
 
-def print_ensemble(console: Console, ensemble: Ensemble) -> None:
-    """The members, their weights and what they read."""
+def print_ensemble(console: Console, members: Sequence[Mapping[str, Any]]) -> None:
+    """The members, their weights and what they read (a summary's ``members``, as
+    ``fraud_service/summary.py`` ``summarize`` gives them, locally or from the service)."""
     table = Table(
         "member", "weight", "similarity", "validation AUPRC", "coverage", "threshold",
         title="ensemble",
     )  # fmt: skip
-    for m in ensemble.members:
+    for m in members:
         table.add_row(
-            m.name,
-            f"{m.weight:.2f}",
-            f"{m.similarity:.2f}",
-            f"{m.validation_auprc:.3f}",
-            f"{m.coverage:.0%} ({m.column_coverage:.0%} of columns)",
-            f"{m.threshold:.3f}",
+            str(m.get("name")),
+            _figure(m.get("weight"), ".2f"),
+            _figure(m.get("similarity"), ".2f"),
+            _figure(m.get("validation_auprc"), ".3f"),
+            f"{_figure(m.get('coverage'), '.0%')} "
+            f"({_figure(m.get('column_coverage'), '.0%')} of columns)",
+            _figure(m.get("threshold"), ".3f"),
         )
     console.print(table)
 
 
-def print_scores(console: Console, scores: pd.DataFrame, threshold: float) -> None:
-    """How many rows at each risk level, and the share predicted fraudulent."""
-    counts = scores["risk_level"].value_counts()
-    levels = ", ".join(f"{lvl} {int(counts.get(lvl, 0))}" for lvl in counts.index)
-    flagged = int(scores["prediction"].sum())
+def print_scores(console: Console, summary: Mapping[str, Any]) -> None:
+    """How many rows at each risk level (in the levels' order, low to critical, as the
+    summary lists them; those with none left out), and the share predicted fraudulent,
+    from a summary as ``summarize`` gives it."""
+    rows, flagged = int(summary["rows"]), int(summary["flagged"])
+    risk = summary.get("risk") or {}
+    levels = ", ".join(f"{lvl} {int(n)}" for lvl, n in risk.items() if n)
+    share = f"{flagged / rows:.2%}" if rows else "-"
     console.print(
-        f"{len(scores)} rows scored: {flagged} predicted fraudulent ({flagged / len(scores):.2%}) "
-        f"at threshold {threshold:.3f}; risk levels: {levels}"
+        f"{rows} rows scored: {flagged} predicted fraudulent ({share}) "
+        f"at threshold {_figure(summary.get('threshold'), '.3f')}; risk levels: {levels}"
     )
+
+
+def _figure(value: Any, spec: str) -> str:
+    """``value`` formatted by ``spec``; ``-`` for none (a figure that is not finite)."""
+    return "-" if value is None else format(float(value), spec)
 
 
 def print_trust(console: Console, found: dict[str, Any] | None) -> None:

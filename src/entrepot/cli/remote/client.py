@@ -6,9 +6,11 @@ service wrote, and no redirect followed (a token is sent to the URL given, nowhe
 
 from __future__ import annotations
 
+import hashlib
 import json
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager, suppress
+from pathlib import Path
 from types import ModuleType
 from typing import IO, TYPE_CHECKING, Any
 
@@ -24,7 +26,8 @@ from entrepot.cli.remote.errors import (
     Unreachable,
 )
 from entrepot.cli.remote.target import Remote
-from entrepot.errors import ConfigError
+from entrepot.errors import ConfigError, IntegrityError
+from entrepot.http.digest import sha256_of
 from entrepot.sizes import human_size
 
 if TYPE_CHECKING:
@@ -90,6 +93,49 @@ class Client:
         """The JSON document the API answers to ``GET path``."""
         with self._request("GET", path, params=params) as response:
             return self._json(response)
+
+    def post_json(self, path: str, body: Mapping[str, Any]) -> Any:
+        """The JSON document the API answers to ``POST path`` with the JSON ``body``."""
+        with self._request("POST", path, json=dict(body)) as response:
+            return self._json(response)
+
+    def delete(self, path: str) -> None:
+        """``DELETE path`` (its answer is not read further)."""
+        with self._request("DELETE", path):
+            pass
+
+    def upload(self, path: str, file: Path, fields: Mapping[str, str] | None = None) -> Any:
+        """``POST path`` with ``file`` as the multipart field ``file`` (streamed from the
+        disk, never read whole) and ``fields`` beside it; the JSON document answered."""
+        with file.open("rb") as handle:
+            files = {"file": (file.name, handle, "application/octet-stream")}
+            with self._request("POST", path, files=files, data=dict(fields or {})) as response:
+                return self._json(response)
+
+    def download_checked(self, path: str, into: IO[bytes], size: int) -> str:
+        """Write the body of ``GET path`` into ``into``, checked as it comes: ``size``
+        bytes exactly, and the sha256 the answer's ``Repr-Digest`` gives (RFC 9530) when
+        it gives one; the sha256 of what was written. A mismatch is an
+        :class:`IntegrityError` (the caller places nothing)."""
+        digest, written = hashlib.sha256(), 0
+        with self._request("GET", path) as response:
+            expected = sha256_of(response.headers.get("repr-digest"))
+            for chunk in response.iter_bytes():
+                written += len(chunk)
+                if written > size:
+                    break
+                digest.update(chunk)
+                into.write(chunk)
+        found = digest.hexdigest()
+        if written != size or (expected is not None and found != expected):
+            raise IntegrityError(
+                f"{path} as downloaded does not match what the service keeps ({size} bytes"
+                + (f", sha256 {expected}" if expected else "")
+                + "); nothing was written",
+                hint="run the command again; if it persists, the service's operator runs "
+                "`entrepot verify`",
+            )
+        return found
 
     def download(self, path: str, into: IO[bytes], limit: int) -> int:
         """Write the body of ``GET path`` into ``into`` (at most ``limit`` bytes: more is

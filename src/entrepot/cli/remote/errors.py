@@ -42,10 +42,31 @@ class RemoteBusy(RemoteError):
     """429 or 5xx: the service cannot answer now."""
 
 
+class JobFailed(EntrepotError):
+    """A job asked of the service (a scoring) failed there: the message is the job's
+    error, ``code`` its error code (the server's error class, in snake case); a data
+    error, as the same failure on a local instance (exit 65)."""
+
+    hint = "the job stays in your history on the service with this error; fix the file and retry"
+
+    def __init__(self, message: str, *, code: str | None = None) -> None:
+        super().__init__(message)
+        self.code = code or "job_failed"
+
+
 #: The hints' keys (each error's own key is in its ``said``).
 UNREACHABLE_HINT = N_("cli.remote.unreachable.hint")
 NOT_AN_ENTREPOT_HINT = N_("cli.remote.not_an_entrepot.hint")
 NEEDS_LOCAL_ACCESS_HINT = N_("cli.remote.needs_local_access.hint")
+EVALUATE_HINT = N_("cli.remote.needs_local_access.evaluate_hint")
+#: Each hint's English (the ``en`` catalog's text for its key).
+_HINTS = {
+    NEEDS_LOCAL_ACCESS_HINT: "run it on the service's machine, or `entrepot logout` (and unset "
+    "ENTREPOT_URL) to work on a local instance",
+    EVALUATE_HINT: "the service has no evaluation: `entrepot fraud score FILE OUT --model NAME` "
+    "on a labelled FILE prints the realised precision and recall against its labels; or run "
+    "`fraud evaluate` on a local instance",
+}
 
 
 class Unreachable(EntrepotError):
@@ -77,12 +98,12 @@ class NeedsLocalAccess(InvalidArgument):
     """An operator command (or one the API does not offer) run with a login: it would act
     on a local folder, not on the service; a usage mistake (exit 2)."""
 
-    def __init__(self, command: str, url: str) -> None:
+    def __init__(self, command: str, url: str, hint_key: str = NEEDS_LOCAL_ACCESS_HINT) -> None:
         said = Message(N_("cli.remote.needs_local_access"), {"command": command, "url": url})
         super().__init__(
             f"`entrepot {command}` needs local access to the instance; this command line "
             f"works on {url}",
-            hint="run it on the service's machine, or `entrepot logout` (and unset "
-            "ENTREPOT_URL) to work on a local instance",
+            hint=_HINTS[hint_key],
             said=said,
         )
+        self.hint_key = hint_key

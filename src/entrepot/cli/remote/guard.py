@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from entrepot.cli.remote.errors import NeedsLocalAccess
+from entrepot.cli.remote.errors import EVALUATE_HINT, NEEDS_LOCAL_ACCESS_HINT, NeedsLocalAccess
 from entrepot.cli.remote.target import process_remote
 from entrepot.errors import InvalidArgument
 
@@ -24,7 +24,10 @@ REMOTE: dict[str, frozenset[str] | None] = {
     "datasets": None,
     "predictions": None,
     "models": frozenset({"ls", "show", "pull"}),
+    "fraud": frozenset({"score", "train"}),
 }
+#: The hint of a refused command that has one of its own (else the general one).
+HINTS = {"fraud evaluate": EVALUATE_HINT}
 #: The commands that never reach an instance, whichever this line works on.
 ANYWHERE = frozenset({"login", "logout", "whoami", "config"})
 
@@ -60,11 +63,13 @@ def refuse_locally_only(args: Sequence[str]) -> None:
     remote = process_remote()
     if remote is None:
         return
-    if words[0] == "models" and any(a == "--user" or a.startswith("--user=") for a in args):
+    if words[0] in ("models", "fraud") and any(
+        a == "--user" or a.startswith("--user=") for a in args
+    ):
         raise InvalidArgument(
             f"--user works on a local instance; on {remote.url} the token says whose models",
             hint="leave --user out, or log in with that account's token",
         )
     command = local_command(args)
     if command is not None:
-        raise NeedsLocalAccess(command, remote.url)
+        raise NeedsLocalAccess(command, remote.url, HINTS.get(command, NEEDS_LOCAL_ACCESS_HINT))

@@ -60,7 +60,7 @@ def summaries(remote: Remote) -> list[dict[str, Any]]:
     return rows
 
 
-def _resolve(client: Client, ref: str) -> Mapping[str, Any]:
+def resolve(client: Client, ref: str) -> Mapping[str, Any]:
     """The manifest document of the version ``ref`` names (NAME, NAME@VERSION, NAME@ALIAS)."""
     name, selector = parse_ref(ref)
     mine = sorted(
@@ -108,7 +108,7 @@ def _manifest_bytes(found: Mapping[str, Any]) -> bytes:
 def show(remote: Remote, ref: str, *, as_json: bool) -> None:
     """Print a version as ``models show`` does."""
     with Client(remote) as client:
-        found = _resolve(client, ref)
+        found = resolve(client, ref)
     _manifest_bytes(found)
     manifest = found["manifest"]
     if as_json:
@@ -133,7 +133,7 @@ def pull(remote: Remote, ref: str, dest: Path) -> None:
     created = not dest.exists()
     try:
         with Client(remote) as client:
-            found = _resolve(client, ref)
+            found = resolve(client, ref)
             manifest_body = _manifest_bytes(found)
             files = found["manifest"]["files"]
             total = sum(int(f["size"]) for f in files)
