@@ -62,7 +62,7 @@ pytest: setup services system browser-tools ## The test suite only (random hash 
 test: lint typecheck pytest ## Everything CI runs: lint, types, the whole test suite
 
 lock: ## Re-resolve requirements.lock from pyproject.toml
-	$(UV) pip compile -q --python-version 3.11 --extra postgres --extra ml --extra city --extra web --extra oidc --extra mongodb --extra mlflow --extra dev pyproject.toml -o requirements.lock
+	$(UV) pip compile -q --python-version 3.11 --extra postgres --extra ml --extra city --extra web --extra oidc --extra mongodb --extra mlflow --extra remote --extra dev pyproject.toml -o requirements.lock
 
 #: gettext keywords: t(key), tn(key, count) (plural), say(request, key), N_(key) (marks a key).
 BABEL_KEYWORDS := --no-default-keywords -k t -k tn:1,1 -k say:2 -k N_ -k Np_:1,1

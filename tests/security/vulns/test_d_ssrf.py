@@ -140,6 +140,8 @@ KNOWN = {
     "storage/s3_options.py": "S3 options (no connection)",
     "city/metrics/dynamodb.py": "DynamoDB (operator's AWS account)",
     "storage/url.py": "url2pathname only (no connection)",
+    "cli/remote/client.py": "the deployed service the user logged in to (the user's own URL, "
+    "on their machine: no server-side request), redirects refused",
 }
 
 

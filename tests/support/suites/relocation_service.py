@@ -29,6 +29,7 @@ from entrepot.relocation.errors import (
     DestinationConflict,
     MigrationError,
     MigrationIncomplete,
+    MigrationInterrupted,
     MigrationOpen,
     NoMigration,
 )
@@ -174,11 +175,15 @@ class TestFaults(MigrationCase):
     def test_a_crash_between_copy_and_repoint_loses_nothing(self, world: World) -> None:
         world.seed(30)
 
+        class ProcessDied(BaseException):
+            """The process dies between copies and commits (not a Ctrl-C, which the
+            service answers as an interrupted pass: see the test below)."""
+
         def crash(progress: Any) -> None:
             if progress.done == 12:
-                raise KeyboardInterrupt  # the process dies between copies and commits
+                raise ProcessDied
 
-        with pytest.raises(KeyboardInterrupt):
+        with pytest.raises(ProcessDied):
             world.migrations.migrate(
                 world.destination.url, jobs=3, batch_size=50, on_progress=crash
             )
@@ -192,6 +197,22 @@ class TestFaults(MigrationCase):
         assert resumed.complete and resumed.repointed.objects == 30
         assert resumed.reused >= len(copied) - 1
         assert world.destination.puts - before == 30 - len(copied), "landed copies not re-sent"
+        world.assert_every_row_verified()
+
+    def test_ctrl_c_is_an_interrupted_pass_that_resumes(self, world: World) -> None:
+        world.seed(30)
+
+        def ctrl_c(progress: Any) -> None:
+            if progress.done == 12:
+                raise KeyboardInterrupt
+
+        with pytest.raises(MigrationInterrupted, match="--resume"):
+            world.migrations.migrate(
+                world.destination.url, jobs=3, batch_size=50, on_progress=ctrl_c
+            )
+        world.assert_every_row_verified()
+        resumed = world.migrations.resume()
+        assert resumed.complete and resumed.repointed.objects == 30
         world.assert_every_row_verified()
 
     def test_a_damaged_source_fails_that_object_only(self, world: World) -> None:

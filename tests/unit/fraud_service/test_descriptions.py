@@ -41,13 +41,19 @@ def _record(
 
 
 class _Registry:
-    """The two calls a listing makes, and the manifests read."""
+    """The calls a listing makes (versions, aliases, notes), and the manifests read."""
 
     def __init__(self, records: list[ModelVersionRecord], members: dict[str, str]) -> None:
         self.records, self.members, self.reads = records, members, 0
 
     def ready_versions(self) -> tuple[ModelVersionRecord, ...]:
         return tuple(self.records)
+
+    def all_aliases(self) -> tuple[Any, ...]:
+        return ()
+
+    def notes(self) -> dict[int, Any]:
+        return {}
 
     def show(self, name: str, version: str) -> Any:
         self.reads += 1
