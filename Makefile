@@ -4,10 +4,9 @@ VENV := .venv
 BIN := $(VENV)/bin
 UV := $(BIN)/uv
 STAMP := $(VENV)/.installed
-#: Test processes (pytest-xdist, ADR 0041): 0 runs them in this process. Not yet more by
-#: default: tests that train with a time budget or wait on a server's start-up with a
-#: deadline fail when several share two cores.
-PYTEST_WORKERS ?= 0
+#: Test processes (pytest-xdist, ADR 0041): two, one a core, each module in one of them
+#: (--dist loadfile); 0 runs every test in this process.
+PYTEST_WORKERS ?= 2
 
 .PHONY: help setup browser-tools run demo test lint typecheck pytest services system lock bench translations clean
 
