@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import itertools
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -209,6 +210,8 @@ def pytest_configure(config: pytest.Config) -> None:
     """No test works on a deployed service by accident: the user's own login (in their
     configuration folder) and ``ENTREPOT_URL``/``ENTREPOT_TOKEN`` stay out of the run;
     every process the tests start finds an empty configuration folder of its own."""
-    os.environ["XDG_CONFIG_HOME"] = tempfile.mkdtemp(prefix="entrepot-test-config-")
+    folder = tempfile.mkdtemp(prefix="entrepot-test-config-")
+    os.environ["XDG_CONFIG_HOME"] = folder
+    config.add_cleanup(lambda: shutil.rmtree(folder, ignore_errors=True))  # left nothing
     for name in ("ENTREPOT_URL", "ENTREPOT_TOKEN"):
         os.environ.pop(name, None)
