@@ -12,8 +12,6 @@ name local folders, are refused here rather than silently ignored.
 from __future__ import annotations
 
 import contextlib
-import os
-import tempfile
 import time
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
@@ -25,6 +23,7 @@ from entrepot.cli.context import progress_console
 from entrepot.cli.remote.client import Client
 from entrepot.cli.remote.errors import JobFailed, NotAnEntrepot
 from entrepot.cli.remote.models import resolve
+from entrepot.cli.remote.staging import placed
 from entrepot.cli.remote.target import Remote
 from entrepot.errors import InvalidArgument
 from entrepot.fraud_service.errors import TrainingFailed
@@ -241,15 +240,6 @@ def _failure(
 
 
 def _fetch(client: Client, path: str, size: int, out: Path) -> None:
-    """The scores into ``out``: a temporary file beside it, checked, then renamed."""
-    fd, name = tempfile.mkstemp(dir=out.parent, prefix=f".{out.name}.", suffix=".part")
-    part = Path(name)
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            client.download_checked(path, handle, size)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(part, out)
-    except BaseException:
-        part.unlink(missing_ok=True)
-        raise
+    """The scores into ``out``: staged beside it, checked, then renamed."""
+    with placed(out) as handle:
+        client.download_checked(path, handle, size)

@@ -5,12 +5,12 @@ lines keep theirs (ADR 0051)."""
 
 from __future__ import annotations
 
-import contextlib
 import json
 import os
 from dataclasses import dataclass
 from pathlib import Path
 
+from entrepot.cli.remote.staging import placed
 from entrepot.errors import ConfigError
 
 #: The file's name in the configuration folder.
@@ -72,18 +72,8 @@ def save_login(path: Path, login: Login) -> None:
     folder.mkdir(mode=0o700, parents=True, exist_ok=True)
     os.chmod(folder, 0o700)
     body = json.dumps({"url": login.url, "token": login.token}, indent=2) + "\n"
-    temporary = folder / f".{path.name}.{os.getpid()}.tmp"
-    fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as file:
-            file.write(body)
-            file.flush()
-            os.fsync(file.fileno())
-        os.replace(temporary, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            temporary.unlink()
-        raise
+    with placed(path) as file:
+        file.write(body.encode("utf-8"))
 
 
 def forget_login(path: Path) -> bool:

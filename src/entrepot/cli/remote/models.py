@@ -9,9 +9,8 @@ import contextlib
 import hashlib
 import json
 import os
-import tempfile
 import zipfile
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 from pathlib import Path
 from typing import IO, Any
@@ -19,6 +18,7 @@ from typing import IO, Any
 from entrepot.cli.context import console, progress_console
 from entrepot.cli.output import print_json
 from entrepot.cli.remote.client import Client
+from entrepot.cli.remote.staging import staged
 from entrepot.cli.remote.target import Remote
 from entrepot.cli.version_view import print_version
 from entrepot.errors import IntegrityError
@@ -138,12 +138,12 @@ def pull(remote: Remote, ref: str, dest: Path) -> None:
             files = found["manifest"]["files"]
             total = sum(int(f["size"]) for f in files)
             dest.mkdir(parents=True, exist_ok=True)
-            with _temporary(dest, ".zip") as (archive, handle):
+            with staged(dest, ".zip") as (archive, handle):
                 progress_console.print(f"pull {ref}: {human_size(total)}", highlight=False)
                 client.download(
                     f"/api/models/{found['id']}/download", handle, 2 * total + ZIP_MARGIN
                 )
-                handle.flush()
+                handle.flush()  # read back by name below
                 _place(archive, f"{found['name']}-{found['version']}/", files, dest, manifest_body)
     except BaseException:
         if created:
@@ -164,7 +164,7 @@ def _place(
     manifest_body: bytes,
 ) -> None:
     """Stage every listed file from ``archive`` beside its place, checked; then rename all."""
-    staged: list[tuple[Path, Path]] = []
+    ready: list[tuple[Path, Path]] = []
     try:
         with zipfile.ZipFile(archive) as zipped:
             names = set(zipped.namelist())
@@ -175,17 +175,15 @@ def _place(
                     raise IntegrityError(f"the download of {prefix.rstrip('/')} lacks {path!r}")
                 target.parent.mkdir(parents=True, exist_ok=True)
                 with zipped.open(prefix + path) as source:
-                    staged.append((_checked(source, target, size, sha256, path), target))
+                    ready.append((_checked(source, target, size, sha256, path), target))
         manifest_target = dest / MANIFEST_PATH
-        with _temporary(dest, ".part", keep=True) as (part, handle):
+        with staged(dest, keep=True) as (part, handle):
             handle.write(manifest_body)
-            handle.flush()
-            os.fsync(handle.fileno())
-        staged.append((part, manifest_target))
-        for part, target in staged:
+        ready.append((part, manifest_target))
+        for part, target in ready:
             os.replace(part, target)
     except BaseException:
-        for part, _ in staged:
+        for part, _ in ready:
             with contextlib.suppress(OSError):
                 part.unlink()
         raise
@@ -195,15 +193,13 @@ def _checked(source: IO[bytes], target: Path, size: int, sha256: str, path: str)
     """``source`` copied to a temporary file beside ``target``, hashed as it goes: the file
     when its size and sha256 are the manifest's, an :class:`IntegrityError` otherwise."""
     digest, written = hashlib.sha256(), 0
-    with _temporary(target.parent, ".part", keep=True) as (part, handle):
+    with staged(target.parent, keep=True) as (part, handle):
         while chunk := source.read(_CHUNK):
             written += len(chunk)
             if written > size:
                 break
             digest.update(chunk)
             handle.write(chunk)
-        handle.flush()
-        os.fsync(handle.fileno())
     if written != size or digest.hexdigest() != sha256:
         part.unlink(missing_ok=True)
         raise IntegrityError(
@@ -212,23 +208,6 @@ def _checked(source: IO[bytes], target: Path, size: int, sha256: str, path: str)
             hint="pull it again; if it persists, run `entrepot models verify` on the service",
         )
     return part
-
-
-@contextlib.contextmanager
-def _temporary(
-    folder: Path, suffix: str, *, keep: bool = False
-) -> Iterator[tuple[Path, IO[bytes]]]:
-    """A new file in ``folder`` (removed afterwards unless ``keep``, and on failure)."""
-    fd, name = tempfile.mkstemp(dir=folder, prefix=".entrepot-", suffix=suffix)
-    path = Path(name)
-    try:
-        with os.fdopen(fd, "w+b") as handle:
-            yield path, handle
-    except BaseException:
-        path.unlink(missing_ok=True)
-        raise
-    if not keep:
-        path.unlink(missing_ok=True)
 
 
 def _inside(dest: Path, path: str) -> Path:
