@@ -162,39 +162,36 @@ def test_a_failed_scoring_is_its_jobs_error_in_english_and_exits_65(
     assert not (tmp_path / "out.csv").exists()
 
 
+def _train(tmp_path: Path) -> None:
+    """``fraud train in.csv --name m`` on the service, with the default evaluation."""
+    (tmp_path / "in.csv").write_text("a\n1\n")
+    remote_fraud.train(
+        REMOTE,
+        tmp_path / "in.csv",
+        "m",
+        target=None,
+        evaluation={"label_delay_days": 7, "keep_columns": (), "cards_per_day": 100},
+        sleep=_no_sleep,
+    )
+
+
 def test_a_failed_training_is_training_failed_as_on_a_local_instance(
     monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
-    (tmp_path / "in.csv").write_text("a\n1\n")
     failed = {"state": "failed", "error": "only one class", "error_code": "single_class"}
     _served(monkeypatch, FakeService(job=failed))
     with pytest.raises(TrainingFailed) as caught:
-        remote_fraud.train(
-            REMOTE,
-            tmp_path / "in.csv",
-            "m",
-            target=None,
-            evaluation={"label_delay_days": 7, "keep_columns": (), "cards_per_day": 100},
-            sleep=_no_sleep,
-        )
+        _train(tmp_path)
     assert caught.value.message == "only one class" and exit_code(caught.value) == 65
 
 
 def test_a_training_the_service_refuses_removes_the_uploaded_dataset(
     monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
-    (tmp_path / "in.csv").write_text("a\n1\n")
     service = FakeService(job=SUCCEEDED, refuse_train=True)
     _served(monkeypatch, service)
     with pytest.raises(RemoteDenied) as caught:
-        remote_fraud.train(
-            REMOTE,
-            tmp_path / "in.csv",
-            "m",
-            target=None,
-            evaluation={"label_delay_days": 7, "keep_columns": (), "cards_per_day": 100},
-            sleep=_no_sleep,
-        )
+        _train(tmp_path)
     assert exit_code(caught.value) == 77
     assert service.asked[-1] == "DELETE /api/datasets/d1"
 
