@@ -206,11 +206,13 @@ class LocalFraud:
             if ring is not None:
                 sign_folder(folder, ["model.joblib"], ring)
             return Trained(result, folder=folder)
+        from entrepot.storage.hashing import sha256_file
+
         version = register_trained(
             models,
             result,
             name,
-            lineage={"file": file.name[:200], "file_sha256": _file_sha256(file)},
+            lineage={"file": file.name[:200], "file_sha256": sha256_file(file)},
             tags={"source": "cli"},
         )
         return Trained(result, version=version)
@@ -381,10 +383,3 @@ class LocalFraud:
                 "`entrepot models ls`)",
             )
         return from_folder(path, upload, self.keys())
-
-
-def _file_sha256(path: Path) -> str:
-    from entrepot.storage.hashing import sha256_stream
-
-    with path.open("rb") as handle:
-        return sha256_stream(handle)

@@ -11,6 +11,7 @@ import tempfile
 from collections.abc import Generator, Iterable, Iterator, Mapping
 from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
+from pathlib import Path
 from typing import BinaryIO
 
 from entrepot.errors import IntegrityError, InvalidKey
@@ -68,6 +69,12 @@ def sha256_stream(reader: BinaryIO) -> str:
     while chunk := reader.read(CHUNK_SIZE):
         digest.update(chunk)
     return digest.hexdigest()
+
+
+def sha256_file(path: Path) -> str:
+    """Hex sha256 of the local file ``path``, read in chunks."""
+    with path.open("rb") as handle:
+        return sha256_stream(handle)
 
 
 @contextmanager

@@ -23,7 +23,7 @@ from entrepot.registry.errors import UnsafeModelFormat
 from entrepot.registry.keyring import KeyRing
 from entrepot.registry.safe_loaders import load_pickle_bytes
 from entrepot.sizes import human_size
-from entrepot.storage.hashing import sha256_stream
+from entrepot.storage.hashing import sha256_file
 
 SIGNATURE_FILE = "signature.json"
 #: The largest pickle read from a folder (read whole, then checked, then unpickled).
@@ -35,11 +35,6 @@ _HINT = (
 )
 
 
-def _sha256(path: Path) -> str:
-    with path.open("rb") as handle:
-        return sha256_stream(handle)
-
-
 def _digest(files: dict[str, str]) -> str:
     body = json.dumps(files, sort_keys=True, separators=(",", ":")).encode()
     return hashlib.sha256(body).hexdigest()
@@ -47,7 +42,7 @@ def _digest(files: dict[str, str]) -> str:
 
 def sign_folder(folder: Path, files: Sequence[str], ring: KeyRing) -> Path:
     """Write ``folder/signature.json`` for ``files`` (paths inside ``folder``)."""
-    listed = {name: _sha256(folder / name) for name in files}
+    listed = {name: sha256_file(folder / name) for name in files}
     path = folder / SIGNATURE_FILE
     content = {"files": listed, "signature": ring.sign(_digest(listed))}
     path.write_text(json.dumps(content, indent=2, sort_keys=True) + "\n", encoding="utf-8")
