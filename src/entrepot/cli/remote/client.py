@@ -6,7 +6,6 @@ service wrote, and no redirect followed (a token is sent to the URL given, nowhe
 
 from __future__ import annotations
 
-import hashlib
 import json
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager, suppress
@@ -25,6 +24,7 @@ from entrepot.cli.remote.errors import (
     RemoteNotFound,
     Unreachable,
 )
+from entrepot.cli.remote.staging import copy_counted
 from entrepot.cli.remote.target import Remote
 from entrepot.errors import ConfigError, IntegrityError
 from entrepot.http.digest import sha256_of
@@ -117,16 +117,9 @@ class Client:
         bytes exactly, and the sha256 the answer's ``Repr-Digest`` gives (RFC 9530) when
         it gives one; the sha256 of what was written. A mismatch is an
         :class:`IntegrityError` (the caller places nothing)."""
-        digest, written = hashlib.sha256(), 0
         with self._request("GET", path) as response:
             expected = sha256_of(response.headers.get("repr-digest"))
-            for chunk in response.iter_bytes():
-                written += len(chunk)
-                if written > size:
-                    break
-                digest.update(chunk)
-                into.write(chunk)
-        found = digest.hexdigest()
+            written, found = copy_counted(response.iter_bytes(), into, size)
         if written != size or (expected is not None and found != expected):
             raise IntegrityError(
                 f"{path} as downloaded does not match what the service keeps ({size} bytes"

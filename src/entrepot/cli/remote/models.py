@@ -18,7 +18,7 @@ from typing import IO, Any
 from entrepot.cli.context import console, progress_console
 from entrepot.cli.output import print_json
 from entrepot.cli.remote.client import Client
-from entrepot.cli.remote.staging import staged
+from entrepot.cli.remote.staging import copy_counted, staged
 from entrepot.cli.remote.target import Remote
 from entrepot.cli.version_view import print_version
 from entrepot.errors import IntegrityError
@@ -192,15 +192,9 @@ def _place(
 def _checked(source: IO[bytes], target: Path, size: int, sha256: str, path: str) -> Path:
     """``source`` copied to a temporary file beside ``target``, hashed as it goes: the file
     when its size and sha256 are the manifest's, an :class:`IntegrityError` otherwise."""
-    digest, written = hashlib.sha256(), 0
     with staged(target.parent, keep=True) as (part, handle):
-        while chunk := source.read(_CHUNK):
-            written += len(chunk)
-            if written > size:
-                break
-            digest.update(chunk)
-            handle.write(chunk)
-    if written != size or digest.hexdigest() != sha256:
+        written, found = copy_counted(iter(lambda: source.read(_CHUNK), b""), handle, size)
+    if written != size or found != sha256:
         part.unlink(missing_ok=True)
         raise IntegrityError(
             f"{path!r} as downloaded does not match its manifest (sha256 {sha256}, "
