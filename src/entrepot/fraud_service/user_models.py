@@ -137,16 +137,16 @@ class ModelService:
         """Every ready model version of ``user_id``, newest first, with its aliases and
         note."""
         ws = self._workspace(user_id)
-        aliases, notes = ws.registry.all_aliases(), ws.registry.notes()
+        listed = ws.registry.listing()
         found = [
             _info(
                 r.id,
                 r,
                 self._ensemble(ws, r),
-                _aliases_of(aliases, r.name, r.version),
-                notes.get(r.id),
+                _aliases_of(listed.aliases, r.name, r.version),
+                listed.notes.get(r.id),
             )
-            for r in ws.registry.ready_versions()
+            for r in listed.versions
         ]
         return sorted(found, key=lambda m: (m.created_at, m.id), reverse=True)
 

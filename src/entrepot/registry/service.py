@@ -27,10 +27,16 @@ from entrepot.catalog.models.records import (
     ModelFileRecord,
     ModelSummary,
     ModelVersionRecord,
+    NamespaceListing,
     NoteRecord,
     ReferenceModelRecord,
 )
-from entrepot.catalog.models.rows import namespace_aliases, namespace_notes, ready_versions
+from entrepot.catalog.models.rows import (
+    namespace_aliases,
+    namespace_listing,
+    namespace_notes,
+    ready_versions,
+)
 from entrepot.catalog.reads import ReadConnection, reads_through
 from entrepot.catalog.uow import UnitOfWorkFactory
 from entrepot.errors import ConfigError, StorageError
@@ -255,6 +261,12 @@ class Registry:
         """Every alias of every model, by name and alias (one read, as the listing's)."""
         with self._ctx.reads() as connection:
             return namespace_aliases(connection, self._ctx.space.id)
+
+    def listing(self) -> NamespaceListing:
+        """Every ready version (newest first), alias and note of this namespace, in one
+        read (the models listing's: ``GET /api/models``, the models page)."""
+        with self._ctx.reads() as connection:
+            return namespace_listing(connection, self._ctx.space.id)
 
     def notes(self) -> dict[int, NoteRecord]:
         """The notes of this namespace's versions, by version id (one read)."""

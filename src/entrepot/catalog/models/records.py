@@ -91,6 +91,16 @@ class NoteRecord:
 
 
 @dataclass(frozen=True, slots=True)
+class NamespaceListing:
+    """A namespace's ready versions (newest first), its aliases (by name and alias) and
+    the notes of its versions (by version id), read together."""
+
+    versions: tuple[ModelVersionRecord, ...]
+    aliases: tuple[AliasRecord, ...]
+    notes: dict[int, NoteRecord]
+
+
+@dataclass(frozen=True, slots=True)
 class ReferenceModelRecord:
     """A reference model of the fraud engine and how often it was reused."""
 

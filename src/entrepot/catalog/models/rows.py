@@ -27,6 +27,7 @@ from entrepot.catalog.models.records import (
     AliasRecord,
     ModelState,
     ModelVersionRecord,
+    NamespaceListing,
     NoteRecord,
 )
 from entrepot.catalog.models.tables import (
@@ -211,3 +212,15 @@ def namespace_notes(connection: Connection, namespace: str) -> dict[int, NoteRec
             NAMESPACE_NOTES, {"namespace": namespace}
         )
     }
+
+
+def namespace_listing(connection: Connection, namespace: str) -> NamespaceListing:
+    """The ready versions, the aliases and the notes of ``namespace`` in one read: three
+    statements on one connection, so one checkout and one snapshot where the database
+    gives one (a listing never shows an alias or a note of a version it does not list
+    because a write landed between two reads)."""
+    return NamespaceListing(
+        ready_versions(connection, namespace),
+        namespace_aliases(connection, namespace),
+        namespace_notes(connection, namespace),
+    )
