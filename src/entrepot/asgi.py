@@ -52,7 +52,7 @@ def create_app(
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
-        running = services.worker() if worker else None
+        running = core.job_system().worker() if worker else None
         if running is not None:
             running.start()
             try:
@@ -78,12 +78,11 @@ def create_app(
         lifespan=lifespan,
     )
     app.state.entrepot = core
-    app.state.services = services
     app.state.options = opts
     # no shutdown: its idle threads end with the app (or the interpreter), and a test
     # client may start and stop the same app more than once
     app.state.read_pool = read_pool()
-    app.state.metrics = Metrics([JobsCollector(services.jobs.count_by_state)])
+    app.state.metrics = Metrics([JobsCollector(core.jobs.count_by_state)])
     app.add_middleware(
         SessionMiddleware,
         secret_key=opts.service.secret_key,

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from selenium.webdriver.chrome.webdriver import WebDriver
 
-from entrepot.bootstrap.fraud import FraudServices
+from entrepot.bootstrap.app import App
 from entrepot.catalog.jobs.records import JobRecord
 from tests.support.browser import accessibility_problems, by_id, serve_app, wait
 from tests.support.web import make_web_app
@@ -20,14 +20,14 @@ pytestmark = pytest.mark.slow
 
 
 @pytest.fixture
-def site(tmp_path: Path) -> Iterator[tuple[str, FraudServices]]:
+def site(tmp_path: Path) -> Iterator[tuple[str, App]]:
     """The web app (no worker: the build stays where the test puts it) over HTTP."""
     app, services = make_web_app(tmp_path, reference_count=40)
     with serve_app(app) as url:
         yield url, services
 
 
-def _set(services: FraudServices, job: JobRecord, progress: float, *, done: bool = False) -> None:
+def _set(services: App, job: JobRecord, progress: float, *, done: bool = False) -> None:
     now = datetime.now(UTC)
     with services.uow() as uow:
         uow.jobs.claim(job.id, "test-worker", now)
@@ -38,11 +38,9 @@ def _set(services: FraudServices, job: JobRecord, progress: float, *, done: bool
         uow.commit()
 
 
-def test_the_banner_follows_the_build_and_goes(
-    site: tuple[str, FraudServices], browser: WebDriver
-) -> None:
+def test_the_banner_follows_the_build_and_goes(site: tuple[str, App], browser: WebDriver) -> None:
     url, services = site
-    job = services.references.ensure()
+    job = services.fraud().references.ensure()
     assert job is not None
     browser.get(f"{url}/lang/fr?next=/login")
     banner = browser.find_element(*by_id("reference-build"))

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 
-from entrepot.bootstrap.fraud import FraudServices
+from entrepot.bootstrap.app import App
 from entrepot.registry.names import NAME_MAX
 from tests.support.cli import Cli
 from tests.support.csvs import labelled_csv
@@ -33,14 +33,14 @@ def test_the_command_line_refuses_before_training(cli: Cli, tmp_path: Path, name
 
 
 @pytest.fixture
-def api(tmp_path: Path) -> Iterator[tuple[Api, FraudServices]]:
+def api(tmp_path: Path) -> Iterator[tuple[Api, App]]:
     app, services = make_web_app(tmp_path)
     with TestClient(app, raise_server_exceptions=False) as client:
         yield user_api(client, services, "names@example.com"), services
 
 
 @pytest.mark.parametrize("name", REFUSED, ids=["limit+1", "70", "newline", "traversal", "dash"])
-def test_the_api_refuses_the_same_names(api: tuple[Api, FraudServices], name: str) -> None:
+def test_the_api_refuses_the_same_names(api: tuple[Api, App], name: str) -> None:
     client, services = api
     dataset = client.upload(labelled_csv(300)).json()["dataset_id"]
     answer = client.post("/api/train", json={"dataset_id": dataset, "model_name": name})
@@ -50,7 +50,7 @@ def test_the_api_refuses_the_same_names(api: tuple[Api, FraudServices], name: st
         assert uow.jobs.count_by_state() == {}
 
 
-def test_the_longest_name_is_accepted_by_the_api(api: tuple[Api, FraudServices]) -> None:
+def test_the_longest_name_is_accepted_by_the_api(api: tuple[Api, App]) -> None:
     client, _ = api
     dataset = client.upload(labelled_csv(300)).json()["dataset_id"]
     answer = client.post("/api/train", json={"dataset_id": dataset, "model_name": "m" * NAME_MAX})

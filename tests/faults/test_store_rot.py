@@ -17,7 +17,7 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
-from entrepot.bootstrap.fraud import FraudServices
+from entrepot.bootstrap.app import App
 from entrepot.health import BoundedChecks
 from tests.support.cli import Run, in_process_cli
 from tests.support.web import Api, make_web_app, seeded_user
@@ -29,7 +29,7 @@ SECRET = "test-secret-key-of-some-length-0123456789"
 @dataclass
 class Site:
     client: TestClient
-    services: FraudServices
+    services: App
     api: Api
     model_id: int
     prediction_id: str
@@ -46,7 +46,9 @@ class Site:
 
     def model_file(self) -> str:
         root = f"users/{self.api.user_id}/"
-        (key,) = [o.key for o in self.services.store.list(root) if o.key.endswith("model.joblib")]
+        (key,) = [
+            o.key for o in self.services.raw_store.list(root) if o.key.endswith("model.joblib")
+        ]
         return key
 
 
@@ -127,7 +129,7 @@ def test_anyone_else_sees_no_integrity_check(site: Site, run: Run) -> None:
 
 
 def test_damage_without_a_copy_is_left_and_said(site: Site, run: Run, tmp_path: Path) -> None:
-    prediction_key = site.services.predictions.get(site.api.user_id, site.prediction_id).key
+    prediction_key = site.services.fraud().predictions.get(site.api.user_id, site.prediction_id).key
     _flip(site.store / prediction_key)
     for entry in (tmp_path / "cache").rglob("*"):
         if entry.is_file():
@@ -139,7 +141,7 @@ def test_damage_without_a_copy_is_left_and_said(site: Site, run: Run, tmp_path: 
 
 
 def test_a_read_that_meets_damaged_bytes_registers_them(site: Site, tmp_path: Path) -> None:
-    prediction_key = site.services.predictions.get(site.api.user_id, site.prediction_id).key
+    prediction_key = site.services.fraud().predictions.get(site.api.user_id, site.prediction_id).key
     _flip(site.store / prediction_key)
     for entry in (tmp_path / "cache").rglob("*"):
         if entry.is_file():

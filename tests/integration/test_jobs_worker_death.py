@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from entrepot.bootstrap.fraud import FraudServices
+from entrepot.bootstrap.app import App
 from entrepot.catalog.jobs.records import JobRecord, JobState
 from tests.support.csvs import labelled_csv
 from tests.support.waiting import wait_for
@@ -54,7 +54,7 @@ def start_worker(folder: Path) -> subprocess.Popen[bytes]:
         )
 
 
-def job_in(services: FraudServices, job_id: str, states: set[JobState]) -> JobRecord:
+def job_in(services: App, job_id: str, states: set[JobState]) -> JobRecord:
     """Wait until the job is in one of ``states`` (a hang guard only)."""
 
     def found() -> JobRecord | None:
@@ -86,10 +86,10 @@ def test_a_killed_workers_job_is_retried_by_another(
         tmp_path, jobs_url=f"sqlite:///{tmp_path / 'var' / 'jobs.db'}", training_budget=3.0
     )
     user = services.accounts.register("a@example.com", PASSWORD)
-    with services.datasets.spool(user.id) as spool:
+    with services.fraud().datasets.spool(user.id) as spool:
         spool.write(labelled_csv(3000))
-        dataset = services.datasets.create(user.id, "cards.csv", spool)
-    job = services.training.submit(user.id, dataset.id, "survivor")
+        dataset = services.fraud().datasets.create(user.id, "cards.csv", spool)
+    job = services.fraud().training.submit(user.id, dataset.id, "survivor")
 
     first = start_worker(tmp_path)
     workers.append(first)
@@ -104,4 +104,4 @@ def test_a_killed_workers_job_is_retried_by_another(
     done = job_in(services, job.id, {JobState.SUCCEEDED, JobState.FAILED})
     assert done.state is JobState.SUCCEEDED, done.error
     assert done.attempts == 2 and done.worker != running.worker
-    assert services.models.list(user.id)[0].name == "survivor"
+    assert services.fraud().models.list(user.id)[0].name == "survivor"

@@ -20,7 +20,7 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import update
 
-from entrepot.bootstrap.fraud import FraudServices
+from entrepot.bootstrap.app import App
 from entrepot.catalog.accounts.tables import ApiTokenRow
 from entrepot.catalog.migrate import head
 from entrepot.errors import (
@@ -42,7 +42,7 @@ PROXY = "10.9.9.9"
 JSON = {"content-type": "application/json"}
 FORM = {"content-type": "application/x-www-form-urlencoded"}
 
-Web = tuple[TestClient, FraudServices]
+Web = tuple[TestClient, App]
 
 
 @pytest.fixture
@@ -53,7 +53,7 @@ def app(tmp_path: Path) -> Any:
 @pytest.fixture
 def web(app: Any) -> Iterator[Web]:
     with TestClient(app, raise_server_exceptions=False) as client:
-        yield client, app.state.services
+        yield client, app.state.entrepot
 
 
 @pytest.fixture
@@ -78,7 +78,7 @@ def _replay(client: TestClient, cookie: str) -> None:
     client.cookies.set(SESSION_COOKIE, cookie)
 
 
-def _users(services: FraudServices) -> int:
+def _users(services: App) -> int:
     with services.uow() as uow:
         return uow.users.count()
 
@@ -114,7 +114,7 @@ def test_attack_200_mib_declared_body_is_refused_unread(
     answer = call(app, method, path, flood(200 * MIB), declared)
     assert answer.status == 413 and answer.consumed == 0
     assert answer.json()["code"] == "too_large" and "1 MiB" in answer.json()["message"]
-    assert _users(app.state.services) == 0
+    assert _users(app.state.entrepot) == 0
 
 
 @pytest.mark.parametrize(("method", "path", "headers"), SMALL_ROUTES)
@@ -124,7 +124,7 @@ def test_attack_chunked_flood_without_length_is_cut_at_the_limit(
     answer = call(app, method, path, flood(20 * MIB), headers)
     assert answer.consumed <= MIB + 64 * 1024  # the limit and one chunk at most
     assert answer.status == 413 or (answer.status < 500 and answer.consumed < MIB)
-    assert _users(app.state.services) == 0
+    assert _users(app.state.entrepot) == 0
 
 
 @pytest.mark.parametrize("path", ["/api/upload", "/api/analyze"])

@@ -25,7 +25,7 @@ import pyarrow.parquet as pq
 import pytest
 from fastapi.testclient import TestClient
 
-from entrepot.bootstrap.fraud import FraudServices
+from entrepot.bootstrap.app import App
 from tests.support.attacks import spool_leftovers, stored, zip_bytes
 from tests.support.web import Api, make_web_app, user_api
 
@@ -35,14 +35,14 @@ BOMB_COLUMNS = 10
 
 
 @pytest.fixture(scope="module")
-def web(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[TestClient, FraudServices]]:
+def web(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[TestClient, App]]:
     app, services = make_web_app(tmp_path_factory.mktemp("web"))
     with TestClient(app, raise_server_exceptions=False) as client:
         yield client, services
 
 
 @pytest.fixture
-def api(web: tuple[TestClient, FraudServices]) -> Api:
+def api(web: tuple[TestClient, App]) -> Api:
     return user_api(*web, f"decoder{next(_emails)}@example.com")
 
 
@@ -77,7 +77,7 @@ def xlsx_without_dimension(rows: int) -> bytes:
 
 
 def test_a_parquet_bomb_is_refused_from_its_footer(
-    web: tuple[TestClient, FraudServices], api: Api, parquet_bomb: bytes
+    web: tuple[TestClient, App], api: Api, parquet_bomb: bytes
 ) -> None:
     assert len(parquet_bomb) < 1024 * 1024
     answer = api.upload(parquet_bomb, "bomb.parquet")
@@ -90,7 +90,7 @@ def test_a_parquet_bomb_is_refused_from_its_footer(
 
 
 def test_a_workbook_without_dimension_is_counted_and_refused_before_openpyxl(
-    web: tuple[TestClient, FraudServices], api: Api, monkeypatch: pytest.MonkeyPatch
+    web: tuple[TestClient, App], api: Api, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     from entrepot.fraud.tables import bounds
     from entrepot.fraud.tables import io as table_io
@@ -160,7 +160,7 @@ MALFORMED: list[tuple[str, str, bytes, str, str]] = [
     [pytest.param(n, c, k, w, id=attack) for attack, n, c, k, w in MALFORMED],
 )
 def test_a_malformed_table_is_a_4xx_naming_the_problem_and_the_fix(
-    web: tuple[TestClient, FraudServices],
+    web: tuple[TestClient, App],
     api: Api,
     name: str,
     content: bytes,

@@ -17,7 +17,7 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
-from entrepot.bootstrap.fraud import FraudServices
+from entrepot.bootstrap.app import App
 from entrepot.services.verify import ProblemKind, verify_catalog
 from tests.support.web import Api, make_web_app, seeded_user
 
@@ -28,18 +28,18 @@ class Deployment:
     to change stored bytes behind the service's back."""
 
     client: TestClient
-    services: FraudServices
+    services: App
     api: Api
     model_id: int
     prediction_id: str
     corrupt: Callable[[str, Callable[[bytes], bytes]], None]
 
     def prediction_key(self) -> str:
-        return self.services.predictions.get(self.api.user_id, self.prediction_id).key
+        return self.services.fraud().predictions.get(self.api.user_id, self.prediction_id).key
 
     def model_keys(self) -> list[str]:
         root = f"users/{self.api.user_id}/"
-        return [o.key for o in self.services.store.list(root) if "/models/" in f"/{o.key}"]
+        return [o.key for o in self.services.raw_store.list(root) if "/models/" in f"/{o.key}"]
 
 
 def flip(data: bytes) -> bytes:
@@ -124,7 +124,7 @@ def test_a_damaged_prediction_is_never_a_200(
     deployment: Deployment, change: Callable[[bytes], bytes], route: str, tmp_path: Path
 ) -> None:
     key = deployment.prediction_key()
-    store = deployment.services.store
+    store = deployment.services.raw_store
     original = store.get(key)
     deployment.corrupt(key, change)
     _clear_cache(deployment)
@@ -143,7 +143,7 @@ def test_a_damaged_prediction_is_the_good_copy_or_an_error_never_bad_bytes(
 ) -> None:
     url = f"/api/predictions/{deployment.prediction_id}/download"
     key = deployment.prediction_key()
-    original = deployment.services.store.get(key)
+    original = deployment.services.raw_store.get(key)
     assert deployment.api.get(url).content == original  # a verified copy may now be cached
     deployment.corrupt(key, flip)
     try:
@@ -161,7 +161,7 @@ def test_a_model_with_a_cold_cache_and_damaged_files_is_never_a_200(
 ) -> None:
     keys = deployment.model_keys()
     (joblib_key,) = [k for k in keys if k.endswith("model.joblib")]
-    original = deployment.services.store.get(joblib_key)
+    original = deployment.services.raw_store.get(joblib_key)
     deployment.corrupt(joblib_key, flip)
     _clear_cache(deployment)
     try:
@@ -177,7 +177,7 @@ def test_one_file_of_a_model_with_a_cold_cache_and_damage_is_never_a_200(
     """The version page's per-file download reads the same verified path as the ZIP."""
     keys = deployment.model_keys()
     (key,) = [k for k in keys if k.endswith("performance.json")]
-    original = deployment.services.store.get(key)
+    original = deployment.services.raw_store.get(key)
     url = f"/api/models/{deployment.model_id}/files/performance.json"
     deployment.corrupt(key, flip)
     _clear_cache(deployment)
@@ -197,7 +197,7 @@ def test_a_model_verified_in_the_cache_is_served_and_the_damage_is_reported(
     assert good.status_code == 200  # the cache now holds the verified files
     keys = deployment.model_keys()
     (joblib_key,) = [k for k in keys if k.endswith("model.joblib")]
-    original = deployment.services.store.get(joblib_key)
+    original = deployment.services.raw_store.get(joblib_key)
     deployment.corrupt(joblib_key, flip)
     try:
         served = deployment.api.get(f"/api/models/{deployment.model_id}/download")
@@ -206,7 +206,7 @@ def test_a_model_verified_in_the_cache_is_served_and_the_damage_is_reported(
             (inner,) = [n for n in archive.namelist() if n.endswith("model.joblib")]
             assert archive.read(inner) == original  # the good copy, not the damaged one
         report = verify_catalog(
-            deployment.services.store, deployment.services.uow, deep=True, prefix="users/"
+            deployment.services.raw_store, deployment.services.uow, deep=True, prefix="users/"
         )
         damaged = {(p.key, p.kind) for p in report.problems}
         assert (joblib_key, ProblemKind.CONTENT_MISMATCH) in damaged
@@ -216,7 +216,7 @@ def test_a_model_verified_in_the_cache_is_served_and_the_damage_is_reported(
 
 def _clear_cache(deployment: Deployment) -> None:
     """Forget every verified copy (the cache folder of the registry's reads)."""
-    for folder in (deployment.services.options.var_dir.parent / "cache",):
+    for folder in (deployment.services.fraud().options.var_dir.parent / "cache",):
         if folder.exists():
             for path in sorted(folder.rglob("*"), reverse=True):
                 if path.is_file():

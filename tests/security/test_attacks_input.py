@@ -16,7 +16,7 @@ import pyarrow.parquet as pq
 import pytest
 from fastapi.testclient import TestClient
 
-from entrepot.bootstrap.fraud import FraudServices
+from entrepot.bootstrap.app import App
 from tests.support.attacks import spool_leftovers, stored, zip_bytes
 from tests.support.csvs import labelled_csv
 from tests.support.web import Api, make_web_app, run_jobs, user_api
@@ -25,14 +25,14 @@ _emails = itertools.count()
 
 
 @pytest.fixture(scope="module")
-def web(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[TestClient, FraudServices]]:
+def web(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[TestClient, App]]:
     app, services = make_web_app(tmp_path_factory.mktemp("web"))
     with TestClient(app, raise_server_exceptions=False) as client:
         yield client, services
 
 
 @pytest.fixture
-def api(web: tuple[TestClient, FraudServices]) -> Api:
+def api(web: tuple[TestClient, App]) -> Api:
     """A new user for each attack, so what one stores never hides what another left."""
     return user_api(*web, f"attacker{next(_emails)}@example.com")
 
@@ -133,7 +133,7 @@ REFUSED_UPLOADS: list[tuple[str, str, bytes, int]] = [
     [pytest.param(n, c, s, id=attack) for attack, n, c, s in REFUSED_UPLOADS],
 )
 def test_a_hostile_upload_is_refused_and_nothing_is_stored(
-    web: tuple[TestClient, FraudServices], api: Api, name: str, content: bytes, status: int
+    web: tuple[TestClient, App], api: Api, name: str, content: bytes, status: int
 ) -> None:
     answer = api.upload(content, name)
     assert answer.status_code == status, answer.text
@@ -144,7 +144,7 @@ def test_a_hostile_upload_is_refused_and_nothing_is_stored(
 
 @pytest.mark.parametrize("lies", [False, True], ids=["declared", "dimension that lies"])
 def test_a_workbook_longer_than_the_row_cap_is_refused_at_upload(
-    web: tuple[TestClient, FraudServices], api: Api, monkeypatch: pytest.MonkeyPatch, lies: bool
+    web: tuple[TestClient, App], api: Api, monkeypatch: pytest.MonkeyPatch, lies: bool
 ) -> None:
     from entrepot.fraud.tables import bounds
 
@@ -186,12 +186,12 @@ ACCEPTED_UPLOADS: list[tuple[str, str, bytes]] = [
     ("name", "content"), [pytest.param(n, c, id=attack) for attack, n, c in ACCEPTED_UPLOADS]
 )
 def test_an_odd_but_well_formed_upload_is_stored_inside_the_users_folder(
-    web: tuple[TestClient, FraudServices], api: Api, name: str, content: bytes
+    web: tuple[TestClient, App], api: Api, name: str, content: bytes
 ) -> None:
     answer = api.upload(content, name)
     assert answer.status_code == 201, answer.text
     _, services = web
-    (key,) = [o.key for o in services.store.list(f"users/{api.user_id}/")]
+    (key,) = [o.key for o in services.raw_store.list(f"users/{api.user_id}/")]
     assert ".." not in key and "\x00" not in key and len(key) < 300
     assert spool_leftovers(services) == []
 
@@ -231,7 +231,7 @@ BAD_FORMS: list[tuple[str, bytes]] = [
 
 @pytest.mark.parametrize("body", [pytest.param(b, id=attack) for attack, b in BAD_FORMS])
 def test_a_malformed_or_truncated_form_is_refused_and_nothing_is_stored(
-    web: tuple[TestClient, FraudServices], api: Api, body: bytes
+    web: tuple[TestClient, App], api: Api, body: bytes
 ) -> None:
     answer = post_form(api, body)
     assert answer.status_code == 400, answer.text
@@ -248,7 +248,7 @@ def test_a_malformed_or_truncated_form_is_refused_and_nothing_is_stored(
     ],
 )
 def test_an_upload_that_is_not_a_form_is_refused(
-    web: tuple[TestClient, FraudServices], api: Api, headers: dict[str, str]
+    web: tuple[TestClient, App], api: Api, headers: dict[str, str]
 ) -> None:
     answer = api.client.post("/api/upload", content=GOOD_CSV, headers={**api.headers, **headers})
     assert answer.status_code == 400
@@ -336,7 +336,7 @@ def test_a_hostile_key_to_the_seeds_download_is_refused(api: Api, key: str) -> N
     ],
 )
 def test_control_characters_in_an_account_are_refused(
-    web: tuple[TestClient, FraudServices], email: str, name: str
+    web: tuple[TestClient, App], email: str, name: str
 ) -> None:
     client, _ = web
     answer = client.post(
@@ -360,7 +360,7 @@ FORMULAS = [
 
 
 @pytest.fixture(scope="module")
-def scored_csv(web: tuple[TestClient, FraudServices]) -> pd.DataFrame:
+def scored_csv(web: tuple[TestClient, App]) -> pd.DataFrame:
     """The downloaded scores of an upload whose text cells are all formulas."""
     client, services = web
     api = user_api(client, services, "formulas@example.com")

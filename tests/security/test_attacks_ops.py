@@ -223,7 +223,7 @@ def generated(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, An
         core.migrate()
         options = web_options(settings, jobs_url="memory://", reference_count=0)
         app = create_app(core, options=options)
-    services = app.state.services
+    services = app.state.entrepot
     with TestClient(app, raise_server_exceptions=False) as client:
         admin = services.accounts.register("root@example.com", "correct horse battery staple",
                                            admin=True)  # fmt: skip
@@ -418,4 +418,4 @@ def test_a_deleted_account_leaves_no_row_or_object(deleted: dict[str, Any]) -> N
     with services.uow() as uow:
         assert uow.objects.list(prefix=root, limit=10) == ()
         assert uow.models.names(str(deleted["alice"].user_id)) == ()
-    assert list(services.store.list(root)) == []
+    assert list(services.raw_store.list(root)) == []

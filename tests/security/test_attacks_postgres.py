@@ -8,7 +8,7 @@ from collections.abc import Iterator
 import pytest
 from fastapi.testclient import TestClient
 
-from entrepot.bootstrap.fraud import FraudServices
+from entrepot.bootstrap.app import App
 from tests.support.databases import temporary_database
 from tests.support.web import PASSWORD, Api, make_web_app, user_api
 
@@ -16,7 +16,7 @@ pytestmark = pytest.mark.postgres
 
 
 @pytest.fixture(scope="module")
-def web(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[TestClient, FraudServices]]:
+def web(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[TestClient, App]]:
     with temporary_database() as url:
         folder = tmp_path_factory.mktemp("pg")
         app, services = make_web_app(folder, settings={"database_url": url})
@@ -25,7 +25,7 @@ def web(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[TestClient, 
 
 
 @pytest.fixture(scope="module")
-def api(web: tuple[TestClient, FraudServices]) -> Api:
+def api(web: tuple[TestClient, App]) -> Api:
     return user_api(*web, "pg-attacker@example.com")
 
 
@@ -71,13 +71,13 @@ def test_a_huge_page_on_postgres_is_a_422(api: Api, listing: str, page: str) -> 
     ],
 )
 def test_nul_in_an_account_on_postgres_is_a_422(
-    web: tuple[TestClient, FraudServices], body: dict[str, str]
+    web: tuple[TestClient, App], body: dict[str, str]
 ) -> None:
     answer = web[0].post("/api/auth/register", json=body)
     assert answer.status_code == 422, answer.text
 
 
-def test_nul_in_a_sign_in_on_postgres_is_refused(web: tuple[TestClient, FraudServices]) -> None:
+def test_nul_in_a_sign_in_on_postgres_is_refused(web: tuple[TestClient, App]) -> None:
     answer = web[0].post(
         "/api/auth/login", json={"email": "nul\x00@example.com", "password": "x\x00"}
     )

@@ -17,7 +17,7 @@ from fastapi.testclient import TestClient
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from entrepot.bootstrap.fraud import FraudServices
+from entrepot.bootstrap.app import App
 from tests.support.web import Api, make_web_app, user_api
 
 FUZZ = settings(
@@ -30,7 +30,7 @@ ROWS = 40
 
 
 @pytest.fixture(scope="module")
-def api(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Api, FraudServices]]:
+def api(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Api, App]]:
     app, services = make_web_app(tmp_path_factory.mktemp("fuzz"))
     with TestClient(app, raise_server_exceptions=False) as client:
         yield user_api(client, services, "fuzzer@example.com"), services
@@ -116,23 +116,17 @@ def check(api: Api, content: bytes, name: str) -> None:
 
 @FUZZ
 @given(content=csv_bytes())
-def test_any_csv_is_stored_or_refused_with_a_4xx(
-    api: tuple[Api, FraudServices], content: bytes
-) -> None:
+def test_any_csv_is_stored_or_refused_with_a_4xx(api: tuple[Api, App], content: bytes) -> None:
     check(api[0], content, "fuzz.csv")
 
 
 @FUZZ
 @given(content=mutated(PARQUET))
-def test_any_parquet_is_stored_or_refused_with_a_4xx(
-    api: tuple[Api, FraudServices], content: bytes
-) -> None:
+def test_any_parquet_is_stored_or_refused_with_a_4xx(api: tuple[Api, App], content: bytes) -> None:
     check(api[0], content, "fuzz.parquet")
 
 
 @FUZZ
 @given(content=xlsx_bytes())
-def test_any_xlsx_is_stored_or_refused_with_a_4xx(
-    api: tuple[Api, FraudServices], content: bytes
-) -> None:
+def test_any_xlsx_is_stored_or_refused_with_a_4xx(api: tuple[Api, App], content: bytes) -> None:
     check(api[0], content, "fuzz.xlsx")

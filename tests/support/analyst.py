@@ -6,12 +6,12 @@ from typing import Any
 
 from fastapi.testclient import TestClient
 
-from entrepot.bootstrap.fraud import FraudServices
+from entrepot.bootstrap.app import App
 from tests.support.csvs import labelled_csv
 from tests.support.web import PASSWORD, Api, run_jobs
 
 
-def train_model(api: Api, services: FraudServices, content: bytes, name: str) -> int:
+def train_model(api: Api, services: App, content: bytes, name: str) -> int:
     """Upload ``content``, train ``name`` on it, and return the new model's id."""
     dataset = api.upload(content, "history.csv").json()["dataset_id"]
     job = api.post("/api/train", json={"dataset_id": dataset, "model_name": name}).json()
@@ -21,7 +21,7 @@ def train_model(api: Api, services: FraudServices, content: bytes, name: str) ->
     return int(done["result"]["model_id"])
 
 
-def predict(api: Api, services: FraudServices, model_id: int, content: bytes) -> dict[str, Any]:
+def predict(api: Api, services: App, model_id: int, content: bytes) -> dict[str, Any]:
     """Upload ``content``, score it with model ``model_id``; the prediction's detail."""
     dataset = api.upload(content, "batch.csv").json()["dataset_id"]
     job = api.post("/api/predict", json={"model_id": model_id, "dataset_id": dataset}).json()
@@ -32,7 +32,7 @@ def predict(api: Api, services: FraudServices, model_id: int, content: bytes) ->
     return found
 
 
-def scored_admin(client: TestClient, services: FraudServices) -> tuple[Api, int, dict[str, Any]]:
+def scored_admin(client: TestClient, services: App) -> tuple[Api, int, dict[str, Any]]:
     """An administrator (root@example.com) who trained a model ``cartes`` and scored a file
     with it: their API client, the model's id and the prediction's detail."""
     user = services.accounts.register("root@example.com", PASSWORD, admin=True)

@@ -7,19 +7,19 @@ import io
 import zipfile
 from pathlib import Path
 
-from entrepot.bootstrap.fraud import FraudServices
+from entrepot.bootstrap.app import App
 from tests.support.web import Api
 
 
-def stored(services: FraudServices, api: Api) -> list[str]:
+def stored(services: App, api: Api) -> list[str]:
     """Everything the user has: dataset rows and objects in their folder."""
-    rows = [d.id for d in services.datasets.list(api.user_id).items]
-    objects = [o.key for o in services.store.list(f"users/{api.user_id}/")]
+    rows = [d.id for d in services.fraud().datasets.list(api.user_id).items]
+    objects = [o.key for o in services.raw_store.list(f"users/{api.user_id}/")]
     return rows + objects
 
 
-def spool_leftovers(services: FraudServices) -> list[Path]:
-    folder = services.options.temp_dir
+def spool_leftovers(services: App) -> list[Path]:
+    folder = services.fraud().options.temp_dir
     return sorted(folder.glob("upload-*")) if folder.exists() else []
 
 

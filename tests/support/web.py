@@ -10,7 +10,7 @@ from typing import Any
 
 from fastapi.testclient import TestClient
 
-from entrepot.bootstrap.fraud import FraudServices
+from entrepot.bootstrap.app import App
 from tests.support.csvs import labelled_csv, unlabelled_csv
 
 #: A strong enough password for the tests.
@@ -30,10 +30,12 @@ def make_web_app(
     folder: Path, *, settings: dict[str, Any] | None = None, **service_options: object
 ) -> tuple[Any, Any]:
     """The web app over a local store and a SQLite catalog in ``folder``, with an
-    in-process queue (jobs run when the test calls ``services.queue.work_one()``), a short
-    training budget counted in steps (the same model on any load) and no reference library
-    unless asked; ``settings`` replaces some
-    settings (``store_url`` for an S3 bucket, ``metrics_token=...``); returns (app, services)."""
+    in-process queue (jobs run when the test calls :func:`run_jobs`), a short training
+    budget counted in steps (the same model on any load) and no reference library unless
+    asked; ``settings`` replaces some settings (``store_url`` for an S3 bucket,
+    ``metrics_token=...``); returns (app, services): ``services`` is the Entrepôt
+    :class:`~entrepot.bootstrap.app.App` the web app holds (``services.fraud()`` its
+    fraud area)."""
     from entrepot.asgi import create_app
     from entrepot.bootstrap import bootstrap
     from entrepot.config import Settings
@@ -58,7 +60,7 @@ def make_web_app(
     }
     options = web_options(config, **{**defaults, **service_options})
     app = create_app(core, options=options)
-    return app, app.state.services
+    return app, app.state.entrepot
 
 
 class Api:
@@ -85,7 +87,7 @@ class Api:
         return self.post("/api/upload", files={"file": (name, content)}, data=fields)
 
 
-def user_api(client: TestClient, services: FraudServices, email: str, admin: bool = False) -> Api:
+def user_api(client: TestClient, services: App, email: str, admin: bool = False) -> Api:
     """A new account's API client (an administrator's token has the scope ``admin``)."""
     from entrepot.accounts.scopes import Scope
 
@@ -94,14 +96,14 @@ def user_api(client: TestClient, services: FraudServices, email: str, admin: boo
     return Api(client, token, user.id)
 
 
-def run_jobs(services: FraudServices) -> None:
+def run_jobs(services: App) -> None:
     """Run every queued job in this process."""
-    while services.queue.work_one():
+    while services.job_system().queue.work_one():
         pass
 
 
 def seeded_user(
-    client: TestClient, services: FraudServices, email: str, *, rows: int = 600
+    client: TestClient, services: App, email: str, *, rows: int = 600
 ) -> tuple[Api, int, str]:
     """A new account with a trained model and one prediction: (its API client, the model's
     id, the prediction's id)."""
@@ -118,7 +120,7 @@ def seeded_user(
 
 
 @contextmanager
-def web_client(folder: Path) -> Iterator[tuple[TestClient, FraudServices]]:
+def web_client(folder: Path) -> Iterator[tuple[TestClient, App]]:
     """The web app of :func:`make_web_app` in ``folder``, behind a started test client."""
     app, services = make_web_app(folder)
     with TestClient(app, raise_server_exceptions=False) as client:

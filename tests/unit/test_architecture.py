@@ -653,3 +653,27 @@ def test_no_regular_expression_reads_a_sentence_back_into_a_key(module: str) -> 
         f"{module} imports a regular expression module: the engine's messages are keys and "
         "values (entrepot.messages), never sentences parsed back"
     )
+
+
+def test_the_app_is_the_one_container() -> None:
+    """The fraud area holds its own services only: the shared parts (store, catalog,
+    registry, accounts, licences, admin, job system) are the App's, reached there, so no
+    second container hands them out (issue 23 item 5), and the web entrypoints hold the
+    App itself (``app.state.entrepot``), never a second object of services."""
+    import dataclasses
+    import typing
+
+    from entrepot.bootstrap import fraud
+
+    hints = typing.get_type_hints(fraud.FraudServices)
+    shared = {"Store", "UnitOfWorkFactory", "Registry", "AccountService", "LicenceService"}
+    shared |= {"AdminService", "JobSystem", "JobService", "JobQueue", "JobRunner"}
+    held = {
+        f.name: getattr(hints[f.name], "__name__", str(hints[f.name]))
+        for f in dataclasses.fields(fraud.FraudServices)
+    }
+    assert not {name for name, kind in held.items() if kind in shared}, held
+    for path in (SRC / "http", SRC / "api", SRC / "web", SRC / "dashboard"):
+        for module in path.rglob("*.py"):
+            assert "state.services" not in module.read_text(encoding="utf-8"), module
+    assert "state.services" not in (SRC / "asgi.py").read_text(encoding="utf-8")

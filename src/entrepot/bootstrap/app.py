@@ -30,6 +30,7 @@ if TYPE_CHECKING:
     from entrepot.fraud_service.options import ServiceOptions
     from entrepot.health import Check
     from entrepot.jobs.runner import Handler
+    from entrepot.jobs.service import JobService
     from entrepot.registry.keys import KeyRingService
     from entrepot.registry.records import ImportResult
     from entrepot.registry.service import Registry
@@ -44,8 +45,9 @@ if TYPE_CHECKING:
 @dataclass
 class App(Parts):
     """Everything an entrypoint needs: the instance's parts and one service per area
-    (objects, registry, accounts, admin, licences, fraud, city, relocation, maintenance,
-    listings, catalog copy, health), each built on first use."""
+    (objects, registry, accounts, admin, licences, jobs, fraud, city, relocation,
+    maintenance, listings, catalog copy, health), each built on first use. It is the one
+    container: the HTTP entrypoints hold it too (``app.state.entrepot``)."""
 
     _fraud: FraudServices | None = field(default=None, repr=False)
     _jobs: JobSystem | None = field(default=None, repr=False)
@@ -251,6 +253,11 @@ class App(Parts):
             raise ValueError("this app's job system is already built with other options")
         return self._jobs
 
+    @property
+    def jobs(self) -> JobService:
+        """Record, send and follow jobs (the job system's, built on first use)."""
+        return self.job_system().jobs
+
     def _job_handlers(self) -> dict[str, Handler]:
         """Every kind of job and its handler. A fraud job's handler is looked up when such
         a job runs, so a worker that only runs city units never loads the ML stack."""
@@ -302,7 +309,6 @@ class App(Parts):
                 library=self.reference_library,
                 objects=self.objects,
                 licences=self.licences,
-                accounts=self.accounts,
                 admin=self.admin,
                 job_system=job_system,
             )

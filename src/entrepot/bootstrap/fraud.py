@@ -1,20 +1,21 @@
-"""The fraud web service wired from the parts :class:`~entrepot.bootstrap.app.App` built
-(the store, the catalog, the registry, the accounts, the job system): the one place that
-builds its services and names the handler of each kind of fraud job (for ``entrepot
+"""The fraud area (``app.fraud()``) wired from the parts :class:`~entrepot.bootstrap.app.App`
+built (the store, the catalog, the registry, the licences, the job system): the one place
+that builds its services and names the handler of each kind of fraud job (for ``entrepot
 serve``, ``entrepot worker`` and ``entrepot users`` alike), with options read from the
-settings. It takes those parts as arguments and never imports the App back."""
+settings. It takes those parts as arguments, keeps none of them, and never imports the App
+back: the App is the one container."""
 
 from __future__ import annotations
 
 import functools
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from entrepot.accounts.admin import AdminService
 from entrepot.accounts.licences import TRAINING_KIND, LicenceService
-from entrepot.accounts.service import AccountService
-from entrepot.bootstrap.jobs import JobSystem, QueueChoice
+from entrepot.bootstrap.jobs import JobSystem
 from entrepot.bootstrap.secret import resolve_secret
 from entrepot.catalog.uow import UnitOfWorkFactory
 from entrepot.config import Settings
@@ -32,10 +33,7 @@ from entrepot.fraud_service.training import TrainingService
 from entrepot.fraud_service.user_models import ModelService
 from entrepot.fraud_service.users import UserDeletion
 from entrepot.fraud_service.workspace import Workspace, open_workspace
-from entrepot.jobs.queue import JobQueue
-from entrepot.jobs.runner import Handler, JobRunner
-from entrepot.jobs.service import JobService
-from entrepot.jobs.worker import Worker
+from entrepot.jobs.runner import Handler
 from entrepot.registry.service import Registry
 from entrepot.storage.protocols import Store
 
@@ -43,20 +41,13 @@ if TYPE_CHECKING:
     from entrepot.services.objects import ObjectService
 
 
-@dataclass
+@dataclass(frozen=True)
 class FraudServices:
-    """Every service of the fraud web service, wired."""
+    """The fraud area's services, wired (``app.fraud()``): the shared parts they use (the
+    store, the catalog, the registry, the accounts, the job system) are the App's, and
+    reached there, never through this."""
 
     options: ServiceOptions
-    uow: UnitOfWorkFactory
-    #: The store itself (writes go there; users reach it through their workspace).
-    store: Store
-    registry: Registry
-    accounts: AccountService
-    licences: LicenceService
-    admin: AdminService
-    #: The instance's job system (one for the fraud jobs and the city units).
-    job_system: JobSystem
     datasets: DatasetService
     training: TrainingService
     #: ``entrepot fraud train FILE --user``: the training service, run in the caller's process.
@@ -68,35 +59,8 @@ class FraudServices:
     deletion: UserDeletion
     library: RegistryLibrary
     feedback: FeedbackService
-
-    def workspace(self, user_id: int) -> Workspace:
-        """The workspace of ``user_id``."""
-        return open_workspace(user_id, self.store, self.registry)
-
-    @property
-    def jobs(self) -> JobService:
-        """Record, send and follow jobs."""
-        return self.job_system.jobs
-
-    @property
-    def queue(self) -> JobQueue:
-        """The trainings', scorings' and reference build's queue."""
-        return self.job_system.queue
-
-    @property
-    def city_queue(self) -> JobQueue:
-        """The city backfill's unit jobs (``entrepot city run --jobs``), on the same backend."""
-        return self.job_system.city_queue
-
-    @property
-    def runner(self) -> JobRunner:
-        """The runner every queue of the job system hands its jobs to."""
-        return self.job_system.runner
-
-    def worker(self, threads: int | None = None, *, queues: str = QueueChoice.all) -> Worker:
-        """A worker (not started) on ``queues``: ``all`` (trainings and scorings first, then
-        city units), ``fraud`` or ``city``."""
-        return self.job_system.worker(threads, queues=queues)
+    #: The workspace of a user id (its scoped store and its registry), kept for recent users.
+    workspace: Callable[[int], Workspace]
 
     def handlers(self) -> dict[str, Handler]:
         """The handler of each kind of fraud job."""
@@ -141,7 +105,6 @@ def build_services(
     library: RegistryLibrary,
     objects: ObjectService,
     licences: LicenceService,
-    accounts: AccountService,
     admin: AdminService,
     job_system: JobSystem,
 ) -> FraudServices:
@@ -161,13 +124,6 @@ def build_services(
     training = TrainingService(workspace, uow, licences, jobs, datasets, options)
     return FraudServices(
         options=options,
-        uow=uow,
-        store=store,
-        registry=registry,
-        accounts=accounts,
-        licences=licences,
-        admin=admin,
-        job_system=job_system,
         datasets=datasets,
         training=training,
         file_training=FileTraining(datasets, training, jobs, job_system.runner),
@@ -178,4 +134,5 @@ def build_services(
         deletion=UserDeletion(workspace, uow, admin),
         library=library,
         feedback=FeedbackService(workspace, uow, predictions=predictions),
+        workspace=workspace,
     )

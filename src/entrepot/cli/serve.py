@@ -85,17 +85,16 @@ def serve(
         _serve_processes(app, workers, run_worker=run_worker, **options)
         return
     web = create_app(app, worker=run_worker)
-    services = web.state.services
     console.print(
         f"[bold]Entrepôt[/] serving on [bold cyan]http://{shown}:{port}[/]\n"
         f"  store    {app.raw_store.url}\n"
         f"  catalog  {masked(app.settings.database_url)}\n"
-        f"  jobs     {services.queue.description}"
+        f"  jobs     {app.job_system().queue.description}"
         + (" (worker in this process)" if run_worker else " (run `entrepot worker`)")
         + f"\n  accounts {_accounts(app)}"
     )
     if run_worker:
-        follow_in_background(services.references, console)
+        follow_in_background(app.fraud().references, console)
     uvicorn.run(web, **options)
 
 
@@ -178,7 +177,9 @@ def worker(
     log_level = _log_level(log_level, app)
     configure_logging(log_level.upper(), json_lines=app.settings.env == "production")
     # A fraud job loads the ML stack when it runs: city units need pandas and DuckDB only.
-    system = app.job_system() if queue is QueueChoice.city else app.fraud().job_system
+    if queue is not QueueChoice.city:
+        app.fraud()  # its options decide the job system's
+    system = app.job_system()
     running = system.worker(threads, queues=queue.value)
     name, where = system.runner.worker, system.describe(queue.value)
     stop = threading.Event()

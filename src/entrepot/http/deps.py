@@ -1,8 +1,8 @@
 """Dependencies of the routes: the wired services and the authenticated user.
 
-Everything comes from ``app.state``: ``entrepot`` (the :class:`entrepot.bootstrap.App`)
-and ``services`` (the :class:`~entrepot.bootstrap.fraud.FraudServices` built over
-it by :func:`entrepot.asgi.create_app`). The user is identified by a bearer token or
+Everything comes from ``app.state.entrepot``: the :class:`~entrepot.bootstrap.app.App`,
+the one container of the instance's services (``services.accounts``,
+``services.fraud().datasets``). The user is identified by a bearer token or
 by the session cookie, and never by anything else the client sends.
 
 A sync route taking :data:`User` costs two thread-pool hops (the dependency, then the
@@ -21,23 +21,23 @@ from typing import Annotated, TypeVar
 from fastapi import Depends, Request
 
 from entrepot.accounts.errors import AuthenticationRequired, NotAllowed
-from entrepot.bootstrap.fraud import FraudServices
+from entrepot.bootstrap.app import App
 from entrepot.catalog.accounts.records import TokenHolder, UserRecord
 from entrepot.http.errors import LoginRedirect
 from entrepot.http.sessions import CSRF_HEADER, UNSAFE, check_csrf, session_identity
 
 
-async def get_services(request: Request) -> FraudServices:
-    """The wired services of this app (async: no work, so no thread-pool hop)."""
-    services: FraudServices = request.app.state.services
+async def get_services(request: Request) -> App:
+    """The instance's services (async: no work, so no thread-pool hop)."""
+    services: App = request.app.state.entrepot
     return services
 
 
-Services = Annotated[FraudServices, Depends(get_services)]
+Services = Annotated[App, Depends(get_services)]
 T = TypeVar("T")
 
 
-def identify(request: Request, services: FraudServices) -> tuple[UserRecord | None, bool]:
+def identify(request: Request, services: App) -> tuple[UserRecord | None, bool]:
     """The user the request authenticates as, and whether it did so by cookie. A token
     must have the scope the request's method needs (``read`` for ``GET``, ``write`` for a
     change: ``AccountService.check_scope``); :func:`token_of` gives the token."""
@@ -75,7 +75,7 @@ def acts_as_admin(request: Request, user: UserRecord) -> bool:
     administrator, signed in or with a token of the scope ``admin``."""
     holder = token_of(request)
     return user.is_admin and (
-        holder is None or request.app.state.services.accounts.token_acts_as_admin(holder)
+        holder is None or request.app.state.entrepot.accounts.token_acts_as_admin(holder)
     )
 
 
@@ -87,7 +87,7 @@ def require_admin(
         raise NotAllowed(refusal, hint="ask an administrator")
     holder = token_of(request)
     if holder is not None:
-        request.app.state.services.accounts.check_scope(holder, request.method, admin=True)
+        request.app.state.entrepot.accounts.check_scope(holder, request.method, admin=True)
 
 
 def _seen(request: Request, user: UserRecord) -> UserRecord:
@@ -118,7 +118,7 @@ def read_pool() -> ThreadPoolExecutor:
 class Caller:
     """The request's caller, authenticated in the thread-pool hop that serves it."""
 
-    def __init__(self, request: Request, services: FraudServices, pool: Executor) -> None:
+    def __init__(self, request: Request, services: App, pool: Executor) -> None:
         self._request = request
         self._pool = pool
         self.services = services
@@ -138,7 +138,7 @@ class Caller:
 async def caller(request: Request) -> Caller:
     """The caller of the request, not yet authenticated (async: no work, no hop)."""
     state = request.app.state
-    return Caller(request, state.services, state.read_pool)
+    return Caller(request, state.entrepot, state.read_pool)
 
 
 def admin_user(request: Request, user: Annotated[UserRecord, Depends(current_user)]) -> UserRecord:

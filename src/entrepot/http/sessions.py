@@ -73,7 +73,7 @@ def sign_in(request: Request, user: UserRecord) -> None:
     """Start a fresh session for ``user``, recorded on the server (a new CSRF token; the
     language is kept). A session already open in this browser is ended first."""
     sign_out(request)
-    accounts = request.app.state.services.accounts
+    accounts = request.app.state.entrepot.accounts
     days = request.app.state.options.session_days
     secret = accounts.open_session(user.id, timedelta(days=days))
     request.session.update({"uid": user.id, "epoch": user.session_epoch, "sid": secret})
@@ -84,7 +84,7 @@ def sign_out(request: Request) -> None:
     """End the session, on the server too (the language is kept)."""
     secret = request.session.get("sid")
     if isinstance(secret, str):
-        request.app.state.services.accounts.end_session(secret)
+        request.app.state.entrepot.accounts.end_session(secret)
     lang = request.session.get("lang")
     request.session.clear()
     if lang:

@@ -27,9 +27,9 @@ def holds_metrics_token(request: Request) -> bool:
 
 def is_admin(request: Request) -> bool:
     """Whether the request is an administrator's (by token or session)."""
-    services = getattr(request.app.state, "services", None)
-    if services is None:  # an app of the city API only: no accounts
+    if getattr(request.app.state, "options", None) is None:  # the city API alone: no accounts
         return False
+    services = request.app.state.entrepot
     try:
         user, _ = identify(request, services)
     except AuthenticationRequired:

@@ -8,7 +8,7 @@ from typing import Annotated
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import Response
 
-from entrepot.bootstrap.fraud import FraudServices
+from entrepot.bootstrap.app import App
 from entrepot.catalog.accounts.records import UserRecord
 from entrepot.errors import EntrepotError
 from entrepot.http.deps import PageUser, Services, token_of
@@ -24,7 +24,7 @@ Text = Annotated[str, Form()]
 def _profile(
     request: Request,
     user: UserRecord,
-    services: FraudServices,
+    services: App,
     *,
     http_status: int = 200,
     **context: object,

@@ -66,7 +66,7 @@ def user_action(
         "deactivate": lambda: services.admin.set_active(admin, user_id, False),
         "grant": lambda: services.admin.set_admin(admin, user_id, True),
         "revoke": lambda: services.admin.set_admin(admin, user_id, False),
-        "delete": lambda: services.deletion.delete(admin, user_id),
+        "delete": lambda: services.fraud().deletion.delete(admin, user_id),
     }
     operation = operations.get(action)
     t = translator(language(request))

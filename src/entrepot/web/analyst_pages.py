@@ -22,7 +22,7 @@ def retrain(
     """Start the retraining with the analysts' decisions; follow its job."""
 
     def go() -> str:
-        return f"/jobs/{services.training.submit_retrain(user.id, model_id).id}"
+        return f"/jobs/{services.fraud().training.submit_retrain(user.id, model_id).id}"
 
     return act(request, csrf, go, back=f"/models/{model_id}")
 
@@ -34,7 +34,7 @@ def compare(
     """Two versions' test metrics and precision-recall curves on one page."""
     lang = language(request)
     t = translator(lang)
-    details = [services.models.get(user.id, i, lang) for i in (model_id, other)]
+    details = [services.fraud().models.get(user.id, i, lang) for i in (model_id, other)]
     figure = charts.compare_figure(
         [(f"{d.info.name} {d.info.version}", d.analyst) for d in details], t
     )
@@ -44,8 +44,10 @@ def compare(
 @router.get("/predictions/{prediction_id}/review")
 def review(prediction_id: str, request: Request, user: PageUser, services: Services) -> Response:
     """The flagged rows, highest risk first, to label as fraud or legitimate."""
-    record = services.predictions.get(user.id, prediction_id)
-    decided = {f.row: f.label for f in services.feedback.of_prediction(user.id, prediction_id)}
+    record = services.fraud().predictions.get(user.id, prediction_id)
+    decided = {
+        f.row: f.label for f in services.fraud().feedback.of_prediction(user.id, prediction_id)
+    }
     flagged = [r for r in record.summary.get("top", []) if r.get("risk_level") in FLAGGED]
     return render(
         request, "review.html", user=user, prediction=record, rows=flagged, decided=decided
@@ -67,7 +69,7 @@ async def rescore(
 
     def go() -> str:
         found = {k: v for k, v in mappings.items() if v}
-        return f"/jobs/{services.scoring.submit_rescore(user.id, prediction_id, found).id}"
+        return f"/jobs/{services.fraud().scoring.submit_rescore(user.id, prediction_id, found).id}"
 
     return act(request, csrf, go, back=f"/predictions/{prediction_id}")
 

@@ -231,7 +231,7 @@ async def oidc_callback(request: Request) -> Response:
             raise
         return _refused_page(request, exc)
     subject = f"{claims['iss']}|{claims['sub']}"
-    services = request.app.state.services
+    services = request.app.state.entrepot
     user = await run_in_threadpool(
         services.accounts.sign_in_oidc, subject, str(claims["email"]), str(claims.get("name") or "")
     )

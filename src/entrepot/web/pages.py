@@ -52,7 +52,7 @@ def reference_build_status(request: Request) -> dict[str, object]:
 def render_error(request: Request, status: int, code: str, message: str) -> Response:
     """The error page (for browsers; the API answers JSON)."""
     try:
-        user = optional_user(request, request.app.state.services)
+        user = optional_user(request, request.app.state.entrepot)
     except Exception:  # the error page must render even when the database is away
         user = None
     return render(

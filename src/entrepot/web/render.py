@@ -80,9 +80,9 @@ def environment() -> Environment:
 def reference_build(request: Request) -> BuildProgress | None:
     """The first-start reference build under way, for the banner; ``None`` when there is
     none or the catalog cannot say (a banner never breaks a page)."""
-    services = getattr(request.app.state, "services", None)
-    if services is None:
+    if getattr(request.app.state, "options", None) is None:  # the city API alone: no jobs
         return None
+    services = request.app.state.entrepot
     try:
         return reference_progress(services.jobs)
     except EntrepotError:

@@ -20,7 +20,7 @@ router = APIRouter(include_in_schema=False)
 @router.get("/models")
 def models(request: Request, user: PageUser, services: Services) -> Response:
     """Your models, each with its versions (newest first) and their aliases."""
-    groups = services.models.groups(user.id)
+    groups = services.fraud().models.groups(user.id)
     status = services.licences.status(user.id)
     return render(request, "models.html", user=user, groups=groups, status=status)
 
@@ -39,7 +39,7 @@ def set_alias(
     back to the models page, or to the version's page (``back=version``)."""
 
     def go() -> None:
-        services.models.set_alias(user.id, model_id, alias)
+        services.fraud().models.set_alias(user.id, model_id, alias)
 
     page = f"/models/{model_id}" if back == "version" else "/models"
     t = translator(language(request))
@@ -58,7 +58,7 @@ def set_note(
     """Write the note of a version (an empty note removes it)."""
 
     def go() -> None:
-        services.models.set_note(user.id, model_id, note)
+        services.fraud().models.set_note(user.id, model_id, note)
 
     t = translator(language(request))
     return act(request, csrf, go, back=f"/models/{model_id}", done=t("models.note_saved"))
@@ -69,11 +69,11 @@ def model(model_id: int, request: Request, user: PageUser, services: Services) -
     """A model: test metrics under readable names, the threshold slider, the confusion
     matrix, precision-recall curve, calibration, feature importance, lift, trials."""
     lang = language(request)
-    detail = services.models.get(user.id, model_id, lang)
+    detail = services.fraud().models.get(user.id, model_id, lang)
     t = translator(lang)
     figures: dict[str, Any] = charts.model_figures(detail.curves, detail.analyst, t)
     figures["trials"] = charts.trials_figure(detail.analyst, t)
-    siblings = [m for m in services.models.list(user.id) if m.id != model_id]
+    siblings = [m for m in services.fraud().models.list(user.id) if m.id != model_id]
     return render(
         request, "model.html", user=user, model=detail, figures=figures, siblings=siblings
     )
@@ -86,7 +86,7 @@ def delete_model(
     """Delete a model."""
 
     def go() -> str:
-        services.models.delete(user.id, model_id)
+        services.fraud().models.delete(user.id, model_id)
         return "/models"
 
     t = translator(language(request))
@@ -99,7 +99,7 @@ def prediction(
 ) -> Response:
     """Predictions: risk counts, anomalies, agreement, models used and their columns, the
     highest-risk rows, the evaluation and drift, first rows."""
-    record = services.predictions.get(user.id, prediction_id)
+    record = services.fraud().predictions.get(user.id, prediction_id)
     t = translator(language(request))
     figure = charts.risk_figure(record.summary, t)
     drift = charts.score_drift_figure(record.summary.get("drift"), t)

@@ -27,14 +27,14 @@ def home(request: Request, user: MaybeUser, services: Services) -> Response:
         return render(request, "home.html", user=None)
     status = services.licences.status(user.id)
     recent = services.jobs.list(user.id, per_page=5).items
-    datasets = services.datasets.list(user.id, per_page=1).total
+    datasets = services.fraud().datasets.list(user.id, per_page=1).total
     return render(request, "home.html", user=user, status=status, recent=recent, datasets=datasets)
 
 
 @router.get("/datasets")
 def datasets(request: Request, user: PageUser, services: Services, page: int = 1) -> Response:
     """Your datasets and the upload form."""
-    found = services.datasets.list(user.id, page=page, per_page=25)
+    found = services.fraud().datasets.list(user.id, page=page, per_page=25)
     status = services.licences.status(user.id)
     return render(request, "datasets.html", user=user, found=found, status=status)
 
@@ -42,8 +42,8 @@ def datasets(request: Request, user: PageUser, services: Services, page: int = 1
 @router.get("/datasets/{dataset_id}")
 def dataset(dataset_id: str, request: Request, user: PageUser, services: Services) -> Response:
     """A dataset's analysis (the detected label highlighted) and what to do with it."""
-    found = services.datasets.get(user.id, dataset_id)
-    models = services.models.list(user.id)
+    found = services.fraud().datasets.get(user.id, dataset_id)
+    models = services.fraud().models.list(user.id)
     return render(request, "dataset.html", user=user, dataset=found, models=models)
 
 
@@ -54,7 +54,7 @@ def delete_dataset(
     """Delete a dataset."""
 
     def go() -> str:
-        services.datasets.delete(user.id, dataset_id)
+        services.fraud().datasets.delete(user.id, dataset_id)
         return "/datasets"
 
     t = translator(language(request))
@@ -74,7 +74,7 @@ def train(
     """Start a training job, then follow it."""
 
     def go() -> str:
-        job = services.training.submit(
+        job = services.fraud().training.submit(
             user.id, dataset_id, model_name.strip(), target_column or None
         )
         return f"/jobs/{job.id}"
@@ -94,7 +94,7 @@ def predict(
     """Start scoring with one of your models."""
 
     def go() -> str:
-        return f"/jobs/{services.scoring.submit_predict(user.id, model_id, dataset_id).id}"
+        return f"/jobs/{services.fraud().scoring.submit_predict(user.id, model_id, dataset_id).id}"
 
     return act(request, csrf, go, back=f"/datasets/{dataset_id}")
 
@@ -106,7 +106,7 @@ def apply(
     """Start scoring with the reference ensemble."""
 
     def go() -> str:
-        return f"/jobs/{services.scoring.submit_apply(user.id, dataset_id).id}"
+        return f"/jobs/{services.fraud().scoring.submit_apply(user.id, dataset_id).id}"
 
     return act(request, csrf, go, back=f"/datasets/{dataset_id}")
 
@@ -136,5 +136,5 @@ def job_status(job_id: str, request: Request, user: PageUser, services: Services
 def history(request: Request, user: PageUser, services: Services, page: int = 1) -> Response:
     """Trainings and scorings (failed ones included), and stored predictions."""
     jobs = services.jobs.list(user.id, page=page, per_page=25)
-    predictions = services.predictions.list(user.id, per_page=25)
+    predictions = services.fraud().predictions.list(user.id, per_page=25)
     return render(request, "history.html", user=user, jobs=jobs, predictions=predictions)

@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 
-from entrepot.bootstrap.fraud import FraudServices
+from entrepot.bootstrap.app import App
 from entrepot.city.imports.archives import ArchiveRefused, Bounds, gunzip, unzip_member, zip_members
 from entrepot.errors import EntrepotError, InvalidKey
 from entrepot.registry import Registry
@@ -152,24 +152,24 @@ def test_a_link_inside_the_tree_is_pushed(registry: Registry, tmp_path: Path) ->
 
 
 @pytest.fixture(scope="module")
-def web(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[TestClient, FraudServices]]:
+def web(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[TestClient, App]]:
     with web_client(tmp_path_factory.mktemp("traversal")) as pair:
         yield pair
 
 
 @pytest.fixture(scope="module")
-def api(web: tuple[TestClient, FraudServices]) -> Api:
+def api(web: tuple[TestClient, App]) -> Api:
     return user_api(*web, "traveller@example.com")
 
 
 @pytest.mark.parametrize("filename", VALUES, ids=IDS)
 def test_an_upload_file_name_cannot_leave_the_users_folder(
-    web: tuple[TestClient, FraudServices], api: Api, filename: str
+    web: tuple[TestClient, App], api: Api, filename: str
 ) -> None:
     _, services = web
     answer = api.upload(b"amount,is_fraud\n1.5,0\n2.5,1\n3.5,0\n", filename)
     assert answer.status_code < 500, answer.text
-    keys = [o.key for o in services.store.list("")]
+    keys = [o.key for o in services.raw_store.list("")]
     assert all(k.startswith(f"users/{api.user_id}/") for k in keys if k.startswith("users/")), keys
     for key in keys:
         assert ".." not in key.split("/") and "\\" not in key and "\x00" not in key

@@ -13,7 +13,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from entrepot.accounts.scopes import Scope
-from entrepot.bootstrap.fraud import FraudServices
+from entrepot.bootstrap.app import App
 from tests.support.csvs import labelled_csv
 from tests.support.web import Api, user_api, web_client
 
@@ -150,9 +150,9 @@ def test_another_users_dataset_is_not_found(
         url = f"/api/datasets/{world['dataset']}"
         answer = bob.client.request(method, url, headers=bob.headers)
     assert answer.status_code in (404, 422), answer.text
-    services: FraudServices = world["services"]
+    services: App = world["services"]
     alice: Api = world["alice"]
-    assert services.datasets.get(alice.user_id, world["dataset"]).id == world["dataset"]
+    assert services.fraud().datasets.get(alice.user_id, world["dataset"]).id == world["dataset"]
 
 
 @pytest.mark.parametrize("page", PAGES)

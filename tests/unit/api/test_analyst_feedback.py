@@ -11,12 +11,12 @@ import pandas as pd
 import pytest
 from fastapi.testclient import TestClient
 
-from entrepot.bootstrap.fraud import FraudServices
+from entrepot.bootstrap.app import App
 from tests.support.analyst import predict, train_model
 from tests.support.csvs import labelled_csv, unlabelled_csv
 from tests.support.web import Api, make_web_app, run_jobs, user_api
 
-World = tuple[Api, Api, FraudServices, int]
+World = tuple[Api, Api, App, int]
 
 
 @pytest.fixture

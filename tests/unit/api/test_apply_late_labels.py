@@ -17,23 +17,23 @@ import pandas as pd
 import pytest
 from fastapi.testclient import TestClient
 
-from entrepot.bootstrap.fraud import FraudServices
+from entrepot.bootstrap.app import App
 from entrepot.fraud.synth.generator import generate
 from tests.support.web import ONE_REFERENCE, Api, make_web_app, run_jobs, user_api
 
-World = tuple[Api, FraudServices]
+World = tuple[Api, App]
 
 
 @pytest.fixture(scope="module")
 def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
     app, services = make_web_app(tmp_path_factory.mktemp("apply-late"), **ONE_REFERENCE)
     with TestClient(app, raise_server_exceptions=False) as client:
-        assert services.references.ensure() is not None
+        assert services.fraud().references.ensure() is not None
         run_jobs(services)
         yield user_api(client, services, "lea@example.com"), services
 
 
-def _applied(api: Api, services: FraudServices, dataset: str) -> dict[str, Any]:
+def _applied(api: Api, services: App, dataset: str) -> dict[str, Any]:
     answer = api.post("/api/apply_unlabeled", json={"dataset_id": dataset})
     assert answer.status_code == 202, answer.text
     run_jobs(services)
@@ -95,7 +95,7 @@ def test_the_reference_ensemble_reads_the_decisions_as_late_labels(world: World)
     assert rescored["summary"]["known_labels"]["labels"] == len(decided)
 
 
-def _scored_job(api: Api, services: FraudServices, job: dict[str, Any]) -> dict[str, Any]:
+def _scored_job(api: Api, services: App, job: dict[str, Any]) -> dict[str, Any]:
     run_jobs(services)
     done = api.get(job["status_url"]).json()
     assert done["state"] == "succeeded", done

@@ -51,7 +51,7 @@ def test_without_a_token_train_reads_no_more_than_the_limit(app: Any) -> None:
 
 
 def test_an_upload_over_the_service_limit_is_refused_while_streaming(app: Any) -> None:
-    services = app.state.services
+    services = app.state.entrepot
     user = services.accounts.register("a@example.com", PASSWORD)
     token = services.accounts.create_token(user.id)[1]
     headers = {

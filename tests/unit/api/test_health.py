@@ -12,7 +12,7 @@ from typing import Any, BinaryIO
 import pytest
 from fastapi.testclient import TestClient
 
-from entrepot.bootstrap.fraud import FraudServices
+from entrepot.bootstrap.app import App
 from entrepot.catalog.migrate import head
 from entrepot.storage.memory import MemoryStore
 from entrepot.storage.types import ObjectInfo
@@ -35,7 +35,7 @@ class Frozen(MemoryStore):
 
 
 @pytest.fixture
-def web(tmp_path: Path) -> Iterator[tuple[TestClient, FraudServices]]:
+def web(tmp_path: Path) -> Iterator[tuple[TestClient, App]]:
     app, services = make_web_app(tmp_path, settings={"metrics_token": TOKEN, "health_timeout": 0.5})
     with TestClient(app, raise_server_exceptions=False) as client:
         yield client, services
@@ -47,7 +47,7 @@ def _swap_store(client: TestClient, store: Any) -> None:
 
 
 def test_public_health_says_what_is_up_and_nothing_more(
-    web: tuple[TestClient, FraudServices], tmp_path: Path
+    web: tuple[TestClient, App], tmp_path: Path
 ) -> None:
     client, _ = web
     answer = client.get("/health")
@@ -62,9 +62,7 @@ def test_public_health_says_what_is_up_and_nothing_more(
 
 
 @pytest.mark.parametrize("who", ["admin", "token"])
-def test_details_for_admins_and_the_metrics_token(
-    web: tuple[TestClient, FraudServices], who: str
-) -> None:
+def test_details_for_admins_and_the_metrics_token(web: tuple[TestClient, App], who: str) -> None:
     client, services = web
     if who == "admin":
         answer = user_api(client, services, "root@example.com", admin=True).get("/health")
@@ -75,13 +73,13 @@ def test_details_for_admins_and_the_metrics_token(
     assert "written, read back, verified and deleted" in checks["store"]["detail"]
 
 
-def test_a_user_who_is_not_an_admin_sees_no_details(web: tuple[TestClient, FraudServices]) -> None:
+def test_a_user_who_is_not_an_admin_sees_no_details(web: tuple[TestClient, App]) -> None:
     client, services = web
     answer = user_api(client, services, "a@example.com").get("/health")
     assert all("detail" not in c for c in answer.json()["checks"])
 
 
-def test_a_store_that_refuses_writes_fails_health(web: tuple[TestClient, FraudServices]) -> None:
+def test_a_store_that_refuses_writes_fails_health(web: tuple[TestClient, App]) -> None:
     client, _ = web
     store = Faulty("deleted-bucket")
     store.deny.add("put")  # a deleted bucket: HEAD answers "not found", writes fail
@@ -94,7 +92,7 @@ def test_a_store_that_refuses_writes_fails_health(web: tuple[TestClient, FraudSe
 
 
 def test_a_frozen_store_fails_health_within_the_timeout(
-    web: tuple[TestClient, FraudServices],
+    web: tuple[TestClient, App],
 ) -> None:
     client, _ = web
     store = Frozen()
@@ -119,7 +117,7 @@ def test_a_frozen_store_fails_health_within_the_timeout(
     ],
 )
 def test_metrics_need_the_token_or_an_admin(
-    web: tuple[TestClient, FraudServices], headers: dict[str, str], status: int
+    web: tuple[TestClient, App], headers: dict[str, str], status: int
 ) -> None:
     client, _ = web
     answer = client.get("/metrics", headers=headers)
@@ -127,7 +125,7 @@ def test_metrics_need_the_token_or_an_admin(
     assert ("entrepot_http_requests" in answer.text) == (status == 200)
 
 
-def test_metrics_for_admins_not_for_users(web: tuple[TestClient, FraudServices]) -> None:
+def test_metrics_for_admins_not_for_users(web: tuple[TestClient, App]) -> None:
     client, services = web
     assert user_api(client, services, "a@example.com").get("/metrics").status_code == 403
     admin = user_api(client, services, "root@example.com", admin=True)

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
-from entrepot.bootstrap.fraud import FraudServices
+from entrepot.bootstrap.app import App
 from tests.support.csvs import labelled_csv, unlabelled_csv
 from tests.support.web import Api, make_web_app, run_jobs, user_api
 
@@ -43,9 +43,9 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
 
 
 def _key(world: dict[str, Any]) -> str:
-    services: FraudServices = world["services"]
+    services: App = world["services"]
     alice: Api = world["alice"]
-    return services.predictions.get(alice.user_id, world["prediction"]).key
+    return services.fraud().predictions.get(alice.user_id, world["prediction"]).key
 
 
 def test_alice_reaches_her_own_resources(world: dict[str, Any]) -> None:
@@ -83,7 +83,7 @@ def test_bob_gets_404_exactly_like_for_what_does_not_exist(world: dict[str, Any]
 
 def test_bob_cannot_act_on_alices_resources(world: dict[str, Any]) -> None:
     bob: Api = world["bob"]
-    services: FraudServices = world["services"]
+    services: App = world["services"]
     own = bob.upload(unlabelled_csv(200)).json()["dataset_id"]
     attempts = [
         bob.post("/api/predict", json={"model_id": world["model"], "dataset_id": own}),
@@ -143,14 +143,14 @@ def test_a_key_in_ones_folder_that_is_no_prediction_is_not_found(world: dict[str
     bob: Api = world["bob"]
     bob.upload(unlabelled_csv(200))  # a key in his own folder
     dataset = bob.get("/api/datasets").json()["items"][0]["id"]
-    services: FraudServices = world["services"]
-    key = services.datasets.get(bob.user_id, dataset).key
+    services: App = world["services"]
+    key = services.fraud().datasets.get(bob.user_id, dataset).key
     answer = bob.get("/api/download_s3_predictions", params={"key": key})
     assert answer.status_code == 404
 
 
 def test_objects_live_under_each_users_folder(world: dict[str, Any]) -> None:
-    services: FraudServices = world["services"]
+    services: App = world["services"]
     alice: Api = world["alice"]
     with services.uow() as uow:
         owned = uow.objects.list(owner=str(alice.user_id), limit=1000)

@@ -12,14 +12,14 @@ import pandas as pd
 import pytest
 from fastapi.testclient import TestClient
 
-from entrepot.bootstrap.fraud import FraudServices
+from entrepot.bootstrap.app import App
 from entrepot.fraud.synth.generator import generate
 from entrepot.fraud_service.job_payloads import PREDICT_KIND
 from tests.support.analyst import train_model
 from tests.support.csvs import labelled_csv
 from tests.support.web import Api, make_web_app, run_jobs, user_api
 
-World = tuple[Api, FraudServices, int]
+World = tuple[Api, App, int]
 
 
 @pytest.fixture
@@ -30,7 +30,7 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
         yield alice, services, train_model(alice, services, labelled_csv(), "cards")
 
 
-def _scored(api: Api, services: FraudServices, job: dict[str, Any]) -> dict[str, Any]:
+def _scored(api: Api, services: App, job: dict[str, Any]) -> dict[str, Any]:
     run_jobs(services)
     done = api.get(job["status_url"]).json()
     assert done["state"] == "succeeded", done

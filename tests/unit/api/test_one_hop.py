@@ -14,7 +14,7 @@ from fastapi.testclient import TestClient
 
 from entrepot.api.schemas.accounts import MeOut
 from entrepot.api.schemas.models import ModelOut, model_out
-from entrepot.bootstrap.fraud import FraudServices
+from entrepot.bootstrap.app import App
 from entrepot.http.job_view import JobOut
 from entrepot.http.observability import request_id
 from tests.support.web import Api, csrf_of, make_web_app, seeded_user, sign_in, user_api
@@ -49,23 +49,25 @@ def _counted_hops(client: TestClient, monkeypatch: pytest.MonkeyPatch) -> list[s
 
 
 def test_the_listing_is_what_the_response_model_says(
-    seeded: tuple[TestClient, FraudServices, Api],
+    seeded: tuple[TestClient, App, Api],
 ) -> None:
     _, services, alice = seeded
     answer = alice.get("/api/models")
     assert answer.status_code == 200 and answer.headers["content-type"] == "application/json"
-    expected = [model_out(m).model_dump(mode="json") for m in services.models.list(alice.user_id)]
+    expected = [
+        model_out(m).model_dump(mode="json") for m in services.fraud().models.list(alice.user_id)
+    ]
     assert len(expected) == 1 and answer.json() == expected
     assert [ModelOut.model_validate(m) for m in answer.json()]  # the schema holds
 
 
 def test_the_token_check_and_the_listing_take_one_hop_on_one_worker_thread(
-    seeded: tuple[TestClient, FraudServices, Api], monkeypatch: pytest.MonkeyPatch
+    seeded: tuple[TestClient, App, Api], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     client, services, alice = seeded
     threads: dict[str, int] = {}
     hops = _counted_hops(client, monkeypatch)
-    bearer, listing = services.accounts.bearer, services.models.list
+    bearer, listing = services.accounts.bearer, services.fraud().models.list
 
     def seen_bearer(token: str) -> Any:  # the token check (its account, scope and expiry)
         threads["token"] = threading.get_ident()
@@ -76,14 +78,14 @@ def test_the_token_check_and_the_listing_take_one_hop_on_one_worker_thread(
         return listing(user_id)
 
     monkeypatch.setattr(services.accounts, "bearer", seen_bearer)
-    monkeypatch.setattr(services.models, "list", seen_listing)
+    monkeypatch.setattr(services.fraud().models, "list", seen_listing)
     assert alice.get("/api/models").status_code == 200
     assert hops == ["read pool"] and threads["token"] == threads["listing"]
 
 
 @pytest.mark.parametrize("route", ["/api/me", "/api/jobs/{job}"])
 def test_the_other_hot_reads_take_one_hop_and_answer_as_their_model_says(
-    seeded: tuple[TestClient, FraudServices, Api], monkeypatch: pytest.MonkeyPatch, route: str
+    seeded: tuple[TestClient, App, Api], monkeypatch: pytest.MonkeyPatch, route: str
 ) -> None:
     client, _, alice = seeded
     job = alice.get("/api/history").json()["items"][0]
@@ -101,7 +103,7 @@ def test_the_other_hot_reads_take_one_hop_and_answer_as_their_model_says(
 
 
 def test_the_listing_refuses_a_missing_or_bad_token_and_serves_each_user_their_own(
-    seeded: tuple[TestClient, FraudServices, Api],
+    seeded: tuple[TestClient, App, Api],
 ) -> None:
     client, services, alice = seeded
     missing = client.get("/api/models")
@@ -113,7 +115,7 @@ def test_the_listing_refuses_a_missing_or_bad_token_and_serves_each_user_their_o
 
 
 def test_the_openapi_document_still_describes_the_listing(
-    seeded: tuple[TestClient, FraudServices, Api],
+    seeded: tuple[TestClient, App, Api],
 ) -> None:
     client, _, _ = seeded
     listing = client.get("/openapi.json").json()["paths"]["/api/models"]["get"]
@@ -134,16 +136,16 @@ def test_a_signed_in_browser_gets_its_csrf_token_from_me(tmp_path: Path) -> None
 
 
 def test_the_work_sees_the_request_id_its_log_lines_carry(
-    seeded: tuple[TestClient, FraudServices, Api], monkeypatch: pytest.MonkeyPatch
+    seeded: tuple[TestClient, App, Api], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     client, services, alice = seeded
     seen: list[str] = []
-    listing = services.models.list
+    listing = services.fraud().models.list
 
     def seen_listing(user_id: int) -> Any:
         seen.append(request_id())
         return listing(user_id)
 
-    monkeypatch.setattr(services.models, "list", seen_listing)
+    monkeypatch.setattr(services.fraud().models, "list", seen_listing)
     answer = client.get("/api/models", headers={**alice.headers, "X-Request-ID": "trace-7"})
     assert answer.status_code == 200 and seen == ["trace-7"]

@@ -11,14 +11,14 @@ import pandas as pd
 import pytest
 from fastapi.testclient import TestClient
 
-from entrepot.bootstrap.fraud import FraudServices
+from entrepot.bootstrap.app import App
 from tests.support.analyst import predict, train_model
 from tests.support.csvs import labelled_csv, unlabelled_csv
 from tests.support.web import Api, make_web_app, run_jobs, user_api
 
 
 @pytest.fixture(scope="module")
-def trained(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Api, FraudServices, int]]:
+def trained(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Api, App, int]]:
     app, services = make_web_app(tmp_path_factory.mktemp("review"))
     with TestClient(app, raise_server_exceptions=False) as client:
         api = user_api(client, services, "analyst@example.com")
@@ -26,7 +26,7 @@ def trained(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Api, Fra
 
 
 def test_top_rows_come_highest_risk_first_with_their_row_and_words(
-    trained: tuple[Api, FraudServices, int],
+    trained: tuple[Api, App, int],
 ) -> None:
     api, services, model_id = trained
     content = unlabelled_csv(500)
@@ -55,7 +55,7 @@ def test_top_rows_come_highest_risk_first_with_their_row_and_words(
 
 
 def test_a_labelled_file_is_evaluated_and_drift_flags_a_moved_column(
-    trained: tuple[Api, FraudServices, int],
+    trained: tuple[Api, App, int],
 ) -> None:
     api, services, model_id = trained
     labelled = pd.read_csv(io.BytesIO(labelled_csv(800, seed=9)))
@@ -77,7 +77,7 @@ def test_a_labelled_file_is_evaluated_and_drift_flags_a_moved_column(
 
 
 def test_scoring_again_with_the_columns_an_analyst_chose(
-    trained: tuple[Api, FraudServices, int],
+    trained: tuple[Api, App, int],
 ) -> None:
     api, services, model_id = trained
     found = predict(api, services, model_id, unlabelled_csv(300, seed=13))
@@ -110,7 +110,7 @@ def test_scoring_again_with_the_columns_an_analyst_chose(
 
 
 def test_drift_compares_inputs_never_identifiers(
-    trained: tuple[Api, FraudServices, int],
+    trained: tuple[Api, App, int],
 ) -> None:
     # Regression: customer and terminal ids were flagged as "moved" (PSI about 6) on every
     # new file, since a new period brings new ids; they are keys, not populations.

@@ -17,13 +17,13 @@ import pandas as pd
 import pytest
 from fastapi.testclient import TestClient
 
-from entrepot.bootstrap.fraud import FraudServices
+from entrepot.bootstrap.app import App
 from entrepot.fraud.synth.generator import generate
 from tests.support.analyst import train_model
 from tests.support.csvs import labelled_csv
 from tests.support.web import PASSWORD, Api, make_web_app, run_jobs, sign_in
 
-World = tuple[TestClient, Api, FraudServices, int]
+World = tuple[TestClient, Api, App, int]
 
 
 @pytest.fixture(scope="module")
@@ -38,7 +38,7 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
         yield client, api, services, model_id
 
 
-def _scored(api: Api, services: FraudServices, job: dict[str, Any]) -> dict[str, Any]:
+def _scored(api: Api, services: App, job: dict[str, Any]) -> dict[str, Any]:
     run_jobs(services)
     done = api.get(job["status_url"]).json()
     assert done["state"] == "succeeded", done

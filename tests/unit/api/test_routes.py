@@ -13,26 +13,26 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 
-from entrepot.bootstrap.fraud import FraudServices
+from entrepot.bootstrap.app import App
 from tests.support.apps import flat_routes
 from tests.support.csvs import labelled_csv, unlabelled_csv
 from tests.support.web import ONE_REFERENCE, Api, make_web_app, run_jobs, user_api
 
 
 @pytest.fixture
-def web(tmp_path: Path) -> Iterator[tuple[TestClient, FraudServices]]:
+def web(tmp_path: Path) -> Iterator[tuple[TestClient, App]]:
     app, services = make_web_app(tmp_path)
     with TestClient(app, raise_server_exceptions=False) as client:
         yield client, services
 
 
 @pytest.fixture
-def alice(web: tuple[TestClient, FraudServices]) -> Api:
+def alice(web: tuple[TestClient, App]) -> Api:
     return user_api(*web, "alice@example.com")
 
 
 def test_the_seeds_flow_upload_train_predict_download(
-    web: tuple[TestClient, FraudServices], alice: Api
+    web: tuple[TestClient, App], alice: Api
 ) -> None:
     _, services = web
     uploaded = alice.upload(labelled_csv(), "transactions.csv")
@@ -88,7 +88,7 @@ def test_apply_unlabeled_uses_the_reference_library(tmp_path: Path) -> None:
         assert refused.status_code == 503
         assert refused.json()["code"] == "library_not_ready"
         assert "build-references" in refused.json()["message"]
-        assert services.references.ensure() is not None
+        assert services.fraud().references.ensure() is not None
         assert api.post("/api/apply_unlabeled", json={"dataset_id": dataset}).status_code == 503
         run_jobs(services)
         job = api.post("/api/apply_unlabeled", json={"dataset_id": dataset, "model_name": "x"})
@@ -101,7 +101,7 @@ def test_apply_unlabeled_uses_the_reference_library(tmp_path: Path) -> None:
 
 
 def test_errors_are_json_with_a_code_a_message_and_the_request_id(
-    web: tuple[TestClient, FraudServices],
+    web: tuple[TestClient, App],
 ) -> None:
     client, _ = web
     answer = client.get("/api/datasets", headers={"X-Request-ID": "trace-123"})
@@ -148,7 +148,7 @@ def test_the_service_refuses_paths_and_store_urls(alice: Api) -> None:
     ],
 )
 def test_bad_uploads_are_refused_and_leave_nothing(
-    web: tuple[TestClient, FraudServices],
+    web: tuple[TestClient, App],
     alice: Api,
     content: bytes,
     name: str,
@@ -163,12 +163,12 @@ def test_bad_uploads_are_refused_and_leave_nothing(
     _assert_nothing_stored(services, alice.user_id)
 
 
-def _assert_nothing_stored(services: FraudServices, user_id: int) -> None:
+def _assert_nothing_stored(services: App, user_id: int) -> None:
     with services.uow() as uow:
         assert uow.datasets.list(user_id).total == 0
         assert uow.objects.count(prefix=f"users/{user_id}/") == 0
-    assert list(services.store.list(f"users/{user_id}/")) == []
-    assert not any(services.options.temp_dir.iterdir())
+    assert list(services.raw_store.list(f"users/{user_id}/")) == []
+    assert not any(services.fraud().options.temp_dir.iterdir())
 
 
 def test_an_upload_without_a_file_says_how_to_send_one(alice: Api) -> None:
@@ -220,9 +220,7 @@ def test_a_declared_size_over_the_plan_is_refused_before_reading(alice: Api) -> 
     assert answer.status_code == 413 and "100 MiB" in answer.json()["message"]
 
 
-def test_training_refusals_come_before_any_job(
-    web: tuple[TestClient, FraudServices], alice: Api
-) -> None:
+def test_training_refusals_come_before_any_job(web: tuple[TestClient, App], alice: Api) -> None:
     _, services = web
     unlabelled = alice.upload(unlabelled_csv(300)).json()["dataset_id"]
     labelled = alice.upload(labelled_csv(300)).json()["dataset_id"]
@@ -247,7 +245,7 @@ def test_training_refusals_come_before_any_job(
 
 
 def test_too_few_rows_fails_the_job_with_the_engines_message(
-    web: tuple[TestClient, FraudServices], alice: Api
+    web: tuple[TestClient, App], alice: Api
 ) -> None:
     _, services = web
     small = alice.upload(labelled_csv(60)).json()["dataset_id"]
@@ -301,9 +299,7 @@ def _expire(client: TestClient, user_id: int) -> None:
         )
 
 
-def test_activating_a_licence_key_over_the_api(
-    web: tuple[TestClient, FraudServices], alice: Api
-) -> None:
+def test_activating_a_licence_key_over_the_api(web: tuple[TestClient, App], alice: Api) -> None:
     client, services = web
     root = user_api(client, services, "root@example.com", admin=True)
     (key,) = root.post("/api/admin/licences", json={"plan": "premium", "days": 30}).json()
@@ -333,11 +329,11 @@ def test_unknown_resources_answer_404(alice: Api) -> None:
 
 
 def test_deleting_a_dataset_removes_its_rows_and_object(
-    web: tuple[TestClient, FraudServices], alice: Api
+    web: tuple[TestClient, App], alice: Api
 ) -> None:
     _, services = web
     dataset = alice.upload(labelled_csv(300)).json()["dataset_id"]
-    assert len(list(services.store.list(f"users/{alice.user_id}/"))) == 1
+    assert len(list(services.raw_store.list(f"users/{alice.user_id}/"))) == 1
     assert alice.delete(f"/api/datasets/{dataset}").status_code == 200
     assert alice.get(f"/api/datasets/{dataset}").status_code == 404
     _assert_nothing_stored(services, alice.user_id)
@@ -354,7 +350,7 @@ def test_tokens_are_created_listed_and_revoked(alice: Api) -> None:
     assert other.get("/api/me").status_code == 401
 
 
-def test_health_and_metrics(web: tuple[TestClient, FraudServices], alice: Api) -> None:
+def test_health_and_metrics(web: tuple[TestClient, App], alice: Api) -> None:
     client, services = web
     health = client.get("/health").json()
     assert health["status"] == "ok"
@@ -369,7 +365,7 @@ def test_health_and_metrics(web: tuple[TestClient, FraudServices], alice: Api) -
     assert 'entrepot_jobs{state="queued"} 0.0' in metrics
 
 
-def test_the_openapi_spec_lists_the_seeds_verbs(web: tuple[TestClient, FraudServices]) -> None:
+def test_the_openapi_spec_lists_the_seeds_verbs(web: tuple[TestClient, App]) -> None:
     client, _ = web
     paths = client.get("/openapi.json").json()["paths"]
     for path in (
@@ -387,7 +383,7 @@ def test_the_openapi_spec_lists_the_seeds_verbs(web: tuple[TestClient, FraudServ
         assert path in paths, path
 
 
-def test_security_headers_are_sent(web: tuple[TestClient, FraudServices]) -> None:
+def test_security_headers_are_sent(web: tuple[TestClient, App]) -> None:
     client, _ = web
     headers = client.get("/login").headers
     assert headers["x-frame-options"] == "DENY" and headers["x-content-type-options"] == "nosniff"

@@ -14,10 +14,10 @@ import pytest
 from fastapi.testclient import TestClient
 
 from entrepot.accounts.scopes import Scope
-from entrepot.bootstrap.fraud import FraudServices
+from entrepot.bootstrap.app import App
 from tests.support.web import Api, user_api, web_client
 
-Web = tuple[TestClient, FraudServices]
+Web = tuple[TestClient, App]
 
 
 @pytest.fixture

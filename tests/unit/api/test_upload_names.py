@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
-from entrepot.bootstrap.fraud import FraudServices
+from entrepot.bootstrap.app import App
 from tests.support.csvs import labelled_csv
 from tests.support.web import Api, make_web_app, user_api
 
@@ -20,7 +20,7 @@ BOUNDARY = "entrepot-test-boundary"
 
 
 @pytest.fixture
-def api(tmp_path: Path) -> Iterator[tuple[Api, FraudServices]]:
+def api(tmp_path: Path) -> Iterator[tuple[Api, App]]:
     app, services = make_web_app(tmp_path)
     with TestClient(app, raise_server_exceptions=False) as client:
         yield user_api(client, services, "names@example.com"), services
@@ -47,7 +47,7 @@ def _post(api: Api, body: bytes, boundary: str = BOUNDARY) -> Any:
     ["отчёт.csv", "数据.csv", "relevé d’opérations.csv", "evil\u202ecsv.exe.csv", "plain.csv"],
     ids=["cyrillic", "chinese", "apostrophe", "rtl-override", "ascii"],
 )
-def test_a_utf8_file_name_is_accepted(api: tuple[Api, FraudServices], name: str) -> None:
+def test_a_utf8_file_name_is_accepted(api: tuple[Api, App], name: str) -> None:
     client, _ = api
     disposition = b'filename="' + name.encode() + b'"'
     answer = _post(client, _form(disposition, labelled_csv(200)))
@@ -56,7 +56,7 @@ def test_a_utf8_file_name_is_accepted(api: tuple[Api, FraudServices], name: str)
     assert stored.endswith(".csv") and all(c.isascii() for c in stored)
 
 
-def test_a_name_given_only_as_filename_star_is_read(api: tuple[Api, FraudServices]) -> None:
+def test_a_name_given_only_as_filename_star_is_read(api: tuple[Api, App]) -> None:
     client, _ = api
     disposition = b"filename*=UTF-8''rel%C3%A9v%C3%A9%20d%E2%80%99op%C3%A9rations.csv"
     answer = _post(client, _form(disposition, labelled_csv(200)))
@@ -66,7 +66,7 @@ def test_a_name_given_only_as_filename_star_is_read(api: tuple[Api, FraudService
 
 @pytest.mark.parametrize("length", [70, 300, 5000])
 def test_a_long_boundary_is_a_4xx_or_accepted_never_a_500(
-    api: tuple[Api, FraudServices], length: int
+    api: tuple[Api, App], length: int
 ) -> None:
     client, _ = api
     boundary = "b" * length

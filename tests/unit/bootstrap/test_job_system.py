@@ -30,12 +30,11 @@ def test_the_fraud_service_and_the_city_backfill_share_one_job_system(tmp_path: 
     app = bootstrap(_settings(tmp_path))
     app.migrate()
     services = app.fraud(service_options(app.settings, jobs_url="memory://"))
-    system = app.job_system()
-    assert services.job_system is system
+    system = app.job_system()  # the fraud area holds none of its own: the App's
     assert app.job_system(JobOptions.of_service(services.options)) is system
     city = system.city
-    assert city.queue is services.city_queue and city.jobs is services.jobs
-    assert services.runner.kinds == {*FRAUD_JOB_KINDS, "city-unit"}
+    assert city.queue is system.city_queue and city.jobs is app.jobs
+    assert system.runner.kinds == {*FRAUD_JOB_KINDS, "city-unit"}
 
 
 def test_a_second_build_with_other_options_is_refused(tmp_path: Path) -> None:

@@ -11,7 +11,7 @@ import pandas as pd
 import pytest
 from fastapi.testclient import TestClient
 
-from entrepot.bootstrap.fraud import FraudServices
+from entrepot.bootstrap.app import App
 from tests.support.cli import Run, local_cli
 from tests.support.csvs import labelled_csv, unlabelled_csv
 from tests.support.web import Api, run_jobs, sign_in, user_api, web_client
@@ -20,7 +20,7 @@ SECRET = "test-secret-key-of-some-length-0123456789"  # the one make_web_app sig
 
 
 @pytest.fixture
-def web(tmp_path: Path) -> Iterator[tuple[TestClient, FraudServices]]:
+def web(tmp_path: Path) -> Iterator[tuple[TestClient, App]]:
     with web_client(tmp_path) as both:
         yield both
 
@@ -31,7 +31,7 @@ def cli(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureF
 
 
 def test_a_model_trained_on_the_cli_is_the_accounts_in_the_service(
-    web: tuple[TestClient, FraudServices], cli: Run, tmp_path: Path
+    web: tuple[TestClient, App], cli: Run, tmp_path: Path
 ) -> None:
     client, services = web
     ann = user_api(client, services, "ann@example.com")
@@ -63,7 +63,7 @@ def test_a_model_trained_on_the_cli_is_the_accounts_in_the_service(
 
 
 def test_the_cli_scores_a_model_trained_in_the_service(
-    web: tuple[TestClient, FraudServices], cli: Run, tmp_path: Path
+    web: tuple[TestClient, App], cli: Run, tmp_path: Path
 ) -> None:
     client, services = web
     ann: Api = user_api(client, services, "ann@example.com")
@@ -91,7 +91,7 @@ def test_the_cli_scores_a_model_trained_in_the_service(
 
 
 def test_the_cli_keeps_to_the_accounts_plan(
-    web: tuple[TestClient, FraudServices], cli: Run, tmp_path: Path
+    web: tuple[TestClient, App], cli: Run, tmp_path: Path
 ) -> None:
     # Regression: `fraud train --user` registered past the plan's number of models.
     client, services = web

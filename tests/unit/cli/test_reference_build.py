@@ -26,21 +26,21 @@ def test_the_first_start_shows_the_build_until_the_library_is_ready(tmp_path: Pa
     with TestClient(app):
         found: list[object] = []
         watcher = threading.Thread(
-            target=lambda: found.append(follow(services.references, console, poll=0.05))
+            target=lambda: found.append(follow(services.fraud().references, console, poll=0.05))
         )
         watcher.start()
-        assert services.references.ensure() is not None
-        while services.queue.work_one():
+        assert services.fraud().references.ensure() is not None
+        while services.job_system().queue.work_one():
             pass
         watcher.join(timeout=HANG_GUARD)
     assert not watcher.is_alive()
     text = out.getvalue()
     assert "building 1 fraud reference models" in text
     assert "ready, 1 models built" in text
-    assert len(services.references.started(0).result["built"]) == 1
+    assert len(services.fraud().references.started(0).result["built"]) == 1
 
     again, _ = make_web_app(tmp_path, reference_count=1)
     console, out = _console()
-    assert again.state.services.references.ensure() is None  # the library exists
-    assert follow(again.state.services.references, console) is None
+    assert again.state.entrepot.fraud().references.ensure() is None  # the library exists
+    assert follow(again.state.entrepot.fraud().references, console) is None
     assert out.getvalue() == ""

@@ -11,7 +11,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from entrepot.accounts.errors import QuotaExceeded
-from entrepot.bootstrap.fraud import FraudServices
+from entrepot.bootstrap.app import App
 from entrepot.catalog.jobs.records import JobState
 from entrepot.fraud_service.errors import TrainingFailed
 from entrepot.fraud_service.job_payloads import SearchOptions
@@ -24,13 +24,13 @@ FAST = SearchOptions(time_budget=1.0)
 
 
 @pytest.fixture
-def web(tmp_path: Path) -> Iterator[tuple[TestClient, FraudServices]]:
+def web(tmp_path: Path) -> Iterator[tuple[TestClient, App]]:
     with web_client(tmp_path) as both:
         yield both
 
 
 @pytest.fixture
-def ann(web: tuple[TestClient, FraudServices]) -> Api:
+def ann(web: tuple[TestClient, App]) -> Api:
     return user_api(*web, "ann@example.com")  # a trial: 3 models
 
 
@@ -41,7 +41,7 @@ def _file(folder: Path, rows: int = 600) -> Path:
 
 
 def test_the_slot_is_held_while_the_file_trains(
-    web: tuple[TestClient, FraudServices], ann: Api, tmp_path: Path
+    web: tuple[TestClient, App], ann: Api, tmp_path: Path
 ) -> None:
     _, services = web
     for n in range(2):
@@ -54,12 +54,12 @@ def test_the_slot_is_held_while_the_file_trains(
     def progress(_fraction: float, _message: Message | None) -> None:
         if not meanwhile:  # the last slot is the command's while it trains
             try:
-                services.training.submit(ann.user_id, other, "web-meanwhile")
+                services.fraud().training.submit(ann.user_id, other, "web-meanwhile")
                 meanwhile.append(None)
             except QuotaExceeded as exc:
                 meanwhile.append(exc)
 
-    job = services.file_training.train(
+    job = services.fraud().file_training.train(
         ann.user_id, _file(tmp_path), "cli", search=FAST, progress=progress
     )
     assert isinstance(meanwhile[0], QuotaExceeded)
@@ -68,10 +68,10 @@ def test_the_slot_is_held_while_the_file_trains(
 
 
 def test_the_training_is_the_accounts_job_and_dataset(
-    web: tuple[TestClient, FraudServices], ann: Api, tmp_path: Path
+    web: tuple[TestClient, App], ann: Api, tmp_path: Path
 ) -> None:
     _, services = web
-    job = services.file_training.train(ann.user_id, _file(tmp_path), "cli", search=FAST)
+    job = services.fraud().file_training.train(ann.user_id, _file(tmp_path), "cli", search=FAST)
     history = ann.get("/api/history").json()["items"]
     assert [(j["kind"], j["state"]) for j in history] == [("train", "succeeded")]
     assert history[0]["id"] == job.id
@@ -80,30 +80,32 @@ def test_the_training_is_the_accounts_job_and_dataset(
 
 
 def test_a_full_quota_is_refused_before_the_upload(
-    web: tuple[TestClient, FraudServices], ann: Api, tmp_path: Path
+    web: tuple[TestClient, App], ann: Api, tmp_path: Path
 ) -> None:
     _, services = web
     for n in range(3):
-        services.file_training.train(ann.user_id, _file(tmp_path), f"m{n}", search=FAST)
+        services.fraud().file_training.train(ann.user_id, _file(tmp_path), f"m{n}", search=FAST)
     with pytest.raises(QuotaExceeded):
-        services.file_training.train(ann.user_id, _file(tmp_path), "one_too_many", search=FAST)
+        services.fraud().file_training.train(
+            ann.user_id, _file(tmp_path), "one_too_many", search=FAST
+        )
     assert len(ann.get("/api/datasets").json()["items"]) == 3  # nothing new kept
 
 
 def test_a_bad_name_is_refused_before_the_upload(
-    web: tuple[TestClient, FraudServices], ann: Api, tmp_path: Path
+    web: tuple[TestClient, App], ann: Api, tmp_path: Path
 ) -> None:
     _, services = web
     with pytest.raises(InvalidName):
-        services.file_training.train(ann.user_id, _file(tmp_path), "x" * 65, search=FAST)
+        services.fraud().file_training.train(ann.user_id, _file(tmp_path), "x" * 65, search=FAST)
     assert ann.get("/api/datasets").json()["items"] == []
 
 
-def test_a_failed_training_says_why(
-    web: tuple[TestClient, FraudServices], ann: Api, tmp_path: Path
-) -> None:
+def test_a_failed_training_says_why(web: tuple[TestClient, App], ann: Api, tmp_path: Path) -> None:
     _, services = web
     with pytest.raises(TrainingFailed) as failed:
-        services.file_training.train(ann.user_id, _file(tmp_path, rows=40), "tiny", search=FAST)
+        services.fraud().file_training.train(
+            ann.user_id, _file(tmp_path, rows=40), "tiny", search=FAST
+        )
     (job,) = ann.get("/api/history").json()["items"]
     assert job["state"] == "failed" and job["error"] == failed.value.message

@@ -11,7 +11,7 @@ import pandas as pd
 import pytest
 from fastapi.testclient import TestClient
 
-from entrepot.bootstrap.fraud import FraudServices
+from entrepot.bootstrap.app import App
 from entrepot.fraud.schema.analysis import analyze
 from entrepot.fraud_service.label_count import count_label, whole_file_label
 from tests.support.csvs import late_frauds_csv
@@ -25,14 +25,14 @@ def _late_frauds(rows: int = 20_000) -> pd.DataFrame:
 
 
 @pytest.fixture
-def web(tmp_path: Path) -> Iterator[tuple[TestClient, FraudServices]]:
+def web(tmp_path: Path) -> Iterator[tuple[TestClient, App]]:
     app, services = make_web_app(tmp_path, analysis_sample_bytes=SAMPLE)
     with TestClient(app, raise_server_exceptions=False) as client:
         yield client, services
 
 
 def test_the_uploads_frauds_are_the_whole_files(
-    web: tuple[TestClient, FraudServices],
+    web: tuple[TestClient, App],
 ) -> None:
     frame = _late_frauds()
     exact = int(frame["is_fraud"].sum())
@@ -79,7 +79,7 @@ def test_a_file_that_cannot_be_counted_keeps_an_estimate_said_as_such(tmp_path: 
 
 
 def test_the_label_rate_everywhere_on_the_analysis_is_the_whole_files(
-    web: tuple[TestClient, FraudServices],
+    web: tuple[TestClient, App],
 ) -> None:
     """Frauds concentrated at the end: the rate shown beside the label among the candidates
     and the row count are the whole file's too, as pandas reads it whole."""

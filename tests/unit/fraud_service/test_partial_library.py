@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 
-from entrepot.bootstrap.fraud import FraudServices
+from entrepot.bootstrap.app import App
 from entrepot.fraud_service.job_payloads import BUILD_KIND, BuildPayload
 from tests.support.csvs import unlabelled_csv
 from tests.support.web import ONE_REFERENCE, Api, make_web_app, run_jobs, sign_in, user_api
@@ -21,18 +21,18 @@ NOTE = 'id="partial-library"'
 
 
 @pytest.fixture
-def web(tmp_path: Path) -> Iterator[tuple[TestClient, FraudServices, int]]:
+def web(tmp_path: Path) -> Iterator[tuple[TestClient, App, int]]:
     """A service whose first build made its one reference; yields the count it built."""
     app, services = make_web_app(tmp_path, **ONE_REFERENCE)
     with TestClient(app, raise_server_exceptions=False) as client:
-        first = services.references.ensure()
+        first = services.fraud().references.ensure()
         assert first is not None
         run_jobs(services)
         result = services.jobs.get_any(first.id).result
         yield client, services, len(result["built"]) + len(result["skipped"])
 
 
-def _apply(api: Api, services: FraudServices, dataset: str) -> str:
+def _apply(api: Api, services: App, dataset: str) -> str:
     answer = api.post("/api/apply_unlabeled", json={"dataset_id": dataset})
     assert answer.status_code == 202, answer.text
     run_jobs(services)
@@ -42,7 +42,7 @@ def _apply(api: Api, services: FraudServices, dataset: str) -> str:
 
 
 def test_a_scoring_during_the_build_says_it_used_a_partial_library(
-    web: tuple[TestClient, FraudServices, int],
+    web: tuple[TestClient, App, int],
 ) -> None:
     client, services, built = web
     total = built + 4

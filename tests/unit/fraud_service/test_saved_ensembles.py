@@ -12,21 +12,21 @@ import pandas as pd
 import pytest
 from fastapi.testclient import TestClient
 
-from entrepot.bootstrap.fraud import FraudServices
+from entrepot.bootstrap.app import App
 from tests.support.csvs import unlabelled_csv
 from tests.support.web import ONE_REFERENCE, Api, make_web_app, run_jobs, sign_in, user_api
 
 
 @pytest.fixture
-def web(tmp_path: Path) -> Iterator[tuple[TestClient, FraudServices]]:
+def web(tmp_path: Path) -> Iterator[tuple[TestClient, App]]:
     app, services = make_web_app(tmp_path, **ONE_REFERENCE)
     with TestClient(app, raise_server_exceptions=False) as client:
-        assert services.references.ensure() is not None
+        assert services.fraud().references.ensure() is not None
         run_jobs(services)
         yield client, services
 
 
-def _finished(api: Api, services: FraudServices, answer: object) -> dict[str, object]:
+def _finished(api: Api, services: App, answer: object) -> dict[str, object]:
     assert answer.status_code == 202, answer.text  # type: ignore[attr-defined]
     run_jobs(services)
     job: dict[str, object] = api.get(
@@ -40,7 +40,7 @@ def _scores(api: Api, prediction_id: str) -> pd.DataFrame:
     return pd.read_csv(io.BytesIO(api.get(url).content), sep=None, engine="python")
 
 
-def test_the_ensemble_is_kept_listed_and_reused(web: tuple[TestClient, FraudServices]) -> None:
+def test_the_ensemble_is_kept_listed_and_reused(web: tuple[TestClient, App]) -> None:
     client, services = web
     ann = user_api(client, services, "ann@example.com")
     dataset = ann.upload(unlabelled_csv(400)).json()["dataset_id"]
@@ -71,7 +71,7 @@ def test_the_ensemble_is_kept_listed_and_reused(web: tuple[TestClient, FraudServ
     assert user_api(client, services, "bob@example.com").get("/api/models").json() == []
 
 
-def test_a_bad_name_is_refused_before_any_job(web: tuple[TestClient, FraudServices]) -> None:
+def test_a_bad_name_is_refused_before_any_job(web: tuple[TestClient, App]) -> None:
     client, services = web
     ann = user_api(client, services, "ann@example.com")
     dataset = ann.upload(unlabelled_csv(400)).json()["dataset_id"]
@@ -82,7 +82,7 @@ def test_a_bad_name_is_refused_before_any_job(web: tuple[TestClient, FraudServic
 
 
 def test_a_file_without_the_ensembles_columns_fails_with_the_reason(
-    web: tuple[TestClient, FraudServices],
+    web: tuple[TestClient, App],
 ) -> None:
     client, services = web
     ann = user_api(client, services, "ann@example.com")

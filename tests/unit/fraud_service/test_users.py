@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
-from entrepot.bootstrap.fraud import FraudServices
+from entrepot.bootstrap.app import App
 from entrepot.catalog.jobs.records import JobState
 from entrepot.errors import RecordNotFound
 from entrepot.fraud_service import training
@@ -22,7 +22,7 @@ from tests.support.web import Api, make_web_app, run_jobs, user_api
 
 
 @pytest.fixture
-def world(tmp_path: Path) -> Iterator[tuple[TestClient, FraudServices, Api, Api]]:
+def world(tmp_path: Path) -> Iterator[tuple[TestClient, App, Api, Api]]:
     app, services = make_web_app(tmp_path)
     with TestClient(app, raise_server_exceptions=False) as client:
         admin = user_api(client, services, "admin@example.com", admin=True)
@@ -30,7 +30,7 @@ def world(tmp_path: Path) -> Iterator[tuple[TestClient, FraudServices, Api, Api]
         yield client, services, admin, alice
 
 
-def _nothing_left(services: FraudServices, user_id: int) -> None:
+def _nothing_left(services: App, user_id: int) -> None:
     root = f"users/{user_id}/"
     with services.uow() as uow:
         assert uow.models.names(str(user_id)) == ()
@@ -39,14 +39,14 @@ def _nothing_left(services: FraudServices, user_id: int) -> None:
         assert uow.predictions.list(user_id).items == ()
         with pytest.raises(RecordNotFound):
             uow.users.get(user_id)
-    assert list(services.store.list(root)) == []
+    assert list(services.raw_store.list(root)) == []
 
 
 class _Deleter:
     """Deletes alice from another thread at a chosen moment of her training, and holds the
     training back until her jobs are cancelled (the moment the race is decided)."""
 
-    def __init__(self, services: FraudServices, admin: Api, alice: Api) -> None:
+    def __init__(self, services: App, admin: Api, alice: Api) -> None:
         self.services, self.admin, self.alice = services, admin, alice
         self.answer: dict[str, Any] = {}
         self.thread: threading.Thread | None = None
@@ -57,7 +57,7 @@ class _Deleter:
         actor = self.services.accounts.user(self.admin.user_id)
 
         def delete() -> None:
-            self.answer.update(self.services.deletion.delete(actor, self.alice.user_id))
+            self.answer.update(self.services.fraud().deletion.delete(actor, self.alice.user_id))
 
         self.thread = threading.Thread(target=delete)
         self.thread.start()
@@ -110,7 +110,7 @@ def _files_written_not_committed(monkeypatch: pytest.MonkeyPatch, deleter: _Dele
     "moment", [_during_training, _before_storing, _files_written_not_committed]
 )
 def test_deleting_an_account_during_its_training_leaves_nothing(
-    world: tuple[TestClient, FraudServices, Api, Api],
+    world: tuple[TestClient, App, Api, Api],
     monkeypatch: pytest.MonkeyPatch,
     moment: Callable[[pytest.MonkeyPatch, _Deleter], None],
 ) -> None:
@@ -131,7 +131,7 @@ def test_deleting_an_account_during_its_training_leaves_nothing(
 
 
 def test_a_finished_training_is_deleted_with_its_account(
-    world: tuple[TestClient, FraudServices, Api, Api],
+    world: tuple[TestClient, App, Api, Api],
 ) -> None:
     _, services, admin, alice = world
     dataset = alice.upload(labelled_csv(800), "alice.csv").json()["dataset_id"]
@@ -145,7 +145,7 @@ def test_a_finished_training_is_deleted_with_its_account(
 
 
 def test_a_queued_job_of_a_deleted_account_never_runs(
-    world: tuple[TestClient, FraudServices, Api, Api],
+    world: tuple[TestClient, App, Api, Api],
 ) -> None:
     _, services, admin, alice = world
     dataset = alice.upload(labelled_csv(800), "alice.csv").json()["dataset_id"]
@@ -157,7 +157,7 @@ def test_a_queued_job_of_a_deleted_account_never_runs(
 
 
 def test_a_deactivated_owners_job_fails_instead_of_committing(
-    world: tuple[TestClient, FraudServices, Api, Api], monkeypatch: pytest.MonkeyPatch
+    world: tuple[TestClient, App, Api, Api], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     _, services, admin, alice = world
     dataset = alice.upload(labelled_csv(800), "alice.csv").json()["dataset_id"]

@@ -12,13 +12,13 @@ import pandas as pd
 import pytest
 from fastapi.testclient import TestClient
 
-from entrepot.bootstrap.fraud import FraudServices
+from entrepot.bootstrap.app import App
 from entrepot.http.assets import asset_url
 from tests.support.analyst import predict, train_model
 from tests.support.csvs import labelled_csv
 from tests.support.web import PASSWORD, Api, csrf_of, make_web_app, run_jobs, sign_in
 
-World = tuple[TestClient, Api, FraudServices, int, dict]
+World = tuple[TestClient, Api, App, int, dict]
 
 
 @pytest.fixture(scope="module")

@@ -30,7 +30,7 @@ World = tuple[TestClient, Api, dict[str, Any]]
 def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
     app, services = make_web_app(tmp_path_factory.mktemp("trust"), **ONE_REFERENCE)
     with TestClient(app, raise_server_exceptions=False) as client:
-        assert services.references.ensure() is not None
+        assert services.fraud().references.ensure() is not None
         run_jobs(services)
         api = user_api(client, services, "tess@example.com")
         dataset = api.upload(unlabelled_csv(600, seed=8)).json()["dataset_id"]

@@ -10,12 +10,12 @@ from collections.abc import Iterator
 import pytest
 from fastapi.testclient import TestClient
 
-from entrepot.bootstrap.fraud import FraudServices
+from entrepot.bootstrap.app import App
 from tests.support.analyst import scored_admin
 from tests.support.english import english_words
 from tests.support.web import PASSWORD, make_web_app, run_jobs, sign_in
 
-World = tuple[TestClient, FraudServices, dict[str, object]]
+World = tuple[TestClient, App, dict[str, object]]
 #: The uploaded files' column names: the user's data, shown as they are.
 COLUMNS = {"amount", "hour"}
 

@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
-from entrepot.bootstrap.fraud import FraudServices
+from entrepot.bootstrap.app import App
 from tests.support.analyst import train_model
 from tests.support.csvs import labelled_csv
 from tests.support.web import PASSWORD, Api, csrf_of, make_web_app, sign_in
@@ -28,7 +28,7 @@ class World:
     other: TestClient
     api: Api
     other_api: Api
-    services: FraudServices
+    services: App
     #: The two versions of ``cards``, oldest first, and the one version of ``loans``.
     cards: tuple[int, int]
     loans: int

@@ -168,7 +168,7 @@ def test_a_new_user_signs_in_with_the_provider(client: TestClient, provider: Pro
 
 
 def test_a_verified_email_links_the_existing_account(client: TestClient) -> None:
-    services = client.app.state.services  # type: ignore[attr-defined]
+    services = client.app.state.entrepot  # type: ignore[attr-defined]
     existing = services.accounts.register("jane@example.com", PASSWORD)
     sign_in_with_provider(client)
     assert client.get("/api/me").json()["user"]["id"] == existing.id

@@ -15,7 +15,7 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine, select, update
 
-from entrepot.bootstrap.fraud import FraudServices
+from entrepot.bootstrap.app import App
 from entrepot.catalog.engine import make_engine
 from entrepot.catalog.jobs.tables import JobRow
 from entrepot.catalog.workspace.tables import DatasetRow, PredictionRow
@@ -24,7 +24,7 @@ from tests.support.analyst import scored_admin
 from tests.support.web import make_web_app, sign_in
 
 NNBSP, NBSP = "\u202f", "\u00a0"
-World = tuple[TestClient, FraudServices, dict[str, Any]]
+World = tuple[TestClient, App, dict[str, Any]]
 
 
 @pytest.fixture(scope="module")
@@ -55,7 +55,7 @@ def _french(number: str) -> str:
     return number.replace(",", NNBSP).replace(".", ",")
 
 
-def _job(services: FraudServices, owner: int) -> str:
+def _job(services: App, owner: int) -> str:
     with services.uow() as uow:
         job = services.jobs.record(uow, owner_id=owner, kind="train", params={})
         uow.commit()
@@ -190,7 +190,7 @@ def test_a_models_card_in_each_language(world: World) -> None:
     validation, the threshold's precision and alerts a day, card precision@k per day, the
     protocol and the suspected leaks, in the page's words and numbers."""
     client, services, ids = world
-    detail = services.models.get(ids["user"], ids["model"], "en")
+    detail = services.fraud().models.get(ids["user"], ids["model"], "en")
     card = detail.performance["card"]
     head, interval = card["headline"], card["headline"]["interval"]
     assert card["protocol"]["split"] == "time" and head["out_of_time"] and interval
@@ -229,7 +229,7 @@ def test_a_models_card_names_its_suspected_leaks_with_numbers_as_integers(
     world: World, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     client, services, ids = world
-    read = services.models.get
+    read = services.fraud().models.get
 
     def with_leaks(user_id: int, model_id: int, lang: str) -> Any:
         detail = read(user_id, model_id, lang)
@@ -242,7 +242,7 @@ def test_a_models_card_names_its_suspected_leaks_with_numbers_as_integers(
         card["protocol"] = {**card["protocol"], "gap_rows": 12345, "label_delay_days": 1}
         return replace(detail, performance={**detail.performance, "card": card})
 
-    monkeypatch.setattr(services.models, "get", with_leaks)
+    monkeypatch.setattr(services.fraud().models, "get", with_leaks)
     english = _card_section(_page(client, "en", f"/models/{ids['model']}"))
     french = _card_section(_page(client, "fr", f"/models/{ids['model']}"))
     assert "<code>chargeback</code> · AUPRC alone 0.999 · left out" in english

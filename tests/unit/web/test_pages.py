@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 
-from entrepot.bootstrap.fraud import FraudServices
+from entrepot.bootstrap.app import App
 from entrepot.http.assets import asset_url
 from tests.support.csvs import labelled_csv
 from tests.support.web import PASSWORD, csrf_of, make_web_app, run_jobs, sign_in
@@ -19,14 +19,14 @@ WEB = Path(__file__).resolve().parents[3] / "src" / "entrepot" / "web"
 
 
 @pytest.fixture
-def web(tmp_path: Path) -> Iterator[tuple[TestClient, FraudServices]]:
+def web(tmp_path: Path) -> Iterator[tuple[TestClient, App]]:
     app, services = make_web_app(tmp_path)
     with TestClient(app, raise_server_exceptions=False) as client:
         yield client, services
 
 
 def test_pages_need_a_session_and_come_back_after_sign_in(
-    web: tuple[TestClient, FraudServices],
+    web: tuple[TestClient, App],
 ) -> None:
     client, services = web
     services.accounts.register("a@example.com", PASSWORD)
@@ -52,7 +52,7 @@ def test_pages_need_a_session_and_come_back_after_sign_in(
         "evil.example",
     ],
 )
-def test_no_open_redirect_after_sign_in(web: tuple[TestClient, FraudServices], target: str) -> None:
+def test_no_open_redirect_after_sign_in(web: tuple[TestClient, App], target: str) -> None:
     client, services = web
     services.accounts.register("a@example.com", PASSWORD)
     answer = sign_in(client, "a@example.com", next=target)
@@ -61,7 +61,7 @@ def test_no_open_redirect_after_sign_in(web: tuple[TestClient, FraudServices], t
     assert switched.headers["location"] == "/"
 
 
-def test_forms_without_the_csrf_token_are_refused(web: tuple[TestClient, FraudServices]) -> None:
+def test_forms_without_the_csrf_token_are_refused(web: tuple[TestClient, App]) -> None:
     client, services = web
     services.accounts.register("a@example.com", PASSWORD)
     client.get("/login")
@@ -81,7 +81,7 @@ def test_forms_without_the_csrf_token_are_refused(web: tuple[TestClient, FraudSe
 
 
 def test_cookie_authenticated_api_writes_need_the_csrf_header(
-    web: tuple[TestClient, FraudServices],
+    web: tuple[TestClient, App],
 ) -> None:
     client, services = web
     services.accounts.register("a@example.com", PASSWORD)
@@ -96,7 +96,7 @@ def test_cookie_authenticated_api_writes_need_the_csrf_header(
 
 
 def test_wrong_passwords_are_rate_limited_with_retry_after(
-    web: tuple[TestClient, FraudServices],
+    web: tuple[TestClient, App],
 ) -> None:
     client, services = web
     services.accounts.register("a@example.com", PASSWORD)
@@ -112,7 +112,7 @@ def test_wrong_passwords_are_rate_limited_with_retry_after(
 
 
 def test_register_signs_in_and_refuses_a_weak_password(
-    web: tuple[TestClient, FraudServices],
+    web: tuple[TestClient, App],
 ) -> None:
     client, _ = web
     token = csrf_of(client.get("/register").text)
@@ -131,7 +131,7 @@ def test_register_signs_in_and_refuses_a_weak_password(
 
 
 def test_the_session_cookie_is_signed_http_only_and_lax(
-    web: tuple[TestClient, FraudServices],
+    web: tuple[TestClient, App],
 ) -> None:
     client, services = web
     services.accounts.register("a@example.com", PASSWORD)
@@ -165,7 +165,7 @@ def test_a_password_change_signs_out_the_other_sessions(tmp_path: Path) -> None:
         assert second.get("/datasets", follow_redirects=False).status_code == 303
 
 
-def test_logout_needs_the_token_and_ends_the_session(web: tuple[TestClient, FraudServices]) -> None:
+def test_logout_needs_the_token_and_ends_the_session(web: tuple[TestClient, App]) -> None:
     client, services = web
     services.accounts.register("a@example.com", PASSWORD)
     sign_in(client, "a@example.com")
@@ -176,7 +176,7 @@ def test_logout_needs_the_token_and_ends_the_session(web: tuple[TestClient, Frau
 
 
 def test_a_new_token_is_shown_once_in_the_page_and_never_in_the_cookie(
-    web: tuple[TestClient, FraudServices],
+    web: tuple[TestClient, App],
 ) -> None:
     client, services = web
     services.accounts.register("a@example.com", PASSWORD)
@@ -190,7 +190,7 @@ def test_a_new_token_is_shown_once_in_the_page_and_never_in_the_cookie(
     assert client.get("/api/me", headers={"Authorization": f"Bearer {shown.group(1)}"}).is_success
 
 
-def test_french_from_the_browser_or_the_switch(web: tuple[TestClient, FraudServices]) -> None:
+def test_french_from_the_browser_or_the_switch(web: tuple[TestClient, App]) -> None:
     client, _ = web
     assert "Create an account" in client.get("/").text
     french = client.get("/", headers={"Accept-Language": "fr-FR,fr;q=0.9,en;q=0.8"}).text
@@ -202,7 +202,7 @@ def test_french_from_the_browser_or_the_switch(web: tuple[TestClient, FraudServi
 
 
 def test_browsers_get_an_error_page_and_scripts_get_json(
-    web: tuple[TestClient, FraudServices],
+    web: tuple[TestClient, App],
 ) -> None:
     client, _ = web
     page = client.get("/no/such/page", headers={"Accept": "text/html"})
@@ -211,7 +211,7 @@ def test_browsers_get_an_error_page_and_scripts_get_json(
 
 
 def test_the_work_pages_show_analysis_model_charts_and_predictions(
-    web: tuple[TestClient, FraudServices],
+    web: tuple[TestClient, App],
 ) -> None:
     client, services = web
     services.accounts.register("a@example.com", PASSWORD)
@@ -250,7 +250,7 @@ def test_the_work_pages_show_analysis_model_charts_and_predictions(
     assert f'href="/api/predictions/{prediction_id}/download"' in page
 
 
-def test_a_refused_action_is_shown_on_the_page(web: tuple[TestClient, FraudServices]) -> None:
+def test_a_refused_action_is_shown_on_the_page(web: tuple[TestClient, App]) -> None:
     client, services = web
     services.accounts.register("a@example.com", PASSWORD)
     sign_in(client, "a@example.com")
@@ -267,7 +267,7 @@ def test_a_refused_action_is_shown_on_the_page(web: tuple[TestClient, FraudServi
     assert answer.status_code == 200 and "is not a safe name" in answer.text
 
 
-def test_admin_pages_are_for_admins(web: tuple[TestClient, FraudServices]) -> None:
+def test_admin_pages_are_for_admins(web: tuple[TestClient, App]) -> None:
     client, services = web
     services.accounts.register("a@example.com", PASSWORD)
     sign_in(client, "a@example.com")
@@ -277,7 +277,7 @@ def test_admin_pages_are_for_admins(web: tuple[TestClient, FraudServices]) -> No
 
 
 def test_admin_manages_users_and_licences_with_an_audit(
-    web: tuple[TestClient, FraudServices],
+    web: tuple[TestClient, App],
 ) -> None:
     client, services = web
     services.accounts.register("root@example.com", PASSWORD, admin=True)
@@ -309,7 +309,7 @@ def test_admin_manages_users_and_licences_with_an_audit(
         assert uow.users.find(target.id) is None
 
 
-def test_an_empty_audit_log_says_so(web: tuple[TestClient, FraudServices]) -> None:
+def test_an_empty_audit_log_says_so(web: tuple[TestClient, App]) -> None:
     from sqlalchemy import delete
 
     from entrepot.catalog.accounts.tables import AuditRow
@@ -325,7 +325,7 @@ def test_an_empty_audit_log_says_so(web: tuple[TestClient, FraudServices]) -> No
     assert 'id="audit-empty"' in page and "Rien n’est encore consigné" in page
 
 
-def test_each_page_has_its_own_title_and_one_h1(web: tuple[TestClient, FraudServices]) -> None:
+def test_each_page_has_its_own_title_and_one_h1(web: tuple[TestClient, App]) -> None:
     client, services = web
     services.accounts.register("root@example.com", PASSWORD, admin=True)
     sign_in(client, "root@example.com")

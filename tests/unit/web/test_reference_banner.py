@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 
-from entrepot.bootstrap.fraud import FraudServices
+from entrepot.bootstrap.app import App
 from entrepot.catalog.jobs.records import JobRecord
 from entrepot.fraud_service.reference_progress import BuildProgress
 from entrepot.i18n import translator
@@ -21,13 +21,13 @@ BANNER = '<div id="reference-build" class="banner" role="status" aria-live="poli
 
 
 @pytest.fixture
-def web(tmp_path: Path) -> Iterator[tuple[TestClient, FraudServices]]:
+def web(tmp_path: Path) -> Iterator[tuple[TestClient, App]]:
     app, services = make_web_app(tmp_path, reference_count=40)
     with TestClient(app, raise_server_exceptions=False) as client:
         yield client, services
 
 
-def _advance(services: FraudServices, job: JobRecord, progress: float) -> None:
+def _advance(services: App, job: JobRecord, progress: float) -> None:
     now = datetime.now(UTC)
     with services.uow() as uow:
         uow.jobs.claim(job.id, "test-worker", now)
@@ -40,7 +40,7 @@ def _banner(html: str) -> str:
     return html[start : html.index("</div>", start)]
 
 
-def test_no_banner_without_a_build(web: tuple[TestClient, FraudServices]) -> None:
+def test_no_banner_without_a_build(web: tuple[TestClient, App]) -> None:
     client, _ = web
     html = client.get("/login").text
     assert f"{BANNER} hidden>" in html  # the live region is there, empty and hidden
@@ -48,9 +48,9 @@ def test_no_banner_without_a_build(web: tuple[TestClient, FraudServices]) -> Non
     assert client.get("/status/reference-build").json() == {"building": False}
 
 
-def test_the_banner_follows_the_build_then_goes(web: tuple[TestClient, FraudServices]) -> None:
+def test_the_banner_follows_the_build_then_goes(web: tuple[TestClient, App]) -> None:
     client, services = web
-    job = services.references.ensure()
+    job = services.fraud().references.ensure()
     assert job is not None
     queued = _banner(client.get("/login", headers={"Accept-Language": "fr"}).text)
     assert "hidden" not in queued
@@ -73,7 +73,7 @@ def test_the_banner_follows_the_build_then_goes(web: tuple[TestClient, FraudServ
     assert client.get("/status/reference-build").json() == {"building": False}
 
 
-def test_the_app_links_to_the_dashboard(web: tuple[TestClient, FraudServices]) -> None:
+def test_the_app_links_to_the_dashboard(web: tuple[TestClient, App]) -> None:
     client, _ = web
     html = client.get("/login", headers={"Accept-Language": "fr"}).text
     assert '<a href="/dashboard/" id="nav-dashboard">Flux urbains</a>' in html

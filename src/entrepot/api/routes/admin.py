@@ -61,7 +61,7 @@ def set_admin(user_id: int, body: FlagIn, admin: Admin, services: Services) -> A
 @router.delete("/users/{user_id}")
 def delete_user(user_id: int, admin: Admin, services: Services) -> dict[str, Any]:
     """Delete an account with its models, datasets, predictions and stored objects."""
-    return {"deleted": user_id, **services.deletion.delete(admin, user_id)}
+    return {"deleted": user_id, **services.fraud().deletion.delete(admin, user_id)}
 
 
 @router.get("/licences")

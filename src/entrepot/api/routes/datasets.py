@@ -9,7 +9,7 @@ from entrepot.accounts.errors import DatasetTooLarge
 from entrepot.api.multipart import receive_upload
 from entrepot.api.schemas.base import PageOut
 from entrepot.api.schemas.datasets import DatasetOut, UploadOut, dataset_out
-from entrepot.bootstrap.fraud import FraudServices
+from entrepot.bootstrap.app import App
 from entrepot.catalog.accounts.records import UserRecord
 from entrepot.http.bodies import ENVELOPE
 from entrepot.http.deps import Services, User
@@ -18,21 +18,21 @@ from entrepot.sizes import human_size
 router = APIRouter(prefix="/api", tags=["datasets"])
 
 
-async def receive(request: Request, user: UserRecord, services: FraudServices) -> UploadOut:
+async def receive(request: Request, user: UserRecord, services: App) -> UploadOut:
     """Stream the upload into a spool, then analyse and store it."""
-    limit = await run_in_threadpool(services.datasets.limit, user.id)
+    limit = await run_in_threadpool(services.fraud().datasets.limit, user.id)
     declared = request.headers.get("content-length", "")
     if declared.isdigit() and int(declared) > limit + ENVELOPE:
         raise DatasetTooLarge(
             f"the file is about {human_size(int(declared))} and your plan accepts datasets up to "
             f"{human_size(limit)}"
         )
-    spool = await run_in_threadpool(services.datasets.spool, user.id)
+    spool = await run_in_threadpool(services.fraud().datasets.spool, user.id)
     with spool:
         form = await receive_upload(request, spool)
         target = form.fields.get("target_column") or form.fields.get("target") or None
         dataset = await run_in_threadpool(
-            lambda: services.datasets.create(
+            lambda: services.fraud().datasets.create(
                 user.id, form.filename or "upload.csv", spool, target=target
             )
         )
@@ -58,7 +58,7 @@ async def analyze(request: Request, user: User, services: Services) -> UploadOut
 @router.get("/datasets")
 def datasets(user: User, services: Services, page: int = 1, per_page: int = 50) -> PageOut:
     """Your datasets, newest first."""
-    found = services.datasets.list(user.id, page=page, per_page=per_page)
+    found = services.fraud().datasets.list(user.id, page=page, per_page=per_page)
     return PageOut(
         items=[dataset_out(d) for d in found.items],
         total=found.total,
@@ -70,11 +70,11 @@ def datasets(user: User, services: Services, page: int = 1, per_page: int = 50) 
 @router.get("/datasets/{dataset_id}")
 def dataset(dataset_id: str, user: User, services: Services) -> UploadOut:
     """One of your datasets with its analysis."""
-    found = services.datasets.get(user.id, dataset_id)
+    found = services.fraud().datasets.get(user.id, dataset_id)
     return UploadOut(dataset_id=found.id, dataset=dataset_out(found), analysis=dict(found.analysis))
 
 
 @router.delete("/datasets/{dataset_id}")
 def delete_dataset(dataset_id: str, user: User, services: Services) -> DatasetOut:
     """Delete one of your datasets and its stored file."""
-    return dataset_out(services.datasets.delete(user.id, dataset_id))
+    return dataset_out(services.fraud().datasets.delete(user.id, dataset_id))

@@ -49,14 +49,14 @@ def health(request: Request) -> JSONResponse:
     probe, the job queue answers; each within the health timeout. Details for admins and
     the metrics token only, with the damage register (a warning, never a failure)."""
     app = request.app.state.entrepot
-    services = request.app.state.services
+    queue = app.job_system().queue
     bounded = _checks(request)
     checks: list[Check] = [
         bounded.run("database", lambda: check_database(app.engine)),
         bounded.run("store", lambda: check_store_roundtrip(app.raw_store)),
         bounded.run(
             "job queue",
-            lambda: check_job_queue(services.queue.description, services.queue.pending),
+            lambda: check_job_queue(queue.description, queue.pending),
         ),
     ]
     ok = all(c.ok for c in checks)
@@ -82,7 +82,7 @@ def metrics(request: Request) -> Response:
     """Prometheus metrics (requests, latency, requests in flight, jobs by state), for the
     metrics token (``Authorization: Bearer ...``) or an administrator."""
     if not holds_metrics_token(request):
-        user, _ = identify(request, request.app.state.services)
+        user, _ = identify(request, request.app.state.entrepot)
         if user is None:
             raise AuthenticationRequired(
                 "the metrics need the metrics token or an administrator",

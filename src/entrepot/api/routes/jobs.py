@@ -43,7 +43,7 @@ def _dataset_id(dataset_id: str | None, filepath: str | None) -> str:
 def train(body: TrainIn, user: User, services: Services) -> JobAccepted:
     """Train a model on one of your datasets in the background: returns the job id."""
     dataset_id = _dataset_id(body.dataset_id, body.filepath)
-    job = services.training.submit(
+    job = services.fraud().training.submit(
         user.id,
         dataset_id,
         body.model_name,
@@ -58,7 +58,9 @@ def train(body: TrainIn, user: User, services: Services) -> JobAccepted:
 @router.post("/predict", status_code=202)
 def predict(body: PredictIn, user: User, services: Services) -> JobAccepted:
     """Score one of your datasets with one of your models in the background."""
-    return accepted(services.scoring.submit_predict(user.id, body.model_id, body.dataset_id))
+    return accepted(
+        services.fraud().scoring.submit_predict(user.id, body.model_id, body.dataset_id)
+    )
 
 
 @router.post("/apply_unlabeled", status_code=202)
@@ -66,7 +68,7 @@ def apply_unlabeled(body: ApplyIn, user: User, services: Services) -> JobAccepte
     """Score an unlabelled dataset with the ensemble of the closest reference models;
     with ``model_name``, keep that ensemble as one of your models (``/api/predict`` reuses it)."""
     dataset_id = _dataset_id(body.dataset_id, body.filepath)
-    return accepted(services.scoring.submit_apply(user.id, dataset_id, body.model_name))
+    return accepted(services.fraud().scoring.submit_apply(user.id, dataset_id, body.model_name))
 
 
 @router.get("/jobs/{job_id}", response_model=JobOut)

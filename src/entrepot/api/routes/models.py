@@ -44,7 +44,7 @@ async def models(call: Call) -> Response:
     """Your trained models, newest first."""
 
     def listing(user: UserRecord) -> Response:
-        return _LISTING.response([model_out(m) for m in call.services.models.list(user.id)])
+        return _LISTING.response([model_out(m) for m in call.services.fraud().models.list(user.id)])
 
     return await call.run(listing)
 
@@ -57,7 +57,7 @@ def model(
     performance, the confusion matrix at the threshold in force, the threshold curve,
     precision@k and lift, the search's trials, and chart data (precision-recall with the
     chosen point, calibration, feature importance under readable names)."""
-    return model_detail_out(services.models.get(user.id, model_id, glossary.lang_of(lang)))
+    return model_detail_out(services.fraud().models.get(user.id, model_id, glossary.lang_of(lang)))
 
 
 @router.get("/models/{model_id}/manifest")
@@ -65,7 +65,7 @@ def model_manifest(model_id: int, user: User, services: Services) -> ModelManife
     """One version's verified manifest (each file's path, size and sha256), its aliases and
     whether this installation signed it: what ``entrepot models show`` prints, and what
     ``entrepot models pull`` checks the downloaded files against."""
-    return model_manifest_out(services.models.manifest(user.id, model_id))
+    return model_manifest_out(services.fraud().models.manifest(user.id, model_id))
 
 
 @router.put("/models/{model_id}/threshold")
@@ -73,21 +73,21 @@ def save_threshold(
     model_id: int, body: ThresholdIn, user: User, services: Services
 ) -> ModelDetailOut:
     """Save a decision threshold for this version: its page and later scorings use it."""
-    services.feedback.set_threshold(user, model_id, body.threshold)
-    return model_detail_out(services.models.get(user.id, model_id))
+    services.fraud().feedback.set_threshold(user, model_id, body.threshold)
+    return model_detail_out(services.fraud().models.get(user.id, model_id))
 
 
 @router.put("/models/{model_id}/aliases/{alias}")
 def set_alias(model_id: int, alias: str, user: User, services: Services) -> AliasOut:
     """Point ``alias`` of the model (``production``, ``staging``) at this version; an alias
     that pointed at another version moves here in one step."""
-    return alias_out(services.models.set_alias(user.id, model_id, alias))
+    return alias_out(services.fraud().models.set_alias(user.id, model_id, alias))
 
 
 @router.put("/models/{model_id}/note")
 def set_note(model_id: int, body: NoteIn, user: User, services: Services) -> NoteOut | None:
     """Write the note of this version (an empty one removes it; ``null`` then)."""
-    return note_out(services.models.set_note(user.id, model_id, body.note))
+    return note_out(services.fraud().models.set_note(user.id, model_id, body.note))
 
 
 @router.post("/models/{model_id}/retrain", status_code=202)
@@ -95,19 +95,19 @@ def retrain(model_id: int, user: User, services: Services) -> JobAccepted:
     """Train the model's next version on its training data plus the rows analysts
     labelled on its predictions, measured on the same test split; the job's result names
     the new version's ``model_id``."""
-    return accepted(services.training.submit_retrain(user.id, model_id))
+    return accepted(services.fraud().training.submit_retrain(user.id, model_id))
 
 
 @router.delete("/models/{model_id}")
 def delete_model(model_id: int, user: User, services: Services) -> ModelOut:
     """Delete a model and its stored files (frees a slot of your plan)."""
-    return model_out(services.models.delete(user.id, model_id))
+    return model_out(services.fraud().models.delete(user.id, model_id))
 
 
 @router.get("/models/{model_id}/download")
 def download_model(model_id: int, user: User, services: Services) -> FileResponse:
     """The model's verified files as a ZIP."""
-    name, path = services.models.zip(user.id, model_id)
+    name, path = services.fraud().models.zip(user.id, model_id)
     return FileResponse(
         path,
         media_type="application/zip",
@@ -120,7 +120,7 @@ def download_model(model_id: int, user: User, services: Services) -> FileRespons
 def download_file(model_id: int, path: str, user: User, services: Services) -> StreamingResponse:
     """One file of the version, its bytes checked against the catalog's sha256 before the
     answer starts."""
-    name, local = services.models.file(user.id, model_id, path)
+    name, local = services.fraud().models.file(user.id, model_id, path)
     handle = local.open("rb")  # open now: a cache eviction later cannot take it away
     size = os.fstat(handle.fileno()).st_size
 

@@ -20,7 +20,7 @@ from entrepot.api.schemas.predictions import (
     prediction_detail_out,
     prediction_out,
 )
-from entrepot.bootstrap.fraud import FraudServices
+from entrepot.bootstrap.app import App
 from entrepot.catalog.workspace.records import PredictionRecord
 from entrepot.fraud_service.review import TOP_KEPT, TOP_SHOWN
 from entrepot.fraud_service.uploads import safe_filename
@@ -30,12 +30,12 @@ from entrepot.http.digest import repr_digest
 router = APIRouter(prefix="/api", tags=["predictions"])
 
 
-def _download(services: FraudServices, record: PredictionRecord) -> StreamingResponse:
+def _download(services: App, record: PredictionRecord) -> StreamingResponse:
     """The file verified whole first (a damaged one is an integrity error, never a 200),
     then sent, with the sha256 the catalog keeps as ``Repr-Digest`` (RFC 9530), which a
     client checks the bytes it received against (``entrepot fraud score`` does)."""
     stem = safe_filename(record.dataset_name).rsplit(".", 1)[0][:60] or "dataset"
-    verified = services.predictions.open(record)
+    verified = services.fraud().predictions.open(record)
     return StreamingResponse(
         verified.chunks(),
         media_type="text/csv",
@@ -50,7 +50,7 @@ def _download(services: FraudServices, record: PredictionRecord) -> StreamingRes
 @router.get("/predictions")
 def predictions(user: User, services: Services, page: int = 1, per_page: int = 50) -> PageOut:
     """Your stored predictions, newest first."""
-    found = services.predictions.list(user.id, page=page, per_page=per_page)
+    found = services.fraud().predictions.list(user.id, page=page, per_page=per_page)
     return PageOut(
         items=[prediction_out(p) for p in found.items],
         total=found.total,
@@ -69,7 +69,7 @@ def prediction(
     """One prediction: risk counts, anomalies, members' agreement, a preview, the ``top``
     highest-risk rows with their explanation, the evaluation against the file's label
     when it has one, and drift against the model's training data."""
-    return prediction_detail_out(services.predictions.get(user.id, prediction_id), top)
+    return prediction_detail_out(services.fraud().predictions.get(user.id, prediction_id), top)
 
 
 @router.post("/predictions/{prediction_id}/feedback")
@@ -80,14 +80,16 @@ def give_feedback(
     fraud or 0 legitimate); a later decision on a row replaces the earlier. The next
     version of the model learns from them (``POST /api/models/{id}/retrain``)."""
     labels = [(item.row, item.label) for item in body.labels]
-    found = services.feedback.record(user, prediction_id, labels)
+    found = services.fraud().feedback.record(user, prediction_id, labels)
     return feedback_out(prediction_id, found)
 
 
 @router.get("/predictions/{prediction_id}/feedback")
 def feedback(prediction_id: str, user: User, services: Services) -> FeedbackOut:
     """The decisions recorded on a prediction, by row: who decided, when."""
-    return feedback_out(prediction_id, services.feedback.of_prediction(user.id, prediction_id))
+    return feedback_out(
+        prediction_id, services.fraud().feedback.of_prediction(user.id, prediction_id)
+    )
 
 
 @router.post("/predictions/{prediction_id}/rescore", status_code=202)
@@ -95,19 +97,19 @@ def rescore(prediction_id: str, body: RescoreIn, user: User, services: Services)
     """Score the prediction's file again with the same model(s), each named one reading
     the columns you give (``{"mappings": {"MODEL": {"upload column": "model input"}}}``);
     the job's result names the new prediction."""
-    return accepted(services.scoring.submit_rescore(user.id, prediction_id, body.mappings))
+    return accepted(services.fraud().scoring.submit_rescore(user.id, prediction_id, body.mappings))
 
 
 @router.get("/predictions/{prediction_id}/download")
 def download(prediction_id: str, user: User, services: Services) -> StreamingResponse:
     """The scores as CSV, verified against the catalog before the first byte is sent."""
-    return _download(services, services.predictions.get(user.id, prediction_id))
+    return _download(services, services.fraud().predictions.get(user.id, prediction_id))
 
 
 @router.delete("/predictions/{prediction_id}")
 def delete(prediction_id: str, user: User, services: Services) -> PredictionOut:
     """Delete a prediction and its stored file."""
-    return prediction_out(services.predictions.delete(user.id, prediction_id))
+    return prediction_out(services.fraud().predictions.delete(user.id, prediction_id))
 
 
 @router.get("/download_s3_predictions", deprecated=True)
@@ -115,4 +117,4 @@ def download_by_key(key: str, user: User, services: Services) -> StreamingRespon
     """The seeds' download by store key, kept for their clients: the key must lie in your
     folder (``users/{your id}/``, else 403) and be one of your predictions in the catalog
     (else 404). Prefer ``/api/predictions/{id}/download``."""
-    return _download(services, services.predictions.by_key(user.id, key))
+    return _download(services, services.fraud().predictions.by_key(user.id, key))
