@@ -14,8 +14,10 @@ discovery document and the endpoints it names: keys, token, user info) is checke
    private, link-local (cloud metadata), shared, reserved or multicast address, nor a
    name resolving to one (a name resolving to both counts as private: DNS rebinding).
 
-A refusal names the URL's host, why, and the setting that would allow it. Bodies are read
-within a bound (:func:`bounded`), never whole first.
+A refusal names the URL's host, why, and the setting that would allow it. The name is
+resolved once: the connection goes to an address the rule checked (:meth:`Outbound.
+destination`, :func:`pinned`), never to a second DNS answer. Bodies are read within a
+bound (:func:`bounded`), never whole first.
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ import ipaddress
 import socket
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
+from typing import Any, TypeVar
 
 from entrepot.errors import EntrepotError
 
@@ -36,12 +39,18 @@ HINT = (
     f"own network (or plain http), add it to {ALLOW_SETTING}"
 )
 _PORTS = {"http": 80, "https": 443}
+_Request = TypeVar("_Request")
 
 
 class OutboundRefused(EntrepotError):
-    """A URL the product was about to fetch breaks the outbound rule (nothing was sent)."""
+    """A URL the product was about to fetch breaks the outbound rule (nothing was sent);
+    ``reason`` says why, without the URL."""
 
     hint = HINT
+
+    def __init__(self, message: str, *, reason: str = "") -> None:
+        super().__init__(message)
+        self.reason = reason or message
 
 
 class BodyTooLarge(EntrepotError):
@@ -107,6 +116,30 @@ class Outbound:
             return None
         return public_refusal(bare, resolve)
 
+    def destination(
+        self, scheme: str, host: str, port: int | None, resolve: Resolve = system_resolve
+    ) -> tuple[str, ...]:
+        """The addresses a request to ``scheme://host:port`` may connect to, from **one**
+        resolution, each checked by the rule: the connection goes to one of them (see
+        :func:`pinned`), never to what a second lookup answers (DNS rebinding). Raises
+        :class:`OutboundRefused` naming the host and why."""
+        reason = self.transport_refusal(scheme, host)
+        bare = normal_host(host)
+        literal = _address(bare)
+        addresses: tuple[str, ...] = ()
+        if reason is None:  # a refused scheme is never looked up
+            addresses = (str(literal),) if literal is not None else tuple(resolve(bare))
+        if reason is None and not addresses:
+            reason = f"{bare} does not resolve"
+        trusted = bare in self.allowed_hosts or (
+            (scheme.lower(), bare, port or _PORTS.get(scheme.lower(), 0)) in self.configured
+        )
+        if reason is None and not trusted:
+            reason = _addresses_refusal(bare, addresses)
+        if reason is not None:
+            raise OutboundRefused(f"{scheme}://{bare} is not fetched: {reason}", reason=reason)
+        return addresses
+
     def transport_refusal(self, scheme: str, host: str) -> str | None:
         """Why ``scheme://host`` is refused whatever its address (rules 1 to 3): what a
         browser sent to a URL a server named (an authorization endpoint) must pass."""
@@ -134,6 +167,11 @@ def public_refusal(host: str, resolve: Resolve = system_resolve) -> str | None:
     addresses = [str(literal)] if literal is not None else list(resolve(host))
     if not addresses:
         return f"{host} does not resolve"
+    return _addresses_refusal(host, addresses)
+
+
+def _addresses_refusal(host: str, addresses: Sequence[str]) -> str | None:
+    """Why the ``addresses`` ``host`` resolved to are not all public (``None``: they are)."""
     for text in addresses:
         address = _address(text)
         if address is None:
@@ -141,6 +179,24 @@ def public_refusal(host: str, resolve: Resolve = system_resolve) -> str | None:
         if address.is_multicast or not address.is_global:
             return f"{host} is the non-public address {address}"
     return None
+
+
+def pinned(request: _Request, address: str) -> _Request:
+    """``request`` (an ``httpx`` or ``httpx2`` request) sent to ``address``, a checked
+    address of its host (:meth:`Outbound.destination`): the URL names the address, so no
+    name is resolved again, while the ``Host`` header, the TLS server name (SNI) and the
+    certificate check keep the name."""
+    original: Any = request
+    url = original.url
+    kind: Any = type(request)
+    copy: _Request = kind(
+        original.method,
+        url.copy_with(host=address),
+        headers=original.headers,  # Host: the name, as the request was built
+        stream=original.stream,
+        extensions={**original.extensions, "sni_hostname": url.host},
+    )
+    return copy
 
 
 def bounded(chunks: Iterable[bytes], limit: int, what: str) -> bytes:
