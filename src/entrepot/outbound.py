@@ -42,6 +42,57 @@ _PORTS = {"http": 80, "https": 443}
 _Request = TypeVar("_Request")
 
 
+#: What the product fetches, each a use the allowed hosts may be limited to: the city's
+#: live feeds (``entrepot city collect``) and the OpenID Connect sign-in.
+USES = ("feeds", "oidc")
+
+
+@dataclass(frozen=True, slots=True)
+class AllowedHosts:
+    """``ENTREPOT_OUTBOUND_ALLOWED_HOSTS`` read: the hosts allowed for every use, and
+    those allowed for one use only (``feeds=opendata.paris.fr``)."""
+
+    everywhere: tuple[str, ...] = ()
+    #: ``(use, host)`` pairs, in the order given.
+    scoped: tuple[tuple[str, str], ...] = ()
+
+    @classmethod
+    def parse(cls, entries: Iterable[str]) -> AllowedHosts:
+        """The hosts of ``entries``, each ``host`` or ``use=host``: a bare host after a
+        ``use=`` entry in the same ``;``-separated group is for that use too
+        (``127.0.0.1; feeds=opendata.paris.fr,mirror.lan; oidc=sso.corp.lan``). Raises
+        :class:`ValueError` naming an unknown use or an entry that is not a host."""
+        everywhere: list[str] = []
+        scoped: list[tuple[str, str]] = []
+        for group in entries:
+            use = None
+            for entry in (part.strip() for part in group.split(",")):
+                if not entry:
+                    continue
+                if "=" in entry:
+                    use, _, entry = (p.strip() for p in entry.partition("="))
+                    if use not in USES:
+                        raise ValueError(f"{use!r} is not a use ({', '.join(USES)})")
+                if not entry or (any(c in entry for c in "/:@ =") and not _is_ipv6(entry)):
+                    raise ValueError(
+                        f"{entry!r} is not a host name or an address (write sso.corp.lan, "
+                        "10.0.0.5 or feeds=mirror.lan, comma-separated, without scheme or port)"
+                    )
+                if use is None:
+                    everywhere.append(entry)
+                else:
+                    scoped.append((use, entry))
+        return cls(tuple(everywhere), tuple(scoped))
+
+    def entries(self) -> tuple[str, ...]:
+        """The setting written back, one entry a host (``parse`` reads it the same)."""
+        return self.everywhere + tuple(f"{use}={host}" for use, host in self.scoped)
+
+    def of(self, use: str) -> tuple[str, ...]:
+        """The hosts allowed for ``use``: those for every use and its own."""
+        return self.everywhere + tuple(host for u, host in self.scoped if u == use)
+
+
 class OutboundRefused(EntrepotError):
     """A URL the product was about to fetch breaks the outbound rule (nothing was sent);
     ``reason`` says why, without the URL."""
@@ -222,6 +273,11 @@ def bounded_chunks(chunks: Iterable[bytes], limit: int, what: str) -> Iterator[b
 def shown(url: str) -> str:
     """``url`` without its query (short enough for a message)."""
     return url.split("?", 1)[0]
+
+
+def _is_ipv6(text: str) -> bool:
+    address = _address(text.strip("[]"))
+    return address is not None and ":" in text
 
 
 def _address(text: str) -> ipaddress.IPv4Address | ipaddress.IPv6Address | None:
