@@ -17,6 +17,7 @@ from entrepot.config_libraries import first_library_value, library_variables
 from entrepot.config_values import SettingError, convert, dotenv_values, sources
 from entrepot.errors import ConfigError
 from entrepot.masking import mask_url
+from entrepot.outbound import AllowedHosts
 from entrepot.sizes import parse_size
 
 ENV_PREFIX = "ENTREPOT_"
@@ -61,25 +62,14 @@ def _proxies(value: Any) -> Any:
 
 
 def _hosts(value: Any) -> Any:
-    """``"127.0.0.1, sso.corp.lan"`` -> a tuple of host names or addresses (no scheme,
-    no port, no path: the rule compares hosts)."""
-    if isinstance(value, str):
-        value = tuple(part.strip() for part in value.split(",") if part.strip())
-    for entry in value or ():
-        text = str(entry)
-        if not text or (any(c in text for c in "/:@ ") and not _is_ipv6(text)):
-            raise SettingError(
-                f"ENTREPOT_OUTBOUND_ALLOWED_HOSTS: {entry!r} is not a host name or an address "
-                "(write sso.corp.lan or 10.0.0.5, comma-separated, without scheme or port)"
-            )
-    return value
-
-
-def _is_ipv6(text: str) -> bool:
+    """``"127.0.0.1; feeds=opendata.paris.fr,mirror.lan; oidc=sso.corp.lan"`` -> one
+    entry a host, ``use=host`` for a host allowed for one use only (no scheme, no port, no
+    path: the rule compares hosts); read once here (:meth:`Settings.outbound_hosts`)."""
+    groups = value.split(";") if isinstance(value, str) else [str(v) for v in value or ()]
     try:
-        return ipaddress.ip_address(text.strip("[]")).version == 6
-    except ValueError:
-        return False
+        return AllowedHosts.parse(groups).entries()
+    except ValueError as exc:
+        raise SettingError(f"ENTREPOT_OUTBOUND_ALLOWED_HOSTS: {exc}") from None
 
 
 def _size(value: Any) -> Any:
@@ -165,7 +155,8 @@ class Settings:
     health_timeout: float = field(default=3.0, metadata={"gt": 0, "le": 60})
     #: Hosts the product may fetch from beyond the outbound rule (ADR 0052): over plain
     #: http, or at a private address, when a server's answer names them (an OpenID
-    #: provider's endpoints, a feed's redirect). Comma-separated names or addresses.
+    #: provider's endpoints, a feed's redirect). Comma-separated names or addresses, for
+    #: every use; ``feeds=HOST`` or ``oidc=HOST`` for one use only, groups split by ``;``.
     outbound_allowed_hosts: tuple[str, ...] = field(default=(), metadata={"before": _hosts})
     #: OpenID Connect sign-in, off unless the metadata URL and client are set.
     oidc_metadata_url: str | None = None
@@ -276,6 +267,12 @@ class Settings:
                 f"metrics with it. {how}, or unset it (then only admins may)"
             )
         return problems
+
+    @property
+    def outbound_hosts(self) -> AllowedHosts:
+        """The hosts fetched beyond the outbound rule, for every use and per use
+        (``.of("feeds")``, ``.of("oidc")``; ADR 0052)."""
+        return AllowedHosts.parse(self.outbound_allowed_hosts)
 
     @property
     def store_is_remote(self) -> bool:

@@ -163,7 +163,7 @@ def test_estimate_and_dry_run_change_nothing(tmp_path: Path, cli: Cli) -> None:
     assert catalog(tmp_path, "SELECT count(*) FROM stores") == 0
     assert not (tmp_path / "dest").exists()
     both = cli("move", "--estimate", "--dry-run", "--to", "x")
-    assert both.returncode == 78 and "choose one" in both.stderr
+    assert both.returncode == 2 and "choose one" in both.stderr
 
 
 def test_iam_policy(tmp_path: Path, cli: Cli) -> None:

@@ -18,6 +18,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from entrepot.bootstrap.app import App
+from entrepot.catalog.objects.records import ObjectState
 from entrepot.services.verify import ProblemKind, verify_catalog
 from tests.support.web import Api, make_web_app, seeded_user
 
@@ -154,6 +155,43 @@ def test_a_damaged_prediction_is_the_good_copy_or_an_error_never_bad_bytes(
             assert_damaged(answer)
     finally:
         deployment.corrupt(key, lambda _: original)
+
+
+@pytest.mark.parametrize("damage", ["byte flipped", "truncated", "quarantined"])
+def test_feedback_on_damaged_scores_is_refused_before_anything_is_saved(
+    deployment: Deployment, damage: str
+) -> None:
+    """The decisions are measured against the stored scores: when those fail verification
+    the feedback is refused as a download is (damaged, retrying will not help), and no
+    decision nor figure is saved, rather than saved and then a 500."""
+    key = deployment.prediction_key()
+    store, uow = deployment.services.raw_store, deployment.services.uow
+    original = store.get(key)
+    url = f"/api/predictions/{deployment.prediction_id}/feedback"
+    before = deployment.services.fraud().predictions.get(deployment.api.user_id, deployment.prediction_id)
+    with uow() as work:
+        decided = work.feedback.of_prediction(deployment.api.user_id, before.id)
+    if damage == "quarantined":
+        with uow() as work:
+            work.objects.set_state(key, ObjectState.QUARANTINED)
+            work.commit()
+    else:
+        deployment.corrupt(key, flip if damage == "byte flipped" else truncate)
+        _clear_cache(deployment)
+    try:
+        answer = deployment.api.post(url, json={"labels": [{"row": 1, "label": 1}]})
+        assert_damaged(answer)
+        with uow() as work:
+            assert work.feedback.of_prediction(deployment.api.user_id, before.id) == decided
+        after = deployment.services.fraud().predictions.get(deployment.api.user_id, before.id)
+        assert after.summary == before.summary
+    finally:
+        deployment.corrupt(key, lambda _: original)
+        with uow() as work:
+            work.objects.set_state(key, ObjectState.STORED)
+            work.commit()
+    given = deployment.api.post(url, json={"labels": [{"row": 1, "label": 1}]})
+    assert given.status_code == 200, given.text  # the scores restored, feedback is taken
 
 
 def test_a_model_with_a_cold_cache_and_damaged_files_is_never_a_200(

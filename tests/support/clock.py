@@ -24,9 +24,9 @@ class TickingClock:
     a time budget read on it is a count of readings (one per boosting round and trial),
     so a budgeted training is the same on an idle and on a loaded machine."""
 
-    def __init__(self, step: float = 0.005) -> None:
+    def __init__(self, step: float = 0.005, start: float = 0.0) -> None:
         self.step = step
-        self.now = 0.0
+        self.now = start
 
     def __call__(self) -> float:
         self.now += self.step

@@ -42,3 +42,63 @@ def test_a_configuration_error_names_the_variables_in_our_words() -> None:
     assert "ENTREPOT_ENV='prod': should be 'development' or 'production'" in message
     assert "ENTREPOT_WORKER_THREADS='two'" in message
     assert "pydantic" not in message and "input_value" not in message
+
+
+@pytest.mark.parametrize(
+    ("given", "everywhere", "feeds", "oidc"),
+    [
+        ("127.0.0.1, sso.corp.lan", ("127.0.0.1", "sso.corp.lan"), (), ()),  # the old form
+        (
+            "127.0.0.1; feeds=opendata.paris.fr,mirror.lan; oidc=sso.corp.lan",
+            ("127.0.0.1",),
+            ("opendata.paris.fr", "mirror.lan"),
+            ("sso.corp.lan",),
+        ),
+        ("feeds=mirror.lan, oidc=[::1]", (), ("mirror.lan",), ("[::1]",)),
+        (("10.0.0.5", "oidc=sso.corp.lan"), ("10.0.0.5",), (), ("sso.corp.lan",)),
+    ],
+)
+def test_allowed_hosts_for_every_use_and_for_one(
+    given: object, everywhere: tuple[str, ...], feeds: tuple[str, ...], oidc: tuple[str, ...]
+) -> None:
+    settings = load_settings(outbound_allowed_hosts=given, secret_key="s" * 48)
+    hosts = settings.outbound_hosts
+    assert hosts.everywhere == everywhere
+    assert hosts.of("feeds") == everywhere + feeds
+    assert hosts.of("oidc") == everywhere + oidc
+    shown = {row.name: row.value for row in describe(settings, environ={})}
+    again = load_settings(
+        outbound_allowed_hosts=shown["outbound_allowed_hosts"], secret_key="s" * 48
+    )
+    assert again.outbound_hosts == hosts  # what `config show` prints reads back the same
+
+
+def test_the_uses_reach_the_feeds_and_the_sign_in() -> None:
+    from entrepot.bootstrap import bootstrap
+    from entrepot.http.options import web_options
+
+    settings = load_settings(
+        outbound_allowed_hosts="127.0.0.1; feeds=mirror.lan; oidc=sso.corp.lan",
+        oidc_metadata_url="https://sso.corp.lan/.well-known/openid-configuration",
+        oidc_client_id="id",
+        oidc_client_secret="secret",
+        secret_key="s" * 48,
+    )
+    oidc = web_options(settings).oidc
+    assert oidc is not None and oidc.allowed_hosts == ("127.0.0.1", "sso.corp.lan")
+    assert bootstrap(settings)._feed_urls().allowed_hosts == ("127.0.0.1", "mirror.lan")
+
+
+@pytest.mark.parametrize(
+    ("given", "said"),
+    [
+        ("http://mirror.lan", "is not a host name"),
+        ("mirror.lan:8080", "is not a host name"),
+        ("remote=mirror.lan", "'remote' is not a use (feeds, oidc)"),
+        ("feeds=", "is not a host name"),
+    ],
+)
+def test_an_allowed_host_that_is_not_one_is_refused(given: str, said: str) -> None:
+    with pytest.raises(ConfigError, match="ENTREPOT_OUTBOUND_ALLOWED_HOSTS") as caught:
+        load_settings(outbound_allowed_hosts=given, secret_key="s" * 48)
+    assert said in str(caught.value)

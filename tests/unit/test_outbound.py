@@ -14,6 +14,7 @@ from entrepot.outbound import (
     bounded,
     normal_host,
     origin,
+    pinned,
 )
 
 PUBLIC = {"idp.example": ["8.8.8.8"], "cdn.example": ["1.1.1.1", "2606:4700:4700::1111"]}
@@ -97,3 +98,43 @@ def test_a_body_is_read_within_its_bound() -> None:
     with pytest.raises(BodyTooLarge, match="more than 25 bytes"):
         bounded(endless(), 25, "feed")  # type: ignore[arg-type]
     assert len(chunks_read) == 3  # stopped at the chunk that passed the bound
+
+
+def test_the_destination_is_every_address_of_one_lookup_each_checked() -> None:
+    looked_up: list[str] = []
+
+    def counting(host: str) -> Sequence[str]:
+        looked_up.append(host)
+        return resolve(host)
+
+    assert RULE.destination("https", "cdn.example", None, counting) == (
+        "1.1.1.1",
+        "2606:4700:4700::1111",
+    )
+    assert looked_up == ["cdn.example"]
+    with pytest.raises(OutboundRefused, match="non-public address ::1") as refused:
+        RULE.destination("https", "both.example", None, counting)
+    assert refused.value.reason == "both.example is the non-public address ::1"
+    with pytest.raises(OutboundRefused, match="plain http"):
+        RULE.destination("http", "cdn.example", None, counting)
+    with pytest.raises(OutboundRefused, match="does not resolve"):
+        RULE.destination("https", "nowhere.example", None, counting)
+    # the operator's origin and allowed hosts are not held to public addresses
+    assert RULE.destination("https", "idp.example", 443, lambda _: ["10.0.0.7"]) == ("10.0.0.7",)
+    allowing = Outbound.of([], ["intranet.example"])
+    assert allowing.destination("http", "intranet.example", 80, resolve) == ("10.1.2.3",)
+    with pytest.raises(OutboundRefused, match=r"non-public address 127\.0\.0\.1"):
+        allowing.destination("https", "127.0.0.1", 443, counting)  # a literal: no lookup
+    assert looked_up == ["cdn.example", "both.example", "nowhere.example"]
+
+
+def test_a_pinned_request_names_the_address_and_keeps_the_name() -> None:
+    import httpx
+
+    request = httpx.Request("POST", "https://cdn.example:8443/a?b=1", content=b"body")
+    for address, netloc in (("1.1.1.1", "1.1.1.1:8443"), ("2606:4700::1", "[2606:4700::1]:8443")):
+        sent = pinned(request, address)
+        assert str(sent.url) == f"https://{netloc}/a?b=1"
+        assert sent.headers["host"] == "cdn.example:8443"
+        assert sent.extensions["sni_hostname"] == "cdn.example"
+        assert sent.method == "POST" and sent.read() == b"body"

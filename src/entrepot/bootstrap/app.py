@@ -289,7 +289,7 @@ class App(Parts):
             s.city_velib_url,
             s.city_weather_url,
             s.city_portal_url,
-            tuple(s.outbound_allowed_hosts),
+            s.outbound_hosts.of("feeds"),
         )
 
     def fraud(self, options: ServiceOptions | None = None) -> FraudServices:

@@ -12,7 +12,7 @@ from rich.table import Table
 
 from entrepot.cli.context import console, current_app, progress_console
 from entrepot.cli.models import user_option
-from entrepot.errors import ConfigError
+from entrepot.errors import InvalidArgument
 
 if TYPE_CHECKING:
     from entrepot.registry.records import ImportResult
@@ -58,7 +58,7 @@ def import_tree(
     them unsigned (kept and checksummed, never loaded). Exits 65 if a folder was refused.
     """
     if user_option(ctx) is not None:
-        raise ConfigError("reference models are shared: drop --user")
+        raise InvalidArgument("reference models are shared: drop --user")
     table = Table("model", "result", box=None)
     table.add_column("detail", overflow="fold")
 

@@ -19,7 +19,7 @@ from entrepot.cli.context import console, current_app, progress_console
 from entrepot.cli.output import print_json
 from entrepot.cli.progress import transfer_progress
 from entrepot.cli.renamed import old_name
-from entrepot.errors import ConfigError, InvalidArgument
+from entrepot.errors import InvalidArgument
 from entrepot.sizes import human_size
 
 if TYPE_CHECKING:
@@ -113,16 +113,18 @@ def migrate(
         if on
     ]
     if len(chosen) > 1:
-        raise ConfigError(f"choose one of --{', --'.join(a.replace('_', '-') for a in chosen)}")
+        raise InvalidArgument(f"choose one of --{', --'.join(a.replace('_', '-') for a in chosen)}")
     if (delete_copies and not rollback) or ((keep_source or force) and not finalize):
-        raise ConfigError(
+        raise InvalidArgument(
             "--delete-copies goes with --rollback, --keep-source and --force with --finalize"
         )
     action = chosen[0] if chosen else ("migrate" if to else ("verify" if verify else "status"))
     if as_json and action != "status":
         raise InvalidArgument("--json goes with --status", hint="entrepot move --status --json")
     if action in ("dry_run", "migrate") and to is None:
-        raise ConfigError("name the destination with --to URL", hint="e.g. --to s3://bucket/prefix")
+        raise InvalidArgument(
+            "name the destination with --to URL", hint="e.g. --to s3://bucket/prefix"
+        )
     service = current_app().relocation
     if action == "estimate":
         _show_estimate(

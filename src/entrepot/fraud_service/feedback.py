@@ -11,6 +11,8 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 
+import numpy as np
+
 from entrepot.catalog.accounts.records import UserRecord
 from entrepot.catalog.feedback.records import FeedbackRecord, ThresholdRecord
 from entrepot.catalog.uow import UnitOfWorkFactory
@@ -47,10 +49,25 @@ class FeedbackService:
         """Record ``(row, label)`` decisions on ``user``'s prediction (a later decision on a
         row replaces the earlier); returns every decision on the prediction. The
         prediction's realised precision and recall (``estimate.realised``, source
-        ``feedback``) are then measured again on every row decided in its dataset."""
+        ``feedback``) are then measured again on every row decided in its dataset.
+
+        The stored scores are read (verified against their sha256) **before** anything is
+        saved: damaged or quarantined scores raise ``IntegrityError`` and no decision is
+        recorded, rather than a decision saved beside figures that cannot be measured."""
+        flagged = self._flags(user.id, prediction_id)
         decisions = self._record(user, prediction_id, labels)
-        self._measure(user.id, prediction_id)
+        if flagged is not None:
+            self._measure(user.id, prediction_id, flagged)
         return decisions
+
+    def _flags(self, user_id: int, prediction_id: str) -> np.ndarray | None:
+        """Each row's flag from the verified stored scores (``None``: nothing to measure,
+        for a service without predictions); raises ``IntegrityError`` when they fail."""
+        with self._uow() as uow:
+            record = uow.predictions.get(user_id, prediction_id)
+        if self._predictions is None:
+            return None
+        return self._predictions.flags(record)
 
     def _record(
         self, user: UserRecord, prediction_id: str, labels: Sequence[tuple[int, int]]
@@ -76,7 +93,7 @@ class FeedbackService:
             uow.commit()
             return uow.feedback.of_prediction(user.id, prediction.id)
 
-    def _measure(self, user_id: int, prediction_id: str) -> None:
+    def _measure(self, user_id: int, prediction_id: str, flagged: np.ndarray) -> None:
         """Set the prediction's realised figures from the decisions on its dataset's rows
         (the latest per row, on any of the user's predictions of it, as a scoring reads
         them: ADR 0046); a file scored with its own label keeps the label's figures. The
@@ -86,11 +103,10 @@ class FeedbackService:
         with self._uow() as uow:
             record = uow.predictions.get(user_id, prediction_id)
         found = record.summary.get("estimate")
-        if self._predictions is None or not isinstance(found, dict):
+        if not isinstance(found, dict):
             return  # stored before estimates were kept
         if (found.get("realised") or {}).get("source") == "label":
             return
-        flagged = self._predictions.flags(record)
         with self._uow() as uow:
             record = uow.predictions.get(user_id, prediction_id)
             if record.dataset_id is None:  # the file was deleted: its own decisions

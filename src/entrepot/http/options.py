@@ -53,7 +53,7 @@ def web_options(settings: Settings, **overrides: Any) -> WebOptions:
             settings.oidc_client_id,
             settings.oidc_client_secret,
             settings.oidc_name,
-            tuple(settings.outbound_allowed_hosts),
+            settings.outbound_hosts.of("oidc"),
         )
     return WebOptions(
         service=service_options(settings, **overrides),

@@ -9,7 +9,8 @@ subject, or linked by a **verified** email, or created with a trial licence.
 
 Every request authlib sends goes through :class:`GuardedTransport`: the outbound rule
 (:mod:`entrepot.outbound`, ADR 0052) holds for the discovery document and every URL it
-names (keys, token, user info), answers are bounded (:data:`MAX_BODY`) and timed
+names (keys, token, user info), each connects to the address that was checked (DNS
+pinning), answers are bounded (:data:`MAX_BODY`) and timed
 (:data:`TIMEOUT`), redirects are not followed.
 """
 
@@ -37,6 +38,7 @@ from entrepot.outbound import (
     OutboundRefused,
     Resolve,
     origin,
+    pinned,
     shown,
     system_resolve,
 )
@@ -82,9 +84,11 @@ class SignInFailed(AuthenticationRequired):
 
 
 class GuardedTransport(httpx2.AsyncBaseTransport):
-    """Each request checked by ``rule`` before it is sent, its answer read within
-    ``max_body`` bytes. A fresh connection per request: sign-ins are rare, and a client
-    authlib closes after each exchange never closes a pool another one uses."""
+    """Each request checked by ``rule`` before it is sent, and sent to an address that was
+    checked (the host resolved once: no DNS rebinding; the name kept for ``Host`` and TLS),
+    its answer read within ``max_body`` bytes. A fresh connection per request: sign-ins
+    are rare, and a client authlib closes after each exchange never closes a pool another
+    one uses."""
 
     def __init__(
         self, rule: Outbound, *, max_body: int = MAX_BODY, resolve: Resolve = system_resolve
@@ -95,13 +99,17 @@ class GuardedTransport(httpx2.AsyncBaseTransport):
 
     async def handle_async_request(self, request: httpx2.Request) -> httpx2.Response:
         url = request.url
-        check = partial(self.rule.refusal, url.scheme, url.host, url.port, self.resolve)
-        reason = await anyio.to_thread.run_sync(check)
-        if reason is not None:
-            raise OutboundRefused(f"{url.scheme}://{url.host}{url.path} is not fetched: {reason}")
+        check = partial(self.rule.destination, url.scheme, url.host, url.port, self.resolve)
+        try:
+            addresses = await anyio.to_thread.run_sync(check)
+        except OutboundRefused as exc:
+            raise OutboundRefused(
+                f"{url.scheme}://{url.host}{url.path} is not fetched: {exc.reason}",
+                reason=exc.reason,
+            ) from None
         inner = httpx2.AsyncHTTPTransport()
         try:
-            answer = await inner.handle_async_request(request)
+            answer = await self._first_answer(inner, request, addresses)
         except BaseException:
             await inner.aclose()
             raise
@@ -116,6 +124,18 @@ class GuardedTransport(httpx2.AsyncBaseTransport):
             stream=_Bounded(answer, inner, self.max_body, str(url.host)),
             extensions=answer.extensions,
         )
+
+    @staticmethod
+    async def _first_answer(
+        inner: httpx2.AsyncHTTPTransport, request: httpx2.Request, addresses: tuple[str, ...]
+    ) -> httpx2.Response:
+        """The answer from the first checked address that takes the connection."""
+        for address in addresses[:-1]:
+            try:
+                return await inner.handle_async_request(pinned(request, address))
+            except httpx2.ConnectError:
+                continue
+        return await inner.handle_async_request(pinned(request, addresses[-1]))
 
 
 class _Bounded(httpx2.AsyncByteStream):

@@ -42,3 +42,27 @@ def test_estimate_and_a_finalize_that_would_leave_the_lake_behind(
     assert not lake.exists("datasets/data.csv") and all(lake.exists(k) for k in pieces)
     code, out, err = run("move", "--force")
     assert code != 0 and "--force with --finalize" in " ".join((out + err).split())
+
+
+@pytest.mark.parametrize(
+    "typed",
+    [
+        ("move", "--estimate", "--dry-run", "--to", "x"),
+        ("move", "--rollback", "--finalize"),
+        ("move", "--keep-source"),
+        ("move", "--delete-copies"),
+        ("move", "--dry-run"),
+        ("move", "--estimate", "--json"),
+        ("models", "--user", "a@example.com", "import-tree", "."),
+    ],
+)
+def test_a_usage_mistake_exits_2_as_the_readme_says(
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    typed: tuple[str, ...],
+) -> None:
+    run = migrated_cli(tmp_path, monkeypatch, capsys)
+    code, out, err = run(*typed)
+    assert code == 2, (code, out, err)
+    assert "Traceback" not in out + err

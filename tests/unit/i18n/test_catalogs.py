@@ -1,6 +1,7 @@
 """The gettext catalogs: every key the code and templates use is translated in English and
 French (none missing, empty or fuzzy, none left over), the fields match, plurals agree, and
-French typography holds (no ordinary space before « : ; ? ! »)."""
+French typography holds (U+00A0 before « : » and inside « », U+202F before « ; ! ? »,
+never an ordinary space beside them)."""
 
 from __future__ import annotations
 
@@ -87,12 +88,41 @@ def test_french_and_english_fill_the_same_fields() -> None:
         assert set().union(*map(_fields, fr)) == fields, key
 
 
+#: What French typography forbids, and why: a no-break space (U+00A0) before « : » and
+#: inside « », a narrow one (U+202F) before « ; ! ? », never an ordinary space beside them.
+FRENCH_SPACING = {
+    "an ordinary space before a high sign": re.compile(r" [:;?!»]|« "),
+    "two spaces before a high sign": re.compile(r"[ \u00a0\u202f]{2}[:;?!»]|«[ \u00a0\u202f]{2}"),
+    "a narrow no-break space before « : »": re.compile("\u202f:"),
+    "a no-break space before « ; ! ? », not a narrow one": re.compile("\u00a0[;?!]"),
+}
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Erreur \u00a0: lisez",
+        "Erreur\u00a0 : lisez",
+        "Erreur\u202f: lisez",
+        "Vraiment\u00a0?",
+        "un\u00a0; deux",
+        "Fini !",
+        "«\u00a0 nom\u00a0»",
+    ],
+)
+def test_the_french_spacing_rule_catches(text: str) -> None:
+    assert any(rule.search(text) for rule in FRENCH_SPACING.values()), text
+
+
 def test_french_typography() -> None:
     for key, message in _messages(read_catalog("fr")).items():
         texts = _texts(message)
         for text in texts:
-            assert not re.search(r" [:;?!»]|« ", text), f"{key}: a no-break space is due: {text!r}"
+            for why, rule in FRENCH_SPACING.items():
+                assert not rule.search(text), f"{key}: {why}: {text!r}"
             assert "'" not in text, f"{key}: the French apostrophe is ’: {text!r}"
+    well_spaced = "Attention\u00a0: «\u00a0nom\u00a0»\u202f; vraiment\u202f? https://a.example:8443"
+    assert not any(rule.search(well_spaced) for rule in FRENCH_SPACING.values())
 
 
 @pytest.mark.parametrize(

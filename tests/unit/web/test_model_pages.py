@@ -223,7 +223,7 @@ def test_a_note_too_long_is_refused_in_french(world: World) -> None:
         follow_redirects=False,
     )
     french = world.owner.get(f"/models/{model_id}", headers={"Accept-Language": "fr"}).text
-    assert "Une note compte au plus 2\u202f000 caractères\u00a0; celle-ci en compte 2\u202f001" in (
+    assert "Une note compte au plus 2\u202f000 caractères\u202f; celle-ci en compte 2\u202f001" in (
         french
     )
     assert world.api.get(f"/api/models/{model_id}").json()["note"] is None

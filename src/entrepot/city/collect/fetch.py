@@ -4,7 +4,8 @@ Connection failures, timeouts, ``429`` and ``5xx`` are retried with exponential 
 (``Retry-After`` honoured up to the backoff's ceiling); any other status fails at once,
 naming it. A body larger than the bound is refused while it streams, never read whole.
 The configured URL is the operator's; each redirect is checked by the outbound rule
-(:mod:`entrepot.outbound`, ADR 0052) before it is asked.
+(:mod:`entrepot.outbound`, ADR 0052) before it is asked, and every request connects to the
+address that was checked (the name is resolved once per hop: no DNS rebinding).
 """
 
 from __future__ import annotations
@@ -24,8 +25,10 @@ from entrepot.outbound import (
     HINT,
     BodyTooLarge,
     Outbound,
+    OutboundRefused,
     Resolve,
     bounded,
+    pinned,
     shown,
     system_resolve,
 )
@@ -36,6 +39,8 @@ MAX_BODY = 512 * 1024 * 1024
 _RETRIED = {429, 500, 502, 503, 504}
 #: Redirects followed for one fetch.
 MAX_REDIRECTS = 5
+#: The request extension holding the addresses :func:`fetch` checked for the request's host.
+ADDRESSES = "entrepot.addresses"
 
 
 class FeedUnavailable(CityError):
@@ -65,9 +70,36 @@ def user_agent() -> str:
 
 def client(timeout: float) -> httpx.Client:
     """An HTTP client with the collector's user agent and timeouts; :func:`fetch` follows
-    the redirects itself, checking where each one leads."""
+    the redirects itself, checking where each one leads, and the client connects only to
+    the addresses :func:`fetch` checked (:class:`PinnedTransport`)."""
     headers = {"User-Agent": user_agent()}
-    return httpx.Client(headers=headers, timeout=timeout, follow_redirects=False)
+    return httpx.Client(
+        headers=headers, timeout=timeout, follow_redirects=False, transport=PinnedTransport()
+    )
+
+
+class PinnedTransport(httpx.BaseTransport):
+    """Each request connected to an address :func:`fetch` resolved and checked for it (its
+    :data:`ADDRESSES` extension), the next one tried when a connection fails; the name is
+    never resolved here again (DNS rebinding), and a request without checked addresses is
+    refused before anything is sent."""
+
+    def __init__(self, inner: httpx.BaseTransport | None = None) -> None:
+        self._inner = inner or httpx.HTTPTransport()
+
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        addresses: tuple[str, ...] = request.extensions.get(ADDRESSES) or ()
+        if not addresses:
+            raise OutboundRefused(f"{request.url.host} was not checked: nothing is sent")
+        for address in addresses[:-1]:
+            try:
+                return self._inner.handle_request(pinned(request, address))
+            except httpx.ConnectError:
+                continue  # the next address the name resolved to (all were checked)
+        return self._inner.handle_request(pinned(request, addresses[-1]))
+
+    def close(self) -> None:
+        self._inner.close()
 
 
 def fetch(
@@ -84,7 +116,7 @@ def fetch(
     last failure, or a URL the outbound rule refuses (``allowed_hosts``: the operator's
     exceptions, ``ENTREPOT_OUTBOUND_ALLOWED_HOSTS``)."""
     rule = Outbound.of([url], allowed_hosts)
-    reason = rule.refusal(*_parts(httpx.URL(url)), resolve)
+    reason = rule.transport_refusal(*_parts(httpx.URL(url))[:2])
     if reason is not None:
         raise FeedUnavailable(f"{_shown(url)} is not fetched: {reason}", hint=HINT)
     last = ""
@@ -107,6 +139,8 @@ def fetch(
                 return _bounded(answer, url, max_body)
         except httpx.HTTPError as exc:  # connection refused, reset, timed out
             last = f"{type(exc).__name__}: {exc}"
+        except OutboundRefused as exc:  # the operator's host did not resolve (this time)
+            last = exc.reason
     raise FeedUnavailable(
         f"{_shown(url)} did not answer after {retries.attempts} attempt(s): {last}",
         hint="the next collection retries; check the network or the feed's status page",
@@ -117,21 +151,24 @@ def fetch(
 def _follow(
     http: httpx.Client, url: str, rule: Outbound, resolve: Resolve
 ) -> Iterator[httpx.Response]:
-    """The streamed answer of ``url`` after its redirects, each checked before it is asked."""
+    """The streamed answer of ``url`` after its redirects: each host resolved once and
+    checked before it is asked, then asked at an address that was checked."""
+    addresses = rule.destination(*_parts(httpx.URL(url)), resolve)
     for _ in range(MAX_REDIRECTS + 1):
-        with http.stream("GET", url) as answer:
+        with http.stream("GET", url, extensions={ADDRESSES: addresses}) as answer:
             if not answer.is_redirect:
                 yield answer
                 return
             target = answer.next_request.url if answer.next_request else None
         if target is None:
             raise FeedUnavailable(f"{_shown(url)} redirects without a Location")
-        reason = rule.refusal(*_parts(target), resolve)
-        if reason is not None:
+        try:
+            addresses = rule.destination(*_parts(target), resolve)
+        except OutboundRefused as exc:
             raise FeedUnavailable(
-                f"{_shown(url)} redirects to {_shown(str(target))}: {reason}; not followed",
+                f"{_shown(url)} redirects to {_shown(str(target))}: {exc.reason}; not followed",
                 hint=HINT,
-            )
+            ) from None
         url = str(target)
     raise FeedUnavailable(f"{_shown(url)}: more than {MAX_REDIRECTS} redirects")
 

@@ -25,20 +25,15 @@ from entrepot.fraud.train.search import (
 )
 from entrepot.fraud.train.space import DEFAULTS, SPACES, neighbour, slower
 from entrepot.fraud.train.splits import time_splits
+from tests.support.clock import TickingClock
 
 STEP = 0.01  # fake seconds per reading of the clock
 
 
-class TickingClock:
+def ticking() -> TickingClock:
     """A clock that advances by ``STEP`` at every reading: boosting reads it once a round,
     so fake time counts rounds, whatever the machine's load."""
-
-    def __init__(self) -> None:
-        self.now = 1000.0
-
-    def __call__(self) -> float:
-        self.now += STEP
-        return self.now
+    return TickingClock(STEP, start=1000.0)
 
 
 @pytest.fixture(scope="module")
@@ -58,7 +53,7 @@ def _trial(kind: str, val: float, stage: str = "default", **extra: object) -> Tr
 
 @pytest.mark.parametrize("budget", [1.5, 4.0])
 def test_the_budget_holds_on_a_fake_clock(data: Data, budget: float) -> None:
-    clock = TickingClock()
+    clock = ticking()
     start = clock.now
     trials = search(data, budget_seconds=budget, clock=clock)
     spent = clock.now - start
@@ -71,7 +66,7 @@ def test_the_budget_holds_on_a_fake_clock(data: Data, budget: float) -> None:
 
 
 def test_stages_come_in_order_and_the_refinement_slows_the_best(data: Data) -> None:
-    trials = search(data, budget_seconds=12.0, clock=TickingClock())
+    trials = search(data, budget_seconds=12.0, clock=ticking())
     stages = [t.stage for t in trials]
     assert stages[: len(KINDS)] == ["default"] * len(KINDS)
     assert [t.kind for t in trials[: len(KINDS)]] == list(KINDS)
@@ -92,7 +87,7 @@ def test_stages_come_in_order_and_the_refinement_slows_the_best(data: Data) -> N
 
 
 def test_no_refinement_of_a_model_the_deadline_cut(data: Data) -> None:
-    trials = search(data, budget_seconds=0.3, kinds=("lightgbm",), clock=TickingClock())
+    trials = search(data, budget_seconds=0.3, kinds=("lightgbm",), clock=ticking())
     assert trials[0].cut_short
     assert all(t.stage != "refined" for t in trials)
     assert len(trials) >= 2  # the time is spent tuning instead
@@ -193,7 +188,7 @@ def test_a_model_the_deadline_stops_at_its_first_round_keeps_that_round(
 ) -> None:
     # Regression: on a loaded machine the deadline can pass during the first round, before
     # early stopping records a best one; xgboost then raised on `best_iteration`.
-    clock = TickingClock()
+    clock = ticking()
     model, rounds = fit_one(kind, dict(DEFAULTS[kind]), data, clock.now, 0, 1, clock=clock)
     assert rounds == 1
     assert positive_scores(model, data.x_val).shape == (len(data.y_val),)
