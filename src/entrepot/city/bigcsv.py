@@ -26,7 +26,8 @@ or threads. Values are read as the exports write them, decimal point or decimal 
 De-duplication without a window over every row (``counts_sql``): pass 1 aggregates
 every row as if no hour were repeated and marks each (arc, day) in which two rows may share
 an hour (a 64-bit mask of the hours seen: fixed-size state, spilled like any ``GROUP BY``);
-only when some are marked does pass 2 read the file again, keep the rows of those arcs,
+only when some are marked does pass 2 read the file again, keep the rows of those arcs
+stamped within a day of a marked day (before any time-zone conversion),
 rank each repeated hour with a window over those rows alone, and replace the marked groups
 (their per-hour sums corrected by difference). A file without repeated hours is read once.
 
