@@ -37,6 +37,8 @@ TIE_BREAK = (
     "NULLIF(trim(q_raw), '') DESC NULLS LAST, NULLIF(trim(k_raw), '') DESC NULLS LAST"
 )
 _ZONE = "'Europe/Paris'"
+#: Microseconds in a day.
+_DAY_US = 86_400_000_000
 
 
 def _state_sql(column: str) -> str:
@@ -81,51 +83,94 @@ def _trimmed(raw: str) -> str:
     )
 
 
+#: An offset at the end of a time stamp makes it absolute (``Z``, ``+01:00``, ``+0100``).
+_OFFSET = "'(Z|[+-][0-9][0-9]:?[0-9][0-9])$'"
+
+
+def _absolute(t: str) -> str:
+    """Whether the time stamp ``t`` ends with an offset (:data:`_OFFSET`). The regular
+    expression is only paid by a text that may match and is not one of the exports' two
+    offsets: the pattern needs a ``Z`` last or a sign fifth or sixth from the end."""
+    return (
+        f"CASE WHEN suffix({t}, '+01:00') OR suffix({t}, '+02:00') THEN TRUE "
+        f"WHEN suffix({t}, 'Z') OR substr({t}, -5, 1) IN ('+', '-') "
+        f"OR substr({t}, -6, 1) IN ('+', '-') THEN regexp_matches({t}, {_OFFSET}) "
+        f"WHEN {t} IS NOT NULL THEN FALSE END"
+    )
+
+
 def _rows(
-    headers: Sequence[tuple[CsvHeader, dict[str, str]]], with_range: bool, arcs: str = ""
+    headers: Sequence[tuple[CsvHeader, dict[str, str]]],
+    with_range: bool,
+    arcs: str = "",
+    near: str = "",
 ) -> str:
     """CTEs down to ``scoped``: one row per CSV row (of the ``arcs``, an SQL condition, when
     given) with its values, hour and flags. Each expression is evaluated only on the rows
     its CASE branch selects: a row with an offset pays one cast and one time-zone
-    conversion, a wall time the rest."""
+    conversion, a wall time the rest.
+
+    ``near`` names a table of (``arc``, ``near_day``): only the rows of those arcs whose time
+    stamp, read as it is, falls on such a day (days since 1970) go on to the time-zone
+    conversions, the costly part of a row; the others are dropped. The local day of a row's
+    hour is within a day of that date (Paris is 0 to 2 hours ahead of UTC, and an hour's
+    start 1 or 2 hours before its stamp), so a table holding each wanted day and the days
+    either side loses no row of them."""
     sources = " UNION ALL ".join(_source(i, h, m) for i, (h, m) in enumerate(headers))
     where = "OR day BETWEEN $start AND $end" if with_range else "OR TRUE"
+    near_rows = (
+        f"""SELECT * FROM walls SEMI JOIN {near} AS n ON walls.arc = n.arc
+            AND n.near_day = coalesce(epoch_us(stamped), epoch_us(wall)) // {_DAY_US}"""
+        if near
+        else "SELECT * FROM walls"
+    )
     return f"""
     WITH raw AS ({sources}
     ), typed AS (
-        SELECT src, label, q_raw, k_raw, arc, {_trimmed("t_text")} AS t,
-               CASE WHEN abs(q_read) < {MAX_VALUE} THEN q_read END AS q,
-               CASE WHEN abs(k_read) < {MAX_VALUE} THEN k_read END AS k
-        FROM (SELECT *, {_number("q_raw")} AS q_read, {_number("k_raw")} AS k_read,
+        SELECT src, label, q_raw, k_raw, arc, {_trimmed("t_text")} AS t
+        FROM (SELECT *,
                      coalesce(TRY_CAST(arc_text AS BIGINT), TRY_CAST(trim(arc_text) AS BIGINT))
                          AS arc
               FROM raw)
         {f"WHERE {arcs}" if arcs else ""}
     ), parsed AS (
-        SELECT *, regexp_matches(t, '(Z|[+-][0-9][0-9]:?[0-9][0-9])$') AS absolute FROM typed
+        SELECT *, {_absolute("t")} AS absolute FROM typed
     ), walls AS (
         SELECT *, CASE WHEN absolute THEN NULL ELSE
                        try_strptime(replace(substr(t, 1, 19), 'T', ' '), '%Y-%m-%d %H:%M:%S')
-                  END AS wall
+                  END AS wall,
+                  CASE WHEN absolute THEN TRY_CAST(t AS TIMESTAMPTZ) END AS stamped
         FROM parsed
+    ), near AS ({near_rows}
     ), locals AS (
-        SELECT *, CASE WHEN absolute THEN NULL ELSE timezone({_ZONE}, wall) END AS instant
-        FROM walls
+        SELECT *, CASE WHEN absolute THEN NULL ELSE timezone({_ZONE}, wall) END AS instant,
+               CASE WHEN abs(q_read) < {MAX_VALUE} THEN q_read END AS q,
+               CASE WHEN abs(k_read) < {MAX_VALUE} THEN k_read END AS k
+        FROM (SELECT *, {_number("q_raw")} AS q_read, {_number("k_raw")} AS k_read FROM near)
+    ), befores AS (
+        -- the wall time an hour before: a wall time the autumn repeats shows it again
+        SELECT *, CASE WHEN absolute THEN NULL
+                       ELSE timezone({_ZONE}, instant - INTERVAL 1 HOUR)
+                  END AS before
+        FROM locals
     ), timed AS (
         SELECT *,
-               CASE WHEN absolute THEN TRY_CAST(t AS TIMESTAMPTZ)
+               CASE WHEN absolute THEN stamped
                     -- a wall time the autumn repeats is its first (summer-time) instant
-                    WHEN timezone({_ZONE}, instant - INTERVAL 1 HOUR) = wall
-                    THEN instant - INTERVAL 1 HOUR
+                    WHEN before = wall THEN instant - INTERVAL 1 HOUR
                     ELSE instant
                END - INTERVAL 1 HOUR AS start_at,
                -- a wall time the spring-forward skips (02:00-03:00) does not come back
                CASE WHEN absolute THEN FALSE
                     ELSE coalesce(NOT absolute AND timezone({_ZONE}, instant) <> wall, FALSE)
                END AS gap
-        FROM locals
+        FROM befores
     ), walled AS (
-        SELECT *, timezone({_ZONE}, start_at) AS start_wall FROM timed
+        -- the start's wall time: a wall time's is the one an hour before, computed above
+        SELECT *, CASE WHEN absolute OR before = wall THEN timezone({_ZONE}, start_at)
+                       ELSE before
+                  END AS start_wall
+        FROM timed
     ), dated AS (
         SELECT src, arc, label, q_raw, k_raw, q, k, start_at, gap,
                CAST(start_wall AS DATE) AS day, hour(start_wall) AS hour,
@@ -236,7 +281,9 @@ def exact_query(headers: Sequence[tuple[CsvHeader, dict[str, str]]], with_range:
     """Pass 2, over the (arc, day)s of the table ``marked``: their exact sums per (arc, day)
     and per (day, hour), and per (day, hour) what pass 1 counted for them (``fast_*``)."""
     marked_arcs = "arc IN (SELECT arc FROM marked)"
-    return f"""{_rows(headers, with_range, marked_arcs)}, picked AS (
+    near = f"""(SELECT DISTINCT arc, epoch_us(CAST(day AS DATE)) // {_DAY_US} + side AS near_day
+                FROM marked, (VALUES (-1), (0), (1)) AS sides(side))"""
+    return f"""{_rows(headers, with_range, marked_arcs, near)}, picked AS (
         SELECT s.* FROM scoped AS s SEMI JOIN marked AS m ON s.arc = m.arc AND s.day = m.day
         WHERE NOT s.bad
     ), ranked AS (

@@ -312,3 +312,38 @@ def test_a_repeated_hour_in_one_file_keeps_the_same_row_in_any_order(tmp_path: P
         assert quality["duplicates"] == len(rows) - len(kept)
         assert quality["bad_example"] == min(bad)
         order = list(rng.permutation(len(rows)))
+
+
+def test_rows_read_again_for_a_repeated_hour_are_found_across_written_dates(
+    tmp_path: Path,
+) -> None:
+    """Pass 2 reads again only the rows stamped within a day of a marked (arc, day): rows
+    whose written date is not their Paris day (far offsets, an hour ending at midnight, a
+    wall time) still count for it, and the other arcs and days keep pass 1's sums."""
+    stamps = [
+        "2025-10-26T19:00:00-05:00",  # written on the 26th, Paris day the 27th
+        "2025-10-27T12:00:00+14:00",  # written on the 27th, Paris day the 26th
+        "2025-10-27T00:00:00+01:00",  # the hour ending at midnight: the 26th
+        "2025-10-26T10:00:00+01:00",
+        "2025-10-26 15:00:00",  # a wall time
+        "2025-10-25T23:30:00+00:00",  # Paris 01:30 on the 26th, so 00:30-01:30
+        "2025-10-28T09:00:00+01:00",  # another day of the same arc
+    ]
+    lines = [f"1,A,{t},{100 + i}.0,{5 + i}.5,Fluide" for i, t in enumerate(stamps)]
+    lines += [f"2,B,{t},7.0,1.0,Fluide" for t in stamps]  # another arc, nothing repeated
+    once = tmp_path / "once.csv"
+    once.write_text("iu_ac,libelle,t_1h,q,k,etat_trafic\n" + "\n".join(lines) + "\n", "utf-8")
+    twice = tmp_path / "twice.csv"
+    repeated = [*lines, lines[3]]  # the 10:00 row of arc 1 exported twice
+    twice.write_text("iu_ac,libelle,t_1h,q,k,etat_trafic\n" + "\n".join(repeated) + "\n", "utf-8")
+
+    agg = aggregate_counts(twice)
+    want_arcs, want_hours = pandas_whole_file(once)
+    _same(agg.arcs, want_arcs, ARC_COLUMNS)
+    _same(agg.hours, want_hours, HOUR_COLUMNS)
+    assert agg.quality is not None
+    assert agg.quality.set_index("day")["duplicates"].to_dict() == {
+        date(2025, 10, 26): 1,
+        date(2025, 10, 27): 0,
+        date(2025, 10, 28): 0,
+    }
