@@ -42,7 +42,13 @@ CSV_SIGNATURES: tuple[tuple[str, tuple[frozenset[str], ...]], ...] = (
         ),
     ),
     ("velib-csv", VELIB_SIGNATURES),
-    ("bike-counters", (frozenset({"Identifiant du compteur", "Comptage horaire"}),)),
+    (
+        "bike-counters",
+        (
+            frozenset({"Identifiant du compteur", "Comptage horaire"}),
+            frozenset({"id_compteur", "sum_counts", "date"}),
+        ),
+    ),
     ("synop", (frozenset({"numer_sta", "date", "t"}),)),
     (
         "weather-daily",
