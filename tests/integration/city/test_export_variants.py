@@ -13,7 +13,10 @@ nothing in the lake (:func:`test_what_cannot_be_read_is_refused_by_name_and_leav
 from __future__ import annotations
 
 import functools
+import io
 import json
+import re
+import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
@@ -344,3 +347,66 @@ def test_a_json_variant_gives_the_numbers_of_the_original(
     assert not summary.failed, summary.failed
     assert len(summary.imported) == 1
     _check(store, written, source, tmp_path)
+
+
+# -- what cannot be read: refused by name, with what to do, and nothing stored ------------
+
+
+def _workbook(name: str) -> Written:
+    # the export opened in a spreadsheet and saved as a workbook (an OOXML ZIP)
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as archive:
+        archive.writestr("[Content_Types].xml", "<Types/>")
+        archive.writestr("xl/worksheets/sheet1.xml", "<worksheet/>")
+    return Written(out.getvalue(), name.replace(".csv", ".xlsx"), b"")
+
+
+def _spreadsheet_times(name: str) -> Written:
+    # the times rewritten by a French spreadsheet (02/12/2021 21:00) and saved back as CSV
+    data = table(name).write()
+    iso = rb"(\d{4})-(\d\d)-(\d\d)[T ](\d\d):(\d\d):\d\d(?:[+-]\d\d:\d\d)?"
+    local = re.sub(iso, lambda m: b"%b/%b/%b %b:%b" % tuple(m.group(3, 2, 1, 4, 5)), data)
+    return Written(local, name, b"")
+
+
+def _without_header(name: str) -> Written:
+    return Written(table(name).write().split(b"\n", 1)[1], name, b"")
+
+
+def _header_only(name: str) -> Written:
+    return Written(table(name).write().split(b"\n", 1)[0] + b"\n", name, b"")
+
+
+def _json_cut(name: str) -> Written:
+    data = _slice_bytes(name)
+    return Written(data[: len(data) // 2], name, b"")
+
+
+REWRITTEN = "a spreadsheet rewrote its times"
+REFUSED: dict[str, tuple[Callable[[str], Written], str, str, str]] = {
+    # variant: (how it is made, of which export, what the error says (a pattern), the hint)
+    "workbook": (_workbook, CONVENTION, "spreadsheet workbook", "save each sheet as CSV UTF-8"),
+    "spreadsheet-times": (_spreadsheet_times, CONVENTION, r"time '\d\d/\d\d/2022 ", REWRITTEN),
+    "spreadsheet-times-wall": (_spreadsheet_times, CHAMPS, r"time '\d\d/\d\d/2023 ", REWRITTEN),
+    "no-header": (_without_header, CONVENTION, "has no header line", "import the export as"),
+    "header-only": (_header_only, CHAMPS, r"no counts row \(its header alone\)", "counts export"),
+    "json-cut": (_json_cut, STATUS, "is not valid JSON", "re-export the file"),
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("variant", sorted(REFUSED))
+def test_what_cannot_be_read_is_refused_by_name_and_leaves_nothing(
+    variant: str, tmp_path: Path
+) -> None:
+    make, name, error, hint = REFUSED[variant]
+    written = make(name)
+    path = tmp_path / "downloads" / written.name
+    path.parent.mkdir()
+    path.write_bytes(written.data)
+    store = MemoryStore()
+    summary = import_paths(store, [path], as_of=AS_OF)
+    assert summary.imported == ()
+    [failed] = summary.failed
+    assert failed.name == written.name and written.name in failed.error
+    assert re.search(error, failed.error) and hint in (failed.hint or ""), failed
+    assert list(store.list("")) == []
