@@ -83,8 +83,8 @@ COUNTER_NAMES = {
 }  # fmt: skip
 SYNOP_DECIMALS = ("ff", "t", "td", "raf10", "rr1", "rr3", "rr6", "rr12", "rr24")
 
-CONVENTION_DAYS = ("2022-03-26", "2022-03-27", "2022-03-28", "2022-10-30", "2022-11-08")
-CHAMPS_DAYS = ("2023-03-26", "2023-03-27", "2023-10-29", "2023-12-01")
+CONVENTION_DAYS = ("2022-03-27", "2022-03-28", "2022-10-30", "2022-11-08")
+CHAMPS_DAYS = ("2023-03-26", "2023-10-29", "2023-12-01")
 ARCS = {"5671", "191", "4264"}
 
 
@@ -174,6 +174,17 @@ def _expected_weather(wide: pd.DataFrame) -> Metrics:
     return {d: weather.day_metrics(wide, d) for d in sorted(set(local.date))}
 
 
+def _days(metrics: Metrics, count: int) -> Metrics:
+    """The ``count`` days with the most arcs and hours measured (then the earliest)."""
+
+    def size(day: date) -> tuple[int, int]:
+        found = metrics[day] or {}
+        return found.get("arcs", 0), len(found.get("hourly", []))
+
+    kept = sorted(metrics, key=lambda d: (*(-n for n in size(d)), d))
+    return {d: metrics[d] for d in sorted(kept[:count])}
+
+
 @dataclass(frozen=True)
 class Source:
     """A real export, what is imported with it, and its metrics on both sides."""
@@ -202,7 +213,8 @@ SOURCES = {
         ),
         Source(
             REFERENTIEL, (CONVENTION,), _traffic,
-            lambda twin, c: _expected_traffic(c[CONVENTION], twin),
+            # the référentiel places the arcs: two whole days show it (kept fast)
+            lambda twin, c: _days(_expected_traffic(c[CONVENTION], twin), 2),
             tuple(v for v in NO_ACCENT if v != "decimal-comma"),
         ),
         Source(
