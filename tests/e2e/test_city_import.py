@@ -141,3 +141,41 @@ def test_a_2019_velib_export_and_a_ghcn_daily_file_as_downloaded(cli: Cli, tmp_p
     assert weather["metrics"]["precipitation_mm"] == expected["PRCP"]
     assert weather["metrics"]["temperature"]["max"] == expected["TMAX"]
     assert weather["metrics"]["daily_source"]["station"] == expected["STATION"]
+
+
+def test_variants_as_a_user_holds_them_one_refused_by_name(cli: Cli, tmp_path: Path) -> None:
+    # a Windows-1252 re-save zipped, the raw-names counters export gzipped, and a counts
+    # file whose times a spreadsheet rewrote: two go in, the third is named with its fix
+    assert cli("db", "upgrade").returncode == 0
+    downloads = tmp_path / "downloads"
+    downloads.mkdir()
+    lines = real(CONVENTION).read_text(encoding="utf-8").splitlines(keepends=True)[:60]
+    with zipfile.ZipFile(downloads / "trafic.zip", "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr(CONVENTION, "".join(lines).encode("cp1252"))
+    counters = real("comptage-velo-donnees-compteurs.csv").read_text(encoding="utf-8")
+    header, body = counters.split("\n", 1)
+    raw = (
+        header.replace("Identifiant du compteur", "id_compteur")
+        .replace("Comptage horaire", "sum_counts")
+        .replace("Date et heure de comptage", "date")
+    )
+    (downloads / "velo.csv.gz").write_bytes(gzip.compress(f"{raw}\n{body}".encode(), mtime=0))
+    rewritten = "".join(
+        line.replace("2021-12-02T", "02/12/2021 ").replace(":00:00+01:00", ":00")
+        for line in lines
+        if line.startswith(("Identifiant", "5671;Convention;2021-12-02T"))
+    )
+    (downloads / "saved-by-excel.csv").write_text(rewritten, encoding="utf-8")
+    made = cli("city", "import", "downloads", "--json")
+    assert made.returncode == 1, made.stderr
+    summary = json.loads(made.stdout)
+    assert [(i["file"], i["kind"]) for i in summary["imported"]] == [
+        ("trafic.zip:" + CONVENTION, "counts"),
+        ("velo.csv.gz:velo.csv", "bike-counters"),
+    ]
+    [failed] = summary["failed"]
+    assert failed["file"] == "saved-by-excel.csv" and "time '02/12/2021 " in failed["error"]
+    assert "a spreadsheet rewrote its times" in failed["hint"]
+    assert "Traceback" not in made.stderr
+    stored = list((tmp_path / "var/store/raw/batch/counts").iterdir())
+    assert len(stored) == 1  # the zipped export's version, nothing of the refused file

@@ -102,7 +102,8 @@ def pick_columns(header: CsvHeader, key: str, variants: Sequence[dict[str, str]]
 def read_csv(
     data: bytes, key: str, variants: Sequence[dict[str, str]], *, sep: str = ";"
 ) -> pd.DataFrame:
-    """Read a small CSV, keeping the wanted columns renamed to their canonical names (as text)."""
+    """Read a small CSV, keeping the wanted columns renamed to their canonical names (as text);
+    a row empty in all of them is no row."""
     header = sniff_header(data[:65536], key, sep)
     mapping = pick_columns(header, key, variants)
     body = data[header.length :]
@@ -121,7 +122,9 @@ def read_csv(
         raise RawFormatError(f"CSV is not UTF-8 ({exc.reason})", key=key) from None
     except (pd.errors.ParserError, ValueError) as exc:
         raise RawFormatError(f"CSV cannot be parsed: {exc}", key=key) from None
-    return frame.rename(columns={v: k for k, v in mapping.items()})[list(mapping)]
+    frame = frame.rename(columns={v: k for k, v in mapping.items()})[list(mapping)]
+    # a spreadsheet writes the rows it once formatted as separators alone: no row at all
+    return frame[frame.apply(lambda c: c.str.strip() != "").any(axis=1)].reset_index(drop=True)
 
 
 def read_parquet(data: bytes, key: str) -> pd.DataFrame:

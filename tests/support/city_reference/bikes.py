@@ -76,7 +76,9 @@ def portal_snapshot(path: Path) -> pd.DataFrame:
             "docks": frame["Nombre bornettes libres"].astype(int),
             "ebikes": frame["Vélos électriques disponibles"].astype(int),
             "installed": working,
-            "renting": working,
+            # the portal's label of GBFS is_renting (installed stations that neither rent
+            # nor take bikes back say NON in it and in "Retour vélib possible")
+            "renting": frame["Borne de paiement disponible"].str.upper().eq("OUI").astype(int),
             "returning": frame["Retour vélib possible"].str.upper().eq("OUI").astype(int),
             "reported": [int(t.timestamp()) for t in updated],
             "capacity": pd.to_numeric(frame["Capacité de la station"], errors="coerce"),

@@ -32,7 +32,10 @@ def _portal_frame() -> pd.DataFrame:
 def _portal_empty() -> int:
     frame = _portal_frame()
     working = frame["Station en fonctionnement"].str.upper() == "OUI"
-    return int((working & (frame["Nombre total vélos disponibles"] == 0)).sum())
+    # "Borne de paiement disponible" is the portal's label of GBFS is_renting: a station
+    # installed but not renting (station 47007 here) is not an empty one
+    renting = frame["Borne de paiement disponible"].str.upper() == "OUI"
+    return int((working & renting & (frame["Nombre total vélos disponibles"] == 0)).sum())
 
 
 def test_empty_stations_are_counted_on_both_velib_exports() -> None:

@@ -13,6 +13,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 import tempfile
 from dataclasses import dataclass
 from datetime import date
@@ -92,11 +93,19 @@ def check_counts_file(path: Path, name: str) -> Checked:
 
     agg = aggregate_counts(path, key=name)
     if agg.rows == 0:
+        first = _first_row(path, name)
+        if agg.skipped_rows == 0 or first is None:
+            raise RawFormatError(
+                f"{name} has no counts row (its header alone)",
+                key=name,
+                hint="check it is the counts export itself, with its rows",
+            )
+        arc, moment = first
         raise RawFormatError(
-            f"{name} has no counts row with a valid arc and time "
-            f"({agg.skipped_rows} row(s) without)",
+            f"{name} has no counts row with a valid arc and time ({agg.skipped_rows} "
+            f"row(s) without; the first: arc {arc!r}, time {moment!r})",
             key=name,
-            hint="check it is the counts export itself, with its rows",
+            hint=_unread_time_hint(moment),
         )
     warnings = []
     quality = agg.quality
@@ -126,6 +135,36 @@ def check_counts_file(path: Path, name: str) -> Checked:
         days[-1] if days else None,
         tuple(warnings),
     )
+
+
+#: A time a spreadsheet rewrote in its own format (``04/01/2024 22:00``).
+_SPREADSHEET_TIME = re.compile(r"^\d{1,2}[/.]\d{1,2}[/.]\d{2,4}")
+
+
+def _first_row(path: Path, name: str) -> tuple[str, str] | None:
+    # the arc and time of the first data row, as written
+    from entrepot.city.bigcsv import counts_header
+
+    header, mapping = counts_header(path, name)
+    arc, moment = header.columns.index(mapping["arc"]), header.columns.index(mapping["t"])
+    with open(path, encoding="utf-8-sig", newline="") as fh:
+        reader = csv.reader(fh, delimiter=header.sep)
+        next(reader, None)
+        for row in reader:
+            if any(cell.strip() for cell in row):
+                cells = [row[i] if i < len(row) else "" for i in (arc, moment)]
+                return cells[0], cells[1]
+    return None
+
+
+def _unread_time_hint(moment: str) -> str:
+    iso = "2024-01-04T22:00:00+01:00, or 2023-02-05 01:00:00 in Paris time"
+    if _SPREADSHEET_TIME.match(moment.strip()):
+        return (
+            "a spreadsheet rewrote its times in its own format: import the export as "
+            f"downloaded, or save the times as {iso}"
+        )
+    return f"the arc must be a number and the time like {iso}"
 
 
 def batch_extension(kind: str) -> str:

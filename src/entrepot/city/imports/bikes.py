@@ -2,7 +2,8 @@
 export as hourly ``results`` (the portal's Vélib' exports: :mod:`.velib`).
 
 Counter timestamps (``Date et heure de comptage``) are the *start* of the counted hour,
-so a file holding a day lands hour by hour in that day's partitions.
+so a file holding a day lands hour by hour in that day's partitions. The counters' export
+comes with the portal's labels or with its API field names (:data:`COUNTER_FIELDS`).
 """
 
 from __future__ import annotations
@@ -30,13 +31,24 @@ def gbfs_status(doc: dict[str, Any], name: str) -> Series:
     return Series([Placed("bikes", at, "station_status", doc)], rows=len(stations))
 
 
+#: The counters' export's labels -> their API field names (the portal's other header set).
+COUNTER_FIELDS = {
+    "Identifiant du compteur": "id_compteur",
+    "Nom du compteur": "nom_compteur",
+    "Comptage horaire": "sum_counts",
+    "Date et heure de comptage": "date",
+    "Coordonnées géographiques": "coordinates",
+}
+
+
 def counters_csv(text: str, sep: str, name: str) -> Series:
     """The bike-counter export: one ``results`` document per counted hour."""
     bad = BadValues(name)
     hours: dict[datetime, list[dict[str, Any]]] = defaultdict(list)
     count = 0
-    for line, row in rows(text, sep):
+    for line, found in rows(text, sep):
         count += 1
+        row = {label: found.get(label, found.get(api, "")) for label, api in COUNTER_FIELDS.items()}
         at = bad.instant(line, row, "Date et heure de comptage")
         if at is None:
             continue

@@ -42,7 +42,13 @@ CSV_SIGNATURES: tuple[tuple[str, tuple[frozenset[str], ...]], ...] = (
         ),
     ),
     ("velib-csv", VELIB_SIGNATURES),
-    ("bike-counters", (frozenset({"Identifiant du compteur", "Comptage horaire"}),)),
+    (
+        "bike-counters",
+        (
+            frozenset({"Identifiant du compteur", "Comptage horaire"}),
+            frozenset({"id_compteur", "sum_counts", "date"}),
+        ),
+    ),
     ("synop", (frozenset({"numer_sta", "date", "t"}),)),
     (
         "weather-daily",
@@ -87,11 +93,26 @@ def detect(text: str, name: str) -> Detected:
         for kind, variants in CSV_SIGNATURES:
             if any(v <= present for v in variants):
                 return Detected(kind, sep, columns)
+    if _holds_values(first):
+        raise RawFormatError(
+            f"{name} has no header line: its first line holds values, not column names "
+            f"({first[:80]!r})",
+            key=name,
+            hint="import the export as downloaded (its first line names the columns), or "
+            "put that line back",
+        )
     raise RawFormatError(
         f"{name} is not an export this importer knows: it looks like {_looks(first)}",
         key=name,
         hint=f"{nearest_csv_kind(first)}; known kinds: {', '.join(KINDS)} (see docs/city.md)",
     )
+
+
+def _holds_values(first: str) -> bool:
+    # a line cut into columns of which at least half are numbers or dates
+    _, cells = _split(first)
+    values = sum(bool(c) and (c[0].isdigit() or c[:1] in "-+.") for c in cells)
+    return len(cells) >= 2 and values * 2 >= len(cells)
 
 
 def _split(first: str) -> tuple[str, tuple[str, ...]]:

@@ -74,7 +74,9 @@ FIELDS: dict[str, tuple[str, ...]] = {
     ),
     "overflow": ("Nombre vélo en PARK+", "nbbikeoverflow"),
     "returning": ("Retour vélib possible", "is_returning"),
-    "renting": ("is_renting",),
+    # the portal labels GBFS ``is_renting`` "Borne de paiement disponible" (its stations
+    # installed but neither renting nor returning say NON in it, as GBFS says (1, 0, 0))
+    "renting": ("Borne de paiement disponible", "is_renting"),
     "updated": ("Actualisation de la donnée", "duedate"),
     "point": ("Coordonnées géographiques", "geo", "coordonnees_geo"),
 }
