@@ -18,7 +18,9 @@ order). Scored, their labels removed:
 The estimate (CBPE, ``entrepot.fraud.score.expected``) is compared with the precision and
 recall computed here from the labels with numpy; ``covered`` says whether the 95 %
 interval holds the realised figure, and ``coverage`` counts them per period over the
-seeds. Also: the calibration in the large (sum of the probabilities against the frauds).
+seeds, with the intervals' mean width; ``*_without_error`` are the same for the interval
+of the labels' spread alone (without the probabilities' own error, ``LevelError``).
+Also: the calibration in the large (sum of the probabilities against the frauds).
 Writes ``bench/results/fraud-estimate.json``.
 """
 
@@ -55,7 +57,8 @@ def _period(model: Any, frame: Any, target: str, window: tuple[float, float]) ->
     p = score(x, ensemble, explain=False)["fraud_probability"].to_numpy(dtype=float)
     a, b = int(len(p) * window[0]), int(len(p) * window[1])
     p, y = p[a:b], frame[target].to_numpy(dtype=int)[a:b]
-    found = expected_performance(p, ensemble.threshold)
+    found = expected_performance(p, ensemble.threshold, error=ensemble.level_error)
+    plain = expected_performance(p, ensemble.threshold)  # the labels' spread only (before)
     flagged = p >= ensemble.threshold
     realised = {
         "precision": float(y[flagged].mean()) if flagged.any() else None,
@@ -67,7 +70,10 @@ def _period(model: Any, frame: Any, target: str, window: tuple[float, float]) ->
         "expected_frauds": round(found.expected_frauds, 1),
         "flagged": int(flagged.sum()),
     }
-    for name, est in (("precision", found.precision), ("recall", found.recall)):
+    for name, est, before in (
+        ("precision", found.precision, plain.precision),
+        ("recall", found.recall, plain.recall),
+    ):
         real = realised[name]
         known = est.value is not None and est.low is not None and est.high is not None
         out[name] = {
@@ -80,6 +86,13 @@ def _period(model: Any, frame: Any, target: str, window: tuple[float, float]) ->
             "covered": None
             if real is None or not known
             else bool(est.low is not None and est.high is not None and est.low <= real <= est.high),
+            "width": None if est.low is None or est.high is None else round(est.high - est.low, 4),
+            "covered_without_error": None
+            if real is None or before.low is None or before.high is None
+            else bool(before.low <= real <= before.high),
+            "width_without_error": None
+            if before.low is None or before.high is None
+            else round(before.high - before.low, 4),
         }
     return out
 
@@ -95,8 +108,16 @@ def _coverage(runs: list[dict[str, Any]]) -> dict[str, Any]:
             "covered": sum(f["covered"] for f in measured),
             "figures": len(measured),
             "mean_abs_error": round(float(np.mean(errors)), 4) if errors else None,
+            "mean_width": _mean([f["width"] for f in measured]),
+            "covered_without_error": sum(bool(f["covered_without_error"]) for f in measured),
+            "mean_width_without_error": _mean([f["width_without_error"] for f in measured]),
         }
     return out
+
+
+def _mean(values: list[float | None]) -> float | None:
+    known = [v for v in values if v is not None]
+    return round(float(np.mean(known)), 4) if known else None
 
 
 def main() -> None:

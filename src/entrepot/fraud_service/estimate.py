@@ -13,6 +13,7 @@ reviewed, and the realised recall counts only the frauds they confirmed.
 ``estimate``::
 
     {"method": "cbpe", "interval": "normal", "level": 0.95, "threshold": t,
+     "calibration_error": {"center", "slope", "both", "shift"} | null,
      "rows": n, "flagged": k, "expected_tp": .., "expected_fp": .., "expected_fn": ..,
      "expected_frauds": .., "precision": {"value", "low", "high"}, "recall": {...},
      "assumptions": [message, ...], "realised": {"source", "target", "precision",
@@ -22,11 +23,13 @@ reviewed, and the realised recall counts only the frauds they confirmed.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import asdict
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
+from entrepot.fraud.model.calibration import LevelError
 from entrepot.fraud.schema.target import (
     LABEL_THRESHOLD,
     candidates,
@@ -45,15 +48,22 @@ ASSUMPTIONS = (
 
 
 def estimate(
-    scores: pd.DataFrame, threshold: float, known: Mapping[str, Any] | None = None
+    scores: pd.DataFrame,
+    threshold: float,
+    known: Mapping[str, Any] | None = None,
+    error: LevelError | None = None,
 ) -> dict[str, Any]:
     """The ``estimate`` of scores ``scores`` at ``threshold``, with ``known`` (the
-    :func:`realised` figures, if labels are known) beside it."""
-    found = expected_performance(scores["fraud_probability"].to_numpy(dtype=float), threshold)
+    :func:`realised` figures, if labels are known) beside it; ``error`` is how far the
+    probabilities may be off (the ensemble's ``level_error``: the calibrators' own error
+    and the fraud rate's moves), which widens the interval."""
+    p = scores["fraud_probability"].to_numpy(dtype=float)
+    found = expected_performance(p, threshold, error=error)
     return {
         "method": "cbpe",
         "interval": "normal",
         "level": found.level,
+        "calibration_error": None if error is None else asdict(error),
         "threshold": number(found.threshold),
         "rows": found.rows,
         "flagged": found.flagged,

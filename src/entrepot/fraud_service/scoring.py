@@ -315,7 +315,7 @@ class ScoringService:
         prediction_id = uuid.uuid4().hex
         key = f"predictions/{prediction_id}.csv"
         summary = summarize(scores, ensemble)
-        summary["estimate"] = estimate(scores, ensemble.threshold, known)
+        summary["estimate"] = estimate(scores, ensemble.threshold, known, ensemble.level_error)
         if "known_labels" in review:  # how many late labels the features read
             summary["known_labels"] = review["known_labels"]
         details = {**summary, **review, "top": top_rows(scores, ensemble, explained)}

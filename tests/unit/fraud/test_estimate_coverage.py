@@ -14,11 +14,13 @@ labels removed:
 
 The realised precision and recall are computed here from the generator's labels with
 numpy. **Expected coverage.** The interval is 95 % for the spread of the labels given
-calibrated probabilities (ADR 0042); it leaves out the calibrator's own error (fitted on
-about 100 frauds) and the generator's fraud rate varying from seed to seed, so on the
-undrifted period it covers less than 95 %: about 75 % measured (9 of 12 figures over six
-seeds). The test allows up to 5 misses of 12 (covers most figures), asks that the drifted
-period be covered at most once, and that its error be at least twice the undrifted one.
+calibrated probabilities and for the probabilities' own error (the Platt map's slope and
+intercept, fitted on about 100 frauds, and the fraud rate's moves within the validation
+period: ``LevelError``, ADR 0042); without the latter it covered 10 of 12 undrifted
+figures, with it 11 of 12 (mean width 0.14 before, 0.22 after). The test allows 1 miss
+of 12 undrifted (at least 90 %), a mean width under 0.3 (still an estimate), asks that
+the drifted period be covered at most once, and that its error be at least twice the
+undrifted one.
 """
 
 from __future__ import annotations
@@ -57,6 +59,12 @@ class Figure:
         return low <= self.realised <= high
 
     @property
+    def width(self) -> float:
+        low, high = self.estimated.low, self.estimated.high
+        assert low is not None and high is not None
+        return high - low
+
+    @property
     def error(self) -> float:
         assert self.estimated.value is not None
         return abs(self.estimated.value - self.realised)
@@ -86,7 +94,7 @@ def _period(model: FraudModel, frame: pd.DataFrame, target: str) -> tuple[Figure
     p = score(x, ensemble, explain=False)["fraud_probability"].to_numpy(dtype=float)
     a, b = int(len(p) * WINDOW[0]), int(len(p) * WINDOW[1])
     p, y = p[a:b], frame[target].to_numpy(dtype=int)[a:b]
-    found = expected_performance(p, ensemble.threshold)
+    found = expected_performance(p, ensemble.threshold, error=ensemble.level_error)
     flagged = p >= ensemble.threshold
     assert flagged.any() and y.any()
     precision = float(y[flagged].sum() / flagged.sum())
@@ -109,7 +117,8 @@ def test_the_interval_covers_most_undrifted_figures_and_the_drifted_ones_rarely(
     undrifted = _figures(0.05, 50)
     drifted = _figures(0.15, 100)
     covered = sum(f.covered for f in undrifted)
-    assert covered >= len(undrifted) - 5, [(f.estimated, f.realised) for f in undrifted]
+    assert covered >= len(undrifted) - 1, [(f.estimated, f.realised) for f in undrifted]
+    assert float(np.mean([f.width for f in undrifted])) < 0.3
     assert sum(f.covered for f in drifted) <= 1
     error = float(np.mean([f.error for f in undrifted]))
     assert error < 0.08

@@ -22,6 +22,12 @@ on a labelled file. An ensemble assembled from the reference library is fitted t
 file instead (``entrepot.fraud.score.fit``, ADR 0045): its :class:`Calibration` pools the
 members' log-odds, shifted to the file's estimated fraud rate, with its own threshold.
 
+**How far the probabilities may be off** (:attr:`Ensemble.level_error`, for the estimate
+of precision and recall without labels): the members' own (``Calibrator.level_error``),
+averaged by weight as if their errors moved together; a fitted ensemble's level is its
+estimated fraud rate, which ADR 0045 measured at 0.5-2.8 times the true one, read as a
+95 % range of its log (:data:`FITTED_RATE_SPREAD`) and added to the shift's variance.
+
 The decision threshold is the weighted average of the members' thresholds (each chosen
 on its validation data). A saved ensemble (``ensemble.json`` and one model file per
 member) scores the same file to the same result.
@@ -43,6 +49,7 @@ from typing import Any
 import numpy as np
 
 from entrepot.fraud.errors import FraudError, MissingColumns
+from entrepot.fraud.model.calibration import LevelError
 from entrepot.fraud.model.saved import FraudModel
 from entrepot.fraud.model.trust import sign_folder
 from entrepot.registry.keyring import KeyRing
@@ -53,6 +60,8 @@ FORMAT = "entrepot.fraud.score.ensemble/2"
 FORMATS = ("entrepot.fraud.score.ensemble/1", FORMAT)
 #: Probabilities are clipped to ``[EPS, 1 - EPS]`` before their logits are taken.
 EPS = 1e-6
+#: The log-odds spread of a fitted ensemble's estimated fraud rate: ln 2.8 / 1.96.
+FITTED_RATE_SPREAD = 0.53
 _UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
 _MEMBER_FILE = re.compile(r"^members/\d{2}-[A-Za-z0-9._-]+\.joblib$")
 
@@ -160,6 +169,22 @@ class Ensemble:
                 for m in self.members
             )
         )
+
+    @property
+    def level_error(self) -> LevelError:
+        """How far its probabilities' log-odds may be off on the scored file (module
+        docstring)."""
+        errors = [m.calibrator.level_error for m in self.models]
+        w = self.weights
+        sd = np.sqrt([[e.slope, e.shift] for e in errors]) if errors else np.zeros((0, 2))
+        slope, shift = float(w @ sd[:, 0]) ** 2, float(w @ sd[:, 1]) ** 2
+        found = LevelError(
+            center=float(w @ [e.center for e in errors]),
+            slope=slope,
+            both=float(w @ [e.both for e in errors]),
+            shift=shift,
+        )
+        return found if self.calibration is None else found.with_drift(FITTED_RATE_SPREAD)
 
     @property
     def threshold(self) -> float:

@@ -21,7 +21,7 @@ import os
 import tempfile
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from importlib import metadata
 from pathlib import Path
 from typing import Any, cast
@@ -33,7 +33,7 @@ from threadpoolctl import threadpool_limits
 from entrepot.fraud.errors import NoUsableFeatures, SingleClass, TooFewRows, UnknownColumns
 from entrepot.fraud.match.signature import table_signature
 from entrepot.fraud.model.anomaly import AnomalyModel
-from entrepot.fraud.model.calibration import Calibrator
+from entrepot.fraud.model.calibration import Calibrator, period_spread
 from entrepot.fraud.model.estimator import positive_scores
 from entrepot.fraud.model.features import FeatureBuilder, FeatureSpec
 from entrepot.fraud.model.metrics import choose_threshold, evaluate
@@ -380,8 +380,11 @@ def _train(
     train_rows = fit.rows[y[fit.rows] == 0]
     anomaly = AnomalyModel.fit(x[train_rows], seed=seed)
     shares = {i["feature"]: i["importance"] for i in importances}
-    model = FraudModel(builder, best.estimator, calibrator, threshold, best.kind, anomaly, shares)
     test_proba = calibrator(positive_scores(best.estimator, x[splits.test]))
+    if splits.kind == "time":  # the fraud rate's moves in validation widen the estimate
+        drift = period_spread(arrays.y_val, val_proba)
+        calibrator.error = calibrator.level_error.with_drift(drift)
+    model = FraudModel(builder, best.estimator, calibrator, threshold, best.kind, anomaly, shares)
     test = evaluate(y[splits.test], test_proba, threshold)
     validation = evaluate(arrays.y_val, val_proba, threshold)
     if best.validation_auprc < 1.5 * float(arrays.y_val.mean()):
@@ -441,6 +444,7 @@ def _train(
             "fitted_on": "validation",
             "frauds": calibrator.positives,
             "rows": calibrator.rows,
+            "level_error": asdict(calibrator.level_error),
         },
         "threshold": {
             "value": threshold,
