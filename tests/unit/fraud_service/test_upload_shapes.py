@@ -11,7 +11,8 @@ from __future__ import annotations
 
 import gzip
 import io
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -159,51 +160,50 @@ def _gzipped_image() -> bytes:
     return gzip.compress(b"\x89PNG\r\n\x1a\n" + b"\0" * 64)
 
 
-#: (name, file name, bytes, error code, a word the message names the problem with)
+@dataclass(frozen=True)
+class Refused:
+    """A file that cannot be read, and how its refusal names the problem."""
+
+    name: str
+    filename: str
+    content: Callable[[], bytes]
+    code: str  # the error code (its message keys: error.<code>, English and French)
+    named: str  # a word of the message that names the problem
+
+
 REFUSED = [
-    ("parquet-duplicate-names", "t.parquet", _duplicate_parquet, "duplicate_columns", "amount"),
-    ("gzip-cut", "t.csv.gz", _cut_gzip, "unreadable_file", "gzip"),
-    ("gzip-of-an-image", "t.csv.gz", _gzipped_image, "unsupported_file_type", "PNG"),
-    ("gzip-bomb", "t.csv.gz", _bomb, "inflates_too_much", "inflates to more than"),
-]
+    Refused("parquet-duplicates", "t.parquet", _duplicate_parquet, "duplicate_columns", "amount"),
+    Refused("gzip-cut", "t.csv.gz", _cut_gzip, "unreadable_file", "gzip"),
+    Refused("gzip-of-an-image", "t.csv.gz", _gzipped_image, "unsupported_file_type", "PNG"),
+    Refused("gzip-bomb", "t.csv.gz", _bomb, "inflates_too_much", "inflates to more than"),
+]  # fmt: skip
 
 
-@pytest.mark.parametrize(("name", "filename", "content", "code", "named"), REFUSED)
+@pytest.mark.parametrize("case", REFUSED, ids=lambda c: c.name)
 def test_a_shape_that_cannot_be_read_is_refused_with_a_4xx(
-    tmp_path_factory: pytest.TempPathFactory,
-    name: str,
-    filename: str,
-    content: object,
-    code: str,
-    named: str,
+    tmp_path_factory: pytest.TempPathFactory, case: Refused
 ) -> None:
-    assert callable(content)
-    app, _ = make_web_app(tmp_path_factory.mktemp(name), upload_limit=8 * 1024 * 1024)
+    app, _ = make_web_app(tmp_path_factory.mktemp(case.name), upload_limit=8 * 1024 * 1024)
     with TestClient(app, raise_server_exceptions=False) as client:
-        api = user_api(client, app.state.services, f"{name}@example.com")
-        answer = api.upload(content(), filename)
+        api = user_api(client, app.state.services, f"{case.name}@example.com")
+        answer = api.upload(case.content(), case.filename)
     assert 400 <= answer.status_code < 500, answer.text
     body = answer.json()
-    assert body["code"] == code and named in body["message"], body
+    assert body["code"] == case.code and case.named in body["message"], body
     for lang in ("en", "fr"):
-        said = translator(lang)(f"error.{code}")
-        assert said != f"error.{code}" and said.strip()
+        said = translator(lang)(f"error.{case.code}")
+        assert said != f"error.{case.code}" and said.strip()
 
 
-@pytest.mark.parametrize(("name", "filename", "content", "code", "named"), REFUSED[:2])
+@pytest.mark.parametrize("case", REFUSED[:2], ids=lambda c: c.name)
 def test_the_command_line_refuses_it_as_invalid_data(
     tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch,
     capsys: pytest.CaptureFixture[str],
-    name: str,
-    filename: str,
-    content: object,
-    code: str,
-    named: str,
+    case: Refused,
 ) -> None:
-    assert callable(content)
-    path = tmp_path / filename
-    path.write_bytes(content())
+    path = tmp_path / case.filename
+    path.write_bytes(case.content())
     status, out, err = local_cli(tmp_path, monkeypatch, capsys)("fraud", "analyze", str(path))
     assert status == 65, out + err  # the README's exit code of invalid data, not a usage mistake
-    assert named in err and "Traceback" not in out + err
+    assert case.named in err and "Traceback" not in out + err
