@@ -22,12 +22,15 @@ from entrepot.catalog.uow import UnitOfWork, UnitOfWorkFactory
 from entrepot.catalog.workspace.records import DatasetRecord
 from entrepot.errors import IntegrityError
 from entrepot.fraud.schema.analysis import analyze
+from entrepot.fraud.tables.gzipped import inner_name
 from entrepot.fraud_service.label_count import whole_file_label
 from entrepot.fraud_service.options import ServiceOptions
 from entrepot.fraud_service.uploads import (
     CONTENT_TYPES,
     Spool,
     detect_format,
+    gzipped,
+    inflated,
     read_sample,
     safe_filename,
 )
@@ -72,8 +75,18 @@ class DatasetService:
     def create(
         self, user_id: int, filename: str, spool: Spool, *, target: str | None = None
     ) -> DatasetRecord:
-        """Analyse the spooled upload and store it as a dataset of ``user_id``."""
+        """Analyse the spooled upload and store it as a dataset of ``user_id``; a gzipped
+        file (``t.csv.gz``) is inflated within the upload's limit and stored as the file
+        it holds, so every later reader reads a plain table."""
         spool.close()
+        if gzipped(spool.path):
+            with inflated(spool, filename or "upload.csv.gz") as plain:
+                return self._create(user_id, inner_name(filename or "upload.csv"), plain, target)
+        return self._create(user_id, filename, spool, target)
+
+    def _create(
+        self, user_id: int, filename: str, spool: Spool, target: str | None
+    ) -> DatasetRecord:
         name = safe_filename(filename or "upload.csv")
         fmt = detect_format(spool.path, name)
         sample = read_sample(

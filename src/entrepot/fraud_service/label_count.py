@@ -21,6 +21,7 @@ from entrepot.fraud.errors import FraudError
 from entrepot.fraud.schema.target import label_vector
 from entrepot.fraud.tables.io import sniff_separator
 from entrepot.fraud.tables.text import decode, line_cut, wide_encoding
+from entrepot.fraud.tables.xlsx_header import find_header
 
 #: Rows of the label column read at once from a CSV.
 CHUNK_ROWS = 200_000
@@ -54,7 +55,8 @@ def count_label(
     if fmt == "parquet":
         chunks: Iterable[pd.Series[Any]] = _parquet(path, target)
     elif fmt == "xlsx":
-        chunks = [pd.read_excel(path, usecols=[position]).iloc[:, 0]]
+        header = find_header(path, 0)  # under a title, as the head was read
+        chunks = [pd.read_excel(path, usecols=[position], header=header).iloc[:, 0]]
     else:
         chunks = _csv(path, position, numeric)
     rows = frauds = unlabelled = 0

@@ -24,6 +24,7 @@ from entrepot.accounts.errors import DatasetTooLarge
 from entrepot.fraud.errors import EmptyFile, UnreadableFile
 from entrepot.fraud.tables.bounds import MAX_INFLATED_BYTES, check_xlsx, check_xlsx_rows
 from entrepot.fraud.tables.finite import infinities_as_missing
+from entrepot.fraud.tables.gzipped import chunks, is_gzip
 from entrepot.fraud.tables.io import read_bytes, xlsx_rows
 from entrepot.fraud.tables.parquet import open_parquet, read_parquet
 from entrepot.fraud.tables.text import line_cut, wide_encoding
@@ -126,6 +127,29 @@ class Spool:
     ) -> None:
         self.close()
         self.path.unlink(missing_ok=True)
+
+
+def gzipped(path: Path) -> bool:
+    """Whether the file at ``path`` is a gzip file."""
+    with path.open("rb") as handle:
+        return is_gzip(handle.read(2))
+
+
+def inflated(spool: Spool, filename: str) -> Spool:
+    """A new spool (a context manager, like ``spool``) holding the gzip file ``spool``
+    holds, inflated: at most the upload's limit of inflated bytes
+    (:class:`~entrepot.fraud.tables.bounds.InflatesTooMuch` past it), an archive that is
+    damaged or cut refused as :class:`UnreadableFile`."""
+    plain = Spool(spool.path.parent, spool.limit)
+    try:
+        with spool.path.open("rb") as handle:
+            for chunk in chunks(handle, filename, bound=spool.limit):
+                plain.write(chunk)
+    except BaseException:
+        plain.__exit__(None, None, None)
+        raise
+    plain.close()
+    return plain
 
 
 def detect_format(path: Path, filename: str) -> str:

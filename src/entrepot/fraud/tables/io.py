@@ -1,11 +1,15 @@
 """Read the tables people actually export, and write generated ones.
 
 CSV separated by ``,``, ``;``, tab or ``|``; UTF-8 with or without BOM, UTF-16 or UTF-32
-with or without BOM, Windows-1252 or Latin-1 (:mod:`entrepot.fraud.tables.text`); decimal
-commas (``12,50``) in ``;``-separated files. Parquet and XLSX are recognised by their first
-bytes as well as by their suffix, and checked against :mod:`entrepot.fraud.tables.bounds`
-and :mod:`entrepot.fraud.tables.parquet` before they are inflated. Infinite numbers are
-read as missing values (:mod:`entrepot.fraud.tables.finite`).
+with or without BOM, Windows-1252 or Latin-1 (:mod:`entrepot.fraud.tables.text`), plain or
+gzipped (:mod:`entrepot.fraud.tables.gzipped`); numbers written as text (``1 234,56``,
+``1,234.56``, ``12,50 €``, ``$12.50``: :mod:`entrepot.fraud.tables.numbers`); codes of
+digits with leading zeros (``0042``, card numbers) kept as text. Parquet and XLSX are
+recognised by their first bytes as well as by their suffix, and checked against
+:mod:`entrepot.fraud.tables.bounds` and :mod:`entrepot.fraud.tables.parquet` before they
+are inflated; a spreadsheet's header may sit under a title
+(:mod:`entrepot.fraud.tables.xlsx_header`). Infinite numbers are read as missing values
+(:mod:`entrepot.fraud.tables.finite`).
 """
 
 from __future__ import annotations
@@ -29,8 +33,11 @@ from entrepot.fraud.tables.bounds import (
 )
 from entrepot.fraud.tables.finite import infinities_as_missing
 from entrepot.fraud.tables.formulas import neutralise_frame
+from entrepot.fraud.tables.gzipped import gunzip, inner_name, is_gzip
+from entrepot.fraud.tables.numbers import text_numbers
 from entrepot.fraud.tables.parquet import open_parquet, read_parquet
 from entrepot.fraud.tables.text import decode
+from entrepot.fraud.tables.xlsx_header import find_header
 from entrepot.fraud.tables.xlsx_sheet import sheet_rows
 
 __all__ = ["decode", "read_bytes", "read_table", "sniff_separator", "write_table", "xlsx_rows"]
@@ -41,7 +48,9 @@ _SEPARATORS = (",", ";", "\t", "|")
 CRLF = "\r\n"
 #: Characters of each line the separator is guessed from.
 SNIFF_CHARS = 16 * 1024
-_DECIMAL_COMMA = re.compile(r"^[+-]?(\d{1,3}([ .\u00a0\u202f]\d{3})+|\d+)(,\d+)?$")
+#: Rows of a CSV looked at for codes written with leading zeros.
+CODE_ROWS = 2000
+_LEADING_ZERO = re.compile(r"0\d+")
 
 
 def read_table(path: str | Path, *, sheet: str | int = 0) -> pd.DataFrame:
@@ -76,6 +85,15 @@ def read_bytes(
     """
     if not data.strip():
         raise EmptyFile(f"{name} is empty")
+    if is_gzip(data):
+        inner = gunzip(data, name, bound=max_inflated)
+        return read_bytes(
+            inner,
+            name=inner_name(name),
+            sheet=sheet,
+            max_inflated=max_inflated,
+            xlsx_rows=xlsx_rows,
+        )
     suffix = Path(name).suffix.lower()
     if data[:4] == b"PAR1" or suffix in (".parquet", ".pq"):
         frame = _read_parquet(data, name, max_inflated)
@@ -103,11 +121,14 @@ def _read_excel(
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", UserWarning)  # openpyxl style warnings
-            frame = pd.read_excel(io.BytesIO(data), sheet_name=sheet, engine="openpyxl", nrows=rows)
+            header = find_header(io.BytesIO(data), sheet)
+            frame = pd.read_excel(
+                io.BytesIO(data), sheet_name=sheet, engine="openpyxl", nrows=rows, header=header
+            )
     except Exception as exc:  # openpyxl and zipfile raise several unrelated types
         raise UnreadableFile(f"{name} is not a readable XLSX file: {exc}") from exc
     check_xlsx_rows(len(frame), name)
-    return _decimal_commas(frame)
+    return text_numbers(frame)
 
 
 def xlsx_rows(data: bytes, *, sheet: int = 0) -> int:
@@ -143,30 +164,33 @@ def _read_csv(data: bytes, name: str) -> pd.DataFrame:
     text, _ = decode(data, name)
     sep = sniff_separator(text)
     try:
-        frame = pd.read_csv(io.StringIO(text), sep=sep, skipinitialspace=True)
+        codes = _codes(text, sep)
+        frame = pd.read_csv(io.StringIO(text), sep=sep, skipinitialspace=True, dtype=codes)
     except pd.errors.EmptyDataError:
         raise EmptyFile(f"{name} has no header and no rows") from None
     except (pd.errors.ParserError, ValueError) as exc:
         raise UnreadableFile(
             f"{name} could not be parsed as CSV (separator {sep!r}): {exc}"
         ) from exc
-    return _decimal_commas(frame) if sep != "," else frame
+    return text_numbers(frame, conventions=("en",) if sep == "," else ("fr", "en"))
 
 
-def _decimal_commas(frame: pd.DataFrame) -> pd.DataFrame:
-    """Turn text columns written with decimal commas (``1 234,50``) into numbers."""
-    for col in frame.columns:
-        values = frame[col]
-        if not (pd.api.types.is_string_dtype(values) or values.dtype == object):
+def _codes(text: str, sep: str) -> dict[str, type[str]]:
+    """The columns of the CSV ``text`` that hold codes of digits with leading zeros (card
+    numbers, postcodes, ``0042``) in their first :data:`CODE_ROWS` rows, to read as text:
+    read as numbers, ``0042`` would become ``42`` and no longer match the same code written
+    as text in another file."""
+    head = pd.read_csv(
+        io.StringIO(text), sep=sep, skipinitialspace=True, dtype=str, nrows=CODE_ROWS
+    )
+    codes: dict[str, type[str]] = {}
+    for name in head.columns:
+        values = head[name].dropna().str.strip()
+        if values.empty or not values.str.fullmatch(r"\d+").all():
             continue
-        sample = values.dropna().astype("str").str.strip().head(500)
-        if sample.empty or not sample.str.contains(",", regex=False).any():
-            continue
-        if sample.map(lambda v: bool(_DECIMAL_COMMA.fullmatch(v))).all():
-            cleaned = values.astype("str").str.replace(r"[ .\u00a0\u202f]", "", regex=True)
-            numbers = pd.to_numeric(cleaned.str.replace(",", ".", regex=False), errors="coerce")
-            frame[col] = numbers.where(values.notna())
-    return frame
+        if values.map(lambda v: _LEADING_ZERO.fullmatch(v) is not None).any():
+            codes[str(name)] = str
+    return codes
 
 
 def write_table(frame: pd.DataFrame, path: str | Path, *, lang: str = "en") -> Path:

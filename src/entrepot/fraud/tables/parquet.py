@@ -117,7 +117,7 @@ def read_parquet(
         table = pa.Table.from_batches(batches, schema=parquet.schema_arrow)
         if rows is not None:
             table = table.slice(0, rows)
-        frame: pd.DataFrame = plain_times(table).to_pandas()
+        frame: pd.DataFrame = plain_values(table).to_pandas()
     except InflatesTooMuch:
         raise
     except Exception as exc:  # pyarrow raises several unrelated types
@@ -125,8 +125,10 @@ def read_parquet(
     return frame
 
 
-def plain_times(table: Any) -> Any:
-    """``table`` with its time-zone-aware timestamp columns as naive UTC times."""
+def plain_values(table: Any) -> Any:
+    """``table`` with its time-zone-aware timestamp columns as naive UTC times, and its
+    decimal columns (``decimal128(12, 2)`` amounts) as floating-point numbers: pandas
+    would hold them as Python ``Decimal`` objects, which read as text, not numbers."""
     import pyarrow as pa
 
     fields = []
@@ -135,6 +137,9 @@ def plain_times(table: Any) -> Any:
         kind = field.type
         if pa.types.is_timestamp(kind) and kind.tz is not None:
             field = field.with_type(pa.timestamp(kind.unit))
+            changed = True
+        elif pa.types.is_decimal(kind):
+            field = field.with_type(pa.float64())
             changed = True
         fields.append(field)
     return table.cast(pa.schema(fields)) if changed else table

@@ -37,9 +37,14 @@ ISO = "ISO8601"  # any ISO 8601 text, with fractions or a zone offset
 EPOCH_S = "epoch_s"
 EPOCH_MS = "epoch_ms"
 NATIVE = "datetime"  # already a datetime column
+#: Days since 1899-12-30 with the time as a fraction (a spreadsheet's dates as numbers).
+EXCEL = "excel_serial"
 
 _EPOCH_LOW, _EPOCH_HIGH = 946_684_800, 4_102_444_800  # 2000-01-01 .. 2100-01-01
 _SAMPLE = 400
+#: Excel's day 0 in its 1900 date system, and the serials of 1970-01-01 and 2100-01-01.
+_EXCEL_DAY0 = np.datetime64("1899-12-30T00:00:00", "s")
+_EXCEL_LOW, _EXCEL_HIGH = 25_569, 73_051
 
 
 def _sample(series: pd.Series) -> pd.Series:
@@ -62,6 +67,11 @@ def _numeric_format(values: pd.Series) -> str | None:
     if np.all(v == np.floor(v)) and np.all((v >= 1.9e13) & (v < 2.1e13)):
         text = pd.Series(v.astype(np.int64)).astype("str")
         return "%Y%m%d%H%M%S" if _text_share(text, "%Y%m%d%H%M%S") == 1.0 else None
+    # Serials carry the time of day as a fraction: whole numbers in that range are more
+    # likely counts or seconds than dates at midnight.
+    in_range = np.all((v >= _EXCEL_LOW) & (v < _EXCEL_HIGH))
+    if in_range and np.mean(v != np.floor(v)) >= 0.5:
+        return EXCEL
     return None
 
 
@@ -107,6 +117,13 @@ def parse_times(series: pd.Series, fmt: str) -> pd.Series:
         return series.astype("datetime64[s]")
     if fmt == NATIVE:
         fmt = ISO
+    if fmt == EXCEL:
+        days = pd.to_numeric(series, errors="coerce").to_numpy(dtype=float)
+        ok = np.isfinite(days)
+        out = np.full(len(days), np.datetime64("NaT"), dtype="datetime64[s]")
+        seconds = np.round(days[ok] * 86_400).astype(np.int64)
+        out[ok] = _EXCEL_DAY0 + seconds.astype("timedelta64[s]")
+        return pd.Series(out, index=index)
     if fmt in (EPOCH_S, EPOCH_MS):
         numbers = pd.to_numeric(series, errors="coerce").to_numpy(dtype=float)
         if fmt == EPOCH_MS:
