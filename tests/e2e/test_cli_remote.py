@@ -201,7 +201,6 @@ def test_an_unreachable_service_exits_69_naming_its_url(instance: Instance, tmp_
         ("gc",),
         ("users", "list"),
         ("city", "status"),
-        ("models", "push", "x", "--name", "m"),
         ("ls",),
     ],
 )
@@ -389,7 +388,155 @@ def test_fraud_train_fails_as_the_instance_does(instance: Instance, laptop: Lapt
     assert budget.returncode == 2 and "--time-budget" in budget.stderr
 
 
-def test_fraud_evaluate_says_to_score_a_labelled_file(instance: Instance, tmp_path: Path) -> None:
-    refused = instance.by_env(tmp_path, "fraud", "evaluate", "x.csv", "--model", "cards")
-    assert refused.returncode == 2, refused.stderr
-    assert "needs local access" in refused.stderr and "fraud score" in refused.stderr
+def _sha_free(text: str) -> str:
+    """``text`` with each sha256 replaced (a manifest's names its author and time)."""
+    return re.sub(r"\b[0-9a-f]{64}\b", "SHA", text)
+
+
+def test_models_push_prints_what_the_instance_prints(instance: Instance, laptop: Laptop) -> None:
+    folder = laptop.home / "model"
+    folder.mkdir()
+    (folder / "weights.bin").write_bytes(b"remote weights " * 4000)
+    (folder / "notes.txt").write_text("pushed from a laptop\n")
+    # "alpha" is also the first account's model: a push goes to the caller's own models
+    remote = laptop.run("models", "push", "model", "--name", "alpha", "--version", "v1",
+                        "--metric", "auc=0.5")  # fmt: skip
+    local = instance.local(  # the shared models: the account's plan has room for one more
+        "models", "push", str(folder), "--name", "alpha-here", "--version", "v1",
+        "--metric", "auc=0.5",
+    )  # fmt: skip
+    assert remote.returncode == local.returncode == 0, (remote.stderr, local.stderr)
+    assert _sha_free(remote.stdout).replace("alpha@", "X@") == _sha_free(local.stdout).replace(
+        "alpha-here@", "X@"
+    )
+    assert "pushed alpha@v1 (raw, signed, manifest sha256" in remote.stdout
+    # the service's copy is the laptop's bytes, and the first account's alpha is untouched
+    pulled = laptop.run("models", "pull", "alpha@v1", "back")
+    assert pulled.returncode == 0, pulled.stderr
+    for name in ("weights.bin", "notes.txt"):
+        assert (laptop.home / "back" / name).read_bytes() == (folder / name).read_bytes()
+    theirs = instance.local("models", "--user", EMAIL, "ls", "--json")
+    assert {r["name"]: r["versions"] for r in json.loads(theirs.stdout)}["alpha"] == 2
+    shown = json.loads(laptop.run("models", "show", "alpha@v1", "--json").stdout)
+    assert shown["metrics"] == {"auc": 0.5}
+
+
+def test_models_push_json_has_the_local_keys(instance: Instance, laptop: Laptop) -> None:
+    folder = laptop.home / "model-json"
+    folder.mkdir()
+    (folder / "w.bin").write_bytes(b"json " * 100)
+    remote = laptop.run("models", "push", "model-json", "--name", "beta", "--json")
+    assert remote.returncode == 0, remote.stderr
+    mine = json.loads(remote.stdout)
+    local = instance.local("models", "push", str(folder), "--name", "shared-beta", "--json")
+    assert local.returncode == 0, local.stderr
+    theirs = json.loads(local.stdout)
+    assert set(mine) == set(theirs) == {"name", "version", "flavor", "signed", "manifest_sha256"}
+    assert (mine["name"], mine["flavor"], mine["signed"]) == ("beta", "raw", True)
+    listed = json.loads(laptop.run("models", "ls", "--json").stdout)
+    assert {r["name"]: r["latest"] for r in listed}["beta"] == mine["version"]
+
+
+def test_models_push_is_refused_with_a_message_and_stores_nothing(
+    instance: Instance, laptop: Laptop, tmp_path: Path
+) -> None:
+    folder = tmp_path / "m"
+    folder.mkdir()
+    (folder / "w.bin").write_bytes(b"w" * 10)
+    # the first account's trial plan is full (3 versions): the service's quota, exit 77
+    full = instance.by_env(tmp_path, "models", "push", "m", "--name", "gamma")
+    assert full.returncode == 77, full.stderr
+    assert "allows 3 models" in full.stderr and "Traceback" not in full.stderr
+    # a read-only token may not push
+    read = subprocess.run(
+        [*ENTRY_POINT, "users", "token", ANALYST, "--scope", "read"],
+        env=instance.env, cwd=instance.folder, capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+    assert read.returncode == 0, read.stderr
+    refused = instance.remote(
+        tmp_path, "models", "push", "m", "--name", "gamma",
+        ENTREPOT_URL=instance.server.url, ENTREPOT_TOKEN=read.stdout.strip(),
+    )  # fmt: skip
+    assert refused.returncode == 77, refused.stderr
+    assert "scope" in refused.stderr and "Traceback" not in refused.stderr
+    # the local checks: a bad name, a missing folder, as locally (before any upload)
+    for args in (("m", "--name", "../x"), ("absent", "--name", "gamma")):
+        remote = instance.by_env(tmp_path, "models", "push", *args)
+        local = instance.local("models", "push", str(tmp_path / args[0]), *args[1:])
+        assert remote.returncode == local.returncode != 0, (args, remote.stderr, local.stderr)
+        assert "Traceback" not in remote.stderr
+    for account in (EMAIL, ANALYST):
+        listed = json.loads(instance.local("models", "--user", account, "ls", "--json").stdout)
+        assert "gamma" not in {r["name"] for r in listed}
+
+
+def test_fraud_evaluate_prints_what_the_instance_prints(instance: Instance, laptop: Laptop) -> None:
+    fresh = _cards(laptop.home / "labelled.csv", 400, 4)
+    remote = laptop.run("fraud", "evaluate", "labelled.csv", "--model", "cards")
+    local = instance.local(
+        "fraud", "evaluate", str(laptop.home / "labelled.csv"), "--model", "cards",
+        "--user", ANALYST,
+    )  # fmt: skip
+    _same(remote, local)
+    as_json = laptop.run("fraud", "evaluate", "labelled.csv", "--model", "cards", "--json")
+    local_json = instance.local(
+        "fraud", "evaluate", str(laptop.home / "labelled.csv"), "--model", "cards",
+        "--user", ANALYST, "--json",
+    )  # fmt: skip
+    _same(as_json, local_json)
+    found = json.loads(as_json.stdout)
+    # the confusion counts, against numpy on the scores the same model writes for the file
+    scored = laptop.run("fraud", "score", "labelled.csv", "labelled-scores.csv", "--model", "cards")
+    assert scored.returncode == 0, scored.stderr
+    flagged = pd.read_csv(laptop.home / "labelled-scores.csv")["prediction"].to_numpy() == 1
+    truth = fresh["is_fraud"].to_numpy() == 1
+    counts = found["metrics"]["confusion_matrix"]
+    assert counts == {
+        "tp": int((flagged & truth).sum()),
+        "fp": int((flagged & ~truth).sum()),
+        "fn": int((~flagged & truth).sum()),
+        "tn": int((~flagged & ~truth).sum()),
+    }
+    assert found["target"] == "is_fraud"
+
+
+def test_fraud_evaluate_fails_as_the_instance_does(instance: Instance, laptop: Laptop) -> None:
+    (laptop.home / "no-label.csv").write_text(
+        "amount,merchant\n" + "".join(f"{i},m{i % 5}\n" for i in range(80))
+    )
+    for file, model in (("no-label.csv", "cards"), ("history.csv", "alpha@v9")):
+        remote = laptop.run("fraud", "evaluate", file, "--model", model)
+        local = instance.local(
+            "fraud", "evaluate", str(laptop.home / file), "--model", model, "--user", ANALYST
+        )
+        assert remote.returncode == local.returncode != 0, (remote.stderr, local.stderr)
+        assert "Traceback" not in remote.stderr and "error:" in remote.stderr
+
+
+def test_fraud_score_with_the_reference_ensemble(instance: Instance, laptop: Laptop) -> None:
+    # before a library exists: the service's 503, as a message
+    (laptop.home / "unlabelled-cards.csv").write_text(
+        _cards(laptop.home / "tmp.csv", 300, 5).drop(columns=["is_fraud"]).to_csv(index=False)
+    )
+    early = laptop.run("fraud", "score", "unlabelled-cards.csv", "e.csv", "--ensemble")
+    assert early.returncode == 69, early.stderr
+    assert "reference library" in early.stderr and "Traceback" not in early.stderr
+    built = instance.local(
+        "fraud", "build-references", "--count", "1", "--rows", "3000", "--min-frauds", "100",
+        "--time-budget", "1",
+    )  # fmt: skip
+    assert built.returncode == 0, built.stderr
+    remote = laptop.run("fraud", "score", "unlabelled-cards.csv", "e.csv", "--ensemble")
+    local_out = instance.folder / "ensemble-scores.csv"
+    local = instance.local(
+        "fraud", "score", str(laptop.home / "unlabelled-cards.csv"), str(local_out),
+        "--ensemble", "--user", ANALYST,
+    )  # fmt: skip
+    assert remote.returncode == local.returncode == 0, (remote.stderr, local.stderr)
+    assert remote.stdout.replace("wrote e.csv", "wrote X") == local.stdout.replace(
+        f"wrote {local_out}", "wrote X"
+    )
+    assert (laptop.home / "e.csv").read_bytes() == local_out.read_bytes()
+    both = laptop.run("fraud", "score", "unlabelled-cards.csv", "e.csv", "--ensemble",
+                      "--model", "cards")  # fmt: skip
+    assert both.returncode == 2 and "--ensemble" in both.stderr

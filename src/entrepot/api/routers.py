@@ -5,7 +5,16 @@ from __future__ import annotations
 from fastapi import FastAPI
 
 from entrepot.api import docs
-from entrepot.api.routes import account, admin, datasets, health, jobs, models, predictions
+from entrepot.api.routes import (
+    account,
+    admin,
+    datasets,
+    health,
+    jobs,
+    model_push,
+    models,
+    predictions,
+)
 from entrepot.http.aliases import Successor
 
 #: The seeds' paths, kept for their clients until the release named (issue 23): each
@@ -28,6 +37,7 @@ def install_api(app: FastAPI) -> None:
     for router in (
         health.router,
         models.router,
+        model_push.router,
         jobs.router,
         datasets.router,
         account.router,

@@ -24,7 +24,7 @@ from entrepot.fraud.train.clocks import clock_factory
 from entrepot.fraud_service.datasets import DatasetService
 from entrepot.fraud_service.feedback import FeedbackService
 from entrepot.fraud_service.file_training import FileTraining
-from entrepot.fraud_service.job_payloads import APPLY_KIND, BUILD_KIND, PREDICT_KIND
+from entrepot.fraud_service.job_payloads import APPLY_KIND, BUILD_KIND, EVALUATE_KIND, PREDICT_KIND
 from entrepot.fraud_service.options import ServiceOptions
 from entrepot.fraud_service.predictions import PredictionService
 from entrepot.fraud_service.reference_job import ReferenceBuilder
@@ -69,6 +69,7 @@ class FraudServices:
             PREDICT_KIND: self.scoring.run_predict,
             APPLY_KIND: self.scoring.run_apply,
             BUILD_KIND: self.references.run,
+            EVALUATE_KIND: self.scoring.run_evaluate,
         }
 
 

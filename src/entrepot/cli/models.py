@@ -4,9 +4,10 @@ over :class:`entrepot.registry.Registry` (``current_app(ctx).registry``)."""
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from datetime import timedelta
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.markup import escape
@@ -93,33 +94,66 @@ def push(
             "--untrusted", help="Files from outside: do not sign; their pickles will never load."
         ),
     ] = False,
+    as_json: JsonFlag = False,
 ) -> None:
     """Store PATHS as a new version of a model (write-once; manifest written last)."""
-    registry = _registry(ctx)
     extra = push_inputs.json_file(metadata, "metadata")
     if extra is not None and not isinstance(extra, dict):
         raise InvalidModelFiles(f"{metadata} must hold a JSON object")
+    given = push_inputs.PushInputs(
+        version=version,
+        metrics=push_inputs.metrics(metrics, metric),
+        params=push_inputs.pairs(param, "param"),
+        tags=push_inputs.pairs(tag, "tag"),
+        lineage=push_inputs.pairs(lineage, "lineage"),
+        metadata=extra,
+        input_schema=push_inputs.schema(input_schema),
+        flavor=flavor,
+        model_file=model_file,
+        sign=not untrusted,
+    )
+    if (remote := process_remote()) is not None:
+        from entrepot.cli.remote import model_push
+
+        _print_pushed(model_push.push(remote, paths, name, given), as_json)
+        return
+    registry = _registry(ctx)
     with transfer_progress(progress_console) as progress:
         task = progress.add_task(f"push {name}", total=None)
         record = registry.push(
             paths,
             name,
-            version=version,
-            metrics=push_inputs.metrics(metrics, metric),
-            params=push_inputs.pairs(param, "param"),
-            tags=push_inputs.pairs(tag, "tag"),
-            lineage=push_inputs.pairs(lineage, "lineage"),
-            metadata=extra,
-            input_schema=push_inputs.schema(input_schema),
-            flavor=flavor,
-            model_file=model_file,
-            sign=not untrusted,
+            version=given.version,
+            metrics=given.metrics,
+            params=given.params,
+            tags=given.tags,
+            lineage=given.lineage,
+            metadata=given.metadata,
+            input_schema=given.input_schema,
+            flavor=given.flavor,
+            model_file=given.model_file,
+            sign=given.sign,
             on_progress=lambda done, total: progress.update(task, completed=done, total=total),
         )
-    signed = "signed" if record.signature else "[yellow]unsigned[/]"
+    pushed = {
+        "name": record.name,
+        "version": record.version,
+        "flavor": record.flavor,
+        "signed": record.signature is not None,
+        "manifest_sha256": record.manifest_sha256,
+    }
+    _print_pushed(pushed, as_json)
+
+
+def _print_pushed(pushed: Mapping[str, Any], as_json: bool) -> None:
+    """What ``models push`` prints of the version it stored, here or on a service."""
+    if as_json:
+        print_json(dict(pushed))
+        return
+    signed = "signed" if pushed["signed"] else "[yellow]unsigned[/]"
     console.print(
-        f"pushed [bold]{record.name}@{record.version}[/] ({record.flavor}, {signed}, "
-        f"manifest sha256 {record.manifest_sha256})"
+        f"pushed [bold]{pushed['name']}@{pushed['version']}[/] ({pushed['flavor']}, {signed}, "
+        f"manifest sha256 {pushed['manifest_sha256']})"
     )
 
 

@@ -4,10 +4,31 @@ and the JSON files of metadata and input schema, each refused with a clear error
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from entrepot.registry.errors import InvalidModelFiles, MissingModelFiles
+
+
+@dataclass(frozen=True)
+class PushInputs:
+    """What ``models push`` was given besides the files and the name, read and checked."""
+
+    version: str | None
+    metrics: dict[str, float]
+    params: dict[str, str]
+    tags: dict[str, str]
+    lineage: dict[str, str]
+    metadata: dict[str, Any] | None
+    input_schema: list[tuple[str, str]] | None
+    flavor: str | None
+    model_file: str | None
+    sign: bool
+
+    def options(self) -> dict[str, Any]:
+        """The push's options by name, as ``Registry.push`` takes them."""
+        return {f: getattr(self, f) for f in self.__dataclass_fields__}
 
 
 def pairs(values: list[str] | None, what: str) -> dict[str, str]:

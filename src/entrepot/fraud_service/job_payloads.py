@@ -6,16 +6,24 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from entrepot.fraud.train.card import Evaluation
-from entrepot.fraud_service.job_kinds import APPLY_KIND, BUILD_KIND, PREDICT_KIND, TRAINING_KIND
+from entrepot.fraud_service.job_kinds import (
+    APPLY_KIND,
+    BUILD_KIND,
+    EVALUATE_KIND,
+    PREDICT_KIND,
+    TRAINING_KIND,
+)
 from entrepot.jobs.payloads import Payload
 
 __all__ = [
     "APPLY_KIND",
     "BUILD_KIND",
+    "EVALUATE_KIND",
     "PREDICT_KIND",
     "TRAINING_KIND",
     "ApplyPayload",
     "BuildPayload",
+    "EvaluatePayload",
     "Mappings",
     "PredictPayload",
     "SearchOptions",
@@ -104,3 +112,20 @@ class BuildPayload(Payload):
     rows: int
     time_budget: float
     min_frauds: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class EvaluatePayload(Payload):
+    """Score a labelled dataset and measure the scores against its label ``target``
+    (``None``: the one detected), with the user's model ``model_id``
+    (``model_name@version``), or with the reference ensemble fitted to the file when
+    ``model_id`` is ``None``."""
+
+    KIND = EVALUATE_KIND
+
+    dataset_id: str
+    dataset_name: str
+    model_id: int | None = None
+    model_name: str | None = None
+    version: str | None = None
+    target: str | None = None

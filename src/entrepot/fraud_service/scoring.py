@@ -30,6 +30,7 @@ from entrepot.fraud.score.registered import load_scorer, register_ensemble
 from entrepot.fraud.score.remap import remap
 from entrepot.fraud.score.scoring import Explanations, score
 from entrepot.fraud.tables.io import read_table, write_table
+from entrepot.fraud_service import evaluating
 from entrepot.fraud_service.curves import CURVES_FILE
 from entrepot.fraud_service.datasets import DatasetService
 from entrepot.fraud_service.errors import LibraryNotReady
@@ -37,8 +38,10 @@ from entrepot.fraud_service.estimate import estimate, file_labels, realised
 from entrepot.fraud_service.job_payloads import (
     APPLY_KIND,
     BUILD_KIND,
+    EVALUATE_KIND,
     PREDICT_KIND,
     ApplyPayload,
+    EvaluatePayload,
     Mappings,
     PredictPayload,
 )
@@ -127,6 +130,23 @@ class ScoringService:
                 self._licences.reserve_model(uow, user_id)
             job = self._jobs.record(
                 uow, owner_id=user_id, kind=APPLY_KIND, params=payload.to_params()
+            )
+            uow.commit()
+        self._jobs.send(job)
+        return job
+
+    def submit_evaluate(
+        self, user_id: int, dataset_id: str, model_id: int | None, target: str | None = None
+    ) -> JobRecord:
+        """Queue the evaluation of labelled dataset ``dataset_id`` with the user's model
+        ``model_id``, or with the reference ensemble (``None``)."""
+        self._licences.require(user_id)
+        found = evaluating.payload(self._uow, user_id, dataset_id, model_id, target)
+        if model_id is None:
+            self.require_library()
+        with self._uow() as uow:
+            job = self._jobs.record(
+                uow, owner_id=user_id, kind=EVALUATE_KIND, params=found.to_params()
             )
             uow.commit()
         self._jobs.send(job)
@@ -289,6 +309,19 @@ class ScoringService:
         with self._uow() as uow:
             model_id = uow.user_models.ids(ws.owner)[(version.name, version.version)]
         return {**stored, "model_id": model_id, "model_name": name, "version": version.version}
+
+    def run_evaluate(self, job: JobRecord, progress: Progress) -> Mapping[str, Any]:
+        """The ``evaluate`` job handler (:mod:`entrepot.fraud_service.evaluating`)."""
+        user_id = _owner(job)
+        found = EvaluatePayload.from_params(job.params)
+        _, frame = self._read(user_id, found.dataset_id, progress)
+
+        def fitted(unlabelled: pd.DataFrame, upload: Any, what: str) -> Ensemble:
+            self.require_library()
+            ensemble, _ = from_library(upload, self._library, top=CANDIDATES, what=what)
+            return fit_to_file(ensemble, unlabelled, upload)[0]
+
+        return evaluating.run(found, self._workspace(user_id), frame, fitted, progress)
 
     # -- internals ---------------------------------------------------------
     def _read(

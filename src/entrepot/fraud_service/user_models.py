@@ -1,10 +1,12 @@
 """A user's models: each trained version, with its metrics, charts, aliases and note,
-grouped under its model; set an alias or a note; delete; one verified file; ZIP."""
+grouped under its model; set or remove an alias, write a note; push a version from a
+client's files; delete; one verified file; ZIP."""
 
 from __future__ import annotations
 
 import json
 import os
+import shutil
 import tempfile
 import zipfile
 from collections.abc import Callable, Mapping
@@ -13,21 +15,28 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from entrepot.accounts.licences import LicenceService
 from entrepot.catalog.models.records import (
     AliasRecord,
     ModelVersionRecord,
     NoteRecord,
 )
-from entrepot.catalog.uow import UnitOfWorkFactory
+from entrepot.catalog.uow import UnitOfWork, UnitOfWorkFactory
 from entrepot.errors import RecordNotFound
 from entrepot.fraud.score.registered import is_ensemble
 from entrepot.fraud_service.curves import CURVES_FILE
 from entrepot.fraud_service.descriptions import Descriptions
+from entrepot.fraud_service.model_push import parse_form, unpack
 from entrepot.fraud_service.model_view import analyst_view, test_figures
 from entrepot.fraud_service.options import ServiceOptions
+from entrepot.fraud_service.uploads import Spool
 from entrepot.fraud_service.workspace import Workspace
+from entrepot.registry.errors import AliasNotFound
+from entrepot.sizes import human_size
 
 WorkspaceOf = Callable[[int], Workspace]
+#: A push's ZIP may be larger than its files (headers, incompressible data).
+ARCHIVE_MARGIN = 1024 * 1024
 
 
 @dataclass(frozen=True)
@@ -118,11 +127,16 @@ class ModelService:
     """List, show, delete and package a user's models (addressed by catalog id)."""
 
     def __init__(
-        self, workspace: WorkspaceOf, uow_factory: UnitOfWorkFactory, options: ServiceOptions
+        self,
+        workspace: WorkspaceOf,
+        uow_factory: UnitOfWorkFactory,
+        options: ServiceOptions,
+        licences: LicenceService | None = None,
     ) -> None:
         self._workspace = workspace
         self._uow = uow_factory
         self._options = options
+        self._licences = licences or LicenceService(uow_factory)
         self._descriptions = Descriptions()
 
     def groups(self, user_id: int) -> list[ModelGroup]:
@@ -156,6 +170,70 @@ class ModelService:
         ws = self._workspace(user_id)
         name, version = self._ref(ws, model_id)
         return ws.registry.alias(name, alias.strip(), version)
+
+    def remove_alias(self, user_id: int, model_id: int, alias: str) -> str:
+        """Remove ``alias`` of the model when it points at version ``model_id`` (an
+        :class:`AliasNotFound` otherwise: a page or a script never removes an alias it did
+        not see on this version); the alias removed."""
+        ws = self._workspace(user_id)
+        name, version = self._ref(ws, model_id)
+        alias = alias.strip()
+        if alias not in _aliases_of(ws.registry.aliases(name), name, version):
+            raise AliasNotFound(f"{name}@{version} has no alias {alias!r}")
+        ws.registry.remove_alias(name, alias)
+        return alias
+
+    def check_push(self, user_id: int) -> int:
+        """Raise unless ``user_id``'s plan takes one more model now (licence, quota), before
+        a push's files are received; the most bytes the push may send. Nothing is held:
+        :meth:`push` counts again when it makes the version ready."""
+        with self._uow() as uow:  # rolled back: the row lock ends with it
+            plan = self._licences.reserve_model(uow, user_id)
+        return min(plan.max_dataset_bytes, self._options.upload_limit)
+
+    def spool(self, limit: int) -> Spool:
+        """A temporary file to receive a push's archive, refusing bytes past ``limit``."""
+        message = f"the push is over the limit: this service takes pushes up to {human_size(limit)}"
+        return Spool(self._options.temp_dir, limit + ARCHIVE_MARGIN, limit_message=message)
+
+    def push(self, user_id: int, archive: Path, described: str) -> ModelManifest:
+        """Store the files of the ZIP ``archive`` as a new version in ``user_id``'s models,
+        as the JSON ``described`` declares them (ADR 0057, :func:`parse_form`): each file
+        checked against its declared size and sha256 first, then the registry's push (the
+        version signed only when it holds no pickle), its quota slot taken in the
+        transaction that makes it ready. A refused push leaves no version and no file."""
+        form = parse_form(described)
+        limit = self.check_push(user_id)
+        ws = self._workspace(user_id)
+        folder = self._options.temp_dir
+        folder.mkdir(parents=True, exist_ok=True)
+        unpacked = Path(tempfile.mkdtemp(dir=folder, prefix="push-"))
+        try:
+            unpack(archive, form, unpacked, limit)
+
+            def admit(uow: UnitOfWork) -> None:
+                self._licences.reserve_model(uow, user_id)
+
+            record = ws.registry.push(
+                [unpacked],
+                form.name,
+                version=form.version,
+                metrics=form.metrics,
+                params=form.params,
+                tags=form.tags,
+                metadata=form.metadata,
+                input_schema=form.input_schema,
+                lineage=form.lineage,
+                flavor=form.flavor,
+                model_file=form.model_file,
+                sign=form.signable,
+                admit=admit,
+            )
+        finally:
+            shutil.rmtree(unpacked, ignore_errors=True)
+        with self._uow() as uow:
+            model_id = uow.user_models.ids(ws.owner)[(record.name, record.version)]
+        return self.manifest(user_id, model_id)
 
     def set_note(self, user_id: int, model_id: int, note: str) -> NoteRecord:
         """Write the note of version ``model_id`` (an empty note removes it)."""

@@ -18,8 +18,10 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from entrepot.http.observability import request_id
 from entrepot.sizes import human_size
 
+#: The route that receives a model version's files (ADR 0057).
+PUSH_PATH = "/api/models/push"
 #: Routes whose body is a file: ``multipart/form-data`` up to the upload limit.
-UPLOAD_PATHS = frozenset({"/api/upload", "/api/analyze"})
+UPLOAD_PATHS = frozenset({"/api/upload", "/api/analyze", PUSH_PATH})
 #: Room for the multipart envelope around the file (headers, boundary, small fields).
 ENVELOPE = 64 * 1024
 
@@ -47,6 +49,11 @@ class BodyLimits:
 
     def message(self, path: str) -> str:
         """What a client sending too much to ``path`` is told."""
+        if path == PUSH_PATH:
+            return (
+                "the push is larger than this service accepts (files up to "
+                f"{human_size(self.upload)}); push a smaller model"
+            )
         if path in UPLOAD_PATHS:
             return (
                 "the upload is larger than this service accepts (files up to "

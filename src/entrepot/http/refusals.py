@@ -70,6 +70,8 @@ EXTRA: dict[tuple[str, str], frozenset[int]] = {
     ("POST", "/api/models/{model_id}/retrain"): frozenset({409}),
     ("DELETE", "/api/models/{model_id}"): frozenset({409}),
     ("PUT", "/api/models/{model_id}/aliases/{alias}"): frozenset({409}),
+    ("POST", "/api/models/push"): frozenset({409}),
+    ("POST", "/api/evaluate"): frozenset({404}),
     ("GET", "/api/download_s3_predictions"): frozenset({404}),
 }
 #: Operations whose service requires a licence in force (``LicenceService.require``).
@@ -80,6 +82,8 @@ LICENSED = frozenset(
         ("POST", "/api/train"),
         ("POST", "/api/predict"),
         ("POST", "/api/apply_unlabeled"),
+        ("POST", "/api/evaluate"),
+        ("POST", "/api/models/push"),
         ("POST", "/api/models/{model_id}/retrain"),
         ("POST", "/api/predictions/{prediction_id}/rescore"),
     }

@@ -37,12 +37,19 @@ from entrepot.storage.types import ObjectInfo
 MAX_ATTEMPTS = 100
 #: ``on_progress(done_bytes, total_bytes)`` while files are read and stored.
 Progress = Callable[[int, int], None]
+#: ``admit(uow)``: a last check in the transaction that makes the version ready (a plan's
+#: model quota, under its row lock); raising refuses the version, whose files are removed.
+Admit = Callable[[UnitOfWork], None]
 
 
 def push(
-    ctx: Context, request: PushRequest, on_progress: Progress | None = None
+    ctx: Context,
+    request: PushRequest,
+    on_progress: Progress | None = None,
+    admit: Admit | None = None,
 ) -> ModelVersionRecord:
-    """Store ``request`` as a new ready version (see the module docstring)."""
+    """Store ``request`` as a new ready version (see the module docstring); ``admit`` is
+    called in the transaction that makes it ready, and may refuse it."""
     claimed = _claim(ctx, request)
     target = ctx.space.view(ctx.store)
     written: list[str] = []
@@ -76,7 +83,7 @@ def push(
                 store=target.url,
             )
         signature = ctx.keys.ring().sign(digest) if request.sign else None
-        return _complete(ctx, claimed, entries, manifest_key, digest, len(body), signature)
+        return _complete(ctx, claimed, entries, (manifest_key, digest, len(body)), signature, admit)
     except BaseException as exc:
         _abandon(ctx, target, claimed, written, exc)
         raise
@@ -186,11 +193,11 @@ def _complete(
     ctx: Context,
     claimed: ModelVersionRecord,
     entries: tuple[FileEntry, ...],
-    manifest_key: str,
-    digest: str,
-    size: int,
+    manifest: tuple[str, str, int],
     signature: str | None,
+    admit: Admit | None,
 ) -> ModelVersionRecord:
+    manifest_key, digest, size = manifest
     owner = ctx.space.owner
     written = [
         Written(
@@ -206,6 +213,8 @@ def _complete(
     paths = [entry.path for entry in entries]
 
     def version_row(uow: UnitOfWork, objects: tuple[ObjectRecord, ...]) -> ModelVersionRecord:
+        if admit is not None:
+            admit(uow)
         *files, manifest = objects
         return uow.models.complete(
             claimed.id,

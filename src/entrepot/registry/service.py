@@ -50,14 +50,20 @@ from entrepot.registry.manifest import Manifest
 from entrepot.registry.names import check_name, parse_ref
 from entrepot.registry.parts import Context
 from entrepot.registry.pull import Progress, PulledModel, pull, pull_file
-from entrepot.registry.push import push
-from entrepot.registry.request import prepare
+from entrepot.registry.push import Admit, push
+from entrepot.registry.request import PushRequest, prepare
 from entrepot.registry.resolve import Resolved, resolve
 from entrepot.registry.verify import ModelsReport, verify
 from entrepot.storage.protocols import Materialize, Sign, Store
 
 #: The shortest instance secret accepted for signing versions.
 MIN_SECRET_LENGTH = 16
+
+
+def check_push(paths: Sequence[str | Path], name: str, **options: Any) -> PushRequest:
+    """Check a push as :meth:`Registry.push` does (names, files, flavor, metrics, JSON),
+    storing nothing: what a client checks before it sends the files to a service."""
+    return prepare(paths, name, **options)
 
 
 @dataclass(frozen=True)
@@ -147,13 +153,15 @@ class Registry:
         model_file: str | None = None,
         sign: bool = True,
         on_progress: Progress | None = None,
+        admit: Admit | None = None,
     ) -> ModelVersionRecord:
         """Store files and folders as a new ready version of ``name``.
 
         ``version`` defaults to ``vYYYYMMDD_HHMMSS`` (UTC), made unique. The flavor and the
         model file are detected unless given. ``sign=False`` pushes files this installation
-        does not vouch for: their pickles will never load. Raises before storing anything
-        on bad input; on a failure, removes what it wrote.
+        does not vouch for: their pickles will never load. ``admit(uow)`` runs in the
+        transaction that makes the version ready and may refuse it (a plan's quota). Raises
+        before storing anything on bad input; on a failure, removes what it wrote.
         """
         request = prepare(
             paths,
@@ -169,7 +177,7 @@ class Registry:
             lineage=lineage,
             sign=sign,
         )
-        return push(self._ctx, request, on_progress)
+        return push(self._ctx, request, on_progress, admit)
 
     def alias(self, name: str, alias: str, version: str) -> AliasRecord:
         """Point ``alias`` at ``version`` (moved atomically if it pointed elsewhere)."""

@@ -15,6 +15,7 @@ DYNAMIC = (
     N_("jobs.kind.predict"),
     N_("jobs.kind.apply_unlabeled"),
     N_("jobs.kind.build_references"),
+    N_("jobs.kind.evaluate"),
     N_("jobs.state.queued"),
     N_("jobs.state.running"),
     N_("jobs.state.succeeded"),

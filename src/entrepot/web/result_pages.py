@@ -1,5 +1,5 @@
 """Models (grouped with their versions and aliases; a version with its charts, files and
-note; set an alias or a note; delete) and predictions (summary, preview)."""
+note; set or remove an alias, write a note; delete) and predictions (summary, preview)."""
 
 from __future__ import annotations
 
@@ -44,6 +44,25 @@ def set_alias(
     page = f"/models/{model_id}" if back == "version" else "/models"
     t = translator(language(request))
     return act(request, csrf, go, back=page, done=t("models.alias_set", alias=alias.strip()))
+
+
+@router.post("/models/{model_id}/aliases/remove")
+def remove_alias(
+    model_id: int,
+    request: Request,
+    user: PageUser,
+    services: Services,
+    csrf: Csrf,
+    alias: Annotated[str, Form()],
+) -> Response:
+    """Remove an alias pointing at this version (the API's ``DELETE`` does the same)."""
+
+    def go() -> None:
+        services.models.remove_alias(user.id, model_id, alias)
+
+    t = translator(language(request))
+    done = t("models.alias_removed", alias=alias.strip())
+    return act(request, csrf, go, back=f"/models/{model_id}", done=done)
 
 
 @router.post("/models/{model_id}/note")

@@ -89,11 +89,14 @@ def test_bob_cannot_act_on_alices_resources(world: dict[str, Any]) -> None:
         bob.post("/api/predict", json={"model_id": world["model"], "dataset_id": own}),
         bob.post("/api/train", json={"dataset_id": world["dataset"], "model_name": "stolen"}),
         bob.post("/api/apply_unlabeled", json={"dataset_id": world["dataset"]}),
+        bob.post("/api/evaluate", json={"dataset_id": world["dataset"]}),
+        bob.post("/api/evaluate", json={"dataset_id": own, "model_id": world["model"]}),
+        bob.delete(f"/api/models/{world['model']}/aliases/production"),
         bob.delete(f"/api/datasets/{world['dataset']}"),
         bob.delete(f"/api/models/{world['model']}"),
         bob.delete(f"/api/predictions/{world['prediction']}"),
     ]
-    assert [a.status_code for a in attempts] == [404] * 6
+    assert [a.status_code for a in attempts] == [404] * 9
     alice: Api = world["alice"]
     assert alice.get(f"/api/datasets/{world['dataset']}").status_code == 200
     assert alice.get(f"/api/models/{world['model']}").status_code == 200

@@ -7,16 +7,20 @@ from __future__ import annotations
 import hashlib
 import io
 import json
+import re
 import stat
 import zipfile
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
 
 from entrepot.cli.errors import exit_code
+from entrepot.cli.push_inputs import PushInputs
 from entrepot.cli.remote import errors as remote_errors
+from entrepot.cli.remote import model_push as remote_push
 from entrepot.cli.remote import models as remote_models
 from entrepot.cli.remote.client import Client
 from entrepot.cli.remote.errors import NeedsLocalAccess, NotAnEntrepot, Unreachable
@@ -32,6 +36,7 @@ from entrepot.cli.remote.target import Remote, choose, service_url
 from entrepot.errors import ConfigError, EntrepotError, IntegrityError, InvalidArgument
 from entrepot.i18n.messages import english, speaker
 from entrepot.messages import Message
+from entrepot.registry.errors import InvalidName
 
 URL = "http://svc.test"
 REMOTE = Remote(URL, "tok-123", "test")
@@ -117,7 +122,7 @@ def test_what_is_not_a_service_url_is_a_usage_mistake(text: str) -> None:
         (["models", "ls"], None),
         (["-q", "models", "show", "m@v1", "--json"], None),
         (["models", "pull", "m", "out"], None),
-        (["models", "push", "f", "--name", "m"], "models push"),
+        (["models", "push", "f", "--name", "m"], None),
         (["models", "rm", "m@v1"], "models rm"),
         (["db", "upgrade"], "db upgrade"),
         (["gc"], "gc"),
@@ -125,7 +130,8 @@ def test_what_is_not_a_service_url_is_a_usage_mistake(text: str) -> None:
         (["city", "run"], "city run"),
         (["fraud", "train", "x.csv", "--name", "m"], None),
         (["fraud", "score", "x.csv", "out.csv", "--model", "m"], None),
-        (["fraud", "evaluate", "x.csv", "--model", "m"], "fraud evaluate"),
+        (["fraud", "evaluate", "x.csv", "--model", "m"], None),
+        (["fraud", "score", "x.csv", "out.csv", "--ensemble"], None),
         (["fraud", "build-references"], "fraud build-references"),
         (["serve"], "serve"),
         (["db", "upgrade", "--help"], None),
@@ -285,10 +291,6 @@ def test_a_pulled_file_that_does_not_match_is_refused_and_nothing_is_placed(
         (Unreachable(URL, "refused"), remote_errors.UNREACHABLE_HINT),
         (NotAnEntrepot(URL, "broken JSON"), remote_errors.NOT_AN_ENTREPOT_HINT),
         (NeedsLocalAccess("db upgrade", URL), remote_errors.NEEDS_LOCAL_ACCESS_HINT),
-        (
-            NeedsLocalAccess("fraud evaluate", URL, remote_errors.EVALUATE_HINT),
-            remote_errors.EVALUATE_HINT,
-        ),
     ],
 )
 def test_each_message_is_its_keys_english_and_has_french(
@@ -302,3 +304,115 @@ def test_each_message_is_its_keys_english_and_has_french(
     for key in (said.key, hint_key):
         text = french(Message(key, dict(said.params)))
         assert text != key and " :" not in text and " ;" not in text and "'" not in text
+
+
+def _given(sign: bool = True) -> PushInputs:
+    return PushInputs(
+        version="v1", metrics={"auc": 0.5}, params={}, tags={}, lineage={}, metadata=None,
+        input_schema=[("amount", "float")], flavor=None, model_file=None, sign=sign,
+    )  # fmt: skip
+
+
+def _push_service(
+    seen: dict[str, Any], stored: Callable[[dict[str, Any]], list[Any]]
+) -> Callable[[httpx.Request], httpx.Response]:
+    """A fake ``POST /api/models/push``: keeps what it received in ``seen`` and answers a
+    manifest listing ``stored(described)``."""
+
+    def handle(request: httpx.Request) -> httpx.Response:
+        assert (request.method, request.url.path) == ("POST", "/api/models/push")
+        boundary = request.headers["content-type"].split("boundary=")[1].encode()
+        parts = request.read().split(b"--" + boundary)
+        fields = {}
+        for part in parts:
+            head, _, body = part.partition(b"\r\n\r\n")
+            name = re.search(rb'name="([^"]+)"', head)
+            if name:
+                fields[name.group(1).decode()] = body.removesuffix(b"\r\n")
+        described = json.loads(fields["push"])
+        seen["described"] = described
+        seen["zip"] = fields["file"]
+        manifest = {"name": "m", "version": "v1", "flavor": "raw", "files": stored(described)}
+        body = (json.dumps(manifest, sort_keys=True, indent=2) + "\n").encode()
+        seen["manifest_sha256"] = hashlib.sha256(body).hexdigest()
+        return httpx.Response(
+            201,
+            json={
+                "id": 3, "name": "m", "version": "v1", "created_at": "2026-01-02T03:04:05Z",
+                "created_by": "user:1", "signed": True, "aliases": [], "manifest": manifest,
+                "manifest_sha256": hashlib.sha256(body).hexdigest(),
+            },
+        )  # fmt: skip
+
+    return handle
+
+
+def _remote_push(
+    monkeypatch: pytest.MonkeyPatch,
+    handler: Callable[[httpx.Request], httpx.Response],
+    folder: Path,
+) -> object:
+    monkeypatch.setattr(
+        remote_push, "Client", lambda remote: Client(remote, transport=httpx.MockTransport(handler))
+    )
+    return remote_push.push(REMOTE, [folder], "m", _given())
+
+
+def test_a_push_sends_each_files_size_and_sha256_with_the_files(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    files = {"a.bin": b"alpha" * 100, "sub/b.txt": b"beta"}
+    for path, body in files.items():
+        (tmp_path / "m" / path).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / "m" / path).write_bytes(body)
+    seen: dict[str, Any] = {}
+    pushed = _remote_push(monkeypatch, _push_service(seen, lambda d: d["files"]), tmp_path / "m")
+    described = seen["described"]
+    assert isinstance(described, dict)
+    assert described["files"] == [
+        {"path": p, "size": len(b), "sha256": hashlib.sha256(b).hexdigest()}
+        for p, b in sorted(files.items())
+    ]
+    assert (described["name"], described["version"], described["metrics"]) == (
+        "m",
+        "v1",
+        {"auc": 0.5},
+    )
+    assert described["input_schema"] == [["amount", "float"]] and described["sign"] is True
+    with zipfile.ZipFile(io.BytesIO(seen["zip"])) as zipped:
+        assert {n: zipped.read(n) for n in zipped.namelist()} == files
+    assert pushed == {
+        "name": "m", "version": "v1", "flavor": "raw", "signed": True,
+        "manifest_sha256": seen["manifest_sha256"],
+    }  # fmt: skip
+
+
+def test_a_push_whose_stored_files_differ_is_an_integrity_error(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    (tmp_path / "m").mkdir()
+    (tmp_path / "m" / "a.bin").write_bytes(b"alpha")
+    seen: dict[str, Any] = {}
+
+    def other(described: dict[str, Any]) -> list[Any]:
+        return [{"path": "a.bin", "size": 5, "sha256": "0" * 64}]
+
+    with pytest.raises(IntegrityError, match="does not list the files sent") as caught:
+        _remote_push(monkeypatch, _push_service(seen, other), tmp_path / "m")
+    assert exit_code(caught.value) == 74
+
+
+def test_a_push_checks_the_name_before_sending_anything(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    (tmp_path / "m").mkdir()
+    (tmp_path / "m" / "a.bin").write_bytes(b"alpha")
+
+    def never(request: httpx.Request) -> httpx.Response:
+        raise AssertionError("nothing is sent for a bad name")
+
+    monkeypatch.setattr(
+        remote_push, "Client", lambda remote: Client(remote, transport=httpx.MockTransport(never))
+    )
+    with pytest.raises(InvalidName):
+        remote_push.push(REMOTE, [tmp_path / "m"], "../m", _given())

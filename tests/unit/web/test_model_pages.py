@@ -276,3 +276,89 @@ def test_the_trials_chart_draws_the_search_in_order_with_the_chosen_trial(world:
     assert star["y"][0] == pytest.approx(selection["chosen_validation_auprc"], abs=1e-6)
     french = world.owner.get(f"/models/{model_id}", headers={"Accept-Language": "fr"}).text
     assert "Essai, dans l’ordre" in french and "meilleur jusque-là" in french
+
+
+def _remove_alias(
+    client: TestClient, model_id: int, alias: str, lang: str = "en", csrf: str | None = None
+) -> Any:
+    """Press the version page's remove button of ``alias`` (the form the page shows)."""
+    page = client.get(f"/models/{model_id}").text
+    return client.post(
+        f"/models/{model_id}/aliases/remove",
+        data={"csrf_token": csrf or csrf_of(page), "alias": alias},
+        headers={"Accept-Language": lang},
+        follow_redirects=False,
+    )
+
+
+def _remove_forms(page: str) -> dict[str, str]:
+    """The version page's alias removal forms: alias -> the form's confirmation text."""
+    return {
+        html.unescape(alias): html.unescape(confirm)
+        for confirm, alias in re.findall(
+            r'<form method="post" action="/models/\d+/aliases/remove" class="row confirm '
+            r'alias-remove" data-confirm="([^"]+)">.*?name="alias" value="([^"]+)"',
+            page,
+            re.S,
+        )
+    }
+
+
+def test_an_alias_is_removed_from_the_version_page_after_a_confirmation(world: World) -> None:
+    target = world.loans
+    assert world.api.put(f"/api/models/{target}/aliases/canary").status_code == 200
+    page = world.owner.get(f"/models/{target}").text
+    forms = _remove_forms(page)
+    assert forms["canary"] == "Remove the alias “canary”? The version itself is kept."
+    button = re.search(
+        r'<button type="submit" class="secondary" id="remove-alias-canary">([^<]+)<', page
+    )
+    assert button and button.group(1) == "Remove “canary”"  # a real button: keyboard-usable
+    answer = _remove_alias(world.owner, target, "canary")
+    assert answer.status_code == 303 and answer.headers["location"] == f"/models/{target}"
+    after = world.owner.get(f"/models/{target}").text
+    assert "The alias “canary” was removed." in after
+    assert "canary" not in _remove_forms(after)
+    assert "canary" not in world.api.get(f"/api/models/{target}").json()["aliases"]
+    registry = world.services.registry.for_owner(str(world.api.user_id))
+    assert "canary" not in {a.alias for a in registry.aliases("loans")}
+
+
+def test_removing_an_alias_is_said_in_french(world: World) -> None:
+    target = world.loans
+    assert world.api.put(f"/api/models/{target}/aliases/essai").status_code == 200
+    page = world.owner.get(f"/models/{target}", headers={"Accept-Language": "fr"}).text
+    assert _remove_forms(page)["essai"] == (
+        "Retirer l’alias «\u00a0essai\u00a0»\u202f? La version elle-même est conservée."
+    )
+    _remove_alias(world.owner, target, "essai", "fr")
+    after = world.owner.get(f"/models/{target}", headers={"Accept-Language": "fr"}).text
+    assert "L’alias «\u00a0essai\u00a0» a été retiré." in after
+
+
+def test_an_alias_is_removed_only_with_its_csrf_token_and_by_its_owner(world: World) -> None:
+    target = world.loans
+    assert world.api.put(f"/api/models/{target}/aliases/guarded").status_code == 200
+    assert _remove_alias(world.owner, target, "guarded", csrf="forged").status_code == 403
+    token = csrf_of(world.other.get("/models").text)
+    answer = world.other.post(
+        f"/models/{target}/aliases/remove",
+        data={"csrf_token": token, "alias": "guarded"},
+        follow_redirects=False,
+    )
+    assert answer.status_code == 303  # refused on the page it came from
+    assert world.other_api.delete(f"/api/models/{target}/aliases/guarded").status_code == 404
+    assert "guarded" in world.api.get(f"/api/models/{target}").json()["aliases"]
+
+
+def test_the_api_removes_an_alias_of_this_version_only(world: World) -> None:
+    first, second = world.cards
+    assert world.api.put(f"/api/models/{first}/aliases/pinned").status_code == 200
+    # the alias points at the first version: removing it through the second is not found
+    wrong = world.api.delete(f"/api/models/{second}/aliases/pinned")
+    assert wrong.status_code == 404 and "pinned" in wrong.json()["message"]
+    assert "pinned" in world.api.get(f"/api/models/{first}").json()["aliases"]
+    answer = world.api.delete(f"/api/models/{first}/aliases/pinned")
+    assert answer.status_code == 200 and answer.json() == {"model_id": first, "alias": "pinned"}
+    assert "pinned" not in world.api.get(f"/api/models/{first}").json()["aliases"]
+    assert world.api.delete(f"/api/models/{first}/aliases/pinned").status_code == 404

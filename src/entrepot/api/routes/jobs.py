@@ -1,4 +1,5 @@
-"""Background work: train, predict, apply to unlabelled data; job status and history."""
+"""Background work: train, predict, apply to unlabelled data, evaluate on labelled data;
+job status and history."""
 
 from __future__ import annotations
 
@@ -7,7 +8,14 @@ from starlette.responses import Response
 
 from entrepot.api.responses import JsonOf
 from entrepot.api.schemas.base import PageOut
-from entrepot.api.schemas.jobs import ApplyIn, JobAccepted, PredictIn, TrainIn, accepted
+from entrepot.api.schemas.jobs import (
+    ApplyIn,
+    EvaluateIn,
+    JobAccepted,
+    PredictIn,
+    TrainIn,
+    accepted,
+)
 from entrepot.catalog.accounts.records import UserRecord
 from entrepot.errors import EntrepotError
 from entrepot.http.deps import Call, Services, User
@@ -69,6 +77,19 @@ def apply_unlabeled(body: ApplyIn, user: User, services: Services) -> JobAccepte
     with ``model_name``, keep that ensemble as one of your models (``/api/predict`` reuses it)."""
     dataset_id = _dataset_id(body.dataset_id, body.filepath)
     return accepted(services.fraud().scoring.submit_apply(user.id, dataset_id, body.model_name))
+
+
+@router.post("/evaluate", status_code=202)
+def evaluate(body: EvaluateIn, user: User, services: Services) -> JobAccepted:
+    """Score one of your labelled datasets with one of your models (``model_id``, at its
+    own threshold) or, without one, with the reference ensemble fitted to it, and measure
+    the scores against its label (``target_column``, else the one detected), in the
+    background: the job's result holds AUPRC, ROC-AUC, precision, recall, the confusion
+    counts at the threshold and each member's AUPRC. Nothing else is stored."""
+    job = services.scoring.submit_evaluate(
+        user.id, body.dataset_id, body.model_id, body.target_column
+    )
+    return accepted(job)
 
 
 @router.get("/jobs/{job_id}", response_model=JobOut)

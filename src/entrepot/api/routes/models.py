@@ -17,6 +17,7 @@ from entrepot.api.responses import JsonOf
 from entrepot.api.schemas.jobs import JobAccepted, accepted
 from entrepot.api.schemas.models import (
     AliasOut,
+    AliasRemovedOut,
     ModelDetailOut,
     ModelManifestOut,
     ModelOut,
@@ -82,6 +83,15 @@ def set_alias(model_id: int, alias: str, user: User, services: Services) -> Alia
     """Point ``alias`` of the model (``production``, ``staging``) at this version; an alias
     that pointed at another version moves here in one step."""
     return alias_out(services.fraud().models.set_alias(user.id, model_id, alias))
+
+
+@router.delete("/models/{model_id}/aliases/{alias}")
+def remove_alias(model_id: int, alias: str, user: User, services: Services) -> AliasRemovedOut:
+    """Remove ``alias`` of the model, which must point at this version (else 404); the
+    version itself is untouched."""
+    return AliasRemovedOut(
+        model_id=model_id, alias=services.models.remove_alias(user.id, model_id, alias)
+    )
 
 
 @router.put("/models/{model_id}/note")

@@ -51,6 +51,13 @@ class PredictIn(Body):
     dataset_id: str = Field(max_length=32)
 
 
+class EvaluateIn(Body):
+    dataset_id: str = Field(max_length=32)
+    #: ``None``: the reference ensemble fitted to the dataset.
+    model_id: int | None = None
+    target_column: str | None = Field(default=None, max_length=255)
+
+
 class ApplyIn(BaseModel):
     dataset_id: str | None = Field(default=None, max_length=32)
     filepath: str | None = None

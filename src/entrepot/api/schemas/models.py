@@ -36,6 +36,11 @@ class AliasOut(BaseModel):
     updated_by: str
 
 
+class AliasRemovedOut(BaseModel):
+    model_id: int
+    alias: str
+
+
 def note_out(note: NoteRecord | None) -> NoteOut | None:
     if note is None or not note.note:
         return None

@@ -406,7 +406,7 @@ def score_command(
 
     console = _console()
     if (remote := process_remote()) is not None:
-        _score_remotely(ctx, remote, file, out, model, as_json, console)
+        _score_remotely(ctx, remote, file, out, _choice(model, ensemble, None, None), as_json)
         return
     scored = local(ctx).score(
         file,
@@ -458,7 +458,14 @@ def evaluate_command(
     """Score a labelled file and measure the scores against its labels."""
     from entrepot.cli.fraud.render import print_evaluation
 
-    found = local(ctx).evaluate(file, **_choice(model, ensemble, library, user), target=target)
+    if (remote := process_remote()) is not None:
+        from entrepot.cli.remote import fraud as remote_fraud
+
+        remote_fraud.refuse_options("evaluate", _given(ctx, "library"))
+        chosen = _choice(model, ensemble, None, None)["model"]
+        found = remote_fraud.evaluate(remote, file, chosen, target)
+    else:
+        found = local(ctx).evaluate(file, **_choice(model, ensemble, library, user), target=target)
     console = _console()
     if as_json:
         console.print_json(json.dumps(found, default=str))
@@ -471,18 +478,17 @@ def _score_remotely(
     remote: Remote,
     file: Path,
     out: Path,
-    model: str | None,
+    choice: dict[str, Any],
     as_json: bool,
-    console: Console,
 ) -> None:
-    """``fraud score`` on the deployed service this command line works on."""
+    """``fraud score`` on the deployed service this command line works on: with
+    ``--model`` one of the account's models, with ``--ensemble`` the service's references."""
     from entrepot.cli.remote import fraud as remote_fraud
 
-    unsupported = ("ensemble", "library", "save_ensemble", "explain", "threads")
-    remote_fraud.refuse_options("score", _given(ctx, *unsupported, "history", "late_labels"))
-    if model is None:
-        raise typer.BadParameter("give --model NAME[@VERSION]", param_hint="--model")
-    record = remote_fraud.score(remote, file, out, model)
+    unsupported = ("library", "save_ensemble", "explain", "threads", "history", "late_labels")
+    remote_fraud.refuse_options("score", _given(ctx, *unsupported))
+    record = remote_fraud.score(remote, file, out, choice["model"])
+    console = _console()
     if as_json:
         console.print_json(json.dumps(remote_fraud.remote_scores_json(record, out)))
         return

@@ -58,14 +58,10 @@ class JobFailed(EntrepotError):
 UNREACHABLE_HINT = N_("cli.remote.unreachable.hint")
 NOT_AN_ENTREPOT_HINT = N_("cli.remote.not_an_entrepot.hint")
 NEEDS_LOCAL_ACCESS_HINT = N_("cli.remote.needs_local_access.hint")
-EVALUATE_HINT = N_("cli.remote.needs_local_access.evaluate_hint")
 #: Each hint's English (the ``en`` catalog's text for its key).
 _HINTS = {
     NEEDS_LOCAL_ACCESS_HINT: "run it on the service's machine, or `entrepot logout` (and unset "
     "ENTREPOT_URL) to work on a local instance",
-    EVALUATE_HINT: "the service has no evaluation: `entrepot fraud score FILE OUT --model NAME` "
-    "on a labelled FILE prints the realised precision and recall against its labels; or run "
-    "`fraud evaluate` on a local instance",
 }
 
 

@@ -1,6 +1,7 @@
-"""``entrepot fraud score`` and ``entrepot fraud train`` on a deployed service: the file
+"""``entrepot fraud score``, ``train`` and ``evaluate`` on a deployed service: the file
 uploaded (``POST /api/upload``, kept as one of the account's datasets), the work asked
-for (``POST /api/predict`` or ``/api/train``) and followed (``GET /api/jobs/{id}``), and
+for (``POST /api/predict``, ``/api/apply_unlabeled``, ``/api/train`` or ``/api/evaluate``)
+and followed (``GET /api/jobs/{id}``), and
 what it gave printed as the local commands print it. The scores come back checked against
 the size and sha256 the service keeps, through a temporary file renamed into place.
 
@@ -50,11 +51,14 @@ def refuse_options(command: str, given: Sequence[str]) -> None:
         )
 
 
-def score(remote: Remote, file: Path, out: Path, model: str, *, sleep: Sleep = time.sleep) -> Any:
-    """Score ``file`` with the account's ``model`` on the service and write the scores to
-    ``out``; the stored prediction's record (its summary, estimate and trust), with the
-    keys the command prints."""
-    if "/" in model or "\\" in model:
+def score(
+    remote: Remote, file: Path, out: Path, model: str | None, *, sleep: Sleep = time.sleep
+) -> Any:
+    """Score ``file`` on the service and write the scores to ``out``: with the account's
+    ``model`` (``/api/predict``), or with ``model=None`` the reference ensemble fitted to
+    the file (``/api/apply_unlabeled``, as ``--ensemble``); the stored prediction's record
+    (its summary, estimate and trust), with the keys the command prints."""
+    if model is not None and ("/" in model or "\\" in model):
         raise InvalidArgument(
             f"--model {model}: a model folder is read on this machine, and this command line "
             f"works on {remote.url}",
@@ -68,9 +72,13 @@ def score(remote: Remote, file: Path, out: Path, model: str, *, sleep: Sleep = t
     _writable(out)
     _readable(file)
     with Client(remote) as client:
-        model_id = int(resolve(client, model)["id"])
+        model_id = None if model is None else int(resolve(client, model)["id"])
         dataset = _upload(client, file, {})
-        accepted = client.post_json("/api/predict", {"model_id": model_id, "dataset_id": dataset})
+        if model_id is None:
+            accepted = client.post_json("/api/apply_unlabeled", {"dataset_id": dataset})
+        else:
+            body = {"model_id": model_id, "dataset_id": dataset}
+            accepted = client.post_json("/api/predict", body)
         done = follow(client, _job_id(client, accepted), sleep=sleep)
         if done.get("state") != "succeeded":
             raise _failure(done, JobFailed)
@@ -121,6 +129,45 @@ def train(
     email = str(user.get("email")) if isinstance(user, Mapping) else "?"
     result = done.get("result")
     return (result if isinstance(result, Mapping) else {}), email
+
+
+def evaluate(
+    remote: Remote,
+    file: Path,
+    model: str | None,
+    target: str | None,
+    *,
+    sleep: Sleep = time.sleep,
+) -> dict[str, Any]:
+    """Evaluate ``file`` (labelled) on the service with the account's ``model``, or the
+    reference ensemble (``None``); what ``fraud evaluate`` prints: the label, the metrics
+    at the threshold, each member's AUPRC."""
+    _readable(file)
+    with Client(remote) as client:
+        model_id = None if model is None else int(resolve(client, model)["id"])
+        dataset = _upload(client, file, {"target_column": target} if target else {})
+        body = {"dataset_id": dataset, "model_id": model_id, "target_column": target}
+        accepted = client.post_json("/api/evaluate", body)
+        done = follow(client, _job_id(client, accepted), sleep=sleep)
+    if done.get("state") != "succeeded":
+        raise _failure(done, JobFailed)
+    result = done.get("result")
+    if not isinstance(result, Mapping) or not isinstance(result.get("metrics"), Mapping):
+        raise NotAnEntrepot(remote.url, "the evaluation came back without its figures")
+    return {
+        "target": result["target"],
+        "metrics": _nan(result["metrics"]),
+        "member_auprc": _nan(result.get("member_auprc") or {}),
+    }
+
+
+def _nan(values: Mapping[str, Any]) -> dict[str, Any]:
+    """``values`` with JSON's ``null`` figures (and those of a nested mapping) back to NaN,
+    as the local command has them."""
+    return {
+        k: _nan(v) if isinstance(v, Mapping) else float("nan") if v is None else v
+        for k, v in values.items()
+    }
 
 
 def follow(client: Client, job_id: str, *, sleep: Sleep = time.sleep) -> Mapping[str, Any]:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from entrepot.cli.remote.errors import EVALUATE_HINT, NEEDS_LOCAL_ACCESS_HINT, NeedsLocalAccess
+from entrepot.cli.remote.errors import NEEDS_LOCAL_ACCESS_HINT, NeedsLocalAccess
 from entrepot.cli.remote.target import process_remote
 from entrepot.errors import InvalidArgument
 
@@ -23,11 +23,11 @@ REMOTE: dict[str, frozenset[str] | None] = {
     "config": None,  # this machine's settings
     "datasets": None,
     "predictions": None,
-    "models": frozenset({"ls", "show", "pull"}),
-    "fraud": frozenset({"score", "train"}),
+    "models": frozenset({"ls", "show", "pull", "push"}),
+    "fraud": frozenset({"score", "train", "evaluate"}),
 }
 #: The hint of a refused command that has one of its own (else the general one).
-HINTS = {"fraud evaluate": EVALUATE_HINT}
+HINTS: dict[str, str] = {}
 #: The commands that never reach an instance, whichever this line works on.
 ANYWHERE = frozenset({"login", "logout", "whoami", "config"})
 

@@ -92,7 +92,7 @@ def _manifest(client: Client, model_id: int) -> Mapping[str, Any]:
     return found
 
 
-def _manifest_bytes(found: Mapping[str, Any]) -> bytes:
+def checked_manifest(found: Mapping[str, Any]) -> bytes:
     """The manifest as the registry wrote it, checked against the sha256 the catalog keeps."""
     body = json.dumps(found["manifest"], sort_keys=True, indent=2, allow_nan=False)
     data = body.encode("utf-8") + b"\n"
@@ -109,7 +109,7 @@ def show(remote: Remote, ref: str, *, as_json: bool) -> None:
     """Print a version as ``models show`` does."""
     with Client(remote) as client:
         found = resolve(client, ref)
-    _manifest_bytes(found)
+    checked_manifest(found)
     manifest = found["manifest"]
     if as_json:
         print_json(manifest)
@@ -134,7 +134,7 @@ def pull(remote: Remote, ref: str, dest: Path) -> None:
     try:
         with Client(remote) as client:
             found = resolve(client, ref)
-            manifest_body = _manifest_bytes(found)
+            manifest_body = checked_manifest(found)
             files = found["manifest"]["files"]
             total = sum(int(f["size"]) for f in files)
             dest.mkdir(parents=True, exist_ok=True)
