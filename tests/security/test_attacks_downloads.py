@@ -168,7 +168,9 @@ def test_feedback_on_damaged_scores_is_refused_before_anything_is_saved(
     store, uow = deployment.services.raw_store, deployment.services.uow
     original = store.get(key)
     url = f"/api/predictions/{deployment.prediction_id}/feedback"
-    before = deployment.services.fraud().predictions.get(deployment.api.user_id, deployment.prediction_id)
+    before = deployment.services.fraud().predictions.get(
+        deployment.api.user_id, deployment.prediction_id
+    )
     with uow() as work:
         decided = work.feedback.of_prediction(deployment.api.user_id, before.id)
     if damage == "quarantined":

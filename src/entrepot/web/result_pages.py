@@ -58,7 +58,7 @@ def remove_alias(
     """Remove an alias pointing at this version (the API's ``DELETE`` does the same)."""
 
     def go() -> None:
-        services.models.remove_alias(user.id, model_id, alias)
+        services.fraud().models.remove_alias(user.id, model_id, alias)
 
     t = translator(language(request))
     done = t("models.alias_removed", alias=alias.strip())

@@ -86,7 +86,7 @@ def evaluate(body: EvaluateIn, user: User, services: Services) -> JobAccepted:
     the scores against its label (``target_column``, else the one detected), in the
     background: the job's result holds AUPRC, ROC-AUC, precision, recall, the confusion
     counts at the threshold and each member's AUPRC. Nothing else is stored."""
-    job = services.scoring.submit_evaluate(
+    job = services.fraud().scoring.submit_evaluate(
         user.id, body.dataset_id, body.model_id, body.target_column
     )
     return accepted(job)

@@ -27,19 +27,19 @@ async def push_model(request: Request, user: User, services: Services) -> ModelM
     Each file is checked against its size and sha256 before anything is stored; the
     version takes a model slot of your plan; a version holding a pickle is kept unsigned
     (it never loads on the service). Answers the version's verified manifest."""
-    limit = await run_in_threadpool(services.models.check_push, user.id)
+    limit = await run_in_threadpool(services.fraud().models.check_push, user.id)
     declared = request.headers.get("content-length", "")
     if declared.isdigit() and int(declared) > limit + ENVELOPE:
         raise DatasetTooLarge(
             f"the push is about {human_size(int(declared))} and this service takes pushes up "
             f"to {human_size(limit)}"
         )
-    spool = await run_in_threadpool(services.models.spool, limit)
+    spool = await run_in_threadpool(services.fraud().models.spool, limit)
     with spool:
         form = await receive_upload(request, spool)
         spool.close()
         if "push" not in form.fields:
             raise BadUpload("the form has no 'push' field describing the files")
         described = form.fields["push"]
-        found = await run_in_threadpool(services.models.push, user.id, spool.path, described)
+        found = await run_in_threadpool(services.fraud().models.push, user.id, spool.path, described)
     return model_manifest_out(found)

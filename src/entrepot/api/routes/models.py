@@ -90,7 +90,7 @@ def remove_alias(model_id: int, alias: str, user: User, services: Services) -> A
     """Remove ``alias`` of the model, which must point at this version (else 404); the
     version itself is untouched."""
     return AliasRemovedOut(
-        model_id=model_id, alias=services.models.remove_alias(user.id, model_id, alias)
+        model_id=model_id, alias=services.fraud().models.remove_alias(user.id, model_id, alias)
     )
 
 
