@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 from types import SimpleNamespace
 from typing import Any, cast
 
-from entrepot.catalog.models.records import ModelState, ModelVersionRecord
+from entrepot.catalog.models.records import ModelState, ModelVersionRecord, NamespaceListing
 from entrepot.fraud.score.registered import ENSEMBLE_KIND
 from entrepot.fraud_service.descriptions import Descriptions
 from entrepot.fraud_service.options import ServiceOptions
@@ -41,19 +41,14 @@ def _record(
 
 
 class _Registry:
-    """The calls a listing makes (versions, aliases, notes), and the manifests read."""
+    """The call a listing makes (versions, aliases and notes in one read), and the
+    manifests read."""
 
     def __init__(self, records: list[ModelVersionRecord], members: dict[str, str]) -> None:
         self.records, self.members, self.reads = records, members, 0
 
-    def ready_versions(self) -> tuple[ModelVersionRecord, ...]:
-        return tuple(self.records)
-
-    def all_aliases(self) -> tuple[Any, ...]:
-        return ()
-
-    def notes(self) -> dict[int, Any]:
-        return {}
+    def listing(self) -> NamespaceListing:
+        return NamespaceListing(tuple(self.records), (), {})
 
     def show(self, name: str, version: str) -> Any:
         self.reads += 1
