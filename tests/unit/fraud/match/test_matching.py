@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 import random
-import statistics
-import time
 from functools import cache
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -165,7 +164,10 @@ def test_signatures_round_trip_through_schema_strings() -> None:
     assert ColumnSignature.decode("c", "str").role == "categorical"
 
 
-def test_ten_thousand_schemas_are_scored_in_milliseconds() -> None:
+def test_ten_thousand_schemas_are_matched_exactly_by_scoring_a_few() -> None:
+    """The speed of a match over 10,000 references comes from its bounds: it scores a few
+    references exactly and still finds the same best ones as scoring all of them (the time
+    itself is measured in bench/fraud.py, never asserted here)."""
     _, schemas = library()
     rng = random.Random(0)
     many = [
@@ -184,12 +186,23 @@ def test_ten_thousand_schemas_are_scored_in_milliseconds() -> None:
     index = ReferenceIndex([f"r{i}" for i in range(10_000)], many)
     data = generate("ecommerce", 2000, seed=8)
     up = upload_of(data.frame.drop(columns=[data.target]))
-    index.match(up)  # warm up
-    timings = []
-    for _ in range(5):
-        began = time.perf_counter()
-        result = index.match(up)
-        timings.append(time.perf_counter() - began)
+    scored: list[int] = []
+    exact_score = index._assign
+
+    def counted(r: int, sims: Any, upload_columns: int) -> Any:
+        scored.append(r)
+        return exact_score(r, sims, upload_columns)
+
+    index._assign = counted  # type: ignore[method-assign]
+    result = index.match(up, top=3)
+    index._assign = exact_score  # type: ignore[method-assign]
     assert result.candidates
-    # The target is 10 ms (bench/fraud.py measures it); a shared CI machine gets slack.
-    assert statistics.median(timings) < 0.05
+    pruned = len(set(scored))
+    assert pruned < len(many) // 100, pruned  # fewer than 1 % scored exactly
+    columns, _, _ = index.similarities(up)
+    every = sorted(
+        (exact_score(r, columns[index._ids[r]], len(up))[0] for r in range(len(many))),
+        reverse=True,
+    )
+    found = [m.score for m in result.candidates]
+    assert found == pytest.approx(every[: len(found)], abs=1e-9)
