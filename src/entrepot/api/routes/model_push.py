@@ -41,5 +41,7 @@ async def push_model(request: Request, user: User, services: Services) -> ModelM
         if "push" not in form.fields:
             raise BadUpload("the form has no 'push' field describing the files")
         described = form.fields["push"]
-        found = await run_in_threadpool(services.fraud().models.push, user.id, spool.path, described)
+        found = await run_in_threadpool(
+            services.fraud().models.push, user.id, spool.path, described
+        )
     return model_manifest_out(found)
