@@ -14,26 +14,30 @@ judged on three facts that share nothing with names:
   reads like its training data, the (mostly legitimate) rows spread uniformly over
   ``[0, 1]``; a member fed the wrong columns, units or habits sees every row as unusual
   (scores piled near 1);
-``weight ∝ schema × distribution⁴`` (a member the file does not resemble loses fast); the
-:data:`KEEP` heaviest members weighing at least :data:`CUT` of the heaviest are kept, so a
-larger library adds members only when they fit as well as the best. The pool is the
-weighted mean of their logits (members trained at other base rates differ by a shift of
-log-odds, which a mean of logits carries as a constant and a mean of probabilities lets the
-highest-rate member dominate). Agreement with the other members' consensus was measured
-and left out: among few candidates of several domains, the one fitting member disagrees
-with the others and was the one silenced (ADR 0045).
+``weight ∝ schema × distribution⁴`` (a member the file does not resemble loses fast), and
+every candidate pools with its weight (:data:`RULE`): keeping only the 3 heaviest weighing
+at least half the heaviest ranked worse, and worse with more references (ADR 0045, round 5
+in ``docs/benchmarks.md``). The pool is the weighted mean of their logits (members trained
+at other base rates differ by a shift of log-odds, which a mean of logits carries as a
+constant and a mean of probabilities lets the highest-rate member dominate). Agreement with
+the other members' consensus was measured and left out: among few candidates of several
+domains, the one fitting member disagrees with the others and was the one silenced (ADR
+0045).
 
-**Calibration.** The file's fraud rate is estimated as the larger of the kept members'
-weighted mean probability on the file and their weighted training fraud rate. Their mean
-probability alone under-counts: references read the recent frauds of a customer or a
-terminal from past labels, which an unlabelled file lacks, and without them each member is
-several times less sure (a tenth to a half of the true rate on generated files, against
-0.5-2.8 times for the training rate, ADR 0045). A constant ``shift`` of the pooled log-odds
-makes the pooled mean equal that estimate, so ``Σ p`` (the expected frauds,
-``entrepot.fraud.score.expected``) is it. The threshold maximises the expected F1
-(``2 Σ_{p≥t} p / (flagged + Σ p)``), as each member's threshold maximised F1 on its
-validation data: the flagged count follows the expected frauds instead of thresholds
-chosen on other populations (which flagged no row of most generated files).
+**Calibration.** The file's fraud rate is estimated from the *core*: the 3 heaviest members
+weighing at least half the heaviest, as the larger of their weighted mean probability on
+the file and their weighted training fraud rate. A light member fed the wrong columns can
+read most rows as frauds (mean probability 0.7): it barely moves the ranking but would move
+the rate (982 rows flagged for 60 frauds). Their mean probability alone under-counts:
+references read the recent frauds of a customer or a terminal from past labels, which an
+unlabelled file lacks, and without them each member is several times less sure (a tenth to
+a half of the true rate on generated files, against 0.5-2.8 times for the training rate,
+ADR 0045). A constant ``shift`` of the pooled log-odds makes the pooled mean equal that
+estimate, so ``Σ p`` (the expected frauds, ``entrepot.fraud.score.expected``) is it. The
+threshold maximises the expected F1 (``2 Σ_{p≥t} p / (flagged + Σ p)``), as each member's
+threshold maximised F1 on its validation data: the flagged count follows the expected
+frauds instead of thresholds chosen on other populations (which flagged no row of most
+generated files).
 """
 
 from __future__ import annotations
@@ -50,14 +54,26 @@ from entrepot.fraud.match.description import Upload
 from entrepot.fraud.score.ensemble import Calibration, Ensemble, Member, logit, sigmoid
 from entrepot.fraud.score.scoring import member_scores
 
-#: Members kept after weighting, at most.
-KEEP = 3
-#: A member is kept if it weighs at least this share of the heaviest.
-CUT = 0.5
 #: The exponent of the distribution fit in the weight.
 POWER = 4
 #: Candidates the library offers before the fit chooses.
 CANDIDATES = 8
+
+
+@dataclass(frozen=True)
+class Rule:
+    """Which members pool (``pool_keep`` heaviest, each weighing at least ``pool_cut`` of
+    the heaviest) and which estimate the file's fraud rate (``rate_keep``, ``rate_cut``)."""
+
+    pool_keep: int = CANDIDATES
+    pool_cut: float = 0.0
+    rate_keep: int = 3
+    rate_cut: float = 0.5
+
+
+#: Every candidate pools; the rate comes from the 3 heaviest weighing at least half the
+#: heaviest (ADR 0045, 2026-11-24).
+RULE = Rule()
 
 
 @dataclass(frozen=True)
@@ -105,10 +121,14 @@ def calibrate(pooled: np.ndarray, prevalence: float) -> tuple[float, float]:
 
 
 def fit_weights(
-    members: Sequence[Member], probabilities: np.ndarray, anomalies: np.ndarray
+    members: Sequence[Member],
+    probabilities: np.ndarray,
+    anomalies: np.ndarray,
+    *,
+    rule: Rule = RULE,
 ) -> FileFit:
     """Weights and calibration from the candidates' probabilities and anomaly scores on
-    the file, both ``(members, rows)`` (see the module docstring)."""
+    the file, both ``(members, rows)`` (see the module docstring and :class:`Rule`)."""
     probs = np.asarray(probabilities, dtype=float)
     schema = np.asarray(
         [m.similarity * m.coverage * max(m.validation_auprc, 1e-6) for m in members]
@@ -118,12 +138,11 @@ def fit_weights(
     raw = schema * distribution**POWER
     if raw.max() <= 0:
         raw = np.ones(len(raw))
-    kept = [i for i in np.argsort(-raw, kind="stable")[:KEEP] if raw[i] >= CUT * raw.max()]
-    weights = np.zeros(len(raw))
-    weights[kept] = raw[kept] / raw[kept].sum()
+    weights = _heaviest(raw, rule.pool_keep, rule.pool_cut)
+    core = _heaviest(raw, rule.rate_keep, rule.rate_cut)
     means = probs.mean(axis=1)
     base = np.asarray([m.base_rate for m in members])
-    prevalence = float(max(weights @ means, weights @ base))
+    prevalence = float(max(core @ means, core @ base))
     shift, threshold = calibrate(weights @ z, prevalence)
     fits = tuple(
         MemberFit(m.name, float(s), float(d), float(mp), float(w))
@@ -132,21 +151,42 @@ def fit_weights(
     return FileFit(fits, Calibration(shift=shift, threshold=threshold, prevalence=prevalence))
 
 
+def _heaviest(raw: np.ndarray, keep: int, cut: float) -> np.ndarray:
+    """Weights summing to 1 over the ``keep`` largest of ``raw`` at least ``cut`` of the
+    largest, 0 for the others."""
+    kept = [i for i in np.argsort(-raw, kind="stable")[:keep] if raw[i] >= cut * raw.max()]
+    weights = np.zeros(len(raw))
+    weights[kept] = raw[kept] / raw[kept].sum()
+    return weights
+
+
 def fit_to_file(
     ensemble: Ensemble, frame: pd.DataFrame, upload: Upload
 ) -> tuple[Ensemble, FileFit]:
     """``ensemble``'s members reweighted, the best kept, and calibrated on ``frame``."""
     probs, anomalies = member_scores(frame, ensemble, upload=upload)
-    found = fit_weights(ensemble.members, probs, anomalies)
+    return fitted(ensemble, probs, anomalies)
+
+
+def fitted(
+    ensemble: Ensemble,
+    probabilities: np.ndarray,
+    anomalies: np.ndarray,
+    *,
+    rule: Rule = RULE,
+) -> tuple[Ensemble, FileFit]:
+    """``ensemble`` fitted from its members' probabilities and anomaly scores on a file,
+    both ``(members, rows)`` (:func:`fit_weights`), its weightless members left out."""
+    found = fit_weights(ensemble.members, probabilities, anomalies, rule=rule)
     chosen = [
         (replace(m, weight=f.weight, distribution=f.distribution), model)
         for m, model, f in zip(ensemble.members, ensemble.models, found.members, strict=True)
         if f.weight > 0
     ]
-    fitted = Ensemble(
+    result = Ensemble(
         tuple(m for m, _ in chosen),
         tuple(model for _, model in chosen),
         ensemble.created,
         found.calibration,
     )
-    return fitted, found
+    return result, found

@@ -16,8 +16,14 @@ from entrepot.fraud.library.libraries import MemoryLibrary, ReferenceInfo, Refer
 from entrepot.fraud.match.description import describe
 from entrepot.fraud.model.saved import FraudModel
 from entrepot.fraud.score.assemble import from_library
-from entrepot.fraud.score.ensemble import Ensemble
-from entrepot.fraud.score.fit import CANDIDATES, calibrate, distribution_fit, fit_to_file
+from entrepot.fraud.score.ensemble import Ensemble, Member
+from entrepot.fraud.score.fit import (
+    CANDIDATES,
+    calibrate,
+    distribution_fit,
+    fit_to_file,
+    fit_weights,
+)
 from entrepot.fraud.score.scoring import score
 from entrepot.fraud.synth.generator import generate
 from entrepot.fraud.tables.io import read_table, write_table
@@ -63,6 +69,39 @@ def test_calibration_meets_the_rate_and_maximises_expected_f1() -> None:
     # Expected F1 of every possible cut, computed directly from the definition.
     best = max((2 * p[p >= t].sum() / ((p >= t).sum() + p.sum()), t) for t in np.unique(p))
     assert threshold == pytest.approx(best[1])
+
+
+def _member(name: str, similarity: float, base_rate: float) -> Member:
+    return Member(
+        name=name, version="1", similarity=similarity, validation_auprc=1.0, coverage=1.0,
+        column_coverage=1.0, weight=0.0, threshold=0.5, mapping={}, confidence={},
+        base_rate=base_rate,
+    )  # fmt: skip
+
+
+def test_every_candidate_pools_and_the_heaviest_estimate_the_rate() -> None:
+    # Four members that read the file alike (no anomaly model: distribution fit 1), so
+    # their weights are their similarities; the two lightest weigh under half the heaviest.
+    # The lightest reads every row as likely fraud (mean 0.7), as a reference of another
+    # domain fed the wrong columns does (ATM with 13 references, ADR 0045): it pools with
+    # its small weight, but estimating the rate from it flagged 982 rows for 60 frauds.
+    members = [
+        _member("a", 0.8, 0.01),
+        _member("b", 0.6, 0.02),
+        _member("c", 0.3, 0.01),
+        _member("d", 0.1, 0.2),
+    ]
+    rng = np.random.default_rng(5)
+    means = np.array([0.005, 0.01, 0.02, 0.7])
+    probs = np.clip(rng.normal(means[:, None], 0.002, (4, 2000)), 1e-4, 1 - 1e-4)
+    found = fit_weights(members, probs, np.full((4, 2000), np.nan))
+    weights = [f.weight for f in found.members]
+    assert weights == pytest.approx([0.8 / 1.8, 0.6 / 1.8, 0.3 / 1.8, 0.1 / 1.8])
+    # The rate: the members at least half the heaviest (a, b), weighted 0.8 : 0.6, the
+    # larger of their mean probability on the file and their training fraud rate.
+    core = np.array([0.8, 0.6]) / 1.4
+    expected = max(core @ probs[:2].mean(axis=1), core @ np.array([0.01, 0.02]))
+    assert found.calibration.prevalence == pytest.approx(expected, rel=1e-9)
 
 
 def _file(

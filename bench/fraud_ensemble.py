@@ -1,0 +1,155 @@
+"""The unlabelled ensemble's rules of choice, with a small and a large reference library
+(issue 25 item 6, ADR 0045): does a larger library score the same files better?
+
+    python -m bench.fraud_ensemble --library LIB40 --baseline-library LIB13 [--rows 15000]
+        [--domains 8]
+
+The files are ``bench.fraud transfer``'s (the first ``--domains`` domains, seed
+50,000 + i, every other one French-named and read back from a French CSV); no model is
+trained. For each file and library the 8 candidates (``from_library(top=CANDIDATES)``) are
+scored once, and each rule pools the same cached probabilities through the product's own
+``fitted`` and ``Ensemble.pool``; the old top-3 linear pool is ``from_library``'s
+ensemble on its members' probabilities. AUPRC over all rows of the file (no label is used
+by any rule), computed here with scikit-learn, and the rows each rule flags. Run it from the
+instance that built the libraries (its key ring signed them). Writes
+``bench/results/fraud-ensemble.json``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import time
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from sklearn.metrics import average_precision_score
+
+from bench.fraud import RESULTS, _library, environment, french_round_trip
+from entrepot.fraud.library.libraries import FolderLibrary
+from entrepot.fraud.match.description import describe
+from entrepot.fraud.score.assemble import from_library
+from entrepot.fraud.score.ensemble import Ensemble
+from entrepot.fraud.score.fit import CANDIDATES, RULE, Rule, fitted
+from entrepot.fraud.score.scoring import member_scores
+from entrepot.fraud.synth.domains import domains
+from entrepot.fraud.synth.generator import generate
+
+#: The rules compared: the members offered (the 8 candidates or the old pool's 3) and the
+#: fit's rule (``entrepot.fraud.score.fit.Rule``).
+RULES: dict[str, tuple[str, Rule]] = {
+    "keep 3, cut 0.5 (ADR 0045 until 2026-11-24)": ("candidates", Rule(3, 0.5, 3, 0.5)),
+    "all 8, no cut": ("candidates", Rule(CANDIDATES, 0.0, CANDIDATES, 0.0)),
+    "all 8, no cut, rate from the cut's 3 (RULE)": ("candidates", RULE),
+    "all 8, cut 0.01, rate from the cut's 3": ("candidates", Rule(CANDIDATES, 0.01)),
+    "all 8, cut 0.1": ("candidates", Rule(CANDIDATES, 0.1, CANDIDATES, 0.1)),
+    "the pool's 3, fitted": ("pool", Rule(3, 0.0, 3, 0.0)),
+}
+
+
+def _sub(ensemble: Ensemble, names: list[str]) -> Ensemble:
+    keep = [i for i, m in enumerate(ensemble.members) if m.name in names]
+    return Ensemble(
+        tuple(ensemble.members[i] for i in keep),
+        tuple(ensemble.models[i] for i in keep),
+        ensemble.created,
+    )
+
+
+def _one(frame: Any, y: np.ndarray, library: FolderLibrary) -> dict[str, Any]:
+    upload = describe(frame)
+    pool, _ = from_library(upload, library)  # the old top 3, linear pool
+    candidates, _ = from_library(upload, library, top=CANDIDATES)
+    started = time.perf_counter()
+    probs, anomalies = member_scores(frame, candidates, upload=upload)
+    row = {m.name: i for i, m in enumerate(candidates.members)}
+    out: dict[str, Any] = {"scoring_seconds": round(time.perf_counter() - started, 1)}
+
+    def rows_of(names: list[str]) -> list[int]:
+        return [row[n] for n in names]
+
+    pool_names = [m.name for m in pool.members]
+    # Every pool member is a candidate (the top 3 of the same match, in the same order).
+    assert all(n in row for n in pool_names), (pool_names, list(row))
+    old = pool.pool(probs[rows_of(pool_names)])
+    out["old top-3 pool"] = {
+        "auprc": round(float(average_precision_score(y, old)), 4),
+        "flagged": int((old >= pool.threshold).sum()),
+        "members": pool_names,
+    }
+    for name, (offered, rule) in RULES.items():
+        base = candidates if offered == "candidates" else _sub(candidates, pool_names)
+        picked = rows_of([m.name for m in base.members])
+        ensemble, _ = fitted(base, probs[picked], anomalies[picked], rule=rule)
+        chosen = rows_of([m.name for m in ensemble.members])
+        proba = ensemble.pool(probs[chosen])
+        out[name] = {
+            "auprc": round(float(average_precision_score(y, proba)), 4),
+            "flagged": int((proba >= ensemble.threshold).sum()),
+            "members": [m.name for m in ensemble.members],
+            "weights": [round(m.weight, 3) for m in ensemble.members],
+        }
+    return out
+
+
+def bench_ensemble(
+    libraries: dict[str, FolderLibrary], rows: int, count: int | None
+) -> dict[str, Any]:
+    files = []
+    for i, (domain, _spec) in enumerate(list(domains().items())[:count]):
+        lang = "fr" if i % 2 else "en"
+        data = generate(domain, rows, seed=50_000 + i, lang=lang)
+        frame = french_round_trip(data.frame) if lang == "fr" else data.frame
+        hidden = frame.drop(columns=[data.target]).reset_index(drop=True)
+        y = np.asarray(data.labels, dtype=int)
+        entry: dict[str, Any] = {"domain": domain, "lang": lang, "frauds": int(y.sum())}
+        for label, library in libraries.items():
+            entry[label] = _one(hidden, y, library)
+        files.append(entry)
+        print(json.dumps(entry), flush=True)
+    rules = ["old top-3 pool", *RULES]
+    summary: dict[str, Any] = {}
+    for rule in rules:
+        got = {lab: [f[lab][rule]["auprc"] for f in files] for lab in libraries}
+        summary[rule] = {
+            **{f"mean_{lab}": round(statistics.mean(v), 4) for lab, v in got.items()},
+            **{
+                f"flagged_within_2x_{lab}": sum(
+                    f["frauds"] / 2 <= f[lab][rule]["flagged"] <= 2 * f["frauds"] for f in files
+                )
+                for lab in libraries
+            },
+        }
+        if set(libraries) == {"small", "large"}:
+            lower = [
+                f["domain"]
+                for f in files
+                if f["large"][rule]["auprc"] < f["small"][rule]["auprc"] - 0.01
+            ]
+            summary[rule]["large_below_small_by_over_0.01"] = lower
+    return {"rows": rows, "files": files, "summary": summary}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--library", type=Path, required=True, help="the larger library")
+    parser.add_argument("--baseline-library", type=Path, help="the smaller library")
+    parser.add_argument("--rows", type=int, default=15_000)
+    parser.add_argument("--domains", type=int, default=8, help="the first N domains")
+    args = parser.parse_args()
+    libraries = {"large": _library(args.library)}
+    if args.baseline_library:
+        libraries = {"small": _library(args.baseline_library), **libraries}
+    start = environment()
+    found = bench_ensemble(libraries, args.rows, args.domains)
+    found = {"environment": start, "environment_at_end": environment(), **found}
+    RESULTS.mkdir(exist_ok=True)
+    path = RESULTS / "fraud-ensemble.json"
+    path.write_text(json.dumps(found, indent=2) + "\n", encoding="utf-8")
+    print(json.dumps(found["summary"], indent=2))
+
+
+if __name__ == "__main__":
+    main()
