@@ -179,3 +179,25 @@ def test_variants_as_a_user_holds_them_one_refused_by_name(cli: Cli, tmp_path: P
     assert "Traceback" not in made.stderr
     stored = list((tmp_path / "var/store/raw/batch/counts").iterdir())
     assert len(stored) == 1  # the zipped export's version, nothing of the refused file
+
+
+def test_utf_16_without_a_bom_is_read_and_a_broken_one_named(cli: Cli, tmp_path: Path) -> None:
+    """A spreadsheet's "Unicode text" saved without a BOM was refused as "byte 0x..": it is
+    read; one that does not decode is refused naming UTF-16 and the fix, exit 1 as
+    docs/city.md says."""
+    assert cli("db", "upgrade").returncode == 0
+    text = real(CHANTIERS).read_bytes().decode("utf-8").removeprefix("\ufeff")
+    good, cut = tmp_path / "good" / CHANTIERS, tmp_path / "cut" / CHANTIERS
+    for path, data in ((good, text.encode("utf-16-le")), (cut, text.encode("utf-16-be")[:-1])):
+        path.parent.mkdir()
+        path.write_bytes(data)
+
+    made = cli("city", "import", str(good), "--as-of", "2023-01-10", "--json")
+    assert made.returncode == 0, made.stderr
+    [imported] = json.loads(made.stdout)["imported"]
+    assert (imported["kind"], imported["rows"]) == ("roadworks", 192)
+
+    refused = cli("city", "import", str(cut), "--as-of", "2023-01-10")
+    assert refused.returncode == 1, refused.stderr
+    assert "looks like UTF-16 BE text without a BOM" in refused.stderr
+    assert "re-save the file as UTF-8" in refused.stderr

@@ -106,6 +106,17 @@ def latin_1(table: Table, name: str) -> Written:
     return _same(table, name, text.encode("latin-1"))
 
 
+def utf_16_without_bom(encoding: str) -> Variant:
+    """Saved as "Unicode text" by a spreadsheet that writes no BOM (``utf-16-le`` or
+    ``utf-16-be``)."""
+
+    def written(table: Table, name: str) -> Written:
+        text = table.write().decode("utf-8").removeprefix(BOM)
+        return _same(table, name, text.encode(encoding))
+
+    return written
+
+
 def line_ends_toggled(table: Table, name: str) -> Written:
     return _same(table, name, replace(table, crlf=not table.crlf).write())
 
@@ -189,6 +200,8 @@ CSV_VARIANTS: dict[str, Variant] = {
     "bom": bom_toggled,
     "cp1252": windows_1252,
     "latin-1": latin_1,
+    "utf-16-le": utf_16_without_bom("utf-16-le"),
+    "utf-16-be": utf_16_without_bom("utf-16-be"),
     "line-ends": line_ends_toggled,
     "separator": other_separator,
     "reordered": columns_reordered,

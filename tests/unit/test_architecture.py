@@ -18,6 +18,7 @@ RANKS = {
     "": 0,
     "errors": 0,
     "sizes": 0,
+    "encodings": 0,
     "local_paths": 0,
     "i18n": 0,
     "messages": 0,

@@ -13,6 +13,7 @@ import hashlib
 import os
 import re
 import tempfile
+import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
@@ -153,7 +154,8 @@ def inflated(spool: Spool, filename: str) -> Spool:
 
 
 def detect_format(path: Path, filename: str) -> str:
-    """``csv``, ``parquet`` or ``xlsx`` from the first bytes and the name; raises
+    """``csv``, ``parquet`` or ``xlsx`` from the content first (as the engine reads it: a
+    Parquet or XLSX file named ``.csv`` is that format), the name second; raises
     :class:`UnsupportedFileType` naming what the file is, or :class:`EmptyFile`."""
     with path.open("rb") as handle:
         head = handle.read(64 * 1024)
@@ -162,7 +164,7 @@ def detect_format(path: Path, filename: str) -> str:
     suffix = Path(filename).suffix.lower()
     if head[:4] == b"PAR1":
         return "parquet"
-    if head[:4] == b"PK\x03\x04" and suffix in (".xlsx", ".xlsm", ""):
+    if head[:4] == b"PK\x03\x04" and (suffix in (".xlsx", ".xlsm", "") or _workbook(path)):
         return "xlsx"
     for signature, what in _SIGNATURES:
         if head.startswith(signature):
@@ -175,6 +177,16 @@ def detect_format(path: Path, filename: str) -> str:
     if b"\x00" in head[:4096] or controls > len(head[:4096]) // 100:
         raise UnsupportedFileType(f"{filename} is a binary file, not a CSV")
     return "csv"
+
+
+def _workbook(path: Path) -> bool:
+    """Whether the ZIP archive at ``path`` is a spreadsheet (it holds ``xl/workbook.xml``);
+    only its central directory is read."""
+    try:
+        with zipfile.ZipFile(path) as archive:
+            return any(info.filename == "xl/workbook.xml" for info in archive.infolist())
+    except (zipfile.BadZipFile, OSError, ValueError):
+        return False
 
 
 @dataclass(frozen=True)

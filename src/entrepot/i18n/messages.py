@@ -44,6 +44,12 @@ class Speaker:
         """Messages (a row's explanation) joined as the language joins a list's parts."""
         return PART_SEPARATORS.get(self.t.lang, "; ").join(self.stored(p) for p in parts)
 
+    def role(self, role: str, kind: str | None = None) -> str:
+        """A column's role (``role.id``: "identifier (not used)"), with its kind of entity
+        (``entity (customer)``); the web page and ``fraud analyze`` both write it here."""
+        name = self.t(f"role.{role}")
+        return f"{name} ({self.t(f'role.kind.{kind}')})" if kind else name
+
     def value(self, value: Param) -> str:
         """One parameter in words."""
         if isinstance(value, Word):

@@ -72,9 +72,7 @@ class Phrases:
 
     def role(self, role: str, kind: str | None = None) -> str:
         """A column's role, with its kind of entity (``entity (customer)``)."""
-        role_key, kind_key = f"role.{role}", f"role.kind.{kind}"
-        name = self.t(role_key)
-        return f"{name} ({self.t(kind_key)})" if kind else name
+        return self._speaker.role(role, kind)
 
     def _known(self, key: str, fallback: str) -> str:
         text = self.t(key)

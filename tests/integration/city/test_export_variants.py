@@ -389,6 +389,12 @@ def _header_only(name: str) -> Written:
     return Written(table(name).write().split(b"\n", 1)[0] + b"\n", name, b"")
 
 
+def _utf_16_cut(name: str) -> Written:
+    # UTF-16 LE without a BOM, its last character cut in half (refused before: "byte 0x..")
+    data = table(name).write().decode("utf-8").removeprefix("\ufeff").encode("utf-16-le")
+    return Written(data[:-1], name, b"")
+
+
 def _json_cut(name: str) -> Written:
     data = _slice_bytes(name)
     return Written(data[: len(data) // 2], name, b"")
@@ -402,6 +408,8 @@ REFUSED: dict[str, tuple[Callable[[str], Written], str, str, str]] = {
     "spreadsheet-times-wall": (_spreadsheet_times, CHAMPS, r"time '\d\d/\d\d/2023 ", REWRITTEN),
     "no-header": (_without_header, CONVENTION, "has no header line", "import the export as"),
     "header-only": (_header_only, CHAMPS, r"no counts row \(its header alone\)", "counts export"),
+    "utf-16-cut": (_utf_16_cut, CONVENTION, "looks like UTF-16 LE text without a BOM",
+                   "re-save the file as UTF-8"),
     "json-cut": (_json_cut, STATUS, "is not valid JSON", "re-export the file"),
 }  # fmt: skip
 

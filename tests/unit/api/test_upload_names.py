@@ -5,10 +5,13 @@ given only as RFC 5987's ``filename*``; the dataset gets a safe name. Each of th
 
 from __future__ import annotations
 
+import io
+import zipfile
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import pandas as pd
 import pytest
 from fastapi.testclient import TestClient
 
@@ -74,3 +77,35 @@ def test_a_long_boundary_is_a_4xx_or_accepted_never_a_500(
     assert answer.status_code in (201, 400), answer.text
     if answer.status_code == 400:
         assert "boundary" in answer.json()["message"]
+
+
+def _table_as(fmt: str, rows: int) -> bytes:
+    """A labelled table written as ``fmt`` by pandas (not by the product)."""
+    frame = pd.read_csv(io.BytesIO(labelled_csv(rows)))
+    buffer = io.BytesIO()
+    if fmt == "xlsx":
+        frame.to_excel(buffer, index=False, engine="openpyxl")
+    else:
+        frame.to_parquet(buffer, index=False)
+    return buffer.getvalue()
+
+
+@pytest.mark.parametrize("fmt", ["xlsx", "parquet"])
+def test_a_table_named_csv_is_read_by_its_content(api: tuple[Api, App], fmt: str) -> None:
+    """An XLSX (a ZIP archive) or Parquet file named ``.csv`` is what its first bytes say,
+    as the engine reads it; the XLSX one was refused as "a ZIP archive"."""
+    client, _ = api
+    answer = _post(client, _form(b'filename="export.csv"', _table_as(fmt, 200)))
+    assert answer.status_code == 201, answer.text
+    dataset = answer.json()["dataset"]
+    assert (dataset["format"], dataset["rows"]) == (fmt, 200)
+
+
+def test_a_zip_archive_named_csv_is_still_refused(api: tuple[Api, App]) -> None:
+    client, _ = api
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr("inside.csv", labelled_csv(50))
+    answer = _post(client, _form(b'filename="export.csv"', buffer.getvalue()))
+    assert answer.status_code == 415, answer.text
+    assert "a ZIP archive" in answer.json()["message"]

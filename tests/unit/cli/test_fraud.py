@@ -61,6 +61,24 @@ def test_generate_analyze_train(tmp_path: Path) -> None:
     ]
 
 
+def test_analyze_says_an_identifier_is_not_used(tmp_path: Path) -> None:
+    """The table writes the role as the web page does (``role.id``), not the bare code;
+    ``--json`` keeps the code and says the column is not a feature."""
+    data = tmp_path / "ids.csv"
+    rows = [f"T{i:05d},{(i * 37) % 500 + 1}.5,{int(i % 20 == 0)}" for i in range(400)]
+    data.write_text("transaction_id,amount,is_fraud\n" + "\n".join(rows) + "\n")
+
+    result = runner.invoke(fraud_app, ["analyze", str(data)], terminal_width=200)
+    assert result.exit_code == 0, result.output
+    (line,) = [row for row in result.output.splitlines() if "transaction_id" in row]
+    assert "identifier (not used)" in line
+
+    result = runner.invoke(fraud_app, ["analyze", str(data), "--json"])
+    columns = {c["name"]: c for c in json.loads(result.output)["columns"]}
+    assert (columns["transaction_id"]["role"], columns["transaction_id"]["used"]) == ("id", False)
+    assert (columns["amount"]["role"], columns["amount"]["used"]) == ("amount", True)
+
+
 def test_errors_reach_the_main_cli_as_fraud_errors(tmp_path: Path) -> None:
     empty = tmp_path / "empty.csv"
     empty.write_text("")

@@ -1,7 +1,9 @@
 """Bytes as they were downloaded -> UTF-8 text: BOM, stray quote, Windows-1252, cut files.
 
 Exports come as UTF-8 with or without a BOM, sometimes with a stray ``"`` before the
-header (before or after the BOM), sometimes re-saved by a spreadsheet in Windows-1252.
+header (before or after the BOM), sometimes re-saved by a spreadsheet in Windows-1252 or as
+"Unicode text" (UTF-16, with a BOM or without one: then recognised by where the zero bytes
+of ASCII characters fall; bytes that do not decode in it are refused naming it).
 :func:`decode` gives the text (no BOM, header repaired) and says what it changed;
 a file that is neither UTF-8 nor a single-byte Western encoding is refused by name.
 """
@@ -13,6 +15,7 @@ from dataclasses import dataclass
 
 from entrepot.city.errors import RawFormatError
 from entrepot.city.imports.looks import binary_kind
+from entrepot.encodings import bom, wide_encoding
 
 _BOM = "\ufeff"
 #: Encodings accepted besides UTF-8 (what spreadsheets on Western Windows write).
@@ -46,6 +49,11 @@ def decode(data: bytes, name: str) -> Decoded:
             if opens
             else "export the data as CSV (UTF-8) or JSON",
         )
+    wide = None if data.startswith(codecs.BOM_UTF8) else wide_encoding(data)
+    if wide is not None and bom(data)[0] is None:  # "Unicode text" saved without a BOM
+        text = _wide(data, wide, name)
+        notes.append(f"{name}: read as {_shown(wide)} (no BOM) and stored as UTF-8")
+        return _repaired(text, wide, notes, name)
     try:
         if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
             text, encoding = data.decode("utf-16"), "utf-16"  # spreadsheets' "Unicode text"
@@ -71,6 +79,29 @@ def decode(data: bytes, name: str) -> Decoded:
                 hint="re-export the file as UTF-8 CSV",
             ) from None
         notes.append(f"{name}: read as {encoding} and stored as UTF-8")
+    return _repaired(text, encoding, notes, name)
+
+
+def _wide(data: bytes, encoding: str, name: str) -> str:
+    """``data`` in the UTF-16 or UTF-32 ``encoding`` its zero bytes show, without a BOM;
+    bytes that do not decode in it are refused naming the encoding and the fix."""
+    try:
+        return data.decode(encoding)
+    except UnicodeDecodeError as exc:
+        raise RawFormatError(
+            f"{name} looks like {_shown(encoding)} text without a BOM, but byte {exc.start} "
+            f"does not decode in it ({exc.reason})",
+            key=name,
+            hint="re-save the file as UTF-8 (CSV UTF-8) and import it again",
+        ) from None
+
+
+def _shown(encoding: str) -> str:
+    return encoding.upper().replace("-LE", " LE").replace("-BE", " BE")  # UTF-16 LE
+
+
+def _repaired(text: str, encoding: str, notes: list[str], name: str) -> Decoded:
+    """The text without its BOM and with a stray quote before the header removed."""
     changed = encoding != "utf-8"
     body = text.replace(_BOM, "", 1) if _BOM in text[:2] else text
     first = body.split("\n", 1)[0]

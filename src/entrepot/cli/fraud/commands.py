@@ -103,14 +103,17 @@ def analyze_command(
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON")] = False,
 ) -> None:
     """Show each column's role, the detected label and its top candidates, the fraud rate."""
+    from entrepot.i18n.messages import speaker
+
     analysis = local(None).analyze(file, target=target)
     console = _console()
     if as_json:
         console.print_json(json.dumps(analysis.to_dict(), default=str))
         return
     columns = Table("column", "role", "type", "missing", "distinct", "why", title=str(file))
+    said = speaker("en")
     for col in analysis.columns:
-        role = f"{col.role} ({col.entity_kind})" if col.entity_kind else col.role
+        role = said.role(col.role, col.entity_kind)
         columns.add_row(col.name, role, col.dtype, str(col.missing), str(col.distinct), col.reason)
     console.print(columns)
     candidates = Table("label candidate", "score", "fraud rate", "reasons")

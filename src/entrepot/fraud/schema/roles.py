@@ -71,6 +71,7 @@ class ColumnProfile:
             "name": self.name,
             "dtype": self.dtype,
             "role": self.role,
+            "used": self.role not in EXCLUDED,  # turned into features
             "missing": self.missing,
             "distinct": self.distinct,
             "reason": self.reason,
