@@ -13,7 +13,7 @@ import pandas as pd
 import pytest
 from fastapi.testclient import TestClient
 
-from entrepot.bootstrap.fraud import FraudServices
+from entrepot.bootstrap.app import App
 from tests.support.analyst import predict, train_model
 from tests.support.csvs import labelled_csv, unlabelled_csv
 from tests.support.web import Api, make_web_app, run_jobs, sign_in, user_api
@@ -24,7 +24,7 @@ FILE = labelled_csv(600, seed=11)
 @dataclass
 class World:
     client: TestClient
-    services: FraudServices
+    services: App
     api: Api
     model: int
 

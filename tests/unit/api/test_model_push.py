@@ -19,7 +19,7 @@ from fastapi.testclient import TestClient
 
 from entrepot.accounts.errors import QuotaExceeded
 from entrepot.accounts.scopes import Scope
-from entrepot.bootstrap.fraud import FraudServices
+from entrepot.bootstrap.app import App
 from entrepot.catalog.models.records import ModelState
 from tests.support.web import PASSWORD, Api, make_web_app, user_api
 
@@ -31,7 +31,7 @@ FILES = {"weights.bin": b"\x00\x01weights" * 3000, "sub/notes.txt": "café\n".en
 @dataclass
 class World:
     client: TestClient
-    services: FraudServices
+    services: App
 
 
 @pytest.fixture(scope="module")
@@ -75,7 +75,7 @@ def _push(
 
 def _stored(world: World, api: Api) -> list[str]:
     """Every object key under the account's folder."""
-    return sorted(o.key for o in world.services.store.list(f"users/{api.user_id}/"))
+    return sorted(o.key for o in world.services.raw_store.list(f"users/{api.user_id}/"))
 
 
 def _nothing_left(world: World, api: Api, name: str) -> None:
@@ -86,7 +86,7 @@ def _nothing_left(world: World, api: Api, name: str) -> None:
     assert states <= {ModelState.FAILED}
     assert name not in {m["name"] for m in api.get("/api/models").json()}
     assert _stored(world, api) == []
-    assert list(world.services.options.temp_dir.glob("push-*")) == []
+    assert list(world.services.fraud().options.temp_dir.glob("push-*")) == []
 
 
 def test_a_push_stores_the_declared_files_signed_in_the_callers_models(world: World) -> None:

@@ -16,7 +16,7 @@ import pyarrow as pa
 import pytest
 from fastapi.testclient import TestClient
 
-from entrepot.bootstrap.fraud import FraudServices
+from entrepot.bootstrap.app import App
 from tests.support.shapes import (
     french_amount,
     french_frame,
@@ -63,7 +63,7 @@ def _upload(api: Api, name: str) -> str:
     return str(answer.json()["dataset_id"])
 
 
-def _finished(api: Api, services: FraudServices, job: Any) -> dict[str, Any]:
+def _finished(api: Api, services: App, job: Any) -> dict[str, Any]:
     assert job.status_code == 202, job.text
     run_jobs(services)
     done: dict[str, Any] = api.get(job.json()["status_url"]).json()
@@ -74,7 +74,7 @@ def _finished(api: Api, services: FraudServices, job: Any) -> dict[str, Any]:
 @pytest.fixture(scope="module")
 def trained(
     tmp_path_factory: pytest.TempPathFactory,
-) -> Iterator[tuple[Api, FraudServices, dict[str, int]]]:
+) -> Iterator[tuple[Api, App, dict[str, int]]]:
     app, services = make_web_app(tmp_path_factory.mktemp("shapes-scoring"))
     with TestClient(app, raise_server_exceptions=False) as client:
         api = user_api(client, services, "analyst@example.com")
@@ -86,7 +86,7 @@ def trained(
         yield api, services, models
 
 
-def _scores(api: Api, services: FraudServices, model_id: int, name: str) -> np.ndarray:
+def _scores(api: Api, services: App, model_id: int, name: str) -> np.ndarray:
     body = {"model_id": model_id, "dataset_id": _upload(api, name)}
     done = _finished(api, services, api.post("/api/predict", json=body))
     found = api.get(f"/api/predictions/{done['result']['prediction_id']}").json()
@@ -96,7 +96,7 @@ def _scores(api: Api, services: FraudServices, model_id: int, name: str) -> np.n
 
 
 def test_every_shape_is_scored_as_it_was_trained(
-    trained: tuple[Api, FraudServices, dict[str, int]],
+    trained: tuple[Api, App, dict[str, int]],
 ) -> None:
     api, services, models = trained
     first = next(iter(SHAPES))
@@ -111,7 +111,7 @@ def test_every_shape_is_scored_as_it_was_trained(
 
 
 def test_the_identifier_is_not_a_model_input(
-    trained: tuple[Api, FraudServices, dict[str, int]],
+    trained: tuple[Api, App, dict[str, int]],
 ) -> None:
     api, _, models = trained
     for model_id in models.values():
