@@ -2,12 +2,14 @@
 
 The export is several GB; only five columns are needed (the geometry and labels
 are most of the bytes and belong to the référentiel). DuckDB scans the file with
-``memory_limit`` set, 8 MB read buffers, and a temporary folder to spill to, so
-the peak RSS of a process is about 130 MB (Python, pandas, DuckDB) + the limit
-(128 MB by default) + the result (~200 B per arc-day returned; a one-day range,
-as the pipeline asks, returns a few thousand rows): 310 MB for a whole 2 GB export
-without a range (``docs/benchmarks.md``, "City pipeline"). It never installs or loads
-an extension at run time.
+``memory_limit`` set, 8 MB read buffers, a temporary folder to spill to, and its allocator
+handing freed memory back, so the peak RSS of a process is about 115 MB (Python, pandas,
+DuckDB) + the limit (128 MB by default) + DuckDB's own buffers, reached while pass 1
+aggregates. The passes' groups stay in DuckDB, which merges them; only the answer's
+columns cross to pandas, in Arrow batches, into columns allocated once (~120 B per arc-day;
+a one-day range, as the pipeline asks, returns a few thousand rows): 285-290 MB for a whole
+2 GB export without a range (``docs/benchmarks.md``, "City pipeline"). It never installs
+or loads an extension at run time.
 
 Every aggregate is mergeable and exact: flows are summed as integer
 milli-vehicles and occupancies as integer 1e-5 %, so any chunking or engine
@@ -54,13 +56,28 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
+from typing import TYPE_CHECKING
 
+import numpy as np
 import pandas as pd
 
-from entrepot.city.counts_sql import exact_query, fast_query
+from entrepot.city.counts_sql import (
+    MARKED,
+    QUALITY,
+    SKIPPED,
+    arcs_answer,
+    exact_query,
+    fast_query,
+    hours_answer,
+    kept,
+    merged_arcs,
+)
 from entrepot.city.errors import CityError, RawFormatError
 from entrepot.city.limits import DEFAULT_MEMORY_LIMIT, DEFAULT_SCAN_THREADS
 from entrepot.city.readers import CsvHeader, pick_columns, sniff_header
+
+if TYPE_CHECKING:
+    from duckdb import DuckDBPyConnection
 
 #: Accepted header variants: export labels, or the API's raw field names.
 COUNTS_COLUMNS = (
@@ -86,13 +103,21 @@ QUALITY_COLUMNS = (
     "q_bad", "k_bad", "bad_file", "bad_example",
 )  # fmt: skip
 _NULLABLE = ("q_max_milli", "k_max_micro", "peak_hour")
-#: Columns of an (arc, day) group that the merge reads: the arc's, then the day's quality.
-_ARC_KEPT = (
-    *ARC_COLUMNS, "duplicates", "dst_gap", "state_unmeasured", "congestion_unmeasured",
-    "q_bad", "k_bad", "bad_file", "bad_example",
-)  # fmt: skip
-_ARC_TYPES = {c: ("Int64" if c in _NULLABLE else "int64") for c in ARC_COLUMNS if c != "day"}
-_HOUR_TYPES = {c: "int64" for c in HOUR_COLUMNS if c != "day"}
+#: The type of each column of an answer (a day's is how it crosses: it reaches pandas as a
+#: :class:`datetime.date`).
+_ARC_TYPES = {c: ("Int64" if c in _NULLABLE else "int64") for c in ARC_COLUMNS}
+_HOUR_TYPES = {c: "int64" for c in HOUR_COLUMNS}
+_QUALITY_TYPES = {
+    **{c: "int64" for c in QUALITY_COLUMNS},
+    "bad_file": "Int32",
+    "bad_example": "object",
+}
+#: Rows per Arrow batch fetched from DuckDB.
+_BATCH_ROWS = 65_536
+#: The numpy type of each nullable pandas type's values.
+_NUMPY_TYPES = {"Int64": "int64", "Int32": "int32"}
+for _types in (_ARC_TYPES, _HOUR_TYPES, _QUALITY_TYPES):
+    _types["day"] = "datetime64[D]"
 
 
 @dataclass(frozen=True)
@@ -176,6 +201,10 @@ def aggregate_counts_files(
             "autoload_known_extensions": False,
             "allow_community_extensions": False,
             "preserve_insertion_order": False,
+            # hand freed memory back after a task: pass 1's hash tables would otherwise stay
+            # in the process while its answer crosses to pandas (about 15 MB more at 2 GB)
+            "allocator_flush_threshold": "16MB",
+            "allocator_bulk_deallocation_flush_threshold": "16MB",
         }
         with duckdb.connect(":memory:", config=config) as con:
             con.execute("SET enable_progress_bar = false")
@@ -184,12 +213,12 @@ def aggregate_counts_files(
             # (5 million rows, spilled: 3 times pass 1's time and 400 MB on a 2 GB export)
             con.execute("SET disabled_optimizers = 'build_side_probe_side'")
             try:
-                fast = con.execute(fast_query(headers, with_range), params).df()
-                marked = _marked(fast)
-                exact = None
-                if len(marked):
-                    con.register("marked", marked)
-                    exact = con.execute(exact_query(headers, with_range), params).df()
+                con.execute(kept(fast_query(headers, with_range), pass_1=True), params)
+                con.execute(MARKED)
+                exact = _count(con, "SELECT count(*) FROM marked") > 0
+                if exact:
+                    con.execute(kept(exact_query(headers, with_range), pass_1=False), params)
+                return _merge(con, exact)
             except duckdb.OutOfMemoryException as exc:
                 raise CityError(
                     f"the counts scan ran out of its {memory_limit} memory limit: {exc}",
@@ -199,61 +228,77 @@ def aggregate_counts_files(
             except duckdb.Error as exc:
                 reason = " ".join(str(exc).split("\n\n", 1)[0].split())
                 raise RawFormatError(f"counts CSV cannot be read: {reason}", key=name) from None
-    return _merge(fast, exact)
 
 
-def _marked(fast: pd.DataFrame) -> pd.DataFrame:
-    """The (arc, day)s of pass 1 in which two rows may share an hour."""
-    groups = fast.loc[(fast["by_hour"] == 0) & ~fast["bad"].astype(bool)]
-    return groups.loc[groups["rows"] > groups["slots"], ["arc", "day"]].reset_index(drop=True)
+def _count(con: DuckDBPyConnection, query: str) -> int:
+    ((count,),) = con.execute(query).fetchall()
+    return int(count)
 
 
-def _merge(fast: pd.DataFrame, exact: pd.DataFrame | None) -> CountsAggregate:
-    """Pass 1's groups, those pass 2 read again replaced by its exact ones."""
-    bad = fast["bad"].astype(bool)
-    by_hour = fast["by_hour"] == 1
-    skipped = int(fast.loc[bad & ~by_hour, "rows"].sum())
-    # only the columns kept (a frame of the groups is about 50 MB on a 2 GB export)
-    arcs = fast.loc[~bad & ~by_hour, [c for c in _ARC_KEPT if c != "duplicates"]]
-    arcs["duplicates"] = 0
-    hours = fast.loc[~bad & by_hour, list(HOUR_COLUMNS)]
-    if exact is not None:
-        again = exact["by_hour"] == 1
-        redone = exact.loc[~again, list(_ARC_KEPT)]
-        keys = pd.MultiIndex.from_frame(redone[["arc", "day"]])
-        arcs = pd.concat(
-            [arcs.loc[~pd.MultiIndex.from_frame(arcs[["arc", "day"]]).isin(keys)], redone]
-        )
-        # per (day, hour): pass 1's sums, less what it counted of the groups read again,
-        # plus their exact sums (every column of an hour is a count or a sum)
-        delta = exact.loc[again].set_index(["day", "hour"])
-        sums = [c for c in HOUR_COLUMNS if c not in ("day", "hour")]
-        change = pd.DataFrame({c: delta[c] - delta[f"fast_{c}"] for c in sums})
-        hours = hours.set_index(["day", "hour"])
-        hours = hours.add(change.reindex(hours.index, fill_value=0)).reset_index()
-    quality = arcs.groupby("day", sort=True).agg(
-        duplicates=("duplicates", "sum"),
-        dst_gap=("dst_gap", "sum"),
-        state_unmeasured=("state_unmeasured", "sum"),
-        congestion_unmeasured=("congestion_unmeasured", "sum"),
-        q_bad=("q_bad", "sum"),
-        k_bad=("k_bad", "sum"),
-        bad_file=("bad_file", "min"),
-        bad_example=("bad_example", "min"),
-    )
-    arcs = arcs[list(ARC_COLUMNS)].astype(_ARC_TYPES)
-    arcs = arcs.sort_values(["day", "arc"], ignore_index=True)
-    hours = hours[list(HOUR_COLUMNS)].astype(_HOUR_TYPES)
-    hours = hours.sort_values(["day", "hour"], ignore_index=True)
-    quality = quality.reset_index()
-    for frame in (arcs, hours, quality):
-        frame["day"] = _dates(frame["day"])
+def _merge(con: DuckDBPyConnection, exact: bool) -> CountsAggregate:
+    """Pass 1's groups, those pass 2 read again (``exact``) replaced by its exact ones: the
+    merge runs in the connection and only the answer's columns reach pandas, as Arrow
+    batches of narrow integers widened one column at a time (a frame of every column of
+    the groups of a 2 GB export is about 50 MB, and was held twice while it converted)."""
+    skipped = _count(con, SKIPPED)
+    con.execute(merged_arcs(exact))
+    hours = _frame(con, hours_answer(exact), _HOUR_TYPES, ("day", "hour"))
+    con.execute("DROP TABLE fast")
+    if exact:
+        con.execute("DROP TABLE exact")
+    arcs = _frame(con, arcs_answer(ARC_COLUMNS), _ARC_TYPES, ("day", "arc"))
+    quality = _frame(con, QUALITY, _QUALITY_TYPES, ("day",))
     return CountsAggregate(arcs, hours, int(arcs["rows"].sum()), skipped, quality)
 
 
-def _dates(days: pd.Series) -> object:
-    """Each day as a :class:`datetime.date`. DuckDB's DATE arrives as ``datetime64``, which
-    numpy converts in one step (a Python loop over 225,000 arc-days took a second)."""
-    if days.dtype.kind == "M":
-        return days.to_numpy().astype("datetime64[D]").astype(object)
-    return [d.date() if hasattr(d, "date") else d for d in days]
+def _frame(
+    con: DuckDBPyConnection, query: str, types: dict[str, str], order: tuple[str, ...]
+) -> pd.DataFrame:
+    """The answer to ``query``, read in Arrow record batches into columns of the ``types``
+    named, allocated once, then sorted by the columns ``order`` names (a unique key), one
+    column at a time: the answer is never held whole twice (a sort in DuckDB kept about
+    30 MB of a 2 GB export's). ``day`` is a :class:`datetime.date`, one object per day."""
+    rows = _count(con, f"SELECT count(*) FROM ({query})")
+    values: dict[str, np.ndarray] = {}
+    masks: dict[str, np.ndarray] = {}
+    reader = con.sql(query).to_arrow_reader(_BATCH_ROWS)
+    for name in reader.schema.names:
+        values[name] = np.empty(rows, dtype=_NUMPY_TYPES.get(types[name], types[name]))
+        if types[name] in _NUMPY_TYPES:
+            masks[name] = np.empty(rows, dtype=bool)
+    at = 0
+    for batch in reader:
+        end = at + batch.num_rows
+        for name, column in zip(batch.schema.names, batch.columns, strict=True):
+            kind = types[name]
+            if kind == "object":
+                values[name][at:end] = column.to_pandas().astype(object).to_numpy()
+                continue
+            if kind in _NUMPY_TYPES:
+                masks[name][at:end] = column.is_null().to_numpy(zero_copy_only=False)
+                column = column.fill_null(0)
+            elif column.null_count:
+                raise ValueError(f"the counts scan answered no {name} for a group")
+            values[name][at:end] = column.to_numpy(zero_copy_only=False)
+        at = end
+    rank = np.lexsort([values[name] for name in reversed(order)])
+    for name in values:
+        values[name] = values[name][rank]
+        if name in masks:
+            masks[name] = masks[name][rank]
+    columns: dict[str, object] = {}
+    for name, array in values.items():
+        if name == "day":
+            columns[name] = _dates(array)
+        elif name in masks:
+            columns[name] = pd.arrays.IntegerArray(array, masks[name])
+        else:
+            columns[name] = array
+    return pd.DataFrame(columns, copy=False)
+
+
+def _dates(days: np.ndarray) -> np.ndarray:
+    """Days as :class:`datetime.date` objects, one per distinct day (an answer has a few
+    hundred days and 200,000 rows or more)."""
+    distinct, where = np.unique(days, return_inverse=True)
+    return distinct.astype(object)[where]

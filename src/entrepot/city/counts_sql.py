@@ -308,3 +308,109 @@ def exact_query(headers: Sequence[tuple[CsvHeader, dict[str, str]]], with_range:
     FROM rows
     GROUP BY GROUPING SETS ((arc, day), (day, hour))
     """
+
+
+def _narrow(pass_1: bool) -> str:
+    """A pass's groups as the merge reads them, kept in the connection (never in pandas):
+    the counts of a group as INTEGER, the sums and maxima as BIGINT; pass 1 also keeps
+    whether a group is of unplaced rows and its hours seen, pass 2 what pass 1 counted."""
+    counts = (
+        "rows",
+        "q_n",
+        "k_n",
+        *(f"state_{code}" for code in range(5)),
+        "dst_gap",
+        "state_unmeasured",
+        "congestion_unmeasured",
+        "q_bad",
+        "k_bad",
+        "bad_file",
+    )
+    wide = ("q_sum_milli", "q_max_milli", "k_sum_micro", "k_max_micro")
+    columns = [
+        "CAST(by_hour AS TINYINT) AS by_hour",
+        "arc",
+        "day",
+        "CAST(hour AS TINYINT) AS hour",
+        *(f"CAST({c} AS INTEGER) AS {c}" for c in counts),
+        *(f"CAST({c} AS BIGINT) AS {c}" for c in wide),
+        "CAST(peak_hour AS TINYINT) AS peak_hour",
+        "bad_example",
+    ]
+    if pass_1:
+        columns += ["bad", "CAST(slots AS TINYINT) AS slots"]
+    else:
+        columns += ["CAST(duplicates AS INTEGER) AS duplicates"]
+        columns += [f"CAST(fast_{c} AS {_hour_type(c)}) AS fast_{c}" for c in _HOUR_SUMS]
+    return ", ".join(columns)
+
+
+def _hour_type(column: str) -> str:
+    return "BIGINT" if "sum" in column else "INTEGER"
+
+
+#: The columns of an (arc, day) group the merge answers: the arc's, then the day's quality.
+_ARC_FIELDS = (
+    "arc, day, rows, q_n, q_sum_milli, q_max_milli, k_n, k_sum_micro, k_max_micro, "
+    "state_0, state_1, state_2, state_3, state_4, peak_hour, dst_gap, state_unmeasured, "
+    "congestion_unmeasured, q_bad, k_bad, bad_file, bad_example"
+)
+_HOUR_SUMS = ("rows", "q_n", "q_sum_milli", "k_n", "k_sum_micro")
+
+
+def kept(query: str, pass_1: bool) -> str:
+    """Pass 1's ``query`` kept in the connection as the temporary table ``fast``, or pass
+    2's as ``exact``, narrowed."""
+    table = "fast" if pass_1 else "exact"
+    return f"CREATE TEMP TABLE {table} AS SELECT {_narrow(pass_1)} FROM ({query})"
+
+
+#: The (arc, day)s of pass 1 in which two rows may share an hour, for pass 2.
+MARKED = """CREATE TEMP TABLE marked AS
+    SELECT arc, day FROM fast WHERE by_hour = 0 AND NOT bad AND rows > slots"""
+#: The rows pass 1 could not place (no arc or no time), which no group holds.
+SKIPPED = "SELECT CAST(coalesce(sum(rows), 0) AS BIGINT) FROM fast WHERE bad AND by_hour = 0"
+
+
+def merged_arcs(exact: bool) -> str:
+    """Every (arc, day) group: pass 1's, those pass 2 read again replaced by its own (in the
+    temporary table ``exact``, when ``exact``), as ``merged``."""
+    fast = f"SELECT {_ARC_FIELDS}, 0 AS duplicates FROM fast WHERE by_hour = 0 AND NOT bad"
+    if not exact:
+        return f"CREATE TEMP TABLE merged AS {fast}"
+    return f"""CREATE TEMP TABLE merged AS
+    SELECT * FROM ({fast}) AS f
+    WHERE NOT EXISTS (SELECT 1 FROM exact AS e
+                      WHERE e.by_hour = 0 AND e.arc = f.arc AND e.day = f.day)
+    UNION ALL
+    SELECT {_ARC_FIELDS}, duplicates FROM exact WHERE by_hour = 0"""
+
+
+def arcs_answer(columns: Sequence[str]) -> str:
+    """The ``columns`` of every (arc, day) group (in no order: the caller sorts)."""
+    return f"SELECT {', '.join(columns)} FROM merged"
+
+
+def hours_answer(exact: bool) -> str:
+    """Per (day, hour): pass 1's sums, less what it counted of the groups read again, plus
+    their exact sums (every column of an hour is a count or a sum), in no order."""
+    if not exact:
+        sums = ", ".join(_HOUR_SUMS)
+        return f"SELECT day, hour, {sums} FROM fast WHERE by_hour = 1 AND NOT bad"
+    sums = ", ".join(
+        f"CAST(f.{c} + coalesce(e.{c} - e.fast_{c}, 0) AS {_hour_type(c)}) AS {c}"
+        for c in _HOUR_SUMS
+    )
+    return f"""SELECT f.day, f.hour, {sums}
+    FROM (SELECT * FROM fast WHERE by_hour = 1 AND NOT bad) AS f
+    LEFT JOIN (SELECT * FROM exact WHERE by_hour = 1) AS e ON e.day = f.day AND e.hour = f.hour"""
+
+
+#: Per day, what was dropped, from the (arc, day) groups (in no order).
+QUALITY = """SELECT day,
+    CAST(sum(duplicates) AS BIGINT) AS duplicates, CAST(sum(dst_gap) AS BIGINT) AS dst_gap,
+    CAST(sum(state_unmeasured) AS BIGINT) AS state_unmeasured,
+    CAST(sum(congestion_unmeasured) AS BIGINT) AS congestion_unmeasured,
+    CAST(sum(q_bad) AS BIGINT) AS q_bad, CAST(sum(k_bad) AS BIGINT) AS k_bad,
+    min(bad_file) AS bad_file, min(bad_example) AS bad_example
+FROM merged GROUP BY day"""

@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from entrepot.city.bigcsv import ARC_COLUMNS, HOUR_COLUMNS, aggregate_counts
+from entrepot.city.bigcsv import ARC_COLUMNS, HOUR_COLUMNS, QUALITY_COLUMNS, aggregate_counts
 from entrepot.city.errors import CityError, RawFormatError
 from entrepot.city.synth.arcs import make_arcs
 from entrepot.city.synth.counts import HeaderStyle, day_lines, header
@@ -142,6 +142,17 @@ def test_a_day_range_is_the_whole_run_filtered(tmp_path: Path) -> None:
     expected = whole.arcs[whole.arcs["day"] == date(2025, 11, 4)].reset_index(drop=True)
     pd.testing.assert_frame_equal(one.arcs, expected)
     assert set(one.hours["day"]) == {date(2025, 11, 4)}
+
+
+def test_a_range_without_rows_answers_empty_frames(tmp_path: Path) -> None:
+    # regression: the answer crosses in Arrow batches, and an empty answer has none
+    path = _generated(tmp_path, date(2025, 11, 3), 1)
+    agg = aggregate_counts(path, start=date(2030, 1, 1), end=date(2030, 1, 2))
+    assert agg.quality is not None
+    assert (len(agg.arcs), len(agg.hours), len(agg.quality), agg.rows) == (0, 0, 0, 0)
+    assert list(agg.arcs.columns) == list(ARC_COLUMNS)
+    assert list(agg.hours.columns) == list(HOUR_COLUMNS)
+    assert list(agg.quality.columns) == list(QUALITY_COLUMNS)
 
 
 def test_end_of_hour_timestamps_land_on_the_local_day(tmp_path: Path) -> None:
