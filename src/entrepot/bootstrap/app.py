@@ -276,7 +276,7 @@ class App(Parts):
             self._runtime = CityRuntime(
                 self.store,
                 engine=self.engine,
-                metrics_url=getattr(self.settings, "metrics_url", None),
+                metrics_url=self.settings.metrics_url,
                 scan_threads=self.settings.city_scan_threads,
             )
         return self._runtime

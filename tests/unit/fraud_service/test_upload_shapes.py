@@ -185,7 +185,7 @@ def test_a_shape_that_cannot_be_read_is_refused_with_a_4xx(
 ) -> None:
     app, _ = make_web_app(tmp_path_factory.mktemp(case.name), upload_limit=8 * 1024 * 1024)
     with TestClient(app, raise_server_exceptions=False) as client:
-        api = user_api(client, app.state.services, f"{case.name}@example.com")
+        api = user_api(client, app.state.entrepot, f"{case.name}@example.com")
         answer = api.upload(case.content(), case.filename)
     assert 400 <= answer.status_code < 500, answer.text
     body = answer.json()

@@ -49,7 +49,7 @@ def _register(client: TestClient, email: str, password: str, name: str = "") -> 
 SIGN_UP = [
     # (email, password, name, the French words, the English words)
     ("nobody", PASSWORD, "", f"«{NBSP}nobody{NBSP}» n’est pas une adresse e-mail", "not an email"),
-    ("a@b.example", "short", "", f"a 5{NBSP}caractères{NBSP}; il en faut au moins 10", "5 char"),
+    ("a@b.example", "short", "", f"a 5{NBSP}caractères{NNBSP}; il en faut au moins 10", "5 char"),
     ("a@b.example", "x" * 1025, "", f"dépasse 1{NNBSP}024{NBSP}caractères", "longer than 1024"),
     ("a@b.example", "a@b.example", "", "ne peut pas être l’adresse e-mail", "the email address"),
     ("a@b.example", PASSWORD, "n" * 129, f"Le nom dépasse 128{NBSP}caractères", "longer than 128"),
