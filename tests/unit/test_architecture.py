@@ -265,6 +265,7 @@ ENTRYPOINT_RESIDUE: dict[str, frozenset[str]] = {
             "registry.history",
             "registry.names",
             "registry.service",
+            "storage.hashing",
         }
     ),
     "api": frozenset(

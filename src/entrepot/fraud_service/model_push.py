@@ -13,7 +13,6 @@ signature would have the service run it (``registry/load.py``).
 
 from __future__ import annotations
 
-import hashlib
 import json
 import zipfile
 from collections.abc import Mapping
@@ -26,12 +25,12 @@ from entrepot.registry.errors import InvalidModelFiles
 from entrepot.registry.flavors import is_pickle
 from entrepot.registry.names import MANIFEST_PATH, check_file_path
 from entrepot.sizes import human_size
+from entrepot.storage.hashing import copy_counted, is_sha256
 
 #: Bytes copied at a time out of the archive.
 CHUNK = 1024 * 1024
 #: The most files one version may hold when pushed from a client.
 MAX_FILES = 10_000
-_HEX = frozenset("0123456789abcdef")
 
 
 class PushMismatch(InvalidModelFiles):
@@ -153,26 +152,12 @@ def unpack(archive: Path, form: PushForm, into: Path, limit: int) -> None:
             target = into.joinpath(*path.split("/"))
             target.parent.mkdir(parents=True, exist_ok=True)
             with zipped.open(members[path]) as source, target.open("xb") as sink:
-                size, digest = _copy(source, sink, entry.size)
+                size, digest = copy_counted(iter(lambda: source.read(CHUNK), b""), sink, entry.size)
             if size != entry.size or digest != entry.sha256:
                 raise PushMismatch(
                     f"{path!r} as received does not match what the push declared "
                     f"({entry.size} bytes, sha256 {entry.sha256}); nothing was stored"
                 )
-
-
-def _copy(source: Any, sink: Any, most: int) -> tuple[int, str]:
-    """Copy ``source`` into ``sink``, stopping one byte past ``most`` (a ZIP entry may
-    inflate to more than it says); the bytes copied and their sha256."""
-    digest = hashlib.sha256()
-    size = 0
-    while chunk := source.read(min(CHUNK, most + 1 - size)):
-        size += len(chunk)
-        digest.update(chunk)
-        sink.write(chunk)
-        if size > most:
-            break
-    return size, digest.hexdigest()
 
 
 def _declared(item: Any) -> DeclaredFile:
@@ -184,7 +169,7 @@ def _declared(item: Any) -> DeclaredFile:
     check_file_path(path)
     if isinstance(size, bool) or not isinstance(size, int) or size < 0:
         raise InvalidModelFiles(f"the size of {path!r} must be a whole number of bytes")
-    if not isinstance(sha256, str) or len(sha256) != 64 or not set(sha256) <= _HEX:
+    if not isinstance(sha256, str) or not is_sha256(sha256):
         raise InvalidModelFiles(f"the sha256 of {path!r} must be 64 lowercase hex digits")
     return DeclaredFile(path, size, sha256)
 

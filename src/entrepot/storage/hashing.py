@@ -12,7 +12,7 @@ from collections.abc import Generator, Iterable, Iterator, Mapping
 from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
 from pathlib import Path
-from typing import BinaryIO
+from typing import IO, BinaryIO
 
 from entrepot.errors import IntegrityError, InvalidKey
 from entrepot.storage.types import CHUNK_SIZE, PutSource
@@ -189,3 +189,17 @@ def copy_hashed(buffer: bytes | memoryview) -> tuple[bytes, str]:
     copy = _hashing_pool().submit(view.tobytes)
     digest = sha256_bytes(view)
     return copy.result(), digest
+
+
+def copy_counted(chunks: Iterable[bytes], into: IO[bytes], size: int) -> tuple[int, str]:
+    """Copy ``chunks`` into ``into`` while hashing them, stopping past ``size`` bytes (more
+    than expected is already wrong); the bytes seen (``size + 1`` at most) and the sha256
+    of those written. The caller compares both with what it expected."""
+    digest, written = hashlib.sha256(), 0
+    for chunk in chunks:
+        written += len(chunk)
+        if written > size:
+            break
+        digest.update(chunk)
+        into.write(chunk)
+    return written, digest.hexdigest()

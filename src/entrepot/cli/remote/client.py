@@ -24,11 +24,11 @@ from entrepot.cli.remote.errors import (
     RemoteNotFound,
     Unreachable,
 )
-from entrepot.cli.remote.staging import copy_counted
 from entrepot.cli.remote.target import Remote
 from entrepot.errors import ConfigError, IntegrityError
 from entrepot.http.digest import sha256_of
 from entrepot.sizes import human_size
+from entrepot.storage.hashing import copy_counted
 
 if TYPE_CHECKING:
     import httpx

@@ -18,13 +18,14 @@ from typing import IO, Any
 from entrepot.cli.context import console, progress_console
 from entrepot.cli.output import print_json
 from entrepot.cli.remote.client import Client
-from entrepot.cli.remote.staging import copy_counted, staged
+from entrepot.cli.remote.staging import staged
 from entrepot.cli.remote.target import Remote
 from entrepot.cli.version_view import print_version
 from entrepot.errors import IntegrityError
 from entrepot.registry.errors import ModelNotFound
 from entrepot.registry.names import MANIFEST_PATH, parse_ref
 from entrepot.sizes import human_size
+from entrepot.storage.hashing import copy_counted
 
 #: Versions whose manifests are read to find an alias (the API lists versions, not aliases).
 ALIAS_SEARCH = 50

@@ -3,10 +3,9 @@ then renamed into place, so a reader sees the old file or the new one, never hal
 
 from __future__ import annotations
 
-import hashlib
 import os
 import tempfile
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import IO
@@ -43,17 +42,3 @@ def placed(target: Path) -> Iterator[IO[bytes]]:
     except BaseException:
         part.unlink(missing_ok=True)
         raise
-
-
-def copy_counted(chunks: Iterable[bytes], into: IO[bytes], size: int) -> tuple[int, str]:
-    """Copy ``chunks`` into ``into`` while hashing them, stopping past ``size`` bytes (more
-    than expected is already wrong); the bytes seen (``size + 1`` at most) and the sha256
-    of those written. The caller compares both with what it expected."""
-    digest, written = hashlib.sha256(), 0
-    for chunk in chunks:
-        written += len(chunk)
-        if written > size:
-            break
-        digest.update(chunk)
-        into.write(chunk)
-    return written, digest.hexdigest()
