@@ -18,6 +18,7 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 
 from entrepot.city.bigcsv import CountsAggregate, counts_header
+from entrepot.city.counts_sql import SPREADSHEET_FORMATS, SPREADSHEET_TIME
 from entrepot.city.days import day_hours, paris
 from entrepot.city.errors import MissingInput, RawFormatError
 from entrepot.city.messages import (
@@ -35,6 +36,7 @@ MAX_BAD_SHARE = 0.05
 NAMED_ARCS = 5
 _CHUNK = 1024 * 1024
 _OFFSET = re.compile(r"(Z|[+-]\d\d:?\d\d)$")
+_SPREADSHEET = re.compile(SPREADSHEET_TIME)
 
 
 def file_notes(path: Path, key: str) -> list[str]:
@@ -164,10 +166,22 @@ def _unparsable(text: str) -> bool:
     return False
 
 
+def _strptime(stamp: str, form: str) -> datetime | None:
+    try:
+        return datetime.strptime(stamp, form)
+    except ValueError:
+        return None
+
+
 def _local_day(stamp: str) -> date | None:
     try:
         if _OFFSET.search(stamp):
             end = datetime.fromisoformat(stamp.replace("Z", "+00:00"))
+        elif _SPREADSHEET.fullmatch(stamp):  # a French spreadsheet's, day first
+            wall = next((w for f in SPREADSHEET_FORMATS if (w := _strptime(stamp, f))), None)
+            if wall is None:
+                return None
+            end = wall.replace(tzinfo=paris())
         else:
             end = datetime.fromisoformat(stamp[:19]).replace(tzinfo=paris())
     except ValueError:

@@ -138,7 +138,7 @@ class DayProcessor:
                 memory_limit=self.memory_limit,
                 threads=self.threads,
             )
-            notes = [*warnings, *ref_warnings]
+            notes = [*warnings, *ref_warnings, *agg.notes]
             for path, key in files:
                 notes += file_notes(path, key)
             result: dict[date, dict[str, Any] | CityError] = {}

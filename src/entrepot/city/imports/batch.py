@@ -107,7 +107,7 @@ def check_counts_file(path: Path, name: str) -> Checked:
             key=name,
             hint=_unread_time_hint(moment),
         )
-    warnings = []
+    warnings = list(agg.notes)
     quality = agg.quality
     if quality is not None and not quality.empty:
         dupes = int(quality["duplicates"].sum())
