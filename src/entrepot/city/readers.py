@@ -12,6 +12,7 @@ import io
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import pandas as pd
@@ -154,3 +155,41 @@ def read_object(key: str, data: bytes) -> Any:
     raise RawFormatError(
         "unsupported raw file type", key=key, hint="use .json, .jsonl, .ndjson, .csv or .parquet"
     )
+
+
+#: Bytes read at a time when a CSV file is looked through for a cut end.
+_CUT_CHUNK = 1024 * 1024
+
+
+def cut_note(name: str) -> str:
+    """What a CSV cut mid-row (a download that stopped) says: its last line left out."""
+    return (
+        f"{name}: the file was cut short (a download that stopped?): 1 incomplete row, its "
+        "last line, was left out"
+    )
+
+
+def whole_rows_end(path: Path) -> int | None:
+    """The length of the whole rows of the CSV file at ``path`` when it was cut mid-row:
+    the end of its last line end outside a quoted field. ``None`` when the file ends with
+    a line end outside a quoted field (nothing cut), or holds no line end outside one (its
+    header is cut: nothing to keep). Two bounded passes: the quotes are counted, then the
+    end is read backwards until a line end with an even count of quotes before it."""
+    size, quotes, last = 0, 0, b""
+    with open(path, "rb") as fh:
+        while chunk := fh.read(_CUT_CHUNK):
+            size, quotes, last = size + len(chunk), quotes + chunk.count(b'"'), chunk[-1:]
+        if size == 0 or (quotes % 2 == 0 and last in (b"\n", b"\r")):
+            return None
+        after, end = 0, size  # the quotes in [end, size)
+        while end > 0:
+            start = max(0, end - _CUT_CHUNK)
+            fh.seek(start)
+            block = fh.read(end - start)
+            at = len(block)
+            while (at := block.rfind(b"\n", 0, at)) != -1:
+                if (quotes - after - block.count(b'"', at)) % 2 == 0:
+                    return start + at + 1
+            after += block.count(b'"')
+            end = start
+    return None

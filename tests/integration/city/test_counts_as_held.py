@@ -7,6 +7,7 @@ holds (for a cut file: its complete rows).
 
 from __future__ import annotations
 
+import hashlib
 import re
 from datetime import date
 from pathlib import Path
@@ -14,6 +15,7 @@ from typing import Any
 
 import pytest
 
+from entrepot.city import layout
 from entrepot.city.imports import importer
 from entrepot.city.imports.files import import_paths
 from entrepot.city.lake import Lake
@@ -91,3 +93,71 @@ def test_spreadsheet_times_of_a_whole_export_give_the_second_computation(
     store, result = _import(tmp_path, counts, monkeypatch, path)
     assert any("read day first, as Paris wall time" in w for w in result.warnings)
     _compare(store, counts, DAYS[name])
+
+
+# -- 2. a download that stopped mid-row ----------------------------------------------------
+
+#: Where a download stops: (export, the start of the row it stops in, what of that row it
+#: kept). The row is an ordinary one, in the middle of the file.
+JUNE_ROW = b"5671;Convention;2022-06-15T13:00:00+02:00;"
+DECEMBER_ROW = (
+    b"4264,Av_des_Champs_Elysees,2294,Av_Champs_Elysees-Washington,2293,"
+    b"Av_Champs_Elysees-Berri,2023-12-01 13:00:00,"
+)
+CUTS = {
+    "mid-field": (CONVENTION, JUNE_ROW, b"5671;Conv"),
+    "mid-time": (CONVENTION, JUNE_ROW, b"5671;Convention;2022-06-15T1"),
+    "mid-number": (CONVENTION, JUNE_ROW, JUNE_ROW + b"95"),
+    "mid-quoted": (CONVENTION, JUNE_ROW, b'2932056027175345;"{""coordinates"": [[2.29'),
+    "mid-number-wall": (CHAMPS, DECEMBER_ROW, DECEMBER_ROW + b"1510.0,4"),
+}
+#: The day of the row each export is cut in (the exports are not in time order).
+CUT_DAYS = {CONVENTION: [date(2022, 6, 15)], CHAMPS: [date(2023, 12, 1)]}
+
+
+def _cut(name: str, row: bytes, kept: bytes) -> tuple[bytes, bytes]:
+    """The export stopped inside ``row`` (after ``kept``, its part written, or the part
+    ending with ``kept``), and its whole rows: every line before that row."""
+    data = real(name).read_bytes()
+    start = data.index(b"\n" + row) + 1
+    line = data[start : data.index(b"\n", start) + 1]
+    assert kept in line and not line.endswith(kept)
+    cut = data[: start + line.index(kept) + len(kept)]
+    return cut, data[:start]
+
+
+@pytest.mark.parametrize("cut", sorted(CUTS))
+@pytest.mark.parametrize("path", PATHS)
+def test_a_download_cut_mid_row_counts_only_its_whole_rows(
+    cut: str, path: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    name, row, kept = CUTS[cut]
+    data, whole = _cut(name, row, kept)
+    store, result = _import(tmp_path, _write(tmp_path, name, data), monkeypatch, path)
+    assert sum("1 incomplete row, its last line, was left out" in w for w in result.warnings) == 1
+    assert result.rows == whole.count(b"\n") - 1  # the header is no row
+    twin = tmp_path / "whole" / name
+    twin.parent.mkdir()
+    twin.write_bytes(whole)
+    _compare(store, twin, CUT_DAYS[name])
+
+
+def test_a_cut_file_already_in_the_lake_is_read_without_its_last_line(tmp_path: Path) -> None:
+    # a version stored before imports left the cut row out (or put there by hand): the
+    # pipeline leaves the row out too, and the day's document says so
+    name, row, kept = CUTS["mid-number"]
+    data, whole = _cut(name, row, kept)
+    store = MemoryStore()
+    ref = _write(tmp_path, REFERENTIEL, real(REFERENTIEL).read_bytes())
+    assert not import_paths(store, [ref], as_of=AS_OF).failed
+    key = layout.version_key(layout.COUNTS_CSV, AS_OF, hashlib.sha256(data).hexdigest(), "csv")
+    store.put(key, data, content_type="text/csv")
+    day = CUT_DAYS[name][0]
+    doc = DayProcessor(Lake(store)).traffic_days([day])[day]
+    assert isinstance(doc, dict)
+    assert (
+        f"{key}: the file was cut short (a download that stopped?): 1 incomplete row, its last line, was left out"
+        in doc["warnings"]
+    )
+    assert store.get(key) == data  # the stored version is left as it is
+    _compare(store, _write(tmp_path, "whole.csv", whole), CUT_DAYS[name])
