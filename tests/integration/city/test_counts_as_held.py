@@ -155,9 +155,7 @@ def test_a_cut_file_already_in_the_lake_is_read_without_its_last_line(tmp_path: 
     day = CUT_DAYS[name][0]
     doc = DayProcessor(Lake(store)).traffic_days([day])[day]
     assert isinstance(doc, dict)
-    assert (
-        f"{key}: the file was cut short (a download that stopped?): 1 incomplete row, its last line, was left out"
-        in doc["warnings"]
-    )
+    said = "the file was cut short (a download that stopped?): 1 incomplete row, its last line"
+    assert f"{key}: {said}, was left out" in doc["warnings"]
     assert store.get(key) == data  # the stored version is left as it is
     _compare(store, _write(tmp_path, "whole.csv", whole), CUT_DAYS[name])
