@@ -159,3 +159,37 @@ def test_a_cut_file_already_in_the_lake_is_read_without_its_last_line(tmp_path: 
     assert f"{key}: {said}, was left out" in doc["warnings"]
     assert store.get(key) == data  # the stored version is left as it is
     _compare(store, _write(tmp_path, "whole.csv", whole), CUT_DAYS[name])
+
+
+# -- 3. "Unicode text" without a BOM, streamed ---------------------------------------------
+
+
+@pytest.mark.parametrize("encoding", ["utf-16-le", "utf-16-be"])
+@pytest.mark.parametrize("name", [CONVENTION, CHAMPS])
+def test_a_big_utf_16_export_without_a_bom_is_streamed_with_the_numbers_of_the_original(
+    name: str, encoding: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    original = real(name).read_bytes()
+    data = original.decode("utf-8").encode(encoding)
+    assert not data.startswith((b"\xff\xfe", b"\xfe\xff")) and len(data) > 1024
+    store, result = _import(tmp_path, _write(tmp_path, name, data), monkeypatch, "streamed")
+    shown = encoding.upper().replace("-LE", " LE").replace("-BE", " BE")
+    assert f"{name}: read as {shown} (no BOM) and stored as UTF-8" in result.warnings
+    assert store.get(result.keys[0]) == original  # stored as the UTF-8 export it was
+    _compare(store, real(name), DAYS[name])
+
+
+def test_a_big_utf_16_export_that_does_not_decode_is_refused_naming_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    data = real(CONVENTION).read_bytes().decode("utf-8").encode("utf-16-le")
+    middle = len(data) // 2 // 2 * 2
+    broken = data[:middle] + b"\x00\xdc" + data[middle:]  # a lone low surrogate
+    path = _write(tmp_path, CONVENTION, broken)
+    monkeypatch.setattr(importer, "IN_MEMORY_LIMIT", 1024)
+    store = MemoryStore()
+    summary = import_paths(store, [path], as_of=AS_OF)
+    [failed] = summary.failed
+    assert "looks like UTF-16 LE text" in failed.error and f"byte {middle}" in failed.error
+    assert failed.hint == "re-save the file as UTF-8 (CSV UTF-8) and import it again"
+    assert list(store.list("")) == []
