@@ -79,6 +79,7 @@ from entrepot.city.counts_sql import (
     spreadsheet_days,
 )
 from entrepot.city.errors import CityError, RawFormatError
+from entrepot.city.imports import refused
 from entrepot.city.limits import DEFAULT_MEMORY_LIMIT, DEFAULT_SCAN_THREADS
 from entrepot.city.readers import CsvHeader, pick_columns, sniff_header
 
@@ -289,6 +290,7 @@ def spreadsheet_order(
             "(numbers above 12 both first and second)",
             key=key,
             hint=downloaded,
+            said=refused.times_mixed(key),
         )
     if second > 12:
         raise RawFormatError(
@@ -296,6 +298,7 @@ def spreadsheet_order(
             "spreadsheet); only day first (31/12/2023 23:00, a French one) is read",
             key=key,
             hint=f"{downloaded}, or 31/12/2023 23:00",
+            said=refused.times_month_first(key),
         )
     french = header.sep == ";" or mapping["t"] == COUNTS_COLUMNS[0]["t"]
     if first <= 12 and not french:
@@ -304,6 +307,7 @@ def spreadsheet_order(
             "first: no number in them is above 12 and the file is not a French export",
             key=key,
             hint=downloaded,
+            said=refused.times_ambiguous(key),
         )
     return [
         f"{key}: {count} time(s) a spreadsheet rewrote (31/12/2023 23:00) read day first, "

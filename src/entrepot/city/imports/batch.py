@@ -21,6 +21,7 @@ from pathlib import Path
 
 from entrepot.city import layout
 from entrepot.city.errors import RawFormatError
+from entrepot.city.imports import refused
 from entrepot.city.imports.detect import Detected
 
 #: Import kind -> the batch file it is a version of.
@@ -99,6 +100,7 @@ def check_counts_file(path: Path, name: str) -> Checked:
                 f"{name} has no counts row (its header alone)",
                 key=name,
                 hint="check it is the counts export itself, with its rows",
+                said=refused.header_only(name),
             )
         arc, moment = first
         raise RawFormatError(
@@ -106,6 +108,7 @@ def check_counts_file(path: Path, name: str) -> Checked:
             f"row(s) without; the first: arc {arc!r}, time {moment!r})",
             key=name,
             hint=_unread_time_hint(moment),
+            said=refused.no_valid_row(name, agg.skipped_rows),
         )
     warnings = list(agg.notes)
     quality = agg.quality

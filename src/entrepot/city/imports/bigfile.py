@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from entrepot.city.errors import RawFormatError
+from entrepot.city.imports import refused
 from entrepot.city.imports.detect import detect
 from entrepot.city.imports.text import decode, guess_encoding, shown_encoding
 from entrepot.city.readers import cut_note, whole_rows_end
@@ -53,7 +54,10 @@ def scan(path: Path, name: str, wide: str | None = None) -> tuple[str, str | Non
                     encoding = guess_encoding(chunk) or ""
     if encoding == "":
         raise RawFormatError(
-            f"{name} is neither UTF-8 nor Windows-1252 text", key=name, hint="re-export it as UTF-8"
+            f"{name} is neither UTF-8 nor Windows-1252 text",
+            key=name,
+            hint="re-export it as UTF-8",
+            said=refused.not_text(name),
         )
     return digest.hexdigest(), encoding
 
@@ -78,6 +82,7 @@ def prepare_counts(path: Path, name: str, folder: Path) -> Streamed:
             f"{name} is a {kind} file of {path.stat().st_size} bytes; only counts exports "
             f"may be larger than {IN_MEMORY_LIMIT // 1024**2} MB",
             key=name,
+            said=refused.too_big(name, kind, IN_MEMORY_LIMIT // 1024**2),
         )
     notes = [n for n in preview.notes]
     if encoding is not None:
@@ -129,6 +134,7 @@ def _rewrite(source: Path, dest: Path, encoding: str, stray: bool, name: str) ->
                 f"{done + exc.start} does not decode in it ({exc.reason})",
                 key=name,
                 hint="re-save the file as UTF-8 (CSV UTF-8) and import it again",
+                said=refused.wide_broken(name, shown_encoding(encoding), done + exc.start),
             ) from None
 
 

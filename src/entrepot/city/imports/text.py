@@ -14,6 +14,7 @@ import codecs
 from dataclasses import dataclass
 
 from entrepot.city.errors import RawFormatError
+from entrepot.city.imports import refused
 from entrepot.city.imports.looks import binary_kind
 from entrepot.city.readers import cut_note
 from entrepot.encodings import bom, wide_encoding
@@ -38,7 +39,9 @@ def decode(data: bytes, name: str) -> Decoded:
     """Decode an export; raises :class:`RawFormatError` naming ``name`` when it cannot."""
     notes: list[str] = []
     if not data.strip():
-        raise RawFormatError(f"{name} is empty", key=name, hint="download the export again")
+        raise RawFormatError(
+            f"{name} is empty", key=name, hint="download the export again", said=refused.empty(name)
+        )
     what = binary_kind(data[:512])
     if what is not None:
         opens = what in ("a gzip archive", "a ZIP archive")
@@ -69,6 +72,7 @@ def decode(data: bytes, name: str) -> Decoded:
                 f"at {exc.start})",
                 key=name,
                 hint="re-export the file as UTF-8 CSV",
+                said=refused.not_text(name),
             ) from None
         encoding = guessed
         try:
@@ -78,6 +82,7 @@ def decode(data: bytes, name: str) -> Decoded:
                 f"{name} is neither UTF-8 nor {encoding} text",
                 key=name,
                 hint="re-export the file as UTF-8 CSV",
+                said=refused.not_text(name),
             ) from None
         notes.append(f"{name}: read as {encoding} and stored as UTF-8")
     return _repaired(text, encoding, notes, name)
@@ -94,6 +99,7 @@ def _wide(data: bytes, encoding: str, name: str) -> str:
             f"{exc.start} does not decode in it ({exc.reason})",
             key=name,
             hint="re-save the file as UTF-8 (CSV UTF-8) and import it again",
+            said=refused.wide_broken(name, shown_encoding(encoding), exc.start),
         ) from None
 
 
