@@ -65,6 +65,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
+from entrepot.city import refused
 from entrepot.city.counts_sql import (
     MARKED,
     QUALITY,
@@ -79,7 +80,6 @@ from entrepot.city.counts_sql import (
     spreadsheet_days,
 )
 from entrepot.city.errors import CityError, RawFormatError
-from entrepot.city.imports import refused
 from entrepot.city.limits import DEFAULT_MEMORY_LIMIT, DEFAULT_SCAN_THREADS
 from entrepot.city.readers import CsvHeader, pick_columns, sniff_header
 
@@ -247,7 +247,11 @@ def aggregate_counts_files(
                 ) from None
             except duckdb.Error as exc:
                 reason = " ".join(str(exc).split("\n\n", 1)[0].split())
-                raise RawFormatError(f"counts CSV cannot be read: {reason}", key=name) from None
+                raise RawFormatError(
+                    f"counts CSV cannot be read: {reason}",
+                    key=name,
+                    said=refused.stored_counts_unreadable(name),
+                ) from None
 
 
 def rewritten_times(path: Path, header: CsvHeader, mapping: dict[str, str]) -> bool:

@@ -17,6 +17,7 @@ from typing import Any
 
 import pandas as pd
 
+from entrepot.city import refused
 from entrepot.city.errors import RawFormatError
 
 _OTHER_SEPARATORS = (",", "\t", "|", ";")
@@ -38,12 +39,16 @@ def read_json(data: bytes, key: str) -> Any:
         return json.loads(data.decode("utf-8-sig"))
     except UnicodeDecodeError as exc:
         raise RawFormatError(
-            f"JSON is not UTF-8 ({exc.reason} at byte {exc.start})", key=key
+            f"JSON is not UTF-8 ({exc.reason} at byte {exc.start})",
+            key=key,
+            said=refused.stored_not_utf8(key),
         ) from None
     except json.JSONDecodeError as exc:
         what = "truncated JSON" if exc.pos >= len(data.rstrip()) - 1 else "invalid JSON"
         raise RawFormatError(
-            f"{what}: {exc.msg} at line {exc.lineno} column {exc.colno}", key=key
+            f"{what}: {exc.msg} at line {exc.lineno} column {exc.colno}",
+            key=key,
+            said=refused.stored_json_invalid(key, exc.lineno),
         ) from None
 
 
@@ -71,6 +76,7 @@ def sniff_header(first: bytes, key: str, sep: str = ";") -> CsvHeader:
             "Latin-1 or Windows-1252 export?)",
             key=key,
             hint="re-export the file as UTF-8",
+            said=refused.stored_not_utf8(key),
         ) from None
     text = text.removeprefix("\ufeff")
     if text.startswith('"') and text.count('"') % 2 == 1:
@@ -82,6 +88,7 @@ def sniff_header(first: bytes, key: str, sep: str = ";") -> CsvHeader:
             f"CSV header has no {sep!r} separator ({seen}): {text[:120]!r}",
             key=key,
             hint=f"the file must be {sep!r}-separated",
+            said=refused.stored_separator(key, sep),
         )
     columns = tuple(c.strip().strip('"') for c in text.split(sep))
     return CsvHeader(sep, columns, length)
@@ -96,7 +103,9 @@ def pick_columns(header: CsvHeader, key: str, variants: Sequence[dict[str, str]]
     best = max(variants, key=lambda v: len(set(v.values()) & present))
     missing = sorted(set(best.values()) - present)
     raise RawFormatError(
-        f"CSV lacks the column(s) {missing}; found {list(header.columns)[:20]}", key=key
+        f"CSV lacks the column(s) {missing}; found {list(header.columns)[:20]}",
+        key=key,
+        said=refused.stored_columns(key, ", ".join(missing)),
     )
 
 

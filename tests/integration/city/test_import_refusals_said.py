@@ -5,18 +5,23 @@ failure writes in French, while the English text the command line prints is unch
 from __future__ import annotations
 
 import gzip
+import hashlib
 import io
 import zipfile
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
+from datetime import date
 from pathlib import Path
 from typing import Any
 
 import pytest
+from sqlalchemy import Engine
 
 from entrepot.catalog.jobs.records import JobRecord, JobState
 from entrepot.catalog.uow import UnitOfWorkFactory
+from entrepot.city import layout
 from entrepot.city.imports.files import import_paths
 from entrepot.city.imports.importer import import_file
+from entrepot.city.runtime import CityRuntime
 from entrepot.http.job_view import job_out
 from entrepot.i18n import Formats, translator
 from entrepot.i18n.messages import speaker
@@ -25,7 +30,7 @@ from entrepot.jobs.runner import JobRunner, Progress
 from entrepot.jobs.service import JobService
 from entrepot.storage.memory import MemoryStore
 from entrepot.web.phrases import Phrases
-from tests.support.catalog import uow_factory
+from tests.support.catalog import sqlite_engine, uow_factory
 from tests.support.real_paris import AS_OF, CHAMPS, CONVENTION, real
 
 NBSP = "\u00a0"
@@ -158,3 +163,29 @@ def test_a_job_failing_on_a_bad_file_shows_the_french_refusal(tmp_path: Path) ->
     assert "importez l’export tel qu’il a été téléchargé" in shown
     english = Phrases(translator("en"), Formats("en"))
     assert "month first" in english.job_error(failed.error_data, failed.error_code, failed.error)
+
+
+@pytest.fixture
+def catalog(tmp_path: Path) -> Iterator[Engine]:
+    yield from sqlite_engine(tmp_path)
+
+
+def test_a_run_failing_on_a_stored_bad_file_keeps_the_french_refusal(catalog: Engine) -> None:
+    # a counts version put in the lake without the import, its flow column renamed: the
+    # day fails, and its outcome says why in words a French page writes
+    data = real(CONVENTION).read_bytes().replace(b"D\xc3\xa9bit horaire", b"Debit", 1)
+    store = MemoryStore()
+    key = layout.version_key(layout.COUNTS_CSV, AS_OF, hashlib.sha256(data).hexdigest(), "csv")
+    store.put(key, data, content_type="text/csv")
+    env = CityRuntime(store, engine=catalog)
+    summary = env.runner().run([date(2022, 6, 15)], ["traffic"])
+    [outcome] = [o for o in summary.outcomes if o.source == "traffic"]
+    assert outcome.status == "failed" and "lacks the column(s)" in (outcome.error or "")
+    assert outcome.said is not None and outcome.as_dict()["said"] == outcome.said
+    assert outcome.said == {
+        "key": "city.refused.stored_columns",
+        "params": {"file": key, "missing": "Débit horaire"},
+    }
+    shown = speaker("fr").stored(outcome.said)
+    assert shown.startswith(f"Il manque au fichier {key} la ou les colonnes Débit horaire")
+    assert "importez-le avec `entrepot city import FICHIER`" in shown

@@ -20,8 +20,8 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import IO, Protocol
 
+from entrepot.city import refused
 from entrepot.city.errors import RawFormatError
-from entrepot.city.imports import refused
 from entrepot.city.limits import (
     ARCHIVE_RATIO_FLOOR,
     MAX_ARCHIVE_MEMBERS,

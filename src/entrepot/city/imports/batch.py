@@ -19,9 +19,8 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
-from entrepot.city import layout
+from entrepot.city import layout, refused
 from entrepot.city.errors import RawFormatError
-from entrepot.city.imports import refused
 from entrepot.city.imports.detect import Detected
 
 #: Import kind -> the batch file it is a version of.

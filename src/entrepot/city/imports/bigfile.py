@@ -16,8 +16,8 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
+from entrepot.city import refused
 from entrepot.city.errors import RawFormatError
-from entrepot.city.imports import refused
 from entrepot.city.imports.detect import detect
 from entrepot.city.imports.text import decode, guess_encoding, shown_encoding
 from entrepot.city.readers import cut_note, whole_rows_end

@@ -14,8 +14,8 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
+from entrepot.city import refused
 from entrepot.city.errors import RawFormatError
-from entrepot.city.imports import refused
 from entrepot.city.imports.velib import SIGNATURES as VELIB_SIGNATURES
 from entrepot.city.imports.velib import is_velib_properties
 

@@ -18,8 +18,8 @@ from contextlib import AbstractContextManager, nullcontext
 from datetime import datetime
 from pathlib import Path
 
+from entrepot.city import refused
 from entrepot.city.errors import CityError
-from entrepot.city.imports import refused
 from entrepot.city.imports.archives import Bounds, gunzip, unzip_member, zip_members
 from entrepot.city.imports.bigfile import temporary_folder
 from entrepot.city.imports.importer import ImportStore, Progress, import_file

@@ -83,7 +83,7 @@ class Failed:
     error: str
     hint: str | None = None
     #: The refusal as a message (problem and fix) a page or an API answer writes in its
-    #: reader's language (``entrepot.city.imports.refused``); ``None`` for one without.
+    #: reader's language (``entrepot.city.refused``); ``None`` for one without.
     said: Message | None = None
 
     def as_dict(self) -> dict[str, Any]:

@@ -13,8 +13,8 @@ from __future__ import annotations
 import codecs
 from dataclasses import dataclass
 
+from entrepot.city import refused
 from entrepot.city.errors import RawFormatError
-from entrepot.city.imports import refused
 from entrepot.city.imports.looks import binary_kind
 from entrepot.city.readers import cut_note
 from entrepot.encodings import bom, wide_encoding

@@ -1,9 +1,11 @@
-"""Why ``entrepot city import`` refuses a file, as messages (a key and typed parameters):
-the ``said`` of each :class:`~entrepot.city.errors.RawFormatError` (or other
-:class:`~entrepot.city.errors.CityError`) an import raises, so that a page, an API answer
-or a job's failure writes the refusal in its reader's language (each French and English
-entry names the problem and the fix). The English ``str(error)`` the command line prints
-is unchanged. ``file`` is the file's name as the user gave it (shown as it is).
+"""Why ``entrepot city import`` refuses a file, or a run cannot read a stored one, as
+messages (a key and typed parameters): the ``said`` of each
+:class:`~entrepot.city.errors.RawFormatError` (or other
+:class:`~entrepot.city.errors.CityError`) an import or a run's reading raises, so that a
+page, an API answer or a job's failure writes it in its reader's language (each French and
+English entry names the problem and the fix). The English ``str(error)`` the command line
+prints is unchanged. ``file`` is the file's name as the user gave it, or its key in the
+lake (shown as it is).
 """
 
 from __future__ import annotations
@@ -123,3 +125,28 @@ def archive_too_big(file: str, limit: str) -> Message:
 def archive_bomb(file: str, ratio: int, limit: int) -> Message:
     """An archive compressed far more than exports are: a bomb."""
     return Message(N_("city.refused.archive_bomb"), {"file": file, "ratio": ratio, "limit": limit})
+
+
+def stored_not_utf8(file: str) -> Message:
+    """A stored CSV or JSON that is not UTF-8 (put in the lake without the import)."""
+    return Message(N_("city.refused.stored_not_utf8"), {"file": file})
+
+
+def stored_json_invalid(file: str, line: int) -> Message:
+    """A stored JSON document that does not parse (cut short, most often)."""
+    return Message(N_("city.refused.stored_json_invalid"), {"file": file, "line": line})
+
+
+def stored_separator(file: str, sep: str) -> Message:
+    """A stored CSV whose header lacks the separator ``sep`` the pipeline reads."""
+    return Message(N_("city.refused.stored_separator"), {"file": file, "sep": sep})
+
+
+def stored_columns(file: str, missing: str) -> Message:
+    """A stored CSV without the columns ``missing`` (names as written, comma-separated)."""
+    return Message(N_("city.refused.stored_columns"), {"file": file, "missing": missing})
+
+
+def stored_counts_unreadable(file: str) -> Message:
+    """A stored counts file DuckDB cannot read (rows that do not follow the header)."""
+    return Message(N_("city.refused.stored_counts_unreadable"), {"file": file})
