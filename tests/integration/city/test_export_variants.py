@@ -5,7 +5,9 @@ For each real file of ``tests/fixtures/real-paris`` (a small slice of it) the va
 (``import_paths``: files, gzip and ZIP archives) into a memory lake, and every daily metric
 the product computes from the variant must equal the second computation
 (``tests/support/city_reference``, which shares no code with the product) read from the
-variant's twin: the original slice, or for a file a spreadsheet cut, the rows it kept.
+variant's twin: the original slice, for a file a spreadsheet cut the rows it kept, for times
+a spreadsheet rewrote the variant itself (the second computation reads such times on its
+own).
 A variant the product cannot read must be refused by name with what to do, and leave
 nothing in the lake (:func:`test_what_cannot_be_read_is_refused_by_name_and_leaves_nothing`).
 """
