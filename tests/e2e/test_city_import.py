@@ -145,7 +145,8 @@ def test_a_2019_velib_export_and_a_ghcn_daily_file_as_downloaded(cli: Cli, tmp_p
 
 def test_variants_as_a_user_holds_them_one_refused_by_name(cli: Cli, tmp_path: Path) -> None:
     # a Windows-1252 re-save zipped, the raw-names counters export gzipped, and a counts
-    # file whose times a spreadsheet rewrote: two go in, the third is named with its fix
+    # file whose times an English spreadsheet rewrote month first: two go in, the third is
+    # named with its fix
     assert cli("db", "upgrade").returncode == 0
     downloads = tmp_path / "downloads"
     downloads.mkdir()
@@ -160,10 +161,11 @@ def test_variants_as_a_user_holds_them_one_refused_by_name(cli: Cli, tmp_path: P
         .replace("Date et heure de comptage", "date")
     )
     (downloads / "velo.csv.gz").write_bytes(gzip.compress(f"{raw}\n{body}".encode(), mtime=0))
+    every = real(CONVENTION).read_text(encoding="utf-8").splitlines(keepends=True)
     rewritten = "".join(
-        line.replace("2021-12-02T", "02/12/2021 ").replace(":00:00+01:00", ":00")
-        for line in lines
-        if line.startswith(("Identifiant", "5671;Convention;2021-12-02T"))
+        line.replace("2022-06-15T", "06/15/2022 ").replace(":00:00+02:00", ":00")
+        for line in every
+        if line.startswith(("Identifiant", "5671;Convention;2022-06-15T"))
     )
     (downloads / "saved-by-excel.csv").write_text(rewritten, encoding="utf-8")
     made = cli("city", "import", "downloads", "--json")
@@ -174,8 +176,8 @@ def test_variants_as_a_user_holds_them_one_refused_by_name(cli: Cli, tmp_path: P
         ("velo.csv.gz:velo.csv", "bike-counters"),
     ]
     [failed] = summary["failed"]
-    assert failed["file"] == "saved-by-excel.csv" and "time '02/12/2021 " in failed["error"]
-    assert "a spreadsheet rewrote its times" in failed["hint"]
+    assert failed["file"] == "saved-by-excel.csv" and "are month first" in failed["error"]
+    assert "save its times as 2023-12-31 23:00:00" in failed["hint"]
     assert "Traceback" not in made.stderr
     stored = list((tmp_path / "var/store/raw/batch/counts").iterdir())
     assert len(stored) == 1  # the zipped export's version, nothing of the refused file

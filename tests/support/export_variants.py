@@ -19,6 +19,7 @@ import gzip
 import io
 import json
 import random
+import re
 import zipfile
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
@@ -195,6 +196,23 @@ def cut_by_a_spreadsheet(table: Table, name: str) -> Written:
     return Written(kept.write(), name, kept.write())
 
 
+def french_spreadsheet_times(*, seconds: bool) -> Variant:
+    """The times rewritten by a French spreadsheet (``02/12/2021 21:00``, with ``:00``
+    seconds when ``seconds``) and saved back as CSV: the offset is lost, the wall time kept.
+    The twin is the variant itself: the second computation reads such times on its own."""
+    iso = re.compile(r"(\d{4})-(\d\d)-(\d\d)[T ](\d\d):(\d\d):(\d\d)(?:[+-]\d\d:\d\d|Z)?")
+
+    def rewritten(match: re.Match[str]) -> str:
+        year, month, day, hour, minute, second = match.groups()
+        return f"{day}/{month}/{year} {hour}:{minute}" + (f":{second}" if seconds else "")
+
+    def written(table: Table, name: str) -> Written:
+        data = iso.sub(rewritten, table.write().decode("utf-8")).encode("utf-8")
+        return Written(data, name, data)
+
+    return written
+
+
 CSV_VARIANTS: dict[str, Variant] = {
     "as-is": as_is,
     "bom": bom_toggled,
@@ -215,7 +233,11 @@ CSV_VARIANTS: dict[str, Variant] = {
     "trailing-line": trailing_empty_line,
     "empty-rows": empty_spreadsheet_rows,
     "cut": cut_by_a_spreadsheet,
+    "spreadsheet-times": french_spreadsheet_times(seconds=False),
+    "spreadsheet-times-seconds": french_spreadsheet_times(seconds=True),
 }
+#: Variants that only a counts export has (its time column).
+COUNTS_ONLY = ("spreadsheet-times", "spreadsheet-times-seconds")
 
 
 def json_variants(document: object, name: str) -> dict[str, Written]:

@@ -37,7 +37,8 @@ Time: ``t_1h`` is the *end* of the hour. The hour's start is ``t_1h - 1 h`` take
 in absolute time and shown in Paris wall time; its date is the local day (so
 ``2024-01-05T00:00:00+01:00`` counts for 4 January, 23:00-24:00). Timestamps
 with an offset (``+01:00``, ``+00:00``, ``Z``) are absolute; timestamps without one
-(historical raw exports) are read as Paris wall time; the wall time the autumn change
+(historical raw exports, or times a French spreadsheet rewrote, ``02/12/2021 21:00``,
+day first: :func:`spreadsheet_order`) are read as Paris wall time; the wall time the autumn change
 repeats (``02:00`` on the last Sunday of October) is its first, summer-time, instant (as
 Python and pandas read it), so its hour is 01:00-02:00. Such files also carry a row stamped
 at the wall time the spring-forward skips (``02:00`` on the last Sunday of March, which
@@ -51,6 +52,9 @@ read as Inconnu (never congestion) and counted per day (``state_unmeasured``, of
 
 from __future__ import annotations
 
+import csv
+import dataclasses
+import re
 import tempfile
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -61,16 +65,19 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
+from entrepot.city import refused
 from entrepot.city.counts_sql import (
     MARKED,
     QUALITY,
     SKIPPED,
+    SPREADSHEET_TIME,
     arcs_answer,
     exact_query,
     fast_query,
     hours_answer,
     kept,
     merged_arcs,
+    spreadsheet_days,
 )
 from entrepot.city.errors import CityError, RawFormatError
 from entrepot.city.limits import DEFAULT_MEMORY_LIMIT, DEFAULT_SCAN_THREADS
@@ -112,6 +119,9 @@ _QUALITY_TYPES = {
     "bad_file": "Int32",
     "bad_example": "object",
 }
+#: The head of a counts file looked at for times a spreadsheet rewrote.
+_SNIFF_BYTES = 64 * 1024
+_SPREADSHEET = re.compile(SPREADSHEET_TIME)
 #: Rows per Arrow batch fetched from DuckDB.
 _BATCH_ROWS = 65_536
 #: The numpy type of each nullable pandas type's values.
@@ -131,6 +141,8 @@ class CountsAggregate:
     rows: int
     skipped_rows: int
     quality: pd.DataFrame | None = None
+    #: What reading the files found worth saying (times a spreadsheet rewrote).
+    notes: tuple[str, ...] = ()
 
 
 def counts_header(path: Path, key: str) -> tuple[CsvHeader, dict[str, str]]:
@@ -213,12 +225,20 @@ def aggregate_counts_files(
             # (5 million rows, spilled: 3 times pass 1's time and 400 MB on a 2 GB export)
             con.execute("SET disabled_optimizers = 'build_side_probe_side'")
             try:
+                notes = tuple(
+                    note
+                    for index, ((path, key), (header, mapping)) in enumerate(
+                        zip(files, headers, strict=True)
+                    )
+                    if rewritten_times(path, header, mapping)
+                    for note in spreadsheet_order(con, index, header, mapping, key, params)
+                )
                 con.execute(kept(fast_query(headers, with_range), pass_1=True), params)
                 con.execute(MARKED)
                 exact = _count(con, "SELECT count(*) FROM marked") > 0
                 if exact:
                     con.execute(kept(exact_query(headers, with_range), pass_1=False), params)
-                return _merge(con, exact)
+                return dataclasses.replace(_merge(con, exact), notes=notes)
             except duckdb.OutOfMemoryException as exc:
                 raise CityError(
                     f"the counts scan ran out of its {memory_limit} memory limit: {exc}",
@@ -227,7 +247,76 @@ def aggregate_counts_files(
                 ) from None
             except duckdb.Error as exc:
                 reason = " ".join(str(exc).split("\n\n", 1)[0].split())
-                raise RawFormatError(f"counts CSV cannot be read: {reason}", key=name) from None
+                raise RawFormatError(
+                    f"counts CSV cannot be read: {reason}",
+                    key=name,
+                    said=refused.stored_counts_unreadable(name),
+                ) from None
+
+
+def rewritten_times(path: Path, header: CsvHeader, mapping: dict[str, str]) -> bool:
+    """Whether the first rows of the counts file at ``path`` hold times a spreadsheet
+    rewrote (``02/12/2021 21:00``): only then is the file read once more to know the order
+    of its day and month (:func:`spreadsheet_order`)."""
+    with open(path, "rb") as fh:
+        fh.seek(header.length)
+        head = fh.read(_SNIFF_BYTES)
+    at = header.columns.index(mapping["t"])
+    lines = head.decode("utf-8", errors="replace").splitlines()[:-1]  # the last may be cut
+    for row in csv.reader(lines, delimiter=header.sep):
+        if len(row) > at and row[at].strip():
+            return _SPREADSHEET.fullmatch(row[at].strip()) is not None
+    return False
+
+
+def spreadsheet_order(
+    con: DuckDBPyConnection,
+    index: int,
+    header: CsvHeader,
+    mapping: dict[str, str],
+    key: str,
+    params: dict[str, object],
+) -> list[str]:
+    """Check the times a French spreadsheet rewrote in file ``index`` are day first, as
+    the scan reads them: a first number above 12 anywhere proves it; when none is and none
+    of the second ones is either, a French export (``;``-separated or with the portal's
+    French labels) is day first, any other is refused; a file whose times are month first
+    is refused, naming the fix. Returns the note saying how the times were read."""
+    sql = spreadsheet_days(index, header, mapping)
+    picked = {n: params[n] for n in (f"path{index}", f"sep{index}")}
+    ((count, first, second),) = con.execute(sql, picked).fetchall()
+    if not count:
+        return []
+    downloaded = "import the export as downloaded, or save its times as 2023-12-31 23:00:00"
+    if first > 12 and second > 12:
+        raise RawFormatError(
+            "times a spreadsheet rewrote are neither all day first nor all month first "
+            "(numbers above 12 both first and second)",
+            key=key,
+            hint=downloaded,
+            said=refused.times_mixed(key),
+        )
+    if second > 12:
+        raise RawFormatError(
+            "times a spreadsheet rewrote are month first (12/31/2023 23:00, an English "
+            "spreadsheet); only day first (31/12/2023 23:00, a French one) is read",
+            key=key,
+            hint=f"{downloaded}, or 31/12/2023 23:00",
+            said=refused.times_month_first(key),
+        )
+    french = header.sep == ";" or mapping["t"] == COUNTS_COLUMNS[0]["t"]
+    if first <= 12 and not french:
+        raise RawFormatError(
+            "times a spreadsheet rewrote (01/12/2023 23:00) may be day first or month "
+            "first: no number in them is above 12 and the file is not a French export",
+            key=key,
+            hint=downloaded,
+            said=refused.times_ambiguous(key),
+        )
+    return [
+        f"{key}: {count} time(s) a spreadsheet rewrote (31/12/2023 23:00) read day first, "
+        "as Paris wall time"
+    ]
 
 
 def _count(con: DuckDBPyConnection, query: str) -> int:

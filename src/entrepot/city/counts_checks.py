@@ -6,18 +6,21 @@ without any measure (read as Inconnu), the non-empty values that do not parse (a
 :data:`MAX_BAD_SHARE` of the day's rows the day fails, naming the file and line of
 the first one), the arcs with fewer rows than the day has hours (23, 24 or 25),
 and a day whose rows are all empty is "no data", not 0. Per file: one that ends
-without a final newline or inside a quoted field was cut short.
+without a final newline or inside a quoted field was cut short: its incomplete last line
+is left out before the scan, and named.
 """
 
 from __future__ import annotations
 
 import csv
 import io
+import os
 import re
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
 from entrepot.city.bigcsv import CountsAggregate, counts_header
+from entrepot.city.counts_sql import SPREADSHEET_FORMATS, SPREADSHEET_TIME
 from entrepot.city.days import day_hours, paris
 from entrepot.city.errors import MissingInput, RawFormatError
 from entrepot.city.messages import (
@@ -28,29 +31,25 @@ from entrepot.city.messages import (
     WARNING_UNKNOWN_STATES,
     Note,
 )
+from entrepot.city.readers import cut_note, whole_rows_end
 
 #: Above this share of a day's rows holding a value that does not parse, the day fails.
 MAX_BAD_SHARE = 0.05
 #: Arcs named in a completeness warning.
 NAMED_ARCS = 5
-_CHUNK = 1024 * 1024
 _OFFSET = re.compile(r"(Z|[+-]\d\d:?\d\d)$")
+_SPREADSHEET = re.compile(SPREADSHEET_TIME)
 
 
-def file_notes(path: Path, key: str) -> list[str]:
-    """Warnings about a counts file cut short (no final newline, an open quoted field)."""
-    quotes = 0
-    last = b""
-    with open(path, "rb") as fh:
-        while chunk := fh.read(_CHUNK):
-            quotes += chunk.count(b'"')
-            last = chunk
-    notes = []
-    if last and not last.endswith(b"\n"):
-        notes.append(f"{key}: the file does not end with a newline; it may have been cut short")
-    if quotes % 2:
-        notes.append(f"{key}: the file ends inside a quoted field; it was cut short")
-    return notes
+def leave_out_cut_row(path: Path, key: str) -> list[str]:
+    """A counts file cut mid-row (a download that stopped) loses its incomplete last line,
+    cut off ``path`` in place (a temporary copy, never the stored file): it never counts.
+    Returns the note that says so."""
+    end = whole_rows_end(path)
+    if end is None:
+        return []
+    os.truncate(path, end)
+    return [cut_note(key)]
 
 
 def day_notes(agg: CountsAggregate, day: date, files: list[tuple[Path, str]]) -> list[str]:
@@ -164,10 +163,22 @@ def _unparsable(text: str) -> bool:
     return False
 
 
+def _strptime(stamp: str, form: str) -> datetime | None:
+    try:
+        return datetime.strptime(stamp, form)
+    except ValueError:
+        return None
+
+
 def _local_day(stamp: str) -> date | None:
     try:
         if _OFFSET.search(stamp):
             end = datetime.fromisoformat(stamp.replace("Z", "+00:00"))
+        elif _SPREADSHEET.fullmatch(stamp):  # a French spreadsheet's, day first
+            wall = next((w for f in SPREADSHEET_FORMATS if (w := _strptime(stamp, f))), None)
+            if wall is None:
+                return None
+            end = wall.replace(tzinfo=paris())
         else:
             end = datetime.fromisoformat(stamp[:19]).replace(tzinfo=paris())
     except ValueError:

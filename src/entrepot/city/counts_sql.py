@@ -99,6 +99,37 @@ def _absolute(t: str) -> str:
     )
 
 
+#: A time a French spreadsheet rewrote (``02/12/2021 21:00``, seconds optional): day first,
+#: a four-digit year (``%Y`` alone would read ``21`` as the year 21).
+SPREADSHEET_TIME = r"\d{1,2}/\d{1,2}/\d{4} \d{1,2}:\d\d(:\d\d)?"
+#: Its formats, day first (:func:`entrepot.city.bigcsv.spreadsheet_order` refuses a file
+#: whose times are month first, or may be and do not look French).
+SPREADSHEET_FORMATS = ("%d/%m/%Y %H:%M:%S", "%d/%m/%Y %H:%M")
+
+
+def _wall(t: str) -> str:
+    """The wall time ``t`` writes without an offset: ISO (``2023-02-05 01:00:00``, a ``T``
+    allowed, anything after the seconds ignored) or as a French spreadsheet rewrites it
+    (:data:`SPREADSHEET_TIME`); NULL for anything else. Only a text holding a ``/`` pays
+    the regular expression."""
+    formats = ", ".join(f"'{f}'" for f in SPREADSHEET_FORMATS)
+    return (
+        f"CASE WHEN NOT contains({t}, '/') "
+        f"THEN try_strptime(replace(substr({t}, 1, 19), 'T', ' '), '%Y-%m-%d %H:%M:%S') "
+        f"WHEN regexp_full_match({t}, '{SPREADSHEET_TIME}') "
+        f"THEN try_strptime({t}, [{formats}]) END"
+    )
+
+
+def spreadsheet_days(index: int, header: CsvHeader, mapping: dict[str, str]) -> str:
+    """Of the file ``index``, the times a French spreadsheet rewrote: how many, the greatest
+    first number (the day, if they are day first) and the greatest second one."""
+    return f"""SELECT count(*), max(CAST(split_part(t, '/', 1) AS INTEGER)),
+                      max(CAST(split_part(t, '/', 2) AS INTEGER))
+    FROM (SELECT trim(t_text) AS t FROM ({_source(index, header, mapping)}))
+    WHERE regexp_full_match(t, '{SPREADSHEET_TIME}')"""
+
+
 def _rows(
     headers: Sequence[tuple[CsvHeader, dict[str, str]]],
     with_range: bool,
@@ -136,9 +167,7 @@ def _rows(
     ), parsed AS (
         SELECT *, {_absolute("t")} AS absolute FROM typed
     ), walls AS (
-        SELECT *, CASE WHEN absolute THEN NULL ELSE
-                       try_strptime(replace(substr(t, 1, 19), 'T', ' '), '%Y-%m-%d %H:%M:%S')
-                  END AS wall,
+        SELECT *, CASE WHEN absolute THEN NULL ELSE {_wall("t")} END AS wall,
                   CASE WHEN absolute THEN TRY_CAST(t AS TIMESTAMPTZ) END AS stamped
         FROM parsed
     ), near AS ({near_rows}

@@ -18,14 +18,23 @@ The tree (under :class:`entrepot.errors.EntrepotError`)::
 from __future__ import annotations
 
 from entrepot.errors import DatabaseUnavailable, EntrepotError, InvalidArgument, RecordNotFound
+from entrepot.messages import Message
 
 
 class CityError(EntrepotError):
     """A city-flow input or run failed."""
 
-    def __init__(self, message: str, *, key: str | None = None, hint: str | None = None) -> None:
+    def __init__(
+        self,
+        message: str,
+        *,
+        key: str | None = None,
+        hint: str | None = None,
+        said: Message | None = None,
+    ) -> None:
         self.key = key
-        super().__init__(f"{message} [key {key!r}]" if key is not None else message, hint=hint)
+        shown = f"{message} [key {key!r}]" if key is not None else message
+        super().__init__(shown, hint=hint, said=said)
 
 
 class UnknownCityName(CityError, InvalidArgument):

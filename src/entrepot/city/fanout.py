@@ -192,6 +192,7 @@ def _outcomes(unit: Mapping[str, Any], state: UnitState) -> list[Outcome]:
                 sha256=o.get("sha256"),
                 csv_key=o.get("csv_key"),
                 input_missing_since=_day_or_none(o.get("input_missing_since")),
+                said=o.get("said"),
             )
             for o in result["outcomes"]
         ]

@@ -12,7 +12,7 @@ from typing import Any
 
 from entrepot.city import layout
 from entrepot.city.bigcsv import aggregate_counts_files
-from entrepot.city.counts_checks import day_notes, file_notes
+from entrepot.city.counts_checks import day_notes, leave_out_cut_row
 from entrepot.city.errors import CityError, MissingInput
 from entrepot.city.faults import arc_notes
 from entrepot.city.kinds import METRIC_TYPES, check_types
@@ -130,6 +130,7 @@ class DayProcessor:
         ref_frame, refs, ref_warnings = self._ref()
         with self.lake.batch_paths(layout.COUNTS_CSV) as (copies, warnings):
             files = [(path, ref.key) for path, ref in copies]
+            cut = [note for path, key in files for note in leave_out_cut_row(path, key)]
             agg = aggregate_counts_files(
                 files,
                 # the day before too: an arc counted then and silent on a day is named
@@ -138,9 +139,7 @@ class DayProcessor:
                 memory_limit=self.memory_limit,
                 threads=self.threads,
             )
-            notes = [*warnings, *ref_warnings]
-            for path, key in files:
-                notes += file_notes(path, key)
+            notes = [*warnings, *ref_warnings, *cut, *agg.notes]
             result: dict[date, dict[str, Any] | CityError] = {}
             for day in days:
                 try:

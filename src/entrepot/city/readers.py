@@ -12,10 +12,12 @@ import io
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
+from entrepot.city import refused
 from entrepot.city.errors import RawFormatError
 
 _OTHER_SEPARATORS = (",", "\t", "|", ";")
@@ -37,12 +39,16 @@ def read_json(data: bytes, key: str) -> Any:
         return json.loads(data.decode("utf-8-sig"))
     except UnicodeDecodeError as exc:
         raise RawFormatError(
-            f"JSON is not UTF-8 ({exc.reason} at byte {exc.start})", key=key
+            f"JSON is not UTF-8 ({exc.reason} at byte {exc.start})",
+            key=key,
+            said=refused.stored_not_utf8(key),
         ) from None
     except json.JSONDecodeError as exc:
         what = "truncated JSON" if exc.pos >= len(data.rstrip()) - 1 else "invalid JSON"
         raise RawFormatError(
-            f"{what}: {exc.msg} at line {exc.lineno} column {exc.colno}", key=key
+            f"{what}: {exc.msg} at line {exc.lineno} column {exc.colno}",
+            key=key,
+            said=refused.stored_json_invalid(key, exc.lineno),
         ) from None
 
 
@@ -70,6 +76,7 @@ def sniff_header(first: bytes, key: str, sep: str = ";") -> CsvHeader:
             "Latin-1 or Windows-1252 export?)",
             key=key,
             hint="re-export the file as UTF-8",
+            said=refused.stored_not_utf8(key),
         ) from None
     text = text.removeprefix("\ufeff")
     if text.startswith('"') and text.count('"') % 2 == 1:
@@ -81,6 +88,7 @@ def sniff_header(first: bytes, key: str, sep: str = ";") -> CsvHeader:
             f"CSV header has no {sep!r} separator ({seen}): {text[:120]!r}",
             key=key,
             hint=f"the file must be {sep!r}-separated",
+            said=refused.stored_separator(key, sep),
         )
     columns = tuple(c.strip().strip('"') for c in text.split(sep))
     return CsvHeader(sep, columns, length)
@@ -95,7 +103,9 @@ def pick_columns(header: CsvHeader, key: str, variants: Sequence[dict[str, str]]
     best = max(variants, key=lambda v: len(set(v.values()) & present))
     missing = sorted(set(best.values()) - present)
     raise RawFormatError(
-        f"CSV lacks the column(s) {missing}; found {list(header.columns)[:20]}", key=key
+        f"CSV lacks the column(s) {missing}; found {list(header.columns)[:20]}",
+        key=key,
+        said=refused.stored_columns(key, ", ".join(missing)),
     )
 
 
@@ -154,3 +164,41 @@ def read_object(key: str, data: bytes) -> Any:
     raise RawFormatError(
         "unsupported raw file type", key=key, hint="use .json, .jsonl, .ndjson, .csv or .parquet"
     )
+
+
+#: Bytes read at a time when a CSV file is looked through for a cut end.
+_CUT_CHUNK = 1024 * 1024
+
+
+def cut_note(name: str) -> str:
+    """What a CSV cut mid-row (a download that stopped) says: its last line left out."""
+    return (
+        f"{name}: the file was cut short (a download that stopped?): 1 incomplete row, its "
+        "last line, was left out"
+    )
+
+
+def whole_rows_end(path: Path) -> int | None:
+    """The length of the whole rows of the CSV file at ``path`` when it was cut mid-row:
+    the end of its last line end outside a quoted field. ``None`` when the file ends with
+    a line end outside a quoted field (nothing cut), or holds no line end outside one (its
+    header is cut: nothing to keep). Two bounded passes: the quotes are counted, then the
+    end is read backwards until a line end with an even count of quotes before it."""
+    size, quotes, last = 0, 0, b""
+    with open(path, "rb") as fh:
+        while chunk := fh.read(_CUT_CHUNK):
+            size, quotes, last = size + len(chunk), quotes + chunk.count(b'"'), chunk[-1:]
+        if size == 0 or (quotes % 2 == 0 and last in (b"\n", b"\r")):
+            return None
+        after, end = 0, size  # the quotes in [end, size)
+        while end > 0:
+            start = max(0, end - _CUT_CHUNK)
+            fh.seek(start)
+            block = fh.read(end - start)
+            at = len(block)
+            while (at := block.rfind(b"\n", 0, at)) != -1:
+                if (quotes - after - block.count(b'"', at)) % 2 == 0:
+                    return start + at + 1
+            after += block.count(b'"')
+            end = start
+    return None

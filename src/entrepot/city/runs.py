@@ -74,6 +74,9 @@ class Outcome:
     csv_key: str | None = None
     #: For ``kept``: the day the input was first found missing.
     input_missing_since: date | None = None
+    #: For ``failed``: the error as a stored message (``{"key", "params"}``) a page or an
+    #: API answer writes in its reader's language, when the error has one.
+    said: dict[str, Any] | None = None
 
     def as_dict(self) -> dict[str, Any]:
         """JSON-ready form."""
@@ -82,7 +85,7 @@ class Outcome:
             "date": self.day.isoformat(),
             "status": self.status,
         }
-        for name in ("error", "sha256", "csv_key"):
+        for name in ("error", "sha256", "csv_key", "said"):
             if getattr(self, name) is not None:
                 data[name] = getattr(self, name)
         if self.input_missing_since is not None:
@@ -291,7 +294,9 @@ class CityRunner:
             log.warning("city %s %s failed: %s", kind, day, message)
         self.metrics.delete(kind, day)  # a stale document must not pass for current
         self.watermarks.record(kind, day, inputs=refs, state="failed", run_id=run_id, error=message)
-        return self._emit(Outcome(kind, day, "failed", error=message))
+        said = getattr(exc, "said", None)
+        data = None if said is None else said.to_json()
+        return self._emit(Outcome(kind, day, "failed", error=message, said=data))
 
     def _no_data(
         self,

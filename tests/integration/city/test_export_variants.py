@@ -5,7 +5,9 @@ For each real file of ``tests/fixtures/real-paris`` (a small slice of it) the va
 (``import_paths``: files, gzip and ZIP archives) into a memory lake, and every daily metric
 the product computes from the variant must equal the second computation
 (``tests/support/city_reference``, which shares no code with the product) read from the
-variant's twin: the original slice, or for a file a spreadsheet cut, the rows it kept.
+variant's twin: the original slice, for a file a spreadsheet cut the rows it kept, for times
+a spreadsheet rewrote the variant itself (the second computation reads such times on its
+own).
 A variant the product cannot read must be refused by name with what to do, and leave
 nothing in the lake (:func:`test_what_cannot_be_read_is_refused_by_name_and_leaves_nothing`).
 """
@@ -32,7 +34,13 @@ from entrepot.city.pipeline import DayProcessor
 from entrepot.storage.memory import MemoryStore
 from tests.support.city_reference import bikes, roadworks, traffic, weather
 from tests.support.city_reference.compare import differences
-from tests.support.export_variants import CSV_VARIANTS, Table, Written, json_variants
+from tests.support.export_variants import (
+    COUNTS_ONLY,
+    CSV_VARIANTS,
+    Table,
+    Written,
+    json_variants,
+)
 from tests.support.real_paris import AS_OF, CHAMPS, CHANTIERS, CONVENTION, REFERENTIEL, real
 
 VELIB = "velib-disponibilite-en-temps-reel.csv"
@@ -198,18 +206,18 @@ class Source:
     variants: tuple[str, ...]
 
 
-EVERY = tuple(CSV_VARIANTS)
+EVERY = tuple(v for v in CSV_VARIANTS if v not in COUNTS_ONLY)
 NO_ACCENT = tuple(v for v in EVERY if v not in ("cp1252", "latin-1"))
 SOURCES = {
     s.name: s
     for s in (
         Source(
             CONVENTION, (REFERENTIEL,), _traffic,
-            lambda twin, c: _expected_traffic(twin, c[REFERENTIEL]), EVERY,
+            lambda twin, c: _expected_traffic(twin, c[REFERENTIEL]), EVERY + COUNTS_ONLY,
         ),
         Source(
             CHAMPS, (REFERENTIEL,), _traffic,
-            lambda twin, c: _expected_traffic(twin, c[REFERENTIEL]), NO_ACCENT,
+            lambda twin, c: _expected_traffic(twin, c[REFERENTIEL]), NO_ACCENT + COUNTS_ONLY,
         ),
         Source(
             REFERENTIEL, (CONVENTION,), _traffic,
@@ -373,12 +381,21 @@ def _workbook(name: str) -> Written:
     return Written(out.getvalue(), name.replace(".csv", ".xlsx"), b"")
 
 
-def _spreadsheet_times(name: str) -> Written:
-    # the times rewritten by a French spreadsheet (02/12/2021 21:00) and saved back as CSV
-    data = table(name).write()
-    iso = rb"(\d{4})-(\d\d)-(\d\d)[T ](\d\d):(\d\d):\d\d(?:[+-]\d\d:\d\d)?"
-    local = re.sub(iso, lambda m: b"%b/%b/%b %b:%b" % tuple(m.group(3, 2, 1, 4, 5)), data)
-    return Written(local, name, b"")
+def _spreadsheet_times(
+    order: tuple[int, int, int], days: tuple[str, ...] = ()
+) -> Callable[[str], Written]:
+    # the times rewritten by a spreadsheet (12/02/2021 21:00 month first with order
+    # (2, 3, 1)) and saved back as CSV; of the rows of ``days`` only, when given
+    def made(name: str) -> Written:
+        whole = table(name)
+        at = whole.column("t_1h" if "t_1h" in whole.header else "Date et heure de comptage")
+        kept = [r for r in whole.rows if not days or r[at].startswith(days)]
+        data = whole.with_rows(kept).write()
+        iso = rb"(\d{4})-(\d\d)-(\d\d)[T ](\d\d):(\d\d):\d\d(?:[+-]\d\d:\d\d)?"
+        local = re.sub(iso, lambda m: b"%b/%b/%b %b:%b" % (*m.group(*order), *m.group(4, 5)), data)
+        return Written(local, name, b"")
+
+    return made
 
 
 def _without_header(name: str) -> Written:
@@ -400,12 +417,15 @@ def _json_cut(name: str) -> Written:
     return Written(data[: len(data) // 2], name, b"")
 
 
-REWRITTEN = "a spreadsheet rewrote its times"
+DOWNLOADED = "import the export as downloaded, or save its times as 2023-12-31 23:00:00"
 REFUSED: dict[str, tuple[Callable[[str], Written], str, str, str]] = {
     # variant: (how it is made, of which export, what the error says (a pattern), the hint)
     "workbook": (_workbook, CONVENTION, "spreadsheet workbook", "save each sheet as CSV UTF-8"),
-    "spreadsheet-times": (_spreadsheet_times, CONVENTION, r"time '\d\d/\d\d/2022 ", REWRITTEN),
-    "spreadsheet-times-wall": (_spreadsheet_times, CHAMPS, r"time '\d\d/\d\d/2023 ", REWRITTEN),
+    "spreadsheet-times-month-first": (_spreadsheet_times((2, 3, 1)), CONVENTION,
+                                      "are month first", DOWNLOADED),
+    # 01/12/2023 only: day or month first? A ","-separated file with the API's names
+    "spreadsheet-times-ambiguous": (_spreadsheet_times((3, 2, 1), ("2023-12-01",)), CHAMPS,
+                                    "may be day first or month first", DOWNLOADED),
     "no-header": (_without_header, CONVENTION, "has no header line", "import the export as"),
     "header-only": (_header_only, CHAMPS, r"no counts row \(its header alone\)", "counts export"),
     "utf-16-cut": (_utf_16_cut, CONVENTION, "looks like UTF-16 LE text without a BOM",

@@ -62,6 +62,16 @@ def _code(label: str, k: float) -> int:
     return 1 if k < 15 else 2 if k < 30 else 3 if k < 50 else 4
 
 
+def _walls(text: pd.Series) -> pd.Series:
+    """Wall times as written: ISO (``2023-02-05 01:00:00``) or as a French spreadsheet
+    writes them, day first (``05/02/2023 01:00``, seconds optional); NaT for anything else."""
+    french = text.str.extract(r"^(\d{1,2})/(\d{1,2})/(\d{4}) (\d{1,2}):(\d\d)(?::(\d\d))?$")
+    iso = french[2] + "-" + french[1].str.zfill(2) + "-" + french[0].str.zfill(2) + " "
+    iso += french[3].str.zfill(2) + ":" + french[4] + ":" + french[5].fillna("00")
+    written = iso.where(french[0].notna(), text.str.slice(0, 19).str.replace("T", " "))
+    return pd.to_datetime(written, format="%Y-%m-%d %H:%M:%S", errors="coerce")
+
+
 def _starts(stamps: pd.Series) -> pd.Series:
     """Start of each counted hour (UTC); NaT for a wall time Paris skips."""
     text = stamps.str.strip()
@@ -70,7 +80,7 @@ def _starts(stamps: pd.Series) -> pd.Series:
     if offset.any():
         ends[offset] = pd.to_datetime(text[offset], utc=True, format="ISO8601")
     if (~offset).any():
-        wall = pd.to_datetime(text[~offset].str.slice(0, 19).str.replace("T", " "))
+        wall = _walls(text[~offset])
         local = wall.dt.tz_localize("Europe/Paris", nonexistent="NaT", ambiguous=True)
         ends[~offset] = local.dt.tz_convert("UTC")
     return ends - pd.Timedelta(hours=1)

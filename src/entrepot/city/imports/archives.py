@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import IO, Protocol
 
+from entrepot.city import refused
 from entrepot.city.errors import RawFormatError
 from entrepot.city.limits import (
     ARCHIVE_RATIO_FLOOR,
@@ -61,7 +62,9 @@ def gunzip(source: Path, folder: Path, name: str, bounds: Bounds) -> Path:
                 _copy(inflating, target, name, bounds, lambda: counted.read_bytes)
         except (gzip.BadGzipFile, EOFError, zlib.error, OSError) as exc:
             raise ArchiveRefused(
-                f"{name} is not a readable gzip archive ({exc or 'cut short'})", key=name
+                f"{name} is not a readable gzip archive ({exc or 'cut short'})",
+                key=name,
+                said=refused.archive_unreadable(name),
             ) from None
     return target
 
@@ -73,10 +76,16 @@ def zip_members(source: Path, name: str, bounds: Bounds) -> list[zipfile.ZipInfo
         with zipfile.ZipFile(source) as archive:
             members = archive.infolist()
     except (zipfile.BadZipFile, OSError, ValueError) as exc:
-        raise ArchiveRefused(f"{name} is not a readable ZIP archive ({exc})", key=name) from None
+        raise ArchiveRefused(
+            f"{name} is not a readable ZIP archive ({exc})",
+            key=name,
+            said=refused.archive_unreadable(name),
+        ) from None
     if len(members) > bounds.max_members:
         raise ArchiveRefused(
-            f"{name} holds {len(members)} members (at most {bounds.max_members})", key=name
+            f"{name} holds {len(members)} members (at most {bounds.max_members})",
+            key=name,
+            said=refused.archive_members(name, len(members), bounds.max_members),
         )
     total = 0
     for member in members:
@@ -86,10 +95,13 @@ def zip_members(source: Path, name: str, bounds: Bounds) -> list[zipfile.ZipInfo
                 f"{name} holds {member.filename[:120]!r}, a path outside the archive "
                 "(absolute or with '..'); nothing of it was imported",
                 key=name,
+                said=refused.archive_path(name, member.filename[:120]),
             )
         if member.flag_bits & 0x1:
             raise ArchiveRefused(
-                f"{name} holds {member.filename[:120]!r}, which is encrypted", key=name
+                f"{name} holds {member.filename[:120]!r}, which is encrypted",
+                key=name,
+                said=refused.archive_encrypted(name, member.filename[:120]),
             )
         total += member.file_size
         _check(name, member.filename, member.file_size, member.compress_size, total, bounds)
@@ -107,7 +119,9 @@ def unzip_member(
             _copy(inflating, target, name, bounds, lambda: member.compress_size, member.filename)
     except (zipfile.BadZipFile, EOFError, zlib.error, OSError, NotImplementedError) as exc:
         raise ArchiveRefused(
-            f"{name}: {member.filename[:120]!r} cannot be read ({exc})", key=name
+            f"{name}: {member.filename[:120]!r} cannot be read ({exc})",
+            key=name,
+            said=refused.archive_member_unreadable(name, member.filename[:120]),
         ) from None
     return target
 
@@ -146,6 +160,7 @@ def _check(name: str, member: str, size: int, packed: int, total: int, bounds: B
             "an import unpacks",
             key=name,
             hint="unpack it yourself and import the files it holds",
+            said=refused.archive_too_big(f"{name}{where}", human_size(bounds.max_inflated)),
         )
     ratio = size / max(packed, 1)
     if size > bounds.ratio_floor and ratio > bounds.max_ratio:
@@ -154,6 +169,7 @@ def _check(name: str, member: str, size: int, packed: int, total: int, bounds: B
             "an archive bomb, not an export (real exports compress 3 to 30 to 1)",
             key=name,
             hint="download the export again from its source",
+            said=refused.archive_bomb(f"{name}{where}", round(ratio), bounds.max_ratio),
         )
 
 

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
-from entrepot.city import layout
+from entrepot.city import layout, refused
 from entrepot.city.errors import RawFormatError
 from entrepot.city.imports.detect import Detected
 
@@ -99,6 +99,7 @@ def check_counts_file(path: Path, name: str) -> Checked:
                 f"{name} has no counts row (its header alone)",
                 key=name,
                 hint="check it is the counts export itself, with its rows",
+                said=refused.header_only(name),
             )
         arc, moment = first
         raise RawFormatError(
@@ -106,8 +107,9 @@ def check_counts_file(path: Path, name: str) -> Checked:
             f"row(s) without; the first: arc {arc!r}, time {moment!r})",
             key=name,
             hint=_unread_time_hint(moment),
+            said=refused.no_valid_row(name, agg.skipped_rows),
         )
-    warnings = []
+    warnings = list(agg.notes)
     quality = agg.quality
     if quality is not None and not quality.empty:
         dupes = int(quality["duplicates"].sum())

@@ -1,8 +1,9 @@
 """Counts exports too big to hold in memory (a year of Paris is several GB): streamed.
 
-One pass hashes the file and checks it is UTF-8 (and whether its quotes balance); a
-second pass, only when needed, writes a UTF-8 copy without the stray quote or BOM before
-the header (Windows-1252 files are transcoded chunk by chunk). DuckDB then checks the
+One pass hashes the file and checks it is UTF-8; a second pass, only when needed, writes a
+UTF-8 copy without the stray quote or BOM before the header (Windows-1252, UTF-16 and
+UTF-32 files, with or without a BOM, are transcoded chunk by chunk), and without the
+incomplete last row of a download that stopped. DuckDB then checks the
 copy as the pipeline will read it, with bounded memory, and the store streams it in.
 """
 
@@ -10,13 +11,17 @@ from __future__ import annotations
 
 import codecs
 import hashlib
+import os
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
+from entrepot.city import refused
 from entrepot.city.errors import RawFormatError
 from entrepot.city.imports.detect import detect
-from entrepot.city.imports.text import decode, guess_encoding
+from entrepot.city.imports.text import decode, guess_encoding, shown_encoding
+from entrepot.city.readers import cut_note, whole_rows_end
+from entrepot.encodings import bom, wide_encoding
 
 #: Files up to this size are imported in memory; bigger ones are streamed (counts only).
 IN_MEMORY_LIMIT = 64 * 1024**2
@@ -33,18 +38,15 @@ class Streamed:
     notes: tuple[str, ...]
 
 
-def scan(path: Path, name: str) -> tuple[str, str | None, int, bytes]:
-    """sha256, the first non-UTF-8 chunk's guessed encoding (None: all UTF-8), the count of
-    ``"`` and the last bytes of the file."""
+def scan(path: Path, name: str, wide: str | None = None) -> tuple[str, str | None]:
+    """sha256 and the encoding to transcode from: ``wide`` (UTF-16 or UTF-32, seen in the
+    head), else the first non-UTF-8 chunk's guessed encoding (None: all UTF-8)."""
     digest = hashlib.sha256()
     decoder = codecs.getincrementaldecoder("utf-8")()
-    encoding: str | None = None
-    quotes, last = 0, b""
+    encoding: str | None = wide
     with open(path, "rb") as fh:
         while chunk := fh.read(_CHUNK):
             digest.update(chunk)
-            quotes += chunk.count(b'"')
-            last = chunk[-16:]
             if encoding is None:
                 try:
                     decoder.decode(chunk)
@@ -52,56 +54,95 @@ def scan(path: Path, name: str) -> tuple[str, str | None, int, bytes]:
                     encoding = guess_encoding(chunk) or ""
     if encoding == "":
         raise RawFormatError(
-            f"{name} is neither UTF-8 nor Windows-1252 text", key=name, hint="re-export it as UTF-8"
+            f"{name} is neither UTF-8 nor Windows-1252 text",
+            key=name,
+            hint="re-export it as UTF-8",
+            said=refused.not_text(name),
         )
-    return digest.hexdigest(), encoding, quotes, last
+    return digest.hexdigest(), encoding
 
 
 def prepare_counts(path: Path, name: str, folder: Path) -> Streamed:
     """Check a big file is a counts export and give the path to store (a UTF-8 copy in
-    ``folder`` when the original needs one); raises ``RawFormatError`` naming ``name``."""
+    ``folder`` when the original needs one: another encoding, a stray quote, a cut last
+    row); raises ``RawFormatError`` naming ``name``.
+
+    "Unicode text" (UTF-16 or UTF-32, with a BOM or without one) is recognised as the
+    memory path recognises it (:func:`entrepot.encodings.wide_encoding`) and transcoded
+    chunk by chunk. A download that stopped mid-row loses its incomplete last line
+    (:func:`entrepot.city.readers.whole_rows_end`), warned."""
     with open(path, "rb") as fh:
         head = fh.read(_HEAD)
-    head = head[: head.rfind(b"\n") + 1] or head
-    sha256, encoding, quotes, last = scan(path, name)
-    preview = (
-        decode(head, name) if encoding is None else decode(head.decode(encoding).encode(), name)
-    )
+    wide = wide_encoding(head)
+    sha256, encoding = scan(path, name, wide)
+    preview = decode(_preview(head, encoding), name)
     kind = detect(preview.text, name).kind
     if kind != "counts":
         raise RawFormatError(
             f"{name} is a {kind} file of {path.stat().st_size} bytes; only counts exports "
             f"may be larger than {IN_MEMORY_LIMIT // 1024**2} MB",
             key=name,
+            said=refused.too_big(name, kind, IN_MEMORY_LIMIT // 1024**2),
         )
     notes = [n for n in preview.notes]
     if encoding is not None:
-        notes.append(f"{name}: read as {encoding} and stored as UTF-8")
-    if quotes % 2:
-        notes.append(f"{name}: the file ends inside a quoted field; it was cut short")
-    elif not last.endswith(b"\n"):
-        notes.append(f"{name}: the file does not end with a newline; it may have been cut short")
+        shown = encoding if wide is None else shown_encoding(encoding)
+        without = " (no BOM)" if wide is not None and bom(head)[0] is None else ""
+        notes.append(f"{name}: read as {shown}{without} and stored as UTF-8")
     stray = any("stray" in n for n in preview.notes)
-    if encoding is None and not stray:
-        return Streamed(path, sha256, tuple(notes))
-    copy = folder / "counts.csv"
-    _rewrite(path, copy, encoding or "utf-8", stray)
-    return Streamed(copy, sha256, tuple(notes))
+    stored = path
+    if encoding is not None or stray:
+        stored = folder / "counts.csv"
+        _rewrite(path, stored, encoding or "utf-8", stray, name)
+    end = whole_rows_end(stored)
+    if end is not None:
+        if stored == path:  # the original is stored as it is: its whole rows are copied
+            stored = folder / "counts.csv"
+            _copy_head(path, stored, end)
+        else:
+            os.truncate(stored, end)
+        notes.append(cut_note(name))
+    return Streamed(stored, sha256, tuple(notes))
 
 
-def _rewrite(source: Path, dest: Path, encoding: str, stray: bool) -> None:
+def _preview(head: bytes, encoding: str | None) -> bytes:
+    """The head's whole lines, as UTF-8 (a partial character at its end left out)."""
+    if encoding is None:
+        return head[: head.rfind(b"\n") + 1] or head
+    text = codecs.getincrementaldecoder(encoding)(errors="replace").decode(head)
+    return (text[: text.rfind("\n") + 1] or text).encode("utf-8")
+
+
+def _rewrite(source: Path, dest: Path, encoding: str, stray: bool, name: str) -> None:
     decoder = codecs.getincrementaldecoder(encoding)()
-    first = True
+    first, done = True, 0
     with open(source, "rb") as fh, open(dest, "w", encoding="utf-8", newline="") as out:
-        while chunk := fh.read(_CHUNK):
-            text = decoder.decode(chunk)
-            if first:
-                text = text.lstrip("\ufeff")
-                if stray and text.startswith('"'):
-                    text = text[1:].lstrip("\ufeff")
-                first = False
-            out.write(text)
-        out.write(decoder.decode(b"", final=True))
+        try:
+            while chunk := fh.read(_CHUNK):
+                text = decoder.decode(chunk)
+                if first:
+                    text = text.lstrip("\ufeff")
+                    if stray and text.startswith('"'):
+                        text = text[1:].lstrip("\ufeff")
+                    first = False
+                out.write(text)
+                done += len(chunk)
+            out.write(decoder.decode(b"", final=True))
+        except UnicodeDecodeError as exc:
+            raise RawFormatError(
+                f"{name} looks like {shown_encoding(encoding)} text, but byte "
+                f"{done + exc.start} does not decode in it ({exc.reason})",
+                key=name,
+                hint="re-save the file as UTF-8 (CSV UTF-8) and import it again",
+                said=refused.wide_broken(name, shown_encoding(encoding), done + exc.start),
+            ) from None
+
+
+def _copy_head(source: Path, dest: Path, size: int) -> None:
+    with open(source, "rb") as fh, open(dest, "wb") as out:
+        while size > 0 and (chunk := fh.read(min(_CHUNK, size))):
+            out.write(chunk)
+            size -= len(chunk)
 
 
 def temporary_folder() -> tempfile.TemporaryDirectory[str]:

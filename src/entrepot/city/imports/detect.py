@@ -14,6 +14,7 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
+from entrepot.city import refused
 from entrepot.city.errors import RawFormatError
 from entrepot.city.imports.velib import SIGNATURES as VELIB_SIGNATURES
 from entrepot.city.imports.velib import is_velib_properties
@@ -100,11 +101,13 @@ def detect(text: str, name: str) -> Detected:
             key=name,
             hint="import the export as downloaded (its first line names the columns), or "
             "put that line back",
+            said=refused.no_header(name),
         )
     raise RawFormatError(
         f"{name} is not an export this importer knows: it looks like {_looks(first)}",
         key=name,
         hint=f"{nearest_csv_kind(first)}; known kinds: {', '.join(KINDS)} (see docs/city.md)",
+        said=refused.unknown_csv(name, ", ".join(KINDS)),
     )
 
 
@@ -152,7 +155,9 @@ def _detect_json(text: str, name: str) -> Detected:
         doc = json.loads(text)
     except json.JSONDecodeError as exc:
         raise RawFormatError(
-            f"{name} is not valid JSON ({exc.msg} at line {exc.lineno}); cut short?", key=name
+            f"{name} is not valid JSON ({exc.msg} at line {exc.lineno}); cut short?",
+            key=name,
+            said=refused.json_invalid(name, exc.lineno),
         ) from None
     if isinstance(doc, dict):
         stations = (
@@ -179,6 +184,7 @@ def _detect_json(text: str, name: str) -> Detected:
         f"it looks like {_looks_json(doc)}",
         key=name,
         hint=f"{_nearest_json_kind(doc)}; known kinds: {', '.join(KINDS)} (see docs/city.md)",
+        said=refused.unknown_json(name, ", ".join(KINDS)),
     )
 
 

@@ -18,6 +18,7 @@ from contextlib import AbstractContextManager, nullcontext
 from datetime import datetime
 from pathlib import Path
 
+from entrepot.city import refused
 from entrepot.city.errors import CityError
 from entrepot.city.imports.archives import Bounds, gunzip, unzip_member, zip_members
 from entrepot.city.imports.bigfile import temporary_folder
@@ -104,6 +105,7 @@ class _Run:
                     raise CityError(
                         f"{label} is an archive inside an archive inside an archive",
                         hint="unpack it yourself and import the files it holds",
+                        said=refused.nested_archive(label),
                     )
                 if head.startswith(GZIP_MAGIC):
                     self.gzip(path, label, taken, depth)
@@ -113,7 +115,7 @@ class _Run:
             with self.progress_for(label) as progress:
                 result = import_file(self.store, path, name=label, as_of=taken, progress=progress)
         except CityError as exc:
-            self.failed.append(Failed(label, exc.message, exc.hint))
+            self.failed.append(Failed(label, exc.message, exc.hint, exc.said))
             return
         except OSError as exc:
             self.failed.append(Failed(label, f"cannot be read ({exc.strerror or exc})"))
@@ -129,10 +131,18 @@ class _Run:
 
     def zip(self, path: Path, label: str, taken: datetime | None, depth: int) -> None:
         if label.lower().endswith((".xlsx", ".ods")):
-            raise CityError(f"{label} {_WORKBOOK}", hint="save each sheet as CSV UTF-8")
+            raise CityError(
+                f"{label} {_WORKBOOK}",
+                hint="save each sheet as CSV UTF-8",
+                said=refused.workbook(label),
+            )
         members = zip_members(path, label, self.bounds)
         if any(m.filename == "[Content_Types].xml" for m in members):
-            raise CityError(f"{label} {_WORKBOOK}", hint="save each sheet as CSV UTF-8")
+            raise CityError(
+                f"{label} {_WORKBOOK}",
+                hint="save each sheet as CSV UTF-8",
+                said=refused.workbook(label),
+            )
         for member in members:
             reason = not_data(member.filename, b"")
             if reason is not None:

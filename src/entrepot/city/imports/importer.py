@@ -77,7 +77,7 @@ def import_file(
     detected = detect(decoded.text, label)
     notes, text, changed = list(decoded.notes), decoded.text, decoded.changed
     if detected.document is None:  # a CSV (a JSON document that parsed is whole)
-        text, cut = repair_cut(text, label)
+        text, cut = repair_cut(text, label, whole_rows=detected.kind == "counts")
         notes, changed = notes + cut, changed or len(text) != len(decoded.text)
     stored = text.encode("utf-8") if changed else data
     if detected.kind in BATCH_KINDS:

@@ -7,6 +7,8 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
+from entrepot.messages import Message
+
 
 @dataclass(frozen=True)
 class Placed:
@@ -80,10 +82,14 @@ class Failed:
     name: str
     error: str
     hint: str | None = None
+    #: The refusal as a message (problem and fix) a page or an API answer writes in its
+    #: reader's language (``entrepot.city.refused``); ``None`` for one without.
+    said: Message | None = None
 
     def as_dict(self) -> dict[str, Any]:
-        """JSON-ready form."""
-        return {"file": self.name, "error": self.error, "hint": self.hint}
+        """JSON-ready form (``said``: ``{"key", "params"}`` or null)."""
+        said = None if self.said is None else self.said.to_json()
+        return {"file": self.name, "error": self.error, "hint": self.hint, "said": said}
 
 
 @dataclass(frozen=True)

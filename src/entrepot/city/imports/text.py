@@ -13,8 +13,10 @@ from __future__ import annotations
 import codecs
 from dataclasses import dataclass
 
+from entrepot.city import refused
 from entrepot.city.errors import RawFormatError
 from entrepot.city.imports.looks import binary_kind
+from entrepot.city.readers import cut_note
 from entrepot.encodings import bom, wide_encoding
 
 _BOM = "\ufeff"
@@ -37,7 +39,9 @@ def decode(data: bytes, name: str) -> Decoded:
     """Decode an export; raises :class:`RawFormatError` naming ``name`` when it cannot."""
     notes: list[str] = []
     if not data.strip():
-        raise RawFormatError(f"{name} is empty", key=name, hint="download the export again")
+        raise RawFormatError(
+            f"{name} is empty", key=name, hint="download the export again", said=refused.empty(name)
+        )
     what = binary_kind(data[:512])
     if what is not None:
         opens = what in ("a gzip archive", "a ZIP archive")
@@ -52,7 +56,7 @@ def decode(data: bytes, name: str) -> Decoded:
     wide = None if data.startswith(codecs.BOM_UTF8) else wide_encoding(data)
     if wide is not None and bom(data)[0] is None:  # "Unicode text" saved without a BOM
         text = _wide(data, wide, name)
-        notes.append(f"{name}: read as {_shown(wide)} (no BOM) and stored as UTF-8")
+        notes.append(f"{name}: read as {shown_encoding(wide)} (no BOM) and stored as UTF-8")
         return _repaired(text, wide, notes, name)
     try:
         if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
@@ -68,6 +72,7 @@ def decode(data: bytes, name: str) -> Decoded:
                 f"at {exc.start})",
                 key=name,
                 hint="re-export the file as UTF-8 CSV",
+                said=refused.not_text(name),
             ) from None
         encoding = guessed
         try:
@@ -77,6 +82,7 @@ def decode(data: bytes, name: str) -> Decoded:
                 f"{name} is neither UTF-8 nor {encoding} text",
                 key=name,
                 hint="re-export the file as UTF-8 CSV",
+                said=refused.not_text(name),
             ) from None
         notes.append(f"{name}: read as {encoding} and stored as UTF-8")
     return _repaired(text, encoding, notes, name)
@@ -89,14 +95,16 @@ def _wide(data: bytes, encoding: str, name: str) -> str:
         return data.decode(encoding)
     except UnicodeDecodeError as exc:
         raise RawFormatError(
-            f"{name} looks like {_shown(encoding)} text without a BOM, but byte {exc.start} "
-            f"does not decode in it ({exc.reason})",
+            f"{name} looks like {shown_encoding(encoding)} text without a BOM, but byte "
+            f"{exc.start} does not decode in it ({exc.reason})",
             key=name,
             hint="re-save the file as UTF-8 (CSV UTF-8) and import it again",
+            said=refused.wide_broken(name, shown_encoding(encoding), exc.start),
         ) from None
 
 
-def _shown(encoding: str) -> str:
+def shown_encoding(encoding: str) -> str:
+    """An encoding as people name it (``UTF-16 LE``)."""
     return encoding.upper().replace("-LE", " LE").replace("-BE", " BE")  # UTF-16 LE
 
 
@@ -119,28 +127,28 @@ def guess_encoding(data: bytes) -> str | None:
     return None if best is None else str(best.encoding)
 
 
-def repair_cut(text: str, name: str) -> tuple[str, list[str]]:
+def repair_cut(text: str, name: str, *, whole_rows: bool = False) -> tuple[str, list[str]]:
     """A CSV text that may have been cut short: one that ends inside a quoted field loses
-    its incomplete last row (warned); one without a final newline is warned about."""
+    its incomplete last row, and so does one without a final line end when ``whole_rows``
+    (a counts export: a download that stopped mid-row must not count); both are warned
+    (:func:`~entrepot.city.readers.cut_note`). Without ``whole_rows`` a missing final
+    newline is only warned about."""
     notes = []
-    if text.count('"') % 2:
-        end = _last_row_end(text)
+    open_quote = text.count('"') % 2 == 1
+    unended = bool(text) and not text.endswith(("\n", "\r"))
+    end = _last_row_end(text) if open_quote or (whole_rows and unended) else 0
+    if end:
         text = text[:end]
-        notes.append(
-            f"{name}: the file ends inside a quoted field (cut short); its incomplete last "
-            "row was left out"
-        )
+        notes.append(cut_note(name))
     elif text and not text.endswith("\n"):
         notes.append(f"{name}: the file does not end with a newline; it may have been cut short")
     return text, notes
 
 
 def _last_row_end(text: str) -> int:
-    # just after the last newline outside quotes
-    inside, end = False, 0
-    for i, char in enumerate(text):
-        if char == '"':
-            inside = not inside
-        elif char == "\n" and not inside:
-            end = i + 1
-    return end
+    """Just after the last newline outside quotes (0: none)."""
+    quotes, at = text.count('"'), len(text)
+    while (at := text.rfind("\n", 0, at)) != -1:
+        if (quotes - text.count('"', at)) % 2 == 0:
+            return at + 1
+    return 0
