@@ -40,12 +40,12 @@ from entrepot.fraud.synth.generator import generate
 #: The rules compared: the members offered (the 8 candidates or the old pool's 3) and the
 #: fit's rule (``entrepot.fraud.score.fit.Rule``).
 RULES: dict[str, tuple[str, Rule]] = {
-    "keep 3, cut 0.5 (ADR 0045 until 2026-11-24)": ("candidates", Rule(3, 0.5, 3, 0.5)),
-    "all 8, no cut": ("candidates", Rule(CANDIDATES, 0.0, CANDIDATES, 0.0)),
-    "all 8, no cut, rate from the cut's 3 (RULE)": ("candidates", RULE),
-    "all 8, cut 0.01, rate from the cut's 3": ("candidates", Rule(CANDIDATES, 0.01)),
-    "all 8, cut 0.1": ("candidates", Rule(CANDIDATES, 0.1, CANDIDATES, 0.1)),
-    "the pool's 3, fitted": ("pool", Rule(3, 0.0, 3, 0.0)),
+    "keep 3, cut 0.5, power 4 (ADR 0045 until round 5)": ("candidates", Rule(3, 0.5, 3, 0.5, 4)),
+    "all 8, power 4 (round 5)": ("candidates", Rule(power=4)),
+    "all 8, power 16": ("candidates", Rule(power=16)),
+    "all 8, power 32 (RULE, round 6)": ("candidates", RULE),
+    "all 8, power 48": ("candidates", Rule(power=48)),
+    "the pool's 3, fitted, power 32": ("pool", Rule(3, 0.0, 3, 0.0)),
 }
 
 
