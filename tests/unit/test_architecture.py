@@ -301,7 +301,7 @@ ENTRYPOINT_RESIDUE: dict[str, frozenset[str]] = {
     "http": frozenset(
         {
             "accounts",
-            "catalog.accounts.users",
+            "catalog.paging",
             "city.runtime",
             "config",
             "fraud",

@@ -21,8 +21,8 @@ from entrepot.accounts.scopes import (
     parse_scope,
     require,
 )
+from entrepot.catalog.accounts.api_tokens import token_holder
 from entrepot.catalog.accounts.records import TokenHolder, TokenRecord, UserRecord
-from entrepot.catalog.accounts.users import token_holder
 from entrepot.catalog.reads import ReadConnection
 from entrepot.catalog.uow import UnitOfWorkFactory
 from entrepot.messages import N_, Message
