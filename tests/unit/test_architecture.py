@@ -84,8 +84,8 @@ MAY_PICK_BACKENDS = {
 #: Heavy SDKs and the only modules allowed to import them.
 SDK_HOMES = {
     "obstore": {"entrepot.storage.s3"},
-    "boto3": {"entrepot.storage.s3", "entrepot.city.metrics.dynamodb"},
-    "botocore": {"entrepot.storage.s3", "entrepot.city.metrics.dynamodb"},
+    "boto3": {"entrepot.storage.s3_buckets", "entrepot.city.metrics.dynamodb"},
+    "botocore": {"entrepot.storage.s3_buckets", "entrepot.city.metrics.dynamodb"},
     "pymongo": {"entrepot.city.metrics.mongodb"},
     "huey": {"entrepot.jobs.queue"},
     "authlib": {"entrepot.web.oidc"},
