@@ -56,7 +56,8 @@ from entrepot.fraud.score.scoring import score
 from entrepot.fraud.synth.domains import domains
 from entrepot.fraud.synth.generator import generate
 from entrepot.fraud.tables.io import read_table, write_table
-from entrepot.fraud.train.training import TrainingResult, train
+from entrepot.fraud.train.result import TrainingResult
+from entrepot.fraud.train.training import train
 
 RESULTS = Path(__file__).parent / "results"
 # Renaming vocabulary of the benchmark, written independently of the engine's synonyms.

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 
-from entrepot.accounts import tokens
+from entrepot.accounts.api_tokens import ApiTokens
 from entrepot.accounts.errors import (
     AccountInactive,
     EmailTaken,
@@ -17,17 +17,8 @@ from entrepot.accounts.identities import normalize_email, skeleton
 from entrepot.accounts.licences import LicenceService
 from entrepot.accounts.passwords import Passwords, check_password
 from entrepot.accounts.ratelimit import LoginLimiter, SignupLimiter
-from entrepot.accounts.scopes import (
-    Grant,
-    Scope,
-    child_grant,
-    needed_for,
-    own_grant,
-    parse_scope,
-    require,
-)
-from entrepot.catalog.accounts.records import TokenHolder, TokenRecord, UserRecord
-from entrepot.catalog.accounts.users import token_holder
+from entrepot.accounts.sessions import Sessions
+from entrepot.catalog.accounts.records import UserRecord
 from entrepot.catalog.reads import ReadConnection, reads_through
 from entrepot.catalog.uow import UnitOfWork, UnitOfWorkFactory
 from entrepot.errors import RecordExists, RecordNotFound
@@ -37,9 +28,6 @@ Clock = Callable[[], datetime]
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 #: The largest id a catalog row can hold (a signed 64-bit integer).
 MAX_ID = 2**63 - 1
-_TOKEN_NAME = re.compile(r"^[\w .@-]{1,64}$")
-#: The longest an expiring API token may live.
-MAX_TOKEN_LIFETIME = timedelta(days=3650)
 
 
 def _name(name: str, email: str) -> str:
@@ -57,7 +45,7 @@ def _name(name: str, email: str) -> str:
     return cleaned or email.partition("@")[0]
 
 
-class AccountService:
+class AccountService(Sessions, ApiTokens):
     """Sign-up, sign-in and what a signed-in user manages about their account."""
 
     def __init__(
@@ -245,38 +233,6 @@ class AccountService:
             )
         return user
 
-    # -- sessions ----------------------------------------------------------
-    def open_session(self, user_id: int, lifetime: timedelta) -> str:
-        """A new session of ``user_id`` for ``lifetime``: the secret its cookie carries
-        (only its sha256 is kept)."""
-        secret = tokens.new_session_secret()
-        now = self._clock()
-        with self._uow() as uow:
-            uow.user_sessions.prune(now - timedelta(days=1))
-            uow.user_sessions.open(user_id, tokens.token_hash(secret), now, now + lifetime)
-            uow.commit()
-        return secret
-
-    def session_user(self, user_id: int, epoch: int, secret: str) -> UserRecord | None:
-        """The account a session cookie names, if it is active and the session is still
-        live on the server (not signed out, not expired, same epoch); else ``None``."""
-        if not tokens.looks_like_session_secret(secret):
-            return None
-        with self._uow() as uow:
-            owner = uow.user_sessions.user_of(tokens.token_hash(secret), self._clock())
-            user = uow.users.find(user_id) if owner == user_id else None
-        if user is None or not user.is_active or user.session_epoch != epoch:
-            return None
-        return user
-
-    def end_session(self, secret: str) -> None:
-        """Sign one session out on the server: its cookie, replayed, is refused."""
-        if not tokens.looks_like_session_secret(secret):
-            return
-        with self._uow() as uow:
-            uow.user_sessions.end(tokens.token_hash(secret), self._clock())
-            uow.commit()
-
     def sign_in_oidc(self, subject: str, email: str, name: str = "") -> UserRecord:
         """The account linked to an OpenID Connect ``subject`` (issuer-qualified): found by
         subject, else linked by its verified email, else created with a trial licence."""
@@ -305,114 +261,6 @@ class AccountService:
             _record(uow, now, user.id, email, "sign-in", None, via="oidc")
             uow.commit()
         return user
-
-    # -- API tokens --------------------------------------------------------
-    def create_token(
-        self,
-        user_id: int,
-        name: str = "api",
-        *,
-        expires_in: timedelta | None = None,
-        scope: str | None = None,
-        parent_id: int | None = None,
-    ) -> tuple[TokenRecord, str]:
-        """A new API token of ``user_id``: its record and the token, shown only now. With
-        ``expires_in`` the token stops working after that long; ``scope`` (``read``,
-        ``write`` or ``admin``: :class:`~entrepot.accounts.scopes.Scope`) defaults to
-        ``write`` (``admin`` only for an administrator).
-
-        Made with the token ``parent_id`` (a request authenticated by a token), the new
-        token never exceeds its parent's scope (by default, it has it) nor outlives it (by
-        default, it expires with it), and revoking the parent revokes it; raises
-        :class:`~entrepot.accounts.scopes.ScopeTooNarrow` or :class:`InvalidAccountInput`."""
-        if expires_in is not None and not timedelta(0) < expires_in <= MAX_TOKEN_LIFETIME:
-            raise InvalidAccountInput(
-                "a token's lifetime must be between a second and ten years",
-                hint="give the number of days it should work, e.g. 90",
-                said=Message(N_("error.token_lifetime")),
-            )
-        if not _TOKEN_NAME.fullmatch(name):
-            raise InvalidAccountInput(
-                f"token name {name[:70]!r} is not accepted",
-                hint="use 1 to 64 letters, digits, spaces, '.', '@', '_' or '-'",
-                said=Message(N_("error.token_name"), {"name": name[:70]}),
-            )
-        asked = None if scope is None else parse_scope(scope)
-        token = tokens.new_token()
-        now = self._clock()
-        with self._uow() as uow:
-            user = uow.users.get(user_id)
-            if parent_id is None:
-                grant = own_grant(asked, expires_in, now, admin=user.is_admin)
-            else:
-                parent = uow.tokens.live(user_id, parent_id, now)
-                if parent is None:
-                    raise InvalidAccountInput(
-                        "the token this request came with is revoked or expired",
-                        hint="sign in, or use a live token",
-                    )
-                ceiling = Grant(Scope(parent.scope), parent.expires_at)
-                if ceiling.scope is Scope.ADMIN and not user.is_admin:  # no longer an admin
-                    ceiling = Grant(Scope.WRITE, ceiling.expires_at)
-                grant = child_grant(ceiling, asked, expires_in, now)
-            record = uow.tokens.add(
-                user_id=user_id,
-                name=name,
-                token_hash=tokens.token_hash(token),
-                prefix=tokens.display_prefix(token),
-                now=now,
-                expires_at=grant.expires_at,
-                scope=grant.scope.value,
-                parent_id=parent_id,
-            )
-            uow.commit()
-        return record, token
-
-    def tokens(self, user_id: int) -> tuple[TokenRecord, ...]:
-        """The tokens of ``user_id``, newest first."""
-        with self._uow() as uow:
-            return uow.tokens.list(user_id)
-
-    def revoke_token(self, user_id: int, token_id: int) -> TokenRecord:
-        """Revoke one of ``user_id``'s tokens (another user's is not found) and every token
-        it minted, transitively."""
-        with self._uow() as uow:
-            record = uow.tokens.revoke(user_id, token_id, self._clock())
-            uow.commit()
-        return record
-
-    def token_user(self, token: str) -> UserRecord | None:
-        """The active account a bearer token belongs to, or ``None``."""
-        holder = self.bearer(token)
-        return None if holder is None else holder.user
-
-    @staticmethod
-    def check_scope(holder: TokenHolder, method: str, *, admin: bool = False) -> None:
-        """Raise :class:`~entrepot.accounts.scopes.ScopeTooNarrow` unless the token's scope
-        allows a request with ``method`` (``read`` for ``GET``/``HEAD``, ``write`` for a
-        change) or, with ``admin``, an admin route."""
-        require(Scope(holder.scope), Scope.ADMIN if admin else needed_for(method))
-
-    @staticmethod
-    def token_acts_as_admin(holder: TokenHolder) -> bool:
-        """Whether the token may use an admin route (its account must be an administrator)."""
-        return Scope(holder.scope).covers(Scope.ADMIN)
-
-    def bearer(self, token: str) -> TokenHolder | None:
-        """The live token ``token`` (its id, scope and expiry) and its active account, or
-        ``None``."""
-        if not tokens.looks_like_token(token):
-            return None
-        now = self._clock()
-        with self._read() as connection:
-            holder = token_holder(connection, tokens.token_hash(token), now)
-        if holder is None:
-            return None
-        if holder.use_to_note:  # a write at most once a minute per token
-            with self._uow() as uow:
-                uow.tokens.note_use(holder.token_id, now)
-                uow.commit()
-        return holder if holder.user.is_active else None
 
 
 def _refuse_look_alike(uow: UnitOfWork, email: str) -> None:

@@ -25,10 +25,12 @@ from sqlalchemy import Connection, Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 if TYPE_CHECKING:
+    from entrepot.catalog.accounts.api_tokens import TokenRepository
+    from entrepot.catalog.accounts.audit import AuditRepository
     from entrepot.catalog.accounts.counters import RateCounterRepository
     from entrepot.catalog.accounts.licences import LicenceRepository
     from entrepot.catalog.accounts.sessions import UserSessionRepository
-    from entrepot.catalog.accounts.users import AuditRepository, TokenRepository, UserRepository
+    from entrepot.catalog.accounts.users import UserRepository
     from entrepot.catalog.city.watermarks import WatermarkRepository
     from entrepot.catalog.feedback.repository import FeedbackRepository
     from entrepot.catalog.jobs.repository import JobRepository
@@ -78,7 +80,7 @@ class _Repositories:
 
     @cached_property
     def tokens(self) -> TokenRepository:
-        from entrepot.catalog.accounts.users import TokenRepository
+        from entrepot.catalog.accounts.api_tokens import TokenRepository
 
         return TokenRepository(self.session)
 
@@ -96,7 +98,7 @@ class _Repositories:
 
     @cached_property
     def audit(self) -> AuditRepository:
-        from entrepot.catalog.accounts.users import AuditRepository
+        from entrepot.catalog.accounts.audit import AuditRepository
 
         return AuditRepository(self.session)
 

@@ -11,7 +11,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from entrepot.cli.context import console, current_app, progress_console
-from entrepot.cli.models import user_option
+from entrepot.cli.model_options import user_option
 from entrepot.errors import InvalidArgument
 
 if TYPE_CHECKING:

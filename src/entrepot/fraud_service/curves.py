@@ -20,7 +20,7 @@ from entrepot.fraud.model.drift import reference, score_shares
 from entrepot.fraud.model.tradeoffs import tradeoffs
 from entrepot.fraud.schema.target import label_vector
 from entrepot.fraud.train.replay import replayed_features
-from entrepot.fraud.train.training import TrainingResult
+from entrepot.fraud.train.result import TrainingResult
 
 #: Points kept on the precision-recall curve.
 MAX_POINTS = 200

@@ -29,7 +29,7 @@ if TYPE_CHECKING:
     from entrepot.fraud.schema.analysis import Analysis
     from entrepot.fraud.score.ensemble import Ensemble
     from entrepot.fraud.synth.domains import Domain
-    from entrepot.fraud.train.training import TrainingResult
+    from entrepot.fraud.train.result import TrainingResult
     from entrepot.registry.keyring import KeyRing
     from entrepot.registry.service import Registry
 

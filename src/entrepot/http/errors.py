@@ -18,7 +18,7 @@ from starlette.exceptions import HTTPException
 
 from entrepot import errors as e
 from entrepot.accounts import errors as a
-from entrepot.catalog.accounts.users import InvalidPage
+from entrepot.catalog.paging import InvalidPage
 from entrepot.fraud import errors as f
 from entrepot.fraud_service import errors as s
 from entrepot.http.observability import request_id

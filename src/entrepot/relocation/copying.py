@@ -22,7 +22,7 @@ from pathlib import Path
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
-from entrepot.catalog.relocation import journal
+from entrepot.catalog.relocation import journal, journal_items, journal_queue
 from entrepot.catalog.relocation.placement import RowState, row_states, set_locations, store_id
 from entrepot.catalog.relocation.records import (
     Failure,
@@ -91,7 +91,7 @@ def wanted_objects(
     after: str | None = None
     while True:
         with ctx.session() as session:
-            found = journal.candidates(
+            found = journal_queue.candidates(
                 session,
                 prefix=prefix,
                 home_id=home_id,
@@ -124,8 +124,8 @@ def run_pass(
     with ctx.session() as session:
         home_id = ctx.home_id(session)
         destination_id = journal.store_of(session, migration.id)
-        journal.retry_failed(session, migration.id, ctx.clock())
-        journal.skip_deleted(session, migration.id, ctx.clock())
+        journal_items.retry_failed(session, migration.id, ctx.clock())
+        journal_items.skip_deleted(session, migration.id, ctx.clock())
     _journal_all(ctx, migration, home_id=home_id, destination_id=destination_id)
     listed.journal_all(ctx, migration, home_id)
     if known is None:
@@ -134,7 +134,7 @@ def run_pass(
         )
         refuse_conflicts(known, destination.url)
     with ctx.session() as session:
-        total = journal.tally(session, migration.id).get(ItemState.PENDING, Tally())
+        total = journal_items.tally(session, migration.id).get(ItemState.PENDING, Tally())
     state = _Pass(ctx, migration, home_id, destination_id, total, on_progress)
     items = _pending_items(ctx, migration)
     with (
@@ -172,7 +172,7 @@ def run_pass(
             fill()
         state.flush()
     with ctx.session() as session:
-        after = journal.tally(session, migration.id)
+        after = journal_items.tally(session, migration.id)
     remaining = after.get(ItemState.PENDING, Tally()) + after.get(ItemState.FAILED, Tally())
     return RunReport(
         migration=migration,
@@ -254,11 +254,11 @@ class _Pass:
             else:
                 failed.append(outcome)
         set_locations(session, [i.object_id for i in moved if i.object_id], self.destination_id)
-        journal.mark(session, [i.id for i in moved], ItemState.REPOINTED, now)
+        journal_items.mark(session, [i.id for i in moved], ItemState.REPOINTED, now)
         for item, why in skipped:
-            journal.mark(session, [item.id], ItemState.SKIPPED, now, why)
+            journal_items.mark(session, [item.id], ItemState.SKIPPED, now, why)
         for outcome in failed:
-            journal.mark(session, [outcome.item.id], ItemState.FAILED, now, outcome.error)
+            journal_items.mark(session, [outcome.item.id], ItemState.FAILED, now, outcome.error)
         journal.beat(session, self.migration.id, self.ctx.runner, now)
         return moved, skipped, failed
 
@@ -289,7 +289,7 @@ def _journal_all(
     after: str | None = None
     while True:
         with ctx.session() as session:
-            after = journal.enqueue(
+            after = journal_queue.enqueue(
                 session,
                 migration,
                 home_id=home_id,

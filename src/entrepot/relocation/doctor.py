@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from entrepot.catalog.relocation import journal
+from entrepot.catalog.relocation import journal, journal_items
 from entrepot.catalog.relocation.placement import by_location, find_store_id, store_urls
 from entrepot.catalog.relocation.records import ItemState, Tally
 from entrepot.catalog.uow import UnitOfWorkFactory
@@ -20,7 +20,7 @@ def check_locations(uow_factory: UnitOfWorkFactory, home_url: str) -> list[Check
         placed = by_location(session, home_id)
         urls = {**store_urls(session, placed), _UNRECORDED_HOME: home_url}
         migration = journal.open_migration(session)
-        counts = journal.tally(session, migration.id) if migration is not None else {}
+        counts = journal_items.tally(session, migration.id) if migration is not None else {}
     checks = []
     if migration is not None:
         done, left = (

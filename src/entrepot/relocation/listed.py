@@ -19,8 +19,8 @@ from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 
 from entrepot.catalog.objects.repository import ObjectRepository
-from entrepot.catalog.relocation import census, journal
-from entrepot.catalog.relocation.journal import Listed
+from entrepot.catalog.relocation import census, journal_queue
+from entrepot.catalog.relocation.journal_queue import Listed
 from entrepot.catalog.relocation.records import MigrationRecord, Tally
 from entrepot.relocation.parts import Context
 from entrepot.storage.protocols import Get
@@ -95,7 +95,7 @@ def left_behind(ctx: Context, migration: MigrationRecord) -> LeftBehind:
 
     def flush() -> None:
         with ctx.session() as session:
-            moved = journal.moved_listed(session, migration.id, [e.key for e in batch])
+            moved = journal_queue.moved_listed(session, migration.id, [e.key for e in batch])
         pending.extend((e.key, e.size) for e in batch if e.key not in moved)
 
     for entry in uncataloged(ctx, "", hash_missing=False):
@@ -135,4 +135,6 @@ def _sha256(store: Get, info: ObjectInfo) -> str:
 def _enqueue(ctx: Context, migration: MigrationRecord, batch: list[Listed], home_id: int) -> None:
     if batch:
         with ctx.session() as session:
-            journal.enqueue_listed(session, migration, batch, home_id=home_id, now=ctx.clock())
+            journal_queue.enqueue_listed(
+                session, migration, batch, home_id=home_id, now=ctx.clock()
+            )

@@ -13,7 +13,7 @@ from threading import Lock
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
-from entrepot.catalog.relocation import journal
+from entrepot.catalog.relocation import journal, journal_items
 from entrepot.catalog.relocation.placement import store_id
 from entrepot.catalog.relocation.records import Item, ItemState, MigrationRecord
 from entrepot.catalog.uow import UnitOfWorkFactory
@@ -119,7 +119,7 @@ class Context:
         after = 0
         while True:
             with self.session() as session:
-                found = journal.page(session, migration.id, state, after=after, limit=PAGE)
+                found = journal_items.page(session, migration.id, state, after=after, limit=PAGE)
             yield from found
             if len(found) < PAGE:
                 return

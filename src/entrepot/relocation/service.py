@@ -29,7 +29,7 @@ from contextlib import contextmanager
 from datetime import datetime, timedelta
 from pathlib import Path
 
-from entrepot.catalog.relocation import journal
+from entrepot.catalog.relocation import journal, journal_items
 from entrepot.catalog.relocation.records import (
     Failure,
     MigrationRecord,
@@ -87,13 +87,15 @@ class StoreMigrations:
             found = journal.open_migration(session) or journal.last_migration(session)
             if found is None:
                 return None
-            return MigrationStatus(found, journal.tally(session, found.id))
+            return MigrationStatus(found, journal_items.tally(session, found.id))
 
     def failures(self, limit: int = 20) -> list[Failure]:
         """The failed objects of the open migration (at most ``limit``), with the reasons."""
         migration = self._ctx.open_migration()
         with self._ctx.session() as session:
-            return [Failure(k, why) for k, why in journal.errors(session, migration.id, limit)]
+            return [
+                Failure(k, why) for k, why in journal_items.errors(session, migration.id, limit)
+            ]
 
     def estimate(
         self,

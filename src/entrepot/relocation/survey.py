@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from entrepot.catalog.relocation import census, journal
+from entrepot.catalog.relocation import census, journal, journal_queue
 from entrepot.catalog.relocation.placement import (
     find_store_id,
     store_urls,
@@ -79,7 +79,7 @@ def dry_run(ctx: Context, destination_url: str, prefix: str, *, jobs: int) -> Dr
     after: str | None = None
     while True:
         with ctx.session() as session:
-            page = journal.candidates(
+            page = journal_queue.candidates(
                 session,
                 prefix=folder,
                 home_id=home_id,

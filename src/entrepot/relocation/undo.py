@@ -21,7 +21,7 @@ from typing import TypeVar
 
 from sqlalchemy.orm import Session
 
-from entrepot.catalog.relocation import journal
+from entrepot.catalog.relocation import journal, journal_items
 from entrepot.catalog.relocation.placement import pointing_at, row_states, set_locations
 from entrepot.catalog.relocation.records import (
     Failure,
@@ -55,7 +55,7 @@ def verify(
     with ctx.session() as session:
         home_id = ctx.home_id(session)
         destination_id = journal.store_of(session, migration.id)
-        total = journal.tally(session, migration.id).get(ItemState.REPOINTED, Tally())
+        total = journal_items.tally(session, migration.id).get(ItemState.REPOINTED, Tally())
 
     def check(item: Item) -> tuple[str | None, str | None]:
         problem = intact(destination, item, deep=True)
@@ -104,7 +104,7 @@ def rollback(
     with ctx.session() as session:
         home_id = ctx.home_id(session)
         destination_id = journal.store_of(session, migration.id)
-        total = journal.tally(session, migration.id).get(ItemState.REPOINTED, Tally())
+        total = journal_items.tally(session, migration.id).get(ItemState.REPOINTED, Tally())
     restored: list[Item] = []
     problems: list[Failure] = []
     tracker = _Tracker(total, on_progress)
@@ -130,7 +130,7 @@ def rollback(
         _in_batches(ctx, restored, _restorer(home_id, destination_id, ctx))
     if not problems:  # else it stays open: those rows are at the destination
         with ctx.session() as session:
-            journal.close_unfinished(session, migration.id, ctx.clock())
+            journal_items.close_unfinished(session, migration.id, ctx.clock())
     deleted = _delete_copies(ctx, migration, destination_id, home_id) if delete_copies else 0
     if not problems:
         with ctx.session() as session:
@@ -157,7 +157,7 @@ def finalize(ctx: Context, migration: MigrationRecord, *, keep_source: bool) -> 
             )
     deleted += _delete_copies(ctx, migration, destination_id, home_id)
     with ctx.session() as session:
-        moved = journal.tally(session, migration.id).get(ItemState.REPOINTED, Tally())
+        moved = journal_items.tally(session, migration.id).get(ItemState.REPOINTED, Tally())
         journal.set_state(session, migration.id, MigrationState.FINALIZED, ctx.clock())
     return UndoReport(migration, moved, deleted)
 
@@ -210,7 +210,7 @@ def _restore(
     ]
     for where, group in groupby(sorted(movable, key=lambda i: target(i) or 0), key=target):
         set_locations(session, [i.object_id for i in group if i.object_id], where)
-    journal.mark(session, [i.id for i in items], state, ctx.clock())
+    journal_items.mark(session, [i.id for i in items], state, ctx.clock())
 
 
 def _in_batches(

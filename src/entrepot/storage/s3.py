@@ -1,20 +1,20 @@
 """A store in an S3 bucket (AWS, MinIO, any S3-compatible endpoint).
 
-Objects go through ``obstore`` (Rust ``object_store``), buckets through ``boto3``; only this
-module imports either SDK. Each object carries its sha256 in its user metadata, computed
-before the upload starts; reads verify it at the end of the stream, never trusting the server.
+Objects go through ``obstore`` (Rust ``object_store``), buckets through ``boto3``
+(:mod:`~entrepot.storage.s3_buckets`); only these two modules import either SDK. Each
+object carries its sha256 in its user metadata, computed before the upload starts; reads
+verify it at the end of the stream, never trusting the server.
 """
 
 from __future__ import annotations
 
 import re
 import threading
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
-from functools import partial
-from typing import TYPE_CHECKING, Any, BinaryIO, Literal
+from typing import TYPE_CHECKING, BinaryIO, Literal
 from urllib.parse import urlsplit
 
 from entrepot.errors import (
@@ -25,22 +25,21 @@ from entrepot.errors import (
     ObjectNotFound,
     StorageError,
 )
-from entrepot.storage import s3_uploads
 from entrepot.storage.base import BaseStore
 from entrepot.storage.hashing import copy_hashed
 from entrepot.storage.keys import normalize_prefix, validate_key
-from entrepot.storage.s3_errors import Family, S3Context, S3Failure, parse_failure, translate
+from entrepot.storage.s3_buckets import S3_PIP, S3Buckets
+from entrepot.storage.s3_errors import Family, S3Context, parse_failure, translate
 from entrepot.storage.s3_objects import attributes, object_info, staged
 from entrepot.storage.s3_options import S3Options
-from entrepot.storage.types import Listing, ObjectInfo, PendingUpload
+from entrepot.storage.types import Listing, ObjectInfo
 
-_PIP = "pip install 'obstore>=0.12,<0.13' 'boto3>=1.40'"
 try:
     import obstore
     from obstore import exceptions as oe
     from obstore.store import S3Store as _Client
 except ImportError as exc:  # pragma: no cover - a core dependency
-    raise ConfigError("S3 stores need obstore", hint=_PIP) from exc
+    raise ConfigError("S3 stores need obstore", hint=S3_PIP) from exc
 
 if TYPE_CHECKING:
     from obstore.store import ClientConfig, RetryConfig, S3Config
@@ -55,7 +54,7 @@ _FAMILIES: tuple[tuple[tuple[type[Exception], ...], Family], ...] = (
 )
 
 
-class S3Store(BaseStore):
+class S3Store(BaseStore, S3Buckets):
     """Objects in ``bucket``, under an optional folder ``prefix``, reached per ``options``.
 
     The constructor never touches the network. Sources above the multipart threshold
@@ -159,79 +158,6 @@ class S3Store(BaseStore):
             retry_config=retry,
             credential_provider=provider,
         )
-
-    def _boto3_session(self) -> Any:
-        try:
-            import boto3
-        except ImportError as exc:  # pragma: no cover - a core dependency
-            raise ConfigError("S3 needs boto3 for credentials and buckets", hint=_PIP) from exc
-        opts = self._options
-        return boto3.session.Session(
-            aws_access_key_id=opts.access_key_id,
-            aws_secret_access_key=opts.secret_access_key,
-            aws_session_token=opts.session_token,
-            region_name=opts.region,
-        )
-
-    # -- buckets (boto3) ---------------------------------------------------
-    def create_bucket(self) -> bool:
-        """Create the bucket; returns ``False`` if it already exists and is yours."""
-
-        def create(client: Any) -> None:  # us-east-1 takes no location and re-creates quietly
-            region = client.meta.region_name
-            where = {"LocationConstraint": region} if region not in (None, "us-east-1") else None
-            client.create_bucket(
-                Bucket=self._bucket, **({"CreateBucketConfiguration": where} if where else {})
-            )
-
-        taken = {"BucketAlreadyOwnedByYou"}
-        return not self.bucket_exists() and self._control("create bucket", create, taken)
-
-    def bucket_exists(self) -> bool:
-        """Whether the bucket exists; ``AccessDenied`` if it belongs to someone else."""
-        return self._control(
-            "head bucket", lambda c: c.head_bucket(Bucket=self._bucket), {"404", "NoSuchBucket"}
-        )
-
-    # -- incomplete multipart uploads (boto3) --------------------------------
-    def pending_uploads(self, prefix: str = "") -> Iterator[PendingUpload]:
-        """The incomplete multipart uploads of keys under the folder ``prefix``."""
-        found: list[PendingUpload] = []
-        where = (self._bucket, self._root, normalize_prefix(prefix), self._key_of)
-        self._control("list uploads", lambda c: found.extend(s3_uploads.pending(c, *where)), set())
-        return iter(found)
-
-    def abort_upload(self, upload: PendingUpload) -> None:
-        """Abort ``upload`` and free its parts; one already gone is not an error."""
-        abort = partial(s3_uploads.abort, bucket=self._bucket, root=self._root, upload=upload)
-        self._control("abort multipart upload", abort, {"NoSuchUpload", "404"})
-
-    def _control(self, operation: str, call: Callable[[Any], object], expected: set[str]) -> bool:
-        """Run ``call`` on a boto3 client: True if it succeeds, False on an ``expected`` code."""
-        from botocore.config import Config
-        from botocore.exceptions import BotoCoreError, ClientError, NoCredentialsError
-
-        opts, ctx = self._options, self._context(operation, None)
-        config = Config(
-            s3={"addressing_style": "path" if opts.uses_path_style else "virtual"},
-            retries={"total_max_attempts": opts.max_retries + 1, "mode": "standard"},
-            connect_timeout=opts.connect_timeout.total_seconds(),
-            read_timeout=opts.read_timeout.total_seconds(),
-        )
-        try:
-            call(self._boto3_session().client("s3", endpoint_url=opts.endpoint_url, config=config))
-        except ClientError as exc:
-            code = str(exc.response.get("Error", {}).get("Code", ""))
-            if code in expected:
-                return False
-            status = exc.response.get("ResponseMetadata", {}).get("HTTPStatusCode")
-            failure = S3Failure(status, code, None, f"HTTP {status} {code}")
-            raise translate("other", failure, ctx) from exc
-        except NoCredentialsError as exc:
-            raise AccessDenied(f"{operation}: no AWS credentials found", store=self.url) from exc
-        except BotoCoreError as exc:
-            raise translate("other", S3Failure(None, None, None, str(exc)), ctx) from exc
-        return True
 
     # -- errors ------------------------------------------------------------
     def _context(self, operation: str, key: str | None) -> S3Context:

@@ -136,6 +136,7 @@ KNOWN = {
     "city/collect/fetch.py": "the city feeds (operator's URLs; redirects: outbound rule)",
     "web/oidc.py": "the OIDC provider (operator's URL; the endpoints it names: outbound rule)",
     "storage/s3.py": "the S3 endpoint (operator's URL)",
+    "storage/s3_buckets.py": "the S3 endpoint (operator's URL): buckets, uploads",
     "storage/s3_errors.py": "S3 errors (no connection)",
     "storage/s3_objects.py": "the S3 endpoint",
     "storage/s3_uploads.py": "the S3 endpoint",

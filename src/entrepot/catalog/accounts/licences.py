@@ -10,8 +10,8 @@ from sqlalchemy.orm import Session
 
 from entrepot.catalog.accounts.records import LicenceRecord, Page
 from entrepot.catalog.accounts.tables import LicenceRow
-from entrepot.catalog.accounts.users import check_page
 from entrepot.catalog.models.rows import utc
+from entrepot.catalog.paging import check_page
 from entrepot.errors import RecordExists, RecordNotFound
 
 

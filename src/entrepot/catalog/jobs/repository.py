@@ -16,10 +16,10 @@ from sqlalchemy.orm import Session
 
 from entrepot.catalog.accounts.records import Page
 from entrepot.catalog.accounts.tables import UserRow
-from entrepot.catalog.accounts.users import check_page
 from entrepot.catalog.jobs.records import JobRecord, JobState
 from entrepot.catalog.jobs.tables import JobRow
 from entrepot.catalog.models.rows import utc
+from entrepot.catalog.paging import check_page
 from entrepot.errors import RecordNotFound
 from entrepot.i18n.messages import english
 from entrepot.messages import Message, message_of

@@ -14,11 +14,11 @@ from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
 from entrepot.catalog.accounts.records import Page
-from entrepot.catalog.accounts.users import check_page
 from entrepot.catalog.models.records import ModelState
 from entrepot.catalog.models.rows import utc
 from entrepot.catalog.models.tables import ModelVersionRow
 from entrepot.catalog.objects.tables import ObjectRow
+from entrepot.catalog.paging import check_page
 from entrepot.catalog.workspace.records import DatasetRecord, PredictionRecord
 from entrepot.catalog.workspace.tables import DatasetRow, PredictionRow
 from entrepot.errors import RecordNotFound

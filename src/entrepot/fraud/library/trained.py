@@ -22,7 +22,7 @@ from entrepot.fraud.model.saved import FraudModel
 
 if TYPE_CHECKING:
     from entrepot.catalog.models.records import ModelVersionRecord
-    from entrepot.fraud.train.training import TrainingResult
+    from entrepot.fraud.train.result import TrainingResult
     from entrepot.registry import Registry
 
 #: The file of a trained model folder that holds the model.

@@ -15,8 +15,9 @@ from entrepot.fraud.synth.generator import GeneratedDataset, generate
 from entrepot.fraud.train.card import ScoredPeriod, model_card
 from entrepot.fraud.train.card_messages import VALIDATION_OUTSIDE
 from entrepot.fraud.train.replay import replayed_features
+from entrepot.fraud.train.result import TrainingResult
 from entrepot.fraud.train.splits import Splits
-from entrepot.fraud.train.training import TrainingResult, train
+from entrepot.fraud.train.training import train
 from entrepot.i18n.messages import english
 from entrepot.messages import Message
 from tests.support.clock import TickingClock

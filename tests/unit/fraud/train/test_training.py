@@ -19,8 +19,9 @@ from entrepot.fraud.errors import (
 )
 from entrepot.fraud.model.saved import FraudModel
 from entrepot.fraud.synth.generator import GeneratedDataset, generate
+from entrepot.fraud.train.result import TrainingResult
 from entrepot.fraud.train.search import DEFAULTS, KINDS, Data, fit_one
-from entrepot.fraud.train.training import TrainingResult, train
+from entrepot.fraud.train.training import train
 from tests.support.clock import TickingClock
 
 

@@ -1,0 +1,108 @@
+"""``entrepot fraud domains|generate|analyze``: the generator's domains, labelled data
+written by seed, and what a table holds."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.table import Table
+
+from entrepot.cli.format import finite
+from entrepot.cli.fraud.command_options import results_console
+from entrepot.cli.fraud.sources import local
+from entrepot.cli.output import JsonFlag, print_json
+
+
+def domains_command(as_json: JsonFlag = False) -> None:
+    """List the domains the generator knows."""
+    found = local(None).domains()
+    if as_json:
+        print_json(
+            [
+                {
+                    "domain": d.name,
+                    "description": d.title,
+                    "fraud_rate": d.fraud_rate,
+                    "scenarios": [{"name": n, "share": share} for n, share in d.scenarios],
+                }
+                for d in found
+            ]
+        )
+        return
+    table = Table("domain", "description", "fraud rate", "scenarios")
+    for d in found:
+        table.add_row(d.name, d.title, f"{d.fraud_rate:.1%}", ", ".join(n for n, _ in d.scenarios))
+    results_console().print(table)
+
+
+def generate_command(
+    out: Annotated[Path, typer.Argument(help="Output file: .csv, .parquet or .xlsx")],
+    domain: Annotated[str, typer.Option(help="See `entrepot fraud domains`")] = "card_payments",
+    rows: Annotated[int, typer.Option(min=1)] = 10_000,
+    fraud_rate: Annotated[
+        float | None,
+        typer.Option(min=0.0, max=0.5, callback=finite, help="Default: the domain's own"),
+    ] = None,
+    seed: Annotated[int, typer.Option()] = 0,
+    lang: Annotated[str, typer.Option(help="Column names in 'en' or 'fr'")] = "en",
+    canonical: Annotated[
+        bool, typer.Option(help="Canonical names and types, nothing missing")
+    ] = False,
+) -> None:
+    """Write realistic labelled transactions (deterministic by seed)."""
+    if lang not in ("en", "fr"):
+        raise typer.BadParameter("use 'en' or 'fr'", param_hint="--lang")
+    made = local(None).generate(
+        out,
+        domain=domain,
+        rows=rows,
+        fraud_rate=fraud_rate,
+        seed=seed,
+        lang="fr" if lang == "fr" else "en",
+        variety=not canonical,
+    )
+    results_console().print(
+        f"wrote {made.path}: {made.rows} rows of {made.domain}, {made.frauds} frauds "
+        f"({made.frauds / made.rows:.2%}), label column [bold]{made.target}[/], timestamps "
+        f"as {made.time_format}"
+    )
+
+
+def analyze_command(
+    file: Annotated[Path, typer.Argument(help="CSV, Parquet or XLSX file")],
+    target: Annotated[str | None, typer.Option(help="The label column, if known")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON")] = False,
+) -> None:
+    """Show each column's role, the detected label and its top candidates, the fraud rate."""
+    from entrepot.i18n.messages import speaker
+
+    analysis = local(None).analyze(file, target=target)
+    console = results_console()
+    if as_json:
+        console.print_json(json.dumps(analysis.to_dict(), default=str))
+        return
+    columns = Table("column", "role", "type", "missing", "distinct", "why", title=str(file))
+    said = speaker("en")
+    for col in analysis.columns:
+        role = said.role(col.role, col.entity_kind)
+        columns.add_row(col.name, role, col.dtype, str(col.missing), str(col.distinct), col.reason)
+    console.print(columns)
+    candidates = Table("label candidate", "score", "fraud rate", "reasons")
+    for cand in analysis.candidates:
+        reasons = "; ".join(cand.reasons)
+        candidates.add_row(cand.column, f"{cand.score:.2f}", f"{cand.fraud_rate:.2%}", reasons)
+    if analysis.candidates:
+        console.print(candidates)
+    if analysis.labelled:
+        rate = analysis.fraud_rate or 0.0
+        console.print(
+            f"{analysis.rows} rows, label [bold]{analysis.target}[/], "
+            f"{analysis.frauds} frauds ({rate:.2%})"
+        )
+    else:
+        console.print(f"{analysis.rows} rows, [yellow]no label found[/]: unlabelled data")
+    for warning in analysis.warnings:
+        console.print(f"[yellow]note:[/] {warning}")

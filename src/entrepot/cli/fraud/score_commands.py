@@ -1,0 +1,172 @@
+"""``entrepot fraud match|score|evaluate``: the reference models a file can use, a file
+scored (here or on the remote service), and scores measured against labels."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from entrepot.cli.fraud.command_options import given_options, results_console, scoring_choice
+from entrepot.cli.fraud.sources import Library, ModelOption, local
+from entrepot.cli.owners import UserOption
+from entrepot.cli.remote.target import Remote, process_remote
+
+
+def match_command(
+    ctx: typer.Context,
+    file: Annotated[Path, typer.Argument(help="CSV, Parquet or XLSX file")],
+    library: Library = None,
+    top: Annotated[int, typer.Option(min=1, max=10)] = 3,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON")] = False,
+) -> None:
+    """Find the reference models whose inputs the file's columns can feed."""
+    from entrepot.cli.fraud.render import print_match
+
+    fraud = local(ctx)
+    result = fraud.match(file, library=library, top=top)
+    console = results_console()
+    if as_json:
+        console.print_json(json.dumps(result.to_dict()))
+    elif result.candidates:
+        print_match(console, result)
+    if not result.candidates:
+        raise fraud.refusal(result, file)
+
+
+def score_command(
+    ctx: typer.Context,
+    file: Annotated[Path, typer.Argument(help="CSV, Parquet or XLSX file to score")],
+    out: Annotated[Path, typer.Argument(help="Output file: .csv, .parquet or .xlsx")],
+    model: ModelOption = None,
+    ensemble: Annotated[
+        bool, typer.Option("--ensemble", help="Use the best matching reference models")
+    ] = False,
+    library: Library = None,
+    save_ensemble: Annotated[
+        Path | None, typer.Option(help="Save the ensemble here, to score again with --model")
+    ] = None,
+    explain: Annotated[bool, typer.Option(help="Explain rows at medium risk or above")] = True,
+    threads: Annotated[int, typer.Option(min=1, help="Prediction threads (free cores)")] = 1,
+    user: UserOption = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON")] = False,
+    history: Annotated[
+        Path | None,
+        typer.Option(
+            help="A labelled file of earlier transactions (same columns): its labels feed "
+            "the terminals' recent fraud rates"
+        ),
+    ] = None,
+    late_labels: Annotated[
+        str | None,
+        typer.Option(
+            help="The column of FILE holding the labels confirmed so far (empty: not known "
+            "yet); each row reads those older than the label delay"
+        ),
+    ] = None,
+) -> None:
+    """Score every row: probability, prediction, risk level, anomaly score, explanation;
+    precision and recall at the threshold estimated from the probabilities, and the
+    realised ones beside them when labels are known."""
+    from entrepot.cli.fraud.render import (
+        print_ensemble,
+        print_estimate,
+        print_known_labels,
+        print_scores,
+        print_trust,
+    )
+
+    console = results_console()
+    if (remote := process_remote()) is not None:
+        _score_remotely(
+            ctx, remote, file, out, scoring_choice(model, ensemble, None, None), as_json
+        )
+        return
+    scored = local(ctx).score(
+        file,
+        out,
+        **scoring_choice(model, ensemble, library, user),
+        save_ensemble=save_ensemble,
+        explain=explain,
+        threads=threads,
+        history=history,
+        late_labels=late_labels,
+    )
+    if as_json:
+        found = {
+            "out": str(scored.out),
+            "rows": len(scored.scores),
+            "flagged": int(scored.scores["prediction"].sum()),
+            "threshold": scored.ensemble.threshold,
+            "saved_ensemble": None if scored.saved_ensemble is None else str(scored.saved_ensemble),
+            "estimate": scored.estimate,
+            "known_labels": scored.known_labels,
+            "trust": scored.trust,
+        }
+        console.print_json(json.dumps(found))
+        return
+    summary = scored.summary or {}
+    print_ensemble(console, summary.get("members", []))
+    print_known_labels(console, scored.known_labels)
+    print_scores(console, summary)
+    print_trust(console, scored.trust)
+    print_estimate(console, scored.estimate)
+    if scored.saved_ensemble is not None:
+        console.print(f"ensemble saved to {scored.saved_ensemble}")
+    console.print(f"wrote {scored.out}")
+
+
+def evaluate_command(
+    ctx: typer.Context,
+    file: Annotated[Path, typer.Argument(help="Labelled CSV, Parquet or XLSX file")],
+    model: ModelOption = None,
+    ensemble: Annotated[
+        bool, typer.Option("--ensemble", help="Evaluate the best matching reference models")
+    ] = False,
+    library: Library = None,
+    target: Annotated[str | None, typer.Option(help="The label column")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON")] = False,
+    user: UserOption = None,
+) -> None:
+    """Score a labelled file and measure the scores against its labels."""
+    from entrepot.cli.fraud.render import print_evaluation
+
+    if (remote := process_remote()) is not None:
+        from entrepot.cli.remote import fraud as remote_fraud
+
+        remote_fraud.refuse_options("evaluate", given_options(ctx, "library"))
+        chosen = scoring_choice(model, ensemble, None, None)["model"]
+        found = remote_fraud.evaluate(remote, file, chosen, target)
+    else:
+        found = local(ctx).evaluate(
+            file, **scoring_choice(model, ensemble, library, user), target=target
+        )
+    console = results_console()
+    if as_json:
+        console.print_json(json.dumps(found, default=str))
+    else:
+        print_evaluation(console, found)
+
+
+def _score_remotely(
+    ctx: typer.Context,
+    remote: Remote,
+    file: Path,
+    out: Path,
+    choice: dict[str, Any],
+    as_json: bool,
+) -> None:
+    """``fraud score`` on the deployed service this command line works on: with
+    ``--model`` one of the account's models, with ``--ensemble`` the service's references."""
+    from entrepot.cli.remote import fraud as remote_fraud
+
+    unsupported = ("library", "save_ensemble", "explain", "threads", "history", "late_labels")
+    remote_fraud.refuse_options("score", given_options(ctx, *unsupported))
+    record = remote_fraud.score(remote, file, out, choice["model"])
+    console = results_console()
+    if as_json:
+        console.print_json(json.dumps(remote_fraud.remote_scores_json(record, out)))
+        return
+    remote_fraud.print_remote_scores(console, record, out)

@@ -1,0 +1,223 @@
+"""``entrepot fraud train|build-references``: a model trained on a labelled file (into the
+registry, a folder, an account or a remote service), and the reference models built."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+from rich.table import Table
+
+from entrepot.cli.context import note, progress_console
+from entrepot.cli.format import finite
+from entrepot.cli.fraud.command_options import given_options, results_console
+from entrepot.cli.fraud.sources import local
+from entrepot.cli.owners import UserOption
+from entrepot.cli.remote.target import process_remote
+
+
+def train_command(
+    ctx: typer.Context,
+    file: Annotated[Path, typer.Argument(help="Labelled CSV, Parquet or XLSX file")],
+    name: Annotated[str, typer.Option(help="Model name (letters, digits, . _ -)")],
+    out: Annotated[
+        Path | None,
+        typer.Option(help="Write the model to OUT/NAME/ instead of the model registry"),
+    ] = None,
+    target: Annotated[str | None, typer.Option(help="The label column")] = None,
+    time_budget: Annotated[
+        float, typer.Option(min=1.0, callback=finite, help="Seconds for model search")
+    ] = 60.0,
+    cost_ratio: Annotated[
+        float | None,
+        typer.Option(min=0.0, callback=finite, help="Cost of a missed fraud / false alarm"),
+    ] = None,
+    seed: Annotated[int, typer.Option()] = 0,
+    jobs: Annotated[int, typer.Option(min=1, help="Threads per model fit")] = 1,
+    user: UserOption = None,
+    label_delay_days: Annotated[
+        int,
+        typer.Option(
+            min=0,
+            max=365,
+            help="Days after a transaction its label is known: features read older labels "
+            "only, and the test period starts that long after the rows that fit",
+        ),
+    ] = 7,
+    keep_column: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--keep-column",
+            help="Keep this input even if it alone separates the label (a suspected leak); "
+            "repeat for several",
+        ),
+    ] = None,
+    cards_per_day: Annotated[
+        int,
+        typer.Option(min=1, help="Cards the analysts review a day (card precision@k per day)"),
+    ] = 100,
+) -> None:
+    """Train a model on a labelled file and push it to the model registry as a new
+    version of NAME (model.joblib signed, performance.json, schema.json; the file's sha256
+    as lineage); with --user, into that account's models, as if trained in the web
+    service. Score with it: `entrepot fraud score FILE OUT --model NAME`."""
+    from entrepot.cli.fraud.account_training import check_model_name, train_for_account
+    from entrepot.cli.fraud.render import print_card
+    from entrepot.fraud_service.job_payloads import SearchOptions
+
+    check_model_name(name)
+    if (remote := process_remote()) is not None:
+        from entrepot.cli.fraud.account_training import print_account_model
+        from entrepot.cli.remote import fraud as remote_fraud
+
+        remote_fraud.refuse_options(
+            "train", given_options(ctx, "out", "time_budget", "cost_ratio", "seed", "jobs")
+        )
+        result, email = remote_fraud.train(
+            remote,
+            file,
+            name,
+            target=target,
+            evaluation={
+                "label_delay_days": label_delay_days,
+                "keep_columns": tuple(keep_column or ()),
+                "cards_per_day": cards_per_day,
+            },
+        )
+        print_account_model(
+            results_console(),
+            name,
+            result,
+            email,
+            f"`entrepot fraud score FILE OUT --model {result.get('model_name', name)}`",
+        )
+        return
+    if user is not None and out is None:
+        train_for_account(
+            ctx,
+            file,
+            name,
+            user,
+            target,
+            SearchOptions(time_budget, cost_ratio=cost_ratio, seed=seed, n_jobs=jobs),
+            {
+                "label_delay_days": label_delay_days,
+                "keep_columns": tuple(keep_column or ()),
+                "cards_per_day": cards_per_day,
+            },
+        )
+        return
+    from entrepot.cli.progress import bar
+    from entrepot.i18n.messages import english
+
+    console = results_console()
+    with bar(progress_console, "training") as on_progress:
+        trained = local(ctx).train(
+            file,
+            name,
+            out=out,
+            target=target,
+            time_budget=time_budget,
+            cost_ratio=cost_ratio,
+            seed=seed,
+            jobs=jobs,
+            user=user,
+            progress=lambda message: note(english(message)),
+            on_progress=on_progress,
+            label_delay_days=label_delay_days,
+            keep_columns=tuple(keep_column or ()),
+            cards_per_day=cards_per_day,
+        )
+    perf = trained.result.performance
+    trials = Table("model", "validation AUPRC", "seconds", "iterations", title="model search")
+    for trial in perf["selection"]["trials"]:
+        iterations = "" if trial["iterations"] is None else str(trial["iterations"])
+        trials.add_row(
+            trial["model"],
+            f"{trial['validation_auprc']:.4f}",
+            f"{trial['seconds']:.1f}",
+            iterations,
+        )
+    console.print(trials)
+    test = perf["test"]
+    metrics = Table("test metric", "value", title=f"{name}: {perf['model']['kind']}")
+    for key in ("auprc", "roc_auc", "precision", "recall", "f1", "brier", "threshold"):
+        metrics.add_row(key, f"{test[key]:.4f}")
+    metrics.add_row("precision@100", f"{test['precision_at_k'].get('100', float('nan')):.4f}")
+    console.print(metrics)
+    print_card(console, perf.get("card"))
+    for warning in perf["warnings"]:
+        console.print(f"[yellow]note:[/] {warning}")
+    if trained.version is None:
+        console.print(f"saved to {trained.folder}")
+        return
+    version = trained.version
+    console.print(
+        f"registered [bold]{version.name}@{version.version}[/]: "
+        f"`entrepot fraud score FILE OUT --model {version.name}`"
+    )
+
+
+def build_references_command(
+    ctx: typer.Context,
+    into: Annotated[
+        Path | None,
+        typer.Option(
+            "--into",
+            help="Folder of the reference models (default: as for --library)",
+        ),
+    ] = None,
+    count: Annotated[int, typer.Option(min=1, max=500)] = 40,
+    rows: Annotated[
+        int, typer.Option(min=2000, max=400_000, help="Rows per reference dataset, at least")
+    ] = 20_000,
+    min_frauds: Annotated[
+        int,
+        typer.Option(
+            min=100, max=60_000, help="Frauds per reference dataset, at least (more rows)"
+        ),
+    ] = 400,
+    time_budget: Annotated[
+        float,
+        typer.Option(min=1.0, callback=finite, help="Seconds each, generating its data included"),
+    ] = 9.0,
+    seed: Annotated[int, typer.Option()] = 0,
+    jobs: Annotated[int, typer.Option(min=1, help="Threads per model fit")] = 1,
+) -> None:
+    """Generate the reference datasets and train one model each; skips those present."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    if TYPE_CHECKING:
+        from entrepot.fraud.library.build import ReferenceSpec
+
+    console = results_console()
+    with Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=console,
+    ) as progress:
+        task = progress.add_task("reference models", total=count)
+
+        def step(spec: ReferenceSpec, state: str) -> None:
+            if state == "training":
+                progress.update(task, description=f"training {spec.name}")
+            else:
+                progress.advance(task)
+
+        report = local(ctx).build_references(
+            into,
+            count=count,
+            rows=rows,
+            min_frauds=min_frauds,
+            time_budget=time_budget,
+            seed=seed,
+            jobs=jobs,
+            progress=step,
+        )
+    console.print(
+        f"{len(report.built)} reference models built, {len(report.skipped)} already present, "
+        f"in {report.seconds:.0f} s"
+    )
