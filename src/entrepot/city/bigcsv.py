@@ -66,18 +66,17 @@ import numpy as np
 import pandas as pd
 
 from entrepot.city import refused
+from entrepot.city.counts_rows import SPREADSHEET_TIME, spreadsheet_days
 from entrepot.city.counts_sql import (
     MARKED,
     QUALITY,
     SKIPPED,
-    SPREADSHEET_TIME,
     arcs_answer,
     exact_query,
     fast_query,
     hours_answer,
     kept,
     merged_arcs,
-    spreadsheet_days,
 )
 from entrepot.city.errors import CityError, RawFormatError
 from entrepot.city.limits import DEFAULT_MEMORY_LIMIT, DEFAULT_SCAN_THREADS

@@ -20,7 +20,7 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 
 from entrepot.city.bigcsv import CountsAggregate, counts_header
-from entrepot.city.counts_sql import SPREADSHEET_FORMATS, SPREADSHEET_TIME
+from entrepot.city.counts_rows import SPREADSHEET_FORMATS, SPREADSHEET_TIME
 from entrepot.city.days import day_hours, paris
 from entrepot.city.errors import MissingInput, RawFormatError
 from entrepot.city.messages import (

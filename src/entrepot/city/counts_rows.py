@@ -1,0 +1,203 @@
+"""One row of a counts CSV to its (arc, day, hour) and values, in SQL: the common table
+expressions both passes of the counts scan (:mod:`entrepot.city.counts_sql`) start from.
+
+Every field is read as text and cast, so a decimal comma, a wall time, a time a
+spreadsheet rewrote or a damaged value is counted for what it is rather than refused; each
+costly expression is paid only by the rows its CASE branch selects.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from entrepot.city.readers import CsvHeader
+
+#: Label and code of each Etat trafic, to its code.
+STATE_CODES = {
+    "Inconnu": 0, "0": 0,
+    "Fluide": 1, "1": 1,
+    "Pré-saturé": 2, "2": 2,
+    "Saturé": 3, "3": 3,
+    "Bloqué": 4, "4": 4,
+}  # fmt: skip
+#: A value at or above this (or nan, inf) is not a measure: counted as bad, like text. It
+#: keeps the integer sums exact (flow in milli-vehicles x 100 for the peak hour fits int64).
+MAX_VALUE = 1e12
+#: CSV read buffer per thread; DuckDB's default (32 MB) doubles the footprint for nothing.
+_BUFFER_SIZE = 8 * 1024 * 1024
+_ZONE = "'Europe/Paris'"
+#: Microseconds in a day.
+DAY_US = 86_400_000_000
+
+
+def _state_sql(column: str) -> str:
+    """The code of an Etat trafic: its label or code as written, trimmed, else the band of
+    the occupancy (the text is compared as it is first: trimming is only paid by the rest)."""
+    cases = " ".join(f"WHEN '{label}' THEN {code}" for label, code in STATE_CODES.items())
+    bands = (
+        "CASE WHEN k IS NULL THEN 0 WHEN k < 15 THEN 1 WHEN k < 30 THEN 2 "
+        "WHEN k < 50 THEN 3 ELSE 4 END"
+    )
+    return f"CASE {column} {cases} ELSE CASE trim({column}) {cases} ELSE {bands} END END"
+
+
+def _source(index: int, header: CsvHeader, mapping: dict[str, str]) -> str:
+    names = {c: f"c{i}" for i, c in enumerate(header.columns)}
+    arc, t, q, k, state = (names[mapping[n]] for n in ("arc", "t", "q", "k", "state"))
+    columns = ", ".join(f"'c{i}': 'VARCHAR'" for i in range(len(header.columns)))
+    return f"""
+        SELECT {index} AS src, {arc} AS arc_text, {t} AS t_text, {q} AS q_raw, {k} AS k_raw,
+               {state} AS label
+        FROM read_csv($path{index}, delim=$sep{index}, quote='"', escape='"', header=false,
+                      skip=1, columns={{{columns}}}, auto_detect=false, encoding='utf-8',
+                      null_padding=true,
+                      buffer_size={_BUFFER_SIZE})"""
+
+
+def _number(raw: str) -> str:
+    """``raw`` (the CSV text) trimmed, decimal comma or point, as a DOUBLE or NULL. A text
+    the cast takes as it is has no comma and no space trim would remove (any other leading
+    or trailing space the cast skips itself): trimming is only paid by the others."""
+    return (
+        f"coalesce(TRY_CAST({raw} AS DOUBLE), TRY_CAST(replace(trim({raw}), ',', '.') AS DOUBLE))"
+    )
+
+
+def _trimmed(raw: str) -> str:
+    """``trim(raw)``, paid only by a text that trim can change: one starting or ending with
+    a space, or holding a character outside ASCII (trim removes every Unicode space)."""
+    return (
+        f"CASE WHEN prefix({raw}, ' ') OR suffix({raw}, ' ') OR strlen({raw}) <> length({raw}) "
+        f"THEN trim({raw}) ELSE {raw} END"
+    )
+
+
+#: An offset at the end of a time stamp makes it absolute (``Z``, ``+01:00``, ``+0100``).
+_OFFSET = "'(Z|[+-][0-9][0-9]:?[0-9][0-9])$'"
+
+
+def _absolute(t: str) -> str:
+    """Whether the time stamp ``t`` ends with an offset (:data:`_OFFSET`). The regular
+    expression is only paid by a text that may match and is not one of the exports' two
+    offsets: the pattern needs a ``Z`` last or a sign fifth or sixth from the end."""
+    return (
+        f"CASE WHEN suffix({t}, '+01:00') OR suffix({t}, '+02:00') THEN TRUE "
+        f"WHEN suffix({t}, 'Z') OR substr({t}, -5, 1) IN ('+', '-') "
+        f"OR substr({t}, -6, 1) IN ('+', '-') THEN regexp_matches({t}, {_OFFSET}) "
+        f"WHEN {t} IS NOT NULL THEN FALSE END"
+    )
+
+
+#: A time a French spreadsheet rewrote (``02/12/2021 21:00``, seconds optional): day first,
+#: a four-digit year (``%Y`` alone would read ``21`` as the year 21).
+SPREADSHEET_TIME = r"\d{1,2}/\d{1,2}/\d{4} \d{1,2}:\d\d(:\d\d)?"
+#: Its formats, day first (:func:`entrepot.city.bigcsv.spreadsheet_order` refuses a file
+#: whose times are month first, or may be and do not look French).
+SPREADSHEET_FORMATS = ("%d/%m/%Y %H:%M:%S", "%d/%m/%Y %H:%M")
+
+
+def _wall(t: str) -> str:
+    """The wall time ``t`` writes without an offset: ISO (``2023-02-05 01:00:00``, a ``T``
+    allowed, anything after the seconds ignored) or as a French spreadsheet rewrites it
+    (:data:`SPREADSHEET_TIME`); NULL for anything else. Only a text holding a ``/`` pays
+    the regular expression."""
+    formats = ", ".join(f"'{f}'" for f in SPREADSHEET_FORMATS)
+    return (
+        f"CASE WHEN NOT contains({t}, '/') "
+        f"THEN try_strptime(replace(substr({t}, 1, 19), 'T', ' '), '%Y-%m-%d %H:%M:%S') "
+        f"WHEN regexp_full_match({t}, '{SPREADSHEET_TIME}') "
+        f"THEN try_strptime({t}, [{formats}]) END"
+    )
+
+
+def spreadsheet_days(index: int, header: CsvHeader, mapping: dict[str, str]) -> str:
+    """Of the file ``index``, the times a French spreadsheet rewrote: how many, the greatest
+    first number (the day, if they are day first) and the greatest second one."""
+    return f"""SELECT count(*), max(CAST(split_part(t, '/', 1) AS INTEGER)),
+                      max(CAST(split_part(t, '/', 2) AS INTEGER))
+    FROM (SELECT trim(t_text) AS t FROM ({_source(index, header, mapping)}))
+    WHERE regexp_full_match(t, '{SPREADSHEET_TIME}')"""
+
+
+def rows_sql(
+    headers: Sequence[tuple[CsvHeader, dict[str, str]]],
+    with_range: bool,
+    arcs: str = "",
+    near: str = "",
+) -> str:
+    """CTEs down to ``scoped``: one row per CSV row (of the ``arcs``, an SQL condition, when
+    given) with its values, hour and flags. Each expression is evaluated only on the rows
+    its CASE branch selects: a row with an offset pays one cast and one time-zone
+    conversion, a wall time the rest.
+
+    ``near`` names a table of (``arc``, ``near_day``): only the rows of those arcs whose time
+    stamp, read as it is, falls on such a day (days since 1970) go on to the time-zone
+    conversions, the costly part of a row; the others are dropped. The local day of a row's
+    hour is within a day of that date (Paris is 0 to 2 hours ahead of UTC, and an hour's
+    start 1 or 2 hours before its stamp), so a table holding each wanted day and the days
+    either side loses no row of them."""
+    sources = " UNION ALL ".join(_source(i, h, m) for i, (h, m) in enumerate(headers))
+    where = "OR day BETWEEN $start AND $end" if with_range else "OR TRUE"
+    near_rows = (
+        f"""SELECT * FROM walls SEMI JOIN {near} AS n ON walls.arc = n.arc
+            AND n.near_day = coalesce(epoch_us(stamped), epoch_us(wall)) // {DAY_US}"""
+        if near
+        else "SELECT * FROM walls"
+    )
+    return f"""
+    WITH raw AS ({sources}
+    ), typed AS (
+        SELECT src, label, q_raw, k_raw, arc, {_trimmed("t_text")} AS t
+        FROM (SELECT *,
+                     coalesce(TRY_CAST(arc_text AS BIGINT), TRY_CAST(trim(arc_text) AS BIGINT))
+                         AS arc
+              FROM raw)
+        {f"WHERE {arcs}" if arcs else ""}
+    ), parsed AS (
+        SELECT *, {_absolute("t")} AS absolute FROM typed
+    ), walls AS (
+        SELECT *, CASE WHEN absolute THEN NULL ELSE {_wall("t")} END AS wall,
+                  CASE WHEN absolute THEN TRY_CAST(t AS TIMESTAMPTZ) END AS stamped
+        FROM parsed
+    ), near AS ({near_rows}
+    ), locals AS (
+        SELECT *, CASE WHEN absolute THEN NULL ELSE timezone({_ZONE}, wall) END AS instant,
+               CASE WHEN abs(q_read) < {MAX_VALUE} THEN q_read END AS q,
+               CASE WHEN abs(k_read) < {MAX_VALUE} THEN k_read END AS k
+        FROM (SELECT *, {_number("q_raw")} AS q_read, {_number("k_raw")} AS k_read FROM near)
+    ), befores AS (
+        -- the wall time an hour before: a wall time the autumn repeats shows it again
+        SELECT *, CASE WHEN absolute THEN NULL
+                       ELSE timezone({_ZONE}, instant - INTERVAL 1 HOUR)
+                  END AS before
+        FROM locals
+    ), timed AS (
+        SELECT *,
+               CASE WHEN absolute THEN stamped
+                    -- a wall time the autumn repeats is its first (summer-time) instant
+                    WHEN before = wall THEN instant - INTERVAL 1 HOUR
+                    ELSE instant
+               END - INTERVAL 1 HOUR AS start_at,
+               -- a wall time the spring-forward skips (02:00-03:00) does not come back
+               CASE WHEN absolute THEN FALSE
+                    ELSE coalesce(NOT absolute AND timezone({_ZONE}, instant) <> wall, FALSE)
+               END AS gap
+        FROM befores
+    ), walled AS (
+        -- the start's wall time: a wall time's is the one an hour before, computed above
+        SELECT *, CASE WHEN absolute OR before = wall THEN timezone({_ZONE}, start_at)
+                       ELSE before
+                  END AS start_wall
+        FROM timed
+    ), dated AS (
+        SELECT src, arc, label, q_raw, k_raw, q, k, start_at, gap,
+               CAST(start_wall AS DATE) AS day, hour(start_wall) AS hour,
+               (arc IS NULL OR start_wall IS NULL) AS bad,
+               q IS NULL AND k IS NULL AS unmeasured, {_state_sql("label")} AS labelled,
+               -- the text of a value that is not a number (trimmed: only such rows pay)
+               CASE WHEN q IS NULL THEN NULLIF(trim(q_raw), '') END AS q_bad_text,
+               CASE WHEN k IS NULL THEN NULLIF(trim(k_raw), '') END AS k_bad_text
+        FROM walled
+    ), scoped AS (
+        SELECT * FROM dated WHERE bad {where}
+    )"""
