@@ -149,11 +149,9 @@ class ScoringService(ScoringJobs):
             payload: PredictPayload | ApplyPayload
             if record.source == "model":
                 name, version = str(record.model_name), str(record.model_version)
-                ids = uow.user_models.ids(self._workspace(user_id).owner)
-                if (name, version) not in ids:
-                    raise RecordNotFound(f"model {name} {version} was deleted")
+                owner = self._workspace(user_id).owner
                 payload = PredictPayload(
-                    ids[(name, version)],
+                    uow.user_models.id_of(owner, name, version),
                     name,
                     version,
                     dataset.id,

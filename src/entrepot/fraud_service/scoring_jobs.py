@@ -162,7 +162,7 @@ class ScoringJobs:
             temp_dir=self._options.temp_dir,
         )
         with self._uow() as uow:
-            model_id = uow.user_models.ids(ws.owner)[(version.name, version.version)]
+            model_id = uow.user_models.id_of(ws.owner, version.name, version.version)
         return {**stored, "model_id": model_id, "model_name": name, "version": version.version}
 
     def run_evaluate(self, job: JobRecord, progress: Progress) -> Mapping[str, Any]:

@@ -252,7 +252,7 @@ class TrainingService:
             temp_dir=self._temp(),
         )
         with self._uow() as uow:
-            model_id = uow.user_models.ids(ws.owner)[(version.name, version.version)]
+            model_id = uow.user_models.id_of(ws.owner, version.name, version.version)
         return {
             "model_id": model_id,
             "model_name": version.name,

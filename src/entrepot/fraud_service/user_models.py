@@ -232,7 +232,7 @@ class ModelService:
         finally:
             shutil.rmtree(unpacked, ignore_errors=True)
         with self._uow() as uow:
-            model_id = uow.user_models.ids(ws.owner)[(record.name, record.version)]
+            model_id = uow.user_models.id_of(ws.owner, record.name, record.version)
         return self.manifest(user_id, model_id)
 
     def set_note(self, user_id: int, model_id: int, note: str) -> NoteRecord:

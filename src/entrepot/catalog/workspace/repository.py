@@ -302,15 +302,20 @@ class UserModelRepository:
             )
         return str(found[0]), str(found[1])
 
-    def ids(self, namespace: str) -> dict[tuple[str, str], int]:
-        """The catalog id of every ready version of ``namespace`` by ``(name, version)``."""
-        rows = self._session.execute(
-            select(ModelVersionRow.name, ModelVersionRow.version, ModelVersionRow.id).where(
+    def id_of(self, namespace: str, name: str, version: str) -> int:
+        """The catalog id of the ready version ``name`` ``version`` of ``namespace`` (one row
+        read, where :meth:`ids` reads them all); raises :class:`RecordNotFound`."""
+        found = self._session.scalar(
+            select(ModelVersionRow.id).where(
                 ModelVersionRow.namespace == namespace,
+                ModelVersionRow.name == name,
+                ModelVersionRow.version == version,
                 ModelVersionRow.state == ModelState.READY.value,
             )
         )
-        return {(str(n), str(v)): int(i) for n, v, i in rows}
+        if found is None:
+            raise RecordNotFound(f"model {name} {version} was deleted")
+        return int(found)
 
     def count_ready(self, namespace: str) -> int:
         """How many ready versions ``namespace`` holds."""
