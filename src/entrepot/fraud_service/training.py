@@ -74,14 +74,17 @@ class TrainingService:
         :func:`~entrepot.fraud.train.training.train` takes them; ``send=False`` records
         the job, slot taken, for the caller to run in its own process).
 
-        Refused at once (nothing recorded) for an unknown dataset, a bad model name, a
-        target or a kept column that is not a column or no detectable target, no licence,
-        or a full quota.
+        Refused at once (nothing recorded) for a bad model name, no licence or a full quota
+        (checked first, as every door does), then an unknown dataset, a target or a kept
+        column that is not a column, or no detectable target.
         """
         check_name(model_name)
         target = (target or "").strip() or None
         evaluation = evaluation_of(label_delay_days, keep_columns, cards_per_day)
         with self._uow() as uow:
+            # the plan first, as a local file's training checks it before reading the file:
+            # every door refuses a full quota the same way, whatever else is wrong
+            self._licences.reserve_model(uow, user_id)
             dataset = uow.datasets.get(user_id, dataset_id)
             columns = [str(c.get("name")) for c in dataset.analysis.get("columns", [])]
             if target is not None and target not in columns:
@@ -112,6 +115,7 @@ class TrainingService:
                     search=search,
                     evaluation=evaluation,
                 ),
+                reserved=True,
             )
             uow.commit()
         if send:
@@ -167,9 +171,13 @@ class TrainingService:
         self._jobs.send(job)
         return job
 
-    def _record(self, uow: UnitOfWork, user_id: int, payload: TrainPayload) -> JobRecord:
-        """Take a model slot of the plan and record the training job, in ``uow``."""
-        self._licences.reserve_model(uow, user_id)
+    def _record(
+        self, uow: UnitOfWork, user_id: int, payload: TrainPayload, *, reserved: bool = False
+    ) -> JobRecord:
+        """Take a model slot of the plan (unless ``reserved`` earlier in ``uow``) and record
+        the training job, in ``uow``."""
+        if not reserved:
+            self._licences.reserve_model(uow, user_id)
         return self._jobs.record(
             uow, owner_id=user_id, kind=TRAINING_KIND, params=payload.to_params()
         )

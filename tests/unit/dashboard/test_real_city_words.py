@@ -41,8 +41,10 @@ def _words(lang: str, prefix: str = "") -> set[str]:
 
 #: The pipeline's words (``city.*``, 4 letters or more) in one language that the other
 #: language's catalog never uses: what the other language's pages must not show.
-FRENCH_ONLY = {w for w in _words("fr", "city.") - _words("en") if len(w) > 3}
-ENGLISH_ONLY = {w for w in _words("en", "city.") - _words("fr") if len(w) > 3}
+#: Each language's own name, which the other language's pages show in the language switch.
+LANGUAGE_NAMES = {"français", "english"}
+FRENCH_ONLY = {w for w in _words("fr", "city.") - _words("en") if len(w) > 3} - LANGUAGE_NAMES
+ENGLISH_ONLY = {w for w in _words("en", "city.") - _words("fr") if len(w) > 3} - LANGUAGE_NAMES
 
 
 @pytest.fixture(scope="module")
