@@ -83,7 +83,7 @@ def prepare_counts(path: Path, name: str, folder: Path) -> Streamed:
             f"{name} is a {kind} file of {path.stat().st_size} bytes; only counts exports "
             f"may be larger than {IN_MEMORY_LIMIT // 1024**2} MB",
             key=name,
-            said=refused.too_big(name, kind, IN_MEMORY_LIMIT // 1024**2),
+            said=refused.too_big(name, kind, IN_MEMORY_LIMIT),
         )
     notes = [n for n in preview.notes]
     if encoding is not None:

@@ -12,9 +12,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from entrepot.city.messages import Message, Note, Param, render
+from entrepot.city.messages import Message, Note, Param
 from entrepot.i18n import translator
-from entrepot.i18n.catalogs import N_, Np_
+from entrepot.i18n.catalogs import N_, Np_, translations
 
 CUT_SHORT = N_("city.import_note.cut_short")
 NO_FINAL_NEWLINE = N_("city.import_note.no_final_newline")
@@ -66,10 +66,22 @@ NOTES: dict[str, frozenset[str]] = {
 } | {key: frozenset() for key in SKIP_DOCUMENTS.values()}
 
 
+def english(message: Message) -> str:
+    """``message``'s English catalog entry filled with its values as the command line has
+    always written them (``9503 time(s)``: numbers without grouping)."""
+    t = translator("en")
+    values = {name: str(value) for name, value in message.params.items()}
+    count = message.params.get("count")
+    if isinstance(count, int) and not isinstance(count, bool):
+        text = translations(t.lang).ngettext(message.key, message.key, count)
+        return text.format(**values)
+    return t(message.key, **values)
+
+
 def note(key: str, **params: Param) -> Note:
-    """The note ``key`` with ``params``, its text in English."""
+    """The note ``key`` with ``params``, its text in English (:func:`english`)."""
     message = Message(key, params)
-    made = Note(render(message, translator("en")), key)
+    made = Note(english(message), key)
     made.message = message
     return made
 

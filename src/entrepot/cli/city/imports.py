@@ -88,21 +88,13 @@ def _table(summary: ImportSummary) -> None:
         new = len(r.keys) - r.already_present
         table.add_row(r.name, r.kind, str(r.rows), days, str(new), str(r.already_present))
     console.print(table)
-    for r in summary.imported:
+    for r in summary.imported:  # each note's English catalog entry (entrepot.city.imports.notes)
         for warning in r.warnings:
-            console.print(f"[yellow]warning[/yellow] {_english(warning)}", highlight=False)
+            console.print(f"[yellow]warning[/yellow] {warning}", highlight=False)
     for s in summary.skipped:
-        console.print(f"skipped {s.name}: {_english(s.reason)}", highlight=False)
+        console.print(f"skipped {s.name}: {s.reason}", highlight=False)
     for e in summary.failed:
         console.print(f"[red]not imported[/red] {e.name}: {e.error}", highlight=False)
-
-
-def _english(note: str) -> str:
-    """A note written from its message through the English catalog (plain text as it is)."""
-    from entrepot.city.messages import Note, render
-    from entrepot.i18n import translator
-
-    return render(note.message, translator("en")) if isinstance(note, Note) else note
 
 
 def register(app: typer.Typer) -> None:
