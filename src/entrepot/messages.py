@@ -6,12 +6,14 @@ parameters, never a sentence; each interface writes it in its own language
 A parameter is plain (``str``: a column name or a cell of the user's data, shown as it is;
 ``int``: a number; ``None``: missing) or marked: :class:`Word` is itself a key to translate
 (``customer``), :class:`Count` a count with plural words of its own (``3 rows``),
-:class:`Number` a number written with a fixed count of decimals (``0.8123``). A parameter
+:class:`Number` a number written with a fixed count of decimals (``0.8123``), :class:`Size`
+bytes written with the reader's units (``2 GiB``, ``2 Gio``). A parameter
 named ``count`` (an ``int``) makes the whole message plural: its key has plural forms.
 
 Stored as JSON (:meth:`Message.to_json`): ``{"key": ..., "params": {...}}``, a marked
 parameter as ``{"word": key}``, ``{"count": n, "words": key}`` or
-``{"number": x, "digits": d}``. This module imports nothing: every layer may use it.
+``{"number": x, "digits": d}`` or ``{"size": n}``. This module imports nothing: every
+layer may use it.
 """
 
 from __future__ import annotations
@@ -55,7 +57,15 @@ class Number:
     digits: int
 
 
-Param = str | int | None | Word | Count | Number
+@dataclass(frozen=True)
+class Size:
+    """A size in bytes, written with the units of the reader's language (``2 GiB``,
+    ``2 Gio``)."""
+
+    value: int
+
+
+Param = str | int | None | Word | Count | Number | Size
 
 
 @dataclass(frozen=True)
@@ -93,6 +103,8 @@ def _param_json(value: Param) -> Any:
         return {"count": value.value, "words": value.key}
     if isinstance(value, Number):  # a number that is not one (NaN) is missing
         return {"number": value.value, "digits": value.digits} if isfinite(value.value) else None
+    if isinstance(value, Size):
+        return {"size": value.value}
     return value
 
 
@@ -104,6 +116,8 @@ def _param(value: Any) -> Param:
             return Count(int(value["count"]), str(value["words"]))
         if "number" in value:
             return Number(float(value["number"]), int(value["digits"]))
+        if "size" in value:
+            return Size(int(value["size"]))
     if value is None or isinstance(value, int):
         return value
     return str(value)

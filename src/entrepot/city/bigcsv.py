@@ -79,6 +79,7 @@ from entrepot.city.counts_sql import (
     merged_arcs,
 )
 from entrepot.city.errors import CityError, RawFormatError
+from entrepot.city.imports import notes as noted
 from entrepot.city.limits import DEFAULT_MEMORY_LIMIT, DEFAULT_SCAN_THREADS
 from entrepot.city.readers import CsvHeader, pick_columns, sniff_header
 
@@ -312,10 +313,7 @@ def spreadsheet_order(
             hint=downloaded,
             said=refused.times_ambiguous(key),
         )
-    return [
-        f"{key}: {count} time(s) a spreadsheet rewrote (31/12/2023 23:00) read day first, "
-        "as Paris wall time"
-    ]
+    return [noted.spreadsheet_day_first(key, count)]
 
 
 def _count(con: DuckDBPyConnection, query: str) -> int:

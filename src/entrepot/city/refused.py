@@ -10,7 +10,7 @@ lake (shown as it is).
 
 from __future__ import annotations
 
-from entrepot.messages import N_, Message
+from entrepot.messages import N_, Message, Size
 
 
 def empty(file: str) -> Message:
@@ -80,9 +80,9 @@ def times_mixed(file: str) -> Message:
     return Message(N_("city.refused.times_mixed"), {"file": file})
 
 
-def too_big(file: str, kind: str, limit_mb: int) -> Message:
-    """A file above the in-memory limit that is not a counts export."""
-    return Message(N_("city.refused.too_big"), {"file": file, "kind": kind, "limit": limit_mb})
+def too_big(file: str, kind: str, limit: int) -> Message:
+    """A file above the in-memory limit (``limit`` bytes) that is not a counts export."""
+    return Message(N_("city.refused.too_big"), {"file": file, "kind": kind, "limit": Size(limit)})
 
 
 def nested_archive(file: str) -> Message:
@@ -117,9 +117,10 @@ def archive_member_unreadable(file: str, member: str) -> Message:
     return Message(N_("city.refused.archive_member_unreadable"), {"file": file, "member": member})
 
 
-def archive_too_big(file: str, limit: str) -> Message:
-    """An archive inflating to more than an import unpacks (``limit``: a size as written)."""
-    return Message(N_("city.refused.archive_too_big"), {"file": file, "limit": limit})
+def archive_too_big(file: str, limit: int) -> Message:
+    """An archive inflating to more than an import unpacks (``limit`` bytes, written with
+    the reader's units)."""
+    return Message(N_("city.refused.archive_too_big"), {"file": file, "limit": Size(limit)})
 
 
 def archive_bomb(file: str, ratio: int, limit: int) -> Message:

@@ -10,7 +10,7 @@ from math import isfinite
 
 from entrepot.i18n.catalogs import Translator, translator
 from entrepot.i18n.formats import Formats
-from entrepot.messages import Count, Message, Number, Param, Word, message_of
+from entrepot.messages import Count, Message, Number, Param, Size, Word, message_of
 
 #: Between the parts of a row's explanation (French puts a narrow no-break space before ";").
 PART_SEPARATORS = {"fr": "\u202f; "}
@@ -59,6 +59,8 @@ class Speaker:
         if isinstance(value, Number):
             shown = value.value if isfinite(value.value) else None
             return self.formats.number(shown, value.digits)
+        if isinstance(value, Size):
+            return self.formats.size(value.value)
         if isinstance(value, int) and not isinstance(value, bool):
             return self.formats.number(value)
         return self.formats.number(None) if value is None else str(value)

@@ -95,9 +95,21 @@ def test_a_folder_with_a_readme_imports_the_rest(tmp_path: Path) -> None:
     assert summary.ok
     assert [r.kind for r in summary.imported] == ["roadworks"]
     assert [s.as_dict() for s in summary.skipped] == [
-        {"file": ".DS_Store", "reason": "a hidden or system file"},
-        {"file": "README.md", "reason": "not a city data file"},
-        {"file": "notes", "reason": "a folder (its files are not imported)"},
+        {
+            "file": ".DS_Store",
+            "reason": "a hidden or system file",
+            "reason_message": {"key": "city.import_skip.hidden", "params": {}},
+        },
+        {
+            "file": "README.md",
+            "reason": "not a city data file",
+            "reason_message": {"key": "city.import_skip.not_data", "params": {}},
+        },
+        {
+            "file": "notes",
+            "reason": "a folder (its files are not imported)",
+            "reason_message": {"key": "city.import_skip.folder", "params": {}},
+        },
     ]
     assert summary.as_dict()["failed"] == []
 

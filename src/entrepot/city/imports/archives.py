@@ -160,7 +160,7 @@ def _check(name: str, member: str, size: int, packed: int, total: int, bounds: B
             "an import unpacks",
             key=name,
             hint="unpack it yourself and import the files it holds",
-            said=refused.archive_too_big(f"{name}{where}", human_size(bounds.max_inflated)),
+            said=refused.archive_too_big(f"{name}{where}", bounds.max_inflated),
         )
     ratio = size / max(packed, 1)
     if size > bounds.ratio_floor and ratio > bounds.max_ratio:

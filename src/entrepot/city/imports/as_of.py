@@ -19,6 +19,7 @@ from datetime import UTC, datetime, time, timedelta
 
 from entrepot.city.days import paris
 from entrepot.city.errors import RawFormatError
+from entrepot.city.imports import notes
 from entrepot.city.imports.batch import Checked
 from entrepot.city.imports.detect import Detected
 from entrepot.city.stations import CAPACITY_TOLERANCE
@@ -66,8 +67,6 @@ def _information(
             ) from None
         return as_of, []
     if as_of is not None and abs(as_of - own) > CAPACITY_TOLERANCE:
-        return own, [
-            f"{name}: its lastUpdatedOther says it was taken on {own.date().isoformat()}; "
-            f"stored as of then, not as of {as_of.date().isoformat()}"
-        ]
+        taken, given = own.date().isoformat(), as_of.date().isoformat()
+        return own, [notes.information_taken_on(name, taken, given)]
     return own, []

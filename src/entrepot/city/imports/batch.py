@@ -21,6 +21,7 @@ from pathlib import Path
 
 from entrepot.city import layout, refused
 from entrepot.city.errors import RawFormatError
+from entrepot.city.imports import notes
 from entrepot.city.imports.detect import Detected
 
 #: Import kind -> the batch file it is a version of.
@@ -114,21 +115,15 @@ def check_counts_file(path: Path, name: str) -> Checked:
     if quality is not None and not quality.empty:
         dupes = int(quality["duplicates"].sum())
         if dupes:
-            warnings.append(
-                f"{name}: {dupes} duplicate row(s) of the same arc and counted hour "
-                "(each is counted once)"
-            )
+            warnings.append(notes.duplicates(name, dupes))
         gaps = int(quality["dst_gap"].sum())
         if gaps:
-            warnings.append(
-                f"{name}: {gaps} row(s) stamped at the non-existent hour of a spring-forward "
-                "day (02:00-03:00 does not exist in Paris; each is left out)"
-            )
+            warnings.append(notes.dst_gap(name, gaps))
         bad = int(quality["q_bad"].sum() + quality["k_bad"].sum())
         if bad:
-            warnings.append(f"{name}: {bad} value(s) are not numbers (each day's run says more)")
+            warnings.append(notes.not_numbers(name, bad))
     if agg.skipped_rows:
-        warnings.append(f"{name}: {agg.skipped_rows} row(s) without a valid arc or time")
+        warnings.append(notes.no_valid_arc(name, agg.skipped_rows))
     days = sorted(set(agg.arcs["day"]))
     return Checked(
         b"",

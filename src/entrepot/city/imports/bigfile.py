@@ -18,9 +18,10 @@ from pathlib import Path
 
 from entrepot.city import refused
 from entrepot.city.errors import RawFormatError
+from entrepot.city.imports import notes as said
 from entrepot.city.imports.detect import detect
 from entrepot.city.imports.text import decode, guess_encoding, shown_encoding
-from entrepot.city.readers import cut_note, whole_rows_end
+from entrepot.city.readers import whole_rows_end
 from entrepot.encodings import bom, wide_encoding
 
 #: Files up to this size are imported in memory; bigger ones are streamed (counts only).
@@ -82,14 +83,14 @@ def prepare_counts(path: Path, name: str, folder: Path) -> Streamed:
             f"{name} is a {kind} file of {path.stat().st_size} bytes; only counts exports "
             f"may be larger than {IN_MEMORY_LIMIT // 1024**2} MB",
             key=name,
-            said=refused.too_big(name, kind, IN_MEMORY_LIMIT // 1024**2),
+            said=refused.too_big(name, kind, IN_MEMORY_LIMIT),
         )
     notes = [n for n in preview.notes]
     if encoding is not None:
         shown = encoding if wide is None else shown_encoding(encoding)
-        without = " (no BOM)" if wide is not None and bom(head)[0] is None else ""
-        notes.append(f"{name}: read as {shown}{without} and stored as UTF-8")
-    stray = any("stray" in n for n in preview.notes)
+        with_bom = wide is None or bom(head)[0] is not None
+        notes.append(said.decoded(name, shown, bom=with_bom))
+    stray = said.has(preview.notes, said.STRAY_QUOTE)
     stored = path
     if encoding is not None or stray:
         stored = folder / "counts.csv"
@@ -101,7 +102,7 @@ def prepare_counts(path: Path, name: str, folder: Path) -> Streamed:
             _copy_head(path, stored, end)
         else:
             os.truncate(stored, end)
-        notes.append(cut_note(name))
+        notes.append(said.cut_short(name))
     return Streamed(stored, sha256, tuple(notes))
 
 

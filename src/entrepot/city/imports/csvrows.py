@@ -9,6 +9,7 @@ from collections.abc import Iterator
 from datetime import UTC, datetime
 
 from entrepot.city.days import paris
+from entrepot.city.imports import notes
 
 
 def rows(text: str, sep: str) -> Iterator[tuple[int, dict[str, str]]]:
@@ -98,7 +99,4 @@ class BadValues:
                 key=self.name,
                 hint="fix or re-export the file; numbers look like 12.5 or 12,5",
             )
-        return [
-            f"{self.name}: {self.count} value(s) are not numbers and were left out "
-            f"(first at line {line}, {column!r}: {value!r})"
-        ]
+        return [notes.not_numbers_left_out(self.name, self.count, line, column, value)]

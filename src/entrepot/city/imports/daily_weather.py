@@ -21,6 +21,7 @@ from typing import Any
 
 from entrepot.city.days import paris
 from entrepot.city.errors import RawFormatError
+from entrepot.city.imports import notes
 from entrepot.city.imports.csvrows import BadValues, rows
 from entrepot.city.imports.records import Placed, Series
 from entrepot.city.processors.weather import DAILY
@@ -64,10 +65,7 @@ def daily_weather(text: str, sep: str, name: str) -> Series:
         raise RawFormatError(f"{name}: no day with a valid date", key=name)
     station = stations.most_common(1)[0][0]
     if len(stations) > 1:
-        warnings.append(
-            f"{name}: {len(stations)} stations; only station {station} "
-            f"({stations[station]} days) imported"
-        )
+        warnings.append(notes.stations(name, len(stations), station, stations[station], daily=True))
     kept = [(label, day, values) for sta, label, day, values in parsed if sta == station]
     _check_units(kept, name)
     placed = [

@@ -20,6 +20,7 @@ from pathlib import Path
 
 from entrepot.city import refused
 from entrepot.city.errors import CityError
+from entrepot.city.imports import notes as noted
 from entrepot.city.imports.archives import Bounds, gunzip, unzip_member, zip_members
 from entrepot.city.imports.bigfile import temporary_folder
 from entrepot.city.imports.importer import ImportStore, Progress, import_file
@@ -73,7 +74,7 @@ class _Run:
 
     def path(self, path: Path) -> None:
         if path.is_dir():
-            self.skipped.append(Skipped(path.name, "a folder (its files are not imported)"))
+            self.skipped.append(Skipped(path.name, noted.skip_folder()))
             return
         if not path.is_file():
             self.failed.append(Failed(str(path), "no such file"))

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from pathlib import PurePosixPath
 
+from entrepot.city.imports import notes as noted
+
 GZIP_MAGIC = b"\x1f\x8b"
 ZIP_MAGICS = (b"PK\x03\x04", b"PK\x05\x06")
 
@@ -61,10 +63,10 @@ def not_data(name: str, head: bytes) -> str | None:
     path = PurePosixPath(name.replace("\\", "/"))
     base = path.name
     if base.startswith(".") or "__MACOSX" in path.parts:
-        return "a hidden or system file"
+        return noted.skip_hidden()
     if path.suffix.lower() in _NOT_DATA_SUFFIXES or base.split(".")[0].lower() in _NOT_DATA_STEMS:
-        return "not a city data file"
+        return noted.skip_not_data()
     what = binary_kind(head)
     if what in _DOCUMENTS:
-        return f"{what}, not a city data file"
+        return noted.skip_document(what)
     return None

@@ -7,7 +7,13 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
+from entrepot.city.messages import Note
 from entrepot.messages import Message
+
+
+def note_json(text: str) -> dict[str, Any] | None:
+    """A note's message as ``{"key", "params"}``; None for plain text (none is parsed)."""
+    return text.message.to_json() if isinstance(text, Note) else None
 
 
 @dataclass(frozen=True)
@@ -40,6 +46,8 @@ class ImportResult:
     rows: int
     first_day: date | None
     last_day: date | None
+    #: Each note in English; a :class:`~entrepot.city.messages.Note` carries its message
+    #: (``entrepot.city.imports.notes``), given beside the text by :meth:`as_dict`.
     warnings: tuple[str, ...]
     #: Where it came from when it was in an archive: the archive's name and the member's
     #: path in it (a gzip file's member is the name of what it holds).
@@ -59,20 +67,26 @@ class ImportResult:
             if self.first_day is None or self.last_day is None
             else [self.first_day.isoformat(), self.last_day.isoformat()],
             "keys": list(self.keys[:5]) + (["..."] if len(self.keys) > 5 else []),
-            "warnings": list(self.warnings),
+            "warnings": [str(w) for w in self.warnings],
+            "warning_messages": [note_json(w) for w in self.warnings],
         }
 
 
 @dataclass(frozen=True)
 class Skipped:
-    """A file an import left aside (documentation, images, system files), and why."""
+    """A file an import left aside (documentation, images, system files), and why: the
+    English ``reason``, a :class:`~entrepot.city.messages.Note` carrying its message."""
 
     name: str
     reason: str
 
     def as_dict(self) -> dict[str, Any]:
-        """JSON-ready form."""
-        return {"file": self.name, "reason": self.reason}
+        """JSON-ready form (``reason_message``: ``{"key", "params"}`` or null)."""
+        return {
+            "file": self.name,
+            "reason": str(self.reason),
+            "reason_message": note_json(self.reason),
+        }
 
 
 @dataclass(frozen=True)

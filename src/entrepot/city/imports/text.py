@@ -15,8 +15,8 @@ from dataclasses import dataclass
 
 from entrepot.city import refused
 from entrepot.city.errors import RawFormatError
+from entrepot.city.imports import notes as said
 from entrepot.city.imports.looks import binary_kind
-from entrepot.city.readers import cut_note
 from entrepot.encodings import bom, wide_encoding
 
 _BOM = "\ufeff"
@@ -56,12 +56,12 @@ def decode(data: bytes, name: str) -> Decoded:
     wide = None if data.startswith(codecs.BOM_UTF8) else wide_encoding(data)
     if wide is not None and bom(data)[0] is None:  # "Unicode text" saved without a BOM
         text = _wide(data, wide, name)
-        notes.append(f"{name}: read as {shown_encoding(wide)} (no BOM) and stored as UTF-8")
+        notes.append(said.decoded(name, shown_encoding(wide), bom=False))
         return _repaired(text, wide, notes, name)
     try:
         if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
             text, encoding = data.decode("utf-16"), "utf-16"  # spreadsheets' "Unicode text"
-            notes.append(f"{name}: read as UTF-16 and stored as UTF-8")
+            notes.append(said.decoded(name, "UTF-16"))
         else:
             text, encoding = data.decode("utf-8"), "utf-8"
     except UnicodeDecodeError as exc:
@@ -84,7 +84,7 @@ def decode(data: bytes, name: str) -> Decoded:
                 hint="re-export the file as UTF-8 CSV",
                 said=refused.not_text(name),
             ) from None
-        notes.append(f"{name}: read as {encoding} and stored as UTF-8")
+        notes.append(said.decoded(name, encoding))
     return _repaired(text, encoding, notes, name)
 
 
@@ -114,7 +114,7 @@ def _repaired(text: str, encoding: str, notes: list[str], name: str) -> Decoded:
     body = text.replace(_BOM, "", 1) if _BOM in text[:2] else text
     first = body.split("\n", 1)[0]
     if body.startswith('"') and first.count('"') % 2 == 1:
-        notes.append(f"{name}: a stray '\"' before the header was removed")
+        notes.append(said.stray_quote(name))
         body, changed = body[1:], True
     return Decoded(body, encoding, tuple(notes), changed)
 
@@ -131,17 +131,17 @@ def repair_cut(text: str, name: str, *, whole_rows: bool = False) -> tuple[str, 
     """A CSV text that may have been cut short: one that ends inside a quoted field loses
     its incomplete last row, and so does one without a final line end when ``whole_rows``
     (a counts export: a download that stopped mid-row must not count); both are warned
-    (:func:`~entrepot.city.readers.cut_note`). Without ``whole_rows`` a missing final
+    (:func:`~entrepot.city.imports.notes.cut_short`). Without ``whole_rows`` a missing final
     newline is only warned about."""
-    notes = []
+    notes: list[str] = []
     open_quote = text.count('"') % 2 == 1
     unended = bool(text) and not text.endswith(("\n", "\r"))
     end = _last_row_end(text) if open_quote or (whole_rows and unended) else 0
     if end:
         text = text[:end]
-        notes.append(cut_note(name))
+        notes.append(said.cut_short(name))
     elif text and not text.endswith("\n"):
-        notes.append(f"{name}: the file does not end with a newline; it may have been cut short")
+        notes.append(said.no_final_newline(name))
     return text, notes
 
 

@@ -29,6 +29,7 @@ from typing import Any
 from entrepot.city.days import paris
 from entrepot.city.errors import RawFormatError
 from entrepot.city.geo import parse_point
+from entrepot.city.imports import notes as noted
 from entrepot.city.imports.csvrows import BadValues, instant, rows
 from entrepot.city.imports.records import Placed, Series
 
@@ -206,10 +207,7 @@ def _snapshot_time(
     if full:
         own = max(full)
         if as_of is not None and abs(as_of - own) > timedelta(hours=1):
-            notes.append(
-                f"{name}: its update column says it was taken at {own.isoformat()}; "
-                f"placed then, not at the --as-of {as_of.isoformat()}"
-            )
+            notes.append(noted.velib_taken_at(name, own.isoformat(), as_of.isoformat()))
         return own
     if as_of is not None:
         return as_of

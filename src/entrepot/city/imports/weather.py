@@ -17,6 +17,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from entrepot.city.errors import RawFormatError
+from entrepot.city.imports import notes
 from entrepot.city.imports.csvrows import BadValues, rows, utc_instant
 from entrepot.city.imports.records import Placed, Series
 from entrepot.city.imports.synop_rain import ACCUMULATIONS, hourly_rain
@@ -98,8 +99,7 @@ def synop(text: str, sep: str, name: str) -> Series:
     station = stations.most_common(1)[0][0]
     if len(stations) > 1:
         warnings.append(
-            f"{name}: {len(stations)} stations; only station {station} "
-            f"({stations[station]} observations) imported"
+            notes.stations(name, len(stations), station, stations[station], daily=False)
         )
     hours: dict[datetime, dict[str, float]] = defaultdict(dict)
     observed = [(at, values) for sta, at, values in parsed if sta == station]

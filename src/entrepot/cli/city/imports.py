@@ -88,7 +88,7 @@ def _table(summary: ImportSummary) -> None:
         new = len(r.keys) - r.already_present
         table.add_row(r.name, r.kind, str(r.rows), days, str(new), str(r.already_present))
     console.print(table)
-    for r in summary.imported:
+    for r in summary.imported:  # each note's English catalog entry (entrepot.city.imports.notes)
         for warning in r.warnings:
             console.print(f"[yellow]warning[/yellow] {warning}", highlight=False)
     for s in summary.skipped:
