@@ -83,10 +83,12 @@ def test_a_folder_of_archives_and_readmes_as_people_keep_it(cli: Cli, tmp_path: 
         (f"paris.zip:exports/{CHANTIERS}", "roadworks", "paris.zip", f"exports/{CHANTIERS}"),
     ]
     assert summary["imported"][0]["rows"] == 8758
-    assert summary["skipped"] == [
-        {"file": "README.md", "reason": "not a city data file"},
-        {"file": "paris.zip:README.md", "reason": "not a city data file"},
+    assert [(s["file"], s["reason"]) for s in summary["skipped"]] == [
+        ("README.md", "not a city data file"),
+        ("paris.zip:README.md", "not a city data file"),
     ]
+    # the reason as a message too, for a reader in another language
+    assert {s["reason_message"]["key"] for s in summary["skipped"]} == {"city.import_skip.not_data"}
     assert summary["failed"] == []
     assert len(list((tmp_path / "var/store/raw/batch/counts").glob("*.csv"))) == 1
 
