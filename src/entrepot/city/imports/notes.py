@@ -43,28 +43,6 @@ SKIP_DOCUMENTS = {
     "a GIF image": N_("city.import_skip.gif"),
 }
 
-#: Every key of a note -> its parameters (``count`` for the plural ones).
-NOTES: dict[str, frozenset[str]] = {
-    CUT_SHORT: frozenset({"file"}),
-    NO_FINAL_NEWLINE: frozenset({"file"}),
-    DECODED: frozenset({"file", "encoding"}),
-    DECODED_NO_BOM: frozenset({"file", "encoding"}),
-    STRAY_QUOTE: frozenset({"file"}),
-    DUPLICATES: frozenset({"file", "count"}),
-    DST_GAP: frozenset({"file", "count"}),
-    NOT_NUMBERS: frozenset({"file", "count"}),
-    NOT_NUMBERS_LEFT_OUT: frozenset({"file", "count", "line", "column", "value"}),
-    NO_VALID_ARC: frozenset({"file", "count"}),
-    STATIONS_DAYS: frozenset({"file", "count", "station", "kept"}),
-    STATIONS_OBSERVATIONS: frozenset({"file", "count", "station", "kept"}),
-    VELIB_TAKEN_AT: frozenset({"file", "taken", "as_of"}),
-    INFORMATION_TAKEN_ON: frozenset({"file", "taken", "as_of"}),
-    SPREADSHEET_DAY_FIRST: frozenset({"file", "count"}),
-    SKIP_FOLDER: frozenset(),
-    SKIP_HIDDEN: frozenset(),
-    SKIP_NOT_DATA: frozenset(),
-} | {key: frozenset() for key in SKIP_DOCUMENTS.values()}
-
 
 def english(message: Message) -> str:
     """``message``'s English catalog entry filled with its values as the command line has
@@ -82,7 +60,7 @@ def note(key: str, **params: Param) -> Note:
     """The note ``key`` with ``params``, its text in English (:func:`english`)."""
     message = Message(key, params)
     made = Note(english(message), key)
-    made.message = message
+    made.message = message  # set after: a parameter may share a name with a keyword of Note
     return made
 
 
