@@ -23,6 +23,7 @@ from entrepot.city.bigcsv import CountsAggregate, counts_header
 from entrepot.city.counts_rows import SPREADSHEET_FORMATS, SPREADSHEET_TIME
 from entrepot.city.days import day_hours, paris
 from entrepot.city.errors import MissingInput, RawFormatError
+from entrepot.city.imports.notes import cut_short
 from entrepot.city.messages import (
     WARNING_BAD_VALUES,
     WARNING_DST_GAP,
@@ -31,7 +32,7 @@ from entrepot.city.messages import (
     WARNING_UNKNOWN_STATES,
     Note,
 )
-from entrepot.city.readers import cut_note, whole_rows_end
+from entrepot.city.readers import whole_rows_end
 
 #: Above this share of a day's rows holding a value that does not parse, the day fails.
 MAX_BAD_SHARE = 0.05
@@ -49,7 +50,7 @@ def leave_out_cut_row(path: Path, key: str) -> list[str]:
     if end is None:
         return []
     os.truncate(path, end)
-    return [cut_note(key)]
+    return [cut_short(key)]
 
 
 def day_notes(agg: CountsAggregate, day: date, files: list[tuple[Path, str]]) -> list[str]:

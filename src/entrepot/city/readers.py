@@ -170,14 +170,6 @@ def read_object(key: str, data: bytes) -> Any:
 _CUT_CHUNK = 1024 * 1024
 
 
-def cut_note(name: str) -> str:
-    """What a CSV cut mid-row (a download that stopped) says: its last line left out."""
-    return (
-        f"{name}: the file was cut short (a download that stopped?): 1 incomplete row, its "
-        "last line, was left out"
-    )
-
-
 def whole_rows_end(path: Path) -> int | None:
     """The length of the whole rows of the CSV file at ``path`` when it was cut mid-row:
     the end of its last line end outside a quoted field. ``None`` when the file ends with
