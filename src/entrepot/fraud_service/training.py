@@ -115,7 +115,6 @@ class TrainingService:
                     search=search,
                     evaluation=evaluation,
                 ),
-                reserved=True,
             )
             uow.commit()
         if send:
@@ -147,6 +146,7 @@ class TrainingService:
             )
         dataset_id = str(details.lineage.get("dataset", ""))
         with self._uow() as uow:
+            self._licences.reserve_model(uow, user_id)
             try:
                 dataset = uow.datasets.get(user_id, dataset_id)
             except RecordNotFound:
@@ -171,13 +171,9 @@ class TrainingService:
         self._jobs.send(job)
         return job
 
-    def _record(
-        self, uow: UnitOfWork, user_id: int, payload: TrainPayload, *, reserved: bool = False
-    ) -> JobRecord:
-        """Take a model slot of the plan (unless ``reserved`` earlier in ``uow``) and record
-        the training job, in ``uow``."""
-        if not reserved:
-            self._licences.reserve_model(uow, user_id)
+    def _record(self, uow: UnitOfWork, user_id: int, payload: TrainPayload) -> JobRecord:
+        """Record the training job in ``uow``, whose caller took the plan's model slot first
+        (:meth:`LicenceService.reserve_model`, before any other check)."""
         return self._jobs.record(
             uow, owner_id=user_id, kind=TRAINING_KIND, params=payload.to_params()
         )
