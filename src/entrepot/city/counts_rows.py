@@ -26,8 +26,15 @@ MAX_VALUE = 1e12
 #: CSV read buffer per thread; DuckDB's default (32 MB) doubles the footprint for nothing.
 _BUFFER_SIZE = 8 * 1024 * 1024
 _ZONE = "'Europe/Paris'"
-#: Microseconds in a day.
+#: Microseconds in a day, in an hour.
 DAY_US = 86_400_000_000
+HOUR_US = 3_600_000_000
+#: The instants (microseconds since 1970, UTC) between which Paris's offset follows the
+#: EU's summer-time rule (:func:`paris_offset_us`): 1996-01-01 to 2100-01-01 (checked
+#: against the time-zone database every quarter hour in between by the tests). Outside,
+#: the time-zone database converts.
+EU_RULE_FROM_US = 820_454_400_000_000
+EU_RULE_UNTIL_US = 4_102_444_800_000_000
 
 
 def _state_sql(column: str) -> str:
@@ -96,6 +103,26 @@ SPREADSHEET_TIME = r"\d{1,2}/\d{1,2}/\d{4} \d{1,2}:\d\d(:\d\d)?"
 SPREADSHEET_FORMATS = ("%d/%m/%Y %H:%M:%S", "%d/%m/%Y %H:%M")
 
 
+def paris_offset_us(utc: str) -> str:
+    """How far Paris is ahead of UTC (microseconds) at ``utc``, a UTC wall time
+    (TIMESTAMP) between :data:`EU_RULE_FROM_US` and :data:`EU_RULE_UNTIL_US`: two hours from
+    the last Sunday of March, 01:00 UTC, to the last Sunday of October, 01:00 UTC, one
+    hour otherwise. Integer arithmetic, where a time-zone conversion per row was the
+    costliest step of a counts scan; only March and October rows pay the date of the
+    change (both months have 31 days: the last Sunday is the 31st less its weekday)."""
+    moment = f"day({utc}) * 24 + hour({utc})"
+    change = "(31 - dayofweek(make_date(year({u}), {m}, 31))) * 24 + 1"
+    march, october = change.format(u=utc, m=3), change.format(u=utc, m=10)
+    summer, winter = 2 * HOUR_US, HOUR_US
+    return (
+        f"CASE WHEN month({utc}) BETWEEN 4 AND 9 THEN {summer} "
+        f"WHEN month({utc}) IN (11, 12, 1, 2) THEN {winter} "
+        f"WHEN month({utc}) = 3 THEN CASE WHEN {moment} >= {march} THEN {summer} "
+        f"ELSE {winter} END "
+        f"ELSE CASE WHEN {moment} < {october} THEN {summer} ELSE {winter} END END"
+    )
+
+
 def _wall(t: str) -> str:
     """The wall time ``t`` writes without an offset: ISO (``2023-02-05 01:00:00``, a ``T``
     allowed, anything after the seconds ignored) or as a French spreadsheet rewrites it
@@ -127,8 +154,8 @@ def rows_sql(
 ) -> str:
     """CTEs down to ``scoped``: one row per CSV row (of the ``arcs``, an SQL condition, when
     given) with its values, hour and flags. Each expression is evaluated only on the rows
-    its CASE branch selects: a row with an offset pays one cast and one time-zone
-    conversion, a wall time the rest.
+    its CASE branch selects: a row with an offset pays one cast and integer arithmetic
+    (:func:`paris_offset_us`), a wall time the time-zone conversions.
 
     ``near`` names a table of (``arc``, ``near_day``): only the rows of those arcs whose time
     stamp, read as it is, falls on such a day (days since 1970) go on to the time-zone
@@ -160,37 +187,59 @@ def rows_sql(
                   CASE WHEN absolute THEN TRY_CAST(t AS TIMESTAMPTZ) END AS stamped
         FROM parsed
     ), near AS ({near_rows}
+    ), quick AS (
+        -- a wall time whose offset the month gives (:func:`paris_offset_us`): no conversion
+        SELECT *, coalesce(NOT absolute AND month(wall) NOT IN (3, 10)
+                           AND wall >= make_timestamp({EU_RULE_FROM_US})
+                           AND wall < make_timestamp({EU_RULE_UNTIL_US} - {DAY_US}), FALSE)
+                      AS quick
+        FROM near
     ), locals AS (
-        SELECT *, CASE WHEN absolute THEN NULL ELSE timezone({_ZONE}, wall) END AS instant,
+        SELECT *, CASE WHEN absolute OR quick THEN NULL ELSE timezone({_ZONE}, wall) END
+                      AS instant,
                CASE WHEN abs(q_read) < {MAX_VALUE} THEN q_read END AS q,
                CASE WHEN abs(k_read) < {MAX_VALUE} THEN k_read END AS k
-        FROM (SELECT *, {_number("q_raw")} AS q_read, {_number("k_raw")} AS k_read FROM near)
+        FROM (SELECT *, {_number("q_raw")} AS q_read, {_number("k_raw")} AS k_read FROM quick)
     ), befores AS (
         -- the wall time an hour before: a wall time the autumn repeats shows it again
-        SELECT *, CASE WHEN absolute THEN NULL
+        SELECT *, CASE WHEN absolute OR quick THEN NULL
                        ELSE timezone({_ZONE}, instant - INTERVAL 1 HOUR)
                   END AS before
         FROM locals
     ), timed AS (
         SELECT *,
-               CASE WHEN absolute THEN stamped
+               -- the start of the row's hour, in microseconds since 1970 (UTC)
+               CASE WHEN absolute THEN epoch_us(stamped) - {HOUR_US}
+                    WHEN quick THEN epoch_us(wall) - CASE WHEN month(wall) BETWEEN 4 AND 9
+                                                          THEN {2 * HOUR_US} ELSE {HOUR_US}
+                                                     END - {HOUR_US}
                     -- a wall time the autumn repeats is its first (summer-time) instant
-                    WHEN before = wall THEN instant - INTERVAL 1 HOUR
-                    ELSE instant
-               END - INTERVAL 1 HOUR AS start_at,
+                    WHEN before = wall THEN epoch_us(instant) - {2 * HOUR_US}
+                    ELSE epoch_us(instant) - {HOUR_US}
+               END AS start_us,
                -- a wall time the spring-forward skips (02:00-03:00) does not come back
-               CASE WHEN absolute THEN FALSE
+               CASE WHEN absolute OR quick THEN FALSE
                     ELSE coalesce(NOT absolute AND timezone({_ZONE}, instant) <> wall, FALSE)
                END AS gap
         FROM befores
+    ), utc AS (
+        -- an offset's start as a UTC wall time, when the EU's rule gives Paris's time
+        SELECT *, CASE WHEN absolute AND start_us >= {EU_RULE_FROM_US}
+                            AND start_us < {EU_RULE_UNTIL_US}
+                       THEN make_timestamp(start_us) END AS start_utc
+        FROM timed
     ), walled AS (
         -- the start's wall time: a wall time's is the one an hour before, computed above
-        SELECT *, CASE WHEN absolute OR before = wall THEN timezone({_ZONE}, start_at)
+        SELECT *, CASE WHEN start_utc IS NOT NULL
+                       THEN make_timestamp(start_us + {paris_offset_us("start_utc")})
+                       WHEN quick THEN wall - INTERVAL 1 HOUR
+                       WHEN absolute THEN timezone({_ZONE}, stamped - INTERVAL 1 HOUR)
+                       WHEN before = wall THEN timezone({_ZONE}, instant - INTERVAL 2 HOUR)
                        ELSE before
                   END AS start_wall
-        FROM timed
+        FROM utc
     ), dated AS (
-        SELECT src, arc, label, q_raw, k_raw, q, k, start_at, gap,
+        SELECT src, arc, label, q_raw, k_raw, q, k, start_us, gap,
                CAST(start_wall AS DATE) AS day, hour(start_wall) AS hour,
                (arc IS NULL OR start_wall IS NULL) AS bad,
                q IS NULL AND k IS NULL AS unmeasured, {_state_sql("label")} AS labelled,

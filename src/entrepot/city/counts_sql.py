@@ -98,7 +98,7 @@ def fast_query(headers: Sequence[tuple[CsvHeader, dict[str, str]]], with_range: 
         SELECT bad, arc, day, hour, src, bad OR NOT gap AS kept, gap AS dst_gap,
                -- the start's hour since 1970, modulo 64: a day spans at most 25 of them
                CASE WHEN NOT gap THEN
-                   CAST(1 AS UBIGINT) << CAST(((epoch_us(start_at) // 3600000000) % 64 + 64)
+                   CAST(1 AS UBIGINT) << CAST(((start_us // 3600000000) % 64 + 64)
                                               % 64 AS INTEGER)
                END AS slot,
                {_values("(bad OR NOT gap)")}
@@ -129,7 +129,7 @@ def exact_query(headers: Sequence[tuple[CsvHeader, dict[str, str]]], with_range:
         WHERE NOT s.bad
     ), ranked AS (
         SELECT *, NOT gap AND row_number() OVER (
-                      PARTITION BY arc, start_at ORDER BY {TIE_BREAK}) = 1 AS kept
+                      PARTITION BY arc, start_us ORDER BY {TIE_BREAK}) = 1 AS kept
         FROM picked
     ), rows AS (
         SELECT arc, day, hour, src, kept, NOT kept AND NOT gap AS dup,
