@@ -15,7 +15,8 @@ import pytest
 
 from entrepot.city.bigcsv import aggregate_counts
 from entrepot.city.counts_rows import EU_RULE_FROM_US, EU_RULE_UNTIL_US, paris_offset_us
-from tests.unit.city.test_bigcsv import LABELS, _same, pandas_whole_file
+from tests.support.counts_aggregate import LABELS, pandas_whole_file
+from tests.support.counts_aggregate import same_groups as _same
 
 PARIS = ZoneInfo("Europe/Paris")
 HOUR = timedelta(hours=1)
