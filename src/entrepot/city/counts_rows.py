@@ -210,9 +210,9 @@ def rows_sql(
         SELECT *,
                -- the start of the row's hour, in microseconds since 1970 (UTC)
                CASE WHEN absolute THEN epoch_us(stamped) - {HOUR_US}
-                    WHEN quick THEN epoch_us(wall) - CASE WHEN month(wall) BETWEEN 4 AND 9
-                                                          THEN {2 * HOUR_US} ELSE {HOUR_US}
-                                                     END - {HOUR_US}
+                    -- outside March and October the month alone gives the offset, on
+                    -- either clock: the rule's month branches read the wall time as well
+                    WHEN quick THEN epoch_us(wall) - ({paris_offset_us("wall")}) - {HOUR_US}
                     -- a wall time the autumn repeats is its first (summer-time) instant
                     WHEN before = wall THEN epoch_us(instant) - {2 * HOUR_US}
                     ELSE epoch_us(instant) - {HOUR_US}

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from entrepot.city.counts_rows import DAY_US, rows_sql
+from entrepot.city.counts_rows import DAY_US, HOUR_US, rows_sql
 from entrepot.city.readers import CsvHeader
 
 #: Within one file, the order a repeated hour's rows are ranked in (the first is kept): the
@@ -98,7 +98,7 @@ def fast_query(headers: Sequence[tuple[CsvHeader, dict[str, str]]], with_range: 
         SELECT bad, arc, day, hour, src, bad OR NOT gap AS kept, gap AS dst_gap,
                -- the start's hour since 1970, modulo 64: a day spans at most 25 of them
                CASE WHEN NOT gap THEN
-                   CAST(1 AS UBIGINT) << CAST(((start_us // 3600000000) % 64 + 64)
+                   CAST(1 AS UBIGINT) << CAST(((start_us // {HOUR_US}) % 64 + 64)
                                               % 64 AS INTEGER)
                END AS slot,
                {_values("(bad OR NOT gap)")}
