@@ -16,8 +16,9 @@ reviewed, and the realised recall counts only the frauds they confirmed.
      "calibration_error": {"center", "slope", "both", "shift"} | null,
      "rows": n, "flagged": k, "expected_tp": .., "expected_fp": .., "expected_fn": ..,
      "expected_frauds": .., "precision": {"value", "low", "high"}, "recall": {...},
-     "assumptions": [message, ...], "realised": {"source", "target", "precision",
-     "recall", "labelled_rows", "frauds", "flagged", "true_positives"} | null}
+     "assumptions": [message, ...], "unfamiliar": bool,
+     "realised": {"source", "target", "precision", "recall", "labelled_rows", "frauds",
+     "flagged", "true_positives"} | null}
 """
 
 from __future__ import annotations
@@ -36,7 +37,7 @@ from entrepot.fraud.schema.target import (
     label_vector,
     score_candidate,
 )
-from entrepot.fraud.score.expected import Estimated, expected_performance
+from entrepot.fraud.score.expected import Estimated, expected_performance, unsupported
 from entrepot.fraud_service.summary import number
 from entrepot.messages import N_, Message
 
@@ -45,6 +46,8 @@ ASSUMPTIONS = (
     Message(N_("estimate.assumption_calibrated")),
     Message(N_("estimate.assumption_no_concept_shift")),
 )
+#: What an estimate for a file no model reads like its data cannot take for granted.
+UNFAMILIAR = Message(N_("estimate.unfamiliar_file"))
 
 
 def estimate(
@@ -52,13 +55,19 @@ def estimate(
     threshold: float,
     known: Mapping[str, Any] | None = None,
     error: LevelError | None = None,
+    unfamiliar: bool = False,
 ) -> dict[str, Any]:
     """The ``estimate`` of scores ``scores`` at ``threshold``, with ``known`` (the
     :func:`realised` figures, if labels are known) beside it; ``error`` is how far the
     probabilities may be off (the ensemble's ``level_error``: the calibrators' own error
-    and the fraud rate's moves), which widens the interval."""
+    and the fraud rate's moves), which widens the interval. ``unfamiliar`` (the
+    ensemble's: its members read the file unlike their own data) opens the intervals down
+    to 0 and says why (``expected.unsupported``, :data:`UNFAMILIAR`)."""
     p = scores["fraud_probability"].to_numpy(dtype=float)
     found = expected_performance(p, threshold, error=error)
+    if unfamiliar:
+        found = unsupported(found)
+    said = [*ASSUMPTIONS, UNFAMILIAR] if unfamiliar else list(ASSUMPTIONS)
     return {
         "method": "cbpe",
         "interval": "normal",
@@ -73,7 +82,8 @@ def estimate(
         "expected_frauds": number(found.expected_frauds),
         "precision": _figure(found.precision),
         "recall": _figure(found.recall),
-        "assumptions": [m.to_json() for m in ASSUMPTIONS],
+        "assumptions": [m.to_json() for m in said],
+        "unfamiliar": unfamiliar,
         "realised": None if known is None else dict(known),
     }
 

@@ -310,7 +310,7 @@ class LocalFraud:
             label = label_of(frame)
             own = file_labels(frame, label)
             real = None if own is None else realised(flagged, own, "label", label)
-        found = estimate(scores, chosen.threshold, real, chosen.level_error)
+        found = estimate(scores, chosen.threshold, real, chosen.level_error, chosen.unfamiliar)
         summary = known_labels_summary(known, chosen)
         return Scored(
             chosen,

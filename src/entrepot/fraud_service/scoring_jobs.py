@@ -203,7 +203,9 @@ class ScoringJobs:
         prediction_id = uuid.uuid4().hex
         key = f"predictions/{prediction_id}.csv"
         summary = summarize(scores, ensemble)
-        summary["estimate"] = estimate(scores, ensemble.threshold, known, ensemble.level_error)
+        summary["estimate"] = estimate(
+            scores, ensemble.threshold, known, ensemble.level_error, ensemble.unfamiliar
+        )
         if "known_labels" in review:  # how many late labels the features read
             summary["known_labels"] = review["known_labels"]
         details = {**summary, **review, "top": top_rows(scores, ensemble, explained)}

@@ -11,7 +11,7 @@ import pandas as pd
 
 from entrepot.fraud.score.ensemble import Ensemble
 from entrepot.fraud.score.scoring import RISK_LEVELS
-from entrepot.messages import N_, Message
+from entrepot.messages import N_, Message, Number
 
 #: An anomaly: a row more unusual than this share of the legitimate training rows.
 ANOMALY_LEVEL = 0.99
@@ -64,9 +64,11 @@ def summarize(scores: pd.DataFrame, ensemble: Ensemble) -> dict[str, Any]:
 
 def trust(ensemble: Ensemble) -> dict[str, Any]:
     """How far to trust the scores: the match quality (``Ensemble.match_quality``), the
-    fraud rate the probabilities were calibrated to (``None`` without a calibration) and
-    a message key by quality: ``high`` from :data:`TRUST_HIGH`, ``low`` under
-    :data:`TRUST_LOW`."""
+    members' distribution fit (``Ensemble.distribution_fit``), the fraud rate the
+    probabilities were calibrated to (``None`` without a calibration) and a message key:
+    ``low`` when the file is unfamiliar (``Ensemble.unfamiliar``: no member reads its
+    values like its own data, ``trust.unfamiliar``), else by quality: ``high`` from
+    :data:`TRUST_HIGH`, ``low`` under :data:`TRUST_LOW`."""
     quality = ensemble.match_quality
     level = "high" if quality >= TRUST_HIGH else "low" if quality < TRUST_LOW else "medium"
     calibration = ensemble.calibration
@@ -75,11 +77,16 @@ def trust(ensemble: Ensemble) -> dict[str, Any]:
         "medium": N_("trust.medium"),
         "low": N_("trust.low"),
     }
+    fit = ensemble.distribution_fit
+    message = Message(keys[level])
+    if ensemble.unfamiliar:
+        level, message = "low", Message(N_("trust.unfamiliar"), {"fit": Number(fit, 2)})
     return {
         "match_quality": number(quality),
+        "distribution_fit": number(fit),
         "estimated_fraud_rate": None if calibration is None else number(calibration.prevalence),
         "level": level,
-        "message": Message(keys[level]).to_json(),
+        "message": message.to_json(),
     }
 
 

@@ -22,6 +22,8 @@ from tests.support.web import ONE_REFERENCE, Api, make_web_app, run_jobs, sign_i
 LOCALE = Path(__file__).parents[3] / "src" / "entrepot" / "locale"
 #: ``fraud_service/summary.py``: high from this match quality, low under the second.
 HIGH, LOW = 0.6, 0.3
+#: ``fraud/score/ensemble.py``: low, whatever the quality, under this distribution fit.
+UNFAMILIAR = 0.91
 
 World = tuple[TestClient, Api, dict[str, Any]]
 
@@ -69,8 +71,13 @@ def test_the_api_gives_the_trust_of_the_summary_by_its_definition(world: World) 
     # the pooled probabilities are shifted until their mean is the estimated rate
     mean = scores["fraud_probability"].mean()
     assert trust["estimated_fraud_rate"] == pytest.approx(mean, abs=1e-5)
+    fit = sum(m["weight"] * m["distribution"] for m in members)
+    assert trust["distribution_fit"] == pytest.approx(fit, abs=1e-5)
     level = "high" if quality >= HIGH else "low" if quality < LOW else "medium"
-    assert trust["level"] == level and trust["message"]["key"] == f"trust.{level}"
+    key = f"trust.{level}"
+    if fit < UNFAMILIAR:
+        level, key = "low", "trust.unfamiliar"
+    assert trust["level"] == level and trust["message"]["key"] == key
     listed = api.get("/api/predictions").json()["items"]
     assert [p["trust"] for p in listed if p["id"] == found["id"]] == [trust]
     schema = client.get("/openapi.json").json()["components"]["schemas"]
@@ -91,8 +98,10 @@ def test_the_page_shows_the_trust_of_the_summary(world: World, lang: str) -> Non
     page = client.get(f"/predictions/{found['id']}", headers={"Accept-Language": lang}).text
     quality = re.search(r'id="trust-quality">([^<]*)<', page)
     rate = re.search(r'id="trust-rate">([^<]*)<', page)
-    assert quality and rate
+    fit = re.search(r'id="trust-fit">([^<]*)<', page)
+    assert quality and rate and fit
     assert _shown_number(quality.group(1)) == pytest.approx(trust["match_quality"], abs=0.005)
+    assert _shown_number(fit.group(1)) == pytest.approx(trust["distribution_fit"], abs=0.005)
     assert _shown_number(rate.group(1)) == pytest.approx(trust["estimated_fraud_rate"], abs=0.00005)
     decimal = "," if lang == "fr" else "."
     assert decimal in quality.group(1) and decimal in rate.group(1)
@@ -101,5 +110,7 @@ def test_the_page_shows_the_trust_of_the_summary(world: World, lang: str) -> Non
     level = trust["level"]
     said = re.search(r'<p class="trust [a-z]+" id="trust" data-level="([a-z]+)">([^<]*)</p>', page)
     assert said and said.group(1) == level
-    assert html.unescape(said.group(2)) == _said(lang, f"trust.{level}")
+    key = trust["message"]["key"]
+    expected = _said(lang, key).replace("{fit}", fit.group(1))  # trust.unfamiliar's only field
+    assert html.unescape(said.group(2)) == expected
     assert _said(lang, "prediction.match_quality") in html.unescape(page)

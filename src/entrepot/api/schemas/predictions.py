@@ -38,10 +38,14 @@ class TrustOut(BaseModel):
 
     #: The members' weighted similarity × coverage × distribution fit, 0 to 1.
     match_quality: float
+    #: The members' weighted distribution fit (1 - KS of the file's anomaly scores under
+    #: each): under ``UNFAMILIAR_FIT`` the level is ``low`` (``trust.unfamiliar``);
+    #: ``None`` for a prediction stored before it was kept.
+    distribution_fit: float | None = None
     #: The fraud rate the probabilities were calibrated to; ``None`` without a calibration.
     estimated_fraud_rate: float | None
     level: Literal["high", "medium", "low"]
-    #: The message key ``trust.high|medium|low`` and its values.
+    #: The message key ``trust.high|medium|low|unfamiliar`` and its values.
     message: dict[str, Any]
 
 

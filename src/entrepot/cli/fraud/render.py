@@ -89,9 +89,11 @@ def print_trust(console: Console, found: dict[str, Any] | None) -> None:
         return
     rate = found.get("estimated_fraud_rate")
     line = f"trust {found['level']}: match quality {found['match_quality']:.2f}"
+    if found.get("distribution_fit") is not None:
+        line += f", distribution fit {found['distribution_fit']:.2f}"
     if rate is not None:
         line += f", estimated fraud rate {rate:.2%}"
-    console.print(line, highlight=False)
+    console.print(line, highlight=False, soft_wrap=True)  # one line for scripts
     message = message_of(found.get("message"))
     if message is not None:
         console.print(english(message), highlight=False)

@@ -62,6 +62,10 @@ FORMATS = ("entrepot.fraud.score.ensemble/1", FORMAT)
 EPS = 1e-6
 #: The log-odds spread of a fitted ensemble's estimated fraud rate: ln 2.8 / 1.96.
 FITTED_RATE_SPREAD = 0.53
+#: A fitted ensemble whose :attr:`Ensemble.distribution_fit` is under this reads a file
+#: unlike any reference's data: its ranking may be no better than chance (ADR 0045,
+#: round 8).
+UNFAMILIAR_FIT = 0.91
 _UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
 _MEMBER_FILE = re.compile(r"^members/\d{2}-[A-Za-z0-9._-]+\.joblib$")
 
@@ -169,6 +173,19 @@ class Ensemble:
                 for m in self.members
             )
         )
+
+    @property
+    def distribution_fit(self) -> float:
+        """The members' weighted distribution fit (``Member.distribution``, 1 - KS of the
+        file's anomaly scores under each): how far they read the file's values as they
+        read their own training data, whatever the names."""
+        return float(self.weights @ np.asarray([m.distribution for m in self.members]))
+
+    @property
+    def unfamiliar(self) -> bool:
+        """A fitted ensemble whose members read the file unlike their own data
+        (:data:`UNFAMILIAR_FIT`): what it learnt of fraud may not be the file's."""
+        return self.calibration is not None and self.distribution_fit < UNFAMILIAR_FIT
 
     @property
     def level_error(self) -> LevelError:

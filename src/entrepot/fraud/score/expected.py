@@ -36,7 +36,7 @@ error (the delta method), added to the labels' variance.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 from scipy.stats import norm
@@ -117,6 +117,20 @@ def expected_performance(
         recall=recall,
         level=level,
     )
+
+
+def unsupported(found: ExpectedPerformance) -> ExpectedPerformance:
+    """``found`` with intervals reaching down to 0. The estimate assumes the
+    probabilities rank the file's frauds as they ranked their models' own; when no model
+    reads the file like its data (``Ensemble.unfamiliar``) that is unknown: their ranking
+    may be no better than chance, and the fraud rate they were calibrated to is the
+    references', not the file's (ADR 0045, round 8: realised precision 1.5 % where 44 %
+    was estimated, under the 1.6 % of a chance ranking at the rate's low end)."""
+    return replace(found, precision=_from_zero(found.precision), recall=_from_zero(found.recall))
+
+
+def _from_zero(found: Estimated) -> Estimated:
+    return found if found.value is None else replace(found, low=0.0)
 
 
 def _error_variance(
