@@ -40,8 +40,9 @@ from entrepot.fraud.library.libraries import FolderLibrary
 from entrepot.fraud.match.description import describe
 from entrepot.fraud.score.assemble import from_library
 from entrepot.fraud.score.ensemble import Ensemble
-from entrepot.fraud.score.fit import CANDIDATES, RULE, FileFit, Rule, fitted
-from entrepot.fraud.score.scoring import member_scores
+from entrepot.fraud.score.fit import CANDIDATES, RULE, FileFit, Rule, fit_to_file, fitted
+from entrepot.fraud.score.known_labels import KnownLabels, labelled_history
+from entrepot.fraud.score.scoring import member_scores, score
 from entrepot.fraud.synth.domains import domains
 from entrepot.fraud.synth.generator import generate
 from entrepot.fraud_service.estimate import estimate
@@ -186,10 +187,50 @@ def bench_handbook(libraries: dict[str, FolderLibrary], path: Path) -> dict[str,
         "amount_alone_auprc": round(float(average_precision_score(y, amount)), 4),
         "label_free_ceiling_auprc": label_free_ceiling(path),
     }
+    history, known = handbook_history(path)
+    entry["history"] = {"rows": len(history), "frauds": int(np.nansum(known.history_labels))}
     for label, library in libraries.items():
         entry[label] = _one(frame, y, library)
+        entry[label]["with labelled history"] = _with_history(frame, y, library, known)
     print(json.dumps(entry), flush=True)
     return entry
+
+
+def handbook_history(path: Path, weeks: int = 4) -> tuple[pd.DataFrame, KnownLabels]:
+    """The ``weeks`` labelled weeks before the handbook's last one, as a user gives them
+    (``entrepot fraud score … --history``): French names and CSV, the label ``fraude``."""
+    raw = pd.read_parquet(path, columns=[*_FRENCH, "TX_FRAUD"])
+    times = pd.to_datetime(raw["TX_DATETIME"])
+    last = pd.Timestamp("2018-09-24")
+    chosen = raw[(times >= last - pd.Timedelta(weeks=weeks)) & (times < last)]
+    history = chosen.rename(columns={**_FRENCH, "TX_FRAUD": "fraude"}).reset_index(drop=True)
+    history = french_round_trip(history)
+    return history, labelled_history(history)
+
+
+def _with_history(
+    frame: pd.DataFrame, y: np.ndarray, library: FolderLibrary, known: KnownLabels
+) -> dict[str, Any]:
+    """The service's path for a file scored with a labelled history: the candidates
+    weighed on it (``entrepot.fraud.score.measured``), then scored reading its labels."""
+    upload = describe(frame)
+    candidates, _ = from_library(upload, library, top=CANDIDATES)
+    started = time.perf_counter()
+    ensemble, fit = fit_to_file(candidates, frame, upload, known)
+    scores = score(frame, ensemble, upload=upload, explain=False, known=known)
+    seconds = time.perf_counter() - started
+    proba = scores["fraud_probability"].to_numpy(dtype=float)
+    calibration = ensemble.calibration
+    assert calibration is not None
+    return {
+        "auprc": round(float(average_precision_score(y, proba)), 4),
+        "flagged": int((proba >= ensemble.threshold).sum()),
+        "measured_auprc": calibration.measured_auprc,
+        "members": [m.name for m in ensemble.members],
+        "weights": [round(m.weight, 3) for m in ensemble.members],
+        "seconds": round(seconds, 1),
+        **_honesty(ensemble, fit, proba, y),
+    }
 
 
 def bench_ensemble(

@@ -146,6 +146,13 @@ class DatasetService:
         with self._uow() as uow:
             return uow.datasets.list(user_id, page=page, per_page=per_page)
 
+    def histories(self, user_id: int, dataset_id: str) -> tuple[DatasetRecord, ...]:
+        """``user_id``'s labelled datasets other than ``dataset_id``, newest first (the 50
+        latest): those a scoring of it may read as its labelled history."""
+        with self._uow() as uow:
+            found = uow.datasets.list(user_id, page=1, per_page=50)
+        return tuple(d for d in found.items if d.labelled and d.id != dataset_id)
+
     def delete(self, user_id: int, dataset_id: str) -> DatasetRecord:
         """Delete the dataset: its rows first (committed), then its object."""
         ws = self._workspace(user_id)

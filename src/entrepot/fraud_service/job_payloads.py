@@ -89,10 +89,13 @@ class ApplyPayload(Payload):
     """Score an unlabelled dataset with the reference library's ensemble; with
     ``model_name``, keep the ensemble as that model of the user. ``late_labels``: the
     ``(row, label)`` decisions confirmed on the dataset's rows when the scoring was asked
-    for, as :class:`PredictPayload`'s; version 1 had none, and scores without them."""
+    for, as :class:`PredictPayload`'s; version 1 had none, and scores without them.
+    ``history_id``: a labelled dataset of the same source's earlier transactions, whose
+    labels the members read and are weighed on (``entrepot.fraud.score.measured``);
+    version 2 had none."""
 
     KIND = APPLY_KIND
-    VERSION = 2
+    VERSION = 3
 
     dataset_id: str
     dataset_name: str
@@ -100,6 +103,7 @@ class ApplyPayload(Payload):
     mappings: Mappings | None = None
     rescore_of: str | None = None
     late_labels: tuple[tuple[int, int], ...] | None = None
+    history_id: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -63,6 +63,19 @@ def known_labels_summary(
     return found
 
 
+def with_history(known: KnownLabels | None, history: pd.DataFrame | None) -> KnownLabels | None:
+    """``known`` (labels on the scored rows, or ``None``) with the labelled ``history``'s
+    rows and labels (raises when it has no label column)."""
+    if history is None:
+        return known
+    found = labelled_history(history)
+    return KnownLabels(
+        rows=None if known is None else known.rows,
+        history=found.history,
+        history_labels=found.history_labels,
+    )
+
+
 def confirmed_rows(decisions: Iterable[FeedbackRecord]) -> tuple[tuple[int, int], ...]:
     """``(row, label)`` of every row the analysts decided, by row; decisions oldest first,
     so a row decided on several predictions of one dataset keeps its latest label."""

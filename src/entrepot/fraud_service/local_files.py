@@ -28,6 +28,7 @@ if TYPE_CHECKING:
     from entrepot.fraud.match.matching import MatchResult
     from entrepot.fraud.schema.analysis import Analysis
     from entrepot.fraud.score.ensemble import Ensemble
+    from entrepot.fraud.score.known_labels import KnownLabels
     from entrepot.fraud.synth.domains import Domain
     from entrepot.fraud.train.result import TrainingResult
     from entrepot.registry.keyring import KeyRing
@@ -296,7 +297,7 @@ class LocalFraud:
         before = None if history is None else read_table(history)
         scored_frame, known = known_labels(frame, before, late_labels)
         upload = describe(scored_frame)
-        chosen = self._chosen(choice, upload, file, scored_frame, count_use=True)
+        chosen = self._chosen(choice, upload, file, scored_frame, count_use=True, known=known)
         scores = score(
             scored_frame, chosen, upload=upload, explain=explain, threads=threads, known=known
         )
@@ -349,9 +350,17 @@ class LocalFraud:
         return evaluate_frame(frame, chosen, target=label, upload=upload)
 
     def _chosen(
-        self, choice: ModelChoice, upload: Upload, file: Path, frame: Any, *, count_use: bool
+        self,
+        choice: ModelChoice,
+        upload: Upload,
+        file: Path,
+        frame: Any,
+        *,
+        count_use: bool,
+        known: KnownLabels | None = None,
     ) -> Any:
-        """The model or the ensemble fitted to ``frame`` (its rows without a label)."""
+        """The model or the ensemble fitted to ``frame`` (its rows without a label), as it
+        will score it: reading ``known``'s late labels, weighed on its labelled history."""
         from entrepot.fraud.score.assemble import from_library
         from entrepot.fraud.score.fit import CANDIDATES, fit_to_file
 
@@ -359,7 +368,7 @@ class LocalFraud:
             return self._single(choice.model, upload, choice.user)
         found = self.library(choice.library)
         candidates, _ = from_library(upload, found, top=CANDIDATES, what=str(file))
-        chosen, _ = fit_to_file(candidates, frame, upload)
+        chosen, _ = fit_to_file(candidates, frame, upload, known)
         if count_use:
             for member in chosen.members:
                 found.record_use(member.name, min(member.similarity, 1.0))

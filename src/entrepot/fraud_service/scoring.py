@@ -13,7 +13,7 @@ from entrepot.accounts.licences import LicenceService
 from entrepot.catalog.jobs.records import JobRecord
 from entrepot.catalog.uow import UnitOfWork, UnitOfWorkFactory
 from entrepot.errors import RecordNotFound
-from entrepot.fraud.errors import MissingColumns
+from entrepot.fraud.errors import MissingColumns, TargetNotFound
 from entrepot.fraud.library.registry import RegistryLibrary
 from entrepot.fraud_service import evaluating
 from entrepot.fraud_service.datasets import DatasetService
@@ -78,19 +78,38 @@ class ScoringService(ScoringJobs):
         return job
 
     def submit_apply(
-        self, user_id: int, dataset_id: str, model_name: str | None = None
+        self,
+        user_id: int,
+        dataset_id: str,
+        model_name: str | None = None,
+        history_id: str | None = None,
     ) -> JobRecord:
         """Queue the scoring of dataset ``dataset_id`` with the reference ensemble; with
-        ``model_name``, the ensemble is then kept as that model of the user."""
+        ``model_name``, the ensemble is then kept as that model of the user; with
+        ``history_id``, one of the user's labelled datasets of earlier transactions of the
+        same source, the members read its labels and are weighed on them."""
         self._licences.require(user_id)
         if model_name is not None:
             check_name(model_name)
         with self._uow() as uow:
             dataset = uow.datasets.get(user_id, dataset_id)
+            history = None if history_id is None else uow.datasets.get(user_id, history_id)
+        if history is not None and not history.labelled:
+            raise TargetNotFound(
+                f"dataset {history.name} has no label column: a history gives the labels "
+                "known before the scored rows",
+                hint="upload earlier transactions with their label column (fraud: 0 or 1)",
+            )
         self.require_library()
         with self._uow() as uow:
             late = _confirmed(uow, user_id, dataset.id)
-        payload = ApplyPayload(dataset.id, dataset.name, model_name=model_name, late_labels=late)
+        payload = ApplyPayload(
+            dataset.id,
+            dataset.name,
+            model_name=model_name,
+            late_labels=late,
+            history_id=None if history is None else history.id,
+        )
         with self._uow() as uow:
             if model_name is not None:
                 self._licences.reserve_model(uow, user_id)

@@ -40,7 +40,12 @@ from entrepot.fraud_service.job_payloads import (
     Mappings,
     PredictPayload,
 )
-from entrepot.fraud_service.known import decided, feedback_labels, known_labels_summary
+from entrepot.fraud_service.known import (
+    decided,
+    feedback_labels,
+    known_labels_summary,
+    with_history,
+)
 from entrepot.fraud_service.options import ServiceOptions
 from entrepot.fraud_service.reference_progress import reference_progress
 from entrepot.fraud_service.review import evaluation, prediction_drift, top_rows
@@ -133,12 +138,17 @@ class ScoringJobs:
         upload = describe(frame)
         ensemble, _ = from_library(upload, self._library, top=CANDIDATES, what=dataset.name)
         ensemble = _chosen_columns(ensemble, payload.mappings, frame)
-        ensemble, _ = fit_to_file(ensemble, frame, upload)
+        known = with_history(
+            feedback_labels(payload.late_labels, len(frame)),
+            None
+            if payload.history_id is None
+            else self._read(user_id, payload.history_id, progress)[1],
+        )
+        ensemble, _ = fit_to_file(ensemble, frame, upload, known)
         for member in ensemble.members:
             self._library.record_use(member.name, member.similarity)
         progress(0.5, Message(N_("progress.scoring")))
         explained: Explanations = {}
-        known = feedback_labels(payload.late_labels, len(frame))
         scores = score(frame, ensemble, upload=upload, explained=explained, known=known)
         progress(0.85, Message(N_("progress.storing_scores")))
         review = {

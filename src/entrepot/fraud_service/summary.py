@@ -17,6 +17,8 @@ from entrepot.messages import N_, Message, Number
 ANOMALY_LEVEL = 0.99
 #: Match qualities from which the scores are trusted, and under which they are not.
 TRUST_HIGH, TRUST_LOW = 0.6, 0.3
+#: AUPRCs on a labelled history from which the scores are trusted, and under which not.
+MEASURED_HIGH, MEASURED_LOW = 0.5, 0.2
 
 
 def summarize(scores: pd.DataFrame, ensemble: Ensemble) -> dict[str, Any]:
@@ -66,9 +68,12 @@ def trust(ensemble: Ensemble) -> dict[str, Any]:
     """How far to trust the scores: the match quality (``Ensemble.match_quality``), the
     members' distribution fit (``Ensemble.distribution_fit``), the fraud rate the
     probabilities were calibrated to (``None`` without a calibration) and a message key:
-    ``low`` when the file is unfamiliar (``Ensemble.unfamiliar``: no member reads its
-    values like its own data, ``trust.unfamiliar``), else by quality: ``high`` from
-    :data:`TRUST_HIGH`, ``low`` under :data:`TRUST_LOW`."""
+    by the pool's AUPRC on a labelled history when its members were weighed on one
+    (``trust.measured``: ``high`` from :data:`MEASURED_HIGH`, ``low`` under
+    :data:`MEASURED_LOW`); else ``low`` when the file is unfamiliar
+    (``Ensemble.unfamiliar``: no member reads its values like its own data,
+    ``trust.unfamiliar``); else by quality: ``high`` from :data:`TRUST_HIGH`, ``low``
+    under :data:`TRUST_LOW`."""
     quality = ensemble.match_quality
     level = "high" if quality >= TRUST_HIGH else "low" if quality < TRUST_LOW else "medium"
     calibration = ensemble.calibration
@@ -81,9 +86,16 @@ def trust(ensemble: Ensemble) -> dict[str, Any]:
     message = Message(keys[level])
     if ensemble.unfamiliar:
         level, message = "low", Message(N_("trust.unfamiliar"), {"fit": Number(fit, 2)})
+    measured = None if calibration is None else calibration.measured_auprc
+    if calibration is not None and measured is not None:
+        high, low = measured >= MEASURED_HIGH, measured < MEASURED_LOW
+        level = "high" if high else "low" if low else "medium"
+        said = {"auprc": Number(measured, 2), "frauds": calibration.measured_frauds}
+        message = Message(N_("trust.measured"), said)
     return {
         "match_quality": number(quality),
         "distribution_fit": number(fit),
+        "measured_auprc": None if measured is None else number(measured),
         "estimated_fraud_rate": None if calibration is None else number(calibration.prevalence),
         "level": level,
         "message": message.to_json(),

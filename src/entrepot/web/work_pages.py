@@ -44,7 +44,10 @@ def dataset(dataset_id: str, request: Request, user: PageUser, services: Service
     """A dataset's analysis (the detected label highlighted) and what to do with it."""
     found = services.fraud().datasets.get(user.id, dataset_id)
     models = services.fraud().models.list(user.id)
-    return render(request, "dataset.html", user=user, dataset=found, models=models)
+    histories = services.fraud().datasets.histories(user.id, dataset_id)
+    return render(
+        request, "dataset.html", user=user, dataset=found, models=models, histories=histories
+    )
 
 
 @router.post("/datasets/{dataset_id}/delete")
@@ -101,12 +104,19 @@ def predict(
 
 @router.post("/datasets/{dataset_id}/apply")
 def apply(
-    dataset_id: str, request: Request, user: PageUser, services: Services, csrf: Csrf
+    dataset_id: str,
+    request: Request,
+    user: PageUser,
+    services: Services,
+    csrf: Csrf,
+    history_id: Text = "",
 ) -> Response:
-    """Start scoring with the reference ensemble."""
+    """Start scoring with the reference ensemble, weighed on a labelled history if one is
+    chosen."""
 
     def go() -> str:
-        return f"/jobs/{services.fraud().scoring.submit_apply(user.id, dataset_id).id}"
+        scoring = services.fraud().scoring
+        return f"/jobs/{scoring.submit_apply(user.id, dataset_id, None, history_id or None).id}"
 
     return act(request, csrf, go, back=f"/datasets/{dataset_id}")
 

@@ -74,9 +74,12 @@ def predict(body: PredictIn, user: User, services: Services) -> JobAccepted:
 @router.post("/apply_unlabeled", status_code=202)
 def apply_unlabeled(body: ApplyIn, user: User, services: Services) -> JobAccepted:
     """Score an unlabelled dataset with the ensemble of the closest reference models;
-    with ``model_name``, keep that ensemble as one of your models (``/api/predict`` reuses it)."""
+    with ``model_name``, keep that ensemble as one of your models (``/api/predict`` reuses it);
+    with ``history_dataset_id``, weigh them on that labelled dataset of earlier transactions."""
     dataset_id = _dataset_id(body.dataset_id, body.filepath)
-    return accepted(services.fraud().scoring.submit_apply(user.id, dataset_id, body.model_name))
+    scoring = services.fraud().scoring
+    job = scoring.submit_apply(user.id, dataset_id, body.model_name, body.history_dataset_id)
+    return accepted(job)
 
 
 @router.post("/evaluate", status_code=202)

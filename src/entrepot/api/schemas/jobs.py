@@ -64,6 +64,10 @@ class ApplyIn(BaseModel):
     model_name: str | None = Field(
         default=None, max_length=255, description=_MODEL_NAME.description
     )
+    #: One of your labelled datasets of the same source's earlier transactions: the
+    #: reference models read its labels (a terminal's recent confirmed frauds) and are
+    #: weighed on them, and the trust says what they reach there (``trust.measured``).
+    history_dataset_id: str | None = Field(default=None, max_length=32)
 
 
 class JobAccepted(BaseModel):

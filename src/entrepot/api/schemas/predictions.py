@@ -42,10 +42,13 @@ class TrustOut(BaseModel):
     #: each): under ``UNFAMILIAR_FIT`` the level is ``low`` (``trust.unfamiliar``);
     #: ``None`` for a prediction stored before it was kept.
     distribution_fit: float | None = None
+    #: The pool's AUPRC on the labelled history its members were weighed on
+    #: (``--history``); ``None`` when they were weighed without labels.
+    measured_auprc: float | None = None
     #: The fraud rate the probabilities were calibrated to; ``None`` without a calibration.
     estimated_fraud_rate: float | None
     level: Literal["high", "medium", "low"]
-    #: The message key ``trust.high|medium|low|unfamiliar`` and its values.
+    #: The message key ``trust.high|medium|low|unfamiliar|measured`` and its values.
     message: dict[str, Any]
 
 

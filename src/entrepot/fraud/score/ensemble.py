@@ -128,6 +128,11 @@ class Calibration:
     shift: float  # added to the weighted mean of the members' logits
     threshold: float  # the decision threshold on the pooled probability
     prevalence: float  # the fraud rate estimated for that file
+    #: The pool's AUPRC on the labelled history its members were weighed on
+    #: (``entrepot.fraud.score.measured``), and that history's frauds; ``None`` when the
+    #: weights come from the label-free fit.
+    measured_auprc: float | None = None
+    measured_frauds: int | None = None
 
 
 def logit(p: np.ndarray) -> np.ndarray:
@@ -184,8 +189,14 @@ class Ensemble:
     @property
     def unfamiliar(self) -> bool:
         """A fitted ensemble whose members read the file unlike their own data
-        (:data:`UNFAMILIAR_FIT`): what it learnt of fraud may not be the file's."""
-        return self.calibration is not None and self.distribution_fit < UNFAMILIAR_FIT
+        (:data:`UNFAMILIAR_FIT`): what it learnt of fraud may not be the file's. Never one
+        whose members were measured on the source's labelled history."""
+        calibration = self.calibration
+        return (
+            calibration is not None
+            and calibration.measured_auprc is None
+            and self.distribution_fit < UNFAMILIAR_FIT
+        )
 
     @property
     def level_error(self) -> LevelError:

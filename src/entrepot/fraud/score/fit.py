@@ -59,9 +59,12 @@ import numpy as np
 import pandas as pd
 from scipy.optimize import brentq
 from scipy.stats import kstest
+from sklearn.metrics import average_precision_score
 
 from entrepot.fraud.match.description import Upload
 from entrepot.fraud.score.ensemble import Calibration, Ensemble, Member, logit, sigmoid
+from entrepot.fraud.score.known_labels import KnownLabels
+from entrepot.fraud.score.measured import Measured, measure
 from entrepot.fraud.score.scoring import member_scores
 
 #: The exponent of the distribution fit in the weight: ``d³²`` is about ``e^(-32 KS)``
@@ -69,6 +72,9 @@ from entrepot.fraud.score.scoring import member_scores
 POWER = 32
 #: Candidates the library offers before the fit chooses.
 CANDIDATES = 8
+#: The exponent of a member's AUPRC on a labelled history in its weight
+#: (``entrepot.fraud.score.measured``): a member at 0.6 weighs 100 times one at 0.34.
+MEASURED_POWER = 8
 
 
 @dataclass(frozen=True)
@@ -139,9 +145,12 @@ def fit_weights(
     anomalies: np.ndarray,
     *,
     rule: Rule = RULE,
+    measured: Measured | None = None,
 ) -> FileFit:
     """Weights and calibration from the candidates' probabilities and anomaly scores on
-    the file, both ``(members, rows)`` (see the module docstring and :class:`Rule`)."""
+    the file, both ``(members, rows)`` (see the module docstring and :class:`Rule`); with
+    ``measured`` (the members on a labelled history), ``weight ∝ AUPRC^``
+    :data:`MEASURED_POWER` there and the history's fraud rate as the file's."""
     probs = np.asarray(probabilities, dtype=float)
     schema = np.asarray(
         [m.similarity * m.coverage * max(m.validation_auprc, 1e-6) for m in members]
@@ -149,6 +158,8 @@ def fit_weights(
     distribution = np.asarray([distribution_fit(a) for a in anomalies])
     z = logit(probs)
     raw = schema * distribution**rule.power
+    if measured is not None:
+        raw = measured.auprc**MEASURED_POWER
     if raw.max() <= 0:
         raw = np.ones(len(raw))
     weights = _heaviest(raw, rule.pool_keep, rule.pool_cut)
@@ -156,12 +167,22 @@ def fit_weights(
     means = probs.mean(axis=1)
     base = np.asarray([m.base_rate for m in members])
     prevalence = float(max(core @ means, core @ base))
+    if measured is not None:
+        prevalence = measured.rate
     shift, threshold = calibrate(weights @ z, prevalence)
+    calibration = Calibration(shift=shift, threshold=threshold, prevalence=prevalence)
+    if measured is not None:
+        pooled = weights @ logit(measured.probabilities)
+        calibration = replace(
+            calibration,
+            measured_auprc=float(average_precision_score(measured.labels, pooled)),
+            measured_frauds=measured.frauds,
+        )
     fits = tuple(
         MemberFit(m.name, float(s), float(d), float(mp), float(w))
         for m, s, d, mp, w in zip(members, schema, distribution, means, weights, strict=True)
     )
-    return FileFit(fits, Calibration(shift=shift, threshold=threshold, prevalence=prevalence))
+    return FileFit(fits, calibration)
 
 
 def _heaviest(raw: np.ndarray, keep: int, cut: float) -> np.ndarray:
@@ -174,11 +195,13 @@ def _heaviest(raw: np.ndarray, keep: int, cut: float) -> np.ndarray:
 
 
 def fit_to_file(
-    ensemble: Ensemble, frame: pd.DataFrame, upload: Upload
+    ensemble: Ensemble, frame: pd.DataFrame, upload: Upload, known: KnownLabels | None = None
 ) -> tuple[Ensemble, FileFit]:
-    """``ensemble``'s members reweighted, the best kept, and calibrated on ``frame``."""
-    probs, anomalies = member_scores(frame, ensemble, upload=upload)
-    return fitted(ensemble, probs, anomalies)
+    """``ensemble``'s members reweighted, the best kept, and calibrated on ``frame``, as
+    they will score it: reading ``known``'s labels (late labels), and weighed on its
+    labelled history when it has one (``entrepot.fraud.score.measured``)."""
+    probs, anomalies = member_scores(frame, ensemble, upload=upload, known=known)
+    return fitted(ensemble, probs, anomalies, measured=measure(ensemble, known))
 
 
 def fitted(
@@ -187,10 +210,11 @@ def fitted(
     anomalies: np.ndarray,
     *,
     rule: Rule = RULE,
+    measured: Measured | None = None,
 ) -> tuple[Ensemble, FileFit]:
     """``ensemble`` fitted from its members' probabilities and anomaly scores on a file,
     both ``(members, rows)`` (:func:`fit_weights`), its weightless members left out."""
-    found = fit_weights(ensemble.members, probabilities, anomalies, rule=rule)
+    found = fit_weights(ensemble.members, probabilities, anomalies, rule=rule, measured=measured)
     chosen = [
         (replace(m, weight=f.weight, distribution=f.distribution), model)
         for m, model, f in zip(ensemble.members, ensemble.models, found.members, strict=True)

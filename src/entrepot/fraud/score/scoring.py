@@ -227,12 +227,18 @@ def _run_members(
 
 
 def member_scores(
-    frame: pd.DataFrame, ensemble: Ensemble, *, upload: Upload | None = None, threads: int = 1
+    frame: pd.DataFrame,
+    ensemble: Ensemble,
+    *,
+    upload: Upload | None = None,
+    threads: int = 1,
+    known: KnownLabels | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Each member's calibrated probabilities and anomaly scores on ``frame``, both
-    ``(members, rows)`` (NaN anomalies for a member without an anomaly model)."""
+    ``(members, rows)`` (NaN anomalies for a member without an anomaly model); the
+    members whose features read past labels read ``known``'s, as :func:`score`."""
     frame, upload = _prepared(frame, upload)
-    probs, anomalies, _ = _run_members(frame, ensemble, upload, threads, fast=True)
+    probs, anomalies, _ = _run_members(frame, ensemble, upload, threads, True, known)
     return probs, anomalies
 
 
