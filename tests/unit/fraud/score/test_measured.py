@@ -98,13 +98,9 @@ def test_members_are_weighed_on_the_history_and_calibrated_to_its_rate() -> None
     said = trust(ensemble)
     assert said["message"]["key"] == "trust.measured" and not ensemble.unfamiliar
     assert said["measured_auprc"] == pytest.approx(calibration.measured_auprc, abs=1e-6)
-    level = (
-        "high"
-        if calibration.measured_auprc >= 0.5
-        else "low"
-        if calibration.measured_auprc < 0.2
-        else "medium"
-    )
+    auprc = calibration.measured_auprc
+    assert auprc is not None
+    level = "high" if auprc >= 0.5 else "low" if auprc < 0.2 else "medium"
     assert said["level"] == level
 
 
