@@ -90,8 +90,8 @@ def trust(ensemble: Ensemble) -> dict[str, Any]:
     if calibration is not None and measured is not None:
         high, low = measured >= MEASURED_HIGH, measured < MEASURED_LOW
         level = "high" if high else "low" if low else "medium"
-        said = {"auprc": Number(measured, 2), "frauds": calibration.measured_frauds}
-        message = Message(N_("trust.measured"), said)
+        frauds = calibration.measured_frauds
+        message = Message(N_("trust.measured"), {"auprc": Number(measured, 2), "frauds": frauds})
     return {
         "match_quality": number(quality),
         "distribution_fit": number(fit),

@@ -41,6 +41,7 @@ EXAMPLES: list[Payload] = [
     PredictPayload(4, "cards", "v1", "d2", "new.csv", late_labels=((3, 1), (7, 0))),
     ApplyPayload("d2", "new.csv", model_name="kept", rescore_of="p1"),
     ApplyPayload("d2", "new.csv", late_labels=((3, 1), (7, 0))),
+    ApplyPayload("d2", "new.csv", late_labels=((3, 1),), history_id="h1"),
     BuildPayload(count=13, rows=3000, time_budget=20.0, min_frauds=80),
     CityUnitPayload("traffic", ["2024-04-01", "2024-04-02"], "512MB", prefix="p/", force=True),
 ]
@@ -55,7 +56,7 @@ def test_a_payload_reads_back_what_was_written(payload: Payload) -> None:
 
 def test_unset_fields_are_left_out_of_the_parameters() -> None:
     params = ApplyPayload("d2", "new.csv").to_params()
-    assert params == {"v": 2, "dataset_id": "d2", "dataset_name": "new.csv"}
+    assert params == {"v": 3, "dataset_id": "d2", "dataset_name": "new.csv"}
 
 
 def test_the_previous_releases_parameters_still_read() -> None:
@@ -111,3 +112,9 @@ def test_a_job_from_a_newer_release_fails_with_its_reason(tmp_path: Path) -> Non
     failed = jobs.get_any(job.id)
     assert failed.error_code == "payload_error"
     assert failed.error is not None and "newer release" in failed.error
+
+
+def test_an_apply_job_queued_before_histories_reads_without_one() -> None:
+    params = {"v": 2, "dataset_id": "d2", "dataset_name": "new.csv", "late_labels": [[3, 1]]}
+    found = ApplyPayload.from_params(params)
+    assert found.history_id is None and found.late_labels == ((3, 1),)

@@ -34,6 +34,11 @@ heaviest member (no better than the power, and a larger library below its subset
 file), and a weighted mean of the members' ranks instead of their logits (lower on every
 measure).
 
+**With a labelled history** (``entrepot.fraud.score.measured``): the candidates are
+measured on its labels instead, ``weight ∝ AUPRC^8`` there (:data:`MEASURED_POWER`), and
+the pool is calibrated to its fraud rate; the label-free facts above only guess what the
+labels then say (ADR 0045, round 8: 0.02 to 0.64 AUPRC on the handbook's last week).
+
 **Calibration.** The file's fraud rate is estimated from the *core*: the 3 heaviest members
 weighing at least half the heaviest, as the larger of their weighted mean probability on
 the file and their weighted training fraud rate. A light member fed the wrong columns can
