@@ -219,3 +219,60 @@ def test_an_output_in_a_missing_folder_is_refused_before_any_request(
     with pytest.raises(LocalFileNotFound) as caught:
         remote_fraud.score(REMOTE, tmp_path / "in.csv", tmp_path / "no" / "o.csv", "m")
     assert exit_code(caught.value) == 66 and service.asked == []
+
+
+class HistoryService(FakeService):
+    """The fake API, taking two uploads (the file, then its history) and the apply job."""
+
+    def __init__(self) -> None:
+        super().__init__(job=SUCCEEDED)
+        self.uploads: list[bytes] = []
+        self.applied: list[dict[str, Any]] = []
+
+    def __call__(self, request: httpx.Request) -> httpx.Response:
+        path = request.url.path
+        if path == "/api/upload":
+            self.asked.append(f"{request.method} {path}")
+            self.uploads.append(request.read())
+            return httpx.Response(201, json={"dataset_id": f"d{len(self.uploads)}"})
+        if path == "/api/apply_unlabeled":
+            self.asked.append(f"{request.method} {path}")
+            self.applied.append(json.loads(request.read()))
+            return httpx.Response(202, json={"job_id": "j1", "state": "queued"})
+        return super().__call__(request)
+
+
+def test_a_remote_ensemble_scoring_sends_its_labelled_history(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    (tmp_path / "in.csv").write_text("a,b\n1,2\n")
+    (tmp_path / "before.csv").write_text("a,b,fraud\n1,2,0\n")
+    service = HistoryService()
+    _served(monkeypatch, service)
+    out = tmp_path / "out.csv"
+    remote_fraud.score(
+        REMOTE, tmp_path / "in.csv", out, None, history=tmp_path / "before.csv", sleep=_no_sleep
+    )
+    assert out.read_bytes() == SCORES
+    assert [b'filename="in.csv"' in u for u in service.uploads] == [True, False]
+    assert b'filename="before.csv"' in service.uploads[1]
+    assert service.applied == [{"dataset_id": "d1", "history_dataset_id": "d2"}]
+
+
+def test_a_history_with_a_model_is_refused_before_any_request(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    (tmp_path / "in.csv").write_text("a\n1\n")
+    (tmp_path / "before.csv").write_text("a,fraud\n1,0\n")
+    service = HistoryService()
+    _served(monkeypatch, service)
+    with pytest.raises(InvalidArgument) as caught:
+        remote_fraud.score(
+            REMOTE,
+            tmp_path / "in.csv",
+            tmp_path / "out.csv",
+            "m",
+            history=tmp_path / "before.csv",
+            sleep=_no_sleep,
+        )
+    assert exit_code(caught.value) == 2 and service.asked == []

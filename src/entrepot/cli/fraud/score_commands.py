@@ -80,9 +80,8 @@ def score_command(
 
     console = results_console()
     if (remote := process_remote()) is not None:
-        _score_remotely(
-            ctx, remote, file, out, scoring_choice(model, ensemble, None, None), as_json
-        )
+        choice = scoring_choice(model, ensemble, None, None)
+        _score_remotely(ctx, remote, file, out, choice, as_json, history)
         return
     scored = local(ctx).score(
         file,
@@ -157,14 +156,16 @@ def _score_remotely(
     out: Path,
     choice: dict[str, Any],
     as_json: bool,
+    history: Path | None,
 ) -> None:
     """``fraud score`` on the deployed service this command line works on: with
-    ``--model`` one of the account's models, with ``--ensemble`` the service's references."""
+    ``--model`` one of the account's models, with ``--ensemble`` the service's references
+    (weighed on ``--history`` when given)."""
     from entrepot.cli.remote import fraud as remote_fraud
 
-    unsupported = ("library", "save_ensemble", "explain", "threads", "history", "late_labels")
+    unsupported = ("library", "save_ensemble", "explain", "threads", "late_labels")
     remote_fraud.refuse_options("score", given_options(ctx, *unsupported))
-    record = remote_fraud.score(remote, file, out, choice["model"])
+    record = remote_fraud.score(remote, file, out, choice["model"], history=history)
     console = results_console()
     if as_json:
         console.print_json(json.dumps(remote_fraud.remote_scores_json(record, out)))

@@ -52,12 +52,26 @@ def refuse_options(command: str, given: Sequence[str]) -> None:
 
 
 def score(
-    remote: Remote, file: Path, out: Path, model: str | None, *, sleep: Sleep = time.sleep
+    remote: Remote,
+    file: Path,
+    out: Path,
+    model: str | None,
+    *,
+    history: Path | None = None,
+    sleep: Sleep = time.sleep,
 ) -> Any:
     """Score ``file`` on the service and write the scores to ``out``: with the account's
     ``model`` (``/api/predict``), or with ``model=None`` the reference ensemble fitted to
-    the file (``/api/apply_unlabeled``, as ``--ensemble``); the stored prediction's record
-    (its summary, estimate and trust), with the keys the command prints."""
+    the file (``/api/apply_unlabeled``, as ``--ensemble``), weighed on ``history`` (a
+    labelled file of earlier transactions, uploaded too) when given; the stored
+    prediction's record (its summary, estimate and trust), with the keys the command
+    prints."""
+    if history is not None and model is not None:
+        raise InvalidArgument(
+            "--history: on a deployed service a labelled history weighs the reference "
+            "ensemble (--ensemble), not one of your models",
+            hint="leave --history out, or score with --ensemble",
+        )
     if model is not None and ("/" in model or "\\" in model):
         raise InvalidArgument(
             f"--model {model}: a model folder is read on this machine, and this command line "
@@ -71,11 +85,16 @@ def score(
         )
     _writable(out)
     _readable(file)
+    if history is not None:
+        _readable(history)
     with Client(remote) as client:
         model_id = None if model is None else int(resolve(client, model)["id"])
         dataset = _upload(client, file, {})
         if model_id is None:
-            accepted = client.post_json("/api/apply_unlabeled", {"dataset_id": dataset})
+            apply = {"dataset_id": dataset}
+            if history is not None:
+                apply["history_dataset_id"] = _upload(client, history, {})
+            accepted = client.post_json("/api/apply_unlabeled", apply)
         else:
             body = {"model_id": model_id, "dataset_id": dataset}
             accepted = client.post_json("/api/predict", body)
