@@ -24,6 +24,7 @@ import numpy as np
 import pandas as pd
 from sklearn.metrics import average_precision_score
 
+from entrepot.fraud.errors import MissingColumns
 from entrepot.fraud.match.description import describe
 from entrepot.fraud.score.ensemble import Ensemble
 from entrepot.fraud.score.known_labels import KnownLabels
@@ -61,20 +62,32 @@ def measure(ensemble: Ensemble, known: KnownLabels | None, threads: int = 1) -> 
     there."""
     if known is None or known.history is None or known.history_labels is None:
         return None
+    history = known.history
+    mapped = {c for m in ensemble.members for c in m.mapping}
+    missing = sorted(mapped - {str(c) for c in history.columns})
+    if missing:
+        raise MissingColumns(
+            "the labelled history lacks columns of the scored file: " + ", ".join(missing)
+        )
     labels = np.asarray(known.history_labels, dtype=float)
     kept = np.isfinite(labels)
-    y = labels[kept].astype(int)
-    if int(y.sum()) < MEASURED_FRAUDS or int(y.sum()) == len(y):
+    if not _enough(labels[kept]):
         return None
-    kept &= later_half(known.history)
+    kept &= later_half(history)
     y = labels[kept].astype(int)
-    if int(y.sum()) < MEASURED_FRAUDS or int(y.sum()) == len(y):
+    if not _enough(y):
         return None
     past = KnownLabels(rows=labels)  # each history row reads the older ones' labels
-    probs, _ = member_scores(known.history, ensemble, threads=threads, known=past)
+    probs, _ = member_scores(history, ensemble, threads=threads, known=past)
     probs = probs[:, kept]
     auprc = np.asarray([average_precision_score(y, p) for p in probs], dtype=float)
     return Measured(auprc=auprc, probabilities=probs, labels=y)
+
+
+def _enough(labels: np.ndarray) -> bool:
+    """At least :data:`MEASURED_FRAUDS` frauds and a legitimate row."""
+    frauds = int(np.sum(labels == 1))
+    return frauds >= MEASURED_FRAUDS and frauds < len(labels)
 
 
 def later_half(history: pd.DataFrame) -> np.ndarray:

@@ -116,3 +116,14 @@ def test_too_few_labelled_frauds_leave_the_label_free_fit() -> None:
     assert measure(candidates, KnownLabels(rows=labels)) is None  # no history: no sample
     ensemble, _ = fit_to_file(candidates, file, describe(file), known)
     assert ensemble.calibration is not None and ensemble.calibration.measured_auprc is None
+
+
+def test_a_history_without_a_column_the_members_read_is_refused_by_name() -> None:
+    from entrepot.fraud.errors import MissingColumns
+
+    history, file, labels, _ = _case()
+    candidates = _candidates(file)
+    read = sorted({c for m in candidates.members for c in m.mapping})
+    lacking = history.drop(columns=[read[0]])
+    with pytest.raises(MissingColumns, match=read[0]):
+        measure(candidates, KnownLabels(history=lacking, history_labels=labels))
