@@ -75,7 +75,7 @@ def trust(ensemble: Ensemble) -> dict[str, Any]:
     ``trust.unfamiliar``); else by quality: ``high`` from :data:`TRUST_HIGH`, ``low``
     under :data:`TRUST_LOW`."""
     quality = ensemble.match_quality
-    level = "high" if quality >= TRUST_HIGH else "low" if quality < TRUST_LOW else "medium"
+    level = _level(quality, TRUST_HIGH, TRUST_LOW)
     calibration = ensemble.calibration
     keys = {
         "high": N_("trust.high"),
@@ -88,8 +88,7 @@ def trust(ensemble: Ensemble) -> dict[str, Any]:
         level, message = "low", Message(N_("trust.unfamiliar"), {"fit": Number(fit, 2)})
     measured = None if calibration is None else calibration.measured_auprc
     if calibration is not None and measured is not None:
-        high, low = measured >= MEASURED_HIGH, measured < MEASURED_LOW
-        level = "high" if high else "low" if low else "medium"
+        level = _level(measured, MEASURED_HIGH, MEASURED_LOW)
         frauds = calibration.measured_frauds
         message = Message(N_("trust.measured"), {"auprc": Number(measured, 2), "frauds": frauds})
     return {
@@ -100,6 +99,11 @@ def trust(ensemble: Ensemble) -> dict[str, Any]:
         "level": level,
         "message": message.to_json(),
     }
+
+
+def _level(value: float, high: float, low: float) -> str:
+    """``high`` from ``high``, ``low`` under ``low``, else ``medium``."""
+    return "high" if value >= high else "low" if value < low else "medium"
 
 
 def preview(scores: pd.DataFrame, rows: int) -> dict[str, Any]:

@@ -162,17 +162,19 @@ def fit_weights(
     )
     distribution = np.asarray([distribution_fit(a) for a in anomalies])
     z = logit(probs)
-    raw = schema * distribution**rule.power
-    if measured is not None:
+    if measured is None:
+        raw = schema * distribution**rule.power
+    else:
         raw = measured.auprc**MEASURED_POWER
     if raw.max() <= 0:
         raw = np.ones(len(raw))
     weights = _heaviest(raw, rule.pool_keep, rule.pool_cut)
-    core = _heaviest(raw, rule.rate_keep, rule.rate_cut)
     means = probs.mean(axis=1)
-    base = np.asarray([m.base_rate for m in members])
-    prevalence = float(max(core @ means, core @ base))
-    if measured is not None:
+    if measured is None:
+        core = _heaviest(raw, rule.rate_keep, rule.rate_cut)
+        base = np.asarray([m.base_rate for m in members])
+        prevalence = float(max(core @ means, core @ base))
+    else:
         prevalence = measured.rate
     shift, threshold = calibrate(weights @ z, prevalence)
     calibration = Calibration(shift=shift, threshold=threshold, prevalence=prevalence)

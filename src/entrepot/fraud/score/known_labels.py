@@ -66,14 +66,20 @@ class KnownLabels:
             raise ValueError(f"{len(rows)} known labels for {len(frame)} scored rows")
         if self.history is None or self.history_labels is None:
             return frame[columns].reset_index(drop=True), np.asarray(rows, dtype=float)
+        self.require_columns(columns)
+        both = pd.concat([self.history[columns], frame[columns]], ignore_index=True)
+        labels = np.concatenate([np.asarray(self.history_labels, float), np.asarray(rows, float)])
+        return both, labels
+
+    def require_columns(self, columns: list[str]) -> None:
+        """Raise :class:`MissingColumns` naming the ``columns`` the history lacks."""
+        if self.history is None:
+            return
         missing = [c for c in columns if c not in self.history.columns]
         if missing:
             raise MissingColumns(
                 "the labelled history lacks columns of the scored file: " + ", ".join(missing)
             )
-        both = pd.concat([self.history[columns], frame[columns]], ignore_index=True)
-        labels = np.concatenate([np.asarray(self.history_labels, float), np.asarray(rows, float)])
-        return both, labels
 
     @property
     def history_rows(self) -> int:

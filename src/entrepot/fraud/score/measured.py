@@ -24,7 +24,6 @@ import numpy as np
 import pandas as pd
 from sklearn.metrics import average_precision_score
 
-from entrepot.fraud.errors import MissingColumns
 from entrepot.fraud.match.description import describe
 from entrepot.fraud.score.ensemble import Ensemble
 from entrepot.fraud.score.known_labels import KnownLabels
@@ -63,12 +62,7 @@ def measure(ensemble: Ensemble, known: KnownLabels | None, threads: int = 1) -> 
     if known is None or known.history is None or known.history_labels is None:
         return None
     history = known.history
-    mapped = {c for m in ensemble.members for c in m.mapping}
-    missing = sorted(mapped - {str(c) for c in history.columns})
-    if missing:
-        raise MissingColumns(
-            "the labelled history lacks columns of the scored file: " + ", ".join(missing)
-        )
+    known.require_columns(sorted({c for m in ensemble.members for c in m.mapping}))
     labels = np.asarray(known.history_labels, dtype=float)
     kept = np.isfinite(labels)
     if not _enough(labels[kept]):
