@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 import pandas as pd
 import pytest
@@ -24,15 +24,31 @@ HIGH, LOW = 0.6, 0.3
 UNFAMILIAR = 0.91
 
 
-def test_the_ensemble_scores_say_how_far_to_trust_them(tmp_path: Path) -> None:
-    instance = migrated_app(tmp_path / "instance")  # its key ring signs the library
+class Fraud(Protocol):
+    def __call__(self, args: list[str], **options: Any) -> Result: ...
+
+
+Built = tuple[Fraud, Path]
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory: pytest.TempPathFactory) -> Built:
+    """An instance (its key ring signs the library) and a library of 2 references built
+    once for the module: card payments and e-commerce."""
+    folder = tmp_path_factory.mktemp("trust")
+    instance = migrated_app(folder / "instance")
 
     def fraud(args: list[str], **options: Any) -> Result:
         return runner.invoke(fraud_app, args, obj=instance, **options)
 
-    library = tmp_path / "lib"
+    library = folder / "lib"
     build = ["build-references", "--into", str(library), "--count", "2", "--rows", "3000"]
     assert fraud([*build, "--time-budget", "1"]).exit_code == 0
+    return fraud, library
+
+
+def test_the_ensemble_scores_say_how_far_to_trust_them(built: Built, tmp_path: Path) -> None:
+    fraud, library = built
     data = tmp_path / "cartes.csv"
     args = ["generate", str(data), "--domain", "card_payments", "--rows", "3000", "--seed", "32"]
     assert fraud([*args, "--lang", "fr", "--fraud-rate", "0.03"]).exit_code == 0
@@ -75,18 +91,11 @@ def test_the_ensemble_scores_say_how_far_to_trust_them(tmp_path: Path) -> None:
 
 
 def test_a_file_no_reference_reads_like_its_data_says_so_and_claims_no_floor(
-    tmp_path: Path,
+    built: Built, tmp_path: Path
 ) -> None:
     # ADR 0045, round 8: on a real file of another simulator the references' ranking was
     # at chance (realised precision 1.5 %) while the estimate said 44 % (20-69 %).
-    instance = migrated_app(tmp_path / "instance")
-
-    def fraud(args: list[str]) -> Result:
-        return runner.invoke(fraud_app, args, obj=instance)
-
-    library = tmp_path / "lib"  # card payments and e-commerce only
-    build = ["build-references", "--into", str(library), "--count", "2", "--rows", "3000"]
-    assert fraud([*build, "--time-budget", "1"]).exit_code == 0
+    fraud, library = built
     found: dict[str, dict[str, Any]] = {}
     human = ""
     for domain in ("card_payments", "atm"):
@@ -119,19 +128,14 @@ def test_a_file_no_reference_reads_like_its_data_says_so_and_claims_no_floor(
     assert "no better than chance" in human
 
 
-def test_a_file_scored_with_its_labelled_history_is_weighed_on_it(tmp_path: Path) -> None:
+def test_a_file_scored_with_its_labelled_history_is_weighed_on_it(
+    built: Built, tmp_path: Path
+) -> None:
     # ADR 0045, round 8: with four labelled weeks before it, the handbook's last week goes
     # from 0.02 to 0.64 AUPRC; the trust then says what was measured on the labels.
     from entrepot.fraud.tables.io import read_table, write_table
 
-    instance = migrated_app(tmp_path / "instance")
-
-    def fraud(args: list[str]) -> Result:
-        return runner.invoke(fraud_app, args, obj=instance)
-
-    library = tmp_path / "lib"
-    build = ["build-references", "--into", str(library), "--count", "2", "--rows", "3000"]
-    assert fraud([*build, "--time-budget", "1"]).exit_code == 0
+    fraud, library = built
     data = tmp_path / "all.csv"
     args = ["generate", str(data), "--domain", "card_payments", "--rows", "6000", "--seed", "33"]
     assert fraud([*args, "--lang", "fr", "--fraud-rate", "0.03"]).exit_code == 0
