@@ -8,7 +8,7 @@ STAMP := $(VENV)/.installed
 #: (--dist loadfile); 0 runs every test in this process.
 PYTEST_WORKERS ?= 2
 
-.PHONY: help setup browser-tools run demo test lint typecheck pytest services system lock bench translations clean
+.PHONY: help setup browser-tools run demo test unit lint typecheck pytest services system lock bench translations clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-10s %s\n", $$1, $$2}'
@@ -59,6 +59,13 @@ pytest: setup services system browser-tools ## The test suite only (random hash 
 	PYTHONHASHSEED="$$seed" $(BIN)/pytest -q --durations=30 -n $(PYTEST_WORKERS) --dist loadfile $(PYTEST_ARGS)
 
 test: lint typecheck pytest ## Everything CI runs: lint, types, the whole test suite
+
+#: The fast tests alone: tests/unit without PostgreSQL, the S3 server, Chromium or a
+#: training of more than a few seconds (the markers of pyproject.toml; ADR 0060).
+UNIT_MARKERS := not postgres and not s3 and not browser and not slow
+
+unit: setup ## The fast unit tests alone (no PostgreSQL, S3 server, browser or long training)
+	$(BIN)/pytest -q --durations=10 -n $(PYTEST_WORKERS) --dist loadfile -m "$(UNIT_MARKERS)" tests/unit $(PYTEST_ARGS)
 
 lock: ## Re-resolve requirements.lock from pyproject.toml
 	$(UV) pip compile -q --python-version 3.11 --extra postgres --extra ml --extra city --extra web --extra oidc --extra mongodb --extra mlflow --extra remote --extra dev pyproject.toml -o requirements.lock

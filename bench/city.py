@@ -191,7 +191,7 @@ def incremental(days: int) -> str:
     from entrepot.catalog.migrate import upgrade
     from entrepot.city import layout
     from entrepot.city.generator import GenerateOptions, generate
-    from entrepot.city.runtime import CityRuntime
+    from entrepot.city_service.service import CityService
     from entrepot.storage.local import LocalStore
 
     lines = [
@@ -203,7 +203,7 @@ def incremental(days: int) -> str:
         generate(store, GenerateOptions(start=START, days=days, arcs=3000))
         engine = make_engine(f"sqlite:///{tmp}/catalog.db")
         upgrade(engine)
-        env = CityRuntime(store, engine=engine)
+        env = CityService(store, engine=engine)
         week = [START + timedelta(days=i) for i in range(days)]
         changed = next(store.list(layout.hour_prefix("weather", week[-1], 12))).key
 

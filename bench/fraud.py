@@ -169,7 +169,7 @@ def _library(folder: Path) -> FolderLibrary:
     from entrepot.bootstrap import bootstrap
     from entrepot.config import load_settings
 
-    ring = bootstrap(load_settings()).key_ring.ring()
+    ring = bootstrap(load_settings()).operations.keys.ring()
     return FolderLibrary(folder, lambda: ring)
 
 

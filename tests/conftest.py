@@ -14,7 +14,7 @@ Fixtures:
 - ``store``: one new empty store per kind (the test runs once per kind);
 - ``moto_server(env=...)``: start another server (e.g. one that checks credentials).
 
-Tests that use S3 are marked ``s3`` automatically.
+Tests that use S3 are marked ``s3`` automatically, and those that drive Chromium ``browser``.
 """
 
 from __future__ import annotations
@@ -188,10 +188,29 @@ def store(request: pytest.FixtureRequest, make_store: Callable[[str], BaseStore]
     return make_store(kind)
 
 
+def _drives_a_browser(item: pytest.Item) -> bool:
+    """Whether ``item`` needs Chromium: it takes the ``browser`` fixture, or its module
+    uses the browser helpers (``tests.support.browser``) or Selenium."""
+    if "browser" in getattr(item, "fixturenames", ()):
+        return True
+    module = getattr(item, "module", None)
+    return (
+        any(
+            str(getattr(value, "__module__", "")).startswith(("tests.support.browser", "selenium"))
+            for value in vars(module).values()
+        )
+        if module is not None
+        else False
+    )
+
+
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     for item in items:
-        if "s3_endpoint" in getattr(item, "fixturenames", ()):
+        fixtures = getattr(item, "fixturenames", ())
+        if "s3_endpoint" in fixtures:
             item.add_marker(pytest.mark.s3)
+        if _drives_a_browser(item):
+            item.add_marker(pytest.mark.browser)
 
 
 def pytest_sessionstart(session: pytest.Session) -> None:

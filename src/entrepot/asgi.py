@@ -48,15 +48,15 @@ def create_app(
     """A FastAPI app over ``entrepot_app`` (built from the environment when omitted)."""
     core = entrepot_app if entrepot_app is not None else bootstrap()
     opts = options if options is not None else web_options(core.settings)
-    services = core.fraud(opts.service)
+    fraud = core.fraud(opts.service)
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
-        running = core.job_system().worker() if worker else None
+        running = core.operations.worker() if worker else None
         if running is not None:
             running.start()
             try:
-                services.references.ensure()
+                fraud.references.ensure()
             except Exception:  # the service starts anyway; apply-to-unlabelled will say why
                 log.exception("could not start building the reference library")
         # Everything imported and built so far lives as long as the process: keep it out of

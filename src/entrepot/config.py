@@ -1,8 +1,7 @@
 """One Settings object, read from ``ENTREPOT_*`` variables and a ``.env`` file.
 
-Entrypoints build it (never at import time) and hand typed options to the
-composition root. Environment detection (``AWS_EXECUTION_ENV`` and friends) may
-choose defaults, never override what the user set.
+Entrypoints build it (never at import time) and hand typed options to the composition
+root. Environment detection (``AWS_EXECUTION_ENV``...) may choose defaults, never override.
 """
 
 from __future__ import annotations
@@ -11,7 +10,7 @@ import ipaddress
 import os
 from dataclasses import dataclass, field, fields
 from pathlib import Path
-from typing import Any, ClassVar, Literal
+from typing import TYPE_CHECKING, Any, ClassVar, Literal
 
 from entrepot.config_libraries import first_library_value, library_variables
 from entrepot.config_values import SettingError, convert, dotenv_values, sources
@@ -19,6 +18,9 @@ from entrepot.errors import ConfigError
 from entrepot.masking import mask_url
 from entrepot.outbound import AllowedHosts
 from entrepot.sizes import parse_size
+
+if TYPE_CHECKING:
+    from entrepot.storage.url import StoreUrl
 
 ENV_PREFIX = "ENTREPOT_"
 _AWS_MARKERS = ("AWS_EXECUTION_ENV", "ECS_CONTAINER_METADATA_URI_V4", "AWS_LAMBDA_FUNCTION_NAME")
@@ -128,6 +130,9 @@ class Settings:
     reference_rows: int = 20_000
     reference_min_frauds: int = 400
     reference_budget: float = 9.0
+    #: The most memory a training or scoring job may use (bytes; ``2GiB`` is read; unset:
+    #: half the machine's); a bigger job is refused with the figures (ADR 0066).
+    job_memory_budget: int | None = field(default=None, metadata={"before": _size})
     job_heartbeat_seconds: float = 10.0
     job_stale_seconds: float = 120.0
     worker_threads: int = 2
@@ -275,9 +280,16 @@ class Settings:
         return AllowedHosts.parse(self.outbound_allowed_hosts)
 
     @property
+    def store(self) -> StoreUrl:
+        """The store URL, parsed once (``parse_store_url`` keeps what it parsed)."""
+        from entrepot.storage.url import parse_store_url
+
+        return parse_store_url(self.store_url)
+
+    @property
     def store_is_remote(self) -> bool:
         """Whether the store is a network service (and so reads go through the cache)."""
-        return self.store_url.startswith("s3://")
+        return self.store.is_remote
 
 
 class InvalidSettings(ValueError):

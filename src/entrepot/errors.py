@@ -62,6 +62,11 @@ class InvalidArgument(EntrepotError, ValueError):
     line exits 2 (a usage mistake); the API answers 400."""
 
 
+class UnstorableText(InvalidArgument):
+    """Text no catalog can keep (a NUL character, a lone surrogate), refused on every
+    backend before any row is written (``catalog.text``)."""
+
+
 class LocalFileNotFound(EntrepotError, FileNotFoundError):
     """A local file or folder someone named (a command's argument) does not exist."""
 

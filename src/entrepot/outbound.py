@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import ipaddress
 import socket
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
@@ -258,16 +258,6 @@ def bounded(chunks: Iterable[bytes], limit: int, what: str) -> bytes:
         if len(body) > limit:
             raise BodyTooLarge(f"{what} sent more than {limit} bytes")
     return bytes(body)
-
-
-def bounded_chunks(chunks: Iterable[bytes], limit: int, what: str) -> Iterator[bytes]:
-    """``chunks`` passed on until they pass ``limit`` (then :class:`BodyTooLarge`)."""
-    seen = 0
-    for chunk in chunks:
-        seen += len(chunk)
-        if seen > limit:
-            raise BodyTooLarge(f"{what} sent more than {limit} bytes")
-        yield chunk
 
 
 def shown(url: str) -> str:

@@ -14,6 +14,7 @@ from selenium.webdriver.chrome.webdriver import WebDriver
 from entrepot.bootstrap.app import App
 from entrepot.catalog.jobs.records import JobRecord
 from tests.support.browser import accessibility_problems, by_id, serve_app, wait
+from tests.support.parts import parts
 from tests.support.web import make_web_app
 
 pytestmark = pytest.mark.slow
@@ -29,7 +30,7 @@ def site(tmp_path: Path) -> Iterator[tuple[str, App]]:
 
 def _set(services: App, job: JobRecord, progress: float, *, done: bool = False) -> None:
     now = datetime.now(UTC)
-    with services.uow() as uow:
+    with parts(services).uow() as uow:
         uow.jobs.claim(job.id, "test-worker", now)
         if done:
             assert uow.jobs.succeed(job.id, "test-worker", now, {"built": 40})

@@ -26,7 +26,7 @@ from selenium.webdriver.chrome.webdriver import WebDriver
 from entrepot.catalog.engine import make_engine
 from entrepot.catalog.migrate import upgrade
 from entrepot.city.generator import GenerateOptions, generate
-from entrepot.city.runtime import CityRuntime
+from entrepot.city_service.service import CityService
 from entrepot.storage.memory import MemoryStore
 from tests.support.analyst import scored_admin
 from tests.support.apps import flat_routes
@@ -94,7 +94,7 @@ def page_paths(app: Any) -> list[str]:
     return list(dict.fromkeys(found))
 
 
-def _city_runtime(folder: Path) -> CityRuntime:
+def _city_runtime(folder: Path) -> CityService:
     store = MemoryStore("city-narrow")
     days = GenerateOptions(
         start=date(2025, 10, 28), days=8, arcs=30, stations=10, counters=3, roadworks=40
@@ -102,7 +102,7 @@ def _city_runtime(folder: Path) -> CityRuntime:
     generate(store, days)
     engine = make_engine(f"sqlite:///{folder / 'city.db'}")
     upgrade(engine)
-    runtime = CityRuntime(store, engine=engine)
+    runtime = CityService(store, engine=engine)
     assert not runtime.runner().run([date(2025, 10, 28), date(2025, 11, 4)]).failed
     return runtime
 

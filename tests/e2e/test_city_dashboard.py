@@ -23,7 +23,7 @@ from entrepot.api.routes import city
 from entrepot.catalog.engine import make_engine
 from entrepot.catalog.migrate import upgrade
 from entrepot.city.generator import GenerateOptions, generate
-from entrepot.city.runtime import CityRuntime
+from entrepot.city_service.service import CityService
 from entrepot.dashboard import city as dashboard
 from entrepot.http import assets
 from entrepot.storage.memory import MemoryStore
@@ -62,7 +62,7 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     )
     engine = make_engine(f"sqlite:///{tmp_path_factory.mktemp('e2e') / 'catalog.db'}")
     upgrade(engine)
-    runtime = CityRuntime(store, engine=engine)
+    runtime = CityService(store, engine=engine)
     assert not runtime.runner().run([date(2025, 10, 28), date(2025, 11, 4)]).failed
     app = FastAPI()
     app.include_router(city.router)

@@ -99,6 +99,7 @@ def test_a_folder_of_archives_and_readmes_as_people_keep_it(cli: Cli, tmp_path: 
 
 
 def test_only_a_readme_imports_nothing_and_says_so(cli: Cli, tmp_path: Path) -> None:
+    assert cli("db", "upgrade").returncode == 0
     (tmp_path / "README.md").write_text("# my downloads\n", encoding="utf-8")
     result = cli("city", "import", "README.md")
     assert result.returncode != 0

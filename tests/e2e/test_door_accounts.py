@@ -11,6 +11,7 @@ import pytest
 from entrepot.bootstrap import bootstrap
 from entrepot.config import Settings
 from tests.support.cli import Cli
+from tests.support.parts import parts
 
 EMAIL = "ops@example.com"
 
@@ -29,7 +30,7 @@ def _audit(folder: Path) -> list[tuple[str, str]]:
             database_url=f"sqlite:///{folder / 'var' / 'entrepot.db'}",
         )
     )
-    with app.uow() as uow:
+    with parts(app).uow() as uow:
         return [(entry.actor, entry.action) for entry in uow.audit.list().items]
 
 

@@ -10,6 +10,7 @@ from entrepot.bootstrap import App, bootstrap
 from entrepot.catalog.objects.records import ObjectState
 from entrepot.config import Settings
 from tests.support.cli import Cli
+from tests.support.parts import parts
 
 
 def _instance(folder: Path) -> App:
@@ -33,7 +34,7 @@ def _stored(cli: Cli, folder: Path, key: str, content: bytes) -> None:
 def test_a_quarantined_object_is_not_downloaded(cli: Cli, tmp_path: Path) -> None:
     _stored(cli, tmp_path, "files/q.bin", b"kept aside")
     app = _instance(tmp_path)
-    with app.uow() as uow:
+    with parts(app).uow() as uow:
         uow.objects.set_state("files/q.bin", ObjectState.QUARANTINED)
         uow.commit()
     got = cli("get", "files/q.bin", "out.bin")
@@ -50,7 +51,7 @@ def test_a_damaged_read_is_registered(cli: Cli, tmp_path: Path) -> None:
     assert got.returncode == 74, got.stdout + got.stderr
     assert not (tmp_path / "out.bin").exists() and not list(tmp_path.glob(".out.bin*"))
     app = _instance(tmp_path)
-    with app.uow() as uow:
+    with parts(app).uow() as uow:
         assert [d.key for d in uow.damage.list()] == ["files/d.bin"]
 
 
@@ -58,7 +59,7 @@ def test_an_uncataloged_object_is_checked_against_the_store(cli: Cli, tmp_path: 
     assert cli("db", "upgrade").returncode == 0
     app = _instance(tmp_path)
     content = b"placed by other means" * 100
-    app.home_store.put("outside/o.bin", content)
+    parts(app).home_store.put("outside/o.bin", content)
     got = cli("get", "outside/o.bin", "out.bin")
     assert got.returncode == 0, got.stderr
     assert (tmp_path / "out.bin").read_bytes() == content

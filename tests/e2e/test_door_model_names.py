@@ -14,6 +14,7 @@ from entrepot.bootstrap.app import App
 from entrepot.registry.names import NAME_MAX
 from tests.support.cli import Cli
 from tests.support.csvs import labelled_csv
+from tests.support.parts import parts
 from tests.support.web import Api, make_web_app, user_api
 
 #: One character over the registry's limit, and a name the old command line accepted.
@@ -46,7 +47,7 @@ def test_the_api_refuses_the_same_names(api: tuple[Api, App], name: str) -> None
     answer = client.post("/api/train", json={"dataset_id": dataset, "model_name": name})
     assert (answer.status_code, answer.json()["code"]) == (422, "invalid_name"), answer.text
     assert "64 characters" in answer.json()["message"]
-    with services.uow() as uow:
+    with parts(services).uow() as uow:
         assert uow.jobs.count_by_state() == {}
 
 

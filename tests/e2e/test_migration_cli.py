@@ -265,3 +265,42 @@ def test_an_interrupted_move_says_resume_and_its_journal_says_interrupted(
     assert after["migration"]["interrupted"] is False
     assert after["items"]["repointed"]["objects"] == total
     assert catalog(tmp_path, "SELECT count(*) FROM object_locations") == total
+
+
+def test_a_copy_left_without_its_checksum_is_checked_and_completed(
+    tmp_path: Path, cli: Cli
+) -> None:
+    """A move killed between an object and its checksum sidecar leaves the object alone at
+    the destination: its bytes are re-checked against the catalog and the move completes
+    it (it stopped with 73, "pick an empty bucket", for good)."""
+    written = seed(tmp_path, 4)
+    dest = tmp_path / "dest"
+    landed = dest / "datasets" / "part-0001.csv"
+    landed.parent.mkdir(parents=True)
+    landed.write_bytes(written["datasets/part-0001.csv"])  # the object, not its sidecar
+    run = cli("move", "--to", str(dest))
+    assert run.returncode == 0, run.stdout + run.stderr
+    assert LocalStore(dest).head("datasets/part-0001.csv").sha256 is not None
+    assert cli("verify").returncode == 0
+
+
+def test_resume_and_finalize_complete_a_copy_left_without_its_checksum(
+    tmp_path: Path, cli: Cli
+) -> None:
+    """The same state in an open migration: ``--resume`` and ``--finalize`` finish."""
+    seed(tmp_path, 3)
+    source = tmp_path / "var" / "store" / "datasets" / "part-0002.csv"
+    good = source.read_bytes()
+    source.write_bytes(b"x" * len(good))  # damaged: this object fails, the move stays open
+    dest = tmp_path / "dest"
+    first = cli("move", "--to", str(dest))
+    assert first.returncode != 0 and "Traceback" not in first.stdout + first.stderr
+    source.write_bytes(good)
+    bare = dest / "datasets" / "part-0002.csv"
+    assert not bare.exists()
+    bare.write_bytes(good)  # a later run killed between the object and its sidecar
+    resumed = cli("move", "--resume")
+    assert resumed.returncode == 0, resumed.stdout + resumed.stderr
+    assert LocalStore(dest).head("datasets/part-0002.csv").sha256 is not None
+    final = cli("move", "--finalize")
+    assert final.returncode == 0, final.stdout + final.stderr

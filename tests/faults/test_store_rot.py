@@ -20,6 +20,7 @@ from fastapi.testclient import TestClient
 from entrepot.bootstrap.app import App
 from entrepot.health import BoundedChecks
 from tests.support.cli import Run, in_process_cli
+from tests.support.parts import parts
 from tests.support.web import Api, make_web_app, seeded_user
 
 TOKEN = "metrics-token-for-the-rot-tests-0123456789"
@@ -47,7 +48,9 @@ class Site:
     def model_file(self) -> str:
         root = f"users/{self.api.user_id}/"
         (key,) = [
-            o.key for o in self.services.raw_store.list(root) if o.key.endswith("model.joblib")
+            o.key
+            for o in parts(self.services).raw_store.list(root)
+            if o.key.endswith("model.joblib")
         ]
         return key
 
@@ -148,7 +151,7 @@ def test_a_read_that_meets_damaged_bytes_registers_them(site: Site, tmp_path: Pa
             entry.unlink()
     answer = site.api.get(f"/api/predictions/{site.prediction_id}/download")
     assert answer.status_code == 500 and "will not help" in answer.json()["message"]
-    with site.services.uow() as uow:
+    with parts(site.services).uow() as uow:
         (damage,) = uow.damage.list()
     assert (damage.key, damage.detected_by, damage.problem) == (
         prediction_key,

@@ -18,7 +18,7 @@ from entrepot.city.metrics import open_metrics
 from entrepot.city.metrics.copy import copy_metrics
 from entrepot.city.metrics.sql import SqlMetrics
 from entrepot.city.report_csv import from_csv
-from entrepot.city.runtime import CityRuntime
+from entrepot.city_service.service import CityService
 from entrepot.storage.local import LocalStore
 from entrepot.storage.s3 import S3Store
 
@@ -35,7 +35,7 @@ def s3(s3_store_factory: Callable[..., S3Store]) -> S3Store:
 
 
 def test_a_run_on_postgres_and_s3(engine: Engine, s3: S3Store) -> None:
-    env = CityRuntime(s3, engine=engine)
+    env = CityService(s3, engine=engine)
     first = env.runner("city").run([D1, D2])
     assert (first.count("computed"), first.count("failed")) == (12, 0)
     assert isinstance(env.metrics, SqlMetrics) and env.metrics.engine is engine
@@ -65,11 +65,11 @@ def test_local_folder_and_s3_give_identical_metrics(
 ) -> None:
     local = LocalStore(tmp_path / "store")
     generate(local.scoped("city"), OPTIONS)
-    from_s3 = CityRuntime(s3, engine=engine)
+    from_s3 = CityService(s3, engine=engine)
     assert not from_s3.runner("city").run([D2], report=False).failed
     s3_docs = {d.info.kind: d.document for d in from_s3.metrics.find()}
     with open_metrics(f"sqlite:///{tmp_path / 'metrics.db'}") as sqlite_metrics:
-        from_local = CityRuntime(local, engine=engine, metrics_url=sqlite_metrics.url)
+        from_local = CityService(local, engine=engine, metrics_url=sqlite_metrics.url)
         summary = from_local.runner("city").run([D2], force=True, report=False)
         assert not summary.failed
         local_docs = {d.info.kind: d.document for d in from_local.metrics.find()}
@@ -88,7 +88,7 @@ def test_dynamodb_metrics_then_migrated_to_postgres(
 ) -> None:
     table = f"city-{uuid.uuid4().hex[:8]}"
     url = f"dynamodb://{table}?region=us-east-1&endpoint_url={s3_endpoint}"
-    env = CityRuntime(s3, engine=engine, metrics_url=url)
+    env = CityService(s3, engine=engine, metrics_url=url)
     assert not env.runner("city").run([D1, D2]).failed
     assert env.metrics.url.startswith(f"dynamodb://{table}")
     report = env.metrics.require(REPORT, D2).document

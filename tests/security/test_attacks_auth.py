@@ -33,6 +33,7 @@ from entrepot.errors import (
 )
 from entrepot.http.sessions import SESSION_COOKIE
 from tests.support.asgi import call, flood
+from tests.support.parts import parts
 from tests.support.web import PASSWORD, make_web_app, user_api
 
 MIB = 1024 * 1024
@@ -79,7 +80,7 @@ def _replay(client: TestClient, cookie: str) -> None:
 
 
 def _users(services: App) -> int:
-    with services.uow() as uow:
+    with parts(services).uow() as uow:
         return uow.users.count()
 
 
@@ -257,7 +258,7 @@ def test_attack_expired_token_is_refused(web: Web) -> None:
     assert made.status_code == 201 and made.json()["expires_at"] is not None
     token = made.json()["token"]
     assert client.get("/api/me", headers={"Authorization": f"Bearer {token}"}).is_success
-    engine = client.app.state.entrepot.engine  # type: ignore[attr-defined]
+    engine = parts(client.app.state.entrepot).engine  # type: ignore[attr-defined]
     with engine.begin() as connection:  # a day later, as far as the row says
         connection.execute(
             update(ApiTokenRow)

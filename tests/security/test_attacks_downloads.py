@@ -20,6 +20,7 @@ from fastapi.testclient import TestClient
 from entrepot.bootstrap.app import App
 from entrepot.catalog.objects.records import ObjectState
 from entrepot.services.verify import ProblemKind, verify_catalog
+from tests.support.parts import parts
 from tests.support.web import Api, make_web_app, seeded_user
 
 
@@ -40,7 +41,9 @@ class Deployment:
 
     def model_keys(self) -> list[str]:
         root = f"users/{self.api.user_id}/"
-        return [o.key for o in self.services.raw_store.list(root) if "/models/" in f"/{o.key}"]
+        return [
+            o.key for o in parts(self.services).raw_store.list(root) if "/models/" in f"/{o.key}"
+        ]
 
 
 def flip(data: bytes) -> bytes:
@@ -125,7 +128,7 @@ def test_a_damaged_prediction_is_never_a_200(
     deployment: Deployment, change: Callable[[bytes], bytes], route: str, tmp_path: Path
 ) -> None:
     key = deployment.prediction_key()
-    store = deployment.services.raw_store
+    store = parts(deployment.services).raw_store
     original = store.get(key)
     deployment.corrupt(key, change)
     _clear_cache(deployment)
@@ -144,7 +147,7 @@ def test_a_damaged_prediction_is_the_good_copy_or_an_error_never_bad_bytes(
 ) -> None:
     url = f"/api/predictions/{deployment.prediction_id}/download"
     key = deployment.prediction_key()
-    original = deployment.services.raw_store.get(key)
+    original = parts(deployment.services).raw_store.get(key)
     assert deployment.api.get(url).content == original  # a verified copy may now be cached
     deployment.corrupt(key, flip)
     try:
@@ -165,7 +168,7 @@ def test_feedback_on_damaged_scores_is_refused_before_anything_is_saved(
     the feedback is refused as a download is (damaged, retrying will not help), and no
     decision nor figure is saved, rather than saved and then a 500."""
     key = deployment.prediction_key()
-    store, uow = deployment.services.raw_store, deployment.services.uow
+    store, uow = parts(deployment.services).raw_store, parts(deployment.services).uow
     original = store.get(key)
     url = f"/api/predictions/{deployment.prediction_id}/feedback"
     before = deployment.services.fraud().predictions.get(
@@ -201,7 +204,7 @@ def test_a_model_with_a_cold_cache_and_damaged_files_is_never_a_200(
 ) -> None:
     keys = deployment.model_keys()
     (joblib_key,) = [k for k in keys if k.endswith("model.joblib")]
-    original = deployment.services.raw_store.get(joblib_key)
+    original = parts(deployment.services).raw_store.get(joblib_key)
     deployment.corrupt(joblib_key, flip)
     _clear_cache(deployment)
     try:
@@ -217,7 +220,7 @@ def test_one_file_of_a_model_with_a_cold_cache_and_damage_is_never_a_200(
     """The version page's per-file download reads the same verified path as the ZIP."""
     keys = deployment.model_keys()
     (key,) = [k for k in keys if k.endswith("performance.json")]
-    original = deployment.services.raw_store.get(key)
+    original = parts(deployment.services).raw_store.get(key)
     url = f"/api/models/{deployment.model_id}/files/performance.json"
     deployment.corrupt(key, flip)
     _clear_cache(deployment)
@@ -237,7 +240,7 @@ def test_a_model_verified_in_the_cache_is_served_and_the_damage_is_reported(
     assert good.status_code == 200  # the cache now holds the verified files
     keys = deployment.model_keys()
     (joblib_key,) = [k for k in keys if k.endswith("model.joblib")]
-    original = deployment.services.raw_store.get(joblib_key)
+    original = parts(deployment.services).raw_store.get(joblib_key)
     deployment.corrupt(joblib_key, flip)
     try:
         served = deployment.api.get(f"/api/models/{deployment.model_id}/download")
@@ -246,7 +249,10 @@ def test_a_model_verified_in_the_cache_is_served_and_the_damage_is_reported(
             (inner,) = [n for n in archive.namelist() if n.endswith("model.joblib")]
             assert archive.read(inner) == original  # the good copy, not the damaged one
         report = verify_catalog(
-            deployment.services.raw_store, deployment.services.uow, deep=True, prefix="users/"
+            parts(deployment.services).raw_store,
+            parts(deployment.services).uow,
+            deep=True,
+            prefix="users/",
         )
         damaged = {(p.key, p.kind) for p in report.problems}
         assert (joblib_key, ProblemKind.CONTENT_MISMATCH) in damaged

@@ -19,6 +19,7 @@ from fastapi.testclient import TestClient
 from entrepot.bootstrap.app import App
 from tests.support.attacks import spool_leftovers, stored, zip_bytes
 from tests.support.csvs import labelled_csv
+from tests.support.parts import parts
 from tests.support.web import Api, make_web_app, run_jobs, user_api
 
 _emails = itertools.count()
@@ -192,7 +193,7 @@ def test_an_odd_but_well_formed_upload_is_stored_inside_the_users_folder(
     answer = api.upload(content, name)
     assert answer.status_code == 201, answer.text
     _, services = web
-    (key,) = [o.key for o in services.raw_store.list(f"users/{api.user_id}/")]
+    (key,) = [o.key for o in parts(services).raw_store.list(f"users/{api.user_id}/")]
     assert ".." not in key and "\x00" not in key and len(key) < 300
     assert spool_leftovers(services) == []
 

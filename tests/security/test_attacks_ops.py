@@ -26,6 +26,7 @@ from entrepot.errors import ConfigError
 from entrepot.http.sessions import SESSION_COOKIE
 from tests.support.cli import Run, in_process_cli
 from tests.support.csvs import labelled_csv
+from tests.support.parts import parts
 from tests.support.web import make_web_app, run_jobs, user_api
 
 # -- the operator CLI and user folders ---------------------------------------------------
@@ -34,7 +35,7 @@ from tests.support.web import make_web_app, run_jobs, user_api
 @pytest.fixture(scope="module")
 def instance(tmp_path_factory: pytest.TempPathFactory) -> Path:
     folder = tmp_path_factory.mktemp("ops")
-    bootstrap(_settings(folder)).migrate()
+    bootstrap(_settings(folder)).catalog.migrate()
     (folder / "evil.csv").write_bytes(b"a,b\n1,2\n")
     return folder
 
@@ -72,7 +73,7 @@ def _user_files(instance: Path) -> list[str]:
 
 def _rows_under_users(instance: Path) -> int:
     app = bootstrap(_settings(instance))
-    with app.uow() as uow:
+    with parts(app).uow() as uow:
         return len(uow.objects.list(prefix="users/", limit=1000))
 
 
@@ -220,7 +221,7 @@ def generated(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, An
             var_dir=folder / "var",
         )
         core = bootstrap(settings)
-        core.migrate()
+        core.catalog.migrate()
         options = web_options(settings, jobs_url="memory://", reference_count=0)
         app = create_app(core, options=options)
     services = app.state.entrepot
@@ -415,7 +416,7 @@ def test_nothing_of_a_deleted_account_remains_to_be_found(
 def test_a_deleted_account_leaves_no_row_or_object(deleted: dict[str, Any]) -> None:
     services = deleted["services"]
     root = f"users/{deleted['alice'].user_id}/"
-    with services.uow() as uow:
+    with parts(services).uow() as uow:
         assert uow.objects.list(prefix=root, limit=10) == ()
         assert uow.models.names(str(deleted["alice"].user_id)) == ()
-    assert list(services.raw_store.list(root)) == []
+    assert list(parts(services).raw_store.list(root)) == []

@@ -11,7 +11,7 @@ from typing import Any
 from sqlalchemy import Engine
 
 from entrepot.bootstrap import App, bootstrap
-from entrepot.city.runtime import CityRuntime
+from entrepot.city_service.service import CityService
 from entrepot.config import Settings
 from entrepot.errors import ConfigError, NotMigrated
 from entrepot.storage.protocols import Store
@@ -28,7 +28,7 @@ def app_with(store: Store | None = None, engine: Engine | None = None, **parts: 
     return app
 
 
-def city_app_over(runtime: CityRuntime) -> App:
+def city_app_over(runtime: CityService) -> App:
     """An App whose city runtime is ``runtime``, on the runtime's catalog when it has one
     (as ``entrepot city`` runs: the App and its city share one database)."""
     try:
@@ -36,7 +36,7 @@ def city_app_over(runtime: CityRuntime) -> App:
     except (ConfigError, NotMigrated):  # no catalog (generating needs none), or a blank one
         engine = None
     app = app_with(runtime.store, engine=engine)
-    app._runtime = runtime  # what the city service works on
+    app.city = runtime  # the city service, over the runtime's parts
     return app
 
 
@@ -69,5 +69,5 @@ def migrated_app(folder: Path) -> App:
             secret_key="instance-secret-of-a-test-" + "s" * 32,
         )
     )
-    app.migrate()
+    app.catalog.migrate()
     return app

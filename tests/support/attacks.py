@@ -8,13 +8,14 @@ import zipfile
 from pathlib import Path
 
 from entrepot.bootstrap.app import App
+from tests.support.parts import parts
 from tests.support.web import Api
 
 
 def stored(services: App, api: Api) -> list[str]:
     """Everything the user has: dataset rows and objects in their folder."""
     rows = [d.id for d in services.fraud().datasets.list(api.user_id).items]
-    objects = [o.key for o in services.raw_store.list(f"users/{api.user_id}/")]
+    objects = [o.key for o in parts(services).raw_store.list(f"users/{api.user_id}/")]
     return rows + objects
 
 

@@ -12,7 +12,7 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
 from entrepot.api.routes import city
-from entrepot.city.runtime import CityRuntime
+from entrepot.city_service.service import CityService
 from entrepot.dashboard import city as dashboard
 from entrepot.http import assets
 
@@ -20,7 +20,7 @@ from entrepot.http import assets
 DAY, WEEK_BEFORE = date(2025, 11, 4), date(2025, 10, 28)
 
 
-def make_client(runtime: CityRuntime) -> TestClient:
+def make_client(runtime: CityService) -> TestClient:
     """The city API, the dashboard and its assets over ``runtime``."""
     app = FastAPI()
     app.include_router(city.router)

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from entrepot.catalog.engine import make_engine
 from entrepot.catalog.migrate import upgrade
-from entrepot.city.runtime import CityRuntime
+from entrepot.city_service.service import CityService
 from tests.support.real_paris import REAL, imported
 
 #: Days the real files describe: a stormy and a freezing one (SYNOP), the roadworks
@@ -20,7 +20,7 @@ DAYS = (STORM, FROST, WORKS, TRAFFIC, BIKES)
 LEFT_OUT = {"open-meteo-paris-2024-08-17.json"}
 
 
-def real_city(folder: Path) -> CityRuntime:
+def real_city(folder: Path) -> CityService:
     """A city runtime over the real exports, :data:`DAYS` computed (catalog in ``folder``)."""
     files = [
         path
@@ -30,7 +30,7 @@ def real_city(folder: Path) -> CityRuntime:
     store, _ = imported(*files)
     engine = make_engine(f"sqlite:///{folder / 'catalog.db'}")
     upgrade(engine)
-    runtime = CityRuntime(store, engine=engine)
+    runtime = CityService(store, engine=engine)
     done = runtime.runner().run(list(DAYS))
     assert not done.failed, done.failed
     return runtime

@@ -12,6 +12,7 @@ from fastapi.testclient import TestClient
 
 from entrepot.bootstrap.app import App
 from tests.support.csvs import labelled_csv, unlabelled_csv
+from tests.support.parts import job_system
 
 #: A strong enough password for the tests.
 PASSWORD = "correct horse battery staple"
@@ -51,7 +52,7 @@ def make_web_app(
     }
     config = Settings(**values)
     core = bootstrap(config)
-    core.migrate()
+    core.catalog.migrate()
     defaults: dict[str, object] = {
         "var_dir": folder / "var",
         "jobs_url": "memory://",
@@ -98,7 +99,7 @@ def user_api(client: TestClient, services: App, email: str, admin: bool = False)
 
 def run_jobs(services: App) -> None:
     """Run every queued job in this process."""
-    while services.job_system().queue.work_one():
+    while job_system(services).queue.work_one():
         pass
 
 

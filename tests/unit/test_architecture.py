@@ -1,12 +1,17 @@
-"""Hold the import rules of the house style (docs/style.md) by walking the source."""
+"""Hold the import rules of the house style (docs/style.md) by walking the source.
+
+Each rule is one test over the whole tree: every module under ``src/`` is read and parsed
+once (:func:`_source`), and a failing rule lists every offender with its file and line."""
 
 from __future__ import annotations
 
 import ast
+import functools
 import json
 import os
 import subprocess
 import sys
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -18,6 +23,7 @@ RANKS = {
     "": 0,
     "errors": 0,
     "sizes": 0,
+    "compression": 0,
     "encodings": 0,
     "local_paths": 0,
     "i18n": 0,
@@ -25,6 +31,7 @@ RANKS = {
     "masking": 0,
     "background": 0,
     "outbound": 0,
+    "temp_names": 0,
     "storage": 1,
     "catalog": 2,
     "services": 3,
@@ -41,6 +48,7 @@ RANKS = {
     "config": 6,
     "config_values": 6,
     "config_libraries": 6,
+    "refusals": 6,
     "http": 7,
     "api": 8,
     "dashboard": 8,
@@ -77,6 +85,7 @@ CONCRETE_STORES = {
 #: The composition root (the App, its parts and where it finds the instance) and the URL opener.
 MAY_PICK_BACKENDS = {
     "entrepot.bootstrap.app",
+    "entrepot.bootstrap.areas",
     "entrepot.bootstrap.parts",
     "entrepot.bootstrap.instance",
     "entrepot.storage.url",
@@ -104,23 +113,35 @@ IMPORT_TIME_CALLS = {"Settings", "load_settings", "create_engine", "make_engine"
 IMPORT_TIME_CALLS |= {"read_text", "read_bytes", "arrondissement_polygons"}
 
 
-def _modules() -> list[tuple[str, Path]]:
-    found = []
-    for path in sorted(SRC.rglob("*.py")):
-        rel = path.relative_to(SRC.parent).with_suffix("")
-        parts = list(rel.parts)
-        if parts[-1] == "__init__":
-            parts = parts[:-1]
-        found.append((".".join(parts), path))
-    return found
+@dataclass(frozen=True)
+class Module:
+    """One module of ``src/``, read and parsed once for every rule."""
+
+    name: str
+    path: Path
+    text: str
+    tree: ast.Module
+    #: Each name the module imports (``a.b`` and ``a.b.c`` for ``from a.b import c``) and the
+    #: line of its first import statement.
+    imports: dict[str, int]
+
+    @property
+    def where(self) -> str:
+        return str(self.path.relative_to(SRC.parents[1]))
+
+    def at(self, line: int) -> str:
+        """``src/entrepot/x.py:12``: where an offender is."""
+        return f"{self.where}:{line}"
+
+    def lines_with(self, needle: str) -> list[int]:
+        return [n for n, text in enumerate(self.text.splitlines(), 1) if needle in text]
 
 
-def _imports(path: Path, module: str) -> set[str]:
-    tree = ast.parse(path.read_text(encoding="utf-8"))
-    names: set[str] = set()
+def _imports(tree: ast.Module, path: Path, module: str) -> dict[str, int]:
+    names: dict[str, int] = {}
     for node in ast.walk(tree):
         if isinstance(node, ast.Import):
-            names.update(alias.name for alias in node.names)
+            found = [alias.name for alias in node.names]
         elif isinstance(node, ast.ImportFrom):
             if node.level:
                 package = module if path.name == "__init__.py" else module.rsplit(".", 1)[0]
@@ -129,9 +150,30 @@ def _imports(path: Path, module: str) -> set[str]:
                 target = f"{prefix}.{node.module}" if node.module else prefix
             else:
                 target = node.module or ""
-            names.add(target)
-            names.update(f"{target}.{alias.name}" for alias in node.names)
+            found = [target, *(f"{target}.{alias.name}" for alias in node.names)]
+        else:
+            continue
+        for name in found:
+            names[name] = min(names.get(name, node.lineno), node.lineno)
     return names
+
+
+def _read(path: Path, name: str) -> Module:
+    text = path.read_text(encoding="utf-8")
+    tree = ast.parse(text)
+    return Module(name, path, text, tree, _imports(tree, path, name))
+
+
+@functools.cache
+def _source() -> tuple[Module, ...]:
+    """Every module under ``src/entrepot``, parsed once per test process."""
+    found = []
+    for path in sorted(SRC.rglob("*.py")):
+        parts = list(path.relative_to(SRC.parent).with_suffix("").parts)
+        if parts[-1] == "__init__":
+            parts = parts[:-1]
+        found.append(_read(path, ".".join(parts)))
+    return tuple(found)
 
 
 def _layer(module: str) -> str | None:
@@ -141,73 +183,93 @@ def _layer(module: str) -> str | None:
     return parts[1] if len(parts) > 1 else ""
 
 
-MODULES = _modules()
+def _names() -> set[str]:
+    return {m.name for m in _source()}
+
+
+def _report(offenders: list[str], why: str) -> str:
+    return f"{len(offenders)} offender(s); {why}:\n  " + "\n  ".join(offenders)
 
 
 def test_the_walk_finds_the_package() -> None:
-    names = {m for m, _ in MODULES}
-    assert {"entrepot.errors", "entrepot.storage.base", "entrepot.bootstrap"} <= names
+    assert {"entrepot.errors", "entrepot.storage.base", "entrepot.bootstrap"} <= _names()
 
 
-@pytest.mark.parametrize(("module", "path"), MODULES, ids=[m for m, _ in MODULES])
-def test_layers_point_inward(module: str, path: Path) -> None:
-    own = _layer(module)
-    if own is None or own not in RANKS:
-        pytest.fail(f"{module}: add its layer to RANKS in this test")
-    for target in _imports(path, module):
-        layer = _layer(target)
-        if layer is None or layer == own or layer == "":
+def test_layers_point_inward() -> None:
+    offenders = []
+    for m in _source():
+        own = _layer(m.name)
+        if own is None or own not in RANKS:
+            offenders.append(f"{m.at(1)} {m.name}: add its layer to RANKS in this test")
             continue
-        assert layer in RANKS, f"{module} imports unknown layer {target}"
-        assert RANKS[layer] <= RANKS[own], f"{module} ({own}) imports outer layer {target}"
-        assert not (own in APPS and layer in APPS), f"app {module} imports another app {target}"
+        for target, line in sorted(m.imports.items()):
+            layer = _layer(target)
+            if layer is None or layer == own or layer == "":
+                continue
+            if layer not in RANKS:
+                offenders.append(f"{m.at(line)} {m.name} imports unknown layer {target}")
+            elif RANKS[layer] > RANKS[own]:
+                offenders.append(f"{m.at(line)} {m.name} ({own}) imports outer layer {target}")
+            elif own in APPS and layer in APPS:
+                offenders.append(f"{m.at(line)} app {m.name} imports another app {target}")
+    assert offenders == [], _report(offenders, "a module imports its own layer or an inner one")
 
 
-@pytest.mark.parametrize(("module", "path"), MODULES, ids=[m for m, _ in MODULES])
-def test_the_web_entrypoints_never_import_one_another(module: str, path: Path) -> None:
-    own = _layer(module)
-    if own not in WEB_ENTRYPOINTS:
-        return
-    for target in _imports(path, module):
-        layer = _layer(target)
-        assert layer == own or layer not in WEB_ENTRYPOINTS, (
-            f"{module} imports {target}: shared HTTP code goes in entrepot.http, and only "
-            "entrepot.asgi puts the API, the pages and the dashboard together"
-        )
+def test_the_web_entrypoints_never_import_one_another() -> None:
+    offenders = [
+        f"{m.at(line)} {m.name} imports {target}"
+        for m in _source()
+        if (own := _layer(m.name)) in WEB_ENTRYPOINTS
+        for target, line in sorted(m.imports.items())
+        if (layer := _layer(target)) != own and layer in WEB_ENTRYPOINTS
+    ]
+    assert offenders == [], _report(
+        offenders,
+        "shared HTTP code goes in entrepot.http, and only entrepot.asgi puts the API, the "
+        "pages and the dashboard together",
+    )
 
 
 ROUTE_PACKAGES = ("entrepot.api.routes.",)
 
 
-@pytest.mark.parametrize(("module", "path"), MODULES, ids=[m for m, _ in MODULES])
-def test_a_route_module_never_imports_another_route_module(module: str, path: Path) -> None:
-    own = next((p for p in ROUTE_PACKAGES if module.startswith(p)), None)
-    if own is None:
-        return
-    for target in _imports(path, module):
-        assert not target.startswith(own), (
-            f"{module} imports {target}: what two routes share lives in entrepot.http "
-            "(or in a service), not in one of them"
-        )
+def test_a_route_module_never_imports_another_route_module() -> None:
+    offenders = [
+        f"{m.at(line)} {m.name} imports {target}"
+        for m in _source()
+        if (own := next((p for p in ROUTE_PACKAGES if m.name.startswith(p)), None)) is not None
+        for target, line in sorted(m.imports.items())
+        if target.startswith(own)
+    ]
+    assert offenders == [], _report(
+        offenders, "what two routes share lives in entrepot.http (or in a service), not in one"
+    )
 
 
 def test_nothing_imports_the_assembled_app_but_the_serve_command() -> None:
-    for module, path in MODULES:
-        if module in ("entrepot.asgi", "entrepot.cli.serve"):
-            continue
-        assert "entrepot.asgi" not in _imports(path, module), module
+    offenders = [
+        f"{m.at(m.imports['entrepot.asgi'])} {m.name}"
+        for m in _source()
+        if m.name not in ("entrepot.asgi", "entrepot.cli.serve") and "entrepot.asgi" in m.imports
+    ]
+    assert offenders == [], _report(offenders, "only cli/serve.py imports entrepot.asgi")
 
 
 def test_only_the_write_protocol_adds_object_rows() -> None:
     """Objects first, then their rows with the caller's own, in one unit of work: one
     module does it (``services/write_protocol.py``), every writer calls it."""
-    adders = sorted(
-        module
-        for module, path in MODULES
-        if ".objects.add(" in path.read_text(encoding="utf-8")
-        and module != "entrepot.catalog.uow"  # its docstring shows the repository call
-    )
-    assert adders == ["entrepot.services.write_protocol"]
+    adders = [m for m in _source() if ".objects.add(" in m.text]
+    assert [m.name for m in adders if m.name == "entrepot.services.write_protocol"] == [
+        "entrepot.services.write_protocol"
+    ]
+    offenders = [
+        m.at(line)
+        for m in adders
+        # the unit of work's docstring shows the repository call
+        if m.name not in ("entrepot.services.write_protocol", "entrepot.catalog.uow")
+        for line in m.lines_with(".objects.add(")
+    ]
+    assert offenders == [], _report(offenders, "call services/write_protocol.py instead")
 
 
 #: The entrypoints and what assembles them: they call services, and never open a unit of
@@ -215,17 +277,22 @@ def test_only_the_write_protocol_adds_object_rows() -> None:
 ENTRYPOINTS = {"cli", "api", "web", "dashboard", "http", "asgi"}
 
 
-@pytest.mark.parametrize(("module", "path"), MODULES, ids=[m for m, _ in MODULES])
-def test_entrypoints_open_no_unit_of_work_and_write_no_sql(module: str, path: Path) -> None:
-    if _layer(module) not in ENTRYPOINTS:
-        return
-    text = path.read_text(encoding="utf-8")
-    assert ".uow()" not in text, f"{module} opens a unit of work: call a service method"
-    for target in _imports(path, module):
-        root = target.split(".")[0]
-        assert root != "sqlalchemy" or target.startswith("sqlalchemy.exc"), (
-            f"{module} imports {target}: SQL lives in catalog/, reached through a service"
-        )
+def _entrypoints() -> list[Module]:
+    return [m for m in _source() if _layer(m.name) in ENTRYPOINTS]
+
+
+def test_entrypoints_open_no_unit_of_work_and_write_no_sql() -> None:
+    offenders = []
+    for m in _entrypoints():
+        offenders += [f"{m.at(n)} {m.name} opens a unit of work" for n in m.lines_with(".uow()")]
+        offenders += [
+            f"{m.at(line)} {m.name} imports {target}"
+            for target, line in sorted(m.imports.items())
+            if target.split(".")[0] == "sqlalchemy" and not target.startswith("sqlalchemy.exc")
+        ]
+    assert offenders == [], _report(
+        offenders, "call a service method: SQL lives in catalog/, reached through a service"
+    )
 
 
 #: What any entrypoint may import: the composition root, the error modules, record types
@@ -243,6 +310,7 @@ ENTRYPOINT_CORE = {
     "sizes",
     "masking",
     "outbound",
+    "refusals",
     "",
 }
 #: What each entrypoint still reaches into beyond that (issue 23): each entry is a use case
@@ -252,7 +320,6 @@ ENTRYPOINT_RESIDUE: dict[str, frozenset[str]] = {
     "cli": frozenset(
         {
             "asgi",
-            "catalog.engine",
             "city.collect.collector",
             "city.collect.feeds",
             "city.kinds",
@@ -272,8 +339,9 @@ ENTRYPOINT_RESIDUE: dict[str, frozenset[str]] = {
         {
             "accounts.admin",
             "accounts.licences",
+            "city.days",
             "city.kinds",
-            "city.runtime",
+            "city_service.service",
             "fraud_service",
             "fraud_service.glossary",
             "fraud_service.review",
@@ -301,15 +369,11 @@ ENTRYPOINT_RESIDUE: dict[str, frozenset[str]] = {
     "http": frozenset(
         {
             "accounts",
-            "catalog.paging",
-            "city.runtime",
+            "city_service.service",
             "config",
-            "fraud",
-            "fraud_service",
             "fraud_service.options",
             "jobs.codes",
             "jobs.service",
-            "registry",
         }
     ),
 }
@@ -317,17 +381,18 @@ ENTRYPOINT_RESIDUE: dict[str, frozenset[str]] = {
 
 def _resolved(target: str) -> str | None:
     """The module a name imports (the longest module it names), or ``None``."""
-    known = {m for m, _ in MODULES}
+    known = _names()
     while target and target not in known:
         target = target.rpartition(".")[0]
     return target or None
 
 
-def _entrypoint_reaches(module: str, path: Path) -> set[str]:
-    """What ``module`` (an entrypoint's) imports beyond the core allowed to every one."""
-    own = _layer(module)
-    found = set()
-    for name in _imports(path, module):
+def _entrypoint_reaches(m: Module) -> dict[str, int]:
+    """What ``m`` (an entrypoint's) imports beyond the core allowed to every one, and the
+    line that first imports it."""
+    own = _layer(m.name)
+    found: dict[str, int] = {}
+    for name, line in m.imports.items():
         target = _resolved(name)
         layer = _layer(target) if target else None
         if target is None or layer is None or layer == own or layer in ENTRYPOINT_CORE:
@@ -336,47 +401,49 @@ def _entrypoint_reaches(module: str, path: Path) -> set[str]:
             continue
         if target.endswith(".errors") or target.rsplit(".", 1)[-1] in {"records", "messages"}:
             continue
-        found.add(target.removeprefix("entrepot."))
+        short = target.removeprefix("entrepot.")
+        found[short] = min(found.get(short, line), line)
     return found
 
 
-ENTRYPOINT_MODULES = [(m, p) for m, p in MODULES if _layer(m) in ENTRYPOINTS]
-
-
-@pytest.mark.parametrize(
-    ("module", "path"), ENTRYPOINT_MODULES, ids=[m for m, _ in ENTRYPOINT_MODULES]
-)
-def test_entrypoints_import_only_the_core_and_their_listed_residue(module: str, path: Path) -> None:
-    allowed = ENTRYPOINT_RESIDUE.get(_layer(module) or "", frozenset())
-    extra = sorted(_entrypoint_reaches(module, path) - allowed)
-    assert extra == [], (
-        f"{module} reaches into {extra}: call a service method (bootstrap's App) instead"
-    )
+def test_entrypoints_import_only_the_core_and_their_listed_residue() -> None:
+    offenders = []
+    for m in _entrypoints():
+        allowed = ENTRYPOINT_RESIDUE.get(_layer(m.name) or "", frozenset())
+        offenders += [
+            f"{m.at(line)} {m.name} reaches into {target}"
+            for target, line in sorted(_entrypoint_reaches(m).items())
+            if target not in allowed
+        ]
+    assert offenders == [], _report(offenders, "call a service method (bootstrap's App) instead")
 
 
 def test_the_entrypoint_residue_holds_no_stale_entry() -> None:
     used: dict[str, set[str]] = {}
-    for module, path in ENTRYPOINT_MODULES:
-        used.setdefault(_layer(module) or "", set()).update(_entrypoint_reaches(module, path))
-    for package, allowed in ENTRYPOINT_RESIDUE.items():
-        stale = sorted(allowed - used.get(package, set()))
-        assert stale == [], f"remove {stale} from ENTRYPOINT_RESIDUE[{package!r}]"
+    for m in _entrypoints():
+        used.setdefault(_layer(m.name) or "", set()).update(_entrypoint_reaches(m))
+    stale = [
+        f"ENTRYPOINT_RESIDUE[{package!r}]: {entry}"
+        for package, allowed in sorted(ENTRYPOINT_RESIDUE.items())
+        for entry in sorted(allowed - used.get(package, set()))
+    ]
+    assert stale == [], _report(stale, "no module reaches there any more: remove the entry")
 
 
 def _import_graph() -> dict[str, set[str]]:
     """Each module and the modules it imports anywhere (at import time, in a function, or for
     type checking): a name is resolved to the longest module it names."""
-    names = {m for m, _ in MODULES}
+    names = _names()
     graph: dict[str, set[str]] = {}
-    for module, path in MODULES:
+    for m in _source():
         found = set()
-        for target in _imports(path, module):
+        for target in m.imports:
             while target and target not in names:
                 target = target.rpartition(".")[0]
             # a module importing its own package's face is not an arrow back
-            if target and target != module and not module.startswith(target + "."):
+            if target and target != m.name and not m.name.startswith(target + "."):
                 found.add(target)
-        graph[module] = found
+        graph[m.name] = found
     return graph
 
 
@@ -425,7 +492,8 @@ def _cycles(graph: dict[str, set[str]]) -> list[list[str]]:
 def test_no_import_cycle_anywhere() -> None:
     """No circle of imports in ``src/``, counting lazy and type-checking imports too: a part
     that needs another's object takes it as an argument (the composition root passes it)."""
-    assert _cycles(_import_graph()) == []
+    cycles = _cycles(_import_graph())
+    assert cycles == [], _report([" -> ".join(c) for c in cycles], "circles of imports")
 
 
 def test_the_cycle_finder_finds_a_circle() -> None:
@@ -442,92 +510,129 @@ def _in_fraud(module: str) -> bool:
     return module == "entrepot.fraud" or module.startswith("entrepot.fraud.")
 
 
-FRAUD_MODULES = [(m, p) for m, p in MODULES if _in_fraud(m)]
-
-
-@pytest.mark.parametrize(("module", "path"), FRAUD_MODULES, ids=[m for m, _ in FRAUD_MODULES])
-def test_fraud_packages_stack_without_cycles(module: str, path: Path) -> None:
-    own = _fraud_package(module)
-    if own is None:  # the package itself
-        return
-    assert own in FRAUD_RANKS, f"{module}: a fraud module outside the concept packages"
-    for target in _imports(path, module):
-        package = _fraud_package(target)
-        if package is None or package == own:
+def test_fraud_packages_stack_without_cycles() -> None:
+    offenders = []
+    for m in _source():
+        own = _fraud_package(m.name) if _in_fraud(m.name) else None
+        if own is None:  # outside fraud, or the package itself
             continue
-        assert package in FRAUD_RANKS, f"{module} imports {target}, outside the concept packages"
-        assert FRAUD_RANKS[package] <= FRAUD_RANKS[own], (
-            f"{module} ({own}) imports {target} ({package}): the fraud packages point back up"
-        )
+        if own not in FRAUD_RANKS:
+            offenders.append(f"{m.at(1)} {m.name}: a fraud module outside the concept packages")
+            continue
+        for target, line in sorted(m.imports.items()):
+            package = _fraud_package(target)
+            if package is None or package == own:
+                continue
+            if package not in FRAUD_RANKS:
+                offenders.append(
+                    f"{m.at(line)} {m.name} imports {target}, outside the concept packages"
+                )
+            elif FRAUD_RANKS[package] > FRAUD_RANKS[own]:
+                offenders.append(
+                    f"{m.at(line)} {m.name} ({own}) imports {target} ({package}): the fraud "
+                    "packages point back up"
+                )
+    assert offenders == [], _report(offenders, "see FRAUD_RANKS")
 
 
 def test_fraud_keeps_a_handful_of_top_level_modules() -> None:
-    top = {m for m, p in FRAUD_MODULES if p.parent == SRC / "fraud"}
+    top = {m.name for m in _source() if _in_fraud(m.name) and m.path.parent == SRC / "fraud"}
     assert top <= FRAUD_TOP, f"move {sorted(top - FRAUD_TOP)} into a concept package"
 
 
-@pytest.mark.parametrize(("module", "path"), MODULES, ids=[m for m, _ in MODULES])
-def test_only_the_composition_root_picks_backends(module: str, path: Path) -> None:
-    if module in MAY_PICK_BACKENDS or module in CONCRETE_STORES:
-        return
-    for target in _imports(path, module):
-        for concrete in CONCRETE_STORES:
-            assert not (target == concrete or target.startswith(concrete + ".")), (
-                f"{module} imports the concrete store {concrete}; take a storage Protocol instead"
-            )
-
-
-@pytest.mark.parametrize(("module", "path"), MODULES, ids=[m for m, _ in MODULES])
-def test_sdks_live_in_one_adapter(module: str, path: Path) -> None:
-    for target in _imports(path, module):
-        root = target.split(".")[0]
-        if root in SDK_HOMES:
-            assert module in SDK_HOMES[root], f"{module} imports {root}; only {SDK_HOMES[root]} may"
-
-
-@pytest.mark.parametrize(("module", "path"), MODULES, ids=[m for m, _ in MODULES])
-def test_presentation_libraries_live_in_the_cli(module: str, path: Path) -> None:
-    if _layer(module) == "cli":
-        return
-    for target in _imports(path, module):
-        assert target.split(".")[0] not in PRESENTATION, (
-            f"{module} imports {target}: terminal rendering and commands belong in cli/"
+def test_only_the_composition_root_picks_backends() -> None:
+    offenders = list(
+        dict.fromkeys(
+            [  # one line per module and store, however many of its names it imports
+                f"{m.at(line)} {m.name} imports the concrete store {concrete}"
+                for m in _source()
+                if m.name not in MAY_PICK_BACKENDS and m.name not in CONCRETE_STORES
+                for target, line in sorted(m.imports.items())
+                for concrete in sorted(CONCRETE_STORES)
+                if target == concrete or target.startswith(concrete + ".")
+            ]
         )
+    )
+    assert offenders == [], _report(offenders, "take a storage Protocol instead")
+
+
+def test_sdks_live_in_one_adapter() -> None:
+    offenders = [
+        f"{m.at(line)} {m.name} imports {root}; only {sorted(SDK_HOMES[root])} may"
+        for m in _source()
+        for target, line in sorted(m.imports.items())
+        if (root := target.split(".")[0]) in SDK_HOMES and m.name not in SDK_HOMES[root]
+    ]
+    assert offenders == [], _report(offenders, "an SDK lives in one adapter")
+
+
+def test_presentation_libraries_live_in_the_cli() -> None:
+    offenders = [
+        f"{m.at(line)} {m.name} imports {target}"
+        for m in _source()
+        if _layer(m.name) != "cli"
+        for target, line in sorted(m.imports.items())
+        if target.split(".")[0] in PRESENTATION
+    ]
+    assert offenders == [], _report(offenders, "terminal rendering and commands belong in cli/")
 
 
 def test_commands_get_their_app_from_the_composition_root() -> None:
     """No string keys in ``ctx.meta`` and no hand-built stores or registries in ``cli/``:
     commands take the App (``cli.context.current_app``), which the composition root wires."""
-    for module, path in MODULES:
-        if _layer(module) != "cli":
+    offenders = []
+    for m in _source():
+        if _layer(m.name) != "cli":
             continue
-        text = path.read_text(encoding="utf-8")
-        assert "ctx.meta" not in text, f"{module} passes state through ctx.meta"
-        assert "entrepot.storage.url" not in _imports(path, module), (
-            f"{module} opens stores itself; use App.open_store"
-        )
+        offenders += [
+            f"{m.at(n)} {m.name} passes state through ctx.meta" for n in m.lines_with("ctx.meta")
+        ]
+        if "entrepot.storage.url" in m.imports:
+            line = m.imports["entrepot.storage.url"]
+            offenders.append(f"{m.at(line)} {m.name} opens stores itself; use App.open_store")
+    assert offenders == [], _report(offenders, "take the App from cli.context.current_app")
 
 
 def test_storage_never_reads_settings_and_catalog_never_imports_storage() -> None:
-    for module, path in MODULES:
-        targets = _imports(path, module)
-        if _layer(module) == "storage":
-            assert not any(t.startswith("entrepot.config") for t in targets), module
-        if _layer(module) == "catalog":
-            assert not any(t.startswith("entrepot.storage") for t in targets), module
+    offenders = []
+    for m in _source():
+        layer = _layer(m.name)
+        forbidden = {"storage": "entrepot.config", "catalog": "entrepot.storage"}.get(layer or "")
+        if forbidden is None:
+            continue
+        offenders += [
+            f"{m.at(line)} {m.name} ({layer}) imports {target}"
+            for target, line in sorted(m.imports.items())
+            if target.startswith(forbidden)
+        ]
+    assert offenders == [], _report(
+        offenders, "storage receives typed options; catalog never reaches the store"
+    )
 
 
-@pytest.mark.parametrize(("module", "path"), MODULES, ids=[m for m, _ in MODULES])
-def test_no_work_at_import_time(module: str, path: Path) -> None:
-    tree = ast.parse(path.read_text(encoding="utf-8"))
-    for node in tree.body:
+def _import_time_calls(m: Module) -> list[tuple[str, int]]:
+    """The calls of :data:`IMPORT_TIME_CALLS` in the module's top-level statements (not in
+    the functions or classes it defines)."""
+    found = []
+    for node in m.tree.body:
+        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
+            continue
         for sub in ast.walk(node):
-            if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
-                break
             if isinstance(sub, ast.Call):
                 func = sub.func
                 name = func.id if isinstance(func, ast.Name) else getattr(func, "attr", "")
-                assert name not in IMPORT_TIME_CALLS, f"{module} calls {name}() at import time"
+                if name in IMPORT_TIME_CALLS:
+                    found.append((name, sub.lineno))
+    return found
+
+
+def test_no_work_at_import_time() -> None:
+    offenders = [
+        f"{m.at(line)} {m.name} calls {name}() at import time"
+        for m in _source()
+        for name, line in _import_time_calls(m)
+    ]
+    assert offenders == [], _report(offenders, "build it on first use, in a function")
 
 
 def test_the_cli_starts_without_the_database_or_ml_libraries() -> None:
@@ -605,23 +710,27 @@ _REGEX_SYNTAX = r"\\[dDsSwWb]|\(\?P<|\)[?*+]|\\\(|\[\^?\\?[\w.-]+\][*+?]"
 _PATTERN_NOISE = r"\\.|\(\?P<\w+>|\(\?P=\w+\)"
 
 
-def sentence_patterns(path: Path) -> list[str]:
+def _sentence_nodes(m: Module) -> list[ast.Constant]:
     """The regular expressions of a module that imports ``re`` and that spell a word (two
     letters or more), wherever they are written (a call, a table of patterns): a pattern
     that reads a sentence back, which the dashboard must never hold (ADR 0037)."""
     import re
 
-    tree = ast.parse(path.read_text(encoding="utf-8"))
-    if "re" not in _imports(path, "entrepot"):
+    if "re" not in m.imports:
         return []
     found = []
-    for node in ast.walk(tree):
+    for node in ast.walk(m.tree):
         if isinstance(node, ast.Constant) and isinstance(node.value, str):
             text = node.value
             words = re.sub(_PATTERN_NOISE, " ", text)
             if re.search(_REGEX_SYNTAX, text) and re.search(r"[^\W\d_]{2,}", words):
-                found.append(text)
+                found.append(node)
     return found
+
+
+def sentence_patterns(path: Path) -> list[str]:
+    """The sentence-reading patterns of the module at ``path`` (see :func:`_sentence_nodes`)."""
+    return [str(node.value) for node in _sentence_nodes(_read(path, "entrepot"))]
 
 
 def test_the_sentence_finder_finds_a_sentence(tmp_path: Path) -> None:
@@ -636,24 +745,34 @@ def test_the_sentence_finder_finds_a_sentence(tmp_path: Path) -> None:
     assert sentence_patterns(module) == [r"pluie (?P<hours>\d+) h"]
 
 
-@pytest.mark.parametrize(
-    ("module", "path"), [m for m in MODULES if m[0].startswith("entrepot.dashboard")]
-)
-def test_the_dashboard_parses_no_sentence(module: str, path: Path) -> None:
+def test_the_dashboard_parses_no_sentence() -> None:
     """The city documents store keys and codes: no pattern turns their text into a key."""
-    assert sentence_patterns(path) == [], f"{module} reads sentences back"
+    offenders = [
+        f"{m.at(node.lineno)} {m.name}: {node.value!r}"
+        for m in _source()
+        if m.name.startswith("entrepot.dashboard")
+        for node in _sentence_nodes(m)
+    ]
+    assert offenders == [], _report(offenders, "the dashboard reads sentences back")
 
 
 #: Where a message becomes words: none reads a sentence back into a key (ADR 0036).
 MESSAGE_WRITERS = ("entrepot.messages", "entrepot.i18n.messages", "entrepot.web.phrases")
 
 
-@pytest.mark.parametrize("module", MESSAGE_WRITERS)
-def test_no_regular_expression_reads_a_sentence_back_into_a_key(module: str) -> None:
-    path = dict(MODULES)[module]
-    assert not {"re", "regex"} & _imports(path, module), (
-        f"{module} imports a regular expression module: the engine's messages are keys and "
-        "values (entrepot.messages), never sentences parsed back"
+def test_no_regular_expression_reads_a_sentence_back_into_a_key() -> None:
+    modules = {m.name: m for m in _source()}
+    assert set(MESSAGE_WRITERS) <= set(modules), "a message writer moved: update MESSAGE_WRITERS"
+    offenders = [
+        f"{m.at(line)} {m.name} imports {target}"
+        for m in (modules[name] for name in MESSAGE_WRITERS)
+        for target, line in sorted(m.imports.items())
+        if target in {"re", "regex"}
+    ]
+    assert offenders == [], _report(
+        offenders,
+        "the engine's messages are keys and values (entrepot.messages), never sentences "
+        "parsed back",
     )
 
 
@@ -675,10 +794,13 @@ def test_the_app_is_the_one_container() -> None:
         for f in dataclasses.fields(fraud.FraudServices)
     }
     assert not {name for name, kind in held.items() if kind in shared}, held
-    for path in (SRC / "http", SRC / "api", SRC / "web", SRC / "dashboard"):
-        for module in path.rglob("*.py"):
-            assert "state.services" not in module.read_text(encoding="utf-8"), module
-    assert "state.services" not in (SRC / "asgi.py").read_text(encoding="utf-8")
+    offenders = [
+        f"{m.at(n)} {m.name}"
+        for m in _source()
+        if _layer(m.name) in {"http", "api", "web", "dashboard", "asgi"}
+        for n in m.lines_with("state.services")
+    ]
+    assert offenders == [], _report(offenders, "hold the App (app.state.entrepot)")
 
 
 #: The longest a module under ``src/`` may be (the house style: small modules, one concept
@@ -689,20 +811,23 @@ MAX_MODULE_LINES = 400
 LONG_MODULES: dict[str, str] = {}
 
 
-def _lines(path: Path) -> int:
-    return len(path.read_text(encoding="utf-8").splitlines())
+def _lines(m: Module) -> int:
+    return len(m.text.splitlines())
 
 
 def test_no_module_is_over_the_line_limit_unless_listed() -> None:
-    long = {module: _lines(path) for module, path in MODULES if _lines(path) > MAX_MODULE_LINES}
-    unlisted = {module: lines for module, lines in long.items() if module not in LONG_MODULES}
-    assert unlisted == {}, (
-        f"modules over {MAX_MODULE_LINES} lines: {unlisted}; split them by concept"
+    offenders = [
+        f"{m.where}:{_lines(m)} {m.name} has {_lines(m)} lines"
+        for m in _source()
+        if _lines(m) > MAX_MODULE_LINES and m.name not in LONG_MODULES
+    ]
+    assert offenders == [], _report(
+        offenders, f"modules over {MAX_MODULE_LINES} lines: split them by concept"
     )
 
 
 def test_the_long_module_list_holds_no_stale_entry() -> None:
-    known = dict(MODULES)
+    known = {m.name: m for m in _source()}
     stale = sorted(
         module
         for module in LONG_MODULES

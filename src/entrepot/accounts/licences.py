@@ -1,9 +1,12 @@
 """Licences and quotas: what a user may do now, and reservations that hold under concurrency.
 
 A model slot is reserved in the transaction that records the training job: the user's
-row is write-locked first (``UserRepository.lock_for_quota``), then ready model versions
-and unfinished trainings are counted. Two simultaneous requests therefore count one
-after the other, and the second sees the first's job: the limit cannot be exceeded.
+row is write-locked first (``UserRepository.lock_for_quota``), then the user's models are
+counted: a model is a name, whatever its number of versions (ADR 0071), so the names with
+a ready version and the names of unfinished trainings are counted once each. Retraining
+a model, or pushing a new version under a name the user holds, takes no new slot. Two
+simultaneous requests count one after the other, and the second sees the first's job:
+the limit cannot be exceeded.
 """
 
 from __future__ import annotations
@@ -99,13 +102,18 @@ class LicenceService:
         if size > limit:
             raise DatasetTooLarge(too_large_message(size, limit))
 
-    def reserve_model(self, uow: UnitOfWork, user_id: int) -> Plan:
+    def reserve_model(self, uow: UnitOfWork, user_id: int, name: str | None = None) -> Plan:
         """Check, in the caller's transaction and holding the user's row lock until it ends,
-        that one more model fits the plan; the caller then records the training job."""
+        that the model ``name`` fits the plan; the caller then records the training job.
+        A name the user already holds (a ready version, or a training under way) is a new
+        version of that model and takes no new slot; ``None``: a model not named yet."""
         uow.users.lock_for_quota(user_id)
         plan = self._require(uow, user_id)
         if plan.max_models is not None:
-            used = self._used(uow, user_id)
+            held = self._models(uow, user_id)
+            if name is not None and name in held:
+                return plan
+            used = len(held)
             if used >= plan.max_models:
                 raise QuotaExceeded(
                     f"the {plan.name} plan allows {plan.max_models} models and you have {used} "
@@ -139,10 +147,19 @@ class LicenceService:
             raise LicenceRequired(f"your {licence.plan} licence ended on {ended}")
         return PLANS[licence.plan]
 
+    @classmethod
+    def _used(cls, uow: UnitOfWork, user_id: int) -> int:
+        return len(cls._models(uow, user_id))
+
     @staticmethod
-    def _used(uow: UnitOfWork, user_id: int) -> int:
-        ready = uow.user_models.count_ready(str(user_id))
-        return ready + uow.jobs.count_unfinished(user_id, TRAINING_KIND)
+    def _models(uow: UnitOfWork, user_id: int) -> set[str]:
+        """The models ``user_id`` holds: the names with a ready version and those being
+        trained (a training job with no name holds a slot of its own)."""
+        held = set(uow.user_models.ready_names(str(user_id)))
+        for number, params in enumerate(uow.jobs.unfinished_params(user_id, TRAINING_KIND)):
+            name = params.get("model_name")
+            held.add(str(name) if name else f"\0unnamed-{number}")
+        return held
 
 
 def too_large_message(size: int, limit: int) -> str:

@@ -68,6 +68,12 @@ class AccountService(Sessions, ApiTokens):
         self._clock = clock or (lambda: datetime.now(UTC))
 
     # -- accounts ----------------------------------------------------------
+
+    @property
+    def licences(self) -> LicenceService:
+        """The accounts' licences: plans, trials, quotas."""
+        return self._licences
+
     def register(
         self,
         email: str,

@@ -48,7 +48,6 @@ class Upload:
 
     filename: str | None = None
     fields: dict[str, str] = field(default_factory=dict)
-    file_bytes: int = 0
 
 
 @dataclass
@@ -108,7 +107,6 @@ class _Parser:
         part = self.part
         if part.name == self.file_field and part.filename is not None:
             self.pending.append(data[start:end])
-            self.upload.file_bytes += end - start
             return
         part.value += data[start:end]
         if len(part.value) > MAX_FIELD_BYTES:

@@ -23,7 +23,6 @@ from entrepot.fraud.library.registry import RegistryLibrary
 from entrepot.fraud.train.clocks import clock_factory
 from entrepot.fraud_service.datasets import DatasetService
 from entrepot.fraud_service.feedback import FeedbackService
-from entrepot.fraud_service.file_training import FileTraining
 from entrepot.fraud_service.job_payloads import APPLY_KIND, BUILD_KIND, EVALUATE_KIND, PREDICT_KIND
 from entrepot.fraud_service.options import ServiceOptions
 from entrepot.fraud_service.predictions import PredictionService
@@ -49,9 +48,8 @@ class FraudServices:
 
     options: ServiceOptions
     datasets: DatasetService
+    #: Trainings: submitted, run as jobs, or run in the caller's process (``train_file``).
     training: TrainingService
-    #: ``entrepot fraud train FILE --user``: the training service, run in the caller's process.
-    file_training: FileTraining
     scoring: ScoringService
     models: ModelService
     predictions: PredictionService
@@ -93,6 +91,7 @@ def service_options(settings: Settings, **overrides: Any) -> ServiceOptions:
         stale_after_seconds=settings.job_stale_seconds,
         worker_threads=settings.worker_threads,
         new_clock=clock_factory(settings.training_clock),
+        memory_budget=settings.job_memory_budget,
     )
     return replace(options, **overrides) if overrides else options
 
@@ -122,12 +121,11 @@ def build_services(
 
     datasets = DatasetService(workspace, uow, licences, options)
     predictions = PredictionService(workspace, uow, objects, temp_dir=options.temp_dir)
-    training = TrainingService(workspace, uow, licences, jobs, datasets, options)
+    training = TrainingService(workspace, uow, licences, jobs, datasets, options, job_system.runner)
     return FraudServices(
         options=options,
         datasets=datasets,
         training=training,
-        file_training=FileTraining(datasets, training, jobs, job_system.runner),
         scoring=ScoringService(workspace, uow, licences, jobs, datasets, library, options),
         models=ModelService(workspace, uow, options),
         predictions=predictions,

@@ -5,7 +5,8 @@ from __future__ import annotations
 import tempfile
 from pathlib import Path
 from typing import TYPE_CHECKING
-from urllib.parse import parse_qs, urlsplit
+
+from entrepot import temp_names
 
 if TYPE_CHECKING:
     from sqlalchemy import Engine
@@ -14,13 +15,16 @@ if TYPE_CHECKING:
     from entrepot.services.temporaries import TempArea
     from entrepot.storage.protocols import Store
     from entrepot.storage.s3_options import S3Options
+    from entrepot.storage.url import StoreUrl
 
-#: The names the fraud service gives its temporaries under ``var_dir/tmp``: spooled
-#: uploads, model ZIPs, unpacked datasets and models, score files.
-WORK_TEMPORARIES = ("upload-*.part", "model-*", "dataset-*", "scores-*")
+#: The names Entrepôt gives its temporaries under ``var_dir/tmp`` (``temp_names.WORK``):
+#: spooled uploads, model ZIPs, unpacked datasets, models and pushes, score files, verified
+#: downloads.
+WORK_TEMPORARIES = tuple(f"{prefix}*" for prefix in temp_names.WORK)
 #: What jobs leave in the system's temporary folder (city lake and DuckDB work, the
-#: reference build, model exports, store moves): every such folder's name starts so.
-SYSTEM_TEMPORARIES = ("entrepot-*",)
+#: reference build, model exports, store moves, work with no folder configured): every
+#: such name starts so.
+SYSTEM_TEMPORARIES = (f"{temp_names.SYSTEM}*",)
 
 
 def require_instance(engine: Engine) -> None:
@@ -43,15 +47,14 @@ def require_instance(engine: Engine) -> None:
     )
 
 
-def s3_options(settings: Settings, url: str) -> S3Options:
+def s3_options(settings: Settings, url: StoreUrl) -> S3Options:
     """The configured S3 options for the store at ``url`` (an endpoint or region the URL
     names itself wins)."""
     from entrepot.storage.s3_options import S3Options
 
-    query = parse_qs(urlsplit(url).query)
     return S3Options(
-        endpoint_url=None if "endpoint" in query else settings.s3_endpoint_url,
-        region=None if "region" in query else settings.s3_region,
+        endpoint_url=None if url.endpoint is not None else settings.s3_endpoint_url,
+        region=None if url.region is not None else settings.s3_region,
         path_style=settings.s3_path_style,
     )
 

@@ -18,8 +18,8 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:  # the job machinery is imported when it is built (the CLI's start-up)
     from entrepot.catalog.uow import UnitOfWorkFactory
-    from entrepot.city.runtime import CityRuntime
     from entrepot.city_service.queue import CityJobs
+    from entrepot.city_service.service import CityService
     from entrepot.config import Settings
     from entrepot.fraud_service.options import ServiceOptions
     from entrepot.jobs.queue import JobQueue
@@ -159,8 +159,8 @@ def build_job_system(
     return JobSystem(options, jobs, queue, city_queue, runner)
 
 
-def city_handlers(city: Callable[[], CityRuntime]) -> dict[str, Handler]:
-    """The handler of a city unit job; ``city`` gives the runtime when a unit runs (the
+def city_handlers(city: Callable[[], CityService]) -> dict[str, Handler]:
+    """The handler of a city unit job; ``city`` gives the city service when a unit runs (the
     city pipeline, pandas and DuckDB are imported on first use, not here)."""
     from entrepot.city.fanout import CITY_UNIT_KIND, run_unit
 

@@ -33,7 +33,7 @@ def local_fraud(app: App | None) -> LocalFraud:
                 "this command has no model registry to use",
                 hint="run it as `entrepot fraud ...`, or give a folder (--out, --model DIR)",
             )
-        return app.models_of(user)
+        return app.operations.models_of(user)
 
     def library(folder: Path | None) -> Any:
         from entrepot.fraud.library.libraries import FolderLibrary
@@ -47,7 +47,7 @@ def local_fraud(app: App | None) -> LocalFraud:
         configured = app.settings.fraud_library
         if configured is not None:
             return FolderLibrary(configured, keys)
-        return app.reference_library
+        return app._reference_library  # the composition root's own part
 
     def keys() -> KeyRing | None:
         if app is None:
@@ -55,7 +55,7 @@ def local_fraud(app: App | None) -> LocalFraud:
         from entrepot.errors import EntrepotError
 
         try:
-            return app.key_ring.ring()
+            return app.operations.keys.ring()
         except EntrepotError:  # no catalog yet: nothing signs, nothing pickled loads
             return None
 

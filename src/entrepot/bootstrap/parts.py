@@ -73,7 +73,7 @@ class Parts:
             return self._store
         from entrepot.storage.url import open_store
 
-        url = self.settings.store_url
+        url = self.settings.store
         return open_store(url, s3=instance.s3_options(self.settings, url))
 
     @cached_property
@@ -103,9 +103,10 @@ class Parts:
         if url == home.url:
             return home
         if url not in self._opened:
-            from entrepot.storage.url import open_store
+            from entrepot.storage.url import open_store, parse_store_url
 
-            self._opened[url] = open_store(url, s3=instance.s3_options(self.settings, url))
+            parsed = parse_store_url(url)
+            self._opened[url] = open_store(parsed, s3=instance.s3_options(self.settings, parsed))
         return self._opened[url]
 
     @cached_property
@@ -189,15 +190,6 @@ class Parts:
         revision = upgrade(self.engine)
         self._migrated = True
         return revision
-
-    def migrate_if_behind(self) -> None:
-        """Migrate the catalog only when it is not at the latest revision (a cheap check:
-        Alembic is loaded only to migrate)."""
-        from entrepot.catalog.migrate import current, head
-
-        if current(self.engine) != head():
-            self.migrate()
-        self._migrated = True
 
     @cached_property
     def actor(self) -> str:

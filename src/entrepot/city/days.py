@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
@@ -74,14 +75,21 @@ def parse_as_of(text: str) -> datetime:
     return moment if moment.tzinfo else moment.replace(tzinfo=paris())
 
 
+#: A day as every door takes it: ``YYYY-MM-DD`` (not the other ISO forms that
+#: ``date.fromisoformat`` reads, such as ``2025-W45-2`` or ``20251104``).
+DAY_TEXT = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
 def parse_day(text: str) -> date:
     """Parse ``YYYY-MM-DD``; raise :class:`InvalidArgument` naming the bad value."""
     try:
-        return date.fromisoformat(text)
+        if DAY_TEXT.fullmatch(text):
+            return date.fromisoformat(text)
     except ValueError:
-        raise InvalidArgument(
-            f"not a date: {text!r}", hint="write dates as YYYY-MM-DD, e.g. 2025-11-04"
-        ) from None
+        pass
+    raise InvalidArgument(
+        f"not a date: {text!r}", hint="write dates as YYYY-MM-DD, e.g. 2025-11-04"
+    )
 
 
 def days_between(start: date, end: date) -> Iterator[date]:

@@ -17,7 +17,7 @@ import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 from entrepot.city.kinds import REPORT, check_types
 from entrepot.city.report_files import new_run_id
@@ -25,7 +25,7 @@ from entrepot.city.runs import Outcome, RunSummary
 from entrepot.jobs.payloads import Payload
 
 if TYPE_CHECKING:
-    from entrepot.city.runtime import CityRuntime
+    from entrepot.city.runs import CityRunner
 
 #: The job kind of one (metric type, days) unit.
 CITY_UNIT_KIND = "city-unit"
@@ -52,6 +52,15 @@ class UnitState:
 Submit = Callable[[Sequence[Mapping[str, Any]]], list[str]]
 #: ``poll([job id, ...]) -> {job id: UnitState}``.
 Poll = Callable[[Sequence[str]], Mapping[str, UnitState]]
+
+
+class Runners(Protocol):
+    """What a unit job runs on: an incremental runner over the raw data under a prefix
+    (the city service's)."""
+
+    def runner(self, prefix: str = "", *, memory_limit: str = ...) -> CityRunner:
+        """An incremental runner over the raw data under ``prefix``."""
+        ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -101,13 +110,13 @@ def units(
     return found
 
 
-def run_unit(runtime: CityRuntime, params: Mapping[str, Any]) -> dict[str, Any]:
+def run_unit(runners: Runners, params: Mapping[str, Any]) -> dict[str, Any]:
     """The unit job's work: compute one type (or the reports) over its days into the metrics
     store; the result lists each day's outcome (a failed day is an outcome, not a failed
     job)."""
     unit = CityUnitPayload.from_params(params)
     days = [date.fromisoformat(day) for day in unit.days]
-    runner = runtime.runner(unit.prefix, memory_limit=unit.memory_limit)
+    runner = runners.runner(unit.prefix, memory_limit=unit.memory_limit)
     if unit.type == REPORT:
         summary = runner.run(days, (), force=unit.force, report=True)
     else:

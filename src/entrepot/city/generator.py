@@ -17,27 +17,37 @@ is written beside the first with a ``_fold1`` suffix (``bikes_data_fold1.json``)
 The counts CSV is streamed to a temporary file, one day of rows in memory at a
 time (about 60 MB for 3,000 arcs), then stored; with ``big_csv_mb`` it is
 extended with earlier days until it reaches that size.
+
+A batch file is written under its legacy name only in a lake that has none yet; a
+later ``generate`` (another window) adds its batch files as versions
+(``raw/batch/<dataset>/<as-of>-<sha256>.<ext>``, as of the end of its window, as
+``city import`` does), so the days of the earlier files are never rewritten.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from entrepot.city import layout
 from entrepot.city.days import LocalHour, day_hours
 from entrepot.city.synth import bikes, disruptions, roadworks, weather
 from entrepot.city.synth.arcs import make_arcs, referentiel_lines
 from entrepot.city.synth.counts import HeaderStyle, day_lines, header
-from entrepot.storage.protocols import Put
+from entrepot.storage.protocols import Head, Put
 
 _WRITE_BUFFER = 1024 * 1024
 _LINES_PER_WRITE = 2000
+
+
+class GenerateStore(Put, Head, Protocol):
+    """What the generator needs of a store: writes, and whether a batch file exists."""
 
 
 @dataclass(frozen=True)
@@ -85,7 +95,9 @@ def _name(base: str, hour: LocalHour) -> str:
 
 
 class _Writer:
-    def __init__(self, store: Put, seed: int, on_progress: Callable[[int, int], None]) -> None:
+    def __init__(
+        self, store: GenerateStore, seed: int, on_progress: Callable[[int, int], None]
+    ) -> None:
         self.store, self.on_progress = store, on_progress
         self.metadata = {"generator": "entrepot-city", "seed": str(seed)}
         self.objects = 0
@@ -103,6 +115,18 @@ class _Writer:
         self.objects += 1
         self.bytes += len(data)
 
+    def batch_key(self, name: str, as_of: datetime, sha256: str) -> str:
+        """The legacy key of the batch file ``name`` in a lake without one; else a version
+        of it as of ``as_of``: an earlier window's file is never replaced."""
+        legacy = layout.batch_key(name)
+        if not self.store.exists(legacy):
+            return legacy
+        return layout.version_key(name, as_of, sha256, name.rsplit(".", 1)[-1])
+
+    def put_batch(self, name: str, as_of: datetime, data: bytes, content_type: str) -> None:
+        key = self.batch_key(name, as_of, hashlib.sha256(data).hexdigest())
+        self.put(key, data, content_type)
+
     def put_file(self, key: str, path: Path, content_type: str) -> None:
         self.store.put_file(key, path, content_type=content_type, metadata=self.metadata)
         self.objects += 1
@@ -110,7 +134,7 @@ class _Writer:
 
 
 def generate(
-    store: Put,
+    store: GenerateStore,
     options: GenerateOptions,
     *,
     on_progress: Callable[[int, int], None] | None = None,
@@ -142,22 +166,31 @@ def generate(
             active = disruptions.snapshot(events, hour)
             out.put(prefix + _name("traffic_data", hour), _json(active), "application/json")
         out.step(parts)
-    updated = int(day_hours(window[-1])[-1].end.timestamp())
-    info = bikes.station_information(stations, updated)
-    out.put(layout.batch_key(layout.STATIONS_JSON), _json(info), "application/json")
+    end = day_hours(window[-1])[-1].end
+    info = bikes.station_information(stations, int(end.timestamp()))
+    out.put_batch(layout.STATIONS_JSON, end, _json(info), "application/json")
     arcs = make_arcs(options.arcs, seed)
     ref = "\n".join(referentiel_lines(arcs, seed)) + "\n"
-    out.put(layout.batch_key(layout.REFERENTIEL_CSV), ref.encode("utf-8"), "text/csv")
+    out.put_batch(layout.REFERENTIEL_CSV, end, ref.encode("utf-8"), "text/csv")
     works = roadworks.roadworks_lines(window[-1], options.roadworks, seed)
     data = ("\ufeff" + "\n".join(works) + "\n").encode("utf-8")
-    out.put(layout.batch_key(layout.ROADWORKS_CSV), data, "text/csv")
+    out.put_batch(layout.ROADWORKS_CSV, end, data, "text/csv")
     with tempfile.TemporaryDirectory(prefix="entrepot-city-") as tmp:
         path = Path(tmp) / layout.COUNTS_CSV
         rows, first = _write_counts(path, arcs, window, options, lambda more: out.step(more + 1))
         size = path.stat().st_size
-        out.put_file(layout.batch_key(layout.COUNTS_CSV), path, "text/csv")
+        key = out.batch_key(layout.COUNTS_CSV, end, _file_sha256(path))
+        out.put_file(key, path, "text/csv")
         out.step(out.done + 1)
     return GenerateResult(out.objects, out.bytes, rows, size, first, window[-1])
+
+
+def _file_sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for block in iter(lambda: fh.read(_WRITE_BUFFER), b""):
+            digest.update(block)
+    return digest.hexdigest()
 
 
 def _write_counts(

@@ -273,13 +273,6 @@ class Lake:
                 notes = (*notes, *warnings)
             yield copies, notes
 
-    @contextmanager
-    def batch_path(self, name: str) -> Iterator[tuple[Path, InputRef, tuple[str, ...]]]:
-        """A verified local copy of the newest version of a (big) batch file."""
-        with self.batch_paths(name) as (copies, warnings):
-            path, ref = copies[-1]
-            yield path, ref, warnings
-
 
 def _url(store: RawStore) -> str:
     return str(getattr(store, "url", type(store).__name__))

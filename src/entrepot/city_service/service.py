@@ -16,8 +16,9 @@ from typing import TYPE_CHECKING, Any
 
 from entrepot.city.days import parse_as_of, parse_day
 from entrepot.city.kinds import METRIC_TYPES, REPORT, check_kind, check_types
-from entrepot.city.limits import DEFAULT_MEMORY_LIMIT
+from entrepot.city.limits import DEFAULT_MEMORY_LIMIT, DEFAULT_SCAN_THREADS
 from entrepot.city_service.days import run_days
+from entrepot.city_service.parts import CityParts, Given
 from entrepot.city_service.records import Generated, RunRequest
 from entrepot.errors import ConfigError, LocalFileNotFound
 
@@ -31,40 +32,46 @@ if TYPE_CHECKING:
     from entrepot.city.imports.records import ImportSummary
     from entrepot.city.metrics.copy import CopyResult
     from entrepot.city.runs import Outcome, RunSummary
-    from entrepot.city.runtime import CityRuntime
     from entrepot.city_service.queue import CityJobs
     from entrepot.jobs.worker import Worker
     from entrepot.storage.protocols import Store
 
 
-class CityService:
-    """The city use cases over the runtime (store, catalog, metrics) and the job queue,
-    each built on first use by the composition root's callables."""
+class CityService(CityParts):
+    """The city use cases over their parts (:class:`CityParts`: store, catalog, metrics,
+    reports, the lake; the JSON API's and the dashboard's reads use the metrics store and
+    the watermarks directly) and the job queue, each built on first use: ``jobs``, the
+    queue; ``listed``, the catalog for the fast reads without the ORM (default: the
+    catalog); ``feed_urls``, where the feeds are collected from."""
 
     def __init__(
         self,
-        runtime: Callable[[], CityRuntime],
-        jobs: Callable[[], CityJobs],
-        listed: Callable[[], Engine],
+        store: Given[Store],
+        *,
+        engine: Given[Engine] | None = None,
+        metrics_url: str | None = None,
+        scan_threads: int = DEFAULT_SCAN_THREADS,
+        jobs: Callable[[], CityJobs] | None = None,
+        listed: Callable[[], Engine] | None = None,
         feed_urls: Callable[[], FeedUrls] | None = None,
     ) -> None:
-        self._runtime = runtime
+        super().__init__(store, engine=engine, metrics_url=metrics_url, scan_threads=scan_threads)
         self._jobs = jobs
-        self._listed = listed
+        self._listed = listed or (lambda: self.engine)
         self._feed_urls = feed_urls
-
-    @cached_property
-    def runtime(self) -> CityRuntime:
-        """The city app's parts (the JSON API's and the dashboard's reads go through it)."""
-        return self._runtime()
 
     @cached_property
     def jobs(self) -> CityJobs:
         """The city job queue (``entrepot worker --queue city``)."""
+        if self._jobs is None:
+            raise ConfigError(
+                "this city service has no job queue",
+                hint="run it as `entrepot city ...`, which opens ENTREPOT_JOBS_URL",
+            )
         return self._jobs()
 
-    def _store(self, prefix: str) -> Store:
-        store = self.runtime.store
+    def _scoped(self, prefix: str) -> Store:
+        store = self.store
         return store.scoped(prefix) if prefix.strip("/") else store
 
     def generate(
@@ -81,7 +88,7 @@ class CityService:
         from entrepot.city.generator import GenerateOptions, generate  # numpy: when used
 
         options = GenerateOptions(start=parse_day(start), **counts)
-        store = self._store(prefix)
+        store = self._scoped(prefix)
         return Generated(store.url, generate(store, options, on_progress=on_progress))
 
     def process(
@@ -97,7 +104,7 @@ class CityService:
 
         when = parse_day(day)
         chosen = check_types(types or METRIC_TYPES)
-        processor = DayProcessor(self.runtime.lake(prefix), memory_limit=memory_limit)
+        processor = DayProcessor(self.lake(prefix), memory_limit=memory_limit)
         return processor.run(when, chosen)
 
     def run(
@@ -112,7 +119,7 @@ class CityService:
         done, of how many)."""
         days = run_days(request.day, request.since, request.until)
         types = check_types(request.types or METRIC_TYPES)
-        runner = self.runtime.runner(
+        runner = self.runner(
             request.prefix,
             memory_limit=request.memory_limit,
             progress=progress,
@@ -164,18 +171,18 @@ class CityService:
             state="failed" if failed else None,
         )
 
-    def metrics(self, kind: str, day: str) -> dict[str, Any]:
+    def document(self, kind: str, day: str) -> dict[str, Any]:
         """The stored metrics document of ``kind`` on ``day``."""
         checked = check_types([kind])[0]
-        return self.runtime.metrics.require(checked, parse_day(day)).document
+        return self.metrics.require(checked, parse_day(day)).document
 
     def report(self, day: str) -> dict[str, Any]:
         """The stored daily report of ``day``."""
-        return self.runtime.metrics.require(REPORT, parse_day(day)).document
+        return self.metrics.require(REPORT, parse_day(day)).document
 
     def report_csv(self, day: str) -> bytes:
         """The latest report CSV of ``day``, read verified from the store."""
-        _, data = self.runtime.reports.read_latest(parse_day(day))
+        _, data = self.reports.read_latest(parse_day(day))
         return data
 
     def import_files(
@@ -196,8 +203,10 @@ class CityService:
                 hint="check the path; `entrepot city import` takes the exports as downloaded, "
                 "or folders of them",
             )
+        from entrepot.city.imports.files import import_paths  # pandas, DuckDB: when used
+
         when = None if as_of is None else parse_as_of(as_of)
-        return self.runtime.import_files(paths, prefix, as_of=when, progress_for=progress_for)
+        return import_paths(self._scoped(prefix), paths, as_of=when, progress_for=progress_for)
 
     def collect(
         self,
@@ -222,7 +231,7 @@ class CityService:
         policy = Retries(attempts=attempts, backoff=backoff)
         with client(policy.timeout) as http:
             return collect(
-                self._store(prefix),
+                self._scoped(prefix),
                 chosen,
                 lambda url: fetch(http, url, retries=policy, allowed_hosts=urls.allowed_hosts),
                 force=force,

@@ -41,7 +41,7 @@ def db_copy(
     """
     from entrepot.catalog.copy.errors import CopyMismatch
 
-    copy = current_app().catalog_copy(to, batch_size=batch)
+    copy = current_app().catalog.copy_to(to, batch_size=batch)
     marker = copy.check(resume=resume)
     if dry_run:
         _show_counts(copy.counts())

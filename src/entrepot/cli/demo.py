@@ -34,8 +34,10 @@ def demo() -> None:
 
     app = current_app()
     started = time.perf_counter()
-    revision = app.migrate()
-    console.print(f"[bold]store[/] {escape(app.store.url)}  [bold]catalog[/] revision {revision}")
+    revision = app.catalog.migrate()
+    console.print(
+        f"[bold]store[/] {escape(app.objects.store_url)}  [bold]catalog[/] revision {revision}"
+    )
     run = datetime.now(UTC).strftime("%Y%m%dT%H%M%S") + f"-{random.randrange(16**6):06x}"
     prefix = f"files/demo/{run}"
     payloads = {
@@ -50,11 +52,11 @@ def demo() -> None:
         )
 
     table = Table("key", "size", "sha256", title=f"listing {prefix}/", box=None)
-    for info in app.store.list(prefix):
+    for info in app.objects.keys(prefix):
         table.add_row(Text(info.key), human_size(info.size), (info.sha256 or "")[:12])
     console.print(table)
 
-    report = app.maintenance.verify(deep=True, prefix=prefix).report
+    report = app.operations.maintenance.verify(deep=True, prefix=prefix).report
     console.print(
         f"  verify: {report.checked} objects, {'all verified' if report.ok else 'PROBLEMS'}"
     )

@@ -12,7 +12,7 @@ from entrepot.cli.output import JsonFlag, print_json
 
 def doctor(as_json: JsonFlag = False) -> None:
     """Check the store (put/get/list/delete), the database and the cache; exit 1 on failure."""
-    checks = current_app().doctor()
+    checks = current_app().health.doctor()
     if as_json:
         print_json(
             [

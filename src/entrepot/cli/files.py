@@ -45,8 +45,7 @@ def ls(
 ) -> None:
     """List objects under PREFIX (one level, or every level with -r)."""
     app = current_app()
-    app.require_store()  # an empty folder is no instance: never "0 objects"
-    listing = app.listing(prefix, recursive=recursive)
+    listing = app.objects.listing(prefix, recursive=recursive)  # never "0 objects" for no instance
     objects, folders = list(listing.objects), listing.prefixes
     rows: list[dict[str, Any]] = [
         {"key": i.key, "size": i.size, "modified": i.modified, "sha256": i.sha256} for i in objects
@@ -129,7 +128,7 @@ def _walk_usage(base: str, prefix: str) -> dict[str, dict[str, tuple[int, int]]]
     per_top: dict[str, list[int]] = defaultdict(lambda: [0, 0])
     per_user: dict[str, list[int]] = defaultdict(lambda: [0, 0])
     with progress_console.status("listing objects..."):
-        for info in current_app().store.list(prefix):
+        for info in current_app().objects.keys(prefix):
             rest = info.key[len(base) :]
             top = rest.split("/", 1)[0] + ("/" if "/" in rest else "")
             per_top[base + top][0] += 1
@@ -210,7 +209,6 @@ def head(
     """Show one object without reading it: size, sha256, content type, times, and what the
     catalog records of it."""
     app = current_app()
-    app.require_store()
     found = app.objects.head(key)
     info, record = found.info, found.record
     document: dict[str, Any] = {
@@ -266,7 +264,7 @@ def rm(
     Keys under users/ belong to the web service's accounts and are refused without --force.
     """
     app = current_app()
-    targets = [i.key for k in keys for i in app.store.list(k)] if recursive else keys
+    targets = [i.key for k in keys for i in app.objects.keys(k)] if recursive else keys
     guard_user_keys(targets, "rm", force=force)
     for key in targets:
         app.objects.delete(key)

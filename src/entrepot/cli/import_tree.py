@@ -68,7 +68,7 @@ def import_tree(
         table.add_row(escape(name), f"[{style}]{result.status}[/]", escape(result.detail))
 
     with progress_console.status(f"importing {directory}..."):
-        results = current_app().import_tree(
+        results = current_app().operations.import_tree(
             directory,
             domain=domain,
             untrusted=untrusted,

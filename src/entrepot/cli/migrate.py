@@ -184,7 +184,7 @@ def iam_policy(
     ] = None,
 ) -> None:
     """Print the least-privilege AWS IAM policy (JSON) for the store's bucket and prefix."""
-    policy = current_app().iam_policy(url, read_only=read_only)
+    policy = current_app().operations.iam_policy(url, read_only=read_only)
     typer.echo(json.dumps(policy, indent=2))
 
 

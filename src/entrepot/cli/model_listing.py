@@ -22,7 +22,7 @@ def ls(ctx: typer.Context, as_json: JsonFlag = False) -> None:
 
         rows = remote_models.summaries(remote)
     else:
-        summaries = current_app(ctx).listings.models(user_option(ctx))  # no --user: shared
+        summaries = current_app(ctx).catalog.listings.models(user_option(ctx))  # no --user: shared
         rows = [
             {"name": s.name, "versions": s.versions, "latest": s.latest, "latest_at": s.latest_at}
             for s in summaries

@@ -63,7 +63,7 @@ def config_show(as_json: JsonFlag = False) -> None:
 def cache_info(as_json: JsonFlag = False) -> None:
     """Entries and bytes of the cache folder, against its limit."""
     app = current_app()
-    stats = app.cache.info()
+    stats = app.operations.cache_info()
     used = stats.bytes / stats.max_bytes if stats.max_bytes else 0.0
     if as_json:
         print_json(
@@ -91,28 +91,28 @@ def cache_info(as_json: JsonFlag = False) -> None:
 def cache_clear() -> None:
     """Remove every cache entry (the store is untouched)."""
     app = current_app()
-    console.print(f"removed {app.cache.clear()} cache entries")
+    console.print(f"removed {app.operations.clear_cache()} cache entries")
 
 
 @db_app.command("upgrade")
 def db_upgrade() -> None:
     """Create or migrate the catalog schema to the latest revision."""
-    revision = current_app().migrate()
+    revision = current_app().catalog.migrate()
     console.print(f"catalog at revision {revision}")
 
 
 @bucket_app.command("create")
 def bucket_create() -> None:
     """Create the bucket of ENTREPOT_STORE_URL (does nothing if it exists and is yours)."""
-    created = current_app().bucket().create_bucket()
-    url = current_app().home_store.url
+    created = current_app().operations.bucket().create_bucket()
+    url = current_app().operations.store_url
     console.print(Text(f"created {url}" if created else f"{url} already exists"))
 
 
 @bucket_app.command("exists")
 def bucket_exists() -> None:
     """Exit 0 if the bucket of ENTREPOT_STORE_URL exists, 1 otherwise."""
-    if not current_app().bucket().bucket_exists():
+    if not current_app().operations.bucket().bucket_exists():
         console.print("the bucket does not exist: create it with `entrepot bucket create`")
         raise typer.Exit(1)
     console.print("the bucket exists")
@@ -130,7 +130,9 @@ def gc(
     """Remove stored objects that no catalog row references, temporary files crashed
     processes left (var/tmp/upload-*.part, entrepot-* in the system's temporary folder,
     .entrepot-tmp-* in a local store) and multipart uploads an S3 writer left incomplete."""
-    collected = current_app().maintenance.collect(grace=parse_duration(grace), dry_run=dry_run)
+    collected = current_app().operations.maintenance.collect(
+        grace=parse_duration(grace), dry_run=dry_run
+    )
     report, temporaries, uploads = collected.orphans, collected.temporaries, collected.uploads
     table = Table(box=None)
     table.add_column("orphan key, temporary file or incomplete upload", overflow="fold")
@@ -191,7 +193,7 @@ def verify(
         transient=True,
     ) as progress:
         task = progress.add_task("verify", total=None)
-        verified = app.maintenance.verify(
+        verified = app.operations.maintenance.verify(
             deep=not quick,
             prefix=prefix,
             repair_damage=repair,

@@ -25,4 +25,4 @@ UserOption = Annotated[
 def owned_registry(app: App, user: str | None) -> Registry:
     """The shared registry, or the account ``user`` names (email or id): an unknown
     account is an error, never a new namespace."""
-    return app.models_of(user)
+    return app.operations.models_of(user)

@@ -30,7 +30,7 @@ def _show(ids: tuple[str, ...], active: str) -> None:
 @secrets_app.command("list")
 def list_keys(as_json: JsonFlag = False) -> None:
     """The key ids of the ring, oldest first; the last one signs."""
-    state = current_app().key_ring.state()
+    state = current_app().operations.keys.state()
     if as_json:
         print_json([{"id": ident, "signs": ident == state.active} for ident in state.ids])
         return
@@ -40,7 +40,7 @@ def list_keys(as_json: JsonFlag = False) -> None:
 @secrets_app.command("rotate")
 def rotate() -> None:
     """Add a new key that signs from now on; every model signed before still loads."""
-    state = current_app().key_ring.rotate()
+    state = current_app().operations.keys.rotate()
     console.print(f"key {state.active} signs from now on; {len(state.ids)} key(s) verify")
 
 
@@ -49,7 +49,7 @@ def export(
     to: Annotated[Path, typer.Option("--to", help="The file to write (mode 0600).")],
 ) -> None:
     """Write the ring's keys in clear to a file only you can read (keep it like a password)."""
-    document = current_app().key_ring.export()
+    document = current_app().operations.keys.export()
     try:
         descriptor = os.open(to, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     except FileExistsError:
@@ -70,7 +70,7 @@ def import_keys(
     source: Annotated[Path, typer.Argument(help="A file written by `entrepot secrets export`.")],
 ) -> None:
     """Add the keys of an export to this installation's ring (wrapped with its secret)."""
-    state = current_app().key_ring.import_(_read_json(source))
+    state = current_app().operations.keys.import_(_read_json(source))
     console.print(f"the ring holds {len(state.ids)} key(s); {state.active} signs")
 
 
@@ -88,7 +88,7 @@ def rewrap(
     """Re-encrypt a copied catalog's ring with this installation's secret, once, after
     `entrepot db copy` to an installation with another ENTREPOT_SECRET_KEY."""
     old = _read_text(old_secret_file).strip()
-    state = current_app().key_ring.rewrap(old)
+    state = current_app().operations.keys.rewrap(old)
     console.print(
         f"{len(state.ids)} key(s) re-wrapped with this installation's secret; every model "
         "signed before loads here"

@@ -59,16 +59,15 @@ def serve(
     import uvicorn
 
     from entrepot.asgi import create_app
-    from entrepot.catalog.engine import masked
     from entrepot.cli.reference_build import follow_in_background
     from entrepot.http.observability import configure_logging
 
     app = current_app()
-    app.check_port(host, port)  # before saying "serving on" (a taken port used to hang)
+    app.operations.check_port(host, port)  # before saying "serving on" (a taken port used to hang)
     log_level = _log_level(log_level, app)
     configure_logging(log_level.upper(), json_lines=app.settings.env == "production")
     if migrate:
-        app.migrate()
+        app.catalog.migrate()
     shown = "localhost" if host in ("0.0.0.0", "::") else host
     options: dict[str, Any] = {
         "host": host,
@@ -85,11 +84,12 @@ def serve(
         _serve_processes(app, workers, run_worker=run_worker, **options)
         return
     web = create_app(app, worker=run_worker)
+    served = app.health.served()
     console.print(
         f"[bold]Entrepôt[/] serving on [bold cyan]http://{shown}:{port}[/]\n"
-        f"  store    {app.raw_store.url}\n"
-        f"  catalog  {masked(app.settings.database_url)}\n"
-        f"  jobs     {app.job_system().queue.description}"
+        f"  store    {served.store}\n"
+        f"  catalog  {served.catalog}\n"
+        f"  jobs     {served.jobs}"
         + (" (worker in this process)" if run_worker else " (run `entrepot worker`)")
         + f"\n  accounts {_accounts(app)}"
     )
@@ -106,9 +106,7 @@ def _serve_processes(app: App, workers: int, *, run_worker: bool, **options: Any
 
     import uvicorn
 
-    from entrepot.catalog.engine import masked
-
-    _ = app.secret_key  # one instance secret, made here before any worker needs it
+    app.operations.ensure_secret()  # one instance secret, before any worker needs it
     log_level = options["log_level"]
     os.environ["ENTREPOT_LOG_LEVEL"] = log_level  # each web process reads it in its settings
     jobs = (
@@ -118,11 +116,12 @@ def _serve_processes(app: App, workers: int, *, run_worker: bool, **options: Any
     )
     host = options["host"]
     shown = "localhost" if host in ("0.0.0.0", "::") else host
+    served = app.health.served()
     console.print(
         f"[bold]Entrepôt[/] serving on [bold cyan]http://{shown}:{options['port']}[/] "
         f"with {workers} web processes\n"
-        f"  store    {app.raw_store.url}\n"
-        f"  catalog  {masked(app.settings.database_url)}\n"
+        f"  store    {served.store}\n"
+        f"  catalog  {served.catalog}\n"
         + (
             f"  jobs     in a worker process (pid {jobs.pid})"
             if jobs is not None
@@ -179,9 +178,8 @@ def worker(
     # A fraud job loads the ML stack when it runs: city units need pandas and DuckDB only.
     if queue is not QueueChoice.city:
         app.fraud()  # its options decide the job system's
-    system = app.job_system()
-    running = system.worker(threads, queues=queue.value)
-    name, where = system.runner.worker, system.describe(queue.value)
+    running = app.operations.worker(threads, queues=queue.value)
+    name, where = app.operations.worker_place(queue.value)
     stop = threading.Event()
     for sig in (signal.SIGINT, signal.SIGTERM):
         signal.signal(sig, lambda *_: stop.set())

@@ -27,9 +27,9 @@ def _app(*, create: bool = False) -> App:
     Accounts need no ML library, so none is loaded."""
     app = current_app()
     if create and app.settings.database_url.startswith("sqlite"):
-        app.migrate()  # creates the folder of a new instance's catalog
+        app.catalog.migrate()  # creates the folder of a new instance's catalog
     else:
-        app.check_migrated()
+        app.catalog.check_migrated()
     return app
 
 
@@ -92,7 +92,7 @@ def list_users(
             "active": user.is_active,
             "created_at": user.created_at,
         }
-        for user in _app().listings.users(query)
+        for user in _app().catalog.listings.users(query)
     ]
     columns = [Column(key) for key in ("id", "email", "name", "admin", "active")]
     columns.append(Column("created_at", "created", show=lambda t: f"{t:%Y-%m-%d}"))

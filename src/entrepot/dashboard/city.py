@@ -3,7 +3,7 @@
 ``GET /dashboard/city[/velos|/trafic|/travaux|/meteo|/rapport]?date=YYYY-MM-DD``;
 without a date, the last day with metrics. The period pages (``/periode``, ``/carte``)
 are :mod:`entrepot.dashboard.period_pages`, mounted here. The pages read the metrics store through
-the same :class:`~entrepot.city.runtime.CityRuntime` as ``/city/...``; charts are
+the same :class:`~entrepot.city_service.service.CityService` as ``/city/...``; charts are
 Plotly figures drawn by Plotly.js, served from the ``plotly`` package by
 :mod:`entrepot.http.assets` (compressed, named by content) like the page script.
 """
@@ -146,6 +146,7 @@ def _page(name: str, request: Request, env: Runtime, day_text: str | None) -> HT
         "metrics": shown,
         "summary": summarize({k: {"metrics": v} for k, v in documents.items()}),
         "report": report,
+        "report_warnings": _report_warnings(warned, t) if report is not None else [],
         "figures": figures,
     }
     return templates().TemplateResponse(request, template, context, status_code=status)
@@ -198,6 +199,19 @@ def roadworks(request: Request, env: Runtime, day: DayQuery = None) -> HTMLRespo
 def weather(request: Request, env: Runtime, day: DayQuery = None) -> HTMLResponse:
     """Météo: the day's weather and its likely effect on mobility."""
     return _page("meteo", request, env, day)
+
+
+def _report_warnings(warned: dict[str, Quality], t: Translator) -> list[str]:
+    """The report's warnings in the page's language: each type's notes, written from their
+    messages (the stored report keeps only their English texts), as the report lists
+    them (its types in order, 50 at most)."""
+    said = [
+        f"{t(labels.SOURCES[kind])}: {note}"
+        for kind in METRIC_TYPES
+        if kind in warned
+        for note in (*warned[kind].notes, *warned[kind].operator)
+    ]
+    return said[:50]
 
 
 @router.get("/city/rapport", response_class=HTMLResponse, name="dashboard-city-rapport")

@@ -17,7 +17,7 @@ from typing import Any
 from fastapi import Request
 
 from entrepot.city.messages import arc, arrondissement, ordinal, place, render, wmo_kind, word
-from entrepot.i18n import LANGUAGES, Formats, Translator, negotiate, translator
+from entrepot.i18n import LANGUAGES, Formats, Translator, negotiate
 from entrepot.i18n.catalogs import N_
 
 DEFAULT = "fr"
@@ -164,8 +164,3 @@ def signed(value: Any, digits: int = 1, lang: str = DEFAULT) -> str:
         return MISSING
     shown = number(value, digits if isinstance(value, float) else 0, lang)
     return ("+" if value > 0 else "") + shown
-
-
-def translators() -> dict[str, Translator]:
-    """The translator of each language."""
-    return {lang: translator(lang) for lang in LANGUAGES}

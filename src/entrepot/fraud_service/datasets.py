@@ -15,9 +15,11 @@ from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
+from entrepot import temp_names
 from entrepot.accounts.licences import LicenceService
 from entrepot.catalog.accounts.records import Page
 from entrepot.catalog.objects.records import ObjectRecord
+from entrepot.catalog.text import refuse_bad_text
 from entrepot.catalog.uow import UnitOfWork, UnitOfWorkFactory
 from entrepot.catalog.workspace.records import DatasetRecord
 from entrepot.errors import IntegrityError
@@ -97,6 +99,8 @@ class DatasetService:
             lines=spool.lines,
             max_inflated=spool.limit,
         )
+        for number, column in enumerate(sample.frame.columns, start=1):
+            refuse_bad_text(str(column), what=f"the name of column {number}")
         analysis = analyze(sample.frame, target=target or None)
         summary = analysis.to_dict()
         summary["rows"] = sample.total_rows
@@ -104,6 +108,7 @@ class DatasetService:
         summary["sampled"] = not sample.complete
         if not sample.complete:  # the frauds shown are the whole file's, as training counts
             summary = whole_file_label(spool.path, fmt, sample.frame, summary, analysis.positive)
+        refuse_bad_text(summary, what="a value of the file (kept in its analysis)")
         counted = summary["rows"]
         rows = counted if isinstance(counted, int) else sample.total_rows
         dataset_id = uuid.uuid4().hex
@@ -169,7 +174,7 @@ class DatasetService:
         ws = self._workspace(user_id)
         folder = self._options.temp_dir
         folder.mkdir(parents=True, exist_ok=True)
-        with tempfile.TemporaryDirectory(dir=folder, prefix="dataset-") as tmp:
+        with tempfile.TemporaryDirectory(dir=folder, prefix=temp_names.DATASET) as tmp:
             path = Path(tmp) / dataset.name
             info = ws.store.download(ws.inner_key(dataset.key), path)
             if info.sha256 != dataset.sha256:

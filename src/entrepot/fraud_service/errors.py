@@ -8,7 +8,8 @@
     ├── NotInNamespace (PermissionError)  a key outside the caller's folder
     ├── InvalidThreshold (ValueError)     a decision threshold outside (0, 1)
     ├── NothingToLearn                    a retrain without any analyst decision
-    └── TrainingFailed                    a training run in this process failed
+    ├── TrainingFailed                    a training run in this process failed
+    └── OverMemoryBudget                  a job would read more than a worker's memory budget
 """
 
 from __future__ import annotations
@@ -62,3 +63,12 @@ class TrainingFailed(FraudServiceError):
     def __init__(self, message: str, *, code: str | None = None) -> None:
         super().__init__(message)
         self.code = code or "training_failed"
+
+
+class OverMemoryBudget(FraudServiceError):
+    """A training or scoring would hold more in memory than a job worker may use."""
+
+    hint = (
+        "use a smaller file (fewer rows or columns), a plan with a larger limit, or a job "
+        "worker with more memory (ENTREPOT_JOB_MEMORY_BUDGET)"
+    )

@@ -8,24 +8,16 @@ each member's AUPRC. Nothing is stored but the job's result."""
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from typing import Any
 
 import pandas as pd
 
 from entrepot.catalog.uow import UnitOfWorkFactory
-from entrepot.fraud.match.description import describe
-from entrepot.fraud.schema.analysis import analyze, require_target
-from entrepot.fraud.score.ensemble import Ensemble
-from entrepot.fraud.score.registered import load_scorer
-from entrepot.fraud.score.scoring import evaluate_frame
 from entrepot.fraud_service.job_payloads import EvaluatePayload
-from entrepot.fraud_service.workspace import Workspace
+from entrepot.fraud_service.pipeline.evaluation import evaluate_table
+from entrepot.fraud_service.pipeline.scorers import Scorer
 from entrepot.jobs.runner import Progress
-from entrepot.messages import N_, Message
-
-#: The reference ensemble fitted to a file without its label: (frame, description) -> it.
-FitEnsemble = Callable[[pd.DataFrame, Any, str], Ensemble]
 
 
 def payload(
@@ -47,25 +39,14 @@ def payload(
 
 
 def run(
-    found: EvaluatePayload,
-    ws: Workspace,
-    frame: pd.DataFrame,
-    fit_ensemble: FitEnsemble,
-    progress: Progress,
+    found: EvaluatePayload, frame: pd.DataFrame, scorer: Scorer, progress: Progress
 ) -> Mapping[str, Any]:
-    """The evaluation of ``frame`` (the dataset's table) as ``found`` asks for it: the
-    label, the metrics at the threshold, each member's AUPRC (non-finite figures as
-    ``None``, as JSON has them)."""
-    label = require_target(analyze(frame, target=found.target))
-    unlabelled = frame.drop(columns=[label])
-    upload = describe(unlabelled)
-    progress(0.3, Message(N_("progress.loading_model")))
-    if found.model_name is None:
-        chosen = fit_ensemble(unlabelled, upload, found.dataset_name)
-    else:
-        chosen = load_scorer(ws.registry, found.model_name, found.version, upload)
-    progress(0.5, Message(N_("progress.scoring")))
-    measured = evaluate_frame(frame, chosen, target=label, upload=upload)
+    """The evaluation of ``frame`` (the dataset's table) as ``found`` asks for it, by the
+    model or references ``scorer`` chooses: the label, the metrics at the threshold, each
+    member's AUPRC (non-finite figures as ``None``, as JSON has them)."""
+    measured = evaluate_table(
+        frame, scorer, target=found.target, what=found.dataset_name, progress=progress
+    )
     return {**_finite(measured), "model_id": found.model_id, "dataset_id": found.dataset_id}
 
 

@@ -20,23 +20,32 @@ from entrepot.messages import N_, Message
 
 
 def known_labels(
-    frame: pd.DataFrame, history: pd.DataFrame | None, column: str | None
+    frame: pd.DataFrame,
+    *,
+    history: pd.DataFrame | None = None,
+    column: str | None = None,
+    decisions: Sequence[Sequence[int]] | None = None,
 ) -> tuple[pd.DataFrame, KnownLabels | None]:
-    """The file to score and the labels known: ``history``'s labels (a labelled file of
-    earlier transactions), and ``column``'s of ``frame`` (then left out of the scored
-    columns). ``None`` when neither is given."""
+    """The file to score and the labels known, merged once for every door: ``history``'s
+    labels (a labelled file of earlier transactions), and the labels confirmed on the
+    scored rows, from ``column`` of ``frame`` (then left out of the scored columns) or from
+    the analysts' ``(row, label)`` ``decisions`` (rows numbered from 1). ``None`` when
+    nothing is known."""
     found = labelled_history(history) if history is not None else None
-    if column is None:
-        return frame, found
-    if column not in frame.columns:
-        raise TargetNotFound(
-            f"the file has no column {column!r} to read late labels from; its columns are: "
-            + ", ".join(map(str, frame.columns)),
-        )
-    rest, rows = own_labels(frame, column)
+    rows: np.ndarray | None = None
+    if column is not None:
+        if column not in frame.columns:
+            raise TargetNotFound(
+                f"the file has no column {column!r} to read late labels from; its columns "
+                "are: " + ", ".join(map(str, frame.columns)),
+            )
+        frame, rows = own_labels(frame, column)
+    elif decisions:
+        labels = decided(len(frame), decisions)
+        rows = labels if np.isfinite(labels).any() else None
     if found is None:
-        return rest, KnownLabels(rows=rows)
-    return rest, KnownLabels(rows, found.history, found.history_labels)
+        return frame, None if rows is None else KnownLabels(rows=rows)
+    return frame, KnownLabels(rows, found.history, found.history_labels)
 
 
 def known_labels_summary(
@@ -63,33 +72,11 @@ def known_labels_summary(
     return found
 
 
-def with_history(known: KnownLabels | None, history: pd.DataFrame | None) -> KnownLabels | None:
-    """``known`` (labels on the scored rows, or ``None``) with the labelled ``history``'s
-    rows and labels (raises when it has no label column)."""
-    if history is None:
-        return known
-    found = labelled_history(history)
-    return KnownLabels(
-        rows=None if known is None else known.rows,
-        history=found.history,
-        history_labels=found.history_labels,
-    )
-
-
 def confirmed_rows(decisions: Iterable[FeedbackRecord]) -> tuple[tuple[int, int], ...]:
     """``(row, label)`` of every row the analysts decided, by row; decisions oldest first,
     so a row decided on several predictions of one dataset keeps its latest label."""
     latest = {d.row: d.label for d in decisions}
     return tuple(sorted(latest.items()))
-
-
-def feedback_labels(rows: Sequence[Sequence[int]] | None, count: int) -> KnownLabels | None:
-    """The known labels of a file of ``count`` rows from ``(row, label)`` decisions (rows
-    numbered from 1); ``None`` without any. Rows past the file's end are ignored."""
-    if not rows:
-        return None
-    labels = decided(count, rows)
-    return KnownLabels(rows=labels) if np.isfinite(labels).any() else None
 
 
 def decided(count: int, decisions: Sequence[Sequence[int]] | None) -> np.ndarray:

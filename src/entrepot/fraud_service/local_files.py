@@ -24,13 +24,12 @@ if TYPE_CHECKING:
 
     from entrepot.catalog.models.records import ModelVersionRecord
     from entrepot.fraud.library.build import BuildReport, ReferenceSpec
-    from entrepot.fraud.match.description import Upload
     from entrepot.fraud.match.matching import MatchResult
     from entrepot.fraud.schema.analysis import Analysis
     from entrepot.fraud.score.ensemble import Ensemble
-    from entrepot.fraud.score.known_labels import KnownLabels
     from entrepot.fraud.synth.domains import Domain
     from entrepot.fraud.train.result import TrainingResult
+    from entrepot.fraud_service.pipeline.scorers import Scorer
     from entrepot.registry.keyring import KeyRing
     from entrepot.registry.service import Registry
 
@@ -145,11 +144,21 @@ class LocalFraud:
         frauds = int(data.labels.sum())
         return Generated(out, domain, rows, frauds, data.target, data.time_format)
 
-    def analyze(self, file: Path, *, target: str | None) -> Analysis:
-        """Each column's role, the label and its candidates, the fraud rate."""
+    def analyze(
+        self,
+        file: Path,
+        *,
+        target: str | None,
+        time_column: str | None = None,
+        entity_columns: Sequence[str] = (),
+    ) -> Analysis:
+        """Each column's role, the label and its candidates, the fraud rate (the time
+        column and the entities the user's, when given)."""
         from entrepot.fraud.schema.analysis import analyze_file
 
-        return analyze_file(file, target=target)
+        return analyze_file(
+            file, target=target, time_column=time_column, entity_columns=entity_columns
+        )
 
     def train(
         self,
@@ -168,6 +177,8 @@ class LocalFraud:
         keep_columns: Sequence[str] = (),
         cards_per_day: int | None = None,
         on_progress: Callable[[int, int], None] | None = None,
+        time_column: str | None = None,
+        entity_columns: Sequence[str] = (),
     ) -> Trained:
         """Train on a labelled file; save it to ``out/name`` or register it as a new version
         of ``name`` (the file's sha256 as lineage); ``label_delay_days``, ``keep_columns``
@@ -178,7 +189,8 @@ class LocalFraud:
         from entrepot.fraud.library.trained import register_trained
         from entrepot.fraud.tables.io import read_table
         from entrepot.fraud.train.card import evaluation_of
-        from entrepot.fraud.train.training import train
+        from entrepot.fraud_service.job_payloads import SearchOptions
+        from entrepot.fraud_service.pipeline.training import train_table
         from entrepot.registry.names import check_name
 
         check_name(name)
@@ -186,17 +198,16 @@ class LocalFraud:
         if out is None:  # a registry that cannot take the model fails now, not after
             models = self.models(user)
             models.list()
-        result = train(
+        result = train_table(
             read_table(file),
             target,
-            time_budget=time_budget,
-            cost_ratio=cost_ratio,
-            seed=seed,
-            n_jobs=jobs,
-            progress=progress,
+            search=SearchOptions(time_budget, cost_ratio, seed, jobs),
+            evaluation=evaluation_of(
+                label_delay_days, keep_columns, cards_per_day, time_column, entity_columns
+            ),
             clock=self.new_clock(),
+            progress=progress,
             on_progress=on_progress,
-            **evaluation_of(label_delay_days, keep_columns, cards_per_day).arguments(),
         )
         if models is None:
             assert out is not None
@@ -279,49 +290,42 @@ class LocalFraud:
         """Score every row of ``file`` into ``out``: probability, prediction, risk level,
         anomaly score, explanation; a library's use of each member is counted. Scored by
         ``model`` or by the ``ensemble`` of the library's best matches (see
-        :class:`ModelChoice`).
+        :class:`ModelChoice`), through the one scoring pipeline the job handlers run
+        (:func:`~entrepot.fraud_service.pipeline.scoring.score_frame`).
 
         Late labels (``entrepot.fraud.score.known_labels``): ``history``, a labelled file
         of earlier transactions with ``file``'s columns; ``late_labels``, the column of
         ``file`` holding the labels confirmed so far (empty cells: not known yet)."""
-        from entrepot.fraud.match.description import describe
-        from entrepot.fraud.score.scoring import score, write_scores
+        from entrepot.fraud.score.scoring import write_scores
         from entrepot.fraud.tables.io import read_table
-        from entrepot.fraud_service.estimate import estimate, file_labels, label_of, realised
-        from entrepot.fraud_service.known import known_labels, known_labels_summary
-        from entrepot.fraud_service.summary import summarize, trust
+        from entrepot.fraud_service.estimate import label_of
+        from entrepot.fraud_service.pipeline.scoring import LabelsGiven, score_frame
 
         choice = ModelChoice(model, ensemble, library, user)
         choice.check()
         frame = read_table(file)
         before = None if history is None else read_table(history)
-        scored_frame, known = known_labels(frame, before, late_labels)
-        upload = describe(scored_frame)
-        chosen = self._chosen(choice, upload, file, scored_frame, count_use=True, known=known)
-        scores = score(
-            scored_frame, chosen, upload=upload, explain=explain, threads=threads, known=known
+        outcome = score_frame(
+            frame,
+            self.scorer(choice),
+            labels=LabelsGiven(history=before, column=late_labels),
+            label=label_of(frame) if late_labels is None else None,
+            what=str(file),
+            explain=explain,
+            threads=threads,
         )
-        write_scores(scores, out)
+        write_scores(outcome.scores, out)
         if save_ensemble is not None:
-            chosen.save(save_ensemble, self.keys())
-        flagged = scores["prediction"].to_numpy() == 1
-        if late_labels is not None and known is not None and known.rows is not None:
-            real = realised(flagged, known.rows, "late_labels", late_labels)
-        else:
-            label = label_of(frame)
-            own = file_labels(frame, label)
-            real = None if own is None else realised(flagged, own, "label", label)
-        found = estimate(scores, chosen.threshold, real, chosen.level_error, chosen.unfamiliar)
-        summary = known_labels_summary(known, chosen)
+            outcome.ensemble.save(save_ensemble, self.keys())
         return Scored(
-            chosen,
-            scores,
+            outcome.ensemble,
+            outcome.scores,
             out,
             save_ensemble,
-            found,
-            summary,
-            trust(chosen),
-            summarize(scores, chosen),
+            outcome.estimate,
+            outcome.known_labels,
+            outcome.trust,
+            outcome.summary,
         )
 
     def evaluate(
@@ -334,61 +338,27 @@ class LocalFraud:
         user: str | None,
         target: str | None,
     ) -> dict[str, Any]:
-        """Score a labelled file and measure the scores against its labels."""
-        from entrepot.fraud.match.description import describe
-        from entrepot.fraud.schema.analysis import analyze, require_target
-        from entrepot.fraud.score.scoring import evaluate_frame
+        """Score a labelled file and measure the scores against its labels (the one
+        evaluation the ``evaluate`` job runs)."""
         from entrepot.fraud.tables.io import read_table
+        from entrepot.fraud_service.pipeline.evaluation import evaluate_table
 
         choice = ModelChoice(model, ensemble, library, user)
         choice.check()
         frame = read_table(file)
-        label = require_target(analyze(frame, target=target))
-        unlabelled = frame.drop(columns=[label])
-        upload = describe(unlabelled)
-        chosen = self._chosen(choice, upload, file, unlabelled, count_use=False)
-        return evaluate_frame(frame, chosen, target=label, upload=upload)
+        scorer = self.scorer(choice, count_use=False)
+        return evaluate_table(frame, scorer, target=target, what=str(file))
 
-    def _chosen(
-        self,
-        choice: ModelChoice,
-        upload: Upload,
-        file: Path,
-        frame: Any,
-        *,
-        count_use: bool,
-        known: KnownLabels | None = None,
-    ) -> Any:
-        """The model or the ensemble fitted to ``frame`` (its rows without a label), as it
-        will score it: reading ``known``'s late labels, weighed on its labelled history."""
-        from entrepot.fraud.score.assemble import from_library
-        from entrepot.fraud.score.fit import CANDIDATES, fit_to_file
+    def scorer(self, choice: ModelChoice, *, count_use: bool = True) -> Scorer:
+        """What scores a file as ``choice`` names it: a registry model for a bare
+        ``NAME[@VERSION]`` (in ``choice.user``'s models if given), a folder for a path (one
+        with a ``/``), so that a folder that happens to bear a model's name never shadows
+        it; else the library's best matches (their use counted with ``count_use``)."""
+        from entrepot.fraud_service.pipeline.scorers import ModelFolder, OneModel, References
 
-        if choice.model is not None:
-            return self._single(choice.model, upload, choice.user)
-        found = self.library(choice.library)
-        candidates, _ = from_library(upload, found, top=CANDIDATES, what=str(file))
-        chosen, _ = fit_to_file(candidates, frame, upload, known)
-        if count_use:
-            for member in chosen.members:
-                found.record_use(member.name, min(member.similarity, 1.0))
-        return chosen
-
-    def _single(self, model: str, upload: Upload, user: str | None) -> Ensemble:
-        """The one-member ensemble of ``model``: a registry model for a bare
-        ``NAME[@VERSION]`` (in ``user``'s models if given), a folder for a path (one with a
-        ``/``), so that a folder that happens to bear a model's name never shadows it."""
-        from entrepot.fraud.score.assemble import from_folder
-        from entrepot.fraud.score.registered import load_scorer
-
+        model = choice.model
+        if model is None:
+            return References(self.library(choice.library), count_use=count_use)
         if "/" not in model and "\\" not in model:  # a bare name is the registry's, always
-            return load_scorer(self.models(user), model, None, upload)
-        path = Path(model)
-        if not path.is_dir():
-            raise FraudError(
-                f"{model} is not a model folder",
-                hint="give a folder written by `entrepot fraud train --out` or `score "
-                "--save-ensemble`, or a registry model as NAME[@VERSION] (see "
-                "`entrepot models ls`)",
-            )
-        return from_folder(path, upload, self.keys())
+            return OneModel(self.models(choice.user).open(model))
+        return ModelFolder(Path(model), self.keys())

@@ -22,7 +22,7 @@ from typing import Any
 
 from entrepot.accounts.errors import DatasetTooLarge
 from entrepot.registry.errors import InvalidModelFiles
-from entrepot.registry.flavors import is_pickle
+from entrepot.registry.flavors import holds_pickle, is_pickle
 from entrepot.registry.names import MANIFEST_PATH, check_file_path
 from entrepot.sizes import human_size
 from entrepot.storage.hashing import copy_counted, is_sha256
@@ -80,10 +80,12 @@ class PushForm:
         """The declared bytes of every file."""
         return sum(f.size for f in self.files)
 
-    @property
-    def signable(self) -> bool:
-        """Whether this installation may sign the version: asked, and no file a pickle."""
-        return self.sign and not any(is_pickle(f.path) for f in self.files)
+    def signable(self, unpacked: Path) -> bool:
+        """Whether this installation may sign the version unpacked under ``unpacked``:
+        asked, and no file a pickle, judged by name and by content (ADR 0062)."""
+        return self.sign and not any(
+            is_pickle(f.path) or holds_pickle(unpacked / f.path) for f in self.files
+        )
 
 
 def parse_form(text: str) -> PushForm:

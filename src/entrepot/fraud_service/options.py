@@ -43,6 +43,10 @@ class ServiceOptions:
     #: Rows of scores shown in the page and stored with the prediction (not a setting).
     preview_rows: int = 20
     extra: dict[str, str] = field(default_factory=dict)
+    #: The most bytes a training or scoring job may hold (the ``job_memory_budget``
+    #: setting); ``None``: a share of the machine's memory
+    #: (:mod:`entrepot.fraud_service.memory_budget`).
+    memory_budget: int | None = None
 
     @property
     def temp_dir(self) -> Path:

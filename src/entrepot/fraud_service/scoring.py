@@ -25,6 +25,7 @@ from entrepot.fraud_service.job_payloads import (
     PredictPayload,
 )
 from entrepot.fraud_service.known import confirmed_rows
+from entrepot.fraud_service.memory_budget import MemoryBudget
 from entrepot.fraud_service.options import ServiceOptions
 from entrepot.fraud_service.scoring_jobs import Clock, ScoringJobs, WorkspaceOf
 from entrepot.jobs.service import JobService
@@ -62,6 +63,7 @@ class ScoringService(ScoringJobs):
         with self._uow() as uow:
             name, version = uow.user_models.ref(str(user_id), model_id)
             dataset = uow.datasets.get(user_id, dataset_id)
+            MemoryBudget(self._options.memory_budget).check(dataset, "score")
             payload = PredictPayload(
                 model_id,
                 name,
@@ -94,6 +96,7 @@ class ScoringService(ScoringJobs):
         with self._uow() as uow:
             dataset = uow.datasets.get(user_id, dataset_id)
             history = None if history_id is None else uow.datasets.get(user_id, history_id)
+        MemoryBudget(self._options.memory_budget).check(dataset, "score")
         if history is not None and not history.labelled:
             raise TargetNotFound(
                 f"dataset {history.name} has no label column: a history gives the labels "
@@ -112,7 +115,7 @@ class ScoringService(ScoringJobs):
         )
         with self._uow() as uow:
             if model_name is not None:
-                self._licences.reserve_model(uow, user_id)
+                self._licences.reserve_model(uow, user_id, model_name)
             job = self._jobs.record(
                 uow, owner_id=user_id, kind=APPLY_KIND, params=payload.to_params()
             )

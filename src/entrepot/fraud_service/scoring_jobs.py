@@ -15,41 +15,31 @@ from typing import Any
 
 import pandas as pd
 
+from entrepot import temp_names
 from entrepot.catalog.jobs.records import JobRecord
 from entrepot.catalog.objects.records import ObjectRecord
 from entrepot.catalog.uow import UnitOfWork, UnitOfWorkFactory
 from entrepot.catalog.workspace.records import DatasetRecord, PredictionRecord
 from entrepot.fraud.library.registry import RegistryLibrary
-from entrepot.fraud.match.description import describe
-from entrepot.fraud.score.assemble import from_library
-from entrepot.fraud.score.ensemble import Ensemble
-from entrepot.fraud.score.fit import CANDIDATES, fit_to_file
-from entrepot.fraud.score.registered import load_scorer, register_ensemble
-from entrepot.fraud.score.remap import remap
-from entrepot.fraud.score.scoring import Explanations, score
+from entrepot.fraud.score.registered import register_ensemble
 from entrepot.fraud.tables.io import read_table, write_table
 from entrepot.fraud_service import evaluating
 from entrepot.fraud_service.curves import CURVES_FILE
 from entrepot.fraud_service.datasets import DatasetService
 from entrepot.fraud_service.errors import LibraryNotReady
-from entrepot.fraud_service.estimate import estimate, file_labels, realised
 from entrepot.fraud_service.job_payloads import (
     BUILD_KIND,
     ApplyPayload,
     EvaluatePayload,
-    Mappings,
     PredictPayload,
 )
-from entrepot.fraud_service.known import (
-    decided,
-    feedback_labels,
-    known_labels_summary,
-    with_history,
-)
+from entrepot.fraud_service.memory_budget import MemoryBudget
 from entrepot.fraud_service.options import ServiceOptions
+from entrepot.fraud_service.pipeline.scorers import OneModel, References, Scorer
+from entrepot.fraud_service.pipeline.scoring import LabelsGiven, ScoringOutcome, score_frame
 from entrepot.fraud_service.reference_progress import reference_progress
 from entrepot.fraud_service.review import evaluation, prediction_drift, top_rows
-from entrepot.fraud_service.summary import preview, summarize
+from entrepot.fraud_service.summary import preview
 from entrepot.fraud_service.workspace import Workspace
 from entrepot.jobs.runner import Progress
 from entrepot.jobs.service import JobService
@@ -103,28 +93,23 @@ class ScoringJobs:
         ws = self._workspace(user_id)
         name, version = payload.model_name, payload.version
         dataset, frame = self._read(user_id, payload.dataset_id, progress)
-        progress(0.3, Message(N_("progress.loading_model")))
-        upload = describe(frame)
-        ensemble = load_scorer(ws.registry, name, version, upload)
         with self._uow() as uow:
             saved = uow.feedback.threshold(payload.model_id)
-        if saved is not None:  # the analyst's threshold, saved for this version
-            ensemble = ensemble.with_threshold(saved.threshold)
-        ensemble = _chosen_columns(ensemble, payload.mappings, frame)
-        progress(0.5, Message(N_("progress.scoring")))
-        explained: Explanations = {}
-        known = feedback_labels(payload.late_labels, len(frame))
-        scores = score(frame, ensemble, upload=upload, explained=explained, known=known)
+        # the analyst's threshold, saved for this version, when there is one
+        threshold = None if saved is None else saved.threshold
+        opened = ws.registry.open(name, version)  # resolved once: the model and its curves
+        scorer = OneModel(opened, threshold, payload.mappings)
+        labels = LabelsGiven(decisions=payload.late_labels)
+        outcome = self._score(dataset, frame, scorer, labels, progress)
         progress(0.8, Message(N_("progress.drift")))
-        curves = _json(ws.registry.pull(name, version).files.get(CURVES_FILE))
+        curves = _json(opened.pulled.files.get(CURVES_FILE))
         review = {
-            "drift": prediction_drift(curves, frame, scores, ensemble),
-            "evaluation": evaluation(frame, dataset.target, scores, ensemble.threshold),
-            "known_labels": known_labels_summary(known, ensemble),
+            "drift": prediction_drift(curves, frame, outcome.scores, outcome.ensemble),
+            "evaluation": _evaluation(frame, dataset, outcome),
+            "known_labels": outcome.known_labels,
         }
         progress(0.85, Message(N_("progress.storing_scores")))
-        scored = (scores, explained, _realised(frame, dataset, scores, payload.late_labels))
-        return self._store(job, ws, dataset, scored, ensemble, "model", name, version, review)
+        return self._store(job, ws, dataset, outcome, "model", name, version, review)
 
     def run_apply(self, job: JobRecord, progress: Progress) -> Mapping[str, Any]:
         """The ``apply_unlabeled`` job handler."""
@@ -134,38 +119,27 @@ class ScoringJobs:
         available = self.require_library()
         partial = self._partial_library(available)
         dataset, frame = self._read(user_id, payload.dataset_id, progress)
-        progress(0.3, Message(N_("progress.matching_references")))
-        upload = describe(frame)
-        ensemble, _ = from_library(upload, self._library, top=CANDIDATES, what=dataset.name)
-        ensemble = _chosen_columns(ensemble, payload.mappings, frame)
-        known = with_history(
-            feedback_labels(payload.late_labels, len(frame)),
-            None
-            if payload.history_id is None
-            else self._read(user_id, payload.history_id, progress)[1],
-        )
-        ensemble, _ = fit_to_file(ensemble, frame, upload, known)
-        for member in ensemble.members:
-            self._library.record_use(member.name, member.similarity)
-        progress(0.5, Message(N_("progress.scoring")))
-        explained: Explanations = {}
-        scores = score(frame, ensemble, upload=upload, explained=explained, known=known)
+        history = None
+        if payload.history_id is not None:
+            history = self._read(user_id, payload.history_id, progress)[1]
+        labels = LabelsGiven(history=history, decisions=payload.late_labels)
+        scorer = References(self._library, payload.mappings)
+        outcome = self._score(dataset, frame, scorer, labels, progress)
         progress(0.85, Message(N_("progress.storing_scores")))
         review = {
             "drift": None,
-            "evaluation": evaluation(frame, dataset.target, scores, ensemble.threshold),
+            "evaluation": _evaluation(frame, dataset, outcome),
             "partial_library": partial,
-            "known_labels": known_labels_summary(known, ensemble),
+            "known_labels": outcome.known_labels,
         }
-        scored = (scores, explained, _realised(frame, dataset, scores, payload.late_labels))
-        stored = self._store(job, ws, dataset, scored, ensemble, "references", None, None, review)
+        stored = self._store(job, ws, dataset, outcome, "references", None, None, review)
         name = payload.model_name
         if name is None:
             return stored
         progress(0.95, Message(N_("progress.keeping_ensemble")))
         version = register_ensemble(
             ws.registry,
-            ensemble,
+            outcome.ensemble,
             name,
             lineage={"dataset": dataset.id, "dataset_sha256": dataset.sha256, "job": job.id},
             tags={"dataset_name": dataset.name[:100]},
@@ -180,49 +154,67 @@ class ScoringJobs:
         user_id = _owner(job)
         found = EvaluatePayload.from_params(job.params)
         _, frame = self._read(user_id, found.dataset_id, progress)
-
-        def fitted(unlabelled: pd.DataFrame, upload: Any, what: str) -> Ensemble:
+        scorer: Scorer
+        if found.model_name is None:
             self.require_library()
-            ensemble, _ = from_library(upload, self._library, top=CANDIDATES, what=what)
-            return fit_to_file(ensemble, unlabelled, upload)[0]
-
-        return evaluating.run(found, self._workspace(user_id), frame, fitted, progress)
+            scorer = References(self._library, count_use=False)
+        else:
+            registry = self._workspace(user_id).registry
+            scorer = OneModel(registry.open(found.model_name, found.version))
+        return evaluating.run(found, frame, scorer, progress)
 
     # -- internals ---------------------------------------------------------
     def _read(
         self, user_id: int, dataset_id: str, progress: Progress
     ) -> tuple[DatasetRecord, pd.DataFrame]:
         dataset = self._datasets.get(user_id, dataset_id)
+        # checked again where the job runs: the budget may have changed since it was queued
+        MemoryBudget(self._options.memory_budget).check(dataset, "score")
         progress(0.1, Message(N_("progress.reading")))
         with self._datasets.local_copy(user_id, dataset) as path:
             return dataset, read_table(path)
+
+    def _score(
+        self,
+        dataset: DatasetRecord,
+        frame: pd.DataFrame,
+        scorer: Scorer,
+        labels: LabelsGiven,
+        progress: Progress,
+    ) -> ScoringOutcome:
+        """The one scoring pipeline on a dataset's table."""
+        return score_frame(
+            frame,
+            scorer,
+            labels=labels,
+            label=dataset.target,
+            what=dataset.name,
+            progress=progress,
+        )
 
     def _store(
         self,
         job: JobRecord,
         ws: Workspace,
         dataset: DatasetRecord,
-        scored: tuple[pd.DataFrame, Explanations, dict[str, Any] | None],
-        ensemble: Ensemble,
+        outcome: ScoringOutcome,
         source: str,
         model_name: str | None,
         version: str | None,
         review: dict[str, Any],
     ) -> dict[str, Any]:
-        scores, explained, known = scored
+        scores, ensemble = outcome.scores, outcome.ensemble
         prediction_id = uuid.uuid4().hex
         key = f"predictions/{prediction_id}.csv"
-        summary = summarize(scores, ensemble)
-        summary["estimate"] = estimate(
-            scores, ensemble.threshold, known, ensemble.level_error, ensemble.unfamiliar
-        )
+        summary = {**outcome.summary, "estimate": outcome.estimate}
         if "known_labels" in review:  # how many late labels the features read
             summary["known_labels"] = review["known_labels"]
-        details = {**summary, **review, "top": top_rows(scores, ensemble, explained)}
+        top = top_rows(scores, ensemble, outcome.explained)
+        details = {**summary, **review, "top": top}
         shown = preview(scores, self._options.preview_rows)
         folder = self._options.temp_dir
         folder.mkdir(parents=True, exist_ok=True)
-        with tempfile.TemporaryDirectory(dir=folder, prefix="scores-") as tmp:
+        with tempfile.TemporaryDirectory(dir=folder, prefix=temp_names.SCORES) as tmp:
             path = Path(tmp) / "scores.csv"
             write_table(scores, path)  # text cells safe in a spreadsheet
             info = ws.store.put_file(key, path, content_type="text/csv", if_absent=True)
@@ -254,26 +246,11 @@ class ScoringJobs:
         return {"prediction_id": record.id, "rows": record.rows, "summary": summary}
 
 
-def _realised(
-    frame: pd.DataFrame,
-    dataset: DatasetRecord,
-    scores: pd.DataFrame,
-    decisions: tuple[tuple[int, int], ...] | None,
+def _evaluation(
+    frame: pd.DataFrame, dataset: DatasetRecord, outcome: ScoringOutcome
 ) -> dict[str, Any] | None:
-    """The realised figures of a scoring: against the file's own label when it has one,
-    else against the analysts' decisions on its rows known when it was asked for."""
-    flagged = scores["prediction"].to_numpy() == 1
-    own = file_labels(frame, dataset.target)
-    if own is not None:
-        return realised(flagged, own, "label", dataset.target)
-    return realised(flagged, decided(len(frame), decisions), "feedback")
-
-
-def _chosen_columns(ensemble: Ensemble, mappings: Mappings | None, frame: pd.DataFrame) -> Ensemble:
-    """``ensemble`` reading the columns a person chose (``mappings``), if any."""
-    if not mappings:
-        return ensemble
-    return remap(ensemble, mappings, [str(c) for c in frame.columns])
+    """The scores measured against the dataset's own label, when it has one."""
+    return evaluation(frame, dataset.target, outcome.scores, outcome.ensemble.threshold)
 
 
 def _owner(job: JobRecord) -> int:

@@ -4,6 +4,7 @@ to the user's registry namespace."""
 
 from __future__ import annotations
 
+import contextlib
 import json
 import time
 from collections.abc import Callable, Mapping, Sequence
@@ -13,27 +14,30 @@ from typing import Any
 import pandas as pd
 
 from entrepot.accounts.licences import TRAINING_KIND, LicenceService
-from entrepot.catalog.jobs.records import JobRecord
+from entrepot.catalog.jobs.records import JobRecord, JobState
 from entrepot.catalog.uow import UnitOfWork, UnitOfWorkFactory
-from entrepot.errors import RecordNotFound
+from entrepot.errors import EntrepotError, RecordNotFound
 from entrepot.fraud.errors import NoTargetFound, TargetNotFound, UnknownColumns
 from entrepot.fraud.library.trained import register_trained
 from entrepot.fraud.tables.io import read_table
-from entrepot.fraud.train.card import Evaluation, evaluation_of
-from entrepot.fraud.train.training import train
+from entrepot.fraud.train.card import evaluation_of
 from entrepot.fraud_service.curves import CURVES_FILE, curves
 from entrepot.fraud_service.datasets import DatasetService
-from entrepot.fraud_service.errors import NothingToLearn
+from entrepot.fraud_service.errors import NothingToLearn, TrainingFailed
 from entrepot.fraud_service.job_payloads import SearchOptions, TrainPayload
+from entrepot.fraud_service.memory_budget import MemoryBudget
 from entrepot.fraud_service.options import ServiceOptions
+from entrepot.fraud_service.pipeline.training import train_table
 from entrepot.fraud_service.retraining import FeedbackRows, count_decisions, gather
 from entrepot.fraud_service.workspace import Workspace
-from entrepot.jobs.runner import Progress
+from entrepot.jobs.runner import JobRunner, Observer, Progress
 from entrepot.jobs.service import JobService
 from entrepot.messages import N_, Message
 from entrepot.registry.names import check_name
 
 WorkspaceOf = Callable[[int], Workspace]
+#: Bytes read from a local file at a time (:meth:`TrainingService.train_file`).
+_CHUNK = 1024 * 1024
 
 
 class TrainingService:
@@ -47,13 +51,16 @@ class TrainingService:
         jobs: JobService,
         datasets: DatasetService,
         options: ServiceOptions,
+        runner: JobRunner | None = None,
     ) -> None:
+        """``runner``: runs a job in the caller's process (:meth:`train_file`)."""
         self._workspace = workspace
         self._uow = uow_factory
         self._licences = licences
         self._jobs = jobs
         self._datasets = datasets
         self._options = options
+        self._runner = runner
 
     def submit(
         self,
@@ -84,8 +91,9 @@ class TrainingService:
         with self._uow() as uow:
             # the plan first, as a local file's training checks it before reading the file:
             # every door refuses a full quota the same way, whatever else is wrong
-            self._licences.reserve_model(uow, user_id)
+            self._licences.reserve_model(uow, user_id, model_name)
             dataset = uow.datasets.get(user_id, dataset_id)
+            MemoryBudget(self._options.memory_budget).check(dataset, "train")
             columns = [str(c.get("name")) for c in dataset.analysis.get("columns", [])]
             if target is not None and target not in columns:
                 raise TargetNotFound(
@@ -121,11 +129,65 @@ class TrainingService:
             self._jobs.send(job)
         return job
 
-    def check_room(self, user_id: int) -> None:
-        """Raise unless ``user_id``'s plan takes one more model now (licence in force, model
-        quota); nothing is held: :meth:`submit` takes the slot when it records the job."""
+    def check_room(self, user_id: int, model_name: str | None = None) -> None:
+        """Raise unless ``user_id``'s plan takes model ``model_name`` now (licence in force,
+        model quota; a model the user holds takes no new slot); nothing is held:
+        :meth:`submit` takes the slot when it records the job."""
         with self._uow() as uow:  # rolled back: the row lock ends with it
-            self._licences.reserve_model(uow, user_id)
+            self._licences.reserve_model(uow, user_id, model_name)
+
+    def train_file(
+        self,
+        user_id: int,
+        path: Path,
+        model_name: str,
+        *,
+        target: str | None = None,
+        search: SearchOptions,
+        label_delay_days: int | None = None,
+        keep_columns: Sequence[str] = (),
+        cards_per_day: int | None = None,
+        progress: Observer | None = None,
+    ) -> JobRecord:
+        """``entrepot fraud train FILE --user``: store ``path`` as a dataset of ``user_id``,
+        then run the training job on it in this process, with this job handler (as a
+        worker would; a process that dies mid-way leaves a job the reaper hands to one);
+        the other arguments as :meth:`submit` takes them. Returns the succeeded job (its
+        ``result`` names the model version).
+        Refused before any upload for a bad name, no licence or a full quota (checked
+        again, and the slot taken, when the job is recorded: the dataset is then removed);
+        raises :class:`TrainingFailed` with the job's error if the training fails."""
+        if self._runner is None:
+            raise ValueError("this training service runs no job in its own process")
+        check_name(model_name)
+        self.check_room(user_id, model_name)
+        with self._datasets.spool(user_id) as spool, path.open("rb") as source:
+            while chunk := source.read(_CHUNK):
+                spool.write(chunk)
+            dataset = self._datasets.create(user_id, path.name, spool, target=target)
+        try:
+            job = self.submit(
+                user_id,
+                dataset.id,
+                model_name,
+                target,
+                search=search,
+                label_delay_days=label_delay_days,
+                keep_columns=keep_columns,
+                cards_per_day=cards_per_day,
+                send=False,
+            )
+        except EntrepotError:
+            with contextlib.suppress(EntrepotError):
+                self._datasets.delete(user_id, dataset.id)
+            raise
+        self._runner.run(job.id, observe=progress)
+        done = self._jobs.get(user_id, job.id)
+        if done.state is not JobState.SUCCEEDED:
+            raise TrainingFailed(
+                done.error or f"the training ended {done.state.value}", code=done.error_code
+            )
+        return done
 
     def submit_retrain(self, user_id: int, model_id: int) -> JobRecord:
         """Queue the training of the next version of model ``model_id``: its training data
@@ -146,7 +208,7 @@ class TrainingService:
             )
         dataset_id = str(details.lineage.get("dataset", ""))
         with self._uow() as uow:
-            self._licences.reserve_model(uow, user_id)
+            self._licences.reserve_model(uow, user_id, name)
             try:
                 dataset = uow.datasets.get(user_id, dataset_id)
             except RecordNotFound:
@@ -155,6 +217,7 @@ class TrainingService:
                     "needs it (the new version is measured on the same test rows)",
                     hint="train a new model on a dataset with POST /api/train",
                 ) from None
+            MemoryBudget(self._options.memory_budget).check(dataset, "train")
             job = self._record(
                 uow,
                 user_id,
@@ -199,6 +262,8 @@ class TrainingService:
         if payload.target is None:
             raise NoTargetFound(f"the training of {payload.model_name} names no label column")
         target = payload.target
+        # checked again where the job runs: the budget may have changed since it was queued
+        MemoryBudget(self._options.memory_budget).check(dataset, "train")
         progress(0.02, Message(N_("progress.reading")))
         with self._datasets.local_copy(job.owner_id, dataset) as path:
             frame = read_table(path)
@@ -228,17 +293,14 @@ class TrainingService:
             elapsed = time.monotonic() - began
             progress(0.05 + 0.85 * min(1.0, elapsed / max(budget, 1.0)), message)
 
-        result = train(
+        result = train_table(
             frame,
             target,
-            time_budget=budget,
-            cost_ratio=search.cost_ratio,
-            seed=search.seed,
-            n_jobs=search.n_jobs,
+            search=search,
+            evaluation=payload.evaluation,
+            clock=self._options.new_clock(),
             progress=say,
             extra=extra,
-            clock=self._options.new_clock(),
-            **(payload.evaluation or Evaluation()).arguments(),
         )
         progress(0.92, Message(N_("progress.storing_model")))
 

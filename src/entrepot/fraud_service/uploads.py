@@ -21,6 +21,7 @@ from typing import Self
 
 import pandas as pd
 
+from entrepot import temp_names
 from entrepot.accounts.errors import DatasetTooLarge
 from entrepot.fraud.errors import EmptyFile, UnreadableFile
 from entrepot.fraud.tables.bounds import MAX_INFLATED_BYTES, check_xlsx, check_xlsx_rows
@@ -74,7 +75,7 @@ class Spool:
 
     def __init__(self, folder: Path, limit: int, *, limit_message: str = "") -> None:
         folder.mkdir(parents=True, exist_ok=True)
-        fd, name = tempfile.mkstemp(dir=folder, prefix="upload-", suffix=".part")
+        fd, name = tempfile.mkstemp(dir=folder, prefix=temp_names.UPLOAD, suffix=".part")
         self.path = Path(name)
         self._file = os.fdopen(fd, "wb")
         self._limit = limit
@@ -144,7 +145,7 @@ def inflated(spool: Spool, filename: str) -> Spool:
     plain = Spool(spool.path.parent, spool.limit)
     try:
         with spool.path.open("rb") as handle:
-            for chunk in chunks(handle, filename, bound=spool.limit):
+            for chunk in chunks(handle, filename, bound=spool.limit, packed=spool.size):
                 plain.write(chunk)
     except BaseException:
         plain.__exit__(None, None, None)

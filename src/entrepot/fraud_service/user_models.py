@@ -15,6 +15,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from entrepot import temp_names
 from entrepot.accounts.licences import LicenceService
 from entrepot.catalog.models.records import (
     AliasRecord,
@@ -183,12 +184,17 @@ class ModelService:
         ws.registry.remove_alias(name, alias)
         return alias
 
-    def check_push(self, user_id: int) -> int:
-        """Raise unless ``user_id``'s plan takes one more model now (licence, quota), before
-        a push's files are received; the most bytes the push may send. Nothing is held:
-        :meth:`push` counts again when it makes the version ready."""
-        with self._uow() as uow:  # rolled back: the row lock ends with it
-            plan = self._licences.reserve_model(uow, user_id)
+    def check_push(self, user_id: int, name: str | None = None) -> int:
+        """Raise unless ``user_id``'s plan takes a version of model ``name`` now (licence,
+        quota: a new version of a model the user holds takes no new slot, ADR 0071); the
+        most bytes the push may send. Before the form is read the name is not known
+        (``None``): only the licence is checked then. Nothing is held: :meth:`push` counts
+        again when it makes the version ready."""
+        if name is None:
+            plan = self._licences.require(user_id)
+        else:
+            with self._uow() as uow:  # rolled back: the row lock ends with it
+                plan = self._licences.reserve_model(uow, user_id, name)
         return min(plan.max_dataset_bytes, self._options.upload_limit)
 
     def spool(self, limit: int) -> Spool:
@@ -203,16 +209,16 @@ class ModelService:
         version signed only when it holds no pickle), its quota slot taken in the
         transaction that makes it ready. A refused push leaves no version and no file."""
         form = parse_form(described)
-        limit = self.check_push(user_id)
+        limit = self.check_push(user_id, form.name)
         ws = self._workspace(user_id)
         folder = self._options.temp_dir
         folder.mkdir(parents=True, exist_ok=True)
-        unpacked = Path(tempfile.mkdtemp(dir=folder, prefix="push-"))
+        unpacked = Path(tempfile.mkdtemp(dir=folder, prefix=temp_names.PUSH))
         try:
             unpack(archive, form, unpacked, limit)
 
             def admit(uow: UnitOfWork) -> None:
-                self._licences.reserve_model(uow, user_id)
+                self._licences.reserve_model(uow, user_id, form.name)
 
             record = ws.registry.push(
                 [unpacked],
@@ -226,7 +232,7 @@ class ModelService:
                 lineage=form.lineage,
                 flavor=form.flavor,
                 model_file=form.model_file,
-                sign=form.signable,
+                sign=form.signable(unpacked),
                 admit=admit,
             )
         finally:
@@ -330,7 +336,7 @@ class ModelService:
         pulled = ws.registry.pull(name, version)
         folder = self._options.temp_dir
         folder.mkdir(parents=True, exist_ok=True)
-        fd, name_ = tempfile.mkstemp(dir=folder, prefix="model-", suffix=".zip")
+        fd, name_ = tempfile.mkstemp(dir=folder, prefix=temp_names.MODEL, suffix=".zip")
         os.close(fd)
         path = Path(name_)
         try:

@@ -1,4 +1,4 @@
-"""The city runtime a request works on (the JSON API's city routes and the dashboard)."""
+"""The city service a request works on (the JSON API's city routes and the dashboard)."""
 
 from __future__ import annotations
 
@@ -6,16 +6,16 @@ from typing import Annotated
 
 from fastapi import Depends, Request
 
-from entrepot.city.runtime import CityRuntime
+from entrepot.city_service.service import CityService
 
 
-def city_runtime(request: Request) -> CityRuntime:
-    """The app's :class:`CityRuntime`: ``app.state.city``, else the composition root's."""
+def city_service(request: Request) -> CityService:
+    """The app's :class:`CityService`: ``app.state.city``, else the composition root's."""
     state = request.app.state
-    runtime: CityRuntime | None = getattr(state, "city", None)
-    if runtime is None:
-        runtime = state.city = state.entrepot.city.runtime
-    return runtime
+    city: CityService | None = getattr(state, "city", None)
+    if city is None:
+        city = state.city = state.entrepot.city
+    return city
 
 
-Runtime = Annotated[CityRuntime, Depends(city_runtime)]
+Runtime = Annotated[CityService, Depends(city_service)]

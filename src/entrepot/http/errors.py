@@ -1,12 +1,12 @@
-"""Map errors to HTTP answers, in one place: JSON ``{code, message}`` for the API, an
-error page for the browser. Services never raise HTTP exceptions; the code is the
-error's class name in snake_case (``too_few_rows``), the message says what and what to do.
+"""Errors as HTTP answers: JSON ``{code, message}`` for the API, an error page for the
+browser; each error's status is its row of :mod:`entrepot.refusals`. Services never raise
+HTTP exceptions; the code is the error's class name in snake_case (``too_few_rows``), the
+message says what and what to do.
 """
 
 from __future__ import annotations
 
 import logging
-from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
@@ -18,53 +18,12 @@ from starlette.exceptions import HTTPException
 
 from entrepot import errors as e
 from entrepot.accounts import errors as a
-from entrepot.catalog.paging import InvalidPage
-from entrepot.fraud import errors as f
-from entrepot.fraud_service import errors as s
 from entrepot.http.observability import request_id
 from entrepot.jobs.codes import error_code
 from entrepot.jobs.service import QueueUnavailable
-from entrepot.registry import errors as r
+from entrepot.refusals import status_of as status_of
 
 log = logging.getLogger("entrepot.api")
-
-#: Most specific first; the first match wins.
-STATUS: tuple[tuple[type[BaseException], int], ...] = (
-    (a.AuthenticationRequired, 401),
-    (a.InvalidCredentials, 401),
-    (a.TooManyAttempts, 429),
-    (a.AccountInactive, 403),
-    (a.NotAllowed, 403),
-    (s.NotInNamespace, 403),
-    (a.LicenceRequired, 402),
-    (a.QuotaExceeded, 403),
-    (a.DatasetTooLarge, 413),
-    (a.LicenceAlreadyUsed, 409),
-    (a.InvalidLicenceKey, 422),
-    (a.EmailTaken, 409),
-    (a.InvalidAccountInput, 422),
-    (InvalidPage, 422),
-    (s.UnsupportedFileType, 415),
-    (s.LibraryNotReady, 503),
-    (s.InvalidThreshold, 422),
-    (s.NothingToLearn, 409),
-    (f.NoReferences, 503),
-    (f.FraudError, 422),
-    (r.InvalidName, 422),
-    (r.InvalidNote, 422),
-    (r.VersionInUse, 409),
-    (e.RecordNotFound, 404),
-    (e.ObjectNotFound, 404),
-    (e.RecordExists, 409),
-    (e.InvalidKey, 400),
-    (e.AccessDenied, 503),  # the store refused the service's own credentials: not the user's
-    (e.IntegrityError, 500),
-    (e.StoreUnavailable, 503),
-    (e.DatabaseUnavailable, 503),
-    (e.NotMigrated, 503),
-    (e.ConfigError, 500),
-    (e.EntrepotError, 400),
-)
 
 
 class CsrfError(a.NotAllowed):
@@ -120,25 +79,11 @@ def client_message(error: e.EntrepotError) -> str:
 def _scrub(request: Request, message: str) -> str:
     """``message`` without the configured store's URL or folder (a last guard)."""
     core = getattr(request.app.state, "entrepot", None)
-    url = str(getattr(getattr(core, "settings", None), "store_url", "") or "")
-    shown = {url, url.rstrip("/")}
-    if url and "://" not in url:
-        shown.add(str(Path(url).resolve()))
-    built = vars(core).get("home_store") if core is not None else None
-    if built is not None:
-        shown.add(str(getattr(built, "url", "")))
+    shown = core.operations.store_names() if core is not None else set()
     for text in sorted(shown, key=len, reverse=True):
         if len(text) > 3:
             message = message.replace(text, "the store")
     return message
-
-
-def status_of(error: BaseException) -> int:
-    """The HTTP status of ``error``."""
-    for kind, status in STATUS:
-        if isinstance(error, kind):
-            return status
-    return 500
 
 
 def wants_html(request: Request) -> bool:

@@ -2,11 +2,18 @@
 
 from __future__ import annotations
 
+import bz2
+import io
 import json
+import lzma
+import pickletools
 import platform
+import zipfile
+import zlib
 from collections.abc import Mapping
 from importlib import metadata
 from pathlib import Path
+from typing import Any
 
 from entrepot.registry.errors import InvalidModelFiles
 
@@ -33,18 +40,97 @@ _LIBRARIES = {
 
 
 def is_pickle(path: str | Path) -> bool:
-    """Whether loading ``path`` would unpickle it."""
+    """Whether ``path`` is *named* as a pickle (its suffix). Where the file is at hand,
+    judge it by content with :func:`holds_pickle` instead: a name is the sender's word."""
     return Path(path).suffix.lower() in PICKLE_SUFFIXES
 
 
+def holds_pickle(path: Path) -> bool:
+    """Whether loading the local file ``path`` could unpickle it, judged by its bytes
+    whatever its name (ADR 0062): pickle opcodes (any protocol), a joblib file compressed
+    with zlib, gzip, bz2 or xz around a pickle, or a ZIP holding a ``.pkl`` member (what
+    ``torch.save`` writes). A name with a pickle suffix counts too."""
+    if is_pickle(path):
+        return True
+    try:
+        with open(path, "rb") as f:
+            head = f.read(_HEAD)
+            longer = bool(f.read(1))
+    except OSError:
+        return False
+    return _pickled(head, longer) or _compressed_pickle(head) or _zip_pickle(path, head)
+
+
+#: How much of a file the content checks read.
+_HEAD = 1 << 16
+_PICKLE_PROTOCOL = frozenset(range(2, 6))
+_OPCODES = frozenset(op.code.encode("latin-1") for op in pickletools.opcodes)
+
+
+def _pickled(head: bytes, longer: bool) -> bool:
+    """Pickle opcodes from the first byte: a protocol-2+ header, or a run of valid
+    opcodes up to STOP (or up to the end of what was read, for a longer file)."""
+    if len(head) >= 2 and head[0] == 0x80 and head[1] in _PICKLE_PROTOCOL:
+        return True
+    if not head or head[:1] not in _OPCODES:
+        return False
+    last = 0
+    try:
+        for op, _arg, pos in pickletools.genops(io.BytesIO(head)):
+            last = pos or 0
+            if op.name == "STOP":
+                return True
+    except ValueError:  # an unknown opcode, a bad argument or the end of what was read
+        return longer and last > len(head) - 1024
+    return False
+
+
+def _compressed_pickle(head: bytes) -> bool:
+    """A zlib, gzip, bz2 or xz stream (joblib's ``compress=``) whose first bytes pickle."""
+    if head[:1] == b"\x78":
+        opener: Any = zlib.decompressobj()
+    elif head[:2] == b"\x1f\x8b":
+        opener = zlib.decompressobj(16 + zlib.MAX_WBITS)
+    elif head[:3] == b"BZh":
+        opener = bz2.BZ2Decompressor()
+    elif head[:6] == b"\xfd7zXZ\x00":
+        opener = lzma.LZMADecompressor(lzma.FORMAT_XZ)
+    elif head[:3] == b"\x5d\x00\x00":
+        opener = lzma.LZMADecompressor(lzma.FORMAT_ALONE)
+    else:
+        return False
+    try:
+        inner = opener.decompress(head, 64)
+    except (zlib.error, OSError, EOFError, lzma.LZMAError, ValueError):
+        return False
+    return len(inner) >= 2 and inner[0] == 0x80 and inner[1] in _PICKLE_PROTOCOL
+
+
+def _zip_pickle(path: Path, head: bytes) -> bool:
+    """A ZIP archive with a pickle inside (``torch.save`` writes ``NAME/data.pkl``)."""
+    if not head.startswith(b"PK"):
+        return False
+    try:
+        with zipfile.ZipFile(path) as archive:
+            return any(is_pickle(name) for name in archive.namelist())
+    except (zipfile.BadZipFile, OSError, ValueError):
+        return False
+
+
 def file_flavor(path: Path) -> str | None:
-    """The flavor a single file holds, judged by suffix (and content for boosters)."""
+    """The flavor a single file holds, judged by suffix, then by content: boosters, and a
+    pickle under any other name (a ZIP holding one, as ``torch.save`` writes, is pytorch)."""
     suffix = path.suffix.lower()
     for flavor, suffixes in _BY_SUFFIX:
         if suffix in suffixes:
             return flavor
     if suffix in _BOOSTER_SUFFIXES:
-        return _booster_kind(path)
+        found = _booster_kind(path)
+        if found is not None:
+            return found
+    if holds_pickle(path):
+        with open(path, "rb") as f:
+            return "pytorch" if f.read(2) == b"PK" else "sklearn"
     return None
 
 

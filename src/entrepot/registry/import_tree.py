@@ -31,7 +31,7 @@ from typing import Any
 
 from entrepot.errors import EntrepotError
 from entrepot.registry.errors import InvalidModelFiles, InvalidName
-from entrepot.registry.flavors import file_flavor, is_pickle
+from entrepot.registry.flavors import file_flavor, holds_pickle
 from entrepot.registry.names import check_name, check_segment
 from entrepot.registry.records import ImportResult
 from entrepot.registry.request import collect_files
@@ -73,7 +73,7 @@ def read_model(folder: Path, *, domain: str) -> TreeModel:
         name=name,
         folder=folder,
         model_file=_model_file(folder, files, metadata.get("model_file")),
-        pickles=tuple(sorted(path for path in files if is_pickle(path))),
+        pickles=tuple(sorted(path for path, local in files.items() if holds_pickle(local))),
         metrics=metrics,
         metadata=metadata,
         input_schema=_schema(metadata, folder),

@@ -34,10 +34,12 @@ def load(ctx: Context, resolved: Resolved, *, into: Any = None) -> Any:
             "which the version does not hold"
         )
     signed = False
-    if is_pickle(entry.path) or record.signature is not None:
+    # the name, or the flavor whose files are pickles (a pickle named model.bin, ADR 0062)
+    pickled = is_pickle(entry.path) or manifest.flavor == "sklearn"
+    if pickled or record.signature is not None:
         verdict = ctx.keys.ring().check(record.manifest_sha256 or "", record.signature)
         signed = verdict.valid
-        if is_pickle(entry.path) and verdict.missing_key is not None:
+        if pickled and verdict.missing_key is not None:
             raise UnsafeModelFormat(
                 f"{entry.path!r} of {label} is a pickle signed by key {verdict.missing_key}, "
                 "which this installation's key ring does not hold: refusing to unpickle it",
@@ -45,7 +47,7 @@ def load(ctx: Context, resolved: Resolved, *, into: Any = None) -> Any:
                 "installation's ring) or `entrepot secrets rewrap --old-secret-file FILE`; "
                 "or, if you trust the file, push the version again from its files",
             )
-    if is_pickle(entry.path) and not signed:
+    if pickled and not signed:
         why = (
             "was pushed without a signature (from outside)"
             if record.signature is None

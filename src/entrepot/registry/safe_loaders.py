@@ -21,7 +21,7 @@ from entrepot.registry.errors import (
     RegistryError,
     UnsafeModelFormat,
 )
-from entrepot.registry.flavors import is_pickle
+from entrepot.registry.flavors import holds_pickle, is_pickle
 
 #: Types a skops file may hold beyond skops' default trusted set. Fixed in code;
 #: extending it is a reviewed change.
@@ -59,7 +59,7 @@ def load_file(
     flavor: str, path: Path, *, signed: bool, into: Any = None, name: str | None = None
 ) -> Any:
     """Load the model file ``path`` of ``flavor``; ``name`` is its path in the version (by
-    default ``path``'s), whose suffix says whether it is a pickle.
+    default ``path``'s); a pickle is told by that name's suffix or by the file's content.
 
     ``signed`` says this installation signed the version, the only case in which a pickle
     is opened. ``into`` (PyTorch and safetensors) is a module to load the weights into; it
@@ -69,7 +69,8 @@ def load_file(
     library's own error named in the message, never raised as is).
     """
     shown = name or path.name
-    if is_pickle(shown) or is_pickle(path):
+    # a flavor with a safe loader keeps it (torch's ZIP holds a pickle, read weights_only)
+    if is_pickle(shown) or (flavor not in _LOADERS and holds_pickle(path)):
         _check_signed(shown, signed)
         joblib = _require("joblib", "ml")
         return joblib.load(path)

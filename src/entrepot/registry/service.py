@@ -48,6 +48,7 @@ from entrepot.registry.layout import Namespace
 from entrepot.registry.load import load
 from entrepot.registry.manifest import Manifest
 from entrepot.registry.names import check_name, parse_ref
+from entrepot.registry.opened import OpenedVersion
 from entrepot.registry.parts import Context
 from entrepot.registry.pull import Progress, PulledModel, pull, pull_file
 from entrepot.registry.push import Admit, push
@@ -225,6 +226,11 @@ class Registry:
         loader; ``into`` is a PyTorch module to load the weights into (else the state dict
         is returned)."""
         return load(self._ctx, self._resolve(name, version), into=into)
+
+    def open(self, name: str, version: str | None = None) -> OpenedVersion:
+        """The version ``name`` (``NAME[@VERSION]``) and ``version`` name, resolved once:
+        its files pulled and its model loaded without asking the catalog again."""
+        return OpenedVersion(self._ctx, self._resolve(name, version))
 
     def show(self, name: str, version: str | None = None) -> VersionDetails:
         """A version's row, files, aliases and verified manifest."""

@@ -36,7 +36,14 @@ from entrepot.catalog.relocation.records import (
 from entrepot.relocation import listed
 from entrepot.relocation.errors import MigrationOpen
 from entrepot.relocation.parts import PAGE, Context
-from entrepot.relocation.preflight import Scan, Wanted, probe, refuse_conflicts, scan
+from entrepot.relocation.preflight import (
+    Scan,
+    Wanted,
+    clear_unfinished,
+    probe,
+    refuse_conflicts,
+    scan,
+)
 from entrepot.relocation.transfer import Outcome, transfer
 from entrepot.storage.keys import normalize_prefix
 
@@ -68,6 +75,7 @@ def start(
     wanted.update((e.key, Wanted(e.sha256, e.size)) for e in listed.uncataloged(ctx, folder))
     result = scan(destination, wanted, prefix=folder, jobs=jobs)
     refuse_conflicts(result, destination.url)
+    clear_unfinished(destination, result)
     try:
         with ctx.session() as session:
             record = journal.create(
@@ -133,6 +141,7 @@ def run_pass(
             destination, _pending_wanted(ctx, migration), prefix=migration.prefix, jobs=jobs
         )
         refuse_conflicts(known, destination.url)
+        clear_unfinished(destination, known)
     with ctx.session() as session:
         total = journal_items.tally(session, migration.id).get(ItemState.PENDING, Tally())
     state = _Pass(ctx, migration, home_id, destination_id, total, on_progress)

@@ -3,7 +3,10 @@
 :func:`probe` puts, reads, lists and deletes a probe object (``entrepot.health``'s
 permission probes) and raises the first refusal as the error it is. :func:`scan` lists
 the destination under the migration's folder and sorts the keys being migrated that it
-already holds into the same bytes (reused, not sent again) and other bytes (conflicts).
+already holds into the same bytes (reused, not sent again), other bytes (conflicts), and
+copies a killed run left without their checksum (a local store's sidecar): re-read and
+hashed, they are ``unfinished`` when their bytes are the catalog's, and
+:func:`clear_unfinished` removes them so the run sends them again, complete.
 """
 
 from __future__ import annotations
@@ -13,18 +16,18 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Protocol
 
-from entrepot.errors import AccessDenied, EntrepotError, ObjectNotFound
+from entrepot.errors import AccessDenied, EntrepotError, IntegrityError, ObjectNotFound
 from entrepot.health import probe_permissions
 from entrepot.relocation.errors import DestinationConflict
-from entrepot.storage.protocols import Head, List, Store
+from entrepot.storage.protocols import Delete, Get, List, Store
 from entrepot.storage.types import ObjectInfo
 
 #: How many conflicting keys an error names.
 NAMED_CONFLICTS = 10
 
 
-class Listable(Head, List, Protocol):
-    """A store that can list and head (a Protocol union)."""
+class Listable(Get, List, Protocol):
+    """A store that can list, head and read (a Protocol union)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,6 +46,9 @@ class Scan:
     present: frozenset[str]
     #: ``(key, reason)``: other bytes, or no recorded sha256.
     conflicts: tuple[tuple[str, str], ...]
+    #: No recorded sha256 (a run killed between the object and its checksum), but the
+    #: catalog's bytes once re-read: to be sent again.
+    unfinished: frozenset[str] = frozenset()
 
 
 def probe(store: Store) -> None:
@@ -79,18 +85,47 @@ def classify(wanted: Mapping[str, Wanted], found: Mapping[str, ObjectInfo]) -> S
 
 
 def scan(store: Listable, wanted: Mapping[str, Wanted], *, prefix: str, jobs: int) -> Scan:
-    """List ``store`` under ``prefix``, ``head`` the keys also in ``wanted``, classify."""
+    """List ``store`` under ``prefix``, ``head`` the keys also in ``wanted``, classify;
+    an object of the catalog's size with no recorded sha256 is read and hashed."""
     listed = [info.key for info in store.list(prefix) if info.key in wanted]
 
-    def head(key: str) -> ObjectInfo | None:
+    def head(key: str) -> tuple[ObjectInfo | None, bool]:
         try:
-            return store.head(key)
+            info = store.head(key)
+            want = wanted[key]
+            return info, info.sha256 is None and info.size == want.size and _holds(
+                store, key, want.sha256
+            )
         except ObjectNotFound:  # deleted since the listing
-            return None
+            return None, False
 
     with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
-        infos = list(pool.map(head, listed))
-    return classify(wanted, {i.key: i for i in infos if i is not None})
+        heads = list(pool.map(head, listed))
+    unfinished = frozenset(i.key for i, same in heads if i is not None and same)
+    found = {i.key: i for i, _ in heads if i is not None and i.key not in unfinished}
+    result = classify(wanted, found)
+    return Scan(result.present, result.conflicts, unfinished)
+
+
+def _holds(store: Get, key: str, sha256: str) -> bool:
+    """Whether ``key`` holds bytes hashing to ``sha256`` (read through, never kept)."""
+    chunks = store.open_stream(key, sha256=sha256).chunks
+    try:
+        for _ in chunks:
+            pass
+    except IntegrityError:
+        return False
+    finally:
+        chunks.close()
+    return True
+
+
+def clear_unfinished(store: Delete, result: Scan) -> None:
+    """Remove the copies a killed run left without their checksum (their bytes were
+    checked to be the catalog's, and no row points at them yet): the run sends them again
+    and the destination records their checksum."""
+    for key in sorted(result.unfinished):
+        store.delete(key, missing_ok=True)
 
 
 def refuse_conflicts(result: Scan, destination: str) -> None:

@@ -14,10 +14,10 @@ from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
-from typing import BinaryIO, Literal, Protocol
+from typing import TYPE_CHECKING, BinaryIO, Literal, Protocol
 
+from entrepot import temp_names
 from entrepot.catalog.objects.records import ObjectRecord, ObjectState, Usage
-from entrepot.catalog.uow import UnitOfWorkFactory
 from entrepot.errors import (
     IntegrityError,
     LocalFileExists,
@@ -31,6 +31,9 @@ from entrepot.services.reserved_keys import refuse_reserved
 from entrepot.services.write_protocol import record_put, the_object
 from entrepot.storage.protocols import Delete, Get, List, Materialize, Put, Sign
 from entrepot.storage.types import CHUNK_SIZE, PutSource
+
+if TYPE_CHECKING:
+    from entrepot.catalog.uow import UnitOfWorkFactory
 
 
 class ObjectStore(Get, Put, Delete, Protocol):
@@ -301,7 +304,9 @@ class ObjectService:
     def _downloaded(self, record: ObjectRecord, folder: Path | None) -> BinaryIO:
         if folder is not None:
             folder.mkdir(parents=True, exist_ok=True)
-        with tempfile.TemporaryDirectory(dir=folder, prefix="verified-") as tmp:
+        with tempfile.TemporaryDirectory(
+            dir=folder, prefix=temp_names.work_prefix(temp_names.VERIFIED, folder)
+        ) as tmp:
             path = Path(tmp) / "object"
             self._store.download(record.key, path, sha256=record.sha256)
             return path.open("rb")  # the folder goes; the open file stays readable

@@ -13,12 +13,14 @@ import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
-from entrepot.catalog.uow import UnitOfWorkFactory
 from entrepot.errors import EntrepotError
 from entrepot.services.verify import Problem, VerifyReport
 from entrepot.storage.protocols import Head, Put
+
+if TYPE_CHECKING:
+    from entrepot.catalog.uow import UnitOfWorkFactory
 
 log = logging.getLogger(__name__)
 

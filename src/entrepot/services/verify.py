@@ -10,12 +10,15 @@ import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass
 from enum import StrEnum
+from typing import TYPE_CHECKING
 
 from entrepot.catalog.objects.records import ObjectRecord
-from entrepot.catalog.uow import UnitOfWorkFactory
 from entrepot.errors import IntegrityError, ObjectNotFound
 from entrepot.storage.keys import normalize_prefix
 from entrepot.storage.protocols import Get, Head
+
+if TYPE_CHECKING:
+    from entrepot.catalog.uow import UnitOfWorkFactory
 
 #: Rows read per page.
 PAGE_SIZE = 500

@@ -18,16 +18,18 @@ from __future__ import annotations
 import contextlib
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 from entrepot.catalog.objects.records import ObjectRecord
-from entrepot.catalog.uow import UnitOfWork, UnitOfWorkFactory
 from entrepot.errors import IntegrityError, StorageError
 from entrepot.storage.types import ObjectInfo
 
+if TYPE_CHECKING:
+    from entrepot.catalog.uow import UnitOfWork, UnitOfWorkFactory
+
 T = TypeVar("T")
 #: The caller's own rows, added in the unit of work that records the objects.
-Rows = Callable[[UnitOfWork, tuple[ObjectRecord, ...]], T]
+Rows = Callable[["UnitOfWork", tuple[ObjectRecord, ...]], T]
 
 
 @dataclass(frozen=True, slots=True)

@@ -15,8 +15,9 @@ The S3 adapter, and with it its SDKs, is imported only when an ``s3://`` URL is 
 
 from __future__ import annotations
 
+import functools
 import os
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 from urllib.parse import parse_qs, unquote, urlsplit
@@ -35,16 +36,39 @@ SUPPORTED = (
 _S3_QUERY = frozenset({"endpoint", "region"})
 
 
-def open_store(url: str, *, s3: S3Options | None = None) -> Store:
-    """The store ``url`` names; ``s3`` configures ``s3://`` URLs (ignored for others).
+@dataclass(frozen=True, slots=True)
+class StoreUrl:
+    """A store URL, parsed once: what every part that needs it reads (the store opened,
+    its S3 options, whether reads go through the cache)."""
 
-    Raises :class:`~entrepot.errors.ConfigError` for an unsupported or malformed URL.
-    Opening never touches the network: a wrong endpoint or bucket shows on first use.
-    """
+    #: ``local``, ``memory`` or ``s3``.
+    scheme: str
+    #: The URL as given.
+    text: str
+    #: The local folder (``local``).
+    path: Path | None = None
+    #: The memory store's name (``memory``) or the bucket (``s3``).
+    name: str = ""
+    #: The folder inside the bucket (``s3``).
+    prefix: str = ""
+    #: The endpoint and region the URL names itself (``s3``), if any.
+    endpoint: str | None = None
+    region: str | None = None
+
+    @property
+    def is_remote(self) -> bool:
+        """Whether the store is a network service (its reads go through the cache)."""
+        return self.scheme == "s3"
+
+
+@functools.lru_cache(maxsize=64)
+def parse_store_url(url: str) -> StoreUrl:
+    """The parts of ``url``, parsed once per process for each URL; raises
+    :class:`~entrepot.errors.ConfigError` for an unsupported or malformed URL."""
     if not isinstance(url, str) or not url.strip():
         raise ConfigError("the store URL is empty", hint=f"use one of: {SUPPORTED}")
     if "://" not in url:
-        return LocalStore(Path(url))
+        return StoreUrl("local", url, path=Path(url))
     parts = urlsplit(url)
     scheme = parts.scheme.lower()
     if scheme == "file":
@@ -53,37 +77,54 @@ def open_store(url: str, *, s3: S3Options | None = None) -> Store:
                 f"store URL {url!r} is not a local absolute path",
                 hint="write file:///absolute/path (three slashes) or a plain path",
             )
-        return LocalStore(Path(_local_path(parts.path)))
+        return StoreUrl("local", url, path=Path(_local_path(parts.path)))
     if scheme == "memory":
-        return MemoryStore(parts.netloc + parts.path.rstrip("/") or "default")
+        return StoreUrl("memory", url, name=parts.netloc + parts.path.rstrip("/") or "default")
     if scheme == "s3":
-        return _open_s3(url, s3 or S3Options())
+        query = parse_qs(parts.query, keep_blank_values=True)
+        unknown = set(query) - _S3_QUERY
+        if not parts.netloc or unknown or any(len(v) != 1 for v in query.values()):
+            raise ConfigError(
+                f"malformed S3 store URL {url!r}",
+                hint="write s3://bucket/prefix, optionally with ?endpoint=...&region=...",
+            )
+        return StoreUrl(
+            "s3",
+            url,
+            name=parts.netloc,
+            prefix=unquote(parts.path).strip("/"),
+            endpoint=query["endpoint"][0] if "endpoint" in query else None,
+            region=query["region"][0] if "region" in query else None,
+        )
     raise ConfigError(
         f"unsupported store URL scheme {parts.scheme!r} in {url!r}",
         hint=f"use one of: {SUPPORTED}",
     )
 
 
-def _open_s3(url: str, options: S3Options) -> Store:
-    parts = urlsplit(url)
-    query = parse_qs(parts.query, keep_blank_values=True)
-    unknown = set(query) - _S3_QUERY
-    if not parts.netloc or unknown or any(len(v) != 1 for v in query.values()):
-        raise ConfigError(
-            f"malformed S3 store URL {url!r}",
-            hint="write s3://bucket/prefix, optionally with ?endpoint=...&region=...",
-        )
-    endpoint = _one_place("endpoint", query, options.endpoint_url)
-    region = _one_place("region", query, options.region)
+def open_store(url: str | StoreUrl, *, s3: S3Options | None = None) -> Store:
+    """The store ``url`` names (a URL, or one :func:`parse_store_url` parsed); ``s3``
+    configures ``s3://`` URLs (ignored for others).
+
+    Raises :class:`~entrepot.errors.ConfigError` for an unsupported or malformed URL.
+    Opening never touches the network: a wrong endpoint or bucket shows on first use.
+    """
+    found = url if isinstance(url, StoreUrl) else parse_store_url(url)
+    if found.scheme == "local":
+        assert found.path is not None
+        return LocalStore(found.path)
+    if found.scheme == "memory":
+        return MemoryStore(found.name)
+    options = s3 or S3Options()
+    endpoint = _one_place("endpoint", found.endpoint, options.endpoint_url)
+    region = _one_place("region", found.region, options.region)
     options = replace(options, endpoint_url=endpoint, region=region)
     from entrepot.storage.s3 import S3Store
 
-    return S3Store(parts.netloc, unquote(parts.path).strip("/"), options)
+    return S3Store(found.name, found.prefix, options)
 
 
-def _one_place(name: str, query: dict[str, list[str]], configured: str | None) -> str | None:
-    values = query.get(name)
-    given = values[0] if values else None
+def _one_place(name: str, given: str | None, configured: str | None) -> str | None:
     if given is not None and configured not in (None, given):
         raise ConfigError(
             f"the store URL says {name}={given!r} but the S3 options say {configured!r}",

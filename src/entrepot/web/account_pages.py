@@ -113,8 +113,8 @@ def revoke_token(
 @router.get("/licence")
 def licence(request: Request, user: PageUser, services: Services) -> Response:
     """The licence in force, days left, activation."""
-    status = services.licences.status(user.id)
-    history = services.licences.history(user.id)
+    status = services.accounts.licences.status(user.id)
+    history = services.accounts.licences.history(user.id)
     return render(request, "licence.html", user=user, status=status, history=history)
 
 
@@ -125,7 +125,7 @@ def activate(
     """Activate a key."""
 
     def go() -> None:
-        services.licences.activate(user.id, key)
+        services.accounts.licences.activate(user.id, key)
 
     done = say(request, "licence.activated")
     return act(request, csrf, go, back="/licence", done=done)

@@ -21,7 +21,7 @@ router = APIRouter(include_in_schema=False)
 def models(request: Request, user: PageUser, services: Services) -> Response:
     """Your models, each with its versions (newest first) and their aliases."""
     groups = services.fraud().models.groups(user.id)
-    status = services.licences.status(user.id)
+    status = services.accounts.licences.status(user.id)
     return render(request, "models.html", user=user, groups=groups, status=status)
 
 

@@ -25,7 +25,7 @@ def home(request: Request, user: MaybeUser, services: Services) -> Response:
     """The landing page, or the user's summary."""
     if user is None:
         return render(request, "home.html", user=None)
-    status = services.licences.status(user.id)
+    status = services.accounts.licences.status(user.id)
     recent = services.jobs.list(user.id, per_page=5).items
     datasets = services.fraud().datasets.list(user.id, per_page=1).total
     return render(request, "home.html", user=user, status=status, recent=recent, datasets=datasets)
@@ -35,7 +35,7 @@ def home(request: Request, user: MaybeUser, services: Services) -> Response:
 def datasets(request: Request, user: PageUser, services: Services, page: int = 1) -> Response:
     """Your datasets and the upload form."""
     found = services.fraud().datasets.list(user.id, page=page, per_page=25)
-    status = services.licences.status(user.id)
+    status = services.accounts.licences.status(user.id)
     return render(request, "datasets.html", user=user, found=found, status=status)
 
 

@@ -21,7 +21,7 @@ from entrepot.catalog.uow import UnitOfWorkFactory
 from entrepot.city import layout
 from entrepot.city.imports.files import import_paths
 from entrepot.city.imports.importer import import_file
-from entrepot.city.runtime import CityRuntime
+from entrepot.city_service.service import CityService
 from entrepot.http.job_view import job_out
 from entrepot.i18n import Formats, translator
 from entrepot.i18n.messages import speaker
@@ -177,7 +177,7 @@ def test_a_run_failing_on_a_stored_bad_file_keeps_the_french_refusal(catalog: En
     store = MemoryStore()
     key = layout.version_key(layout.COUNTS_CSV, AS_OF, hashlib.sha256(data).hexdigest(), "csv")
     store.put(key, data, content_type="text/csv")
-    env = CityRuntime(store, engine=catalog)
+    env = CityService(store, engine=catalog)
     summary = env.runner().run([date(2022, 6, 15)], ["traffic"])
     [outcome] = [o for o in summary.outcomes if o.source == "traffic"]
     assert outcome.status == "failed" and "lacks the column(s)" in (outcome.error or "")

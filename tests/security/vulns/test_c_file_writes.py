@@ -90,7 +90,7 @@ def test_an_unsafe_path_in_the_catalog_is_never_written(
 @pytest.fixture
 def objects_app(tmp_path: Path) -> object:
     app = app_with(MemoryStore("files"))
-    app.migrate()
+    app.catalog.migrate()
     for key in ("reports/a.csv", "reports/sub/b.csv"):
         app.objects.put(key, b"x,y\n1,2\n", kind="file", owner=None)
     return app

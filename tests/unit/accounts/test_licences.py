@@ -130,14 +130,16 @@ def test_the_dataset_size_limit_follows_the_plan(
         licences.check_dataset_size(user.id, 100 * 1024 * 1024 + 1)
 
 
-def _reserve(uow: UnitOfWorkFactory, licences: LicenceService, user_id: int) -> None:
+def _reserve(
+    uow: UnitOfWorkFactory, licences: LicenceService, user_id: int, name: str | None = None
+) -> None:
     with uow() as u:
-        licences.reserve_model(u, user_id)
+        licences.reserve_model(u, user_id, name)
         u.jobs.add(
             job_id=uuid.uuid4().hex,
             owner_id=user_id,
             kind="train",
-            params={},
+            params={} if name is None else {"model_name": name},
             now=licences._clock(),
         )
         u.commit()
@@ -152,6 +154,20 @@ def test_the_model_quota_counts_trainings_in_flight(
     assert licences.status(user.id).models_left == 0
     with pytest.raises(QuotaExceeded, match="allows 3 models and you have 3"):
         _reserve(uow, licences, user.id)
+
+
+def test_versions_of_one_model_count_once_against_the_quota(
+    accounts: AccountService, licences: LicenceService, uow: UnitOfWorkFactory
+) -> None:
+    """A retraining (a training under a name the user holds) takes no new slot; a new
+    name at a full quota is refused."""
+    user = accounts.register("a@example.com", PASSWORD)
+    for name in ("alpha", "beta", "gamma"):
+        _reserve(uow, licences, user.id, name)
+    _reserve(uow, licences, user.id, "beta")  # its next version, at the full quota
+    assert licences.status(user.id).models_used == 3
+    with pytest.raises(QuotaExceeded, match="allows 3 models and you have 3"):
+        _reserve(uow, licences, user.id, "delta")
 
 
 def test_concurrent_reservations_cannot_exceed_the_quota(

@@ -14,6 +14,7 @@ from fastapi.testclient import TestClient
 from entrepot.bootstrap.app import App
 from tests.support.analyst import predict, train_model
 from tests.support.csvs import labelled_csv, unlabelled_csv
+from tests.support.parts import parts
 from tests.support.web import Api, make_web_app, run_jobs, user_api
 
 World = tuple[Api, Api, App, int]
@@ -112,7 +113,7 @@ def test_feedback_is_recorded_replaced_and_refused_when_wrong(world: World) -> N
 
     assert alice.delete(f"/api/predictions/{found['id']}").status_code == 200
     assert alice.get(url).status_code == 404
-    with services.uow() as uow:
+    with parts(services).uow() as uow:
         assert uow.feedback.of_prediction(alice.user_id, found["id"]) == []
 
 

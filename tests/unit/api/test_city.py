@@ -17,7 +17,7 @@ from entrepot.catalog.engine import make_engine
 from entrepot.catalog.migrate import upgrade
 from entrepot.city.generator import GenerateOptions, generate
 from entrepot.city.report_csv import from_csv
-from entrepot.city.runtime import CityRuntime
+from entrepot.city_service.service import CityService
 from entrepot.config import Settings
 from entrepot.storage.memory import MemoryStore
 
@@ -25,21 +25,21 @@ D1, D2 = date(2025, 11, 3), date(2025, 11, 4)
 
 
 @pytest.fixture(scope="module")
-def env(tmp_path_factory: pytest.TempPathFactory) -> Iterator[CityRuntime]:
+def env(tmp_path_factory: pytest.TempPathFactory) -> Iterator[CityService]:
     store = MemoryStore("city-api")
     generate(
         store, GenerateOptions(start=D1, days=2, arcs=20, stations=8, counters=3, roadworks=15)
     )
     engine = make_engine(f"sqlite:///{tmp_path_factory.mktemp('api') / 'catalog.db'}")
     upgrade(engine)
-    runtime = CityRuntime(store, engine=engine)
+    runtime = CityService(store, engine=engine)
     assert not runtime.runner().run([D1, D2]).failed
     yield runtime
     engine.dispose()
 
 
 @pytest.fixture(scope="module")
-def client(env: CityRuntime) -> TestClient:
+def client(env: CityService) -> TestClient:
     app = FastAPI()
     app.include_router(city.router)
     app.state.city = env
@@ -61,7 +61,7 @@ def test_health_and_stats(client: TestClient) -> None:
     assert {w["source"]: (w["ok"], w["failed"]) for w in stats["watermarks"]}["report"] == (2, 0)
 
 
-def test_metrics_of_a_type_and_day(client: TestClient, env: CityRuntime) -> None:
+def test_metrics_of_a_type_and_day(client: TestClient, env: CityService) -> None:
     response = client.get("/city/metrics/traffic/2025-11-04")
     assert response.status_code == 200
     assert response.json() == env.metrics.require("traffic", D2).document
@@ -85,7 +85,7 @@ def test_metrics_of_a_type_over_a_range(client: TestClient) -> None:
     assert empty["documents"] == []
 
 
-def test_report_json_and_csv(client: TestClient, env: CityRuntime) -> None:
+def test_report_json_and_csv(client: TestClient, env: CityService) -> None:
     report = client.get("/city/report/2025-11-04")
     assert report.status_code == 200
     assert report.json()["summary"]["traffic_arcs"] == 20
@@ -132,10 +132,10 @@ def test_a_missing_day_is_404(client: TestClient, path: str) -> None:
     assert "2025-11-05" in response.json()["detail"]
 
 
-def test_an_unreachable_metrics_store_is_503(env: CityRuntime, tmp_path: Path) -> None:
+def test_an_unreachable_metrics_store_is_503(env: CityService, tmp_path: Path) -> None:
     app = FastAPI()
     app.include_router(city.router)
-    app.state.city = CityRuntime(
+    app.state.city = CityService(
         env.store,
         engine=env.engine,
         metrics_url="postgresql://nobody@127.0.0.1:9/metrics",
@@ -149,10 +149,10 @@ def test_an_unreachable_metrics_store_is_503(env: CityRuntime, tmp_path: Path) -
     assert client.get("/city/metrics/weather/2025-11-04").status_code == 503
 
 
-def test_the_runtime_comes_from_the_entrepot_app(env: CityRuntime, tmp_path: Path) -> None:
+def test_the_runtime_comes_from_the_entrepot_app(env: CityService, tmp_path: Path) -> None:
     settings = Settings(database_url=f"sqlite:///{tmp_path / 'catalog.db'}")
     entrepot = bootstrap(settings, store=env.store)
-    entrepot.migrate()
+    entrepot.catalog.migrate()
     app = create_app(entrepot)  # mounts the city router itself
     client = TestClient(app)
     assert client.get("/city/health").json()["status"] == "ok"

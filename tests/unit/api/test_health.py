@@ -16,6 +16,7 @@ from entrepot.bootstrap.app import App
 from entrepot.catalog.migrate import head
 from entrepot.storage.memory import MemoryStore
 from entrepot.storage.types import ObjectInfo
+from tests.support.parts import parts
 from tests.support.relocation import Faulty
 from tests.support.web import make_web_app, user_api
 
@@ -43,7 +44,7 @@ def web(tmp_path: Path) -> Iterator[tuple[TestClient, App]]:
 
 def _swap_store(client: TestClient, store: Any) -> None:
     core = client.app.state.entrepot  # type: ignore[attr-defined]
-    vars(core)["raw_store"] = store
+    vars(parts(core))["raw_store"] = store
 
 
 def test_public_health_says_what_is_up_and_nothing_more(

@@ -11,6 +11,7 @@ from fastapi.testclient import TestClient
 
 from entrepot.bootstrap.app import App
 from tests.support.csvs import labelled_csv, unlabelled_csv
+from tests.support.parts import parts
 from tests.support.web import Api, make_web_app, run_jobs, user_api
 
 
@@ -100,7 +101,7 @@ def test_bob_cannot_act_on_alices_resources(world: dict[str, Any]) -> None:
     alice: Api = world["alice"]
     assert alice.get(f"/api/datasets/{world['dataset']}").status_code == 200
     assert alice.get(f"/api/models/{world['model']}").status_code == 200
-    with services.uow() as uow:
+    with parts(services).uow() as uow:
         assert uow.jobs.list(bob.user_id).total == 0
 
 
@@ -155,7 +156,7 @@ def test_a_key_in_ones_folder_that_is_no_prediction_is_not_found(world: dict[str
 def test_objects_live_under_each_users_folder(world: dict[str, Any]) -> None:
     services: App = world["services"]
     alice: Api = world["alice"]
-    with services.uow() as uow:
+    with parts(services).uow() as uow:
         owned = uow.objects.list(owner=str(alice.user_id), limit=1000)
     assert owned and all(o.key.startswith(f"users/{alice.user_id}/") for o in owned)
     kinds = {o.kind for o in owned}

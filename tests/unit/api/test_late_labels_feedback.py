@@ -17,6 +17,7 @@ from entrepot.fraud.synth.generator import generate
 from entrepot.fraud_service.job_payloads import PREDICT_KIND
 from tests.support.analyst import train_model
 from tests.support.csvs import labelled_csv
+from tests.support.parts import parts
 from tests.support.web import Api, make_web_app, run_jobs, user_api
 
 World = tuple[Api, App, int]
@@ -68,7 +69,7 @@ def test_feedback_decisions_are_the_late_labels_of_a_later_scoring(world: World)
     assert len(scores) == len(truth)
 
     # A job queued by the previous release: its payload has no version 2 field.
-    with services.uow() as uow:
+    with parts(services).uow() as uow:
         name, version = uow.user_models.ref(str(alice.user_id), model_id)
         params = {"v": 1, "model_id": model_id, "model_name": name, "version": version,
                   "dataset_id": dataset, "dataset_name": "batch.csv"}  # fmt: skip

@@ -8,6 +8,7 @@ from __future__ import annotations
 import hashlib
 import io
 import json
+import pickle
 import random
 import zipfile
 from collections.abc import Iterator
@@ -21,6 +22,7 @@ from entrepot.accounts.errors import QuotaExceeded
 from entrepot.accounts.scopes import Scope
 from entrepot.bootstrap.app import App
 from entrepot.catalog.models.records import ModelState
+from tests.support.parts import parts
 from tests.support.web import PASSWORD, Api, make_web_app, user_api
 
 #: The service's upload limit in these tests (small, to try a push over it).
@@ -75,7 +77,7 @@ def _push(
 
 def _stored(world: World, api: Api) -> list[str]:
     """Every object key under the account's folder."""
-    return sorted(o.key for o in world.services.raw_store.list(f"users/{api.user_id}/"))
+    return sorted(o.key for o in parts(world.services).raw_store.list(f"users/{api.user_id}/"))
 
 
 def _nothing_left(world: World, api: Api, name: str) -> None:
@@ -117,6 +119,16 @@ def test_a_version_holding_a_pickle_is_kept_unsigned(world: World) -> None:
     assert answer.json()["signed"] is False
     asked_unsigned = _push(api, "plain", sign=False)
     assert asked_unsigned.status_code == 201 and asked_unsigned.json()["signed"] is False
+
+
+def test_a_pickle_under_another_name_is_kept_unsigned(world: World) -> None:
+    """The content decides, not the name: a pickle sent as ``model.bin`` (flavor sklearn)
+    is not signed, so it never loads (ADR 0062)."""
+    api = user_api(world.client, world.services, "renamer@example.org")
+    files = {"model.bin": pickle.dumps({"weights": [1, 2]}), "README.md": b"# model\n"}
+    answer = _push(api, "renamed", files, flavor="sklearn", model_file="model.bin")
+    assert answer.status_code == 201, answer.text
+    assert answer.json()["signed"] is False
 
 
 @pytest.mark.parametrize(
@@ -189,6 +201,20 @@ def test_the_plans_quota_counts_pushed_versions(world: World) -> None:
     assert refused.status_code == 403 and refused.json()["code"] == "quota_exceeded"
     assert _stored(world, api) == before
     assert "m3" not in {m["name"] for m in api.get("/api/models").json()}
+
+
+def test_a_new_version_of_a_held_model_is_pushed_at_a_full_quota(world: World) -> None:
+    """Versions of one model count once against the plan: at the trial's 3 models, a new
+    version of one of them is stored, and the count stays at 3."""
+    api = user_api(world.client, world.services, "versions@example.org")  # trial: 3 models
+    for n in range(3):
+        assert _push(api, f"m{n}", version="v1").status_code == 201
+    again = _push(api, "m1", version="v2")
+    assert again.status_code == 201, again.text
+    versions = world.services.registry.for_owner(str(api.user_id)).versions("m1")
+    assert sorted(v.version for v in versions) == ["v1", "v2"]
+    licence = world.services.accounts.licences.status(api.user_id)
+    assert licence.models_used == 3 and licence.models_left == 0
 
 
 def test_a_version_refused_when_it_would_become_ready_leaves_nothing(

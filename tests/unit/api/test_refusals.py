@@ -10,6 +10,7 @@ import jsonschema
 
 from entrepot.http.refusals import HEALTH
 from tests.support.csvs import labelled_csv
+from tests.support.parts import parts
 from tests.support.web import make_web_app, user_api
 
 
@@ -73,7 +74,7 @@ def test_the_refusals_a_licence_and_an_unbuilt_library_cause_are_declared(
         jsonschema.validate(unbuilt.json(), schema)
         assert "503" in _declared(openapi, "POST", "/api/apply_unlabeled")
 
-        engine = client.app.state.entrepot.engine  # type: ignore[attr-defined]
+        engine = parts(client.app.state.entrepot).engine  # type: ignore[attr-defined]
         with engine.begin() as connection:
             connection.execute(
                 update(LicenceRow)

@@ -16,6 +16,7 @@ from fastapi.testclient import TestClient
 from entrepot.bootstrap.app import App
 from tests.support.apps import flat_routes
 from tests.support.csvs import labelled_csv, unlabelled_csv
+from tests.support.parts import parts
 from tests.support.web import ONE_REFERENCE, Api, make_web_app, run_jobs, user_api
 
 
@@ -164,10 +165,10 @@ def test_bad_uploads_are_refused_and_leave_nothing(
 
 
 def _assert_nothing_stored(services: App, user_id: int) -> None:
-    with services.uow() as uow:
+    with parts(services).uow() as uow:
         assert uow.datasets.list(user_id).total == 0
         assert uow.objects.count(prefix=f"users/{user_id}/") == 0
-    assert list(services.raw_store.list(f"users/{user_id}/")) == []
+    assert list(parts(services).raw_store.list(f"users/{user_id}/")) == []
     assert not any(services.fraud().options.temp_dir.iterdir())
 
 
@@ -240,7 +241,7 @@ def test_training_refusals_come_before_any_job(web: tuple[TestClient, App], alic
         answer = alice.post("/api/train", json=body)
         assert (answer.status_code, answer.json()["code"]) == (status, code), answer.text
         assert words in answer.json()["message"]
-    with services.uow() as uow:
+    with parts(services).uow() as uow:
         assert uow.jobs.count_by_state() == {}
 
 
@@ -290,7 +291,7 @@ def _expire(client: TestClient, user_id: int) -> None:
 
     from entrepot.catalog.accounts.tables import LicenceRow
 
-    engine = client.app.state.entrepot.engine  # type: ignore[attr-defined]
+    engine = parts(client.app.state.entrepot).engine  # type: ignore[attr-defined]
     with engine.begin() as connection:
         connection.execute(
             update(LicenceRow)
@@ -333,7 +334,7 @@ def test_deleting_a_dataset_removes_its_rows_and_object(
 ) -> None:
     _, services = web
     dataset = alice.upload(labelled_csv(300)).json()["dataset_id"]
-    assert len(list(services.raw_store.list(f"users/{alice.user_id}/"))) == 1
+    assert len(list(parts(services).raw_store.list(f"users/{alice.user_id}/"))) == 1
     assert alice.delete(f"/api/datasets/{dataset}").status_code == 200
     assert alice.get(f"/api/datasets/{dataset}").status_code == 404
     _assert_nothing_stored(services, alice.user_id)

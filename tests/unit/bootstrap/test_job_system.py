@@ -15,6 +15,7 @@ from entrepot.bootstrap.fraud import service_options
 from entrepot.bootstrap.jobs import JobOptions
 from entrepot.config import Settings
 from entrepot.fraud_service.job_kinds import FRAUD_JOB_KINDS
+from tests.support.parts import job_system
 
 
 def _settings(folder: Path) -> Settings:
@@ -28,10 +29,10 @@ def _settings(folder: Path) -> Settings:
 
 def test_the_fraud_service_and_the_city_backfill_share_one_job_system(tmp_path: Path) -> None:
     app = bootstrap(_settings(tmp_path))
-    app.migrate()
+    app.catalog.migrate()
     services = app.fraud(service_options(app.settings, jobs_url="memory://"))
-    system = app.job_system()  # the fraud area holds none of its own: the App's
-    assert app.job_system(JobOptions.of_service(services.options)) is system
+    system = job_system(app)  # the fraud area holds none of its own: the App's
+    assert job_system(app, JobOptions.of_service(services.options)) is system
     city = system.city
     assert city.queue is system.city_queue and city.jobs is app.jobs
     assert system.runner.kinds == {*FRAUD_JOB_KINDS, "city-unit"}
@@ -39,10 +40,10 @@ def test_the_fraud_service_and_the_city_backfill_share_one_job_system(tmp_path: 
 
 def test_a_second_build_with_other_options_is_refused(tmp_path: Path) -> None:
     app = bootstrap(_settings(tmp_path))
-    app.migrate()
-    built = app.job_system().options
+    app.catalog.migrate()
+    built = job_system(app).options
     with pytest.raises(ValueError, match="already built with other options"):
-        app.job_system(JobOptions.of_service(service_options(app.settings, jobs_url="memory://")))
+        job_system(app, JobOptions.of_service(service_options(app.settings, jobs_url="memory://")))
     assert built.url is None  # the embedded queue of the settings was kept
 
 
@@ -52,7 +53,7 @@ def test_a_worker_on_the_city_queue_loads_no_ml_library(tmp_path: Path) -> None:
         "from entrepot.config import Settings;"
         f"app = bootstrap(Settings(var_dir=Path({str(tmp_path / 'var')!r}),"
         f"database_url='sqlite:///{tmp_path / 'catalog.db'}'));"
-        "app.migrate(); system = app.job_system();"
+        "app.catalog.migrate(); system = app._job_system();"
         "worker = system.worker(1, queues='city');"
         "print(worker._queues == (system.city_queue,));"
         "print(sorted(m for m in ('sklearn', 'lightgbm', 'xgboost', 'torch') if m in sys.modules))"

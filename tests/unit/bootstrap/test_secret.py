@@ -16,6 +16,7 @@ from entrepot.bootstrap.fraud import service_options
 from entrepot.bootstrap.secret import instance_secret, resolve_secret
 from entrepot.config import Settings, describe, load_settings
 from entrepot.errors import ConfigError
+from tests.support.parts import parts
 
 
 @pytest.fixture(autouse=True)
@@ -30,25 +31,25 @@ def _settings(folder: Path, **values: object) -> Settings:
 
 
 def test_two_fresh_instances_get_different_secrets(tmp_path: Path) -> None:
-    first = bootstrap(_settings(tmp_path / "a")).secret_key
-    second = bootstrap(_settings(tmp_path / "b")).secret_key
+    first = parts(bootstrap(_settings(tmp_path / "a"))).secret_key
+    second = parts(bootstrap(_settings(tmp_path / "b"))).secret_key
     assert first != second
     assert len(first) >= 32 and len(second) >= 32
 
 
 def test_the_secret_file_is_private(tmp_path: Path) -> None:
-    bootstrap(_settings(tmp_path)).secret_key  # noqa: B018 - generates it
+    parts(bootstrap(_settings(tmp_path))).secret_key  # noqa: B018 - generates it
     path = tmp_path / "var" / "secret_key"
     assert stat.S_IMODE(path.stat().st_mode) == 0o600
 
 
 def test_the_same_instance_keeps_its_secret_across_processes(tmp_path: Path) -> None:
-    here = bootstrap(_settings(tmp_path)).secret_key
+    here = parts(bootstrap(_settings(tmp_path))).secret_key
     code = (
         "from pathlib import Path; from entrepot.bootstrap import bootstrap;"
         "from entrepot.config import Settings;"
         f"print(bootstrap(Settings(var_dir=Path({str(tmp_path / 'var')!r}),"
-        "database_url='sqlite://')).secret_key)"
+        "database_url='sqlite://'))._parts.secret_key)"
     )
     env = {k: v for k, v in os.environ.items() if not k.startswith("ENTREPOT_")}
     other = subprocess.run(
@@ -60,13 +61,13 @@ def test_the_same_instance_keeps_its_secret_across_processes(tmp_path: Path) -> 
 def test_the_web_service_signs_with_the_instance_secret(tmp_path: Path) -> None:
     app = bootstrap(_settings(tmp_path))
     options = service_options(app.settings)
-    assert options.secret_key == app.secret_key
+    assert options.secret_key == parts(app).secret_key
     assert options.secret_key == (tmp_path / "var" / "secret_key").read_text().strip()
 
 
 def test_a_configured_secret_wins_and_writes_nothing(tmp_path: Path) -> None:
     chosen = "x" * 40
-    assert bootstrap(_settings(tmp_path, secret_key=chosen)).secret_key == chosen
+    assert parts(bootstrap(_settings(tmp_path, secret_key=chosen))).secret_key == chosen
     assert not (tmp_path / "var" / "secret_key").exists()
 
 

@@ -13,6 +13,7 @@ from entrepot.bootstrap import App, bootstrap
 from entrepot.catalog import listings
 from entrepot.config import Settings
 from entrepot.storage.memory import MemoryStore
+from tests.support.parts import parts
 
 
 @pytest.fixture
@@ -21,12 +22,12 @@ def app(tmp_path: Path) -> App:
         Settings(database_url=f"sqlite:///{tmp_path / 'catalog.db'}", var_dir=tmp_path / "var"),
         store=MemoryStore(),
     )
-    app.migrate()
+    app.catalog.migrate()
     return app
 
 
 def _users(app: App, query: str) -> list[object]:
-    with app.uow() as uow:
+    with parts(app).uow() as uow:
         return list(uow.users.search(query=query, page=1, per_page=200).items)
 
 
@@ -38,8 +39,8 @@ def test_users_are_those_the_repository_finds(app: App) -> None:
     ]:
         app.accounts.register(email, "a long enough password", name=name)
     for query in ("", "example.com", "ZOÉ", "_", "100%", "nobody"):
-        assert listings.users(app.listed, query=query) == _users(app, query), query
-    assert [u.email for u in listings.users(app.listed, query="_")] == ["zoe_b@example.com"]
+        assert listings.users(parts(app).listed, query=query) == _users(app, query), query
+    assert [u.email for u in listings.users(parts(app).listed, query="_")] == ["zoe_b@example.com"]
 
 
 def test_model_summaries_are_those_the_registry_lists(app: App, tmp_path: Path) -> None:
@@ -47,18 +48,18 @@ def test_model_summaries_are_those_the_registry_lists(app: App, tmp_path: Path) 
     model.write_bytes(b"weights")
     for name, version in [("b-model", "1"), ("a-model", "1"), ("b-model", "2")]:
         app.registry.push([model], name, version=version)
-    found = listings.model_summaries(app.listed, "")
+    found = listings.model_summaries(parts(app).listed, "")
     assert found == app.registry.list()
     assert [(s.name, s.versions, s.latest) for s in found] == [
         ("a-model", 1, "1"),
         ("b-model", 2, "2"),
     ]
-    assert listings.model_summaries(app.listed, "42") == ()
+    assert listings.model_summaries(parts(app).listed, "42") == ()
 
 
 def test_watermarks_are_those_the_repository_finds(app: App) -> None:
     now = datetime(2026, 3, 1, 12, tzinfo=UTC)
-    with app.uow() as uow:
+    with parts(app).uow() as uow:
         for source, day, state in [
             ("traffic", date(2026, 2, 2), "ok"),
             ("bikes", date(2026, 2, 1), "failed"),
@@ -85,10 +86,10 @@ def test_watermarks_are_those_the_repository_finds(app: App) -> None:
         {"end": date(2026, 2, 1), "state": "failed"},
     ]
     for given in filters:
-        with app.uow() as uow:
+        with parts(app).uow() as uow:
             expected = uow.watermarks.find(**given)  # type: ignore[arg-type]
-        assert listings.watermarks(app.listed, **given) == expected, given  # type: ignore[arg-type]
-    assert [(m.day.day, m.source) for m in listings.watermarks(app.listed)] == [
+        assert listings.watermarks(parts(app).listed, **given) == expected, given  # type: ignore[arg-type]
+    assert [(m.day.day, m.source) for m in listings.watermarks(parts(app).listed)] == [
         (1, "bikes"),
         (1, "traffic"),
         (2, "traffic"),

@@ -46,3 +46,11 @@ def test_days_between_is_inclusive() -> None:
         date(2025, 1, 31),
         date(2025, 2, 1),
     ]
+
+
+@pytest.mark.parametrize("text", ["2025-W45-2", "20251104", "2025-308", "2025-11-04T10:00"])
+def test_parse_day_takes_the_one_form_every_door_takes(text: str) -> None:
+    """The command line took ``2025-W45-2`` (``date.fromisoformat`` reads ISO week dates)
+    where the API refused it; one rule now, ``YYYY-MM-DD``."""
+    with pytest.raises(InvalidArgument, match=repr(text)):
+        parse_day(text)

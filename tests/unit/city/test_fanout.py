@@ -162,5 +162,5 @@ def test_the_scan_threads_setting_reaches_the_day_processor(tmp_path: Path) -> N
             bootstrap(Settings(database_url=f"sqlite:///{tmp_path / 'd.db'}"), store=MemoryStore()),
         ),
     ):
-        app.migrate()
-        assert app.city.runtime.runner().processor.threads == threads
+        app.catalog.migrate()
+        assert app.city.runner().processor.threads == threads

@@ -181,6 +181,17 @@ def test_a_weather_file_of_several_stations_keeps_the_biggest() -> None:
     assert "seule la station" in _french(said)
 
 
+def test_a_repeated_synop_observation_is_warned_and_counted() -> None:
+    lines = real(SYNOP).read_text(encoding="utf-8").splitlines()[:40]
+    text = "\n".join([*lines, lines[5], lines[9], lines[5]]) + "\n"
+    result = _imported(text.encode(), "synop.csv")
+    said = _said(result, "city.import_note.synop_repeated")
+    frame = pd.read_csv(io.StringIO(text), dtype=str)
+    repeated = int(frame.duplicated(subset=["numer_sta", "date"]).sum())
+    assert said.params == {"file": "synop.csv", "count": repeated} and repeated == 3
+    assert "répètent une observation" in _french(said)
+
+
 def test_a_snapshot_taken_long_before_as_of_is_placed_at_its_own_time() -> None:
     later = datetime(2030, 1, 1, tzinfo=UTC)
     said = _said(

@@ -17,14 +17,14 @@ from entrepot.city.messages import MESSAGES, WORDS, Message
 from entrepot.city.report import build_report, previous_week, week_over_week
 from entrepot.city.report_csv import from_csv, to_csv
 from entrepot.city.report_files import report_folder
-from entrepot.city.runtime import CityRuntime
+from entrepot.city_service.service import CityService
 from entrepot.storage.memory import MemoryStore
 
 DAY, OTHER, WEEK_BEFORE = date(2025, 11, 4), date(2025, 11, 3), date(2025, 10, 28)
 
 
 @pytest.fixture(scope="module")
-def env(tmp_path_factory: pytest.TempPathFactory) -> Iterator[CityRuntime]:
+def env(tmp_path_factory: pytest.TempPathFactory) -> Iterator[CityService]:
     store = MemoryStore("city-report")
     generate(
         store,
@@ -32,19 +32,19 @@ def env(tmp_path_factory: pytest.TempPathFactory) -> Iterator[CityRuntime]:
     )
     engine = make_engine(f"sqlite:///{tmp_path_factory.mktemp('report') / 'catalog.db'}")
     upgrade(engine)
-    runtime = CityRuntime(store, engine=engine)
+    runtime = CityService(store, engine=engine)
     summary = runtime.runner().run([WEEK_BEFORE, OTHER, DAY])
     assert not summary.failed, summary.failed
     yield runtime
     engine.dispose()
 
 
-def docs(env: CityRuntime, day: date) -> dict[str, dict[str, Any]]:
+def docs(env: CityService, day: date) -> dict[str, dict[str, Any]]:
     found = env.metrics.find(kinds=METRIC_TYPES, start=day, end=day)
     return {d.info.kind: d.document["metrics"] for d in found}
 
 
-def test_summary_totals_equal_the_sums_of_the_metrics(env: CityRuntime) -> None:
+def test_summary_totals_equal_the_sums_of_the_metrics(env: CityService) -> None:
     summary = env.metrics.require(REPORT, DAY).document["summary"]
     m = docs(env, DAY)
     traffic, counters = m["traffic"], m["bikes"]["counters"]
@@ -68,7 +68,7 @@ def test_summary_totals_equal_the_sums_of_the_metrics(env: CityRuntime) -> None:
     assert summary["bikes_available_mean"] == m["bikes"]["stations"]["bikes_available_mean"]
 
 
-def test_top_lists_alerts_roadworks_and_weather(env: CityRuntime) -> None:
+def test_top_lists_alerts_roadworks_and_weather(env: CityService) -> None:
     report = env.metrics.require(REPORT, DAY).document
     m = docs(env, DAY)
     assert [a["arc"] for a in report["top"]["arcs"]] == [
@@ -83,7 +83,7 @@ def test_top_lists_alerts_roadworks_and_weather(env: CityRuntime) -> None:
     assert set(report["sources"]) == set(m)
 
 
-def test_week_over_week_when_the_previous_week_exists(env: CityRuntime) -> None:
+def test_week_over_week_when_the_previous_week_exists(env: CityService) -> None:
     report = env.metrics.require(REPORT, DAY).document
     assert previous_week(DAY) == WEEK_BEFORE
     comparison = report["week_over_week"]
@@ -96,7 +96,7 @@ def test_week_over_week_when_the_previous_week_exists(env: CityRuntime) -> None:
     assert env.metrics.require(REPORT, OTHER).document["week_over_week"] is None
 
 
-def test_the_csv_holds_the_json_content(env: CityRuntime) -> None:
+def test_the_csv_holds_the_json_content(env: CityService) -> None:
     report = env.metrics.require(REPORT, DAY).document
     record, data = env.reports.read_latest(DAY)
     assert record.key == f"{report_folder(DAY)}report-{report['run']}.csv"
@@ -106,7 +106,7 @@ def test_the_csv_holds_the_json_content(env: CityRuntime) -> None:
     assert "summary;/summary/traffic_vehicles;number;" in data.decode("utf-8")
 
 
-def test_a_rebuilt_report_is_a_new_csv_and_the_latest_is_a_query(env: CityRuntime) -> None:
+def test_a_rebuilt_report_is_a_new_csv_and_the_latest_is_a_query(env: CityService) -> None:
     first, _ = env.reports.read_latest(OTHER)
     summary = env.runner().run([OTHER], ["weather"])
     assert [o.status for o in summary.outcomes] == ["skipped", "skipped"]
@@ -160,7 +160,7 @@ def _messages(value: Any) -> list[dict[str, Any]]:
     return []
 
 
-def test_the_documents_hold_only_keys_and_codes_both_catalogs_know(env: CityRuntime) -> None:
+def test_the_documents_hold_only_keys_and_codes_both_catalogs_know(env: CityService) -> None:
     report = env.metrics.require(REPORT, DAY).document
     documents = [report, *docs(env, DAY).values()]
     stored = [m for document in documents for m in _messages(document)]

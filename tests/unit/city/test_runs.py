@@ -16,7 +16,7 @@ from entrepot.city.generator import generate
 from entrepot.city.kinds import METRIC_TYPES, REPORT
 from entrepot.city.pipeline import DayProcessor
 from entrepot.city.runs import RunSummary
-from entrepot.city.runtime import CityRuntime
+from entrepot.city_service.service import CityService
 from entrepot.errors import StoreUnavailable
 from entrepot.storage.memory import MemoryStore
 from tests.support.catalog import sqlite_engine
@@ -41,8 +41,8 @@ def store(golden: MemoryStore) -> MemoryStore:
 
 
 @pytest.fixture
-def env(store: MemoryStore, catalog: Engine) -> CityRuntime:
-    return CityRuntime(store, engine=catalog)
+def env(store: MemoryStore, catalog: Engine) -> CityService:
+    return CityService(store, engine=catalog)
 
 
 def statuses(summary: RunSummary) -> dict[tuple[str, date], str]:
@@ -53,7 +53,7 @@ def first_key(store: MemoryStore, source: str, day: date, hour: int) -> str:
     return next(i.key for i in store.list(layout.hour_prefix(source, day, hour)))
 
 
-def test_a_first_run_computes_everything_then_nothing_changes(env: CityRuntime) -> None:
+def test_a_first_run_computes_everything_then_nothing_changes(env: CityService) -> None:
     first = env.runner().run([D1, D2])
     assert first.count("computed") == 2 * (len(METRIC_TYPES) + 1)
     assert first.count("failed") == 0
@@ -72,17 +72,17 @@ def test_a_first_run_computes_everything_then_nothing_changes(env: CityRuntime) 
 
 
 def test_a_run_reports_its_outcomes_done_of_their_total(
-    env: CityRuntime, store: MemoryStore, catalog: Engine
+    env: CityService, store: MemoryStore, catalog: Engine
 ) -> None:
     reports: list[tuple[int, int]] = []
-    runtime = CityRuntime(store, engine=catalog)
+    runtime = CityService(store, engine=catalog)
     summary = runtime.runner(on_progress=lambda *r: reports.append(r)).run([D1, D2])
     total = 2 * (len(METRIC_TYPES) + 1)  # every type and the report, on each of two days
     assert len(summary.outcomes) == total
     assert reports == [(done, total) for done in range(total + 1)]
 
 
-def test_only_the_changed_partition_is_recomputed(env: CityRuntime, store: MemoryStore) -> None:
+def test_only_the_changed_partition_is_recomputed(env: CityService, store: MemoryStore) -> None:
     env.runner().run([D1, D2])
     before = env.metrics.require("weather", D2)
     key = first_key(store, "weather", D2, 14)
@@ -96,7 +96,7 @@ def test_only_the_changed_partition_is_recomputed(env: CityRuntime, store: Memor
     assert after.info.updated_at > before.info.updated_at
 
 
-def test_a_new_hour_recomputes_its_day(env: CityRuntime, store: MemoryStore) -> None:
+def test_a_new_hour_recomputes_its_day(env: CityService, store: MemoryStore) -> None:
     saved = {i.key: store.get(i.key) for i in store.list(layout.hour_prefix("bikes", D1, 23))}
     assert len(saved) == 2  # Vélib' stations and bike counters
     for key in saved:
@@ -111,7 +111,7 @@ def test_a_new_hour_recomputes_its_day(env: CityRuntime, store: MemoryStore) -> 
     assert not any("hour(s) 23" in w for w in env.metrics.require("bikes", D1).document["warnings"])
 
 
-def test_a_truncated_file_fails_its_day_only(env: CityRuntime, store: MemoryStore) -> None:
+def test_a_truncated_file_fails_its_day_only(env: CityService, store: MemoryStore) -> None:
     env.runner().run([D1, D2], ["bikes", "weather"])
     key = first_key(store, "bikes", D2, 5)
     good = store.get(key)
@@ -137,7 +137,7 @@ def test_a_truncated_file_fails_its_day_only(env: CityRuntime, store: MemoryStor
 
 
 def test_a_malformed_partition_path_fails_its_day_only(
-    env: CityRuntime, store: MemoryStore
+    env: CityService, store: MemoryStore
 ) -> None:
     bad = f"{layout.day_prefix('weather', D2)}hour=xx/weather_data.json"
     store.put(bad, b"{}")
@@ -148,7 +148,7 @@ def test_a_malformed_partition_path_fails_its_day_only(
 
 
 def test_without_a_referentiel_every_type_is_computed_with_a_warning(
-    env: CityRuntime, store: MemoryStore
+    env: CityService, store: MemoryStore
 ) -> None:
     store.delete(layout.batch_key(layout.REFERENTIEL_CSV))
     summary = env.runner().run([D2])
@@ -158,7 +158,7 @@ def test_without_a_referentiel_every_type_is_computed_with_a_warning(
     assert traffic["metrics"]["arcs_without_referentiel"] == SMALL.arcs
 
 
-def test_absent_sources_are_no_data_not_failures(env: CityRuntime, store: MemoryStore) -> None:
+def test_absent_sources_are_no_data_not_failures(env: CityService, store: MemoryStore) -> None:
     bad = f"{layout.day_prefix('weather', D2)}hour=xx/weather_data.json"
     store.put(bad, b"{}")
     assert env.runner().run([D2], ["weather"], report=False).failed  # an earlier failure
@@ -179,7 +179,7 @@ def test_absent_sources_are_no_data_not_failures(env: CityRuntime, store: Memory
 
 
 def test_a_counts_csv_with_the_wrong_separator_fails_every_traffic_day(
-    env: CityRuntime, store: MemoryStore
+    env: CityService, store: MemoryStore
 ) -> None:
     key = layout.batch_key(layout.COUNTS_CSV)
     store.put(key, store.get(key).replace(b";", b"\t"))
@@ -190,7 +190,7 @@ def test_a_counts_csv_with_the_wrong_separator_fails_every_traffic_day(
     assert "'\\t'-separated" in (summary.failed[0].error or "")
 
 
-def test_a_counts_csv_in_latin1_is_named(env: CityRuntime, store: MemoryStore) -> None:
+def test_a_counts_csv_in_latin1_is_named(env: CityService, store: MemoryStore) -> None:
     key = layout.batch_key(layout.COUNTS_CSV)
     text = store.get(key).decode("utf-8").removeprefix("\ufeff")
     store.put(key, text.encode("latin-1", errors="replace"))
@@ -198,7 +198,7 @@ def test_a_counts_csv_in_latin1_is_named(env: CityRuntime, store: MemoryStore) -
     assert summary.failed and "not UTF-8" in (summary.failed[0].error or "")
 
 
-def test_force_recomputes_and_replaces_idempotently(env: CityRuntime) -> None:
+def test_force_recomputes_and_replaces_idempotently(env: CityService) -> None:
     first = env.runner().run([D2], ["weather", "traffic"], report=False)
     again = env.runner().run([D2], ["weather", "traffic"], force=True, report=False)
     assert again.count("computed") == 2
@@ -206,7 +206,7 @@ def test_force_recomputes_and_replaces_idempotently(env: CityRuntime) -> None:
     assert env.metrics.count() == 2
 
 
-def test_the_traffic_days_of_a_run_share_one_scan(env: CityRuntime) -> None:
+def test_the_traffic_days_of_a_run_share_one_scan(env: CityService) -> None:
     processor = DayProcessor(env.lake())
     together = processor.traffic_days([D1, D2])
     assert together[D1] == processor.traffic(D1)
@@ -215,7 +215,7 @@ def test_the_traffic_days_of_a_run_share_one_scan(env: CityRuntime) -> None:
     assert isinstance(outside, Exception) and "no rows for 2024-01-01" in str(outside)
 
 
-def test_an_unavailable_store_stops_the_run(env: CityRuntime, store: MemoryStore) -> None:
+def test_an_unavailable_store_stops_the_run(env: CityService, store: MemoryStore) -> None:
     env.runner().run([D1], ["weather"], report=False)
 
     def down(prefix: str = "") -> NoReturn:
@@ -229,7 +229,7 @@ def test_an_unavailable_store_stops_the_run(env: CityRuntime, store: MemoryStore
 
 
 def test_a_bug_is_recorded_as_an_internal_error(
-    env: CityRuntime, monkeypatch: pytest.MonkeyPatch
+    env: CityService, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     def broken(self: DayProcessor, day: date) -> None:
         raise ZeroDivisionError("division by zero")
@@ -240,7 +240,7 @@ def test_a_bug_is_recorded_as_an_internal_error(
     assert summary.failed[0].error == "internal error (ZeroDivisionError): division by zero"
 
 
-def test_watermark_summary(env: CityRuntime, store: MemoryStore) -> None:
+def test_watermark_summary(env: CityService, store: MemoryStore) -> None:
     key = first_key(store, "weather", D2, 3)
     store.put(key, b"{")
     env.runner().run([D1, D2], ["weather"], report=False)
@@ -252,7 +252,7 @@ def test_watermark_summary(env: CityRuntime, store: MemoryStore) -> None:
 
 
 def test_long_traffic_ranges_are_scanned_in_chunks_with_the_same_result(
-    env: CityRuntime, monkeypatch: pytest.MonkeyPatch
+    env: CityService, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     whole = env.runner().run([D1, D2], ["traffic"], report=False)
     monkeypatch.setattr("entrepot.city.runs.TRAFFIC_CHUNK_DAYS", 1)

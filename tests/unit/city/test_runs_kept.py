@@ -18,7 +18,7 @@ from entrepot.city.generator import generate
 from entrepot.city.kinds import METRIC_TYPES, REPORT
 from entrepot.city.pipeline import DayProcessor
 from entrepot.city.runs import RunSummary
-from entrepot.city.runtime import CityRuntime
+from entrepot.city_service.service import CityService
 from entrepot.storage.memory import MemoryStore
 from tests.support.catalog import sqlite_engine
 from tests.support.city_runs import D1, D2, SMALL, copy_store
@@ -45,11 +45,11 @@ def store(golden: MemoryStore) -> MemoryStore:
 
 
 @pytest.fixture
-def env(store: MemoryStore, catalog: Engine) -> CityRuntime:
-    return CityRuntime(store, engine=catalog)
+def env(store: MemoryStore, catalog: Engine) -> CityService:
+    return CityService(store, engine=catalog)
 
 
-def run(env: CityRuntime, today: date = NOTICED, **options: Any) -> RunSummary:
+def run(env: CityService, today: date = NOTICED, **options: Any) -> RunSummary:
     runner = env.runner()
     runner.today = lambda: today
     return runner.run([D1, D2], **options)
@@ -59,7 +59,7 @@ def statuses(summary: RunSummary) -> dict[tuple[str, date], str]:
     return {(o.source, o.day): o.status for o in summary.outcomes}
 
 
-def served(env: CityRuntime) -> dict[tuple[str, date], dict[str, Any]]:
+def served(env: CityService) -> dict[tuple[str, date], dict[str, Any]]:
     """Every stored document without what marks it kept: its warnings (texts and
     messages), and the report's
     run and the sha256 of the metrics it was built from (the figures are all there)."""
@@ -77,7 +77,7 @@ def served(env: CityRuntime) -> dict[tuple[str, date], dict[str, Any]]:
 
 
 def test_a_lost_raw_lake_keeps_every_metric_and_report(
-    env: CityRuntime, store: MemoryStore
+    env: CityService, store: MemoryStore
 ) -> None:
     run(env)
     before = served(env)
@@ -108,7 +108,7 @@ def test_a_lost_raw_lake_keeps_every_metric_and_report(
 
 
 def test_inputs_that_come_back_are_recomputed_and_unmarked(
-    env: CityRuntime, store: MemoryStore, golden: MemoryStore
+    env: CityService, store: MemoryStore, golden: MemoryStore
 ) -> None:
     run(env)
     original = env.metrics.require("weather", D2).document
@@ -123,7 +123,7 @@ def test_inputs_that_come_back_are_recomputed_and_unmarked(
 
 
 def test_a_replaced_counts_export_without_the_day_keeps_its_traffic(
-    env: CityRuntime, store: MemoryStore, monkeypatch: pytest.MonkeyPatch
+    env: CityService, store: MemoryStore, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     run(env, types=["traffic"], report=False)
     before = env.metrics.require("traffic", D1).document
@@ -151,7 +151,7 @@ def test_a_replaced_counts_export_without_the_day_keeps_its_traffic(
     assert said.input_missing_since == NOTICED and "input missing since" in (said.error or "")
 
 
-def test_a_day_never_computed_is_still_no_data(env: CityRuntime, store: MemoryStore) -> None:
+def test_a_day_never_computed_is_still_no_data(env: CityService, store: MemoryStore) -> None:
     store.delete_prefix(layout.source_prefix("weather"))
     summary = run(env, types=["weather"], report=False)
     assert set(statuses(summary).values()) == {"no-data"}

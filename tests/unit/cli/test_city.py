@@ -8,7 +8,7 @@ import pytest
 from typer.testing import CliRunner
 
 from entrepot.city.errors import MissingInput
-from entrepot.city.runtime import CityRuntime
+from entrepot.city_service.service import CityService
 from entrepot.cli.city.commands import city_app
 from entrepot.errors import ConfigError, InvalidArgument
 from entrepot.storage.memory import MemoryStore
@@ -23,7 +23,7 @@ def store() -> MemoryStore:
     result = CliRunner().invoke(
         city_app,
         ["generate", "--start", "2025-11-04", "--days", "2", *SMALL, "city/raw-data"],
-        obj=city_app_over(CityRuntime(store)),
+        obj=city_app_over(CityService(store)),
     )
     assert result.exit_code == 0, result.output
     return store
@@ -36,7 +36,7 @@ def test_generate_prints_a_summary_and_writes_under_the_prefix(store: MemoryStor
     result = CliRunner().invoke(
         city_app,
         ["generate", "--start", "2025-11-04", *SMALL, "--seed", "3", "--json"],
-        obj=city_app_over(CityRuntime(MemoryStore())),
+        obj=city_app_over(CityService(MemoryStore())),
     )
     summary = json.loads(result.stdout)
     assert summary["counts_rows"] == 30 * 24
@@ -50,7 +50,7 @@ def test_generate_accepts_a_lazy_store_provider() -> None:
     result = CliRunner().invoke(
         city_app,
         ["generate", "--start", "2025-11-04", *SMALL],
-        obj=city_app_over(CityRuntime(target)),
+        obj=city_app_over(CityService(target)),
     )
     assert result.exit_code == 0
     assert target.exists("raw/batch/chantiers-perturbants.csv")
@@ -70,7 +70,7 @@ def test_process_prints_the_metrics_as_json(store: MemoryStore) -> None:
             "--type",
             "weather",
         ],
-        obj=city_app_over(CityRuntime(store)),
+        obj=city_app_over(CityService(store)),
     )
     assert result.exit_code == 0, result.output
     docs = json.loads(result.stdout)
@@ -84,7 +84,7 @@ def test_process_all_types_by_default(store: MemoryStore) -> None:
     result = CliRunner().invoke(
         city_app,
         ["process", "--date", "2025-11-04", "--prefix", "city/raw-data"],
-        obj=city_app_over(CityRuntime(store)),
+        obj=city_app_over(CityService(store)),
     )
     assert set(json.loads(result.stdout)) == {
         "bikes",
@@ -115,7 +115,7 @@ def test_process_all_types_by_default(store: MemoryStore) -> None:
 def test_bad_input_is_a_clear_error(
     store: MemoryStore, args: list[str], error: type[Exception], message: str
 ) -> None:
-    result = CliRunner().invoke(city_app, args, obj=city_app_over(CityRuntime(store)))
+    result = CliRunner().invoke(city_app, args, obj=city_app_over(CityService(store)))
     assert isinstance(result.exception, error)
     assert message in str(result.exception)
 

@@ -18,8 +18,8 @@ from entrepot.city.errors import CityError, MetricsNotFound, MigrationMismatch, 
 from entrepot.city.generator import GenerateOptions, generate
 from entrepot.city.metrics import open_metrics
 from entrepot.city.report_csv import from_csv
-from entrepot.city.runtime import CityRuntime
 from entrepot.city_service.days import run_days, yesterday
+from entrepot.city_service.service import CityService
 from entrepot.cli.city.commands import city_app
 from entrepot.errors import ConfigError, InvalidArgument, NotMigrated
 from entrepot.storage.memory import MemoryStore
@@ -44,17 +44,17 @@ def store() -> MemoryStore:
 
 
 @pytest.fixture
-def env(store: MemoryStore, catalog: Engine) -> CityRuntime:
-    return CityRuntime(store, engine=catalog)
+def env(store: MemoryStore, catalog: Engine) -> CityService:
+    return CityService(store, engine=catalog)
 
 
-def invoke(env: CityRuntime, *args: str) -> tuple[int, str, str, BaseException | None]:
+def invoke(env: CityService, *args: str) -> tuple[int, str, str, BaseException | None]:
     result = CliRunner().invoke(city_app, list(args), obj=city_app_over(env))
     error = result.exception if not isinstance(result.exception, SystemExit) else None
     return result.exit_code, result.stdout, result.stderr, error
 
 
-def test_run_then_print_metrics_and_report(env: CityRuntime) -> None:
+def test_run_then_print_metrics_and_report(env: CityService) -> None:
     code, out, err, error = invoke(
         env, "run", "--since", "2025-11-03", "--until", "2025-11-04", "--prefix", "city", "--json"
     )
@@ -84,7 +84,7 @@ def test_run_then_print_metrics_and_report(env: CityRuntime) -> None:
     assert [(m["date"], m["state"]) for m in marks] == [("2025-11-03", "ok"), ("2025-11-04", "ok")]
 
 
-def test_a_failed_day_is_reported_and_exits_non_zero(env: CityRuntime, store: MemoryStore) -> None:
+def test_a_failed_day_is_reported_and_exits_non_zero(env: CityService, store: MemoryStore) -> None:
     bad = next(store.list(f"city/{layout.hour_prefix('weather', D1, 7)}")).key
     store.put(bad, b'{"hourly": {"time": [')
     _code, out, _, error = invoke(
@@ -110,7 +110,7 @@ def test_a_failed_day_is_reported_and_exits_non_zero(env: CityRuntime, store: Me
     assert failed["source"] == "weather" and bad.removeprefix("city/") in failed["error"]
 
 
-def test_missing_results_are_named(env: CityRuntime) -> None:
+def test_missing_results_are_named(env: CityService) -> None:
     _, _, _, error = invoke(env, "metrics", "weather", "2025-11-04")
     assert isinstance(error, MetricsNotFound)
     assert "entrepot city run --date" in str(error)
@@ -155,15 +155,15 @@ def test_run_days() -> None:
 
 
 def test_run_needs_a_migrated_catalog(store: MemoryStore, tmp_path: Path) -> None:
-    _, _, _, error = invoke(CityRuntime(store), "run", "--date", "2025-11-04")
+    _, _, _, error = invoke(CityService(store), "run", "--date", "2025-11-04")
     assert isinstance(error, ConfigError) and "needs the catalog" in str(error)
     blank = make_engine(f"sqlite:///{tmp_path / 'blank.db'}")
-    _, _, _, error = invoke(CityRuntime(store, engine=blank), "run", "--date", "2025-11-04")
+    _, _, _, error = invoke(CityService(store, engine=blank), "run", "--date", "2025-11-04")
     assert isinstance(error, NotMigrated)
     blank.dispose()
 
 
-def test_copy_metrics_between_stores_with_verification(env: CityRuntime, tmp_path: Path) -> None:
+def test_copy_metrics_between_stores_with_verification(env: CityService, tmp_path: Path) -> None:
     source = f"sqlite:///{tmp_path / 'from.db'}"
     target = f"sqlite:///{tmp_path / 'to.db'}"
     with open_metrics(source) as metrics:
@@ -210,7 +210,7 @@ def test_copy_metrics_between_stores_with_verification(env: CityRuntime, tmp_pat
 
 
 def test_the_old_name_migrate_metrics_still_copies_and_names_the_new_one(
-    env: CityRuntime, tmp_path: Path
+    env: CityService, tmp_path: Path
 ) -> None:
     source = f"sqlite:///{tmp_path / 'from.db'}"
     with open_metrics(source) as metrics:
@@ -260,3 +260,8 @@ def test_a_run_given_options_that_do_not_go_together_is_a_usage_mistake(
     code, _, err = run("city", "run", *options)
     assert code == 2, err  # README: a usage mistake (was 78, a configuration error)
     assert "--since" in err
+
+
+def test_an_iso_week_date_is_a_usage_mistake_as_the_api_says(env: CityService) -> None:
+    _, _, _, error = invoke(env, "metrics", "weather", "2025-W45-2")
+    assert isinstance(error, InvalidArgument)  # exit 2, as `cli/errors.py` maps it

@@ -193,7 +193,7 @@ def test_the_main_cli_can_provide_the_reference_library(tmp_path: Path) -> None:
 
     @root.callback()
     def _root(ctx: typer.Context) -> None:
-        ctx.obj = app_with(reference_library=provided)
+        ctx.obj = app_with(_reference_library=provided)
 
     root.add_typer(fraud_app, name="fraud")
     data = tmp_path / "d.csv"

@@ -11,6 +11,7 @@ from fastapi.testclient import TestClient
 from rich.console import Console
 
 from entrepot.cli.reference_build import follow
+from tests.support.parts import job_system
 from tests.support.waiting import HANG_GUARD
 from tests.support.web import ONE_REFERENCE, make_web_app
 
@@ -30,7 +31,7 @@ def test_the_first_start_shows_the_build_until_the_library_is_ready(tmp_path: Pa
         )
         watcher.start()
         assert services.fraud().references.ensure() is not None
-        while services.job_system().queue.work_one():
+        while job_system(services).queue.work_one():
             pass
         watcher.join(timeout=HANG_GUARD)
     assert not watcher.is_alive()

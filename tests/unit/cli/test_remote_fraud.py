@@ -17,7 +17,7 @@ import pytest
 from entrepot.cli.errors import exit_code
 from entrepot.cli.remote import fraud as remote_fraud
 from entrepot.cli.remote.client import Client
-from entrepot.cli.remote.errors import JobFailed, RemoteDenied
+from entrepot.cli.remote.errors import JobFailed, RemoteError
 from entrepot.cli.remote.target import Remote
 from entrepot.errors import IntegrityError, InvalidArgument, LocalFileNotFound
 from entrepot.fraud_service.errors import TrainingFailed
@@ -190,7 +190,7 @@ def test_a_training_the_service_refuses_removes_the_uploaded_dataset(
 ) -> None:
     service = FakeService(job=SUCCEEDED, refuse_train=True)
     _served(monkeypatch, service)
-    with pytest.raises(RemoteDenied) as caught:
+    with pytest.raises(RemoteError) as caught:
         _train(tmp_path)
     assert exit_code(caught.value) == 77
     assert service.asked[-1] == "DELETE /api/datasets/d1"

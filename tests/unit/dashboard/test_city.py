@@ -11,7 +11,7 @@ from fastapi.testclient import TestClient
 
 from entrepot.catalog.engine import make_engine
 from entrepot.catalog.migrate import upgrade
-from entrepot.city.runtime import CityRuntime
+from entrepot.city_service.service import CityService
 from entrepot.dashboard.labels import long_date, number, percent
 from entrepot.http.assets import asset_url
 from entrepot.storage.memory import MemoryStore
@@ -28,7 +28,7 @@ PAGES = {
 
 
 @pytest.fixture(scope="module")
-def client(env: CityRuntime) -> TestClient:
+def client(env: CityService) -> TestClient:
     return make_client(env)
 
 
@@ -53,7 +53,7 @@ def test_the_last_day_is_the_default(client: TestClient) -> None:
     assert "mardi 4 novembre 2025" in client.get("/dashboard/city/meteo").text
 
 
-def test_chart_data_comes_from_the_stored_metrics(client: TestClient, env: CityRuntime) -> None:
+def test_chart_data_comes_from_the_stored_metrics(client: TestClient, env: CityService) -> None:
     traffic = env.metrics.require("traffic", DAY).document["metrics"]
     (hourly, states, zones) = figures(client.get("/dashboard/city/trafic?date=2025-11-04").text)
     assert hourly["data"][0]["y"] == [h["total_flow"] for h in traffic["hourly"]]
@@ -88,7 +88,7 @@ def test_a_bad_date_is_a_french_400(client: TestClient) -> None:
 def test_no_data_at_all(tmp_path: Path) -> None:
     engine = make_engine(f"sqlite:///{tmp_path / 'empty.db'}")
     upgrade(engine)
-    client = make_client(CityRuntime(MemoryStore(), engine=engine))
+    client = make_client(CityService(MemoryStore(), engine=engine))
     readme = Path(__file__).parents[3].joinpath("README.md").read_text(encoding="utf-8")
     for lang, title in (("fr", "Pas encore de données sur la ville"), ("en", "No city data yet")):
         response = client.get("/dashboard/", headers={"Accept-Language": lang})
@@ -109,10 +109,10 @@ def test_plotly_is_served_from_the_package(client: TestClient) -> None:
     assert b"plotly.js v" in response.content[:2000]
 
 
-def test_stored_text_is_escaped(env: CityRuntime, tmp_path: Path) -> None:
+def test_stored_text_is_escaped(env: CityService, tmp_path: Path) -> None:
     engine = make_engine(f"sqlite:///{tmp_path / 'x.db'}")
     upgrade(engine)
-    runtime = CityRuntime(env.store, engine=engine)
+    runtime = CityService(env.store, engine=engine)
     document = env.metrics.require("traffic", DAY).document
     evil = "</script><script>alert(1)</script>"
     document["metrics"]["top_arcs"][0]["label"] = evil

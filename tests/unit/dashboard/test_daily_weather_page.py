@@ -7,7 +7,7 @@ from datetime import date
 
 from entrepot.city.processors.common import document
 from entrepot.city.processors.weather import DAILY, daily_day
-from entrepot.city.runtime import CityRuntime
+from entrepot.city_service.service import CityService
 from tests.support.dashboard import make_client
 
 SUMMARY = {
@@ -18,7 +18,7 @@ SUMMARY = {
 }
 
 
-def test_the_weather_page_names_the_daily_summary_it_comes_from(env: CityRuntime) -> None:
+def test_the_weather_page_names_the_daily_summary_it_comes_from(env: CityService) -> None:
     day = date(2019, 4, 7)  # far from the generated week; removed after
     metrics, notes = daily_day(SUMMARY, day)
     env.metrics.put("weather", day, document("weather", day, metrics, [], notes))

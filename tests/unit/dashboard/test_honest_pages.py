@@ -8,18 +8,18 @@ from datetime import date, timedelta
 import pytest
 from fastapi.testclient import TestClient
 
-from entrepot.city.runtime import CityRuntime
 from entrepot.city_service.records import DayRange, quick_ranges
+from entrepot.city_service.service import CityService
 from tests.support.dashboard import DAY, WEEK_BEFORE, figures, make_client
 
 
 @pytest.fixture(scope="module")
-def client(env: CityRuntime) -> TestClient:
+def client(env: CityService) -> TestClient:
     return make_client(env)
 
 
 def test_the_map_scale_runs_from_the_lowest_to_the_highest_zone(
-    env: CityRuntime, client: TestClient
+    env: CityService, client: TestClient
 ) -> None:
     hours = {f"750{n:02d}": 0.0 for n in range(1, 21)}
     for found in env.metrics.find(kinds=("traffic",), start=WEEK_BEFORE, end=DAY):
@@ -36,7 +36,7 @@ def test_the_map_scale_runs_from_the_lowest_to_the_highest_zone(
 
 
 def test_rain_and_temperature_on_two_axes_with_their_units(
-    env: CityRuntime, client: TestClient
+    env: CityService, client: TestClient
 ) -> None:
     (chart,) = figures(client.get(f"/dashboard/city/meteo?date={DAY}").text)
     temperature, rain = chart["data"]
@@ -67,7 +67,7 @@ def test_quick_ranges_count_back_from_the_last_day() -> None:
 
 @pytest.mark.parametrize("page", ["periode", "carte"])
 def test_the_range_pages_offer_quick_ranges_and_the_time_shift(
-    env: CityRuntime, client: TestClient, page: str
+    env: CityService, client: TestClient, page: str
 ) -> None:
     html = client.get(f"/dashboard/city/{page}?from=2025-10-29&to={DAY}").text
     assert 'href="?from=2025-10-29&amp;to=2025-11-04">7 derniers jours' in html

@@ -24,7 +24,7 @@ from entrepot.city.messages import (
     WORDS,
     Message,
 )
-from entrepot.city.runtime import CityRuntime
+from entrepot.city_service.service import CityService
 from entrepot.dashboard.labels import alert_row
 from entrepot.http.assets import asset_url
 from entrepot.i18n import translator
@@ -75,7 +75,7 @@ def french_words(html: str) -> list[str]:
 
 
 @pytest.fixture(scope="module")
-def client(env: CityRuntime) -> TestClient:
+def client(env: CityService) -> TestClient:
     return make_client(env)
 
 
@@ -126,7 +126,7 @@ def test_french_by_default_and_plotly_speaks_it(client: TestClient) -> None:
     assert "Réinitialiser les axes" in body
 
 
-def test_the_switch_keeps_the_choice(env: CityRuntime) -> None:
+def test_the_switch_keeps_the_choice(env: CityService) -> None:
     client = make_client(env)
     back = "/dashboard/city/meteo?date=2025-11-04"
     switched = client.get("/dashboard/lang/en", params={"next": back}, follow_redirects=False)

@@ -17,7 +17,7 @@ from entrepot.catalog.engine import make_engine
 from entrepot.catalog.migrate import upgrade
 from entrepot.city import layout
 from entrepot.city.generator import GenerateOptions, generate
-from entrepot.city.runtime import CityRuntime
+from entrepot.city_service.service import CityService
 from entrepot.dashboard.labels import percent, signed
 from entrepot.storage.memory import MemoryStore
 from tests.support.dashboard import make_client
@@ -27,7 +27,7 @@ DAYS = [FIRST + timedelta(days=i) for i in range((LAST - FIRST).days + 1)]
 
 
 @pytest.fixture(scope="module")
-def env(tmp_path_factory: pytest.TempPathFactory) -> Iterator[CityRuntime]:
+def env(tmp_path_factory: pytest.TempPathFactory) -> Iterator[CityService]:
     store = MemoryStore("city-periods")
     generate(
         store,
@@ -37,14 +37,14 @@ def env(tmp_path_factory: pytest.TempPathFactory) -> Iterator[CityRuntime]:
     )
     engine = make_engine(f"sqlite:///{tmp_path_factory.mktemp('periods') / 'catalog.db'}")
     upgrade(engine)
-    runtime = CityRuntime(store, engine=engine)
+    runtime = CityService(store, engine=engine)
     assert not runtime.runner().run(DAYS).failed
     yield runtime
     engine.dispose()
 
 
 @pytest.fixture(scope="module")
-def client(env: CityRuntime) -> TestClient:
+def client(env: CityService) -> TestClient:
     return make_client(env)
 
 
@@ -53,7 +53,7 @@ def figures(html: str) -> list[Any]:
     return [] if match is None else [f["spec"] for f in json.loads(match.group(1))]
 
 
-def summary(env: CityRuntime, day: date) -> dict[str, Any]:
+def summary(env: CityService, day: date) -> dict[str, Any]:
     found: dict[str, Any] = env.metrics.require("report", day).document["summary"]
     return found
 
@@ -79,7 +79,7 @@ def test_the_last_week_by_default_with_a_labelled_range_form(client: TestClient)
 
 
 def test_key_figures_and_their_change_come_from_the_daily_reports(
-    client: TestClient, env: CityRuntime
+    client: TestClient, env: CityService
 ) -> None:
     html = client.get("/dashboard/city/periode?from=2025-10-29&to=2025-11-04").text
     now = sum(summary(env, d)["traffic_vehicles"] for d in DAYS[7:])
@@ -101,7 +101,7 @@ def test_without_a_previous_period_no_change_is_claimed(client: TestClient) -> N
 
 
 def test_unequal_coverage_compares_per_day_and_says_so(
-    client: TestClient, env: CityRuntime
+    client: TestClient, env: CityService
 ) -> None:
     # 23 to 25 October against 20 to 22 October, of which only the 22nd has data
     html = client.get("/dashboard/city/periode?from=2025-10-23&to=2025-10-25").text
@@ -118,7 +118,7 @@ def test_unequal_coverage_compares_per_day_and_says_so(
 
 
 def test_trends_have_one_point_per_day_and_a_table_behind_them(
-    client: TestClient, env: CityRuntime
+    client: TestClient, env: CityService
 ) -> None:
     html = client.get("/dashboard/city/periode?from=2025-10-31&to=2025-11-04").text
     drawn = figures(html)
@@ -166,7 +166,7 @@ def test_bad_ranges_get_a_message_never_a_500(
 def test_no_data_at_all(tmp_path: Path) -> None:
     engine = make_engine(f"sqlite:///{tmp_path / 'empty.db'}")
     upgrade(engine)
-    client = make_client(CityRuntime(MemoryStore(), engine=engine))
+    client = make_client(CityService(MemoryStore(), engine=engine))
     for page in ("periode", "carte"):  # was 404: an empty instance says how to load data
         for lang, title in (("fr", "Pas encore de données sur la ville"), ("en", "No city data")):
             response = client.get(f"/dashboard/city/{page}", headers={"Accept-Language": lang})
@@ -189,7 +189,7 @@ def test_navigation_carries_the_day_or_the_period(client: TestClient) -> None:
 
 
 def test_the_map_draws_every_layer_and_lists_the_top_arrondissements(
-    client: TestClient, env: CityRuntime
+    client: TestClient, env: CityService
 ) -> None:
     html = client.get("/dashboard/city/carte?from=2025-10-29&to=2025-11-04").text
     assert "Carte de Paris du 29 octobre 2025 au 4 novembre 2025" in html
@@ -221,14 +221,14 @@ def test_the_map_draws_every_layer_and_lists_the_top_arrondissements(
     assert darkest["fillcolor"] == "#7f2704"
 
 
-def test_a_layer_whose_file_is_missing_is_named(env: CityRuntime, tmp_path: Path) -> None:
+def test_a_layer_whose_file_is_missing_is_named(env: CityService, tmp_path: Path) -> None:
     store = MemoryStore("no-stations")
     for info in env.store.list(""):
         if not info.key.endswith(layout.STATIONS_JSON):
             store.put(info.key, env.store.get(info.key))
     engine = make_engine(f"sqlite:///{tmp_path / 'catalog.db'}")
     upgrade(engine)
-    runtime = CityRuntime(store, engine=engine)
+    runtime = CityService(store, engine=engine)
     runtime.metrics.put("traffic", LAST, env.metrics.require("traffic", LAST).document)
     runtime.metrics.put("report", LAST, env.metrics.require("report", LAST).document)
     html = make_client(runtime).get("/dashboard/city/carte").text

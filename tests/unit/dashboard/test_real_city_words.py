@@ -16,7 +16,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from entrepot.city.kinds import METRIC_TYPES
-from entrepot.city.runtime import CityRuntime
+from entrepot.city_service.service import CityService
 from entrepot.i18n.catalogs import read_catalog
 from tests.support.dashboard import make_client
 from tests.support.real_city import DAYS, STORM, WORKS, real_city
@@ -48,18 +48,18 @@ ENGLISH_ONLY = {w for w in _words("en", "city.") - _words("fr") if len(w) > 3} -
 
 
 @pytest.fixture(scope="module")
-def city(tmp_path_factory: pytest.TempPathFactory) -> Iterator[CityRuntime]:
+def city(tmp_path_factory: pytest.TempPathFactory) -> Iterator[CityService]:
     runtime = real_city(tmp_path_factory.mktemp("real-city"))
     yield runtime
     runtime.close()
 
 
 @pytest.fixture(scope="module")
-def client(city: CityRuntime) -> TestClient:
+def client(city: CityService) -> TestClient:
     return make_client(city)
 
 
-def _data(city: CityRuntime, day: date) -> set[str]:
+def _data(city: CityService, day: date) -> set[str]:
     """The city's own names that day (streets, stations, counters): data, not words."""
     names: set[str] = set()
 
@@ -102,7 +102,7 @@ def test_the_word_lists_hold_what_each_language_alone_says() -> None:
 @pytest.mark.parametrize("day", DAYS, ids=str)
 @pytest.mark.parametrize("page", PAGES)
 def test_no_word_of_the_other_language(
-    city: CityRuntime, client: TestClient, day: date, page: str
+    city: CityService, client: TestClient, day: date, page: str
 ) -> None:
     data = _data(city, day)
     english = client.get(f"/dashboard/city{page}?date={day}", headers=ENGLISH)
@@ -130,7 +130,7 @@ def test_places_arcs_and_impacts_named_in_each_language(client: TestClient) -> N
     assert re.search(r"\d+ roadworks?, score [\d.]+, \d+ full closures?", alerts)
 
 
-def test_a_stormy_day_reads_in_each_language(city: CityRuntime, client: TestClient) -> None:
+def test_a_stormy_day_reads_in_each_language(city: CityService, client: TestClient) -> None:
     weather = city.metrics.require("weather", STORM).document["metrics"]
     assert weather["mobility_impact_level"] == "high"
     page = f"/dashboard/city/meteo?date={STORM}"

@@ -59,7 +59,7 @@ def test_the_slot_is_held_while_the_file_trains(
             except QuotaExceeded as exc:
                 meanwhile.append(exc)
 
-    job = services.fraud().file_training.train(
+    job = services.fraud().training.train_file(
         ann.user_id, _file(tmp_path), "cli", search=FAST, progress=progress
     )
     assert isinstance(meanwhile[0], QuotaExceeded)
@@ -71,7 +71,7 @@ def test_the_training_is_the_accounts_job_and_dataset(
     web: tuple[TestClient, App], ann: Api, tmp_path: Path
 ) -> None:
     _, services = web
-    job = services.fraud().file_training.train(ann.user_id, _file(tmp_path), "cli", search=FAST)
+    job = services.fraud().training.train_file(ann.user_id, _file(tmp_path), "cli", search=FAST)
     history = ann.get("/api/history").json()["items"]
     assert [(j["kind"], j["state"]) for j in history] == [("train", "succeeded")]
     assert history[0]["id"] == job.id
@@ -84,9 +84,9 @@ def test_a_full_quota_is_refused_before_the_upload(
 ) -> None:
     _, services = web
     for n in range(3):
-        services.fraud().file_training.train(ann.user_id, _file(tmp_path), f"m{n}", search=FAST)
+        services.fraud().training.train_file(ann.user_id, _file(tmp_path), f"m{n}", search=FAST)
     with pytest.raises(QuotaExceeded):
-        services.fraud().file_training.train(
+        services.fraud().training.train_file(
             ann.user_id, _file(tmp_path), "one_too_many", search=FAST
         )
     assert len(ann.get("/api/datasets").json()["items"]) == 3  # nothing new kept
@@ -97,14 +97,14 @@ def test_a_bad_name_is_refused_before_the_upload(
 ) -> None:
     _, services = web
     with pytest.raises(InvalidName):
-        services.fraud().file_training.train(ann.user_id, _file(tmp_path), "x" * 65, search=FAST)
+        services.fraud().training.train_file(ann.user_id, _file(tmp_path), "x" * 65, search=FAST)
     assert ann.get("/api/datasets").json()["items"] == []
 
 
 def test_a_failed_training_says_why(web: tuple[TestClient, App], ann: Api, tmp_path: Path) -> None:
     _, services = web
     with pytest.raises(TrainingFailed) as failed:
-        services.fraud().file_training.train(
+        services.fraud().training.train_file(
             ann.user_id, _file(tmp_path, rows=40), "tiny", search=FAST
         )
     (job,) = ann.get("/api/history").json()["items"]

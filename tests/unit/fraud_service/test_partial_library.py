@@ -15,6 +15,7 @@ from fastapi.testclient import TestClient
 from entrepot.bootstrap.app import App
 from entrepot.fraud_service.job_payloads import BUILD_KIND, BuildPayload
 from tests.support.csvs import unlabelled_csv
+from tests.support.parts import parts
 from tests.support.web import ONE_REFERENCE, Api, make_web_app, run_jobs, sign_in, user_api
 
 NOTE = 'id="partial-library"'
@@ -46,7 +47,7 @@ def test_a_scoring_during_the_build_says_it_used_a_partial_library(
 ) -> None:
     client, services, built = web
     total = built + 4
-    with services.uow() as uow:  # a larger build, queued but not run by this test's queue
+    with parts(services).uow() as uow:  # a larger build, queued but not run by this test's queue
         build = services.jobs.record(
             uow,
             owner_id=None,
@@ -71,7 +72,7 @@ def test_a_scoring_during_the_build_says_it_used_a_partial_library(
         english
     )
 
-    with services.uow() as uow:
+    with parts(services).uow() as uow:
         assert uow.jobs.claim(build.id, "test-worker", datetime.now(UTC))
         assert uow.jobs.succeed(build.id, "test-worker", datetime.now(UTC), {"built": 0})
         uow.commit()

@@ -152,6 +152,21 @@ def _bomb() -> bytes:
     return gzip.compress(b"a,b\r\n" + b"1,2\r\n" * (3 * 1024 * 1024), mtime=0)
 
 
+def _past_the_limit() -> bytes:
+    """A gzipped CSV compressed about 2 to 1 (random digits) inflating past 8 MiB."""
+    rng = np.random.default_rng(7)
+    values = rng.integers(0, 10**9, size=(480_000, 2))
+    lines = "".join(f"{a},{b}\r\n" for a, b in values)
+    return gzip.compress(b"a,b\r\n" + lines.encode(), compresslevel=1, mtime=0)
+
+
+def _wide_csv() -> bytes:
+    """A CSV of 10,001 columns and two rows: 78 KB that took a minute of CPU to accept."""
+    header = ",".join(f"c{i}" for i in range(10_001))
+    row = ",".join("1" for _ in range(10_001))
+    return f"{header}\r\n{row}\r\n{row}\r\n".encode()
+
+
 def _cut_gzip() -> bytes:
     return gzip.compress(csv_bytes(labelled()))[:900]
 
@@ -175,7 +190,10 @@ REFUSED = [
     Refused("parquet-duplicates", "t.parquet", _duplicate_parquet, "duplicate_columns", "amount"),
     Refused("gzip-cut", "t.csv.gz", _cut_gzip, "unreadable_file", "gzip"),
     Refused("gzip-of-an-image", "t.csv.gz", _gzipped_image, "unsupported_file_type", "PNG"),
-    Refused("gzip-bomb", "t.csv.gz", _bomb, "inflates_too_much", "inflates to more than"),
+    Refused("gzip-bomb", "t.csv.gz", _bomb, "inflates_too_much", "at most 200 to 1"),
+    Refused("gzip-past-the-limit", "t.csv.gz", _past_the_limit, "inflates_too_much",
+            "inflates to more than"),
+    Refused("csv-too-wide", "t.csv", _wide_csv, "inflates_too_much", "10001 columns"),
 ]  # fmt: skip
 
 

@@ -15,8 +15,10 @@ from entrepot.bootstrap.app import App
 from entrepot.catalog.jobs.records import JobState
 from entrepot.errors import RecordNotFound
 from entrepot.fraud_service import training
+from entrepot.fraud_service.pipeline import training as pipeline_training
 from entrepot.registry import push as push_module
 from tests.support.csvs import labelled_csv
+from tests.support.parts import parts
 from tests.support.waiting import HANG_GUARD, wait_for
 from tests.support.web import Api, make_web_app, run_jobs, user_api
 
@@ -32,14 +34,14 @@ def world(tmp_path: Path) -> Iterator[tuple[TestClient, App, Api, Api]]:
 
 def _nothing_left(services: App, user_id: int) -> None:
     root = f"users/{user_id}/"
-    with services.uow() as uow:
+    with parts(services).uow() as uow:
         assert uow.models.names(str(user_id)) == ()
         assert uow.objects.list(prefix=root, limit=10) == ()
         assert uow.datasets.list(user_id).items == ()
         assert uow.predictions.list(user_id).items == ()
         with pytest.raises(RecordNotFound):
             uow.users.get(user_id)
-    assert list(services.raw_store.list(root)) == []
+    assert list(parts(services).raw_store.list(root)) == []
 
 
 class _Deleter:
@@ -63,7 +65,7 @@ class _Deleter:
         self.thread.start()
 
         def cancelled() -> bool:
-            with self.services.uow() as uow:
+            with parts(self.services).uow() as uow:
                 return uow.jobs.count_unfinished(self.alice.user_id, "train") == 0
 
         wait_for(cancelled, "the deletion cancelling the job", every=0.02)
@@ -75,7 +77,7 @@ class _Deleter:
 
 
 def _during_training(monkeypatch: pytest.MonkeyPatch, deleter: _Deleter) -> None:
-    real = training.train
+    real = pipeline_training.train
 
     def train(*args: Any, **kwargs: Any) -> Any:
         say: Callable[[str], None] = kwargs["progress"]
@@ -83,7 +85,7 @@ def _during_training(monkeypatch: pytest.MonkeyPatch, deleter: _Deleter) -> None
         say("still searching")  # the next progress report finds the job cancelled
         return real(*args, **kwargs)
 
-    monkeypatch.setattr(training, "train", train)
+    monkeypatch.setattr(pipeline_training, "train", train)
 
 
 def _before_storing(monkeypatch: pytest.MonkeyPatch, deleter: _Deleter) -> None:
@@ -173,6 +175,6 @@ def test_a_deactivated_owners_job_fails_instead_of_committing(
     run_jobs(services)
     record = services.jobs.get_any(job["job_id"])
     assert record.state is JobState.FAILED and record.error_code == "job_cancelled"
-    with services.uow() as uow:
+    with parts(services).uow() as uow:
         assert uow.models.versions(str(alice.user_id), "m", any_state=True) == ()
         assert uow.objects.list(prefix=f"users/{alice.user_id}/models/", limit=10) == ()

@@ -94,6 +94,23 @@ class TestImportTree(RegistryFixtures):
         assert results["dataset2"].status == "imported"
         assert [r.name for r in registry.references(active=None)] == ["dataset2"]
 
+    def test_a_pickle_under_another_name_is_refused_too(
+        self, registry: Registry, tmp_path: Path
+    ) -> None:
+        """Judged by content (ADR 0062): joblib's compressed pickle named ``model.bin``."""
+        import joblib
+
+        folder = tmp_path / "tree" / "renamed"
+        folder.mkdir(parents=True)
+        joblib.dump({"weights": [1, 2]}, folder / "model.bin", compress=3)
+        (folder / "metadata.json").write_text(json.dumps({"model_file": "model.bin"}))
+        (result,) = import_tree(registry, tmp_path / "tree")
+        assert result.status == "refused" and "model.bin" in result.detail
+        (kept,) = import_tree(registry, tmp_path / "tree", untrusted=True)
+        assert kept.status == "imported" and not kept.signed
+        with pytest.raises(UnsafeModelFormat):
+            registry.load("renamed")
+
     def test_untrusted_pickles_are_kept_with_checksums_and_never_load(
         self, registry: Registry, tree: Path
     ) -> None:

@@ -15,6 +15,7 @@ from entrepot.config import Settings
 from entrepot.fraud_service.uploads import Spool
 from entrepot.services.temporaries import TempArea, collect_temporaries
 from entrepot.storage.local import TEMP_PREFIX, LocalStore
+from tests.support.parts import parts
 
 HOUR = timedelta(hours=1)
 
@@ -56,7 +57,7 @@ def app(tmp_path: Path, system_temp: Path) -> App:
 def test_a_crashed_upload_spool_is_collected_after_the_grace(app: App, tmp_path: Path) -> None:
     old = _age(_crashed_spool(tmp_path / "var" / "tmp"))
     young = _crashed_spool(tmp_path / "var" / "tmp")
-    report = collect_temporaries(app.temp_areas(), grace=HOUR, dry_run=False)
+    report = collect_temporaries(parts(app).temp_areas(), grace=HOUR, dry_run=False)
     assert [item.path for item in report.found] == [old]
     assert report.removed == 1 and report.bytes == 6
     assert not old.exists() and young.exists()
@@ -64,7 +65,7 @@ def test_a_crashed_upload_spool_is_collected_after_the_grace(app: App, tmp_path:
 
 def test_a_dry_run_lists_and_removes_nothing(app: App, tmp_path: Path) -> None:
     old = _age(_crashed_spool(tmp_path / "var" / "tmp"))
-    report = collect_temporaries(app.temp_areas(), grace=HOUR, dry_run=True)
+    report = collect_temporaries(parts(app).temp_areas(), grace=HOUR, dry_run=True)
     assert [item.path for item in report.found] == [old] and report.removed == 0
     assert old.exists()
 
@@ -72,7 +73,7 @@ def test_a_dry_run_lists_and_removes_nothing(app: App, tmp_path: Path) -> None:
 def test_a_local_stores_write_temporaries_are_collected_and_objects_kept(
     app: App, tmp_path: Path
 ) -> None:
-    store = app.home_store
+    store = parts(app).home_store
     assert isinstance(store, LocalStore)
     store.put("files/deep/kept.csv", b"kept")
     leftovers = []
@@ -81,7 +82,7 @@ def test_a_local_stores_write_temporaries_are_collected_and_objects_kept(
         os.write(fd, b"half")
         os.close(fd)
         leftovers.append(_age(Path(name)))
-    report = collect_temporaries(app.temp_areas(), grace=timedelta(0), dry_run=False)
+    report = collect_temporaries(parts(app).temp_areas(), grace=timedelta(0), dry_run=False)
     assert sorted(item.path for item in report.found) == sorted(leftovers)
     assert not any(path.exists() for path in leftovers)
     assert store.get("files/deep/kept.csv") == b"kept"
@@ -98,7 +99,7 @@ def test_names_that_are_not_ours_are_never_taken(app: App, tmp_path: Path) -> No
     store_file.parent.mkdir(parents=True)
     store_file.write_bytes(b"an object named like a temporary")
     _age(store_file)
-    report = collect_temporaries(app.temp_areas(), grace=timedelta(0), dry_run=False)
+    report = collect_temporaries(parts(app).temp_areas(), grace=timedelta(0), dry_run=False)
     assert report.found == ()
     assert all(path.exists() for path in [*others, store_file])
 
@@ -149,7 +150,7 @@ def test_what_a_killed_job_left_in_the_system_temp_folder_is_collected(
         foreign = system_temp / "pip-build-1234"
         foreign.mkdir()
         _age(foreign)
-        report = collect_temporaries(app.temp_areas(), grace=HOUR, dry_run=False)
+        report = collect_temporaries(parts(app).temp_areas(), grace=HOUR, dry_run=False)
         assert [item.path for item in report.found] == [crashed]
         assert report.bytes == len(b"half a model")
         assert not crashed.exists()

@@ -21,6 +21,7 @@ from entrepot.catalog.jobs.tables import JobRow
 from entrepot.catalog.workspace.tables import DatasetRow, PredictionRow
 from entrepot.messages import Message, Number
 from tests.support.analyst import scored_admin
+from tests.support.parts import parts
 from tests.support.web import make_web_app, sign_in
 
 NNBSP, NBSP = "\u202f", "\u00a0"
@@ -56,10 +57,10 @@ def _french(number: str) -> str:
 
 
 def _job(services: App, owner: int) -> str:
-    with services.uow() as uow:
+    with parts(services).uow() as uow:
         job = services.jobs.record(uow, owner_id=owner, kind="train", params={})
         uow.commit()
-    with services.uow() as uow:
+    with parts(services).uow() as uow:
         uow.jobs.claim(job.id, "w1", datetime.now(UTC))
         uow.commit()
     return job.id
@@ -98,7 +99,7 @@ def test_a_jobs_progress_and_failure_in_each_language(world: World) -> None:
     client, services, ids = world
     running = _job(services, ids["user"])
     said = Message("progress.features", {"count": 1048, "seconds": Number(1048.8, 1)})
-    with services.uow() as uow:
+    with parts(services).uow() as uow:
         uow.jobs.beat(running, "w1", datetime.now(UTC), progress=0.5, message=said)
         uow.commit()
     french = _page(client, "fr", f"/jobs/{running}")
@@ -113,7 +114,7 @@ def test_a_jobs_progress_and_failure_in_each_language(world: World) -> None:
     assert api["message_params"] == {"count": 1048, "seconds": {"number": 1048.8, "digits": 1}}
 
     crashed = _job(services, ids["user"])
-    with services.uow() as uow:
+    with parts(services).uow() as uow:
         failure = Message("error.job_crashed", {"error": "KeyError", "job": crashed})
         uow.jobs.fail(crashed, "w1", datetime.now(UTC), failure, "internal_error")
         uow.commit()
@@ -131,7 +132,7 @@ def test_what_an_earlier_release_stored_shows_as_it_is(world: World) -> None:
     old = _job(services, ids["user"])
     sentence = "2000 rows, 1 frauds; time split"
     dataset = ids["prediction"]["dataset_id"]
-    with services.uow() as uow:
+    with parts(services).uow() as uow:
         uow.jobs.beat(old, "w1", datetime.now(UTC), progress=0.5)
         uow.commit()
     catalog: Engine = ids["catalog"]

@@ -13,6 +13,7 @@ from fastapi.testclient import TestClient
 from entrepot.bootstrap.app import App
 from entrepot.http.assets import asset_url
 from tests.support.csvs import labelled_csv
+from tests.support.parts import parts
 from tests.support.web import PASSWORD, csrf_of, make_web_app, run_jobs, sign_in
 
 WEB = Path(__file__).resolve().parents[3] / "src" / "entrepot" / "web"
@@ -305,7 +306,7 @@ def test_admin_manages_users_and_licences_with_an_audit(
     for action in ("user.deactivate", "licence.create", "user.delete", "sign-up", "sign-in"):
         assert action in audit
     assert 'id="audit-empty"' not in audit
-    with services.uow() as uow:
+    with parts(services).uow() as uow:
         assert uow.users.find(target.id) is None
 
 
@@ -318,7 +319,7 @@ def test_an_empty_audit_log_says_so(web: tuple[TestClient, App]) -> None:
     services.accounts.register("root@example.com", PASSWORD, admin=True)
     sign_in(client, "root@example.com")
     assert 'id="audit-empty"' not in client.get("/admin/audit").text
-    engine = client.app.state.entrepot.engine  # type: ignore[attr-defined]
+    engine = parts(client.app.state.entrepot).engine  # type: ignore[attr-defined]
     with engine.begin() as connection:
         connection.execute(delete(AuditRow))
     page = client.get("/admin/audit", headers={"Accept-Language": "fr"}).text

@@ -15,6 +15,7 @@ from entrepot.catalog.jobs.records import JobRecord
 from entrepot.fraud_service.reference_progress import BuildProgress
 from entrepot.i18n import translator
 from entrepot.web.render import banner_text
+from tests.support.parts import parts
 from tests.support.web import PASSWORD, make_web_app, sign_in
 
 BANNER = '<div id="reference-build" class="banner" role="status" aria-live="polite"'
@@ -29,7 +30,7 @@ def web(tmp_path: Path) -> Iterator[tuple[TestClient, App]]:
 
 def _advance(services: App, job: JobRecord, progress: float) -> None:
     now = datetime.now(UTC)
-    with services.uow() as uow:
+    with parts(services).uow() as uow:
         uow.jobs.claim(job.id, "test-worker", now)
         assert uow.jobs.beat(job.id, "test-worker", now, progress=progress)
         uow.commit()
@@ -66,7 +67,7 @@ def test_the_banner_follows_the_build_then_goes(web: tuple[TestClient, App]) -> 
     services.accounts.register("a@example.com", PASSWORD)
     sign_in(client, "a@example.com")
     assert "12 of 40" in _banner(client.get("/datasets").text)  # signed in too
-    with services.uow() as uow:
+    with parts(services).uow() as uow:
         assert uow.jobs.succeed(job.id, "test-worker", datetime.now(UTC), {"built": 40})
         uow.commit()
     assert f"{BANNER} hidden>" in client.get("/datasets").text

@@ -52,7 +52,7 @@ def login(body: LoginIn, request: Request, services: Services) -> MeOut:
     cookie-authenticated writes must send in ``X-CSRF-Token``."""
     user = services.accounts.authenticate(body.email, body.password, address=_client(request))
     sign_in(request, user)
-    status = services.licences.status(user.id)
+    status = services.accounts.licences.status(user.id)
     return MeOut(user=user_out(user), licence=licence_out(status), csrf_token=csrf_token(request))
 
 
@@ -68,7 +68,7 @@ def logout(request: Request) -> None:
 @router.get("/me", response_model=MeOut)
 async def me(call: Call, request: Request) -> Response:
     """The current user and licence."""
-    licences = call.services.licences
+    licences = call.services.accounts.licences
 
     def described(user: UserRecord) -> Response:
         status = licences.status(user.id)
@@ -126,11 +126,11 @@ def revoke_token(token_id: int, user: User, services: Services) -> TokenOut:
 @router.get("/licence")
 def licence(user: User, services: Services) -> LicenceOut:
     """The licence in force, days left and models used."""
-    return licence_out(services.licences.status(user.id))
+    return licence_out(services.accounts.licences.status(user.id))
 
 
 @router.post("/licence/activate")
 def activate(body: ActivateIn, user: User, services: Services) -> LicenceOut:
     """Activate a licence key (``PLAN-<16 hex>``)."""
-    services.licences.activate(user.id, body.key)
-    return licence_out(services.licences.status(user.id))
+    services.accounts.licences.activate(user.id, body.key)
+    return licence_out(services.accounts.licences.status(user.id))

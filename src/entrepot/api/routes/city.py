@@ -6,14 +6,13 @@ Routes: ``/city/health``, ``/city/stats``, ``/city/metrics/{type}/{date}``,
 against the catalog). A bad type or date is a 400, a day without data a 404, an
 unreachable metrics store or catalog a 503.
 
-The routes take a :class:`~entrepot.city.runtime.CityRuntime` from ``app.state.city``;
+The routes take a :class:`~entrepot.city_service.service.CityService` from ``app.state.city``;
 when absent, one is built from the Entrepôt app in ``app.state.entrepot``.
 """
 
 from __future__ import annotations
 
 import logging
-import re
 from collections.abc import Callable
 from datetime import date, timedelta
 from typing import Annotated, Any, TypeVar
@@ -21,9 +20,11 @@ from typing import Annotated, Any, TypeVar
 from fastapi import APIRouter, HTTPException, Query, Request, Response
 from fastapi.responses import JSONResponse
 
+from entrepot.city.days import DAY_TEXT
+from entrepot.city.days import parse_day as day_of
 from entrepot.city.errors import CityError, MetricsNotFound, MetricsUnavailable
 from entrepot.city.kinds import METRIC_TYPES, REPORT
-from entrepot.city.runtime import CityRuntime
+from entrepot.city_service.service import CityService
 from entrepot.errors import (
     CatalogError,
     ConfigError,
@@ -41,18 +42,17 @@ router = APIRouter(prefix="/city", tags=["city"])
 #: :data:`DEFAULT_RANGE_DAYS` days that have data.
 MAX_RANGE_DAYS = 366
 DEFAULT_RANGE_DAYS = 31
-_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
 T = TypeVar("T")
 
 
 def parse_day(text: str, what: str = "date") -> date:
-    """A ``YYYY-MM-DD`` path or query value; a 400 otherwise."""
+    """A ``YYYY-MM-DD`` path or query value (the city's one day rule); a 400 otherwise."""
     try:
-        if _DAY.fullmatch(text):
-            return date.fromisoformat(text)
-    except ValueError:
-        pass
-    raise HTTPException(400, f"{what} {text!r} is not a date: write YYYY-MM-DD, e.g. 2025-11-04")
+        return day_of(text)
+    except InvalidArgument:
+        raise HTTPException(
+            400, f"{what} {text!r} is not a date: write YYYY-MM-DD, e.g. 2025-11-04"
+        ) from None
 
 
 def parse_type(text: str) -> str:
@@ -159,7 +159,7 @@ def metrics_by_day_or_type(
     over a range (both bounds inclusive)."""
     if item in METRIC_TYPES:
         return answer(lambda: _range(env, item, start, end))
-    if not _DAY.fullmatch(item):
+    if not DAY_TEXT.fullmatch(item):
         raise HTTPException(
             400,
             f"{item!r} is neither a metric type ({', '.join(METRIC_TYPES)}) "
@@ -179,7 +179,7 @@ def metrics_by_day_or_type(
     return answer(day_documents)
 
 
-def _range(env: CityRuntime, kind: str, start: str | None, end: str | None) -> dict[str, Any]:
+def _range(env: CityService, kind: str, start: str | None, end: str | None) -> dict[str, Any]:
     first = None if start is None else parse_day(start, "from")
     last = None if end is None else parse_day(end, "to")
     if last is None:

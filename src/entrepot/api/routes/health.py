@@ -17,11 +17,6 @@ from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from entrepot.accounts.errors import AuthenticationRequired
 from entrepot.health import (
     BoundedChecks,
-    Check,
-    check_damage,
-    check_database,
-    check_job_queue,
-    check_store_roundtrip,
 )
 from entrepot.http.deps import identify, require_admin
 from entrepot.http.trust import holds_metrics_token, trusted_reader
@@ -48,21 +43,9 @@ def health(request: Request) -> JSONResponse:
     """The catalog is reachable and migrated, the store takes, returns and deletes a
     probe, the job queue answers; each within the health timeout. Details for admins and
     the metrics token only, with the damage register (a warning, never a failure)."""
-    app = request.app.state.entrepot
-    queue = app.job_system().queue
-    bounded = _checks(request)
-    checks: list[Check] = [
-        bounded.run("database", lambda: check_database(app.engine)),
-        bounded.run("store", lambda: check_store_roundtrip(app.raw_store)),
-        bounded.run(
-            "job queue",
-            lambda: check_job_queue(queue.description, queue.pending),
-        ),
-    ]
-    ok = all(c.ok for c in checks)
     detailed = trusted_reader(request)
-    if detailed:
-        checks.append(bounded.run("integrity", lambda: check_damage(app.uow)))
+    found = request.app.state.entrepot.health.service(_checks(request), detailed=detailed)
+    ok, checks = found.ok, found.checks
     body = {
         "status": "ok" if ok else "unavailable",
         "checks": [

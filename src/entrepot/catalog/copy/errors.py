@@ -15,3 +15,8 @@ class CopyInterrupted(CatalogError):
 
 class CopyMismatch(CatalogError):
     """After copying, the target's counts or digests differ from the source's."""
+
+
+class UncopyableValue(CopyInterrupted):
+    """A source row holds text the target cannot store (a NUL or a lone surrogate, which
+    SQLite kept and PostgreSQL refuses): named by table, key and column."""

@@ -162,6 +162,19 @@ class JobRepository:
             or 0
         )
 
+    def unfinished_params(self, owner_id: int, kind: str) -> tuple[dict[str, Any], ...]:
+        """The parameters of ``owner_id``'s queued or running ``kind`` jobs, oldest first."""
+        rows = self._session.scalars(
+            select(JobRow.params)
+            .where(
+                JobRow.owner_id == owner_id,
+                JobRow.kind == kind,
+                JobRow.state.in_([JobState.QUEUED.value, JobState.RUNNING.value]),
+            )
+            .order_by(JobRow.created_at, JobRow.id)
+        )
+        return tuple(dict(params or {}) for params in rows)
+
     def newest_unfinished(self, owner_id: int | None, kind: str) -> JobRecord | None:
         """The newest queued or running ``kind`` job of ``owner_id``, if any."""
         owner = JobRow.owner_id.is_(None) if owner_id is None else JobRow.owner_id == owner_id

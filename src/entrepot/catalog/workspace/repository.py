@@ -331,6 +331,18 @@ class UserModelRepository:
             or 0
         )
 
+    def ready_names(self, namespace: str) -> frozenset[str]:
+        """The names of the models of ``namespace`` with at least one ready version."""
+        rows = self._session.scalars(
+            select(ModelVersionRow.name)
+            .where(
+                ModelVersionRow.namespace == namespace,
+                ModelVersionRow.state == ModelState.READY.value,
+            )
+            .distinct()
+        )
+        return frozenset(str(name) for name in rows)
+
     def count_by_namespace(self) -> dict[str, int]:
         """Ready versions per namespace (``""``: the shared models)."""
         rows = self._session.execute(

@@ -28,6 +28,7 @@ from entrepot.city.limits import (
     MAX_ARCHIVE_RATIO,
     MAX_INFLATED_BYTES,
 )
+from entrepot.compression import over_ratio, ratio
 from entrepot.sizes import human_size
 
 _CHUNK = 1024 * 1024
@@ -162,14 +163,15 @@ def _check(name: str, member: str, size: int, packed: int, total: int, bounds: B
             hint="unpack it yourself and import the files it holds",
             said=refused.archive_too_big(f"{name}{where}", bounds.max_inflated),
         )
-    ratio = size / max(packed, 1)
-    if size > bounds.ratio_floor and ratio > bounds.max_ratio:
+    if over_ratio(size, packed, max_ratio=bounds.max_ratio, floor=bounds.ratio_floor):
+        packed_ratio = ratio(size, packed)
         raise ArchiveRefused(
-            f"{name}{where} is compressed more than {bounds.max_ratio} to 1 ({ratio:.0f} to 1): "
+            f"{name}{where} is compressed more than {bounds.max_ratio} to 1 "
+            f"({packed_ratio:.0f} to 1): "
             "an archive bomb, not an export (real exports compress 3 to 30 to 1)",
             key=name,
             hint="download the export again from its source",
-            said=refused.archive_bomb(f"{name}{where}", round(ratio), bounds.max_ratio),
+            said=refused.archive_bomb(f"{name}{where}", round(packed_ratio), bounds.max_ratio),
         )
 
 

@@ -1,11 +1,16 @@
 """Daily weather summaries -> one ``daily`` document per day in the weather partitions.
 
-Two tables are read (kind ``weather-daily``): NOAA's GHCN-Daily CSV from NCEI's "daily
-summaries" downloaded in **metric** units (``"STATION","NAME","DATE","PRCP","TMAX","TMIN",
-"TAVG"``, PRCP in mm, temperatures in °C; ``*_ATTRIBUTES`` columns ignored) and a cleaned
-daily table as meteostat exports it (``date,tavg,tmin,tmax,prcp,…``, mm and °C). A
-temperature above 60 °C means the download was in standard units (°F, inches): the file is
-refused. When a GHCN file holds several stations the most frequent one is imported (warned).
+Daily tables are read by their columns' names (kind ``weather-daily``, :data:`ROLES`):
+NOAA's GHCN-Daily CSV from NCEI's "daily summaries" (``"STATION","NAME","DATE","PRCP",
+"TMAX","TMIN","TAVG"``; ``*_ATTRIBUTES`` columns ignored), a cleaned daily table as
+meteostat exports it (``date,tavg,tmin,tmax,prcp,…``), a
+``DATE,MAX_TEMPERATURE_C,MIN_TEMPERATURE_C,…,PRECIP_TOTAL_DAY_MM`` table and a French one
+(``date,temp_moyenne,temp_min,temp_max,precipitations``). NOAA's summaries come in metric
+(°C to the tenth, mm) or standard units (whole °F, inches to the hundredth): their content
+says which, and standard units are converted to °C and mm; a file whose content says both
+or neither is refused (ADR 0065). The other tables are in °C and mm: a temperature above
+60 there is refused. When a GHCN file holds several stations the most frequent one is
+imported (warned).
 
 Each day's document is placed at noon (Paris) of its ``DATE``, in that day's partition:
 GHCN's day is the station's *observation day*, which the product reads as the Paris
@@ -15,7 +20,11 @@ for a day without any hourly value (:mod:`entrepot.city.processors.weather`).
 
 from __future__ import annotations
 
+import csv
+import io
+import unicodedata
 from collections import Counter
+from collections.abc import Iterable
 from datetime import date, datetime, time
 from typing import Any
 
@@ -26,38 +35,85 @@ from entrepot.city.imports.csvrows import BadValues, rows
 from entrepot.city.imports.records import Placed, Series
 from entrepot.city.processors.weather import DAILY
 
-#: Daily variable -> (GHCN column, meteostat column).
-COLUMNS = {
-    "precipitation_sum": ("PRCP", "prcp"),
-    "temperature_max": ("TMAX", "tmax"),
-    "temperature_min": ("TMIN", "tmin"),
-    "temperature_mean": ("TAVG", "tavg"),
+#: A daily table's column roles -> the names that hold them (lower-cased, accents kept
+#: out): NOAA GHCN-Daily, meteostat, "DATE,MAX_TEMPERATURE_C,…,PRECIP_TOTAL_DAY_MM" tables
+#: and French ones (``date,temp_moyenne,temp_min,temp_max,precipitations``).
+ROLES: dict[str, tuple[str, ...]] = {
+    "date": ("date", "jour", "day"),
+    "temperature_max": ("tmax", "max_temperature_c", "temp_max", "temperature_max", "tx"),
+    "temperature_min": ("tmin", "min_temperature_c", "temp_min", "temperature_min", "tn"),
+    "temperature_mean": (
+        "tavg",
+        "temp_moyenne",
+        "temperature_moyenne",
+        "temp_mean",
+        "temperature_mean",
+        "tmoy",
+    ),
+    "precipitation_sum": (
+        "prcp",
+        "precip_total_day_mm",
+        "precipitations",
+        "precipitation",
+        "precipitation_mm",
+        "pluie",
+        "rr",
+    ),
 }
+#: NOAA's own column names: its "daily summaries" come in metric or standard units.
+NOAA_COLUMNS = frozenset({"TMAX", "TMIN", "TAVG", "PRCP"})
 GHCN = "noaa-ghcn-daily"
 METEOSTAT = "daily-table"
 #: No air temperature in °C reaches this; a °F download does.
 IMPLAUSIBLE_CELSIUS = 60.0
 
 
+def _plain(name: str) -> str:
+    folded = unicodedata.normalize("NFKD", name.strip().lower())
+    return "".join(c for c in folded if not unicodedata.combining(c))
+
+
+def daily_columns(columns: Iterable[str]) -> dict[str, str] | None:
+    """The column holding each role of a daily weather table, by its name (any case,
+    accents or not), or None when ``columns`` are not one: a date and at least two of
+    the daily values."""
+    by_plain = {_plain(c): c for c in columns}
+    found = {
+        role: next(by_plain[a] for a in aliases if a in by_plain)
+        for role, aliases in ROLES.items()
+        if any(a in by_plain for a in aliases)
+    }
+    if "date" not in found or len(found) < 3:
+        return None
+    return found
+
+
 def daily_weather(text: str, sep: str, name: str) -> Series:
-    """A GHCN-Daily or meteostat-like daily table: one document per day."""
+    """A daily weather table (GHCN-Daily, meteostat-like, French): one document per day."""
     bad = BadValues(name)
     parsed: list[tuple[str, str, date, dict[str, float]]] = []
-    source = METEOSTAT
+    texts: dict[str, list[str]] = {}
+    header = next(csv.reader(io.StringIO(text.split("\n", 1)[0]), delimiter=sep), [])
+    roles = daily_columns(c.strip() for c in header)
+    if roles is None:
+        raise RawFormatError(f"{name}: no date and daily values in its header", key=name)
+    noaa = not NOAA_COLUMNS.isdisjoint(roles.values())
+    source = GHCN if noaa else METEOSTAT
     for line, row in rows(text, sep):
-        ghcn = "DATE" in row
-        source = GHCN if ghcn else METEOSTAT
-        stamp = row.get("DATE" if ghcn else "date", "")
+        stamp = row.get(roles["date"], "")
         try:
             day = date.fromisoformat(stamp[:10])
         except ValueError:
-            bad.mark(line, "DATE" if ghcn else "date", stamp)
+            bad.mark(line, roles["date"], stamp)
             continue
         values = {}
-        for variable, columns in COLUMNS.items():
-            value = bad.number(line, row, columns[0 if ghcn else 1])
+        for variable, column in roles.items():
+            if variable == "date":
+                continue
+            value = bad.number(line, row, column)
             if value is not None:
                 values[variable] = value
+                texts.setdefault(variable, []).append(row.get(column, "").strip())
         parsed.append((row.get("STATION", ""), row.get("NAME", ""), day, values))
     warnings = bad.check(len(parsed) + bad.count)
     stations = Counter(station for station, _, _, _ in parsed)
@@ -67,7 +123,10 @@ def daily_weather(text: str, sep: str, name: str) -> Series:
     if len(stations) > 1:
         warnings.append(notes.stations(name, len(stations), station, stations[station], daily=True))
     kept = [(label, day, values) for sta, label, day, values in parsed if sta == station]
-    _check_units(kept, name)
+    if noaa and _standard_units(kept, texts, name):
+        kept = [(label, day, _metric(values)) for label, day, values in kept]
+    else:
+        _check_celsius(kept, name)
     placed = [
         Placed("weather", _noon(day), "daily", _document(source, station, label, day, values))
         for label, day, values in sorted(kept, key=lambda k: k[1])
@@ -75,17 +134,47 @@ def daily_weather(text: str, sep: str, name: str) -> Series:
     return Series(placed, len(parsed), warnings)
 
 
-def _check_units(kept: list[tuple[str, date, dict[str, float]]], name: str) -> None:
-    hottest = max(
-        (v for _, _, values in kept for k, v in values.items() if k != "precipitation_sum"),
-        default=None,
+def _temperatures(kept: list[tuple[str, date, dict[str, float]]]) -> list[float]:
+    return [v for _, _, values in kept for k, v in values.items() if k != "precipitation_sum"]
+
+
+def _standard_units(
+    kept: list[tuple[str, date, dict[str, float]]], texts: dict[str, list[str]], name: str
+) -> bool:
+    """Whether NOAA's daily summaries were downloaded in standard units (°F, inches), as
+    their content says: °F above any °C (over 60) or inches to the hundredth (``0.12``)
+    against °C to the tenth (``12.3``). Raises when it says both, or neither."""
+    said_f = any(v > IMPLAUSIBLE_CELSIUS for v in _temperatures(kept)) or any(
+        "." in t and len(t.split(".", 1)[1]) >= 2 for t in texts.get("precipitation_sum", [])
     )
+    said_c = any("." in t for k, ts in texts.items() if k != "precipitation_sum" for t in ts)
+    if said_f != said_c:
+        return said_f
+    hottest = max(_temperatures(kept), default=None)
+    shown = "" if hottest is None else f" (a temperature of {hottest:g})"
+    raise RawFormatError(
+        f"{name}: its units are not clear{shown}: not in °C for sure, nor in °F and inches "
+        "(a download in standard units?)",
+        key=name,
+        hint="download the daily summaries again with metric units (°C, mm)",
+    )
+
+
+def _metric(values: dict[str, float]) -> dict[str, float]:
+    return {
+        k: round(v * 25.4, 1) if k == "precipitation_sum" else round((v - 32) * 5 / 9, 1)
+        for k, v in values.items()
+    }
+
+
+def _check_celsius(kept: list[tuple[str, date, dict[str, float]]], name: str) -> None:
+    hottest = max(_temperatures(kept), default=None)
     if hottest is not None and hottest > IMPLAUSIBLE_CELSIUS:
         raise RawFormatError(
             f"{name}: a temperature of {hottest:g} is not in °C (a download in standard "
             "units, °F and inches?)",
             key=name,
-            hint="download the daily summaries again with metric units (°C, mm)",
+            hint="download the table again with temperatures in °C and rain in mm",
         )
 
 

@@ -4,7 +4,7 @@ Kinds (see ``docs/city.md``): ``counts`` (label headers or raw ``iu_ac,…,t_1h,
 ``referentiel``, ``roadworks`` (chantiers perturbants), ``velib-csv`` / ``velib-geojson``
 (the portal's Vélib' availability, any layout since 2019), ``gbfs-status`` /
 ``gbfs-information`` (Vélib' GBFS feeds), ``bike-counters`` (Comptage vélo), ``synop``
-(Météo-France), ``weather-daily`` (NOAA GHCN-Daily or a meteostat-like daily table),
+(Météo-France), ``weather-daily`` (a daily weather table, by its columns),
 ``open-meteo`` and ``openweathermap``.
 """
 
@@ -16,6 +16,7 @@ from typing import Any
 
 from entrepot.city import refused
 from entrepot.city.errors import RawFormatError
+from entrepot.city.imports.daily_weather import daily_columns
 from entrepot.city.imports.velib import SIGNATURES as VELIB_SIGNATURES
 from entrepot.city.imports.velib import is_velib_properties
 
@@ -94,6 +95,10 @@ def detect(text: str, name: str) -> Detected:
         for kind, variants in CSV_SIGNATURES:
             if any(v <= present for v in variants):
                 return Detected(kind, sep, columns)
+    for sep in _SEPARATORS:  # a daily weather table, by what its columns hold
+        columns = tuple(c.strip().strip('"') for c in first.split(sep))
+        if len(columns) > 1 and daily_columns(columns) is not None:
+            return Detected("weather-daily", sep, columns)
     if _holds_values(first):
         raise RawFormatError(
             f"{name} has no header line: its first line holds values, not column names "
@@ -138,7 +143,10 @@ def nearest_csv_kind(first: str) -> str:
     of (by the share of a signature's columns present), said with what it lacks."""
     present = set(_split(first)[1])
     best: tuple[float, str, frozenset[str]] | None = None
+    weather = _weather_words(present)
     for kind, variants in CSV_SIGNATURES:
+        if weather and kind not in WEATHER_KINDS:
+            continue  # a weather table is nearest to a weather kind
         for columns in variants:
             share = len(columns & present) / len(columns)
             if share > 0 and (best is None or share > best[0]):
@@ -148,6 +156,16 @@ def nearest_csv_kind(first: str) -> str:
     _, kind, columns = best
     lacks = ", ".join(repr(c) for c in sorted(columns - present))
     return f"nearest known kind: {kind} (it lacks {lacks})"
+
+
+#: The CSV kinds of weather, and words that say a column holds weather.
+WEATHER_KINDS = ("synop", "weather-daily")
+_WEATHER_WORDS = ("temp", "precip", "prcp", "rain", "pluie", "tmax", "tmin", "tavg", "wind",
+                  "vent", "humid", "meteo", "météo", "weather")  # fmt: skip
+
+
+def _weather_words(columns: set[str]) -> bool:
+    return any(w in c.lower() for c in columns for w in _WEATHER_WORDS)
 
 
 def _detect_json(text: str, name: str) -> Detected:

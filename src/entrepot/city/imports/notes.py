@@ -22,6 +22,7 @@ DECODED = N_("city.import_note.decoded")
 DECODED_NO_BOM = N_("city.import_note.decoded_no_bom")
 STRAY_QUOTE = N_("city.import_note.stray_quote")
 DUPLICATES = Np_("city.import_note.duplicates")
+SYNOP_REPEATED = Np_("city.import_note.synop_repeated")
 DST_GAP = Np_("city.import_note.dst_gap")
 NOT_NUMBERS = Np_("city.import_note.not_numbers")
 NOT_NUMBERS_LEFT_OUT = Np_("city.import_note.not_numbers_left_out")
@@ -88,6 +89,11 @@ def stray_quote(file: str) -> Note:
 def duplicates(file: str, count: int) -> Note:
     """Rows of the same arc and counted hour (each counted once)."""
     return note(DUPLICATES, file=file, count=count)
+
+
+def synop_repeated(file: str, count: int) -> Note:
+    """SYNOP rows repeating an observation (same station and time): the last one kept."""
+    return note(SYNOP_REPEATED, file=file, count=count)
 
 
 def dst_gap(file: str, count: int) -> Note:

@@ -9,15 +9,18 @@ vélo mécanique``, ``Nombre vélo électrique``, ``Nombre vélo en PARK+``, ``d
 the API field names (``stationcode``, ``numbikesavailable``, ``nbfreeedock``…). Each field
 is looked up by its aliases (:data:`FIELDS`), case-insensitively.
 
-In the 2019 layout ``Nombre de bornes disponibles`` is the count of *free docks* (docks +
-mechanical + e-bikes = ``Nombres de bornes en station``); without a total column the bikes
-available are the docked mechanical + e-bikes, and the bikes parked in the overflow
-(``PARK+``) are kept apart (``num_bikes_overflow``), so bikes + docks ≤ capacity still holds.
+In the 2019 layout a station holds two kinds of docks: ``Nombres de bornes en station`` /
+``Nombre de bornes disponibles`` (API ``nbedock`` / ``nbfreeedock``) and the older ``nbDock``
+/ ``nbFreeDock``; its capacity and its free docks are the sums of both kinds. Without a
+total column the bikes available are the docked mechanical + e-bikes, and the bikes parked
+in the overflow (``PARK+``) are kept apart (``num_bikes_overflow``), so bikes + docks ≤
+capacity still holds.
 
-The snapshot's time is its own: the latest full timestamp of its update column. A column
-holding only dates (``duedate`` as ``2019-04-07``) dates stations, not the snapshot: then
-the ``as_of`` given (``entrepot city import --as-of``) places it, and without one the file
-is refused, never dated by its modification time (ADR 0043).
+The snapshot's time is its own: the latest full timestamp of its update column
+(``Actualisation de la donnée``, API ``duedate``). The 2019 layout has none: its
+``duedate`` is no report time and is never read as one (ADR 0064), so the ``as_of``
+given (``entrepot city import --as-of``) places it, and without one the file is refused,
+never dated by its modification time (ADR 0043).
 """
 
 from __future__ import annotations
@@ -36,7 +39,13 @@ from entrepot.city.imports.records import Placed, Series
 _YES = {"OUI", "YES", "1", "TRUE", "OPERATIVE"}
 #: A normalised field -> the column names or property keys that hold it, in order.
 FIELDS: dict[str, tuple[str, ...]] = {
-    "code": ("Identifiant station", "Code de la station", "Code station", "stationcode"),
+    "code": (
+        "Identifiant station",
+        "Code de la station",
+        "Code station",
+        "stationcode",
+        "station_code",
+    ),
     "working": (
         "Station en fonctionnement",
         "Etat de la station",
@@ -51,13 +60,15 @@ FIELDS: dict[str, tuple[str, ...]] = {
         "capacity",
         "nbedock",
     ),
+    # the 2019 layout's second kind of docks (the older ones), added to the first
+    "capacity_older": ("nbDock",),
     "docks": (
         "Nombre bornettes libres",
         "Nombre de bornes disponibles",
         "numdocksavailable",
         "nbfreeedock",
-        "nbfreedock",
     ),
+    "docks_older": ("nbFreeDock",),
     "bikes": ("Nombre total vélos disponibles", "Vélos disponibles", "numbikesavailable"),
     "mechanical": (
         "Vélos mécaniques disponibles",
@@ -78,14 +89,21 @@ FIELDS: dict[str, tuple[str, ...]] = {
     # the portal labels GBFS ``is_renting`` "Borne de paiement disponible" (its stations
     # installed but neither renting nor returning say NON in it, as GBFS says (1, 0, 0))
     "renting": ("Borne de paiement disponible", "is_renting"),
+    # ``duedate`` is the current API's name of ``Actualisation de la donnée``; in the 2019
+    # layout it is no report time and is never read (:data:`LAYOUT_2019`, ADR 0064)
     "updated": ("Actualisation de la donnée", "duedate"),
     "point": ("Coordonnées géographiques", "geo", "coordonnees_geo"),
 }
+#: Columns only the 2019 layout has (labels or API names), lower-cased.
+LAYOUT_2019 = frozenset(
+    {"code de la station", "station_code", "nombre de bornes disponibles", "nbfreeedock", "nbdock"}
+)
 #: Whether the columns ``present`` are a Vélib' availability table of some layout.
 SIGNATURES = (
     frozenset({"Identifiant station", "Nombre total vélos disponibles"}),
     frozenset({"Code de la station", "Nombre de bornes disponibles"}),
     frozenset({"stationcode", "numbikesavailable"}),
+    frozenset({"station_code", "nbfreeedock", "nbbike", "nbebike"}),
 )
 
 
@@ -127,6 +145,7 @@ def _text(value: Any) -> str:
 class _Row:
     def __init__(self, row: Mapping[str, str]) -> None:
         self.by_lower = {k.strip().lower(): v for k, v in row.items()}
+        self.of_2019 = not LAYOUT_2019.isdisjoint(self.by_lower)
 
     def get(self, field: str) -> str | None:
         for alias in FIELDS[field]:
@@ -146,6 +165,10 @@ def _snapshot(
         row = _Row(raw)
         numbers = {f: _number(bad, line, row, f) for f in ("capacity", "docks", "bikes")}
         numbers |= {f: _number(bad, line, row, f) for f in ("mechanical", "ebike", "overflow")}
+        for field in ("capacity", "docks"):
+            newer, older = numbers[field], _number(bad, line, row, f"{field}_older")
+            if newer is not None and older is not None:
+                numbers[field] = newer + older  # both kinds of docks (2019 layout)
         bikes, docks = numbers["bikes"], numbers["docks"]
         if bikes is None and numbers["mechanical"] is not None and numbers["ebike"] is not None:
             bikes = numbers["mechanical"] + numbers["ebike"]
@@ -188,6 +211,8 @@ def _number(bad: BadValues, line: int, row: _Row, field: str) -> float | None:
 
 
 def _stamp(bad: BadValues, line: int, row: _Row) -> datetime | date | None:
+    if row.of_2019:  # its duedate is no report time (ADR 0064)
+        return None
     text = (row.get("updated") or "").strip()
     if not text:
         return None

@@ -103,6 +103,9 @@ def synop(text: str, sep: str, name: str) -> Series:
         )
     hours: dict[datetime, dict[str, float]] = defaultdict(dict)
     observed = [(at, values) for sta, at, values in parsed if sta == station]
+    repeated = len(observed) - len({at for at, _ in observed})
+    if repeated:  # the same station and time again: its last row is the one kept
+        warnings.append(notes.synop_repeated(name, repeated))
     for at, values in observed:
         for column, (variable, minus, times) in SYNOP_VARIABLES.items():
             value = values[column]

@@ -65,8 +65,10 @@ def generate_command(
     """Write hourly API snapshots and batch CSVs for DAYS days from START."""
     from entrepot.cli.progress import bar
 
+    app = current_app(ctx)
+    app.catalog.require_instance()  # writes into an instance, never makes one (exit 75)
     with bar(progress_console, "city generate") as on_progress:
-        generated = current_app(ctx).city.generate(
+        generated = app.city.generate(
             start,
             prefix=prefix,
             on_progress=on_progress,

@@ -51,9 +51,9 @@ def import_command(
 
         return nullcontext(None) if json_ else bar(progress_console, f"import {name}")
 
-    summary = current_app(ctx).city.import_files(
-        files, prefix=prefix, as_of=as_of, progress_for=progress_for
-    )
+    app = current_app(ctx)
+    app.catalog.require_instance()  # writes into an instance, never makes one (exit 75)
+    summary = app.city.import_files(files, prefix=prefix, as_of=as_of, progress_for=progress_for)
     if json_:
         print_json(summary.as_dict())
     else:

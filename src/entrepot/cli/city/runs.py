@@ -176,7 +176,7 @@ def metrics_command(
     day: Annotated[str, typer.Argument(help="Local day, YYYY-MM-DD.")],
 ) -> None:
     """Print the stored metrics of TYPE on DAY as JSON."""
-    print_json(current_app(ctx).city.metrics(metric_type, day))
+    print_json(current_app(ctx).city.document(metric_type, day))
 
 
 def report_command(

@@ -23,7 +23,7 @@ if TYPE_CHECKING:
 
 
 class EvaluationArguments(TypedDict):
-    """How the training evaluates (:meth:`FileTraining.train`'s keywords)."""
+    """How the training evaluates (:meth:`TrainingService.train_file`'s keywords)."""
 
     label_delay_days: int
     keep_columns: tuple[str, ...]
@@ -56,7 +56,7 @@ def train_for_account(
                 last[0] = said
                 note(said)
 
-        job = app.fraud().file_training.train(
+        job = app.fraud().training.train_file(
             account.id, file, name, target=target, search=search, progress=progress, **evaluation
         )
     print_account_model(

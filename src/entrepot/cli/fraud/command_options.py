@@ -4,7 +4,7 @@ command line gave, and what scores a file (``--model`` or ``--ensemble``)."""
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 
 import typer
 from rich.console import Console
@@ -37,3 +37,23 @@ def scoring_choice(
             "give either --model NAME[@VERSION] (or a folder) or --ensemble", param_hint="--model"
         )
     return {"model": model, "ensemble": ensemble, "library": library, "user": user}
+
+
+#: ``--time-column``: the date that orders the rows (else the event's date, guessed).
+TimeColumnOption = Annotated[
+    str | None,
+    typer.Option(
+        "--time-column",
+        help="The date column that orders the rows in time (else the event's date is "
+        "guessed: an incident's or a transaction's date before a contract's start)",
+    ),
+]
+#: ``--entity-column``: a customer or counterparty key, repeatable.
+EntityColumnOption = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--entity-column",
+        help="A customer or counterparty key column (behaviour features per value); "
+        "repeat for several",
+    ),
+]

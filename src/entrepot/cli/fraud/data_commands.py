@@ -11,7 +11,11 @@ import typer
 from rich.table import Table
 
 from entrepot.cli.format import finite
-from entrepot.cli.fraud.command_options import results_console
+from entrepot.cli.fraud.command_options import (
+    EntityColumnOption,
+    TimeColumnOption,
+    results_console,
+)
 from entrepot.cli.fraud.sources import local
 from entrepot.cli.output import JsonFlag, print_json
 
@@ -75,11 +79,15 @@ def analyze_command(
     file: Annotated[Path, typer.Argument(help="CSV, Parquet or XLSX file")],
     target: Annotated[str | None, typer.Option(help="The label column, if known")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON")] = False,
+    time_column: TimeColumnOption = None,
+    entity_column: EntityColumnOption = None,
 ) -> None:
     """Show each column's role, the detected label and its top candidates, the fraud rate."""
     from entrepot.i18n.messages import speaker
 
-    analysis = local(None).analyze(file, target=target)
+    analysis = local(None).analyze(
+        file, target=target, time_column=time_column, entity_columns=tuple(entity_column or ())
+    )
     console = results_console()
     if as_json:
         console.print_json(json.dumps(analysis.to_dict(), default=str))

@@ -11,7 +11,12 @@ from rich.table import Table
 
 from entrepot.cli.context import note, progress_console
 from entrepot.cli.format import finite
-from entrepot.cli.fraud.command_options import given_options, results_console
+from entrepot.cli.fraud.command_options import (
+    EntityColumnOption,
+    TimeColumnOption,
+    given_options,
+    results_console,
+)
 from entrepot.cli.fraud.sources import local
 from entrepot.cli.owners import UserOption
 from entrepot.cli.remote.target import process_remote
@@ -57,6 +62,8 @@ def train_command(
         int,
         typer.Option(min=1, help="Cards the analysts review a day (card precision@k per day)"),
     ] = 100,
+    time_column: TimeColumnOption = None,
+    entity_column: EntityColumnOption = None,
 ) -> None:
     """Train a model on a labelled file and push it to the model registry as a new
     version of NAME (model.joblib signed, performance.json, schema.json; the file's sha256
@@ -128,6 +135,8 @@ def train_command(
             label_delay_days=label_delay_days,
             keep_columns=tuple(keep_column or ()),
             cards_per_day=cards_per_day,
+            time_column=time_column,
+            entity_columns=tuple(entity_column or ()),
         )
     perf = trained.result.performance
     trials = Table("model", "validation AUPRC", "seconds", "iterations", title="model search")

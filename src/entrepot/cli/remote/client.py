@@ -16,12 +16,7 @@ from typing import IO, TYPE_CHECKING, Any
 import entrepot
 from entrepot.cli.remote.errors import (
     NotAnEntrepot,
-    RemoteBusy,
-    RemoteConflict,
-    RemoteDenied,
     RemoteError,
-    RemoteInvalid,
-    RemoteNotFound,
     Unreachable,
 )
 from entrepot.cli.remote.target import Remote
@@ -38,18 +33,6 @@ MAX_JSON = 32 * 1024**2
 #: Seconds to connect, and to wait for each read of an answer.
 CONNECT_TIMEOUT = 10.0
 READ_TIMEOUT = 120.0
-#: The error class of each refused status; 5xx and anything else unknown: RemoteBusy.
-_REFUSALS: Mapping[int, type[RemoteError]] = {
-    400: RemoteInvalid,
-    401: RemoteDenied,
-    402: RemoteDenied,
-    403: RemoteDenied,
-    404: RemoteNotFound,
-    409: RemoteConflict,
-    413: RemoteInvalid,
-    415: RemoteInvalid,
-    422: RemoteInvalid,
-}
 
 
 def _httpx() -> ModuleType:
@@ -177,8 +160,7 @@ class Client:
         message = str(body.get("message") or f"{self.url} answered HTTP {status}")
         if status >= 500 and body.get("request_id") and "request" not in message:
             message += f" (request {body['request_id']})"
-        kind = _REFUSALS.get(status, RemoteBusy)
-        return kind(message, status=status, code=code, url=self.url)
+        return RemoteError(message, status=status, code=code, url=self.url)
 
 
 def _bounded(response: httpx.Response, limit: int, url: str) -> bytes:

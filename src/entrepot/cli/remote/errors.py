@@ -1,8 +1,8 @@
 """What can go wrong on the way to a deployed service, each error with its message key.
 
 The English text is the ``en`` catalog's for the key (a unit test holds them together), so
-the command line prints it without loading the translations. The exit codes are in
-:mod:`entrepot.cli.errors`, with every other error's.
+the command line prints it without loading the translations. Each error's ``remote_status``
+is the HTTP status it stands for: it exits as :mod:`entrepot.refusals` maps that status.
 """
 
 from __future__ import annotations
@@ -13,33 +13,15 @@ from entrepot.messages import N_, Message
 
 class RemoteError(EntrepotError):
     """The service answered with an error: its status, code (the server's error class, in
-    snake case) and message, which the command prints as the server wrote it."""
+    snake case) and message, which the command prints as the server wrote it; it exits as
+    the same refusal on a local instance (:func:`entrepot.refusals.exit_for_status`)."""
 
     def __init__(self, message: str, *, status: int, code: str, url: str) -> None:
         super().__init__(message)
         self.status = status
+        self.remote_status = status
         self.code = code
         self.url = url
-
-
-class RemoteDenied(RemoteError):
-    """401, 402 or 403: the token is not valid, or may not do this."""
-
-
-class RemoteNotFound(RemoteError):
-    """404: no such model, dataset or prediction for this account."""
-
-
-class RemoteConflict(RemoteError):
-    """409: it exists already, or is in use."""
-
-
-class RemoteInvalid(RemoteError):
-    """400, 413, 415 or 422: the request's values are not ones the service takes."""
-
-
-class RemoteBusy(RemoteError):
-    """429 or 5xx: the service cannot answer now."""
 
 
 class JobFailed(EntrepotError):
@@ -48,6 +30,8 @@ class JobFailed(EntrepotError):
     error, as the same failure on a local instance (exit 65)."""
 
     hint = "the job stays in your history on the service with this error; fix the file and retry"
+    #: A data error, as the same failure on a local instance.
+    remote_status = 422
 
     def __init__(self, message: str, *, code: str | None = None) -> None:
         super().__init__(message)
@@ -68,6 +52,8 @@ _HINTS = {
 class Unreachable(EntrepotError):
     """No answer from the service: the name, the connection or the time ran out."""
 
+    remote_status = 503
+
     def __init__(self, url: str, reason: str) -> None:
         said = Message(N_("cli.remote.unreachable"), {"url": url, "reason": reason})
         super().__init__(
@@ -80,6 +66,8 @@ class Unreachable(EntrepotError):
 
 class NotAnEntrepot(EntrepotError):
     """An answer that is not the Entrepôt API's: wrong URL, a proxy's page, too large."""
+
+    remote_status = 503
 
     def __init__(self, url: str, reason: str) -> None:
         said = Message(N_("cli.remote.not_an_entrepot"), {"url": url, "reason": reason})

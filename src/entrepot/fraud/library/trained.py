@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from entrepot import temp_names
 from entrepot.fraud.errors import FraudError
 from entrepot.fraud.model.moved import accept_old_pickles
 from entrepot.fraud.model.saved import FraudModel
@@ -24,6 +25,7 @@ if TYPE_CHECKING:
     from entrepot.catalog.models.records import ModelVersionRecord
     from entrepot.fraud.train.result import TrainingResult
     from entrepot.registry import Registry
+    from entrepot.registry.opened import OpenedVersion
 
 #: The file of a trained model folder that holds the model.
 MODEL_FILE = "model.joblib"
@@ -42,15 +44,15 @@ class RegisteredModel:
     performance: Mapping[str, Any]
 
 
-def load_registered(registry: Registry, name: str, version: str | None = None) -> RegisteredModel:
-    """The fraud model ``name`` (``NAME``, ``NAME@VERSION`` or ``NAME@ALIAS``; the latest
-    ready version when no version is named) with its ``schema.json`` and
-    ``performance.json``. Raises :class:`FraudError` if the version holds another kind of
-    model, and the registry's errors for an unknown name or a file that fails its check."""
-    record = registry.show(name, version).version
-    pulled = registry.pull(record.name, record.version)
+def load_opened(opened: OpenedVersion) -> RegisteredModel:
+    """The fraud model of a version resolved once (:meth:`Registry.open`) with its
+    ``schema.json`` and ``performance.json``. Raises :class:`FraudError` if the version
+    holds another kind of model, and the registry's errors for a file that fails its
+    check."""
+    record = opened.version
+    pulled = opened.pulled
     accept_old_pickles()
-    model = registry.load(record.name, record.version)
+    model = opened.load()
     if not isinstance(model, FraudModel):
         raise FraudError(
             f"{record.name}@{record.version} holds a {type(model).__name__}, not a fraud model",
@@ -77,7 +79,9 @@ def register_trained(
 ) -> ModelVersionRecord:
     """Push ``result`` as a new signed version of ``name``: its folder (``extra`` may add
     files to it first), its test metrics, its input schema and ``lineage``."""
-    with tempfile.TemporaryDirectory(dir=temp_dir, prefix="model-") as tmp:
+    with tempfile.TemporaryDirectory(
+        dir=temp_dir, prefix=temp_names.work_prefix(temp_names.MODEL, temp_dir)
+    ) as tmp:
         folder = Path(tmp)
         result.save(folder)
         if extra is not None:

@@ -7,6 +7,7 @@ label and says, in plain words, what will limit a model trained on this data.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -23,6 +24,7 @@ from entrepot.fraud.schema.target import (
     leaking_columns,
     score_candidate,
 )
+from entrepot.fraud.schema.time_choice import choose_time, with_user_roles
 from entrepot.fraud.schema.time_counter import time_counter
 from entrepot.fraud.tables.finite import infinities
 from entrepot.fraud.tables.io import read_table
@@ -42,6 +44,7 @@ class Analysis:
     frauds: int
     unlabelled_rows: int  # rows whose label is missing
     notes: tuple[Message, ...]  # what will limit a model, as catalog keys and values
+    time_column: str | None = None  # the date that orders the rows (see time_choice)
 
     @property
     def warnings(self) -> tuple[str, ...]:
@@ -76,7 +79,10 @@ class Analysis:
 
     @property
     def timestamp(self) -> str | None:
-        """The main timestamp column."""
+        """The timestamp column that orders the rows in time: the event's date, or the
+        user's choice (:func:`~entrepot.fraud.schema.time_choice.choose_time`)."""
+        if self.time_column is not None:
+            return self.time_column
         found = self.with_role("timestamp")
         return found[0] if found else None
 
@@ -103,6 +109,7 @@ class Analysis:
             "unlabelled_rows": self.unlabelled_rows,
             "target_candidates": [c.to_dict() for c in self.candidates],
             "columns": [c.to_dict() for c in self.columns],
+            "time_column": self.timestamp,
             "warnings": list(self.warnings),
             "warning_messages": [note.to_json() for note in self.notes],
         }
@@ -112,8 +119,16 @@ def _plain(value: object) -> object:
     return value.item() if isinstance(value, np.generic) else value
 
 
-def analyze(frame: pd.DataFrame, *, target: str | None = None) -> Analysis:
-    """Analyse ``frame``; with ``target`` the label column is the user's choice.
+def analyze(
+    frame: pd.DataFrame,
+    *,
+    target: str | None = None,
+    time_column: str | None = None,
+    entity_columns: Sequence[str] = (),
+) -> Analysis:
+    """Analyse ``frame``; with ``target`` the label column is the user's choice, with
+    ``time_column`` the date that orders the rows, with ``entity_columns`` the customer or
+    counterparty keys (they override the guess).
 
     Raises :class:`TargetNotFound` when ``target`` is not a column, :class:`SingleClass`
     or :class:`NoTargetFound` when it cannot be a binary label. Without ``target`` an
@@ -129,7 +144,9 @@ def analyze(frame: pd.DataFrame, *, target: str | None = None) -> Analysis:
     elif found and found[0].score >= LABEL_THRESHOLD:
         target, positive = found[0].column, found[0].positive
     profiles = [profile(frame[col], col) for col in frame.columns]
-    warnings: list[Message] = []
+    profiles = with_user_roles(profiles, frame, time_column, entity_columns)
+    chosen_time, time_note = choose_time(profiles, frame, time_column)
+    warnings: list[Message] = [] if time_note is None else [time_note]
     frauds = unlabelled = 0
     if target is not None:
         y = label_vector(frame[target], positive)
@@ -155,12 +172,21 @@ def analyze(frame: pd.DataFrame, *, target: str | None = None) -> Analysis:
         frauds=frauds,
         unlabelled_rows=unlabelled,
         notes=tuple(warnings),
+        time_column=chosen_time,
     )
 
 
-def analyze_file(path: str | Path, *, target: str | None = None) -> Analysis:
-    """Read a CSV, Parquet or XLSX file and analyse it."""
-    return analyze(read_table(path), target=target)
+def analyze_file(
+    path: str | Path,
+    *,
+    target: str | None = None,
+    time_column: str | None = None,
+    entity_columns: Sequence[str] = (),
+) -> Analysis:
+    """Read a CSV, Parquet or XLSX file and analyse it (the options as :func:`analyze`)."""
+    return analyze(
+        read_table(path), target=target, time_column=time_column, entity_columns=entity_columns
+    )
 
 
 def _user_target(frame: pd.DataFrame, target: str) -> TargetCandidate:

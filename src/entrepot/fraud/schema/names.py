@@ -187,6 +187,8 @@ MEASURE_WORDS = frozenset(
         "limit",
         "plafond",
         "seniority",
+        *("months", "month", "years", "weeks", "hours", "mois", "ans", "annees", "semaines"),
+        *("tenure", "length"),
     }
 )
 CATEGORY_WORDS = frozenset(

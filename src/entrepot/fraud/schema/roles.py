@@ -3,7 +3,9 @@
 Roles: ``id`` (one value per row), ``timestamp``, ``amount``, ``entity`` (a customer,
 or a counterparty such as a terminal, merchant or beneficiary, seen on many rows),
 ``categorical``, ``boolean``, ``numeric``, ``text`` (free text), and the columns left
-out of the features: ``empty`` (all missing), ``constant``, ``target``, ``leak``.
+out of the features: ``personal`` (a person's name, address, job, e-mail or a postcode
+that points at a home: :mod:`entrepot.fraud.schema.personal`), ``empty`` (all missing),
+``constant``, ``target``, ``leak``.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ import pandas as pd
 
 from entrepot.fraud.errors import UnreadableFile
 from entrepot.fraud.schema import names
+from entrepot.fraud.schema.personal import is_personal
 from entrepot.fraud.tables.timeparse import detect_format
 from entrepot.i18n.messages import english
 from entrepot.messages import N_, Message, Np_, Word
@@ -28,13 +31,14 @@ ROLES = (
     "boolean",
     "numeric",
     "text",
+    "personal",
     "empty",
     "constant",
     "target",
     "leak",
 )
 #: Roles never turned into features.
-EXCLUDED = frozenset({"id", "text", "empty", "constant", "target", "leak"})
+EXCLUDED = frozenset({"id", "text", "personal", "empty", "constant", "target", "leak"})
 CUSTOMER, COUNTERPARTY, OTHER = "customer", "counterparty", "other"
 #: Under this many values a column is too short to call constant or an id: a one-row file
 #: to score has one value everywhere, and its columns keep the roles their values show.
@@ -162,6 +166,8 @@ def profile(series: pd.Series, name: str) -> ColumnProfile:
         return facts.made(
             "constant", Message(N_("reason.single_value"), {"value": repr(present.iloc[0])})
         )
+    if is_personal(present, tokens, distinct):
+        return facts.made("personal", Message(N_("reason.personal")))
     numeric = pd.api.types.is_numeric_dtype(series) and not pd.api.types.is_bool_dtype(series)
     if not numeric or names.has_any(tokens, names.TIME_WORDS):
         fmt = detect_format(series)
@@ -205,7 +211,7 @@ def _numeric_role(present: pd.Series, f: _Facts) -> ColumnProfile:
         return f.made("id", Message(N_("reason.unique_integers")))
     if integer and f.few and f.id_named and f.kind is None and f.distinct == f.rows:
         return f.made("id", Message(N_("reason.id_named_unique")))
-    if integer and f.entity_like:
+    if integer and f.entity_like and (f.id_named or _labels_not_quantities(values, f)):
         return f.made("entity", _repeated(f.kind), entity_kind=f.kind)
     if integer and names.has_any(f.tokens, names.CATEGORY_WORDS) and f.distinct <= 1000:
         return f.made("categorical", Message(N_("reason.category_codes")))
@@ -233,6 +239,20 @@ def _text_role(present: pd.Series, f: _Facts) -> ColumnProfile:
     if f.id_named and f.distinct < 0.5 * f.rows:
         return f.made("entity", Message(N_("reason.repeated_id")), entity_kind=OTHER)
     return f.made("categorical", Message(Np_("reason.labels_many"), {"count": f.distinct}))
+
+
+#: Rows an entity's value holds on average, at least: a key repeats over many rows.
+ROWS_PER_ENTITY = 2.0
+
+
+def _labels_not_quantities(values: np.ndarray, f: _Facts) -> bool:
+    """Whether integers named for a customer or counterparty, without an identifier's
+    word (``originator_account``, ``months_as_customer``), repeat like an entity's key:
+    many rows per value (a tenure or an amount in a small table takes a new value on most
+    rows), and neither negative nor fractional (see the caller)."""
+    if f.few:
+        return True
+    return f.rows >= ROWS_PER_ENTITY * f.distinct and float(np.min(values)) >= 0
 
 
 def _repeated(kind: str | None) -> Message:

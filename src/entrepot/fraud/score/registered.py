@@ -15,8 +15,9 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from entrepot import temp_names
 from entrepot.fraud.errors import FraudError
-from entrepot.fraud.library.trained import load_registered
+from entrepot.fraud.library.trained import load_opened
 from entrepot.fraud.model.moved import accept_old_pickles
 from entrepot.fraud.score.assemble import from_model
 from entrepot.fraud.score.ensemble import Ensemble
@@ -25,6 +26,7 @@ if TYPE_CHECKING:
     from entrepot.catalog.models.records import ModelVersionRecord
     from entrepot.fraud.match.description import Upload
     from entrepot.registry import Registry
+    from entrepot.registry.opened import OpenedVersion
 
 #: The pickled ensemble of a saved-ensemble version.
 ENSEMBLE_MODEL = "ensemble.joblib"
@@ -65,7 +67,9 @@ def register_ensemble(
     import joblib
 
     description = describe_ensemble(ensemble)
-    with tempfile.TemporaryDirectory(dir=temp_dir, prefix="model-") as tmp:
+    with tempfile.TemporaryDirectory(
+        dir=temp_dir, prefix=temp_names.work_prefix(temp_names.MODEL, temp_dir)
+    ) as tmp:
         folder = Path(tmp)
         joblib.dump(ensemble, folder / ENSEMBLE_MODEL)
         (folder / ENSEMBLE_DESCRIPTION).write_text(
@@ -89,13 +93,14 @@ def is_ensemble(record: ModelVersionRecord) -> bool:
     return record.params.get("kind") == ENSEMBLE_KIND
 
 
-def load_scorer(registry: Registry, name: str, version: str | None, upload: Upload) -> Ensemble:
-    """What scores ``upload`` for the registry model ``name`` (``NAME[@VERSION]``): a saved
-    ensemble as saved (its mappings name the columns it was made for), or a trained model
-    as a one-member ensemble matched to ``upload``'s columns."""
-    record = registry.show(name, version).version
+def load_scorer(opened: OpenedVersion, upload: Upload) -> Ensemble:
+    """What scores ``upload`` for a registry model's version, resolved once
+    (:meth:`Registry.open`): a saved ensemble as saved (its mappings name the columns it was
+    made for), or a trained model as a one-member ensemble matched to ``upload``'s
+    columns."""
+    record = opened.version
     if not is_ensemble(record):
-        found = load_registered(registry, record.name, record.version)
+        found = load_opened(opened)
         return from_model(
             found.model,
             found.schema,
@@ -105,7 +110,7 @@ def load_scorer(registry: Registry, name: str, version: str | None, upload: Uplo
             version=found.version,
         )
     accept_old_pickles()
-    loaded = registry.load(record.name, record.version)
+    loaded = opened.load()
     if not isinstance(loaded, Ensemble):
         raise FraudError(
             f"{record.name}@{record.version} holds a {type(loaded).__name__}, not an ensemble"

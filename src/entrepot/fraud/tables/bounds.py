@@ -29,16 +29,20 @@ import zipfile
 from pathlib import Path
 from typing import Any
 
+from entrepot.compression import RATIO_FLOOR as COMPRESSION_FLOOR
+from entrepot.compression import over_ratio, ratio
 from entrepot.fraud.errors import UnreadableFile
+from entrepot.fraud.tables import refused
 from entrepot.sizes import human_size
 
 MIB = 1024 * 1024
 #: Default bound on what a table may inflate to when read whole into memory.
 MAX_INFLATED_BYTES = 512 * MIB
-#: The highest compression ratio accepted for a large XLSX member.
+#: The highest compression ratio accepted for a large XLSX member: the shared rule
+#: (:mod:`entrepot.compression`), stricter for spreadsheets' XML.
 MAX_RATIO = 100
 #: Members inflating to less than this are not held to :data:`MAX_RATIO`.
-RATIO_FLOOR = MIB
+RATIO_FLOOR = COMPRESSION_FLOOR
 #: Members of an XLSX archive (a workbook has a few dozen).
 MAX_MEMBERS = 10_000
 #: Columns of a table.
@@ -87,12 +91,13 @@ def check_xlsx(source: bytes | Path, name: str, *, max_inflated: int = MAX_INFLA
             raise InflatesTooMuch(
                 f"{name} inflates to more than {human_size(max_inflated)} of spreadsheet data"
             )
-        ratio = member.file_size / max(member.compress_size, 1)
-        if member.file_size > RATIO_FLOOR and ratio > MAX_RATIO:
+        if over_ratio(member.file_size, member.compress_size, max_ratio=MAX_RATIO):
+            shown = ratio(member.file_size, member.compress_size)
             raise InflatesTooMuch(
-                f"{name} is compressed {ratio:.0f} to 1 (its part {member.filename[:80]!r} "
+                f"{name} is compressed {shown:.0f} to 1 (its part {member.filename[:80]!r} "
                 f"inflates to {human_size(member.file_size)}); at most {MAX_RATIO} to 1 is "
-                "accepted, as no real spreadsheet compresses that much"
+                "accepted, as no real spreadsheet compresses that much",
+                said=refused.compressed_too_much(name, round(shown), MAX_RATIO),
             )
 
 

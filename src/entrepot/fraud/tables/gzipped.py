@@ -14,7 +14,9 @@ import zlib
 from collections.abc import Iterator
 from typing import IO
 
+from entrepot.compression import MAX_RATIO, over_ratio, ratio
 from entrepot.fraud.errors import UnreadableFile
+from entrepot.fraud.tables import refused
 from entrepot.fraud.tables.bounds import InflatesTooMuch
 from entrepot.sizes import human_size
 
@@ -35,10 +37,13 @@ def inner_name(name: str) -> str:
     return name
 
 
-def chunks(source: IO[bytes], name: str, *, bound: int) -> Iterator[bytes]:
+def chunks(
+    source: IO[bytes], name: str, *, bound: int, packed: int | None = None
+) -> Iterator[bytes]:
     """The inflated bytes of the gzip ``source``, a chunk at a time; raises
-    :class:`InflatesTooMuch` past ``bound`` bytes and :class:`UnreadableFile` for a
-    damaged or cut archive."""
+    :class:`InflatesTooMuch` past ``bound`` bytes, or once the bytes inflated break the
+    compression ratio rule (:mod:`entrepot.compression`) for a file of ``packed`` bytes
+    (when given), and :class:`UnreadableFile` for a damaged or cut archive."""
     total = 0
     try:
         with gzip.GzipFile(fileobj=source, mode="rb") as inflating:
@@ -49,6 +54,8 @@ def chunks(source: IO[bytes], name: str, *, bound: int) -> Iterator[bytes]:
                         f"{name} inflates to more than {human_size(bound)}, the most accepted "
                         "for this upload"
                     )
+                if packed is not None and over_ratio(total, packed):
+                    raise _bomb(name, total, packed)
                 yield chunk
     except (OSError, EOFError, zlib.error) as exc:  # BadGzipFile is an OSError
         raise UnreadableFile(
@@ -58,5 +65,16 @@ def chunks(source: IO[bytes], name: str, *, bound: int) -> Iterator[bytes]:
 
 
 def gunzip(data: bytes, name: str, *, bound: int) -> bytes:
-    """The inflated ``data``, at most ``bound`` bytes."""
-    return b"".join(chunks(io.BytesIO(data), name, bound=bound))
+    """The inflated ``data``, at most ``bound`` bytes, within the compression ratio rule."""
+    return b"".join(chunks(io.BytesIO(data), name, bound=bound, packed=len(data)))
+
+
+def _bomb(name: str, inflated: int, packed: int) -> InflatesTooMuch:
+    shown = round(ratio(inflated, packed))
+    return InflatesTooMuch(
+        f"{name} is compressed more than {shown} to 1 ({human_size(packed)} inflating past "
+        f"{human_size(inflated)}); at most {MAX_RATIO} to 1 is accepted, as no real export "
+        "compresses that much",
+        hint="upload the table uncompressed, or compress it again from the original file",
+        said=refused.compressed_too_much(name, shown, MAX_RATIO),
+    )

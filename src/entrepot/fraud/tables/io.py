@@ -25,9 +25,12 @@ from pathlib import Path
 import pandas as pd
 
 from entrepot.fraud.errors import EmptyFile, MissingFile, UnreadableFile
+from entrepot.fraud.tables import refused
 from entrepot.fraud.tables.bounds import (
+    MAX_COLUMNS,
     MAX_INFLATED_BYTES,
     MAX_XLSX_ROWS,
+    InflatesTooMuch,
     check_xlsx,
     check_xlsx_rows,
 )
@@ -163,6 +166,7 @@ def sniff_separator(text: str) -> str:
 def _read_csv(data: bytes, name: str) -> pd.DataFrame:
     text, _ = decode(data, name)
     sep = sniff_separator(text)
+    check_header_width(text, sep, name)
     try:
         codes = _codes(text, sep)
         frame = pd.read_csv(io.StringIO(text), sep=sep, skipinitialspace=True, dtype=codes)
@@ -173,6 +177,23 @@ def _read_csv(data: bytes, name: str) -> pd.DataFrame:
             f"{name} could not be parsed as CSV (separator {sep!r}): {exc}"
         ) from exc
     return text_numbers(frame, conventions=("en",) if sep == "," else ("fr", "en"))
+
+
+def check_header_width(text: str, sep: str, name: str) -> None:
+    """Refuse the CSV ``text`` if its header names more than
+    :data:`~entrepot.fraud.tables.bounds.MAX_COLUMNS` columns, the limit a Parquet file is
+    held to, from its first record alone: parsing and analysing ten thousand columns costs
+    a minute of CPU, counting them a millisecond."""
+    try:
+        header = next(csv.reader(io.StringIO(text), delimiter=sep), [])
+    except csv.Error:  # a header cell past the csv module's field limit: pandas says why
+        return
+    if len(header) > MAX_COLUMNS:
+        raise InflatesTooMuch(
+            f"{name} has {len(header)} columns (at most {MAX_COLUMNS})",
+            hint="keep the columns the model needs, or split the table into several files",
+            said=refused.too_many_columns(name, len(header), MAX_COLUMNS),
+        )
 
 
 def _codes(text: str, sep: str) -> dict[str, type[str]]:

@@ -21,6 +21,7 @@ from typing import Any
 import pandas as pd
 
 from entrepot.fraud.errors import UnreadableFile
+from entrepot.fraud.tables import refused
 from entrepot.fraud.tables.bounds import MAX_COLUMNS, InflatesTooMuch, check_parquet_types
 from entrepot.sizes import human_size
 
@@ -68,7 +69,11 @@ def check_footer(parquet: Any, name: str, *, max_inflated: int) -> None:
     :class:`UnreadableFile`."""
     metadata = parquet.metadata
     if metadata.num_columns > MAX_COLUMNS:
-        raise InflatesTooMuch(f"{name} has {metadata.num_columns} columns (at most {MAX_COLUMNS})")
+        raise InflatesTooMuch(
+            f"{name} has {metadata.num_columns} columns (at most {MAX_COLUMNS})",
+            hint="keep the columns the model needs, or split the table into several files",
+            said=refused.too_many_columns(name, metadata.num_columns, MAX_COLUMNS),
+        )
     if metadata.num_row_groups > MAX_ROW_GROUPS:
         raise InflatesTooMuch(
             f"{name} has {metadata.num_row_groups:,} row groups (at most {MAX_ROW_GROUPS:,})"

@@ -35,11 +35,15 @@ RESAMPLES = 200
 @dataclass(frozen=True)
 class Evaluation:
     """How a training evaluates: the label delay in days, the inputs kept even when they
-    alone separate the label, and the cards a team reviews a day."""
+    alone separate the label, the cards a team reviews a day, and the user's roles: the
+    date that orders the rows and the customer or counterparty keys (``None`` and ``()``:
+    the analysis's guess)."""
 
     label_delay_days: int = LABEL_DELAY_DAYS
     keep_columns: tuple[str, ...] = ()
     cards_per_day: int = CARDS_PER_DAY
+    time_column: str | None = None
+    entity_columns: tuple[str, ...] = ()
 
     def arguments(self) -> dict[str, Any]:
         """These options as :func:`~entrepot.fraud.train.training.train`'s keywords."""
@@ -47,6 +51,8 @@ class Evaluation:
             "label_delay_days": self.label_delay_days,
             "keep_columns": tuple(self.keep_columns),
             "cards_per_day": self.cards_per_day,
+            "time_column": self.time_column,
+            "entity_columns": tuple(self.entity_columns),
         }
 
 
@@ -54,12 +60,16 @@ def evaluation_of(
     label_delay_days: int | None = None,
     keep_columns: Sequence[str] = (),
     cards_per_day: int | None = None,
+    time_column: str | None = None,
+    entity_columns: Sequence[str] = (),
 ) -> Evaluation:
     """The :class:`Evaluation` of the options given, the defaults for the others."""
     return Evaluation(
         LABEL_DELAY_DAYS if label_delay_days is None else label_delay_days,
         tuple(keep_columns),
         CARDS_PER_DAY if cards_per_day is None else cards_per_day,
+        time_column or None,
+        tuple(entity_columns),
     )
 
 

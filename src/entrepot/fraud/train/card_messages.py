@@ -16,13 +16,16 @@ LEAK_KEPT = "fraud.card.leak_kept"
 RANDOM_SPLIT = "fraud.card.random_split"
 NO_GAP = "fraud.card.no_gap"
 
-#: Why a split is random: no time order at all, or too few frauds in a time-ordered one.
+#: Why a split is random: no time order at all, too few frauds in a time-ordered one, or a
+#: time window holding one class (too few legitimate rows).
 NO_TIME_ORDER = "no_time_order"
 TOO_FEW_FRAUDS = "too_few_frauds"
+ONE_CLASS = "one_class"
 #: The word (catalog key) of a reason.
 REASON_WORDS = {
     NO_TIME_ORDER: N_("fraud.card.random_reason.no_time_order"),
     TOO_FEW_FRAUDS: N_("fraud.card.random_reason.too_few_frauds"),
+    ONE_CLASS: N_("fraud.card.random_reason.one_class"),
 }
 
 
@@ -53,7 +56,8 @@ def leak_kept(column: str, auprc: float) -> Message:
 
 
 def random_split(reason: str) -> Message:
-    """The split is random, for ``reason`` (:data:`NO_TIME_ORDER` or :data:`TOO_FEW_FRAUDS`)."""
+    """The split is random, for ``reason`` (:data:`NO_TIME_ORDER`, :data:`TOO_FEW_FRAUDS`
+    or :data:`ONE_CLASS`)."""
     return Message(N_("fraud.card.random_split"), {"reason": Word(REASON_WORDS[reason])})
 
 

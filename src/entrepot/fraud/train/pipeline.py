@@ -71,7 +71,12 @@ def run_training(
     options = evaluation or Evaluation()
     tell = progress or (lambda _message: None)
     began, budget_began = time.monotonic(), clock()
-    analysis = analyze(frame, target=target)
+    analysis = analyze(
+        frame,
+        target=target,
+        time_column=options.time_column,
+        entity_columns=options.entity_columns,
+    )
     label = require_target(analysis)
     y_all = label_vector(frame[label], analysis.positive)
     known = ~np.isnan(y_all)

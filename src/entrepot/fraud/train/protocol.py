@@ -15,13 +15,19 @@ from entrepot.fraud.schema.analysis import Analysis
 from entrepot.fraud.train.card import Evaluation
 from entrepot.fraud.train.card_messages import (
     NO_TIME_ORDER,
+    ONE_CLASS,
     RANDOM_SPLIT,
     TOO_FEW_FRAUDS,
     no_gap,
     random_split,
     reason_of,
 )
-from entrepot.fraud.train.splits import Splits, stratified_splits, time_splits
+from entrepot.fraud.train.splits import (
+    Splits,
+    stratified_splits,
+    time_cut_one_class,
+    time_splits,
+)
 from entrepot.fraud.train.time_order import TimeOrder, order_of
 from entrepot.messages import Message
 
@@ -64,7 +70,7 @@ def choose_splits(
     found = time_splits(rows, y)
     if found is not None:
         return found
-    notes.append(random_split(TOO_FEW_FRAUDS))
+    notes.append(random_split(ONE_CLASS if time_cut_one_class(rows, y) else TOO_FEW_FRAUDS))
     return stratified_splits(y, seed)
 
 

@@ -5,7 +5,9 @@ time and cut 60 / 20 / 20: the model is validated and tested on a later period t
 learnt from, as it will be used. With a timestamp, the rows of the label delay before the
 test period are a *gap*: neither fitted nor measured, as the labels of the last days
 before a scoring are not known yet when it starts (ADR 0039). Without a time order, or
-when a time cut leaves a split with too few frauds, the split is stratified at random.
+when a time cut leaves a split with too few frauds, or too few legitimate rows (a sample
+whose legitimate rows all fall on its first day: a validation of frauds alone cannot
+calibrate a model), the split is stratified at random and the card says why.
 Models fit on the training rows; validation chooses among them (and when their boosting
 stops), calibrates them and sets the threshold; test rows only measure.
 """
@@ -21,6 +23,9 @@ from sklearn.model_selection import train_test_split
 MIN_SPLIT_FRAUDS = 5
 #: Frauds the training rows must hold.
 MIN_TRAIN_FRAUDS = 2
+#: Legitimate rows that every split must hold: a window of one class calibrates nothing
+#: and measures nothing.
+MIN_SPLIT_LEGITIMATE = 5
 
 
 @dataclass(frozen=True)
@@ -58,7 +63,22 @@ def time_splits(
         val = val[times[val] <= start - gap]
     if min(y[val].sum(), y[test].sum()) < MIN_SPLIT_FRAUDS or y[train].sum() < MIN_TRAIN_FRAUDS:
         return None
+    if one_class(y, (train, val, test)):
+        return None
     return Splits("time", np.sort(train), val, test, np.sort(between))
+
+
+def one_class(y: np.ndarray, windows: tuple[np.ndarray, ...]) -> bool:
+    """Whether a window holds (almost) only frauds: fewer than
+    :data:`MIN_SPLIT_LEGITIMATE` legitimate rows."""
+    return any(len(w) - int(y[w].sum()) < MIN_SPLIT_LEGITIMATE for w in windows)
+
+
+def time_cut_one_class(order: np.ndarray, y: np.ndarray) -> bool:
+    """Whether the plain 60/20/20 time cut of ``order`` leaves a window of one class."""
+    n = len(order)
+    a, b = int(n * 0.6), int(n * 0.8)
+    return one_class(y, (order[:a], order[a:b], order[b:]))
 
 
 def stratified_splits(y: np.ndarray, seed: int) -> Splits:

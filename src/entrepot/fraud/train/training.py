@@ -46,6 +46,8 @@ def train(
     label_delay_days: int = LABEL_DELAY_DAYS,
     keep_columns: tuple[str, ...] = (),
     cards_per_day: int = CARDS_PER_DAY,
+    time_column: str | None = None,
+    entity_columns: tuple[str, ...] = (),
     clock: Clock = time.monotonic,
     on_progress: Callable[[int, int], None] | None = None,
 ) -> TrainingResult:
@@ -69,6 +71,8 @@ def train(
     only labels older than that, and the test period starts that long after the rows that
     fit and validate (ADR 0039). The test rows are featured as scoring will feature them,
     without their own labels, so the card's test figure is what scoring delivers.
+    ``time_column`` and ``entity_columns``: the user's roles (the date that orders the
+    rows, the customer or counterparty keys), else the analysis's guess.
     ``keep_columns``: inputs kept even if they alone separate the label (suspected leaks,
     left out otherwise: :mod:`entrepot.fraud.train.leaks`). ``cards_per_day``: the cards
     a team reviews a day, for the card's precision@k per day. Raises
@@ -100,7 +104,13 @@ def train(
             extra,
             max_legitimate,
             label_features,
-            Evaluation(label_delay_days, tuple(keep_columns), cards_per_day),
+            Evaluation(
+                label_delay_days,
+                tuple(keep_columns),
+                cards_per_day,
+                time_column,
+                tuple(entity_columns),
+            ),
             clock,
         )
     if on_progress is not None:

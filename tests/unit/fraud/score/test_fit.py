@@ -202,6 +202,7 @@ def _fitted_auprc(
         ("mobile_money", "fr", 905, 3),  # nor do they match a mobile-money file
     ],
 )
+@pytest.mark.slow  # a training over 15 s (make unit leaves it out)
 def test_more_references_never_score_worse_and_flag_about_the_frauds(
     domain: str, lang: Literal["en", "fr"], seed: int, smaller: int, tmp_path: Path
 ) -> None:

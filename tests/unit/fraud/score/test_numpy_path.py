@@ -131,6 +131,7 @@ def test_members_that_share_columns_share_work_and_scores() -> None:
 
 
 @pytest.mark.parametrize("few", [0, 10**9], ids=["all-vectorised", "all-row-by-row"])
+@pytest.mark.slow  # a training over 15 s (make unit leaves it out)
 def test_the_size_thresholds_change_the_method_not_the_scores(
     few: int, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -114,6 +114,7 @@ def test_a_missing_input_is_missing_not_zero() -> None:
     np.testing.assert_allclose(out[member.column], model.proba_of_features(x))
 
 
+@pytest.mark.slow  # a training over 15 s (make unit leaves it out)
 def test_no_share_of_rows_is_forced_to_be_fraud() -> None:
     data = unseen()
     frame = data.frame.drop(columns=[data.target])

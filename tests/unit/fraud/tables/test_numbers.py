@@ -4,6 +4,7 @@ them, and what stays text (codes of digits, a column with one value that does no
 from __future__ import annotations
 
 import gzip
+import random
 
 import pandas as pd
 import pytest
@@ -64,11 +65,20 @@ def test_missing_values_stay_missing() -> None:
     assert frame["x"].iloc[0] == 1234.5 and pd.isna(frame["x"].iloc[1])
 
 
-def test_a_gzip_bomb_stops_at_its_bound() -> None:
-    bomb = gzip.compress(b"0" * (4 * 1024 * 1024))
-    assert len(gunzip(bomb, "b.csv.gz", bound=5 * 1024 * 1024)) == 4 * 1024 * 1024
+def test_a_gzip_file_stops_at_its_bound() -> None:
+    packed = gzip.compress(random.Random(7).randbytes(4 * 1024 * 1024))  # about 1 to 1
+    assert len(gunzip(packed, "b.csv.gz", bound=5 * 1024 * 1024)) == 4 * 1024 * 1024
     with pytest.raises(InflatesTooMuch, match="inflates to more than"):
-        gunzip(bomb, "b.csv.gz", bound=1024 * 1024)
+        gunzip(packed, "b.csv.gz", bound=1024 * 1024)
+
+
+def test_a_gzip_bomb_is_refused_by_its_ratio_within_the_bound() -> None:
+    bomb = gzip.compress(b"0" * (4 * 1024 * 1024))  # about 1000 to 1
+    with pytest.raises(InflatesTooMuch, match="at most 200 to 1") as refused:
+        gunzip(bomb, "b.csv.gz", bound=5 * 1024 * 1024)
+    said = refused.value.said
+    assert said is not None and said.key == "fraud.refused.compressed_too_much"
+    assert said.params["limit"] == 200 and int(str(said.params["ratio"])) > 200
 
 
 def test_excel_serial_dates() -> None:

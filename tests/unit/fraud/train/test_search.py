@@ -24,7 +24,7 @@ from entrepot.fraud.train.search import (
     search,
 )
 from entrepot.fraud.train.space import DEFAULTS, SPACES, neighbour, slower
-from entrepot.fraud.train.splits import time_splits
+from entrepot.fraud.train.splits import time_cut_one_class, time_splits
 from tests.support.clock import TickingClock
 
 STEP = 0.01  # fake seconds per reading of the clock
@@ -163,6 +163,7 @@ def test_neighbours_stay_in_range_and_keep_the_learning_rate() -> None:
 
 
 @pytest.mark.parametrize("kind", KINDS)
+@pytest.mark.slow  # a training over 15 s (make unit leaves it out)
 def test_every_family_round_trips_through_joblib(data: Data, kind: str, tmp_path: Path) -> None:
     model, _ = fit_one(kind, dict(DEFAULTS[kind]), data, time.monotonic() + 30, 0, 1)
     before = positive_scores(model, data.x_val)
@@ -174,12 +175,25 @@ def test_every_family_round_trips_through_joblib(data: Data, kind: str, tmp_path
 
 def test_a_time_split_needs_frauds_in_training() -> None:
     y = np.zeros(1000, dtype=int)
-    y[700:] = 1  # every fraud after the training period
+    y[700::2] = 1  # every fraud after the training period
     assert time_splits(np.arange(1000), y) is None
     y[[10, 20]] = 1
     found = time_splits(np.arange(1000), y)
     assert found is not None
     assert len(found.train) == 600 and len(found.validation) == len(found.test) == 200
+
+
+def test_a_time_split_needs_legitimate_rows_in_every_window() -> None:
+    """Legitimate rows all early: a test window of frauds alone is refused (it calibrates
+    and measures nothing), and the plain cut is known to be of one class."""
+    y = np.zeros(1000, dtype=int)
+    y[::10] = 1
+    y[800:] = 1  # the test period holds frauds only
+    assert time_splits(np.arange(1000), y) is None
+    assert time_cut_one_class(np.arange(1000), y)
+    y[800::2] = 0
+    assert time_splits(np.arange(1000), y) is not None
+    assert not time_cut_one_class(np.arange(1000), y)
 
 
 @pytest.mark.parametrize("kind", ["xgboost", "lightgbm"])

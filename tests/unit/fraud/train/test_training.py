@@ -105,6 +105,7 @@ def test_scoring_with_absent_columns(result: TrainingResult, dataset: GeneratedD
         result.model.predict_proba(pd.DataFrame({"x": [1, 2]}))
 
 
+@pytest.mark.slow  # a training over 15 s (make unit leaves it out)
 def test_every_model_family_fits_and_scores() -> None:
     rng = np.random.default_rng(0)
     x = rng.normal(size=(1200, 5))

@@ -1,56 +1,64 @@
-"""What the city app's entrypoints need, built lazily: store, catalog, metrics, reports.
-
-The composition root (``App.city``) builds one :class:`CityRuntime` from the settings; the
-app itself never reads settings. Nothing is opened, and no engine (pandas, DuckDB, a
-database driver) imported, until used: ``entrepot city generate`` needs only the store.
+"""The city app's parts, built lazily: store, catalog, metrics, reports, the lake and its
+runner. :class:`~entrepot.city_service.service.CityService` is built on them (one object:
+the use cases and what they work on); the composition root (``App.city``) gives the store
+and the catalog, the app itself never reads settings. Nothing is opened, and no engine
+(pandas, DuckDB, a database driver) imported, until used: ``entrepot city generate`` needs
+only the store.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
-from datetime import datetime
+from collections.abc import Callable
 from functools import cached_property
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeAlias, TypeVar
 
 from entrepot.city.lake import Lake
 from entrepot.city.limits import DEFAULT_MEMORY_LIMIT, DEFAULT_SCAN_THREADS
 from entrepot.errors import ConfigError
 from entrepot.storage.protocols import Store
 
-if TYPE_CHECKING:
-    from pathlib import Path
+T = TypeVar("T")
 
+if TYPE_CHECKING:
     from sqlalchemy import Engine
 
     from entrepot.catalog.uow import UnitOfWorkFactory
     from entrepot.city.freshness import Watermarks
-    from entrepot.city.imports.files import ProgressFor
-    from entrepot.city.imports.records import ImportSummary
     from entrepot.city.metrics.base import MetricsStore
     from entrepot.city.report_files import ReportFiles
     from entrepot.city.runs import CityRunner, Outcome
 
 
-class CityRuntime:
+#: A part given as it is, or as the call that builds it when first used.
+Given: TypeAlias = T | Callable[[], T]
+
+
+class CityParts:
     """The city app's dependencies.
 
     ``store``: the object store (raw data, report CSVs); ``engine``: the catalog
-    (watermarks, report records); ``metrics_url``: where metrics go, ``None`` for the
-    catalog database itself; ``scan_threads``: DuckDB's threads for the counts export.
+    (watermarks, report records); each given as it is or as the call that opens it on
+    first use; ``metrics_url``: where metrics go, ``None`` for the catalog database itself;
+    ``scan_threads``: DuckDB's threads for the counts export.
     """
 
     def __init__(
         self,
-        store: Store,
+        store: Given[Store],
         *,
-        engine: Engine | None = None,
+        engine: Given[Engine] | None = None,
         metrics_url: str | None = None,
         scan_threads: int = DEFAULT_SCAN_THREADS,
     ) -> None:
-        self.store = store
+        self._store = store
         self._engine = engine
         self._metrics_url = metrics_url
         self.scan_threads = scan_threads
+
+    @cached_property
+    def store(self) -> Store:
+        """The object store (raw data, report CSVs)."""
+        return _built(self._store)
 
     @cached_property
     def engine(self) -> Engine:
@@ -62,8 +70,9 @@ class CityRuntime:
                 "this command needs the catalog, and none was configured",
                 hint="run it as `entrepot city ...`, which opens ENTREPOT_DATABASE_URL",
             )
-        ensure_migrated(self._engine)
-        return self._engine
+        engine = _built(self._engine)
+        ensure_migrated(engine)
+        return engine
 
     def ping_catalog(self) -> None:
         """One round trip to the catalog (``/city/health``)."""
@@ -128,22 +137,12 @@ class CityRuntime:
             on_progress=on_progress,
         )
 
-    def import_files(
-        self,
-        paths: Sequence[Path],
-        prefix: str = "",
-        *,
-        as_of: datetime | None = None,
-        progress_for: ProgressFor | None = None,
-    ) -> ImportSummary:
-        """``entrepot city import``: files, folders and archives into the lake under
-        ``prefix`` (:func:`entrepot.city.imports.files.import_paths`)."""
-        from entrepot.city.imports.files import import_paths  # pandas, DuckDB: when used
-
-        store = self.store.scoped(prefix) if prefix.strip("/") else self.store
-        return import_paths(store, paths, as_of=as_of, progress_for=progress_for)
-
     def close(self) -> None:
         """Close the metrics store if it was opened."""
         if "metrics" in self.__dict__:
             self.metrics.close()
+
+
+def _built(part: Given[T]) -> T:
+    """``part`` itself, or what its call builds."""
+    return part() if callable(part) else part

@@ -1,0 +1,142 @@
+"""Scoring a table, once for every door: the late labels merged, the ensemble chosen, every
+row scored, and the figures said of it (realised and estimated precision and recall, the
+trust, the summary). The command line writes the scores to a file; the job handlers store
+them as a prediction: both get them from :func:`score_frame`."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from entrepot.fraud.match.description import Upload
+    from entrepot.fraud.score.ensemble import Ensemble
+    from entrepot.fraud.score.known_labels import KnownLabels
+    from entrepot.fraud.score.scoring import Explanations
+    from entrepot.fraud_service.pipeline.scorers import Scorer
+    from entrepot.jobs.runner import Progress
+    from entrepot.messages import Message
+
+
+@dataclass(frozen=True, slots=True)
+class LabelsGiven:
+    """The labels a scoring reads beyond the file's rows: a labelled ``history`` of earlier
+    transactions, and the labels confirmed on the scored rows, from a ``column`` of the file
+    or from the analysts' ``(row, label)`` ``decisions``."""
+
+    history: pd.DataFrame | None = None
+    column: str | None = None
+    decisions: Sequence[Sequence[int]] | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ScoringOutcome:
+    """A scored table and every figure said of it."""
+
+    ensemble: Ensemble
+    upload: Upload
+    #: One row per scored row: probability, prediction, risk level, anomaly, explanation.
+    scores: pd.DataFrame
+    #: Each explained row's explanation, as messages (row index -> parts).
+    explained: Explanations
+    known: KnownLabels | None
+    #: Precision and recall on the rows whose label is known, or ``None``.
+    realised: dict[str, Any] | None
+    #: Precision and recall estimated without labels, with the realised ones beside them.
+    estimate: dict[str, Any]
+    #: The late labels given and how many models read them, or ``None``.
+    known_labels: dict[str, Any] | None
+    #: Rows, flagged, risk counts, trust and members (``summary.summarize``).
+    summary: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def trust(self) -> dict[str, Any]:
+        """How far to trust the scores (``summary.trust``)."""
+        trusted: dict[str, Any] = self.summary["trust"]
+        return trusted
+
+
+def score_frame(
+    frame: pd.DataFrame,
+    scorer: Scorer,
+    *,
+    labels: LabelsGiven | None = None,
+    label: str | None = None,
+    what: str = "the file",
+    explain: bool = True,
+    threads: int = 1,
+    progress: Progress | None = None,
+) -> ScoringOutcome:
+    """Score every row of ``frame`` with the ensemble ``scorer`` chooses, reading the late
+    ``labels`` given; ``label``: the file's own label column, if any, against which the
+    realised figures are measured (else against the labels confirmed on its rows);
+    ``progress(fraction, message)`` hears each step."""
+    from entrepot.fraud.match.description import describe
+    from entrepot.fraud.score.scoring import score
+    from entrepot.fraud_service.estimate import estimate
+    from entrepot.fraud_service.known import known_labels, known_labels_summary
+    from entrepot.fraud_service.summary import summarize
+    from entrepot.messages import N_, Message
+
+    say = progress or _silent
+    given = labels or LabelsGiven()
+    scored_frame, known = known_labels(
+        frame, history=given.history, column=given.column, decisions=given.decisions
+    )
+    upload = describe(scored_frame)
+    say(0.3, Message(scorer.step))
+    ensemble = scorer.choose(scored_frame, upload, known, what)
+    say(0.5, Message(N_("progress.scoring")))
+    explained: Explanations = {}
+    scores = score(
+        scored_frame,
+        ensemble,
+        upload=upload,
+        explain=explain,
+        threads=threads,
+        explained=explained,
+        known=known,
+    )
+    real = _realised(frame, scores, label, given, known)
+    found = estimate(scores, ensemble.threshold, real, ensemble.level_error, ensemble.unfamiliar)
+    return ScoringOutcome(
+        ensemble=ensemble,
+        upload=upload,
+        scores=scores,
+        explained=explained,
+        known=known,
+        realised=real,
+        estimate=found,
+        known_labels=known_labels_summary(known, ensemble),
+        summary=summarize(scores, ensemble),
+    )
+
+
+def _silent(fraction: float, message: Message) -> None:
+    """No one listens to the progress."""
+
+
+def _realised(
+    frame: pd.DataFrame,
+    scores: pd.DataFrame,
+    label: str | None,
+    given: LabelsGiven,
+    known: KnownLabels | None,
+) -> dict[str, Any] | None:
+    """The realised figures: against the late-labels column when one was named, else the
+    file's own label, else the analysts' decisions on its rows; ``None`` without labels."""
+    from entrepot.fraud_service.estimate import file_labels, realised
+    from entrepot.fraud_service.known import decided
+
+    flagged = scores["prediction"].to_numpy() == 1
+    if given.column is not None and known is not None and known.rows is not None:
+        return realised(flagged, known.rows, "late_labels", given.column)
+    own = file_labels(frame, label)
+    if own is not None:
+        return realised(flagged, own, "label", label)
+    if given.decisions is None:
+        return None
+    return realised(flagged, decided(len(frame), given.decisions), "feedback")

@@ -1,0 +1,51 @@
+"""Training on a labelled table, once for every door: the command line's ``fraud train`` on
+a local file and the ``train`` job handler (a new model or a retraining with the analysts'
+decisions) both call :func:`train_table`; where the model is kept afterwards (a folder, the
+instance's registry, a user's) is the door's."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+from entrepot.fraud.train.card import Evaluation
+from entrepot.fraud.train.training import train
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from entrepot.fraud.train.clocks import Clock
+    from entrepot.fraud.train.result import TrainingResult
+    from entrepot.fraud_service.job_payloads import SearchOptions
+    from entrepot.messages import Message
+
+
+def train_table(
+    frame: pd.DataFrame,
+    target: str | None,
+    *,
+    search: SearchOptions,
+    evaluation: Evaluation | None,
+    clock: Clock,
+    progress: Callable[[Message], None],
+    on_progress: Callable[[int, int], None] | None = None,
+    extra: pd.DataFrame | None = None,
+) -> TrainingResult:
+    """The model search on ``frame`` (``target``: its label, else the one the analysis
+    finds) as ``search`` and ``evaluation`` say (``None``: the engine's defaults), on the
+    ``clock`` of its budget; ``extra``: rows analysts labelled, learnt from but never
+    tested on; ``progress`` hears each step's message, ``on_progress(done, total)`` the
+    budget spent."""
+    return train(
+        frame,
+        target,
+        time_budget=search.time_budget,
+        cost_ratio=search.cost_ratio,
+        seed=search.seed,
+        n_jobs=search.n_jobs,
+        progress=progress,
+        extra=extra,
+        clock=clock,
+        on_progress=on_progress,
+        **(evaluation or Evaluation()).arguments(),
+    )
