@@ -24,7 +24,7 @@ from tests.support.processes import Server, api_token, instance_env
 
 EMAIL = "remote@example.org"
 #: What the test pushes into the account: model name -> the versions, in order.
-PUSHED = {"alpha": ("v1", "v2"), "beta": ("v1",)}
+PUSHED = {"alpha": ("v1", "v2"), "beta": ("v1",), "delta": ("v1",)}
 
 
 class Instance:
@@ -443,7 +443,7 @@ def test_models_push_is_refused_with_a_message_and_stores_nothing(
     folder = tmp_path / "m"
     folder.mkdir()
     (folder / "w.bin").write_bytes(b"w" * 10)
-    # the first account's trial plan is full (3 versions): the service's quota, exit 77
+    # the first account's trial plan is full (3 models): a new name is the service's quota, exit 77
     full = instance.by_env(tmp_path, "models", "push", "m", "--name", "gamma")
     assert full.returncode == 77, full.stderr
     assert "allows 3 models" in full.stderr and "Traceback" not in full.stderr

@@ -5,30 +5,25 @@ itself; ``--resume`` verifies the same way; a real difference names table, row a
 
 from __future__ import annotations
 
-import os
 import subprocess
-import sys
 from collections.abc import Iterator
 from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import cast
 
 import pytest
-from sqlalchemy import Engine, Table, insert, text
+from sqlalchemy import Engine, insert, text
 
-from entrepot.catalog.city.tables import CityMetricRow
 from entrepot.catalog.copy.marker import markers
 from entrepot.catalog.copy.service import CatalogCopy
 from entrepot.catalog.engine import make_engine
 from entrepot.catalog.migrate import current, head, upgrade
 from tests.support.catalog import migrated_engine
 from tests.support.databases import temporary_database
+from tests.support.db_copy import ENTREPOT, METRICS, copy_env, printed
 from tests.support.waiting import HANG_GUARD
 
 pytestmark = pytest.mark.postgres
 
-ENTREPOT = str(Path(sys.executable).parent / "entrepot")
-METRICS = cast(Table, CityMetricRow.__table__)
 REPORT = {
     "day": "2024-04-02",
     "traffic": {"change_pct": -0.0, "total": 1e300, "mean": 3.0, "counts": [-0.0, 1.5]},
@@ -68,21 +63,6 @@ def _source(folder: Path) -> Engine:
     return engine
 
 
-def _env(source: Engine, folder: Path) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("ENTREPOT_")}
-    env.update(
-        ENTREPOT_DATABASE_URL=str(source.url),
-        ENTREPOT_STORE_URL=str(folder / "store"),
-        ENTREPOT_VAR_DIR=str(folder),
-        COLUMNS="200",
-    )
-    return env
-
-
-def _said(done: subprocess.CompletedProcess[str]) -> str:
-    return " ".join((done.stdout + done.stderr).split())
-
-
 def test_minus_zero_copies_into_a_blank_postgres_in_one_command(
     tmp_path: Path, blank_postgres: tuple[str, Engine]
 ) -> None:
@@ -90,13 +70,13 @@ def test_minus_zero_copies_into_a_blank_postgres_in_one_command(
     source = _source(tmp_path)
     done = subprocess.run(
         [ENTREPOT, "db", "copy", "--to", url],
-        env=_env(source, tmp_path),
+        env=copy_env(source, tmp_path),
         capture_output=True,
         text=True,
         timeout=HANG_GUARD,
     )
     assert done.returncode == 0, done.stdout + done.stderr
-    said = _said(done)
+    said = printed(done)
     assert "schema created first" in said and "every table's count and digest match" in said
     assert current(target) == head()
     with target.connect() as connection:
@@ -108,12 +88,12 @@ def test_minus_zero_copies_into_a_blank_postgres_in_one_command(
 def test_resume_verifies_minus_zero_too(tmp_path: Path, blank_postgres: tuple[str, Engine]) -> None:
     url, target = blank_postgres
     source = _source(tmp_path)
-    env = _env(source, tmp_path)
+    env = copy_env(source, tmp_path)
     command = [ENTREPOT, "db", "copy", "--to", url, "--batch", "4"]
     first = subprocess.run(
         [*command, "--dry-run"], env=env, capture_output=True, text=True, timeout=HANG_GUARD
     )
-    assert first.returncode == 0 and "create its schema first" in _said(first)
+    assert first.returncode == 0 and "create its schema first" in printed(first)
     assert current(target) is None  # a dry run writes nothing
     upgrade(target)
     with target.begin() as connection:  # the first copy stops in city_metrics
@@ -130,7 +110,7 @@ def test_resume_verifies_minus_zero_too(tmp_path: Path, blank_postgres: tuple[st
             )
         )
     stopped = subprocess.run(command, env=env, capture_output=True, text=True, timeout=HANG_GUARD)
-    assert stopped.returncode != 0 and "--resume" in _said(stopped)
+    assert stopped.returncode != 0 and "--resume" in printed(stopped)
     with target.begin() as connection:
         connection.execute(text("DROP TRIGGER stop ON city_metrics"))
     resumed = subprocess.run(
