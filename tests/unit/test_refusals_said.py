@@ -1,0 +1,85 @@
+"""Every refusal a service raises carries its message (issue 39, item 3): a key and its
+values (``said=Message(...)``), so a page, an API answer under ``Accept-Language`` and a
+command under ``LANG`` write the facts in the reader's language, not only in English.
+
+One whole-tree test: each ``raise SomeError(...)`` in the packages below, where
+``SomeError`` is an :class:`~entrepot.errors.EntrepotError`, passes ``said=``, or raises an
+error class whose own ``__init__`` builds its message (``TooManyAttempts``)."""
+
+from __future__ import annotations
+
+import ast
+import importlib
+import inspect
+import pkgutil
+from collections.abc import Iterator
+from pathlib import Path
+
+import entrepot
+from entrepot.errors import EntrepotError
+
+SRC = Path(entrepot.__file__).resolve().parent
+
+#: The packages (and modules) whose refusals all carry a message; a package joins once its
+#: last raise site does.
+SAID_EVERYWHERE: tuple[str, ...] = ()
+
+
+def _error_classes() -> dict[str, list[type[EntrepotError]]]:
+    for found in pkgutil.walk_packages(entrepot.__path__, "entrepot."):
+        importlib.import_module(found.name)
+
+    def below(kind: type[EntrepotError]) -> Iterator[type[EntrepotError]]:
+        for sub in kind.__subclasses__():
+            yield sub
+            yield from below(sub)
+
+    by_name: dict[str, list[type[EntrepotError]]] = {}
+    for kind in {EntrepotError, *below(EntrepotError)}:
+        by_name.setdefault(kind.__name__, []).append(kind)
+    return by_name
+
+
+def _builds_its_message(kind: type[EntrepotError]) -> bool:
+    own = kind.__dict__.get("__init__")
+    return own is not None and "said=" in inspect.getsource(own)
+
+
+def _called(node: ast.Call) -> str | None:
+    if isinstance(node.func, ast.Name):
+        return node.func.id
+    if isinstance(node.func, ast.Attribute):
+        return node.func.attr
+    return None
+
+
+def _files() -> Iterator[Path]:
+    for name in SAID_EVERYWHERE:
+        path = SRC / name
+        yield from sorted(path.rglob("*.py")) if path.is_dir() else [path.with_suffix(".py")]
+
+
+def test_every_refusal_in_the_listed_packages_carries_its_message() -> None:
+    errors = _error_classes()
+    offenders = []
+    for path in _files():
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if not (isinstance(node, ast.Raise) and isinstance(node.exc, ast.Call)):
+                continue
+            kinds = errors.get(_called(node.exc) or "")
+            if not kinds or any(k.arg == "said" for k in node.exc.keywords):
+                continue
+            if all(_builds_its_message(k) for k in kinds):
+                continue
+            offenders.append(f"{path.relative_to(SRC)}:{node.lineno} {_called(node.exc)}")
+    offenders.sort()
+    assert offenders == [], "give each a said=Message(N_('error....'), {...}):\n" + "\n".join(
+        offenders
+    )
+
+
+def test_the_listed_packages_exist() -> None:
+    missing = [
+        n for n in SAID_EVERYWHERE if not (SRC / n).exists() and not (SRC / f"{n}.py").exists()
+    ]
+    assert missing == []
