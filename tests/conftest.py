@@ -228,9 +228,11 @@ def pytest_sessionstart(session: pytest.Session) -> None:
 def pytest_configure(config: pytest.Config) -> None:
     """No test works on a deployed service by accident: the user's own login (in their
     configuration folder) and ``ENTREPOT_URL``/``ENTREPOT_TOKEN`` stay out of the run;
-    every process the tests start finds an empty configuration folder of its own."""
+    every process the tests start finds an empty configuration folder of its own. The
+    commands speak English unless a test asks for another language (``LANG``)."""
     folder = tempfile.mkdtemp(prefix="entrepot-test-config-")
     os.environ["XDG_CONFIG_HOME"] = folder
     config.add_cleanup(lambda: shutil.rmtree(folder, ignore_errors=True))  # left nothing
-    for name in ("ENTREPOT_URL", "ENTREPOT_TOKEN"):
+    for name in ("ENTREPOT_URL", "ENTREPOT_TOKEN", "LANGUAGE", "LC_ALL", "LC_MESSAGES"):
         os.environ.pop(name, None)
+    os.environ["LANG"] = "C.UTF-8"

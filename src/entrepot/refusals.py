@@ -22,6 +22,7 @@ from entrepot.catalog.paging import InvalidPage
 from entrepot.city.errors import MissingInput
 from entrepot.fraud import errors as f
 from entrepot.fraud_service import errors as s
+from entrepot.jobs.codes import error_code
 from entrepot.registry import errors as r
 from entrepot.relocation.errors import MigrationInterrupted
 
@@ -102,6 +103,11 @@ def refusal_of(kind: type[BaseException]) -> Refusal:
         if issubclass(kind, row.kind):
             return row
     return UNEXPECTED
+
+
+def code_of(error: BaseException) -> str:
+    """The stable code of ``error`` (its class in snake case), as the API answers it."""
+    return error_code(error)
 
 
 def status_of(error: BaseException) -> int:

@@ -15,6 +15,7 @@ from entrepot.accounts.records import Operator
 from entrepot.catalog.accounts.records import AuditRecord, LicenceRecord, Page, UserRecord
 from entrepot.catalog.uow import UnitOfWork, UnitOfWorkFactory
 from entrepot.errors import RecordNotFound
+from entrepot.messages import N_, Message
 
 Clock = Callable[[], datetime]
 MAX_KEYS_AT_ONCE = 100
@@ -62,7 +63,12 @@ class AdminService:
 
     def set_active(self, actor: Actor, user_id: int, active: bool) -> UserRecord:
         """Activate or deactivate an account (deactivation signs it out everywhere)."""
-        _check(actor, not_on=user_id, what="deactivate your own account")
+        _check(
+            actor,
+            not_on=user_id,
+            what="deactivate your own account",
+            said=Message(N_("error.account.self_deactivate")),
+        )
         with self._uow() as uow:
             user = uow.users.update(user_id, is_active=active)
             if not active:
@@ -73,7 +79,12 @@ class AdminService:
 
     def set_admin(self, actor: Actor, user_id: int, admin: bool) -> UserRecord:
         """Grant or revoke the admin role."""
-        _check(actor, not_on=user_id, what="change your own admin role")
+        _check(
+            actor,
+            not_on=user_id,
+            what="change your own admin role",
+            said=Message(N_("error.account.self_admin")),
+        )
         with self._uow() as uow:
             user = uow.users.update(user_id, is_admin=admin)
             self._log(uow, actor, "user.grant_admin" if admin else "user.revoke_admin", user)
@@ -83,7 +94,12 @@ class AdminService:
     def delete_user(self, actor: Actor, user_id: int, details: dict[str, Any]) -> UserRecord:
         """Delete the account's rows (the caller removed its objects first); ``details``
         (what was removed) goes to the audit log."""
-        _check(actor, not_on=user_id, what="delete your own account")
+        _check(
+            actor,
+            not_on=user_id,
+            what="delete your own account",
+            said=Message(N_("error.account.self_delete")),
+        )
         with self._uow() as uow:
             user = uow.users.delete(user_id)
             self._log(uow, actor, "user.delete", user, details)
@@ -92,7 +108,12 @@ class AdminService:
 
     def check_deletable(self, actor: Actor, user_id: int) -> UserRecord:
         """The account ``user_id`` if ``actor`` may delete it; raises otherwise."""
-        _check(actor, not_on=user_id, what="delete your own account")
+        _check(
+            actor,
+            not_on=user_id,
+            what="delete your own account",
+            said=Message(N_("error.account.self_delete")),
+        )
         with self._uow() as uow:
             return uow.users.get(user_id)
 
@@ -134,7 +155,10 @@ class AdminService:
         days = chosen.default_days if days is None else days
         _check_days(days)
         if not 1 <= count <= MAX_KEYS_AT_ONCE:
-            raise InvalidAccountInput(f"create 1 to {MAX_KEYS_AT_ONCE} keys at once")
+            raise InvalidAccountInput(
+                f"create 1 to {MAX_KEYS_AT_ONCE} keys at once",
+                said=Message(N_("error.account.keys_at_once"), {"most": MAX_KEYS_AT_ONCE}),
+            )
         now = self._clock()
         with self._uow() as uow:
             made = tuple(
@@ -167,7 +191,9 @@ class AdminService:
             user = uow.users.by_email(address)
             if user is None:
                 raise RecordNotFound(
-                    f"no account for {address}", hint="create it: `entrepot users create`"
+                    f"no account for {address}",
+                    hint="create it: `entrepot users create`",
+                    said=Message(N_("error.account.no_account_email"), {"email": address}),
                 )
             licence = uow.licences.add(
                 key=new_key(chosen.name),
@@ -273,11 +299,17 @@ class AdminService:
         )
 
 
-def _check(actor: Actor, *, not_on: int | None = None, what: str = "") -> None:
+def _check(
+    actor: Actor, *, not_on: int | None = None, what: str = "", said: Message | None = None
+) -> None:
     if not actor.is_admin or not actor.is_active:
-        raise NotAllowed("this needs an administrator", hint="ask an administrator")
+        raise NotAllowed(
+            "this needs an administrator",
+            hint="ask an administrator",
+            said=Message(N_("error.account.admin_only")),
+        )
     if not_on is not None and not_on == actor.id:
-        raise NotAllowed(f"you cannot {what}", hint="ask another administrator")
+        raise NotAllowed(f"you cannot {what}", hint="ask another administrator", said=said)
 
 
 def _plan(name: str) -> Plan:
@@ -285,9 +317,17 @@ def _plan(name: str) -> Plan:
     try:
         return plan(name.strip().lower())
     except ValueError as exc:
-        raise UnknownPlan(str(exc)) from None
+        raise UnknownPlan(
+            str(exc),
+            said=Message(
+                N_("error.account.unknown_plan"), {"plan": name[:40], "plans": ", ".join(PLANS)}
+            ),
+        ) from None
 
 
 def _check_days(days: int) -> None:
     if not 1 <= days <= MAX_DAYS:
-        raise InvalidAccountInput(f"days must be between 1 and {MAX_DAYS}, got {days}")
+        raise InvalidAccountInput(
+            f"days must be between 1 and {MAX_DAYS}, got {days}",
+            said=Message(N_("error.account.days"), {"most": MAX_DAYS, "days": days}),
+        )

@@ -82,6 +82,7 @@ class ApiTokens:
                     raise InvalidAccountInput(
                         "the token this request came with is revoked or expired",
                         hint="sign in, or use a live token",
+                        said=Message(N_("error.account.parent_token_gone")),
                     )
                 ceiling = Grant(Scope(parent.scope), parent.expires_at)
                 if ceiling.scope is Scope.ADMIN and not user.is_admin:  # no longer an admin

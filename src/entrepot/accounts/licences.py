@@ -26,6 +26,7 @@ from entrepot.accounts.plans import PLANS, Plan, new_key, parse_key
 from entrepot.catalog.accounts.records import LicenceRecord
 from entrepot.catalog.uow import UnitOfWork, UnitOfWorkFactory
 from entrepot.errors import RecordExists
+from entrepot.messages import N_, Message, Size, Word
 from entrepot.sizes import human_size
 
 Clock = Callable[[], datetime]
@@ -100,7 +101,13 @@ class LicenceService:
         """Raise :class:`DatasetTooLarge` if ``size`` bytes are over the plan's limit."""
         limit = self.require(user_id).max_dataset_bytes
         if size > limit:
-            raise DatasetTooLarge(too_large_message(size, limit))
+            raise DatasetTooLarge(
+                too_large_message(size, limit),
+                said=Message(
+                    N_("error.account.dataset_too_large"),
+                    {"size": Size(size), "limit": Size(limit)},
+                ),
+            )
 
     def reserve_model(self, uow: UnitOfWork, user_id: int, name: str | None = None) -> Plan:
         """Check, in the caller's transaction and holding the user's row lock until it ends,
@@ -117,7 +124,11 @@ class LicenceService:
             if used >= plan.max_models:
                 raise QuotaExceeded(
                     f"the {plan.name} plan allows {plan.max_models} models and you have {used} "
-                    "(trained or in training)"
+                    "(trained or in training)",
+                    said=Message(
+                        N_("error.account.quota"),
+                        {"plan": Word(f"plan.{plan.name}"), "most": plan.max_models, "used": used},
+                    ),
                 )
         return plan
 
@@ -127,13 +138,22 @@ class LicenceService:
         with self._uow() as uow:
             found = uow.licences.by_key(canonical)
             if found is None or not found.enabled:
-                raise InvalidLicenceKey(f"no licence key {canonical} is available")
+                raise InvalidLicenceKey(
+                    f"no licence key {canonical} is available",
+                    said=Message(N_("error.account.licence_unknown"), {"key": canonical}),
+                )
             if found.user_id is not None:
-                raise LicenceAlreadyUsed(f"the key {canonical} was already activated")
+                raise LicenceAlreadyUsed(
+                    f"the key {canonical} was already activated",
+                    said=Message(N_("error.account.licence_used"), {"key": canonical}),
+                )
             try:
                 record = uow.licences.activate(found.id, user_id, self._clock())
             except RecordExists:
-                raise LicenceAlreadyUsed(f"the key {canonical} was already activated") from None
+                raise LicenceAlreadyUsed(
+                    f"the key {canonical} was already activated",
+                    said=Message(N_("error.account.licence_used"), {"key": canonical}),
+                ) from None
             uow.commit()
         return record
 
@@ -141,10 +161,18 @@ class LicenceService:
         licence = uow.licences.current(user_id)
         now = self._clock()
         if licence is None:
-            raise LicenceRequired("you have no licence")
+            raise LicenceRequired(
+                "you have no licence", said=Message(N_("error.account.no_licence"))
+            )
         if not licence.active_at(now):
             ended = licence.expires_at.date().isoformat() if licence.expires_at else "?"
-            raise LicenceRequired(f"your {licence.plan} licence ended on {ended}")
+            raise LicenceRequired(
+                f"your {licence.plan} licence ended on {ended}",
+                said=Message(
+                    N_("error.account.licence_ended"),
+                    {"plan": Word(f"plan.{licence.plan}"), "day": ended},
+                ),
+            )
         return PLANS[licence.plan]
 
     @classmethod

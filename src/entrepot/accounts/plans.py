@@ -7,6 +7,7 @@ import secrets
 from dataclasses import dataclass
 
 from entrepot.accounts.errors import InvalidLicenceKey
+from entrepot.messages import N_, Message
 
 MIB = 1024 * 1024
 
@@ -52,5 +53,8 @@ def parse_key(text: str) -> str:
     prefix, dash, rest = raw.partition("-")
     canonical = f"{prefix.upper()}{dash}{rest.lower()}"
     if not _KEY.fullmatch(canonical):
-        raise InvalidLicenceKey(f"{raw[:40]!r} is not a licence key")
+        raise InvalidLicenceKey(
+            f"{raw[:40]!r} is not a licence key",
+            said=Message(N_("error.account.licence_key_form"), {"key": raw[:40]}),
+        )
     return canonical

@@ -16,6 +16,7 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 
 from entrepot.accounts.errors import InvalidAccountInput, NotAllowed
+from entrepot.messages import N_, Message
 
 
 class Scope(StrEnum):
@@ -47,7 +48,9 @@ def parse_scope(text: str) -> Scope:
         return Scope(text.strip().lower())
     except ValueError:
         raise InvalidAccountInput(
-            f"{text[:40]!r} is not a token scope", hint="choose read, write or admin"
+            f"{text[:40]!r} is not a token scope",
+            hint="choose read, write or admin",
+            said=Message(N_("error.account.scope_unknown"), {"scope": text[:40]}),
         ) from None
 
 
@@ -64,6 +67,9 @@ def require(granted: Scope, needed: Scope) -> None:
             f"{needed.value!r}",
             hint=f"use a token with the scope {needed.value!r} (POST /api/tokens with "
             f'"scope": "{needed.value}", or `entrepot users token EMAIL --scope {needed.value}`)',
+            said=Message(
+                N_("error.account.scope_narrow"), {"granted": granted.value, "needed": needed.value}
+            ),
         )
 
 
@@ -85,6 +91,7 @@ def own_grant(
         raise NotAllowed(
             "only an administrator's token may have the scope 'admin'",
             hint="ask for the scope 'read' or 'write'",
+            said=Message(N_("error.account.admin_scope")),
         )
     return Grant(scope, None if lifetime is None else now + lifetime)
 
@@ -100,6 +107,10 @@ def child_grant(
             f"a token with the scope {parent.scope.value!r} cannot make a token with the "
             f"scope {scope.value!r}",
             hint=f"ask for {parent.scope.value!r} or less, or sign in to make a wider token",
+            said=Message(
+                N_("error.account.scope_wider"),
+                {"parent": parent.scope.value, "scope": scope.value},
+            ),
         )
     expires_at = parent.expires_at if lifetime is None else now + lifetime
     if parent.expires_at is not None and (expires_at is None or expires_at > parent.expires_at):
@@ -108,5 +119,8 @@ def child_grant(
             f"{parent.expires_at:%Y-%m-%d %H:%M} UTC",
             hint="ask for fewer days (or none: the new token then expires with this one), "
             "or sign in to make a longer-lived token",
+            said=Message(
+                N_("error.account.token_outlives"), {"at": f"{parent.expires_at:%Y-%m-%d %H:%M}"}
+            ),
         )
     return Grant(scope, expires_at)

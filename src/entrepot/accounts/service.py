@@ -108,7 +108,10 @@ class AccountService(Sessions, ApiTokens):
                     now=now,
                 )
             except RecordExists:
-                raise EmailTaken(f"an account already exists for {email}") from None
+                raise EmailTaken(
+                    f"an account already exists for {email}",
+                    said=Message(N_("error.account.email_taken"), {"email": email}),
+                ) from None
             self._licences.grant_trial(uow, user.id, now)
             _record(uow, now, user.id, email, "sign-up", address)
             uow.commit()
@@ -125,7 +128,9 @@ class AccountService(Sessions, ApiTokens):
         try:
             email = normalize_email(email)
         except InvalidAccountInput:
-            raise InvalidCredentials("wrong email or password") from None
+            raise InvalidCredentials(
+                "wrong email or password", said=Message(N_("error.account.wrong_password"))
+            ) from None
         now = self._clock()
         with self._uow() as uow:
             self._limiter.reserve(uow, email, address, now)
@@ -141,7 +146,9 @@ class AccountService(Sessions, ApiTokens):
                 self._limiter.failed(uow, email, address, now)
                 _record(uow, now, known, email, "sign-in-failed", address, reason=reason)
                 uow.commit()
-            raise InvalidCredentials("wrong email or password")
+            raise InvalidCredentials(
+                "wrong email or password", said=Message(N_("error.account.wrong_password"))
+            )
         with self._uow() as uow:
             self._limiter.succeeded(uow, email, address)
             uow.commit()
@@ -149,7 +156,10 @@ class AccountService(Sessions, ApiTokens):
             with self._uow() as uow:
                 _record(uow, now, user.id, email, "sign-in-failed", address, reason="deactivated")
                 uow.commit()
-            raise AccountInactive(f"the account {email} is deactivated")
+            raise AccountInactive(
+                f"the account {email} is deactivated",
+                said=Message(N_("error.account.inactive"), {"email": email}),
+            )
         with self._uow() as uow:
             values: dict[str, object] = {"last_login_at": now}
             if self._passwords.needs_rehash(hashed):
@@ -171,13 +181,17 @@ class AccountService(Sessions, ApiTokens):
             user = uow.users.get(user_id)
             hashed = uow.users.password_hash(user_id)
             if user.has_password and not self._passwords.verify(hashed, current):
-                raise InvalidCredentials("the current password is wrong")
+                raise InvalidCredentials(
+                    "the current password is wrong",
+                    said=Message(N_("error.account.current_password")),
+                )
             check_password(new, email=user.email)
             owned = {t.id for t in uow.tokens.list(user_id)}
             if keep - owned:
                 raise InvalidAccountInput(
                     f"no token {min(keep - owned)} among yours",
                     hint="name the tokens to keep by the ids /api/tokens lists",
+                    said=Message(N_("error.account.no_token"), {"token": min(keep - owned)}),
                 )
             uow.users.update(user_id, password_hash=self._passwords.hash(new))
             uow.users.bump_epoch(user_id)
@@ -211,10 +225,13 @@ class AccountService(Sessions, ApiTokens):
                 f"{ref[:60]!r} is neither an email nor an account id",
                 hint="give the account's email (you@example.com) or its id (see `entrepot "
                 "users list`)",
+                said=Message(N_("error.account.reference"), {"ref": ref[:60]}),
             )
         if found is None:
             raise RecordNotFound(
-                f"no account {text}", hint="see `entrepot users list`, or `entrepot users create`"
+                f"no account {text}",
+                hint="see `entrepot users list`, or `entrepot users create`",
+                said=Message(N_("error.account.no_account"), {"account": text}),
             )
         return found
 
@@ -235,7 +252,9 @@ class AccountService(Sessions, ApiTokens):
             user = uow.users.by_email(email)
         if user is None:
             raise RecordNotFound(
-                f"no account for {email}", hint="create it: `entrepot users create`"
+                f"no account for {email}",
+                hint="create it: `entrepot users create`",
+                said=Message(N_("error.account.no_account_email"), {"email": email}),
             )
         return user
 
@@ -262,7 +281,10 @@ class AccountService(Sessions, ApiTokens):
                 )
                 self._licences.grant_trial(uow, user.id, now)
             if not user.is_active:
-                raise AccountInactive(f"the account {email} is deactivated")
+                raise AccountInactive(
+                    f"the account {email} is deactivated",
+                    said=Message(N_("error.account.inactive"), {"email": email}),
+                )
             user = uow.users.update(user.id, last_login_at=now)
             _record(uow, now, user.id, email, "sign-in", None, via="oidc")
             uow.commit()
@@ -278,6 +300,7 @@ def _refuse_look_alike(uow: UnitOfWork, email: str) -> None:
             raise EmailTaken(
                 f"an account already exists for an address that looks like {email}",
                 hint="sign in with that account, or use another email address",
+                said=Message(N_("error.account.email_lookalike"), {"email": email}),
             )
 
 

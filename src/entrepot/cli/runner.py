@@ -12,6 +12,9 @@ from rich.markup import escape
 
 from entrepot.cli.context import PROG, err_console, process_app
 from entrepot.cli.errors import exit_code
+from entrepot.cli.language import reader_language
+from entrepot.cli.refusal_words import refusal_lines
+from entrepot.cli.remote.errors import RemoteError
 from entrepot.cli.remote.target import process_remote
 from entrepot.errors import EntrepotError
 
@@ -36,9 +39,14 @@ def _run(command: typer.Typer, argv: list[str] | None) -> int:
         result: Any = command(args=argv, prog_name=PROG, standalone_mode=False)
     except EntrepotError as exc:
         log.debug("%s", type(exc).__name__, exc_info=exc)
-        err_console.print(f"[bold red]error:[/] {escape(exc.message)}")
-        if exc.hint:
-            err_console.print(f"[yellow]what to do:[/] {escape(exc.hint)}")
+        lang = reader_language()
+        if lang == "en" or isinstance(exc, RemoteError):  # a service's answer: its reader's
+            err_console.print(f"[bold red]error:[/] {escape(exc.message)}")
+            if exc.hint:
+                err_console.print(f"[yellow]what to do:[/] {escape(exc.hint)}")
+        else:
+            for line in refusal_lines(exc, lang):
+                err_console.print(line)
         return exit_code(exc)
     except typer.Abort:
         err_console.print("aborted")

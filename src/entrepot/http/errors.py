@@ -94,17 +94,20 @@ def wants_html(request: Request) -> bool:
     return "text/html" in request.headers.get("accept", "")
 
 
-def error_response(request: Request, status: int, code: str, message: str) -> Response:
-    """The JSON body or the error page for an error."""
+def error_response(
+    request: Request, status: int, code: str, message: str, said: object = None
+) -> Response:
+    """The JSON body or the error page for an error: its message in the reader's language
+    (``said``, the refusal's own message, when it has one; else its code's sentence)."""
     message = _scrub(request, message)
     in_words = getattr(request.app.state, "page_message", None)
     if in_words is not None and not wants_html(request):
-        message = in_words(request, status, code, message)  # the pages' scripts read it
+        message = in_words(request, status, code, message, said)
     body = {"code": code, "message": message, "request_id": request_id()}
     if wants_html(request):
         render = getattr(request.app.state, "render_error", None)
         if render is not None:
-            page: Response = render(request, status, code, message)
+            page: Response = render(request, status, code, message, said)
             return page
     return JSONResponse(body, status_code=status)
 
@@ -116,10 +119,12 @@ def install(app: FastAPI) -> None:
     async def _entrepot(request: Request, exc: e.EntrepotError) -> Response:
         status = status_of(exc)
         message = client_message(exc)
+        said = exc.said
         if status >= 500:
             log.error("request failed: %s", exc, exc_info=exc)
-            message = public_message(exc, status) or message
-        response = error_response(request, status, error_code(exc), message)
+            public = public_message(exc, status)
+            message, said = (message, said) if public is None else (public, None)
+        response = error_response(request, status, error_code(exc), message, said)
         if isinstance(exc, a.TooManyAttempts):
             response.headers["Retry-After"] = str(exc.retry_after)
         return response

@@ -22,7 +22,7 @@ from entrepot.web import (
     result_pages,
     work_pages,
 )
-from entrepot.web.i18n import LANGUAGES, translator
+from entrepot.web.i18n import LANGUAGES, choose, translator
 from entrepot.web.phrases import Phrases
 from entrepot.web.render import banner_text, language, reference_build, render
 
@@ -49,7 +49,9 @@ def reference_build_status(request: Request) -> dict[str, object]:
     return {"building": True, "done": build.done, "total": build.total, "text": text}
 
 
-def render_error(request: Request, status: int, code: str, message: str) -> Response:
+def render_error(
+    request: Request, status: int, code: str, message: str, said: object = None
+) -> Response:
     """The error page (for browsers; the API answers JSON)."""
     try:
         user = optional_user(request, request.app.state.entrepot)
@@ -62,18 +64,23 @@ def render_error(request: Request, status: int, code: str, message: str) -> Resp
         http_status=status,
         code=code,
         message=message,
+        said=said,
         status_code=status,
     )
 
 
-def page_message(request: Request, status: int, code: str, message: str) -> str:
-    """An API refusal in the page's language when a signed-in page's script asked (session
-    cookie, no token): the upload form, the analyst's buttons. API clients keep English."""
+def page_message(
+    request: Request, status: int, code: str, message: str, said: object = None
+) -> str:
+    """An API refusal in its reader's language: a signed-in page's script (session cookie,
+    no token: the upload form, the analyst's buttons) reads the page's language; any other
+    client the language its ``Accept-Language`` asks for, English when it asks for none."""
     signed_in = "session" in request.scope and request.session.get("uid")
-    if request.headers.get("authorization") or not signed_in:
-        return message
-    lang = language(request)
-    return Phrases(translator(lang), Formats(lang)).error(code, message, status)
+    if signed_in and not request.headers.get("authorization"):
+        lang = language(request)
+    else:
+        lang = choose(None, request.headers.get("accept-language") or "en")
+    return Phrases(translator(lang), Formats(lang)).error(code, message, status, said=said)
 
 
 async def page_language(scope: Scope) -> str | None:
@@ -92,10 +99,10 @@ async def page_language(scope: Scope) -> str | None:
 
 async def refusal_message(scope: Scope, status: int, code: str, message: str) -> str:
     """:func:`page_message` for a refusal the middleware outside sessions answers (a body
-    too large): in :func:`page_language`, else the service's own words."""
+    too large): in :func:`page_language`, else in the language the request asks for."""
     lang = await page_language(scope)
     if lang is None:
-        return message
+        lang = choose(None, Request(scope).headers.get("accept-language") or "en")
     return Phrases(translator(lang), Formats(lang)).error(code, message, status)
 
 

@@ -97,7 +97,7 @@ def test_too_many_sign_ins_say_how_long_to_wait_in_french(client: TestClient) ->
 
 PROFILE = [
     ("/profile/password", {"current_password": "wrong password!", "new_password": PASSWORD * 2},
-     "E-mail ou mot de passe incorrect", "wrong"),
+     "Le mot de passe actuel est incorrect", "wrong"),
     ("/profile/password", {"current_password": PASSWORD, "new_password": "tiny"},
      f"a 4{NBSP}caractères", "4 characters"),
     ("/profile/tokens", {"name": "<bad>", "scope": "read"},

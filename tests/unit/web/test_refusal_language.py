@@ -1,7 +1,8 @@
 """A body too large for its route is refused by a middleware outside the sessions; a
 signed-in page's script (the upload form: session cookie, no token) still gets the
-refusal in the page's language, an API client in English (issue 28). Before, the 413
-was in English whatever the page's language."""
+refusal in the page's language, an API client the language its ``Accept-Language`` asks
+for, English when it asks for none (issue 28, then issue 39 item 3). Before, the 413 was in
+English whatever the page's language."""
 
 from __future__ import annotations
 
@@ -35,10 +36,12 @@ def test_a_too_large_upload_from_a_french_page_is_refused_in_french(tmp_path: Pa
         assert french.json()["message"] == FRENCH
         assert french.json()["code"] == "dataset_too_large"
 
-        client.cookies.clear()  # not signed in: the service's own words
+        client.cookies.clear()  # not signed in: the language the request asks for
         anonymous = client.post("/api/upload", files=files, headers={"Accept-Language": "fr"})
         assert anonymous.status_code == 413
-        assert anonymous.json()["message"].startswith("the upload is larger than")
+        assert anonymous.json()["message"] == FRENCH
+        nothing_asked = client.post("/api/upload", files=files)
+        assert nothing_asked.json()["message"].startswith("the upload is larger than")
 
 
 def _stalled_upload(app: Any, headers: list[tuple[bytes, bytes]]) -> dict[str, Any]:

@@ -14,6 +14,7 @@ from types import ModuleType
 from typing import IO, TYPE_CHECKING, Any
 
 import entrepot
+from entrepot.cli.language import accept_language
 from entrepot.cli.remote.errors import (
     NotAnEntrepot,
     RemoteError,
@@ -58,7 +59,7 @@ class Client:
             headers={
                 "Authorization": f"Bearer {remote.token}",
                 "Accept": "application/json",
-                "Accept-Language": "en",
+                "Accept-Language": accept_language(),
                 "User-Agent": f"entrepot-cli/{entrepot.__version__}",
             },
             timeout=httpx.Timeout(READ_TIMEOUT, connect=CONNECT_TIMEOUT),

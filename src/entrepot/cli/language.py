@@ -1,0 +1,33 @@
+"""The language a command writes its refusals in: the reader's, from the environment as
+POSIX programs read it (``LANGUAGE``, then ``LC_ALL``, ``LC_MESSAGES``, ``LANG``); English
+when none names a language Entrepôt speaks (``C``, ``POSIX``, unset)."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+
+#: The languages the catalogs hold (``src/entrepot/locale``).
+SPOKEN = ("en", "fr")
+
+
+def reader_language(env: Mapping[str, str] | None = None) -> str:
+    """``fr`` for ``LANG=fr_FR.UTF-8``, ``en`` for ``C.UTF-8`` or nothing set."""
+    env = os.environ if env is None else env
+    for name in ("LANGUAGE", "LC_ALL", "LC_MESSAGES", "LANG"):
+        value = env.get(name, "")
+        if not value:
+            continue
+        for part in value.split(":"):  # LANGUAGE lists several: the first spoken wins
+            code = part.split(".")[0].split("@")[0].split("_")[0].lower()
+            if code in SPOKEN:
+                return code
+        return "en"  # the first variable set decides, as in POSIX
+    return "en"
+
+
+def accept_language(env: Mapping[str, str] | None = None) -> str:
+    """The ``Accept-Language`` a command sends a deployed service, so that the service
+    answers its refusals in the reader's language."""
+    lang = reader_language(env)
+    return lang if lang == "en" else f"{lang}, en;q=0.5"

@@ -1,0 +1,30 @@
+"""A refusal written in the reader's language (``LANG=fr_FR.UTF-8``): the error's own
+message (its key and values) when it carries one; else its code's sentence, followed by
+the service's English words, so that the fix is never lost."""
+
+from __future__ import annotations
+
+from rich.markup import escape
+
+from entrepot.errors import EntrepotError
+from entrepot.i18n.catalogs import translator
+from entrepot.i18n.messages import speaker
+from entrepot.refusals import code_of, status_of
+
+
+def refusal_lines(error: EntrepotError, lang: str) -> list[str]:
+    """The lines a command prints for ``error`` in ``lang`` (rich markup)."""
+    t = translator(lang)
+    label = escape(t("cli.refusal.error"))
+    if error.said is not None:
+        return [f"[bold red]{label}[/] {escape(speaker(lang)(error.said))}"]
+    code, status = code_of(error), status_of(error)
+    for key in (f"error.{code}", f"error.status.{status}", "error.status.400"):
+        sentence = t(key)
+        if sentence != key:
+            break
+    detail = escape(t("cli.refusal.detail"))
+    return [
+        f"[bold red]{label}[/] {escape(sentence)}",
+        f"[yellow]{detail}[/] {escape(str(error))}",
+    ]
