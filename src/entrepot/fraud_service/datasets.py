@@ -37,6 +37,7 @@ from entrepot.fraud_service.uploads import (
     safe_filename,
 )
 from entrepot.fraud_service.workspace import Workspace
+from entrepot.messages import N_, Message
 from entrepot.sizes import human_size
 
 Clock = Callable[[], datetime]
@@ -183,5 +184,6 @@ class DatasetService:
                     f"the catalog recorded {dataset.sha256})",
                     key=dataset.key,
                     hint="upload the file again",
+                    said=Message(N_("error.fraud.dataset_replaced"), {"dataset": dataset.id}),
                 )
             yield path

@@ -15,6 +15,7 @@
 from __future__ import annotations
 
 from entrepot.errors import EntrepotError
+from entrepot.messages import Message
 
 
 class FraudServiceError(EntrepotError):
@@ -60,8 +61,10 @@ class TrainingFailed(FraudServiceError):
 
     hint = "the job stays in the account's history with this error; fix the file and retry"
 
-    def __init__(self, message: str, *, code: str | None = None) -> None:
-        super().__init__(message)
+    def __init__(
+        self, message: str, *, code: str | None = None, said: Message | None = None
+    ) -> None:
+        super().__init__(message, said=said)
         self.code = code or "training_failed"
 
 

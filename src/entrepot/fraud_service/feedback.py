@@ -22,6 +22,7 @@ from entrepot.fraud_service.estimate import realised
 from entrepot.fraud_service.known import confirmed_rows, decided
 from entrepot.fraud_service.predictions import PredictionService
 from entrepot.fraud_service.workspace import Workspace
+from entrepot.messages import N_, Message
 
 WorkspaceOf = Callable[[int], Workspace]
 Clock = Callable[[], datetime]
@@ -81,6 +82,10 @@ class FeedbackService:
                     f"prediction {prediction_id} has no row {shown}: its rows are numbered "
                     f"1 to {prediction.rows}",
                     hint="use the row column of the scores file",
+                    said=Message(
+                        N_("error.fraud.no_row"),
+                        {"prediction": prediction_id, "row": shown, "rows": prediction.rows},
+                    ),
                 )
             uow.feedback.record(
                 owner_id=user.id,
@@ -129,7 +134,10 @@ class FeedbackService:
         """Save ``threshold`` for ``user``'s model version ``model_id``; later scorings with
         that version flag rows from it."""
         if not 0.0 < threshold < 1.0:
-            raise InvalidThreshold(f"threshold {threshold} is not between 0 and 1")
+            raise InvalidThreshold(
+                f"threshold {threshold} is not between 0 and 1",
+                said=Message(N_("error.fraud.threshold"), {"threshold": str(threshold)}),
+            )
         owner = self._workspace(user.id).owner
         with self._uow() as uow:
             uow.user_models.ref(owner, model_id)  # not found unless the user's

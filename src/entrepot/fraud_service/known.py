@@ -38,6 +38,10 @@ def known_labels(
             raise TargetNotFound(
                 f"the file has no column {column!r} to read late labels from; its columns "
                 "are: " + ", ".join(map(str, frame.columns)),
+                said=Message(
+                    N_("error.fraud.no_label_column"),
+                    {"column": str(column), "columns": ", ".join(map(str, frame.columns))},
+                ),
             )
         frame, rows = own_labels(frame, column)
     elif decisions:

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any, Literal
 from entrepot.fraud.errors import FraudError
 from entrepot.fraud.train.clocks import ClockFactory, wall_clock
 from entrepot.local_paths import output_file
-from entrepot.messages import Message
+from entrepot.messages import N_, Message
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -101,6 +101,7 @@ class ModelChoice:
             raise FraudError(
                 "give either a model or the ensemble of reference models",
                 hint="--model NAME[@VERSION] (or a folder), or --ensemble",
+                said=Message(N_("error.fraud.model_or_ensemble")),
             )
 
 

@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from entrepot.accounts.errors import DatasetTooLarge
+from entrepot.messages import N_, Message, Size
 from entrepot.registry.errors import InvalidModelFiles
 from entrepot.registry.flavors import holds_pickle, is_pickle
 from entrepot.registry.names import MANIFEST_PATH, check_file_path
@@ -94,20 +95,34 @@ def parse_form(text: str) -> PushForm:
     try:
         raw = json.loads(text)
     except ValueError:
-        raise InvalidModelFiles("the push's description is not JSON") from None
+        raise InvalidModelFiles(
+            "the push's description is not JSON", said=Message(N_("error.push.description_json"))
+        ) from None
     if not isinstance(raw, dict):
-        raise InvalidModelFiles("the push's description must be a JSON object")
+        raise InvalidModelFiles(
+            "the push's description must be a JSON object",
+            said=Message(N_("error.push.description_object")),
+        )
     name = raw.get("name")
     if not isinstance(name, str):
-        raise InvalidModelFiles("the push names no model ('name')")
+        raise InvalidModelFiles(
+            "the push names no model ('name')", said=Message(N_("error.push.no_name"))
+        )
     listed = raw.get("files")
     if not isinstance(listed, list) or not listed:
-        raise InvalidModelFiles("the push lists no files ('files')")
+        raise InvalidModelFiles(
+            "the push lists no files ('files')", said=Message(N_("error.push.no_files"))
+        )
     if len(listed) > MAX_FILES:
-        raise InvalidModelFiles(f"a version holds at most {MAX_FILES} files")
+        raise InvalidModelFiles(
+            f"a version holds at most {MAX_FILES} files",
+            said=Message(N_("error.push.too_many_files"), {"most": MAX_FILES}),
+        )
     files = tuple(_declared(item) for item in listed)
     if len({f.path for f in files}) != len(files):
-        raise InvalidModelFiles("the push lists a file twice")
+        raise InvalidModelFiles(
+            "the push lists a file twice", said=Message(N_("error.push.file_twice"))
+        )
     schema = raw.get("input_schema")
     return PushForm(
         name=name,
@@ -133,12 +148,17 @@ def unpack(archive: Path, form: PushForm, into: Path, limit: int) -> None:
     if form.total > limit:
         raise PushTooLarge(
             f"the files add up to {human_size(form.total)}; this service takes pushes up to "
-            f"{human_size(limit)}"
+            f"{human_size(limit)}",
+            said=Message(
+                N_("error.push.too_large"), {"size": Size(form.total), "limit": Size(limit)}
+            ),
         )
     try:
         zipped = zipfile.ZipFile(archive)
     except (zipfile.BadZipFile, OSError):
-        raise InvalidModelFiles("the push's file is not a ZIP archive") from None
+        raise InvalidModelFiles(
+            "the push's file is not a ZIP archive", said=Message(N_("error.push.not_zip"))
+        ) from None
     with zipped:
         members = {i.filename: i for i in zipped.infolist() if not i.is_dir()}
         declared = {f.path: f for f in form.files}
@@ -148,7 +168,11 @@ def unpack(archive: Path, form: PushForm, into: Path, limit: int) -> None:
             raise PushMismatch(
                 "the archive does not hold the files the push lists"
                 + (f"; not listed: {', '.join(extra)}" if extra else "")
-                + (f"; missing: {', '.join(missing)}" if missing else "")
+                + (f"; missing: {', '.join(missing)}" if missing else ""),
+                said=Message(
+                    N_("error.push.mismatch"),
+                    {"extra": ", ".join(extra), "missing": ", ".join(missing)},
+                ),
             )
         for path, entry in sorted(declared.items()):
             target = into.joinpath(*path.split("/"))
@@ -158,21 +182,37 @@ def unpack(archive: Path, form: PushForm, into: Path, limit: int) -> None:
             if size != entry.size or digest != entry.sha256:
                 raise PushMismatch(
                     f"{path!r} as received does not match what the push declared "
-                    f"({entry.size} bytes, sha256 {entry.sha256}); nothing was stored"
+                    f"({entry.size} bytes, sha256 {entry.sha256}); nothing was stored",
+                    said=Message(
+                        N_("error.push.file_changed"),
+                        {"path": path, "size": entry.size, "sha256": entry.sha256},
+                    ),
                 )
 
 
 def _declared(item: Any) -> DeclaredFile:
     if not isinstance(item, dict):
-        raise InvalidModelFiles("each file of the push is an object with path, size, sha256")
+        raise InvalidModelFiles(
+            "each file of the push is an object with path, size, sha256",
+            said=Message(N_("error.push.file_entry")),
+        )
     path, size, sha256 = item.get("path"), item.get("size"), item.get("sha256")
     if not isinstance(path, str) or path == MANIFEST_PATH:
-        raise InvalidModelFiles(f"the push lists a file without a usable path: {path!r}")
+        raise InvalidModelFiles(
+            f"the push lists a file without a usable path: {path!r}",
+            said=Message(N_("error.push.file_path"), {"path": str(path)[:200]}),
+        )
     check_file_path(path)
     if isinstance(size, bool) or not isinstance(size, int) or size < 0:
-        raise InvalidModelFiles(f"the size of {path!r} must be a whole number of bytes")
+        raise InvalidModelFiles(
+            f"the size of {path!r} must be a whole number of bytes",
+            said=Message(N_("error.push.file_size"), {"path": str(path)[:200]}),
+        )
     if not isinstance(sha256, str) or not is_sha256(sha256):
-        raise InvalidModelFiles(f"the sha256 of {path!r} must be 64 lowercase hex digits")
+        raise InvalidModelFiles(
+            f"the sha256 of {path!r} must be 64 lowercase hex digits",
+            said=Message(N_("error.push.file_sha256"), {"path": str(path)[:200]}),
+        )
     return DeclaredFile(path, size, sha256)
 
 
@@ -181,7 +221,10 @@ def _text_or_none(raw: Mapping[str, Any], key: str) -> str | None:
     if value is None:
         return None
     if not isinstance(value, str):
-        raise InvalidModelFiles(f"'{key}' of the push must be text")
+        raise InvalidModelFiles(
+            f"'{key}' of the push must be text",
+            said=Message(N_("error.push.field_text"), {"field": key}),
+        )
     return value
 
 
@@ -190,7 +233,10 @@ def _mapping(raw: Mapping[str, Any], key: str) -> dict[str, Any] | None:
     if value is None:
         return None
     if not isinstance(value, dict):
-        raise InvalidModelFiles(f"'{key}' of the push must be a JSON object")
+        raise InvalidModelFiles(
+            f"'{key}' of the push must be a JSON object",
+            said=Message(N_("error.push.field_object"), {"field": key}),
+        )
     return value
 
 
@@ -198,5 +244,8 @@ def _schema(value: Any) -> tuple[tuple[str, str], ...]:
     if not isinstance(value, list) or not all(
         isinstance(p, list) and len(p) == 2 and all(isinstance(x, str) for x in p) for p in value
     ):
-        raise InvalidModelFiles("'input_schema' of the push must list [column, type] pairs")
+        raise InvalidModelFiles(
+            "'input_schema' of the push must list [column, type] pairs",
+            said=Message(N_("error.push.input_schema")),
+        )
     return tuple((p[0], p[1]) for p in value)

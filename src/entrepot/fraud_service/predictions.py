@@ -13,6 +13,7 @@ from entrepot.catalog.uow import UnitOfWorkFactory
 from entrepot.catalog.workspace.records import PredictionRecord
 from entrepot.fraud_service.errors import NotInNamespace
 from entrepot.fraud_service.workspace import Workspace, user_root
+from entrepot.messages import N_, Message
 from entrepot.services.objects import ObjectService, VerifiedFile
 from entrepot.storage.keys import validate_key
 
@@ -55,7 +56,9 @@ class PredictionService:
         """
         validate_key(key)
         if not key.startswith(user_root(user_id)):
-            raise NotInNamespace("this key is outside your folder")
+            raise NotInNamespace(
+                "this key is outside your folder", said=Message(N_("error.fraud.outside_folder"))
+            )
         with self._uow() as uow:
             return uow.predictions.by_key(user_id, key)
 

@@ -29,6 +29,7 @@ from entrepot.fraud_service.memory_budget import MemoryBudget
 from entrepot.fraud_service.options import ServiceOptions
 from entrepot.fraud_service.scoring_jobs import Clock, ScoringJobs, WorkspaceOf
 from entrepot.jobs.service import JobService
+from entrepot.messages import N_, Message
 from entrepot.registry.names import check_name
 
 
@@ -102,6 +103,7 @@ class ScoringService(ScoringJobs):
                 f"dataset {history.name} has no label column: a history gives the labels "
                 "known before the scored rows",
                 hint="upload earlier transactions with their label column (fraud: 0 or 1)",
+                said=Message(N_("error.fraud.history_no_label"), {"dataset": history.name}),
             )
         self.require_library()
         with self._uow() as uow:
@@ -154,19 +156,32 @@ class ScoringService(ScoringJobs):
                     f"the file of prediction {prediction_id} was deleted: it cannot be "
                     "scored again",
                     hint="upload it again and score it",
+                    said=Message(
+                        N_("error.fraud.prediction_file_gone"), {"prediction": prediction_id}
+                    ),
                 )
             members = {str(m.get("name")) for m in record.summary.get("members", [])}
             unknown = sorted(set(mappings) - members)
             if unknown:
                 raise MissingColumns(
                     f"no model {', '.join(unknown)} scored this file; its models are: "
-                    + ", ".join(sorted(members))
+                    + ", ".join(sorted(members)),
+                    said=Message(
+                        N_("error.fraud.unknown_members"),
+                        {"unknown": ", ".join(unknown), "members": ", ".join(sorted(members))},
+                    ),
                 )
             dataset = uow.datasets.get(user_id, record.dataset_id)
             columns = {str(c.get("name")) for c in dataset.analysis.get("columns", [])}
             absent = sorted({c for m in mappings.values() for c in m} - columns)
             if absent:
-                raise MissingColumns(f"{dataset.name} has no column {', '.join(absent)}")
+                raise MissingColumns(
+                    f"{dataset.name} has no column {', '.join(absent)}",
+                    said=Message(
+                        N_("error.fraud.dataset_no_column"),
+                        {"dataset": dataset.name, "columns": ", ".join(absent)},
+                    ),
+                )
             chosen = {k: dict(v) for k, v in mappings.items()}
             payload: PredictPayload | ApplyPayload
             if record.source == "model":

@@ -43,7 +43,7 @@ from entrepot.fraud_service.summary import preview
 from entrepot.fraud_service.workspace import Workspace
 from entrepot.jobs.runner import Progress
 from entrepot.jobs.service import JobService
-from entrepot.messages import N_, Message
+from entrepot.messages import N_, Message, Word
 
 WorkspaceOf = Callable[[int], Workspace]
 Clock = Callable[[], datetime]
@@ -73,6 +73,14 @@ class ScoringJobs:
                 if building
                 else "run `entrepot fraud "
                 "build-references`, or restart `entrepot serve`, which builds it",
+                said=Message(
+                    N_("error.fraud.library_building_or_empty"),
+                    {
+                        "state": Word(
+                            N_("library.state.building") if building else N_("library.state.empty")
+                        )
+                    },
+                ),
             )
         return count
 

@@ -32,7 +32,7 @@ from entrepot.fraud_service.retraining import FeedbackRows, count_decisions, gat
 from entrepot.fraud_service.workspace import Workspace
 from entrepot.jobs.runner import JobRunner, Observer, Progress
 from entrepot.jobs.service import JobService
-from entrepot.messages import N_, Message
+from entrepot.messages import N_, Message, Word
 from entrepot.registry.names import check_name
 
 WorkspaceOf = Callable[[int], Workspace]
@@ -98,19 +98,36 @@ class TrainingService:
             if target is not None and target not in columns:
                 raise TargetNotFound(
                     f"dataset {dataset.name} has no column {target!r}; its columns are: "
-                    + ", ".join(columns)
+                    + ", ".join(columns),
+                    said=Message(
+                        N_("error.fraud.no_target_column"),
+                        {
+                            "dataset": dataset.name,
+                            "column": str(target),
+                            "columns": ", ".join(columns),
+                        },
+                    ),
                 )
             unknown = [c for c in evaluation.keep_columns if c not in columns]
             if unknown:
                 raise UnknownColumns(
                     f"dataset {dataset.name} has no column {', '.join(map(repr, unknown))} to "
-                    "keep; its columns are: " + ", ".join(columns)
+                    "keep; its columns are: " + ", ".join(columns),
+                    said=Message(
+                        N_("error.fraud.unknown_keep"),
+                        {
+                            "dataset": dataset.name,
+                            "unknown": ", ".join(map(str, unknown)),
+                            "columns": ", ".join(columns),
+                        },
+                    ),
                 )
             if target is None and dataset.target is None:
                 raise NoTargetFound(
                     f"no column of {dataset.name} is clearly the fraud label",
                     hint="name the label column (target_column), or score the file with "
                     "POST /api/apply_unlabeled if it has no label",
+                    said=Message(N_("error.fraud.no_clear_label"), {"dataset": dataset.name}),
                 )
             job = self._record(
                 uow,
@@ -185,7 +202,13 @@ class TrainingService:
         done = self._jobs.get(user_id, job.id)
         if done.state is not JobState.SUCCEEDED:
             raise TrainingFailed(
-                done.error or f"the training ended {done.state.value}", code=done.error_code
+                done.error or f"the training ended {done.state.value}",
+                code=done.error_code,
+                said=done.error_data
+                or Message(
+                    N_("error.fraud.training_failed"),
+                    {"state": Word(f"jobs.state.{done.state.value}")},
+                ),
             )
         return done
 
@@ -204,7 +227,8 @@ class TrainingService:
         if count_decisions(self._uow, user_id, name) == 0:
             raise NothingToLearn(
                 f"no analyst has labelled a row scored by {name} yet: there is nothing new to "
-                "learn from"
+                "learn from",
+                said=Message(N_("error.fraud.nothing_to_learn"), {"model": name}),
             )
         dataset_id = str(details.lineage.get("dataset", ""))
         with self._uow() as uow:
@@ -216,6 +240,9 @@ class TrainingService:
                     f"the dataset {name}@{version} was trained on was deleted: retraining "
                     "needs it (the new version is measured on the same test rows)",
                     hint="train a new model on a dataset with POST /api/train",
+                    said=Message(
+                        N_("error.fraud.training_dataset_gone"), {"model": name, "version": version}
+                    ),
                 ) from None
             MemoryBudget(self._options.memory_budget).check(dataset, "train")
             job = self._record(
@@ -254,13 +281,17 @@ class TrainingService:
                     uow.user_models.ref(ws.owner, previous)
                 except RecordNotFound:
                     raise RecordNotFound(
-                        f"model {previous} was deleted before its retraining started"
+                        f"model {previous} was deleted before its retraining started",
+                        said=Message(N_("error.fraud.model_gone"), {"model": str(previous)}),
                     ) from None
         dataset = self._datasets.get(job.owner_id, payload.dataset_id)
         search = payload.search or SearchOptions(self._options.training_budget)
         budget = search.time_budget
         if payload.target is None:
-            raise NoTargetFound(f"the training of {payload.model_name} names no label column")
+            raise NoTargetFound(
+                f"the training of {payload.model_name} names no label column",
+                said=Message(N_("error.fraud.training_no_label"), {"model": payload.model_name}),
+            )
         target = payload.target
         # checked again where the job runs: the budget may have changed since it was queued
         MemoryBudget(self._options.memory_budget).check(dataset, "train")
@@ -280,7 +311,11 @@ class TrainingService:
             if extra.empty:
                 raise NothingToLearn(
                     f"none of the {found.skipped} decisions on {name} can be learnt from: the "
-                    "files they were made on were deleted, or are the training file itself"
+                    "files they were made on were deleted, or are the training file itself",
+                    said=Message(
+                        N_("error.fraud.decisions_unusable"),
+                        {"decisions": found.skipped, "model": name},
+                    ),
                 )
             lineage |= {
                 "feedback_rows": str(len(extra)),

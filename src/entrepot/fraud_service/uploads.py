@@ -31,6 +31,7 @@ from entrepot.fraud.tables.io import read_bytes, xlsx_rows
 from entrepot.fraud.tables.parquet import open_parquet, read_parquet
 from entrepot.fraud.tables.text import line_cut, wide_encoding
 from entrepot.fraud_service.errors import UnsupportedFileType
+from entrepot.messages import N_, Message, Size, Word
 from entrepot.sizes import human_size
 
 #: Suffixes accepted, and the format each means.
@@ -50,13 +51,13 @@ CONTENT_TYPES = {
 _UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
 #: First bytes of formats people upload by mistake, to name them in the error.
 _SIGNATURES = (
-    (b"\x89PNG", "a PNG image"),
-    (b"\xff\xd8\xff", "a JPEG image"),
-    (b"%PDF", "a PDF document"),
-    (b"GIF8", "a GIF image"),
-    (b"\x1f\x8b", "a gzip archive"),
-    (b"\xd0\xcf\x11\xe0", "an old Excel (.xls) or Word file"),
-    (b"PK\x03\x04", "a ZIP archive"),
+    (b"\x89PNG", "a PNG image", N_("file_kind.png")),
+    (b"\xff\xd8\xff", "a JPEG image", N_("file_kind.jpeg")),
+    (b"%PDF", "a PDF document", N_("file_kind.pdf")),
+    (b"GIF8", "a GIF image", N_("file_kind.gif")),
+    (b"\x1f\x8b", "a gzip archive", N_("file_kind.gzip")),
+    (b"\xd0\xcf\x11\xe0", "an old Excel (.xls) or Word file", N_("file_kind.xls")),
+    (b"PK\x03\x04", "a ZIP archive", N_("file_kind.zip")),
 )
 
 
@@ -90,7 +91,8 @@ class Spool:
         self.size += len(chunk)
         if self.size > self._limit:
             raise DatasetTooLarge(
-                self._limit_message or f"the file is larger than {human_size(self._limit)}"
+                self._limit_message or f"the file is larger than {human_size(self._limit)}",
+                said=Message(N_("error.upload.too_large"), {"limit": Size(self._limit)}),
             )
         self._file.write(chunk)
         self._digest.update(chunk)
@@ -161,22 +163,35 @@ def detect_format(path: Path, filename: str) -> str:
     with path.open("rb") as handle:
         head = handle.read(64 * 1024)
     if not head.strip():
-        raise EmptyFile(f"{filename} is empty")
+        raise EmptyFile(
+            f"{filename} is empty", said=Message(N_("error.upload.empty"), {"name": filename})
+        )
     suffix = Path(filename).suffix.lower()
     if head[:4] == b"PAR1":
         return "parquet"
     if head[:4] == b"PK\x03\x04" and (suffix in (".xlsx", ".xlsm", "") or _workbook(path)):
         return "xlsx"
-    for signature, what in _SIGNATURES:
+    for signature, what, kind in _SIGNATURES:
         if head.startswith(signature):
-            raise UnsupportedFileType(f"{filename} is {what}, not a table")
+            raise UnsupportedFileType(
+                f"{filename} is {what}, not a table",
+                said=Message(
+                    N_("error.upload.not_a_table"), {"name": filename, "kind": Word(kind)}
+                ),
+            )
     if suffix and suffix not in FORMATS:
-        raise UnsupportedFileType(f"{filename}: files ending in {suffix!r} are not accepted")
+        raise UnsupportedFileType(
+            f"{filename}: files ending in {suffix!r} are not accepted",
+            said=Message(N_("error.upload.suffix"), {"name": filename, "suffix": suffix}),
+        )
     if wide_encoding(head) is not None:  # UTF-16 or UTF-32: zero bytes are expected
         return "csv"
     controls = sum(byte < 32 and byte not in (9, 10, 13) for byte in head[:4096])
     if b"\x00" in head[:4096] or controls > len(head[:4096]) // 100:
-        raise UnsupportedFileType(f"{filename} is a binary file, not a CSV")
+        raise UnsupportedFileType(
+            f"{filename} is a binary file, not a CSV",
+            said=Message(N_("error.upload.binary"), {"name": filename}),
+        )
     return "csv"
 
 
@@ -224,7 +239,12 @@ def read_sample(
     if not complete:  # cut after the last whole line, on a whole UTF-16 or UTF-32 character
         cut = line_cut(data, wide_encoding(data))
         if cut <= 0:
-            raise UnreadableFile(f"{filename} has no line end in its first {sample_bytes} bytes")
+            raise UnreadableFile(
+                f"{filename} has no line end in its first {sample_bytes} bytes",
+                said=Message(
+                    N_("error.upload.no_line_end"), {"name": filename, "bytes": sample_bytes}
+                ),
+            )
         data = data[:cut]
     frame = read_bytes(data, name=filename)
     total = len(frame) if complete else max(len(frame), lines - 1)
@@ -249,5 +269,7 @@ def _parquet_sample(path: Path, filename: str, sample_bytes: int, max_inflated: 
     rows = max(1000, sample_bytes // (8 * max(1, parquet.metadata.num_columns)))
     frame = read_parquet(parquet, filename, max_inflated=max_inflated, rows=rows)
     if frame.empty or total == 0:
-        raise EmptyFile(f"{filename} has no rows")
+        raise EmptyFile(
+            f"{filename} has no rows", said=Message(N_("error.upload.no_rows"), {"name": filename})
+        )
     return Sample(infinities_as_missing(frame), total, len(frame) >= total)

@@ -32,6 +32,7 @@ from entrepot.fraud_service.model_view import analyst_view, test_figures
 from entrepot.fraud_service.options import ServiceOptions
 from entrepot.fraud_service.uploads import Spool
 from entrepot.fraud_service.workspace import Workspace
+from entrepot.messages import N_, Message
 from entrepot.registry.errors import AliasNotFound
 from entrepot.sizes import human_size
 
@@ -180,7 +181,12 @@ class ModelService:
         name, version = self._ref(ws, model_id)
         alias = alias.strip()
         if alias not in _aliases_of(ws.registry.aliases(name), name, version):
-            raise AliasNotFound(f"{name}@{version} has no alias {alias!r}")
+            raise AliasNotFound(
+                f"{name}@{version} has no alias {alias!r}",
+                said=Message(
+                    N_("error.fraud.no_alias"), {"model": name, "version": version, "alias": alias}
+                ),
+            )
         ws.registry.remove_alias(name, alias)
         return alias
 

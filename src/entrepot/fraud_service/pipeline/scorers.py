@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, ClassVar, Protocol
 
 from entrepot.fraud.errors import FraudError
-from entrepot.messages import N_
+from entrepot.messages import N_, Message
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -82,6 +82,7 @@ class ModelFolder:
                 hint="give a folder written by `entrepot fraud train --out` or `score "
                 "--save-ensemble`, or a registry model as NAME[@VERSION] (see "
                 "`entrepot models ls`)",
+                said=Message(N_("error.fraud.not_model_folder"), {"path": str(self.path)}),
             )
         return from_folder(self.path, upload, self.keys)
 
