@@ -93,7 +93,7 @@ def test_the_job_page_follows_its_job_in_french(world: World) -> None:
 
 def test_the_pages_scripts_read_refusals_in_french(world: World) -> None:
     """The upload form posts to the API with the session cookie: its refusal is French; a
-    client with a token keeps the API's English."""
+    client with a token that asks for no language keeps the API's English."""
     client, services, _ = world
     token = re.search(r'name="csrf_token" value="([^"]+)"', client.get("/datasets").text)
     assert token is not None
@@ -103,7 +103,9 @@ def test_the_pages_scripts_read_refusals_in_french(world: World) -> None:
         headers={"X-CSRF-Token": token.group(1), "Accept": "application/json"},
     )
     assert refused.status_code == 422 and refused.json()["code"] == "empty_file"
-    assert refused.json()["message"].startswith("Le fichier est vide")
+    said = refused.json()["message"]  # the refusal's own facts, in French (issue 39 item 3)
+    assert said.startswith("notes.txt a 1") and "aucune ligne" in said, said
+    assert english_words(said) == [], said
     user = services.accounts.register("api@example.com", PASSWORD)
     _, secret = services.accounts.create_token(user.id)
     api = TestClient(client.app, headers={"Authorization": f"Bearer {secret}"})

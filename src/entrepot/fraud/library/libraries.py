@@ -28,6 +28,7 @@ from entrepot.fraud.errors import FraudError
 from entrepot.fraud.match.signature import ColumnSignature
 from entrepot.fraud.model.saved import FraudModel
 from entrepot.fraud.model.trust import SIGNATURE_FILE, sign_folder
+from entrepot.messages import N_, Message
 from entrepot.registry.errors import InvalidName, UnsafeModelFormat
 from entrepot.registry.keyring import KeyRing
 from entrepot.registry.names import check_name
@@ -127,7 +128,11 @@ def check_reference_name(name: str) -> str:
     try:
         return check_name(name)
     except InvalidName as exc:
-        raise FraudError(f"invalid reference name {name!r}", hint=exc.hint) from None
+        raise FraudError(
+            f"invalid reference name {name!r}",
+            hint=exc.hint,
+            said=Message(N_("error.reference.bad_name"), {"name": name[:80]}),
+        ) from None
 
 
 def _now() -> str:
@@ -157,18 +162,27 @@ class MemoryLibrary:
 
     def load(self, name: str) -> FraudModel:
         if name not in self._models:
-            raise UnknownReference(f"no reference model named {name!r}")
+            raise UnknownReference(
+                f"no reference model named {name!r}",
+                said=Message(N_("error.reference.unknown"), {"name": name[:80]}),
+            )
         return self._models[name]
 
     def record_use(self, name: str, score: float) -> None:
         if name not in self._infos:
-            raise UnknownReference(f"no reference model named {name!r}")
+            raise UnknownReference(
+                f"no reference model named {name!r}",
+                said=Message(N_("error.reference.unknown"), {"name": name[:80]}),
+            )
         self.uses.append((name, float(score)))
 
     def set_active(self, name: str, active: bool) -> None:
         """Offer ``name`` for matching again, or retire it."""
         if name not in self._infos:
-            raise UnknownReference(f"no reference model named {name!r}")
+            raise UnknownReference(
+                f"no reference model named {name!r}",
+                said=Message(N_("error.reference.unknown"), {"name": name[:80]}),
+            )
         self._infos[name] = replace(self._infos[name], active=active)
 
 
@@ -204,7 +218,10 @@ class FolderLibrary:
         """Where reference ``name`` lives; raises :class:`UnknownReference`."""
         path = self.root / check_reference_name(name)
         if not (path / REFERENCE_FILE).is_file():
-            raise UnknownReference(f"no reference model named {name!r} in {self.root}")
+            raise UnknownReference(
+                f"no reference model named {name!r} in {self.root}",
+                said=Message(N_("error.reference.unknown"), {"name": name[:80]}),
+            )
         return path
 
     def add(self, info: ReferenceInfo, folder: Path) -> ReferenceInfo:
@@ -215,6 +232,7 @@ class FolderLibrary:
                 f"cannot add {info.name!r} to {self.root}: this command has no installation "
                 "key to sign it, and an unsigned reference is never loaded",
                 hint="run it as `entrepot fraud build-references` in an instance",
+                said=Message(N_("error.reference.unsigned"), {"name": info.name}),
             )
         stored = replace(info, version=info.version or _now())
         self.root.mkdir(parents=True, exist_ok=True)

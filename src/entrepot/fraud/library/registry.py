@@ -21,6 +21,7 @@ from entrepot.fraud.library.libraries import ReferenceInfo, UnknownReference, de
 from entrepot.fraud.library.trained import MODEL_FILE
 from entrepot.fraud.model.moved import accept_old_pickles
 from entrepot.fraud.model.saved import FraudModel
+from entrepot.messages import N_, Message
 
 if TYPE_CHECKING:
     from entrepot.catalog.models.records import ReferenceModelRecord
@@ -83,7 +84,11 @@ class RegistryLibrary:
         if not isinstance(model, FraudModel):
             raise UnknownReference(
                 f"reference {name!r} points at {record.model_name}@{record.model_version}, "
-                f"which holds a {type(model).__name__}, not a fraud model"
+                f"which holds a {type(model).__name__}, not a fraud model",
+                said=Message(
+                    N_("error.reference.not_fraud_model"),
+                    {"name": name, "model": f"{record.model_name}@{record.model_version}"},
+                ),
             )
         with self._lock:
             return self._models.setdefault(key, model)
@@ -96,7 +101,10 @@ class RegistryLibrary:
         for record in self._registry.references():
             if record.name == name:
                 return record
-        raise UnknownReference(f"no reference model named {name!r} in the registry")
+        raise UnknownReference(
+            f"no reference model named {name!r} in the registry",
+            said=Message(N_("error.reference.unknown"), {"name": name[:80]}),
+        )
 
 
 def _info(record: ReferenceModelRecord) -> ReferenceInfo:

@@ -20,6 +20,7 @@ from entrepot import temp_names
 from entrepot.fraud.errors import FraudError
 from entrepot.fraud.model.moved import accept_old_pickles
 from entrepot.fraud.model.saved import FraudModel
+from entrepot.messages import N_, Message
 
 if TYPE_CHECKING:
     from entrepot.catalog.models.records import ModelVersionRecord
@@ -57,6 +58,9 @@ def load_opened(opened: OpenedVersion) -> RegisteredModel:
         raise FraudError(
             f"{record.name}@{record.version} holds a {type(model).__name__}, not a fraud model",
             hint="name a model trained by `entrepot fraud train` (see `entrepot models ls`)",
+            said=Message(
+                N_("error.fraud.not_fraud_model"), {"model": f"{record.name}@{record.version}"}
+            ),
         )
     return RegisteredModel(
         name=record.name,

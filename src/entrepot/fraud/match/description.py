@@ -15,6 +15,7 @@ import pandas as pd
 from entrepot.fraud.errors import NoUsableColumns
 from entrepot.fraud.match.signature import ColumnSignature, table_signature
 from entrepot.fraud.schema.analysis import Analysis, analyze
+from entrepot.messages import N_, Message
 
 SAMPLE_ROWS = 20_000
 
@@ -63,5 +64,8 @@ def describe(frame: pd.DataFrame, *, target: str | None = None) -> Upload:
     columns = table_signature(part, analysis.columns)
     if not columns:
         described = ", ".join(f"{c.name} ({c.role})" for c in analysis.columns)
-        raise NoUsableColumns(f"no column can be matched to a model input: {described}")
+        raise NoUsableColumns(
+            f"no column can be matched to a model input: {described}",
+            said=Message(N_("error.fraud.no_matchable_column"), {"columns": described}),
+        )
     return Upload(analysis, columns, len(frame))

@@ -26,6 +26,7 @@ from entrepot.fraud.model.estimator import positive_scores
 from entrepot.fraud.model.features import FeatureBuilder
 from entrepot.fraud.model.moved import accept_old_pickles
 from entrepot.fraud.model.trust import load_pickle
+from entrepot.messages import N_, Message
 from entrepot.registry.keyring import KeyRing
 
 
@@ -70,7 +71,10 @@ class FraudModel:
         """
         if self.input_columns and self.coverage(frame) == 0.0:
             raise MissingColumns(
-                f"none of the model's input columns is present: {', '.join(self.input_columns)}"
+                f"none of the model's input columns is present: {', '.join(self.input_columns)}",
+                said=Message(
+                    N_("error.fraud.no_input_column"), {"columns": ", ".join(self.input_columns)}
+                ),
             )
         return self.features.matrix(frame, history=history, labels=labels)
 
@@ -126,5 +130,6 @@ class FraudModel:
             raise FraudError(
                 f"{path} holds a {type(model).__name__}, not a fraud model",
                 hint="give a folder written by `entrepot fraud train --out`",
+                said=Message(N_("error.fraud.folder_not_fraud_model"), {"path": str(path)}),
             )
         return model

@@ -19,6 +19,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from entrepot.messages import N_, Message, Size
 from entrepot.registry.errors import UnsafeModelFormat
 from entrepot.registry.keyring import KeyRing
 from entrepot.registry.safe_loaders import load_pickle_bytes
@@ -81,10 +82,17 @@ def _read(path: Path, limit: int = MAX_PICKLE) -> bytes:
                 "may have: not read",
                 hint="check the folder holds the model you meant; a model this large belongs "
                 "in the registry (`entrepot models push`)",
+                said=Message(
+                    N_("error.model_file.too_large"),
+                    {"path": str(path), "size": Size(size), "limit": Size(limit)},
+                ),
             )
         data = handle.read(limit + 1)
     if len(data) > limit:  # grew while it was read
-        raise UnsafeModelFormat(f"{path} grew past {human_size(limit)} while it was read")
+        raise UnsafeModelFormat(
+            f"{path} grew past {human_size(limit)} while it was read",
+            said=Message(N_("error.model_file.grew"), {"path": str(path), "limit": Size(limit)}),
+        )
     return data
 
 
@@ -113,4 +121,5 @@ def load_pickle(
         raise UnsafeModelFormat(
             f"{path} is a pickle and {why}: refusing to unpickle it (that would run its code)",
             hint=hint or _HINT,
+            said=Message(N_("error.model_file.unsigned_pickle"), {"path": str(path)}),
         ) from None

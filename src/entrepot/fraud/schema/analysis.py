@@ -192,18 +192,31 @@ def analyze_file(
 def _user_target(frame: pd.DataFrame, target: str) -> TargetCandidate:
     if target not in frame.columns:
         raise TargetNotFound(
-            f"no column {target!r}; the columns are: {', '.join(map(str, frame.columns))}"
+            f"no column {target!r}; the columns are: {', '.join(map(str, frame.columns))}",
+            said=Message(
+                N_("error.fraud.no_target_named"),
+                {"column": str(target), "columns": ", ".join(map(str, frame.columns))},
+            ),
         )
     values = frame[target].dropna().unique()
     if len(values) < 2:
         shown = repr(_plain(values[0])) if len(values) else "nothing but missing values"
-        raise SingleClass(f"the label {target!r} holds a single class: {shown}")
+        raise SingleClass(
+            f"the label {target!r} holds a single class: {shown}",
+            said=Message(
+                N_("error.fraud.single_class_label"), {"column": str(target), "values": shown}
+            ),
+        )
     scored = score_candidate(frame, target)
     if scored is None:
         raise NoTargetFound(
             f"column {target!r} has {len(values)} distinct values; a fraud label needs exactly "
             "two (fraud / legitimate)",
             hint="choose a yes/no column, or recode this one as 1 for fraud and 0 otherwise",
+            said=Message(
+                N_("error.fraud.label_not_two_valued"),
+                {"column": str(target), "values": len(values)},
+            ),
         )
     return scored
 
@@ -244,4 +257,10 @@ def require_target(analysis: Analysis) -> str:
         message = f"no column is clearly the fraud label; two-valued columns found: {listed}"
     else:
         message = "no column is a fraud label: no column has exactly two values"
-    raise NoTargetFound(message)
+    raise NoTargetFound(
+        message,
+        said=Message(
+            N_("error.fraud.no_clear_target"),
+            {"candidates": listed if analysis.candidates else "–"},
+        ),
+    )

@@ -192,6 +192,7 @@ def _distinct(present: pd.Series, name: str) -> int:
         raise UnreadableFile(
             f"column {name!r} holds {kind} values, not plain values",
             hint="flatten lists and records into columns, or drop the column, and upload again",
+            said=Message(N_("error.table.nested_column"), {"column": str(name), "kind": kind}),
         ) from None
 
 

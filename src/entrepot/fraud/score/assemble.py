@@ -24,7 +24,7 @@ from entrepot.fraud.match.description import Upload
 from entrepot.fraud.match.matching import MatchResult, ReferenceIndex
 from entrepot.fraud.model.saved import FraudModel
 from entrepot.fraud.score.ensemble import ENSEMBLE_FILE, Ensemble, feature_coverage, make_members
-from entrepot.messages import N_, Message
+from entrepot.messages import N_, Message, Number
 from entrepot.registry.keyring import KeyRing
 
 _INDEX_CACHE: dict[tuple[tuple[str, str], ...], ReferenceIndex] = {}
@@ -43,7 +43,10 @@ def match_upload(upload: Upload, library: ReferenceSource, *, top: int = 3) -> M
     """Match ``upload`` against the library's active references."""
     infos = list(library.references())
     if not infos:
-        raise NoReferences("the reference library holds no active model")
+        raise NoReferences(
+            "the reference library holds no active model",
+            said=Message(N_("error.fraud.no_references")),
+        )
     return index_of(infos).match(upload.columns, top=top)
 
 
@@ -53,7 +56,15 @@ def refusal(result: MatchResult, what: str = "the file") -> NoMatchingReference:
     return NoMatchingReference(
         f"no reference model matches the columns of {what}: the closest score under the "
         f"threshold of {result.threshold:.2f} ({closest}) among {result.references} "
-        "references, so scoring it would be guesswork"
+        "references, so scoring it would be guesswork",
+        said=Message(
+            N_("error.fraud.no_matching_reference"),
+            {
+                "closest": closest,
+                "threshold": Number(result.threshold, 2),
+                "references": result.references,
+            },
+        ),
     )
 
 
@@ -100,6 +111,7 @@ def from_folder(folder: str | Path, upload: Upload, ring: KeyRing | None) -> Ens
         raise FraudError(
             f"{folder} holds neither model.joblib nor {ENSEMBLE_FILE}",
             hint="give the folder written by `entrepot fraud train` or `score --save-ensemble`",
+            said=Message(N_("error.fraud.folder_no_model"), {"path": str(folder)}),
         )
     performance = _json(folder / "performance.json")
     return from_model(

@@ -52,6 +52,7 @@ from entrepot.fraud.errors import FraudError, MissingColumns
 from entrepot.fraud.model.calibration import LevelError
 from entrepot.fraud.model.saved import FraudModel
 from entrepot.fraud.model.trust import sign_folder
+from entrepot.messages import N_, Message
 from entrepot.registry.keyring import KeyRing
 
 ENSEMBLE_FILE = "ensemble.json"
@@ -114,7 +115,8 @@ def make_members(entries: Sequence[dict[str, Any]]) -> list[Member]:
     if total <= 0.0:
         listed = ", ".join(f"{e['name']} (coverage {e['coverage']:.0%})" for e in entries)
         raise MissingColumns(
-            f"no model can read the file: none of their important inputs is supplied ({listed})"
+            f"no model can read the file: none of their important inputs is supplied ({listed})",
+            said=Message(N_("error.fraud.no_member_reads"), {"columns": listed}),
         )
     return [Member(weight=w / total, **e) for e, w in zip(entries, raw, strict=True) if w > 0]
 
@@ -282,15 +284,25 @@ class Ensemble:
             raise FraudError(
                 f"{folder} holds no {ENSEMBLE_FILE}",
                 hint="give a folder written by `entrepot fraud score --ensemble --save-ensemble`",
+                said=Message(N_("error.fraud.folder_no_ensemble"), {"path": str(folder)}),
             )
         raw = json.loads(path.read_text(encoding="utf-8"))
         if raw.get("format") not in FORMATS:
-            raise FraudError(f"{path} is not an ensemble of format {FORMAT}")
+            raise FraudError(
+                f"{path} is not an ensemble of format {FORMAT}",
+                said=Message(N_("error.fraud.ensemble_format"), {"path": str(path)}),
+            )
         members, models = [], []
         for entry in raw["members"]:
             file = str(entry.pop("file"))
             if not _MEMBER_FILE.fullmatch(file):
-                raise FraudError(f"{path} names an unexpected member file {file!r}")
+                raise FraudError(
+                    f"{path} names an unexpected member file {file!r}",
+                    said=Message(
+                        N_("error.fraud.ensemble_member"),
+                        {"path": str(path), "file": str(file)[:120]},
+                    ),
+                )
             members.append(Member(**entry))
             models.append(FraudModel.load_signed(folder, file, ring))
         found = raw.get("calibration")

@@ -21,6 +21,7 @@ import pandas as pd
 from entrepot.fraud.errors import FraudError, MissingColumns
 from entrepot.fraud.schema.analysis import analyze, require_target
 from entrepot.fraud.schema.target import label_vector
+from entrepot.messages import N_, Message
 
 
 @dataclass(frozen=True)
@@ -78,7 +79,10 @@ class KnownLabels:
         missing = [c for c in columns if c not in self.history.columns]
         if missing:
             raise MissingColumns(
-                "the labelled history lacks columns of the scored file: " + ", ".join(missing)
+                "the labelled history lacks columns of the scored file: " + ", ".join(missing),
+                said=Message(
+                    N_("error.fraud.history_lacks_columns"), {"columns": ", ".join(missing)}
+                ),
             )
 
     @property
@@ -96,6 +100,7 @@ def labelled_history(frame: pd.DataFrame, target: str | None = None) -> KnownLab
         raise FraudError(
             "the history file's label column is empty: it gives no known label",
             hint="give a file of earlier transactions whose label column is filled",
+            said=Message(N_("error.fraud.history_labels_empty")),
         )
     return KnownLabels(history=history, history_labels=y)
 

@@ -40,6 +40,7 @@ from entrepot.fraud.model.features import (
 from entrepot.fraud.model.saved import FraudModel
 from entrepot.fraud.score.bare_predict import AnomalyTables, calibrated, scorer
 from entrepot.fraud.score.column_reader import ColumnReader, seconds_of
+from entrepot.messages import N_, Message
 
 _CACHE = "_fast"
 #: Up to this many distinct entities, history rows are found through a dictionary.
@@ -120,7 +121,10 @@ class FastModel:
         source = {model_col: up for up, model_col in mapping.items()}
         if self.inputs and not any(c in source for c in self.inputs):
             raise MissingColumns(
-                f"none of the model's input columns is present: {', '.join(self.inputs)}"
+                f"none of the model's input columns is present: {', '.join(self.inputs)}",
+                said=Message(
+                    N_("error.fraud.no_input_column"), {"columns": ", ".join(self.inputs)}
+                ),
             )
         spec = self.spec
         out: dict[str, np.ndarray] = {}

@@ -21,6 +21,7 @@ from entrepot.fraud.library.trained import load_opened
 from entrepot.fraud.model.moved import accept_old_pickles
 from entrepot.fraud.score.assemble import from_model
 from entrepot.fraud.score.ensemble import Ensemble
+from entrepot.messages import N_, Message
 
 if TYPE_CHECKING:
     from entrepot.catalog.models.records import ModelVersionRecord
@@ -113,7 +114,10 @@ def load_scorer(opened: OpenedVersion, upload: Upload) -> Ensemble:
     loaded = opened.load()
     if not isinstance(loaded, Ensemble):
         raise FraudError(
-            f"{record.name}@{record.version} holds a {type(loaded).__name__}, not an ensemble"
+            f"{record.name}@{record.version} holds a {type(loaded).__name__}, not an ensemble",
+            said=Message(
+                N_("error.fraud.not_an_ensemble"), {"model": f"{record.name}@{record.version}"}
+            ),
         )
     present = {column.name for column in upload.columns}
     missing = sorted({c for m in loaded.members for c in m.mapping} - present)
@@ -123,5 +127,9 @@ def load_scorer(opened: OpenedVersion, upload: Upload) -> Ensemble:
             + ", ".join(missing[:10]),
             hint="score a file with the columns of the one it was saved from, or apply the "
             "reference models to this file again",
+            said=Message(
+                N_("error.fraud.ensemble_columns"),
+                {"ensemble": record.name, "columns": ", ".join(missing[:10])},
+            ),
         )
     return loaded

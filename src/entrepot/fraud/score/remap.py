@@ -12,6 +12,7 @@ from dataclasses import replace
 
 from entrepot.fraud.errors import MissingColumns
 from entrepot.fraud.score.ensemble import Ensemble
+from entrepot.messages import N_, Message
 
 
 def remap(
@@ -25,7 +26,11 @@ def remap(
     if unknown:
         raise MissingColumns(
             f"no model {', '.join(unknown)} scored this file; its models are: "
-            + ", ".join(sorted(names))
+            + ", ".join(sorted(names)),
+            said=Message(
+                N_("error.fraud.unknown_members"),
+                {"unknown": ", ".join(unknown), "members": ", ".join(sorted(names))},
+            ),
         )
     members = []
     for member, model in zip(ensemble.members, ensemble.models, strict=True):
@@ -46,8 +51,14 @@ def remap(
                     + ", ".join(sorted(inputs))
                     + ")"
                 )
-            raise MissingColumns("; ".join(parts))
+            raise MissingColumns(
+                "; ".join(parts),
+                said=Message(N_("error.fraud.mapping"), {"detail": "; ".join(parts)}),
+            )
         if len(set(chosen.values())) != len(chosen):
-            raise MissingColumns(f"two columns feed one input of model {member.name}")
+            raise MissingColumns(
+                f"two columns feed one input of model {member.name}",
+                said=Message(N_("error.fraud.mapping_twice"), {"model": member.name}),
+            )
         members.append(replace(member, mapping=dict(chosen)))
     return replace(ensemble, members=tuple(members))

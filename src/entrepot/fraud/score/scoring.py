@@ -42,7 +42,7 @@ from entrepot.fraud.score.words import AmountRatio, amount_ratio, in_parts
 from entrepot.fraud.tables.io import write_table
 from entrepot.fraud.tables.timeparse import parse_times
 from entrepot.i18n.messages import english_parts
-from entrepot.messages import Message
+from entrepot.messages import N_, Message
 
 RISK_LEVELS = ("low", "medium", "high", "critical")
 OUTPUT_COLUMNS = ("fraud_probability", "prediction", "risk_level", "anomaly_score")
@@ -285,7 +285,11 @@ def evaluate_frame(
     if frauds == 0 or frauds == int(known.sum()):
         raise SingleClass(
             f"the label {label!r} holds a single class among {int(known.sum())} labelled rows: "
-            "evaluation needs frauds and legitimate rows"
+            "evaluation needs frauds and legitimate rows",
+            said=Message(
+                N_("error.fraud.evaluation_single_class"),
+                {"column": str(label), "labelled": int(known.sum())},
+            ),
         )
     scored = score(frame.drop(columns=[label]), ensemble, upload=upload, explain=False)
     y_known = y[known].astype(int)

@@ -14,6 +14,7 @@ from importlib import resources
 from typing import Any
 
 from entrepot.fraud.errors import UnknownDomain
+from entrepot.messages import N_, Message
 
 
 @dataclass(frozen=True)
@@ -178,5 +179,10 @@ def get_domain(name: str) -> Domain:
     """The domain called ``name``; raises :class:`UnknownDomain` with the valid names."""
     known = domains()
     if name not in known:
-        raise UnknownDomain(f"unknown domain {name!r}; known: {', '.join(known)}")
+        raise UnknownDomain(
+            f"unknown domain {name!r}; known: {', '.join(known)}",
+            said=Message(
+                N_("error.fraud.unknown_domain"), {"domain": name[:60], "known": ", ".join(known)}
+            ),
+        )
     return known[name]

@@ -21,6 +21,7 @@ import pyarrow.compute as pc
 from entrepot.errors import InvalidArgument
 from entrepot.fraud.synth.domains import COMMON, HOUR_PROFILES, Domain, Names, get_domain
 from entrepot.fraud.synth.scenarios import DAY, SCENARIO_FUNCTIONS, Simulation, inject
+from entrepot.messages import N_, Message
 
 Lang = Literal["en", "fr"]
 
@@ -95,13 +96,21 @@ def generate(
     spec = get_domain(domain) if isinstance(domain, str) else domain
     rate = spec.fraud_rate if fraud_rate is None else float(fraud_rate)
     if rows < 1:
-        raise InvalidArgument(f"rows must be at least 1, got {rows}")
+        raise InvalidArgument(
+            f"rows must be at least 1, got {rows}",
+            said=Message(N_("error.generate.rows"), {"rows": rows}),
+        )
     if not 0.0 <= rate <= 0.5:
         raise InvalidArgument(
-            f"the fraud rate must be between 0 and 0.5, got {rate}", hint="e.g. --fraud-rate 0.02"
+            f"the fraud rate must be between 0 and 0.5, got {rate}",
+            hint="e.g. --fraud-rate 0.02",
+            said=Message(N_("error.generate.rate"), {"rate": str(rate)}),
         )
     if lang not in _TIME_CHOICES:
-        raise InvalidArgument(f"lang must be 'en' or 'fr', got {lang!r}")
+        raise InvalidArgument(
+            f"lang must be 'en' or 'fr', got {lang!r}",
+            said=Message(N_("error.generate.lang"), {"lang": str(lang)[:20]}),
+        )
     rng = np.random.default_rng(seed)
     sim = simulate(spec, rows, rng)
     inject(sim, rng, rate)

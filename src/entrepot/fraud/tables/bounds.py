@@ -33,6 +33,7 @@ from entrepot.compression import RATIO_FLOOR as COMPRESSION_FLOOR
 from entrepot.compression import over_ratio, ratio
 from entrepot.fraud.errors import UnreadableFile
 from entrepot.fraud.tables import refused
+from entrepot.messages import N_, Message, Size
 from entrepot.sizes import human_size
 
 MIB = 1024 * 1024
@@ -67,7 +68,8 @@ def check_xlsx_rows(rows: int, name: str) -> None:
     """Refuse a spreadsheet of more than :data:`MAX_XLSX_ROWS` data rows."""
     if rows > MAX_XLSX_ROWS:
         raise TooManyRows(
-            f"{name} holds more than {MAX_XLSX_ROWS:,} rows, the most read from a spreadsheet"
+            f"{name} holds more than {MAX_XLSX_ROWS:,} rows, the most read from a spreadsheet",
+            said=Message(N_("error.table.xlsx_rows"), {"name": name, "most": MAX_XLSX_ROWS}),
         )
 
 
@@ -79,17 +81,29 @@ def check_xlsx(source: bytes | Path, name: str, *, max_inflated: int = MAX_INFLA
         with zipfile.ZipFile(handle) as archive:
             members = archive.infolist()
     except (zipfile.BadZipFile, OSError, ValueError) as exc:
-        raise UnreadableFile(f"{name} is not a readable XLSX file: {exc}") from None
+        raise UnreadableFile(
+            f"{name} is not a readable XLSX file: {exc}",
+            said=Message(
+                N_("error.table.xlsx_unreadable"), {"name": name, "detail": str(exc)[:200]}
+            ),
+        ) from None
     if len(members) > MAX_MEMBERS:
         raise InflatesTooMuch(
-            f"{name} holds {len(members)} archive members (at most {MAX_MEMBERS})"
+            f"{name} holds {len(members)} archive members (at most {MAX_MEMBERS})",
+            said=Message(
+                N_("error.table.xlsx_members"),
+                {"name": name, "members": len(members), "most": MAX_MEMBERS},
+            ),
         )
     total = 0
     for member in members:
         total += member.file_size
         if total > max_inflated:
             raise InflatesTooMuch(
-                f"{name} inflates to more than {human_size(max_inflated)} of spreadsheet data"
+                f"{name} inflates to more than {human_size(max_inflated)} of spreadsheet data",
+                said=Message(
+                    N_("error.table.xlsx_inflates"), {"name": name, "most": Size(max_inflated)}
+                ),
             )
         if over_ratio(member.file_size, member.compress_size, max_ratio=MAX_RATIO):
             shown = ratio(member.file_size, member.compress_size)
@@ -119,6 +133,7 @@ def check_parquet_types(parquet: Any, name: str) -> None:
             f"{name} has columns that do not hold plain values: {shown}",
             hint="keep numbers, text, booleans and dates: flatten lists and structs into "
             "columns and drop binary columns before uploading",
+            said=Message(N_("error.table.nested_columns"), {"name": name, "columns": shown}),
         )
 
 

@@ -18,6 +18,7 @@ from entrepot.compression import MAX_RATIO, over_ratio, ratio
 from entrepot.fraud.errors import UnreadableFile
 from entrepot.fraud.tables import refused
 from entrepot.fraud.tables.bounds import InflatesTooMuch
+from entrepot.messages import N_, Message, Size
 from entrepot.sizes import human_size
 
 MAGIC = b"\x1f\x8b"
@@ -52,7 +53,10 @@ def chunks(
                 if total > bound:
                     raise InflatesTooMuch(
                         f"{name} inflates to more than {human_size(bound)}, the most accepted "
-                        "for this upload"
+                        "for this upload",
+                        said=Message(
+                            N_("error.table.gzip_inflates"), {"name": name, "most": Size(bound)}
+                        ),
                     )
                 if packed is not None and over_ratio(total, packed):
                     raise _bomb(name, total, packed)
@@ -61,6 +65,9 @@ def chunks(
         raise UnreadableFile(
             f"{name} is not a readable gzip file: {exc}",
             hint="compress the CSV again (gzip FILE.csv), or upload it uncompressed",
+            said=Message(
+                N_("error.table.gzip_unreadable"), {"name": name, "detail": str(exc)[:200]}
+            ),
         ) from None
 
 

@@ -42,6 +42,7 @@ from entrepot.fraud.tables.parquet import open_parquet, read_parquet
 from entrepot.fraud.tables.text import decode
 from entrepot.fraud.tables.xlsx_header import find_header
 from entrepot.fraud.tables.xlsx_sheet import sheet_rows
+from entrepot.messages import N_, Message
 
 __all__ = ["decode", "read_bytes", "read_table", "sniff_separator", "write_table", "xlsx_rows"]
 
@@ -66,9 +67,15 @@ def read_table(path: str | Path, *, sheet: str | int = 0) -> pd.DataFrame:
     try:
         data = path.read_bytes()
     except FileNotFoundError:
-        raise MissingFile(f"no file at {path}") from None
+        raise MissingFile(
+            f"no file at {path}", said=Message(N_("error.file.missing"), {"path": str(path)})
+        ) from None
     except IsADirectoryError:
-        raise UnreadableFile(f"{path} is a folder, not a file", hint="give a file") from None
+        raise UnreadableFile(
+            f"{path} is a folder, not a file",
+            hint="give a file",
+            said=Message(N_("error.file.folder"), {"path": str(path)}),
+        ) from None
     return read_bytes(data, name=path.name, sheet=sheet)
 
 
@@ -87,7 +94,7 @@ def read_bytes(
     reads only the first rows of a spreadsheet.
     """
     if not data.strip():
-        raise EmptyFile(f"{name} is empty")
+        raise EmptyFile(f"{name} is empty", said=Message(N_("error.upload.empty"), {"name": name}))
     if is_gzip(data):
         inner = gunzip(data, name, bound=max_inflated)
         return read_bytes(
@@ -105,7 +112,10 @@ def read_bytes(
     else:
         frame = _read_csv(data, name)
     if frame.empty:
-        raise EmptyFile(f"{name} has {len(frame.columns)} column(s) but no rows")
+        raise EmptyFile(
+            f"{name} has {len(frame.columns)} column(s) but no rows",
+            said=Message(N_("error.table.no_rows"), {"name": name, "columns": len(frame.columns)}),
+        )
     return infinities_as_missing(frame)
 
 
@@ -129,7 +139,12 @@ def _read_excel(
                 io.BytesIO(data), sheet_name=sheet, engine="openpyxl", nrows=rows, header=header
             )
     except Exception as exc:  # openpyxl and zipfile raise several unrelated types
-        raise UnreadableFile(f"{name} is not a readable XLSX file: {exc}") from exc
+        raise UnreadableFile(
+            f"{name} is not a readable XLSX file: {exc}",
+            said=Message(
+                N_("error.table.xlsx_unreadable"), {"name": name, "detail": str(exc)[:200]}
+            ),
+        ) from exc
     check_xlsx_rows(len(frame), name)
     return text_numbers(frame)
 
@@ -171,10 +186,17 @@ def _read_csv(data: bytes, name: str) -> pd.DataFrame:
         codes = _codes(text, sep)
         frame = pd.read_csv(io.StringIO(text), sep=sep, skipinitialspace=True, dtype=codes)
     except pd.errors.EmptyDataError:
-        raise EmptyFile(f"{name} has no header and no rows") from None
+        raise EmptyFile(
+            f"{name} has no header and no rows",
+            said=Message(N_("error.table.nothing"), {"name": name}),
+        ) from None
     except (pd.errors.ParserError, ValueError) as exc:
         raise UnreadableFile(
-            f"{name} could not be parsed as CSV (separator {sep!r}): {exc}"
+            f"{name} could not be parsed as CSV (separator {sep!r}): {exc}",
+            said=Message(
+                N_("error.table.csv_unparsable"),
+                {"name": name, "separator": sep, "detail": str(exc)[:200]},
+            ),
         ) from exc
     return text_numbers(frame, conventions=("en",) if sep == "," else ("fr", "en"))
 

@@ -23,6 +23,7 @@ import pandas as pd
 from entrepot.fraud.errors import UnreadableFile
 from entrepot.fraud.tables import refused
 from entrepot.fraud.tables.bounds import MAX_COLUMNS, InflatesTooMuch, check_parquet_types
+from entrepot.messages import N_, Message, Size
 from entrepot.sizes import human_size
 
 #: What one value weighs at least once decoded (float64, int64, datetime64, object pointer).
@@ -47,7 +48,12 @@ def open_parquet(source: Any, name: str) -> Any:
     try:
         return pq.ParquetFile(source)
     except Exception as exc:  # pyarrow raises several unrelated types
-        raise UnreadableFile(f"{name} is not a readable Parquet file: {exc}") from exc
+        raise UnreadableFile(
+            f"{name} is not a readable Parquet file: {exc}",
+            said=Message(
+                N_("error.table.parquet_unreadable"), {"name": name, "detail": str(exc)[:200]}
+            ),
+        ) from exc
 
 
 def decoded_bytes(metadata: Any) -> int:
@@ -76,19 +82,31 @@ def check_footer(parquet: Any, name: str, *, max_inflated: int) -> None:
         )
     if metadata.num_row_groups > MAX_ROW_GROUPS:
         raise InflatesTooMuch(
-            f"{name} has {metadata.num_row_groups:,} row groups (at most {MAX_ROW_GROUPS:,})"
+            f"{name} has {metadata.num_row_groups:,} row groups (at most {MAX_ROW_GROUPS:,})",
+            said=Message(
+                N_("error.table.parquet_groups"),
+                {"name": name, "groups": metadata.num_row_groups, "most": MAX_ROW_GROUPS},
+            ),
         )
     decoded = decoded_bytes(metadata)
     if decoded > max_inflated:
         raise InflatesTooMuch(
             f"{name} decodes to at least {human_size(decoded)} ({metadata.num_rows:,} rows of "
             f"{metadata.num_columns} columns), more than the {human_size(max_inflated)} "
-            "accepted for this upload"
+            "accepted for this upload",
+            said=Message(
+                N_("error.table.parquet_decodes"),
+                {"name": name, "size": Size(decoded), "most": Size(max_inflated)},
+            ),
         )
     duplicates = [n for n, k in Counter(parquet.schema_arrow.names).items() if k > 1]
     if duplicates:
         raise DuplicateColumns(
-            f"{name} has several columns named {', '.join(map(repr, duplicates[:5]))}"
+            f"{name} has several columns named {', '.join(map(repr, duplicates[:5]))}",
+            said=Message(
+                N_("error.table.duplicate_columns"),
+                {"name": name, "columns": ", ".join(map(str, duplicates[:5]))},
+            ),
         )
     check_parquet_types(parquet, name)
 
@@ -114,7 +132,11 @@ def read_parquet(
             if read > declared or decoded > max_inflated:
                 raise InflatesTooMuch(
                     f"{name} decodes to more than its footer declares ({declared:,} rows) or "
-                    f"than the {human_size(max_inflated)} accepted for this upload"
+                    f"than the {human_size(max_inflated)} accepted for this upload",
+                    said=Message(
+                        N_("error.table.parquet_more"),
+                        {"name": name, "rows": declared, "most": Size(max_inflated)},
+                    ),
                 )
             batches.append(batch)
             if rows is not None and read >= wanted:  # a whole read goes on, to catch a liar
@@ -126,7 +148,12 @@ def read_parquet(
     except InflatesTooMuch:
         raise
     except Exception as exc:  # pyarrow raises several unrelated types
-        raise UnreadableFile(f"{name} is not a readable Parquet file: {exc}") from exc
+        raise UnreadableFile(
+            f"{name} is not a readable Parquet file: {exc}",
+            said=Message(
+                N_("error.table.parquet_unreadable"), {"name": name, "detail": str(exc)[:200]}
+            ),
+        ) from exc
     return frame
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from entrepot.encodings import SNIFF_BYTES, WIDE, bom, wide_encoding
 from entrepot.fraud.errors import UnreadableFile
+from entrepot.messages import N_, Message
 
 __all__ = ["WIDE", "UndecodableText", "bom", "decode", "line_cut", "wide_encoding"]
 
@@ -35,7 +36,10 @@ def decode(data: bytes, name: str = "the file") -> tuple[str, str]:
     head = data[:SNIFF_BYTES]
     controls = sum(byte < 32 and byte not in (9, 10, 13) for byte in head)
     if b"\x00" in head or controls > len(head) // 100:
-        raise UnreadableFile(f"{name} is binary, not text: it is not a CSV")
+        raise UnreadableFile(
+            f"{name} is binary, not text: it is not a CSV",
+            said=Message(N_("error.table.binary"), {"name": name}),
+        )
     for encoding in ("utf-8", "cp1252"):
         try:
             return data.decode(encoding), encoding
@@ -51,7 +55,10 @@ def _strict(data: bytes, encoding: str, name: str) -> str:
         label = encoding.upper().replace("-LE", " little-endian").replace("-BE", " big-endian")
         raise UndecodableText(
             f"{name} reads as {label} text but is not valid {label}: {exc.reason} at byte "
-            f"{exc.start}"
+            f"{exc.start}",
+            said=Message(
+                N_("error.table.undecodable"), {"name": name, "encoding": label, "byte": exc.start}
+            ),
         ) from None
 
 

@@ -20,6 +20,7 @@ from typing import IO
 from xml.etree import ElementTree
 
 from entrepot.fraud.tables.bounds import InflatesTooMuch
+from entrepot.messages import N_, Message, Size
 
 #: The most read of the small members that say where a sheet is.
 MAX_INDEX_BYTES = 4 * 1024 * 1024
@@ -94,6 +95,9 @@ def _small(archive: zipfile.ZipFile, member: str) -> bytes:
     if len(data) > MAX_INDEX_BYTES:
         raise InflatesTooMuch(
             f"the workbook's {member} inflates past {MAX_INDEX_BYTES // (1024 * 1024)} MiB; "
-            "a real workbook's is a few KiB"
+            "a real workbook's is a few KiB",
+            said=Message(
+                N_("error.table.xlsx_index"), {"member": member, "most": Size(MAX_INDEX_BYTES)}
+            ),
         )
     return data

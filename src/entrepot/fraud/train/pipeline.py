@@ -86,7 +86,8 @@ def run_training(
     missing = [c for c in options.keep_columns if c not in frame.columns]
     if missing:
         raise UnknownColumns(
-            "cannot keep columns the table does not have: " + ", ".join(map(repr, missing))
+            "cannot keep columns the table does not have: " + ", ".join(map(repr, missing)),
+            said=Message(N_("error.fraud.keep_unknown"), {"columns": ", ".join(map(str, missing))}),
         )
     spec = FeatureSpec.from_analysis(analysis)
     order = time_order(data, spec, analysis)
@@ -102,7 +103,15 @@ def run_training(
     if not spec.input_columns:
         raise NoUsableFeatures(
             "no column can feed a feature: "
-            + ", ".join(f"{c.name} ({c.role})" for c in analysis.columns if c.role != "target")
+            + ", ".join(f"{c.name} ({c.role})" for c in analysis.columns if c.role != "target"),
+            said=Message(
+                N_("error.fraud.no_features"),
+                {
+                    "columns": ", ".join(
+                        f"{c.name} ({c.role})" for c in analysis.columns if c.role != "target"
+                    )
+                },
+            ),
         )
     warnings = list(analysis.notes)
     added = 0

@@ -29,7 +29,7 @@ from entrepot.fraud.train.splits import (
     time_splits,
 )
 from entrepot.fraud.train.time_order import TimeOrder, order_of
-from entrepot.messages import Message
+from entrepot.messages import N_, Message, Word
 
 MIN_ROWS = 100
 MIN_FRAUDS = 20
@@ -43,13 +43,33 @@ def check_labels(analysis: Analysis, y: np.ndarray) -> None:
     if frauds == 0 or legit == 0:
         which = "fraud" if frauds else "legitimate"
         raise SingleClass(
-            f"the label {analysis.target!r} holds only {which} rows ({len(y)} labelled rows)"
+            f"the label {analysis.target!r} holds only {which} rows ({len(y)} labelled rows)",
+            said=Message(
+                N_("error.fraud.label_one_class"),
+                {
+                    "column": str(analysis.target),
+                    "which": Word(
+                        N_("label.class.fraud") if frauds else N_("label.class.legitimate")
+                    ),
+                    "labelled": len(y),
+                },
+            ),
         )
     if len(y) < MIN_ROWS or frauds < MIN_FRAUDS or legit < MIN_LEGITIMATE:
         raise TooFewRows(
             f"found {len(y)} labelled rows with {frauds} frauds; training needs at least "
             f"{MIN_ROWS} rows, {MIN_FRAUDS} frauds and {MIN_LEGITIMATE} legitimate rows so "
-            "that validation and test each see some frauds"
+            "that validation and test each see some frauds",
+            said=Message(
+                N_("error.fraud.too_few_rows"),
+                {
+                    "labelled": len(y),
+                    "frauds": frauds,
+                    "rows": MIN_ROWS,
+                    "min_frauds": MIN_FRAUDS,
+                    "min_legitimate": MIN_LEGITIMATE,
+                },
+            ),
         )
 
 
