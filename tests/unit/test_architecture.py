@@ -33,6 +33,7 @@ RANKS = {
     "outbound": 0,
     "temp_names": 0,
     "storage": 1,
+    "settings": 1,
     "catalog": 2,
     "services": 3,
     "health": 3,
@@ -299,10 +300,11 @@ def test_entrypoints_open_no_unit_of_work_and_write_no_sql() -> None:
 #: (``*.records``), the messages services return as key and parameters for an entrypoint
 #: to write in its reader's language (``*.messages``, ADR 0037), the shared HTTP plumbing,
 #: the interface's languages, byte sizes, masked URLs and the outbound rule (ADR 0052: the
-#: OpenID sign-in holds it on authlib's requests), and its own package; ``asgi`` also the
-#: three web entrypoints it assembles.
+#: OpenID sign-in holds it on authlib's requests), the settings' groups (values, ADR 0078),
+#: and its own package; ``asgi`` also the three web entrypoints it assembles.
 ENTRYPOINT_CORE = {
     "bootstrap",
+    "settings",
     "errors",
     "http",
     "i18n",

@@ -43,8 +43,8 @@ def local_fraud(app: App | None) -> LocalFraud:
         if app is None:
             from entrepot.config import load_settings
 
-            return FolderLibrary(load_settings().fraud_library or DEFAULT_LIBRARY, keys)
-        configured = app.settings.fraud_library
+            return FolderLibrary(load_settings().fraud.library or DEFAULT_LIBRARY, keys)
+        configured = app.settings.fraud.library
         if configured is not None:
             return FolderLibrary(configured, keys)
         return app._reference_library  # the composition root's own part
@@ -63,7 +63,7 @@ def local_fraud(app: App | None) -> LocalFraud:
         if app is None:
             from entrepot.config import load_settings
 
-            return clock_factory(load_settings().training_clock)()
-        return clock_factory(app.settings.training_clock)()
+            return clock_factory(load_settings().fraud.training_clock)()
+        return clock_factory(app.settings.fraud.training_clock)()
 
     return LocalFraud(models, library, keys, new_clock)

@@ -73,7 +73,7 @@ class Parts:
             return self._store
         from entrepot.storage.url import open_store
 
-        url = self.settings.store
+        url = self.settings.store.parsed
         return open_store(url, s3=instance.s3_options(self.settings, url))
 
     @cached_property
@@ -114,13 +114,13 @@ class Parts:
         """The bounded read-through cache over the store (model files are loaded from it)."""
         from entrepot.storage.cache import CachedStore
 
-        return CachedStore(self.raw_store, self.settings.cache_dir, self.settings.cache_max_bytes)
+        return CachedStore(self.raw_store, self.settings.cache.dir, self.settings.cache.max_bytes)
 
     @cached_property
     def store(self) -> Store:
         """The store apps use: reads of a remote store go through the cache; a local
         folder is read directly."""
-        return self.cache if self.settings.store_is_remote else self.raw_store
+        return self.cache if self.settings.store.is_remote else self.raw_store
 
     def temp_areas(self) -> tuple[TempArea, ...]:
         """Where this instance's processes leave temporaries (``instance.temp_areas``)."""
@@ -133,7 +133,7 @@ class Parts:
             return self._engine
         from entrepot.catalog.engine import make_engine
 
-        return make_engine(self.settings.database_url, create_folder=False)
+        return make_engine(self.settings.catalog.url, create_folder=False)
 
     @cached_property
     def listed(self) -> Engine:

@@ -93,7 +93,7 @@ class TrainingService:
             # every door refuses a full quota the same way, whatever else is wrong
             self._licences.reserve_model(uow, user_id, model_name)
             dataset = uow.datasets.get(user_id, dataset_id)
-            MemoryBudget(self._options.memory_budget).check(dataset, "train")
+            MemoryBudget(self._options.jobs.memory_budget).check(dataset, "train")
             columns = [str(c.get("name")) for c in dataset.analysis.get("columns", [])]
             if target is not None and target not in columns:
                 raise TargetNotFound(
@@ -217,7 +217,7 @@ class TrainingService:
                     "needs it (the new version is measured on the same test rows)",
                     hint="train a new model on a dataset with POST /api/train",
                 ) from None
-            MemoryBudget(self._options.memory_budget).check(dataset, "train")
+            MemoryBudget(self._options.jobs.memory_budget).check(dataset, "train")
             job = self._record(
                 uow,
                 user_id,
@@ -257,13 +257,13 @@ class TrainingService:
                         f"model {previous} was deleted before its retraining started"
                     ) from None
         dataset = self._datasets.get(job.owner_id, payload.dataset_id)
-        search = payload.search or SearchOptions(self._options.training_budget)
+        search = payload.search or SearchOptions(self._options.fraud.training_budget)
         budget = search.time_budget
         if payload.target is None:
             raise NoTargetFound(f"the training of {payload.model_name} names no label column")
         target = payload.target
         # checked again where the job runs: the budget may have changed since it was queued
-        MemoryBudget(self._options.memory_budget).check(dataset, "train")
+        MemoryBudget(self._options.jobs.memory_budget).check(dataset, "train")
         progress(0.02, Message(N_("progress.reading")))
         with self._datasets.local_copy(job.owner_id, dataset) as path:
             frame = read_table(path)
