@@ -182,7 +182,7 @@ class App:
             metrics_url=self.settings.city.metrics_url,
             scan_threads=self.settings.city.scan_threads,
             jobs=lambda: self._job_system().city,
-            listed=lambda: self._parts.listed,
+            reads=lambda: self._parts.reads(),
             feed_urls=self._feed_urls,
         )
 

@@ -118,7 +118,7 @@ class Catalog:
         """``users list`` and ``models ls``: one Core query each, no ORM (ADR 0030)."""
         from entrepot.services.listings import Listings
 
-        return Listings(lambda: self._parts.listed, self._account_id)
+        return Listings(lambda: self._parts.reads(), self._account_id)
 
 
 @dataclass(frozen=True, slots=True)

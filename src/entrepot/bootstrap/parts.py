@@ -20,7 +20,7 @@ from entrepot.config import Settings, load_settings
 if TYPE_CHECKING:
     from sqlalchemy import Engine
 
-    from entrepot.catalog.reads import ReadConnection
+    from entrepot.catalog.reads import ReadsFactory
     from entrepot.catalog.uow import UnitOfWorkFactory
     from entrepot.relocation.locations import Locator
     from entrepot.services.temporaries import TempArea
@@ -136,17 +136,14 @@ class Parts:
         return make_engine(self.settings.catalog.url, create_folder=False)
 
     @cached_property
-    def listed(self) -> Engine:
-        """The migrated catalog's engine, for the read-only listings of the command line
-        (``catalog/listings.py``: SQLAlchemy Core, the ORM never loaded)."""
-        self.check_migrated()
-        return self.engine
+    def reads(self) -> ReadsFactory:
+        """Read-only units of work on the migrated catalog, for the hot reads and the
+        command line's listings (``catalog/reads.py``: SQLAlchemy Core, no ORM session
+        around them, the ORM loaded only by a read that maps its tables)."""
+        from entrepot.catalog.reads import read_only
 
-    @cached_property
-    def reads(self) -> ReadConnection:
-        """Connections on the migrated catalog for the services' one-query reads
-        (``catalog/reads.py``): no ORM session around them."""
-        return self.listed.connect
+        self.check_migrated()
+        return read_only(self.engine)
 
     def check_migrated(self) -> None:
         """Raise :class:`~entrepot.errors.NotMigrated` unless the catalog schema is at the
