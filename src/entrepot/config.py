@@ -2,6 +2,8 @@
 
 Entrypoints build it (never at import time) and hand typed options to the composition
 root. Environment detection (``AWS_EXECUTION_ENV``...) may choose defaults, never override.
+Each setting is read once, into the instance's own fields or one of the groups
+``entrepot.settings`` declares (ADR 0078); users name it by its setting name everywhere.
 """
 
 from __future__ import annotations
