@@ -87,13 +87,13 @@ def create_app(
         SessionMiddleware,
         secret_key=opts.service.secret_key,
         session_cookie=SESSION_COOKIE,
-        max_age=opts.session_days * 86_400,
+        max_age=opts.web.session_days * 86_400,
         same_site="lax",
         https_only=opts.production,
     )
-    app.add_middleware(ClientAddress, trusted=opts.trusted_proxies)
+    app.add_middleware(ClientAddress, trusted=opts.web.trusted_proxies)
     # Outside sessions, authentication and parsing: no body is read past its limit.
-    limits = BodyLimits(default=opts.body_limit, upload=opts.service.upload_limit)
+    limits = BodyLimits(default=opts.web.body_limit, upload=opts.service.fraud.upload_limit)
     app.add_middleware(BodyLimit, limits=limits)
     # Outside the limit: a body that stops arriving is answered 408, whatever its size.
     app.add_middleware(BodyPaceGuard, pace=opts.body_pace)

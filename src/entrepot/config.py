@@ -2,31 +2,34 @@
 
 Entrypoints build it (never at import time) and hand typed options to the composition
 root. Environment detection (``AWS_EXECUTION_ENV``...) may choose defaults, never override.
+Each setting is read once, into the instance's own fields or one of the groups
+``entrepot.settings`` declares (ADR 0078); users name it by its setting name everywhere.
 """
 
 from __future__ import annotations
 
-import ipaddress
 import os
 from dataclasses import dataclass, field, fields
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, ClassVar, Literal
+from typing import Any, ClassVar, Literal
 
 from entrepot.config_libraries import first_library_value, library_variables
-from entrepot.config_values import SettingError, convert, dotenv_values, sources
+from entrepot.config_values import BEFORE, check_bounds, convert, dotenv_values, sources
 from entrepot.errors import ConfigError
 from entrepot.masking import mask_url
 from entrepot.outbound import AllowedHosts
-from entrepot.sizes import parse_size
-
-if TYPE_CHECKING:
-    from entrepot.storage.url import StoreUrl
+from entrepot.settings import group_settings, setting, setting_name
+from entrepot.settings.cache import CacheSettings
+from entrepot.settings.catalog import CatalogSettings
+from entrepot.settings.city import CitySettings
+from entrepot.settings.fraud import FraudSettings
+from entrepot.settings.jobs import JobsSettings
+from entrepot.settings.oidc import OidcSettings
+from entrepot.settings.store import StoreSettings
+from entrepot.settings.web import WebSettings
 
 ENV_PREFIX = "ENTREPOT_"
 _AWS_MARKERS = ("AWS_EXECUTION_ENV", "ECS_CONTAINER_METADATA_URI_V4", "AWS_LAMBDA_FUNCTION_NAME")
-#: The AWS SDK's variables a setting falls back to, the first one set winning.
-_AWS_ENDPOINT = ("AWS_ENDPOINT_URL_S3", "AWS_ENDPOINT_URL")
-_AWS_REGION = ("AWS_REGION", "AWS_DEFAULT_REGION")
 _SECRET_FIELDS = frozenset({"secret_key", "oidc_client_secret", "metrics_token", "token"})
 #: Where a development instance keeps its generated secret, under ``var_dir``.
 SECRET_FILE = "secret_key"
@@ -48,129 +51,24 @@ def detected_platform(environ: dict[str, str] | None = None) -> str | None:
     return None
 
 
-def _proxies(value: Any) -> Any:
-    """``"10.0.0.1, 10.0.0.0/8"`` -> a tuple; each entry must be an address or a network."""
-    if isinstance(value, str):
-        value = tuple(part.strip() for part in value.split(",") if part.strip())
-    for entry in value or ():
-        try:
-            ipaddress.ip_network(str(entry), strict=False)
-        except ValueError:
-            raise SettingError(
-                f"ENTREPOT_TRUSTED_PROXIES: {entry!r} is not an address or a network "
-                "(write 10.0.0.1 or 10.0.0.0/8, comma-separated)"
-            ) from None
-    return value
-
-
-def _hosts(value: Any) -> Any:
-    """``"127.0.0.1; feeds=opendata.paris.fr,mirror.lan; oidc=sso.corp.lan"`` -> one
-    entry a host, ``use=host`` for a host allowed for one use only (no scheme, no port, no
-    path: the rule compares hosts); read once here (:meth:`Settings.outbound_hosts`)."""
-    groups = value.split(";") if isinstance(value, str) else [str(v) for v in value or ()]
-    try:
-        return AllowedHosts.parse(groups).entries()
-    except ValueError as exc:
-        raise SettingError(f"ENTREPOT_OUTBOUND_ALLOWED_HOSTS: {exc}") from None
-
-
-def _size(value: Any) -> Any:
-    """``"2GiB"`` -> bytes; a number stays as given."""
-    return parse_size(value) if isinstance(value, str) else value
-
-
 @dataclass(frozen=True, init=False)
 class Settings:
     """The effective configuration of one Entrepôt process: the values given to the
-    constructor, else the ``ENTREPOT_*`` variables (environment, then ``.env``), else
-    the defaults; each converted by its declared type and checked (ADR 0030). A wrong
-    value raises :class:`InvalidSettings` naming every problem."""
+    constructor (by setting name), else the ``ENTREPOT_*`` variables (environment, then
+    ``.env``), else the defaults; each converted by its declared type and checked (ADR
+    0030), read once into the instance's own settings and one group each (ADR 0078). A
+    wrong value raises :class:`InvalidSettings` naming every problem."""
 
     env: Literal["development", "production"] = "development"
-    store_url: str = "./var/store"
-    database_url: str = "sqlite:///./var/entrepot.db"
-    #: Where the city app keeps its metrics and reports: sqlite:///..., postgresql://...,
-    #: mongodb://..., dynamodb://TABLE?region=...; None: the catalog database itself.
-    metrics_url: str | None = None
-    #: Where ``entrepot city collect`` fetches the live feeds (a mirror or proxy may stand in).
-    city_velib_url: str = "https://velib-metropole-opendata.smovengo.cloud/opendata/Velib_Metropole"
-    city_weather_url: str = "https://api.open-meteo.com/v1/forecast"
-    city_portal_url: str = "https://opendata.paris.fr/api/explore/v2.1"
-    #: DuckDB's threads for the counts export scan (a traffic unit); the workers of
-    #: ``city run --jobs --workers N`` get their share of the cores, ``max(1, cores // N)``.
-    city_scan_threads: int = field(default=2, metadata={"ge": 1, "le": 64})
-    cache_dir: Path = field(
-        default=Path("./var/cache"), metadata={"on_platform": Path("/tmp/entrepot-cache")}
-    )
-    cache_max_bytes: int = field(default=2 * 1024**3, metadata={"ge": 0, "before": _size})
-    #: Unset: the AWS SDK's own variable (``AWS_ENDPOINT_URL_S3``, ``AWS_ENDPOINT_URL``).
-    s3_endpoint_url: str | None = field(default=None, metadata={"library": _AWS_ENDPOINT})
-    #: Unset: the AWS SDK's own variable (``AWS_REGION``, ``AWS_DEFAULT_REGION``).
-    s3_region: str | None = field(default=None, metadata={"library": _AWS_REGION})
-    #: None: path-style for a custom endpoint (MinIO, moto), virtual-hosted for AWS.
-    s3_path_style: bool | None = None
-    #: Folder prefixes that `gc` may clean; hand-placed data elsewhere is never touched.
-    managed_prefixes: tuple[str, ...] = ("models/", "users/", "datasets/", "files/", "reports/")
     #: Signs sessions and model versions. Unset in development: a random secret generated
     #: on first start and kept in ``var_dir/secret_key`` (mode 0600); production requires it.
-    secret_key: str | None = field(default=None, repr=False)
-    #: Jobs: unset -> an embedded queue under var_dir; redis://host:6379/0 to share machines.
-    jobs_url: str | None = None
-    redis_url: str | None = None
-    jobs_name: str = "entrepot"
+    secret_key: str | None = setting(None, secret=True)
     var_dir: Path = Path("var")
-    training_budget: float = 60.0
-    #: What the training and reference budgets are read on: ``wall`` (seconds), or
-    #: ``steps`` (one per boosting round: the same file and seed give the same model on
-    #: any machine, however loaded; ``entrepot.fraud.train.clocks``).
-    training_clock: Literal["wall", "steps"] = "wall"
-    #: No upload may exceed this, whatever the plan (bytes; ``10GiB`` is read).
-    upload_limit: int = field(default=10 * 1024**3, metadata={"ge": 1, "before": _size})
-    reference_count: int = 13
-    reference_rows: int = 20_000
-    reference_min_frauds: int = 400
-    reference_budget: float = 9.0
-    #: The most memory a training or scoring job may use (bytes; ``2GiB`` is read; unset:
-    #: half the machine's); a bigger job is refused with the figures (ADR 0066).
-    job_memory_budget: int | None = field(default=None, metadata={"before": _size})
-    job_heartbeat_seconds: float = 10.0
-    job_stale_seconds: float = 120.0
-    worker_threads: int = 2
-    session_days: int = 14
-    #: The largest request body of a route that is not an upload (JSON, forms; bytes).
-    body_limit: int = field(default=1024**2, metadata={"ge": 1, "before": _size})
-    #: Seconds an incomplete request body may go without a byte before the answer is a
-    #: 408 and the connection is closed (ADR 0040).
-    http_body_timeout: float = field(default=30.0, metadata={"gt": 0, "le": 3600})
-    #: Slowest average rate of a request body (bytes a second; ``1KiB`` is read) once
-    #: ``http_body_grace`` has passed; 0: no minimum.
-    http_min_rate: int = field(default=1024, metadata={"ge": 0, "before": _size})
-    #: Seconds a request body may start slowly before ``http_min_rate`` counts.
-    http_body_grace: float = field(default=10.0, metadata={"ge": 0, "le": 3600})
-    #: Seconds ``entrepot serve`` keeps an idle connection open for the client's next
-    #: request; behind a load balancer, more than the balancer's own idle timeout.
-    http_keep_alive: float = field(default=5.0, metadata={"gt": 0, "le": 3600})
-    #: Addresses (or networks, ``10.0.0.0/8``) of the reverse proxies whose
-    #: ``X-Forwarded-For`` is believed; none by default (the peer's address is the client's).
-    trusted_proxies: tuple[str, ...] = field(default=(), metadata={"before": _proxies})
-    #: ``Authorization: Bearer`` token that reads ``/metrics`` and ``/health``'s details
-    #: (admins may too); unset: admins only.
-    metrics_token: str | None = field(default=None, repr=False)
-    #: Seconds the store and the catalog get to answer ``/health``.
-    health_timeout: float = field(default=3.0, metadata={"gt": 0, "le": 60})
     #: Hosts the product may fetch from beyond the outbound rule (ADR 0052): over plain
     #: http, or at a private address, when a server's answer names them (an OpenID
     #: provider's endpoints, a feed's redirect). Comma-separated names or addresses, for
     #: every use; ``feeds=HOST`` or ``oidc=HOST`` for one use only, groups split by ``;``.
-    outbound_allowed_hosts: tuple[str, ...] = field(default=(), metadata={"before": _hosts})
-    #: OpenID Connect sign-in, off unless the metadata URL and client are set.
-    oidc_metadata_url: str | None = None
-    oidc_client_id: str | None = None
-    oidc_client_secret: str | None = field(default=None, repr=False)
-    oidc_name: str = "Google"
-    #: The reference models of ``entrepot fraud`` as a folder instead of the registry's
-    #: library (``--library`` and ``--into`` take precedence).
-    fraud_library: Path | None = None
+    outbound_allowed_hosts: tuple[str, ...] = setting((), before="hosts")
     #: The level of the logs of ``entrepot serve`` and ``entrepot worker`` (``--log-level``
     #: wins); ``serve --workers N`` hands its own to its web processes through it.
     log_level: Literal["debug", "info", "warning", "error"] = "info"
@@ -179,69 +77,79 @@ class Settings:
     #: ``token``; unset: the login ``entrepot login`` stored, else the local instance.
     url: str | None = None
     #: The API token sent to ``url`` (``entrepot users token EMAIL`` mints one).
-    token: str | None = field(default=None, repr=False)
+    token: str | None = setting(None, secret=True)
+    store: StoreSettings = field(default_factory=StoreSettings, metadata={"group": StoreSettings})
+    catalog: CatalogSettings = field(
+        default_factory=CatalogSettings, metadata={"group": CatalogSettings}
+    )
+    cache: CacheSettings = field(default_factory=CacheSettings, metadata={"group": CacheSettings})
+    jobs: JobsSettings = field(default_factory=JobsSettings, metadata={"group": JobsSettings})
+    web: WebSettings = field(default_factory=WebSettings, metadata={"group": WebSettings})
+    city: CitySettings = field(default_factory=CitySettings, metadata={"group": CitySettings})
+    fraud: FraudSettings = field(default_factory=FraudSettings, metadata={"group": FraudSettings})
+    oidc: OidcSettings = field(default_factory=OidcSettings, metadata={"group": OidcSettings})
     #: The names of the settings given rather than defaulted (see :meth:`is_set`).
     _set: ClassVar[frozenset[str]] = frozenset()
 
     def __init__(self, **given: Any) -> None:
-        unknown = set(given) - _FIELD_NAMES
+        unknown = set(given) - set(_INDEX)
         if unknown:
             raise TypeError(f"Settings got unknown settings: {', '.join(sorted(unknown))}")
         texts = sources(ENV_PREFIX)
         problems: list[str] = []
-        for spec in fields(self):
-            name = spec.name
+        values: dict[str, Any] = {}
+        for name in _ORDER:
             try:
-                value = self._value(spec, given, texts)
+                values[name] = _value(name, _INDEX[name][1], given, texts)
             except ValueError as exc:  # SettingError, or a size that does not parse
                 raw = given.get(name, texts.get(name))
                 problems.append(_problem(name, str(exc), raw))
-                continue
-            object.__setattr__(self, name, value)
         if not problems:
+            self._hold(values)
             problems = self._unsafe_secrets()
         if problems:
             raise InvalidSettings(problems)
-        object.__setattr__(self, "_set", frozenset(_FIELD_NAMES & (set(given) | set(texts))))
+        object.__setattr__(self, "_set", frozenset(_INDEX.keys() & (set(given) | set(texts))))
+
+    def _hold(self, values: dict[str, Any]) -> None:
+        """Keep ``values`` (setting name -> value; a group's missing ones default)."""
+        grouped: dict[str | None, dict[str, Any]] = {}
+        for name, value in values.items():
+            group, spec = _INDEX[name]
+            grouped.setdefault(group, {})[spec.name] = value
+        for spec in fields(self):
+            if "group" in spec.metadata:
+                built = spec.metadata["group"](**grouped.get(spec.name, {}))
+                object.__setattr__(self, spec.name, built)
+            else:
+                own = grouped.get(None, {})
+                object.__setattr__(self, spec.name, own.get(spec.name, spec.default))
 
     def is_set(self, name: str) -> bool:
         """Whether the setting ``name`` was given (in code, the environment or ``.env``)
         rather than left to its default."""
         return name in self._set
 
+    def value(self, name: str) -> Any:
+        """The value of the setting ``name`` (``store_url``: ``self.store.url``)."""
+        group, spec = _INDEX[name]
+        return getattr(getattr(self, group) if group else self, spec.name)
+
     @classmethod
     def unchecked(cls, **values: Any) -> Settings:
-        """Settings holding ``values`` and the defaults, neither read from the environment
-        nor checked: for a test that needs settings a user could not give."""
+        """Settings holding ``values`` (by setting name) and the defaults, neither read from
+        the environment nor checked: for a test that needs settings a user could not give."""
         settings = object.__new__(cls)
-        for spec in fields(cls):
-            object.__setattr__(settings, spec.name, values.get(spec.name, spec.default))
+        settings._hold({name: values[name] for name in _ORDER if name in values})
         object.__setattr__(settings, "_set", frozenset(values))
         return settings
 
-    @staticmethod
-    def _value(spec: Any, given: dict[str, Any], texts: dict[str, str]) -> Any:
-        """One field's value: given, else its variable's text, else the first set of the
-        library variables it names (``library``), else its default (on a detected cloud
-        platform, its ``on_platform`` default); converted by its type and
-        checked by its metadata (``before``: applied to the raw value; ``ge``/``gt``/``le``;
-        ``check``: called on the value)."""
-        meta = spec.metadata
-        if spec.name in given:
-            raw = given[spec.name]
-        elif spec.name in texts:
-            raw = texts[spec.name]
-        elif "library" in meta and (found := first_library_value(meta["library"])):
-            raw = found[1]
-        elif "on_platform" in meta and detected_platform():
-            raw = meta["on_platform"]
-        else:
-            raw = spec.default
-        value = convert(spec.type, meta["before"](raw) if "before" in meta else raw)
-        _check_bounds(value, meta)
-        if "check" in meta:
-            meta["check"](value)
-        return value
+    def with_values(self, **values: Any) -> Settings:
+        """These settings with ``values`` (by setting name) instead, unchecked: a test's."""
+        settings = object.__new__(type(self))
+        settings._hold({name: values.get(name, self.value(name)) for name in _ORDER})
+        object.__setattr__(settings, "_set", self._set | frozenset(values))
+        return settings
 
     def _unsafe_secrets(self) -> list[str]:
         """A published or short value is refused everywhere; production also refuses an
@@ -262,7 +170,7 @@ class Settings:
                 f"ENTREPOT_SECRET_KEY has {len(key)} characters; it needs at least "
                 f"{MIN_SECRET_LENGTH}. {how}{unset}"
             )
-        token = self.metrics_token
+        token = self.web.metrics_token
         if token is not None and (
             token.strip().lower() in _KNOWN_SECRETS or len(token) < MIN_SECRET_LENGTH
         ):
@@ -279,18 +187,6 @@ class Settings:
         (``.of("feeds")``, ``.of("oidc")``; ADR 0052)."""
         return AllowedHosts.parse(self.outbound_allowed_hosts)
 
-    @property
-    def store(self) -> StoreUrl:
-        """The store URL, parsed once (``parse_store_url`` keeps what it parsed)."""
-        from entrepot.storage.url import parse_store_url
-
-        return parse_store_url(self.store_url)
-
-    @property
-    def store_is_remote(self) -> bool:
-        """Whether the store is a network service (and so reads go through the cache)."""
-        return self.store.is_remote
-
 
 class InvalidSettings(ValueError):
     """Settings that cannot be used; ``problems`` says each one in the user's words."""
@@ -300,12 +196,96 @@ class InvalidSettings(ValueError):
         self.problems = problems
 
 
+def _index() -> dict[str, tuple[str | None, Any]]:
+    """Each setting name -> its group's name on :class:`Settings` (``None``: the instance's
+    own) and its field."""
+    found: dict[str, tuple[str | None, Any]] = {}
+    for spec in fields(Settings):
+        group = spec.metadata.get("group")
+        own = group_settings(group) if group else {setting_name(spec): spec}
+        found.update({name: (spec.name if group else None, f) for name, f in own.items()})
+    return found
+
+
+_INDEX = _index()
+#: The order ``config show`` lists the settings in, as it did before they were grouped
+#: (``tests/unit/test_settings_once.py`` holds that it names every setting once).
+_ORDER = (
+    "env",
+    "store_url",
+    "database_url",
+    "metrics_url",
+    "city_velib_url",
+    "city_weather_url",
+    "city_portal_url",
+    "city_scan_threads",
+    "cache_dir",
+    "cache_max_bytes",
+    "s3_endpoint_url",
+    "s3_region",
+    "s3_path_style",
+    "managed_prefixes",
+    "secret_key",
+    "jobs_url",
+    "redis_url",
+    "jobs_name",
+    "var_dir",
+    "training_budget",
+    "training_clock",
+    "upload_limit",
+    "reference_count",
+    "reference_rows",
+    "reference_min_frauds",
+    "reference_budget",
+    "job_memory_budget",
+    "job_heartbeat_seconds",
+    "job_stale_seconds",
+    "worker_threads",
+    "session_days",
+    "body_limit",
+    "http_body_timeout",
+    "http_min_rate",
+    "http_body_grace",
+    "http_keep_alive",
+    "trusted_proxies",
+    "metrics_token",
+    "health_timeout",
+    "outbound_allowed_hosts",
+    "oidc_metadata_url",
+    "oidc_client_id",
+    "oidc_client_secret",
+    "oidc_name",
+    "fraud_library",
+    "log_level",
+    "url",
+    "token",
+)
+
+
 def setting_names() -> tuple[str, ...]:
     """The name of every setting (``ENTREPOT_`` + the name in capitals is its variable)."""
-    return tuple(f.name for f in fields(Settings))
+    return _ORDER
 
 
-_FIELD_NAMES = frozenset(setting_names())
+def _value(name: str, spec: Any, given: dict[str, Any], texts: dict[str, str]) -> Any:
+    """One setting's value: given, else its variable's text, else the first set of the
+    library variables it names (``library``), else its default (on a detected cloud
+    platform, its ``on_platform`` default); converted by its type and checked by its
+    metadata (``before``: how the raw value is read first; ``ge``/``gt``/``le``)."""
+    meta = spec.metadata
+    if name in given:
+        raw = given[name]
+    elif name in texts:
+        raw = texts[name]
+    elif "library" in meta and (found := first_library_value(meta["library"])):
+        raw = found[1]
+    elif "on_platform" in meta and detected_platform():
+        raw = meta["on_platform"]
+    else:
+        raw = spec.default
+    value = convert(spec.type, BEFORE[meta["before"]](raw) if "before" in meta else raw)
+    check_bounds(value, meta)
+    return value
 
 
 def load_settings(**overrides: Any) -> Settings:
@@ -329,15 +309,6 @@ def _problem(name: str, message: str, given: Any) -> str:
         return f"{ENV_PREFIX}{name.upper()} {message}"
     shown = "" if name in _SECRET_FIELDS or given is None else f"={given!r}"
     return f"{ENV_PREFIX}{name.upper()}{shown}: {message}"
-
-
-def _check_bounds(value: Any, bounds: Any) -> None:
-    if "ge" in bounds and value < bounds["ge"]:
-        raise SettingError(f"should be greater than or equal to {bounds['ge']}")
-    if "gt" in bounds and value <= bounds["gt"]:
-        raise SettingError(f"should be greater than {bounds['gt']}")
-    if "le" in bounds and value > bounds["le"]:
-        raise SettingError(f"should be less than or equal to {bounds['le']}")
 
 
 @dataclass(frozen=True)
@@ -385,7 +356,7 @@ def describe(settings: Settings, environ: dict[str, str] | None = None) -> list[
             source = f"generated on first start, kept in {Path(settings.var_dir) / SECRET_FILE}"
         else:
             source = "default"
-        rows.append(SettingSource(name, var, _shown(name, getattr(settings, name)), source))
+        rows.append(SettingSource(name, var, _shown(name, settings.value(name)), source))
     known = frozenset(row.env_var for row in rows)
     for variable in library_variables(known, env):
         name = variable.name
@@ -395,6 +366,6 @@ def describe(settings: Settings, environ: dict[str, str] | None = None) -> list[
 
 def _library_source(name: str, environ: dict[str, str]) -> str | None:
     """Where a setting left unset took its value from a library variable, or None."""
-    names = next((f.metadata.get("library") for f in fields(Settings) if f.name == name), None)
+    names = _INDEX[name][1].metadata.get("library")
     found = first_library_value(names, environ) if names else None
     return f"{found[0]} ({found[2]})" if found else None

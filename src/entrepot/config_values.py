@@ -10,11 +10,15 @@ working folder, names in any case) and converts each one by its declared type: `
 
 from __future__ import annotations
 
+import ipaddress
 import json
 import os
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
+
+from entrepot.outbound import AllowedHosts
+from entrepot.sizes import parse_size
 
 _TRUE = frozenset({"1", "true", "t", "yes", "y", "on"})
 _FALSE = frozenset({"0", "false", "f", "no", "n", "off"})
@@ -126,3 +130,47 @@ _CONVERTERS = {
     "Path": _path,
     "tuple[str,...]": _strings,
 }
+
+
+def _proxies(value: Any) -> Any:
+    """``"10.0.0.1, 10.0.0.0/8"`` -> a tuple; each entry must be an address or a network."""
+    if isinstance(value, str):
+        value = tuple(part.strip() for part in value.split(",") if part.strip())
+    for entry in value or ():
+        try:
+            ipaddress.ip_network(str(entry), strict=False)
+        except ValueError:
+            raise SettingError(
+                f"ENTREPOT_TRUSTED_PROXIES: {entry!r} is not an address or a network "
+                "(write 10.0.0.1 or 10.0.0.0/8, comma-separated)"
+            ) from None
+    return value
+
+
+def _hosts(value: Any) -> Any:
+    """``"127.0.0.1; feeds=opendata.paris.fr,mirror.lan; oidc=sso.corp.lan"`` -> one
+    entry a host, ``use=host`` for a host allowed for one use only (no scheme, no port, no
+    path: the rule compares hosts); read once here (:meth:`Settings.outbound_hosts`)."""
+    groups = value.split(";") if isinstance(value, str) else [str(v) for v in value or ()]
+    try:
+        return AllowedHosts.parse(groups).entries()
+    except ValueError as exc:
+        raise SettingError(f"ENTREPOT_OUTBOUND_ALLOWED_HOSTS: {exc}") from None
+
+
+def _size(value: Any) -> Any:
+    """``"2GiB"`` -> bytes; a number stays as given."""
+    return parse_size(value) if isinstance(value, str) else value
+
+
+#: The reading of a value before its conversion, by the name a field's ``before`` gives.
+BEFORE = {"size": _size, "proxies": _proxies, "hosts": _hosts}
+
+
+def check_bounds(value: Any, bounds: Any) -> None:
+    if "ge" in bounds and value < bounds["ge"]:
+        raise SettingError(f"should be greater than or equal to {bounds['ge']}")
+    if "gt" in bounds and value <= bounds["gt"]:
+        raise SettingError(f"should be greater than {bounds['gt']}")
+    if "le" in bounds and value > bounds["le"]:
+        raise SettingError(f"should be less than or equal to {bounds['le']}")

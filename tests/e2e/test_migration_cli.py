@@ -17,6 +17,7 @@ import pytest
 
 from entrepot.catalog.engine import make_engine
 from entrepot.catalog.migrate import upgrade
+from entrepot.catalog.reads import read_only
 from entrepot.catalog.uow import unit_of_work_factory
 from entrepot.relocation import CatalogLocator, LocatedStore
 from entrepot.services.objects import ObjectService
@@ -51,7 +52,7 @@ def every_row_verified(folder: Path, open_other: Callable[[str], Store]) -> int:
     """Deep-verify every row at the store its location names; returns the rows checked."""
     engine = make_engine(f"sqlite:///{folder / 'var' / 'entrepot.db'}")
     home = LocalStore(folder / "var" / "store")
-    located = LocatedStore(home, CatalogLocator(engine.connect), open_other)
+    located = LocatedStore(home, CatalogLocator(read_only(engine)), open_other)
     report = verify_catalog(located, unit_of_work_factory(engine), deep=True)
     engine.dispose()
     assert report.ok, [str(p) for p in report.problems]

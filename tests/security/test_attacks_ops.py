@@ -54,10 +54,10 @@ def _settings(folder: Path) -> Settings:
 def cli(instance: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> Run:
     settings = _settings(instance)
     env = {
-        "ENTREPOT_STORE_URL": settings.store_url,
-        "ENTREPOT_DATABASE_URL": settings.database_url,
+        "ENTREPOT_STORE_URL": settings.store.url,
+        "ENTREPOT_DATABASE_URL": settings.catalog.url,
         "ENTREPOT_VAR_DIR": str(settings.var_dir),
-        "ENTREPOT_CACHE_DIR": str(settings.cache_dir),
+        "ENTREPOT_CACHE_DIR": str(settings.cache.dir),
         "ENTREPOT_SECRET_KEY": str(settings.secret_key),
     }
     monkeypatch.chdir(instance)

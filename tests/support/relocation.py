@@ -9,6 +9,7 @@ from typing import BinaryIO
 
 from sqlalchemy import Engine, func, select, text
 
+from entrepot.catalog.reads import read_only
 from entrepot.catalog.relocation.tables import ObjectLocationRow
 from entrepot.catalog.uow import session_factory, unit_of_work_factory
 from entrepot.errors import AccessDenied, StoreUnavailable
@@ -92,7 +93,7 @@ class World:
         self.stores = {home.url: home, destination.url: destination}
         self.sessions = session_factory(engine)
         self.uow = unit_of_work_factory(engine)
-        self.located = LocatedStore(home, CatalogLocator(engine.connect), self.open)
+        self.located = LocatedStore(home, CatalogLocator(read_only(engine)), self.open)
         self.objects = ObjectService(self.located, self.uow)
         self.now = datetime(2026, 11, 22, 12, 0, tzinfo=UTC)
         self.migrations = self.service()

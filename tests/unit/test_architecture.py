@@ -33,6 +33,7 @@ RANKS = {
     "outbound": 0,
     "temp_names": 0,
     "storage": 1,
+    "settings": 1,
     "catalog": 2,
     "services": 3,
     "health": 3,
@@ -299,10 +300,11 @@ def test_entrypoints_open_no_unit_of_work_and_write_no_sql() -> None:
 #: (``*.records``), the messages services return as key and parameters for an entrypoint
 #: to write in its reader's language (``*.messages``, ADR 0037), the shared HTTP plumbing,
 #: the interface's languages, byte sizes, masked URLs and the outbound rule (ADR 0052: the
-#: OpenID sign-in holds it on authlib's requests), and its own package; ``asgi`` also the
-#: three web entrypoints it assembles.
+#: OpenID sign-in holds it on authlib's requests), the settings' groups (values, ADR 0078),
+#: and its own package; ``asgi`` also the three web entrypoints it assembles.
 ENTRYPOINT_CORE = {
     "bootstrap",
+    "settings",
     "errors",
     "http",
     "i18n",
@@ -608,6 +610,78 @@ def test_storage_never_reads_settings_and_catalog_never_imports_storage() -> Non
     assert offenders == [], _report(
         offenders, "storage receives typed options; catalog never reaches the store"
     )
+
+
+#: Modules outside ``catalog/`` that open connections themselves, each with why: the one
+#: that reaches no catalog but a database of its own.
+OWN_DATABASES = {
+    # The city metrics store's SQL adapter (``ENTREPOT_METRICS_URL``), beside MongoDB and
+    # DynamoDB; it may point at a database other than the catalog's.
+    "entrepot.city.metrics.sql",
+}
+#: How a module opens a connection on an engine it holds (with SQLAlchemy imported), and
+#: how a unit of work's session or connection would be taken out of it.
+ENGINE_OPENERS = {"connect", "begin"}
+UNIT_OPENERS = {"session", "connection"}
+
+
+def _opens_the_database(m: Module) -> list[str]:
+    """Where ``m`` opens a SQLAlchemy session or connection itself: the ORM imported, an
+    engine's ``connect()``/``begin()`` called, or a unit of work's ``session()`` or
+    ``connection()`` taken."""
+    found = [
+        f"{m.at(line)} {m.name} imports {target}"
+        for target, line in sorted(m.imports.items())
+        if target == "sqlalchemy.orm" or target.startswith("sqlalchemy.orm.")
+    ]
+    uses_sqlalchemy = any(target.split(".")[0] == "sqlalchemy" for target in m.imports)
+    for node in ast.walk(m.tree):
+        if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)):
+            continue
+        name = node.func.attr
+        if (name in UNIT_OPENERS and not node.args) or (name in ENGINE_OPENERS and uses_sqlalchemy):
+            found.append(f"{m.at(node.lineno)} {m.name} calls {ast.unparse(node.func)}()")
+    return found
+
+
+def test_only_the_catalog_opens_a_session_or_a_connection() -> None:
+    """One way to the database (ADR 0079): the unit of work's repositories, or the
+    read-only unit of work's for the hot reads; no module outside ``catalog/`` holds a
+    session or a connection of its own."""
+    offenders = []
+    for m in _source():
+        if _layer(m.name) != "catalog" and m.name not in OWN_DATABASES:
+            offenders += _opens_the_database(m)
+    assert offenders == [], _report(
+        offenders,
+        "reach the catalog through a repository of the unit of work (catalog/uow.py) or of "
+        "the read-only one (catalog/reads.py)",
+    )
+
+
+def test_the_database_rule_finds_an_opener() -> None:
+    text = (
+        "from sqlalchemy.orm import Session\n"
+        "from sqlalchemy import Engine\n"
+        "def read(engine: Engine, uow: object) -> None:\n"
+        "    with engine.connect() as connection, uow.session() as session:\n"
+        "        pass\n"
+    )
+    path = SRC / "services" / "opener.py"  # never written: the module is parsed from text
+    tree = ast.parse(text)
+    module = Module("entrepot.services.opener", path, text, tree, _imports(tree, path, "x"))
+    assert [line.split(" ", 2)[2] for line in _opens_the_database(module)] == [
+        "imports sqlalchemy.orm",
+        "imports sqlalchemy.orm.Session",
+        "calls engine.connect()",
+        "calls uow.session()",
+    ]
+
+
+def test_the_own_database_list_holds_no_stale_entry() -> None:
+    for name in OWN_DATABASES:
+        found = [m for m in _source() if m.name == name]
+        assert found and _opens_the_database(found[0]), f"{name} opens nothing: unlist it"
 
 
 def _import_time_calls(m: Module) -> list[tuple[str, int]]:

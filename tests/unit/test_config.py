@@ -18,7 +18,7 @@ def test_a_published_or_short_metrics_token_is_refused(token: str) -> None:
 
 def test_a_random_metrics_token_is_accepted() -> None:
     token = "x9Vq2LmT8rN4pW6sZ1cY7bK3hJ5gF0dA"
-    assert load_settings(metrics_token=token, secret_key="a" * 48).metrics_token == token
+    assert load_settings(metrics_token=token, secret_key="a" * 48).web.metrics_token == token
 
 
 def test_config_show_masks_every_url_password() -> None:

@@ -27,14 +27,14 @@ def test_the_environment_overrides_the_dotenv_file_and_names_are_in_any_case(
     )
     monkeypatch.setenv("entrepot_worker_threads", "7")
     settings = Settings()
-    assert settings.store_url == "s3://from-file/x"
-    assert settings.worker_threads == 7
+    assert settings.store.url == "s3://from-file/x"
+    assert settings.jobs.worker_threads == 7
 
 
 def test_given_values_override_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("ENTREPOT_JOBS_NAME", "from-env")
-    assert Settings(jobs_name="given").jobs_name == "given"
-    assert Settings().jobs_name == "from-env"
+    assert Settings(jobs_name="given").jobs.name == "given"
+    assert Settings().jobs.name == "from-env"
 
 
 @pytest.mark.parametrize(
@@ -78,7 +78,7 @@ def test_bounds_and_sizes_are_checked_and_every_problem_is_named() -> None:
     assert "ENTREPOT_CACHE_MAX_BYTES='-1': not a size" in problems
     assert "ENTREPOT_BODY_LIMIT='huge': not a size" in problems
     assert "ENTREPOT_ENV='prod': should be 'development' or 'production'" in problems
-    assert Settings(cache_max_bytes="2GiB").cache_max_bytes == 2 * 1024**3
+    assert Settings(cache_max_bytes="2GiB").cache.max_bytes == 2 * 1024**3
 
 
 def test_a_secret_is_neither_echoed_in_errors_nor_shown_in_repr() -> None:
@@ -106,12 +106,12 @@ def test_a_detected_platform_only_fills_the_default_cache_folder(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     monkeypatch.setenv("AWS_EXECUTION_ENV", "AWS_ECS_FARGATE")
-    assert Settings().cache_dir == Path("/tmp/entrepot-cache")
+    assert Settings().cache.dir == Path("/tmp/entrepot-cache")
     monkeypatch.setenv("ENTREPOT_CACHE_DIR", "/data/cache")
-    assert Settings().cache_dir == Path("/data/cache")  # what the user set wins
+    assert Settings().cache.dir == Path("/data/cache")  # what the user set wins
     monkeypatch.delenv("AWS_EXECUTION_ENV")
     monkeypatch.delenv("ENTREPOT_CACHE_DIR")
-    assert Settings().cache_dir == Path("./var/cache")
+    assert Settings().cache.dir == Path("./var/cache")
 
 
 def test_the_aws_sdk_variables_stand_in_for_the_unset_s3_settings(
@@ -126,10 +126,13 @@ def test_the_aws_sdk_variables_stand_in_for_the_unset_s3_settings(
     )
     monkeypatch.setenv("AWS_REGION", "eu-north-1")
     settings = Settings()
-    assert (settings.s3_endpoint_url, settings.s3_region) == ("http://127.0.0.1:9/", "eu-north-1")
-    assert Settings(s3_region="sa-east-1").s3_region == "sa-east-1"
+    assert (settings.store.s3_endpoint_url, settings.store.s3_region) == (
+        "http://127.0.0.1:9/",
+        "eu-north-1",
+    )
+    assert Settings(s3_region="sa-east-1").store.s3_region == "sa-east-1"
     monkeypatch.setenv("ENTREPOT_S3_ENDPOINT_URL", "http://127.0.0.1:10/")
-    assert Settings().s3_endpoint_url == "http://127.0.0.1:10/"
+    assert Settings().store.s3_endpoint_url == "http://127.0.0.1:10/"
 
 
 def test_dotenv_library_variables_are_copied_without_overriding_the_environment(

@@ -41,7 +41,7 @@ def test_config_show_lists_the_library_and_the_log_level() -> None:
 
 def test_sizes_are_read_once_by_the_settings() -> None:
     settings = Settings(upload_limit="2GiB", body_limit="64KiB")
-    assert (settings.upload_limit, settings.body_limit) == (2 * 1024**3, 64 * 1024)
+    assert (settings.fraud.upload_limit, settings.web.body_limit) == (2 * 1024**3, 64 * 1024)
 
 
 def test_the_options_hold_no_default_of_a_setting() -> None:
@@ -56,3 +56,27 @@ def test_the_options_hold_no_default_of_a_setting() -> None:
             )
         ]
         assert copied == [], f"{options.__name__} repeats the default of {copied}"
+
+
+def test_each_group_setting_is_read_and_shown_once() -> None:
+    """The groups declare the settings; ``config show`` lists each of them once, in the
+    order it always has (ADR 0078)."""
+    from entrepot.settings import group_settings
+
+    grouped = [
+        name
+        for spec in dataclasses.fields(Settings)
+        if "group" in spec.metadata
+        for name in group_settings(spec.metadata["group"])
+    ]
+    own = [spec.name for spec in dataclasses.fields(Settings) if "group" not in spec.metadata]
+    names = setting_names()
+    assert len(names) == len(set(names))
+    assert sorted(grouped + own) == sorted(names)
+    settings = Settings(store_url="/data/store", jobs_name="nightly", http_keep_alive="9")
+    assert (settings.store.url, settings.jobs.name, settings.web.keep_alive) == (
+        "/data/store",
+        "nightly",
+        9.0,
+    )
+    assert [row.name for row in describe(settings, environ={})][: len(names)] == list(names)

@@ -21,9 +21,8 @@ from entrepot.accounts.scopes import (
     parse_scope,
     require,
 )
-from entrepot.catalog.accounts.api_tokens import token_holder
 from entrepot.catalog.accounts.records import TokenHolder, TokenRecord, UserRecord
-from entrepot.catalog.reads import ReadConnection
+from entrepot.catalog.reads import ReadsFactory
 from entrepot.catalog.uow import UnitOfWorkFactory
 from entrepot.messages import N_, Message
 
@@ -36,7 +35,7 @@ class ApiTokens:
     """The API token methods of :class:`~entrepot.accounts.service.AccountService`."""
 
     _uow: UnitOfWorkFactory
-    _read: ReadConnection
+    _read: ReadsFactory
     _clock: Callable[[], datetime]
 
     def create_token(
@@ -137,8 +136,8 @@ class ApiTokens:
         if not tokens.looks_like_token(token):
             return None
         now = self._clock()
-        with self._read() as connection:
-            holder = token_holder(connection, tokens.token_hash(token), now)
+        with self._read() as catalog:
+            holder = catalog.tokens.holder(tokens.token_hash(token), now)
         if holder is None:
             return None
         if holder.use_to_note:  # a write at most once a minute per token

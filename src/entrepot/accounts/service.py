@@ -19,7 +19,7 @@ from entrepot.accounts.passwords import Passwords, check_password
 from entrepot.accounts.ratelimit import LoginLimiter, SignupLimiter
 from entrepot.accounts.sessions import Sessions
 from entrepot.catalog.accounts.records import UserRecord
-from entrepot.catalog.reads import ReadConnection, reads_through
+from entrepot.catalog.reads import ReadsFactory, reads_through
 from entrepot.catalog.uow import UnitOfWork, UnitOfWorkFactory
 from entrepot.errors import RecordExists, RecordNotFound
 from entrepot.messages import N_, Message
@@ -57,7 +57,7 @@ class AccountService(Sessions, ApiTokens):
         limiter: LoginLimiter | None = None,
         signups: SignupLimiter | None = None,
         clock: Clock | None = None,
-        reads: ReadConnection | None = None,
+        reads: ReadsFactory | None = None,
     ) -> None:
         self._uow = uow_factory
         self._read = reads or reads_through(uow_factory)

@@ -179,10 +179,10 @@ class App:
         return CityService(
             lambda: self._parts.store,
             engine=lambda: self._parts.engine,
-            metrics_url=self.settings.metrics_url,
-            scan_threads=self.settings.city_scan_threads,
+            metrics_url=self.settings.city.metrics_url,
+            scan_threads=self.settings.city.scan_threads,
             jobs=lambda: self._job_system().city,
-            listed=lambda: self._parts.listed,
+            reads=lambda: self._parts.reads(),
             feed_urls=self._feed_urls,
         )
 
@@ -219,9 +219,9 @@ class App:
 
         s = self.settings
         return FeedUrls(
-            s.city_velib_url,
-            s.city_weather_url,
-            s.city_portal_url,
+            s.city.velib_url,
+            s.city.weather_url,
+            s.city.portal_url,
             s.outbound_hosts.of("feeds"),
         )
 

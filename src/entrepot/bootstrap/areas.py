@@ -118,7 +118,7 @@ class Catalog:
         """``users list`` and ``models ls``: one Core query each, no ORM (ADR 0030)."""
         from entrepot.services.listings import Listings
 
-        return Listings(lambda: self._parts.listed, self._account_id)
+        return Listings(lambda: self._parts.reads(), self._account_id)
 
 
 @dataclass(frozen=True, slots=True)
@@ -156,7 +156,7 @@ class Health:
         parts = self._parts
         parts.require_instance()  # a diagnosis creates nothing: not in an empty folder
         s = parts.settings
-        return diagnose(parts.home_store, parts.engine, s.cache_dir, remote=s.store_is_remote)
+        return diagnose(parts.home_store, parts.engine, s.cache.dir, remote=s.store.is_remote)
 
     def service(self, bounded: BoundedChecks, *, detailed: bool) -> ServiceHealth:
         """``/health``'s checks, each within ``bounded``'s timeout: the catalog, a real
@@ -188,7 +188,7 @@ class Health:
         parts = self._parts
         return Served(
             parts.raw_store.url,
-            masked(parts.settings.database_url),
+            masked(parts.settings.catalog.url),
             self._job_system().queue.description,
         )
 
@@ -221,7 +221,7 @@ class Operations:
             parts.home_store,
             parts.raw_store,
             parts.uow,
-            prefixes=parts.settings.managed_prefixes,
+            prefixes=parts.settings.store.managed_prefixes,
             temp_areas=parts.temp_areas,
             cache=parts.cache,
         )
@@ -258,7 +258,7 @@ class Operations:
         """Every way the configured store is written: its setting, as given and as a folder
         resolved, and the opened store's URL if it is open (never opened here: an error
         page calls this). What an answer to a client never shows."""
-        url = str(self._parts.settings.store_url or "")
+        url = str(self._parts.settings.store.url or "")
         names = {url, url.rstrip("/")}
         if url and "://" not in url:
             names.add(str(Path(url).resolve()))
@@ -272,7 +272,7 @@ class Operations:
         (default: the configured one); no instance needed."""
         from entrepot.relocation.iam import policy_for_url
 
-        return policy_for_url(url or self._parts.settings.store_url, read_only=read_only)
+        return policy_for_url(url or self._parts.settings.store.url, read_only=read_only)
 
     @staticmethod
     def check_port(host: str, port: int) -> None:

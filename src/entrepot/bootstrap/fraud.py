@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -20,7 +20,6 @@ from entrepot.bootstrap.secret import resolve_secret
 from entrepot.catalog.uow import UnitOfWorkFactory
 from entrepot.config import Settings
 from entrepot.fraud.library.registry import RegistryLibrary
-from entrepot.fraud.train.clocks import clock_factory
 from entrepot.fraud_service.datasets import DatasetService
 from entrepot.fraud_service.feedback import FeedbackService
 from entrepot.fraud_service.job_payloads import APPLY_KIND, BUILD_KIND, EVALUATE_KIND, PREDICT_KIND
@@ -72,28 +71,24 @@ class FraudServices:
 
 
 def service_options(settings: Settings, **overrides: Any) -> ServiceOptions:
-    """The fraud service's options: a view of ``settings`` (``overrides`` replace some:
-    tests). The secret is the configured one, else the instance's generated one
-    (``secret.py``)."""
+    """The fraud service's options: the settings' fraud and jobs groups (``overrides``
+    replace some, by setting name or by an option's own name: tests). The secret is the
+    configured one, else the instance's generated one (``secret.py``)."""
     secret = overrides.pop("secret_key", None) or resolve_secret(settings)
-    options = ServiceOptions(
+    own = {name: overrides.pop(name) for name in _OWN_OPTIONS & overrides.keys()}
+    if overrides:
+        settings = settings.with_values(**overrides)
+    return ServiceOptions(
         secret_key=secret,
         var_dir=Path(settings.var_dir),
-        jobs_url=settings.jobs_url or settings.redis_url,
-        jobs_name=settings.jobs_name,
-        training_budget=settings.training_budget,
-        upload_limit=settings.upload_limit,
-        reference_count=settings.reference_count,
-        reference_rows=settings.reference_rows,
-        reference_min_frauds=settings.reference_min_frauds,
-        reference_budget=settings.reference_budget,
-        heartbeat_seconds=settings.job_heartbeat_seconds,
-        stale_after_seconds=settings.job_stale_seconds,
-        worker_threads=settings.worker_threads,
-        new_clock=clock_factory(settings.training_clock),
-        memory_budget=settings.job_memory_budget,
+        fraud=settings.fraud,
+        jobs=settings.jobs,
+        **own,
     )
-    return replace(options, **overrides) if overrides else options
+
+
+#: The options that are no setting (a test may replace them).
+_OWN_OPTIONS = frozenset({"analysis_sample_bytes", "preview_rows", "extra"})
 
 
 def build_services(

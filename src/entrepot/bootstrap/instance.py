@@ -53,9 +53,9 @@ def s3_options(settings: Settings, url: StoreUrl) -> S3Options:
     from entrepot.storage.s3_options import S3Options
 
     return S3Options(
-        endpoint_url=None if url.endpoint is not None else settings.s3_endpoint_url,
-        region=None if url.region is not None else settings.s3_region,
-        path_style=settings.s3_path_style,
+        endpoint_url=None if url.endpoint is not None else settings.store.s3_endpoint_url,
+        region=None if url.region is not None else settings.store.s3_region,
+        path_style=settings.store.s3_path_style,
     )
 
 

@@ -53,24 +53,24 @@ class JobOptions:
     def from_settings(cls, settings: Settings) -> JobOptions:
         """The job options the settings give."""
         return cls(
-            url=settings.jobs_url or settings.redis_url,
+            url=settings.jobs.url or settings.jobs.redis_url,
             folder=Path(settings.var_dir),
-            name=settings.jobs_name,
-            heartbeat_seconds=float(settings.job_heartbeat_seconds),
-            stale_after_seconds=float(settings.job_stale_seconds),
-            threads=settings.worker_threads,
+            name=settings.jobs.name,
+            heartbeat_seconds=float(settings.jobs.heartbeat_seconds),
+            stale_after_seconds=float(settings.jobs.stale_seconds),
+            threads=settings.jobs.worker_threads,
         )
 
     @classmethod
     def of_service(cls, options: ServiceOptions) -> JobOptions:
         """The job options of the fraud service's ``options`` (tests replace some)."""
         return cls(
-            url=options.jobs_url,
+            url=options.jobs.queue_url,
             folder=options.var_dir,
-            name=options.jobs_name,
-            heartbeat_seconds=options.heartbeat_seconds,
-            stale_after_seconds=options.stale_after_seconds,
-            threads=options.worker_threads,
+            name=options.jobs.name,
+            heartbeat_seconds=options.jobs.heartbeat_seconds,
+            stale_after_seconds=options.jobs.stale_seconds,
+            threads=options.jobs.worker_threads,
         )
 
     @property

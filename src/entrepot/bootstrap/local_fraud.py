@@ -4,6 +4,7 @@ folder the ``fraud_library`` setting names); run on its own, folders only."""
 
 from __future__ import annotations
 
+import functools
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -14,6 +15,7 @@ __all__ = ["DEFAULT_LIBRARY", "LocalFraud", "local_fraud"]
 
 if TYPE_CHECKING:
     from entrepot.bootstrap.app import App
+    from entrepot.config import Settings
     from entrepot.registry.keyring import KeyRing
     from entrepot.registry.service import Registry
 
@@ -23,7 +25,15 @@ DEFAULT_LIBRARY = Path("fraud-references")
 
 def local_fraud(app: App | None) -> LocalFraud:
     """The engine's file use cases over ``app``'s registry and library; over folders when
-    ``app`` is ``None``."""
+    ``app`` is ``None`` (the settings then read once, when first needed)."""
+
+    @functools.cache
+    def settings() -> Settings:
+        if app is not None:
+            return app.settings
+        from entrepot.config import load_settings
+
+        return load_settings()
 
     def models(user: str | None) -> Registry:
         if app is None:
@@ -41,10 +51,8 @@ def local_fraud(app: App | None) -> LocalFraud:
         if folder is not None:
             return FolderLibrary(folder, keys)
         if app is None:
-            from entrepot.config import load_settings
-
-            return FolderLibrary(load_settings().fraud_library or DEFAULT_LIBRARY, keys)
-        configured = app.settings.fraud_library
+            return FolderLibrary(settings().fraud.library or DEFAULT_LIBRARY, keys)
+        configured = settings().fraud.library
         if configured is not None:
             return FolderLibrary(configured, keys)
         return app._reference_library  # the composition root's own part
@@ -60,10 +68,6 @@ def local_fraud(app: App | None) -> LocalFraud:
             return None
 
     def new_clock() -> Clock:
-        if app is None:
-            from entrepot.config import load_settings
-
-            return clock_factory(load_settings().training_clock)()
-        return clock_factory(app.settings.training_clock)()
+        return clock_factory(settings().fraud.training_clock)()
 
     return LocalFraud(models, library, keys, new_clock)

@@ -20,7 +20,7 @@ from entrepot.config import Settings, load_settings
 if TYPE_CHECKING:
     from sqlalchemy import Engine
 
-    from entrepot.catalog.reads import ReadConnection
+    from entrepot.catalog.reads import ReadsFactory
     from entrepot.catalog.uow import UnitOfWorkFactory
     from entrepot.relocation.locations import Locator
     from entrepot.services.temporaries import TempArea
@@ -73,7 +73,7 @@ class Parts:
             return self._store
         from entrepot.storage.url import open_store
 
-        url = self.settings.store
+        url = self.settings.store.parsed
         return open_store(url, s3=instance.s3_options(self.settings, url))
 
     @cached_property
@@ -114,13 +114,13 @@ class Parts:
         """The bounded read-through cache over the store (model files are loaded from it)."""
         from entrepot.storage.cache import CachedStore
 
-        return CachedStore(self.raw_store, self.settings.cache_dir, self.settings.cache_max_bytes)
+        return CachedStore(self.raw_store, self.settings.cache.dir, self.settings.cache.max_bytes)
 
     @cached_property
     def store(self) -> Store:
         """The store apps use: reads of a remote store go through the cache; a local
         folder is read directly."""
-        return self.cache if self.settings.store_is_remote else self.raw_store
+        return self.cache if self.settings.store.is_remote else self.raw_store
 
     def temp_areas(self) -> tuple[TempArea, ...]:
         """Where this instance's processes leave temporaries (``instance.temp_areas``)."""
@@ -133,20 +133,17 @@ class Parts:
             return self._engine
         from entrepot.catalog.engine import make_engine
 
-        return make_engine(self.settings.database_url, create_folder=False)
+        return make_engine(self.settings.catalog.url, create_folder=False)
 
     @cached_property
-    def listed(self) -> Engine:
-        """The migrated catalog's engine, for the read-only listings of the command line
-        (``catalog/listings.py``: SQLAlchemy Core, the ORM never loaded)."""
+    def reads(self) -> ReadsFactory:
+        """Read-only units of work on the migrated catalog, for the hot reads and the
+        command line's listings (``catalog/reads.py``: SQLAlchemy Core, no ORM session
+        around them, the ORM loaded only by a read that maps its tables)."""
+        from entrepot.catalog.reads import read_only
+
         self.check_migrated()
-        return self.engine
-
-    @cached_property
-    def reads(self) -> ReadConnection:
-        """Connections on the migrated catalog for the services' one-query reads
-        (``catalog/reads.py``): no ORM session around them."""
-        return self.listed.connect
+        return read_only(self.engine)
 
     def check_migrated(self) -> None:
         """Raise :class:`~entrepot.errors.NotMigrated` unless the catalog schema is at the

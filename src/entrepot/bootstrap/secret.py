@@ -47,7 +47,7 @@ def instance_folder(settings: Settings) -> Path:
 
     if Path(settings.var_dir) != _DEFAULT_VAR_DIR:
         return Path(settings.var_dir)
-    catalog = sqlite_file(settings.database_url)
+    catalog = sqlite_file(settings.catalog.url)
     return catalog.parent if catalog is not None else Path(settings.var_dir)
 
 

@@ -1,10 +1,12 @@
-"""Read-only listings in SQLAlchemy Core: no ORM, no mapped tables.
+"""The read-only listings' repositories, in SQLAlchemy Core: no ORM, no mapped tables.
 
 A listing command (``users list``, ``models ls``, ``city status``) runs one query and
 exits; loading the ORM and every mapped table costs more than the query itself (ADR 0030).
-The repositories use the same queries and row conversions (``model_summaries`` and
-``watermarks`` on their session's connection, ``user_record`` and ``watermark_record`` for
-their rows); ``tests/unit/catalog/test_listings.py`` holds the answers equal.
+They are reached through the read-only unit of work (``catalog/reads.py``, ADR 0079); the
+ORM repositories use the same queries and row conversions (``ModelListing`` and
+``WatermarkListing`` on their session's connection, ``user_record`` and
+``watermark_record`` for their rows); ``tests/unit/catalog/test_listings.py`` holds the
+answers equal.
 """
 
 from __future__ import annotations
@@ -19,7 +21,6 @@ from sqlalchemy import (
     Connection,
     Date,
     DateTime,
-    Engine,
     Integer,
     String,
     Text,
@@ -71,61 +72,80 @@ _WATERMARKS = table(
 )
 
 
-def users(bind: Engine | Connection, *, query: str = "") -> list[UserRecord]:
-    """Every account whose email or name contains ``query`` (any case), newest first."""
-    statement = select(_USERS).order_by(_USERS.c.id.desc())
-    if query:
-        pattern = contains_pattern(query)
-        statement = statement.where(
-            or_(
-                _USERS.c.email.like(pattern, escape="\\"),
-                func.lower(_USERS.c.name).like(pattern, escape="\\"),
+class UserListing:
+    """The accounts, as ``users list`` shows them (one Core query)."""
+
+    def __init__(self, connection: Connection) -> None:
+        self._connection = connection
+
+    def matching(self, query: str = "") -> list[UserRecord]:
+        """Every account whose email or name contains ``query`` (any case), newest first."""
+        statement = select(_USERS).order_by(_USERS.c.id.desc())
+        if query:
+            pattern = contains_pattern(query)
+            statement = statement.where(
+                or_(
+                    _USERS.c.email.like(pattern, escape="\\"),
+                    func.lower(_USERS.c.name).like(pattern, escape="\\"),
+                )
             )
+        return [user_record(row) for row in self._connection.execute(statement)]
+
+
+class ModelListing:
+    """The models of a namespace, as ``models ls`` shows them (one Core query)."""
+
+    def __init__(self, connection: Connection) -> None:
+        self._connection = connection
+
+    def summaries(self, namespace: str) -> tuple[ModelSummary, ...]:
+        """Every model of ``namespace`` with a ready version, by name: how many, and the
+        latest."""
+        v = _VERSIONS.c
+        per_name = (
+            select(v.name, func.count().label("n"), func.max(v.id).label("last"))
+            .where(v.namespace == namespace, v.state == ModelState.READY.value)
+            .group_by(v.name)
+            .subquery()
         )
-    return [user_record(row) for row in _rows(bind, statement)]
+        statement = (
+            select(per_name.c.name, per_name.c.n, v.version, v.created_at)
+            .join(_VERSIONS, v.id == per_name.c.last)
+            .order_by(per_name.c.name)
+        )
+        return tuple(
+            ModelSummary(namespace, name, int(n), version, utc(created))
+            for name, n, version, created in self._connection.execute(statement)
+        )
 
 
-def model_summaries(bind: Engine | Connection, namespace: str) -> tuple[ModelSummary, ...]:
-    """Every model of ``namespace`` with a ready version, by name: how many, and the latest."""
-    v = _VERSIONS.c
-    per_name = (
-        select(v.name, func.count().label("n"), func.max(v.id).label("last"))
-        .where(v.namespace == namespace, v.state == ModelState.READY.value)
-        .group_by(v.name)
-        .subquery()
-    )
-    statement = (
-        select(per_name.c.name, per_name.c.n, v.version, v.created_at)
-        .join(_VERSIONS, v.id == per_name.c.last)
-        .order_by(per_name.c.name)
-    )
-    return tuple(
-        ModelSummary(namespace, name, int(n), version, utc(created))
-        for name, n, version, created in _rows(bind, statement)
-    )
+class WatermarkListing:
+    """The city watermarks, as ``city status`` shows them (one Core query)."""
 
+    def __init__(self, connection: Connection) -> None:
+        self._connection = connection
 
-def watermarks(
-    bind: Engine | Connection,
-    *,
-    source: str | None = None,
-    start: date | None = None,
-    end: date | None = None,
-    state: str | None = None,
-) -> list[Watermark]:
-    """The city watermarks by day then source, filtered."""
-    w = _WATERMARKS.c
-    conditions: list[Any] = []
-    if source is not None:
-        conditions.append(w.source == source)
-    if start is not None:
-        conditions.append(w.day >= start)
-    if end is not None:
-        conditions.append(w.day <= end)
-    if state is not None:
-        conditions.append(w.state == state)
-    statement = select(_WATERMARKS).where(*conditions).order_by(w.day, w.source)
-    return [watermark_record(row) for row in _rows(bind, statement)]
+    def find(
+        self,
+        *,
+        source: str | None = None,
+        start: date | None = None,
+        end: date | None = None,
+        state: str | None = None,
+    ) -> list[Watermark]:
+        """The city watermarks by day then source, filtered."""
+        w = _WATERMARKS.c
+        conditions: list[Any] = []
+        if source is not None:
+            conditions.append(w.source == source)
+        if start is not None:
+            conditions.append(w.day >= start)
+        if end is not None:
+            conditions.append(w.day <= end)
+        if state is not None:
+            conditions.append(w.state == state)
+        statement = select(_WATERMARKS).where(*conditions).order_by(w.day, w.source)
+        return [watermark_record(row) for row in self._connection.execute(statement)]
 
 
 def contains_pattern(text: str) -> str:
@@ -165,12 +185,3 @@ def watermark_record(row: Any) -> Watermark:
         run_id=row.run_id,
         updated_at=utc(row.updated_at),
     )
-
-
-def _rows(bind: Engine | Connection, statement: Any) -> list[Any]:
-    """The rows of ``statement``: on a connection of its own, or on the one given (a unit
-    of work's)."""
-    if isinstance(bind, Connection):
-        return list(bind.execute(statement))
-    with bind.connect() as connection:
-        return list(connection.execute(statement))

@@ -10,8 +10,9 @@
 Every repository shares the one session, so that an object row and the rows pointing at
 it (a model file, a dataset, a report) commit together. Leaving the block without
 :meth:`UnitOfWork.commit` (or through an exception) rolls back. This is the only unit of
-work: the registry, the services of the web app, the city runs and the command line all
-open this one.
+work: the registry, the services of the web app, the city runs, the store moves and the
+command line all open this one; the hot reads open its read-only variant
+(``catalog/reads.py``). No code outside ``catalog/`` holds a session (ADR 0079).
 """
 
 from __future__ import annotations
@@ -39,6 +40,7 @@ if TYPE_CHECKING:
     from entrepot.catalog.models.repository import ModelRepository
     from entrepot.catalog.objects.damage import DamageRepository
     from entrepot.catalog.objects.repository import ObjectRepository
+    from entrepot.catalog.relocation.repository import JournalRepository
     from entrepot.catalog.workspace.repository import (
         DatasetRepository,
         PredictionRepository,
@@ -156,6 +158,12 @@ class _Repositories:
 
         return KeyRingRepository(self.session)
 
+    @cached_property
+    def journal(self) -> JournalRepository:
+        from entrepot.catalog.relocation.repository import JournalRepository
+
+        return JournalRepository(self.session)
+
 
 class UnitOfWork:
     """A transaction over the catalog's repositories, opened on ``with``; rollback is the
@@ -270,11 +278,10 @@ class UnitOfWork:
         """The keys that sign model versions, wrapped with the instance secret."""
         return self._current().keyring
 
-    def session(self) -> Session:
-        """This unit of work's session, for an area whose queries are repository functions
-        over a session rather than a repository object (the store move's journal and
-        placement, ``catalog/relocation/``): they commit with the rest of the block."""
-        return self._current().session
+    @property
+    def journal(self) -> JournalRepository:
+        """The store move's journal, census and placement (``catalog/relocation/``)."""
+        return self._current().journal
 
     def connection(self) -> Connection:
         """The connection of this unit of work's transaction (for Core queries)."""

@@ -14,6 +14,7 @@ from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from entrepot.catalog.reads import ReadOnlyUnitOfWork, read_only
 from entrepot.city.days import parse_as_of, parse_day
 from entrepot.city.kinds import METRIC_TYPES, REPORT, check_kind, check_types
 from entrepot.city.limits import DEFAULT_MEMORY_LIMIT, DEFAULT_SCAN_THREADS
@@ -41,8 +42,8 @@ class CityService(CityParts):
     """The city use cases over their parts (:class:`CityParts`: store, catalog, metrics,
     reports, the lake; the JSON API's and the dashboard's reads use the metrics store and
     the watermarks directly) and the job queue, each built on first use: ``jobs``, the
-    queue; ``listed``, the catalog for the fast reads without the ORM (default: the
-    catalog); ``feed_urls``, where the feeds are collected from."""
+    queue; ``reads``, the read-only units of work for the fast reads without the ORM
+    (default: on the catalog's engine); ``feed_urls``, where the feeds are collected from."""
 
     def __init__(
         self,
@@ -52,12 +53,12 @@ class CityService(CityParts):
         metrics_url: str | None = None,
         scan_threads: int = DEFAULT_SCAN_THREADS,
         jobs: Callable[[], CityJobs] | None = None,
-        listed: Callable[[], Engine] | None = None,
+        reads: Callable[[], ReadOnlyUnitOfWork] | None = None,
         feed_urls: Callable[[], FeedUrls] | None = None,
     ) -> None:
         super().__init__(store, engine=engine, metrics_url=metrics_url, scan_threads=scan_threads)
         self._jobs = jobs
-        self._listed = listed or (lambda: self.engine)
+        self._reads = reads or (lambda: read_only(self.engine)())
         self._feed_urls = feed_urls
 
     @cached_property
@@ -161,15 +162,13 @@ class CityService(CityParts):
         failed: bool = False,
     ) -> list[Watermark]:
         """``entrepot city status``: the watermarks, filtered (no ORM: a fast read)."""
-        from entrepot.catalog.listings import watermarks
-
-        return watermarks(
-            self._listed(),
-            source=None if source is None else check_kind(source),
-            start=None if since is None else parse_day(since),
-            end=None if until is None else parse_day(until),
-            state="failed" if failed else None,
-        )
+        with self._reads() as catalog:
+            return catalog.watermarks.find(
+                source=None if source is None else check_kind(source),
+                start=None if since is None else parse_day(since),
+                end=None if until is None else parse_day(until),
+                state="failed" if failed else None,
+            )
 
     def document(self, kind: str, day: str) -> dict[str, Any]:
         """The stored metrics document of ``kind`` on ``day``."""

@@ -68,7 +68,7 @@ def cache_info(as_json: JsonFlag = False) -> None:
     if as_json:
         print_json(
             {
-                "folder": str(app.settings.cache_dir),
+                "folder": str(app.settings.cache.dir),
                 "entries": stats.entries,
                 "bytes": stats.bytes,
                 "max_bytes": stats.max_bytes,
@@ -78,7 +78,7 @@ def cache_info(as_json: JsonFlag = False) -> None:
         return
     table = Table("folder", "entries", "size", "limit", "used", box=None)
     table.add_row(
-        str(app.settings.cache_dir),
+        str(app.settings.cache.dir),
         str(stats.entries),
         human_size(stats.bytes),
         human_size(stats.max_bytes),

@@ -78,7 +78,7 @@ def serve(
         "proxy_headers": False,  # the app believes X-Forwarded-For from trusted proxies only
         "timeout_graceful_shutdown": 10,
         # an idle connection is closed after this; a stalled body: BodyPaceGuard (ADR 0040)
-        "timeout_keep_alive": app.settings.http_keep_alive,
+        "timeout_keep_alive": app.settings.web.keep_alive,
     }
     if workers > 1:
         _serve_processes(app, workers, run_worker=run_worker, **options)

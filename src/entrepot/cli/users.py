@@ -26,7 +26,7 @@ def _app(*, create: bool = False) -> App:
     own) up to date; a read never makes a new, empty instance (a ``./var`` elsewhere).
     Accounts need no ML library, so none is loaded."""
     app = current_app()
-    if create and app.settings.database_url.startswith("sqlite"):
+    if create and app.settings.catalog.url.startswith("sqlite"):
         app.catalog.migrate()  # creates the folder of a new instance's catalog
     else:
         app.catalog.check_migrated()

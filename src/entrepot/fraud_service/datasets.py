@@ -65,7 +65,7 @@ class DatasetService:
     def limit(self, user_id: int) -> int:
         """The largest upload ``user_id`` may send now; raises ``LicenceRequired``."""
         plan = self._licences.require(user_id)
-        return min(plan.max_dataset_bytes, self._options.upload_limit)
+        return min(plan.max_dataset_bytes, self._options.fraud.upload_limit)
 
     def spool(self, user_id: int) -> Spool:
         """A temporary file to receive ``user_id``'s upload, refusing bytes past the limit."""

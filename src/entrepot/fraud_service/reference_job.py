@@ -44,15 +44,15 @@ class ReferenceBuilder:
         return job
 
     def _ensure(self) -> JobRecord | None:
-        if self._options.reference_count <= 0 or self._library.references():
+        if self._options.fraud.reference_count <= 0 or self._library.references():
             return None
         if self._jobs.unfinished(None, BUILD_KIND):
             return None
         payload = BuildPayload(
-            count=self._options.reference_count,
-            rows=self._options.reference_rows,
-            time_budget=self._options.reference_budget,
-            min_frauds=self._options.reference_min_frauds,
+            count=self._options.fraud.reference_count,
+            rows=self._options.fraud.reference_rows,
+            time_budget=self._options.fraud.reference_budget,
+            min_frauds=self._options.fraud.reference_min_frauds,
         )
         return self._jobs.submit(owner_id=None, kind=BUILD_KIND, params=payload.to_params())
 

@@ -64,7 +64,7 @@ class ScoringService(ScoringJobs):
         with self._uow() as uow:
             name, version = uow.user_models.ref(str(user_id), model_id)
             dataset = uow.datasets.get(user_id, dataset_id)
-            MemoryBudget(self._options.memory_budget).check(dataset, "score")
+            MemoryBudget(self._options.jobs.memory_budget).check(dataset, "score")
             payload = PredictPayload(
                 model_id,
                 name,
@@ -97,7 +97,7 @@ class ScoringService(ScoringJobs):
         with self._uow() as uow:
             dataset = uow.datasets.get(user_id, dataset_id)
             history = None if history_id is None else uow.datasets.get(user_id, history_id)
-        MemoryBudget(self._options.memory_budget).check(dataset, "score")
+        MemoryBudget(self._options.jobs.memory_budget).check(dataset, "score")
         if history is not None and not history.labelled:
             raise TargetNotFound(
                 f"dataset {history.name} has no label column: a history gives the labels "

@@ -177,7 +177,7 @@ class ScoringJobs:
     ) -> tuple[DatasetRecord, pd.DataFrame]:
         dataset = self._datasets.get(user_id, dataset_id)
         # checked again where the job runs: the budget may have changed since it was queued
-        MemoryBudget(self._options.memory_budget).check(dataset, "score")
+        MemoryBudget(self._options.jobs.memory_budget).check(dataset, "score")
         progress(0.1, Message(N_("progress.reading")))
         with self._datasets.local_copy(user_id, dataset) as path:
             return dataset, read_table(path)

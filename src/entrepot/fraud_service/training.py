@@ -93,7 +93,7 @@ class TrainingService:
             # every door refuses a full quota the same way, whatever else is wrong
             self._licences.reserve_model(uow, user_id, model_name)
             dataset = uow.datasets.get(user_id, dataset_id)
-            MemoryBudget(self._options.memory_budget).check(dataset, "train")
+            MemoryBudget(self._options.jobs.memory_budget).check(dataset, "train")
             columns = [str(c.get("name")) for c in dataset.analysis.get("columns", [])]
             if target is not None and target not in columns:
                 raise TargetNotFound(
@@ -244,7 +244,7 @@ class TrainingService:
                         N_("error.fraud.training_dataset_gone"), {"model": name, "version": version}
                     ),
                 ) from None
-            MemoryBudget(self._options.memory_budget).check(dataset, "train")
+            MemoryBudget(self._options.jobs.memory_budget).check(dataset, "train")
             job = self._record(
                 uow,
                 user_id,
@@ -285,7 +285,7 @@ class TrainingService:
                         said=Message(N_("error.fraud.model_gone"), {"model": str(previous)}),
                     ) from None
         dataset = self._datasets.get(job.owner_id, payload.dataset_id)
-        search = payload.search or SearchOptions(self._options.training_budget)
+        search = payload.search or SearchOptions(self._options.fraud.training_budget)
         budget = search.time_budget
         if payload.target is None:
             raise NoTargetFound(
@@ -294,7 +294,7 @@ class TrainingService:
             )
         target = payload.target
         # checked again where the job runs: the budget may have changed since it was queued
-        MemoryBudget(self._options.memory_budget).check(dataset, "train")
+        MemoryBudget(self._options.jobs.memory_budget).check(dataset, "train")
         progress(0.02, Message(N_("progress.reading")))
         with self._datasets.local_copy(job.owner_id, dataset) as path:
             frame = read_table(path)

@@ -201,7 +201,7 @@ class ModelService:
         else:
             with self._uow() as uow:  # rolled back: the row lock ends with it
                 plan = self._licences.reserve_model(uow, user_id, name)
-        return min(plan.max_dataset_bytes, self._options.upload_limit)
+        return min(plan.max_dataset_bytes, self._options.fraud.upload_limit)
 
     def spool(self, limit: int) -> Spool:
         """A temporary file to receive a push's archive, refusing bytes past ``limit``."""

@@ -9,11 +9,13 @@ from entrepot.bootstrap.fraud import service_options
 from entrepot.config import Settings
 from entrepot.fraud_service.options import ServiceOptions
 from entrepot.http.pace import BodyPace
+from entrepot.settings.oidc import OidcSettings
+from entrepot.settings.web import WebSettings
 
 
 @dataclass(frozen=True)
 class OidcOptions:
-    """One OpenID Connect provider."""
+    """One OpenID Connect provider, set whole (:meth:`of` the ``oidc`` settings)."""
 
     metadata_url: str
     client_id: str
@@ -22,51 +24,40 @@ class OidcOptions:
     #: Hosts fetched beyond the outbound rule (``ENTREPOT_OUTBOUND_ALLOWED_HOSTS``).
     allowed_hosts: tuple[str, ...] = ()
 
+    @classmethod
+    def of(cls, oidc: OidcSettings, allowed_hosts: tuple[str, ...]) -> OidcOptions | None:
+        """The provider the ``oidc`` settings name, or ``None`` when they are not set whole."""
+        if not (oidc.metadata_url and oidc.client_id and oidc.client_secret):
+            return None
+        return cls(oidc.metadata_url, oidc.client_id, oidc.client_secret, oidc.name, allowed_hosts)
+
 
 @dataclass(frozen=True)
 class WebOptions:
-    """What the web entrypoint needs: a view of the settings (:func:`web_options`), which
-    hold every default."""
+    """What the web entrypoint needs: the settings' ``web`` group as it is, and what is
+    derived from the others (:func:`web_options`); the settings hold every default."""
 
     service: ServiceOptions
     production: bool
-    session_days: int
+    #: Sessions, body limits and pace, proxies, the metrics token, ``/health``'s timeout;
+    #: uploads are limited by ``service.fraud.upload_limit``.
+    web: WebSettings
     oidc: OidcOptions | None
-    #: The largest body of a route that is not an upload (uploads: ``service.upload_limit``).
-    body_limit: int
-    #: How fast a request body must arrive (ADR 0040).
-    body_pace: BodyPace
-    #: Proxies whose ``X-Forwarded-For`` is believed (addresses or networks).
-    trusted_proxies: tuple[str, ...]
-    #: Reads ``/metrics`` and ``/health``'s details; ``None``: admins only.
-    metrics_token: str | None
-    #: Seconds each ``/health`` probe may take.
-    health_timeout: float
+
+    @property
+    def body_pace(self) -> BodyPace:
+        """How fast a request body must arrive (ADR 0040)."""
+        web = self.web
+        return BodyPace(
+            idle_seconds=web.body_timeout, min_rate=web.min_rate, grace_seconds=web.body_grace
+        )
 
 
 def web_options(settings: Settings, **overrides: Any) -> WebOptions:
     """The web options of ``settings`` (``overrides`` replace service options: tests)."""
-    oidc = None
-    if settings.oidc_metadata_url and settings.oidc_client_id and settings.oidc_client_secret:
-        oidc = OidcOptions(
-            settings.oidc_metadata_url,
-            settings.oidc_client_id,
-            settings.oidc_client_secret,
-            settings.oidc_name,
-            settings.outbound_hosts.of("oidc"),
-        )
     return WebOptions(
         service=service_options(settings, **overrides),
         production=settings.env == "production",
-        session_days=settings.session_days,
-        oidc=oidc,
-        body_limit=settings.body_limit,
-        body_pace=BodyPace(
-            idle_seconds=settings.http_body_timeout,
-            min_rate=settings.http_min_rate,
-            grace_seconds=settings.http_body_grace,
-        ),
-        trusted_proxies=tuple(settings.trusted_proxies),
-        metrics_token=settings.metrics_token or None,
-        health_timeout=settings.health_timeout,
+        web=settings.web,
+        oidc=OidcOptions.of(settings.oidc, settings.outbound_hosts.of("oidc")),
     )

@@ -74,7 +74,7 @@ def sign_in(request: Request, user: UserRecord) -> None:
     language is kept). A session already open in this browser is ended first."""
     sign_out(request)
     accounts = request.app.state.entrepot.accounts
-    days = request.app.state.options.session_days
+    days = request.app.state.options.web.session_days
     secret = accounts.open_session(user.id, timedelta(days=days))
     request.session.update({"uid": user.id, "epoch": user.session_epoch, "sid": secret})
     csrf_token(request)

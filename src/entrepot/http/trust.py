@@ -18,7 +18,7 @@ from entrepot.http.deps import acts_as_admin, identify
 def holds_metrics_token(request: Request) -> bool:
     """Whether the request carries the metrics token (compared in constant time)."""
     options = getattr(request.app.state, "options", None)  # none: an app of the city API only
-    expected = options.metrics_token if options is not None else None
+    expected = options.web.metrics_token if options is not None else None
     scheme, _, given = request.headers.get("authorization", "").partition(" ")
     if not expected or scheme.lower() != "bearer":
         return False

@@ -6,7 +6,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
-from entrepot.catalog.reads import ReadConnection
+from entrepot.catalog.reads import ReadsFactory
 from entrepot.catalog.uow import UnitOfWorkFactory
 from entrepot.registry.keys import KeyRingService
 from entrepot.registry.layout import Namespace
@@ -22,8 +22,8 @@ class Context:
     #: Verified local files for reads (the read-through cache).
     materializer: Materialize
     uow_factory: UnitOfWorkFactory
-    #: One-query reads outside a unit of work (``catalog/reads.py``).
-    reads: ReadConnection
+    #: The hot reads: the read-only unit of work (``catalog/reads.py``).
+    reads: ReadsFactory
     #: The instance secret (it opens the key ring).
     secret: str
     #: The key ring that signs the versions this installation pushes and verifies them.

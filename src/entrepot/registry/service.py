@@ -31,13 +31,7 @@ from entrepot.catalog.models.records import (
     NoteRecord,
     ReferenceModelRecord,
 )
-from entrepot.catalog.models.rows import (
-    namespace_aliases,
-    namespace_listing,
-    namespace_notes,
-    ready_versions,
-)
-from entrepot.catalog.reads import ReadConnection, reads_through
+from entrepot.catalog.reads import ReadsFactory, reads_through
 from entrepot.catalog.uow import UnitOfWorkFactory
 from entrepot.errors import ConfigError, StorageError
 from entrepot.registry import aliases, delete, mlflow_export, notes, references
@@ -97,7 +91,7 @@ class Registry:
         actor: str,
         owner: str | None = None,
         clock: Callable[[], datetime] | None = None,
-        reads: ReadConnection | None = None,
+        reads: ReadsFactory | None = None,
         keys: KeyRingService | None = None,
     ) -> None:
         if not isinstance(secret, str) or len(secret) < MIN_SECRET_LENGTH:
@@ -257,8 +251,8 @@ class Registry:
 
     def ready_versions(self) -> tuple[ModelVersionRecord, ...]:
         """Every ready version of every model, newest first."""
-        with self._ctx.reads() as connection:
-            return ready_versions(connection, self._ctx.space.id)
+        with self._ctx.reads() as catalog:
+            return catalog.versions.ready(self._ctx.space.id)
 
     def list(self) -> tuple[ModelSummary, ...]:
         """Every model with a ready version, by name."""
@@ -273,19 +267,19 @@ class Registry:
 
     def all_aliases(self) -> tuple[AliasRecord, ...]:
         """Every alias of every model, by name and alias (one read, as the listing's)."""
-        with self._ctx.reads() as connection:
-            return namespace_aliases(connection, self._ctx.space.id)
+        with self._ctx.reads() as catalog:
+            return catalog.versions.aliases(self._ctx.space.id)
 
     def listing(self) -> NamespaceListing:
         """Every ready version (newest first), alias and note of this namespace, in one
         read (the models listing's: ``GET /api/models``, the models page)."""
-        with self._ctx.reads() as connection:
-            return namespace_listing(connection, self._ctx.space.id)
+        with self._ctx.reads() as catalog:
+            return catalog.versions.listing(self._ctx.space.id)
 
     def notes(self) -> dict[int, NoteRecord]:
         """The notes of this namespace's versions, by version id (one read)."""
-        with self._ctx.reads() as connection:
-            return namespace_notes(connection, self._ctx.space.id)
+        with self._ctx.reads() as catalog:
+            return catalog.versions.notes(self._ctx.space.id)
 
     def presign(
         self,

@@ -20,10 +20,9 @@ from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from pathlib import Path
 
 from sqlalchemy.exc import OperationalError
-from sqlalchemy.orm import Session
 
-from entrepot.catalog.relocation import journal, journal_items, journal_queue
-from entrepot.catalog.relocation.placement import RowState, row_states, set_locations, store_id
+from entrepot.catalog.relocation import journal
+from entrepot.catalog.relocation.placement import RowState
 from entrepot.catalog.relocation.records import (
     Failure,
     Item,
@@ -33,6 +32,7 @@ from entrepot.catalog.relocation.records import (
     RunReport,
     Tally,
 )
+from entrepot.catalog.uow import UnitOfWork
 from entrepot.relocation import listed
 from entrepot.relocation.errors import MigrationOpen
 from entrepot.relocation.parts import PAGE, Context
@@ -63,13 +63,13 @@ def start(
     migrated key; nothing is changed otherwise."""
     folder = normalize_prefix(prefix) if prefix else ""
     destination = ctx.store(destination_url)
-    with ctx.session() as session:
-        found = journal.open_migration(session)
+    with ctx.unit() as uow:
+        found = uow.journal.open_migration()
         if found is not None:
             raise MigrationOpen(
                 f"migration {found.id} to {found.destination} is open ({found.state})"
             )
-        home_id, destination_id = ctx.home_id(session), store_id(session, destination.url)
+        home_id, destination_id = ctx.home_id(uow), uow.journal.store_id(destination.url)
     probe(destination)
     wanted = wanted_objects(ctx, folder, home_id=home_id, destination_id=destination_id)
     wanted.update((e.key, Wanted(e.sha256, e.size)) for e in listed.uncataloged(ctx, folder))
@@ -77,9 +77,8 @@ def start(
     refuse_conflicts(result, destination.url)
     clear_unfinished(destination, result)
     try:
-        with ctx.session() as session:
-            record = journal.create(
-                session,
+        with ctx.unit() as uow:
+            record = uow.journal.create(
                 destination_id=destination_id,
                 prefix=folder,
                 actor=ctx.actor,
@@ -98,9 +97,8 @@ def wanted_objects(
     wanted: dict[str, Wanted] = {}
     after: str | None = None
     while True:
-        with ctx.session() as session:
-            found = journal_queue.candidates(
-                session,
+        with ctx.unit() as uow:
+            found = uow.journal.candidates(
                 prefix=prefix,
                 home_id=home_id,
                 destination_id=destination_id,
@@ -129,11 +127,11 @@ def run_pass(
         raise ValueError("jobs and batch_size must be at least 1")
     began = time.monotonic()
     destination = ctx.store(migration.destination)
-    with ctx.session() as session:
-        home_id = ctx.home_id(session)
-        destination_id = journal.store_of(session, migration.id)
-        journal_items.retry_failed(session, migration.id, ctx.clock())
-        journal_items.skip_deleted(session, migration.id, ctx.clock())
+    with ctx.unit() as uow:
+        home_id = ctx.home_id(uow)
+        destination_id = uow.journal.store_of(migration.id)
+        uow.journal.retry_failed(migration.id, ctx.clock())
+        uow.journal.skip_deleted(migration.id, ctx.clock())
     _journal_all(ctx, migration, home_id=home_id, destination_id=destination_id)
     listed.journal_all(ctx, migration, home_id)
     if known is None:
@@ -142,8 +140,8 @@ def run_pass(
         )
         refuse_conflicts(known, destination.url)
         clear_unfinished(destination, known)
-    with ctx.session() as session:
-        total = journal_items.tally(session, migration.id).get(ItemState.PENDING, Tally())
+    with ctx.unit() as uow:
+        total = uow.journal.tally(migration.id).get(ItemState.PENDING, Tally())
     state = _Pass(ctx, migration, home_id, destination_id, total, on_progress)
     items = _pending_items(ctx, migration)
     with (
@@ -180,8 +178,8 @@ def run_pass(
                 state.flush()
             fill()
         state.flush()
-    with ctx.session() as session:
-        after = journal_items.tally(session, migration.id)
+    with ctx.unit() as uow:
+        after = uow.journal.tally(migration.id)
     remaining = after.get(ItemState.PENDING, Tally()) + after.get(ItemState.FAILED, Tally())
     return RunReport(
         migration=migration,
@@ -232,8 +230,8 @@ class _Pass:
             return
         for attempt in range(_ATTEMPTS):
             try:
-                with self.ctx.session() as session:
-                    moved, skipped, failed = self._apply(session)
+                with self.ctx.unit() as uow:
+                    moved, skipped, failed = self._apply(uow)
                 break
             except OperationalError:  # a busy SQLite file: nothing was committed
                 if attempt == _ATTEMPTS - 1:
@@ -246,11 +244,11 @@ class _Pass:
         self.skipped += [Failure(i.key, why) for i, why in skipped]
         self.buffer = []
 
-    def _apply(self, session: Session) -> tuple[list[Item], list[tuple[Item, str]], list[Outcome]]:
+    def _apply(self, uow: UnitOfWork) -> tuple[list[Item], list[tuple[Item, str]], list[Outcome]]:
         now = self.ctx.clock()
         settled = [o for o in self.buffer if o.fatal is None]  # the rest stays pending
         ids = [o.item.object_id for o in settled if o.item.object_id is not None]
-        rows = row_states(session, ids, lock=True)
+        rows = uow.journal.row_states(ids, lock=True)
         moved: list[Item] = []
         skipped: list[tuple[Item, str]] = []
         failed: list[Outcome] = []
@@ -262,13 +260,13 @@ class _Pass:
                 moved.append(outcome.item)
             else:
                 failed.append(outcome)
-        set_locations(session, [i.object_id for i in moved if i.object_id], self.destination_id)
-        journal_items.mark(session, [i.id for i in moved], ItemState.REPOINTED, now)
+        uow.journal.set_locations([i.object_id for i in moved if i.object_id], self.destination_id)
+        uow.journal.mark([i.id for i in moved], ItemState.REPOINTED, now)
         for item, why in skipped:
-            journal_items.mark(session, [item.id], ItemState.SKIPPED, now, why)
+            uow.journal.mark([item.id], ItemState.SKIPPED, now, why)
         for outcome in failed:
-            journal_items.mark(session, [outcome.item.id], ItemState.FAILED, now, outcome.error)
-        journal.beat(session, self.migration.id, self.ctx.runner, now)
+            uow.journal.mark([outcome.item.id], ItemState.FAILED, now, outcome.error)
+        uow.journal.beat(self.migration.id, self.ctx.runner, now)
         return moved, skipped, failed
 
 
@@ -297,9 +295,8 @@ def _journal_all(
 ) -> None:
     after: str | None = None
     while True:
-        with ctx.session() as session:
-            after = journal_queue.enqueue(
-                session,
+        with ctx.unit() as uow:
+            after = uow.journal.enqueue(
                 migration,
                 home_id=home_id,
                 destination_id=destination_id,

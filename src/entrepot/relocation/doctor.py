@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from entrepot.catalog.relocation import journal, journal_items
-from entrepot.catalog.relocation.placement import by_location, find_store_id, store_urls
 from entrepot.catalog.relocation.records import ItemState, Tally
 from entrepot.catalog.uow import UnitOfWorkFactory
 from entrepot.health import Check
@@ -15,12 +13,11 @@ def check_locations(uow_factory: UnitOfWorkFactory, home_url: str) -> list[Check
     """A warning while a migration is open, and one naming the stores other than the
     configured one (``home_url``) that hold objects."""
     with uow_factory() as uow:
-        session = uow.session()
-        home_id = find_store_id(session, home_url) or _UNRECORDED_HOME
-        placed = by_location(session, home_id)
-        urls = {**store_urls(session, placed), _UNRECORDED_HOME: home_url}
-        migration = journal.open_migration(session)
-        counts = journal_items.tally(session, migration.id) if migration is not None else {}
+        home_id = uow.journal.find_store_id(home_url) or _UNRECORDED_HOME
+        placed = uow.journal.by_location(home_id)
+        urls = {**uow.journal.store_urls(placed), _UNRECORDED_HOME: home_url}
+        migration = uow.journal.open_migration()
+        counts = uow.journal.tally(migration.id) if migration is not None else {}
     checks = []
     if migration is not None:
         done, left = (

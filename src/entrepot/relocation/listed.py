@@ -18,8 +18,6 @@ import hashlib
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 
-from entrepot.catalog.objects.repository import ObjectRepository
-from entrepot.catalog.relocation import census, journal_queue
 from entrepot.catalog.relocation.journal_queue import Listed
 from entrepot.catalog.relocation.records import MigrationRecord, Tally
 from entrepot.relocation.parts import Context
@@ -87,15 +85,15 @@ class LeftBehind:
 
 def left_behind(ctx: Context, migration: MigrationRecord) -> LeftBehind:
     """What home still holds that the migration did not bring to its destination."""
-    with ctx.session() as session:
-        home_id = ctx.home_id(session)
-        cataloged = by_prefix(census.stored_at(session, home_id, home_id))
+    with ctx.unit() as uow:
+        home_id = ctx.home_id(uow)
+        cataloged = by_prefix(uow.journal.stored_at(home_id, home_id))
     pending: list[tuple[str, int]] = []
     batch: list[Listed] = []
 
     def flush() -> None:
-        with ctx.session() as session:
-            moved = journal_queue.moved_listed(session, migration.id, [e.key for e in batch])
+        with ctx.unit() as uow:
+            moved = uow.journal.moved_listed(migration.id, [e.key for e in batch])
         pending.extend((e.key, e.size) for e in batch if e.key not in moved)
 
     for entry in uncataloged(ctx, "", hash_missing=False):
@@ -110,8 +108,8 @@ def left_behind(ctx: Context, migration: MigrationRecord) -> LeftBehind:
 def _unknown(ctx: Context, infos: list[ObjectInfo], *, hash_missing: bool = True) -> list[Listed]:
     if not infos:
         return []
-    with ctx.session() as session:
-        known = ObjectRepository(session).keys_in(i.key for i in infos)
+    with ctx.unit() as uow:
+        known = uow.objects.keys_in(i.key for i in infos)
     return [
         Listed(i.key, (_sha256(ctx.home, i) if hash_missing else i.sha256) or "", i.size)
         for i in infos
@@ -134,7 +132,5 @@ def _sha256(store: Get, info: ObjectInfo) -> str:
 
 def _enqueue(ctx: Context, migration: MigrationRecord, batch: list[Listed], home_id: int) -> None:
     if batch:
-        with ctx.session() as session:
-            journal_queue.enqueue_listed(
-                session, migration, batch, home_id=home_id, now=ctx.clock()
-            )
+        with ctx.unit() as uow:
+            uow.journal.enqueue_listed(migration, batch, home_id=home_id, now=ctx.clock())

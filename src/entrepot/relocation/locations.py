@@ -20,7 +20,7 @@ from entrepot.storage.protocols import Store
 from entrepot.storage.types import CHUNK_SIZE, ObjectInfo, OpenedObject
 
 if TYPE_CHECKING:
-    from entrepot.catalog.reads import ReadConnection
+    from entrepot.catalog.reads import ReadsFactory
 
 #: Opens the store named by a URL (the composition root's, with its S3 options).
 StoreOpener = Callable[[str], Store]
@@ -30,16 +30,14 @@ Locator = Callable[[str], str | None]
 
 class CatalogLocator:
     """A :data:`Locator` reading ``object_locations``: one query on a plain connection per
-    lookup (``catalog/reads.py``, ADR 0031)."""
+    lookup (the read-only unit of work, ``catalog/reads.py``, ADR 0031)."""
 
-    def __init__(self, reads: ReadConnection) -> None:
+    def __init__(self, reads: ReadsFactory) -> None:
         self._reads = reads
 
     def __call__(self, key: str) -> str | None:
-        from entrepot.catalog.relocation.placement import location_url  # SQL: on first read
-
-        with self._reads() as connection:
-            return location_url(connection, key)
+        with self._reads() as catalog:
+            return catalog.locations.url_of(key)
 
 
 class LocatedStore(ForwardingStore):

@@ -11,12 +11,10 @@ from datetime import UTC, datetime, timedelta
 from threading import Lock
 
 from sqlalchemy.exc import SQLAlchemyError
-from sqlalchemy.orm import Session
 
-from entrepot.catalog.relocation import journal, journal_items
-from entrepot.catalog.relocation.placement import store_id
+from entrepot.catalog.relocation import journal
 from entrepot.catalog.relocation.records import Item, ItemState, MigrationRecord
-from entrepot.catalog.uow import UnitOfWorkFactory
+from entrepot.catalog.uow import UnitOfWork, UnitOfWorkFactory
 from entrepot.errors import EntrepotError
 from entrepot.relocation.errors import MigrationOpen, NoMigration
 from entrepot.relocation.locations import StoreOpener
@@ -64,11 +62,11 @@ class Context:
     _lock: Lock = field(default_factory=Lock, repr=False)
 
     @contextmanager
-    def session(self) -> Iterator[Session]:
-        """One unit of work's session: committed if the block succeeds, rolled back
-        otherwise."""
+    def unit(self) -> Iterator[UnitOfWork]:
+        """One unit of work (the journal is its ``journal``): committed if the block
+        succeeds, rolled back otherwise."""
         with self.uow() as uow:
-            yield uow.session()
+            yield uow
             uow.commit()
 
     def store(self, url: str) -> Store:
@@ -80,14 +78,14 @@ class Context:
                 self._opened[url] = self.opener(url)
             return self._opened[url]
 
-    def home_id(self, session: Session) -> int:
+    def home_id(self, uow: UnitOfWork) -> int:
         """Home's store id (recorded on first use)."""
-        return store_id(session, self.home.url)
+        return uow.journal.store_id(self.home.url)
 
     def open_migration(self) -> MigrationRecord:
         """The open migration; raises :class:`NoMigration`."""
-        with self.session() as session:
-            found = journal.open_migration(session)
+        with self.unit() as uow:
+            found = uow.journal.open_migration()
         if found is None:
             raise NoMigration("no store migration is open")
         return found
@@ -96,9 +94,8 @@ class Context:
     def claimed(self, migration: MigrationRecord) -> Iterator[None]:
         """Hold the migration for this process for the block (heartbeat on claim)."""
         try:
-            with self.session() as session:
-                journal.claim(
-                    session,
+            with self.unit() as uow:
+                uow.journal.claim(
                     migration.id,
                     runner=self.runner,
                     now=self.clock(),
@@ -110,16 +107,16 @@ class Context:
         try:
             yield
         finally:  # if this fails too, the stale heartbeat frees the migration
-            with suppress(SQLAlchemyError, EntrepotError), self.session() as session:
-                journal.release(session, migration.id, self.runner)
+            with suppress(SQLAlchemyError, EntrepotError), self.unit() as uow:
+                uow.journal.release(migration.id, self.runner)
 
     def items(self, migration: MigrationRecord, state: ItemState) -> Iterator[Item]:
         """Every item of ``migration`` in ``state``, read a page at a time (items that
         leave the state meanwhile are not read twice)."""
         after = 0
         while True:
-            with self.session() as session:
-                found = journal_items.page(session, migration.id, state, after=after, limit=PAGE)
+            with self.unit() as uow:
+                found = uow.journal.page(migration.id, state, after=after, limit=PAGE)
             yield from found
             if len(found) < PAGE:
                 return
@@ -127,5 +124,5 @@ class Context:
 
     def beat(self, migration: MigrationRecord) -> None:
         """Refresh this runner's heartbeat."""
-        with self.session() as session:
-            journal.beat(session, migration.id, self.runner, self.clock())
+        with self.unit() as uow:
+            uow.journal.beat(migration.id, self.runner, self.clock())

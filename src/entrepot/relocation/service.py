@@ -29,7 +29,6 @@ from contextlib import contextmanager
 from datetime import datetime, timedelta
 from pathlib import Path
 
-from entrepot.catalog.relocation import journal, journal_items
 from entrepot.catalog.relocation.records import (
     Failure,
     MigrationRecord,
@@ -83,19 +82,17 @@ class StoreMigrations:
     # -- looking ---------------------------------------------------------------
     def status(self) -> MigrationStatus | None:
         """The open migration, else the last one, with its items per state."""
-        with self._ctx.session() as session:
-            found = journal.open_migration(session) or journal.last_migration(session)
+        with self._ctx.unit() as uow:
+            found = uow.journal.open_migration() or uow.journal.last_migration()
             if found is None:
                 return None
-            return MigrationStatus(found, journal_items.tally(session, found.id))
+            return MigrationStatus(found, uow.journal.tally(found.id))
 
     def failures(self, limit: int = 20) -> list[Failure]:
         """The failed objects of the open migration (at most ``limit``), with the reasons."""
         migration = self._ctx.open_migration()
-        with self._ctx.session() as session:
-            return [
-                Failure(k, why) for k, why in journal_items.errors(session, migration.id, limit)
-            ]
+        with self._ctx.unit() as uow:
+            return [Failure(k, why) for k, why in uow.journal.errors(migration.id, limit)]
 
     def estimate(
         self,

@@ -8,11 +8,6 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from entrepot.catalog.relocation import census, journal, journal_queue
-from entrepot.catalog.relocation.placement import (
-    find_store_id,
-    store_urls,
-)
 from entrepot.catalog.relocation.records import Tally
 from entrepot.relocation.listed import by_prefix, uncataloged
 from entrepot.relocation.parts import PAGE, Context
@@ -34,16 +29,16 @@ def survey(
     found = [(e.key, e.size) for e in uncataloged(ctx, folder, hash_missing=False)]
     stray = by_prefix(found)
     strays = sum(stray.values(), Tally())
-    with ctx.session() as session:
-        home_id = find_store_id(session, ctx.home.url) or _UNRECORDED_HOME
-        by_kind = census.by_kind(session, folder)
-        located = census.by_store(session, folder, home_id)
-        urls = {**store_urls(session, located), _UNRECORDED_HOME: ctx.home.url}
-        quarantined = census.quarantined(session, folder)
+    with ctx.unit() as uow:
+        home_id = uow.journal.find_store_id(ctx.home.url) or _UNRECORDED_HOME
+        by_kind = uow.journal.by_kind(folder)
+        located = uow.journal.by_store(folder, home_id)
+        urls = {**uow.journal.store_urls(located), _UNRECORDED_HOME: ctx.home.url}
+        quarantined = uow.journal.quarantined(folder)
         objects = sum(by_kind.values(), Tally())
 
         def billable(minimum: int) -> int:
-            return census.billable_bytes(session, folder, minimum)
+            return uow.journal.billable_bytes(folder, minimum)
 
         costs = estimate(
             prices,
@@ -68,19 +63,18 @@ def dry_run(ctx: Context, destination_url: str, prefix: str, *, jobs: int) -> Dr
     """What a run to ``destination_url`` would do (see :class:`DryRun`); reads only."""
     folder = normalize_prefix(prefix) if prefix else ""
     destination = ctx.store(destination_url)
-    with ctx.session() as session:
-        found = journal.open_migration(session)
-        home_id = find_store_id(session, ctx.home.url) or _UNRECORDED_HOME
-        destination_id = find_store_id(session, destination.url) or _UNRECORDED_DESTINATION
-        already = census.at_store(session, folder, home_id, destination_id)
+    with ctx.unit() as uow:
+        found = uow.journal.open_migration()
+        home_id = uow.journal.find_store_id(ctx.home.url) or _UNRECORDED_HOME
+        destination_id = uow.journal.find_store_id(destination.url) or _UNRECORDED_DESTINATION
+        already = uow.journal.at_store(folder, home_id, destination_id)
     wanted = {e.key: Wanted(e.sha256, e.size) for e in uncataloged(ctx, folder)}
     strays = Tally(len(wanted), sum(w.size for w in wanted.values()))
     sources: dict[int, Tally] = {}
     after: str | None = None
     while True:
-        with ctx.session() as session:
-            page = journal_queue.candidates(
-                session,
+        with ctx.unit() as uow:
+            page = uow.journal.candidates(
                 prefix=folder,
                 home_id=home_id,
                 destination_id=destination_id,
@@ -95,9 +89,9 @@ def dry_run(ctx: Context, destination_url: str, prefix: str, *, jobs: int) -> Dr
         after = page[-1].key
     if strays.objects:  # always in home: no row places them anywhere else
         sources[home_id] = sources.get(home_id, Tally()) + strays
-    with ctx.session() as session:
-        urls = {**store_urls(session, sources), _UNRECORDED_HOME: ctx.home.url}
-        quarantined = census.quarantined(session, folder)
+    with ctx.unit() as uow:
+        urls = {**uow.journal.store_urls(sources), _UNRECORDED_HOME: ctx.home.url}
+        quarantined = uow.journal.quarantined(folder)
     result = scan(destination, wanted, prefix=folder, jobs=jobs)
     reused = Tally(len(result.present), sum(wanted[k].size for k in result.present))
     return DryRun(

@@ -19,10 +19,6 @@ from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from itertools import groupby
 from typing import TypeVar
 
-from sqlalchemy.orm import Session
-
-from entrepot.catalog.relocation import journal, journal_items
-from entrepot.catalog.relocation.placement import pointing_at, row_states, set_locations
 from entrepot.catalog.relocation.records import (
     Failure,
     Item,
@@ -33,6 +29,7 @@ from entrepot.catalog.relocation.records import (
     Tally,
     UndoReport,
 )
+from entrepot.catalog.uow import UnitOfWork
 from entrepot.errors import IntegrityError, ObjectNotFound
 from entrepot.relocation.errors import MigrationError
 from entrepot.relocation.parts import Context
@@ -52,10 +49,10 @@ def verify(
 ) -> UndoReport:
     """Re-read every repointed object from the destination (see the module docstring)."""
     destination = ctx.store(migration.destination)
-    with ctx.session() as session:
-        home_id = ctx.home_id(session)
-        destination_id = journal.store_of(session, migration.id)
-        total = journal_items.tally(session, migration.id).get(ItemState.REPOINTED, Tally())
+    with ctx.unit() as uow:
+        home_id = ctx.home_id(uow)
+        destination_id = uow.journal.store_of(migration.id)
+        total = uow.journal.tally(migration.id).get(ItemState.REPOINTED, Tally())
 
     def check(item: Item) -> tuple[str | None, str | None]:
         problem = intact(destination, item, deep=True)
@@ -101,10 +98,10 @@ def rollback(
             f"migration {migration.id} is {migration.state}: finalizing deleted source copies",
             hint="complete it with `entrepot move --finalize`",
         )
-    with ctx.session() as session:
-        home_id = ctx.home_id(session)
-        destination_id = journal.store_of(session, migration.id)
-        total = journal_items.tally(session, migration.id).get(ItemState.REPOINTED, Tally())
+    with ctx.unit() as uow:
+        home_id = ctx.home_id(uow)
+        destination_id = uow.journal.store_of(migration.id)
+        total = uow.journal.tally(migration.id).get(ItemState.REPOINTED, Tally())
     restored: list[Item] = []
     problems: list[Failure] = []
     tracker = _Tracker(total, on_progress)
@@ -129,12 +126,12 @@ def rollback(
     finally:
         _in_batches(ctx, restored, _restorer(home_id, destination_id, ctx))
     if not problems:  # else it stays open: those rows are at the destination
-        with ctx.session() as session:
-            journal_items.close_unfinished(session, migration.id, ctx.clock())
+        with ctx.unit() as uow:
+            uow.journal.close_unfinished(migration.id, ctx.clock())
     deleted = _delete_copies(ctx, migration, destination_id, home_id) if delete_copies else 0
     if not problems:
-        with ctx.session() as session:
-            journal.set_state(session, migration.id, MigrationState.ROLLED_BACK, ctx.clock())
+        with ctx.unit() as uow:
+            uow.journal.set_state(migration.id, MigrationState.ROLLED_BACK, ctx.clock())
     return UndoReport(migration, done, deleted, tuple(problems))
 
 
@@ -142,11 +139,11 @@ def finalize(ctx: Context, migration: MigrationRecord, *, keep_source: bool) -> 
     """Delete the source copies of the repointed objects and close the migration; the
     caller ran a complete copy pass first."""
     now = ctx.clock()
-    with ctx.session() as session:
-        home_id = ctx.home_id(session)
-        destination_id = journal.store_of(session, migration.id)
-        journal.set_state(session, migration.id, MigrationState.FINALIZING, now)
-        journal.pin_at_home(session, home_id)
+    with ctx.unit() as uow:
+        home_id = ctx.home_id(uow)
+        destination_id = uow.journal.store_of(migration.id)
+        uow.journal.set_state(migration.id, MigrationState.FINALIZING, now)
+        uow.journal.pin_at_home(home_id)
     deleted = 0
     if not keep_source:
         items = sorted(ctx.items(migration, ItemState.REPOINTED), key=lambda i: i.source_id)
@@ -156,9 +153,9 @@ def finalize(ctx: Context, migration: MigrationRecord, *, keep_source: bool) -> 
                 ctx, members[0].source, source_id, [i.key for i in members], home_id
             )
     deleted += _delete_copies(ctx, migration, destination_id, home_id)
-    with ctx.session() as session:
-        moved = journal_items.tally(session, migration.id).get(ItemState.REPOINTED, Tally())
-        journal.set_state(session, migration.id, MigrationState.FINALIZED, ctx.clock())
+    with ctx.unit() as uow:
+        moved = uow.journal.tally(migration.id).get(ItemState.REPOINTED, Tally())
+        uow.journal.set_state(migration.id, MigrationState.FINALIZED, ctx.clock())
     return UndoReport(migration, moved, deleted)
 
 
@@ -181,12 +178,12 @@ def intact(store: Get, item: Item, *, deep: bool) -> str | None:
 
 def _restorer(
     home_id: int, destination_id: int, ctx: Context, state: ItemState = ItemState.ROLLED_BACK
-) -> Callable[[Session, list[Item]], None]:
+) -> Callable[[UnitOfWork, list[Item]], None]:
     return lambda s, batch: _restore(s, batch, home_id, destination_id, state, ctx)
 
 
 def _restore(
-    session: Session,
+    uow: UnitOfWork,
     items: list[Item],
     home_id: int,
     destination_id: int,
@@ -195,7 +192,7 @@ def _restore(
 ) -> None:
     """Point the rows of ``items`` back where they were, if they are still at the
     destination with the same bytes, and move the items to ``state``."""
-    rows = row_states(session, [i.object_id for i in items if i.object_id], lock=True)
+    rows = uow.journal.row_states([i.object_id for i in items if i.object_id], lock=True)
 
     def target(item: Item) -> int | None:
         # A row that had no location row gets none again, unless home has changed since.
@@ -209,16 +206,16 @@ def _restore(
         and rows[i.object_id].location == destination_id
     ]
     for where, group in groupby(sorted(movable, key=lambda i: target(i) or 0), key=target):
-        set_locations(session, [i.object_id for i in group if i.object_id], where)
-    journal_items.mark(session, [i.id for i in items], state, ctx.clock())
+        uow.journal.set_locations([i.object_id for i in group if i.object_id], where)
+    uow.journal.mark([i.id for i in items], state, ctx.clock())
 
 
 def _in_batches(
-    ctx: Context, items: list[Item], apply: Callable[[Session, list[Item]], None]
+    ctx: Context, items: list[Item], apply: Callable[[UnitOfWork, list[Item]], None]
 ) -> None:
     for start in range(0, len(items), BATCH):
-        with ctx.session() as session:
-            apply(session, items[start : start + BATCH])
+        with ctx.unit() as uow:
+            apply(uow, items[start : start + BATCH])
 
 
 def _delete_copies(
@@ -244,8 +241,8 @@ def _delete_unreferenced(
         if key is not None:
             batch.append(key)
         if batch and (key is None or len(batch) >= DELETE_BATCH):
-            with ctx.session() as session:
-                kept = pointing_at(session, batch, store, home_id)
+            with ctx.unit() as uow:
+                kept = uow.journal.pointing_at(batch, store, home_id)
             deleted += target.delete_many([k for k in batch if k not in kept])
             batch = []
     return deleted

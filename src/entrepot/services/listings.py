@@ -1,7 +1,8 @@
 """The command line's read-only listings (``users list``, ``models ls``), as one service.
 
-Each method is one query through ``catalog/listings.py``: SQLAlchemy Core on the migrated
-catalog, the ORM never loaded, so a listing command starts fast (ADR 0030). The account an
+Each method is one query through the read-only unit of work (``catalog/reads.py``, its
+listings in ``catalog/listings.py``): SQLAlchemy Core on the migrated catalog, the ORM
+never loaded, so a listing command starts fast (ADR 0030). The account an
 operator names for ``--user`` is found here too, so the command makes one call."""
 
 from __future__ import annotations
@@ -10,32 +11,29 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from sqlalchemy import Engine
-
     from entrepot.catalog.accounts.records import UserRecord
     from entrepot.catalog.models.records import ModelSummary
+    from entrepot.catalog.reads import ReadOnlyUnitOfWork
 
 #: ``find("you@example.com")`` -> that account's id (an unknown account raises).
 FindAccount = Callable[[str], int]
 
 
 class Listings:
-    """Listings over the catalog ``engine()`` returns (called on first use only)."""
+    """Listings through the read-only units of work ``reads()`` opens (called on use only)."""
 
-    def __init__(self, engine: Callable[[], Engine], find_account: FindAccount) -> None:
-        self._engine = engine
+    def __init__(self, reads: Callable[[], ReadOnlyUnitOfWork], find_account: FindAccount) -> None:
+        self._reads = reads
         self._find_account = find_account
 
     def users(self, query: str = "") -> list[UserRecord]:
         """Every account whose email or name contains ``query`` (any case), newest first."""
-        from entrepot.catalog.listings import users
-
-        return users(self._engine(), query=query)
+        with self._reads() as catalog:
+            return catalog.users.matching(query)
 
     def models(self, user: str | None = None) -> tuple[ModelSummary, ...]:
         """The shared models (``user`` None) or those of the account ``user`` names (email
         or id), by name: how many ready versions, and the latest."""
-        from entrepot.catalog.listings import model_summaries
-
         namespace = "" if user is None else str(self._find_account(user))
-        return model_summaries(self._engine(), namespace)
+        with self._reads() as catalog:
+            return catalog.models.summaries(namespace)

@@ -91,7 +91,7 @@ async def page_language(scope: Scope) -> str | None:
     if request.headers.get("authorization") or SESSION_COOKIE not in request.cookies:
         return None
     options = request.app.state.options
-    session = await read_session(scope, options.service.secret_key, options.session_days)
+    session = await read_session(scope, options.service.secret_key, options.web.session_days)
     if not session.get("uid"):
         return None
     return language(Request({**scope, "session": session}))

@@ -184,4 +184,4 @@ def test_the_pace_is_read_from_the_settings() -> None:
 
 
 def test_the_minimum_rate_takes_a_size() -> None:
-    assert Settings(http_min_rate="2KiB", secret_key="y" * 40).http_min_rate == 2048
+    assert Settings(http_min_rate="2KiB", secret_key="y" * 40).web.min_rate == 2048

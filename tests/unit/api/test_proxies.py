@@ -38,7 +38,7 @@ def test_a_bad_proxy_entry_is_named() -> None:
 def test_the_setting_accepts_a_comma_separated_list_and_refuses_names() -> None:
     from entrepot.config import Settings
 
-    assert Settings(trusted_proxies="10.0.0.1, 10.1.0.0/16").trusted_proxies == (
+    assert Settings(trusted_proxies="10.0.0.1, 10.1.0.0/16").web.trusted_proxies == (
         "10.0.0.1",
         "10.1.0.0/16",
     )

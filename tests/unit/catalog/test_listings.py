@@ -10,7 +10,9 @@ from pathlib import Path
 import pytest
 
 from entrepot.bootstrap import App, bootstrap
-from entrepot.catalog import listings
+from entrepot.catalog.accounts.records import UserRecord
+from entrepot.catalog.city.records import Watermark
+from entrepot.catalog.models.records import ModelSummary
 from entrepot.config import Settings
 from entrepot.storage.memory import MemoryStore
 from tests.support.parts import parts
@@ -26,6 +28,21 @@ def app(tmp_path: Path) -> App:
     return app
 
 
+def _listed_users(app: App, query: str = "") -> list[UserRecord]:
+    with parts(app).reads() as catalog:
+        return list(catalog.users.matching(query))
+
+
+def _listed_models(app: App, namespace: str) -> tuple[ModelSummary, ...]:
+    with parts(app).reads() as catalog:
+        return catalog.models.summaries(namespace)
+
+
+def _listed_watermarks(app: App, **given: object) -> list[Watermark]:
+    with parts(app).reads() as catalog:
+        return list(catalog.watermarks.find(**given))  # type: ignore[arg-type]
+
+
 def _users(app: App, query: str) -> list[object]:
     with parts(app).uow() as uow:
         return list(uow.users.search(query=query, page=1, per_page=200).items)
@@ -39,8 +56,8 @@ def test_users_are_those_the_repository_finds(app: App) -> None:
     ]:
         app.accounts.register(email, "a long enough password", name=name)
     for query in ("", "example.com", "ZOÉ", "_", "100%", "nobody"):
-        assert listings.users(parts(app).listed, query=query) == _users(app, query), query
-    assert [u.email for u in listings.users(parts(app).listed, query="_")] == ["zoe_b@example.com"]
+        assert _listed_users(app, query) == _users(app, query), query
+    assert [u.email for u in _listed_users(app, "_")] == ["zoe_b@example.com"]
 
 
 def test_model_summaries_are_those_the_registry_lists(app: App, tmp_path: Path) -> None:
@@ -48,13 +65,13 @@ def test_model_summaries_are_those_the_registry_lists(app: App, tmp_path: Path) 
     model.write_bytes(b"weights")
     for name, version in [("b-model", "1"), ("a-model", "1"), ("b-model", "2")]:
         app.registry.push([model], name, version=version)
-    found = listings.model_summaries(parts(app).listed, "")
+    found = _listed_models(app, "")
     assert found == app.registry.list()
     assert [(s.name, s.versions, s.latest) for s in found] == [
         ("a-model", 1, "1"),
         ("b-model", 2, "2"),
     ]
-    assert listings.model_summaries(parts(app).listed, "42") == ()
+    assert _listed_models(app, "42") == ()
 
 
 def test_watermarks_are_those_the_repository_finds(app: App) -> None:
@@ -88,8 +105,8 @@ def test_watermarks_are_those_the_repository_finds(app: App) -> None:
     for given in filters:
         with parts(app).uow() as uow:
             expected = uow.watermarks.find(**given)  # type: ignore[arg-type]
-        assert listings.watermarks(parts(app).listed, **given) == expected, given  # type: ignore[arg-type]
-    assert [(m.day.day, m.source) for m in listings.watermarks(parts(app).listed)] == [
+        assert _listed_watermarks(app, **given) == expected, given
+    assert [(m.day.day, m.source) for m in _listed_watermarks(app)] == [
         (1, "bikes"),
         (1, "traffic"),
         (2, "traffic"),

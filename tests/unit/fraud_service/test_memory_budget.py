@@ -82,9 +82,9 @@ def test_the_estimate_follows_the_decoded_table_and_the_stored_bytes() -> None:
 
 
 def test_the_default_budget_is_a_share_of_the_machine() -> None:
-    assert Settings.unchecked().job_memory_budget is None
+    assert Settings.unchecked().jobs.memory_budget is None
     assert MemoryBudget().allowed == default_budget() > 0
-    assert Settings(job_memory_budget="2GiB").job_memory_budget == 2 * 1024**3
+    assert Settings(job_memory_budget="2GiB").jobs.memory_budget == 2 * 1024**3
 
 
 def test_the_refusal_is_written_in_french() -> None:
@@ -113,7 +113,8 @@ def test_a_job_queued_within_the_budget_is_checked_again_where_it_runs(tmp_path:
         dataset = api.upload(labelled_csv(ROWS), "big.csv").json()["dataset_id"]
         job = api.post("/api/train", json={"dataset_id": dataset, "model_name": "m"}).json()
         training = services.fraud().training
-        training._options = replace(training._options, memory_budget=BUDGET)  # the worker's
+        worker_jobs = replace(training._options.jobs, memory_budget=BUDGET)  # the worker's
+        training._options = replace(training._options, jobs=worker_jobs)
         run_jobs(services)
         done = api.get(f"/api/jobs/{job['job_id']}").json()
         assert done["state"] == "failed", done

@@ -36,8 +36,8 @@ def test_a_malformed_url_is_refused_with_what_to_write(bad: str) -> None:
 def test_the_settings_parse_it_once_and_the_s3_options_read_the_parsed_value() -> None:
     url = "s3://bucket/p?endpoint=http://127.0.0.1:9000"
     settings = Settings.unchecked(store_url=url, s3_endpoint_url="http://other:1", s3_region="x")
-    assert settings.store is settings.store  # one parse, kept
-    assert settings.store_is_remote
-    options = s3_options(settings, settings.store)
+    assert settings.store.parsed is settings.store.parsed  # one parse, kept
+    assert settings.store.is_remote
+    options = s3_options(settings, settings.store.parsed)
     assert options.endpoint_url is None  # the URL names its own: the setting gives way
     assert options.region == "x"

@@ -28,7 +28,7 @@ def _checks(request: Request) -> BoundedChecks:
     state = request.app.state
     bounded: BoundedChecks | None = getattr(state, "health_checks", None)
     if bounded is None:
-        bounded = state.health_checks = BoundedChecks(state.options.health_timeout)
+        bounded = state.health_checks = BoundedChecks(state.options.web.health_timeout)
     return bounded
 
 

@@ -55,21 +55,28 @@ _TOKEN_USER = (
 )
 
 
-def token_holder(connection: Connection, token_hash: str, now: datetime) -> TokenHolder | None:
-    """The account an unrevoked, unexpired token belongs to, or ``None`` (one prebuilt
-    query; nothing written)."""
-    row = connection.execute(_TOKEN_USER, {"token_hash": token_hash, "now": now}).first()
-    if row is None:
-        return None
-    used = row.token_used_at
-    stale = used is None or utc(used) < now - TOUCH_EVERY
-    return TokenHolder(
-        user_record(row),
-        row.token_id,
-        use_to_note=stale,
-        scope=row.token_scope,
-        expires_at=_opt(row.token_expires_at),
-    )
+class TokenReads:
+    """The bearer check's read: the read-only unit of work's ``tokens``."""
+
+    def __init__(self, connection: Connection) -> None:
+        self._connection = connection
+
+    def holder(self, token_hash: str, now: datetime) -> TokenHolder | None:
+        """The account an unrevoked, unexpired token belongs to, or ``None`` (one prebuilt
+        query; nothing written)."""
+        found = self._connection.execute(_TOKEN_USER, {"token_hash": token_hash, "now": now})
+        row = found.first()
+        if row is None:
+            return None
+        used = row.token_used_at
+        stale = used is None or utc(used) < now - TOUCH_EVERY
+        return TokenHolder(
+            user_record(row),
+            row.token_id,
+            use_to_note=stale,
+            scope=row.token_scope,
+            expires_at=_opt(row.token_expires_at),
+        )
 
 
 class TokenRepository:

@@ -13,7 +13,7 @@ from entrepot.catalog.base import upsert_insert
 from entrepot.catalog.city.records import SourceSummary, Watermark, WatermarkState
 from entrepot.catalog.city.tables import CityWatermarkRow
 from entrepot.catalog.columns import utc
-from entrepot.catalog.listings import watermark_record, watermarks
+from entrepot.catalog.listings import WatermarkListing, watermark_record
 
 
 class WatermarkRepository:
@@ -59,7 +59,7 @@ class WatermarkRepository:
     ) -> list[Watermark]:
         """Watermarks by day then source, filtered."""
         connection = self._session.connection()
-        return watermarks(connection, source=source, start=start, end=end, state=state)
+        return WatermarkListing(connection).find(source=source, start=start, end=end, state=state)
 
     def summary(self) -> list[SourceSummary]:
         """Per source: how many days are ok and failed, the day range, the last update."""

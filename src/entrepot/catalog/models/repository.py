@@ -16,7 +16,7 @@ from sqlalchemy.exc import IntegrityError as SqlIntegrityError
 from sqlalchemy.orm import Session
 
 from entrepot.catalog.base import upsert_insert
-from entrepot.catalog.listings import model_summaries
+from entrepot.catalog.listings import ModelListing
 from entrepot.catalog.models.records import (
     AliasRecord,
     ModelFileRecord,
@@ -214,7 +214,7 @@ class ModelRepository:
 
     def summaries(self, namespace: str) -> tuple[ModelSummary, ...]:
         """Every model of ``namespace`` with a ready version, by name."""
-        return model_summaries(self._session.connection(), namespace)
+        return ModelListing(self._session.connection()).summaries(namespace)
 
     def names(self, namespace: str) -> tuple[str, ...]:
         """The name of every model of ``namespace`` with a version in any state."""

@@ -189,38 +189,41 @@ def version_record(row: Row[*tuple[Any, ...]]) -> ModelVersionRecord:
     )
 
 
-def ready_versions(connection: Connection, namespace: str) -> tuple[ModelVersionRecord, ...]:
-    """Every ready version of every model of ``namespace``, newest first (one query)."""
-    return tuple(version_record(r) for r in connection.execute(READY_IN, {"namespace": namespace}))
+class ModelVersionReads:
+    """A namespace's ready versions, aliases and notes, each in one prepared query on a
+    plain connection (the read-only unit of work's ``versions``, ADR 0031)."""
 
+    def __init__(self, connection: Connection) -> None:
+        self._connection = connection
 
-def namespace_aliases(connection: Connection, namespace: str) -> tuple[AliasRecord, ...]:
-    """Every alias of every model of ``namespace``, by name and alias (one query)."""
-    return tuple(
-        AliasRecord(name, alias, version, utc(at), by)
-        for name, alias, version, at, by in connection.execute(
-            NAMESPACE_ALIASES, {"namespace": namespace}
+    def ready(self, namespace: str) -> tuple[ModelVersionRecord, ...]:
+        """Every ready version of every model of ``namespace``, newest first (one query)."""
+        found = self._connection.execute(READY_IN, {"namespace": namespace})
+        return tuple(version_record(r) for r in found)
+
+    def aliases(self, namespace: str) -> tuple[AliasRecord, ...]:
+        """Every alias of every model of ``namespace``, by name and alias (one query)."""
+        return tuple(
+            AliasRecord(name, alias, version, utc(at), by)
+            for name, alias, version, at, by in self._connection.execute(
+                NAMESPACE_ALIASES, {"namespace": namespace}
+            )
         )
-    )
 
+    def notes(self, namespace: str) -> dict[int, NoteRecord]:
+        """The notes of the versions of ``namespace``, by version id (one query)."""
+        return {
+            int(version_id): NoteRecord(int(version_id), note, utc(at), by)
+            for version_id, note, at, by in self._connection.execute(
+                NAMESPACE_NOTES, {"namespace": namespace}
+            )
+        }
 
-def namespace_notes(connection: Connection, namespace: str) -> dict[int, NoteRecord]:
-    """The notes of the versions of ``namespace``, by version id (one query)."""
-    return {
-        int(version_id): NoteRecord(int(version_id), note, utc(at), by)
-        for version_id, note, at, by in connection.execute(
-            NAMESPACE_NOTES, {"namespace": namespace}
+    def listing(self, namespace: str) -> NamespaceListing:
+        """The ready versions, the aliases and the notes of ``namespace`` in one read:
+        three statements on one connection, so one checkout and one snapshot where the
+        database gives one (a listing never shows an alias or a note of a version it does
+        not list because a write landed between two reads)."""
+        return NamespaceListing(
+            self.ready(namespace), self.aliases(namespace), self.notes(namespace)
         )
-    }
-
-
-def namespace_listing(connection: Connection, namespace: str) -> NamespaceListing:
-    """The ready versions, the aliases and the notes of ``namespace`` in one read: three
-    statements on one connection, so one checkout and one snapshot where the database
-    gives one (a listing never shows an alias or a note of a version it does not list
-    because a write landed between two reads)."""
-    return NamespaceListing(
-        ready_versions(connection, namespace),
-        namespace_aliases(connection, namespace),
-        namespace_notes(connection, namespace),
-    )

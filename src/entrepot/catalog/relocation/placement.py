@@ -57,6 +57,17 @@ def location_url(session: Session | Connection, key: str) -> str | None:
     return None if found is None else str(found)
 
 
+class LocationReads:
+    """Where objects are: the read-only unit of work's ``locations``."""
+
+    def __init__(self, connection: Connection) -> None:
+        self._connection = connection
+
+    def url_of(self, key: str) -> str | None:
+        """The URL of the store holding ``key``, or ``None`` if it is home (or not recorded)."""
+        return location_url(self._connection, key)
+
+
 def resolved_store(home_id: int) -> ColumnElement[int]:
     """A column expression: the store holding an ``objects`` row (joined outer with its
     location), home when it has no location row."""

@@ -92,7 +92,7 @@ def _local(as_json: bool) -> None:
     from entrepot.masking import mask_url
 
     settings = load_settings()
-    store, catalog = mask_url(settings.store_url), mask_url(settings.database_url)
+    store, catalog = mask_url(settings.store.url), mask_url(settings.catalog.url)
     if as_json:
         print_json({"url": None, "store_url": store, "database_url": catalog})
         return

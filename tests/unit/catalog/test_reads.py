@@ -1,0 +1,54 @@
+"""The read-only unit of work: one connection per block, its repositories only inside it,
+nothing written (ADR 0079)."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from sqlalchemy import Engine, text
+
+from entrepot.catalog.engine import make_engine
+from entrepot.catalog.migrate import upgrade
+from entrepot.catalog.reads import read_only
+
+
+@pytest.fixture
+def engine(tmp_path: Path) -> Engine:
+    engine = make_engine(f"sqlite:///{tmp_path / 'catalog.db'}")
+    upgrade(engine)
+    return engine
+
+
+def test_the_repositories_live_inside_the_block_only(engine: Engine) -> None:
+    reads = read_only(engine)()
+    with pytest.raises(RuntimeError, match="with"):
+        _ = reads.users
+    with reads as catalog:
+        assert catalog.users.matching("") == []
+        assert catalog.models.summaries("") == ()
+        assert catalog.locations.url_of("nowhere/x.csv") is None
+        with pytest.raises(RuntimeError, match="already open"), reads:
+            pass
+    with pytest.raises(RuntimeError, match="with"):
+        _ = reads.models
+
+
+def test_nothing_written_in_a_read_block_is_kept(engine: Engine) -> None:
+    with read_only(engine)() as catalog:
+        connection = catalog.users._connection
+        connection.execute(text("INSERT INTO stores (url) VALUES ('s3://kept-not')"))
+    with engine.connect() as connection:
+        count = connection.execute(text("SELECT count(*) FROM stores")).scalar_one()
+    assert count == 0
+
+
+def test_the_read_only_unit_of_work_loads_no_orm() -> None:
+    probe = (
+        "import sys, entrepot.catalog.reads, entrepot.catalog.listings; "
+        "print('sqlalchemy.orm' in sys.modules)"
+    )
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
+    assert done.stdout.strip() == "False"
