@@ -20,6 +20,7 @@ from entrepot.accounts.ratelimit import LoginLimiter, SignupLimiter
 from entrepot.accounts.sessions import Sessions
 from entrepot.catalog.accounts.records import UserRecord
 from entrepot.catalog.reads import ReadConnection, reads_through
+from entrepot.catalog.text import refuse_bad_text
 from entrepot.catalog.uow import UnitOfWork, UnitOfWorkFactory
 from entrepot.errors import RecordExists, RecordNotFound
 from entrepot.messages import N_, Message
@@ -37,6 +38,7 @@ def _name(name: str, email: str) -> str:
             "the name holds control characters (such as NUL)",
             said=Message(N_("error.name_control")),
         )
+    refuse_bad_text(cleaned, what="the name")  # a lone surrogate (ADR 0074)
     if len(cleaned) > 128:
         raise InvalidAccountInput(
             "the name is longer than 128 characters",
