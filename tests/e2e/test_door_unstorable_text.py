@@ -57,3 +57,18 @@ def test_an_object_key_typed_in_latin_1_is_refused_as_a_key(cli: Cli, tmp_path: 
     out = done.stdout + done.stderr
     assert done.returncode != 70 and "control or invisible character" in out, out
     assert "Traceback" not in out
+
+
+def test_a_push_of_a_folder_holding_manifest_json_or_a_colon_is_refused(
+    cli: Cli, tmp_path: Path
+) -> None:
+    assert cli("db", "upgrade").returncode == 0
+    for name in ("MANIFEST.json", "model:stream.bin"):
+        folder = tmp_path / name.replace(".", "-")
+        folder.mkdir()
+        (folder / "weights.bin").write_bytes(b"\x01" * 10)
+        (folder / name).write_text("{}")
+        done = cli("models", "push", str(folder), "--name", "m")
+        out = done.stdout + done.stderr
+        assert done.returncode == 65 and name in out, out
+    assert cli("models", "ls", "--json").stdout.strip() in ("[]", "")

@@ -144,3 +144,14 @@ def test_the_catalog_itself_refuses_what_a_door_missed(world: World) -> None:
             ),
             {"r": {"k": "\ud800"}},
         )
+
+
+@pytest.mark.parametrize("path", ["MANIFEST.json", "Manifest.JSON", "C:/x.txt", "x.bin:stream"])
+def test_a_member_that_a_pull_would_write_over_the_manifest_or_a_drive_is_refused(
+    world: World, path: str
+) -> None:
+    before = world.api.get("/api/models").json()
+    answer = _push(world.api, "m", {path: b"x", **FILES}, version="v4")
+    assert answer.status_code == 400 and answer.json()["code"] == "invalid_model_files"
+    assert path in answer.json()["message"]
+    assert world.api.get("/api/models").json() == before
