@@ -4,6 +4,7 @@ clear message and its exit code, never exit 70 "unexpected failure"."""
 
 from __future__ import annotations
 
+import json
 import subprocess
 from pathlib import Path
 
@@ -37,3 +38,20 @@ def test_an_entrepot_url_that_is_no_address_is_refused_clearly(cli: Cli, url: st
     done = cli("models", "ls", extra_env={"ENTREPOT_URL": url, "ENTREPOT_TOKEN": "t"})
     out = _clear(done, 2, "is not the URL of a service")
     assert len(out) < 1000  # a 5,000-character host is not printed whole
+
+
+@pytest.mark.parametrize("moment", ["9999-12-31 23:00:00", "9999-12-31T23:00:00-05:00"])
+def test_a_count_dated_year_9999_is_a_row_without_a_valid_time(
+    cli: Cli, tmp_path: Path, moment: str
+) -> None:
+    assert cli("db", "upgrade").returncode == 0
+    head = "iu_ac,libelle,iu_nd_amont,libelle_nd_amont,iu_nd_aval,libelle_nd_aval,t_1h,q,k,"
+    arc = "4264,Av_des_Champs_Elysees,2294,Amont,2293,Aval"
+    rows = [f"{arc},2023-02-05 0{h}:00:00,1151.0,20.7,2,3" for h in range(1, 5)]
+    (tmp_path / "counts.csv").write_text(
+        "\n".join([head + "etat_trafic,etat_barre", *rows, f"{arc},{moment},9.0,1.0,2,3"]) + "\n"
+    )
+    done = cli("city", "import", "counts.csv", "--as-of", "2023-12-05", "--json")
+    _clear(done, 0, "1 row(s) without a valid arc or time")
+    imported = json.loads(done.stdout)["imported"][0]
+    assert imported["days"] == ["2023-02-05", "2023-02-05"]
