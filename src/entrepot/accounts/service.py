@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
 
@@ -27,6 +28,8 @@ from entrepot.messages import N_, Message
 
 Clock = Callable[[], datetime]
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+#: What a provider's display name loses: controls, formats, surrogates, separators.
+_HIDDEN = ("Cc", "Cf", "Cs", "Zl", "Zp")
 #: The largest id a catalog row can hold (a signed 64-bit integer).
 MAX_ID = 2**63 - 1
 
@@ -45,6 +48,14 @@ def _name(name: str, email: str) -> str:
             said=Message(N_("error.name_long"), {"most": 128}),
         )
     return cleaned or email.partition("@")[0]
+
+
+def _provided(name: str) -> str:
+    """A display name an identity provider gave, made one a person could have typed: its
+    controls, invisible formats and lone surrogates dropped, cut to 128 characters. The
+    user cannot fix it, so it never blocks the sign-in (issue 42)."""
+    kept = "".join(c for c in name if unicodedata.category(c) not in _HIDDEN)
+    return " ".join(kept.split())[:128]
 
 
 class AccountService(Sessions, ApiTokens):
@@ -256,7 +267,7 @@ class AccountService(Sessions, ApiTokens):
                 _refuse_look_alike(uow, email)
                 user = uow.users.add(
                     email=email,
-                    name=_name(name, email),
+                    name=_name(_provided(name), email),
                     password_hash=None,
                     is_admin=False,
                     now=now,
