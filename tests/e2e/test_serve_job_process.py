@@ -1,5 +1,6 @@
 """``entrepot serve`` never runs a job in its web process (issue 42 item 1, ADR 0073): the
-training runs in the job worker, a child process, while ``/health/live`` keeps answering;
+training runs in the job worker, a child process (its memory grows there, the web's peak
+stays), while ``/health/live`` keeps answering;
 the worker is started again if it dies, and stops with ``serve``."""
 
 from __future__ import annotations
@@ -32,6 +33,14 @@ def _job(folder: Path, job_id: str) -> tuple[str, str | None]:
     return str(state), worker
 
 
+def _memory(pid: int, field: str = "VmHWM") -> int:
+    """The process's peak (``VmHWM``) or current (``VmRSS``) resident memory, in KiB."""
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith(field + ":"):
+            return int(line.split()[1])
+    raise AssertionError(f"no {field} for process {pid}")
+
+
 def test_a_training_runs_in_the_worker_process_and_the_web_stays_live(tmp_path: Path) -> None:
     # a step clock: the training's length is the same on any load, long enough to probe
     env = instance_env(tmp_path, training_budget="15")
@@ -47,6 +56,8 @@ def test_a_training_runs_in_the_worker_process_and_the_web_stays_live(tmp_path: 
             timeout=HANG_GUARD,
         )
         assert uploaded.status_code == 201, uploaded.text
+        (worker_before,) = children(server.process.pid)
+        web_peak, worker_memory = _memory(server.process.pid), _memory(worker_before, "VmRSS")
         job = httpx.post(
             server.url + "/api/train",
             headers=headers,
@@ -64,6 +75,10 @@ def test_a_training_runs_in_the_worker_process_and_the_web_stays_live(tmp_path: 
         assert probes >= 3  # the web answered again and again during the training
         pid = int(str(worker).rsplit(":", 1)[1])
         assert pid != server.process.pid and pid in children(server.process.pid)
+        # the training's memory is the worker's: the web's peak stayed where it was
+        web_growth = _memory(server.process.pid) - web_peak
+        worker_growth = _memory(pid) - worker_memory
+        assert web_growth < 32 * 1024 and worker_growth > web_growth, (web_growth, worker_growth)
     finally:
         server.stop()
     assert children(server.process.pid) == []
