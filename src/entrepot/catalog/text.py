@@ -63,8 +63,13 @@ def refuse_bad_parameters(statement: str, parameters: Any) -> None:
     doors that name the field (ADR 0074)."""
     sets = parameters if isinstance(parameters, list) else [parameters]
     for each in sets:
-        values = each.values() if isinstance(each, Mapping) else each
-        for value in values or ():
+        if isinstance(each, Mapping):
+            values: Any = each.values()
+        elif isinstance(each, (list, tuple)):
+            values = each
+        else:
+            values = (each,)
+        for value in values:
             if isinstance(value, str) and bad_text(value):
                 written = _WRITTEN.match(statement)
                 table = written.group(1) if written else None

@@ -155,3 +155,18 @@ def test_a_member_that_a_pull_would_write_over_the_manifest_or_a_drive_is_refuse
     assert answer.status_code == 400 and answer.json()["code"] == "invalid_model_files"
     assert path in answer.json()["message"]
     assert world.api.get("/api/models").json() == before
+
+
+def test_every_shape_of_parameters_is_checked() -> None:
+    from entrepot.catalog.text import refuse_bad_parameters
+
+    for shape in (
+        {"a": 1, "b": "x\x00"},
+        (1, None, "\ud800"),
+        [(1, "ok"), (2, "\x00")],
+        [1, "\x00"],
+    ):
+        with pytest.raises(UnstorableText):
+            refuse_bad_parameters("INSERT INTO t VALUES (?)", shape)
+    for shape in ({"a": 1}, (1, None, "é😀"), [(1, "ok")], [1, "ok"], None):
+        refuse_bad_parameters("SELECT 1", shape)
