@@ -160,6 +160,7 @@ def test_a_member_that_a_pull_would_write_over_the_manifest_or_a_drive_is_refuse
 def test_every_shape_of_parameters_is_checked() -> None:
     from entrepot.catalog.text import refuse_bad_parameters
 
+    shape: Any
     for shape in (
         {"a": 1, "b": "x\x00"},
         (1, None, "\ud800"),
