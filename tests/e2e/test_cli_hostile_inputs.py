@@ -55,3 +55,9 @@ def test_a_count_dated_year_9999_is_a_row_without_a_valid_time(
     _clear(done, 0, "1 row(s) without a valid arc or time")
     imported = json.loads(done.stdout)["imported"][0]
     assert imported["days"] == ["2023-02-05", "2023-02-05"]
+
+
+def test_a_city_run_of_year_9999_is_refused_clearly(cli: Cli) -> None:
+    assert cli("db", "upgrade").returncode == 0
+    done = cli("city", "run", "--since", "9999-12-30", "--until", "9999-12-31")
+    _clear(done, 2, "not a day the city pipeline can hold", "2199-12-31")

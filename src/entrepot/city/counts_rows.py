@@ -9,7 +9,9 @@ costly expression is paid only by the rows its CASE branch selects.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import timedelta
 
+from entrepot.city.days import EARLIEST_DAY, LATEST_DAY
 from entrepot.city.readers import CsvHeader
 
 #: Label and code of each Etat trafic, to its code.
@@ -28,7 +30,8 @@ _BUFFER_SIZE = 8 * 1024 * 1024
 _ZONE = "'Europe/Paris'"
 #: The hours a count may start in: a row dated outside (year 9999, year 1) is a typing or
 #: an export's error, counted with the rows without a valid time, never a day of its own.
-_EARLIEST, _LATEST = "TIMESTAMP '1900-01-01'", "TIMESTAMP '2200-01-01'"
+_EARLIEST = f"TIMESTAMP '{EARLIEST_DAY}'"
+_LATEST = f"TIMESTAMP '{LATEST_DAY + timedelta(days=1)}'"
 #: Microseconds in a day, in an hour.
 DAY_US = 86_400_000_000
 HOUR_US = 3_600_000_000
