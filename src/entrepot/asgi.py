@@ -6,15 +6,14 @@ another, and nothing imports this module back (``entrepot serve`` names it to uv
 built at import time. It wires the fraud service's services over it, installs the
 middleware (request ids and metrics, signed sessions, security headers), the error
 handlers, the JSON API, the static assets, the pages and the city app's routers when the
-city extra is there. With ``worker=True`` (``entrepot serve`` on the embedded queue) a job
-worker runs inside the process, and the reference library is built on first start.
-:func:`served_app` is the app each web process of ``entrepot serve --workers N`` serves.
+city extra is there. No job ever runs in a web process: ``entrepot serve`` starts the job
+worker as a child process (ADR 0073). :func:`served_app` is the app each web process of
+``entrepot serve --workers N`` serves.
 """
 
 from __future__ import annotations
 
 import gc
-import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -36,38 +35,24 @@ from entrepot.http.security import SecurityHeaders
 from entrepot.http.sessions import SESSION_COOKIE
 from entrepot.web import pages
 
-log = logging.getLogger("entrepot.api")
-
 
 def create_app(
     entrepot_app: App | None = None,
     *,
     options: WebOptions | None = None,
-    worker: bool = False,
 ) -> FastAPI:
     """A FastAPI app over ``entrepot_app`` (built from the environment when omitted)."""
     core = entrepot_app if entrepot_app is not None else bootstrap()
     opts = options if options is not None else web_options(core.settings)
-    fraud = core.fraud(opts.service)
+    core.fraud(opts.service)  # the fraud service, wired with the web's options
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
-        running = core.operations.worker() if worker else None
-        if running is not None:
-            running.start()
-            try:
-                fraud.references.ensure()
-            except Exception:  # the service starts anyway; apply-to-unlabelled will say why
-                log.exception("could not start building the reference library")
         # Everything imported and built so far lives as long as the process: keep it out of
         # the collector's full passes, which would otherwise pause requests for 100+ ms.
         gc.collect()
         gc.freeze()
-        try:
-            yield
-        finally:
-            if running is not None:
-                running.stop()
+        yield
 
     app = FastAPI(
         title="Entrepôt fraud detection",
@@ -111,14 +96,14 @@ def create_app(
 
 def served_app() -> FastAPI:
     """One web process's app (a uvicorn factory): built from the environment, as the
-    parent's was, with no job worker (the parent runs one worker process for the whole
-    instance) and the parent's log level."""
+    parent's was (the parent runs one worker process for the whole instance), with the
+    parent's log level."""
     from entrepot.http.observability import configure_logging
 
     core = bootstrap()
     settings = core.settings  # the parent's log level reaches it as ENTREPOT_LOG_LEVEL
     configure_logging(settings.log_level.upper(), json_lines=settings.env == "production")
-    return create_app(core, worker=False)
+    return create_app(core)
 
 
 def _include_city(app: FastAPI) -> None:

@@ -13,6 +13,7 @@ The tree::
     │   ├── IntegrityError               bytes do not match their recorded sha256
     │   ├── AccessDenied (PermissionError)
     │   └── StoreUnavailable (ConnectionError)  endpoint, bucket or disk cannot serve
+    │       └── StoreFull                 its disk or quota is full: no retry helps
     └── CatalogError                     anything from the SQL catalog
         ├── DatabaseUnavailable (ConnectionError)
         ├── NotMigrated                  the schema is behind the code
@@ -138,6 +139,12 @@ class StoreUnavailable(StorageError, ConnectionError):
     """The store cannot serve: endpoint unreachable, bucket missing, disk full."""
 
     hint = "check ENTREPOT_STORE_URL and ENTREPOT_S3_ENDPOINT_URL, then run `entrepot doctor`"
+
+
+class StoreFull(StoreUnavailable):
+    """The store's disk (or quota) is full: retrying helps only once space is freed."""
+
+    hint = "free space on the disk holding the store, or point it elsewhere"
 
 
 class CatalogError(EntrepotError):

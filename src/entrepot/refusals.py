@@ -88,6 +88,7 @@ TABLE: tuple[Refusal, ...] = (
     R(e.InvalidKey, 400, 65, remote=True),
     R(e.AccessDenied, 503, 77),  # the store refused the service's own credentials
     R(e.IntegrityError, 500, 74),
+    R(e.StoreFull, 507, 73, remote=True),  # Insufficient Storage; sysexits' CANTCREAT
     R(e.StoreUnavailable, 503, 69, remote=True),
     R(e.DatabaseUnavailable, 503, 69),
     R(e.NotMigrated, 503, 75),

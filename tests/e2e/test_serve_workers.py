@@ -12,24 +12,10 @@ import pytest
 
 from tests.support.csvs import labelled_csv
 from tests.support.databases import temporary_database
-from tests.support.processes import Server, api_token, instance_env, run
+from tests.support.processes import Server, api_token, children, instance_env, run
 from tests.support.waiting import HANG_GUARD, wait_for
 
 pytestmark = pytest.mark.slow
-
-
-def _children(pid: int) -> list[int]:
-    """The processes whose parent is ``pid``."""
-    found = []
-    for status in Path("/proc").glob("[0-9]*/status"):
-        try:
-            lines = status.read_text().splitlines()
-        except OSError:
-            continue
-        parent = next((line.split()[1] for line in lines if line.startswith("PPid:")), "")
-        if parent == str(pid):
-            found.append(int(status.parent.name))
-    return found
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
@@ -54,7 +40,7 @@ def test_two_web_processes_and_a_job_worker_serve_one_instance(
         assert "with 2 web processes" in banner and "jobs     in a worker process" in banner
         # uvicorn's supervisor holds the 2 web processes; the job worker is beside them.
         # (the worker may still be starting when the web answers: waited for, not raced)
-        wait_for(lambda: len(_children(server.process.pid)) >= 3, "three child processes")
+        wait_for(lambda: len(children(server.process.pid)) >= 3, "three child processes")
 
         def fresh_connection_get(_: int) -> int:
             return httpx.get(
@@ -93,4 +79,4 @@ def test_two_web_processes_and_a_job_worker_serve_one_instance(
         assert [m["name"] for m in models] == ["m"]
     finally:
         server.stop()
-    assert _children(server.process.pid) == []
+    assert children(server.process.pid) == []

@@ -5,13 +5,14 @@ row is fixed, ``--resume`` finishes."""
 
 from __future__ import annotations
 
+import json
 import subprocess
 from collections.abc import Iterator
 from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pytest
-from sqlalchemy import Engine, insert, text, update
+from sqlalchemy import Engine, create_engine, insert, text, update
 
 from entrepot.catalog.engine import make_engine
 from tests.support.catalog import migrated_engine
@@ -42,14 +43,21 @@ def test_a_row_postgres_cannot_store_is_named_and_resume_finishes_once_fixed(
         {"kind": "report", "day": date(2024, 4, d), "sha256": "a" * 64, "updated_at": now}
         for d in range(1, 7)
     ]
-    rows[3]["document"] = {"column": "amo\x00unt"}  # as an old instance kept it
     for row in rows:
-        row.setdefault("document", {"column": "amount"})
+        row["document"] = {"column": "amount"}
     with source.begin() as connection:
         connection.execute(insert(METRICS), rows)
         bad = connection.execute(
             text("SELECT id FROM city_metrics WHERE day = '2024-04-04'")
         ).scalar_one()
+    # as an instance older than the catalog's text check kept it (ADR 0074 refuses it now)
+    legacy = create_engine(source.url)
+    with legacy.begin() as connection:
+        connection.execute(
+            text("UPDATE city_metrics SET document = :d WHERE id = :id"),
+            {"d": json.dumps({"column": "amo\x00unt"}), "id": bad},
+        )
+    legacy.dispose()
     env = copy_env(source, tmp_path)
     command = [ENTREPOT, "db", "copy", "--to", url, "--batch", "2"]
     stopped = subprocess.run(command, env=env, capture_output=True, text=True, timeout=HANG_GUARD)

@@ -43,6 +43,20 @@ def instance_env(folder: Path, **settings: str) -> dict[str, str]:
     return env
 
 
+def children(pid: int) -> list[int]:
+    """The processes whose parent is ``pid`` (read in ``/proc``)."""
+    found = []
+    for status in Path("/proc").glob("[0-9]*/status"):
+        try:
+            lines = status.read_text().splitlines()
+        except OSError:
+            continue
+        parent = next((line.split()[1] for line in lines if line.startswith("PPid:")), "")
+        if parent == str(pid):
+            found.append(int(status.parent.name))
+    return found
+
+
 def run(
     env: dict[str, str], folder: Path, *args: str, stdin: str = "", timeout: float = HANG_GUARD
 ) -> subprocess.CompletedProcess[str]:

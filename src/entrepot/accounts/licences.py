@@ -23,6 +23,7 @@ from entrepot.accounts.errors import (
     QuotaExceeded,
 )
 from entrepot.accounts.plans import PLANS, Plan, new_key, parse_key
+from entrepot.accounts.ratelimit import KeyLimiter
 from entrepot.catalog.accounts.records import LicenceRecord
 from entrepot.catalog.uow import UnitOfWork, UnitOfWorkFactory
 from entrepot.errors import RecordExists
@@ -57,9 +58,16 @@ class LicenceStatus:
 class LicenceService:
     """Trial licences, activation, the licence in force and the quotas it sets."""
 
-    def __init__(self, uow_factory: UnitOfWorkFactory, *, clock: Clock | None = None) -> None:
+    def __init__(
+        self,
+        uow_factory: UnitOfWorkFactory,
+        *,
+        clock: Clock | None = None,
+        keys: KeyLimiter | None = None,
+    ) -> None:
         self._uow = uow_factory
         self._clock = clock or (lambda: datetime.now(UTC))
+        self._keys = keys or KeyLimiter()
 
     def grant_trial(self, uow: UnitOfWork, user_id: int, now: datetime) -> LicenceRecord:
         """Give a new account its trial licence, in the caller's transaction."""
@@ -133,8 +141,12 @@ class LicenceService:
         return plan
 
     def activate(self, user_id: int, key: str) -> LicenceRecord:
-        """Activate ``key`` for ``user_id``; it is in force from now."""
+        """Activate ``key`` for ``user_id``; it is in force from now. Wrong keys are
+        limited per account (:class:`KeyLimiter`: :class:`TooManyAttempts` past it)."""
         canonical = parse_key(key)
+        with self._uow() as uow:
+            self._keys.reserve(uow, user_id, self._clock())
+            uow.commit()
         with self._uow() as uow:
             found = uow.licences.by_key(canonical)
             if found is None or not found.enabled:
@@ -154,6 +166,7 @@ class LicenceService:
                     f"the key {canonical} was already activated",
                     said=Message(N_("error.account.licence_used"), {"key": canonical}),
                 ) from None
+            self._keys.succeeded(uow, user_id)
             uow.commit()
         return record
 

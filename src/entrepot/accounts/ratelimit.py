@@ -156,3 +156,25 @@ class SignupLimiter:
         if address:
             counter = Counter(f"signup:{address}", self.per_address, "sign-ups from this address")
             _take(uow, [counter], now, self.window)
+
+
+@dataclass(frozen=True)
+class KeyLimiter:
+    """At most ``per_user`` wrong licence keys from one account in ``window`` (then locks
+    that back off, as sign-ins do): a key is 20 random characters, but a service that
+    answers every guess at once invites guessing (issue 42)."""
+
+    per_user: int = 10
+    window: timedelta = timedelta(minutes=15)
+
+    def _counter(self, user_id: int) -> Counter:
+        return Counter(f"licence-key:{user_id}", self.per_user, "licence keys from this account")
+
+    def reserve(self, uow: UnitOfWork, user_id: int, now: datetime) -> None:
+        """Count the attempt as wrong until :meth:`succeeded`; raises
+        :class:`TooManyAttempts` while the account is locked. The caller commits."""
+        _take(uow, [self._counter(user_id)], now, self.window)
+
+    def succeeded(self, uow: UnitOfWork, user_id: int) -> None:
+        """The key was right: its place is given back. The caller commits."""
+        uow.counters.give_back(self._counter(user_id).scope)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
 
@@ -20,12 +21,15 @@ from entrepot.accounts.ratelimit import LoginLimiter, SignupLimiter
 from entrepot.accounts.sessions import Sessions
 from entrepot.catalog.accounts.records import UserRecord
 from entrepot.catalog.reads import ReadsFactory, reads_through
+from entrepot.catalog.text import refuse_bad_text
 from entrepot.catalog.uow import UnitOfWork, UnitOfWorkFactory
 from entrepot.errors import RecordExists, RecordNotFound
 from entrepot.messages import N_, Message
 
 Clock = Callable[[], datetime]
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+#: What a provider's display name loses: controls, formats, surrogates, separators.
+_HIDDEN = ("Cc", "Cf", "Cs", "Zl", "Zp")
 #: The largest id a catalog row can hold (a signed 64-bit integer).
 MAX_ID = 2**63 - 1
 
@@ -37,12 +41,21 @@ def _name(name: str, email: str) -> str:
             "the name holds control characters (such as NUL)",
             said=Message(N_("error.name_control")),
         )
+    refuse_bad_text(cleaned, what="the name")  # a lone surrogate (ADR 0074)
     if len(cleaned) > 128:
         raise InvalidAccountInput(
             "the name is longer than 128 characters",
             said=Message(N_("error.name_long"), {"most": 128}),
         )
     return cleaned or email.partition("@")[0]
+
+
+def _provided(name: str) -> str:
+    """A display name an identity provider gave, made one a person could have typed: its
+    controls, invisible formats and lone surrogates dropped, cut to 128 characters. The
+    user cannot fix it, so it never blocks the sign-in (issue 42)."""
+    kept = "".join(c for c in name if unicodedata.category(c) not in _HIDDEN)
+    return " ".join(kept.split())[:128]
 
 
 class AccountService(Sessions, ApiTokens):
@@ -273,7 +286,7 @@ class AccountService(Sessions, ApiTokens):
                 _refuse_look_alike(uow, email)
                 user = uow.users.add(
                     email=email,
-                    name=_name(name, email),
+                    name=_name(_provided(name), email),
                     password_hash=None,
                     is_admin=False,
                     now=now,

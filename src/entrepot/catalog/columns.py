@@ -31,6 +31,14 @@ class JsonDocument(TypeDecorator[Any]):
             return dialect.type_descriptor(JSONB())
         return dialect.type_descriptor(JSON())
 
+    def process_bind_param(self, value: Any, dialect: Dialect) -> Any:
+        """``value``, refused if a text in it cannot be kept (JSON escapes a NUL as
+        ``\\u0000``, which JSONB refuses): the same on both backends (ADR 0074)."""
+        from entrepot.catalog.text import refuse_bad_text
+
+        refuse_bad_text(value, what="a JSON document of the catalog")
+        return value
+
 
 #: Small JSON documents (metrics, params, schemas): JSONB on PostgreSQL, JSON text on SQLite.
 JsonType = JsonDocument()

@@ -17,7 +17,7 @@ from sqlalchemy.engine import URL, ExceptionContext, make_url
 from sqlalchemy.exc import ArgumentError
 from sqlalchemy.pool import StaticPool
 
-from entrepot.errors import ConfigError, DatabaseUnavailable
+from entrepot.errors import ConfigError, DatabaseUnavailable, UnstorableText
 from entrepot.masking import mask_url, mask_urls_in
 
 #: The one URL masking (``entrepot.masking``), under the name catalog callers know.
@@ -79,7 +79,25 @@ def make_engine(url: str, *, echo: bool = False, create_folder: bool = True) -> 
         engine = _postgres_engine(parsed, echo=echo)
         hint = _POSTGRES_HINT
     _translate_connection_errors(engine, hint)
+    _refuse_unstorable_text(engine)
     return engine
+
+
+def _refuse_unstorable_text(engine: Engine) -> None:
+    """No statement sends PostgreSQL a text it would refuse, and SQLite refuses it too."""
+    from entrepot.catalog.text import refuse_bad_parameters
+
+    @event.listens_for(engine, "before_cursor_execute")
+    def _check(
+        _conn: Any, _cursor: Any, statement: str, parameters: Any, _context: Any, _many: bool
+    ) -> None:
+        refuse_bad_parameters(statement, parameters)
+
+    @event.listens_for(engine, "handle_error")
+    def _as_raised(context: ExceptionContext) -> None:
+        # a JSON document's refusal comes from its bind processor, which SQLAlchemy wraps
+        if isinstance(context.original_exception, UnstorableText):
+            raise context.original_exception
 
 
 def ping(engine: Engine) -> None:

@@ -9,7 +9,9 @@ costly expression is paid only by the rows its CASE branch selects.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import timedelta
 
+from entrepot.city.days import EARLIEST_DAY, LATEST_DAY
 from entrepot.city.readers import CsvHeader
 
 #: Label and code of each Etat trafic, to its code.
@@ -26,6 +28,10 @@ MAX_VALUE = 1e12
 #: CSV read buffer per thread; DuckDB's default (32 MB) doubles the footprint for nothing.
 _BUFFER_SIZE = 8 * 1024 * 1024
 _ZONE = "'Europe/Paris'"
+#: The hours a count may start in: a row dated outside (year 9999, year 1) is a typing or
+#: an export's error, counted with the rows without a valid time, never a day of its own.
+_EARLIEST = f"TIMESTAMP '{EARLIEST_DAY}'"
+_LATEST = f"TIMESTAMP '{LATEST_DAY + timedelta(days=1)}'"
 #: Microseconds in a day, in an hour.
 DAY_US = 86_400_000_000
 HOUR_US = 3_600_000_000
@@ -241,7 +247,9 @@ def rows_sql(
     ), dated AS (
         SELECT src, arc, label, q_raw, k_raw, q, k, start_us, gap,
                CAST(start_wall AS DATE) AS day, hour(start_wall) AS hour,
-               (arc IS NULL OR start_wall IS NULL) AS bad,
+               -- a time no count can have (year 9999) is no valid time (issue 42)
+               (arc IS NULL OR start_wall IS NULL OR start_wall < {_EARLIEST}
+                OR start_wall >= {_LATEST}) AS bad,
                q IS NULL AND k IS NULL AS unmeasured, {_state_sql("label")} AS labelled,
                -- the text of a value that is not a number (trimmed: only such rows pay)
                CASE WHEN q IS NULL THEN NULLIF(trim(q_raw), '') END AS q_bad_text,

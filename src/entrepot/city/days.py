@@ -80,13 +80,27 @@ def parse_as_of(text: str) -> datetime:
 DAY_TEXT = re.compile(r"\d{4}-\d{2}-\d{2}")
 
 
+#: The days the city pipeline knows: a count, a day asked for, outside them is a typing or
+#: an export's error (year 9999 overflowed the day after, exit 70: issue 42).
+EARLIEST_DAY, LATEST_DAY = date(1900, 1, 1), date(2199, 12, 31)
+
+
 def parse_day(text: str) -> date:
-    """Parse ``YYYY-MM-DD``; raise :class:`InvalidArgument` naming the bad value."""
+    """Parse ``YYYY-MM-DD`` (a day from :data:`EARLIEST_DAY` to :data:`LATEST_DAY`); raise
+    :class:`InvalidArgument` naming the bad value."""
+    found = None
     try:
         if DAY_TEXT.fullmatch(text):
-            return date.fromisoformat(text)
+            found = date.fromisoformat(text)
     except ValueError:
         pass
+    if found is not None and EARLIEST_DAY <= found <= LATEST_DAY:
+        return found
+    if found is not None:
+        raise InvalidArgument(
+            f"{text} is not a day the city pipeline can hold",
+            hint=f"give a day from {EARLIEST_DAY} to {LATEST_DAY}",
+        )
     raise InvalidArgument(
         f"not a date: {text!r}", hint="write dates as YYYY-MM-DD, e.g. 2025-11-04"
     )

@@ -95,9 +95,25 @@ def rewrap(
     )
 
 
+#: The most bytes a secret file or a ring's export is read for: far above either (a secret
+#: is a line, a ring a few hundred bytes a key), far below what ``/dev/zero`` would fill.
+MOST_READ = 1024**2
+
+
 def _read_text(path: Path) -> str:
     try:
-        return path.read_text(encoding="utf-8")
+        with path.open("rb") as file:
+            body = file.read(MOST_READ + 1)
+        if len(body) > MOST_READ:
+            raise InvalidArgument(
+                f"{path} is larger than {MOST_READ // 1024} KiB: no secret or export is",
+                hint="pass the file that holds the secret, or the one `secrets export` wrote",
+            )
+        return body.decode("utf-8")
+    except UnicodeDecodeError:
+        raise InvalidArgument(
+            f"{path} is not UTF-8 text", hint="pass the file that holds the secret"
+        ) from None
     except FileNotFoundError:
         raise LocalFileNotFound(f"no file at {path}") from None
     except IsADirectoryError:

@@ -1,9 +1,10 @@
 """``entrepot serve`` (the fraud web service) and ``entrepot worker`` (a job worker).
 
-``serve`` alone is enough: on the embedded defaults it migrates the catalog, runs a job
-worker in its own process and builds the reference library in the background, then
-prints the URL. With Redis (``ENTREPOT_JOBS_URL=redis://...``) run
-``entrepot serve --no-worker`` on the web machines and ``entrepot worker`` elsewhere.
+``serve`` alone is enough: on the embedded defaults it migrates the catalog, starts a job
+worker as a child process (never inside the web process, ADR 0073), which builds the
+reference library in the background, then prints the URL. With Redis
+(``ENTREPOT_JOBS_URL=redis://...``) run ``entrepot serve --no-worker`` on the web machines
+and ``entrepot worker`` elsewhere.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from entrepot.cli.context import console, current_app
 
 if TYPE_CHECKING:
     from entrepot.bootstrap.app import App
+    from entrepot.cli.worker_process import WorkerProcess
 
 
 def register(app: typer.Typer) -> None:
@@ -37,7 +39,7 @@ def serve(
     port: Annotated[int, typer.Option(min=1, max=65535, help="Port to listen on")] = 8000,
     run_worker: Annotated[
         bool,
-        typer.Option("--worker/--no-worker", help="Run a job worker in this process"),
+        typer.Option("--worker/--no-worker", help="Run a job worker (a child process of this one)"),
     ] = True,
     migrate: Annotated[
         bool, typer.Option("--migrate/--no-migrate", help="Bring the catalog schema up first")
@@ -59,7 +61,6 @@ def serve(
     import uvicorn
 
     from entrepot.asgi import create_app
-    from entrepot.cli.reference_build import follow_in_background
     from entrepot.http.observability import configure_logging
 
     app = current_app()
@@ -83,37 +84,45 @@ def serve(
     if workers > 1:
         _serve_processes(app, workers, run_worker=run_worker, **options)
         return
-    web = create_app(app, worker=run_worker)
+    web = create_app(app)
+    jobs = _job_worker(app, log_level) if run_worker else None
     served = app.health.served()
     console.print(
         f"[bold]Entrepôt[/] serving on [bold cyan]http://{shown}:{port}[/]\n"
         f"  store    {served.store}\n"
         f"  catalog  {served.catalog}\n"
         f"  jobs     {served.jobs}"
-        + (" (worker in this process)" if run_worker else " (run `entrepot worker`)")
+        + (f" (worker in process {jobs.pid})" if jobs is not None else " (run `entrepot worker`)")
         + f"\n  accounts {_accounts(app)}"
     )
-    if run_worker:
-        follow_in_background(app.fraud().references, console)
-    uvicorn.run(web, **options)
+    try:
+        uvicorn.run(web, **options)
+    finally:
+        if jobs is not None:
+            jobs.stop()
+
+
+def _job_worker(app: App, log_level: str) -> WorkerProcess:
+    """The instance's job worker, started as a child process (ADR 0073)."""
+    from entrepot.cli.worker_process import WorkerProcess
+
+    app.operations.ensure_secret()  # one instance secret, before the worker needs it
+    threads = min(max(app.settings.worker_threads, 1), 32)  # what `entrepot worker` takes
+    jobs = WorkerProcess(threads=threads, log_level=log_level, said=console.print)
+    jobs.start()
+    jobs.stop_on_sigterm()
+    return jobs
 
 
 def _serve_processes(app: App, workers: int, *, run_worker: bool, **options: Any) -> None:
     """``serve --workers N``: N web processes under uvicorn's supervisor, each building its
     app from the environment like this one, and one job worker process beside them."""
-    import subprocess
-    import sys
-
     import uvicorn
 
     app.operations.ensure_secret()  # one instance secret, before any worker needs it
     log_level = options["log_level"]
     os.environ["ENTREPOT_LOG_LEVEL"] = log_level  # each web process reads it in its settings
-    jobs = (
-        subprocess.Popen([sys.executable, "-m", "entrepot", "worker", "--log-level", log_level])
-        if run_worker
-        else None
-    )
+    jobs = _job_worker(app, log_level) if run_worker else None
     host = options["host"]
     shown = "localhost" if host in ("0.0.0.0", "::") else host
     served = app.health.served()
@@ -133,11 +142,7 @@ def _serve_processes(app: App, workers: int, *, run_worker: bool, **options: Any
         uvicorn.run("entrepot.asgi:served_app", factory=True, workers=workers, **options)
     finally:
         if jobs is not None:
-            jobs.terminate()
-            try:
-                jobs.wait(timeout=70)
-            except subprocess.TimeoutExpired:
-                jobs.kill()
+            jobs.stop()
 
 
 def _accounts(app: App) -> str:
@@ -167,6 +172,10 @@ def worker(
         QueueChoice,
         typer.Option(help="all, fraud (trainings, scorings) or city (`city run --jobs` units)."),
     ] = QueueChoice.all,
+    parent_pid: Annotated[
+        int | None,
+        typer.Option("--parent-pid", hidden=True, help="Stop when this process is gone"),
+    ] = None,
 ) -> None:
     """Run background jobs (trainings, scorings, city units) from the queue until stopped."""
     from entrepot.cli.reference_build import follow_in_background
@@ -189,11 +198,23 @@ def worker(
         references = app.fraud().references
         references.ensure()
         follow_in_background(references, console)
-    stop.wait()
+    _wait(stop, parent_pid)
     console.print("stopping after the jobs in progress (a second signal exits now)")
     for sig in (signal.SIGINT, signal.SIGTERM):
         signal.signal(sig, signal.SIG_DFL)
     running.stop(timeout=60)
+
+
+def _wait(stop: threading.Event, parent: int | None) -> None:
+    """Until ``stop`` is set, or until the process ``parent`` is gone (``serve``'s worker
+    never outlives it, ADR 0073)."""
+    if parent is None:
+        stop.wait()
+        return
+    from entrepot.cli.worker_process import parent_gone
+
+    while not stop.wait(1.0) and not parent_gone(parent):
+        pass
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -31,6 +31,7 @@ from entrepot.fraud_service.uploads import (
     CONTENT_TYPES,
     Spool,
     detect_format,
+    display_filename,
     gzipped,
     inflated,
     read_sample,
@@ -90,7 +91,8 @@ class DatasetService:
     def _create(
         self, user_id: int, filename: str, spool: Spool, target: str | None
     ) -> DatasetRecord:
-        name = safe_filename(filename or "upload.csv")
+        name = safe_filename(filename or "upload.csv")  # its object's, and its copies'
+        shown = display_filename(filename or "upload.csv")
         fmt = detect_format(spool.path, name)
         sample = read_sample(
             spool.path,
@@ -121,7 +123,7 @@ class DatasetService:
             return uow.datasets.add(
                 dataset_id=dataset_id,
                 owner_id=user_id,
-                name=name,
+                name=shown,
                 format=fmt,
                 object_id=objects[0].id,
                 size=spool.size,
@@ -176,7 +178,7 @@ class DatasetService:
         folder = self._options.temp_dir
         folder.mkdir(parents=True, exist_ok=True)
         with tempfile.TemporaryDirectory(dir=folder, prefix=temp_names.DATASET) as tmp:
-            path = Path(tmp) / dataset.name
+            path = Path(tmp) / safe_filename(dataset.name)
             info = ws.store.download(ws.inner_key(dataset.key), path)
             if info.sha256 != dataset.sha256:
                 raise IntegrityError(

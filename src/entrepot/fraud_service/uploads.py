@@ -13,11 +13,13 @@ import hashlib
 import os
 import re
 import tempfile
+import unicodedata
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
 from typing import Self
+from unicodedata import category
 
 import pandas as pd
 
@@ -67,6 +69,25 @@ def safe_filename(name: str) -> str:
     stem, suffix = os.path.splitext(base)
     stem = _UNSAFE.sub("_", stem).strip("._") or "upload"
     suffix = _UNSAFE.sub("", suffix.lower())[:10]
+    return stem[: 100 - len(suffix)] + suffix
+
+
+#: Characters a display name drops: controls, invisible formats, lone surrogates, line and
+#: paragraph separators (what cannot be shown, or kept by every catalog).
+_HIDDEN = ("Cc", "Cf", "Cs", "Zl", "Zp")
+
+
+def display_filename(name: str) -> str:
+    """The name a person gave the file, to show (``отчёт.csv``, ``relevé d’opérations.csv``):
+    its last path segment, NFC, without what cannot be shown, spaces collapsed, at most 100
+    characters, suffix kept; :func:`safe_filename` names its object and local copies."""
+    base = Path(name.replace("\\", "/")).name
+    shown = "".join(c for c in unicodedata.normalize("NFC", base) if category(c) not in _HIDDEN)
+    shown = " ".join(shown.split()).strip(". ")
+    if not shown or shown.startswith("."):
+        return safe_filename(name)
+    stem, suffix = os.path.splitext(shown)
+    suffix = suffix[:10]
     return stem[: 100 - len(suffix)] + suffix
 
 

@@ -34,6 +34,7 @@ from entrepot.fraud_service.uploads import Spool
 from entrepot.fraud_service.workspace import Workspace
 from entrepot.messages import N_, Message
 from entrepot.registry.errors import AliasNotFound
+from entrepot.registry.names import check_segment
 from entrepot.sizes import human_size
 
 WorkspaceOf = Callable[[int], Workspace]
@@ -171,7 +172,7 @@ class ModelService:
         pointed at, in one step): the registry's rule, as ``entrepot models alias``."""
         ws = self._workspace(user_id)
         name, version = self._ref(ws, model_id)
-        return ws.registry.alias(name, alias.strip(), version)
+        return ws.registry.alias(name, alias.strip(" "), version)
 
     def remove_alias(self, user_id: int, model_id: int, alias: str) -> str:
         """Remove ``alias`` of the model when it points at version ``model_id`` (an
@@ -179,7 +180,8 @@ class ModelService:
         not see on this version); the alias removed."""
         ws = self._workspace(user_id)
         name, version = self._ref(ws, model_id)
-        alias = alias.strip()
+        # spaces typed around a word go; a CR or LF stays and is refused by the name rule
+        alias = check_segment(alias.strip(" "), "alias")
         if alias not in _aliases_of(ws.registry.aliases(name), name, version):
             raise AliasNotFound(
                 f"{name}@{version} has no alias {alias!r}",

@@ -58,6 +58,12 @@ def public_message(error: BaseException, status: int) -> str | None:
             f"must restore or delete it (`entrepot verify` lists it): quote request "
             f"{request_id()}"
         )
+    if isinstance(error, e.StoreFull):
+        return (
+            "the service has no space left to store this (its disk is full): retrying will "
+            "not help until the administrators free space; quote request "
+            f"{request_id()} to them"
+        )
     what = "the service is temporarily unavailable" if status == 503 else "the service failed"
     return (
         f"{what} ({error_code(error).replace('_', ' ')}); try again in a minute, and quote "

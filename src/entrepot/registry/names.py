@@ -66,9 +66,15 @@ def check_file_path(path: str) -> str:
             f"file path {path!r} cannot be stored: {exc.message}",
             hint="name files with relative paths of letters, digits and '._-/'",
         ) from None
-    if path == MANIFEST_PATH:
+    if ":" in path:  # a drive (``C:/x``) or a Windows stream (``x:y``) on a pull there
         raise InvalidModelFiles(
-            f"a model file may not be called {MANIFEST_PATH!r}: the registry writes it",
+            f"file path {path!r} cannot be stored: a model file's path has no ':'",
+            hint="name files with relative paths of letters, digits and '._-/'",
+        )
+    if path.casefold() == MANIFEST_PATH:  # one file on a case-insensitive disk
+        raise InvalidModelFiles(
+            f"a model file may not be called {path!r}: the registry writes {MANIFEST_PATH!r}"
+            + ("" if path == MANIFEST_PATH else ", the same file on a case-insensitive disk"),
             hint="rename the file (its content can go in --metadata or a file of its own)",
         )
     return path

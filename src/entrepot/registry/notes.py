@@ -7,6 +7,7 @@ writing one replaces the last, an empty one removes it.
 from __future__ import annotations
 
 from entrepot.catalog.models.records import NoteRecord
+from entrepot.catalog.text import refuse_bad_text
 from entrepot.messages import N_, Message
 from entrepot.registry.errors import InvalidNote
 from entrepot.registry.names import NOTE_MAX, check_name, check_segment
@@ -19,6 +20,7 @@ def set_note(ctx: Context, name: str, version: str, note: str) -> NoteRecord:
     check_name(name)
     check_segment(version, "version")
     text = note.strip()
+    refuse_bad_text(text, what="the note")
     if len(text) > NOTE_MAX:
         raise InvalidNote(
             f"a note has at most {NOTE_MAX} characters, this one {len(text)}",

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from entrepot.catalog.text import refuse_bad_text
 from entrepot.registry.errors import InvalidModelFiles, MissingModelFiles
 from entrepot.registry.flavors import detect
 from entrepot.registry.history import HISTORY_FILE, SUMMARY_KEY, summarize_file
@@ -64,6 +65,7 @@ def prepare(
         summary = summarize_file(history)
         meta = {SUMMARY_KEY: summary, **meta}
         given = {**summary["final"], **given}
+    refuse_bad_text(meta, what="the metadata")
     try:
         json.dumps(meta, allow_nan=False)
     except (TypeError, ValueError) as exc:
@@ -148,6 +150,7 @@ def _texts(values: Mapping[str, Any], what: str) -> dict[str, str]:
         if not isinstance(value, str | int | float | bool):
             raise InvalidModelFiles(f"{what} {key!r} must be text, not {type(value).__name__}")
         clean[key] = str(value)
+        refuse_bad_text(clean[key], what=f"{what} {key!r}")
     return clean
 
 

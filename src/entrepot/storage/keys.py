@@ -43,7 +43,8 @@ def validate_key(key: str) -> str:
             raise InvalidKey("key is empty", key=key)
         if "\\" in text:
             raise InvalidKey("key contains a backslash; use '/' as separator", key=key)
-        if any(unicodedata.category(ch) in ("Cc", "Cf", "Zl", "Zp") for ch in text):
+        # Cs: a lone surrogate, which no store's UTF-8 and no catalog can keep
+        if any(unicodedata.category(ch) in ("Cc", "Cf", "Cs", "Zl", "Zp") for ch in text):
             raise InvalidKey("key contains a control or invisible character", key=key)
         if text.startswith("/"):
             raise InvalidKey("key is absolute; keys are relative to the store", key=key)

@@ -28,6 +28,7 @@ from entrepot.errors import (
     ObjectExists,
     ObjectNotFound,
     StorageError,
+    StoreFull,
     StoreUnavailable,
 )
 from entrepot.storage.base import BaseStore
@@ -99,7 +100,7 @@ class LocalStore(BaseStore):
             ) from exc
         except OSError as exc:
             if exc.errno in (errno.ENOSPC, errno.EDQUOT):
-                raise StoreUnavailable(
+                raise StoreFull(
                     f"{operation} failed: disk full",
                     key=key,
                     store=self.url,

@@ -150,6 +150,7 @@ ERRORS = (
     N_("error.record_exists"),
     N_("error.record_in_use"),
     N_("error.integrity_error"),
+    N_("error.store_full"),
     N_("error.store_unavailable"),
     N_("error.database_unavailable"),
     N_("error.number_too_large"),

@@ -196,3 +196,26 @@ def test_concurrent_reservations_cannot_exceed_the_quota(
     assert outcomes.count("ok") == 2, outcomes
     assert outcomes.count("quota") == 4, outcomes
     assert licences.status(user.id).models_used == 3
+
+
+def test_wrong_keys_are_throttled_per_account_and_a_right_one_is_not_counted(
+    accounts: AccountService, licences: LicenceService, admin: UserRecord, clock: FakeClock
+) -> None:
+    """Issue 42: 40 wrong keys were 40 answers at once; now the 11th within 15 minutes is
+    refused (429, with when to retry), for that account only, until the window passes."""
+    from entrepot.accounts.errors import TooManyAttempts
+
+    guesser = accounts.register("g@example.com", PASSWORD)
+    bystander = accounts.register("b@example.com", PASSWORD)
+    created = AdminService(licences._uow, clock=clock).create_licences(admin, "basic", count=3)
+    licences.activate(guesser.id, created[0].key)  # a right key takes no place
+    for _ in range(10):
+        with pytest.raises(InvalidLicenceKey):
+            licences.activate(guesser.id, new_key("premium"))
+    with pytest.raises(TooManyAttempts) as locked:
+        licences.activate(guesser.id, created[1].key)  # locked: even a right key waits
+    assert locked.value.retry_after is not None and 0 < locked.value.retry_after <= 15 * 60
+    licences.activate(bystander.id, created[1].key)  # another account is not locked
+    clock.advance(minutes=16)
+    licences.activate(guesser.id, created[2].key)
+    assert licences.status(guesser.id).plan == PLANS["basic"]

@@ -319,6 +319,18 @@ def test_openid_sign_in_links_by_subject_then_by_email(accounts: AccountService)
     assert created.id != existing.id and not created.has_password
 
 
+def test_a_providers_name_with_control_characters_does_not_block_sign_in(
+    accounts: AccountService,
+) -> None:
+    """Issue 42: a name the identity provider sent with a NUL or an escape sequence refused
+    the sign-in, which its owner could not fix; now what cannot be shown is dropped."""
+    given = "Zo\u00e9\x00 \x1b[31mR\u202eed\udce9\n" + "x" * 200
+    user = accounts.sign_in_oidc("https://issuer|sub-3", "zoe@example.com", given)
+    assert user.name == "Zo\u00e9 [31mRed" + "x" * (128 - len("Zo\u00e9 [31mRed"))
+    with pytest.raises(InvalidAccountInput):  # a name typed here is still refused
+        accounts.register("typed@example.com", PASSWORD, name="Zo\x00e")
+
+
 def test_email_normalisation() -> None:
     assert normalize_email(" Bob@Example.org ") == "bob@example.org"
     with pytest.raises(InvalidAccountInput):

@@ -13,7 +13,13 @@ import pytest
 
 from entrepot.accounts.errors import DatasetTooLarge
 from entrepot.fraud_service.errors import UnsupportedFileType
-from entrepot.fraud_service.uploads import Spool, detect_format, read_sample, safe_filename
+from entrepot.fraud_service.uploads import (
+    Spool,
+    detect_format,
+    display_filename,
+    read_sample,
+    safe_filename,
+)
 from entrepot.http.observability import JsonFormatter, LineFormatter
 from entrepot.http.sessions import safe_next
 from entrepot.web.i18n import choose, translator
@@ -129,6 +135,15 @@ def test_safe_filenames() -> None:
     assert safe_filename("C:\\Users\\me\\Données 2024.CSV") == "Donn_es_2024.csv"
     assert safe_filename(".hidden") == "hidden"
     assert safe_filename("...") == "upload"
+
+
+def test_display_filenames_keep_the_name_given_without_what_cannot_be_shown() -> None:
+    assert display_filename("../../etc/отчёт.csv") == "отчёт.csv"
+    assert display_filename("C:\\Users\\me\\Données 2024.CSV") == "Données 2024.CSV"
+    assert display_filename("re\u0301sume\u0301.csv") == "r\u00e9sum\u00e9.csv"  # NFC
+    assert display_filename("a\x00b\u202e\udce9  c.csv") == "ab c.csv"
+    assert display_filename(".hidden") == "hidden" and display_filename("...") == "upload"
+    assert display_filename("x" * 300 + ".parquet") == "x" * 92 + ".parquet"
 
 
 def test_internal_failures_keep_their_details_in_the_logs() -> None:

@@ -1,7 +1,9 @@
 """Any file name a browser or curl sends is accepted: names in UTF-8 (RFC 7578), outside
 Latin-1 (Cyrillic, Chinese, a French typographic apostrophe, a right-to-left override), or
-given only as RFC 5987's ``filename*``; the dataset gets a safe name. Each of these answered
-500 before (the header was re-encoded as Latin-1)."""
+given only as RFC 5987's ``filename*``. Each of these answered 500 before (the header was
+re-encoded as Latin-1); then the dataset showed an ASCII name (``upload.csv`` for
+``отчёт.csv``); now it keeps the name given, without what cannot be shown (a right-to-left
+override), and only its object key is ASCII (issue 42)."""
 
 from __future__ import annotations
 
@@ -17,6 +19,7 @@ from fastapi.testclient import TestClient
 
 from entrepot.bootstrap.app import App
 from tests.support.csvs import labelled_csv
+from tests.support.parts import parts
 from tests.support.web import Api, make_web_app, user_api
 
 BOUNDARY = "entrepot-test-boundary"
@@ -46,17 +49,26 @@ def _post(api: Api, body: bytes, boundary: str = BOUNDARY) -> Any:
 
 
 @pytest.mark.parametrize(
-    "name",
-    ["отчёт.csv", "数据.csv", "relevé d’opérations.csv", "evil\u202ecsv.exe.csv", "plain.csv"],
+    ("name", "shown"),
+    [
+        ("отчёт.csv", "отчёт.csv"),
+        ("数据.csv", "数据.csv"),
+        ("relevé d’opérations.csv", "relevé d’opérations.csv"),
+        ("evil\u202ecsv.exe.csv", "evilcsv.exe.csv"),
+        ("plain.csv", "plain.csv"),
+    ],
     ids=["cyrillic", "chinese", "apostrophe", "rtl-override", "ascii"],
 )
-def test_a_utf8_file_name_is_accepted(api: tuple[Api, App], name: str) -> None:
-    client, _ = api
+def test_a_utf8_file_name_is_accepted_and_kept(api: tuple[Api, App], name: str, shown: str) -> None:
+    client, services = api
     disposition = b'filename="' + name.encode() + b'"'
     answer = _post(client, _form(disposition, labelled_csv(200)))
     assert answer.status_code == 201, answer.text
-    stored = answer.json()["dataset"]["name"]
-    assert stored.endswith(".csv") and all(c.isascii() for c in stored)
+    dataset = answer.json()["dataset"]
+    assert dataset["name"] == shown
+    assert client.get(f"/api/datasets/{dataset['id']}").json()["dataset"]["name"] == shown
+    keys = [o.key for o in parts(services).raw_store.list(f"users/{client.user_id}/datasets/")]
+    assert len(keys) == 1 and keys[0].isascii() and keys[0].endswith(".csv")
 
 
 def test_a_name_given_only_as_filename_star_is_read(api: tuple[Api, App]) -> None:
@@ -64,7 +76,7 @@ def test_a_name_given_only_as_filename_star_is_read(api: tuple[Api, App]) -> Non
     disposition = b"filename*=UTF-8''rel%C3%A9v%C3%A9%20d%E2%80%99op%C3%A9rations.csv"
     answer = _post(client, _form(disposition, labelled_csv(200)))
     assert answer.status_code == 201, answer.text
-    assert answer.json()["dataset"]["name"] == "rel_v_d_op_rations.csv"  # not "upload.csv"
+    assert answer.json()["dataset"]["name"] == "relévé d’opérations.csv"  # not "upload.csv"
 
 
 @pytest.mark.parametrize("length", [70, 300, 5000])

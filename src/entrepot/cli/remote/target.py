@@ -25,23 +25,34 @@ class Remote:
     source: str
 
 
+#: Characters of a refused URL shown in the refusal; the longest host name DNS allows.
+_SHOWN, _HOST_MOST = 120, 253
+
+
 def service_url(text: str) -> str:
     """``text`` as a service's base URL (``http(s)://host[:port][/prefix]``, no trailing
     slash); anything else is an :class:`InvalidArgument` saying what a URL looks like."""
     url = text.strip().rstrip("/")
+    shown = repr(text if len(text) <= _SHOWN else text[:_SHOWN] + "…")
     try:
         parts = urlsplit(url)
         parts.port  # noqa: B018 - raises on a port that is not a number
-    except ValueError:
+        if not url.isprintable() or " " in url:  # a CR/LF would split the request
+            raise ValueError("a control character or a space")
+        if parts.hostname:
+            if len(parts.hostname) > _HOST_MOST:
+                raise ValueError("a host name longer than DNS allows")
+            parts.hostname.encode("idna")  # raises on an empty or over-long label
+    except (ValueError, UnicodeError):
         parts = None
     if parts is None or parts.scheme not in ("http", "https") or not parts.hostname:
         raise InvalidArgument(
-            f"{text!r} is not the URL of a service",
+            f"{shown} is not the URL of a service",
             hint="give its address with http:// or https://, e.g. https://entrepot.example.org",
         )
     if parts.query or parts.fragment or parts.username or parts.password:
         raise InvalidArgument(
-            f"{text!r} is not the URL of a service: no user, query or fragment",
+            f"{shown} is not the URL of a service: no user, query or fragment",
             hint="give only its address, e.g. https://entrepot.example.org, and the token apart",
         )
     return url
