@@ -91,6 +91,7 @@ class StorageError(EntrepotError):
         key: str | None = None,
         store: str | None = None,
         hint: str | None = None,
+        said: Message | None = None,
     ) -> None:
         self.key = key
         self.store = store
@@ -100,7 +101,7 @@ class StorageError(EntrepotError):
         if store is not None:
             where.append(f"store {store}")
         full = f"{message} [{', '.join(where)}]" if where else message
-        super().__init__(full, hint=hint)
+        super().__init__(full, hint=hint, said=said)
 
 
 class InvalidKey(StorageError, ValueError):

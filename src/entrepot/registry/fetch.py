@@ -17,6 +17,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from entrepot.errors import IntegrityError, ObjectNotFound, StorageError
+from entrepot.messages import N_, Message
 from entrepot.registry.errors import VerificationFailed
 from entrepot.registry.manifest import Manifest
 from entrepot.registry.parts import Context
@@ -31,9 +32,17 @@ def cached(ctx: Context, key: str, sha256: str, what: str) -> Path | None:
         raise VerificationFailed(
             f"{what} does not match the sha256 the catalog recorded ({sha256}): {exc.message}",
             key=key,
+            said=Message(
+                N_("error.registry.sha256_mismatch"),
+                {"what": what, "sha256": sha256, "detail": exc.message},
+            ),
         ) from None
     except ObjectNotFound:
-        raise VerificationFailed(f"{what} is missing from the store", key=key) from None
+        raise VerificationFailed(
+            f"{what} is missing from the store",
+            key=key,
+            said=Message(N_("error.registry.missing_from_store"), {"what": what}),
+        ) from None
     except StorageError as exc:
         if type(exc) is StorageError:  # too large for the cache, or nothing to key it by
             return None
@@ -57,16 +66,34 @@ def download(ctx: Context, key: str, sha256: str, size: int | None, dest: Path, 
                 f"{what} does not match the catalog: read {written} bytes with sha256 "
                 f"{digest.hexdigest()}, recorded {size} bytes with sha256 {sha256}",
                 key=key,
+                said=Message(
+                    N_("error.registry.download_mismatch"),
+                    {
+                        "what": what,
+                        "read": written,
+                        "read_sha256": digest.hexdigest(),
+                        "size": size,
+                        "sha256": sha256,
+                    },
+                ),
             )
         os.replace(tmp, dest)
     except IntegrityError as exc:
         Path(tmp).unlink(missing_ok=True)
         if isinstance(exc, VerificationFailed):
             raise
-        raise VerificationFailed(f"{what} is corrupted: {exc.message}", key=key) from None
+        raise VerificationFailed(
+            f"{what} is corrupted: {exc.message}",
+            key=key,
+            said=Message(N_("error.registry.corrupted"), {"what": what, "detail": exc.message}),
+        ) from None
     except ObjectNotFound:
         Path(tmp).unlink(missing_ok=True)
-        raise VerificationFailed(f"{what} is missing from the store", key=key) from None
+        raise VerificationFailed(
+            f"{what} is missing from the store",
+            key=key,
+            said=Message(N_("error.registry.missing_from_store"), {"what": what}),
+        ) from None
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
@@ -79,7 +106,10 @@ def read_manifest(ctx: Context, resolved: Resolved) -> tuple[Manifest, bytes]:
     record = resolved.version
     what = f"the manifest of {ctx.label(record.name, record.version)}"
     if record.manifest_key is None or record.manifest_sha256 is None:
-        raise VerificationFailed(f"{what} is not recorded in the catalog")
+        raise VerificationFailed(
+            f"{what} is not recorded in the catalog",
+            said=Message(N_("error.registry.manifest_not_recorded"), {"what": what}),
+        )
     with local_file(ctx, record.manifest_key, record.manifest_sha256, None, what) as path:
         body = path.read_bytes()
     if hashlib.sha256(body).hexdigest() != record.manifest_sha256:
@@ -87,6 +117,10 @@ def read_manifest(ctx: Context, resolved: Resolved) -> tuple[Manifest, bytes]:
             f"{what} in the local cache does not match its sha256 {record.manifest_sha256}",
             key=record.manifest_key,
             hint="the cache folder was modified by hand: run `entrepot cache clear`",
+            said=Message(
+                N_("error.registry.cache_modified"),
+                {"what": what, "sha256": record.manifest_sha256},
+            ),
         )
     return check_manifest(ctx, resolved, body), body
 
@@ -98,7 +132,13 @@ def check_manifest(ctx: Context, resolved: Resolved, body: bytes) -> Manifest:
     try:
         manifest = Manifest.from_json(body)
     except ValueError as exc:
-        raise VerificationFailed(f"{what} cannot be read: {exc}", key=record.manifest_key) from None
+        raise VerificationFailed(
+            f"{what} cannot be read: {exc}",
+            key=record.manifest_key,
+            said=Message(
+                N_("error.registry.manifest_unreadable"), {"what": what, "detail": str(exc)}
+            ),
+        ) from None
     listed = {(f.path, f.size, f.sha256) for f in manifest.files}
     recorded = {(f.path, f.size, f.sha256) for f in resolved.files}
     if (manifest.name, manifest.version) != (record.name, record.version) or listed != recorded:
@@ -108,6 +148,14 @@ def check_manifest(ctx: Context, resolved: Resolved, body: bytes) -> Manifest:
             f"(manifest {manifest.name}@{manifest.version}; differing files: "
             f"{', '.join(differ) or 'none'})",
             key=record.manifest_key,
+            said=Message(
+                N_("error.registry.manifest_differs"),
+                {
+                    "what": what,
+                    "manifest": f"{manifest.name}@{manifest.version}",
+                    "files": ", ".join(differ) or None,
+                },
+            ),
         )
     return manifest
 

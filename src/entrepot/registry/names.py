@@ -6,6 +6,7 @@ import re
 from datetime import UTC, datetime
 
 from entrepot.errors import InvalidKey
+from entrepot.messages import N_, Message
 from entrepot.registry.errors import InvalidModelFiles, InvalidName
 from entrepot.storage.keys import validate_key
 
@@ -28,7 +29,10 @@ def check_segment(value: str, what: str) -> str:
     """Return ``value`` if it is one safe segment: letters, digits, ``.``, ``_``, ``-``,
     starting with a letter or digit, at most 64 characters, no ``..``."""
     if not isinstance(value, str) or not _SEGMENT.fullmatch(value) or ".." in value:
-        raise InvalidName(f"{what} {value!r} is not a safe name")
+        raise InvalidName(
+            f"{what} {value!r} is not a safe name",
+            said=Message(N_("error.registry.unsafe_name"), {"what": what, "name": str(value)[:70]}),
+        )
     return value
 
 
@@ -41,7 +45,10 @@ def check_version(version: str) -> str:
     """A version given by hand: a safe segment other than the reserved words."""
     check_segment(version, "version")
     if version in RESERVED:
-        raise InvalidName(f"version {version!r} is a reserved word")
+        raise InvalidName(
+            f"version {version!r} is a reserved word",
+            said=Message(N_("error.registry.reserved_version"), {"version": version}),
+        )
     return version
 
 
@@ -53,6 +60,7 @@ def check_alias(alias: str) -> str:
         raise InvalidName(
             f"alias {alias!r} is reserved or looks like a version",
             hint="pick a word such as 'production' or 'staging'",
+            said=Message(N_("error.registry.reserved_alias"), {"alias": alias}),
         )
     return alias
 
@@ -65,11 +73,15 @@ def check_file_path(path: str) -> str:
         raise InvalidModelFiles(
             f"file path {path!r} cannot be stored: {exc.message}",
             hint="name files with relative paths of letters, digits and '._-/'",
+            said=Message(
+                N_("error.registry.unstorable_path"), {"path": path[:200], "detail": exc.message}
+            ),
         ) from None
     if path == MANIFEST_PATH:
         raise InvalidModelFiles(
             f"a model file may not be called {MANIFEST_PATH!r}: the registry writes it",
             hint="rename the file (its content can go in --metadata or a file of its own)",
+            said=Message(N_("error.registry.manifest_name_taken"), {"name": MANIFEST_PATH}),
         )
     return path
 
@@ -85,7 +97,11 @@ def parse_ref(ref: str) -> tuple[str, str | None]:
     name, at, selector = ref.partition("@")
     check_name(name)
     if at and not selector:
-        raise InvalidName(f"{ref!r} names no version after '@'", hint="write NAME@VERSION")
+        raise InvalidName(
+            f"{ref!r} names no version after '@'",
+            hint="write NAME@VERSION",
+            said=Message(N_("error.registry.no_version_after_at"), {"ref": ref[:70]}),
+        )
     if selector:
         check_segment(selector, "version or alias")
     return name, selector or None

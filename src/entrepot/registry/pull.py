@@ -29,6 +29,7 @@ from pathlib import Path
 from entrepot.background import on_a_thread
 from entrepot.catalog.models.records import ModelVersionRecord
 from entrepot.errors import InvalidKey, StorageError
+from entrepot.messages import N_, Message
 from entrepot.registry.errors import ModelNotFound, RegistryError, VerificationFailed
 from entrepot.registry.fetch import cached, download, read_manifest
 from entrepot.registry.manifest import Manifest
@@ -95,6 +96,7 @@ def _from_cache(
                 f"{what} is larger than the cache and cannot be served from it",
                 key=entry.key,
                 hint="pull it into a folder: `entrepot models pull NAME@VERSION DEST`",
+                said=Message(N_("error.registry.larger_than_cache"), {"what": what}),
             )
         files[entry.path] = path
         done += entry.size
@@ -118,7 +120,12 @@ def pull_file(ctx: Context, resolved: Resolved, path: str) -> Path:
     entry = next((f for f in resolved.files if f.path == path), None)
     if entry is None:
         listed = ", ".join(f.path for f in resolved.files)
-        raise ModelNotFound(f"{label} has no file {path!r} (files: {listed})")
+        raise ModelNotFound(
+            f"{label} has no file {path!r} (files: {listed})",
+            said=Message(
+                N_("error.registry.no_such_file"), {"model": label, "file": path, "files": listed}
+            ),
+        )
     what = f"file {entry.path!r} of {label}"
     found = cached(ctx, entry.key, entry.sha256, what)
     if found is None:
@@ -126,6 +133,7 @@ def pull_file(ctx: Context, resolved: Resolved, path: str) -> Path:
             f"{what} is larger than the cache and cannot be served from it",
             key=entry.key,
             hint="pull it into a folder: `entrepot models pull NAME@VERSION DEST`",
+            said=Message(N_("error.registry.larger_than_cache"), {"what": what}),
         )
     return found
 
@@ -175,6 +183,10 @@ def _staging(dest: Path) -> Iterator[Path]:
         raise RegistryError(
             f"cannot write into the folder {dest}: {exc.strerror or exc}",
             hint="pull into a folder you can write to",
+            said=Message(
+                N_("error.registry.folder_not_writable"),
+                {"folder": str(dest), "detail": exc.strerror or str(exc)},
+            ),
         ) from None
     with folder as path:
         yield Path(path)
@@ -184,7 +196,10 @@ def _inside(dest: Path, path: str) -> Path:
     try:
         validate_key(path)
     except InvalidKey:
-        raise VerificationFailed(f"the catalog lists an unsafe file path {path!r}") from None
+        raise VerificationFailed(
+            f"the catalog lists an unsafe file path {path!r}",
+            said=Message(N_("error.registry.unsafe_catalog_path"), {"path": path[:200]}),
+        ) from None
     target = dest.joinpath(*path.split("/"))
     if not target.parent.resolve().is_relative_to(dest.resolve()):
         # A folder of the destination is a link out of it: placing the file would write
@@ -193,6 +208,15 @@ def _inside(dest: Path, path: str) -> Path:
             f"{path!r} would be written outside {dest}: {target.parent} is a link to "
             f"{target.parent.resolve()}",
             hint="remove the link, or pull into a fresh folder",
+            said=Message(
+                N_("error.registry.pull_through_link"),
+                {
+                    "path": path,
+                    "folder": str(dest),
+                    "link": str(target.parent),
+                    "target": str(target.parent.resolve()),
+                },
+            ),
         )
     return target
 
@@ -216,6 +240,10 @@ def _place(source: Path, target: Path, *, link: bool) -> None:
         raise RegistryError(
             f"cannot write {target}: {exc.strerror or exc}",
             hint="pull into a folder you can write to, where no folder has a file's name",
+            said=Message(
+                N_("error.registry.file_not_writable"),
+                {"file": str(target), "detail": exc.strerror or str(exc)},
+            ),
         ) from None
 
 

@@ -40,6 +40,7 @@ from entrepot.catalog.models.rows import (
 from entrepot.catalog.reads import ReadConnection, reads_through
 from entrepot.catalog.uow import UnitOfWorkFactory
 from entrepot.errors import ConfigError, StorageError
+from entrepot.messages import N_, Message
 from entrepot.registry import aliases, delete, mlflow_export, notes, references
 from entrepot.registry.errors import InvalidName, ModelNotFound
 from entrepot.registry.fetch import read_manifest
@@ -105,15 +106,20 @@ class Registry:
                 f"the registry needs an instance secret of at least {MIN_SECRET_LENGTH} "
                 "characters to sign model versions",
                 hint="set ENTREPOT_SECRET_KEY to a long random value",
+                said=Message(N_("error.registry.secret_too_short"), {"most": MIN_SECRET_LENGTH}),
             )
         if cast(object, store) is materializer:  # a cache is both a Store and a Materialize
             raise ConfigError(
                 "the registry needs the store itself and the cache in front of it, not the "
                 "cache twice: verification must read the store's bytes, not cached copies",
                 hint="construct Registry(app.raw_store, app.cache, ...)",
+                said=Message(N_("error.registry.cache_twice")),
             )
         if not actor or len(actor) > 128:
-            raise ConfigError(f"actor {actor!r} must have 1 to 128 characters")
+            raise ConfigError(
+                f"actor {actor!r} must have 1 to 128 characters",
+                said=Message(N_("error.registry.bad_actor"), {"actor": actor[:130]}),
+            )
         self._ctx = Context(
             store=store,
             materializer=materializer,
@@ -200,7 +206,11 @@ class Registry:
         """
         name, selector = self._split(name, version)
         if selector is None:
-            raise InvalidName(f"name the version of {name!r} to delete", hint="NAME@VERSION")
+            raise InvalidName(
+                f"name the version of {name!r} to delete",
+                hint="NAME@VERSION",
+                said=Message(N_("error.registry.delete_which_version"), {"model": name}),
+            )
         return delete.delete(self._ctx, name, selector)
 
     # -- reading -----------------------------------------------------------
@@ -252,7 +262,12 @@ class Registry:
         with self._ctx.uow_factory() as uow:
             found = uow.models.versions(self._ctx.space.id, name, limit=limit, any_state=all_states)
         if not found and not all_states:
-            raise ModelNotFound(f"no model named {self._ctx.label(name)!r} has a ready version")
+            raise ModelNotFound(
+                f"no model named {self._ctx.label(name)!r} has a ready version",
+                said=Message(
+                    N_("error.registry.no_ready_version"), {"model": self._ctx.label(name)}
+                ),
+            )
         return found
 
     def ready_versions(self) -> tuple[ModelVersionRecord, ...]:
@@ -310,6 +325,16 @@ class Registry:
                 + (f"no file {file!r}" if file else "several files and no model file")
                 + f" (files: {listed})",
                 hint="name the file: `entrepot models presign NAME@VERSION FILE`",
+                said=Message(
+                    N_("error.registry.no_such_named_file")
+                    if file
+                    else N_("error.registry.which_file"),
+                    {
+                        "model": self._ctx.label(record.name, record.version),
+                        "file": file,
+                        "files": listed,
+                    },
+                ),
             )
         store = self._ctx.store
         if not isinstance(store, Sign):
@@ -317,6 +342,7 @@ class Registry:
                 "this store cannot presign URLs",
                 store=store.url,
                 hint="presigned URLs need an S3 store (ENTREPOT_STORE_URL=s3://bucket/prefix)",
+                said=Message(N_("error.registry.cannot_presign"), {"store": store.url}),
             )
         return store.sign(entry.key, method="GET", expires=expires)
 
