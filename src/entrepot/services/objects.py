@@ -25,6 +25,7 @@ from entrepot.errors import (
     RecordNotFound,
     StorageError,
 )
+from entrepot.messages import N_, Message
 from entrepot.services.records import Downloaded, DownloadedTree, ObjectHead
 from entrepot.services.repair import register_read_damage
 from entrepot.services.reserved_keys import refuse_reserved
@@ -74,6 +75,9 @@ class ObjectService:
                 "this store cannot presign URLs",
                 store=getattr(signer, "url", None),
                 hint="presigned URLs need an S3 store (ENTREPOT_STORE_URL=s3://bucket/prefix)",
+                said=Message(
+                    N_("error.services.cannot_presign"), {"store": getattr(signer, "url", None)}
+                ),
             )
         return signer.sign(key, method=method, expires=expires)
 
@@ -206,6 +210,7 @@ class ObjectService:
                 "no object under this folder",
                 key=folder,
                 hint="list what there is with `entrepot ls`",
+                said=Message(N_("error.services.empty_folder"), {"folder": folder}),
             )
         total = sum(o.size for o in objects)
         root = dest.resolve()
@@ -213,7 +218,14 @@ class ObjectService:
         for info in objects:
             target = (root / info.key[len(folder) :]).resolve()
             if not target.is_relative_to(root):  # keys are checked when written: defence
-                raise StorageError(f"{info.key} would be written outside {dest}", key=info.key)
+                raise StorageError(
+                    f"{info.key} would be written outside {dest}",
+                    key=info.key,
+                    said=Message(
+                        N_("error.services.outside_destination"),
+                        {"object": info.key, "folder": str(dest)},
+                    ),
+                )
             tell = None if progress is None else (lambda n, _t: progress(n, total))
             files.append(self.download(info.key, target, progress=tell))
         return DownloadedTree(folder, dest, tuple(files))
@@ -235,7 +247,9 @@ class ObjectService:
         target = dest / key.rsplit("/", 1)[-1] if dest.is_dir() else dest
         if target.is_file() and not force:
             raise LocalFileExists(
-                f"{target} already exists", hint="give --force to replace it, or another path"
+                f"{target} already exists",
+                hint="give --force to replace it, or another path",
+                said=Message(N_("error.services.local_file_exists"), {"file": str(target)}),
             )
         try:
             return self.download(key, target, progress=progress)
@@ -251,7 +265,9 @@ class ObjectService:
 
     def _lister(self) -> List:
         if not isinstance(self._store, List):
-            raise StorageError("this store cannot list its objects")
+            raise StorageError(
+                "this store cannot list its objects", said=Message(N_("error.services.cannot_list"))
+            )
         return self._store
 
     def open_verified(self, key: str, *, folder: Path | None = None) -> VerifiedFile:
@@ -318,6 +334,7 @@ class ObjectService:
                 "the object is quarantined and is not served",
                 key=key,
                 hint="inspect it with `entrepot verify`, then restore or delete it",
+                said=Message(N_("error.services.quarantined"), {"object": key}),
             )
         return record
 
