@@ -22,7 +22,7 @@ SRC = Path(entrepot.__file__).resolve().parent
 
 #: The packages (and modules) whose refusals all carry a message; a package joins once its
 #: last raise site does.
-SAID_EVERYWHERE: tuple[str, ...] = ("registry", "services")
+SAID_EVERYWHERE: tuple[str, ...] = ("registry", "relocation", "services")
 
 
 def _error_classes() -> dict[str, list[type[EntrepotError]]]:

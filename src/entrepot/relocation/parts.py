@@ -18,6 +18,7 @@ from entrepot.catalog.relocation.placement import store_id
 from entrepot.catalog.relocation.records import Item, ItemState, MigrationRecord
 from entrepot.catalog.uow import UnitOfWorkFactory
 from entrepot.errors import EntrepotError
+from entrepot.messages import N_, Message
 from entrepot.relocation.errors import MigrationOpen, NoMigration
 from entrepot.relocation.locations import StoreOpener
 from entrepot.storage.protocols import Store
@@ -89,7 +90,9 @@ class Context:
         with self.session() as session:
             found = journal.open_migration(session)
         if found is None:
-            raise NoMigration("no store migration is open")
+            raise NoMigration(
+                "no store migration is open", said=Message(N_("error.relocation.no_migration"))
+            )
         return found
 
     @contextmanager
@@ -106,7 +109,12 @@ class Context:
                     is_gone=runner_gone,
                 )
         except journal.JournalBusy as exc:
-            raise MigrationOpen(exc.message, hint=exc.hint) from None
+            raise MigrationOpen(
+                exc.message,
+                hint=exc.hint,
+                said=exc.said
+                or Message(N_("error.relocation.being_worked_on"), {"id": migration.id}),
+            ) from None
         try:
             yield
         finally:  # if this fails too, the stale heartbeat frees the migration
