@@ -39,7 +39,7 @@ from entrepot.catalog.models.rows import (
 )
 from entrepot.catalog.reads import ReadConnection, reads_through
 from entrepot.catalog.uow import UnitOfWorkFactory
-from entrepot.errors import ConfigError, StorageError
+from entrepot.errors import ConfigError
 from entrepot.messages import N_, Message
 from entrepot.registry import aliases, delete, mlflow_export, notes, references
 from entrepot.registry.errors import InvalidName, ModelNotFound
@@ -51,12 +51,13 @@ from entrepot.registry.manifest import Manifest
 from entrepot.registry.names import check_name, parse_ref
 from entrepot.registry.opened import OpenedVersion
 from entrepot.registry.parts import Context
+from entrepot.registry.presign import presign_file
 from entrepot.registry.pull import Progress, PulledModel, pull, pull_file
 from entrepot.registry.push import Admit, push
 from entrepot.registry.request import PushRequest, prepare
 from entrepot.registry.resolve import Resolved, resolve
 from entrepot.registry.verify import ModelsReport, verify
-from entrepot.storage.protocols import Materialize, Sign, Store
+from entrepot.storage.protocols import Materialize, Store
 
 #: The shortest instance secret accepted for signing versions.
 MIN_SECRET_LENGTH = 16
@@ -311,40 +312,7 @@ class Registry:
         expires: timedelta = timedelta(hours=1),
     ) -> str:
         """A presigned GET URL for one file of a version (the model file by default)."""
-        resolved = self._resolve(name, version)
-        record = resolved.version
-        if file is None:
-            file = read_manifest(self._ctx, resolved)[0].model_file
-            if file is None and len(resolved.files) == 1:
-                file = resolved.files[0].path
-        entry = next((f for f in resolved.files if f.path == file), None)
-        if entry is None:
-            listed = ", ".join(f.path for f in resolved.files)
-            raise ModelNotFound(
-                f"{self._ctx.label(record.name, record.version)} has "
-                + (f"no file {file!r}" if file else "several files and no model file")
-                + f" (files: {listed})",
-                hint="name the file: `entrepot models presign NAME@VERSION FILE`",
-                said=Message(
-                    N_("error.registry.no_such_named_file")
-                    if file
-                    else N_("error.registry.which_file"),
-                    {
-                        "model": self._ctx.label(record.name, record.version),
-                        "file": file,
-                        "files": listed,
-                    },
-                ),
-            )
-        store = self._ctx.store
-        if not isinstance(store, Sign):
-            raise StorageError(
-                "this store cannot presign URLs",
-                store=store.url,
-                hint="presigned URLs need an S3 store (ENTREPOT_STORE_URL=s3://bucket/prefix)",
-                said=Message(N_("error.registry.cannot_presign"), {"store": store.url}),
-            )
-        return store.sign(entry.key, method="GET", expires=expires)
+        return presign_file(self._ctx, self._resolve(name, version), file, expires=expires)
 
     def verify(
         self,
