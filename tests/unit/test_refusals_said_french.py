@@ -4,8 +4,11 @@ run, written in French and in English from their message (``said``)."""
 
 from __future__ import annotations
 
+import hashlib
 import os
 from pathlib import Path
+from types import SimpleNamespace
+from typing import cast
 
 import pytest
 
@@ -14,12 +17,15 @@ from entrepot.errors import AccessDenied, ConfigError
 from entrepot.i18n import translator
 from entrepot.i18n.messages import speaker
 from entrepot.messages import Word
-from entrepot.registry.errors import InvalidModelFiles, InvalidName
+from entrepot.registry.errors import InvalidModelFiles, InvalidName, VerificationFailed
+from entrepot.registry.fetch import Part, download
 from entrepot.registry.history import MAX_HISTORY_BYTES, summarize_file
 from entrepot.registry.names import check_alias, parse_ref
+from entrepot.registry.parts import Context
 from entrepot.relocation.errors import STATE_WORDS
 from entrepot.relocation.iam import policy_for_url
 from entrepot.services.reserved_keys import refuse_reserved
+from entrepot.storage.memory import MemoryStore
 
 
 def test_a_model_reference_without_its_version() -> None:
@@ -53,6 +59,38 @@ def test_a_history_too_large_says_its_size_in_the_readers_units(tmp_path: Path) 
     assert "16\u00a0Mio" in speaker("fr")(said) and "MiB" not in speaker("fr")(said)
     assert "16\u00a0MiB" in speaker("en")(said)
     assert str(history) in speaker("fr")(said)
+
+
+def _download(store: MemoryStore, key: str, sha256: str, dest: Path, what: Part) -> None:
+    download(cast(Context, SimpleNamespace(store=store)), key, sha256, None, dest, what)
+
+
+def test_a_file_or_a_manifest_that_does_not_match_is_named_in_french(tmp_path: Path) -> None:
+    store = MemoryStore()
+    store.put("models/fraud/v1/model.pkl", b"other bytes")
+    recorded = hashlib.sha256(b"the bytes pushed").hexdigest()
+    for what, named in (
+        (Part("fraud@v1", "model.pkl"), "Le fichier «\u00a0model.pkl\u00a0» de fraud@v1"),
+        (Part("fraud@v1"), "Le manifeste de fraud@v1"),
+    ):
+        with pytest.raises(VerificationFailed) as caught:
+            _download(store, "models/fraud/v1/model.pkl", recorded, tmp_path / "m", what)
+        said = caught.value.said
+        assert said is not None
+        shown = speaker("fr")(said)
+        assert shown.startswith(f"{named} ne correspond pas au catalogue\u00a0: 11 octets lus")
+        assert recorded in shown and "file" not in shown and "manifest " not in shown
+        assert caught.value.message.startswith(f"{what} does not match the catalog: read 11")
+    assert not (tmp_path / "m").exists()
+
+
+def test_a_file_missing_from_the_store_in_french(tmp_path: Path) -> None:
+    with pytest.raises(VerificationFailed) as caught:
+        _download(MemoryStore(), "models/x", "0" * 64, tmp_path / "x", Part("fraud@v1", "x"))
+    said = caught.value.said
+    assert said is not None
+    assert speaker("fr")(said) == "Le fichier «\u00a0x\u00a0» de fraud@v1 manque dans le stockage."
+    assert speaker("en")(said) == "File “x” of fraud@v1 is missing from the store."
 
 
 def test_the_reserved_folder_refusal_in_french() -> None:

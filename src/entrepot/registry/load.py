@@ -13,7 +13,7 @@ from typing import Any
 
 from entrepot.messages import N_, Message
 from entrepot.registry.errors import UnsafeModelFormat, VerificationFailed
-from entrepot.registry.fetch import local_file, read_manifest
+from entrepot.registry.fetch import Part, local_file, read_manifest
 from entrepot.registry.flavors import is_pickle
 from entrepot.registry.parts import Context
 from entrepot.registry.pull import pull
@@ -71,7 +71,7 @@ def load(ctx: Context, resolved: Resolved, *, into: Any = None) -> Any:
                 {"file": entry.path, "model": label},
             ),
         )
-    what = f"file {entry.path!r} of {label}"
+    what = Part(label, entry.path)
     with local_file(ctx, entry.key, entry.sha256, entry.size, what) as path:
         try:
             return load_file(manifest.flavor, path, signed=signed, into=into, name=entry.path)

@@ -31,7 +31,7 @@ from entrepot.catalog.models.records import ModelVersionRecord
 from entrepot.errors import InvalidKey, StorageError
 from entrepot.messages import N_, Message
 from entrepot.registry.errors import ModelNotFound, RegistryError, VerificationFailed
-from entrepot.registry.fetch import cached, download, read_manifest
+from entrepot.registry.fetch import Part, cached, download, read_manifest
 from entrepot.registry.manifest import Manifest
 from entrepot.registry.names import MANIFEST_PATH
 from entrepot.registry.parts import Context
@@ -89,14 +89,16 @@ def _from_cache(
     files: dict[str, Path] = {}
     total, done = sum(f.size for f in resolved.files), 0
     for entry in resolved.files:
-        what = f"file {entry.path!r} of {label}"
+        what = Part(label, entry.path)
         path = cached(ctx, entry.key, entry.sha256, what)
         if path is None:
             raise StorageError(
                 f"{what} is larger than the cache and cannot be served from it",
                 key=entry.key,
                 hint="pull it into a folder: `entrepot models pull NAME@VERSION DEST`",
-                said=Message(N_("error.registry.larger_than_cache"), {"what": what}),
+                said=Message(
+                    N_("error.registry.larger_than_cache"), {"model": label, "file": entry.path}
+                ),
             )
         files[entry.path] = path
         done += entry.size
@@ -104,7 +106,7 @@ def _from_cache(
             on_progress(done, total)
     manifest, _ = read.result()
     manifest_path = cached(
-        ctx, record.manifest_key or "", record.manifest_sha256 or "", f"the manifest of {label}"
+        ctx, record.manifest_key or "", record.manifest_sha256 or "", Part(label)
     )
     if manifest_path is not None:
         files[MANIFEST_PATH] = manifest_path
@@ -126,14 +128,16 @@ def pull_file(ctx: Context, resolved: Resolved, path: str) -> Path:
                 N_("error.registry.no_such_file"), {"model": label, "file": path, "files": listed}
             ),
         )
-    what = f"file {entry.path!r} of {label}"
+    what = Part(label, entry.path)
     found = cached(ctx, entry.key, entry.sha256, what)
     if found is None:
         raise StorageError(
             f"{what} is larger than the cache and cannot be served from it",
             key=entry.key,
             hint="pull it into a folder: `entrepot models pull NAME@VERSION DEST`",
-            said=Message(N_("error.registry.larger_than_cache"), {"what": what}),
+            said=Message(
+                N_("error.registry.larger_than_cache"), {"model": label, "file": entry.path}
+            ),
         )
     return found
 
@@ -153,7 +157,7 @@ def _into_folder(
         shared: dict[str, Path] = {}  # cache entries: linked or copied
         owned: dict[str, Path] = {}  # staged downloads: moved
         for number, entry in enumerate(resolved.files):
-            what = f"file {entry.path!r} of {label}"
+            what = Part(label, entry.path)
             entry_file = cached(ctx, entry.key, entry.sha256, what)
             if entry_file is not None:
                 shared[entry.path] = entry_file
