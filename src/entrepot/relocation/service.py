@@ -40,7 +40,7 @@ from entrepot.catalog.relocation.records import (
     UndoReport,
 )
 from entrepot.catalog.uow import UnitOfWorkFactory
-from entrepot.messages import N_, Message, Param, Size, Word
+from entrepot.messages import N_, Message, Size, Word
 from entrepot.relocation import copying, listed, survey, undo
 from entrepot.relocation.errors import (
     STATE_WORDS,
@@ -288,21 +288,24 @@ def _refuse_left_behind(ctx: Context, migration: MigrationRecord) -> None:
 
 
 def _incomplete(report: RunReport) -> MigrationIncomplete:
-    where: dict[str, Param] = {
-        "objects": report.remaining.objects,
-        "destination": report.migration.destination,
-    }
+    objects, destination = report.remaining.objects, report.migration.destination
     if report.aborted is not None:
         why = f"the last pass stopped: {report.aborted}"
         said = Message(
-            N_("error.relocation.incomplete_stopped"), {**where, "reason": str(report.aborted)}
+            N_("error.relocation.incomplete_stopped"),
+            {"objects": objects, "destination": destination, "reason": str(report.aborted)},
         )
     else:
         shown = "; ".join(f"{f.key}: {f.reason}" for f in report.failures[:5])
         why = f"{len(report.failures)} object(s) failed ({shown})"
         said = Message(
             N_("error.relocation.incomplete_failed"),
-            {**where, "failed": len(report.failures), "first": shown},
+            {
+                "objects": objects,
+                "destination": destination,
+                "failed": len(report.failures),
+                "first": shown,
+            },
         )
     return MigrationIncomplete(
         f"{report.remaining.objects} object(s) are not at {report.migration.destination} "
