@@ -154,8 +154,20 @@ def _taken(ctx: Context, name: str, version: str) -> VersionExists:
             f"{other.created_at:%Y-%m-%d %H:%M:%S} UTC",
             hint="wait for it; if that push crashed, remove it with "
             f"`entrepot models rm {name}@{version}`",
+            said=Message(
+                N_("error.registry.version_being_pushed"),
+                {
+                    "model": ctx.label(name, version),
+                    "author": other.created_by,
+                    "since": f"{other.created_at:%Y-%m-%d %H:%M:%S}",
+                    "ref": f"{name}@{version}",
+                },
+            ),
         )
-    return VersionExists(f"version {ctx.label(name, version)} already exists")
+    return VersionExists(
+        f"version {ctx.label(name, version)} already exists",
+        said=Message(N_("error.registry.version_taken"), {"model": ctx.label(name, version)}),
+    )
 
 
 def _write_files(

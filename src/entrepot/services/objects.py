@@ -384,7 +384,12 @@ class VerifiedFile:
 
 def _size_mismatch(record: ObjectRecord, size: int) -> IntegrityError:
     return IntegrityError(
-        f"read {size} bytes; the catalog records {record.size} bytes", key=record.key
+        f"read {size} bytes; the catalog records {record.size} bytes",
+        key=record.key,
+        said=Message(
+            N_("error.services.size_differs"),
+            {"object": record.key, "read": size, "size": record.size},
+        ),
     )
 
 
