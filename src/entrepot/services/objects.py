@@ -29,6 +29,7 @@ from entrepot.messages import N_, Message
 from entrepot.services.records import Downloaded, DownloadedTree, ObjectHead
 from entrepot.services.repair import register_read_damage
 from entrepot.services.reserved_keys import refuse_reserved
+from entrepot.services.verified import VerifiedFile, size_mismatch, sized
 from entrepot.services.write_protocol import record_put, the_object
 from entrepot.storage.protocols import Delete, Get, List, Materialize, Put, Sign
 from entrepot.storage.types import CHUNK_SIZE, PutSource
@@ -139,7 +140,7 @@ class ObjectService:
         with self._noting_damage(record):
             data = self._store.get(key, sha256=record.sha256)
             if len(data) != record.size:
-                raise _size_mismatch(record, len(data))
+                raise size_mismatch(record, len(data))
         return data
 
     def iter_bytes(self, key: str, *, chunk_size: int = CHUNK_SIZE) -> Iterator[bytes]:
@@ -149,7 +150,7 @@ class ObjectService:
 
     def _verified_chunks(self, record: ObjectRecord, chunk_size: int) -> Iterator[bytes]:
         chunks = self._store.iter_bytes(record.key, chunk_size=chunk_size, sha256=record.sha256)
-        return self._noted(record, _sized(record, chunks))
+        return self._noted(record, sized(record, chunks))
 
     def download(
         self, key: str, dest: Path, *, progress: Callable[[int, int], object] | None = None
@@ -288,7 +289,7 @@ class ObjectService:
             size = os.fstat(handle.fileno()).st_size
             if size != record.size:
                 handle.close()
-                raise _size_mismatch(record, size)
+                raise size_mismatch(record, size)
         return VerifiedFile(record, handle)
 
     @contextlib.contextmanager
@@ -349,54 +350,3 @@ class ObjectService:
             uow.commit()
         self._store.delete(key, missing_ok=True)
         return record
-
-
-class VerifiedFile:
-    """An open local file holding an object's verified bytes; close it when done (reading
-    it through :meth:`chunks` to the end closes it)."""
-
-    def __init__(self, record: ObjectRecord, handle: BinaryIO) -> None:
-        self.record = record
-        self._handle = handle
-
-    @property
-    def size(self) -> int:
-        """The verified size in bytes."""
-        return self.record.size
-
-    @property
-    def handle(self) -> BinaryIO:
-        """The open file, to read it whole (close it when done)."""
-        return self._handle
-
-    def chunks(self, chunk_size: int = CHUNK_SIZE) -> Iterator[bytes]:
-        """The bytes, chunk by chunk; the file is closed at the end or when abandoned."""
-        try:
-            while chunk := self._handle.read(chunk_size):
-                yield chunk
-        finally:
-            self.close()
-
-    def close(self) -> None:
-        """Release the file."""
-        self._handle.close()
-
-
-def _size_mismatch(record: ObjectRecord, size: int) -> IntegrityError:
-    return IntegrityError(
-        f"read {size} bytes; the catalog records {record.size} bytes",
-        key=record.key,
-        said=Message(
-            N_("error.services.size_differs"),
-            {"object": record.key, "read": size, "size": record.size},
-        ),
-    )
-
-
-def _sized(record: ObjectRecord, chunks: Iterator[bytes]) -> Iterator[bytes]:
-    size = 0
-    for chunk in chunks:
-        size += len(chunk)
-        yield chunk
-    if size != record.size:
-        raise _size_mismatch(record, size)
