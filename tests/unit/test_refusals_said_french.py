@@ -20,7 +20,7 @@ from entrepot.messages import Word
 from entrepot.registry.errors import InvalidModelFiles, InvalidName, VerificationFailed
 from entrepot.registry.fetch import Part, download
 from entrepot.registry.history import MAX_HISTORY_BYTES, summarize_file
-from entrepot.registry.names import check_alias, parse_ref
+from entrepot.registry.names import check_alias, check_name, parse_ref
 from entrepot.registry.parts import Context
 from entrepot.relocation.errors import STATE_WORDS
 from entrepot.relocation.iam import policy_for_url
@@ -46,6 +46,16 @@ def test_a_reserved_alias_names_itself_in_french() -> None:
     said = caught.value.said
     assert said is not None
     assert "L’alias «\u00a0latest\u00a0» est réservé" in speaker("fr")(said)
+
+
+def test_an_unsafe_name_says_what_it_names_in_the_readers_language() -> None:
+    with pytest.raises(InvalidName) as caught:
+        check_name("../x")
+    said = caught.value.said
+    assert said is not None
+    assert speaker("fr")(said).startswith("«\u00a0../x\u00a0» (nom de modèle) n’est pas un nom sûr")
+    assert speaker("en")(said).startswith("The model name “../x” is not a safe name: use up to 64")
+    assert caught.value.message == "model name '../x' is not a safe name"
 
 
 def test_a_history_too_large_says_its_size_in_the_readers_units(tmp_path: Path) -> None:

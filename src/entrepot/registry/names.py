@@ -6,7 +6,7 @@ import re
 from datetime import UTC, datetime
 
 from entrepot.errors import InvalidKey
-from entrepot.messages import N_, Message
+from entrepot.messages import N_, Message, Param, Word
 from entrepot.registry.errors import InvalidModelFiles, InvalidName
 from entrepot.storage.keys import validate_key
 
@@ -23,6 +23,28 @@ TIMESTAMP_VERSION = re.compile(r"^v\d{8}_\d{6}(?:_\d+)?$")
 RESERVED = frozenset({"latest"})
 #: The manifest's own path in every version.
 MANIFEST_PATH = "manifest.json"
+#: What a checked name or label names, as a word of the catalogs (:func:`named`).
+_NAMED = {
+    "model name": N_("registry.named.model_name"),
+    "version": N_("registry.named.version"),
+    "alias": N_("registry.named.alias"),
+    "version or alias": N_("registry.named.version_or_alias"),
+    "reference name": N_("registry.named.reference_name"),
+    "domain": N_("registry.named.domain"),
+    "owner id": N_("registry.named.owner_id"),
+    "metric": N_("registry.named.metric"),
+    "param": N_("registry.named.param"),
+    "tag": N_("registry.named.tag"),
+    "lineage": N_("registry.named.lineage"),
+    "input column": N_("registry.named.input_column"),
+}
+
+
+def named(what: str) -> Param:
+    """``what`` (``"model name"``) as a message value: a word of the catalogs, so a
+    refusal names it in the reader's language (as it is when it has no word)."""
+    key = _NAMED.get(what)
+    return what if key is None else Word(key)
 
 
 def check_segment(value: str, what: str) -> str:
@@ -31,7 +53,9 @@ def check_segment(value: str, what: str) -> str:
     if not isinstance(value, str) or not _SEGMENT.fullmatch(value) or ".." in value:
         raise InvalidName(
             f"{what} {value!r} is not a safe name",
-            said=Message(N_("error.registry.unsafe_name"), {"what": what, "name": str(value)[:70]}),
+            said=Message(
+                N_("error.registry.unsafe_name"), {"what": named(what), "name": str(value)[:70]}
+            ),
         )
     return value
 

@@ -14,7 +14,7 @@ from entrepot.registry.errors import InvalidModelFiles, MissingModelFiles
 from entrepot.registry.flavors import detect
 from entrepot.registry.history import HISTORY_FILE, SUMMARY_KEY, summarize_file
 from entrepot.registry.manifest import Column
-from entrepot.registry.names import check_file_path, check_name, check_version
+from entrepot.registry.names import check_file_path, check_name, check_version, named
 
 
 @dataclass(frozen=True)
@@ -172,7 +172,7 @@ def _texts(values: Mapping[str, Any], what: str) -> dict[str, str]:
                 f"{what} {key!r} must be text, not {type(value).__name__}",
                 said=Message(
                     N_("error.registry.value_not_text"),
-                    {"what": what, "name": key, "kind": type(value).__name__},
+                    {"what": named(what), "name": key, "kind": type(value).__name__},
                 ),
             )
         clean[key] = str(value)
@@ -183,7 +183,9 @@ def _label(key: Any, what: str) -> None:
     if not isinstance(key, str) or not 0 < len(key) <= 128 or not key.isprintable():
         raise InvalidModelFiles(
             f"{what} name {key!r} must be 1 to 128 printable characters",
-            said=Message(N_("error.registry.bad_label"), {"what": what, "name": str(key)[:130]}),
+            said=Message(
+                N_("error.registry.bad_label"), {"what": named(what), "name": str(key)[:130]}
+            ),
         )
 
 
