@@ -22,7 +22,14 @@ SRC = Path(entrepot.__file__).resolve().parent
 
 #: The packages (and modules) whose refusals all carry a message; a package joins once its
 #: last raise site does.
-SAID_EVERYWHERE: tuple[str, ...] = ("accounts", "fraud", "fraud_service")
+SAID_EVERYWHERE: tuple[str, ...] = (
+    "accounts",
+    "fraud",
+    "fraud_service",
+    "registry",
+    "relocation",
+    "services",
+)
 
 
 def _error_classes() -> dict[str, list[type[EntrepotError]]]:
@@ -35,7 +42,8 @@ def _error_classes() -> dict[str, list[type[EntrepotError]]]:
             yield from below(sub)
 
     by_name: dict[str, list[type[EntrepotError]]] = {}
-    for kind in {EntrepotError, *below(EntrepotError)}:
+    kinds: set[type[EntrepotError]] = {EntrepotError, *below(EntrepotError)}
+    for kind in kinds:
         by_name.setdefault(kind.__name__, []).append(kind)
     return by_name
 

@@ -51,17 +51,18 @@ def translations(lang: str) -> Translations:
 class Translator:
     """Messages in one language: ``t(key, **values)`` and ``tn(key, count, **values)``.
 
-    Values fill ``{name}`` fields; a plural message also gets ``{count}``, the count as
+    Values fill ``{name}`` fields (any name: ``key`` is positional only, so a message
+    may have a value named ``key``); a plural message also gets ``{count}``, the count as
     the language writes numbers (``12 345``).
     """
 
     lang: str
 
-    def __call__(self, key: str, **values: object) -> str:
+    def __call__(self, key: str, /, **values: object) -> str:
         text = translations(self.lang).gettext(key)
         return text.format(**values) if values else text
 
-    def plural(self, key: str, count: int | None, **values: object) -> str:
+    def plural(self, key: str, count: int | None, /, **values: object) -> str:
         """The form of ``key`` for ``count`` (``1 ligne``, ``2 lignes``; ``–`` when missing)."""
         text = translations(self.lang).ngettext(key, key, 2 if count is None else int(count))
         return text.format(count=Formats(self.lang).number(count), **values)

@@ -7,6 +7,7 @@ A name is never both an alias and a version of one model, so ``NAME@X`` means on
 from __future__ import annotations
 
 from entrepot.catalog.models.records import AliasRecord
+from entrepot.messages import N_, Message
 from entrepot.registry.errors import AliasNotFound, ModelNotFound, VersionExists
 from entrepot.registry.names import check_alias, check_name, check_segment
 from entrepot.registry.parts import Context
@@ -22,7 +23,11 @@ def set_alias(ctx: Context, name: str, alias: str, version: str) -> AliasRecord:
     with ctx.uow_factory() as uow:
         if uow.models.find(ns, name, alias, any_state=True) is not None:
             raise VersionExists(
-                f"{alias!r} is a version of {ctx.label(name)}; it cannot also be an alias"
+                f"{alias!r} is a version of {ctx.label(name)}; it cannot also be an alias",
+                said=Message(
+                    N_("error.registry.alias_is_version"),
+                    {"alias": alias, "model": ctx.label(name)},
+                ),
             )
         target = uow.models.find(ns, name, version)
         if target is None:
@@ -31,6 +36,10 @@ def set_alias(ctx: Context, name: str, alias: str, version: str) -> AliasRecord:
                 f"{version!r} names a version of {ctx.label(name)} indirectly (an alias or "
                 "'latest'); an alias must point at a version itself",
                 hint="list the versions with `entrepot models versions NAME`",
+                said=Message(
+                    N_("error.registry.alias_indirect"),
+                    {"version": version, "model": ctx.label(name)},
+                ),
             )
         now = ctx.clock()
         uow.models.set_alias(
@@ -51,5 +60,10 @@ def remove_alias(ctx: Context, name: str, alias: str) -> None:
     check_segment(alias, "alias")
     with ctx.uow_factory() as uow:
         if not uow.models.remove_alias(ctx.space.id, name, alias):
-            raise AliasNotFound(f"{ctx.label(name)} has no alias {alias!r}")
+            raise AliasNotFound(
+                f"{ctx.label(name)} has no alias {alias!r}",
+                said=Message(
+                    N_("error.registry.no_such_alias"), {"model": ctx.label(name), "alias": alias}
+                ),
+            )
         uow.commit()

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from entrepot.catalog.models.records import ModelVersionRecord
 from entrepot.errors import StorageError
+from entrepot.messages import N_, Message
 from entrepot.registry.errors import InvalidName, ModelNotFound, VersionInUse
 from entrepot.registry.names import check_name, check_segment
 from entrepot.registry.parts import Context
@@ -27,14 +28,27 @@ def delete(ctx: Context, name: str, version: str) -> ModelVersionRecord:
                 raise InvalidName(
                     f"{version!r} is an alias of {ctx.label(name)}, not a version",
                     hint="delete a version by its name (`entrepot models versions NAME`)",
+                    said=Message(
+                        N_("error.registry.delete_alias"),
+                        {"version": version, "model": ctx.label(name)},
+                    ),
                 )
             find_version(ctx, uow, name, version)
-            raise ModelNotFound(f"{ctx.label(name, version)} does not exist")
+            raise ModelNotFound(
+                f"{ctx.label(name, version)} does not exist",
+                said=Message(
+                    N_("error.registry.no_such_version"), {"model": ctx.label(name, version)}
+                ),
+            )
         users = uow.references.using(record.id)
         if users:
             raise VersionInUse(
                 f"{ctx.label(name, version)} is the reference model {', '.join(users)}; "
-                "deleting it would leave the reference dangling"
+                "deleting it would leave the reference dangling",
+                said=Message(
+                    N_("error.registry.version_in_use"),
+                    {"model": ctx.label(name, version), "references": ", ".join(users)},
+                ),
             )
         keys = uow.models.delete(record.id)
         uow.commit()
@@ -46,5 +60,9 @@ def delete(ctx: Context, name: str, version: str) -> ModelVersionRecord:
             f"{len(keys)} object(s) failed: {exc.message}",
             store=ctx.store.url,
             hint="nothing refers to those objects any more: `entrepot gc` removes them",
+            said=Message(
+                N_("error.registry.delete_objects_failed"),
+                {"model": ctx.label(name, version), "objects": len(keys), "detail": exc.message},
+            ),
         ) from exc
     return record

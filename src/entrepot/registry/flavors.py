@@ -15,6 +15,7 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
+from entrepot.messages import N_, Message
 from entrepot.registry.errors import InvalidModelFiles
 
 PICKLE_SUFFIXES = frozenset({".joblib", ".pkl", ".pickle"})
@@ -145,7 +146,12 @@ def detect(
     """
     if flavor is not None and flavor not in FLAVORS:
         raise InvalidModelFiles(
-            f"unknown flavor {flavor!r}", hint=f"use one of: {', '.join(FLAVORS)}"
+            f"unknown flavor {flavor!r}",
+            hint=f"use one of: {', '.join(FLAVORS)}",
+            said=Message(
+                N_("error.registry.unknown_flavor"),
+                {"flavor": str(flavor)[:70], "flavors": ", ".join(FLAVORS)},
+            ),
         )
     if flavor == "raw":
         return "raw", None
@@ -154,12 +160,20 @@ def detect(
             raise InvalidModelFiles(
                 f"model file {model_file!r} is not among the files pushed",
                 hint=f"pick one of: {', '.join(sorted(files))}",
+                said=Message(
+                    N_("error.registry.model_file_not_pushed"),
+                    {"file": model_file, "files": ", ".join(sorted(files))},
+                ),
             )
         found = flavor or file_flavor(files[model_file])
         if found is None:
             raise InvalidModelFiles(
                 f"cannot tell which kind of model {model_file!r} holds",
                 hint=f"pass the flavor ({', '.join(FLAVORS)})",
+                said=Message(
+                    N_("error.registry.flavor_unknown_for_file"),
+                    {"file": model_file, "flavors": ", ".join(FLAVORS)},
+                ),
             )
         return found, model_file
     kinds = {path: file_flavor(local) for path, local in sorted(files.items())}
@@ -171,11 +185,21 @@ def detect(
             raise InvalidModelFiles(
                 f"several {candidate} model files: {', '.join(matches)}",
                 hint="name the one to load with --model-file",
+                said=Message(
+                    N_("error.registry.several_model_files"),
+                    {"flavor": candidate, "files": ", ".join(matches)},
+                ),
             )
         if matches:
             return candidate, matches[0]
     if flavor is not None:
-        raise InvalidModelFiles(f"no {flavor} model file among: {', '.join(sorted(files))}")
+        raise InvalidModelFiles(
+            f"no {flavor} model file among: {', '.join(sorted(files))}",
+            said=Message(
+                N_("error.registry.no_model_file_of_flavor"),
+                {"flavor": flavor, "files": ", ".join(sorted(files))},
+            ),
+        )
     return "raw", None
 
 

@@ -17,6 +17,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+from entrepot.messages import N_, Message, Size
 from entrepot.registry.errors import InvalidModelFiles
 
 #: The file name a history is recognised by (anywhere in the pushed tree).
@@ -37,12 +38,20 @@ def summarize_file(path: Path) -> dict[str, Any]:
             f"{path} is larger than {MAX_HISTORY_BYTES // (1024 * 1024)} MiB",
             hint=f"keep per-epoch values only, or rename it to push it without reading it "
             f"(a file named {HISTORY_FILE} is read as a training history)",
+            said=Message(
+                N_("error.registry.history_too_large"),
+                {"file": str(path), "most": Size(MAX_HISTORY_BYTES), "name": HISTORY_FILE},
+            ),
         )
     try:
         history = json.loads(path.read_text(encoding="utf-8"))
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise InvalidModelFiles(
-            f"{path} is not JSON ({exc})", hint=f"fix it, or rename it: {_SHAPES}"
+            f"{path} is not JSON ({exc})",
+            hint=f"fix it, or rename it: {_SHAPES}",
+            said=Message(
+                N_("error.registry.history_not_json"), {"file": str(path), "detail": str(exc)}
+            ),
         ) from None
     return summarize(_series(history, path))
 
@@ -70,7 +79,11 @@ def _series(history: Any, path: Path) -> tuple[list[int], dict[str, list[float |
         names = sorted({str(k) for e in history for k in e if k != "epoch"})
         epochs = [_epoch(e.get("epoch"), i) for i, e in enumerate(history)]
         return epochs, {n: [_number(e.get(n)) for e in history] for n in names}
-    raise InvalidModelFiles(f"{path} is not a training history", hint=f"{_SHAPES}; or rename it")
+    raise InvalidModelFiles(
+        f"{path} is not a training history",
+        hint=f"{_SHAPES}; or rename it",
+        said=Message(N_("error.registry.not_a_history"), {"file": str(path)}),
+    )
 
 
 def _epoch(value: Any, index: int) -> int:

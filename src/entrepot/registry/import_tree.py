@@ -30,6 +30,7 @@ from pathlib import Path
 from typing import Any
 
 from entrepot.errors import EntrepotError
+from entrepot.messages import N_, Message
 from entrepot.registry.errors import InvalidModelFiles, InvalidName
 from entrepot.registry.flavors import file_flavor, holds_pickle
 from entrepot.registry.names import check_name, check_segment
@@ -68,7 +69,10 @@ def read_model(folder: Path, *, domain: str) -> TreeModel:
     )
     where = metadata.get("domain", domain)
     if not isinstance(where, str):
-        raise InvalidModelFiles(f"{folder / METADATA}: domain must be text")
+        raise InvalidModelFiles(
+            f"{folder / METADATA}: domain must be text",
+            said=Message(N_("error.registry.domain_not_text"), {"file": str(folder / METADATA)}),
+        )
     return TreeModel(
         name=name,
         folder=folder,
@@ -94,7 +98,11 @@ def import_tree(
     """Import every model folder under ``root`` (see the module docstring); a folder that
     is already a reference is skipped, a bad one refused with the reason, the others go on."""
     if not root.is_dir():
-        raise InvalidModelFiles(f"{root} is not a folder", hint="pass the automl_models/ folder")
+        raise InvalidModelFiles(
+            f"{root} is not a folder",
+            hint="pass the automl_models/ folder",
+            said=Message(N_("error.registry.not_a_folder"), {"folder": str(root)}),
+        )
     existing = {r.name: r for r in registry.references()}
     results = []
     for folder in sorted(p for p in root.iterdir() if p.is_dir() and not p.name.startswith(".")):
@@ -175,14 +183,19 @@ def _model_file(folder: Path, files: Mapping[str, Path], named: Any) -> str:
     if named is not None:
         if not isinstance(named, str) or named not in files:
             raise InvalidModelFiles(
-                f"{folder / METADATA}: model_file {named!r} is not in the folder"
+                f"{folder / METADATA}: model_file {named!r} is not in the folder",
+                said=Message(
+                    N_("error.registry.model_file_not_in_folder"),
+                    {"file": str(folder / METADATA), "model_file": str(named)},
+                ),
             )
         return named
     candidates = [path for path, local in sorted(files.items()) if file_flavor(local) is not None]
     if not candidates:
         raise InvalidModelFiles(
             f"{folder} holds no model file (joblib, pickle, skops, safetensors, torch, LightGBM "
-            "or XGBoost)"
+            "or XGBoost)",
+            said=Message(N_("error.registry.folder_without_model"), {"folder": str(folder)}),
         )
     models = [p for p in candidates if not any(w in Path(p).stem.lower() for w in _NOT_THE_MODEL)]
     named_model = [p for p in models if "model" in Path(p).stem.lower()]
@@ -192,6 +205,10 @@ def _model_file(folder: Path, files: Mapping[str, Path], named: Any) -> str:
     raise InvalidModelFiles(
         f"cannot tell which file of {folder} holds the model ({', '.join(candidates)})",
         hint=f'name it in {METADATA}: {{"model_file": "..."}}',
+        said=Message(
+            N_("error.registry.which_model_file"),
+            {"folder": str(folder), "files": ", ".join(candidates), "metadata": METADATA},
+        ),
     )
 
 
@@ -199,9 +216,17 @@ def _json_object(path: Path) -> dict[str, Any]:
     try:
         loaded = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError) as exc:
-        raise InvalidModelFiles(f"cannot read {path}: {exc}") from None
+        raise InvalidModelFiles(
+            f"cannot read {path}: {exc}",
+            said=Message(
+                N_("error.registry.unreadable_json"), {"file": str(path), "detail": str(exc)}
+            ),
+        ) from None
     if not isinstance(loaded, dict):
-        raise InvalidModelFiles(f"{path} must hold a JSON object")
+        raise InvalidModelFiles(
+            f"{path} must hold a JSON object",
+            said=Message(N_("error.registry.not_a_json_object"), {"file": str(path)}),
+        )
     return loaded
 
 
@@ -234,6 +259,7 @@ def _schema(metadata: Mapping[str, Any], folder: Path) -> tuple[tuple[str, str],
     else:
         raise InvalidModelFiles(
             f"{folder / METADATA}: the input columns must be a list of names, a list of "
-            "{name, dtype} objects or a name -> dtype object"
+            "{name, dtype} objects or a name -> dtype object",
+            said=Message(N_("error.registry.bad_input_columns"), {"file": str(folder / METADATA)}),
         )
     return tuple(pairs)

@@ -20,6 +20,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from entrepot.catalog.keyring.repository import WrappedKey
 from entrepot.catalog.uow import UnitOfWorkFactory
 from entrepot.errors import CatalogError, ConfigError, DatabaseUnavailable, NotMigrated
+from entrepot.messages import N_, Message
 from entrepot.registry.keyring import KeyRing, key_id
 from entrepot.registry.wrapping import unwrap, wrap
 
@@ -83,6 +84,7 @@ class KeyRingService:
             raise ConfigError(
                 "this file is not an export of an Entrepôt key ring",
                 hint="make one with `entrepot secrets export --to FILE` on the old installation",
+                said=Message(N_("error.registry.not_a_key_export")),
             )
         keys = []
         for entry in document["keys"]:
@@ -91,6 +93,7 @@ class KeyRingService:
                 raise ConfigError(
                     "the export holds a key whose id does not match it: it was edited or damaged",
                     hint="export the ring again from the old installation",
+                    said=Message(N_("error.registry.key_export_damaged")),
                 )
             keys.append(key)
         with self._uow() as uow:

@@ -11,8 +11,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from entrepot.messages import N_, Message
 from entrepot.registry.errors import UnsafeModelFormat, VerificationFailed
-from entrepot.registry.fetch import local_file, read_manifest
+from entrepot.registry.fetch import Part, local_file, read_manifest
 from entrepot.registry.flavors import is_pickle
 from entrepot.registry.parts import Context
 from entrepot.registry.pull import pull
@@ -31,7 +32,11 @@ def load(ctx: Context, resolved: Resolved, *, into: Any = None) -> Any:
     if entry is None:
         raise VerificationFailed(
             f"the manifest of {label} names model file {manifest.model_file!r}, "
-            "which the version does not hold"
+            "which the version does not hold",
+            said=Message(
+                N_("error.registry.manifest_model_file_missing"),
+                {"model": label, "file": str(manifest.model_file)},
+            ),
         )
     signed = False
     # the name, or the flavor whose files are pickles (a pickle named model.bin, ADR 0062)
@@ -46,6 +51,10 @@ def load(ctx: Context, resolved: Resolved, *, into: Any = None) -> Any:
                 hint="bring the key: `entrepot secrets import FILE` (an export of the old "
                 "installation's ring) or `entrepot secrets rewrap --old-secret-file FILE`; "
                 "or, if you trust the file, push the version again from its files",
+                said=Message(
+                    N_("error.registry.pickle_key_missing"),
+                    {"file": entry.path, "model": label, "signing_key": verdict.missing_key},
+                ),
             )
     if pickled and not signed:
         why = (
@@ -54,11 +63,24 @@ def load(ctx: Context, resolved: Resolved, *, into: Any = None) -> Any:
             else "carries a signature no key of this installation's key ring made"
         )
         raise UnsafeModelFormat(
-            f"{entry.path!r} of {label} is a pickle and the version {why}: refusing to unpickle it"
+            f"{entry.path!r} of {label} is a pickle and the version {why}: refusing to unpickle it",
+            said=Message(
+                N_("error.registry.pickle_unsigned")
+                if record.signature is None
+                else N_("error.registry.pickle_foreign_signature"),
+                {"file": entry.path, "model": label},
+            ),
         )
-    what = f"file {entry.path!r} of {label}"
+    what = Part(label, entry.path)
     with local_file(ctx, entry.key, entry.sha256, entry.size, what) as path:
         try:
             return load_file(manifest.flavor, path, signed=signed, into=into, name=entry.path)
         except UnsafeModelFormat as exc:
-            raise UnsafeModelFormat(f"{label}: {exc.message}", hint=exc.hint) from None
+            raise UnsafeModelFormat(
+                f"{label}: {exc.message}",
+                hint=exc.hint,
+                said=exc.said
+                or Message(
+                    N_("error.registry.unsafe_in_version"), {"model": label, "detail": exc.message}
+                ),
+            ) from None

@@ -11,6 +11,7 @@ from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+from entrepot.messages import N_, Message
 from entrepot.registry.errors import InvalidModelFiles
 
 #: Format of the manifest; a reader refuses a newer one.
@@ -73,6 +74,10 @@ class Manifest:
             raise InvalidModelFiles(
                 f"the manifest of {self.name}@{self.version} is not plain JSON: {exc}",
                 hint="metrics must be finite numbers and metadata JSON values",
+                said=Message(
+                    N_("error.registry.manifest_not_json"),
+                    {"model": f"{self.name}@{self.version}", "detail": str(exc)},
+                ),
             ) from None
         return text.encode("utf-8") + b"\n"
 

@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from entrepot.catalog.models.records import ModelVersionRecord
+from entrepot.messages import N_, Message
 from entrepot.registry.errors import MissingLibrary, RegistryError
 from entrepot.registry.manifest import Manifest
 
@@ -46,11 +47,20 @@ def check_exportable(record: ModelVersionRecord, dest: Path) -> None:
             f"{record.name}@{record.version} is a {record.flavor} model; the MLflow export "
             f"supports scikit-learn-compatible flavors ({', '.join(sorted(EXPORTABLE))})",
             hint="pull the files instead: `entrepot models pull NAME@VERSION DEST`",
+            said=Message(
+                N_("error.registry.mlflow_flavor"),
+                {
+                    "model": f"{record.name}@{record.version}",
+                    "flavor": record.flavor,
+                    "flavors": ", ".join(sorted(EXPORTABLE)),
+                },
+            ),
         )
     if dest.exists() and (not dest.is_dir() or any(dest.iterdir())):
         raise RegistryError(
             f"{dest} exists and is not an empty folder",
             hint="export into a new folder; MLflow writes the whole folder",
+            said=Message(N_("error.registry.mlflow_dest_not_empty"), {"folder": str(dest)}),
         )
 
 
@@ -91,6 +101,7 @@ def _mlflow() -> tuple[Any, Any]:
         raise MissingLibrary(
             "the MLflow export needs mlflow (mlflow-skinny), which is not installed",
             hint="pip install 'entrepot[mlflow]'",
+            said=Message(N_("error.registry.mlflow_missing")),
         ) from None
 
     def signature(columns: list[tuple[str, str]]) -> Any:

@@ -6,6 +6,7 @@ import re
 from datetime import UTC, datetime
 
 from entrepot.errors import InvalidKey
+from entrepot.messages import N_, Message, Param, Word
 from entrepot.registry.errors import InvalidModelFiles, InvalidName
 from entrepot.storage.keys import validate_key
 
@@ -22,13 +23,40 @@ TIMESTAMP_VERSION = re.compile(r"^v\d{8}_\d{6}(?:_\d+)?$")
 RESERVED = frozenset({"latest"})
 #: The manifest's own path in every version.
 MANIFEST_PATH = "manifest.json"
+#: What a checked name or label names, as a word of the catalogs (:func:`named`).
+_NAMED = {
+    "model name": N_("registry.named.model_name"),
+    "version": N_("registry.named.version"),
+    "alias": N_("registry.named.alias"),
+    "version or alias": N_("registry.named.version_or_alias"),
+    "reference name": N_("registry.named.reference_name"),
+    "domain": N_("registry.named.domain"),
+    "owner id": N_("registry.named.owner_id"),
+    "metric": N_("registry.named.metric"),
+    "param": N_("registry.named.param"),
+    "tag": N_("registry.named.tag"),
+    "lineage": N_("registry.named.lineage"),
+    "input column": N_("registry.named.input_column"),
+}
+
+
+def named(what: str) -> Param:
+    """``what`` (``"model name"``) as a message value: a word of the catalogs, so a
+    refusal names it in the reader's language (as it is when it has no word)."""
+    key = _NAMED.get(what)
+    return what if key is None else Word(key)
 
 
 def check_segment(value: str, what: str) -> str:
     """Return ``value`` if it is one safe segment: letters, digits, ``.``, ``_``, ``-``,
     starting with a letter or digit, at most 64 characters, no ``..``."""
     if not isinstance(value, str) or not _SEGMENT.fullmatch(value) or ".." in value:
-        raise InvalidName(f"{what} {value!r} is not a safe name")
+        raise InvalidName(
+            f"{what} {value!r} is not a safe name",
+            said=Message(
+                N_("error.registry.unsafe_name"), {"what": named(what), "name": str(value)[:70]}
+            ),
+        )
     return value
 
 
@@ -41,7 +69,10 @@ def check_version(version: str) -> str:
     """A version given by hand: a safe segment other than the reserved words."""
     check_segment(version, "version")
     if version in RESERVED:
-        raise InvalidName(f"version {version!r} is a reserved word")
+        raise InvalidName(
+            f"version {version!r} is a reserved word",
+            said=Message(N_("error.registry.reserved_version"), {"version": version}),
+        )
     return version
 
 
@@ -53,6 +84,7 @@ def check_alias(alias: str) -> str:
         raise InvalidName(
             f"alias {alias!r} is reserved or looks like a version",
             hint="pick a word such as 'production' or 'staging'",
+            said=Message(N_("error.registry.reserved_alias"), {"alias": alias}),
         )
     return alias
 
@@ -65,6 +97,9 @@ def check_file_path(path: str) -> str:
         raise InvalidModelFiles(
             f"file path {path!r} cannot be stored: {exc.message}",
             hint="name files with relative paths of letters, digits and '._-/'",
+            said=Message(
+                N_("error.registry.unstorable_path"), {"path": path[:200], "detail": exc.message}
+            ),
         ) from None
     if ":" in path:  # a drive (``C:/x``) or a Windows stream (``x:y``) on a pull there
         raise InvalidModelFiles(
@@ -76,6 +111,7 @@ def check_file_path(path: str) -> str:
             f"a model file may not be called {path!r}: the registry writes {MANIFEST_PATH!r}"
             + ("" if path == MANIFEST_PATH else ", the same file on a case-insensitive disk"),
             hint="rename the file (its content can go in --metadata or a file of its own)",
+            said=Message(N_("error.registry.manifest_name_taken"), {"name": MANIFEST_PATH}),
         )
     return path
 
@@ -91,7 +127,11 @@ def parse_ref(ref: str) -> tuple[str, str | None]:
     name, at, selector = ref.partition("@")
     check_name(name)
     if at and not selector:
-        raise InvalidName(f"{ref!r} names no version after '@'", hint="write NAME@VERSION")
+        raise InvalidName(
+            f"{ref!r} names no version after '@'",
+            hint="write NAME@VERSION",
+            said=Message(N_("error.registry.no_version_after_at"), {"ref": ref[:70]}),
+        )
     if selector:
         check_segment(selector, "version or alias")
     return name, selector or None

@@ -29,8 +29,9 @@ from pathlib import Path
 from entrepot.background import on_a_thread
 from entrepot.catalog.models.records import ModelVersionRecord
 from entrepot.errors import InvalidKey, StorageError
+from entrepot.messages import N_, Message
 from entrepot.registry.errors import ModelNotFound, RegistryError, VerificationFailed
-from entrepot.registry.fetch import cached, download, read_manifest
+from entrepot.registry.fetch import Part, cached, download, read_manifest
 from entrepot.registry.manifest import Manifest
 from entrepot.registry.names import MANIFEST_PATH
 from entrepot.registry.parts import Context
@@ -88,13 +89,16 @@ def _from_cache(
     files: dict[str, Path] = {}
     total, done = sum(f.size for f in resolved.files), 0
     for entry in resolved.files:
-        what = f"file {entry.path!r} of {label}"
+        what = Part(label, entry.path)
         path = cached(ctx, entry.key, entry.sha256, what)
         if path is None:
             raise StorageError(
                 f"{what} is larger than the cache and cannot be served from it",
                 key=entry.key,
                 hint="pull it into a folder: `entrepot models pull NAME@VERSION DEST`",
+                said=Message(
+                    N_("error.registry.larger_than_cache"), {"model": label, "file": entry.path}
+                ),
             )
         files[entry.path] = path
         done += entry.size
@@ -102,7 +106,7 @@ def _from_cache(
             on_progress(done, total)
     manifest, _ = read.result()
     manifest_path = cached(
-        ctx, record.manifest_key or "", record.manifest_sha256 or "", f"the manifest of {label}"
+        ctx, record.manifest_key or "", record.manifest_sha256 or "", Part(label)
     )
     if manifest_path is not None:
         files[MANIFEST_PATH] = manifest_path
@@ -118,14 +122,22 @@ def pull_file(ctx: Context, resolved: Resolved, path: str) -> Path:
     entry = next((f for f in resolved.files if f.path == path), None)
     if entry is None:
         listed = ", ".join(f.path for f in resolved.files)
-        raise ModelNotFound(f"{label} has no file {path!r} (files: {listed})")
-    what = f"file {entry.path!r} of {label}"
+        raise ModelNotFound(
+            f"{label} has no file {path!r} (files: {listed})",
+            said=Message(
+                N_("error.registry.no_such_file"), {"model": label, "file": path, "files": listed}
+            ),
+        )
+    what = Part(label, entry.path)
     found = cached(ctx, entry.key, entry.sha256, what)
     if found is None:
         raise StorageError(
             f"{what} is larger than the cache and cannot be served from it",
             key=entry.key,
             hint="pull it into a folder: `entrepot models pull NAME@VERSION DEST`",
+            said=Message(
+                N_("error.registry.larger_than_cache"), {"model": label, "file": entry.path}
+            ),
         )
     return found
 
@@ -145,7 +157,7 @@ def _into_folder(
         shared: dict[str, Path] = {}  # cache entries: linked or copied
         owned: dict[str, Path] = {}  # staged downloads: moved
         for number, entry in enumerate(resolved.files):
-            what = f"file {entry.path!r} of {label}"
+            what = Part(label, entry.path)
             entry_file = cached(ctx, entry.key, entry.sha256, what)
             if entry_file is not None:
                 shared[entry.path] = entry_file
@@ -175,6 +187,10 @@ def _staging(dest: Path) -> Iterator[Path]:
         raise RegistryError(
             f"cannot write into the folder {dest}: {exc.strerror or exc}",
             hint="pull into a folder you can write to",
+            said=Message(
+                N_("error.registry.folder_not_writable"),
+                {"folder": str(dest), "detail": exc.strerror or str(exc)},
+            ),
         ) from None
     with folder as path:
         yield Path(path)
@@ -184,7 +200,10 @@ def _inside(dest: Path, path: str) -> Path:
     try:
         validate_key(path)
     except InvalidKey:
-        raise VerificationFailed(f"the catalog lists an unsafe file path {path!r}") from None
+        raise VerificationFailed(
+            f"the catalog lists an unsafe file path {path!r}",
+            said=Message(N_("error.registry.unsafe_catalog_path"), {"path": path[:200]}),
+        ) from None
     target = dest.joinpath(*path.split("/"))
     if not target.parent.resolve().is_relative_to(dest.resolve()):
         # A folder of the destination is a link out of it: placing the file would write
@@ -193,6 +212,15 @@ def _inside(dest: Path, path: str) -> Path:
             f"{path!r} would be written outside {dest}: {target.parent} is a link to "
             f"{target.parent.resolve()}",
             hint="remove the link, or pull into a fresh folder",
+            said=Message(
+                N_("error.registry.pull_through_link"),
+                {
+                    "path": path,
+                    "folder": str(dest),
+                    "link": str(target.parent),
+                    "target": str(target.parent.resolve()),
+                },
+            ),
         )
     return target
 
@@ -216,6 +244,10 @@ def _place(source: Path, target: Path, *, link: bool) -> None:
         raise RegistryError(
             f"cannot write {target}: {exc.strerror or exc}",
             hint="pull into a folder you can write to, where no folder has a file's name",
+            said=Message(
+                N_("error.registry.file_not_writable"),
+                {"file": str(target), "detail": exc.strerror or str(exc)},
+            ),
         ) from None
 
 

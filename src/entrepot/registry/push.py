@@ -23,6 +23,7 @@ from entrepot.catalog.models.records import ModelState, ModelVersionRecord
 from entrepot.catalog.objects.records import ObjectRecord
 from entrepot.catalog.uow import UnitOfWork
 from entrepot.errors import IntegrityError, ObjectExists, RecordExists
+from entrepot.messages import N_, Message
 from entrepot.registry.errors import VersionExists
 from entrepot.registry.flavors import framework_versions
 from entrepot.registry.manifest import FileEntry, Manifest
@@ -81,6 +82,10 @@ def push(
                 f"the store recorded sha256 {info.sha256} for a manifest hashing to {digest}",
                 key=manifest_key,
                 store=target.url,
+                said=Message(
+                    N_("error.registry.manifest_sha256_differs"),
+                    {"recorded": info.sha256, "sha256": digest},
+                ),
             )
         signature = ctx.keys.ring().sign(digest) if request.sign else None
         return _complete(ctx, claimed, entries, (manifest_key, digest, len(body)), signature, admit)
@@ -100,6 +105,10 @@ def _claim(ctx: Context, request: PushRequest) -> ModelVersionRecord:
                 raise VersionExists(
                     f"{version!r} is an alias of {ctx.label(name)}; it cannot also be a version",
                     hint="push under another version",
+                    said=Message(
+                        N_("error.registry.version_is_alias"),
+                        {"version": version, "model": ctx.label(name)},
+                    ),
                 )
             try:
                 record = uow.models.claim(
@@ -125,6 +134,14 @@ def _claim(ctx: Context, request: PushRequest) -> ModelVersionRecord:
         f"{MAX_ATTEMPTS} versions of {ctx.label(name)} were pushed within the second "
         f"{timestamp_version(created)}",
         hint="try again in a second, or pass --version",
+        said=Message(
+            N_("error.registry.too_many_pushes"),
+            {
+                "attempts": MAX_ATTEMPTS,
+                "model": ctx.label(name),
+                "second": timestamp_version(created),
+            },
+        ),
     )
 
 
@@ -137,8 +154,20 @@ def _taken(ctx: Context, name: str, version: str) -> VersionExists:
             f"{other.created_at:%Y-%m-%d %H:%M:%S} UTC",
             hint="wait for it; if that push crashed, remove it with "
             f"`entrepot models rm {name}@{version}`",
+            said=Message(
+                N_("error.registry.version_being_pushed"),
+                {
+                    "model": ctx.label(name, version),
+                    "author": other.created_by,
+                    "since": f"{other.created_at:%Y-%m-%d %H:%M:%S}",
+                    "ref": f"{name}@{version}",
+                },
+            ),
         )
-    return VersionExists(f"version {ctx.label(name, version)} already exists")
+    return VersionExists(
+        f"version {ctx.label(name, version)} already exists",
+        said=Message(N_("error.registry.version_taken"), {"model": ctx.label(name, version)}),
+    )
 
 
 def _write_files(
@@ -163,7 +192,12 @@ def _write_files(
             info = _put_claimed(ctx, target, key, cast(BinaryIO, _Reading(raw, report)), report)
         written.append(key)
         if info.sha256 is None:
-            raise IntegrityError("the store recorded no sha256", key=key, store=target.url)
+            raise IntegrityError(
+                "the store recorded no sha256",
+                key=key,
+                store=target.url,
+                said=Message(N_("error.registry.no_sha256_recorded")),
+            )
         entries.append(FileEntry(path, info.size, info.sha256))
         base += sizes[path]
     return tuple(entries)

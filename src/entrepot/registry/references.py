@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 
 from entrepot.catalog.models.records import ReferenceModelRecord
+from entrepot.messages import N_, Message
 from entrepot.registry.errors import ReferenceNotFound
 from entrepot.registry.names import check_name, check_segment
 from entrepot.registry.parts import Context
@@ -44,7 +45,10 @@ def record_use(ctx: Context, name: str, score: float) -> None:
     """Count one use of reference ``name`` with its match score (0 to 1)."""
     with ctx.uow_factory() as uow:
         if not uow.references.record_use(name, score=score, at=ctx.clock()):
-            raise ReferenceNotFound(f"no reference model named {name!r}")
+            raise ReferenceNotFound(
+                f"no reference model named {name!r}",
+                said=Message(N_("error.registry.no_such_reference"), {"name": name}),
+            )
         uow.commit()
 
 
@@ -52,7 +56,10 @@ def set_active(ctx: Context, name: str, active: bool) -> None:
     """Offer reference ``name`` for matching again, or retire it."""
     with ctx.uow_factory() as uow:
         if not uow.references.set_active(name, active):
-            raise ReferenceNotFound(f"no reference model named {name!r}")
+            raise ReferenceNotFound(
+                f"no reference model named {name!r}",
+                said=Message(N_("error.registry.no_such_reference"), {"name": name}),
+            )
         uow.commit()
 
 
@@ -60,5 +67,8 @@ def remove(ctx: Context, name: str) -> None:
     """Delete reference ``name`` (its model version stays)."""
     with ctx.uow_factory() as uow:
         if not uow.references.remove(name):
-            raise ReferenceNotFound(f"no reference model named {name!r}")
+            raise ReferenceNotFound(
+                f"no reference model named {name!r}",
+                said=Message(N_("error.registry.no_such_reference"), {"name": name}),
+            )
         uow.commit()

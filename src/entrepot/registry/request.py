@@ -10,11 +10,12 @@ from pathlib import Path
 from typing import Any
 
 from entrepot.catalog.text import refuse_bad_text
+from entrepot.messages import N_, Message
 from entrepot.registry.errors import InvalidModelFiles, MissingModelFiles
 from entrepot.registry.flavors import detect
 from entrepot.registry.history import HISTORY_FILE, SUMMARY_KEY, summarize_file
 from entrepot.registry.manifest import Column
-from entrepot.registry.names import check_file_path, check_name, check_version
+from entrepot.registry.names import check_file_path, check_name, check_version, named
 
 
 @dataclass(frozen=True)
@@ -69,7 +70,10 @@ def prepare(
     try:
         json.dumps(meta, allow_nan=False)
     except (TypeError, ValueError) as exc:
-        raise InvalidModelFiles(f"metadata must be plain JSON: {exc}") from None
+        raise InvalidModelFiles(
+            f"metadata must be plain JSON: {exc}",
+            said=Message(N_("error.registry.metadata_not_json"), {"detail": str(exc)}),
+        ) from None
     return PushRequest(
         name=name,
         version=version,
@@ -98,17 +102,27 @@ def collect_files(paths: Sequence[str | Path]) -> dict[str, Path]:
         elif local.is_file():
             pairs = [(local.name, local)]
         else:
-            raise MissingModelFiles(f"no file or folder at {given}")
+            raise MissingModelFiles(
+                f"no file or folder at {given}",
+                said=Message(N_("error.registry.nothing_at"), {"path": str(given)}),
+            )
         for path, file in pairs:
             check_file_path(path)
             if path in found:
                 raise InvalidModelFiles(
                     f"two files would be stored as {path!r}: {found[path]} and {file}",
                     hint="rename one, or push their folder instead",
+                    said=Message(
+                        N_("error.registry.same_stored_path"),
+                        {"path": path, "first": str(found[path]), "second": str(file)},
+                    ),
                 )
             found[path] = file
     if not found:
-        raise InvalidModelFiles("nothing to push: no files were given (or the folders are empty)")
+        raise InvalidModelFiles(
+            "nothing to push: no files were given (or the folders are empty)",
+            said=Message(N_("error.registry.nothing_to_push")),
+        )
     return found
 
 
@@ -123,6 +137,10 @@ def _refuse_links_out(folder: Path, pairs: Sequence[tuple[str, Path]]) -> None:
                 f"{path!r} in {folder} is a symbolic link to {file.resolve()}, outside the "
                 "folder: refusing to push what it points at",
                 hint="copy the file into the folder if it belongs to the model, or remove the link",
+                said=Message(
+                    N_("error.registry.link_out_of_folder"),
+                    {"path": path, "folder": str(folder), "target": str(file.resolve())},
+                ),
             )
 
 
@@ -138,6 +156,10 @@ def _metrics(metrics: Mapping[str, Any]) -> dict[str, float]:
             raise InvalidModelFiles(
                 f"metric {key!r} must be a finite number, not {value!r}",
                 hint="put other values in params, tags or metadata",
+                said=Message(
+                    N_("error.registry.metric_not_number"),
+                    {"metric": key, "value": repr(value)[:70]},
+                ),
             )
         clean[key] = float(value)
     return clean
@@ -148,7 +170,13 @@ def _texts(values: Mapping[str, Any], what: str) -> dict[str, str]:
     for key, value in values.items():
         _label(key, what)
         if not isinstance(value, str | int | float | bool):
-            raise InvalidModelFiles(f"{what} {key!r} must be text, not {type(value).__name__}")
+            raise InvalidModelFiles(
+                f"{what} {key!r} must be text, not {type(value).__name__}",
+                said=Message(
+                    N_("error.registry.value_not_text"),
+                    {"what": named(what), "name": key, "kind": type(value).__name__},
+                ),
+            )
         clean[key] = str(value)
         refuse_bad_text(clean[key], what=f"{what} {key!r}")
     return clean
@@ -156,7 +184,12 @@ def _texts(values: Mapping[str, Any], what: str) -> dict[str, str]:
 
 def _label(key: Any, what: str) -> None:
     if not isinstance(key, str) or not 0 < len(key) <= 128 or not key.isprintable():
-        raise InvalidModelFiles(f"{what} name {key!r} must be 1 to 128 printable characters")
+        raise InvalidModelFiles(
+            f"{what} name {key!r} must be 1 to 128 printable characters",
+            said=Message(
+                N_("error.registry.bad_label"), {"what": named(what), "name": str(key)[:130]}
+            ),
+        )
 
 
 def _schema(columns: Iterable[tuple[str, str]]) -> tuple[Column, ...]:
@@ -167,5 +200,7 @@ def _schema(columns: Iterable[tuple[str, str]]) -> tuple[Column, ...]:
         _label(dtype, f"type of input column {name!r}")
         clean.append(Column(name, dtype))
     if len({c.name for c in clean}) != len(clean):
-        raise InvalidModelFiles("the input schema names a column twice")
+        raise InvalidModelFiles(
+            "the input schema names a column twice", said=Message(N_("error.registry.column_twice"))
+        )
     return tuple(clean)

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from entrepot.catalog.models.records import ModelFileRecord, ModelVersionRecord
 from entrepot.catalog.uow import UnitOfWork
+from entrepot.messages import N_, Message
 from entrepot.registry.errors import ModelNotFound
 from entrepot.registry.names import check_name, check_segment
 from entrepot.registry.parts import Context
@@ -43,10 +44,23 @@ def find_version(
         return record
     count = uow.models.count(ns, name)
     if count == 0:
-        raise ModelNotFound(f"no model named {ctx.label(name)!r} has a ready version")
+        raise ModelNotFound(
+            f"no model named {ctx.label(name)!r} has a ready version",
+            said=Message(N_("error.registry.no_ready_version"), {"model": ctx.label(name)}),
+        )
     latest = uow.models.latest(ns, name)
     aliases = ", ".join(a.alias for a in uow.models.aliases(ns, name)) or "none"
     raise ModelNotFound(
         f"model {ctx.label(name)!r} has no version or alias {selector!r} "
-        f"({count} version(s), latest {latest.version if latest else '-'}; aliases: {aliases})"
+        f"({count} version(s), latest {latest.version if latest else '-'}; aliases: {aliases})",
+        said=Message(
+            N_("error.registry.no_such_selector"),
+            {
+                "model": ctx.label(name),
+                "selector": selector,
+                "versions": count,
+                "latest": latest.version if latest else "-",
+                "aliases": aliases,
+            },
+        ),
     )

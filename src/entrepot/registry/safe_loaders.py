@@ -15,6 +15,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from entrepot.messages import N_, Message
 from entrepot.registry.errors import (
     InvalidModelFiles,
     MissingLibrary,
@@ -76,7 +77,10 @@ def load_file(
         return joblib.load(path)
     loader = _LOADERS.get(flavor)
     if loader is None:
-        raise UnsafeModelFormat(f"no safe loader for flavor {flavor!r} ({shown})")
+        raise UnsafeModelFormat(
+            f"no safe loader for flavor {flavor!r} ({shown})",
+            said=Message(N_("error.registry.no_safe_loader"), {"flavor": flavor, "file": shown}),
+        )
     try:
         return loader(path, into, shown)
     except RegistryError:
@@ -86,6 +90,15 @@ def load_file(
         raise InvalidModelFiles(
             f"{shown} is not a readable {flavor} model ({type(exc).__name__}: {detail[:200]})",
             hint="push the file again with its real flavor (--flavor), or as raw files",
+            said=Message(
+                N_("error.registry.unreadable_model"),
+                {
+                    "file": shown,
+                    "flavor": flavor,
+                    "error": type(exc).__name__,
+                    "detail": detail[:200],
+                },
+            ),
         ) from None
 
 
@@ -101,7 +114,8 @@ def _check_signed(shown: str, signed: bool) -> None:
     if not signed:
         raise UnsafeModelFormat(
             f"{shown} is a pickle and this version carries no valid signature of this "
-            "installation: refusing to unpickle it"
+            "installation: refusing to unpickle it",
+            said=Message(N_("error.registry.pickle_not_signed"), {"file": shown}),
         )
 
 
@@ -112,6 +126,10 @@ def _require(module: str, extra: str) -> Any:
         raise MissingLibrary(
             f"loading this model needs {module.split('.')[0]}, which is not installed",
             hint=f"pip install 'entrepot[{extra}]'",
+            said=Message(
+                N_("error.registry.loader_missing"),
+                {"library": module.split(".")[0], "extra": extra},
+            ),
         ) from None
 
 
@@ -133,6 +151,9 @@ def _load_torch(path: Path, into: Any, shown: str) -> Any:
             f"weights_only=True ({type(exc).__name__}; it holds pickled objects, such as a "
             "whole module, not only tensors)",
             hint="save the weights with torch.save(model.state_dict(), path) and push that",
+            said=Message(
+                N_("error.registry.torch_not_weights"), {"file": shown, "error": type(exc).__name__}
+            ),
         ) from None
     return _into(state, into)
 
@@ -152,6 +173,9 @@ def _load_skops(path: Path, into: Any, shown: str) -> Any:
             f"{shown} holds types outside the trusted list: {', '.join(refused)}",
             hint="trusted skops types are fixed in entrepot.registry.safe_loaders; save the model "
             "with supported estimators or push it from this installation with joblib",
+            said=Message(
+                N_("error.registry.untrusted_types"), {"file": shown, "types": ", ".join(refused)}
+            ),
         )
     return skops_io.load(path, trusted=unknown)
 

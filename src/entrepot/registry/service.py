@@ -33,7 +33,8 @@ from entrepot.catalog.models.records import (
 )
 from entrepot.catalog.reads import ReadsFactory, reads_through
 from entrepot.catalog.uow import UnitOfWorkFactory
-from entrepot.errors import ConfigError, StorageError
+from entrepot.errors import ConfigError
+from entrepot.messages import N_, Message
 from entrepot.registry import aliases, delete, mlflow_export, notes, references
 from entrepot.registry.errors import InvalidName, ModelNotFound
 from entrepot.registry.fetch import read_manifest
@@ -44,12 +45,13 @@ from entrepot.registry.manifest import Manifest
 from entrepot.registry.names import check_name, parse_ref
 from entrepot.registry.opened import OpenedVersion
 from entrepot.registry.parts import Context
+from entrepot.registry.presign import presign_file
 from entrepot.registry.pull import Progress, PulledModel, pull, pull_file
 from entrepot.registry.push import Admit, push
 from entrepot.registry.request import PushRequest, prepare
 from entrepot.registry.resolve import Resolved, resolve
 from entrepot.registry.verify import ModelsReport, verify
-from entrepot.storage.protocols import Materialize, Sign, Store
+from entrepot.storage.protocols import Materialize, Store
 
 #: The shortest instance secret accepted for signing versions.
 MIN_SECRET_LENGTH = 16
@@ -99,15 +101,20 @@ class Registry:
                 f"the registry needs an instance secret of at least {MIN_SECRET_LENGTH} "
                 "characters to sign model versions",
                 hint="set ENTREPOT_SECRET_KEY to a long random value",
+                said=Message(N_("error.registry.secret_too_short"), {"most": MIN_SECRET_LENGTH}),
             )
         if cast(object, store) is materializer:  # a cache is both a Store and a Materialize
             raise ConfigError(
                 "the registry needs the store itself and the cache in front of it, not the "
                 "cache twice: verification must read the store's bytes, not cached copies",
                 hint="construct Registry(app.raw_store, app.cache, ...)",
+                said=Message(N_("error.registry.cache_twice")),
             )
         if not actor or len(actor) > 128:
-            raise ConfigError(f"actor {actor!r} must have 1 to 128 characters")
+            raise ConfigError(
+                f"actor {actor!r} must have 1 to 128 characters",
+                said=Message(N_("error.registry.bad_actor"), {"actor": actor[:130]}),
+            )
         self._ctx = Context(
             store=store,
             materializer=materializer,
@@ -194,7 +201,11 @@ class Registry:
         """
         name, selector = self._split(name, version)
         if selector is None:
-            raise InvalidName(f"name the version of {name!r} to delete", hint="NAME@VERSION")
+            raise InvalidName(
+                f"name the version of {name!r} to delete",
+                hint="NAME@VERSION",
+                said=Message(N_("error.registry.delete_which_version"), {"model": name}),
+            )
         return delete.delete(self._ctx, name, selector)
 
     # -- reading -----------------------------------------------------------
@@ -246,7 +257,12 @@ class Registry:
         with self._ctx.uow_factory() as uow:
             found = uow.models.versions(self._ctx.space.id, name, limit=limit, any_state=all_states)
         if not found and not all_states:
-            raise ModelNotFound(f"no model named {self._ctx.label(name)!r} has a ready version")
+            raise ModelNotFound(
+                f"no model named {self._ctx.label(name)!r} has a ready version",
+                said=Message(
+                    N_("error.registry.no_ready_version"), {"model": self._ctx.label(name)}
+                ),
+            )
         return found
 
     def ready_versions(self) -> tuple[ModelVersionRecord, ...]:
@@ -290,29 +306,7 @@ class Registry:
         expires: timedelta = timedelta(hours=1),
     ) -> str:
         """A presigned GET URL for one file of a version (the model file by default)."""
-        resolved = self._resolve(name, version)
-        record = resolved.version
-        if file is None:
-            file = read_manifest(self._ctx, resolved)[0].model_file
-            if file is None and len(resolved.files) == 1:
-                file = resolved.files[0].path
-        entry = next((f for f in resolved.files if f.path == file), None)
-        if entry is None:
-            listed = ", ".join(f.path for f in resolved.files)
-            raise ModelNotFound(
-                f"{self._ctx.label(record.name, record.version)} has "
-                + (f"no file {file!r}" if file else "several files and no model file")
-                + f" (files: {listed})",
-                hint="name the file: `entrepot models presign NAME@VERSION FILE`",
-            )
-        store = self._ctx.store
-        if not isinstance(store, Sign):
-            raise StorageError(
-                "this store cannot presign URLs",
-                store=store.url,
-                hint="presigned URLs need an S3 store (ENTREPOT_STORE_URL=s3://bucket/prefix)",
-            )
-        return store.sign(entry.key, method="GET", expires=expires)
+        return presign_file(self._ctx, self._resolve(name, version), file, expires=expires)
 
     def verify(
         self,

@@ -14,6 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from entrepot.errors import IntegrityError, ObjectNotFound
+from entrepot.messages import N_, Message
 from entrepot.registry.errors import ModelNotFound, VerificationFailed
 from entrepot.registry.fetch import check_manifest
 from entrepot.registry.names import MANIFEST_PATH, check_name
@@ -80,7 +81,12 @@ def _targets(ctx: Context, name: str | None) -> list[Resolved]:
         for model in names:
             versions = uow.models.versions(ns, model)
             if name is not None and not versions:
-                raise ModelNotFound(f"no model named {ctx.label(model)!r} has a ready version")
+                raise ModelNotFound(
+                    f"no model named {ctx.label(model)!r} has a ready version",
+                    said=Message(
+                        N_("error.registry.no_ready_version"), {"model": ctx.label(model)}
+                    ),
+                )
             targets += [Resolved(v, uow.models.files(v.id)) for v in versions]
     return targets
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 import base64
 
 from entrepot.errors import ConfigError
+from entrepot.messages import N_, Message
 
 _INFO = b"entrepot-key-ring-v1"
 
@@ -51,5 +52,6 @@ def unwrap(secret: str, wrapped: str, *, key_id: str) -> str:
             hint="re-wrap the ring with the old secret: `entrepot secrets rewrap "
             "--old-secret-file FILE` (FILE holds the old installation's secret, e.g. its "
             "var/secret_key), or import an export: `entrepot secrets import FILE`",
+            said=Message(N_("error.registry.wrong_secret"), {"signing_key": key_id}),
         ) from None
     return plain.decode()

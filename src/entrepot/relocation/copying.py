@@ -33,8 +33,9 @@ from entrepot.catalog.relocation.records import (
     Tally,
 )
 from entrepot.catalog.uow import UnitOfWork
+from entrepot.messages import N_, Message, Word
 from entrepot.relocation import listed
-from entrepot.relocation.errors import MigrationOpen
+from entrepot.relocation.errors import STATE_WORDS, MigrationOpen
 from entrepot.relocation.parts import PAGE, Context
 from entrepot.relocation.preflight import (
     Scan,
@@ -67,7 +68,15 @@ def start(
         found = uow.journal.open_migration()
         if found is not None:
             raise MigrationOpen(
-                f"migration {found.id} to {found.destination} is open ({found.state})"
+                f"migration {found.id} to {found.destination} is open ({found.state})",
+                said=Message(
+                    N_("error.relocation.migration_open"),
+                    {
+                        "id": found.id,
+                        "destination": found.destination,
+                        "state": Word(STATE_WORDS[found.state]),
+                    },
+                ),
             )
         home_id, destination_id = ctx.home_id(uow), uow.journal.store_id(destination.url)
     probe(destination)
@@ -85,7 +94,10 @@ def start(
                 now=ctx.clock(),
             )
     except journal.JournalBusy as exc:
-        raise MigrationOpen(exc.message) from None
+        raise MigrationOpen(
+            exc.message,
+            said=exc.said or Message(N_("error.relocation.opened_meanwhile")),
+        ) from None
     return record, result
 
 

@@ -16,6 +16,14 @@ from __future__ import annotations
 from entrepot.errors import EntrepotError, ObjectExists, RecordNotFound
 from entrepot.messages import N_, Message
 
+#: A migration's state as a catalog word (``Word(STATE_WORDS[state])``).
+STATE_WORDS: dict[str, str] = {
+    "running": N_("move.state.running"),
+    "finalizing": N_("move.state.finalizing"),
+    "finalized": N_("move.state.finalized"),
+    "rolled_back": N_("move.state.rolled_back"),
+}
+
 
 class MigrationError(EntrepotError):
     """A store migration cannot proceed."""

@@ -12,6 +12,7 @@ from typing import Any
 from urllib.parse import unquote, urlsplit
 
 from entrepot.errors import ConfigError
+from entrepot.messages import N_, Message
 
 READ_ACTIONS = ("s3:GetObject",)
 WRITE_ACTIONS = (
@@ -65,5 +66,6 @@ def policy_for_url(store_url: str, *, read_only: bool = False) -> dict[str, Any]
         raise ConfigError(
             f"{store_url!r} is not an S3 store; an IAM policy only applies to s3://bucket/prefix",
             hint="pass --url s3://bucket/prefix, or set ENTREPOT_STORE_URL",
+            said=Message(N_("error.relocation.not_s3"), {"url": store_url[:200]}),
         )
     return s3_policy(parts.netloc, unquote(parts.path), read_only=read_only)

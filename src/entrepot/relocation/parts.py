@@ -16,6 +16,7 @@ from entrepot.catalog.relocation import journal
 from entrepot.catalog.relocation.records import Item, ItemState, MigrationRecord
 from entrepot.catalog.uow import UnitOfWork, UnitOfWorkFactory
 from entrepot.errors import EntrepotError
+from entrepot.messages import N_, Message
 from entrepot.relocation.errors import MigrationOpen, NoMigration
 from entrepot.relocation.locations import StoreOpener
 from entrepot.storage.protocols import Store
@@ -87,7 +88,9 @@ class Context:
         with self.unit() as uow:
             found = uow.journal.open_migration()
         if found is None:
-            raise NoMigration("no store migration is open")
+            raise NoMigration(
+                "no store migration is open", said=Message(N_("error.relocation.no_migration"))
+            )
         return found
 
     @contextmanager
@@ -103,7 +106,12 @@ class Context:
                     is_gone=runner_gone,
                 )
         except journal.JournalBusy as exc:
-            raise MigrationOpen(exc.message, hint=exc.hint) from None
+            raise MigrationOpen(
+                exc.message,
+                hint=exc.hint,
+                said=exc.said
+                or Message(N_("error.relocation.being_worked_on"), {"id": migration.id}),
+            ) from None
         try:
             yield
         finally:  # if this fails too, the stale heartbeat frees the migration

@@ -18,6 +18,7 @@ from typing import Protocol
 
 from entrepot.errors import AccessDenied, EntrepotError, IntegrityError, ObjectNotFound
 from entrepot.health import probe_permissions
+from entrepot.messages import N_, Message
 from entrepot.relocation.errors import DestinationConflict
 from entrepot.storage.protocols import Delete, Get, List, Store
 from entrepot.storage.types import ObjectInfo
@@ -59,7 +60,12 @@ def probe(store: Store) -> None:
             continue
         if isinstance(check.error, EntrepotError):
             raise check.error
-        raise AccessDenied(f"the destination failed the {check.name} probe: {check.detail}")
+        raise AccessDenied(
+            f"the destination failed the {check.name} probe: {check.detail}",
+            said=Message(
+                N_("error.relocation.probe_failed"), {"probe": check.name, "detail": check.detail}
+            ),
+        )
 
 
 def classify(wanted: Mapping[str, Wanted], found: Mapping[str, ObjectInfo]) -> Scan:
@@ -136,5 +142,9 @@ def refuse_conflicts(result: Scan, destination: str) -> None:
     more = len(result.conflicts) - NAMED_CONFLICTS
     raise DestinationConflict(
         f"{destination} already holds other bytes under {len(result.conflicts)} key(s) being "
-        f"migrated; no row was changed. {shown}" + (f" (and {more} more)" if more > 0 else "")
+        f"migrated; no row was changed. {shown}" + (f" (and {more} more)" if more > 0 else ""),
+        said=Message(
+            N_("error.relocation.destination_conflict"),
+            {"destination": destination, "conflicts": len(result.conflicts), "first": shown},
+        ),
     )

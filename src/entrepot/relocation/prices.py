@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from entrepot.errors import ConfigError
+from entrepot.messages import N_, Message
 
 GIB = 1024**3
 PRICES_AS_OF = "2025-11"
@@ -86,15 +87,31 @@ def load_prices(path: Path | None, base: Mapping[str, Price] = DEFAULT_PRICES) -
     try:
         raw = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError) as exc:
-        raise ConfigError(f"cannot read the price table {path}: {exc}") from None
+        raise ConfigError(
+            f"cannot read the price table {path}: {exc}",
+            said=Message(
+                N_("error.relocation.prices_unreadable"), {"file": str(path), "detail": str(exc)}
+            ),
+        ) from None
     if not isinstance(raw, dict):
-        raise ConfigError(f"{path} must hold a JSON object of provider: prices")
+        raise ConfigError(
+            f"{path} must hold a JSON object of provider: prices",
+            said=Message(N_("error.relocation.prices_not_object"), {"file": str(path)}),
+        )
     names = {f.name for f in fields(Price)}
     for provider, values in raw.items():
         if not isinstance(values, dict) or set(values) - names:
             raise ConfigError(
                 f"{path}: provider {provider!r} must be an object with some of: "
-                + ", ".join(sorted(names))
+                + ", ".join(sorted(names)),
+                said=Message(
+                    N_("error.relocation.provider_not_object"),
+                    {
+                        "file": str(path),
+                        "provider": str(provider),
+                        "fields": ", ".join(sorted(names)),
+                    },
+                ),
             )
         prices[provider] = _price(provider, values, prices.get(provider), path)
     return prices
@@ -105,17 +122,37 @@ def _price(provider: str, values: dict[str, Any], known: Price | None, path: Pat
         missing = {"storage_gb_month", "put_per_1000", "get_per_1000"} - set(values)
         if missing:
             raise ConfigError(
-                f"{path}: new provider {provider!r} lacks {', '.join(sorted(missing))}"
+                f"{path}: new provider {provider!r} lacks {', '.join(sorted(missing))}",
+                said=Message(
+                    N_("error.relocation.provider_incomplete"),
+                    {
+                        "file": str(path),
+                        "provider": provider,
+                        "missing": ", ".join(sorted(missing)),
+                    },
+                ),
             )
         known = Price(provider, 0.0, 0.0, 0.0)
     changes: dict[str, Any] = {}
     for name, value in values.items():
         if name == "label":
             if not isinstance(value, str) or not value:
-                raise ConfigError(f"{path}: {provider}.label must be a non-empty string")
+                raise ConfigError(
+                    f"{path}: {provider}.label must be a non-empty string",
+                    said=Message(
+                        N_("error.relocation.provider_label"),
+                        {"file": str(path), "provider": provider},
+                    ),
+                )
             changes[name] = value
         elif not _number(value) or value < 0:
-            raise ConfigError(f"{path}: {provider}.{name} must be a non-negative number")
+            raise ConfigError(
+                f"{path}: {provider}.{name} must be a non-negative number",
+                said=Message(
+                    N_("error.relocation.price_not_number"),
+                    {"file": str(path), "provider": provider, "field": name},
+                ),
+            )
         else:
             changes[name] = int(value) if name == "min_object_bytes" else float(value)
     return replace(known, **changes)

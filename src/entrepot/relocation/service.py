@@ -39,8 +39,10 @@ from entrepot.catalog.relocation.records import (
     UndoReport,
 )
 from entrepot.catalog.uow import UnitOfWorkFactory
+from entrepot.messages import N_, Message, Size, Word
 from entrepot.relocation import copying, listed, survey, undo
 from entrepot.relocation.errors import (
+    STATE_WORDS,
     LeftBehind,
     MigrationIncomplete,
     MigrationInterrupted,
@@ -164,10 +166,20 @@ class StoreMigrations:
         migration = self._ctx.open_migration()
         if to is not None and self._ctx.store(to).url != migration.destination:
             raise MigrationOpen(
-                f"the open migration {migration.id} goes to {migration.destination}, not {to}"
+                f"the open migration {migration.id} goes to {migration.destination}, not {to}",
+                said=Message(
+                    N_("error.relocation.other_destination"),
+                    {"id": migration.id, "destination": migration.destination, "to": to},
+                ),
             )
         if migration.state is not MigrationState.RUNNING:
-            raise MigrationOpen(f"migration {migration.id} is {migration.state}")
+            raise MigrationOpen(
+                f"migration {migration.id} is {migration.state}",
+                said=Message(
+                    N_("error.relocation.not_running"),
+                    {"id": migration.id, "state": Word(STATE_WORDS[migration.state])},
+                ),
+            )
         with self._running(migration):
             return copying.run_pass(
                 self._ctx,
@@ -257,17 +269,43 @@ def _refuse_left_behind(ctx: Context, migration: MigrationRecord) -> None:
     raise LeftBehind(
         f"{ctx.home.url} still holds {found.total.objects} object(s), "
         f"{human_size(found.total.bytes)} that migration {migration.id} did not move to "
-        f"{migration.destination} ({shown}); nothing was deleted"
+        f"{migration.destination} ({shown}); nothing was deleted",
+        said=Message(
+            N_("error.relocation.left_behind"),
+            {
+                "home": ctx.home.url,
+                "objects": found.total.objects,
+                "size": Size(found.total.bytes),
+                "id": migration.id,
+                "destination": migration.destination,
+                "folders": shown,
+            },
+        ),
     )
 
 
 def _incomplete(report: RunReport) -> MigrationIncomplete:
+    objects, destination = report.remaining.objects, report.migration.destination
     if report.aborted is not None:
         why = f"the last pass stopped: {report.aborted}"
+        said = Message(
+            N_("error.relocation.incomplete_stopped"),
+            {"objects": objects, "destination": destination, "reason": str(report.aborted)},
+        )
     else:
         shown = "; ".join(f"{f.key}: {f.reason}" for f in report.failures[:5])
         why = f"{len(report.failures)} object(s) failed ({shown})"
+        said = Message(
+            N_("error.relocation.incomplete_failed"),
+            {
+                "objects": objects,
+                "destination": destination,
+                "failed": len(report.failures),
+                "first": shown,
+            },
+        )
     return MigrationIncomplete(
         f"{report.remaining.objects} object(s) are not at {report.migration.destination} "
-        f"yet: {why}; nothing was deleted"
+        f"yet: {why}; nothing was deleted",
+        said=said,
     )

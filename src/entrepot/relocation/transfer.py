@@ -30,6 +30,7 @@ from entrepot.errors import (
     StorageError,
     StoreUnavailable,
 )
+from entrepot.messages import N_, Message
 from entrepot.storage.protocols import Delete, Get, Put
 from entrepot.storage.types import ObjectInfo
 
@@ -88,7 +89,13 @@ def transfer(
     except (_Failed, StorageError) as exc:
         return Outcome(item, ok=False, error=str(exc))
     except OSError as exc:  # the temporary folder: a full or failing local disk
-        problem = StorageError(f"cannot stage {item.key!r} in {workdir}: {exc}")
+        problem = StorageError(
+            f"cannot stage {item.key!r} in {workdir}: {exc}",
+            said=Message(
+                N_("error.relocation.cannot_stage"),
+                {"object": item.key, "folder": str(workdir), "detail": str(exc)},
+            ),
+        )
         return Outcome(item, ok=False, error=str(problem), fatal=problem)
     return Outcome(item, ok=True, reused=reused)
 

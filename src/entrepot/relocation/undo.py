@@ -31,7 +31,8 @@ from entrepot.catalog.relocation.records import (
 )
 from entrepot.catalog.uow import UnitOfWork
 from entrepot.errors import IntegrityError, ObjectNotFound
-from entrepot.relocation.errors import MigrationError
+from entrepot.messages import N_, Message, Word
+from entrepot.relocation.errors import STATE_WORDS, MigrationError
 from entrepot.relocation.parts import Context
 from entrepot.storage.protocols import Get
 
@@ -97,6 +98,10 @@ def rollback(
         raise MigrationError(
             f"migration {migration.id} is {migration.state}: finalizing deleted source copies",
             hint="complete it with `entrepot move --finalize`",
+            said=Message(
+                N_("error.relocation.finalizing"),
+                {"id": migration.id, "state": Word(STATE_WORDS[migration.state])},
+            ),
         )
     with ctx.unit() as uow:
         home_id = ctx.home_id(uow)

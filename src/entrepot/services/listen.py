@@ -5,6 +5,7 @@ from __future__ import annotations
 import socket
 
 from entrepot.errors import PortInUse
+from entrepot.messages import N_, Message
 
 
 def _bind(host: str, port: int) -> int:
@@ -24,4 +25,11 @@ def check_port(host: str, port: int) -> None:
     except OSError as exc:
         free = _bind(host, 0)
         hint = f"stop what listens there, or choose another port: --port {free}"
-        raise PortInUse(f"cannot listen on {host}:{port}: {exc.strerror}", hint=hint) from exc
+        raise PortInUse(
+            f"cannot listen on {host}:{port}: {exc.strerror}",
+            hint=hint,
+            said=Message(
+                N_("error.services.port_in_use"),
+                {"host": host, "port": port, "detail": exc.strerror, "free": free},
+            ),
+        ) from exc

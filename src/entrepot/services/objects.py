@@ -25,9 +25,11 @@ from entrepot.errors import (
     RecordNotFound,
     StorageError,
 )
+from entrepot.messages import N_, Message
 from entrepot.services.records import Downloaded, DownloadedTree, ObjectHead
 from entrepot.services.repair import register_read_damage
 from entrepot.services.reserved_keys import refuse_reserved
+from entrepot.services.verified import VerifiedFile, size_mismatch, sized
 from entrepot.services.write_protocol import record_put, the_object
 from entrepot.storage.protocols import Delete, Get, List, Materialize, Put, Sign
 from entrepot.storage.types import CHUNK_SIZE, PutSource
@@ -74,6 +76,9 @@ class ObjectService:
                 "this store cannot presign URLs",
                 store=getattr(signer, "url", None),
                 hint="presigned URLs need an S3 store (ENTREPOT_STORE_URL=s3://bucket/prefix)",
+                said=Message(
+                    N_("error.services.cannot_presign"), {"store": getattr(signer, "url", None)}
+                ),
             )
         return signer.sign(key, method=method, expires=expires)
 
@@ -135,7 +140,7 @@ class ObjectService:
         with self._noting_damage(record):
             data = self._store.get(key, sha256=record.sha256)
             if len(data) != record.size:
-                raise _size_mismatch(record, len(data))
+                raise size_mismatch(record, len(data))
         return data
 
     def iter_bytes(self, key: str, *, chunk_size: int = CHUNK_SIZE) -> Iterator[bytes]:
@@ -145,7 +150,7 @@ class ObjectService:
 
     def _verified_chunks(self, record: ObjectRecord, chunk_size: int) -> Iterator[bytes]:
         chunks = self._store.iter_bytes(record.key, chunk_size=chunk_size, sha256=record.sha256)
-        return self._noted(record, _sized(record, chunks))
+        return self._noted(record, sized(record, chunks))
 
     def download(
         self, key: str, dest: Path, *, progress: Callable[[int, int], object] | None = None
@@ -206,6 +211,7 @@ class ObjectService:
                 "no object under this folder",
                 key=folder,
                 hint="list what there is with `entrepot ls`",
+                said=Message(N_("error.services.empty_folder"), {"folder": folder}),
             )
         total = sum(o.size for o in objects)
         root = dest.resolve()
@@ -213,7 +219,14 @@ class ObjectService:
         for info in objects:
             target = (root / info.key[len(folder) :]).resolve()
             if not target.is_relative_to(root):  # keys are checked when written: defence
-                raise StorageError(f"{info.key} would be written outside {dest}", key=info.key)
+                raise StorageError(
+                    f"{info.key} would be written outside {dest}",
+                    key=info.key,
+                    said=Message(
+                        N_("error.services.outside_destination"),
+                        {"object": info.key, "folder": str(dest)},
+                    ),
+                )
             tell = None if progress is None else (lambda n, _t: progress(n, total))
             files.append(self.download(info.key, target, progress=tell))
         return DownloadedTree(folder, dest, tuple(files))
@@ -235,7 +248,9 @@ class ObjectService:
         target = dest / key.rsplit("/", 1)[-1] if dest.is_dir() else dest
         if target.is_file() and not force:
             raise LocalFileExists(
-                f"{target} already exists", hint="give --force to replace it, or another path"
+                f"{target} already exists",
+                hint="give --force to replace it, or another path",
+                said=Message(N_("error.services.local_file_exists"), {"file": str(target)}),
             )
         try:
             return self.download(key, target, progress=progress)
@@ -251,7 +266,9 @@ class ObjectService:
 
     def _lister(self) -> List:
         if not isinstance(self._store, List):
-            raise StorageError("this store cannot list its objects")
+            raise StorageError(
+                "this store cannot list its objects", said=Message(N_("error.services.cannot_list"))
+            )
         return self._store
 
     def open_verified(self, key: str, *, folder: Path | None = None) -> VerifiedFile:
@@ -272,7 +289,7 @@ class ObjectService:
             size = os.fstat(handle.fileno()).st_size
             if size != record.size:
                 handle.close()
-                raise _size_mismatch(record, size)
+                raise size_mismatch(record, size)
         return VerifiedFile(record, handle)
 
     @contextlib.contextmanager
@@ -318,6 +335,7 @@ class ObjectService:
                 "the object is quarantined and is not served",
                 key=key,
                 hint="inspect it with `entrepot verify`, then restore or delete it",
+                said=Message(N_("error.services.quarantined"), {"object": key}),
             )
         return record
 
@@ -332,49 +350,3 @@ class ObjectService:
             uow.commit()
         self._store.delete(key, missing_ok=True)
         return record
-
-
-class VerifiedFile:
-    """An open local file holding an object's verified bytes; close it when done (reading
-    it through :meth:`chunks` to the end closes it)."""
-
-    def __init__(self, record: ObjectRecord, handle: BinaryIO) -> None:
-        self.record = record
-        self._handle = handle
-
-    @property
-    def size(self) -> int:
-        """The verified size in bytes."""
-        return self.record.size
-
-    @property
-    def handle(self) -> BinaryIO:
-        """The open file, to read it whole (close it when done)."""
-        return self._handle
-
-    def chunks(self, chunk_size: int = CHUNK_SIZE) -> Iterator[bytes]:
-        """The bytes, chunk by chunk; the file is closed at the end or when abandoned."""
-        try:
-            while chunk := self._handle.read(chunk_size):
-                yield chunk
-        finally:
-            self.close()
-
-    def close(self) -> None:
-        """Release the file."""
-        self._handle.close()
-
-
-def _size_mismatch(record: ObjectRecord, size: int) -> IntegrityError:
-    return IntegrityError(
-        f"read {size} bytes; the catalog records {record.size} bytes", key=record.key
-    )
-
-
-def _sized(record: ObjectRecord, chunks: Iterator[bytes]) -> Iterator[bytes]:
-    size = 0
-    for chunk in chunks:
-        size += len(chunk)
-        yield chunk
-    if size != record.size:
-        raise _size_mismatch(record, size)

@@ -11,6 +11,7 @@ from collections.abc import Iterable
 from urllib.parse import unquote
 
 from entrepot.errors import AccessDenied
+from entrepot.messages import N_, Message
 
 #: The reserved top folders, as their canonical names.
 RESERVED_FOLDERS = frozenset({"users"})
@@ -51,4 +52,8 @@ def refuse_reserved(keys: Iterable[str], command: str, *, force: bool) -> None:
                 key=key,
                 hint="use another folder (files/, datasets/), the web service, or "
                 "`entrepot users` to manage an account; add --force only if you know why",
+                said=Message(
+                    N_("error.services.reserved_folder"),
+                    {"command": command, "folder": folder, "object": key},
+                ),
             )

@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, TypeVar
 
 from entrepot.catalog.objects.records import ObjectRecord
 from entrepot.errors import IntegrityError, StorageError
+from entrepot.messages import N_, Message
 from entrepot.storage.types import ObjectInfo
 
 if TYPE_CHECKING:
@@ -60,9 +61,14 @@ class Written:
                 "the store wrote the object but reported no sha256, so it was not recorded",
                 key=key,
                 hint="check the store adapter",
+                said=Message(N_("error.services.no_sha256_reported"), {"object": key}),
             )
         if expected is not None and (info.sha256, info.size) != expected:
-            raise IntegrityError("the stored bytes differ from the bytes written", key=key)
+            raise IntegrityError(
+                "the stored bytes differ from the bytes written",
+                key=key,
+                said=Message(N_("error.services.stored_bytes_differ"), {"object": key}),
+            )
         return cls(key, info.sha256, info.size, kind, owner)
 
 

@@ -144,11 +144,17 @@ def test_an_alias_from_the_version_page_comes_back_to_it(world: World) -> None:
 def test_a_bad_alias_is_refused_in_the_users_language(world: World) -> None:
     before = {m["id"]: m["aliases"] for m in world.api.get("/api/models").json()}
     version = world.api.get(f"/api/models/{world.cards[0]}").json()["version"]
-    for alias in ("latest", "v20240101_120000", "../x", version):
+    reserved = "L’alias «\u00a0{}\u00a0» est réservé ou ressemble à une version\u00a0: choisissez"
+    for alias, said in (
+        ("latest", reserved.format("latest")),
+        ("v20240101_120000", reserved.format("v20240101_120000")),
+        ("../x", "«\u00a0../x\u00a0» (alias) n’est pas un nom sûr\u00a0: utilisez au plus 64"),
+        (version, reserved.format(version)),
+    ):
         answer = _alias(world.owner, world.cards[1], alias, "fr")
         assert answer.status_code == 303
         page = world.owner.get("/models", headers={"Accept-Language": "fr"}).text
-        assert '<p class="flash error" role="status">Ce nom n’est pas valide' in page
+        assert f'<p class="flash error" role="status">{said}' in page
         assert "Traceback" not in page
     assert {m["id"]: m["aliases"] for m in world.api.get("/api/models").json()} == before
 
