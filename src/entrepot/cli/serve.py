@@ -107,7 +107,7 @@ def _job_worker(app: App, log_level: str) -> WorkerProcess:
     from entrepot.cli.worker_process import WorkerProcess
 
     app.operations.ensure_secret()  # one instance secret, before the worker needs it
-    threads = min(max(app.settings.worker_threads, 1), 32)  # what `entrepot worker` takes
+    threads = min(max(app.settings.jobs.worker_threads, 1), 32)  # what `entrepot worker` takes
     jobs = WorkerProcess(threads=threads, log_level=log_level, said=console.print)
     jobs.start()
     jobs.stop_on_sigterm()

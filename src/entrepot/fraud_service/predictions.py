@@ -13,6 +13,7 @@ from entrepot.catalog.uow import UnitOfWorkFactory
 from entrepot.catalog.workspace.records import PredictionRecord
 from entrepot.fraud_service.errors import NotInNamespace
 from entrepot.fraud_service.workspace import Workspace, user_root
+from entrepot.messages import N_, Message
 from entrepot.services.objects import ObjectService
 from entrepot.services.verified import VerifiedFile
 from entrepot.storage.keys import validate_key

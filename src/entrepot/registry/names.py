@@ -105,6 +105,7 @@ def check_file_path(path: str) -> str:
         raise InvalidModelFiles(
             f"file path {path!r} cannot be stored: a model file's path has no ':'",
             hint="name files with relative paths of letters, digits and '._-/'",
+            said=Message(N_("error.registry.path_colon"), {"path": path[:200]}),
         )
     if path.casefold() == MANIFEST_PATH:  # one file on a case-insensitive disk
         raise InvalidModelFiles(
