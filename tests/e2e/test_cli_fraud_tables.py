@@ -10,6 +10,7 @@ import numpy as np
 import pandas as pd
 
 from tests.support.cli import Cli
+from tests.support.fraud_tables import claims
 
 ONE_CLASS_KEY = "fraud.card.random_reason.one_class"
 
@@ -91,28 +92,8 @@ def test_analyze_shows_a_cardholders_personal_data_as_not_used(cli: Cli, tmp_pat
     assert roles["street"] == ("personal", False) and roles["amt"] == ("amount", True)
 
 
-def _claims(path: Path, rows: int = 500, seed: int = 2) -> None:
-    """An insurance-claims table: the policy's bind date (1990-2015) before the incident's
-    date, a tenure in months named for the customer, a policy number per row."""
-    rng = np.random.default_rng(seed)
-    bind = pd.Timestamp("1990-01-01") + pd.to_timedelta(rng.integers(0, 25 * 365, rows), "D")
-    incident = pd.Timestamp("2015-01-01") + pd.to_timedelta(rng.integers(0, 60, rows), "D")
-    pd.DataFrame(
-        {
-            "months_as_customer": rng.integers(0, 480, rows),
-            "age": rng.integers(19, 64, rows),
-            "policy_number": rng.permutation(rows) + 100_000,
-            "policy_bind_date": bind.strftime("%Y-%m-%d"),
-            "policy_state": rng.choice(["OH", "IN", "IL"], rows),
-            "total_claim_amount": rng.gamma(2, 3000, rows).round(0),
-            "incident_date": incident.strftime("%Y-%m-%d"),
-            "fraud_reported": rng.choice(["Y", "N"], rows, p=[0.25, 0.75]),
-        }
-    ).to_csv(path, index=False)
-
-
 def test_claims_are_ordered_by_the_incident_not_the_policy_start(cli: Cli, tmp_path: Path) -> None:
-    _claims(tmp_path / "claims.csv")
+    claims(tmp_path / "claims.csv")
     found = cli("fraud", "analyze", "claims.csv", "--json")
     assert found.returncode == 0, found.stderr
     analysis = json.loads(found.stdout)
@@ -126,7 +107,7 @@ def test_claims_are_ordered_by_the_incident_not_the_policy_start(cli: Cli, tmp_p
 
 
 def test_the_time_and_entity_columns_are_the_users_word(cli: Cli, tmp_path: Path) -> None:
-    _claims(tmp_path / "claims.csv")
+    claims(tmp_path / "claims.csv")
     chosen = cli(
         "fraud", "analyze", "claims.csv", "--json",
         "--time-column", "policy_bind_date", "--entity-column", "policy_state",

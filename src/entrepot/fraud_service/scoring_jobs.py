@@ -132,7 +132,7 @@ class ScoringJobs:
             history = self._read(user_id, payload.history_id, progress)[1]
         labels = LabelsGiven(history=history, decisions=payload.late_labels)
         scorer = References(self._library, payload.mappings)
-        outcome = self._score(dataset, frame, scorer, labels, progress)
+        outcome = self._score(dataset, frame, scorer, labels, progress, partial)
         progress(0.85, Message(N_("progress.storing_scores")))
         review = {
             "drift": None,
@@ -189,8 +189,10 @@ class ScoringJobs:
         scorer: Scorer,
         labels: LabelsGiven,
         progress: Progress,
+        partial: Mapping[str, int] | None = None,
     ) -> ScoringOutcome:
-        """The one scoring pipeline on a dataset's table."""
+        """The one scoring pipeline on a dataset's table; ``partial``: the library's
+        references and total while its build runs."""
         return score_frame(
             frame,
             scorer,
@@ -198,6 +200,7 @@ class ScoringJobs:
             label=dataset.target,
             what=dataset.name,
             progress=progress,
+            partial=None if partial is None else (partial["references"], partial["total"]),
         )
 
     def _store(

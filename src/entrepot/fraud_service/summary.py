@@ -101,6 +101,19 @@ def trust(ensemble: Ensemble) -> dict[str, Any]:
     }
 
 
+def with_partial_library(summary: dict[str, Any], references: int, total: int) -> dict[str, Any]:
+    """``summary`` of scores the reference ensemble gave while the library's build had made
+    ``references`` of its ``total``: it says so (``partial_library``), and its trust is
+    never ``high`` (``trust.partial_library``: the members were chosen among a part of the
+    references, a later scoring may choose others)."""
+    trusted = dict(summary["trust"])
+    if trusted["level"] == "high":
+        said = Message(N_("trust.partial_library"), {"references": references, "total": total})
+        trusted.update(level="medium", message=said.to_json())
+    partial = {"references": references, "total": total}
+    return {**summary, "trust": trusted, "partial_library": partial}
+
+
 def _level(value: float, high: float, low: float) -> str:
     """``high`` from ``high``, ``low`` under ``low``, else ``medium``."""
     return "high" if value >= high else "low" if value < low else "medium"

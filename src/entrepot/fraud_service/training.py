@@ -29,6 +29,7 @@ from entrepot.fraud_service.memory_budget import MemoryBudget
 from entrepot.fraud_service.options import ServiceOptions
 from entrepot.fraud_service.pipeline.training import train_table
 from entrepot.fraud_service.retraining import FeedbackRows, count_decisions, gather
+from entrepot.fraud_service.user_roles import check_roles
 from entrepot.fraud_service.workspace import Workspace
 from entrepot.jobs.runner import JobRunner, Observer, Progress
 from entrepot.jobs.service import JobService
@@ -73,12 +74,15 @@ class TrainingService:
         label_delay_days: int | None = None,
         keep_columns: Sequence[str] = (),
         cards_per_day: int | None = None,
+        time_column: str | None = None,
+        entity_columns: Sequence[str] = (),
         send: bool = True,
     ) -> JobRecord:
         """Queue the training of ``model_name`` on dataset ``dataset_id`` (``search``: the
         model search's own settings, else the service's budget; ``label_delay_days``,
-        ``keep_columns`` and ``cards_per_day``: how the training evaluates, as
-        :func:`~entrepot.fraud.train.training.train` takes them; ``send=False`` records
+        ``keep_columns``, ``cards_per_day``, ``time_column`` and ``entity_columns``: how
+        the training evaluates, as :func:`~entrepot.fraud.train.training.train` takes them
+        (the same :func:`train_table` as the command line's); ``send=False`` records
         the job, slot taken, for the caller to run in its own process).
 
         Refused at once (nothing recorded) for a bad model name, no licence or a full quota
@@ -87,7 +91,9 @@ class TrainingService:
         """
         check_name(model_name)
         target = (target or "").strip() or None
-        evaluation = evaluation_of(label_delay_days, keep_columns, cards_per_day)
+        evaluation = evaluation_of(
+            label_delay_days, keep_columns, cards_per_day, time_column, entity_columns
+        )
         with self._uow() as uow:
             # the plan first, as a local file's training checks it before reading the file:
             # every door refuses a full quota the same way, whatever else is wrong
@@ -122,6 +128,12 @@ class TrainingService:
                         },
                     ),
                 )
+            check_roles(
+                dataset.name,
+                dataset.analysis.get("columns", []),
+                evaluation.time_column,
+                evaluation.entity_columns,
+            )
             if target is None and dataset.target is None:
                 raise NoTargetFound(
                     f"no column of {dataset.name} is clearly the fraud label",
@@ -164,6 +176,8 @@ class TrainingService:
         label_delay_days: int | None = None,
         keep_columns: Sequence[str] = (),
         cards_per_day: int | None = None,
+        time_column: str | None = None,
+        entity_columns: Sequence[str] = (),
         progress: Observer | None = None,
     ) -> JobRecord:
         """``entrepot fraud train FILE --user``: store ``path`` as a dataset of ``user_id``,
@@ -192,6 +206,8 @@ class TrainingService:
                 label_delay_days=label_delay_days,
                 keep_columns=keep_columns,
                 cards_per_day=cards_per_day,
+                time_column=time_column,
+                entity_columns=entity_columns,
                 send=False,
             )
         except EntrepotError:

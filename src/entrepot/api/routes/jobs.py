@@ -59,6 +59,8 @@ def train(body: TrainIn, user: User, services: Services) -> JobAccepted:
         label_delay_days=body.label_delay_days,
         keep_columns=body.keep_columns,
         cards_per_day=body.cards_per_day,
+        time_column=body.time_column,
+        entity_columns=body.entity_columns,
     )
     return accepted(job)
 

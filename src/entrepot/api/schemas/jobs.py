@@ -44,6 +44,18 @@ class TrainIn(BaseModel):
         description="Cards the analysts review a day: the model card's precision@k per day "
         "(default 100)",
     )
+    time_column: str | None = Field(
+        default=None,
+        max_length=255,
+        description="The date column that orders the rows in time (default: the analysis's "
+        "choice, the event's date before a contract's start)",
+    )
+    entity_columns: list[str] = Field(
+        default_factory=list,
+        max_length=10,
+        description="Columns that identify a customer or a counterparty (default: the "
+        "analysis's guess)",
+    )
 
 
 class PredictIn(Body):

@@ -28,6 +28,8 @@ class EvaluationArguments(TypedDict):
     label_delay_days: int
     keep_columns: tuple[str, ...]
     cards_per_day: int
+    time_column: str | None
+    entity_columns: tuple[str, ...]
 
 
 def train_for_account(

@@ -90,6 +90,8 @@ def train_command(
                 "label_delay_days": label_delay_days,
                 "keep_columns": tuple(keep_column or ()),
                 "cards_per_day": cards_per_day,
+                "time_column": time_column,
+                "entity_columns": tuple(entity_column or ()),
             },
         )
         print_account_model(
@@ -112,6 +114,8 @@ def train_command(
                 "label_delay_days": label_delay_days,
                 "keep_columns": tuple(keep_column or ()),
                 "cards_per_day": cards_per_day,
+                "time_column": time_column,
+                "entity_columns": tuple(entity_column or ()),
             },
         )
         return

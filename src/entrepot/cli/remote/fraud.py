@@ -121,8 +121,8 @@ def train(
     sleep: Sleep = time.sleep,
 ) -> tuple[Mapping[str, Any], str]:
     """Train ``name`` on ``file`` on the service (``evaluation``: the label delay, kept
-    columns and cards a day); the finished job's result and the account's email. A
-    training the service refuses leaves no dataset behind."""
+    columns, cards a day, time column and entity columns); the finished job's result and
+    the account's email. A training the service refuses leaves no dataset behind."""
     _readable(file)
     with Client(remote) as client:
         me = client.get_json("/api/me")
@@ -134,6 +134,8 @@ def train(
             "label_delay_days": evaluation["label_delay_days"],
             "keep_columns": list(evaluation["keep_columns"]),
             "cards_per_day": evaluation["cards_per_day"],
+            "time_column": evaluation.get("time_column"),
+            "entity_columns": list(evaluation.get("entity_columns", ())),
         }
         try:
             accepted = client.post_json("/api/train", body)

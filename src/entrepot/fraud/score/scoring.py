@@ -48,6 +48,9 @@ RISK_LEVELS = ("low", "medium", "high", "critical")
 OUTPUT_COLUMNS = ("fraud_probability", "prediction", "risk_level", "anomaly_score")
 #: Output names an upload's id column is renamed from (``row (upload)``).
 RESERVED = frozenset({"row", *OUTPUT_COLUMNS, "explanation"})
+#: Roles whose column an explanation never cites: an identifier, a raw instant or personal
+#: data is no reason; what a model derives from them reaches the columns it compares.
+NEVER_CITED = frozenset({"id", "entity", "timestamp", "personal"})
 
 
 def risk_levels(proba: np.ndarray, threshold: float) -> np.ndarray:
@@ -85,20 +88,29 @@ def _fast_reads(member: Member, reader: ColumnReader) -> bool:
     return all(reader.has(c) for c in member.mapping) and len(set(targets)) == len(targets)
 
 
-def _projection(member: Member, model: FraudModel, labels: list[str]) -> np.ndarray:
+def _projection(
+    member: Member, model: FraudModel, labels: list[str], cited: frozenset[str]
+) -> np.ndarray:
     """``(features, labels)``: each feature's contribution shared among the upload
-    columns it is computed from."""
-    inverse = {model_col: up for up, model_col in member.mapping.items()}
+    columns it is computed from that an explanation may cite (``cited``, less the model's
+    own time and entity columns); a feature read from none of them is no reason."""
+    spec = model.features.spec
+    hidden = {spec.timestamp, *spec.customers, *spec.counterparties}
+    inverse = {m: up for up, m in member.mapping.items() if m not in hidden and up in cited}
     position = {label: i for i, label in enumerate(labels)}
     names = model.features.feature_names_
     sources = model.features.sources()
     out = np.zeros((len(names), len(labels)))
     for f, name in enumerate(names):
-        cols = sources.get(name, ())
+        cols = [col for col in sources.get(name, ()) if col in inverse]
         for col in cols:
-            if col in inverse:
-                out[f, position[inverse[col]]] += 1.0 / len(cols)
+            out[f, position[inverse[col]]] += 1.0 / len(cols)
     return out
+
+
+def _citable(upload: Upload) -> frozenset[str]:
+    """The upload's columns an explanation may name (see :data:`NEVER_CITED`)."""
+    return frozenset(c.name for c in upload.analysis.columns if c.role not in NEVER_CITED)
 
 
 #: Each explained row's explanation as messages, by its position in the scored frame.
@@ -144,8 +156,9 @@ def score(
         rows = rows[np.argsort(-proba[rows], kind="stable")][:explain_limit]
         pushed = np.zeros((len(rows), len(labels)))
         ratio: AmountRatio | None = None
+        cited = _citable(upload)
         for member, model, x in zip(ensemble.members, ensemble.models, matrices, strict=True):
-            share = contributions(model, x[rows]) @ _projection(member, model, labels)
+            share = contributions(model, x[rows]) @ _projection(member, model, labels, cited)
             pushed += member.weight * share
             ratio = ratio or amount_ratio(
                 model.features.feature_names_, x[rows], _upload_amount(member, model)

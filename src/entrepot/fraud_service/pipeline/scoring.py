@@ -69,16 +69,19 @@ def score_frame(
     explain: bool = True,
     threads: int = 1,
     progress: Progress | None = None,
+    partial: tuple[int, int] | None = None,
 ) -> ScoringOutcome:
     """Score every row of ``frame`` with the ensemble ``scorer`` chooses, reading the late
     ``labels`` given; ``label``: the file's own label column, if any, against which the
     realised figures are measured (else against the labels confirmed on its rows);
-    ``progress(fraction, message)`` hears each step."""
+    ``progress(fraction, message)`` hears each step; ``partial``: ``(references, total)``
+    when the reference library the scorer chose from was still being built (the summary
+    says "partial: N of M references", its trust never ``high``)."""
     from entrepot.fraud.match.description import describe
     from entrepot.fraud.score.scoring import score
     from entrepot.fraud_service.estimate import estimate
     from entrepot.fraud_service.known import known_labels, known_labels_summary
-    from entrepot.fraud_service.summary import summarize
+    from entrepot.fraud_service.summary import summarize, with_partial_library
     from entrepot.messages import N_, Message
 
     say = progress or _silent
@@ -102,6 +105,9 @@ def score_frame(
     )
     real = _realised(frame, scores, label, given, known)
     found = estimate(scores, ensemble.threshold, real, ensemble.level_error, ensemble.unfamiliar)
+    summary = summarize(scores, ensemble)
+    if partial is not None:
+        summary = with_partial_library(summary, *partial)
     return ScoringOutcome(
         ensemble=ensemble,
         upload=upload,
@@ -111,7 +117,7 @@ def score_frame(
         realised=real,
         estimate=found,
         known_labels=known_labels_summary(known, ensemble),
-        summary=summarize(scores, ensemble),
+        summary=summary,
     )
 
 
