@@ -1,5 +1,8 @@
 """Every command of the installed ``entrepot``, given a bad value for each of its
-parameters in turn: one message and a documented exit code, never a traceback.
+parameters in turn: a refusal (one message and a documented exit code other than 0), never
+a traceback; the few values a command rightly takes as they are (a filter that matches
+nothing, a relative folder as a destination) are listed in ``TAKEN``, each with its reason,
+and the list holds no stale entry.
 
 The commands and their parameters are read from the CLI's own parser, so a new command or
 option is covered without touching this file. The cases run through one driver process of
@@ -98,6 +101,18 @@ USAGE_ERRORS: dict[str, tuple[list[str], tuple[str, ...]]] = {
 } | {" ".join(words): (words, choices) for words, choices in _choice_cases()}
 
 
+#: Cases whose "bad" value is one the command rightly takes (exit 0), with the reason; the
+#: words are the case's, as typed.
+TAKEN = {
+    "ls bad value": "a prefix is a filter: one that matches nothing lists nothing",
+    "du bad value": "a prefix is a filter: one that matches nothing counts nothing",
+    "verify --prefix bad value": "a prefix is a filter: nothing under it, nothing to check",
+    "users list --query bad value": "a search that matches no account lists none",
+    "move --to bad value": "a relative folder is a destination store (file://)",
+    "migrate --to bad value": "the old name of `move`: the same",
+}
+
+
 #: The driver script (run by the installed interpreter, beside the ``entrepot`` script).
 DRIVER = Path(__file__).parents[1] / "support" / "cli_driver.py"
 
@@ -180,14 +195,23 @@ class Said(NamedTuple):
         )
 
 
-def _check(result: Said, here: Path) -> None:
+def _check(result: Said, here: Path, args: list[str] | None = None) -> None:
     said = result.stdout + result.stderr
     assert "Traceback" not in said, said
     assert "unexpected failure" not in said, said
     assert result.code in DOCUMENTED, said
+    if args is not None:
+        taken = " ".join(args) in TAKEN
+        assert (result.code == 0) == taken, (
+            f"exit {result.code}: a bad value is refused, unless TAKEN lists it: {said}"
+        )
     if result.code:
         assert result.stderr.strip(), "an error says what went wrong"
     assert not (here / "no-such-dir").exists(), "no folder tree made for a mistyped path"
+
+
+def test_every_taken_value_is_a_case() -> None:
+    assert sorted(set(TAKEN) - {" ".join(c) for c in CASES}) == []
 
 
 @pytest.mark.parametrize("args", CASES, ids=" ".join)
@@ -196,7 +220,7 @@ def test_a_bad_value_is_one_message_and_a_documented_exit_code(
 ) -> None:
     here = tmp_path / "here"
     shutil.copytree(instance, here)
-    _check(_through_driver(driver, args, here), here)
+    _check(_through_driver(driver, args, here), here, args)
 
 
 @pytest.mark.parametrize("args", CONTROLS, ids=" ".join)

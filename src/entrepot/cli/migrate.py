@@ -119,6 +119,15 @@ def migrate(
             "--delete-copies goes with --rollback, --keep-source and --force with --finalize"
         )
     action = chosen[0] if chosen else ("migrate" if to else ("verify" if verify else "status"))
+    if prices is not None and action != "estimate":
+        raise InvalidArgument(
+            "--prices goes with --estimate", hint="entrepot move --estimate --prices FILE.json"
+        )
+    if prefix and action not in ("estimate", "dry_run", "migrate"):
+        raise InvalidArgument(
+            "--prefix goes with --estimate, --dry-run or --to URL",
+            hint="e.g. entrepot move --to s3://bucket/prefix --prefix datasets/",
+        )
     if as_json and action != "status":
         raise InvalidArgument("--json goes with --status", hint="entrepot move --status --json")
     if action in ("dry_run", "migrate") and to is None:

@@ -33,7 +33,7 @@ from entrepot.catalog.models.records import (
 )
 from entrepot.catalog.reads import ReadsFactory, reads_through
 from entrepot.catalog.uow import UnitOfWorkFactory
-from entrepot.errors import ConfigError
+from entrepot.errors import ConfigError, InvalidArgument
 from entrepot.messages import N_, Message
 from entrepot.registry import aliases, delete, mlflow_export, notes, references
 from entrepot.registry.errors import InvalidName, ModelNotFound
@@ -355,9 +355,26 @@ class Registry:
     def references(
         self, *, domain: str | None = None, active: bool | None = None
     ) -> tuple[ReferenceModelRecord, ...]:
-        """The reference models, by name, filtered by domain and active flag."""
+        """The reference models, by name, filtered by domain and active flag; a domain no
+        reference has is refused, naming the domains there are (never an empty list for a
+        mistyped domain)."""
         with self._ctx.uow_factory() as uow:
-            return uow.references.list(domain=domain, active=active)
+            found = uow.references.list(domain=domain, active=active)
+            if domain is None or found:
+                return found
+            known = sorted({r.domain for r in uow.references.list()})
+        if domain in known:  # a domain whose references are all retired
+            return found
+        raise InvalidArgument(
+            f"no reference model has the domain {domain[:60]!r}; the domains are: "
+            + (", ".join(known) or "none yet"),
+            hint="see `entrepot models references` (or build them: "
+            "`entrepot fraud build-references`)",
+            said=Message(
+                N_("error.registry.unknown_domain"),
+                {"domain": domain[:60], "known": ", ".join(known) or "–"},
+            ),
+        )
 
     def record_reference_use(self, name: str, score: float) -> None:
         """Count one use of reference ``name`` with its match score (0 to 1)."""
