@@ -24,6 +24,7 @@ from sqlalchemy import Engine
 from entrepot.catalog.migrate import alembic_config, current, head
 from entrepot.catalog.uow import UnitOfWorkFactory
 from entrepot.errors import EntrepotError, IntegrityError, NotMigrated
+from entrepot.messages import N_, Message
 from entrepot.storage.protocols import Store
 
 PROBE_PREFIX = "_doctor"
@@ -66,18 +67,27 @@ def probe_permissions(store: Store) -> list[Check]:
     def head() -> str:
         info = store.head(key)
         if info.size != len(payload) or info.sha256 is None:
-            raise IntegrityError("the store does not report the probe's size and sha256", key=key)
+            raise IntegrityError(
+                "the store does not report the probe's size and sha256",
+                key=key,
+                said=Message(N_("error.health.probe_size")),
+            )
         return "size and sha256 recorded"
 
     def get() -> str:
         if store.get(key) != payload:
-            raise IntegrityError("read back different bytes", key=key)
+            raise IntegrityError(
+                "read back different bytes", key=key, said=Message(N_("error.health.probe_bytes"))
+            )
         return "read back and verified"
 
     def delete() -> str:
         store.delete(key)
         if store.exists(key):
-            raise EntrepotError(f"the probe {key} is still there after its deletion")
+            raise EntrepotError(
+                f"the probe {key} is still there after its deletion",
+                said=Message(N_("error.health.probe_left"), {"key": key}),
+            )
         return "probe deleted"
 
     checks = [_run("store list", listing), _run("store put", put)]
@@ -104,6 +114,10 @@ def check_database(engine: Engine) -> Check:
                 f"schema at {revision or 'nothing'}, code expects {latest}"
                 + _missing(revision, latest),
                 hint="run `entrepot db upgrade`",
+                said=Message(
+                    N_("error.health.schema_behind"),
+                    {"revision": revision or "–", "latest": latest},
+                ),
             )
         return f"reachable, schema at {revision} (latest)"
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from entrepot.errors import InvalidArgument, LocalFileNotFound
+from entrepot.messages import N_, Message
 
 
 def output_file(path: Path) -> Path:
@@ -12,11 +13,16 @@ def output_file(path: Path) -> Path:
     for a mistyped path) and it is not itself a folder."""
     if path.is_dir():
         raise InvalidArgument(
-            f"{path} is a folder", hint="give the path of the file to write, e.g. out.csv"
+            f"{path} is a folder",
+            hint="give the path of the file to write, e.g. out.csv",
+            said=Message(N_("error.file.is_folder"), {"path": str(path)}),
         )
     if not path.parent.is_dir():
         raise LocalFileNotFound(
             f"no folder {path.parent} to write {path.name} into",
             hint="check the path, or create the folder first",
+            said=Message(
+                N_("error.file.no_folder"), {"folder": str(path.parent), "name": path.name}
+            ),
         )
     return path

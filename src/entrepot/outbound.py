@@ -29,6 +29,7 @@ from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from entrepot.errors import EntrepotError
+from entrepot.messages import N_, Message, Size
 
 #: ``resolve(host) -> addresses``; by default the system resolver.
 Resolve = Callable[[str], Sequence[str]]
@@ -99,8 +100,8 @@ class OutboundRefused(EntrepotError):
 
     hint = HINT
 
-    def __init__(self, message: str, *, reason: str = "") -> None:
-        super().__init__(message)
+    def __init__(self, message: str, *, reason: str = "", said: Message | None = None) -> None:
+        super().__init__(message, said=said)
         self.reason = reason or message
 
 
@@ -188,7 +189,13 @@ class Outbound:
         if reason is None and not trusted:
             reason = _addresses_refusal(bare, addresses)
         if reason is not None:
-            raise OutboundRefused(f"{scheme}://{bare} is not fetched: {reason}", reason=reason)
+            raise OutboundRefused(
+                f"{scheme}://{bare} is not fetched: {reason}",
+                reason=reason,
+                said=Message(
+                    N_("error.outbound.refused"), {"url": f"{scheme}://{bare}", "reason": reason}
+                ),
+            )
         return addresses
 
     def transport_refusal(self, scheme: str, host: str) -> str | None:
@@ -209,7 +216,10 @@ class Outbound:
         scheme, host, port = origin(url)
         reason = self.refusal(scheme, host, port, resolve)
         if reason is not None:
-            raise OutboundRefused(f"{shown(url)} is not fetched: {reason}")
+            raise OutboundRefused(
+                f"{shown(url)} is not fetched: {reason}",
+                said=Message(N_("error.outbound.refused"), {"url": shown(url), "reason": reason}),
+            )
 
 
 def public_refusal(host: str, resolve: Resolve = system_resolve) -> str | None:
@@ -256,7 +266,10 @@ def bounded(chunks: Iterable[bytes], limit: int, what: str) -> bytes:
     for chunk in chunks:
         body += chunk
         if len(body) > limit:
-            raise BodyTooLarge(f"{what} sent more than {limit} bytes")
+            raise BodyTooLarge(
+                f"{what} sent more than {limit} bytes",
+                said=Message(N_("error.outbound.too_large"), {"what": what, "limit": Size(limit)}),
+            )
     return bytes(body)
 
 

@@ -24,8 +24,13 @@ SRC = Path(entrepot.__file__).resolve().parent
 #: last raise site does.
 SAID_EVERYWHERE: tuple[str, ...] = (
     "accounts",
+    "bootstrap",
     "fraud",
     "fraud_service",
+    "health",
+    "jobs",
+    "local_paths",
+    "outbound",
     "registry",
     "relocation",
     "services",

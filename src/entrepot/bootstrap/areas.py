@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from entrepot.bootstrap.parts import Parts
+from entrepot.messages import N_, Message
 from entrepot.services.objects import ObjectService
 
 if TYPE_CHECKING:
@@ -246,6 +247,7 @@ class Operations:
                 f"the store {store.url} is not in a bucket",
                 hint="set ENTREPOT_STORE_URL=s3://bucket/prefix "
                 "(ENTREPOT_S3_ENDPOINT_URL for MinIO)",
+                said=Message(N_("error.config.no_bucket"), {"store": store.url}),
             )
         return store
 

@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from entrepot import temp_names
+from entrepot.messages import N_, Message
 
 if TYPE_CHECKING:
     from sqlalchemy import Engine
@@ -44,6 +45,10 @@ def require_instance(engine: Engine) -> None:
         hint="run the command in the instance's folder (the one holding var/), or point "
         "ENTREPOT_DATABASE_URL and ENTREPOT_STORE_URL at it; `entrepot db upgrade` "
         "creates a new instance here",
+        said=Message(
+            N_("error.config.no_instance"),
+            {"catalog": str(path.resolve()), "folder": str(Path.cwd())},
+        ),
     )
 
 

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 from entrepot.fraud.train.clocks import Clock, clock_factory
 from entrepot.fraud_service.local_files import LocalFraud
+from entrepot.messages import N_, Message
 
 __all__ = ["DEFAULT_LIBRARY", "LocalFraud", "local_fraud"]
 
@@ -42,6 +43,7 @@ def local_fraud(app: App | None) -> LocalFraud:
             raise FraudError(
                 "this command has no model registry to use",
                 hint="run it as `entrepot fraud ...`, or give a folder (--out, --model DIR)",
+                said=Message(N_("error.fraud.no_registry")),
             )
         return app.operations.models_of(user)
 

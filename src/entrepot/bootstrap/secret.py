@@ -21,6 +21,7 @@ from pathlib import Path
 
 from entrepot.config import MIN_SECRET_LENGTH, SECRET_FILE, Settings
 from entrepot.errors import ConfigError
+from entrepot.messages import N_, Message
 
 _ENTROPY_BYTES = 48
 _DEFAULT_VAR_DIR = Settings.__dataclass_fields__["var_dir"].default
@@ -31,7 +32,10 @@ def resolve_secret(settings: Settings) -> str:
     if settings.secret_key is not None:
         return settings.secret_key
     if settings.env == "production":  # the settings refuse it; never generate one here
-        raise ConfigError("ENTREPOT_SECRET_KEY is required in production")
+        raise ConfigError(
+            "ENTREPOT_SECRET_KEY is required in production",
+            said=Message(N_("error.config.secret_required")),
+        )
     return instance_secret(secret_path(settings))
 
 
@@ -72,6 +76,10 @@ def instance_secret(path: Path) -> str:
         raise ConfigError(
             f"cannot keep the instance secret in {path}: {exc.strerror or exc}",
             hint="make the instance folder (ENTREPOT_VAR_DIR) writable, or set ENTREPOT_SECRET_KEY",
+            said=Message(
+                N_("error.config.secret_unwritable"),
+                {"path": str(path), "detail": str(exc.strerror or exc)},
+            ),
         ) from exc
     finally:
         with contextlib.suppress(OSError):
@@ -86,6 +94,10 @@ def _read(path: Path) -> str:
             f"the instance secret {path} is readable by other users "
             f"(mode {stat.S_IMODE(info.st_mode):o})",
             hint=f"chmod 600 {path}, or delete it to generate a new one (which signs everyone out)",
+            said=Message(
+                N_("error.config.secret_readable"),
+                {"path": str(path), "mode": f"{stat.S_IMODE(info.st_mode):o}"},
+            ),
         )
     value = path.read_text(encoding="utf-8", errors="replace").strip()
     if len(value) < MIN_SECRET_LENGTH:
@@ -93,5 +105,6 @@ def _read(path: Path) -> str:
             f"the instance secret {path} is too short",
             hint="delete it to generate a new one (which signs everyone out), or set "
             "ENTREPOT_SECRET_KEY",
+            said=Message(N_("error.config.secret_short"), {"path": str(path)}),
         )
     return value

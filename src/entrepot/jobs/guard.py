@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING
 
 from entrepot.catalog.uow import UnitOfWork, UnitOfWorkFactory, session_factory
 from entrepot.errors import EntrepotError
+from entrepot.messages import N_, Message
 
 if TYPE_CHECKING:
     from sqlalchemy import Engine
@@ -50,7 +51,8 @@ class GuardedUnitOfWork(UnitOfWork):
             self.rollback()
             raise JobCancelled(
                 f"job {job[0]} was cancelled or taken back while it ran; nothing more of it "
-                "is recorded"
+                "is recorded",
+                said=Message(N_("error.jobs.cancelled"), {"job": job[0]}),
             )
         super().commit()
 

@@ -16,6 +16,7 @@ from collections.abc import Mapping
 from typing import Any, ClassVar, Self
 
 from entrepot.errors import EntrepotError
+from entrepot.messages import N_, Message
 
 #: The key of the version in a job's parameters.
 VERSION_KEY = "v"
@@ -49,11 +50,18 @@ class Payload:
         values = dict(params)
         version = values.pop(VERSION_KEY, 1)
         if not isinstance(version, int) or isinstance(version, bool) or version < 1:
-            raise PayloadError(f"the {cls.KIND} job's parameters have no valid version")
+            raise PayloadError(
+                f"the {cls.KIND} job's parameters have no valid version",
+                said=Message(N_("error.jobs.payload_version"), {"kind": cls.KIND}),
+            )
         if version > cls.VERSION:
             raise PayloadError(
                 f"the {cls.KIND} job was queued by a newer release (its parameters are "
-                f"version {version}; this release reads up to version {cls.VERSION})"
+                f"version {version}; this release reads up to version {cls.VERSION})",
+                said=Message(
+                    N_("error.jobs.payload_newer"),
+                    {"kind": cls.KIND, "version": str(version), "most": cls.VERSION},
+                ),
             )
         if version < cls.VERSION:
             values = cls.upgrade(values, version)
@@ -65,7 +73,11 @@ class Payload:
             first = exc.errors()[0]
             where = ".".join(str(part) for part in first.get("loc", ())) or "parameters"
             raise PayloadError(
-                f"the {cls.KIND} job's parameters are not valid: {where}: {first.get('msg')}"
+                f"the {cls.KIND} job's parameters are not valid: {where}: {first.get('msg')}",
+                said=Message(
+                    N_("error.jobs.payload_invalid"),
+                    {"kind": cls.KIND, "where": where, "detail": str(first.get("msg"))[:200]},
+                ),
             ) from None
         return found
 

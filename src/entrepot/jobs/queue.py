@@ -15,6 +15,7 @@ from huey import Huey, MemoryHuey, RedisHuey, SqliteHuey
 
 from entrepot.errors import ConfigError
 from entrepot.masking import mask_url
+from entrepot.messages import N_, Message
 
 TASK_NAME = "entrepot.run_job"
 
@@ -48,6 +49,7 @@ class JobQueue:
         raise ConfigError(
             f"jobs URL {mask_url(url)!r} is not supported",
             hint="use redis://host:6379/0, sqlite:///path/jobs.db, or leave it unset (embedded)",
+            said=Message(N_("error.jobs.queue_url"), {"url": mask_url(url)}),
         )
 
     def bind(self, run: Callable[[str], object]) -> None:

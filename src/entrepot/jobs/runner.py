@@ -92,7 +92,10 @@ class JobRunner:
         handler = self._handlers.get(job.kind)
         try:
             if handler is None:
-                raise EntrepotError(f"no worker knows how to run {job.kind!r} jobs")
+                raise EntrepotError(
+                    f"no worker knows how to run {job.kind!r} jobs",
+                    said=Message(N_("error.jobs.unknown_kind"), {"kind": job.kind}),
+                )
             with running(job.id, self.worker):
                 result = handler(job, _Reporter(self, job.id, observe))
         except JobCancelled:
@@ -200,4 +203,7 @@ class _Reporter:
             return
         self._last = now
         if not self._runner.report(self._job_id, fraction, message):
-            raise JobCancelled(f"job {self._job_id} was cancelled or taken back while it ran")
+            raise JobCancelled(
+                f"job {self._job_id} was cancelled or taken back while it ran",
+                said=Message(N_("error.jobs.cancelled"), {"job": self._job_id}),
+            )

@@ -13,6 +13,7 @@ from entrepot.catalog.jobs.records import JobRecord
 from entrepot.catalog.uow import UnitOfWork, UnitOfWorkFactory
 from entrepot.errors import StoreUnavailable
 from entrepot.jobs.queue import JobQueue
+from entrepot.messages import N_, Message
 
 log = logging.getLogger("entrepot.jobs")
 Clock = Callable[[], datetime]
@@ -92,7 +93,10 @@ class JobService:
                 if uow.jobs.claim(job.id, "submitter", self._clock()) is not None:
                     uow.jobs.fail(job.id, "submitter", self._clock(), str(exc), "queue_unavailable")
                 uow.commit()
-            raise QueueUnavailable(str(exc)) from None
+            raise QueueUnavailable(
+                str(exc),
+                said=Message(N_("error.jobs.queue_unavailable"), {"detail": str(exc)[:200]}),
+            ) from None
 
     def submit(self, *, owner_id: int | None, kind: str, params: Mapping[str, Any]) -> JobRecord:
         """Record and send a job in one go."""
