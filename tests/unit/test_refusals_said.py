@@ -35,7 +35,8 @@ def _error_classes() -> dict[str, list[type[EntrepotError]]]:
             yield from below(sub)
 
     by_name: dict[str, list[type[EntrepotError]]] = {}
-    for kind in {EntrepotError, *below(EntrepotError)}:
+    every: set[type[EntrepotError]] = {EntrepotError, *below(EntrepotError)}
+    for kind in every:
         by_name.setdefault(kind.__name__, []).append(kind)
     return by_name
 
