@@ -72,3 +72,12 @@ def test_a_refused_range_of_days_says_its_dates_in_the_readers_language() -> Non
     assert too_many.value.said is not None
     assert too_many.value.said.params["days"] == MAX_DAYS
     assert "660\u00a0jours" in speaker("fr")(too_many.value.said)
+
+
+def test_a_refused_date_names_the_text_in_french() -> None:
+    with pytest.raises(InvalidArgument, match="not a date") as refused:
+        parse_day("4/11/2025")
+    said = refused.value.said
+    assert said is not None and said.key == "error.city.not_a_day"
+    assert "«\u00a04/11/2025\u00a0»" in speaker("fr")(said)
+    assert "“4/11/2025”" in speaker("en")(said)
