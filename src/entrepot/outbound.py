@@ -29,6 +29,7 @@ from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from entrepot.errors import EntrepotError
+from entrepot.messages import Message
 
 #: ``resolve(host) -> addresses``; by default the system resolver.
 Resolve = Callable[[str], Sequence[str]]
@@ -99,8 +100,8 @@ class OutboundRefused(EntrepotError):
 
     hint = HINT
 
-    def __init__(self, message: str, *, reason: str = "") -> None:
-        super().__init__(message)
+    def __init__(self, message: str, *, reason: str = "", said: Message | None = None) -> None:
+        super().__init__(message, said=said)
         self.reason = reason or message
 
 
