@@ -22,7 +22,7 @@ SRC = Path(entrepot.__file__).resolve().parent
 
 #: The packages (and modules) whose refusals all carry a message; a package joins once its
 #: last raise site does.
-SAID_EVERYWHERE: tuple[str, ...] = ("city_service",)
+SAID_EVERYWHERE: tuple[str, ...] = ("city", "city_service")
 
 
 def _error_classes() -> dict[str, list[type[EntrepotError]]]:
