@@ -25,6 +25,8 @@ SRC = Path(entrepot.__file__).resolve().parent
 SAID_EVERYWHERE: tuple[str, ...] = (
     "accounts",
     "bootstrap",
+    "city",
+    "city_service",
     "fraud",
     "fraud_service",
     "health",

@@ -82,6 +82,7 @@ from entrepot.city.errors import CityError, RawFormatError
 from entrepot.city.imports import notes as noted
 from entrepot.city.limits import DEFAULT_MEMORY_LIMIT, DEFAULT_SCAN_THREADS
 from entrepot.city.readers import CsvHeader, pick_columns, sniff_header
+from entrepot.messages import N_, Message
 
 if TYPE_CHECKING:
     from duckdb import DuckDBPyConnection
@@ -244,6 +245,10 @@ def aggregate_counts_files(
                     f"the counts scan ran out of its {memory_limit} memory limit: {exc}",
                     key=name,
                     hint="raise the limit (`--memory-limit 512MB`)",
+                    said=Message(
+                        N_("error.city.counts_memory"),
+                        {"file": name, "limit": str(memory_limit), "reason": str(exc)[:300]},
+                    ),
                 ) from None
             except duckdb.Error as exc:
                 reason = " ".join(str(exc).split("\n\n", 1)[0].split())

@@ -33,6 +33,7 @@ from entrepot.city.messages import (
     Note,
 )
 from entrepot.city.readers import whole_rows_end
+from entrepot.messages import N_, Message
 
 #: Above this share of a day's rows holding a value that does not parse, the day fails.
 MAX_BAD_SHARE = 0.05
@@ -58,9 +59,15 @@ def day_notes(agg: CountsAggregate, day: date, files: list[tuple[Path, str]]) ->
     rows and :class:`RawFormatError` when too many values do not parse."""
     arcs = agg.arcs[agg.arcs["day"] == day]
     if arcs.empty:
-        raise MissingInput(f"the counts have no rows for {day}")
+        raise MissingInput(
+            f"the counts have no rows for {day}",
+            said=Message(N_("error.city.counts_no_rows"), {"day": str(day)}),
+        )
     if int(arcs["q_n"].sum()) == 0 and int(arcs["k_n"].sum()) == 0:
-        raise MissingInput(f"the counts have only empty rows for {day} (no flow, no occupancy)")
+        raise MissingInput(
+            f"the counts have only empty rows for {day} (no flow, no occupancy)",
+            said=Message(N_("error.city.counts_empty_rows"), {"day": str(day)}),
+        )
     notes: list[str] = []
     rows = int(arcs["rows"].sum())
     quality = agg.quality
@@ -108,6 +115,17 @@ def day_notes(agg: CountsAggregate, day: date, files: list[tuple[Path, str]]) ->
                 f"(first at line {line}: {example!r})",
                 key=key,
                 hint="fix or re-export the file; values are numbers like 1034.0 or 1034,0",
+                said=Message(
+                    N_("error.city.counts_not_numbers"),
+                    {
+                        "file": key,
+                        "bad": bad,
+                        "rows": rows,
+                        "day": str(day),
+                        "line": line,
+                        "example": str(example)[:80],
+                    },
+                ),
             )
         notes.append(
             Note(

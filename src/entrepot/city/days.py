@@ -10,6 +10,7 @@ from functools import cache
 from zoneinfo import ZoneInfo
 
 from entrepot.errors import InvalidArgument
+from entrepot.messages import N_, Message
 
 #: Paris local time: partitions, report days and the counts export all use it.
 PARIS_TZ_NAME = "Europe/Paris"
@@ -71,6 +72,7 @@ def parse_as_of(text: str) -> datetime:
             f"not a date or time: {text!r}",
             hint="write --as-of as YYYY-MM-DD or YYYY-MM-DDTHH:MM (Paris time), "
             "e.g. 2019-04-07T14:30",
+            said=Message(N_("error.city.not_a_moment"), {"text": text[:100]}),
         ) from None
     return moment if moment.tzinfo else moment.replace(tzinfo=paris())
 
@@ -102,7 +104,9 @@ def parse_day(text: str) -> date:
             hint=f"give a day from {EARLIEST_DAY} to {LATEST_DAY}",
         )
     raise InvalidArgument(
-        f"not a date: {text!r}", hint="write dates as YYYY-MM-DD, e.g. 2025-11-04"
+        f"not a date: {text!r}",
+        hint="write dates as YYYY-MM-DD, e.g. 2025-11-04",
+        said=Message(N_("error.city.not_a_day"), {"text": text[:100]}),
     )
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from entrepot.city.errors import UnknownCityName
+from entrepot.messages import N_, Message
 
 #: Metric types, in processing order.
 METRIC_TYPES = ("bikes", "disruptions", "weather", "traffic", "roadworks")
@@ -37,7 +38,12 @@ def check_types(types: Iterable[str]) -> tuple[str, ...]:
     unknown = [t for t in chosen if t not in METRIC_TYPES]
     if unknown:
         raise UnknownCityName(
-            f"unknown metric type(s) {unknown}", hint=f"choose from {list(METRIC_TYPES)}"
+            f"unknown metric type(s) {unknown}",
+            hint=f"choose from {list(METRIC_TYPES)}",
+            said=Message(
+                N_("error.city.unknown_types"),
+                {"types": ", ".join(unknown)[:200], "choices": ", ".join(METRIC_TYPES)},
+            ),
         )
     return chosen
 
@@ -46,6 +52,11 @@ def check_kind(kind: str) -> str:
     """Validate a document kind (a metric type or ``report``)."""
     if kind not in DOCUMENT_KINDS:
         raise UnknownCityName(
-            f"unknown document kind {kind!r}", hint=f"choose from {list(DOCUMENT_KINDS)}"
+            f"unknown document kind {kind!r}",
+            hint=f"choose from {list(DOCUMENT_KINDS)}",
+            said=Message(
+                N_("error.city.unknown_kind"),
+                {"kind": kind[:100], "choices": ", ".join(DOCUMENT_KINDS)},
+            ),
         )
     return kind

@@ -36,6 +36,7 @@ from entrepot.city.partitions import (
     prune,
 )
 from entrepot.errors import ConfigError, ObjectNotFound, StoreUnavailable
+from entrepot.messages import N_, Message
 from entrepot.storage.protocols import Get, List
 from entrepot.storage.types import ObjectInfo
 
@@ -127,11 +128,16 @@ class Lake:
         local: RawStore | None = None,
     ) -> None:
         if fallback not in ("fail", "local"):
-            raise ConfigError(f"unknown fallback policy {fallback!r}", hint="use 'fail' or 'local'")
+            raise ConfigError(
+                f"unknown fallback policy {fallback!r}",
+                hint="use 'fail' or 'local'",
+                said=Message(N_("error.city.fallback_unknown"), {"fallback": str(fallback)[:100]}),
+            )
         if fallback == "local" and local is None:
             raise ConfigError(
                 "fallback 'local' needs a local store to fall back on",
                 hint="pass local=<a store on the local mirror>, or use fallback='fail'",
+                said=Message(N_("error.city.fallback_no_local")),
             )
         self.store = store
         self.fallback = fallback
@@ -188,7 +194,11 @@ class Lake:
 
         files, origin, warnings = self._call(f"{source} {day}", action)
         if not files:
-            raise MissingInput(f"no {source} data for {day}", key=layout.day_prefix(source, day))
+            raise MissingInput(
+                f"no {source} data for {day}",
+                key=layout.day_prefix(source, day),
+                said=Message(N_("error.city.no_source_data"), {"source": source, "day": str(day)}),
+            )
         present = {f.partition.hour for f in files}
         missing = tuple(sorted(local_hours(day) - present))
         if missing:
@@ -215,7 +225,11 @@ class Lake:
 
         found, _, _ = self._call(f"{source} {day}", action)
         if not found:
-            raise MissingInput(f"no {source} data for {day}", key=layout.day_prefix(source, day))
+            raise MissingInput(
+                f"no {source} data for {day}",
+                key=layout.day_prefix(source, day),
+                said=Message(N_("error.city.no_source_data"), {"source": source, "day": str(day)}),
+            )
         return tuple(InputRef(i.key, i.sha256, i.size, i.etag, i.modified) for _, _, i in found)
 
     # -- batch files ---------------------------------------------------------
@@ -228,6 +242,10 @@ class Lake:
             raise MissingInput(
                 f"no {layout.DATASETS[name]} file in {_url(self.store)}",
                 key=layout.batch_key(name),
+                said=Message(
+                    N_("error.city.no_batch_file"),
+                    {"dataset": layout.DATASETS[name], "store": _url(self.store)},
+                ),
             )
         return tuple(InputRef(i.key, i.sha256, i.size, i.etag, i.modified) for i in found)
 
@@ -282,7 +300,11 @@ def _head(store: RawStore, key: str) -> ObjectInfo:
     try:
         return store.head(key)
     except ObjectNotFound:
-        raise MissingInput(f"batch file missing from {_url(store)}", key=key) from None
+        raise MissingInput(
+            f"batch file missing from {_url(store)}",
+            key=key,
+            said=Message(N_("error.city.batch_file_missing"), {"store": _url(store), "key": key}),
+        ) from None
 
 
 def _versions(store: RawStore, name: str) -> list[ObjectInfo]:
@@ -302,7 +324,11 @@ def _day_folders(store: RawStore, source: str) -> list[date]:
     for info in listing.objects:
         name = info.key[len(prefix) :]
         if not is_marker(name):
-            raise PartitionError("file outside any dt=YYYY-MM-DD partition", key=info.key)
+            raise PartitionError(
+                "file outside any dt=YYYY-MM-DD partition",
+                key=info.key,
+                said=Message(N_("error.city.outside_partition"), {"key": info.key}),
+            )
     days = []
     for folder in listing.prefixes:
         name = folder[len(prefix) :].rstrip("/")

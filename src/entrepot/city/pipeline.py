@@ -19,7 +19,7 @@ from entrepot.city.kinds import METRIC_TYPES, check_types
 from entrepot.city.lake import InputRef, Lake
 from entrepot.city.limits import DEFAULT_MEMORY_LIMIT, DEFAULT_SCAN_THREADS
 from entrepot.city.messages import WARNING_SKIPPED_ROWS, Note
-from entrepot.city.processors.bikes import bikes_day, capacities, positions
+from entrepot.city.processors.bikes import bikes_day, positions
 from entrepot.city.processors.common import document
 from entrepot.city.processors.disruptions import disruption_metrics
 from entrepot.city.processors.roadworks import ROADWORKS_COLUMNS, roadworks_metrics
@@ -28,7 +28,7 @@ from entrepot.city.processors.weather import weather_day
 from entrepot.city.readers import read_csv, read_json
 from entrepot.city.referentiel import empty_referentiel, load_referentiel
 from entrepot.city.snapshots import snapshot_notes
-from entrepot.city.stations import CAPACITY_TOLERANCE, versions_for
+from entrepot.city.stations import CAPACITY_TOLERANCE, capacities, versions_for
 
 __all__ = ["METRIC_TYPES", "DayProcessor", "check_types"]
 

@@ -19,6 +19,7 @@ import pandas as pd
 
 from entrepot.city import refused
 from entrepot.city.errors import RawFormatError
+from entrepot.messages import N_, Message
 
 _OTHER_SEPARATORS = (",", "\t", "|", ";")
 
@@ -60,7 +61,11 @@ def read_jsonl(data: bytes, key: str) -> list[Any]:
             try:
                 rows.append(json.loads(line))
             except json.JSONDecodeError as exc:
-                raise RawFormatError(f"invalid JSON on line {number}: {exc.msg}", key=key) from None
+                raise RawFormatError(
+                    f"invalid JSON on line {number}: {exc.msg}",
+                    key=key,
+                    said=refused.stored_json_invalid(key, number),
+                ) from None
     return rows
 
 
@@ -129,9 +134,15 @@ def read_csv(
             encoding="utf-8",
         )
     except UnicodeDecodeError as exc:
-        raise RawFormatError(f"CSV is not UTF-8 ({exc.reason})", key=key) from None
+        raise RawFormatError(
+            f"CSV is not UTF-8 ({exc.reason})", key=key, said=refused.stored_not_utf8(key)
+        ) from None
     except (pd.errors.ParserError, ValueError) as exc:
-        raise RawFormatError(f"CSV cannot be parsed: {exc}", key=key) from None
+        raise RawFormatError(
+            f"CSV cannot be parsed: {exc}",
+            key=key,
+            said=Message(N_("error.city.csv_unparsable"), {"file": key, "reason": str(exc)[:300]}),
+        ) from None
     frame = frame.rename(columns={v: k for k, v in mapping.items()})[list(mapping)]
     # a spreadsheet writes the rows it once formatted as separators alone: no row at all
     return frame[frame.apply(lambda c: c.str.strip() != "").any(axis=1)].reset_index(drop=True)
@@ -145,7 +156,13 @@ def read_parquet(data: bytes, key: str) -> pd.DataFrame:
     try:
         return pq.read_table(io.BytesIO(data)).to_pandas()
     except (pa.ArrowInvalid, OSError) as exc:
-        raise RawFormatError(f"not a readable Parquet file: {exc}", key=key) from None
+        raise RawFormatError(
+            f"not a readable Parquet file: {exc}",
+            key=key,
+            said=Message(
+                N_("error.city.parquet_unreadable"), {"file": key, "reason": str(exc)[:300]}
+            ),
+        ) from None
 
 
 def read_object(key: str, data: bytes) -> Any:
@@ -162,7 +179,10 @@ def read_object(key: str, data: bytes) -> Any:
     if name.endswith(".parquet"):
         return read_parquet(data, key)
     raise RawFormatError(
-        "unsupported raw file type", key=key, hint="use .json, .jsonl, .ndjson, .csv or .parquet"
+        "unsupported raw file type",
+        key=key,
+        hint="use .json, .jsonl, .ndjson, .csv or .parquet",
+        said=Message(N_("error.city.raw_file_type"), {"file": key}),
     )
 
 

@@ -20,6 +20,7 @@ from entrepot.city.geo import haversine_m, parse_point
 from entrepot.city.messages import UNKNOWN
 from entrepot.city.polygons import locate
 from entrepot.city.readers import read_csv
+from entrepot.messages import N_, Message
 
 REFERENTIEL_COLUMNS = (
     {"arc": "Identifiant arc", "label": "Libelle", "point": "geo_point_2d", "shape": "geo_shape"},
@@ -74,7 +75,11 @@ def load_referentiel(data: bytes, key: str) -> pd.DataFrame:
     arcs = pd.to_numeric(frame["arc"], errors="coerce")
     frame = frame.assign(arc=arcs).dropna(subset=["arc"]).drop_duplicates("arc", keep="first")
     if frame.empty:
-        raise RawFormatError("the référentiel has no arc rows", key=key)
+        raise RawFormatError(
+            "the référentiel has no arc rows",
+            key=key,
+            said=Message(N_("error.city.referentiel_no_arcs"), {"file": key}),
+        )
     points = [parse_point(p) for p in frame["point"]]
     lat = np.array([p[0] if p else np.nan for p in points])
     lon = np.array([p[1] if p else np.nan for p in points])

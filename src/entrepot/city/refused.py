@@ -151,3 +151,13 @@ def stored_columns(file: str, missing: str) -> Message:
 def stored_counts_unreadable(file: str) -> Message:
     """A stored counts file DuckDB cannot read (rows that do not follow the header)."""
     return Message(N_("city.refused.stored_counts_unreadable"), {"file": file})
+
+
+def archive_given(file: str) -> Message:
+    """An archive (gzip, ZIP, tar) where a text export was expected."""
+    return Message(N_("city.refused.archive_given"), {"file": file})
+
+
+def binary_given(file: str) -> Message:
+    """Some other binary file (a picture, a PDF...) where a text export was expected."""
+    return Message(N_("city.refused.binary_given"), {"file": file})

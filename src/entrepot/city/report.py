@@ -38,6 +38,8 @@ from entrepot.city.messages import (
     arc,
     place,
 )
+from entrepot.messages import N_
+from entrepot.messages import Message as Said
 
 TOP = 5
 MAX_TRAFFIC_ALERTS = 20
@@ -309,6 +311,7 @@ def build_report(
             f"no metrics are stored for {day}: nothing to report",
             hint="every metric type of that day failed or was never run: see "
             "`entrepot city status --failed`",
+            said=Said(N_("error.city.nothing_to_report"), {"day": str(day)}),
         )
     summary = summarize(present)
     comparison = None

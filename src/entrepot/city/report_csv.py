@@ -14,6 +14,7 @@ import io
 from typing import Any
 
 from entrepot.city.errors import RawFormatError
+from entrepot.messages import N_, Message
 
 HEADER = ("section", "path", "type", "value")
 
@@ -73,18 +74,34 @@ def _scalar(kind: str, text: str, where: str) -> Any:
         return {}
     if kind == "array":
         return []
-    raise RawFormatError(f"unknown value type {kind!r} at {where}")
+    raise RawFormatError(
+        f"unknown value type {kind!r} at {where}",
+        said=Message(
+            N_("error.city.report_value_type"), {"type": kind[:100], "where": str(where)[:200]}
+        ),
+    )
 
 
 def from_csv(data: bytes, key: str = "report.csv") -> dict[str, Any]:
     """Rebuild the report from :func:`to_csv`'s bytes; raises :class:`RawFormatError`."""
     reader = csv.reader(io.StringIO(data.decode("utf-8-sig")), delimiter=";")
     if tuple(next(reader, ())) != HEADER:
-        raise RawFormatError(f"not a city report CSV (expected header {HEADER})", key=key)
+        raise RawFormatError(
+            f"not a city report CSV (expected header {HEADER})",
+            key=key,
+            said=Message(N_("error.city.report_header"), {"file": key, "header": ",".join(HEADER)}),
+        )
     root: dict[str, Any] = {}
     for number, row in enumerate(reader, start=2):
         if len(row) != len(HEADER):
-            raise RawFormatError(f"line {number} has {len(row)} fields", key=key)
+            raise RawFormatError(
+                f"line {number} has {len(row)} fields",
+                key=key,
+                said=Message(
+                    N_("error.city.report_fields"),
+                    {"file": key, "line": number, "fields": len(row)},
+                ),
+            )
         _, path, kind, text = row
         segments = [_unescape(s) for s in path.split("/")[1:]]
         parent: Any = root
@@ -92,7 +109,14 @@ def from_csv(data: bytes, key: str = "report.csv") -> dict[str, Any]:
             for segment in segments[:-1]:
                 parent = parent[int(segment)] if isinstance(parent, list) else parent[segment]
         except (KeyError, IndexError, ValueError):
-            raise RawFormatError(f"line {number}: {path} has no parent row", key=key) from None
+            raise RawFormatError(
+                f"line {number}: {path} has no parent row",
+                key=key,
+                said=Message(
+                    N_("error.city.report_parent"),
+                    {"file": key, "line": number, "path": str(path)[:200]},
+                ),
+            ) from None
         value = _scalar(kind, text, f"line {number}")
         if isinstance(parent, list):
             parent.append(value)

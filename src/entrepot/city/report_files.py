@@ -17,6 +17,7 @@ from entrepot.catalog.objects.records import ObjectRecord
 from entrepot.catalog.uow import UnitOfWorkFactory
 from entrepot.city.errors import MetricsNotFound
 from entrepot.city.report_csv import to_csv
+from entrepot.messages import N_, Message
 from entrepot.services.objects import ObjectService
 
 PREFIX = "reports/city"
@@ -70,5 +71,8 @@ class ReportFiles:
         """The newest report CSV of ``day``, checked against its catalog record."""
         record = self.latest(day)
         if record is None:
-            raise MetricsNotFound(f"no report CSV is recorded for {day}")
+            raise MetricsNotFound(
+                f"no report CSV is recorded for {day}",
+                said=Message(N_("error.city.no_report_csv"), {"day": str(day)}),
+            )
         return record, self.objects.get(record.key)

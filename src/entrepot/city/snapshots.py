@@ -12,6 +12,7 @@ from datetime import date, timedelta
 
 from entrepot.city import layout
 from entrepot.city.errors import MissingInput
+from entrepot.messages import N_, Message
 
 #: Days either side of the as-of date a snapshot is taken to describe as it stands.
 SLACK_DAYS = 7
@@ -29,6 +30,10 @@ def snapshot_notes(key: str, day: date) -> list[str]:
             f"the newest roadworks export is as of {known}; it cannot describe {day}",
             key=key,
             hint="import a newer chantiers-perturbants.csv export",
+            said=Message(
+                N_("error.city.roadworks_too_old"),
+                {"known": str(known), "day": str(day), "file": key},
+            ),
         )
     if day < known - timedelta(days=SLACK_DAYS):
         return [

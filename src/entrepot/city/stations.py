@@ -8,7 +8,7 @@ version still places stations that lack coordinates: positions barely change.
 
 A version's time is its as-of instant (the import keys a ``station_information`` by its own
 ``lastUpdatedOther``); the generator's single file (no as-of) describes the days it
-generated.
+generated. :func:`capacities` reads a version's capacities.
 """
 
 from __future__ import annotations
@@ -16,10 +16,13 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from typing import Any
 
 from entrepot.city import layout
 from entrepot.city.days import day_hours
+from entrepot.city.errors import RawFormatError
 from entrepot.city.lake import InputRef
+from entrepot.messages import N_, Message
 
 #: How far from the day a ``station_information`` may have been taken to give its capacities.
 CAPACITY_TOLERANCE = timedelta(days=1)
@@ -67,3 +70,21 @@ def versions_for(refs: Sequence[InputRef], day: date) -> StationVersions:
         raise ValueError("no station_information version")
     dated = best[1] if best[0] <= CAPACITY_TOLERANCE else None
     return StationVersions(refs[-1], dated, best[2])
+
+
+def capacities(doc: Any, key: str) -> dict[str, int]:
+    """Station id and code -> capacity, from a ``station_information`` document."""
+    try:
+        stations = doc["data"]["stations"]
+        result: dict[str, int] = {}
+        for s in stations:
+            result[str(s["station_id"])] = int(s["capacity"])
+            if "stationCode" in s:
+                result[str(s["stationCode"])] = int(s["capacity"])
+    except (KeyError, TypeError, ValueError):
+        raise RawFormatError(
+            "not a station_information document",
+            key=key,
+            said=Message(N_("error.city.not_station_information"), {"file": key}),
+        ) from None
+    return result

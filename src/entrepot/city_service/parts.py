@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, TypeAlias, TypeVar
 from entrepot.city.lake import Lake
 from entrepot.city.limits import DEFAULT_MEMORY_LIMIT, DEFAULT_SCAN_THREADS
 from entrepot.errors import ConfigError
+from entrepot.messages import N_, Message
 from entrepot.storage.protocols import Store
 
 T = TypeVar("T")
@@ -69,6 +70,7 @@ class CityParts:
             raise ConfigError(
                 "this command needs the catalog, and none was configured",
                 hint="run it as `entrepot city ...`, which opens ENTREPOT_DATABASE_URL",
+                said=Message(N_("error.city.no_catalog")),
             )
         engine = _built(self._engine)
         ensure_migrated(engine)

@@ -22,6 +22,7 @@ from entrepot.city_service.days import run_days
 from entrepot.city_service.parts import CityParts, Given
 from entrepot.city_service.records import Generated, RunRequest
 from entrepot.errors import ConfigError, LocalFileNotFound
+from entrepot.messages import N_, Message
 
 if TYPE_CHECKING:
     from sqlalchemy import Engine
@@ -68,6 +69,7 @@ class CityService(CityParts):
             raise ConfigError(
                 "this city service has no job queue",
                 hint="run it as `entrepot city ...`, which opens ENTREPOT_JOBS_URL",
+                said=Message(N_("error.city.no_jobs")),
             )
         return self._jobs()
 
@@ -201,6 +203,7 @@ class CityService(CityParts):
                 f"no such file or folder: {', '.join(missing)}; nothing was imported",
                 hint="check the path; `entrepot city import` takes the exports as downloaded, "
                 "or folders of them",
+                said=Message(N_("error.city.import_missing"), {"paths": ", ".join(missing)}),
             )
         from entrepot.city.imports.files import import_paths  # pandas, DuckDB: when used
 
@@ -224,7 +227,11 @@ class CityService(CityParts):
         from entrepot.city.collect.fetch import Retries, client, fetch
 
         if self._feed_urls is None:
-            raise ConfigError("no feed addresses configured", hint="see `entrepot config show`")
+            raise ConfigError(
+                "no feed addresses configured",
+                hint="see `entrepot config show`",
+                said=Message(N_("error.city.no_feeds")),
+            )
         urls = self._feed_urls()
         chosen = tuple(f for f in feeds(urls) if not names or f.name in names)
         policy = Retries(attempts=attempts, backoff=backoff)
@@ -251,7 +258,11 @@ class CityService(CityParts):
         chosen = None if not kinds else [check_kind(k) for k in kinds]
         when: date | None = None if day is None else parse_day(day)
         if source == target:
-            raise ConfigError("--from and --to are the same store", hint="give two different URLs")
+            raise ConfigError(
+                "--from and --to are the same store",
+                hint="give two different URLs",
+                said=Message(N_("error.city.copy_same_store")),
+            )
         from entrepot.city.metrics.copy import copy_metrics
         from entrepot.city.metrics.url import open_metrics
 

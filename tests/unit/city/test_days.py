@@ -7,7 +7,9 @@ from datetime import date
 import pytest
 
 from entrepot.city.days import day_hours, days_between, parse_day
+from entrepot.city_service.days import MAX_DAYS, run_days
 from entrepot.errors import InvalidArgument
+from entrepot.i18n.messages import speaker
 
 
 @pytest.mark.parametrize(
@@ -54,3 +56,28 @@ def test_parse_day_takes_the_one_form_every_door_takes(text: str) -> None:
     where the API refused it; one rule now, ``YYYY-MM-DD``."""
     with pytest.raises(InvalidArgument, match=repr(text)):
         parse_day(text)
+
+
+def test_a_refused_range_of_days_says_its_dates_in_the_readers_language() -> None:
+    with pytest.raises(InvalidArgument, match="is after --until") as refused:
+        run_days(None, "2025-11-05", "2025-11-01")
+    said = refused.value.said
+    assert said is not None and said.key == "error.city.days_reversed"
+    assert said.params == {"since": "2025-11-05", "until": "2025-11-01"}
+    french = speaker("fr")(said)
+    assert "--since 2025-11-05" in french and "--until 2025-11-01" in french
+    assert "postérieur" in french and "{" not in french
+    with pytest.raises(InvalidArgument, match="more than") as too_many:
+        run_days(None, "2000-01-01", "2025-11-01")
+    assert too_many.value.said is not None
+    assert too_many.value.said.params["days"] == MAX_DAYS
+    assert "660\u00a0jours" in speaker("fr")(too_many.value.said)
+
+
+def test_a_refused_date_names_the_text_in_french() -> None:
+    with pytest.raises(InvalidArgument, match="not a date") as refused:
+        parse_day("4/11/2025")
+    said = refused.value.said
+    assert said is not None and said.key == "error.city.not_a_day"
+    assert "«\u00a04/11/2025\u00a0»" in speaker("fr")(said)
+    assert "“4/11/2025”" in speaker("en")(said)

@@ -14,7 +14,9 @@ from entrepot.city.errors import RawFormatError
 from entrepot.city.imports.archives import Bounds
 from entrepot.city.imports.detect import detect
 from entrepot.city.imports.files import import_paths
+from entrepot.city.imports.text import decode
 from entrepot.city.lake import Lake
+from entrepot.i18n.messages import speaker
 from entrepot.storage.memory import MemoryStore
 from tests.support.real_paris import AS_OF, CHAMPS, CHANTIERS, REAL, real
 
@@ -197,3 +199,20 @@ def test_an_unknown_json_is_named_with_what_it_looks_like_and_the_nearest_kind()
     assert (info.value.hint or "").startswith(
         "nearest known kind: open-meteo (it lacks 'hourly', 'utc_offset_seconds')"
     )
+
+
+@pytest.mark.parametrize(
+    ("data", "key", "french"),
+    [
+        (gzip.compress(b"a,b\n1,2\n"), "city.refused.archive_given", "est une archive"),
+        (b"%PDF-1.7\n" + bytes(range(256)), "city.refused.binary_given", "pas un export texte"),
+    ],
+)
+def test_a_binary_given_as_text_is_refused_in_the_readers_language(
+    data: bytes, key: str, french: str
+) -> None:
+    with pytest.raises(RawFormatError, match="not a text export") as refused:
+        decode(data, "x.csv")
+    said = refused.value.said
+    assert said is not None and said.key == key and said.params == {"file": "x.csv"}
+    assert french in speaker("fr")(said) and "x.csv" in speaker("fr")(said)

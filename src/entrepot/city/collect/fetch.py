@@ -21,6 +21,7 @@ from typing import Any
 import httpx
 
 from entrepot.city.errors import CityError
+from entrepot.messages import N_, Message, Size
 from entrepot.outbound import (
     HINT,
     BodyTooLarge,
@@ -90,7 +91,10 @@ class PinnedTransport(httpx.BaseTransport):
     def handle_request(self, request: httpx.Request) -> httpx.Response:
         addresses: tuple[str, ...] = request.extensions.get(ADDRESSES) or ()
         if not addresses:
-            raise OutboundRefused(f"{request.url.host} was not checked: nothing is sent")
+            raise OutboundRefused(
+                f"{request.url.host} was not checked: nothing is sent",
+                said=Message(N_("error.city.outbound_unchecked"), {"host": request.url.host}),
+            )
         for address in addresses[:-1]:
             try:
                 return self._inner.handle_request(pinned(request, address))
@@ -118,7 +122,11 @@ def fetch(
     rule = Outbound.of([url], allowed_hosts)
     reason = rule.transport_refusal(*_parts(httpx.URL(url))[:2])
     if reason is not None:
-        raise FeedUnavailable(f"{_shown(url)} is not fetched: {reason}", hint=HINT)
+        raise FeedUnavailable(
+            f"{_shown(url)} is not fetched: {reason}",
+            hint=HINT,
+            said=Message(N_("error.city.feed_refused"), {"url": _shown(url), "reason": reason}),
+        )
     last = ""
     retry_after: float | None = None
     for attempt in range(retries.attempts):
@@ -135,6 +143,10 @@ def fetch(
                     raise FeedUnavailable(
                         f"{_shown(url)} answered HTTP {answer.status_code}",
                         hint="check the feed's base URL setting (docs/city.md)",
+                        said=Message(
+                            N_("error.city.feed_http"),
+                            {"url": _shown(url), "status": answer.status_code},
+                        ),
                     )
                 return _bounded(answer, url, max_body)
         except httpx.HTTPError as exc:  # connection refused, reset, timed out
@@ -144,6 +156,10 @@ def fetch(
     raise FeedUnavailable(
         f"{_shown(url)} did not answer after {retries.attempts} attempt(s): {last}",
         hint="the next collection retries; check the network or the feed's status page",
+        said=Message(
+            N_("error.city.feed_no_answer"),
+            {"url": _shown(url), "attempts": retries.attempts, "last": last[:300]},
+        ),
     )
 
 
@@ -161,26 +177,48 @@ def _follow(
                 return
             target = answer.next_request.url if answer.next_request else None
         if target is None:
-            raise FeedUnavailable(f"{_shown(url)} redirects without a Location")
+            raise FeedUnavailable(
+                f"{_shown(url)} redirects without a Location",
+                said=Message(N_("error.city.feed_redirect_nowhere"), {"url": _shown(url)}),
+            )
         try:
             addresses = rule.destination(*_parts(target), resolve)
         except OutboundRefused as exc:
             raise FeedUnavailable(
                 f"{_shown(url)} redirects to {_shown(str(target))}: {exc.reason}; not followed",
                 hint=HINT,
+                said=Message(
+                    N_("error.city.feed_redirect_refused"),
+                    {"url": _shown(url), "target": _shown(str(target)), "reason": exc.reason},
+                ),
             ) from None
         url = str(target)
-    raise FeedUnavailable(f"{_shown(url)}: more than {MAX_REDIRECTS} redirects")
+    raise FeedUnavailable(
+        f"{_shown(url)}: more than {MAX_REDIRECTS} redirects",
+        said=Message(N_("error.city.feed_redirects"), {"url": _shown(url), "most": MAX_REDIRECTS}),
+    )
 
 
 def _bounded(answer: Any, url: str, max_body: int) -> bytes:
     declared = answer.headers.get("content-length")
     if declared is not None and declared.isdigit() and int(declared) > max_body:
-        raise FeedUnavailable(f"{_shown(url)} announces {declared} bytes, over {max_body}")
+        raise FeedUnavailable(
+            f"{_shown(url)} announces {declared} bytes, over {max_body}",
+            said=Message(
+                N_("error.city.feed_too_big"),
+                {"url": _shown(url), "declared": Size(int(declared)), "limit": Size(max_body)},
+            ),
+        )
     try:
         return bounded(answer.iter_bytes(), max_body, _shown(url))
     except BodyTooLarge as exc:
-        raise FeedUnavailable(exc.message) from None
+        raise FeedUnavailable(
+            exc.message,
+            said=exc.said
+            or Message(
+                N_("error.city.feed_too_big_body"), {"url": _shown(url), "limit": Size(max_body)}
+            ),
+        ) from None
 
 
 def _parts(url: httpx.URL) -> tuple[str, str, int | None]:

@@ -23,6 +23,7 @@ from entrepot.city.imports import notes
 from entrepot.city.imports.batch import Checked
 from entrepot.city.imports.detect import Detected
 from entrepot.city.stations import CAPACITY_TOLERANCE
+from entrepot.messages import N_, Message
 
 HINT = "pass --as-of YYYY-MM-DD (or YYYY-MM-DDTHH:MM, Paris time): the day it was downloaded"
 
@@ -39,14 +40,22 @@ def batch_as_of(
     if detected.kind == "counts":
         return counts_as_of(checked, name), []
     raise RawFormatError(
-        f"{name}: a {detected.kind} export does not say when it was taken", key=name, hint=HINT
+        f"{name}: a {detected.kind} export does not say when it was taken",
+        key=name,
+        hint=HINT,
+        said=Message(N_("error.city.as_of_unknown"), {"file": name, "kind": detected.kind}),
     )
 
 
 def counts_as_of(checked: Checked, name: str) -> datetime:
     """A counts export's as-of: the end (Paris midnight) of the last day it counts."""
     if checked.last_day is None:
-        raise RawFormatError(f"{name}: no counted day to date it by", key=name, hint=HINT)
+        raise RawFormatError(
+            f"{name}: no counted day to date it by",
+            key=name,
+            hint=HINT,
+            said=Message(N_("error.city.as_of_no_day"), {"file": name}),
+        )
     end = datetime.combine(checked.last_day + timedelta(days=1), time(0), tzinfo=paris())
     return end.astimezone(UTC)
 
@@ -64,6 +73,7 @@ def _information(
                 "does not say when it was taken",
                 key=name,
                 hint=HINT,
+                said=Message(N_("error.city.as_of_information"), {"file": name}),
             ) from None
         return as_of, []
     if as_of is not None and abs(as_of - own) > CAPACITY_TOLERANCE:

@@ -54,7 +54,7 @@ def check_batch(detected: Detected, text: str, data: bytes, name: str) -> Checke
             data = _resemicolon(text, detected.sep).encode("utf-8")
         return _counts(data, name)
     if detected.kind == "gbfs-information":
-        from entrepot.city.processors.bikes import capacities
+        from entrepot.city.stations import capacities
 
         capacities(detected.document, name)  # raises unless a station_information
         return Checked(data, len(detected.document["data"]["stations"]), None, None, ())

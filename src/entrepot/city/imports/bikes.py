@@ -15,6 +15,7 @@ from typing import Any
 from entrepot.city.errors import RawFormatError
 from entrepot.city.imports.csvrows import BadValues, rows
 from entrepot.city.imports.records import Placed, Series
+from entrepot.messages import N_, Message
 
 
 def gbfs_status(doc: dict[str, Any], name: str) -> Series:
@@ -26,7 +27,11 @@ def gbfs_status(doc: dict[str, Any], name: str) -> Series:
         reported = [int(s.get("last_reported", 0) or 0) for s in stations]
         stamp = max(reported, default=0)
     if not stamp:
-        raise RawFormatError(f"{name}: a station_status without any time", key=name)
+        raise RawFormatError(
+            f"{name}: a station_status without any time",
+            key=name,
+            said=Message(N_("error.city.status_without_time"), {"file": name}),
+        )
     at = datetime.fromtimestamp(int(stamp), UTC)
     return Series([Placed("bikes", at, "station_status", doc)], rows=len(stations))
 

@@ -10,6 +10,7 @@ from datetime import UTC, datetime
 
 from entrepot.city.days import paris
 from entrepot.city.imports import notes
+from entrepot.messages import N_, Message
 
 
 def rows(text: str, sep: str) -> Iterator[tuple[int, dict[str, str]]]:
@@ -98,5 +99,16 @@ class BadValues:
                 f"(first at line {line}, {column!r}: {value!r})",
                 key=self.name,
                 hint="fix or re-export the file; numbers look like 12.5 or 12,5",
+                said=Message(
+                    N_("error.city.rows_not_numbers"),
+                    {
+                        "file": self.name,
+                        "bad": self.count,
+                        "rows": rows,
+                        "line": line,
+                        "column": str(column)[:100],
+                        "example": str(value)[:80],
+                    },
+                ),
             )
         return [notes.not_numbers_left_out(self.name, self.count, line, column, value)]

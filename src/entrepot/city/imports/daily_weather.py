@@ -34,6 +34,7 @@ from entrepot.city.imports import notes
 from entrepot.city.imports.csvrows import BadValues, rows
 from entrepot.city.imports.records import Placed, Series
 from entrepot.city.processors.weather import DAILY
+from entrepot.messages import N_, Message
 
 #: A daily table's column roles -> the names that hold them (lower-cased, accents kept
 #: out): NOAA GHCN-Daily, meteostat, "DATE,MAX_TEMPERATURE_C,…,PRECIP_TOTAL_DAY_MM" tables
@@ -96,7 +97,11 @@ def daily_weather(text: str, sep: str, name: str) -> Series:
     header = next(csv.reader(io.StringIO(text.split("\n", 1)[0]), delimiter=sep), [])
     roles = daily_columns(c.strip() for c in header)
     if roles is None:
-        raise RawFormatError(f"{name}: no date and daily values in its header", key=name)
+        raise RawFormatError(
+            f"{name}: no date and daily values in its header",
+            key=name,
+            said=Message(N_("error.city.daily_no_header"), {"file": name}),
+        )
     noaa = not NOAA_COLUMNS.isdisjoint(roles.values())
     source = GHCN if noaa else METEOSTAT
     for line, row in rows(text, sep):
@@ -118,7 +123,11 @@ def daily_weather(text: str, sep: str, name: str) -> Series:
     warnings = bad.check(len(parsed) + bad.count)
     stations = Counter(station for station, _, _, _ in parsed)
     if not stations:
-        raise RawFormatError(f"{name}: no day with a valid date", key=name)
+        raise RawFormatError(
+            f"{name}: no day with a valid date",
+            key=name,
+            said=Message(N_("error.city.daily_no_day"), {"file": name}),
+        )
     station = stations.most_common(1)[0][0]
     if len(stations) > 1:
         warnings.append(notes.stations(name, len(stations), station, stations[station], daily=True))
@@ -157,6 +166,7 @@ def _standard_units(
         "(a download in standard units?)",
         key=name,
         hint="download the daily summaries again with metric units (°C, mm)",
+        said=Message(N_("error.city.daily_units_unclear"), {"file": name}),
     )
 
 
@@ -175,6 +185,9 @@ def _check_celsius(kept: list[tuple[str, date, dict[str, float]]], name: str) ->
             "units, °F and inches?)",
             key=name,
             hint="download the table again with temperatures in °C and rain in mm",
+            said=Message(
+                N_("error.city.daily_not_celsius"), {"file": name, "temperature": f"{hottest:g}"}
+            ),
         )
 
 

@@ -52,6 +52,7 @@ def decode(data: bytes, name: str) -> Decoded:
             ".zip archives"
             if opens
             else "export the data as CSV (UTF-8) or JSON",
+            said=refused.archive_given(name) if opens else refused.binary_given(name),
         )
     wide = None if data.startswith(codecs.BOM_UTF8) else wide_encoding(data)
     if wide is not None and bom(data)[0] is None:  # "Unicode text" saved without a BOM

@@ -35,6 +35,7 @@ from entrepot.city.geo import parse_point
 from entrepot.city.imports import notes as noted
 from entrepot.city.imports.csvrows import BadValues, instant, rows
 from entrepot.city.imports.records import Placed, Series
+from entrepot.messages import N_, Message
 
 _YES = {"OUI", "YES", "1", "TRUE", "OPERATIVE"}
 #: A normalised field -> the column names or property keys that hold it, in order.
@@ -198,7 +199,11 @@ def _snapshot(
         reported.append(_stamp(bad, line, row))
     warnings = bad.check(len(stations) + bad.count)
     if not stations:
-        raise RawFormatError(f"{name}: no station row with bikes and docks counts", key=name)
+        raise RawFormatError(
+            f"{name}: no station row with bikes and docks counts",
+            key=name,
+            said=Message(N_("error.city.velib_no_station_row"), {"file": name}),
+        )
     at = _snapshot_time(reported, name, as_of, warnings)
     for station, stamp in zip(stations, reported, strict=True):
         station["last_reported"] = int(_reported(stamp, at).timestamp())
@@ -242,6 +247,11 @@ def _snapshot_time(
         f"{name}: the file does not say when it was taken{said}",
         key=name,
         hint="pass --as-of YYYY-MM-DDTHH:MM (Paris time) with the time it was downloaded",
+        said=Message(
+            N_("error.city.velib_no_time_day"), {"file": name, "day": max(days).isoformat()}
+        )
+        if days
+        else Message(N_("error.city.velib_no_time"), {"file": name}),
     )
 
 

@@ -22,6 +22,7 @@ from entrepot.city.imports.csvrows import BadValues, rows, utc_instant
 from entrepot.city.imports.records import Placed, Series
 from entrepot.city.imports.synop_rain import ACCUMULATIONS, hourly_rain
 from entrepot.city.processors.weather import PRECEDING_HOUR, PRECIPITATION_HOUR
+from entrepot.messages import N_, Message
 
 RAIN_COLUMNS = tuple(column for column, _ in ACCUMULATIONS)
 KELVIN = 273.15
@@ -44,7 +45,11 @@ def open_meteo(doc: dict[str, Any], name: str) -> Series:
     for variable, values in hourly.items():
         if not isinstance(values, list) or len(values) != len(times):
             raise RawFormatError(
-                f"{name}: hourly.{variable} does not have one value per time", key=name
+                f"{name}: hourly.{variable} does not have one value per time",
+                key=name,
+                said=Message(
+                    N_("error.city.hourly_one_per_time"), {"file": name, "variable": variable}
+                ),
             )
     starts: dict[datetime, dict[str, Any]] = defaultdict(dict)
     for i, stamp in enumerate(times):
@@ -52,7 +57,12 @@ def open_meteo(doc: dict[str, Any], name: str) -> Series:
             at = datetime.fromisoformat(stamp).replace(tzinfo=UTC) - offset
         except (TypeError, ValueError):
             raise RawFormatError(
-                f"{name}: hourly.time[{i}] is not a time: {stamp!r}", key=name
+                f"{name}: hourly.time[{i}] is not a time: {stamp!r}",
+                key=name,
+                said=Message(
+                    N_("error.city.hourly_not_a_time"),
+                    {"file": name, "index": i, "found": str(stamp)[:100]},
+                ),
             ) from None
         starts[at]  # every time has its hour, even one left with its sums alone
         for variable, values in hourly.items():
@@ -76,7 +86,11 @@ def openweathermap(doc: dict[str, Any], name: str) -> Series:
     try:
         at = datetime.fromtimestamp(int(doc["dt"]), UTC)
     except (TypeError, ValueError):
-        raise RawFormatError(f"{name}: 'dt' is not a Unix time", key=name) from None
+        raise RawFormatError(
+            f"{name}: 'dt' is not a Unix time",
+            key=name,
+            said=Message(N_("error.city.dt_not_unix"), {"file": name}),
+        ) from None
     return Series([Placed("weather", at, "openweathermap", doc)], 1)
 
 
@@ -95,7 +109,11 @@ def synop(text: str, sep: str, name: str) -> Series:
     warnings = bad.check(len(parsed) + bad.count)
     stations = Counter(station for station, _, _ in parsed)
     if not stations:
-        raise RawFormatError(f"{name}: no SYNOP observation", key=name)
+        raise RawFormatError(
+            f"{name}: no SYNOP observation",
+            key=name,
+            said=Message(N_("error.city.no_synop"), {"file": name}),
+        )
     station = stations.most_common(1)[0][0]
     if len(stations) > 1:
         warnings.append(

@@ -19,6 +19,7 @@ from typing import Any
 
 from entrepot.city.errors import MetricsError, MetricsNotFound
 from entrepot.city.kinds import check_kind
+from entrepot.messages import N_, Message
 
 
 @dataclass(frozen=True)
@@ -69,9 +70,15 @@ def as_json(document: Mapping[str, Any], *, what: str) -> dict[str, Any]:
         raise MetricsError(
             f"{what} is not storable as JSON: {exc}",
             hint="documents hold only dicts, lists, strings, finite numbers, booleans, None",
+            said=Message(N_("error.city.not_json"), {"what": what, "reason": str(exc)[:200]}),
         ) from None
     if not isinstance(result, dict):
-        raise MetricsError(f"{what} must be a JSON object, not {type(result).__name__}")
+        raise MetricsError(
+            f"{what} must be a JSON object, not {type(result).__name__}",
+            said=Message(
+                N_("error.city.not_object"), {"what": what, "type": type(result).__name__}
+            ),
+        )
     return result
 
 
@@ -100,7 +107,13 @@ class MetricsStore(ABC):
         """The (``kind``, ``day``) document; raises :class:`MetricsNotFound`."""
         found = self.get(kind, day)
         if found is None:
-            raise MetricsNotFound(f"no {kind} document is stored for {day} in {self.url}")
+            raise MetricsNotFound(
+                f"no {kind} document is stored for {day} in {self.url}",
+                said=Message(
+                    N_("error.city.no_document"),
+                    {"kind": kind, "day": day.isoformat(), "store": self.url},
+                ),
+            )
         return found
 
     def index(

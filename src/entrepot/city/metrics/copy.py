@@ -18,6 +18,7 @@ from typing import Any
 
 from entrepot.city.errors import MigrationMismatch
 from entrepot.city.metrics.base import DocumentInfo, MetricsStore
+from entrepot.messages import N_, Message
 
 
 @dataclass(frozen=True)
@@ -76,13 +77,21 @@ def copy_metrics(
             if found is None:
                 raise MigrationMismatch(
                     f"the {info.kind} document of {info.day} vanished from {source.url} "
-                    "during the copy"
+                    "during the copy",
+                    said=Message(
+                        N_("error.city.copy_vanished"),
+                        {"kind": info.kind, "day": str(info.day), "store": source.url},
+                    ),
                 )
             stored = target.put(info.kind, info.day, found.document)
             if stored.info.sha256 != found.info.sha256:
                 raise MigrationMismatch(
                     f"the {info.kind} document of {info.day} changed on its way to "
-                    f"{target.url} (sha256 {found.info.sha256} -> {stored.info.sha256})"
+                    f"{target.url} (sha256 {found.info.sha256} -> {stored.info.sha256})",
+                    said=Message(
+                        N_("error.city.copy_changed"),
+                        {"kind": info.kind, "day": str(info.day), "store": target.url},
+                    ),
                 )
             copied += 1
             if progress is not None:
@@ -111,10 +120,23 @@ def _verify(
         shown = ", ".join(f"{i.kind} {i.day}" for i in wrong[:10])
         raise MigrationMismatch(
             f"{len(wrong)} of {len(planned)} document(s) are missing or differ in {target} "
-            f"after the copy from {source}: {shown}"
+            f"after the copy from {source}: {shown}",
+            said=Message(
+                N_("error.city.copy_differs"),
+                {
+                    "wrong": len(wrong),
+                    "planned": len(planned),
+                    "target": target,
+                    "source": source,
+                    "documents": shown,
+                },
+            ),
         )
     source_counts = Counter(i.kind for i in planned)
     target_counts = Counter(i.kind for i in after)
     short = {k: (n, target_counts[k]) for k, n in source_counts.items() if target_counts[k] < n}
     if short:
-        raise MigrationMismatch(f"counts differ after the copy (source, target): {short}")
+        raise MigrationMismatch(
+            f"counts differ after the copy (source, target): {short}",
+            said=Message(N_("error.city.copy_counts_differ"), {"counts": str(short)[:300]}),
+        )

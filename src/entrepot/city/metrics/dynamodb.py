@@ -46,6 +46,7 @@ from botocore.exceptions import (
 from entrepot.city.errors import MetricsError, MetricsUnavailable
 from entrepot.city.metrics.base import DocumentInfo, MetricsStore, StoredDocument, utc
 from entrepot.errors import ConfigError
+from entrepot.messages import N_, Message
 
 #: Largest document JSON kept inline in its head item (DynamoDB's item limit is 400 KB).
 INLINE_LIMIT = 350_000
@@ -91,7 +92,9 @@ class DynamoMetrics(MetricsStore):
         parts = urlsplit(url)
         if parts.scheme != "dynamodb" or not parts.netloc:
             raise ConfigError(
-                f"not a DynamoDB URL: {url!r}", hint="use dynamodb://TABLE?region=eu-west-3"
+                f"not a DynamoDB URL: {url!r}",
+                hint="use dynamodb://TABLE?region=eu-west-3",
+                said=Message(N_("error.city.not_dynamodb_url"), {"url": url[:200]}),
             )
         options = dict(parse_qsl(parts.query))
         unknown = set(options) - {"region", "endpoint_url"}
@@ -99,6 +102,10 @@ class DynamoMetrics(MetricsStore):
             raise ConfigError(
                 f"unknown DynamoDB URL option(s) {sorted(unknown)} in {url!r}",
                 hint="the options are region and endpoint_url",
+                said=Message(
+                    N_("error.city.dynamodb_options"),
+                    {"options": ", ".join(sorted(unknown))[:200], "url": url[:200]},
+                ),
             )
         return cls(
             parts.netloc, region=options.get("region"), endpoint_url=options.get("endpoint_url")
@@ -252,6 +259,16 @@ class DynamoMetrics(MetricsStore):
             raise MetricsError(
                 f"the {kind} document of {day} in {self.url} has {len(items)} of its {parts} parts",
                 hint="write the day again (`entrepot city run --force --date DAY`)",
+                said=Message(
+                    N_("error.city.document_parts"),
+                    {
+                        "kind": kind,
+                        "day": str(day),
+                        "store": self.url,
+                        "found": len(items),
+                        "parts": parts,
+                    },
+                ),
             )
         packed = b"".join(bytes(item["data"]["B"]) for item in items)
         document: dict[str, Any] = json.loads(zlib.decompress(packed))
@@ -294,12 +311,17 @@ class DynamoMetrics(MetricsStore):
             yield
         except EndpointConnectionError as exc:
             raise MetricsUnavailable(
-                f"the DynamoDB metrics store {self.url} cannot be reached: {exc}"
+                f"the DynamoDB metrics store {self.url} cannot be reached: {exc}",
+                said=Message(
+                    N_("error.city.metrics_unreachable_because"),
+                    {"store": self.url, "reason": str(exc)[:300]},
+                ),
             ) from None
         except NoCredentialsError:
             raise MetricsUnavailable(
                 f"no AWS credentials to reach the DynamoDB metrics store {self.url}",
                 hint="set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or an AWS profile or role",
+                said=Message(N_("error.city.no_aws_credentials"), {"store": self.url}),
             ) from None
         except ClientError as exc:
             error = exc.response.get("Error", {})
@@ -309,7 +331,13 @@ class DynamoMetrics(MetricsStore):
                 f"for the metrics store {self.url}"
             ) from None
         except BotoCoreError as exc:
-            raise MetricsUnavailable(f"the DynamoDB metrics store {self.url}: {exc}") from None
+            raise MetricsUnavailable(
+                f"the DynamoDB metrics store {self.url}: {exc}",
+                said=Message(
+                    N_("error.city.metrics_unreachable_because"),
+                    {"store": self.url, "reason": str(exc)[:300]},
+                ),
+            ) from None
 
 
 def _plain(value: Any) -> Any:

@@ -25,6 +25,7 @@ from entrepot.city.errors import MetricsError, MetricsUnavailable
 from entrepot.city.metrics.base import DocumentInfo, MetricsStore, StoredDocument, utc
 from entrepot.errors import ConfigError
 from entrepot.masking import mask_url
+from entrepot.messages import N_, Message
 
 DEFAULT_DATABASE = "entrepot"
 DEFAULT_COLLECTION = "city_metrics"
@@ -59,6 +60,7 @@ class MongoMetrics(MetricsStore):
             raise ConfigError(
                 "the MongoDB metrics store needs pymongo",
                 hint="install it with `pip install 'entrepot[mongodb]'`",
+                said=Message(N_("error.city.needs_pymongo")),
             ) from None
         client_url, database, collection = split_url(url)
         client: Any = pymongo.MongoClient(
@@ -128,17 +130,30 @@ class MongoMetrics(MetricsStore):
             yield
         except ConnectionFailure as exc:
             raise MetricsUnavailable(
-                f"the MongoDB metrics store {self.url} cannot be reached: {exc}"
+                f"the MongoDB metrics store {self.url} cannot be reached: {exc}",
+                said=Message(
+                    N_("error.city.metrics_unreachable_because"),
+                    {"store": self.url, "reason": str(exc)[:300]},
+                ),
             ) from None
         except PyMongoError as exc:
-            raise MetricsError(f"the MongoDB metrics store {self.url} refused: {exc}") from None
+            raise MetricsError(
+                f"the MongoDB metrics store {self.url} refused: {exc}",
+                said=Message(
+                    N_("error.city.metrics_refused"), {"store": self.url, "reason": str(exc)[:300]}
+                ),
+            ) from None
 
 
 def split_url(url: str) -> tuple[str, str, str]:
     """``(client URL without our options, database, collection)`` of a ``mongodb://`` URL."""
     parts = urlsplit(url)
     if parts.scheme not in ("mongodb", "mongodb+srv"):
-        raise ConfigError(f"not a MongoDB URL: {mask_url(url)}", hint="use mongodb://host:27017/db")
+        raise ConfigError(
+            f"not a MongoDB URL: {mask_url(url)}",
+            hint="use mongodb://host:27017/db",
+            said=Message(N_("error.city.not_mongodb_url"), {"url": mask_url(url)[:200]}),
+        )
     query = parse_qsl(parts.query, keep_blank_values=True)
     collection = next((v for k, v in query if k == "collection"), DEFAULT_COLLECTION)
     rest = urlencode([(k, v) for k, v in query if k != "collection"])

@@ -22,6 +22,7 @@ from entrepot.catalog.engine import make_engine, masked
 from entrepot.city.errors import MetricsError, MetricsUnavailable
 from entrepot.city.metrics.base import DocumentInfo, MetricsStore, StoredDocument, utc
 from entrepot.errors import DatabaseUnavailable
+from entrepot.messages import N_, Message
 
 _TABLE = cast(Table, CityMetricRow.__table__)
 
@@ -104,10 +105,18 @@ class SqlMetrics(MetricsStore):
             with self.engine.begin() if write else self.engine.connect() as connection:
                 yield connection
         except DatabaseUnavailable as exc:
-            raise MetricsUnavailable(exc.message) from exc
+            raise MetricsUnavailable(
+                exc.message,
+                said=exc.said or Message(N_("error.city.metrics_unreachable"), {"store": self.url}),
+            ) from exc
         except SQLAlchemyError as exc:
             reason = str(exc.orig if hasattr(exc, "orig") else exc).strip().splitlines()[0]
-            raise MetricsError(f"the metrics database {self.url} refused: {reason}") from None
+            raise MetricsError(
+                f"the metrics database {self.url} refused: {reason}",
+                said=Message(
+                    N_("error.city.metrics_refused"), {"store": self.url, "reason": reason[:300]}
+                ),
+            ) from None
 
     def _ensure(self) -> None:
         if self._ready:
@@ -119,8 +128,15 @@ class SqlMetrics(MetricsStore):
                     raise MetricsError(
                         f"the catalog database {self.url} has no {_TABLE.name} table yet",
                         hint="run `entrepot db upgrade` (migration 0003 creates it)",
+                        said=Message(
+                            N_("error.city.metrics_no_table"),
+                            {"store": self.url, "table": _TABLE.name},
+                        ),
                     )
                 _TABLE.create(self.engine, checkfirst=True)
         except DatabaseUnavailable as exc:
-            raise MetricsUnavailable(exc.message) from exc
+            raise MetricsUnavailable(
+                exc.message,
+                said=exc.said or Message(N_("error.city.metrics_unreachable"), {"store": self.url}),
+            ) from exc
         self._ready = True

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from entrepot.city.metrics.base import MetricsStore
 from entrepot.errors import ConfigError
+from entrepot.messages import N_, Message
 
 _HINT = (
     "use sqlite:///var/metrics.db, postgresql://user:password@host/db, "
@@ -28,4 +29,8 @@ def open_metrics(url: str) -> MetricsStore:
 
         return DynamoMetrics.from_url(url)
     shown = url.split("@")[-1] if "@" in url else url
-    raise ConfigError(f"unsupported metrics store URL {shown!r}", hint=_HINT)
+    raise ConfigError(
+        f"unsupported metrics store URL {shown!r}",
+        hint=_HINT,
+        said=Message(N_("error.city.metrics_url"), {"url": shown[:200]}),
+    )

@@ -35,6 +35,7 @@ from entrepot.city.polygons import locate
 from entrepot.city.processors.common import num, ratio
 from entrepot.city.readers import read_object
 from entrepot.city.referentiel import UNKNOWN_ZONE
+from entrepot.messages import N_, Message
 
 STALE_SECONDS = 6 * 3600
 EMPTY_HOURS_ALERT = 3
@@ -56,7 +57,9 @@ def _stamped_records(file: RawFile) -> tuple[str, list[dict[str, Any]], int]:
         if "results" in doc:
             return "counters", list(doc["results"]), stamp
         raise RawFormatError(
-            "neither a Vélib' station_status nor a counters document", key=file.key
+            "neither a Vélib' station_status nor a counters document",
+            key=file.key,
+            said=Message(N_("error.city.bikes_unknown_document"), {"file": file.key}),
         )
     if isinstance(doc, list):
         first = doc[0] if doc else {}
@@ -64,7 +67,11 @@ def _stamped_records(file: RawFile) -> tuple[str, list[dict[str, Any]], int]:
             return "stations", doc, stamp
         if "sum_counts" in first:
             return "counters", doc, stamp
-    raise RawFormatError("unrecognised bike records", key=file.key)
+    raise RawFormatError(
+        "unrecognised bike records",
+        key=file.key,
+        said=Message(N_("error.city.bikes_unrecognised"), {"file": file.key}),
+    )
 
 
 def _int(value: Any) -> int:
@@ -115,7 +122,11 @@ def _station_frame(files: list[tuple[RawFile, list[dict[str, Any]]]]) -> pd.Data
             docks = r.get("num_docks_available", r.get("numDocksAvailable"))
             if bikes is None or docks is None:
                 raise RawFormatError(
-                    f"station record {i} lacks bikes or docks counts", key=file.key
+                    f"station record {i} lacks bikes or docks counts",
+                    key=file.key,
+                    said=Message(
+                        N_("error.city.station_counts_missing"), {"file": file.key, "record": i}
+                    ),
                 )
             rows.append(
                 (
@@ -379,18 +390,4 @@ def positions(doc: Any) -> dict[str, tuple[float, float]]:
         result[str(s["station_id"])] = point
         if "stationCode" in s:
             result[str(s["stationCode"])] = point
-    return result
-
-
-def capacities(doc: Any, key: str) -> dict[str, int]:
-    """Station id and code -> capacity, from a ``station_information`` document."""
-    try:
-        stations = doc["data"]["stations"]
-        result: dict[str, int] = {}
-        for s in stations:
-            result[str(s["station_id"])] = int(s["capacity"])
-            if "stationCode" in s:
-                result[str(s["stationCode"])] = int(s["capacity"])
-    except (KeyError, TypeError, ValueError):
-        raise RawFormatError("not a station_information document", key=key) from None
     return result

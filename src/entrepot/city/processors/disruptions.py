@@ -18,6 +18,7 @@ from entrepot.city.errors import RawFormatError
 from entrepot.city.lake import DayRead
 from entrepot.city.processors.common import num
 from entrepot.city.readers import read_object
+from entrepot.messages import N_, Message
 
 TOP = 10
 
@@ -44,7 +45,11 @@ def disruption_metrics(read: DayRead) -> dict[str, Any]:
         doc = read_object(file.key, file.data)
         items = doc.get("disruptions") if isinstance(doc, dict) else doc
         if not isinstance(items, list):
-            raise RawFormatError("no 'disruptions' list", key=file.key)
+            raise RawFormatError(
+                "no 'disruptions' list",
+                key=file.key,
+                said=Message(N_("error.city.no_disruptions_list"), {"file": file.key}),
+            )
         hour_ids = set()
         for item in items:
             ident = str(item.get("id") or item.get("disruption_id"))

@@ -33,6 +33,7 @@ from entrepot.city.messages import STATES
 from entrepot.city.polygons import OUTSIDE
 from entrepot.city.processors.common import num, ratio
 from entrepot.city.referentiel import UNKNOWN_ZONE
+from entrepot.messages import N_, Message
 
 STATE_LABELS = ("Inconnu", "Fluide", "Pré-saturé", "Saturé", "Bloqué")
 TOP = 10
@@ -42,7 +43,10 @@ MAX_ALERTS = 50
 def _per_arc(agg: CountsAggregate, ref: pd.DataFrame, day: date) -> pd.DataFrame:
     arcs = agg.arcs[agg.arcs["day"] == day]
     if arcs.empty:
-        raise MissingInput(f"the counts export has no rows for {day}")
+        raise MissingInput(
+            f"the counts export has no rows for {day}",
+            said=Message(N_("error.city.counts_no_rows"), {"day": str(day)}),
+        )
     frame = arcs.merge(ref, on="arc", how="left")
     frame["arrondissement"] = frame["arrondissement"].fillna(UNKNOWN_ZONE)
     frame["label"] = frame["label"].fillna("")

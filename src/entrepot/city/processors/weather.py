@@ -44,6 +44,8 @@ from entrepot.city.messages import (
 )
 from entrepot.city.processors.common import num
 from entrepot.city.readers import read_object
+from entrepot.messages import N_
+from entrepot.messages import Message as Said
 
 #: The French label of each kind of weather (:data:`~entrepot.city.messages.WMO_KINDS`).
 WMO_LABELS = {
@@ -102,7 +104,17 @@ def _open_meteo(doc: dict[str, Any], file: RawFile) -> Iterator[tuple[datetime, 
         shift = earlier if name in PRECEDING_HOUR | RAIN_NOTES else timedelta(0)
         if len(values) != len(times):
             raise RawFormatError(
-                f"hourly.{name} has {len(values)} values for {len(times)} times", key=file.key
+                f"hourly.{name} has {len(values)} values for {len(times)} times",
+                key=file.key,
+                said=Said(
+                    N_("error.city.hourly_lengths"),
+                    {
+                        "file": file.key,
+                        "variable": name,
+                        "values": len(values),
+                        "times": len(times),
+                    },
+                ),
             )
         for ts, value in zip(times, values, strict=True):
             if value is not None:
@@ -143,7 +155,11 @@ def normalise(read: DayRead) -> pd.DataFrame:
         elif isinstance(doc, dict) and "main" in doc and "dt" in doc:
             values = _owm(doc, file)
         else:
-            raise RawFormatError("not an Open-Meteo or OpenWeatherMap document", key=file.key)
+            raise RawFormatError(
+                "not an Open-Meteo or OpenWeatherMap document",
+                key=file.key,
+                said=Said(N_("error.city.weather_unknown_document"), {"file": file.key}),
+            )
         fetched = file.taken_at
         rows.extend((ts, name, value, fetched) for ts, name, value in values)
     return pd.DataFrame(rows, columns=["ts_utc", "variable", "value", "fetched"])
