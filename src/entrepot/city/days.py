@@ -102,6 +102,10 @@ def parse_day(text: str) -> date:
         raise InvalidArgument(
             f"{text} is not a day the city pipeline can hold",
             hint=f"give a day from {EARLIEST_DAY} to {LATEST_DAY}",
+            said=Message(
+                N_("error.city.day_out_of_range"),
+                {"text": text, "first": str(EARLIEST_DAY), "last": str(LATEST_DAY)},
+            ),
         )
     raise InvalidArgument(
         f"not a date: {text!r}",
