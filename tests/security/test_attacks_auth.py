@@ -502,7 +502,7 @@ def test_the_metrics_token_reads_metrics_and_details(web: Web) -> None:
 def test_attack_error_bodies_never_echo_the_store(
     app: Any, tmp_path: Path, error: type[StorageError], status: int
 ) -> None:
-    store = app.state.entrepot.settings.store_url
+    store = app.state.entrepot.settings.store.url
 
     def boom() -> None:
         raise error("the object failed", key="users/1/datasets/x.csv", store=f"file://{store}")

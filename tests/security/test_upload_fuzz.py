@@ -113,6 +113,7 @@ def xlsx_bytes(draw: st.DrawFn) -> bytes:
 #: with it (the message says the fix). Anything else (a 5xx, a generic ``invalid_request``
 #: or ``http_400``, an unexpected error) is a failure.
 REFUSALS = {
+    400: {"unstorable_text"},  # a column name no catalog can store (issue 42 item 2)
     415: {"unsupported_file_type"},
     422: {"empty_file", "undecodable_text", "unreadable_file"},
 }

@@ -7,7 +7,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
+from decimal import ROUND_HALF_EVEN, Decimal
 from functools import cache
+from math import isfinite
 from typing import Any
 
 from babel.core import Locale
@@ -56,7 +58,12 @@ class Formats:
         """``12345.6`` -> ``12 345,6`` (fr) or ``12,345.6`` (en)."""
         if value is None:
             return MISSING
-        return str(_pattern(self.lang, "decimal", digits).apply(float(value), _locale(self.lang)))
+        number = float(value)
+        exact: float | Decimal = number
+        if isfinite(number):  # rounded from the float's exact value, as round() does:
+            # Babel would round its shortest text half-even (19.905 -> 19.90, for 19.90500...1)
+            exact = Decimal(number).quantize(Decimal(1).scaleb(-digits), rounding=ROUND_HALF_EVEN)
+        return str(_pattern(self.lang, "decimal", digits).apply(exact, _locale(self.lang)))
 
     def percent(self, value: Any, digits: int = 1) -> str:
         """A share: ``0.008`` -> ``0,8 %`` (fr) or ``0.8%`` (en)."""
