@@ -94,3 +94,28 @@ def test_an_unknown_weather_file_is_pointed_to_a_weather_kind() -> None:
     hint = refused.value.hint or ""
     assert "nearest known kind: weather-daily" in hint or "nearest known kind: synop" in hint
     assert "nearest known kind: bike-counters" not in hint
+
+
+@pytest.mark.parametrize(
+    ("header", "held"),
+    [
+        ("date;temp_moyenne;vent", "'temp_moyenne'"),
+        ("DATE,MAX_TEMPERATURE_C,WINDSPEED_MAX_KMH", "'MAX_TEMPERATURE_C'"),
+        ("Date,Précipitations,Ensoleillement", "'Précipitations'"),
+    ],
+)
+def test_a_daily_table_short_of_values_is_told_what_weather_daily_needs(
+    header: str, held: str
+) -> None:
+    # a date and one daily value: the hint names weather-daily and what it still needs,
+    # not the SYNOP columns or NOAA's STATION a daily table never requires
+    sep = ";" if ";" in header else ","
+    text = f"{header}\n2024-01-10{sep}4{sep}12\n"
+    store = MemoryStore()
+    with pytest.raises(RawFormatError) as refused:
+        import_file(store, text.encode(), name="meteo.csv")
+    hint = refused.value.hint or ""
+    assert f"nearest known kind: weather-daily (it has a date and {held};" in hint
+    assert "at least two daily values" in hint and "temp_max" in hint
+    assert "numer_sta" not in hint and "'STATION'" not in hint
+    assert list(store.list("")) == []

@@ -137,3 +137,29 @@ def test_the_2019_geojson_export_with_api_names_is_read() -> None:
     stations = _stations(store)
     assert stations["full_stations_max"] == expected["full"]
     assert stations["failing_sensors"] == expected["closed"]
+
+
+def test_the_overflow_holds_both_kinds_of_bikes() -> None:
+    # the 2019 API names in a CSV: PARK+ holds mechanical (nbbikeoverflow) and e-bikes
+    # (nbebikeoverflow); before, the e-bikes there were dropped
+    header = "station_code;station_state;nbedock;nbfreeedock;nbdock;nbfreedock;nbbike;nbebike"
+    rows = [  # code, edocks, free edocks, docks, free docks, bikes, ebikes, park+ m, park+ e
+        ("16107", 35, 20, 0, 0, 5, 2, 0, 1),
+        ("11037", 20, 5, 12, 2, 14, 3, 2, 0),
+        ("9020", 30, 0, 0, 0, 25, 5, 3, 4),
+        ("12109", 25, 10, 6, 6, 8, 1, 0, 0),
+        ("5001", 18, 18, 0, 0, 0, 0, 0, 2),
+    ]
+    lines = [f"{header};nbbikeoverflow;nbebikeoverflow"]
+    lines += [";".join([r[0], "Operative", *(str(v) for v in r[1:])]) for r in rows]
+    store = MemoryStore()
+    result = import_file(store, ("\n".join(lines) + "\n").encode(), name="v.csv", as_of=AS_OF)
+    assert result.kind == "velib-csv" and result.rows == len(rows)
+    by_code = {s["stationCode"]: s for s in _snapshot(store)}
+    for code, edocks, free_e, docks, free, bikes, ebikes, park_m, park_e in rows:
+        station = by_code[code]
+        assert station["num_bikes_overflow"] == park_m + park_e, code
+        assert station["capacity"] == edocks + docks, code
+        assert station["num_docks_available"] == free_e + free, code
+        assert station["num_bikes_available"] == bikes + ebikes, code
+    assert sum(s["num_bikes_overflow"] for s in by_code.values()) == 12

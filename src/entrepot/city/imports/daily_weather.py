@@ -78,15 +78,23 @@ def daily_columns(columns: Iterable[str]) -> dict[str, str] | None:
     """The column holding each role of a daily weather table, by its name (any case,
     accents or not), or None when ``columns`` are not one: a date and at least two of
     the daily values."""
-    by_plain = {_plain(c): c for c in columns}
-    found = {
+    found = daily_roles(columns)
+    if "date" not in found or len(found) < 3:
+        return None
+    return found
+
+
+def daily_roles(columns: Iterable[str]) -> dict[str, str]:
+    """Each role of :data:`ROLES` a column of ``columns`` holds, by its name (any case,
+    accents or not), however few: what a refusal says a near-daily table lacks."""
+    by_plain: dict[str, str] = {}
+    for column in columns:
+        by_plain.setdefault(_plain(column), column)
+    return {
         role: next(by_plain[a] for a in aliases if a in by_plain)
         for role, aliases in ROLES.items()
         if any(a in by_plain for a in aliases)
     }
-    if "date" not in found or len(found) < 3:
-        return None
-    return found
 
 
 def daily_weather(text: str, sep: str, name: str) -> Series:

@@ -16,7 +16,7 @@ from typing import Any
 
 from entrepot.city import refused
 from entrepot.city.errors import RawFormatError
-from entrepot.city.imports.daily_weather import daily_columns
+from entrepot.city.imports.daily_weather import daily_columns, daily_roles
 from entrepot.city.imports.velib import SIGNATURES as VELIB_SIGNATURES
 from entrepot.city.imports.velib import is_velib_properties
 
@@ -141,23 +141,36 @@ def _looks(first: str) -> str:
 def nearest_csv_kind(first: str) -> str:
     """The known CSV kind whose expected columns the header line ``first`` shares most
     of (by the share of a signature's columns present), said with what it lacks."""
-    present = set(_split(first)[1])
+    columns = _split(first)[1]
+    present = set(columns)
     best: tuple[float, str, frozenset[str]] | None = None
-    weather = _weather_words(present)
+    roles = daily_roles(columns)  # names any case, with or without accents
+    if "date" in roles and len(roles) > 1:  # a daily table short of daily values
+        held = ", ".join(repr(c) for r, c in roles.items() if r != "date")
+        return (
+            f"nearest known kind: weather-daily (it has a date and {held}; it needs at "
+            f"least two daily values: {_DAILY_NEEDS})"
+        )
+    weather = _weather_words(present) or len(roles) > 1
     for kind, variants in CSV_SIGNATURES:
         if weather and kind not in WEATHER_KINDS:
             continue  # a weather table is nearest to a weather kind
-        for columns in variants:
-            share = len(columns & present) / len(columns)
+        for wanted in variants:
+            share = len(wanted & present) / len(wanted)
             if share > 0 and (best is None or share > best[0]):
-                best = (share, kind, columns)
+                best = (share, kind, wanted)
     if best is None:
         return "no known kind shares a column with it"
-    _, kind, columns = best
-    lacks = ", ".join(repr(c) for c in sorted(columns - present))
+    _, kind, wanted = best
+    lacks = ", ".join(repr(c) for c in sorted(wanted - present))
     return f"nearest known kind: {kind} (it lacks {lacks})"
 
 
+#: What a daily weather table needs beside its date, said in a refusal's hint.
+_DAILY_NEEDS = (
+    "the maximum, minimum or mean temperature in °C, or the precipitation in mm "
+    "(e.g. temp_max, temp_min, temp_moyenne, precipitations; TMAX, TMIN, TAVG, PRCP)"
+)
 #: The CSV kinds of weather, and words that say a column holds weather.
 WEATHER_KINDS = ("synop", "weather-daily")
 _WEATHER_WORDS = ("temp", "precip", "prcp", "rain", "pluie", "tmax", "tmin", "tavg", "wind",

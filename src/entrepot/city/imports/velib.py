@@ -13,8 +13,8 @@ In the 2019 layout a station holds two kinds of docks: ``Nombres de bornes en st
 ``Nombre de bornes disponibles`` (API ``nbedock`` / ``nbfreeedock``) and the older ``nbDock``
 / ``nbFreeDock``; its capacity and its free docks are the sums of both kinds. Without a
 total column the bikes available are the docked mechanical + e-bikes, and the bikes parked
-in the overflow (``PARK+``) are kept apart (``num_bikes_overflow``), so bikes + docks ≤
-capacity still holds.
+in the overflow (``PARK+``: ``nbbikeoverflow`` + ``nbebikeoverflow``, both kinds) are kept
+apart (``num_bikes_overflow``), so bikes + docks ≤ capacity still holds.
 
 The snapshot's time is its own: the latest full timestamp of its update column
 (``Actualisation de la donnée``, API ``duedate``). The 2019 layout has none: its
@@ -86,6 +86,8 @@ FIELDS: dict[str, tuple[str, ...]] = {
         "nbebike",
     ),
     "overflow": ("Nombre vélo en PARK+", "nbbikeoverflow"),
+    # the 2019 layout's e-bikes in the overflow, added to its mechanical ones
+    "overflow_ebike": ("Nombre vélo électrique en PARK+", "nbebikeoverflow"),
     "returning": ("Retour vélib possible", "is_returning"),
     # the portal labels GBFS ``is_renting`` "Borne de paiement disponible" (its stations
     # installed but neither renting nor returning say NON in it, as GBFS says (1, 0, 0))
@@ -166,10 +168,14 @@ def _snapshot(
         row = _Row(raw)
         numbers = {f: _number(bad, line, row, f) for f in ("capacity", "docks", "bikes")}
         numbers |= {f: _number(bad, line, row, f) for f in ("mechanical", "ebike", "overflow")}
-        for field in ("capacity", "docks"):
-            newer, older = numbers[field], _number(bad, line, row, f"{field}_older")
-            if newer is not None and older is not None:
-                numbers[field] = newer + older  # both kinds of docks (2019 layout)
+        for field, other in (
+            ("capacity", "capacity_older"),
+            ("docks", "docks_older"),
+            ("overflow", "overflow_ebike"),
+        ):
+            first, second = numbers[field], _number(bad, line, row, other)
+            if first is not None and second is not None:
+                numbers[field] = first + second  # both kinds of docks, or of bikes (2019)
         bikes, docks = numbers["bikes"], numbers["docks"]
         if bikes is None and numbers["mechanical"] is not None and numbers["ebike"] is not None:
             bikes = numbers["mechanical"] + numbers["ebike"]
