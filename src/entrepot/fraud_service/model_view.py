@@ -14,7 +14,19 @@ from entrepot.fraud.model.tradeoffs import confusion_at
 from entrepot.fraud_service import glossary
 
 #: Metrics listed first on the page, in this order.
-SHOWN_METRICS = ("auprc", "roc_auc", "precision", "recall", "f1", "brier", "base_rate", "rows")
+SHOWN_METRICS = (
+    "auprc",
+    "roc_auc",
+    "precision",
+    "recall",
+    "f1",
+    "brier",
+    "base_rate",
+    "rows",
+    "frauds",
+)
+#: Counts of the test split: shown as integers, never taken from the whole file's metrics.
+TEST_COUNTS = ("rows", "frauds")
 
 
 def _entities(schema: Mapping[str, Any], kind: str) -> list[str]:
@@ -52,7 +64,8 @@ def analyst_view(
             "base_rate": test.get("base_rate"),
         }
     values = {k: test[k] for k in SHOWN_METRICS if k in test}
-    values.update({k: v for k, v in metrics.items() if k not in values})
+    values.update({k: int(test[k]) for k in TEST_COUNTS if test.get(k) is not None})
+    values.update({k: v for k, v in metrics.items() if k not in values and k not in TEST_COUNTS})
     explained = []
     for key, value in values.items():
         if isinstance(value, int | float) and not isinstance(value, bool):
