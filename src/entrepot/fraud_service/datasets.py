@@ -26,6 +26,7 @@ from entrepot.errors import IntegrityError
 from entrepot.fraud.schema.analysis import analyze
 from entrepot.fraud.tables.gzipped import inner_name
 from entrepot.fraud_service.label_count import whole_file_label
+from entrepot.fraud_service.named_roles import NamedRoles
 from entrepot.fraud_service.options import ServiceOptions
 from entrepot.fraud_service.uploads import (
     CONTENT_TYPES,
@@ -77,19 +78,30 @@ class DatasetService:
         return Spool(self._options.temp_dir, limit, limit_message=message)
 
     def create(
-        self, user_id: int, filename: str, spool: Spool, *, target: str | None = None
+        self,
+        user_id: int,
+        filename: str,
+        spool: Spool,
+        *,
+        target: str | None = None,
+        named: tuple[str | None, str | None] = (None, None),
     ) -> DatasetRecord:
         """Analyse the spooled upload and store it as a dataset of ``user_id``; a gzipped
         file (``t.csv.gz``) is inflated within the upload's limit and stored as the file
-        it holds, so every later reader reads a plain table."""
+        it holds, so every later reader reads a plain table. ``named``: the form's time
+        column and entity columns (``a,b`` or a JSON list) as the person wrote them (the
+        analysis takes them over its guess, and a training of the dataset reads them unless
+        it names others; :class:`NamedRoles`)."""
+        roles = NamedRoles.from_fields(*named)
         spool.close()
         if gzipped(spool.path):
             with inflated(spool, filename or "upload.csv.gz") as plain:
-                return self._create(user_id, inner_name(filename or "upload.csv"), plain, target)
-        return self._create(user_id, filename, spool, target)
+                inner = inner_name(filename or "upload.csv")
+                return self._create(user_id, inner, plain, target, roles)
+        return self._create(user_id, filename, spool, target, roles)
 
     def _create(
-        self, user_id: int, filename: str, spool: Spool, target: str | None
+        self, user_id: int, filename: str, spool: Spool, target: str | None, roles: NamedRoles
     ) -> DatasetRecord:
         name = safe_filename(filename or "upload.csv")  # its object's, and its copies'
         shown = display_filename(filename or "upload.csv")
@@ -104,8 +116,15 @@ class DatasetService:
         )
         for number, column in enumerate(sample.frame.columns, start=1):
             refuse_bad_text(str(column), what=f"the name of column {number}")
-        analysis = analyze(sample.frame, target=target or None)
+        analysis = analyze(
+            sample.frame,
+            target=target or None,
+            time_column=roles.time_column,
+            entity_columns=roles.entity_columns,
+        )
         summary = analysis.to_dict()
+        if roles.named:
+            summary["named_roles"] = roles.to_dict()
         summary["rows"] = sample.total_rows
         summary["sample_rows"] = len(sample.frame)
         summary["sampled"] = not sample.complete

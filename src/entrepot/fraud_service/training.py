@@ -29,7 +29,7 @@ from entrepot.fraud_service.memory_budget import MemoryBudget
 from entrepot.fraud_service.options import ServiceOptions
 from entrepot.fraud_service.pipeline.training import train_table
 from entrepot.fraud_service.retraining import FeedbackRows, count_decisions, gather
-from entrepot.fraud_service.user_roles import check_roles
+from entrepot.fraud_service.user_roles import check_roles, with_named_roles
 from entrepot.fraud_service.workspace import Workspace
 from entrepot.jobs.runner import JobRunner, Observer, Progress
 from entrepot.jobs.service import JobService
@@ -128,6 +128,7 @@ class TrainingService:
                         },
                     ),
                 )
+            evaluation = with_named_roles(evaluation, dataset.analysis)
             check_roles(
                 dataset.name,
                 dataset.analysis.get("columns", []),

@@ -5,10 +5,13 @@ fails later."""
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Mapping, Sequence
 from typing import Any
 
 from entrepot.fraud.errors import UnknownColumns
+from entrepot.fraud.train.card import Evaluation
+from entrepot.fraud_service.named_roles import NamedRoles
 from entrepot.messages import N_, Message
 
 
@@ -50,3 +53,16 @@ def check_roles(
                 {"column": ", ".join(unknown), "columns": listed},
             ),
         )
+
+
+def with_named_roles(evaluation: Evaluation, analysis: Mapping[str, Any]) -> Evaluation:
+    """``evaluation`` with the roles named at the dataset's upload, when the training names
+    none of its own (a training that names a role names them all)."""
+    if evaluation.time_column is not None or evaluation.entity_columns:
+        return evaluation
+    kept = NamedRoles.kept(analysis)
+    if not kept.named:
+        return evaluation
+    return dataclasses.replace(
+        evaluation, time_column=kept.time_column, entity_columns=kept.entity_columns
+    )

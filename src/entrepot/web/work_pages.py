@@ -73,12 +73,20 @@ def train(
     csrf: Csrf,
     model_name: Text = "",
     target_column: Text = "",
+    time_column: Text = "",
+    entity_columns: Annotated[list[str] | None, Form()] = None,
 ) -> Response:
-    """Start a training job, then follow it."""
+    """Start a training job, then follow it (the time column and the entity columns as the
+    form names them; none: the dataset's own)."""
 
     def go() -> str:
         job = services.fraud().training.submit(
-            user.id, dataset_id, model_name.strip(), target_column or None
+            user.id,
+            dataset_id,
+            model_name.strip(),
+            target_column or None,
+            time_column=time_column.strip() or None,
+            entity_columns=[c for c in entity_columns or () if c.strip()],
         )
         return f"/jobs/{job.id}"
 

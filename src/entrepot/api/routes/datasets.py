@@ -31,9 +31,10 @@ async def receive(request: Request, user: UserRecord, services: App) -> UploadOu
     with spool:
         form = await receive_upload(request, spool)
         target = form.fields.get("target_column") or form.fields.get("target") or None
+        named = (form.fields.get("time_column"), form.fields.get("entity_columns"))
         dataset = await run_in_threadpool(
             lambda: services.fraud().datasets.create(
-                user.id, form.filename or "upload.csv", spool, target=target
+                user.id, form.filename or "upload.csv", spool, target=target, named=named
             )
         )
     return UploadOut(
@@ -44,7 +45,10 @@ async def receive(request: Request, user: UserRecord, services: App) -> UploadOu
 @router.post("/upload", status_code=201)
 async def upload(request: Request, user: User, services: Services) -> UploadOut:
     """Upload a CSV, Parquet or XLSX file (multipart field ``file``; optional
-    ``target_column``): returns the dataset id and its analysis."""
+    ``target_column``, ``time_column`` (the column of dates that orders the rows) and
+    ``entity_columns`` (``customer_id,terminal_id`` or a JSON list): the analysis takes
+    them over its guess, and a training of the dataset reads them unless it names others):
+    returns the dataset id and its analysis."""
     return await receive(request, user, services)
 
 
