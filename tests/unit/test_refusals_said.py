@@ -36,6 +36,7 @@ SAID_EVERYWHERE: tuple[str, ...] = (
     "registry",
     "relocation",
     "services",
+    "storage",
 )
 
 

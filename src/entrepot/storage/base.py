@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import BinaryIO
 
 from entrepot.errors import IntegrityError, ObjectNotFound
+from entrepot.messages import N_, Message
 from entrepot.storage.hashing import (
     OverlappedHasher,
     as_reader,
@@ -115,6 +116,15 @@ class BaseStore(ABC):
                 f"the caller's) is {sha256}",
                 key=info.key,
                 store=self.url,
+                said=Message(
+                    N_("error.storage.sha256_recorded_differs"),
+                    {
+                        "recorded": info.sha256,
+                        "expected": sha256,
+                        "key": info.key,
+                        "store": self.url,
+                    },
+                ),
             )
         return sha256 if sha256 is not None else info.sha256
 
@@ -190,7 +200,14 @@ class BaseStore(ABC):
         """Delete one object; raises ``ObjectNotFound`` unless ``missing_ok``."""
         existed = self._delete(validate_key(key))
         if not existed and not missing_ok:
-            raise ObjectNotFound("no object to delete", key=key, store=self.url)
+            raise ObjectNotFound(
+                "no object to delete",
+                key=key,
+                store=self.url,
+                said=Message(
+                    N_("error.storage.nothing_to_delete"), {"key": key, "store": self.url}
+                ),
+            )
 
     def delete_many(self, keys: Iterable[str]) -> int:
         """Delete these objects (missing ones are ignored); returns how many existed."""

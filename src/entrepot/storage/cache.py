@@ -18,21 +18,20 @@ place with ``os.replace`` only if the sha256 and size match; otherwise it raises
 ``IntegrityError`` and leaves nothing behind. A crash leaves at most a temporary file,
 reclaimed by a later fill; the entry is not fsynced but recorded under the boot id, and a
 hit from a later boot rehashes it once (:mod:`entrepot.storage.cache_unsynced`). A hit
-does not rehash: with the sha256 given, ``get`` is
-one ``open`` and one ``futimens`` (recording the access for LRU) before the plain read;
-without it, one remote ``head`` more. A miss is one GET. :meth:`CachedStore.verify`
-rehashes every entry and drops bad ones.
+does not rehash: with the sha256 given, ``get`` is one ``open`` and one ``futimens``
+(recording the access for LRU) before the plain read; without it, one remote ``head``
+more. A miss is one GET. :meth:`CachedStore.verify` rehashes every entry and drops bad ones.
 
-**Bounded.** Entries plus fills in progress never exceed ``max_bytes``; the least recently
-used entries are evicted first (see :mod:`entrepot.storage.cache_folder`). An object
-larger than ``max_bytes`` is not cached: ``get``, ``iter_bytes`` and ``download`` stream
-it from the remote, and ``path`` raises ``StorageError``.
+**Bounded.** Entries plus fills in progress never exceed ``max_bytes``; the least recently used
+entries are evicted first (see :mod:`entrepot.storage.cache_folder`). An object larger than
+``max_bytes`` is not cached: ``get``, ``iter_bytes`` and ``download`` stream it from the
+remote, and ``path`` raises ``StorageError``.
 
-**Processes.** Any number of processes may share the folder. Fills are serialized per
-entry by file locks, so concurrent readers of one object download it once. Eviction
-unlinks files; on POSIX an open handle keeps reading. A path from ``path`` stays valid
-until evicted (least recently used first): open it promptly. Hit, miss and eviction
-counters are per instance; sizes and entry counts come from the folder.
+**Processes.** Any number of processes may share the folder. Fills are serialized per entry by
+file locks, so concurrent readers of one object download it once. Eviction unlinks files; on
+POSIX an open handle keeps reading. A path from ``path`` stays valid until evicted (least
+recently used first): open it promptly. Hit, miss and eviction counters are per instance; sizes
+and entry counts come from the folder.
 """
 
 from __future__ import annotations
@@ -49,6 +48,7 @@ from pathlib import Path
 from typing import BinaryIO
 
 from entrepot.errors import ConfigError, IntegrityError, StorageError, StoreUnavailable
+from entrepot.messages import N_, Message
 from entrepot.storage.cache_folder import CacheFolder, etag_version
 from entrepot.storage.cache_unsynced import BootId, read_boot_id
 from entrepot.storage.forwarding import ForwardingStore
@@ -93,6 +93,7 @@ class CachedStore(ForwardingStore):
             raise ConfigError(
                 f"cache max_bytes must be a byte count >= 0, not {max_bytes!r}",
                 hint="set cache.max_bytes to a number of bytes such as 10000000000 (10 GB)",
+                said=Message(N_("error.storage.cache_max_bytes"), {"given": repr(max_bytes)}),
             )
         super().__init__(remote)
         self._remote = remote
@@ -246,11 +247,13 @@ class CachedStore(ForwardingStore):
     def _entry_for(self, key: str, info: ObjectInfo, pinned: str | None) -> str | None:
         """The entry that holds these bytes, or ``None`` for an object not to cache."""
         if pinned is not None and info.sha256 is not None and info.sha256 != pinned:
+            facts = {"recorded": info.sha256, "expected": pinned, "key": key, "store": self.url}
             raise IntegrityError(
                 f"the object's sha256 is {info.sha256}, not the expected {pinned}",
                 key=key,
                 store=self.url,
                 hint="the object was replaced since its sha256 was recorded",
+                said=Message(N_("error.storage.cache_sha256_differs"), facts),
             )
         sha = pinned or info.sha256
         if (sha is None and info.etag is None) or info.size > self._max_bytes:

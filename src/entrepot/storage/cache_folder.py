@@ -37,6 +37,7 @@ from typing import BinaryIO
 from filelock import FileLock, Timeout
 
 from entrepot.errors import IntegrityError, StorageError, StoreUnavailable
+from entrepot.messages import N_, Message
 from entrepot.storage.cache_plan import CacheEntry, plan_eviction
 from entrepot.storage.cache_unsynced import BootId, UnsyncedEntries, read_boot_id
 
@@ -299,6 +300,10 @@ class CacheFolder:
                 key=key,
                 store=self._root.as_uri(),
                 hint="check the cache folder is writable and its disk has room (cache.dir)",
+                said=Message(
+                    N_("error.storage.cache_fill_failed"),
+                    {"reason": str(exc.strerror or exc), "key": key, "store": self._root.as_uri()},
+                ),
             ) from exc
 
     def _write_exactly(
@@ -318,6 +323,10 @@ class CacheFolder:
                 f"size mismatch: expected {size} bytes, read {read} (changed or corrupted)",
                 key=key,
                 store=source,
+                said=Message(
+                    N_("error.storage.size_mismatch"),
+                    {"expected": size, "read": read, "key": key, "store": source},
+                ),
             )
 
 

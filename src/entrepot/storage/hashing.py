@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import IO, BinaryIO
 
 from entrepot.errors import IntegrityError, InvalidKey
+from entrepot.messages import N_, Message
 from entrepot.storage.types import CHUNK_SIZE, PutSource
 
 _META_KEY = re.compile(r"^[a-z0-9][a-z0-9-]{0,63}$")
@@ -38,18 +39,27 @@ def validate_metadata(metadata: Mapping[str, str] | None) -> dict[str, str]:
         if not _META_KEY.fullmatch(name) or name in RESERVED_METADATA:
             raise InvalidKey(
                 f"metadata name {name!r} is not allowed",
+                said=Message(
+                    N_("error.storage.metadata_name"),
+                    {"name": name, "reserved": ", ".join(sorted(RESERVED_METADATA))},
+                ),
                 hint="use lowercase letters, digits and '-', at most 64 characters, and none "
                 f"of the reserved names {', '.join(sorted(RESERVED_METADATA))}",
             )
         if not isinstance(value, str) or not value.isascii() or not value.isprintable():
             raise InvalidKey(
                 f"metadata value for {name!r} must be printable ASCII text",
+                said=Message(N_("error.storage.metadata_value"), {"name": name}),
                 hint="encode other values (e.g. as JSON with ensure_ascii)",
             )
         total += len(name) + len(value)
         clean[name] = value
     if total > 2000:
-        raise InvalidKey("metadata larger than 2 KB", hint="store large metadata as an object")
+        raise InvalidKey(
+            "metadata larger than 2 KB",
+            hint="store large metadata as an object",
+            said=Message(N_("error.storage.metadata_too_large"), {}),
+        )
     return clean
 
 
@@ -126,7 +136,13 @@ def check_digest(actual: str, expected: str | None, *, key: str, store: str) -> 
     """Raise :class:`IntegrityError` unless ``actual`` matches ``expected`` (None: unknown)."""
     if expected is not None and actual != expected:
         raise IntegrityError(
-            f"sha256 mismatch: expected {expected}, read {actual}", key=key, store=store
+            f"sha256 mismatch: expected {expected}, read {actual}",
+            key=key,
+            store=store,
+            said=Message(
+                N_("error.storage.sha256_mismatch"),
+                {"expected": expected, "actual": actual, "key": key, "store": store},
+            ),
         )
 
 

@@ -31,6 +31,7 @@ from entrepot.errors import (
     StoreFull,
     StoreUnavailable,
 )
+from entrepot.messages import N_, Message
 from entrepot.storage.base import BaseStore
 from entrepot.storage.hashing import OverlappedHasher, sha256_bytes
 from entrepot.storage.keys import RESERVED_PREFIX
@@ -68,7 +69,11 @@ class LocalStore(BaseStore):
         if not self._inside(real):
             self._real_root = os.path.realpath(self._root)  # the root itself moved since
             if not self._inside(real):
-                raise InvalidKey("key resolves outside the store (symbolic link)", key=key)
+                raise InvalidKey(
+                    "key resolves outside the store (symbolic link)",
+                    key=key,
+                    said=Message(N_("error.storage.key_outside_store"), {"key": key}),
+                )
         return path
 
     def _inside(self, real: str) -> bool:
@@ -84,19 +89,36 @@ class LocalStore(BaseStore):
         except StorageError:
             raise
         except FileNotFoundError:
-            raise ObjectNotFound("no such object", key=key, store=self.url) from None
+            raise ObjectNotFound(
+                "no such object",
+                key=key,
+                store=self.url,
+                said=Message(N_("error.storage.no_object"), {"key": key, "store": self.url}),
+            ) from None
         except (NotADirectoryError, IsADirectoryError) as exc:
             if operation in ("head", "get"):  # 'a/b' when 'a' is a file, or 'a' a folder
-                raise ObjectNotFound("no such object", key=key, store=self.url) from None
+                raise ObjectNotFound(
+                    "no such object",
+                    key=key,
+                    store=self.url,
+                    said=Message(N_("error.storage.no_object"), {"key": key, "store": self.url}),
+                ) from None
             raise InvalidKey(
                 "key collides with a folder or file of the same name in a local store",
                 key=key,
                 store=self.url,
                 hint="a local store cannot hold both 'a' and 'a/b'; rename one of them",
+                said=Message(N_("error.storage.key_collides"), {"key": key, "store": self.url}),
             ) from exc
         except PermissionError as exc:
             raise AccessDenied(
-                f"{operation} refused: {exc.strerror}", key=key, store=self.url
+                f"{operation} refused: {exc.strerror}",
+                key=key,
+                store=self.url,
+                said=Message(
+                    N_("error.storage.local_refused"),
+                    {"operation": operation, "reason": exc.strerror, "key": key, "store": self.url},
+                ),
             ) from exc
         except OSError as exc:
             if exc.errno in (errno.ENOSPC, errno.EDQUOT):
@@ -105,8 +127,20 @@ class LocalStore(BaseStore):
                     key=key,
                     store=self.url,
                     hint="free space on the disk holding the store, or point it elsewhere",
+                    said=Message(
+                        N_("error.storage.disk_full"),
+                        {"operation": operation, "key": key, "store": self.url},
+                    ),
                 ) from exc
-            raise StoreUnavailable(f"{operation} failed: {exc}", key=key, store=self.url) from exc
+            raise StoreUnavailable(
+                f"{operation} failed: {exc}",
+                key=key,
+                store=self.url,
+                said=Message(
+                    N_("error.storage.local_failed"),
+                    {"operation": operation, "reason": str(exc), "key": key, "store": self.url},
+                ),
+            ) from exc
 
     # -- metadata ----------------------------------------------------------
     def _read_meta(self, key: str) -> dict[str, Any]:
@@ -205,11 +239,25 @@ class LocalStore(BaseStore):
 
         with self._errors(key, "put"):
             if if_absent and path.exists():
-                raise ObjectExists("object already exists", key=key, store=self.url)
+                raise ObjectExists(
+                    "object already exists",
+                    key=key,
+                    store=self.url,
+                    said=Message(
+                        N_("error.storage.object_exists"), {"key": key, "store": self.url}
+                    ),
+                )
             try:
                 self._atomic_write(path, write, create_only=if_absent)
             except FileExistsError:
-                raise ObjectExists("object already exists", key=key, store=self.url) from None
+                raise ObjectExists(
+                    "object already exists",
+                    key=key,
+                    store=self.url,
+                    said=Message(
+                        N_("error.storage.object_exists"), {"key": key, "store": self.url}
+                    ),
+                ) from None
             meta = {
                 "sha256": digest.hexdigest(),
                 "size": size,
@@ -284,9 +332,23 @@ class LocalStore(BaseStore):
         with self._errors(src, "copy"):
             meta = self._read_meta(src)
             if not src_path.is_file():
-                raise ObjectNotFound("no object to copy", key=src, store=self.url)
+                raise ObjectNotFound(
+                    "no object to copy",
+                    key=src,
+                    store=self.url,
+                    said=Message(
+                        N_("error.storage.nothing_to_copy"), {"key": src, "store": self.url}
+                    ),
+                )
             if if_absent and dst_path.exists():
-                raise ObjectExists("object already exists", key=dst, store=self.url)
+                raise ObjectExists(
+                    "object already exists",
+                    key=dst,
+                    store=self.url,
+                    said=Message(
+                        N_("error.storage.object_exists"), {"key": dst, "store": self.url}
+                    ),
+                )
 
             def write(out: BinaryIO) -> None:
                 with open(src_path, "rb") as f:
@@ -295,7 +357,14 @@ class LocalStore(BaseStore):
             try:
                 self._atomic_write(dst_path, write, create_only=if_absent)
             except FileExistsError:
-                raise ObjectExists("object already exists", key=dst, store=self.url) from None
+                raise ObjectExists(
+                    "object already exists",
+                    key=dst,
+                    store=self.url,
+                    said=Message(
+                        N_("error.storage.object_exists"), {"key": dst, "store": self.url}
+                    ),
+                ) from None
             if meta:
                 self._write_meta(dst, meta)
             else:

@@ -9,6 +9,7 @@ from datetime import UTC, datetime
 from typing import BinaryIO
 
 from entrepot.errors import ObjectExists, ObjectNotFound
+from entrepot.messages import N_, Message
 from entrepot.storage.base import BaseStore
 from entrepot.storage.hashing import sha256_bytes
 from entrepot.storage.listing import one_level
@@ -43,13 +44,23 @@ class MemoryStore(BaseStore):
         try:
             return self._objects[key].info
         except KeyError:
-            raise ObjectNotFound("no such object", key=key, store=self.url) from None
+            raise ObjectNotFound(
+                "no such object",
+                key=key,
+                store=self.url,
+                said=Message(N_("error.storage.no_object"), {"key": key, "store": self.url}),
+            ) from None
 
     def _open(self, key: str, chunk_size: int) -> tuple[ObjectInfo, Iterator[bytes]]:
         try:
             entry = self._objects[key]
         except KeyError:
-            raise ObjectNotFound("no such object", key=key, store=self.url) from None
+            raise ObjectNotFound(
+                "no such object",
+                key=key,
+                store=self.url,
+                said=Message(N_("error.storage.no_object"), {"key": key, "store": self.url}),
+            ) from None
         data = entry.data
         chunks = (data[i : i + chunk_size] for i in range(0, len(data), chunk_size))
         return entry.info, chunks
@@ -58,7 +69,12 @@ class MemoryStore(BaseStore):
         try:
             entry = self._objects[key]
         except KeyError:
-            raise ObjectNotFound("no such object", key=key, store=self.url) from None
+            raise ObjectNotFound(
+                "no such object",
+                key=key,
+                store=self.url,
+                said=Message(N_("error.storage.no_object"), {"key": key, "store": self.url}),
+            ) from None
         return entry.info, entry.data, sha256_bytes(entry.data)
 
     def _put(
@@ -83,7 +99,14 @@ class MemoryStore(BaseStore):
         )
         with self._lock:
             if if_absent and key in self._objects:
-                raise ObjectExists("object already exists", key=key, store=self.url)
+                raise ObjectExists(
+                    "object already exists",
+                    key=key,
+                    store=self.url,
+                    said=Message(
+                        N_("error.storage.object_exists"), {"key": key, "store": self.url}
+                    ),
+                )
             self._objects[key] = _Entry(data, info)
         return info
 
@@ -104,9 +127,23 @@ class MemoryStore(BaseStore):
             try:
                 entry = self._objects[src]
             except KeyError:
-                raise ObjectNotFound("no object to copy", key=src, store=self.url) from None
+                raise ObjectNotFound(
+                    "no object to copy",
+                    key=src,
+                    store=self.url,
+                    said=Message(
+                        N_("error.storage.nothing_to_copy"), {"key": src, "store": self.url}
+                    ),
+                ) from None
             if if_absent and dst in self._objects:
-                raise ObjectExists("object already exists", key=dst, store=self.url)
+                raise ObjectExists(
+                    "object already exists",
+                    key=dst,
+                    store=self.url,
+                    said=Message(
+                        N_("error.storage.object_exists"), {"key": dst, "store": self.url}
+                    ),
+                )
             info = replace(entry.info, key=dst, modified=datetime.now(UTC))
             self._objects[dst] = _Entry(entry.data, info)
             return info

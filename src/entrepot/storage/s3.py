@@ -25,6 +25,7 @@ from entrepot.errors import (
     ObjectNotFound,
     StorageError,
 )
+from entrepot.messages import N_, Message
 from entrepot.storage.base import BaseStore
 from entrepot.storage.hashing import copy_hashed
 from entrepot.storage.keys import normalize_prefix, validate_key
@@ -39,7 +40,11 @@ try:
     from obstore import exceptions as oe
     from obstore.store import S3Store as _Client
 except ImportError as exc:  # pragma: no cover - a core dependency
-    raise ConfigError("S3 stores need obstore", hint=S3_PIP) from exc
+    raise ConfigError(
+        "S3 stores need obstore",
+        hint=S3_PIP,
+        said=Message(N_("error.storage.s3_needs_obstore"), {"install": S3_PIP}),
+    ) from exc
 
 if TYPE_CHECKING:
     from obstore.store import ClientConfig, RetryConfig, S3Config
@@ -74,6 +79,7 @@ class S3Store(BaseStore, S3Buckets):
             raise ConfigError(
                 f"{bucket!r} is not a valid S3 bucket name",
                 hint="use 3-63 lowercase letters, digits, '-' and '.', e.g. 'entrepot-data'",
+                said=Message(N_("error.storage.s3_bad_bucket"), {"bucket": bucket}),
             )
         self._bucket = bucket
         self._root = normalize_prefix(prefix)
@@ -135,6 +141,7 @@ class S3Store(BaseStore, S3Buckets):
                     "no AWS credentials found",
                     store=self.url,
                     hint="set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or AWS_PROFILE",
+                    said=Message(N_("error.storage.s3_no_credentials"), {"store": self.url}),
                 )
             provider = Boto3CredentialProvider(session)
         client: ClientConfig = {
@@ -235,7 +242,14 @@ class S3Store(BaseStore, S3Buckets):
         threshold = self._options.multipart_threshold
         with staged(reader, threshold=threshold, key=key, store=self.url) as source:
             if source.multipart and if_absent and self._exists(key):
-                raise ObjectExists("object already exists", key=key, store=self.url)
+                raise ObjectExists(
+                    "object already exists",
+                    key=key,
+                    store=self.url,
+                    said=Message(
+                        N_("error.storage.object_exists"), {"key": key, "store": self.url}
+                    ),
+                )
             with self._errors("put", key):
                 result = obstore.put(
                     self._store(),
@@ -305,7 +319,12 @@ class S3Store(BaseStore, S3Buckets):
 
     def _copy(self, src: str, dst: str, *, if_absent: bool) -> ObjectInfo:
         if if_absent and self._exists(dst):
-            raise ObjectExists("object already exists", key=dst, store=self.url)
+            raise ObjectExists(
+                "object already exists",
+                key=dst,
+                store=self.url,
+                said=Message(N_("error.storage.object_exists"), {"key": dst, "store": self.url}),
+            )
         if src == dst:  # S3 refuses a copy onto itself that changes nothing
             return self._head(src)
         with self._errors("copy", src):

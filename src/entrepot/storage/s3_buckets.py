@@ -10,6 +10,7 @@ from functools import partial
 from typing import TYPE_CHECKING, Any
 
 from entrepot.errors import AccessDenied, ConfigError
+from entrepot.messages import N_, Message
 from entrepot.storage import s3_uploads
 from entrepot.storage.keys import normalize_prefix
 from entrepot.storage.s3_errors import S3Context, S3Failure, translate
@@ -40,7 +41,11 @@ class S3Buckets:
         try:
             import boto3
         except ImportError as exc:  # pragma: no cover - a core dependency
-            raise ConfigError("S3 needs boto3 for credentials and buckets", hint=S3_PIP) from exc
+            raise ConfigError(
+                "S3 needs boto3 for credentials and buckets",
+                hint=S3_PIP,
+                said=Message(N_("error.storage.s3_needs_boto3"), {"install": S3_PIP}),
+            ) from exc
         opts = self._options
         return boto3.session.Session(
             aws_access_key_id=opts.access_key_id,
@@ -104,7 +109,14 @@ class S3Buckets:
             failure = S3Failure(status, code, None, f"HTTP {status} {code}")
             raise translate("other", failure, ctx) from exc
         except NoCredentialsError as exc:
-            raise AccessDenied(f"{operation}: no AWS credentials found", store=self.url) from exc
+            raise AccessDenied(
+                f"{operation}: no AWS credentials found",
+                store=self.url,
+                said=Message(
+                    N_("error.storage.s3_bucket_no_credentials"),
+                    {"operation": operation, "store": self.url},
+                ),
+            ) from exc
         except BotoCoreError as exc:
             raise translate("other", S3Failure(None, None, None, str(exc)), ctx) from exc
         return True

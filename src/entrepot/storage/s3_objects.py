@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from typing import Any, BinaryIO
 
 from entrepot.errors import IntegrityError
+from entrepot.messages import N_, Message
 from entrepot.storage.hashing import is_seekable, is_sha256, sha256_bytes, spooled
 from entrepot.storage.types import CHUNK_SIZE, ObjectInfo
 
@@ -113,5 +114,6 @@ def exactly(reader: BinaryIO, size: int, sha256: str, *, key: str, store: str) -
                 key=key,
                 store=store,
                 hint="do not modify a file while it is being stored",
+                said=Message(N_("error.storage.source_changed"), {"key": key, "store": store}),
             )
         yield data

@@ -8,6 +8,7 @@ from datetime import timedelta
 from urllib.parse import urlsplit
 
 from entrepot.errors import ConfigError
+from entrepot.messages import N_, Message
 
 #: S3's smallest part (every part but the last).
 MIN_PART_SIZE = 5 * 1024 * 1024
@@ -65,7 +66,10 @@ class S3Options:
         }
         for problem, failed in problems.items():
             if failed:
-                raise ConfigError(f"invalid S3 options: {problem}")
+                raise ConfigError(
+                    f"invalid S3 options: {problem}",
+                    said=Message(N_("error.storage.s3_bad_options"), {"problem": problem}),
+                )
 
     @property
     def uses_path_style(self) -> bool:

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Literal
 
 from entrepot.errors import InvalidKey, StorageError
+from entrepot.messages import N_, Message
 from entrepot.storage.keys import normalize_prefix, validate_key
 from entrepot.storage.protocols import Sign, Store
 from entrepot.storage.types import CHUNK_SIZE, Listing, ObjectInfo, OpenedObject, PutSource
@@ -29,6 +30,7 @@ class ScopedStore:
                 "a scoped view needs a non-empty prefix",
                 store=inner.url,
                 hint="name the folder to lock the view under, e.g. 'users/42'",
+                said=Message(N_("error.storage.scope_without_prefix"), {"store": inner.url}),
             )
         self._inner = inner
         self._prefix = folder

@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING
 from urllib.parse import parse_qs, unquote, urlsplit
 
 from entrepot.errors import ConfigError
+from entrepot.messages import N_, Message
 from entrepot.storage.local import LocalStore
 from entrepot.storage.memory import MemoryStore
 from entrepot.storage.s3_options import S3Options
@@ -66,7 +67,11 @@ def parse_store_url(url: str) -> StoreUrl:
     """The parts of ``url``, parsed once per process for each URL; raises
     :class:`~entrepot.errors.ConfigError` for an unsupported or malformed URL."""
     if not isinstance(url, str) or not url.strip():
-        raise ConfigError("the store URL is empty", hint=f"use one of: {SUPPORTED}")
+        raise ConfigError(
+            "the store URL is empty",
+            hint=f"use one of: {SUPPORTED}",
+            said=Message(N_("error.storage.url_empty"), {"supported": SUPPORTED}),
+        )
     if "://" not in url:
         return StoreUrl("local", url, path=Path(url))
     parts = urlsplit(url)
@@ -76,6 +81,7 @@ def parse_store_url(url: str) -> StoreUrl:
             raise ConfigError(
                 f"store URL {url!r} is not a local absolute path",
                 hint="write file:///absolute/path (three slashes) or a plain path",
+                said=Message(N_("error.storage.url_not_absolute"), {"url": url}),
             )
         return StoreUrl("local", url, path=Path(_local_path(parts.path)))
     if scheme == "memory":
@@ -87,6 +93,7 @@ def parse_store_url(url: str) -> StoreUrl:
             raise ConfigError(
                 f"malformed S3 store URL {url!r}",
                 hint="write s3://bucket/prefix, optionally with ?endpoint=...&region=...",
+                said=Message(N_("error.storage.url_bad_s3"), {"url": url}),
             )
         return StoreUrl(
             "s3",
@@ -99,6 +106,10 @@ def parse_store_url(url: str) -> StoreUrl:
     raise ConfigError(
         f"unsupported store URL scheme {parts.scheme!r} in {url!r}",
         hint=f"use one of: {SUPPORTED}",
+        said=Message(
+            N_("error.storage.url_scheme"),
+            {"scheme": parts.scheme, "url": url, "supported": SUPPORTED},
+        ),
     )
 
 
@@ -129,6 +140,10 @@ def _one_place(name: str, given: str | None, configured: str | None) -> str | No
         raise ConfigError(
             f"the store URL says {name}={given!r} but the S3 options say {configured!r}",
             hint="set it in one place only",
+            said=Message(
+                N_("error.storage.url_conflicts"),
+                {"name": name, "given": repr(given), "configured": repr(configured)},
+            ),
         )
     return given if given is not None else configured
 
