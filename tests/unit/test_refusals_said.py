@@ -24,12 +24,14 @@ SRC = Path(entrepot.__file__).resolve().parent
 #: last raise site does.
 SAID_EVERYWHERE: tuple[str, ...] = (
     "accounts",
+    "api",
     "bootstrap",
     "city",
     "city_service",
     "fraud",
     "fraud_service",
     "health",
+    "http",
     "jobs",
     "local_paths",
     "outbound",

@@ -23,6 +23,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.requests import ClientDisconnect
 
 from entrepot.errors import EntrepotError
+from entrepot.messages import N_, Message
 
 MAX_FIELD_BYTES = 64 * 1024
 MAX_FIELDS = 20
@@ -100,7 +101,10 @@ class _Parser:
         )
         if part.name == self.file_field and part.filename is not None:
             if self.upload.filename is not None:
-                raise BadUpload(f"send one file in field {self.file_field!r}, not several")
+                raise BadUpload(
+                    f"send one file in field {self.file_field!r}, not several",
+                    said=Message(N_("error.api.upload_one_file"), {"field": repr(self.file_field)}),
+                )
             self.upload.filename = part.filename
 
     def part_data(self, data: bytes, start: int, end: int) -> None:
@@ -110,13 +114,22 @@ class _Parser:
             return
         part.value += data[start:end]
         if len(part.value) > MAX_FIELD_BYTES:
-            raise BadUpload(f"form field {part.name!r} is larger than {MAX_FIELD_BYTES} bytes")
+            raise BadUpload(
+                f"form field {part.name!r} is larger than {MAX_FIELD_BYTES} bytes",
+                said=Message(
+                    N_("error.api.upload_field_too_large"),
+                    {"field": repr(part.name), "limit": MAX_FIELD_BYTES},
+                ),
+            )
 
     def part_end(self) -> None:
         part = self.part
         if part.filename is None and part.name:
             if len(self.upload.fields) >= MAX_FIELDS:
-                raise BadUpload("the form has too many fields")
+                raise BadUpload(
+                    "the form has too many fields",
+                    said=Message(N_("error.api.upload_too_many_fields")),
+                )
             self.upload.fields[part.name] = part.value.decode("utf-8", "replace")
         self.part = _Part()
 
@@ -145,11 +158,18 @@ async def receive_upload(request: Request, sink: Sink, *, file_field: str = "fil
     content_type, params = parse_options_header(request.headers.get("content-type"))
     boundary = params.get(b"boundary")
     if content_type != b"multipart/form-data" or not boundary:
-        raise BadUpload("the request is not multipart/form-data")
+        raise BadUpload(
+            "the request is not multipart/form-data",
+            said=Message(N_("error.api.upload_not_multipart")),
+        )
     if len(boundary) > MAX_BOUNDARY:
         raise BadUpload(
             f"the multipart boundary is {len(boundary)} characters long; the standard allows "
-            f"at most {MAX_BOUNDARY} (RFC 2046)"
+            f"at most {MAX_BOUNDARY} (RFC 2046)",
+            said=Message(
+                N_("error.api.upload_boundary_too_long"),
+                {"length": len(boundary), "limit": MAX_BOUNDARY},
+            ),
         )
     upload = Upload()
     state = _Parser(upload, file_field)
@@ -163,7 +183,10 @@ async def receive_upload(request: Request, sink: Sink, *, file_field: str = "fil
         try:
             parser.write(chunk)
         except MultipartParseError as exc:
-            raise BadUpload(f"the upload is malformed: {exc}") from None
+            raise BadUpload(
+                f"the upload is malformed: {exc}",
+                said=Message(N_("error.api.upload_malformed"), {"detail": str(exc)}),
+            ) from None
         drain()
 
     try:
@@ -171,18 +194,28 @@ async def receive_upload(request: Request, sink: Sink, *, file_field: str = "fil
             if chunk:
                 await run_in_threadpool(feed, chunk)
     except ClientDisconnect:
-        raise BadUpload("the upload was cut off: the client went away before its end") from None
+        raise BadUpload(
+            "the upload was cut off: the client went away before its end",
+            said=Message(N_("error.api.upload_cut_off")),
+        ) from None
     try:
         parser.finalize()
     except MultipartParseError as exc:
-        raise BadUpload(f"the upload is malformed: {exc}") from None
+        raise BadUpload(
+            f"the upload is malformed: {exc}",
+            said=Message(N_("error.api.upload_malformed"), {"detail": str(exc)}),
+        ) from None
     drain()
     if not state.ended:
         raise BadUpload(
             "the upload is incomplete: the form ends before its closing boundary, so the "
             "file may be cut short; nothing was stored",
             hint="send the file again; if a proxy cuts large uploads, raise its body limit",
+            said=Message(N_("error.api.upload_incomplete")),
         )
     if upload.filename is None:
-        raise BadUpload(f"the form has no file in field {file_field!r}")
+        raise BadUpload(
+            f"the form has no file in field {file_field!r}",
+            said=Message(N_("error.api.upload_no_file"), {"field": repr(file_field)}),
+        )
     return upload

@@ -26,8 +26,9 @@ UPLOAD_PATHS = frozenset({"/api/upload", "/api/analyze", PUSH_PATH})
 ENVELOPE = 64 * 1024
 
 
-class BodyTooLarge(Exception):
-    """A request body went over its route's limit while it streamed in."""
+class _BodyOverLimit(Exception):
+    """A request body went over its route's limit while it streamed in (internal: the
+    middleware answers the 413 itself)."""
 
 
 @dataclass(frozen=True)
@@ -92,7 +93,7 @@ class BodyLimit:
                 received += len(message.get("body", b""))
                 if received > limit:
                     exceeded = True
-                    raise BodyTooLarge(self.limits.message(path))
+                    raise _BodyOverLimit(self.limits.message(path))
             return message
 
         async def watched_send(message: Message) -> None:
@@ -108,7 +109,7 @@ class BodyLimit:
 
         try:
             await self.app(scope, bounded_receive, watched_send)
-        except BodyTooLarge:
+        except _BodyOverLimit:
             if not started:
                 await self._refuse(send, path, scope)
 

@@ -25,6 +25,7 @@ from entrepot.bootstrap.app import App
 from entrepot.catalog.accounts.records import TokenHolder, UserRecord
 from entrepot.http.errors import LoginRedirect
 from entrepot.http.sessions import CSRF_HEADER, UNSAFE, check_csrf, session_identity
+from entrepot.messages import N_, Message
 
 
 async def get_services(request: Request) -> App:
@@ -48,7 +49,8 @@ def identify(request: Request, services: App) -> tuple[UserRecord | None, bool]:
         if holder is None:
             raise AuthenticationRequired(
                 "the API token is not valid (unknown, revoked, expired, or its account is "
-                "deactivated)"
+                "deactivated)",
+                said=Message(N_("error.http.token_invalid")),
             )
         request.state.token = holder
         services.accounts.check_scope(holder, request.method)
@@ -80,11 +82,18 @@ def acts_as_admin(request: Request, user: UserRecord) -> bool:
 
 
 def require_admin(
-    request: Request, user: UserRecord, refusal: str = "this needs an administrator"
+    request: Request,
+    user: UserRecord,
+    refusal: str = "this needs an administrator",
+    said: Message | None = None,
 ) -> None:
     """Raise :class:`NotAllowed` (saying ``refusal``) unless :func:`acts_as_admin`."""
     if not user.is_admin:
-        raise NotAllowed(refusal, hint="ask an administrator")
+        raise NotAllowed(
+            refusal,
+            hint="ask an administrator",
+            said=said or Message(N_("error.http.needs_admin")),
+        )
     holder = token_of(request)
     if holder is not None:
         request.app.state.entrepot.accounts.check_scope(holder, request.method, admin=True)
@@ -100,7 +109,7 @@ def current_user(request: Request, services: Services) -> UserRecord:
     token in ``X-CSRF-Token``."""
     user, by_cookie = identify(request, services)
     if user is None:
-        raise AuthenticationRequired("sign in first")
+        raise AuthenticationRequired("sign in first", said=Message(N_("error.http.sign_in_first")))
     if by_cookie and request.method in UNSAFE:
         check_csrf(request, request.headers.get(CSRF_HEADER))
     return user
@@ -167,7 +176,12 @@ def page_user(request: Request, services: Services) -> UserRecord:
 
 def page_admin(request: Request, user: Annotated[UserRecord, Depends(page_user)]) -> UserRecord:
     """The signed-in administrator of an admin page."""
-    require_admin(request, user, "this page is for administrators")
+    require_admin(
+        request,
+        user,
+        "this page is for administrators",
+        Message(N_("error.http.admin_page")),
+    )
     return user
 
 

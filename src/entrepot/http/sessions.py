@@ -21,8 +21,10 @@ from fastapi import Request
 from starlette.middleware.sessions import SessionMiddleware
 from starlette.types import Message, Receive, Scope, Send
 
+from entrepot import messages as msgs
 from entrepot.catalog.accounts.records import UserRecord
 from entrepot.http.errors import CsrfError
+from entrepot.messages import N_
 
 SESSION_COOKIE = "entrepot_session"
 CSRF_HEADER = "x-csrf-token"
@@ -64,9 +66,15 @@ def check_csrf(request: Request, supplied: str | None) -> None:
     """Raise :class:`CsrfError` unless ``supplied`` is the session's token."""
     expected = request.session.get("csrf")
     if not supplied or not isinstance(expected, str):
-        raise CsrfError("the form is missing its security token (CSRF)")
+        raise CsrfError(
+            "the form is missing its security token (CSRF)",
+            said=msgs.Message(N_("error.http.csrf_missing")),
+        )
     if not hmac.compare_digest(supplied.encode(), expected.encode()):
-        raise CsrfError("the form's security token (CSRF) does not match this session")
+        raise CsrfError(
+            "the form's security token (CSRF) does not match this session",
+            said=msgs.Message(N_("error.http.csrf_mismatch")),
+        )
 
 
 def sign_in(request: Request, user: UserRecord) -> None:

@@ -34,6 +34,7 @@ from entrepot.errors import (
 )
 from entrepot.http.city import Runtime
 from entrepot.http.trust import trusted_reader
+from entrepot.messages import N_, Message
 
 log = logging.getLogger("entrepot.api.city")
 router = APIRouter(prefix="/city", tags=["city"])
@@ -173,7 +174,10 @@ def metrics_by_day_or_type(
         found = env.metrics.find(kinds=METRIC_TYPES, start=when, end=when)
         documents = {d.info.kind: d.document for d in found}
         if not documents:
-            raise MetricsNotFound(f"no metrics are stored for {when}")
+            raise MetricsNotFound(
+                f"no metrics are stored for {when}",
+                said=Message(N_("error.api.no_metrics_for_day"), {"day": when.isoformat()}),
+            )
         return {"date": when.isoformat(), "metrics": documents}
 
     return answer(day_documents)

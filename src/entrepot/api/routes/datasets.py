@@ -13,6 +13,7 @@ from entrepot.bootstrap.app import App
 from entrepot.catalog.accounts.records import UserRecord
 from entrepot.http.bodies import ENVELOPE
 from entrepot.http.deps import Services, User
+from entrepot.messages import N_, Message
 from entrepot.sizes import human_size
 
 router = APIRouter(prefix="/api", tags=["datasets"])
@@ -25,7 +26,11 @@ async def receive(request: Request, user: UserRecord, services: App) -> UploadOu
     if declared.isdigit() and int(declared) > limit + ENVELOPE:
         raise DatasetTooLarge(
             f"the file is about {human_size(int(declared))} and your plan accepts datasets up to "
-            f"{human_size(limit)}"
+            f"{human_size(limit)}",
+            said=Message(
+                N_("error.api.dataset_over_plan"),
+                {"size": human_size(int(declared)), "limit": human_size(limit)},
+            ),
         )
     spool = await run_in_threadpool(services.fraud().datasets.spool, user.id)
     with spool:

@@ -20,6 +20,7 @@ from entrepot.health import (
 )
 from entrepot.http.deps import identify, require_admin
 from entrepot.http.trust import holds_metrics_token, trusted_reader
+from entrepot.messages import N_, Message
 
 router = APIRouter(tags=["operations"])
 
@@ -70,8 +71,14 @@ def metrics(request: Request) -> Response:
             raise AuthenticationRequired(
                 "the metrics need the metrics token or an administrator",
                 hint="send 'Authorization: Bearer <ENTREPOT_METRICS_TOKEN>', or sign in as admin",
+                said=Message(N_("error.api.metrics_need_token")),
             )
-        require_admin(request, user, "the metrics are for administrators")
+        require_admin(
+            request,
+            user,
+            "the metrics are for administrators",
+            Message(N_("error.api.metrics_admin_only")),
+        )
     return Response(
         generate_latest(request.app.state.metrics.registry), media_type=CONTENT_TYPE_LATEST
     )

@@ -20,6 +20,7 @@ from entrepot.catalog.accounts.records import UserRecord
 from entrepot.errors import EntrepotError
 from entrepot.http.deps import Call, Services, User
 from entrepot.http.job_view import JobOut, job_out
+from entrepot.messages import N_, Message
 
 router = APIRouter(prefix="/api", tags=["jobs"])
 _JOB = JsonOf(JobOut)
@@ -40,10 +41,13 @@ class MissingDataset(EntrepotError, ValueError):
 def _dataset_id(dataset_id: str | None, filepath: str | None) -> str:
     if filepath:
         raise PathNotAccepted(
-            "this service does not read file paths or store URLs sent by clients ('filepath')"
+            "this service does not read file paths or store URLs sent by clients ('filepath')",
+            said=Message(N_("error.api.no_file_paths")),
         )
     if not dataset_id:
-        raise MissingDataset("dataset_id is required")
+        raise MissingDataset(
+            "dataset_id is required", said=Message(N_("error.api.dataset_id_required"))
+        )
     return dataset_id
 
 

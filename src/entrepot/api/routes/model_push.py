@@ -13,6 +13,7 @@ from entrepot.api.multipart import BadUpload, receive_upload
 from entrepot.api.schemas.models import ModelManifestOut, model_manifest_out
 from entrepot.http.bodies import ENVELOPE, PUSH_PATH
 from entrepot.http.deps import Services, User
+from entrepot.messages import N_, Message
 from entrepot.sizes import human_size
 
 router = APIRouter(prefix="/api", tags=["models"])
@@ -32,14 +33,21 @@ async def push_model(request: Request, user: User, services: Services) -> ModelM
     if declared.isdigit() and int(declared) > limit + ENVELOPE:
         raise DatasetTooLarge(
             f"the push is about {human_size(int(declared))} and this service takes pushes up "
-            f"to {human_size(limit)}"
+            f"to {human_size(limit)}",
+            said=Message(
+                N_("error.api.push_too_large"),
+                {"size": human_size(int(declared)), "limit": human_size(limit)},
+            ),
         )
     spool = await run_in_threadpool(services.fraud().models.spool, limit)
     with spool:
         form = await receive_upload(request, spool)
         spool.close()
         if "push" not in form.fields:
-            raise BadUpload("the form has no 'push' field describing the files")
+            raise BadUpload(
+                "the form has no 'push' field describing the files",
+                said=Message(N_("error.api.push_field_missing")),
+            )
         described = form.fields["push"]
         found = await run_in_threadpool(
             services.fraud().models.push, user.id, spool.path, described
