@@ -118,12 +118,7 @@ class BaseStore(ABC):
                 store=self.url,
                 said=Message(
                     N_("error.storage.sha256_recorded_differs"),
-                    {
-                        "recorded": info.sha256,
-                        "expected": sha256,
-                        "key": info.key,
-                        "store": self.url,
-                    },
+                    {"recorded": info.sha256, "expected": sha256},
                 ),
             )
         return sha256 if sha256 is not None else info.sha256
@@ -204,9 +199,7 @@ class BaseStore(ABC):
                 "no object to delete",
                 key=key,
                 store=self.url,
-                said=Message(
-                    N_("error.storage.nothing_to_delete"), {"key": key, "store": self.url}
-                ),
+                said=Message(N_("error.storage.nothing_to_delete"), {}),
             )
 
     def delete_many(self, keys: Iterable[str]) -> int:

@@ -247,13 +247,15 @@ class CachedStore(ForwardingStore):
     def _entry_for(self, key: str, info: ObjectInfo, pinned: str | None) -> str | None:
         """The entry that holds these bytes, or ``None`` for an object not to cache."""
         if pinned is not None and info.sha256 is not None and info.sha256 != pinned:
-            facts = {"recorded": info.sha256, "expected": pinned, "key": key, "store": self.url}
             raise IntegrityError(
                 f"the object's sha256 is {info.sha256}, not the expected {pinned}",
                 key=key,
                 store=self.url,
                 hint="the object was replaced since its sha256 was recorded",
-                said=Message(N_("error.storage.cache_sha256_differs"), facts),
+                said=Message(
+                    N_("error.storage.cache_sha256_differs"),
+                    {"recorded": info.sha256, "expected": pinned},
+                ),
             )
         sha = pinned or info.sha256
         if (sha is None and info.etag is None) or info.size > self._max_bytes:

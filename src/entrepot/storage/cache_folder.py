@@ -302,7 +302,7 @@ class CacheFolder:
                 hint="check the cache folder is writable and its disk has room (cache.dir)",
                 said=Message(
                     N_("error.storage.cache_fill_failed"),
-                    {"reason": str(exc.strerror or exc), "key": key, "store": self._root.as_uri()},
+                    {"reason": str(exc.strerror or exc)},
                 ),
             ) from exc
 
@@ -325,7 +325,7 @@ class CacheFolder:
                 store=source,
                 said=Message(
                     N_("error.storage.size_mismatch"),
-                    {"expected": size, "read": read, "key": key, "store": source},
+                    {"expected": size, "read": read},
                 ),
             )
 

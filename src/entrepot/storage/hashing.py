@@ -141,7 +141,7 @@ def check_digest(actual: str, expected: str | None, *, key: str, store: str) -> 
             store=store,
             said=Message(
                 N_("error.storage.sha256_mismatch"),
-                {"expected": expected, "actual": actual, "key": key, "store": store},
+                {"expected": expected, "actual": actual},
             ),
         )
 

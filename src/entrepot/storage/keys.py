@@ -26,15 +26,13 @@ def _check_segment(segment: str, original: str) -> None:
         raise InvalidKey(
             "key has an empty segment ('//', or a leading or trailing '/')",
             key=original,
-            said=Message(N_("error.storage.key_empty_segment"), {"key": original}),
+            said=Message(N_("error.storage.key_empty_segment"), {}),
         )
     if segment in (".", ".."):
         raise InvalidKey(
             f"key has a {segment!r} segment",
             key=original,
-            said=Message(
-                N_("error.storage.key_dot_segment"), {"segment": segment, "key": original}
-            ),
+            said=Message(N_("error.storage.key_dot_segment"), {"segment": segment}),
         )
     if segment.startswith(RESERVED_PREFIX):
         raise InvalidKey(
@@ -42,7 +40,7 @@ def _check_segment(segment: str, original: str) -> None:
             key=original,
             said=Message(
                 N_("error.storage.key_reserved_segment"),
-                {"prefix": RESERVED_PREFIX, "key": original},
+                {"prefix": RESERVED_PREFIX},
             ),
         )
     if len(segment.encode("utf-8")) > MAX_SEGMENT_BYTES:
@@ -51,7 +49,7 @@ def _check_segment(segment: str, original: str) -> None:
             key=original,
             said=Message(
                 N_("error.storage.key_segment_too_long"),
-                {"limit": MAX_SEGMENT_BYTES, "key": original},
+                {"limit": MAX_SEGMENT_BYTES},
             ),
         )
 
@@ -67,34 +65,32 @@ def validate_key(key: str) -> str:
     for text in {key, decoded}:
         if text == "":
             raise InvalidKey(
-                "key is empty", key=key, said=Message(N_("error.storage.key_empty"), {"key": key})
+                "key is empty", key=key, said=Message(N_("error.storage.key_empty"), {})
             )
         if "\\" in text:
             raise InvalidKey(
                 "key contains a backslash; use '/' as separator",
                 key=key,
-                said=Message(N_("error.storage.key_backslash"), {"key": key}),
+                said=Message(N_("error.storage.key_backslash"), {}),
             )
         # Cs: a lone surrogate, which no store's UTF-8 and no catalog can keep
         if any(unicodedata.category(ch) in ("Cc", "Cf", "Cs", "Zl", "Zp") for ch in text):
             raise InvalidKey(
                 "key contains a control or invisible character",
                 key=key,
-                said=Message(N_("error.storage.key_invisible"), {"key": key}),
+                said=Message(N_("error.storage.key_invisible"), {}),
             )
         if text.startswith("/"):
             raise InvalidKey(
                 "key is absolute; keys are relative to the store",
                 key=key,
-                said=Message(N_("error.storage.key_absolute"), {"key": key}),
+                said=Message(N_("error.storage.key_absolute"), {}),
             )
         if len(text.encode("utf-8")) > MAX_KEY_BYTES:
             raise InvalidKey(
                 f"key longer than {MAX_KEY_BYTES} bytes",
                 key=key,
-                said=Message(
-                    N_("error.storage.key_too_long"), {"limit": MAX_KEY_BYTES, "key": key}
-                ),
+                said=Message(N_("error.storage.key_too_long"), {"limit": MAX_KEY_BYTES}),
             )
         for segment in text.split("/"):
             _check_segment(segment, key)

@@ -72,7 +72,7 @@ class LocalStore(BaseStore):
                 raise InvalidKey(
                     "key resolves outside the store (symbolic link)",
                     key=key,
-                    said=Message(N_("error.storage.key_outside_store"), {"key": key}),
+                    said=Message(N_("error.storage.key_outside_store"), {}),
                 )
         return path
 
@@ -93,7 +93,7 @@ class LocalStore(BaseStore):
                 "no such object",
                 key=key,
                 store=self.url,
-                said=Message(N_("error.storage.no_object"), {"key": key, "store": self.url}),
+                said=Message(N_("error.storage.no_object"), {}),
             ) from None
         except (NotADirectoryError, IsADirectoryError) as exc:
             if operation in ("head", "get"):  # 'a/b' when 'a' is a file, or 'a' a folder
@@ -101,14 +101,14 @@ class LocalStore(BaseStore):
                     "no such object",
                     key=key,
                     store=self.url,
-                    said=Message(N_("error.storage.no_object"), {"key": key, "store": self.url}),
+                    said=Message(N_("error.storage.no_object"), {}),
                 ) from None
             raise InvalidKey(
                 "key collides with a folder or file of the same name in a local store",
                 key=key,
                 store=self.url,
                 hint="a local store cannot hold both 'a' and 'a/b'; rename one of them",
-                said=Message(N_("error.storage.key_collides"), {"key": key, "store": self.url}),
+                said=Message(N_("error.storage.key_collides"), {}),
             ) from exc
         except PermissionError as exc:
             raise AccessDenied(
@@ -117,7 +117,7 @@ class LocalStore(BaseStore):
                 store=self.url,
                 said=Message(
                     N_("error.storage.local_refused"),
-                    {"operation": operation, "reason": exc.strerror, "key": key, "store": self.url},
+                    {"operation": operation, "reason": exc.strerror},
                 ),
             ) from exc
         except OSError as exc:
@@ -129,7 +129,7 @@ class LocalStore(BaseStore):
                     hint="free space on the disk holding the store, or point it elsewhere",
                     said=Message(
                         N_("error.storage.disk_full"),
-                        {"operation": operation, "key": key, "store": self.url},
+                        {"operation": operation},
                     ),
                 ) from exc
             raise StoreUnavailable(
@@ -138,7 +138,7 @@ class LocalStore(BaseStore):
                 store=self.url,
                 said=Message(
                     N_("error.storage.local_failed"),
-                    {"operation": operation, "reason": str(exc), "key": key, "store": self.url},
+                    {"operation": operation, "reason": str(exc)},
                 ),
             ) from exc
 
@@ -243,9 +243,7 @@ class LocalStore(BaseStore):
                     "object already exists",
                     key=key,
                     store=self.url,
-                    said=Message(
-                        N_("error.storage.object_exists"), {"key": key, "store": self.url}
-                    ),
+                    said=Message(N_("error.storage.object_exists"), {}),
                 )
             try:
                 self._atomic_write(path, write, create_only=if_absent)
@@ -254,9 +252,7 @@ class LocalStore(BaseStore):
                     "object already exists",
                     key=key,
                     store=self.url,
-                    said=Message(
-                        N_("error.storage.object_exists"), {"key": key, "store": self.url}
-                    ),
+                    said=Message(N_("error.storage.object_exists"), {}),
                 ) from None
             meta = {
                 "sha256": digest.hexdigest(),
@@ -336,18 +332,14 @@ class LocalStore(BaseStore):
                     "no object to copy",
                     key=src,
                     store=self.url,
-                    said=Message(
-                        N_("error.storage.nothing_to_copy"), {"key": src, "store": self.url}
-                    ),
+                    said=Message(N_("error.storage.nothing_to_copy"), {}),
                 )
             if if_absent and dst_path.exists():
                 raise ObjectExists(
                     "object already exists",
                     key=dst,
                     store=self.url,
-                    said=Message(
-                        N_("error.storage.object_exists"), {"key": dst, "store": self.url}
-                    ),
+                    said=Message(N_("error.storage.object_exists"), {}),
                 )
 
             def write(out: BinaryIO) -> None:
@@ -361,9 +353,7 @@ class LocalStore(BaseStore):
                     "object already exists",
                     key=dst,
                     store=self.url,
-                    said=Message(
-                        N_("error.storage.object_exists"), {"key": dst, "store": self.url}
-                    ),
+                    said=Message(N_("error.storage.object_exists"), {}),
                 ) from None
             if meta:
                 self._write_meta(dst, meta)

@@ -48,7 +48,7 @@ class MemoryStore(BaseStore):
                 "no such object",
                 key=key,
                 store=self.url,
-                said=Message(N_("error.storage.no_object"), {"key": key, "store": self.url}),
+                said=Message(N_("error.storage.no_object"), {}),
             ) from None
 
     def _open(self, key: str, chunk_size: int) -> tuple[ObjectInfo, Iterator[bytes]]:
@@ -59,7 +59,7 @@ class MemoryStore(BaseStore):
                 "no such object",
                 key=key,
                 store=self.url,
-                said=Message(N_("error.storage.no_object"), {"key": key, "store": self.url}),
+                said=Message(N_("error.storage.no_object"), {}),
             ) from None
         data = entry.data
         chunks = (data[i : i + chunk_size] for i in range(0, len(data), chunk_size))
@@ -73,7 +73,7 @@ class MemoryStore(BaseStore):
                 "no such object",
                 key=key,
                 store=self.url,
-                said=Message(N_("error.storage.no_object"), {"key": key, "store": self.url}),
+                said=Message(N_("error.storage.no_object"), {}),
             ) from None
         return entry.info, entry.data, sha256_bytes(entry.data)
 
@@ -103,9 +103,7 @@ class MemoryStore(BaseStore):
                     "object already exists",
                     key=key,
                     store=self.url,
-                    said=Message(
-                        N_("error.storage.object_exists"), {"key": key, "store": self.url}
-                    ),
+                    said=Message(N_("error.storage.object_exists"), {}),
                 )
             self._objects[key] = _Entry(data, info)
         return info
@@ -131,18 +129,14 @@ class MemoryStore(BaseStore):
                     "no object to copy",
                     key=src,
                     store=self.url,
-                    said=Message(
-                        N_("error.storage.nothing_to_copy"), {"key": src, "store": self.url}
-                    ),
+                    said=Message(N_("error.storage.nothing_to_copy"), {}),
                 ) from None
             if if_absent and dst in self._objects:
                 raise ObjectExists(
                     "object already exists",
                     key=dst,
                     store=self.url,
-                    said=Message(
-                        N_("error.storage.object_exists"), {"key": dst, "store": self.url}
-                    ),
+                    said=Message(N_("error.storage.object_exists"), {}),
                 )
             info = replace(entry.info, key=dst, modified=datetime.now(UTC))
             self._objects[dst] = _Entry(entry.data, info)

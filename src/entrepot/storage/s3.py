@@ -141,7 +141,7 @@ class S3Store(BaseStore, S3Buckets):
                     "no AWS credentials found",
                     store=self.url,
                     hint="set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or AWS_PROFILE",
-                    said=Message(N_("error.storage.s3_no_credentials"), {"store": self.url}),
+                    said=Message(N_("error.storage.s3_no_credentials"), {}),
                 )
             provider = Boto3CredentialProvider(session)
         client: ClientConfig = {
@@ -246,9 +246,7 @@ class S3Store(BaseStore, S3Buckets):
                     "object already exists",
                     key=key,
                     store=self.url,
-                    said=Message(
-                        N_("error.storage.object_exists"), {"key": key, "store": self.url}
-                    ),
+                    said=Message(N_("error.storage.object_exists"), {}),
                 )
             with self._errors("put", key):
                 result = obstore.put(
@@ -323,7 +321,7 @@ class S3Store(BaseStore, S3Buckets):
                 "object already exists",
                 key=dst,
                 store=self.url,
-                said=Message(N_("error.storage.object_exists"), {"key": dst, "store": self.url}),
+                said=Message(N_("error.storage.object_exists"), {}),
             )
         if src == dst:  # S3 refuses a copy onto itself that changes nothing
             return self._head(src)

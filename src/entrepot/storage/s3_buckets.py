@@ -114,7 +114,7 @@ class S3Buckets:
                 store=self.url,
                 said=Message(
                     N_("error.storage.s3_bucket_no_credentials"),
-                    {"operation": operation, "store": self.url},
+                    {"operation": operation},
                 ),
             ) from exc
         except BotoCoreError as exc:

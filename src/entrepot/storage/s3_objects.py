@@ -114,6 +114,6 @@ def exactly(reader: BinaryIO, size: int, sha256: str, *, key: str, store: str) -
                 key=key,
                 store=store,
                 hint="do not modify a file while it is being stored",
-                said=Message(N_("error.storage.source_changed"), {"key": key, "store": store}),
+                said=Message(N_("error.storage.source_changed"), {}),
             )
         yield data

@@ -30,7 +30,7 @@ class ScopedStore:
                 "a scoped view needs a non-empty prefix",
                 store=inner.url,
                 hint="name the folder to lock the view under, e.g. 'users/42'",
-                said=Message(N_("error.storage.scope_without_prefix"), {"store": inner.url}),
+                said=Message(N_("error.storage.scope_without_prefix"), {}),
             )
         self._inner = inner
         self._prefix = folder
