@@ -23,13 +23,23 @@ class OidcOptions:
     name: str
     #: Hosts fetched beyond the outbound rule (``ENTREPOT_OUTBOUND_ALLOWED_HOSTS``).
     allowed_hosts: tuple[str, ...] = ()
+    #: The service's public URL (``ENTREPOT_OIDC_PUBLIC_URL``); the redirect URI is built
+    #: from it, never from the request's ``Host``; ``install`` refuses ``None``.
+    public_url: str | None = None
 
     @classmethod
     def of(cls, oidc: OidcSettings, allowed_hosts: tuple[str, ...]) -> OidcOptions | None:
         """The provider the ``oidc`` settings name, or ``None`` when they are not set whole."""
         if not (oidc.metadata_url and oidc.client_id and oidc.client_secret):
             return None
-        return cls(oidc.metadata_url, oidc.client_id, oidc.client_secret, oidc.name, allowed_hosts)
+        return cls(
+            oidc.metadata_url,
+            oidc.client_id,
+            oidc.client_secret,
+            oidc.name,
+            allowed_hosts,
+            oidc.public_url,
+        )
 
 
 @dataclass(frozen=True)

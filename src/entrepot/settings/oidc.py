@@ -16,6 +16,10 @@ class OidcSettings:
     client_id: str | None = setting(None, name="oidc_client_id")
     client_secret: str | None = setting(None, name="oidc_client_secret", secret=True)
     name: str = setting("Google", name="oidc_name")
+    #: The service's public URL (``https://entrepot.example.org``): the provider sends
+    #: browsers back to ``<public_url>/auth/oidc/callback``, never to the request's
+    #: ``Host`` (issue 42); sign-in through a provider refuses to start without it.
+    public_url: str | None = setting(None, name="oidc_public_url")
 
     @property
     def configured(self) -> bool:

@@ -174,10 +174,27 @@ def outbound_rule(options: OidcOptions) -> Outbound:
     return rule
 
 
+def redirect_uri(options: OidcOptions) -> str:
+    """Where the provider sends browsers back: the configured public URL's callback,
+    never one built from the request's ``Host`` (a forged ``Host`` would otherwise
+    receive the authorization code); raises :class:`ConfigError` when it is not set."""
+    public = (options.public_url or "").strip().rstrip("/")
+    scheme, _, rest = public.partition("://")
+    if scheme not in ("http", "https") or not rest or "?" in rest or "#" in rest:
+        raise ConfigError(
+            "OpenID Connect sign-in is configured but ENTREPOT_OIDC_PUBLIC_URL is "
+            f"{'not set' if not public else 'not an http(s) URL: ' + shown(public)}",
+            hint="set ENTREPOT_OIDC_PUBLIC_URL to the address users reach the service at "
+            "(https://entrepot.example.org); the provider returns to its /auth/oidc/callback",
+        )
+    return f"{public}{router.prefix}/callback"
+
+
 def install(app: FastAPI, options: OidcOptions) -> None:
     """Register the provider and the two routes on ``app``."""
     oauth = OAuth()
     rule = outbound_rule(options)
+    app.state.oidc_redirect_uri = redirect_uri(options)
     transport = GuardedTransport(rule)
     oauth.register(
         PROVIDER,
@@ -201,10 +218,10 @@ async def oidc_login(request: Request, next: str | None = None) -> Response:
     """Go to the provider's sign-in page."""
     request.session["oidc_next"] = safe_next(next)
     client = request.app.state.oidc
-    redirect_uri = request.url_for("oidc_callback")
+    back: str = request.app.state.oidc_redirect_uri
     try:
         await _check_authorization_endpoint(client, request.app.state.oidc_rule)
-        response: Response = await client.authorize_redirect(request, str(redirect_uri))
+        response: Response = await client.authorize_redirect(request, back)
     except (OutboundRefused, BodyTooLarge, httpx2.HTTPError, ValueError, RuntimeError) as exc:
         log.warning("OpenID Connect provider failed: %r", exc)
         failed = SignInFailed(

@@ -140,6 +140,7 @@ def client(tmp_path: Path, provider: Provider) -> Iterator[TestClient]:
         CLIENT_SECRET,
         "TestID",
         allowed_hosts=LOOPBACK,
+        public_url="http://testserver",
     )
     app.state.options = replace(options, oidc=oidc)
     from entrepot.web import oidc as oidc_module
@@ -288,3 +289,20 @@ def test_an_unreachable_provider_is_a_401_not_a_500(client: TestClient, provider
         oidc.server_metadata.update(metadata)
     assert answer.status_code == 401 and answer.json()["code"] == "sign_in_failed"
     assert "could not be reached" in answer.json()["message"]
+
+
+def test_a_forged_host_does_not_choose_the_redirect_uri(client: TestClient) -> None:
+    """Issue 42: the redirect URI names the configured public URL, not the Host header."""
+    start = client.get("/auth/oidc/login", headers={"Host": "evil.example"}, follow_redirects=False)
+    query = parse_qs(urlsplit(start.headers["location"]).query)
+    assert query["redirect_uri"] == ["http://testserver/auth/oidc/callback"]
+
+
+@pytest.mark.parametrize("public_url", [None, "", "evil.example", "javascript:alert(1)"])
+def test_sign_in_without_a_public_url_refuses_to_start(public_url: str | None) -> None:
+    from entrepot.errors import ConfigError
+    from entrepot.web.oidc import redirect_uri
+
+    options = OidcOptions("https://id.example/.well-known", "c", "s", "X", public_url=public_url)
+    with pytest.raises(ConfigError, match="ENTREPOT_OIDC_PUBLIC_URL"):
+        redirect_uri(options)
