@@ -255,6 +255,7 @@ _ORDER = (
     "oidc_client_id",
     "oidc_client_secret",
     "oidc_name",
+    "oidc_public_url",
     "fraud_library",
     "log_level",
     "url",

@@ -32,6 +32,7 @@ from entrepot.http.errors import status_of, wants_html
 from entrepot.http.options import OidcOptions
 from entrepot.http.sessions import flash, safe_next, sign_in
 from entrepot.i18n.catalogs import N_
+from entrepot.messages import Message
 from entrepot.outbound import (
     BodyTooLarge,
     Outbound,
@@ -186,6 +187,9 @@ def redirect_uri(options: OidcOptions) -> str:
             f"{'not set' if not public else 'not an http(s) URL: ' + shown(public)}",
             hint="set ENTREPOT_OIDC_PUBLIC_URL to the address users reach the service at "
             "(https://entrepot.example.org); the provider returns to its /auth/oidc/callback",
+            said=Message(N_("error.oidc.public_url_bad"), {"given": shown(public)})
+            if public
+            else Message(N_("error.oidc.public_url_unset"), {}),
         )
     return f"{public}{router.prefix}/callback"
 

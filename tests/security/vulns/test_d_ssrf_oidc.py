@@ -151,6 +151,7 @@ def signing_in(tmp_path: Path, provider: Server) -> Iterator[TestClient]:
             "oidc_metadata_url": f"http://localhost:{provider.port}/.well-known/openid-configuration",
             "oidc_client_id": CLIENT_ID,
             "oidc_client_secret": "provider-secret",
+            "oidc_public_url": "http://testserver",
             "outbound_allowed_hosts": "localhost",
         },
     )
