@@ -101,6 +101,15 @@ def _moto_server(env: dict[str, str] | None = None) -> Iterator[str]:
                 process.wait()
 
 
+@pytest.fixture(autouse=True)
+def _own_user_data(
+    monkeypatch: pytest.MonkeyPatch, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    """Each test its own user data folder (``XDG_DATA_HOME``): the folder-signing key a
+    command makes there (ADR 0086) is never the developer's own."""
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path_factory.mktemp("user-data")))
+
+
 @pytest.fixture(scope="session")
 def moto_server() -> MotoServer:
     """Start an extra moto server: ``with moto_server(env={...}) as endpoint: ...``."""

@@ -47,7 +47,7 @@ def test_legitimate_rows_all_on_day_one_train_with_a_random_split_that_says_why(
 ) -> None:
     _first_day_legitimate(tmp_path / "cards.csv")
     trained = cli(
-        "fraud", "train", "cards.csv", "--name", "cards", "--out", "models",
+        "fraud", "train", "cards.csv", "--name", "cards", "--out", "models/cards",
         "--time-budget", "2",
     )  # fmt: skip
     assert trained.returncode == 0, trained.stderr
@@ -123,7 +123,7 @@ def test_the_time_and_entity_columns_are_the_users_word(cli: Cli, tmp_path: Path
         assert refused.returncode == 65 and said in refused.stderr
         assert "Traceback" not in refused.stderr
     trained = cli(
-        "fraud", "train", "claims.csv", "--name", "claims", "--out", "models",
+        "fraud", "train", "claims.csv", "--name", "claims", "--out", "models/claims",
         "--time-budget", "2", "--time-column", "policy_bind_date",
     )  # fmt: skip
     assert trained.returncode == 0, trained.stderr

@@ -31,7 +31,7 @@ def test_scores_carry_the_upload_id_and_row_and_the_id_is_no_input(
     _french_file(tmp_path / "historique.csv", 3000, 7, labelled=True)
     assert cli("db", "upgrade").returncode == 0  # its key signs the folder train writes
     trained = cli(
-        "fraud", "train", "historique.csv", "--name", "cartes", "--out", "modeles",
+        "fraud", "train", "historique.csv", "--name", "cartes", "--out", "modeles/cartes",
         "--time-budget", "2",
     )  # fmt: skip
     assert trained.returncode == 0, trained.stderr

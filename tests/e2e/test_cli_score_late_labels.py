@@ -33,7 +33,15 @@ def test_late_labels_and_a_history_file_feed_the_scoring(cli: Cli, tmp_path: Pat
     # The instance first: its key ring signs the folder `train --out` writes (issue 28).
     assert cli("db", "upgrade").returncode == 0
     trained = cli(
-        "fraud", "train", "before.csv", "--name", "cards", "--out", "models", "--time-budget", "2"
+        "fraud",
+        "train",
+        "before.csv",
+        "--name",
+        "cards",
+        "--out",
+        "models/cards",
+        "--time-budget",
+        "2",
     )
     assert trained.returncode == 0, trained.stderr
     scored = cli(

@@ -25,7 +25,7 @@ def _protocol(performance: dict[str, Any]) -> dict[str, Any]:
 def test_the_cli_and_the_api_order_the_card_by_the_named_column(cli: Cli, tmp_path: Path) -> None:
     claims(tmp_path / "claims.csv")
     trained = cli(
-        "fraud", "train", "claims.csv", "--name", "claims", "--out", "models",
+        "fraud", "train", "claims.csv", "--name", "claims", "--out", "models/claims",
         "--time-budget", "2", "--time-column", "policy_bind_date",
     )  # fmt: skip
     assert trained.returncode == 0, trained.stderr

@@ -60,13 +60,23 @@ def local_fraud(app: App | None) -> LocalFraud:
         return app._reference_library  # the composition root's own part
 
     def keys() -> KeyRing | None:
+        from entrepot.bootstrap.user_key import user_key, user_key_path
+        from entrepot.registry.keyring import KeyRing
+
+        # the user's own key verifies the folders written without an instance, and signs
+        # them when there is none; the instance's ring, when there is one, signs (ADR 0086)
+        own = KeyRing.of(user_key(user_key_path()))
+        instance = _instance_ring()
+        return own if instance is None else KeyRing(own.keys + instance.keys)
+
+    def _instance_ring() -> KeyRing | None:
         if app is None:
             return None
         from entrepot.errors import EntrepotError
 
         try:
             return app.operations.keys.ring()
-        except EntrepotError:  # no catalog yet: nothing signs, nothing pickled loads
+        except EntrepotError:  # no catalog yet: the user's own key signs
             return None
 
     def new_clock() -> Clock:

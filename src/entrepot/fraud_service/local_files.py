@@ -181,7 +181,8 @@ class LocalFraud:
         time_column: str | None = None,
         entity_columns: Sequence[str] = (),
     ) -> Trained:
-        """Train on a labelled file; save it to ``out/name`` or register it as a new version
+        """Train on a labelled file; save it in the folder ``out`` (signed) or register it
+        as a new version
         of ``name`` (the file's sha256 as lineage); ``label_delay_days``, ``keep_columns``
         and ``cards_per_day`` as :func:`~entrepot.fraud.train.training.train` takes them,
         and ``on_progress(done, total)``: the seconds of the budget spent.
@@ -214,9 +215,9 @@ class LocalFraud:
             assert out is not None
             from entrepot.fraud.model.trust import sign_folder
 
-            folder = result.save(out / name)["model"].parent
+            folder = result.save(out)["model"].parent
             ring = self.keys()
-            if ring is not None:
+            if ring is not None:  # the user's own key at least, under the CLI (ADR 0086)
                 sign_folder(folder, ["model.joblib"], ring)
             return Trained(result, folder=folder)
         from entrepot.storage.hashing import sha256_file

@@ -49,7 +49,7 @@ def test_generate_analyze_train(tmp_path: Path) -> None:
     out = tmp_path / "models"
     result = runner.invoke(
         fraud_app,
-        ["train", str(data), "--name", "mm-1", "--out", str(out), "--time-budget", "2"],
+        ["train", str(data), "--name", "mm-1", "--out", str(out / "mm-1"), "--time-budget", "2"],
         terminal_width=200,
     )
     assert result.exit_code == 0, result.output
@@ -58,6 +58,7 @@ def test_generate_analyze_train(tmp_path: Path) -> None:
         "model.joblib",
         "performance.json",
         "schema.json",
+        "signature.json",  # by the user's own key: no instance here (ADR 0086)
     ]
 
 

@@ -66,7 +66,7 @@ def test_train_with_out_writes_a_folder_and_registers_nothing(cli: Run, tmp_path
     assert cli("fraud", "generate", str(data), "--rows", "2000", "--fraud-rate", "0.05")[0] == 0
     out_dir = tmp_path / "models"
     assert cli("db", "upgrade")[0] == 0  # the installation's key signs the folder
-    args = ["--name", "m", "--out", str(out_dir), "--time-budget", "1"]
+    args = ["--name", "m", "--out", str(out_dir / "m"), "--time-budget", "1"]
     code, out, err = cli("fraud", "train", str(data), *args)
     assert code == 0, err
     assert f"saved to {out_dir / 'm'}" in out

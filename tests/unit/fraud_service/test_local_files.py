@@ -29,7 +29,7 @@ def test_generate_analyze_train_score_and_evaluate_through_one_service(tmp_path:
 
     said: list[Message] = []
     trained = fraud.train(
-        data, "local", out=tmp_path / "models", target=None, time_budget=2.0,
+        data, "local", out=tmp_path / "models" / "local", target=None, time_budget=2.0,
         cost_ratio=None, seed=0, jobs=1, user=None, progress=said.append,
     )  # fmt: skip
     assert trained.version is None and trained.folder == tmp_path / "models" / "local"

@@ -28,7 +28,10 @@ def train_command(
     name: Annotated[str, typer.Option(help="Model name (letters, digits, . _ -)")],
     out: Annotated[
         Path | None,
-        typer.Option(help="Write the model to OUT/NAME/ instead of the model registry"),
+        typer.Option(
+            help="Write the model into the folder OUT (signed; score it with --model OUT) "
+            "instead of the model registry"
+        ),
     ] = None,
     target: Annotated[str | None, typer.Option(help="The label column")] = None,
     time_budget: Annotated[

@@ -120,7 +120,7 @@ class FraudModel:
     ) -> FraudModel:
         """Read ``folder/name`` only if this installation signed it (``fraud.model.trust``);
         raises :class:`~entrepot.registry.errors.UnsafeModelFormat` otherwise, naming
-        ``hint`` as the fix (by default: push the folder, or train it again)."""
+        ``hint`` as the fix (by default: push the folder)."""
         accept_old_pickles()
         return cls._checked(load_pickle(folder, name, ring, hint=hint), folder / name)
 

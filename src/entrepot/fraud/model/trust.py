@@ -30,9 +30,9 @@ SIGNATURE_FILE = "signature.json"
 #: The largest pickle read from a folder (read whole, then checked, then unpickled).
 MAX_PICKLE = 2 * 1024**3
 _HINT = (
-    "push the folder into the registry, which signs it (`entrepot models push DIR --name "
-    "NAME`, you vouch for its files), then score with --model NAME; or train it again under "
-    "`entrepot fraud train --out`, which signs the folders it writes"
+    "neither this installation nor your own folder-signing key signed it: it was written "
+    "elsewhere or changed since. If you trust its files, push it into the registry "
+    "(`entrepot models push DIR --name NAME`, you vouch for them), then score with --model NAME"
 )
 
 
@@ -106,7 +106,7 @@ def load_pickle(
 ) -> Any:
     """The object in ``folder/name``, unpickled from the very bytes that were checked, only
     when a signature of ``ring`` lists them (``hint``: the fix a refusal names; by default,
-    push the folder or train it again)."""
+    push the folder)."""
     path = folder / name
     data = _read(path, limit)
     trusted = _signed_bytes(folder, name, data, ring)
