@@ -106,7 +106,7 @@ def _own_user_data(
     monkeypatch: pytest.MonkeyPatch, tmp_path_factory: pytest.TempPathFactory
 ) -> None:
     """Each test its own user data folder (``XDG_DATA_HOME``): the folder-signing key a
-    command makes there (ADR 0086) is never the developer's own."""
+    command makes there (ADR 0082) is never the developer's own."""
     monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path_factory.mktemp("user-data")))
 
 

@@ -1,5 +1,5 @@
 """Issue 44 item 1: a model folder the command line writes is usable where it was written,
-with or without an instance (ADR 0086), through the installed ``entrepot``."""
+with or without an instance (ADR 0082), through the installed ``entrepot``."""
 
 from __future__ import annotations
 

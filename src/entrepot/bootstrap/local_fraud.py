@@ -64,7 +64,7 @@ def local_fraud(app: App | None) -> LocalFraud:
         from entrepot.registry.keyring import KeyRing
 
         # the user's own key verifies the folders written without an instance, and signs
-        # them when there is none; the instance's ring, when there is one, signs (ADR 0086)
+        # them when there is none; the instance's ring, when there is one, signs (ADR 0082)
         own = KeyRing.of(user_key(user_key_path()))
         instance = _instance_ring()
         return own if instance is None else KeyRing(own.keys + instance.keys)

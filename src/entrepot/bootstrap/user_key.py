@@ -1,4 +1,4 @@
-"""The user's own folder-signing key (ADR 0086): what signs a model folder that
+"""The user's own folder-signing key (ADR 0082): what signs a model folder that
 ``entrepot fraud`` writes where no instance is configured, and verifies it afterwards.
 
 Kept in the user's data folder, ``$XDG_DATA_HOME/entrepot/folder-signing.key`` (else

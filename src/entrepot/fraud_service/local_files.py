@@ -217,7 +217,7 @@ class LocalFraud:
 
             folder = result.save(out)["model"].parent
             ring = self.keys()
-            if ring is not None:  # the user's own key at least, under the CLI (ADR 0086)
+            if ring is not None:  # the user's own key at least, under the CLI (ADR 0082)
                 sign_folder(folder, ["model.joblib"], ring)
             return Trained(result, folder=folder)
         from entrepot.storage.hashing import sha256_file

@@ -1,6 +1,5 @@
-"""A bounded read-through cache in front of a remote store; itself a :class:`Store`.
-
-Reads are served from local files; writes, listings and deletes go straight to the remote.
+"""A bounded read-through cache in front of a remote store; itself a :class:`Store`. Reads
+are served from local files; writes, listings and deletes go straight to the remote.
 
 **Entries** are keyed by (key, version). The version is the object's sha256, passed by the
 caller (``path(key, sha256=...)``: a hit then makes no remote request at all) or read from
@@ -22,10 +21,9 @@ does not rehash: with the sha256 given, ``get`` is one ``open`` and one ``futime
 (recording the access for LRU) before the plain read; without it, one remote ``head``
 more. A miss is one GET. :meth:`CachedStore.verify` rehashes every entry and drops bad ones.
 
-**Bounded.** Entries plus fills in progress never exceed ``max_bytes``; the least recently used
-entries are evicted first (see :mod:`entrepot.storage.cache_folder`). An object larger than
-``max_bytes`` is not cached: ``get``, ``iter_bytes`` and ``download`` stream it from the
-remote, and ``path`` raises ``StorageError``.
+**Bounded.** Entries plus fills in progress never exceed ``max_bytes``, least recently used
+evicted first (:mod:`entrepot.storage.cache_folder`); a larger object is streamed, not
+cached (``path`` raises ``StorageError``).
 
 **Processes.** Any number of processes may share the folder. Fills are serialized per entry by
 file locks, so concurrent readers of one object download it once. Eviction unlinks files; on

@@ -58,7 +58,7 @@ def test_generate_analyze_train(tmp_path: Path) -> None:
         "model.joblib",
         "performance.json",
         "schema.json",
-        "signature.json",  # by the user's own key: no instance here (ADR 0086)
+        "signature.json",  # by the user's own key: no instance here (ADR 0082)
     ]
 
 
