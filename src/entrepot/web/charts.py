@@ -20,6 +20,14 @@ def _layout(x: str, y: str, **extra: Any) -> dict[str, Any]:
     return {**_LAYOUT, "xaxis": {"title": {"text": x}}, "yaxis": {"title": {"text": y}}, **extra}
 
 
+def counts_axis(title: str, top: float) -> dict[str, Any]:
+    """A linear axis of counts from 0: whole numbers only (no tick at half a row)."""
+    axis: dict[str, Any] = {"title": {"text": title}, "rangemode": "tozero", "tickformat": ",d"}
+    if top <= 5:  # plotly would step by 0.5 or 0.2 there
+        axis.update(dtick=1, range=[0, max(top, 1) * 1.15])
+    return axis
+
+
 def pr_traces(pr: Mapping[str, Any], name: str) -> list[dict[str, Any]]:
     """A precision-recall curve, and its chosen point when it has one."""
     traces: list[dict[str, Any]] = [
@@ -34,7 +42,7 @@ def pr_traces(pr: Mapping[str, Any], name: str) -> list[dict[str, Any]]:
                 "type": "scatter",
                 "mode": "markers",
                 "marker": {"size": 11, "symbol": "diamond"},
-                "name": f"{name}: {chosen.get('label', '')}".rstrip(": "),
+                "name": chosen.get("label") or name,
             }
         )
     return traces
@@ -60,7 +68,9 @@ def model_figures(
     figures: dict[str, Any] = {}
     pr = analyst.get("precision_recall") or curves.get("precision_recall")
     if pr:
-        pr = {**pr, "chosen": {**(pr.get("chosen") or {}), "label": t("analyst.chosen_point")}}
+        # "Precision: chosen threshold", with the page's colon (French: a no-break space)
+        point = t("chart.named", name=t("model.precision"), label=t("analyst.chosen_point"))
+        pr = {**pr, "chosen": {**(pr.get("chosen") or {}), "label": point}}
         figures["pr"] = {
             "data": [
                 *pr_traces(pr, t("model.precision")),
@@ -72,13 +82,21 @@ def model_figures(
                 legend={"orientation": "h", "y": -0.25},
                 yaxis={"range": [0, 1.02], "title": {"text": t("model.precision")}},
             ),
+            "alt": t("chart.alt.pr"),
         }
     calibration = curves.get("calibration") or {}
     if calibration.get("predicted"):
-        low = max(1e-4, min([v for v in calibration["predicted"] if v > 0] or [1e-3]) / 2)
-        log = {"type": "log", "range": [math.log10(low), 0]}
+        unit = {"range": [0, 1], "tickformat": ".1f", "dtick": 0.2, "zeroline": False}
         figures["calibration"] = {
             "data": [
+                {
+                    "x": [0, 1],
+                    "y": [0, 1],
+                    "type": "scatter",
+                    "mode": "lines",
+                    "line": {"dash": "dot", "color": "#888"},
+                    "name": t("model.ideal"),
+                },
                 {
                     "x": calibration["predicted"],
                     "y": calibration["observed"],
@@ -86,22 +104,15 @@ def model_figures(
                     "mode": "lines+markers",
                     "name": t("model.observed"),
                 },
-                {
-                    "x": [low, 1],
-                    "y": [low, 1],
-                    "type": "scatter",
-                    "mode": "lines",
-                    "line": {"dash": "dot"},
-                    "name": "ideal",
-                },
             ],
             "layout": _layout(
                 t("model.predicted"),
                 t("model.observed"),
-                showlegend=False,
-                xaxis={**log, "title": {"text": t("model.predicted")}},
-                yaxis={**log, "title": {"text": t("model.observed")}},
+                legend={"orientation": "h", "y": -0.3},
+                xaxis={**unit, "title": {"text": t("model.predicted")}},
+                yaxis={**unit, "title": {"text": t("model.observed")}},
             ),
+            "alt": t("chart.alt.calibration"),
         }
     importance = analyst.get("importances") or curves.get("importance") or []
     if importance:
@@ -120,6 +131,7 @@ def model_figures(
                 "margin": {"l": 320, "r": 20, "t": 10, "b": 40},
                 "height": 40 + 24 * len(top),
             },
+            "alt": t("chart.alt.importance"),
         }
     return figures
 
@@ -138,7 +150,7 @@ def trials_figure(analyst: Mapping[str, Any], t: Callable[..., str]) -> dict[str
         clock += float(trial.get("seconds") or 0.0)
         elapsed.append(round(clock, 1))
     labels = [
-        f"{x.get('model') or x.get('kind') or '–'} · {x.get('stage') or '–'} · {s} s"
+        f"{x.get('model') or x.get('kind') or '–'} · {_stage(x.get('stage'), t)} · {s} s"
         for x, s in zip(trials, elapsed, strict=True)
     ]
     best, top = [], -math.inf
@@ -190,7 +202,13 @@ def trials_figure(analyst: Mapping[str, Any], t: Callable[..., str]) -> dict[str
             legend={"orientation": "h", "y": -0.3},
             xaxis=xaxis,
         ),
+        "alt": t("chart.alt.trials"),
     }
+
+
+def _stage(stage: object, t: Callable[..., str]) -> str:
+    """A trial's stage in words (``trial.stage.tuned``), as the trials table says it."""
+    return t(f"trial.stage.{stage}") if stage else "–"
 
 
 def compare_figure(
@@ -210,26 +228,39 @@ def compare_figure(
     return {
         "data": traces,
         "layout": _layout(t("model.recall"), t("model.precision"), legend={"orientation": "h"}),
+        "alt": t("chart.alt.compare"),
     }
 
 
 def risk_figure(summary: Mapping[str, Any], t: Callable[..., str]) -> dict[str, Any] | None:
-    """Counts per risk level as a bar chart."""
+    """Rows per risk level as bars on a linear axis of whole rows, each bar's count written
+    on it (so a level of a few rows beside thousands still shows its number)."""
     risk = summary.get("risk")
     if not risk:
         return None
     levels = list(risk)
+    counts = [int(risk[lv]) for lv in levels]
     return {
         "data": [
             {
                 "x": [t(f"prediction.risk.{lv}") for lv in levels],
-                "y": [risk[lv] for lv in levels],
+                "y": counts,
                 "type": "bar",
+                "texttemplate": "%{y:,d}",
+                "textposition": "outside",
+                "cliponaxis": False,
                 "marker": {"color": [RISK_COLOURS.get(lv, "#888") for lv in levels]},
+                "hovertemplate": "%{x}: %{y:,d}<extra></extra>",
             }
         ],
-        # log scale: a few critical rows stay visible beside thousands of low ones
-        "layout": {**_LAYOUT, "height": 260, "yaxis": {"type": "log"}},
+        "layout": _layout(
+            t("prediction.risk_axis"),
+            t("prediction.rows_axis"),
+            height=280,
+            margin={**_LAYOUT["margin"], "t": 24},
+            yaxis=counts_axis(t("prediction.rows_axis"), max(counts)),
+        ),
+        "alt": t("chart.alt.risk"),
     }
 
 
@@ -250,38 +281,66 @@ def score_drift_figure(
         "layout": _layout(
             t("analyst.probability"), t("analyst.share"), height=260, legend={"orientation": "h"}
         ),
+        "alt": t("chart.alt.score_drift"),
     }
 
 
 def admin_figures(stats: Mapping[str, Any], t: Callable[..., str]) -> dict[str, Any]:
-    """Sign-ups per day, jobs by state, licences by plan, storage by user."""
+    """Sign-ups per day, jobs by state, licences by plan, storage by user: every label in
+    the page's language, counts on axes of whole numbers."""
     signups = stats.get("signups", [])
     jobs = stats.get("jobs", {})
     plans = stats.get("licences", {})
     storage = sorted(stats.get("datasets", []), key=lambda d: -d["bytes"])[:15]
+    per_day = [c for _, c in signups]
     return {
         "signups": {
-            "data": [{"x": [d for d, _ in signups], "y": [c for _, c in signups], "type": "bar"}],
-            "layout": {**_LAYOUT, "height": 260},
+            "data": [{"x": [d for d, _ in signups], "y": per_day, "type": "bar"}],
+            "layout": _layout(
+                t("admin.day"),
+                t("admin.signups"),
+                height=260,
+                yaxis=counts_axis(t("admin.signups"), max(per_day, default=0)),
+            ),
+            "alt": t("chart.alt.signups"),
         },
         "jobs": {
-            "data": [{"x": list(jobs), "y": list(jobs.values()), "type": "bar"}],
-            "layout": {**_LAYOUT, "height": 260},
+            "data": [
+                {
+                    "x": [t(f"jobs.state.{state}") for state in jobs],
+                    "y": list(jobs.values()),
+                    "type": "bar",
+                }
+            ],
+            "layout": _layout(
+                t("admin.state"),
+                t("admin.jobs"),
+                height=260,
+                yaxis=counts_axis(t("admin.jobs"), max(jobs.values(), default=0)),
+            ),
+            "alt": t("chart.alt.jobs"),
         },
         "plans": {
             "data": [
-                {"labels": list(plans), "values": list(plans.values()), "type": "pie", "hole": 0.4}
+                {
+                    "labels": [t(f"plan.{plan}") for plan in plans],
+                    "values": list(plans.values()),
+                    "type": "pie",
+                    "hole": 0.4,
+                }
             ],
             "layout": {**_LAYOUT, "height": 260},
+            "alt": t("chart.alt.plans"),
         },
         "storage": {
             "data": [
                 {
-                    "x": [f"user {d['owner']}" for d in storage],
+                    "x": [t("admin.user_number", number=d["owner"]) for d in storage],
                     "y": [round(d["bytes"] / 1024**2, 2) for d in storage],
                     "type": "bar",
                 }
             ],
-            "layout": _layout(t("admin.user"), "MiB", height=260),
+            "layout": _layout(t("admin.user"), t("admin.mib"), height=260),
+            "alt": t("chart.alt.storage"),
         },
     }

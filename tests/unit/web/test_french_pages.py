@@ -6,13 +6,16 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from html import escape as html_escape
 
 import pytest
 from fastapi.testclient import TestClient
 
 from entrepot.bootstrap.app import App
+from entrepot.i18n.catalogs import read_catalog
 from tests.support.analyst import scored_admin
 from tests.support.english import english_words
+from tests.support.untranslated import chart_texts, raw_keys, visible_texts
 from tests.support.web import PASSWORD, make_web_app, run_jobs, sign_in
 
 World = tuple[TestClient, App, dict[str, object]]
@@ -192,3 +195,68 @@ def test_a_failed_jobs_message_is_in_the_pages_language(world: World, lang: str)
             assert english_words(text, allowed=set(columns)) == []
         else:
             assert text == job["error"]
+
+
+def _keys() -> set[str]:
+    return {m.id if isinstance(m.id, str) else m.id[0] for m in read_catalog("en") if m.id}
+
+
+@pytest.mark.parametrize("lang", ["en", "fr"])
+@pytest.mark.parametrize("page", PAGES)
+def test_no_page_shows_a_raw_key_or_code(world: World, page: str, lang: str) -> None:
+    """Issue 42 item 5: every page in both languages, its charts included, shows no message
+    key or refusal code as it is (the 404 page showed ``record_not_found``); a French
+    page's charts say no English (the admin's showed ``failed``, ``premium``, ``user 2``)."""
+    client, _, ids = world
+    html = _in_language(client, lang, page.format(**ids))
+    assert f'<html lang="{lang}">' in html
+    assert raw_keys(html, _keys()) == [], page
+    if lang == "fr":
+        charts = " ".join(chart_texts(html)).replace("’", "'")
+        assert english_words(f"<p>{html_escape(charts)}</p>", allowed=COLUMNS) == [], charts
+
+
+def test_the_admin_charts_name_states_plans_and_users_in_french(world: World) -> None:
+    client, _, _ = world
+    charts = chart_texts(client.get("/admin").text)
+    assert {"réussie", "échouée"} & {c.lower() for c in charts}, charts
+    assert "Essai" in charts and "trial" not in charts and "premium" not in charts
+    users = [c for c in charts if c.startswith(("user", "utilisateur"))]
+    assert users and all(re.fullmatch(r"utilisateur \d+", u) for u in users), users
+
+
+@pytest.mark.parametrize("lang", ["en", "fr"])
+def test_auprc_and_psi_are_explained(world: World, lang: str) -> None:
+    """Each AUPRC, ROC-AUC and PSI a page shows is an abbreviation with its meaning."""
+    client, _, ids = world
+    meaning = {
+        "en": ("area under the precision-recall curve", "population stability index"),
+        "fr": ("aire sous la courbe précision-rappel", "indice de stabilité de la population"),
+    }[lang]
+    pages = ["/models", "/models/{model}", "/history", "/predictions/{prediction}"]
+    seen = set()
+    for page in pages:
+        html = _in_language(client, lang, page.format(**ids))
+        # A table's heading or cell never starts with the bare abbreviation.
+        bare = re.findall(r"<t[hd][^>]*>(AUPRC|ROC-AUC|PSI)\b", html)
+        assert bare == [], (page, bare)
+        for name, title in re.findall(r'<abbr title="([^"]+)">([^<]+)</abbr>', html):
+            seen.add(title)
+            assert name.startswith(title), name
+            if title == "AUPRC":
+                assert meaning[0] in name, name
+            if title == "PSI":
+                assert meaning[1] in name, name
+    assert {"AUPRC", "ROC-AUC"} <= seen
+
+
+@pytest.mark.parametrize("lang", ["en", "fr"])
+def test_the_score_buttons_speak_the_pages_language(world: World, lang: str) -> None:
+    """ "Scorer" on the French page is English jargon: the French button says what it does."""
+    client, _, ids = world
+    html = _in_language(client, lang, f"/datasets/{ids['dataset']}")
+    text = " ".join(visible_texts(html))
+    if lang == "fr":
+        assert "Scorer" not in text and "Calculer les scores" in text
+    else:
+        assert "Score with one of your models" in text and "Calculer" not in text

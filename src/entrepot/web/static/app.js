@@ -100,6 +100,30 @@ function fitted(element, figure) {
   return {data: figure.data, layout: layout};
 }
 
+// A table with a row of column headings reads, on a narrow screen, as stacked rows: each
+// cell is labelled with its column's heading (data-column, shown before it by app.css).
+function stackTables() {
+  document.querySelectorAll("main table").forEach((table) => {
+    const head = table.rows[0];
+    if (!head || table.rows.length < 2 || [...head.cells].some((c) => c.tagName !== "TH")) { return; }
+    const names = [];
+    [...head.cells].forEach((c) => {
+      for (let i = 0; i < (c.colSpan || 1); i++) { names.push(c.textContent.trim()); }
+    });
+    if (names.filter((n) => n).length < 2) { return; }
+    table.classList.add("stack");
+    head.classList.add("stack-head");
+    [...table.rows].slice(1).forEach((row) => {
+      let at = 0;
+      [...row.cells].forEach((cell) => {
+        const name = names[at] || "";
+        if (name && !cell.hasAttribute("data-column")) { cell.setAttribute("data-column", name); }
+        at += cell.colSpan || 1;
+      });
+    });
+  });
+}
+
 // A table wider than its card scrolls inside a region the keyboard reaches and a screen
 // reader names (after its caption, its own label or its section's heading).
 function scrollRegions() {
@@ -157,6 +181,7 @@ document.addEventListener("DOMContentLoaded", () => {
       if (!window.confirm(f.dataset.confirm)) { event.preventDefault(); }
     });
   });
+  stackTables();
   scrollRegions();
   window.addEventListener("resize", scrollRegions);
   drawCharts();
