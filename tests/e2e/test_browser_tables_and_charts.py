@@ -50,7 +50,7 @@ const stacked = [...document.querySelectorAll('main table.stack')].length;
 const label = [...document.querySelectorAll('main table.stack td[data-column]')]
   .filter(c => c.offsetParent !== null).slice(0, 1)
   .map(c => [c.dataset.column, getComputedStyle(c, '::before').content]);
-const rows = [...document.querySelectorAll('main table.stack tr')]
+const rows = [...document.querySelectorAll('main table.stack tr:not(.stack-head)')]
   .map(r => getComputedStyle(r).display);
 return [width, page, cells.length, narrow, stacked, label, [...new Set(rows)]];
 """
