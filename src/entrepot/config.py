@@ -17,6 +17,7 @@ from entrepot.config_libraries import first_library_value, library_variables
 from entrepot.config_values import BEFORE, check_bounds, convert, dotenv_values, sources
 from entrepot.errors import ConfigError
 from entrepot.masking import mask_url
+from entrepot.messages import N_, Message
 from entrepot.outbound import AllowedHosts
 from entrepot.settings import group_settings, setting, setting_name
 from entrepot.settings.cache import CacheSettings
@@ -298,6 +299,7 @@ def load_settings(**overrides: Any) -> Settings:
     raise ConfigError(
         "invalid configuration: " + "; ".join(problems),
         hint="fix these variables in the environment or the .env file (README: Configuration)",
+        said=Message(N_("error.config.invalid"), {"problems": "; ".join(problems)}),
     ) from None
 
 

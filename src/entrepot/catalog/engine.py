@@ -19,6 +19,7 @@ from sqlalchemy.pool import StaticPool
 
 from entrepot.errors import ConfigError, DatabaseUnavailable, UnstorableText
 from entrepot.masking import mask_url, mask_urls_in
+from entrepot.messages import N_, Message
 
 #: The one URL masking (``entrepot.masking``), under the name catalog callers know.
 masked = mask_url
@@ -52,6 +53,7 @@ def parse_database_url(url: str) -> URL:
         raise ConfigError(
             f"database URL {url!r} is not a valid URL",
             hint="use sqlite:///path/to/file.db or postgresql://user:password@host:5432/name",
+            said=Message(N_("error.catalog.database_url_invalid"), {"url": url}),
         ) from None
     if parsed.drivername in _POSTGRES_ALIASES:
         return parsed.set(drivername="postgresql+psycopg")
@@ -61,6 +63,10 @@ def parse_database_url(url: str) -> URL:
         f"database URL {masked(parsed)} uses {parsed.drivername!r}; "
         "Entrepôt supports SQLite and PostgreSQL (psycopg)",
         hint="use sqlite:///path/to/file.db or postgresql://user:password@host:5432/name",
+        said=Message(
+            N_("error.catalog.database_unsupported"),
+            {"url": masked(parsed), "driver": parsed.drivername},
+        ),
     )
 
 
@@ -74,11 +80,11 @@ def make_engine(url: str, *, echo: bool = False, create_folder: bool = True) -> 
     parsed = parse_database_url(url)
     if parsed.get_backend_name() == "sqlite":
         engine = _sqlite_engine(parsed, echo=echo, create_folder=create_folder)
-        hint = _SQLITE_HINT
+        hint, key = _SQLITE_HINT, N_("error.catalog.unreachable_sqlite")
     else:
         engine = _postgres_engine(parsed, echo=echo)
-        hint = _POSTGRES_HINT
-    _translate_connection_errors(engine, hint)
+        hint, key = _POSTGRES_HINT, N_("error.catalog.unreachable_postgres")
+    _translate_connection_errors(engine, hint, key)
     _refuse_unstorable_text(engine)
     return engine
 
@@ -183,10 +189,14 @@ def _postgres_engine(url: URL, *, echo: bool) -> Engine:
         raise ConfigError(
             f"the PostgreSQL driver is not installed ({exc.name} is missing) for {masked(url)}",
             hint="install it with `pip install 'entrepot[postgres]'`",
+            said=Message(
+                N_("error.catalog.postgres_driver_missing"),
+                {"module": str(exc.name), "url": masked(url)},
+            ),
         ) from None
 
 
-def _translate_connection_errors(engine: Engine, hint: str) -> None:
+def _translate_connection_errors(engine: Engine, hint: str, key: str) -> None:
     where = masked(engine.url)
 
     @event.listens_for(engine, "handle_error")
@@ -196,5 +206,7 @@ def _translate_connection_errors(engine: Engine, hint: str) -> None:
             return
         reason = mask_urls_in(str(context.original_exception).strip().splitlines()[0])
         raise DatabaseUnavailable(
-            f"cannot connect to the database at {where}: {reason}", hint=hint
+            f"cannot connect to the database at {where}: {reason}",
+            hint=hint,
+            said=Message(key, {"database": where, "reason": reason}),
         ) from context.original_exception

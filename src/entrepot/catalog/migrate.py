@@ -21,6 +21,7 @@ from sqlalchemy import Connection, Engine, inspect, text
 from entrepot.catalog.engine import ensure_sqlite_folder
 from entrepot.errors import NotMigrated
 from entrepot.masking import mask_url
+from entrepot.messages import N_, Message
 
 if TYPE_CHECKING:
     from alembic.config import Config
@@ -111,6 +112,20 @@ def ensure_migrated(engine: Engine) -> None:
             f"does not know (it expects {expected!r})",
             hint="a newer Entrepôt migrated it: upgrade Entrepôt, or point "
             "ENTREPOT_DATABASE_URL at another database",
+            said=Message(
+                N_("error.catalog.revision_unknown"),
+                {"database": where, "revision": at, "expected": expected},
+            ),
         )
     state = "has no Entrepôt tables" if at is None else f"is at revision {at!r}"
-    raise NotMigrated(f"the database at {where} {state}; this version expects {expected!r}")
+    said = (
+        Message(N_("error.catalog.not_migrated_empty"), {"database": where, "expected": expected})
+        if at is None
+        else Message(
+            N_("error.catalog.not_migrated"),
+            {"database": where, "revision": at, "expected": expected},
+        )
+    )
+    raise NotMigrated(
+        f"the database at {where} {state}; this version expects {expected!r}", said=said
+    )

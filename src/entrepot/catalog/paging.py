@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from entrepot.errors import CatalogError
+from entrepot.messages import N_, Message
 
 #: The largest page a listing serves.
 MAX_PER_PAGE = 200
@@ -19,7 +20,20 @@ class InvalidPage(CatalogError, ValueError):
 def check_page(page: int, per_page: int) -> None:
     """Refuse a page number outside 1..:data:`MAX_PAGE` or a page size outside
     1..:data:`MAX_PER_PAGE` (:class:`InvalidPage`)."""
+    # A page number is a label, written as given (``1000000``); a page size is a count.
     if not 1 <= page <= MAX_PAGE:
-        raise InvalidPage(f"there is no page {page}")
+        raise InvalidPage(
+            f"there is no page {page}",
+            said=Message(
+                N_("error.catalog.no_page"),
+                {"page": str(page), "last": str(MAX_PAGE), "most": MAX_PER_PAGE},
+            ),
+        )
     if not 1 <= per_page <= MAX_PER_PAGE:
-        raise InvalidPage(f"a page holds 1 to {MAX_PER_PAGE} items, not {per_page}")
+        raise InvalidPage(
+            f"a page holds 1 to {MAX_PER_PAGE} items, not {per_page}",
+            said=Message(
+                N_("error.catalog.page_size"),
+                {"per_page": per_page, "last": str(MAX_PAGE), "most": MAX_PER_PAGE},
+            ),
+        )

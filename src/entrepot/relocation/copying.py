@@ -96,7 +96,7 @@ def start(
     except journal.JournalBusy as exc:
         raise MigrationOpen(
             exc.message,
-            said=exc.said or Message(N_("error.relocation.opened_meanwhile")),
+            said=Message(N_("error.relocation.opened_meanwhile")),
         ) from None
     return record, result
 

@@ -13,6 +13,7 @@ from entrepot.catalog.accounts.tables import ApiTokenRow, UserRow
 from entrepot.catalog.listings import user_record
 from entrepot.catalog.models.rows import utc
 from entrepot.errors import RecordNotFound
+from entrepot.messages import N_, Message
 
 #: How stale a token's ``last_used_at`` may get before a use updates it.
 TOUCH_EVERY = timedelta(minutes=1)
@@ -153,7 +154,10 @@ class TokenRepository:
             .with_for_update()
         ).first()
         if row is None:
-            raise RecordNotFound(f"no token {token_id}")
+            raise RecordNotFound(
+                f"no token {token_id}",
+                said=Message(N_("error.catalog.no_token"), {"token": str(token_id)}),
+            )
         if row.revoked_at is None:
             row.revoked_at = now
         self._session.flush()

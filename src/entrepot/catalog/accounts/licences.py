@@ -13,6 +13,7 @@ from entrepot.catalog.accounts.tables import LicenceRow
 from entrepot.catalog.models.rows import utc
 from entrepot.catalog.paging import check_page
 from entrepot.errors import RecordExists, RecordNotFound
+from entrepot.messages import N_, Message
 
 
 def _opt(value: datetime | None) -> datetime | None:
@@ -66,7 +67,10 @@ class LicenceRepository:
         try:
             self._session.flush()
         except SqlIntegrityError:
-            raise RecordExists(f"licence key {key} already exists") from None
+            raise RecordExists(
+                f"licence key {key} already exists",
+                said=Message(N_("error.catalog.licence_key_exists"), {"key": key}),
+            ) from None
         return _record(row)
 
     def by_key(self, key: str) -> LicenceRecord | None:
@@ -110,7 +114,10 @@ class LicenceRepository:
             )
         )
         if claimed.rowcount != 1:  # type: ignore[attr-defined]
-            raise RecordExists(f"licence {row.key} is already activated")
+            raise RecordExists(
+                f"licence {row.key} is already activated",
+                said=Message(N_("error.catalog.licence_activated"), {"key": row.key}),
+            )
         self._session.refresh(row)
         return _record(row)
 
@@ -176,5 +183,8 @@ class LicenceRepository:
     def _row(self, licence_id: int) -> LicenceRow:
         row = self._session.get(LicenceRow, licence_id)
         if row is None:
-            raise RecordNotFound(f"no licence {licence_id}")
+            raise RecordNotFound(
+                f"no licence {licence_id}",
+                said=Message(N_("error.catalog.no_licence"), {"licence": str(licence_id)}),
+            )
         return row

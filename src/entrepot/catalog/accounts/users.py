@@ -17,6 +17,7 @@ from entrepot.catalog.listings import contains_pattern, user_record
 from entrepot.catalog.models.rows import utc
 from entrepot.catalog.paging import check_page
 from entrepot.errors import RecordExists, RecordNotFound
+from entrepot.messages import N_, Message
 
 
 class UserRepository:
@@ -54,6 +55,7 @@ class UserRepository:
             raise RecordExists(
                 f"an account already exists for {email}",
                 hint="sign in instead, or use another email address",
+                said=Message(N_("error.catalog.account_exists"), {"email": email}),
             ) from None
         return user_record(row)
 
@@ -111,7 +113,10 @@ class UserRepository:
             update(UserRow).where(UserRow.id == user_id).values(quota_seq=UserRow.quota_seq + 1)
         )
         if self._session.execute(statement).rowcount != 1:  # type: ignore[attr-defined]
-            raise RecordNotFound(f"no user {user_id}")
+            raise RecordNotFound(
+                f"no user {user_id}",
+                said=Message(N_("error.catalog.no_user"), {"user": str(user_id)}),
+            )
 
     def search(
         self,
@@ -173,5 +178,9 @@ class UserRepository:
     def _row(self, user_id: int) -> UserRow:
         row = self._session.get(UserRow, user_id)
         if row is None:
-            raise RecordNotFound(f"no user {user_id}", hint="list the users in the admin pages")
+            raise RecordNotFound(
+                f"no user {user_id}",
+                hint="list the users in the admin pages",
+                said=Message(N_("error.catalog.no_user_listed"), {"user": str(user_id)}),
+            )
         return row

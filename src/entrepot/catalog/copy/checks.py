@@ -17,6 +17,7 @@ from entrepot.catalog.copy.plan import TableCopy, row_counts
 from entrepot.catalog.engine import masked, sqlite_file
 from entrepot.catalog.migrate import current, ensure_migrated, head, known_revisions
 from entrepot.errors import ConfigError, NotMigrated
+from entrepot.messages import N_, Message
 
 
 @dataclass(frozen=True)
@@ -46,15 +47,28 @@ def check_revisions(source: Engine, target: Engine) -> TargetSchema:
         raise NotMigrated(
             f"the target database {where} has tables but no Entrepôt schema revision",
             hint="copy into a new, empty database (the copy creates its schema)",
+            said=Message(N_("error.catalog.copy_target_unversioned"), {"target": where}),
         )
     if at != expected:
         newer = at not in known_revisions()
+        said = (
+            Message(
+                N_("error.catalog.copy_revisions_differ_newer"),
+                {"target": where, "revision": at, "expected": expected},
+            )
+            if newer
+            else Message(
+                N_("error.catalog.copy_revisions_differ"),
+                {"target": where, "revision": at, "expected": expected, "upgrade": upgrade},
+            )
+        )
         raise NotMigrated(
             f"the target database {where} is at schema revision {at!r}, the source at "
             f"{expected!r}; a copy needs both at the same revision",
             hint="upgrade this Entrepôt (the target was migrated by a newer one)"
             if newer
             else f"upgrade the target: `{upgrade}`",
+            said=said,
         )
     return TargetSchema(expected)
 
@@ -65,6 +79,7 @@ def check_distinct(source: Engine, target: Engine) -> None:
         raise ConfigError(
             f"the target {masked(target.url)} is the configured database itself",
             hint="pass another database with --to",
+            said=Message(N_("error.catalog.copy_onto_itself"), {"target": masked(target.url)}),
         )
 
 
@@ -85,6 +100,7 @@ def resumable(
         raise TargetNotEmpty(
             f"the target holds an interrupted copy of another database ({open_copy.source})",
             hint="resume it from that database, or copy into a fresh, upgraded database",
+            said=Message(N_("error.catalog.copy_other_interrupted"), {"source": open_copy.source}),
         )
     if open_copy is not None:
         if not resume:
@@ -92,14 +108,21 @@ def resumable(
                 f"the target holds an interrupted copy of this database "
                 f"({open_copy.rows_copied} rows copied)",
                 hint="continue it with --resume",
+                said=Message(N_("error.catalog.copy_interrupted"), {"rows": open_copy.rows_copied}),
             )
         return open_copy
     filled = {name: n for name, n in row_counts(connection, plan).items() if n}
     if filled or found:
         rows = ", ".join(f"{name}: {n}" for name, n in list(filled.items())[:5])
         what = f"holds rows ({rows})" if filled else f"received a copy of {found[-1].source}"
+        said = (
+            Message(N_("error.catalog.copy_target_has_rows"), {"rows": rows})
+            if filled
+            else Message(N_("error.catalog.copy_target_was_copied"), {"source": found[-1].source})
+        )
         raise TargetNotEmpty(
             f"the target {what}; a copy only goes into an empty database",
             hint="create a new database, run `entrepot db upgrade` on it, and copy into that",
+            said=said,
         )
     return None

@@ -34,6 +34,7 @@ from entrepot.catalog.engine import masked
 from entrepot.catalog.migrate import upgrade
 from entrepot.catalog.tables import metadata
 from entrepot.errors import DatabaseUnavailable
+from entrepot.messages import N_, Message
 
 __all__ = ["CatalogCopy", "CopyReport", "RowDifference", "TableCheck"]
 
@@ -77,6 +78,10 @@ class CatalogCopy:
                 f"the interrupted copy in the target was made at schema revision "
                 f"{marker.revision!r}, the databases are now at {revision!r}",
                 hint="copy into a fresh, empty database instead",
+                said=Message(
+                    N_("error.catalog.copy_revision_moved"),
+                    {"made_at": marker.revision, "revision": revision},
+                ),
             )
         return schema, marker
 
@@ -147,4 +152,27 @@ class CatalogCopy:
             "cause (space, connection) and run the same command with --resume"
             if marker is not None
             else "the source and the target are untouched: fix the cause and run it again",
+            said=_stopped(self.target_name, table, copied, reason, resumable=marker is not None),
         )
+
+
+def _stopped(target: str, table: str, rows: int, reason: str, *, resumable: bool) -> Message:
+    """A stopped copy's message: in a table or before any, resumable or not."""
+    if table and resumable:
+        return Message(
+            N_("error.catalog.copy_stopped_in_table"),
+            {"target": target, "table": table, "rows": rows, "reason": reason},
+        )
+    if table:
+        return Message(
+            N_("error.catalog.copy_stopped_in_table_untouched"),
+            {"target": target, "table": table, "rows": rows, "reason": reason},
+        )
+    if resumable:
+        return Message(
+            N_("error.catalog.copy_stopped"), {"target": target, "rows": rows, "reason": reason}
+        )
+    return Message(
+        N_("error.catalog.copy_stopped_untouched"),
+        {"target": target, "rows": rows, "reason": reason},
+    )

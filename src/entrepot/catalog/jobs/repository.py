@@ -22,13 +22,9 @@ from entrepot.catalog.models.rows import utc
 from entrepot.catalog.paging import check_page
 from entrepot.errors import RecordNotFound
 from entrepot.i18n.messages import english
-from entrepot.messages import Message, message_of
+from entrepot.messages import N_, Message, message_of
 
 _MESSAGE = 500
-
-
-def _opt(value: datetime | None) -> datetime | None:
-    return None if value is None else utc(value)
 
 
 def _record(row: JobRow) -> JobRecord:
@@ -46,9 +42,9 @@ def _record(row: JobRow) -> JobRecord:
         attempts=row.attempts,
         max_attempts=row.max_attempts,
         created_at=utc(row.created_at),
-        started_at=_opt(row.started_at),
-        finished_at=_opt(row.finished_at),
-        heartbeat_at=_opt(row.heartbeat_at),
+        started_at=None if row.started_at is None else utc(row.started_at),
+        finished_at=None if row.finished_at is None else utc(row.finished_at),
+        heartbeat_at=None if row.heartbeat_at is None else utc(row.heartbeat_at),
         worker=row.worker,
         message_data=message_of(row.message_data),
         error_data=message_of(row.error_data),
@@ -110,7 +106,11 @@ class JobRepository:
         not found, exactly like a job that does not exist."""
         row = self._session.get(JobRow, job_id)
         if row is None or (not any_owner and row.owner_id != owner_id):
-            raise RecordNotFound(f"no job {job_id}", hint="list your jobs in the history")
+            raise RecordNotFound(
+                f"no job {job_id}",
+                hint="list your jobs in the history",
+                said=Message(N_("error.catalog.no_job_listed"), {"job": job_id}),
+            )
         return _record(row)
 
     def many(self, job_ids: Iterable[str]) -> dict[str, JobRecord]:
@@ -212,9 +212,7 @@ class JobRepository:
                 error_data=None,
             )
         )
-        if _rowcount(result) != 1:
-            return None
-        return _record(self._row(job_id))
+        return _record(self._row(job_id)) if _rowcount(result) == 1 else None
 
     def beat(
         self,
@@ -395,6 +393,8 @@ class JobRepository:
     def _row(self, job_id: str) -> JobRow:
         row = self._session.get(JobRow, job_id)
         if row is None:
-            raise RecordNotFound(f"no job {job_id}")
+            raise RecordNotFound(
+                f"no job {job_id}", said=Message(N_("error.catalog.no_job"), {"job": job_id})
+            )
         self._session.refresh(row)
         return row

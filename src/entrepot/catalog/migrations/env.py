@@ -12,6 +12,7 @@ from sqlalchemy import Connection
 from entrepot.catalog.engine import make_engine
 from entrepot.catalog.tables import Base
 from entrepot.errors import ConfigError
+from entrepot.messages import N_, Message
 
 
 def _run(connection: Connection) -> None:
@@ -30,6 +31,7 @@ def _main() -> None:
         raise ConfigError(
             "offline (--sql) migrations are not supported",
             hint="run `entrepot db upgrade` against the database",
+            said=Message(N_("error.catalog.offline_migrations")),
         )
     connection = context.config.attributes.get("connection")
     if connection is not None:
@@ -40,6 +42,7 @@ def _main() -> None:
         raise ConfigError(
             "no database to migrate: neither a connection nor sqlalchemy.url was given",
             hint="run `entrepot db upgrade`, which reads ENTREPOT_DATABASE_URL",
+            said=Message(N_("error.catalog.nothing_to_migrate")),
         )
     engine = make_engine(url)
     try:

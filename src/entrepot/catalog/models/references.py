@@ -18,6 +18,7 @@ from entrepot.catalog.models.records import ReferenceModelRecord
 from entrepot.catalog.models.rows import schema_pairs, utc
 from entrepot.catalog.models.tables import ModelVersionRow, ReferenceModelRow
 from entrepot.errors import RecordExists
+from entrepot.messages import N_, Message
 
 _R = ReferenceModelRow
 
@@ -50,9 +51,13 @@ class ReferenceRepository:
         try:
             self._session.flush()
         except SqlIntegrityError as exc:
+            reason = str(exc.orig).strip().splitlines()[0]
             raise RecordExists(
-                f"cannot record reference model {name!r}: {str(exc.orig).strip().splitlines()[0]}",
+                f"cannot record reference model {name!r}: {reason}",
                 hint="another process recorded it at the same time; try again",
+                said=Message(
+                    N_("error.catalog.reference_exists"), {"name": name, "reason": reason}
+                ),
             ) from None
         return _reference(self._session.execute(_select().where(_R.id == row.id)).one())
 

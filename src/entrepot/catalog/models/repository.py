@@ -47,6 +47,7 @@ from entrepot.catalog.models.tables import (
 from entrepot.catalog.objects.records import ObjectRecord
 from entrepot.catalog.objects.tables import ObjectRow
 from entrepot.errors import RecordExists, RecordNotFound
+from entrepot.messages import N_, Message
 
 _V = ModelVersionRow
 
@@ -102,6 +103,9 @@ class ModelRepository:
             raise RecordExists(
                 f"model {name!r} already has a version {version!r}",
                 hint="versions are write-once: push under another version",
+                said=Message(
+                    N_("error.catalog.version_exists"), {"model": name, "version": version}
+                ),
             ) from None
         return self._get_by_id(row.id)
 
@@ -129,6 +133,7 @@ class ModelRepository:
             raise RecordNotFound(
                 f"model version #{version_id} is no longer pending; it was removed meanwhile",
                 hint="push again",
+                said=Message(N_("error.catalog.version_removed"), {"version": str(version_id)}),
             )
         self._session.add_all(
             ModelFileRow(
@@ -167,7 +172,10 @@ class ModelRepository:
         self._session.execute(delete(ModelFileRow).where(ModelFileRow.version_id == version_id))
         result = self._session.execute(delete(_V).where(_V.id == version_id))
         if _rowcount(result) != 1:
-            raise RecordNotFound(f"model version #{version_id} does not exist")
+            raise RecordNotFound(
+                f"model version #{version_id} does not exist",
+                said=Message(N_("error.catalog.no_version"), {"version": str(version_id)}),
+            )
         ids = [object_id for object_id, _ in (*files, *manifest)]
         if ids:
             self._session.execute(delete(ObjectRow).where(ObjectRow.id.in_(ids)))
@@ -313,7 +321,10 @@ class ModelRepository:
     def _get_by_id(self, version_id: int) -> ModelVersionRecord:
         row = self._rows(select_versions().where(_V.id == version_id)).first()
         if row is None:
-            raise RecordNotFound(f"model version #{version_id} does not exist")
+            raise RecordNotFound(
+                f"model version #{version_id} does not exist",
+                said=Message(N_("error.catalog.no_version"), {"version": str(version_id)}),
+            )
         return version_record(row)
 
 

@@ -21,6 +21,7 @@ from entrepot.catalog.columns import utc
 from entrepot.catalog.objects.records import ObjectRecord, ObjectState, Usage
 from entrepot.catalog.objects.tables import ObjectRow
 from entrepot.errors import RecordExists, RecordInUse, RecordNotFound
+from entrepot.messages import N_, Message
 
 #: How many keys go into one ``IN (...)`` query.
 KEYS_PER_QUERY = 500
@@ -54,10 +55,11 @@ class ObjectRepository:
         try:
             self._session.flush()
         except SqlIntegrityError as exc:
+            reason = str(exc.orig).strip().splitlines()[0]
             raise RecordExists(
-                f"cannot record key {key!r}: a row already holds it "
-                f"({str(exc.orig).strip().splitlines()[0]})",
+                f"cannot record key {key!r}: a row already holds it ({reason})",
                 hint="keys are write-once: record the object under a new key",
+                said=Message(N_("error.catalog.key_recorded"), {"key": key, "reason": reason}),
             ) from None
         return _record(row)
 
@@ -143,6 +145,7 @@ class ObjectRepository:
             raise RecordInUse(
                 f"object {key!r} is still referenced (by a model version, a dataset, ...)",
                 hint="delete what uses it instead, e.g. `entrepot models rm NAME@VERSION`",
+                said=Message(N_("error.catalog.object_in_use"), {"key": key}),
             ) from None
         return record
 
@@ -190,6 +193,7 @@ class ObjectRepository:
             raise RecordNotFound(
                 f"no object is recorded under key {key!r}",
                 hint="check the key; `entrepot ls` lists recorded objects",
+                said=Message(N_("error.catalog.no_object"), {"key": key}),
             )
         return row
 

@@ -25,6 +25,7 @@ from entrepot.catalog.relocation.tables import (
     StoreRow,
 )
 from entrepot.errors import RecordExists
+from entrepot.messages import N_, Message
 
 _M = StoreMigrationRow
 _LOCATIONS = cast(Table, ObjectLocationRow.__table__)
@@ -68,7 +69,10 @@ def create(
     try:
         session.flush()
     except SqlIntegrityError:
-        raise JournalBusy("another migration was opened at the same time") from None
+        raise JournalBusy(
+            "another migration was opened at the same time",
+            said=Message(N_("error.catalog.migration_opened_meanwhile")),
+        ) from None
     return _migration(session, row)
 
 
@@ -94,6 +98,15 @@ def claim(
             f"migration {migration_id} is being worked on by {row.runner} (last heartbeat "
             f"{beat_at:%Y-%m-%d %H:%M:%S} UTC)",
             hint=f"wait for it to finish; a crashed runner is taken over after {stale_after}",
+            said=Message(
+                N_("error.catalog.migration_busy"),
+                {
+                    "migration": str(migration_id),
+                    "runner": row.runner,
+                    "beat": f"{beat_at:%Y-%m-%d %H:%M:%S}",
+                    "after": str(stale_after),
+                },
+            ),
         )
     row.runner, row.heartbeat_at = runner, now
     session.flush()

@@ -22,6 +22,7 @@ from entrepot.catalog.paging import check_page
 from entrepot.catalog.workspace.records import DatasetRecord, PredictionRecord
 from entrepot.catalog.workspace.tables import DatasetRow, PredictionRow
 from entrepot.errors import RecordNotFound
+from entrepot.messages import N_, Message
 
 _DatasetQuery = Select[DatasetRow, str]
 _PredictionQuery = Select[PredictionRow, str, int]
@@ -125,7 +126,9 @@ class DatasetRepository:
             ).first()
         if found is None:
             raise RecordNotFound(
-                f"no dataset {dataset_id}", hint="list your datasets with GET /api/datasets"
+                f"no dataset {dataset_id}",
+                hint="list your datasets with GET /api/datasets",
+                said=Message(N_("error.catalog.no_dataset"), {"dataset": str(dataset_id)}),
             )
         return _dataset(found[0], found[1])
 
@@ -221,13 +224,18 @@ class PredictionRepository:
             PredictionRow.id == prediction_id,
             owner_id=owner_id,
             what=f"no prediction {prediction_id}",
+            said=Message(N_("error.catalog.no_prediction"), {"prediction": prediction_id}),
             value=prediction_id,
         )
 
     def by_key(self, owner_id: int, key: str) -> PredictionRecord:
         """The prediction of ``owner_id`` stored under ``key``; raises :class:`RecordNotFound`."""
         return self._one(
-            ObjectRow.key == key, owner_id=owner_id, what=f"no predictions at {key}", value=key
+            ObjectRow.key == key,
+            owner_id=owner_id,
+            what=f"no predictions at {key}",
+            said=Message(N_("error.catalog.no_predictions_at"), {"key": key}),
+            value=key,
         )
 
     def list(self, owner_id: int, *, page: int = 1, per_page: int = 50) -> Page[PredictionRecord]:
@@ -267,14 +275,18 @@ class PredictionRepository:
         self._session.flush()
         return record
 
-    def _one(self, condition: Any, *, owner_id: int, what: str, value: str) -> PredictionRecord:
+    def _one(
+        self, condition: Any, *, owner_id: int, what: str, said: Message, value: str
+    ) -> PredictionRecord:
         found = None
         if _storable(value):
             found = self._session.execute(
                 _predictions().where(condition, PredictionRow.owner_id == owner_id)
             ).first()
         if found is None:
-            raise RecordNotFound(what, hint="list your predictions with GET /api/history")
+            raise RecordNotFound(
+                what, hint="list your predictions with GET /api/history", said=said
+            )
         return _prediction(found[0], found[1], found[2])
 
 
@@ -298,7 +310,9 @@ class UserModelRepository:
             ).first()
         if found is None:
             raise RecordNotFound(
-                f"no model {version_id}", hint="list your models with GET /api/models"
+                f"no model {version_id}",
+                hint="list your models with GET /api/models",
+                said=Message(N_("error.catalog.no_model"), {"model": str(version_id)}),
             )
         return str(found[0]), str(found[1])
 
@@ -314,7 +328,12 @@ class UserModelRepository:
             )
         )
         if found is None:
-            raise RecordNotFound(f"model {name} {version} was deleted")
+            raise RecordNotFound(
+                f"model {name} {version} was deleted",
+                said=Message(
+                    N_("error.catalog.model_deleted"), {"model": name, "version": version}
+                ),
+            )
         return int(found)
 
     def count_ready(self, namespace: str) -> int:

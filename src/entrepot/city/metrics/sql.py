@@ -107,7 +107,7 @@ class SqlMetrics(MetricsStore):
         except DatabaseUnavailable as exc:
             raise MetricsUnavailable(
                 exc.message,
-                said=exc.said or Message(N_("error.city.metrics_unreachable"), {"store": self.url}),
+                said=Message(N_("error.city.metrics_unreachable"), {"store": self.url}),
             ) from exc
         except SQLAlchemyError as exc:
             reason = str(exc.orig if hasattr(exc, "orig") else exc).strip().splitlines()[0]
@@ -137,6 +137,6 @@ class SqlMetrics(MetricsStore):
         except DatabaseUnavailable as exc:
             raise MetricsUnavailable(
                 exc.message,
-                said=exc.said or Message(N_("error.city.metrics_unreachable"), {"store": self.url}),
+                said=Message(N_("error.city.metrics_unreachable"), {"store": self.url}),
             ) from exc
         self._ready = True
