@@ -23,6 +23,7 @@ from entrepot.dashboard import charts, labels, period_pages
 from entrepot.dashboard.quality import NONE, Quality, marked, quality
 from entrepot.dashboard.templating import templates
 from entrepot.http.city import Runtime
+from entrepot.http.query import accepted_query, unknown_query
 from entrepot.i18n import LANGUAGES, Translator, translator
 
 router = APIRouter(prefix="/dashboard", tags=["dashboard"])
@@ -66,6 +67,11 @@ def _chosen_day(
     return None, t("dash.not_a_date", text=text)
 
 
+def unknown_words(unknown: list[str], accepted: list[str], t: Translator) -> str:
+    """The page's sentence for query parameters it does not take (issue 44 item 5)."""
+    return t("dash.unknown_query", unknown=", ".join(unknown), accepted=", ".join(accepted))
+
+
 def _figures(
     drawn: list[tuple[dict[str, Any] | None, Quality]], t: Translator
 ) -> list[dict[str, Any]]:
@@ -90,6 +96,8 @@ def _page(name: str, request: Request, env: Runtime, day_text: str | None) -> HT
     metrics = env.metrics
     known = metrics.index(kinds=METRIC_TYPES)
     day, problem = _chosen_day(day_text, known[-1].day if known else None, t)
+    if unknown := unknown_query(request):
+        day, problem = None, unknown_words(unknown, accepted_query(request), t)
     documents: dict[str, Any] = {}
     warned: dict[str, Quality] = {}
     report = None

@@ -31,6 +31,7 @@ from entrepot.dashboard.periods import (
 from entrepot.dashboard.templating import templates
 from entrepot.dashboard.trends import trends
 from entrepot.http.city import Runtime
+from entrepot.http.query import accepted_query, unknown_query
 from entrepot.i18n import Translator, translator
 from entrepot.i18n.catalogs import N_
 
@@ -138,6 +139,13 @@ def _render(
     return templates().TemplateResponse(request, template, values, status_code=status)
 
 
+def _asked_only_dates(request: Request) -> None:
+    """A :class:`PeriodProblem` when the address names a parameter the page does not take."""
+    if unknown := unknown_query(request):
+        accepted = ", ".join(accepted_query(request))
+        raise PeriodProblem("dash.unknown_query", unknown=", ".join(unknown), accepted=accepted)
+
+
 def _translator(request: Request) -> Translator:
     return translator(labels.language(request))
 
@@ -152,6 +160,7 @@ def period_page(
 ) -> HTMLResponse:
     """Période: key figures over a range of days against the one before, and trends."""
     try:
+        _asked_only_dates(request)
         period, known = _period(env, start, end)
     except PeriodProblem as problem:
         return _render(request, "city/period.html", "periode", start, end, {}, problem)
@@ -209,6 +218,7 @@ def map_page(
     from entrepot.dashboard.paris_map import paris_map, zone_name
 
     try:
+        _asked_only_dates(request)
         period, known = _period(env, start, end)
     except PeriodProblem as problem:
         return _render(request, "city/map.html", "carte", start, end, {}, problem)

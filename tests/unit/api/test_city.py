@@ -177,3 +177,26 @@ def test_stats_show_the_masked_url_to_the_metrics_token(tmp_path: Path) -> None:
         trusted = web.get("/city/stats", headers={"Authorization": f"Bearer {token}"}).json()
     assert anonymous == "sqlite"
     assert trusted["metrics_store"].startswith("sqlite:///") and "catalog.db" in str(trusted)
+
+
+@pytest.mark.parametrize(
+    ("address", "unknown", "accepted"),
+    [
+        ("/city/metrics/weather?start=2025-11-03&end=2025-11-04", "end, start", "from, to"),
+        ("/city/stats?verbose=1", "verbose", "no query parameter"),
+        ("/city/metrics/weather/2025-11-03?from=2025-11-03", "from", "no query parameter"),
+    ],
+)
+def test_an_unknown_query_parameter_is_refused_naming_the_accepted_ones(
+    client: TestClient, address: str, unknown: str, accepted: str
+) -> None:
+    """Issue 44 item 5: ``start``/``end`` answered the default month without a word."""
+    answer = client.get(address)
+    assert answer.status_code == 400
+    detail = answer.json()["detail"]
+    assert f"unknown query parameter {unknown}" in detail and detail.endswith(accepted)
+
+
+def test_the_declared_parameters_still_answer(client: TestClient) -> None:
+    answer = client.get("/city/metrics/weather?from=2025-11-03&to=2025-11-04")
+    assert answer.status_code == 200

@@ -139,3 +139,27 @@ def test_the_readmes_address_leads_to_the_overview(client: TestClient) -> None:
     answer = client.get("/dashboard/", follow_redirects=False)
     assert answer.status_code == 307 and answer.headers["location"] == "/dashboard/city"
     assert client.get("/dashboard/").status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("address", "unknown", "accepted"),
+    [
+        ("/dashboard/city/velos?day=2025-11-04", "day", "date"),
+        ("/dashboard/city?date=2025-11-04&zoom=2", "zoom", "date"),
+        ("/dashboard/city/periode?start=2025-10-28", "start", "from, to"),
+        ("/dashboard/city/carte?until=2025-11-04", "until", "from, to"),
+    ],
+)
+def test_an_unknown_parameter_is_a_french_400_naming_the_accepted_ones(
+    client: TestClient, address: str, unknown: str, accepted: str
+) -> None:
+    """Issue 44 item 5: ``?day=`` showed the last day without a word."""
+    response = client.get(address)
+    assert response.status_code == 400
+    assert f"cette page ne prend pas {unknown}\u00a0: ses paramètres sont {accepted}" in (
+        response.text
+    )
+
+
+def test_the_declared_parameters_still_show_the_page(client: TestClient) -> None:
+    assert client.get("/dashboard/city/periode?from=2025-10-28&to=2025-11-04").status_code == 200

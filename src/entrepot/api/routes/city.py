@@ -17,7 +17,7 @@ from collections.abc import Callable
 from datetime import date, timedelta
 from typing import Annotated, Any, TypeVar
 
-from fastapi import APIRouter, HTTPException, Query, Request, Response
+from fastapi import APIRouter, Depends, HTTPException, Query, Request, Response
 from fastapi.responses import JSONResponse
 
 from entrepot.city.days import DAY_TEXT
@@ -33,11 +33,12 @@ from entrepot.errors import (
     InvalidArgument,
 )
 from entrepot.http.city import Runtime
+from entrepot.http.query import known_query_only
 from entrepot.http.trust import trusted_reader
 from entrepot.messages import N_, Message
 
 log = logging.getLogger("entrepot.api.city")
-router = APIRouter(prefix="/city", tags=["city"])
+router = APIRouter(prefix="/city", tags=["city"], dependencies=[Depends(known_query_only)])
 
 #: Longest range ``/city/metrics/{type}?from=&to=`` returns; without bounds, the last
 #: :data:`DEFAULT_RANGE_DAYS` days that have data.
