@@ -29,6 +29,7 @@ SAID_EVERYWHERE: tuple[str, ...] = (
     "catalog",
     "city",
     "city_service",
+    "cli",
     "config",
     "fraud",
     "fraud_service",
@@ -41,6 +42,7 @@ SAID_EVERYWHERE: tuple[str, ...] = (
     "relocation",
     "services",
     "storage",
+    "web",
 )
 
 

@@ -14,6 +14,7 @@ import typer
 from rich.console import Console, ConsoleDimensions
 
 from entrepot.errors import ConfigError
+from entrepot.messages import N_, Message
 
 if TYPE_CHECKING:
     from entrepot.bootstrap.app import App
@@ -86,5 +87,6 @@ def current_app(ctx: typer.Context | None = None) -> App:
         raise ConfigError(
             f"`{group}` was run on its own, with no store or catalog to work on",
             hint=f"run it as `{PROG} {group} ...`, which opens the configured store and catalog",
+            said=Message(N_("error.cli.group_alone"), {"group": str(group), "prog": PROG}),
         )
     return found

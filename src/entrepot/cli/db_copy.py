@@ -12,6 +12,7 @@ from rich.table import Table
 from entrepot.cli.context import console, current_app, progress_console
 from entrepot.cli.format import finite
 from entrepot.cli.progress import count_progress
+from entrepot.messages import N_, Message
 
 if TYPE_CHECKING:
     from entrepot.catalog.copy.records import CopyReport, RowDifference
@@ -69,6 +70,11 @@ def db_copy(
             f"the copy in {copy.target_name} differs from the source"
             + (f": {named}" if named else ""),
             hint="was the source in use? stop the app, and copy into a new, empty database",
+            said=Message(
+                N_("error.cli.copy_differs_named"), {"target": copy.target_name, "named": named}
+            )
+            if named
+            else Message(N_("error.cli.copy_differs"), {"target": copy.target_name}),
         )
     console.print(
         f"copied {report.rows} rows into {escape(copy.target_name)}"

@@ -14,6 +14,7 @@ from entrepot.cli.format import parse_duration
 from entrepot.cli.output import Column, JsonFlag, counted, emit_rows, human, print_json, table
 from entrepot.cli.progress import ProgressReader, transfer_progress
 from entrepot.errors import LocalFileNotFound
+from entrepot.messages import N_, Message
 from entrepot.sizes import human_size
 
 #: The folder of the web service's users (``users/<id>/``): the service alone writes there.
@@ -158,6 +159,9 @@ def put(
         raise LocalFileNotFound(
             f"no file at {src}" if not src.exists() else f"{src} is a folder, not a file",
             hint="give the path of a local file (put uploads one file under one key)",
+            said=Message(N_("error.cli.put_no_file"), {"path": str(src)})
+            if not src.exists()
+            else Message(N_("error.cli.put_folder"), {"path": str(src)}),
         )
     app = current_app()
     size = src.stat().st_size

@@ -9,6 +9,7 @@ from datetime import timedelta
 import typer
 
 from entrepot.errors import InvalidArgument
+from entrepot.messages import N_, Message
 
 _UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}
 
@@ -18,7 +19,9 @@ def parse_duration(text: str) -> timedelta:
     parts = re.findall(r"(\d+)\s*([smhdw])", text.strip().lower())
     if not parts or "".join(n + u for n, u in parts) != re.sub(r"\s+", "", text.strip().lower()):
         raise InvalidArgument(
-            f"not a duration: {text!r}", hint="write it as 90s, 15m, 1h, 2d or 1h30m"
+            f"not a duration: {text!r}",
+            hint="write it as 90s, 15m, 1h, 2d or 1h30m",
+            said=Message(N_("error.cli.not_a_duration"), {"given": repr(text)}),
         )
     return timedelta(seconds=sum(int(n) * _UNITS[u] for n, u in parts))
 

@@ -13,6 +13,7 @@ from rich.table import Table
 from entrepot.cli.context import console, current_app, progress_console
 from entrepot.cli.model_options import user_option
 from entrepot.errors import InvalidArgument
+from entrepot.messages import N_, Message
 
 if TYPE_CHECKING:
     from entrepot.registry.records import ImportResult
@@ -58,7 +59,10 @@ def import_tree(
     them unsigned (kept and checksummed, never loaded). Exits 65 if a folder was refused.
     """
     if user_option(ctx) is not None:
-        raise InvalidArgument("reference models are shared: drop --user")
+        raise InvalidArgument(
+            "reference models are shared: drop --user",
+            said=Message(N_("error.cli.reference_models_shared")),
+        )
     table = Table("model", "result", box=None)
     table.add_column("detail", overflow="fold")
 

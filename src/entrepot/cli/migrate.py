@@ -16,10 +16,10 @@ from rich.markup import escape
 from rich.table import Table
 
 from entrepot.cli.context import console, current_app, progress_console
+from entrepot.cli.move_checks import chosen_action
 from entrepot.cli.output import print_json
 from entrepot.cli.progress import transfer_progress
 from entrepot.cli.renamed import old_name
-from entrepot.errors import InvalidArgument
 from entrepot.sizes import human_size
 
 if TYPE_CHECKING:
@@ -31,8 +31,6 @@ if TYPE_CHECKING:
         UndoReport,
     )
     from entrepot.relocation.records import DryRun, Estimate
-
-_ACTIONS = ("estimate", "dry_run", "resume", "rollback", "finalize", "status")
 
 
 def register(app: typer.Typer) -> None:
@@ -105,35 +103,17 @@ def migrate(
     Steps: `--estimate`, `--dry-run`, `--to URL` (interrupted? `--resume`), `--verify`, then
     stop the app, `--finalize` and set ENTREPOT_STORE_URL to the destination; or `--rollback`.
     """
-    chosen = [
-        a
-        for a, on in zip(
-            _ACTIONS, (estimate, dry_run, resume, rollback, finalize, status), strict=True
-        )
-        if on
-    ]
-    if len(chosen) > 1:
-        raise InvalidArgument(f"choose one of --{', --'.join(a.replace('_', '-') for a in chosen)}")
-    if (delete_copies and not rollback) or ((keep_source or force) and not finalize):
-        raise InvalidArgument(
-            "--delete-copies goes with --rollback, --keep-source and --force with --finalize"
-        )
-    action = chosen[0] if chosen else ("migrate" if to else ("verify" if verify else "status"))
-    if prices is not None and action != "estimate":
-        raise InvalidArgument(
-            "--prices goes with --estimate", hint="entrepot move --estimate --prices FILE.json"
-        )
-    if prefix and action not in ("estimate", "dry_run", "migrate"):
-        raise InvalidArgument(
-            "--prefix goes with --estimate, --dry-run or --to URL",
-            hint="e.g. entrepot move --to s3://bucket/prefix --prefix datasets/",
-        )
-    if as_json and action != "status":
-        raise InvalidArgument("--json goes with --status", hint="entrepot move --status --json")
-    if action in ("dry_run", "migrate") and to is None:
-        raise InvalidArgument(
-            "name the destination with --to URL", hint="e.g. --to s3://bucket/prefix"
-        )
+    action = chosen_action(
+        (estimate, dry_run, resume, rollback, finalize, status),
+        to=to,
+        verify=verify,
+        prices=prices,
+        prefix=prefix,
+        as_json=as_json,
+        delete_copies=delete_copies,
+        keep_source=keep_source,
+        force=force,
+    )
     service = current_app().relocation
     if action == "estimate":
         _show_estimate(

@@ -18,6 +18,7 @@ from entrepot.cli.output import JsonFlag, print_json
 from entrepot.cli.progress import transfer_progress
 from entrepot.cli.remote.target import process_remote
 from entrepot.errors import EntrepotError
+from entrepot.messages import N_, Message
 from entrepot.registry.errors import InvalidModelFiles
 from entrepot.registry.names import parse_ref
 from entrepot.sizes import human_size
@@ -61,7 +62,10 @@ def push(
     """Store PATHS as a new version of a model (write-once; manifest written last)."""
     extra = push_inputs.json_file(metadata, "metadata")
     if extra is not None and not isinstance(extra, dict):
-        raise InvalidModelFiles(f"{metadata} must hold a JSON object")
+        raise InvalidModelFiles(
+            f"{metadata} must hold a JSON object",
+            said=Message(N_("error.cli.metadata_not_object"), {"file": str(metadata)}),
+        )
     given = push_inputs.PushInputs(
         version=version,
         metrics=push_inputs.metrics(metrics, metric),
@@ -165,7 +169,11 @@ def export(
 ) -> None:
     """Write a version in another tool's format (MLflow, for scikit-learn flavors)."""
     if fmt != "mlflow":
-        raise EntrepotError(f"unknown export format {fmt!r}", hint="use --format mlflow")
+        raise EntrepotError(
+            f"unknown export format {fmt!r}",
+            hint="use --format mlflow",
+            said=Message(N_("error.cli.unknown_export_format"), {"given": repr(fmt)}),
+        )
     name, version = parse_ref(ref)
     with progress_console.status(f"exporting {ref}..."):
         folder = owned_models(ctx).export_mlflow(name, version, dest)

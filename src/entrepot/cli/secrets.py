@@ -18,6 +18,7 @@ import typer
 from entrepot.cli.context import console, current_app
 from entrepot.cli.output import JsonFlag, print_json
 from entrepot.errors import ConfigError, InvalidArgument, LocalFileNotFound
+from entrepot.messages import N_, Message
 
 secrets_app = typer.Typer(help="The key ring that signs model versions.", no_args_is_help=True)
 
@@ -54,11 +55,17 @@ def export(
         descriptor = os.open(to, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     except FileExistsError:
         raise ConfigError(
-            f"{to} exists", hint="name a new file: an export never overwrites"
+            f"{to} exists",
+            hint="name a new file: an export never overwrites",
+            said=Message(N_("error.cli.export_exists"), {"path": str(to)}),
         ) from None
     except FileNotFoundError:
         raise LocalFileNotFound(
-            f"no folder {to.parent} to write {to.name} into", hint="check the path"
+            f"no folder {to.parent} to write {to.name} into",
+            hint="check the path",
+            said=Message(
+                N_("error.cli.export_no_folder"), {"folder": str(to.parent), "name": to.name}
+            ),
         ) from None
     with os.fdopen(descriptor, "w", encoding="utf-8") as out:
         json.dump(document, out, indent=1)
@@ -108,17 +115,28 @@ def _read_text(path: Path) -> str:
             raise InvalidArgument(
                 f"{path} is larger than {MOST_READ // 1024} KiB: no secret or export is",
                 hint="pass the file that holds the secret, or the one `secrets export` wrote",
+                said=Message(
+                    N_("error.cli.secret_file_too_large"),
+                    {"path": str(path), "limit": str(MOST_READ // 1024)},
+                ),
             )
         return body.decode("utf-8")
     except UnicodeDecodeError:
         raise InvalidArgument(
-            f"{path} is not UTF-8 text", hint="pass the file that holds the secret"
+            f"{path} is not UTF-8 text",
+            hint="pass the file that holds the secret",
+            said=Message(N_("error.cli.secret_file_not_utf8"), {"path": str(path)}),
         ) from None
     except FileNotFoundError:
-        raise LocalFileNotFound(f"no file at {path}") from None
+        raise LocalFileNotFound(
+            f"no file at {path}",
+            said=Message(N_("error.cli.secret_file_missing"), {"path": str(path)}),
+        ) from None
     except IsADirectoryError:
         raise InvalidArgument(
-            f"{path} is a folder", hint="pass the file `entrepot secrets export --to FILE` wrote"
+            f"{path} is a folder",
+            hint="pass the file `entrepot secrets export --to FILE` wrote",
+            said=Message(N_("error.cli.secret_file_folder"), {"path": str(path)}),
         ) from None
 
 
@@ -129,7 +147,14 @@ def _read_json(path: Path) -> dict[str, object]:
         raise ConfigError(
             f"{path} is not JSON ({exc.msg}, line {exc.lineno})",
             hint="pass the file `entrepot secrets export --to FILE` wrote",
+            said=Message(
+                N_("error.cli.export_not_json"),
+                {"path": str(path), "detail": exc.msg, "line": str(exc.lineno)},
+            ),
         ) from None
     if not isinstance(found, dict):
-        raise ConfigError(f"{path} is not an export of a key ring")
+        raise ConfigError(
+            f"{path} is not an export of a key ring",
+            said=Message(N_("error.cli.export_not_ring"), {"path": str(path)}),
+        )
     return found

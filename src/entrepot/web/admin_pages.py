@@ -10,6 +10,7 @@ from fastapi.responses import Response
 
 from entrepot.errors import EntrepotError
 from entrepot.http.deps import PageAdmin, Services
+from entrepot.messages import N_, Message
 from entrepot.web import charts
 from entrepot.web.forms import Csrf, act
 from entrepot.web.i18n import translator
@@ -73,7 +74,10 @@ def user_action(
 
     def go() -> None:
         if operation is None:
-            raise EntrepotError(f"unknown action {action!r}")
+            raise EntrepotError(
+                f"unknown action {action!r}",
+                said=Message(N_("error.web.unknown_action"), {"action": repr(action)}),
+            )
         operation()
 
     return act(request, csrf, go, back=_back(request), done=t("admin.done"))

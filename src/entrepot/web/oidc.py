@@ -54,6 +54,10 @@ except ModuleNotFoundError as exc:  # pragma: no cover - exercised only without 
         f"OpenID Connect sign-in is configured but {exc.name} is not installed",
         hint="install it with `pip install 'entrepot[oidc]'` (authlib), or unset "
         "ENTREPOT_OIDC_METADATA_URL",
+        said=Message(
+            N_("error.web.oidc_not_installed"),
+            {"module": str(exc.name), "install": "pip install 'entrepot[oidc]'"},
+        ),
     ) from None
 
 log = logging.getLogger("entrepot.api")
@@ -79,8 +83,8 @@ class SignInFailed(AuthenticationRequired):
 
     hint = "try again, or sign in with your email and password"
 
-    def __init__(self, message: str, *, reason: str) -> None:
-        super().__init__(message)
+    def __init__(self, message: str, *, reason: str, said: Message) -> None:
+        super().__init__(message, said=said)
         self.reason = reason
 
 
@@ -118,7 +122,13 @@ class GuardedTransport(httpx2.AsyncBaseTransport):
         if declared.isdigit() and int(declared) > self.max_body:
             await answer.aclose()
             await inner.aclose()
-            raise BodyTooLarge(f"{url.host} announces {declared} bytes, over {self.max_body}")
+            raise BodyTooLarge(
+                f"{url.host} announces {declared} bytes, over {self.max_body}",
+                said=Message(
+                    N_("error.web.oidc_announces_too_much"),
+                    {"host": str(url.host), "declared": declared, "limit": str(self.max_body)},
+                ),
+            )
         return httpx2.Response(
             answer.status_code,
             headers=answer.headers,
@@ -152,7 +162,13 @@ class _Bounded(httpx2.AsyncByteStream):
         async for chunk in self._answer.aiter_raw():
             seen += len(chunk)
             if seen > self._limit:
-                raise BodyTooLarge(f"{self._host} sent more than {self._limit} bytes")
+                raise BodyTooLarge(
+                    f"{self._host} sent more than {self._limit} bytes",
+                    said=Message(
+                        N_("error.web.oidc_sent_too_much"),
+                        {"host": self._host, "limit": str(self._limit)},
+                    ),
+                )
             yield chunk
 
     async def aclose(self) -> None:
@@ -171,6 +187,7 @@ def outbound_rule(options: OidcOptions) -> Outbound:
             f"ENTREPOT_OIDC_METADATA_URL: {exc.message}",
             hint="give the provider's https discovery URL; for a provider on your own "
             "network over http, add its host to ENTREPOT_OUTBOUND_ALLOWED_HOSTS",
+            said=Message(N_("error.web.oidc_metadata_url"), {"reason": exc.message}),
         ) from None
     return rule
 
@@ -231,6 +248,7 @@ async def oidc_login(request: Request, next: str | None = None) -> Response:
         failed = SignInFailed(
             "the sign-in provider could not be reached or answered badly",
             reason="provider_unreachable",
+            said=Message(N_("error.web.oidc_unreachable")),
         )
         if not wants_html(request):
             raise failed from None
@@ -291,31 +309,42 @@ async def _verified_claims(request: Request) -> dict[str, Any]:
     except OAuthError as exc:
         log.info("OpenID Connect sign-in refused: %s", exc)
         raise SignInFailed(
-            f"the sign-in was not completed ({exc.error})", reason="not_completed"
+            f"the sign-in was not completed ({exc.error})",
+            reason="not_completed",
+            said=Message(N_("error.web.oidc_not_completed"), {"error": str(exc.error)}),
         ) from None
     except JoseError as exc:  # signature, issuer, audience, expiry, nonce, malformed token
         log.warning("OpenID Connect ID token refused: %r", exc)
         raise SignInFailed(
-            f"the provider's ID token is not valid ({exc.error})", reason="invalid_token"
+            f"the provider's ID token is not valid ({exc.error})",
+            reason="invalid_token",
+            said=Message(N_("error.web.oidc_invalid_token"), {"error": str(exc.error)}),
         ) from None
     except (OutboundRefused, BodyTooLarge) as exc:  # the provider named a forbidden place
         log.warning("OpenID Connect provider refused by the outbound rule: %s", exc.message)
         raise SignInFailed(
             "the sign-in provider could not be reached or answered badly",
             reason="provider_unreachable",
+            said=Message(N_("error.web.oidc_unreachable")),
         ) from None
     except (httpx2.HTTPError, ValueError, KeyError, RuntimeError) as exc:
         log.warning("OpenID Connect provider failed: %r", exc)
         raise SignInFailed(
             "the sign-in provider could not be reached or answered badly",
             reason="provider_unreachable",
+            said=Message(N_("error.web.oidc_unreachable")),
         ) from None
     claims: dict[str, Any] = dict(token.get("userinfo") or {})
     if not claims.get("email") or claims.get("email_verified") is not True:
         raise SignInFailed(
             "the provider did not confirm an email address for this account",
             reason="unverified_email",
+            said=Message(N_("error.web.oidc_unverified_email")),
         )
     if not isinstance(claims.get("iss"), str) or not isinstance(claims.get("sub"), str):
-        raise SignInFailed("the provider's ID token names no subject", reason="invalid_token")
+        raise SignInFailed(
+            "the provider's ID token names no subject",
+            reason="invalid_token",
+            said=Message(N_("error.web.oidc_no_subject")),
+        )
     return claims

@@ -20,6 +20,7 @@ from rich.table import Table
 from entrepot.city.errors import RawFormatError
 from entrepot.cli.context import console, current_app, progress_console
 from entrepot.cli.output import print_json
+from entrepot.messages import N_, Message
 
 if TYPE_CHECKING:
     from entrepot.city.imports.records import ImportSummary
@@ -65,6 +66,26 @@ def import_command(
             f"{len(summary.failed)} of {total} file(s) not imported; first: {first.name}: "
             f"{first.error}",
             hint=first.hint or "check the file is an export listed in docs/city.md",
+            said=Message(
+                N_("error.cli.city_import_failed_hint"),
+                {
+                    "failed": len(summary.failed),
+                    "total": total,
+                    "name": first.name,
+                    "error": first.error,
+                    "hint": first.hint,
+                },
+            )
+            if first.hint
+            else Message(
+                N_("error.cli.city_import_failed"),
+                {
+                    "failed": len(summary.failed),
+                    "total": total,
+                    "name": first.name,
+                    "error": first.error,
+                },
+            ),
         )
     if not summary.imported:
         skipped = "; ".join(f"{s.name}: {s.reason}" for s in summary.skipped[:3])
@@ -72,6 +93,9 @@ def import_command(
             "nothing imported" + (f" (skipped {skipped})" if skipped else ""),
             hint="give the exports themselves (CSV or JSON, or .gz/.zip archives of them); "
             "docs/city.md lists them",
+            said=Message(N_("error.cli.city_nothing_imported_skipped"), {"skipped": skipped})
+            if skipped
+            else Message(N_("error.cli.city_nothing_imported")),
         )
 
 

@@ -19,6 +19,7 @@ from entrepot.city.limits import DEFAULT_MEMORY_LIMIT
 from entrepot.cli.context import current_app, note, progress_console
 from entrepot.cli.output import Column, JsonFlag, emit_rows, print_json
 from entrepot.cli.renamed import old_name
+from entrepot.messages import N_, Message
 
 if TYPE_CHECKING:
     from entrepot.city.runs import Outcome
@@ -117,7 +118,17 @@ def run_command(
         first = summary.failed[0]
         raise RunFailed(
             f"{len(summary.failed)} of {len(summary.outcomes)} (type, day) failed; first: "
-            f"{first.source} {first.day}: {first.error}"
+            f"{first.source} {first.day}: {first.error}",
+            said=Message(
+                N_("error.cli.city_run_failed"),
+                {
+                    "failed": len(summary.failed),
+                    "total": len(summary.outcomes),
+                    "source": first.source,
+                    "day": str(first.day),
+                    "error": str(first.error),
+                },
+            ),
         )
 
 

@@ -15,6 +15,7 @@ from entrepot.cli.remote.client import Client
 from entrepot.cli.remote.login_file import Login, forget_login, login_path, save_login
 from entrepot.cli.remote.target import Remote, process_remote, service_url
 from entrepot.errors import InvalidArgument
+from entrepot.messages import N_, Message
 
 
 def register(app: typer.Typer) -> None:
@@ -41,7 +42,9 @@ def login(
         token = getpass.getpass(f"API token for {base}: ").strip()
     if not token:
         raise InvalidArgument(
-            "no token was given", hint="paste the token `entrepot users token EMAIL` printed"
+            "no token was given",
+            hint="paste the token `entrepot users token EMAIL` printed",
+            said=Message(N_("error.cli.no_token")),
         )
     path = login_path()
     with Client(Remote(base, token, str(path))) as client:

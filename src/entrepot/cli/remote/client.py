@@ -23,6 +23,7 @@ from entrepot.cli.remote.errors import (
 from entrepot.cli.remote.target import Remote
 from entrepot.errors import ConfigError, IntegrityError
 from entrepot.http.digest import sha256_of
+from entrepot.messages import N_, Message
 from entrepot.sizes import human_size
 from entrepot.storage.hashing import copy_counted
 
@@ -44,6 +45,9 @@ def _httpx() -> ModuleType:
         raise ConfigError(
             "working on a deployed service needs the httpx library, which is not installed",
             hint="pip install 'entrepot[remote]'",
+            said=Message(
+                N_("error.cli.needs_httpx"), {"install": "pip install 'entrepot[remote]'"}
+            ),
         ) from None
     return httpx
 
@@ -111,6 +115,12 @@ class Client:
                 + "); nothing was written",
                 hint="run the command again; if it persists, the service's operator runs "
                 "`entrepot verify`",
+                said=Message(
+                    N_("error.cli.download_differs_sha256"),
+                    {"path": path, "size": str(size), "sha256": expected},
+                )
+                if expected
+                else Message(N_("error.cli.download_differs"), {"path": path, "size": str(size)}),
             )
         return found
 

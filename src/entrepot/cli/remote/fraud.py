@@ -29,7 +29,7 @@ from entrepot.cli.remote.target import Remote
 from entrepot.errors import InvalidArgument
 from entrepot.fraud_service.errors import TrainingFailed
 from entrepot.i18n.messages import english
-from entrepot.messages import Message, message_of
+from entrepot.messages import N_, Message, message_of
 
 #: Seconds between two looks at a job.
 POLL = 0.5
@@ -48,6 +48,10 @@ def refuse_options(command: str, given: Sequence[str]) -> None:
             f"{', '.join(given)}: `entrepot fraud {command}` on a deployed service does not "
             "take this (the service decides it, or it names a local folder)",
             hint="leave it out, or run the command on a local instance (`entrepot logout`)",
+            said=Message(
+                N_("error.cli.remote_option_refused"),
+                {"options": ", ".join(given), "command": command},
+            ),
         )
 
 
@@ -71,17 +75,23 @@ def score(
             "--history: on a deployed service a labelled history weighs the reference "
             "ensemble (--ensemble), not one of your models",
             hint="leave --history out, or score with --ensemble",
+            said=Message(N_("error.cli.remote_history_with_model")),
         )
     if model is not None and ("/" in model or "\\" in model):
         raise InvalidArgument(
             f"--model {model}: a model folder is read on this machine, and this command line "
             f"works on {remote.url}",
             hint="give one of your models there as NAME[@VERSION] (see `entrepot models ls`)",
+            said=Message(N_("error.cli.remote_model_folder"), {"model": model, "url": remote.url}),
         )
     if out.suffix.lower() != SCORE_SUFFIX:
         raise InvalidArgument(
             f"{out}: the service gives scores as CSV",
             hint=f"name the output {out.with_suffix(SCORE_SUFFIX).name}",
+            said=Message(
+                N_("error.cli.remote_scores_csv"),
+                {"out": str(out), "name": out.with_suffix(SCORE_SUFFIX).name},
+            ),
         )
     _writable(out)
     _readable(file)
@@ -249,7 +259,9 @@ def _readable(file: Path) -> None:
 
     if not file.is_file():
         raise LocalFileNotFound(
-            f"no file {file}", hint="check the path (a CSV, Parquet or XLSX file)"
+            f"no file {file}",
+            hint="check the path (a CSV, Parquet or XLSX file)",
+            said=Message(N_("error.cli.remote_no_file"), {"file": str(file)}),
         )
 
 
@@ -260,12 +272,17 @@ def _writable(out: Path) -> None:
 
     if out.is_dir():
         raise InvalidArgument(
-            f"{out} is a folder", hint="give the path of the file to write, e.g. out.csv"
+            f"{out} is a folder",
+            hint="give the path of the file to write, e.g. out.csv",
+            said=Message(N_("error.cli.remote_out_is_folder"), {"path": str(out)}),
         )
     if not out.parent.is_dir():
         raise LocalFileNotFound(
             f"no folder {out.parent} to write {out.name} into",
             hint="check the path, or create the folder first",
+            said=Message(
+                N_("error.cli.remote_out_no_folder"), {"folder": str(out.parent), "name": out.name}
+            ),
         )
 
 

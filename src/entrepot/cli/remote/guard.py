@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from entrepot.cli.remote.errors import NEEDS_LOCAL_ACCESS_HINT, NeedsLocalAccess
 from entrepot.cli.remote.target import process_remote
 from entrepot.errors import InvalidArgument
+from entrepot.messages import N_, Message
 
 #: What works on a deployed service: each command or group, and which of a group's
 #: commands (``None``: all of them).
@@ -69,6 +70,7 @@ def refuse_locally_only(args: Sequence[str]) -> None:
         raise InvalidArgument(
             f"--user works on a local instance; on {remote.url} the token says whose models",
             hint="leave --user out, or log in with that account's token",
+            said=Message(N_("error.cli.remote_user_option"), {"url": remote.url}),
         )
     command = local_command(args)
     if command is not None:

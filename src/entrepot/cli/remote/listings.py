@@ -13,6 +13,7 @@ from entrepot.cli.output import Column, JsonFlag, emit_rows
 from entrepot.cli.remote.client import Client
 from entrepot.cli.remote.target import Remote, process_remote
 from entrepot.errors import ConfigError
+from entrepot.messages import N_, Message, Param, Word
 from entrepot.sizes import human_size
 
 #: The API's largest page; a listing reads pages until it has ``--limit`` rows.
@@ -34,8 +35,20 @@ def _remote(what: str) -> Remote:
             f"`entrepot {what} ls` lists an account's {what} on a deployed service, and this "
             "command line works on a local instance",
             hint="`entrepot login URL` first (or set ENTREPOT_URL and ENTREPOT_TOKEN)",
+            said=Message(
+                N_("error.cli.remote_listing_local"), {"command": what, "what": _word(what)}
+            ),
         )
     return remote
+
+
+#: The things an account lists, as the reader's language says them.
+_LISTED = {"datasets": N_("cli.listed.datasets"), "predictions": N_("cli.listed.predictions")}
+
+
+def _word(what: str) -> Param:
+    key = _LISTED.get(what)
+    return what if key is None else Word(key)
 
 
 def _pages(remote: Remote, path: str, limit: int) -> list[Mapping[str, Any]]:

@@ -12,6 +12,7 @@ from pathlib import Path
 
 from entrepot.cli.remote.staging import placed
 from entrepot.errors import ConfigError
+from entrepot.messages import N_, Message
 
 #: The file's name in the configuration folder.
 LOGIN_FILE = "login.json"
@@ -50,7 +51,11 @@ def read_login(path: Path) -> Login | None:
         return None
     except OSError as exc:
         raise ConfigError(
-            f"cannot read the login {path}: {exc.strerror}", hint="`entrepot login URL` again"
+            f"cannot read the login {path}: {exc.strerror}",
+            hint="`entrepot login URL` again",
+            said=Message(
+                N_("error.cli.login_unreadable"), {"path": str(path), "reason": str(exc.strerror)}
+            ),
         ) from None
     try:
         if len(data) > MAX_BYTES:
@@ -61,6 +66,7 @@ def read_login(path: Path) -> Login | None:
         raise ConfigError(
             f"the login {path} is not one entrepot wrote",
             hint="`entrepot logout` removes it, `entrepot login URL` writes a new one",
+            said=Message(N_("error.cli.login_not_ours"), {"path": str(path)}),
         ) from None
     return login
 

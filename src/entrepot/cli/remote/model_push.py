@@ -19,6 +19,7 @@ from entrepot.cli.remote.client import Client
 from entrepot.cli.remote.models import checked_manifest
 from entrepot.cli.remote.target import Remote
 from entrepot.errors import IntegrityError
+from entrepot.messages import N_, Message
 from entrepot.sizes import human_size
 
 #: The route that receives a version's files.
@@ -42,7 +43,10 @@ def push(remote: Remote, paths: list[Path], name: str, given: PushInputs) -> Map
         with Client(remote) as client:
             found = client.upload(PUSH_PATH, archive, {"push": json.dumps(described)})
     if not isinstance(found, Mapping) or not isinstance(found.get("manifest"), Mapping):
-        raise IntegrityError(f"{remote.url} answered the push of {name} without its manifest")
+        raise IntegrityError(
+            f"{remote.url} answered the push of {name} without its manifest",
+            said=Message(N_("error.cli.push_no_manifest"), {"url": remote.url, "name": name}),
+        )
     checked_manifest(found)
     stored = {
         (str(f["path"]), int(f["size"]), str(f["sha256"])) for f in found["manifest"]["files"]
@@ -52,6 +56,10 @@ def push(remote: Remote, paths: list[Path], name: str, given: PushInputs) -> Map
             f"{found['name']}@{found['version']} as stored does not list the files sent",
             hint="run `entrepot models show` on it; the service's operator runs "
             "`entrepot models verify`",
+            said=Message(
+                N_("error.cli.push_files_differ"),
+                {"model": f"{found['name']}@{found['version']}"},
+            ),
         )
     return {
         "name": found["name"],

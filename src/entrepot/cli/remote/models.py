@@ -22,6 +22,7 @@ from entrepot.cli.remote.staging import staged
 from entrepot.cli.remote.target import Remote
 from entrepot.cli.version_view import print_version
 from entrepot.errors import IntegrityError
+from entrepot.messages import N_, Message
 from entrepot.registry.errors import ModelNotFound
 from entrepot.registry.names import MANIFEST_PATH, parse_ref
 from entrepot.sizes import human_size
@@ -70,7 +71,10 @@ def resolve(client: Client, ref: str) -> Mapping[str, Any]:
         reverse=True,
     )
     if not mine:
-        raise ModelNotFound(f"no model named {name!r} has a ready version")
+        raise ModelNotFound(
+            f"no model named {name!r} has a ready version",
+            said=Message(N_("error.cli.no_ready_version"), {"name": repr(name)}),
+        )
     if selector is None or selector == "latest":
         return _manifest(client, int(mine[0]["id"]))
     for v in mine:
@@ -82,14 +86,26 @@ def resolve(client: Client, ref: str) -> Mapping[str, Any]:
             return found
     raise ModelNotFound(
         f"model {name!r} has no version or alias {selector!r} "
-        f"({len(mine)} version(s), latest {mine[0]['version']})"
+        f"({len(mine)} version(s), latest {mine[0]['version']})",
+        said=Message(
+            N_("error.cli.no_version_or_alias"),
+            {
+                "name": repr(name),
+                "selector": repr(selector),
+                "versions": len(mine),
+                "latest": str(mine[0]["version"]),
+            },
+        ),
     )
 
 
 def _manifest(client: Client, model_id: int) -> Mapping[str, Any]:
     found = client.get_json(f"/api/models/{model_id}/manifest")
     if not isinstance(found, Mapping) or not isinstance(found.get("manifest"), Mapping):
-        raise IntegrityError(f"the service answered no manifest for model {model_id}")
+        raise IntegrityError(
+            f"the service answered no manifest for model {model_id}",
+            said=Message(N_("error.cli.no_manifest"), {"id": str(model_id)}),
+        )
     return found
 
 
@@ -102,6 +118,10 @@ def checked_manifest(found: Mapping[str, Any]) -> bytes:
             f"the manifest of {found['name']}@{found['version']} does not match the sha256 "
             "its catalog keeps",
             hint="run `entrepot models verify` on the service's machine",
+            said=Message(
+                N_("error.cli.manifest_sha256_differs"),
+                {"model": f"{found['name']}@{found['version']}"},
+            ),
         )
     return data
 
@@ -173,7 +193,13 @@ def _place(
                 path, size, sha256 = str(entry["path"]), int(entry["size"]), str(entry["sha256"])
                 target = _inside(dest, path)
                 if prefix + path not in names:
-                    raise IntegrityError(f"the download of {prefix.rstrip('/')} lacks {path!r}")
+                    raise IntegrityError(
+                        f"the download of {prefix.rstrip('/')} lacks {path!r}",
+                        said=Message(
+                            N_("error.cli.download_lacks"),
+                            {"folder": prefix.rstrip("/"), "path": repr(path)},
+                        ),
+                    )
                 target.parent.mkdir(parents=True, exist_ok=True)
                 with zipped.open(prefix + path) as source:
                     ready.append((_checked(source, target, size, sha256, path), target))
@@ -201,6 +227,10 @@ def _checked(source: IO[bytes], target: Path, size: int, sha256: str, path: str)
             f"{path!r} as downloaded does not match its manifest (sha256 {sha256}, "
             f"{size} bytes); nothing was placed",
             hint="pull it again; if it persists, run `entrepot models verify` on the service",
+            said=Message(
+                N_("error.cli.file_differs_from_manifest"),
+                {"path": repr(path), "sha256": sha256, "size": str(size)},
+            ),
         )
     return part
 
@@ -210,8 +240,14 @@ def _inside(dest: Path, path: str) -> Path:
     it (``..``, absolute, a link out) is an :class:`IntegrityError`."""
     parts = path.split("/")
     if not path or any(p in ("", ".", "..") or "\\" in p or "\0" in p for p in parts):
-        raise IntegrityError(f"the manifest lists an unsafe file path {path!r}")
+        raise IntegrityError(
+            f"the manifest lists an unsafe file path {path!r}",
+            said=Message(N_("error.cli.manifest_unsafe_path"), {"path": repr(path)}),
+        )
     target = dest.joinpath(*parts)
     if not target.parent.resolve().is_relative_to(dest.resolve()):
-        raise IntegrityError(f"{path!r} would be written outside {dest}")
+        raise IntegrityError(
+            f"{path!r} would be written outside {dest}",
+            said=Message(N_("error.cli.path_outside"), {"path": repr(path), "dest": str(dest)}),
+        )
     return target

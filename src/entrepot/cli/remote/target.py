@@ -13,6 +13,7 @@ from urllib.parse import urlsplit
 
 from entrepot.cli.remote.login_file import Login, login_path, read_login
 from entrepot.errors import ConfigError, InvalidArgument
+from entrepot.messages import N_, Message
 
 
 @dataclass(frozen=True)
@@ -49,11 +50,13 @@ def service_url(text: str) -> str:
         raise InvalidArgument(
             f"{shown} is not the URL of a service",
             hint="give its address with http:// or https://, e.g. https://entrepot.example.org",
+            said=Message(N_("error.cli.not_a_service_url"), {"url": shown}),
         )
     if parts.query or parts.fragment or parts.username or parts.password:
         raise InvalidArgument(
             f"{shown} is not the URL of a service: no user, query or fragment",
             hint="give only its address, e.g. https://entrepot.example.org, and the token apart",
+            said=Message(N_("error.cli.service_url_extras"), {"url": shown}),
         )
     return url
 
@@ -69,6 +72,7 @@ def choose(url: str | None, token: str | None, stored: Login | None, where: str)
             raise ConfigError(
                 f"ENTREPOT_URL is {url} but no token goes with it",
                 hint="set ENTREPOT_TOKEN too, or `entrepot login URL` once",
+                said=Message(N_("error.cli.url_without_token"), {"url": url}),
             )
         return Remote(service_url(url), found, "ENTREPOT_URL")
     if token:
@@ -76,6 +80,7 @@ def choose(url: str | None, token: str | None, stored: Login | None, where: str)
             raise ConfigError(
                 "ENTREPOT_TOKEN is set but not ENTREPOT_URL",
                 hint="set ENTREPOT_URL to the service's address",
+                said=Message(N_("error.cli.token_without_url")),
             )
         return Remote(service_url(stored.url), token, where)
     if stored is None:
