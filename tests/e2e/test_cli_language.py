@@ -1,7 +1,6 @@
 """The installed ``entrepot`` writes its refusals in its reader's language (issue 39 item
 3): under ``LANG=fr_FR.UTF-8`` a refusal with a message of its own says its facts in
-French; one without says its code's French sentence and keeps the English words (the fix
-is never lost); ``LANG=C`` and an unset ``LANG`` write English. The exit code never
+French (a store refusal with its key and store); ``LANG=C`` and an unset ``LANG`` write English. The exit code never
 changes with the language."""
 
 from __future__ import annotations
@@ -53,13 +52,15 @@ def test_a_refusal_with_its_message_is_french_under_a_french_lang(
     assert _said(unset) == _said(english)
 
 
-def test_a_refusal_without_a_message_keeps_the_english_fix(
+def test_a_store_refusal_in_french_names_its_key_and_the_fix(
     instance: dict[str, str], tmp_path: Path
 ) -> None:
+    """Issue 44 item 3: ``LANG=fr_FR.UTF-8 entrepot get nokey x.csv`` wrote English."""
     french = _run(instance, "fr_FR.UTF-8", "get", "files/absent.bin", str(tmp_path / "out"))
     english = _run(instance, "C.UTF-8", "get", "files/absent.bin", str(tmp_path / "out"))
     assert french.returncode == english.returncode != 0
-    english_words = _said(english).removeprefix("error: ")
-    first = english_words.split(" what to do: ")[0]
-    assert first in _said(french), (french.stderr, english.stderr)
-    assert "(en anglais)" in _said(french)
+    said = _said(french)
+    assert "aucun objet de ce nom (vérifiez la clé avec `entrepot ls`)" in said, french.stderr
+    assert "clé 'files/absent.bin'" in said and "Traceback" not in french.stderr
+    assert "no such object" not in said and "what to do" not in said
+    assert "no such object" in _said(english) and "files/absent.bin" in _said(english)

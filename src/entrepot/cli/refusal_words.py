@@ -6,8 +6,8 @@ from __future__ import annotations
 
 from rich.markup import escape
 
-from entrepot.errors import EntrepotError
-from entrepot.i18n.catalogs import translator
+from entrepot.errors import EntrepotError, StorageError
+from entrepot.i18n.catalogs import Translator, translator
 from entrepot.i18n.messages import speaker
 from entrepot.refusals import code_of, status_of
 
@@ -17,7 +17,8 @@ def refusal_lines(error: EntrepotError, lang: str) -> list[str]:
     t = translator(lang)
     label = escape(t("cli.refusal.error"))
     if error.said is not None:
-        return [f"[bold red]{label}[/] {escape(speaker(lang)(error.said))}"]
+        said = speaker(lang)(error.said) + _where(error, t)
+        return [f"[bold red]{label}[/] {escape(said)}"]
     code, status = code_of(error), status_of(error)
     for key in (f"error.{code}", f"error.status.{status}", "error.status.400"):
         sentence = t(key)
@@ -28,3 +29,13 @@ def refusal_lines(error: EntrepotError, lang: str) -> list[str]:
         f"[bold red]{label}[/] {escape(sentence)}",
         f"[yellow]{detail}[/] {escape(str(error))}",
     ]
+
+
+def _where(error: EntrepotError, t: Translator) -> str:
+    """Where a store refusal happened (its key and store), which the command line shows and
+    the API's messages leave out: `` [clé 'x', entrepôt s3://…]``."""
+    if not isinstance(error, StorageError):
+        return ""
+    parts = [t("cli.refusal.key", key=repr(error.key))] if error.key is not None else []
+    parts += [t("cli.refusal.store", store=error.store)] if error.store is not None else []
+    return f" [{', '.join(parts)}]" if parts else ""
