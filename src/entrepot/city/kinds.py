@@ -38,8 +38,8 @@ def check_types(types: Iterable[str]) -> tuple[str, ...]:
     unknown = [t for t in chosen if t not in METRIC_TYPES]
     if unknown:
         raise UnknownCityName(
-            f"unknown metric type(s) {unknown}",
-            hint=f"choose from {list(METRIC_TYPES)}",
+            f"unknown metric type(s) {', '.join(unknown)}",
+            hint=f"choose from {', '.join(METRIC_TYPES)}",
             said=Message(
                 N_("error.city.unknown_types"),
                 {"types": ", ".join(unknown)[:200], "choices": ", ".join(METRIC_TYPES)},
@@ -53,7 +53,7 @@ def check_kind(kind: str) -> str:
     if kind not in DOCUMENT_KINDS:
         raise UnknownCityName(
             f"unknown document kind {kind!r}",
-            hint=f"choose from {list(DOCUMENT_KINDS)}",
+            hint=f"choose from {', '.join(DOCUMENT_KINDS)}",
             said=Message(
                 N_("error.city.unknown_kind"),
                 {"kind": kind[:100], "choices": ", ".join(DOCUMENT_KINDS)},

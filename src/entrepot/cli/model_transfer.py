@@ -17,7 +17,7 @@ from entrepot.cli.model_options import owned_models
 from entrepot.cli.output import JsonFlag, print_json
 from entrepot.cli.progress import transfer_progress
 from entrepot.cli.remote.target import process_remote
-from entrepot.errors import EntrepotError
+from entrepot.errors import InvalidArgument
 from entrepot.messages import N_, Message
 from entrepot.registry.errors import InvalidModelFiles
 from entrepot.registry.names import parse_ref
@@ -169,7 +169,7 @@ def export(
 ) -> None:
     """Write a version in another tool's format (MLflow, for scikit-learn flavors)."""
     if fmt != "mlflow":
-        raise EntrepotError(
+        raise InvalidArgument(
             f"unknown export format {fmt!r}",
             hint="use --format mlflow",
             said=Message(N_("error.cli.unknown_export_format"), {"given": repr(fmt)}),

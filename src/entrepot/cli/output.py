@@ -21,6 +21,7 @@ from rich.table import Table
 from rich.text import Text
 
 from entrepot.cli.context import console
+from entrepot.sizes import human_size
 
 #: The ``--json`` flag of every listing and status command.
 JsonFlag = Annotated[
@@ -113,14 +114,24 @@ def emit_rows(
         console.print(footer, markup=False)
 
 
-def emit_fields(document: Mapping[str, Any], *, as_json: bool) -> None:
-    """Print one record as a two-column table of its fields, or as JSON."""
+def emit_fields(document: Mapping[str, Any], *, as_json: bool, sizes: Sequence[str] = ()) -> None:
+    """Print one record as a two-column table of its fields, or as JSON (as given). In the
+    table a list reads as its items, and the fields named in ``sizes`` (byte counts) in
+    human units (``256.3 MB``), never as a Python repr or a raw byte count."""
     emit_rows(
-        [{"field": k, "value": v} for k, v in document.items()],
+        [{"field": k, "value": _shown(v, k in sizes)} for k, v in document.items()],
         (Column("field"), Column("value", fold=True)),
         as_json=as_json,
         document=document,
     )
+
+
+def _shown(value: Any, size: bool) -> Any:
+    if size and isinstance(value, int) and not isinstance(value, bool):
+        return human_size(value)
+    if isinstance(value, list | tuple | set | frozenset):
+        return ", ".join(str(item) for item in value)
+    return value
 
 
 def print_json(document: Any) -> None:

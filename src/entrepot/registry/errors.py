@@ -13,6 +13,7 @@
     ├── InvalidModelFiles (ValueError)     nothing to push, clashing paths, bad metrics
     │   └── MissingModelFiles (LocalFileNotFound)  a path given to push does not exist
     ├── UnsafeModelFormat                  a file that would need untrusted unpickling
+    ├── UnexportableFlavor (InvalidArgument)  a format the version's flavor cannot go to
     ├── MissingLibrary (ImportError)       the flavor's library is not installed
     └── VerificationFailed (IntegrityError)  a file differs from the catalog's sha256
 """
@@ -22,6 +23,7 @@ from __future__ import annotations
 from entrepot.errors import (
     EntrepotError,
     IntegrityError,
+    InvalidArgument,
     LocalFileNotFound,
     RecordExists,
     RecordNotFound,
@@ -108,3 +110,8 @@ class VerificationFailed(RegistryError, IntegrityError):
         "the stored file is corrupted or was replaced; push the version again, or delete it "
         "with `entrepot models rm NAME@VERSION`"
     )
+
+
+class UnexportableFlavor(RegistryError, InvalidArgument):
+    """An export to a format the version's flavor cannot be written in (a PyTorch model to
+    MLflow's scikit-learn flavor): a usage mistake, exit 2."""

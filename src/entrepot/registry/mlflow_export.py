@@ -19,7 +19,7 @@ from typing import Any
 
 from entrepot.catalog.models.records import ModelVersionRecord
 from entrepot.messages import N_, Message
-from entrepot.registry.errors import MissingLibrary, RegistryError
+from entrepot.registry.errors import MissingLibrary, RegistryError, UnexportableFlavor
 from entrepot.registry.manifest import Manifest
 
 #: Flavors MLflow's scikit-learn flavor can carry.
@@ -42,8 +42,8 @@ _MLFLOW_TYPES = {
 
 def check_exportable(record: ModelVersionRecord, dest: Path) -> None:
     """Refuse a flavor MLflow's scikit-learn flavor cannot carry, or a used destination."""
-    if record.flavor not in EXPORTABLE:
-        raise RegistryError(
+    if record.flavor not in EXPORTABLE:  # a usage mistake (exit 2, 400), not a failed check
+        raise UnexportableFlavor(
             f"{record.name}@{record.version} is a {record.flavor} model; the MLflow export "
             f"supports scikit-learn-compatible flavors ({', '.join(sorted(EXPORTABLE))})",
             hint="pull the files instead: `entrepot models pull NAME@VERSION DEST`",

@@ -45,6 +45,20 @@ def test_generate_prints_a_summary_and_writes_under_the_prefix(store: MemoryStor
     assert result.stderr == ""  # not a terminal: no bar, and the service says no sentence
 
 
+def test_generate_writes_sizes_in_human_units_and_days_as_words() -> None:
+    """Issue 44 item 3: the table said ``bytes 268760377`` and ``['2025-11-04', …]``."""
+    result = CliRunner().invoke(
+        city_app,
+        ["generate", "--start", "2025-11-04", *SMALL, "--seed", "3"],
+        obj=city_app_over(CityService(MemoryStore())),
+    )
+    assert result.exit_code == 0, result.output
+    lines = {line.split()[0]: line.split()[1:] for line in result.stdout.splitlines() if line}
+    assert lines["bytes"][-1] in {"B", "KiB", "MiB", "GiB"}, result.stdout
+    assert lines["counts_days"] == ["2025-11-04,", "2025-11-04"]
+    assert "[" not in result.stdout and "'" not in result.stdout
+
+
 def test_generate_accepts_a_lazy_store_provider() -> None:
     target = MemoryStore()
     result = CliRunner().invoke(

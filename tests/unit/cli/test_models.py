@@ -107,3 +107,18 @@ def test_a_users_models_are_apart(
     code, _, err = cli("models", "--user", "42", "push", str(weights), "-n", "m")
     assert code == 66 and "no account 42" in err
     assert not (tmp_path / "store" / "users" / "42").exists()
+
+
+def test_an_export_the_flavor_or_the_format_cannot_take_is_a_usage_mistake(
+    cli: Run, tmp_path: Path
+) -> None:
+    """Issue 44 item 3: ``--format onnx`` and a raw (PyTorch, …) export exited 1, the
+    README's "a check failed"; a usage mistake exits 2."""
+    weights = tmp_path / "w.bin"
+    weights.write_bytes(b"w" * 100)
+    assert cli("models", "push", str(weights), "-n", "m", "--version", "1")[0] == 0
+    code, _, err = cli("models", "export", "m@1", str(tmp_path / "out"))
+    assert code == 2 and "raw model; the MLflow export supports" in err
+    code, _, err = cli("models", "export", "m@1", str(tmp_path / "out"), "--format", "onnx")
+    assert code == 2 and "unknown export format 'onnx'" in err
+    assert not (tmp_path / "out").exists()

@@ -96,6 +96,7 @@ def generate_command(
             ],
         },
         as_json=as_json,
+        sizes=("bytes", "counts_bytes"),
     )
 
 
