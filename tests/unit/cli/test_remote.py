@@ -173,6 +173,33 @@ def test_each_refusal_has_the_exit_code_readme_lists(status: int, code: int) -> 
     assert ("r-1" in caught.value.message) == (status >= 500)
 
 
+@pytest.mark.parametrize(
+    ("lang", "hint"),
+    [
+        ("C.UTF-8", f"log in again: `entrepot login {REMOTE.url}`"),
+        ("fr_FR.UTF-8", f"reconnectez-vous\u00a0: `entrepot login {REMOTE.url}`"),
+    ],
+)
+def test_a_refused_token_points_to_the_command_lines_login(
+    monkeypatch: pytest.MonkeyPatch, lang: str, hint: str
+) -> None:
+    """Issue 44 item 3: a bad token's hint pointed to the web sign-in page."""
+    monkeypatch.setenv("LANG", lang)
+    for name in ("LANGUAGE", "LC_ALL", "LC_MESSAGES"):
+        monkeypatch.delenv(name, raising=False)
+    body = {"code": "authentication_required", "message": "the API token is not valid"}
+    with (
+        _client(lambda request: httpx.Response(401, json=body)) as client,
+        pytest.raises(EntrepotError) as caught,
+    ):
+        client.get_json("/api/models")
+    assert caught.value.hint.startswith(hint)
+    other = httpx.Response(404, json={"code": "x", "message": "m"})
+    with _client(lambda request: other) as client, pytest.raises(EntrepotError) as caught:
+        client.get_json("/api/models")
+    assert "login" not in caught.value.hint
+
+
 def test_the_token_is_sent_as_a_bearer_and_no_redirect_is_followed() -> None:
     seen: list[httpx.Request] = []
 

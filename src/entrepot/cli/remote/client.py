@@ -14,7 +14,7 @@ from types import ModuleType
 from typing import IO, TYPE_CHECKING, Any
 
 import entrepot
-from entrepot.cli.language import accept_language
+from entrepot.cli.language import accept_language, reader_language
 from entrepot.cli.remote.errors import (
     NotAnEntrepot,
     RemoteError,
@@ -23,6 +23,7 @@ from entrepot.cli.remote.errors import (
 from entrepot.cli.remote.target import Remote
 from entrepot.errors import ConfigError, IntegrityError
 from entrepot.http.digest import sha256_of
+from entrepot.i18n.catalogs import translator
 from entrepot.messages import N_, Message
 from entrepot.sizes import human_size
 from entrepot.storage.hashing import copy_counted
@@ -171,7 +172,11 @@ class Client:
         message = str(body.get("message") or f"{self.url} answered HTTP {status}")
         if status >= 500 and body.get("request_id") and "request" not in message:
             message += f" (request {body['request_id']})"
-        return RemoteError(message, status=status, code=code, url=self.url)
+        # a refused token: the fix is the command line's login, not the web's sign-in page
+        hint = translator(reader_language())("cli.remote.log_in_again", url=self.url)
+        return RemoteError(
+            message, status=status, code=code, url=self.url, hint=hint if status == 401 else None
+        )
 
 
 def _bounded(response: httpx.Response, limit: int, url: str) -> bytes:

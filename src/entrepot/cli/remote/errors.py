@@ -16,8 +16,10 @@ class RemoteError(EntrepotError):
     snake case) and message, which the command prints as the server wrote it; it exits as
     the same refusal on a local instance (:func:`entrepot.refusals.exit_for_status`)."""
 
-    def __init__(self, message: str, *, status: int, code: str, url: str) -> None:
-        super().__init__(message)
+    def __init__(
+        self, message: str, *, status: int, code: str, url: str, hint: str | None = None
+    ) -> None:
+        super().__init__(message, hint=hint)
         self.status = status
         self.remote_status = status
         self.code = code
