@@ -46,7 +46,18 @@ def print_mapping(console: Console, match: Match) -> None:
 
 def print_ensemble(console: Console, members: Sequence[Mapping[str, Any]]) -> None:
     """The members, their weights and what they read (a summary's ``members``, as
-    ``fraud_service/summary.py`` ``summarize`` gives them, locally or from the service)."""
+    ``fraud_service/summary.py`` ``summarize`` gives them, locally or from the service);
+    one model is one line, not an "ensemble" table of one row."""
+    if len(members) == 1:
+        (m,) = members
+        read = m.get("column_coverage")
+        reads = f"; reads {_figure(read, '.0%')} of its columns" if read is not None else ""
+        console.print(
+            f"scored with {m.get('name')} (validation AUPRC "
+            f"{_figure(m.get('validation_auprc'), '.3f')}{reads})",
+            highlight=False,
+        )
+        return
     table = Table(
         "member", "weight", "similarity", "validation AUPRC", "coverage", "threshold",
         title="ensemble",
