@@ -1,7 +1,7 @@
 """The installed ``entrepot`` writes its refusals in its reader's language (issue 39 item
 3): under ``LANG=fr_FR.UTF-8`` a refusal with a message of its own says its facts in
-French (a store refusal with its key and store); ``LANG=C`` and an unset ``LANG`` write English. The exit code never
-changes with the language."""
+French (a store refusal with its key and store); ``LANG=C`` and an unset ``LANG`` write
+English. The exit code never changes with the language."""
 
 from __future__ import annotations
 

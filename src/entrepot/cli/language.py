@@ -7,6 +7,9 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping
 
+from entrepot.i18n.messages import speaker
+from entrepot.messages import Message, message_of
+
 #: The languages the catalogs hold (``src/entrepot/locale``).
 SPOKEN = ("en", "fr")
 
@@ -31,3 +34,16 @@ def accept_language(env: Mapping[str, str] | None = None) -> str:
     answers its refusals in the reader's language."""
     lang = reader_language(env)
     return lang if lang == "en" else f"{lang}, en;q=0.5"
+
+
+def in_words(message: Message) -> str:
+    """A service's message (progress, a trust line, a note) in the reader's language: the
+    same words locally and through a deployed service."""
+    return speaker(reader_language())(message)
+
+
+def stored_in_words(key: object, params: object) -> str:
+    """A message a job's JSON carries as ``message_key``/``message_params`` (its values
+    as :meth:`Message.to_json` wrote them: ``{"number": …, "digits": …}``), in words."""
+    found = message_of({"key": key, "params": params or {}}) if isinstance(key, str) else None
+    return "" if found is None else in_words(found)

@@ -117,7 +117,9 @@ def test_missing_results_are_named(env: CityService) -> None:
     _, _, _, error = invoke(env, "report", "2025-11-04", "--csv")
     assert isinstance(error, MetricsNotFound)
     _, _, _, error = invoke(env, "metrics", "trains", "2025-11-04")
-    assert isinstance(error, CityError) and "unknown metric type(s) trains (choose from bikes," in str(error)
+    assert isinstance(
+        error, CityError
+    ) and "unknown metric type(s) trains (choose from bikes," in str(error)
     _, _, _, error = invoke(env, "metrics", "weather", "04/11/2025")
     assert isinstance(error, InvalidArgument) and "not a date" in str(error)
 

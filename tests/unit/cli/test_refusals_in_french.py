@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -18,7 +19,7 @@ from entrepot.i18n.messages import speaker
 from tests.support.cli import in_process_cli
 
 _NO_STEP = (False, False, False, False, False, False)
-_FLAGS = {
+_FLAGS: dict[str, Any] = {
     "to": None,
     "verify": False,
     "prices": None,

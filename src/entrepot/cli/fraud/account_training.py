@@ -13,7 +13,7 @@ import typer
 from rich.table import Table
 
 from entrepot.cli.context import console, current_app, note, progress_console
-from entrepot.i18n.messages import english
+from entrepot.cli.language import in_words
 from entrepot.messages import Message
 
 if TYPE_CHECKING:
@@ -53,7 +53,7 @@ def train_for_account(
 
         def progress(fraction: float, message: Message | None) -> None:
             on_progress(round(fraction * 100), 100)  # the job's fraction done, in percent
-            said = "" if message is None else english(message)
+            said = "" if message is None else in_words(message)
             if said and said != last[0]:
                 last[0] = said
                 note(said)

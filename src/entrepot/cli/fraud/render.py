@@ -8,8 +8,8 @@ from typing import Any
 from rich.console import Console
 from rich.table import Table
 
+from entrepot.cli.language import in_words
 from entrepot.fraud.match.matching import Match, MatchResult
-from entrepot.i18n.messages import english
 from entrepot.messages import message_of
 
 
@@ -107,7 +107,7 @@ def print_trust(console: Console, found: dict[str, Any] | None) -> None:
     console.print(line, highlight=False, soft_wrap=True)  # one line for scripts
     message = message_of(found.get("message"))
     if message is not None:
-        console.print(english(message), highlight=False)
+        console.print(in_words(message), highlight=False)
 
 
 def print_known_labels(console: Console, known: dict[str, Any] | None) -> None:
@@ -120,7 +120,7 @@ def print_known_labels(console: Console, known: dict[str, Any] | None) -> None:
     )
     note = message_of(known.get("note"))
     if note is not None:
-        console.print(english(note), highlight=False)
+        console.print(in_words(note), highlight=False)
 
 
 #: Where realised figures come from (``fraud_service/estimate.py`` ``realised``).
@@ -162,7 +162,7 @@ def print_estimate(console: Console, found: dict[str, Any] | None) -> None:
     for said in found.get("assumptions", []):
         message = message_of(said)
         if message is not None:
-            console.print(f"assumes: {english(message)}")
+            console.print(f"assumes: {in_words(message)}")
 
 
 def print_evaluation(console: Console, found: dict[str, Any]) -> None:

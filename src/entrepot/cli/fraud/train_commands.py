@@ -122,8 +122,8 @@ def train_command(
             },
         )
         return
+    from entrepot.cli.language import in_words
     from entrepot.cli.progress import bar
-    from entrepot.i18n.messages import english
 
     console = results_console()
     with bar(progress_console, "training") as on_progress:
@@ -137,7 +137,7 @@ def train_command(
             seed=seed,
             jobs=jobs,
             user=user,
-            progress=lambda message: note(english(message)),
+            progress=lambda message: note(in_words(message)),
             on_progress=on_progress,
             label_delay_days=label_delay_days,
             keep_columns=tuple(keep_column or ()),

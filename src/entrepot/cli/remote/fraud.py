@@ -21,6 +21,7 @@ from typing import Any
 from rich.console import Console
 
 from entrepot.cli.context import progress_console
+from entrepot.cli.language import stored_in_words
 from entrepot.cli.remote.client import Client
 from entrepot.cli.remote.errors import JobFailed, NotAnEntrepot
 from entrepot.cli.remote.models import resolve
@@ -305,7 +306,7 @@ def _job_id(client: Client, accepted: Any) -> str:
 def _progress(job: Mapping[str, Any]) -> str:
     key = job.get("message_key")
     if isinstance(key, str) and key:
-        return english(Message(key, dict(job.get("message_params") or {})))
+        return stored_in_words(key, job.get("message_params"))
     return str(job.get("message") or "")
 
 
