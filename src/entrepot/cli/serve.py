@@ -36,7 +36,10 @@ LOG_LEVELS = ("debug", "info", "warning", "error")
 
 def serve(
     host: Annotated[str, typer.Option(help="Address to listen on")] = "127.0.0.1",
-    port: Annotated[int, typer.Option(min=1, max=65535, help="Port to listen on")] = 8000,
+    port: Annotated[
+        int,
+        typer.Option(min=1, max=65535, envvar="ENTREPOT_PORT", help="Port to listen on"),
+    ] = 8000,
     run_worker: Annotated[
         bool,
         typer.Option("--worker/--no-worker", help="Run a job worker (a child process of this one)"),
