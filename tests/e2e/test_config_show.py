@@ -5,6 +5,7 @@ names are what it exists to show; they were cut with an ellipsis), says "unset" 
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 from entrepot.config import setting_names
 from tests.support.cli import Cli
@@ -31,3 +32,31 @@ def test_json_lists_every_setting_with_its_source(cli: Cli) -> None:
         "source": "environment",
     }
     assert rows["fraud_library"]["value"] is None
+
+
+def test_a_kept_login_shows_as_the_service_and_its_token_with_its_file(
+    cli: Cli, tmp_path: Path
+) -> None:
+    """Issue 44 item 3: after ``entrepot login URL`` the settings name the service the
+    command line works on and the file that said so; the token stays masked."""
+    config = tmp_path / "config"
+    kept = config / "entrepot" / "login.json"
+    kept.parent.mkdir(parents=True, mode=0o700)
+    secret = "kept-token-never-shown"
+    kept.write_text(json.dumps({"url": "https://entrepot.example.org", "token": secret}))
+    kept.chmod(0o600)
+    shown = cli("config", "show", "--json", extra_env={"XDG_CONFIG_HOME": str(config)})
+    assert shown.returncode == 0, shown.stderr
+    rows = {row["name"]: row for row in json.loads(shown.stdout)}
+    assert rows["url"]["value"] == "https://entrepot.example.org"
+    assert rows["url"]["source"] == f"login ({kept})"
+    assert rows["token"]["value"] == "****" and rows["token"]["source"] == f"login ({kept})"
+    assert secret not in shown.stdout
+    plain = cli("config", "show", extra_env={"XDG_CONFIG_HOME": str(config), "COLUMNS": "300"})
+    assert "https://entrepot.example.org" in plain.stdout and secret not in plain.stdout
+
+
+def test_without_a_login_the_service_is_unset(cli: Cli, tmp_path: Path) -> None:
+    shown = cli("config", "show", "--json", extra_env={"XDG_CONFIG_HOME": str(tmp_path / "no")})
+    rows = {row["name"]: row for row in json.loads(shown.stdout)}
+    assert rows["url"]["value"] is None and rows["url"]["source"] == "default"

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from dataclasses import replace
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
@@ -16,6 +17,10 @@ from entrepot.cli.context import console, current_app, progress_console
 from entrepot.cli.format import parse_duration
 from entrepot.cli.output import JsonFlag, print_json
 from entrepot.sizes import human_size
+
+if TYPE_CHECKING:
+    from entrepot.cli.remote.target import Remote
+    from entrepot.config import SettingSource
 
 config_app = typer.Typer(help="Show the effective configuration.", no_args_is_help=True)
 cache_app = typer.Typer(help="Inspect or clear the read-through cache.", no_args_is_help=True)
@@ -41,9 +46,10 @@ def config_show(as_json: JsonFlag = False) -> None:
     """Print every setting, its value (secrets masked) and where it came from."""
     from dataclasses import asdict
 
+    from entrepot.cli.remote.target import process_remote
     from entrepot.config import describe
 
-    rows = describe(current_app().settings)
+    rows = with_kept_login(describe(current_app().settings), process_remote())
     if as_json:
         print_json([asdict(row) for row in rows])
         return
@@ -57,6 +63,21 @@ def config_show(as_json: JsonFlag = False) -> None:
         value = Text(row.value) if row.value is not None else Text("unset", style="dim")
         table.add_row(row.name, row.env_var, value, row.source)
     console.print(table)
+
+
+def with_kept_login(rows: list[SettingSource], remote: Remote | None) -> list[SettingSource]:
+    """``rows`` with the service and token a kept login (``entrepot login URL``) gives,
+    and its file as their source: the login this command line works on, shown where the
+    user looks for its settings (the token masked)."""
+    if remote is None or remote.source == "ENTREPOT_URL":
+        return rows  # the variables themselves, already shown as the environment's
+    kept = {"url": remote.url, "token": "****"}
+    return [
+        replace(row, value=kept[row.name], source=f"login ({remote.source})")
+        if row.name in kept and row.source == "default"
+        else row
+        for row in rows
+    ]
 
 
 @cache_app.command("info")
