@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import json
 from pathlib import Path
 
 from tests.support.cli import Cli
@@ -198,3 +199,28 @@ def test_du_reads_the_catalog_and_store_walks_the_store(cli: Cli, tmp_path: Path
     walked = {line.split()[0] for line in cli("du", "--store").stdout.splitlines() if line.strip()}
     assert "files/" in cataloged and "raw/" not in cataloged
     assert {"files/", "raw/"} <= walked
+
+
+def test_verify_shows_one_row_per_damaged_object_with_its_store(cli: Cli, tmp_path: Path) -> None:
+    """Issue 44 item 3 (regression: an object whose size and content both differ was two
+    rows, counted as two problems): one row an object, its problems joined, its store."""
+    cli("db", "upgrade")
+    for name in ("grown.bin", "gone.bin", "intact.bin"):
+        (tmp_path / name).write_bytes(b"original bytes")
+        assert cli("put", str(tmp_path / name), f"files/{name}").returncode == 0
+    folder = tmp_path / "var" / "store" / "files"
+    (folder / "grown.bin").write_bytes(b"tampered and longer bytes")
+    (folder / "gone.bin").unlink()
+    found = cli("verify", "--json")
+    assert found.returncode == 1, found.stderr
+    report = json.loads(found.stdout)
+    rows = {row["key"]: row for row in report["problems"]}
+    assert len(report["problems"]) == 2 and set(rows) == {"files/grown.bin", "files/gone.bin"}
+    assert rows["files/grown.bin"]["problem"] == "size-mismatch, content-mismatch"
+    assert rows["files/gone.bin"]["problem"] == "missing"
+    store = (tmp_path / "var" / "store").resolve().as_uri()
+    assert {row["store"] for row in rows.values()} == {store}
+    shown = cli("verify", extra_env={"COLUMNS": "400"})
+    lines = [line for line in shown.stdout.splitlines() if "files/grown.bin" in line]
+    assert len(lines) == 1 and store in lines[0]
+    assert "2 problem(s)" in shown.stdout

@@ -22,7 +22,7 @@ if TYPE_CHECKING:
 
     from entrepot.catalog.reads import ReadsFactory
     from entrepot.catalog.uow import UnitOfWorkFactory
-    from entrepot.relocation.locations import Locator
+    from entrepot.relocation.locations import LocatedStore, Locator
     from entrepot.services.temporaries import TempArea
     from entrepot.storage.cache import CachedStore
     from entrepot.storage.protocols import Store
@@ -77,7 +77,7 @@ class Parts:
         return open_store(url, s3=instance.s3_options(self.settings, url))
 
     @cached_property
-    def raw_store(self) -> Store:
+    def raw_store(self) -> LocatedStore:
         """The store without the cache: each read goes where the catalog locates the object
         (a store migration moves objects, ADR 0005); writes go to the configured store."""
         from entrepot.relocation.locations import LocatedStore

@@ -16,10 +16,31 @@ if TYPE_CHECKING:
 
 _COLUMNS = (
     Column("key", fold=True),
+    Column("store", fold=True),
     Column("problem"),
     Column("detail", fold=True),
     Column("cached copy"),
 )
+
+
+def _one_row_per_object(verified: Verified, copies: set[str]) -> list[dict[str, Any]]:
+    """A row per damaged object, in the report's order: its store, its problems (a size
+    and a content that both differ are one object's, one row) and their details."""
+    rows: dict[str, dict[str, Any]] = {}
+    for p in verified.report.problems:
+        row = rows.get(p.key)
+        if row is None:
+            rows[p.key] = {
+                "key": p.key,
+                "store": verified.stores.get(p.key, ""),
+                "problem": str(p.kind),
+                "detail": p.detail,
+                "cached copy": "verified" if p.key in copies else "none",
+            }
+        elif str(p.kind) not in row["problem"].split(", "):
+            row["problem"] += f", {p.kind}"
+            row["detail"] += f"; {p.detail}"
+    return list(rows.values())
 
 
 def settle(verified: Verified, *, as_json: bool) -> bool:
@@ -27,15 +48,7 @@ def settle(verified: Verified, *, as_json: bool) -> bool:
     whether none is left."""
     report, findings, outcome = verified.report, verified.findings, verified.repaired
     copies = {f.problem.key for f in findings if f.copy is not None}
-    problems: list[dict[str, Any]] = [
-        {
-            "key": p.key,
-            "problem": str(p.kind),
-            "detail": p.detail,
-            "cached copy": "verified" if p.key in copies else "none",
-        }
-        for p in report.problems
-    ]
+    problems = _one_row_per_object(verified, copies)
     left = verified.left
     if as_json:
         print_json(

@@ -61,6 +61,10 @@ class LocatedStore(ForwardingStore):
             return self._home
         return self._opener(where)
 
+    def url_of(self, key: str) -> str:
+        """The URL of the store holding ``key`` (what ``verify`` names beside a damage)."""
+        return self.store_for(key).url
+
     # -- reads follow the catalog --------------------------------------------
     def head(self, key: str) -> ObjectInfo:
         return self.store_for(key).head(key)

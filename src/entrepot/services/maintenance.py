@@ -28,6 +28,10 @@ from entrepot.services.verify import verify_catalog
 class CheckedStore(RepairTarget, Protocol):
     """Where ``verify`` reads each object (where the catalog places it) and repairs it."""
 
+    def url_of(self, key: str) -> str:
+        """The URL of the store holding ``key``."""
+        ...
+
 
 @dataclass(frozen=True, slots=True)
 class Collected:
@@ -93,4 +97,5 @@ class Maintenance:
         repaired = (
             repair(self._located, self._uow, findings) if repair_damage and findings else None
         )
-        return Verified(report, findings, repaired)
+        stores = {p.key: self._located.url_of(p.key) for p in report.problems}
+        return Verified(report, findings, repaired, stores)

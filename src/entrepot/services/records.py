@@ -3,7 +3,8 @@ store code is imported to read them)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -57,6 +58,8 @@ class Verified:
     report: VerifyReport
     findings: tuple[Finding, ...]
     repaired: RepairReport | None
+    #: The URL of the store holding each damaged object (a move may have placed it).
+    stores: Mapping[str, str] = field(default_factory=dict)
 
     @property
     def left(self) -> int:
