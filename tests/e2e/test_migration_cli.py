@@ -264,7 +264,9 @@ def test_an_interrupted_move_says_resume_and_its_journal_says_interrupted(
     assert resumed.returncode == 0, resumed.stdout + resumed.stderr
     after = json.loads(cli("move", "--status", "--json").stdout)
     assert after["migration"]["interrupted"] is False
+    assert after["migration"]["phase"] == "copied"  # not "running": no pass runs
     assert after["items"]["repointed"]["objects"] == total
+    assert "(copied)" in cli("move", "--status").stdout
     assert catalog(tmp_path, "SELECT count(*) FROM object_locations") == total
 
 

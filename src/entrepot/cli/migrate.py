@@ -333,7 +333,7 @@ def _show_status(*, as_json: bool) -> None:
         console.print("no store migration yet: start one with `entrepot move --to URL`")
         return
     m = status.migration
-    state = "interrupted" if status.interrupted else m.state
+    state = status.phase
     console.print(
         f"migration {m.id} to {escape(m.destination)} ({state}), started "
         f"{m.created_at:%Y-%m-%d %H:%M} UTC by {m.created_by}"
@@ -346,6 +346,11 @@ def _show_status(*, as_json: bool) -> None:
         _failures("failed", [(f.key, f.reason) for f in service.failures()])
     if status.interrupted:
         console.print("continue it with `entrepot move --resume`")
+    elif state == "copied":
+        console.print(
+            "every object is at the destination, no pass runs: `entrepot move --verify`, "
+            "then `entrepot move --finalize` (or `--rollback`)"
+        )
 
 
 def _open(status: MigrationStatus | None) -> bool:
@@ -364,6 +369,7 @@ def _status_document(status: MigrationStatus | None, failures: list[Failure]) ->
             "prefix": m.prefix,
             "state": m.state,
             "interrupted": status.interrupted,
+            "phase": status.phase,
             "created_at": m.created_at,
             "created_by": m.created_by,
             "closed_at": m.closed_at,

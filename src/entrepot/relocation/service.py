@@ -49,7 +49,7 @@ from entrepot.relocation.errors import (
     MigrationOpen,
 )
 from entrepot.relocation.locations import LocatedStore, StoreOpener
-from entrepot.relocation.parts import STALE_AFTER, Context, this_runner
+from entrepot.relocation.parts import STALE_AFTER, Context, runner_gone, this_runner
 from entrepot.relocation.prices import DEFAULT_PRICES, Price, load_prices
 from entrepot.relocation.records import DryRun, Estimate
 from entrepot.sizes import human_size
@@ -88,7 +88,15 @@ class StoreMigrations:
             found = uow.journal.open_migration() or uow.journal.last_migration()
             if found is None:
                 return None
-            return MigrationStatus(found, uow.journal.tally(found.id))
+            return MigrationStatus(found, uow.journal.tally(found.id), self._alive(found))
+
+    def _alive(self, migration: MigrationRecord) -> bool:
+        """Whether the migration's runner still works on it: named, its heartbeat younger
+        than :data:`STALE_AFTER`, and not a process of this host that has ended."""
+        runner, beat = migration.runner, migration.heartbeat_at
+        if runner is None or beat is None or runner_gone(runner):
+            return False
+        return self._ctx.clock() - beat < STALE_AFTER
 
     def failures(self, limit: int = 20) -> list[Failure]:
         """The failed objects of the open migration (at most ``limit``), with the reasons."""

@@ -283,6 +283,41 @@ class TestRunners(MigrationCase):
             )
         assert world.migrations.resume().complete
 
+    def test_the_status_says_what_is_true_of_the_migration_now(self, world: World) -> None:
+        """Issue 44 item 3 (regression: a completed pass read "running", and a pass whose
+        process was killed read "running", never "interrupted")."""
+        import socket
+
+        world.seed(3)
+        world.migrations.migrate(world.destination.url)
+        status = world.migrations.status()
+        assert status is not None and status.phase == "copied" and not status.interrupted
+
+        def held_by(runner: str, pending: bool) -> None:
+            with world.sessions.begin() as session:
+                session.execute(
+                    text("UPDATE store_migrations SET runner = :r, heartbeat_at = :t"),
+                    {"r": runner, "t": world.now},
+                )
+                if pending:
+                    session.execute(
+                        text(
+                            "UPDATE store_migration_items SET state = 'pending' WHERE id = "
+                            "(SELECT min(id) FROM store_migration_items)"
+                        )
+                    )
+
+        held_by("other-host:99", pending=True)
+        live = world.migrations.status()
+        assert live is not None and live.phase == "copying" and not live.interrupted
+        world.now += timedelta(minutes=2)  # its heartbeat went stale: it stopped
+        stale = world.migrations.status()
+        assert stale is not None and stale.phase == "interrupted" and stale.interrupted
+        dead = 2**22 + 12345  # above the default pid_max: no such process
+        held_by(f"{socket.gethostname()}:{dead}", pending=False)
+        killed = world.migrations.status()
+        assert killed is not None and killed.phase == "interrupted"
+
 
 class TestVerify(MigrationCase):
     def test_a_lost_destination_copy_is_pointed_back_and_copied_again(self, world: World) -> None:

@@ -92,6 +92,9 @@ class MigrationStatus:
 
     migration: MigrationRecord
     items: Mapping[ItemState, Tally]
+    #: Whether the process the journal names as its runner still works on it (its
+    #: heartbeat fresh and, on this host, its process alive); ``False`` without one.
+    runner_alive: bool = False
 
     def count(self, state: ItemState) -> Tally:
         """The objects and bytes in ``state``."""
@@ -100,10 +103,23 @@ class MigrationStatus:
     @property
     def interrupted(self) -> bool:
         """Whether a copy pass stopped before its end (Ctrl-C, a crash): the migration is
-        running, no process works on it, and objects still wait (``--resume``)."""
+        running, no live process works on it, and objects still wait (``--resume``)."""
         m = self.migration
         waiting = self.count(ItemState.PENDING).objects + self.count(ItemState.FAILED).objects
-        return m.state is MigrationState.RUNNING and m.runner is None and waiting > 0
+        return m.state is MigrationState.RUNNING and not self.runner_alive and waiting > 0
+
+    @property
+    def phase(self) -> str:
+        """What is true of it now, in one word: ``copying`` (a pass works on it),
+        ``interrupted`` (a pass stopped before its end), ``copied`` (every object it could
+        copy is at the destination and no pass runs: next ``--verify``, then
+        ``--finalize`` or ``--rollback``), else its closed or finalizing state."""
+        m = self.migration
+        if m.state is not MigrationState.RUNNING:
+            return str(m.state)
+        if self.runner_alive:
+            return "copying"
+        return "interrupted" if self.interrupted else "copied"
 
 
 @dataclass(frozen=True, slots=True)
