@@ -138,6 +138,7 @@ def test_models_pull_writes_the_pushed_bytes_verified(instance: Instance, tmp_pa
         "notes.txt",
         "weights.bin",
     ]
+    assert not (tmp_path / "var").exists(), "a remote command creates no instance here"
 
 
 def test_login_keeps_the_token_0600_and_commands_follow_it(
@@ -537,6 +538,7 @@ def test_fraud_score_with_the_reference_ensemble(instance: Instance, laptop: Lap
         f"wrote {local_out}", "wrote X"
     )
     assert (laptop.home / "e.csv").read_bytes() == local_out.read_bytes()
+    assert not (laptop.home / "var").exists(), "a remote command creates no instance here"
     both = laptop.run("fraud", "score", "unlabelled-cards.csv", "e.csv", "--ensemble",
                       "--model", "cards")  # fmt: skip
     assert both.returncode == 2 and "--ensemble" in both.stderr

@@ -2,8 +2,8 @@
 ``bash`` block the README marks as part of its script, joined in the README's order and
 run by ``bash -euo pipefail`` in a fresh folder beside the installed ``.venv``, with the
 service it starts in the background on a free port (``ENTREPOT_PORT``). Nothing is
-rewritten: the only inputs are the environment (the port, a step-counted training clock)
-and the password ``entrepot users create`` asks for on its standard input.
+rewritten: the only inputs are the environment (the port, a step-counted training clock,
+smaller reference samples) and the password ``entrepot users create`` asks for on its standard input.
 
 The blocks left out need what a laptop does not have: ``make run``/``make test`` (the
 set-up commands, which start this suite), Docker, a deployed service on another machine,
@@ -31,6 +31,14 @@ MARK = "<!-- a script: tests/e2e/test_readme_script.py runs the blocks marked so
 #: Generous: the script trains five models and builds the reference library.
 SCRIPT_GUARD = 1800
 
+#: Reference models built from smaller samples with a smaller budget: the script checks
+#: that the commands work as written, not the library's quality (``tests/unit/fraud``).
+SMALL_REFERENCES = {
+    "ENTREPOT_REFERENCE_ROWS": "4000",
+    "ENTREPOT_REFERENCE_MIN_FRAUDS": "100",
+    "ENTREPOT_REFERENCE_BUDGET": "1",
+}
+
 pytestmark = pytest.mark.slow
 
 
@@ -55,6 +63,7 @@ def test_the_readme_runs_verbatim_as_one_script(tmp_path: Path) -> None:
     script = "\n".join(["set -euo pipefail", *blocks, "echo README-SCRIPT-DONE"])
     env = {k: v for k, v in os.environ.items() if not k.startswith("ENTREPOT_")}
     env |= {"ENTREPOT_PORT": str(free_port()), "ENTREPOT_TRAINING_CLOCK": "steps"}
+    env |= SMALL_REFERENCES
     env.pop("VIRTUAL_ENV", None)
     password = "a readme password 42\n"
     log = tmp_path / "script.log"
