@@ -206,3 +206,28 @@ def test_utf_16_without_a_bom_is_read_and_a_broken_one_named(cli: Cli, tmp_path:
     assert refused.returncode == 1, refused.stderr
     assert "looks like UTF-16 BE text without a BOM" in refused.stderr
     assert "re-save the file as UTF-8" in refused.stderr
+
+
+def test_each_refused_file_has_its_hint_once_and_new_counts_rows(cli: Cli, tmp_path: Path) -> None:
+    """Issue 44 item 3: a folder with several files the importer does not know names each
+    one once, with what to do beside it (the refusal lists them, not the first one's reason
+    again); "new" and "present" count rows, as the column beside them."""
+    assert cli("db", "upgrade").returncode == 0
+    downloads = tmp_path / "downloads"
+    downloads.mkdir()
+    (downloads / "station_status.json").write_bytes(real("station_status.json").read_bytes())
+    (downloads / "junk.csv").write_text("x,y\n1,2\n")
+    (downloads / "notes.txt").write_text("hello")
+    result = cli("city", "import", "downloads", extra_env={"COLUMNS": "400"})
+    assert result.returncode == 1 and "Traceback" not in result.stderr
+    for name in ("junk.csv", "notes.txt"):
+        (line,) = [x for x in result.stdout.splitlines() if "not imported" in x and name in x]
+        assert line.count(name) == 1, line
+    assert result.stdout.count("what to do:") == 2
+    assert "2 of 3 file(s) not imported: junk.csv, notes.txt" in result.stderr
+    assert "is not an export" not in result.stderr  # the reasons are beside each file
+    stations = len(json.loads(real("station_status.json").read_text())["data"]["stations"])
+    (row,) = [x.split() for x in result.stdout.splitlines() if "station_status.json" in x]
+    assert row[-2:] == [str(stations), "0"], row  # new, present: rows
+    again = json.loads(cli("city", "import", "downloads", "--json").stdout)["imported"][0]
+    assert again["rows"] == stations and again["new_rows"] == 0

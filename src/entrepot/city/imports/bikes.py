@@ -33,7 +33,7 @@ def gbfs_status(doc: dict[str, Any], name: str) -> Series:
             said=Message(N_("error.city.status_without_time"), {"file": name}),
         )
     at = datetime.fromtimestamp(int(stamp), UTC)
-    return Series([Placed("bikes", at, "station_status", doc)], rows=len(stations))
+    return Series([Placed("bikes", at, "station_status", doc, len(stations))], rows=len(stations))
 
 
 #: The counters' export's labels -> their API field names (the portal's other header set).
@@ -70,5 +70,7 @@ def counters_csv(text: str, sep: str, name: str) -> Series:
             }
         )
     warnings = bad.check(count)
-    placed = [Placed("bikes", at, "counters", {"results": r}) for at, r in sorted(hours.items())]
+    placed = [
+        Placed("bikes", at, "counters", {"results": r}, len(r)) for at, r in sorted(hours.items())
+    ]
     return Series(placed, count, warnings)

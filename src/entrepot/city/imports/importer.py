@@ -170,6 +170,7 @@ def _store_version(
         checked.first_day,
         checked.last_day,
         tuple([*notes, *checked.warnings]),
+        new_rows=0 if same else checked.rows,
     )
 
 
@@ -198,10 +199,11 @@ def _place(
             return False
         return True
 
-    present = 0
+    present = new_rows = 0
     with ThreadPoolExecutor(max_workers=PUT_THREADS) as pool:
         for done, written in enumerate(pool.map(put, range(len(keys))), start=1):
             present += not written
+            new_rows += series.placed[done - 1].rows if written else 0
             if progress is not None:
                 progress(done, len(keys))
     return ImportResult(
@@ -213,6 +215,7 @@ def _place(
         min(days, default=None),
         max(days, default=None),
         tuple([*notes, *series.warnings]),
+        new_rows=series.rows if not present else min(new_rows, series.rows),
     )
 
 

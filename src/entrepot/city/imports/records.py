@@ -24,6 +24,8 @@ class Placed:
     at: datetime
     stem: str
     document: Any
+    #: The source's rows it holds (a snapshot of 1,500 stations is one document).
+    rows: int = 1
 
 
 @dataclass
@@ -53,6 +55,8 @@ class ImportResult:
     #: path in it (a gzip file's member is the name of what it holds).
     archive: str | None = None
     member: str | None = None
+    #: Of ``rows``, those this import stored (the others were already in the lake).
+    new_rows: int = 0
 
     def as_dict(self) -> dict[str, Any]:
         """JSON-ready form."""
@@ -63,6 +67,7 @@ class ImportResult:
             "objects": len(self.keys),
             "already_present": self.already_present,
             "rows": self.rows,
+            "new_rows": self.new_rows,
             "days": None
             if self.first_day is None or self.last_day is None
             else [self.first_day.isoformat(), self.last_day.isoformat()],

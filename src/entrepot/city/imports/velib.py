@@ -214,7 +214,7 @@ def _snapshot(
     for station, stamp in zip(stations, reported, strict=True):
         station["last_reported"] = int(_reported(stamp, at).timestamp())
     doc = {"lastUpdatedOther": int(at.timestamp()), "data": {"stations": stations}}
-    return Series([Placed("bikes", at, "velib", doc)], len(stations), warnings)
+    return Series([Placed("bikes", at, "velib", doc, len(stations))], len(stations), warnings)
 
 
 def _number(bad: BadValues, line: int, row: _Row, field: str) -> float | None:

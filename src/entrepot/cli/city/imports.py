@@ -59,6 +59,8 @@ def import_command(
         print_json(summary.as_dict())
     else:
         _table(summary)
+    if len(summary.failed) > 1:  # each named with its own hint above (or in the JSON)
+        _refuse_files(summary)
     if summary.failed:
         first = summary.failed[0]
         total = len(summary.imported) + len(summary.failed)
@@ -99,6 +101,34 @@ def import_command(
         )
 
 
+def _refuse_files(summary: ImportSummary) -> None:
+    """The refusal of an import where several files failed: their names, each one's reason
+    and what to do having been given once, beside it."""
+    names = ", ".join(e.name for e in summary.failed[:SHOWN_NAMES])
+    names += ", …" if len(summary.failed) > SHOWN_NAMES else ""
+    failed, total = len(summary.failed), len(summary.imported) + len(summary.failed)
+    raise RawFormatError(
+        f"{failed} of {total} file(s) not imported: {names}",
+        hint="each file's reason and what to do are given beside it (`--json`: `failed`)",
+        said=Message(
+            N_("error.cli.city_import_failed_files"),
+            {"failed": failed, "total": total, "names": names},
+        ),
+    )
+
+
+#: Refused files named in the refusal itself (all are listed beside their reasons).
+SHOWN_NAMES = 5
+
+
+def _refused_line(name: str, error: str) -> str:
+    """``not imported NAME: REASON``, the name said once when the reason starts with it
+    (``not imported: NAME is not an export …``)."""
+    if error.startswith((f"{name}: ", f"{name} ")):
+        return f"[red]not imported[/red]: {error}"
+    return f"[red]not imported[/red] {name}: {error}"
+
+
 def _table(summary: ImportSummary) -> None:
     table = Table(box=None)
     table.add_column("file", overflow="fold", min_width=24)
@@ -109,8 +139,9 @@ def _table(summary: ImportSummary) -> None:
     table.add_column("present", justify="right")
     for r in summary.imported:
         days = "" if r.first_day is None else f"{r.first_day}…{r.last_day}"
-        new = len(r.keys) - r.already_present
-        table.add_row(r.name, r.kind, str(r.rows), days, str(new), str(r.already_present))
+        # rows, as the column beside them: those stored now and those the lake held
+        new, present = r.new_rows, r.rows - r.new_rows
+        table.add_row(r.name, r.kind, str(r.rows), days, str(new), str(present))
     console.print(table)
     for r in summary.imported:  # each note's English catalog entry (entrepot.city.imports.notes)
         for warning in r.warnings:
@@ -118,7 +149,9 @@ def _table(summary: ImportSummary) -> None:
     for s in summary.skipped:
         console.print(f"skipped {s.name}: {s.reason}", highlight=False)
     for e in summary.failed:
-        console.print(f"[red]not imported[/red] {e.name}: {e.error}", highlight=False)
+        console.print(_refused_line(e.name, e.error), highlight=False)
+        if e.hint and len(summary.failed) > 1:  # one failure: its hint ends the refusal
+            console.print(f"  what to do: {e.hint}", highlight=False)
 
 
 def register(app: typer.Typer) -> None:
