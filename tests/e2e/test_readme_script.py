@@ -3,7 +3,8 @@
 run by ``bash -euo pipefail`` in a fresh folder beside the installed ``.venv``, with the
 service it starts in the background on a free port (``ENTREPOT_PORT``). Nothing is
 rewritten: the only inputs are the environment (the port, a step-counted training clock,
-smaller reference samples) and the password ``entrepot users create`` asks for on its standard input.
+smaller reference samples) and the password ``entrepot users create`` asks for on its
+standard input.
 
 The blocks left out need what a laptop does not have: ``make run``/``make test`` (the
 set-up commands, which start this suite), Docker, a deployed service on another machine,
