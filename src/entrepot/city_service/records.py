@@ -88,3 +88,11 @@ def quick_ranges(
             start = last - timedelta(days=longest - 1)
         found.append(QuickRange("all", DayRange(start, last)))
     return tuple(found)
+
+
+def hours_in_day(day: date) -> int:
+    """How many hours the Paris day ``day`` has: 23 on the spring clock change, 25 on the
+    autumn one, else 24 (what a day page notes beside its hourly charts)."""
+    from entrepot.city.days import day_hours
+
+    return len(day_hours(day))

@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from entrepot.city.messages import STATES, render, word
+from entrepot.dashboard.axes import round_axis
 from entrepot.dashboard.labels import SEPARATORS, zone_short
 from entrepot.i18n import Translator
 from entrepot.i18n.catalogs import N_
@@ -58,9 +59,11 @@ def _line(
     return {**trace, "y": [r[field] for r in rows], **extra}
 
 
-def _right_axis(title: str) -> dict[str, Any]:
+def _right_axis(title: str, values: Sequence[Any]) -> dict[str, Any]:
+    """A right-hand axis for ``values`` with round ticks (``entrepot.dashboard.axes``)."""
+    axis = {"title": {"text": title}, "overlaying": "y", "side": "right"}
     return {
-        "yaxis2": {"title": {"text": title}, "overlaying": "y", "side": "right"},
+        "yaxis2": axis | round_axis(values),
         "margin": _RIGHT_MARGIN,
     }
 
@@ -138,7 +141,7 @@ def traffic_hourly(metrics: dict[str, Any], t: Translator) -> Figure | None:
             t,
             t(N_("dash.chart.traffic_hourly")),
             y=t(N_("dash.chart.vehicles")),
-            **_right_axis(t(N_("dash.chart.occupancy"))),
+            **_right_axis(t(N_("dash.chart.occupancy")), [r["mean_occupancy"] for r in rows]),
         ),
     }
 
@@ -239,6 +242,6 @@ def weather_hourly(metrics: dict[str, Any], t: Translator) -> Figure | None:
             t,
             t(N_("dash.chart.weather_hourly")),
             y=f"{temperature} (°C)",
-            **_right_axis(f"{rain} (mm)"),
+            **_right_axis(f"{rain} (mm)", [r["precipitation"] for r in rows]),
         ),
     }

@@ -20,6 +20,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from entrepot.city.kinds import METRIC_TYPES, REPORT
 from entrepot.city.report import summarize
 from entrepot.dashboard import charts, labels, period_pages
+from entrepot.dashboard.day_notes import clock_change, day_quick_ranges
 from entrepot.dashboard.quality import NONE, Quality, marked, quality
 from entrepot.dashboard.templating import templates
 from entrepot.http.city import Runtime
@@ -156,6 +157,8 @@ def _page(name: str, request: Request, env: Runtime, day_text: str | None) -> HT
         "report": report,
         "report_warnings": _report_warnings(warned, t) if report is not None else [],
         "figures": figures,
+        "clock_change": None if day is None else clock_change(day),
+        "day_quick": day_quick_ranges(known[0].day, known[-1].day, t) if known else [],
     }
     return templates().TemplateResponse(request, template, context, status_code=status)
 

@@ -7,6 +7,7 @@ from collections.abc import Mapping
 from datetime import date
 from typing import Any
 
+from entrepot.dashboard.axes import round_axis
 from entrepot.dashboard.labels import SEPARATORS
 from entrepot.dashboard.periods import KPI_LABELS, Period, Summary, series
 from entrepot.i18n import Translator
@@ -101,8 +102,7 @@ def trend(name: str, days: Mapping[date, Summary], period: Period, t: Translator
             "title": {"text": _label(right, t)},
             "overlaying": "y",
             "side": "right",
-            "rangemode": "tozero",
-        }
+        } | round_axis(v for trace in data if trace.get("yaxis") == "y2" for v in trace["y"])
     return {"data": data, "layout": layout}
 
 
