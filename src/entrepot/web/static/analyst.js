@@ -22,10 +22,9 @@ function thresholdSlider(card) {
   const slider = document.getElementById("threshold-slider");
   const curve = data.curve;
   const frauds = Math.round(data.base_rate * data.rows);
-  let best = 0;
-  curve.forEach((p, i) => {
-    if (Math.abs(p.threshold - data.current) < Math.abs(curve[best].threshold - data.current)) { best = i; }
-  });
+  // The threshold in force is a point of the curve (the server's index): the slider, the
+  // table and the matrix start on the same threshold and the same counts.
+  const best = Math.min(Math.max(Number(data.current) || 0, 0), curve.length - 1);
   const show = () => {
     const p = curve[Number(slider.value)];
     document.getElementById("th-value").textContent = num(p.threshold, 4);
@@ -34,9 +33,12 @@ function thresholdSlider(card) {
     document.getElementById("th-flagged").textContent = pct(p.flagged_share);
     document.getElementById("th-cost").textContent = num(p.expected_cost, 4);
     if (data.rows) {
-      const flagged = Math.round(p.flagged_share * data.rows);
-      const tp = Math.round(p.recall * frauds);
-      const cells = {tp: tp, fp: flagged - tp, fn: frauds - tp, tn: data.rows - flagged - (frauds - tp)};
+      let cells = {tp: p.tp, fp: p.fp, fn: p.fn, tn: p.tn};
+      if (p.tp === undefined) {  // a model that kept no test scores: counts from the shares
+        const flagged = Math.round(p.flagged_share * data.rows);
+        const tp = Math.round(p.recall * frauds);
+        cells = {tp: tp, fp: flagged - tp, fn: frauds - tp, tn: data.rows - flagged - (frauds - tp)};
+      }
       Object.entries(cells).forEach(([k, v]) => {
         const cell = document.getElementById("cm-" + k);
         if (cell) { cell.textContent = num(v); }
