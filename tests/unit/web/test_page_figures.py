@@ -152,6 +152,12 @@ def assert_one_threshold(page: str, test: Split, threshold: float) -> None:
     assert number(cell(page, "th-recall")) == pct(figures["recall"])
     assert number(cell(page, "th-flagged")) == pct(figures["flagged_share"])
     assert number(cell(page, "th-cost")) == shown(figures["expected_cost"], 4)
+    # The precision-recall chart's chosen point is the same point.
+    chart = json.loads(re.search(r'id="chart-pr-data">(.*?)</script>', page, re.S).group(1))  # type: ignore[union-attr]
+    chosen = [trace for trace in chart["data"] if "chosen" in str(trace.get("name", ""))]
+    assert len(chosen) == 1
+    assert chosen[0]["x"] == [pytest.approx(figures["recall"])]
+    assert chosen[0]["y"] == [pytest.approx(figures["precision"])]
     if 'id="card-alerts"' in page:
         assert whole(row(page, "card-alerts")) == figures["tp"] + figures["fp"]
     # The slider starts on that threshold, its point carrying the matrix's counts.
@@ -182,6 +188,10 @@ def test_every_figure_of_the_model_page_and_one_threshold(world: World) -> None:
     rows_line = re.search(r"([\d,]+) test rows, fraud rate ([\d.]+)%", page)
     assert rows_line and whole(rows_line.group(1)) == len(test.y)
     assert float(rows_line.group(2)) == round(100 * test.y.mean(), 2)
+    headline = re.search(r'<tr id="card-headline">.*?<strong>([^<]*)</strong>', page, re.S)
+    assert headline and number(headline.group(1)) == shown(
+        average_precision_score(test.y, test.scores), 3
+    )
     assert_one_threshold(page, test, trained)
 
     # The lift table: the top X % of rows by score, counted here.
@@ -223,3 +233,64 @@ def scored_file(world: World) -> pd.DataFrame:
     labels = pd.read_csv(io.BytesIO(labelled_csv(*SCORED)))["is_fraud"]
     scores["label"] = labels.to_numpy()
     return scores
+
+
+def test_every_figure_of_the_prediction_page(world: World) -> None:
+    scores = scored_file(world)
+    summary = world.prediction["summary"]
+    page = world.client.get(f"/predictions/{world.prediction['id']}").text
+    p = scores["fraud_probability"].to_numpy(dtype=float)
+    flagged = scores["prediction"].to_numpy() == 1
+    labels = scores["label"].to_numpy(dtype=int)
+
+    levels = scores["risk_level"].value_counts()
+    for level in ("critical", "high", "medium", "low"):
+        assert whole(cell(page, f"risk-{level}")) == int(levels.get(level, 0)), level
+    count, rows = cell(page, "flagged").split(" / ")
+    assert whole(count) == int(flagged.sum()) and whole(rows) == len(scores)
+    # Flagged: the rows at or above the threshold, the high and critical ones.
+    assert int(flagged.sum()) == int((p >= summary["threshold"] - 5e-7).sum())
+    assert int(flagged.sum()) == int(scores["risk_level"].isin(["high", "critical"]).sum())
+    anomalies = int(
+        (scores["anomaly_score"].to_numpy(dtype=float) >= summary["anomaly_level"]).sum()
+    )
+    assert whole(cell(page, "anomalies")) == anomalies
+    assert len(summary["members"]) == 1 and cell(page, "agreement") == "100.0%"
+
+    # The estimate, from the stored probabilities alone; the realised figures from labels.
+    expected_tp = p[flagged].sum()
+    estimated = cell(page, "estimate-precision")
+    assert number(estimated.split(" ")[0]) == pct(expected_tp / flagged.sum())
+    recall = cell(page, "estimate-recall")
+    assert number(recall.split(" ")[0]) == pct(expected_tp / p.sum())
+    assert number(cell(page, "expected-frauds")) == round(p.sum(), 1)
+    assert number(cell(page, "realised-precision")) == pct(labels[flagged].mean())
+    assert number(cell(page, "realised-recall")) == pct(labels[flagged].sum() / labels.sum())
+    assert whole(cell(page, "realised-frauds")) == int(labels.sum())
+    assert whole(cell(page, "realised-rows")) == len(labels)
+
+    # The highest-risk rows: the download's, most probable first, as the page writes them.
+    table = page.split('id="top-rows"')[1].split("</table>")[0]
+    shown_rows = re.findall(r"<tr><td>(\d+)</td><td>[^<]*</td><td>([\d.]+)%</td>", table)
+    ranked = scores.sort_values("fraud_probability", ascending=False, kind="stable")
+    expected = ranked.head(len(shown_rows))
+    assert len(shown_rows) == min(100, len(scores))
+    assert [int(r) for r, _ in shown_rows] == expected["row"].tolist()
+    assert [float(v) for _, v in shown_rows] == [pct(v) for v in expected["fraud_probability"]]
+
+
+def test_every_figure_of_the_review_page(world: World) -> None:
+    scores = scored_file(world)
+    page = world.client.get(f"/predictions/{world.prediction['id']}/review").text
+    flagged = scores[scores["risk_level"].isin(["high", "critical"])]
+    ranked = flagged.sort_values("fraud_probability", ascending=False, kind="stable")
+    rows = [int(r) for r in re.findall(r'class="review-row" data-row="(\d+)"', page)]
+    assert rows == ranked["row"].tolist() and rows
+    probabilities = [float(v) for v in re.findall(r'class="review-probability">([\d.]+)%<', page)]
+    assert probabilities == [pct(v) for v in ranked["fraud_probability"]]
+    decided = world.api.get(f"/api/predictions/{world.prediction['id']}/feedback").json()
+    undecided = len(set(rows) - {d["row"] for d in decided["labels"]})
+    assert int(cell(page, "review-decided")) == len(decided["labels"])
+    assert cell(page, "review-left") == f"{undecided} left"
+    first = next((i for i, r in enumerate(rows) if r not in {d["row"] for d in decided["labels"]}))
+    assert cell(page, "review-position") == f"{first + 1} / {len(rows)}"
