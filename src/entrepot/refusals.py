@@ -72,6 +72,7 @@ TABLE: tuple[Refusal, ...] = (
     R(s.LibraryNotReady, 503, 69),
     R(s.InvalidThreshold, 422, 65),
     R(s.NothingToLearn, 409, 73),
+    R(s.UnlabelledDataset, 400, 65),
     R(s.TrainingFailed, 400, 65),
     R(f.NoReferences, 503, 65),
     R(f.FraudError, 422, 65, remote=True),

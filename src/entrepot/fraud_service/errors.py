@@ -8,6 +8,7 @@
     ├── NotInNamespace (PermissionError)  a key outside the caller's folder
     ├── InvalidThreshold (ValueError)     a decision threshold outside (0, 1)
     ├── NothingToLearn                    a retrain without any analyst decision
+    ├── UnlabelledDataset                 a training asked of a dataset without a label
     ├── TrainingFailed                    a training run in this process failed
     └── OverMemoryBudget                  a job would read more than a worker's memory budget
 """
@@ -15,7 +16,7 @@
 from __future__ import annotations
 
 from entrepot.errors import EntrepotError
-from entrepot.messages import Message
+from entrepot.messages import N_, Message
 
 
 class FraudServiceError(EntrepotError):
@@ -53,6 +54,24 @@ class NothingToLearn(FraudServiceError):
         "score a file with the model, label rows with POST /api/predictions/{id}/feedback "
         "(or on the review page), then retrain"
     )
+
+
+class UnlabelledDataset(FraudServiceError):
+    """A training asked, from a form that only offers the label the upload's analysis
+    found, of a dataset in which it found none."""
+
+    hint = (
+        "add a column that says which rows are frauds (1) and which are not (0) and upload "
+        "the file again, or name the label column (target_column) if the file has one"
+    )
+
+    def __init__(self, dataset: str) -> None:
+        super().__init__(
+            f"{dataset} has no label column, so there is nothing to train on: add a column "
+            "that says which rows are frauds (1) and which are not (0), then upload the file "
+            "again",
+            said=Message(N_("error.fraud.unlabelled_dataset"), {"dataset": dataset}),
+        )
 
 
 class TrainingFailed(FraudServiceError):

@@ -21,6 +21,7 @@ from entrepot.fraud_service.errors import InvalidThreshold
 from entrepot.fraud_service.estimate import realised
 from entrepot.fraud_service.known import confirmed_rows, decided
 from entrepot.fraud_service.predictions import PredictionService
+from entrepot.fraud_service.review_queue import ReviewQueue, review_queue
 from entrepot.fraud_service.workspace import Workspace
 from entrepot.messages import N_, Message
 
@@ -123,6 +124,28 @@ class FeedbackService:
             summary = {**record.summary, "estimate": {**now, "realised": measured}}
             uow.predictions.set_summary(user_id, prediction_id, summary)
             uow.commit()
+
+    def undo_last(self, user: UserRecord, prediction_id: str) -> FeedbackRecord | None:
+        """Remove the last decision ``user`` made on their prediction (its row is undecided
+        again; an earlier label of that row is not brought back) and measure the realised
+        figures again; returns it, ``None`` when there was none."""
+        flagged = self._flags(user.id, prediction_id)
+        with self._uow() as uow:
+            prediction = uow.predictions.get(user.id, prediction_id)
+            removed = uow.feedback.remove_last(user.id, prediction.id)
+            uow.commit()
+        if removed is not None and flagged is not None:
+            self._measure(user.id, prediction_id, flagged)
+        return removed
+
+    def queue(self, user_id: int, prediction_id: str, at_row: int | None = None) -> ReviewQueue:
+        """The review of ``user_id``'s prediction where it stands: its flagged rows, the
+        decisions on them, the row to show (``at_row`` if flagged, else the first
+        undecided) and how many are left (:mod:`entrepot.fraud_service.review_queue`)."""
+        with self._uow() as uow:
+            prediction = uow.predictions.get(user_id, prediction_id)
+            decisions = uow.feedback.of_prediction(user_id, prediction.id)
+        return review_queue(prediction, decisions, at_row)
 
     def of_prediction(self, user_id: int, prediction_id: str) -> list[FeedbackRecord]:
         """The decisions on ``user_id``'s prediction, by row."""

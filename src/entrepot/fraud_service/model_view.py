@@ -1,6 +1,8 @@
 """What a model's page and ``GET /api/models/{id}`` show an analyst, from the version's
-``performance.json``, ``curves.json`` and ``schema.json``: the confusion matrix at the
-threshold in force (a saved one, else the trained one), the threshold curve, precision@k
+``performance.json``, ``curves.json`` and ``schema.json``: the figures at the threshold in
+force (a saved one, else the trained one: confusion matrix, precision, recall; one
+threshold for the whole page, :mod:`entrepot.fraud_service.threshold_view`), the
+threshold curve, precision@k
 and lift, the search's trials, metrics and features under names people read, the
 precision-recall curve with the chosen point and its baseline, and the calibration."""
 
@@ -10,8 +12,8 @@ from collections.abc import Mapping
 from typing import Any
 
 from entrepot.catalog.feedback.records import ThresholdRecord
-from entrepot.fraud.model.tradeoffs import confusion_at
 from entrepot.fraud_service import glossary
+from entrepot.fraud_service.threshold_view import at_threshold, curve_with_counts
 
 #: Metrics listed first on the page, in this order.
 SHOWN_METRICS = (
@@ -27,6 +29,10 @@ SHOWN_METRICS = (
 )
 #: Counts of the test split: shown as integers, never taken from the whole file's metrics.
 TEST_COUNTS = ("rows", "frauds")
+#: Counts of the whole file: whole numbers, shown as integers.
+WHOLE_COUNTS = ("labelled_rows",)
+#: Metrics that depend on the threshold: shown at the one in force.
+AT_THRESHOLD = ("threshold", "precision", "recall", "f1")
 
 
 def _entities(schema: Mapping[str, Any], kind: str) -> list[str]:
@@ -50,22 +56,16 @@ def analyst_view(
     test: Mapping[str, Any] = performance.get("test", {})
     trained = test.get("threshold")
     threshold = saved.threshold if saved is not None else trained
-    kept = curves.get("test_scores")
-    if isinstance(kept, dict) and threshold is not None:
-        matrix: Mapping[str, Any] | None = confusion_at(kept, float(threshold))
-    else:
-        matrix = test.get("confusion_matrix") if saved is None else None
-    confusion = None
-    if matrix is not None:
-        confusion = {
-            **matrix,
-            "threshold": threshold,
-            "test_rows": test.get("rows"),
-            "base_rate": test.get("base_rate"),
-        }
+    here = at_threshold(test, curves, threshold)
+    curve, current = curve_with_counts(curves, here)
     values = {k: test[k] for k in SHOWN_METRICS if k in test}
     values.update({k: int(test[k]) for k in TEST_COUNTS if test.get(k) is not None})
     values.update({k: v for k, v in metrics.items() if k not in values and k not in TEST_COUNTS})
+    for key in WHOLE_COUNTS:
+        if isinstance(values.get(key), float) and float(values[key]).is_integer():
+            values[key] = int(values[key])
+    if here is not None:  # one threshold on the whole page: the one in force
+        values.update({k: here[k] for k in AT_THRESHOLD if k in values})
     explained = []
     for key, value in values.items():
         if isinstance(value, int | float) and not isinstance(value, bool):
@@ -84,7 +84,7 @@ def analyst_view(
     if isinstance(pr, dict):
         pr = {
             **pr,
-            "chosen": {"recall": test.get("recall"), "precision": test.get("precision")},
+            "chosen": {"recall": values.get("recall"), "precision": values.get("precision")},
             "baseline_label": glossary.metric("base_rate", lang)[0],
         }
     selection = performance.get("selection", {})
@@ -96,8 +96,9 @@ def analyst_view(
             if saved is None
             else {"threshold": saved.threshold, "set_by": saved.set_by, "set_at": saved.set_at},
         },
-        "confusion_matrix": confusion,
-        "threshold_curve": curves.get("threshold_curve", []),
+        "confusion_matrix": here,
+        "threshold_curve": curve,
+        "threshold_index": current,
         "cost_ratio": curves.get("cost_ratio"),
         "precision_at_k": test.get("precision_at_k", {}),
         "lift": curves.get("lift", []),

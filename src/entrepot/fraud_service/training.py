@@ -23,7 +23,7 @@ from entrepot.fraud.tables.io import read_table
 from entrepot.fraud.train.card import evaluation_of
 from entrepot.fraud_service.curves import CURVES_FILE, curves
 from entrepot.fraud_service.datasets import DatasetService
-from entrepot.fraud_service.errors import NothingToLearn, TrainingFailed
+from entrepot.fraud_service.errors import NothingToLearn, TrainingFailed, UnlabelledDataset
 from entrepot.fraud_service.job_payloads import SearchOptions, TrainPayload
 from entrepot.fraud_service.memory_budget import MemoryBudget
 from entrepot.fraud_service.options import ServiceOptions
@@ -77,13 +77,16 @@ class TrainingService:
         time_column: str | None = None,
         entity_columns: Sequence[str] = (),
         send: bool = True,
+        analysed_label: bool = False,
     ) -> JobRecord:
         """Queue the training of ``model_name`` on dataset ``dataset_id`` (``search``: the
         model search's own settings, else the service's budget; ``label_delay_days``,
         ``keep_columns``, ``cards_per_day``, ``time_column`` and ``entity_columns``: how
         the training evaluates, as :func:`~entrepot.fraud.train.training.train` takes them
         (the same :func:`train_table` as the command line's); ``send=False`` records
-        the job, slot taken, for the caller to run in its own process).
+        the job, slot taken, for the caller to run in its own process; ``analysed_label``:
+        the dataset page's form, which offers a label only where the upload's analysis
+        found one, so a dataset without one is refused as :class:`UnlabelledDataset`).
 
         Refused at once (nothing recorded) for a bad model name, no licence or a full quota
         (checked first, as every door does), then an unknown dataset, a target or a kept
@@ -99,6 +102,8 @@ class TrainingService:
             # every door refuses a full quota the same way, whatever else is wrong
             self._licences.reserve_model(uow, user_id, model_name)
             dataset = uow.datasets.get(user_id, dataset_id)
+            if analysed_label and dataset.target is None:
+                raise UnlabelledDataset(dataset.name)
             MemoryBudget(self._options.jobs.memory_budget).check(dataset, "train")
             columns = [str(c.get("name")) for c in dataset.analysis.get("columns", [])]
             if target is not None and target not in columns:

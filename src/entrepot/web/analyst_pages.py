@@ -1,5 +1,6 @@
 """The analyst's pages: retrain a model from the decisions, two versions side by side,
-and the review of a prediction's flagged rows with keyboard shortcuts."""
+and the review of a prediction's flagged rows with keyboard shortcuts, which keeps its
+place across reloads and undoes the last decision."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
 from entrepot.http.deps import PageUser, Services
+from entrepot.http.sessions import flash
 from entrepot.web import charts
 from entrepot.web.forms import Csrf, act
 from entrepot.web.i18n import translator
@@ -42,16 +44,36 @@ def compare(
 
 
 @router.get("/predictions/{prediction_id}/review")
-def review(prediction_id: str, request: Request, user: PageUser, services: Services) -> Response:
-    """The flagged rows, highest risk first, to label as fraud or legitimate."""
-    record = services.fraud().predictions.get(user.id, prediction_id)
-    decided = {
-        f.row: f.label for f in services.fraud().feedback.of_prediction(user.id, prediction_id)
-    }
-    flagged = [r for r in record.summary.get("top", []) if r.get("risk_level") in FLAGGED]
-    return render(
-        request, "review.html", user=user, prediction=record, rows=flagged, decided=decided
-    )
+def review(
+    prediction_id: str,
+    request: Request,
+    user: PageUser,
+    services: Services,
+    row: int | None = None,
+) -> Response:
+    """The flagged rows, highest risk first, to label as fraud or legitimate: standing on
+    the first row still undecided (a reload keeps the place), or on ``row``."""
+    queue = services.fraud().feedback.queue(user.id, prediction_id, row)
+    return render(request, "review.html", user=user, queue=queue, prediction=queue.prediction)
+
+
+@router.post("/predictions/{prediction_id}/review/undo")
+def undo(
+    prediction_id: str, request: Request, user: PageUser, services: Services, csrf: Csrf
+) -> Response:
+    """Remove the last decision on the prediction; back to the review, on its row."""
+    t = translator(language(request))
+    back = f"/predictions/{prediction_id}/review"
+
+    def go() -> str:
+        removed = services.fraud().feedback.undo_last(user, prediction_id)
+        if removed is None:
+            flash(request, t("analyst.nothing_to_undo"), "success")
+            return back
+        flash(request, t("analyst.undone", row=removed.row), "success")
+        return f"{back}?row={removed.row}"
+
+    return act(request, csrf, go, back=back)
 
 
 @router.post("/predictions/{prediction_id}/rescore")
@@ -83,7 +105,3 @@ def parse_mapping(text: str) -> dict[str, str]:
         if upload.strip():
             found[upload.strip()[:255]] = (model.strip() or upload.strip())[:255]
     return found
-
-
-#: Risk levels the review walks (``high`` and ``critical``: at or above the threshold).
-FLAGGED = frozenset({"high", "critical"})

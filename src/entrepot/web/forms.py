@@ -24,13 +24,17 @@ def act(
     *,
     back: str,
     done: str | None = None,
+    raising: tuple[type[EntrepotError], ...] = (),
 ) -> RedirectResponse:
     """Check the CSRF token, run ``action`` and redirect (303): to the URL it returns, or
-    ``back``; a refusal is shown as a message on ``back``."""
+    ``back``; a refusal is shown as a message on ``back`` (one of the kinds ``raising``
+    names is raised, for the route to answer it with its own status)."""
     check_csrf(request, csrf)
     try:
         target = action()
     except EntrepotError as exc:
+        if isinstance(exc, raising):
+            raise
         flash(request, refusal(request, exc), "error")
         return RedirectResponse(safe_next(back), status_code=303)
     if done:

@@ -8,13 +8,17 @@ from typing import Annotated
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import JSONResponse, Response
 
+from entrepot.bootstrap.app import App
+from entrepot.catalog.accounts.records import UserRecord
+from entrepot.fraud_service.errors import UnlabelledDataset
 from entrepot.http.deps import MaybeUser, PageUser, Services
 from entrepot.http.job_view import job_out
+from entrepot.http.sessions import flash
 from entrepot.i18n import Formats
 from entrepot.web.forms import Csrf, act
 from entrepot.web.i18n import translator
 from entrepot.web.phrases import Phrases
-from entrepot.web.render import language, render
+from entrepot.web.render import language, refusal, render
 
 router = APIRouter(include_in_schema=False)
 Text = Annotated[str, Form()]
@@ -41,12 +45,25 @@ def datasets(request: Request, user: PageUser, services: Services, page: int = 1
 
 @router.get("/datasets/{dataset_id}")
 def dataset(dataset_id: str, request: Request, user: PageUser, services: Services) -> Response:
-    """A dataset's analysis (the detected label highlighted) and what to do with it."""
+    """A dataset's analysis (the detected label highlighted) and what to do with it (no
+    training without a label: the page says how to add one)."""
+    return _dataset_page(dataset_id, request, user, services)
+
+
+def _dataset_page(
+    dataset_id: str, request: Request, user: UserRecord, services: App, status: int = 200
+) -> Response:
     found = services.fraud().datasets.get(user.id, dataset_id)
     models = services.fraud().models.list(user.id)
     histories = services.fraud().datasets.histories(user.id, dataset_id)
     return render(
-        request, "dataset.html", user=user, dataset=found, models=models, histories=histories
+        request,
+        "dataset.html",
+        user=user,
+        http_status=status,
+        dataset=found,
+        models=models,
+        histories=histories,
     )
 
 
@@ -77,7 +94,8 @@ def train(
     entity_columns: Annotated[list[str] | None, Form()] = None,
 ) -> Response:
     """Start a training job, then follow it (the time column and the entity columns as the
-    form names them; none: the dataset's own)."""
+    form names them; none: the dataset's own). A dataset without a label is refused (400,
+    the dataset page with the refusal): the page offers no training there."""
 
     def go() -> str:
         job = services.fraud().training.submit(
@@ -87,10 +105,15 @@ def train(
             target_column or None,
             time_column=time_column.strip() or None,
             entity_columns=[c for c in entity_columns or () if c.strip()],
+            analysed_label=True,
         )
         return f"/jobs/{job.id}"
 
-    return act(request, csrf, go, back=f"/datasets/{dataset_id}")
+    try:
+        return act(request, csrf, go, back=f"/datasets/{dataset_id}", raising=(UnlabelledDataset,))
+    except UnlabelledDataset as exc:
+        flash(request, refusal(request, exc), "error")
+        return _dataset_page(dataset_id, request, user, services, status=400)
 
 
 @router.post("/datasets/{dataset_id}/predict")

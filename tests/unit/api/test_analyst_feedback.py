@@ -41,7 +41,13 @@ def test_the_model_reads_as_an_analyst_needs(world: World) -> None:
     assert 0 < matrix["base_rate"] < 1
     curve = detail["threshold_curve"]
     assert len(curve) >= 50
-    assert set(curve[0]) == {"threshold", "precision", "recall", "flagged_share", "expected_cost"}
+    figures = {"threshold", "precision", "recall", "flagged_share", "expected_cost"}
+    assert set(curve[0]) == figures | {"tp", "fp", "fn", "tn"}  # counts: issue 42 item 5
+    here = curve[detail["threshold_index"]]
+    assert here["threshold"] == matrix["threshold"]
+    assert {k: here[k] for k in ("tp", "fp", "fn", "tn")} == {
+        k: matrix[k] for k in ("tp", "fp", "fn", "tn")
+    }
     shares = [p["flagged_share"] for p in curve]
     assert shares == sorted(shares, reverse=True)  # a higher threshold flags fewer rows
     assert detail["cost_ratio"] > 0

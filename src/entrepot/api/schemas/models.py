@@ -83,10 +83,15 @@ class ModelDetailOut(ModelOut):
     curves: dict[str, Any]
     #: The threshold in force: the saved one, else the one training chose.
     threshold: dict[str, Any]
-    #: ``{tn, fp, fn, tp, threshold, test_rows, base_rate}`` on the test split.
+    #: The test split's figures at the threshold in force, from one set of integer counts:
+    #: ``{tn, fp, fn, tp, threshold, test_rows, frauds, flagged, base_rate, precision,
+    #: recall, f1, flagged_share, expected_cost}``.
     confusion_matrix: dict[str, Any] | None
-    #: ``{threshold, precision, recall, flagged_share, expected_cost}`` per threshold.
-    threshold_curve: list[dict[str, float]]
+    #: ``{threshold, precision, recall, flagged_share, expected_cost}`` per threshold, and
+    #: ``{tp, fp, fn, tn}`` where the test scores were kept; the threshold in force is a point.
+    threshold_curve: list[dict[str, float | int]]
+    #: The position of the threshold in force on ``threshold_curve``.
+    threshold_index: int = 0
     cost_ratio: float | None
     precision_at_k: dict[str, Any]
     #: Precision, recall and lift of reviewing the top X % of rows.

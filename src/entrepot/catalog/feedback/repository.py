@@ -85,6 +85,25 @@ class FeedbackRepository:
         )
         return [_record(r) for r in rows]
 
+    def remove_last(self, owner_id: int, prediction_id: str) -> FeedbackRecord | None:
+        """Remove the last decision on a prediction of ``owner_id`` (the latest
+        ``decided_at``, the newest row on a tie) and return it; ``None`` when there is none."""
+        found = self._session.scalars(
+            select(FeedbackRow)
+            .where(
+                FeedbackRow.owner_id == owner_id,
+                FeedbackRow.prediction_id == prediction_id,
+            )
+            .order_by(FeedbackRow.decided_at.desc(), FeedbackRow.id.desc())
+            .limit(1)
+        ).first()
+        if found is None:
+            return None
+        removed = _record(found)
+        self._session.delete(found)
+        self._session.flush()
+        return removed
+
     def of_model(self, owner_id: int, model_name: str) -> dict[str, list[FeedbackRecord]]:
         """The decisions on every prediction ``owner_id`` made with ``model_name`` (any
         version), by prediction id, each with the dataset it scored."""

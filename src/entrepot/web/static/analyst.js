@@ -22,10 +22,9 @@ function thresholdSlider(card) {
   const slider = document.getElementById("threshold-slider");
   const curve = data.curve;
   const frauds = Math.round(data.base_rate * data.rows);
-  let best = 0;
-  curve.forEach((p, i) => {
-    if (Math.abs(p.threshold - data.current) < Math.abs(curve[best].threshold - data.current)) { best = i; }
-  });
+  // The threshold in force is a point of the curve (the server's index): the slider, the
+  // table and the matrix start on the same threshold and the same counts.
+  const best = Math.min(Math.max(Number(data.current) || 0, 0), curve.length - 1);
   const show = () => {
     const p = curve[Number(slider.value)];
     document.getElementById("th-value").textContent = num(p.threshold, 4);
@@ -34,9 +33,12 @@ function thresholdSlider(card) {
     document.getElementById("th-flagged").textContent = pct(p.flagged_share);
     document.getElementById("th-cost").textContent = num(p.expected_cost, 4);
     if (data.rows) {
-      const flagged = Math.round(p.flagged_share * data.rows);
-      const tp = Math.round(p.recall * frauds);
-      const cells = {tp: tp, fp: flagged - tp, fn: frauds - tp, tn: data.rows - flagged - (frauds - tp)};
+      let cells = {tp: p.tp, fp: p.fp, fn: p.fn, tn: p.tn};
+      if (p.tp === undefined) {  // a model that kept no test scores: counts from the shares
+        const flagged = Math.round(p.flagged_share * data.rows);
+        const tp = Math.round(p.recall * frauds);
+        cells = {tp: tp, fp: flagged - tp, fn: frauds - tp, tn: data.rows - flagged - (frauds - tp)};
+      }
       Object.entries(cells).forEach(([k, v]) => {
         const cell = document.getElementById("cm-" + k);
         if (cell) { cell.textContent = num(v); }
@@ -65,20 +67,30 @@ function thresholdSlider(card) {
 }
 
 function review(card) {
+  // The server stands on the first undecided row (or the row an undo brought back): a
+  // reload keeps the place. Decided rows carry data-label; "N left" counts the others.
   const rows = Array.from(card.querySelectorAll(".review-row"));
   const status = document.getElementById("review-status");
   const decided = document.getElementById("review-decided");
-  let index = 0;
-  let count = 0;
+  const left = document.getElementById("review-left");
+  let index = Math.min(Number(card.dataset.start) || 0, rows.length);
+  const open = (i) => i < rows.length && rows[i].dataset.label === undefined;
+  const remaining = () => rows.filter((r) => r.dataset.label === undefined).length;
+  const next = (from) => {
+    for (let i = from; i < rows.length; i += 1) { if (open(i)) { return i; } }
+    for (let i = 0; i < from && i < rows.length; i += 1) { if (open(i)) { return i; } }
+    return rows.length;
+  };
   const show = () => {
     rows.forEach((r, i) => { r.hidden = i !== index; });
     document.getElementById("review-done").hidden = index < rows.length;
     document.getElementById("review-position").textContent = Math.min(index + 1, rows.length) + " / " + rows.length;
+    left.textContent = card.dataset.left.replace("{count}", num(remaining()));
   };
   const decide = (label) => {
     if (index >= rows.length) { return; }
     const row = Number(rows[index].dataset.row);
-    if (label === null) { index += 1; show(); return; }
+    if (label === null) { index = next(index + 1); show(); return; }
     fetch("/api/predictions/" + card.dataset.prediction + "/feedback", {
       method: "POST",
       headers: {"Content-Type": "application/json", "X-CSRF-Token": analystCsrf(), "Accept": "application/json"},
@@ -87,16 +99,17 @@ function review(card) {
       .then(({ok, body}) => {
         if (!ok) { status.textContent = body.message; status.className = "error-text"; return; }
         rows[index].dataset.label = String(label);
-        count = body.labels.length;
-        decided.textContent = String(count);
-        status.textContent = ""; index += 1; show();
+        decided.textContent = String(body.labels.length);
+        status.textContent = ""; index = next(index + 1); show();
       })
       .catch(() => { status.textContent = document.body.dataset.offline; status.className = "error-text"; });
   };
   document.addEventListener("keydown", (event) => {
     if (event.target.closest && event.target.closest("input, textarea, select")) { return; }
+    if (event.ctrlKey || event.metaKey || event.altKey) { return; }
     const key = event.key.toLowerCase();
     if (key === "f") { decide(1); } else if (key === "l") { decide(0); } else if (key === "s") { decide(null); }
+    else if (key === "u") { document.getElementById("review-undo-form").submit(); }
   });
   card.querySelectorAll("button[data-label]").forEach((b) => {
     b.addEventListener("click", () => decide(b.dataset.label === "skip" ? null : Number(b.dataset.label)));
