@@ -134,8 +134,12 @@ def _looks(first: str) -> str:
     if len(columns) < 2:
         return f"text, not a table (first line {first[:80]!r})"
     shown = ", ".join(repr(c) for c in columns[:6]) + (", …" if len(columns) > 6 else "")
-    label = {"\t": "tab"}.get(sep, repr(sep))
+    label = _SEPARATOR_WORDS.get(sep, repr(sep))
     return f"a {label}-separated table of {len(columns)} columns ({shown})"
+
+
+#: A separator in words (``a comma-separated table``), never a Python string.
+_SEPARATOR_WORDS = {"\t": "tab", ",": "comma", ";": "semicolon", "|": "pipe"}
 
 
 def nearest_csv_kind(first: str) -> str:
