@@ -293,8 +293,10 @@ def test_fraud_train_registers_the_model_in_the_account(instance: Instance, lapt
     headers = {"Authorization": f"Bearer {laptop.token}"}
     jobs = httpx.get(instance.server.url + "/api/history", headers=headers, timeout=30).json()
     (job,) = [j for j in jobs["items"] if j["kind"] == "train"]
-    for key, value in job["result"]["metrics"].items():
-        assert re.search(rf"│ {re.escape(key)}\s+│ {float(value):.4f}\s+│", printed), key
+    for key, value in job["result"]["metrics"].items():  # a count as an integer (issue 44)
+        shown = str(value) if isinstance(value, int) else f"{float(value):.4f}"
+        assert re.search(rf"│ {re.escape(key)}\s+│ {shown}\s+│", printed), key
+    assert isinstance(job["result"]["metrics"]["labelled_rows"], int)  # never 1500.0
     assert (laptop.home / "history.csv").exists() and not (laptop.home / "var").exists()
 
 

@@ -31,6 +31,18 @@ SHOWN_METRICS = (
 TEST_COUNTS = ("rows", "frauds")
 #: Counts of the whole file: whole numbers, shown as integers.
 WHOLE_COUNTS = ("labelled_rows",)
+#: The registry's metrics that are counts (it keeps every metric as a float).
+COUNT_METRICS = ("labelled_rows", "frauds", "rows")
+
+
+def counted(metrics: Mapping[str, float]) -> dict[str, float | int]:
+    """``metrics`` with its counts as integers, as a job's result and the command line
+    show them (``labelled_rows: 20000``, never ``20000.0``)."""
+    return {
+        k: int(v) if k in COUNT_METRICS and float(v).is_integer() else v for k, v in metrics.items()
+    }
+
+
 #: Metrics that depend on the threshold: shown at the one in force.
 AT_THRESHOLD = ("threshold", "precision", "recall", "f1")
 

@@ -26,6 +26,7 @@ from entrepot.fraud_service.datasets import DatasetService
 from entrepot.fraud_service.errors import NothingToLearn, TrainingFailed, UnlabelledDataset
 from entrepot.fraud_service.job_payloads import SearchOptions, TrainPayload
 from entrepot.fraud_service.memory_budget import MemoryBudget
+from entrepot.fraud_service.model_view import counted
 from entrepot.fraud_service.options import ServiceOptions
 from entrepot.fraud_service.pipeline.training import train_table
 from entrepot.fraud_service.retraining import FeedbackRows, count_decisions, gather
@@ -380,7 +381,7 @@ class TrainingService:
             "model_id": model_id,
             "model_name": version.name,
             "version": version.version,
-            "metrics": dict(version.metrics),
+            "metrics": counted(version.metrics),
             "warnings": list(result.performance.get("warnings", [])),
             "warning_messages": list(result.performance.get("warning_messages", [])),
             **(

@@ -180,7 +180,9 @@ def test_an_unknown_table_is_named_with_what_it_looks_like_and_the_nearest_kind(
     header = "Identifiant arc;Libelle;Débit horaire;Etat trafic\n1;x;3;Fluide\n"
     with pytest.raises(RawFormatError) as info:
         detect(header, "comptages.csv")
-    assert "it looks like a semicolon-separated table of 4 columns ('Identifiant arc'" in str(info.value)
+    assert "it looks like a semicolon-separated table of 4 columns ('Identifiant arc'" in str(
+        info.value
+    )
     assert (info.value.hint or "").startswith(
         "nearest known kind: counts (it lacks 'Date et heure de comptage')"
     )

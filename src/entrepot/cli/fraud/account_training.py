@@ -14,7 +14,7 @@ from rich.table import Table
 
 from entrepot.cli.context import console, current_app, note, progress_console
 from entrepot.cli.language import in_words
-from entrepot.messages import Message
+from entrepot.messages import Message, message_of
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -77,10 +77,13 @@ def print_account_model(
     it was registered (a training on this machine and one on a deployed service alike)."""
     metrics = Table("test metric", "value", title=f"{name}@{result['version']}")
     for key, value in sorted(dict(result.get("metrics", {})).items()):
-        metrics.add_row(str(key), f"{float(value):.4f}")
+        shown = str(value) if isinstance(value, int) else f"{float(value):.4f}"  # a count
+        metrics.add_row(str(key), shown)
     console.print(metrics)
-    for warning in result.get("warnings", []):
-        console.print(f"[yellow]note:[/] {warning}")
+    said = [message_of(m) for m in result.get("warning_messages", [])]
+    notes = [in_words(m) for m in said if m is not None] or list(result.get("warnings", []))
+    for note_text in notes:  # in the reader's language where the job kept the message
+        console.print(f"[yellow]note:[/] {note_text}", highlight=False)
     console.print(
         f"registered [bold]{result['model_name']}@{result['version']}[/] in {email}'s "
         f"models: {next_step}"
