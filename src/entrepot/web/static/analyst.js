@@ -28,6 +28,7 @@ function thresholdSlider(card) {
   const show = () => {
     const p = curve[Number(slider.value)];
     document.getElementById("th-value").textContent = num(p.threshold, 4);
+    slider.setAttribute("aria-valuetext", num(p.threshold, 4));  // the threshold, not the index
     document.getElementById("th-precision").textContent = pct(p.precision);
     document.getElementById("th-recall").textContent = pct(p.recall);
     document.getElementById("th-flagged").textContent = pct(p.flagged_share);
