@@ -47,7 +47,11 @@ class DeprecatedPaths:
 
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
-                message["headers"] = [*message.get("headers", []), *extra]
+                own = list(message.get("headers", []))
+                linked = any(name.lower() == b"link" for name, _ in own)
+                # a route that knows the successor's real address (with its id) said it
+                added = [(n, v) for n, v in extra if not (linked and n == b"link")]
+                message["headers"] = [*own, *added]
             await send(message)
 
         await self.app(scope, receive, send_with_headers)

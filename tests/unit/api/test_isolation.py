@@ -161,3 +161,17 @@ def test_objects_live_under_each_users_folder(world: dict[str, Any]) -> None:
     assert owned and all(o.key.startswith(f"users/{alice.user_id}/") for o in owned)
     kinds = {o.kind for o in owned}
     assert {"dataset", "prediction", "model-file", "manifest"} <= kinds
+
+
+def test_the_old_download_links_the_real_address_of_its_prediction(
+    world: dict[str, Any],
+) -> None:
+    """Issue 44 item 7 (regression: its ``Link`` held the template ``{prediction_id}``)."""
+    alice: Api = world["alice"]
+    old = alice.get("/api/download_s3_predictions", params={"key": _key(world)})
+    assert old.status_code == 200, old.text
+    successor = f"/api/predictions/{world['prediction']}/download"
+    assert old.headers.get_list("link") == [f'<{successor}>; rel="successor-version"']
+    assert old.headers["deprecation"] == "true"
+    new = alice.get(successor)
+    assert new.status_code == 200 and new.content == old.content

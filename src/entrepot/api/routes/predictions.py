@@ -116,5 +116,10 @@ def delete(prediction_id: str, user: User, services: Services) -> PredictionOut:
 def download_by_key(key: str, user: User, services: Services) -> StreamingResponse:
     """The seeds' download by store key, kept for their clients: the key must lie in your
     folder (``users/{your id}/``, else 403) and be one of your predictions in the catalog
-    (else 404). Prefer ``/api/predictions/{id}/download``."""
-    return _download(services, services.fraud().predictions.by_key(user.id, key))
+    (else 404). Prefer ``/api/predictions/{id}/download``: the answer's ``Link`` names
+    that address with this prediction's id."""
+    record = services.fraud().predictions.by_key(user.id, key)
+    answer = _download(services, record)
+    successor = f"/api/predictions/{record.id}/download"
+    answer.headers["link"] = f'<{successor}>; rel="successor-version"'
+    return answer
