@@ -340,3 +340,23 @@ def test_each_page_has_its_own_title_and_one_h1(web: tuple[TestClient, App]) -> 
         assert "<" not in titles[path], titles[path]
     assert len(set(titles.values())) == len(titles), titles
     assert titles["/models"] == "Your models · Entrepôt fraud detection"
+
+
+def test_the_token_form_starts_empty_copies_the_new_token_and_confirms_a_revoke(
+    web: tuple[TestClient, App],
+) -> None:
+    """Issue 44 item 7: the name field is empty (an example beside it, a name required),
+    a new token has a copy button, revoking one asks to confirm, naming it."""
+    client, services = web
+    services.accounts.register("tokens@example.com", PASSWORD)
+    sign_in(client, "tokens@example.com")
+    page = client.get("/profile").text
+    field = re.search(r"<input name=\"name\" id=\"token-name\"[^>]*>", page)
+    assert field is not None and "value=" not in field.group(0)
+    assert "required" in field.group(0) and "placeholder=" in field.group(0)
+    token = csrf_of(page)
+    answer = client.post("/profile/tokens", data={"csrf_token": token, "name": "ci-runner"})
+    assert re.search(r'<button type="button" class="copy"[^>]*data-copy="new-token"', answer.text)
+    revoke = re.search(r'<form[^>]*action="/profile/tokens/\d+/revoke"[^>]*>', answer.text)
+    assert revoke is not None and "confirm" in revoke.group(0)
+    assert "ci-runner" in revoke.group(0), "the confirmation names the token"

@@ -181,6 +181,15 @@ document.addEventListener("DOMContentLoaded", () => {
       if (!window.confirm(f.dataset.confirm)) { event.preventDefault(); }
     });
   });
+  document.querySelectorAll("button.copy[data-copy]").forEach((button) => {
+    const source = document.getElementById(button.dataset.copy);
+    if (!source || !navigator.clipboard) { return; }  // nothing to copy, or no clipboard
+    button.hidden = false;
+    button.addEventListener("click", () => {
+      navigator.clipboard.writeText(source.textContent.trim())
+        .then(() => { button.textContent = button.dataset.copied; });
+    });
+  });
   stackTables();
   scrollRegions();
   window.addEventListener("resize", scrollRegions);
