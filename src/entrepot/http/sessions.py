@@ -127,14 +127,17 @@ def safe_next(target: str | None, default: str = "/") -> str:
     return target
 
 
-def flash(request: Request, message: str, kind: str = "info") -> None:
-    """Queue a message for the next page."""
+def flash(request: Request, message: str | dict[str, object], kind: str = "info") -> None:
+    """Queue a message for the next page: a sentence, or ``{"key": …, "params": {…}}``,
+    which the next page writes in its own language."""
     queued = list(request.session.get("flash", []))[-4:]
     queued.append([kind, message])
     request.session["flash"] = queued
 
 
-def take_flashes(request: Request) -> list[tuple[str, str]]:
-    """The queued messages, removed from the session."""
+def take_flashes(request: Request) -> list[tuple[str, str | dict[str, object]]]:
+    """The queued messages, removed from the session (a keyed one as it was queued)."""
     queued = request.session.pop("flash", [])
-    return [(str(k), str(m)) for k, m in queued] if isinstance(queued, list) else []
+    if not isinstance(queued, list):
+        return []
+    return [(str(k), m if isinstance(m, dict) else str(m)) for k, m in queued]

@@ -30,7 +30,7 @@ from entrepot.accounts.errors import AuthenticationRequired
 from entrepot.errors import ConfigError
 from entrepot.http.errors import status_of, wants_html
 from entrepot.http.options import OidcOptions
-from entrepot.http.sessions import flash, safe_next, sign_in
+from entrepot.http.sessions import safe_next, sign_in
 from entrepot.i18n.catalogs import N_
 from entrepot.messages import Message
 from entrepot.outbound import (
@@ -43,7 +43,7 @@ from entrepot.outbound import (
     shown,
     system_resolve,
 )
-from entrepot.web.render import render, say
+from entrepot.web.render import flash_said, render, say
 
 try:
     import httpx2
@@ -296,7 +296,7 @@ async def oidc_callback(request: Request) -> Response:
     )
     target = safe_next(request.session.pop("oidc_next", None))
     sign_in(request, user)
-    flash(request, say(request, "auth.welcome", name=user.name), "success")
+    flash_said(request, "auth.welcome", "success", name=user.name)
     return RedirectResponse(target, status_code=303)
 
 

@@ -18,7 +18,7 @@ from entrepot.fraud_service.reference_progress import BuildProgress, reference_p
 from entrepot.http.assets import asset_url
 from entrepot.http.errors import status_of
 from entrepot.http.observability import request_id
-from entrepot.http.sessions import csrf_token, take_flashes
+from entrepot.http.sessions import csrf_token, flash, take_flashes
 from entrepot.i18n import Formats, Translator
 from entrepot.i18n.catalogs import Np_
 from entrepot.jobs.codes import error_code
@@ -35,6 +35,20 @@ def language(request: Request) -> str:
 def say(request: Request, key: str, **values: object) -> str:
     """The message ``key`` in the language of ``request`` (for flashes)."""
     return translator(language(request))(key, **values)
+
+
+def flash_said(request: Request, key: str, kind: str = "info", **values: str | int) -> None:
+    """Queue the message ``key`` for the next page, written in that page's language (a
+    greeting after a sign-in that changed it follows it)."""
+    flash(request, {"key": key, "params": values}, kind)
+
+
+def _in_words(message: str | dict[str, object], t: Translator) -> str:
+    if isinstance(message, str):
+        return message
+    params = message.get("params")
+    values = params if isinstance(params, dict) else {}
+    return t(str(message.get("key", "")), **values)
 
 
 def refusal(request: Request, error: EntrepotError) -> str:
@@ -120,7 +134,7 @@ def render(
         "day": formats.day,
         "phrases": Phrases(t, formats),
         "csrf": csrf_token(request),
-        "flashes": take_flashes(request),
+        "flashes": [(k, _in_words(m, t)) for k, m in take_flashes(request)],
         "path": request.url.path,
         "oidc_name": options.oidc.name if options.oidc else None,
         "request_id": request_id(),

@@ -360,3 +360,22 @@ def test_the_token_form_starts_empty_copies_the_new_token_and_confirms_a_revoke(
     revoke = re.search(r'<form[^>]*action="/profile/tokens/\d+/revoke"[^>]*>', answer.text)
     assert revoke is not None and "confirm" in revoke.group(0)
     assert "ci-runner" in revoke.group(0), "the confirmation names the token"
+
+
+def test_the_greeting_is_written_in_the_language_of_the_page_that_shows_it(
+    web: tuple[TestClient, App],
+) -> None:
+    """Issue 44 item 7 (regression: the greeting was a sentence written at sign-in, in
+    that request's language, and showed in English on a French page)."""
+    client, services = web
+    user = services.accounts.register("greeted@example.com", PASSWORD, name="Zoé")
+    token = csrf_of(client.get("/login").text)
+    client.post(
+        "/login",
+        data={"csrf_token": token, "email": user.email, "password": PASSWORD, "next": "/"},
+        follow_redirects=False,
+    )
+    client.get("/lang/fr?next=/", follow_redirects=False)  # the language changes first
+    page = client.get("/").text
+    assert "Bienvenue, Zoé." in page and "Welcome" not in page
+    client.get("/lang/en?next=/", follow_redirects=False)
