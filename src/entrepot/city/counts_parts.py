@@ -53,18 +53,19 @@ def read_partitioned(
 ) -> Iterator[PartitionedRead | None]:
     """The counts of the local days ``[start, end]`` from the partitions of every stored
     export, or None when they cannot stand for the exports."""
-    try:
-        refs = _exports(lake)
-        manifests = None if refs is None else _manifests(lake, refs)
-    except StoreUnavailable:
-        if lake.fallback == "fail":
-            raise
-        refs = manifests = None
-    if refs is None or manifests is None:
-        yield None
-        return
     with tempfile.TemporaryDirectory(prefix="entrepot-counts-") as tmp:
-        params, sources = _download(lake, refs, start, end, Path(tmp))
+        try:
+            refs = _exports(lake)
+            manifests = None if refs is None else _manifests(lake, refs)
+            if refs is not None and manifests is not None:
+                params, sources = _download(lake, refs, start, end, Path(tmp))
+        except StoreUnavailable:
+            if lake.fallback == "fail":
+                raise
+            refs = manifests = None  # the whole path falls back on the local copy
+        if refs is None or manifests is None:
+            yield None
+            return
         raw = " UNION ALL ".join(sources) if sources else f"{_EMPTY} WHERE FALSE"
         aggregate = scan(
             [],
