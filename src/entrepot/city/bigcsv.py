@@ -57,27 +57,21 @@ import dataclasses
 import re
 import tempfile
 from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-import numpy as np
-import pandas as pd
-
 from entrepot.city import refused
-from entrepot.city.counts_rows import SPREADSHEET_TIME, spreadsheet_days
-from entrepot.city.counts_sql import (
-    MARKED,
-    QUALITY,
-    SKIPPED,
-    arcs_answer,
-    exact_query,
-    fast_query,
-    hours_answer,
-    kept,
-    merged_arcs,
+from entrepot.city.counts_answer import (
+    ARC_COLUMNS,
+    HOUR_COLUMNS,
+    QUALITY_COLUMNS,
+    CountsAggregate,
+    count,
+    merge,
 )
+from entrepot.city.counts_rows import SPREADSHEET_TIME, spreadsheet_days
+from entrepot.city.counts_sql import MARKED, exact_query, fast_query, kept
 from entrepot.city.errors import CityError, RawFormatError
 from entrepot.city.imports import notes as noted
 from entrepot.city.limits import DEFAULT_MEMORY_LIMIT, DEFAULT_SCAN_THREADS
@@ -85,7 +79,20 @@ from entrepot.city.readers import CsvHeader, pick_columns, sniff_header
 from entrepot.messages import N_, Message
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from duckdb import DuckDBPyConnection
+
+__all__ = [
+    "ARC_COLUMNS",
+    "COUNTS_COLUMNS",
+    "HOUR_COLUMNS",
+    "QUALITY_COLUMNS",
+    "CountsAggregate",
+    "aggregate_counts",
+    "aggregate_counts_files",
+    "scan",
+]
 
 #: Accepted header variants: export labels, or the API's raw field names.
 COUNTS_COLUMNS = (
@@ -98,52 +105,9 @@ COUNTS_COLUMNS = (
     },
     {"arc": "iu_ac", "t": "t_1h", "q": "q", "k": "k", "state": "etat_trafic"},
 )
-#: Columns of :attr:`CountsAggregate.arcs` (one row per arc and local day).
-ARC_COLUMNS = (
-    "arc", "day", "rows", "q_n", "q_sum_milli", "q_max_milli", "k_n", "k_sum_micro",
-    "k_max_micro", "state_0", "state_1", "state_2", "state_3", "state_4", "peak_hour",
-)  # fmt: skip
-#: Columns of :attr:`CountsAggregate.hours` (one row per local day and hour).
-HOUR_COLUMNS = ("day", "hour", "rows", "q_n", "q_sum_milli", "k_n", "k_sum_micro")
-#: Columns of :attr:`CountsAggregate.quality` (one row per local day).
-QUALITY_COLUMNS = (
-    "day", "duplicates", "dst_gap", "state_unmeasured", "congestion_unmeasured",
-    "q_bad", "k_bad", "bad_file", "bad_example",
-)  # fmt: skip
-_NULLABLE = ("q_max_milli", "k_max_micro", "peak_hour")
-#: The type of each column of an answer (a day's is how it crosses: it reaches pandas as a
-#: :class:`datetime.date`).
-_ARC_TYPES = {c: ("Int64" if c in _NULLABLE else "int64") for c in ARC_COLUMNS}
-_HOUR_TYPES = {c: "int64" for c in HOUR_COLUMNS}
-_QUALITY_TYPES = {
-    **{c: "int64" for c in QUALITY_COLUMNS},
-    "bad_file": "Int32",
-    "bad_example": "object",
-}
 #: The head of a counts file looked at for times a spreadsheet rewrote.
 _SNIFF_BYTES = 64 * 1024
 _SPREADSHEET = re.compile(SPREADSHEET_TIME)
-#: Rows per Arrow batch fetched from DuckDB.
-_BATCH_ROWS = 65_536
-#: The numpy type of each nullable pandas type's values.
-_NUMPY_TYPES = {"Int64": "int64", "Int32": "int32"}
-for _types in (_ARC_TYPES, _HOUR_TYPES, _QUALITY_TYPES):
-    _types["day"] = "datetime64[D]"
-
-
-@dataclass(frozen=True)
-class CountsAggregate:
-    """Per (arc, day) and per (day, hour) mergeable sums of the counts export, and per day
-    what was dropped (``quality``: duplicates, unparsable values and the first file holding
-    one, as an index into the files scanned)."""
-
-    arcs: pd.DataFrame
-    hours: pd.DataFrame
-    rows: int
-    skipped_rows: int
-    quality: pd.DataFrame | None = None
-    #: What reading the files found worth saying (times a spreadsheet rewrote).
-    notes: tuple[str, ...] = ()
 
 
 def counts_header(path: Path, key: str) -> tuple[CsvHeader, dict[str, str]]:
@@ -192,71 +156,112 @@ def aggregate_counts_files(
 ) -> CountsAggregate:
     """Aggregate several counts CSVs ``(path, key)``, oldest first, as one de-duplicated
     export (the newest file wins a repeated (arc, hour)); ``key`` names a file in errors."""
-    import duckdb
-
     headers = [counts_header(path, key) for path, key in files]
-    name = ", ".join(key for _, key in files)
-    with_range = start is not None or end is not None
     params: dict[str, object] = {}
     for index, ((path, _), (header, _)) in enumerate(zip(files, headers, strict=True)):
         params[f"path{index}"] = str(path)
         params[f"sep{index}"] = header.sep
+
+    def spreadsheets(con: DuckDBPyConnection) -> tuple[str, ...]:
+        return tuple(
+            note
+            for index, ((path, key), (header, mapping)) in enumerate(
+                zip(files, headers, strict=True)
+            )
+            if rewritten_times(path, header, mapping)
+            for note in spreadsheet_order(con, index, header, mapping, key, params)
+        )
+
+    return scan(
+        headers,
+        params,
+        ", ".join(key for _, key in files),
+        start=start,
+        end=end,
+        memory_limit=memory_limit,
+        threads=threads,
+        before=spreadsheets,
+    )
+
+
+def scan(
+    headers: Sequence[tuple[CsvHeader, dict[str, str]]],
+    params: dict[str, object],
+    name: str,
+    *,
+    start: date | None,
+    end: date | None,
+    memory_limit: str,
+    threads: int,
+    raw: str | None = None,
+    before: Callable[[DuckDBPyConnection], tuple[str, ...]] | None = None,
+) -> CountsAggregate:
+    """The two passes over the rows of the CSVs of ``headers`` (or of ``raw``, the query of
+    the day partitions' rows: :func:`entrepot.city.counts_rows.rows_sql`) with ``params``,
+    within ``[start, end]``; ``name`` names them in errors; ``before(con)`` runs first and
+    gives the scan's notes."""
+    import duckdb
+
+    with_range = start is not None or end is not None
+    params = dict(params)
     if with_range:
         params["start"] = start or date.min
         params["end"] = end or date.max
-    with tempfile.TemporaryDirectory(prefix="entrepot-duckdb-") as tmp:
-        config: dict[str, str | bool | int | float | list[str]] = {
-            "memory_limit": memory_limit,
-            "threads": threads,
-            "temp_directory": str(Path(tmp) / "spill"),
-            "extension_directory": str(Path(tmp) / "no-extensions"),
-            "autoinstall_known_extensions": False,
-            "autoload_known_extensions": False,
-            "allow_community_extensions": False,
-            "preserve_insertion_order": False,
-            # hand freed memory back after a task: pass 1's hash tables would otherwise stay
-            # in the process while its answer crosses to pandas (about 15 MB more at 2 GB)
-            "allocator_flush_threshold": "16MB",
-            "allocator_bulk_deallocation_flush_threshold": "16MB",
-        }
-        with duckdb.connect(":memory:", config=config) as con:
-            con.execute("SET enable_progress_bar = false")
-            # pass 2 joins the file's rows to the few (arc, day)s marked: DuckDB cannot
-            # estimate a CSV's rows and would build its hash table on the file's side
-            # (5 million rows, spilled: 3 times pass 1's time and 400 MB on a 2 GB export)
-            con.execute("SET disabled_optimizers = 'build_side_probe_side'")
-            try:
-                notes = tuple(
-                    note
-                    for index, ((path, key), (header, mapping)) in enumerate(
-                        zip(files, headers, strict=True)
-                    )
-                    if rewritten_times(path, header, mapping)
-                    for note in spreadsheet_order(con, index, header, mapping, key, params)
-                )
-                con.execute(kept(fast_query(headers, with_range), pass_1=True), params)
-                con.execute(MARKED)
-                exact = _count(con, "SELECT count(*) FROM marked") > 0
-                if exact:
-                    con.execute(kept(exact_query(headers, with_range), pass_1=False), params)
-                return dataclasses.replace(_merge(con, exact), notes=notes)
-            except duckdb.OutOfMemoryException as exc:
-                raise CityError(
-                    f"the counts scan ran out of its {memory_limit} memory limit: {exc}",
-                    key=name,
-                    hint="raise the limit (`--memory-limit 512MB`)",
-                    said=Message(
-                        N_("error.city.counts_memory"),
-                        {"file": name, "limit": str(memory_limit), "reason": str(exc)[:300]},
-                    ),
-                ) from None
-            except duckdb.Error as exc:
-                reason = " ".join(str(exc).split("\n\n", 1)[0].split())
-                raise RawFormatError(
-                    f"counts CSV cannot be read: {reason}",
-                    key=name,
-                    said=refused.stored_counts_unreadable(name),
-                ) from None
+    with (
+        tempfile.TemporaryDirectory(prefix="entrepot-duckdb-") as tmp,
+        duckdb.connect(":memory:", config=connection_config(tmp, memory_limit, threads)) as con,
+    ):
+        con.execute("SET enable_progress_bar = false")
+        # pass 2 joins the file's rows to the few (arc, day)s marked: DuckDB cannot
+        # estimate a CSV's rows and would build its hash table on the file's side
+        # (5 million rows, spilled: 3 times pass 1's time and 400 MB on a 2 GB export)
+        con.execute("SET disabled_optimizers = 'build_side_probe_side'")
+        try:
+            notes = before(con) if before is not None else ()
+            con.execute(kept(fast_query(headers, with_range, raw), pass_1=True), params)
+            con.execute(MARKED)
+            exact = count(con, "SELECT count(*) FROM marked") > 0
+            if exact:
+                con.execute(kept(exact_query(headers, with_range, raw), pass_1=False), params)
+            return dataclasses.replace(merge(con, exact), notes=notes)
+        except duckdb.OutOfMemoryException as exc:
+            raise CityError(
+                f"the counts scan ran out of its {memory_limit} memory limit: {exc}",
+                key=name,
+                hint="raise the limit (`--memory-limit 512MB`)",
+                said=Message(
+                    N_("error.city.counts_memory"),
+                    {"file": name, "limit": str(memory_limit), "reason": str(exc)[:300]},
+                ),
+            ) from None
+        except duckdb.Error as exc:
+            reason = " ".join(str(exc).split("\n\n", 1)[0].split())
+            raise RawFormatError(
+                f"counts CSV cannot be read: {reason}",
+                key=name,
+                said=refused.stored_counts_unreadable(name),
+            ) from None
+
+
+def connection_config(
+    tmp: str, memory_limit: str, threads: int
+) -> dict[str, str | bool | int | float | list[str]]:
+    """DuckDB's settings for a counts scan: bounded memory, spilled to ``tmp``, no
+    extension installed or loaded."""
+    return {
+        "memory_limit": memory_limit,
+        "threads": threads,
+        "temp_directory": str(Path(tmp) / "spill"),
+        "extension_directory": str(Path(tmp) / "no-extensions"),
+        "autoinstall_known_extensions": False,
+        "autoload_known_extensions": False,
+        "allow_community_extensions": False,
+        "preserve_insertion_order": False,
+        # hand freed memory back after a task: pass 1's hash tables would otherwise stay
+        # in the process while its answer crosses to pandas (about 15 MB more at 2 GB)
+        "allocator_flush_threshold": "16MB",
+        "allocator_bulk_deallocation_flush_threshold": "16MB",
+    }
 
 
 def rewritten_times(path: Path, header: CsvHeader, mapping: dict[str, str]) -> bool:
@@ -319,77 +324,3 @@ def spreadsheet_order(
             said=refused.times_ambiguous(key),
         )
     return [noted.spreadsheet_day_first(key, count)]
-
-
-def _count(con: DuckDBPyConnection, query: str) -> int:
-    ((count,),) = con.execute(query).fetchall()
-    return int(count)
-
-
-def _merge(con: DuckDBPyConnection, exact: bool) -> CountsAggregate:
-    """Pass 1's groups, those pass 2 read again (``exact``) replaced by its exact ones: the
-    merge runs in the connection and only the answer's columns reach pandas, as Arrow
-    batches of narrow integers widened one column at a time (a frame of every column of
-    the groups of a 2 GB export is about 50 MB, and was held twice while it converted)."""
-    skipped = _count(con, SKIPPED)
-    con.execute(merged_arcs(exact))
-    hours = _frame(con, hours_answer(exact), _HOUR_TYPES, ("day", "hour"))
-    con.execute("DROP TABLE fast")
-    if exact:
-        con.execute("DROP TABLE exact")
-    arcs = _frame(con, arcs_answer(ARC_COLUMNS), _ARC_TYPES, ("day", "arc"))
-    quality = _frame(con, QUALITY, _QUALITY_TYPES, ("day",))
-    return CountsAggregate(arcs, hours, int(arcs["rows"].sum()), skipped, quality)
-
-
-def _frame(
-    con: DuckDBPyConnection, query: str, types: dict[str, str], order: tuple[str, ...]
-) -> pd.DataFrame:
-    """The answer to ``query``, read in Arrow record batches into columns of the ``types``
-    named, allocated once, then sorted by the columns ``order`` names (a unique key), one
-    column at a time: the answer is never held whole twice (a sort in DuckDB kept about
-    30 MB of a 2 GB export's). ``day`` is a :class:`datetime.date`, one object per day."""
-    rows = _count(con, f"SELECT count(*) FROM ({query})")
-    values: dict[str, np.ndarray] = {}
-    masks: dict[str, np.ndarray] = {}
-    reader = con.sql(query).to_arrow_reader(_BATCH_ROWS)
-    for name in reader.schema.names:
-        values[name] = np.empty(rows, dtype=_NUMPY_TYPES.get(types[name], types[name]))
-        if types[name] in _NUMPY_TYPES:
-            masks[name] = np.empty(rows, dtype=bool)
-    at = 0
-    for batch in reader:
-        end = at + batch.num_rows
-        for name, column in zip(batch.schema.names, batch.columns, strict=True):
-            kind = types[name]
-            if kind == "object":
-                values[name][at:end] = column.to_pandas().astype(object).to_numpy()
-                continue
-            if kind in _NUMPY_TYPES:
-                masks[name][at:end] = column.is_null().to_numpy(zero_copy_only=False)
-                column = column.fill_null(0)
-            elif column.null_count:
-                raise ValueError(f"the counts scan answered no {name} for a group")
-            values[name][at:end] = column.to_numpy(zero_copy_only=False)
-        at = end
-    rank = np.lexsort([values[name] for name in reversed(order)])
-    for name in values:
-        values[name] = values[name][rank]
-        if name in masks:
-            masks[name] = masks[name][rank]
-    columns: dict[str, object] = {}
-    for name, array in values.items():
-        if name == "day":
-            columns[name] = _dates(array)
-        elif name in masks:
-            columns[name] = pd.arrays.IntegerArray(array, masks[name])
-        else:
-            columns[name] = array
-    return pd.DataFrame(columns, copy=False)
-
-
-def _dates(days: np.ndarray) -> np.ndarray:
-    """Days as :class:`datetime.date` objects, one per distinct day (an answer has a few
-    hundred days and 200,000 rows or more)."""
-    distinct, where = np.unique(days, return_inverse=True)
-    return distinct.astype(object)[where]

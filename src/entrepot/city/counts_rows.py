@@ -157,6 +157,7 @@ def rows_sql(
     with_range: bool,
     arcs: str = "",
     near: str = "",
+    raw: str | None = None,
 ) -> str:
     """CTEs down to ``scoped``: one row per CSV row (of the ``arcs``, an SQL condition, when
     given) with its values, hour and flags. Each expression is evaluated only on the rows
@@ -168,8 +169,12 @@ def rows_sql(
     conversions, the costly part of a row; the others are dropped. The local day of a row's
     hour is within a day of that date (Paris is 0 to 2 hours ahead of UTC, and an hour's
     start 1 or 2 hours before its stamp), so a table holding each wanted day and the days
-    either side loses no row of them."""
-    sources = " UNION ALL ".join(_source(i, h, m) for i, (h, m) in enumerate(headers))
+    either side loses no row of them.
+
+    ``raw``, when given, is the query of the rows instead of the CSVs of ``headers``: the
+    columns ``src, arc_text, t_text, q_raw, k_raw, label`` as text (the day partitions,
+    :mod:`entrepot.city.counts_parts`)."""
+    sources = raw or " UNION ALL ".join(_source(i, h, m) for i, (h, m) in enumerate(headers))
     where = "OR day BETWEEN $start AND $end" if with_range else "OR TRUE"
     near_rows = (
         f"""SELECT * FROM walls SEMI JOIN {near} AS n ON walls.arc = n.arc
@@ -245,7 +250,7 @@ def rows_sql(
                   END AS start_wall
         FROM utc
     ), dated AS (
-        SELECT src, arc, label, q_raw, k_raw, q, k, start_us, gap,
+        SELECT src, arc, t, label, q_raw, k_raw, q, k, start_us, gap,
                CAST(start_wall AS DATE) AS day, hour(start_wall) AS hour,
                -- a time no count can have (year 9999) is no valid time (issue 42)
                (arc IS NULL OR start_wall IS NULL OR start_wall < {_EARLIEST}

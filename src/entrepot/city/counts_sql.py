@@ -86,15 +86,17 @@ def _fast_sums() -> tuple[str, str]:
     )
 
 
-def fast_query(headers: Sequence[tuple[CsvHeader, dict[str, str]]], with_range: bool) -> str:
+def fast_query(
+    headers: Sequence[tuple[CsvHeader, dict[str, str]]], with_range: bool, raw: str | None = None
+) -> str:
     """Pass 1: every row kept but those of a skipped wall time; ``slots`` and ``rows`` of an
-    (arc, day) differ when two of its rows may share an hour."""
+    (arc, day) differ when two of its rows may share an hour (``raw``: :func:`rows_sql`)."""
     sums, unpacked = _fast_sums()
     packed = " + ".join(
         [f"coalesce(CAST(1 AS BIGINT) << (state * {_BITS}), 0)"]
         + [f"(CAST({name} AS BIGINT) << {_BITS * (5 + i)})" for i, name in enumerate(_PACKED)]
     )
-    return f"""{rows_sql(headers, with_range)}, kept AS (
+    return f"""{rows_sql(headers, with_range, raw=raw)}, kept AS (
         SELECT bad, arc, day, hour, src, bad OR NOT gap AS kept, gap AS dst_gap,
                -- the start's hour since 1970, modulo 64: a day spans at most 25 of them
                CASE WHEN NOT gap THEN
@@ -118,13 +120,15 @@ def fast_query(headers: Sequence[tuple[CsvHeader, dict[str, str]]], with_range: 
     """
 
 
-def exact_query(headers: Sequence[tuple[CsvHeader, dict[str, str]]], with_range: bool) -> str:
+def exact_query(
+    headers: Sequence[tuple[CsvHeader, dict[str, str]]], with_range: bool, raw: str | None = None
+) -> str:
     """Pass 2, over the (arc, day)s of the table ``marked``: their exact sums per (arc, day)
     and per (day, hour), and per (day, hour) what pass 1 counted for them (``fast_*``)."""
     marked_arcs = "arc IN (SELECT arc FROM marked)"
     near = f"""(SELECT DISTINCT arc, epoch_us(CAST(day AS DATE)) // {DAY_US} + side AS near_day
                 FROM marked, (VALUES (-1), (0), (1)) AS sides(side))"""
-    return f"""{rows_sql(headers, with_range, marked_arcs, near)}, picked AS (
+    return f"""{rows_sql(headers, with_range, marked_arcs, near, raw)}, picked AS (
         SELECT s.* FROM scoped AS s SEMI JOIN marked AS m ON s.arc = m.arc AND s.day = m.day
         WHERE NOT s.bad
     ), ranked AS (

@@ -179,8 +179,13 @@ def generate(
         path = Path(tmp) / layout.COUNTS_CSV
         rows, first = _write_counts(path, arcs, window, options, lambda more: out.step(more + 1))
         size = path.stat().st_size
-        key = out.batch_key(layout.COUNTS_CSV, end, _file_sha256(path))
+        sha256 = _file_sha256(path)
+        key = out.batch_key(layout.COUNTS_CSV, end, sha256)
         out.put_file(key, path, "text/csv")
+        # read by the runs one day at a time (ADR 0084); DuckDB: imported when used
+        from entrepot.city.counts_partition import partition_counts
+
+        partition_counts(out.store, path, sha256, key)
         out.step(out.done + 1)
     return GenerateResult(out.objects, out.bytes, rows, size, first, window[-1])
 

@@ -66,3 +66,26 @@ def day_prefix(source: str, day: date) -> str:
 def hour_prefix(source: str, day: date, hour: int) -> str:
     """Folder prefix of one local hour of an API source."""
     return f"{day_prefix(source, day)}hour={hour:02d}/"
+
+
+#: Root of the counts exports' day partitions (ADR 0084): each stored export once, its
+#: rows cut by the Paris local day of their counted hour, de-duplicated.
+COUNTS_ROOT = f"{RAW_ROOT}/counts"
+#: Folder of the partitioned exports' manifests (a name starting with ``_``: no day).
+COUNTS_MANIFESTS = f"{COUNTS_ROOT}/_versions/"
+
+
+def counts_day_prefix(day: date) -> str:
+    """Folder of one local day's counts partitions."""
+    return f"{COUNTS_ROOT}/dt={day.isoformat()}/"
+
+
+def counts_part_key(day: date, sha256: str) -> str:
+    """Key of one export's rows of one local day, named after the export's sha256."""
+    return f"{counts_day_prefix(day)}{sha256[:16]}.parquet"
+
+
+def counts_manifest_key(sha256: str) -> str:
+    """Key of the manifest of a partitioned export: written last, it says the export's
+    partitions are all there."""
+    return f"{COUNTS_MANIFESTS}{sha256}.json"

@@ -8,11 +8,13 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from datetime import date, timedelta
+from pathlib import Path
 from typing import Any
 
 from entrepot.city import layout
-from entrepot.city.bigcsv import aggregate_counts_files
+from entrepot.city.bigcsv import CountsAggregate, aggregate_counts_files
 from entrepot.city.counts_checks import day_notes, leave_out_cut_row
+from entrepot.city.counts_parts import lines_needed, read_partitioned
 from entrepot.city.errors import CityError, MissingInput
 from entrepot.city.faults import arc_notes
 from entrepot.city.kinds import METRIC_TYPES, check_types
@@ -128,38 +130,49 @@ class DayProcessor:
         if not days:
             return {}
         ref_frame, refs, ref_warnings = self._ref()
+        # the day before too: an arc counted then and silent on a day is named
+        start, end = min(days) - timedelta(days=1), max(days)
+        with read_partitioned(
+            self.lake, start, end, memory_limit=self.memory_limit, threads=self.threads
+        ) as parted:
+            if parted is not None and not lines_needed(parted.aggregate, days):
+                agg = parted.aggregate
+                # a file's path is only read for the line of a failing day (not here)
+                files = [(Path(ref.key), ref.key) for ref in parted.inputs]
+                notes = [*ref_warnings]
+                result = self._documents(
+                    agg, ref_frame, days, files, [*parted.inputs, *refs], notes
+                )
+                return _skipped_note(agg, result)
         with self.lake.batch_paths(layout.COUNTS_CSV) as (copies, warnings):
             files = [(path, ref.key) for path, ref in copies]
             cut = [note for path, key in files for note in leave_out_cut_row(path, key)]
             agg = aggregate_counts_files(
-                files,
-                # the day before too: an arc counted then and silent on a day is named
-                start=min(days) - timedelta(days=1),
-                end=max(days),
-                memory_limit=self.memory_limit,
-                threads=self.threads,
+                files, start=start, end=end, memory_limit=self.memory_limit, threads=self.threads
             )
             notes = [*warnings, *ref_warnings, *cut, *agg.notes]
-            result: dict[date, dict[str, Any] | CityError] = {}
-            for day in days:
-                try:
-                    checks = [*day_notes(agg, day, files), *arc_notes(agg, day)]
-                    metrics = traffic_metrics(agg, ref_frame, day)
-                except CityError as exc:
-                    result[day] = exc
-                else:
-                    inputs = [ref for _, ref in copies] + refs
-                    result[day] = document("traffic", day, metrics, inputs, [*notes, *checks])
-        if agg.skipped_rows:
-            note = Note(
-                f"{agg.skipped_rows} counts row(s) without a valid arc or time skipped",
-                WARNING_SKIPPED_ROWS,
-                count=agg.skipped_rows,
-            )
-            for doc in result.values():
-                if isinstance(doc, dict):
-                    doc["warnings"].append(str(note))
-                    doc["warning_messages"].append(note.message.to_json())
+            inputs = [ref for _, ref in copies] + refs
+            result = self._documents(agg, ref_frame, days, files, inputs, notes)
+        return _skipped_note(agg, result)
+
+    @staticmethod
+    def _documents(
+        agg: CountsAggregate,
+        ref_frame: Any,
+        days: Sequence[date],
+        files: list[tuple[Path, str]],
+        inputs: list[InputRef],
+        notes: list[str],
+    ) -> dict[date, dict[str, Any] | CityError]:
+        result: dict[date, dict[str, Any] | CityError] = {}
+        for day in days:
+            try:
+                checks = [*day_notes(agg, day, files), *arc_notes(agg, day)]
+                metrics = traffic_metrics(agg, ref_frame, day)
+            except CityError as exc:
+                result[day] = exc
+            else:
+                result[day] = document("traffic", day, metrics, inputs, [*notes, *checks])
         return result
 
     def roadworks(self, day: date) -> dict[str, Any]:
@@ -174,3 +187,20 @@ class DayProcessor:
     def run(self, day: date, types: Iterable[str] = METRIC_TYPES) -> dict[str, dict[str, Any]]:
         """The documents of ``types`` for ``day``."""
         return {kind: getattr(self, kind)(day) for kind in check_types(types)}
+
+
+def _skipped_note(
+    agg: CountsAggregate, result: dict[date, dict[str, Any] | CityError]
+) -> dict[date, dict[str, Any] | CityError]:
+    """Every document says how many rows of the exports had no valid arc or time."""
+    if agg.skipped_rows:
+        note = Note(
+            f"{agg.skipped_rows} counts row(s) without a valid arc or time skipped",
+            WARNING_SKIPPED_ROWS,
+            count=agg.skipped_rows,
+        )
+        for doc in result.values():
+            if isinstance(doc, dict):
+                doc["warnings"].append(str(note))
+                doc["warning_messages"].append(note.message.to_json())
+    return result

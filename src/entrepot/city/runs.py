@@ -4,8 +4,8 @@ For each metric type and local day the runner lists the day's inputs (keys and
 content versions, no bytes read) and compares their digest with the watermark. A
 (type, day) whose watermark is ``ok`` with the same digest is skipped; any other is
 computed, its document replaces the stored one, and the watermark records the
-inputs, the output's sha256 and ``ok``. The traffic days of a run share one scan of
-the counts export.
+inputs, the output's sha256 and ``ok``. The traffic days of a run share one scan of their
+days' counts partitions (ADR 0084); the summary gives the bytes read from the store.
 
 A bad day (malformed path, truncated JSON, wrong CSV separator or encoding, missing
 référentiel...) is marked ``failed`` with its error, its stale document removed, and
@@ -13,9 +13,8 @@ the run goes on with the other days; :class:`RunSummary` lists every outcome. A 
 input is missing is ``no-data`` if nothing was computed for it, and ``kept`` if something
 was: a computed result is never deleted because its input went missing (``kept.py``); its
 watermark records the inputs it was found missing from, so it is recomputed only when an
-input changes. Errors
-of the infrastructure itself (store, catalog or metrics store unreachable) stop the
-run: they say nothing about a day.
+input changes. Errors of the infrastructure itself (store, catalog or metrics store
+unreachable) stop the run: they say nothing about a day.
 
 Then the report of each day is rebuilt when the metrics it reads (that day's and the
 same weekday a week before) changed: its CSV goes to the object store through the
@@ -99,6 +98,8 @@ class RunSummary:
 
     run_id: str
     outcomes: tuple[Outcome, ...] = field(default_factory=tuple)
+    #: The bytes of objects the run read from the store (None: not counted, a fanned-out run).
+    bytes_read: int | None = None
 
     def count(self, status: Status) -> int:
         """How many outcomes have ``status``."""
@@ -139,6 +140,7 @@ class RunSummary:
             "absent": self.absent,
             "input_missing": self.input_missing,
             "results": [o.as_dict() for o in self.outcomes],
+            **({} if self.bytes_read is None else {"bytes_read": self.bytes_read}),
         }
 
 
@@ -164,8 +166,10 @@ class CityRunner:
         progress: Callable[[Outcome], None] | None = None,
         today: Callable[[], date] | None = None,
         on_progress: Callable[[int, int], None] | None = None,
+        bytes_read: Callable[[], int] | None = None,
     ) -> None:
         self.lake = lake
+        self.bytes_read = bytes_read  # the bytes read from the store so far, when counted
         self.metrics = metrics
         self.watermarks = watermarks
         self.reports = reports
@@ -184,11 +188,10 @@ class CityRunner:
         force: bool = False,
         report: bool = True,
     ) -> RunSummary:
-        """Bring ``types`` (and, with ``report``, the reports) of ``days`` up to date.
-
-        ``force`` recomputes even what the watermarks say is current.
-        """
+        """Bring ``types`` (and, with ``report``, the reports) of ``days`` up to date;
+        ``force`` recomputes even what the watermarks say is current."""
         run_id = new_run_id()
+        read_before = self.bytes_read() if self.bytes_read else 0
         chosen = check_types(types)
         ordered = sorted(set(days))
         reporting = report and self.reports is not None
@@ -199,7 +202,8 @@ class CityRunner:
             outcomes += self._run_type(kind, ordered, run_id, force)
         if reporting:
             outcomes += [self._report(day, run_id, force) for day in ordered]
-        return RunSummary(run_id, tuple(outcomes))
+        read = self.bytes_read() - read_before if self.bytes_read else None
+        return RunSummary(run_id, tuple(outcomes), read)
 
     # -- metric types ----------------------------------------------------------------
     def inputs(self, kind: str, day: date) -> tuple[InputRef, ...]:

@@ -127,9 +127,12 @@ class CityParts:
     ) -> CityRunner:
         """An incremental runner over the raw data under ``prefix``."""
         from entrepot.city.runs import CityRunner
+        from entrepot.storage.counting import CountingStore
 
+        counting = CountingStore(self.store)
+        scoped = counting.scoped(prefix) if prefix.strip("/") else counting
         return CityRunner(
-            self.lake(prefix),
+            Lake(scoped),
             self.metrics,
             self.watermarks,
             self.reports,
@@ -137,6 +140,7 @@ class CityParts:
             threads=self.scan_threads,
             progress=progress,
             on_progress=on_progress,
+            bytes_read=lambda: counting.bytes_read,
         )
 
     def close(self) -> None:

@@ -62,9 +62,11 @@ def test_run_then_print_metrics_and_report(env: CityService) -> None:
     summary = json.loads(out)
     assert (summary["computed"], summary["failed"]) == (12, 0)
     assert "✓ traffic 2025-11-04 computed" in err
+    assert summary["bytes_read"] > 0  # counted in the store under the prefix
 
     code, out, _, _ = invoke(env, "run", "--date", "2025-11-04", "--prefix", "city", "--json")
     assert json.loads(out)["skipped"] == 6
+    assert json.loads(out)["bytes_read"] == 0  # nothing changed: listings only
 
     code, out, _, _ = invoke(env, "metrics", "traffic", "2025-11-04")
     assert code == 0

@@ -36,6 +36,7 @@ from entrepot.city.imports.text import decode, repair_cut
 from entrepot.city.imports.velib import velib_csv, velib_geojson
 from entrepot.city.imports.weather import open_meteo, openweathermap, synop
 from entrepot.errors import ObjectExists
+from entrepot.storage.hashing import sha256_file
 from entrepot.storage.protocols import List, Put
 
 #: Hourly pieces written at once (each put is a small write and an fsync).
@@ -123,7 +124,13 @@ def _batch(
     def taken() -> tuple[datetime, list[str]]:
         return batch_as_of(detected, checked, name, as_of)
 
-    return _store_version(store, detected.kind, sha256, taken, write, checked, name, notes)
+    result = _store_version(store, detected.kind, sha256, taken, write, checked, name, notes)
+    if detected.kind == "counts":
+        with temporary_folder() as tmp:
+            path = Path(tmp) / "counts.csv"
+            path.write_bytes(checked.data)
+            _partition(store, path, result.keys[0])
+    return result
 
 
 def _big_counts(store: ImportStore, path: Path, name: str, as_of: datetime | None) -> ImportResult:
@@ -138,7 +145,22 @@ def _big_counts(store: ImportStore, path: Path, name: str, as_of: datetime | Non
             return as_of or counts_as_of(checked, name), []
 
         notes = list(streamed.notes)
-        return _store_version(store, "counts", streamed.sha256, taken, write, checked, name, notes)
+        result = _store_version(
+            store, "counts", streamed.sha256, taken, write, checked, name, notes
+        )
+        _partition(store, streamed.path, result.keys[0])
+        return result
+
+
+def _partition(store: ImportStore, path: Path, key: str) -> None:
+    """The stored counts export ``key`` (its bytes at ``path``) once as day partitions, read
+    by the runs instead of the whole export (ADR 0084); an export stored before is
+    partitioned when imported again."""
+    from entrepot.city.counts_partition import is_partitioned, partition_counts
+
+    sha256 = sha256_file(path)
+    if not is_partitioned(store, sha256):
+        partition_counts(store, path, sha256, key)
 
 
 def _store_version(
