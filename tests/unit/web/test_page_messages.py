@@ -78,6 +78,28 @@ def test_a_datasets_reasons_in_each_language(world: World) -> None:
     assert "l’étiquette de fraude" in french and "the fraud label" not in french
 
 
+def test_a_datasets_column_types_in_words(world: World) -> None:
+    """Issue 44 item 7: "whole number", "date and time", never ``int64`` or
+    ``datetime64[ns]`` (the library's name stays in the cell's title)."""
+    client, _, ids = world
+    dataset = ids["prediction"]["dataset_id"]
+    columns = client.get(f"/api/datasets/{dataset}").json()["analysis"]["columns"]
+    english, french = (_page(client, lang, f"/datasets/{dataset}") for lang in ("en", "fr"))
+    words = {
+        "int": ("whole number", "nombre entier"),
+        "float": ("decimal number", "nombre décimal"),
+    }
+    seen = 0
+    for column in columns:
+        for start, (en, fr) in words.items():
+            if column["dtype"].startswith(start):
+                cell = f'<td title="{column["dtype"]}">'
+                assert f"{cell}{en}</td>" in english and f"{cell}{fr}</td>" in french
+                seen += 1
+    assert seen >= 2, "the dataset has numbers to show"
+    assert not re.search(r"<td>(int|float)\d\d</td>", english)
+
+
 def test_a_predictions_explanations_in_french_numbers(world: World) -> None:
     client, _, ids = world
     found = ids["prediction"]
