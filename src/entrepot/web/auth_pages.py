@@ -12,6 +12,7 @@ from entrepot.errors import EntrepotError
 from entrepot.http.deps import MaybeUser, Services
 from entrepot.http.errors import status_of
 from entrepot.http.sessions import check_csrf, safe_next, sign_in, sign_out
+from entrepot.i18n.catalogs import N_
 from entrepot.web.forms import Csrf
 from entrepot.web.render import flash_said, refusal, render
 
@@ -56,7 +57,7 @@ def login(
             page.headers["Retry-After"] = str(exc.retry_after)
         return page
     sign_in(request, user)
-    flash_said(request, "auth.welcome", "success", name=user.name)
+    flash_said(request, N_("auth.welcome"), "success", name=user.name)
     return RedirectResponse(safe_next(next), status_code=303)
 
 
@@ -93,7 +94,7 @@ def register(
             error=refusal(request, exc),
         )
     sign_in(request, user)
-    flash_said(request, "auth.welcome", "success", name=user.name)
+    flash_said(request, N_("auth.welcome"), "success", name=user.name)
     return RedirectResponse("/datasets", status_code=303)
 
 
@@ -102,5 +103,5 @@ def logout(request: Request, csrf: Csrf) -> Response:
     """End the session."""
     check_csrf(request, csrf)
     sign_out(request)
-    flash_said(request, "auth.signed_out", "info")
+    flash_said(request, N_("auth.signed_out"), "info")
     return RedirectResponse("/", status_code=303)

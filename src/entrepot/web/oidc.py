@@ -296,7 +296,7 @@ async def oidc_callback(request: Request) -> Response:
     )
     target = safe_next(request.session.pop("oidc_next", None))
     sign_in(request, user)
-    flash_said(request, "auth.welcome", "success", name=user.name)
+    flash_said(request, N_("auth.welcome"), "success", name=user.name)
     return RedirectResponse(target, status_code=303)
 
 

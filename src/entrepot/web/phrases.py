@@ -16,7 +16,6 @@ from entrepot.i18n import Formats, Translator
 from entrepot.i18n.catalogs import N_
 from entrepot.i18n.messages import Speaker
 
-
 #: A column's type (pandas' name, by its start) and its words.
 COLUMN_TYPES = (
     ("int", N_("column_type.whole")),
