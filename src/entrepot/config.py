@@ -251,6 +251,7 @@ _ORDER = (
     "trusted_proxies",
     "metrics_token",
     "health_timeout",
+    "port",
     "outbound_allowed_hosts",
     "oidc_metadata_url",
     "oidc_client_id",

@@ -37,9 +37,9 @@ LOG_LEVELS = ("debug", "info", "warning", "error")
 def serve(
     host: Annotated[str, typer.Option(help="Address to listen on")] = "127.0.0.1",
     port: Annotated[
-        int,
-        typer.Option(min=1, max=65535, envvar="ENTREPOT_PORT", help="Port to listen on"),
-    ] = 8000,
+        int | None,
+        typer.Option(min=1, max=65535, help="Port to listen on (default: the port setting, 8000)"),
+    ] = None,
     run_worker: Annotated[
         bool,
         typer.Option("--worker/--no-worker", help="Run a job worker (a child process of this one)"),
@@ -67,6 +67,7 @@ def serve(
     from entrepot.http.observability import configure_logging
 
     app = current_app()
+    port = app.settings.web.port if port is None else port
     app.operations.check_port(host, port)  # before saying "serving on" (a taken port used to hang)
     log_level = _log_level(log_level, app)
     configure_logging(log_level.upper(), json_lines=app.settings.env == "production")

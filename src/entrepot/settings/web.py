@@ -33,3 +33,5 @@ class WebSettings:
     metrics_token: str | None = setting(None, secret=True)
     #: Seconds the store and the catalog get to answer ``/health``.
     health_timeout: float = setting(3.0, gt=0, le=60)
+    #: The port ``entrepot serve`` listens on when ``--port`` does not say.
+    port: int = setting(8000, ge=1, le=65535)
