@@ -268,6 +268,7 @@ def test_every_figure_of_the_prediction_page(world: World) -> None:
     assert number(cell(page, "realised-recall")) == pct(labels[flagged].sum() / labels.sum())
     assert whole(cell(page, "realised-frauds")) == int(labels.sum())
     assert whole(cell(page, "realised-rows")) == len(labels)
+    assert whole(cell(page, "estimate-rows")) == len(p)  # named as the rows scored
 
     # The highest-risk rows: the download's, most probable first, as the page writes them.
     table = page.split('id="top-rows"')[1].split("</table>")[0]
