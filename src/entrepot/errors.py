@@ -27,7 +27,7 @@ went wrong and what to do about it.
 
 from __future__ import annotations
 
-from entrepot.messages import Message
+from entrepot.messages import N_, Message
 
 
 class EntrepotError(Exception):
@@ -115,6 +115,13 @@ class ObjectNotFound(StorageError, FileNotFoundError):
     """No object exists under the key."""
 
     hint = "check the key with `entrepot ls`"
+
+    @classmethod
+    def under(cls, key: str | None, store: str | None) -> ObjectNotFound:
+        """No object under ``key`` in ``store``: the one refusal every store gives."""
+        return cls(
+            "no such object", key=key, store=store, said=Message(N_("error.storage.no_object"), {})
+        )
 
 
 class ObjectExists(StorageError, FileExistsError):

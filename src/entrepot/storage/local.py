@@ -89,20 +89,10 @@ class LocalStore(BaseStore):
         except StorageError:
             raise
         except FileNotFoundError:
-            raise ObjectNotFound(
-                "no such object",
-                key=key,
-                store=self.url,
-                said=Message(N_("error.storage.no_object"), {}),
-            ) from None
+            raise ObjectNotFound.under(key, self.url) from None
         except (NotADirectoryError, IsADirectoryError) as exc:
             if operation in ("head", "get"):  # 'a/b' when 'a' is a file, or 'a' a folder
-                raise ObjectNotFound(
-                    "no such object",
-                    key=key,
-                    store=self.url,
-                    said=Message(N_("error.storage.no_object"), {}),
-                ) from None
+                raise ObjectNotFound.under(key, self.url) from None
             raise InvalidKey(
                 "key collides with a folder or file of the same name in a local store",
                 key=key,

@@ -44,23 +44,13 @@ class MemoryStore(BaseStore):
         try:
             return self._objects[key].info
         except KeyError:
-            raise ObjectNotFound(
-                "no such object",
-                key=key,
-                store=self.url,
-                said=Message(N_("error.storage.no_object"), {}),
-            ) from None
+            raise ObjectNotFound.under(key, self.url) from None
 
     def _open(self, key: str, chunk_size: int) -> tuple[ObjectInfo, Iterator[bytes]]:
         try:
             entry = self._objects[key]
         except KeyError:
-            raise ObjectNotFound(
-                "no such object",
-                key=key,
-                store=self.url,
-                said=Message(N_("error.storage.no_object"), {}),
-            ) from None
+            raise ObjectNotFound.under(key, self.url) from None
         data = entry.data
         chunks = (data[i : i + chunk_size] for i in range(0, len(data), chunk_size))
         return entry.info, chunks
@@ -69,12 +59,7 @@ class MemoryStore(BaseStore):
         try:
             entry = self._objects[key]
         except KeyError:
-            raise ObjectNotFound(
-                "no such object",
-                key=key,
-                store=self.url,
-                said=Message(N_("error.storage.no_object"), {}),
-            ) from None
+            raise ObjectNotFound.under(key, self.url) from None
         return entry.info, entry.data, sha256_bytes(entry.data)
 
     def _put(

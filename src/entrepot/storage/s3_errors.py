@@ -102,7 +102,7 @@ def translate(family: Family, failure: S3Failure, ctx: S3Context) -> StorageErro
     if family == "exists" or failure.status == 412:
         return ObjectExists("object already exists", key=ctx.key, store=ctx.store)
     if family == "not_found":
-        return ObjectNotFound("no such object", key=ctx.key, store=ctx.store)
+        return ObjectNotFound.under(ctx.key, ctx.store)
     if family == "denied" or failure.status in (401, 403):
         return AccessDenied(
             f"{ctx.operation} refused by {ctx.endpoint}: {failure.reason}",
