@@ -55,23 +55,33 @@ def instance_folder(settings: Settings) -> Path:
     return catalog.parent if catalog is not None else Path(settings.var_dir)
 
 
+def keep_random_once(path: Path) -> None:
+    """Write a new random value (mode 0600) at ``path`` unless one is there: written to a
+    temporary file beside it, then linked into place, so a concurrent first use keeps the
+    value that won; raises ``OSError`` for the caller to say what it keeps."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.{secrets.token_hex(4)}.tmp")
+    try:
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w", encoding="ascii") as out:
+            out.write(secrets.token_urlsafe(_ENTROPY_BYTES) + "\n")
+            out.flush()
+            os.fsync(out.fileno())
+        with contextlib.suppress(FileExistsError):  # a concurrent first use won: use its
+            os.link(tmp, path)  # atomic and exclusive
+    finally:
+        with contextlib.suppress(OSError):
+            tmp.unlink()
+
+
 def instance_secret(path: Path) -> str:
     """The secret kept at ``path``, created (random, mode 0600) if there is none yet."""
     try:
         return _read(path)
     except FileNotFoundError:
         pass
-    path.parent.mkdir(parents=True, exist_ok=True)
-    value = secrets.token_urlsafe(_ENTROPY_BYTES)
-    tmp = path.with_name(f".{path.name}.{secrets.token_hex(4)}.tmp")
     try:
-        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        with os.fdopen(fd, "w", encoding="ascii") as out:
-            out.write(value + "\n")
-            out.flush()
-            os.fsync(out.fileno())
-        with contextlib.suppress(FileExistsError):  # a concurrent first start won: use its
-            os.link(tmp, path)  # atomic and exclusive
+        keep_random_once(path)
     except OSError as exc:
         raise ConfigError(
             f"cannot keep the instance secret in {path}: {exc.strerror or exc}",
@@ -81,9 +91,6 @@ def instance_secret(path: Path) -> str:
                 {"path": str(path), "detail": str(exc.strerror or exc)},
             ),
         ) from exc
-    finally:
-        with contextlib.suppress(OSError):
-            tmp.unlink()
     return _read(path)
 
 

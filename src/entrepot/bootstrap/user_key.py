@@ -11,16 +11,15 @@ from __future__ import annotations
 
 import contextlib
 import os
-import secrets
 import stat
 from collections.abc import Mapping
 from pathlib import Path
 
+from entrepot.bootstrap.secret import keep_random_once
 from entrepot.errors import ConfigError
 from entrepot.messages import N_, Message
 
 KEY_FILE = "folder-signing.key"
-_ENTROPY_BYTES = 48
 _MIN_LENGTH = 32
 
 
@@ -35,16 +34,8 @@ def user_key(path: Path) -> str:
     """The key kept at ``path``, created (random, mode 0600) when there is none yet."""
     with contextlib.suppress(FileNotFoundError):
         return _read(path)
-    tmp = path.with_name(f".{path.name}.{secrets.token_hex(4)}.tmp")
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        with os.fdopen(fd, "w", encoding="ascii") as out:
-            out.write(secrets.token_urlsafe(_ENTROPY_BYTES) + "\n")
-            out.flush()
-            os.fsync(out.fileno())
-        with contextlib.suppress(FileExistsError):  # a concurrent first use won: use its
-            os.link(tmp, path)
+        keep_random_once(path)
     except OSError as exc:
         raise ConfigError(
             f"cannot keep the folder-signing key in {path}: {exc.strerror or exc}",
@@ -54,9 +45,6 @@ def user_key(path: Path) -> str:
                 {"path": str(path), "detail": str(exc.strerror or exc)},
             ),
         ) from exc
-    finally:
-        with contextlib.suppress(OSError):
-            tmp.unlink()
     return _read(path)
 
 
