@@ -7,20 +7,13 @@ from __future__ import annotations
 from datetime import date
 
 from entrepot.city_service.records import hours_in_day, quick_ranges
+from entrepot.dashboard.period_pages import QUICK_LABELS
 from entrepot.dashboard.periods import MAX_DAYS
 from entrepot.i18n import Translator
 from entrepot.i18n.catalogs import N_
 
 #: The period page the quick ranges open (``entrepot.dashboard.period_pages``).
 PERIOD_PAGE = "/dashboard/city/periode"
-#: A day's quick range's words, as the period pages write them.
-QUICK_WORDS = {
-    "last_7": N_("dash.quick.last_7"),
-    "last_30": N_("dash.quick.last_30"),
-    "last_90": N_("dash.quick.last_90"),
-    "this_month": N_("dash.quick.this_month"),
-    "all": N_("dash.quick.all"),
-}
 
 
 #: The note of a day of 23 hours (spring) and of 25 (autumn).
@@ -36,6 +29,6 @@ def clock_change(day: date) -> str | None:
 def day_quick_ranges(first: date, last: date, t: Translator) -> list[tuple[str, str]]:
     """``(words, address)`` of each quick range, counted back from ``last``."""
     return [
-        (t(QUICK_WORDS[q.key]), f"{PERIOD_PAGE}?from={q.range.start}&to={q.range.end}")
+        (t(QUICK_LABELS[q.key]), f"{PERIOD_PAGE}?from={q.range.start}&to={q.range.end}")
         for q in quick_ranges(last, first, MAX_DAYS)
     ]

@@ -32,7 +32,7 @@ TEST_COUNTS = ("rows", "frauds")
 #: Counts of the whole file: whole numbers, shown as integers.
 WHOLE_COUNTS = ("labelled_rows",)
 #: The registry's metrics that are counts (it keeps every metric as a float).
-COUNT_METRICS = ("labelled_rows", "frauds", "rows")
+COUNT_METRICS = WHOLE_COUNTS + TEST_COUNTS
 
 
 def counted(metrics: Mapping[str, float]) -> dict[str, float | int]:

@@ -37,6 +37,7 @@ from entrepot.catalog.relocation.records import (
     Progress,
     RunReport,
     UndoReport,
+    runner_alive,
 )
 from entrepot.catalog.uow import UnitOfWorkFactory
 from entrepot.messages import N_, Message, Size, Word
@@ -93,10 +94,13 @@ class StoreMigrations:
     def _alive(self, migration: MigrationRecord) -> bool:
         """Whether the migration's runner still works on it: named, its heartbeat younger
         than :data:`STALE_AFTER`, and not a process of this host that has ended."""
-        runner, beat = migration.runner, migration.heartbeat_at
-        if runner is None or beat is None or runner_gone(runner):
-            return False
-        return self._ctx.clock() - beat < STALE_AFTER
+        return runner_alive(
+            migration.runner,
+            migration.heartbeat_at,
+            now=self._ctx.clock(),
+            stale_after=STALE_AFTER,
+            is_gone=runner_gone,
+        )
 
     def failures(self, limit: int = 20) -> list[Failure]:
         """The failed objects of the open migration (at most ``limit``), with the reasons."""

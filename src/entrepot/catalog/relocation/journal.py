@@ -18,7 +18,11 @@ from sqlalchemy.orm import Session
 
 from entrepot.catalog.columns import utc as as_utc
 from entrepot.catalog.objects.tables import ObjectRow
-from entrepot.catalog.relocation.records import MigrationRecord, MigrationState
+from entrepot.catalog.relocation.records import (
+    MigrationRecord,
+    MigrationState,
+    runner_alive,
+)
 from entrepot.catalog.relocation.tables import (
     ObjectLocationRow,
     StoreMigrationRow,
@@ -91,9 +95,9 @@ def claim(
     process has ended."""
     row = session.get_one(_M, migration_id, with_for_update=True)
     beat_at = utc(row.heartbeat_at)
-    held = row.runner is not None and row.runner != runner
-    fresh = beat_at is not None and beat_at > now - stale_after
-    if held and fresh and beat_at is not None and not is_gone(row.runner or ""):
+    other = row.runner if row.runner != runner else None
+    live = runner_alive(other, beat_at, now=now, stale_after=stale_after, is_gone=is_gone)
+    if live and beat_at is not None:
         raise JournalBusy(
             f"migration {migration_id} is being worked on by {row.runner} (last heartbeat "
             f"{beat_at:%Y-%m-%d %H:%M:%S} UTC)",

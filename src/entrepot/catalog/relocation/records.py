@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from enum import StrEnum
 
 
@@ -73,6 +73,22 @@ class Item:
     error: str | None
     #: No catalog row records it: found by listing the configured store (ADR 0038).
     listed: bool = False
+
+
+def runner_alive(
+    runner: str | None,
+    beat: datetime | None,
+    *,
+    now: datetime,
+    stale_after: timedelta,
+    is_gone: Callable[[str], bool],
+) -> bool:
+    """Whether ``runner`` still works on a migration: named, its heartbeat ``beat`` younger
+    than ``stale_after``, and not a process ``is_gone`` says has ended (the one rule both
+    the journal's claim and ``move --status`` apply)."""
+    if runner is None or beat is None or beat <= now - stale_after:
+        return False
+    return not is_gone(runner)
 
 
 @dataclass(frozen=True, slots=True)
