@@ -69,6 +69,11 @@ class PredictionOut(BaseModel):
     #: (``fraud_service/estimate.py``); ``None`` for a prediction stored before estimates
     #: were kept.
     estimate: dict[str, Any] | None = None
+    #: What the model's card promises of this file (AUPRC, precision and recall with
+    #: their interval), by how far each row lies from the newest label it read
+    #: (``fraud/score/promise.py``); ``None`` for a pool of references or a card without
+    #: label horizons.
+    expected: dict[str, Any] | None = None
     #: How far to trust the scores, by how well the file fits the models;
     #: ``None`` for a prediction stored before it was kept.
     trust: TrustOut | None = None
@@ -100,6 +105,7 @@ def prediction_out(record: PredictionRecord) -> PredictionOut:
     values["summary"] = {k: v for k, v in record.summary.items() if k not in REVIEW_PARTS}
     values["download_url"] = f"/api/predictions/{record.id}/download"
     values["estimate"] = record.summary.get("estimate")
+    values["expected"] = record.summary.get("expected")
     values["trust"] = record.summary.get("trust")
     return PredictionOut(**values)
 

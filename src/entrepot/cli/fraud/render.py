@@ -165,6 +165,31 @@ def print_estimate(console: Console, found: dict[str, Any] | None) -> None:
             console.print(f"assumes: {in_words(message)}")
 
 
+def print_expected(console: Console, found: dict[str, Any] | None) -> None:
+    """What the model's card promises of this file, by how old the labels it read are."""
+    if not found or not found.get("auprc"):
+        return
+    level = f"{found['level']:.0%}"
+    auprc = found["auprc"]
+    horizon = found.get("horizon_days") or {}
+    line = (
+        f"the card promises AUPRC {auprc['value']:.3f} on this file "
+        f"({level} interval {auprc['low']:.3f} to {auprc['high']:.3f})"
+    )
+    if horizon.get("median") is not None:
+        line += (
+            f", its rows {horizon['min']:.0f} to {horizon['max']:.0f} days from the newest "
+            "label they read"
+        )
+    console.print(line)
+    if found.get("beyond_rows"):
+        console.print(
+            f"{found['beyond_rows']} rows lie more than {found['covered_days']} days from "
+            "any label: the card does not cover them (give a labelled --history or late "
+            "labels)"
+        )
+
+
 def print_evaluation(console: Console, found: dict[str, Any]) -> None:
     """Metrics of scores against the labels."""
     metrics = found["metrics"]

@@ -73,6 +73,7 @@ def score_command(
     from entrepot.cli.fraud.render import (
         print_ensemble,
         print_estimate,
+        print_expected,
         print_known_labels,
         print_scores,
         print_trust,
@@ -101,6 +102,7 @@ def score_command(
             "threshold": scored.ensemble.threshold,
             "saved_ensemble": None if scored.saved_ensemble is None else str(scored.saved_ensemble),
             "estimate": scored.estimate,
+            "expected": (scored.summary or {}).get("expected"),
             "known_labels": scored.known_labels,
             "trust": scored.trust,
         }
@@ -112,6 +114,7 @@ def score_command(
     print_scores(console, summary)
     print_trust(console, scored.trust)
     print_estimate(console, scored.estimate)
+    print_expected(console, summary.get("expected"))
     if scored.saved_ensemble is not None:
         console.print(f"ensemble saved to {scored.saved_ensemble}")
     console.print(f"wrote {scored.out}")

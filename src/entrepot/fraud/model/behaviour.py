@@ -15,6 +15,8 @@ the same bits in the whole file and in any part that holds its entity's whole hi
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 import pandas as pd
 
@@ -86,15 +88,20 @@ def counterparty_features(
     windows: tuple[int, ...],
     delay_days: int,
     prefix: str,
+    horizon_days: float | None = None,
 ) -> dict[str, np.ndarray]:
     """Counts over the windows, and the fraud rate over the windows ``delay_days`` back.
 
     ``labels`` are 1.0 / 0.0 / NaN (not known yet); without labels only counts are made.
+    ``horizon_days``: each row reads only the labels of rows at least this long before
+    it (a file scored that long after the last label its scorer knows); ``None``: the
+    delay (labels arrive as soon as they are known).
     """
     n = len(codes)
     out: dict[str, np.ndarray] = {}
+    known_from = delay_days if horizon_days is None else max(delay_days, horizon_days)
     rows, t, span = _sorted(codes, seconds)
-    big = span + (max(windows) + delay_days) * DAY + 1
+    big = span + math.ceil(max(windows) + known_from) * DAY + 1
     key = codes[rows] * big + t
     pos = np.arange(len(rows))
     for w in windows:
@@ -105,7 +112,7 @@ def counterparty_features(
     y = labels[rows]
     known = np.concatenate(([0.0], np.cumsum(~np.isnan(y))))
     frauds = np.concatenate(([0.0], np.cumsum(np.nan_to_num(y))))
-    end = np.searchsorted(key, key - delay_days * DAY, side="right")
+    end = np.searchsorted(key, key - int(known_from * DAY), side="right")
     for w in windows:
         start = np.searchsorted(key, key - (delay_days + w) * DAY, side="right")
         seen = known[end] - known[start]

@@ -24,6 +24,8 @@ import pandas as pd
 from sklearn.base import BaseEstimator, TransformerMixin
 
 from entrepot.fraud.model.behaviour import DAY, counterparty_features, customer_features
+from entrepot.fraud.model.time_parts import TIME_PARTS as _TIME_PARTS
+from entrepot.fraud.model.time_parts import time_parts
 from entrepot.fraud.schema.analysis import Analysis
 from entrepot.fraud.schema.roles import COUNTERPARTY, CUSTOMER, OTHER
 from entrepot.fraud.tables.timeparse import parse_times
@@ -111,6 +113,8 @@ class FeatureBuilder(TransformerMixin, BaseEstimator):  # type: ignore[misc]
 
     #: Builders saved before the option existed read past labels.
     label_features: bool = True
+    #: Rows read labels this many days old at least (the card's replay); ``None``: the delay.
+    label_horizon_days: float | None = None
 
     def __init__(
         self,
@@ -177,6 +181,12 @@ class FeatureBuilder(TransformerMixin, BaseEstimator):  # type: ignore[misc]
         Used on the whole training table: the history is the table itself.
         """
         return self._build(frame, np.asarray(y, dtype=float), None)
+
+    def seconds(self, frame: pd.DataFrame) -> np.ndarray | None:
+        """Each row's epoch seconds (int64 minimum where missing); ``None``: no time read."""
+        if self.spec.timestamp is None:
+            return None
+        return _seconds(self._times(frame))
 
     def get_feature_names_out(self, input_features: object = None) -> np.ndarray:
         """The names of the output columns."""
@@ -358,37 +368,9 @@ def counterparty_block(
 ) -> dict[str, np.ndarray]:
     """A counterparty's features; its risk features are NaN when no label is known."""
     windows = builder.windows
-    made = counterparty_features(codes, seconds, y, windows, builder.label_delay_days, prefix)
+    delay, horizon = builder.label_delay_days, builder.label_horizon_days
+    made = counterparty_features(codes, seconds, y, windows, delay, prefix, horizon)
     if y is None:  # no label known at all: the risk features exist, unknown
         for w in windows:
             made[f"{prefix}_risk_{w}d"] = np.full(len(codes), np.nan)
     return made
-
-
-_TIME_PARTS = frozenset(
-    {"hour", "hour_sin", "hour_cos", "weekday", "weekday_sin", "weekday_cos"}
-    | {"day_of_month", "is_weekend", "is_night"}
-)
-
-
-def time_parts(stamps: np.ndarray) -> dict[str, np.ndarray]:
-    """The time features of ``datetime64[s]`` instants (NaN where missing)."""
-    missing = np.isnat(stamps)
-    seconds = stamps.astype(np.int64)
-    days = np.floor_divide(seconds, 86_400)
-    hour = np.where(missing, np.nan, ((seconds - days * 86_400) // 60) / 60.0)
-    weekday = np.where(missing, np.nan, (days + 3) % 7)  # 1970-01-01 was a Thursday
-    month_start = stamps.astype("datetime64[M]").astype("datetime64[D]")
-    day = (stamps.astype("datetime64[D]") - month_start).astype(np.int64) + 1
-    day_of_month = np.where(missing, np.nan, day.astype(float))
-    return {
-        "hour": hour,
-        "hour_sin": np.sin(2 * np.pi * hour / 24),
-        "hour_cos": np.cos(2 * np.pi * hour / 24),
-        "weekday": weekday,
-        "weekday_sin": np.sin(2 * np.pi * weekday / 7),
-        "weekday_cos": np.cos(2 * np.pi * weekday / 7),
-        "day_of_month": day_of_month,
-        "is_weekend": np.where(np.isnan(weekday), np.nan, (weekday >= 5).astype(float)),
-        "is_night": np.where(np.isnan(hour), np.nan, (hour < 6).astype(float)),
-    }

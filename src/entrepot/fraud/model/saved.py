@@ -41,6 +41,9 @@ class FraudModel:
     kind: str
     anomaly: AnomalyModel | None = None  # fitted on the legitimate training rows
     importances: dict[str, float] | None = None  # feature -> share of the importance
+    #: The card's figures by label horizon (``entrepot.fraud.train.horizons``), read by
+    #: scoring to say what it promises of a file; ``None`` on models saved before.
+    horizons: dict[str, Any] | None = None
 
     def __getstate__(self) -> dict[str, Any]:
         """The fields only: the fast path's tables (``entrepot.fraud.score.numpy_path``) are

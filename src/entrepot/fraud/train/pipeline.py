@@ -26,6 +26,7 @@ from entrepot.fraud.schema.target import label_vector
 from entrepot.fraud.train.card import Evaluation, ScoredPeriod, model_card
 from entrepot.fraud.train.card_messages import leak_kept, suspected_leak
 from entrepot.fraud.train.clocks import Clock
+from entrepot.fraud.train.horizons import Fitted, horizon_card
 from entrepot.fraud.train.importance import column_importance, feature_importances
 from entrepot.fraud.train.leaks import suspected_leaks
 from entrepot.fraud.train.protocol import (
@@ -233,6 +234,10 @@ def run_training(
         cards_per_day=options.cards_per_day,
         seed=seed,
     )
+    card["horizons"] = horizon_card(
+        builder, data, y, splits, x, names, Fitted(best.estimator, calibrator, threshold), seed
+    )
+    model.horizons = card["horizons"]
     notes += [Message.from_json(w) for w in card["warnings"]]
     card["warnings"] = [note.to_json() for note in notes]
     card["suspected_leaks"] = [leak.to_dict() for leak in leaks]

@@ -53,6 +53,14 @@ class ScoringOutcome:
     summary: dict[str, Any] = field(default_factory=dict)
 
     @property
+    def expected(self) -> dict[str, Any] | None:
+        """What the model's card promises of this file, by the label horizon of each row
+        (``entrepot.fraud.score.promise``), or ``None`` (a pool of references, a card
+        without horizons)."""
+        promise: dict[str, Any] | None = self.summary.get("expected")
+        return promise
+
+    @property
     def trust(self) -> dict[str, Any]:
         """How far to trust the scores (``summary.trust``)."""
         trusted: dict[str, Any] = self.summary["trust"]
@@ -78,6 +86,7 @@ def score_frame(
     when the reference library the scorer chose from was still being built (the summary
     says "partial: N of M references", its trust never ``high``)."""
     from entrepot.fraud.match.description import describe
+    from entrepot.fraud.score.promise import ensemble_promise
     from entrepot.fraud.score.scoring import score
     from entrepot.fraud_service.estimate import estimate
     from entrepot.fraud_service.known import known_labels, known_labels_summary
@@ -106,6 +115,11 @@ def score_frame(
     real = _realised(frame, scores, label, given, known)
     found = estimate(scores, ensemble.threshold, real, ensemble.level_error, ensemble.unfamiliar)
     summary = summarize(scores, ensemble)
+    promise = ensemble_promise(
+        ensemble, scored_frame, known, scores["fraud_probability"].to_numpy(dtype=float)
+    )
+    if promise is not None:
+        summary = {**summary, "expected": promise}
     if partial is not None:
         summary = with_partial_library(summary, *partial)
     return ScoringOutcome(

@@ -1,0 +1,145 @@
+"""The card's promise against what scoring delivers on a later period (issue 41 item 1).
+
+    python -m bench.fraud_promises [--sources generated handbook public] [--budget 20]
+        [--train-days 28] [--weeks 4] [--seed 1]
+
+For each source, a model is trained on its first ``--train-days`` days and scored, without
+any label, on each of the next ``--weeks`` weeks and on those weeks together. The promise
+is the product's (``entrepot.fraud.score.promise.file_promise``: the card's figures by
+label horizon, for this file's horizons and size); the delivered AUPRC is scikit-learn's
+on the kept labels (a second computation sharing no code with the card). A case *holds*
+when the delivered figure lies in the promised interval or within 0.03 of the promised
+figure. The headline test AUPRC (the card before horizons) is given beside it.
+
+Sources: ``generated`` (this product's generator, two domains whose frauds move:
+compromised terminals and customers change over time), ``handbook`` (the Fraud Detection
+Handbook's simulated transactions, ``../shared/data/fraud-handbook-raw.parquet``, from
+2018-06-01), ``public`` (the fetched public table of ``bench/data/public``, when present).
+Writes ``bench/results/fraud-promises.json``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+from sklearn.metrics import average_precision_score
+
+from bench.fraud import RESULTS, environment
+from entrepot.fraud.score.promise import file_promise
+from entrepot.fraud.synth.generator import generate
+from entrepot.fraud.train.training import train
+
+HANDBOOK = Path(__file__).resolve().parents[2] / "shared" / "data" / "fraud-handbook-raw.parquet"
+MARGIN = 0.03
+DAY = pd.Timedelta(days=1)
+
+
+def sources(names: list[str], seed: int) -> Iterator[tuple[str, pd.DataFrame, str, str]]:
+    """``(name, frame, target, time column)`` of each source asked for."""
+    if "generated" in names:
+        for domain in ("card_payments", "mobile_money"):
+            data = generate(domain, 160_000, seed=seed, variety=False, fraud_rate=0.01)
+            frame = data.frame
+            when = next(c for c in frame.columns if str(frame[c].dtype).startswith("datetime"))
+            yield f"generated:{domain}", frame, data.target, when
+    if "handbook" in names and HANDBOOK.exists():
+        raw = pd.read_parquet(HANDBOOK)
+        raw = raw[raw["TX_DATETIME"] >= "2018-06-01"]
+        keep = ["TX_DATETIME", "CUSTOMER_ID", "TERMINAL_ID", "TX_AMOUNT", "TX_FRAUD"]
+        yield "handbook", raw[keep].reset_index(drop=True), "TX_FRAUD", "TX_DATETIME"
+    if "public" in names:
+        try:
+            from bench.public_tables import load_for_promises
+        except ImportError:
+            return
+        for name, frame, target, when in load_for_promises():
+            yield f"public:{name}", frame, target, when
+
+
+def cases(
+    name: str, frame: pd.DataFrame, target: str, when: str, args: argparse.Namespace
+) -> list[dict[str, Any]]:
+    """Train on the first days, score each later week and the weeks together."""
+    times = pd.to_datetime(frame[when])
+    start = times.min().normalize()
+    cut = start + args.train_days * DAY
+    training = frame[times < cut]
+    began = time.process_time()
+    result = train(training, target, time_budget=args.budget, seed=args.seed)
+    cpu = time.process_time() - began
+    model = result.model
+    card = result.performance["card"]
+    periods = [
+        (f"week {w + 1}", cut + w * 7 * DAY, cut + (w + 1) * 7 * DAY) for w in range(args.weeks)
+    ]
+    periods.append((f"weeks 1-{args.weeks}", cut, cut + args.weeks * 7 * DAY))
+    out = []
+    for label, lo, hi in periods:
+        rows = frame[(times >= lo) & (times < hi)]
+        y = rows[target].to_numpy().astype(int)
+        if y.sum() == 0:
+            continue
+        later = rows.drop(columns=[target]).reset_index(drop=True)
+        proba = model.predict_proba(later)
+        delivered = float(average_precision_score(y, proba))
+        promise = file_promise(model, later, None, proba)
+        auprc = (promise or {}).get("auprc") or {}
+        holds = bool(
+            auprc
+            and (
+                auprc["low"] <= delivered <= auprc["high"]
+                or abs(delivered - auprc["value"]) <= MARGIN
+            )
+        )
+        out.append(
+            {
+                "source": name,
+                "period": label,
+                "rows": len(rows),
+                "frauds": int(y.sum()),
+                "card_headline": card["headline"]["value"],
+                "promised": auprc,
+                "horizon_days": (promise or {}).get("horizon_days"),
+                "delivered": round(delivered, 4),
+                "holds": holds,
+                "training_cpu_seconds": round(cpu, 1),
+            }
+        )
+        print(json.dumps(out[-1]), flush=True)
+    return out
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sources", nargs="+", default=["generated", "handbook", "public"])
+    parser.add_argument("--budget", type=float, default=20.0)
+    parser.add_argument("--train-days", type=int, default=28)
+    parser.add_argument("--weeks", type=int, default=4)
+    parser.add_argument("--seed", type=int, default=1)
+    args = parser.parse_args()
+    found: list[dict[str, Any]] = []
+    for name, frame, target, when in sources(args.sources, args.seed):
+        found += cases(name, frame, target, when, args)
+    held = sum(c["holds"] for c in found)
+    report = {
+        "environment": environment(),
+        "load": os.getloadavg(),
+        "arguments": vars(args),
+        "cases": found,
+        "held": held,
+        "total": len(found),
+    }
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    (RESULTS / "fraud-promises.json").write_text(json.dumps(report, indent=2) + "\n")
+    print(f"held {held} of {len(found)}")
+
+
+if __name__ == "__main__":
+    main()

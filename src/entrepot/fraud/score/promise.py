@@ -1,0 +1,182 @@
+"""What the card promises of a scored file, from the labels the scoring actually has
+(issue 41 item 1, ADR 0087).
+
+Each scored row's **label horizon** is how long before it the newest label it can read
+lies: the labels known are the training file's (the model's remembered tail), a labelled
+history's and those confirmed on the scored rows; a row at ``t`` reads those at least the
+label delay older than itself, so its horizon is ``t - L(t)`` with ``L(t)`` the newest
+label time at or before ``t - delay`` (no such label: beyond every horizon).
+
+The card replayed its test period at horizons ``h_1 < … < h_k``
+(:mod:`entrepot.fraud.train.horizons`). A row between two of them counts under both,
+linearly in days (a row 7.01 days from its newest label is a 7-day row; the replay's own
+rows lie the same few minutes past their horizon); rows beyond the last are counted apart
+(``beyond``) and under the last figure, which the trust then says does not cover them.
+The file's promise is the average of the horizons' figures weighted by the expected
+frauds (the sum of the probabilities) each holds, since AUPRC and recall average over
+frauds (precision, over flagged rows, only roughly).
+
+The interval adds two spreads: the test period's (the bootstrap half-widths, averaged
+with the same weights) and the scored file's own sampling, which for a file of ``F``
+expected frauds against the test period's ``F_test`` is about the test's times
+``sqrt(F_test / F)`` (a figure averaged over frauds has a variance in ``1 / F``); the
+half-widths add in quadrature.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from dataclasses import replace
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import pandas as pd
+
+from entrepot.fraud.model.behaviour import DAY
+
+if TYPE_CHECKING:
+    from entrepot.fraud.model.saved import FraudModel
+    from entrepot.fraud.score.ensemble import Ensemble
+    from entrepot.fraud.score.known_labels import KnownLabels
+
+_MISSING = np.iinfo(np.int64).min
+FIGURES = ("auprc", "precision", "recall")
+
+
+def label_times(
+    model: FraudModel,
+    frame: pd.DataFrame,
+    known: KnownLabels | None,
+    tail: bool = True,
+) -> tuple[np.ndarray | None, np.ndarray]:
+    """The scored rows' instants in seconds (``None`` if the model reads no time) and the
+    sorted instants of every label known to the scoring; ``frame`` holds the model's own
+    column names; ``tail``: the model reads its training tail (same customers)."""
+    builder = model.features
+    seconds = builder.seconds(frame)
+    if seconds is None:
+        return None, np.zeros(0, dtype=np.int64)
+    found: list[np.ndarray] = []
+    history = getattr(builder, "history_", None) if tail else None
+    if history is not None and "__label" in history:
+        labelled = np.isfinite(history["__label"].to_numpy(dtype=float))
+        found.append(history["__seconds"].to_numpy(dtype=np.int64)[labelled])
+    if known is not None and known.history is not None and known.history_labels is not None:
+        past = builder.seconds(known.history)
+        if past is not None:
+            found.append(past[np.isfinite(np.asarray(known.history_labels, dtype=float))])
+    if known is not None and known.rows is not None:
+        found.append(seconds[np.isfinite(np.asarray(known.rows, dtype=float))])
+    times = np.concatenate(found) if found else np.zeros(0, dtype=np.int64)
+    return seconds, np.sort(times[times != _MISSING])
+
+
+def row_horizons(seconds: np.ndarray, labels: np.ndarray, delay_days: float) -> np.ndarray:
+    """Each row's label horizon in days (``inf``: no label it can read, nor a time)."""
+    reach = seconds - int(delay_days * DAY)
+    at = np.searchsorted(labels, reach, side="right") - 1
+    newest = labels[np.clip(at, 0, max(len(labels) - 1, 0))] if len(labels) else reach
+    days = (seconds - newest) / DAY
+    return np.where((at < 0) | (seconds == _MISSING), np.inf, days)
+
+
+def promised(card: Mapping[str, Any], horizons: np.ndarray, proba: np.ndarray) -> dict[str, Any]:
+    """The card's promise for a file whose rows have these ``horizons`` (days) and
+    probabilities (see the module's docstring)."""
+    figures = list(card["figures"])
+    days = np.asarray([f["days"] for f in figures], dtype=float)
+    proba = np.asarray(proba, dtype=float)
+    expected = float(proba.sum())
+    share = _between(days, horizons)
+    mass = share.T @ proba if expected > 0 else share.sum(axis=0)
+    weights = mass / mass.sum() if mass.sum() > 0 else np.full(len(days), 1.0 / len(days))
+    beyond = horizons > days[-1]
+    bucket = np.clip(np.searchsorted(days, horizons, side="right") - 1, 0, len(days) - 1)
+    widen = math.sqrt(1.0 + card["frauds"] / max(expected, 1.0))
+    out: dict[str, Any] = {"level": card["level"], "expected_frauds": round(expected, 2)}
+    for name in FIGURES:
+        out[name] = _mixed(figures, weights, name, widen)
+    finite = horizons[np.isfinite(horizons)]
+    out["horizon_days"] = {
+        "min": round(float(finite.min()), 2) if len(finite) else None,
+        "median": round(float(np.median(finite)), 2) if len(finite) else None,
+        "max": round(float(finite.max()), 2) if len(finite) else None,
+    }
+    out["rows_by_horizon"] = [
+        {"from_days": int(d), "rows": int(n)}
+        for d, n in zip(days, np.bincount(bucket, minlength=len(days)), strict=True)
+    ]
+    out["covered_days"] = int(days[-1])
+    out["beyond_rows"] = int(beyond.sum())
+    out["reads_labels"] = bool(card.get("reads_labels", True))
+    return out
+
+
+def _between(days: np.ndarray, horizons: np.ndarray) -> np.ndarray:
+    """``(rows, horizons)``: each row's share of the two replayed horizons around its own
+    (linear in days; under the first, the first; beyond the last, the last)."""
+    x = np.clip(np.nan_to_num(horizons, nan=np.inf), days[0], days[-1])
+    low = np.clip(np.searchsorted(days, x, side="right") - 1, 0, len(days) - 1)
+    high = np.minimum(low + 1, len(days) - 1)
+    span = days[high] - days[low]
+    frac = np.divide(x - days[low], span, out=np.zeros_like(x), where=span > 0)
+    out = np.zeros((len(x), len(days)))
+    rows = np.arange(len(x))
+    np.add.at(out, (rows, low), 1.0 - frac)
+    np.add.at(out, (rows, high), frac)
+    return out
+
+
+def _mixed(
+    figures: list[Mapping[str, Any]], weights: np.ndarray, name: str, widen: float
+) -> dict[str, float] | None:
+    """One figure averaged over the horizons, its interval widened to the file."""
+    used = [(w, f) for w, f in zip(weights, figures, strict=True) if w > 0]
+    if not used or any(f.get(name) is None or f.get(f"{name}_low") is None for _, f in used):
+        return None
+    total = sum(w for w, _ in used)
+    center = sum(w * f[name] for w, f in used) / total
+    below = sum(w * (f[name] - f[f"{name}_low"]) for w, f in used) / total
+    above = sum(w * (f[f"{name}_high"] - f[name]) for w, f in used) / total
+    return {
+        "value": round(center, 4),
+        "low": round(max(0.0, center - below * widen), 4),
+        "high": round(min(1.0, center + above * widen), 4),
+    }
+
+
+def ensemble_promise(
+    ensemble: Ensemble, frame: pd.DataFrame, known: KnownLabels | None, proba: np.ndarray
+) -> dict[str, Any] | None:
+    """What a one-model ensemble's card promises of the scored ``frame`` (the upload's
+    column names); ``None`` for a pool of references (their cards speak of other data)."""
+    if len(ensemble.models) != 1 or ensemble.calibration is not None:
+        return None
+    member, model = ensemble.members[0], ensemble.models[0]
+    rename = {k: v for k, v in member.mapping.items() if k != v}
+    if rename:
+        frame = frame.rename(columns=rename)
+        if known is not None and known.history is not None:
+            known = replace(known, history=known.history.rename(columns=rename))
+    return file_promise(model, frame, known, proba, tail=member.history)
+
+
+def file_promise(
+    model: FraudModel,
+    inputs: pd.DataFrame,
+    known: KnownLabels | None,
+    proba: np.ndarray,
+    tail: bool = True,
+) -> dict[str, Any] | None:
+    """What ``model``'s card promises of the scored rows ``inputs`` (the model's column
+    names), or ``None`` when the card has no horizons (a model saved before them, no out-of-
+    time test, no time column)."""
+    card = getattr(model, "horizons", None)
+    if not card:
+        return None
+    seconds, labels = label_times(model, inputs, known, tail)
+    if seconds is None:
+        return None
+    horizons = row_horizons(seconds, labels, card["delay_days"])
+    return promised(card, horizons, proba)

@@ -1,0 +1,154 @@
+"""The card by label horizon: what the model delivers on rows scored long after the last
+label it knows (issue 41 item 1, ADR 0087).
+
+A model's entity features read confirmed frauds (a terminal's fraud rate over past days,
+:func:`~entrepot.fraud.model.behaviour.counterparty_features`). In training, and on the
+card's headline, a row reads the labels of rows at least the label delay older than
+itself. A file scored next month does not: its rows read the labels the scorer was given
+(the training file's, a history's, the analysts'), the newest of them weeks old. The
+further a row lies from the last label known, the less those features know, and the
+less the model delivers.
+
+The card therefore replays its out-of-time test period at several **label horizons**
+``h`` (:data:`HORIZONS` days, the label delay first): each test row reads only the labels
+of rows at least ``h`` days older than itself; no refit, only the label-reading features
+are recomputed (over the rows the test period's windows reach). For each horizon: the
+AUPRC, precision and recall at the model's threshold, each with a seeded bootstrap
+interval over the test rows, and the test period's size (rows, frauds), from which
+scoring (:mod:`entrepot.fraud.score.promise`) widens the interval to a file of its own
+size.
+"""
+
+from __future__ import annotations
+
+import copy
+import re
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from sklearn.metrics import average_precision_score
+
+from entrepot.fraud.model.behaviour import DAY
+from entrepot.fraud.model.calibration import Calibrator
+from entrepot.fraud.model.estimator import positive_scores
+from entrepot.fraud.model.features import FeatureBuilder
+from entrepot.fraud.train.splits import Splits
+
+#: The label horizons replayed, in days (those under the label delay are left out, the
+#: delay itself always first).
+HORIZONS = (7, 10, 14, 21, 28, 42, 60)
+#: The intervals' level and bootstrap resamples.
+LEVEL = 0.95
+RESAMPLES = 200
+#: A feature that reads past labels.
+_READS_LABELS = re.compile(r"^counterparty\d+_risk_\d+d$")
+
+
+@dataclass(frozen=True)
+class Fitted:
+    """What scores a featured row: the estimator, its calibrator and threshold."""
+
+    estimator: Any
+    calibrator: Calibrator
+    threshold: float
+
+
+def horizons_of(delay_days: int) -> tuple[int, ...]:
+    """The horizons replayed for a model with this label delay."""
+    return (delay_days, *(h for h in HORIZONS if h > delay_days))
+
+
+def horizon_card(
+    builder: FeatureBuilder,
+    data: pd.DataFrame,
+    y: np.ndarray,
+    splits: Splits,
+    x: np.ndarray,
+    names: list[str],
+    fitted: Fitted,
+    seed: int = 0,
+) -> dict[str, Any] | None:
+    """The card's figures by label horizon, or ``None`` where there is none to replay (no
+    out-of-time test period, no time column)."""
+    seconds = builder.seconds(data)
+    if splits.kind != "time" or seconds is None or not len(splits.test):
+        return None
+    test = np.asarray(splits.test)
+    reading = [j for j, name in enumerate(names) if _READS_LABELS.match(name)]
+    y_test = np.asarray(y[test], dtype=int)
+    figures = []
+    for h in horizons_of(builder.label_delay_days):
+        x_test = x[test].copy()
+        if reading and builder.uses_labels:
+            columns = [names[j] for j in reading]
+            x_test[:, reading] = _label_features_at(builder, data, y, seconds, test, h, columns)
+        proba = fitted.calibrator(positive_scores(fitted.estimator, x_test))
+        figures.append({"days": h, **figures_of(y_test, proba, fitted.threshold, seed)})
+    return {
+        "level": LEVEL,
+        "delay_days": builder.label_delay_days,
+        "rows": len(test),
+        "frauds": int(y_test.sum()),
+        "reads_labels": bool(reading and builder.uses_labels),
+        "figures": figures,
+    }
+
+
+def _label_features_at(
+    builder: FeatureBuilder,
+    data: pd.DataFrame,
+    y: np.ndarray,
+    seconds: np.ndarray,
+    test: np.ndarray,
+    horizon: int,
+    columns: list[str],
+) -> np.ndarray:
+    """The test rows' features when each reads the labels ``horizon`` days old, computed
+    over the rows the test period's windows reach (all labels known, each row's own and
+    the newer ones out of its reach)."""
+    at = copy.copy(builder)
+    at.label_horizon_days = horizon
+    reach = (max(builder.windows) + max(builder.label_delay_days, horizon) + 1) * DAY
+    valid = seconds != np.iinfo(np.int64).min
+    start = seconds[test][valid[test]].min() - reach if valid[test].any() else 0
+    rows = np.flatnonzero(valid & (seconds >= start))
+    rows = np.union1d(rows, test)
+    made = at.transform_labelled(data.iloc[rows], np.asarray(y[rows], dtype=float))
+    where = np.searchsorted(rows, test)
+    return np.asarray(made[columns].to_numpy(dtype=float)[where])
+
+
+def figures_of(
+    y: np.ndarray, proba: np.ndarray, threshold: float, seed: int = 0
+) -> dict[str, float | None]:
+    """AUPRC, precision and recall at ``threshold``, each with its bootstrap interval
+    (``None`` where a figure is undefined)."""
+    y = np.asarray(y, dtype=int)
+    proba = np.asarray(proba, dtype=float)
+    flagged = proba >= threshold
+    point = _three(y, proba, flagged)
+    rng = np.random.default_rng(seed)
+    drawn: list[tuple[float, float, float]] = []
+    for _ in range(RESAMPLES):
+        rows = rng.integers(0, len(y), len(y))
+        drawn.append(_three(y[rows], proba[rows], flagged[rows]))
+    values = np.asarray(drawn, dtype=float)
+    tail = (1 - LEVEL) / 2
+    out: dict[str, float | None] = {}
+    for i, name in enumerate(("auprc", "precision", "recall")):
+        column = values[:, i][np.isfinite(values[:, i])]
+        out[name] = None if not np.isfinite(point[i]) else round(point[i], 6)
+        low, high = np.quantile(column, [tail, 1 - tail]) if len(column) else (np.nan, np.nan)
+        out[f"{name}_low"] = round(float(low), 6) if np.isfinite(low) else None
+        out[f"{name}_high"] = round(float(high), 6) if np.isfinite(high) else None
+    return out
+
+
+def _three(y: np.ndarray, proba: np.ndarray, flagged: np.ndarray) -> tuple[float, float, float]:
+    frauds = int(y.sum())
+    auprc = float(average_precision_score(y, proba)) if 0 < frauds < len(y) else np.nan
+    precision = float(y[flagged].mean()) if flagged.any() else np.nan
+    recall = float(y[flagged].sum() / frauds) if frauds else np.nan
+    return auprc, precision, recall

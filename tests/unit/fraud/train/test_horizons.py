@@ -1,0 +1,176 @@
+"""Issue 41 item 1: the card by label horizon, and what it promises of a scored file.
+
+The expected values are computed here from the documented definitions, with plain loops
+over rows, numpy and scikit-learn, never with the code under test."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+from sklearn.metrics import average_precision_score
+
+from entrepot.fraud.model.behaviour import DAY, counterparty_features
+from entrepot.fraud.model.estimator import positive_scores
+from entrepot.fraud.score.promise import file_promise, promised, row_horizons
+from entrepot.fraud.synth.generator import GeneratedDataset, generate
+from entrepot.fraud.train.horizons import horizons_of
+from entrepot.fraud.train.result import TrainingResult
+from entrepot.fraud.train.training import train
+from tests.support.clock import TickingClock
+
+WINDOWS = (1, 7, 30)
+
+
+def _risk_by_loop(
+    codes: np.ndarray,
+    seconds: np.ndarray,
+    labels: np.ndarray,
+    window: int,
+    delay: int,
+    horizon: int,
+) -> np.ndarray:
+    """A counterparty's fraud rate over ``[t - delay - window, t - delay)`` read from the
+    labels of rows at least ``max(delay, horizon)`` days older than the row, row by row."""
+    out = np.full(len(codes), np.nan)
+    for i in range(len(codes)):
+        same = codes == codes[i]
+        inside = (seconds > seconds[i] - (delay + window) * DAY) & (
+            seconds <= seconds[i] - delay * DAY
+        )
+        readable = seconds <= seconds[i] - max(delay, horizon) * DAY
+        rows = same & inside & readable & ~np.isnan(labels)
+        if rows.any():
+            out[i] = labels[rows].mean()
+    return out
+
+
+@pytest.mark.parametrize("horizon", [7, 10, 21, 40])
+def test_a_row_at_a_horizon_reads_only_the_labels_that_old(horizon: int) -> None:
+    rng = np.random.default_rng(horizon)
+    n = 700
+    codes = rng.integers(0, 12, n)
+    seconds = 1_700_000_000 + rng.integers(0, 80 * DAY, n)
+    labels = rng.choice([0.0, 1.0, np.nan], n, p=[0.7, 0.2, 0.1])
+    made = counterparty_features(codes, seconds, labels, WINDOWS, 7, "t", horizon)
+    for w in WINDOWS:
+        expected = _risk_by_loop(codes, seconds, labels, w, 7, horizon)
+        np.testing.assert_allclose(made[f"t_risk_{w}d"], expected, rtol=1e-12, equal_nan=True)
+
+
+def test_no_horizon_is_the_label_delay_bit_for_bit() -> None:
+    rng = np.random.default_rng(3)
+    codes = rng.integers(0, 30, 3000)
+    seconds = 1_700_000_000 + rng.integers(0, 60 * DAY, 3000)
+    labels = rng.choice([0.0, 1.0, np.nan], 3000, p=[0.8, 0.1, 0.1])
+    plain = counterparty_features(codes, seconds, labels, WINDOWS, 7, "t")
+    at_delay = counterparty_features(codes, seconds, labels, WINDOWS, 7, "t", 7)
+    for name, values in plain.items():
+        assert values.tobytes() == at_delay[name].tobytes(), name
+
+
+def test_a_rows_horizon_is_the_age_of_the_newest_label_it_can_read() -> None:
+    labels = np.asarray([0, 10, 20], dtype=np.int64) * DAY
+    rows = np.asarray([5, 27, 40, 3], dtype=np.int64) * DAY
+    # 5 days: nothing 7 days older; 27: the label at 20 (7 days); 40: still 20 (20 days)
+    assert row_horizons(rows, labels, 7).tolist() == [np.inf, 7.0, 20.0, np.inf]
+
+
+def _card(delay: int = 7) -> dict[str, object]:
+    figures = []
+    for days, auprc in zip(horizons_of(delay), (0.8, 0.7, 0.6, 0.5, 0.4, 0.3, 0.2), strict=False):
+        figures.append(
+            {
+                "days": days,
+                **{f: auprc for f in ("auprc", "precision", "recall")},
+                **{f"{f}_low": auprc - 0.05 for f in ("auprc", "precision", "recall")},
+                **{f"{f}_high": auprc + 0.05 for f in ("auprc", "precision", "recall")},
+            }
+        )
+    return {"level": 0.95, "delay_days": delay, "rows": 1000, "frauds": 100, "figures": figures}
+
+
+def test_the_promise_interpolates_between_horizons_weighted_by_expected_frauds() -> None:
+    card = _card()
+    days = [f["days"] for f in card["figures"]]  # type: ignore[attr-defined]
+    values = [f["auprc"] for f in card["figures"]]  # type: ignore[attr-defined]
+    horizons = np.asarray([7.0, 8.5, 12.0, 100.0])
+    proba = np.asarray([0.1, 0.3, 0.2, 0.4])
+    found = promised(card, horizons, proba)
+    # each row's figure by np.interp, clipped to the ends; weighted by its probability
+    figure = np.interp(horizons, days, values)
+    expected = float((figure * proba).sum() / proba.sum())
+    assert found["auprc"]["value"] == pytest.approx(expected, abs=1e-4)
+    # the interval: 0.05 each side, widened by sqrt(1 + 100 / max(expected frauds, 1))
+    half = 0.05 * np.sqrt(1 + 100 / 1.0)
+    assert found["auprc"]["low"] == pytest.approx(max(0, expected - half), abs=1e-4)
+    assert found["beyond_rows"] == 1
+    assert found["covered_days"] == days[-1]
+
+
+@pytest.fixture(scope="module")
+def dataset() -> GeneratedDataset:
+    return generate("card_payments", 14_000, seed=7, variety=False, fraud_rate=0.05)
+
+
+@pytest.fixture(scope="module")
+def result(dataset: GeneratedDataset) -> TrainingResult:
+    return train(
+        dataset.frame.iloc[:10_000],
+        dataset.target,
+        time_budget=2,
+        models=("lightgbm",),
+        seed=1,
+        clock=TickingClock(),
+    )
+
+
+def test_the_card_holds_a_figure_per_horizon_the_delay_first(
+    dataset: GeneratedDataset, result: TrainingResult
+) -> None:
+    card = result.performance["card"]["horizons"]
+    assert card is not None and result.splits is not None
+    assert [f["days"] for f in card["figures"]] == list(horizons_of(7))
+    assert card["rows"] == len(result.splits.test)
+    assert card["frauds"] == int(dataset.labels[:10_000][result.splits.test].sum())
+    for figure in card["figures"]:
+        assert figure["auprc_low"] <= figure["auprc"] <= figure["auprc_high"]
+    assert result.model.horizons == card
+
+
+def test_the_horizon_figure_is_scikit_learns_on_the_replayed_rows(
+    dataset: GeneratedDataset, result: TrainingResult
+) -> None:
+    """At 60 days no label is in reach of a 30-day window 7 days back: the test rows score
+    as with every label unknown; scikit-learn's AUPRC of that is the card's figure."""
+    splits = result.splits
+    assert splits is not None
+    data = dataset.frame.iloc[:10_000].reset_index(drop=True)
+    y = dataset.labels[:10_000]
+    builder = result.model.features
+    unknown = np.full(len(data), np.nan)
+    x = builder.transform_labelled(data, unknown).to_numpy(dtype=float)[splits.test]
+    model = result.model
+    proba = model.calibrator(positive_scores(model.estimator, x))
+    last = result.performance["card"]["horizons"]["figures"][-1]
+    assert last["days"] == 60
+    assert last["auprc"] == pytest.approx(average_precision_score(y[splits.test], proba), abs=1e-6)
+
+
+def test_scoring_a_later_file_promises_by_its_rows_horizons(
+    dataset: GeneratedDataset, result: TrainingResult
+) -> None:
+    later = dataset.frame.iloc[10_000:].drop(columns=[dataset.target]).reset_index(drop=True)
+    proba = result.model.predict_proba(later)
+    found = file_promise(result.model, later, None, proba)
+    assert found is not None
+    times = pd.to_datetime(later["timestamp"]).to_numpy(dtype="datetime64[s]").astype(np.int64)
+    tail = result.model.features.history_
+    assert tail is not None
+    newest = tail["__seconds"][np.isfinite(tail["__label"])].max()
+    # every scored row is later than the training file: its newest readable label is the
+    # training file's newest, or 7 days before itself, whichever is older
+    ages = (times - np.minimum(newest, times - 7 * DAY)) / DAY
+    assert found["horizon_days"]["max"] == pytest.approx(ages.max(), abs=0.05)
+    assert found["horizon_days"]["min"] == pytest.approx(ages.min(), abs=0.05)
+    assert found["auprc"]["low"] <= found["auprc"]["value"] <= found["auprc"]["high"]
