@@ -187,7 +187,11 @@ def fit_one(
             **params,
         )
         model.fit(
-            data.x_fit, data.y_fit, sample_weight=data.w_fit, X_val=data.x_stop, y_val=data.y_stop
+            _no_empty_column(data.x_fit),
+            data.y_fit,
+            sample_weight=data.w_fit,
+            X_val=data.x_stop,
+            y_val=data.y_stop,
         )
         return model, int(model.n_iter_)
     if kind == "logistic_regression":
@@ -197,6 +201,18 @@ def fit_one(
             model.fit(data.x_fit, data.y_fit, logisticregression__sample_weight=data.w_fit)
         return model, None
     raise ValueError(f"unknown model kind {kind!r}; known: {', '.join(KINDS)}")
+
+
+def _no_empty_column(x: np.ndarray) -> np.ndarray:
+    """``x`` with each column missing on every row read as 0 (a constant, never split on):
+    scikit-learn's histogram binning fails on a column with no value at all (a customer
+    feature of a table whose customers never repeat, a risk feature no label reaches)."""
+    empty = np.isnan(x).all(axis=0)
+    if not empty.any():
+        return x
+    out = x.copy()
+    out[:, empty] = 0.0
+    return out
 
 
 def logistic_pipeline(params: dict[str, Any]) -> Pipeline:

@@ -206,3 +206,18 @@ def test_a_model_the_deadline_stops_at_its_first_round_keeps_that_round(
     model, rounds = fit_one(kind, dict(DEFAULTS[kind]), data, clock.now, 0, 1, clock=clock)
     assert rounds == 1
     assert positive_scores(model, data.x_val).shape == (len(data.y_val),)
+
+
+@pytest.mark.parametrize("kind", ["hist_gradient_boosting", "lightgbm", "xgboost"])
+def test_a_feature_missing_on_every_fit_row_does_not_stop_training(kind: str) -> None:
+    """Regression: scikit-learn's histogram binning failed on a column with no value at
+    all (an e-commerce table whose devices never repeat: its customer features are all
+    missing), and training exited with a traceback."""
+    rng = np.random.default_rng(4)
+    x = np.c_[rng.normal(size=(400, 2)), np.full(400, np.nan)]
+    y = (x[:, 0] + rng.normal(scale=0.5, size=400) > 1).astype(int)
+    data = Data(x[:300], y[:300], x[300:], y[300:], x[300:], y[300:])
+    model, _ = fit_one(kind, dict(DEFAULTS[kind]), data, float("inf"), 0, 1)
+    scores = positive_scores(model, x[300:])
+    assert np.isfinite(scores).all()
+    assert scores[y[300:] == 1].mean() > scores[y[300:] == 0].mean()
