@@ -19,8 +19,10 @@ frauds (precision, over flagged rows, only roughly).
 The interval adds two spreads: the test period's (the bootstrap half-widths, averaged
 with the same weights) and the scored file's own sampling, which for a file of ``F``
 expected frauds against the test period's ``F_test`` is about the test's times
-``sqrt(F_test / F)`` (a figure averaged over frauds has a variance in ``1 / F``); the
-half-widths add in quadrature.
+``sqrt(F_test / F)`` (a figure averaged over frauds has a variance in ``1 / F``); and the
+moves from one period to the next that the out-of-time rows showed beyond their sampling
+(``between``, :func:`~entrepot.fraud.train.horizons.between_periods`), which a file,
+one more period, does not average away. The half-widths add in quadrature.
 """
 
 from __future__ import annotations
@@ -32,6 +34,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
+from scipy.stats import norm
 
 from entrepot.fraud.model.behaviour import DAY
 
@@ -95,8 +98,10 @@ def promised(card: Mapping[str, Any], horizons: np.ndarray, proba: np.ndarray) -
     bucket = np.clip(np.searchsorted(days, horizons, side="right") - 1, 0, len(days) - 1)
     widen = math.sqrt(1.0 + card["frauds"] / max(expected, 1.0))
     out: dict[str, Any] = {"level": card["level"], "expected_frauds": round(expected, 2)}
+    between = card.get("between") or {}
+    z = float(norm.ppf(0.5 + card["level"] / 2))
     for name in FIGURES:
-        out[name] = _mixed(figures, weights, name, widen)
+        out[name] = _mixed(figures, weights, name, widen, z * float(between.get(name, 0.0)))
     finite = horizons[np.isfinite(horizons)]
     out["horizon_days"] = {
         "min": round(float(finite.min()), 2) if len(finite) else None,
@@ -129,9 +134,14 @@ def _between(days: np.ndarray, horizons: np.ndarray) -> np.ndarray:
 
 
 def _mixed(
-    figures: list[Mapping[str, Any]], weights: np.ndarray, name: str, widen: float
+    figures: list[Mapping[str, Any]],
+    weights: np.ndarray,
+    name: str,
+    widen: float,
+    period: float,
 ) -> dict[str, float] | None:
-    """One figure averaged over the horizons, its interval widened to the file."""
+    """One figure averaged over the horizons, its interval widened to the file and to
+    ``period``, the half-width of the moves from one period to the next."""
     used = [(w, f) for w, f in zip(weights, figures, strict=True) if w > 0]
     if not used or any(f.get(name) is None or f.get(f"{name}_low") is None for _, f in used):
         return None
@@ -141,8 +151,8 @@ def _mixed(
     above = sum(w * (f[f"{name}_high"] - f[name]) for w, f in used) / total
     return {
         "value": round(center, 4),
-        "low": round(max(0.0, center - below * widen), 4),
-        "high": round(min(1.0, center + above * widen), 4),
+        "low": round(max(0.0, center - math.hypot(below * widen, period)), 4),
+        "high": round(min(1.0, center + math.hypot(above * widen, period)), 4),
     }
 
 

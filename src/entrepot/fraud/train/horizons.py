@@ -22,6 +22,7 @@ size.
 from __future__ import annotations
 
 import copy
+import math
 import re
 from dataclasses import dataclass
 from typing import Any
@@ -42,6 +43,9 @@ HORIZONS = (7, 10, 14, 21, 28, 42, 60)
 #: The intervals' level and bootstrap resamples.
 LEVEL = 0.95
 RESAMPLES = 200
+#: Frauds in a chunk of :func:`between_periods`, and its bootstrap resamples.
+CHUNK_FRAUDS = 30
+CHUNK_RESAMPLES = 60
 #: A feature that reads past labels.
 _READS_LABELS = re.compile(r"^counterparty\d+_risk_\d+d$")
 
@@ -143,6 +147,41 @@ def figures_of(
         low, high = np.quantile(column, [tail, 1 - tail]) if len(column) else (np.nan, np.nan)
         out[f"{name}_low"] = round(float(low), 6) if np.isfinite(low) else None
         out[f"{name}_high"] = round(float(high), 6) if np.isfinite(high) else None
+    return out
+
+
+def between_periods(
+    y: np.ndarray, proba: np.ndarray, when: np.ndarray, threshold: float, seed: int = 0
+) -> dict[str, float | int]:
+    """How much each figure moves from one period to the next beyond what its sampling
+    explains: the out-of-time rows (``when``: their time) cut into consecutive chunks of
+    about :data:`CHUNK_FRAUDS` frauds (2 to 8 chunks), each figure's variance over the
+    chunks less the chunks' mean bootstrap variance (a random-effects estimate, never
+    negative), as a standard deviation. A file scored later is one more period: this
+    spread does not shrink with its size."""
+    order = np.argsort(np.nan_to_num(when, nan=np.inf), kind="stable")
+    y, proba = np.asarray(y, dtype=int)[order], np.asarray(proba, dtype=float)[order]
+    k = int(min(8, int(y.sum()) // CHUNK_FRAUDS))
+    out: dict[str, float | int] = {"chunks": k}
+    if k < 2:
+        return {**out, **dict.fromkeys(("auprc", "precision", "recall"), 0.0)}
+    rng = np.random.default_rng(seed)
+    values, noise = [], []
+    for chunk in np.array_split(np.arange(len(y)), k):
+        yc, pc = y[chunk], proba[chunk]
+        flagged = pc >= threshold
+        values.append(_three(yc, pc, flagged))
+        drawn = []
+        for _ in range(CHUNK_RESAMPLES):
+            rows = rng.integers(0, len(yc), len(yc))
+            drawn.append(_three(yc[rows], pc[rows], flagged[rows]))
+        noise.append(np.nanvar(np.asarray(drawn, dtype=float), axis=0))
+    seen = np.asarray(values, dtype=float)
+    for i, name in enumerate(("auprc", "precision", "recall")):
+        column = seen[:, i][np.isfinite(seen[:, i])]
+        spread = float(np.var(column, ddof=1)) if len(column) > 1 else 0.0
+        within = float(np.nanmean(np.asarray(noise)[:, i]))
+        out[name] = round(math.sqrt(max(0.0, spread - within)), 6)
     return out
 
 

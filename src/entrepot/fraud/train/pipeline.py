@@ -26,7 +26,7 @@ from entrepot.fraud.schema.target import label_vector
 from entrepot.fraud.train.card import Evaluation, ScoredPeriod, model_card
 from entrepot.fraud.train.card_messages import leak_kept, suspected_leak
 from entrepot.fraud.train.clocks import Clock
-from entrepot.fraud.train.horizons import Fitted, horizon_card
+from entrepot.fraud.train.horizons import Fitted, between_periods, horizon_card
 from entrepot.fraud.train.importance import column_importance, feature_importances
 from entrepot.fraud.train.leaks import suspected_leaks
 from entrepot.fraud.train.protocol import (
@@ -237,6 +237,15 @@ def run_training(
     card["horizons"] = horizon_card(
         builder, data, y, splits, x, names, Fitted(best.estimator, calibrator, threshold), seed
     )
+    if card["horizons"] is not None and order.values is not None:
+        out_of_time = np.concatenate([splits.validation, splits.test])
+        card["horizons"]["between"] = between_periods(
+            y[out_of_time],
+            np.concatenate([val_proba, test_proba]),
+            order.values[out_of_time],
+            threshold,
+            seed,
+        )
     model.horizons = card["horizons"]
     notes += [Message.from_json(w) for w in card["warnings"]]
     card["warnings"] = [note.to_json() for note in notes]

@@ -90,6 +90,7 @@ def score_frame(
     from entrepot.fraud.score.scoring import score
     from entrepot.fraud_service.estimate import estimate
     from entrepot.fraud_service.known import known_labels, known_labels_summary
+    from entrepot.fraud_service.promised import with_promise
     from entrepot.fraud_service.summary import summarize, with_partial_library
     from entrepot.messages import N_, Message
 
@@ -118,8 +119,7 @@ def score_frame(
     promise = ensemble_promise(
         ensemble, scored_frame, known, scores["fraud_probability"].to_numpy(dtype=float)
     )
-    if promise is not None:
-        summary = {**summary, "expected": promise}
+    summary, found = with_promise(summary, found, promise)
     if partial is not None:
         summary = with_partial_library(summary, *partial)
     return ScoringOutcome(

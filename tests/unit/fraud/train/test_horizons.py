@@ -14,7 +14,7 @@ from entrepot.fraud.model.behaviour import DAY, counterparty_features
 from entrepot.fraud.model.estimator import positive_scores
 from entrepot.fraud.score.promise import file_promise, promised, row_horizons
 from entrepot.fraud.synth.generator import GeneratedDataset, generate
-from entrepot.fraud.train.horizons import horizons_of
+from entrepot.fraud.train.horizons import between_periods, horizons_of
 from entrepot.fraud.train.result import TrainingResult
 from entrepot.fraud.train.training import train
 from tests.support.clock import TickingClock
@@ -174,3 +174,34 @@ def test_scoring_a_later_file_promises_by_its_rows_horizons(
     assert found["horizon_days"]["max"] == pytest.approx(ages.max(), abs=0.05)
     assert found["horizon_days"]["min"] == pytest.approx(ages.min(), abs=0.05)
     assert found["auprc"]["low"] <= found["auprc"]["value"] <= found["auprc"]["high"]
+
+
+def test_periods_that_differ_show_a_spread_and_alike_ones_none() -> None:
+    rng = np.random.default_rng(11)
+    n = 40_000
+    y = (rng.random(n) < 0.05).astype(int)
+    when = np.arange(n, dtype=float)
+    alike = np.clip(0.3 * y + rng.random(n) * 0.7, 0, 1)  # one ranking all along
+    # every other quarter ranks at random: a period effect far above sampling
+    moving = alike.copy()
+    for quarter in (1, 3):
+        rows = slice(quarter * n // 4, (quarter + 1) * n // 4)
+        moving[rows] = rng.random(n // 4)
+    still = between_periods(y, alike, when, 0.5, seed=1)
+    moved = between_periods(y, moving, when, 0.5, seed=1)
+    assert still["chunks"] == moved["chunks"] >= 2
+    # the chunks' AUPRC by scikit-learn: their spread is what the estimate reads
+    chunks = np.array_split(np.arange(n), int(moved["chunks"]))
+    spread = np.std([average_precision_score(y[c], moving[c]) for c in chunks], ddof=1)
+    assert moved["auprc"] > 0.5 * spread > 0.1
+    assert still["auprc"] < 0.25 * moved["auprc"]
+
+
+def test_the_promise_adds_the_period_spread_to_its_interval() -> None:
+    card = {**_card(), "between": {"auprc": 0.1, "precision": 0.0, "recall": 0.0}}
+    horizons = np.full(50, 7.0)
+    proba = np.full(50, 2.0)  # 100 expected frauds, as many as the test period's
+    found = promised(card, horizons, proba)
+    half = np.hypot(0.05 * np.sqrt(2.0), 1.959964 * 0.1)
+    assert found["auprc"]["low"] == pytest.approx(0.8 - half, abs=1e-3)
+    assert found["precision"]["low"] == pytest.approx(0.8 - 0.05 * np.sqrt(2.0), abs=1e-3)
