@@ -92,7 +92,7 @@ def cases(
         proba = model.predict_proba(later)
         delivered = float(average_precision_score(y, proba))
         promise = file_promise(model, later, None, proba)
-        covered = _estimate_covers(model, proba, y)
+        covered = _estimate_covers(model, proba, y, promise)
         auprc = (promise or {}).get("auprc") or {}
         holds = bool(
             auprc
@@ -120,13 +120,18 @@ def cases(
     return out
 
 
-def _estimate_covers(model: Any, proba: np.ndarray, y: np.ndarray) -> dict[str, Any]:
+def _estimate_covers(
+    model: Any, proba: np.ndarray, y: np.ndarray, promise: dict[str, Any] | None
+) -> dict[str, Any]:
     """The label-free estimate of precision and recall at the model's threshold (the
-    product's, ``expected_performance`` with the model's calibration error) against the
-    realised figures."""
-    from entrepot.fraud.score.expected import expected_performance
+    product's: ``estimate`` with the model's calibration error, beside the card's
+    ``promise``) against the realised figures."""
+    from entrepot.fraud_service.estimate import estimate
+    from entrepot.fraud_service.promised import with_promise
 
-    found = expected_performance(proba, model.threshold, error=model.calibrator.level_error)
+    scores = pd.DataFrame({"fraud_probability": proba})
+    found = estimate(scores, model.threshold, None, model.calibrator.level_error)
+    _, found = with_promise({"trust": {}}, found, promise)
     flagged = proba >= model.threshold
     real = {
         "precision": float(y[flagged].mean()) if flagged.any() else None,
@@ -134,17 +139,15 @@ def _estimate_covers(model: Any, proba: np.ndarray, y: np.ndarray) -> dict[str, 
     }
     out: dict[str, Any] = {}
     for name in ("precision", "recall"):
-        figure = getattr(found, name)
+        figure = found[name]
         value = real[name]
+        low, high = figure.get("low"), figure.get("high")
         out[name] = {
-            "estimated": round(figure.value, 4) if figure.value is not None else None,
-            "low": None if figure.low is None else round(figure.low, 4),
-            "high": None if figure.high is None else round(figure.high, 4),
+            "estimated": figure.get("value"),
+            "low": low,
+            "high": high,
             "realised": None if value is None else round(value, 4),
-            "covers": value is not None
-            and figure.low is not None
-            and figure.high is not None
-            and figure.low <= value <= figure.high,
+            "covers": None not in (value, low, high) and low <= value <= high,
         }
     return out
 

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import pytest
 from sklearn.metrics import precision_score, recall_score
 
 from entrepot.fraud.synth.domains import get_domain
@@ -72,3 +73,34 @@ def test_late_labels_and_a_history_file_feed_the_scoring(cli: Cli, tmp_path: Pat
                 "--late-labels", "chargeback")  # fmt: skip
     assert wrong.returncode != 0
     assert "no column 'chargeback'" in wrong.stderr and "Traceback" not in wrong.stderr
+
+
+def test_the_score_says_what_the_card_promises_for_the_files_label_ages(
+    cli: Cli, tmp_path: Path
+) -> None:
+    """Issue 41 item 1: a file scored after its model's training file reads labels that
+    grow older row by row; `--json` says the card's promise for those ages, and the same
+    file scored with its history's labels reads younger ones."""
+    data = generate("card_payments", 9000, fraud_rate=0.04, seed=23, variety=False)
+    frame, target = data.frame, data.target
+    frame.iloc[:6000].to_csv(tmp_path / "train.csv", index=False)
+    frame.iloc[6000:].drop(columns=[target]).to_csv(tmp_path / "later.csv", index=False)
+    assert cli("db", "upgrade").returncode == 0
+    trained = cli("fraud", "train", "train.csv", "--name", "cards", "--out", "models/cards",
+                  "--time-budget", "2")  # fmt: skip
+    assert trained.returncode == 0, trained.stderr
+    scored = cli("fraud", "score", "later.csv", "scores.csv", "--model", "models/cards",
+                 "--json", "--no-explain")  # fmt: skip
+    assert scored.returncode == 0, scored.stderr
+    expected = json.loads(scored.stdout)["expected"]
+    times = pd.to_datetime(frame["timestamp"])
+    # the newest label the training file gives, and each later row's distance to it
+    # (never under the label delay): the span the promise says it covers
+    newest = times.iloc[:6000].max()
+    ages = ((times.iloc[6000:] - newest).dt.total_seconds() / 86_400).clip(lower=7)
+    assert expected["horizon_days"]["max"] == pytest.approx(ages.max(), abs=0.05)
+    auprc = expected["auprc"]
+    assert 0 <= auprc["low"] <= auprc["value"] <= auprc["high"] <= 1
+    plain = cli("fraud", "score", "later.csv", "plain.csv", "--model", "models/cards")
+    assert plain.returncode == 0, plain.stderr
+    assert f"the card promises AUPRC {auprc['value']:.3f} on this file" in plain.stdout

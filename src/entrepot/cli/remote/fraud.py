@@ -223,6 +223,7 @@ def print_remote_scores(console: Console, record: Mapping[str, Any], out: Path) 
     from entrepot.cli.fraud.render import (
         print_ensemble,
         print_estimate,
+        print_expected,
         print_known_labels,
         print_scores,
         print_trust,
@@ -234,6 +235,7 @@ def print_remote_scores(console: Console, record: Mapping[str, Any], out: Path) 
     print_scores(console, summary)
     print_trust(console, record.get("trust"))
     print_estimate(console, record.get("estimate"))
+    print_expected(console, record.get("expected"))
     console.print(f"wrote {out}")
 
 
@@ -248,6 +250,7 @@ def remote_scores_json(record: Mapping[str, Any], out: Path) -> dict[str, Any]:
         "threshold": summary["threshold"],
         "saved_ensemble": None,
         "estimate": record.get("estimate"),
+        "expected": record.get("expected"),
         "known_labels": summary.get("known_labels"),
         "trust": record.get("trust"),
         "prediction_id": record.get("id"),
