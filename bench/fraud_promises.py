@@ -147,7 +147,7 @@ def _estimate_covers(
             "low": low,
             "high": high,
             "realised": None if value is None else round(value, 4),
-            "covers": None not in (value, low, high) and low <= value <= high,
+            "covers": bool(None not in (value, low, high) and low <= value <= high),
         }
     return out
 

@@ -11,17 +11,22 @@ interval is widened to hold the promise's (:func:`with_promise`) and says so.
 
 And where the file lies mostly beyond the horizons the card replayed (most rows further
 from any label they can read than the card's last horizon), nothing measured covers it:
-the trust is never ``high`` (``trust.beyond_labels``).
+the trust is never ``high`` (``trust.beyond_labels``); nor where the card's figures moved
+so much from one period to the next that its promise spans more than half the scale
+(``trust.card_unsettled``).
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from entrepot.messages import N_, Message
+from entrepot.messages import N_, Message, Number
 
 #: Share of a file's rows beyond the card's horizons from which its trust is not high.
 BEYOND_SHARE = 0.5
+#: A promise whose AUPRC interval is wider than this promises nothing: the card's figures
+#: moved too much from one period to the next (``trust.card_unsettled``).
+UNSETTLED_WIDTH = 0.5
 #: What the estimate says when its interval was widened to the card's promise.
 WIDENED = N_("estimate.widened_to_card")
 
@@ -44,15 +49,21 @@ def with_promise(
             found[name] = {**ours, "low": low, "high": high}
             widened = True
     if widened:
-        said = Message(WIDENED, {"days": promise["covered_days"]}).to_json()
-        found["assumptions"] = [*found.get("assumptions", []), said]
+        widening = Message(WIDENED, {"days": promise["covered_days"]}).to_json()
+        found["assumptions"] = [*found.get("assumptions", []), widening]
         found["widened_to_card"] = True
     out = {**summary, "expected": promise}
     rows = sum(part["rows"] for part in promise.get("rows_by_horizon", []))
     beyond = promise.get("beyond_rows", 0)
     trusted = dict(summary.get("trust") or {})
-    if rows and beyond / rows > BEYOND_SHARE and trusted.get("level") == "high":
+    auprc = promise.get("auprc") or {}
+    said: Message | None = None
+    if rows and beyond / rows > BEYOND_SHARE:
         said = Message(N_("trust.beyond_labels"), {"rows": beyond, "days": promise["covered_days"]})
+    elif auprc and auprc["high"] - auprc["low"] > UNSETTLED_WIDTH:
+        spread = {"low": Number(auprc["low"], 2), "high": Number(auprc["high"], 2)}
+        said = Message(N_("trust.card_unsettled"), spread)
+    if said is not None and trusted.get("level") == "high":
         trusted.update(level="medium", message=said.to_json())
         out["trust"] = trusted
     return out, found

@@ -51,3 +51,12 @@ def test_a_file_mostly_beyond_the_cards_horizons_is_not_trusted_high() -> None:
     assert summary["trust"]["message"]["params"]["rows"] == 51
     summary, _ = with_promise(high, _estimate(0.3, 0.9), _promise(0.4, 0.6, beyond=49))
     assert summary["trust"]["level"] == "high"
+
+
+def test_a_promise_spanning_most_of_the_scale_is_not_trusted_high() -> None:
+    high = {"trust": {"level": "high", "message": {"key": "trust.high"}}}
+    summary, _ = with_promise(high, _estimate(0.3, 0.9), _promise(0.05, 0.95))
+    assert summary["trust"]["message"]["key"] == "trust.card_unsettled"
+    assert summary["trust"]["level"] == "medium"
+    summary, _ = with_promise(high, _estimate(0.3, 0.9), _promise(0.2, 0.6))
+    assert summary["trust"]["level"] == "high"

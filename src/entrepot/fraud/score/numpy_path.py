@@ -35,9 +35,9 @@ from entrepot.fraud.model.features import (
     behaviour_of,
     counterparty_block,
     entity_codes,
-    time_parts,
 )
 from entrepot.fraud.model.saved import FraudModel
+from entrepot.fraud.model.time_parts import time_parts
 from entrepot.fraud.score.bare_predict import AnomalyTables, calibrated, scorer
 from entrepot.fraud.score.column_reader import ColumnReader, seconds_of
 from entrepot.messages import N_, Message

@@ -175,13 +175,25 @@ def between_periods(
         for _ in range(CHUNK_RESAMPLES):
             rows = rng.integers(0, len(yc), len(yc))
             drawn.append(_three(yc[rows], pc[rows], flagged[rows]))
-        noise.append(np.nanvar(np.asarray(drawn, dtype=float), axis=0))
+        noise.append(_finite_var(np.asarray(drawn, dtype=float)))
     seen = np.asarray(values, dtype=float)
     for i, name in enumerate(("auprc", "precision", "recall")):
         column = seen[:, i][np.isfinite(seen[:, i])]
         spread = float(np.var(column, ddof=1)) if len(column) > 1 else 0.0
-        within = float(np.nanmean(np.asarray(noise)[:, i]))
-        out[name] = round(math.sqrt(max(0.0, spread - within)), 6)
+        within = np.asarray(noise)[:, i]
+        within = within[np.isfinite(within)]
+        mean_within = float(within.mean()) if len(within) else 0.0
+        out[name] = round(math.sqrt(max(0.0, spread - mean_within)), 6)
+    return out
+
+
+def _finite_var(drawn: np.ndarray) -> np.ndarray:
+    """Each column's variance over its finite values (NaN with fewer than two)."""
+    out = np.full(drawn.shape[1], np.nan)
+    for i in range(drawn.shape[1]):
+        column = drawn[:, i][np.isfinite(drawn[:, i])]
+        if len(column) > 1:
+            out[i] = float(np.var(column))
     return out
 
 

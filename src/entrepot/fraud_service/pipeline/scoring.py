@@ -86,6 +86,7 @@ def score_frame(
     when the reference library the scorer chose from was still being built (the summary
     says "partial: N of M references", its trust never ``high``)."""
     from entrepot.fraud.match.description import describe
+    from entrepot.fraud.score.passed_over import row_times, with_passed_over
     from entrepot.fraud.score.promise import ensemble_promise
     from entrepot.fraud.score.scoring import score
     from entrepot.fraud_service.estimate import estimate
@@ -100,6 +101,8 @@ def score_frame(
         frame, history=given.history, column=given.column, decisions=given.decisions
     )
     upload = describe(scored_frame)
+    if known is not None and given.decisions:
+        known = with_passed_over(known, row_times(scored_frame, upload))
     say(0.3, Message(scorer.step))
     ensemble = scorer.choose(scored_frame, upload, known, what)
     say(0.5, Message(N_("progress.scoring")))
