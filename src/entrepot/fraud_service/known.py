@@ -67,8 +67,6 @@ def known_labels_summary(
         "frauds": known.frauds(),
         "history_rows": known.history_rows,
     }
-    if known.passed_over:
-        found["passed_over"] = known.passed_over
     if ensemble is not None:
         reading = sum(reads_labels(model) for model in ensemble.models)
         found["models"] = len(ensemble.models)

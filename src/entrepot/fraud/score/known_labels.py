@@ -34,9 +34,6 @@ class KnownLabels:
     history: pd.DataFrame | None = None
     #: The labels of ``history`` (1.0, 0.0, NaN).
     history_labels: np.ndarray | None = None
-    #: Of ``rows``' 0.0 labels, how many no one decided: rows the analysts passed over,
-    #: taken as legitimate (``entrepot.fraud.score.passed_over``).
-    passed_over: int = 0
 
     def __post_init__(self) -> None:
         if (self.history is None) != (self.history_labels is None):
@@ -47,9 +44,8 @@ class KnownLabels:
 
     @property
     def count(self) -> int:
-        """How many labels are known (on scored and history rows; the rows passed over
-        not counted)."""
-        known = -self.passed_over
+        """How many labels are known (on scored and history rows)."""
+        known = 0
         for labels in (self.rows, self.history_labels):
             if labels is not None:
                 known += int(np.isfinite(np.asarray(labels, dtype=float)).sum())

@@ -86,7 +86,6 @@ def score_frame(
     when the reference library the scorer chose from was still being built (the summary
     says "partial: N of M references", its trust never ``high``)."""
     from entrepot.fraud.match.description import describe
-    from entrepot.fraud.score.passed_over import row_times, with_passed_over
     from entrepot.fraud.score.promise import ensemble_promise
     from entrepot.fraud.score.scoring import score
     from entrepot.fraud_service.estimate import estimate
@@ -101,10 +100,9 @@ def score_frame(
         frame, history=given.history, column=given.column, decisions=given.decisions
     )
     upload = describe(scored_frame)
-    if known is not None and given.decisions:
-        known = with_passed_over(known, row_times(scored_frame, upload))
+    read = _readable(known, given)
     say(0.3, Message(scorer.step))
-    ensemble = scorer.choose(scored_frame, upload, known, what)
+    ensemble = scorer.choose(scored_frame, upload, read, what)
     say(0.5, Message(N_("progress.scoring")))
     explained: Explanations = {}
     scores = score(
@@ -114,14 +112,13 @@ def score_frame(
         explain=explain,
         threads=threads,
         explained=explained,
-        known=known,
+        known=read,
     )
     real = _realised(frame, scores, label, given, known)
     found = estimate(scores, ensemble.threshold, real, ensemble.level_error, ensemble.unfamiliar)
+    proba = scores["fraud_probability"].to_numpy(dtype=float)
+    promise = ensemble_promise(ensemble, scored_frame, read, proba)
     summary = summarize(scores, ensemble)
-    promise = ensemble_promise(
-        ensemble, scored_frame, known, scores["fraud_probability"].to_numpy(dtype=float)
-    )
     summary, found = with_promise(summary, found, promise)
     if partial is not None:
         summary = with_partial_library(summary, *partial)
@@ -136,6 +133,25 @@ def score_frame(
         known_labels=known_labels_summary(known, ensemble),
         summary=summary,
     )
+
+
+def _readable(known: KnownLabels | None, given: LabelsGiven) -> KnownLabels | None:
+    """The labels the features and a pool's weights may read (ADR 0088): a labelled
+    history and a column of labels confirmed so far, never the analysts' decisions.
+
+    Analysts decide the rows they choose to review, the highest-scored first: not a sample
+    of the file. Read by the features, a terminal's recent fraud rate became its frauds
+    among the reviewed rows (near 1 wherever one was confirmed, where training learnt rates
+    over every row); a pool weighed on them saw a fraud rate many times the file's. The
+    decisions measure the realised figures, stand on the review page, and feed a
+    retraining (``fraud_service/retraining.py``), where they are rows like any other."""
+    if known is None or not given.decisions or known.rows is None:
+        return known
+    if known.history is None:
+        return None
+    from dataclasses import replace
+
+    return replace(known, rows=None)
 
 
 def _silent(fraction: float, message: Message) -> None:
