@@ -122,3 +122,20 @@ def test_on_a_file_its_references_read_the_file_member_costs_little() -> None:
     assert np.allclose(scores["fraud_probability"].to_numpy(), with_member)
     said = estimate(scores, ensemble.threshold)
     assert said["expected_frauds"] / 2 <= said["flagged"] <= 2 * said["expected_frauds"]
+
+
+def test_without_an_amount_the_widest_number_stands_in() -> None:
+    frame, _ = _generated()
+    upload = describe(frame)
+    amount = upload.analysis.amount
+    assert amount is not None
+    without = frame.drop(columns=[amount])
+    found = file_scores(without, describe(without))
+    assert found.columns.amount is None and found.amount is not None
+    widest = max(found.columns.numeric, key=lambda c: float(np.nanstd(pd.to_numeric(without[c]))))
+    values = pd.to_numeric(without[widest]).to_numpy(dtype=float)
+    known = np.isfinite(values)
+    # The stand-in's normal score rises with the column's value (a missing one lowest).
+    order = np.argsort(values[known], kind="stable")
+    assert np.all(np.diff(found.amount[known][order]) >= 0)
+    assert (~known).sum() == 0 or found.amount[~known].max() <= found.amount[known].min()
