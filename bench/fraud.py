@@ -165,11 +165,18 @@ def _timed(fn: Any, repeats: int) -> list[float]:
 
 def _library(folder: Path) -> FolderLibrary:
     """The library in ``folder``, its references checked with the key ring of the instance
-    this runs in (the one whose ``build-references`` signed them)."""
+    this runs in (the one whose ``build-references`` signed them), or with the user's own
+    key where there is no instance (``build-references`` signs with it then, ADR 0082)."""
     from entrepot.bootstrap import bootstrap
+    from entrepot.bootstrap.user_key import user_key, user_key_path
     from entrepot.config import load_settings
+    from entrepot.errors import EntrepotError
+    from entrepot.registry.keyring import KeyRing
 
-    ring = bootstrap(load_settings()).operations.keys.ring()
+    try:
+        ring = bootstrap(load_settings()).operations.keys.ring()
+    except EntrepotError:  # no instance here
+        ring = KeyRing.of(user_key(user_key_path()))
     return FolderLibrary(folder, lambda: ring)
 
 

@@ -3,6 +3,8 @@
 
     python -m bench.fraud_ensemble --library LIB40 --baseline-library LIB13 [--rows 15000]
         [--domains 8] [--handbook PATH]
+    python -m bench.fraud_ensemble --floor --library LIB40 --baseline-library LIB13
+        [--rows 15000] [--domains 8] [--handbook PATH]   # issue 41 item 4, ADR 0085
 
 The files are ``bench.fraud transfer``'s (the first ``--domains`` domains, seed
 50,000 + i, every other one French-named and read back from a French CSV); no model is
@@ -285,11 +287,28 @@ def main() -> None:
     parser.add_argument("--rows", type=int, default=15_000)
     parser.add_argument("--domains", type=int, default=8, help="the first N domains")
     parser.add_argument("--handbook", type=Path, help="fraud-handbook-raw.parquet (a real file)")
+    parser.add_argument(
+        "--floor",
+        action="store_true",
+        help="the ensemble against the amount floor, with and without history "
+        "(bench.fraud_ensemble_floor); writes fraud-ensemble-floor.json",
+    )
     args = parser.parse_args()
     libraries = {"large": _library(args.library)}
     if args.baseline_library:
         libraries = {"small": _library(args.baseline_library), **libraries}
     start = environment()
+    if args.floor:
+        from bench.fraud_ensemble_floor import bench_floor
+
+        handbook = None if args.handbook is None else str(args.handbook)
+        floor = bench_floor(libraries, args.rows, args.domains, handbook)
+        floor = {"environment": start, "environment_at_end": environment(), **floor}
+        RESULTS.mkdir(exist_ok=True)
+        out = RESULTS / "fraud-ensemble-floor.json"
+        out.write_text(json.dumps(floor, indent=2) + "\n", encoding="utf-8")
+        print(json.dumps(floor["checks"], indent=2))
+        return
     found = bench_ensemble(libraries, args.rows, args.domains)
     if args.handbook:
         found["handbook"] = bench_handbook(libraries, args.handbook)

@@ -70,10 +70,12 @@ def trust(ensemble: Ensemble) -> dict[str, Any]:
     probabilities were calibrated to (``None`` without a calibration) and a message key:
     by the pool's AUPRC on a labelled history when its members were weighed on one
     (``trust.measured``: ``high`` from :data:`MEASURED_HIGH`, ``low`` under
-    :data:`MEASURED_LOW`); else ``low`` when the file is unfamiliar
+    :data:`MEASURED_LOW`; the message says the figure was measured on the history, never
+    that the file reaches it); else ``low`` when the file is unfamiliar
     (``Ensemble.unfamiliar``: no member reads its values like its own data,
     ``trust.unfamiliar``); else by quality: ``high`` from :data:`TRUST_HIGH`, ``low``
-    under :data:`TRUST_LOW`."""
+    under :data:`TRUST_LOW`. ``file_member_weight``: the file-fitted member's share of the
+    pool (``entrepot.fraud.score.file_member``, ADR 0085)."""
     quality = ensemble.match_quality
     level = _level(quality, TRUST_HIGH, TRUST_LOW)
     calibration = ensemble.calibration
@@ -96,6 +98,7 @@ def trust(ensemble: Ensemble) -> dict[str, Any]:
         "distribution_fit": number(fit),
         "measured_auprc": None if measured is None else number(measured),
         "estimated_fraud_rate": None if calibration is None else number(calibration.prevalence),
+        "file_member_weight": None if calibration is None else number(calibration.file_weight),
         "level": level,
         "message": message.to_json(),
     }

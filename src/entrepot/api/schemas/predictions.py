@@ -47,6 +47,9 @@ class TrustOut(BaseModel):
     measured_auprc: float | None = None
     #: The fraud rate the probabilities were calibrated to; ``None`` without a calibration.
     estimated_fraud_rate: float | None
+    #: The file-fitted member's share of the pool (ADR 0085); ``None`` without a
+    #: calibration or for a prediction stored before it was kept.
+    file_member_weight: float | None = None
     level: Literal["high", "medium", "low"]
     #: The message key ``trust.high|medium|low|unfamiliar|measured`` and its values.
     message: dict[str, Any]

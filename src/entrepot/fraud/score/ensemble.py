@@ -135,6 +135,10 @@ class Calibration:
     #: weights come from the label-free fit.
     measured_auprc: float | None = None
     measured_frauds: int | None = None
+    #: The file-fitted member's weight in the pool (``entrepot.fraud.score.file_member``,
+    #: ADR 0085): the pooled log-odds are ``(1 - f) Σ weight_i · logit(p_i) + f ·
+    #: logit(file score) + shift``; 0 for an ensemble saved before it.
+    file_weight: float = 0.0
 
 
 def logit(p: np.ndarray) -> np.ndarray:
@@ -224,13 +228,25 @@ class Ensemble:
             return self.calibration.threshold
         return float(self.weights @ np.asarray([m.threshold for m in self.members]))
 
-    def pool(self, probabilities: np.ndarray) -> np.ndarray:
-        """The ensemble probability of each row from the members' ``(members, rows)``."""
+    @property
+    def file_weight(self) -> float:
+        """The file-fitted member's weight in the pool (0 without one)."""
+        return 0.0 if self.calibration is None else self.calibration.file_weight
+
+    def pool(self, probabilities: np.ndarray, file_score: np.ndarray | None = None) -> np.ndarray:
+        """The ensemble probability of each row from the members' ``(members, rows)`` and,
+        when the calibration gives the file-fitted member a weight, its ``file_score``."""
         probs = np.asarray(probabilities, dtype=float)
         if self.calibration is None:
             linear: np.ndarray = self.weights @ probs
             return linear
-        return sigmoid(self.weights @ logit(probs) + self.calibration.shift)
+        f = self.calibration.file_weight
+        pooled = self.weights @ logit(probs)
+        if f > 0:
+            if file_score is None:
+                raise ValueError("this ensemble pools a file-fitted member: give its score")
+            pooled = (1 - f) * pooled + f * logit(file_score)
+        return sigmoid(pooled + self.calibration.shift)
 
     def with_threshold(self, threshold: float) -> Ensemble:
         """This ensemble deciding at ``threshold`` (an analyst's choice)."""

@@ -39,6 +39,17 @@ measured on its labels instead, ``weight ∝ AUPRC^8`` there (:data:`MEASURED_PO
 the pool is calibrated to its fraud rate; the label-free facts above only guess what the
 labels then say (ADR 0045, round 8: 0.02 to 0.64 AUPRC on the handbook's last week).
 
+**The file-fitted member** (``entrepot.fraud.score.file_member``, ADR 0085): a label-free
+score fitted on the file itself (the amount, the entity's own habits, an isolation
+forest) pools with every fitted ensemble, weighed on the references' scale
+(:func:`file_raw_weight`): it reads the file's own columns and values (schema and
+distribution fit 1) and claims the worth of chance (the references' training fraud
+rate, a random ranking's AUPRC on a file of their kind). References
+that read the file like their own data outweigh it; when none does (the handbook's weeks:
+``distribution³²`` under 10⁻⁵), it carries the pool, so the ensemble is never far below
+ranking the file by its amount. On a labelled history it is measured there like them.
+``(1 - f) Σ w_i logit(p_i) + f logit(file score)``, ``f`` its share of the weights.
+
 **Calibration.** The file's fraud rate is estimated from the *core*: the 3 heaviest members
 weighing at least half the heaviest, as the larger of their weighted mean probability on
 the file and their weighted training fraud rate. A light member fed the wrong columns can
@@ -47,12 +58,16 @@ the rate (982 rows flagged for 60 frauds). Their mean probability alone under-co
 references read the recent frauds of a customer or a terminal from past labels, which an
 unlabelled file lacks, and without them each member is several times less sure (a tenth to
 a half of the true rate on generated files, against 0.5-2.8 times for the training rate,
-ADR 0045). A constant ``shift`` of the pooled log-odds makes the pooled mean equal that
-estimate, so ``Σ p`` (the expected frauds, ``entrepot.fraud.score.expected``) is it. The
-threshold maximises the expected F1 (``2 Σ_{p≥t} p / (flagged + Σ p)``), as each member's
-threshold maximised F1 on its validation data: the flagged count follows the expected
-frauds instead of thresholds chosen on other populations (which flagged no row of most
-generated files).
+ADR 0045). Their mean probability is evidence only as far as they read the file: the
+file member's share ``f`` of the weights falls back to their training rate,
+``(1 - f) max(mean, training) + f training`` (ADR 0085). A constant ``shift`` of the
+pooled log-odds makes the pooled mean equal that estimate, so ``Σ p`` (the expected
+frauds, ``entrepot.fraud.score.expected``) is it. The threshold maximises the expected F1
+(``2 Σ_{p≥t} p / (flagged + Σ p)``), as each member's threshold maximised F1 on its
+validation data: the flagged count follows the expected frauds instead of thresholds
+chosen on other populations (which flagged no row of most generated files); it is kept
+between half and twice the expected frauds (:data:`FLAGGED_WITHIN`): a flat pool's F1
+peaks far out (4,785 rows flagged for about 300 expected frauds with 40 references, issue 41).
 """
 
 from __future__ import annotations
@@ -68,6 +83,7 @@ from sklearn.metrics import average_precision_score
 
 from entrepot.fraud.match.description import Upload
 from entrepot.fraud.score.ensemble import Calibration, Ensemble, Member, logit, sigmoid
+from entrepot.fraud.score.file_member import file_score as file_member_score
 from entrepot.fraud.score.known_labels import KnownLabels
 from entrepot.fraud.score.measured import Measured, measure
 from entrepot.fraud.score.scoring import member_scores
@@ -80,6 +96,10 @@ CANDIDATES = 8
 #: The exponent of a member's AUPRC on a labelled history in its weight
 #: (``entrepot.fraud.score.measured``): a member at 0.6 weighs 100 times one at 0.34.
 MEASURED_POWER = 8
+#: The threshold flags between ``1 / FLAGGED_WITHIN`` and ``FLAGGED_WITHIN`` times the
+#: expected frauds (ADR 0085): more than twice cannot reach a precision of one half even
+#: if every fraud is among them, fewer than half cannot reach a recall of one half.
+FLAGGED_WITHIN = 2.0
 
 
 @dataclass(frozen=True)
@@ -131,7 +151,8 @@ def distribution_fit(anomaly: np.ndarray) -> float:
 
 def calibrate(pooled: np.ndarray, prevalence: float) -> tuple[float, float]:
     """The shift of the pooled log-odds ``pooled`` whose probabilities average
-    ``prevalence``, and the threshold maximising their expected F1."""
+    ``prevalence``, and the threshold maximising their expected F1 among those flagging
+    between half and twice the expected frauds (:data:`FLAGGED_WITHIN`)."""
     target = min(max(prevalence, 1e-6), 1 - 1e-6)
 
     def gap(shift: float) -> float:
@@ -141,7 +162,11 @@ def calibrate(pooled: np.ndarray, prevalence: float) -> tuple[float, float]:
     p = np.sort(sigmoid(pooled + shift))[::-1]
     expected_tp = np.cumsum(p)
     f1 = 2 * expected_tp / (np.arange(1, len(p) + 1) + p.sum())
-    return shift, float(p[int(np.argmax(f1))])
+    frauds = float(p.sum())
+    low = max(int(np.ceil(frauds / FLAGGED_WITHIN)), 1)
+    high = max(int(np.floor(frauds * FLAGGED_WITHIN)), low)
+    flagged = int(np.clip(int(np.argmax(f1)) + 1, low, min(high, len(p))))
+    return shift, float(p[flagged - 1])
 
 
 def fit_weights(
@@ -151,11 +176,14 @@ def fit_weights(
     *,
     rule: Rule = RULE,
     measured: Measured | None = None,
+    file_score: np.ndarray | None = None,
 ) -> FileFit:
     """Weights and calibration from the candidates' probabilities and anomaly scores on
     the file, both ``(members, rows)`` (see the module docstring and :class:`Rule`); with
     ``measured`` (the members on a labelled history), ``weight ∝ AUPRC^``
-    :data:`MEASURED_POWER` there and the history's fraud rate as the file's."""
+    :data:`MEASURED_POWER` there and the history's fraud rate as the file's. With
+    ``file_score`` (``entrepot.fraud.score.file_member``), the file-fitted member pools
+    too, weighed as the references are (:func:`file_raw_weight`)."""
     probs = np.asarray(probabilities, dtype=float)
     schema = np.asarray(
         [m.similarity * m.coverage * max(m.validation_auprc, 1e-6) for m in members]
@@ -166,20 +194,39 @@ def fit_weights(
         raw = schema * distribution**rule.power
     else:
         raw = measured.auprc**MEASURED_POWER
+    evidence = raw
     if raw.max() <= 0:
         raw = np.ones(len(raw))
     weights = _heaviest(raw, rule.pool_keep, rule.pool_cut)
     means = probs.mean(axis=1)
+    f = 0.0
     if measured is None:
         core = _heaviest(raw, rule.rate_keep, rule.rate_cut)
-        base = np.asarray([m.base_rate for m in members])
-        prevalence = float(max(core @ means, core @ base))
+        base = float(core @ np.asarray([m.base_rate for m in members]))
+        read = float(max(core @ means, base))
+        chance = base if base > 0 else read
+        if file_score is not None:
+            own = file_raw_weight(chance, None)
+            f = own / (own + float(evidence[weights > 0].sum()))
+        # The members' mean probability on the file says something of its rate only as
+        # far as they read it: the file member's share falls back to their training rate.
+        prevalence = (1 - f) * read + f * chance
     else:
         prevalence = measured.rate
-    shift, threshold = calibrate(weights @ z, prevalence)
-    calibration = Calibration(shift=shift, threshold=threshold, prevalence=prevalence)
+        if file_score is not None:
+            own = file_raw_weight(prevalence, measured)
+            f = own / (own + float(evidence[weights > 0].sum())) if own > 0 else 0.0
+    pooled_file = weights @ z
+    if f > 0 and file_score is not None:
+        pooled_file = (1 - f) * pooled_file + f * logit(file_score)
+    shift, threshold = calibrate(pooled_file, prevalence)
+    calibration = Calibration(
+        shift=shift, threshold=threshold, prevalence=prevalence, file_weight=float(f)
+    )
     if measured is not None:
         pooled = weights @ logit(measured.probabilities)
+        if f > 0 and measured.file_score is not None:
+            pooled = (1 - f) * pooled + f * logit(measured.file_score)
         calibration = replace(
             calibration,
             measured_auprc=float(average_precision_score(measured.labels, pooled)),
@@ -190,6 +237,24 @@ def fit_weights(
         for m, s, d, mp, w in zip(members, schema, distribution, means, weights, strict=True)
     )
     return FileFit(fits, calibration)
+
+
+def file_raw_weight(prevalence: float, measured: Measured | None) -> float:
+    """The file-fitted member's weight before normalising, on the references' scale
+    (ADR 0085). Without labels, ``schema × distribution^POWER`` with every factor at its
+    most but one: it reads the file's own columns (similarity and coverage 1) and its
+    values are the file's own (distribution fit 1), while its worth at home, which a
+    reference's validation AUPRC gives, is unknown: the least any ranking is worth, the
+    estimated fraud rate (a random ranking's AUPRC). A reference that reads the file as
+    its own data then outweighs it by its home AUPRC over chance; one that does not
+    (``distribution^POWER`` near 0) leaves it the pool. ``prevalence``: the references'
+    training fraud rate (weighted as for the rate, their mean probability on the file
+    when none is known). On a labelled history, ``AUPRC^MEASURED_POWER`` there, as the
+    references (0 when it was not measured)."""
+    if measured is not None:
+        found = measured.file_auprc
+        return 0.0 if found is None else float(found**MEASURED_POWER)
+    return float(min(max(prevalence, 1e-6), 1.0))
 
 
 def _heaviest(raw: np.ndarray, keep: int, cut: float) -> np.ndarray:
@@ -208,7 +273,9 @@ def fit_to_file(
     they will score it: reading ``known``'s labels (late labels), and weighed on its
     labelled history when it has one (``entrepot.fraud.score.measured``)."""
     probs, anomalies = member_scores(frame, ensemble, upload=upload, known=known)
-    return fitted(ensemble, probs, anomalies, measured=measure(ensemble, known))
+    own = file_member_score(frame, upload)
+    measured = measure(ensemble, known, upload=upload)
+    return fitted(ensemble, probs, anomalies, measured=measured, file_score=own)
 
 
 def fitted(
@@ -218,10 +285,19 @@ def fitted(
     *,
     rule: Rule = RULE,
     measured: Measured | None = None,
+    file_score: np.ndarray | None = None,
 ) -> tuple[Ensemble, FileFit]:
     """``ensemble`` fitted from its members' probabilities and anomaly scores on a file,
-    both ``(members, rows)`` (:func:`fit_weights`), its weightless members left out."""
-    found = fit_weights(ensemble.members, probabilities, anomalies, rule=rule, measured=measured)
+    both ``(members, rows)`` (:func:`fit_weights`), its weightless members left out; with
+    ``file_score``, the file-fitted member's score on the file, pooled with them."""
+    found = fit_weights(
+        ensemble.members,
+        probabilities,
+        anomalies,
+        rule=rule,
+        measured=measured,
+        file_score=file_score,
+    )
     chosen = [
         (replace(m, weight=f.weight, distribution=f.distribution), model)
         for m, model, f in zip(ensemble.members, ensemble.models, found.members, strict=True)

@@ -24,8 +24,9 @@ import numpy as np
 import pandas as pd
 from sklearn.metrics import average_precision_score
 
-from entrepot.fraud.match.description import describe
+from entrepot.fraud.match.description import Upload, describe
 from entrepot.fraud.score.ensemble import Ensemble
+from entrepot.fraud.score.file_member import file_scores
 from entrepot.fraud.score.known_labels import KnownLabels
 from entrepot.fraud.score.scoring import member_scores
 from entrepot.fraud.tables.timeparse import parse_times
@@ -44,6 +45,16 @@ class Measured:
     auprc: np.ndarray  # one per member
     probabilities: np.ndarray  # (members, labelled rows)
     labels: np.ndarray  # 1 fraud, 0 legitimate, one per labelled row
+    #: The file-fitted member's score on the same rows (``entrepot.fraud.score.file_member``),
+    #: or ``None`` when it was not measured.
+    file_score: np.ndarray | None = None
+
+    @property
+    def file_auprc(self) -> float | None:
+        """The file-fitted member's AUPRC on the history (``None``: not measured)."""
+        if self.file_score is None:
+            return None
+        return float(average_precision_score(self.labels, self.file_score))
 
     @property
     def frauds(self) -> int:
@@ -55,10 +66,16 @@ class Measured:
         return float(self.labels.mean())
 
 
-def measure(ensemble: Ensemble, known: KnownLabels | None, threads: int = 1) -> Measured | None:
-    """Each member's AUPRC on the later half of ``known``'s labelled history; ``None``
-    without one, or with fewer than :data:`MEASURED_FRAUDS` frauds or no legitimate row
-    there."""
+def measure(
+    ensemble: Ensemble,
+    known: KnownLabels | None,
+    threads: int = 1,
+    upload: Upload | None = None,
+) -> Measured | None:
+    """Each member's AUPRC on the later half of ``known``'s labelled history, and with
+    ``upload`` (the scored file's description, whose columns the history shares) the
+    file-fitted member's, fitted on the history as on a file; ``None`` without a history,
+    or with fewer than :data:`MEASURED_FRAUDS` frauds or no legitimate row there."""
     if known is None or known.history is None or known.history_labels is None:
         return None
     history = known.history
@@ -75,7 +92,8 @@ def measure(ensemble: Ensemble, known: KnownLabels | None, threads: int = 1) -> 
     probs, _ = member_scores(history, ensemble, threads=threads, known=past)
     probs = probs[:, kept]
     auprc = np.asarray([average_precision_score(y, p) for p in probs], dtype=float)
-    return Measured(auprc=auprc, probabilities=probs, labels=y)
+    own = None if upload is None else file_scores(history, upload).score[kept]
+    return Measured(auprc=auprc, probabilities=probs, labels=y, file_score=own)
 
 
 def _enough(labels: np.ndarray) -> bool:

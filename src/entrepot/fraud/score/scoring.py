@@ -36,6 +36,7 @@ from entrepot.fraud.schema.target import label_vector
 from entrepot.fraud.score.column_reader import ColumnReader
 from entrepot.fraud.score.ensemble import Ensemble, Member
 from entrepot.fraud.score.explain import contributions
+from entrepot.fraud.score.file_member import file_score
 from entrepot.fraud.score.known_labels import KnownLabels
 from entrepot.fraud.score.numpy_path import score_member
 from entrepot.fraud.score.words import AmountRatio, amount_ratio, in_parts
@@ -148,7 +149,10 @@ def score(
     weights = ensemble.weights
     threshold = ensemble.threshold
     probs, anomalies, matrices = _run_members(frame, ensemble, upload, threads, fast, known)
-    proba = ensemble.pool(probs)
+    own = None
+    if ensemble.file_weight > 0:
+        own = file_score(frame, upload)
+    proba = ensemble.pool(probs, own)
     reasons = np.full(n, "", dtype=object)
     parts: Explanations = {} if explained is None else explained
     rows = np.flatnonzero(proba >= threshold / 2) if explain else np.zeros(0, dtype=np.intp)

@@ -14,6 +14,7 @@ from sklearn.metrics import average_precision_score
 from entrepot.fraud.match.description import describe
 from entrepot.fraud.score.assemble import from_library
 from entrepot.fraud.score.ensemble import Ensemble
+from entrepot.fraud.score.file_member import file_score
 from entrepot.fraud.score.fit import CANDIDATES, MEASURED_POWER, fit_to_file
 from entrepot.fraud.score.known_labels import KnownLabels
 from entrepot.fraud.score.measured import MEASURED_FRAUDS, later_half, measure
@@ -85,9 +86,16 @@ def test_members_are_weighed_on_the_history_and_calibrated_to_its_rate() -> None
     )
     calibration = ensemble.calibration
     assert calibration is not None and calibration.prevalence == pytest.approx(labels[later].mean())
-    # The pool's AUPRC there: the weighted mean of the members' log-odds, by definition.
+    # The pool's AUPRC there: the weighted mean of the members' log-odds and, since ADR
+    # 0085, the file-fitted member's (fitted on the history as on a file), weighed by its
+    # own AUPRC there as the members are, by definition.
+    own = file_score(history, describe(file))[later]
+    own_raw = average_precision_score(labels[later], own) ** MEASURED_POWER
+    share = own_raw / (own_raw + raw.sum())
+    assert calibration.file_weight == pytest.approx(share, abs=1e-9)
     p = np.clip(measured.probabilities, 1e-6, 1 - 1e-6)
-    pooled = np.asarray([f.weight for f in fit.members]) @ np.log(p / (1 - p))
+    pooled = (1 - share) * np.asarray([f.weight for f in fit.members]) @ np.log(p / (1 - p))
+    pooled += share * np.log(own / (1 - own))
     assert calibration.measured_auprc == pytest.approx(
         average_precision_score(labels[later], pooled), abs=1e-9
     )
