@@ -32,6 +32,16 @@ TEXT_FORMATS = (
     "%d/%m/%Y",
     "%m/%d/%Y",
     "%d.%m.%Y",
+    # two-digit years (``4/18/15 2:47``: an export's short dates), after the four-digit
+    # ones; a four-digit format never takes ``15`` for the year 15 (``_text_share``)
+    "%d/%m/%y %H:%M:%S",
+    "%d/%m/%y %H:%M",
+    "%m/%d/%y %H:%M:%S",
+    "%m/%d/%y %H:%M",
+    "%d.%m.%y %H:%M",
+    "%d/%m/%y",
+    "%m/%d/%y",
+    "%d.%m.%y",
 )
 ISO = "ISO8601"  # any ISO 8601 text, with fractions or a zone offset
 EPOCH_S = "epoch_s"
@@ -77,7 +87,10 @@ def _numeric_format(values: pd.Series) -> str | None:
 
 def _text_share(text: pd.Series, fmt: str) -> float:
     parsed = pc.strptime(pa.array(text.astype("str")), format=fmt, unit="s", error_is_null=True)
-    return float(1.0 - parsed.null_count / max(len(parsed), 1))
+    read = int(len(parsed) - parsed.null_count)
+    if "%Y" in fmt and read:  # a four-digit year read from two digits is the year 15
+        read -= int(pc.sum(pc.less(pc.year(parsed), 1000)).as_py() or 0)
+    return float(read / max(len(parsed), 1))
 
 
 def detect_format(series: pd.Series, *, min_share: float = 0.95) -> str | None:

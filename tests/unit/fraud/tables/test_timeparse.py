@@ -64,3 +64,24 @@ def test_values_that_do_not_fit_the_format_become_missing() -> None:
     parsed = parse_times(pd.Series(["17/03/2024 13:20:53", "garbage", None]), "%d/%m/%Y %H:%M:%S")
     assert parsed.iloc[0] == INSTANT
     assert parsed.iloc[1:].isna().all()
+
+
+@pytest.mark.parametrize(
+    ("texts", "expected"),
+    [
+        (["4/18/15 2:47", "6/8/15 1:38", "1/1/15 18:52"], "2015-04-18T02:47:00"),
+        (["18/04/15 02:47", "08/06/15 01:38", "31/12/14 23:59"], "2015-04-18T02:47:00"),
+        (["18.04.15", "08.06.15", "31.12.14"], "2015-04-18T00:00:00"),
+    ],
+)
+def test_a_two_digit_year_is_this_century_never_the_year_15(
+    texts: list[str], expected: str
+) -> None:
+    """Regression: ``4/18/15 2:47`` (a public e-commerce table's purchase time) was read
+    with ``%m/%d/%Y`` as the year 15, so its rows ordered as in year 15."""
+    series = pd.Series(texts * 10)
+    fmt = detect_format(series)
+    assert fmt is not None and "%y" in fmt
+    parsed = parse_times(series, fmt)
+    assert parsed.iloc[0] == pd.Timestamp(expected)
+    assert (parsed.dt.year >= 2000).all()
