@@ -11,7 +11,8 @@ label horizon, for this file's horizons and size); the delivered AUPRC is scikit
 on the kept labels (a second computation sharing no code with the card). A case *holds*
 when the delivered figure lies in the promised interval or within 0.03 of the promised
 figure; a promise whose interval spans more than half the scale promises nothing (the
-product then says so) and is counted apart, never as held. The headline test AUPRC (the card before horizons) is given beside it.
+product then says so) and is counted apart, never as held. The headline test AUPRC (the
+card before horizons) is given beside it.
 
 Sources: ``generated`` (this product's generator, two domains whose frauds move:
 compromised terminals and customers change over time), ``handbook`` (the Fraud Detection
@@ -186,7 +187,8 @@ def main() -> None:
     RESULTS.mkdir(parents=True, exist_ok=True)
     (RESULTS / "fraud-promises.json").write_text(json.dumps(report, indent=2) + "\n")
     print(
-        f"held {held} of {informative} informative ({len(found)} in all); estimates covering {sum(estimates)} of {len(estimates)}"
+        f"held {held} of {informative} informative ({len(found)} in all); "
+        f"estimates covering {sum(estimates)} of {len(estimates)}"
     )
 
 
