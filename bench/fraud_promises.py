@@ -99,7 +99,7 @@ def cases(
         promise = file_promise(model, later, None, proba)
         covered = _estimate_covers(model, proba, y, promise)
         auprc = (promise or {}).get("auprc") or {}
-        informative = bool(auprc) and auprc["high"] - auprc["low"] <= INFORMATIVE
+        informative = bool(auprc and auprc["high"] - auprc["low"] <= INFORMATIVE)
         holds = bool(
             informative
             and (
