@@ -109,7 +109,6 @@ def one(
             "flagged_without": int((plain >= ensemble.threshold).sum()),
             "flagged_with": int((proba >= ensemble.threshold).sum()),
             "frauds": int(y.sum()),
-            "passed_over": (outcome.known_labels or {}).get("passed_over", 0),
         }
         print(json.dumps(found), flush=True)
         out.append(found)
