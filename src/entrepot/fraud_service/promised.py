@@ -61,8 +61,8 @@ def with_promise(
     if rows and beyond / rows > BEYOND_SHARE:
         said = Message(N_("trust.beyond_labels"), {"rows": beyond, "days": promise["covered_days"]})
     elif auprc and auprc["high"] - auprc["low"] > UNSETTLED_WIDTH:
-        spread = {"low": Number(auprc["low"], 2), "high": Number(auprc["high"], 2)}
-        said = Message(N_("trust.card_unsettled"), spread)
+        low, high = Number(auprc["low"], 2), Number(auprc["high"], 2)
+        said = Message(N_("trust.card_unsettled"), {"low": low, "high": high})
     if said is not None and trusted.get("level") == "high":
         trusted.update(level="medium", message=said.to_json())
         out["trust"] = trusted
