@@ -14,6 +14,7 @@ from entrepot.errors import EntrepotError
 from entrepot.http.deps import PageUser, Services, token_of
 from entrepot.http.errors import status_of
 from entrepot.http.sessions import check_csrf, sign_in
+from entrepot.web.form_fields import field_of
 from entrepot.web.forms import Csrf, act
 from entrepot.web.render import refusal, render, say
 
@@ -60,7 +61,12 @@ def change_password(
         )
     except EntrepotError as exc:
         return _profile(
-            request, user, services, http_status=status_of(exc), error=refusal(request, exc)
+            request,
+            user,
+            services,
+            http_status=status_of(exc),
+            error=refusal(request, exc),
+            error_field=field_of(exc),
         )
     sign_in(request, changed)
     message = say(request, "profile.password_changed")

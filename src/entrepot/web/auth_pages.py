@@ -13,6 +13,7 @@ from entrepot.http.deps import MaybeUser, Services
 from entrepot.http.errors import status_of
 from entrepot.http.sessions import check_csrf, safe_next, sign_in, sign_out
 from entrepot.i18n.catalogs import N_
+from entrepot.web.form_fields import field_of
 from entrepot.web.forms import Csrf
 from entrepot.web.render import flash_said, refusal, render
 
@@ -52,6 +53,7 @@ def login(
             next=safe_next(next),
             email=email,
             error=refusal(request, exc),
+            error_field=field_of(exc),
         )
         if isinstance(exc, TooManyAttempts):
             page.headers["Retry-After"] = str(exc.retry_after)
@@ -92,6 +94,7 @@ def register(
             email=email,
             name=name,
             error=refusal(request, exc),
+            error_field=field_of(exc),
         )
     sign_in(request, user)
     flash_said(request, N_("auth.welcome"), "success", name=user.name)
