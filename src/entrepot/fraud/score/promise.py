@@ -91,8 +91,9 @@ def promised(card: Mapping[str, Any], horizons: np.ndarray, proba: np.ndarray) -
     days = np.asarray([f["days"] for f in figures], dtype=float)
     proba = np.asarray(proba, dtype=float)
     expected = float(proba.sum())
-    share = _between(days, horizons)
-    mass = share.T @ proba if expected > 0 else share.sum(axis=0)
+    if not card.get("reads_labels", True):  # no feature reads a label: its age is moot
+        horizons = np.full(len(horizons), days[0])
+    mass = _mass(days, horizons, proba if expected > 0 else np.ones(len(horizons)))
     weights = mass / mass.sum() if mass.sum() > 0 else np.full(len(days), 1.0 / len(days))
     beyond = horizons > days[-1]
     bucket = np.clip(np.searchsorted(days, horizons, side="right") - 1, 0, len(days) - 1)
@@ -118,19 +119,19 @@ def promised(card: Mapping[str, Any], horizons: np.ndarray, proba: np.ndarray) -
     return out
 
 
-def _between(days: np.ndarray, horizons: np.ndarray) -> np.ndarray:
-    """``(rows, horizons)``: each row's share of the two replayed horizons around its own
-    (linear in days; under the first, the first; beyond the last, the last)."""
+def _mass(days: np.ndarray, horizons: np.ndarray, weights: np.ndarray) -> np.ndarray:
+    """Each replayed horizon's share of ``weights``: a row between two horizons counts under
+    both, linearly in days (under the first, the first; beyond the last, the last)."""
     x = np.clip(np.nan_to_num(horizons, nan=np.inf), days[0], days[-1])
     low = np.clip(np.searchsorted(days, x, side="right") - 1, 0, len(days) - 1)
     high = np.minimum(low + 1, len(days) - 1)
     span = days[high] - days[low]
     frac = np.divide(x - days[low], span, out=np.zeros_like(x), where=span > 0)
-    out = np.zeros((len(x), len(days)))
-    rows = np.arange(len(x))
-    np.add.at(out, (rows, low), 1.0 - frac)
-    np.add.at(out, (rows, high), frac)
-    return out
+    size = len(days)
+    return np.asarray(
+        np.bincount(low, weights=weights * (1.0 - frac), minlength=size)
+        + np.bincount(high, weights=weights * frac, minlength=size)
+    )
 
 
 def _mixed(

@@ -205,3 +205,10 @@ def test_the_promise_adds_the_period_spread_to_its_interval() -> None:
     half = np.hypot(0.05 * np.sqrt(2.0), 1.959964 * 0.1)
     assert found["auprc"]["low"] == pytest.approx(0.8 - half, abs=1e-3)
     assert found["precision"]["low"] == pytest.approx(0.8 - 0.05 * np.sqrt(2.0), abs=1e-3)
+
+
+def test_a_model_reading_no_label_is_promised_its_figure_whatever_the_labels_age() -> None:
+    card = {**_card(), "reads_labels": False}
+    found = promised(card, np.asarray([np.inf, 100.0, 7.0]), np.asarray([0.2, 0.3, 0.5]))
+    assert found["beyond_rows"] == 0
+    assert found["auprc"]["value"] == pytest.approx(0.8)
