@@ -34,7 +34,8 @@ from sklearn.metrics import average_precision_score
 from entrepot.fraud.model.behaviour import DAY
 from entrepot.fraud.model.calibration import Calibrator
 from entrepot.fraud.model.estimator import positive_scores
-from entrepot.fraud.model.features import FeatureBuilder
+from entrepot.fraud.model.features import FeatureBuilder, counterparty_block, entity_codes
+from entrepot.fraud.tables.values import entity_keys
 from entrepot.fraud.train.splits import Splits
 
 #: The label horizons replayed, in days (those under the label delay are left out, the
@@ -83,11 +84,13 @@ def horizon_card(
     reading = [j for j, name in enumerate(names) if _READS_LABELS.match(name)]
     y_test = np.asarray(y[test], dtype=int)
     figures = []
+    reads = bool(reading and builder.uses_labels)
+    reach = _reach(builder, data, y, seconds, test) if reads else None
     for h in horizons_of(builder.label_delay_days):
         x_test = x[test].copy()
-        if reading and builder.uses_labels:
+        if reach is not None:
             columns = [names[j] for j in reading]
-            x_test[:, reading] = _label_features_at(builder, data, y, seconds, test, h, columns)
+            x_test[:, reading] = _label_features_at(builder, reach, h, columns)
         proba = fitted.calibrator(positive_scores(fitted.estimator, x_test))
         figures.append({"days": h, **figures_of(y_test, proba, fitted.threshold, seed)})
     return {
@@ -95,33 +98,55 @@ def horizon_card(
         "delay_days": builder.label_delay_days,
         "rows": len(test),
         "frauds": int(y_test.sum()),
-        "reads_labels": bool(reading and builder.uses_labels),
+        "reads_labels": reads,
         "figures": figures,
     }
 
 
-def _label_features_at(
+@dataclass(frozen=True)
+class _Reach:
+    """The rows the test period's windows reach at the longest horizon, their instants,
+    labels and each counterparty column's entity codes; ``test``: the test rows' places
+    among them."""
+
+    seconds: np.ndarray
+    labels: np.ndarray
+    codes: tuple[np.ndarray, ...]
+    test: np.ndarray
+
+
+def _reach(
     builder: FeatureBuilder,
     data: pd.DataFrame,
     y: np.ndarray,
     seconds: np.ndarray,
     test: np.ndarray,
-    horizon: int,
-    columns: list[str],
-) -> np.ndarray:
-    """The test rows' features when each reads the labels ``horizon`` days old, computed
-    over the rows the test period's windows reach (all labels known, each row's own and
-    the newer ones out of its reach)."""
-    at = copy.copy(builder)
-    at.label_horizon_days = horizon
-    reach = (max(builder.windows) + max(builder.label_delay_days, horizon) + 1) * DAY
+) -> _Reach:
+    longest = max(builder.label_delay_days, *horizons_of(builder.label_delay_days))
+    reach = (max(builder.windows) + longest + 1) * DAY
     valid = seconds != np.iinfo(np.int64).min
     start = seconds[test][valid[test]].min() - reach if valid[test].any() else 0
-    rows = np.flatnonzero(valid & (seconds >= start))
-    rows = np.union1d(rows, test)
-    made = at.transform_labelled(data.iloc[rows], np.asarray(y[rows], dtype=float))
-    where = np.searchsorted(rows, test)
-    return np.asarray(made[columns].to_numpy(dtype=float)[where])
+    rows = np.union1d(np.flatnonzero(valid & (seconds >= start)), test)
+    part = data.iloc[rows]
+    codes = tuple(entity_codes(entity_keys(part[col])) for col in builder.spec.counterparties)
+    labels = np.asarray(y[rows], dtype=float)
+    return _Reach(seconds[rows], labels, codes, np.searchsorted(rows, test))
+
+
+def _label_features_at(
+    builder: FeatureBuilder, reach: _Reach, horizon: int, columns: list[str]
+) -> np.ndarray:
+    """The test rows' label-reading features (``columns``) when each reads the labels
+    ``horizon`` days old, computed over the rows the test period's windows reach (all labels
+    known, each row's own and the newer ones out of its reach): the counterparties' risk
+    features alone, as :func:`~entrepot.fraud.model.features.counterparty_block` makes
+    them."""
+    at = copy.copy(builder)
+    at.label_horizon_days = horizon
+    made: dict[str, np.ndarray] = {}
+    for i, codes in enumerate(reach.codes):
+        made.update(counterparty_block(at, codes, reach.seconds, reach.labels, f"counterparty{i}"))
+    return np.column_stack([made[name][reach.test] for name in columns])
 
 
 def figures_of(
