@@ -15,7 +15,8 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
-from sklearn.metrics import average_precision_score
+
+from entrepot.fraud.model.bootstrap import Ranked
 
 
 def bootstrap_interval(
@@ -29,14 +30,14 @@ def bootstrap_interval(
     """``{"level", "low", "high", "resamples", "seed"}`` of the AUPRC, or ``None`` when no
     resample holds both classes."""
     y = np.asarray(y, dtype=int)
-    proba = np.asarray(proba, dtype=float)
+    ranked = Ranked(y, np.asarray(proba, dtype=float), threshold=1.0)
     rng = np.random.default_rng(seed)
     values = []
-    for _ in range(resamples):
-        rows = rng.integers(0, len(y), len(y))
-        drawn = y[rows]
-        if 0 < drawn.sum() < len(drawn):
-            values.append(average_precision_score(drawn, proba[rows]))
+    for _ in range(resamples):  # the rows drawn, as counts: one sort for every resample
+        counts = np.bincount(rng.integers(0, len(y), len(y)), minlength=len(y))
+        auprc = ranked.figures(counts)[0]
+        if np.isfinite(auprc):
+            values.append(auprc)
     if not values:
         return None
     tail = (1 - level) / 2

@@ -29,9 +29,9 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from sklearn.metrics import average_precision_score
 
 from entrepot.fraud.model.behaviour import DAY
+from entrepot.fraud.model.bootstrap import Ranked, intervals
 from entrepot.fraud.model.calibration import Calibrator
 from entrepot.fraud.model.estimator import positive_scores
 from entrepot.fraud.model.features import FeatureBuilder, counterparty_block, entity_codes
@@ -83,7 +83,7 @@ def horizon_card(
     test = np.asarray(splits.test)
     reading = [j for j, name in enumerate(names) if _READS_LABELS.match(name)]
     y_test = np.asarray(y[test], dtype=int)
-    figures = []
+    ranked = []
     reads = bool(reading and builder.uses_labels)
     reach = _reach(builder, data, y, seconds, test) if reads else None
     for h in horizons_of(builder.label_delay_days):
@@ -92,7 +92,10 @@ def horizon_card(
             columns = [names[j] for j in reading]
             x_test[:, reading] = _label_features_at(builder, reach, h, columns)
         proba = fitted.calibrator(positive_scores(fitted.estimator, x_test))
-        figures.append({"days": h, **figures_of(y_test, proba, fitted.threshold, seed)})
+        ranked.append(Ranked(y_test, proba, fitted.threshold))
+    found = intervals(ranked, len(test), RESAMPLES, LEVEL, seed)
+    days = horizons_of(builder.label_delay_days)
+    figures = [{"days": h, **f} for h, f in zip(days, found, strict=True)]
     return {
         "level": LEVEL,
         "delay_days": builder.label_delay_days,
@@ -149,32 +152,6 @@ def _label_features_at(
     return np.column_stack([made[name][reach.test] for name in columns])
 
 
-def figures_of(
-    y: np.ndarray, proba: np.ndarray, threshold: float, seed: int = 0
-) -> dict[str, float | None]:
-    """AUPRC, precision and recall at ``threshold``, each with its bootstrap interval
-    (``None`` where a figure is undefined)."""
-    y = np.asarray(y, dtype=int)
-    proba = np.asarray(proba, dtype=float)
-    flagged = proba >= threshold
-    point = _three(y, proba, flagged)
-    rng = np.random.default_rng(seed)
-    drawn: list[tuple[float, float, float]] = []
-    for _ in range(RESAMPLES):
-        rows = rng.integers(0, len(y), len(y))
-        drawn.append(_three(y[rows], proba[rows], flagged[rows]))
-    values = np.asarray(drawn, dtype=float)
-    tail = (1 - LEVEL) / 2
-    out: dict[str, float | None] = {}
-    for i, name in enumerate(("auprc", "precision", "recall")):
-        column = values[:, i][np.isfinite(values[:, i])]
-        out[name] = None if not np.isfinite(point[i]) else round(point[i], 6)
-        low, high = np.quantile(column, [tail, 1 - tail]) if len(column) else (np.nan, np.nan)
-        out[f"{name}_low"] = round(float(low), 6) if np.isfinite(low) else None
-        out[f"{name}_high"] = round(float(high), 6) if np.isfinite(high) else None
-    return out
-
-
 def between_periods(
     y: np.ndarray, proba: np.ndarray, when: np.ndarray, threshold: float, seed: int = 0
 ) -> dict[str, float | int]:
@@ -193,13 +170,12 @@ def between_periods(
     rng = np.random.default_rng(seed)
     values, noise = [], []
     for chunk in np.array_split(np.arange(len(y)), k):
-        yc, pc = y[chunk], proba[chunk]
-        flagged = pc >= threshold
-        values.append(_three(yc, pc, flagged))
+        ranked = Ranked(y[chunk], proba[chunk], threshold)
+        values.append(ranked.figures(np.ones(len(chunk))))
         drawn = []
         for _ in range(CHUNK_RESAMPLES):
-            rows = rng.integers(0, len(yc), len(yc))
-            drawn.append(_three(yc[rows], pc[rows], flagged[rows]))
+            counts = np.bincount(rng.integers(0, len(chunk), len(chunk)), minlength=len(chunk))
+            drawn.append(ranked.figures(counts))
         noise.append(_finite_var(np.asarray(drawn, dtype=float)))
     seen = np.asarray(values, dtype=float)
     for i, name in enumerate(("auprc", "precision", "recall")):
@@ -220,11 +196,3 @@ def _finite_var(drawn: np.ndarray) -> np.ndarray:
         if len(column) > 1:
             out[i] = float(np.var(column))
     return out
-
-
-def _three(y: np.ndarray, proba: np.ndarray, flagged: np.ndarray) -> tuple[float, float, float]:
-    frauds = int(y.sum())
-    auprc = float(average_precision_score(y, proba)) if 0 < frauds < len(y) else np.nan
-    precision = float(y[flagged].mean()) if flagged.any() else np.nan
-    recall = float(y[flagged].sum() / frauds) if frauds else np.nan
-    return auprc, precision, recall
