@@ -66,6 +66,14 @@ def score_command(
             "yet); each row reads those older than the label delay"
         ),
     ] = None,
+    workers: Annotated[
+        int,
+        typer.Option(
+            min=1,
+            help="Spread the rows over this many workers, cut by entity (the scheduler of "
+            "ENTREPOT_DASK_URL, else local processes): the same scores",
+        ),
+    ] = 1,
 ) -> None:
     """Score every row: probability, prediction, risk level, anomaly score, explanation;
     precision and recall at the threshold estimated from the probabilities, and the
@@ -75,6 +83,7 @@ def score_command(
         print_estimate,
         print_known_labels,
         print_scores,
+        print_spread,
         print_trust,
     )
 
@@ -92,6 +101,7 @@ def score_command(
         threads=threads,
         history=history,
         late_labels=late_labels,
+        workers=workers,
     )
     if as_json:
         found = {
@@ -103,6 +113,7 @@ def score_command(
             "estimate": scored.estimate,
             "known_labels": scored.known_labels,
             "trust": scored.trust,
+            "spread": scored.spread,
         }
         console.print_json(json.dumps(found))
         return
@@ -112,6 +123,7 @@ def score_command(
     print_scores(console, summary)
     print_trust(console, scored.trust)
     print_estimate(console, scored.estimate)
+    print_spread(console, scored.spread)
     if scored.saved_ensemble is not None:
         console.print(f"ensemble saved to {scored.saved_ensemble}")
     console.print(f"wrote {scored.out}")
@@ -163,7 +175,7 @@ def _score_remotely(
     (weighed on ``--history`` when given)."""
     from entrepot.cli.remote import fraud as remote_fraud
 
-    unsupported = ("library", "save_ensemble", "explain", "threads", "late_labels")
+    unsupported = ("library", "save_ensemble", "explain", "threads", "late_labels", "workers")
     remote_fraud.refuse_options("score", given_options(ctx, *unsupported))
     record = remote_fraud.score(remote, file, out, choice["model"], history=history)
     console = results_console()
