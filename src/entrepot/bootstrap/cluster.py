@@ -10,6 +10,7 @@ written nothing yet (the scores are written, atomically, once all are back)."""
 from __future__ import annotations
 
 import logging
+import warnings
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import CancelledError
 from contextlib import contextmanager
@@ -43,8 +44,11 @@ class DaskPool:
         client = self._client
         try:
             [sent] = client.scatter([shared], broadcast=True, hash=False)
-            parts = client.scatter(list(items), hash=False)
-            futures = [client.submit(task, sent, part, pure=False) for part in parts]
+            with warnings.catch_warnings():
+                # each part travels in its task, not scattered: a task whose worker is lost
+                # runs again elsewhere only if the scheduler still holds its input
+                warnings.filterwarnings("ignore", "Large object", UserWarning)
+                futures = [client.submit(task, sent, item, pure=False) for item in items]
             found: list[Any] = client.gather(futures)
         except _LOST as exc:
             raise unavailable(self.address, exc) from exc

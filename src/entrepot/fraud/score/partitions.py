@@ -17,6 +17,7 @@ keeps the explanations of the table's ``explain_limit`` most probable rows alone
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -27,15 +28,16 @@ if TYPE_CHECKING:
     from entrepot.fraud.score.scoring import Explanations
 
 
-def entity_columns(ensemble: Ensemble, columns: Sequence[str]) -> list[str]:
-    """The table's columns that any member's features read as an entity (customer, card,
-    counterparty), in the table's order."""
-    read: set[str] = set()
+def entity_columns(ensemble: Ensemble, columns: Sequence[str]) -> tuple[list[str], list[str]]:
+    """The table's columns that any member's features read as an entity, in the table's
+    order: its own (customer, card) and its counterparties' (terminal, merchant)."""
+    own: set[str] = set()
+    around: set[str] = set()
     for member, model in zip(ensemble.members, ensemble.models, strict=True):
         spec = model.features.spec
-        entities = {*spec.customers, *spec.counterparties}
-        read.update(up for up, own in member.mapping.items() if own in entities)
-    return [c for c in columns if c in read]
+        own.update(up for up, mine in member.mapping.items() if mine in spec.customers)
+        around.update(up for up, mine in member.mapping.items() if mine in spec.counterparties)
+    return [c for c in columns if c in own], [c for c in columns if c in around - own]
 
 
 def entity_groups(frame: pd.DataFrame, columns: Sequence[str]) -> np.ndarray:
@@ -68,25 +70,56 @@ def entity_parts(frame: pd.DataFrame, columns: Sequence[str], parts: int) -> np.
     return cut
 
 
-def part_rows(cut: np.ndarray, parts: int) -> list[np.ndarray]:
-    """The rows of each non-empty part, each in the table's order."""
-    rows = [np.flatnonzero(cut == part) for part in range(parts)]
-    return [r for r in rows if len(r)]
+@dataclass(frozen=True, slots=True)
+class Part:
+    """The rows a part scores (the table's positions, in its order) and which of them are
+    its own: the others are its counterparties' rows, read for their history alone."""
+
+    rows: np.ndarray
+    own: np.ndarray
+
+
+def cut_by_entity(
+    frame: pd.DataFrame, own: Sequence[str], around: Sequence[str], parts: int
+) -> list[Part]:
+    """The non-empty parts of ``frame``: its rows cut by their ``own`` entities' groups,
+    each part with every row of the counterparties (``around``) its own rows name, so
+    that each own row's counterparties' whole history is there too."""
+    cut = entity_parts(frame, own, parts)
+    found = []
+    for part in range(parts):
+        mine = cut == part
+        if not mine.any():
+            continue
+        read = mine.copy()
+        for column in around:
+            values = frame[column]
+            read |= values.isin(values[mine].unique()).to_numpy()
+        rows = np.flatnonzero(read)
+        found.append(Part(rows, mine[rows]))
+    return found
 
 
 def merge_scores(
     scored: Sequence[tuple[pd.DataFrame, Explanations]],
-    rows: Sequence[np.ndarray],
+    parts: Sequence[Part],
     *,
     threshold: float,
     explain_limit: int,
     explained: Explanations | None = None,
 ) -> pd.DataFrame:
-    """The parts' scores as the whole table's: in its row order, ``row`` numbered from 1
-    over the table, the explanations of its ``explain_limit`` most probable rows at or
-    above ``threshold / 2`` alone (``explained`` receives theirs, by table position)."""
-    where = np.concatenate(rows)
-    merged = pd.concat([frame for frame, _ in scored], ignore_index=True, copy=False)
+    """The parts' own rows' scores as the whole table's: in its row order, ``row``
+    numbered from 1 over the table, the explanations of its ``explain_limit`` most
+    probable rows at or above ``threshold / 2`` alone (``explained`` receives theirs, by
+    table position). Each part explained at least its own rows among the table's."""
+    where = np.concatenate([part.rows[part.own] for part in parts])
+    merged = pd.concat(
+        [
+            frame.iloc[np.flatnonzero(part.own)]
+            for (frame, _), part in zip(scored, parts, strict=True)
+        ],
+        ignore_index=True,
+    )
     order = np.empty(len(where), dtype=np.intp)
     order[where] = np.arange(len(where))
     merged = merged.take(order).reset_index(drop=True)
@@ -102,9 +135,10 @@ def merge_scores(
         merged["explanation"] = pd.array(column, dtype=merged["explanation"].dtype)
     if explained is not None:
         said = {
-            int(part[local]): found
-            for (_, parts), part in zip(scored, rows, strict=True)
-            for local, found in parts.items()
+            int(part.rows[local]): found
+            for (_, parts_said), part in zip(scored, parts, strict=True)
+            for local, found in parts_said.items()
+            if part.own[local]
         }
         explained.update((row, said[row]) for row in kept.tolist() if row in said)
     return merged

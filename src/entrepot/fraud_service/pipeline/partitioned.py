@@ -73,12 +73,12 @@ def score_spread(
     """``frame``'s scores as :func:`~entrepot.fraud.score.scoring.score` gives them, and the
     facts of where they were computed (``workers``: parts run over a pool, ``parts``, and
     ``in_process``: the message key saying why the pool was not used, or ``None``)."""
-    from entrepot.fraud.score.partitions import entity_columns, entity_parts, merge_scores
-    from entrepot.fraud.score.partitions import part_rows as rows_of
+    from entrepot.fraud.score.partitions import cut_by_entity, entity_columns, merge_scores
     from entrepot.fraud.score.scoring import score
 
-    columns = entity_columns(ensemble, [str(c) for c in frame.columns])
-    why = LATE_LABELS if known is not None else NO_ENTITY if not columns else None
+    own, around = entity_columns(ensemble, [str(c) for c in frame.columns])
+    own, around = (own, around) if own else (around, [])
+    why = LATE_LABELS if known is not None else NO_ENTITY if not own else None
     if spread.pool is None or why is not None:
         why = why if spread.pool is not None else None
         scores = score(
@@ -92,30 +92,36 @@ def score_spread(
         )
         return scores, {"parts": 1, "spread": False, "in_process": why}
     frame = frame.reset_index(drop=True)
-    rows = rows_of(entity_parts(frame, columns, spread.parts), spread.parts)
+    parts = cut_by_entity(frame, own, around, spread.parts)
     shared = PartScoring(ensemble, upload, explain, threads)
-    scored = spread.pool.run(score_part, shared, [frame.take(r) for r in rows])
+    items = [(frame.take(part.rows), int((~part.own).sum())) for part in parts]
+    scored = spread.pool.run(score_part, shared, items)
     merged = merge_scores(
         scored,
-        rows,
+        parts,
         threshold=ensemble.threshold,
         explain_limit=EXPLAIN_LIMIT,
         explained=explained,
     )
-    return merged, {"parts": len(rows), "spread": True, "in_process": None}
+    read = sum(len(part.rows) for part in parts)
+    return merged, {"parts": len(parts), "spread": True, "in_process": None, "rows_read": read}
 
 
-def score_part(shared: PartScoring, part: pd.DataFrame) -> tuple[pd.DataFrame, Explanations]:
-    """One part's scores and explanations (run on a worker)."""
+def score_part(
+    shared: PartScoring, item: tuple[pd.DataFrame, int]
+) -> tuple[pd.DataFrame, Explanations]:
+    """One part's scores and explanations (run on a worker): ``item`` is the part's rows
+    and how many of them are its counterparties' (they may take as many explanations)."""
     from entrepot.fraud.score.scoring import score
 
+    part, others = item
     explained: Explanations = {}
     scores = score(
         part.reset_index(drop=True),
         shared.ensemble,
         upload=shared.upload,
         explain=shared.explain,
-        explain_limit=EXPLAIN_LIMIT,
+        explain_limit=EXPLAIN_LIMIT + others,
         threads=shared.threads,
         explained=explained,
     )
