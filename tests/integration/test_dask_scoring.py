@@ -189,3 +189,23 @@ def test_the_installed_command_writes_the_same_bytes_with_two_workers(folder: Pa
         assert done.returncode == 0, done.stderr
         digests[workers] = _digest(folder / out)
     assert digests["1"] == digests["2"]
+
+
+def test_health_and_the_doctor_check_the_configured_scheduler(
+    pool: DaskPool, tmp_path: Path
+) -> None:
+    from fastapi.testclient import TestClient
+
+    from tests.support.web import make_web_app
+
+    gone = f"tcp://127.0.0.1:{_closed_port()}"
+    for url, up in ((pool.address, True), (gone, False)):
+        app, services = make_web_app(
+            tmp_path / str(up), settings={"dask_url": url, "health_timeout": 8}
+        )
+        with TestClient(app, raise_server_exceptions=False) as client:
+            answer = client.get("/health")
+        assert {"name": "dask scheduler", "ok": up} in answer.json()["checks"]
+        assert answer.status_code == (200 if up else 503)
+        [doctor] = [c for c in services.health.doctor() if c.name == "dask scheduler"]
+        assert doctor.ok is up
