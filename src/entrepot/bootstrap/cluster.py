@@ -48,6 +48,7 @@ class DaskPool:
                 # each part travels in its task, not scattered: a task whose worker is lost
                 # runs again elsewhere only if the scheduler still holds its input
                 warnings.filterwarnings("ignore", "Large object", UserWarning)
+                warnings.filterwarnings("ignore", "Sending large graph", UserWarning)
                 futures = [client.submit(task, sent, item, pure=False) for item in items]
             found: list[Any] = client.gather(futures)
         except _LOST as exc:
@@ -72,6 +73,8 @@ def dask_pool(url: str | None, workers: int) -> Iterator[DaskPool | None]:
         return
     from distributed import Client, LocalCluster
 
+    # a command says what it did: the scheduler's and workers' news stay out of its output
+    logging.getLogger("distributed").setLevel(logging.WARNING)
     if url is not None:
         client = _connect(url)
         try:

@@ -108,18 +108,13 @@ def merge_scores(
     explain_limit: int,
     explained: Explanations | None = None,
 ) -> pd.DataFrame:
-    """The parts' own rows' scores as the whole table's: in its row order, ``row``
-    numbered from 1 over the table, the explanations of its ``explain_limit`` most
-    probable rows at or above ``threshold / 2`` alone (``explained`` receives theirs, by
-    table position). Each part explained at least its own rows among the table's."""
+    """The parts' scores (of their own rows alone, in order) as the whole table's: in its
+    row order, ``row`` numbered from 1 over the table, the explanations of its
+    ``explain_limit`` most probable rows at or above ``threshold / 2`` alone (``explained``
+    receives theirs, by table position). Each part explained at least those of its own
+    rows, ranked the same way among fewer."""
     where = np.concatenate([part.rows[part.own] for part in parts])
-    merged = pd.concat(
-        [
-            frame.iloc[np.flatnonzero(part.own)]
-            for (frame, _), part in zip(scored, parts, strict=True)
-        ],
-        ignore_index=True,
-    )
+    merged = pd.concat([frame for frame, _ in scored], ignore_index=True)
     order = np.empty(len(where), dtype=np.intp)
     order[where] = np.arange(len(where))
     merged = merged.take(order).reset_index(drop=True)
@@ -135,10 +130,9 @@ def merge_scores(
         merged["explanation"] = pd.array(column, dtype=merged["explanation"].dtype)
     if explained is not None:
         said = {
-            int(part.rows[local]): found
+            int(part.rows[part.own][local]): found
             for (_, parts_said), part in zip(scored, parts, strict=True)
             for local, found in parts_said.items()
-            if part.own[local]
         }
         explained.update((row, said[row]) for row in kept.tolist() if row in said)
     return merged

@@ -128,6 +128,7 @@ def score(
     fast: bool = True,
     explained: Explanations | None = None,
     known: KnownLabels | None = None,
+    keep: np.ndarray | None = None,
 ) -> pd.DataFrame:
     """Score every row of ``frame`` (see the module docstring for the columns); the
     ``explanation`` column is in English, and ``explained``, when given, receives each
@@ -141,13 +142,19 @@ def score(
     prediction many times slower). ``fast=False`` takes the general path (a pandas frame
     per member, the models' own methods) instead of ``entrepot.fraud.score.numpy_path``: the
     same scores, slower; the reference the fast path is tested and measured against.
+
+    ``keep``: the positions of the rows to score, in order, when not all (the others are
+    read as their entities' history alone: ``entrepot.fraud.score.partitions``); not with
+    ``known``.
     """
     frame, upload = _prepared(frame, upload)
     labels = frame.columns.tolist()
-    n = len(frame)
     weights = ensemble.weights
     threshold = ensemble.threshold
-    probs, anomalies, matrices = _run_members(frame, ensemble, upload, threads, fast, known)
+    probs, anomalies, matrices = _run_members(frame, ensemble, upload, threads, fast, known, keep)
+    if keep is not None:
+        frame = frame.take(keep).reset_index(drop=True)
+    n = len(frame)
     proba = ensemble.pool(probs)
     reasons = np.full(n, "", dtype=object)
     parts: Explanations = {} if explained is None else explained
@@ -203,11 +210,15 @@ def _run_members(
     threads: int,
     fast: bool,
     known: KnownLabels | None = None,
+    keep: np.ndarray | None = None,
 ) -> tuple[np.ndarray, np.ndarray, list[np.ndarray]]:
     """Each member's probabilities and anomaly scores ``(members, rows)`` (NaN where a
     member has no anomaly model) and feature matrices; a member whose features read past
-    labels reads ``known``'s, each row only those older than the delay."""
-    n, k = len(frame), len(ensemble.members)
+    labels reads ``known``'s, each row only those older than the delay; of the rows
+    ``keep`` names alone, when given."""
+    if keep is not None and known is not None:
+        raise ValueError("known labels are read over the whole table: no keep")
+    n, k = len(frame) if keep is None else len(keep), len(ensemble.members)
     probs = np.zeros((k, n))
     anomalies = np.full((k, n), np.nan)
     matrices = []
@@ -225,13 +236,20 @@ def _run_members(
                 anomalies[i] = model.anomaly.score(x)
         elif reader is not None and _fast_reads(member, reader):
             x, probs[i], anomaly = score_member(
-                model, reader, member.mapping, upload, history=member.history, threads=threads
+                model,
+                reader,
+                member.mapping,
+                upload,
+                history=member.history,
+                threads=threads,
+                keep=keep,
             )
             if anomaly is not None:
                 anomalies[i] = anomaly
         else:
             inputs = member_frame(frame, member, model, upload, parsed)
             x = model.feature_matrix(inputs, history=member.history)
+            x = x if keep is None else np.ascontiguousarray(x[keep])
             probs[i] = model.proba_of_features(x, threads=threads)
             if model.anomaly is not None:
                 anomalies[i] = model.anomaly.score(x)

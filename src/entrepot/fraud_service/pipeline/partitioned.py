@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 from entrepot.messages import N_
 
 if TYPE_CHECKING:
+    import numpy as np
     import pandas as pd
 
     from entrepot.fraud.match.description import Upload
@@ -91,10 +92,12 @@ def score_spread(
             known=known,
         )
         return scores, {"parts": 1, "spread": False, "in_process": why}
+    import numpy as np
+
     frame = frame.reset_index(drop=True)
     parts = cut_by_entity(frame, own, around, spread.parts)
     shared = PartScoring(ensemble, upload, explain, threads)
-    items = [(frame.take(part.rows), int((~part.own).sum())) for part in parts]
+    items = [(frame.take(part.rows), np.flatnonzero(part.own)) for part in parts]
     scored = spread.pool.run(score_part, shared, items)
     merged = merge_scores(
         scored,
@@ -108,21 +111,23 @@ def score_spread(
 
 
 def score_part(
-    shared: PartScoring, item: tuple[pd.DataFrame, int]
+    shared: PartScoring, item: tuple[pd.DataFrame, np.ndarray]
 ) -> tuple[pd.DataFrame, Explanations]:
-    """One part's scores and explanations (run on a worker): ``item`` is the part's rows
-    and how many of them are its counterparties' (they may take as many explanations)."""
+    """One part's own rows' scores and explanations (run on a worker): ``item`` is the
+    part's rows and the positions of its own among them (the others, its counterparties'
+    rows, are read as history alone)."""
     from entrepot.fraud.score.scoring import score
 
-    part, others = item
+    part, own = item
     explained: Explanations = {}
     scores = score(
         part.reset_index(drop=True),
         shared.ensemble,
         upload=shared.upload,
         explain=shared.explain,
-        explain_limit=EXPLAIN_LIMIT + others,
+        explain_limit=EXPLAIN_LIMIT,
         threads=shared.threads,
         explained=explained,
+        keep=own,
     )
     return scores, explained

@@ -86,7 +86,7 @@ def test_the_merge_gives_back_the_tables_order_and_its_most_probable_explanation
     ]
     scored = []
     for part in parts:
-        rows = part.rows
+        rows = part.rows[part.own]  # a part's scores are its own rows' alone
         scores = pd.DataFrame(
             {
                 "row": np.arange(1, len(rows) + 1),
