@@ -4,6 +4,8 @@ processes), beside the plain LightGBM peer (read the CSV, predict, write the CSV
 same run, on the same generated file.
 
 Run: ``python -m bench.scale [--rows 100000 1000000]``; writes ``bench/results/scale.md``.
+A 1,000-row file scored with ``--workers 1`` and ``2`` first gives the fixed cost of a
+local cluster (its processes start and import the product).
 
 Each command runs in a fresh process; its CPU seconds are the waited-for process tree's
 (``resource.getrusage(RUSAGE_CHILDREN)`` before and after: the Dask workers and their
@@ -91,7 +93,9 @@ def run(rows: int, folder: Path, env: dict[str, str]) -> list[str]:
     """One size's table lines."""
     scored = folder / f"tx-{rows}.csv"
     generate = [ENTREPOT, "fraud", "generate", str(scored), "--rows", str(rows), "--seed", "7"]
-    subprocess.run([*generate, "--fraud-rate", "0.02", "--canonical"], env=env, check=True, capture_output=True)
+    subprocess.run(
+        [*generate, "--fraud-rate", "0.02", "--canonical"], env=env, check=True, capture_output=True
+    )
     lines = []
     found: dict[str, tuple[float, float, str]] = {}
     for name, extra in (("in process", ["--workers", "1"]), ("--workers 2", ["--workers", "2"])):
@@ -116,6 +120,20 @@ def run(rows: int, folder: Path, env: dict[str, str]) -> list[str]:
     return lines
 
 
+def fixed_cost(folder: Path, env: dict[str, str]) -> list[str]:
+    """What ``--workers 2`` costs on a file of 1,000 rows: mostly starting and stopping
+    the local cluster (two workers and their nannies import the product)."""
+    small = folder / "tx-small.csv"
+    generate = [ENTREPOT, "fraud", "generate", str(small), "--rows", "1000", "--seed", "7"]
+    subprocess.run([*generate, "--canonical"], env=env, check=True, capture_output=True)
+    found = []
+    for workers in ("1", "2"):
+        command = [ENTREPOT, "fraud", "score", str(small), str(folder / "small.csv")]
+        cpu, rss = measured([*command, "--model", "./model", "--workers", workers], env)
+        found.append(f"| 1,000 | --workers {workers} (fixed cost) | {cpu:.1f} | {rss:,.0f} |")
+    return [line + " | | | | |" for line in found]
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--rows", type=int, nargs="+", default=[100_000, 1_000_000])
@@ -129,15 +147,36 @@ def main() -> None:
         )
         train = folder / "train.csv"
         subprocess.run(
-            [ENTREPOT, "fraud", "generate", str(train), "--rows", str(TRAIN_ROWS), "--seed", "1"]
-            + ["--fraud-rate", "0.02", "--canonical"],
+            [
+                ENTREPOT,
+                "fraud",
+                "generate",
+                str(train),
+                "--rows",
+                str(TRAIN_ROWS),
+                "--seed",
+                "1",
+                "--fraud-rate",
+                "0.02",
+                "--canonical",
+            ],
             env=env,
             check=True,
             capture_output=True,
         )
         subprocess.run(
-            [ENTREPOT, "fraud", "train", str(train), "--name", "m", "--out", "model"]
-            + ["--time-budget", "5"],
+            [
+                ENTREPOT,
+                "fraud",
+                "train",
+                str(train),
+                "--name",
+                "m",
+                "--out",
+                "model",
+                "--time-budget",
+                "5",
+            ],
             env=env,
             cwd=folder,
             check=True,
@@ -160,6 +199,7 @@ def main() -> None:
             "memory vs peer | CPU inflation | output sha256 |",
             "|---:|---|---:|---:|---:|---:|---:|---:|---|",
         ]
+        lines += fixed_cost(folder, env)
         for rows in args.rows:
             lines += run(rows, folder, env)
             print("\n".join(lines), flush=True)

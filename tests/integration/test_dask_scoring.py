@@ -178,8 +178,17 @@ def test_the_installed_command_writes_the_same_bytes_with_two_workers(folder: Pa
     for workers in ("1", "2"):
         out = f"cli-{workers}.csv"
         done = subprocess.run(
-            [*ENTRY_POINT, "fraud", "score", "tx.csv", out, "--model", "./model"]
-            + ["--workers", workers],
+            [
+                *ENTRY_POINT,
+                "fraud",
+                "score",
+                "tx.csv",
+                out,
+                "--model",
+                "./model",
+                "--workers",
+                workers,
+            ],
             cwd=folder,
             env=env,
             capture_output=True,

@@ -53,7 +53,8 @@ def entity_groups(frame: pd.DataFrame, columns: Sequence[str]) -> np.ndarray:
         codes.append(found.astype(np.int64) + offset)
         offset += len(uniques)
     if len(codes) == 1:
-        return codes[0]
+        single: np.ndarray = codes[0]
+        return single
     first = np.concatenate([codes[0]] * (len(codes) - 1))
     others = np.concatenate(codes[1:])
     links = coo_matrix((np.ones(len(first), dtype=np.int8), (first, others)), (offset, offset))
@@ -129,10 +130,9 @@ def merge_scores(
         column[dropped] = ""
         merged["explanation"] = pd.array(column, dtype=merged["explanation"].dtype)
     if explained is not None:
-        said = {
-            int(part.rows[part.own][local]): found
-            for (_, parts_said), part in zip(scored, parts, strict=True)
-            for local, found in parts_said.items()
-        }
+        said: Explanations = {}
+        for (_, parts_said), part in zip(scored, parts, strict=True):
+            mine = part.rows[part.own]
+            said.update((int(mine[local]), found) for local, found in parts_said.items())
         explained.update((row, said[row]) for row in kept.tolist() if row in said)
     return merged
