@@ -218,3 +218,47 @@ def test_health_and_the_doctor_check_the_configured_scheduler(
         assert answer.status_code == (200 if up else 503)
         [doctor] = [c for c in services.health.doctor() if c.name == "dask scheduler"]
         assert doctor.ok is up
+
+
+def _transitions(pool: DaskPool) -> int:
+    """How many task transitions the scheduler has made (it runs nothing else here)."""
+    client = pool._client  # the test's own look at the scheduler
+    return int(client.run_on_scheduler(lambda dask_scheduler: dask_scheduler.transition_counter))
+
+
+def test_a_scoring_job_spreads_over_the_configured_scheduler_to_the_same_bytes(
+    pool: DaskPool, tmp_path: Path
+) -> None:
+    from fastapi.testclient import TestClient
+
+    from entrepot.fraud_service.job_payloads import SearchOptions
+    from tests.support.csvs import labelled_csv
+    from tests.support.web import make_web_app, run_jobs, user_api
+
+    app, services = make_web_app(tmp_path, settings={"dask_url": pool.address})
+    with TestClient(app, raise_server_exceptions=False) as client:
+        api = user_api(client, services, "dask@example.com")
+        train = tmp_path / "train.csv"
+        train.write_bytes(labelled_csv(900, seed=3))
+        job = services.fraud().training.train_file(
+            api.user_id, train, "m", search=SearchOptions(time_budget=1.0)
+        )
+        later = tmp_path / "later.csv"
+        later.write_bytes(labelled_csv(600, seed=9))
+        dataset = api.upload(later.read_bytes(), later.name).json()["dataset_id"]
+        before = _transitions(pool)
+        answer = api.post(
+            "/api/predict", json={"model_id": int(job.result["model_id"]), "dataset_id": dataset}
+        )
+        assert answer.status_code == 202, answer.text
+        run_jobs(services)
+        queued = api.get(f"/api/jobs/{answer.json()['job_id']}").json()
+        assert queued["state"] == "succeeded", queued
+        stored = api.get(f"/api/predictions/{queued['result']['prediction_id']}/download").content
+        assert _transitions(pool) > before  # the job's parts ran on the scheduler's workers
+        out = tmp_path / "inline.csv"
+        local_fraud(services).score(
+            later, out, model="m", ensemble=False, library=None, user="dask@example.com",
+            save_ensemble=None, explain=True, threads=1,
+        )  # fmt: skip
+    assert out.read_bytes() == stored

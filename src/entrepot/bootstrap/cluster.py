@@ -22,6 +22,7 @@ from entrepot.messages import N_, Message
 if TYPE_CHECKING:
     from distributed import Client
 
+    from entrepot.fraud_service.pipeline.partitioned import Spread
     from entrepot.health import Check
 
 #: Seconds a scheduler has to answer a connection.
@@ -94,6 +95,23 @@ def dask_pool(url: str | None, workers: int) -> Iterator[DaskPool | None]:
         Client(cluster) as client,
     ):
         yield DaskPool(client, str(cluster.scheduler_address))
+
+
+@contextmanager
+def scheduler_spread(url: str | None) -> Iterator[Spread]:
+    """What a job's work runs on: over every worker of the scheduler at ``url``, in as
+    many parts; in process (``Spread()``) when no scheduler is set."""
+    from entrepot.fraud_service.pipeline.partitioned import Spread
+
+    if url is None:
+        yield Spread()
+        return
+    logging.getLogger("distributed").setLevel(logging.WARNING)
+    client = _connect(url)
+    try:
+        yield Spread(DaskPool(client, url), max(len(client.nthreads()), 1))
+    finally:
+        client.close()
 
 
 def _connect(url: str) -> Client:
