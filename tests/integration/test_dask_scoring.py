@@ -231,25 +231,17 @@ def test_a_scoring_job_spreads_over_the_configured_scheduler_to_the_same_bytes(
 ) -> None:
     from fastapi.testclient import TestClient
 
-    from entrepot.fraud_service.job_payloads import SearchOptions
     from tests.support.csvs import labelled_csv
-    from tests.support.web import make_web_app, run_jobs, user_api
+    from tests.support.web import make_web_app, run_jobs, trained_account
 
     app, services = make_web_app(tmp_path, settings={"dask_url": pool.address})
     with TestClient(app, raise_server_exceptions=False) as client:
-        api = user_api(client, services, "dask@example.com")
-        train = tmp_path / "train.csv"
-        train.write_bytes(labelled_csv(900, seed=3))
-        job = services.fraud().training.train_file(
-            api.user_id, train, "m", search=SearchOptions(time_budget=1.0)
-        )
+        api, model_id = trained_account(client, services, "dask@example.com", tmp_path)
         later = tmp_path / "later.csv"
         later.write_bytes(labelled_csv(600, seed=9))
         dataset = api.upload(later.read_bytes(), later.name).json()["dataset_id"]
         before = _transitions(pool)
-        answer = api.post(
-            "/api/predict", json={"model_id": int(job.result["model_id"]), "dataset_id": dataset}
-        )
+        answer = api.post("/api/predict", json={"model_id": model_id, "dataset_id": dataset})
         assert answer.status_code == 202, answer.text
         run_jobs(services)
         queued = api.get(f"/api/jobs/{answer.json()['job_id']}").json()
