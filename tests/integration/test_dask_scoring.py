@@ -6,6 +6,7 @@ with its message key and nothing written."""
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import signal
 import socket
@@ -198,6 +199,37 @@ def test_the_installed_command_writes_the_same_bytes_with_two_workers(folder: Pa
         assert done.returncode == 0, done.stderr
         digests[workers] = _digest(folder / out)
     assert digests["1"] == digests["2"]
+
+
+def test_the_installed_command_evaluates_to_the_same_figures_with_two_workers(
+    folder: Path,
+) -> None:
+    env = {**os.environ, "XDG_DATA_HOME": str(folder / "user-data"), "PYTHONHASHSEED": "0"}
+    env.pop("ENTREPOT_DASK_URL", None)
+    found = {}
+    for workers in ("1", "2"):
+        done = subprocess.run(
+            [
+                *ENTRY_POINT,
+                "fraud",
+                "evaluate",
+                "tx.csv",
+                "--model",
+                "./model",
+                "--json",
+                "--workers",
+                workers,
+            ],
+            cwd=folder,
+            env=env,
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        assert done.returncode == 0, done.stderr
+        found[workers] = json.loads(done.stdout)
+    assert found["1"]["metrics"]["auprc"] > 0
+    assert found["1"] == found["2"]
 
 
 def test_health_and_the_doctor_check_the_configured_scheduler(

@@ -16,7 +16,7 @@ from concurrent.futures import CancelledError
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
 
-from entrepot.errors import SchedulerUnavailable
+from entrepot.errors import EntrepotError, SchedulerUnavailable
 from entrepot.messages import N_, Message
 
 if TYPE_CHECKING:
@@ -53,6 +53,8 @@ class DaskPool:
                 futures = [client.submit(task, sent, item, pure=False) for item in items]
             found: list[Any] = client.gather(futures)
         except _LOST as exc:
+            if isinstance(exc, EntrepotError):  # a task's own refusal, raised again here
+                raise
             raise unavailable(self.address, exc) from exc
         return found
 

@@ -361,17 +361,22 @@ class LocalFraud:
         library: Path | None,
         user: str | None,
         target: str | None,
+        workers: int = 1,
     ) -> dict[str, Any]:
         """Score a labelled file and measure the scores against its labels (the one
-        evaluation the ``evaluate`` job runs)."""
+        evaluation the ``evaluate`` job runs); over ``workers`` workers when more than
+        one, as :meth:`score`."""
         from entrepot.fraud.tables.io import read_table
         from entrepot.fraud_service.pipeline.evaluation import evaluate_table
+        from entrepot.fraud_service.pipeline.partitioned import Spread
 
         choice = ModelChoice(model, ensemble, library, user)
         choice.check()
         frame = read_table(file)
         scorer = self.scorer(choice, count_use=False)
-        return evaluate_table(frame, scorer, target=target, what=str(file))
+        with self.pools(workers) as pool:
+            spread = Spread(pool, max(workers, 1))
+            return evaluate_table(frame, scorer, target=target, what=str(file), spread=spread)
 
     def scorer(self, choice: ModelChoice, *, count_use: bool = True) -> Scorer:
         """What scores a file as ``choice`` names it: a registry model for a bare

@@ -140,6 +140,10 @@ def evaluate_command(
     target: Annotated[str | None, typer.Option(help="The label column")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON")] = False,
     user: UserOption = None,
+    workers: Annotated[
+        int,
+        typer.Option(min=1, help="Score over this many workers, cut by entity: the same figures"),
+    ] = 1,
 ) -> None:
     """Score a labelled file and measure the scores against its labels."""
     from entrepot.cli.fraud.render import print_evaluation
@@ -147,12 +151,12 @@ def evaluate_command(
     if (remote := process_remote()) is not None:
         from entrepot.cli.remote import fraud as remote_fraud
 
-        remote_fraud.refuse_options("evaluate", given_options(ctx, "library"))
+        remote_fraud.refuse_options("evaluate", given_options(ctx, "library", "workers"))
         chosen = scoring_choice(model, ensemble, None, None)["model"]
         found = remote_fraud.evaluate(remote, file, chosen, target)
     else:
         found = local(ctx).evaluate(
-            file, **scoring_choice(model, ensemble, library, user), target=target
+            file, **scoring_choice(model, ensemble, library, user), target=target, workers=workers
         )
     console = results_console()
     if as_json:

@@ -305,9 +305,11 @@ def evaluate_frame(
     *,
     target: str | None = None,
     upload: Upload | None = None,
+    scored: pd.DataFrame | None = None,
 ) -> dict[str, Any]:
     """Score a labelled table and measure the scores against its labels (``upload``: the
-    description of the table without its label, if already made)."""
+    description of the table without its label, if already made; ``scored``: its scores
+    without explanations, if already made, as :func:`score` gives them)."""
     analysis = analyze(frame, target=target)
     label = require_target(analysis)
     y = label_vector(frame[label], analysis.positive)
@@ -322,7 +324,8 @@ def evaluate_frame(
                 {"column": str(label), "labelled": int(known.sum())},
             ),
         )
-    scored = score(frame.drop(columns=[label]), ensemble, upload=upload, explain=False)
+    if scored is None:
+        scored = score(frame.drop(columns=[label]), ensemble, upload=upload, explain=False)
     y_known = y[known].astype(int)
     metrics = evaluate(y_known, scored["fraud_probability"].to_numpy()[known], ensemble.threshold)
     members = {
