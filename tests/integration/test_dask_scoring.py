@@ -286,3 +286,34 @@ def test_a_scoring_job_spreads_over_the_configured_scheduler_to_the_same_bytes(
             save_ensemble=None, explain=True, threads=1,
         )  # fmt: skip
     assert out.read_bytes() == stored
+
+
+class _ShuttingDown:
+    """A pool whose tasks shut the whole cluster down, the scheduler first."""
+
+    def __init__(self, pool: Pool) -> None:
+        self._pool = pool
+
+    def run(self, task: Callable[[Any, Any], Any], shared: Any, items: Sequence[Any]) -> list[Any]:
+        return self._pool.run(_shut_down, shared, items)
+
+
+def _shut_down(shared: Any, item: Any) -> Any:
+    from distributed import get_client
+
+    get_client().shutdown()
+    raise AssertionError("not reached")
+
+
+@pytest.mark.usefixtures("user_key")
+def test_a_scheduler_gone_mid_run_is_a_refusal_and_nothing_is_written(
+    folder: Path, tmp_path: Path
+) -> None:
+    out = tmp_path / "scores.csv"
+    with dask_pool(None, 2) as own:
+        assert own is not None
+        with pytest.raises(SchedulerUnavailable) as refused:
+            _scored(folder, out, Spread(_ShuttingDown(own), 2))
+    assert refused.value.said is not None
+    assert refused.value.said.key == "error.dask.unavailable"
+    assert list(tmp_path.iterdir()) == []

@@ -13,7 +13,7 @@ import logging
 import warnings
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import CancelledError
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from typing import TYPE_CHECKING, Any
 
 from entrepot.errors import EntrepotError, SchedulerUnavailable
@@ -76,27 +76,46 @@ def dask_pool(url: str | None, workers: int) -> Iterator[DaskPool | None]:
         return
     from distributed import Client, LocalCluster
 
-    # a command says what it did: the scheduler's and workers' news stay out of its output
-    logging.getLogger("distributed").setLevel(logging.WARNING)
+    _quiet()
     if url is not None:
         client = _connect(url)
         try:
             yield DaskPool(client, url)
         finally:
-            client.close()
+            _close(client)
         return
-    with (
-        LocalCluster(
-            n_workers=workers,
-            processes=True,
-            threads_per_worker=1,
-            host="127.0.0.1",
-            dashboard_address=None,
-            silence_logs=logging.ERROR,
-        ) as cluster,
-        Client(cluster) as client,
-    ):
-        yield DaskPool(client, str(cluster.scheduler_address))
+    cluster = LocalCluster(
+        n_workers=workers,
+        processes=True,
+        threads_per_worker=1,
+        host="127.0.0.1",
+        dashboard_address=None,
+        # no dashboard; its HTTP server (health, metrics) on a port the system picks, never
+        # the fixed 8787 another cluster may hold
+        scheduler_kwargs={"dashboard": False, "dashboard_address": "127.0.0.1:0"},
+        silence_logs=logging.CRITICAL,
+    )
+    try:
+        client = Client(cluster, timeout=CONNECT_TIMEOUT)
+        try:
+            yield DaskPool(client, str(cluster.scheduler_address))
+        finally:
+            _close(client)
+    finally:
+        cluster.close()  # its own processes: waited for, however long they take to go
+
+
+def _quiet() -> None:
+    """The command says what happened (a refusal with its message key): the scheduler's
+    and workers' news, and their tracebacks when a scheduler goes, stay out of its output."""
+    logging.getLogger("distributed").setLevel(logging.CRITICAL)
+
+
+def _close(client: Client) -> None:
+    """Close a client within :data:`CONNECT_TIMEOUT` (a lost scheduler would hold it for
+    the library's default half minute)."""
+    with suppress(*_LOST, RuntimeError):
+        client.close(timeout=CONNECT_TIMEOUT)
 
 
 @contextmanager
@@ -108,7 +127,7 @@ def scheduler_spread(url: str | None) -> Iterator[Spread]:
     if url is None:
         yield Spread()
         return
-    logging.getLogger("distributed").setLevel(logging.WARNING)
+    _quiet()
     client = _connect(url)
     try:
         yield Spread(DaskPool(client, url), max(len(client.nthreads()), 1))
