@@ -19,7 +19,7 @@ COPY scripts/city-hourly.sh ./scripts/
 # Every extra the product uses (all of pyproject's but dev, and torch which is kept out of
 # the lock), at the versions of the lock file; tests/e2e/test_image.py builds the same set
 # in a fresh virtual environment and runs the compose services' commands with it.
-ARG EXTRAS=postgres,ml,city,web,oidc,mongodb,mlflow,remote
+ARG EXTRAS=postgres,ml,city,web,oidc,mongodb,mlflow,remote,dask
 RUN pip install uv \
     && uv pip install --system --constraint requirements.lock ".[${EXTRAS}]" \
     && pip uninstall -y uv

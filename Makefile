@@ -68,7 +68,7 @@ unit: setup ## The fast unit tests alone (no PostgreSQL, S3 server, browser or l
 	$(BIN)/pytest -q --durations=10 -n $(PYTEST_WORKERS) --dist loadfile -m "$(UNIT_MARKERS)" tests/unit $(PYTEST_ARGS)
 
 lock: ## Re-resolve requirements.lock from pyproject.toml
-	$(UV) pip compile -q --python-version 3.11 --extra postgres --extra ml --extra city --extra web --extra oidc --extra mongodb --extra mlflow --extra remote --extra dev pyproject.toml -o requirements.lock
+	$(UV) pip compile -q --python-version 3.11 --extra postgres --extra ml --extra city --extra web --extra oidc --extra mongodb --extra mlflow --extra remote --extra dask --extra dev pyproject.toml -o requirements.lock
 
 #: gettext keywords: t(key), tn(key, count) (plural), say(request, key), N_(key) (marks a key).
 BABEL_KEYWORDS := --no-default-keywords -k t -k tn:1,1 -k say:2 -k N_ -k Np_:1,1

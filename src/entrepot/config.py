@@ -242,6 +242,7 @@ _ORDER = (
     "job_heartbeat_seconds",
     "job_stale_seconds",
     "worker_threads",
+    "dask_url",
     "session_days",
     "body_limit",
     "http_body_timeout",

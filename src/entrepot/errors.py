@@ -6,6 +6,7 @@ The tree::
     ├── ConfigError                      a setting is missing or wrong
     ├── InvalidArgument (ValueError)     a value given to a command is not one it takes
     ├── LocalFileNotFound (FileNotFoundError)  a local file or folder named does not exist
+    ├── SchedulerUnavailable (ConnectionError)  the Dask scheduler cannot be reached or left
     ├── StorageError                     anything from an object store
     │   ├── InvalidKey (ValueError)      a key or prefix that is not a safe relative path
     │   ├── ObjectNotFound (FileNotFoundError)
@@ -152,6 +153,13 @@ class StoreFull(StoreUnavailable):
     """The store's disk (or quota) is full: retrying helps only once space is freed."""
 
     hint = "free space on the disk holding the store, or point it elsewhere"
+
+
+class SchedulerUnavailable(EntrepotError, ConnectionError):
+    """The Dask scheduler (``ENTREPOT_DASK_URL``) cannot be reached, or went away while it
+    ran the work: nothing was written (ADR 0086)."""
+
+    hint = "check ENTREPOT_DASK_URL and that its scheduler runs, then run `entrepot doctor`"
 
 
 class CatalogError(EntrepotError):

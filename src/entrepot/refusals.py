@@ -93,6 +93,7 @@ TABLE: tuple[Refusal, ...] = (
     R(e.StoreFull, 507, 73, remote=True),  # Insufficient Storage; sysexits' CANTCREAT
     R(e.StoreUnavailable, 503, 69, remote=True),
     R(e.DatabaseUnavailable, 503, 69),
+    R(e.SchedulerUnavailable, 503, 69),
     R(e.NotMigrated, 503, 75),
     R(e.EntrepotError, 400, 1),
 )

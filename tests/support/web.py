@@ -103,6 +103,20 @@ def run_jobs(services: App) -> None:
         pass
 
 
+def trained_account(client: TestClient, services: App, email: str, folder: Path) -> tuple[Api, int]:
+    """A new account with one model ``m`` trained from the file ``folder/train.csv`` (900
+    labelled rows, a 1 s budget counted in steps): its API client and the model's id."""
+    from entrepot.fraud_service.job_payloads import SearchOptions
+
+    api = user_api(client, services, email)
+    train = folder / "train.csv"
+    train.write_bytes(labelled_csv(900, seed=3))
+    job = services.fraud().training.train_file(
+        api.user_id, train, "m", search=SearchOptions(time_budget=1.0)
+    )
+    return api, int(job.result["model_id"])
+
+
 def seeded_user(
     client: TestClient, services: App, email: str, *, rows: int = 600
 ) -> tuple[Api, int, str]:

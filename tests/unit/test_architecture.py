@@ -100,6 +100,9 @@ SDK_HOMES = {
     "huey": {"entrepot.jobs.queue"},
     "authlib": {"entrepot.web.oidc"},
     "argon2": {"entrepot.accounts.passwords"},
+    # Dask: the engine beyond one machine, opened by the composition root (ADR 0086).
+    "dask": {"entrepot.bootstrap.cluster"},
+    "distributed": {"entrepot.bootstrap.cluster"},
     "babel": {
         "entrepot.i18n.catalogs",
         "entrepot.i18n.formats",

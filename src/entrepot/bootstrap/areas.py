@@ -157,7 +157,12 @@ class Health:
         parts = self._parts
         parts.require_instance()  # a diagnosis creates nothing: not in an empty folder
         s = parts.settings
-        return diagnose(parts.home_store, parts.engine, s.cache.dir, remote=s.store.is_remote)
+        checks = diagnose(parts.home_store, parts.engine, s.cache.dir, remote=s.store.is_remote)
+        if s.jobs.dask_url is not None:
+            from entrepot.bootstrap.cluster import check_scheduler
+
+            checks.append(check_scheduler(s.jobs.dask_url))
+        return checks
 
     def service(self, bounded: BoundedChecks, *, detailed: bool) -> ServiceHealth:
         """``/health``'s checks, each within ``bounded``'s timeout: the catalog, a real
@@ -177,6 +182,11 @@ class Health:
             bounded.run("store", lambda: check_store_roundtrip(parts.raw_store)),
             bounded.run("job queue", lambda: check_job_queue(queue.description, queue.pending)),
         ]
+        dask_url = parts.settings.jobs.dask_url
+        if dask_url is not None:
+            from entrepot.bootstrap.cluster import check_scheduler
+
+            checks.append(bounded.run("dask scheduler", lambda: check_scheduler(dask_url)))
         ok = all(c.ok for c in checks)
         if detailed:
             checks.append(bounded.run("integrity", lambda: check_damage(parts.uow)))

@@ -106,7 +106,10 @@ def build_services(
     """Wire the services over the store itself (``store``: no cache), the catalog, the
     registry and the job system the App built (call ``app.fraud()``, which builds them
     once; the App hands a fraud job to :meth:`FraudServices.handlers`)."""
+    from entrepot.bootstrap.cluster import scheduler_spread
+
     jobs = job_system.jobs
+    dask_url = options.jobs.dask_url
 
     # A workspace is two immutable views (the scoped store, the owner's registry): one per
     # recent user is kept rather than validated and built again at every request.
@@ -121,7 +124,16 @@ def build_services(
         options=options,
         datasets=datasets,
         training=training,
-        scoring=ScoringService(workspace, uow, licences, jobs, datasets, library, options),
+        scoring=ScoringService(
+            workspace,
+            uow,
+            licences,
+            jobs,
+            datasets,
+            library,
+            options,
+            spread=lambda: scheduler_spread(dask_url),
+        ),
         models=ModelService(workspace, uow, options),
         predictions=predictions,
         references=ReferenceBuilder(library, jobs, options),

@@ -5,6 +5,7 @@ folder the ``fraud_library`` setting names); run on its own, folders only."""
 from __future__ import annotations
 
 import functools
+from contextlib import AbstractContextManager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -17,6 +18,7 @@ __all__ = ["DEFAULT_LIBRARY", "LocalFraud", "local_fraud"]
 if TYPE_CHECKING:
     from entrepot.bootstrap.app import App
     from entrepot.config import Settings
+    from entrepot.fraud_service.pipeline.partitioned import Pool
     from entrepot.registry.keyring import KeyRing
     from entrepot.registry.service import Registry
 
@@ -82,4 +84,9 @@ def local_fraud(app: App | None) -> LocalFraud:
     def new_clock() -> Clock:
         return clock_factory(settings().fraud.training_clock)()
 
-    return LocalFraud(models, library, keys, new_clock)
+    def pools(workers: int) -> AbstractContextManager[Pool | None]:
+        from entrepot.bootstrap.cluster import dask_pool
+
+        return dask_pool(settings().jobs.dask_url, workers)
+
+    return LocalFraud(models, library, keys, new_clock, pools)

@@ -10,7 +10,8 @@ folder when one is named). :mod:`entrepot.bootstrap.local_fraud` builds both.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from contextlib import AbstractContextManager, nullcontext
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -29,6 +30,7 @@ if TYPE_CHECKING:
     from entrepot.fraud.score.ensemble import Ensemble
     from entrepot.fraud.synth.domains import Domain
     from entrepot.fraud.train.result import TrainingResult
+    from entrepot.fraud_service.pipeline.partitioned import Pool
     from entrepot.fraud_service.pipeline.scorers import Scorer
     from entrepot.registry.keyring import KeyRing
     from entrepot.registry.service import Registry
@@ -39,6 +41,13 @@ ModelsOf = Callable[[str | None], "Registry"]
 LibraryOf = Callable[[Path | None], Any]
 #: The installation's key ring, or ``None`` without an installation.
 KeysOf = Callable[[], "KeyRing | None"]
+#: The workers a scoring is spread over for ``--workers N`` (``None``: in process).
+PoolOf = Callable[[int], AbstractContextManager["Pool | None"]]
+
+
+def _in_process(workers: int) -> AbstractContextManager[Pool | None]:
+    """No pool: every row scored in this process."""
+    return nullcontext(None)
 
 
 @dataclass(frozen=True, slots=True)
@@ -83,6 +92,9 @@ class Scored:
     #: (``fraud_service/summary.py`` ``summarize``): what the command line prints, on a
     #: local instance and on a deployed service alike.
     summary: dict[str, Any] | None = None
+    #: Where the rows were scored (``parts``, ``spread``, ``in_process``: the message key
+    #: saying why not over the workers; ``pipeline.partitioned``).
+    spread: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, slots=True)
@@ -117,6 +129,8 @@ class LocalFraud:
     #: A new clock for each training's and reference build's budget (the
     #: ``training_clock`` setting).
     new_clock: ClockFactory = wall_clock
+    #: The workers ``score --workers N`` spreads its rows over (``bootstrap.cluster``).
+    pools: PoolOf = _in_process
 
     def domains(self) -> list[Domain]:
         """The domains the generator knows."""
@@ -288,6 +302,7 @@ class LocalFraud:
         threads: int,
         history: Path | None = None,
         late_labels: str | None = None,
+        workers: int = 1,
     ) -> Scored:
         """Score every row of ``file`` into ``out``: probability, prediction, risk level,
         anomaly score, explanation; a library's use of each member is counted. Scored by
@@ -297,25 +312,31 @@ class LocalFraud:
 
         Late labels (``entrepot.fraud.score.known_labels``): ``history``, a labelled file
         of earlier transactions with ``file``'s columns; ``late_labels``, the column of
-        ``file`` holding the labels confirmed so far (empty cells: not known yet)."""
+        ``file`` holding the labels confirmed so far (empty cells: not known yet).
+
+        ``workers``: more than one spreads the rows over that many workers (the configured
+        scheduler's, else local processes) in as many parts by entity: the same bytes."""
         from entrepot.fraud.score.scoring import write_scores
         from entrepot.fraud.tables.io import read_table
         from entrepot.fraud_service.estimate import label_of
+        from entrepot.fraud_service.pipeline.partitioned import Spread
         from entrepot.fraud_service.pipeline.scoring import LabelsGiven, score_frame
 
         choice = ModelChoice(model, ensemble, library, user)
         choice.check()
         frame = read_table(file)
         before = None if history is None else read_table(history)
-        outcome = score_frame(
-            frame,
-            self.scorer(choice),
-            labels=LabelsGiven(history=before, column=late_labels),
-            label=label_of(frame) if late_labels is None else None,
-            what=str(file),
-            explain=explain,
-            threads=threads,
-        )
+        with self.pools(workers) as pool:
+            outcome = score_frame(
+                frame,
+                self.scorer(choice),
+                labels=LabelsGiven(history=before, column=late_labels),
+                label=label_of(frame) if late_labels is None else None,
+                what=str(file),
+                explain=explain,
+                threads=threads,
+                spread=Spread(pool, max(workers, 1)),
+            )
         write_scores(outcome.scores, out)
         if save_ensemble is not None:
             outcome.ensemble.save(save_ensemble, self.keys())
@@ -328,6 +349,7 @@ class LocalFraud:
             outcome.known_labels,
             outcome.trust,
             outcome.summary,
+            outcome.spread,
         )
 
     def evaluate(
@@ -339,17 +361,22 @@ class LocalFraud:
         library: Path | None,
         user: str | None,
         target: str | None,
+        workers: int = 1,
     ) -> dict[str, Any]:
         """Score a labelled file and measure the scores against its labels (the one
-        evaluation the ``evaluate`` job runs)."""
+        evaluation the ``evaluate`` job runs); over ``workers`` workers when more than
+        one, as :meth:`score`."""
         from entrepot.fraud.tables.io import read_table
         from entrepot.fraud_service.pipeline.evaluation import evaluate_table
+        from entrepot.fraud_service.pipeline.partitioned import Spread
 
         choice = ModelChoice(model, ensemble, library, user)
         choice.check()
         frame = read_table(file)
         scorer = self.scorer(choice, count_use=False)
-        return evaluate_table(frame, scorer, target=target, what=str(file))
+        with self.pools(workers) as pool:
+            spread = Spread(pool, max(workers, 1))
+            return evaluate_table(frame, scorer, target=target, what=str(file), spread=spread)
 
     def scorer(self, choice: ModelChoice, *, count_use: bool = True) -> Scorer:
         """What scores a file as ``choice`` names it: a registry model for a bare

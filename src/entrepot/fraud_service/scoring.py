@@ -27,7 +27,13 @@ from entrepot.fraud_service.job_payloads import (
 from entrepot.fraud_service.known import confirmed_rows
 from entrepot.fraud_service.memory_budget import MemoryBudget
 from entrepot.fraud_service.options import ServiceOptions
-from entrepot.fraud_service.scoring_jobs import Clock, ScoringJobs, WorkspaceOf
+from entrepot.fraud_service.scoring_jobs import (
+    Clock,
+    ScoringJobs,
+    SpreadOf,
+    WorkspaceOf,
+    in_process,
+)
 from entrepot.jobs.service import JobService
 from entrepot.messages import N_, Message
 from entrepot.registry.names import check_name
@@ -47,8 +53,10 @@ class ScoringService(ScoringJobs):
         options: ServiceOptions,
         *,
         clock: Clock | None = None,
+        spread: SpreadOf = in_process,
     ) -> None:
         self._workspace = workspace
+        self._spread = spread
         self._uow = uow_factory
         self._licences = licences
         self._jobs = jobs

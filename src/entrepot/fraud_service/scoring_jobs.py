@@ -9,6 +9,7 @@ import json
 import tempfile
 import uuid
 from collections.abc import Callable, Mapping
+from contextlib import AbstractContextManager, nullcontext
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -35,6 +36,7 @@ from entrepot.fraud_service.job_payloads import (
 )
 from entrepot.fraud_service.memory_budget import MemoryBudget
 from entrepot.fraud_service.options import ServiceOptions
+from entrepot.fraud_service.pipeline.partitioned import Spread
 from entrepot.fraud_service.pipeline.scorers import OneModel, References, Scorer
 from entrepot.fraud_service.pipeline.scoring import LabelsGiven, ScoringOutcome, score_frame
 from entrepot.fraud_service.reference_progress import reference_progress
@@ -47,6 +49,14 @@ from entrepot.messages import N_, Message, Word
 
 WorkspaceOf = Callable[[int], Workspace]
 Clock = Callable[[], datetime]
+#: Where a scoring job's rows are scored (``bootstrap.cluster.scheduler_spread``: over the
+#: configured Dask scheduler's workers, else in process).
+SpreadOf = Callable[[], AbstractContextManager[Spread]]
+
+
+def in_process() -> AbstractContextManager[Spread]:
+    """Every row scored in the job's own process."""
+    return nullcontext(Spread())
 
 
 class ScoringJobs:
@@ -60,6 +70,7 @@ class ScoringJobs:
     _library: RegistryLibrary
     _options: ServiceOptions
     _clock: Clock
+    _spread: SpreadOf
 
     def require_library(self) -> int:
         """How many references are active; raises :class:`LibraryNotReady` if none."""
@@ -193,15 +204,17 @@ class ScoringJobs:
     ) -> ScoringOutcome:
         """The one scoring pipeline on a dataset's table; ``partial``: the library's
         references and total while its build runs."""
-        return score_frame(
-            frame,
-            scorer,
-            labels=labels,
-            label=dataset.target,
-            what=dataset.name,
-            progress=progress,
-            partial=None if partial is None else (partial["references"], partial["total"]),
-        )
+        with self._spread() as spread:
+            return score_frame(
+                frame,
+                scorer,
+                labels=labels,
+                label=dataset.target,
+                what=dataset.name,
+                progress=progress,
+                partial=None if partial is None else (partial["references"], partial["total"]),
+                spread=spread,
+            )
 
     def _store(
         self,

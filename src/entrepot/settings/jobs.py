@@ -23,6 +23,10 @@ class JobsSettings:
     #: Seconds of silence after which a job is reaped.
     stale_seconds: float = setting(120.0, name="job_stale_seconds")
     worker_threads: int = 2
+    #: A Dask scheduler (``tcp://host:8786``) the work inside a job is spread over
+    #: (``fraud score --workers``; ADR 0086); unset: a local cluster of ``--workers N``
+    #: processes, or in process without the flag.
+    dask_url: str | None = None
 
     @property
     def queue_url(self) -> str | None:

@@ -12,9 +12,8 @@ import pytest
 
 from entrepot.bootstrap.app import App
 from entrepot.bootstrap.local_fraud import local_fraud
-from entrepot.fraud_service.job_payloads import SearchOptions
 from tests.support.csvs import labelled_csv
-from tests.support.web import Api, run_jobs, user_api, web_client
+from tests.support.web import Api, run_jobs, trained_account, web_client
 
 EMAIL = "pia@example.com"
 
@@ -24,15 +23,10 @@ def trained(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Api, App
     """An account with one trained model ``m``, and a later labelled file on disk."""
     folder = tmp_path_factory.mktemp("pipeline")
     with web_client(folder) as (client, services):
-        api = user_api(client, services, EMAIL)
-        train = folder / "train.csv"
-        train.write_bytes(labelled_csv(900, seed=3))
-        job = services.fraud().training.train_file(
-            api.user_id, train, "m", search=SearchOptions(time_budget=1.0)
-        )
+        api, model_id = trained_account(client, services, EMAIL, folder)
         later = folder / "later.csv"
         later.write_bytes(labelled_csv(400, seed=9))
-        yield api, services, int(job.result["model_id"]), later
+        yield api, services, model_id, later
 
 
 def _job_result(api: Api, services: App, response: Any) -> dict[str, Any]:

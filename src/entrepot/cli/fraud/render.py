@@ -10,7 +10,7 @@ from rich.table import Table
 
 from entrepot.cli.language import in_words
 from entrepot.fraud.match.matching import Match, MatchResult
-from entrepot.messages import message_of
+from entrepot.messages import Message, message_of
 
 
 def print_match(console: Console, result: MatchResult) -> None:
@@ -108,6 +108,14 @@ def print_trust(console: Console, found: dict[str, Any] | None) -> None:
     message = message_of(found.get("message"))
     if message is not None:
         console.print(in_words(message), highlight=False)
+
+
+def print_spread(console: Console, spread: Mapping[str, Any]) -> None:
+    """Over how many parts the rows were scored, or why in process after all."""
+    if spread.get("in_process"):
+        console.print(in_words(Message(spread["in_process"])), highlight=False)
+    elif spread.get("spread"):
+        console.print(f"scored in {spread['parts']} parts by entity", highlight=False)
 
 
 def print_known_labels(console: Console, known: dict[str, Any] | None) -> None:

@@ -66,6 +66,14 @@ def score_command(
             "yet); each row reads those older than the label delay"
         ),
     ] = None,
+    workers: Annotated[
+        int,
+        typer.Option(
+            min=1,
+            help="Spread the rows over this many workers, cut by entity (the scheduler of "
+            "ENTREPOT_DASK_URL, else local processes): the same scores",
+        ),
+    ] = 1,
 ) -> None:
     """Score every row: probability, prediction, risk level, anomaly score, explanation;
     precision and recall at the threshold estimated from the probabilities, and the
@@ -76,6 +84,7 @@ def score_command(
         print_expected,
         print_known_labels,
         print_scores,
+        print_spread,
         print_trust,
     )
 
@@ -93,6 +102,7 @@ def score_command(
         threads=threads,
         history=history,
         late_labels=late_labels,
+        workers=workers,
     )
     if as_json:
         found = {
@@ -105,6 +115,7 @@ def score_command(
             "expected": (scored.summary or {}).get("expected"),
             "known_labels": scored.known_labels,
             "trust": scored.trust,
+            "spread": scored.spread,
         }
         console.print_json(json.dumps(found))
         return
@@ -115,6 +126,7 @@ def score_command(
     print_trust(console, scored.trust)
     print_estimate(console, scored.estimate)
     print_expected(console, summary.get("expected"))
+    print_spread(console, scored.spread)
     if scored.saved_ensemble is not None:
         console.print(f"ensemble saved to {scored.saved_ensemble}")
     console.print(f"wrote {scored.out}")
@@ -131,6 +143,10 @@ def evaluate_command(
     target: Annotated[str | None, typer.Option(help="The label column")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON")] = False,
     user: UserOption = None,
+    workers: Annotated[
+        int,
+        typer.Option(min=1, help="Score over this many workers, cut by entity: the same figures"),
+    ] = 1,
 ) -> None:
     """Score a labelled file and measure the scores against its labels."""
     from entrepot.cli.fraud.render import print_evaluation
@@ -138,12 +154,12 @@ def evaluate_command(
     if (remote := process_remote()) is not None:
         from entrepot.cli.remote import fraud as remote_fraud
 
-        remote_fraud.refuse_options("evaluate", given_options(ctx, "library"))
+        remote_fraud.refuse_options("evaluate", given_options(ctx, "library", "workers"))
         chosen = scoring_choice(model, ensemble, None, None)["model"]
         found = remote_fraud.evaluate(remote, file, chosen, target)
     else:
         found = local(ctx).evaluate(
-            file, **scoring_choice(model, ensemble, library, user), target=target
+            file, **scoring_choice(model, ensemble, library, user), target=target, workers=workers
         )
     console = results_console()
     if as_json:
@@ -166,7 +182,7 @@ def _score_remotely(
     (weighed on ``--history`` when given)."""
     from entrepot.cli.remote import fraud as remote_fraud
 
-    unsupported = ("library", "save_ensemble", "explain", "threads", "late_labels")
+    unsupported = ("library", "save_ensemble", "explain", "threads", "late_labels", "workers")
     remote_fraud.refuse_options("score", given_options(ctx, *unsupported))
     record = remote_fraud.score(remote, file, out, choice["model"], history=history)
     console = results_console()

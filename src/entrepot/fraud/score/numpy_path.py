@@ -277,10 +277,14 @@ def score_member(
     *,
     history: bool,
     threads: int = 1,
+    keep: np.ndarray | None = None,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
-    """``(features, probabilities, anomaly scores or None)`` of one member."""
+    """``(features, probabilities, anomaly scores or None)`` of one member; of the rows
+    ``keep`` names alone, when given (the others are read for their history only)."""
     fast = compiled(model)
     x = fast.features(reader, mapping, upload, history)
+    if keep is not None:
+        x = np.ascontiguousarray(x[keep])
     proba = fast.calibrate(fast.scores(x, threads))
     anomaly = fast.anomaly.score(x) if fast.anomaly is not None else None
     return x, proba, anomaly

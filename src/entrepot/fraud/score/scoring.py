@@ -129,6 +129,7 @@ def score(
     fast: bool = True,
     explained: Explanations | None = None,
     known: KnownLabels | None = None,
+    keep: np.ndarray | None = None,
 ) -> pd.DataFrame:
     """Score every row of ``frame`` (see the module docstring for the columns); the
     ``explanation`` column is in English, and ``explained``, when given, receives each
@@ -142,16 +143,23 @@ def score(
     prediction many times slower). ``fast=False`` takes the general path (a pandas frame
     per member, the models' own methods) instead of ``entrepot.fraud.score.numpy_path``: the
     same scores, slower; the reference the fast path is tested and measured against.
+
+    ``keep``: the positions of the rows to score, in order, when not all (the others are
+    read as their entities' history alone: ``entrepot.fraud.score.partitions``); not with
+    ``known``.
     """
     frame, upload = _prepared(frame, upload)
     labels = frame.columns.tolist()
-    n = len(frame)
     weights = ensemble.weights
     threshold = ensemble.threshold
-    probs, anomalies, matrices = _run_members(frame, ensemble, upload, threads, fast, known)
+    probs, anomalies, matrices = _run_members(frame, ensemble, upload, threads, fast, known, keep)
     own = None
-    if ensemble.file_weight > 0:
+    if ensemble.file_weight > 0:  # fitted on the rows given, kept rows read after
         own = file_score(frame, upload)
+    if keep is not None:
+        frame = frame.take(keep).reset_index(drop=True)
+        own = None if own is None else np.asarray(own)[keep]
+    n = len(frame)
     proba = ensemble.pool(probs, own)
     reasons = np.full(n, "", dtype=object)
     parts: Explanations = {} if explained is None else explained
@@ -207,11 +215,15 @@ def _run_members(
     threads: int,
     fast: bool,
     known: KnownLabels | None = None,
+    keep: np.ndarray | None = None,
 ) -> tuple[np.ndarray, np.ndarray, list[np.ndarray]]:
     """Each member's probabilities and anomaly scores ``(members, rows)`` (NaN where a
     member has no anomaly model) and feature matrices; a member whose features read past
-    labels reads ``known``'s, each row only those older than the delay."""
-    n, k = len(frame), len(ensemble.members)
+    labels reads ``known``'s, each row only those older than the delay; of the rows
+    ``keep`` names alone, when given."""
+    if keep is not None and known is not None:
+        raise ValueError("known labels are read over the whole table: no keep")
+    n, k = len(frame) if keep is None else len(keep), len(ensemble.members)
     probs = np.zeros((k, n))
     anomalies = np.full((k, n), np.nan)
     matrices = []
@@ -229,13 +241,20 @@ def _run_members(
                 anomalies[i] = model.anomaly.score(x)
         elif reader is not None and _fast_reads(member, reader):
             x, probs[i], anomaly = score_member(
-                model, reader, member.mapping, upload, history=member.history, threads=threads
+                model,
+                reader,
+                member.mapping,
+                upload,
+                history=member.history,
+                threads=threads,
+                keep=keep,
             )
             if anomaly is not None:
                 anomalies[i] = anomaly
         else:
             inputs = member_frame(frame, member, model, upload, parsed)
             x = model.feature_matrix(inputs, history=member.history)
+            x = x if keep is None else np.ascontiguousarray(x[keep])
             probs[i] = model.proba_of_features(x, threads=threads)
             if model.anomaly is not None:
                 anomalies[i] = model.anomaly.score(x)
@@ -291,9 +310,11 @@ def evaluate_frame(
     *,
     target: str | None = None,
     upload: Upload | None = None,
+    scored: pd.DataFrame | None = None,
 ) -> dict[str, Any]:
     """Score a labelled table and measure the scores against its labels (``upload``: the
-    description of the table without its label, if already made)."""
+    description of the table without its label, if already made; ``scored``: its scores
+    without explanations, if already made, as :func:`score` gives them)."""
     analysis = analyze(frame, target=target)
     label = require_target(analysis)
     y = label_vector(frame[label], analysis.positive)
@@ -308,7 +329,8 @@ def evaluate_frame(
                 {"column": str(label), "labelled": int(known.sum())},
             ),
         )
-    scored = score(frame.drop(columns=[label]), ensemble, upload=upload, explain=False)
+    if scored is None:
+        scored = score(frame.drop(columns=[label]), ensemble, upload=upload, explain=False)
     y_known = y[known].astype(int)
     metrics = evaluate(y_known, scored["fraud_probability"].to_numpy()[known], ensemble.threshold)
     members = {

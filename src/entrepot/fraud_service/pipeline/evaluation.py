@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     import pandas as pd
 
+    from entrepot.fraud_service.pipeline.partitioned import Spread
     from entrepot.fraud_service.pipeline.scorers import Scorer
     from entrepot.jobs.runner import Progress
 
@@ -21,10 +22,12 @@ def evaluate_table(
     target: str | None,
     what: str = "the file",
     progress: Progress | None = None,
+    spread: Spread | None = None,
 ) -> dict[str, Any]:
     """``frame``'s label (``target``, else the one the analysis finds) against the scores of
     its other columns; raises when it has no label. ``progress(fraction, message)`` hears
-    each step."""
+    each step; ``spread``: the workers the rows are scored over, in parts by entity (the
+    same figures)."""
     from entrepot.fraud.match.description import describe
     from entrepot.fraud.schema.analysis import analyze, require_target
     from entrepot.fraud.score.scoring import evaluate_frame
@@ -38,4 +41,18 @@ def evaluate_table(
     chosen = scorer.choose(unlabelled, upload, None, what)
     if progress is not None:
         progress(0.5, Message(N_("progress.scoring")))
-    return evaluate_frame(frame, chosen, target=label, upload=upload)
+    if spread is None or spread.pool is None:
+        return evaluate_frame(frame, chosen, target=label, upload=upload)
+    from entrepot.fraud_service.pipeline.partitioned import score_spread
+
+    scored, _ = score_spread(
+        unlabelled,
+        chosen,
+        spread,
+        upload=upload,
+        explain=False,
+        threads=1,
+        explained={},
+        known=None,
+    )
+    return evaluate_frame(frame, chosen, target=label, upload=upload, scored=scored)

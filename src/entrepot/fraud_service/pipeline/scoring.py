@@ -16,6 +16,7 @@ if TYPE_CHECKING:
     from entrepot.fraud.score.ensemble import Ensemble
     from entrepot.fraud.score.known_labels import KnownLabels
     from entrepot.fraud.score.scoring import Explanations
+    from entrepot.fraud_service.pipeline.partitioned import Spread
     from entrepot.fraud_service.pipeline.scorers import Scorer
     from entrepot.jobs.runner import Progress
     from entrepot.messages import Message
@@ -51,6 +52,9 @@ class ScoringOutcome:
     known_labels: dict[str, Any] | None
     #: Rows, flagged, risk counts, trust and members (``summary.summarize``).
     summary: dict[str, Any] = field(default_factory=dict)
+    #: Where the rows were scored: ``parts``, ``spread`` (over workers) and ``in_process``
+    #: (the message key saying why not, or ``None``; ``pipeline.partitioned``).
+    spread: dict[str, Any] = field(default_factory=dict)
 
     @property
     def expected(self) -> dict[str, Any] | None:
@@ -78,18 +82,20 @@ def score_frame(
     threads: int = 1,
     progress: Progress | None = None,
     partial: tuple[int, int] | None = None,
+    spread: Spread | None = None,
 ) -> ScoringOutcome:
     """Score every row of ``frame`` with the ensemble ``scorer`` chooses, reading the late
     ``labels`` given; ``label``: the file's own label column, if any, against which the
     realised figures are measured (else against the labels confirmed on its rows);
     ``progress(fraction, message)`` hears each step; ``partial``: ``(references, total)``
     when the reference library the scorer chose from was still being built (the summary
-    says "partial: N of M references", its trust never ``high``)."""
+    says "partial: N of M references", its trust never ``high``); ``spread``: the pool of
+    workers the rows are scored over, in parts by entity (the same bits as in process)."""
     from entrepot.fraud.match.description import describe
     from entrepot.fraud.score.promise import ensemble_promise
-    from entrepot.fraud.score.scoring import score
     from entrepot.fraud_service.estimate import estimate
     from entrepot.fraud_service.known import known_labels, known_labels_summary
+    from entrepot.fraud_service.pipeline.partitioned import Spread, score_spread
     from entrepot.fraud_service.promised import with_promise
     from entrepot.fraud_service.summary import summarize, with_partial_library
     from entrepot.messages import N_, Message
@@ -105,9 +111,10 @@ def score_frame(
     ensemble = scorer.choose(scored_frame, upload, read, what)
     say(0.5, Message(N_("progress.scoring")))
     explained: Explanations = {}
-    scores = score(
+    scores, where = score_spread(
         scored_frame,
         ensemble,
+        spread or Spread(),
         upload=upload,
         explain=explain,
         threads=threads,
@@ -132,6 +139,7 @@ def score_frame(
         estimate=found,
         known_labels=known_labels_summary(known, ensemble),
         summary=summary,
+        spread=where,
     )
 
 

@@ -1,0 +1,210 @@
+"""Scoring beyond one process (issue 40, items 3, 5 and 6; ADR 0086): ``entrepot fraud
+score`` file to file in process and with ``--workers 2`` (a local Dask cluster of two
+processes), beside the plain LightGBM peer (read the CSV, predict, write the CSV), in the
+same run, on the same generated file.
+
+Run: ``python -m bench.scale [--rows 100000 1000000]``; writes ``bench/results/scale.md``.
+A 1,000-row file scored with ``--workers 1`` and ``2`` first gives the fixed cost of a
+local cluster (its processes start and import the product).
+
+Each command runs in a fresh process; its CPU seconds are the waited-for process tree's
+(``resource.getrusage(RUSAGE_CHILDREN)`` before and after: the Dask workers and their
+nanny included), its peak memory the largest sum of the tree's resident sets sampled
+every 50 ms (``psutil``). CPU inflation is the spread run's CPU over the in-process run's;
+identity compares the output files' sha256.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import os
+import resource
+import subprocess
+import sys
+import tempfile
+import threading
+from pathlib import Path
+
+import psutil
+
+from bench._env import environment
+
+RESULTS = Path(__file__).parent / "results"
+ENTREPOT = str(Path(sys.executable).with_name("entrepot"))
+TRAIN_ROWS = 20_000
+
+PEER = """
+import sys, lightgbm as lgb, pandas as pd
+frame = pd.read_csv(sys.argv[1])
+booster = lgb.Booster(model_file=sys.argv[2])
+columns = booster.feature_name()
+out = pd.DataFrame({"fraud_probability": booster.predict(frame[columns], num_threads=1)})
+out.to_csv(sys.argv[3], index=False)
+"""
+
+PEER_TRAIN = """
+import sys, lightgbm as lgb, pandas as pd
+frame = pd.read_csv(sys.argv[1])
+target = sys.argv[3]
+x = frame.drop(columns=[target]).select_dtypes("number")
+booster = lgb.train({"objective": "binary", "verbose": -1, "num_threads": 1,
+                     "deterministic": True, "seed": 0},
+                    lgb.Dataset(x, frame[target].astype(int)), num_boost_round=100)
+booster.save_model(sys.argv[2])
+"""
+
+
+def measured(command: list[str], env: dict[str, str]) -> tuple[float, float]:
+    """``command``'s CPU seconds (its whole waited-for tree) and peak tree RSS in MiB."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    process = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL)
+    peak = 0
+    done = threading.Event()
+
+    def sample() -> None:
+        nonlocal peak
+        root = psutil.Process(process.pid)
+        while not done.is_set():
+            try:
+                tree = [root, *root.children(recursive=True)]
+                peak = max(peak, sum(p.memory_info().rss for p in tree if p.is_running()))
+            except psutil.Error:
+                pass
+            done.wait(0.05)
+
+    sampler = threading.Thread(target=sample, daemon=True)
+    sampler.start()
+    code = process.wait()
+    done.set()
+    sampler.join()
+    if code != 0:
+        raise SystemExit(f"{command} exited {code}")
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    return cpu, peak / 2**20
+
+
+def digest(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def run(rows: int, folder: Path, env: dict[str, str]) -> list[str]:
+    """One size's table lines."""
+    scored = folder / f"tx-{rows}.csv"
+    generate = [ENTREPOT, "fraud", "generate", str(scored), "--rows", str(rows), "--seed", "7"]
+    subprocess.run(
+        [*generate, "--fraud-rate", "0.02", "--canonical"], env=env, check=True, capture_output=True
+    )
+    lines = []
+    found: dict[str, tuple[float, float, str]] = {}
+    for name, extra in (("in process", ["--workers", "1"]), ("--workers 2", ["--workers", "2"])):
+        out = folder / f"out-{rows}-{extra[1]}.csv"
+        command = [ENTREPOT, "fraud", "score", str(scored), str(out), "--model", "./model"]
+        cpu, rss = measured([*command, *extra], env)
+        found[name] = (cpu, rss, digest(out))
+    peer_out = folder / f"peer-{rows}.csv"
+    peer = [sys.executable, "-c", PEER, str(scored), "peer.txt", str(peer_out)]
+    peer_cpu, peer_rss = measured(peer, env)
+    alone = found["in process"]
+    for name, (cpu, rss, sha) in found.items():
+        lines.append(
+            f"| {rows:,} | {name} | {cpu:.1f} | {rss:,.0f} | {rows / cpu:,.0f} | "
+            f"{peer_cpu / cpu:.2f} | {rss / peer_rss:.2f} | {cpu / alone[0]:.2f} | "
+            f"{'same' if sha == alone[2] else 'DIFFERENT'} `{sha[:12]}` |"
+        )
+    lines.append(
+        f"| {rows:,} | LightGBM peer | {peer_cpu:.1f} | {peer_rss:,.0f} | "
+        f"{rows / peer_cpu:,.0f} | 1.00 | 1.00 | | |"
+    )
+    return lines
+
+
+def fixed_cost(folder: Path, env: dict[str, str]) -> list[str]:
+    """What ``--workers 2`` costs on a file of 1,000 rows: mostly starting and stopping
+    the local cluster (two workers and their nannies import the product)."""
+    small = folder / "tx-small.csv"
+    generate = [ENTREPOT, "fraud", "generate", str(small), "--rows", "1000", "--seed", "7"]
+    subprocess.run([*generate, "--canonical"], env=env, check=True, capture_output=True)
+    found = []
+    for workers in ("1", "2"):
+        command = [ENTREPOT, "fraud", "score", str(small), str(folder / "small.csv")]
+        cpu, rss = measured([*command, "--model", "./model", "--workers", workers], env)
+        found.append(f"| 1,000 | --workers {workers} (fixed cost) | {cpu:.1f} | {rss:,.0f} |")
+    return [line + " | | | | |" for line in found]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--rows", type=int, nargs="+", default=[100_000, 1_000_000])
+    args = parser.parse_args()
+    RESULTS.mkdir(exist_ok=True)
+    env = {k: v for k, v in os.environ.items() if not k.startswith("ENTREPOT_")}
+    with tempfile.TemporaryDirectory(prefix="bench-scale-") as tmp:
+        folder = Path(tmp)
+        env.update(
+            {"ENTREPOT_TRAINING_CLOCK": "steps", "PYTHONHASHSEED": "0", "XDG_DATA_HOME": tmp}
+        )
+        train = folder / "train.csv"
+        subprocess.run(
+            [
+                ENTREPOT,
+                "fraud",
+                "generate",
+                str(train),
+                "--rows",
+                str(TRAIN_ROWS),
+                "--seed",
+                "1",
+                "--fraud-rate",
+                "0.02",
+                "--canonical",
+            ],
+            env=env,
+            check=True,
+            capture_output=True,
+        )
+        subprocess.run(
+            [
+                ENTREPOT,
+                "fraud",
+                "train",
+                str(train),
+                "--name",
+                "m",
+                "--out",
+                "model",
+                "--time-budget",
+                "5",
+            ],
+            env=env,
+            cwd=folder,
+            check=True,
+            capture_output=True,
+        )
+        target = "is_fraud"
+        subprocess.run(
+            [sys.executable, "-c", PEER_TRAIN, str(train), "peer.txt", target],
+            env=env,
+            cwd=folder,
+            check=True,
+        )
+        env["PWD"] = tmp
+        os.chdir(folder)
+        lines = [
+            f"Measured {environment('dask', 'distributed', 'lightgbm', 'pandas')} · load "
+            f"{Path('/proc/loadavg').read_text().split()[:3]}",
+            "",
+            "| rows | run | CPU s | peak RSS MiB | rows/CPU-s | throughput vs peer | "
+            "memory vs peer | CPU inflation | output sha256 |",
+            "|---:|---|---:|---:|---:|---:|---:|---:|---|",
+        ]
+        lines += fixed_cost(folder, env)
+        for rows in args.rows:
+            lines += run(rows, folder, env)
+            print("\n".join(lines), flush=True)
+    (RESULTS / "scale.md").write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,161 @@
+"""The workers a command spreads its work over (ADR 0086): the Dask scheduler the
+``dask_url`` setting names, else a local cluster of ``--workers N`` processes on
+127.0.0.1 (ports chosen by the system, no dashboard), else none: in process, as ever.
+
+``dask`` and ``distributed`` are imported here alone, and only when a pool is opened.
+A scheduler that cannot be reached, or that goes away while it runs the work, is a
+:class:`~entrepot.errors.SchedulerUnavailable` with its message key: the caller has
+written nothing yet (the scores are written, atomically, once all are back)."""
+
+from __future__ import annotations
+
+import logging
+import warnings
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import CancelledError
+from contextlib import contextmanager, suppress
+from typing import TYPE_CHECKING, Any
+
+from entrepot.errors import EntrepotError, SchedulerUnavailable
+from entrepot.messages import N_, Message
+
+if TYPE_CHECKING:
+    from distributed import Client
+
+    from entrepot.fraud_service.pipeline.partitioned import Spread
+    from entrepot.health import Check
+
+#: Seconds a scheduler has to answer a connection.
+CONNECT_TIMEOUT = 5.0
+#: What a lost scheduler raises under ``distributed`` (its comm errors are ``OSError``s).
+_LOST = (OSError, TimeoutError, CancelledError)
+
+
+class DaskPool:
+    """A :class:`~entrepot.fraud_service.pipeline.partitioned.Pool` over a Dask client."""
+
+    def __init__(self, client: Client, address: str) -> None:
+        self._client = client
+        self.address = address
+
+    def run(self, task: Callable[[Any, Any], Any], shared: Any, items: Sequence[Any]) -> list[Any]:
+        """``task(shared, item)`` for each item over the workers (``shared`` sent once to
+        each); a worker lost mid-task has its task run again on another (Dask's own
+        retry); the scheduler lost: :class:`SchedulerUnavailable`."""
+        client = self._client
+        try:
+            [sent] = client.scatter([shared], broadcast=True, hash=False)
+            with warnings.catch_warnings():
+                # each part travels in its task, not scattered: a task whose worker is lost
+                # runs again elsewhere only if the scheduler still holds its input
+                warnings.filterwarnings("ignore", "Large object", UserWarning)
+                warnings.filterwarnings("ignore", "Sending large graph", UserWarning)
+                futures = [client.submit(task, sent, item, pure=False) for item in items]
+            found: list[Any] = client.gather(futures)
+        except _LOST as exc:
+            if isinstance(exc, EntrepotError):  # a task's own refusal, raised again here
+                raise
+            raise unavailable(self.address, exc) from exc
+        return found
+
+
+def unavailable(address: str, exc: BaseException) -> SchedulerUnavailable:
+    """The refusal for a scheduler not reached, or lost, at ``address``."""
+    return SchedulerUnavailable(
+        f"the Dask scheduler at {address} cannot be reached ({type(exc).__name__})",
+        said=Message(N_("error.dask.unavailable"), {"address": address}),
+    )
+
+
+@contextmanager
+def dask_pool(url: str | None, workers: int) -> Iterator[DaskPool | None]:
+    """The pool a command asked for ``workers`` workers runs on: none (in process) for
+    one, else the scheduler at ``url``, else a local cluster of ``workers`` processes."""
+    if workers <= 1:
+        yield None
+        return
+    from distributed import Client, LocalCluster
+
+    _quiet()
+    if url is not None:
+        client = _connect(url)
+        try:
+            yield DaskPool(client, url)
+        finally:
+            _close(client)
+        return
+    cluster = LocalCluster(
+        n_workers=workers,
+        processes=True,
+        threads_per_worker=1,
+        host="127.0.0.1",
+        dashboard_address=None,
+        # no dashboard; its HTTP server (health, metrics) on a port the system picks, never
+        # the fixed 8787 another cluster may hold
+        scheduler_kwargs={"dashboard": False, "dashboard_address": "127.0.0.1:0"},
+        silence_logs=logging.CRITICAL,
+    )
+    try:
+        client = Client(cluster, timeout=CONNECT_TIMEOUT)
+        try:
+            yield DaskPool(client, str(cluster.scheduler_address))
+        finally:
+            _close(client)
+    finally:
+        cluster.close()  # its own processes: waited for, however long they take to go
+
+
+def _quiet() -> None:
+    """The command says what happened (a refusal with its message key): the scheduler's
+    and workers' news, and their tracebacks when a scheduler goes, stay out of its output."""
+    logging.getLogger("distributed").setLevel(logging.CRITICAL)
+
+
+def _close(client: Client) -> None:
+    """Close a client within :data:`CONNECT_TIMEOUT` (a lost scheduler would hold it for
+    the library's default half minute)."""
+    with suppress(*_LOST, RuntimeError):
+        client.close(timeout=CONNECT_TIMEOUT)
+
+
+@contextmanager
+def scheduler_spread(url: str | None) -> Iterator[Spread]:
+    """What a job's work runs on: over every worker of the scheduler at ``url``, in as
+    many parts; in process (``Spread()``) when no scheduler is set."""
+    from entrepot.fraud_service.pipeline.partitioned import Spread
+
+    if url is None:
+        yield Spread()
+        return
+    _quiet()
+    client = _connect(url)
+    try:
+        yield Spread(DaskPool(client, url), max(len(client.nthreads()), 1))
+    finally:
+        client.close()
+
+
+def _connect(url: str) -> Client:
+    """A client of the scheduler at ``url``, or :class:`SchedulerUnavailable`."""
+    from distributed import Client
+
+    try:
+        return Client(url, timeout=CONNECT_TIMEOUT, set_as_default=False)
+    except _LOST as exc:
+        raise unavailable(url, exc) from exc
+
+
+def check_scheduler(url: str) -> Check:
+    """Whether the scheduler at ``url`` answers, and with how many workers (``entrepot
+    doctor``, ``/health``); a health check reports, it never raises."""
+    from entrepot.health import Check
+
+    try:
+        client = _connect(url)
+    except SchedulerUnavailable as exc:
+        return Check("dask scheduler", False, str(exc), error=exc)
+    try:
+        workers = len(client.nthreads())
+    finally:
+        client.close()
+    return Check("dask scheduler", True, f"{url}: {workers} worker(s)")

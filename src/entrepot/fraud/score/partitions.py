@@ -1,0 +1,138 @@
+"""A scored table cut by entity and its scores merged back (issue 40, item 3; ADR 0086).
+
+A row's features read the earlier rows of its own entities alone (its customer's, its
+card's, its terminal's: ``entrepot.fraud.model.behaviour``), so a part that holds each of
+its entities' whole history scores its rows to the same bits as the whole table. Where the
+features read several entity columns, the rows that share any of their values form one
+group (a connected component: a customer's rows and every row of the terminals it used),
+so that no entity's history is split. Each group goes to the part a stable hash of it
+names (``pandas.util.hash_pandas_object``: the same on every machine and under any
+``PYTHONHASHSEED``), and the parts' scores are merged back in the table's row order.
+
+The explained rows are the table's: each part explains its own most probable rows up to
+the limit (a superset of the table's, ranked the same way), and :func:`merge_scores`
+keeps the explanations of the table's ``explain_limit`` most probable rows alone.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+import numpy as np
+import pandas as pd
+
+if TYPE_CHECKING:
+    from entrepot.fraud.score.ensemble import Ensemble
+    from entrepot.fraud.score.scoring import Explanations
+
+
+def entity_columns(ensemble: Ensemble, columns: Sequence[str]) -> tuple[list[str], list[str]]:
+    """The table's columns that any member's features read as an entity, in the table's
+    order: its own (customer, card) and its counterparties' (terminal, merchant)."""
+    own: set[str] = set()
+    around: set[str] = set()
+    for member, model in zip(ensemble.members, ensemble.models, strict=True):
+        spec = model.features.spec
+        own.update(up for up, mine in member.mapping.items() if mine in spec.customers)
+        around.update(up for up, mine in member.mapping.items() if mine in spec.counterparties)
+    return [c for c in columns if c in own], [c for c in columns if c in around - own]
+
+
+def entity_groups(frame: pd.DataFrame, columns: Sequence[str]) -> np.ndarray:
+    """Each row's group: rows sharing a value of any of ``columns`` share a group (a
+    missing value is a value too); the groups are numbered as the table first shows them."""
+    from scipy.sparse import coo_matrix
+    from scipy.sparse.csgraph import connected_components
+
+    codes = []
+    offset = 0
+    for column in columns:
+        found, uniques = pd.factorize(frame[column], use_na_sentinel=False)
+        codes.append(found.astype(np.int64) + offset)
+        offset += len(uniques)
+    if len(codes) == 1:
+        single: np.ndarray = codes[0]
+        return single
+    first = np.concatenate([codes[0]] * (len(codes) - 1))
+    others = np.concatenate(codes[1:])
+    links = coo_matrix((np.ones(len(first), dtype=np.int8), (first, others)), (offset, offset))
+    _, component = connected_components(links, directed=False)
+    groups: np.ndarray = component[codes[0]]
+    return groups
+
+
+def entity_parts(frame: pd.DataFrame, columns: Sequence[str], parts: int) -> np.ndarray:
+    """Each row's part, ``0 ≤ part < parts``: a stable hash of its entity group."""
+    groups = entity_groups(frame, columns)
+    hashed = pd.util.hash_pandas_object(pd.Series(groups, copy=False), index=False).to_numpy()
+    cut: np.ndarray = (hashed % np.uint64(parts)).astype(np.intp)
+    return cut
+
+
+@dataclass(frozen=True, slots=True)
+class Part:
+    """The rows a part scores (the table's positions, in its order) and which of them are
+    its own: the others are its counterparties' rows, read for their history alone."""
+
+    rows: np.ndarray
+    own: np.ndarray
+
+
+def cut_by_entity(
+    frame: pd.DataFrame, own: Sequence[str], around: Sequence[str], parts: int
+) -> list[Part]:
+    """The non-empty parts of ``frame``: its rows cut by their ``own`` entities' groups,
+    each part with every row of the counterparties (``around``) its own rows name, so
+    that each own row's counterparties' whole history is there too."""
+    cut = entity_parts(frame, own, parts)
+    found = []
+    for part in range(parts):
+        mine = cut == part
+        if not mine.any():
+            continue
+        read = mine.copy()
+        for column in around:
+            values = frame[column]
+            read |= values.isin(values[mine].unique()).to_numpy()
+        rows = np.flatnonzero(read)
+        found.append(Part(rows, mine[rows]))
+    return found
+
+
+def merge_scores(
+    scored: Sequence[tuple[pd.DataFrame, Explanations]],
+    parts: Sequence[Part],
+    *,
+    threshold: float,
+    explain_limit: int,
+    explained: Explanations | None = None,
+) -> pd.DataFrame:
+    """The parts' scores (of their own rows alone, in order) as the whole table's: in its
+    row order, ``row`` numbered from 1 over the table, the explanations of its
+    ``explain_limit`` most probable rows at or above ``threshold / 2`` alone (``explained``
+    receives theirs, by table position). Each part explained at least those of its own
+    rows, ranked the same way among fewer."""
+    where = np.concatenate([part.rows[part.own] for part in parts])
+    merged = pd.concat([frame for frame, _ in scored], ignore_index=True)
+    order = np.empty(len(where), dtype=np.intp)
+    order[where] = np.arange(len(where))
+    merged = merged.take(order).reset_index(drop=True)
+    merged["row"] = np.arange(1, len(merged) + 1)
+    proba = merged["fraud_probability"].to_numpy()
+    candidates = np.flatnonzero(proba >= threshold / 2)
+    kept = candidates[np.argsort(-proba[candidates], kind="stable")][:explain_limit]
+    dropped = np.ones(len(merged), dtype=bool)
+    dropped[kept] = False
+    if dropped.any() and "explanation" in merged:
+        column = merged["explanation"].to_numpy(dtype=object, copy=True)
+        column[dropped] = ""
+        merged["explanation"] = pd.array(column, dtype=merged["explanation"].dtype)
+    if explained is not None:
+        said: Explanations = {}
+        for (_, parts_said), part in zip(scored, parts, strict=True):
+            mine = part.rows[part.own]
+            said.update((int(mine[local]), found) for local, found in parts_said.items())
+        explained.update((row, said[row]) for row in kept.tolist() if row in said)
+    return merged

@@ -1,0 +1,137 @@
+"""A table's rows scored in parts by entity, over a pool of workers (issue 40, item 3;
+ADR 0086): the table cut where each part holds whole entities
+(``entrepot.fraud.score.partitions``), each part scored where a worker is, the scores
+merged back in the table's order: the same bits as one process.
+
+The pool is given (``Pool``: the composition root's Dask client, ``entrepot.bootstrap
+.cluster``); the table was read once, through the store or from the local file, by the
+caller, so the workers read nothing themselves. A table the features read no entity of,
+scored with late labels, or by a pool whose file-fitted member (ADR 0085) reads the whole
+file, is scored here, in process, and the facts say why."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, Protocol
+
+from entrepot.messages import N_
+
+if TYPE_CHECKING:
+    import numpy as np
+    import pandas as pd
+
+    from entrepot.fraud.match.description import Upload
+    from entrepot.fraud.score.ensemble import Ensemble
+    from entrepot.fraud.score.known_labels import KnownLabels
+    from entrepot.fraud.score.scoring import Explanations
+
+#: Why a table spread over workers was scored in process after all (message keys).
+NO_ENTITY = N_("fraud.spread.no_entity")
+LATE_LABELS = N_("fraud.spread.late_labels")
+FILE_MEMBER = N_("fraud.spread.file_member")
+#: The most rows a table explains (``entrepot.fraud.score.scoring.score``'s default).
+EXPLAIN_LIMIT = 10_000
+
+
+class Pool(Protocol):
+    """Workers that run ``task(shared, item)`` for each item, ``shared`` sent once to each;
+    the results in the items' order."""
+
+    def run(self, task: Callable[[Any, Any], Any], shared: Any, items: Sequence[Any]) -> list[Any]:
+        """Each item's result; a worker lost on the way has its task run again."""
+        ...
+
+
+@dataclass(frozen=True, slots=True)
+class Spread:
+    """Where a scoring runs: over ``pool`` in ``parts`` parts, or in process (``pool``
+    ``None``)."""
+
+    pool: Pool | None = None
+    parts: int = 1
+
+
+@dataclass(frozen=True, slots=True)
+class PartScoring:
+    """What every part is scored with: sent once to each worker."""
+
+    ensemble: Ensemble
+    upload: Upload
+    explain: bool
+    threads: int
+
+
+def score_spread(
+    frame: pd.DataFrame,
+    ensemble: Ensemble,
+    spread: Spread,
+    *,
+    upload: Upload,
+    explain: bool,
+    threads: int,
+    explained: Explanations,
+    known: KnownLabels | None,
+) -> tuple[pd.DataFrame, dict[str, Any]]:
+    """``frame``'s scores as :func:`~entrepot.fraud.score.scoring.score` gives them, and the
+    facts of where they were computed (``workers``: parts run over a pool, ``parts``, and
+    ``in_process``: the message key saying why the pool was not used, or ``None``)."""
+    from entrepot.fraud.score.partitions import cut_by_entity, entity_columns, merge_scores
+    from entrepot.fraud.score.scoring import score
+
+    own, around = entity_columns(ensemble, [str(c) for c in frame.columns])
+    own, around = (own, around) if own else (around, [])
+    why = LATE_LABELS if known is not None else NO_ENTITY if not own else None
+    if why is None and ensemble.file_weight > 0:  # fitted on the whole file, not a part
+        why = FILE_MEMBER
+    if spread.pool is None or why is not None:
+        why = why if spread.pool is not None else None
+        scores = score(
+            frame,
+            ensemble,
+            upload=upload,
+            explain=explain,
+            threads=threads,
+            explained=explained,
+            known=known,
+        )
+        return scores, {"parts": 1, "spread": False, "in_process": why}
+    import numpy as np
+
+    frame = frame.reset_index(drop=True)
+    parts = cut_by_entity(frame, own, around, spread.parts)
+    shared = PartScoring(ensemble, upload, explain, threads)
+    items = [(frame.take(part.rows), np.flatnonzero(part.own)) for part in parts]
+    scored = spread.pool.run(score_part, shared, items)
+    merged = merge_scores(
+        scored,
+        parts,
+        threshold=ensemble.threshold,
+        explain_limit=EXPLAIN_LIMIT,
+        explained=explained,
+    )
+    read = sum(len(part.rows) for part in parts)
+    return merged, {"parts": len(parts), "spread": True, "in_process": None, "rows_read": read}
+
+
+def score_part(
+    shared: PartScoring, item: tuple[pd.DataFrame, np.ndarray]
+) -> tuple[pd.DataFrame, Explanations]:
+    """One part's own rows' scores and explanations (run on a worker): ``item`` is the
+    part's rows and the positions of its own among them (the others, its counterparties'
+    rows, are read as history alone)."""
+    from entrepot.fraud.score.scoring import score
+
+    part, own = item
+    explained: Explanations = {}
+    scores = score(
+        part.reset_index(drop=True),
+        shared.ensemble,
+        upload=shared.upload,
+        explain=shared.explain,
+        explain_limit=EXPLAIN_LIMIT,
+        threads=shared.threads,
+        explained=explained,
+        keep=own,
+    )
+    return scores, explained

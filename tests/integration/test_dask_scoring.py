@@ -1,0 +1,319 @@
+"""Scoring spread over a local Dask cluster of two processes (issue 40, items 3 and 5;
+ADR 0086): the output file's bytes are the in-process ones for 1, 2 and 8 parts, a
+worker killed mid-task changes nothing, a scheduler that cannot be reached is a refusal
+with its message key and nothing written."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import signal
+import socket
+import subprocess
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from entrepot.bootstrap.cluster import DaskPool, check_scheduler, dask_pool
+from entrepot.bootstrap.local_fraud import local_fraud
+from entrepot.errors import SchedulerUnavailable
+from entrepot.fraud.score.scoring import write_scores
+from entrepot.fraud.tables.io import read_table
+from entrepot.fraud_service.local_files import ModelChoice
+from entrepot.fraud_service.pipeline.partitioned import Pool, Spread
+from entrepot.fraud_service.pipeline.scoring import score_frame
+from tests.support.cli import ENTRY_POINT
+
+pytestmark = [pytest.mark.dask, pytest.mark.slow]
+
+
+def _digest(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+@pytest.fixture(scope="module")
+def folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A generated card-payments file and a model trained on it (the model's budget in
+    steps), signed with this module's own user key."""
+    here = tmp_path_factory.mktemp("dask-scoring")
+    env = {
+        **os.environ,
+        "XDG_DATA_HOME": str(here / "user-data"),
+        "ENTREPOT_TRAINING_CLOCK": "steps",
+        "PYTHONHASHSEED": "0",
+    }
+    for args in (
+        ["fraud", "generate", "tx.csv", "--rows", "3000", "--seed", "1", "--fraud-rate", "0.05"],
+        ["fraud", "train", "tx.csv", "--name", "m", "--out", "model", "--time-budget", "1"],
+    ):
+        done = subprocess.run(
+            [*ENTRY_POINT, *args], cwd=here, env=env, capture_output=True, text=True, check=False
+        )
+        assert done.returncode == 0, done.stderr
+    return here
+
+
+@pytest.fixture
+def user_key(folder: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("XDG_DATA_HOME", str(folder / "user-data"))
+
+
+@pytest.fixture(scope="module")
+def pool() -> Iterator[DaskPool]:
+    with dask_pool(None, 2) as found:
+        assert found is not None
+        yield found
+
+
+def _scored(folder: Path, out: Path, spread: Spread) -> dict[str, Any]:
+    """Score ``tx.csv`` with the model into ``out``; the facts of where it ran."""
+    fraud = local_fraud(None)
+    outcome = score_frame(
+        read_table(folder / "tx.csv"),
+        fraud.scorer(ModelChoice(model=str(folder / "model"))),
+        spread=spread,
+    )
+    write_scores(outcome.scores, out)
+    return outcome.spread
+
+
+@pytest.mark.usefixtures("user_key")
+def test_one_two_and_eight_parts_write_the_in_process_bytes(
+    folder: Path, pool: DaskPool, tmp_path: Path
+) -> None:
+    alone = _scored(folder, tmp_path / "alone.csv", Spread())
+    assert alone == {"parts": 1, "spread": False, "in_process": None}
+    expected = _digest(tmp_path / "alone.csv")
+    for parts in (1, 2, 8):
+        facts = _scored(folder, tmp_path / f"{parts}.csv", Spread(pool, parts))
+        assert facts["spread"] is True
+        assert 1 <= facts["parts"] <= parts
+        assert _digest(tmp_path / f"{parts}.csv") == expected, parts
+    assert facts["parts"] > 2  # eight parts over 3,000 rows: no part left empty but few
+
+
+class _KillingOnce:
+    """A pool whose first task to start kills its own worker process (SIGKILL), once."""
+
+    def __init__(self, pool: Pool, marker: Path) -> None:
+        self._pool = pool
+        self._marker = marker
+
+    def run(self, task: Callable[[Any, Any], Any], shared: Any, items: Sequence[Any]) -> list[Any]:
+        return self._pool.run(_Killer(task, self._marker), shared, items)
+
+
+class _Killer:
+    def __init__(self, task: Callable[[Any, Any], Any], marker: Path) -> None:
+        self.task = task
+        self.marker = marker
+
+    def __call__(self, shared: Any, item: Any) -> Any:
+        try:
+            self.marker.touch(exist_ok=False)
+        except FileExistsError:
+            return self.task(shared, item)
+        os.kill(os.getpid(), signal.SIGKILL)
+        raise AssertionError("not reached")
+
+
+@pytest.mark.usefixtures("user_key")
+def test_a_worker_killed_mid_task_changes_no_byte(
+    folder: Path, pool: DaskPool, tmp_path: Path
+) -> None:
+    _scored(folder, tmp_path / "alone.csv", Spread())
+    marker = tmp_path / "killed"
+    facts = _scored(folder, tmp_path / "killed.csv", Spread(_KillingOnce(pool, marker), 4))
+    assert marker.exists()  # a worker was killed in the middle of a part
+    assert facts["spread"] is True
+    assert _digest(tmp_path / "killed.csv") == _digest(tmp_path / "alone.csv")
+
+
+def _closed_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@pytest.mark.usefixtures("user_key")
+def test_a_scheduler_out_of_reach_is_a_refusal_and_nothing_is_written(
+    folder: Path, tmp_path: Path
+) -> None:
+    url = f"tcp://127.0.0.1:{_closed_port()}"
+    fraud = replace(local_fraud(None), pools=lambda workers: dask_pool(url, workers))
+    out = tmp_path / "scores.csv"
+    with pytest.raises(SchedulerUnavailable) as refused:
+        fraud.score(
+            folder / "tx.csv",
+            out,
+            model=str(folder / "model"),
+            ensemble=False,
+            library=None,
+            user=None,
+            save_ensemble=None,
+            explain=True,
+            threads=1,
+            workers=2,
+        )
+    assert refused.value.said is not None
+    assert refused.value.said.key == "error.dask.unavailable"
+    assert refused.value.said.params == {"address": url}
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_the_doctor_check_says_whether_the_scheduler_answers(pool: DaskPool) -> None:
+    assert check_scheduler(pool.address).ok
+    gone = check_scheduler(f"tcp://127.0.0.1:{_closed_port()}")
+    assert not gone.ok
+    assert isinstance(gone.error, SchedulerUnavailable)
+
+
+def test_the_installed_command_writes_the_same_bytes_with_two_workers(folder: Path) -> None:
+    env = {**os.environ, "XDG_DATA_HOME": str(folder / "user-data"), "PYTHONHASHSEED": "0"}
+    env.pop("ENTREPOT_DASK_URL", None)
+    digests = {}
+    for workers in ("1", "2"):
+        out = f"cli-{workers}.csv"
+        done = subprocess.run(
+            [
+                *ENTRY_POINT,
+                "fraud",
+                "score",
+                "tx.csv",
+                out,
+                "--model",
+                "./model",
+                "--workers",
+                workers,
+            ],
+            cwd=folder,
+            env=env,
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        assert done.returncode == 0, done.stderr
+        digests[workers] = _digest(folder / out)
+    assert digests["1"] == digests["2"]
+
+
+def test_the_installed_command_evaluates_to_the_same_figures_with_two_workers(
+    folder: Path,
+) -> None:
+    env = {**os.environ, "XDG_DATA_HOME": str(folder / "user-data"), "PYTHONHASHSEED": "0"}
+    env.pop("ENTREPOT_DASK_URL", None)
+    found = {}
+    for workers in ("1", "2"):
+        done = subprocess.run(
+            [
+                *ENTRY_POINT,
+                "fraud",
+                "evaluate",
+                "tx.csv",
+                "--model",
+                "./model",
+                "--json",
+                "--workers",
+                workers,
+            ],
+            cwd=folder,
+            env=env,
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        assert done.returncode == 0, done.stderr
+        found[workers] = json.loads(done.stdout)
+    assert found["1"]["metrics"]["auprc"] > 0
+    assert found["1"] == found["2"]
+
+
+def test_health_and_the_doctor_check_the_configured_scheduler(
+    pool: DaskPool, tmp_path: Path
+) -> None:
+    from fastapi.testclient import TestClient
+
+    from tests.support.web import make_web_app
+
+    gone = f"tcp://127.0.0.1:{_closed_port()}"
+    for url, up in ((pool.address, True), (gone, False)):
+        app, services = make_web_app(
+            tmp_path / str(up), settings={"dask_url": url, "health_timeout": 8}
+        )
+        with TestClient(app, raise_server_exceptions=False) as client:
+            answer = client.get("/health")
+        assert {"name": "dask scheduler", "ok": up} in answer.json()["checks"]
+        assert answer.status_code == (200 if up else 503)
+        [doctor] = [c for c in services.health.doctor() if c.name == "dask scheduler"]
+        assert doctor.ok is up
+
+
+def _transitions(pool: DaskPool) -> int:
+    """How many task transitions the scheduler has made (it runs nothing else here)."""
+    client = pool._client  # the test's own look at the scheduler
+    return int(client.run_on_scheduler(lambda dask_scheduler: dask_scheduler.transition_counter))
+
+
+def test_a_scoring_job_spreads_over_the_configured_scheduler_to_the_same_bytes(
+    pool: DaskPool, tmp_path: Path
+) -> None:
+    from fastapi.testclient import TestClient
+
+    from tests.support.csvs import labelled_csv
+    from tests.support.web import make_web_app, run_jobs, trained_account
+
+    app, services = make_web_app(tmp_path, settings={"dask_url": pool.address})
+    with TestClient(app, raise_server_exceptions=False) as client:
+        api, model_id = trained_account(client, services, "dask@example.com", tmp_path)
+        later = tmp_path / "later.csv"
+        later.write_bytes(labelled_csv(600, seed=9))
+        dataset = api.upload(later.read_bytes(), later.name).json()["dataset_id"]
+        before = _transitions(pool)
+        answer = api.post("/api/predict", json={"model_id": model_id, "dataset_id": dataset})
+        assert answer.status_code == 202, answer.text
+        run_jobs(services)
+        queued = api.get(f"/api/jobs/{answer.json()['job_id']}").json()
+        assert queued["state"] == "succeeded", queued
+        stored = api.get(f"/api/predictions/{queued['result']['prediction_id']}/download").content
+        assert _transitions(pool) > before  # the job's parts ran on the scheduler's workers
+        out = tmp_path / "inline.csv"
+        local_fraud(services).score(
+            later, out, model="m", ensemble=False, library=None, user="dask@example.com",
+            save_ensemble=None, explain=True, threads=1,
+        )  # fmt: skip
+    assert out.read_bytes() == stored
+
+
+class _ShuttingDown:
+    """A pool whose tasks shut the whole cluster down, the scheduler first."""
+
+    def __init__(self, pool: Pool) -> None:
+        self._pool = pool
+
+    def run(self, task: Callable[[Any, Any], Any], shared: Any, items: Sequence[Any]) -> list[Any]:
+        return self._pool.run(_shut_down, shared, items)
+
+
+def _shut_down(shared: Any, item: Any) -> Any:
+    from distributed import get_client
+
+    get_client().shutdown()
+    raise AssertionError("not reached")
+
+
+@pytest.mark.usefixtures("user_key")
+def test_a_scheduler_gone_mid_run_is_a_refusal_and_nothing_is_written(
+    folder: Path, tmp_path: Path
+) -> None:
+    out = tmp_path / "scores.csv"
+    with dask_pool(None, 2) as own:
+        assert own is not None
+        with pytest.raises(SchedulerUnavailable) as refused:
+            _scored(folder, out, Spread(_ShuttingDown(own), 2))
+    assert refused.value.said is not None
+    assert refused.value.said.key == "error.dask.unavailable"
+    assert list(tmp_path.iterdir()) == []
