@@ -1,0 +1,192 @@
+"""Road-traffic metrics of a day, recomputed from the counts day partitions (ADR 0084's
+``raw/counts/dt=DAY/<sha16>.parquet``) with pandas alone, from the definitions of
+``docs/city.md`` ("Road traffic"), sharing nothing with the scan's SQL.
+
+A row's time is the **end** of its counted hour: with an offset an instant, without one a
+Paris wall time (a skipped spring wall time is dropped; an ambiguous autumn one is the
+first, summer-time, instant). The hour is named by its start in Paris time. Of the rows
+of one (arc, hour) the newest export's is kept, within an export the highest flow then
+occupancy. A state is the label (a word or its digit), else derived from the occupancy
+(< 15 fluid, < 30 dense, < 50 saturated, else blocked); a row without flow and occupancy
+is unknown.
+
+What is recomputed: the day's counts, flows, occupancy, states, peak hour, lost time,
+congested arcs and every hour's figures; :data:`NOT_CHECKED` names the rest.
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Mapping
+from datetime import date
+from typing import Any, Protocol
+
+import pandas as pd
+
+from entrepot.city import layout
+from entrepot.city.check.values import rounded
+from entrepot.storage.protocols import Get, List
+
+PARIS = "Europe/Paris"
+LABELS = ("Inconnu", "Fluide", "Pré-saturé", "Saturé", "Bloqué")
+CODES = ("unknown", "fluid", "dense", "saturated", "blocked")
+#: Stored traffic metrics this module does not recompute (they need the référentiel's
+#: places and rankings).
+NOT_CHECKED = (
+    "traffic.arcs_without_referentiel",
+    "traffic.by_arrondissement",
+    "traffic.top_zones",
+    "traffic.top_arcs",
+    "traffic.congestion_alerts",
+)
+
+#: A recomputed metric: its path in the stored ``metrics`` and (value, float digits or
+#: None for an exact value).
+Recomputed = dict[str, tuple[Any, int | None]]
+
+
+class Lake(Get, List, Protocol):
+    """What the check reads the lake with (a protocol: any store that gets and lists)."""
+
+
+def versions(store: List) -> tuple[dict[str, int], list[str]]:
+    """The partitioned exports' order (sha16 -> rank, oldest first, by their stored
+    version's key) and the counts exports that have no partitions (read whole by a run:
+    not checked here)."""
+    stored = sorted(
+        i.key for i in store.list(f"{layout.BATCH_ROOT}/counts/") if "/_" not in i.key
+    )
+    legacy = [i.key for i in store.list(layout.batch_key(layout.COUNTS_CSV))]
+    manifests = {
+        i.key.rsplit("/", 1)[-1][:16] for i in store.list(layout.COUNTS_MANIFESTS)
+    }
+    rank: dict[str, int] = {}
+    whole = [k for k in legacy if k == layout.batch_key(layout.COUNTS_CSV)]
+    for key in stored:
+        sha16 = key.rsplit("/", 1)[-1].split("-", 1)[-1].split(".", 1)[0]
+        if sha16 in manifests:
+            rank[sha16] = len(rank)
+        else:
+            whole.append(key)
+    return rank, whole
+
+
+def day_rows(store: Lake, day: date, rank: Mapping[str, int]) -> pd.DataFrame:
+    """The kept rows of ``day``: ``arc, hour, q, k, state`` (state as a code 0-4)."""
+    frames = []
+    for info in store.list(layout.counts_day_prefix(day)):
+        name = info.key.rsplit("/", 1)[-1]
+        if not name.endswith(".parquet"):
+            continue
+        frame = pd.read_parquet(io.BytesIO(store.get(info.key)))
+        frame["rank"] = rank.get(name[:16], -1)
+        frames.append(frame)
+    if not frames:
+        return pd.DataFrame(columns=["arc", "hour", "q", "k", "state"])
+    rows = pd.concat(frames, ignore_index=True)
+    rows["arc"] = pd.to_numeric(rows["arc_text"].astype(str).str.strip(), errors="coerce")
+    rows["start"] = _starts(rows["t_text"].astype(str))
+    rows = rows.dropna(subset=["arc", "start"])
+    rows["q"], rows["k"] = _number(rows["q_raw"]), _number(rows["k_raw"])
+    rows = rows.sort_values(["rank", "q", "k"], na_position="first", kind="stable")
+    rows = rows.drop_duplicates(["arc", "start"], keep="last")
+    local = rows["start"].dt.tz_convert(PARIS)
+    rows = rows[local.dt.date == day]
+    rows["hour"] = local[local.dt.date == day].dt.hour
+    measured = rows["q"].notna() | rows["k"].notna()
+    states = [_state(str(s), k) for s, k in zip(rows["label"], rows["k"], strict=True)]
+    rows["state"] = [s if m else 0 for s, m in zip(states, measured, strict=True)]
+    rows["arc"] = rows["arc"].astype("int64")
+    return rows[["arc", "hour", "q", "k", "state"]].reset_index(drop=True)
+
+
+def _number(column: pd.Series) -> pd.Series:
+    text = column.astype("string").str.strip().str.replace(",", ".", regex=False)
+    return pd.to_numeric(text, errors="coerce").astype(float)
+
+
+def _state(label: str, k: float) -> int:
+    text = label.strip()
+    if text in LABELS:
+        return LABELS.index(text)
+    if text in ("0", "1", "2", "3", "4"):
+        return int(text)
+    if k != k:
+        return 0
+    return 1 if k < 15 else 2 if k < 30 else 3 if k < 50 else 4
+
+
+def _starts(text: pd.Series) -> pd.Series:
+    """The UTC start of each counted hour; NaT for a wall time Paris skips."""
+    text = text.str.strip()
+    offset = text.str.contains(r"(?:Z|[+-]\d\d:?\d\d)$", regex=True)
+    ends = pd.Series(pd.NaT, index=text.index, dtype="datetime64[ns, UTC]")
+    if offset.any():
+        ends[offset] = pd.to_datetime(text[offset], utc=True, format="ISO8601")
+    if (~offset).any():
+        walls = pd.to_datetime(
+            text[~offset].str.slice(0, 19).str.replace("T", " "),
+            format="%Y-%m-%d %H:%M:%S",
+            errors="coerce",
+        )
+        local = walls.dt.tz_localize(PARIS, nonexistent="NaT", ambiguous=True)
+        ends[~offset] = local.dt.tz_convert("UTC")
+    return ends - pd.Timedelta(hours=1)
+
+
+def _mean(values: pd.Series, digits: int) -> float | None:
+    values = values.dropna()
+    return rounded(values.sum() / len(values), digits) if len(values) else None
+
+
+def _total(values: pd.Series) -> float | None:
+    values = values.dropna()
+    return rounded(values.sum(), 1) if len(values) else None
+
+
+def day_metrics(rows: pd.DataFrame) -> Recomputed | None:
+    """The recomputed traffic metrics of one day's rows; None when no row measured
+    anything (the day has no traffic document)."""
+    if rows.empty or (rows["q"].isna() & rows["k"].isna()).all():
+        return None
+    per_arc = rows.groupby("arc", sort=True)
+    congested = per_arc["state"].apply(lambda s: int(s.isin([3, 4]).sum()))
+    blocked = per_arc["state"].apply(lambda s: int((s == 4).sum()))
+    arc_max = per_arc["q"].max()
+    with_flow = arc_max.dropna()
+    biggest = None
+    if len(with_flow):
+        top = with_flow.max()
+        biggest = int(with_flow[with_flow == top].index.min())
+    states = [int((rows["state"] == code).sum()) for code in range(5)]
+    known = states[1:]
+    dominant = 1 + known.index(max(known)) if any(known) else 0
+    out: Recomputed = {
+        "arcs": (int(per_arc.ngroups), None),
+        "arcs_with_flow": (len(with_flow), None),
+        "rows": (len(rows), None),
+        "total_flow": (_total(rows["q"]), 1),
+        "mean_flow": (_mean(rows["q"], 1), 1),
+        "max_flow.value": (rounded(with_flow.max(), 1) if len(with_flow) else None, 1),
+        "max_flow.arc": (biggest, None),
+        "mean_occupancy": (_mean(rows["k"], 3), 3),
+        "dominant_state_code": (CODES[dominant], None),
+        "dominant_state": (LABELS[dominant], None),
+        "lost_time_hours": (int(congested.sum()), None),
+        "congested_arcs": (int(((congested >= 3) | (blocked >= 1)).sum()), None),
+    }
+    for code, n in enumerate(states):
+        out[f"state_hours_code.{CODES[code]}"] = (n, None)
+        out[f"state_hours.{LABELS[code]}"] = (n, None)
+    best: tuple[float, int] | None = None
+    for hour, group in rows.groupby("hour", sort=True):
+        mean_flow = _mean(group["q"], 1)
+        at = f"hourly.hour={int(hour)}"
+        out[f"{at}.rows"] = (len(group), None)
+        out[f"{at}.total_flow"] = (_total(group["q"]), 1)
+        out[f"{at}.mean_flow"] = (mean_flow, 1)
+        out[f"{at}.mean_occupancy"] = (_mean(group["k"], 3), 3)
+        if mean_flow is not None and (best is None or mean_flow > best[0]):
+            best = (mean_flow, int(hour))
+    out["peak_hour"] = (None if best is None else best[1], None)
+    return out
