@@ -36,7 +36,6 @@ NOT_CHECKED = (
     "weather.mobility_impact.reasons",
     "weather.mobility_impact_reasons",
     "weather.dominant_weather.label",
-    "weather (OpenWeatherMap documents and daily summaries)",
 )
 
 

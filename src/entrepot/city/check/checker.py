@@ -1,0 +1,113 @@
+"""Walk the stored city documents of some days and compare each recomputed metric with its
+stored value (:mod:`.traffic`, :mod:`.weather`); what is not recomputed is named in the
+result, never left out silently."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from entrepot.city.check import traffic, weather
+from entrepot.city.check.traffic import Lake, Recomputed
+from entrepot.city.check.values import MISSING, Difference, lookup, same
+from entrepot.city.metrics.base import MetricsStore
+
+#: The kinds recomputed here; every other stored kind is named in ``not_checked``.
+CHECKED = ("traffic", "weather")
+
+
+@dataclass
+class CheckResult:
+    """What ``entrepot city check`` found: the days with a checked document, how many
+    metrics were compared, every difference, and what was not checked: a stored kind
+    (``bikes``, ``report``), a metric (``traffic.top_arcs``), or ``kind:DAY`` for a day
+    whose raw objects this check does not read (an OpenWeatherMap document, a daily
+    summary); ``traffic`` alone when a counts export has no day partitions."""
+
+    days: int = 0
+    metrics_checked: int = 0
+    differences: list[Difference] = field(default_factory=list)
+    not_checked: list[str] = field(default_factory=list)
+
+    def as_dict(self) -> dict[str, Any]:
+        """The ``--json`` document."""
+        return {
+            "days": self.days,
+            "metrics_checked": self.metrics_checked,
+            "differences": [d.as_dict() for d in self.differences],
+            "not_checked": list(self.not_checked),
+        }
+
+
+def _shown(value: Any) -> Any:
+    return None if value is MISSING else value
+
+
+def _compare(
+    kind: str, day: date, stored: dict[str, Any], recomputed: Recomputed | None
+) -> tuple[int, list[Difference]]:
+    if recomputed is None:  # a stored day the raw data no longer holds
+        return 1, [Difference(day, kind, "stored", None)]
+    found = []
+    for path, (value, digits) in recomputed.items():
+        held = lookup(stored, path)
+        if held is MISSING or not same(held, value, digits):
+            found.append(Difference(day, f"{kind}.{path}", _shown(held), value))
+    return len(recomputed), found
+
+
+def check(
+    lake: Lake,
+    metrics: MetricsStore,
+    start: date | None = None,
+    end: date | None = None,
+    *,
+    on_progress: Callable[[int, int], None] | None = None,
+) -> CheckResult:
+    """Recompute every stored traffic and weather metric of ``[start, end]`` from ``lake``
+    and compare it with ``metrics``' documents."""
+    result = CheckResult()
+    infos = metrics.index(start=start, end=end)
+    others = {i.kind for i in infos if i.kind not in CHECKED}
+    result.not_checked += sorted(others)
+    chosen = [i for i in infos if i.kind in CHECKED]
+    rank, whole = traffic.versions(lake)
+    if whole and any(i.kind == "traffic" for i in chosen):
+        result.not_checked.append("traffic")  # an export read whole: import it again
+        chosen = [i for i in chosen if i.kind != "traffic"]
+    kinds = {i.kind for i in chosen}
+    result.not_checked += [
+        *(traffic.NOT_CHECKED if "traffic" in kinds else ()),
+        *(weather.NOT_CHECKED if "weather" in kinds else ()),
+    ]
+    days: set[date] = set()
+    for done, info in enumerate(chosen, 1):
+        found = metrics.get(info.kind, info.day)
+        stored = found.document.get("metrics") if found is not None else None
+        if isinstance(stored, dict):
+            recomputed = _recompute(lake, info.kind, info.day, rank)
+            if recomputed is False:
+                result.not_checked.append(f"{info.kind}:{info.day.isoformat()}")
+            else:
+                count, differences = _compare(info.kind, info.day, stored, recomputed)
+                result.metrics_checked += count
+                result.differences += differences
+                days.add(info.day)
+        if on_progress is not None:
+            on_progress(done, len(chosen))
+    result.days = len(days)
+    return result
+
+
+def _recompute(lake: Lake, kind: str, day: date, rank: dict[str, int]) -> Recomputed | None | bool:
+    """The day's recomputed metrics, None when the raw data has none, False when this check
+    cannot read them."""
+    if kind == "traffic":
+        return traffic.day_metrics(traffic.day_rows(lake, day, rank))
+    try:
+        hours = weather.day_hours(lake, day)
+    except weather.Unreadable:
+        return False
+    return None if hours is None else weather.day_metrics(hours)
