@@ -43,7 +43,9 @@ def rounded(value: float | None, digits: int) -> float | None:
 def same(stored: Any, recomputed: Any, digits: int | None) -> bool:
     """Whether two values of one metric agree (``digits``: a float's documented digits,
     None for an exact value)."""
-    if digits is None or isinstance(stored, bool) or isinstance(recomputed, bool):
+    if isinstance(stored, bool) or isinstance(recomputed, bool):
+        return type(stored) is type(recomputed) and stored == recomputed
+    if digits is None:
         return bool(stored == recomputed)
     if not isinstance(stored, int | float) or not isinstance(recomputed, int | float):
         return bool(stored == recomputed)
