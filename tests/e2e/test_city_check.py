@@ -13,6 +13,7 @@ from tests.support.cli import Cli
 from tests.support.real_paris import CHAMPS, real
 
 OPEN_METEO = "open-meteo-paris-2024-08-17.json"
+GBFS = ("station_information.json", "station_status.json")  # a snapshot of 2025-10-18
 
 
 def _run(cli: Cli, *args: str) -> None:
@@ -24,17 +25,19 @@ def test_the_real_exports_check_clean_and_an_altered_value_is_named(
     cli: Cli, tmp_path: Path
 ) -> None:
     assert cli("db", "upgrade").returncode == 0
-    made = cli("city", "import", str(real(CHAMPS)), str(real(OPEN_METEO)), "--as-of", "2024-08-18")
+    files = [str(real(n)) for n in (CHAMPS, OPEN_METEO, *GBFS)]
+    made = cli("city", "import", *files, "--as-of", "2024-08-18")
     assert made.returncode == 0, made.stderr
     _run(cli, "--since", "2023-10-28", "--until", "2023-10-29")  # the autumn clock change
     _run(cli, "--date", "2024-08-17")
+    _run(cli, "--date", "2025-10-18")
 
     clean = cli("city", "check", "--json")
     assert clean.returncode == 0, clean.stderr
     found = json.loads(clean.stdout)
-    assert (found["days"], found["differences"]) == (3, [])
+    assert (found["days"], found["differences"]) == (4, [])
     assert found["metrics_checked"] > 200
-    assert "traffic.top_arcs" in found["not_checked"] and "report" in found["not_checked"]
+    assert {"traffic.top_arcs", "bikes.stations.anomalies", "report"} <= set(found["not_checked"])
 
     with open_metrics(f"sqlite:///{tmp_path / 'var/entrepot.db'}") as metrics:
         stored = metrics.require("traffic", date(2023, 10, 29)).document

@@ -9,13 +9,13 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from entrepot.city.check import traffic, weather
+from entrepot.city.check import bikes, traffic, weather
 from entrepot.city.check.traffic import Lake, Recomputed
 from entrepot.city.check.values import MISSING, Difference, lookup, same
 from entrepot.city.metrics.base import MetricsStore
 
 #: The kinds recomputed here; every other stored kind is named in ``not_checked``.
-CHECKED = ("traffic", "weather")
+CHECKED = ("bikes", "traffic", "weather")
 
 
 @dataclass
@@ -66,7 +66,7 @@ def check(
     *,
     on_progress: Callable[[int, int], None] | None = None,
 ) -> CheckResult:
-    """Recompute every stored traffic and weather metric of ``[start, end]`` from ``lake``
+    """Recompute every stored bikes, traffic and weather metric of ``[start, end]`` from ``lake``
     and compare it with ``metrics``' documents."""
     result = CheckResult()
     infos = metrics.index(start=start, end=end)
@@ -81,6 +81,7 @@ def check(
     result.not_checked += [
         *(traffic.NOT_CHECKED if "traffic" in kinds else ()),
         *(weather.NOT_CHECKED if "weather" in kinds else ()),
+        *(bikes.NOT_CHECKED if "bikes" in kinds else ()),
     ]
     days: set[date] = set()
     for done, info in enumerate(chosen, 1):
@@ -106,6 +107,12 @@ def _recompute(lake: Lake, kind: str, day: date, rank: dict[str, int]) -> Recomp
     cannot read them."""
     if kind == "traffic":
         return traffic.day_metrics(traffic.day_rows(lake, day, rank))
+    if kind == "bikes":
+        try:
+            files = bikes.day_files(lake, day)
+        except bikes.Unreadable:
+            return False
+        return None if files is None else bikes.day_metrics(files)
     try:
         hours = weather.day_hours(lake, day)
     except weather.Unreadable:
