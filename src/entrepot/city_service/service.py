@@ -28,8 +28,8 @@ if TYPE_CHECKING:
     from sqlalchemy import Engine
 
     from entrepot.catalog.city.records import Watermark
+    from entrepot.city.check.records import CheckResult
     from entrepot.city.collect.collector import CollectReport, FeedOutcome
-    from entrepot.city.check.checker import CheckResult
     from entrepot.city.collect.feeds import FeedUrls
     from entrepot.city.imports.files import ProgressFor
     from entrepot.city.imports.records import ImportSummary

@@ -6,7 +6,7 @@ each family is recomputed from the lake's raw objects with its own reading and i
 arithmetic, from the definitions of ``docs/city.md`` (ADR 0089). The stored documents
 are read through the metrics store (:class:`~entrepot.city.metrics.base.MetricsStore`).
 
-:mod:`.values` compares two values; :mod:`.traffic` and :mod:`.weather` recompute a
-family; :mod:`.checker` walks the days and lists every difference and what it does not
-check.
+:mod:`.records` holds what a check finds, :mod:`.values` compares two values;
+:mod:`.traffic`, :mod:`.weather` and :mod:`.bikes` recompute a family; :mod:`.checker`
+walks the days and lists every difference and what it does not check.
 """

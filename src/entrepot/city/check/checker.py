@@ -5,40 +5,17 @@ result, never left out silently."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
 from entrepot.city.check import bikes, traffic, weather
+from entrepot.city.check.records import CheckResult, Difference
 from entrepot.city.check.traffic import Lake, Recomputed
-from entrepot.city.check.values import MISSING, Difference, lookup, same
+from entrepot.city.check.values import MISSING, lookup, same
 from entrepot.city.metrics.base import MetricsStore
 
 #: The kinds recomputed here; every other stored kind is named in ``not_checked``.
 CHECKED = ("bikes", "traffic", "weather")
-
-
-@dataclass
-class CheckResult:
-    """What ``entrepot city check`` found: the days with a checked document, how many
-    metrics were compared, every difference, and what was not checked: a stored kind
-    (``bikes``, ``report``), a metric (``traffic.top_arcs``), or ``kind:DAY`` for a day
-    whose raw objects this check does not read (an OpenWeatherMap document, a daily
-    summary); ``traffic`` alone when a counts export has no day partitions."""
-
-    days: int = 0
-    metrics_checked: int = 0
-    differences: list[Difference] = field(default_factory=list)
-    not_checked: list[str] = field(default_factory=list)
-
-    def as_dict(self) -> dict[str, Any]:
-        """The ``--json`` document."""
-        return {
-            "days": self.days,
-            "metrics_checked": self.metrics_checked,
-            "differences": [d.as_dict() for d in self.differences],
-            "not_checked": list(self.not_checked),
-        }
 
 
 def _shown(value: Any) -> Any:
@@ -88,8 +65,9 @@ def check(
         found = metrics.get(info.kind, info.day)
         stored = found.document.get("metrics") if found is not None else None
         if isinstance(stored, dict):
-            recomputed = _recompute(lake, info.kind, info.day, rank)
-            if recomputed is False:
+            try:
+                recomputed = _recompute(lake, info.kind, info.day, rank)
+            except (bikes.Unreadable, weather.Unreadable):
                 result.not_checked.append(f"{info.kind}:{info.day.isoformat()}")
             else:
                 count, differences = _compare(info.kind, info.day, stored, recomputed)
@@ -102,19 +80,13 @@ def check(
     return result
 
 
-def _recompute(lake: Lake, kind: str, day: date, rank: dict[str, int]) -> Recomputed | None | bool:
-    """The day's recomputed metrics, None when the raw data has none, False when this check
-    cannot read them."""
+def _recompute(lake: Lake, kind: str, day: date, rank: dict[str, int]) -> Recomputed | None:
+    """The day's recomputed metrics, None when the raw data has none; raises the family's
+    ``Unreadable`` for raw objects this check does not read."""
     if kind == "traffic":
         return traffic.day_metrics(traffic.day_rows(lake, day, rank))
     if kind == "bikes":
-        try:
-            files = bikes.day_files(lake, day)
-        except bikes.Unreadable:
-            return False
+        files = bikes.day_files(lake, day)
         return None if files is None else bikes.day_metrics(files)
-    try:
-        hours = weather.day_hours(lake, day)
-    except weather.Unreadable:
-        return False
+    hours = weather.day_hours(lake, day)
     return None if hours is None else weather.day_metrics(hours)

@@ -53,13 +53,9 @@ def versions(store: List) -> tuple[dict[str, int], list[str]]:
     """The partitioned exports' order (sha16 -> rank, oldest first, by their stored
     version's key) and the counts exports that have no partitions (read whole by a run:
     not checked here)."""
-    stored = sorted(
-        i.key for i in store.list(f"{layout.BATCH_ROOT}/counts/") if "/_" not in i.key
-    )
+    stored = sorted(i.key for i in store.list(f"{layout.BATCH_ROOT}/counts/") if "/_" not in i.key)
     legacy = [i.key for i in store.list(layout.batch_key(layout.COUNTS_CSV))]
-    manifests = {
-        i.key.rsplit("/", 1)[-1][:16] for i in store.list(layout.COUNTS_MANIFESTS)
-    }
+    manifests = {i.key.rsplit("/", 1)[-1][:16] for i in store.list(layout.COUNTS_MANIFESTS)}
     rank: dict[str, int] = {}
     whole = [k for k in legacy if k == layout.batch_key(layout.COUNTS_CSV)]
     for key in stored:

@@ -9,28 +9,7 @@ one step of those digits (1.01 × 10⁻ᵈ).
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
-from datetime import date
 from typing import Any
-
-
-@dataclass(frozen=True)
-class Difference:
-    """One metric of one day whose stored value is not the recomputed one."""
-
-    day: date
-    metric: str
-    stored: Any
-    recomputed: Any
-
-    def as_dict(self) -> dict[str, Any]:
-        """The JSON form: ``{"day", "metric", "stored", "recomputed"}``."""
-        return {
-            "day": self.day.isoformat(),
-            "metric": self.metric,
-            "stored": self.stored,
-            "recomputed": self.recomputed,
-        }
 
 
 def rounded(value: float | None, digits: int) -> float | None:

@@ -77,9 +77,7 @@ def day_hours(store: Lake, day: date) -> dict[datetime, dict[str, float]] | None
         offset = timedelta(seconds=int(doc.get("utc_offset_seconds", 0)))
         start_named = doc.get("precipitation_hour") == "start"
         hourly = doc["hourly"]
-        times = [
-            datetime.fromisoformat(t).replace(tzinfo=UTC) - offset for t in hourly["time"]
-        ]
+        times = [datetime.fromisoformat(t).replace(tzinfo=UTC) - offset for t in hourly["time"]]
         for name, values in hourly.items():
             if name == "time":
                 continue

@@ -14,7 +14,7 @@ from entrepot.cli.output import Column, JsonFlag, print_json, table
 from entrepot.i18n.catalogs import translator
 
 if TYPE_CHECKING:
-    from entrepot.city.check.checker import CheckResult
+    from entrepot.city.check.records import CheckResult
 
 
 def _cell(value: Any) -> str:
