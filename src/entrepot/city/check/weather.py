@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import gzip
 import json
+from math import fsum
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -102,7 +103,10 @@ def day_metrics(hours: dict[datetime, dict[str, float]]) -> Recomputed | None:
     humidity, cloud = _values(hours, "relative_humidity_2m"), _values(hours, "cloud_cover")
     codes = [int(c) for c in _values(hours, "weather_code")]
     rainy = sum(1 for r in rain if r >= 0.1)
-    score = rainy + (10 if sum(rain) > 5 else 0)
+    # rain is kept to 0.001 mm: its total is compared at that precision, so that seven
+    # hours of 1.7 + 1.3 + 0.7 + 0.7 + 0.2 + 0.2 + 0.2 mm are 5 mm, not past 5 mm
+    total = round(fsum(rain), 3)
+    score = rainy + (10 if total > 5 else 0)
     if gusts and max(gusts) >= 50:
         score += 30 if max(gusts) >= 70 else 15
     if temp and min(temp) < 0:
@@ -119,7 +123,7 @@ def day_metrics(hours: dict[datetime, dict[str, float]]) -> Recomputed | None:
         "temperature.min": (rounded(min(temp), 1) if temp else None, 1),
         "temperature.max": (rounded(max(temp), 1) if temp else None, 1),
         "temperature.mean": (rounded(sum(temp) / len(temp), 1) if temp else None, 1),
-        "precipitation_mm": (rounded(sum(rain), 1) if rain else None, 1),
+        "precipitation_mm": (rounded(total, 1) if rain else None, 1),
         "rainy_hours": (rainy, None),
         "wind_max_kmh": (rounded(max(wind), 1) if wind else None, 1),
         "gust_max_kmh": (rounded(max(gusts), 1) if gusts else None, 1),
