@@ -11,7 +11,8 @@ occupancy. A state is the label (a word or its digit), else derived from the occ
 is unknown.
 
 What is recomputed: the day's counts, flows, occupancy, states, peak hour, lost time,
-congested arcs and every hour's figures; :data:`NOT_CHECKED` names the rest.
+congested arcs, every hour's figures and the ten busiest arcs' figures; :data:`NOT_CHECKED`
+names the rest.
 """
 
 from __future__ import annotations
@@ -30,13 +31,15 @@ from entrepot.storage.protocols import Get, List
 PARIS = "Europe/Paris"
 LABELS = ("Inconnu", "Fluide", "Pré-saturé", "Saturé", "Bloqué")
 CODES = ("unknown", "fluid", "dense", "saturated", "blocked")
+TOP = 10
 #: Stored traffic metrics this module does not recompute (they need the référentiel's
 #: places and rankings).
 NOT_CHECKED = (
     "traffic.arcs_without_referentiel",
     "traffic.by_arrondissement",
     "traffic.top_zones",
-    "traffic.top_arcs",
+    "traffic.top_arcs.label",
+    "traffic.top_arcs.arrondissement",
     "traffic.congestion_alerts",
 )
 
@@ -185,4 +188,41 @@ def day_metrics(rows: pd.DataFrame) -> Recomputed | None:
         if mean_flow is not None and (best is None or mean_flow > best[0]):
             best = (mean_flow, int(hour))
     out["peak_hour"] = (None if best is None else best[1], None)
+    out.update(_top_arcs(rows))
     return out
+
+
+def _top_arcs(rows: pd.DataFrame) -> Recomputed:
+    """The ten arcs with the largest total flow (an arc without flow last, then by number)."""
+    figures: list[tuple[int, Recomputed]] = []
+    for arc, group in rows.groupby("arc", sort=True):
+        states = [int((group["state"] == code).sum()) for code in range(5)]
+        known = states[1:]
+        with_q = group.dropna(subset=["q"])
+        peak = None
+        if len(with_q):
+            peak = int(with_q.loc[with_q["q"] == with_q["q"].max(), "hour"].min())
+        figures.append(
+            (
+                int(arc),
+                {
+                    "arc": (int(arc), None),
+                    "total_flow": (_total(group["q"]), 1),
+                    "mean_flow": (_mean(group["q"], 1), 1),
+                    "max_flow": (rounded(group["q"].max(), 1), 1),
+                    "mean_occupancy": (_mean(group["k"], 3), 3),
+                    "dominant_state_code": (
+                        CODES[1 + known.index(max(known))] if any(known) else "unknown",
+                        None,
+                    ),
+                    "peak_hour": (peak, None),
+                    "congested_hours": (states[3] + states[4], None),
+                },
+            )
+        )
+    figures.sort(key=lambda a: (a[1]["total_flow"][0] is None, -(a[1]["total_flow"][0] or 0), a[0]))
+    return {
+        f"top_arcs.{rank}.{name}": value
+        for rank, (_, arc) in enumerate(figures[:TOP])
+        for name, value in arc.items()
+    }

@@ -32,13 +32,17 @@ def same(stored: Any, recomputed: Any, digits: int | None) -> bool:
 
 
 def lookup(document: Any, path: str) -> Any:
-    """The value at ``path`` of a stored document (``hourly.hour=7.total_flow``: keys, and
-    ``field=N`` for the item of a list whose ``field`` is ``N``); :data:`MISSING` when it is
-    not there."""
+    """The value at ``path`` of a stored document (``hourly.hour=7.total_flow``: keys, a
+    list's position ``3``, and ``field=N`` for the item of a list whose ``field`` is ``N``);
+    :data:`MISSING` when it is not there."""
     value = document
     for part in path.split("."):
         if isinstance(value, dict) and part in value:
             value = value[part]
+        elif isinstance(value, list) and part.isdigit():
+            if int(part) >= len(value):
+                return MISSING
+            value = value[int(part)]
         elif isinstance(value, list) and "=" in part:
             field, wanted = part.split("=", 1)
             found = [v for v in value if isinstance(v, dict) and str(v.get(field)) == wanted]

@@ -17,8 +17,8 @@ from __future__ import annotations
 
 import gzip
 import json
-from math import fsum
 from datetime import UTC, date, datetime, timedelta
+from math import fsum
 from typing import Any
 from zoneinfo import ZoneInfo
 
