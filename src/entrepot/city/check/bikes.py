@@ -11,7 +11,8 @@ without a free dock; the e-bike share is all e-bikes over all bikes. A counters 
 
 What is recomputed: the stations' snapshots, stations, bikes, docks, empty and full
 stations (means, maxima, peak and lowest hours, every hour) and e-bike share; the counters'
-count, total, hourly mean, peak hour and every hour. :data:`NOT_CHECKED` names the rest.
+count, total, hourly mean, peak hour, every hour and the ten counters with the most.
+:data:`NOT_CHECKED` names the rest.
 """
 
 from __future__ import annotations
@@ -38,12 +39,14 @@ NOT_CHECKED = (
     "bikes.stations.longest_empty",
     "bikes.stations.failing_sensors",
     "bikes.stations.failing_stations",
-    "bikes.counters.top_counters",
     "bikes.counters.anomalies",
     "bikes.counters.failing_sensors",
     "bikes.counters.failing",
     "bikes.counters.by_arrondissement",
 )
+
+
+TOP = 10
 
 
 class Unreadable(Exception):
@@ -149,14 +152,17 @@ def stations(files: list[tuple[int, list[dict[str, Any]]]]) -> Recomputed:
 def counters(files: list[tuple[int, list[dict[str, Any]]]]) -> Recomputed:
     """The recomputed ``counters`` metrics of the day's counter documents."""
     hourly: dict[int, int] = defaultdict(int)
-    names = set()
+    totals: dict[str, int] = defaultdict(int)
+    names: dict[str, str] = {}
     for hour, records in files:
         for r in records:
-            hourly[hour] += _number(r.get("sum_counts"))
-            names.add(str(r["id_compteur"]))
+            count = _number(r.get("sum_counts"))
+            hourly[hour] += count
+            totals[str(r["id_compteur"])] += count
+            names.setdefault(str(r["id_compteur"]), str(r.get("nom_compteur", "")))
     peak = max(hourly.values())
     out: Recomputed = {
-        "counters": (len(names), None),
+        "counters": (len(totals), None),
         "total_count": (sum(hourly.values()), None),
         "hourly_mean": (rounded(_mean([float(v) for v in hourly.values()]), 1), 1),
         "peak_hour.hour": (min(h for h, v in hourly.items() if v == peak), None),
@@ -164,6 +170,11 @@ def counters(files: list[tuple[int, list[dict[str, Any]]]]) -> Recomputed:
     }
     for hour, count in sorted(hourly.items()):
         out[f"hourly.hour={hour}.count"] = (count, None)
+    ranked = sorted(totals, key=lambda c: (-totals[c], names[c]))
+    for rank, counter in enumerate(ranked[:TOP]):
+        out[f"top_counters.{rank}.counter"] = (counter, None)
+        out[f"top_counters.{rank}.name"] = (names[counter], None)
+        out[f"top_counters.{rank}.total"] = (totals[counter], None)
     return {f"counters.{k}": v for k, v in out.items()}
 
 

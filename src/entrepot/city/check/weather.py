@@ -10,7 +10,8 @@ hour's second snapshot ``*_fold1`` after the first).
 
 What is recomputed: hours covered, temperature min/max/mean, precipitation, rainy hours,
 wind and gust maxima, humidity and cloud-cover means, the dominant weather code and
-the mobility-impact score and level. :data:`NOT_CHECKED` names the rest.
+the mobility-impact score and level, and every hour's temperature, precipitation and wind.
+:data:`NOT_CHECKED` names the rest.
 """
 
 from __future__ import annotations
@@ -31,9 +32,14 @@ SUMS = frozenset(
     {"precipitation", "rain", "showers", "snowfall", "precipitation_accumulation_h",
      "precipitation_split"}
 )  # fmt: skip
+#: The figures of each hour: stored name -> variable.
+HOURLY = (
+    ("temperature", "temperature_2m"),
+    ("precipitation", "precipitation"),
+    ("wind", "wind_speed_10m"),
+)
 #: Stored weather metrics this module does not recompute.
 NOT_CHECKED = (
-    "weather.hourly",
     "weather.mobility_impact.reasons",
     "weather.mobility_impact_reasons",
     "weather.dominant_weather.label",
@@ -132,6 +138,12 @@ def day_metrics(hours: dict[datetime, dict[str, float]]) -> Recomputed | None:
         "mobility_impact.score": (score, None),
         "mobility_impact_level": (level, None),
     }
+    for at, values in sorted(hours.items()):
+        row = f"hourly.time_utc={at.strftime('%Y-%m-%dT%H:%MZ')}"
+        out[f"{row}.hour"] = (at.astimezone(PARIS).hour, None)
+        for name, variable in HOURLY:
+            value = values.get(variable)
+            out[f"{row}.{name}"] = (None if value is None else rounded(value, 1), 1)
     if dominant is None:
         out["dominant_weather"] = (None, None)
     else:
