@@ -8,14 +8,14 @@ from collections.abc import Callable
 from datetime import date
 from typing import Any
 
-from entrepot.city.check import bikes, traffic, weather
+from entrepot.city.check import bikes, roadworks, traffic, weather
 from entrepot.city.check.records import CheckResult, Difference
 from entrepot.city.check.traffic import Lake, Recomputed
 from entrepot.city.check.values import MISSING, lookup, same
 from entrepot.city.metrics.base import MetricsStore
 
 #: The kinds recomputed here; every other stored kind is named in ``not_checked``.
-CHECKED = ("bikes", "traffic", "weather")
+CHECKED = ("bikes", "roadworks", "traffic", "weather")
 
 
 def _shown(value: Any) -> Any:
@@ -43,8 +43,8 @@ def check(
     *,
     on_progress: Callable[[int, int], None] | None = None,
 ) -> CheckResult:
-    """Recompute every stored bikes, traffic and weather metric of ``[start, end]`` from ``lake``
-    and compare it with ``metrics``' documents."""
+    """Recompute every stored bikes, roadworks, traffic and weather metric of
+    ``[start, end]`` from ``lake`` and compare it with ``metrics``' documents."""
     result = CheckResult()
     infos = metrics.index(start=start, end=end)
     others = {i.kind for i in infos if i.kind not in CHECKED}
@@ -59,6 +59,7 @@ def check(
         *(traffic.NOT_CHECKED if "traffic" in kinds else ()),
         *(weather.NOT_CHECKED if "weather" in kinds else ()),
         *(bikes.NOT_CHECKED if "bikes" in kinds else ()),
+        *(roadworks.NOT_CHECKED if "roadworks" in kinds else ()),
     ]
     days: set[date] = set()
     for done, info in enumerate(chosen, 1):
@@ -67,7 +68,7 @@ def check(
         if isinstance(stored, dict):
             try:
                 recomputed = _recompute(lake, info.kind, info.day, rank)
-            except (bikes.Unreadable, weather.Unreadable):
+            except (bikes.Unreadable, roadworks.Unreadable, weather.Unreadable):
                 result.not_checked.append(f"{info.kind}:{info.day.isoformat()}")
             else:
                 count, differences = _compare(info.kind, info.day, stored, recomputed)
@@ -85,6 +86,9 @@ def _recompute(lake: Lake, kind: str, day: date, rank: dict[str, int]) -> Recomp
     ``Unreadable`` for raw objects this check does not read."""
     if kind == "traffic":
         return traffic.day_metrics(traffic.day_rows(lake, day, rank))
+    if kind == "roadworks":
+        works = roadworks.newest(lake)
+        return None if works is None else roadworks.day_metrics(works, day)
     if kind == "bikes":
         files = bikes.day_files(lake, day)
         return None if files is None else bikes.day_metrics(files)
