@@ -37,7 +37,7 @@ def test_the_real_exports_check_clean_and_an_altered_value_is_named(
     found = json.loads(clean.stdout)
     assert (found["days"], found["differences"]) == (4, [])
     assert found["metrics_checked"] > 200
-    assert {"traffic.top_arcs", "bikes.stations.anomalies", "report"} <= set(found["not_checked"])
+    assert {"traffic.top_zones", "bikes.stations.anomalies", "report"} <= set(found["not_checked"])
 
     with open_metrics(f"sqlite:///{tmp_path / 'var/entrepot.db'}") as metrics:
         stored = metrics.require("traffic", date(2023, 10, 29)).document
