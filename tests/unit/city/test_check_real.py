@@ -46,3 +46,14 @@ def test_a_family_checks_clean_and_a_changed_value_is_named(
     assert [(d["metric"], d["stored"], d["recomputed"]) for d in found] == [
         (f"{kind}.{changed}", was + 1, was)
     ]
+
+
+def test_a_stored_day_without_its_raw_objects_is_named_not_checked(tmp_path: Path) -> None:
+    store, _ = imported(real(COUNTERS))
+    document = DayProcessor(Lake(store)).bikes(date(2021, 9, 1))
+    gone = date(2019, 1, 1)  # a document kept with its input missing: no object that day
+    with open_metrics(f"sqlite:///{tmp_path / 'metrics.db'}") as metrics:
+        metrics.put("bikes", gone, document)
+        found = check(store, metrics)
+    assert (found.days, found.differences) == (0, [])
+    assert "bikes:2019-01-01" in found.not_checked

@@ -25,7 +25,7 @@ def _shown(value: Any) -> Any:
 def _compare(
     kind: str, day: date, stored: dict[str, Any], recomputed: Recomputed | None
 ) -> tuple[int, list[Difference]]:
-    if recomputed is None:  # a stored day the raw data no longer holds
+    if recomputed is None:  # a stored day whose raw objects measure nothing
         return 1, [Difference(day, kind, "stored", None)]
     found = []
     for path, (value, digits) in recomputed.items():
@@ -68,7 +68,7 @@ def check(
         if isinstance(stored, dict):
             try:
                 recomputed = _recompute(lake, info.kind, info.day, rank)
-            except (bikes.Unreadable, roadworks.Unreadable, weather.Unreadable):
+            except (RawGone, bikes.Unreadable, roadworks.Unreadable, weather.Unreadable):
                 result.not_checked.append(f"{info.kind}:{info.day.isoformat()}")
             else:
                 count, differences = _compare(info.kind, info.day, stored, recomputed)
@@ -81,16 +81,31 @@ def check(
     return result
 
 
+class RawGone(Exception):
+    """A stored day whose raw objects are no longer in the lake (a document kept with its
+    input missing): nothing to recompute it from, so it is named as not checked."""
+
+
 def _recompute(lake: Lake, kind: str, day: date, rank: dict[str, int]) -> Recomputed | None:
-    """The day's recomputed metrics, None when the raw data has none; raises the family's
-    ``Unreadable`` for raw objects this check does not read."""
+    """The day's recomputed metrics, None when its raw objects hold no measurement; raises
+    :class:`RawGone` when there are none, the family's ``Unreadable`` for raw objects this
+    check does not read."""
     if kind == "traffic":
-        return traffic.day_metrics(traffic.day_rows(lake, day, rank))
+        rows = traffic.day_rows(lake, day, rank)
+        if rows is None:
+            raise RawGone(kind)
+        return traffic.day_metrics(rows)
     if kind == "roadworks":
         works = roadworks.newest(lake)
-        return None if works is None else roadworks.day_metrics(works, day)
+        if works is None:
+            raise RawGone(kind)
+        return roadworks.day_metrics(works, day)
     if kind == "bikes":
         files = bikes.day_files(lake, day)
-        return None if files is None else bikes.day_metrics(files)
+        if files is None:
+            raise RawGone(kind)
+        return bikes.day_metrics(files)
     hours = weather.day_hours(lake, day)
-    return None if hours is None else weather.day_metrics(hours)
+    if hours is None:
+        raise RawGone(kind)
+    return weather.day_metrics(hours)

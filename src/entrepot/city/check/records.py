@@ -31,9 +31,10 @@ class Difference:
 class CheckResult:
     """What ``entrepot city check`` found: the days with a checked document, how many
     metrics were compared, every difference, and what was not checked: a stored kind
-    (``bikes``, ``report``), a metric (``traffic.top_arcs``), or ``kind:DAY`` for a day
-    whose raw objects this check does not read (an OpenWeatherMap document, a daily
-    summary); ``traffic`` alone when a counts export has no day partitions."""
+    (``report``), a metric (``traffic.top_zones``), ``kind:DAY`` for a day whose raw
+    objects this check does not read (an OpenWeatherMap document, a daily summary) or
+    that are gone (a document kept with its input missing), or ``traffic`` alone when a
+    counts export has no day partitions."""
 
     days: int = 0
     metrics_checked: int = 0

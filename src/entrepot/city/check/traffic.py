@@ -70,8 +70,9 @@ def versions(store: List) -> tuple[dict[str, int], list[str]]:
     return rank, whole
 
 
-def day_rows(store: Lake, day: date, rank: Mapping[str, int]) -> pd.DataFrame:
-    """The kept rows of ``day``: ``arc, hour, q, k, state`` (state as a code 0-4)."""
+def day_rows(store: Lake, day: date, rank: Mapping[str, int]) -> pd.DataFrame | None:
+    """The kept rows of ``day``: ``arc, hour, q, k, state`` (state as a code 0-4); None
+    when the day has no partition."""
     frames = []
     for info in store.list(layout.counts_day_prefix(day)):
         name = info.key.rsplit("/", 1)[-1]
@@ -81,7 +82,7 @@ def day_rows(store: Lake, day: date, rank: Mapping[str, int]) -> pd.DataFrame:
         frame["rank"] = rank.get(name[:16], -1)
         frames.append(frame)
     if not frames:
-        return pd.DataFrame(columns=["arc", "hour", "q", "k", "state"])
+        return None
     rows = pd.concat(frames, ignore_index=True)
     rows["arc"] = pd.to_numeric(rows["arc_text"].astype(str).str.strip(), errors="coerce")
     rows["start"] = _starts(rows["t_text"].astype(str))
