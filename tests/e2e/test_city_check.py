@@ -10,7 +10,7 @@ from pathlib import Path
 
 from entrepot.city.metrics.url import open_metrics
 from tests.support.cli import Cli
-from tests.support.real_paris import CHAMPS, real
+from tests.support.real_paris import CHAMPS, REFERENTIEL, real
 
 OPEN_METEO = "open-meteo-paris-2024-08-17.json"
 GBFS = ("station_information.json", "station_status.json")  # a snapshot of 2025-10-18
@@ -25,7 +25,7 @@ def test_the_real_exports_check_clean_and_an_altered_value_is_named(
     cli: Cli, tmp_path: Path
 ) -> None:
     assert cli("db", "upgrade").returncode == 0
-    files = [str(real(n)) for n in (CHAMPS, OPEN_METEO, *GBFS)]
+    files = [str(real(n)) for n in (CHAMPS, REFERENTIEL, OPEN_METEO, *GBFS)]
     made = cli("city", "import", *files, "--as-of", "2024-08-18")
     assert made.returncode == 0, made.stderr
     _run(cli, "--since", "2023-10-28", "--until", "2023-10-29")  # the autumn clock change

@@ -51,6 +51,7 @@ def check(
     result.not_checked += sorted(others)
     chosen = [i for i in infos if i.kind in CHECKED]
     rank, whole = traffic.versions(lake)
+    ranks = Ranks(lake, rank)
     if whole and any(i.kind == "traffic" for i in chosen):
         result.not_checked.append("traffic")  # an export read whole: import it again
         chosen = [i for i in chosen if i.kind != "traffic"]
@@ -67,7 +68,7 @@ def check(
         stored = found.document.get("metrics") if found is not None else None
         if isinstance(stored, dict):
             try:
-                recomputed = _recompute(lake, info.kind, info.day, rank)
+                recomputed = _recompute(lake, info.kind, info.day, ranks)
             except (RawGone, bikes.Unreadable, roadworks.Unreadable, weather.Unreadable):
                 result.not_checked.append(f"{info.kind}:{info.day.isoformat()}")
             else:
@@ -81,20 +82,35 @@ def check(
     return result
 
 
+class Ranks:
+    """What every traffic day reads once: the exports' order and the référentiel's arcs."""
+
+    def __init__(self, lake: Lake, exports: dict[str, int]) -> None:
+        self.lake = lake
+        self.exports = exports
+        self._arcs: dict[int, traffic.Arc] | None = None
+
+    def arcs(self) -> dict[int, traffic.Arc]:
+        """The newest référentiel's arcs, read on first use."""
+        if self._arcs is None:
+            self._arcs = traffic.referentiel(self.lake)
+        return self._arcs
+
+
 class RawGone(Exception):
     """A stored day whose raw objects are no longer in the lake (a document kept with its
     input missing): nothing to recompute it from, so it is named as not checked."""
 
 
-def _recompute(lake: Lake, kind: str, day: date, rank: dict[str, int]) -> Recomputed | None:
+def _recompute(lake: Lake, kind: str, day: date, rank: Ranks) -> Recomputed | None:
     """The day's recomputed metrics, None when its raw objects hold no measurement; raises
     :class:`RawGone` when there are none, the family's ``Unreadable`` for raw objects this
     check does not read."""
     if kind == "traffic":
-        rows = traffic.day_rows(lake, day, rank)
+        rows = traffic.day_rows(lake, day, rank.exports)
         if rows is None:
             raise RawGone(kind)
-        return traffic.day_metrics(rows)
+        return traffic.day_metrics(rows, rank.arcs())
     if kind == "roadworks":
         works = roadworks.newest(lake)
         if works is None:

@@ -11,14 +11,17 @@ occupancy. A state is the label (a word or its digit), else derived from the occ
 is unknown.
 
 What is recomputed: the day's counts, flows, occupancy, states, peak hour, lost time,
-congested arcs, every hour's figures and the ten busiest arcs' figures; :data:`NOT_CHECKED`
-names the rest.
+congested arcs, every hour's figures, the ten busiest arcs' figures and labels, and the arcs
+the newest référentiel does not place (no row, or a row without a point; its first row of
+an arc wins); :data:`NOT_CHECKED` names the rest.
 """
 
 from __future__ import annotations
 
+import csv
 import io
 from collections.abc import Mapping
+from dataclasses import dataclass
 from datetime import date
 from typing import Any, Protocol
 
@@ -32,13 +35,11 @@ PARIS = "Europe/Paris"
 LABELS = ("Inconnu", "Fluide", "Pré-saturé", "Saturé", "Bloqué")
 CODES = ("unknown", "fluid", "dense", "saturated", "blocked")
 TOP = 10
-#: Stored traffic metrics this module does not recompute (they need the référentiel's
-#: places and rankings).
+#: Stored traffic metrics this module does not recompute (they need the arrondissements'
+#: polygons).
 NOT_CHECKED = (
-    "traffic.arcs_without_referentiel",
     "traffic.by_arrondissement",
     "traffic.top_zones",
-    "traffic.top_arcs.label",
     "traffic.top_arcs.arrondissement",
     "traffic.congestion_alerts",
 )
@@ -68,6 +69,49 @@ def versions(store: List) -> tuple[dict[str, int], list[str]]:
         else:
             whole.append(key)
     return rank, whole
+
+
+@dataclass(frozen=True)
+class Arc:
+    """What the référentiel says of an arc: its label, and whether it has a point."""
+
+    label: str
+    placed: bool
+
+
+def referentiel(store: Lake) -> dict[int, Arc]:
+    """The arcs of the newest stored référentiel (its legacy name first, then the versions
+    by as-of instant), the first row of an arc winning; empty without one."""
+    legacy = layout.batch_key(layout.REFERENTIEL_CSV)
+    keys = [i.key for i in store.list(legacy) if i.key == legacy]
+    keys += sorted(i.key for i in store.list(layout.versions_prefix(layout.REFERENTIEL_CSV)))
+    if not keys:
+        return {}
+    text = store.get(keys[-1]).decode("utf-8-sig")
+    sep = ";" if text.split("\n", 1)[0].count(";") else ","
+    out: dict[int, Arc] = {}
+    for row in csv.DictReader(io.StringIO(text), delimiter=sep):
+        number = _arc(row.get("Identifiant arc", row.get("iu_ac")))
+        if number is not None and number not in out:
+            label = row.get("Libelle", row.get("libelle")) or ""
+            out[number] = Arc(label, _point(row.get("geo_point_2d")))
+    return out
+
+
+def _arc(text: str | None) -> int | None:
+    try:
+        value = float((text or "").strip())
+    except ValueError:
+        return None
+    return int(value) if value == value and value.is_integer() else None
+
+
+def _point(text: str | None) -> bool:
+    parts = (text or "").split(",")
+    try:
+        return len(parts) == 2 and all(float(p) == float(p) for p in parts)
+    except ValueError:
+        return False
 
 
 def day_rows(store: Lake, day: date, rank: Mapping[str, int]) -> pd.DataFrame | None:
@@ -144,9 +188,9 @@ def _total(values: pd.Series) -> float | None:
     return rounded(values.sum(), 1) if len(values) else None
 
 
-def day_metrics(rows: pd.DataFrame) -> Recomputed | None:
-    """The recomputed traffic metrics of one day's rows; None when no row measured
-    anything (the day has no traffic document)."""
+def day_metrics(rows: pd.DataFrame, arcs: Mapping[int, Arc]) -> Recomputed | None:
+    """The recomputed traffic metrics of one day's rows (``arcs``: the référentiel's, from
+    :func:`referentiel`); None when no row measured anything (no traffic document)."""
     if rows.empty or (rows["q"].isna() & rows["k"].isna()).all():
         return None
     per_arc = rows.groupby("arc", sort=True)
@@ -164,6 +208,10 @@ def day_metrics(rows: pd.DataFrame) -> Recomputed | None:
     out: Recomputed = {
         "arcs": (int(per_arc.ngroups), None),
         "arcs_with_flow": (len(with_flow), None),
+        "arcs_without_referentiel": (
+            sum(1 for a in per_arc.groups if not (a in arcs and arcs[a].placed)),
+            None,
+        ),
         "rows": (len(rows), None),
         "total_flow": (_total(rows["q"]), 1),
         "mean_flow": (_mean(rows["q"], 1), 1),
@@ -189,11 +237,11 @@ def day_metrics(rows: pd.DataFrame) -> Recomputed | None:
         if mean_flow is not None and (best is None or mean_flow > best[0]):
             best = (mean_flow, int(hour))
     out["peak_hour"] = (None if best is None else best[1], None)
-    out.update(_top_arcs(rows))
+    out.update(_top_arcs(rows, arcs))
     return out
 
 
-def _top_arcs(rows: pd.DataFrame) -> Recomputed:
+def _top_arcs(rows: pd.DataFrame, arcs: Mapping[int, Arc]) -> Recomputed:
     """The ten arcs with the largest total flow (an arc without flow last, then by number)."""
     figures: list[tuple[int, Recomputed]] = []
     for arc, group in rows.groupby("arc", sort=True):
@@ -208,6 +256,7 @@ def _top_arcs(rows: pd.DataFrame) -> Recomputed:
                 int(arc),
                 {
                     "arc": (int(arc), None),
+                    "label": (arcs[int(arc)].label if int(arc) in arcs else "", None),
                     "total_flow": (_total(group["q"]), 1),
                     "mean_flow": (_mean(group["q"], 1), 1),
                     "max_flow": (rounded(group["q"].max(), 1), 1),
