@@ -28,6 +28,7 @@ if TYPE_CHECKING:
     from sqlalchemy import Engine
 
     from entrepot.catalog.city.records import Watermark
+    from entrepot.city.check.records import CheckResult
     from entrepot.city.collect.collector import CollectReport, FeedOutcome
     from entrepot.city.collect.feeds import FeedUrls
     from entrepot.city.imports.files import ProgressFor
@@ -154,6 +155,24 @@ class CityService(CityParts):
     def worker(self, threads: int = 1) -> Worker:
         """A worker on the city queue (not started)."""
         return self.jobs.worker(threads)
+
+    def check(
+        self,
+        since: str | None = None,
+        until: str | None = None,
+        *,
+        prefix: str = "",
+        on_progress: Callable[[int, int], None] | None = None,
+    ) -> CheckResult:
+        """``entrepot city check``: every stored traffic and weather metric of
+        ``[since, until]`` (every stored day by default) recomputed from the lake by the
+        second computation of :mod:`entrepot.city.check`, and compared (``on_progress``:
+        documents done, of how many)."""
+        from entrepot.city.check.checker import check  # pandas: when used
+
+        start = parse_day(since) if since else None
+        end = parse_day(until) if until else None
+        return check(self._scoped(prefix), self.metrics, start, end, on_progress=on_progress)
 
     def status(
         self,

@@ -14,7 +14,7 @@ import typer
 
 from entrepot.city.kinds import METRIC_TYPES
 from entrepot.city.limits import DEFAULT_MEMORY_LIMIT
-from entrepot.cli.city import collect, imports, runs
+from entrepot.cli.city import check, collect, imports, runs
 from entrepot.cli.context import current_app, progress_console
 from entrepot.cli.format import finite
 from entrepot.cli.output import JsonFlag, emit_fields, print_json
@@ -122,3 +122,4 @@ def process_command(
 runs.register(city_app)
 imports.register(city_app)
 collect.register(city_app)
+check.register(city_app)
