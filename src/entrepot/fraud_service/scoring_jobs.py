@@ -230,7 +230,7 @@ class ScoringJobs:
         scores, ensemble = outcome.scores, outcome.ensemble
         prediction_id = uuid.uuid4().hex
         key = f"predictions/{prediction_id}.csv"
-        summary = {**outcome.summary, "estimate": outcome.estimate}
+        summary = {**outcome.summary, "estimate": outcome.estimate, "spread": outcome.spread}
         if "known_labels" in review:  # how many late labels the features read
             summary["known_labels"] = review["known_labels"]
         top = top_rows(scores, ensemble, outcome.explained)

@@ -253,6 +253,7 @@ def remote_scores_json(record: Mapping[str, Any], out: Path) -> dict[str, Any]:
         "expected": record.get("expected"),
         "known_labels": summary.get("known_labels"),
         "trust": record.get("trust"),
+        "spread": summary.get("spread") or {},
         "prediction_id": record.get("id"),
     }
 
