@@ -48,7 +48,7 @@ RESAMPLES = 200
 CHUNK_FRAUDS = 30
 CHUNK_RESAMPLES = 60
 #: A feature that reads past labels.
-_READS_LABELS = re.compile(r"^counterparty\d+_risk_\d+d$")
+_READS_LABELS = re.compile(r"counterparty\d+_risk_\d+d")
 
 
 @dataclass(frozen=True)
@@ -81,7 +81,7 @@ def horizon_card(
     if splits.kind != "time" or seconds is None or not len(splits.test):
         return None
     test = np.asarray(splits.test)
-    reading = [j for j, name in enumerate(names) if _READS_LABELS.match(name)]
+    reading = [j for j, name in enumerate(names) if _READS_LABELS.fullmatch(name)]
     y_test = np.asarray(y[test], dtype=int)
     ranked = []
     reads = bool(reading and builder.uses_labels)
