@@ -19,7 +19,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
-from typing import Any
+from typing import Any, ClassVar
 
 import numpy as np
 import pandas as pd
@@ -56,7 +56,7 @@ def _sources(names: list[str], seed: int) -> list[tuple[str, pd.DataFrame, str, 
 class _Given:
     """The trained model's one-member ensemble, as ``score_frame``'s scorer."""
 
-    step = "progress.loading_model"
+    step: ClassVar[str] = "progress.loading_model"
 
     def __init__(self, ensemble: Ensemble) -> None:
         self.ensemble = ensemble

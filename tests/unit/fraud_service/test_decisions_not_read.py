@@ -3,7 +3,7 @@ they still count as known labels and set the realised figures."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, ClassVar
 
 import numpy as np
 import pytest
@@ -18,7 +18,7 @@ from tests.support.clock import TickingClock
 
 
 class _Given:
-    step = "progress.loading_model"
+    step: ClassVar[str] = "progress.loading_model"
 
     def __init__(self, ensemble: Ensemble) -> None:
         self.ensemble = ensemble
