@@ -19,9 +19,9 @@ from entrepot.catalog.uow import UnitOfWork, UnitOfWorkFactory
 from entrepot.errors import EntrepotError, RecordNotFound
 from entrepot.fraud.errors import NoTargetFound, TargetNotFound, UnknownColumns
 from entrepot.fraud.library.trained import register_trained
-from entrepot.fraud.tables.io import read_table
 from entrepot.fraud.train.card import evaluation_of
 from entrepot.fraud_service.curves import CURVES_FILE, curves
+from entrepot.fraud_service.dataset_tables import read_dataset
 from entrepot.fraud_service.datasets import DatasetService
 from entrepot.fraud_service.errors import NothingToLearn, TrainingFailed, UnlabelledDataset
 from entrepot.fraud_service.job_payloads import SearchOptions, TrainPayload
@@ -320,7 +320,7 @@ class TrainingService:
         MemoryBudget(self._options.jobs.memory_budget).check(dataset, "train")
         progress(0.02, Message(N_("progress.reading")))
         with self._datasets.local_copy(job.owner_id, dataset) as path:
-            frame = read_table(path)
+            frame = read_dataset(path, dataset)
         lineage = {"dataset": dataset.id, "dataset_sha256": dataset.sha256, "job": job.id}
         extra: pd.DataFrame | None = None
         found: FeedbackRows | None = None
