@@ -87,3 +87,20 @@ def test_the_whole_file_label_is_counted_on_the_sheet_read(tmp_path: Path) -> No
     head = read_table(book, labelled=has_label).head(10)
     count = count_label(book, "xlsx", head, "fraude", 1)
     assert (count.rows, count.frauds) == (50, 5)
+
+
+def test_the_dataset_page_says_which_sheet_was_read(
+    web: tuple[TestClient, str], tmp_path: Path
+) -> None:
+    client, token = web
+    book = read_me_then_transactions(tmp_path / "second.xlsx")
+    dataset_id = _upload(client, token, book).json()["dataset_id"]
+    english = client.get(f"/datasets/{dataset_id}", headers={"Accept": "text/html"}).text
+    assert "Read from the sheet “Transactions”; also in the workbook: Lisez-moi." in english
+    assert 'name="sheet"' in client.get("/datasets").text
+    client.get("/lang/fr")
+    french = client.get(f"/datasets/{dataset_id}", headers={"Accept": "text/html"}).text
+    assert (
+        "Lu dans la feuille «\u00a0Transactions\u00a0»\u202f; aussi dans le classeur\u00a0: "
+        "Lisez-moi." in french
+    )
