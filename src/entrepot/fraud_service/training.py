@@ -186,9 +186,10 @@ class TrainingService:
         time_column: str | None = None,
         entity_columns: Sequence[str] = (),
         progress: Observer | None = None,
+        sheet: str | None = None,
     ) -> JobRecord:
-        """``entrepot fraud train FILE --user``: store ``path`` as a dataset of ``user_id``,
-        then run the training job on it in this process, with this job handler (as a
+        """``entrepot fraud train FILE --user``: store ``path`` (its ``sheet``) as a dataset
+        of ``user_id``, then run the training job on it here, with this job handler (as a
         worker would; a process that dies mid-way leaves a job the reaper hands to one);
         the other arguments as :meth:`submit` takes them. Returns the succeeded job (its
         ``result`` names the model version).
@@ -202,7 +203,7 @@ class TrainingService:
         with self._datasets.spool(user_id) as spool, path.open("rb") as source:
             while chunk := source.read(_CHUNK):
                 spool.write(chunk)
-            dataset = self._datasets.create(user_id, path.name, spool, target=target)
+            dataset = self._datasets.create(user_id, path.name, spool, target=target, sheet=sheet)
         try:
             job = self.submit(
                 user_id,

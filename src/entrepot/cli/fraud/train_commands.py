@@ -123,6 +123,7 @@ def train_command(
                 "time_column": time_column,
                 "entity_columns": tuple(entity_column or ()),
             },
+            sheet,
         )
         return
     from entrepot.cli.language import in_words
