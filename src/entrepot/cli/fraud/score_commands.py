@@ -98,7 +98,7 @@ def score_command(
     console = results_console()
     if (remote := process_remote()) is not None:
         choice = scoring_choice(model, ensemble, None, None)
-        _score_remotely(ctx, remote, file, out, choice, as_json, history)
+        _score_remotely(ctx, remote, file, out, choice, as_json, (history, sheet))
         return
     scored = local(ctx).score(
         file,
@@ -165,9 +165,9 @@ def evaluate_command(
     if (remote := process_remote()) is not None:
         from entrepot.cli.remote import fraud as remote_fraud
 
-        remote_fraud.refuse_options("evaluate", given_options(ctx, "library", "workers", "sheet"))
+        remote_fraud.refuse_options("evaluate", given_options(ctx, "library", "workers"))
         chosen = scoring_choice(model, ensemble, None, None)["model"]
-        found = remote_fraud.evaluate(remote, file, chosen, target)
+        found = remote_fraud.evaluate(remote, file, chosen, target, sheet=sheet)
     else:
         found = local(ctx).evaluate(
             file,
@@ -191,17 +191,17 @@ def _score_remotely(
     out: Path,
     choice: dict[str, Any],
     as_json: bool,
-    history: Path | None,
+    read: tuple[Path | None, str | None],
 ) -> None:
     """``fraud score`` on the deployed service this command line works on: with
     ``--model`` one of the account's models, with ``--ensemble`` the service's references
-    (weighed on ``--history`` when given)."""
+    (weighed on ``--history`` when given); ``read``: the history and the file's sheet."""
     from entrepot.cli.remote import fraud as remote_fraud
 
     unsupported = ("library", "save_ensemble", "explain", "threads", "late_labels", "workers")
-    remote_fraud.refuse_options("score", given_options(ctx, "sheet"))
     remote_fraud.refuse_options("score", given_options(ctx, *unsupported))
-    record = remote_fraud.score(remote, file, out, choice["model"], history=history)
+    history, sheet = read
+    record = remote_fraud.score(remote, file, out, choice["model"], history=history, sheet=sheet)
     console = results_console()
     if as_json:
         console.print_json(json.dumps(remote_fraud.remote_scores_json(record, out)))

@@ -85,7 +85,7 @@ def train_command(
 
         remote_fraud.refuse_options(
             "train",
-            given_options(ctx, "out", "time_budget", "cost_ratio", "seed", "jobs", "sheet"),
+            given_options(ctx, "out", "time_budget", "cost_ratio", "seed", "jobs"),
         )
         result, email = remote_fraud.train(
             remote,
@@ -99,6 +99,7 @@ def train_command(
                 "time_column": time_column,
                 "entity_columns": tuple(entity_column or ()),
             },
+            sheet=sheet,
         )
         print_account_model(
             results_console(),
