@@ -46,6 +46,7 @@ TABLE: tuple[Refusal, ...] = (
     R(MigrationInterrupted, 400, 130),  # Ctrl-C, as an interrupted command exits
     R(a.UnknownPlan, 422, 2),
     R(f.UnknownDomain, 422, 2),
+    R(f.UnknownSheet, 422, 2),
     R(r.UnexportableFlavor, 400, 2),
     R(e.InvalidArgument, 400, 2),
     R(e.ConfigError, 500, 78),

@@ -5,6 +5,7 @@ The tree (under :class:`entrepot.errors.EntrepotError`)::
     FraudError
     ├── UnreadableFile (ValueError)   not a CSV, Parquet or XLSX table we can parse
     │   ├── MissingFile (LocalFileNotFound)  no file at the path given
+    │   ├── UnknownSheet (InvalidArgument)  a workbook without the sheet named
     │   └── EmptyFile                 no bytes, or a header without rows
     ├── UnknownDomain (ValueError)    a generator domain that does not exist
     ├── NoTargetFound                 no column looks like a fraud label
@@ -44,6 +45,12 @@ class EmptyFile(UnreadableFile):
     """The file has no rows."""
 
     hint = "the file must have a header line and at least one row of data"
+
+
+class UnknownSheet(UnreadableFile, InvalidArgument):
+    """The sheet named is not in the workbook."""
+
+    hint = "name one of the workbook's sheets, or leave the sheet out to read the table's"
 
 
 class UnknownDomain(FraudError, InvalidArgument):

@@ -85,23 +85,31 @@ class DatasetService:
         *,
         target: str | None = None,
         named: tuple[str | None, str | None] = (None, None),
+        sheet: str | None = None,
     ) -> DatasetRecord:
         """Analyse the spooled upload and store it as a dataset of ``user_id``; a gzipped
         file (``t.csv.gz``) is inflated within the upload's limit and stored as the file
         it holds, so every later reader reads a plain table. ``named``: the form's time
         column and entity columns (``a,b`` or a JSON list) as the person wrote them (the
         analysis takes them over its guess, and a training of the dataset reads them unless
-        it names others; :class:`NamedRoles`)."""
+        it names others; :class:`NamedRoles`); ``sheet``: a workbook's sheet to read, else
+        the one holding the table (its analysis names the sheet read and the others)."""
         roles = NamedRoles.from_fields(*named)
         spool.close()
         if gzipped(spool.path):
             with inflated(spool, filename or "upload.csv.gz") as plain:
                 inner = inner_name(filename or "upload.csv")
-                return self._create(user_id, inner, plain, target, roles)
-        return self._create(user_id, filename, spool, target, roles)
+                return self._create(user_id, inner, plain, target, roles, sheet)
+        return self._create(user_id, filename, spool, target, roles, sheet)
 
     def _create(
-        self, user_id: int, filename: str, spool: Spool, target: str | None, roles: NamedRoles
+        self,
+        user_id: int,
+        filename: str,
+        spool: Spool,
+        target: str | None,
+        roles: NamedRoles,
+        sheet: str | None,
     ) -> DatasetRecord:
         name = safe_filename(filename or "upload.csv")  # its object's, and its copies'
         shown = display_filename(filename or "upload.csv")
@@ -113,6 +121,7 @@ class DatasetService:
             sample_bytes=self._options.analysis_sample_bytes,
             lines=spool.lines,
             max_inflated=spool.limit,
+            sheet=sheet,
         )
         for number, column in enumerate(sample.frame.columns, start=1):
             refuse_bad_text(str(column), what=f"the name of column {number}")

@@ -54,9 +54,12 @@ def count_label(
     )
     if fmt == "parquet":
         chunks: Iterable[pd.Series[Any]] = _parquet(path, target)
-    elif fmt == "xlsx":
-        header = find_header(path, 0)  # under a title, as the head was read
-        chunks = [pd.read_excel(path, usecols=[position], header=header).iloc[:, 0]]
+    elif fmt == "xlsx":  # the sheet the head was read from, under a title as it was
+        sheet = str(sample.attrs["sheet"]) if "sheet" in sample.attrs else 0
+        header = find_header(path, sheet)
+        chunks = [
+            pd.read_excel(path, sheet_name=sheet, usecols=[position], header=header).iloc[:, 0]
+        ]
     else:
         chunks = _csv(path, position, numeric)
     rows = frauds = unlabelled = 0

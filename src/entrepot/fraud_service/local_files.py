@@ -11,25 +11,23 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from contextlib import AbstractContextManager, nullcontext
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
 from entrepot.fraud.errors import FraudError
 from entrepot.fraud.train.clocks import ClockFactory, wall_clock
+from entrepot.fraud_service.local_results import Generated, Scored, Trained, sheet_facts
 from entrepot.local_paths import output_file
 from entrepot.messages import N_, Message
 
 if TYPE_CHECKING:
     import pandas as pd
 
-    from entrepot.catalog.models.records import ModelVersionRecord
     from entrepot.fraud.library.build import BuildReport, ReferenceSpec
     from entrepot.fraud.match.matching import MatchResult
     from entrepot.fraud.schema.analysis import Analysis
-    from entrepot.fraud.score.ensemble import Ensemble
     from entrepot.fraud.synth.domains import Domain
-    from entrepot.fraud.train.result import TrainingResult
     from entrepot.fraud_service.pipeline.partitioned import Pool
     from entrepot.fraud_service.pipeline.scorers import Scorer
     from entrepot.registry.keyring import KeyRing
@@ -45,56 +43,17 @@ KeysOf = Callable[[], "KeyRing | None"]
 PoolOf = Callable[[int], AbstractContextManager["Pool | None"]]
 
 
+def _table(file: Path, sheet: str | None) -> pd.DataFrame:
+    """The table in ``file``: a workbook's ``sheet``, else the sheet holding the table."""
+    from entrepot.fraud.schema.target import has_label
+    from entrepot.fraud.tables.io import read_table
+
+    return read_table(file, sheet=sheet, labelled=has_label)
+
+
 def _in_process(workers: int) -> AbstractContextManager[Pool | None]:
     """No pool: every row scored in this process."""
     return nullcontext(None)
-
-
-@dataclass(frozen=True, slots=True)
-class Generated:
-    """A generated labelled file."""
-
-    path: Path
-    domain: str
-    rows: int
-    frauds: int
-    target: str
-    time_format: str
-
-
-@dataclass(frozen=True, slots=True)
-class Trained:
-    """A model trained on a file: saved to ``folder``, or registered as ``version``."""
-
-    result: TrainingResult
-    folder: Path | None = None
-    version: ModelVersionRecord | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class Scored:
-    """A scored file: the model or ensemble used, the scores, where they were written."""
-
-    ensemble: Ensemble
-    scores: pd.DataFrame
-    out: Path
-    saved_ensemble: Path | None
-    #: Precision and recall estimated without labels (``fraud_service/estimate.py``), with
-    #: the realised figures when the file holds its label.
-    estimate: dict[str, Any] | None = None
-    #: The late labels given and how many models read them (``known_labels_summary``),
-    #: or ``None``.
-    known_labels: dict[str, Any] | None = None
-    #: How far to trust the scores (``fraud_service/summary.py`` ``trust``), as a stored
-    #: prediction's summary says it.
-    trust: dict[str, Any] | None = None
-    #: Rows, flagged, risk counts and members, as a stored prediction's summary says them
-    #: (``fraud_service/summary.py`` ``summarize``): what the command line prints, on a
-    #: local instance and on a deployed service alike.
-    summary: dict[str, Any] | None = None
-    #: Where the rows were scored (``parts``, ``spread``, ``in_process``: the message key
-    #: saying why not over the workers; ``pipeline.partitioned``).
-    spread: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, slots=True)
@@ -166,13 +125,14 @@ class LocalFraud:
         target: str | None,
         time_column: str | None = None,
         entity_columns: Sequence[str] = (),
+        sheet: str | None = None,
     ) -> Analysis:
         """Each column's role, the label and its candidates, the fraud rate (the time
-        column and the entities the user's, when given)."""
+        column and the entities the user's, when given), the workbook's sheet read."""
         from entrepot.fraud.schema.analysis import analyze_file
 
         return analyze_file(
-            file, target=target, time_column=time_column, entity_columns=entity_columns
+            file, target=target, time_column=time_column, entity_columns=entity_columns, sheet=sheet
         )
 
     def train(
@@ -194,6 +154,7 @@ class LocalFraud:
         on_progress: Callable[[int, int], None] | None = None,
         time_column: str | None = None,
         entity_columns: Sequence[str] = (),
+        sheet: str | None = None,
     ) -> Trained:
         """Train on a labelled file; save it in the folder ``out`` (signed) or register it
         as a new version
@@ -203,7 +164,6 @@ class LocalFraud:
         The registry's name rule and the registry itself are checked before any
         training."""
         from entrepot.fraud.library.trained import register_trained
-        from entrepot.fraud.tables.io import read_table
         from entrepot.fraud.train.card import evaluation_of
         from entrepot.fraud_service.job_payloads import SearchOptions
         from entrepot.fraud_service.pipeline.training import train_table
@@ -214,8 +174,9 @@ class LocalFraud:
         if out is None:  # a registry that cannot take the model fails now, not after
             models = self.models(user)
             models.list()
+        frame = _table(file, sheet)
         result = train_table(
-            read_table(file),
+            frame,
             target,
             search=SearchOptions(time_budget, cost_ratio, seed, jobs),
             evaluation=evaluation_of(
@@ -233,7 +194,7 @@ class LocalFraud:
             ring = self.keys()
             if ring is not None:  # the user's own key at least, under the CLI (ADR 0082)
                 sign_folder(folder, ["model.joblib"], ring)
-            return Trained(result, folder=folder)
+            return Trained(result, folder=folder, sheet=sheet_facts(frame))
         from entrepot.storage.hashing import sha256_file
 
         version = register_trained(
@@ -243,7 +204,7 @@ class LocalFraud:
             lineage={"file": file.name[:200], "file_sha256": sha256_file(file)},
             tags={"source": "cli"},
         )
-        return Trained(result, version=version)
+        return Trained(result, version=version, sheet=sheet_facts(frame))
 
     def build_references(
         self,
@@ -303,6 +264,7 @@ class LocalFraud:
         history: Path | None = None,
         late_labels: str | None = None,
         workers: int = 1,
+        sheet: str | None = None,
     ) -> Scored:
         """Score every row of ``file`` into ``out``: probability, prediction, risk level,
         anomaly score, explanation; a library's use of each member is counted. Scored by
@@ -324,7 +286,7 @@ class LocalFraud:
 
         choice = ModelChoice(model, ensemble, library, user)
         choice.check()
-        frame = read_table(file)
+        frame = _table(file, sheet)
         before = None if history is None else read_table(history)
         with self.pools(workers) as pool:
             outcome = score_frame(
@@ -350,6 +312,7 @@ class LocalFraud:
             outcome.trust,
             outcome.summary,
             outcome.spread,
+            sheet_facts(frame),
         )
 
     def evaluate(
@@ -362,21 +325,22 @@ class LocalFraud:
         user: str | None,
         target: str | None,
         workers: int = 1,
+        sheet: str | None = None,
     ) -> dict[str, Any]:
         """Score a labelled file and measure the scores against its labels (the one
         evaluation the ``evaluate`` job runs); over ``workers`` workers when more than
         one, as :meth:`score`."""
-        from entrepot.fraud.tables.io import read_table
         from entrepot.fraud_service.pipeline.evaluation import evaluate_table
         from entrepot.fraud_service.pipeline.partitioned import Spread
 
         choice = ModelChoice(model, ensemble, library, user)
         choice.check()
-        frame = read_table(file)
+        frame = _table(file, sheet)
         scorer = self.scorer(choice, count_use=False)
         with self.pools(workers) as pool:
             spread = Spread(pool, max(workers, 1))
-            return evaluate_table(frame, scorer, target=target, what=str(file), spread=spread)
+            found = evaluate_table(frame, scorer, target=target, what=str(file), spread=spread)
+        return found | sheet_facts(frame)
 
     def scorer(self, choice: ModelChoice, *, count_use: bool = True) -> Scorer:
         """What scores a file as ``choice`` names it: a registry model for a bare

@@ -17,7 +17,7 @@ import pandas as pd
 from entrepot.catalog.uow import UnitOfWorkFactory
 from entrepot.errors import RecordNotFound
 from entrepot.fraud.schema.target import label_vector, score_candidate
-from entrepot.fraud.tables.io import read_table
+from entrepot.fraud_service.dataset_tables import read_dataset
 from entrepot.fraud_service.datasets import DatasetService
 
 
@@ -76,7 +76,7 @@ def gather(
             skipped += len(decisions)
             continue
         with datasets.local_copy(user_id, record) as path:
-            frame = read_table(path)
+            frame = read_dataset(path, record)
         inside = [d for d in decisions if d.row <= len(frame)]
         skipped += len(decisions) - len(inside)
         part = frame.iloc[[d.row - 1 for d in inside]].reindex(columns=training.columns)

@@ -23,9 +23,10 @@ from entrepot.catalog.uow import UnitOfWork, UnitOfWorkFactory
 from entrepot.catalog.workspace.records import DatasetRecord, PredictionRecord
 from entrepot.fraud.library.registry import RegistryLibrary
 from entrepot.fraud.score.registered import register_ensemble
-from entrepot.fraud.tables.io import read_table, write_table
+from entrepot.fraud.tables.io import write_table
 from entrepot.fraud_service import evaluating
 from entrepot.fraud_service.curves import CURVES_FILE
+from entrepot.fraud_service.dataset_tables import read_dataset
 from entrepot.fraud_service.datasets import DatasetService
 from entrepot.fraud_service.errors import LibraryNotReady
 from entrepot.fraud_service.job_payloads import (
@@ -191,7 +192,7 @@ class ScoringJobs:
         MemoryBudget(self._options.jobs.memory_budget).check(dataset, "score")
         progress(0.1, Message(N_("progress.reading")))
         with self._datasets.local_copy(user_id, dataset) as path:
-            return dataset, read_table(path)
+            return dataset, read_dataset(path, dataset)
 
     def _score(
         self,

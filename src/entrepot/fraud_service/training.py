@@ -19,9 +19,9 @@ from entrepot.catalog.uow import UnitOfWork, UnitOfWorkFactory
 from entrepot.errors import EntrepotError, RecordNotFound
 from entrepot.fraud.errors import NoTargetFound, TargetNotFound, UnknownColumns
 from entrepot.fraud.library.trained import register_trained
-from entrepot.fraud.tables.io import read_table
 from entrepot.fraud.train.card import evaluation_of
 from entrepot.fraud_service.curves import CURVES_FILE, curves
+from entrepot.fraud_service.dataset_tables import read_dataset
 from entrepot.fraud_service.datasets import DatasetService
 from entrepot.fraud_service.errors import NothingToLearn, TrainingFailed, UnlabelledDataset
 from entrepot.fraud_service.job_payloads import SearchOptions, TrainPayload
@@ -186,9 +186,10 @@ class TrainingService:
         time_column: str | None = None,
         entity_columns: Sequence[str] = (),
         progress: Observer | None = None,
+        sheet: str | None = None,
     ) -> JobRecord:
-        """``entrepot fraud train FILE --user``: store ``path`` as a dataset of ``user_id``,
-        then run the training job on it in this process, with this job handler (as a
+        """``entrepot fraud train FILE --user``: store ``path`` (its ``sheet``) as a dataset
+        of ``user_id``, then run the training job on it here, with this job handler (as a
         worker would; a process that dies mid-way leaves a job the reaper hands to one);
         the other arguments as :meth:`submit` takes them. Returns the succeeded job (its
         ``result`` names the model version).
@@ -202,7 +203,7 @@ class TrainingService:
         with self._datasets.spool(user_id) as spool, path.open("rb") as source:
             while chunk := source.read(_CHUNK):
                 spool.write(chunk)
-            dataset = self._datasets.create(user_id, path.name, spool, target=target)
+            dataset = self._datasets.create(user_id, path.name, spool, target=target, sheet=sheet)
         try:
             job = self.submit(
                 user_id,
@@ -320,7 +321,7 @@ class TrainingService:
         MemoryBudget(self._options.jobs.memory_budget).check(dataset, "train")
         progress(0.02, Message(N_("progress.reading")))
         with self._datasets.local_copy(job.owner_id, dataset) as path:
-            frame = read_table(path)
+            frame = read_dataset(path, dataset)
         lineage = {"dataset": dataset.id, "dataset_sha256": dataset.sha256, "job": job.id}
         extra: pd.DataFrame | None = None
         found: FeedbackRows | None = None

@@ -26,11 +26,18 @@ import pandas as pd
 from entrepot import temp_names
 from entrepot.accounts.errors import DatasetTooLarge
 from entrepot.fraud.errors import EmptyFile, UnreadableFile
-from entrepot.fraud.tables.bounds import MAX_INFLATED_BYTES, check_xlsx, check_xlsx_rows
+from entrepot.fraud.schema.target import has_label
+from entrepot.fraud.tables.bounds import (
+    MAX_INFLATED_BYTES,
+    MAX_XLSX_ROWS,
+    check_xlsx,
+    check_xlsx_rows,
+)
 from entrepot.fraud.tables.finite import infinities_as_missing
 from entrepot.fraud.tables.gzipped import chunks, is_gzip
 from entrepot.fraud.tables.io import read_bytes, xlsx_rows
 from entrepot.fraud.tables.parquet import open_parquet, read_parquet
+from entrepot.fraud.tables.sheets import choose_sheet
 from entrepot.fraud.tables.text import line_cut, wide_encoding
 from entrepot.fraud_service.errors import UnsupportedFileType
 from entrepot.messages import N_, Message, Size, Word
@@ -243,16 +250,18 @@ def read_sample(
     sample_bytes: int,
     lines: int,
     max_inflated: int = MAX_INFLATED_BYTES,
+    sheet: str | None = None,
 ) -> Sample:
-    """The table at ``path`` (its head when large); raises the engine's :class:`UnreadableFile`
-    or :class:`EmptyFile` for a malformed file, and
-    :class:`~entrepot.fraud.tables.bounds.InflatesTooMuch` for a Parquet or XLSX file that
-    would inflate past ``max_inflated`` bytes."""
+    """The table at ``path`` (its head when large; a workbook's ``sheet``, else the sheet
+    holding the table, named in the frame's ``attrs``); raises the engine's
+    :class:`UnreadableFile` or :class:`EmptyFile` for a malformed file (an unknown sheet
+    too), and :class:`~entrepot.fraud.tables.bounds.InflatesTooMuch` for a Parquet or XLSX
+    file that would inflate past ``max_inflated`` bytes."""
     max_inflated = min(max_inflated, MAX_INFLATED_BYTES)
     if fmt == "parquet":
         return _parquet_sample(path, filename, sample_bytes, max_inflated)
     if fmt == "xlsx":
-        return _xlsx_sample(path, filename, sample_bytes, max_inflated)
+        return _xlsx_sample(path, filename, sample_bytes, max_inflated, sheet)
     size = path.stat().st_size
     with path.open("rb") as handle:
         data = handle.read(sample_bytes)
@@ -272,13 +281,18 @@ def read_sample(
     return Sample(frame, total, complete)
 
 
-def _xlsx_sample(path: Path, filename: str, sample_bytes: int, max_inflated: int) -> Sample:
+def _xlsx_sample(
+    path: Path, filename: str, sample_bytes: int, max_inflated: int, sheet: str | None
+) -> Sample:
     data = path.read_bytes()
     check_xlsx(data, filename, max_inflated=max_inflated)  # the archive, before any XML
-    declared = xlsx_rows(data)
+    choice = choose_sheet(data, filename, sheet, stop=MAX_XLSX_ROWS, labelled=has_label)
+    declared = xlsx_rows(data, sheet=choice.index or 0)
     check_xlsx_rows(declared, filename)  # refused at upload, not when training reads it
     rows = max(1000, sample_bytes // 100)
-    frame = read_bytes(data, name=filename, max_inflated=max_inflated, xlsx_rows=rows + 1)
+    frame = read_bytes(
+        data, name=filename, sheet=choice.sheet, max_inflated=max_inflated, xlsx_rows=rows + 1
+    )
     if len(frame) <= rows:
         return Sample(frame, len(frame), True)
     return Sample(frame.head(rows), max(rows, declared), False)

@@ -107,3 +107,28 @@ def test_the_cli_keeps_to_the_accounts_plan(
     assert "allows 3 models and you have 3" in err and "delete a model" in err
     assert "Traceback" not in err + out
     assert sorted(m["name"] for m in ann.get("/api/models").json()) == ["m0", "m1", "m2"]
+
+
+def test_train_for_an_account_reads_the_sheet_named(
+    web: tuple[TestClient, App], cli: Run, tmp_path: Path
+) -> None:
+    """Issue 44 item 2: ``--sheet`` reaches the account's dataset, not only local files."""
+    import openpyxl
+
+    from tests.support.workbooks import read_me_then_transactions
+
+    client, services = web
+    ann = user_api(client, services, "ann@example.com")
+    book_path = read_me_then_transactions(tmp_path / "two.xlsx", rows=600)
+    book = openpyxl.load_workbook(book_path)
+    other = book.create_sheet("Février")
+    other.append(["montant", "carte", "fraude"])
+    for i in range(300):
+        other.append([round(5 + i * 0.7, 2), f"c{i % 5}", 1 if i % 10 == 0 else 0])
+    book.save(book_path)
+    train = ("fraud", "train", str(book_path), "--name", "feb", "--time-budget", "1")
+    code, _, err = cli(*train, "--user", "ann@example.com", "--sheet", "Février")
+    assert code == 0, err
+    (dataset,) = ann.get("/api/datasets").json()["items"]
+    shown = ann.get(f"/api/datasets/{dataset['id']}").json()
+    assert (shown["analysis"]["sheet"], shown["analysis"]["rows"]) == ("Février", 300)

@@ -276,3 +276,20 @@ def test_a_history_with_a_model_is_refused_before_any_request(
             sleep=_no_sleep,
         )
     assert exit_code(caught.value) == 2 and service.asked == []
+
+
+def test_a_remote_scoring_sends_the_sheet_named(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """Issue 44 item 2: ``--sheet`` reaches the service as the upload's ``sheet`` field."""
+    (tmp_path / "in.csv").write_text("a,b\n1,2\n")
+    service = HistoryService()
+    _served(monkeypatch, service)
+    out = tmp_path / "out.csv"
+    remote_fraud.score(
+        REMOTE, tmp_path / "in.csv", out, None, sheet="Transactions", sleep=_no_sleep
+    )
+    (upload,) = service.uploads
+    assert b'name="sheet"' in upload and b"Transactions" in upload
+    remote_fraud.score(REMOTE, tmp_path / "in.csv", out, None, sleep=_no_sleep)
+    assert b'name="sheet"' not in service.uploads[1]

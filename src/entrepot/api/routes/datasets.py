@@ -37,9 +37,15 @@ async def receive(request: Request, user: UserRecord, services: App) -> UploadOu
         form = await receive_upload(request, spool)
         target = form.fields.get("target_column") or form.fields.get("target") or None
         named = (form.fields.get("time_column"), form.fields.get("entity_columns"))
+        sheet = form.fields.get("sheet") or None
         dataset = await run_in_threadpool(
             lambda: services.fraud().datasets.create(
-                user.id, form.filename or "upload.csv", spool, target=target, named=named
+                user.id,
+                form.filename or "upload.csv",
+                spool,
+                target=target,
+                named=named,
+                sheet=sheet,
             )
         )
     return UploadOut(
@@ -52,8 +58,10 @@ async def upload(request: Request, user: User, services: Services) -> UploadOut:
     """Upload a CSV, Parquet or XLSX file (multipart field ``file``; optional
     ``target_column``, ``time_column`` (the column of dates that orders the rows) and
     ``entity_columns`` (``customer_id,terminal_id`` or a JSON list): the analysis takes
-    them over its guess, and a training of the dataset reads them unless it names others):
-    returns the dataset id and its analysis."""
+    them over its guess, and a training of the dataset reads them unless it names others;
+    ``sheet``, a workbook's sheet by name or number from 1, else the sheet holding a label
+    and the most rows): returns the dataset id and its analysis (``sheet``, the sheet read,
+    and ``other_sheets``, for a workbook of several)."""
     return await receive(request, user, services)
 
 

@@ -40,6 +40,7 @@ def train_for_account(
     target: str | None,
     search: SearchOptions,
     evaluation: EvaluationArguments,
+    sheet: str | None = None,
 ) -> None:
     """``--user``: the account's training, as the web service runs it (its plan and quota,
     the file kept as one of its datasets, the job in its history), in this process;
@@ -59,7 +60,14 @@ def train_for_account(
                 note(said)
 
         job = app.fraud().training.train_file(
-            account.id, file, name, target=target, search=search, progress=progress, **evaluation
+            account.id,
+            file,
+            name,
+            target=target,
+            search=search,
+            progress=progress,
+            sheet=sheet,
+            **evaluation,
         )
     print_account_model(
         console,

@@ -57,3 +57,13 @@ EntityColumnOption = Annotated[
         "repeat for several",
     ),
 ]
+#: ``--sheet``: a workbook's sheet to read (else the one holding the table).
+SheetOption = Annotated[
+    str | None,
+    typer.Option(
+        "--sheet",
+        help="The workbook's sheet to read: its name or its number from 1 (default: the "
+        "sheet holding a label and the most rows)",
+        show_default=False,
+    ),
+]

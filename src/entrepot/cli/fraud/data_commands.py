@@ -13,6 +13,7 @@ from rich.table import Table
 from entrepot.cli.format import finite
 from entrepot.cli.fraud.command_options import (
     EntityColumnOption,
+    SheetOption,
     TimeColumnOption,
     results_console,
 )
@@ -81,12 +82,18 @@ def analyze_command(
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON")] = False,
     time_column: TimeColumnOption = None,
     entity_column: EntityColumnOption = None,
+    sheet: SheetOption = None,
 ) -> None:
     """Show each column's role, the detected label and its top candidates, the fraud rate."""
+    from entrepot.cli.fraud.render import print_sheet
     from entrepot.i18n.messages import speaker
 
     analysis = local(None).analyze(
-        file, target=target, time_column=time_column, entity_columns=tuple(entity_column or ())
+        file,
+        target=target,
+        time_column=time_column,
+        entity_columns=tuple(entity_column or ()),
+        sheet=sheet,
     )
     console = results_console()
     if as_json:
@@ -98,6 +105,7 @@ def analyze_command(
         role = said.role(col.role, col.entity_kind)
         columns.add_row(col.name, role, col.dtype, str(col.missing), str(col.distinct), col.reason)
     console.print(columns)
+    print_sheet(console, {"sheet": analysis.sheet, "other_sheets": analysis.other_sheets})
     candidates = Table("label candidate", "score", "fraud rate", "reasons")
     for cand in analysis.candidates:
         reasons = "; ".join(cand.reasons)

@@ -10,7 +10,7 @@ from rich.table import Table
 
 from entrepot.cli.language import in_words
 from entrepot.fraud.match.matching import Match, MatchResult
-from entrepot.messages import Message, message_of
+from entrepot.messages import N_, Message, message_of
 
 
 def print_match(console: Console, result: MatchResult) -> None:
@@ -242,3 +242,19 @@ def print_card(console: Console, card: dict[str, Any] | None) -> None:
             f"  card precision@{review['cards_per_day']} per day: "
             f"{review['card_precision']:.3f} over {review['days']} days"
         )
+
+
+def print_sheet(console: Console, facts: Mapping[str, Any]) -> None:
+    """Which sheet of a workbook was read and which others it holds, in the reader's
+    language; nothing for a table of one sheet."""
+    if not facts.get("sheet") or not facts.get("other_sheets"):
+        return
+
+    def named(sheet: object) -> str:
+        return in_words(Message(N_("table.sheet_named"), {"sheet": str(sheet)}))
+
+    others = ", ".join(named(sheet) for sheet in facts["other_sheets"])
+    line = in_words(
+        Message(N_("table.sheet_read"), {"sheet": named(facts["sheet"]), "others": others})
+    )
+    console.print(line, markup=False, highlight=False)

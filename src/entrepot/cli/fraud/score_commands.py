@@ -9,7 +9,12 @@ from typing import Annotated, Any
 
 import typer
 
-from entrepot.cli.fraud.command_options import given_options, results_console, scoring_choice
+from entrepot.cli.fraud.command_options import (
+    SheetOption,
+    given_options,
+    results_console,
+    scoring_choice,
+)
 from entrepot.cli.fraud.sources import Library, ModelOption, local
 from entrepot.cli.owners import UserOption
 from entrepot.cli.remote.target import Remote, process_remote
@@ -74,6 +79,7 @@ def score_command(
             "ENTREPOT_DASK_URL, else local processes): the same scores",
         ),
     ] = 1,
+    sheet: SheetOption = None,
 ) -> None:
     """Score every row: probability, prediction, risk level, anomaly score, explanation;
     precision and recall at the threshold estimated from the probabilities, and the
@@ -84,6 +90,7 @@ def score_command(
         print_expected,
         print_known_labels,
         print_scores,
+        print_sheet,
         print_spread,
         print_trust,
     )
@@ -91,7 +98,7 @@ def score_command(
     console = results_console()
     if (remote := process_remote()) is not None:
         choice = scoring_choice(model, ensemble, None, None)
-        _score_remotely(ctx, remote, file, out, choice, as_json, history)
+        _score_remotely(ctx, remote, file, out, choice, as_json, (history, sheet))
         return
     scored = local(ctx).score(
         file,
@@ -103,6 +110,7 @@ def score_command(
         history=history,
         late_labels=late_labels,
         workers=workers,
+        sheet=sheet,
     )
     if as_json:
         found = {
@@ -116,10 +124,12 @@ def score_command(
             "known_labels": scored.known_labels,
             "trust": scored.trust,
             "spread": scored.spread,
+            **scored.sheet,
         }
         console.print_json(json.dumps(found))
         return
     summary = scored.summary or {}
+    print_sheet(console, scored.sheet)
     print_ensemble(console, summary.get("members", []))
     print_known_labels(console, scored.known_labels)
     print_scores(console, summary)
@@ -147,24 +157,30 @@ def evaluate_command(
         int,
         typer.Option(min=1, help="Score over this many workers, cut by entity: the same figures"),
     ] = 1,
+    sheet: SheetOption = None,
 ) -> None:
     """Score a labelled file and measure the scores against its labels."""
-    from entrepot.cli.fraud.render import print_evaluation
+    from entrepot.cli.fraud.render import print_evaluation, print_sheet
 
     if (remote := process_remote()) is not None:
         from entrepot.cli.remote import fraud as remote_fraud
 
         remote_fraud.refuse_options("evaluate", given_options(ctx, "library", "workers"))
         chosen = scoring_choice(model, ensemble, None, None)["model"]
-        found = remote_fraud.evaluate(remote, file, chosen, target)
+        found = remote_fraud.evaluate(remote, file, chosen, target, sheet=sheet)
     else:
         found = local(ctx).evaluate(
-            file, **scoring_choice(model, ensemble, library, user), target=target, workers=workers
+            file,
+            **scoring_choice(model, ensemble, library, user),
+            target=target,
+            workers=workers,
+            sheet=sheet,
         )
     console = results_console()
     if as_json:
         console.print_json(json.dumps(found, default=str))
     else:
+        print_sheet(console, found)
         print_evaluation(console, found)
 
 
@@ -175,16 +191,17 @@ def _score_remotely(
     out: Path,
     choice: dict[str, Any],
     as_json: bool,
-    history: Path | None,
+    read: tuple[Path | None, str | None],
 ) -> None:
     """``fraud score`` on the deployed service this command line works on: with
     ``--model`` one of the account's models, with ``--ensemble`` the service's references
-    (weighed on ``--history`` when given)."""
+    (weighed on ``--history`` when given); ``read``: the history and the file's sheet."""
     from entrepot.cli.remote import fraud as remote_fraud
 
     unsupported = ("library", "save_ensemble", "explain", "threads", "late_labels", "workers")
     remote_fraud.refuse_options("score", given_options(ctx, *unsupported))
-    record = remote_fraud.score(remote, file, out, choice["model"], history=history)
+    history, sheet = read
+    record = remote_fraud.score(remote, file, out, choice["model"], history=history, sheet=sheet)
     console = results_console()
     if as_json:
         console.print_json(json.dumps(remote_fraud.remote_scores_json(record, out)))

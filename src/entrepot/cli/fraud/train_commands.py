@@ -13,6 +13,7 @@ from entrepot.cli.context import note, progress_console
 from entrepot.cli.format import finite
 from entrepot.cli.fraud.command_options import (
     EntityColumnOption,
+    SheetOption,
     TimeColumnOption,
     given_options,
     results_console,
@@ -67,13 +68,14 @@ def train_command(
     ] = 100,
     time_column: TimeColumnOption = None,
     entity_column: EntityColumnOption = None,
+    sheet: SheetOption = None,
 ) -> None:
     """Train a model on a labelled file and push it to the model registry as a new
     version of NAME (model.joblib signed, performance.json, schema.json; the file's sha256
     as lineage); with --user, into that account's models, as if trained in the web
     service. Score with it: `entrepot fraud score FILE OUT --model NAME`."""
     from entrepot.cli.fraud.account_training import check_model_name, train_for_account
-    from entrepot.cli.fraud.render import print_card
+    from entrepot.cli.fraud.render import print_card, print_sheet
     from entrepot.fraud_service.job_payloads import SearchOptions
 
     check_model_name(name)
@@ -82,7 +84,8 @@ def train_command(
         from entrepot.cli.remote import fraud as remote_fraud
 
         remote_fraud.refuse_options(
-            "train", given_options(ctx, "out", "time_budget", "cost_ratio", "seed", "jobs")
+            "train",
+            given_options(ctx, "out", "time_budget", "cost_ratio", "seed", "jobs"),
         )
         result, email = remote_fraud.train(
             remote,
@@ -96,6 +99,7 @@ def train_command(
                 "time_column": time_column,
                 "entity_columns": tuple(entity_column or ()),
             },
+            sheet=sheet,
         )
         print_account_model(
             results_console(),
@@ -120,6 +124,7 @@ def train_command(
                 "time_column": time_column,
                 "entity_columns": tuple(entity_column or ()),
             },
+            sheet,
         )
         return
     from entrepot.cli.language import in_words
@@ -144,7 +149,9 @@ def train_command(
             cards_per_day=cards_per_day,
             time_column=time_column,
             entity_columns=tuple(entity_column or ()),
+            sheet=sheet,
         )
+    print_sheet(console, trained.sheet)
     perf = trained.result.performance
     trials = Table("model", "validation AUPRC", "seconds", "iterations", title="model search")
     for trial in perf["selection"]["trials"]:

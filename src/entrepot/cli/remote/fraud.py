@@ -64,6 +64,7 @@ def score(
     *,
     history: Path | None = None,
     sleep: Sleep = time.sleep,
+    sheet: str | None = None,
 ) -> Any:
     """Score ``file`` on the service and write the scores to ``out``: with the account's
     ``model`` (``/api/predict``), or with ``model=None`` the reference ensemble fitted to
@@ -100,7 +101,7 @@ def score(
         _readable(history)
     with Client(remote) as client:
         model_id = None if model is None else int(resolve(client, model)["id"])
-        dataset = _upload(client, file, {})
+        dataset = _upload(client, file, _fields(None, sheet))
         if model_id is None:
             apply = {"dataset_id": dataset}
             if history is not None:
@@ -130,6 +131,7 @@ def train(
     target: str | None,
     evaluation: Mapping[str, Any],
     sleep: Sleep = time.sleep,
+    sheet: str | None = None,
 ) -> tuple[Mapping[str, Any], str]:
     """Train ``name`` on ``file`` on the service (``evaluation``: the label delay, kept
     columns, cards a day, time column and entity columns); the finished job's result and
@@ -137,7 +139,7 @@ def train(
     _readable(file)
     with Client(remote) as client:
         me = client.get_json("/api/me")
-        dataset = _upload(client, file, {"target_column": target} if target else {})
+        dataset = _upload(client, file, _fields(target, sheet))
         body = {
             "dataset_id": dataset,
             "model_name": name,
@@ -170,6 +172,7 @@ def evaluate(
     target: str | None,
     *,
     sleep: Sleep = time.sleep,
+    sheet: str | None = None,
 ) -> dict[str, Any]:
     """Evaluate ``file`` (labelled) on the service with the account's ``model``, or the
     reference ensemble (``None``); what ``fraud evaluate`` prints: the label, the metrics
@@ -177,7 +180,7 @@ def evaluate(
     _readable(file)
     with Client(remote) as client:
         model_id = None if model is None else int(resolve(client, model)["id"])
-        dataset = _upload(client, file, {"target_column": target} if target else {})
+        dataset = _upload(client, file, _fields(target, sheet))
         body = {"dataset_id": dataset, "model_id": model_id, "target_column": target}
         accepted = client.post_json("/api/evaluate", body)
         done = follow(client, _job_id(client, accepted), sleep=sleep)
@@ -289,6 +292,12 @@ def _writable(out: Path) -> None:
                 N_("error.cli.remote_out_no_folder"), {"folder": str(out.parent), "name": out.name}
             ),
         )
+
+
+def _fields(target: str | None, sheet: str | None) -> dict[str, str]:
+    """The upload's form fields: the label column and a workbook's sheet, when named."""
+    named = {"target_column": target, "sheet": sheet}
+    return {key: value for key, value in named.items() if value}
 
 
 def _upload(client: Client, file: Path, fields: Mapping[str, str]) -> str:

@@ -20,6 +20,7 @@ from entrepot.fraud.schema.target import (
     LABEL_THRESHOLD,
     TargetCandidate,
     candidates,
+    has_label,
     label_vector,
     leaking_columns,
     score_candidate,
@@ -45,6 +46,8 @@ class Analysis:
     unlabelled_rows: int  # rows whose label is missing
     notes: tuple[Message, ...]  # what will limit a model, as catalog keys and values
     time_column: str | None = None  # the date that orders the rows (see time_choice)
+    sheet: str | None = None  # the sheet read, from a workbook of several
+    other_sheets: tuple[str, ...] = ()  # the workbook's other sheets, in its order
 
     @property
     def warnings(self) -> tuple[str, ...]:
@@ -112,6 +115,8 @@ class Analysis:
             "time_column": self.timestamp,
             "warnings": list(self.warnings),
             "warning_messages": [note.to_json() for note in self.notes],
+            "sheet": self.sheet,
+            "other_sheets": list(self.other_sheets),
         }
 
 
@@ -173,7 +178,13 @@ def analyze(
         unlabelled_rows=unlabelled,
         notes=tuple(warnings),
         time_column=chosen_time,
+        sheet=_text(frame.attrs.get("sheet")),
+        other_sheets=tuple(str(name) for name in frame.attrs.get("other_sheets", ())),
     )
+
+
+def _text(value: object) -> str | None:
+    return None if value is None else str(value)
 
 
 def analyze_file(
@@ -182,11 +193,12 @@ def analyze_file(
     target: str | None = None,
     time_column: str | None = None,
     entity_columns: Sequence[str] = (),
+    sheet: str | int | None = None,
 ) -> Analysis:
-    """Read a CSV, Parquet or XLSX file and analyse it (the options as :func:`analyze`)."""
-    return analyze(
-        read_table(path), target=target, time_column=time_column, entity_columns=entity_columns
-    )
+    """Read a CSV, Parquet or XLSX file (a workbook's ``sheet``, else the sheet holding a
+    label and the most rows) and analyse it (the options as :func:`analyze`)."""
+    frame = read_table(path, sheet=sheet, labelled=has_label)
+    return analyze(frame, target=target, time_column=time_column, entity_columns=entity_columns)
 
 
 def _user_target(frame: pd.DataFrame, target: str) -> TargetCandidate:

@@ -112,6 +112,20 @@ def candidates(frame: pd.DataFrame, *, top: int = 3) -> list[TargetCandidate]:
     return found[:top]
 
 
+def has_label(frame: pd.DataFrame) -> bool:
+    """Whether ``frame`` (a table's first rows) holds a label: a candidate taken as the
+    target, or a column of at most two values named as a label (its frauds may all lie
+    further down)."""
+    frame = frame.rename(columns=str)
+    if any(c.score >= LABEL_THRESHOLD for c in candidates(frame, top=1)):
+        return True
+    return any(
+        names.has_any(names.tokens(col), names.TARGET_STRONG)
+        and 0 < frame[col].nunique(dropna=True) <= 2
+        for col in frame.columns
+    )
+
+
 def label_vector(series: pd.Series, positive: object) -> np.ndarray:
     """The label as float 1.0 (fraud) / 0.0 / NaN (missing)."""
     key = _key(positive)

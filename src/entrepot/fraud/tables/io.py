@@ -39,6 +39,7 @@ from entrepot.fraud.tables.formulas import neutralise_frame
 from entrepot.fraud.tables.gzipped import gunzip, inner_name, is_gzip
 from entrepot.fraud.tables.numbers import text_numbers
 from entrepot.fraud.tables.parquet import open_parquet, read_parquet
+from entrepot.fraud.tables.sheets import Labelled, choose_sheet
 from entrepot.fraud.tables.text import decode
 from entrepot.fraud.tables.xlsx_header import find_header
 from entrepot.fraud.tables.xlsx_sheet import sheet_rows
@@ -57,8 +58,11 @@ CODE_ROWS = 2000
 _LEADING_ZERO = re.compile(r"0\d+")
 
 
-def read_table(path: str | Path, *, sheet: str | int = 0) -> pd.DataFrame:
-    """Read a CSV, Parquet or XLSX file into a DataFrame.
+def read_table(
+    path: str | Path, *, sheet: str | int | None = None, labelled: Labelled | None = None
+) -> pd.DataFrame:
+    """Read a CSV, Parquet or XLSX file into a DataFrame (a workbook's sheet as
+    :func:`read_bytes` chooses it).
 
     Raises :class:`EmptyFile` for a file without rows and :class:`UnreadableFile` for
     anything that is not one of these formats.
@@ -76,22 +80,27 @@ def read_table(path: str | Path, *, sheet: str | int = 0) -> pd.DataFrame:
             hint="give a file",
             said=Message(N_("error.file.folder"), {"path": str(path)}),
         ) from None
-    return read_bytes(data, name=path.name, sheet=sheet)
+    return read_bytes(data, name=path.name, sheet=sheet, labelled=labelled)
 
 
 def read_bytes(
     data: bytes,
     *,
     name: str = "upload",
-    sheet: str | int = 0,
+    sheet: str | int | None = None,
     max_inflated: int = MAX_INFLATED_BYTES,
     xlsx_rows: int | None = None,
+    labelled: Labelled | None = None,
 ) -> pd.DataFrame:
     """Read a table from the bytes of a CSV, Parquet or XLSX file called ``name``.
 
     A Parquet or XLSX file that would inflate past ``max_inflated`` bytes is refused before
     it is read (:class:`~entrepot.fraud.tables.bounds.InflatesTooMuch`); ``xlsx_rows``
-    reads only the first rows of a spreadsheet.
+    reads only the first rows of a spreadsheet. A workbook's ``sheet`` (a name, an index
+    from 0, or its number from 1 written as text) is read, else the sheet holding the table
+    (:mod:`entrepot.fraud.tables.sheets`, ``labelled`` judging a sheet's first rows); from
+    a workbook of several sheets the frame's ``attrs`` say ``sheet`` (its name) and
+    ``other_sheets``.
     """
     if not data.strip():
         raise EmptyFile(f"{name} is empty", said=Message(N_("error.upload.empty"), {"name": name}))
@@ -103,12 +112,17 @@ def read_bytes(
             sheet=sheet,
             max_inflated=max_inflated,
             xlsx_rows=xlsx_rows,
+            labelled=labelled,
         )
     suffix = Path(name).suffix.lower()
+    facts: dict[str, object] = {}
     if data[:4] == b"PAR1" or suffix in (".parquet", ".pq"):
         frame = _read_parquet(data, name, max_inflated)
     elif data[:4] == b"PK\x03\x04" or suffix in (".xlsx", ".xlsm"):
-        frame = _read_excel(data, name, sheet, max_inflated, xlsx_rows)
+        check_xlsx(data, name, max_inflated=max_inflated)
+        choice = choose_sheet(data, name, sheet, stop=MAX_XLSX_ROWS, labelled=labelled)
+        frame = _read_excel(data, name, choice.sheet, choice.index, xlsx_rows)
+        facts = choice.facts()
     else:
         frame = _read_csv(data, name)
     if frame.empty:
@@ -116,7 +130,9 @@ def read_bytes(
             f"{name} has {len(frame.columns)} column(s) but no rows",
             said=Message(N_("error.table.no_rows"), {"name": name, "columns": len(frame.columns)}),
         )
-    return infinities_as_missing(frame)
+    frame = infinities_as_missing(frame)
+    frame.attrs.update(facts)
+    return frame
 
 
 def _read_parquet(data: bytes, name: str, max_inflated: int) -> pd.DataFrame:
@@ -124,12 +140,11 @@ def _read_parquet(data: bytes, name: str, max_inflated: int) -> pd.DataFrame:
 
 
 def _read_excel(
-    data: bytes, name: str, sheet: str | int, max_inflated: int, rows: int | None
+    data: bytes, name: str, sheet: str | int, index: int | None, rows: int | None
 ) -> pd.DataFrame:
-    check_xlsx(data, name, max_inflated=max_inflated)
     if rows is None:  # the whole sheet: refused by its counted size, then read one row over
-        if isinstance(sheet, int):
-            check_xlsx_rows(xlsx_rows(data, sheet=sheet), name)
+        if index is not None:
+            check_xlsx_rows(xlsx_rows(data, sheet=index), name)
         rows = MAX_XLSX_ROWS + 1
     try:
         with warnings.catch_warnings():

@@ -47,6 +47,34 @@ def sheet_rows(data: bytes, *, sheet: int = 0, stop: int) -> int:
     return max(0, rows - 1)
 
 
+def workbook_sheets(data: bytes, *, stop: int) -> list[tuple[str, int]]:
+    """Each sheet's name and data rows (as :func:`sheet_rows` counts them, each count
+    stopping past ``stop``), in the workbook's order; empty if the workbook's index cannot
+    be read (openpyxl then says why)."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            members = _sheet_members(archive) or []
+            found = []
+            for name, member in zip(_sheet_names(archive), members, strict=False):
+                rows = 0
+                if member is not None:
+                    with archive.open(member) as stream:
+                        rows = max(0, _count(stream, stop + 1) - 1)
+                found.append((name, rows))
+    except (zipfile.BadZipFile, KeyError, OSError, ValueError, EOFError, zlib.error):
+        return []
+    return found
+
+
+def _sheet_names(archive: zipfile.ZipFile) -> list[str]:
+    """The sheets' names in ``xl/workbook.xml``, in the workbook's order."""
+    try:
+        book = ElementTree.fromstring(_small(archive, "xl/workbook.xml"))
+    except (KeyError, ElementTree.ParseError):
+        return []
+    return [s.get("name", "") for s in book.iter() if s.tag.rsplit("}", 1)[-1] == "sheet"]
+
+
 def _count(stream: IO[bytes], stop: int) -> int:
     """Rows declared or counted in the sheet XML on ``stream``, stopping past ``stop``."""
     head = stream.read(_HEAD)
@@ -67,20 +95,30 @@ def _count(stream: IO[bytes], stop: int) -> int:
 
 def _sheet_member(archive: zipfile.ZipFile, index: int) -> str | None:
     """The archive member of the ``index``-th sheet, by the workbook's own order."""
+    members = _sheet_members(archive)
+    if members is None:
+        return _fallback(set(archive.namelist()), index)
+    return members[index] if 0 <= index < len(members) else None
+
+
+def _sheet_members(archive: zipfile.ZipFile) -> list[str | None] | None:
+    """Every sheet's archive member by the workbook's order (``None`` for one not found);
+    ``None`` if the workbook's index cannot be read."""
     names = set(archive.namelist())
     try:
         book = ElementTree.fromstring(_small(archive, "xl/workbook.xml"))
         rels = ElementTree.fromstring(_small(archive, "xl/_rels/workbook.xml.rels"))
     except (KeyError, ElementTree.ParseError):
-        return _fallback(names, index)
+        return None
     targets = {r.get("Id"): r.get("Target", "") for r in rels if r.tag.endswith("Relationship")}
     sheets = [s.get(_REL) for s in book.iter() if s.tag.rsplit("}", 1)[-1] == "sheet"]
-    if not 0 <= index < len(sheets):
-        return None
-    target = targets.get(sheets[index]) or ""
-    member = target.lstrip("/") if target.startswith("/") else posixpath.join("xl", target)
-    member = posixpath.normpath(member)
-    return member if member in names else _fallback(names, index)
+    found: list[str | None] = []
+    for index, ref in enumerate(sheets):
+        target = targets.get(ref) or ""
+        member = target.lstrip("/") if target.startswith("/") else posixpath.join("xl", target)
+        member = posixpath.normpath(member)
+        found.append(member if member in names else _fallback(names, index))
+    return found
 
 
 def _fallback(names: set[str], index: int) -> str | None:
