@@ -107,6 +107,7 @@ TAKEN = {
     "ls bad value": "a prefix is a filter: one that matches nothing lists nothing",
     "du bad value": "a prefix is a filter: one that matches nothing counts nothing",
     "verify --prefix bad value": "a prefix is a filter: nothing under it, nothing to check",
+    "city check --prefix bad value": "a folder name like others: nothing stored, nothing to check",
     "users list --query bad value": "a search that matches no account lists none",
     "move --to bad value": "a relative folder is a destination store (file://)",
     "migrate --to bad value": "the old name of `move`: the same",

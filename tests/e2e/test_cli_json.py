@@ -68,6 +68,7 @@ LISTINGS: dict[tuple[str, ...], Listing] = {
     ("secrets", "list"): Listing((), _each("id")),
     ("fraud", "domains"): Listing((), _each("domain")),
     ("city", "status"): Listing((), _each("source")),
+    ("city", "check"): Listing((), _field("days")),
     ("move",): Listing(("--status",), lambda document: []),
     ("whoami",): Listing((), _field("store_url")),
 }

@@ -6,7 +6,8 @@ a fresh virtual environment, as the image does, and runs with it every command t
 services run, in compose's order and with compose's environment (its hosts replaced by the
 test's PostgreSQL, moto's S3 and Redis on 127.0.0.1): ``migrate``, ``app`` (answering its
 health check), ``worker`` (taking city units), ``city`` (one round of the hourly loop over
-the recorded live feeds), and the README's first-admin command."""
+the recorded live feeds), ``dask-scheduler`` and ``dask-worker`` (the health check reaches
+the scheduler), and the README's first-admin command."""
 
 from __future__ import annotations
 
@@ -15,11 +16,14 @@ import os
 import re
 import shutil
 import signal
+import socket
 import subprocess
 import sys
+import time
 import tomllib
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -86,17 +90,65 @@ def image_bin(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return venv / "bin"
 
 
+@contextmanager
+def _dask_services(image_bin: Path, folder: Path) -> Iterator[str]:
+    """Compose's ``dask-scheduler`` and ``dask-worker`` commands, run from the image's
+    environment on 127.0.0.1 (a free port, never 8786): the scheduler's address."""
+    port = free_port()
+    address = f"tcp://127.0.0.1:{port}"
+    scheduler = [*_command("dask-scheduler"), "--host", "127.0.0.1", "--port", str(port)]
+    worker = [
+        address if arg == "tcp://dask-scheduler:8786" else arg for arg in _command("dask-worker")
+    ]
+    worker = [str(folder / "dask") if arg == "/data/dask" else arg for arg in worker]
+    assert address in worker, "the worker's command names the scheduler's address"
+    env = {**os.environ, "PATH": f"{image_bin}{os.pathsep}{os.environ.get('PATH', '')}"}
+    started = []
+    try:
+        for args in (scheduler, [*worker, "--host", "127.0.0.1"]):
+            started.append(
+                subprocess.Popen(
+                    args,
+                    env=env,
+                    cwd=folder,
+                    stdout=subprocess.DEVNULL,
+                    stderr=subprocess.DEVNULL,
+                    start_new_session=True,
+                )
+            )
+            if args is scheduler:
+                _wait_for_port(port)
+        yield address
+    finally:
+        for process in started:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait(timeout=10)
+
+
+def _wait_for_port(port: int) -> None:
+    """Until something accepts connections on 127.0.0.1:``port`` (at most the hang guard)."""
+    deadline = time.monotonic() + HANG_GUARD
+    while time.monotonic() < deadline:
+        with socket.socket() as probe:
+            if probe.connect_ex(("127.0.0.1", port)) == 0:
+                return
+        time.sleep(0.2)
+    raise AssertionError(f"nothing answers on 127.0.0.1:{port}")
+
+
 @pytest.fixture
 def compose_env(
     tmp_path: Path, s3_endpoint: str, s3_client: Any, image_bin: Path
 ) -> Iterator[dict[str, str]]:
-    """Compose's environment for the entrepot services, pointed at this machine's servers."""
+    """Compose's environment for the entrepot services, pointed at this machine's servers
+    (the Dask scheduler and worker compose runs included, from the image's environment)."""
     bucket = unique_bucket()
     s3_client.create_bucket(Bucket=bucket)
     environment = dict(_compose()["x-entrepot"]["environment"])
-    with temporary_database() as database_url:
+    with temporary_database() as database_url, _dask_services(image_bin, tmp_path) as dask:
         environment.update(
             {
+                "ENTREPOT_DASK_URL": dask,
                 "ENTREPOT_DATABASE_URL": database_url,
                 "ENTREPOT_STORE_URL": f"s3://{bucket}/data",
                 "ENTREPOT_S3_ENDPOINT_URL": s3_endpoint,

@@ -58,14 +58,14 @@ def _show(result: CheckResult) -> None:
             Column("recomputed", t("cli.city_check.recomputed"), show=_cell),
         )
         console.print(table([d.as_dict() for d in result.differences], columns))
-    if result.days:
-        summary = t(
-            "cli.city_check.summary",
-            days=t.plural(Np_("cli.city_check.days"), result.days),
-            metrics=t.plural(Np_("cli.city_check.metrics"), result.metrics_checked),
-            differences=t.plural(Np_("cli.city_check.differences"), len(result.differences)),
-        )
-        console.print(summary, markup=False)
+    # the counts, zeros included: the table says what the JSON says
+    summary = t(
+        "cli.city_check.summary",
+        days=t.plural(Np_("cli.city_check.days"), result.days),
+        metrics=t.plural(Np_("cli.city_check.metrics"), result.metrics_checked),
+        differences=t.plural(Np_("cli.city_check.differences"), len(result.differences)),
+    )
+    console.print(summary, markup=False)
     if result.not_checked:
         listed = ", ".join(result.not_checked)
         console.print(t("cli.city_check.not_checked", what=listed), markup=False)
