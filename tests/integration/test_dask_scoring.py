@@ -172,31 +172,25 @@ def test_the_doctor_check_says_whether_the_scheduler_answers(pool: DaskPool) -> 
     assert isinstance(gone.error, SchedulerUnavailable)
 
 
-def test_the_installed_command_writes_the_same_bytes_with_two_workers(folder: Path) -> None:
+def _installed(folder: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    """The installed ``entrepot`` run in ``folder``, in process unless asked (no scheduler
+    from the environment), its output captured."""
     env = {**os.environ, "XDG_DATA_HOME": str(folder / "user-data"), "PYTHONHASHSEED": "0"}
     env.pop("ENTREPOT_DASK_URL", None)
+    done = subprocess.run(
+        [*ENTRY_POINT, *args], cwd=folder, env=env, capture_output=True, text=True, check=False
+    )
+    assert done.returncode == 0, done.stderr
+    return done
+
+
+def test_the_installed_command_writes_the_same_bytes_with_two_workers(folder: Path) -> None:
     digests = {}
     for workers in ("1", "2"):
         out = f"cli-{workers}.csv"
-        done = subprocess.run(
-            [
-                *ENTRY_POINT,
-                "fraud",
-                "score",
-                "tx.csv",
-                out,
-                "--model",
-                "./model",
-                "--workers",
-                workers,
-            ],
-            cwd=folder,
-            env=env,
-            capture_output=True,
-            text=True,
-            check=False,
+        _installed(
+            folder, "fraud", "score", "tx.csv", out, "--model", "./model", "--workers", workers
         )
-        assert done.returncode == 0, done.stderr
         digests[workers] = _digest(folder / out)
     assert digests["1"] == digests["2"]
 
@@ -204,30 +198,10 @@ def test_the_installed_command_writes_the_same_bytes_with_two_workers(folder: Pa
 def test_the_installed_command_evaluates_to_the_same_figures_with_two_workers(
     folder: Path,
 ) -> None:
-    env = {**os.environ, "XDG_DATA_HOME": str(folder / "user-data"), "PYTHONHASHSEED": "0"}
-    env.pop("ENTREPOT_DASK_URL", None)
     found = {}
     for workers in ("1", "2"):
-        done = subprocess.run(
-            [
-                *ENTRY_POINT,
-                "fraud",
-                "evaluate",
-                "tx.csv",
-                "--model",
-                "./model",
-                "--json",
-                "--workers",
-                workers,
-            ],
-            cwd=folder,
-            env=env,
-            capture_output=True,
-            text=True,
-            check=False,
-        )
-        assert done.returncode == 0, done.stderr
-        found[workers] = json.loads(done.stdout)
+        args = ("fraud", "evaluate", "tx.csv", "--model", "./model", "--json", "--workers", workers)
+        found[workers] = json.loads(_installed(folder, *args).stdout)
     assert found["1"]["metrics"]["auprc"] > 0
     assert found["1"] == found["2"]
 

@@ -37,6 +37,7 @@ import pandas as pd
 from scipy.stats import norm
 
 from entrepot.fraud.model.behaviour import DAY
+from entrepot.fraud.model.bootstrap import FIGURES
 
 if TYPE_CHECKING:
     from entrepot.fraud.model.saved import FraudModel
@@ -44,7 +45,6 @@ if TYPE_CHECKING:
     from entrepot.fraud.score.known_labels import KnownLabels
 
 _MISSING = np.iinfo(np.int64).min
-FIGURES = ("auprc", "precision", "recall")
 
 
 def label_times(

@@ -77,15 +77,15 @@ def horizon_card(
 ) -> dict[str, Any] | None:
     """The card's figures by label horizon, or ``None`` where there is none to replay (no
     out-of-time test period, no time column)."""
-    seconds = builder.seconds(data)
-    if splits.kind != "time" or seconds is None or not len(splits.test):
+    if splits.kind != "time" or builder.spec.timestamp is None or not len(splits.test):
         return None
     test = np.asarray(splits.test)
     reading = [j for j, name in enumerate(names) if _READS_LABELS.fullmatch(name)]
     y_test = np.asarray(y[test], dtype=int)
     ranked = []
     reads = bool(reading and builder.uses_labels)
-    reach = _reach(builder, data, y, seconds, test) if reads else None
+    seconds = builder.seconds(data) if reads else None  # parsed only when labels are read
+    reach = None if seconds is None else _reach(builder, data, y, seconds, test)
     for h in horizons_of(builder.label_delay_days):
         x_test = x[test].copy()
         if reach is not None:

@@ -6,7 +6,7 @@ them as a prediction: both get them from :func:`score_frame`."""
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -157,8 +157,6 @@ def _readable(known: KnownLabels | None, given: LabelsGiven) -> KnownLabels | No
         return known
     if known.history is None:
         return None
-    from dataclasses import replace
-
     return replace(known, rows=None)
 
 
