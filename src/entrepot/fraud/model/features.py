@@ -16,6 +16,7 @@ a customer's 30-day count does not restart at zero in a new file.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -32,6 +33,8 @@ from entrepot.fraud.tables.timeparse import parse_times
 from entrepot.fraud.tables.values import entity_keys, factorised_keys
 
 _NAT = np.iinfo(np.int64).min
+#: A feature that reads past labels (a counterparty's recent fraud rate).
+READS_LABELS = re.compile(r"counterparty\d+_risk_\d+d")
 
 
 @dataclass(frozen=True)
@@ -251,15 +254,28 @@ class FeatureBuilder(TransformerMixin, BaseEstimator):  # type: ignore[misc]
         return data
 
     def matrix(
-        self, frame: pd.DataFrame, *, history: bool = True, labels: np.ndarray | None = None
+        self,
+        frame: pd.DataFrame,
+        *,
+        history: bool = True,
+        labels: np.ndarray | None = None,
+        rows: np.ndarray | None = None,
     ) -> np.ndarray:
         """:meth:`transform` as a float array ``(rows, features)`` without a DataFrame,
         in Fortran order (each feature contiguous). ``labels``: those known of the rows
-        (1.0, 0.0, NaN), read by later rows once older than the label delay."""
+        (1.0, 0.0, NaN), read by later rows once older than the label delay. ``rows``:
+        only the rows at these positions of ``frame``, in this order, in C order (each row
+        contiguous, as the boosting libraries read it without a copy); every row of
+        ``frame`` is still read for the features of those rows."""
         arrays = self._arrays(frame, labels, self.history_ if history else None)
+        if rows is not None:
+            picked = np.empty((len(rows), len(self.feature_names_)), dtype=float)
+            for j, name in enumerate(self.feature_names_):
+                picked[:, j] = arrays.pop(name)[rows]  # each freed once copied
+            return picked
         out = np.empty((len(self.feature_names_), len(frame)), dtype=float)
         for j, name in enumerate(self.feature_names_):
-            out[j] = arrays[name]
+            out[j] = arrays.pop(name)  # each feature's array freed once copied
         return out.T
 
     def _build(
@@ -374,3 +390,23 @@ def counterparty_block(
         for w in windows:
             made[f"{prefix}_risk_{w}d"] = np.full(len(codes), np.nan)
     return made
+
+
+def label_features(
+    builder: FeatureBuilder, frame: pd.DataFrame, labels: np.ndarray
+) -> dict[str, np.ndarray]:
+    """The counterparties' features of the rows of ``frame`` (no history) reading
+    ``labels`` (1.0, 0.0, NaN), as :meth:`FeatureBuilder.matrix` makes them: among them
+    the only features that read labels (:data:`READS_LABELS`)."""
+    spec = builder.spec
+    if spec.timestamp is None or not spec.counterparties:
+        return {}
+    times = builder._times(frame)
+    seconds = _seconds(times)
+    y = np.asarray(labels, dtype=float)
+    read = y if builder.uses_labels and bool(np.isfinite(y).any()) else None
+    out: dict[str, np.ndarray] = {}
+    for i, col in enumerate(spec.counterparties):
+        codes = entity_codes(entity_keys(builder._column(frame, col)))
+        out.update(counterparty_block(builder, codes, seconds, read, f"counterparty{i}"))
+    return out

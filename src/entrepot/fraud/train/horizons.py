@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import copy
 import math
-import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -34,7 +33,12 @@ from entrepot.fraud.model.behaviour import DAY
 from entrepot.fraud.model.bootstrap import Ranked, intervals
 from entrepot.fraud.model.calibration import Calibrator
 from entrepot.fraud.model.estimator import positive_scores
-from entrepot.fraud.model.features import FeatureBuilder, counterparty_block, entity_codes
+from entrepot.fraud.model.features import (
+    READS_LABELS,
+    FeatureBuilder,
+    counterparty_block,
+    entity_codes,
+)
 from entrepot.fraud.tables.values import entity_keys
 from entrepot.fraud.train.splits import Splits
 
@@ -47,8 +51,6 @@ RESAMPLES = 200
 #: Frauds in a chunk of :func:`between_periods`, and its bootstrap resamples.
 CHUNK_FRAUDS = 30
 CHUNK_RESAMPLES = 60
-#: A feature that reads past labels.
-_READS_LABELS = re.compile(r"counterparty\d+_risk_\d+d")
 
 
 @dataclass(frozen=True)
@@ -70,7 +72,7 @@ def horizon_card(
     data: pd.DataFrame,
     y: np.ndarray,
     splits: Splits,
-    x: np.ndarray,
+    x_test: np.ndarray,
     names: list[str],
     fitted: Fitted,
     seed: int = 0,
@@ -80,18 +82,18 @@ def horizon_card(
     if splits.kind != "time" or builder.spec.timestamp is None or not len(splits.test):
         return None
     test = np.asarray(splits.test)
-    reading = [j for j, name in enumerate(names) if _READS_LABELS.fullmatch(name)]
+    reading = [j for j, name in enumerate(names) if READS_LABELS.fullmatch(name)]
     y_test = np.asarray(y[test], dtype=int)
     ranked = []
     reads = bool(reading and builder.uses_labels)
     seconds = builder.seconds(data) if reads else None  # parsed only when labels are read
     reach = None if seconds is None else _reach(builder, data, y, seconds, test)
     for h in horizons_of(builder.label_delay_days):
-        x_test = x[test].copy()
+        x_at = x_test.copy()
         if reach is not None:
             columns = [names[j] for j in reading]
-            x_test[:, reading] = _label_features_at(builder, reach, h, columns)
-        proba = fitted.calibrator(positive_scores(fitted.estimator, x_test))
+            x_at[:, reading] = _label_features_at(builder, reach, h, columns)
+        proba = fitted.calibrator(positive_scores(fitted.estimator, x_at))
         ranked.append(Ranked(y_test, proba, fitted.threshold))
     found = intervals(ranked, len(test), RESAMPLES, LEVEL, seed)
     days = horizons_of(builder.label_delay_days)

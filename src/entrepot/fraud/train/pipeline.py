@@ -37,7 +37,7 @@ from entrepot.fraud.train.protocol import (
     protocol,
 )
 from entrepot.fraud.train.record import data_summary, input_schema, library_versions
-from entrepot.fraud.train.replay import replayed_features
+from entrepot.fraud.train.replay import replayed_matrix
 from entrepot.fraud.train.result import TrainingResult
 from entrepot.fraud.train.search import Data, Trial, choose, search
 from entrepot.fraud.train.splits import with_training_rows
@@ -81,7 +81,8 @@ def run_training(
     label = require_target(analysis)
     y_all = label_vector(frame[label], analysis.positive)
     known = ~np.isnan(y_all)
-    data = frame.loc[known].reset_index(drop=True)
+    # every row labelled (the usual case): no copy of the table
+    data = (frame if known.all() else frame.loc[known]).reset_index(drop=True)
     y = y_all[known].astype(np.int8)
     check_labels(analysis, y)
     missing = [c for c in options.keep_columns if c not in frame.columns]
@@ -139,10 +140,12 @@ def run_training(
     builder = FeatureBuilder(
         spec, label_delay_days=options.label_delay_days, label_features=label_features
     ).fit(data.iloc[splits.train], y[splits.train])
-    features = replayed_features(builder, data, y, splits)
+    # One matrix, laid out train | validation | test (gap rows feed the features only):
+    # each split is a view of it, never a copy.
+    x = replayed_matrix(builder, data, y, splits, rows=splits.layout)
+    x_train, x_val, x_test = splits.views(x)
     builder.remember(data, y)
-    x = features.to_numpy(dtype=float)
-    names = list(features.columns)
+    names = list(builder.feature_names_)
     feature_seconds = time.monotonic() - t0
     tell(
         Message(
@@ -151,9 +154,10 @@ def run_training(
     )
 
     t0 = time.monotonic()
-    x_val, y_val = x[splits.validation], y[splits.validation]
+    y_val = y[splits.validation]
     fit = thin(splits.train, y, max_legitimate, seed)
-    arrays = Data(x[fit.rows], y[fit.rows], x_val, y_val, x_val, y_val, fit.weights)
+    x_fit = x_train if fit.weights is None else x_train[splits.places_in_train(fit.rows)]
+    arrays = Data(x_fit, y[fit.rows], x_val, y_val, x_val, y_val, fit.weights)
     if fit.weights is not None:
         tell(
             Message(
@@ -200,10 +204,9 @@ def run_training(
     val_proba = calibrator(val_scores)
     threshold = choose_threshold(arrays.y_val, val_proba, cost_ratio=cost_ratio)
     importances = feature_importances(best, names, arrays, seed)
-    train_rows = fit.rows[y[fit.rows] == 0]
-    anomaly = AnomalyModel.fit(x[train_rows], seed=seed)
+    anomaly = AnomalyModel.fit(arrays.x_fit[arrays.y_fit == 0], seed=seed)
     shares = {i["feature"]: i["importance"] for i in importances}
-    test_proba = calibrator(positive_scores(best.estimator, x[splits.test]))
+    test_proba = calibrator(positive_scores(best.estimator, x_test))
     if splits.kind == "time":  # the fraud rate's moves in validation widen the estimate
         drift = period_spread(arrays.y_val, val_proba)
         calibrator.error = calibrator.level_error.with_drift(drift)
@@ -235,7 +238,7 @@ def run_training(
         seed=seed,
     )
     card["horizons"] = horizon_card(
-        builder, data, y, splits, x, names, Fitted(best.estimator, calibrator, threshold), seed
+        builder, data, y, splits, x_test, names, Fitted(best.estimator, calibrator, threshold), seed
     )
     if card["horizons"] is not None and order.values is not None:
         out_of_time = np.concatenate([splits.validation, splits.test])

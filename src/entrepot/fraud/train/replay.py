@@ -14,7 +14,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from entrepot.fraud.model.features import FeatureBuilder
+from entrepot.fraud.model.features import READS_LABELS, FeatureBuilder, label_features
 from entrepot.fraud.train.splits import Splits
 
 
@@ -28,14 +28,42 @@ def hidden(y: np.ndarray, rows: np.ndarray) -> np.ndarray:
 def replayed_features(
     builder: FeatureBuilder, data: pd.DataFrame, y: np.ndarray, splits: Splits
 ) -> pd.DataFrame:
-    """The features of every row of ``data``, each computed from what is known when it
-    would be scored (see the module's docstring); gap rows as training rows."""
+    """:func:`replayed_matrix` as a frame of named features."""
+    return pd.DataFrame(
+        replayed_matrix(builder, data, y, splits), columns=builder.feature_names_, copy=False
+    )
+
+
+def replayed_matrix(
+    builder: FeatureBuilder,
+    data: pd.DataFrame,
+    y: np.ndarray,
+    splits: Splits,
+    rows: np.ndarray | None = None,
+) -> np.ndarray:
+    """The features of every row of ``data`` ``(rows, features)``, each computed from what
+    is known when it would be scored (see the module's docstring); gap rows as training
+    rows. One matrix is built: the test rows differ only in the features that read labels,
+    and those alone are computed again with the test rows' own labels hidden. ``rows``:
+    only these rows, in this order, in C order (:meth:`FeatureBuilder.matrix`)."""
     if not builder.uses_labels:
-        return builder.transform_labelled(data, y)
+        return builder.matrix(data, history=False, labels=np.asarray(y, float), rows=rows)
     known = np.zeros(len(y), dtype=bool)
     known[splits.train] = True
-    before = builder.transform_labelled(data, np.where(known, np.asarray(y, float), np.nan))
-    after = builder.transform_labelled(data, hidden(y, splits.test))
-    out = before.copy()
-    out.iloc[splits.test] = after.iloc[splits.test].to_numpy()
-    return out
+    labels = np.where(known, np.asarray(y, float), np.nan)
+    x = builder.matrix(data, history=False, labels=labels, rows=rows)
+    test = np.asarray(splits.test)
+    reading = [j for j, name in enumerate(builder.feature_names_) if READS_LABELS.fullmatch(name)]
+    if not len(test) or not reading:
+        return x
+    if rows is None:
+        at, places = test, test
+    else:  # the test rows' places among ``rows``
+        slot = np.full(len(data), -1, dtype=np.int64)
+        slot[rows] = np.arange(len(rows))
+        places = slot[test]
+        at, places = test[places >= 0], places[places >= 0]
+    after = label_features(builder, data, hidden(y, test))
+    for j in reading:
+        x[places, j] = after[builder.feature_names_[j]][at]
+    return x

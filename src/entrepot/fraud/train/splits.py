@@ -38,6 +38,27 @@ class Splits:
     test: np.ndarray
     gap: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
 
+    @property
+    def layout(self) -> np.ndarray:
+        """The rows of a matrix laid out train | validation | test, each split in its own
+        order (gap rows left out): :meth:`views` cuts it without a copy."""
+        return np.concatenate([self.train, self.validation, self.test]).astype(np.int64)
+
+    def views(self, x: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """The train, validation and test rows of ``x``, a matrix of :attr:`layout`'s
+        rows, as views of it."""
+        a, b = len(self.train), len(self.train) + len(self.validation)
+        return x[:a], x[a:b], x[b:]
+
+    def places_in_train(self, rows: np.ndarray) -> np.ndarray:
+        """Where the training ``rows`` (positions in the table) stand in :attr:`train`."""
+        slot = np.full(int(max(self.train.max(initial=-1), rows.max(initial=-1))) + 1, -1)
+        slot[self.train] = np.arange(len(self.train))
+        places: np.ndarray = slot[rows]
+        if (places < 0).any():
+            raise ValueError("rows outside the training split")
+        return places
+
 
 def time_splits(
     order: np.ndarray,
