@@ -11,7 +11,7 @@ and its own count of rows left, and the queue says how many are left under every
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from entrepot.catalog.feedback.records import FeedbackRecord
@@ -44,7 +44,12 @@ class ReviewQueue:
     start: int
     left: int
     risk: str = DEFAULT_FILTER
-    left_by_filter: Mapping[str, int] | None = None
+    left_by_filter: Mapping[str, int] = field(default_factory=dict)
+
+    @property
+    def filtered(self) -> bool:
+        """Whether a filter other than the default one is in force."""
+        return self.risk != DEFAULT_FILTER
 
 
 def check_filter(risk: str | None) -> str:

@@ -10,7 +10,6 @@ from urllib.parse import urlencode
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import Response
 
-from entrepot.fraud_service.review_queue import DEFAULT_FILTER, RISK_FILTERS
 from entrepot.http.deps import PageUser, Services
 from entrepot.http.sessions import flash
 from entrepot.web import charts
@@ -70,7 +69,6 @@ def review(
         queue=queue,
         prediction=queue.prediction,
         offer=offer,
-        filters=RISK_FILTERS,
     )
 
 
@@ -81,12 +79,12 @@ def undo(
     user: PageUser,
     services: Services,
     csrf: Csrf,
-    risk: Annotated[str, Form()] = DEFAULT_FILTER,
+    risk: Annotated[str, Form()] = "",
 ) -> Response:
     """Remove the last decision on the prediction; back to the review (under the same
     risk filter), on its row."""
     t = translator(language(request))
-    kept = [("risk", risk)] if risk in RISK_FILTERS and risk != DEFAULT_FILTER else []
+    kept = [("risk", risk[:40])] if risk else []  # the review says if it knows no such filter
     back = f"/predictions/{prediction_id}/review"
 
     def go() -> str:
