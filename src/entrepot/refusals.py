@@ -74,6 +74,7 @@ TABLE: tuple[Refusal, ...] = (
     R(s.InvalidThreshold, 422, 65),
     R(s.NothingToLearn, 409, 73),
     R(s.UnlabelledDataset, 400, 65),
+    R(s.UnknownRiskFilter, 400, 65),
     R(s.TrainingFailed, 400, 65),
     R(f.NoReferences, 503, 65),
     R(f.FraudError, 422, 65, remote=True),

@@ -139,6 +139,6 @@ def build_services(
         references=ReferenceBuilder(library, jobs, options),
         deletion=UserDeletion(workspace, uow, admin),
         library=library,
-        feedback=FeedbackService(workspace, uow, predictions=predictions),
+        feedback=FeedbackService(workspace, uow, predictions=predictions, room=training.check_room),
         workspace=workspace,
     )

@@ -9,6 +9,7 @@
     ├── InvalidThreshold (ValueError)     a decision threshold outside (0, 1)
     ├── NothingToLearn                    a retrain without any analyst decision
     ├── UnlabelledDataset                 a training asked of a dataset without a label
+    ├── UnknownRiskFilter (ValueError)    a review filter that is not a risk level
     ├── TrainingFailed                    a training run in this process failed
     └── OverMemoryBudget                  a job would read more than a worker's memory budget
 """
@@ -72,6 +73,12 @@ class UnlabelledDataset(FraudServiceError):
             "again",
             said=Message(N_("error.fraud.unlabelled_dataset"), {"dataset": dataset}),
         )
+
+
+class UnknownRiskFilter(FraudServiceError, ValueError):
+    """A review asked for a risk filter the queue does not know."""
+
+    hint = "filter by flagged, critical, high or medium (?risk=critical), or by none"
 
 
 class TrainingFailed(FraudServiceError):

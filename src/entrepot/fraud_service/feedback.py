@@ -16,11 +16,13 @@ import numpy as np
 from entrepot.catalog.accounts.records import UserRecord
 from entrepot.catalog.feedback.records import FeedbackRecord, ThresholdRecord
 from entrepot.catalog.uow import UnitOfWorkFactory
+from entrepot.catalog.workspace.records import PredictionRecord
 from entrepot.errors import RecordNotFound
 from entrepot.fraud_service.errors import InvalidThreshold
 from entrepot.fraud_service.estimate import realised
 from entrepot.fraud_service.known import confirmed_rows, decided
 from entrepot.fraud_service.predictions import PredictionService
+from entrepot.fraud_service.retrain_offer import RetrainOffer, RoomCheck, retrain_offer
 from entrepot.fraud_service.review_queue import ReviewQueue, review_queue
 from entrepot.fraud_service.workspace import Workspace
 from entrepot.messages import N_, Message
@@ -39,11 +41,13 @@ class FeedbackService:
         clock: Clock | None = None,
         *,
         predictions: PredictionService | None = None,
+        room: RoomCheck | None = None,
     ) -> None:
         self._workspace = workspace
         self._uow = uow_factory
         self._clock = clock or (lambda: datetime.now(UTC))
         self._predictions = predictions
+        self._room = room
 
     def record(
         self, user: UserRecord, prediction_id: str, labels: Sequence[tuple[int, int]]
@@ -138,14 +142,37 @@ class FeedbackService:
             self._measure(user.id, prediction_id, flagged)
         return removed
 
-    def queue(self, user_id: int, prediction_id: str, at_row: int | None = None) -> ReviewQueue:
-        """The review of ``user_id``'s prediction where it stands: its flagged rows, the
-        decisions on them, the row to show (``at_row`` if flagged, else the first
-        undecided) and how many are left (:mod:`entrepot.fraud_service.review_queue`)."""
+    def queue(
+        self,
+        user_id: int,
+        prediction_id: str,
+        at_row: int | None = None,
+        risk: str | None = None,
+    ) -> ReviewQueue:
+        """The review of ``user_id``'s prediction where it stands: its rows under the risk
+        filter ``risk`` (none: the flagged rows), the decisions on them, the row to show
+        (``at_row`` if it is one, else the first undecided) and how many are left
+        (:mod:`entrepot.fraud_service.review_queue`); an unknown filter is refused."""
         with self._uow() as uow:
             prediction = uow.predictions.get(user_id, prediction_id)
             decisions = uow.feedback.of_prediction(user_id, prediction.id)
-        return review_queue(prediction, decisions, at_row)
+        return review_queue(prediction, decisions, at_row, risk)
+
+    def retrain_offer(
+        self, user_id: int, *, prediction: PredictionRecord | None = None, model_id: int = 0
+    ) -> RetrainOffer:
+        """Whether the model that scored ``prediction`` (or version ``model_id``) may be
+        retrained with the analysts' decisions now, with how many, or why not
+        (:mod:`entrepot.fraud_service.retrain_offer`)."""
+        owner = self._workspace(user_id).owner
+        model: tuple[str, str] | None = None
+        if prediction is not None:
+            if prediction.source == "model" and prediction.model_name and prediction.model_version:
+                model = (prediction.model_name, prediction.model_version)
+        else:
+            with self._uow() as uow:
+                model = uow.user_models.ref(owner, model_id)
+        return retrain_offer(self._uow, self._room, user_id, owner, model)
 
     def of_prediction(self, user_id: int, prediction_id: str) -> list[FeedbackRecord]:
         """The decisions on ``user_id``'s prediction, by row."""

@@ -42,6 +42,7 @@ from entrepot.fraud_service.pipeline.scorers import OneModel, References, Scorer
 from entrepot.fraud_service.pipeline.scoring import LabelsGiven, ScoringOutcome, score_frame
 from entrepot.fraud_service.reference_progress import reference_progress
 from entrepot.fraud_service.review import evaluation, prediction_drift, top_rows
+from entrepot.fraud_service.review_fields import row_fields
 from entrepot.fraud_service.summary import preview
 from entrepot.fraud_service.workspace import Workspace
 from entrepot.jobs.runner import Progress
@@ -129,7 +130,7 @@ class ScoringJobs:
             "known_labels": outcome.known_labels,
         }
         progress(0.85, Message(N_("progress.storing_scores")))
-        return self._store(job, ws, dataset, outcome, "model", name, version, review)
+        return self._store(job, ws, dataset, frame, outcome, "model", name, version, review)
 
     def run_apply(self, job: JobRecord, progress: Progress) -> Mapping[str, Any]:
         """The ``apply_unlabeled`` job handler."""
@@ -152,7 +153,7 @@ class ScoringJobs:
             "partial_library": partial,
             "known_labels": outcome.known_labels,
         }
-        stored = self._store(job, ws, dataset, outcome, "references", None, None, review)
+        stored = self._store(job, ws, dataset, frame, outcome, "references", None, None, review)
         name = payload.model_name
         if name is None:
             return stored
@@ -222,6 +223,7 @@ class ScoringJobs:
         job: JobRecord,
         ws: Workspace,
         dataset: DatasetRecord,
+        frame: pd.DataFrame,
         outcome: ScoringOutcome,
         source: str,
         model_name: str | None,
@@ -235,6 +237,8 @@ class ScoringJobs:
         if "known_labels" in review:  # how many late labels the features read
             summary["known_labels"] = review["known_labels"]
         top = top_rows(scores, ensemble, outcome.explained)
+        fields = row_fields(frame, dataset.analysis, (int(r["row"]) for r in top))
+        top = [{**r, "fields": fields.get(int(r["row"]), [])} for r in top]
         details = {**summary, **review, "top": top}
         shown = preview(scores, self._options.preview_rows)
         folder = self._options.temp_dir

@@ -28,6 +28,7 @@ from entrepot.fraud.score.registered import is_ensemble
 from entrepot.fraud_service.curves import CURVES_FILE
 from entrepot.fraud_service.descriptions import Descriptions
 from entrepot.fraud_service.model_push import parse_form, unpack
+from entrepot.fraud_service.model_trainings import TrainingRow, trainings
 from entrepot.fraud_service.model_view import analyst_view, test_figures
 from entrepot.fraud_service.options import ServiceOptions
 from entrepot.fraud_service.uploads import Spool
@@ -291,6 +292,12 @@ class ModelService:
             schema=schema,
             analyst={**analyst, "comparison": self._comparison(ws, info, performance)},
         )
+
+    def trainings(self, user_id: int, model_id: int) -> tuple[TrainingRow, ...]:
+        """Every training (ready version) of the model version ``model_id`` belongs to,
+        newest first (:mod:`entrepot.fraud_service.model_trainings`)."""
+        ws = self._workspace(user_id)
+        return tuple(trainings(ws.registry, self._ref(ws, model_id)[0]))
 
     def _comparison(
         self, ws: Workspace, info: ModelInfo, performance: Mapping[str, Any]

@@ -106,3 +106,13 @@ class Formats:
         day = format_date(value, format="medium", locale=locale)
         clock = format_skeleton("Hm", value, locale=locale)  # 24 h in both languages
         return str(locale.datetime_formats["medium"]).format(clock, day) + " UTC"
+
+    def wall_clock(self, value: datetime | None) -> str:
+        """A time as a file writes it, with no zone (a transaction's time): ``4 nov. 2025,
+        14:05:09`` (fr), ``Nov 4, 2025, 14:05:09`` (en); 24 h in both languages."""
+        if value is None:
+            return MISSING
+        locale = _locale(self.lang)
+        day = format_date(value, format="medium", locale=locale)
+        clock = format_skeleton("Hms", value, locale=locale)
+        return str(locale.datetime_formats["medium"]).format(clock, day)

@@ -4,7 +4,10 @@ place across reloads and undoes the last decision."""
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Request
+from typing import Annotated
+from urllib.parse import urlencode
+
+from fastapi import APIRouter, Form, Request
 from fastapi.responses import Response
 
 from entrepot.http.deps import PageUser, Services
@@ -50,28 +53,47 @@ def review(
     user: PageUser,
     services: Services,
     row: int | None = None,
+    risk: str | None = None,
 ) -> Response:
-    """The flagged rows, highest risk first, to label as fraud or legitimate: standing on
-    the first row still undecided (a reload keeps the place), or on ``row``."""
-    queue = services.fraud().feedback.queue(user.id, prediction_id, row)
-    return render(request, "review.html", user=user, queue=queue, prediction=queue.prediction)
+    """The flagged rows (or those of one risk level, ``risk``), highest risk first, each
+    with the transaction's own fields, to label as fraud or legitimate: standing on the
+    first row still undecided (a reload keeps the place), or on ``row``; at the end, the
+    retraining with the decisions when the plan allows it, else why not."""
+    feedback = services.fraud().feedback
+    queue = feedback.queue(user.id, prediction_id, row, risk)
+    offer = feedback.retrain_offer(user.id, prediction=queue.prediction)
+    return render(
+        request,
+        "review.html",
+        user=user,
+        queue=queue,
+        prediction=queue.prediction,
+        offer=offer,
+    )
 
 
 @router.post("/predictions/{prediction_id}/review/undo")
 def undo(
-    prediction_id: str, request: Request, user: PageUser, services: Services, csrf: Csrf
+    prediction_id: str,
+    request: Request,
+    user: PageUser,
+    services: Services,
+    csrf: Csrf,
+    risk: Annotated[str, Form()] = "",
 ) -> Response:
-    """Remove the last decision on the prediction; back to the review, on its row."""
+    """Remove the last decision on the prediction; back to the review (under the same
+    risk filter), on its row."""
     t = translator(language(request))
+    kept = [("risk", risk[:40])] if risk else []  # the review says if it knows no such filter
     back = f"/predictions/{prediction_id}/review"
 
     def go() -> str:
         removed = services.fraud().feedback.undo_last(user, prediction_id)
         if removed is None:
             flash(request, t("analyst.nothing_to_undo"), "success")
-            return back
+            return f"{back}?{urlencode(kept)}" if kept else back
         flash(request, t("analyst.undone", row=removed.row), "success")
-        return f"{back}?row={removed.row}"
+        return f"{back}?{urlencode([*kept, ('row', removed.row)])}"
 
     return act(request, csrf, go, back=back)
 

@@ -186,3 +186,15 @@ AUDIT = (
     N_("audit.word.wrong password"),
     N_("audit.word.deactivated"),
 )
+#: The review's risk filters (``"analyst.filter." ~ name``, fraud_service/review_queue.py)
+#: and the transaction's fields by role (``"analyst.field." ~ role``, review_fields.py).
+REVIEW = (
+    N_("analyst.filter.flagged"),
+    N_("analyst.filter.critical"),
+    N_("analyst.filter.high"),
+    N_("analyst.filter.medium"),
+    N_("analyst.field.amount"),
+    N_("analyst.field.time"),
+    N_("analyst.field.customer"),
+    N_("analyst.field.counterparty"),
+)

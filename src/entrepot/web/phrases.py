@@ -11,6 +11,9 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+from math import isfinite
 
 from entrepot.i18n import Formats, Translator
 from entrepot.i18n.catalogs import N_
@@ -92,6 +95,32 @@ class Phrases:
         if data:
             return self.said(data)
         return self.error(code, message, 422) if message else ""
+
+    def field(self, role: str, value: object) -> str:
+        """A transaction's field on the review page (``fraud_service/review_fields.py``):
+        an amount with two decimals, a time (ISO 8601 text) in the page's words, anything
+        else (a key, a time that did not parse) as it is."""
+        if role == "amount" and isinstance(value, int | float) and not isinstance(value, bool):
+            return self.formats.number(value, 2)
+        if role == "time" and isinstance(value, str):
+            try:
+                return self.formats.wall_clock(datetime.fromisoformat(value))
+            except ValueError:
+                return value
+        return str(value)
+
+    def param(self, value: object) -> str:
+        """A hyper-parameter's value: a number in the page's format with the decimals it
+        has (at most 8: ``0,05``, ``1 000``), a yes or no, anything else as it is."""
+        if isinstance(value, bool):
+            return self.t("common.yes") if value else self.t("common.no")
+        if isinstance(value, int):
+            return self.formats.number(value)
+        if isinstance(value, float) and isfinite(value):
+            exponent = Decimal(repr(value)).normalize().as_tuple().exponent
+            decimals = -exponent if isinstance(exponent, int) else 0
+            return self.formats.number(value, min(max(decimals, 0), 8))
+        return "–" if value is None else str(value)
 
     def role(self, role: str, kind: str | None = None) -> str:
         """A column's role, with its kind of entity (``entity (customer)``)."""

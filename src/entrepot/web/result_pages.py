@@ -86,15 +86,25 @@ def set_note(
 @router.get("/models/{model_id}")
 def model(model_id: int, request: Request, user: PageUser, services: Services) -> Response:
     """A model: test metrics under readable names, the threshold slider, the confusion
-    matrix, precision-recall curve, calibration, feature importance, lift, trials."""
+    matrix, precision-recall curve, calibration, feature importance, lift, trials, the
+    chosen learner's hyper-parameters, every training of the model (a sortable table) and
+    the retraining, offered only when the plan and the decisions allow it."""
     lang = language(request)
-    detail = services.fraud().models.get(user.id, model_id, lang)
+    fraud = services.fraud()
+    detail = fraud.models.get(user.id, model_id, lang)
     t = translator(lang)
     figures: dict[str, Any] = charts.model_figures(detail.curves, detail.analyst, t)
     figures["trials"] = charts.trials_figure(detail.analyst, t)
-    siblings = [m for m in services.fraud().models.list(user.id) if m.id != model_id]
+    siblings = [m for m in fraud.models.list(user.id) if m.id != model_id]
     return render(
-        request, "model.html", user=user, model=detail, figures=figures, siblings=siblings
+        request,
+        "model.html",
+        user=user,
+        model=detail,
+        figures=figures,
+        siblings=siblings,
+        trainings=fraud.models.trainings(user.id, model_id),
+        offer=fraud.feedback.retrain_offer(user.id, model_id=model_id),
     )
 
 

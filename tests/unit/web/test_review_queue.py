@@ -125,7 +125,7 @@ def test_a_reload_stands_on_the_next_undecided_row(world: World) -> None:
     _decide(world, prediction, first.rows)
     done = world.client.get(url).text
     assert _read(done).current is None and _read(done).left == 0
-    assert re.search(r'<p id="review-done">', done)
+    assert re.search(r'<div id="review-done">', done)
 
 
 def test_undo_removes_the_last_decision_and_shows_its_row(world: World) -> None:

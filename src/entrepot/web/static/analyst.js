@@ -67,6 +67,30 @@ function thresholdSlider(card) {
   });
 }
 
+// Keyboard shortcuts can be turned off (WCAG 2.1.4): a checkbox the script shows, its
+// choice kept in this browser (localStorage) for every review.
+const SHORTCUTS_KEY = "entrepot.review.shortcuts";
+function shortcutsOn() {
+  try { return window.localStorage.getItem(SHORTCUTS_KEY) !== "off"; } catch (e) { return true; }
+}
+function shortcutsSetting(card) {
+  const box = document.getElementById("review-shortcuts");
+  const apply = (on) => {
+    document.getElementById("review-keys").hidden = !on;
+    card.querySelectorAll("[data-keyshortcut], [aria-keyshortcuts]").forEach((b) => {
+      if (!b.dataset.keyshortcut) { b.dataset.keyshortcut = b.getAttribute("aria-keyshortcuts"); }
+      if (on) { b.setAttribute("aria-keyshortcuts", b.dataset.keyshortcut); } else { b.removeAttribute("aria-keyshortcuts"); }
+    });
+  };
+  box.checked = shortcutsOn();
+  apply(box.checked);
+  document.getElementById("review-shortcuts-label").hidden = false;
+  box.addEventListener("change", () => {
+    try { window.localStorage.setItem(SHORTCUTS_KEY, box.checked ? "on" : "off"); } catch (e) { /* kept for this page only */ }
+    apply(box.checked);
+  });
+}
+
 function review(card) {
   // The server stands on the first undecided row (or the row an undo brought back): a
   // reload keeps the place. Decided rows carry data-label; "N left" counts the others.
@@ -101,11 +125,17 @@ function review(card) {
         if (!ok) { status.textContent = body.message; status.className = "error-text"; return; }
         rows[index].dataset.label = String(label);
         decided.textContent = String(body.labels.length);
-        status.textContent = ""; index = next(index + 1); show();
+        status.textContent = ""; index = next(index + 1);
+        // The end of the queue: the page again, from the server, with the retraining it
+        // offers now (its count of decisions, the plan's answer).
+        if (index >= rows.length) { window.location.assign(window.location.pathname + "?risk=" + card.dataset.risk); return; }
+        show();
       })
       .catch(() => { status.textContent = document.body.dataset.offline; status.className = "error-text"; });
   };
+  shortcutsSetting(card);
   document.addEventListener("keydown", (event) => {
+    if (!shortcutsOn()) { return; }
     if (event.target.closest && event.target.closest("input, textarea, select")) { return; }
     if (event.ctrlKey || event.metaKey || event.altKey) { return; }
     const key = event.key.toLowerCase();

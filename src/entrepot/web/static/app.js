@@ -50,26 +50,15 @@ function followJob(card) {
     fetch("/jobs/" + card.dataset.job + "/status", {headers: {"Accept": "application/json"}})
       .then((r) => r.json())
       .then((job) => {
+        // A finished job: the page again from the server, which shows its result (or its
+        // error) as a reload would, never its last progress step.
+        if (job.state === "succeeded" || job.state === "failed") { window.location.reload(); return; }
         state.textContent = labels[job.state] || job.state;
         state.className = "state " + job.state;
         document.getElementById("job-progress").value = Math.round(job.progress * 100);
         document.getElementById("job-message").textContent = job.message || "";
-        if (job.state === "failed") {
-          const error = document.getElementById("job-error");
-          error.textContent = job.error || ""; error.hidden = false;
-        }
-        if (job.state === "succeeded") {
-          document.getElementById("job-result").hidden = false;
-          if (job.result.model_id) {
-            const link = document.getElementById("result-model");
-            link.href = "/models/" + job.result.model_id; link.hidden = false;
-          }
-          if (job.result.prediction_id) {
-            const link = document.getElementById("result-prediction");
-            link.href = "/predictions/" + job.result.prediction_id; link.hidden = false;
-          }
-        }
-        if (job.state !== "succeeded" && job.state !== "failed") { setTimeout(tick, 1000); }
+        document.getElementById("job-attempts").textContent = String(job.attempts);
+        setTimeout(tick, 1000);
       })
       .catch(() => setTimeout(tick, 3000));
   };
@@ -120,6 +109,35 @@ function stackTables() {
         if (name && !cell.hasAttribute("data-column")) { cell.setAttribute("data-column", name); }
         at += cell.colSpan || 1;
       });
+    });
+  });
+}
+
+// A table sorted by its column headings' buttons (the keyboard reaches them); the heading
+// sorted on says so (aria-sort); each cell sorts by its data-sort-value, else its text.
+function sortableTable(table) {
+  const heads = [...table.rows[0].cells];
+  heads.forEach((th, column) => {
+    const button = th.querySelector("button.sort");
+    if (!button) { return; }
+    button.addEventListener("click", () => {
+      const ascending = th.getAttribute("aria-sort") !== "ascending";
+      const number = th.dataset.sortKind === "number";
+      const value = (row) => {
+        const cell = row.cells[column];
+        const raw = cell.hasAttribute("data-sort-value") ? cell.dataset.sortValue : cell.textContent.trim();
+        return number ? (raw === "" ? -Infinity : Number(raw)) : raw;
+      };
+      const rows = [...table.rows].slice(1);
+      rows.sort((a, b) => {
+        const x = value(a), y = value(b);
+        const order = number ? x - y : String(x).localeCompare(String(y));
+        return ascending ? order : -order;
+      });
+      const body = rows.length ? rows[0].parentElement : table;
+      rows.forEach((row) => body.appendChild(row));
+      heads.forEach((other) => { if (other.querySelector("button.sort")) { other.setAttribute("aria-sort", "none"); } });
+      th.setAttribute("aria-sort", ascending ? "ascending" : "descending");
     });
   });
 }
@@ -190,6 +208,7 @@ document.addEventListener("DOMContentLoaded", () => {
         .then(() => { button.textContent = button.dataset.copied; });
     });
   });
+  document.querySelectorAll("table.sortable").forEach(sortableTable);
   stackTables();
   scrollRegions();
   window.addEventListener("resize", scrollRegions);
