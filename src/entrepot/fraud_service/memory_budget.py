@@ -2,16 +2,21 @@
 checked when the job is submitted, from the dataset's record alone, so that a file the
 worker cannot hold is refused with the figures instead of taking the process down.
 
-A job reads its table whole into pandas and then works on copies of it (features, the
-splits, the model's matrices), so what it holds follows from the decoded table, not from
-the bytes stored (a 9 MB gzipped upload was stored as the 2 GB CSV it held, and a 2 GB
-CSV decodes to several times its size). The estimate is the larger of
+A job reads its table whole into pandas, builds one feature matrix from it (about as many
+features as columns, and some thirty of time, amount and behaviour) and fits the model
+search's engines on views of it, so what it holds follows from the decoded table, not from
+the bytes stored (a 9 MB gzipped upload was stored as the 2 GB CSV it held). The estimate
+is :data:`BASELINE` (the process and its libraries) plus :data:`MARGIN` times the larger of
 
-- ``rows x columns x`` :data:`BYTES_PER_CELL` (the upload's analysis counted both), and
+- ``rows x (columns x`` :data:`BYTES_PER_CELL` ``+`` :data:`BYTES_PER_ROW` ``)`` (the
+  upload's analysis counted both), and
 - the stored bytes ``x`` :data:`BYTES_PER_STORED_BYTE` (a table whose cells are long text),
 
 and it is compared with the budget: the ``job_memory_budget`` setting, else
-:data:`DEFAULT_SHARE` of the machine's memory (ADR 0066).
+:data:`DEFAULT_SHARE` of the machine's memory (ADR 0066). The figures are measured peaks
+of whole trainings on tables of three shapes (``python -m bench.fraud_memory``, recorded
+in ``docs/benchmarks.md``): a table's own cells and its features cost about 46 bytes a
+cell, each row some 340 bytes more, whatever the engine chosen.
 """
 
 from __future__ import annotations
@@ -25,11 +30,18 @@ from entrepot.fraud_service.errors import OverMemoryBudget
 from entrepot.messages import N_, Message, Size, Word
 from entrepot.sizes import human_size
 
-#: What one cell costs a job, its working copies included: 8 bytes decoded as a number or
-#: a pointer, about 4 copies (the table, its features, the training and evaluation splits).
-BYTES_PER_CELL = 32
+#: What a job holds before it reads a row: the process, its libraries and engines.
+BASELINE = 400 * 1024**2
+#: What one cell of the table costs a job at its peak: the decoded cell, about one
+#: feature of 8 bytes and its transient copies while the features are built.
+BYTES_PER_CELL = 48
+#: What one row costs beyond its cells: the time, amount and behaviour features, the
+#: labels, splits and scores.
+BYTES_PER_ROW = 360
 #: What one stored byte of CSV costs a job at least (text cells are Python strings).
 BYTES_PER_STORED_BYTE = 4
+#: The margin over the measured peaks (a table of other shapes, other engines' moments).
+MARGIN = 1.25
 #: The share of the machine's memory a job may use when the setting is not given.
 DEFAULT_SHARE = 0.5
 #: The budget when the machine's memory cannot be read.
@@ -59,7 +71,10 @@ def default_budget() -> int:
 def estimate(rows: int, columns: int, stored_bytes: int) -> int:
     """The bytes a job reading a table of ``rows`` x ``columns`` stored in
     ``stored_bytes`` is expected to hold at its peak."""
-    return max(rows * columns * BYTES_PER_CELL, stored_bytes * BYTES_PER_STORED_BYTE)
+    table = max(
+        rows * (columns * BYTES_PER_CELL + BYTES_PER_ROW), stored_bytes * BYTES_PER_STORED_BYTE
+    )
+    return BASELINE + int(MARGIN * table)
 
 
 @dataclass(frozen=True)

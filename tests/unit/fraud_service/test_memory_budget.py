@@ -17,8 +17,11 @@ from entrepot.catalog.workspace.records import DatasetRecord
 from entrepot.config import Settings
 from entrepot.fraud_service.errors import OverMemoryBudget
 from entrepot.fraud_service.memory_budget import (
+    BASELINE,
     BYTES_PER_CELL,
+    BYTES_PER_ROW,
     BYTES_PER_STORED_BYTE,
+    MARGIN,
     MemoryBudget,
     default_budget,
     estimate,
@@ -77,8 +80,12 @@ def test_a_dataset_within_the_budget_is_queued(tmp_path: Path) -> None:
 
 
 def test_the_estimate_follows_the_decoded_table_and_the_stored_bytes() -> None:
-    assert estimate(1000, 10, 0) == 1000 * 10 * BYTES_PER_CELL
-    assert estimate(10, 2, 10**6) == 10**6 * BYTES_PER_STORED_BYTE  # long text cells
+    table = 1000 * (10 * BYTES_PER_CELL + BYTES_PER_ROW)
+    assert estimate(1000, 10, 0) == BASELINE + int(MARGIN * table)
+    long_text = 10**6 * BYTES_PER_STORED_BYTE
+    assert estimate(10, 2, 10**6) == BASELINE + int(MARGIN * long_text)
+    # twice the rows, or twice the columns, never less
+    assert estimate(2000, 10, 0) > estimate(1000, 10, 0) < estimate(1000, 20, 0)
 
 
 def test_the_default_budget_is_a_share_of_the_machine() -> None:
