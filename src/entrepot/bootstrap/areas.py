@@ -26,6 +26,7 @@ if TYPE_CHECKING:
     from entrepot.registry.keys import KeyRingService
     from entrepot.registry.records import ImportResult
     from entrepot.registry.service import Registry
+    from entrepot.registry.vouch import Resigned, Vouch
     from entrepot.services.listings import Listings
     from entrepot.services.maintenance import Maintenance
     from entrepot.services.records import ObjectHead
@@ -317,12 +318,14 @@ class Operations:
         *,
         domain: str = "imported",
         untrusted: bool = False,
+        trust: Vouch | None = None,
         activate: bool = False,
         dry_run: bool = False,
         on_result: Callable[[ImportResult], None] | None = None,
     ) -> list[ImportResult]:
         """``entrepot models import-tree``: every model folder under ``root`` into the
-        shared registry as a reference (``registry/import_tree.py``)."""
+        shared registry as a reference (``registry/import_tree.py``); ``trust``: the
+        operator vouches for their pickles (``registry/vouch.py``)."""
         from entrepot.registry.import_tree import import_tree
 
         return import_tree(
@@ -330,10 +333,18 @@ class Operations:
             root,
             domain=domain,
             untrusted=untrusted,
+            trust=trust,
             activate=activate,
             dry_run=dry_run,
             on_result=on_result,
         )
+
+    def resign(self, ref: str, vouch: Vouch, *, user: str | None = None) -> Resigned:
+        """``entrepot models resign NAME@VERSION``: the operator vouches for a version's
+        files, which become a signed version (``registry/vouch.py``)."""
+        from entrepot.registry.vouch import resign
+
+        return resign(self.models_of(user), ref, vouch)
 
     def worker(self, threads: int | None = None, *, queues: str = "all") -> Worker:
         """A job worker (not started) on ``queues`` (``all``, ``fraud`` or ``city``)."""
