@@ -70,7 +70,7 @@ def _two_builds_at_once(folder: Path, env: dict[str, str]) -> None:
         for _ in range(2)
     ]
     outputs = [builder.communicate(timeout=HANG_GUARD) for builder in builders]
-    for builder, (out, err) in zip(builders, outputs, strict=True):
+    for builder, (_, err) in zip(builders, outputs, strict=True):
         assert builder.returncode == 0, err
     built = present = elsewhere = 0
     for out, _ in outputs:

@@ -15,7 +15,13 @@ import numpy as np
 import pytest
 
 from entrepot.fraud.errors import FraudError
-from entrepot.fraud.library.build import MAX_ROWS, MIN_FRAUDS, build_references, plan
+from entrepot.fraud.library.build import (
+    MAX_ROWS,
+    MIN_FRAUDS,
+    ReferenceSpec,
+    build_references,
+    plan,
+)
 from entrepot.fraud.library.libraries import (
     FolderLibrary,
     MemoryLibrary,
@@ -27,7 +33,7 @@ from entrepot.fraud.synth.domains import domains
 from entrepot.fraud.synth.generator import generate
 from entrepot.registry.keyring import KeyRing
 from tests.support.clock import TickingClock
-from tests.support.fraud import SMALL_LIBRARY, small_library
+from tests.support.fraud import SMALL_LIBRARY, LibraryOptions, small_library
 
 #: The installation's key ring the folder library signs with.
 RING = KeyRing.of("library-tests-" + "k" * 40)
@@ -197,6 +203,14 @@ def test_an_empty_folder_library_lists_nothing(tmp_path: Path) -> None:
     assert FolderLibrary(tmp_path / "absent").references() == []
 
 
+#: :data:`SMALL_LIBRARY` with two references.
+TWO: LibraryOptions = {**SMALL_LIBRARY, "count": 2}
+
+
+def _two_planned() -> list[ReferenceSpec]:
+    return plan(2, rows=SMALL_LIBRARY["rows"], min_frauds=SMALL_LIBRARY["min_frauds"])
+
+
 class _SharedLibrary(MemoryLibrary):
     """A library another builder shares: it holds the claim on ``busy`` the first time it
     is asked, and while this builder waits it either adds that reference (``finishes``)
@@ -227,14 +241,14 @@ class _SharedLibrary(MemoryLibrary):
 def test_a_reference_another_builder_holds_is_waited_for_not_built_twice(
     tmp_path: Path,
 ) -> None:
-    first = plan(2, **{k: v for k, v in SMALL_LIBRARY.items() if k in ("rows", "min_frauds")})
+    first = _two_planned()
     library = _SharedLibrary(first[0].name, finishes=True, source=small_library(), folder=tmp_path)
     seen: list[tuple[str, str]] = []
     report = build_references(
         library,
         progress=lambda spec, state: seen.append((spec.name, state)),
         clock=TickingClock(),
-        **{**SMALL_LIBRARY, "count": 2},
+        **TWO,
     )
     assert (report.built, report.elsewhere) == ([first[1].name], [first[0].name])
     assert library.waited == [first[0].name]
@@ -244,8 +258,8 @@ def test_a_reference_another_builder_holds_is_waited_for_not_built_twice(
 
 
 def test_a_builder_that_crashed_leaves_its_reference_to_the_next(tmp_path: Path) -> None:
-    first = plan(2, **{k: v for k, v in SMALL_LIBRARY.items() if k in ("rows", "min_frauds")})
+    first = _two_planned()
     library = _SharedLibrary(first[0].name, finishes=False, source=small_library(), folder=tmp_path)
-    report = build_references(library, clock=TickingClock(), **{**SMALL_LIBRARY, "count": 2})
+    report = build_references(library, clock=TickingClock(), **TWO)
     assert sorted(report.built) == sorted(s.name for s in first) and report.elsewhere == []
     assert library.asked == [first[0].name, first[1].name, first[0].name]
