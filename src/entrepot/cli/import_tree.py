@@ -99,7 +99,7 @@ def import_tree(
             directory,
             domain=domain,
             untrusted=untrusted,
-            trust=vouch,
+            trusted_by=vouch,
             activate=activate,
             dry_run=dry_run,
             on_result=show,

@@ -7,8 +7,7 @@ from __future__ import annotations
 
 import getpass
 import sys
-from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Annotated
+from typing import Annotated
 
 import typer
 from rich.markup import escape
@@ -17,9 +16,6 @@ from entrepot.cli.context import console, current_app, progress_console
 from entrepot.cli.model_options import user_option
 from entrepot.errors import InvalidArgument
 from entrepot.messages import N_, Message
-
-if TYPE_CHECKING:
-    from entrepot.registry.vouch import Vouch
 
 #: Exit code when the operator answers no: nothing was done.
 DECLINED = 1
@@ -35,11 +31,10 @@ def operator() -> str:
         return "unknown"
 
 
-def confirm(what: str, command: str, *, yes: bool) -> Vouch:
-    """The operator's vouch for ``what``: ``--yes``, else asked on a terminal; refused
-    (exit 2) without a terminal, naming ``--yes``; exit 1 when the answer is no."""
-    from entrepot.registry.vouch import Vouch
-
+def confirm(what: str, command: str, *, yes: bool) -> str:
+    """Who vouches for ``what`` (the operator's login), once they said so: ``--yes``, else
+    asked on a terminal; refused (exit 2) without a terminal, naming ``--yes``; exit 1 when
+    the answer is no."""
     if not yes:
         if not sys.stdin.isatty():
             raise InvalidArgument(
@@ -55,7 +50,7 @@ def confirm(what: str, command: str, *, yes: bool) -> Vouch:
         if not typer.confirm("Do you trust these files?", default=False, err=True):
             progress_console.print("nothing vouched for")
             raise typer.Exit(DECLINED)
-    return Vouch(by=operator(), at=datetime.now(UTC))
+    return operator()
 
 
 def resign(
@@ -66,13 +61,13 @@ def resign(
     """Vouch for a version's files: they become the signed version VERSION.trusted (its
     pickles load), recorded in its manifest and the audit log; references and aliases of
     VERSION move to it. Asks on a terminal; --yes for scripts."""
-    vouch = confirm(ref, "models resign", yes=yes)
-    done = current_app(ctx).operations.resign(ref, vouch, user=user_option(ctx))
+    by = confirm(ref, "models resign", yes=yes)
+    done = current_app(ctx).operations.resign(ref, by=by, user=user_option(ctx))
     source, version = done.source, done.version
     console.print(
         f"vouched for [bold]{escape(source.name)}@{escape(source.version)}[/]: signed as "
         f"[bold]{escape(version.name)}@{escape(version.version)}[/] (trusted by "
-        f"{escape(vouch.by)}, manifest sha256 {version.manifest_sha256})"
+        f"{escape(by)}, manifest sha256 {version.manifest_sha256})"
     )
     for reference in done.references:
         console.print(f"reference {escape(reference)} -> {escape(version.version)}")

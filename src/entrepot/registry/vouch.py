@@ -24,6 +24,7 @@ from pathlib import Path
 from tempfile import TemporaryDirectory
 from typing import Any
 
+from entrepot import temp_names
 from entrepot.catalog.models.records import ModelVersionRecord
 from entrepot.catalog.uow import UnitOfWork
 from entrepot.messages import N_, Message
@@ -31,7 +32,6 @@ from entrepot.registry.errors import VersionExists
 from entrepot.registry.names import MANIFEST_PATH, parse_ref
 from entrepot.registry.push import Admit
 from entrepot.registry.service import Registry
-from entrepot.temp_names import MODEL, work_prefix
 
 #: The tag a vouched version carries.
 TRUST_TAG = ("trust", "operator")
@@ -108,7 +108,7 @@ def resign(registry: Registry, ref: str, vouch: Vouch) -> Resigned:
             ),
         )
     metadata, tags = vouched(manifest.metadata, manifest.tags, vouch, label)
-    with TemporaryDirectory(prefix=work_prefix(MODEL, None)) as tmp:
+    with TemporaryDirectory(prefix=temp_names.work_prefix(temp_names.MODEL, None)) as tmp:
         folder = Path(tmp) / "files"
         pulled = registry.pull(name, source.version, dest=folder)
         (pulled.folder or folder).joinpath(MANIFEST_PATH).unlink(missing_ok=True)

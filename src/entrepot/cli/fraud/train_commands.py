@@ -21,7 +21,7 @@ from entrepot.cli.fraud.command_options import (
 from entrepot.cli.fraud.sources import local
 from entrepot.cli.owners import UserOption
 from entrepot.cli.remote.target import process_remote
-from entrepot.messages import N_, Message, Word
+from entrepot.messages import N_, Message, Np_, Word
 
 
 def train_command(
@@ -258,7 +258,7 @@ def build_references_command(
     )
     if report.elsewhere:  # another builder held them: waited for, built once (ADR 0092)
         said = Message(
-            N_("cli.references.built_elsewhere"),
+            Np_("cli.references.built_elsewhere"),
             {"count": len(report.elsewhere), "names": ", ".join(report.elsewhere)},
         )
         console.print(in_words(said), markup=False)

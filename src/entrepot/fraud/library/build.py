@@ -170,7 +170,7 @@ def build_references(
     claims = library.claims()
     present = library.names()
 
-    def say(spec: ReferenceSpec, state: str) -> None:
+    def tell(spec: ReferenceSpec, state: str) -> None:
         if progress:
             progress(spec, state)
 
@@ -181,28 +181,28 @@ def build_references(
                 return False
             if spec.name in library.names():  # built by another while this one waited
                 report.elsewhere.append(spec.name)
-                say(spec, "built_elsewhere")
+                tell(spec, "built_elsewhere")
                 return True
-            say(spec, "training")
+            tell(spec, "training")
             _build_one(library, spec, time_budget, models, fit_legitimate, n_jobs, clock)
             report.built.append(spec.name)
-            say(spec, "built")
+            tell(spec, "built")
             return True
 
     later = []
     for spec in plan(count, seed=seed, rows=rows, min_frauds=min_frauds, max_rows=max_rows):
         if spec.name in present:
             report.skipped.append(spec.name)
-            say(spec, "skipped")
+            tell(spec, "skipped")
         elif not attempt(spec):
-            say(spec, "waiting")
+            tell(spec, "waiting")
             later.append(spec)
     while later:
         spec = later.pop(0)
         claims.wait(spec.name)
         if spec.name in library.names():
             report.elsewhere.append(spec.name)
-            say(spec, "built_elsewhere")
+            tell(spec, "built_elsewhere")
         elif not attempt(spec):
             later.append(spec)
     report.seconds = time.monotonic() - began
