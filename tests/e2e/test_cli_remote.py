@@ -203,6 +203,8 @@ def test_an_unreachable_service_exits_69_naming_its_url(instance: Instance, tmp_
         ("users", "list"),
         ("city", "status"),
         ("ls",),
+        ("models", "resign", "m@v1", "--yes"),
+        ("models", "import-tree", "tree", "--trust", "--yes"),
     ],
 )
 def test_operator_commands_say_they_need_local_access(

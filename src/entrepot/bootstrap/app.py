@@ -165,10 +165,12 @@ class App:
 
     @cached_property
     def _reference_library(self) -> RegistryLibrary:
-        """The fraud engine's reference models, kept in the registry."""
+        """The fraud engine's reference models, kept in the registry; each built once
+        by whichever builder holds its lease in the catalog (ADR 0092)."""
+        from entrepot.catalog.leases.service import Leases
         from entrepot.fraud.library.registry import RegistryLibrary
 
-        return RegistryLibrary(self.registry)
+        return RegistryLibrary(self.registry, Leases(self._parts.uow, prefix="fraud-reference:"))
 
     @cached_property
     def city(self) -> CityService:

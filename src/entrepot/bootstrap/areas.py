@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -26,6 +27,7 @@ if TYPE_CHECKING:
     from entrepot.registry.keys import KeyRingService
     from entrepot.registry.records import ImportResult
     from entrepot.registry.service import Registry
+    from entrepot.registry.vouch import Resigned
     from entrepot.services.listings import Listings
     from entrepot.services.maintenance import Maintenance
     from entrepot.services.records import ObjectHead
@@ -317,23 +319,35 @@ class Operations:
         *,
         domain: str = "imported",
         untrusted: bool = False,
+        trusted_by: str | None = None,
         activate: bool = False,
         dry_run: bool = False,
         on_result: Callable[[ImportResult], None] | None = None,
     ) -> list[ImportResult]:
         """``entrepot models import-tree``: every model folder under ``root`` into the
-        shared registry as a reference (``registry/import_tree.py``)."""
+        shared registry as a reference (``registry/import_tree.py``); ``trusted_by``: the
+        operator who vouches for their pickles (``registry/vouch.py``)."""
         from entrepot.registry.import_tree import import_tree
+        from entrepot.registry.vouch import Vouch
 
+        trust = None if trusted_by is None else Vouch(trusted_by, datetime.now(UTC))
         return import_tree(
             self._registry(),
             root,
             domain=domain,
             untrusted=untrusted,
+            trust=trust,
             activate=activate,
             dry_run=dry_run,
             on_result=on_result,
         )
+
+    def resign(self, ref: str, *, by: str, user: str | None = None) -> Resigned:
+        """``entrepot models resign NAME@VERSION``: the operator ``by`` vouches for a
+        version's files, which become a signed version (``registry/vouch.py``)."""
+        from entrepot.registry.vouch import Vouch, resign
+
+        return resign(self.models_of(user), ref, Vouch(by, datetime.now(UTC)))
 
     def worker(self, threads: int | None = None, *, queues: str = "all") -> Worker:
         """A job worker (not started) on ``queues`` (``all``, ``fraud`` or ``city``)."""

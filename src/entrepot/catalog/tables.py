@@ -2,9 +2,9 @@
 
 Each area describes its own tables in its sub-package (``objects/tables.py``,
 ``models/tables.py``, ``accounts/tables.py``, ``jobs/tables.py``, ``workspace/tables.py``,
-``city/tables.py``, ``relocation/tables.py``, ``feedback/tables.py``, ``copy/tables.py``) on
-the :class:`~entrepot.catalog.base.Base` of ``base.py``; importing this module makes
-``Base.metadata`` complete, for Alembic and for the schema check.
+``city/tables.py``, ``relocation/tables.py``, ``leases/tables.py``, ``feedback/tables.py``,
+``copy/tables.py``) on the :class:`~entrepot.catalog.base.Base` of ``base.py``; importing
+this module makes ``Base.metadata`` complete, for Alembic and for the schema check.
 """
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ from entrepot.catalog.copy import tables as copy
 from entrepot.catalog.feedback import tables as feedback
 from entrepot.catalog.jobs import tables as jobs
 from entrepot.catalog.keyring import tables as keyring
+from entrepot.catalog.leases import tables as leases
 from entrepot.catalog.models import tables as models
 from entrepot.catalog.objects import tables as objects
 from entrepot.catalog.relocation import tables as relocation
@@ -32,6 +33,7 @@ __all__ = [
     "feedback",
     "jobs",
     "keyring",
+    "leases",
     "metadata",
     "models",
     "objects",

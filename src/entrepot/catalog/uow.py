@@ -36,6 +36,7 @@ if TYPE_CHECKING:
     from entrepot.catalog.feedback.repository import FeedbackRepository
     from entrepot.catalog.jobs.repository import JobRepository
     from entrepot.catalog.keyring.repository import KeyRingRepository
+    from entrepot.catalog.leases.repository import LeaseRepository
     from entrepot.catalog.models.references import ReferenceRepository
     from entrepot.catalog.models.repository import ModelRepository
     from entrepot.catalog.objects.damage import DamageRepository
@@ -159,6 +160,12 @@ class _Repositories:
         return KeyRingRepository(self.session)
 
     @cached_property
+    def leases(self) -> LeaseRepository:
+        from entrepot.catalog.leases.repository import LeaseRepository
+
+        return LeaseRepository(self.session)
+
+    @cached_property
     def journal(self) -> JournalRepository:
         from entrepot.catalog.relocation.repository import JournalRepository
 
@@ -277,6 +284,11 @@ class UnitOfWork:
     def keyring(self) -> KeyRingRepository:
         """The keys that sign model versions, wrapped with the instance secret."""
         return self._current().keyring
+
+    @property
+    def leases(self) -> LeaseRepository:
+        """Work held by one process at a time (a reference being built)."""
+        return self._current().leases
 
     @property
     def journal(self) -> JournalRepository:

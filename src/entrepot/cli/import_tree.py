@@ -12,6 +12,7 @@ from rich.table import Table
 
 from entrepot.cli.context import console, current_app, progress_console
 from entrepot.cli.model_options import user_option
+from entrepot.cli.vouching import YesOption, confirm, resign
 from entrepot.errors import InvalidArgument
 from entrepot.messages import N_, Message
 
@@ -26,8 +27,9 @@ _STYLE = {"imported": "green", "would import": "cyan", "skipped": "yellow", "ref
 
 
 def register(models_app: typer.Typer) -> None:
-    """Add ``import-tree`` to the ``entrepot models`` commands."""
+    """Add ``import-tree`` and ``resign`` to the ``entrepot models`` commands."""
     models_app.command("import-tree")(import_tree)
+    models_app.command("resign")(resign)
 
 
 def import_tree(
@@ -44,6 +46,15 @@ def import_tree(
             "--untrusted", help="Store folders with pickles unsigned (never loaded); else refuse."
         ),
     ] = False,
+    trust: Annotated[
+        bool,
+        typer.Option(
+            "--trust",
+            help="You trust these pickles: sign them so they load (asks; recorded in the "
+            "audit log and the manifests).",
+        ),
+    ] = False,
+    yes: YesOption = False,
     activate: Annotated[
         bool,
         typer.Option("--activate", help="Offer the references to the fraud engine (no pickles)."),
@@ -55,14 +66,26 @@ def import_tree(
     """Import every model folder (model file, feature pipeline, performance.json,
     metadata.json) as a registry version with checksums and a reference model.
 
-    Pickles from outside are refused: they would run code when loaded. --untrusted stores
-    them unsigned (kept and checksummed, never loaded). Exits 65 if a folder was refused.
+    Pickles from outside are refused: they would run code when loaded. --trust signs them
+    on your word (asked on a terminal, --yes in a script; recorded in the audit log and
+    each manifest); --untrusted stores them unsigned (kept and checksummed, never loaded).
+    Exits 65 if a folder was refused.
     """
     if user_option(ctx) is not None:
         raise InvalidArgument(
             "reference models are shared: drop --user",
             said=Message(N_("error.cli.reference_models_shared")),
         )
+    if trust and untrusted:
+        raise InvalidArgument(
+            "--trust and --untrusted contradict each other",
+            hint="pass --trust to sign the pickles, or --untrusted to store them unsigned",
+            said=Message(N_("error.cli.trust_and_untrusted")),
+        )
+    # a dry run stores nothing, so it vouches for nothing: no question asked
+    vouch = (
+        confirm(str(directory), "models import-tree --trust", yes=yes or dry_run) if trust else None
+    )
     table = Table("model", "result", box=None)
     table.add_column("detail", overflow="fold")
 
@@ -76,6 +99,7 @@ def import_tree(
             directory,
             domain=domain,
             untrusted=untrusted,
+            trusted_by=vouch,
             activate=activate,
             dry_run=dry_run,
             on_result=show,

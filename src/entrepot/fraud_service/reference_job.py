@@ -63,7 +63,7 @@ class ReferenceBuilder:
         done = {"n": 0}
 
         def report(spec: ReferenceSpec, state: str) -> None:
-            if state in ("built", "skipped"):
+            if state in ("built", "skipped", "built_elsewhere"):
                 done["n"] += 1
             said = Message(
                 N_("progress.reference"),
@@ -80,4 +80,9 @@ class ReferenceBuilder:
             progress=report,
             clock=self._options.new_clock(),
         )
-        return {"built": built.built, "skipped": built.skipped, "seconds": round(built.seconds, 1)}
+        return {
+            "built": built.built,
+            "skipped": built.skipped,
+            "elsewhere": built.elsewhere,
+            "seconds": round(built.seconds, 1),
+        }

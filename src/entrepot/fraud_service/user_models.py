@@ -226,7 +226,7 @@ class ModelService:
         try:
             unpack(archive, form, unpacked, limit)
 
-            def admit(uow: UnitOfWork) -> None:
+            def admit(uow: UnitOfWork, _claimed: object) -> None:
                 self._licences.reserve_model(uow, user_id, form.name)
 
             record = ws.registry.push(

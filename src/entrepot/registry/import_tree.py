@@ -15,9 +15,11 @@ name -> dtype object).
 
 The registry's rules hold: a pickle from outside never loads. Folders holding pickles are
 refused unless ``untrusted``, which stores them unsigned (kept with their checksums, never
-unpickled) and leaves their reference inactive. References are inactive unless
-``activate``: the fraud engine offers only the active ones, and a model from elsewhere
-must first be checked to load as one.
+unpickled) and leaves their reference inactive, or ``trust``, the operator's word that they
+trust them (:mod:`entrepot.registry.vouch`, ADR 0091): signed, the vouching recorded in the
+manifest and the audit log. References are inactive unless ``activate``: the fraud engine
+offers only the active ones, and a model from elsewhere must first be checked to load as
+one.
 """
 
 from __future__ import annotations
@@ -37,6 +39,7 @@ from entrepot.registry.names import check_name, check_segment
 from entrepot.registry.records import ImportResult
 from entrepot.registry.request import collect_files
 from entrepot.registry.service import Registry
+from entrepot.registry.vouch import Vouch, vouched
 
 PERFORMANCE = "performance.json"
 METADATA = "metadata.json"
@@ -91,12 +94,14 @@ def import_tree(
     *,
     domain: str = "imported",
     untrusted: bool = False,
+    trust: Vouch | None = None,
     activate: bool = False,
     dry_run: bool = False,
     on_result: Callable[[ImportResult], None] | None = None,
 ) -> list[ImportResult]:
     """Import every model folder under ``root`` (see the module docstring); a folder that
-    is already a reference is skipped, a bad one refused with the reason, the others go on."""
+    is already a reference is skipped, a bad one refused with the reason, the others go on.
+    ``trust``: the operator vouches for the folders' pickles (signed, recorded)."""
     if not root.is_dir():
         raise InvalidModelFiles(
             f"{root} is not a folder",
@@ -106,7 +111,7 @@ def import_tree(
     existing = {r.name: r for r in registry.references()}
     results = []
     for folder in sorted(p for p in root.iterdir() if p.is_dir() and not p.name.startswith(".")):
-        result = _one(registry, folder, existing, domain, untrusted, activate, dry_run)
+        result = _one(registry, folder, existing, domain, (untrusted, trust), activate, dry_run)
         results.append(result)
         if on_result is not None:
             on_result(result)
@@ -118,10 +123,11 @@ def _one(
     folder: Path,
     existing: Mapping[str, Any],
     domain: str,
-    untrusted: bool,
+    pickles: tuple[bool, Vouch | None],
     activate: bool,
     dry_run: bool,
 ) -> ImportResult:
+    untrusted, trust = pickles
     try:
         model = read_model(folder, domain=domain)
     except (InvalidName, InvalidModelFiles) as exc:
@@ -131,31 +137,40 @@ def _one(
         return ImportResult(
             model.name, "skipped", f"already a reference ({ref.model_name}@{ref.model_version})"
         )
-    if model.pickles and not untrusted:
+    if model.pickles and not untrusted and trust is None:
         return ImportResult(
             model.name,
             "refused",
             f"holds pickles from outside ({', '.join(model.pickles)}): loading them would run "
-            "their code. Save them as skops or native booster files, or pass --untrusted to "
-            "store them unsigned (kept and checksummed, never loaded)",
+            "their code. Save them as skops or native booster files, pass --trust if you "
+            "trust them (signed, recorded in the audit log), or --untrusted to store them "
+            "unsigned (kept and checksummed, never loaded)",
         )
-    active = activate and not model.pickles
+    vouching = trust if model.pickles else None
+    signed = not model.pickles or vouching is not None
+    active = activate and signed
     summary = (
         f"model file {model.model_file}, {len(model.metrics)} metric(s), domain {model.domain}"
     )
     if dry_run:
-        return ImportResult(model.name, "would import", summary, signed=not model.pickles)
+        return ImportResult(model.name, "would import", summary, signed=signed)
+    source = str(model.folder.resolve())
+    metadata: dict[str, Any] = {"imported": dict(model.metadata)}
+    tags = {"source": "import-tree", "domain": model.domain}
+    if vouching is not None:
+        metadata, tags = vouched(metadata, tags, vouching, source)
     try:
         version = registry.push(
             [model.folder],
             model.name,
             metrics=model.metrics,
-            metadata={"imported": dict(model.metadata)},
+            metadata=metadata,
             input_schema=model.input_schema,
-            tags={"source": "import-tree", "domain": model.domain},
-            lineage={"imported_from": str(model.folder.resolve())},
+            tags=tags,
+            lineage={"imported_from": source},
             model_file=model.model_file,
-            sign=not model.pickles,
+            sign=signed,
+            admit=None if vouching is None else vouching.admit(source),
         )
         registry.add_reference(
             model.name,
@@ -169,11 +184,12 @@ def _one(
     except EntrepotError as exc:
         return ImportResult(model.name, "refused", str(exc))
     state = "active" if active else "inactive"
-    trust = "unsigned (its pickles will never load)" if model.pickles else "signed"
+    trusted = "signed, trusted by the operator" if vouching is not None else "signed"
+    signing = trusted if signed else "unsigned (its pickles will never load)"
     return ImportResult(
         model.name,
         "imported",
-        f"{summary}; {trust}; reference {state}; manifest sha256 {version.manifest_sha256}",
+        f"{summary}; {signing}; reference {state}; manifest sha256 {version.manifest_sha256}",
         version=version.version,
         signed=version.signature is not None,
     )

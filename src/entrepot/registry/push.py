@@ -38,9 +38,10 @@ from entrepot.storage.types import ObjectInfo
 MAX_ATTEMPTS = 100
 #: ``on_progress(done_bytes, total_bytes)`` while files are read and stored.
 Progress = Callable[[int, int], None]
-#: ``admit(uow)``: a last check in the transaction that makes the version ready (a plan's
-#: model quota, under its row lock); raising refuses the version, whose files are removed.
-Admit = Callable[[UnitOfWork], None]
+#: ``admit(uow, claimed)``: a last check (or record) in the transaction that makes the
+#: claimed version ready (a plan's model quota under its row lock, an operator's vouching in
+#: the audit log); raising refuses the version, whose files are removed.
+Admit = Callable[[UnitOfWork, ModelVersionRecord], None]
 
 
 def push(
@@ -248,7 +249,7 @@ def _complete(
 
     def version_row(uow: UnitOfWork, objects: tuple[ObjectRecord, ...]) -> ModelVersionRecord:
         if admit is not None:
-            admit(uow)
+            admit(uow, claimed)
         *files, manifest = objects
         return uow.models.complete(
             claimed.id,

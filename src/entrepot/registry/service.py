@@ -161,7 +161,7 @@ class Registry:
 
         ``version`` defaults to ``vYYYYMMDD_HHMMSS`` (UTC), made unique. The flavor and the
         model file are detected unless given. ``sign=False`` pushes files this installation
-        does not vouch for: their pickles will never load. ``admit(uow)`` runs in the
+        does not vouch for: their pickles will never load. ``admit(uow, claimed)`` runs in the
         transaction that makes the version ready and may refuse it (a plan's quota). Raises
         before storing anything on bad input; on a failure, removes what it wrote.
         """

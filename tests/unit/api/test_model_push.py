@@ -131,6 +131,32 @@ def test_a_pickle_under_another_name_is_kept_unsigned(world: World) -> None:
     assert answer.json()["signed"] is False
 
 
+def test_a_web_user_can_never_vouch_for_a_pickle(world: World) -> None:
+    """The operator's vouching (``models import-tree --trust``, ``models resign``, ADR 0091)
+    has no route and no field: a push that asks for it stays unsigned, and the API's
+    document offers no operation that vouches or resigns."""
+    api = user_api(world.client, world.services, "voucher@example.org")
+    files = {"model.joblib": pickle.dumps({"weights": [1, 2]})}
+    answer = _push(
+        api, "vouched", files, trust=True, vouched=True, yes=True, sign=True, resign=True
+    )
+    assert answer.status_code == 201, answer.text
+    found = answer.json()
+    assert found["signed"] is False
+    assert "vouched" not in found["manifest"]["metadata"]
+    assert "trust" not in found["manifest"]["tags"]
+    document = world.client.get("/openapi.json").json()
+    words = ("vouch", "resign", "trust", "import-tree", "import_tree")
+    paths = [p for p in document["paths"] if any(w in p.lower() for w in words)]
+    assert paths == []
+    fields = {
+        name
+        for schema in document["components"]["schemas"].values()
+        for name in schema.get("properties", {})
+    }
+    assert not {f for f in fields if any(w in f.lower() for w in ("vouch", "resign"))}
+
+
 @pytest.mark.parametrize(
     "declared",
     [
@@ -226,7 +252,7 @@ def test_a_version_refused_when_it_would_become_ready_leaves_nothing(
     registry = world.services.registry.for_owner(str(api.user_id))
     (tmp_path / "w.bin").write_bytes(b"weights")
 
-    def refuse(uow: object) -> None:
+    def refuse(uow: object, claimed: object) -> None:
         raise QuotaExceeded("the trial plan allows 3 models and you have 3")
 
     with pytest.raises(QuotaExceeded):

@@ -124,6 +124,8 @@ def test_what_is_not_a_service_url_is_a_usage_mistake(text: str) -> None:
         (["models", "pull", "m", "out"], None),
         (["models", "push", "f", "--name", "m"], None),
         (["models", "rm", "m@v1"], "models rm"),
+        (["models", "resign", "m@v1", "--yes"], "models resign"),
+        (["models", "import-tree", "tree", "--trust", "--yes"], "models import-tree"),
         (["db", "upgrade"], "db upgrade"),
         (["gc"], "gc"),
         (["users", "list"], "users list"),

@@ -2,7 +2,8 @@
 
 Pure description, no I/O but row counts: each table with its one primary-key column (the
 copy pages by it) and whether the database fills that key from a sequence (set past the
-copied ids on PostgreSQL afterwards). The copy's own marker table is left out.
+copied ids on PostgreSQL afterwards). The copy's own marker table and the leases are left
+out.
 """
 
 from __future__ import annotations
@@ -13,9 +14,11 @@ from dataclasses import dataclass
 from sqlalchemy import Column, Connection, Integer, MetaData, Table, func, select
 
 from entrepot.catalog.copy.tables import CatalogCopyRow
+from entrepot.catalog.leases.tables import LeaseRow
 
-#: Tables that describe the database itself, never copied.
-NOT_COPIED = frozenset({CatalogCopyRow.__tablename__})
+#: Tables that describe the database itself or the processes working on it (the leases
+#: they hold now), never copied.
+NOT_COPIED = frozenset({CatalogCopyRow.__tablename__, LeaseRow.__tablename__})
 
 
 @dataclass(frozen=True)

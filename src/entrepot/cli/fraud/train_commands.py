@@ -21,6 +21,7 @@ from entrepot.cli.fraud.command_options import (
 from entrepot.cli.fraud.sources import local
 from entrepot.cli.owners import UserOption
 from entrepot.cli.remote.target import process_remote
+from entrepot.messages import N_, Message, Np_, Word
 
 
 def train_command(
@@ -208,8 +209,13 @@ def build_references_command(
     seed: Annotated[int, typer.Option()] = 0,
     jobs: Annotated[int, typer.Option(min=1, help="Threads per model fit")] = 1,
 ) -> None:
-    """Generate the reference datasets and train one model each; skips those present."""
+    """Generate the reference datasets and train one model each; skips those present, and
+    waits for those another builder is building (the server's first start, another
+    machine): each is built once."""
+    from rich.markup import escape
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    from entrepot.cli.language import in_words
 
     if TYPE_CHECKING:
         from entrepot.fraud.library.build import ReferenceSpec
@@ -225,8 +231,14 @@ def build_references_command(
         task = progress.add_task("reference models", total=count)
 
         def step(spec: ReferenceSpec, state: str) -> None:
-            if state == "training":
-                progress.update(task, description=f"training {spec.name}")
+            if state in ("training", "waiting"):
+                said = Message(
+                    N_("progress.reference"),
+                    {"name": spec.name, "state": Word(f"progress.state.{state}")},
+                )
+                progress.update(task, description=escape(in_words(said)))
+                if state == "waiting":
+                    note(in_words(Message(N_("cli.references.waiting"), {"name": spec.name})))
             else:
                 progress.advance(task)
 
@@ -244,3 +256,9 @@ def build_references_command(
         f"{len(report.built)} reference models built, {len(report.skipped)} already present, "
         f"in {report.seconds:.0f} s"
     )
+    if report.elsewhere:  # another builder held them: waited for, built once (ADR 0092)
+        said = Message(
+            Np_("cli.references.built_elsewhere"),
+            {"count": len(report.elsewhere), "names": ", ".join(report.elsewhere)},
+        )
+        console.print(in_words(said), markup=False)

@@ -68,6 +68,8 @@ class BuildReport:
 
     built: list[str] = field(default_factory=list)
     skipped: list[str] = field(default_factory=list)
+    #: Built by another builder sharing the library, which this one waited for.
+    elsewhere: list[str] = field(default_factory=list)
     seconds: float = 0.0
 
 
@@ -154,45 +156,89 @@ def build_references(
     ``rows``, ``min_frauds`` and ``max_rows`` size the datasets (:func:`plan`); the models
     fit on every training fraud and at most ``fit_legitimate`` legitimate rows.
     ``time_budget`` is each reference's, generating its data included.
-    ``progress(spec, state)`` is called with ``"skipped"``, ``"training"`` and ``"built"``.
+    ``progress(spec, state)`` is called with ``"skipped"``, ``"training"``, ``"built"``,
+    ``"waiting"`` (another builder holds it) and ``"built_elsewhere"`` (it built it).
     ``clock`` (seconds) measures the budgets (:func:`entrepot.fraud.train.training.train`).
+
+    Several builders may share a library (ADR 0092): each reference is built under the
+    library's claim on it; one another builder holds is left for later, and once every
+    other is done, waited for: it is then there (``elsewhere``), or built here if that
+    builder gave up or crashed.
     """
     began = time.monotonic()
     report = BuildReport()
+    claims = library.claims()
     present = library.names()
+
+    def tell(spec: ReferenceSpec, state: str) -> None:
+        if progress:
+            progress(spec, state)
+
+    def attempt(spec: ReferenceSpec) -> bool:
+        """Build ``spec`` under its claim; ``False`` when another builder holds it."""
+        with claims.hold(spec.name) as held:
+            if not held:
+                return False
+            if spec.name in library.names():  # built by another while this one waited
+                report.elsewhere.append(spec.name)
+                tell(spec, "built_elsewhere")
+                return True
+            tell(spec, "training")
+            _build_one(library, spec, time_budget, models, fit_legitimate, n_jobs, clock)
+            report.built.append(spec.name)
+            tell(spec, "built")
+            return True
+
+    later = []
     for spec in plan(count, seed=seed, rows=rows, min_frauds=min_frauds, max_rows=max_rows):
         if spec.name in present:
             report.skipped.append(spec.name)
-            if progress:
-                progress(spec, "skipped")
-            continue
-        if progress:
-            progress(spec, "training")
-        started = clock()
-        data = generate(
-            spec.domain, spec.rows, fraud_rate=spec.fraud_rate, seed=spec.seed, lang=spec.lang
-        )
-        # The budget covers the data's generation too (up to a second for 400,000 rows).
-        left = max(time_budget - (clock() - started), 0.5 * time_budget)
-        result = train(
-            data.frame,
-            data.target,
-            time_budget=left,
-            models=models,
-            seed=spec.seed,
-            n_jobs=n_jobs,
-            max_legitimate=fit_legitimate,
-            clock=clock,
-        )
-        with tempfile.TemporaryDirectory(prefix="entrepot-reference-") as tmp:
-            folder = Path(tmp)
-            result.save(folder)
-            fit_rows = result.performance["model"]["fit_rows"]
-            details = {**asdict(spec), "time_budget": time_budget, "fit_rows": fit_rows}
-            info = info_from_folder(folder, name=spec.name, domain=spec.domain, details=details)
-            library.add(info, folder)
-        report.built.append(spec.name)
-        if progress:
-            progress(spec, "built")
+            tell(spec, "skipped")
+        elif not attempt(spec):
+            tell(spec, "waiting")
+            later.append(spec)
+    while later:
+        spec = later.pop(0)
+        claims.wait(spec.name)
+        if spec.name in library.names():
+            report.elsewhere.append(spec.name)
+            tell(spec, "built_elsewhere")
+        elif not attempt(spec):
+            later.append(spec)
     report.seconds = time.monotonic() - began
     return report
+
+
+def _build_one(
+    library: ReferenceSink,
+    spec: ReferenceSpec,
+    time_budget: float,
+    models: tuple[str, ...],
+    fit_legitimate: int | None,
+    n_jobs: int,
+    clock: Clock,
+) -> None:
+    """Generate ``spec``'s data, train its model and add it to ``library``."""
+    started = clock()
+    data = generate(
+        spec.domain, spec.rows, fraud_rate=spec.fraud_rate, seed=spec.seed, lang=spec.lang
+    )
+    # The budget covers the data's generation too (up to a second for 400,000 rows).
+    left = max(time_budget - (clock() - started), 0.5 * time_budget)
+    result = train(
+        data.frame,
+        data.target,
+        time_budget=left,
+        models=models,
+        seed=spec.seed,
+        n_jobs=n_jobs,
+        max_legitimate=fit_legitimate,
+        clock=clock,
+    )
+    with tempfile.TemporaryDirectory(prefix="entrepot-reference-") as tmp:
+        folder = Path(tmp)
+        result.save(folder)
+        fit_rows = result.performance["model"]["fit_rows"]
+        details = {**asdict(spec), "time_budget": time_budget, "fit_rows": fit_rows}
+        info = info_from_folder(folder, name=spec.name, domain=spec.domain, details=details)
+        library.add(info, folder)

@@ -19,6 +19,7 @@ import os
 import shutil
 import tempfile
 from collections.abc import Callable, Mapping, Sequence
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
@@ -110,11 +111,39 @@ class ReferenceSource(Protocol):
         ...
 
 
+class Claims(Protocol):
+    """Who builds which reference, when several builders share a library (ADR 0092)."""
+
+    def hold(self, name: str) -> AbstractContextManager[bool]:
+        """Hold ``name`` while the block builds it: ``True`` when this builder holds it,
+        ``False`` when another builder, alive, does."""
+        ...
+
+    def wait(self, name: str) -> None:
+        """Return once no live builder but this one holds ``name`` (a crashed builder's
+        hold expires)."""
+        ...
+
+
+class NoClaims:
+    """One builder only (a library in memory, or a folder of one user's)."""
+
+    def hold(self, name: str) -> AbstractContextManager[bool]:
+        return nullcontext(True)
+
+    def wait(self, name: str) -> None:
+        return None
+
+
 class ReferenceSink(Protocol):
     """What building the references needs."""
 
     def names(self) -> frozenset[str]:
         """Every reference name held, active or not."""
+        ...
+
+    def claims(self) -> Claims:
+        """Who builds which reference (:class:`NoClaims` for a single builder)."""
         ...
 
     def add(self, info: ReferenceInfo, folder: Path) -> ReferenceInfo:
@@ -149,6 +178,9 @@ class MemoryLibrary:
 
     def names(self) -> frozenset[str]:
         return frozenset(self._infos)
+
+    def claims(self) -> Claims:
+        return NoClaims()
 
     def add(self, info: ReferenceInfo, folder: Path) -> ReferenceInfo:
         check_reference_name(info.name)
@@ -210,6 +242,9 @@ class FolderLibrary:
 
     def names(self) -> frozenset[str]:
         return frozenset(info.name for info in self._infos())
+
+    def claims(self) -> Claims:
+        return NoClaims()
 
     def references(self) -> list[ReferenceInfo]:
         return [info for info in self._infos() if info.active]

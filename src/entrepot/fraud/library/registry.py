@@ -17,7 +17,13 @@ from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from entrepot.fraud.library.libraries import ReferenceInfo, UnknownReference, decode_schema
+from entrepot.fraud.library.libraries import (
+    Claims,
+    NoClaims,
+    ReferenceInfo,
+    UnknownReference,
+    decode_schema,
+)
 from entrepot.fraud.library.trained import MODEL_FILE
 from entrepot.fraud.model.moved import accept_old_pickles
 from entrepot.fraud.model.saved import FraudModel
@@ -35,15 +41,21 @@ class RegistryLibrary:
     """:class:`~entrepot.fraud.library.libraries.ReferenceSource` and ``ReferenceSink`` over a
     registry's shared namespace (reference models belong to no user)."""
 
-    def __init__(self, registry: Registry) -> None:
+    def __init__(self, registry: Registry, claims: Claims | None = None) -> None:
         if registry.owner is not None:
             raise ValueError("reference models live in the shared namespace")
         self._registry = registry
+        self._claims = claims or NoClaims()
         self._models: dict[tuple[str, str], FraudModel] = {}
         self._lock = threading.Lock()
 
     def names(self) -> frozenset[str]:
         return frozenset(r.name for r in self._registry.references())
+
+    def claims(self) -> Claims:
+        """The catalog's leases, so that every builder sharing the catalog (the server's
+        first start, ``fraud build-references``, other machines) builds each once."""
+        return self._claims
 
     def references(self) -> list[ReferenceInfo]:
         return [_info(r) for r in self._registry.references(active=True)]

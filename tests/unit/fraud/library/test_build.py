@@ -6,14 +6,22 @@ tests use it too.
 
 from __future__ import annotations
 
+import contextlib
 import json
+from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
 import pytest
 
 from entrepot.fraud.errors import FraudError
-from entrepot.fraud.library.build import MAX_ROWS, MIN_FRAUDS, build_references, plan
+from entrepot.fraud.library.build import (
+    MAX_ROWS,
+    MIN_FRAUDS,
+    ReferenceSpec,
+    build_references,
+    plan,
+)
 from entrepot.fraud.library.libraries import (
     FolderLibrary,
     MemoryLibrary,
@@ -25,7 +33,7 @@ from entrepot.fraud.synth.domains import domains
 from entrepot.fraud.synth.generator import generate
 from entrepot.registry.keyring import KeyRing
 from tests.support.clock import TickingClock
-from tests.support.fraud import SMALL_LIBRARY, small_library
+from tests.support.fraud import SMALL_LIBRARY, LibraryOptions, small_library
 
 #: The installation's key ring the folder library signs with.
 RING = KeyRing.of("library-tests-" + "k" * 40)
@@ -193,3 +201,65 @@ def test_folder_library_round_trip(tmp_path: Path) -> None:
 
 def test_an_empty_folder_library_lists_nothing(tmp_path: Path) -> None:
     assert FolderLibrary(tmp_path / "absent").references() == []
+
+
+#: :data:`SMALL_LIBRARY` with two references.
+TWO: LibraryOptions = {**SMALL_LIBRARY, "count": 2}
+
+
+def _two_planned() -> list[ReferenceSpec]:
+    return plan(2, rows=SMALL_LIBRARY["rows"], min_frauds=SMALL_LIBRARY["min_frauds"])
+
+
+class _SharedLibrary(MemoryLibrary):
+    """A library another builder shares: it holds the claim on ``busy`` the first time it
+    is asked, and while this builder waits it either adds that reference (``finishes``)
+    or dies without (a crash: the claim expires)."""
+
+    def __init__(self, busy: str, *, finishes: bool, source: MemoryLibrary, folder: Path):
+        super().__init__()
+        self.busy, self.finishes, self.source, self.folder = busy, finishes, source, folder
+        self.asked: list[str] = []
+        self.waited: list[str] = []
+
+    def claims(self) -> _SharedLibrary:
+        return self
+
+    @contextlib.contextmanager
+    def hold(self, name: str) -> Iterator[bool]:
+        self.asked.append(name)
+        yield not (name == self.busy and self.asked.count(name) == 1)
+
+    def wait(self, name: str) -> None:
+        self.waited.append(name)
+        if self.finishes:  # the other builder adds what it built, then lets go
+            info = next(i for i in self.source.references() if i.name == name)
+            self.source.load(name).save(self.folder / "model.joblib")
+            self.add(info, self.folder)
+
+
+def test_a_reference_another_builder_holds_is_waited_for_not_built_twice(
+    tmp_path: Path,
+) -> None:
+    first = _two_planned()
+    library = _SharedLibrary(first[0].name, finishes=True, source=small_library(), folder=tmp_path)
+    seen: list[tuple[str, str]] = []
+    report = build_references(
+        library,
+        progress=lambda spec, state: seen.append((spec.name, state)),
+        clock=TickingClock(),
+        **TWO,
+    )
+    assert (report.built, report.elsewhere) == ([first[1].name], [first[0].name])
+    assert library.waited == [first[0].name]
+    assert (first[0].name, "waiting") in seen and (first[0].name, "built_elsewhere") in seen
+    assert (first[0].name, "training") not in seen
+    assert library.names() == {first[0].name, first[1].name}
+
+
+def test_a_builder_that_crashed_leaves_its_reference_to_the_next(tmp_path: Path) -> None:
+    first = _two_planned()
+    library = _SharedLibrary(first[0].name, finishes=False, source=small_library(), folder=tmp_path)
+    report = build_references(library, clock=TickingClock(), **TWO)
+    assert sorted(report.built) == sorted(s.name for s in first) and report.elsewhere == []
+    assert library.asked == [first[0].name, first[1].name, first[0].name]
