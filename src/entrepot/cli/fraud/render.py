@@ -212,38 +212,6 @@ def print_evaluation(console: Console, found: dict[str, Any]) -> None:
         console.print(f"member {name}: AUPRC {auprc:.4f}")
 
 
-def print_card(console: Console, card: dict[str, Any] | None) -> None:
-    """The model card of a training: the out-of-time figure first, then validation, the
-    threshold's precision and alerts a day, and card precision@k per day."""
-    if not card:
-        return
-    head, protocol = card["headline"], card["protocol"]
-    interval = head.get("interval")
-    span = (
-        f" [{interval['low']:.3f}-{interval['high']:.3f}, {interval['level']:.0%}]"
-        if interval
-        else ""
-    )
-    where = "out-of-time test" if head["out_of_time"] else "random test split"
-    console.print(f"[bold]AUPRC {head['value']:.3f}[/]{span} on the {where}")
-    order = protocol.get("time_order") or "none"
-    console.print(
-        f"  validation AUPRC {card['validation']['value']:.3f}; split {protocol['split']} "
-        f"(time order: {order}, label delay {protocol['label_delay_days']} days, "
-        f"{protocol['gap_rows']} gap rows)"
-    )
-    at = card["at_threshold"]
-    per_day = at.get("alerts_per_day")
-    alerts = f", {per_day:.1f} alerts a day" if per_day is not None else ""
-    console.print(f"  at threshold {at['threshold']:.4f}: precision {at['precision']:.3f}{alerts}")
-    review = card["review"]
-    if review.get("card_precision") is not None:
-        console.print(
-            f"  card precision@{review['cards_per_day']} per day: "
-            f"{review['card_precision']:.3f} over {review['days']} days"
-        )
-
-
 def print_sheet(console: Console, facts: Mapping[str, Any]) -> None:
     """Which sheet of a workbook was read and which others it holds, in the reader's
     language; nothing for a table of one sheet."""
