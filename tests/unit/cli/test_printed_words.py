@@ -55,8 +55,7 @@ def _untitled_column(call: ast.Call) -> str:
     if (
         _name(call) != "Column"
         or len(call.args) != 1
-        or (call.keywords
-        and any(k.arg == "title" for k in call.keywords))
+        or (call.keywords and any(k.arg == "title" for k in call.keywords))
     ):
         return ""
     key = call.args[0]

@@ -78,7 +78,6 @@ def train_command(
     from entrepot.cli.fraud.training_view import print_training
     from entrepot.cli.language import words
     from entrepot.fraud_service.job_payloads import SearchOptions
-    from entrepot.fraud_service.training_facts import training_facts
 
     check_model_name(name)
     if (remote := process_remote()) is not None:
@@ -154,7 +153,7 @@ def train_command(
             sheet=sheet,
         )
     print_sheet(console, trained.sheet)
-    facts = training_facts(trained.result.performance)
+    facts = trained.facts
     t = words()
     if trained.version is None:
         print_training(console, facts, name, t("cli.train.saved", folder=trained.folder))
