@@ -546,3 +546,46 @@ def test_fraud_score_with_the_reference_ensemble(instance: Instance, laptop: Lap
     both = laptop.run("fraud", "score", "unlabelled-cards.csv", "e.csv", "--ensemble",
                       "--model", "cards")  # fmt: skip
     assert both.returncode == 2 and "--ensemble" in both.stderr
+
+
+def _card_lines(printed: str) -> list[str]:
+    """The metrics table and the model card a training printed, each figure masked (two
+    trainings' searches differ in time and in the learner they choose, never in what they
+    show)."""
+    lines = printed.splitlines()
+    start = next(i for i, line in enumerate(lines) if "┃ metric" in line) - 1  # the model
+    # kind in the title above differs from one search to another
+    end = next(i for i, line in enumerate(lines) if line.startswith("AUPRC")) + 4
+    return [re.sub(r"\d+(\.\d+)?", "N", line).rstrip() for line in lines[start:end]]
+
+
+def test_fraud_train_prints_the_card_a_local_training_prints(
+    instance: Instance, laptop: Laptop
+) -> None:
+    """One renderer, fed by the same facts (issue 44, item 3): the training through the
+    service, the same for an account on the instance, and one into the instance's own
+    registry print the same metrics and card lines."""
+    remote = (laptop.home / "train.out").read_text()
+    api_token(instance.env, instance.folder, "local@example.org")
+    history = str(laptop.home / "history.csv")
+    for_account = instance.local(
+        "fraud", "train", history, "--name", "cards", "--user", "local@example.org",
+        "--time-budget", "3",
+    )  # fmt: skip
+    registry = instance.local("fraud", "train", history, "--name", "cards", "--time-budget", "3")
+    assert for_account.returncode == 0, for_account.stderr
+    assert registry.returncode == 0, registry.stderr
+    card = _card_lines(remote)
+    assert card == _card_lines(for_account.stdout) == _card_lines(registry.stdout)
+    assert any(line.startswith("AUPRC N [N-N, N%] on the") for line in card), remote
+    assert any("card precision@N per day" in line for line in card), remote
+    # the figures are the job's own: its card, as the service stored it
+    headers = {"Authorization": f"Bearer {laptop.token}"}
+    jobs = httpx.get(instance.server.url + "/api/history", headers=headers, timeout=30).json()
+    (job,) = [j for j in jobs["items"] if j["kind"] == "train"]
+    headline = job["result"]["card"]["headline"]
+    assert f"AUPRC {headline['value']:.3f}" in remote
+    at = job["result"]["card"]["at_threshold"]
+    assert f"at threshold {at['threshold']:.4f}" in remote
+    for trial in job["result"]["trials"]:
+        assert f"{trial['validation_auprc']:.4f}" in remote

@@ -113,7 +113,7 @@ def test_a_killed_migrate_resumes_then_finalizes(
     assert f"ENTREPOT_STORE_URL={url}" in final.stdout.replace("\n", "")
     assert not any((tmp_path / "var" / "store" / "datasets").glob("*"))
     after = cli("verify", extra_env={"ENTREPOT_STORE_URL": url})
-    assert after.returncode == 0 and f"checked {total} object(s)" in after.stdout
+    assert after.returncode == 0 and f"checked {total} objects" in after.stdout
     status = cli("move", "--status")
     assert "finalized" in status.stdout
 
@@ -204,7 +204,7 @@ def test_reads_follow_the_catalog_before_the_url_changes(tmp_path: Path, cli: Cl
     assert cli("get", "datasets/part-0001.csv", "out.csv").returncode == 0
     assert (tmp_path / "out.csv").read_bytes() == written["datasets/part-0001.csv"]
     verified = cli("verify")
-    assert verified.returncode == 0 and "checked 3 object(s)" in verified.stdout
+    assert verified.returncode == 0 and "checked 3 objects" in verified.stdout
     doctor = cli("doctor")
     assert "3 object(s) in file://" in doctor.stdout.replace("\n", "")
 

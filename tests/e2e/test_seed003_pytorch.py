@@ -191,4 +191,4 @@ def test_seed_003_plant_classifier_on_s3(
     code, out, err = cli("models", "rm", f"plant_classifier@{version}")
     assert code == 0, err
     assert s3_client.list_objects_v2(Bucket=bucket).get("KeyCount", 0) == 0
-    assert cli("models", "ls")[1].strip().endswith("0 model(s)")
+    assert cli("models", "ls")[1].strip().endswith("0 models")

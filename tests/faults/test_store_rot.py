@@ -114,7 +114,7 @@ def test_rot_under_a_cached_copy_is_served_reported_and_repaired(site: Site, run
 
     code, out, _ = run("verify", "--repair")
     assert code == 0, out
-    assert "restored 1 object(s)" in out
+    assert "restored 1 object from" in out
     assert (site.store / key).read_bytes() == original
     assert site.integrity()["warning"] is False
     assert run("verify")[0] == 0

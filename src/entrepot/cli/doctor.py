@@ -7,6 +7,7 @@ from rich.table import Table
 from rich.text import Text
 
 from entrepot.cli.context import console, current_app
+from entrepot.cli.language import words
 from entrepot.cli.output import JsonFlag, print_json
 
 
@@ -21,12 +22,17 @@ def doctor(as_json: JsonFlag = False) -> None:
             ]
         )
     else:
-        table = Table("check", "status", "detail", box=None)
+        t = words()
+        table = Table(
+            t("cli.column.check"), t("cli.column.status"), t("cli.column.detail"), box=None
+        )
         for check in checks:
             status = (
-                "[yellow]warn[/]"
+                Text(t("cli.doctor.warn"), "yellow")
                 if check.warning
-                else ("[green]ok[/]" if check.ok else "[red]FAIL[/]")
+                else Text(t("cli.doctor.ok"), "green")
+                if check.ok
+                else Text(t("cli.doctor.fail"), "red")
             )
             table.add_row(check.name, status, Text(check.detail))
         console.print(table)

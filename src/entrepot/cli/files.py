@@ -7,14 +7,15 @@ from pathlib import Path
 from typing import Annotated, Any, BinaryIO, Literal, cast
 
 import typer
-from rich.markup import escape
+from rich.text import Text
 
 from entrepot.cli.context import console, current_app, progress_console
 from entrepot.cli.format import parse_duration
-from entrepot.cli.output import Column, JsonFlag, counted, emit_rows, human, print_json, table
+from entrepot.cli.language import words
+from entrepot.cli.output import Column, JsonFlag, emit_rows, human, print_json, table
 from entrepot.cli.progress import ProgressReader, transfer_progress
 from entrepot.errors import LocalFileNotFound
-from entrepot.messages import N_, Message
+from entrepot.messages import N_, Message, Np_
 from entrepot.sizes import human_size
 
 #: The folder of the web service's users (``users/<id>/``): the service alone writes there.
@@ -39,6 +40,25 @@ def register(app: typer.Typer) -> None:
     app.command("presign")(presign)
 
 
+#: The title of each table of ``du``.
+_DU_TITLES = {"folder": N_("cli.du.folder"), "user": N_("cli.du.user"), "owner": N_("cli.du.owner")}
+
+
+def _t(key: str, /, **values: object) -> str:
+    """``key`` in the reader's language (the key given as a literal at the call, where
+    `make translations` finds it: ``_t(N_("cli.…"))``)."""
+    return words()(key, **values)
+
+
+def _n(key: str, count: int) -> str:
+    """The plural ``key`` for ``count``, in the reader's language."""
+    return words().plural(key, count)
+
+
+def _top_level(name: object) -> str:
+    return str(name) if name else _t(N_("cli.du.top_level"))
+
+
 def ls(
     prefix: Annotated[str, typer.Argument(help="Folder prefix to list; empty for the root.")] = "",
     recursive: Annotated[bool, typer.Option("--recursive", "-r", help="List every level.")] = False,
@@ -56,14 +76,18 @@ def ls(
         _LS_COLUMNS,
         as_json=as_json,
         document={"prefix": prefix, "folders": list(folders), "objects": rows},
-        footer=f"{counted(len(folders), 'folder')}, {counted(len(objects), 'object')}",
+        footer=_t(
+            N_("cli.ls.footer"),
+            folders=_n(Np_("cli.ls.folders"), len(folders)),
+            objects=_n(Np_("cli.ls.objects"), len(objects)),
+        ),
     )
 
 
 _LS_COLUMNS = (
     Column("key", fold=True),
     Column("size", show=lambda n: "" if n is None else human_size(n)),
-    Column("modified", "modified (UTC)", show=lambda t: "" if t is None else human(t)),
+    Column("modified", N_("cli.column.modified"), show=lambda t: "" if t is None else human(t)),
     Column("sha256", show=lambda s: "-" if s is None else s[:12]),
 )
 
@@ -108,15 +132,15 @@ def du(
         if not rows and title != "folder":
             continue
         total = {
-            "name": "total",
+            "name": _t(N_("cli.du.total")),
             "objects": sum(c for c, _ in rows.values()),
             "bytes": sum(s for _, s in rows.values()),
         }
         columns = (
-            Column("name", title, show=lambda n: n or "(top level)", fold=True),
+            Column("name", _DU_TITLES[title], show=_top_level, fold=True),
             Column("objects"),
             Column("bytes"),
-            Column("bytes", "size", show=human_size),
+            Column("bytes", N_("cli.column.size"), show=human_size),
         )
         console.print(table([*usage[title], total], columns))
 
@@ -169,8 +193,10 @@ def put(
         task = progress.add_task(f"put {key}", total=size)
         reader = cast(BinaryIO, ProgressReader(raw, lambda n: progress.advance(task, n)))
         record = app.objects.put(key, reader, kind="file", owner=None, content_type=content_type)
+    t = words()
     console.print(
-        f"stored {escape(record.key)} ({human_size(record.size)}, sha256 {record.sha256})"
+        t("cli.put.stored", key=record.key, size=human_size(record.size), sha256=record.sha256),
+        markup=False,
     )
 
 
@@ -194,16 +220,13 @@ def get(
 
         done = app.objects.fetch(key, dest, force=force, progress=advance)
     if isinstance(done, DownloadedTree):
-        console.print(
-            f"wrote {counted(len(done.files), 'file')} under {escape(str(done.dest))} "
-            f"({human_size(done.size)}), each verified"
-        )
+        files = _n(Np_("cli.get.files"), len(done.files))
+        said = _t(N_("cli.get.wrote_tree"), files=files, dest=done.dest, size=human_size(done.size))
+        console.print(said, markup=False)
         return
-    verified = "catalog and store" if done.cataloged else "store"
-    console.print(
-        f"wrote {escape(str(done.path))} ({human_size(done.size)}, sha256 verified against "
-        f"{verified})"
-    )
+    t = words()
+    key = N_("cli.get.wrote_checked") if done.cataloged else N_("cli.get.wrote_store")
+    console.print(t(key, path=done.path, size=human_size(done.size)), markup=False)
 
 
 def head(
@@ -236,24 +259,29 @@ def head(
     if as_json:
         print_json(document)
         return
+    t = words()
     rows = [
-        ("key", info.key),
-        ("size", f"{human_size(info.size)} ({info.size} bytes)"),
+        (t("cli.column.key"), info.key),
+        (t("cli.column.size"), t("cli.head.size", size=human_size(info.size), bytes=info.size)),
         ("sha256", info.sha256 or "-"),
-        ("content type", info.content_type or "-"),
-        ("modified (UTC)", human(info.modified)),
+        (t("cli.head.content_type"), info.content_type or "-"),
+        (t("cli.column.modified"), human(info.modified)),
     ]
     if record is None:
-        rows.append(("catalog", "not recorded (written outside Entrepôt, or left by a crash)"))
+        rows.append((t("cli.head.catalog"), t("cli.head.not_recorded")))
     else:
+        owner = record.owner or "-"
         rows += [
-            ("catalog", f"{record.kind}, {record.state.value}, owner {record.owner or '-'}"),
-            ("recorded", human(record.created_at)),
+            (
+                t("cli.head.catalog"),
+                t("cli.head.recorded_as", kind=record.kind, state=record.state.value, owner=owner),
+            ),
+            (t("cli.head.recorded"), human(record.created_at)),
         ]
         if (record.sha256, record.size) != (info.sha256, info.size):
-            rows.append(("warning", "the store and the catalog disagree: run `entrepot verify`"))
+            rows.append((t("cli.head.warning"), t("cli.head.disagree")))
     for name, value in rows:
-        console.print(f"[bold]{name}[/]: {escape(str(value))}")
+        console.print(Text.assemble((name, "bold"), t("cli.head.colon"), str(value)))
 
 
 def rm(
@@ -272,7 +300,7 @@ def rm(
     guard_user_keys(targets, "rm", force=force)
     for key in targets:
         app.objects.delete(key)
-    console.print(f"deleted {len(targets)} object(s)")
+    console.print(_n(Np_("cli.rm.deleted"), len(targets)), markup=False)
 
 
 def guard_user_keys(keys: list[str], command: str, *, force: bool) -> None:

@@ -7,6 +7,7 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping
 
+from entrepot.i18n.catalogs import Translator, translator
 from entrepot.i18n.messages import speaker
 from entrepot.messages import Message, message_of
 
@@ -47,3 +48,10 @@ def stored_in_words(key: object, params: object) -> str:
     as :meth:`Message.to_json` wrote them: ``{"number": …, "digits": …}``), in words."""
     found = message_of({"key": key, "params": params or {}}) if isinstance(key, str) else None
     return "" if found is None else in_words(found)
+
+
+def words() -> Translator:
+    """The catalogs in the reader's language, for the command line's own lines (table
+    titles, headers, summaries): ``t = words(); t("cli.….")``, a key `make translations`
+    finds."""
+    return translator(reader_language())

@@ -9,10 +9,12 @@ import typer
 from rich.table import Table
 
 from entrepot.cli.context import console, current_app
+from entrepot.cli.language import words
 from entrepot.cli.model_options import owned_models, short_metrics, user_option
 from entrepot.cli.output import Column, JsonFlag, emit_rows, print_json
 from entrepot.cli.remote.target import process_remote
 from entrepot.cli.version_view import print_version
+from entrepot.messages import N_, Np_
 
 
 def ls(ctx: typer.Context, as_json: JsonFlag = False) -> None:
@@ -27,12 +29,12 @@ def ls(ctx: typer.Context, as_json: JsonFlag = False) -> None:
             {"name": s.name, "versions": s.versions, "latest": s.latest, "latest_at": s.latest_at}
             for s in summaries
         ]
-    columns = (Column("name", "model"), Column("versions"), Column("latest"))
+    columns = (Column("name", N_("cli.column.model")), Column("versions"), Column("latest"))
     emit_rows(
         rows,
-        (*columns, Column("latest_at", "pushed (UTC)")),
+        (*columns, Column("latest_at")),
         as_json=as_json,
-        footer=f"{len(rows)} model(s)",
+        footer=words().plural(Np_("cli.models.count"), len(rows)),
     )
 
 
@@ -65,8 +67,8 @@ def versions(
     ]
     columns = [
         Column("version"),
-        Column("created_at", "pushed (UTC)"),
-        Column("created_by", "by"),
+        Column("created_at", N_("cli.column.pushed")),
+        Column("created_by"),
         Column("flavor"),
         Column("aliases", fold=True),
         Column("metrics", show=short_metrics, fold=True),
@@ -147,11 +149,19 @@ def references(
             ]
         )
         return
-    table = Table("reference", "domain", "model", "uses", "last used (UTC)", "mean match")
+    t = words()
+    table = Table(
+        t("cli.references.reference"),
+        t("cli.references.domain"),
+        t("cli.column.model"),
+        t("cli.references.uses"),
+        t("cli.references.last_used"),
+        t("cli.references.mean_match"),
+    )
     table.box = None
-    table.add_column("metrics")
+    table.add_column(t("cli.column.metrics"))
     if all_states:
-        table.add_column("active")
+        table.add_column(t("cli.column.active"))
     for r in found:
         metrics = ", ".join(f"{k}={v:.4g}" for k, v in list(r.metrics.items())[:3])
         row = [
@@ -164,7 +174,7 @@ def references(
             metrics,
         ]
         if all_states:
-            row.append("yes" if r.active else "no")
+            row.append(t("cli.yes") if r.active else t("cli.no"))
         table.add_row(*row)
     console.print(table)
-    console.print(f"{len(found)} reference model(s)")
+    console.print(t.plural(Np_("cli.references.count"), len(found)), markup=False)

@@ -21,6 +21,8 @@ from rich.table import Table
 from rich.text import Text
 
 from entrepot.cli.context import console
+from entrepot.cli.language import words
+from entrepot.messages import N_
 from entrepot.sizes import human_size
 
 #: The ``--json`` flag of every listing and status command.
@@ -30,10 +32,57 @@ JsonFlag = Annotated[
 ]
 
 
+#: Each column's header (a listing's key -> its catalog key), in the reader's language.
+HEADERS = {
+    "key": N_("cli.column.key"),
+    "size": N_("cli.column.size"),
+    "bytes": N_("cli.column.bytes"),
+    "modified": N_("cli.column.modified"),
+    "sha256": N_("cli.column.sha256"),
+    "name": N_("cli.column.name"),
+    "objects": N_("cli.column.objects"),
+    "versions": N_("cli.column.versions"),
+    "version": N_("cli.column.version"),
+    "latest": N_("cli.column.latest"),
+    "latest_at": N_("cli.column.pushed"),
+    "created_by": N_("cli.column.by"),
+    "flavor": N_("cli.column.flavor"),
+    "aliases": N_("cli.column.aliases"),
+    "metrics": N_("cli.column.metrics"),
+    "metric": N_("cli.column.metric"),
+    "state": N_("cli.column.state"),
+    "status": N_("cli.column.status"),
+    "store": N_("cli.column.store"),
+    "problem": N_("cli.column.problem"),
+    "detail": N_("cli.column.detail"),
+    "cached copy": N_("cli.column.cached_copy"),
+    "id": N_("cli.column.id"),
+    "email": N_("cli.column.email"),
+    "admin": N_("cli.column.admin"),
+    "active": N_("cli.column.active"),
+    "field": N_("cli.column.field"),
+    "value": N_("cli.column.value"),
+    "source": N_("cli.column.source"),
+    "rows": N_("cli.column.rows"),
+    "error": N_("cli.column.error"),
+    "date": N_("cli.column.date"),
+    "day": N_("cli.column.day"),
+    "units": N_("cli.column.units"),
+    "target": N_("cli.column.target"),
+    "labelled": N_("cli.column.labelled"),
+    "inputs": N_("cli.column.inputs"),
+    "format": N_("cli.column.format"),
+    "columns": N_("cli.column.columns"),
+    "model": N_("cli.column.model"),
+    "check": N_("cli.column.check"),
+}
+
+
 @dataclass(frozen=True)
 class Column:
-    """One column of a table: the key of each row it shows, its header, how a value is
-    shown to people (default: :func:`human`), and whether long values wrap (``fold``)."""
+    """One column of a table: the key of each row it shows, its header's catalog key
+    (default: the key's, :data:`HEADERS`), how a value is shown to people (default:
+    :func:`human`), and whether long values wrap (``fold``)."""
 
     key: str
     title: str = ""
@@ -42,17 +91,20 @@ class Column:
 
     @property
     def header(self) -> str:
-        """The column's header."""
-        return self.title or self.key
+        """The column's header, in the reader's language."""
+        found = self.title or HEADERS.get(self.key)
+        return words()(found) if found else self.key
 
 
 def human(value: Any) -> str:
     """``value`` for people: numbers rounded (``0.4375``, not ``0.43749999999999994``),
-    times to the second, ``-`` for nothing, ``yes``/``no``, ``k=v`` pairs."""
+    times to the second, ``-`` for nothing, yes or no in the reader's language, ``k=v``
+    pairs."""
     if value is None:
         return "-"
     if isinstance(value, bool):
-        return "yes" if value else "no"
+        t = words()
+        return t("cli.yes") if value else t("cli.no")
     if isinstance(value, float):
         return rounded(value)
     if isinstance(value, datetime):

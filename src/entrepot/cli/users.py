@@ -12,7 +12,9 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from entrepot.cli.context import console, current_app
+from entrepot.cli.language import words
 from entrepot.cli.output import Column, JsonFlag, emit_rows
+from entrepot.messages import N_, Np_
 
 if TYPE_CHECKING:
     from entrepot.bootstrap.app import App
@@ -52,8 +54,9 @@ def create(
         return str(typer.prompt("Password", hide_input=True, confirmation_prompt=True))
 
     user = _app(create=True).accounts.register(email, password, name=name, admin=admin)
-    role = "administrator" if user.is_admin else "user"
-    console.print(f"created {role} {user.email} (id {user.id}) with a 14-day trial licence")
+    t = words()
+    key = N_("cli.users.created_admin") if user.is_admin else N_("cli.users.created")
+    console.print(t(key, email=user.email, id=user.id), markup=False)
 
 
 @users_app.command("token")
@@ -95,8 +98,10 @@ def list_users(
         for user in _app().catalog.listings.users(query)
     ]
     columns = [Column(key) for key in ("id", "email", "name", "admin", "active")]
-    columns.append(Column("created_at", "created", show=lambda t: f"{t:%Y-%m-%d}"))
-    emit_rows(rows, columns, as_json=as_json, footer=f"{len(rows)} account(s)")
+    columns.append(Column("created_at", N_("cli.column.created"), show=lambda t: f"{t:%Y-%m-%d}"))
+    emit_rows(
+        rows, columns, as_json=as_json, footer=words().plural(Np_("cli.users.count"), len(rows))
+    )
 
 
 @users_app.command("admin")
@@ -109,7 +114,9 @@ def set_admin(
 
     app = _app()
     user = app.admin.set_admin(OPERATOR, app.accounts.by_email(email).id, not revoke)
-    console.print(f"{user.email} is {'no longer ' if revoke else ''}an administrator")
+    t = words()
+    key = N_("cli.users.not_admin") if revoke else N_("cli.users.admin")
+    console.print(t(key, email=user.email), markup=False)
 
 
 @users_app.command("licence")
@@ -124,4 +131,6 @@ def grant_licence(
     from entrepot.accounts.records import OPERATOR
 
     licence, user = _app().admin.grant_licence(OPERATOR, email, plan, days=days)
-    console.print(f"{licence.key} activated for {user.email} until {licence.expires_at:%Y-%m-%d}")
+    t = words()
+    until = f"{licence.expires_at:%Y-%m-%d}"
+    console.print(t("cli.users.licence", key=licence.key, email=user.email, until=until))

@@ -9,7 +9,9 @@ from typing import TYPE_CHECKING, Any
 from rich.text import Text
 
 from entrepot.cli.context import console
+from entrepot.cli.language import words
 from entrepot.cli.output import Column, print_json, table
+from entrepot.messages import Np_
 
 if TYPE_CHECKING:
     from entrepot.services.records import Verified
@@ -50,6 +52,7 @@ def settle(verified: Verified, *, as_json: bool) -> bool:
     copies = {f.problem.key for f in findings if f.copy is not None}
     problems = _one_row_per_object(verified, copies)
     left = verified.left
+    t = words()
     if as_json:
         print_json(
             {
@@ -63,25 +66,20 @@ def settle(verified: Verified, *, as_json: bool) -> bool:
         return left == 0
     if problems:
         console.print(table(problems, _COLUMNS))
-        console.print(
-            f"recorded {len(findings)} damaged object(s) in the catalog "
-            "(administrators see them in /health until a check finds them intact)"
-        )
+        console.print(t.plural(Np_("cli.verify.recorded"), len(findings)), markup=False)
     if findings and outcome is None and copies:
-        console.print(
-            f"{len(copies)} of them have a verified copy in the cache, still served: "
-            "`entrepot verify --repair` writes it back to the store"
-        )
+        console.print(t.plural(Np_("cli.verify.cached_copies"), len(copies)), markup=False)
     if outcome is not None:
         if outcome.restored:
-            console.print(
-                f"[green]restored {len(outcome.restored)} object(s)[/] from the cache's "
-                "verified copy"
-            )
+            restored = t.plural(Np_("cli.verify.restored"), len(outcome.restored))
+            console.print(Text(restored, "green"))
         for key, reason in outcome.left:
-            console.print(Text(f"not repaired: {key}: {reason}"))
-    console.print(
-        f"checked {report.checked} object(s): "
-        + ("[green]all verified[/]" if report.ok else f"[red]{len(problems)} problem(s)[/]")
+            console.print(Text(t("cli.verify.not_repaired", key=key, reason=reason)))
+    checked = t.plural(Np_("cli.verify.checked"), report.checked)
+    verdict = (
+        Text(t("cli.verify.all_verified"), "green")
+        if report.ok
+        else Text(t.plural(Np_("cli.verify.problems"), len(problems)), "red")
     )
+    console.print(Text.assemble(checked, t("cli.head.colon"), verdict))
     return left == 0

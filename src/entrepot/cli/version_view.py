@@ -10,11 +10,23 @@ from typing import Any
 
 from rich.markup import escape
 from rich.table import Table
+from rich.text import Text
 
 from entrepot.cli.context import console
+from entrepot.cli.language import words
 from entrepot.cli.output import human
+from entrepot.messages import N_
 from entrepot.registry.history import SUMMARY_KEY, describe
 from entrepot.sizes import human_size
+
+#: The manifest's sections a version shows, each under its name in the reader's language.
+_SECTIONS = {
+    "metrics": N_("cli.column.metrics"),
+    "params": N_("cli.version.params"),
+    "tags": N_("cli.version.tags"),
+    "lineage": N_("cli.version.lineage"),
+    "framework": N_("cli.version.framework"),
+}
 
 
 def print_version(
@@ -31,26 +43,29 @@ def print_version(
 ) -> None:
     """Print a version: its row's facts, then its manifest (the JSON document), then its
     files (``path``, ``size``, ``sha256`` each)."""
-    m = manifest
-    console.print(
-        f"[bold]{name}@{version}[/]  {m['flavor']}  model file: {m.get('model_file') or '-'}"
-    )
-    console.print(f"pushed {created_at:%Y-%m-%d %H:%M:%S} UTC by {created_by}")
-    console.print(f"aliases: {', '.join(aliases) or '-'}")
-    console.print(f"signed by this installation: {'yes' if signed else 'no'}")
-    console.print(f"manifest sha256: {manifest_sha256}")
-    for title in ("metrics", "params", "tags", "lineage", "framework"):
+    m, t = manifest, words()
+    model_file = t("cli.version.model_file", file=m.get("model_file") or "-")
+    console.print(Text.assemble((f"{name}@{version}", "bold"), f"  {m['flavor']}  {model_file}"))
+    pushed = t("cli.version.pushed", at=f"{created_at:%Y-%m-%d %H:%M:%S}", by=created_by)
+    console.print(pushed, markup=False)
+    console.print(t("cli.version.aliases", aliases=", ".join(aliases) or "-"), markup=False)
+    yes_no = t("cli.yes") if signed else t("cli.no")
+    console.print(t("cli.version.signed", yes_no=yes_no), markup=False)
+    console.print(t("cli.version.manifest", sha256=manifest_sha256), markup=False)
+    for title, label in _SECTIONS.items():
         values = m.get(title)
         if values:
-            console.print(f"{title}: {escape(human(dict(values)))}")
+            console.print(t(label) + t("cli.head.colon") + human(dict(values)), markup=False)
     if m.get("input_schema"):
-        console.print("input: " + ", ".join(f"{c['name']}:{c['dtype']}" for c in m["input_schema"]))
+        inputs = ", ".join(f"{c['name']}:{c['dtype']}" for c in m["input_schema"])
+        console.print(t("cli.version.input") + t("cli.head.colon") + inputs, markup=False)
     metadata = m.get("metadata") or {}
     if isinstance(training := metadata.get(SUMMARY_KEY), dict):
         console.print(escape("\n".join(describe(training))))
     if metadata:
-        console.print("metadata: " + escape(json.dumps(dict(metadata), sort_keys=True)))
-    table = Table("file", "size", "sha256", box=None)
+        shown = json.dumps(dict(metadata), sort_keys=True)
+        console.print(t("cli.version.metadata") + t("cli.head.colon") + shown, markup=False)
+    table = Table(t("cli.version.file"), t("cli.column.size"), "sha256", box=None)
     for f in files:
         table.add_row(f["path"], human_size(f["size"]), f["sha256"])
     console.print(table)

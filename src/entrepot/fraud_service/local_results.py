@@ -45,6 +45,14 @@ class Trained:
     #: The workbook's sheet read and its other sheets, as :attr:`Scored.sheet`.
     sheet: dict[str, Any] = field(default_factory=dict)
 
+    @property
+    def facts(self) -> dict[str, Any]:
+        """What the training shows its user, as a training job's result holds it
+        (:func:`~entrepot.fraud_service.training_facts.training_facts`)."""
+        from entrepot.fraud_service.training_facts import training_facts
+
+        return training_facts(self.result.performance)
+
 
 @dataclass(frozen=True, slots=True)
 class Scored:

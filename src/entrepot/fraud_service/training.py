@@ -26,10 +26,10 @@ from entrepot.fraud_service.datasets import DatasetService
 from entrepot.fraud_service.errors import NothingToLearn, TrainingFailed, UnlabelledDataset
 from entrepot.fraud_service.job_payloads import SearchOptions, TrainPayload
 from entrepot.fraud_service.memory_budget import MemoryBudget
-from entrepot.fraud_service.model_view import counted
 from entrepot.fraud_service.options import ServiceOptions
 from entrepot.fraud_service.pipeline.training import train_table
 from entrepot.fraud_service.retraining import FeedbackRows, count_decisions, gather
+from entrepot.fraud_service.training_facts import training_facts
 from entrepot.fraud_service.user_roles import check_roles, with_named_roles
 from entrepot.fraud_service.workspace import Workspace
 from entrepot.jobs.runner import JobRunner, Observer, Progress
@@ -382,9 +382,7 @@ class TrainingService:
             "model_id": model_id,
             "model_name": version.name,
             "version": version.version,
-            "metrics": counted(version.metrics),
-            "warnings": list(result.performance.get("warnings", [])),
-            "warning_messages": list(result.performance.get("warning_messages", [])),
+            **training_facts(result.performance),
             **(
                 {"feedback_rows": len(found.frame), "feedback_skipped": found.skipped}
                 if found is not None

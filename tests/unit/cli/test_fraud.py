@@ -135,7 +135,7 @@ def test_references_match_score_and_evaluate(tmp_path: Path) -> None:
         terminal_width=200,
     )
     assert result.exit_code == 0, result.output
-    assert "3000 rows scored" in result.output
+    assert "3,000 rows scored" in result.output
     first = pd.read_csv(scores)
     assert len(first) == 3000
     assert {"fraud_probability", "prediction", "risk_level", "anomaly_score"} <= set(first.columns)

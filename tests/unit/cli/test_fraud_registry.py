@@ -48,7 +48,7 @@ def test_train_registers_and_score_finds_the_model_by_name(cli: Run, tmp_path: P
     latest, pinned = tmp_path / "latest.csv", tmp_path / "pinned.parquet"
     code, out, err = cli("fraud", "score", str(data), str(latest), "--model", "cards")
     assert code == 0, err
-    assert "3000 rows scored" in out
+    assert "3,000 rows scored" in out
     code, _, err = cli("fraud", "score", str(data), str(pinned), "--model", f"cards@{version}")
     assert code == 0, err
     first, second = pd.read_csv(latest), pd.read_parquet(pinned)

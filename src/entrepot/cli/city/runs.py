@@ -144,7 +144,7 @@ _STATUS_COLUMNS = (
     Column("date"),
     Column("state"),
     Column("inputs"),
-    Column("updated_at", "updated (UTC)"),
+    Column("updated_at", N_("cli.column.updated")),
     Column("error", fold=True, show=lambda e: e or ""),
 )
 

@@ -10,11 +10,11 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypedDict
 
 import typer
-from rich.table import Table
 
 from entrepot.cli.context import console, current_app, note, progress_console
-from entrepot.cli.language import in_words
-from entrepot.messages import Message, message_of
+from entrepot.cli.fraud.training_view import print_training
+from entrepot.cli.language import in_words, words
+from entrepot.messages import Message
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -81,21 +81,14 @@ def train_for_account(
 def print_account_model(
     console: Console, name: str, result: Mapping[str, Any], email: str, next_step: str
 ) -> None:
-    """A finished training job's model: its test metrics, the training's notes, and where
-    it was registered (a training on this machine and one on a deployed service alike)."""
-    metrics = Table("test metric", "value", title=f"{name}@{result['version']}")
-    for key, value in sorted(dict(result.get("metrics", {})).items()):
-        shown = str(value) if isinstance(value, int) else f"{float(value):.4f}"  # a count
-        metrics.add_row(str(key), shown)
-    console.print(metrics)
-    said = [message_of(m) for m in result.get("warning_messages", [])]
-    notes = [in_words(m) for m in said if m is not None] or list(result.get("warnings", []))
-    for note_text in notes:  # in the reader's language where the job kept the message
-        console.print(f"[yellow]note:[/] {note_text}", highlight=False)
-    console.print(
-        f"registered [bold]{result['model_name']}@{result['version']}[/] in {email}'s "
-        f"models: {next_step}"
-    )
+    """A finished training job's model (its result holds the training's facts,
+    ``fraud_service/training_facts.py``): drawn as a training on this machine is, then
+    where it was registered (a training for an account here and one on a deployed service
+    alike)."""
+    model = f"{result.get('model_name', name)}@{result['version']}"
+    t = words()
+    done = t("cli.train.registered_for", model=model, email=email, next=next_step)
+    print_training(console, result, model, done)
 
 
 def check_model_name(name: str) -> None:

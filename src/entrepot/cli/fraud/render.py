@@ -7,10 +7,11 @@ from typing import Any
 
 from rich.console import Console
 from rich.table import Table
+from rich.text import Text
 
-from entrepot.cli.language import in_words
+from entrepot.cli.language import in_words, words
 from entrepot.fraud.match.matching import Match, MatchResult
-from entrepot.messages import N_, Message, message_of
+from entrepot.messages import N_, Message, Np_, message_of
 
 
 def print_match(console: Console, result: MatchResult) -> None:
@@ -51,16 +52,25 @@ def print_ensemble(console: Console, members: Sequence[Mapping[str, Any]]) -> No
     if len(members) == 1:
         (m,) = members
         read = m.get("column_coverage")
-        reads = f"; reads {_figure(read, '.0%')} of its columns" if read is not None else ""
-        console.print(
-            f"scored with {m.get('name')} (validation AUPRC "
-            f"{_figure(m.get('validation_auprc'), '.3f')}{reads})",
-            highlight=False,
+        t = words()
+        auprc = _figure(m.get("validation_auprc"), ".3f")
+        said = (
+            t("cli.score.one_model", model=m.get("name"), auprc=auprc)
+            if read is None
+            else t(
+                "cli.score.one_model_reads",
+                model=m.get("name"),
+                auprc=auprc,
+                share=_figure(read, ".0%"),
+            )
         )
+        console.print(said, markup=False, highlight=False)
         return
+    t = words()
     table = Table(
-        "member", "weight", "similarity", "validation AUPRC", "coverage", "threshold",
-        title="ensemble",
+        t("cli.ensemble.member"), t("cli.ensemble.weight"), t("cli.ensemble.similarity"),
+        t("cli.train.trial_auprc"), t("cli.ensemble.coverage"), t("cli.ensemble.threshold"),
+        title=t("cli.ensemble.title"),
     )  # fmt: skip
     for m in members:
         table.add_row(
@@ -68,8 +78,11 @@ def print_ensemble(console: Console, members: Sequence[Mapping[str, Any]]) -> No
             _figure(m.get("weight"), ".2f"),
             _figure(m.get("similarity"), ".2f"),
             _figure(m.get("validation_auprc"), ".3f"),
-            f"{_figure(m.get('coverage'), '.0%')} "
-            f"({_figure(m.get('column_coverage'), '.0%')} of columns)",
+            t(
+                "cli.ensemble.covered",
+                rows=_figure(m.get("coverage"), ".0%"),
+                columns=_figure(m.get("column_coverage"), ".0%"),
+            ),
             _figure(m.get("threshold"), ".3f"),
         )
     console.print(table)
@@ -83,9 +96,17 @@ def print_scores(console: Console, summary: Mapping[str, Any]) -> None:
     risk = summary.get("risk") or {}
     levels = ", ".join(f"{lvl} {int(n)}" for lvl, n in risk.items() if n)
     share = f"{flagged / rows:.2%}" if rows else "-"
+    t = words()
     console.print(
-        f"{rows} rows scored: {flagged} predicted fraudulent ({share}) "
-        f"at threshold {_figure(summary.get('threshold'), '.3f')}; risk levels: {levels}"
+        t(
+            "cli.score.summary",
+            rows=t.plural(Np_("cli.score.rows"), rows),
+            flagged=flagged,
+            share=share,
+            threshold=_figure(summary.get("threshold"), ".3f"),
+            levels=levels,
+        ),
+        markup=False,
     )
 
 
@@ -201,47 +222,17 @@ def print_expected(console: Console, found: dict[str, Any] | None) -> None:
 def print_evaluation(console: Console, found: dict[str, Any]) -> None:
     """Metrics of scores against the labels."""
     metrics = found["metrics"]
-    table = Table("metric", "value", title=f"against the label {found['target']!r}")
+    t = words()
+    title = t("cli.evaluate.title", target=found["target"])
+    table = Table(t("cli.column.metric"), t("cli.column.value"), title=Text(title))
     for key in ("auprc", "roc_auc", "precision", "recall", "f1", "brier", "threshold"):
         table.add_row(key, f"{metrics[key]:.4f}")
-    table.add_row("base rate", f"{metrics['base_rate']:.4f}")
-    table.add_row("flagged share", f"{metrics['flagged_share']:.4f}")
+    table.add_row(t("cli.evaluate.base_rate"), f"{metrics['base_rate']:.4f}")
+    table.add_row(t("cli.evaluate.flagged_share"), f"{metrics['flagged_share']:.4f}")
     table.add_row("precision@100", f"{metrics['precision_at_k'].get('100', float('nan')):.4f}")
     console.print(table)
     for name, auprc in found["member_auprc"].items():
-        console.print(f"member {name}: AUPRC {auprc:.4f}")
-
-
-def print_card(console: Console, card: dict[str, Any] | None) -> None:
-    """The model card of a training: the out-of-time figure first, then validation, the
-    threshold's precision and alerts a day, and card precision@k per day."""
-    if not card:
-        return
-    head, protocol = card["headline"], card["protocol"]
-    interval = head.get("interval")
-    span = (
-        f" [{interval['low']:.3f}-{interval['high']:.3f}, {interval['level']:.0%}]"
-        if interval
-        else ""
-    )
-    where = "out-of-time test" if head["out_of_time"] else "random test split"
-    console.print(f"[bold]AUPRC {head['value']:.3f}[/]{span} on the {where}")
-    order = protocol.get("time_order") or "none"
-    console.print(
-        f"  validation AUPRC {card['validation']['value']:.3f}; split {protocol['split']} "
-        f"(time order: {order}, label delay {protocol['label_delay_days']} days, "
-        f"{protocol['gap_rows']} gap rows)"
-    )
-    at = card["at_threshold"]
-    per_day = at.get("alerts_per_day")
-    alerts = f", {per_day:.1f} alerts a day" if per_day is not None else ""
-    console.print(f"  at threshold {at['threshold']:.4f}: precision {at['precision']:.3f}{alerts}")
-    review = card["review"]
-    if review.get("card_precision") is not None:
-        console.print(
-            f"  card precision@{review['cards_per_day']} per day: "
-            f"{review['card_precision']:.3f} over {review['days']} days"
-        )
+        console.print(t("cli.evaluate.member", name=name, auprc=f"{auprc:.4f}"), markup=False)
 
 
 def print_sheet(console: Console, facts: Mapping[str, Any]) -> None:

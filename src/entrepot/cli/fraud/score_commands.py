@@ -16,6 +16,7 @@ from entrepot.cli.fraud.command_options import (
     scoring_choice,
 )
 from entrepot.cli.fraud.sources import Library, ModelOption, local
+from entrepot.cli.language import words
 from entrepot.cli.owners import UserOption
 from entrepot.cli.remote.target import Remote, process_remote
 
@@ -137,9 +138,10 @@ def score_command(
     print_estimate(console, scored.estimate)
     print_expected(console, summary.get("expected"))
     print_spread(console, scored.spread)
+    t = words()
     if scored.saved_ensemble is not None:
-        console.print(f"ensemble saved to {scored.saved_ensemble}")
-    console.print(f"wrote {scored.out}")
+        console.print(t("cli.score.ensemble_saved", folder=scored.saved_ensemble), markup=False)
+    console.print(t("cli.score.wrote", out=scored.out), markup=False)
 
 
 def evaluate_command(

@@ -7,7 +7,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
-from rich.table import Table
 
 from entrepot.cli.context import note, progress_console
 from entrepot.cli.format import finite
@@ -76,7 +75,9 @@ def train_command(
     as lineage); with --user, into that account's models, as if trained in the web
     service. Score with it: `entrepot fraud score FILE OUT --model NAME`."""
     from entrepot.cli.fraud.account_training import check_model_name, train_for_account
-    from entrepot.cli.fraud.render import print_card, print_sheet
+    from entrepot.cli.fraud.render import print_sheet
+    from entrepot.cli.fraud.training_view import print_training
+    from entrepot.cli.language import words
     from entrepot.fraud_service.job_payloads import SearchOptions
 
     check_model_name(name)
@@ -153,34 +154,14 @@ def train_command(
             sheet=sheet,
         )
     print_sheet(console, trained.sheet)
-    perf = trained.result.performance
-    trials = Table("model", "validation AUPRC", "seconds", "iterations", title="model search")
-    for trial in perf["selection"]["trials"]:
-        iterations = "" if trial["iterations"] is None else str(trial["iterations"])
-        trials.add_row(
-            trial["model"],
-            f"{trial['validation_auprc']:.4f}",
-            f"{trial['seconds']:.1f}",
-            iterations,
-        )
-    console.print(trials)
-    test = perf["test"]
-    metrics = Table("test metric", "value", title=f"{name}: {perf['model']['kind']}")
-    for key in ("auprc", "roc_auc", "precision", "recall", "f1", "brier", "threshold"):
-        metrics.add_row(key, f"{test[key]:.4f}")
-    metrics.add_row("precision@100", f"{test['precision_at_k'].get('100', float('nan')):.4f}")
-    console.print(metrics)
-    print_card(console, perf.get("card"))
-    for warning in perf["warnings"]:
-        console.print(f"[yellow]note:[/] {warning}")
+    facts = trained.facts
+    t = words()
     if trained.version is None:
-        console.print(f"saved to {trained.folder}")
+        print_training(console, facts, name, t("cli.train.saved", folder=trained.folder))
         return
-    version = trained.version
-    console.print(
-        f"registered [bold]{version.name}@{version.version}[/]: "
-        f"`entrepot fraud score FILE OUT --model {version.name}`"
-    )
+    model = f"{trained.version.name}@{trained.version.version}"
+    next_step = f"`entrepot fraud score FILE OUT --model {trained.version.name}`"
+    print_training(console, facts, model, t("cli.train.registered", model=model, next=next_step))
 
 
 def build_references_command(

@@ -19,9 +19,10 @@ from pathlib import Path
 from typing import Any
 
 from rich.console import Console
+from rich.text import Text
 
 from entrepot.cli.context import progress_console
-from entrepot.cli.language import stored_in_words
+from entrepot.cli.language import stored_in_words, words
 from entrepot.cli.remote.client import Client
 from entrepot.cli.remote.errors import JobFailed, NotAnEntrepot
 from entrepot.cli.remote.models import resolve
@@ -239,7 +240,8 @@ def print_remote_scores(console: Console, record: Mapping[str, Any], out: Path) 
     print_trust(console, record.get("trust"))
     print_estimate(console, record.get("estimate"))
     print_expected(console, record.get("expected"))
-    console.print(f"wrote {out}")
+    t = words()
+    console.print(t("cli.score.wrote", out=out), markup=False)
 
 
 def remote_scores_json(record: Mapping[str, Any], out: Path) -> dict[str, Any]:
@@ -301,7 +303,8 @@ def _fields(target: str | None, sheet: str | None) -> dict[str, str]:
 
 
 def _upload(client: Client, file: Path, fields: Mapping[str, str]) -> str:
-    progress_console.print(f"[dim]uploading {file.name}[/]")
+    t = words()
+    progress_console.print(Text(t("cli.remote.uploading", file=file.name), "dim"))
     found = client.upload("/api/upload", file, fields)
     dataset = found.get("dataset_id") if isinstance(found, Mapping) else None
     if not dataset:

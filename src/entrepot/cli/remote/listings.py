@@ -83,7 +83,7 @@ def datasets_ls(limit: Limit = 50, as_json: JsonFlag = False) -> None:
         Column("columns"),
         Column("labelled"),
         Column("target"),
-        Column("created_at", "uploaded (UTC)"),
+        Column("created_at", N_("cli.column.uploaded")),
     )
     emit_rows(rows, columns, as_json=as_json, footer=f"{len(rows)} dataset(s)")
 
@@ -102,10 +102,10 @@ def predictions_ls(limit: Limit = 50, as_json: JsonFlag = False) -> None:
     ]
     columns = (
         Column("id", fold=True),
-        Column("dataset_name", "dataset", fold=True),
+        Column("dataset_name", N_("cli.column.dataset"), fold=True),
         Column("model", fold=True),
         Column("source"),
         Column("rows"),
-        Column("created_at", "scored (UTC)"),
+        Column("created_at", N_("cli.column.scored")),
     )
     emit_rows(rows, columns, as_json=as_json, footer=f"{len(rows)} prediction(s)")

@@ -1,0 +1,96 @@
+"""The command line's own lines follow the reader's language (issue 44, item 3): under
+``LANG=fr_FR.UTF-8`` the installed ``entrepot`` prints ``put``, ``ls``, ``head``,
+``verify``, ``doctor``, ``models ls`` and a training's card in French, from the catalogs
+the pages use; under ``LANG=C.UTF-8`` the same commands print English. ``--json`` keeps its
+English keys."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from entrepot.fraud.synth.generator import generate
+from tests.support.cli import ENTRY_POINT
+
+
+@pytest.fixture
+def instance(tmp_path: Path) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("ENTREPOT_", "LC_"))}
+    env.update(
+        ENTREPOT_STORE_URL=str(tmp_path / "store"),
+        ENTREPOT_DATABASE_URL=f"sqlite:///{tmp_path / 'catalog.db'}",
+        COLUMNS="200",
+    )
+    done = subprocess.run([*ENTRY_POINT, "db", "upgrade"], env=env, capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    return env
+
+
+def _run(env: dict[str, str], lang: str, cwd: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    done = subprocess.run(
+        [*ENTRY_POINT, *args],
+        env={**env, "LANG": lang},
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert done.returncode == 0, done.stderr
+    assert "Traceback" not in done.stderr
+    return done
+
+
+def _both(env: dict[str, str], cwd: Path, *args: str) -> tuple[str, str]:
+    """What ``entrepot ARGS`` prints in French, then in English."""
+    return (
+        _run(env, "fr_FR.UTF-8", cwd, *args).stdout,
+        _run(env, "C.UTF-8", cwd, *args).stdout,
+    )
+
+
+def test_object_commands_print_french(instance: dict[str, str], tmp_path: Path) -> None:
+    (tmp_path / "notes.txt").write_text("bonjour\n" * 100)
+    put = _run(instance, "fr_FR.UTF-8", tmp_path, "put", "notes.txt", "docs/notes.txt")
+    assert "docs/notes.txt enregistré (" in put.stdout and "stored" not in put.stdout
+    french, english = _both(instance, tmp_path, "ls", "docs/")
+    assert "clé" in french and "taille" in french and "modifié (UTC)" in french
+    assert "0 dossier, 1 objet" in french and "objects" not in french
+    assert "key" in english and "0 folders, 1 object" in english
+    french, english = _both(instance, tmp_path, "head", "docs/notes.txt")
+    assert "type de contenu" in french and "800 octets" in french and "catalogue" in french
+    assert "content type" not in french and "bytes" not in french
+    assert "content type" in english and "800 bytes" in english
+    french, english = _both(instance, tmp_path, "verify")
+    assert "1 objet vérifié" in french and "tous intacts" in french
+    assert "checked" not in french and "checked 1 object: all verified" in english
+    as_json = json.loads(_run(instance, "fr_FR.UTF-8", tmp_path, "ls", "docs/", "--json").stdout)
+    assert [o["key"] for o in as_json["objects"]] == ["docs/notes.txt"]  # keys stay English
+
+
+def test_doctor_and_models_ls_print_french(instance: dict[str, str], tmp_path: Path) -> None:
+    french, english = _both(instance, tmp_path, "doctor")
+    assert "vérification" in french and "statut" in french and "détail" in french
+    assert "check" not in french.split("\n")[0] and "check" in english.split("\n")[0]
+    french, english = _both(instance, tmp_path, "models", "ls")
+    assert "modèle" in french and "0 modèle" in french and "models" not in french
+    assert "0 models" in english
+
+
+def test_a_trainings_card_prints_french(instance: dict[str, str], tmp_path: Path) -> None:
+    data = generate("card_payments", 1500, fraud_rate=0.08, seed=1, variety=False)
+    data.frame.to_csv(tmp_path / "history.csv", index=False)
+    args = ("fraud", "train", "history.csv", "--name", "cartes", "--time-budget", "2")
+    french = _run(instance, "fr_FR.UTF-8", tmp_path, *args, "--out", "fr").stdout
+    english = _run(instance, "C.UTF-8", tmp_path, *args, "--out", "en").stdout
+    for said in ("recherche du modèle", "AUPRC de validation", "mesure", "au seuil"):
+        assert said in french, french
+    assert "précision@100 des cartes par jour" in french and "enregistré dans" in french
+    for said in ("model search", "at threshold", "alerts a day", "saved to"):
+        assert said not in french and said in english
+    # the figures as French writes them: a decimal comma
+    headline = next(line for line in french.splitlines() if line.startswith("AUPRC"))
+    assert "," in headline.split()[1] and "sur le test hors période" in headline
