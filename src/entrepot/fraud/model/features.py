@@ -16,7 +16,6 @@ a customer's 30-day count does not restart at zero in a new file.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -33,8 +32,6 @@ from entrepot.fraud.tables.timeparse import parse_times
 from entrepot.fraud.tables.values import entity_keys, factorised_keys
 
 _NAT = np.iinfo(np.int64).min
-#: A feature that reads past labels (a counterparty's recent fraud rate).
-READS_LABELS = re.compile(r"counterparty\d+_risk_\d+d")
 
 
 @dataclass(frozen=True)
@@ -390,23 +387,3 @@ def counterparty_block(
         for w in windows:
             made[f"{prefix}_risk_{w}d"] = np.full(len(codes), np.nan)
     return made
-
-
-def label_features(
-    builder: FeatureBuilder, frame: pd.DataFrame, labels: np.ndarray
-) -> dict[str, np.ndarray]:
-    """The counterparties' features of the rows of ``frame`` (no history) reading
-    ``labels`` (1.0, 0.0, NaN), as :meth:`FeatureBuilder.matrix` makes them: among them
-    the only features that read labels (:data:`READS_LABELS`)."""
-    spec = builder.spec
-    if spec.timestamp is None or not spec.counterparties:
-        return {}
-    times = builder._times(frame)
-    seconds = _seconds(times)
-    y = np.asarray(labels, dtype=float)
-    read = y if builder.uses_labels and bool(np.isfinite(y).any()) else None
-    out: dict[str, np.ndarray] = {}
-    for i, col in enumerate(spec.counterparties):
-        codes = entity_codes(entity_keys(builder._column(frame, col)))
-        out.update(counterparty_block(builder, codes, seconds, read, f"counterparty{i}"))
-    return out

@@ -14,7 +14,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from entrepot.fraud.model.features import READS_LABELS, FeatureBuilder, label_features
+from entrepot.fraud.model.features import FeatureBuilder
+from entrepot.fraud.model.label_reading import READS_LABELS, label_features
 from entrepot.fraud.train.splits import Splits
 
 

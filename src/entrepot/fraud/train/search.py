@@ -30,15 +30,12 @@ import numpy as np
 import xgboost as xgb
 from sklearn.ensemble import HistGradientBoostingClassifier
 from sklearn.exceptions import ConvergenceWarning
-from sklearn.impute import SimpleImputer
-from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import average_precision_score
-from sklearn.pipeline import Pipeline, make_pipeline
-from sklearn.preprocessing import StandardScaler
 from threadpoolctl import threadpool_limits
 
 from entrepot.fraud.model.estimator import positive_scores
 from entrepot.fraud.train.clocks import Clock
+from entrepot.fraud.train.logistic import logistic_pipeline, logistic_rows
 from entrepot.fraud.train.space import BOOSTED, DEFAULTS, TUNABLE, neighbour, slower
 
 KINDS = ("lightgbm", "logistic_regression", "xgboost", "hist_gradient_boosting")
@@ -196,7 +193,7 @@ def fit_one(
         return model, int(model.n_iter_)
     if kind == "logistic_regression":
         model = logistic_pipeline(params)
-        x, y, w = logistic_rows(data, seed)
+        x, y, w = logistic_rows(data.x_fit, data.y_fit, data.w_fit, seed)
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", ConvergenceWarning)
             model.fit(x, y, logisticregression__sample_weight=w)
@@ -216,37 +213,6 @@ def _no_empty_column(x: np.ndarray) -> np.ndarray:
     return out
 
 
-def logistic_rows(data: Data, seed: int) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
-    """The rows the logistic regression fits on: every fit row up to
-    :data:`LOGISTIC_MAX_ROWS`; beyond, every fraud and a seeded draw of the legitimate
-    rows, weighted by the inverse of their share (the fit set keeps its fraud rate).
-    Its few dozen coefficients are settled long before that many rows, while its pipeline
-    (imputation, indicators, scaling) holds three copies of what it fits on."""
-    y = data.y_fit
-    if len(y) <= LOGISTIC_MAX_ROWS:
-        return data.x_fit, y, data.w_fit
-    frauds, legitimate = np.flatnonzero(y == 1), np.flatnonzero(y == 0)
-    keep = max(LOGISTIC_MAX_ROWS - len(frauds), LOGISTIC_MAX_ROWS // 2)
-    if len(legitimate) <= keep:
-        return data.x_fit, y, data.w_fit
-    drawn = np.random.default_rng(seed).choice(legitimate, size=keep, replace=False)
-    rows = np.sort(np.concatenate([frauds, drawn]))
-    weights = np.ones(len(rows)) if data.w_fit is None else data.w_fit[rows].astype(float)
-    weights[y[rows] == 0] *= len(legitimate) / keep
-    return data.x_fit[rows], y[rows], weights
-
-
-def logistic_pipeline(params: dict[str, Any]) -> Pipeline:
-    """Median imputation with missing-value indicators, scaling, logistic regression."""
-    return make_pipeline(
-        SimpleImputer(strategy="median", add_indicator=True, keep_empty_features=True),
-        StandardScaler(),
-        LogisticRegression(max_iter=1000, **params),
-    )
-
-
-#: The most rows the logistic regression fits on (:func:`logistic_rows`).
-LOGISTIC_MAX_ROWS = 200_000
 #: Rough cost of a family relative to LightGBM, to skip what cannot finish in time.
 _RELATIVE_COST = {
     "lightgbm": 1.0,

@@ -13,9 +13,10 @@ import pytest
 from entrepot.fraud.model.features import FeatureBuilder, FeatureSpec
 from entrepot.fraud.schema.analysis import analyze
 from entrepot.fraud.synth.generator import GeneratedDataset, generate
-from entrepot.fraud.train import search
+from entrepot.fraud.train import logistic
+from entrepot.fraud.train.logistic import logistic_rows
 from entrepot.fraud.train.replay import replayed_matrix
-from entrepot.fraud.train.search import Data, logistic_rows
+from entrepot.fraud.train.search import Data
 from entrepot.fraud.train.splits import Splits
 
 
@@ -73,9 +74,9 @@ def _data(rows: int, frauds: int, weights: np.ndarray | None = None) -> Data:
 def test_the_logistic_regression_fits_on_every_row_up_to_its_bound(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    monkeypatch.setattr(search, "LOGISTIC_MAX_ROWS", 1_000)
+    monkeypatch.setattr(logistic, "LOGISTIC_MAX_ROWS", 1_000)
     small = _data(1_000, 30)
-    x, y, w = logistic_rows(small, seed=0)
+    x, y, w = logistic_rows(small.x_fit, small.y_fit, small.w_fit, seed=0)
     assert x is small.x_fit and y is small.y_fit and w is None
 
 
@@ -83,11 +84,11 @@ def test_the_logistic_regression_fits_on_every_row_up_to_its_bound(
 def test_beyond_it_every_fraud_and_a_weighted_draw(
     monkeypatch: pytest.MonkeyPatch, prior: float | None
 ) -> None:
-    monkeypatch.setattr(search, "LOGISTIC_MAX_ROWS", 1_000)
+    monkeypatch.setattr(logistic, "LOGISTIC_MAX_ROWS", 1_000)
     rows, frauds = 5_000, 40
     weights = None if prior is None else np.full(rows, prior)
     data = _data(rows, frauds, weights)
-    x, y, w = logistic_rows(data, seed=0)
+    x, y, w = logistic_rows(data.x_fit, data.y_fit, data.w_fit, seed=0)
     assert w is not None and len(y) == 1_000 and int(y.sum()) == frauds
     # the draw's rows are rows of the fit set, each with its own label
     found = {tuple(r) for r in data.x_fit[data.y_fit == 1]}
@@ -96,5 +97,5 @@ def test_beyond_it_every_fraud_and_a_weighted_draw(
     base = 1.0 if prior is None else prior
     assert w[y == 1].sum() == pytest.approx(frauds * base)
     assert w[y == 0].sum() == pytest.approx((rows - frauds) * base)
-    again = logistic_rows(data, seed=0)
+    again = logistic_rows(data.x_fit, data.y_fit, data.w_fit, seed=0)
     np.testing.assert_array_equal(again[0], x)  # seeded
