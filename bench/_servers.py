@@ -58,7 +58,11 @@ def serving(
         yield process
     finally:
         process.terminate()
-        process.wait(timeout=30)
+        try:
+            process.wait(timeout=30)
+        except subprocess.TimeoutExpired:  # a job still running in its worker
+            process.kill()
+            process.wait()
 
 
 def free_port() -> int:
