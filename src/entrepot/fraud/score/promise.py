@@ -127,6 +127,7 @@ def promised(
         period = z * float(between.get(name, 0.0))
         out[name] = _mixed(figures, weights, name, widen, period, ageing)
     out["elapsed_days"] = None if elapsed is None else round(elapsed, 2)
+    out["observed_days"] = (card.get("observed") or {}).get("days")
     finite = horizons[np.isfinite(horizons)]
     out["horizon_days"] = {
         "min": round(float(finite.min()), 2) if len(finite) else None,
