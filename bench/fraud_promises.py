@@ -12,7 +12,8 @@ on the kept labels (a second computation sharing no code with the card). A case 
 when the delivered figure lies in the promised interval or within 0.03 of the promised
 figure; a promise whose interval spans more than half the scale promises nothing (the
 product then says so) and is counted apart, never as held. The headline test AUPRC (the
-card before horizons) is given beside it.
+card before horizons) is given beside it, and the same model's promise before ADR 0096
+(``promised_before``: no widening for the time after the card's test period).
 
 Sources: ``generated`` (this product's generator, two domains whose frauds move:
 compromised terminals and customers change over time), ``handbook`` (the Fraud Detection
@@ -25,6 +26,7 @@ Writes ``bench/results/fraud-promises.json``.
 from __future__ import annotations
 
 import argparse
+import copy
 import json
 import os
 import time
@@ -99,14 +101,12 @@ def cases(
         promise = file_promise(model, later, None, proba)
         covered = _estimate_covers(model, proba, y, promise)
         auprc = (promise or {}).get("auprc") or {}
-        informative = bool(auprc and auprc["high"] - auprc["low"] <= INFORMATIVE)
-        holds = bool(
-            informative
-            and (
-                auprc["low"] <= delivered <= auprc["high"]
-                or abs(delivered - auprc["value"]) <= MARGIN
-            )
-        )
+        informative, holds = _holds(auprc, delivered)
+        # before ADR 0096: the same model's card without its observed period (no ageing)
+        unaged = copy.copy(model)
+        unaged.horizons = {k: v for k, v in (model.horizons or {}).items() if k != "observed"}
+        before = (file_promise(unaged, later, None, proba) or {}).get("auprc") or {}
+        informative_before, holds_before = _holds(before, delivered)
         out.append(
             {
                 "source": name,
@@ -119,12 +119,28 @@ def cases(
                 "delivered": round(delivered, 4),
                 "holds": holds,
                 "informative": informative,
+                "elapsed_days": (promise or {}).get("elapsed_days"),
+                "promised_before": before,
+                "holds_before": holds_before,
+                "informative_before": informative_before,
                 "estimate": covered,
                 "training_cpu_seconds": round(cpu, 1),
             }
         )
         print(json.dumps(out[-1]), flush=True)
     return out
+
+
+def _holds(auprc: dict[str, Any], delivered: float) -> tuple[bool, bool]:
+    """Whether the promise is informative, and whether it holds (module docstring)."""
+    informative = bool(auprc and auprc["high"] - auprc["low"] <= INFORMATIVE)
+    holds = bool(
+        informative
+        and (
+            auprc["low"] <= delivered <= auprc["high"] or abs(delivered - auprc["value"]) <= MARGIN
+        )
+    )
+    return informative, holds
 
 
 def _estimate_covers(
@@ -172,6 +188,8 @@ def main() -> None:
         found += cases(name, frame, target, times, args)
     held = sum(c["holds"] for c in found)
     informative = sum(c["informative"] for c in found)
+    held_before = sum(c["holds_before"] for c in found)
+    informative_before = sum(c["informative_before"] for c in found)
     estimates = [c["estimate"][n]["covers"] for c in found for n in ("precision", "recall")]
     report = {
         "environment": environment(),
@@ -180,6 +198,8 @@ def main() -> None:
         "cases": found,
         "held": held,
         "informative": informative,
+        "held_before": held_before,
+        "informative_before": informative_before,
         "total": len(found),
         "estimates_covering": sum(estimates),
         "estimates": len(estimates),
@@ -187,7 +207,8 @@ def main() -> None:
     RESULTS.mkdir(parents=True, exist_ok=True)
     (RESULTS / "fraud-promises.json").write_text(json.dumps(report, indent=2) + "\n")
     print(
-        f"held {held} of {informative} informative ({len(found)} in all); "
+        f"held {held} of {informative} informative ({len(found)} in all; before ADR 0096 "
+        f"{held_before} of {informative_before}); "
         f"estimates covering {sum(estimates)} of {len(estimates)}"
     )
 

@@ -101,6 +101,16 @@ def test_the_score_says_what_the_card_promises_for_the_files_label_ages(
     assert expected["horizon_days"]["max"] == pytest.approx(ages.max(), abs=0.05)
     auprc = expected["auprc"]
     assert 0 <= auprc["low"] <= auprc["value"] <= auprc["high"] <= 1
+    # ADR 0096: the rows' mean distance after the middle of the card's test period,
+    # weighted by their scores, from the card the training wrote and the scores file
+    card = json.loads((tmp_path / "models" / "cards" / "performance.json").read_text())
+    observed = card["card"]["horizons"]["observed"]
+    proba = pd.read_csv(tmp_path / "scores.csv")["fraud_probability"].to_numpy()
+    seconds = (times.iloc[6000:] - pd.Timestamp(0)).dt.total_seconds().to_numpy()
+    after = ((seconds - observed["test_center"]) / 86_400).clip(min=0)
+    elapsed = float((after * proba).sum() / proba.sum())
+    assert expected["elapsed_days"] == pytest.approx(elapsed, abs=0.05)
     plain = cli("fraud", "score", "later.csv", "plain.csv", "--model", "models/cards")
     assert plain.returncode == 0, plain.stderr
     assert f"the card promises AUPRC {auprc['value']:.3f} on this file" in plain.stdout
+    assert f"the file lies {round(elapsed)} days on average after the card's test" in plain.stdout

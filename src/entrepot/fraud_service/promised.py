@@ -13,14 +13,15 @@ And where the file lies mostly beyond the horizons the card replayed (most rows 
 from any label they can read than the card's last horizon), nothing measured covers it:
 the trust is never ``high`` (``trust.beyond_labels``); nor where the card's figures moved
 so much from one period to the next that its promise spans more than half the scale
-(``trust.card_unsettled``).
+(``trust.card_unsettled``), or the file lies so long after the card's test period that
+its promise widened that far (``trust.card_aged``, ADR 0096).
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from entrepot.messages import N_, Message, Number
+from entrepot.messages import N_, Count, Message, Np_, Number
 
 #: Share of a file's rows beyond the card's horizons from which its trust is not high.
 BEYOND_SHARE = 0.5
@@ -63,6 +64,13 @@ def with_promise(
     elif auprc and auprc["high"] - auprc["low"] > UNSETTLED_WIDTH:
         low, high = Number(auprc["low"], 2), Number(auprc["high"], 2)
         said = Message(N_("trust.card_unsettled"), {"low": low, "high": high})
+        elapsed, observed = promise.get("elapsed_days"), promise.get("observed_days")
+        if elapsed is not None and observed and elapsed > observed:  # ADR 0096
+            days = Count(round(elapsed), Np_("common.day_count"))
+            span = Count(round(observed), Np_("common.day_count"))
+            said = Message(
+                N_("trust.card_aged"), {"days": days, "observed": span, "low": low, "high": high}
+            )
     if said is not None and trusted.get("level") == "high":
         trusted.update(level="medium", message=said.to_json())
         out["trust"] = trusted

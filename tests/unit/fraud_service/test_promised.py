@@ -60,3 +60,18 @@ def test_a_promise_spanning_most_of_the_scale_is_not_trusted_high() -> None:
     assert summary["trust"]["level"] == "medium"
     summary, _ = with_promise(high, _estimate(0.3, 0.9), _promise(0.2, 0.6))
     assert summary["trust"]["level"] == "high"
+
+
+def test_a_promise_widened_by_the_files_age_says_so() -> None:
+    """ADR 0096: a wide promise for a file further after the card's test period than the
+    span the card watched its figures over says that, in days."""
+    high = {"trust": {"level": "high", "message": {"key": "trust.high"}}}
+    aged = {**_promise(0.05, 0.95), "elapsed_days": 40.4, "observed_days": 11.2}
+    summary, _ = with_promise(high, _estimate(0.3, 0.9), aged)
+    message = summary["trust"]["message"]
+    assert summary["trust"]["level"] == "medium" and message["key"] == "trust.card_aged"
+    assert message["params"]["days"] == {"count": 40, "words": "common.day_count"}
+    assert message["params"]["observed"] == {"count": 11, "words": "common.day_count"}
+    within = {**_promise(0.05, 0.95), "elapsed_days": 5.0, "observed_days": 11.2}
+    summary, _ = with_promise(high, _estimate(0.3, 0.9), within)
+    assert summary["trust"]["message"]["key"] == "trust.card_unsettled"

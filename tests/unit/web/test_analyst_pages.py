@@ -161,3 +161,10 @@ def test_the_prediction_carries_its_estimate_beside_the_realised_figures(world: 
     french = client.get(f"/predictions/{found['id']}", headers={"Accept-Language": "fr"}).text
     section = french.split('id="estimate"')[1].split("</section>")[0]
     assert "Performance estimée" in section and "dérive de concept" in section
+    # ADR 0096: the days the file lies after the card's test period, in both languages
+    elapsed = found["summary"]["expected"]["elapsed_days"]
+    days = round(elapsed)
+    row = page.split('id="expected-elapsed"')[1].split("</td>")[0]
+    assert f"{days} day" in row and "widens below" in row
+    row = french.split('id="expected-elapsed"')[1].split("</td>")[0]
+    assert f"{days} jour" in row and "s’élargit vers le bas" in row

@@ -211,6 +211,12 @@ def print_expected(console: Console, found: dict[str, Any] | None) -> None:
             "label they read"
         )
     console.print(line)
+    if found.get("elapsed_days") is not None:
+        days = round(found["elapsed_days"])
+        console.print(
+            f"the file lies {days} day{'s' if days != 1 else ''} on average after the card's "
+            "test period: the interval widens below with them, as the model ages"
+        )
     if found.get("beyond_rows"):
         console.print(
             f"{found['beyond_rows']} rows lie more than {found['covered_days']} days from "

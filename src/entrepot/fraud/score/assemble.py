@@ -3,25 +3,28 @@ trained model folder (or a saved ensemble).
 
 With the library, the upload is matched to every active reference
 (``entrepot.fraud.match.matching``); the top 3 above the threshold become the members, each
-with its mapping, and a schema that matches nothing is refused with the closest
-references and what to do. A single trained model is applied through its own mapping:
-columns with the model's input names are used as they are, others matched by
-similarity. When every column keeps its name, the file is taken to continue the model's
-own data and the model's training tail feeds the behaviour features (a customer's past
-days); a renamed file is another source, whose customers are not the training data's.
+with its mapping (the top 3 of the library as it stood when each was added: a later
+reference never takes an earlier one's place, :func:`earlier_best`), and a schema that
+matches nothing is refused with the closest references and what to do. A single trained
+model is applied through its own mapping: columns with the model's input names are used
+as they are, others matched by similarity. When every column keeps its name, the file is
+taken to continue the model's own data and the model's training tail feeds the behaviour
+features (a customer's past days); a renamed file is another source, whose customers are
+not the training data's.
 """
 
 from __future__ import annotations
 
 import json
 from collections.abc import Mapping, Sequence
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 from entrepot.fraud.errors import FraudError, MissingColumns, NoMatchingReference, NoReferences
 from entrepot.fraud.library.libraries import ReferenceInfo, ReferenceSource, decode_schema
 from entrepot.fraud.match.description import Upload
-from entrepot.fraud.match.matching import MatchResult, ReferenceIndex
+from entrepot.fraud.match.matching import Match, MatchResult, ReferenceIndex
 from entrepot.fraud.model.saved import FraudModel
 from entrepot.fraud.score.ensemble import ENSEMBLE_FILE, Ensemble, feature_coverage, make_members
 from entrepot.messages import N_, Message, Number
@@ -71,11 +74,14 @@ def refusal(result: MatchResult, what: str = "the file") -> NoMatchingReference:
 def from_library(
     upload: Upload, library: ReferenceSource, *, top: int = 3, what: str = "the file"
 ) -> tuple[Ensemble, MatchResult]:
-    """The ensemble of the best matching references; raises :class:`NoMatchingReference`."""
-    result = match_upload(upload, library, top=top)
+    """The ensemble of the best matching references (:func:`earlier_best`); raises
+    :class:`NoMatchingReference`."""
+    infos = {i.name: i for i in library.references()}
+    result = match_upload(upload, library, top=max(len(infos), top))
     if not result.candidates:
         raise refusal(result, what)
-    infos = {i.name: i for i in library.references()}
+    built = {name: (info.version, name) for name, info in infos.items()}
+    result = replace(result, candidates=tuple(earlier_best(result.candidates, built, top)))
     entries: list[dict[str, Any]] = []
     models: dict[str, FraudModel] = {}
     for match in result.candidates:
@@ -99,6 +105,29 @@ def from_library(
         )
     members = make_members(entries)
     return Ensemble(tuple(members), tuple(models[m.name] for m in members)), result
+
+
+def earlier_best(
+    matches: Sequence[Match], built: Mapping[str, tuple[str, str]], top: int
+) -> list[Match]:
+    """The ``matches`` (best first) among the ``top`` best of the library as it stood when
+    each was added (ADR 0096): a reference is a candidate when fewer than ``top``
+    references built no later than it (``built``: its version, then its name) match the
+    file better. A library's earlier state's candidates so stay candidates as it grows:
+    a later reference joins them, it never takes an earlier one's place (with 40
+    references the handbook's pool, weighed on its history, lost the retail reference
+    that carried it with 13, to three later references matching the names better)."""
+    out = []
+    for match in matches:
+        when = built[match.reference]
+        better = sum(
+            1
+            for other in matches
+            if other is not match and built[other.reference] <= when and other.score > match.score
+        )
+        if better < top:
+            out.append(match)
+    return out
 
 
 def from_folder(folder: str | Path, upload: Upload, ring: KeyRing | None) -> Ensemble:

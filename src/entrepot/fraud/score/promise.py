@@ -23,6 +23,20 @@ expected frauds against the test period's ``F_test`` is about the test's times
 moves from one period to the next that the out-of-time rows showed beyond their sampling
 (``between``, :func:`~entrepot.fraud.train.horizons.between_periods`), which a file,
 one more period, does not average away. The half-widths add in quadrature.
+
+**A file later than the card saw** (ADR 0096). The chunks see the figures move only over
+the out-of-time period the card observed (``observed``: its ``days``, validation and
+test, a week or two on a month of training). A file scored weeks after it lies beyond
+what they could see: fraud itself moves (new compromises, other habits) and a fixed model
+knows less of it the older it gets. Nothing measured says how fast; what the card can
+say is how small a move it could *not* have told from sampling: its own test half-width.
+A move that size over each span of ``days`` went unseen; as a random walk, over the
+file's fraud-weighted mean distance ``e`` from the test period's middle it adds a
+half-width ``below × sqrt(e / days)`` (``below``: the test period's half-width under the
+figure) in quadrature to the **lower** side only: a fixed model's figures on later data
+fall far more often than they rise (it learnt the training period's frauds, and ageing
+takes them away), so the promise widens towards what ageing does and keeps its upper
+side. A file within the test period (``e`` near 0) is promised as before.
 """
 
 from __future__ import annotations
@@ -84,9 +98,15 @@ def row_horizons(seconds: np.ndarray, labels: np.ndarray, delay_days: float) -> 
     return np.where((at < 0) | (seconds == _MISSING), np.inf, days)
 
 
-def promised(card: Mapping[str, Any], horizons: np.ndarray, proba: np.ndarray) -> dict[str, Any]:
-    """The card's promise for a file whose rows have these ``horizons`` (days) and
-    probabilities (see the module's docstring)."""
+def promised(
+    card: Mapping[str, Any],
+    horizons: np.ndarray,
+    proba: np.ndarray,
+    seconds: np.ndarray | None = None,
+) -> dict[str, Any]:
+    """The card's promise for a file whose rows have these ``horizons`` (days),
+    probabilities and instants (``seconds``, for the time elapsed since the card's test
+    period; see the module's docstring)."""
     figures = list(card["figures"])
     days = np.asarray([f["days"] for f in figures], dtype=float)
     proba = np.asarray(proba, dtype=float)
@@ -101,8 +121,13 @@ def promised(card: Mapping[str, Any], horizons: np.ndarray, proba: np.ndarray) -
     out: dict[str, Any] = {"level": card["level"], "expected_frauds": round(expected, 2)}
     between = card.get("between") or {}
     z = float(norm.ppf(0.5 + card["level"] / 2))
+    elapsed = elapsed_days(card, seconds, proba if expected > 0 else np.ones(len(horizons)))
+    ageing = 0.0 if elapsed is None else math.sqrt(elapsed / card["observed"]["days"])
     for name in FIGURES:
-        out[name] = _mixed(figures, weights, name, widen, z * float(between.get(name, 0.0)))
+        period = z * float(between.get(name, 0.0))
+        out[name] = _mixed(figures, weights, name, widen, period, ageing)
+    out["elapsed_days"] = None if elapsed is None else round(elapsed, 2)
+    out["observed_days"] = (card.get("observed") or {}).get("days")
     finite = horizons[np.isfinite(horizons)]
     out["horizon_days"] = {
         "min": round(float(finite.min()), 2) if len(finite) else None,
@@ -117,6 +142,24 @@ def promised(card: Mapping[str, Any], horizons: np.ndarray, proba: np.ndarray) -
     out["beyond_rows"] = int(beyond.sum())
     out["reads_labels"] = bool(card.get("reads_labels", True))
     return out
+
+
+def elapsed_days(
+    card: Mapping[str, Any], seconds: np.ndarray | None, weights: np.ndarray
+) -> float | None:
+    """The rows' mean distance in days after the middle of the card's test period,
+    weighted as the figures (rows before it count 0, rows without a time not at all);
+    ``None`` when the card or the rows have no instants."""
+    observed = card.get("observed")
+    if not observed or seconds is None or not len(seconds):
+        return None
+    seconds = np.asarray(seconds)
+    known = seconds != _MISSING
+    if not known.any():
+        return None
+    days = np.maximum(0.0, (seconds[known].astype(float) - observed["test_center"]) / DAY)
+    w = np.asarray(weights, dtype=float)[known]
+    return float((days * w).sum() / w.sum()) if w.sum() > 0 else float(days.mean())
 
 
 def _mass(days: np.ndarray, horizons: np.ndarray, weights: np.ndarray) -> np.ndarray:
@@ -140,9 +183,12 @@ def _mixed(
     name: str,
     widen: float,
     period: float,
+    ageing: float = 0.0,
 ) -> dict[str, float] | None:
     """One figure averaged over the horizons, its interval widened to the file and to
-    ``period``, the half-width of the moves from one period to the next."""
+    ``period``, the half-width of the moves from one period to the next, and its lower
+    side by ``ageing`` test half-widths (the moves the card could not see, module
+    docstring)."""
     used = [(w, f) for w, f in zip(weights, figures, strict=True) if w > 0]
     if not used or any(f.get(name) is None or f.get(f"{name}_low") is None for _, f in used):
         return None
@@ -152,7 +198,7 @@ def _mixed(
     above = sum(w * (f[f"{name}_high"] - f[name]) for w, f in used) / total
     return {
         "value": round(center, 4),
-        "low": round(max(0.0, center - math.hypot(below * widen, period)), 4),
+        "low": round(max(0.0, center - math.hypot(below * widen, period, below * ageing)), 4),
         "high": round(min(1.0, center + math.hypot(above * widen, period)), 4),
     }
 
@@ -190,4 +236,4 @@ def file_promise(
     if seconds is None:
         return None
     horizons = row_horizons(seconds, labels, card["delay_days"])
-    return promised(card, horizons, proba)
+    return promised(card, horizons, proba, seconds)

@@ -186,6 +186,24 @@ def between_periods(
     return out
 
 
+def observed_period(out_of_time: np.ndarray, test: np.ndarray) -> dict[str, float] | None:
+    """The out-of-time period the card observed, from its rows' instants in seconds
+    (``out_of_time``: validation and test; ``test``: the test rows): ``days``, the span
+    over which :func:`between_periods` saw the figures move, and ``test_center``, the
+    middle of the test period the card's figures speak of. A file scored later lies
+    beyond both (``entrepot.fraud.score.promise``, ADR 0096); ``None`` without times."""
+    seen = np.asarray(out_of_time, dtype=float)
+    seen = seen[np.isfinite(seen)]
+    tested = np.asarray(test, dtype=float)
+    tested = tested[np.isfinite(tested)]
+    if not len(seen) or not len(tested):
+        return None
+    return {
+        "days": round(max(float(seen.max() - seen.min()) / DAY, 1.0), 4),
+        "test_center": round((float(tested.min()) + float(tested.max())) / 2, 1),
+    }
+
+
 def _finite_var(drawn: np.ndarray) -> np.ndarray:
     """Each column's variance over its finite values (NaN with fewer than two)."""
     out = np.full(drawn.shape[1], np.nan)

@@ -26,7 +26,12 @@ from entrepot.fraud.schema.target import label_vector
 from entrepot.fraud.train.card import Evaluation, ScoredPeriod, model_card
 from entrepot.fraud.train.card_messages import leak_kept, suspected_leak
 from entrepot.fraud.train.clocks import Clock
-from entrepot.fraud.train.horizons import Fitted, between_periods, horizon_card
+from entrepot.fraud.train.horizons import (
+    Fitted,
+    between_periods,
+    horizon_card,
+    observed_period,
+)
 from entrepot.fraud.train.importance import column_importance, feature_importances
 from entrepot.fraud.train.leaks import suspected_leaks
 from entrepot.fraud.train.protocol import (
@@ -249,6 +254,10 @@ def run_training(
             threshold,
             seed,
         )
+        if order.kind == "timestamp":  # seconds, as the scored rows' instants
+            card["horizons"]["observed"] = observed_period(
+                order.values[out_of_time], order.values[splits.test]
+            )
     model.horizons = card["horizons"]
     notes += [Message.from_json(w) for w in card["warnings"]]
     card["warnings"] = [note.to_json() for note in notes]

@@ -173,6 +173,19 @@ def test_scoring_a_later_file_promises_by_its_rows_horizons(
     ages = (times - np.minimum(newest, times - 7 * DAY)) / DAY
     assert found["horizon_days"]["max"] == pytest.approx(ages.max(), abs=0.05)
     assert found["horizon_days"]["min"] == pytest.approx(ages.min(), abs=0.05)
+    # the card's observed period: its validation and test rows' span and the test's middle
+    observed = result.model.horizons["observed"]  # type: ignore[index]
+    splits = result.splits
+    assert splits is not None
+    train_times = pd.to_datetime(dataset.frame["timestamp"].iloc[:10_000])
+    seen = train_times.to_numpy(dtype="datetime64[s]").astype(np.int64)
+    tested = seen[splits.test]
+    span = seen[np.concatenate([splits.validation, splits.test])]
+    assert observed["days"] == pytest.approx((span.max() - span.min()) / DAY, abs=1e-3)
+    assert observed["test_center"] == pytest.approx((tested.min() + tested.max()) / 2, abs=1)
+    # the rows' fraud-weighted mean distance after it, a second computation
+    after = np.maximum(0.0, (times - observed["test_center"]) / DAY)
+    assert found["elapsed_days"] == pytest.approx((after * proba).sum() / proba.sum(), abs=0.01)
     assert found["auprc"]["low"] <= found["auprc"]["value"] <= found["auprc"]["high"]
 
 
@@ -212,3 +225,27 @@ def test_a_model_reading_no_label_is_promised_its_figure_whatever_the_labels_age
     found = promised(card, np.asarray([np.inf, 100.0, 7.0]), np.asarray([0.2, 0.3, 0.5]))
     assert found["beyond_rows"] == 0
     assert found["auprc"]["value"] == pytest.approx(0.8)
+
+
+def test_a_file_later_than_the_test_period_widens_the_promise_below_by_its_age() -> None:
+    """ADR 0096: the test half-width (0.05) again per span the card observed (10 days),
+    as a random walk: ``0.05 sqrt(e / 10)`` with ``e`` the rows' mean distance in days
+    after the test period's middle weighted by their probabilities, in quadrature with
+    the file-widened half-width, below only."""
+    card = {**_card(), "observed": {"days": 10.0, "test_center": 100.0 * DAY}}
+    proba = np.asarray([1.0, 3.0, 2.0, 4.0]) * 10  # 100 expected frauds: widen sqrt(2)
+    days_after = np.asarray([-5.0, 20.0, 40.0, 30.0])  # the first lies before: 0
+    seconds = (100.0 * DAY + days_after * DAY).astype(np.int64)
+    found = promised(card, np.full(4, 7.0), proba, seconds)
+    elapsed = (0 * 10 + 20 * 30 + 40 * 20 + 30 * 40) / 100  # 26 days
+    assert found["elapsed_days"] == pytest.approx(elapsed)
+    sampled, aged = 0.05 * np.sqrt(2.0), 0.05 * np.sqrt(elapsed / 10.0)
+    for name in ("auprc", "precision", "recall"):
+        assert found[name]["low"] == pytest.approx(0.8 - np.sqrt(sampled**2 + aged**2), abs=1e-4)
+        assert found[name]["high"] == pytest.approx(0.8 + sampled, abs=1e-4)
+    # within the test period, and on a card saved before the observed period: as before
+    within = promised(card, np.full(4, 7.0), proba, np.full(4, int(90 * DAY), dtype=np.int64))
+    before = promised(_card(), np.full(4, 7.0), proba, seconds)
+    assert within["elapsed_days"] == 0.0 and before["elapsed_days"] is None
+    for found_before in (within, before):
+        assert found_before["auprc"]["low"] == pytest.approx(0.8 - sampled, abs=1e-4)
