@@ -14,7 +14,7 @@ from rich.table import Table
 from rich.text import Text
 
 from entrepot.cli.context import console, current_app
-from entrepot.sizes import human_size
+from entrepot.cli.language import human_size
 
 
 def _sample_csv(rows: int, seed: int) -> bytes:

@@ -11,12 +11,12 @@ from rich.text import Text
 
 from entrepot.cli.context import console, current_app, progress_console
 from entrepot.cli.format import parse_duration
-from entrepot.cli.language import words
+from entrepot.cli.language import human_size, words
 from entrepot.cli.output import Column, JsonFlag, emit_rows, human, print_json, table
 from entrepot.cli.progress import ProgressReader, transfer_progress
+from entrepot.cli.value_words import OBJECT_KINDS, OBJECT_STATES, value_words
 from entrepot.errors import LocalFileNotFound
 from entrepot.messages import N_, Message, Np_
-from entrepot.sizes import human_size
 
 #: The folder of the web service's users (``users/<id>/``): the service alone writes there.
 USERS_FOLDER = "users/"
@@ -274,7 +274,12 @@ def head(
         rows += [
             (
                 t("cli.head.catalog"),
-                t("cli.head.recorded_as", kind=record.kind, state=record.state.value, owner=owner),
+                t(
+                    "cli.head.recorded_as",
+                    kind=value_words(OBJECT_KINDS, record.kind),
+                    state=value_words(OBJECT_STATES, record.state.value),
+                    owner=owner,
+                ),
             ),
             (t("cli.head.recorded"), human(record.created_at)),
         ]

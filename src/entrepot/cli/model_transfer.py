@@ -13,6 +13,7 @@ import typer
 from entrepot.cli import push_inputs
 from entrepot.cli.context import console, progress_console
 from entrepot.cli.format import parse_duration
+from entrepot.cli.language import human_size
 from entrepot.cli.model_options import owned_models
 from entrepot.cli.output import JsonFlag, print_json
 from entrepot.cli.progress import transfer_progress
@@ -21,7 +22,6 @@ from entrepot.errors import InvalidArgument
 from entrepot.messages import N_, Message
 from entrepot.registry.errors import InvalidModelFiles
 from entrepot.registry.names import parse_ref
-from entrepot.sizes import human_size
 
 
 def push(

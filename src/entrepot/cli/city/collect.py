@@ -12,8 +12,8 @@ from rich.table import Table
 from entrepot.city.collect.feeds import feed_names
 from entrepot.cli.context import console, current_app, err_console
 from entrepot.cli.format import finite
+from entrepot.cli.language import human_size
 from entrepot.cli.output import print_json
-from entrepot.sizes import human_size
 
 if TYPE_CHECKING:
     from entrepot.city.collect.collector import FeedOutcome

@@ -9,12 +9,12 @@ from typing import Annotated, Any
 
 import typer
 
+from entrepot.cli.language import human_size
 from entrepot.cli.output import Column, JsonFlag, emit_rows
 from entrepot.cli.remote.client import Client
 from entrepot.cli.remote.target import Remote, process_remote
 from entrepot.errors import ConfigError
 from entrepot.messages import N_, Message, Param, Word
-from entrepot.sizes import human_size
 
 #: The API's largest page; a listing reads pages until it has ``--limit`` rows.
 PAGE = 100

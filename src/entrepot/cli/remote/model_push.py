@@ -14,13 +14,13 @@ from pathlib import Path
 from typing import Any
 
 from entrepot.cli.context import progress_console
+from entrepot.cli.language import human_size
 from entrepot.cli.push_inputs import PushInputs
 from entrepot.cli.remote.client import Client
 from entrepot.cli.remote.models import checked_manifest
 from entrepot.cli.remote.target import Remote
 from entrepot.errors import IntegrityError
 from entrepot.messages import N_, Message
-from entrepot.sizes import human_size
 
 #: The route that receives a version's files.
 PUSH_PATH = "/api/models/push"

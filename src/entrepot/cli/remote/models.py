@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from entrepot.cli.context import console, progress_console
+from entrepot.cli.language import human_size
 from entrepot.cli.output import print_json
 from entrepot.cli.remote.client import Client
 from entrepot.cli.remote.staging import staged
@@ -25,7 +26,6 @@ from entrepot.errors import IntegrityError
 from entrepot.messages import N_, Message
 from entrepot.registry.errors import ModelNotFound
 from entrepot.registry.names import MANIFEST_PATH, parse_ref
-from entrepot.sizes import human_size
 from entrepot.storage.hashing import copy_counted
 
 #: Versions whose manifests are read to find an alias (the API lists versions, not aliases).
