@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Annotated, Any, BinaryIO, Literal, cast
 
 import typer
+from rich.markup import escape
 from rich.text import Text
 
 from entrepot.cli.context import console, current_app, progress_console
@@ -47,7 +48,8 @@ _DU_TITLES = {"folder": N_("cli.du.folder"), "user": N_("cli.du.user"), "owner":
 def _t(key: str, /, **values: object) -> str:
     """``key`` in the reader's language (the key given as a literal at the call, where
     `make translations` finds it: ``_t(N_("cli.…"))``)."""
-    return words()(key, **values)
+    t = words()
+    return t(key, **values)
 
 
 def _n(key: str, count: int) -> str:
@@ -152,7 +154,8 @@ def _covers_users(base: str) -> bool:
 def _walk_usage(base: str, prefix: str) -> dict[str, dict[str, tuple[int, int]]]:
     per_top: dict[str, list[int]] = defaultdict(lambda: [0, 0])
     per_user: dict[str, list[int]] = defaultdict(lambda: [0, 0])
-    with progress_console.status("listing objects..."):
+    t = words()
+    with progress_console.status(escape(t("cli.ls.listing"))):
         for info in current_app().objects.keys(prefix):
             rest = info.key[len(base) :]
             top = rest.split("/", 1)[0] + ("/" if "/" in rest else "")
@@ -190,7 +193,8 @@ def put(
     app = current_app()
     size = src.stat().st_size
     with transfer_progress(progress_console) as progress, open(src, "rb") as raw:
-        task = progress.add_task(f"put {key}", total=size)
+        t = words()
+        task = progress.add_task(escape(t("cli.progress.put", key=key)), total=size)
         reader = cast(BinaryIO, ProgressReader(raw, lambda n: progress.advance(task, n)))
         record = app.objects.put(key, reader, kind="file", owner=None, content_type=content_type)
     t = words()
@@ -213,7 +217,8 @@ def get(
 
     app = current_app()
     with transfer_progress(progress_console) as progress:
-        task = progress.add_task(f"get {key}", total=None)
+        t = words()
+        task = progress.add_task(escape(t("cli.progress.get", key=key)), total=None)
 
         def advance(n: int, total: int) -> None:
             progress.update(task, advance=n, total=total)

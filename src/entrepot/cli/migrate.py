@@ -187,7 +187,8 @@ class _bar:  # noqa: N801 - used as a context manager, like a function
     """A transfer progress bar (bytes, rate, ETA) fed by ``on_progress``."""
 
     def __init__(self, what: str) -> None:
-        self._what = words()(what)
+        t = words()
+        self._what = t(what)
         self._progress = transfer_progress(progress_console)
 
     def __enter__(self) -> Callable[[Progress], None]:

@@ -255,7 +255,7 @@ def verify(
         console=progress_console,
         transient=True,
     ) as progress:
-        task = progress.add_task("verify", total=None)
+        task = progress.add_task(t("cli.verify.verifying"), total=None)
         verified = app.operations.maintenance.verify(
             deep=not quick,
             prefix=prefix,

@@ -92,7 +92,8 @@ class Column:
     def header(self) -> str:
         """The column's header, in the reader's language."""
         found = self.title or HEADERS.get(self.key)
-        return words()(found) if found else self.key
+        t = words()
+        return t(found) if found else self.key
 
 
 def human(value: Any) -> str:

@@ -67,12 +67,26 @@ TRUST_LEVELS = {
     "medium": N_("cli.trust_level.medium"),
     "high": N_("cli.trust_level.high"),
 }
+#: What collecting one city feed did (``FeedOutcome.status``).
+FEED_STATUSES = {
+    "collected": N_("cli.feed_status.collected"),
+    "already collected": N_("cli.feed_status.already_collected"),
+    "failed": N_("cli.feed_status.failed"),
+}
+#: What ``models import-tree`` did with one folder.
+IMPORT_RESULTS = {
+    "imported": N_("cli.import_result.imported"),
+    "would import": N_("cli.import_result.would_import"),
+    "skipped": N_("cli.import_result.skipped"),
+    "refused": N_("cli.import_result.refused"),
+}
 
 
 def value_words(table: Mapping[str, str], value: object) -> str:
     """``value`` in the reader's language when ``table`` knows it, else as it is."""
     key = table.get(str(value))
-    return words()(key) if key else str(value)
+    t = words()
+    return t(key) if key else str(value)
 
 
 def values_words(table: Mapping[str, str], values: str, sep: str = ", ") -> str:
