@@ -19,10 +19,11 @@ from rich.text import Text
 from entrepot.cli.context import console, current_app, progress_console
 from entrepot.cli.language import human_size, words
 from entrepot.cli.move_checks import chosen_action
+from entrepot.cli.move_views import failures, headers, show_estimate, show_plan
 from entrepot.cli.output import print_json
 from entrepot.cli.progress import transfer_progress
 from entrepot.cli.renamed import old_name
-from entrepot.cli.value_words import ITEM_STATES, MIGRATION_PHASES, OBJECT_KINDS, value_words
+from entrepot.cli.value_words import ITEM_STATES, MIGRATION_PHASES, value_words
 from entrepot.messages import N_, Np_
 
 if TYPE_CHECKING:
@@ -33,7 +34,6 @@ if TYPE_CHECKING:
         RunReport,
         UndoReport,
     )
-    from entrepot.relocation.records import DryRun, Estimate
 
 
 def register(app: typer.Typer) -> None:
@@ -119,12 +119,10 @@ def migrate(
     )
     service = current_app().relocation
     if action == "estimate":
-        _show_estimate(
-            service.estimate(prefix, prices_file=prices, reads_per_month=reads_per_month)
-        )
+        show_estimate(service.estimate(prefix, prices_file=prices, reads_per_month=reads_per_month))
     elif action == "dry_run":
         assert to is not None
-        _show_plan(service.dry_run(to, prefix, jobs=jobs))
+        show_plan(service.dry_run(to, prefix, jobs=jobs))
     elif action == "status":
         _show_status(as_json=as_json)
     elif action == "verify":
@@ -221,8 +219,8 @@ def _show_run(run: RunReport, *, final: bool) -> None:
     )
     said = t("cli.move.migration", id=m.id, destination=m.destination, where=where, what=moved)
     console.print(said, markup=False)
-    _failures(Np_("cli.move.skipped"), [(f.key, f.reason) for f in run.skipped])
-    _failures(Np_("cli.move.failed"), [(f.key, f.reason) for f in run.failures])
+    failures(Np_("cli.move.skipped"), [(f.key, f.reason) for f in run.skipped])
+    failures(Np_("cli.move.failed"), [(f.key, f.reason) for f in run.failures])
     if run.aborted is not None:
         console.print(Text.assemble((t("cli.move.stopped"), "red"), " ", str(run.aborted)))
         console.print(t("cli.move.stopped_hint"), markup=False)
@@ -242,110 +240,8 @@ def _finish(report: UndoReport, what: str) -> None:
     console.print(done, markup=False)
     if report.deleted:
         console.print(t.plural(Np_("cli.move.deleted_copies"), report.deleted), markup=False)
-    _failures(Np_("cli.move.problems"), [(p.key, p.reason) for p in report.problems])
+    failures(Np_("cli.move.problems"), [(p.key, p.reason) for p in report.problems])
     if report.problems:
-        raise typer.Exit(1)
-
-
-def _failures(title: str, rows: list[tuple[str, str]]) -> None:
-    if not rows:
-        return
-    t = words()
-    table = Table(title=escape(t.plural(title, len(rows))), box=None)
-    table.add_column(t("cli.column.key"), overflow="fold")
-    table.add_column(t("cli.move.why"), overflow="fold")
-    for key, why in rows[:20]:
-        table.add_row(escape(key), escape(why))
-    console.print(table)
-    if len(rows) > 20:
-        console.print(t.plural(Np_("cli.move.more"), len(rows) - 20), markup=False)
-
-
-def _show_estimate(e: Estimate) -> None:
-    t = words()
-    where = Np_("cli.move.estimate_under") if e.prefix else Np_("cli.move.estimate_catalog")
-    size = human_size(e.objects.bytes)
-    console.print(t.plural(where, e.objects.objects, size=size, prefix=e.prefix), markup=False)
-    table = Table(
-        *_headers(N_("cli.move.kind"), N_("cli.column.objects"), N_("cli.column.size")), box=None
-    )
-    for kind, tally in sorted(e.by_kind.items()):
-        table.add_row(value_words(OBJECT_KINDS, kind), str(tally.objects), human_size(tally.bytes))
-    console.print(table)
-    for url, tally in sorted(e.by_store.items()):
-        said = t.plural(
-            Np_("cli.move.now_in"), tally.objects, url=url, size=human_size(tally.bytes)
-        )
-        console.print("  " + said, markup=False)
-    if e.quarantined.objects:
-        said = t.plural(Np_("cli.move.quarantined"), e.quarantined.objects)
-        console.print("  " + said, markup=False)
-    if e.uncataloged.objects:
-        size = human_size(e.uncataloged.bytes)
-        said = t.plural(Np_("cli.move.uncataloged"), e.uncataloged.objects, size=size)
-        console.print("  " + said, markup=False)
-        strays = Table(
-            *_headers(N_("cli.move.prefix"), N_("cli.column.objects"), N_("cli.column.size")),
-            box=None,
-        )
-        for folder, tally in sorted(e.uncataloged_by_prefix.items()):
-            shown = folder or t("cli.move.top_level")
-            strays.add_row(escape(shown), str(tally.objects), human_size(tally.bytes))
-        console.print(strays)
-    costs = Table(
-        *_headers(
-            N_("cli.move.provider"),
-            N_("cli.move.billed"),
-            N_("cli.move.storage_month"),
-            N_("cli.move.migration_once"),
-            N_("cli.move.reads_month"),
-        ),
-        box=None,
-    )
-    for c in e.costs:
-        costs.add_row(
-            c.label,
-            human_size(c.billable_bytes),
-            f"${c.storage_month:,.4f}",
-            f"${c.migration_once:,.4f}",
-            f"${c.reads_month:,.4f}",
-        )
-    console.print(costs)
-    console.print(t("cli.move.prices", date=e.prices_as_of), markup=False)
-
-
-def _headers(*keys: str) -> tuple[str, ...]:
-    t = words()
-    return tuple(t(key) for key in keys)
-
-
-def _show_plan(plan: DryRun) -> None:
-    t = words()
-    head = t("cli.move.dry_run_to", destination=plan.destination)
-    console.print(Text.assemble((t("cli.move.dry_run"), "bold"), head))
-    if plan.open is not None:
-        same = plan.open.destination == plan.destination
-        said = t("cli.move.open_resume") if same else t("cli.move.open_refused")
-        opened = t("cli.move.open", id=plan.open.id, destination=plan.open.destination, then=said)
-        console.print("  " + opened, markup=False)
-    for url, tally in sorted(plan.to_copy.items()):
-        size = human_size(tally.bytes)
-        said = t.plural(Np_("cli.move.would_copy"), tally.objects, size=size, url=url)
-        console.print("  " + said, markup=False)
-    if not plan.to_copy:
-        console.print("  " + t("cli.move.nothing_to_copy"), markup=False)
-    if plan.listed.objects:
-        size = human_size(plan.listed.bytes)
-        said = t.plural(Np_("cli.move.of_which_listed"), plan.listed.objects, size=size)
-        console.print("  " + said, markup=False)
-    said = t.plural(Np_("cli.move.reused"), plan.reused.objects)
-    console.print("  " + said, markup=False)
-    there = t.plural(Np_("cli.move.already_there"), plan.already_there.objects)
-    said = t.plural(Np_("cli.move.quarantined_short"), plan.quarantined.objects, there=there)
-    console.print("  " + said, markup=False)
-    console.print("  " + t("cli.move.probed_by_run"), markup=False)
-    if plan.conflicts:
-        _failures(Np_("cli.move.conflicts"), list(plan.conflicts))
         raise typer.Exit(1)
 
 
@@ -371,13 +267,13 @@ def _show_status(*, as_json: bool) -> None:
     )
     console.print(said, markup=False)
     table = Table(
-        *_headers(N_("cli.column.state"), N_("cli.column.objects"), N_("cli.column.size")), box=None
+        *headers(N_("cli.column.state"), N_("cli.column.objects"), N_("cli.column.size")), box=None
     )
     for state, tally in sorted(status.items.items()):
         table.add_row(value_words(ITEM_STATES, state), str(tally.objects), human_size(tally.bytes))
     console.print(table)
     if m.is_open:
-        _failures(Np_("cli.move.failed"), [(f.key, f.reason) for f in service.failures()])
+        failures(Np_("cli.move.failed"), [(f.key, f.reason) for f in service.failures()])
     if status.interrupted:
         console.print(t("cli.move.continue_it"), markup=False)
     elif phase == "copied":
