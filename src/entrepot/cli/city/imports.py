@@ -125,9 +125,11 @@ SHOWN_NAMES = 5
 
 def _refused_line(name: str, error: str) -> Text:
     """``not imported NAME: REASON``, the name said once when the reason starts with it
-    (``not imported: NAME is not an export …``)."""
+    (``not imported: NAME is not an export …``), its store key left out when it is the name
+    (`` [key 'NAME']``: a Rich tag once, which hid it)."""
     t = words()
     refused = (t("cli.city.not_imported"), "red")
+    error = error.removesuffix(f" [key {name!r}]")
     if error.startswith((f"{name}: ", f"{name} ")):
         return Text.assemble(refused, ": ", error)
     return Text.assemble(refused, f" {name}: {error}")
