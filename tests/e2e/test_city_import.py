@@ -38,7 +38,7 @@ def test_import_real_exports_then_run_with_only_traffic(cli: Cli, tmp_path: Path
     summary = json.loads(run.stdout)
     assert (summary["failed"], summary["computed"]) == (0, 9)  # traffic, roadworks, report
     assert summary["absent"] == {"bikes": 3, "disruptions": 3, "weather": 3}
-    assert "no data (not a failure): bikes (3 day(s)), disruptions (3 day(s))" in run.stderr
+    assert "no data (not a failure): bikes (3 days), disruptions (3 days)" in run.stderr
     assert "city generate" not in run.stderr  # a real gap is not a synthetic-data hint
 
     traffic = json.loads(cli("city", "metrics", "traffic", "2023-12-01").stdout)

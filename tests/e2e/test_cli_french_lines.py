@@ -94,3 +94,42 @@ def test_a_trainings_card_prints_french(instance: dict[str, str], tmp_path: Path
     # the figures as French writes them: a decimal comma
     headline = next(line for line in french.splitlines() if line.startswith("AUPRC"))
     assert "," in headline.split()[1] and "sur le test hors période" in headline
+
+
+def test_upkeep_commands_print_french(instance: dict[str, str], tmp_path: Path) -> None:
+    """``gc --dry-run``, ``cache info``, ``config show``, ``move --status``: the lines the
+    modules left last (issue 44 item 3) in French, sizes in the pages' units (octets)."""
+    french, english = _both(instance, tmp_path, "gc", "--dry-run")
+    assert "supprimerait 0 objet orphelin, 0\u00a0o" in french
+    assert "supprimerait 0 fichier temporaire abandonné" in french
+    assert "would delete" not in french and "orphan" not in french
+    assert "would delete 0 orphan objects, 0 B" in english
+    french, english = _both(instance, tmp_path, "cache", "info")
+    assert "entrées" in french and "limite" in french and "Gio" in french
+    assert "entries" not in french and "GiB" not in french
+    assert "entries" in english and "GiB" in english
+    french, english = _both(instance, tmp_path, "config", "show")
+    assert "réglage" in french and "environnement" in french and "par défaut" in french
+    assert "setting" not in french and " default " not in french
+    assert "setting" in english and "environment" in english
+    french, english = _both(instance, tmp_path, "move", "--status")
+    assert "aucune migration d’entrepôt pour l’instant" in french
+    assert "no store migration yet" in english and "no store" not in french
+    as_json = json.loads(_run(instance, "fr_FR.UTF-8", tmp_path, "config", "show", "--json").stdout)
+    sources = {row["env_var"]: row["source"] for row in as_json}
+    assert sources["ENTREPOT_STORE_URL"] == "environment"  # --json stays English
+
+
+def test_fraud_analyze_and_city_status_print_french(
+    instance: dict[str, str], tmp_path: Path
+) -> None:
+    data = generate("card_payments", 400, fraud_rate=0.05, seed=3, variety=False)
+    data.frame.to_csv(tmp_path / "tx.csv", index=False)
+    french, english = _both(instance, tmp_path, "fraud", "analyze", "tx.csv")
+    for said in ("colonne", "rôle", "étiquette candidate", "400 lignes, étiquette", "fraudes"):
+        assert said in french, french
+    for said in ("label candidate", "400 rows", " frauds", "reasons"):
+        assert said not in french and said in english
+    french, english = _both(instance, tmp_path, "city", "status")
+    assert "origine" in french and "état" in french and "mis à jour" in french
+    assert "source" in english and "updated" not in french

@@ -24,9 +24,9 @@ def test_gc_removes_crash_temporaries_after_the_grace(cli: Cli, tmp_path: Path) 
     young = cli("gc", "--grace", "3h")
     assert young.returncode == 0 and spool.exists() and written.exists()
     dry = cli("gc", "--dry-run", "--grace", "1h")
-    assert "would delete 2 stale temporary file(s)" in dry.stdout, dry.stdout
+    assert "would delete 2 stale temporary files" in dry.stdout, dry.stdout
     assert spool.exists() and written.exists()
     done = cli("gc", "--grace", "1h")
     assert done.returncode == 0, done.stderr
-    assert "deleted 2 stale temporary file(s)" in done.stdout
+    assert "deleted 2 stale temporary files" in done.stdout
     assert not spool.exists() and not written.exists() and mine.exists()

@@ -223,4 +223,4 @@ def test_verify_shows_one_row_per_damaged_object_with_its_store(cli: Cli, tmp_pa
     shown = cli("verify", extra_env={"COLUMNS": "400"})
     lines = [line for line in shown.stdout.splitlines() if "files/grown.bin" in line]
     assert len(lines) == 1 and store in lines[0]
-    assert "2 problem(s)" in shown.stdout
+    assert "2 problems" in shown.stdout

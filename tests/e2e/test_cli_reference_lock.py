@@ -24,7 +24,7 @@ BUILD = (
     "fraud", "build-references", "--count", "2", "--rows", "2000", "--min-frauds", "100",
     "--time-budget", "1",
 )  # fmt: skip
-_SUMMARY = re.compile(r"(\d+) reference models built, (\d+) already present")
+_SUMMARY = re.compile(r"(\d+) reference models? built, (\d+) already present")
 _ELSEWHERE = re.compile(r"(\d+) reference models? built by another builder")
 
 

@@ -235,7 +235,7 @@ def test_datasets_and_predictions_list_the_accounts_own(instance: Instance, tmp_
         (uploaded.json()["dataset_id"], "cards.csv", 60)
     ]
     table = instance.by_env(tmp_path, "datasets", "ls")
-    assert "cards.csv" in table.stdout and "1 dataset(s)" in table.stdout
+    assert "cards.csv" in table.stdout and "1 dataset" in table.stdout
     predictions = instance.by_env(tmp_path, "predictions", "ls", "--json")
     assert predictions.returncode == 0 and json.loads(predictions.stdout) == []
 

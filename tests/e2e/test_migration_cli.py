@@ -103,10 +103,10 @@ def test_a_killed_migrate_resumes_then_finalizes(
     assert catalog(tmp_path, "SELECT count(*) FROM store_migration_items") == total
     assert cli("verify").returncode == 0
     left = cli("gc", "--dry-run", "--grace", "0s").stdout
-    assert "would delete 0 orphan object(s)" in left and "0 stale temporary file(s)" in left
+    assert "would delete 0 orphan objects" in left and "0 stale temporary files" in left
     assert "incomplete upload" not in left
     checked = cli("move", "--verify")
-    assert checked.returncode == 0 and f"{total} object(s)" in checked.stdout
+    assert checked.returncode == 0 and f"{total} objects" in checked.stdout
 
     final = cli("move", "--finalize")
     assert final.returncode == 0, final.stdout + final.stderr
@@ -123,14 +123,14 @@ def test_migrate_then_roll_back_restores_the_catalog(tmp_path: Path, cli: Cli) -
     dest = tmp_path / "elsewhere"
     run = cli("move", "--to", str(dest))
     assert run.returncode == 0, run.stdout + run.stderr
-    assert "moved 6 object(s)" in run.stdout
+    assert "moved 6 objects" in run.stdout
     assert catalog(tmp_path, "SELECT count(*) FROM object_locations") == 6
     again = cli("move", "--to", str(dest))
     assert again.returncode == 1 and "--resume" in again.stderr
 
     back = cli("move", "--rollback", "--delete-copies", "--verify")
     assert back.returncode == 0, back.stdout + back.stderr
-    assert "6 object(s)" in back.stdout and "deleted 6 copies" in back.stdout
+    assert "6 objects" in back.stdout and "deleted 6 copies" in back.stdout
     assert catalog(tmp_path, "SELECT count(*) FROM object_locations") == 0
     assert not any(p.is_file() for p in (dest / "datasets").glob("*"))
     assert cli("verify").returncode == 0
@@ -157,10 +157,10 @@ def test_estimate_and_dry_run_change_nothing(tmp_path: Path, cli: Cli) -> None:
                                           "put_per_1000": 0, "get_per_1000": 0}}))  # fmt: skip
     estimate = cli("move", "--estimate", "--prices", str(prices), "--reads-per-month", "1000")
     assert estimate.returncode == 0, estimate.stderr
-    assert "4 object(s)" in estimate.stdout and "our NAS" in estimate.stdout
+    assert "4 objects" in estimate.stdout and "our NAS" in estimate.stdout
     assert "S3 Standard-IA" in estimate.stdout
     dry = cli("move", "--to", str(tmp_path / "dest"), "--dry-run")
-    assert dry.returncode == 0 and "would copy 4 object(s)" in dry.stdout
+    assert dry.returncode == 0 and "would copy 4 objects" in dry.stdout
     assert catalog(tmp_path, "SELECT count(*) FROM stores") == 0
     assert not (tmp_path / "dest").exists()
     both = cli("move", "--estimate", "--dry-run", "--to", "x")

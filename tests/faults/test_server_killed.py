@@ -37,8 +37,8 @@ def _after_the_crash_everything_is_clean(env: dict[str, str], folder: Path) -> N
     assert gc.returncode == 0, gc.stderr
     assert _leftovers(folder) == []
     again = run(env, folder, "gc", "--dry-run", "--grace", "0s")
-    assert "would delete 0 orphan object(s)" in again.stdout, again.stdout
-    assert "would delete 0 stale temporary file(s)" in again.stdout, again.stdout
+    assert "would delete 0 orphan objects" in again.stdout, again.stdout
+    assert "would delete 0 stale temporary files" in again.stdout, again.stdout
 
 
 def _slow_upload(url: str, headers: dict[str, str], sent: threading.Event) -> None:

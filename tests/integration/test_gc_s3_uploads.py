@@ -96,8 +96,8 @@ def test_entrepot_gc_aborts_them(
     code, out, err = run("gc", "--dry-run", "--grace", "0s")
     assert code == 0, err
     assert "users/7/datasets/big.csv (incomplete upload)" in out
-    assert "would abort 1 incomplete upload(s)" in out
+    assert "would abort 1 incomplete upload" in out
     code, out, err = run("gc", "--grace", "0s")
     assert code == 0, err
-    assert "aborted 1 incomplete upload(s)" in out
+    assert "aborted 1 incomplete upload" in out
     assert _pending(client, name) == []

@@ -8,11 +8,13 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 from rich.markup import escape
 from rich.table import Table
+from rich.text import Text
 
 from entrepot.cli.context import console, current_app, progress_console
 from entrepot.cli.format import finite
+from entrepot.cli.language import words
 from entrepot.cli.progress import count_progress
-from entrepot.messages import N_, Message
+from entrepot.messages import N_, Message, Np_
 
 if TYPE_CHECKING:
     from entrepot.catalog.copy.records import CopyReport, RowDifference
@@ -46,17 +48,20 @@ def db_copy(
     marker = copy.check(resume=resume)
     if dry_run:
         _show_counts(copy.counts())
+        t = words()
         state = (
-            "an interrupted copy to resume"
+            t("cli.db_copy.to_resume")
             if marker
-            else "blank: the copy will create its schema first"
+            else t("cli.db_copy.blank")
             if copy.blank_target()
-            else "empty and at the same revision"
+            else t("cli.db_copy.empty")
         )
-        console.print(f"the target {escape(copy.target_name)} is {state}: nothing was written")
+        said = t("cli.db_copy.dry_run", target=copy.target_name, state=state)
+        console.print(said, markup=False)
         return
     with count_progress(progress_console) as progress:
-        task = progress.add_task("copying", total=None)
+        t = words()
+        task = progress.add_task(escape(t("cli.move.bar.copying")), total=None)
 
         def update(table: str, done: int, everything: int) -> None:
             progress.update(task, description=table, completed=done, total=everything)
@@ -76,27 +81,35 @@ def db_copy(
             if named
             else Message(N_("error.cli.copy_differs"), {"target": copy.target_name}),
         )
-    console.print(
-        f"copied {report.rows} rows into {escape(copy.target_name)}"
-        + (" (its schema created first)" if report.created else "")
-        + (" (resumed)" if report.resumed else "")
-        + ": every table's count and digest match. Now set "
-        "[bold]ENTREPOT_DATABASE_URL[/] to it and restart."
+    t = words()
+    how = (t("cli.db_copy.created") if report.created else "") + (
+        t("cli.db_copy.resumed") if report.resumed else ""
     )
+    said = t.plural(Np_("cli.db_copy.copied"), report.rows, target=copy.target_name, how=how)
+    console.print(said, markup=False)
 
 
 def _show_counts(counts: dict[str, int]) -> None:
-    table = Table("table", "rows", box=None)
+    t = words()
+    table = Table(t("cli.db_copy.table"), t("cli.column.rows"), box=None)
     for name, rows in counts.items():
         table.add_row(name, str(rows))
-    table.add_row("[bold]total[/]", str(sum(counts.values())))
+    table.add_row(Text(t("cli.db_copy.total"), "bold"), str(sum(counts.values())))
     console.print(table)
 
 
 def _show_report(report: CopyReport) -> None:
-    table = Table("table", "source rows", "target rows", "digest", box=None)
+    t = words()
+    table = Table(
+        t("cli.db_copy.table"), t("cli.db_copy.source_rows"), t("cli.db_copy.target_rows"),
+        t("cli.db_copy.digest"), box=None,
+    )  # fmt: skip
     for check in report.tables:
-        same = "[green]same[/]" if check.same else "[red]differs[/]"
+        same = (
+            Text(t("cli.db_copy.same"), "green")
+            if check.same
+            else Text(t("cli.db_copy.differs"), "red")
+        )
         table.add_row(check.name, str(check.source.rows), str(check.target.rows), same)
     console.print(table)
     for found in report.differences:

@@ -9,12 +9,12 @@ import random
 import time
 from datetime import UTC, datetime
 
-from rich.markup import escape
 from rich.table import Table
 from rich.text import Text
 
 from entrepot.cli.context import console, current_app
-from entrepot.sizes import human_size
+from entrepot.cli.language import human_size, words
+from entrepot.messages import Np_
 
 
 def _sample_csv(rows: int, seed: int) -> bytes:
@@ -35,8 +35,14 @@ def demo() -> None:
     app = current_app()
     started = time.perf_counter()
     revision = app.catalog.migrate()
+    t = words()
     console.print(
-        f"[bold]store[/] {escape(app.objects.store_url)}  [bold]catalog[/] revision {revision}"
+        Text.assemble(
+            (t("cli.column.store"), "bold"),
+            f" {app.objects.store_url}  ",
+            (t("cli.head.catalog"), "bold"),
+            " " + t("cli.demo.revision", revision=revision),
+        )
     )
     run = datetime.now(UTC).strftime("%Y%m%dT%H%M%S") + f"-{random.randrange(16**6):06x}"
     prefix = f"files/demo/{run}"
@@ -47,24 +53,23 @@ def demo() -> None:
     }
     for key, data in payloads.items():
         record = app.objects.put(key, data, kind="file", owner=None)
-        console.print(
-            f"  put  {escape(record.key)}  {human_size(record.size)}  sha256 {record.sha256[:12]}"
-        )
+        size, sha = human_size(record.size), record.sha256[:12]
+        console.print(Text("  " + t("cli.demo.put", key=record.key, size=size, sha256=sha)))
 
-    table = Table("key", "size", "sha256", title=f"listing {prefix}/", box=None)
+    title = Text(t("cli.demo.listing", prefix=f"{prefix}/"))
+    table = Table(t("cli.column.key"), t("cli.column.size"), "sha256", title=title, box=None)
     for info in app.objects.keys(prefix):
         table.add_row(Text(info.key), human_size(info.size), (info.sha256 or "")[:12])
     console.print(table)
 
     report = app.operations.maintenance.verify(deep=True, prefix=prefix).report
-    console.print(
-        f"  verify: {report.checked} objects, {'all verified' if report.ok else 'PROBLEMS'}"
-    )
+    verdict = t("cli.verify.all_verified") if report.ok else t("cli.demo.problems")
+    said = t.plural(Np_("cli.demo.verified"), report.checked, verdict=verdict)
+    console.print("  " + said, markup=False)
     for key, data in payloads.items():
         if app.objects.get(key) != data:
             raise RuntimeError(f"read back different bytes for {key}")
-    console.print(f"  read back {len(payloads)} objects, bytes identical")
-    console.print(
-        f"[green]demo done[/] in {time.perf_counter() - started:.2f}s; "
-        f"try `entrepot ls {prefix}` or `entrepot du`"
-    )
+    console.print("  " + t.plural(Np_("cli.demo.read_back"), len(payloads)), markup=False)
+    took = f"{time.perf_counter() - started:.2f}"
+    then = t("cli.demo.done_then", seconds=took, prefix=prefix)
+    console.print(Text.assemble((t("cli.demo.done"), "green"), " ", then))

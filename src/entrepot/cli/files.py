@@ -7,16 +7,17 @@ from pathlib import Path
 from typing import Annotated, Any, BinaryIO, Literal, cast
 
 import typer
+from rich.markup import escape
 from rich.text import Text
 
 from entrepot.cli.context import console, current_app, progress_console
 from entrepot.cli.format import parse_duration
-from entrepot.cli.language import words
+from entrepot.cli.language import human_size, words
 from entrepot.cli.output import Column, JsonFlag, emit_rows, human, print_json, table
 from entrepot.cli.progress import ProgressReader, transfer_progress
+from entrepot.cli.value_words import OBJECT_KINDS, OBJECT_STATES, value_words
 from entrepot.errors import LocalFileNotFound
 from entrepot.messages import N_, Message, Np_
-from entrepot.sizes import human_size
 
 #: The folder of the web service's users (``users/<id>/``): the service alone writes there.
 USERS_FOLDER = "users/"
@@ -47,7 +48,8 @@ _DU_TITLES = {"folder": N_("cli.du.folder"), "user": N_("cli.du.user"), "owner":
 def _t(key: str, /, **values: object) -> str:
     """``key`` in the reader's language (the key given as a literal at the call, where
     `make translations` finds it: ``_t(N_("cli.…"))``)."""
-    return words()(key, **values)
+    t = words()
+    return t(key, **values)
 
 
 def _n(key: str, count: int) -> str:
@@ -152,7 +154,8 @@ def _covers_users(base: str) -> bool:
 def _walk_usage(base: str, prefix: str) -> dict[str, dict[str, tuple[int, int]]]:
     per_top: dict[str, list[int]] = defaultdict(lambda: [0, 0])
     per_user: dict[str, list[int]] = defaultdict(lambda: [0, 0])
-    with progress_console.status("listing objects..."):
+    t = words()
+    with progress_console.status(escape(t("cli.ls.listing"))):
         for info in current_app().objects.keys(prefix):
             rest = info.key[len(base) :]
             top = rest.split("/", 1)[0] + ("/" if "/" in rest else "")
@@ -190,7 +193,8 @@ def put(
     app = current_app()
     size = src.stat().st_size
     with transfer_progress(progress_console) as progress, open(src, "rb") as raw:
-        task = progress.add_task(f"put {key}", total=size)
+        t = words()
+        task = progress.add_task(escape(t("cli.progress.put", key=key)), total=size)
         reader = cast(BinaryIO, ProgressReader(raw, lambda n: progress.advance(task, n)))
         record = app.objects.put(key, reader, kind="file", owner=None, content_type=content_type)
     t = words()
@@ -213,7 +217,8 @@ def get(
 
     app = current_app()
     with transfer_progress(progress_console) as progress:
-        task = progress.add_task(f"get {key}", total=None)
+        t = words()
+        task = progress.add_task(escape(t("cli.progress.get", key=key)), total=None)
 
         def advance(n: int, total: int) -> None:
             progress.update(task, advance=n, total=total)
@@ -274,7 +279,12 @@ def head(
         rows += [
             (
                 t("cli.head.catalog"),
-                t("cli.head.recorded_as", kind=record.kind, state=record.state.value, owner=owner),
+                t(
+                    "cli.head.recorded_as",
+                    kind=value_words(OBJECT_KINDS, record.kind),
+                    state=value_words(OBJECT_STATES, record.state.value),
+                    owner=owner,
+                ),
             ),
             (t("cli.head.recorded"), human(record.created_at)),
         ]

@@ -9,12 +9,15 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 from rich.markup import escape
 from rich.table import Table
+from rich.text import Text
 
 from entrepot.cli.context import console, current_app, progress_console
+from entrepot.cli.language import words
 from entrepot.cli.model_options import user_option
+from entrepot.cli.value_words import IMPORT_RESULTS, value_words
 from entrepot.cli.vouching import YesOption, confirm, resign
 from entrepot.errors import InvalidArgument
-from entrepot.messages import N_, Message
+from entrepot.messages import N_, Message, Np_
 
 if TYPE_CHECKING:
     from entrepot.registry.records import ImportResult
@@ -24,6 +27,13 @@ REFUSED = 65
 #: Where ``entrepot models --user`` keeps its value (``cli/models.py``).
 
 _STYLE = {"imported": "green", "would import": "cyan", "skipped": "yellow", "refused": "red"}
+#: ``3 imported, 1 refused``: each result counted, in the reader's language.
+_COUNTED = {
+    "imported": Np_("cli.import_tree.imported"),
+    "would import": Np_("cli.import_tree.would_import"),
+    "skipped": Np_("cli.import_tree.skipped"),
+    "refused": Np_("cli.import_tree.refused"),
+}
 
 
 def register(models_app: typer.Typer) -> None:
@@ -86,15 +96,17 @@ def import_tree(
     vouch = (
         confirm(str(directory), "models import-tree --trust", yes=yes or dry_run) if trust else None
     )
-    table = Table("model", "result", box=None)
-    table.add_column("detail", overflow="fold")
+    t = words()
+    table = Table(t("cli.column.model"), t("cli.import_tree.result"), box=None)
+    table.add_column(t("cli.column.detail"), overflow="fold")
 
     def show(result: ImportResult) -> None:
         style = _STYLE[result.status]
         name = result.name + (f"@{result.version}" if result.version else "")
-        table.add_row(escape(name), f"[{style}]{result.status}[/]", escape(result.detail))
+        status = Text(value_words(IMPORT_RESULTS, result.status), style)
+        table.add_row(escape(name), status, escape(result.detail))
 
-    with progress_console.status(f"importing {directory}..."):
+    with progress_console.status(escape(t("cli.import_tree.importing", folder=directory))):
         results = current_app().operations.import_tree(
             directory,
             domain=domain,
@@ -106,6 +118,7 @@ def import_tree(
         )
     console.print(table)
     counts = {s: sum(1 for r in results if r.status == s) for s in _STYLE}
-    console.print(", ".join(f"{n} {s}" for s, n in counts.items() if n) or "no model folder found")
+    said = ", ".join(t.plural(_COUNTED[s], n) for s, n in counts.items() if n)
+    console.print(said or t("cli.import_tree.none_found"), markup=False)
     if counts["refused"]:
         raise typer.Exit(REFUSED)

@@ -8,8 +8,10 @@ import os
 from collections.abc import Mapping
 
 from entrepot.i18n.catalogs import Translator, translator
+from entrepot.i18n.formats import Formats
 from entrepot.i18n.messages import speaker
 from entrepot.messages import Message, message_of
+from entrepot.sizes import human_size as plain_size
 
 #: The languages the catalogs hold (``src/entrepot/locale``).
 SPOKEN = ("en", "fr")
@@ -55,3 +57,10 @@ def words() -> Translator:
     titles, headers, summaries): ``t = words(); t("cli.….")``, a key `make translations`
     finds."""
     return translator(reader_language())
+
+
+def human_size(size: float) -> str:
+    """A size in the reader's language: ``1.8 MiB`` in English (as :func:`entrepot.sizes.
+    human_size` writes it), ``1,8 Mio`` in French (the pages' units, octets)."""
+    lang = reader_language()
+    return plain_size(size) if lang == "en" else Formats(lang).size(size)

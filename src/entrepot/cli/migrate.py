@@ -14,13 +14,17 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 from rich.markup import escape
 from rich.table import Table
+from rich.text import Text
 
 from entrepot.cli.context import console, current_app, progress_console
+from entrepot.cli.language import human_size, words
 from entrepot.cli.move_checks import chosen_action
+from entrepot.cli.move_views import failures, headers, show_estimate, show_plan
 from entrepot.cli.output import print_json
 from entrepot.cli.progress import transfer_progress
 from entrepot.cli.renamed import old_name
-from entrepot.sizes import human_size
+from entrepot.cli.value_words import ITEM_STATES, MIGRATION_PHASES, value_words
+from entrepot.messages import N_, Np_
 
 if TYPE_CHECKING:
     from entrepot.catalog.relocation.records import (
@@ -30,7 +34,6 @@ if TYPE_CHECKING:
         RunReport,
         UndoReport,
     )
-    from entrepot.relocation.records import DryRun, Estimate
 
 
 def register(app: typer.Typer) -> None:
@@ -116,26 +119,24 @@ def migrate(
     )
     service = current_app().relocation
     if action == "estimate":
-        _show_estimate(
-            service.estimate(prefix, prices_file=prices, reads_per_month=reads_per_month)
-        )
+        show_estimate(service.estimate(prefix, prices_file=prices, reads_per_month=reads_per_month))
     elif action == "dry_run":
         assert to is not None
-        _show_plan(service.dry_run(to, prefix, jobs=jobs))
+        show_plan(service.dry_run(to, prefix, jobs=jobs))
     elif action == "status":
         _show_status(as_json=as_json)
     elif action == "verify":
-        with _bar("verifying") as update:
+        with _bar(N_("cli.move.bar.verifying")) as update:
             checked = service.verify(jobs=jobs, on_progress=update)
-        _finish(checked, "intact at the destination")
+        _finish(checked, Np_("cli.move.intact"))
     elif action == "rollback":
-        with _bar("checking sources") as update:
+        with _bar(N_("cli.move.bar.checking_sources")) as update:
             report = service.rollback(
                 delete_copies=delete_copies, deep=verify, jobs=jobs, on_progress=update
             )
-        _finish(report, "pointed back at their source")
+        _finish(report, Np_("cli.move.pointed_back"))
     elif action == "finalize":
-        with _bar("last pass") as update:
+        with _bar(N_("cli.move.bar.last_pass")) as update:
             last, done = service.finalize(
                 keep_source=keep_source,
                 force=force,
@@ -146,12 +147,15 @@ def migrate(
             )
         if last is not None:
             _show_run(last, final=True)
-        console.print(
-            f"finalized migration {done.migration.id}: deleted {done.deleted} source object(s). "
-            f"Now set [bold]ENTREPOT_STORE_URL={escape(done.migration.destination)}[/] and restart."
+        said = words().plural(
+            Np_("cli.move.finalized"),
+            done.deleted,
+            id=done.migration.id,
+            setting=f"[bold]ENTREPOT_STORE_URL={escape(done.migration.destination)}[/]",
         )
+        console.print(said)
     else:
-        with _bar("copying") as update:
+        with _bar(N_("cli.move.bar.copying")) as update:
             if action == "resume":
                 run = service.resume(
                     to=to, jobs=jobs, deep=verify, batch_size=batch, on_progress=update
@@ -181,7 +185,8 @@ class _bar:  # noqa: N801 - used as a context manager, like a function
     """A transfer progress bar (bytes, rate, ETA) fed by ``on_progress``."""
 
     def __init__(self, what: str) -> None:
-        self._what = what
+        t = words()
+        self._what = t(what)
         self._progress = transfer_progress(progress_console)
 
     def __enter__(self) -> Callable[[Progress], None]:
@@ -203,123 +208,40 @@ class _bar:  # noqa: N801 - used as a context manager, like a function
 
 
 def _show_run(run: RunReport, *, final: bool) -> None:
-    m = run.migration
-    console.print(
-        f"migration {m.id} to {escape(m.destination)}{f' (under {m.prefix})' if m.prefix else ''}: "
-        f"moved {run.repointed.objects} object(s), {human_size(run.repointed.bytes)} in "
-        f"{run.seconds:.1f} s ({run.reused} already there, checked)"
+    m, t = run.migration, words()
+    where = t("cli.move.under", prefix=m.prefix) if m.prefix else ""
+    moved = t.plural(
+        Np_("cli.move.moved"),
+        run.repointed.objects,
+        size=human_size(run.repointed.bytes),
+        seconds=f"{run.seconds:.1f}",
+        reused=run.reused,
     )
-    _failures("skipped (deleted or changed meanwhile)", [(f.key, f.reason) for f in run.skipped])
-    _failures("failed", [(f.key, f.reason) for f in run.failures])
+    said = t("cli.move.migration", id=m.id, destination=m.destination, where=where, what=moved)
+    console.print(said, markup=False)
+    failures(Np_("cli.move.skipped"), [(f.key, f.reason) for f in run.skipped])
+    failures(Np_("cli.move.failed"), [(f.key, f.reason) for f in run.failures])
     if run.aborted is not None:
-        console.print(f"[red]stopped:[/] {escape(str(run.aborted))}")
-        console.print(
-            "every row points at a verified object; continue with `entrepot move --resume`"
-        )
+        console.print(Text.assemble((t("cli.move.stopped"), "red"), " ", str(run.aborted)))
+        console.print(t("cli.move.stopped_hint"), markup=False)
         raise run.aborted
     if run.failures or run.remaining.objects:
-        console.print(
-            f"{run.remaining.objects} object(s) not moved: fix them, then `entrepot move --resume`"
-        )
+        console.print(t.plural(Np_("cli.move.not_moved"), run.remaining.objects), markup=False)
         raise typer.Exit(1)
     if not final:
         console.print(
-            "[green]every object is at the destination[/] (the source is kept). Next: "
-            "`entrepot move --verify`; then stop the app and workers, `entrepot move "
-            "--finalize`, set ENTREPOT_STORE_URL to the destination and restart"
+            Text.assemble((t("cli.move.all_there"), "green"), " ", t("cli.move.all_there_next"))
         )
 
 
 def _finish(report: UndoReport, what: str) -> None:
-    console.print(f"{report.done.objects} object(s), {human_size(report.done.bytes)}, {what}")
+    t = words()
+    done = t.plural(what, report.done.objects, size=human_size(report.done.bytes))
+    console.print(done, markup=False)
     if report.deleted:
-        console.print(f"deleted {report.deleted} copies no row points at")
-    _failures("problems", [(p.key, p.reason) for p in report.problems])
+        console.print(t.plural(Np_("cli.move.deleted_copies"), report.deleted), markup=False)
+    failures(Np_("cli.move.problems"), [(p.key, p.reason) for p in report.problems])
     if report.problems:
-        raise typer.Exit(1)
-
-
-def _failures(title: str, rows: list[tuple[str, str]]) -> None:
-    if not rows:
-        return
-    table = Table(title=f"{len(rows)} {title}", box=None)
-    table.add_column("key", overflow="fold")
-    table.add_column("why", overflow="fold")
-    for key, why in rows[:20]:
-        table.add_row(escape(key), escape(why))
-    console.print(table)
-    if len(rows) > 20:
-        console.print(f"... and {len(rows) - 20} more")
-
-
-def _show_estimate(e: Estimate) -> None:
-    where = f"under {e.prefix}" if e.prefix else "in the catalog"
-    console.print(f"{e.objects.objects} object(s), {human_size(e.objects.bytes)} {where}")
-    table = Table("kind", "objects", "size", box=None)
-    for kind, t in sorted(e.by_kind.items()):
-        table.add_row(kind, str(t.objects), human_size(t.bytes))
-    console.print(table)
-    for url, t in sorted(e.by_store.items()):
-        console.print(f"  now in {escape(url)}: {t.objects} object(s), {human_size(t.bytes)}")
-    if e.quarantined.objects:
-        console.print(f"  {e.quarantined.objects} quarantined object(s) are not moved")
-    if e.uncataloged.objects:
-        console.print(
-            f"  and {e.uncataloged.objects} object(s), {human_size(e.uncataloged.bytes)} the "
-            "catalog does not record (found by listing the store; moved and checked too):"
-        )
-        strays = Table("prefix", "objects", "size", box=None)
-        for folder, t in sorted(e.uncataloged_by_prefix.items()):
-            strays.add_row(escape(folder or "(top level)"), str(t.objects), human_size(t.bytes))
-        console.print(strays)
-    costs = Table(
-        "provider", "billed", "storage / month", "migration (once)", "reads / month", box=None
-    )
-    for c in e.costs:
-        costs.add_row(
-            c.label,
-            human_size(c.billable_bytes),
-            f"${c.storage_month:,.4f}",
-            f"${c.migration_once:,.4f}",
-            f"${c.reads_month:,.4f}",
-        )
-    console.print(costs)
-    console.print(
-        f"list prices as of {e.prices_as_of}, in USD, without egress; "
-        "adjust with --prices FILE.json"
-    )
-
-
-def _show_plan(plan: DryRun) -> None:
-    console.print(f"[bold]dry run[/]: nothing was written. To {escape(plan.destination)}:")
-    if plan.open is not None:
-        same = plan.open.destination == plan.destination
-        console.print(
-            f"  migration {plan.open.id} to {escape(plan.open.destination)} is open: "
-            + ("`--resume` would continue it" if same else "a run to another store is refused")
-        )
-    for url, t in sorted(plan.to_copy.items()):
-        console.print(
-            f"  would copy {t.objects} object(s), {human_size(t.bytes)} from {escape(url)}"
-        )
-    if not plan.to_copy:
-        console.print("  nothing to copy")
-    if plan.listed.objects:
-        console.print(
-            f"  of which {plan.listed.objects} object(s), {human_size(plan.listed.bytes)} the "
-            "catalog does not record (found by listing the store)"
-        )
-    console.print(
-        f"  {plan.reused.objects} already at the destination with the same bytes "
-        "(checked, not sent)"
-    )
-    console.print(
-        f"  {plan.already_there.objects} already located there; "
-        f"{plan.quarantined.objects} quarantined (not moved)"
-    )
-    console.print("  permissions are probed by the run itself (a dry run writes no probe object)")
-    if plan.conflicts:
-        _failures("conflicts: a run would stop before changing any row", list(plan.conflicts))
         raise typer.Exit(1)
 
 
@@ -329,28 +251,33 @@ def _show_status(*, as_json: bool) -> None:
     if as_json:
         print_json(_status_document(status, service.failures() if _open(status) else []))
         return
+    t = words()
     if status is None:
-        console.print("no store migration yet: start one with `entrepot move --to URL`")
+        console.print(t("cli.move.none_yet"), markup=False)
         return
     m = status.migration
-    state = status.phase
-    console.print(
-        f"migration {m.id} to {escape(m.destination)} ({state}), started "
-        f"{m.created_at:%Y-%m-%d %H:%M} UTC by {m.created_by}"
+    phase = status.phase
+    said = t(
+        "cli.move.status",
+        id=m.id,
+        destination=m.destination,
+        phase=value_words(MIGRATION_PHASES, phase),
+        started=f"{m.created_at:%Y-%m-%d %H:%M}",
+        by=m.created_by,
     )
-    table = Table("state", "objects", "size", box=None)
-    for state, t in sorted(status.items.items()):
-        table.add_row(str(state), str(t.objects), human_size(t.bytes))
+    console.print(said, markup=False)
+    table = Table(
+        *headers(N_("cli.column.state"), N_("cli.column.objects"), N_("cli.column.size")), box=None
+    )
+    for state, tally in sorted(status.items.items()):
+        table.add_row(value_words(ITEM_STATES, state), str(tally.objects), human_size(tally.bytes))
     console.print(table)
     if m.is_open:
-        _failures("failed", [(f.key, f.reason) for f in service.failures()])
+        failures(Np_("cli.move.failed"), [(f.key, f.reason) for f in service.failures()])
     if status.interrupted:
-        console.print("continue it with `entrepot move --resume`")
-    elif state == "copied":
-        console.print(
-            "every object is at the destination, no pass runs: `entrepot move --verify`, "
-            "then `entrepot move --finalize` (or `--rollback`)"
-        )
+        console.print(t("cli.move.continue_it"), markup=False)
+    elif phase == "copied":
+        console.print(t("cli.move.copied_next"), markup=False)
 
 
 def _open(status: MigrationStatus | None) -> bool:

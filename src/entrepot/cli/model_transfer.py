@@ -9,10 +9,12 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
+from rich.markup import escape
 
 from entrepot.cli import push_inputs
 from entrepot.cli.context import console, progress_console
 from entrepot.cli.format import parse_duration
+from entrepot.cli.language import words
 from entrepot.cli.model_options import owned_models
 from entrepot.cli.output import JsonFlag, print_json
 from entrepot.cli.progress import transfer_progress
@@ -21,7 +23,6 @@ from entrepot.errors import InvalidArgument
 from entrepot.messages import N_, Message
 from entrepot.registry.errors import InvalidModelFiles
 from entrepot.registry.names import parse_ref
-from entrepot.sizes import human_size
 
 
 def push(
@@ -85,7 +86,8 @@ def push(
         return
     registry = owned_models(ctx)
     with transfer_progress(progress_console) as progress:
-        task = progress.add_task(f"push {name}", total=None)
+        t = words()
+        task = progress.add_task(escape(t("cli.progress.push", name=name)), total=None)
         record = registry.push(
             paths,
             name,
@@ -116,11 +118,18 @@ def print_pushed(pushed: Mapping[str, Any], as_json: bool) -> None:
     if as_json:
         print_json(dict(pushed))
         return
-    signed = "signed" if pushed["signed"] else "[yellow]unsigned[/]"
-    console.print(
-        f"pushed [bold]{pushed['name']}@{pushed['version']}[/] ({pushed['flavor']}, {signed}, "
-        f"manifest sha256 {pushed['manifest_sha256']})"
+    t = words()
+    unsigned = t("cli.models.unsigned")
+    signed = t("cli.models.signed") if pushed["signed"] else f"[yellow]{escape(unsigned)}[/]"
+    ref = f"[bold]{escape(str(pushed['name']))}@{escape(str(pushed['version']))}[/]"
+    said = t(
+        "cli.models.pushed",
+        ref=ref,
+        flavor=escape(str(pushed["flavor"])),
+        signed=signed,
+        sha256=pushed["manifest_sha256"],
     )
+    console.print(said)
 
 
 def pull(
@@ -136,17 +145,17 @@ def pull(
         return
     registry = owned_models(ctx)
     with transfer_progress(progress_console) as progress:
-        task = progress.add_task(f"pull {ref}", total=None)
+        task = progress.add_task(escape(ref), total=None)
         pulled = registry.pull(
             ref,
             dest=dest,
             on_progress=lambda done, total: progress.update(task, completed=done, total=total),
         )
+    from entrepot.cli.remote.models import print_pulled
+
     size = sum(f.size for f in pulled.manifest.files)
-    console.print(
-        f"pulled [bold]{pulled.version.name}@{pulled.version.version}[/] into {dest}: "
-        f"{len(pulled.manifest.files)} file(s), {human_size(size)}, all verified"
-    )
+    shown = f"{pulled.version.name}@{pulled.version.version}"
+    print_pulled(shown, dest, len(pulled.manifest.files), size)
 
 
 def presign(
@@ -175,6 +184,7 @@ def export(
             said=Message(N_("error.cli.unknown_export_format"), {"given": repr(fmt)}),
         )
     name, version = parse_ref(ref)
-    with progress_console.status(f"exporting {ref}..."):
+    t = words()
+    with progress_console.status(escape(t("cli.models.exporting", ref=ref))):
         folder = owned_models(ctx).export_mlflow(name, version, dest)
-    console.print(f"wrote an MLflow model to {folder} (load it with mlflow.pyfunc.load_model)")
+    console.print(t("cli.models.exported", folder=folder), markup=False)

@@ -8,10 +8,13 @@ from typing import Annotated
 import typer
 from rich.markup import escape
 from rich.table import Table
+from rich.text import Text
 
 from entrepot.cli.context import console, progress_console
+from entrepot.cli.language import words
 from entrepot.cli.model_options import owned_models
 from entrepot.cli.progress import transfer_progress
+from entrepot.messages import Np_
 from entrepot.registry.names import parse_ref
 
 #: Exit code of ``verify`` when a version is damaged (as for IntegrityError).
@@ -36,7 +39,8 @@ def rm(
     """Delete one version: its aliases, catalog rows and objects. Others are untouched."""
     name, version = parse_ref(ref)
     record = owned_models(ctx).delete(name, version)
-    console.print(f"deleted {record.name}@{record.version}")
+    t = words()
+    console.print(t("cli.models.deleted", ref=f"{record.name}@{record.version}"), markup=False)
 
 
 def verify(
@@ -51,20 +55,31 @@ def verify(
     Exits 74 if a version is damaged.
     """
     with transfer_progress(progress_console) as progress:
-        task = progress.add_task("verify", total=None)
+        t = words()
+        task = progress.add_task(t("cli.verify.verifying"), total=None)
         report = owned_models(ctx).verify(
             name,
             deep=not quick,
             on_progress=lambda done, total: progress.update(task, completed=done, total=total),
         )
+    t = words()
     if report.problems:
-        table = Table("version", "file", "problem", box=None)
+        table = Table(
+            t("cli.column.version"), t("cli.city.file"), t("cli.column.problem"), box=None
+        )
         for p in report.problems:
             table.add_row(f"{p.name}@{p.version}", p.path, escape(p.problem))
         console.print(table)
     verdict = (
-        "[green]all verified[/]" if report.ok else f"[red]{len(report.problems)} problem(s)[/]"
+        Text(t("cli.verify.all_verified"), "green")
+        if report.ok
+        else Text(t.plural(Np_("cli.verify.problems"), len(report.problems)), "red")
     )
-    console.print(f"checked {report.versions} version(s), {report.files} file(s): {verdict}")
+    checked = t(
+        "cli.models.checked",
+        versions=t.plural(Np_("cli.models.versions"), report.versions),
+        files=t.plural(Np_("cli.models.files"), report.files),
+    )
+    console.print(Text.assemble(checked, t("cli.head.colon"), verdict))
     if not report.ok:
         raise typer.Exit(DAMAGED)

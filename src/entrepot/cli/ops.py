@@ -15,8 +15,9 @@ from entrepot.cli import demo as demo_module
 from entrepot.cli import doctor as doctor_module
 from entrepot.cli.context import console, current_app, progress_console
 from entrepot.cli.format import parse_duration
+from entrepot.cli.language import human_size, words
 from entrepot.cli.output import JsonFlag, print_json
-from entrepot.sizes import human_size
+from entrepot.messages import N_, Np_
 
 if TYPE_CHECKING:
     from entrepot.cli.remote.target import Remote
@@ -54,15 +55,44 @@ def config_show(as_json: JsonFlag = False) -> None:
         print_json([asdict(row) for row in rows])
         return
     # the names are what the table exists to show: never cut; long values fold instead
+    t = words()
     table = Table(box=None)
-    table.add_column("setting", no_wrap=True)
-    table.add_column("variable", no_wrap=True)
-    table.add_column("value", overflow="fold")
-    table.add_column("source", overflow="fold")
+    table.add_column(t("cli.config.setting"), no_wrap=True)
+    table.add_column(t("cli.config.variable"), no_wrap=True)
+    table.add_column(t("cli.column.value"), overflow="fold")
+    table.add_column(t("cli.column.source"), overflow="fold")
     for row in rows:
-        value = Text(row.value) if row.value is not None else Text("unset", style="dim")
-        table.add_row(row.name, row.env_var, value, row.source)
+        value = Text(row.value if row.value is not None else t("cli.config.unset"))
+        if row.value is None:
+            value.stylize("dim")
+        table.add_row(row.name, row.env_var, value, Text(source_words(row.source)))
     console.print(table)
+
+
+#: Where a setting came from (``config.describe``'s words) -> its catalog key; a source
+#: that starts with one of :data:`_SOURCE_PREFIXES` keeps what follows (a file, a platform).
+_SOURCES = {
+    "environment": N_("cli.config.from_environment"),
+    ".env file": N_("cli.config.from_dotenv"),
+    "default": N_("cli.config.from_default"),
+}
+_SOURCE_PREFIXES = {
+    "detected ": N_("cli.config.from_detected"),
+    "generated on first start, kept in ": N_("cli.config.from_generated"),
+    "login (": N_("cli.config.from_login"),
+}
+
+
+def source_words(source: str) -> str:
+    """Where a setting came from, in the reader's language (``--json`` keeps English)."""
+    t = words()
+    if source in _SOURCES:
+        return t(_SOURCES[source])
+    for prefix, key in _SOURCE_PREFIXES.items():
+        if source.startswith(prefix):
+            what = source.removeprefix(prefix)
+            return t(key, what=what.removesuffix(")") if prefix.endswith("(") else what)
+    return source
 
 
 def with_kept_login(rows: list[SettingSource], remote: Remote | None) -> list[SettingSource]:
@@ -97,7 +127,11 @@ def cache_info(as_json: JsonFlag = False) -> None:
             }
         )
         return
-    table = Table("folder", "entries", "size", "limit", "used", box=None)
+    t = words()
+    table = Table(
+        t("cli.cache.folder"), t("cli.cache.entries"), t("cli.cache.size"),
+        t("cli.cache.limit"), t("cli.cache.used"), box=None,
+    )  # fmt: skip
     table.add_row(
         str(app.settings.cache.dir),
         str(stats.entries),
@@ -112,14 +146,16 @@ def cache_info(as_json: JsonFlag = False) -> None:
 def cache_clear() -> None:
     """Remove every cache entry (the store is untouched)."""
     app = current_app()
-    console.print(f"removed {app.operations.clear_cache()} cache entries")
+    removed = app.operations.clear_cache()
+    console.print(words().plural(Np_("cli.cache.removed"), removed))
 
 
 @db_app.command("upgrade")
 def db_upgrade() -> None:
     """Create or migrate the catalog schema to the latest revision."""
     revision = current_app().catalog.migrate()
-    console.print(f"catalog at revision {revision}")
+    t = words()
+    console.print(t("cli.db.revision", revision=revision), markup=False)
 
 
 @bucket_app.command("create")
@@ -127,16 +163,19 @@ def bucket_create() -> None:
     """Create the bucket of ENTREPOT_STORE_URL (does nothing if it exists and is yours)."""
     created = current_app().operations.bucket().create_bucket()
     url = current_app().operations.store_url
-    console.print(Text(f"created {url}" if created else f"{url} already exists"))
+    t = words()
+    said = t("cli.bucket.created", url=url) if created else t("cli.bucket.exists_already", url=url)
+    console.print(Text(said))
 
 
 @bucket_app.command("exists")
 def bucket_exists() -> None:
     """Exit 0 if the bucket of ENTREPOT_STORE_URL exists, 1 otherwise."""
+    t = words()
     if not current_app().operations.bucket().bucket_exists():
-        console.print("the bucket does not exist: create it with `entrepot bucket create`")
+        console.print(t("cli.bucket.missing"), markup=False)
         raise typer.Exit(1)
-    console.print("the bucket exists")
+    console.print(t("cli.bucket.exists"))
 
 
 def gc(
@@ -155,10 +194,11 @@ def gc(
         grace=parse_duration(grace), dry_run=dry_run
     )
     report, temporaries, uploads = collected.orphans, collected.temporaries, collected.uploads
+    t = words()
     table = Table(box=None)
-    table.add_column("orphan key, temporary file or incomplete upload", overflow="fold")
-    table.add_column("size", no_wrap=True)
-    table.add_column("modified (UTC)", no_wrap=True)
+    table.add_column(t("cli.gc.what"), overflow="fold")
+    table.add_column(t("cli.column.size"), no_wrap=True)
+    table.add_column(t("cli.column.modified"), no_wrap=True)
     for item in report.candidates:
         table.add_row(
             Text(item.key), human_size(item.size), item.modified.strftime("%Y-%m-%d %H:%M")
@@ -169,20 +209,22 @@ def gc(
         )
     for upload in uploads.found:
         table.add_row(
-            Text(f"{upload.key} (incomplete upload)"),
+            Text(t("cli.gc.incomplete_upload", key=upload.key)),
             "",
             upload.initiated.strftime("%Y-%m-%d %H:%M"),
         )
     if report.candidates or temporaries.found or uploads.found:
         console.print(table)
-    verb = "would delete" if dry_run else "deleted"
     count = len(report.candidates) if dry_run else report.deleted
     files = len(temporaries.found) if dry_run else temporaries.removed
-    console.print(f"{verb} {count} orphan object(s), {human_size(report.bytes)}")
-    console.print(f"{verb} {files} stale temporary file(s), {human_size(temporaries.bytes)}")
+    orphans = Np_("cli.gc.would_delete_orphans") if dry_run else Np_("cli.gc.deleted_orphans")
+    stale = Np_("cli.gc.would_delete_temporaries") if dry_run else Np_("cli.gc.deleted_temporaries")
+    console.print(t.plural(orphans, count, size=human_size(report.bytes)), markup=False)
+    console.print(t.plural(stale, files, size=human_size(temporaries.bytes)), markup=False)
     if uploads.found:
         aborted = len(uploads.found) if dry_run else uploads.aborted
-        console.print(f"{'would abort' if dry_run else 'aborted'} {aborted} incomplete upload(s)")
+        said = Np_("cli.gc.would_abort_uploads") if dry_run else Np_("cli.gc.aborted_uploads")
+        console.print(t.plural(said, aborted), markup=False)
 
 
 def verify(
@@ -205,15 +247,15 @@ def verify(
     """
     from entrepot.cli.verify_report import settle
 
-    app = current_app()
+    app, t = current_app(), words()
     with Progress(
-        TextColumn("verifying"),
+        TextColumn(t("cli.verify.verifying")),
         BarColumn(),
         MofNCompleteColumn(),
         console=progress_console,
         transient=True,
     ) as progress:
-        task = progress.add_task("verify", total=None)
+        task = progress.add_task(t("cli.verify.verifying"), total=None)
         verified = app.operations.maintenance.verify(
             deep=not quick,
             prefix=prefix,

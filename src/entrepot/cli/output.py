@@ -21,9 +21,8 @@ from rich.table import Table
 from rich.text import Text
 
 from entrepot.cli.context import console
-from entrepot.cli.language import words
+from entrepot.cli.language import human_size, words
 from entrepot.messages import N_
-from entrepot.sizes import human_size
 
 #: The ``--json`` flag of every listing and status command.
 JsonFlag = Annotated[
@@ -93,7 +92,8 @@ class Column:
     def header(self) -> str:
         """The column's header, in the reader's language."""
         found = self.title or HEADERS.get(self.key)
-        return words()(found) if found else self.key
+        t = words()
+        return t(found) if found else self.key
 
 
 def human(value: Any) -> str:

@@ -10,8 +10,11 @@ from typing import Protocol
 from rich.console import Console
 from rich.markup import escape
 from rich.progress import BarColumn, Progress, TaskProgressColumn, TextColumn, TimeElapsedColumn
+from rich.text import Text
 
 from entrepot.catalog.jobs.records import JobRecord
+from entrepot.cli.language import words
+from entrepot.messages import Np_
 
 #: Seconds between two reads of the job's progress.
 POLL = 1.0
@@ -38,10 +41,15 @@ def follow(source: BuildSource, console: Console, *, poll: float = POLL) -> JobR
     job = source.started(timeout=60.0)
     if job is None:
         return None
+    t = words()
+    count = job.params.get("count")
+    building = (
+        t.plural(Np_("cli.references.building"), count)
+        if isinstance(count, int)
+        else t("cli.references.building_some")
+    )
     console.print(
-        f"[bold]reference library[/]: building {job.params.get('count', '?')} fraud reference "
-        "models in the background (about 8 s each on 2 cores); scoring unlabelled files "
-        "waits for them, the rest works now"
+        Text.assemble((t("cli.references.library"), "bold"), t("cli.head.colon"), building)
     )
     began = time.monotonic()
     with Progress(
@@ -53,21 +61,23 @@ def follow(source: BuildSource, console: Console, *, poll: float = POLL) -> JobR
         redirect_stdout=False,
         redirect_stderr=False,
     ) as progress:
-        task = progress.add_task("reference models", total=1.0)
+        task = progress.add_task(escape(t("cli.references.models")), total=1.0)
         while not job.state.final:
             progress.update(task, completed=job.progress, description=escape(job.message or ""))
             time.sleep(poll)
             job = source.started(timeout=0) or job
-        progress.update(task, completed=job.progress, description="reference models")
+        progress.update(
+            task, completed=job.progress, description=escape(t("cli.references.models"))
+        )
     minutes = (time.monotonic() - began) / 60
     if job.error is None:
         built = len(job.result.get("built", []))
+        ready = t.plural(Np_("cli.references.ready"), built, minutes=f"{minutes:.1f}")
         console.print(
-            f"[bold]reference library[/]: ready, {built} models built in {minutes:.1f} min"
+            Text.assemble((t("cli.references.library"), "bold"), t("cli.head.colon"), ready)
         )
     else:
-        console.print(
-            f"[bold red]reference library[/]: the build failed: {escape(job.error)}; "
-            "restart `entrepot serve` to retry, or run `entrepot fraud build-references`"
-        )
+        failed = t("cli.references.failed", error=job.error)
+        library = (t("cli.references.library"), "bold red")
+        console.print(Text.assemble(library, t("cli.head.colon"), failed))
     return job

@@ -22,10 +22,10 @@ def old_name(command: Callable[P, R], old: str, new: str) -> Callable[P, R]:
 
     @functools.wraps(command)
     def run(*args: P.args, **kwargs: P.kwargs) -> R:
-        print(
-            f"note: `{old}` is now `{new}`; the old name stops working in {REMOVED_IN}",
-            file=sys.stderr,
-        )
+        from entrepot.cli.language import words
+
+        t = words()
+        print(t("cli.renamed", old=old, new=new, release=REMOVED_IN), file=sys.stderr)
         return command(*args, **kwargs)
 
     return run

@@ -8,7 +8,7 @@ import time
 from typing import Any
 
 import typer
-from rich.markup import escape
+from rich.text import Text
 
 from entrepot.cli.context import PROG, err_console, process_app
 from entrepot.cli.errors import exit_code
@@ -17,6 +17,7 @@ from entrepot.cli.refusal_words import refusal_lines
 from entrepot.cli.remote.errors import RemoteError
 from entrepot.cli.remote.target import process_remote
 from entrepot.errors import EntrepotError
+from entrepot.i18n.catalogs import translator
 
 log = logging.getLogger("entrepot.cli")
 
@@ -41,15 +42,20 @@ def _run(command: typer.Typer, argv: list[str] | None) -> int:
         log.debug("%s", type(exc).__name__, exc_info=exc)
         lang = reader_language()
         if lang == "en" or isinstance(exc, RemoteError):  # a service's answer: its reader's
-            err_console.print(f"[bold red]error:[/] {escape(exc.message)}")
+            t = translator(lang)
+            err_console.print(
+                Text.assemble((t("cli.refusal.error"), "bold red"), f" {exc.message}")
+            )
             if exc.hint:
-                err_console.print(f"[yellow]what to do:[/] {escape(exc.hint)}")
+                said = Text.assemble((t("cli.refusal.what_to_do"), "yellow"), f" {exc.hint}")
+                err_console.print(said)
         else:
             for line in refusal_lines(exc, lang):
                 err_console.print(line)
         return exit_code(exc)
     except typer.Abort:
-        err_console.print("aborted")
+        t = translator(reader_language())
+        err_console.print(t("cli.runner.aborted"), markup=False)
         return 130
     except typer.TyperException as exc:  # typer's own copy of click's usage errors
         show = getattr(exc, "show", None)
@@ -58,15 +64,16 @@ def _run(command: typer.Typer, argv: list[str] | None) -> int:
         code = getattr(exc, "exit_code", 2)
         return code if isinstance(code, int) else 2
     except KeyboardInterrupt:
-        err_console.print("interrupted")
+        t = translator(reader_language())
+        err_console.print(t("cli.runner.interrupted"), markup=False)
         return 130
     except Exception as exc:
         log.debug("unexpected", exc_info=exc)
-        err_console.print(f"[bold red]error:[/] unexpected failure: {escape(_said(exc))}")
-        err_console.print(
-            "[yellow]what to do:[/] run it again with `entrepot -v ...` for the details, "
-            "and report them"
-        )
+        t = translator(reader_language())
+        failure = t("cli.runner.unexpected", what=_said(exc))
+        err_console.print(Text.assemble((t("cli.refusal.error"), "bold red"), f" {failure}"))
+        hint = t("cli.runner.unexpected_hint")
+        err_console.print(Text.assemble((t("cli.refusal.what_to_do"), "yellow"), f" {hint}"))
         return UNEXPECTED
     return result if isinstance(result, int) else 0
 

@@ -16,16 +16,19 @@ from typing import Annotated
 import typer
 
 from entrepot.cli.context import console, current_app
+from entrepot.cli.language import words
 from entrepot.cli.output import JsonFlag, print_json
 from entrepot.errors import ConfigError, InvalidArgument, LocalFileNotFound
-from entrepot.messages import N_, Message
+from entrepot.messages import N_, Message, Np_
 
 secrets_app = typer.Typer(help="The key ring that signs model versions.", no_args_is_help=True)
 
 
 def _show(ids: tuple[str, ...], active: str) -> None:
+    t = words()
     for ident in ids:
-        console.print(f"{ident}{'  (signs)' if ident == active else ''}")
+        signs = "  " + t("cli.secrets.signs") if ident == active else ""
+        console.print(ident + signs, markup=False)
 
 
 @secrets_app.command("list")
@@ -42,7 +45,9 @@ def list_keys(as_json: JsonFlag = False) -> None:
 def rotate() -> None:
     """Add a new key that signs from now on; every model signed before still loads."""
     state = current_app().operations.keys.rotate()
-    console.print(f"key {state.active} signs from now on; {len(state.ids)} key(s) verify")
+    t = words()
+    said = t.plural(Np_("cli.secrets.rotated"), len(state.ids), active=state.active)
+    console.print(said, markup=False)
 
 
 @secrets_app.command("export")
@@ -69,7 +74,8 @@ def export(
         ) from None
     with os.fdopen(descriptor, "w", encoding="utf-8") as out:
         json.dump(document, out, indent=1)
-    console.print(f"{len(document['keys'])} key(s) written to {to} (mode 0600)")
+    t = words()
+    console.print(t.plural(Np_("cli.secrets.exported"), len(document["keys"]), to=to), markup=False)
 
 
 @secrets_app.command("import")
@@ -78,7 +84,9 @@ def import_keys(
 ) -> None:
     """Add the keys of an export to this installation's ring (wrapped with its secret)."""
     state = current_app().operations.keys.import_(_read_json(source))
-    console.print(f"the ring holds {len(state.ids)} key(s); {state.active} signs")
+    t = words()
+    said = t.plural(Np_("cli.secrets.ring"), len(state.ids), active=state.active)
+    console.print(said, markup=False)
 
 
 @secrets_app.command("rewrap")
@@ -96,10 +104,8 @@ def rewrap(
     `entrepot db copy` to an installation with another ENTREPOT_SECRET_KEY."""
     old = _read_text(old_secret_file).strip()
     state = current_app().operations.keys.rewrap(old)
-    console.print(
-        f"{len(state.ids)} key(s) re-wrapped with this installation's secret; every model "
-        "signed before loads here"
-    )
+    t = words()
+    console.print(t.plural(Np_("cli.secrets.rewrapped"), len(state.ids)), markup=False)
 
 
 #: The most bytes a secret file or a ring's export is read for: far above either (a secret

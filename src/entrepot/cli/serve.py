@@ -15,9 +15,12 @@ import threading
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
+from rich.text import Text
 
 from entrepot.bootstrap.jobs import QueueChoice
 from entrepot.cli.context import console, current_app
+from entrepot.cli.language import words
+from entrepot.messages import Np_
 
 if TYPE_CHECKING:
     from entrepot.bootstrap.app import App
@@ -91,13 +94,21 @@ def serve(
     web = create_app(app)
     jobs = _job_worker(app, log_level) if run_worker else None
     served = app.health.served()
-    console.print(
-        f"[bold]Entrepôt[/] serving on [bold cyan]http://{shown}:{port}[/]\n"
-        f"  store    {served.store}\n"
-        f"  catalog  {served.catalog}\n"
-        f"  jobs     {served.jobs}"
-        + (f" (worker in process {jobs.pid})" if jobs is not None else " (run `entrepot worker`)")
-        + f"\n  accounts {_accounts(app)}"
+    t = words()
+    worker = (
+        t("cli.serve.worker_in_process", pid=jobs.pid)
+        if jobs is not None
+        else t("cli.serve.run_worker")
+    )
+    _banner(
+        f"http://{shown}:{port}",
+        "",
+        [
+            (t("cli.serve.store"), served.store),
+            (t("cli.serve.catalog"), served.catalog),
+            (t("cli.serve.jobs"), f"{served.jobs} ({worker})"),
+            (t("cli.serve.accounts"), _accounts(app)),
+        ],
     )
     try:
         uvicorn.run(web, **options)
@@ -130,17 +141,21 @@ def _serve_processes(app: App, workers: int, *, run_worker: bool, **options: Any
     host = options["host"]
     shown = "localhost" if host in ("0.0.0.0", "::") else host
     served = app.health.served()
-    console.print(
-        f"[bold]Entrepôt[/] serving on [bold cyan]http://{shown}:{options['port']}[/] "
-        f"with {workers} web processes\n"
-        f"  store    {served.store}\n"
-        f"  catalog  {served.catalog}\n"
-        + (
-            f"  jobs     in a worker process (pid {jobs.pid})"
-            if jobs is not None
-            else "  jobs     run `entrepot worker`"
-        )
-        + f"\n  accounts {_accounts(app)}"
+    t = words()
+    _banner(
+        f"http://{shown}:{options['port']}",
+        " " + t.plural(Np_("cli.serve.web_processes"), workers),
+        [
+            (t("cli.serve.store"), served.store),
+            (t("cli.serve.catalog"), served.catalog),
+            (
+                t("cli.serve.jobs"),
+                t("cli.serve.in_worker_process", pid=jobs.pid)
+                if jobs is not None
+                else t("cli.serve.run_worker"),
+            ),
+            (t("cli.serve.accounts"), _accounts(app)),
+        ],
     )
     try:
         uvicorn.run("entrepot.asgi:served_app", factory=True, workers=workers, **options)
@@ -149,12 +164,22 @@ def _serve_processes(app: App, workers: int, *, run_worker: bool, **options: Any
             jobs.stop()
 
 
+def _banner(url: str, extra: str, rows: list[tuple[str, str]]) -> None:
+    """``Entrepôt serving on URL`` and a line for each of ``rows``, their labels aligned."""
+    t = words()
+    width = max(len(label) for label, _ in rows) + 1
+    said = Text.assemble(("Entrepôt", "bold"), " " + t("cli.serve.serving_on") + " ")
+    said.append(url, "bold cyan")
+    said.append(extra)
+    for label, value in rows:
+        said.append(f"\n  {label.ljust(width)}{value}")
+    console.print(said)
+
+
 def _accounts(app: App) -> str:
     """How many accounts exist, or how to create the first one."""
-    count = app.accounts.count()
-    if count:
-        return f"{count} (see `entrepot users list`)"
-    return "none yet: create one with `entrepot users create EMAIL --admin`"
+    count, t = app.accounts.count(), words()
+    return t("cli.serve.accounts_count", count=count) if count else t("cli.serve.no_account")
 
 
 def _log_level(given: str | None, app: App) -> str:
@@ -197,13 +222,14 @@ def worker(
     for sig in (signal.SIGINT, signal.SIGTERM):
         signal.signal(sig, lambda *_: stop.set())
     running.start()
-    console.print(f"worker {name} on {where} ({queue})")
+    t = words()
+    console.print(t("cli.serve.worker", name=name, where=where, queue=queue), markup=False)
     if queue is not QueueChoice.city:
         references = app.fraud().references
         references.ensure()
         follow_in_background(references, console)
     _wait(stop, parent_pid)
-    console.print("stopping after the jobs in progress (a second signal exits now)")
+    console.print(t("cli.serve.stopping"), markup=False)
     for sig in (signal.SIGINT, signal.SIGTERM):
         signal.signal(sig, signal.SIG_DFL)
     running.stop(timeout=60)

@@ -51,7 +51,8 @@ def create(
     def password() -> str:  # asked once the email is known to be one
         if password_stdin:
             return sys.stdin.readline().rstrip("\r\n")
-        return str(typer.prompt("Password", hide_input=True, confirmation_prompt=True))
+        t = words()
+        return str(typer.prompt(t("cli.users.password"), hide_input=True, confirmation_prompt=True))
 
     user = _app(create=True).accounts.register(email, password, name=name, admin=admin)
     t = words()

@@ -11,6 +11,7 @@ from rich.text import Text
 from entrepot.cli.context import console
 from entrepot.cli.language import words
 from entrepot.cli.output import Column, print_json, table
+from entrepot.cli.value_words import CACHED_COPIES, PROBLEMS, value_words, values_words
 from entrepot.messages import Np_
 
 if TYPE_CHECKING:
@@ -19,9 +20,9 @@ if TYPE_CHECKING:
 _COLUMNS = (
     Column("key", fold=True),
     Column("store", fold=True),
-    Column("problem"),
+    Column("problem", show=lambda found: values_words(PROBLEMS, found)),
     Column("detail", fold=True),
-    Column("cached copy"),
+    Column("cached copy", show=lambda copy: value_words(CACHED_COPIES, copy)),
 )
 
 

@@ -13,11 +13,10 @@ from rich.table import Table
 from rich.text import Text
 
 from entrepot.cli.context import console
-from entrepot.cli.language import words
+from entrepot.cli.language import human_size, words
 from entrepot.cli.output import human
 from entrepot.messages import N_
 from entrepot.registry.history import SUMMARY_KEY, describe
-from entrepot.sizes import human_size
 
 #: The manifest's sections a version shows, each under its name in the reader's language.
 _SECTIONS = {

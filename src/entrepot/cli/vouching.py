@@ -11,8 +11,10 @@ from typing import Annotated
 
 import typer
 from rich.markup import escape
+from rich.text import Text
 
 from entrepot.cli.context import console, current_app, progress_console
+from entrepot.cli.language import words
 from entrepot.cli.model_options import user_option
 from entrepot.errors import InvalidArgument
 from entrepot.messages import N_, Message
@@ -43,12 +45,11 @@ def confirm(what: str, command: str, *, yes: bool) -> str:
                 hint="pass --yes if you trust these files",
                 said=Message(N_("error.cli.vouch_needs_yes"), {"command": command}),
             )
-        progress_console.print(
-            f"[bold]{escape(what)}[/]: loading a pickle runs its code. Vouch only for files "
-            "you made or trust; this is recorded in the audit log and the manifest."
-        )
-        if not typer.confirm("Do you trust these files?", default=False, err=True):
-            progress_console.print("nothing vouched for")
+        t = words()
+        warning = t("cli.vouch.warning")
+        progress_console.print(Text.assemble((what, "bold"), t("cli.head.colon"), warning))
+        if not typer.confirm(t("cli.vouch.question"), default=False, err=True):
+            progress_console.print(t("cli.vouch.declined"), markup=False)
             raise typer.Exit(DECLINED)
     return operator()
 
@@ -64,12 +65,18 @@ def resign(
     by = confirm(ref, "models resign", yes=yes)
     done = current_app(ctx).operations.resign(ref, by=by, user=user_option(ctx))
     source, version = done.source, done.version
-    console.print(
-        f"vouched for [bold]{escape(source.name)}@{escape(source.version)}[/]: signed as "
-        f"[bold]{escape(version.name)}@{escape(version.version)}[/] (trusted by "
-        f"{escape(by)}, manifest sha256 {version.manifest_sha256})"
+    t = words()
+    said = t(
+        "cli.vouch.done",
+        source=f"[bold]{escape(source.name)}@{escape(source.version)}[/]",
+        version=f"[bold]{escape(version.name)}@{escape(version.version)}[/]",
+        by=escape(by),
+        sha256=version.manifest_sha256,
     )
+    console.print(said)
     for reference in done.references:
-        console.print(f"reference {escape(reference)} -> {escape(version.version)}")
+        moved = t("cli.vouch.reference", reference=reference, version=version.version)
+        console.print(moved, markup=False)
     for alias in done.aliases:
-        console.print(f"alias {escape(version.name)}@{escape(alias)} -> {version.version}")
+        moved = t("cli.vouch.alias", alias=f"{version.name}@{alias}", version=version.version)
+        console.print(moved, markup=False)

@@ -36,8 +36,8 @@ def test_the_first_start_shows_the_build_until_the_library_is_ready(tmp_path: Pa
         watcher.join(timeout=HANG_GUARD)
     assert not watcher.is_alive()
     text = out.getvalue()
-    assert "building 1 fraud reference models" in text
-    assert "ready, 1 models built" in text
+    assert "building 1 fraud reference model " in text
+    assert "ready, 1 model built" in text
     assert len(services.fraud().references.started(0).result["built"]) == 1
 
     again, _ = make_web_app(tmp_path, reference_count=1)

@@ -8,12 +8,14 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.table import Table
+from rich.text import Text
 
 from entrepot.city.collect.feeds import feed_names
 from entrepot.cli.context import console, current_app, err_console
 from entrepot.cli.format import finite
+from entrepot.cli.language import human_size, words
 from entrepot.cli.output import print_json
-from entrepot.sizes import human_size
+from entrepot.cli.value_words import FEED_STATUSES, value_words
 
 if TYPE_CHECKING:
     from entrepot.city.collect.collector import FeedOutcome
@@ -63,16 +65,23 @@ def collect_command(
             {"hour": report.hour.isoformat(), "feeds": [o.as_dict() for o in report.outcomes]}
         )
     else:
-        table = Table("feed", "status", "bytes", "new objects", "rows", box=None)
+        t = words()
+        table = Table(
+            t("cli.collect.feed"), t("cli.column.status"), t("cli.collect.bytes"),
+            t("cli.collect.new_objects"), t("cli.column.rows"), box=None,
+        )  # fmt: skip
         for o in report.outcomes:
             size = human_size(o.bytes) if o.bytes else ""
-            table.add_row(o.feed, o.status, size, str(o.objects or ""), str(o.rows or ""))
+            status = value_words(FEED_STATUSES, o.status)
+            table.add_row(o.feed, status, size, str(o.objects or ""), str(o.rows or ""))
         console.print(table)
         for o in report.outcomes:
             for warning in o.warnings:
-                console.print(f"[yellow]warning[/yellow] {o.feed}: {warning}", highlight=False)
+                said = (t("cli.city.warning"), "yellow"), f" {o.feed}: {warning}"
+                console.print(Text.assemble(*said), highlight=False)
             if o.error:
-                console.print(f"[red]not collected[/red] {o.feed}: {o.error}", highlight=False)
+                said = (t("cli.collect.not_collected"), "red"), f" {o.feed}: {o.error}"
+                console.print(Text.assemble(*said), highlight=False)
     if report.failed:
         raise typer.Exit(EXIT_UNAVAILABLE)
 

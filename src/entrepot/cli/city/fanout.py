@@ -11,9 +11,11 @@ from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from typing import TYPE_CHECKING
 
+from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
 from entrepot.cli.context import err_console
+from entrepot.cli.language import words
 
 if TYPE_CHECKING:
     from entrepot.bootstrap.app import App
@@ -23,12 +25,14 @@ if TYPE_CHECKING:
 
 def run_fanned_out(app: App, request: RunRequest, *, workers: int) -> RunSummary:
     """Send the units, work them with ``workers`` local processes, wait, build reports."""
+    t = words()
+    units = escape(t("cli.city.units"))
     bar = Progress(
-        TextColumn("units"), BarColumn(), MofNCompleteColumn(), console=err_console, transient=True
+        TextColumn(units), BarColumn(), MofNCompleteColumn(), console=err_console, transient=True
     )
     configured = app.settings.is_set("city_scan_threads")
     with bar, _local_workers(workers, configured=configured):
-        task = bar.add_task("units", total=None)
+        task = bar.add_task(units, total=None)
         return app.city.run_on_queue(
             request, on_progress=lambda done, total: bar.update(task, completed=done, total=total)
         )

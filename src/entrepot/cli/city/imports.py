@@ -16,9 +16,11 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.table import Table
+from rich.text import Text
 
 from entrepot.city.errors import RawFormatError
 from entrepot.cli.context import console, current_app, progress_console
+from entrepot.cli.language import words
 from entrepot.cli.output import print_json
 from entrepot.messages import N_, Message
 
@@ -121,22 +123,27 @@ def _refuse_files(summary: ImportSummary) -> None:
 SHOWN_NAMES = 5
 
 
-def _refused_line(name: str, error: str) -> str:
+def _refused_line(name: str, error: str) -> Text:
     """``not imported NAME: REASON``, the name said once when the reason starts with it
-    (``not imported: NAME is not an export …``)."""
+    (``not imported: NAME is not an export …``), its store key left out when it is the name
+    (`` [key 'NAME']``: a Rich tag once, which hid it)."""
+    t = words()
+    refused = (t("cli.city.not_imported"), "red")
+    error = error.removesuffix(f" [key {name!r}]")
     if error.startswith((f"{name}: ", f"{name} ")):
-        return f"[red]not imported[/red]: {error}"
-    return f"[red]not imported[/red] {name}: {error}"
+        return Text.assemble(refused, ": ", error)
+    return Text.assemble(refused, f" {name}: {error}")
 
 
 def _table(summary: ImportSummary) -> None:
+    t = words()
     table = Table(box=None)
-    table.add_column("file", overflow="fold", min_width=24)
-    table.add_column("kind", no_wrap=True)
-    table.add_column("rows", justify="right")
-    table.add_column("days", no_wrap=True)
-    table.add_column("new", justify="right")
-    table.add_column("present", justify="right")
+    table.add_column(t("cli.city.file"), overflow="fold", min_width=24)
+    table.add_column(t("cli.move.kind"), no_wrap=True)
+    table.add_column(t("cli.column.rows"), justify="right")
+    table.add_column(t("cli.city.days"), no_wrap=True)
+    table.add_column(t("cli.city.new"), justify="right")
+    table.add_column(t("cli.city.present"), justify="right")
     for r in summary.imported:
         days = "" if r.first_day is None else f"{r.first_day}…{r.last_day}"
         # rows, as the column beside them: those stored now and those the lake held
@@ -145,13 +152,14 @@ def _table(summary: ImportSummary) -> None:
     console.print(table)
     for r in summary.imported:  # each note's English catalog entry (entrepot.city.imports.notes)
         for warning in r.warnings:
-            console.print(f"[yellow]warning[/yellow] {warning}", highlight=False)
+            said = Text.assemble((t("cli.city.warning"), "yellow"), f" {warning}")
+            console.print(said, highlight=False)
     for s in summary.skipped:
-        console.print(f"skipped {s.name}: {s.reason}", highlight=False)
+        console.print(t("cli.city.skipped", name=s.name, reason=s.reason), markup=False)
     for e in summary.failed:
         console.print(_refused_line(e.name, e.error), highlight=False)
         if e.hint and len(summary.failed) > 1:  # one failure: its hint ends the refusal
-            console.print(f"  what to do: {e.hint}", highlight=False)
+            console.print("  " + t("cli.city.what_to_do", hint=e.hint), markup=False)
 
 
 def register(app: typer.Typer) -> None:

@@ -9,7 +9,8 @@ daily cron line (cron mails the output, and the exit status is non-zero if a day
 from __future__ import annotations
 
 import sys
-from typing import TYPE_CHECKING, Annotated
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
@@ -17,9 +18,10 @@ from entrepot.city.errors import RunFailed
 from entrepot.city.kinds import DOCUMENT_KINDS, METRIC_TYPES
 from entrepot.city.limits import DEFAULT_MEMORY_LIMIT
 from entrepot.cli.context import current_app, note, progress_console
+from entrepot.cli.language import words
 from entrepot.cli.output import Column, JsonFlag, emit_rows, print_json
 from entrepot.cli.renamed import old_name
-from entrepot.messages import N_, Message
+from entrepot.messages import N_, Message, Np_
 
 if TYPE_CHECKING:
     from entrepot.city.runs import Outcome
@@ -37,6 +39,31 @@ def _progress(outcome: Outcome) -> None:
     ]
     detail = f": {outcome.error}" if outcome.error else ""
     note(f"{mark} {outcome.source} {outcome.day} {outcome.status}{detail}")
+
+
+def _days(by_source: Mapping[str, int]) -> str:
+    """``bikes (3 days), weather (1 day)``, in the reader's language."""
+    t = words()
+    return ", ".join(
+        t("cli.city.source_days", source=source, days=t.plural(Np_("cli.expected.days"), days))
+        for source, days in by_source.items()
+    )
+
+
+def _footer(run_id: object, document: Mapping[str, Any]) -> str:
+    """``run 7: 3 computed, 0 skipped, 0 failed, 1 without data``."""
+    t = words()
+    said = t(
+        "cli.city.run_footer",
+        id=run_id,
+        computed=t.plural(Np_("cli.city.run_computed"), document["computed"]),
+        skipped=t.plural(Np_("cli.city.run_skipped"), document["skipped"]),
+        failed=t.plural(Np_("cli.city.run_failed"), document["failed"]),
+        no_data=t.plural(Np_("cli.city.run_without_data"), document["no_data"]),
+    )
+    if document["kept"]:
+        said += t.plural(Np_("cli.city.run_kept"), document["kept"])
+    return said
 
 
 def run_command(
@@ -97,23 +124,15 @@ def run_command(
         _RUN_COLUMNS,
         as_json=as_json,
         document=document,
-        footer=f"run {summary.run_id}: {document['computed']} computed, "
-        f"{document['skipped']} skipped, {document['failed']} failed, "
-        f"{document['no_data']} without data"
-        + (f", {document['kept']} kept with their input missing" if document["kept"] else ""),
+        footer=_footer(summary.run_id, document),
     )
+    t = words()
     if summary.absent:
-        listed = ", ".join(f"{source} ({days} day(s))" for source, days in summary.absent.items())
-        typer.echo(f"no data (not a failure): {listed}", err=True)
+        listed = _days(summary.absent)
+        typer.echo(t("cli.city.run_no_data", listed=listed), err=True)
     if summary.input_missing:
-        listed = ", ".join(
-            f"{source} ({days} day(s))" for source, days in summary.input_missing.items()
-        )
-        typer.echo(
-            f"input missing, computed results kept and marked (not deleted): {listed}; "
-            "they are recomputed when their input comes back or changes",
-            err=True,
-        )
+        listed = _days(summary.input_missing)
+        typer.echo(t("cli.city.run_input_missing", listed=listed), err=True)
     if summary.failed:
         first = summary.failed[0]
         raise RunFailed(

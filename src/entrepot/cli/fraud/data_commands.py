@@ -9,6 +9,7 @@ from typing import Annotated
 
 import typer
 from rich.table import Table
+from rich.text import Text
 
 from entrepot.cli.format import finite
 from entrepot.cli.fraud.command_options import (
@@ -18,7 +19,9 @@ from entrepot.cli.fraud.command_options import (
     results_console,
 )
 from entrepot.cli.fraud.sources import local
+from entrepot.cli.language import reader_language, words
 from entrepot.cli.output import JsonFlag, print_json
+from entrepot.messages import Np_
 
 
 def domains_command(as_json: JsonFlag = False) -> None:
@@ -37,7 +40,11 @@ def domains_command(as_json: JsonFlag = False) -> None:
             ]
         )
         return
-    table = Table("domain", "description", "fraud rate", "scenarios")
+    t = words()
+    table = Table(
+        t("cli.domains.domain"), t("cli.domains.description"), t("cli.domains.fraud_rate"),
+        t("cli.domains.scenarios"),
+    )  # fmt: skip
     for d in found:
         table.add_row(d.name, d.title, f"{d.fraud_rate:.1%}", ", ".join(n for n, _ in d.scenarios))
     results_console().print(table)
@@ -69,11 +76,17 @@ def generate_command(
         lang="fr" if lang == "fr" else "en",
         variety=not canonical,
     )
-    results_console().print(
-        f"wrote {made.path}: {made.rows} rows of {made.domain}, {made.frauds} frauds "
-        f"({made.frauds / made.rows:.2%}), label column [bold]{made.target}[/], timestamps "
-        f"as {made.time_format}"
+    t = words()
+    said = t(
+        "cli.generate.wrote",
+        path=made.path,
+        rows=t.plural(Np_("cli.generate.rows"), made.rows, domain=made.domain),
+        frauds=t.plural(Np_("cli.score.frauds"), made.frauds),
+        share=f"{made.frauds / made.rows:.2%}",
+        target=made.target,
+        format=made.time_format,
     )
+    results_console().print(said, markup=False)
 
 
 def analyze_command(
@@ -99,14 +112,22 @@ def analyze_command(
     if as_json:
         console.print_json(json.dumps(analysis.to_dict(), default=str))
         return
-    columns = Table("column", "role", "type", "missing", "distinct", "why", title=str(file))
-    said = speaker("en")
+    t = words()
+    columns = Table(
+        t("cli.analyze.column"), t("cli.analyze.role"), t("cli.analyze.type"),
+        t("cli.analyze.missing"), t("cli.analyze.distinct"), t("cli.analyze.why"),
+        title=Text(str(file)),
+    )  # fmt: skip
+    said = speaker(reader_language())
     for col in analysis.columns:
         role = said.role(col.role, col.entity_kind)
         columns.add_row(col.name, role, col.dtype, str(col.missing), str(col.distinct), col.reason)
     console.print(columns)
     print_sheet(console, {"sheet": analysis.sheet, "other_sheets": analysis.other_sheets})
-    candidates = Table("label candidate", "score", "fraud rate", "reasons")
+    candidates = Table(
+        t("cli.analyze.candidate"), t("cli.match.score"), t("cli.domains.fraud_rate"),
+        t("cli.analyze.reasons"),
+    )  # fmt: skip
     for cand in analysis.candidates:
         reasons = "; ".join(cand.reasons)
         candidates.add_row(cand.column, f"{cand.score:.2f}", f"{cand.fraud_rate:.2%}", reasons)
@@ -114,11 +135,20 @@ def analyze_command(
         console.print(candidates)
     if analysis.labelled:
         rate = analysis.fraud_rate or 0.0
-        console.print(
-            f"{analysis.rows} rows, label [bold]{analysis.target}[/], "
-            f"{analysis.frauds} frauds ({rate:.2%})"
+        line = t(
+            "cli.analyze.labelled",
+            rows=t.plural(Np_("cli.score.rows"), analysis.rows),
+            target=analysis.target,
+            frauds=t.plural(Np_("cli.score.frauds"), analysis.frauds),
+            share=f"{rate:.2%}",
         )
+        console.print(line, markup=False)
     else:
-        console.print(f"{analysis.rows} rows, [yellow]no label found[/]: unlabelled data")
+        rows = t.plural(Np_("cli.score.rows"), analysis.rows)
+        console.print(
+            Text.assemble(
+                rows, ", ", (t("cli.analyze.no_label"), "yellow"), t("cli.analyze.unlabelled")
+            )
+        )
     for warning in analysis.warnings:
-        console.print(f"[yellow]note:[/] {warning}")
+        console.print(Text.assemble((t("cli.analyze.note"), "yellow"), " ", str(warning)))

@@ -10,13 +10,18 @@ from rich.table import Table
 from rich.text import Text
 
 from entrepot.cli.language import in_words, words
+from entrepot.cli.value_words import RISK_LEVELS, TRUST_LEVELS, value_words
 from entrepot.fraud.match.matching import Match, MatchResult
 from entrepot.messages import N_, Message, Np_, message_of
 
 
 def print_match(console: Console, result: MatchResult) -> None:
     """The candidates, each with its column mapping and explanation."""
-    ranked = Table("reference", "score", "model inputs supplied", "upload read", "mapped")
+    t = words()
+    ranked = Table(
+        t("cli.match.reference"), t("cli.match.score"), t("cli.match.inputs_supplied"),
+        t("cli.match.upload_read"), t("cli.match.mapped"),
+    )  # fmt: skip
     for m in result.candidates:
         ranked.add_row(
             m.reference,
@@ -28,19 +33,28 @@ def print_match(console: Console, result: MatchResult) -> None:
     console.print(ranked)
     for m in result.candidates:
         print_mapping(console, m)
-    console.print(
-        f"[dim]{result.references} references scored in {result.seconds * 1000:.1f} ms; "
-        f"threshold {result.threshold:.2f}[/]"
+    said = t.plural(
+        Np_("cli.match.scored"),
+        result.references,
+        ms=f"{result.seconds * 1000:.1f}",
+        threshold=f"{result.threshold:.2f}",
     )
+    console.print(Text(said, "dim"))
 
 
 def print_mapping(console: Console, match: Match) -> None:
     """One candidate's mapping: upload column -> model input, confidence, why."""
-    table = Table("upload column", "model input", "confidence", "why", title=match.reference)
+    t = words()
+    table = Table(
+        t("cli.match.upload_column"), t("cli.match.model_input"), t("cli.match.confidence"),
+        t("cli.match.why"), title=Text(match.reference),
+    )  # fmt: skip
     for col in match.columns:
         table.add_row(col.upload, col.model, f"{col.confidence:.2f}", col.reason)
     for missing in match.missing:
-        table.add_row("[yellow](missing)[/]", missing, "", "read as missing values")
+        table.add_row(
+            Text(t("cli.match.missing"), "yellow"), missing, "", t("cli.match.as_missing")
+        )
     console.print(table)
     console.print(match.explain(), highlight=False)
 
@@ -94,9 +108,9 @@ def print_scores(console: Console, summary: Mapping[str, Any]) -> None:
     from a summary as ``summarize`` gives it."""
     rows, flagged = int(summary["rows"]), int(summary["flagged"])
     risk = summary.get("risk") or {}
-    levels = ", ".join(f"{lvl} {int(n)}" for lvl, n in risk.items() if n)
-    share = f"{flagged / rows:.2%}" if rows else "-"
     t = words()
+    levels = ", ".join(f"{value_words(RISK_LEVELS, lvl)} {int(n)}" for lvl, n in risk.items() if n)
+    share = f"{flagged / rows:.2%}" if rows else "-"
     console.print(
         t(
             "cli.score.summary",
@@ -119,13 +133,14 @@ def print_trust(console: Console, found: dict[str, Any] | None) -> None:
     """How far to trust the scores: match quality, estimated fraud rate, and what to do."""
     if not found:
         return
-    rate = found.get("estimated_fraud_rate")
-    line = f"trust {found['level']}: match quality {found['match_quality']:.2f}"
+    rate, t = found.get("estimated_fraud_rate"), words()
+    level = value_words(TRUST_LEVELS, found["level"])
+    parts = [t("cli.trust.quality", level=level, quality=f"{found['match_quality']:.2f}")]
     if found.get("distribution_fit") is not None:
-        line += f", distribution fit {found['distribution_fit']:.2f}"
+        parts.append(t("cli.trust.fit", fit=f"{found['distribution_fit']:.2f}"))
     if rate is not None:
-        line += f", estimated fraud rate {rate:.2%}"
-    console.print(line, highlight=False, soft_wrap=True)  # one line for scripts
+        parts.append(t("cli.trust.rate", rate=f"{rate:.2%}"))
+    console.print(", ".join(parts), markup=False, highlight=False, soft_wrap=True)  # one line
     message = message_of(found.get("message"))
     if message is not None:
         console.print(in_words(message), highlight=False)
@@ -136,17 +151,22 @@ def print_spread(console: Console, spread: Mapping[str, Any]) -> None:
     if spread.get("in_process"):
         console.print(in_words(Message(spread["in_process"])), highlight=False)
     elif spread.get("spread"):
-        console.print(f"scored in {spread['parts']} parts by entity", highlight=False)
+        said = words().plural(Np_("cli.score.spread"), int(spread["parts"]))
+        console.print(said, markup=False, highlight=False)
 
 
 def print_known_labels(console: Console, known: dict[str, Any] | None) -> None:
     """How many late labels were given, and whether any model read them."""
     if known is None:
         return
-    console.print(
-        f"late labels read: {known['labels']} ({known['frauds']} frauds), "
-        f"{known['history_rows']} history rows"
+    t = words()
+    said = t(
+        "cli.score.late_labels",
+        labels=known["labels"],
+        frauds=t.plural(Np_("cli.score.frauds"), int(known["frauds"])),
+        history=t.plural(Np_("cli.score.history_rows"), int(known["history_rows"])),
     )
+    console.print(said, markup=False)
     note = message_of(known.get("note"))
     if note is not None:
         console.print(in_words(note), highlight=False)
@@ -154,10 +174,12 @@ def print_known_labels(console: Console, known: dict[str, Any] | None) -> None:
 
 #: Where realised figures come from (``fraud_service/estimate.py`` ``realised``).
 _SOURCES = {
-    "label": "the label",
-    "feedback": "the analysts' decisions",
-    "late_labels": "the labels known so far",
+    "label": N_("cli.estimate.from_label"),
+    "feedback": N_("cli.estimate.from_feedback"),
+    "late_labels": N_("cli.estimate.from_late_labels"),
 }
+#: The estimated figures' names.
+_FIGURES = {"precision": N_("cli.estimate.precision"), "recall": N_("cli.estimate.recall")}
 
 
 def print_estimate(console: Console, found: dict[str, Any] | None) -> None:
@@ -165,64 +187,70 @@ def print_estimate(console: Console, found: dict[str, Any] | None) -> None:
     and the realised figures beside them when labels are known."""
     if not found:
         return
-    level = f"{found['level']:.0%}"
+    level, t = f"{found['level']:.0%}", words()
     real = found.get("realised") or {}
-    source = _SOURCES.get(str(real.get("source")), "the labels")
+    anyone = N_("cli.estimate.from_labels")
+    source = t(_SOURCES.get(str(real.get("source")), anyone))
     if real.get("target"):
         source += f" {real['target']!r}"
     for name in ("precision", "recall"):
-        figure = found[name]
+        figure, named = found[name], t(_FIGURES[name])
         if figure["value"] is None:
-            console.print(f"estimated {name}: undefined (no row flagged or no fraud expected)")
+            console.print(t("cli.estimate.undefined", name=named), markup=False)
             continue
-        line = (
-            f"estimated {name} {figure['value']:.2%} "
-            f"({level} interval {figure['low']:.2%} to {figure['high']:.2%})"
-        )
+        parts = [
+            t(
+                "cli.estimate.figure",
+                name=named,
+                value=f"{figure['value']:.2%}",
+                level=level,
+                low=f"{figure['low']:.2%}",
+                high=f"{figure['high']:.2%}",
+            )
+        ]
         realised = real.get(name)
         if realised is not None:
-            line += f"; realised {realised:.2%} on {real['labelled_rows']} rows of {source}"
-        console.print(line)
+            rows = int(real["labelled_rows"])
+            parts.append(
+                t.plural(Np_("cli.estimate.realised"), rows, value=f"{realised:.2%}", source=source)
+            )
+        console.print(t("cli.estimate.parts").join(parts), markup=False)
     if real and real.get("precision") is None and real.get("recall") is None:
-        console.print(
-            f"realised: undefined on {real['labelled_rows']} rows of {source} (none of them "
-            "flagged, and no fraud among them)"
-        )
+        rows = int(real["labelled_rows"])
+        said = t.plural(Np_("cli.estimate.realised_undefined"), rows, source=source)
+        console.print(said, markup=False)
     for said in found.get("assumptions", []):
         message = message_of(said)
         if message is not None:
-            console.print(f"assumes: {in_words(message)}")
+            console.print(t("cli.estimate.assumes", what=in_words(message)), markup=False)
 
 
 def print_expected(console: Console, found: dict[str, Any] | None) -> None:
     """What the model's card promises of this file, by how old the labels it read are."""
     if not found or not found.get("auprc"):
         return
-    level = f"{found['level']:.0%}"
+    level, t = f"{found['level']:.0%}", words()
     auprc = found["auprc"]
     horizon = found.get("horizon_days") or {}
-    line = (
-        f"the card promises AUPRC {auprc['value']:.3f} on this file "
-        f"({level} interval {auprc['low']:.3f} to {auprc['high']:.3f})"
+    promise = t(
+        "cli.expected.promise",
+        value=f"{auprc['value']:.3f}",
+        level=level,
+        low=f"{auprc['low']:.3f}",
+        high=f"{auprc['high']:.3f}",
     )
     if horizon.get("median") is not None:
-        line += (
-            f", its rows {horizon['min']:.0f} to {horizon['max']:.0f} days from the newest "
-            "label they read"
+        promise += t(
+            "cli.expected.horizon", low=f"{horizon['min']:.0f}", high=f"{horizon['max']:.0f}"
         )
-    console.print(line)
+    console.print(promise, markup=False)
     if found.get("elapsed_days") is not None:
-        days = round(found["elapsed_days"])
-        console.print(
-            f"the file lies {days} day{'s' if days != 1 else ''} on average after the card's "
-            "test period: the interval widens below with them, as the model ages"
-        )
+        aged = t.plural(Np_("cli.expected.elapsed"), round(found["elapsed_days"]))
+        console.print(aged, markup=False)
     if found.get("beyond_rows"):
-        console.print(
-            f"{found['beyond_rows']} rows lie more than {found['covered_days']} days from "
-            "any label: the card does not cover them (give a labelled --history or late "
-            "labels)"
-        )
+        days = t.plural(Np_("cli.expected.days"), int(found["covered_days"]))
+        said = t.plural(Np_("cli.expected.beyond"), int(found["beyond_rows"]), days=days)
+        console.print(said, markup=False)
 
 
 def print_evaluation(console: Console, found: dict[str, Any]) -> None:
@@ -235,7 +263,8 @@ def print_evaluation(console: Console, found: dict[str, Any]) -> None:
         table.add_row(key, f"{metrics[key]:.4f}")
     table.add_row(t("cli.evaluate.base_rate"), f"{metrics['base_rate']:.4f}")
     table.add_row(t("cli.evaluate.flagged_share"), f"{metrics['flagged_share']:.4f}")
-    table.add_row("precision@100", f"{metrics['precision_at_k'].get('100', float('nan')):.4f}")
+    at_100 = f"{metrics['precision_at_k'].get('100', float('nan')):.4f}"
+    table.add_row(t("cli.evaluate.precision_at", k=100), at_100)
     console.print(table)
     for name, auprc in found["member_auprc"].items():
         console.print(t("cli.evaluate.member", name=name, auprc=f"{auprc:.4f}"), markup=False)

@@ -196,7 +196,7 @@ def build_references_command(
     from rich.markup import escape
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-    from entrepot.cli.language import in_words
+    from entrepot.cli.language import in_words, words
 
     if TYPE_CHECKING:
         from entrepot.fraud.library.build import ReferenceSpec
@@ -209,7 +209,8 @@ def build_references_command(
         TimeElapsedColumn(),
         console=console,
     ) as progress:
-        task = progress.add_task("reference models", total=count)
+        t = words()
+        task = progress.add_task(escape(t("cli.references.models")), total=count)
 
         def step(spec: ReferenceSpec, state: str) -> None:
             if state in ("training", "waiting"):
@@ -233,10 +234,16 @@ def build_references_command(
             jobs=jobs,
             progress=step,
         )
-    console.print(
-        f"{len(report.built)} reference models built, {len(report.skipped)} already present, "
-        f"in {report.seconds:.0f} s"
+    t = words()
+    built = t.plural(Np_("cli.references.built"), len(report.built))
+    present = t.plural(Np_("cli.references.present"), len(report.skipped))
+    line = t(
+        "cli.references.built_present",
+        built=built,
+        present=present,
+        seconds=f"{report.seconds:.0f}",
     )
+    console.print(line, markup=False)
     if report.elsewhere:  # another builder held them: waited for, built once (ADR 0092)
         said = Message(
             Np_("cli.references.built_elsewhere"),

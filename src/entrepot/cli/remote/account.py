@@ -10,12 +10,13 @@ from typing import Annotated, Any
 import typer
 
 from entrepot.cli.context import console
+from entrepot.cli.language import words
 from entrepot.cli.output import JsonFlag, print_json
 from entrepot.cli.remote.client import Client
 from entrepot.cli.remote.login_file import Login, forget_login, login_path, save_login
 from entrepot.cli.remote.target import Remote, process_remote, service_url
 from entrepot.errors import InvalidArgument
-from entrepot.messages import N_, Message
+from entrepot.messages import N_, Message, Np_
 
 
 def register(app: typer.Typer) -> None:
@@ -50,19 +51,18 @@ def login(
     with Client(Remote(base, token, str(path))) as client:
         me = client.get_json("/api/me")
     save_login(path, Login(base, token))
-    console.print(
-        f"logged in to {base} as {_email(me)} (the token is kept in {path})", markup=False
-    )
+    t = words()
+    console.print(t("cli.login.done", url=base, email=_email(me), path=path), markup=False)
 
 
 def logout() -> None:
     """Forget the kept login: commands work on the local instance again (unless
     ENTREPOT_URL is set). The token itself stays valid until it is revoked."""
-    path = login_path()
+    path, t = login_path(), words()
     if forget_login(path):
-        console.print(f"logged out: {path} removed", markup=False)
+        console.print(t("cli.login.out", path=path), markup=False)
     else:
-        console.print("not logged in: nothing to forget", markup=False)
+        console.print(t("cli.login.nothing_to_forget"), markup=False)
 
 
 def whoami(as_json: JsonFlag = False) -> None:
@@ -78,16 +78,17 @@ def whoami(as_json: JsonFlag = False) -> None:
     if as_json:
         print_json({"url": remote.url, "source": remote.source, "user": user, "licence": licence})
         return
-    role = "administrator" if user.get("is_admin") else "user"
-    console.print(f"{_email(me)} ({role}, id {user.get('id')}) on {remote.url}", markup=False)
+    t = words()
+    role = t("cli.whoami.administrator") if user.get("is_admin") else t("cli.whoami.user")
+    said = t("cli.whoami.who", email=_email(me), role=role, id=user.get("id"), url=remote.url)
+    console.print(said, markup=False)
     if licence:
-        state = "active" if licence.get("active") else "not active"
+        state = t("cli.whoami.active") if licence.get("active") else t("cli.whoami.not_active")
         days = licence.get("days_left")
-        console.print(
-            f"licence: {licence.get('plan') or '-'}, {state}, {days} day(s) left",
-            markup=False,
-        )
-    console.print(f"login from {remote.source}", markup=False)
+        left = t.plural(Np_("cli.whoami.days_left"), days) if isinstance(days, int) else "-"
+        plan = licence.get("plan") or "-"
+        console.print(t("cli.whoami.licence", plan=plan, state=state, left=left), markup=False)
+    console.print(t("cli.whoami.login_from", source=remote.source), markup=False)
 
 
 def _local(as_json: bool) -> None:
@@ -99,11 +100,9 @@ def _local(as_json: bool) -> None:
     if as_json:
         print_json({"url": None, "store_url": store, "database_url": catalog})
         return
-    console.print(
-        f"not logged in: commands work on the local instance (store {store}, catalog {catalog})",
-        markup=False,
-    )
-    console.print("`entrepot login URL` works on a deployed service instead", markup=False)
+    t = words()
+    console.print(t("cli.whoami.local", store=store, catalog=catalog), markup=False)
+    console.print(t("cli.whoami.login_instead"), markup=False)
 
 
 def _email(me: Any) -> str:

@@ -173,7 +173,8 @@ class Client:
         if status >= 500 and body.get("request_id") and "request" not in message:
             message += f" (request {body['request_id']})"
         # a refused token: the fix is the command line's login, not the web's sign-in page
-        hint = translator(reader_language())(N_("cli.remote.log_in_again"), url=self.url)
+        t = translator(reader_language())
+        hint = t(N_("cli.remote.log_in_again"), url=self.url)
         return RemoteError(
             message, status=status, code=code, url=self.url, hint=hint if status == 401 else None
         )

@@ -9,12 +9,12 @@ from typing import Annotated, Any
 
 import typer
 
+from entrepot.cli.language import human_size, words
 from entrepot.cli.output import Column, JsonFlag, emit_rows
 from entrepot.cli.remote.client import Client
 from entrepot.cli.remote.target import Remote, process_remote
 from entrepot.errors import ConfigError
-from entrepot.messages import N_, Message, Param, Word
-from entrepot.sizes import human_size
+from entrepot.messages import N_, Message, Np_, Param, Word
 
 #: The API's largest page; a listing reads pages until it has ``--limit`` rows.
 PAGE = 100
@@ -85,7 +85,8 @@ def datasets_ls(limit: Limit = 50, as_json: JsonFlag = False) -> None:
         Column("target"),
         Column("created_at", N_("cli.column.uploaded")),
     )
-    emit_rows(rows, columns, as_json=as_json, footer=f"{len(rows)} dataset(s)")
+    footer = words().plural(Np_("cli.datasets.count"), len(rows))
+    emit_rows(rows, columns, as_json=as_json, footer=footer)
 
 
 @predictions_app.command("ls")
@@ -108,4 +109,5 @@ def predictions_ls(limit: Limit = 50, as_json: JsonFlag = False) -> None:
         Column("rows"),
         Column("created_at", N_("cli.column.scored")),
     )
-    emit_rows(rows, columns, as_json=as_json, footer=f"{len(rows)} prediction(s)")
+    footer = words().plural(Np_("cli.predictions.count"), len(rows))
+    emit_rows(rows, columns, as_json=as_json, footer=footer)

@@ -14,13 +14,13 @@ from pathlib import Path
 from typing import Any
 
 from entrepot.cli.context import progress_console
+from entrepot.cli.language import human_size, words
 from entrepot.cli.push_inputs import PushInputs
 from entrepot.cli.remote.client import Client
 from entrepot.cli.remote.models import checked_manifest
 from entrepot.cli.remote.target import Remote
 from entrepot.errors import IntegrityError
 from entrepot.messages import N_, Message
-from entrepot.sizes import human_size
 
 #: The route that receives a version's files.
 PUSH_PATH = "/api/models/push"
@@ -39,7 +39,9 @@ def push(remote: Remote, paths: list[Path], name: str, given: PushInputs) -> Map
         files = _archive(request.files, archive)
         described["files"] = files
         total = sum(f["size"] for f in files)
-        progress_console.print(f"push {name}: {human_size(total)}", highlight=False)
+        t = words()
+        said = t("cli.models.pushing", name=name, size=human_size(total))
+        progress_console.print(said, markup=False, highlight=False)
         with Client(remote) as client:
             found = client.upload(PUSH_PATH, archive, {"push": json.dumps(described)})
     if not isinstance(found, Mapping) or not isinstance(found.get("manifest"), Mapping):

@@ -15,17 +15,19 @@ from datetime import datetime
 from pathlib import Path
 from typing import IO, Any
 
+from rich.markup import escape
+
 from entrepot.cli.context import console, progress_console
+from entrepot.cli.language import human_size, words
 from entrepot.cli.output import print_json
 from entrepot.cli.remote.client import Client
 from entrepot.cli.remote.staging import staged
 from entrepot.cli.remote.target import Remote
 from entrepot.cli.version_view import print_version
 from entrepot.errors import IntegrityError
-from entrepot.messages import N_, Message
+from entrepot.messages import N_, Message, Np_
 from entrepot.registry.errors import ModelNotFound
 from entrepot.registry.names import MANIFEST_PATH, parse_ref
-from entrepot.sizes import human_size
 from entrepot.storage.hashing import copy_counted
 
 #: Versions whose manifests are read to find an alias (the API lists versions, not aliases).
@@ -160,7 +162,9 @@ def pull(remote: Remote, ref: str, dest: Path) -> None:
             total = sum(int(f["size"]) for f in files)
             dest.mkdir(parents=True, exist_ok=True)
             with staged(dest, ".zip") as (archive, handle):
-                progress_console.print(f"pull {ref}: {human_size(total)}", highlight=False)
+                t = words()
+                said = t("cli.models.pulling", ref=ref, size=human_size(total))
+                progress_console.print(said, markup=False, highlight=False)
                 client.download(
                     f"/api/models/{found['id']}/download", handle, 2 * total + ZIP_MARGIN
                 )
@@ -171,10 +175,15 @@ def pull(remote: Remote, ref: str, dest: Path) -> None:
             with contextlib.suppress(OSError):
                 dest.rmdir()  # only if still empty
         raise
-    console.print(
-        f"pulled [bold]{found['name']}@{found['version']}[/] into {dest}: "
-        f"{len(files)} file(s), {human_size(total)}, all verified"
-    )
+    print_pulled(f"{found['name']}@{found['version']}", dest, len(files), total)
+
+
+def print_pulled(ref: str, dest: Path, files: int, size: int) -> None:
+    """``pulled NAME@VERSION into DEST: 3 files, 1.2 MiB, all verified``, here or remote."""
+    t = words()
+    shown = f"[bold]{escape(ref)}[/]"
+    said = t.plural(Np_("cli.models.pulled"), files, ref=shown, dest=escape(str(dest)))
+    console.print(said + t("cli.models.pulled_size", size=human_size(size)))
 
 
 def _place(
