@@ -19,7 +19,8 @@ that maps ORM tables is imported when first used.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from contextlib import AbstractContextManager, ExitStack, contextmanager
+from contextlib import AbstractContextManager, ExitStack, contextmanager, nullcontext
+from contextvars import ContextVar
 from functools import cached_property
 from types import TracebackType
 from typing import TYPE_CHECKING, Self
@@ -145,11 +146,44 @@ class ReadOnlyUnitOfWork:
 
 #: What services receive for their hot reads: opens a fresh read-only unit of work.
 ReadsFactory = Callable[[], ReadOnlyUnitOfWork]
+#: The connections held by :func:`shared_reads` in this context, by engine.
+_SHARED: ContextVar[dict[Engine, Connection] | None] = ContextVar(
+    "entrepot_shared_reads", default=None
+)
+
+
+@contextmanager
+def shared_reads() -> Iterator[None]:
+    """Within the block (in this context: a request's thread-pool hop), the read-only
+    units of work of :func:`read_only` over one engine read on one connection, opened by
+    the first and closed when the block ends: a request's token check and its listing
+    cost one checkout, as one unit of work's reads would. Nothing is written on it, and
+    each statement sees what was committed before it (SQLite outside a transaction,
+    PostgreSQL read committed), so a write between two reads is seen by the second."""
+    held: dict[Engine, Connection] = {}
+    token = _SHARED.set(held)
+    try:
+        yield
+    finally:
+        _SHARED.reset(token)
+        for connection in held.values():
+            connection.close()
 
 
 def read_only(engine: Engine) -> ReadsFactory:
-    """Read-only units of work on connections of ``engine`` (no ORM session)."""
-    return lambda: ReadOnlyUnitOfWork(engine.connect)
+    """Read-only units of work on connections of ``engine`` (no ORM session); inside
+    :func:`shared_reads`, on the block's one connection."""
+
+    def connect() -> AbstractContextManager[Connection]:
+        held = _SHARED.get()
+        if held is None:
+            return engine.connect()
+        connection = held.get(engine)
+        if connection is None:
+            connection = held[engine] = engine.connect()
+        return nullcontext(connection)
+
+    return lambda: ReadOnlyUnitOfWork(connect)
 
 
 def reads_through(uow_factory: UnitOfWorkFactory) -> ReadsFactory:

@@ -18,6 +18,7 @@ from sqlalchemy import (
     Select,
     Text,
     bindparam,
+    exists,
     select,
     type_coerce,
 )
@@ -61,6 +62,9 @@ COLUMNS = (
     _V.created_by,
     _V.error,
 )
+
+
+_WIDTH = len(COLUMNS)
 
 
 def schema_pairs(raw: Iterable[Any]) -> tuple[tuple[str, str], ...]:
@@ -126,6 +130,23 @@ NAMESPACE_ALIASES = (
     .where(ModelAliasRow.namespace == bindparam("namespace"))
     .order_by(ModelAliasRow.name, ModelAliasRow.alias)
 )
+#: The models listing in one statement: the ready versions of a namespace as
+#: :data:`READY_IN` lists them, each with its note's columns (``NULL`` without one), and
+#: whether the namespace has any alias at all (evaluated once: most have none, and then no
+#: second statement is sent for them).
+LISTING = (
+    select(
+        *COLUMNS,
+        ModelNoteRow.note,
+        ModelNoteRow.updated_at,
+        ModelNoteRow.updated_by,
+        exists().where(ModelAliasRow.namespace == bindparam("namespace")).label("aliased"),
+    )
+    .outerjoin(ObjectRow, _V.manifest_id == ObjectRow.id)
+    .outerjoin(ModelNoteRow, ModelNoteRow.version_id == _V.id)
+    .where(_V.namespace == bindparam("namespace"), _READY)
+    .order_by(_V.created_at.desc(), _V.id.desc())
+)
 #: Every note of a namespace's versions.
 NAMESPACE_NOTES = (
     select(
@@ -148,7 +169,8 @@ def _document(value: Any) -> Any:
     return json.loads(value)
 
 
-def version_record(row: Row[*tuple[Any, ...]]) -> ModelVersionRecord:
+def version_record(row: Row[*tuple[Any, ...]] | tuple[Any, ...]) -> ModelVersionRecord:
+    """The version a row of :data:`COLUMNS` holds (a longer row: its first columns)."""
     (
         id_,
         namespace,
@@ -167,7 +189,7 @@ def version_record(row: Row[*tuple[Any, ...]]) -> ModelVersionRecord:
         created_at,
         created_by,
         error,
-    ) = tuple(row)
+    ) = tuple(row)[:_WIDTH]
     return ModelVersionRecord(
         id=int(id_),
         namespace=namespace,
@@ -220,10 +242,19 @@ class ModelVersionReads:
         }
 
     def listing(self, namespace: str) -> NamespaceListing:
-        """The ready versions, the aliases and the notes of ``namespace`` in one read:
-        three statements on one connection, so one checkout and one snapshot where the
-        database gives one (a listing never shows an alias or a note of a version it does
-        not list because a write landed between two reads)."""
-        return NamespaceListing(
-            self.ready(namespace), self.aliases(namespace), self.notes(namespace)
-        )
+        """The ready versions of ``namespace`` with their notes, and its aliases, on one
+        connection: one statement (:data:`LISTING`), and a second for the aliases only
+        when the namespace has some. A note is read with the row of its version, so the
+        listing never shows a note of a version it does not list."""
+        versions: list[ModelVersionRecord] = []
+        notes: dict[int, NoteRecord] = {}
+        aliased = False
+        for row in self._connection.execute(LISTING, {"namespace": namespace}):
+            values = tuple(row)
+            record = version_record(values)
+            versions.append(record)
+            note, at, by, aliased = values[_WIDTH:]
+            if note is not None:
+                notes[record.id] = NoteRecord(record.id, note, utc(at), by)
+        aliases = self.aliases(namespace) if aliased else ()
+        return NamespaceListing(tuple(versions), aliases, notes)
