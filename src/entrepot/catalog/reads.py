@@ -18,12 +18,13 @@ that maps ORM tables is imported when first used.
 
 from __future__ import annotations
 
+import importlib
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, ExitStack, contextmanager, nullcontext
 from contextvars import ContextVar
 from functools import cached_property
 from types import TracebackType
-from typing import TYPE_CHECKING, Self
+from typing import TYPE_CHECKING, Any, Self
 
 if TYPE_CHECKING:
     from sqlalchemy import Connection, Engine
@@ -38,6 +39,19 @@ if TYPE_CHECKING:
 Connect = Callable[[], AbstractContextManager["Connection"]]
 
 
+_LOADED: dict[tuple[str, str], Any] = {}
+
+
+def _loaded(module: str, name: str) -> Any:
+    """``name`` of ``module``, imported at its first use and then kept: each unit of work
+    makes its repositories afresh, and an import statement, even of a module already
+    loaded, costs a hot read a few per cent."""
+    found = _LOADED.get((module, name))
+    if found is None:
+        found = _LOADED[module, name] = getattr(importlib.import_module(module), name)
+    return found
+
+
 class _ReadRepositories:
     """One open connection, and each read repository over it made on first use."""
 
@@ -46,39 +60,41 @@ class _ReadRepositories:
 
     @cached_property
     def users(self) -> UserListing:
-        from entrepot.catalog.listings import UserListing
-
-        return UserListing(self.connection)
+        made: UserListing = _loaded("entrepot.catalog.listings", "UserListing")(self.connection)
+        return made
 
     @cached_property
     def models(self) -> ModelListing:
-        from entrepot.catalog.listings import ModelListing
-
-        return ModelListing(self.connection)
+        made: ModelListing = _loaded("entrepot.catalog.listings", "ModelListing")(self.connection)
+        return made
 
     @cached_property
     def watermarks(self) -> WatermarkListing:
-        from entrepot.catalog.listings import WatermarkListing
-
-        return WatermarkListing(self.connection)
+        made: WatermarkListing = _loaded("entrepot.catalog.listings", "WatermarkListing")(
+            self.connection
+        )
+        return made
 
     @cached_property
     def versions(self) -> ModelVersionReads:
-        from entrepot.catalog.models.rows import ModelVersionReads
-
-        return ModelVersionReads(self.connection)
+        made: ModelVersionReads = _loaded("entrepot.catalog.models.rows", "ModelVersionReads")(
+            self.connection
+        )
+        return made
 
     @cached_property
     def tokens(self) -> TokenReads:
-        from entrepot.catalog.accounts.api_tokens import TokenReads
-
-        return TokenReads(self.connection)
+        made: TokenReads = _loaded("entrepot.catalog.accounts.api_tokens", "TokenReads")(
+            self.connection
+        )
+        return made
 
     @cached_property
     def locations(self) -> LocationReads:
-        from entrepot.catalog.relocation.placement import LocationReads
-
-        return LocationReads(self.connection)
+        made: LocationReads = _loaded("entrepot.catalog.relocation.placement", "LocationReads")(
+            self.connection
+        )
+        return made
 
 
 class ReadOnlyUnitOfWork:

@@ -52,7 +52,7 @@ COLUMNS = (
     ObjectRow.key,
     _V.manifest_sha256,
     _V.signature,
-    # Read as text and decoded by _document: most are "{}", which then costs no json.loads.
+    # Read as text and decoded by _document: a text decoded before costs no json.loads.
     type_coerce(_V.metrics, Text),
     type_coerce(_V.params, Text),
     type_coerce(_V.tags, Text),
@@ -156,17 +156,48 @@ NAMESPACE_NOTES = (
     .where(_V.namespace == bindparam("namespace"))
 )
 
-_EMPTY: dict[str, Any] = {"{}": {}, "[]": []}
+#: Flat documents (a JSON object or array of strings, numbers, booleans and nulls) decoded
+#: before, by their text, and each stored input schema's pairs: the same versions are read
+#: again and again (every listing), and decoding their metrics costs more than the query
+#: that reads them. A decoding is a function of the text alone; each read gets its own
+#: copy of a document (a schema's pairs are immutable). Emptied when full.
+_DECODED: dict[str, dict[str, Any] | list[Any]] = {}
+_SCHEMAS: dict[str, tuple[tuple[str, str], ...]] = {}
+_KEPT = 1024
+_SCALARS = (str, int, float, bool, type(None))
+
+
+def _flat(value: Any) -> bool:
+    items = value.values() if isinstance(value, dict) else value
+    return isinstance(value, (dict, list)) and all(isinstance(v, _SCALARS) for v in items)
 
 
 def _document(value: Any) -> Any:
     """A JSON column read as text (SQLite) or already decoded (psycopg decodes JSONB)."""
     if not isinstance(value, str):
         return value
-    empty = _EMPTY.get(value)
-    if empty is not None:
-        return type(empty)()
-    return json.loads(value)
+    known = _DECODED.get(value)
+    if known is not None:
+        return known.copy()
+    decoded = json.loads(value)
+    if _flat(decoded):
+        if len(_DECODED) >= _KEPT:
+            _DECODED.clear()
+        _DECODED[value] = decoded.copy()
+    return decoded
+
+
+def _schema(value: Any) -> tuple[tuple[str, str], ...]:
+    """A stored input schema's pairs (read as text, or decoded by psycopg)."""
+    if not isinstance(value, str):
+        return schema_pairs(value)
+    known = _SCHEMAS.get(value)
+    if known is None:
+        known = schema_pairs(json.loads(value))
+        if len(_SCHEMAS) >= _KEPT:
+            _SCHEMAS.clear()
+        _SCHEMAS[value] = known
+    return known
 
 
 def version_record(row: Row[*tuple[Any, ...]] | tuple[Any, ...]) -> ModelVersionRecord:
@@ -204,7 +235,7 @@ def version_record(row: Row[*tuple[Any, ...]] | tuple[Any, ...]) -> ModelVersion
         params=_document(params),
         tags=_document(tags),
         lineage=_document(lineage),
-        input_schema=schema_pairs(_document(schema)),
+        input_schema=_schema(schema),
         created_at=utc(created_at),
         created_by=created_by,
         error=error,
