@@ -23,7 +23,6 @@ from fastapi import Depends, Request
 from entrepot.accounts.errors import AuthenticationRequired, NotAllowed
 from entrepot.bootstrap.app import App
 from entrepot.catalog.accounts.records import TokenHolder, UserRecord
-from entrepot.catalog.reads import shared_reads
 from entrepot.http.errors import LoginRedirect
 from entrepot.http.sessions import CSRF_HEADER, UNSAFE, check_csrf, session_identity
 from entrepot.messages import N_, Message
@@ -137,13 +136,13 @@ class Caller:
         """``work(user)`` for the authenticated user (:func:`current_user`, which raises
         when there is none), both in one hop to the app's read pool, with this request's
         context (its request id), their catalog reads on one connection
-        (:func:`~entrepot.catalog.reads.shared_reads`)."""
+        (``catalog.shared_reads()``, ADR 0095)."""
         context = contextvars.copy_context()
         loop = asyncio.get_running_loop()
         return await loop.run_in_executor(self._pool, context.run, self._authenticated, work)
 
     def _authenticated(self, work: Callable[[UserRecord], T]) -> T:
-        with shared_reads():
+        with self.services.catalog.shared_reads():
             return work(current_user(self._request, self.services))
 
 
