@@ -230,10 +230,10 @@ class App:
     def fraud(self, options: ServiceOptions | None = None) -> FraudServices:
         """The fraud web service's services over this app, built on first call with
         ``options`` (default: from the settings); later calls return the same services."""
-        from entrepot.bootstrap.fraud import build_services, service_options
-        from entrepot.bootstrap.jobs import JobOptions
+        if self._fraud is None:  # built once: later calls (one per request) import nothing
+            from entrepot.bootstrap.fraud import build_services, service_options
+            from entrepot.bootstrap.jobs import JobOptions
 
-        if self._fraud is None:
             options = options or service_options(self.settings, secret_key=self._parts.secret_key)
             job_system = self._job_system(JobOptions.of_service(options))
             self._fraud = build_services(

@@ -8,6 +8,7 @@ one of them and renders the facts it returns."""
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import cached_property
@@ -15,6 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from entrepot.bootstrap.parts import Parts
+from entrepot.catalog.reads import shared_reads
 from entrepot.messages import N_, Message
 from entrepot.services.objects import ObjectService
 
@@ -101,6 +103,11 @@ class Catalog:
         """Raise :class:`~entrepot.errors.NotMigrated` unless the schema is at the code's
         revision (and the instance exists)."""
         self._parts.check_migrated()
+
+    def shared_reads(self) -> AbstractContextManager[None]:
+        """A block whose catalog reads (in its context) share one connection: a hot read
+        route's token check and work (ADR 0095)."""
+        return shared_reads()
 
     def require_instance(self) -> None:
         """Raise :class:`~entrepot.errors.NotMigrated` ("no Entrepôt instance here") when

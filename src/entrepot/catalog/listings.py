@@ -12,6 +12,7 @@ answers equal.
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from datetime import date
 from typing import Any
 
@@ -153,6 +154,40 @@ def contains_pattern(text: str) -> str:
     in lower case, its ``%``, ``_`` and ``\\`` taken literally."""
     escaped = text.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
     return f"%{escaped}%"
+
+
+#: The ``users`` columns in the order :func:`user_of_values` reads them.
+USER_COLUMNS = tuple(c.name for c in _USERS.columns)
+
+
+def user_of_values(values: Sequence[Any]) -> UserRecord:
+    """:func:`user_record` of the values of :data:`USER_COLUMNS`, in that order: a hot
+    read (the bearer token's account) unpacks its row, where each attribute of a row costs
+    a failed lookup first."""
+    (
+        id_,
+        email,
+        name,
+        password_hash,
+        is_admin,
+        is_active,
+        session_epoch,
+        oidc_subject,
+        created_at,
+        last_login_at,
+    ) = values
+    return UserRecord(
+        id=id_,
+        email=email,
+        name=name,
+        is_admin=is_admin,
+        is_active=is_active,
+        session_epoch=session_epoch,
+        has_password=password_hash is not None,
+        oidc_subject=oidc_subject,
+        created_at=utc(created_at),
+        last_login_at=None if last_login_at is None else utc(last_login_at),
+    )
 
 
 def user_record(row: Any) -> UserRecord:

@@ -18,11 +18,13 @@ that maps ORM tables is imported when first used.
 
 from __future__ import annotations
 
+import importlib
 from collections.abc import Callable, Iterator
-from contextlib import AbstractContextManager, ExitStack, contextmanager
+from contextlib import AbstractContextManager, ExitStack, contextmanager, nullcontext
+from contextvars import ContextVar
 from functools import cached_property
 from types import TracebackType
-from typing import TYPE_CHECKING, Self
+from typing import TYPE_CHECKING, Any, Self
 
 if TYPE_CHECKING:
     from sqlalchemy import Connection, Engine
@@ -37,6 +39,19 @@ if TYPE_CHECKING:
 Connect = Callable[[], AbstractContextManager["Connection"]]
 
 
+_LOADED: dict[tuple[str, str], Any] = {}
+
+
+def _loaded(module: str, name: str) -> Any:
+    """``name`` of ``module``, imported at its first use and then kept: each unit of work
+    makes its repositories afresh, and an import statement, even of a module already
+    loaded, costs a hot read a few per cent."""
+    found = _LOADED.get((module, name))
+    if found is None:
+        found = _LOADED[module, name] = getattr(importlib.import_module(module), name)
+    return found
+
+
 class _ReadRepositories:
     """One open connection, and each read repository over it made on first use."""
 
@@ -45,39 +60,41 @@ class _ReadRepositories:
 
     @cached_property
     def users(self) -> UserListing:
-        from entrepot.catalog.listings import UserListing
-
-        return UserListing(self.connection)
+        made: UserListing = _loaded("entrepot.catalog.listings", "UserListing")(self.connection)
+        return made
 
     @cached_property
     def models(self) -> ModelListing:
-        from entrepot.catalog.listings import ModelListing
-
-        return ModelListing(self.connection)
+        made: ModelListing = _loaded("entrepot.catalog.listings", "ModelListing")(self.connection)
+        return made
 
     @cached_property
     def watermarks(self) -> WatermarkListing:
-        from entrepot.catalog.listings import WatermarkListing
-
-        return WatermarkListing(self.connection)
+        made: WatermarkListing = _loaded("entrepot.catalog.listings", "WatermarkListing")(
+            self.connection
+        )
+        return made
 
     @cached_property
     def versions(self) -> ModelVersionReads:
-        from entrepot.catalog.models.rows import ModelVersionReads
-
-        return ModelVersionReads(self.connection)
+        made: ModelVersionReads = _loaded("entrepot.catalog.models.rows", "ModelVersionReads")(
+            self.connection
+        )
+        return made
 
     @cached_property
     def tokens(self) -> TokenReads:
-        from entrepot.catalog.accounts.api_tokens import TokenReads
-
-        return TokenReads(self.connection)
+        made: TokenReads = _loaded("entrepot.catalog.accounts.api_tokens", "TokenReads")(
+            self.connection
+        )
+        return made
 
     @cached_property
     def locations(self) -> LocationReads:
-        from entrepot.catalog.relocation.placement import LocationReads
-
-        return LocationReads(self.connection)
+        made: LocationReads = _loaded("entrepot.catalog.relocation.placement", "LocationReads")(
+            self.connection
+        )
+        return made
 
 
 class ReadOnlyUnitOfWork:
@@ -145,11 +162,44 @@ class ReadOnlyUnitOfWork:
 
 #: What services receive for their hot reads: opens a fresh read-only unit of work.
 ReadsFactory = Callable[[], ReadOnlyUnitOfWork]
+#: The connections held by :func:`shared_reads` in this context, by engine.
+_SHARED: ContextVar[dict[Engine, Connection] | None] = ContextVar(
+    "entrepot_shared_reads", default=None
+)
+
+
+@contextmanager
+def shared_reads() -> Iterator[None]:
+    """Within the block (in this context: a request's thread-pool hop), the read-only
+    units of work of :func:`read_only` over one engine read on one connection, opened by
+    the first and closed when the block ends: a request's token check and its listing
+    cost one checkout, as one unit of work's reads would. Nothing is written on it, and
+    each statement sees what was committed before it (SQLite outside a transaction,
+    PostgreSQL read committed), so a write between two reads is seen by the second."""
+    held: dict[Engine, Connection] = {}
+    token = _SHARED.set(held)
+    try:
+        yield
+    finally:
+        _SHARED.reset(token)
+        for connection in held.values():
+            connection.close()
 
 
 def read_only(engine: Engine) -> ReadsFactory:
-    """Read-only units of work on connections of ``engine`` (no ORM session)."""
-    return lambda: ReadOnlyUnitOfWork(engine.connect)
+    """Read-only units of work on connections of ``engine`` (no ORM session); inside
+    :func:`shared_reads`, on the block's one connection."""
+
+    def connect() -> AbstractContextManager[Connection]:
+        held = _SHARED.get()
+        if held is None:
+            return engine.connect()
+        connection = held.get(engine)
+        if connection is None:
+            connection = held[engine] = engine.connect()
+        return nullcontext(connection)
+
+    return lambda: ReadOnlyUnitOfWork(connect)
 
 
 def reads_through(uow_factory: UnitOfWorkFactory) -> ReadsFactory:

@@ -135,13 +135,15 @@ class Caller:
     async def run(self, work: Callable[[UserRecord], T]) -> T:
         """``work(user)`` for the authenticated user (:func:`current_user`, which raises
         when there is none), both in one hop to the app's read pool, with this request's
-        context (its request id)."""
+        context (its request id), their catalog reads on one connection
+        (``catalog.shared_reads()``, ADR 0095)."""
         context = contextvars.copy_context()
         loop = asyncio.get_running_loop()
         return await loop.run_in_executor(self._pool, context.run, self._authenticated, work)
 
     def _authenticated(self, work: Callable[[UserRecord], T]) -> T:
-        return work(current_user(self._request, self.services))
+        with self.services.catalog.shared_reads():
+            return work(current_user(self._request, self.services))
 
 
 async def caller(request: Request) -> Caller:

@@ -287,8 +287,9 @@ class Registry:
             return catalog.versions.aliases(self._ctx.space.id)
 
     def listing(self) -> NamespaceListing:
-        """Every ready version (newest first), alias and note of this namespace, in one
-        read (the models listing's: ``GET /api/models``, the models page)."""
+        """Every ready version of this namespace (newest first) with its note, and the
+        namespace's aliases, in one read (the models listing's: ``GET /api/models``, the
+        models page)."""
         with self._ctx.reads() as catalog:
             return catalog.versions.listing(self._ctx.space.id)
 

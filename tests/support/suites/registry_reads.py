@@ -229,6 +229,31 @@ class TestNotesAndFiles(RegistryFixtures):
         with pytest.raises(VerificationFailed, match="does not match the sha256"):
             registry.file("m", "1", "weights.bin")
 
+    def test_the_listing_reads_each_version_with_its_note_and_the_aliases(
+        self, registry: Registry, model_dir: Path
+    ) -> None:
+        v1 = registry.push([model_dir], "m", version="1")
+        v2 = registry.push([model_dir], "m", version="2")
+        other = registry.push([model_dir], "n", version="1")
+        bare = registry.listing()  # no note, no alias yet
+        assert [v.id for v in bare.versions] == [other.id, v2.id, v1.id]
+        assert (bare.aliases, bare.notes) == ((), {})
+        registry.note("m", "1", "first cut")
+        registry.alias("m", "production", "2")
+        registry.alias("n", "staging", "1")
+        listed = registry.listing()
+        assert [v.id for v in listed.versions] == [other.id, v2.id, v1.id]
+        assert listed.versions == bare.versions  # the same records, notes beside them
+        assert {i: (n.note, n.updated_by) for i, n in listed.notes.items()} == {
+            v1.id: ("first cut", "tester")
+        }
+        assert [(a.name, a.alias, a.version) for a in listed.aliases] == [
+            ("m", "production", "2"),
+            ("n", "staging", "1"),
+        ]
+        elsewhere = registry.for_owner("7").listing()  # another namespace sees none of it
+        assert (elsewhere.versions, elsewhere.aliases, elsewhere.notes) == ((), (), {})
+
     def test_every_alias_of_a_namespace_in_one_read(
         self, registry: Registry, model_dir: Path
     ) -> None:

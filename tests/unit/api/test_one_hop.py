@@ -149,3 +149,38 @@ def test_the_work_sees_the_request_id_its_log_lines_carry(
     monkeypatch.setattr(services.fraud().models, "list", seen_listing)
     answer = client.get("/api/models", headers={**alice.headers, "X-Request-ID": "trace-7"})
     assert answer.status_code == 200 and seen == ["trace-7"]
+
+
+def test_the_token_check_and_the_listing_are_two_reads_on_one_connection(
+    seeded: tuple[TestClient, App, Api],
+) -> None:
+    """As the minimal service does it: one connection from the pool, the token's query and
+    the listing's (its notes beside the versions; the aliases only for a namespace that has
+    some)."""
+    from sqlalchemy import event
+
+    _, services, alice = seeded
+    assert alice.get("/api/models").status_code == 200  # the token's use noted: no write now
+    pool = services._parts.engine.pool
+    reads: list[tuple[int, str]] = []
+
+    def checkout(dbapi_connection: Any, _record: Any, _proxy: Any) -> None:
+        def traced(statement: str) -> None:
+            if statement.lstrip().upper().startswith("SELECT"):
+                reads.append((id(dbapi_connection), statement))
+
+        dbapi_connection.set_trace_callback(traced)
+
+    def checkin(dbapi_connection: Any, _record: Any) -> None:
+        dbapi_connection.set_trace_callback(None)
+
+    event.listen(pool, "checkout", checkout)
+    event.listen(pool, "checkin", checkin)
+    try:
+        answer = alice.get("/api/models")
+    finally:
+        event.remove(pool, "checkout", checkout)
+        event.remove(pool, "checkin", checkin)
+    assert answer.status_code == 200 and len(answer.json()) == 1
+    assert len(reads) == 2 and len({connection for connection, _ in reads}) == 1, reads
+    assert "api_tokens" in reads[0][1] and "model_notes" in reads[1][1]

@@ -130,3 +130,32 @@ def test_a_bad_statement_is_not_reported_as_unavailable(tmp_path: Path) -> None:
             connection.execute(text("SELECT * FROM nowhere"))
     finally:
         engine.dispose()
+
+
+def test_text_no_backend_keeps_is_refused_without_a_connection_event(tmp_path: Path) -> None:
+    """The check runs in the dialect's execution: one statement, many, and every batch of a
+    bulk insert are refused; a read looking for such a text finds nothing. No connection
+    event is listened to, so a hot read dispatches none (a tenth of its cost)."""
+    from sqlalchemy import Column, Integer, MetaData, Table, Text, insert
+
+    from entrepot.errors import UnstorableText
+
+    engine = make_engine(f"sqlite:///{tmp_path / 'catalog.db'}")
+    assert engine._has_events is False
+    notes = Table("notes", MetaData(), Column("id", Integer, primary_key=True), Column("t", Text))
+    notes.metadata.create_all(engine)
+    rows = [{"t": "ok"}, {"t": "lone \ud800"}]
+    with engine.begin() as connection:
+        for statement, parameters in (
+            (text("INSERT INTO notes (t) VALUES (:t)"), {"t": "a\x00b"}),
+            (text("INSERT INTO notes (t) VALUES (:t)"), rows),
+            (insert(notes).returning(notes.c.id), rows),  # insertmanyvalues batches
+            (text("UPDATE notes SET t = :t"), {"t": "\x00"}),
+        ):
+            with pytest.raises(UnstorableText, match="the catalog's notes table"):
+                connection.execute(statement, parameters)
+        connection.execute(text("INSERT INTO notes (t) VALUES (:t)"), [{"t": "é😀"}])
+        found = connection.execute(text("SELECT count(*) FROM notes WHERE t = :t"), {"t": "\x00"})
+        assert found.scalar_one() == 0
+    with engine.connect() as connection:
+        assert connection.execute(text("SELECT t FROM notes")).scalars().all() == ["é😀"]

@@ -60,6 +60,35 @@ def test_users_are_those_the_repository_finds(app: App) -> None:
     assert [u.email for u in _listed_users(app, "_")] == ["zoe_b@example.com"]
 
 
+def test_a_bearer_tokens_account_is_the_one_the_repository_finds(app: App) -> None:
+    """The token check reads its account by position (``user_of_values``): the same
+    record as the repository's, every field."""
+    ada = app.accounts.register("ada@example.com", "a long enough password", name="Ada")
+    _, token = app.accounts.create_token(ada.id, "cli")
+    holder = app.accounts.bearer(token)
+    assert holder is not None and holder.user == app.accounts.find("ada@example.com")
+
+
+def test_a_versions_documents_are_its_own_copies_each_read() -> None:
+    """Decoded documents are kept by their text; every read gets a copy of its own."""
+    from entrepot.catalog.models.rows import _document, _schema
+
+    text = '{"auprc": 0.5, "rows": 12, "kind": "lightgbm", "ok": true, "none": null}'
+    first = _document(text)
+    first["auprc"] = 9.0
+    again = _document(text)
+    assert again == {"auprc": 0.5, "rows": 12, "kind": "lightgbm", "ok": True, "none": None}
+    assert again is not _document(text)
+    nested = '{"a": {"b": [1, 2]}}'
+    _document(nested)["a"]["b"].append(3)
+    assert _document(nested) == {"a": {"b": [1, 2]}}
+    assert _document({"decoded": "by psycopg"}) == {"decoded": "by psycopg"}
+    assert _schema('[["amount", "float64"], ["is_fraud", "int64"]]') == (
+        ("amount", "float64"),
+        ("is_fraud", "int64"),
+    )
+
+
 def test_model_summaries_are_those_the_registry_lists(app: App, tmp_path: Path) -> None:
     model = tmp_path / "model.bin"
     model.write_bytes(b"weights")

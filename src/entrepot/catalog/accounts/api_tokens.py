@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 
 from entrepot.catalog.accounts.records import TokenHolder, TokenRecord
 from entrepot.catalog.accounts.tables import ApiTokenRow, UserRow
-from entrepot.catalog.listings import user_record
+from entrepot.catalog.listings import USER_COLUMNS, user_of_values
 from entrepot.catalog.models.rows import utc
 from entrepot.errors import RecordNotFound
 from entrepot.messages import N_, Message
@@ -38,14 +38,15 @@ def _token(row: ApiTokenRow) -> TokenRecord:
     )
 
 
-#: The bearer-token check of every API request, built once: the token's row and its user.
+#: The bearer-token check of every API request, built once: the token's row and its user
+#: (:data:`~entrepot.catalog.listings.USER_COLUMNS`, in that order).
 _TOKEN_USER = (
     select(
-        ApiTokenRow.id.label("token_id"),
-        ApiTokenRow.last_used_at.label("token_used_at"),
-        ApiTokenRow.scope.label("token_scope"),
-        ApiTokenRow.expires_at.label("token_expires_at"),
-        *UserRow.__table__.columns,
+        ApiTokenRow.id,
+        ApiTokenRow.last_used_at,
+        ApiTokenRow.scope,
+        ApiTokenRow.expires_at,
+        *(UserRow.__table__.c[name] for name in USER_COLUMNS),
     )
     .join(UserRow, UserRow.id == ApiTokenRow.user_id)
     .where(
@@ -69,14 +70,15 @@ class TokenReads:
         row = found.first()
         if row is None:
             return None
-        used = row.token_used_at
+        values = tuple(row)  # by position: a row's attribute costs a failed lookup first
+        token_id, used, scope, expires_at = values[:4]
         stale = used is None or utc(used) < now - TOUCH_EVERY
         return TokenHolder(
-            user_record(row),
-            row.token_id,
+            user_of_values(values[4:]),
+            token_id,
             use_to_note=stale,
-            scope=row.token_scope,
-            expires_at=_opt(row.token_expires_at),
+            scope=scope,
+            expires_at=_opt(expires_at),
         )
 
 

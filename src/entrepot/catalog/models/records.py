@@ -92,8 +92,9 @@ class NoteRecord:
 
 @dataclass(frozen=True, slots=True)
 class NamespaceListing:
-    """A namespace's ready versions (newest first), its aliases (by name and alias) and
-    the notes of its versions (by version id), read together."""
+    """A namespace's ready versions (newest first), its aliases (by name and alias; none
+    when it has no ready version) and the notes of those versions (by version id), read
+    together."""
 
     versions: tuple[ModelVersionRecord, ...]
     aliases: tuple[AliasRecord, ...]

@@ -18,6 +18,7 @@ from sqlalchemy import (
     Select,
     Text,
     bindparam,
+    exists,
     select,
     type_coerce,
 )
@@ -51,7 +52,7 @@ COLUMNS = (
     ObjectRow.key,
     _V.manifest_sha256,
     _V.signature,
-    # Read as text and decoded by _document: most are "{}", which then costs no json.loads.
+    # Read as text and decoded by _document: a text decoded before costs no json.loads.
     type_coerce(_V.metrics, Text),
     type_coerce(_V.params, Text),
     type_coerce(_V.tags, Text),
@@ -61,6 +62,9 @@ COLUMNS = (
     _V.created_by,
     _V.error,
 )
+
+
+_WIDTH = len(COLUMNS)
 
 
 def schema_pairs(raw: Iterable[Any]) -> tuple[tuple[str, str], ...]:
@@ -126,6 +130,23 @@ NAMESPACE_ALIASES = (
     .where(ModelAliasRow.namespace == bindparam("namespace"))
     .order_by(ModelAliasRow.name, ModelAliasRow.alias)
 )
+#: The models listing in one statement: the ready versions of a namespace as
+#: :data:`READY_IN` lists them, each with its note's columns (``NULL`` without one), and
+#: whether the namespace has any alias at all (evaluated once: most have none, and then no
+#: second statement is sent for them).
+LISTING = (
+    select(
+        *COLUMNS,
+        ModelNoteRow.note,
+        ModelNoteRow.updated_at,
+        ModelNoteRow.updated_by,
+        exists().where(ModelAliasRow.namespace == bindparam("namespace")).label("aliased"),
+    )
+    .outerjoin(ObjectRow, _V.manifest_id == ObjectRow.id)
+    .outerjoin(ModelNoteRow, ModelNoteRow.version_id == _V.id)
+    .where(_V.namespace == bindparam("namespace"), _READY)
+    .order_by(_V.created_at.desc(), _V.id.desc())
+)
 #: Every note of a namespace's versions.
 NAMESPACE_NOTES = (
     select(
@@ -135,20 +156,52 @@ NAMESPACE_NOTES = (
     .where(_V.namespace == bindparam("namespace"))
 )
 
-_EMPTY: dict[str, Any] = {"{}": {}, "[]": []}
+#: Flat documents (a JSON object or array of strings, numbers, booleans and nulls) decoded
+#: before, by their text, and each stored input schema's pairs: the same versions are read
+#: again and again (every listing), and decoding their metrics costs more than the query
+#: that reads them. A decoding is a function of the text alone; each read gets its own
+#: copy of a document (a schema's pairs are immutable). Emptied when full.
+_DECODED: dict[str, dict[str, Any] | list[Any]] = {}
+_SCHEMAS: dict[str, tuple[tuple[str, str], ...]] = {}
+_KEPT = 1024
+_SCALARS = (str, int, float, bool, type(None))
+
+
+def _flat(value: Any) -> bool:
+    items = value.values() if isinstance(value, dict) else value
+    return isinstance(value, (dict, list)) and all(isinstance(v, _SCALARS) for v in items)
 
 
 def _document(value: Any) -> Any:
     """A JSON column read as text (SQLite) or already decoded (psycopg decodes JSONB)."""
     if not isinstance(value, str):
         return value
-    empty = _EMPTY.get(value)
-    if empty is not None:
-        return type(empty)()
-    return json.loads(value)
+    known = _DECODED.get(value)
+    if known is not None:
+        return known.copy()
+    decoded = json.loads(value)
+    if _flat(decoded):
+        if len(_DECODED) >= _KEPT:
+            _DECODED.clear()
+        _DECODED[value] = decoded.copy()
+    return decoded
 
 
-def version_record(row: Row[*tuple[Any, ...]]) -> ModelVersionRecord:
+def _schema(value: Any) -> tuple[tuple[str, str], ...]:
+    """A stored input schema's pairs (read as text, or decoded by psycopg)."""
+    if not isinstance(value, str):
+        return schema_pairs(value)
+    known = _SCHEMAS.get(value)
+    if known is None:
+        known = schema_pairs(json.loads(value))
+        if len(_SCHEMAS) >= _KEPT:
+            _SCHEMAS.clear()
+        _SCHEMAS[value] = known
+    return known
+
+
+def version_record(row: Row[*tuple[Any, ...]] | tuple[Any, ...]) -> ModelVersionRecord:
+    """The version a row of :data:`COLUMNS` holds (a longer row: its first columns)."""
     (
         id_,
         namespace,
@@ -167,7 +220,7 @@ def version_record(row: Row[*tuple[Any, ...]]) -> ModelVersionRecord:
         created_at,
         created_by,
         error,
-    ) = tuple(row)
+    ) = tuple(row)[:_WIDTH]
     return ModelVersionRecord(
         id=int(id_),
         namespace=namespace,
@@ -182,7 +235,7 @@ def version_record(row: Row[*tuple[Any, ...]]) -> ModelVersionRecord:
         params=_document(params),
         tags=_document(tags),
         lineage=_document(lineage),
-        input_schema=schema_pairs(_document(schema)),
+        input_schema=_schema(schema),
         created_at=utc(created_at),
         created_by=created_by,
         error=error,
@@ -220,10 +273,19 @@ class ModelVersionReads:
         }
 
     def listing(self, namespace: str) -> NamespaceListing:
-        """The ready versions, the aliases and the notes of ``namespace`` in one read:
-        three statements on one connection, so one checkout and one snapshot where the
-        database gives one (a listing never shows an alias or a note of a version it does
-        not list because a write landed between two reads)."""
-        return NamespaceListing(
-            self.ready(namespace), self.aliases(namespace), self.notes(namespace)
-        )
+        """The ready versions of ``namespace`` with their notes, and its aliases, on one
+        connection: one statement (:data:`LISTING`), and a second for the aliases only
+        when the namespace has some. A note is read with the row of its version, so the
+        listing never shows a note of a version it does not list."""
+        versions: list[ModelVersionRecord] = []
+        notes: dict[int, NoteRecord] = {}
+        aliased = False
+        for row in self._connection.execute(LISTING, {"namespace": namespace}):
+            values = tuple(row)
+            record = version_record(values)
+            versions.append(record)
+            note, at, by, aliased = values[_WIDTH:]
+            if note is not None:
+                notes[record.id] = NoteRecord(record.id, note, utc(at), by)
+        aliases = self.aliases(namespace) if aliased else ()
+        return NamespaceListing(tuple(versions), aliases, notes)
