@@ -103,7 +103,7 @@ def test_rot_under_a_cached_copy_is_served_reported_and_repaired(site: Site, run
     code, out, _ = run("verify")
     assert code == 1
     assert key in out and "content-mismatch" in out and "verified" in out
-    assert "1 of them have a verified copy in the cache" in out and "--repair" in out
+    assert "1 of them has a verified copy in the cache" in out and "--repair" in out
 
     integrity = site.integrity()
     assert integrity["ok"] is True and integrity["warning"] is True  # a warning, still up

@@ -81,3 +81,30 @@ class RegistryFixtures:
         (folder / "weights.bin").write_bytes(b"\x00\x01weights" * 100)
         (folder / "notes" / "readme.txt").write_text("a raw model\n")
         return folder
+
+
+#: A seed-style folder's performance.json.
+PERFORMANCE = {
+    "validation": {"auprc": 0.81, "roc_auc": 0.93},
+    "test": {"auprc": 0.79},
+    "threshold": {"value": 0.42, "method": "f1"},
+    "data": {"labelled_rows": 20000, "has_time": True},
+    "curve": [0.1, 0.2],
+}
+
+
+def seed_folder(folder: Path) -> Path:
+    """A seed-style folder: a joblib model, a joblib feature pipeline, its performance
+    and metadata."""
+    sklearn_model(folder)
+    (folder / "model.joblib").rename(folder / "xgboost_model.joblib")
+    sklearn_model(folder / "fe", seed=1)
+    (folder / "fe" / "model.joblib").rename(folder / "feature_engineer.joblib")
+    for leftover in (folder / "fe").iterdir():
+        leftover.unlink()
+    (folder / "fe").rmdir()
+    (folder / "performance.json").write_text(json.dumps(PERFORMANCE))
+    (folder / "metadata.json").write_text(
+        json.dumps({"domain": "ecommerce", "columns": ["amount", "merchant"], "rows": 20000})
+    )
+    return folder

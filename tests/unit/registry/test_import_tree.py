@@ -16,37 +16,12 @@ from entrepot.registry import Registry
 from entrepot.registry.errors import InvalidModelFiles, RegistryError, UnsafeModelFormat
 from entrepot.registry.import_tree import import_tree, read_model
 from tests.support.catalog import sqlite_engine
-from tests.support.registry import RegistryFixtures, sklearn_model
-
-PERFORMANCE = {
-    "validation": {"auprc": 0.81, "roc_auc": 0.93},
-    "test": {"auprc": 0.79},
-    "threshold": {"value": 0.42, "method": "f1"},
-    "data": {"labelled_rows": 20000, "has_time": True},
-    "curve": [0.1, 0.2],
-}
+from tests.support.registry import RegistryFixtures, seed_folder
 
 
 @pytest.fixture
 def engine(tmp_path: Path) -> Iterator[Engine]:
     yield from sqlite_engine(tmp_path)
-
-
-def seed_folder(folder: Path) -> Path:
-    """A seed-style folder: a joblib model, a joblib feature pipeline, its performance
-    and metadata."""
-    sklearn_model(folder)
-    (folder / "model.joblib").rename(folder / "xgboost_model.joblib")
-    sklearn_model(folder / "fe", seed=1)
-    (folder / "fe" / "model.joblib").rename(folder / "feature_engineer.joblib")
-    for leftover in (folder / "fe").iterdir():
-        leftover.unlink()
-    (folder / "fe").rmdir()
-    (folder / "performance.json").write_text(json.dumps(PERFORMANCE))
-    (folder / "metadata.json").write_text(
-        json.dumps({"domain": "ecommerce", "columns": ["amount", "merchant"], "rows": 20000})
-    )
-    return folder
 
 
 def booster_folder(folder: Path) -> tuple[Path, np.ndarray]:

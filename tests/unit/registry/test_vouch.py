@@ -18,8 +18,7 @@ from entrepot.registry.errors import UnsafeModelFormat, VersionExists
 from entrepot.registry.import_tree import import_tree
 from entrepot.registry.vouch import Vouch, resign
 from tests.support.catalog import sqlite_engine
-from tests.support.registry import RegistryFixtures, sklearn_model
-from tests.unit.registry.test_import_tree import seed_folder
+from tests.support.registry import RegistryFixtures, seed_folder, sklearn_model
 
 WHEN = datetime(2026, 2, 3, 4, 5, 6, tzinfo=UTC)
 
