@@ -24,7 +24,9 @@ def instance(tmp_path: Path) -> dict[str, str]:
         ENTREPOT_STORE_URL=str(tmp_path / "store"),
         ENTREPOT_DATABASE_URL=f"sqlite:///{tmp_path / 'catalog.db'}",
         COLUMNS="200",
+        TMPDIR=str(tmp_path / "tmp"),  # its own temporary folder: gc counts what it holds
     )
+    (tmp_path / "tmp").mkdir()
     done = subprocess.run([*ENTRY_POINT, "db", "upgrade"], env=env, capture_output=True, text=True)
     assert done.returncode == 0, done.stderr
     return env
