@@ -189,9 +189,9 @@ def serve(rows: int, folder: Path, env: dict[str, str], big_gib: float = 2.0) ->
         )
         print(lines[-1], flush=True)
         big = folder / "two-gb.csv"
-        body = data.read_bytes().split(b"\n", 1)[1]
+        header, body = data.read_bytes().split(b"\n", 1)
         with big.open("wb") as out:
-            out.write(data.read_bytes().split(b"\n", 1)[0] + b"\n")
+            out.write(header + b"\n")
             while out.tell() < big_gib * 1024**3:
                 out.write(body)
         t0 = time.monotonic()

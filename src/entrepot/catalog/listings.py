@@ -192,18 +192,7 @@ def user_of_values(values: Sequence[Any]) -> UserRecord:
 
 def user_record(row: Any) -> UserRecord:
     """The domain value of a ``users`` row (an ORM row, or a Core row of its columns)."""
-    return UserRecord(
-        id=row.id,
-        email=row.email,
-        name=row.name,
-        is_admin=row.is_admin,
-        is_active=row.is_active,
-        session_epoch=row.session_epoch,
-        has_password=row.password_hash is not None,
-        oidc_subject=row.oidc_subject,
-        created_at=utc(row.created_at),
-        last_login_at=None if row.last_login_at is None else utc(row.last_login_at),
-    )
+    return user_of_values([getattr(row, name) for name in USER_COLUMNS])
 
 
 def watermark_record(row: Any) -> Watermark:
