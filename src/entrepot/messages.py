@@ -12,7 +12,8 @@ named ``count`` (an ``int``) makes the whole message plural: its key has plural 
 
 Stored as JSON (:meth:`Message.to_json`): ``{"key": ..., "params": {...}}``, a marked
 parameter as ``{"word": key}``, ``{"count": n, "words": key}`` or
-``{"number": x, "digits": d}`` or ``{"size": n}``. This module imports nothing: every
+``{"number": x, "digits": d}``, ``{"size": n}`` or ``{"share": x, "digits": d}``
+(:class:`Share`: a share written as a percentage). This module imports nothing: every
 layer may use it.
 """
 
@@ -65,7 +66,16 @@ class Size:
     value: int
 
 
-Param = str | int | None | Word | Count | Number | Size
+@dataclass(frozen=True)
+class Share:
+    """A share of a whole (``0.008``) written as a percentage with ``digits`` decimals in
+    the reader's language (``0.80%``, ``0,80 %``)."""
+
+    value: float
+    digits: int
+
+
+Param = str | int | None | Word | Count | Number | Size | Share
 
 
 @dataclass(frozen=True)
@@ -105,6 +115,8 @@ def _param_json(value: Param) -> Any:
         return {"number": value.value, "digits": value.digits} if isfinite(value.value) else None
     if isinstance(value, Size):
         return {"size": value.value}
+    if isinstance(value, Share):
+        return {"share": value.value, "digits": value.digits} if isfinite(value.value) else None
     return value
 
 
@@ -118,6 +130,8 @@ def _param(value: Any) -> Param:
             return Number(float(value["number"]), int(value["digits"]))
         if "size" in value:
             return Size(int(value["size"]))
+        if "share" in value:
+            return Share(float(value["share"]), int(value["digits"]))
     if value is None or isinstance(value, int):
         return value
     return str(value)

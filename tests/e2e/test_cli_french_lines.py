@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 from pathlib import Path
 
@@ -15,6 +16,7 @@ import pytest
 
 from entrepot.fraud.synth.generator import generate
 from tests.support.cli import ENTRY_POINT
+from tests.support.real_paris import CHAMPS, CHANTIERS, real
 
 
 @pytest.fixture
@@ -135,3 +137,82 @@ def test_fraud_analyze_and_city_status_print_french(
     french, english = _both(instance, tmp_path, "city", "status")
     assert "origine" in french and "état" in french and "mis à jour" in french
     assert "source" in english and "updated" not in french
+
+
+def test_fraud_analyze_says_why_and_its_shares_in_french(
+    instance: dict[str, str], tmp_path: Path
+) -> None:
+    """The engine's reasons (a column's role, a label candidate's), its notes, the column
+    types in words and the shares as French writes them (``0,80 %``), from the messages the
+    engine keeps; English says the same in English (issue 44 item 3)."""
+    data = generate("card_payments", 2000, fraud_rate=0.008, seed=4)  # with its variety
+    data.frame.to_csv(tmp_path / "tx.csv", index=False)
+    french, english = _both(instance, tmp_path, "fraud", "analyze", "tx.csv")
+    for said in (
+        "identifiant de client répété",
+        "son nom dit étiquette ou fraude",
+        "nombre entier",
+    ):
+        assert said in french, french
+    for said in ("repeated customer id", "its name says label/fraud", "last column", "int64"):
+        assert said not in french
+    assert "repeated customer id" in english and "whole number" in english
+    assert "\u202f%" in french and "%)" in english  # 0,80 % against 0.80%
+    (share,) = re.findall(r"frauds \((\d+\.\d+)%\)", english)  # the summary line's share
+    assert f"fraudes ({share.replace('.', ',')}\u202f%)" in french  # the same, as French has it
+
+
+def test_city_import_and_run_say_their_notes_and_refusals_in_french(
+    instance: dict[str, str], tmp_path: Path
+) -> None:
+    """``city import``'s warnings and each refused file's reason and fix, and ``city run``'s
+    statuses and why a day has no data, in French from the messages the importer and the
+    run keep; English keeps the importer's own words."""
+    downloads = tmp_path / "downloads"
+    downloads.mkdir()
+    for name in (CHAMPS, CHANTIERS):  # the roadworks export says not when it was taken
+        (downloads / name).write_bytes(real(name).read_bytes())
+    env = {**instance, "LANG": "fr_FR.UTF-8", "COLUMNS": "400"}
+    done = subprocess.run(
+        [*ENTRY_POINT, "city", "import", "downloads"], env=env, cwd=tmp_path,
+        capture_output=True, text=True, timeout=300,
+    )  # fmt: skip
+    assert done.returncode == 1 and "Traceback" not in done.stderr
+    assert "744 lignes en double pour le même tronçon" in done.stdout
+    assert "duplicate row" not in done.stdout
+    (refused,) = [line for line in done.stdout.splitlines() if CHANTIERS in line]
+    assert refused.startswith("non importé\u00a0:") and refused.count(CHANTIERS) == 1
+    assert "ne dit pas quand il a été pris" in refused and "Indiquez --as-of" in refused
+    assert "does not say" not in done.stdout + done.stderr
+    assert "1 fichier(s) sur 2 non importé(s)" in done.stderr
+    run = _run(
+        instance, "fr_FR.UTF-8", tmp_path, "city", "run", "--since", "2023-03-01",
+        "--until", "2023-03-01", "--type", "traffic", "--type", "weather",
+    )  # fmt: skip
+    assert "calculé" in run.stdout and "sans données" in run.stdout, run.stdout
+    assert "computed" not in run.stdout and "no weather data" not in run.stdout
+    english = _run(
+        instance, "C.UTF-8", tmp_path, "city", "run", "--since", "2023-03-01",
+        "--until", "2023-03-01", "--type", "weather", "--force",
+    )  # fmt: skip
+    assert "no-data" in english.stdout and "no weather data for 2023-03-01" in english.stdout
+
+
+def test_fraud_scores_figures_are_written_as_french_writes_them(
+    instance: dict[str, str], tmp_path: Path
+) -> None:
+    """``fraud score``'s summary, trust and estimate lines: decimal commas and ``%`` after a
+    narrow no-break space in French, never ``0.481`` or ``62.10%``."""
+    data = generate("card_payments", 3000, fraud_rate=0.05, seed=5, variety=False)
+    data.frame.iloc[:2000].to_csv(tmp_path / "history.csv", index=False)
+    data.frame.iloc[2000:].to_csv(tmp_path / "new.csv", index=False)
+    args = ("fraud", "train", "history.csv", "--name", "cartes", "--time-budget", "2")
+    _run(instance, "C.UTF-8", tmp_path, *args)
+    score = ("fraud", "score", "new.csv", "scored.csv", "--model", "cartes")
+    french, english = _both(instance, tmp_path, *score)
+    summary = next(line for line in french.splitlines() if "lignes évaluées" in line)
+    assert re.search(r"\(\d+,\d\d\u202f%\) au seuil 0,\d{3}", summary), summary
+    said = next(line for line in english.splitlines() if "rows scored" in line)
+    assert re.search(r"\(\d+\.\d\d%\) at threshold 0\.\d{3}", said), said
+    estimated = [line for line in french.splitlines() if line.startswith("précision estimée")]
+    assert estimated and "\u202f%" in estimated[0] and not re.search(r"\d\.\d", estimated[0])

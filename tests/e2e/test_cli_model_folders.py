@@ -30,7 +30,7 @@ def test_train_out_writes_the_named_folder_which_scores_and_evaluates_without_an
     assert (tmp_path / "s.csv").is_file()
     evaluated = cli("fraud", "evaluate", "tx.csv", "--model", "./m")
     assert evaluated.returncode == 0, evaluated.stderr
-    assert "auprc" in evaluated.stdout
+    assert "Precision-recall area" in evaluated.stdout
 
     # the same folder scores once an instance exists: the user's key still verifies it
     assert cli("db", "upgrade").returncode == 0

@@ -161,3 +161,13 @@ def archive_given(file: str) -> Message:
 def binary_given(file: str) -> Message:
     """Some other binary file (a picture, a PDF...) where a text export was expected."""
     return Message(N_("city.refused.binary_given"), {"file": file})
+
+
+def no_such_file(file: str) -> Message:
+    """A path given to the import that is neither a file nor a folder."""
+    return Message(N_("city.refused.no_such_file"), {"file": file})
+
+
+def unreadable(file: str, reason: str) -> Message:
+    """A file the system would not let the import read (``reason``: the system's words)."""
+    return Message(N_("city.refused.unreadable"), {"file": file, "reason": reason})

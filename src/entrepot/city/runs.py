@@ -18,12 +18,7 @@ unreachable) stop the run: they say nothing about a day.
 
 Then the report of each day is rebuilt when the metrics it reads (that day's and the
 same weekday a week before) changed: its CSV goes to the object store through the
-write protocol, its JSON to the metrics store.
-
-The nightly cron line (Paris time; recomputes only what changed over the last 8 days; cron
-mails the output, and the exit status is non-zero if a day failed)::
-
-    15 3 * * * cd /srv/entrepot && .venv/bin/entrepot city run --since "$(date -d '-8 day' +\\%F)"
+write protocol, its JSON to the metrics store (the nightly cron line: ``cli/city/runs.py``).
 """
 
 from __future__ import annotations
@@ -73,8 +68,8 @@ class Outcome:
     csv_key: str | None = None
     #: For ``kept``: the day the input was first found missing.
     input_missing_since: date | None = None
-    #: For ``failed``: the error as a stored message (``{"key", "params"}``) a page or an
-    #: API answer writes in its reader's language, when the error has one.
+    #: For ``failed`` and ``no-data``: the error as a stored message (``{"key",
+    #: "params"}``) a page or an API answer writes in its reader's language, if it has one.
     said: dict[str, Any] | None = None
 
     def as_dict(self) -> dict[str, Any]:
@@ -298,9 +293,7 @@ class CityRunner:
             log.warning("city %s %s failed: %s", kind, day, message)
         self.metrics.delete(kind, day)  # a stale document must not pass for current
         self.watermarks.record(kind, day, inputs=refs, state="failed", run_id=run_id, error=message)
-        said = getattr(exc, "said", None)
-        data = None if said is None else said.to_json()
-        return self._emit(Outcome(kind, day, "failed", error=message, said=data))
+        return self._emit(Outcome(kind, day, "failed", error=message, said=_said(exc)))
 
     def _no_data(
         self,
@@ -316,7 +309,7 @@ class CityRunner:
         stored = self.metrics.get(kind, day)
         if stored is None:
             self.watermarks.forget(kind, day)
-            return self._emit(Outcome(kind, day, "no-data", error=exc.message))
+            return self._emit(Outcome(kind, day, "no-data", error=exc.message, said=_said(exc)))
         since = kept.missing_since(stored.document)
         sha256 = stored.info.sha256
         if since is None:
@@ -398,3 +391,9 @@ def _current(mark: Watermark | None, refs: Iterable[InputRef]) -> bool:
 def _reraise_infrastructure(exc: BaseException) -> None:
     if isinstance(exc, INFRASTRUCTURE_ERRORS) or not isinstance(exc, Exception):
         raise exc
+
+
+def _said(exc: BaseException) -> dict[str, Any] | None:
+    """An error's own message as stored (``{"key", "params"}``), when it has one."""
+    said = getattr(exc, "said", None)
+    return None if said is None else said.to_json()

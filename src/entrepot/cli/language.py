@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
+from math import isfinite
+from typing import Any
 
 from entrepot.i18n.catalogs import Translator, translator
 from entrepot.i18n.formats import Formats
@@ -64,3 +66,19 @@ def human_size(size: float) -> str:
     human_size` writes it), ``1,8 Mio`` in French (the pages' units, octets)."""
     lang = reader_language()
     return plain_size(size) if lang == "en" else Formats(lang).size(size)
+
+
+def figure(value: Any, digits: int = 0) -> str:
+    """A number as the reader's language writes it, with ``digits`` decimals: ``0.481`` in
+    English, ``0,481`` in French; ``-`` for none (a figure that is missing or not finite)."""
+    if value is None or not isfinite(float(value)):
+        return "-"
+    return Formats(reader_language()).number(float(value), digits)
+
+
+def share(value: Any, digits: int = 1) -> str:
+    """A share of a whole as a percentage in the reader's language: ``0.25%`` in English,
+    ``0,25 %`` in French; ``-`` for none."""
+    if value is None or not isfinite(float(value)):
+        return "-"
+    return Formats(reader_language()).percent(float(value), digits)

@@ -17,7 +17,7 @@ from rich.table import Table
 from rich.text import Text
 
 from entrepot.cli.context import console, current_app, progress_console
-from entrepot.cli.language import human_size, words
+from entrepot.cli.language import figure, human_size, words
 from entrepot.cli.move_checks import chosen_action
 from entrepot.cli.move_views import failures, headers, show_estimate, show_plan
 from entrepot.cli.output import print_json
@@ -214,7 +214,7 @@ def _show_run(run: RunReport, *, final: bool) -> None:
         Np_("cli.move.moved"),
         run.repointed.objects,
         size=human_size(run.repointed.bytes),
-        seconds=f"{run.seconds:.1f}",
+        seconds=figure(run.seconds, 1),
         reused=run.reused,
     )
     said = t("cli.move.migration", id=m.id, destination=m.destination, where=where, what=moved)

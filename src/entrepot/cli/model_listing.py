@@ -9,7 +9,7 @@ import typer
 from rich.table import Table
 
 from entrepot.cli.context import console, current_app
-from entrepot.cli.language import words
+from entrepot.cli.language import figure, words
 from entrepot.cli.model_options import owned_models, short_metrics, user_option
 from entrepot.cli.output import Column, JsonFlag, emit_rows, print_json
 from entrepot.cli.remote.target import process_remote
@@ -170,7 +170,7 @@ def references(
             f"{r.model_name}@{r.model_version}",
             str(r.usage_count),
             f"{r.last_used_at:%Y-%m-%d %H:%M}" if r.last_used_at else "-",
-            f"{r.mean_match_score:.2f}" if r.mean_match_score is not None else "-",
+            figure(r.mean_match_score, 2),
             metrics,
         ]
         if all_states:

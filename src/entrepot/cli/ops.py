@@ -15,7 +15,7 @@ from entrepot.cli import demo as demo_module
 from entrepot.cli import doctor as doctor_module
 from entrepot.cli.context import console, current_app, progress_console
 from entrepot.cli.format import parse_duration
-from entrepot.cli.language import human_size, words
+from entrepot.cli.language import human_size, share, words
 from entrepot.cli.output import JsonFlag, print_json
 from entrepot.messages import N_, Np_
 
@@ -137,7 +137,7 @@ def cache_info(as_json: JsonFlag = False) -> None:
         str(stats.entries),
         human_size(stats.bytes),
         human_size(stats.max_bytes),
-        f"{used:.0%}",
+        share(used, 0),
     )
     console.print(table)
 

@@ -13,7 +13,7 @@ from rich.progress import BarColumn, Progress, TaskProgressColumn, TextColumn, T
 from rich.text import Text
 
 from entrepot.catalog.jobs.records import JobRecord
-from entrepot.cli.language import words
+from entrepot.cli.language import figure, words
 from entrepot.messages import Np_
 
 #: Seconds between two reads of the job's progress.
@@ -72,7 +72,7 @@ def follow(source: BuildSource, console: Console, *, poll: float = POLL) -> JobR
     minutes = (time.monotonic() - began) / 60
     if job.error is None:
         built = len(job.result.get("built", []))
-        ready = t.plural(Np_("cli.references.ready"), built, minutes=f"{minutes:.1f}")
+        ready = t.plural(Np_("cli.references.ready"), built, minutes=figure(minutes, 1))
         console.print(
             Text.assemble((t("cli.references.library"), "bold"), t("cli.head.colon"), ready)
         )

@@ -73,6 +73,15 @@ FEED_STATUSES = {
     "already collected": N_("cli.feed_status.already_collected"),
     "failed": N_("cli.feed_status.failed"),
 }
+#: What a city run did for one (source, day) (``city.runs.Status``), and a watermark's state.
+RUN_STATUSES = {
+    "computed": N_("cli.run_status.computed"),
+    "skipped": N_("cli.run_status.skipped"),
+    "failed": N_("cli.run_status.failed"),
+    "no-data": N_("cli.run_status.no_data"),
+    "kept": N_("cli.run_status.kept"),
+    "ok": N_("cli.run_status.ok"),
+}
 #: What ``models import-tree`` did with one folder.
 IMPORT_RESULTS = {
     "imported": N_("cli.import_result.imported"),
@@ -92,3 +101,19 @@ def value_words(table: Mapping[str, str], value: object) -> str:
 def values_words(table: Mapping[str, str], values: str, sep: str = ", ") -> str:
     """Several values joined by ``sep`` (``size-mismatch, content-mismatch``), each in words."""
     return sep.join(value_words(table, value) for value in values.split(sep))
+
+
+def metric_name(key: str, *, of_training: bool = False) -> str:
+    """A metric's name as the model page gives it (``fraud_service/glossary.py``:
+    "Precision-recall area", "Aire précision-rappel"); one it does not name, by its key.
+    ``of_training``: a version's metrics, whose counts are the training file's, not the
+    test rows' (``frauds``: "Frauds (training file)")."""
+    t = words()
+    if of_training and key in TRAINING_COUNTS:
+        return t(TRAINING_COUNTS[key])
+    name = t(f"metric.{key}.name")  # the glossary's keys
+    return key if name == f"metric.{key}.name" else name
+
+
+#: A version's counts that are its training file's (``library/trained.py`` ``model_metrics``).
+TRAINING_COUNTS = {"frauds": N_("cli.metric.training_frauds")}

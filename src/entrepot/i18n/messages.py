@@ -8,10 +8,22 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from math import isfinite
 
-from entrepot.i18n.catalogs import Translator, translator
+from entrepot.i18n.catalogs import N_, Translator, translator
 from entrepot.i18n.formats import Formats
-from entrepot.messages import Count, Message, Number, Param, Size, Word, message_of
+from entrepot.messages import Count, Message, Number, Param, Share, Size, Word, message_of
 
+#: A column's type (pandas' name, by its start) and its words.
+COLUMN_TYPES = (
+    ("int", N_("column_type.whole")),
+    ("uint", N_("column_type.whole")),
+    ("float", N_("column_type.decimal")),
+    ("bool", N_("column_type.yes_no")),
+    ("datetime", N_("column_type.date_time")),
+    ("timedelta", N_("column_type.duration")),
+    ("category", N_("column_type.category")),
+    ("object", N_("column_type.text")),
+    ("str", N_("column_type.text")),
+)
 #: Between the parts of a row's explanation (French puts a narrow no-break space before ";").
 PART_SEPARATORS = {"fr": "\u202f; "}
 
@@ -50,6 +62,16 @@ class Speaker:
         name = self.t(f"role.{role}")
         return f"{name} ({self.t(f'role.kind.{kind}')})" if kind else name
 
+    def column_type(self, dtype: str) -> str:
+        """A column's type in words (``whole number``, ``date and time``), never the
+        table library's name for it (``int64``, ``datetime64[ns]``); an unknown one as it
+        is. The dataset page and ``fraud analyze`` both write it here."""
+        name = dtype.lower()
+        for prefix, key in COLUMN_TYPES:
+            if name.startswith(prefix):
+                return self.t(key)
+        return dtype
+
     def value(self, value: Param) -> str:
         """One parameter in words."""
         if isinstance(value, Word):
@@ -61,6 +83,9 @@ class Speaker:
             return self.formats.number(shown, value.digits)
         if isinstance(value, Size):
             return self.formats.size(value.value)
+        if isinstance(value, Share):
+            shown = value.value if isfinite(value.value) else None
+            return self.formats.percent(shown, value.digits)
         if isinstance(value, int) and not isinstance(value, bool):
             return self.formats.number(value)
         return self.formats.number(None) if value is None else str(value)

@@ -16,21 +16,7 @@ from decimal import Decimal
 from math import isfinite
 
 from entrepot.i18n import Formats, Translator
-from entrepot.i18n.catalogs import N_
 from entrepot.i18n.messages import Speaker
-
-#: A column's type (pandas' name, by its start) and its words.
-COLUMN_TYPES = (
-    ("int", N_("column_type.whole")),
-    ("uint", N_("column_type.whole")),
-    ("float", N_("column_type.decimal")),
-    ("bool", N_("column_type.yes_no")),
-    ("datetime", N_("column_type.date_time")),
-    ("timedelta", N_("column_type.duration")),
-    ("category", N_("column_type.category")),
-    ("object", N_("column_type.text")),
-    ("str", N_("column_type.text")),
-)
 
 
 @dataclass(frozen=True)
@@ -53,11 +39,7 @@ class Phrases:
     def column_type(self, dtype: str) -> str:
         """A column's type in words (``whole number``, ``date and time``), never the
         table library's name for it (``int64``, ``datetime64[ns]``); an unknown one as it is."""
-        name = dtype.lower()
-        for prefix, key in COLUMN_TYPES:
-            if name.startswith(prefix):
-                return self.t(key)
-        return dtype
+        return self._speaker.column_type(dtype)
 
     def notes(self, document: Mapping[str, object] | None) -> list[str]:
         """The warnings of an analysis or a training: its ``warning_messages`` in words,

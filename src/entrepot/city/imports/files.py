@@ -58,6 +58,12 @@ def import_paths(
     return ImportSummary(tuple(run.imported), tuple(run.skipped), tuple(run.failed))
 
 
+def _unreadable(name: str, exc: OSError) -> Failed:
+    """A file the system would not let the import read."""
+    reason = str(exc.strerror or exc)
+    return Failed(name, f"cannot be read ({reason})", said=refused.unreadable(name, reason))
+
+
 class _Run:
     def __init__(
         self,
@@ -77,13 +83,15 @@ class _Run:
             self.skipped.append(Skipped(path.name, noted.skip_folder()))
             return
         if not path.is_file():
-            self.failed.append(Failed(str(path), "no such file"))
+            self.failed.append(
+                Failed(str(path), "no such file", said=refused.no_such_file(str(path)))
+            )
             return
         try:
             head = _head(path)
             taken = self.as_of
         except OSError as exc:
-            self.failed.append(Failed(str(path), f"cannot be read ({exc.strerror or exc})"))
+            self.failed.append(_unreadable(str(path), exc))
             return
         reason = not_data(path.name, head)
         if reason is not None:
@@ -119,7 +127,7 @@ class _Run:
             self.failed.append(Failed(label, exc.message, exc.hint, exc.said))
             return
         except OSError as exc:
-            self.failed.append(Failed(label, f"cannot be read ({exc.strerror or exc})"))
+            self.failed.append(_unreadable(label, exc))
             return
         if within is not None:
             result = dataclasses.replace(result, archive=within[0], member=within[1])

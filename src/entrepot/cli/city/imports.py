@@ -20,12 +20,12 @@ from rich.text import Text
 
 from entrepot.city.errors import RawFormatError
 from entrepot.cli.context import console, current_app, progress_console
-from entrepot.cli.language import words
+from entrepot.cli.language import in_words, reader_language, words
 from entrepot.cli.output import print_json
 from entrepot.messages import N_, Message
 
 if TYPE_CHECKING:
-    from entrepot.city.imports.records import ImportSummary
+    from entrepot.city.imports.records import Failed, ImportSummary
 
 
 def import_command(
@@ -66,33 +66,36 @@ def import_command(
     if summary.failed:
         first = summary.failed[0]
         total = len(summary.imported) + len(summary.failed)
-        raise RawFormatError(
-            f"{len(summary.failed)} of {total} file(s) not imported; first: {first.name}: "
-            f"{first.error}",
-            hint=first.hint or "check the file is an export listed in docs/city.md",
-            said=Message(
+        failed, name = len(summary.failed), first.name
+        if _own_words(first):  # its own words name the problem and the fix
+            said = Message(
+                N_("error.cli.city_import_failed_said"),
+                {"failed": failed, "total": total, "error": _failure(first)},
+            )
+        elif first.hint:
+            said = Message(
                 N_("error.cli.city_import_failed_hint"),
                 {
-                    "failed": len(summary.failed),
+                    "failed": failed,
                     "total": total,
-                    "name": first.name,
+                    "name": name,
                     "error": first.error,
                     "hint": first.hint,
                 },
             )
-            if first.hint
-            else Message(
+        else:
+            said = Message(
                 N_("error.cli.city_import_failed"),
-                {
-                    "failed": len(summary.failed),
-                    "total": total,
-                    "name": first.name,
-                    "error": first.error,
-                },
-            ),
+                {"failed": failed, "total": total, "name": name, "error": first.error},
+            )
+        raise RawFormatError(
+            f"{len(summary.failed)} of {total} file(s) not imported; first: {first.name}: "
+            f"{first.error}",
+            hint=first.hint or "check the file is an export listed in docs/city.md",
+            said=said,
         )
     if not summary.imported:
-        skipped = "; ".join(f"{s.name}: {s.reason}" for s in summary.skipped[:3])
+        skipped = "; ".join(f"{s.name}: {_note(s.reason)}" for s in summary.skipped[:3])
         raise RawFormatError(
             "nothing imported" + (f" (skipped {skipped})" if skipped else ""),
             hint="give the exports themselves (CSV or JSON, or .gz/.zip archives of them); "
@@ -124,15 +127,15 @@ SHOWN_NAMES = 5
 
 
 def _refused_line(name: str, error: str) -> Text:
-    """``not imported NAME: REASON``, the name said once when the reason starts with it
-    (``not imported: NAME is not an export …``), its store key left out when it is the name
-    (`` [key 'NAME']``: a Rich tag once, which hid it)."""
+    """``not imported: REASON`` when the reason names the file (``NAME is not an export …``,
+    in either language), else ``not imported: NAME: REASON``; its store key left out when
+    it is the name (`` [key 'NAME']``: a Rich tag once, which hid it)."""
     t = words()
-    refused = (t("cli.city.not_imported"), "red")
+    refused = (t("common.colon", label=t("cli.city.not_imported")), "red")
     error = error.removesuffix(f" [key {name!r}]")
-    if error.startswith((f"{name}: ", f"{name} ")):
-        return Text.assemble(refused, ": ", error)
-    return Text.assemble(refused, f" {name}: {error}")
+    if name in error:
+        return Text.assemble(refused, " ", error)
+    return Text.assemble(refused, " ", t("common.colon", label=name), " ", error)
 
 
 def _table(summary: ImportSummary) -> None:
@@ -150,16 +153,37 @@ def _table(summary: ImportSummary) -> None:
         new, present = r.new_rows, r.rows - r.new_rows
         table.add_row(r.name, r.kind, str(r.rows), days, str(new), str(present))
     console.print(table)
-    for r in summary.imported:  # each note's English catalog entry (entrepot.city.imports.notes)
+    for r in summary.imported:  # each note in the reader's language (entrepot.city.imports.notes)
         for warning in r.warnings:
-            said = Text.assemble((t("cli.city.warning"), "yellow"), f" {warning}")
+            said = Text.assemble((t("cli.city.warning"), "yellow"), f" {_note(warning)}")
             console.print(said, highlight=False)
     for s in summary.skipped:
-        console.print(t("cli.city.skipped", name=s.name, reason=s.reason), markup=False)
+        console.print(t("cli.city.skipped", name=s.name, reason=_note(s.reason)), markup=False)
     for e in summary.failed:
-        console.print(_refused_line(e.name, e.error), highlight=False)
-        if e.hint and len(summary.failed) > 1:  # one failure: its hint ends the refusal
+        console.print(_refused_line(e.name, _failure(e)), highlight=False)
+        if not _own_words(e) and e.hint and len(summary.failed) > 1:  # one: the refusal's
             console.print("  " + t("cli.city.what_to_do", hint=e.hint), markup=False)
+
+
+def _note(text: str) -> str:
+    """A note of the import (a warning, why a file was left aside) in the reader's
+    language: its message when it carries one, else its English text as it is."""
+    from entrepot.city.messages import Note, render
+
+    return render(text.message, words()) if isinstance(text, Note) else str(text)
+
+
+def _own_words(failed: Failed) -> bool:
+    """Whether a refused file is told by its own message (problem and fix in one), as
+    pages do: in another language than English when it carries one; in English the
+    importer's own reason, with its hint beside it."""
+    return failed.said is not None and reader_language() != "en"
+
+
+def _failure(failed: Failed) -> str:
+    """Why a file was not imported in the reader's language (:func:`_own_words`), else
+    the importer's English reason."""
+    return in_words(failed.said) if failed.said is not None and _own_words(failed) else failed.error
 
 
 def register(app: typer.Typer) -> None:

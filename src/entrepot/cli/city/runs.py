@@ -18,10 +18,11 @@ from entrepot.city.errors import RunFailed
 from entrepot.city.kinds import DOCUMENT_KINDS, METRIC_TYPES
 from entrepot.city.limits import DEFAULT_MEMORY_LIMIT
 from entrepot.cli.context import current_app, note, progress_console
-from entrepot.cli.language import words
+from entrepot.cli.language import in_words, reader_language, words
 from entrepot.cli.output import Column, JsonFlag, emit_rows, print_json
 from entrepot.cli.renamed import old_name
-from entrepot.messages import N_, Message, Np_
+from entrepot.cli.value_words import RUN_STATUSES, value_words
+from entrepot.messages import N_, Message, Np_, message_of
 
 if TYPE_CHECKING:
     from entrepot.city.runs import Outcome
@@ -120,7 +121,7 @@ def run_command(
             )
     document = summary.as_dict()
     emit_rows(
-        document["results"],
+        document["results"] if as_json else [_in_words(row) for row in document["results"]],
         _RUN_COLUMNS,
         as_json=as_json,
         document=document,
@@ -151,17 +152,27 @@ def run_command(
         )
 
 
+def _in_words(row: Mapping[str, Any]) -> dict[str, Any]:
+    """A run's row for people: in another language than English, its error's own message
+    when it carries one (English keeps the error's own words, its key and store)."""
+    shown = dict(row)
+    said = message_of(row.get("said"))
+    if said is not None and reader_language() != "en":
+        shown["error"] = in_words(said)
+    return shown
+
+
 _RUN_COLUMNS = (
     Column("source"),
     Column("date"),
-    Column("status"),
+    Column("status", show=lambda s: value_words(RUN_STATUSES, s)),
     Column("sha256", show=lambda s: "" if s is None else s[:12]),
     Column("error", fold=True, show=lambda e: e or ""),
 )
 _STATUS_COLUMNS = (
     Column("source"),
     Column("date"),
-    Column("state"),
+    Column("state", show=lambda s: value_words(RUN_STATUSES, s)),
     Column("inputs"),
     Column("updated_at", N_("cli.column.updated")),
     Column("error", fold=True, show=lambda e: e or ""),

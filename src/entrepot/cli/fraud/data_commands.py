@@ -19,7 +19,7 @@ from entrepot.cli.fraud.command_options import (
     results_console,
 )
 from entrepot.cli.fraud.sources import local
-from entrepot.cli.language import reader_language, words
+from entrepot.cli.language import figure, reader_language, share, words
 from entrepot.cli.output import JsonFlag, print_json
 from entrepot.messages import Np_
 
@@ -46,7 +46,7 @@ def domains_command(as_json: JsonFlag = False) -> None:
         t("cli.domains.scenarios"),
     )  # fmt: skip
     for d in found:
-        table.add_row(d.name, d.title, f"{d.fraud_rate:.1%}", ", ".join(n for n, _ in d.scenarios))
+        table.add_row(d.name, d.title, share(d.fraud_rate, 1), ", ".join(n for n, _ in d.scenarios))
     results_console().print(table)
 
 
@@ -82,7 +82,7 @@ def generate_command(
         path=made.path,
         rows=t.plural(Np_("cli.generate.rows"), made.rows, domain=made.domain),
         frauds=t.plural(Np_("cli.score.frauds"), made.frauds),
-        share=f"{made.frauds / made.rows:.2%}",
+        share=share(made.frauds / made.rows, 2),
         target=made.target,
         format=made.time_format,
     )
@@ -113,15 +113,24 @@ def analyze_command(
         console.print_json(json.dumps(analysis.to_dict(), default=str))
         return
     t = words()
-    columns = Table(
-        t("cli.analyze.column"), t("cli.analyze.role"), t("cli.analyze.type"),
-        t("cli.analyze.missing"), t("cli.analyze.distinct"), t("cli.analyze.why"),
-        title=Text(str(file)),
-    )  # fmt: skip
+    columns = Table(title=Text(str(file)))
+    columns.add_column(t("cli.analyze.column"), no_wrap=True)  # a name is never cut: the why wraps
+    columns.add_column(t("cli.analyze.role"))
+    columns.add_column(t("cli.analyze.type"))
+    columns.add_column(t("cli.analyze.missing"))
+    columns.add_column(t("cli.analyze.distinct"))
+    columns.add_column(t("cli.analyze.why"), ratio=1)
     said = speaker(reader_language())
     for col in analysis.columns:
         role = said.role(col.role, col.entity_kind)
-        columns.add_row(col.name, role, col.dtype, str(col.missing), str(col.distinct), col.reason)
+        columns.add_row(
+            col.name,
+            role,
+            said.column_type(col.dtype),
+            str(col.missing),
+            str(col.distinct),
+            said(col.why),
+        )
     console.print(columns)
     print_sheet(console, {"sheet": analysis.sheet, "other_sheets": analysis.other_sheets})
     candidates = Table(
@@ -129,8 +138,8 @@ def analyze_command(
         t("cli.analyze.reasons"),
     )  # fmt: skip
     for cand in analysis.candidates:
-        reasons = "; ".join(cand.reasons)
-        candidates.add_row(cand.column, f"{cand.score:.2f}", f"{cand.fraud_rate:.2%}", reasons)
+        reasons = said.parts(cand.said)
+        candidates.add_row(cand.column, figure(cand.score, 2), share(cand.fraud_rate, 2), reasons)
     if analysis.candidates:
         console.print(candidates)
     if analysis.labelled:
@@ -140,7 +149,7 @@ def analyze_command(
             rows=t.plural(Np_("cli.score.rows"), analysis.rows),
             target=analysis.target,
             frauds=t.plural(Np_("cli.score.frauds"), analysis.frauds),
-            share=f"{rate:.2%}",
+            share=share(rate, 2),
         )
         console.print(line, markup=False)
     else:
@@ -150,5 +159,5 @@ def analyze_command(
                 rows, ", ", (t("cli.analyze.no_label"), "yellow"), t("cli.analyze.unlabelled")
             )
         )
-    for warning in analysis.warnings:
-        console.print(Text.assemble((t("cli.analyze.note"), "yellow"), " ", str(warning)))
+    for note in analysis.notes:
+        console.print(Text.assemble((t("cli.analyze.note"), "yellow"), " ", said(note)))

@@ -9,8 +9,8 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from entrepot.cli.language import in_words, words
-from entrepot.cli.value_words import RISK_LEVELS, TRUST_LEVELS, value_words
+from entrepot.cli.language import figure, in_words, share, words
+from entrepot.cli.value_words import RISK_LEVELS, TRUST_LEVELS, metric_name, value_words
 from entrepot.fraud.match.matching import Match, MatchResult
 from entrepot.messages import N_, Message, Np_, message_of
 
@@ -25,9 +25,9 @@ def print_match(console: Console, result: MatchResult) -> None:
     for m in result.candidates:
         ranked.add_row(
             m.reference,
-            f"{m.score:.2f}",
-            f"{m.model_coverage:.0%}",
-            f"{m.upload_share:.0%}",
+            figure(m.score, 2),
+            share(m.model_coverage, 0),
+            share(m.upload_share, 0),
             f"{len(m.columns)} / {len(m.columns) + len(m.missing)}",
         )
     console.print(ranked)
@@ -36,8 +36,8 @@ def print_match(console: Console, result: MatchResult) -> None:
     said = t.plural(
         Np_("cli.match.scored"),
         result.references,
-        ms=f"{result.seconds * 1000:.1f}",
-        threshold=f"{result.threshold:.2f}",
+        ms=figure(result.seconds * 1000, 1),
+        threshold=figure(result.threshold, 2),
     )
     console.print(Text(said, "dim"))
 
@@ -50,7 +50,7 @@ def print_mapping(console: Console, match: Match) -> None:
         t("cli.match.why"), title=Text(match.reference),
     )  # fmt: skip
     for col in match.columns:
-        table.add_row(col.upload, col.model, f"{col.confidence:.2f}", col.reason)
+        table.add_row(col.upload, col.model, figure(col.confidence, 2), col.reason)
     for missing in match.missing:
         table.add_row(
             Text(t("cli.match.missing"), "yellow"), missing, "", t("cli.match.as_missing")
@@ -110,13 +110,13 @@ def print_scores(console: Console, summary: Mapping[str, Any]) -> None:
     risk = summary.get("risk") or {}
     t = words()
     levels = ", ".join(f"{value_words(RISK_LEVELS, lvl)} {int(n)}" for lvl, n in risk.items() if n)
-    share = f"{flagged / rows:.2%}" if rows else "-"
+    flagged_share = share(flagged / rows, 2) if rows else "-"
     console.print(
         t(
             "cli.score.summary",
             rows=t.plural(Np_("cli.score.rows"), rows),
             flagged=flagged,
-            share=share,
+            share=flagged_share,
             threshold=_figure(summary.get("threshold"), ".3f"),
             levels=levels,
         ),
@@ -125,8 +125,10 @@ def print_scores(console: Console, summary: Mapping[str, Any]) -> None:
 
 
 def _figure(value: Any, spec: str) -> str:
-    """``value`` formatted by ``spec``; ``-`` for none (a figure that is not finite)."""
-    return "-" if value is None else format(float(value), spec)
+    """``value`` with the decimals ``spec`` names (``.3f``, or ``.0%`` for a share) as the
+    reader's language writes it; ``-`` for none (a figure that is not finite)."""
+    digits = int(spec[1:-1])
+    return share(value, digits) if spec.endswith("%") else figure(value, digits)
 
 
 def print_trust(console: Console, found: dict[str, Any] | None) -> None:
@@ -135,11 +137,11 @@ def print_trust(console: Console, found: dict[str, Any] | None) -> None:
         return
     rate, t = found.get("estimated_fraud_rate"), words()
     level = value_words(TRUST_LEVELS, found["level"])
-    parts = [t("cli.trust.quality", level=level, quality=f"{found['match_quality']:.2f}")]
+    parts = [t("cli.trust.quality", level=level, quality=figure(found["match_quality"], 2))]
     if found.get("distribution_fit") is not None:
-        parts.append(t("cli.trust.fit", fit=f"{found['distribution_fit']:.2f}"))
+        parts.append(t("cli.trust.fit", fit=figure(found["distribution_fit"], 2)))
     if rate is not None:
-        parts.append(t("cli.trust.rate", rate=f"{rate:.2%}"))
+        parts.append(t("cli.trust.rate", rate=share(rate, 2)))
     console.print(", ".join(parts), markup=False, highlight=False, soft_wrap=True)  # one line
     message = message_of(found.get("message"))
     if message is not None:
@@ -187,32 +189,34 @@ def print_estimate(console: Console, found: dict[str, Any] | None) -> None:
     and the realised figures beside them when labels are known."""
     if not found:
         return
-    level, t = f"{found['level']:.0%}", words()
+    level, t = share(found["level"], 0), words()
     real = found.get("realised") or {}
     anyone = N_("cli.estimate.from_labels")
     source = t(_SOURCES.get(str(real.get("source")), anyone))
     if real.get("target"):
-        source += f" {real['target']!r}"
+        source = t("cli.estimate.of_label", source=source, label=real["target"])
     for name in ("precision", "recall"):
-        figure, named = found[name], t(_FIGURES[name])
-        if figure["value"] is None:
+        estimated, named = found[name], t(_FIGURES[name])
+        if estimated["value"] is None:
             console.print(t("cli.estimate.undefined", name=named), markup=False)
             continue
         parts = [
             t(
                 "cli.estimate.figure",
                 name=named,
-                value=f"{figure['value']:.2%}",
+                value=share(estimated["value"], 2),
                 level=level,
-                low=f"{figure['low']:.2%}",
-                high=f"{figure['high']:.2%}",
+                low=share(estimated["low"], 2),
+                high=share(estimated["high"], 2),
             )
         ]
         realised = real.get(name)
         if realised is not None:
             rows = int(real["labelled_rows"])
             parts.append(
-                t.plural(Np_("cli.estimate.realised"), rows, value=f"{realised:.2%}", source=source)
+                t.plural(
+                    Np_("cli.estimate.realised"), rows, value=share(realised, 2), source=source
+                )
             )
         console.print(t("cli.estimate.parts").join(parts), markup=False)
     if real and real.get("precision") is None and real.get("recall") is None:
@@ -229,19 +233,19 @@ def print_expected(console: Console, found: dict[str, Any] | None) -> None:
     """What the model's card promises of this file, by how old the labels it read are."""
     if not found or not found.get("auprc"):
         return
-    level, t = f"{found['level']:.0%}", words()
+    level, t = share(found["level"], 0), words()
     auprc = found["auprc"]
     horizon = found.get("horizon_days") or {}
     promise = t(
         "cli.expected.promise",
-        value=f"{auprc['value']:.3f}",
+        value=figure(auprc["value"], 3),
         level=level,
-        low=f"{auprc['low']:.3f}",
-        high=f"{auprc['high']:.3f}",
+        low=figure(auprc["low"], 3),
+        high=figure(auprc["high"], 3),
     )
     if horizon.get("median") is not None:
         promise += t(
-            "cli.expected.horizon", low=f"{horizon['min']:.0f}", high=f"{horizon['max']:.0f}"
+            "cli.expected.horizon", low=figure(horizon["min"], 0), high=figure(horizon["max"], 0)
         )
     console.print(promise, markup=False)
     if found.get("elapsed_days") is not None:
@@ -260,14 +264,14 @@ def print_evaluation(console: Console, found: dict[str, Any]) -> None:
     title = t("cli.evaluate.title", target=found["target"])
     table = Table(t("cli.column.metric"), t("cli.column.value"), title=Text(title))
     for key in ("auprc", "roc_auc", "precision", "recall", "f1", "brier", "threshold"):
-        table.add_row(key, f"{metrics[key]:.4f}")
-    table.add_row(t("cli.evaluate.base_rate"), f"{metrics['base_rate']:.4f}")
-    table.add_row(t("cli.evaluate.flagged_share"), f"{metrics['flagged_share']:.4f}")
-    at_100 = f"{metrics['precision_at_k'].get('100', float('nan')):.4f}"
+        table.add_row(metric_name(key), figure(metrics[key], 4))
+    table.add_row(t("cli.evaluate.base_rate"), figure(metrics["base_rate"], 4))
+    table.add_row(t("cli.evaluate.flagged_share"), figure(metrics["flagged_share"], 4))
+    at_100 = figure(metrics["precision_at_k"].get("100", float("nan")), 4)
     table.add_row(t("cli.evaluate.precision_at", k=100), at_100)
     console.print(table)
     for name, auprc in found["member_auprc"].items():
-        console.print(t("cli.evaluate.member", name=name, auprc=f"{auprc:.4f}"), markup=False)
+        console.print(t("cli.evaluate.member", name=name, auprc=figure(auprc, 4)), markup=False)
 
 
 def print_sheet(console: Console, facts: Mapping[str, Any]) -> None:

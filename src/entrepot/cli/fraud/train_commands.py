@@ -196,7 +196,7 @@ def build_references_command(
     from rich.markup import escape
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-    from entrepot.cli.language import in_words, words
+    from entrepot.cli.language import figure, in_words, words
 
     if TYPE_CHECKING:
         from entrepot.fraud.library.build import ReferenceSpec
@@ -241,7 +241,7 @@ def build_references_command(
         "cli.references.built_present",
         built=built,
         present=present,
-        seconds=f"{report.seconds:.0f}",
+        seconds=figure(report.seconds, 0),
     )
     console.print(line, markup=False)
     if report.elsewhere:  # another builder held them: waited for, built once (ADR 0092)

@@ -13,11 +13,16 @@ from rich.table import Table
 from rich.text import Text
 
 from entrepot.cli.language import in_words, words
+from entrepot.cli.value_words import metric_name
 from entrepot.i18n.formats import Formats
 from entrepot.messages import N_, Np_, message_of
 
 #: How the rows were split into fit, validation and test (``protocol["split"]``).
-_SPLITS = {"time": N_("cli.card.split.time"), "random": N_("cli.card.split.random")}
+_SPLITS = {
+    "time": N_("cli.card.split.time"),
+    "random": N_("cli.card.split.random"),
+    "stratified": N_("cli.card.split.stratified"),
+}
 
 
 def print_training(console: Console, facts: Mapping[str, Any], title: str, done: str) -> None:
@@ -47,7 +52,7 @@ def print_training(console: Console, facts: Mapping[str, Any], title: str, done:
     metrics = Table(t("cli.train.metric"), t("cli.train.value"), title=Text(heading))
     for key, value in sorted(dict(facts.get("metrics", {})).items()):
         shown = str(value) if isinstance(value, int) else _figure(f, value, 4)  # a count
-        metrics.add_row(str(key), shown)
+        metrics.add_row(metric_name(str(key), of_training=True), shown)
     console.print(metrics)
     print_card(console, facts.get("card"))
     said = [message_of(m) for m in facts.get("warning_messages", [])]

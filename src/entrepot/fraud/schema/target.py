@@ -15,6 +15,8 @@ import numpy as np
 import pandas as pd
 
 from entrepot.fraud.schema import names
+from entrepot.i18n.messages import english
+from entrepot.messages import N_, Message, Share
 
 LABEL_THRESHOLD = 0.5
 POSITIVE = frozenset(
@@ -35,7 +37,13 @@ class TargetCandidate:
     score: float
     positive: object  # the value that means fraud
     fraud_rate: float
-    reasons: tuple[str, ...]
+    #: Why it may be the label, each a catalog key and its values.
+    said: tuple[Message, ...]
+
+    @property
+    def reasons(self) -> tuple[str, ...]:
+        """Why it may be the label, in English (``fraud rate 0.80%``)."""
+        return tuple(english(reason) for reason in self.said)
 
     def to_dict(self) -> dict[str, object]:
         return {
@@ -44,11 +52,17 @@ class TargetCandidate:
             "positive": _plain(self.positive),
             "fraud_rate": round(self.fraud_rate, 6),
             "reasons": list(self.reasons),
+            "reason_messages": [reason.to_json() for reason in self.said],
         }
 
 
 def _plain(value: object) -> object:
     return value.item() if isinstance(value, np.generic) else value
+
+
+def _shown(value: object) -> str:
+    """A label's value as Python writes it (``True``, ``'oui'``, ``1``), for the reasons."""
+    return repr(_plain(value))
 
 
 def _key(value: object) -> str:
@@ -80,27 +94,29 @@ def score_candidate(frame: pd.DataFrame, column: str) -> TargetCandidate | None:
     positive, readable = positive_value(values, numbers)
     rate = numbers[values.index(positive)] / sum(numbers)
     tokens = names.tokens(column)
-    reasons: list[str] = []
+    reasons: list[Message] = []
     if names.has_any(tokens, names.TARGET_STRONG):
         name_score = 1.0
-        reasons.append("its name says label/fraud")
+        reasons.append(Message(N_("candidate.name_says_label")))
     elif names.has_any(tokens, names.TARGET_WEAK):
         name_score = 0.6
-        reasons.append("its name suggests a flag")
+        reasons.append(Message(N_("candidate.name_suggests_flag")))
     else:
         name_score = 0.0
     value_score = 1.0 if readable else 0.3
-    reasons.append(f"values {values[0]!r}/{values[1]!r}" + (" read as yes/no" if readable else ""))
+    shown = {"first": _shown(values[0]), "second": _shown(values[1])}
+    said = N_("candidate.values_yes_no") if readable else N_("candidate.values")
+    reasons.append(Message(said, shown))
     if 0.0005 <= rate <= 0.2:
         rate_score = 1.0
     elif rate <= 0.5:
         rate_score = 0.5
     else:
         rate_score = 0.2
-    reasons.append(f"fraud rate {rate:.2%}")
+    reasons.append(Message(N_("candidate.fraud_rate"), {"rate": Share(rate, 2)}))
     last = 1.0 if column == frame.columns[-1] else 0.0
     if last:
-        reasons.append("last column")
+        reasons.append(Message(N_("candidate.last_column")))
     score = 0.55 * name_score + 0.2 * value_score + 0.15 * rate_score + 0.1 * last
     return TargetCandidate(column, score, positive, rate, tuple(reasons))
 
