@@ -9,10 +9,10 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from entrepot.cli.context import console, current_app, progress_console
-from entrepot.cli.language import reader_language
+from entrepot.cli.language import reader_language, words
 from entrepot.cli.output import Column, JsonFlag, print_json, table
 from entrepot.i18n.catalogs import translator
-from entrepot.messages import Np_
+from entrepot.messages import N_, Np_
 
 if TYPE_CHECKING:
     from entrepot.city.check.records import CheckResult
@@ -36,7 +36,7 @@ def check_command(
 
     app = current_app(ctx)
     app.catalog.require_instance()  # no instance here: said so (exit 75), never created
-    with bar(progress_console, "city check") as on_progress:
+    with bar(progress_console, words()(N_("cli.bar.city_check"))) as on_progress:
         result = app.city.check(since, until, prefix=prefix, on_progress=on_progress)
     if as_json:
         print_json(result.as_dict())

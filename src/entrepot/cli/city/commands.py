@@ -17,7 +17,9 @@ from entrepot.city.limits import DEFAULT_MEMORY_LIMIT
 from entrepot.cli.city import check, collect, imports, runs
 from entrepot.cli.context import current_app, progress_console
 from entrepot.cli.format import finite
+from entrepot.cli.language import words
 from entrepot.cli.output import JsonFlag, emit_fields, print_json
+from entrepot.messages import N_
 
 city_app = typer.Typer(
     name="city",
@@ -67,7 +69,7 @@ def generate_command(
 
     app = current_app(ctx)
     app.catalog.require_instance()  # writes into an instance, never makes one (exit 75)
-    with bar(progress_console, "city generate") as on_progress:
+    with bar(progress_console, words()(N_("cli.bar.city_generate"))) as on_progress:
         generated = app.city.generate(
             start,
             prefix=prefix,

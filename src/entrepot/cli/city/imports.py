@@ -52,7 +52,11 @@ def import_command(
     def progress_for(name: str) -> AbstractContextManager[Callable[[int, int], None] | None]:
         from entrepot.cli.progress import bar  # rich.progress: only when importing
 
-        return nullcontext(None) if json_ else bar(progress_console, f"import {name}")
+        return (
+            nullcontext(None)
+            if json_
+            else bar(progress_console, words()(N_("cli.bar.import"), name=name))
+        )
 
     app = current_app(ctx)
     app.catalog.require_instance()  # writes into an instance, never makes one (exit 75)

@@ -115,7 +115,7 @@ def run_command(
     else:
         from entrepot.cli.progress import bar
 
-        with bar(progress_console, "city run") as on_progress:
+        with bar(progress_console, words()(N_("cli.bar.city_run"))) as on_progress:
             summary = current_app(ctx).city.run(
                 request, progress=_progress, on_progress=on_progress
             )

@@ -14,7 +14,7 @@ import typer
 from entrepot.cli.context import console, current_app, note, progress_console
 from entrepot.cli.fraud.training_view import print_training
 from entrepot.cli.language import in_words, words
-from entrepot.messages import Message
+from entrepot.messages import N_, Message
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -50,7 +50,7 @@ def train_for_account(
     app = current_app(ctx)
     account = app.accounts.find(user)
     last = [""]  # the message last printed: a repeated one is not printed again
-    with bar(progress_console, "training") as on_progress:
+    with bar(progress_console, words()(N_("cli.bar.training"))) as on_progress:
 
         def progress(fraction: float, message: Message | None) -> None:
             on_progress(round(fraction * 100), 100)  # the job's fraction done, in percent

@@ -133,7 +133,7 @@ def train_command(
     from entrepot.cli.progress import bar
 
     console = results_console()
-    with bar(progress_console, "training") as on_progress:
+    with bar(progress_console, words()(N_("cli.bar.training"))) as on_progress:
         trained = local(ctx).train(
             file,
             name,
