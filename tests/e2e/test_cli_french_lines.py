@@ -214,5 +214,7 @@ def test_fraud_scores_figures_are_written_as_french_writes_them(
     assert re.search(r"\(\d+,\d\d\u202f%\) au seuil 0,\d{3}", summary), summary
     said = next(line for line in english.splitlines() if "rows scored" in line)
     assert re.search(r"\(\d+\.\d\d%\) at threshold 0\.\d{3}", said), said
+    shown = _run(instance, "fr_FR.UTF-8", tmp_path, "models", "show", "cartes").stdout
+    assert re.search(r"auprc=0,\d+", shown) and not re.search(r"auprc=0\.\d", shown), shown
     estimated = [line for line in french.splitlines() if line.startswith("précision estimée")]
     assert estimated and "\u202f%" in estimated[0] and not re.search(r"\d\.\d", estimated[0])

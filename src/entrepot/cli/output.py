@@ -21,7 +21,7 @@ from rich.table import Table
 from rich.text import Text
 
 from entrepot.cli.context import console
-from entrepot.cli.language import human_size, words
+from entrepot.cli.language import human_size, reader_language, words
 from entrepot.messages import N_
 
 #: The ``--json`` flag of every listing and status command.
@@ -124,12 +124,14 @@ def counted(count: int, noun: str) -> str:
 
 
 def rounded(number: float) -> str:
-    """A float with four significant digits, thousands without an exponent."""
+    """A float with four significant digits, thousands without an exponent, with the
+    reader's decimal mark and grouping (``0,4375`` and ``12 345`` in French)."""
     if not math.isfinite(number):
         return str(number)
-    if abs(number) >= 10_000:
-        return f"{number:,.0f}"
-    return f"{number:.4g}"
+    text = f"{number:,.0f}" if abs(number) >= 10_000 else f"{number:.4g}"
+    if "e" in text or reader_language() == "en":
+        return text
+    return text.replace(",", "\u202f").replace(".", ",")  # CLDR's French marks
 
 
 def table(rows: Sequence[Mapping[str, Any]], columns: Sequence[Column]) -> Table:

@@ -265,8 +265,8 @@ def print_evaluation(console: Console, found: dict[str, Any]) -> None:
     table = Table(t("cli.column.metric"), t("cli.column.value"), title=Text(title))
     for key in ("auprc", "roc_auc", "precision", "recall", "f1", "brier", "threshold"):
         table.add_row(metric_name(key), figure(metrics[key], 4))
-    table.add_row(t("cli.evaluate.base_rate"), figure(metrics["base_rate"], 4))
-    table.add_row(t("cli.evaluate.flagged_share"), figure(metrics["flagged_share"], 4))
+    for key in ("base_rate", "flagged_share"):
+        table.add_row(metric_name(key), figure(metrics[key], 4))
     at_100 = figure(metrics["precision_at_k"].get("100", float("nan")), 4)
     table.add_row(t("cli.evaluate.precision_at", k=100), at_100)
     console.print(table)
