@@ -82,6 +82,32 @@ RUN_STATUSES = {
     "kept": N_("cli.run_status.kept"),
     "ok": N_("cli.run_status.ok"),
 }
+#: A generator domain's title (``fraud/synth/domains.toml``), in words.
+DOMAIN_TITLES = {
+    "card_payments": N_("cli.domain.card_payments"),
+    "ecommerce": N_("cli.domain.ecommerce"),
+    "mobile_money": N_("cli.domain.mobile_money"),
+    "wire_transfers": N_("cli.domain.wire_transfers"),
+    "atm": N_("cli.domain.atm"),
+    "corporate_payments": N_("cli.domain.corporate_payments"),
+    "mobile_banking": N_("cli.domain.mobile_banking"),
+    "crypto_gateway": N_("cli.domain.crypto_gateway"),
+    "mortgage_payments": N_("cli.domain.mortgage_payments"),
+    "trading": N_("cli.domain.trading"),
+    "insurance_claims": N_("cli.domain.insurance_claims"),
+    "retail_pos": N_("cli.domain.retail_pos"),
+    "p2p_lending": N_("cli.domain.p2p_lending"),
+}
+#: A fraud scenario of the generator.
+SCENARIOS = {
+    "account_takeover": N_("cli.scenario.account_takeover"),
+    "compromised_card": N_("cli.scenario.compromised_card"),
+    "compromised_terminal": N_("cli.scenario.compromised_terminal"),
+    "large_amount": N_("cli.scenario.large_amount"),
+    "smurfing": N_("cli.scenario.smurfing"),
+    "unusual_destination": N_("cli.scenario.unusual_destination"),
+    "velocity_burst": N_("cli.scenario.velocity_burst"),
+}
 #: What ``models import-tree`` did with one folder.
 IMPORT_RESULTS = {
     "imported": N_("cli.import_result.imported"),

@@ -202,3 +202,20 @@ def test_the_main_cli_can_provide_the_reference_library(tmp_path: Path) -> None:
     result = runner.invoke(root, ["fraud", "match", str(data)])
     assert isinstance(result.exception, NoReferences)  # the provided, empty library
     assert not (Path.cwd() / "fraud-references").exists()
+
+
+def test_every_domain_and_scenario_has_its_words_and_english_is_the_generators() -> None:
+    """``fraud domains`` writes titles and scenarios from the catalogs (issue 44 item 3):
+    each domain of the generator has an entry, the English one is the generator's own
+    title, so that the two never drift apart."""
+    from entrepot.cli.fraud.sources import local
+    from entrepot.cli.value_words import DOMAIN_TITLES, SCENARIOS
+    from entrepot.i18n import translator
+
+    english, french = translator("en"), translator("fr")
+    for domain in local(None).domains():
+        assert english(DOMAIN_TITLES[domain.name]) == domain.title
+        assert french(DOMAIN_TITLES[domain.name]) not in (domain.title, DOMAIN_TITLES[domain.name])
+        for scenario, _ in domain.scenarios:
+            assert english(SCENARIOS[scenario]) == scenario.replace("_", " ")
+            assert french(SCENARIOS[scenario]) != SCENARIOS[scenario]

@@ -21,6 +21,7 @@ from entrepot.cli.fraud.command_options import (
 from entrepot.cli.fraud.sources import local
 from entrepot.cli.language import figure, reader_language, share, words
 from entrepot.cli.output import JsonFlag, print_json
+from entrepot.cli.value_words import DOMAIN_TITLES, SCENARIOS, value_words
 from entrepot.messages import Np_
 
 
@@ -46,7 +47,9 @@ def domains_command(as_json: JsonFlag = False) -> None:
         t("cli.domains.scenarios"),
     )  # fmt: skip
     for d in found:
-        table.add_row(d.name, d.title, share(d.fraud_rate, 1), ", ".join(n for n, _ in d.scenarios))
+        scenarios = ", ".join(value_words(SCENARIOS, n) for n, _ in d.scenarios)
+        title = value_words(DOMAIN_TITLES, d.name) if d.name in DOMAIN_TITLES else d.title
+        table.add_row(d.name, title, share(d.fraud_rate, 1), scenarios)
     results_console().print(table)
 
 
