@@ -3,6 +3,9 @@
     python -m bench.fraud_promises [--sources generated handbook public] [--budget 20]
         [--train-days 28] [--weeks 4] [--seed 1]
 
+``--train-days 0`` trains on every day before the last ``--weeks`` weeks (what a user
+holds when the next month is to be scored), whatever the source's span.
+
 For each source, a model is trained on its first ``--train-days`` days and scored, without
 any label (the budget read on the step clock: the same model on any load), on each of
 the next ``--weeks`` weeks and on those weeks together. The promise
@@ -79,6 +82,8 @@ def cases(
     """Train on the first days, score each later week and the weeks together."""
     start = times.min().normalize()
     cut = start + args.train_days * DAY
+    if args.train_days == 0:  # everything before the last weeks: train on what one has
+        cut = (times.max().normalize() + DAY) - args.weeks * 7 * DAY
     training = frame[times < cut]
     began = time.process_time()
     result = train(training, target, time_budget=args.budget, seed=args.seed, clock=StepClock())

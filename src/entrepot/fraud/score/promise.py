@@ -24,6 +24,14 @@ moves from one period to the next that the out-of-time rows showed beyond their 
 (``between``, :func:`~entrepot.fraud.train.horizons.between_periods`), which a file,
 one more period, does not average away. The half-widths add in quadrature.
 
+**A file of few frauds.** The ``sqrt(F_test / F)`` scaling holds while ``F`` is large; a
+week of 3 frauds is another matter (its AUPRC is a mean of three precisions, each of which
+can be anything). AUPRC and recall are means over the file's frauds of values in [0, 1],
+so whatever their distribution their standard deviation is at most ``sqrt(c (1 - c) /
+F)`` for a mean ``c`` (the Bhatia-Davis inequality): the file's sampling term is never
+narrower than that bound, at the card's level (no constant fitted; it binds only where a
+file holds a few dozen frauds or fewer).
+
 **A file later than the card saw** (ADR 0096). The chunks see the figures move only over
 the out-of-time period the card observed (``observed``: its ``days``, validation and
 test, a week or two on a month of training). A file scored weeks after it lies beyond
@@ -43,7 +51,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -52,6 +60,9 @@ from scipy.stats import norm
 
 from entrepot.fraud.model.behaviour import DAY
 from entrepot.fraud.model.bootstrap import FIGURES
+
+#: The figures that average over the frauds (each fraud's recall or precision at its rank).
+OVER_FRAUDS = frozenset({"auprc", "recall"})
 
 if TYPE_CHECKING:
     from entrepot.fraud.model.saved import FraudModel
@@ -117,7 +128,7 @@ def promised(
     weights = mass / mass.sum() if mass.sum() > 0 else np.full(len(days), 1.0 / len(days))
     beyond = horizons > days[-1]
     bucket = np.clip(np.searchsorted(days, horizons, side="right") - 1, 0, len(days) - 1)
-    widen = math.sqrt(1.0 + card["frauds"] / max(expected, 1.0))
+    scale = math.sqrt(card["frauds"] / max(expected, 1.0))  # the file's sampling, to the test's
     out: dict[str, Any] = {"level": card["level"], "expected_frauds": round(expected, 2)}
     between = card.get("between") or {}
     z = float(norm.ppf(0.5 + card["level"] / 2))
@@ -125,7 +136,8 @@ def promised(
     ageing = 0.0 if elapsed is None else math.sqrt(elapsed / card["observed"]["days"])
     for name in FIGURES:
         period = z * float(between.get(name, 0.0))
-        out[name] = _mixed(figures, weights, name, widen, period, ageing)
+        few = z / math.sqrt(max(expected, 1.0)) if name in OVER_FRAUDS else 0.0
+        out[name] = _mixed(figures, weights, name, Spreads(scale, period, ageing, few))
     out["elapsed_days"] = None if elapsed is None else round(elapsed, 2)
     out["observed_days"] = (card.get("observed") or {}).get("days")
     finite = horizons[np.isfinite(horizons)]
@@ -177,18 +189,23 @@ def _mass(days: np.ndarray, horizons: np.ndarray, weights: np.ndarray) -> np.nda
     )
 
 
+@dataclass(frozen=True)
+class Spreads:
+    """How far a file's figure may lie from the card's, beside the test period's own
+    half-width: ``scale`` times it for the file's sampling, at least ``few`` times the
+    figure's largest standard deviation over frauds (:data:`OVER_FRAUDS`), ``period`` for
+    the moves between periods, and ``ageing`` times it below (module docstring)."""
+
+    scale: float
+    period: float
+    ageing: float = 0.0
+    few: float = 0.0
+
+
 def _mixed(
-    figures: list[Mapping[str, Any]],
-    weights: np.ndarray,
-    name: str,
-    widen: float,
-    period: float,
-    ageing: float = 0.0,
+    figures: list[Mapping[str, Any]], weights: np.ndarray, name: str, spreads: Spreads
 ) -> dict[str, float] | None:
-    """One figure averaged over the horizons, its interval widened to the file and to
-    ``period``, the half-width of the moves from one period to the next, and its lower
-    side by ``ageing`` test half-widths (the moves the card could not see, module
-    docstring)."""
+    """One figure averaged over the horizons, its interval widened by ``spreads``."""
     used = [(w, f) for w, f in zip(weights, figures, strict=True) if w > 0]
     if not used or any(f.get(name) is None or f.get(f"{name}_low") is None for _, f in used):
         return None
@@ -196,10 +213,15 @@ def _mixed(
     center = sum(w * f[name] for w, f in used) / total
     below = sum(w * (f[name] - f[f"{name}_low"]) for w, f in used) / total
     above = sum(w * (f[f"{name}_high"] - f[name]) for w, f in used) / total
+    # a mean of values in [0, 1] with mean c varies at most as c(1 - c) (Bhatia-Davis)
+    bound = spreads.few * math.sqrt(center * (1.0 - center))
+    low = math.hypot(below, max(below * spreads.scale, bound), spreads.period)
+    low = math.hypot(low, below * spreads.ageing)
+    high = math.hypot(above, max(above * spreads.scale, bound), spreads.period)
     return {
         "value": round(center, 4),
-        "low": round(max(0.0, center - math.hypot(below * widen, period, below * ageing)), 4),
-        "high": round(min(1.0, center + math.hypot(above * widen, period)), 4),
+        "low": round(max(0.0, center - low), 4),
+        "high": round(min(1.0, center + high), 4),
     }
 
 

@@ -5,6 +5,8 @@ over rows, numpy and scikit-learn, never with the code under test."""
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -101,8 +103,10 @@ def test_the_promise_interpolates_between_horizons_weighted_by_expected_frauds()
     figure = np.interp(horizons, days, values)
     expected = float((figure * proba).sum() / proba.sum())
     assert found["auprc"]["value"] == pytest.approx(expected, abs=1e-4)
-    # the interval: 0.05 each side, widened by sqrt(1 + 100 / max(expected frauds, 1))
-    half = 0.05 * np.sqrt(1 + 100 / 1.0)
+    # the interval: 0.05 each side, the file's own sampling 0.05 * sqrt(100 / max(expected
+    # frauds, 1)), or the largest a mean over one fraud can have if that is wider
+    bound = 1.959964 * np.sqrt(expected * (1 - expected) / 1.0)
+    half = np.hypot(0.05, max(0.05 * np.sqrt(100 / 1.0), bound))
     assert found["auprc"]["low"] == pytest.approx(max(0, expected - half), abs=1e-4)
     assert found["beyond_rows"] == 1
     assert found["covered_days"] == days[-1]
@@ -215,9 +219,30 @@ def test_the_promise_adds_the_period_spread_to_its_interval() -> None:
     horizons = np.full(50, 7.0)
     proba = np.full(50, 2.0)  # 100 expected frauds, as many as the test period's
     found = promised(card, horizons, proba)
-    half = np.hypot(0.05 * np.sqrt(2.0), 1.959964 * 0.1)
+    bound = 1.959964 * np.sqrt(0.8 * 0.2 / 100)  # 100 frauds' largest spread (over 0.05)
+    half = math.hypot(0.05, bound, 1.959964 * 0.1)
     assert found["auprc"]["low"] == pytest.approx(0.8 - half, abs=1e-3)
     assert found["precision"]["low"] == pytest.approx(0.8 - 0.05 * np.sqrt(2.0), abs=1e-3)
+
+
+def test_a_file_of_few_frauds_is_promised_no_narrower_than_a_mean_over_them_can_vary() -> None:
+    """A week of three frauds (the fetched e-commerce table's last weeks): its AUPRC is a
+    mean of three precisions in [0, 1], whose standard deviation may reach
+    sqrt(c (1 - c) / 3) whatever the test period's bootstrap said (Bhatia-Davis); where
+    the test period's own spread, scaled to the file, is wider, it is kept."""
+    card = _card()
+    few = promised(card, np.full(60, 7.0), np.full(60, 0.05))  # 3 expected frauds
+    c = few["auprc"]["value"]
+    bound = 1.959964 * np.sqrt(c * (1 - c) / 3.0)
+    assert bound > 0.05 * np.sqrt(100 / 3.0)  # the bound is the wider here
+    assert few["auprc"]["high"] == pytest.approx(min(1.0, c + np.hypot(0.05, bound)), abs=1e-4)
+    wide = _card()  # a test period whose bootstrap spread was wider than the bound
+    for figure in wide["figures"]:  # type: ignore[attr-defined]
+        figure["auprc_high"] = figure["auprc"] + 0.2
+    many = promised(wide, np.full(4000, 7.0), np.full(4000, 0.1))  # 400 frauds
+    assert many["auprc"]["high"] == pytest.approx(
+        min(1.0, 0.8 + np.hypot(0.2, 0.2 * np.sqrt(100 / 400))), abs=1e-4
+    )
 
 
 def test_a_model_reading_no_label_is_promised_its_figure_whatever_the_labels_age() -> None:
@@ -239,8 +264,12 @@ def test_a_file_later_than_the_test_period_widens_the_promise_below_by_its_age()
     found = promised(card, np.full(4, 7.0), proba, seconds)
     elapsed = (0 * 10 + 20 * 30 + 40 * 20 + 30 * 40) / 100  # 26 days
     assert found["elapsed_days"] == pytest.approx(elapsed)
-    sampled, aged = 0.05 * np.sqrt(2.0), 0.05 * np.sqrt(elapsed / 10.0)
+    aged = 0.05 * np.sqrt(elapsed / 10.0)
+    # the file's sampling: the test's 0.05 scaled to 100 frauds, or for the figures over
+    # frauds the largest spread of a mean over 100 of them (the wider; Bhatia-Davis)
+    over_frauds = math.hypot(0.05, 1.959964 * np.sqrt(0.8 * 0.2 / 100))
     for name in ("auprc", "precision", "recall"):
+        sampled = 0.05 * np.sqrt(2.0) if name == "precision" else over_frauds
         assert found[name]["low"] == pytest.approx(0.8 - np.sqrt(sampled**2 + aged**2), abs=1e-4)
         assert found[name]["high"] == pytest.approx(0.8 + sampled, abs=1e-4)
     # within the test period, and on a card saved before the observed period: as before
@@ -248,4 +277,4 @@ def test_a_file_later_than_the_test_period_widens_the_promise_below_by_its_age()
     before = promised(_card(), np.full(4, 7.0), proba, seconds)
     assert within["elapsed_days"] == 0.0 and before["elapsed_days"] is None
     for found_before in (within, before):
-        assert found_before["auprc"]["low"] == pytest.approx(0.8 - sampled, abs=1e-4)
+        assert found_before["auprc"]["low"] == pytest.approx(0.8 - over_frauds, abs=1e-4)
