@@ -176,16 +176,13 @@ class App:
     def city(self) -> CityService:
         """The city app's use cases over this store and catalog; its metrics go to
         ``ENTREPOT_METRICS_URL``, or to the catalog database when unset."""
-        from entrepot.city_service.service import CityService
+        from entrepot.bootstrap.city_workers import city_over, city_spread
 
-        return CityService(
-            lambda: self._parts.store,
-            engine=lambda: self._parts.engine,
-            metrics_url=self.settings.city.metrics_url,
-            scan_threads=self.settings.city.scan_threads,
+        return city_over(
+            self._parts,
             jobs=lambda: self._job_system().city,
-            reads=lambda: self._parts.reads(),
             feed_urls=self._feed_urls,
+            spread=city_spread(self.settings),
         )
 
     def _job_system(self, options: JobOptions | None = None) -> JobSystem:

@@ -170,10 +170,18 @@ def fan_out(
         if not reports and len(finished) == len(sent):
             break
         time.sleep(poll_every)
-    outcomes = [o for unit, job_id in sent for o in _outcomes(unit, finished[job_id])]
+    units_sent = [unit for unit, _ in sent]
+    outcomes = outcomes_of(units_sent, [finished[job_id] for _, job_id in sent])
+    return RunSummary(new_run_id(), tuple(outcomes))
+
+
+def outcomes_of(sent: Sequence[Mapping[str, Any]], states: Sequence[UnitState]) -> list[Outcome]:
+    """Each unit's outcomes, its state beside it, in the order of the types (longest
+    first), then the reports, by day."""
+    outcomes = [o for unit, state in zip(sent, states, strict=True) for o in _outcomes(unit, state)]
     rank = {kind: index for index, kind in enumerate((*_LONGEST_FIRST, REPORT))}
     outcomes.sort(key=lambda o: (rank.get(o.source, len(rank)), o.day))
-    return RunSummary(new_run_id(), tuple(outcomes))
+    return outcomes
 
 
 def _report_inputs(metric: Sequence[Mapping[str, Any]], ids: Sequence[str]) -> dict[date, set[str]]:

@@ -36,6 +36,7 @@ if TYPE_CHECKING:
     from entrepot.city.metrics.copy import CopyResult
     from entrepot.city.runs import Outcome, RunSummary
     from entrepot.city_service.queue import CityJobs
+    from entrepot.city_service.spread import CitySpread
     from entrepot.jobs.worker import Worker
     from entrepot.storage.protocols import Store
 
@@ -45,7 +46,8 @@ class CityService(CityParts):
     reports, the lake; the JSON API's and the dashboard's reads use the metrics store and
     the watermarks directly) and the job queue, each built on first use: ``jobs``, the
     queue; ``reads``, the read-only units of work for the fast reads without the ORM
-    (default: on the catalog's engine); ``feed_urls``, where the feeds are collected from."""
+    (default: on the catalog's engine); ``feed_urls``, where the feeds are collected from;
+    ``spread``, the workers a run may spread over (the composition root's)."""
 
     def __init__(
         self,
@@ -57,9 +59,11 @@ class CityService(CityParts):
         jobs: Callable[[], CityJobs] | None = None,
         reads: Callable[[], ReadOnlyUnitOfWork] | None = None,
         feed_urls: Callable[[], FeedUrls] | None = None,
+        spread: CitySpread | None = None,
     ) -> None:
         super().__init__(store, engine=engine, metrics_url=metrics_url, scan_threads=scan_threads)
         self._jobs = jobs
+        self._spread = spread
         self._reads = reads or (lambda: read_only(self.engine)())
         self._feed_urls = feed_urls
 
@@ -131,6 +135,30 @@ class CityService(CityParts):
         )
         return runner.run(days, types, force=request.force, report=request.report)
 
+    def run_spread(
+        self,
+        request: RunRequest,
+        workers: int,
+        *,
+        on_progress: Callable[[int, int], None] | None = None,
+    ) -> RunSummary:
+        """``entrepot city run --workers N``: the units of ``request`` over the Dask
+        scheduler ``ENTREPOT_DASK_URL`` names, else over ``workers`` local processes
+        (:mod:`entrepot.city.spread`); in process, as :meth:`run`, for one worker."""
+        if self._spread is None or workers <= 1:
+            return self.run(request, on_progress=on_progress)
+        from entrepot.city.spread import spread_run
+
+        days = run_days(request.day, request.since, request.until)
+        types = check_types(request.types or METRIC_TYPES)
+        with self._spread.pools(workers) as pool:
+            if pool is None:
+                return self.run(request, on_progress=on_progress)
+            task, shared = self._spread.task, self._spread.shared(workers)
+            return spread_run(
+                pool, task, shared, days, types, **_unit_options(request), on_progress=on_progress
+            )
+
     def run_on_queue(
         self, request: RunRequest, *, on_progress: Callable[[int, int], None] | None = None
     ) -> RunSummary:
@@ -140,16 +168,9 @@ class CityService(CityParts):
 
         days = run_days(request.day, request.since, request.until)
         types = check_types(request.types or METRIC_TYPES)
+        jobs = self.jobs
         return fan_out(
-            self.jobs.submit,
-            self.jobs.poll,
-            days,
-            types,
-            prefix=request.prefix,
-            force=request.force,
-            report=request.report,
-            memory_limit=request.memory_limit,
-            on_progress=on_progress,
+            jobs.submit, jobs.poll, days, types, **_unit_options(request), on_progress=on_progress
         )
 
     def worker(self, threads: int = 1) -> Worker:
@@ -289,3 +310,13 @@ class CityService(CityParts):
             return copy_metrics(
                 origin, destination, kinds=chosen, start=when, end=when, dry_run=dry_run
             )
+
+
+def _unit_options(request: RunRequest) -> dict[str, Any]:
+    """How each unit of a spread or queued run reads and writes (``city.fanout.units``)."""
+    return {
+        "prefix": request.prefix,
+        "force": request.force,
+        "report": request.report,
+        "memory_limit": request.memory_limit,
+    }

@@ -92,7 +92,11 @@ def run_command(
     workers: Annotated[
         int,
         typer.Option(
-            min=0, max=64, help="With --jobs: worker processes started here (0: others only)."
+            min=0,
+            max=64,
+            help="Spread the units over this many workers: the Dask scheduler of "
+            "ENTREPOT_DASK_URL, else local processes (the same documents as one). With "
+            "--jobs: worker processes started here for the queue (0: others only).",
         ),
     ] = 1,
     as_json: JsonFlag = False,
@@ -116,8 +120,11 @@ def run_command(
         from entrepot.cli.progress import bar
 
         with bar(progress_console, words()(N_("cli.bar.city_run"))) as on_progress:
-            summary = current_app(ctx).city.run(
-                request, progress=_progress, on_progress=on_progress
+            city = current_app(ctx).city
+            summary = (
+                city.run_spread(request, workers, on_progress=on_progress)
+                if workers > 1
+                else city.run(request, progress=_progress, on_progress=on_progress)
             )
     document = summary.as_dict()
     emit_rows(

@@ -1,0 +1,73 @@
+"""A backfill over Dask workers (``entrepot city run --workers N``, issue 40 item 1).
+
+The same (type, days) units as the job queue's fan-out (:func:`~entrepot.city.fanout.
+units`: traffic by runs of 31 days, each other type a day at a time, the long ones
+first), each computed where a worker is by the same :func:`~entrepot.city.fanout.run_unit`
+into the same stores; then each day's report, once every metric unit is back. A unit's
+failed day is an outcome, as in process; the scheduler lost is the pool's refusal
+(:class:`~entrepot.errors.SchedulerUnavailable`), with every finished unit kept (each
+wrote its own write-once documents and watermarks). The outcomes come in the fan-out's
+order: the types longest first, then the reports, by day.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from datetime import date
+from typing import Any, Protocol
+
+from entrepot.city.fanout import UnitState, outcomes_of, unit_params, units
+from entrepot.city.kinds import REPORT
+from entrepot.city.report_files import new_run_id
+from entrepot.city.runs import RunSummary
+
+
+class Pool(Protocol):
+    """Workers that run ``task(shared, item)`` for each item, the results in the items'
+    order (``bootstrap/cluster.py``'s ``DaskPool``)."""
+
+    def run(self, task: Callable[[Any, Any], Any], shared: Any, items: Sequence[Any]) -> list[Any]:
+        """Each item's result."""
+        ...
+
+
+#: ``task(shared, unit params) -> the unit's result``: one unit, on a worker.
+UnitTask = Callable[[Any, Mapping[str, Any]], dict[str, Any]]
+
+
+def spread_run(
+    pool: Pool,
+    task: UnitTask,
+    shared: Any,
+    days: Iterable[date],
+    types: Iterable[str],
+    *,
+    prefix: str = "",
+    force: bool = False,
+    report: bool = True,
+    memory_limit: str,
+    on_progress: Callable[[int, int], None] | None = None,
+) -> RunSummary:
+    """Compute the metric units over ``pool``, then the reports (see the module)."""
+    ordered = sorted(set(days))
+    metric = units(types, ordered, prefix=prefix, force=force, memory_limit=memory_limit)
+    reports = [
+        unit_params(REPORT, [day], prefix=prefix, force=force, memory_limit=memory_limit)
+        for day in ordered
+        if report
+    ]
+    total = len(metric) + len(reports)
+    if on_progress is not None:
+        on_progress(0, total)
+    found = pool.run(task, shared, metric)
+    if on_progress is not None:
+        on_progress(len(metric), total)
+    found += pool.run(task, shared, reports) if reports else []
+    if on_progress is not None:
+        on_progress(total, total)
+    return RunSummary(new_run_id(), tuple(_ordered(metric + reports, found)))
+
+
+def _ordered(sent: Sequence[Mapping[str, Any]], results: Sequence[dict[str, Any]]) -> list[Any]:
+    finished = [UnitState("succeeded", result, None) for result in results]
+    return outcomes_of(sent, finished)
