@@ -286,7 +286,14 @@ def laptop(instance: Instance, tmp_path_factory: pytest.TempPathFactory) -> Lapt
     return laptop
 
 
-def test_fraud_train_registers_the_model_in_the_account(instance: Instance, laptop: Laptop) -> None:
+def test_fraud_train_registers_the_model_in_the_account(
+    instance: Instance, laptop: Laptop, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from entrepot.cli.value_words import metric_name
+
+    for name in ("LANGUAGE", "LC_ALL", "LC_MESSAGES"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("LANG", "C.UTF-8")  # the metrics' names as the laptop printed them
     printed = (laptop.home / "train.out").read_text()
     ls = laptop.run("models", "ls", "--json")
     (version,) = [row["latest"] for row in json.loads(ls.stdout) if row["name"] == "cards"]
@@ -297,7 +304,8 @@ def test_fraud_train_registers_the_model_in_the_account(instance: Instance, lapt
     (job,) = [j for j in jobs["items"] if j["kind"] == "train"]
     for key, value in job["result"]["metrics"].items():  # a count as an integer (issue 44)
         shown = str(value) if isinstance(value, int) else f"{float(value):.4f}"
-        assert re.search(rf"│ {re.escape(key)}\s+│ {shown}\s+│", printed), key
+        named = re.escape(metric_name(key, of_training=True))  # as the model page names it
+        assert re.search(rf"│ {named}\s+│ {shown}\s+│", printed), key
     assert isinstance(job["result"]["metrics"]["labelled_rows"], int)  # never 1500.0
     assert (laptop.home / "history.csv").exists() and not (laptop.home / "var").exists()
 
