@@ -1,8 +1,10 @@
 """The city units a run spreads over Dask workers (``city run --workers N``): each worker
-process builds its own App from the instance's settings once (sent once to each worker),
-and computes the units it is given with the same :func:`~entrepot.city.fanout.run_unit` as
-a job worker, into the same stores. DuckDB's scan gets the worker's share of the cores,
-as the job queue's local workers do (``cli/city/fanout.py``), unless the user set it."""
+process builds its own city service once per run from the instance's settings in its own
+environment, as a job worker does (a local cluster's processes inherit the command's;
+compose's workers share the app's: no secret travels in a task), and computes the units it
+is given with the same :func:`~entrepot.city.fanout.run_unit` as a job worker, into the
+same stores. DuckDB's scan gets the worker's share of the cores, as the job queue's local
+workers do (``cli/city/fanout.py``), unless the user set it."""
 
 from __future__ import annotations
 
@@ -26,10 +28,9 @@ _SERVICES: dict[str, CityService] = {}
 
 @dataclass(frozen=True)
 class WorkerSetup:
-    """What each worker is sent once: the instance's settings, DuckDB's threads, and the
-    run's token (a worker builds its service once per run)."""
+    """What each worker is sent once: DuckDB's threads, and the run's token (a worker
+    builds its service once per run)."""
 
-    settings: Settings
     scan_threads: int
     token: str
 
@@ -43,7 +44,7 @@ def city_unit(setup: WorkerSetup, params: Mapping[str, Any]) -> dict[str, Any]:
         from entrepot.bootstrap.parts import Parts
 
         _SERVICES.clear()  # one run's service at a time
-        service = city_over(Parts(setup.settings), scan_threads=setup.scan_threads)
+        service = city_over(Parts(), scan_threads=setup.scan_threads)  # its environment's
         _SERVICES[setup.token] = service
     return run_unit(service, params)
 
@@ -74,7 +75,7 @@ def city_spread(settings: Settings) -> CitySpread:
         if not settings.is_set("city_scan_threads"):
             share = max(1, (os.cpu_count() or 1) // max(1, workers))
             threads = min(DEFAULT_SCAN_THREADS, share)
-        return WorkerSetup(settings, threads, uuid.uuid4().hex)
+        return WorkerSetup(threads, uuid.uuid4().hex)
 
     return CitySpread(
         pools=lambda workers: dask_pool(settings.jobs.dask_url, workers),
