@@ -125,6 +125,7 @@ def run_unit(runners: Runners, params: Mapping[str, Any]) -> dict[str, Any]:
     return {
         "outcomes": [o.as_dict() for o in summary.outcomes],
         "failed": len(summary.failed),
+        **({} if summary.bytes_read is None else {"bytes_read": summary.bytes_read}),
     }
 
 

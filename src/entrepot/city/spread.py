@@ -65,7 +65,9 @@ def spread_run(
     found += pool.run(task, shared, reports) if reports else []
     if on_progress is not None:
         on_progress(total, total)
-    return RunSummary(new_run_id(), tuple(_ordered(metric + reports, found)))
+    counted = [r["bytes_read"] for r in found if r.get("bytes_read") is not None]
+    read = sum(counted) if len(counted) == len(found) else None  # each unit's, or none
+    return RunSummary(new_run_id(), tuple(_ordered(metric + reports, found)), bytes_read=read)
 
 
 def _ordered(sent: Sequence[Mapping[str, Any]], results: Sequence[dict[str, Any]]) -> list[Any]:
