@@ -222,7 +222,7 @@ def test_the_old_name_migrate_still_moves_and_names_the_new_one(tmp_path: Path, 
 def test_an_interrupted_move_says_resume_and_its_journal_says_interrupted(
     tmp_path: Path, cli: Cli
 ) -> None:
-    total = 1000
+    total = 3000  # a move long enough to be caught mid-way on a loaded machine
     seed(tmp_path, total)
     env = {k: v for k, v in os.environ.items() if not k.startswith("ENTREPOT_")}
     process = subprocess.Popen(
