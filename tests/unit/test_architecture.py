@@ -30,6 +30,7 @@ RANKS = {
     "messages": 0,
     "masking": 0,
     "background": 0,
+    "pools": 0,
     "outbound": 0,
     "temp_names": 0,
     "storage": 1,

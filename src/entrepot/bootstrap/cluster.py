@@ -37,6 +37,9 @@ class DaskPool:
     def __init__(self, client: Client, address: str) -> None:
         self._client = client
         self.address = address
+        # the last ``shared`` sent, and its future on the workers: a model search's rounds
+        # send the same arrays, sent once for all of them
+        self._shared: tuple[Any, Any] | None = None
 
     def run(self, task: Callable[[Any, Any], Any], shared: Any, items: Sequence[Any]) -> list[Any]:
         """``task(shared, item)`` for each item over the workers (``shared`` sent once to
@@ -44,7 +47,7 @@ class DaskPool:
         retry); the scheduler lost: :class:`SchedulerUnavailable`."""
         client = self._client
         try:
-            [sent] = client.scatter([shared], broadcast=True, hash=False)
+            sent = self._sent(shared)
             with warnings.catch_warnings():
                 # each part travels in its task, not scattered: a task whose worker is lost
                 # runs again elsewhere only if the scheduler still holds its input
@@ -57,6 +60,16 @@ class DaskPool:
                 raise
             raise unavailable(self.address, exc) from exc
         return found
+
+    def _sent(self, shared: Any) -> Any:
+        """``shared`` on every worker: sent now, or the future of the same object sent for
+        an earlier run (kept, with the object, until another is sent)."""
+        if self._shared is not None and self._shared[0] is shared:
+            return self._shared[1]
+        self._shared = None  # the earlier one released before the next is sent
+        [sent] = self._client.scatter([shared], broadcast=True, hash=False)
+        self._shared = (shared, sent)
+        return sent
 
 
 def unavailable(address: str, exc: BaseException) -> SchedulerUnavailable:
@@ -133,6 +146,21 @@ def scheduler_spread(url: str | None) -> Iterator[Spread]:
         yield Spread(DaskPool(client, url), max(len(client.nthreads()), 1))
     finally:
         client.close()
+
+
+@contextmanager
+def scheduler_pool(url: str | None) -> Iterator[DaskPool | None]:
+    """What a job's parallel work (a training's trials) runs on: the workers of the
+    scheduler at ``url``, or none (in process) when no scheduler is set."""
+    if url is None:
+        yield None
+        return
+    _quiet()
+    client = _connect(url)
+    try:
+        yield DaskPool(client, url)
+    finally:
+        _close(client)
 
 
 def _connect(url: str) -> Client:

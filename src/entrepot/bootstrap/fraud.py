@@ -106,7 +106,7 @@ def build_services(
     """Wire the services over the store itself (``store``: no cache), the catalog, the
     registry and the job system the App built (call ``app.fraud()``, which builds them
     once; the App hands a fraud job to :meth:`FraudServices.handlers`)."""
-    from entrepot.bootstrap.cluster import scheduler_spread
+    from entrepot.bootstrap.cluster import scheduler_pool, scheduler_spread
 
     jobs = job_system.jobs
     dask_url = options.jobs.dask_url
@@ -119,7 +119,16 @@ def build_services(
 
     datasets = DatasetService(workspace, uow, licences, options)
     predictions = PredictionService(workspace, uow, objects, temp_dir=options.temp_dir)
-    training = TrainingService(workspace, uow, licences, jobs, datasets, options, job_system.runner)
+    training = TrainingService(
+        workspace,
+        uow,
+        licences,
+        jobs,
+        datasets,
+        options,
+        job_system.runner,
+        pools=lambda: scheduler_pool(dask_url),
+    )
     return FraudServices(
         options=options,
         datasets=datasets,

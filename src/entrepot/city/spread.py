@@ -14,21 +14,15 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import date
-from typing import Any, Protocol
+from typing import Any
 
 from entrepot.city.fanout import UnitState, outcomes_of, unit_params, units
 from entrepot.city.kinds import REPORT
 from entrepot.city.report_files import new_run_id
 from entrepot.city.runs import RunSummary
+from entrepot.pools import Pool
 
-
-class Pool(Protocol):
-    """Workers that run ``task(shared, item)`` for each item, the results in the items'
-    order (``bootstrap/cluster.py``'s ``DaskPool``)."""
-
-    def run(self, task: Callable[[Any, Any], Any], shared: Any, items: Sequence[Any]) -> list[Any]:
-        """Each item's result."""
-        ...
+__all__ = ["Pool", "UnitTask", "spread_run"]
 
 
 #: ``task(shared, unit params) -> the unit's result``: one unit, on a worker.

@@ -39,7 +39,8 @@ ModelsOf = Callable[[str | None], "Registry"]
 LibraryOf = Callable[[Path | None], Any]
 #: The installation's key ring, or ``None`` without an installation.
 KeysOf = Callable[[], "KeyRing | None"]
-#: The workers a scoring is spread over for ``--workers N`` (``None``: in process).
+#: The workers a scoring's rows or a training's trials are spread over for ``--workers N``
+#: (``None``: in process).
 PoolOf = Callable[[int], AbstractContextManager["Pool | None"]]
 
 
@@ -88,7 +89,8 @@ class LocalFraud:
     #: A new clock for each training's and reference build's budget (the
     #: ``training_clock`` setting).
     new_clock: ClockFactory = wall_clock
-    #: The workers ``score --workers N`` spreads its rows over (``bootstrap.cluster``).
+    #: The workers ``score --workers N`` spreads its rows over, and ``train --workers N``
+    #: its search's trials (``bootstrap.cluster``).
     pools: PoolOf = _in_process
 
     def domains(self) -> list[Domain]:
@@ -155,12 +157,14 @@ class LocalFraud:
         time_column: str | None = None,
         entity_columns: Sequence[str] = (),
         sheet: str | None = None,
+        workers: int = 1,
     ) -> Trained:
         """Train on a labelled file; save it in the folder ``out`` (signed) or register it
         as a new version
         of ``name`` (the file's sha256 as lineage); ``label_delay_days``, ``keep_columns``
         and ``cards_per_day`` as :func:`~entrepot.fraud.train.training.train` takes them,
-        and ``on_progress(done, total)``: the seconds of the budget spent.
+        and ``on_progress(done, total)``: the seconds of the budget spent; ``workers``:
+        the search's trials over that many workers (the same model on a step clock).
         The registry's name rule and the registry itself are checked before any
         training."""
         from entrepot.fraud.library.trained import register_trained
@@ -185,6 +189,7 @@ class LocalFraud:
             clock=self.new_clock(),
             progress=progress,
             on_progress=on_progress,
+            pools=lambda: self.pools(workers),
         )
         if models is None:
             assert out is not None

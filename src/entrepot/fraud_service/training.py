@@ -35,6 +35,7 @@ from entrepot.fraud_service.workspace import Workspace
 from entrepot.jobs.runner import JobRunner, Observer, Progress
 from entrepot.jobs.service import JobService
 from entrepot.messages import N_, Message, Word
+from entrepot.pools import PoolOpener, no_pool
 from entrepot.registry.names import check_name
 
 WorkspaceOf = Callable[[int], Workspace]
@@ -54,8 +55,9 @@ class TrainingService:
         datasets: DatasetService,
         options: ServiceOptions,
         runner: JobRunner | None = None,
+        pools: PoolOpener = no_pool,
     ) -> None:
-        """``runner``: runs a job in the caller's process (:meth:`train_file`)."""
+        """``runner``: jobs in this process (:meth:`train_file`); ``pools``: the trials'."""
         self._workspace = workspace
         self._uow = uow_factory
         self._licences = licences
@@ -63,6 +65,7 @@ class TrainingService:
         self._datasets = datasets
         self._options = options
         self._runner = runner
+        self._pools = pools
 
     def submit(
         self,
@@ -360,6 +363,7 @@ class TrainingService:
             clock=self._options.new_clock(),
             progress=say,
             extra=extra,
+            pools=self._pools,
         )
         progress(0.92, Message(N_("progress.storing_model")))
 

@@ -69,6 +69,15 @@ def train_command(
     time_column: TimeColumnOption = None,
     entity_column: EntityColumnOption = None,
     sheet: SheetOption = None,
+    workers: Annotated[
+        int,
+        typer.Option(
+            min=1,
+            help="Run the model search's trials over this many workers, one a worker (the "
+            "scheduler of ENTREPOT_DASK_URL, else local processes): with "
+            "ENTREPOT_TRAINING_CLOCK=steps, the same model",
+        ),
+    ] = 1,
 ) -> None:
     """Train a model on a labelled file and push it to the model registry as a new
     version of NAME (model.joblib signed, performance.json, schema.json; the file's sha256
@@ -87,7 +96,7 @@ def train_command(
 
         remote_fraud.refuse_options(
             "train",
-            given_options(ctx, "out", "time_budget", "cost_ratio", "seed", "jobs"),
+            given_options(ctx, "out", "time_budget", "cost_ratio", "seed", "jobs", "workers"),
         )
         result, email = remote_fraud.train(
             remote,
@@ -112,6 +121,7 @@ def train_command(
         )
         return
     if user is not None and out is None:
+        _refuse_workers_for_account(workers)
         train_for_account(
             ctx,
             file,
@@ -152,6 +162,7 @@ def train_command(
             time_column=time_column,
             entity_columns=tuple(entity_column or ()),
             sheet=sheet,
+            workers=workers,
         )
     print_sheet(console, trained.sheet)
     facts = trained.facts
@@ -162,6 +173,20 @@ def train_command(
     model = f"{trained.version.name}@{trained.version.version}"
     next_step = f"`entrepot fraud score FILE OUT --model {trained.version.name}`"
     print_training(console, facts, model, t("cli.train.registered", model=model, next=next_step))
+
+
+def _refuse_workers_for_account(workers: int) -> None:
+    """``--user`` trains as the service does, over the scheduler the service is set to use
+    (``ENTREPOT_DASK_URL``): ``--workers`` is refused there, never ignored."""
+    if workers > 1:
+        from entrepot.errors import InvalidArgument
+
+        raise InvalidArgument(
+            "--workers: an account's training (--user) runs as the service runs it, over "
+            "the scheduler ENTREPOT_DASK_URL names",
+            hint="leave --workers out and set ENTREPOT_DASK_URL, or train into a folder (--out)",
+            said=Message(N_("error.cli.workers_with_user")),
+        )
 
 
 def build_references_command(

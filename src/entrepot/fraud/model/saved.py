@@ -20,6 +20,7 @@ import numpy as np
 import pandas as pd
 
 from entrepot.fraud.errors import FraudError, MissingColumns
+from entrepot.fraud.model import canonical_file
 from entrepot.fraud.model.anomaly import AnomalyModel
 from entrepot.fraud.model.calibration import Calibrator
 from entrepot.fraud.model.estimator import positive_scores
@@ -104,7 +105,7 @@ class FraudModel:
         fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
         os.close(fd)
         try:
-            joblib.dump(self, tmp, compress=3)
+            canonical_file.dump(self, tmp)  # the same bytes from any process
             os.replace(tmp, path)
         finally:
             Path(tmp).unlink(missing_ok=True)

@@ -5,7 +5,9 @@ boosting rounds each may take, so the same file gives a different model on a loa
 machine. Read on a :class:`StepClock`, the budget counts readings instead (one per
 boosting round, and a few per trial): the same file and seed give the same search, and
 the same model, on any machine however loaded; the training then takes as long as that
-machine needs. ``bootstrap`` picks one by the ``training_clock`` setting.
+machine needs. ``bootstrap`` picks one by the ``training_clock`` setting. A search's
+trials each read a :func:`fresh` step clock, and the search adds up their steps: the same
+search on one process or on any number of workers.
 """
 
 from __future__ import annotations
@@ -38,6 +40,19 @@ class StepClock:
     def __call__(self) -> float:
         self.readings += 1
         return self.readings * self.step
+
+    def fresh(self) -> StepClock:
+        """A new step clock of the same step, read by nobody yet: each trial of a search
+        counts its own steps, so a trial reads the same times here or on a worker."""
+        return StepClock(self.step)
+
+
+def fresh(clock: Clock) -> Clock | None:
+    """A new clock of ``clock``'s kind that nobody has read (a step clock's
+    :meth:`StepClock.fresh`), or ``None`` for a clock every trial reads as it is (the
+    wall clock: a trial measures its durations on it, wherever it runs)."""
+    make = getattr(clock, "fresh", None)
+    return make() if callable(make) else None
 
 
 def wall_clock() -> Clock:

@@ -25,7 +25,7 @@ from entrepot.fraud.schema.analysis import analyze, require_target
 from entrepot.fraud.schema.target import label_vector
 from entrepot.fraud.train.card import Evaluation, ScoredPeriod, model_card
 from entrepot.fraud.train.card_messages import leak_kept, suspected_leak
-from entrepot.fraud.train.clocks import Clock
+from entrepot.fraud.train.clocks import Clock, fresh
 from entrepot.fraud.train.horizons import (
     Fitted,
     between_periods,
@@ -50,6 +50,7 @@ from entrepot.fraud.train.thinning import thin
 from entrepot.fraud.train.time_order import time_order
 from entrepot.i18n.messages import english
 from entrepot.messages import N_, Count, Message, Np_, Number, Word
+from entrepot.pools import Pool
 
 #: Share of the time budget by which the search ends; the rest calibrates and evaluates.
 SEARCH_SHARE = 0.9
@@ -71,6 +72,7 @@ def run_training(
     label_features: bool = True,
     evaluation: Evaluation | None = None,
     clock: Clock = time.monotonic,
+    pool: Pool | None = None,
 ) -> TrainingResult:
     """Train and evaluate (:func:`~entrepot.fraud.train.training.train`'s steps, with its
     arguments in order)."""
@@ -197,6 +199,7 @@ def run_training(
         n_jobs=n_jobs,
         on_trial=report,
         clock=clock,
+        pool=pool,
     )
     best = choose(trials)
     search_seconds = time.monotonic() - t0
@@ -304,13 +307,14 @@ def run_training(
             "chosen_on": "validation",
         },
         "feature_importances": importances,
-        "training_time_seconds": {
-            "features": round(feature_seconds, 3),
-            "search": round(search_seconds, 3),
-            "calibration_and_evaluation": round(time.monotonic() - t0, 3),
-            "total": round(total, 3),
-            "budget": time_budget,
-        },
+        "training_time_seconds": _timings(
+            clock,
+            time_budget,
+            features=feature_seconds,
+            search=search_seconds,
+            calibration_and_evaluation=time.monotonic() - t0,
+            total=total,
+        ),
         "data": {**data_summary(analysis, data, y, splits, spec, names), "added_rows": added},
         "warnings": [english(w) for w in warnings],
         "warning_messages": [w.to_json() for w in warnings],
@@ -332,3 +336,14 @@ def run_training(
         )
     )
     return TrainingResult(model, performance, schema, analysis, trials, splits, test_proba)
+
+
+def _timings(clock: Clock, budget: float, **seconds: float) -> dict[str, object]:
+    """The run's durations by stage and its budget. On a step clock the budget counts steps
+    and the file describes the model alone, the same bits on any machine and any number
+    of workers: the durations, which no two runs share, are left out (``None``)."""
+    counted = fresh(clock) is not None
+    found: dict[str, object] = {
+        name: None if counted else round(value, 3) for name, value in seconds.items()
+    }
+    return {**found, "budget": budget, "clock": "steps" if counted else "wall"}

@@ -15,31 +15,32 @@ budget) is set aside then, and a default or tuning trial that would eat into it 
 until after the refinement, if time remains. Boosting stops at the deadline, and no trial
 of stages 1-2 may take more than 35 % of the budget, so that a slow family's defaults
 leave time for the others. :func:`choose` keeps the best configuration, refined.
+
+The trials run in rounds (``entrepot.fraud.train.trials``): the first default alone, the
+other defaults together, then up to :data:`ROUND` neighbours at a time, the refinement
+alone. A round is proposed from the trials of the rounds before it, never from how many
+workers run it, and each trial of a round may take its share of the time left: over a
+pool of workers (``fraud train --workers N``) the rounds run one trial per worker and, on
+a step clock, give the same trials, the same choice and the same model as in process.
 """
 
 from __future__ import annotations
 
 import time
-import warnings
 from collections.abc import Callable
-from dataclasses import dataclass, field
-from typing import Any
+from dataclasses import replace
 
-import lightgbm as lgb
 import numpy as np
-import xgboost as xgb
-from sklearn.ensemble import HistGradientBoostingClassifier
-from sklearn.exceptions import ConvergenceWarning
-from sklearn.metrics import average_precision_score
 from threadpoolctl import threadpool_limits
 
-from entrepot.fraud.model.estimator import positive_scores
-from entrepot.fraud.train.clocks import Clock
-from entrepot.fraud.train.logistic import logistic_pipeline, logistic_rows
+from entrepot.fraud.train.clocks import Clock, fresh
+from entrepot.fraud.train.fits import KINDS, Data, Trial, fit_one
 from entrepot.fraud.train.space import BOOSTED, DEFAULTS, TUNABLE, neighbour, slower
+from entrepot.fraud.train.trials import Proposal, TrialInputs, run_trials
+from entrepot.pools import Pool
 
-KINDS = ("lightgbm", "logistic_regression", "xgboost", "hist_gradient_boosting")
-_PATIENCE = 50
+__all__ = ["KINDS", "Data", "Trial", "choose", "fit_one", "search"]
+
 #: The longest share of the budget one trial of the defaults or the tuning may take.
 TRIAL_SHARE = 0.35
 #: The refinement multiplies the learning rate by the smallest factor the time left
@@ -50,168 +51,9 @@ REFINE_SHARE = 0.65
 #: Margin on the expected cost of the refinement: a fit's time varies by a third on a
 #: shared machine, and a refinement the deadline cuts short is rarely worth keeping.
 _REFINE_MARGIN = 1.25
-
-
-@dataclass
-class Trial:
-    """One fitted candidate and its validation score."""
-
-    kind: str
-    params: dict[str, Any]
-    validation_auprc: float
-    seconds: float
-    iterations: int | None
-    estimator: Any = field(repr=False)
-    stage: str = "default"  # "default" | "tuned" | "refined"
-    refines: int | None = None  # position of the trial a refined one fits again
-    cut_short: bool = False  # the deadline stopped it, not early stopping
-    validation_scores: np.ndarray | None = field(repr=False, default=None)
-
-    def to_dict(self) -> dict[str, object]:
-        return {
-            "model": self.kind,
-            "stage": self.stage,
-            "params": self.params,
-            "validation_auprc": round(self.validation_auprc, 6),
-            "seconds": round(self.seconds, 3),
-            "iterations": self.iterations,
-            "cut_short": self.cut_short,
-        }
-
-
-@dataclass(frozen=True)
-class Data:
-    """The arrays of a search: fit rows, early-stopping rows, validation (selection) rows.
-
-    Training passes its validation rows as the early-stopping rows too. ``w_fit`` weighs
-    the fit rows (``entrepot.fraud.train.thinning``); ``None`` weighs them all 1."""
-
-    x_fit: np.ndarray
-    y_fit: np.ndarray
-    x_stop: np.ndarray
-    y_stop: np.ndarray
-    x_val: np.ndarray
-    y_val: np.ndarray
-    w_fit: np.ndarray | None = None
-
-
-class _XgbDeadline(xgb.callback.TrainingCallback):
-    def __init__(self, deadline: float, clock: Clock) -> None:
-        self.deadline = deadline
-        self.clock = clock
-
-    def after_iteration(self, model: Any, epoch: int, evals_log: Any) -> bool:
-        return self.clock() > self.deadline
-
-
-def _lgb_deadline(deadline: float, clock: Clock) -> Callable[[Any], None]:
-    def check(env: Any) -> None:
-        if clock() > deadline:
-            raise lgb.callback.EarlyStopException(env.iteration, env.evaluation_result_list)
-
-    check.order = 30  # type: ignore[attr-defined]  # after early stopping's bookkeeping
-    return check
-
-
-def _xgb_rounds(model: Any) -> int:
-    """The rounds an XGBoost model keeps: its best iteration + 1, or every round it boosted
-    when the deadline stopped it before early stopping recorded a best one (xgboost then
-    raises on ``best_iteration``)."""
-    booster = model.get_booster()
-    best = booster.attr("best_iteration")
-    return int(best) + 1 if best is not None else int(booster.num_boosted_rounds())
-
-
-def fit_one(
-    kind: str,
-    params: dict[str, Any],
-    data: Data,
-    deadline: float,
-    seed: int,
-    n_jobs: int,
-    clock: Clock = time.monotonic,
-) -> tuple[Any, int | None]:
-    """Fit one model of ``kind``; returns it and its number of boosting rounds. Boosting
-    stops early on the early-stopping rows, or when ``clock()`` passes ``deadline``."""
-    if kind == "lightgbm":
-        model = lgb.LGBMClassifier(
-            n_estimators=5000,
-            metric="average_precision",
-            random_state=seed,
-            n_jobs=n_jobs,
-            verbose=-1,
-            **params,
-        )
-        model.fit(
-            data.x_fit,
-            data.y_fit,
-            sample_weight=data.w_fit,
-            eval_X=(data.x_stop,),
-            eval_y=(data.y_stop,),
-            callbacks=[
-                lgb.early_stopping(_PATIENCE, verbose=False),
-                _lgb_deadline(deadline, clock),
-            ],
-        )
-        return model, int(model.best_iteration_ or model.n_estimators)
-    if kind == "xgboost":
-        model = xgb.XGBClassifier(
-            n_estimators=5000,
-            tree_method="hist",
-            eval_metric="aucpr",
-            early_stopping_rounds=_PATIENCE,
-            random_state=seed,
-            n_jobs=n_jobs,
-            callbacks=[_XgbDeadline(deadline, clock)],
-            **params,
-        )
-        model.fit(
-            data.x_fit,
-            data.y_fit,
-            sample_weight=data.w_fit,
-            eval_set=[(data.x_stop, data.y_stop)],
-            verbose=False,
-        )
-        model.set_params(callbacks=None)
-        return model, _xgb_rounds(model)
-    if kind == "hist_gradient_boosting":
-        model = HistGradientBoostingClassifier(
-            max_iter=1000,
-            early_stopping=True,
-            n_iter_no_change=30,
-            scoring="average_precision",
-            random_state=seed,
-            **params,
-        )
-        model.fit(
-            _no_empty_column(data.x_fit),
-            data.y_fit,
-            sample_weight=data.w_fit,
-            X_val=data.x_stop,
-            y_val=data.y_stop,
-        )
-        return model, int(model.n_iter_)
-    if kind == "logistic_regression":
-        model = logistic_pipeline(params)
-        x, y, w = logistic_rows(data.x_fit, data.y_fit, data.w_fit, seed)
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", ConvergenceWarning)
-            model.fit(x, y, logisticregression__sample_weight=w)
-        return model, None
-    raise ValueError(f"unknown model kind {kind!r}; known: {', '.join(KINDS)}")
-
-
-def _no_empty_column(x: np.ndarray) -> np.ndarray:
-    """``x`` with each column missing on every row read as 0 (a constant, never split on):
-    scikit-learn's histogram binning fails on a column with no value at all (a customer
-    feature of a table whose customers never repeat, a risk feature no label reaches)."""
-    empty = np.isnan(x).all(axis=0)
-    if not empty.any():
-        return x
-    out = x.copy()
-    out[:, empty] = 0.0
-    return out
-
+#: Tuning trials proposed at once, whatever the number of workers: one a worker for up to
+#: four workers, and the same rounds, so the same model, on one process or on eight.
+ROUND = 4
 
 #: Rough cost of a family relative to LightGBM, to skip what cannot finish in time.
 _RELATIVE_COST = {
@@ -231,19 +73,22 @@ def search(
     n_jobs: int = 1,
     on_trial: Callable[[Trial], None] | None = None,
     clock: Clock = time.monotonic,
+    pool: Pool | None = None,
 ) -> list[Trial]:
     """Run trials until the budget is spent; at least one trial always completes.
 
     ``n_jobs`` threads per fit: on a shared machine more threads than free cores make
     OpenMP libraries many times slower, so the default is one. ``clock`` measures the
-    budget (seconds).
+    budget (seconds). ``pool``: the workers each round's trials run on, one trial per
+    worker (``None``: one after the other, here); the rounds are the same whatever the
+    number of workers, so on a step clock the trials, and the model, are the same bits.
     """
     unknown = [k for k in kinds if k not in KINDS]
     if unknown or not kinds:
         found = ", ".join(unknown) or "none given"
         raise ValueError(f"unknown model kinds: {found}; known: {', '.join(KINDS)}")
     with threadpool_limits(limits=n_jobs):
-        return _Search(data, budget_seconds, seed, n_jobs, on_trial, clock).run(kinds)
+        return _Search(data, budget_seconds, seed, n_jobs, on_trial, clock, pool).run(kinds)
 
 
 def choose(trials: list[Trial]) -> Trial:
@@ -286,6 +131,9 @@ def refine_reserve(seconds: float, budget_seconds: float) -> float:
 
 
 class _Search:
+    """The search's state between rounds: what each round proposes depends on the trials
+    of the rounds before it alone, never on how many workers ran them."""
+
     def __init__(
         self,
         data: Data,
@@ -294,31 +142,34 @@ class _Search:
         n_jobs: int,
         on_trial: Callable[[Trial], None] | None,
         clock: Clock,
+        pool: Pool | None,
     ) -> None:
-        self.data, self.budget, self.seed, self.n_jobs = data, budget, seed, n_jobs
-        self.on_trial, self.clock = on_trial, clock
-        self.deadline = clock() + budget
+        self.inputs = TrialInputs(data, seed, n_jobs, clock)
+        self.budget, self.on_trial, self.clock, self.pool = budget, on_trial, clock, pool
+        # a step clock: each trial counts its own steps, the search adds them up; the
+        # wall clock: the search reads how long each round took
+        self.counted = fresh(clock) is not None
+        self.now = 0.0 if self.counted else clock()
+        self.spent = 0.0  # seconds of the budget spent
         self.rng = np.random.default_rng(seed)
         self.trials: list[Trial] = []
         self.unit: float | None = None  # seconds of one default LightGBM-sized trial
         self.reserve = 0.0  # seconds kept for the refinement
         self.reserved = False  # whether the reserve was set (by the first boosted trial)
 
+    @property
+    def left(self) -> float:
+        return self.budget - self.spent
+
     def run(self, kinds: tuple[str, ...]) -> list[Trial]:
+        self.defaults(kinds[:1])  # the first fit shows what a fit costs
         self.defaults(kinds)
         tunable = [k for k in TUNABLE if k in kinds]
         while tunable:
-            leader = self.best(tunable)
-            kind = (
-                leader.kind
-                if leader is not None and self.rng.random() < 0.8
-                else str(self.rng.choice(tunable))
-            )
-            if not self.affordable(kind):
+            proposals = self.tuning(tunable)
+            if not proposals:
                 break
-            base = self.best((kind,))
-            start = base.params if base is not None else DEFAULTS[kind]
-            self.fit(kind, neighbour(kind, start, self.rng), "tuned")
+            self.round(proposals)
         self.refine([k for k in BOOSTED if k in kinds])
         self.reserve, self.reserved = 0.0, True  # time left: the defaults skipped for it
         self.defaults(kinds)
@@ -326,46 +177,78 @@ class _Search:
 
     def defaults(self, kinds: tuple[str, ...]) -> None:
         tried = {t.kind for t in self.trials}
+        proposals: list[Proposal] = []
         for kind in kinds:
-            if kind not in tried and self.affordable(kind):
-                self.fit(kind, dict(DEFAULTS[kind]), "default")
+            if kind not in tried and self.affordable([*proposals, kind]):
+                proposals.append(Proposal(kind, dict(DEFAULTS[kind]), "default"))
+        self.round(proposals)
+
+    def tuning(self, tunable: list[str]) -> list[Proposal]:
+        """Up to :data:`ROUND` neighbours of the best configurations so far, as many as the
+        time left affords."""
+        proposals: list[Proposal] = []
+        while len(proposals) < ROUND:
+            leader = self.best(tunable)
+            kind = (
+                leader.kind
+                if leader is not None and self.rng.random() < 0.8
+                else str(self.rng.choice(tunable))
+            )
+            if not self.affordable([*proposals, kind]):
+                break
+            base = self.best((kind,))
+            start = base.params if base is not None else DEFAULTS[kind]
+            proposals.append(Proposal(kind, neighbour(kind, start, self.rng), "tuned"))
+        return proposals
 
     def best(self, kinds: tuple[str, ...] | list[str]) -> Trial | None:
         found = [t for t in self.trials if t.kind in kinds]
         return max(found, key=lambda t: t.validation_auprc) if found else None
 
-    def affordable(self, kind: str) -> bool:
-        expected = (self.unit or 0.0) * _RELATIVE_COST[kind]
-        return not self.trials or self.clock() + expected <= self.deadline - self.reserve
+    def affordable(self, round_: list[Proposal | str]) -> bool:
+        """Whether a round of these trials is expected to end before the reserve."""
+        if not self.trials:
+            return len(round_) == 1
+        kinds = [p if isinstance(p, str) else p.kind for p in round_]
+        expected = sum((self.unit or 0.0) * _RELATIVE_COST[kind] for kind in kinds)
+        return expected <= self.left - self.reserve
 
     def refine(self, boosted: list[str]) -> None:
         """The best boosted configuration again at the smallest affordable learning rate."""
         base = self.best(boosted)
         if base is None or base.cut_short:  # a slower rate would be cut shorter still
             return
-        factor = refine_factor(base.seconds, self.deadline - self.clock())
+        factor = refine_factor(base.seconds, self.left)
         if factor is not None:
-            self.fit(base.kind, slower(base.params, factor), "refined", self.deadline)
-            self.trials[-1].refines = self.trials.index(base)
+            at = self.trials.index(base)
+            refined = Proposal(base.kind, slower(base.params, factor), "refined", refines=at)
+            self.round([refined], cap=self.left)
 
-    def fit(self, kind: str, params: dict[str, Any], stage: str, cap: float | None = None) -> None:
-        began = self.clock()
-        # Outside the refinement no trial may take more than a share of the budget: a slow
-        # family's defaults must leave time for the others.
-        cap = min(self.deadline, began + self.budget * TRIAL_SHARE) if cap is None else cap
-        model, iterations = fit_one(
-            kind, params, self.data, cap, self.seed, self.n_jobs, self.clock
-        )
-        ended = self.clock()
-        seconds = ended - began
-        scores = positive_scores(model, self.data.x_val)
-        val = float(average_precision_score(self.data.y_val, scores))
-        trial = Trial(kind, params, val, seconds, iterations, model, stage)
-        trial.cut_short, trial.validation_scores = ended >= cap, scores
+    def round(self, proposals: list[Proposal], cap: float | None = None) -> None:
+        """Run ``proposals`` at once and record them in order. Outside the refinement no
+        trial may take more than a share of the budget (a slow family's defaults must
+        leave time for the others), nor more than its share of the time left."""
+        if not proposals:
+            return
+        if cap is None:
+            cap = min(self.budget * TRIAL_SHARE, self.left / len(proposals))
+        sent = [replace(p, cap=max(cap, 0.0)) for p in proposals]
+        ran = run_trials(self.pool, self.inputs, sent)
+        if self.counted:
+            self.spent += sum(r.spent for r in ran)
+        else:
+            now = self.clock()
+            self.spent, self.now = self.spent + (now - self.now), now
+        for done in ran:
+            self.record(done.trial)
+
+    def record(self, trial: Trial) -> None:
         self.trials.append(trial)
-        if self.unit is None or (kind == "lightgbm" and stage != "refined"):
-            self.unit = seconds / _RELATIVE_COST[kind]
+        kind = trial.kind
+        if self.unit is None or (kind == "lightgbm" and trial.stage != "refined"):
+            self.unit = trial.seconds / _RELATIVE_COST[kind]
         if kind in BOOSTED and not self.reserved:
+            seconds = trial.seconds
             reserve = 0.0 if trial.cut_short else refine_reserve(seconds, self.budget)
             self.reserve, self.reserved = reserve, True
         if self.on_trial is not None:

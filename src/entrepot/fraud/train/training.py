@@ -28,6 +28,7 @@ from entrepot.fraud.train.pipeline import run_training
 from entrepot.fraud.train.result import TrainingResult
 from entrepot.fraud.train.search import KINDS
 from entrepot.messages import Message
+from entrepot.pools import Pool
 
 
 def train(
@@ -50,6 +51,7 @@ def train(
     entity_columns: tuple[str, ...] = (),
     clock: Clock = time.monotonic,
     on_progress: Callable[[int, int], None] | None = None,
+    pool: Pool | None = None,
 ) -> TrainingResult:
     """Train and evaluate a fraud model on ``frame``.
 
@@ -85,7 +87,8 @@ def train(
     reading makes the search, and so the model, the same on any machine load.
     ``on_progress(done, total)``: with each ``progress`` message, the whole seconds spent of
     the budget's (elapsed time, never a reading of ``clock``), and ``(total, total)`` at the
-    end.
+    end. ``pool``: the workers the search's trials run on, one a worker (``None``: here);
+    on a step clock the model is the same bits on any number of workers.
     """
     if on_progress is not None:
         progress = _timed(progress, on_progress, time_budget)
@@ -112,6 +115,7 @@ def train(
                 tuple(entity_columns),
             ),
             clock,
+            pool,
         )
     if on_progress is not None:
         budget = _whole_seconds(time_budget)

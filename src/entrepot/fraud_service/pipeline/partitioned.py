@@ -11,11 +11,13 @@ file, is scored here, in process, and the facts say why."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Any
 
 from entrepot.messages import N_
+from entrepot.pools import Pool
+
+__all__ = ["PartScoring", "Pool", "Spread", "score_part", "score_spread"]
 
 if TYPE_CHECKING:
     import numpy as np
@@ -32,15 +34,6 @@ LATE_LABELS = N_("fraud.spread.late_labels")
 FILE_MEMBER = N_("fraud.spread.file_member")
 #: The most rows a table explains (``entrepot.fraud.score.scoring.score``'s default).
 EXPLAIN_LIMIT = 10_000
-
-
-class Pool(Protocol):
-    """Workers that run ``task(shared, item)`` for each item, ``shared`` sent once to each;
-    the results in the items' order."""
-
-    def run(self, task: Callable[[Any, Any], Any], shared: Any, items: Sequence[Any]) -> list[Any]:
-        """Each item's result; a worker lost on the way has its task run again."""
-        ...
 
 
 @dataclass(frozen=True, slots=True)

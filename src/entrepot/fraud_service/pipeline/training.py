@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 
 from entrepot.fraud.train.card import Evaluation
 from entrepot.fraud.train.training import train
+from entrepot.pools import PoolOpener, no_pool
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -30,22 +31,26 @@ def train_table(
     progress: Callable[[Message], None],
     on_progress: Callable[[int, int], None] | None = None,
     extra: pd.DataFrame | None = None,
+    pools: PoolOpener = no_pool,
 ) -> TrainingResult:
     """The model search on ``frame`` (``target``: its label, else the one the analysis
     finds) as ``search`` and ``evaluation`` say (``None``: the engine's defaults), on the
     ``clock`` of its budget; ``extra``: rows analysts labelled, learnt from but never
     tested on; ``progress`` hears each step's message, ``on_progress(done, total)`` the
-    budget spent."""
-    return train(
-        frame,
-        target,
-        time_budget=search.time_budget,
-        cost_ratio=search.cost_ratio,
-        seed=search.seed,
-        n_jobs=search.n_jobs,
-        progress=progress,
-        extra=extra,
-        clock=clock,
-        on_progress=on_progress,
-        **(evaluation or Evaluation()).arguments(),
-    )
+    budget spent; ``pools`` opens the workers the search's trials run on, for as long as
+    the training runs (``no_pool``: here)."""
+    with pools() as pool:
+        return train(
+            frame,
+            target,
+            time_budget=search.time_budget,
+            cost_ratio=search.cost_ratio,
+            seed=search.seed,
+            n_jobs=search.n_jobs,
+            progress=progress,
+            extra=extra,
+            clock=clock,
+            on_progress=on_progress,
+            pool=pool,
+            **(evaluation or Evaluation()).arguments(),
+        )

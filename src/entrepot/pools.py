@@ -1,0 +1,35 @@
+"""What work spread over workers runs on: a :class:`Pool` runs one task for each item.
+
+The composition root opens the concrete one (``bootstrap/cluster.py``'s ``DaskPool``: the
+scheduler the ``dask_url`` setting names, or a local cluster); the engines and services
+that spread their work (a scored file's parts, a city backfill's units, a model search's
+trials) take it as this protocol, and run in process when they are given none."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from contextlib import AbstractContextManager, nullcontext
+from typing import Any, Protocol
+
+
+class Pool(Protocol):
+    """Workers that run ``task(shared, item)`` for each item, ``shared`` sent once to each;
+    the results in the items' order."""
+
+    def run(self, task: Callable[[Any, Any], Any], shared: Any, items: Sequence[Any]) -> list[Any]:
+        """Each item's result; a worker lost on the way has its task run again."""
+        ...
+
+
+def run_here(task: Callable[[Any, Any], Any], shared: Any, items: Sequence[Any]) -> list[Any]:
+    """``task(shared, item)`` for each item, one after the other, in this process."""
+    return [task(shared, item) for item in items]
+
+
+#: Opens the pool a piece of work runs on, for as long as it runs (``None``: in process).
+PoolOpener = Callable[[], AbstractContextManager[Pool | None]]
+
+
+def no_pool() -> AbstractContextManager[Pool | None]:
+    """No pool: the work runs in this process (``run_here``)."""
+    return nullcontext(None)
