@@ -4,6 +4,11 @@ processes), beside the plain LightGBM peer (read the CSV, predict, write the CSV
 same run, on the same generated file.
 
 Run: ``python -m bench.scale [--rows 100000 1000000]``; writes ``bench/results/scale.md``.
+``python -m bench.scale --train-rows 200000 --budget 20`` measures ``fraud train`` instead
+(issue 40 item 4, ADR 0100): the search's trials in process and over ``--workers 2`` and
+``8``, the budget in steps, each model's files' sha256 against the in-process run's,
+beside plain LightGBM fitting the same numeric columns (100 rounds, one thread); writes
+``bench/results/scale-training.md``.
 A 1,000-row file scored with ``--workers 1`` and ``2`` first gives the fixed cost of a
 local cluster (its processes start and import the product).
 
@@ -134,12 +139,75 @@ def fixed_cost(folder: Path, env: dict[str, str]) -> list[str]:
     return [line + " | | | | |" for line in found]
 
 
+def training(rows: int, budget: float, folder: Path, env: dict[str, str]) -> list[str]:
+    """``fraud train`` on ``rows`` generated rows in process and over 2 and 8 workers, and
+    the plain LightGBM peer: one table line each."""
+    file = folder / f"train-{rows}.csv"
+    generate = [ENTREPOT, "fraud", "generate", str(file), "--rows", str(rows), "--seed", "3"]
+    subprocess.run(
+        [*generate, "--fraud-rate", "0.02", "--canonical"], env=env, check=True, capture_output=True
+    )
+    found: dict[str, tuple[float, float, str]] = {}
+    for workers in ("1", "2", "8"):
+        out = folder / f"model-{rows}-{workers}"
+        command = [ENTREPOT, "fraud", "train", str(file), "--name", "m", "--out", str(out)]
+        cpu, rss = measured([*command, "--time-budget", str(budget), "--workers", workers], env)
+        sha = hashlib.sha256(
+            b"".join((out / n).read_bytes() for n in ("model.joblib", "performance.json"))
+        ).hexdigest()
+        found[workers] = (cpu, rss, sha)
+    peer_cpu, peer_rss = measured(
+        [sys.executable, "-c", PEER_TRAIN, str(file), str(folder / "peer-train.txt"), "is_fraud"],
+        env,
+    )
+    alone = found["1"]
+    lines = []
+    for workers, (cpu, rss, sha) in found.items():
+        name = "in process" if workers == "1" else f"--workers {workers}"
+        lines.append(
+            f"| {rows:,} | {name} | {cpu:.1f} | {rss:,.0f} | {cpu / peer_cpu:.2f} | "
+            f"{rss / peer_rss:.2f} | {cpu / alone[0]:.2f} | "
+            f"{'same' if sha == alone[2] else 'DIFFERENT'} `{sha[:12]}` |"
+        )
+    lines.append(
+        f"| {rows:,} | LightGBM peer (100 rounds) | {peer_cpu:.1f} | {peer_rss:,.0f} "
+        "| 1.00 | 1.00 | | |"
+    )
+    return lines
+
+
+def main_training(rows: list[int], budget: float, env: dict[str, str]) -> None:
+    """The ``--train-rows`` panel (see the module)."""
+    with tempfile.TemporaryDirectory(prefix="bench-scale-training-") as tmp:
+        folder = Path(tmp)
+        env.update(
+            {"ENTREPOT_TRAINING_CLOCK": "steps", "PYTHONHASHSEED": "0", "XDG_DATA_HOME": tmp}
+        )
+        lines = [
+            f"Measured {environment('dask', 'distributed', 'lightgbm', 'pandas')} · load "
+            f"{Path('/proc/loadavg').read_text().split()[:3]} · budget {budget:g} s in steps",
+            "",
+            "| rows | run | CPU s | peak RSS MiB | CPU vs peer | memory vs peer | "
+            "CPU inflation | model.joblib + performance.json sha256 |",
+            "|---:|---|---:|---:|---:|---:|---:|---|",
+        ]
+        for count in rows:
+            lines += training(count, budget, folder, env)
+            print("\n".join(lines), flush=True)
+    (RESULTS / "scale-training.md").write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--rows", type=int, nargs="+", default=[100_000, 1_000_000])
+    parser.add_argument("--train-rows", type=int, nargs="+", default=None)
+    parser.add_argument("--budget", type=float, default=20.0)
     args = parser.parse_args()
     RESULTS.mkdir(exist_ok=True)
     env = {k: v for k, v in os.environ.items() if not k.startswith("ENTREPOT_")}
+    if args.train_rows:
+        main_training(args.train_rows, args.budget, env)
+        return
     with tempfile.TemporaryDirectory(prefix="bench-scale-") as tmp:
         folder = Path(tmp)
         env.update(

@@ -8,7 +8,6 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import signal
 import socket
 import subprocess
 from collections.abc import Callable, Iterator, Sequence
@@ -27,6 +26,7 @@ from entrepot.fraud_service.local_files import ModelChoice
 from entrepot.fraud_service.pipeline.partitioned import Pool, Spread
 from entrepot.fraud_service.pipeline.scoring import score_frame
 from tests.support.cli import ENTRY_POINT
+from tests.support.dask import KillingOnce
 
 pytestmark = [pytest.mark.dask, pytest.mark.slow]
 
@@ -96,38 +96,13 @@ def test_one_two_and_eight_parts_write_the_in_process_bytes(
     assert facts["parts"] > 2  # eight parts over 3,000 rows: no part left empty but few
 
 
-class _KillingOnce:
-    """A pool whose first task to start kills its own worker process (SIGKILL), once."""
-
-    def __init__(self, pool: Pool, marker: Path) -> None:
-        self._pool = pool
-        self._marker = marker
-
-    def run(self, task: Callable[[Any, Any], Any], shared: Any, items: Sequence[Any]) -> list[Any]:
-        return self._pool.run(_Killer(task, self._marker), shared, items)
-
-
-class _Killer:
-    def __init__(self, task: Callable[[Any, Any], Any], marker: Path) -> None:
-        self.task = task
-        self.marker = marker
-
-    def __call__(self, shared: Any, item: Any) -> Any:
-        try:
-            self.marker.touch(exist_ok=False)
-        except FileExistsError:
-            return self.task(shared, item)
-        os.kill(os.getpid(), signal.SIGKILL)
-        raise AssertionError("not reached")
-
-
 @pytest.mark.usefixtures("user_key")
 def test_a_worker_killed_mid_task_changes_no_byte(
     folder: Path, pool: DaskPool, tmp_path: Path
 ) -> None:
     _scored(folder, tmp_path / "alone.csv", Spread())
     marker = tmp_path / "killed"
-    facts = _scored(folder, tmp_path / "killed.csv", Spread(_KillingOnce(pool, marker), 4))
+    facts = _scored(folder, tmp_path / "killed.csv", Spread(KillingOnce(pool, marker), 4))
     assert marker.exists()  # a worker was killed in the middle of a part
     assert facts["spread"] is True
     assert _digest(tmp_path / "killed.csv") == _digest(tmp_path / "alone.csv")

@@ -1,0 +1,142 @@
+"""A model search over a local Dask cluster of processes (issue 40 items 4 and 5; ADR
+0100): with the budget in steps, the installed ``entrepot fraud train --workers N`` writes
+the same ``model.joblib`` and ``performance.json`` for 1, 2 and 8 workers; a worker killed
+mid-trial changes no byte; a scheduler out of reach is a refusal and nothing is written."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import socket
+import subprocess
+from contextlib import nullcontext
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+
+from entrepot.bootstrap.cluster import dask_pool
+from entrepot.bootstrap.local_fraud import local_fraud
+from entrepot.errors import SchedulerUnavailable
+from entrepot.fraud.tables.io import read_table
+from entrepot.fraud.train.clocks import StepClock
+from entrepot.fraud_service.job_payloads import SearchOptions
+from entrepot.fraud_service.pipeline.training import train_table
+from tests.support.cli import ENTRY_POINT
+from tests.support.dask import KillingOnce
+
+pytestmark = [pytest.mark.dask, pytest.mark.slow]
+
+SAVED = ("model.joblib", "performance.json", "schema.json")
+
+
+def _digests(folder: Path) -> dict[str, str]:
+    return {name: hashlib.sha256((folder / name).read_bytes()).hexdigest() for name in SAVED}
+
+
+def _installed(folder: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    """The installed ``entrepot`` in ``folder``, the budget in steps, no scheduler from
+    the environment (a local cluster for ``--workers N``)."""
+    env = {
+        **os.environ,
+        "XDG_DATA_HOME": str(folder / "user-data"),
+        "ENTREPOT_TRAINING_CLOCK": "steps",
+    }
+    env.pop("ENTREPOT_DASK_URL", None)
+    return subprocess.run(
+        [*ENTRY_POINT, *args], cwd=folder, env=env, capture_output=True, text=True, check=False
+    )
+
+
+@pytest.fixture(scope="module")
+def folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    here = tmp_path_factory.mktemp("dask-training")
+    args = ("fraud", "generate", "tx.csv", "--rows", "6000", "--seed", "5", "--fraud-rate", "0.04")
+    done = _installed(here, *args)
+    assert done.returncode == 0, done.stderr
+    return here
+
+
+def test_one_two_and_eight_workers_write_the_same_model(folder: Path) -> None:
+    found = {}
+    for workers in ("1", "2", "8"):
+        done = _installed(
+            folder, "fraud", "train", "tx.csv", "--name", "m", "--out", f"m{workers}",
+            "--time-budget", "4", "--workers", workers,
+        )  # fmt: skip
+        assert done.returncode == 0, done.stderr
+        found[workers] = _digests(folder / f"m{workers}")
+    assert found["1"] == found["2"] == found["8"]
+
+
+def test_a_worker_killed_mid_trial_changes_no_byte(folder: Path, tmp_path: Path) -> None:
+    frame = read_table(folder / "tx.csv")
+    search = SearchOptions(3.0, None, 0, 1)
+
+    def trained(pools: object) -> dict[str, str]:
+        result = train_table(
+            frame,
+            None,
+            search=search,
+            evaluation=None,
+            clock=StepClock(),
+            progress=lambda _message: None,
+            pools=pools,  # type: ignore[arg-type]
+        )
+        out = tmp_path / f"model-{len(list(tmp_path.iterdir()))}"
+        result.save(out)
+        return _digests(out)
+
+    alone = trained(lambda: nullcontext(None))
+    marker = tmp_path.parent / f"{tmp_path.name}-killed"
+    with dask_pool(None, 2) as pool:
+        assert pool is not None
+        killed = trained(lambda: nullcontext(KillingOnce(pool, marker)))
+    assert marker.exists()  # a worker died in the middle of a trial
+    assert killed == alone
+
+
+def _closed_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def test_a_scheduler_out_of_reach_is_a_refusal_and_nothing_is_written(
+    folder: Path, tmp_path: Path
+) -> None:
+    url = f"tcp://127.0.0.1:{_closed_port()}"
+    fraud = replace(local_fraud(None), pools=lambda workers: dask_pool(url, workers))
+    out = tmp_path / "model"
+    with pytest.raises(SchedulerUnavailable) as refused:
+        fraud.train(
+            folder / "tx.csv", "m", out=out, target=None, time_budget=2.0, cost_ratio=None,
+            seed=0, jobs=1, user=None, progress=lambda _message: None, workers=2,
+        )  # fmt: skip
+    assert refused.value.said is not None
+    assert refused.value.said.key == "error.dask.unavailable"
+    assert not out.exists()
+
+
+def test_the_command_says_so_for_an_unreachable_scheduler(folder: Path, tmp_path: Path) -> None:
+    env_url = f"tcp://127.0.0.1:{_closed_port()}"
+    done = subprocess.run(
+        [*ENTRY_POINT, "fraud", "train", "tx.csv", "--name", "m", "--out", str(tmp_path / "m"),
+         "--time-budget", "2", "--workers", "2"],
+        cwd=folder,
+        env={**os.environ, "ENTREPOT_DASK_URL": env_url, "LANG": "C.UTF-8",
+             "XDG_DATA_HOME": str(folder / "user-data")},
+        capture_output=True, text=True, check=False,
+    )  # fmt: skip
+    assert done.returncode == 69, done.stderr
+    assert env_url in done.stderr and "Traceback" not in done.stderr
+    assert not (tmp_path / "m").exists()
+
+
+def test_workers_are_refused_for_an_account_and_never_ignored(folder: Path) -> None:
+    done = _installed(
+        folder, "fraud", "train", "tx.csv", "--name", "m", "--user", "a@example.com",
+        "--workers", "2",
+    )  # fmt: skip
+    assert done.returncode == 2, done.stderr
+    assert "--workers" in done.stderr and "ENTREPOT_DASK_URL" in done.stderr

@@ -1,0 +1,37 @@
+"""A pool whose first task kills its own worker (SIGKILL), once: what a lost machine does
+to a spread scoring or training (``DaskPool`` runs the task again on another worker)."""
+
+from __future__ import annotations
+
+import os
+import signal
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+from entrepot.pools import Pool
+
+
+class KillingOnce:
+    """A pool whose first task to start kills its own worker process (SIGKILL), once."""
+
+    def __init__(self, pool: Pool, marker: Path) -> None:
+        self._pool = pool
+        self._marker = marker
+
+    def run(self, task: Callable[[Any, Any], Any], shared: Any, items: Sequence[Any]) -> list[Any]:
+        return self._pool.run(_Killer(task, self._marker), shared, items)
+
+
+class _Killer:
+    def __init__(self, task: Callable[[Any, Any], Any], marker: Path) -> None:
+        self.task = task
+        self.marker = marker
+
+    def __call__(self, shared: Any, item: Any) -> Any:
+        try:
+            self.marker.touch(exist_ok=False)
+        except FileExistsError:
+            return self.task(shared, item)
+        os.kill(os.getpid(), signal.SIGKILL)
+        raise AssertionError("not reached")
