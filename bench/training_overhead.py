@@ -1,0 +1,134 @@
+"""A training's CPU against the CPU of its own trials (issue 40 item 4: "CPU at most 1.5x
+LightGBM's for the same trials").
+
+    python -m bench.training_overhead [--rows 100000 1000000] [--budget 20]
+
+The peer is the search's trials themselves: each trial is the library's own fit
+(``LGBMClassifier.fit``, ``XGBClassifier.fit``, scikit-learn's) on the product's feature
+matrix with early stopping on the validation rows, then its predictions on them; a pool
+that runs the trials in this process measures each one's CPU (``time.process_time``).
+Everything else is the product's own cost: reading the file, the analysis, the features
+(and the test period's replay), the calibration, the card and its horizons, the
+importances, the anomaly model, the signature. The budget is counted in steps, so the
+trials are the ones ``fraud train`` runs on any machine. Each size runs in a fresh
+process (``python -m bench.training_overhead --one ROWS``); the CPU there is the process's
+own (``getrusage(RUSAGE_SELF)``, imports included), the peak its ``ru_maxrss``. Writes
+``bench/results/training-overhead.md``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+from bench._env import environment
+
+RESULTS = Path(__file__).parent / "results"
+
+
+class TimedPool:
+    """Runs each trial here, one after the other, adding up their CPU seconds."""
+
+    def __init__(self) -> None:
+        self.cpu = 0.0
+        self.trials = 0
+
+    def run(self, task: Callable[[Any, Any], Any], shared: Any, items: Sequence[Any]) -> list[Any]:
+        found = []
+        for item in items:
+            began = time.process_time()
+            found.append(task(shared, item))
+            self.cpu += time.process_time() - began
+            self.trials += 1
+        return found
+
+
+def _cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
+
+
+def one(rows: int, budget: float, folder: Path) -> dict[str, float]:
+    """Generate ``rows`` rows, train on them with the timed pool; the CPU by stage."""
+    from entrepot.fraud.synth.generator import generate
+    from entrepot.fraud.train.clocks import StepClock
+    from entrepot.fraud.train.training import train
+
+    data = generate("card_payments", rows, fraud_rate=0.02, seed=3)
+    file = folder / "train.csv"
+    data.frame.to_csv(file, index=False)
+    import pandas as pd
+
+    began = _cpu()
+    frame = pd.read_csv(file)
+    read = _cpu() - began
+    marks: dict[str, float] = {}
+
+    def progress(message: Any) -> None:
+        key = str(getattr(message, "key", ""))
+        marks.setdefault(key, _cpu())
+
+    pool = TimedPool()
+    started = _cpu()
+    train(frame, time_budget=budget, clock=StepClock(), pool=pool, progress=progress)
+    ended = _cpu()
+    features = marks.get("progress.features", started) - started
+    return {
+        "rows": rows,
+        "total": ended,  # the whole process: imports, generating excluded below
+        "generated_and_imports": began,
+        "read": read,
+        "features": features,
+        "trials": pool.cpu,
+        "count": pool.trials,
+        "training": ended - started,
+        "peak_mib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--rows", type=int, nargs="+", default=[100_000, 1_000_000])
+    parser.add_argument("--budget", type=float, default=20.0)
+    parser.add_argument("--one", type=int, default=None, help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.one is not None:
+        with tempfile.TemporaryDirectory(prefix="bench-overhead-") as tmp:
+            print(json.dumps(one(args.one, args.budget, Path(tmp))))
+        return
+    RESULTS.mkdir(exist_ok=True)
+    lines = [
+        f"Measured {environment('lightgbm', 'xgboost-cpu', 'scikit-learn', 'pandas')} · load "
+        f"{Path('/proc/loadavg').read_text().split()[:3]} · budget {args.budget:g} s in steps",
+        "",
+        "| rows | trials | training CPU s | of which trials | of which features | "
+        "the rest | training / trials | peak RSS MiB |",
+        "|---:|---:|---:|---:|---:|---:|---:|---:|",
+    ]
+    for rows in args.rows:
+        done = subprocess.run(
+            [sys.executable, "-m", "bench.training_overhead", "--one", str(rows),
+             "--budget", str(args.budget)],
+            check=True, capture_output=True, text=True,
+        )  # fmt: skip
+        found = json.loads(done.stdout.strip().splitlines()[-1])
+        rest = found["training"] - found["trials"] - found["features"]
+        lines.append(
+            f"| {rows:,} | {found['count']} | {found['training']:.1f} | {found['trials']:.1f} | "
+            f"{found['features']:.1f} | {rest:.1f} | {found['training'] / found['trials']:.2f} | "
+            f"{found['peak_mib']:,.0f} |"
+        )
+        print("\n".join(lines), flush=True)
+    (RESULTS / "training-overhead.md").write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+
+if __name__ == "__main__":
+    main()
