@@ -10,7 +10,7 @@ import json
 import os
 import socket
 import subprocess
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -23,10 +23,10 @@ from entrepot.errors import SchedulerUnavailable
 from entrepot.fraud.score.scoring import write_scores
 from entrepot.fraud.tables.io import read_table
 from entrepot.fraud_service.local_files import ModelChoice
-from entrepot.fraud_service.pipeline.partitioned import Pool, Spread
+from entrepot.fraud_service.pipeline.partitioned import Spread
 from entrepot.fraud_service.pipeline.scoring import score_frame
 from tests.support.cli import ENTRY_POINT
-from tests.support.dask import KillingOnce
+from tests.support.dask import KillingOnce, ShuttingDown
 
 pytestmark = [pytest.mark.dask, pytest.mark.slow]
 
@@ -237,23 +237,6 @@ def test_a_scoring_job_spreads_over_the_configured_scheduler_to_the_same_bytes(
     assert out.read_bytes() == stored
 
 
-class _ShuttingDown:
-    """A pool whose tasks shut the whole cluster down, the scheduler first."""
-
-    def __init__(self, pool: Pool) -> None:
-        self._pool = pool
-
-    def run(self, task: Callable[[Any, Any], Any], shared: Any, items: Sequence[Any]) -> list[Any]:
-        return self._pool.run(_shut_down, shared, items)
-
-
-def _shut_down(shared: Any, item: Any) -> Any:
-    from distributed import get_client
-
-    get_client().shutdown()
-    raise AssertionError("not reached")
-
-
 @pytest.mark.usefixtures("user_key")
 def test_a_scheduler_gone_mid_run_is_a_refusal_and_nothing_is_written(
     folder: Path, tmp_path: Path
@@ -262,7 +245,7 @@ def test_a_scheduler_gone_mid_run_is_a_refusal_and_nothing_is_written(
     with dask_pool(None, 2) as own:
         assert own is not None
         with pytest.raises(SchedulerUnavailable) as refused:
-            _scored(folder, out, Spread(_ShuttingDown(own), 2))
+            _scored(folder, out, Spread(ShuttingDown(own), 2))
     assert refused.value.said is not None
     assert refused.value.said.key == "error.dask.unavailable"
     assert list(tmp_path.iterdir()) == []

@@ -23,7 +23,7 @@ from entrepot.fraud.train.clocks import StepClock
 from entrepot.fraud_service.job_payloads import SearchOptions
 from entrepot.fraud_service.pipeline.training import train_table
 from tests.support.cli import ENTRY_POINT
-from tests.support.dask import KillingOnce
+from tests.support.dask import KillingOnce, ShuttingDown
 
 pytestmark = [pytest.mark.dask, pytest.mark.slow]
 
@@ -96,6 +96,27 @@ def test_a_worker_killed_mid_trial_changes_no_byte(folder: Path, tmp_path: Path)
     assert killed == alone
 
 
+def test_a_scheduler_gone_mid_search_is_a_refusal_and_nothing_is_written(
+    folder: Path, tmp_path: Path
+) -> None:
+    out = tmp_path / "model"
+    with dask_pool(None, 2) as own:
+        assert own is not None
+        fraud = replace(
+            local_fraud(None),
+            new_clock=StepClock,  # the same rounds as anywhere: the second one is lost
+            pools=lambda _workers: nullcontext(ShuttingDown(own, 1)),
+        )
+        with pytest.raises(SchedulerUnavailable) as refused:
+            fraud.train(
+                folder / "tx.csv", "m", out=out, target=None, time_budget=2.0, cost_ratio=None,
+                seed=0, jobs=1, user=None, progress=lambda _message: None, workers=2,
+            )  # fmt: skip
+    assert refused.value.said is not None
+    assert refused.value.said.key == "error.dask.unavailable"
+    assert not out.exists()
+
+
 def _closed_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
@@ -140,3 +161,38 @@ def test_workers_are_refused_for_an_account_and_never_ignored(folder: Path) -> N
     )  # fmt: skip
     assert done.returncode == 2, done.stderr
     assert "--workers" in done.stderr and "ENTREPOT_DASK_URL" in done.stderr
+
+
+def test_a_training_job_runs_its_trials_on_the_configured_scheduler(tmp_path: Path) -> None:
+    """The service's training (a job, here run in this process) hands its trials to the
+    scheduler ``dask_url`` names, and keeps the same model as without one."""
+    from fastapi.testclient import TestClient
+
+    from entrepot.storage.hashing import sha256_file
+    from tests.support.web import make_web_app, trained_account
+
+    def model_file(services: object, email: str) -> Path:
+        registry = services.operations.models_of(email)  # type: ignore[attr-defined]
+        [version] = registry.versions("m")
+        return Path(registry.pull("m", version.version).files["model.joblib"])
+
+    with dask_pool(None, 2) as pool:
+        assert pool is not None
+        client = pool._client  # the test's own look at the scheduler
+
+        def transitions() -> int:
+            return int(
+                client.run_on_scheduler(lambda dask_scheduler: dask_scheduler.transition_counter)
+            )
+
+        app, services = make_web_app(tmp_path / "spread", settings={"dask_url": pool.address})
+        with TestClient(app, raise_server_exceptions=False) as web:
+            before = transitions()
+            trained_account(web, services, "dask@example.com", tmp_path / "spread")
+            assert transitions() > before  # the trials ran on the scheduler's workers
+            spread = sha256_file(model_file(services, "dask@example.com"))
+    app, services = make_web_app(tmp_path / "alone")
+    with TestClient(app, raise_server_exceptions=False) as web:
+        trained_account(web, services, "dask@example.com", tmp_path / "alone")
+        alone = sha256_file(model_file(services, "dask@example.com"))
+    assert spread == alone

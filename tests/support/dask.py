@@ -35,3 +35,25 @@ class _Killer:
             return self.task(shared, item)
         os.kill(os.getpid(), signal.SIGKILL)
         raise AssertionError("not reached")
+
+
+class ShuttingDown:
+    """A pool whose tasks shut the whole cluster down, the scheduler first, from its
+    ``after + 1``-th run on (the runs before it go through: a scheduler lost mid-way)."""
+
+    def __init__(self, pool: Pool, after: int = 0) -> None:
+        self._pool = pool
+        self._left = after
+
+    def run(self, task: Callable[[Any, Any], Any], shared: Any, items: Sequence[Any]) -> list[Any]:
+        if self._left > 0:
+            self._left -= 1
+            return self._pool.run(task, shared, items)
+        return self._pool.run(_shut_down, shared, items)
+
+
+def _shut_down(shared: Any, item: Any) -> Any:
+    from distributed import get_client
+
+    get_client().shutdown()
+    raise AssertionError("not reached")
