@@ -38,5 +38,20 @@ def neutralise_frame(frame: pd.DataFrame) -> pd.DataFrame:
         values = frame[column]
         if pd.api.types.is_numeric_dtype(values) or pd.api.types.is_datetime64_any_dtype(values):
             continue
-        safe.isetitem(position, values.map(neutralise))
+        safe.isetitem(position, _neutralised(values))
     return safe
+
+
+def _neutralised(values: pd.Series) -> pd.Series:
+    """``values`` with :func:`neutralise` applied to the cells that start with a trigger:
+    the others, nearly every cell of a real file, are found at once (``str.startswith``)
+    and kept as they are."""
+    try:
+        risky = values.str.startswith(TRIGGERS).fillna(False).astype(bool)
+    except AttributeError:  # not a column of text (booleans): every cell looked at
+        return values.map(neutralise)
+    if not risky.any():
+        return values
+    out = values.copy()
+    out[risky] = values[risky].map(neutralise)
+    return out

@@ -7,7 +7,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from entrepot.fraud.tables.formulas import neutralise
+from entrepot.fraud.tables.formulas import neutralise, neutralise_frame
 from entrepot.fraud.tables.io import write_table
 
 
@@ -28,3 +28,15 @@ def test_written_csv_keeps_numbers_and_quotes_formulas(tmp_path: Path) -> None:
     raw = write_table(frame, tmp_path / "out.csv").read_bytes()
     assert raw.split(b"\r\n")[0] == b"'=evil,refund"
     assert b"'=cmd,-12.5" in raw and b'"a\rb",3.0' in raw
+
+
+@pytest.mark.parametrize("dtype", [object, "string", "str"])
+def test_a_whole_column_is_neutralised_as_each_cell_would_be(dtype: object) -> None:
+    """The column is screened at once (``str.startswith``); the cells it finds go through
+    :func:`neutralise`: the same text as cell by cell, in every kind of text column."""
+    cells = ["=HYPERLINK(x)", "-12.5", "+cmd", "ok", None, "@x", "－y", "\tz", "-1 234,5", "a=b"]
+    column = pd.Series(cells, dtype=dtype)
+    safe = neutralise_frame(pd.DataFrame({"a": column}))["a"]
+    assert [None if pd.isna(v) else v for v in safe] == [
+        None if v is None else neutralise(v) for v in cells
+    ]
