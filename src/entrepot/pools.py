@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from contextlib import AbstractContextManager, nullcontext
-from typing import Any, Protocol
+from typing import Any, Protocol, runtime_checkable
 
 
 class Pool(Protocol):
@@ -18,6 +18,25 @@ class Pool(Protocol):
 
     def run(self, task: Callable[[Any, Any], Any], shared: Any, items: Sequence[Any]) -> list[Any]:
         """Each item's result; a worker lost on the way has its task run again."""
+        ...
+
+
+@runtime_checkable
+class WaitingPool(Pool, Protocol):
+    """A pool that also runs items that wait for others: each item as soon as the items it
+    waits for are done (a city backfill's report of a day once that day's metrics are)."""
+
+    def run_after(
+        self,
+        task: Callable[[Any, Any], Any],
+        shared: Any,
+        items: Sequence[Any],
+        after: Sequence[Sequence[int]],
+        on_done: Callable[[int], None] | None = None,
+    ) -> list[Any]:
+        """Each item's result, in the items' order; item ``i`` runs once the items
+        ``after[i]`` (each before it in ``items``) are done; ``on_done(count)`` as each
+        item finishes."""
         ...
 
 

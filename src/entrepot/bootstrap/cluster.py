@@ -61,6 +61,40 @@ class DaskPool:
             raise unavailable(self.address, exc) from exc
         return found
 
+    def run_after(
+        self,
+        task: Callable[[Any, Any], Any],
+        shared: Any,
+        items: Sequence[Any],
+        after: Sequence[Sequence[int]],
+        on_done: Callable[[int], None] | None = None,
+    ) -> list[Any]:
+        """``task(shared, item)`` for each item, item ``i`` once the items ``after[i]``
+        are done (the scheduler starts it then, on whichever worker is free); results in
+        the items' order; a lost worker's task runs again, a lost scheduler is
+        :class:`SchedulerUnavailable`, as :meth:`run`."""
+        from distributed import as_completed
+
+        client = self._client
+        try:
+            sent = self._sent(shared)
+            futures: list[Any] = []
+            with warnings.catch_warnings():
+                warnings.filterwarnings("ignore", "Large object", UserWarning)
+                warnings.filterwarnings("ignore", "Sending large graph", UserWarning)
+                for item, waits in zip(items, after, strict=True):
+                    waited = [futures[j] for j in waits]
+                    futures.append(client.submit(_after, task, sent, item, *waited, pure=False))
+            for done, _ in enumerate(as_completed(futures), start=1):
+                if on_done is not None:
+                    on_done(done)
+            found: list[Any] = client.gather(futures)
+        except _LOST as exc:
+            if isinstance(exc, EntrepotError):
+                raise
+            raise unavailable(self.address, exc) from exc
+        return found
+
     def _sent(self, shared: Any) -> Any:
         """``shared`` on every worker: sent now, or the future of the same object sent for
         an earlier run (kept, with the object, until another is sent)."""
@@ -70,6 +104,11 @@ class DaskPool:
         [sent] = self._client.scatter([shared], broadcast=True, hash=False)
         self._shared = (shared, sent)
         return sent
+
+
+def _after(task: Callable[[Any, Any], Any], shared: Any, item: Any, *_waited: Any) -> Any:
+    """``task(shared, item)``, once the results it was made to wait for are in."""
+    return task(shared, item)
 
 
 def unavailable(address: str, exc: BaseException) -> SchedulerUnavailable:

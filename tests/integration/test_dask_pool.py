@@ -1,0 +1,43 @@
+"""The Dask pool's items that wait for others (issue 40 item 1, the city's reports): each
+runs once the items it waits for are done, on a local cluster of two processes; results in
+the items' order, ``on_done`` told as each finishes."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import pytest
+
+from entrepot.bootstrap.cluster import dask_pool
+from entrepot.pools import WaitingPool
+
+pytestmark = [pytest.mark.dask, pytest.mark.slow]
+
+
+def _mark(folder: Path, item: tuple[str, list[str], float]) -> str:
+    """Sleep, check that every item it waits for left its marker, leave its own."""
+    name, waits, pause = item
+    time.sleep(pause)
+    missing = [w for w in waits if not (folder / w).exists()]
+    (folder / name).touch()
+    return f"{name}:{','.join(missing) or 'ok'}"
+
+
+def test_an_item_runs_after_the_items_it_waits_for(tmp_path: Path) -> None:
+    # the slow units come first; each report waits for its own day's units alone
+    items = [
+        ("a1", [], 0.6),
+        ("a2", [], 0.0),
+        ("b1", [], 0.0),
+        ("b2", [], 0.3),
+        ("r1", ["a1", "b1"], 0.0),
+        ("r2", ["a2", "b2"], 0.0),
+    ]
+    after = [[], [], [], [], [0, 2], [1, 3]]
+    done: list[int] = []
+    with dask_pool(None, 2) as pool:
+        assert isinstance(pool, WaitingPool)
+        found = pool.run_after(_mark, tmp_path, items, after, on_done=done.append)
+    assert found == ["a1:ok", "a2:ok", "b1:ok", "b2:ok", "r1:ok", "r2:ok"]
+    assert done == [1, 2, 3, 4, 5, 6]
