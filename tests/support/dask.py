@@ -9,7 +9,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
-from entrepot.pools import Pool
+from entrepot.pools import Pool, WaitingPool
 
 
 class KillingOnce:
@@ -21,6 +21,19 @@ class KillingOnce:
 
     def run(self, task: Callable[[Any, Any], Any], shared: Any, items: Sequence[Any]) -> list[Any]:
         return self._pool.run(_Killer(task, self._marker), shared, items)
+
+    def run_after(
+        self,
+        task: Callable[[Any, Any], Any],
+        shared: Any,
+        items: Sequence[Any],
+        after: Sequence[Sequence[int]],
+        on_done: Callable[[int], None] | None = None,
+    ) -> list[Any]:
+        """As the wrapped pool's (its items that wait for others), the first task killing
+        its worker."""
+        assert isinstance(self._pool, WaitingPool)
+        return self._pool.run_after(_Killer(task, self._marker), shared, items, after, on_done)
 
 
 class _Killer:
