@@ -45,6 +45,28 @@ def run_here(task: Callable[[Any, Any], Any], shared: Any, items: Sequence[Any])
     return [task(shared, item) for item in items]
 
 
+def run_waiting(
+    pool: Pool,
+    task: Callable[[Any, Any], Any],
+    shared: Any,
+    items: Sequence[Any],
+    after: Sequence[Sequence[int]],
+    on_done: Callable[[int], None] | None = None,
+) -> list[Any]:
+    """``task(shared, item)`` for each item, item ``i`` after the items ``after[i]``: as
+    soon as they are done on a :class:`WaitingPool`; on any other pool, in waves (each
+    wave the items whose waits the waves before it hold), ``on_done`` told per wave."""
+    if isinstance(pool, WaitingPool):
+        return pool.run_after(task, shared, items, after, on_done)
+    found: dict[int, Any] = {}
+    while len(found) < len(items):
+        wave = [i for i in range(len(items)) if i not in found and set(after[i]) <= set(found)]
+        found.update(zip(wave, pool.run(task, shared, [items[i] for i in wave]), strict=True))
+        if on_done is not None:
+            on_done(len(found))
+    return [found[i] for i in range(len(items))]
+
+
 #: Opens the pool a piece of work runs on, for as long as it runs (``None``: in process).
 PoolOpener = Callable[[], AbstractContextManager[Pool | None]]
 

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import hashlib
 import os
-import socket
 import subprocess
 from contextlib import nullcontext
 from dataclasses import replace
@@ -21,9 +20,11 @@ from entrepot.errors import SchedulerUnavailable
 from entrepot.fraud.tables.io import read_table
 from entrepot.fraud.train.clocks import StepClock
 from entrepot.fraud_service.job_payloads import SearchOptions
+from entrepot.fraud_service.local_files import LocalFraud
 from entrepot.fraud_service.pipeline.training import train_table
 from tests.support.cli import ENTRY_POINT
 from tests.support.dask import KillingOnce, ShuttingDown
+from tests.support.network import free_port
 
 pytestmark = [pytest.mark.dask, pytest.mark.slow]
 
@@ -96,6 +97,14 @@ def test_a_worker_killed_mid_trial_changes_no_byte(folder: Path, tmp_path: Path)
     assert killed == alone
 
 
+def _train_into(fraud: LocalFraud, folder: Path, out: Path) -> None:
+    """``tx.csv`` trained into the folder ``out`` over two workers of ``fraud``'s pools."""
+    fraud.train(
+        folder / "tx.csv", "m", out=out, target=None, time_budget=2.0, cost_ratio=None,
+        seed=0, jobs=1, user=None, progress=lambda _message: None, workers=2,
+    )  # fmt: skip
+
+
 def test_a_scheduler_gone_mid_search_is_a_refusal_and_nothing_is_written(
     folder: Path, tmp_path: Path
 ) -> None:
@@ -108,39 +117,27 @@ def test_a_scheduler_gone_mid_search_is_a_refusal_and_nothing_is_written(
             pools=lambda _workers: nullcontext(ShuttingDown(own, 1)),
         )
         with pytest.raises(SchedulerUnavailable) as refused:
-            fraud.train(
-                folder / "tx.csv", "m", out=out, target=None, time_budget=2.0, cost_ratio=None,
-                seed=0, jobs=1, user=None, progress=lambda _message: None, workers=2,
-            )  # fmt: skip
+            _train_into(fraud, folder, out)
     assert refused.value.said is not None
     assert refused.value.said.key == "error.dask.unavailable"
     assert not out.exists()
 
 
-def _closed_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 def test_a_scheduler_out_of_reach_is_a_refusal_and_nothing_is_written(
     folder: Path, tmp_path: Path
 ) -> None:
-    url = f"tcp://127.0.0.1:{_closed_port()}"
+    url = f"tcp://127.0.0.1:{free_port()}"
     fraud = replace(local_fraud(None), pools=lambda workers: dask_pool(url, workers))
     out = tmp_path / "model"
     with pytest.raises(SchedulerUnavailable) as refused:
-        fraud.train(
-            folder / "tx.csv", "m", out=out, target=None, time_budget=2.0, cost_ratio=None,
-            seed=0, jobs=1, user=None, progress=lambda _message: None, workers=2,
-        )  # fmt: skip
+        _train_into(fraud, folder, out)
     assert refused.value.said is not None
     assert refused.value.said.key == "error.dask.unavailable"
     assert not out.exists()
 
 
 def test_the_command_says_so_for_an_unreachable_scheduler(folder: Path, tmp_path: Path) -> None:
-    env_url = f"tcp://127.0.0.1:{_closed_port()}"
+    env_url = f"tcp://127.0.0.1:{free_port()}"
     done = subprocess.run(
         [*ENTRY_POINT, "fraud", "train", "tx.csv", "--name", "m", "--out", str(tmp_path / "m"),
          "--time-budget", "2", "--workers", "2"],

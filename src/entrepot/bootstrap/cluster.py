@@ -45,21 +45,7 @@ class DaskPool:
         """``task(shared, item)`` for each item over the workers (``shared`` sent once to
         each); a worker lost mid-task has its task run again on another (Dask's own
         retry); the scheduler lost: :class:`SchedulerUnavailable`."""
-        client = self._client
-        try:
-            sent = self._sent(shared)
-            with warnings.catch_warnings():
-                # each part travels in its task, not scattered: a task whose worker is lost
-                # runs again elsewhere only if the scheduler still holds its input
-                warnings.filterwarnings("ignore", "Large object", UserWarning)
-                warnings.filterwarnings("ignore", "Sending large graph", UserWarning)
-                futures = [client.submit(task, sent, item, pure=False) for item in items]
-            found: list[Any] = client.gather(futures)
-        except _LOST as exc:
-            if isinstance(exc, EntrepotError):  # a task's own refusal, raised again here
-                raise
-            raise unavailable(self.address, exc) from exc
-        return found
+        return self.run_after(task, shared, items, [()] * len(items))
 
     def run_after(
         self,
@@ -69,10 +55,8 @@ class DaskPool:
         after: Sequence[Sequence[int]],
         on_done: Callable[[int], None] | None = None,
     ) -> list[Any]:
-        """``task(shared, item)`` for each item, item ``i`` once the items ``after[i]``
-        are done (the scheduler starts it then, on whichever worker is free); results in
-        the items' order; a lost worker's task runs again, a lost scheduler is
-        :class:`SchedulerUnavailable`, as :meth:`run`."""
+        """As :meth:`run`, item ``i`` once the items ``after[i]`` are done (the scheduler
+        starts it then, on whichever worker is free); ``on_done(count)`` as each finishes."""
         from distributed import as_completed
 
         client = self._client
@@ -80,20 +64,26 @@ class DaskPool:
             sent = self._sent(shared)
             futures: list[Any] = []
             with warnings.catch_warnings():
+                # each item travels in its task, not scattered: a task whose worker is lost
+                # runs again elsewhere only if the scheduler still holds its input
                 warnings.filterwarnings("ignore", "Large object", UserWarning)
                 warnings.filterwarnings("ignore", "Sending large graph", UserWarning)
                 for item, waits in zip(items, after, strict=True):
                     waited = [futures[j] for j in waits]
                     futures.append(client.submit(_after, task, sent, item, *waited, pure=False))
-            for done, _ in enumerate(as_completed(futures), start=1):
-                if on_done is not None:
+            if on_done is not None:
+                for done, _ in enumerate(as_completed(futures), start=1):
                     on_done(done)
             found: list[Any] = client.gather(futures)
         except _LOST as exc:
-            if isinstance(exc, EntrepotError):
+            if isinstance(exc, EntrepotError):  # a task's own refusal, raised again here
                 raise
             raise unavailable(self.address, exc) from exc
         return found
+
+    def workers(self) -> int:
+        """How many workers the scheduler has now."""
+        return len(self._client.nthreads())
 
     def _sent(self, shared: Any) -> Any:
         """``shared`` on every worker: sent now, or the future of the same object sent for
@@ -171,23 +161,6 @@ def _close(client: Client) -> None:
 
 
 @contextmanager
-def scheduler_spread(url: str | None) -> Iterator[Spread]:
-    """What a job's work runs on: over every worker of the scheduler at ``url``, in as
-    many parts; in process (``Spread()``) when no scheduler is set."""
-    from entrepot.fraud_service.pipeline.partitioned import Spread
-
-    if url is None:
-        yield Spread()
-        return
-    _quiet()
-    client = _connect(url)
-    try:
-        yield Spread(DaskPool(client, url), max(len(client.nthreads()), 1))
-    finally:
-        client.close()
-
-
-@contextmanager
 def scheduler_pool(url: str | None) -> Iterator[DaskPool | None]:
     """What a job's parallel work (a training's trials) runs on: the workers of the
     scheduler at ``url``, or none (in process) when no scheduler is set."""
@@ -200,6 +173,19 @@ def scheduler_pool(url: str | None) -> Iterator[DaskPool | None]:
         yield DaskPool(client, url)
     finally:
         _close(client)
+
+
+@contextmanager
+def scheduler_spread(url: str | None) -> Iterator[Spread]:
+    """What a job's work runs on: over every worker of the scheduler at ``url``, in as
+    many parts; in process (``Spread()``) when no scheduler is set."""
+    from entrepot.fraud_service.pipeline.partitioned import Spread
+
+    with scheduler_pool(url) as pool:
+        if pool is None:
+            yield Spread()
+        else:
+            yield Spread(pool, max(pool.workers(), 1))
 
 
 def _connect(url: str) -> Client:

@@ -4,8 +4,8 @@ The same (type, days) units as the job queue's fan-out (:func:`~entrepot.city.fa
 units`: traffic by runs of 31 days, each other type a day at a time, the long ones
 first), each computed where a worker is by the same :func:`~entrepot.city.fanout.run_unit`
 into the same stores; each day's report as soon as the units holding that day are back
-(a :class:`~entrepot.pools.WaitingPool`, Dask's: the scheduler starts it then, beside the
-other days' metrics), else once every metric unit is back. A unit's
+(:func:`~entrepot.pools.run_waiting`: on Dask the scheduler starts it then, beside the
+other days' metrics; on another pool, after the wave of metric units). A unit's
 failed day is an outcome, as in process; the scheduler lost is the pool's refusal
 (:class:`~entrepot.errors.SchedulerUnavailable`), with every finished unit kept (each
 wrote its own write-once documents and watermarks). The outcomes come in the fan-out's
@@ -22,7 +22,7 @@ from entrepot.city.fanout import UnitState, outcomes_of, unit_params, units
 from entrepot.city.kinds import REPORT
 from entrepot.city.report_files import new_run_id
 from entrepot.city.runs import RunSummary
-from entrepot.pools import Pool, WaitingPool
+from entrepot.pools import Pool, run_waiting
 
 __all__ = ["Pool", "UnitTask", "report_waits", "spread_run"]
 
@@ -56,17 +56,9 @@ def spread_run(
     total = len(metric) + len(reports)
     if on_progress is not None:
         on_progress(0, total)
-    if isinstance(pool, WaitingPool):  # each day's report as soon as its metrics are back
-        told = None if on_progress is None else (lambda done: on_progress(done, total))
-        after: list[list[int]] = [[] for _ in metric] + report_waits(metric, reports)
-        found = pool.run_after(task, shared, metric + reports, after, on_done=told)
-    else:  # the metrics, then the reports
-        found = pool.run(task, shared, metric)
-        if on_progress is not None:
-            on_progress(len(metric), total)
-        found += pool.run(task, shared, reports) if reports else []
-        if on_progress is not None:
-            on_progress(total, total)
+    told = None if on_progress is None else (lambda done: on_progress(done, total))
+    after: list[list[int]] = [[] for _ in metric] + report_waits(metric, reports)
+    found = run_waiting(pool, task, shared, metric + reports, after, on_done=told)
     counted = [r["bytes_read"] for r in found if r.get("bytes_read") is not None]
     read = sum(counted) if len(counted) == len(found) else None  # each unit's, or none
     return RunSummary(new_run_id(), tuple(_ordered(metric + reports, found)), bytes_read=read)

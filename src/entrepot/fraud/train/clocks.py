@@ -47,12 +47,17 @@ class StepClock:
         return StepClock(self.step)
 
 
+def counts_steps(clock: Clock) -> bool:
+    """Whether ``clock`` counts steps (it can start :meth:`StepClock.fresh` ones) rather
+    than reading time (the wall clock, which every trial reads as it is)."""
+    return callable(getattr(clock, "fresh", None))
+
+
 def fresh(clock: Clock) -> Clock | None:
     """A new clock of ``clock``'s kind that nobody has read (a step clock's
     :meth:`StepClock.fresh`), or ``None`` for a clock every trial reads as it is (the
     wall clock: a trial measures its durations on it, wherever it runs)."""
-    make = getattr(clock, "fresh", None)
-    return make() if callable(make) else None
+    return clock.fresh() if counts_steps(clock) else None  # type: ignore[attr-defined]
 
 
 def wall_clock() -> Clock:

@@ -25,7 +25,7 @@ from entrepot.fraud.schema.analysis import analyze, require_target
 from entrepot.fraud.schema.target import label_vector
 from entrepot.fraud.train.card import Evaluation, ScoredPeriod, model_card
 from entrepot.fraud.train.card_messages import leak_kept, suspected_leak
-from entrepot.fraud.train.clocks import Clock, fresh
+from entrepot.fraud.train.clocks import Clock, counts_steps
 from entrepot.fraud.train.horizons import (
     Fitted,
     between_periods,
@@ -342,7 +342,7 @@ def _timings(clock: Clock, budget: float, **seconds: float) -> dict[str, object]
     """The run's durations by stage and its budget. On a step clock the budget counts steps
     and the file describes the model alone, the same bits on any machine and any number
     of workers: the durations, which no two runs share, are left out (``None``)."""
-    counted = fresh(clock) is not None
+    counted = counts_steps(clock)
     found: dict[str, object] = {
         name: None if counted else round(value, 3) for name, value in seconds.items()
     }

@@ -33,7 +33,7 @@ from dataclasses import replace
 import numpy as np
 from threadpoolctl import threadpool_limits
 
-from entrepot.fraud.train.clocks import Clock, fresh
+from entrepot.fraud.train.clocks import Clock, counts_steps
 from entrepot.fraud.train.fits import KINDS, Data, Trial, fit_one
 from entrepot.fraud.train.space import BOOSTED, DEFAULTS, TUNABLE, neighbour, slower
 from entrepot.fraud.train.trials import Proposal, TrialInputs, run_trials
@@ -148,7 +148,7 @@ class _Search:
         self.budget, self.on_trial, self.clock, self.pool = budget, on_trial, clock, pool
         # a step clock: each trial counts its own steps, the search adds them up; the
         # wall clock: the search reads how long each round took
-        self.counted = fresh(clock) is not None
+        self.counted = counts_steps(clock)
         self.now = 0.0 if self.counted else clock()
         self.spent = 0.0  # seconds of the budget spent
         self.rng = np.random.default_rng(seed)
@@ -179,7 +179,7 @@ class _Search:
         tried = {t.kind for t in self.trials}
         proposals: list[Proposal] = []
         for kind in kinds:
-            if kind not in tried and self.affordable([*proposals, kind]):
+            if kind not in tried and self.affordable([*(p.kind for p in proposals), kind]):
                 proposals.append(Proposal(kind, dict(DEFAULTS[kind]), "default"))
         self.round(proposals)
 
@@ -194,7 +194,7 @@ class _Search:
                 if leader is not None and self.rng.random() < 0.8
                 else str(self.rng.choice(tunable))
             )
-            if not self.affordable([*proposals, kind]):
+            if not self.affordable([*(p.kind for p in proposals), kind]):
                 break
             base = self.best((kind,))
             start = base.params if base is not None else DEFAULTS[kind]
@@ -205,11 +205,10 @@ class _Search:
         found = [t for t in self.trials if t.kind in kinds]
         return max(found, key=lambda t: t.validation_auprc) if found else None
 
-    def affordable(self, round_: list[Proposal | str]) -> bool:
-        """Whether a round of these trials is expected to end before the reserve."""
+    def affordable(self, kinds: list[str]) -> bool:
+        """Whether a round of trials of these kinds is expected to end before the reserve."""
         if not self.trials:
-            return len(round_) == 1
-        kinds = [p if isinstance(p, str) else p.kind for p in round_]
+            return len(kinds) == 1
         expected = sum((self.unit or 0.0) * _RELATIVE_COST[kind] for kind in kinds)
         return expected <= self.left - self.reserve
 
@@ -248,8 +247,7 @@ class _Search:
         if self.unit is None or (kind == "lightgbm" and trial.stage != "refined"):
             self.unit = trial.seconds / _RELATIVE_COST[kind]
         if kind in BOOSTED and not self.reserved:
-            seconds = trial.seconds
-            reserve = 0.0 if trial.cut_short else refine_reserve(seconds, self.budget)
+            reserve = 0.0 if trial.cut_short else refine_reserve(trial.seconds, self.budget)
             self.reserve, self.reserved = reserve, True
         if self.on_trial is not None:
             self.on_trial(trial)
