@@ -31,6 +31,7 @@ RANKS = {
     "masking": 0,
     "background": 0,
     "pools": 0,
+    "interrupts": 0,
     "outbound": 0,
     "temp_names": 0,
     "storage": 1,

@@ -33,6 +33,7 @@ from entrepot.catalog.relocation.records import (
     Tally,
 )
 from entrepot.catalog.uow import UnitOfWork
+from entrepot.interrupts import interrupts_at_checkpoints
 from entrepot.messages import N_, Message, Word
 from entrepot.relocation import listed
 from entrepot.relocation.errors import STATE_WORDS, MigrationOpen
@@ -180,16 +181,18 @@ def run_pass(
                 )
                 inflight[future] = item
 
-        fill()
-        while inflight:
-            done, _ = wait(inflight, return_when=FIRST_COMPLETED)
-            for future in done:
-                del inflight[future]
-                state.take(future.result())
-            if len(state.buffer) >= batch_size:
-                state.flush()
+        with interrupts_at_checkpoints() as ctrl_c:  # never inside a catalog statement
             fill()
-        state.flush()
+            while inflight:
+                done, _ = wait(inflight, return_when=FIRST_COMPLETED)
+                for future in done:
+                    del inflight[future]
+                    state.take(future.result())
+                if len(state.buffer) >= batch_size:
+                    state.flush()
+                ctrl_c.check()
+                fill()
+            state.flush()
     with ctx.unit() as uow:
         after = uow.journal.tally(migration.id)
     remaining = after.get(ItemState.PENDING, Tally()) + after.get(ItemState.FAILED, Tally())

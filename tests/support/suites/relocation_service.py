@@ -7,6 +7,7 @@ resume, verify, roll back, finalize, and the faults in between.
 
 from __future__ import annotations
 
+import signal
 from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
@@ -16,6 +17,7 @@ import pytest
 from sqlalchemy import Engine, func, select, text
 
 from entrepot.catalog.objects.records import ObjectState
+from entrepot.catalog.relocation import journal_items
 from entrepot.catalog.relocation.records import Item, Tally
 from entrepot.catalog.relocation.tables import StoreMigrationItemRow
 from entrepot.errors import AccessDenied, StoreUnavailable
@@ -213,6 +215,33 @@ class TestFaults(MigrationCase):
         world.assert_every_row_verified()
         resumed = world.migrations.resume()
         assert resumed.complete and resumed.repointed.objects == 30
+        world.assert_every_row_verified()
+
+    def test_a_ctrl_c_inside_a_batchs_statement_lands_after_the_batch(
+        self, world: World, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        """Regression: a SIGINT that arrived while a batch's catalog statement was being
+        compiled left the driver half-way (``IndexError``, exit 70, instead of an
+        interrupted pass). It now lands between batches: that batch is committed whole."""
+        world.seed(30)
+        real_mark = journal_items.mark
+        sent: list[bool] = []
+
+        def mark_with_ctrl_c(*args: Any, **kwargs: Any) -> None:
+            if not sent:
+                sent.append(True)
+                signal.raise_signal(signal.SIGINT)  # Ctrl-C, in the middle of the batch
+            real_mark(*args, **kwargs)
+
+        monkeypatch.setattr(journal_items, "mark", mark_with_ctrl_c)
+        with pytest.raises(MigrationInterrupted, match="--resume"):
+            world.migrations.migrate(world.destination.url, jobs=1, batch_size=10)
+        committed = world.location_rows()  # a batch is 10 outcomes or a few more
+        assert committed >= 10, "the batch Ctrl-C landed in was committed whole"
+        world.assert_every_row_verified()
+        monkeypatch.setattr(journal_items, "mark", real_mark)
+        resumed = world.migrations.resume()
+        assert resumed.complete and resumed.repointed.objects == 30 - committed
         world.assert_every_row_verified()
 
     def test_a_damaged_source_fails_that_object_only(self, world: World) -> None:
