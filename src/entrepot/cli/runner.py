@@ -69,6 +69,9 @@ def _run(command: typer.Typer, argv: list[str] | None) -> int:
         return 130
     except Exception as exc:
         log.debug("unexpected", exc_info=exc)
+        if _raised_by_ctrl_c(exc):  # a library that broke while Ctrl-C unwound through it
+            err_console.print(translator(reader_language())("cli.runner.interrupted"), markup=False)
+            return 130
         t = translator(reader_language())
         failure = t("cli.runner.unexpected", what=_said(exc))
         err_console.print(Text.assemble((t("cli.refusal.error"), "bold red"), f" {failure}"))
@@ -76,6 +79,18 @@ def _run(command: typer.Typer, argv: list[str] | None) -> int:
         err_console.print(Text.assemble((t("cli.refusal.what_to_do"), "yellow"), f" {hint}"))
         return UNEXPECTED
     return result if isinstance(result, int) else 0
+
+
+def _raised_by_ctrl_c(exc: BaseException) -> bool:
+    """Whether a :class:`KeyboardInterrupt` lies in the chain that led to ``exc``."""
+    seen: set[int] = set()
+    link: BaseException | None = exc
+    while link is not None and id(link) not in seen:
+        if isinstance(link, KeyboardInterrupt):
+            return True
+        seen.add(id(link))
+        link = link.__cause__ or link.__context__
+    return False
 
 
 def _said(exc: BaseException) -> str:
