@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from entrepot.fraud.train.clocks import Clock, clock_factory
-from entrepot.fraud_service.local_files import LocalFraud
+from entrepot.fraud_service.local_files import LocalFraud, ReferenceSizes
 from entrepot.messages import N_, Message
 
 __all__ = ["DEFAULT_LIBRARY", "LocalFraud", "local_fraud"]
@@ -89,4 +89,12 @@ def local_fraud(app: App | None) -> LocalFraud:
 
         return dask_pool(settings().jobs.dask_url, workers)
 
-    return LocalFraud(models, library, keys, new_clock, pools)
+    def reference_sizes() -> ReferenceSizes:
+        fraud = settings().fraud
+        return ReferenceSizes(
+            rows=fraud.reference_rows,
+            min_frauds=fraud.reference_min_frauds,
+            time_budget=fraud.reference_budget,
+        )
+
+    return LocalFraud(models, library, keys, new_clock, pools, reference_sizes)

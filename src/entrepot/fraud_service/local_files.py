@@ -44,6 +44,21 @@ KeysOf = Callable[[], "KeyRing | None"]
 PoolOf = Callable[[int], AbstractContextManager["Pool | None"]]
 
 
+@dataclass(frozen=True, slots=True)
+class ReferenceSizes:
+    """How each reference is built when the command names no size: its dataset's rows
+    and frauds at least, and its seconds (the ``reference_*`` settings, which the
+    server's first-start build reads too)."""
+
+    rows: int = 20_000
+    min_frauds: int = 400
+    time_budget: float = 9.0
+
+
+def _built_in_sizes() -> ReferenceSizes:
+    return ReferenceSizes()
+
+
 def _table(file: Path, sheet: str | None) -> pd.DataFrame:
     """The table in ``file``: a workbook's ``sheet``, else the sheet holding the table."""
     from entrepot.fraud.schema.target import has_label
@@ -92,6 +107,8 @@ class LocalFraud:
     #: The workers ``score --workers N`` spreads its rows over, and ``train --workers N``
     #: its search's trials (``bootstrap.cluster``).
     pools: PoolOf = _in_process
+    #: The reference sizes a build uses where the command names none.
+    reference_sizes: Callable[[], ReferenceSizes] = _built_in_sizes
 
     def domains(self) -> list[Domain]:
         """The domains the generator knows."""
@@ -216,22 +233,24 @@ class LocalFraud:
         into: Path | None,
         *,
         count: int,
-        rows: int,
-        min_frauds: int,
-        time_budget: float,
+        rows: int | None,
+        min_frauds: int | None,
+        time_budget: float | None,
         seed: int,
         jobs: int,
         progress: Callable[[ReferenceSpec, str], None],
     ) -> BuildReport:
-        """Generate the reference datasets and train one model each; skips those present."""
+        """Generate the reference datasets and train one model each; skips those present.
+        A size left ``None`` is :attr:`reference_sizes`'."""
         from entrepot.fraud.library.build import build_references
 
+        sizes = self.reference_sizes()
         return build_references(
             self.library(into),
             count=count,
-            rows=rows,
-            min_frauds=min_frauds,
-            time_budget=time_budget,
+            rows=sizes.rows if rows is None else rows,
+            min_frauds=sizes.min_frauds if min_frauds is None else min_frauds,
+            time_budget=sizes.time_budget if time_budget is None else time_budget,
             seed=seed,
             n_jobs=jobs,
             progress=progress,

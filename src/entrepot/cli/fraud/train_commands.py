@@ -200,18 +200,33 @@ def build_references_command(
     ] = None,
     count: Annotated[int, typer.Option(min=1, max=500)] = 40,
     rows: Annotated[
-        int, typer.Option(min=2000, max=400_000, help="Rows per reference dataset, at least")
-    ] = 20_000,
-    min_frauds: Annotated[
-        int,
+        int | None,
         typer.Option(
-            min=100, max=60_000, help="Frauds per reference dataset, at least (more rows)"
+            min=2000,
+            max=400_000,
+            help="Rows per reference dataset, at least [default: reference_rows, 20000]",
+            show_default=False,
         ),
-    ] = 400,
+    ] = None,
+    min_frauds: Annotated[
+        int | None,
+        typer.Option(
+            min=100,
+            max=60_000,
+            help="Frauds per reference dataset, at least (more rows) "
+            "[default: reference_min_frauds, 400]",
+            show_default=False,
+        ),
+    ] = None,
     time_budget: Annotated[
-        float,
-        typer.Option(min=1.0, callback=finite, help="Seconds each, generating its data included"),
-    ] = 9.0,
+        float | None,
+        typer.Option(
+            min=1.0,
+            callback=finite,
+            help="Seconds each, generating its data included [default: reference_budget, 9]",
+            show_default=False,
+        ),
+    ] = None,
     seed: Annotated[int, typer.Option()] = 0,
     jobs: Annotated[int, typer.Option(min=1, help="Threads per model fit")] = 1,
 ) -> None:
