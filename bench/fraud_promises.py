@@ -14,7 +14,9 @@ label horizon, for this file's horizons and size); the delivered AUPRC is scikit
 on the kept labels (a second computation sharing no code with the card). A case *holds*
 when the delivered figure lies in the promised interval or within 0.03 of the promised
 figure; a promise whose interval spans more than half the scale promises nothing (the
-product then says so) and is counted apart, never as held. The headline test AUPRC (the
+product then says so and shows no figure: ``promises: false``) and is counted apart,
+never as held. ``held_as_written`` counts as the issue's words do: the delivered figure
+in the stated interval (however wide) or within 0.03 of its centre. The headline test AUPRC (the
 card before horizons) is given beside it, and the same model's promise before ADR 0096
 (``promised_before``: no widening for the time after the card's test period).
 
@@ -119,6 +121,7 @@ def cases(
         ]
         auprc = (promise or {}).get("auprc") or {}
         informative, holds = _holds(auprc, delivered)
+        as_written = bool(auprc) and _within(auprc, delivered)
         # before ADR 0096: the same model's card without its observed period (no ageing)
         unaged = copy.copy(model)
         unaged.horizons = {k: v for k, v in (model.horizons or {}).items() if k != "observed"}
@@ -136,6 +139,7 @@ def cases(
                 "delivered": round(delivered, 4),
                 "holds": holds,
                 "informative": informative,
+                "holds_as_written": as_written,
                 "elapsed_days": (promise or {}).get("elapsed_days"),
                 "promised_before": before,
                 "holds_before": holds_before,
@@ -152,13 +156,13 @@ def cases(
 def _holds(auprc: dict[str, Any], delivered: float) -> tuple[bool, bool]:
     """Whether the promise is informative, and whether it holds (module docstring)."""
     informative = bool(auprc and auprc["high"] - auprc["low"] <= INFORMATIVE)
-    holds = bool(
-        informative
-        and (
-            auprc["low"] <= delivered <= auprc["high"] or abs(delivered - auprc["value"]) <= MARGIN
-        )
-    )
-    return informative, holds
+    return informative, informative and _within(auprc, delivered)
+
+
+def _within(auprc: dict[str, Any], delivered: float) -> bool:
+    """The delivered figure in the interval, or within :data:`MARGIN` of its centre."""
+    inside = auprc["low"] <= delivered <= auprc["high"]
+    return bool(inside or abs(delivered - auprc["value"]) <= MARGIN)
 
 
 def _thresholds(proba: np.ndarray) -> list[tuple[float, float]]:
@@ -217,6 +221,7 @@ def main() -> None:
     for name, frame, target, times in sources(args.sources, args.seed):
         found += cases(name, frame, target, times, args)
     held = sum(c["holds"] for c in found)
+    held_as_written = sum(c["holds_as_written"] for c in found)
     informative = sum(c["informative"] for c in found)
     held_before = sum(c["holds_before"] for c in found)
     informative_before = sum(c["informative_before"] for c in found)
@@ -234,6 +239,7 @@ def main() -> None:
         "arguments": vars(args),
         "cases": found,
         "held": held,
+        "held_as_written": held_as_written,
         "informative": informative,
         "held_before": held_before,
         "informative_before": informative_before,
@@ -246,7 +252,8 @@ def main() -> None:
     RESULTS.mkdir(parents=True, exist_ok=True)
     (RESULTS / "fraud-promises.json").write_text(json.dumps(report, indent=2) + "\n")
     print(
-        f"held {held} of {informative} informative ({len(found)} in all; before ADR 0096 "
+        f"held {held} of {informative} informative ({len(found)} in all, {held_as_written} "
+        f"inside their stated interval however wide; before ADR 0096 "
         f"{held_before} of {informative_before}); "
         f"estimates covering {sum(estimates)} of {len(estimates)} at the model's threshold, "
         f"{sum(at_thresholds)} of {len(at_thresholds)} at the top 0.5-5 % thresholds"

@@ -26,7 +26,8 @@ from entrepot.messages import N_, Count, Message, Np_, Number
 #: Share of a file's rows beyond the card's horizons from which its trust is not high.
 BEYOND_SHARE = 0.5
 #: A promise whose AUPRC interval is wider than this promises nothing: the card's figures
-#: moved too much from one period to the next (``trust.card_unsettled``).
+#: moved too much from one period to the next (``trust.card_unsettled``); ``expected``
+#: then says ``promises: false`` and the entrypoints show its range without a figure.
 UNSETTLED_WIDTH = 0.5
 #: What the estimate says when its interval was widened to the card's promise.
 WIDENED = N_("estimate.widened_to_card")
@@ -53,15 +54,17 @@ def with_promise(
         widening = Message(WIDENED, {"days": promise["covered_days"]}).to_json()
         found["assumptions"] = [*found.get("assumptions", []), widening]
         found["widened_to_card"] = True
-    out = {**summary, "expected": promise}
+    auprc = promise.get("auprc") or {}
+    unsettled = bool(auprc) and auprc["high"] - auprc["low"] > UNSETTLED_WIDTH
+    # an interval that wide promises no figure: the entrypoints show the range, not a value
+    out = {**summary, "expected": {**promise, "promises": bool(auprc) and not unsettled}}
     rows = sum(part["rows"] for part in promise.get("rows_by_horizon", []))
     beyond = promise.get("beyond_rows", 0)
     trusted = dict(summary.get("trust") or {})
-    auprc = promise.get("auprc") or {}
     said: Message | None = None
     if rows and beyond / rows > BEYOND_SHARE:
         said = Message(N_("trust.beyond_labels"), {"rows": beyond, "days": promise["covered_days"]})
-    elif auprc and auprc["high"] - auprc["low"] > UNSETTLED_WIDTH:
+    elif unsettled:
         low, high = Number(auprc["low"], 2), Number(auprc["high"], 2)
         said = Message(N_("trust.card_unsettled"), {"low": low, "high": high})
         elapsed, observed = promise.get("elapsed_days"), promise.get("observed_days")

@@ -58,8 +58,10 @@ def test_a_promise_spanning_most_of_the_scale_is_not_trusted_high() -> None:
     summary, _ = with_promise(high, _estimate(0.3, 0.9), _promise(0.05, 0.95))
     assert summary["trust"]["message"]["key"] == "trust.card_unsettled"
     assert summary["trust"]["level"] == "medium"
+    assert summary["expected"]["promises"] is False, "a range that wide is no figure"
     summary, _ = with_promise(high, _estimate(0.3, 0.9), _promise(0.2, 0.6))
     assert summary["trust"]["level"] == "high"
+    assert summary["expected"]["promises"] is True
 
 
 def test_a_promise_widened_by_the_files_age_says_so() -> None:

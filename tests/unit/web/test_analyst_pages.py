@@ -161,6 +161,14 @@ def test_the_prediction_carries_its_estimate_beside_the_realised_figures(world: 
     french = client.get(f"/predictions/{found['id']}", headers={"Accept-Language": "fr"}).text
     section = french.split('id="estimate"')[1].split("</section>")[0]
     assert "Performance estimée" in section and "dérive de concept" in section
+    # the card's AUPRC: a figure where it promises one, else its range and no figure
+    expected = found["summary"]["expected"]
+    cell = page.split('id="expected-auprc"')[1].split("</td>")[0]
+    value = f"{expected['auprc']['value']:.3f}"
+    if expected["promises"]:
+        assert value in cell and "no figure" not in cell
+    else:
+        assert value not in cell and "no figure promised" in cell
     # ADR 0096: the days the file lies after the card's test period, in both languages
     elapsed = found["summary"]["expected"]["elapsed_days"]
     days = round(elapsed)

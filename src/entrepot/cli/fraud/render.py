@@ -237,7 +237,7 @@ def print_expected(console: Console, found: dict[str, Any] | None) -> None:
     auprc = found["auprc"]
     horizon = found.get("horizon_days") or {}
     promise = t(
-        "cli.expected.promise",
+        "cli.expected.promise" if found.get("promises", True) else "cli.expected.no_promise",
         value=figure(auprc["value"], 3),
         level=level,
         low=figure(auprc["low"], 3),
