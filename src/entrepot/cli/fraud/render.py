@@ -229,6 +229,10 @@ def print_estimate(console: Console, found: dict[str, Any] | None) -> None:
             console.print(t("cli.estimate.assumes", what=in_words(message)), markup=False)
 
 
+#: A promise whose range is too wide to be one: the range, no figure (``promises: false``).
+NO_PROMISE = N_("cli.expected.no_promise")
+
+
 def print_expected(console: Console, found: dict[str, Any] | None) -> None:
     """What the model's card promises of this file, by how old the labels it read are."""
     if not found or not found.get("auprc"):
@@ -236,8 +240,9 @@ def print_expected(console: Console, found: dict[str, Any] | None) -> None:
     level, t = share(found["level"], 0), words()
     auprc = found["auprc"]
     horizon = found.get("horizon_days") or {}
+    said = N_("cli.expected.promise") if found.get("promises", True) else NO_PROMISE
     promise = t(
-        "cli.expected.promise" if found.get("promises", True) else "cli.expected.no_promise",
+        said,
         value=figure(auprc["value"], 3),
         level=level,
         low=figure(auprc["low"], 3),
