@@ -3,8 +3,8 @@
 run by ``bash -euo pipefail`` in a fresh folder beside the installed ``.venv``, with the
 service it starts in the background on a free port (``ENTREPOT_PORT``). Nothing is
 rewritten: the only inputs are the environment (the port, a step-counted training clock,
-smaller reference samples) and the password ``entrepot users create`` asks for on its
-standard input.
+smaller reference samples, a smaller budget for the trainings that name none) and the
+password ``entrepot users create`` asks for on its standard input.
 
 The blocks left out need what a laptop does not have: ``make run``/``make test`` (the
 set-up commands, which start this suite), Docker, a deployed service on another machine,
@@ -40,6 +40,10 @@ SMALL_REFERENCES = {
     "ENTREPOT_REFERENCE_BUDGET": "1",
 }
 
+#: The trainings that name no ``--time-budget`` (the service's, ``--user``'s, the
+#: ``--label-delay-days`` one) take this many seconds of steps instead of 60.
+SMALL_TRAININGS = {"ENTREPOT_TRAINING_BUDGET": "10"}
+
 pytestmark = pytest.mark.slow
 
 
@@ -64,7 +68,7 @@ def test_the_readme_runs_verbatim_as_one_script(tmp_path: Path) -> None:
     script = "\n".join(["set -euo pipefail", *blocks, "echo README-SCRIPT-DONE"])
     env = {k: v for k, v in os.environ.items() if not k.startswith("ENTREPOT_")}
     env |= {"ENTREPOT_PORT": str(free_port()), "ENTREPOT_TRAINING_CLOCK": "steps"}
-    env |= SMALL_REFERENCES
+    env |= SMALL_REFERENCES | SMALL_TRAININGS
     env.pop("VIRTUAL_ENV", None)
     password = "a readme password 42\n"
     log = tmp_path / "script.log"

@@ -97,4 +97,7 @@ def local_fraud(app: App | None) -> LocalFraud:
             time_budget=fraud.reference_budget,
         )
 
-    return LocalFraud(models, library, keys, new_clock, pools, reference_sizes)
+    def training_budget() -> float:
+        return settings().fraud.training_budget
+
+    return LocalFraud(models, library, keys, new_clock, pools, reference_sizes, training_budget)

@@ -109,6 +109,9 @@ class LocalFraud:
     pools: PoolOf = _in_process
     #: The reference sizes a build uses where the command names none.
     reference_sizes: Callable[[], ReferenceSizes] = _built_in_sizes
+    #: A training's seconds where the command names none (the ``training_budget``
+    #: setting, which the service's trainings read too).
+    training_budget: Callable[[], float] = lambda: 60.0
 
     def domains(self) -> list[Domain]:
         """The domains the generator knows."""

@@ -36,8 +36,14 @@ def train_command(
     ] = None,
     target: Annotated[str | None, typer.Option(help="The label column")] = None,
     time_budget: Annotated[
-        float, typer.Option(min=1.0, callback=finite, help="Seconds for model search")
-    ] = 60.0,
+        float | None,
+        typer.Option(
+            min=1.0,
+            callback=finite,
+            help="Seconds for model search [default: the training_budget setting, 60]",
+            show_default=False,
+        ),
+    ] = None,
     cost_ratio: Annotated[
         float | None,
         typer.Option(min=0.0, callback=finite, help="Cost of a missed fraud / false alarm"),
@@ -120,6 +126,8 @@ def train_command(
             f"`entrepot fraud score FILE OUT --model {result.get('model_name', name)}`",
         )
         return
+    if time_budget is None:
+        time_budget = local(ctx).training_budget()
     if user is not None and out is None:
         _refuse_workers_for_account(workers)
         train_for_account(

@@ -1,6 +1,8 @@
-"""``entrepot fraud build-references`` builds with the ``reference_*`` settings when no
-option names a size, as the server's first-start build does (regression: the command
-kept its own constants, so ``ENTREPOT_REFERENCE_ROWS`` and its kin were ignored there)."""
+"""``entrepot fraud build-references`` and ``fraud train`` read the ``reference_*`` and
+``training_budget`` settings when no option names a size or a budget, as the service's
+builds and trainings do (regression: the commands kept their own constants, so
+``ENTREPOT_REFERENCE_ROWS``, ``ENTREPOT_TRAINING_BUDGET`` and their kin were ignored
+there)."""
 
 from __future__ import annotations
 
@@ -13,6 +15,7 @@ from typer.testing import CliRunner
 from entrepot.cli.fraud.commands import fraud_app
 from entrepot.fraud.library import build
 from entrepot.fraud.library.build import BuildReport
+from entrepot.fraud_service.local_files import LocalFraud
 
 
 @pytest.fixture
@@ -63,3 +66,37 @@ def test_without_settings_the_built_in_sizes(
         monkeypatch.delenv(name, raising=False)
     run(["--into", str(tmp_path / "lib"), "--count", "1"], {})
     assert [(c["rows"], c["min_frauds"], c["time_budget"]) for c in asked] == [(20_000, 400, 9.0)]
+
+
+class Asked(Exception):
+    """Raised by the stand-in training once it has seen its budget."""
+
+
+@pytest.fixture
+def budgets(monkeypatch: pytest.MonkeyPatch) -> list[float]:
+    """The budget each training was asked for (nothing is trained)."""
+    seen: list[float] = []
+
+    def record(self: LocalFraud, file: Path, name: str, **kwargs: Any) -> Any:
+        seen.append(kwargs["time_budget"])
+        raise Asked
+
+    monkeypatch.setattr(LocalFraud, "train", record)
+    return seen
+
+
+def train(tmp_path: Path, extra: list[str], env: dict[str, str | None]) -> None:
+    data = tmp_path / "tx.csv"
+    data.write_text("amount,is_fraud\n1,0\n")
+    out = ["--out", str(tmp_path / "model")]
+    result = CliRunner(env=env).invoke(fraud_app, ["train", str(data), "--name", "m", *out, *extra])
+    assert isinstance(result.exception, Asked), result.output
+
+
+def test_the_training_budget_setting_budgets_a_training_that_names_none(
+    tmp_path: Path, budgets: list[float]
+) -> None:
+    train(tmp_path, [], {"ENTREPOT_TRAINING_BUDGET": "12"})
+    train(tmp_path, ["--time-budget", "5"], {"ENTREPOT_TRAINING_BUDGET": "12"})
+    train(tmp_path, [], {"ENTREPOT_TRAINING_BUDGET": None})
+    assert budgets == [12.0, 5.0, 60.0]
