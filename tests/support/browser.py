@@ -18,6 +18,7 @@ from typing import Any
 
 import pytest
 from selenium import webdriver
+from selenium.common.exceptions import StaleElementReferenceException
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.chrome.webdriver import WebDriver
 from selenium.webdriver.common.by import By
@@ -129,8 +130,13 @@ def chromium(profile: Path, downloads: Path) -> Iterator[WebDriver]:
 
 
 def wait(driver: WebDriver, condition: Any, seconds: float = HANG_GUARD) -> Any:
-    """Poll ``condition`` until it holds (``seconds``: a hang guard only)."""
-    return WebDriverWait(driver, seconds, poll_frequency=0.2).until(condition)
+    """Poll ``condition`` until it holds (``seconds``: a hang guard only). An element the
+    page replaced between finding it and reading it (a job page redrawing its state) is
+    polled again, not a failure."""
+    patient = WebDriverWait(
+        driver, seconds, poll_frequency=0.2, ignored_exceptions=(StaleElementReferenceException,)
+    )
+    return patient.until(condition)
 
 
 def by_id(name: str) -> tuple[str, str]:
@@ -182,8 +188,8 @@ def follow_job(driver: WebDriver, result: str) -> None:
     wait(
         driver,
         lambda d: (
-            "succeeded" in d.find_element(*by_id("job-state")).get_attribute("class")
-            or "failed" in d.find_element(*by_id("job-state")).get_attribute("class")
+            {"succeeded", "failed"}
+            & set((d.find_element(*by_id("job-state")).get_attribute("class") or "").split())
         ),
     )
     error = driver.find_element(*by_id("job-error"))
