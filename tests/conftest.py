@@ -213,12 +213,6 @@ def _drives_a_browser(item: pytest.Item) -> bool:
     )
 
 
-#: Files of several minutes, handed out first: last, one of them ran alone while the other
-#: workers had nothing left (the README script, 8 of a run's 39 minutes). A stable sort
-#: after pytest-randomly's shuffle: every other file keeps the seed's order.
-LONG_FILES = ("tests/e2e/test_readme_script.py", "tests/e2e/test_laptop_to_team.py")
-
-
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     for item in items:
         fixtures = getattr(item, "fixturenames", ())
@@ -226,7 +220,6 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
             item.add_marker(pytest.mark.s3)
         if _drives_a_browser(item):
             item.add_marker(pytest.mark.browser)
-    items.sort(key=lambda item: item.nodeid.split("::")[0] not in LONG_FILES)
 
 
 def pytest_sessionstart(session: pytest.Session) -> None:

@@ -41,3 +41,22 @@ def test_an_item_runs_after_the_items_it_waits_for(tmp_path: Path) -> None:
         found = pool.run_after(_mark, tmp_path, items, after, on_done=done.append)
     assert found == ["a1:ok", "a2:ok", "b1:ok", "b2:ok", "r1:ok", "r2:ok"]
     assert done == [1, 2, 3, 4, 5, 6]
+
+
+def _holders(shared: object, item: int) -> int:
+    return item
+
+
+def test_a_local_cluster_starts_with_every_worker_and_the_shared_input_on_each() -> None:
+    """Regression: the pool was handed out before every worker had registered, so the
+    input sent to all of them landed on the first alone; a task that killed that worker
+    lost the only copy, and the search failed ("already forgotten") instead of running
+    again on the other worker."""
+    with dask_pool(None, 2) as pool:
+        assert pool is not None
+        assert pool.workers() == 2
+        shared = list(range(1000))
+        assert pool.run(_holders, shared, [1, 2]) == [1, 2]
+        sent = pool._sent(shared)  # the same object: the future the run used
+        holders = pool._client.who_has([sent])[sent.key]
+        assert len(holders) == 2, holders

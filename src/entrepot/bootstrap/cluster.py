@@ -27,6 +27,9 @@ if TYPE_CHECKING:
 
 #: Seconds a scheduler has to answer a connection.
 CONNECT_TIMEOUT = 5.0
+#: Seconds a local cluster's worker processes have to start and register (a hang guard:
+#: they import the product, a few seconds on a loaded machine).
+WORKERS_TIMEOUT = 120.0
 #: What a lost scheduler raises under ``distributed`` (its comm errors are ``OSError``s).
 _LOST = (OSError, TimeoutError, CancelledError)
 
@@ -140,6 +143,12 @@ def dask_pool(url: str | None, workers: int) -> Iterator[DaskPool | None]:
     try:
         client = Client(cluster, timeout=CONNECT_TIMEOUT)
         try:
+            # every worker in before the first send: what is sent to all (a search's data)
+            # then has a copy on each, and a worker lost mid-task loses none of it
+            try:
+                client.wait_for_workers(workers, timeout=WORKERS_TIMEOUT)
+            except _LOST as exc:
+                raise unavailable(str(cluster.scheduler_address), exc) from exc
             yield DaskPool(client, str(cluster.scheduler_address))
         finally:
             _close(client)
