@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from entrepot.fraud.train.clocks import Clock, clock_factory
-from entrepot.fraud_service.local_files import LocalFraud, ReferenceSizes
+from entrepot.fraud_service.local_files import LocalFraud
 from entrepot.messages import N_, Message
 
 __all__ = ["DEFAULT_LIBRARY", "LocalFraud", "local_fraud"]
@@ -21,6 +21,7 @@ if TYPE_CHECKING:
     from entrepot.fraud_service.pipeline.partitioned import Pool
     from entrepot.registry.keyring import KeyRing
     from entrepot.registry.service import Registry
+    from entrepot.settings.fraud import FraudSettings
 
 #: The reference library of ``entrepot fraud`` run on its own, without a setting.
 DEFAULT_LIBRARY = Path("fraud-references")
@@ -89,15 +90,7 @@ def local_fraud(app: App | None) -> LocalFraud:
 
         return dask_pool(settings().jobs.dask_url, workers)
 
-    def reference_sizes() -> ReferenceSizes:
-        fraud = settings().fraud
-        return ReferenceSizes(
-            rows=fraud.reference_rows,
-            min_frauds=fraud.reference_min_frauds,
-            time_budget=fraud.reference_budget,
-        )
+    def fraud_settings() -> FraudSettings:
+        return settings().fraud
 
-    def training_budget() -> float:
-        return settings().fraud.training_budget
-
-    return LocalFraud(models, library, keys, new_clock, pools, reference_sizes, training_budget)
+    return LocalFraud(models, library, keys, new_clock, pools, fraud_settings)

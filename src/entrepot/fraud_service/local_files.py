@@ -20,6 +20,7 @@ from entrepot.fraud.train.clocks import ClockFactory, wall_clock
 from entrepot.fraud_service.local_results import Generated, Scored, Trained, sheet_facts
 from entrepot.local_paths import output_file
 from entrepot.messages import N_, Message
+from entrepot.settings.fraud import FraudSettings
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -42,21 +43,6 @@ KeysOf = Callable[[], "KeyRing | None"]
 #: The workers a scoring's rows or a training's trials are spread over for ``--workers N``
 #: (``None``: in process).
 PoolOf = Callable[[int], AbstractContextManager["Pool | None"]]
-
-
-@dataclass(frozen=True, slots=True)
-class ReferenceSizes:
-    """How each reference is built when the command names no size: its dataset's rows
-    and frauds at least, and its seconds (the ``reference_*`` settings, which the
-    server's first-start build reads too)."""
-
-    rows: int = 20_000
-    min_frauds: int = 400
-    time_budget: float = 9.0
-
-
-def _built_in_sizes() -> ReferenceSizes:
-    return ReferenceSizes()
 
 
 def _table(file: Path, sheet: str | None) -> pd.DataFrame:
@@ -107,11 +93,9 @@ class LocalFraud:
     #: The workers ``score --workers N`` spreads its rows over, and ``train --workers N``
     #: its search's trials (``bootstrap.cluster``).
     pools: PoolOf = _in_process
-    #: The reference sizes a build uses where the command names none.
-    reference_sizes: Callable[[], ReferenceSizes] = _built_in_sizes
-    #: A training's seconds where the command names none (the ``training_budget``
-    #: setting, which the service's trainings read too).
-    training_budget: Callable[[], float] = lambda: 60.0
+    #: The fraud settings, read where a command names no size or budget (the reference
+    #: sizes, the training budget: what the service's builds and trainings read too).
+    settings: Callable[[], FraudSettings] = FraudSettings
 
     def domains(self) -> list[Domain]:
         """The domains the generator knows."""
@@ -244,16 +228,16 @@ class LocalFraud:
         progress: Callable[[ReferenceSpec, str], None],
     ) -> BuildReport:
         """Generate the reference datasets and train one model each; skips those present.
-        A size left ``None`` is :attr:`reference_sizes`'."""
+        A size left ``None`` is the ``reference_*`` setting's."""
         from entrepot.fraud.library.build import build_references
 
-        sizes = self.reference_sizes()
+        found = self.settings()
         return build_references(
             self.library(into),
             count=count,
-            rows=sizes.rows if rows is None else rows,
-            min_frauds=sizes.min_frauds if min_frauds is None else min_frauds,
-            time_budget=sizes.time_budget if time_budget is None else time_budget,
+            rows=found.reference_rows if rows is None else rows,
+            min_frauds=found.reference_min_frauds if min_frauds is None else min_frauds,
+            time_budget=found.reference_budget if time_budget is None else time_budget,
             seed=seed,
             n_jobs=jobs,
             progress=progress,

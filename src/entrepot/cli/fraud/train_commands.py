@@ -127,7 +127,7 @@ def train_command(
         )
         return
     if time_budget is None:
-        time_budget = local(ctx).training_budget()
+        time_budget = local(ctx).settings().training_budget
     if user is not None and out is None:
         _refuse_workers_for_account(workers)
         train_for_account(
