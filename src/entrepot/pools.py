@@ -61,6 +61,8 @@ def run_waiting(
     found: dict[int, Any] = {}
     while len(found) < len(items):
         wave = [i for i in range(len(items)) if i not in found and set(after[i]) <= set(found)]
+        if not wave:  # a wait on itself, on a later wait, or on no item: never met
+            raise ValueError(f"items {sorted(set(range(len(items))) - set(found))} wait forever")
         found.update(zip(wave, pool.run(task, shared, [items[i] for i in wave]), strict=True))
         if on_done is not None:
             on_done(len(found))
