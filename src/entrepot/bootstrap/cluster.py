@@ -129,17 +129,23 @@ def dask_pool(url: str | None, workers: int) -> Iterator[DaskPool | None]:
         finally:
             _close(client)
         return
-    cluster = LocalCluster(
-        n_workers=workers,
-        processes=True,
-        threads_per_worker=1,
-        host="127.0.0.1",
-        dashboard_address=None,
-        # no dashboard; its HTTP server (health, metrics) on a port the system picks, never
-        # the fixed 8787 another cluster may hold
-        scheduler_kwargs={"dashboard": False, "dashboard_address": "127.0.0.1:0"},
-        silence_logs=logging.CRITICAL,
-    )
+    import dask
+
+    # what is sent to every worker keeps its copy on each: Dask's active memory manager
+    # would otherwise drop all but one within seconds of the tasks reading it, and a
+    # worker lost with the last copy fails the tasks of the next round
+    with dask.config.set({"distributed.scheduler.active-memory-manager.start": False}):
+        cluster = LocalCluster(
+            n_workers=workers,
+            processes=True,
+            threads_per_worker=1,
+            host="127.0.0.1",
+            dashboard_address=None,
+            # no dashboard; its HTTP server (health, metrics) on a port the system picks,
+            # never the fixed 8787 another cluster may hold
+            scheduler_kwargs={"dashboard": False, "dashboard_address": "127.0.0.1:0"},
+            silence_logs=logging.CRITICAL,
+        )
     try:
         client = Client(cluster, timeout=CONNECT_TIMEOUT)
         try:
