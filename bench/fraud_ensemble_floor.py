@@ -45,7 +45,7 @@ from entrepot.fraud.match.description import describe
 from entrepot.fraud.score.assemble import from_library
 from entrepot.fraud.score.ensemble import Ensemble
 from entrepot.fraud.score.file_member import file_score
-from entrepot.fraud.score.fit import CANDIDATES, fitted
+from entrepot.fraud.score.fit import CANDIDATES, distribution_fit, fitted
 from entrepot.fraud.score.known_labels import KnownLabels, labelled_history
 from entrepot.fraud.score.measured import measure
 from entrepot.fraud.score.scoring import member_scores
@@ -162,6 +162,13 @@ def one(
         "candidates": len(candidates.members),
         "members": [m.name for m in ensemble.members],
         "weights": [round(m.weight, 3) for m in ensemble.members],
+        "distribution_fits": {
+            m.name: round(distribution_fit(a), 4)
+            for m, a in zip(candidates.members, anomalies, strict=True)
+        },
+        "member_auprc": {
+            m.name: _auprc(y, p) for m, p in zip(candidates.members, probs, strict=True)
+        },
         "seconds": round(seconds, 1),
     }
 

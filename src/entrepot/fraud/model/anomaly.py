@@ -36,14 +36,19 @@ class AnomalyModel:
     reference: np.ndarray  # sorted raw scores of training rows
 
     @classmethod
-    def fit(cls, x: np.ndarray, *, seed: int = 0) -> AnomalyModel:
-        """Fit on the rows of ``x`` (legitimate training rows; NaN allowed)."""
-        x = np.asarray(x, dtype=float)
+    def fit(cls, x: np.ndarray, *, seed: int = 0, rows: np.ndarray | None = None) -> AnomalyModel:
+        """Fit on the rows of ``x`` (legitimate training rows; NaN allowed); ``rows``: only
+        the rows where it is true (one column of them in float64 at a time, never a copy
+        of ``x``)."""
+        x = np.asarray(x)
+        kept = np.arange(len(x)) if rows is None else np.flatnonzero(rows)
         edges, surprise = [], []
         ranges = np.zeros((x.shape[1], 4))
         ranges[:, :2] = np.nan
-        for j, column in enumerate(x.T):
+        for j in range(x.shape[1]):
+            column = np.asarray(x[kept, j], dtype=float)
             values = column[np.isfinite(column)]
+            del column
             if values.size == 0:
                 edges.append(np.zeros(0))
                 surprise.append(np.zeros(1))
@@ -65,11 +70,10 @@ class AnomalyModel:
             surprise.append(raw - expected)
             ranges[j] = (values.min(), values.max(), float(np.median(widths)), raw.max() - expected)
         model = cls(edges, surprise, ranges, np.zeros(0))
-        rows = x
-        if len(x) > _REFERENCE_ROWS:
+        if len(kept) > _REFERENCE_ROWS:
             rng = np.random.default_rng(seed)
-            rows = x[rng.choice(len(x), _REFERENCE_ROWS, replace=False)]
-        model.reference = np.sort(model.raw(rows))
+            kept = kept[rng.choice(len(kept), _REFERENCE_ROWS, replace=False)]
+        model.reference = np.sort(model.raw(x[kept]))
         return model
 
     def surprises(self, x: np.ndarray) -> np.ndarray:
@@ -78,12 +82,11 @@ class AnomalyModel:
         A value beyond the training range takes the feature's highest surprise plus
         ``log(1 + distance / median bin width)``.
         """
-        columns = np.ascontiguousarray(np.asarray(x, dtype=float).T)
-        out = np.zeros(columns.shape, dtype=float)
+        out = np.zeros((x.shape[1], x.shape[0]), dtype=float)
         for j, (inner, table) in enumerate(zip(self.edges, self.surprise, strict=True)):
             if table.size == 1 and inner.size == 0:
                 continue
-            column = columns[j]
+            column = np.asarray(x[:, j], dtype=float)  # one column in float64 at a time
             bins = np.zeros(len(column), dtype=np.int8)  # at most 20 bins: count the edges
             for edge in inner:  # a value passes; faster than a binary search per value
                 bins += column >= edge

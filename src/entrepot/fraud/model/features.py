@@ -16,14 +16,15 @@ a customer's 30-day count does not restart at zero in a new file.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
 from sklearn.base import BaseEstimator, TransformerMixin
 
-from entrepot.fraud.model.behaviour import DAY, counterparty_features, customer_features
+from entrepot.fraud.model.behaviour import DAY
+from entrepot.fraud.model.entity_features import behaviour_of
 from entrepot.fraud.model.time_parts import TIME_PARTS as _TIME_PARTS
 from entrepot.fraud.model.time_parts import time_parts
 from entrepot.fraud.schema.analysis import Analysis
@@ -264,43 +265,47 @@ class FeatureBuilder(TransformerMixin, BaseEstimator):  # type: ignore[misc]
         only the rows at these positions of ``frame``, in this order, in C order (each row
         contiguous, as the boosting libraries read it without a copy); every row of
         ``frame`` is still read for the features of those rows."""
-        arrays = self._arrays(frame, labels, self.history_ if history else None)
+        place = {name: j for j, name in enumerate(self.feature_names_)}
+        pieces = self._pieces(frame, labels, self.history_ if history else None)
+        # each feature written where it goes as soon as it is made, and then freed
         if rows is not None:
-            picked = np.empty((len(rows), len(self.feature_names_)), dtype=float)
-            for j, name in enumerate(self.feature_names_):
-                picked[:, j] = arrays.pop(name)[rows]  # each freed once copied
+            picked = np.empty((len(rows), len(place)), dtype=float)
+            for name, values in pieces:
+                picked[:, place[name]] = values[rows]
             return picked
-        out = np.empty((len(self.feature_names_), len(frame)), dtype=float)
-        for j, name in enumerate(self.feature_names_):
-            out[j] = arrays.pop(name)  # each feature's array freed once copied
+        out = np.empty((len(place), len(frame)), dtype=float)
+        for name, values in pieces:
+            out[place[name]] = values
         return out.T
 
     def _build(
         self, frame: pd.DataFrame, labels: np.ndarray | None, history: pd.DataFrame | None
     ) -> pd.DataFrame:
-        return pd.DataFrame(self._arrays(frame, labels, history), index=frame.index)
+        return pd.DataFrame(dict(self._pieces(frame, labels, history)), index=frame.index)
 
-    def _arrays(
+    def _pieces(
         self, frame: pd.DataFrame, labels: np.ndarray | None, history: pd.DataFrame | None
-    ) -> dict[str, np.ndarray]:
+    ) -> Iterator[tuple[str, np.ndarray]]:
+        """Each feature of ``frame``'s rows as float64, one after the other (a group of
+        features at a time is computed; none is kept once given)."""
         spec = self.spec
-        out: dict[str, np.ndarray] = {}
         times = self._times(frame) if spec.timestamp else None
         if times is not None:
-            out.update(time_parts(times.to_numpy(dtype="datetime64[s]")))
+            yield from time_parts(times.to_numpy(dtype="datetime64[s]")).items()
         if spec.amount:
             amount = pd.to_numeric(self._column(frame, spec.amount), errors="coerce").to_numpy(
                 float
             )
-            out["amount"] = amount
-            out["amount_log"] = np.log1p(np.clip(amount, 0, None))
+            yield "amount", amount
+            yield "amount_log", np.log1p(np.clip(amount, 0, None))
         for col in spec.numerics:
-            out[col] = pd.to_numeric(self._column(frame, col), errors="coerce").to_numpy(float)
+            yield col, pd.to_numeric(self._column(frame, col), errors="coerce").to_numpy(float)
         for col in spec.categoricals:
-            out.update(self._encode(col, self._column(frame, col)))
+            yield from self._encode(col, self._column(frame, col)).items()
         if self._has_behaviour and times is not None:
-            out.update(self._behaviour(self._behaviour_inputs(frame, times), labels, history))
-        return out
+            inputs = self._behaviour_inputs(frame, times)
+            del times
+            yield from self._behaviour(inputs, labels, history)
 
     def _encode(self, col: str, series: pd.Series) -> dict[str, np.ndarray]:
         # Encode the distinct values only, then spread them over the rows.
@@ -327,7 +332,7 @@ class FeatureBuilder(TransformerMixin, BaseEstimator):  # type: ignore[misc]
         frame: dict[str, np.ndarray],
         labels: np.ndarray | None,
         history: pd.DataFrame | None,
-    ) -> dict[str, np.ndarray]:
+    ) -> Iterator[tuple[str, np.ndarray]]:
         spec = self.spec
         rows = len(frame["__seconds"])
         known = labels is not None and self.uses_labels
@@ -338,52 +343,3 @@ class FeatureBuilder(TransformerMixin, BaseEstimator):  # type: ignore[misc]
             start = len(history)
             frame = {k: np.concatenate([history[k].to_numpy(), v]) for k, v in frame.items()}
         return behaviour_of(self, frame, start)
-
-
-def behaviour_of(
-    builder: FeatureBuilder,
-    frame: dict[str, np.ndarray],
-    start: int,
-    codes_of: Callable[[np.ndarray], np.ndarray] | None = None,
-) -> dict[str, np.ndarray]:
-    """The behaviour features of the rows of ``frame`` from ``start`` on (the rows before
-    are history): ``__seconds``, ``__label``, ``__amount`` if the spec has an amount, and
-    the entity keys under the entity columns' names. ``codes_of``: an equivalent of
-    :func:`entity_codes`."""
-    entity_codes_of = entity_codes if codes_of is None else codes_of
-    spec = builder.spec
-    seconds = frame["__seconds"].astype(np.int64)
-    amount = frame["__amount"].astype(float) if spec.amount else None
-    has_labels = bool(np.isfinite(frame["__label"].astype(float)).any())
-    y = frame["__label"].astype(float) if has_labels else None
-    out: dict[str, np.ndarray] = {}
-    for i, col in enumerate(spec.customers):
-        codes = entity_codes_of(frame[col])
-        out.update(customer_features(codes, seconds, amount, builder.windows, f"customer{i}"))
-    for i, col in enumerate(spec.counterparties):
-        codes = entity_codes_of(frame[col])
-        out.update(counterparty_block(builder, codes, seconds, y, f"counterparty{i}"))
-    return {name: values[start:] for name, values in out.items()}
-
-
-def entity_codes(keys: np.ndarray) -> np.ndarray:
-    """Integer codes of entity keys in order of first appearance; -1 where missing."""
-    codes: np.ndarray = pd.factorize(keys, use_na_sentinel=True)[0].astype(np.int64)
-    return codes
-
-
-def counterparty_block(
-    builder: FeatureBuilder,
-    codes: np.ndarray,
-    seconds: np.ndarray,
-    y: np.ndarray | None,
-    prefix: str,
-) -> dict[str, np.ndarray]:
-    """A counterparty's features; its risk features are NaN when no label is known."""
-    windows = builder.windows
-    delay, horizon = builder.label_delay_days, builder.label_horizon_days
-    made = counterparty_features(codes, seconds, y, windows, delay, prefix, horizon)
-    if y is None:  # no label known at all: the risk features exist, unknown
-        for w in windows:
-            made[f"{prefix}_risk_{w}d"] = np.full(len(codes), np.nan)
-    return made

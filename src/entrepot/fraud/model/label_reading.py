@@ -9,7 +9,8 @@ import re
 import numpy as np
 import pandas as pd
 
-from entrepot.fraud.model.features import FeatureBuilder, counterparty_block, entity_codes
+from entrepot.fraud.model.entity_features import counterparty_block, entity_codes
+from entrepot.fraud.model.features import FeatureBuilder
 from entrepot.fraud.tables.values import entity_keys
 
 #: A feature that reads past labels (a counterparty's recent fraud rate).

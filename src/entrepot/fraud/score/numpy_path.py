@@ -30,12 +30,8 @@ import pandas as pd
 from entrepot.fraud.errors import MissingColumns
 from entrepot.fraud.match.description import Upload
 from entrepot.fraud.model.behaviour import customer_features
-from entrepot.fraud.model.features import (
-    FeatureBuilder,
-    behaviour_of,
-    counterparty_block,
-    entity_codes,
-)
+from entrepot.fraud.model.entity_features import behaviour_of, counterparty_block, entity_codes
+from entrepot.fraud.model.features import FeatureBuilder
 from entrepot.fraud.model.saved import FraudModel
 from entrepot.fraud.model.time_parts import time_parts
 from entrepot.fraud.score.bare_predict import AnomalyTables, calibrated, scorer
@@ -195,7 +191,7 @@ class FastModel:
             rows = self.history.relevant(keys)
             arrays = self.history.arrays
             data = {k: np.concatenate([arrays[k][rows], v]) for k, v in data.items()}
-            return behaviour_of(self.builder, data, len(rows), codes_of=first_codes)
+            return dict(behaviour_of(self.builder, data, len(rows), codes_of=first_codes))
         # Without history nothing depends on the model but the windows: members reading
         # the same columns share the result.
         windows, out = self.builder.windows, {}

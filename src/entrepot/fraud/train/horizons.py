@@ -32,8 +32,9 @@ import pandas as pd
 from entrepot.fraud.model.behaviour import DAY
 from entrepot.fraud.model.bootstrap import Ranked, intervals
 from entrepot.fraud.model.calibration import Calibrator
+from entrepot.fraud.model.entity_features import counterparty_block, entity_codes
 from entrepot.fraud.model.estimator import positive_scores
-from entrepot.fraud.model.features import FeatureBuilder, counterparty_block, entity_codes
+from entrepot.fraud.model.features import FeatureBuilder
 from entrepot.fraud.model.label_reading import READS_LABELS
 from entrepot.fraud.tables.values import entity_keys
 from entrepot.fraud.train.splits import Splits

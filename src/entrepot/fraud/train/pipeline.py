@@ -212,7 +212,7 @@ def run_training(
     val_proba = calibrator(val_scores)
     threshold = choose_threshold(arrays.y_val, val_proba, cost_ratio=cost_ratio)
     importances = feature_importances(best, names, arrays, seed)
-    anomaly = AnomalyModel.fit(arrays.x_fit[arrays.y_fit == 0], seed=seed)
+    anomaly = AnomalyModel.fit(arrays.x_fit, seed=seed, rows=arrays.y_fit == 0)
     shares = {i["feature"]: i["importance"] for i in importances}
     test_proba = calibrator(positive_scores(best.estimator, x_test))
     if splits.kind == "time":  # the fraud rate's moves in validation widen the estimate

@@ -62,3 +62,13 @@ def test_an_empty_training_column_is_ignored() -> None:
     with_value = model.score(np.asarray([[0.0, 123.0]]))
     without = model.score(np.asarray([[0.0, np.nan]]))
     assert with_value == pytest.approx(without)
+
+
+def test_only_the_rows_asked_for_are_read() -> None:
+    rng = np.random.default_rng(6)
+    x = rng.normal(size=(3000, 3)).astype(np.float32)
+    legitimate = rng.random(3000) < 0.9
+    whole = AnomalyModel.fit(x[legitimate])
+    kept = AnomalyModel.fit(x, rows=legitimate)
+    assert all(np.array_equal(a, b) for a, b in zip(whole.edges, kept.edges, strict=True))
+    assert np.array_equal(whole.reference, kept.reference)

@@ -15,8 +15,8 @@ from sklearn.isotonic import IsotonicRegression
 from entrepot.fraud.match.description import describe
 from entrepot.fraud.model.anomaly import AnomalyModel
 from entrepot.fraud.model.calibration import Calibrator
+from entrepot.fraud.model.entity_features import entity_codes
 from entrepot.fraud.model.estimator import positive_scores
-from entrepot.fraud.model.features import entity_codes
 from entrepot.fraud.model.saved import FraudModel
 from entrepot.fraud.score import bare_predict as fastpredict
 from entrepot.fraud.score import column_reader as reader_module

@@ -1,0 +1,93 @@
+"""The behaviour features of a :class:`~entrepot.fraud.model.features.FeatureBuilder`'s
+entities (customers, counterparties), one entity's block at a time, from the window
+arithmetic of ``entrepot.fraud.model.behaviour``."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from typing import Protocol
+
+import numpy as np
+import pandas as pd
+
+from entrepot.fraud.model.behaviour import counterparty_features, customer_features
+
+
+class EntityColumns(Protocol):
+    """The columns a builder's behaviour features read (a ``FeatureSpec``)."""
+
+    @property
+    def amount(self) -> str | None: ...
+    @property
+    def customers(self) -> tuple[str, ...]: ...
+    @property
+    def counterparties(self) -> tuple[str, ...]: ...
+
+
+class FeatureBuilder(Protocol):
+    """What the behaviour features read of a
+    :class:`~entrepot.fraud.model.features.FeatureBuilder`."""
+
+    @property
+    def spec(self) -> EntityColumns: ...
+    @property
+    def windows(self) -> tuple[int, ...]: ...
+    @property
+    def label_delay_days(self) -> int: ...
+    @property
+    def label_horizon_days(self) -> float | None: ...
+
+
+def behaviour_of(
+    builder: FeatureBuilder,
+    frame: dict[str, np.ndarray],
+    start: int,
+    codes_of: Callable[[np.ndarray], np.ndarray] | None = None,
+) -> Iterator[tuple[str, np.ndarray]]:
+    """The behaviour features of the rows of ``frame`` from ``start`` on (the rows before
+    are history), one entity's at a time: ``frame`` holds ``__seconds``, ``__label``,
+    ``__amount`` if the spec has an amount, and the entity keys under the entity columns'
+    names. ``codes_of``: an equivalent of :func:`entity_codes`."""
+    entity_codes_of = entity_codes if codes_of is None else codes_of
+    spec = builder.spec
+    seconds = frame["__seconds"].astype(np.int64)
+    amount = frame["__amount"].astype(float) if spec.amount else None
+    has_labels = bool(np.isfinite(frame["__label"].astype(float)).any())
+    y = frame["__label"].astype(float) if has_labels else None
+    for i, col in enumerate(spec.customers):
+        codes = entity_codes_of(frame[col])
+        made = customer_features(codes, seconds, amount, builder.windows, f"customer{i}")
+        yield from _given(made, start)
+    for i, col in enumerate(spec.counterparties):
+        codes = entity_codes_of(frame[col])
+        made = counterparty_block(builder, codes, seconds, y, f"counterparty{i}")
+        yield from _given(made, start)
+
+
+def _given(made: dict[str, np.ndarray], start: int) -> Iterator[tuple[str, np.ndarray]]:
+    """``made``'s features from row ``start`` on, each let go of as it is given."""
+    for name in list(made):
+        yield name, made.pop(name)[start:]
+
+
+def entity_codes(keys: np.ndarray) -> np.ndarray:
+    """Integer codes of entity keys in order of first appearance; -1 where missing."""
+    codes: np.ndarray = pd.factorize(keys, use_na_sentinel=True)[0].astype(np.int64)
+    return codes
+
+
+def counterparty_block(
+    builder: FeatureBuilder,
+    codes: np.ndarray,
+    seconds: np.ndarray,
+    y: np.ndarray | None,
+    prefix: str,
+) -> dict[str, np.ndarray]:
+    """A counterparty's features; its risk features are NaN when no label is known."""
+    windows = builder.windows
+    delay, horizon = builder.label_delay_days, builder.label_horizon_days
+    made = counterparty_features(codes, seconds, y, windows, delay, prefix, horizon)
+    if y is None:  # no label known at all: the risk features exist, unknown
+        for w in windows:
+            made[f"{prefix}_risk_{w}d"] = np.full(len(codes), np.nan)
+    return made
