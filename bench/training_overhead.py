@@ -12,8 +12,14 @@ Everything else is the product's own cost: reading the file, the analysis, the f
 importances, the anomaly model, the signature. The budget is counted in steps, so the
 trials are the ones ``fraud train`` runs on any machine. Each size runs in a fresh
 process (``python -m bench.training_overhead --one ROWS``); the CPU there is the process's
-own (``getrusage(RUSAGE_SELF)``, imports included), the peak its ``ru_maxrss``. Writes
+own (``getrusage(RUSAGE_SELF)``, imports included), the peak its ``VmHWM``. Writes
 ``bench/results/training-overhead.md``.
+
+The memory peer (issue 40 item 4: "peak RSS at most 1.5x plain LightGBM's on the same
+features"): the pool saves the search's arrays (fit, validation) as ``.npy`` files, and a
+fresh process (``--peer FOLDER``) loads them and fits plain LightGBM with the search's
+first trial (its defaults, early stopping on the validation rows, one thread): the same
+features, none of the product around them; its ``VmHWM`` is the peer's peak.
 """
 
 from __future__ import annotations
@@ -35,13 +41,22 @@ RESULTS = Path(__file__).parent / "results"
 
 
 class TimedPool:
-    """Runs each trial here, one after the other, adding up their CPU seconds."""
+    """Runs each trial here, one after the other, adding up their CPU seconds; with
+    ``keep``, saves the search's arrays there once (the memory peer reads them)."""
 
-    def __init__(self) -> None:
+    def __init__(self, keep: Path | None = None) -> None:
         self.cpu = 0.0
         self.trials = 0
+        self.keep = keep
 
     def run(self, task: Callable[[Any, Any], Any], shared: Any, items: Sequence[Any]) -> list[Any]:
+        if self.keep is not None:
+            import numpy as np
+
+            data = shared.data
+            for name in ("x_fit", "y_fit", "x_val", "y_val"):
+                np.save(self.keep / f"{name}.npy", getattr(data, name))
+            self.keep = None
         found = []
         for item in items:
             began = time.process_time()
@@ -51,9 +66,43 @@ class TimedPool:
         return found
 
 
+def _peak_mib() -> float:
+    """This process's peak resident set (``VmHWM``: unlike ``ru_maxrss``, not inherited
+    from the parent through fork and exec)."""
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
 def _cpu() -> float:
     usage = resource.getrusage(resource.RUSAGE_SELF)
     return usage.ru_utime + usage.ru_stime
+
+
+def peer(folder: Path) -> dict[str, float]:
+    """Plain LightGBM on the arrays a training saved in ``folder``: its peak and CPU."""
+    import lightgbm as lgb
+    import numpy as np
+
+    from entrepot.fraud.train.space import DEFAULTS
+
+    began = _cpu()
+    x_fit, x_val = np.load(folder / "x_fit.npy"), np.load(folder / "x_val.npy")
+    y_fit, y_val = np.load(folder / "y_fit.npy"), np.load(folder / "y_val.npy")
+    model = lgb.LGBMClassifier(
+        n_estimators=5000, metric="average_precision", n_jobs=1, verbose=-1,
+        **DEFAULTS["lightgbm"],
+    )  # fmt: skip
+    model.fit(
+        x_fit, y_fit, eval_X=(x_val,), eval_y=(y_val,),
+        callbacks=[lgb.early_stopping(50, verbose=False)],
+    )  # fmt: skip
+    return {
+        "cpu": _cpu() - began,
+        "peak_mib": _peak_mib(),
+        "rounds": float(model.best_iteration_ or 0),
+    }
 
 
 def one(rows: int, budget: float, folder: Path) -> dict[str, float]:
@@ -76,13 +125,20 @@ def one(rows: int, budget: float, folder: Path) -> dict[str, float]:
         key = str(getattr(message, "key", ""))
         marks.setdefault(key, _cpu())
 
-    pool = TimedPool()
+    pool = TimedPool(keep=folder)
     started = _cpu()
     train(frame, time_budget=budget, clock=StepClock(), pool=pool, progress=progress)
     ended = _cpu()
     features = marks.get("progress.features", started) - started
+    found = subprocess.run(
+        [sys.executable, "-m", "bench.training_overhead", "--peer", str(folder)],
+        check=True, capture_output=True, text=True,
+    )  # fmt: skip
+    lightgbm = json.loads(found.stdout.strip().splitlines()[-1])
     return {
         "rows": rows,
+        "peer_peak_mib": lightgbm["peak_mib"],
+        "peer_cpu": lightgbm["cpu"],
         "total": ended,  # the whole process: imports, generating excluded below
         "generated_and_imports": began,
         "read": read,
@@ -90,7 +146,7 @@ def one(rows: int, budget: float, folder: Path) -> dict[str, float]:
         "trials": pool.cpu,
         "count": pool.trials,
         "training": ended - started,
-        "peak_mib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+        "peak_mib": _peak_mib(),
     }
 
 
@@ -99,7 +155,11 @@ def main() -> None:
     parser.add_argument("--rows", type=int, nargs="+", default=[100_000, 1_000_000])
     parser.add_argument("--budget", type=float, default=20.0)
     parser.add_argument("--one", type=int, default=None, help=argparse.SUPPRESS)
+    parser.add_argument("--peer", type=Path, default=None, help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.peer is not None:
+        print(json.dumps(peer(args.peer)))
+        return
     if args.one is not None:
         with tempfile.TemporaryDirectory(prefix="bench-overhead-") as tmp:
             print(json.dumps(one(args.one, args.budget, Path(tmp))))
@@ -110,8 +170,9 @@ def main() -> None:
         f"{Path('/proc/loadavg').read_text().split()[:3]} · budget {args.budget:g} s in steps",
         "",
         "| rows | trials | training CPU s | of which trials | of which features | "
-        "the rest | training / trials | peak RSS MiB |",
-        "|---:|---:|---:|---:|---:|---:|---:|---:|",
+        "the rest | training / trials | peak RSS MiB | LightGBM on the same features, "
+        "peak MiB | peak / peer |",
+        "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for rows in args.rows:
         done = subprocess.run(
@@ -124,7 +185,8 @@ def main() -> None:
         lines.append(
             f"| {rows:,} | {found['count']} | {found['training']:.1f} | {found['trials']:.1f} | "
             f"{found['features']:.1f} | {rest:.1f} | {found['training'] / found['trials']:.2f} | "
-            f"{found['peak_mib']:,.0f} |"
+            f"{found['peak_mib']:,.0f} | {found['peer_peak_mib']:,.0f} | "
+            f"{found['peak_mib'] / found['peer_peak_mib']:.2f} |"
         )
         print("\n".join(lines), flush=True)
     (RESULTS / "training-overhead.md").write_text("\n".join(lines) + "\n", encoding="utf-8")

@@ -75,7 +75,8 @@ def horizon_card(
     seed: int = 0,
 ) -> dict[str, Any] | None:
     """The card's figures by label horizon, or ``None`` where there is none to replay (no
-    out-of-time test period, no time column)."""
+    out-of-time test period, no time column). ``x_test``'s label-reading columns change
+    while it runs; they hold their values again when it returns or raises."""
     if splits.kind != "time" or builder.spec.timestamp is None or not len(splits.test):
         return None
     test = np.asarray(splits.test)
@@ -85,13 +86,19 @@ def horizon_card(
     reads = bool(reading and builder.uses_labels)
     seconds = builder.seconds(data) if reads else None  # parsed only when labels are read
     reach = None if seconds is None else _reach(builder, data, y, seconds, test)
-    for h in horizons_of(builder.label_delay_days):
-        x_at = x_test.copy()
-        if reach is not None:
-            columns = [names[j] for j in reading]
-            x_at[:, reading] = _label_features_at(builder, reach, h, columns)
-        proba = fitted.calibrator(positive_scores(fitted.estimator, x_at))
-        ranked.append(Ranked(y_test, proba, fitted.threshold))
+    # The label-reading columns are replaced in ``x_test`` itself at each horizon and put
+    # back after: a copy of the test rows per horizon was the training's peak.
+    kept = x_test[:, reading].copy() if reach is not None else None
+    try:
+        for h in horizons_of(builder.label_delay_days):
+            if reach is not None:
+                columns = [names[j] for j in reading]
+                x_test[:, reading] = _label_features_at(builder, reach, h, columns)
+            proba = fitted.calibrator(positive_scores(fitted.estimator, x_test))
+            ranked.append(Ranked(y_test, proba, fitted.threshold))
+    finally:
+        if kept is not None:
+            x_test[:, reading] = kept
     found = intervals(ranked, len(test), RESAMPLES, LEVEL, seed)
     days = horizons_of(builder.label_delay_days)
     figures = [{"days": h, **f} for h, f in zip(days, found, strict=True)]
