@@ -68,7 +68,9 @@ class History:
         found: list[np.ndarray] = []
         mask: np.ndarray | None = None
         for col, values in keys.items():
-            wanted = list(dict.fromkeys(k for k in values.tolist() if isinstance(k, str)))
+            # each distinct key once, in order of first appearance, before the test of its
+            # type (a Python loop over the distinct keys, not over the rows)
+            wanted = [k for k in pd.unique(values).tolist() if isinstance(k, str)]
             if len(wanted) <= _FEW_ENTITIES:
                 table = self.rows[col]
                 found.extend(table[k] for k in wanted if k in table)
