@@ -9,7 +9,13 @@ import pytest
 
 from entrepot.fraud.errors import EmptyFile, UnreadableFile
 from entrepot.fraud.synth.generator import generate
-from entrepot.fraud.tables.io import read_bytes, read_table, sniff_separator, write_table
+from entrepot.fraud.tables.io import (
+    check_header_width,
+    read_bytes,
+    read_table,
+    sniff_separator,
+    write_table,
+)
 
 
 @pytest.mark.parametrize(("lang", "suffix"), [("en", ".csv"), ("fr", ".csv"), ("en", ".parquet")])
@@ -97,3 +103,21 @@ def test_unreadable_inputs(tmp_path: Path) -> None:
     with pytest.raises(UnreadableFile, match="could not be parsed"):
         read_bytes(b'a,b\n1,"2\n3,4\n', name="x.csv")
     assert isinstance(UnreadableFile("x"), ValueError)
+
+
+def test_a_header_cell_holding_a_line_end_is_one_column_of_the_header() -> None:
+    # The header is read line by line as the csv module asks (never as one StringIO of
+    # the whole text, which cost four bytes a character: ADR 0102's round).
+    text = 'a,"b\nstill b",c\n1,2,3\n' + "4,5,6\n" * 1000
+    check_header_width(text, ",", "t.csv")  # three columns: no refusal
+    frame = read_bytes(text.encode(), name="t.csv")
+    assert list(frame.columns) == ["a", "b\nstill b", "c"] and len(frame) == 1001
+
+
+@pytest.mark.parametrize("encoding", ["utf-8", "utf-8-sig", "cp1252", "utf-16"])
+def test_a_csv_reads_the_same_values_from_every_encoding(encoding: str) -> None:
+    text = "nom;montant;code\nÉlodie;12,5;0042\nZoë;7;0100\n"
+    frame = read_bytes(text.encode(encoding), name="t.csv")
+    assert frame["nom"].tolist() == ["Élodie", "Zoë"]
+    assert frame["montant"].tolist() == [12.5, 7.0]
+    assert frame["code"].tolist() == ["0042", "0100"]  # codes with leading zeros stay text
