@@ -16,6 +16,7 @@ the same bits in the whole file and in any part that holds its entity's whole hi
 from __future__ import annotations
 
 import math
+from collections.abc import Iterator
 
 import numpy as np
 import pandas as pd
@@ -46,8 +47,19 @@ def customer_features(
     (int64 min for missing); the outputs are float64 aligned with the inputs, NaN where
     the entity or the time is missing.
     """
+    return dict(customer_parts(codes, seconds, amount, windows, prefix))
+
+
+def customer_parts(
+    codes: np.ndarray,
+    seconds: np.ndarray,
+    amount: np.ndarray | None,
+    windows: tuple[int, ...],
+    prefix: str,
+) -> Iterator[tuple[str, np.ndarray]]:
+    """:func:`customer_features` one feature at a time, each given as soon as it is made
+    (a training copies it into its matrix and lets it go before the next is made)."""
     n = len(codes)
-    out: dict[str, np.ndarray] = {}
     rows, t, span = _sorted(codes, seconds)
     big = span + max(windows) * DAY + 1
     key = codes[rows] * big + t
@@ -57,28 +69,34 @@ def customer_features(
     first = _first_of_entity(codes[rows])
     csum = _running_sums(amounts, first)
     ccount = np.concatenate(([0.0], np.cumsum(has_amount)))  # whole numbers: exact
+    del amounts, has_amount
+    longest: np.ndarray | None = None
     for w in windows:
         left = np.searchsorted(key, key - w * DAY, side="right")
-        out[f"{prefix}_count_{w}d"] = _scatter(n, rows, (pos - left + 1).astype(float))
+        yield f"{prefix}_count_{w}d", _scatter(n, rows, (pos - left + 1).astype(float))
         if amount is not None:
             before = np.where(left > first, csum[np.maximum(left - 1, 0)], 0.0)
             total = csum - before
             known = ccount[pos + 1] - ccount[left]
             with np.errstate(invalid="ignore", divide="ignore"):
                 mean = np.where(known > 0, total / np.maximum(known, 1), np.nan)
-            out[f"{prefix}_mean_amount_{w}d"] = _scatter(n, rows, mean)
+            del before, total, known
+            scattered = _scatter(n, rows, mean)
+            if w == max(windows):
+                longest = scattered
+            yield f"{prefix}_mean_amount_{w}d", scattered
+    del key, first, csum, ccount
     sorted_codes = codes[rows]
     same = np.zeros(len(rows), dtype=bool)
     same[1:] = sorted_codes[1:] == sorted_codes[:-1]
     gap = np.full(len(rows), np.nan)
     gap[same] = np.diff(t)[same[1:]]
-    out[f"{prefix}_seconds_since_previous"] = _scatter(n, rows, gap)
-    if amount is not None:
-        longest = f"{prefix}_mean_amount_{max(windows)}d"
+    yield f"{prefix}_seconds_since_previous", _scatter(n, rows, gap)
+    if amount is not None and longest is not None:
         with np.errstate(invalid="ignore", divide="ignore"):
-            ratio = amount / out[longest]
-        out[f"{prefix}_amount_ratio_{max(windows)}d"] = np.where(np.isfinite(ratio), ratio, np.nan)
-    return out
+            ratio = amount / longest
+        name = f"{prefix}_amount_ratio_{max(windows)}d"
+        yield name, np.where(np.isfinite(ratio), ratio, np.nan)
 
 
 def counterparty_features(

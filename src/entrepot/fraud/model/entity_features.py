@@ -10,7 +10,7 @@ from typing import Protocol
 import numpy as np
 import pandas as pd
 
-from entrepot.fraud.model.behaviour import counterparty_features, customer_features
+from entrepot.fraud.model.behaviour import counterparty_features, customer_parts
 
 
 class EntityColumns(Protocol):
@@ -56,8 +56,8 @@ def behaviour_of(
     y = frame["__label"].astype(float) if has_labels else None
     for i, col in enumerate(spec.customers):
         codes = entity_codes_of(frame[col])
-        made = customer_features(codes, seconds, amount, builder.windows, f"customer{i}")
-        yield from _given(made, start)
+        made = customer_parts(codes, seconds, amount, builder.windows, f"customer{i}")
+        yield from ((name, values[start:]) for name, values in made)
     for i, col in enumerate(spec.counterparties):
         codes = entity_codes_of(frame[col])
         made = counterparty_block(builder, codes, seconds, y, f"counterparty{i}")
