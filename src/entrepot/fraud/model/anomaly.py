@@ -82,6 +82,7 @@ class AnomalyModel:
         A value beyond the training range takes the feature's highest surprise plus
         ``log(1 + distance / median bin width)``.
         """
+        x = np.asarray(x)
         out = np.zeros((x.shape[1], x.shape[0]), dtype=float)
         for j, (inner, table) in enumerate(zip(self.edges, self.surprise, strict=True)):
             if table.size == 1 and inner.size == 0:

@@ -24,7 +24,7 @@ class EntityColumns(Protocol):
     def counterparties(self) -> tuple[str, ...]: ...
 
 
-class FeatureBuilder(Protocol):
+class BehaviourBuilder(Protocol):
     """What the behaviour features read of a
     :class:`~entrepot.fraud.model.features.FeatureBuilder`."""
 
@@ -39,7 +39,7 @@ class FeatureBuilder(Protocol):
 
 
 def behaviour_of(
-    builder: FeatureBuilder,
+    builder: BehaviourBuilder,
     frame: dict[str, np.ndarray],
     start: int,
     codes_of: Callable[[np.ndarray], np.ndarray] | None = None,
@@ -56,18 +56,13 @@ def behaviour_of(
     y = frame["__label"].astype(float) if has_labels else None
     for i, col in enumerate(spec.customers):
         codes = entity_codes_of(frame[col])
-        made = customer_parts(codes, seconds, amount, builder.windows, f"customer{i}")
-        yield from ((name, values[start:]) for name, values in made)
+        for name, values in customer_parts(codes, seconds, amount, builder.windows, f"customer{i}"):
+            yield name, values[start:]
     for i, col in enumerate(spec.counterparties):
         codes = entity_codes_of(frame[col])
         made = counterparty_block(builder, codes, seconds, y, f"counterparty{i}")
-        yield from _given(made, start)
-
-
-def _given(made: dict[str, np.ndarray], start: int) -> Iterator[tuple[str, np.ndarray]]:
-    """``made``'s features from row ``start`` on, each let go of as it is given."""
-    for name in list(made):
-        yield name, made.pop(name)[start:]
+        for name in list(made):  # each let go of as it is given
+            yield name, made.pop(name)[start:]
 
 
 def entity_codes(keys: np.ndarray) -> np.ndarray:
@@ -77,7 +72,7 @@ def entity_codes(keys: np.ndarray) -> np.ndarray:
 
 
 def counterparty_block(
-    builder: FeatureBuilder,
+    builder: BehaviourBuilder,
     codes: np.ndarray,
     seconds: np.ndarray,
     y: np.ndarray | None,

@@ -104,6 +104,14 @@ def _relevant(
     return history[keep]
 
 
+def _all_made(names: dict[str, int], made: set[str]) -> None:
+    """Raise unless every feature of ``names`` was made (an unfilled column of an empty
+    matrix would hold whatever the memory held)."""
+    missing = [name for name in names if name not in made]
+    if missing:
+        raise ValueError("features not made: " + ", ".join(missing))
+
+
 def _seconds(times: pd.Series) -> np.ndarray:
     values = times.to_numpy(dtype="datetime64[s]").astype(np.int64)
     return np.where(times.isna().to_numpy(), _NAT, values)
@@ -268,14 +276,19 @@ class FeatureBuilder(TransformerMixin, BaseEstimator):  # type: ignore[misc]
         place = {name: j for j, name in enumerate(self.feature_names_)}
         pieces = self._pieces(frame, labels, self.history_ if history else None)
         # each feature written where it goes as soon as it is made, and then freed
+        made: set[str] = set()
         if rows is not None:
             picked = np.empty((len(rows), len(place)), dtype=float)
             for name, values in pieces:
                 picked[:, place[name]] = values[rows]
+                made.add(name)
+            _all_made(place, made)
             return picked
         out = np.empty((len(place), len(frame)), dtype=float)
         for name, values in pieces:
             out[place[name]] = values
+            made.add(name)
+        _all_made(place, made)
         return out.T
 
     def _build(

@@ -89,10 +89,10 @@ def horizon_card(
     # The label-reading columns are replaced in ``x_test`` itself at each horizon and put
     # back after: a copy of the test rows per horizon was the training's peak.
     kept = x_test[:, reading].copy() if reach is not None else None
+    columns = [names[j] for j in reading]
     try:
         for h in horizons_of(builder.label_delay_days):
             if reach is not None:
-                columns = [names[j] for j in reading]
                 x_test[:, reading] = _label_features_at(builder, reach, h, columns)
             proba = fitted.calibrator(positive_scores(fitted.estimator, x_test))
             ranked.append(Ranked(y_test, proba, fitted.threshold))

@@ -222,3 +222,17 @@ def test_a_model_reads_timestamps_parsed_from_another_format() -> None:
     builder = FeatureBuilder(SPEC).fit(frame, y)
     parsed = frame.assign(ts=pd.to_datetime(frame["ts"]))
     pd.testing.assert_frame_equal(builder.transform(parsed), builder.transform(frame))
+
+
+@pytest.mark.parametrize("rows", [None, np.asarray([4, 0, 2])])
+def test_a_feature_the_builder_names_but_never_makes_is_an_error_not_garbage(
+    rows: np.ndarray | None,
+) -> None:
+    # The matrix is filled as each feature is made: a column left unfilled would hold
+    # whatever the memory held, so it is refused.
+    frame = _tiny()
+    builder = FeatureBuilder(SPEC).fit(frame, np.zeros(5))
+    assert builder.matrix(frame, rows=rows).shape[1] == len(builder.feature_names_)
+    builder.feature_names_ = [*builder.feature_names_, "never_made"]
+    with pytest.raises(ValueError, match="never_made"):
+        builder.matrix(frame, rows=rows)
