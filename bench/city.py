@@ -21,6 +21,7 @@ over a week of full-size data in a local folder with a SQLite catalog: cold, aga
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
 import os
 import statistics
@@ -30,6 +31,7 @@ import tempfile
 import time
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 RESULTS = Path(__file__).parent / "results"
 START = date(2025, 11, 4)
@@ -223,9 +225,21 @@ def incremental(days: int) -> str:
     return "\n".join(lines)
 
 
-def fanout(days: int, rounds: int = 3) -> str:
+def _documents_digest(summary: dict[str, Any]) -> str:
+    """One sha256 over a run's metric documents (each day's and source's sha256 from
+    ``city run --json``; the reports, which carry their run's id, left out)."""
+    found = sorted(
+        f"{r['source']}/{r['date']}/{r['sha256']}"
+        for r in summary["results"]
+        if r["source"] != "report"
+    )
+    return hashlib.sha256("\n".join(found).encode()).hexdigest()
+
+
+def fanout(days: int, rounds: int = 3, workers: tuple[int, ...] = (1, 2)) -> str:
     """A cold backfill through the installed command: one plain run, then ``rounds``
-    rounds of ``--jobs`` with one and with two worker processes, each run on a fresh
+    rounds of ``--jobs`` with each number of ``workers`` (one and two by default), each
+    run on a fresh
     catalog over the same raw data; each round's ratio compares its own two runs, and the
     median of the rounds is the figure (one pair of runs moves by ±0.1 from run to run).
 
@@ -239,14 +253,15 @@ def fanout(days: int, rounds: int = 3) -> str:
     end = START.fromordinal(START.toordinal() + days - 1)
     lines = [
         "| run | units | computed | failed | wall | CPU (user+sys) | CPU per unit | "
-        "cores used | vs 1 worker |",
-        "|---|---:|---:|---:|---:|---:|---:|---:|---:|",
+        "cores used | vs 1 worker | documents sha256 |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---|",
     ]
     plan: list[tuple[str, list[str]]] = [("plain run", [])]
     for round_ in range(1, rounds + 1):
-        plan.append((f"--jobs, 1 worker (round {round_})", ["--jobs", "--workers", "1"]))
-        plan.append((f"--jobs, 2 workers (round {round_})", ["--jobs", "--workers", "2"]))
-    ratios: list[float] = []
+        for count in sorted({1, *workers}):
+            name = f"--jobs, {count} worker{'s' if count > 1 else ''} (round {round_})"
+            plan.append((name, ["--jobs", "--workers", str(count)]))
+    ratios: dict[int, list[float]] = {count: [] for count in workers if count > 1}
     with tempfile.TemporaryDirectory(prefix="bench-city-") as tmp:
         root = Path(tmp)
         generate(
@@ -288,25 +303,27 @@ def fanout(days: int, rounds: int = 3) -> str:
             summary = json.loads(out.read_text())
             units = days * 5
             ratio = ""
-            if "1 worker" in name:
+            count = int(extra[-1]) if extra else 0
+            if count == 1:
                 one = wall
                 ratio = "1.00x"
-            elif "2 workers" in name:
-                ratios.append(one / wall)
-                ratio = f"{ratios[-1]:.2f}x"
+            elif count > 1:
+                ratios[count].append(one / wall)
+                ratio = f"{ratios[count][-1]:.2f}x"
             print(f"{name}: {wall:.1f} s, CPU {cpu:.1f} s {ratio}", flush=True)
             lines.append(
                 f"| {name} | {units} | {summary['computed']} | {summary['failed']} | "
                 f"{wall:.1f} s | {cpu:.1f} s | {cpu / units:.2f} s | "
-                f"{cpu / wall:.2f} | {ratio} |"
+                f"{cpu / wall:.2f} | {ratio} | `{_documents_digest(summary)[:12]}` |"
             )
-    median = statistics.median(ratios)
-    print(f"2 workers against 1, median of {rounds} rounds: {median:.2f}x", flush=True)
     lines.append("")
-    lines.append(
-        f"2 workers against 1 worker, median of {rounds} rounds: **{median:.2f}x** "
-        f"(rounds: {', '.join(f'{r:.2f}x' for r in ratios)})."
-    )
+    for count, found in ratios.items():
+        median = statistics.median(found)
+        print(f"{count} workers against 1, median of {rounds} rounds: {median:.2f}x", flush=True)
+        lines.append(
+            f"{count} workers against 1 worker, median of {rounds} rounds: **{median:.2f}x** "
+            f"(rounds: {', '.join(f'{r:.2f}x' for r in found)})."
+        )
     return "\n".join(lines)
 
 
@@ -321,7 +338,8 @@ def main(argv: list[str] | None = None) -> None:
     i.add_argument("--days", type=int, default=7)
     f = sub.add_parser("fanout", help="city run --jobs: one worker vs two")
     f.add_argument("--days", type=int, default=30)
-    f.add_argument("--rounds", type=int, default=3, help="pairs of 1- and 2-worker runs")
+    f.add_argument("--rounds", type=int, default=3, help="rounds of runs, one per --workers")
+    f.add_argument("--workers", type=int, nargs="+", default=[1, 2])
     r = sub.add_parser("_run")
     r.add_argument("engine", choices=["entrepot", "duckdb"])
     r.add_argument("path", type=Path)
@@ -336,7 +354,7 @@ def main(argv: list[str] | None = None) -> None:
         table = incremental(args.days)
         name = "city-incremental.md"
     elif args.command == "fanout":
-        table = fanout(args.days, args.rounds)
+        table = fanout(args.days, args.rounds, tuple(args.workers))
         name = "city-fanout.md"
     else:
         table = lake()

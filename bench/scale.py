@@ -29,6 +29,7 @@ import subprocess
 import sys
 import tempfile
 import threading
+import time
 from pathlib import Path
 
 import psutil
@@ -36,8 +37,13 @@ import psutil
 from bench._env import environment
 
 RESULTS = Path(__file__).parent / "results"
-ENTREPOT = str(Path(sys.executable).with_name("entrepot"))
+#: The installed command (``BENCH_ENTREPOT``: another launcher, e.g. on a machine where the
+#: product runs from its source tree).
+ENTREPOT = os.environ.get("BENCH_ENTREPOT") or str(Path(sys.executable).with_name("entrepot"))
 TRAIN_ROWS = 20_000
+#: Each measured command's wall seconds (the speed-up over workers needs idle cores: at
+#: least as many as workers, else it measures the machine's load).
+WALL: dict[tuple[str, ...], float] = {}
 
 PEER = """
 import sys, lightgbm as lgb, pandas as pd
@@ -61,8 +67,10 @@ booster.save_model(sys.argv[2])
 
 
 def measured(command: list[str], env: dict[str, str]) -> tuple[float, float]:
-    """``command``'s CPU seconds (its whole waited-for tree) and peak tree RSS in MiB."""
+    """``command``'s CPU seconds (its whole waited-for tree) and peak tree RSS in MiB; its
+    wall seconds are kept in :data:`WALL` under the command."""
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    began = time.perf_counter()
     process = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL)
     peak = 0
     done = threading.Event()
@@ -81,12 +89,15 @@ def measured(command: list[str], env: dict[str, str]) -> tuple[float, float]:
     sampler = threading.Thread(target=sample, daemon=True)
     sampler.start()
     code = process.wait()
+    WALL[tuple(command)] = time.perf_counter() - began
     done.set()
     sampler.join()
     if code != 0:
         raise SystemExit(f"{command} exited {code}")
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    shown = " ".join(Path(part).name for part in command[-4:])
+    print(f"… {shown}: CPU {cpu:.1f} s, wall {WALL[tuple(command)]:.1f} s", flush=True)
     return cpu, peak / 2**20
 
 
@@ -94,32 +105,33 @@ def digest(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
-def run(rows: int, folder: Path, env: dict[str, str]) -> list[str]:
-    """One size's table lines."""
+def run(rows: int, folder: Path, env: dict[str, str], workers: list[int]) -> list[str]:
+    """One size's table lines: in process and over each number of ``workers``."""
     scored = folder / f"tx-{rows}.csv"
     generate = [ENTREPOT, "fraud", "generate", str(scored), "--rows", str(rows), "--seed", "7"]
     subprocess.run(
         [*generate, "--fraud-rate", "0.02", "--canonical"], env=env, check=True, capture_output=True
     )
     lines = []
-    found: dict[str, tuple[float, float, str]] = {}
-    for name, extra in (("in process", ["--workers", "1"]), ("--workers 2", ["--workers", "2"])):
+    found: dict[str, tuple[float, float, str, float]] = {}
+    runs = [("in process" if n == 1 else f"--workers {n}", ["--workers", str(n)]) for n in workers]
+    for name, extra in runs:
         out = folder / f"out-{rows}-{extra[1]}.csv"
         command = [ENTREPOT, "fraud", "score", str(scored), str(out), "--model", "./model"]
         cpu, rss = measured([*command, *extra], env)
-        found[name] = (cpu, rss, digest(out))
+        found[name] = (cpu, rss, digest(out), WALL[(*command, *extra)])
     peer_out = folder / f"peer-{rows}.csv"
     peer = [sys.executable, "-c", PEER, str(scored), "peer.txt", str(peer_out)]
     peer_cpu, peer_rss = measured(peer, env)
     alone = found["in process"]
-    for name, (cpu, rss, sha) in found.items():
+    for name, (cpu, rss, sha, wall) in found.items():
         lines.append(
-            f"| {rows:,} | {name} | {cpu:.1f} | {rss:,.0f} | {rows / cpu:,.0f} | "
-            f"{peer_cpu / cpu:.2f} | {rss / peer_rss:.2f} | {cpu / alone[0]:.2f} | "
-            f"{'same' if sha == alone[2] else 'DIFFERENT'} `{sha[:12]}` |"
+            f"| {rows:,} | {name} | {cpu:.1f} | {wall:.1f} | {alone[3] / wall:.2f} | "
+            f"{rss:,.0f} | {rows / cpu:,.0f} | {peer_cpu / cpu:.2f} | {rss / peer_rss:.2f} | "
+            f"{cpu / alone[0]:.2f} | {'same' if sha == alone[2] else 'DIFFERENT'} `{sha[:12]}` |"
         )
     lines.append(
-        f"| {rows:,} | LightGBM peer | {peer_cpu:.1f} | {peer_rss:,.0f} | "
+        f"| {rows:,} | LightGBM peer | {peer_cpu:.1f} | | | {peer_rss:,.0f} | "
         f"{rows / peer_cpu:,.0f} | 1.00 | 1.00 | | |"
     )
     return lines
@@ -135,48 +147,55 @@ def fixed_cost(folder: Path, env: dict[str, str]) -> list[str]:
     for workers in ("1", "2"):
         command = [ENTREPOT, "fraud", "score", str(small), str(folder / "small.csv")]
         cpu, rss = measured([*command, "--model", "./model", "--workers", workers], env)
-        found.append(f"| 1,000 | --workers {workers} (fixed cost) | {cpu:.1f} | {rss:,.0f} |")
+        wall = WALL[(*command, "--model", "./model", "--workers", workers)]
+        found.append(
+            f"| 1,000 | --workers {workers} (fixed cost) | {cpu:.1f} | {wall:.1f} | | {rss:,.0f} |"
+        )
     return [line + " | | | | |" for line in found]
 
 
-def training(rows: int, budget: float, folder: Path, env: dict[str, str]) -> list[str]:
-    """``fraud train`` on ``rows`` generated rows in process and over 2 and 8 workers, and
-    the plain LightGBM peer: one table line each."""
+def training(
+    rows: int, budget: float, folder: Path, env: dict[str, str], workers: list[int]
+) -> list[str]:
+    """``fraud train`` on ``rows`` generated rows in process and over each number of
+    ``workers``, and the plain LightGBM peer: one table line each."""
     file = folder / f"train-{rows}.csv"
     generate = [ENTREPOT, "fraud", "generate", str(file), "--rows", str(rows), "--seed", "3"]
     subprocess.run(
         [*generate, "--fraud-rate", "0.02", "--canonical"], env=env, check=True, capture_output=True
     )
-    found: dict[str, tuple[float, float, str]] = {}
-    for workers in ("1", "2", "8"):
-        out = folder / f"model-{rows}-{workers}"
+    found: dict[str, tuple[float, float, str, float]] = {}
+    for count in map(str, workers):
+        out = folder / f"model-{rows}-{count}"
         command = [ENTREPOT, "fraud", "train", str(file), "--name", "m", "--out", str(out)]
-        cpu, rss = measured([*command, "--time-budget", str(budget), "--workers", workers], env)
+        run = [*command, "--time-budget", str(budget), "--workers", count]
+        cpu, rss = measured(run, env)
         sha = hashlib.sha256(
             b"".join((out / n).read_bytes() for n in ("model.joblib", "performance.json"))
         ).hexdigest()
-        found[workers] = (cpu, rss, sha)
+        found[count] = (cpu, rss, sha, WALL[tuple(run)])
     peer_cpu, peer_rss = measured(
         [sys.executable, "-c", PEER_TRAIN, str(file), str(folder / "peer-train.txt"), "is_fraud"],
         env,
     )
     alone = found["1"]
     lines = []
-    for workers, (cpu, rss, sha) in found.items():
-        name = "in process" if workers == "1" else f"--workers {workers}"
+    for count, (cpu, rss, sha, wall) in found.items():
+        name = "in process" if count == "1" else f"--workers {count}"
         lines.append(
-            f"| {rows:,} | {name} | {cpu:.1f} | {rss:,.0f} | {cpu / peer_cpu:.2f} | "
+            f"| {rows:,} | {name} | {cpu:.1f} | {wall:.1f} | {alone[3] / wall:.2f} | "
+            f"{rss:,.0f} | {cpu / peer_cpu:.2f} | "
             f"{rss / peer_rss:.2f} | {cpu / alone[0]:.2f} | "
             f"{'same' if sha == alone[2] else 'DIFFERENT'} `{sha[:12]}` |"
         )
     lines.append(
-        f"| {rows:,} | LightGBM peer (100 rounds) | {peer_cpu:.1f} | {peer_rss:,.0f} "
+        f"| {rows:,} | LightGBM peer (100 rounds) | {peer_cpu:.1f} | | | {peer_rss:,.0f} "
         "| 1.00 | 1.00 | | |"
     )
     return lines
 
 
-def main_training(rows: list[int], budget: float, env: dict[str, str]) -> None:
+def main_training(rows: list[int], budget: float, env: dict[str, str], workers: list[int]) -> None:
     """The ``--train-rows`` panel (see the module)."""
     with tempfile.TemporaryDirectory(prefix="bench-scale-training-") as tmp:
         folder = Path(tmp)
@@ -187,12 +206,12 @@ def main_training(rows: list[int], budget: float, env: dict[str, str]) -> None:
             f"Measured {environment('dask', 'distributed', 'lightgbm', 'pandas')} · load "
             f"{Path('/proc/loadavg').read_text().split()[:3]} · budget {budget:g} s in steps",
             "",
-            "| rows | run | CPU s | peak RSS MiB | CPU vs peer | memory vs peer | "
-            "CPU inflation | model.joblib + performance.json sha256 |",
-            "|---:|---|---:|---:|---:|---:|---:|---|",
+            "| rows | run | CPU s | wall s | speed-up | peak RSS MiB | CPU vs peer | "
+            "memory vs peer | CPU inflation | model.joblib + performance.json sha256 |",
+            "|---:|---|---:|---:|---:|---:|---:|---:|---:|---|",
         ]
         for count in rows:
-            lines += training(count, budget, folder, env)
+            lines += training(count, budget, folder, env, sorted({1, *workers}))
             print("\n".join(lines), flush=True)
     (RESULTS / "scale-training.md").write_text("\n".join(lines) + "\n", encoding="utf-8")
 
@@ -202,11 +221,17 @@ def main() -> None:
     parser.add_argument("--rows", type=int, nargs="+", default=[100_000, 1_000_000])
     parser.add_argument("--train-rows", type=int, nargs="+", default=None)
     parser.add_argument("--budget", type=float, default=20.0)
+    parser.add_argument(
+        "--workers", type=int, nargs="+", default=[1, 2], help="scoring: 1 is in process"
+    )
+    parser.add_argument(
+        "--train-workers", type=int, nargs="+", default=[1, 2, 8], help="training: 1 is in process"
+    )
     args = parser.parse_args()
     RESULTS.mkdir(exist_ok=True)
     env = {k: v for k, v in os.environ.items() if not k.startswith("ENTREPOT_")}
     if args.train_rows:
-        main_training(args.train_rows, args.budget, env)
+        main_training(args.train_rows, args.budget, env, args.train_workers)
         return
     with tempfile.TemporaryDirectory(prefix="bench-scale-") as tmp:
         folder = Path(tmp)
@@ -263,13 +288,13 @@ def main() -> None:
             f"Measured {environment('dask', 'distributed', 'lightgbm', 'pandas')} · load "
             f"{Path('/proc/loadavg').read_text().split()[:3]}",
             "",
-            "| rows | run | CPU s | peak RSS MiB | rows/CPU-s | throughput vs peer | "
-            "memory vs peer | CPU inflation | output sha256 |",
-            "|---:|---|---:|---:|---:|---:|---:|---:|---|",
+            "| rows | run | CPU s | wall s | speed-up | peak RSS MiB | rows/CPU-s | "
+            "throughput vs peer | memory vs peer | CPU inflation | output sha256 |",
+            "|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---|",
         ]
         lines += fixed_cost(folder, env)
         for rows in args.rows:
-            lines += run(rows, folder, env)
+            lines += run(rows, folder, env, sorted({1, *args.workers}))
             print("\n".join(lines), flush=True)
     (RESULTS / "scale.md").write_text("\n".join(lines) + "\n", encoding="utf-8")
 

@@ -233,6 +233,7 @@ _ORDER = (
     "var_dir",
     "training_budget",
     "training_clock",
+    "training_device",
     "upload_limit",
     "reference_count",
     "reference_rows",

@@ -193,3 +193,22 @@ def test_a_training_job_runs_its_trials_on_the_configured_scheduler(tmp_path: Pa
         trained_account(web, services, "dask@example.com", tmp_path / "alone")
         alone = sha256_file(model_file(services, "dask@example.com"))
     assert spread == alone
+
+
+def test_a_gpu_asked_for_where_none_answers_is_refused_before_the_features(folder: Path) -> None:
+    """``ENTREPOT_TRAINING_DEVICE=cuda`` on a machine whose XGBoost has no CUDA or sees no
+    GPU (issue 40 item 6): a message naming the setting, no traceback, nothing written."""
+    import xgboost as xgb
+
+    if xgb.build_info().get("USE_CUDA"):
+        pytest.skip("this XGBoost has CUDA")
+    env = {**os.environ, "XDG_DATA_HOME": str(folder / "user-data")}
+    env["ENTREPOT_TRAINING_DEVICE"] = "cuda"
+    done = subprocess.run(
+        [*ENTRY_POINT, "fraud", "train", "tx.csv", "--name", "m", "--out", "on-gpu"],
+        cwd=folder, env=env, capture_output=True, text=True, check=False,
+    )  # fmt: skip
+    assert done.returncode != 0
+    assert "ENTREPOT_TRAINING_DEVICE=cpu" in done.stderr
+    assert "Traceback" not in done.stderr + done.stdout
+    assert not (folder / "on-gpu").exists()

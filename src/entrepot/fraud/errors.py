@@ -132,3 +132,9 @@ class UnknownColumns(FraudError, KeyError):
 
     def __str__(self) -> str:
         return EntrepotError.__str__(self)
+
+
+class NoGpu(FraudError):
+    """XGBoost was asked to boost on a GPU this machine or this XGBoost does not have."""
+
+    hint = "set ENTREPOT_TRAINING_DEVICE=cpu, or install XGBoost built with CUDA on a GPU machine"

@@ -194,6 +194,7 @@ class LocalFraud:
             progress=progress,
             on_progress=on_progress,
             pools=lambda: self.pools(workers),
+            device=self.settings().training_device,
         )
         if models is None:
             assert out is not None

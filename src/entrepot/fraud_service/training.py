@@ -313,7 +313,6 @@ class TrainingService:
                     ) from None
         dataset = self._datasets.get(job.owner_id, payload.dataset_id)
         search = payload.search or SearchOptions(self._options.fraud.training_budget)
-        budget = search.time_budget
         if payload.target is None:
             raise NoTargetFound(
                 f"the training of {payload.model_name} names no label column",
@@ -353,7 +352,7 @@ class TrainingService:
 
         def say(message: Message) -> None:
             elapsed = time.monotonic() - began
-            progress(0.05 + 0.85 * min(1.0, elapsed / max(budget, 1.0)), message)
+            progress(0.05 + 0.85 * min(1.0, elapsed / max(search.time_budget, 1.0)), message)
 
         result = train_table(
             frame,
@@ -364,6 +363,7 @@ class TrainingService:
             progress=say,
             extra=extra,
             pools=self._pools,
+            device=self._options.fraud.training_device,
         )
         progress(0.92, Message(N_("progress.storing_model")))
 

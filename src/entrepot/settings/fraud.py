@@ -19,6 +19,10 @@ class FraudSettings:
     #: ``steps`` (one per boosting round: the same file and seed give the same model on
     #: any machine, however loaded; ``entrepot.fraud.train.clocks``).
     training_clock: Literal["wall", "steps"] = "wall"
+    #: Where the search's XGBoost trials boost: ``cpu``, or ``cuda`` (an NVIDIA GPU and an
+    #: XGBoost built with CUDA; ``entrepot.fraud.train.devices``). The other kinds, the
+    #: features and scoring stay on the CPU, and the model saved predicts on any machine.
+    training_device: Literal["cpu", "cuda"] = "cpu"
     #: No upload may exceed this, whatever the plan (bytes; ``10GiB`` is read).
     upload_limit: int = setting(10 * 1024**3, ge=1, before="size")
     #: The reference library built on first start.

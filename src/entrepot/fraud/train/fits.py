@@ -19,6 +19,7 @@ from sklearn.ensemble import HistGradientBoostingClassifier
 from sklearn.exceptions import ConvergenceWarning
 
 from entrepot.fraud.train.clocks import Clock
+from entrepot.fraud.train.devices import boosting_params, to_cpu
 from entrepot.fraud.train.logistic import logistic_pipeline, logistic_rows
 
 KINDS = ("lightgbm", "logistic_regression", "xgboost", "hist_gradient_boosting")
@@ -107,9 +108,11 @@ def fit_one(
     seed: int,
     n_jobs: int,
     clock: Clock = time.monotonic,
+    device: str = "cpu",
 ) -> tuple[Any, int | None]:
     """Fit one model of ``kind``; returns it and its number of boosting rounds. Boosting
-    stops early on the early-stopping rows, or when ``clock()`` passes ``deadline``."""
+    stops early on the early-stopping rows, or when ``clock()`` passes ``deadline``.
+    ``device``: where XGBoost boosts (:mod:`entrepot.fraud.train.devices`)."""
     if kind == "lightgbm":
         model = lgb.LGBMClassifier(
             n_estimators=5000,
@@ -140,6 +143,7 @@ def fit_one(
             random_state=seed,
             n_jobs=n_jobs,
             callbacks=[_XgbDeadline(deadline, clock)],
+            **boosting_params(device),
             **params,
         )
         model.fit(
@@ -150,6 +154,7 @@ def fit_one(
             verbose=False,
         )
         model.set_params(callbacks=None)
+        to_cpu(model, device)
         return model, _xgb_rounds(model)
     if kind == "hist_gradient_boosting":
         model = HistGradientBoostingClassifier(

@@ -73,6 +73,7 @@ def run_training(
     evaluation: Evaluation | None = None,
     clock: Clock = time.monotonic,
     pool: Pool | None = None,
+    device: str = "cpu",
 ) -> TrainingResult:
     """Train and evaluate (:func:`~entrepot.fraud.train.training.train`'s steps, with its
     arguments in order)."""
@@ -200,6 +201,7 @@ def run_training(
         on_trial=report,
         clock=clock,
         pool=pool,
+        device=device,
     )
     best = choose(trials)
     search_seconds = time.monotonic() - t0

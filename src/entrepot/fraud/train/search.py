@@ -74,6 +74,7 @@ def search(
     on_trial: Callable[[Trial], None] | None = None,
     clock: Clock = time.monotonic,
     pool: Pool | None = None,
+    device: str = "cpu",
 ) -> list[Trial]:
     """Run trials until the budget is spent; at least one trial always completes.
 
@@ -82,13 +83,16 @@ def search(
     budget (seconds). ``pool``: the workers each round's trials run on, one trial per
     worker (``None``: one after the other, here); the rounds are the same whatever the
     number of workers, so on a step clock the trials, and the model, are the same bits.
+    ``device``: where XGBoost's trials boost (``cpu``, or ``cuda``:
+    :mod:`entrepot.fraud.train.devices`).
     """
     unknown = [k for k in kinds if k not in KINDS]
     if unknown or not kinds:
         found = ", ".join(unknown) or "none given"
         raise ValueError(f"unknown model kinds: {found}; known: {', '.join(KINDS)}")
+    inputs = TrialInputs(data, seed, n_jobs, clock, device)
     with threadpool_limits(limits=n_jobs):
-        return _Search(data, budget_seconds, seed, n_jobs, on_trial, clock, pool).run(kinds)
+        return _Search(inputs, budget_seconds, on_trial, pool).run(kinds)
 
 
 def choose(trials: list[Trial]) -> Trial:
@@ -136,15 +140,12 @@ class _Search:
 
     def __init__(
         self,
-        data: Data,
+        inputs: TrialInputs,
         budget: float,
-        seed: int,
-        n_jobs: int,
         on_trial: Callable[[Trial], None] | None,
-        clock: Clock,
         pool: Pool | None,
     ) -> None:
-        self.inputs = TrialInputs(data, seed, n_jobs, clock)
+        self.inputs, clock, seed = inputs, inputs.clock, inputs.seed
         self.budget, self.on_trial, self.clock, self.pool = budget, on_trial, clock, pool
         # a step clock: each trial counts its own steps, the search adds them up; the
         # wall clock: the search reads how long each round took

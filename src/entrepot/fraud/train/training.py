@@ -24,6 +24,7 @@ from threadpoolctl import threadpool_limits
 
 from entrepot.fraud.train.card import CARDS_PER_DAY, LABEL_DELAY_DAYS, Evaluation
 from entrepot.fraud.train.clocks import Clock
+from entrepot.fraud.train.devices import check_device
 from entrepot.fraud.train.pipeline import run_training
 from entrepot.fraud.train.result import TrainingResult
 from entrepot.fraud.train.search import KINDS
@@ -52,6 +53,7 @@ def train(
     clock: Clock = time.monotonic,
     on_progress: Callable[[int, int], None] | None = None,
     pool: Pool | None = None,
+    device: str = "cpu",
 ) -> TrainingResult:
     """Train and evaluate a fraud model on ``frame``.
 
@@ -88,12 +90,17 @@ def train(
     ``on_progress(done, total)``: with each ``progress`` message, the whole seconds spent of
     the budget's (elapsed time, never a reading of ``clock``), and ``(total, total)`` at the
     end. ``pool``: the workers the search's trials run on, one a worker (``None``: here);
-    on a step clock the model is the same bits on any number of workers.
+    on a step clock the model is the same bits on any number of workers. ``device``:
+    where XGBoost's trials boost (``cpu``, or ``cuda``: :mod:`entrepot.fraud.train.devices`,
+    refused at once, as :class:`~entrepot.fraud.errors.NoGpu`, where no GPU answers); the
+    model saved predicts on the CPU.
     """
     if on_progress is not None:
         progress = _timed(progress, on_progress, time_budget)
     if not label_features:
         models = tuple(k for k in models if k != "hist_gradient_boosting")
+    if "xgboost" in models:  # before the table is read into features: a refusal costs nothing
+        check_device(device)
     with threadpool_limits(limits=n_jobs):
         trained = run_training(
             frame,
@@ -116,6 +123,7 @@ def train(
             ),
             clock,
             pool,
+            device,
         )
     if on_progress is not None:
         budget = _whole_seconds(time_budget)

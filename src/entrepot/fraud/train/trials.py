@@ -44,6 +44,8 @@ class TrialInputs:
     seed: int
     n_jobs: int
     clock: Clock
+    #: Where XGBoost boosts (``cpu`` or ``cuda``); the other kinds run on the CPU.
+    device: str = "cpu"
 
 
 @dataclass
@@ -64,7 +66,14 @@ def run_trial(inputs: TrialInputs, proposal: Proposal) -> Ran:
         began = clock()
         deadline = began + max(proposal.cap, 0.0)
         model, iterations = fit_one(
-            proposal.kind, proposal.params, data, deadline, inputs.seed, inputs.n_jobs, clock
+            proposal.kind,
+            proposal.params,
+            data,
+            deadline,
+            inputs.seed,
+            inputs.n_jobs,
+            clock,
+            inputs.device,
         )
         ended = clock()
         scores = positive_scores(model, data.x_val)

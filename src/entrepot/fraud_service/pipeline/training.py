@@ -32,13 +32,15 @@ def train_table(
     on_progress: Callable[[int, int], None] | None = None,
     extra: pd.DataFrame | None = None,
     pools: PoolOpener = no_pool,
+    device: str = "cpu",
 ) -> TrainingResult:
     """The model search on ``frame`` (``target``: its label, else the one the analysis
     finds) as ``search`` and ``evaluation`` say (``None``: the engine's defaults), on the
     ``clock`` of its budget; ``extra``: rows analysts labelled, learnt from but never
     tested on; ``progress`` hears each step's message, ``on_progress(done, total)`` the
     budget spent; ``pools`` opens the workers the search's trials run on, for as long as
-    the training runs (``no_pool``: here)."""
+    the training runs (``no_pool``: here); ``device``: where XGBoost's trials boost (the
+    ``training_device`` setting)."""
     with pools() as pool:
         return train(
             frame,
@@ -52,5 +54,6 @@ def train_table(
             clock=clock,
             on_progress=on_progress,
             pool=pool,
+            device=device,
             **(evaluation or Evaluation()).arguments(),
         )
