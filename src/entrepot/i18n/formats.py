@@ -8,7 +8,7 @@ import re
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from decimal import ROUND_HALF_EVEN, Decimal
-from functools import cache
+from functools import cache, lru_cache
 from math import isfinite
 from typing import Any
 
@@ -48,6 +48,13 @@ def _pattern(lang: str, kind: str, digits: int) -> NumberPattern:
     return pattern
 
 
+@lru_cache(maxsize=65536)
+def _decimal_text(lang: str, digits: int, exact: float | Decimal) -> str:
+    """A rounded number in ``lang``'s words (cached: a scored file's explanations write the
+    same few rounded ratios thousands of times, and Babel takes 40 µs for each)."""
+    return str(_pattern(lang, "decimal", digits).apply(exact, _locale(lang)))
+
+
 @dataclass(frozen=True)
 class Formats:
     """The formatters of one language (``en`` or ``fr``); ``None`` shows as ``–``."""
@@ -63,7 +70,7 @@ class Formats:
         if isfinite(number):  # rounded from the float's exact value, as round() does:
             # Babel would round its shortest text half-even (19.905 -> 19.90, for 19.90500...1)
             exact = Decimal(number).quantize(Decimal(1).scaleb(-digits), rounding=ROUND_HALF_EVEN)
-        return str(_pattern(self.lang, "decimal", digits).apply(exact, _locale(self.lang)))
+        return _decimal_text(self.lang, digits, exact)
 
     def percent(self, value: Any, digits: int = 1) -> str:
         """A share: ``0.008`` -> ``0,8 %`` (fr) or ``0.8%`` (en)."""

@@ -24,6 +24,7 @@ import warnings
 from collections.abc import Iterator
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from entrepot.fraud.errors import EmptyFile, MissingFile, UnreadableFile
@@ -37,6 +38,7 @@ from entrepot.fraud.tables.bounds import (
     check_xlsx_rows,
 )
 from entrepot.fraud.tables.finite import infinities_as_missing
+from entrepot.fraud.tables.float_text import float_text
 from entrepot.fraud.tables.formulas import neutralise_frame
 from entrepot.fraud.tables.gzipped import gunzip, inner_name, is_gzip
 from entrepot.fraud.tables.numbers import text_numbers
@@ -319,8 +321,18 @@ def write_table(frame: pd.DataFrame, path: str | Path, *, lang: str = "en") -> P
                 tmp, index=False, sep=";", decimal=",", encoding="utf-8-sig", lineterminator=CRLF
             )
         else:
-            neutralise_frame(frame).to_csv(tmp, index=False, lineterminator=CRLF)
+            _floats_as_text(neutralise_frame(frame)).to_csv(tmp, index=False, lineterminator=CRLF)
         os.replace(tmp, path)
     finally:
         tmp.unlink(missing_ok=True)
     return path
+
+
+def _floats_as_text(frame: pd.DataFrame) -> pd.DataFrame:
+    """``frame`` (a copy of its own) with each float64 column as the text pandas' CSV
+    writer would give it, made in C++ (:mod:`entrepot.fraud.tables.float_text`): the same
+    bytes written."""
+    for position, dtype in enumerate(frame.dtypes):
+        if dtype == np.float64:
+            frame.isetitem(position, float_text(frame.iloc[:, position].to_numpy()))
+    return frame
