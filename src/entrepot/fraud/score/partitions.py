@@ -9,9 +9,10 @@ so that no entity's history is split. Each group goes to the part a stable hash 
 names (``pandas.util.hash_pandas_object``: the same on every machine and under any
 ``PYTHONHASHSEED``), and the parts' scores are merged back in the table's row order.
 
-The explained rows are the table's: each part explains its own most probable rows up to
-the limit (a superset of the table's, ranked the same way), and :func:`merge_scores`
-keeps the explanations of the table's ``explain_limit`` most probable rows alone.
+The explained rows are the table's, explained once: each part offers its own most
+probable rows up to the limit with their feature rows (a superset of the table's, ranked
+the same way), and the merged table's ``explain_limit`` most probable rows alone are
+explained, from those (:func:`candidate_rows`), as one process explains them.
 """
 
 from __future__ import annotations
@@ -25,7 +26,7 @@ import pandas as pd
 
 if TYPE_CHECKING:
     from entrepot.fraud.score.ensemble import Ensemble
-    from entrepot.fraud.score.scoring import Explanations
+    from entrepot.fraud.score.scoring import Candidates
 
 
 def entity_columns(ensemble: Ensemble, columns: Sequence[str]) -> tuple[list[str], list[str]]:
@@ -101,38 +102,32 @@ def cut_by_entity(
     return found
 
 
-def merge_scores(
-    scored: Sequence[tuple[pd.DataFrame, Explanations]],
-    parts: Sequence[Part],
-    *,
-    threshold: float,
-    explain_limit: int,
-    explained: Explanations | None = None,
-) -> pd.DataFrame:
+def merge_scores(scored: Sequence[pd.DataFrame], parts: Sequence[Part]) -> pd.DataFrame:
     """The parts' scores (of their own rows alone, in order) as the whole table's: in its
-    row order, ``row`` numbered from 1 over the table, the explanations of its
-    ``explain_limit`` most probable rows at or above ``threshold / 2`` alone (``explained``
-    receives theirs, by table position). Each part explained at least those of its own
-    rows, ranked the same way among fewer."""
+    row order, ``row`` numbered from 1 over the table."""
     where = np.concatenate([part.rows[part.own] for part in parts])
-    merged = pd.concat([frame for frame, _ in scored], ignore_index=True)
+    merged = pd.concat(list(scored), ignore_index=True)
     order = np.empty(len(where), dtype=np.intp)
     order[where] = np.arange(len(where))
     merged = merged.take(order).reset_index(drop=True)
     merged["row"] = np.arange(1, len(merged) + 1)
-    proba = merged["fraud_probability"].to_numpy()
-    candidates = np.flatnonzero(proba >= threshold / 2)
-    kept = candidates[np.argsort(-proba[candidates], kind="stable")][:explain_limit]
-    dropped = np.ones(len(merged), dtype=bool)
-    dropped[kept] = False
-    if dropped.any() and "explanation" in merged:
-        column = merged["explanation"].to_numpy(dtype=object, copy=True)
-        column[dropped] = ""
-        merged["explanation"] = pd.array(column, dtype=merged["explanation"].dtype)
-    if explained is not None:
-        said: Explanations = {}
-        for (_, parts_said), part in zip(scored, parts, strict=True):
-            mine = part.rows[part.own]
-            said.update((int(mine[local]), found) for local, found in parts_said.items())
-        explained.update((row, said[row]) for row in kept.tolist() if row in said)
     return merged
+
+
+def candidate_rows(
+    candidates: Sequence[Candidates | None], parts: Sequence[Part], rows: np.ndarray
+) -> list[np.ndarray]:
+    """Each member's feature rows for ``rows`` (table positions), gathered from the parts'
+    candidates: each part offered at least those of its own rows among the table's
+    explained ones (its own most probable rows up to the same limit)."""
+    found: dict[int, tuple[Candidates, int]] = {}
+    for offered, part in zip(candidates, parts, strict=True):
+        if offered is None:
+            continue
+        mine = part.rows[part.own]
+        found.update((int(mine[local]), (offered, i)) for i, local in enumerate(offered.rows))
+    members = len(next(c for c in candidates if c is not None).matrices)
+    return [
+        np.stack([found[row][0].matrices[m][found[row][1]] for row in rows.tolist()])
+        for m in range(members)
+    ]

@@ -20,6 +20,7 @@ Risk levels, with ``t`` the threshold: ``low`` under ``t / 2``, ``medium`` under
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -118,6 +119,46 @@ def _citable(upload: Upload) -> frozenset[str]:
 Explanations = dict[int, tuple[Message, ...]]
 
 
+@dataclass(frozen=True, slots=True)
+class Candidates:
+    """A scored part's rows that its table may explain (its positions, the most probable
+    first) and each member's feature rows for them."""
+
+    rows: np.ndarray
+    matrices: list[np.ndarray]
+
+
+def explained_rows(proba: np.ndarray, threshold: float, limit: int) -> np.ndarray:
+    """The positions a table explains: its ``limit`` most probable rows at or above half
+    the ``threshold``, the most probable first (ties in row order)."""
+    rows = np.flatnonzero(proba >= threshold / 2)
+    return rows[np.argsort(-proba[rows], kind="stable")][:limit]
+
+
+def explain_rows(
+    frame: pd.DataFrame,
+    rows: np.ndarray,
+    matrices: list[np.ndarray],
+    ensemble: Ensemble,
+    upload: Upload,
+) -> list[tuple[Message, ...]]:
+    """Each of ``rows`` (positions in ``frame``) explained: the columns pushing its score
+    up, from each member's ``matrices`` (its feature rows for ``rows``, in their order)
+    weighted as the ensemble weighs them."""
+    frame, upload = _prepared(frame, upload)
+    labels = frame.columns.tolist()
+    pushed = np.zeros((len(rows), len(labels)))
+    ratio: AmountRatio | None = None
+    cited = _citable(upload)
+    for member, model, x in zip(ensemble.members, ensemble.models, matrices, strict=True):
+        share = contributions(model, x) @ _projection(member, model, labels, cited)
+        pushed += member.weight * share
+        ratio = ratio or amount_ratio(
+            model.features.feature_names_, x, _upload_amount(member, model)
+        )
+    return in_parts(frame, rows, pushed, labels, ratio)
+
+
 def score(
     frame: pd.DataFrame,
     ensemble: Ensemble,
@@ -130,6 +171,7 @@ def score(
     explained: Explanations | None = None,
     known: KnownLabels | None = None,
     keep: np.ndarray | None = None,
+    deferred: list[Candidates] | None = None,
 ) -> pd.DataFrame:
     """Score every row of ``frame`` (see the module docstring for the columns); the
     ``explanation`` column is in English, and ``explained``, when given, receives each
@@ -147,9 +189,11 @@ def score(
     ``keep``: the positions of the rows to score, in order, when not all (the others are
     read as their entities' history alone: ``entrepot.fraud.score.partitions``); not with
     ``known``.
+    ``deferred``: where the rows to explain are not explained here but appended, with
+    their feature rows, as :class:`Candidates` (a part of a table, explained once over the
+    whole table: ``entrepot.fraud_service.pipeline.partitioned``).
     """
     frame, upload = _prepared(frame, upload)
-    labels = frame.columns.tolist()
     weights = ensemble.weights
     threshold = ensemble.threshold
     probs, anomalies, matrices = _run_members(frame, ensemble, upload, threads, fast, known, keep)
@@ -163,19 +207,11 @@ def score(
     proba = ensemble.pool(probs, own)
     reasons = np.full(n, "", dtype=object)
     parts: Explanations = {} if explained is None else explained
-    rows = np.flatnonzero(proba >= threshold / 2) if explain else np.zeros(0, dtype=np.intp)
-    if len(rows):
-        rows = rows[np.argsort(-proba[rows], kind="stable")][:explain_limit]
-        pushed = np.zeros((len(rows), len(labels)))
-        ratio: AmountRatio | None = None
-        cited = _citable(upload)
-        for member, model, x in zip(ensemble.members, ensemble.models, matrices, strict=True):
-            share = contributions(model, x[rows]) @ _projection(member, model, labels, cited)
-            pushed += member.weight * share
-            ratio = ratio or amount_ratio(
-                model.features.feature_names_, x[rows], _upload_amount(member, model)
-            )
-        found = in_parts(frame, rows, pushed, labels, ratio)
+    rows = explained_rows(proba, threshold, explain_limit) if explain else np.zeros(0, np.intp)
+    if len(rows) and deferred is not None:  # the caller explains, over the whole table
+        deferred.append(Candidates(rows, [x[rows] for x in matrices]))
+    elif len(rows):
+        found = explain_rows(frame, rows, [x[rows] for x in matrices], ensemble, upload)
         parts.update(zip(rows.tolist(), found, strict=True))
         reasons[rows] = [english_parts(said) for said in found]
     known = ~np.isnan(anomalies)

@@ -26,7 +26,8 @@ if TYPE_CHECKING:
     from entrepot.fraud.match.description import Upload
     from entrepot.fraud.score.ensemble import Ensemble
     from entrepot.fraud.score.known_labels import KnownLabels
-    from entrepot.fraud.score.scoring import Explanations
+    from entrepot.fraud.score.partitions import Part
+    from entrepot.fraud.score.scoring import Candidates, Explanations
 
 #: Why a table spread over workers was scored in process after all (message keys).
 NO_ENTITY = N_("fraud.spread.no_entity")
@@ -96,27 +97,53 @@ def score_spread(
     shared = PartScoring(ensemble, upload, explain, threads)
     items = [(frame.take(part.rows), np.flatnonzero(part.own)) for part in parts]
     scored = spread.pool.run(score_part, shared, items)
-    merged = merge_scores(
-        scored,
-        parts,
-        threshold=ensemble.threshold,
-        explain_limit=EXPLAIN_LIMIT,
-        explained=explained,
-    )
+    merged = merge_scores([scores for scores, _ in scored], parts)
+    if explain:
+        _explain_once(merged, frame, [offered for _, offered in scored], parts, shared, explained)
     read = sum(len(part.rows) for part in parts)
     return merged, {"parts": len(parts), "spread": True, "in_process": None, "rows_read": read}
 
 
+def _explain_once(
+    merged: pd.DataFrame,
+    frame: pd.DataFrame,
+    offered: list[Candidates | None],
+    parts: list[Part],
+    shared: PartScoring,
+    explained: Explanations,
+) -> None:
+    """The merged table's explained rows explained here, once (each part offered its
+    candidates' feature rows, never explained them): ``merged``'s ``explanation`` column
+    and ``explained`` as one process gives them."""
+    import pandas as pd
+
+    from entrepot.fraud.score.partitions import candidate_rows
+    from entrepot.fraud.score.scoring import explain_rows, explained_rows
+    from entrepot.i18n.messages import english_parts
+
+    proba = merged["fraud_probability"].to_numpy()
+    rows = explained_rows(proba, shared.ensemble.threshold, EXPLAIN_LIMIT)
+    if not len(rows):
+        return
+    matrices = candidate_rows(offered, parts, rows)
+    found = explain_rows(frame, rows, matrices, shared.ensemble, shared.upload)
+    explained.update(zip(rows.tolist(), found, strict=True))
+    column = merged["explanation"].to_numpy(dtype=object, copy=True)
+    column[rows] = [english_parts(said) for said in found]
+    merged["explanation"] = pd.array(column, dtype=merged["explanation"].dtype)
+
+
 def score_part(
     shared: PartScoring, item: tuple[pd.DataFrame, np.ndarray]
-) -> tuple[pd.DataFrame, Explanations]:
-    """One part's own rows' scores and explanations (run on a worker): ``item`` is the
-    part's rows and the positions of its own among them (the others, its counterparties'
-    rows, are read as history alone)."""
+) -> tuple[pd.DataFrame, Candidates | None]:
+    """One part's own rows' scores (run on a worker), and the rows its table may explain
+    with their feature rows (explained once, over the table: :func:`_explain_once`):
+    ``item`` is the part's rows and the positions of its own among them (the others, its
+    counterparties' rows, are read as history alone)."""
     from entrepot.fraud.score.scoring import score
 
     part, own = item
-    explained: Explanations = {}
+    offered: list[Candidates] = []
     scores = score(
         part.reset_index(drop=True),
         shared.ensemble,
@@ -124,7 +151,7 @@ def score_part(
         explain=shared.explain,
         explain_limit=EXPLAIN_LIMIT,
         threads=shared.threads,
-        explained=explained,
         keep=own,
+        deferred=offered,
     )
-    return scores, explained
+    return scores, offered[0] if offered else None

@@ -1,6 +1,6 @@
 """A table cut by entity (issue 40, item 3): rows that share any entity value share a
 part, each part carries its counterparties' rows, the cut is the same under any hash seed,
-and the merge gives back the table's order, numbering and explanations."""
+and the merge gives back the table's order and numbering, and its explained rows' features."""
 
 from __future__ import annotations
 
@@ -14,11 +14,13 @@ import pytest
 
 from entrepot.fraud.score.partitions import (
     Part,
+    candidate_rows,
     cut_by_entity,
     entity_groups,
     entity_parts,
     merge_scores,
 )
+from entrepot.fraud.score.scoring import Candidates, explained_rows
 
 
 def _frame(n: int = 400, seed: int = 0) -> pd.DataFrame:
@@ -78,29 +80,38 @@ def test_the_cut_is_the_same_under_any_hash_seed() -> None:
     assert len(set(here)) > 1
 
 
-def test_the_merge_gives_back_the_tables_order_and_its_most_probable_explanations() -> None:
-    proba = np.array([0.9, 0.1, 0.8, 0.95, 0.7, 0.85])
-    parts = [
+def _parts() -> list[Part]:
+    return [
         Part(np.array([0, 2, 3, 5]), np.array([True, False, True, True])),
         Part(np.array([1, 2, 4]), np.array([True, True, True])),
     ]
+
+
+def test_the_merge_gives_back_the_tables_order_and_numbering() -> None:
+    proba = np.array([0.9, 0.1, 0.8, 0.95, 0.7, 0.85])
     scored = []
-    for part in parts:
+    for part in _parts():
         rows = part.rows[part.own]  # a part's scores are its own rows' alone
-        scores = pd.DataFrame(
-            {
-                "row": np.arange(1, len(rows) + 1),
-                "fraud_probability": proba[rows],
-                "explanation": [f"why {r}" if proba[r] >= 0.25 else "" for r in rows],
-            }
+        scored.append(
+            pd.DataFrame({"row": np.arange(1, len(rows) + 1), "fraud_probability": proba[rows]})
         )
-        explained = {i: (f"said {r}",) for i, r in enumerate(rows) if proba[r] >= 0.25}
-        scored.append((scores, explained))
-    said: dict[int, tuple[str, ...]] = {}
-    merged = merge_scores(scored, parts, threshold=0.5, explain_limit=3, explained=said)  # type: ignore[arg-type]
+    merged = merge_scores(scored, _parts())
     assert merged["row"].tolist() == [1, 2, 3, 4, 5, 6]
     assert merged["fraud_probability"].tolist() == proba.tolist()
-    # the three most probable rows (3, 0, 5) keep theirs, in that order
-    assert merged["explanation"].tolist() == ["why 0", "", "", "why 3", "", "why 5"]
-    assert list(said) == [3, 0, 5]
-    assert said[3] == ("said 3",)
+
+
+def test_the_tables_explained_rows_come_from_the_parts_candidates() -> None:
+    """Each part offers its own most probable rows up to the limit, with their feature
+    rows; the table's explained rows (its three most probable at or above half the
+    threshold) are gathered from those, most probable first."""
+    proba = np.array([0.9, 0.1, 0.8, 0.95, 0.7, 0.85])
+    x = np.arange(12, dtype=float).reshape(6, 2)  # row r's features: (2r, 2r + 1)
+    offered: list[Candidates | None] = []
+    for part in _parts():
+        mine = part.rows[part.own]
+        local = explained_rows(proba[mine], 0.5, 3)
+        offered.append(Candidates(local, [x[mine][local]]) if len(local) else None)
+    rows = explained_rows(proba, 0.5, 3)
+    assert rows.tolist() == [3, 0, 5]
+    (gathered,) = candidate_rows(offered, _parts(), rows)
+    assert gathered.tolist() == x[[3, 0, 5]].tolist()
