@@ -56,11 +56,8 @@ def test_a_cpu_search_fits_the_same_model_with_the_device_named_or_not() -> None
     x = rng.normal(size=(400, 5))
     y = (x[:, 0] + rng.normal(scale=0.5, size=400) > 1).astype(np.int8)
     data = Data(x[:300], y[:300], x[300:], y[300:], x[300:], y[300:])
-    fits = [
-        fit_one("xgboost", {"max_depth": 3}, data, float("inf"), 0, 1, **device)
-        for device in ({}, {"device": "cpu"})
-    ]
-    (one, rounds_one), (two, rounds_two) = fits
+    one, rounds_one = fit_one("xgboost", {"max_depth": 3}, data, float("inf"), 0, 1)
+    two, rounds_two = fit_one("xgboost", {"max_depth": 3}, data, float("inf"), 0, 1, device="cpu")
     assert rounds_one == rounds_two
     assert one.get_booster().save_raw() == two.get_booster().save_raw()
     assert one.get_params()["device"] is None  # a CPU search names no device at all
