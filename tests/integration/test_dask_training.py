@@ -212,3 +212,37 @@ def test_a_gpu_asked_for_where_none_answers_is_refused_before_the_features(folde
     assert "ENTREPOT_TRAINING_DEVICE=cpu" in done.stderr
     assert "Traceback" not in done.stderr + done.stdout
     assert not (folder / "on-gpu").exists()
+
+
+def test_doctor_names_a_gpu_asked_for_where_none_answers(tmp_path: Path) -> None:
+    """``entrepot doctor`` checks the training device the settings name, so a GPU that is
+    not there fails the diagnosis before it fails a training (ADR 0103)."""
+    import json
+
+    import xgboost as xgb
+
+    if xgb.build_info().get("USE_CUDA"):
+        pytest.skip("this XGBoost has CUDA")
+    env = {**os.environ, "XDG_DATA_HOME": str(tmp_path / "user-data")}
+    for name in [k for k in env if k.startswith("ENTREPOT_")]:
+        env.pop(name)
+
+    def entrepot(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [*ENTRY_POINT, *args],
+            cwd=tmp_path,
+            env=env,
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+
+    assert entrepot("db", "upgrade").returncode == 0
+    plain = entrepot("doctor", "--json")
+    assert "training device" not in {c["check"] for c in json.loads(plain.stdout)}
+    env["ENTREPOT_TRAINING_DEVICE"] = "cuda"
+    done = entrepot("doctor", "--json")
+    assert done.returncode != 0
+    [device] = [c for c in json.loads(done.stdout) if c["check"] == "training device"]
+    assert device["ok"] is False
+    assert "ENTREPOT_TRAINING_DEVICE=cpu" in device["detail"]

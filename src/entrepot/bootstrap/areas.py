@@ -159,8 +159,9 @@ class Health:
 
     def doctor(self) -> list[Check]:
         """A round trip through every configured part: the store (put, get, list, delete),
-        the catalog, where the catalog places objects, the cache folder, and whether a
-        local store will outlive its container (``entrepot doctor``)."""
+        the catalog, where the catalog places objects, the cache folder, whether a local
+        store will outlive its container, and the scheduler and the training's GPU when the
+        settings name them (``entrepot doctor``)."""
         from entrepot.bootstrap.doctor import diagnose
 
         parts = self._parts
@@ -171,6 +172,10 @@ class Health:
             from entrepot.bootstrap.cluster import check_scheduler
 
             checks.append(check_scheduler(s.jobs.dask_url))
+        if s.fraud.training_device != "cpu":
+            from entrepot.bootstrap.doctor import check_training_device
+
+            checks.append(check_training_device(s.fraud.training_device))
         return checks
 
     def service(self, bounded: BoundedChecks, *, detailed: bool) -> ServiceHealth:

@@ -29,3 +29,18 @@ def diagnose(home: Store, engine: Engine, cache_dir: Path, *, remote: bool) -> l
     checks.append(check_folder("cache folder", cache_dir))
     warning = durability(detected_platform(), remote=remote)
     return [*checks, warning] if warning is not None else checks
+
+
+def check_training_device(device: str) -> Check:
+    """Whether the search's XGBoost trials can boost on ``device`` (the
+    ``training_device`` setting): a GPU asked for where none answers fails here, before a
+    training does (ADR 0103)."""
+    from entrepot.errors import EntrepotError
+    from entrepot.fraud.train.devices import check_device
+    from entrepot.health import Check
+
+    try:
+        check_device(device)
+    except EntrepotError as exc:
+        return Check("training device", False, str(exc), error=exc)
+    return Check("training device", True, f"{device}: XGBoost boosts there")
