@@ -69,13 +69,13 @@ def shape(path: Path) -> tuple[int, int, str]:
 def one_shape(name: str, path: Path, folder: Path, env: dict[str, str]) -> str:
     rows, columns, target = shape(path)
     train = [ENTREPOT, "fraud", "train", str(path), "--name", "m", "--time-budget", "2"]
-    cpu, rss = measured([*train, "--out", str(folder / f"model-{name}")], env)
+    cpu, rss, _ = measured([*train, "--out", str(folder / f"model-{name}")], env)
     if path.suffix == ".parquet":
         csv = folder / f"{name}.csv"
         pd.read_parquet(path).to_csv(csv, index=False)
         path = csv
     peer = [sys.executable, "-c", PEER_TRAIN, str(path), str(folder / "peer.txt"), target]
-    peer_cpu, peer_rss = measured(peer, env)
+    peer_cpu, peer_rss, _ = measured(peer, env)
     needed = estimate(rows, columns, path.stat().st_size) / 2**20
     return (
         f"| {name} | {rows:,} × {columns} | {cpu:.1f} | {rss:,.0f} | {needed:,.0f} "

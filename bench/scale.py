@@ -41,9 +41,6 @@ RESULTS = Path(__file__).parent / "results"
 #: product runs from its source tree).
 ENTREPOT = os.environ.get("BENCH_ENTREPOT") or str(Path(sys.executable).with_name("entrepot"))
 TRAIN_ROWS = 20_000
-#: Each measured command's wall seconds (the speed-up over workers needs idle cores: at
-#: least as many as workers, else it measures the machine's load).
-WALL: dict[tuple[str, ...], float] = {}
 
 PEER = """
 import sys, lightgbm as lgb, pandas as pd
@@ -66,9 +63,9 @@ booster.save_model(sys.argv[2])
 """
 
 
-def measured(command: list[str], env: dict[str, str]) -> tuple[float, float]:
-    """``command``'s CPU seconds (its whole waited-for tree) and peak tree RSS in MiB; its
-    wall seconds are kept in :data:`WALL` under the command."""
+def measured(command: list[str], env: dict[str, str]) -> tuple[float, float, float]:
+    """``command``'s CPU seconds (its whole waited-for tree), peak tree RSS in MiB and wall
+    seconds (a speed-up over workers needs as many idle cores, else it measures the load)."""
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     began = time.perf_counter()
     process = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL)
@@ -89,7 +86,7 @@ def measured(command: list[str], env: dict[str, str]) -> tuple[float, float]:
     sampler = threading.Thread(target=sample, daemon=True)
     sampler.start()
     code = process.wait()
-    WALL[tuple(command)] = time.perf_counter() - began
+    wall = time.perf_counter() - began
     done.set()
     sampler.join()
     if code != 0:
@@ -97,8 +94,8 @@ def measured(command: list[str], env: dict[str, str]) -> tuple[float, float]:
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
     shown = " ".join(Path(part).name for part in command[-4:])
-    print(f"… {shown}: CPU {cpu:.1f} s, wall {WALL[tuple(command)]:.1f} s", flush=True)
-    return cpu, peak / 2**20
+    print(f"… {shown}: CPU {cpu:.1f} s, wall {wall:.1f} s", flush=True)
+    return cpu, peak / 2**20, wall
 
 
 def digest(path: Path) -> str:
@@ -118,11 +115,11 @@ def run(rows: int, folder: Path, env: dict[str, str], workers: list[int]) -> lis
     for name, extra in runs:
         out = folder / f"out-{rows}-{extra[1]}.csv"
         command = [ENTREPOT, "fraud", "score", str(scored), str(out), "--model", "./model"]
-        cpu, rss = measured([*command, *extra], env)
-        found[name] = (cpu, rss, digest(out), WALL[(*command, *extra)])
+        cpu, rss, wall = measured([*command, *extra], env)
+        found[name] = (cpu, rss, digest(out), wall)
     peer_out = folder / f"peer-{rows}.csv"
     peer = [sys.executable, "-c", PEER, str(scored), "peer.txt", str(peer_out)]
-    peer_cpu, peer_rss = measured(peer, env)
+    peer_cpu, peer_rss, _ = measured(peer, env)
     alone = found["in process"]
     for name, (cpu, rss, sha, wall) in found.items():
         lines.append(
@@ -146,8 +143,7 @@ def fixed_cost(folder: Path, env: dict[str, str]) -> list[str]:
     found = []
     for workers in ("1", "2"):
         command = [ENTREPOT, "fraud", "score", str(small), str(folder / "small.csv")]
-        cpu, rss = measured([*command, "--model", "./model", "--workers", workers], env)
-        wall = WALL[(*command, "--model", "./model", "--workers", workers)]
+        cpu, rss, wall = measured([*command, "--model", "./model", "--workers", workers], env)
         found.append(
             f"| 1,000 | --workers {workers} (fixed cost) | {cpu:.1f} | {wall:.1f} | | {rss:,.0f} |"
         )
@@ -169,12 +165,12 @@ def training(
         out = folder / f"model-{rows}-{count}"
         command = [ENTREPOT, "fraud", "train", str(file), "--name", "m", "--out", str(out)]
         run = [*command, "--time-budget", str(budget), "--workers", count]
-        cpu, rss = measured(run, env)
+        cpu, rss, wall = measured(run, env)
         sha = hashlib.sha256(
             b"".join((out / n).read_bytes() for n in ("model.joblib", "performance.json"))
         ).hexdigest()
-        found[count] = (cpu, rss, sha, WALL[tuple(run)])
-    peer_cpu, peer_rss = measured(
+        found[count] = (cpu, rss, sha, wall)
+    peer_cpu, peer_rss, _ = measured(
         [sys.executable, "-c", PEER_TRAIN, str(file), str(folder / "peer-train.txt"), "is_fraud"],
         env,
     )

@@ -13,6 +13,7 @@ from dataclasses import replace
 from pathlib import Path
 
 import pytest
+import xgboost as xgb
 
 from entrepot.bootstrap.cluster import dask_pool
 from entrepot.bootstrap.local_fraud import local_fraud
@@ -35,13 +36,14 @@ def _digests(folder: Path) -> dict[str, str]:
     return {name: hashlib.sha256((folder / name).read_bytes()).hexdigest() for name in SAVED}
 
 
-def _installed(folder: Path, *args: str) -> subprocess.CompletedProcess[str]:
+def _installed(folder: Path, *args: str, **settings: str) -> subprocess.CompletedProcess[str]:
     """The installed ``entrepot`` in ``folder``, the budget in steps, no scheduler from
-    the environment (a local cluster for ``--workers N``)."""
+    the environment (a local cluster for ``--workers N``); ``settings``: more variables."""
     env = {
         **os.environ,
         "XDG_DATA_HOME": str(folder / "user-data"),
         "ENTREPOT_TRAINING_CLOCK": "steps",
+        **settings,
     }
     env.pop("ENTREPOT_DASK_URL", None)
     return subprocess.run(
@@ -195,18 +197,19 @@ def test_a_training_job_runs_its_trials_on_the_configured_scheduler(tmp_path: Pa
     assert spread == alone
 
 
+#: The device tests need an XGBoost that cannot boost on a GPU (the lock's ``xgboost-cpu``).
+without_cuda = pytest.mark.skipif(
+    bool(xgb.build_info().get("USE_CUDA")), reason="this XGBoost has CUDA"
+)
+
+
+@without_cuda
 def test_a_gpu_asked_for_where_none_answers_is_refused_before_the_features(folder: Path) -> None:
     """``ENTREPOT_TRAINING_DEVICE=cuda`` on a machine whose XGBoost has no CUDA or sees no
     GPU (issue 40 item 6): a message naming the setting, no traceback, nothing written."""
-    import xgboost as xgb
-
-    if xgb.build_info().get("USE_CUDA"):
-        pytest.skip("this XGBoost has CUDA")
-    env = {**os.environ, "XDG_DATA_HOME": str(folder / "user-data")}
-    env["ENTREPOT_TRAINING_DEVICE"] = "cuda"
-    done = subprocess.run(
-        [*ENTRY_POINT, "fraud", "train", "tx.csv", "--name", "m", "--out", "on-gpu"],
-        cwd=folder, env=env, capture_output=True, text=True, check=False,
+    done = _installed(
+        folder, "fraud", "train", "tx.csv", "--name", "m", "--out", "on-gpu",
+        ENTREPOT_TRAINING_DEVICE="cuda",
     )  # fmt: skip
     assert done.returncode != 0
     assert "ENTREPOT_TRAINING_DEVICE=cpu" in done.stderr
@@ -214,34 +217,16 @@ def test_a_gpu_asked_for_where_none_answers_is_refused_before_the_features(folde
     assert not (folder / "on-gpu").exists()
 
 
+@without_cuda
 def test_doctor_names_a_gpu_asked_for_where_none_answers(tmp_path: Path) -> None:
     """``entrepot doctor`` checks the training device the settings name, so a GPU that is
     not there fails the diagnosis before it fails a training (ADR 0103)."""
     import json
 
-    import xgboost as xgb
-
-    if xgb.build_info().get("USE_CUDA"):
-        pytest.skip("this XGBoost has CUDA")
-    env = {**os.environ, "XDG_DATA_HOME": str(tmp_path / "user-data")}
-    for name in [k for k in env if k.startswith("ENTREPOT_")]:
-        env.pop(name)
-
-    def entrepot(*args: str) -> subprocess.CompletedProcess[str]:
-        return subprocess.run(
-            [*ENTRY_POINT, *args],
-            cwd=tmp_path,
-            env=env,
-            capture_output=True,
-            text=True,
-            check=False,
-        )
-
-    assert entrepot("db", "upgrade").returncode == 0
-    plain = entrepot("doctor", "--json")
+    assert _installed(tmp_path, "db", "upgrade").returncode == 0
+    plain = _installed(tmp_path, "doctor", "--json")
     assert "training device" not in {c["check"] for c in json.loads(plain.stdout)}
-    env["ENTREPOT_TRAINING_DEVICE"] = "cuda"
-    done = entrepot("doctor", "--json")
+    done = _installed(tmp_path, "doctor", "--json", ENTREPOT_TRAINING_DEVICE="cuda")
     assert done.returncode != 0
     [device] = [c for c in json.loads(done.stdout) if c["check"] == "training device"]
     assert device["ok"] is False

@@ -34,16 +34,16 @@ def check_device(device: str) -> None:
             "ENTREPOT_TRAINING_DEVICE=cuda: this XGBoost was built without CUDA",
             said=Message(N_("error.fraud.no_cuda_build")),
         )
-    if _gpus() == 0:
+    if not _gpu_answers():
         raise NoGpu(
             "ENTREPOT_TRAINING_DEVICE=cuda: XGBoost sees no GPU on this machine",
             said=Message(N_("error.fraud.no_gpu")),
         )
 
 
-def _gpus() -> int:
-    """The CUDA devices XGBoost's runtime answers on: 1 where one boosting round stays on
-    the GPU, 0 where XGBoost fell back to the CPU (it warns and boosts there) or failed."""
+def _gpu_answers() -> bool:
+    """Whether one boosting round stays on the GPU (XGBoost without one warns and boosts on
+    the CPU instead, or fails)."""
     import numpy as np
     import xgboost as xgb
 
@@ -56,9 +56,9 @@ def _gpus() -> int:
                 num_boost_round=1,
             )
         except xgb.core.XGBoostError:
-            return 0
+            return False
     used = json.loads(booster.save_config())["learner"]["generic_param"]["device"]
-    return 1 if str(used).startswith("cuda") else 0
+    return str(used).startswith("cuda")
 
 
 def boosting_params(device: str) -> dict[str, Any]:
