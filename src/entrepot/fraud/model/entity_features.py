@@ -12,6 +12,11 @@ import pandas as pd
 
 from entrepot.fraud.model.behaviour import counterparty_features, customer_parts
 
+#: The two blocks of behaviour features: a customer's, a counterparty's.
+CUSTOMER = "customer"
+COUNTERPARTY = "counterparty"
+BLOCKS = frozenset({CUSTOMER, COUNTERPARTY})
+
 
 class EntityColumns(Protocol):
     """The columns a builder's behaviour features read (a ``FeatureSpec``)."""
@@ -43,22 +48,25 @@ def behaviour_of(
     frame: dict[str, np.ndarray],
     start: int,
     codes_of: Callable[[np.ndarray], np.ndarray] | None = None,
+    blocks: frozenset[str] = BLOCKS,
 ) -> Iterator[tuple[str, np.ndarray]]:
     """The behaviour features of the rows of ``frame`` from ``start`` on (the rows before
     are history), one entity's at a time: ``frame`` holds ``__seconds``, ``__label``,
     ``__amount`` if the spec has an amount, and the entity keys under the entity columns'
-    names. ``codes_of``: an equivalent of :func:`entity_codes`."""
+    names. ``codes_of``: an equivalent of :func:`entity_codes`; ``blocks``: the entities'
+    features made, of :data:`BLOCKS` (a table scored in two cuts makes each in its own:
+    ``entrepot.fraud.score.partitions``)."""
     entity_codes_of = entity_codes if codes_of is None else codes_of
     spec = builder.spec
     seconds = frame["__seconds"].astype(np.int64)
     amount = frame["__amount"].astype(float) if spec.amount else None
     has_labels = bool(np.isfinite(frame["__label"].astype(float)).any())
     y = frame["__label"].astype(float) if has_labels else None
-    for i, col in enumerate(spec.customers):
+    for i, col in enumerate(spec.customers if CUSTOMER in blocks else ()):
         codes = entity_codes_of(frame[col])
         for name, values in customer_parts(codes, seconds, amount, builder.windows, f"customer{i}"):
             yield name, values[start:]
-    for i, col in enumerate(spec.counterparties):
+    for i, col in enumerate(spec.counterparties if COUNTERPARTY in blocks else ()):
         codes = entity_codes_of(frame[col])
         made = counterparty_block(builder, codes, seconds, y, f"counterparty{i}")
         for name in list(made):  # each let go of as it is given

@@ -30,7 +30,14 @@ import pandas as pd
 from entrepot.fraud.errors import MissingColumns
 from entrepot.fraud.match.description import Upload
 from entrepot.fraud.model.behaviour import customer_features
-from entrepot.fraud.model.entity_features import behaviour_of, counterparty_block, entity_codes
+from entrepot.fraud.model.entity_features import (
+    BLOCKS,
+    COUNTERPARTY,
+    CUSTOMER,
+    behaviour_of,
+    counterparty_block,
+    entity_codes,
+)
 from entrepot.fraud.model.features import FeatureBuilder
 from entrepot.fraud.model.saved import FraudModel
 from entrepot.fraud.model.time_parts import time_parts
@@ -113,9 +120,16 @@ class FastModel:
         self.anomaly = AnomalyTables(model.anomaly) if model.anomaly is not None else None
 
     def features(
-        self, reader: ColumnReader, mapping: Mapping[str, str], upload: Upload, history: bool
+        self,
+        reader: ColumnReader,
+        mapping: Mapping[str, str],
+        upload: Upload,
+        history: bool,
+        given: Mapping[str, np.ndarray] | None = None,
     ) -> np.ndarray:
-        """:meth:`FraudModel.feature_matrix` of the member frame of ``mapping``."""
+        """:meth:`FraudModel.feature_matrix` of the member frame of ``mapping``; ``given``:
+        its counterparty features (:meth:`counterparty_features`, made from another cut of
+        the table, for ``reader``'s rows), taken as they are instead of made here."""
         source = {model_col: up for up, model_col in mapping.items()}
         if self.inputs and not any(c in source for c in self.inputs):
             raise MissingColumns(
@@ -126,18 +140,10 @@ class FastModel:
             )
         spec = self.spec
         out: dict[str, np.ndarray] = {}
-        seconds: np.ndarray | None = None
-        time_key: tuple[Any, ...] = ()
-        if spec.timestamp:
-            up = source.get(spec.timestamp)
-            fmt = upload.time_format(up) if up is not None else None
-            if fmt is None:
-                assert spec.time_format is not None
-                fmt = spec.time_format
-            instants = reader.instants(up, fmt)
-            time_key = (up, fmt)
+        timed = self._time(reader, source, upload)
+        if timed is not None:
+            instants, time_key = timed
             out.update(reader.memo(("parts", *time_key), lambda: time_parts(instants)))
-            seconds = reader.memo(("seconds", *time_key), lambda: seconds_of(instants))
         if spec.amount:
             up = source.get(spec.amount)
             amount = reader.numbers(up)
@@ -148,12 +154,42 @@ class FastModel:
             out[col] = reader.numbers(source.get(col))
         for col in spec.categoricals:
             out.update(self._encode(col, reader.keys(source.get(col))))
-        if self.behaviour and seconds is not None:
-            out.update(self._behaviour(reader, source, seconds, time_key, history))
+        if self.behaviour and timed is not None:
+            blocks = BLOCKS if given is None else frozenset({CUSTOMER})
+            out.update(self._behaviour(reader, source, timed[1], history, blocks))
+        if given is not None:
+            out.update(given)
         matrix = np.empty((len(self.names), reader.rows), dtype=float)
         for j, name in enumerate(self.names):
             matrix[j] = out[name]
         return matrix.T
+
+    def counterparty_features(
+        self, reader: ColumnReader, mapping: Mapping[str, str], upload: Upload, history: bool
+    ) -> dict[str, np.ndarray]:
+        """The counterparty behaviour features alone of the member frame of ``mapping``
+        (none for a model that reads no counterparty or no time): what
+        :meth:`features` is ``given`` for the same rows in another cut of the table."""
+        source = {model_col: up for up, model_col in mapping.items()}
+        timed = self._time(reader, source, upload) if self.spec.counterparties else None
+        if not self.behaviour or timed is None:
+            return {}
+        return self._behaviour(reader, source, timed[1], history, frozenset({COUNTERPARTY}))
+
+    def _time(
+        self, reader: ColumnReader, source: Mapping[str, str], upload: Upload
+    ) -> tuple[np.ndarray, tuple[Any, ...]] | None:
+        """The instants of the model's timestamp column and the key they are kept under
+        in ``reader``; ``None`` for a model without time."""
+        timestamp = self.spec.timestamp
+        if not timestamp:
+            return None
+        up = source.get(timestamp)
+        fmt = upload.time_format(up) if up is not None else None
+        if fmt is None:
+            assert self.spec.time_format is not None
+            fmt = self.spec.time_format
+        return reader.instants(up, fmt), (up, fmt)
 
     def _encode(self, col: str, keys: tuple[np.ndarray, list[str]]) -> dict[str, np.ndarray]:
         positions, names = keys
@@ -175,12 +211,15 @@ class FastModel:
         self,
         reader: ColumnReader,
         source: Mapping[str, str],
-        seconds: np.ndarray,
         time_key: tuple[Any, ...],
         history: bool,
+        blocks: frozenset[str],
     ) -> dict[str, np.ndarray]:
         spec = self.spec
-        entities = {col: source.get(col) for col in (*spec.customers, *spec.counterparties)}
+        seconds = reader.memo(("seconds", *time_key), partial(_seconds, reader, time_key))
+        customers = spec.customers if CUSTOMER in blocks else ()
+        counterparties = spec.counterparties if COUNTERPARTY in blocks else ()
+        entities = {col: source.get(col) for col in (*customers, *counterparties)}
         amount_up = source.get(spec.amount) if spec.amount else None
         amount = reader.numbers(amount_up) if spec.amount else None
         if history and self.history is not None:
@@ -193,26 +232,31 @@ class FastModel:
             rows = self.history.relevant(keys)
             arrays = self.history.arrays
             data = {k: np.concatenate([arrays[k][rows], v]) for k, v in data.items()}
-            return dict(behaviour_of(self.builder, data, len(rows), codes_of=first_codes))
+            return dict(behaviour_of(self.builder, data, len(rows), first_codes, blocks))
         # Without history nothing depends on the model but the windows: members reading
         # the same columns share the result.
         windows, out = self.builder.windows, {}
         ints = seconds.astype(np.int64)
         floats = amount.astype(float) if amount is not None else None
-        for i, col in enumerate(spec.customers):
+        for i, col in enumerate(customers):
             up = entities[col]
             codes = reader.memo(("codes", up), partial(_codes, reader, up))
             key: tuple[Any, ...] = ("customer", i, up, time_key, amount is None, amount_up)
             make = partial(customer_features, codes, ints, floats, windows, f"customer{i}")
             out.update(reader.memo((*key, windows), make))
         delay = self.builder.label_delay_days
-        for i, col in enumerate(spec.counterparties):
+        for i, col in enumerate(counterparties):
             up = entities[col]
             codes = reader.memo(("codes", up), partial(_codes, reader, up))
             key = ("counterparty", i, up, time_key, windows, delay)
             made = partial(counterparty_block, self.builder, codes, ints, None, f"counterparty{i}")
             out.update(reader.memo(key, made))
         return out
+
+
+def _seconds(reader: ColumnReader, time_key: tuple[Any, ...]) -> np.ndarray:
+    """The seconds of the instants ``reader`` keeps under ``time_key``."""
+    return seconds_of(reader.instants(*time_key))
 
 
 def _codes(reader: ColumnReader, column: str | None) -> np.ndarray:
@@ -276,11 +320,13 @@ def score_member(
     history: bool,
     threads: int = 1,
     keep: np.ndarray | None = None,
+    given: Mapping[str, np.ndarray] | None = None,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
     """``(features, probabilities, anomaly scores or None)`` of one member; of the rows
-    ``keep`` names alone, when given (the others are read for their history only)."""
+    ``keep`` names alone, when given (the others are read for their history only);
+    ``given``: its counterparty features, made in another cut (:meth:`FastModel.features`)."""
     fast = compiled(model)
-    x = fast.features(reader, mapping, upload, history)
+    x = fast.features(reader, mapping, upload, history, given)
     if keep is not None:
         x = np.ascontiguousarray(x[keep])
     proba = fast.calibrate(fast.scores(x, threads))

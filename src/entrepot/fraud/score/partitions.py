@@ -31,14 +31,22 @@ if TYPE_CHECKING:
 
 def entity_columns(ensemble: Ensemble, columns: Sequence[str]) -> tuple[list[str], list[str]]:
     """The table's columns that any member's features read as an entity, in the table's
-    order: its own (customer, card) and its counterparties' (terminal, merchant)."""
+    order: its own (customer, card) and its counterparties' (terminal, merchant) that are
+    not also its own."""
+    own, around = role_columns(ensemble, columns)
+    return own, [c for c in around if c not in own]
+
+
+def role_columns(ensemble: Ensemble, columns: Sequence[str]) -> tuple[list[str], list[str]]:
+    """The table's columns that any member reads as a customer, and those that any reads
+    as a counterparty (a column may be both), in the table's order."""
     own: set[str] = set()
     around: set[str] = set()
     for member, model in zip(ensemble.members, ensemble.models, strict=True):
         spec = model.features.spec
         own.update(up for up, mine in member.mapping.items() if mine in spec.customers)
         around.update(up for up, mine in member.mapping.items() if mine in spec.counterparties)
-    return [c for c in columns if c in own], [c for c in columns if c in around - own]
+    return [c for c in columns if c in own], [c for c in columns if c in around]
 
 
 def entity_groups(frame: pd.DataFrame, columns: Sequence[str]) -> np.ndarray:

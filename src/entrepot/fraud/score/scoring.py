@@ -20,6 +20,7 @@ Risk levels, with ``t`` the threshold: ``low`` under ``t / 2``, ``medium`` under
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -83,7 +84,7 @@ def member_frame(
     return columns
 
 
-def _fast_reads(member: Member, reader: ColumnReader) -> bool:
+def fast_reads(member: Member, reader: ColumnReader) -> bool:
     """Whether the fast path reads ``member``'s columns as its member frame would: each
     mapped column present, no two feeding one model column."""
     targets = list(member.mapping.values())
@@ -172,6 +173,7 @@ def score(
     known: KnownLabels | None = None,
     keep: np.ndarray | None = None,
     deferred: list[Candidates] | None = None,
+    given: Sequence[Mapping[str, np.ndarray]] | None = None,
 ) -> pd.DataFrame:
     """Score every row of ``frame`` (see the module docstring for the columns); the
     ``explanation`` column is in English, and ``explained``, when given, receives each
@@ -192,11 +194,16 @@ def score(
     ``deferred``: where the rows to explain are not explained here but appended, with
     their feature rows, as :class:`Candidates` (a part of a table, explained once over the
     whole table: ``entrepot.fraud_service.pipeline.partitioned``).
+    ``given``: each member's counterparty features for ``frame``'s rows, made in another
+    cut of the table (``entrepot.fraud.score.partitions.counterparty_columns``); every
+    member then takes the fast path.
     """
     frame, upload = _prepared(frame, upload)
     weights = ensemble.weights
     threshold = ensemble.threshold
-    probs, anomalies, matrices = _run_members(frame, ensemble, upload, threads, fast, known, keep)
+    probs, anomalies, matrices = _run_members(
+        frame, ensemble, upload, threads, fast, known, keep, given
+    )
     own = None
     if ensemble.file_weight > 0:  # fitted on the rows given, kept rows read after
         own = file_score(frame, upload)
@@ -252,13 +259,14 @@ def _run_members(
     fast: bool,
     known: KnownLabels | None = None,
     keep: np.ndarray | None = None,
+    given: Sequence[Mapping[str, np.ndarray]] | None = None,
 ) -> tuple[np.ndarray, np.ndarray, list[np.ndarray]]:
     """Each member's probabilities and anomaly scores ``(members, rows)`` (NaN where a
     member has no anomaly model) and feature matrices; a member whose features read past
     labels reads ``known``'s, each row only those older than the delay; of the rows
-    ``keep`` names alone, when given."""
-    if keep is not None and known is not None:
-        raise ValueError("known labels are read over the whole table: no keep")
+    ``keep`` names alone, when given; with the counterparty features ``given``."""
+    if (keep is not None or given is not None) and known is not None:
+        raise ValueError("known labels are read over the whole table: no keep, none given")
     n, k = len(frame) if keep is None else len(keep), len(ensemble.members)
     probs = np.zeros((k, n))
     anomalies = np.full((k, n), np.nan)
@@ -275,7 +283,7 @@ def _run_members(
             probs[i] = model.proba_of_features(x, threads=threads)
             if model.anomaly is not None:
                 anomalies[i] = model.anomaly.score(x)
-        elif reader is not None and _fast_reads(member, reader):
+        elif reader is not None and fast_reads(member, reader):
             x, probs[i], anomaly = score_member(
                 model,
                 reader,
@@ -284,9 +292,12 @@ def _run_members(
                 history=member.history,
                 threads=threads,
                 keep=keep,
+                given=None if given is None else given[i],
             )
             if anomaly is not None:
                 anomalies[i] = anomaly
+        elif given is not None:
+            raise ValueError("counterparty features are given to the fast path alone")
         else:
             inputs = member_frame(frame, member, model, upload, parsed)
             x = model.feature_matrix(inputs, history=member.history)

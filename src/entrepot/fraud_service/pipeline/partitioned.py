@@ -1,7 +1,10 @@
 """A table's rows scored in parts by entity, over a pool of workers (issue 40, item 3;
 ADR 0086): the table cut where each part holds whole entities
 (``entrepot.fraud.score.partitions``), each part scored where a worker is, the scores
-merged back in the table's order: the same bits as one process.
+merged back in the table's order: the same bits as one process. Where the members read
+both customers and counterparties, the table is cut twice, each row read once in each
+cut (``entrepot.fraud.score.counterparty_cut``, ADR 0104): the counterparty features made
+in parts cut by counterparty, the rest and the scores in parts cut by customer.
 
 The pool is given (``Pool``: the composition root's Dask client, ``entrepot.bootstrap
 .cluster``); the table was read once, through the store or from the local file, by the
@@ -17,13 +20,14 @@ from typing import TYPE_CHECKING, Any
 from entrepot.messages import N_
 from entrepot.pools import Pool
 
-__all__ = ["PartScoring", "Pool", "Spread", "score_part", "score_spread"]
+__all__ = ["PartScoring", "Pool", "Spread", "counterparty_part", "score_part", "score_spread"]
 
 if TYPE_CHECKING:
     import numpy as np
     import pandas as pd
 
     from entrepot.fraud.match.description import Upload
+    from entrepot.fraud.score.counterparty_cut import Made
     from entrepot.fraud.score.ensemble import Ensemble
     from entrepot.fraud.score.known_labels import KnownLabels
     from entrepot.fraud.score.partitions import Part
@@ -92,16 +96,59 @@ def score_spread(
         return scores, {"parts": 1, "spread": False, "in_process": why}
     import numpy as np
 
+    from entrepot.fraud.score.counterparty_cut import cut_roles, given_rows
+
     frame = frame.reset_index(drop=True)
-    parts = cut_by_entity(frame, own, around, spread.parts)
     shared = PartScoring(ensemble, upload, explain, threads)
-    items = [(frame.take(part.rows), np.flatnonzero(part.own)) for part in parts]
+    roles = cut_roles(frame, ensemble)
+    if roles is None:  # one cut: each part reads its counterparties' whole history too
+        parts = cut_by_entity(frame, own, around, spread.parts)
+        given = None
+    else:  # two cuts: counterparty features made in one, the rest and scores in the other
+        given = _counterparty_cut(frame, roles[1], spread.pool, spread.parts, shared)
+        parts = cut_by_entity(frame, roles[0], [], spread.parts)
+    items = [
+        (
+            frame.take(part.rows),
+            np.flatnonzero(part.own),
+            None if given is None else given_rows(given, part.rows),
+        )
+        for part in parts
+    ]
     scored = spread.pool.run(score_part, shared, items)
     merged = merge_scores([scores for scores, _ in scored], parts)
     if explain:
         _explain_once(merged, frame, [offered for _, offered in scored], parts, shared, explained)
     read = sum(len(part.rows) for part in parts)
-    return merged, {"parts": len(parts), "spread": True, "in_process": None, "rows_read": read}
+    return merged, {
+        "parts": len(parts),
+        "spread": True,
+        "in_process": None,
+        "cuts": 1 if given is None else 2,
+        "rows_read": read,
+    }
+
+
+def _counterparty_cut(
+    frame: pd.DataFrame, columns: list[str], pool: Pool, parts: int, shared: PartScoring
+) -> list[Made]:
+    """Each member's counterparty features of every row of ``frame``, made over ``pool``
+    in ``parts`` parts cut by the counterparties ``columns`` (each part sent the columns
+    those features read alone), in the table's order."""
+    from entrepot.fraud.score.counterparty_cut import merge_made, read_columns
+    from entrepot.fraud.score.partitions import cut_by_entity
+
+    cut = cut_by_entity(frame, columns, [], parts)
+    sent = frame[read_columns(shared.ensemble, [str(c) for c in frame.columns])]
+    made = pool.run(counterparty_part, shared, [sent.take(part.rows) for part in cut])
+    return merge_made(made, [part.rows for part in cut], len(frame))
+
+
+def counterparty_part(shared: PartScoring, part: pd.DataFrame) -> list[Made]:
+    """One part of the counterparty cut's features (run on a worker)."""
+    from entrepot.fraud.score.counterparty_cut import counterparty_columns
+
+    return counterparty_columns(part, shared.ensemble, shared.upload)
 
 
 def _explain_once(
@@ -134,15 +181,16 @@ def _explain_once(
 
 
 def score_part(
-    shared: PartScoring, item: tuple[pd.DataFrame, np.ndarray]
+    shared: PartScoring, item: tuple[pd.DataFrame, np.ndarray, list[dict[str, np.ndarray]] | None]
 ) -> tuple[pd.DataFrame, Candidates | None]:
     """One part's own rows' scores (run on a worker), and the rows its table may explain
     with their feature rows (explained once, over the table: :func:`_explain_once`):
-    ``item`` is the part's rows and the positions of its own among them (the others, its
-    counterparties' rows, are read as history alone)."""
+    ``item`` is the part's rows, the positions of its own among them (the others, its
+    counterparties' rows, are read as history alone) and, in two cuts, each member's
+    counterparty features of the part's rows."""
     from entrepot.fraud.score.scoring import score
 
-    part, own = item
+    part, own, given = item
     offered: list[Candidates] = []
     scores = score(
         part.reset_index(drop=True),
@@ -151,7 +199,8 @@ def score_part(
         explain=shared.explain,
         explain_limit=EXPLAIN_LIMIT,
         threads=shared.threads,
-        keep=own,
+        keep=None if given is not None else own,
         deferred=offered,
+        given=given,
     )
     return scores, offered[0] if offered else None

@@ -1,0 +1,134 @@
+"""A table spread over parts in two cuts (issue 40, items 3 and 5; ADR 0104): the
+counterparty features made in parts cut by counterparty, the rest and the scores in parts
+cut by customer, each row read once in each cut, and the scores the bits one process
+gives; an ensemble that reads no counterparty, or that two cuts cannot serve, is cut
+once."""
+
+from __future__ import annotations
+
+import pickle
+from collections.abc import Callable, Sequence
+from dataclasses import replace
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from entrepot.fraud.match.description import describe
+from entrepot.fraud.score import counterparty_cut
+from entrepot.fraud.score.assemble import from_model
+from entrepot.fraud.score.counterparty_cut import read_columns
+from entrepot.fraud.score.ensemble import Ensemble
+from entrepot.fraud.score.partitions import role_columns
+from entrepot.fraud.score.scoring import Explanations, score
+from entrepot.fraud_service.pipeline.partitioned import Spread, score_spread
+from tests.support.fraud import trained, training_frame
+
+
+class _Pickling:
+    """A pool in this process that sends what a worker would be sent through pickle, and
+    keeps each run's items."""
+
+    def __init__(self) -> None:
+        self.runs: list[list[Any]] = []
+
+    def run(self, task: Callable[[Any, Any], Any], shared: Any, items: Sequence[Any]) -> list[Any]:
+        self.runs.append(list(items))
+        there = pickle.loads(pickle.dumps(shared))
+        return [
+            pickle.loads(pickle.dumps(task(there, pickle.loads(pickle.dumps(i))))) for i in items
+        ]
+
+
+def _frame() -> pd.DataFrame:
+    """Later rows of the training schema: the models' kept history continues into them."""
+    frame, target = training_frame()
+    return frame.drop(columns=[target]).iloc[2500:].reset_index(drop=True)
+
+
+def _ensemble(frame: pd.DataFrame, *, history: bool) -> Ensemble:
+    """Two members of different families, sharing the table's columns."""
+    members, models = [], []
+    for kind in ("lightgbm", "logistic_regression"):
+        model = trained(kind)
+        one = from_model(model, {}, {}, describe(frame), name=kind, version="1")
+        mapping = {c: c for c in model.input_columns if c in frame.columns}
+        members.append(replace(one.members[0], mapping=mapping, history=history, weight=0.5))
+        models.append(model)
+    return Ensemble(tuple(members), tuple(models), one.created)
+
+
+def _spread(frame: pd.DataFrame, ensemble: Ensemble, pool: Any, parts: int) -> Any:
+    explained: Explanations = {}
+    found, facts = score_spread(
+        frame,
+        ensemble,
+        Spread(pool, parts),
+        upload=describe(frame),
+        explain=True,
+        threads=1,
+        explained=explained,
+        known=None,
+    )
+    return found, facts, explained
+
+
+@pytest.mark.parametrize("history", [True, False])
+@pytest.mark.parametrize("parts", [2, 3, 8])
+def test_two_cuts_give_the_scores_of_one_process(history: bool, parts: int) -> None:
+    frame = _frame()
+    ensemble = _ensemble(frame, history=history)
+    explained: Explanations = {}
+    alone = score(frame, ensemble, upload=describe(frame), explained=explained)
+    pool = _Pickling()
+    found, facts, spread_explained = _spread(frame, ensemble, pool, parts)
+    pd.testing.assert_frame_equal(found, alone, check_exact=True)
+    assert spread_explained == explained
+    assert facts["cuts"] == 2 and facts["rows_read"] == len(frame)
+    counterparty, scoring = pool.runs
+    # the counterparty cut reads its columns alone, each row once, in parts
+    wanted = read_columns(ensemble, list(frame.columns))
+    assert all(list(part.columns) == wanted for part in counterparty)
+    assert sorted(np.concatenate([p.index for p in counterparty]).tolist()) == list(
+        range(len(frame))
+    )
+    assert len(counterparty) > 1 and max(len(p) for p in counterparty) < len(frame)
+    # the scoring cut: each row once, each customer whole in one part
+    rows = [part.index for part, _, _ in scoring]
+    assert sorted(np.concatenate(rows).tolist()) == list(range(len(frame)))
+    customers, _ = role_columns(ensemble, list(frame.columns))
+    assert customers
+    for customer in customers:
+        owners = [set(frame.loc[r, customer].dropna()) for r in rows]
+        assert all(not a & b for i, a in enumerate(owners) for b in owners[i + 1 :])
+
+
+def test_an_ensemble_reading_no_counterparty_is_cut_once() -> None:
+    frame = _frame()
+    ensemble = _ensemble(frame, history=True)
+    _, counterparties = role_columns(ensemble, list(frame.columns))
+    members = tuple(
+        replace(m, mapping={k: v for k, v in m.mapping.items() if k not in counterparties})
+        for m in ensemble.members
+    )
+    ensemble = Ensemble(members, ensemble.models, ensemble.created)
+    alone = score(frame, ensemble, upload=describe(frame))
+    pool = _Pickling()
+    found, facts, _ = _spread(frame, ensemble, pool, 3)
+    pd.testing.assert_frame_equal(found, alone, check_exact=True)
+    assert facts["cuts"] == 1 and facts["rows_read"] == len(frame) and len(pool.runs) == 1
+
+
+def test_the_one_cut_with_counterparties_still_gives_the_same_scores(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Where two cuts cannot be made (a member off the fast path), each part reads its
+    counterparties' whole history instead: more rows, the same scores."""
+    monkeypatch.setattr(counterparty_cut, "cut_roles", lambda frame, ensemble: None)
+    frame = _frame()
+    ensemble = _ensemble(frame, history=True)
+    alone = score(frame, ensemble, upload=describe(frame))
+    found, facts, _ = _spread(frame, ensemble, _Pickling(), 3)
+    pd.testing.assert_frame_equal(found, alone, check_exact=True)
+    assert facts["cuts"] == 1 and facts["rows_read"] > len(frame)
