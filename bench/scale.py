@@ -13,8 +13,9 @@ A 1,000-row file scored with ``--workers 1`` and ``2`` first gives the fixed cos
 local cluster (its processes start and import the product).
 
 Each command runs in a fresh process; its CPU seconds are the waited-for process tree's
-(``resource.getrusage(RUSAGE_CHILDREN)`` before and after: the Dask workers and their
-nanny included), its peak memory the largest sum of the tree's resident sets sampled
+(``resource.getrusage(RUSAGE_CHILDREN)`` before and after: the Dask workers included,
+and, since ADR 0105, the fork server they start from, which the product stops, and so
+reaps, with its cluster), its peak memory the largest sum of the tree's resident sets sampled
 every 50 ms (``psutil``). CPU inflation is the spread run's CPU over the in-process run's;
 identity compares the output files' sha256.
 """

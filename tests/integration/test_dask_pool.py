@@ -4,7 +4,10 @@ the items' order, ``on_done`` told as each finishes."""
 
 from __future__ import annotations
 
+import multiprocessing
+import os
 import time
+from multiprocessing import forkserver
 from pathlib import Path
 
 import pytest
@@ -62,3 +65,53 @@ def test_a_local_cluster_starts_with_every_worker_and_the_shared_input_on_each()
         time.sleep(3)  # beyond Dask's memory manager's 2 s round, which dropped copies
         holders = pool._client.who_has([sent])[sent.key]
         assert len(holders) == 2, holders
+
+
+def _server_pid() -> int | None:
+    """The running fork server's process id (the standard library's own record)."""
+    pid: int | None = getattr(forkserver._forkserver, "_forkserver_pid", None)
+    return pid
+
+
+def _origin(shared: object, item: int) -> tuple[int, bool]:
+    import os
+    import sys
+
+    return os.getppid(), "entrepot.fraud.score.counterparty_cut" in sys.modules
+
+
+@pytest.mark.skipif(
+    "forkserver" not in multiprocessing.get_all_start_methods(), reason="no fork server here"
+)
+def test_the_workers_start_from_one_fork_server_that_goes_with_the_cluster() -> None:
+    """ADR 0105: a local cluster's workers are forked from a server that imported the
+    product once (each spawned worker imported it itself, about 1.8 CPU-s); the server is
+    stopped, and so waited for, with the cluster: nothing left running, its CPU counted
+    as this process's children's."""
+    with dask_pool(None, 2) as pool:
+        assert pool is not None
+        server = _server_pid()
+        found = pool.run(_origin, None, [1, 2])
+        assert server is not None and server != os.getpid()
+        assert {parent for parent, _ in found} == {server}
+        assert all(loaded for _, loaded in found)  # imported before the task ran
+    assert _server_pid() is None
+    with pytest.raises(ProcessLookupError):
+        os.kill(server, 0)
+
+
+@pytest.mark.skipif(
+    "forkserver" not in multiprocessing.get_all_start_methods(), reason="no fork server here"
+)
+def test_a_pool_opened_within_another_leaves_it_its_fork_server() -> None:
+    """Regression: a pool opened while another ran in the same process stopped the fork
+    server the other's cluster still used, and the next run hung."""
+    with dask_pool(None, 2) as outer:
+        assert outer is not None
+        server = _server_pid()
+        with dask_pool(None, 2) as inner:
+            assert inner is not None
+            assert inner.run(_holders, None, [3]) == [3]
+        assert _server_pid() == server
+        assert outer.run(_origin, None, [1, 2])[0][0] == server
+    assert _server_pid() is None

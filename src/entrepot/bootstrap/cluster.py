@@ -30,6 +30,16 @@ CONNECT_TIMEOUT = 5.0
 #: Seconds a local cluster's worker processes have to start and register (a hang guard:
 #: they import the product, a few seconds on a loaded machine).
 WORKERS_TIMEOUT = 120.0
+#: The modules a local cluster's workers are forked with, imported once by the fork server
+#: (the tasks' own modules and the engines they load), where each spawned worker imported
+#: them itself: about 1.8 CPU-s a worker (docs/benchmarks.md).
+PRELOAD = (
+    "distributed",
+    "entrepot.fraud_service.pipeline.partitioned",
+    "entrepot.fraud.score.counterparty_cut",
+    "entrepot.fraud.train.search",
+    "entrepot.bootstrap.city_workers",
+)
 #: What a lost scheduler raises under ``distributed`` (its comm errors are ``OSError``s).
 _LOST = (OSError, TimeoutError, CancelledError)
 
@@ -131,10 +141,16 @@ def dask_pool(url: str | None, workers: int) -> Iterator[DaskPool | None]:
         return
     import dask
 
-    # what is sent to every worker keeps its copy on each: Dask's active memory manager
-    # would otherwise drop all but one within seconds of the tasks reading it, and a
-    # worker lost with the last copy fails the tasks of the next round
-    with dask.config.set({"distributed.scheduler.active-memory-manager.start": False}):
+    settings = {
+        # what is sent to every worker keeps its copy on each: Dask's active memory
+        # manager would otherwise drop all but one within seconds of the tasks reading it,
+        # and a worker lost with the last copy fails the tasks of the next round
+        "distributed.scheduler.active-memory-manager.start": False,
+        # the workers (and any a nanny starts again) forked from a server that imported
+        # the product once (:data:`PRELOAD`)
+        "distributed.worker.multiprocessing-method": _start_method(),
+    }
+    with dask.config.set(settings), _fork_server():
         cluster = LocalCluster(
             n_workers=workers,
             processes=True,
@@ -146,20 +162,55 @@ def dask_pool(url: str | None, workers: int) -> Iterator[DaskPool | None]:
             scheduler_kwargs={"dashboard": False, "dashboard_address": "127.0.0.1:0"},
             silence_logs=logging.CRITICAL,
         )
-    try:
-        client = Client(cluster, timeout=CONNECT_TIMEOUT)
         try:
-            # every worker in before the first send: what is sent to all (a search's data)
-            # then has a copy on each, and a worker lost mid-task loses none of it
+            client = Client(cluster, timeout=CONNECT_TIMEOUT)
             try:
-                client.wait_for_workers(workers, timeout=WORKERS_TIMEOUT)
-            except _LOST as exc:
-                raise unavailable(str(cluster.scheduler_address), exc) from exc
-            yield DaskPool(client, str(cluster.scheduler_address))
+                # every worker in before the first send: what is sent to all (a search's
+                # data) then has a copy on each, and a worker lost mid-task loses none of it
+                try:
+                    client.wait_for_workers(workers, timeout=WORKERS_TIMEOUT)
+                except _LOST as exc:
+                    raise unavailable(str(cluster.scheduler_address), exc) from exc
+                yield DaskPool(client, str(cluster.scheduler_address))
+            finally:
+                _close(client)
         finally:
-            _close(client)
+            cluster.close()  # its own processes: waited for, however long they take to go
+
+
+def _start_method() -> str:
+    """How a local cluster's worker processes start: forked from a fork server where the
+    system has one, else spawned (each then imports the product itself)."""
+    import multiprocessing
+
+    return "forkserver" if "forkserver" in multiprocessing.get_all_start_methods() else "spawn"
+
+
+@contextmanager
+def _fork_server() -> Iterator[None]:
+    """A fork server that imports :data:`PRELOAD` once, for the workers a local cluster
+    starts within, stopped after them when this pool started it (another pool's cluster
+    still running in this process keeps it): its memory is let go and its CPU (and its
+    workers') is this process's children's, as a spawned worker's was. Nothing where
+    workers are spawned."""
+    if _start_method() != "forkserver":
+        yield
+        return
+    from multiprocessing import forkserver
+
+    from distributed.utils import get_mp_context
+
+    server = forkserver._forkserver
+    ours = getattr(server, "_forkserver_pid", None) is None
+    get_mp_context().set_forkserver_preload(list(PRELOAD))
+    try:
+        yield
     finally:
-        cluster.close()  # its own processes: waited for, however long they take to go
+        # the standard library stops its server through this method alone (its tests'
+        # own door); without it the server ends when this process does
+        stop = getattr(server, "_stop", None)
+        if ours and stop is not None:
+            stop()
 
 
 def _quiet() -> None:
