@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from entrepot.bootstrap.cluster import dask_pool
+from entrepot.bootstrap.cluster import FRAUD_TASKS, dask_pool
 from entrepot.pools import WaitingPool
 
 pytestmark = [pytest.mark.dask, pytest.mark.slow]
@@ -88,7 +88,7 @@ def test_the_workers_start_from_one_fork_server_that_goes_with_the_cluster() -> 
     product once (each spawned worker imported it itself, about 1.8 CPU-s); the server is
     stopped, and so waited for, with the cluster: nothing left running, its CPU counted
     as this process's children's."""
-    with dask_pool(None, 2) as pool:
+    with dask_pool(None, 2, FRAUD_TASKS) as pool:
         assert pool is not None
         server = _server_pid()
         found = pool.run(_origin, None, [1, 2])

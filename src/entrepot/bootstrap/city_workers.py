@@ -22,6 +22,15 @@ if TYPE_CHECKING:
     from entrepot.city_service.spread import CitySpread
     from entrepot.config import Settings
 
+#: The modules a city unit runs, and the engines they load: what a local cluster's
+#: workers for a city run are forked with (``bootstrap.cluster.dask_pool``, ADR 0105).
+CITY_TASKS = (
+    "entrepot.bootstrap.city_workers",
+    "entrepot.bootstrap.parts",
+    "entrepot.city.fanout",
+    "entrepot.city_service.service",
+    "duckdb",
+)
 #: The city service of this worker process, by the run that built it.
 _SERVICES: dict[str, CityService] = {}
 
@@ -78,7 +87,7 @@ def city_spread(settings: Settings) -> CitySpread:
         return WorkerSetup(threads, uuid.uuid4().hex)
 
     return CitySpread(
-        pools=lambda workers: dask_pool(settings.jobs.dask_url, workers),
+        pools=lambda workers: dask_pool(settings.jobs.dask_url, workers, CITY_TASKS),
         task=city_unit,
         shared=shared,
     )

@@ -30,15 +30,12 @@ CONNECT_TIMEOUT = 5.0
 #: Seconds a local cluster's worker processes have to start and register (a hang guard:
 #: they import the product, a few seconds on a loaded machine).
 WORKERS_TIMEOUT = 120.0
-#: The modules a local cluster's workers are forked with, imported once by the fork server
-#: (the tasks' own modules and the engines they load), where each spawned worker imported
-#: them itself: about 1.8 CPU-s a worker (docs/benchmarks.md).
-PRELOAD = (
-    "distributed",
+#: The fraud tasks' modules (scoring's parts, the model search's trials) and the engines
+#: they load: what a local cluster's workers for the fraud commands are forked with.
+FRAUD_TASKS = (
     "entrepot.fraud_service.pipeline.partitioned",
     "entrepot.fraud.score.counterparty_cut",
     "entrepot.fraud.train.search",
-    "entrepot.bootstrap.city_workers",
 )
 #: What a lost scheduler raises under ``distributed`` (its comm errors are ``OSError``s).
 _LOST = (OSError, TimeoutError, CancelledError)
@@ -123,9 +120,13 @@ def unavailable(address: str, exc: BaseException) -> SchedulerUnavailable:
 
 
 @contextmanager
-def dask_pool(url: str | None, workers: int) -> Iterator[DaskPool | None]:
+def dask_pool(
+    url: str | None, workers: int, preload: Sequence[str] = ()
+) -> Iterator[DaskPool | None]:
     """The pool a command asked for ``workers`` workers runs on: none (in process) for
-    one, else the scheduler at ``url``, else a local cluster of ``workers`` processes."""
+    one, else the scheduler at ``url``, else a local cluster of ``workers`` processes,
+    forked where the system can from a server that imported ``preload`` once (the tasks'
+    modules: each spawned worker imported them itself, about 1.8 CPU-s, ADR 0105)."""
     if workers <= 1:
         yield None
         return
@@ -147,10 +148,10 @@ def dask_pool(url: str | None, workers: int) -> Iterator[DaskPool | None]:
         # and a worker lost with the last copy fails the tasks of the next round
         "distributed.scheduler.active-memory-manager.start": False,
         # the workers (and any a nanny starts again) forked from a server that imported
-        # the product once (:data:`PRELOAD`)
+        # the tasks' modules once
         "distributed.worker.multiprocessing-method": _start_method(),
     }
-    with dask.config.set(settings), _fork_server():
+    with dask.config.set(settings), _fork_server(preload):
         cluster = LocalCluster(
             n_workers=workers,
             processes=True,
@@ -187,8 +188,8 @@ def _start_method() -> str:
 
 
 @contextmanager
-def _fork_server() -> Iterator[None]:
-    """A fork server that imports :data:`PRELOAD` once, for the workers a local cluster
+def _fork_server(preload: Sequence[str]) -> Iterator[None]:
+    """A fork server that imports ``preload`` once, for the workers a local cluster
     starts within, stopped after them when this pool started it (another pool's cluster
     still running in this process keeps it): its memory is let go and its CPU (and its
     workers') is this process's children's, as a spawned worker's was. Nothing where
@@ -202,7 +203,7 @@ def _fork_server() -> Iterator[None]:
 
     server = forkserver._forkserver
     ours = getattr(server, "_forkserver_pid", None) is None
-    get_mp_context().set_forkserver_preload(list(PRELOAD))
+    get_mp_context().set_forkserver_preload(["distributed", *preload])
     try:
         yield
     finally:
