@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import subprocess
+import sys
 import time
 from multiprocessing import forkserver
 from pathlib import Path
@@ -100,18 +102,30 @@ def test_the_workers_start_from_one_fork_server_that_goes_with_the_cluster() -> 
         os.kill(server, 0)
 
 
+#: The nested pools of the regression below, in a process of their own: the bug hung.
+_NESTED = """
+from entrepot.bootstrap.cluster import dask_pool
+from tests.integration.test_dask_pool import _holders, _origin, _server_pid
+
+with dask_pool(None, 2) as outer:
+    server = _server_pid()
+    with dask_pool(None, 2) as inner:
+        assert inner.run(_holders, None, [3]) == [3]
+    assert _server_pid() == server
+    assert outer.run(_origin, None, [1, 2])[0][0] == server
+assert _server_pid() is None
+print("ok")
+"""
+
+
 @pytest.mark.skipif(
     "forkserver" not in multiprocessing.get_all_start_methods(), reason="no fork server here"
 )
 def test_a_pool_opened_within_another_leaves_it_its_fork_server() -> None:
     """Regression: a pool opened while another ran in the same process stopped the fork
-    server the other's cluster still used, and the next run hung."""
-    with dask_pool(None, 2) as outer:
-        assert outer is not None
-        server = _server_pid()
-        with dask_pool(None, 2) as inner:
-            assert inner is not None
-            assert inner.run(_holders, None, [3]) == [3]
-        assert _server_pid() == server
-        assert outer.run(_origin, None, [1, 2])[0][0] == server
-    assert _server_pid() is None
+    server the other's cluster still used, and the next run hung (run in a process of its
+    own, so that a hang fails the test instead of the suite)."""
+    done = subprocess.run(
+        [sys.executable, "-c", _NESTED], capture_output=True, text=True, timeout=180, check=False
+    )
+    assert done.returncode == 0 and done.stdout.strip() == "ok", done.stderr[-2000:]
