@@ -78,6 +78,7 @@ def _spread(frame: pd.DataFrame, ensemble: Ensemble, pool: Any, parts: int) -> A
 @pytest.mark.parametrize("parts", [2, 3, 8])
 def test_two_cuts_give_the_scores_of_one_process(history: bool, parts: int) -> None:
     frame = _frame()
+    frame["note"] = [f"free text {i}" for i in range(len(frame))]  # read by no member
     ensemble = _ensemble(frame, history=history)
     explained: Explanations = {}
     alone = score(frame, ensemble, upload=describe(frame), explained=explained)
@@ -94,8 +95,12 @@ def test_two_cuts_give_the_scores_of_one_process(history: bool, parts: int) -> N
         range(len(frame))
     )
     assert len(counterparty) > 1 and max(len(p) for p in counterparty) < len(frame)
-    # the scoring cut: each row once, each customer whole in one part
+    # the scoring cut: each row once, each customer whole in one part, sent the columns
+    # the members read and the id columns alone
     rows = [part.index for part, _, _ in scoring]
+    read = {c for m in ensemble.members for c in m.mapping} | set(describe(frame).id_columns)
+    assert all(set(part.columns) <= read for part, _, _ in scoring)
+    assert "note" in frame.columns and "note" not in read
     assert sorted(np.concatenate(rows).tolist()) == list(range(len(frame)))
     customers, _ = role_columns(ensemble, list(frame.columns))
     assert customers

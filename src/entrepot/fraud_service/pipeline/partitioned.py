@@ -107,9 +107,10 @@ def score_spread(
     else:  # two cuts: counterparty features made in one, the rest and scores in the other
         given = _counterparty_cut(frame, roles[1], spread.pool, spread.parts, shared)
         parts = cut_by_entity(frame, roles[0], [], spread.parts)
+    sent = frame[_scored_columns(ensemble, upload, [str(c) for c in frame.columns])]
     items = [
         (
-            frame.take(part.rows),
+            sent.take(part.rows),
             np.flatnonzero(part.own),
             None if given is None else given_rows(given, part.rows),
         )
@@ -127,6 +128,13 @@ def score_spread(
         "cuts": 1 if given is None else 2,
         "rows_read": read,
     }
+
+
+def _scored_columns(ensemble: Ensemble, upload: Upload, columns: list[str]) -> list[str]:
+    """The table's columns a part is sent, in its order: those the members read and the
+    id columns the scores carry (a file's other columns stay with the driver)."""
+    read = {c for member in ensemble.members for c in member.mapping} | set(upload.id_columns)
+    return [c for c in columns if c in read]
 
 
 def _counterparty_cut(
