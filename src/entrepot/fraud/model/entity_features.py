@@ -55,7 +55,7 @@ def behaviour_of(
     ``__amount`` if the spec has an amount, and the entity keys under the entity columns'
     names. ``codes_of``: an equivalent of :func:`entity_codes`; ``blocks``: the entities'
     features made, of :data:`BLOCKS` (a table scored in two cuts makes each in its own:
-    ``entrepot.fraud.score.partitions``)."""
+    ``entrepot.fraud.score.counterparty_cut``)."""
     entity_codes_of = entity_codes if codes_of is None else codes_of
     spec = builder.spec
     seconds = frame["__seconds"].astype(np.int64)

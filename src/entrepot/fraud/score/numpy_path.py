@@ -170,10 +170,11 @@ class FastModel:
         """The counterparty behaviour features alone of the member frame of ``mapping``
         (none for a model that reads no counterparty or no time): what
         :meth:`features` is ``given`` for the same rows in another cut of the table."""
-        source = {model_col: up for up, model_col in mapping.items()}
-        timed = self._time(reader, source, upload) if self.spec.counterparties else None
-        if not self.behaviour or timed is None:
+        if not (self.behaviour and self.spec.timestamp and self.spec.counterparties):
             return {}
+        source = {model_col: up for up, model_col in mapping.items()}
+        timed = self._time(reader, source, upload)
+        assert timed is not None  # the model has a timestamp
         return self._behaviour(reader, source, timed[1], history, frozenset({COUNTERPARTY}))
 
     def _time(

@@ -37,6 +37,15 @@ def entity_columns(ensemble: Ensemble, columns: Sequence[str]) -> tuple[list[str
     return own, [c for c in around if c not in own]
 
 
+def part_columns(
+    ensemble: Ensemble, id_columns: Sequence[str], columns: Sequence[str]
+) -> list[str]:
+    """The table's columns a scored part is sent, in its order: those the members read and
+    the ``id_columns`` the scores carry (a file's other columns stay with the driver)."""
+    read = {c for member in ensemble.members for c in member.mapping} | set(id_columns)
+    return [c for c in columns if c in read]
+
+
 def role_columns(ensemble: Ensemble, columns: Sequence[str]) -> tuple[list[str], list[str]]:
     """The table's columns that any member reads as a customer, and those that any reads
     as a counterparty (a column may be both), in the table's order."""

@@ -195,7 +195,7 @@ def score(
     their feature rows, as :class:`Candidates` (a part of a table, explained once over the
     whole table: ``entrepot.fraud_service.pipeline.partitioned``).
     ``given``: each member's counterparty features for ``frame``'s rows, made in another
-    cut of the table (``entrepot.fraud.score.partitions.counterparty_columns``); every
+    cut of the table (``entrepot.fraud.score.counterparty_cut.counterparty_columns``); every
     member then takes the fast path.
     """
     frame, upload = _prepared(frame, upload)

@@ -74,10 +74,16 @@ def score_spread(
     """``frame``'s scores as :func:`~entrepot.fraud.score.scoring.score` gives them, and the
     facts of where they were computed (``workers``: parts run over a pool, ``parts``, and
     ``in_process``: the message key saying why the pool was not used, or ``None``)."""
-    from entrepot.fraud.score.partitions import cut_by_entity, entity_columns, merge_scores
+    from entrepot.fraud.score.partitions import (
+        cut_by_entity,
+        entity_columns,
+        merge_scores,
+        part_columns,
+    )
     from entrepot.fraud.score.scoring import score
 
-    own, around = entity_columns(ensemble, [str(c) for c in frame.columns])
+    columns = [str(c) for c in frame.columns]
+    own, around = entity_columns(ensemble, columns)
     own, around = (own, around) if own else (around, [])
     why = LATE_LABELS if known is not None else NO_ENTITY if not own else None
     if why is None and ensemble.file_weight > 0:  # fitted on the whole file, not a part
@@ -105,9 +111,9 @@ def score_spread(
         parts = cut_by_entity(frame, own, around, spread.parts)
         given = None
     else:  # two cuts: counterparty features made in one, the rest and scores in the other
-        given = _counterparty_cut(frame, roles[1], spread.pool, spread.parts, shared)
+        given = _counterparty_cut(frame, columns, roles[1], spread.pool, spread.parts, shared)
         parts = cut_by_entity(frame, roles[0], [], spread.parts)
-    sent = frame[_scored_columns(ensemble, upload, [str(c) for c in frame.columns])]
+    sent = frame[part_columns(ensemble, upload.id_columns, columns)]
     items = [
         (
             sent.take(part.rows),
@@ -130,24 +136,22 @@ def score_spread(
     }
 
 
-def _scored_columns(ensemble: Ensemble, upload: Upload, columns: list[str]) -> list[str]:
-    """The table's columns a part is sent, in its order: those the members read and the
-    id columns the scores carry (a file's other columns stay with the driver)."""
-    read = {c for member in ensemble.members for c in member.mapping} | set(upload.id_columns)
-    return [c for c in columns if c in read]
-
-
 def _counterparty_cut(
-    frame: pd.DataFrame, columns: list[str], pool: Pool, parts: int, shared: PartScoring
+    frame: pd.DataFrame,
+    columns: list[str],
+    counterparties: list[str],
+    pool: Pool,
+    parts: int,
+    shared: PartScoring,
 ) -> list[Made]:
-    """Each member's counterparty features of every row of ``frame``, made over ``pool``
-    in ``parts`` parts cut by the counterparties ``columns`` (each part sent the columns
-    those features read alone), in the table's order."""
+    """Each member's counterparty features of every row of ``frame`` (its ``columns``,
+    named as text), made over ``pool`` in ``parts`` parts cut by the ``counterparties``
+    (each part sent the columns those features read alone), in the table's order."""
     from entrepot.fraud.score.counterparty_cut import merge_made, read_columns
     from entrepot.fraud.score.partitions import cut_by_entity
 
-    cut = cut_by_entity(frame, columns, [], parts)
-    sent = frame[read_columns(shared.ensemble, [str(c) for c in frame.columns])]
+    cut = cut_by_entity(frame, counterparties, [], parts)
+    sent = frame[read_columns(shared.ensemble, columns)]
     made = pool.run(counterparty_part, shared, [sent.take(part.rows) for part in cut])
     return merge_made(made, [part.rows for part in cut], len(frame))
 
