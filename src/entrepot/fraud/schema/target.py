@@ -84,9 +84,16 @@ def positive_value(values: list[object], counts: list[int]) -> tuple[object, boo
     return values[minority], False
 
 
+#: Rows looked at first: a column with three values among them is no label (counting a
+#: million rows' values of every column cost half a second of scoring a file).
+_PEEK = 1024
+
+
 def score_candidate(frame: pd.DataFrame, column: str) -> TargetCandidate | None:
     """Score ``column`` as the fraud label; ``None`` unless it has exactly two values."""
     series = frame[column]
+    if series.iloc[:_PEEK].nunique(dropna=True) > 2:
+        return None  # three values in its first rows: not a label, whatever follows
     counts = series.value_counts(dropna=True)
     if len(counts) != 2:
         return None

@@ -37,6 +37,7 @@ from entrepot.fraud.tables.bounds import (
     check_xlsx,
     check_xlsx_rows,
 )
+from entrepot.fraud.tables.csv_text import csv_blocks
 from entrepot.fraud.tables.finite import infinities_as_missing
 from entrepot.fraud.tables.float_text import float_text
 from entrepot.fraud.tables.formulas import neutralise_frame
@@ -321,11 +322,23 @@ def write_table(frame: pd.DataFrame, path: str | Path, *, lang: str = "en") -> P
                 tmp, index=False, sep=";", decimal=",", encoding="utf-8-sig", lineterminator=CRLF
             )
         else:
-            _floats_as_text(neutralise_frame(frame)).to_csv(tmp, index=False, lineterminator=CRLF)
+            _write_csv(neutralise_frame(frame), tmp)
         os.replace(tmp, path)
     finally:
         tmp.unlink(missing_ok=True)
     return path
+
+
+def _write_csv(frame: pd.DataFrame, path: Path) -> None:
+    """``frame`` as pandas' CSV with CRLF lines, made in Arrow where its columns allow
+    (:mod:`entrepot.fraud.tables.csv_text`: the same bytes), else by pandas."""
+    blocks = csv_blocks(frame, CRLF)
+    if blocks is None:
+        _floats_as_text(frame).to_csv(path, index=False, lineterminator=CRLF)
+        return
+    with path.open("wb") as out:
+        for block in blocks:
+            out.write(block)
 
 
 def _floats_as_text(frame: pd.DataFrame) -> pd.DataFrame:
