@@ -129,3 +129,19 @@ def test_a_pool_opened_within_another_leaves_it_its_fork_server() -> None:
         [sys.executable, "-c", _NESTED], capture_output=True, text=True, timeout=180, check=False
     )
     assert done.returncode == 0 and done.stdout.strip() == "ok", done.stderr[-2000:]
+
+
+def _environ(shared: object, name: str) -> str | None:
+    return os.environ.get(name)
+
+
+def test_local_workers_keep_the_system_allocator_trimming() -> None:
+    """Dask starts its workers with ``MALLOC_TRIM_THRESHOLD_=65536``: freed memory given
+    back at once and faulted in again (system time the in-process run never pays). The
+    local cluster's workers start without it, and still with one thread for NumPy's
+    libraries, as Dask sets."""
+    with dask_pool(None, 2) as pool:
+        assert pool is not None
+        trim, threads = pool.run(_environ, None, ["MALLOC_TRIM_THRESHOLD_", "OMP_NUM_THREADS"])
+    assert trim is None
+    assert threads == "1"
