@@ -74,12 +74,22 @@ def _in_polygon(lon: Ring, lat: Ring, polygon: Polygon) -> npt.NDArray[np.bool_]
 
 def locate(lat: npt.ArrayLike, lon: npt.ArrayLike) -> npt.NDArray[np.object_]:
     """The postal code of the arrondissement holding each point; :data:`OUTSIDE` outside
-    Paris, ``None`` for a point without coordinates (NaN)."""
+    Paris, ``None`` for a point without coordinates (NaN). Each distinct point is tested
+    once (a day's station records repeat each station's point a hundred times)."""
     la = np.asarray(lat, dtype=np.float64).ravel()
     lo = np.asarray(lon, dtype=np.float64).ravel()
+    zones = np.full(la.shape, None, dtype=object)
+    known = ~(np.isnan(la) | np.isnan(lo))
+    # a complex number a point: NumPy sorts it by its real part, then its imaginary part
+    points, back = np.unique(lo[known] + 1j * la[known], return_inverse=True)
+    zones[known] = _distinct(points.imag, points.real)[back]
+    return zones
+
+
+def _distinct(la: npt.NDArray[np.float64], lo: npt.NDArray[np.float64]) -> npt.NDArray[np.object_]:
+    """:func:`locate` for points with coordinates."""
     zones = np.full(la.shape, OUTSIDE, dtype=object)
-    zones[np.isnan(la) | np.isnan(lo)] = None
-    todo = ~(np.isnan(la) | np.isnan(lo))
+    todo = np.ones(la.shape, dtype=bool)
     for code, polygons in arrondissement_polygons().items():
         for polygon in polygons:
             idx = np.flatnonzero(todo)

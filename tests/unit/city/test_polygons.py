@@ -61,3 +61,22 @@ def test_referentiel_arcs_are_placed_by_polygon() -> None:
     assert zones[5671] == "75015"  # rue de la Convention
     assert len(ref) == 3348
     assert int((zones == OUTSIDE).sum()) == 40  # outer ramps beyond the city limit
+
+
+def test_each_distinct_point_is_located_as_alone() -> None:
+    """A day's records repeat each station's point: located once per distinct point, each
+    record gets what its point alone would get (NaN points ``None``, -0.0 as 0.0)."""
+    rng = np.random.default_rng(5)
+    lat = np.round(rng.uniform(48.80, 48.92, 400), 4)
+    lon = np.round(rng.uniform(2.22, 2.47, 400), 4)
+    picks = rng.integers(0, 400, 5_000)
+    lat, lon = lat[picks], lon[picks]
+    lat[::97] = np.nan
+    lon[::89] = np.nan
+    lat[1], lon[1] = 0.0, -0.0
+    alone = [
+        None if np.isnan(a) or np.isnan(o) else locate([a], [o])[0]
+        for a, o in zip(lat.tolist(), lon.tolist(), strict=True)
+    ]
+    assert locate(lat, lon).tolist() == alone
+    assert locate([], []).tolist() == []

@@ -95,11 +95,12 @@ def _station_zones(frame: pd.DataFrame, positions: dict[str, tuple[float, float]
     # zone from a record's own coordinates, else from the station information's
     if positions:
         missing = frame["lat"].isna()
+        # plain object arrays: an Arrow-backed column yields each value slowly
+        ids = frame.loc[missing, "station_id"].to_numpy(dtype=object)
+        codes = frame.loc[missing, "code"].to_numpy(dtype=object)
         found = [
             positions.get(i) or positions.get(c) or (float("nan"), float("nan"))
-            for i, c in zip(
-                frame.loc[missing, "station_id"], frame.loc[missing, "code"], strict=True
-            )
+            for i, c in zip(ids, codes, strict=True)
         ]
         frame.loc[missing, "lat"] = [p[0] for p in found]
         frame.loc[missing, "lon"] = [p[1] for p in found]
