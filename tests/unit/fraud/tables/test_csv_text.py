@@ -52,6 +52,7 @@ def _frames(draw: st.DrawFn) -> pd.DataFrame:
             name: pd.Series(text, dtype=object),
             "flag": flags,
             "level": pd.Series(text[::-1], dtype="str"),
+            "note": pd.Series(text, dtype="string[python]"),
         }
     )
     return frame
