@@ -11,16 +11,15 @@ import os
 import socket
 import subprocess
 from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from entrepot.bootstrap.cluster import DaskPool, LazyPool, check_scheduler, dask_pool, lazy_pool
+from entrepot.bootstrap.cluster import DaskPool, check_scheduler, dask_pool
 from entrepot.bootstrap.local_fraud import local_fraud
-from entrepot.errors import EntrepotError, SchedulerUnavailable
+from entrepot.errors import SchedulerUnavailable
 from entrepot.fraud.score.scoring import write_scores
 from entrepot.fraud.tables.io import read_table
 from entrepot.fraud_service.local_files import ModelChoice
@@ -250,34 +249,3 @@ def test_a_scheduler_gone_mid_run_is_a_refusal_and_nothing_is_written(
     assert refused.value.said is not None
     assert refused.value.said.key == "error.dask.unavailable"
     assert list(tmp_path.iterdir()) == []
-
-
-def test_a_refused_model_starts_no_cluster(folder: Path, tmp_path: Path) -> None:
-    """Regression: ``--workers 2`` started its local cluster before the model was opened,
-    so a refused model (here one signed by another user's key) paid for a cluster's start
-    and stop. The cluster now starts at the first spread work."""
-    handed: list[LazyPool] = []
-
-    @contextmanager
-    def pools(workers: int) -> Iterator[LazyPool | DaskPool | None]:
-        with lazy_pool(None, workers) as pool:
-            assert isinstance(pool, LazyPool)
-            handed.append(pool)
-            yield pool
-
-    out = tmp_path / "scores.csv"
-    with pytest.raises(EntrepotError):
-        replace(local_fraud(None), pools=pools).score(
-            folder / "tx.csv",
-            out,
-            model=str(folder / "model"),
-            ensemble=False,
-            library=None,
-            user=None,
-            save_ensemble=None,
-            explain=True,
-            threads=1,
-            workers=2,
-        )
-    assert len(handed) == 1 and not handed[0].started()
-    assert not out.exists()

@@ -76,7 +76,7 @@ def city_over(parts: Parts, *, scan_threads: int | None = None, **given: Any) ->
 
 def city_spread(settings: Settings) -> CitySpread:
     """The pools, task and setup of a spread city run over this instance."""
-    from entrepot.bootstrap.cluster import lazy_pool
+    from entrepot.bootstrap.cluster import dask_pool
     from entrepot.city_service.spread import CitySpread
 
     def shared(workers: int) -> WorkerSetup:
@@ -87,7 +87,7 @@ def city_spread(settings: Settings) -> CitySpread:
         return WorkerSetup(threads, uuid.uuid4().hex)
 
     return CitySpread(
-        pools=lambda workers: lazy_pool(settings.jobs.dask_url, workers, CITY_TASKS),
+        pools=lambda workers: dask_pool(settings.jobs.dask_url, workers, CITY_TASKS),
         task=city_unit,
         shared=shared,
     )

@@ -13,7 +13,7 @@ import logging
 import warnings
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import CancelledError
-from contextlib import AbstractContextManager, ExitStack, contextmanager, suppress
+from contextlib import contextmanager, suppress
 from typing import TYPE_CHECKING, Any
 
 from entrepot.errors import EntrepotError, SchedulerUnavailable
@@ -130,6 +130,8 @@ def dask_pool(
     if workers <= 1:
         yield None
         return
+    from distributed import Client, LocalCluster
+
     _quiet()
     if url is not None:
         client = _connect(url)
@@ -138,73 +140,7 @@ def dask_pool(
         finally:
             _close(client)
         return
-    with _local_pool(workers, preload) as pool:
-        yield pool
-
-
-@contextmanager
-def lazy_pool(
-    url: str | None, workers: int, preload: Sequence[str] = ()
-) -> Iterator[DaskPool | LazyPool | None]:
-    """:func:`dask_pool`, a local cluster started at its first use (a scheduler named by
-    ``url`` is connected to at once: one out of reach is said before any work)."""
-    if workers <= 1 or url is not None:
-        with dask_pool(url, workers, preload) as pool:
-            yield pool
-        return
-    lazy = LazyPool(lambda: dask_pool(None, workers, preload))
-    try:
-        yield lazy
-    finally:
-        lazy.close()
-
-
-class LazyPool:
-    """A local cluster started at its first use: a command refused before it spreads any
-    work (a model nobody signed, an unreadable file) never starts one nor pays for it."""
-
-    def __init__(self, opener: Callable[[], AbstractContextManager[DaskPool | None]]) -> None:
-        self._opener = opener
-        self._opened = ExitStack()
-        self._pool: DaskPool | None = None
-
-    def started(self) -> bool:
-        """Whether the cluster was started."""
-        return self._pool is not None
-
-    def run(self, task: Callable[[Any, Any], Any], shared: Any, items: Sequence[Any]) -> list[Any]:
-        """As :meth:`DaskPool.run`, the cluster started first if it is not yet."""
-        return self._open().run(task, shared, items)
-
-    def run_after(
-        self,
-        task: Callable[[Any, Any], Any],
-        shared: Any,
-        items: Sequence[Any],
-        after: Sequence[Sequence[int]],
-        on_done: Callable[[int], None] | None = None,
-    ) -> list[Any]:
-        """As :meth:`DaskPool.run_after`, the cluster started first if it is not yet."""
-        return self._open().run_after(task, shared, items, after, on_done)
-
-    def close(self) -> None:
-        """Stop the cluster, if it was started."""
-        self._pool = None
-        self._opened.close()
-
-    def _open(self) -> DaskPool:
-        if self._pool is None:
-            opened = self._opened.enter_context(self._opener())
-            assert opened is not None  # a local cluster of two or more workers
-            self._pool = opened
-        return self._pool
-
-
-@contextmanager
-def _local_pool(workers: int, preload: Sequence[str]) -> Iterator[DaskPool]:
-    """A local cluster of ``workers`` processes on 127.0.0.1 (see :func:`dask_pool`)."""
     import dask
-    from distributed import Client, LocalCluster
 
     settings = {
         # what is sent to every worker keeps its copy on each: Dask's active memory

@@ -86,9 +86,9 @@ def local_fraud(app: App | None) -> LocalFraud:
         return clock_factory(settings().fraud.training_clock)()
 
     def pools(workers: int) -> AbstractContextManager[Pool | None]:
-        from entrepot.bootstrap.cluster import FRAUD_TASKS, lazy_pool
+        from entrepot.bootstrap.cluster import FRAUD_TASKS, dask_pool
 
-        return lazy_pool(settings().jobs.dask_url, workers, FRAUD_TASKS)
+        return dask_pool(settings().jobs.dask_url, workers, FRAUD_TASKS)
 
     def fraud_settings() -> FraudSettings:
         return settings().fraud
