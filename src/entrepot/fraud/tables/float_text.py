@@ -31,14 +31,15 @@ def float_text(values: np.ndarray, na_rep: str = "") -> np.ndarray:
 def float_arrow(values: np.ndarray) -> pa.Array:
     """``values`` (float64) as pandas' CSV writer writes them, as Arrow text (a NaN null)."""
     values = np.asarray(values, dtype=np.float64)
+    missing = np.isnan(values)
     cast = pc.cast(pa.array(values), pa.large_string())
     size = np.abs(values)
     with np.errstate(invalid="ignore"):
         same = (size >= _POSITIONAL[0]) & (size < _POSITIONAL[1]) & (values != np.floor(values))
     # Arrow turns to scientific notation earlier for large numbers: NumPy's text there
     same &= ~pc.match_substring(cast, "e").to_numpy(zero_copy_only=False)
-    rest = ~same & ~np.isnan(values)
+    rest = ~same & ~missing
     if rest.any():
         numpy_text = pa.array(values[rest].astype(str), pa.large_string())
         cast = pc.replace_with_mask(cast, pa.array(rest), numpy_text)
-    return pc.if_else(pa.array(np.isnan(values)), pa.scalar(None, pa.large_string()), cast)
+    return pc.if_else(pa.array(missing), pa.scalar(None, pa.large_string()), cast)
