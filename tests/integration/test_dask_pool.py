@@ -145,3 +145,27 @@ def test_local_workers_keep_the_system_allocator_trimming() -> None:
         trim, threads = pool.run(_environ, None, ["MALLOC_TRIM_THRESHOLD_", "OMP_NUM_THREADS"])
     assert trim is None
     assert threads == "1"
+
+
+def _memory_policy(shared: object, item: object) -> tuple[tuple[int, int, int], bool | None]:
+    import gc
+
+    from entrepot.bootstrap.memory_policy import huge_pages_disabled
+
+    return gc.get_threshold(), huge_pages_disabled()
+
+
+def test_local_workers_run_under_the_commands_memory_policy() -> None:
+    """ADR 0108: each worker of a local cluster collects after 10,000 new objects, not
+    Python's 700, and (on Linux) without transparent huge pages, as the command does; the
+    command's own process is left as it was."""
+    from entrepot.bootstrap.memory_policy import GC_THRESHOLDS
+
+    before = __import__("gc").get_threshold()
+    with dask_pool(None, 2) as pool:
+        assert pool is not None
+        answers = pool.run(_memory_policy, None, [1, 2])
+    assert [thresholds for thresholds, _ in answers] == [GC_THRESHOLDS, GC_THRESHOLDS]
+    if sys.platform.startswith("linux"):
+        assert [disabled for _, disabled in answers] == [True, True]
+    assert __import__("gc").get_threshold() == before

@@ -159,6 +159,8 @@ def dask_pool(
         "distributed.worker.profile.enabled": False,
         "distributed.admin.tick.interval": "1s",
         "distributed.admin.system-monitor.interval": "5s",
+        # each worker under the command's own memory policy (ADR 0108)
+        "distributed.worker.preload": [*_preloads(), "entrepot.bootstrap.memory_policy"],
     }
     with dask.config.set(settings), _fork_server(preload):
         cluster = LocalCluster(
@@ -194,6 +196,13 @@ def _without_trim() -> dict[str, Any]:
 
     environ = dask.config.get("distributed.nanny.pre-spawn-environ", default={}) or {}
     return {name: value for name, value in environ.items() if name != "MALLOC_TRIM_THRESHOLD_"}
+
+
+def _preloads() -> list[str]:
+    """The workers' preloads Dask's configuration names already."""
+    import dask
+
+    return list(dask.config.get("distributed.worker.preload", default=[]) or [])
 
 
 def _start_method() -> str:

@@ -202,5 +202,9 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def run() -> None:
-    """Console-script entry point."""
+    """Console-script entry point: the process's memory policy set (ADR 0108), then the
+    command line run."""
+    from entrepot.bootstrap import memory_policy
+
+    memory_policy.apply()
     sys.exit(main(sys.argv[1:]))

@@ -91,14 +91,17 @@ def in_parts(
         return []
     k = min(top, len(labels))
     order = np.argsort(-pushed, axis=1, kind="stable")[:, :k]
+    # each cited column's cells of ``rows`` taken once (a cell at a time cost 6 µs)
+    cited = np.unique(order[~(np.take_along_axis(pushed, order, axis=1) <= minimum)])
+    cells = {j: frame.iloc[rows, j].to_numpy(dtype=object) for j in cited.tolist()}
     out = []
-    for i, row in enumerate(rows.tolist()):
+    for i in range(len(rows)):
         parts = []
         for j in order[i].tolist():
             if pushed[i, j] <= minimum:
                 continue
             label = labels[j]
-            value = cell_value(frame.iat[row, j])
+            value = cell_value(cells[j][i])
             if ratio is not None and label == ratio.column and math.isfinite(ratio.values[i]):
                 times = Number(float(ratio.values[i]), 1)
                 parts.append(
