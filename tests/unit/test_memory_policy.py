@@ -70,7 +70,12 @@ def test_the_console_script_sets_the_policy_before_the_command_runs(
 ) -> None:
     order: list[str] = []
     monkeypatch.setattr(memory_policy, "apply", lambda: order.append("policy"))
-    monkeypatch.setattr(cli_main, "main", lambda argv: order.append("command") or 0)
+
+    def command(argv: list[str]) -> int:
+        order.append("command")
+        return 0
+
+    monkeypatch.setattr(cli_main, "main", command)
     with pytest.raises(SystemExit) as exited:
         cli_main.run()
     assert exited.value.code == 0
