@@ -9,8 +9,10 @@ Run: ``python -m bench.scale [--rows 100000 1000000]``; writes ``bench/results/s
 ``8``, the budget in steps, each model's files' sha256 against the in-process run's,
 beside plain LightGBM fitting the same numeric columns (100 rounds, one thread); writes
 ``bench/results/scale-training.md``.
-A 1,000-row file scored with ``--workers 1`` and ``2`` first gives the fixed cost of a
-local cluster (its processes start and import the product).
+The in-process run is also made with ``--no-explain`` (the peer explains nothing; by
+default the product explains the 10,000 most probable rows). A 1,000-row file scored
+with ``--workers 1`` and ``2`` first gives the fixed cost of a local cluster (its
+processes start and import the product).
 
 Each command runs in a fresh process; its CPU seconds are the waited-for process tree's
 (``resource.getrusage(RUSAGE_CHILDREN)`` before and after: the Dask workers included,
@@ -42,6 +44,8 @@ RESULTS = Path(__file__).parent / "results"
 #: product runs from its source tree).
 ENTREPOT = os.environ.get("BENCH_ENTREPOT") or str(Path(sys.executable).with_name("entrepot"))
 TRAIN_ROWS = 20_000
+#: The in-process run with ``--no-explain``: what the peer does (read, predict, write).
+UNEXPLAINED = "in process, --no-explain"
 
 PEER = """
 import sys, lightgbm as lgb, pandas as pd
@@ -113,6 +117,8 @@ def run(rows: int, folder: Path, env: dict[str, str], workers: list[int]) -> lis
     lines = []
     found: dict[str, tuple[float, float, str, float]] = {}
     runs = [("in process" if n == 1 else f"--workers {n}", ["--workers", str(n)]) for n in workers]
+    # like for like with the peer, which explains nothing: the same scores, no explanations
+    runs.insert(1, (UNEXPLAINED, ["--workers", "1", "--no-explain"]))
     for name, extra in runs:
         out = folder / f"out-{rows}-{extra[1]}.csv"
         command = [ENTREPOT, "fraud", "score", str(scored), str(out), "--model", "./model"]
@@ -126,13 +132,21 @@ def run(rows: int, folder: Path, env: dict[str, str], workers: list[int]) -> lis
         lines.append(
             f"| {rows:,} | {name} | {cpu:.1f} | {wall:.1f} | {alone[3] / wall:.2f} | "
             f"{rss:,.0f} | {rows / cpu:,.0f} | {peer_cpu / cpu:.2f} | {rss / peer_rss:.2f} | "
-            f"{cpu / alone[0]:.2f} | {'same' if sha == alone[2] else 'DIFFERENT'} `{sha[:12]}` |"
+            f"{cpu / alone[0]:.2f} | {_identity(name, sha, alone[2])} `{sha[:12]}` |"
         )
     lines.append(
         f"| {rows:,} | LightGBM peer | {peer_cpu:.1f} | | | {peer_rss:,.0f} | "
         f"{rows / peer_cpu:,.0f} | 1.00 | 1.00 | | |"
     )
     return lines
+
+
+def _identity(name: str, sha: str, alone: str) -> str:
+    """How a run's output compares with the in-process run's (a run without explanations
+    has another ``explanation`` column, by design)."""
+    if name == UNEXPLAINED:
+        return "no explanations:"
+    return "same" if sha == alone else "DIFFERENT"
 
 
 def fixed_cost(folder: Path, env: dict[str, str]) -> list[str]:
