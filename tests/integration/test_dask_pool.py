@@ -4,6 +4,7 @@ the items' order, ``on_done`` told as each finishes."""
 
 from __future__ import annotations
 
+import gc
 import multiprocessing
 import os
 import subprocess
@@ -148,8 +149,6 @@ def test_local_workers_keep_the_system_allocator_trimming() -> None:
 
 
 def _memory_policy(shared: object, item: object) -> tuple[tuple[int, int, int], bool | None]:
-    import gc
-
     from entrepot.bootstrap.memory_policy import huge_pages_disabled
 
     return gc.get_threshold(), huge_pages_disabled()
@@ -161,11 +160,11 @@ def test_local_workers_run_under_the_commands_memory_policy() -> None:
     command's own process is left as it was."""
     from entrepot.bootstrap.memory_policy import GC_THRESHOLDS
 
-    before = __import__("gc").get_threshold()
+    before = gc.get_threshold()
     with dask_pool(None, 2) as pool:
         assert pool is not None
         answers = pool.run(_memory_policy, None, [1, 2])
     assert [thresholds for thresholds, _ in answers] == [GC_THRESHOLDS, GC_THRESHOLDS]
     if sys.platform.startswith("linux"):
         assert [disabled for _, disabled in answers] == [True, True]
-    assert __import__("gc").get_threshold() == before
+    assert gc.get_threshold() == before

@@ -13,20 +13,16 @@ import subprocess
 from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
-from typing import Any
 
 import pytest
 
 from entrepot.bootstrap.cluster import DaskPool, check_scheduler, dask_pool
 from entrepot.bootstrap.local_fraud import local_fraud
 from entrepot.errors import SchedulerUnavailable
-from entrepot.fraud.score.scoring import write_scores
-from entrepot.fraud.tables.io import read_table
-from entrepot.fraud_service.local_files import ModelChoice
 from entrepot.fraud_service.pipeline.partitioned import Spread
-from entrepot.fraud_service.pipeline.scoring import score_frame
 from tests.support.cli import ENTRY_POINT
 from tests.support.dask import KillingOnce, ShuttingDown
+from tests.support.spread_scoring import scored, trained_folder
 
 pytestmark = [pytest.mark.dask, pytest.mark.slow]
 
@@ -39,22 +35,7 @@ def _digest(path: Path) -> str:
 def folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A generated card-payments file and a model trained on it (the model's budget in
     steps), signed with this module's own user key."""
-    here = tmp_path_factory.mktemp("dask-scoring")
-    env = {
-        **os.environ,
-        "XDG_DATA_HOME": str(here / "user-data"),
-        "ENTREPOT_TRAINING_CLOCK": "steps",
-        "PYTHONHASHSEED": "0",
-    }
-    for args in (
-        ["fraud", "generate", "tx.csv", "--rows", "3000", "--seed", "1", "--fraud-rate", "0.05"],
-        ["fraud", "train", "tx.csv", "--name", "m", "--out", "model", "--time-budget", "1"],
-    ):
-        done = subprocess.run(
-            [*ENTRY_POINT, *args], cwd=here, env=env, capture_output=True, text=True, check=False
-        )
-        assert done.returncode == 0, done.stderr
-    return here
+    return trained_folder(tmp_path_factory.mktemp("dask-scoring"), seed=1)
 
 
 @pytest.fixture
@@ -69,27 +50,15 @@ def pool() -> Iterator[DaskPool]:
         yield found
 
 
-def _scored(folder: Path, out: Path, spread: Spread) -> dict[str, Any]:
-    """Score ``tx.csv`` with the model into ``out``; the facts of where it ran."""
-    fraud = local_fraud(None)
-    outcome = score_frame(
-        read_table(folder / "tx.csv"),
-        fraud.scorer(ModelChoice(model=str(folder / "model"))),
-        spread=spread,
-    )
-    write_scores(outcome.scores, out)
-    return outcome.spread
-
-
 @pytest.mark.usefixtures("user_key")
 def test_one_two_and_eight_parts_write_the_in_process_bytes(
     folder: Path, pool: DaskPool, tmp_path: Path
 ) -> None:
-    alone = _scored(folder, tmp_path / "alone.csv", Spread())
+    alone = scored(folder, tmp_path / "alone.csv", Spread())
     assert alone == {"parts": 1, "spread": False, "in_process": None}
     expected = _digest(tmp_path / "alone.csv")
     for parts in (1, 2, 8):
-        facts = _scored(folder, tmp_path / f"{parts}.csv", Spread(pool, parts))
+        facts = scored(folder, tmp_path / f"{parts}.csv", Spread(pool, parts))
         assert facts["spread"] is True
         assert 1 <= facts["parts"] <= parts
         assert _digest(tmp_path / f"{parts}.csv") == expected, parts
@@ -100,9 +69,9 @@ def test_one_two_and_eight_parts_write_the_in_process_bytes(
 def test_a_worker_killed_mid_task_changes_no_byte(
     folder: Path, pool: DaskPool, tmp_path: Path
 ) -> None:
-    _scored(folder, tmp_path / "alone.csv", Spread())
+    scored(folder, tmp_path / "alone.csv", Spread())
     marker = tmp_path / "killed"
-    facts = _scored(folder, tmp_path / "killed.csv", Spread(KillingOnce(pool, marker), 4))
+    facts = scored(folder, tmp_path / "killed.csv", Spread(KillingOnce(pool, marker), 4))
     assert marker.exists()  # a worker was killed in the middle of a part
     assert facts["spread"] is True
     assert _digest(tmp_path / "killed.csv") == _digest(tmp_path / "alone.csv")
@@ -245,7 +214,7 @@ def test_a_scheduler_gone_mid_run_is_a_refusal_and_nothing_is_written(
     with dask_pool(None, 2) as own:
         assert own is not None
         with pytest.raises(SchedulerUnavailable) as refused:
-            _scored(folder, out, Spread(ShuttingDown(own), 2))
+            scored(folder, out, Spread(ShuttingDown(own), 2))
     assert refused.value.said is not None
     assert refused.value.said.key == "error.dask.unavailable"
     assert list(tmp_path.iterdir()) == []

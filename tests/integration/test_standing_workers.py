@@ -17,14 +17,9 @@ from pathlib import Path
 import pytest
 
 from entrepot.bootstrap.cluster import dask_pool
-from entrepot.bootstrap.local_fraud import local_fraud
-from entrepot.fraud.score.scoring import write_scores
-from entrepot.fraud.tables.io import read_table
-from entrepot.fraud_service.local_files import ModelChoice
 from entrepot.fraud_service.pipeline.partitioned import Spread
-from entrepot.fraud_service.pipeline.scoring import score_frame
-from tests.support.cli import ENTRY_POINT
 from tests.support.dask import KillingOnce
+from tests.support.spread_scoring import scored, trained_folder
 
 pytestmark = [pytest.mark.dask, pytest.mark.slow]
 
@@ -41,18 +36,7 @@ def _digest(path: Path) -> str:
 @pytest.fixture(scope="module")
 def folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A generated file and a model trained on it, signed with this module's user key."""
-    here = tmp_path_factory.mktemp("standing")
-    env = {**os.environ, "XDG_DATA_HOME": str(here / "user-data")}
-    env |= {"ENTREPOT_TRAINING_CLOCK": "steps", "PYTHONHASHSEED": "0"}
-    for args in (
-        ["fraud", "generate", "tx.csv", "--rows", "3000", "--seed", "2", "--fraud-rate", "0.05"],
-        ["fraud", "train", "tx.csv", "--name", "m", "--out", "model", "--time-budget", "1"],
-    ):
-        done = subprocess.run(
-            [*ENTRY_POINT, *args], cwd=here, env=env, capture_output=True, text=True, check=False
-        )
-        assert done.returncode == 0, done.stderr
-    return here
+    return trained_folder(tmp_path_factory.mktemp("standing"), seed=2)
 
 
 @pytest.fixture
@@ -85,22 +69,11 @@ def standing(tmp_path: Path) -> Iterator[str]:
             process.wait(timeout=30)
 
 
-def _scored(folder: Path, out: Path, spread: Spread) -> None:
-    fraud = local_fraud(None)
-    outcome = score_frame(
-        read_table(folder / "tx.csv"),
-        fraud.scorer(ModelChoice(model=str(folder / "model"))),
-        spread=spread,
-    )
-    assert outcome.spread["spread"] is (spread.pool is not None)
-    write_scores(outcome.scores, out)
-
-
 def test_a_worker_without_a_nanny_killed_mid_task_changes_no_byte(
     folder: Path, standing: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("XDG_DATA_HOME", str(folder / "user-data"))
-    _scored(folder, tmp_path / "alone.csv", Spread())
+    assert scored(folder, tmp_path / "alone.csv", Spread())["spread"] is False
     marker = tmp_path / "killed"
     with dask_pool(standing, 2) as pool:
         assert pool is not None
@@ -108,7 +81,8 @@ def test_a_worker_without_a_nanny_killed_mid_task_changes_no_byte(
         while pool.workers() < 2:
             assert time.monotonic() < deadline, "the workers did not join"
             time.sleep(0.2)
-        _scored(folder, tmp_path / "killed.csv", Spread(KillingOnce(pool, marker), 4))
+        facts = scored(folder, tmp_path / "killed.csv", Spread(KillingOnce(pool, marker), 4))
+        assert facts["spread"] is True
         assert pool.workers() == 1  # no nanny started it again
     assert marker.exists()  # a worker was killed in the middle of a part
     assert _digest(tmp_path / "killed.csv") == _digest(tmp_path / "alone.csv")
