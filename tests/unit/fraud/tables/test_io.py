@@ -121,3 +121,43 @@ def test_a_csv_reads_the_same_values_from_every_encoding(encoding: str) -> None:
     assert frame["nom"].tolist() == ["Élodie", "Zoë"]
     assert frame["montant"].tolist() == [12.5, 7.0]
     assert frame["code"].tolist() == ["0042", "0100"]  # codes with leading zeros stay text
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        b"a,b,c\n1,x,2.5\n3,y,4.5\n",  # nothing to skip: parsed without the options
+        b"a, b, c\n1, x, 2.5\n3,  y,4.5\n",  # spaces after the separator
+        b" a,b\n 1,x\n2,y\n",  # spaces at a line's start
+        b"a,b\r 1,x\r2,y\r",  # old Mac line ends, then a space
+        b'a,b\n1,"x, y"\n2,z\n',  # a separator and a space inside quotes
+        b"a;b\n1; x\n2;y\n",  # another separator
+        b"a\tb\n1\t x\n2\ty\n",
+        b"\xef\xbb\xbfa,b\n1,caf\xc3\xa9\n2,ok\n",  # UTF-8 with its BOM
+        b"\xef\xbb\xbfa,b\n1,caf\xe9\n2, ok\n",  # marked UTF-8, one byte invalid
+        b"a,b\n1,caf\xe9\n2,\xff\n",  # not UTF-8: Windows-1252
+    ],
+)
+def test_a_csv_reads_as_with_every_parsing_option(text: bytes) -> None:
+    """Regression (the parse took three times its CPU with options that changed nothing):
+    a CSV reads to the same frame as when pandas skipped every initial space and replaced
+    every invalid byte, the options now given only where a value needs them."""
+    import codecs
+    import io
+
+    from entrepot.fraud.tables.numbers import text_numbers
+    from entrepot.fraud.tables.text import decode
+
+    decoded, encoding = decode(text)
+    utf8 = decoded.encode("utf-8") if encoding not in ("utf-8", "utf-8-sig") else text
+    utf8 = utf8.removeprefix(codecs.BOM_UTF8)
+    sep = sniff_separator(decoded)
+    every = pd.read_csv(
+        io.BytesIO(utf8),
+        sep=sep,
+        skipinitialspace=True,
+        encoding="utf-8",
+        encoding_errors="replace",
+    )
+    expected = text_numbers(every, conventions=("en",) if sep == "," else ("fr", "en"))
+    pd.testing.assert_frame_equal(read_bytes(text, name="t.csv"), expected)
