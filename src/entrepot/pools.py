@@ -9,7 +9,9 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from contextlib import AbstractContextManager, nullcontext
-from typing import Any, Protocol, runtime_checkable
+from typing import Any, Protocol, TypeVar, overload, runtime_checkable
+
+T = TypeVar("T")
 
 
 class Pool(Protocol):
@@ -43,6 +45,39 @@ class WaitingPool(Pool, Protocol):
 def run_here(task: Callable[[Any, Any], Any], shared: Any, items: Sequence[Any]) -> list[Any]:
     """``task(shared, item)`` for each item, one after the other, in this process."""
     return [task(shared, item) for item in items]
+
+
+class Here:
+    """The pool of this process: each item's task run in turn (:func:`run_here`)."""
+
+    def run(self, task: Callable[[Any, Any], Any], shared: Any, items: Sequence[Any]) -> list[Any]:
+        """Each item's result, the items read one at a time."""
+        return run_here(task, shared, items)
+
+
+class OnDemand(Sequence[T]):
+    """``count`` items, item ``i`` made by ``make(i)`` each time it is read: a pool in
+    process holds one at a time, never the list of all of them."""
+
+    def __init__(self, count: int, make: Callable[[int], T]) -> None:
+        self._count = count
+        self._make = make
+
+    def __len__(self) -> int:
+        return self._count
+
+    @overload
+    def __getitem__(self, index: int) -> T: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> Sequence[T]: ...
+
+    def __getitem__(self, index: int | slice) -> T | Sequence[T]:
+        if isinstance(index, slice):
+            return [self[i] for i in range(*index.indices(self._count))]
+        if not -self._count <= index < self._count:
+            raise IndexError(index)
+        return self._make(index % self._count)
 
 
 def run_waiting(

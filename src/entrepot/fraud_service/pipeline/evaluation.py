@@ -27,7 +27,7 @@ def evaluate_table(
     """``frame``'s label (``target``, else the one the analysis finds) against the scores of
     its other columns; raises when it has no label. ``progress(fraction, message)`` hears
     each step; ``spread``: the workers the rows are scored over, in parts by entity (the
-    same figures)."""
+    same figures; without one, in process, a large table in parts one after the other)."""
     from entrepot.fraud.match.description import describe
     from entrepot.fraud.schema.analysis import analyze, require_target
     from entrepot.fraud.score.scoring import evaluate_frame
@@ -41,14 +41,12 @@ def evaluate_table(
     chosen = scorer.choose(unlabelled, upload, None, what)
     if progress is not None:
         progress(0.5, Message(N_("progress.scoring")))
-    if spread is None or spread.pool is None:
-        return evaluate_frame(frame, chosen, target=label, upload=upload)
-    from entrepot.fraud_service.pipeline.partitioned import score_spread
+    from entrepot.fraud_service.pipeline.partitioned import Spread, score_spread
 
     scored, _ = score_spread(
         unlabelled,
         chosen,
-        spread,
+        spread or Spread(),
         upload=upload,
         explain=False,
         threads=1,

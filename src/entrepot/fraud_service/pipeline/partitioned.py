@@ -10,7 +10,11 @@ The pool is given (``Pool``: the composition root's Dask client, ``entrepot.boot
 .cluster``); the table was read once, through the store or from the local file, by the
 caller, so the workers read nothing themselves. A table the features read no entity of,
 scored with late labels, or by a pool whose file-fitted member (ADR 0085) reads the whole
-file, is scored here, in process, and the facts say why."""
+file, is scored here, in process, and the facts say why.
+
+Without a pool, a table of more than :data:`PART_ROWS` rows is scored in process in parts
+of at most about that many, one after the other (ADR 0110): the same bits, the arrays of
+each step a part's, not the table's."""
 
 from __future__ import annotations
 
@@ -18,7 +22,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from entrepot.messages import N_
-from entrepot.pools import Pool
+from entrepot.pools import Here, OnDemand, Pool
 
 __all__ = ["PartScoring", "Pool", "Spread", "counterparty_part", "score_part", "score_spread"]
 
@@ -39,15 +43,20 @@ LATE_LABELS = N_("fraud.spread.late_labels")
 FILE_MEMBER = N_("fraud.spread.file_member")
 #: The most rows a table explains (``entrepot.fraud.score.scoring.score``'s default).
 EXPLAIN_LIMIT = 10_000
+#: The most rows scored at once in process, where no pool is given (ADR 0110): a float64
+#: column of a part stays within glibc's largest threshold for mapping a block afresh
+#: (32 MiB), so the parts' arrays reuse the heap's pages instead of faulting in new ones.
+PART_ROWS = 1_000_000
 
 
 @dataclass(frozen=True, slots=True)
 class Spread:
     """Where a scoring runs: over ``pool`` in ``parts`` parts, or in process (``pool``
-    ``None``)."""
+    ``None``), in parts of at most about ``part_rows`` rows one after the other."""
 
     pool: Pool | None = None
     parts: int = 1
+    part_rows: int = PART_ROWS
 
 
 @dataclass(frozen=True, slots=True)
@@ -88,7 +97,10 @@ def score_spread(
     why = LATE_LABELS if known is not None else NO_ENTITY if not own else None
     if why is None and ensemble.file_weight > 0:  # fitted on the whole file, not a part
         why = FILE_MEMBER
-    if spread.pool is None or why is not None:
+    pool, count = spread.pool, spread.parts
+    if pool is None and why is None and len(frame) > spread.part_rows:
+        pool, count = Here(), -(-len(frame) // spread.part_rows)
+    if pool is None or why is not None:
         why = why if spread.pool is not None else None
         scores = score(
             frame,
@@ -108,28 +120,26 @@ def score_spread(
     shared = PartScoring(ensemble, upload, explain, threads)
     roles = cut_roles(frame, ensemble)
     if roles is None:  # one cut: each part reads its counterparties' whole history too
-        parts = cut_by_entity(frame, own, around, spread.parts)
+        parts = cut_by_entity(frame, own, around, count)
         given = None
     else:  # two cuts: counterparty features made in one, the rest and scores in the other
-        given = _counterparty_cut(frame, columns, roles[1], spread.pool, spread.parts, shared)
-        parts = cut_by_entity(frame, roles[0], [], spread.parts)
+        given = _counterparty_cut(frame, columns, roles[1], pool, count, shared)
+        parts = cut_by_entity(frame, roles[0], [], count)
     sent = frame[part_columns(ensemble, upload.id_columns, columns)]
-    items = [
-        (
-            sent.take(part.rows),
-            np.flatnonzero(part.own),
-            None if given is None else given_rows(given, part.rows),
-        )
-        for part in parts
-    ]
-    scored = spread.pool.run(score_part, shared, items)
+
+    def item(i: int) -> tuple[pd.DataFrame, np.ndarray, list[dict[str, np.ndarray]] | None]:
+        part = parts[i]
+        made = None if given is None else given_rows(given, part.rows)
+        return sent.take(part.rows), np.flatnonzero(part.own), made
+
+    scored = pool.run(score_part, shared, OnDemand(len(parts), item))
     merged = merge_scores([scores for scores, _ in scored], parts)
     if explain:
         _explain_once(merged, frame, [offered for _, offered in scored], parts, shared, explained)
     read = sum(len(part.rows) for part in parts)
     return merged, {
         "parts": len(parts),
-        "spread": True,
+        "spread": spread.pool is not None,
         "in_process": None,
         "cuts": 1 if given is None else 2,
         "rows_read": read,
@@ -152,7 +162,8 @@ def _counterparty_cut(
 
     cut = cut_by_entity(frame, counterparties, [], parts)
     sent = frame[read_columns(shared.ensemble, columns)]
-    made = pool.run(counterparty_part, shared, [sent.take(part.rows) for part in cut])
+    items = OnDemand(len(cut), lambda i: sent.take(cut[i].rows))
+    made = pool.run(counterparty_part, shared, items)
     return merge_made(made, [part.rows for part in cut], len(frame))
 
 
