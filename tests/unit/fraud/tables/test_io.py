@@ -161,3 +161,25 @@ def test_a_csv_reads_as_with_every_parsing_option(text: bytes) -> None:
     )
     expected = text_numbers(every, conventions=("en",) if sep == "," else ("fr", "en"))
     pd.testing.assert_frame_equal(read_bytes(text, name="t.csv"), expected)
+
+
+@pytest.mark.parametrize(
+    ("text", "sep", "spaced"),
+    [
+        (b"a,b\n1,2\n", ",", False),
+        (b"a,b\n1,2 3\n", ",", False),  # a space inside a value
+        (b" a,b\n", ",", True),
+        (b"a,b\n1, 2\n", ",", True),
+        (b"a;b\n1;2\r 3;4\n", ";", True),
+        (b"a;b\n1, 2\n", ";", False),  # after a comma that is no separator here
+        (b"a\xc2\xa7b\n1\xc2\xa7 2\n", "\u00a7", True),  # a separator of two bytes
+        (b"a\xc2\xa7b\n1\xc2\xa72\n", "\u00a7", False),
+    ],
+)
+def test_spaces_after_a_separator_are_found_across_blocks(
+    text: bytes, sep: str, spaced: bool
+) -> None:
+    from entrepot.fraud.tables.io import _spaced
+
+    for block in (1, 2, 3, 1 << 24):  # a space and its separator in two blocks, or one
+        assert _spaced(text, sep, block) is spaced
