@@ -49,6 +49,35 @@ def test_an_item_runs_after_the_items_it_waits_for(tmp_path: Path) -> None:
     assert done == [1, 2, 3, 4, 5, 6]
 
 
+def _finish(folder: Path, item: int) -> int:
+    """Leave the item's marker once done."""
+    (folder / f"done-{item}").touch()
+    return item * item
+
+
+def test_a_pool_holds_a_few_items_at_a_time_and_keeps_their_order(tmp_path: Path) -> None:
+    """Regression (ADR 0111: a 5M-row scoring over two workers peaked at 8.3 GB, every
+    part submitted at once): an item is read from the sequence only once all but
+    ``IN_FLIGHT`` per worker of those before it are done; the results in the items' order."""
+    from entrepot.bootstrap.cluster import IN_FLIGHT
+    from entrepot.pools import OnDemand
+
+    count = 12
+    done_when_made: list[int] = []
+
+    def make(i: int) -> int:
+        done_when_made.append(len(list(tmp_path.glob("done-*"))))
+        return i
+
+    with dask_pool(None, 2) as pool:
+        assert pool is not None
+        window = IN_FLIGHT * pool.workers()
+        found = pool.run(_finish, tmp_path, OnDemand(count, make))
+    assert found == [i * i for i in range(count)]
+    assert len(done_when_made) == count and window < count
+    assert all(done >= i - window + 1 for i, done in enumerate(done_when_made) if i >= window)
+
+
 def _holders(shared: object, item: int) -> int:
     return item
 

@@ -37,6 +37,9 @@ FRAUD_TASKS = (
     "entrepot.fraud.score.counterparty_cut",
     "entrepot.fraud.train.search",
 )
+#: Items submitted at a time for each worker by :meth:`DaskPool.run`: one running, one
+#: waiting to start as soon as it is done (ADR 0111).
+IN_FLIGHT = 2
 #: What a lost scheduler raises under ``distributed`` (its comm errors are ``OSError``s).
 _LOST = (OSError, TimeoutError, CancelledError)
 
@@ -54,8 +57,43 @@ class DaskPool:
     def run(self, task: Callable[[Any, Any], Any], shared: Any, items: Sequence[Any]) -> list[Any]:
         """``task(shared, item)`` for each item over the workers (``shared`` sent once to
         each); a worker lost mid-task has its task run again on another (Dask's own
-        retry); the scheduler lost: :class:`SchedulerUnavailable`."""
-        return self.run_after(task, shared, items, [()] * len(items))
+        retry); the scheduler lost: :class:`SchedulerUnavailable`.
+
+        At most :data:`IN_FLIGHT` items a worker are submitted at a time, the next read
+        from ``items`` as one is done (ADR 0111): the caller, the scheduler and the workers
+        hold a few items, not all of them (items made on demand are made then)."""
+        from distributed import as_completed
+
+        client = self._client
+        found: dict[int, Any] = {}
+        try:
+            sent = self._sent(shared)
+            window = IN_FLIGHT * max(self.workers(), 1)
+            running = as_completed(loop=client.loop)
+            place: dict[Any, int] = {}  # a future's key -> its item
+            with warnings.catch_warnings():
+                warnings.filterwarnings("ignore", "Large object", UserWarning)
+                warnings.filterwarnings("ignore", "Sending large graph", UserWarning)
+
+                def submit(i: int) -> None:
+                    future = client.submit(_after, task, sent, items[i], pure=False)
+                    place[future.key] = i
+                    running.add(future)
+
+                following = min(window, len(items))
+                for i in range(following):
+                    submit(i)
+                for future in running:
+                    found[place.pop(future.key)] = future.result()
+                    future.release()
+                    if following < len(items):
+                        submit(following)
+                        following += 1
+        except _LOST as exc:
+            if isinstance(exc, EntrepotError):  # a task's own refusal, raised again here
+                raise
+            raise unavailable(self.address, exc) from exc
+        return [found[i] for i in range(len(items))]
 
     def run_after(
         self,

@@ -12,9 +12,10 @@ caller, so the workers read nothing themselves. A table the features read no ent
 scored with late labels, or by a pool whose file-fitted member (ADR 0085) reads the whole
 file, is scored here, in process, and the facts say why.
 
-Without a pool, a table of more than :data:`PART_ROWS` rows is scored in process in parts
-of at most about that many, one after the other (ADR 0110): the same bits, the arrays of
-each step a part's, not the table's."""
+A table of more than :data:`PART_ROWS` rows is cut in parts of at most about that many,
+more parts than workers where it takes more (ADR 0111); without a pool, in process, its
+parts scored one after the other (ADR 0110): the same bits, the arrays of each step a
+part's, not the table's."""
 
 from __future__ import annotations
 
@@ -51,8 +52,8 @@ PART_ROWS = 1_000_000
 
 @dataclass(frozen=True, slots=True)
 class Spread:
-    """Where a scoring runs: over ``pool`` in ``parts`` parts, or in process (``pool``
-    ``None``), in parts of at most about ``part_rows`` rows one after the other."""
+    """Where a scoring runs: over ``pool`` in at least ``parts`` parts, or in process
+    (``pool`` ``None``); in either, in parts of at most about ``part_rows`` rows."""
 
     pool: Pool | None = None
     parts: int = 1
@@ -97,9 +98,9 @@ def score_spread(
     why = LATE_LABELS if known is not None else NO_ENTITY if not own else None
     if why is None and ensemble.file_weight > 0:  # fitted on the whole file, not a part
         why = FILE_MEMBER
-    pool, count = spread.pool, spread.parts
-    if pool is None and why is None and len(frame) > spread.part_rows:
-        pool, count = Here(), -(-len(frame) // spread.part_rows)
+    pool, count = spread.pool, max(spread.parts, -(-len(frame) // spread.part_rows))
+    if pool is None and why is None and count > 1:
+        pool = Here()
     if pool is None or why is not None:
         why = why if spread.pool is not None else None
         scores = score(
