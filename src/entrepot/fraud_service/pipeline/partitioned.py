@@ -44,9 +44,10 @@ LATE_LABELS = N_("fraud.spread.late_labels")
 FILE_MEMBER = N_("fraud.spread.file_member")
 #: The most rows a table explains (``entrepot.fraud.score.scoring.score``'s default).
 EXPLAIN_LIMIT = 10_000
-#: The most rows scored at once in process, where no pool is given (ADR 0110): a float64
-#: column of a part stays within glibc's largest threshold for mapping a block afresh
-#: (32 MiB), so the parts' arrays reuse the heap's pages instead of faulting in new ones.
+#: About the most rows a part holds (a part holds whole entities), in process or on a
+#: worker (ADRs 0110, 0111): a float64 column of a part stays within glibc's largest
+#: threshold for mapping a block afresh (32 MiB), so the parts' arrays reuse the heap's
+#: pages instead of faulting in new ones, and a worker's memory is a part's.
 PART_ROWS = 1_000_000
 
 
