@@ -78,6 +78,26 @@ def test_a_pool_holds_a_few_items_at_a_time_and_keeps_their_order(tmp_path: Path
     assert all(done >= i - window + 1 for i, done in enumerate(done_when_made) if i >= window)
 
 
+def _times(shared: dict[str, int], item: int) -> int:
+    return shared["k"] * item
+
+
+def test_a_shared_input_lost_between_tasks_is_sent_again() -> None:
+    """Regression (the standing workers' kill test, under load): a scheduler's active
+    memory manager keeps one copy of what was sent to every worker; that copy lost with
+    its worker, the next task submitted was cancelled ("already forgotten") and the run
+    failed as if the scheduler had gone. The input is now sent again and the item rerun."""
+    shared = {"k": 3}
+    with dask_pool(None, 2) as pool:
+        assert pool is not None
+        assert pool.run(_times, shared, [1, 2]) == [3, 6]
+        client, lost = pool._client, pool._shared
+        assert lost is not None and lost[0] is shared
+        client.cancel([lost[1]], force=True)  # every copy of the sent input gone
+        assert pool.run(_times, shared, [1, 2, 3, 4, 5, 6]) == [3, 6, 9, 12, 15, 18]
+        assert pool._shared is not None and pool._shared[1] is not lost[1]
+
+
 def _holders(shared: object, item: int) -> int:
     return item
 

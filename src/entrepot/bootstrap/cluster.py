@@ -40,6 +40,8 @@ FRAUD_TASKS = (
 #: Items submitted at a time for each worker by :meth:`DaskPool.run`: one running, one
 #: waiting to start as soon as it is done (ADR 0111).
 IN_FLIGHT = 2
+#: Why ``distributed`` cancels a future whose scheduler went away.
+_SCHEDULER_GONE = ("scheduler-connection-lost", "scheduler-restart")
 #: What a lost scheduler raises under ``distributed`` (its comm errors are ``OSError``s).
 _LOST = (OSError, TimeoutError, CancelledError)
 
@@ -63,6 +65,7 @@ class DaskPool:
         from ``items`` as one is done (ADR 0111): the caller, the scheduler and the workers
         hold a few items, not all of them (items made on demand are made then)."""
         from distributed import as_completed
+        from distributed.client import FutureCancelledError
 
         client = self._client
         found: dict[int, Any] = {}
@@ -70,21 +73,36 @@ class DaskPool:
             sent = self._sent(shared)
             window = IN_FLIGHT * max(self.workers(), 1)
             running = as_completed(loop=client.loop)
-            place: dict[Any, int] = {}  # a future's key -> its item
+            place: dict[Any, tuple[int, Any]] = {}  # a future's key -> its item, its input
+            resent = 0
             with warnings.catch_warnings():
                 warnings.filterwarnings("ignore", "Large object", UserWarning)
                 warnings.filterwarnings("ignore", "Sending large graph", UserWarning)
 
                 def submit(i: int) -> None:
                     future = client.submit(_after, task, sent, items[i], pure=False)
-                    place[future.key] = i
+                    place[future.key] = (i, sent)
                     running.add(future)
 
                 following = min(window, len(items))
                 for i in range(following):
                     submit(i)
                 for future in running:
-                    found[place.pop(future.key)] = future.result()
+                    i, read = place.pop(future.key)
+                    try:
+                        found[i] = future.result()
+                    except FutureCancelledError as exc:
+                        # the shared input's last copy went with a worker (a scheduler's
+                        # active memory manager keeps one copy between tasks): sent again
+                        # once, and the item run again; a scheduler lost is not this
+                        if exc.reason in _SCHEDULER_GONE or resent > len(items):
+                            raise
+                        resent += 1
+                        if read is sent:
+                            self._shared = None
+                            sent = self._sent(shared)
+                        submit(i)
+                        continue
                     future.release()
                     if following < len(items):
                         submit(following)
