@@ -4,7 +4,6 @@ once; a table within the bound, or one the parts cannot serve, scored whole."""
 
 from __future__ import annotations
 
-from dataclasses import replace
 from types import SimpleNamespace
 from typing import Any
 
@@ -12,30 +11,22 @@ import pandas as pd
 import pytest
 
 from entrepot.fraud.match.description import describe
-from entrepot.fraud.score.assemble import from_model
 from entrepot.fraud.score.ensemble import Ensemble
 from entrepot.fraud.score.scoring import Explanations, score
 from entrepot.fraud_service.pipeline import partitioned
 from entrepot.fraud_service.pipeline.evaluation import evaluate_table
 from entrepot.fraud_service.pipeline.partitioned import Spread, score_spread
 from entrepot.pools import OnDemand
-from tests.support.fraud import trained, training_frame
+from tests.support.fraud import training_frame
+from tests.support.two_members import later_rows, two_members
 
 
 def _frame() -> pd.DataFrame:
-    frame, target = training_frame()
-    return frame.drop(columns=[target]).iloc[2500:].reset_index(drop=True)
+    return later_rows()
 
 
 def _ensemble(frame: pd.DataFrame) -> Ensemble:
-    members, models = [], []
-    for kind in ("lightgbm", "logistic_regression"):
-        model = trained(kind)
-        one = from_model(model, {}, {}, describe(frame), name=kind, version="1")
-        mapping = {c: c for c in model.input_columns if c in frame.columns}
-        members.append(replace(one.members[0], mapping=mapping, history=True, weight=0.5))
-        models.append(model)
-    return Ensemble(tuple(members), tuple(models), one.created)
+    return two_members(frame, history=True)
 
 
 def _scored(frame: pd.DataFrame, ensemble: Ensemble, spread: Spread, **kw: Any) -> Any:

@@ -17,13 +17,12 @@ import pytest
 
 from entrepot.fraud.match.description import describe
 from entrepot.fraud.score import counterparty_cut
-from entrepot.fraud.score.assemble import from_model
 from entrepot.fraud.score.counterparty_cut import read_columns
 from entrepot.fraud.score.ensemble import Ensemble
 from entrepot.fraud.score.partitions import role_columns
 from entrepot.fraud.score.scoring import Explanations, score
 from entrepot.fraud_service.pipeline.partitioned import Spread, score_spread
-from tests.support.fraud import trained, training_frame
+from tests.support.two_members import later_rows, two_members
 
 
 class _Pickling:
@@ -43,20 +42,12 @@ class _Pickling:
 
 def _frame() -> pd.DataFrame:
     """Later rows of the training schema: the models' kept history continues into them."""
-    frame, target = training_frame()
-    return frame.drop(columns=[target]).iloc[2500:].reset_index(drop=True)
+    return later_rows()
 
 
 def _ensemble(frame: pd.DataFrame, *, history: bool) -> Ensemble:
     """Two members of different families, sharing the table's columns."""
-    members, models = [], []
-    for kind in ("lightgbm", "logistic_regression"):
-        model = trained(kind)
-        one = from_model(model, {}, {}, describe(frame), name=kind, version="1")
-        mapping = {c: c for c in model.input_columns if c in frame.columns}
-        members.append(replace(one.members[0], mapping=mapping, history=history, weight=0.5))
-        models.append(model)
-    return Ensemble(tuple(members), tuple(models), one.created)
+    return two_members(frame, history=history)
 
 
 def _spread(frame: pd.DataFrame, ensemble: Ensemble, pool: Any, parts: int) -> Any:
