@@ -34,6 +34,7 @@ RANKS = {
     "interrupts": 0,
     "outbound": 0,
     "temp_names": 0,
+    "freed_memory": 0,
     "storage": 1,
     "settings": 1,
     "catalog": 2,

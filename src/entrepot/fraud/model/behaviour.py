@@ -115,29 +115,56 @@ def counterparty_features(
     it (a file scored that long after the last label its scorer knows); ``None``: the
     delay (labels arrive as soon as they are known).
     """
+    return dict(
+        counterparty_parts(codes, seconds, labels, windows, delay_days, prefix, horizon_days)
+    )
+
+
+def counterparty_parts(
+    codes: np.ndarray,
+    seconds: np.ndarray,
+    labels: np.ndarray | None,
+    windows: tuple[int, ...],
+    delay_days: int,
+    prefix: str,
+    horizon_days: float | None = None,
+    *,
+    counts: bool = True,
+) -> Iterator[tuple[str, np.ndarray]]:
+    """:func:`counterparty_features` one feature at a time, each given as soon as it is
+    made and its intermediates let go of (a training copies it into its matrix before the
+    next is made); ``counts=False``: the fraud rates alone (the features that read labels,
+    all a replay at another label horizon changes)."""
     n = len(codes)
-    out: dict[str, np.ndarray] = {}
     known_from = delay_days if horizon_days is None else max(delay_days, horizon_days)
     rows, t, span = _sorted(codes, seconds)
     big = span + math.ceil(max(windows) + known_from) * DAY + 1
     key = codes[rows] * big + t
-    pos = np.arange(len(rows))
-    for w in windows:
-        left = np.searchsorted(key, key - w * DAY, side="right")
-        out[f"{prefix}_count_{w}d"] = _scatter(n, rows, (pos - left + 1).astype(float))
+    del t
+    if counts:
+        pos = np.arange(len(rows))
+        for w in windows:
+            left = np.searchsorted(key, key - w * DAY, side="right")
+            made = _scatter(n, rows, (pos - left + 1).astype(float))
+            del left
+            yield f"{prefix}_count_{w}d", made
+        del pos
     if labels is None:
-        return out
+        return
     y = labels[rows]
     known = np.concatenate(([0.0], np.cumsum(~np.isnan(y))))
     frauds = np.concatenate(([0.0], np.cumsum(np.nan_to_num(y))))
+    del y
     end = np.searchsorted(key, key - int(known_from * DAY), side="right")
+    known_end, frauds_end = known[end], frauds[end]
+    del end
     for w in windows:
         start = np.searchsorted(key, key - (delay_days + w) * DAY, side="right")
-        seen = known[end] - known[start]
+        seen = known_end - known[start]
         with np.errstate(invalid="ignore", divide="ignore"):
-            rate = np.where(seen > 0, (frauds[end] - frauds[start]) / np.maximum(seen, 1), np.nan)
-        out[f"{prefix}_risk_{w}d"] = _scatter(n, rows, rate)
-    return out
+            rate = np.where(seen > 0, (frauds_end - frauds[start]) / np.maximum(seen, 1), np.nan)
+        del start, seen
+        yield f"{prefix}_risk_{w}d", _scatter(n, rows, rate)
 
 
 def _first_of_entity(sorted_codes: np.ndarray) -> np.ndarray:

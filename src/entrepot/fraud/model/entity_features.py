@@ -10,7 +10,7 @@ from typing import Protocol
 import numpy as np
 import pandas as pd
 
-from entrepot.fraud.model.behaviour import counterparty_features, customer_parts
+from entrepot.fraud.model.behaviour import counterparty_parts, customer_parts
 
 #: The two blocks of behaviour features: a customer's, a counterparty's.
 CUSTOMER = "customer"
@@ -68,9 +68,10 @@ def behaviour_of(
             yield name, values[start:]
     for i, col in enumerate(spec.counterparties if COUNTERPARTY in blocks else ()):
         codes = entity_codes_of(frame[col])
-        made = counterparty_block(builder, codes, seconds, y, f"counterparty{i}")
-        for name in list(made):  # each let go of as it is given
-            yield name, made.pop(name)[start:]
+        for name, values in counterparty_block_parts(
+            builder, codes, seconds, y, f"counterparty{i}"
+        ):
+            yield name, values[start:]
 
 
 def entity_codes(keys: np.ndarray) -> np.ndarray:
@@ -87,10 +88,23 @@ def counterparty_block(
     prefix: str,
 ) -> dict[str, np.ndarray]:
     """A counterparty's features; its risk features are NaN when no label is known."""
+    return dict(counterparty_block_parts(builder, codes, seconds, y, prefix))
+
+
+def counterparty_block_parts(
+    builder: BehaviourBuilder,
+    codes: np.ndarray,
+    seconds: np.ndarray,
+    y: np.ndarray | None,
+    prefix: str,
+    *,
+    counts: bool = True,
+) -> Iterator[tuple[str, np.ndarray]]:
+    """:func:`counterparty_block` one feature at a time, as each is made; ``counts=False``:
+    its risk features alone (those that read labels)."""
     windows = builder.windows
     delay, horizon = builder.label_delay_days, builder.label_horizon_days
-    made = counterparty_features(codes, seconds, y, windows, delay, prefix, horizon)
+    yield from counterparty_parts(codes, seconds, y, windows, delay, prefix, horizon, counts=counts)
     if y is None:  # no label known at all: the risk features exist, unknown
         for w in windows:
-            made[f"{prefix}_risk_{w}d"] = np.full(len(codes), np.nan)
-    return made
+            yield f"{prefix}_risk_{w}d", np.full(len(codes), np.nan)

@@ -9,7 +9,7 @@ import re
 import numpy as np
 import pandas as pd
 
-from entrepot.fraud.model.entity_features import counterparty_block, entity_codes
+from entrepot.fraud.model.entity_features import counterparty_block_parts, entity_codes
 from entrepot.fraud.model.features import FeatureBuilder
 from entrepot.fraud.tables.values import entity_keys
 
@@ -20,9 +20,10 @@ READS_LABELS = re.compile(r"counterparty\d+_risk_\d+d")
 def label_features(
     builder: FeatureBuilder, frame: pd.DataFrame, labels: np.ndarray
 ) -> dict[str, np.ndarray]:
-    """The counterparties' features of the rows of ``frame`` (no history) reading
-    ``labels`` (1.0, 0.0, NaN), as :meth:`FeatureBuilder.matrix` makes them: among them
-    the only features that read labels (:data:`READS_LABELS`)."""
+    """The features of the rows of ``frame`` (no history) that read past labels
+    (:data:`READS_LABELS`: the counterparties' fraud rates), reading ``labels`` (1.0, 0.0,
+    NaN), as :meth:`FeatureBuilder.matrix` makes them; the counterparties' counts, which
+    read no label, are not made."""
     spec = builder.spec
     if spec.timestamp is None or not spec.counterparties:
         return {}
@@ -34,5 +35,8 @@ def label_features(
     for i, col in enumerate(spec.counterparties):
         column = frame[col] if col in frame.columns else pd.Series(np.nan, index=frame.index)
         codes = entity_codes(entity_keys(column))
-        out.update(counterparty_block(builder, codes, seconds, read, f"counterparty{i}"))
+        made = counterparty_block_parts(
+            builder, codes, seconds, read, f"counterparty{i}", counts=False
+        )
+        out.update(made)
     return out

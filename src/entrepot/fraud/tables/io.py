@@ -48,6 +48,7 @@ from entrepot.fraud.tables.sheets import Labelled, choose_sheet
 from entrepot.fraud.tables.text import decode
 from entrepot.fraud.tables.xlsx_header import find_header
 from entrepot.fraud.tables.xlsx_sheet import sheet_rows
+from entrepot.freed_memory import give_back
 from entrepot.messages import N_, Message
 
 __all__ = ["decode", "read_bytes", "read_table", "sniff_separator", "write_table", "xlsx_rows"]
@@ -137,6 +138,7 @@ def read_bytes(
         )
     frame = infinities_as_missing(frame)
     frame.attrs.update(facts)
+    give_back()  # the parser's buffers, kept by the allocator for nothing afterwards
     return frame
 
 

@@ -32,7 +32,7 @@ import pandas as pd
 from entrepot.fraud.model.behaviour import DAY
 from entrepot.fraud.model.bootstrap import Ranked, intervals
 from entrepot.fraud.model.calibration import Calibrator
-from entrepot.fraud.model.entity_features import counterparty_block, entity_codes
+from entrepot.fraud.model.entity_features import counterparty_block_parts, entity_codes
 from entrepot.fraud.model.estimator import positive_scores
 from entrepot.fraud.model.features import FeatureBuilder
 from entrepot.fraud.model.label_reading import READS_LABELS
@@ -136,8 +136,11 @@ def _reach(
     valid = seconds != np.iinfo(np.int64).min
     start = seconds[test][valid[test]].min() - reach if valid[test].any() else 0
     rows = np.union1d(np.flatnonzero(valid & (seconds >= start)), test)
-    part = data.iloc[rows]
-    codes = tuple(entity_codes(entity_keys(part[col])) for col in builder.spec.counterparties)
+    # each counterparty column's reached rows alone: a copy of the table's rows was the
+    # horizons' peak (5M rows: 0.4 GiB for columns never read here)
+    codes = tuple(
+        entity_codes(entity_keys(data[col].iloc[rows])) for col in builder.spec.counterparties
+    )
     labels = np.asarray(y[rows], dtype=float)
     return _Reach(seconds[rows], labels, codes, np.searchsorted(rows, test))
 
@@ -148,14 +151,24 @@ def _label_features_at(
     """The test rows' label-reading features (``columns``) when each reads the labels
     ``horizon`` days old, computed over the rows the test period's windows reach (all labels
     known, each row's own and the newer ones out of its reach): the counterparties' risk
-    features alone, as :func:`~entrepot.fraud.model.features.counterparty_block` makes
-    them."""
+    features alone, as
+    :func:`~entrepot.fraud.model.entity_features.counterparty_block_parts` makes them."""
     at = copy.copy(builder)
     at.label_horizon_days = horizon
-    made: dict[str, np.ndarray] = {}
+    out = np.empty((len(reach.test), len(columns)))
+    place = {name: j for j, name in enumerate(columns)}
+    filled: set[str] = set()
     for i, codes in enumerate(reach.codes):
-        made.update(counterparty_block(at, codes, reach.seconds, reach.labels, f"counterparty{i}"))
-    return np.column_stack([made[name][reach.test] for name in columns])
+        made = counterparty_block_parts(
+            at, codes, reach.seconds, reach.labels, f"counterparty{i}", counts=False
+        )
+        for name, values in made:  # each let go of once its test rows are kept
+            if name in place:
+                out[:, place[name]] = values[reach.test]
+                filled.add(name)
+    if filled != set(place):  # a column no counterparty makes: the builder's, not ours
+        raise KeyError(sorted(set(place) - filled))
+    return out
 
 
 def between_periods(

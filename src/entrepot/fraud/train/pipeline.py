@@ -48,6 +48,7 @@ from entrepot.fraud.train.search import Data, Trial, choose, search
 from entrepot.fraud.train.splits import with_training_rows
 from entrepot.fraud.train.thinning import thin
 from entrepot.fraud.train.time_order import time_order
+from entrepot.freed_memory import give_back
 from entrepot.i18n.messages import english
 from entrepot.messages import N_, Count, Message, Np_, Number, Word
 from entrepot.pools import Pool
@@ -154,6 +155,7 @@ def run_training(
     x_train, x_val, x_test = splits.views(x)
     builder.remember(data, y)
     names = list(builder.feature_names_)
+    give_back()  # the features' intermediates: the search allocates larger arrays
     feature_seconds = time.monotonic() - t0
     tell(
         Message(
@@ -204,6 +206,7 @@ def run_training(
         device=device,
     )
     best = choose(trials)
+    give_back()  # the trials' datasets
     search_seconds = time.monotonic() - t0
 
     t0 = time.monotonic()

@@ -1,0 +1,42 @@
+"""Give back to the system the memory a step freed (ADR 0112).
+
+glibc's allocator keeps what a program frees in its heap for the next allocations. Where a
+step makes many mid-sized buffers (a CSV's parser, the features' per-entity groups) and
+the next steps allocate only arrays larger than its mapping threshold (mapped and unmapped
+on their own), what the heap kept is never used again and stays resident: 0.35 GiB after
+reading 5M rows, 0.85 GiB after a training's features. :func:`give_back` returns the
+heap's free pages (``malloc_trim(0)``: milliseconds) once such a step is done. It
+changes no setting and no value: elsewhere than glibc it does nothing.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import ctypes.util
+import functools
+import sys
+from collections.abc import Callable
+
+__all__ = ["give_back"]
+
+
+def give_back() -> bool:
+    """Return the allocator's free pages to the system; ``False`` where there is no
+    glibc allocator to ask."""
+    trim = _malloc_trim()
+    if trim is None:
+        return False
+    trim(0)
+    return True
+
+
+@functools.cache
+def _malloc_trim() -> Callable[[int], int] | None:
+    if not sys.platform.startswith("linux"):
+        return None
+    try:
+        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6")
+        trim: Callable[[int], int] = libc.malloc_trim
+    except (OSError, AttributeError):  # musl and others have no malloc_trim
+        return None
+    return trim
