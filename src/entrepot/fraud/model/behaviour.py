@@ -130,41 +130,52 @@ def counterparty_parts(
     horizon_days: float | None = None,
     *,
     counts: bool = True,
+    at: np.ndarray | None = None,
 ) -> Iterator[tuple[str, np.ndarray]]:
     """:func:`counterparty_features` one feature at a time, each given as soon as it is
     made and its intermediates let go of (a training copies it into its matrix before the
     next is made); ``counts=False``: the fraud rates alone (the features that read labels,
-    all a replay at another label horizon changes)."""
-    n = len(codes)
+    all a replay at another label horizon changes). ``at``: the features of the rows at
+    these positions alone, in this order (each reads every row's history all the same:
+    the same bits as the whole's at those rows, for the windows' searches of those rows
+    alone)."""
     known_from = delay_days if horizon_days is None else max(delay_days, horizon_days)
     rows, t, span = _sorted(codes, seconds)
     big = span + math.ceil(max(windows) + known_from) * DAY + 1
     key = codes[rows] * big + t
     del t
+    if at is None:  # every row: each sorted row asks
+        n, asking, pos, probe = len(codes), rows, np.arange(len(rows)), key
+    else:  # the rows asked for, by their places among the sorted rows
+        place = np.full(len(codes), -1, dtype=np.int64)
+        place[rows] = np.arange(len(rows))
+        wanted = place[np.asarray(at, dtype=np.int64)]
+        del place
+        n, asking = len(wanted), np.flatnonzero(wanted >= 0)
+        pos = wanted[asking]
+        probe = key[pos]
     if counts:
-        pos = np.arange(len(rows))
         for w in windows:
-            left = np.searchsorted(key, key - w * DAY, side="right")
-            made = _scatter(n, rows, (pos - left + 1).astype(float))
+            left = np.searchsorted(key, probe - w * DAY, side="right")
+            made = _scatter(n, asking, (pos - left + 1).astype(float))
             del left
             yield f"{prefix}_count_{w}d", made
-        del pos
     if labels is None:
         return
     y = labels[rows]
     known = np.concatenate(([0.0], np.cumsum(~np.isnan(y))))
     frauds = np.concatenate(([0.0], np.cumsum(np.nan_to_num(y))))
     del y
-    end = np.searchsorted(key, key - int(known_from * DAY), side="right")
+    end = np.searchsorted(key, probe - int(known_from * DAY), side="right")
     known_end, frauds_end = known[end], frauds[end]
     del end
     for w in windows:
-        start = np.searchsorted(key, key - (delay_days + w) * DAY, side="right")
+        start = np.searchsorted(key, probe - (delay_days + w) * DAY, side="right")
         seen = known_end - known[start]
         with np.errstate(invalid="ignore", divide="ignore"):
             rate = np.where(seen > 0, (frauds_end - frauds[start]) / np.maximum(seen, 1), np.nan)
         del start, seen
-        yield f"{prefix}_risk_{w}d", _scatter(n, rows, rate)
+        yield f"{prefix}_risk_{w}d", _scatter(n, asking, rate)
 
 
 def _first_of_entity(sorted_codes: np.ndarray) -> np.ndarray:

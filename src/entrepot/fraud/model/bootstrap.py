@@ -26,21 +26,31 @@ class Ranked:
         self.y = np.asarray(y, dtype=float)[self.order]
         self.flagged = (proba >= threshold)[self.order]
         self.ends = np.flatnonzero(np.r_[ranked[1:] != ranked[:-1], True])
+        # sorted by decreasing probability, the flagged rows come first (NaN last): the
+        # counts at the threshold are the running counts' at the last of them
+        self.first = int(self.flagged.sum())
+        if not self.flagged[: self.first].all():  # not a prefix: summed on the flags
+            self.first = -1
+        self.untied = len(self.ends) == len(ranked)  # every row ends its own run
 
     def figures(self, counts: np.ndarray) -> tuple[float, float, float]:
         """AUPRC, precision and recall at the threshold of the rows counted ``counts`` times
-        (in the rows' own order); NaN where undefined."""
-        w = np.asarray(counts, dtype=float)[self.order]
+        (whole numbers, in the rows' own order); NaN where undefined. The running counts
+        are sums of whole numbers, so exact in any order."""
+        w = np.asarray(counts)[self.order]
         frauds = w * self.y
-        tp, seen = np.cumsum(frauds), np.cumsum(w)
+        tp, seen = np.cumsum(frauds), np.cumsum(w, dtype=float)
         total = tp[-1]
         auprc = float("nan")
         if 0 < total < seen[-1]:
-            tp_end, seen_end = tp[self.ends], seen[self.ends]
+            tp_end, seen_end = (tp, seen) if self.untied else (tp[self.ends], seen[self.ends])
             precision = np.divide(tp_end, seen_end, out=np.zeros_like(tp_end), where=seen_end > 0)
             auprc = float(np.sum(np.diff(np.r_[0.0, tp_end / total]) * precision))
-        caught = float(frauds[self.flagged].sum())
-        flagged = float(w[self.flagged].sum())
+        if self.first >= 0:
+            caught = float(tp[self.first - 1]) if self.first else 0.0
+            flagged = float(seen[self.first - 1]) if self.first else 0.0
+        else:
+            caught, flagged = float(frauds[self.flagged].sum()), float(w[self.flagged].sum())
         at = caught / flagged if flagged > 0 else float("nan")
         recall = caught / total if total > 0 else float("nan")
         return auprc, at, recall

@@ -99,12 +99,16 @@ def counterparty_block_parts(
     prefix: str,
     *,
     counts: bool = True,
+    at: np.ndarray | None = None,
 ) -> Iterator[tuple[str, np.ndarray]]:
     """:func:`counterparty_block` one feature at a time, as each is made; ``counts=False``:
-    its risk features alone (those that read labels)."""
+    its risk features alone (those that read labels); ``at``: those of the rows at these
+    positions alone (:func:`~entrepot.fraud.model.behaviour.counterparty_parts`)."""
     windows = builder.windows
     delay, horizon = builder.label_delay_days, builder.label_horizon_days
-    yield from counterparty_parts(codes, seconds, y, windows, delay, prefix, horizon, counts=counts)
+    yield from counterparty_parts(
+        codes, seconds, y, windows, delay, prefix, horizon, counts=counts, at=at
+    )
     if y is None:  # no label known at all: the risk features exist, unknown
         for w in windows:
-            yield f"{prefix}_risk_{w}d", np.full(len(codes), np.nan)
+            yield f"{prefix}_risk_{w}d", np.full(len(codes) if at is None else len(at), np.nan)

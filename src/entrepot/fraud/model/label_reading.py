@@ -18,12 +18,16 @@ READS_LABELS = re.compile(r"counterparty\d+_risk_\d+d")
 
 
 def label_features(
-    builder: FeatureBuilder, frame: pd.DataFrame, labels: np.ndarray
+    builder: FeatureBuilder,
+    frame: pd.DataFrame,
+    labels: np.ndarray,
+    rows: np.ndarray | None = None,
 ) -> dict[str, np.ndarray]:
     """The features of the rows of ``frame`` (no history) that read past labels
     (:data:`READS_LABELS`: the counterparties' fraud rates), reading ``labels`` (1.0, 0.0,
     NaN), as :meth:`FeatureBuilder.matrix` makes them; the counterparties' counts, which
-    read no label, are not made."""
+    read no label, are not made. ``rows``: those of the rows at these positions alone, in
+    this order (every row still read as history)."""
     spec = builder.spec
     if spec.timestamp is None or not spec.counterparties:
         return {}
@@ -36,7 +40,7 @@ def label_features(
         column = frame[col] if col in frame.columns else pd.Series(np.nan, index=frame.index)
         codes = entity_codes(entity_keys(column))
         made = counterparty_block_parts(
-            builder, codes, seconds, read, f"counterparty{i}", counts=False
+            builder, codes, seconds, read, f"counterparty{i}", counts=False, at=rows
         )
         out.update(made)
     return out

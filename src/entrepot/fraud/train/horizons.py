@@ -153,18 +153,24 @@ def _label_features_at(
     known, each row's own and the newer ones out of its reach): the counterparties' risk
     features alone, as
     :func:`~entrepot.fraud.model.entity_features.counterparty_block_parts` makes them."""
-    at = copy.copy(builder)
-    at.label_horizon_days = horizon
+    later = copy.copy(builder)
+    later.label_horizon_days = horizon
     out = np.empty((len(reach.test), len(columns)))
     place = {name: j for j, name in enumerate(columns)}
     filled: set[str] = set()
     for i, codes in enumerate(reach.codes):
         made = counterparty_block_parts(
-            at, codes, reach.seconds, reach.labels, f"counterparty{i}", counts=False
+            later,
+            codes,
+            reach.seconds,
+            reach.labels,
+            f"counterparty{i}",
+            counts=False,
+            at=reach.test,
         )
-        for name, values in made:  # each let go of once its test rows are kept
+        for name, values in made:  # the test rows' alone
             if name in place:
-                out[:, place[name]] = values[reach.test]
+                out[:, place[name]] = values
                 filled.add(name)
     if filled != set(place):  # a column no counterparty makes: the builder's, not ours
         raise KeyError(sorted(set(place) - filled))

@@ -64,7 +64,7 @@ def replayed_matrix(
         slot[rows] = np.arange(len(rows))
         places = slot[test]
         at, places = test[places >= 0], places[places >= 0]
-    after = label_features(builder, data, hidden(y, test))
+    after = label_features(builder, data, hidden(y, test), rows=at)
     for j in reading:
-        x[places, j] = after[builder.feature_names_[j]][at]
+        x[places, j] = after[builder.feature_names_[j]]
     return x

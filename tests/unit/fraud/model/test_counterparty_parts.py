@@ -39,6 +39,21 @@ def test_the_parts_are_the_blocks_bits_and_counts_false_gives_its_rates_alone(
         assert values.tobytes() == whole[name].tobytes(), name
 
 
+@pytest.mark.parametrize("counts", [True, False])
+def test_the_features_of_some_rows_are_the_wholes_at_those_rows(counts: bool) -> None:
+    codes, seconds, labels = _rows(6)
+    whole = counterparty_features(codes, seconds, labels, WINDOWS, 7, "t", 14)
+    rng = np.random.default_rng(7)
+    # out of order, repeated, and rows without a counterparty or a time among them
+    at = np.concatenate([rng.integers(0, len(codes), 500), np.flatnonzero(codes < 0)[:5]])
+    some = dict(
+        counterparty_parts(codes, seconds, labels, WINDOWS, 7, "t", 14, counts=counts, at=at)
+    )
+    assert sorted(some) == sorted(n for n in whole if counts or "_risk_" in n)
+    for name, values in some.items():
+        assert values.tobytes() == whole[name][at].tobytes(), name
+
+
 def test_a_rate_is_the_known_labels_of_its_window_counted_another_way() -> None:
     codes, seconds, labels = _rows(3, n=400)
     rates = dict(counterparty_parts(codes, seconds, labels, (7,), 7, "t", counts=False))
