@@ -50,7 +50,7 @@ def levels(values: pd.Series, fit_rows: np.ndarray, numbers: pd.Series | None = 
         fitted = numbers.iloc[fit_rows].dropna().to_numpy(dtype=float)
         if fitted.size:
             edges = np.unique(np.quantile(fitted, np.linspace(0, 1, BINS + 1)[1:-1]))
-            bins = np.searchsorted(edges, numbers.to_numpy(dtype=float), side="right")
+            bins: np.ndarray = np.searchsorted(edges, numbers.to_numpy(dtype=float), side="right")
             bins[numbers.isna().to_numpy()] = -1
             return bins
     # integers are their own text's levels; anything else is read as its text (1 and "1"
