@@ -78,13 +78,16 @@ def customer_parts(
             before = np.where(left > first, csum[np.maximum(left - 1, 0)], 0.0)
             total = csum - before
             known = ccount[pos + 1] - ccount[left]
-            with np.errstate(invalid="ignore", divide="ignore"):
-                mean = np.where(known > 0, total / np.maximum(known, 1), np.nan)
+            mean = np.full(len(rows), np.nan)
+            np.divide(total, known, out=mean, where=known > 0)  # no temporaries
             del before, total, known
             scattered = _scatter(n, rows, mean)
+            del mean
             if w == max(windows):
                 longest = scattered
             yield f"{prefix}_mean_amount_{w}d", scattered
+            del scattered
+        del left  # not held while the next window's is made
     del key, first, csum, ccount
     sorted_codes = codes[rows]
     same = np.zeros(len(rows), dtype=bool)
@@ -172,9 +175,11 @@ def counterparty_parts(
     for w in windows:
         start = np.searchsorted(key, probe - (delay_days + w) * DAY, side="right")
         seen = known_end - known[start]
-        with np.errstate(invalid="ignore", divide="ignore"):
-            rate = np.where(seen > 0, (frauds_end - frauds[start]) / np.maximum(seen, 1), np.nan)
-        del start, seen
+        caught = frauds_end - frauds[start]
+        del start
+        rate = np.full(len(seen), np.nan)
+        np.divide(caught, seen, out=rate, where=seen > 0)
+        del seen, caught
         yield f"{prefix}_risk_{w}d", _scatter(n, asking, rate)
 
 

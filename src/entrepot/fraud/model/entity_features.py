@@ -66,12 +66,14 @@ def behaviour_of(
         codes = entity_codes_of(frame[col])
         for name, values in customer_parts(codes, seconds, amount, builder.windows, f"customer{i}"):
             yield name, values[start:]
+            del values  # not held while the next is made
     for i, col in enumerate(spec.counterparties if COUNTERPARTY in blocks else ()):
         codes = entity_codes_of(frame[col])
         for name, values in counterparty_block_parts(
             builder, codes, seconds, y, f"counterparty{i}"
         ):
             yield name, values[start:]
+            del values
 
 
 def entity_codes(keys: np.ndarray) -> np.ndarray:

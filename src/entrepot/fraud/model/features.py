@@ -282,12 +282,14 @@ class FeatureBuilder(TransformerMixin, BaseEstimator):  # type: ignore[misc]
             for name, values in pieces:
                 picked[:, place[name]] = values[rows]
                 made.add(name)
+                del values  # not held while the next is made
             _all_made(place, made)
             return picked
         out = np.empty((len(place), len(frame)), dtype=float)
         for name, values in pieces:
             out[place[name]] = values
             made.add(name)
+            del values
         _all_made(place, made)
         return out.T
 
