@@ -42,7 +42,7 @@ def _columns(n: int, rng: np.random.Generator) -> dict[str, pd.Series]:
     floats = rng.normal(size=n)
     floats[rng.random(n) < 0.05] = np.nan
     few = rng.integers(0, 6, n)
-    words = pd.Series(rng.choice(["a", "b", "c", None], n), dtype="string")
+    words = pd.Series(rng.choice(np.array(["a", "b", "c", None], dtype=object), n), dtype="string")
     mixed = pd.Series(rng.choice(np.array([1, "1", 2, "x", None], dtype=object), n))
     return {
         "floats": pd.Series(floats),
