@@ -136,8 +136,7 @@ def _reach(
     valid = seconds != np.iinfo(np.int64).min
     start = seconds[test][valid[test]].min() - reach if valid[test].any() else 0
     rows = np.union1d(np.flatnonzero(valid & (seconds >= start)), test)
-    # each counterparty column's reached rows alone: a copy of the table's rows was the
-    # horizons' peak (5M rows: 0.4 GiB for columns never read here)
+    # each counterparty column's reached rows alone, not a copy of every column of them
     codes = tuple(
         entity_codes(entity_keys(data[col].iloc[rows])) for col in builder.spec.counterparties
     )
