@@ -24,13 +24,10 @@ class Ranked:
         self.order = np.argsort(-proba, kind="stable")
         ranked = proba[self.order]
         self.y = np.asarray(y, dtype=float)[self.order]
-        self.flagged = (proba >= threshold)[self.order]
         self.ends = np.flatnonzero(np.r_[ranked[1:] != ranked[:-1], True])
-        # sorted by decreasing probability, the flagged rows come first (NaN last): the
-        # counts at the threshold are the running counts' at the last of them
-        self.first = int(self.flagged.sum())
-        if not self.flagged[: self.first].all():  # not a prefix: summed on the flags
-            self.first = -1
+        # sorted by decreasing probability (NaN last), the rows flagged at the threshold
+        # are the first ones: its counts are the running counts' at the last of them
+        self.flagged_count = int((proba >= threshold).sum())
         self.untied = len(self.ends) == len(ranked)  # every row ends its own run
 
     def figures(self, counts: np.ndarray) -> tuple[float, float, float]:
@@ -46,11 +43,8 @@ class Ranked:
             tp_end, seen_end = (tp, seen) if self.untied else (tp[self.ends], seen[self.ends])
             precision = np.divide(tp_end, seen_end, out=np.zeros_like(tp_end), where=seen_end > 0)
             auprc = float(np.sum(np.diff(np.r_[0.0, tp_end / total]) * precision))
-        if self.first >= 0:
-            caught = float(tp[self.first - 1]) if self.first else 0.0
-            flagged = float(seen[self.first - 1]) if self.first else 0.0
-        else:
-            caught, flagged = float(frauds[self.flagged].sum()), float(w[self.flagged].sum())
+        caught = float(tp[self.flagged_count - 1]) if self.flagged_count else 0.0
+        flagged = float(seen[self.flagged_count - 1]) if self.flagged_count else 0.0
         at = caught / flagged if flagged > 0 else float("nan")
         recall = caught / total if total > 0 else float("nan")
         return auprc, at, recall
