@@ -201,10 +201,22 @@ def main(argv: list[str] | None = None) -> int:
     return run_command(build_app(argv), argv)
 
 
+#: The commands that run until they are stopped (a server, a job worker): their process
+#: gives its freed memory back as glibc does by default (ADR 0113).
+LONG_RUNNING = frozenset({"serve", "worker"})
+
+
 def run() -> None:
-    """Console-script entry point: the process's memory policy set (ADR 0108), then the
-    command line run."""
+    """Console-script entry point: the process's memory policy set (ADRs 0108, 0113),
+    then the command line run."""
     from entrepot.bootstrap import memory_policy
 
-    memory_policy.apply()
+    memory_policy.apply(one_shot=one_shot(sys.argv[1:]))
     sys.exit(main(sys.argv[1:]))
+
+
+def one_shot(argv: list[str]) -> bool:
+    """Whether the command line runs a command that ends with its work (not one of
+    :data:`LONG_RUNNING`; the options before the command take no value)."""
+    command = next((word for word in argv if not word.startswith("-")), None)
+    return command not in LONG_RUNNING

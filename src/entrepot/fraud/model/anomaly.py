@@ -17,6 +17,7 @@ surprises it yields.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 import numpy as np
@@ -84,6 +85,23 @@ class AnomalyModel:
         """
         x = np.asarray(x)
         out = np.zeros((x.shape[1], x.shape[0]), dtype=float)
+        for j, found in self._columns(x):
+            out[j] = found
+        return out
+
+    def raw(self, x: np.ndarray) -> np.ndarray:
+        """The sum of the surprises of each row: added feature after feature, as
+        ``surprises(x).sum(axis=0)`` adds them (the same bits), without holding the
+        ``(features, rows)`` array."""
+        x = np.asarray(x)
+        total = np.zeros(x.shape[0], dtype=float)
+        for _, found in self._columns(x):
+            total += found
+        return total
+
+    def _columns(self, x: np.ndarray) -> Iterator[tuple[int, np.ndarray]]:
+        """Each feature's position and its rows' surprises (a feature that surprises
+        nothing is left out: its surprises are 0)."""
         for j, (inner, table) in enumerate(zip(self.edges, self.surprise, strict=True)):
             if table.size == 1 and inner.size == 0:
                 continue
@@ -99,13 +117,7 @@ class AnomalyModel:
                 distance = np.maximum(low - value, value - high)
                 found[outside] = top + np.log1p(distance / width)
             found[np.isnan(column)] = 0.0
-            out[j] = found
-        return out
-
-    def raw(self, x: np.ndarray) -> np.ndarray:
-        """The sum of the surprises of each row."""
-        total: np.ndarray = self.surprises(x).sum(axis=0)
-        return total
+            yield j, found
 
     def score(self, x: np.ndarray) -> np.ndarray:
         """Share of the training rows less surprising than each row, in [0, 1]."""

@@ -87,7 +87,9 @@ def _read(path: Path, limit: int = MAX_PICKLE) -> bytes:
                     {"path": str(path), "size": Size(size), "limit": Size(limit)},
                 ),
             )
-        data = handle.read(limit + 1)
+        data = handle.read(size + 1)  # the file's size: no buffer of the limit's
+        if len(data) > size:  # it grows while it is read: the rest, up to the limit
+            data += handle.read(limit + 1 - len(data))
     if len(data) > limit:  # grew while it was read
         raise UnsafeModelFormat(
             f"{path} grew past {human_size(limit)} while it was read",

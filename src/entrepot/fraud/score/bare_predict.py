@@ -201,4 +201,6 @@ class AnomalyTables:
 
     def score(self, x: np.ndarray) -> np.ndarray:
         """:meth:`AnomalyModel.score` of ``x``."""
+        if np.shape(x)[0] > FEW:
+            return self.model.score(x)
         return self.model.rank(self.surprises(x).sum(axis=0))

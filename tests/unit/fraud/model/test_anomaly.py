@@ -72,3 +72,18 @@ def test_only_the_rows_asked_for_are_read() -> None:
     kept = AnomalyModel.fit(x, rows=legitimate)
     assert all(np.array_equal(a, b) for a, b in zip(whole.edges, kept.edges, strict=True))
     assert np.array_equal(whole.reference, kept.reference)
+
+
+def test_the_raw_score_adds_the_surprises_as_the_whole_array_does(
+    fitted: tuple[AnomalyModel, np.ndarray],
+) -> None:
+    """The raw score is summed feature after feature without the ``(features, rows)``
+    array (a part of a million rows: 264 MB it no longer maps); the second computation
+    is that array summed whole, to the same bits, values beyond the training range and
+    missing ones included."""
+    model, x = fitted
+    rng = np.random.default_rng(5)
+    wide = np.vstack([x, x * rng.uniform(-40, 40, x.shape), np.full((3, x.shape[1]), np.nan)])
+    expected = model.surprises(wide).sum(axis=0)
+    assert np.array_equal(model.raw(wide), expected)
+    assert np.array_equal(model.score(wide), model.rank(expected))

@@ -71,3 +71,19 @@ def test_a_folder_this_installation_signed_loads_and_a_changed_file_does_not(
     (tmp_path / SIGNATURE_FILE).write_text(json.dumps(signature))
     with pytest.raises(UnsafeModelFormat):
         load_pickle(tmp_path, "model.joblib", RING)
+
+
+def test_a_small_model_file_is_read_without_a_buffer_of_the_limit(tmp_path: Path) -> None:
+    """Regression: the file was read with ``read(limit + 1)``, so Python allocated a
+    buffer of the limit (2 GiB) for a model of a few kilobytes before shrinking it."""
+    import tracemalloc
+
+    joblib.dump({"threshold": 0.25}, tmp_path / "model.joblib")
+    sign_folder(tmp_path, ["model.joblib"], RING)
+    tracemalloc.start()
+    try:
+        assert load_pickle(tmp_path, "model.joblib", RING) == {"threshold": 0.25}
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert peak < 16 * 1024**2
