@@ -27,6 +27,11 @@ ENGLISH = re.compile(rf"[+-]?(?:{_GROUPS_EN}|\d+)(?:\.\d+)?")
 _AROUND = re.compile(
     rf"^(?P<sign>[+-]?){_SPACE}*(?:{_CURRENCY}{_SPACE}*)?(?P<number>.*?)(?:{_SPACE}*{_CURRENCY})?$"
 )
+#: The marks a value shows its convention by, and the French groups' separators, as
+#: pandas' string methods are given them: the characters themselves, never ``\\u``
+#: escapes, which Arrow's regular expressions (RE2, pandas 3.0's) refuse.
+MARKS = "[,\u00a0\u202f ]"
+GROUP_MARKS = "[ .\u00a0\u202f]"
 #: Values of a column checked first, before the whole column is.
 SAMPLE = 500
 
@@ -40,7 +45,7 @@ def _bare(values: pd.Series) -> pd.Series:
 def _marked(original: pd.Series, bare: pd.Series) -> bool:
     """Whether some value shows how it is written: a comma, a group or a currency."""
     return bool(
-        bare.str.contains(r"[,\u00a0\u202f ]", regex=True).any()
+        bare.str.contains(MARKS, regex=True).any()
         or (original.str.strip().str.len() != bare.str.len()).any()
     )
 
@@ -57,7 +62,7 @@ def _convention(bare: pd.Series, conventions: tuple[str, ...]) -> str | None:
 
 def _to_numbers(bare: pd.Series, convention: str) -> pd.Series:
     if convention == "fr":
-        digits = bare.str.replace(r"[ .\u00a0\u202f]", "", regex=True).str.replace(",", ".")
+        digits = bare.str.replace(GROUP_MARKS, "", regex=True).str.replace(",", ".")
     else:
         digits = bare.str.replace(",", "", regex=False)
     return pd.to_numeric(digits, errors="raise")

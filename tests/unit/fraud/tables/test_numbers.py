@@ -5,10 +5,12 @@ from __future__ import annotations
 
 import gzip
 import random
+import re
 
 import pandas as pd
 import pytest
 
+from entrepot.fraud.tables import numbers
 from entrepot.fraud.tables.bounds import InflatesTooMuch
 from entrepot.fraud.tables.gzipped import gunzip
 from entrepot.fraud.tables.numbers import text_numbers
@@ -94,3 +96,17 @@ def test_excel_serial_dates() -> None:
 
 def test_whole_numbers_in_the_serial_range_are_not_dates() -> None:
     assert detect_format(pd.Series([30000.0, 41000.0, 52000.0])) is None
+
+
+@pytest.mark.parametrize("pattern", [numbers.MARKS, numbers.GROUP_MARKS])
+def test_the_patterns_given_to_pandas_read_in_arrows_regular_expressions(pattern: str) -> None:
+    """Regression: written ``r"[,\\u00a0…]"``, the patterns reached Arrow's RE2 with
+    ``\\u`` escapes, which it refuses (pandas 3.0 sends them there: every training of a
+    table with a text column failed with "invalid escape sequence")."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    values = pa.array(["1\u202f234,5", "12.5", "1\u00a0234", "7"])
+    found = pc.match_substring_regex(values, pattern).to_pylist()
+    assert found == [re.search(pattern, v) is not None for v in values.to_pylist()]
+    assert found[0] and found[2]
