@@ -1,6 +1,6 @@
 """The process's memory policy (ADRs 0108, 0113): the collector's thresholds, no
-transparent huge pages on Linux (kept by the processes it starts), a one-shot command's
-heap kept, set by the console script alone."""
+transparent huge pages on Linux (kept by the processes it starts), a scoring command's
+heap kept in a scoring command, set by the console script alone."""
 
 from __future__ import annotations
 
@@ -71,7 +71,7 @@ def test_the_console_script_sets_the_policy_before_the_command_runs(
 ) -> None:
     order: list[str] = []
     monkeypatch.setattr(
-        memory_policy, "apply", lambda one_shot: order.append(f"policy one_shot={one_shot}")
+        memory_policy, "apply", lambda keep_heap: order.append(f"policy keep_heap={keep_heap}")
     )
     monkeypatch.setattr(cli_main.sys, "argv", ["entrepot", "fraud", "score", "a.csv"])
 
@@ -83,34 +83,36 @@ def test_the_console_script_sets_the_policy_before_the_command_runs(
     with pytest.raises(SystemExit) as exited:
         cli_main.run()
     assert exited.value.code == 0
-    assert order == ["policy one_shot=True", "command"]
+    assert order == ["policy keep_heap=True", "command"]
 
 
 @pytest.mark.parametrize(
     ("argv", "expected"),
     [
         (["fraud", "score", "a.csv", "b.csv"], True),
-        (["-q", "city", "run"], True),
-        ([], True),
+        (["-q", "fraud", "evaluate", "--model", "m", "a.csv"], True),
+        (["fraud", "train", "a.csv"], False),
+        (["city", "run"], False),
+        ([], False),
         (["serve", "--port", "8000"], False),
         (["--verbose", "worker"], False),
     ],
 )
-def test_servers_and_job_workers_are_not_one_shot(argv: list[str], expected: bool) -> None:
-    assert cli_main.one_shot(argv) is expected
+def test_only_the_scoring_commands_keep_their_heap(argv: list[str], expected: bool) -> None:
+    assert cli_main.keeps_heap(argv) is expected
 
 
 @pytest.mark.skipif(not LINUX, reason="glibc's mallopt")
-@pytest.mark.parametrize("one_shot", [True, False])
-def test_a_one_shot_command_reuses_the_pages_it_freed(one_shot: bool) -> None:
+@pytest.mark.parametrize("keep_heap", [True, False])
+def test_a_kept_heap_reuses_the_pages_it_freed(keep_heap: bool) -> None:
     """In a child (the setting is the process's): 64 MiB allocated, touched, freed, then
-    allocated and touched again. A one-shot process serves the second from the pages the
+    allocated and touched again. A kept heap serves the second from the pages the
     heap kept (few page faults); glibc's defaults map it afresh, each of its 16,384
     pages faulted in again."""
     code = (
         "import resource, sys, numpy as np\n"
         "from entrepot.bootstrap import memory_policy as m\n"
-        f"m.apply(one_shot={one_shot})\n"
+        f"m.apply(keep_heap={keep_heap})\n"
         "a = np.ones(8 * 1024**2); del a\n"
         "before = resource.getrusage(resource.RUSAGE_SELF).ru_minflt\n"
         "b = np.ones(8 * 1024**2)\n"
@@ -118,7 +120,7 @@ def test_a_one_shot_command_reuses_the_pages_it_freed(one_shot: bool) -> None:
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     faults = int(out.stdout)
-    if one_shot:
+    if keep_heap:
         assert faults < 2_000
     else:
         assert faults > 10_000

@@ -13,15 +13,16 @@ at the start, by the console script (``entrepot.cli.main.run``) and by a worker'
   arrays of a scoring are touched in part: 2.5 → 1.5 system CPU-s scoring 1M rows, the same
   user time and bytes. Where the system uses them only on request (``madvise``) or never,
   this changes little or nothing. Another system: nothing is done.
-- **A one-shot command keeps its heap** (``apply(one_shot=True)``; ADR 0113): glibc maps
+- **A scoring command keeps its heap** (``apply(keep_heap=True)``; ADR 0113): glibc maps
   every block past its threshold (at most 32 MiB) afresh and unmaps it when freed, and
-  gives back the heap's free top past 128 KiB; a scoring in parts of a million rows, or a
-  training, allocates such blocks again and again, each page faulted in and zeroed anew
-  (2.95M faults scoring 5M rows). Kept, the heap serves them from the pages it already
-  has (1.13M faults, 38.8 → 35.3 CPU-s, the same bytes); what a step frees for good is
-  still given back where the step ends (``entrepot.freed_memory.give_back``). A server
-  or a job worker (``entrepot serve``, ``entrepot worker``) and a Dask worker run for
-  days and keep glibc's defaults: their memory falls back after each piece of work.
+  gives back the heap's free top past 128 KiB; a table scored in parts of a million rows
+  makes each part's arrays again where the last part's were, each page faulted in and
+  zeroed anew (2.95M faults scoring 5M rows). Kept, the heap serves them from the pages
+  it already has (1.07M faults, −4 system CPU-s, the same bytes); what a step frees for
+  good is still given back where the step ends (``entrepot.freed_memory.give_back``). A
+  training keeps glibc's defaults: its peak decides whether a table trains at all, and a
+  kept heap raised it by 5 % at 5M rows (for 12 % less CPU). So do a server, a job worker
+  and a Dask worker, which run for days: their memory falls back after each piece of work.
 
 All three are process-wide and deliberate: a library function never sets them.
 """
@@ -44,18 +45,18 @@ _PR_GET_THP_DISABLE = 42
 #: ``mallopt`` parameters (``<malloc.h>``).
 _M_TRIM_THRESHOLD = -1
 _M_MMAP_MAX = -4
-#: The free bytes a one-shot command's heap keeps at its top (``mallopt`` takes an
+#: The free bytes a scoring command's heap keeps at its top (``mallopt`` takes an
 #: ``int``: this is the most it takes).
 HEAP_TOP_KEPT = 2**31 - 1
 
 
-def apply(*, one_shot: bool = False) -> None:
-    """This process's collector thresholds, on Linux no transparent huge pages and, for a
-    command that ends with its work (``one_shot``), a glibc heap that maps no block
-    afresh and keeps its free top (:data:`HEAP_TOP_KEPT`)."""
+def apply(*, keep_heap: bool = False) -> None:
+    """This process's collector thresholds, on Linux no transparent huge pages and, where
+    ``keep_heap`` (a scoring command), a glibc heap that maps no block afresh and keeps
+    its free top (:data:`HEAP_TOP_KEPT`)."""
     gc.set_threshold(*GC_THRESHOLDS)
     _prctl(_PR_SET_THP_DISABLE, 1)
-    if one_shot:
+    if keep_heap:
         _keep_heap()
 
 

@@ -201,9 +201,9 @@ def main(argv: list[str] | None = None) -> int:
     return run_command(build_app(argv), argv)
 
 
-#: The commands that run until they are stopped (a server, a job worker): their process
-#: gives its freed memory back as glibc does by default (ADR 0113).
-LONG_RUNNING = frozenset({"serve", "worker"})
+#: The commands whose process keeps its heap (ADR 0113): they score a table in parts,
+#: each part's arrays made again where the last part's were.
+KEEPS_HEAP = frozenset({("fraud", "score"), ("fraud", "evaluate")})
 
 
 def run() -> None:
@@ -211,12 +211,11 @@ def run() -> None:
     then the command line run."""
     from entrepot.bootstrap import memory_policy
 
-    memory_policy.apply(one_shot=one_shot(sys.argv[1:]))
+    memory_policy.apply(keep_heap=keeps_heap(sys.argv[1:]))
     sys.exit(main(sys.argv[1:]))
 
 
-def one_shot(argv: list[str]) -> bool:
-    """Whether the command line runs a command that ends with its work (not one of
-    :data:`LONG_RUNNING`; the options before the command take no value)."""
-    command = next((word for word in argv if not word.startswith("-")), None)
-    return command not in LONG_RUNNING
+def keeps_heap(argv: list[str]) -> bool:
+    """Whether the command line runs one of :data:`KEEPS_HEAP` (the options before the
+    command take no value)."""
+    return tuple([word for word in argv if not word.startswith("-")][:2]) in KEEPS_HEAP
