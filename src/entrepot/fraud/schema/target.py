@@ -171,17 +171,29 @@ def _is_number(text: str) -> bool:
     return True
 
 
+#: A column of more values than this is never taken for a label's copy.
+_FEW_VALUES = 20
+#: The first rows whose values are counted before the column's: past :data:`_FEW_VALUES`
+#: among their labelled rows, the column's are not counted.
+_FEW_PEEK = 10_000
+
+
 def leaking_columns(frame: pd.DataFrame, target: str, y: np.ndarray) -> list[str]:
     """Columns whose every value goes with a single class: derived from the label."""
     known = ~np.isnan(y)
     if known.sum() == 0 or np.nanmin(y) == np.nanmax(y):
         return []
     leaks = []
+    every = bool(known.all())
     for col in frame.columns:
         if col == target:
             continue
-        values = frame[col][known]
-        if values.nunique(dropna=False) > 20:
+        column = frame[col]
+        first = column.iloc[:_FEW_PEEK][known[:_FEW_PEEK]]  # some of the labelled rows
+        if first.nunique(dropna=False) > _FEW_VALUES:
+            continue  # too many values there: as many or more in all the labelled rows
+        values = column if every else column[known]
+        if values.nunique(dropna=False) > _FEW_VALUES:
             continue
         keys = values.astype("str").fillna("<missing>").to_numpy()
         classes = pd.Series(y[known]).groupby(keys).nunique()
