@@ -4,7 +4,7 @@
 # scoring, training and GPU panels one after the other, each under a timeout, all of it
 # inside BUDGET seconds (510). Log in $OUT/log.txt, results in $OUT/*.md.
 # Sizes: SCORE_ROWS (1000000), TRAIN_ROWS (100000), GPU_ROWS ("1000000 5000000"),
-# WORKERS ("1 2 8"), GPU_THREADS (16).
+# WORKERS ("1 2 8"), GPU_THREADS (16); the panels run: PANELS ("score train gpu").
 set -o pipefail
 export PYTHONHASHSEED=0 PYTHONUNBUFFERED=1
 OUT=${OUT:?OUT unset}; T0=$(date +%s); END=$((T0 + ${BUDGET:-510}))
@@ -60,9 +60,10 @@ if cuda:
         print("xgboost cuda fit: FAILED", e)
 PY
   W=${WORKERS:-1 2 8}
-  panel 260 bench.scale --rows ${SCORE_ROWS:-1000000} --workers $W
-  panel 220 bench.scale --train-rows ${TRAIN_ROWS:-100000} --budget 20 --train-workers $W
-  if [ -z "${NO_GPU:-}" ] && python3 -c "import sys, xgboost; sys.exit(not xgboost.build_info().get('USE_CUDA'))"; then
+  P=" ${PANELS:-score train gpu} "
+  [[ $P == *" score "* ]] && panel 260 bench.scale --rows ${SCORE_ROWS:-1000000} --workers $W
+  [[ $P == *" train "* ]] && panel 220 bench.scale --train-rows ${TRAIN_ROWS:-100000} --budget 20 --train-workers $W
+  if [[ $P == *" gpu "* ]] && [ -z "${NO_GPU:-}" ] && python3 -c "import sys, xgboost; sys.exit(not xgboost.build_info().get('USE_CUDA'))"; then
     panel 600 bench.gpu_xgboost --rows ${GPU_ROWS:-1000000 5000000} --threads ${GPU_THREADS:-16}
   else
     echo "== no XGBoost with CUDA here: the GPU panel is skipped"

@@ -28,7 +28,7 @@ _AROUND = re.compile(
     rf"^(?P<sign>[+-]?){_SPACE}*(?:{_CURRENCY}{_SPACE}*)?(?P<number>.*?)(?:{_SPACE}*{_CURRENCY})?$"
 )
 #: The marks a value shows its convention by, and the French groups' separators, as
-#: pandas' string methods are given them: the characters themselves, never ``\\u``
+#: pandas' string methods are given them: the characters themselves, never ``\u``
 #: escapes, which Arrow's regular expressions (RE2, pandas 3.0's) refuse.
 MARKS = "[,\u00a0\u202f ]"
 GROUP_MARKS = "[ .\u00a0\u202f]"
