@@ -78,7 +78,12 @@ def test_two_cuts_give_the_scores_of_one_process(history: bool, parts: int) -> N
     pd.testing.assert_frame_equal(found, alone, check_exact=True)
     assert spread_explained == explained
     assert facts["cuts"] == 2 and facts["rows_read"] == len(frame)
-    counterparty, scoring = pool.runs
+    counterparty, scoring, explaining = pool.runs
+    # the explained rows explained once, in slices over the pool, each sent its rows alone
+    slices = [rows for rows, _ in explaining]
+    assert sum(len(rows) for rows in slices) == len(explained) > 0
+    assert len(slices) == min(len(scoring), len(explained))
+    assert all(len(rows) < len(frame) for rows in slices) or len(slices) == 1
     # the counterparty cut reads its columns alone, each row once, in parts
     wanted = read_columns(ensemble, list(frame.columns))
     assert all(list(part.columns) == wanted for part in counterparty)
@@ -113,7 +118,8 @@ def test_an_ensemble_reading_no_counterparty_is_cut_once() -> None:
     pool = _Pickling()
     found, facts, _ = _spread(frame, ensemble, pool, 3)
     pd.testing.assert_frame_equal(found, alone, check_exact=True)
-    assert facts["cuts"] == 1 and facts["rows_read"] == len(frame) and len(pool.runs) == 1
+    # the scoring cut, then the explained rows in slices
+    assert facts["cuts"] == 1 and facts["rows_read"] == len(frame) and len(pool.runs) == 2
 
 
 def test_the_one_cut_with_counterparties_still_gives_the_same_scores(

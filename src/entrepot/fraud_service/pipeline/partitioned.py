@@ -22,10 +22,18 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from entrepot.messages import N_
+from entrepot.messages import N_, Message
 from entrepot.pools import Here, OnDemand, Pool
 
-__all__ = ["PartScoring", "Pool", "Spread", "counterparty_part", "score_part", "score_spread"]
+__all__ = [
+    "PartScoring",
+    "Pool",
+    "Spread",
+    "counterparty_part",
+    "explain_part",
+    "score_part",
+    "score_spread",
+]
 
 if TYPE_CHECKING:
     import numpy as np
@@ -137,7 +145,8 @@ def score_spread(
     scored = pool.run(score_part, shared, OnDemand(len(parts), item))
     merged = merge_scores([scores for scores, _ in scored], parts)
     if explain:
-        _explain_once(merged, frame, [offered for _, offered in scored], parts, shared, explained)
+        offered = [candidates for _, candidates in scored]
+        _explain_once(merged, frame, offered, parts, shared, explained, pool)
     read = sum(len(part.rows) for part in parts)
     return merged, {
         "parts": len(parts),
@@ -183,14 +192,17 @@ def _explain_once(
     parts: list[Part],
     shared: PartScoring,
     explained: Explanations,
+    pool: Pool,
 ) -> None:
-    """The merged table's explained rows explained here, once (each part offered its
-    candidates' feature rows, never explained them): ``merged``'s ``explanation`` column
-    and ``explained`` as one process gives them."""
+    """The merged table's explained rows explained once (each part offered its candidates'
+    feature rows, never explained them), in as many slices as parts over ``pool`` (a row's
+    explanation reads its own row alone): ``merged``'s ``explanation`` column and
+    ``explained`` as one process gives them."""
+    import numpy as np
     import pandas as pd
 
     from entrepot.fraud.score.partitions import candidate_rows
-    from entrepot.fraud.score.scoring import explain_rows, explained_rows
+    from entrepot.fraud.score.scoring import explained_rows
     from entrepot.i18n.messages import english_parts
 
     proba = merged["fraud_probability"].to_numpy()
@@ -198,11 +210,35 @@ def _explain_once(
     if not len(rows):
         return
     matrices = candidate_rows(offered, parts, rows)
-    found = explain_rows(frame, rows, matrices, shared.ensemble, shared.upload)
+    cuts = np.array_split(np.arange(len(rows)), min(len(parts), len(rows)))
+
+    def item(i: int) -> tuple[pd.DataFrame, list[np.ndarray]]:
+        at = cuts[i]
+        return frame.take(rows[at]), [x[at] for x in matrices]
+
+    found = [
+        said
+        for slice_ in pool.run(explain_part, shared, OnDemand(len(cuts), item))
+        for said in slice_
+    ]
     explained.update(zip(rows.tolist(), found, strict=True))
     column = merged["explanation"].to_numpy(dtype=object, copy=True)
     column[rows] = [english_parts(said) for said in found]
     merged["explanation"] = pd.array(column, dtype=merged["explanation"].dtype)
+
+
+def explain_part(
+    shared: PartScoring, item: tuple[pd.DataFrame, list[np.ndarray]]
+) -> list[tuple[Message, ...]]:
+    """A slice of the explained rows explained (run on a worker): ``item`` is their rows of
+    the table and each member's feature rows for them."""
+    import numpy as np
+
+    from entrepot.fraud.score.scoring import explain_rows
+
+    rows, matrices = item
+    rows = rows.reset_index(drop=True)
+    return explain_rows(rows, np.arange(len(rows)), matrices, shared.ensemble, shared.upload)
 
 
 def score_part(
