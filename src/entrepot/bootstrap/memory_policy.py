@@ -62,16 +62,17 @@ def apply(*, keep_heap: bool = False) -> None:
         _keep_heap()
 
 
-def _keep_heap() -> bool:
+def _keep_heap() -> None:
     """Every block from the heap, none mapped on its own, and the heap's free top kept;
-    ``False`` where there is no glibc ``mallopt`` to ask (nothing is changed)."""
+    nothing where there is no glibc ``mallopt`` to ask."""
     if not sys.platform.startswith("linux"):
-        return False
+        return
     try:
         mallopt = ctypes.CDLL(None).mallopt  # the process's libc
     except (OSError, AttributeError):  # musl and others have no mallopt
-        return False
-    return bool(mallopt(_M_MMAP_MAX, 0)) and bool(mallopt(_M_TRIM_THRESHOLD, HEAP_TOP_KEPT))
+        return
+    mallopt(_M_MMAP_MAX, 0)
+    mallopt(_M_TRIM_THRESHOLD, HEAP_TOP_KEPT)
 
 
 def huge_pages_disabled() -> bool | None:

@@ -236,9 +236,9 @@ def explain_part(
 
     from entrepot.fraud.score.scoring import explain_rows
 
-    rows, matrices = item
-    rows = rows.reset_index(drop=True)
-    return explain_rows(rows, np.arange(len(rows)), matrices, shared.ensemble, shared.upload)
+    table, matrices = item
+    table = table.reset_index(drop=True)
+    return explain_rows(table, np.arange(len(table)), matrices, shared.ensemble, shared.upload)
 
 
 def score_part(
