@@ -172,6 +172,7 @@ class LocalFraud:
         The registry's name rule and the registry itself are checked before any
         training."""
         from entrepot.fraud.library.trained import register_trained
+        from entrepot.fraud.tables.handed import HandedTable
         from entrepot.fraud.train.card import evaluation_of
         from entrepot.fraud_service.job_payloads import SearchOptions
         from entrepot.fraud_service.pipeline.training import train_table
@@ -183,8 +184,11 @@ class LocalFraud:
             models = self.models(user)
             models.list()
         frame = _table(file, sheet)
+        sheet_read = sheet_facts(frame)
+        table = HandedTable(frame)
+        del frame  # handed over: the table goes once featured
         result = train_table(
-            frame,
+            table,
             target,
             search=SearchOptions(time_budget, cost_ratio, seed, jobs),
             evaluation=evaluation_of(
@@ -204,7 +208,7 @@ class LocalFraud:
             ring = self.keys()
             if ring is not None:  # the user's own key at least, under the CLI (ADR 0082)
                 sign_folder(folder, ["model.joblib"], ring)
-            return Trained(result, folder=folder, sheet=sheet_facts(frame))
+            return Trained(result, folder=folder, sheet=sheet_read)
         from entrepot.storage.hashing import sha256_file
 
         version = register_trained(
@@ -214,7 +218,7 @@ class LocalFraud:
             lineage={"file": file.name[:200], "file_sha256": sha256_file(file)},
             tags={"source": "cli"},
         )
-        return Trained(result, version=version, sheet=sheet_facts(frame))
+        return Trained(result, version=version, sheet=sheet_read)
 
     def build_references(
         self,

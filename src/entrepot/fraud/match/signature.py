@@ -16,7 +16,7 @@ import math
 import re
 import zlib
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 import pandas as pd
@@ -151,3 +151,12 @@ def table_signature(
         share = 1.0 / len(found)
         found = [ColumnSignature(s.name, s.role, s.scale, s.values, share) for s in found]
     return tuple(found)
+
+
+def with_weights(
+    signatures: Sequence[ColumnSignature], weights: Mapping[str, float]
+) -> tuple[ColumnSignature, ...]:
+    """``signatures`` with each column's weight from ``weights`` (0 for a column it lacks):
+    a training takes its table's signatures before the table goes, and weighs them once
+    its model's importances are known."""
+    return tuple(replace(s, weight=float(weights.get(s.name, 0.0))) for s in signatures)

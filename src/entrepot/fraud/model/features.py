@@ -16,7 +16,9 @@ a customer's 30-day count does not restart at zero in a new file.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import functools
+from collections import Counter
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -24,6 +26,7 @@ import pandas as pd
 from sklearn.base import BaseEstimator, TransformerMixin
 
 from entrepot.fraud.model.behaviour import DAY
+from entrepot.fraud.model.column_reader import ColumnReader
 from entrepot.fraud.model.entity_features import behaviour_of
 from entrepot.fraud.model.time_parts import TIME_PARTS as _TIME_PARTS
 from entrepot.fraud.model.time_parts import time_parts
@@ -166,7 +169,8 @@ class FeatureBuilder(TransformerMixin, BaseEstimator):  # type: ignore[misc]
         if not self._has_behaviour:
             self.history_ = None
             return
-        hist = pd.DataFrame(self._behaviour_inputs(frame, self._times(frame)))
+        column = functools.partial(self._column, frame)
+        hist = pd.DataFrame(self._behaviour_inputs(column, self._times(frame)))
         hist["__label"] = np.nan if y is None or not self.uses_labels else np.asarray(y, float)
         ok = hist["__seconds"] != _NAT
         if ok.any():
@@ -244,19 +248,24 @@ class FeatureBuilder(TransformerMixin, BaseEstimator):  # type: ignore[misc]
         return pd.Series(np.nan, index=frame.index, dtype="float64")
 
     def _times(self, frame: pd.DataFrame) -> pd.Series:
+        return self._times_of(lambda col: self._column(frame, col))
+
+    def _times_of(self, column: Callable[[str], pd.Series]) -> pd.Series:
         spec = self.spec
         assert spec.timestamp is not None
         assert spec.time_format is not None
-        return parse_times(self._column(frame, spec.timestamp), spec.time_format)
+        return parse_times(column(spec.timestamp), spec.time_format)
 
-    def _behaviour_inputs(self, frame: pd.DataFrame, times: pd.Series) -> dict[str, np.ndarray]:
+    def _behaviour_inputs(
+        self, column: Callable[[str], pd.Series], times: pd.Series
+    ) -> dict[str, np.ndarray]:
         spec = self.spec
         data = {"__seconds": _seconds(times)}
         if spec.amount:
-            amount = pd.to_numeric(self._column(frame, spec.amount), errors="coerce")
+            amount = pd.to_numeric(column(spec.amount), errors="coerce")
             data["__amount"] = amount.to_numpy(dtype=float)
         for col in (*spec.customers, *spec.counterparties):
-            data[col] = entity_keys(self._column(frame, col))
+            data[col] = entity_keys(column(col))
         return data
 
     def matrix(
@@ -266,15 +275,18 @@ class FeatureBuilder(TransformerMixin, BaseEstimator):  # type: ignore[misc]
         history: bool = True,
         labels: np.ndarray | None = None,
         rows: np.ndarray | None = None,
+        consume: bool = False,
     ) -> np.ndarray:
         """:meth:`transform` as a float array ``(rows, features)`` without a DataFrame,
         in Fortran order (each feature contiguous). ``labels``: those known of the rows
         (1.0, 0.0, NaN), read by later rows once older than the label delay. ``rows``:
         only the rows at these positions of ``frame``, in this order, in C order (each row
         contiguous, as the boosting libraries read it without a copy); every row of
-        ``frame`` is still read for the features of those rows."""
+        ``frame`` is still read for the features of those rows. ``consume``: each column
+        of ``frame`` is dropped from it once read for the last time (a table handed over,
+        :mod:`entrepot.fraud.tables.handed`: its memory goes while the matrix fills)."""
         place = {name: j for j, name in enumerate(self.feature_names_)}
-        pieces = self._pieces(frame, labels, self.history_ if history else None)
+        pieces = self._pieces(frame, labels, self.history_ if history else None, consume)
         # each feature written where it goes as soon as it is made, and then freed
         made: set[str] = set()
         if rows is not None:
@@ -299,28 +311,53 @@ class FeatureBuilder(TransformerMixin, BaseEstimator):  # type: ignore[misc]
         return pd.DataFrame(dict(self._pieces(frame, labels, history)), index=frame.index)
 
     def _pieces(
-        self, frame: pd.DataFrame, labels: np.ndarray | None, history: pd.DataFrame | None
+        self,
+        frame: pd.DataFrame,
+        labels: np.ndarray | None,
+        history: pd.DataFrame | None,
+        consume: bool = False,
     ) -> Iterator[tuple[str, np.ndarray]]:
         """Each feature of ``frame``'s rows as float64, one after the other (a group of
-        features at a time is computed; none is kept once given)."""
+        features at a time is computed; none is kept once given). ``consume``: each column
+        is dropped from ``frame`` after its last read, and the behaviour features' inputs
+        (the instants, amounts and entity keys, compact arrays) are read first, so that
+        the table's text columns are gone before the other features are made; the same
+        features, in the same order."""
         spec = self.spec
-        times = self._times(frame) if spec.timestamp else None
+        column = ColumnReader(frame, self._column, self._reads() if consume else None)
+        times = self._times_of(column) if spec.timestamp else None
+        behaves = self._has_behaviour and times is not None
+        inputs = self._behaviour_inputs(column, times) if behaves and consume else None
         if times is not None:
             yield from time_parts(times.to_numpy(dtype="datetime64[s]")).items()
         if spec.amount:
-            amount = pd.to_numeric(self._column(frame, spec.amount), errors="coerce").to_numpy(
-                float
-            )
+            amount = pd.to_numeric(column(spec.amount), errors="coerce").to_numpy(float)
             yield "amount", amount
             yield "amount_log", np.log1p(np.clip(amount, 0, None))
+            del amount
         for col in spec.numerics:
-            yield col, pd.to_numeric(self._column(frame, col), errors="coerce").to_numpy(float)
+            yield col, pd.to_numeric(column(col), errors="coerce").to_numpy(float)
         for col in spec.categoricals:
-            yield from self._encode(col, self._column(frame, col)).items()
-        if self._has_behaviour and times is not None:
-            inputs = self._behaviour_inputs(frame, times)
+            yield from self._encode(col, column(col)).items()
+        if behaves and times is not None:
+            if inputs is None:
+                inputs = self._behaviour_inputs(column, times)
             del times
             yield from self._behaviour(inputs, labels, history)
+
+    def _reads(self) -> Counter[str]:
+        """How many times :meth:`_pieces` reads each input column."""
+        spec = self.spec
+        reads: Counter[str] = Counter(spec.numerics + spec.categoricals)
+        if spec.timestamp:
+            reads[spec.timestamp] += 1
+        if spec.amount:
+            reads[spec.amount] += 1
+        if self._has_behaviour:
+            reads.update((*spec.customers, *spec.counterparties))
+            if spec.amount:
+                reads[spec.amount] += 1
+        return reads
 
     def _encode(self, col: str, series: pd.Series) -> dict[str, np.ndarray]:
         # Encode the distinct values only, then spread them over the rows.

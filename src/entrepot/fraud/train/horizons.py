@@ -64,9 +64,30 @@ def horizons_of(delay_days: int) -> tuple[int, ...]:
     return (delay_days, *(h for h in HORIZONS if h > delay_days))
 
 
+def horizon_reach(
+    builder: FeatureBuilder, data: pd.DataFrame, y: np.ndarray, splits: Splits
+) -> Reach | None:
+    """What :func:`horizon_card` reads of the table, taken before the table goes (issue 40
+    item 4): the rows the test period's windows reach, or ``None`` where the card has no
+    horizons or its model reads no label."""
+    if not _replayed(builder, splits):
+        return None
+    names = builder.feature_names_
+    if not (builder.uses_labels and any(READS_LABELS.fullmatch(name) for name in names)):
+        return None
+    seconds = builder.seconds(data)  # parsed only when labels are read
+    assert seconds is not None  # a replayed card has a time column
+    return _reach(builder, data, y, seconds, np.asarray(splits.test))
+
+
+def _replayed(builder: FeatureBuilder, splits: Splits) -> bool:
+    """Whether the card has horizons: an out-of-time test period, a time column."""
+    return splits.kind == "time" and builder.spec.timestamp is not None and bool(len(splits.test))
+
+
 def horizon_card(
     builder: FeatureBuilder,
-    data: pd.DataFrame,
+    reach: Reach | None,
     y: np.ndarray,
     splits: Splits,
     x_test: np.ndarray,
@@ -75,17 +96,16 @@ def horizon_card(
     seed: int = 0,
 ) -> dict[str, Any] | None:
     """The card's figures by label horizon, or ``None`` where there is none to replay (no
-    out-of-time test period, no time column). ``x_test``'s label-reading columns change
-    while it runs; they hold their values again when it returns or raises."""
-    if splits.kind != "time" or builder.spec.timestamp is None or not len(splits.test):
+    out-of-time test period, no time column); ``reach``: :func:`horizon_reach`'s. ``x_test``'s
+    label-reading columns change while it runs; they hold their values again when it
+    returns or raises."""
+    if not _replayed(builder, splits):
         return None
     test = np.asarray(splits.test)
     reading = [j for j, name in enumerate(names) if READS_LABELS.fullmatch(name)]
     y_test = np.asarray(y[test], dtype=int)
     ranked = []
-    reads = bool(reading and builder.uses_labels)
-    seconds = builder.seconds(data) if reads else None  # parsed only when labels are read
-    reach = None if seconds is None else _reach(builder, data, y, seconds, test)
+    reads = reach is not None
     # The label-reading columns are replaced in ``x_test`` itself at each horizon and put
     # back after: a copy of the test rows per horizon was the training's peak.
     kept = x_test[:, reading].copy() if reach is not None else None
@@ -113,7 +133,7 @@ def horizon_card(
 
 
 @dataclass(frozen=True)
-class _Reach:
+class Reach:
     """The rows the test period's windows reach at the longest horizon, their instants,
     labels and each counterparty column's entity codes; ``test``: the test rows' places
     among them."""
@@ -130,7 +150,7 @@ def _reach(
     y: np.ndarray,
     seconds: np.ndarray,
     test: np.ndarray,
-) -> _Reach:
+) -> Reach:
     longest = max(builder.label_delay_days, *horizons_of(builder.label_delay_days))
     reach = (max(builder.windows) + longest + 1) * DAY
     valid = seconds != np.iinfo(np.int64).min
@@ -141,11 +161,11 @@ def _reach(
         entity_codes(entity_keys(data[col].iloc[rows])) for col in builder.spec.counterparties
     )
     labels = np.asarray(y[rows], dtype=float)
-    return _Reach(seconds[rows], labels, codes, np.searchsorted(rows, test))
+    return Reach(seconds[rows], labels, codes, np.searchsorted(rows, test))
 
 
 def _label_features_at(
-    builder: FeatureBuilder, reach: _Reach, horizon: int, columns: list[str]
+    builder: FeatureBuilder, reach: Reach, horizon: int, columns: list[str]
 ) -> np.ndarray:
     """The test rows' label-reading features (``columns``) when each reads the labels
     ``horizon`` days old, computed over the rows the test period's windows reach (all labels

@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 
 from entrepot.fraud.errors import NoUsableFeatures, UnknownColumns
-from entrepot.fraud.match.signature import table_signature
+from entrepot.fraud.match.signature import table_signature, with_weights
 from entrepot.fraud.model.anomaly import AnomalyModel
 from entrepot.fraud.model.calibration import Calibrator, period_spread
 from entrepot.fraud.model.estimator import positive_scores
@@ -23,6 +23,7 @@ from entrepot.fraud.model.metrics import choose_threshold, evaluate
 from entrepot.fraud.model.saved import FraudModel
 from entrepot.fraud.schema.analysis import analyze, require_target
 from entrepot.fraud.schema.target import label_vector
+from entrepot.fraud.tables.handed import HandedTable, taken
 from entrepot.fraud.train.card import Evaluation, ScoredPeriod, model_card
 from entrepot.fraud.train.card_messages import leak_kept, suspected_leak
 from entrepot.fraud.train.clocks import Clock, counts_steps
@@ -30,6 +31,7 @@ from entrepot.fraud.train.horizons import (
     Fitted,
     between_periods,
     horizon_card,
+    horizon_reach,
     observed_period,
 )
 from entrepot.fraud.train.importance import column_importance, feature_importances
@@ -60,7 +62,7 @@ MIN_SEARCH_SHARE = 0.25
 
 
 def run_training(
-    frame: pd.DataFrame,
+    table: pd.DataFrame | HandedTable,
     target: str | None,
     time_budget: float,
     cost_ratio: float | None,
@@ -77,7 +79,9 @@ def run_training(
     device: str = "cpu",
 ) -> TrainingResult:
     """Train and evaluate (:func:`~entrepot.fraud.train.training.train`'s steps, with its
-    arguments in order)."""
+    arguments in order). A table handed over (:mod:`entrepot.fraud.tables.handed`) goes
+    as its features are made: what the later steps read of it is taken first."""
+    frame, handed = taken(table)
     options = evaluation or Evaluation()
     tell = progress or (lambda _message: None)
     began, budget_began = time.monotonic(), clock()
@@ -100,6 +104,8 @@ def run_training(
             "cannot keep columns the table does not have: " + ", ".join(map(repr, missing)),
             said=Message(N_("error.fraud.keep_unknown"), {"columns": ", ".join(map(str, missing))}),
         )
+    columns = list(frame.columns)
+    del frame  # ``data`` holds what is read from here on
     spec = FeatureSpec.from_analysis(analysis)
     order = time_order(data, spec, analysis)
     notes: list[Message] = []
@@ -131,7 +137,7 @@ def run_training(
         known_extra = ~np.isnan(y_extra)
         added = int(known_extra.sum())
         splits = with_training_rows(splits, len(data), added)
-        rows = extra.loc[known_extra, list(frame.columns)]
+        rows = extra.loc[known_extra, columns]
         data = pd.concat([data, rows], ignore_index=True)
         y = np.concatenate([y, y_extra[known_extra].astype(np.int8)])
     tell(
@@ -146,16 +152,24 @@ def run_training(
     )
 
     t0 = time.monotonic()
+    data = data[[c for c in spec.input_columns if c in data.columns]]  # the inputs alone
     builder = FeatureBuilder(
         spec, label_delay_days=options.label_delay_days, label_features=label_features
     ).fit(data.iloc[splits.train], y[splits.train])
-    # One matrix, laid out train | validation | test (gap rows feed the features only):
-    # each split is a view of it, never a copy.
-    x = replayed_matrix(builder, data, y, splits, rows=splits.layout)
-    x_train, x_val, x_test = splits.views(x)
     builder.remember(data, y)
     names = list(builder.feature_names_)
-    give_back()  # the features' intermediates: the search allocates larger arrays
+    # what the steps after the search read of the table, taken before it goes
+    summary = data_summary(analysis, data, y, splits, spec, names)
+    card_codes, card_names = pd.factorize(card_of_rows(data, spec, splits.test))
+    reach = horizon_reach(builder, data, y, splits)
+    signature = table_signature(data, analysis.columns, columns=spec.input_columns, weights={})
+    # One matrix, laid out train | validation | test (gap rows feed the features only):
+    # each split is a view of it, never a copy. A table handed over loses its columns as
+    # they are read.
+    x = replayed_matrix(builder, HandedTable(data) if handed else data, y, splits, splits.layout)
+    del data
+    x_train, x_val, x_test = splits.views(x)
+    give_back()  # the features' intermediates (and the table): the search allocates more
     feature_seconds = time.monotonic() - t0
     tell(
         Message(
@@ -241,7 +255,7 @@ def run_training(
             y[splits.test],
             test_proba,
             order.days(splits.test),
-            card_of_rows(data, spec, splits.test),
+            np.asarray(card_names, dtype=object)[card_codes],
         ),
         threshold=threshold,
         test_auprc=float(test["auprc"]),  # type: ignore[arg-type]
@@ -250,9 +264,8 @@ def run_training(
         cards_per_day=options.cards_per_day,
         seed=seed,
     )
-    card["horizons"] = horizon_card(
-        builder, data, y, splits, x_test, names, Fitted(best.estimator, calibrator, threshold), seed
-    )
+    fitted = Fitted(best.estimator, calibrator, threshold)
+    card["horizons"] = horizon_card(builder, reach, y, splits, x_test, names, fitted, seed)
     if card["horizons"] is not None and order.values is not None:
         out_of_time = np.concatenate([splits.validation, splits.test])
         card["horizons"]["between"] = between_periods(
@@ -320,14 +333,14 @@ def run_training(
             calibration_and_evaluation=time.monotonic() - t0,
             total=total,
         ),
-        "data": {**data_summary(analysis, data, y, splits, spec, names), "added_rows": added},
+        "data": {**summary, "added_rows": added},
         "warnings": [english(w) for w in warnings],
         "warning_messages": [w.to_json() for w in warnings],
         "versions": library_versions(),
     }
     schema = input_schema(analysis, spec, names)
     weights = column_importance(builder, importances)
-    signature = table_signature(data, analysis.columns, columns=spec.input_columns, weights=weights)
+    signature = with_weights(signature, weights)
     schema["column_importance"] = weights
     schema["signature"] = [[col.name, col.encode()] for col in signature]
     tell(

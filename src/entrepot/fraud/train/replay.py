@@ -16,6 +16,7 @@ import pandas as pd
 
 from entrepot.fraud.model.features import FeatureBuilder
 from entrepot.fraud.model.label_reading import READS_LABELS, label_features
+from entrepot.fraud.tables.handed import HandedTable, taken
 from entrepot.fraud.train.splits import Splits
 
 
@@ -37,7 +38,7 @@ def replayed_features(
 
 def replayed_matrix(
     builder: FeatureBuilder,
-    data: pd.DataFrame,
+    data: pd.DataFrame | HandedTable,
     y: np.ndarray,
     splits: Splits,
     rows: np.ndarray | None = None,
@@ -45,26 +46,31 @@ def replayed_matrix(
     """The features of every row of ``data`` ``(rows, features)``, each computed from what
     is known when it would be scored (see the module's docstring); gap rows as training
     rows. One matrix is built: the test rows differ only in the features that read labels,
-    and those alone are computed again with the test rows' own labels hidden. ``rows``:
-    only these rows, in this order, in C order (:meth:`FeatureBuilder.matrix`)."""
+    and those alone are computed again with the test rows' own labels hidden (first: a
+    table handed over, :mod:`entrepot.fraud.tables.handed`, loses each column as the
+    matrix is filled). ``rows``: only these rows, in this order, in C order
+    (:meth:`FeatureBuilder.matrix`)."""
+    frame, handed = taken(data)
     if not builder.uses_labels:
-        return builder.matrix(data, history=False, labels=np.asarray(y, float), rows=rows)
+        labelled = np.asarray(y, float)
+        return builder.matrix(frame, history=False, labels=labelled, rows=rows, consume=handed)
     known = np.zeros(len(y), dtype=bool)
     known[splits.train] = True
     labels = np.where(known, np.asarray(y, float), np.nan)
-    x = builder.matrix(data, history=False, labels=labels, rows=rows)
     test = np.asarray(splits.test)
     reading = [j for j, name in enumerate(builder.feature_names_) if READS_LABELS.fullmatch(name)]
-    if not len(test) or not reading:
-        return x
-    if rows is None:
-        at, places = test, test
-    else:  # the test rows' places among ``rows``
-        slot = np.full(len(data), -1, dtype=np.int64)
-        slot[rows] = np.arange(len(rows))
-        places = slot[test]
-        at, places = test[places >= 0], places[places >= 0]
-    after = label_features(builder, data, hidden(y, test), rows=at)
-    for j in reading:
+    after: dict[str, np.ndarray] = {}
+    places = test
+    if len(test) and reading:
+        at = test
+        if rows is not None:  # the test rows' places among ``rows``
+            slot = np.full(len(frame), -1, dtype=np.int64)
+            slot[rows] = np.arange(len(rows))
+            places = slot[test]
+            at, places = test[places >= 0], places[places >= 0]
+            del slot
+        after = label_features(builder, frame, hidden(y, test), rows=at)
+    x = builder.matrix(frame, history=False, labels=labels, rows=rows, consume=handed)
+    for j in reading if after else ():
         x[places, j] = after[builder.feature_names_[j]]
     return x

@@ -22,6 +22,7 @@ from collections.abc import Callable
 import pandas as pd
 from threadpoolctl import threadpool_limits
 
+from entrepot.fraud.tables.handed import HandedTable
 from entrepot.fraud.train.card import CARDS_PER_DAY, LABEL_DELAY_DAYS, Evaluation
 from entrepot.fraud.train.clocks import Clock
 from entrepot.fraud.train.devices import check_device
@@ -33,7 +34,7 @@ from entrepot.pools import Pool
 
 
 def train(
-    frame: pd.DataFrame,
+    frame: pd.DataFrame | HandedTable,
     target: str | None = None,
     *,
     time_budget: float = 60.0,
@@ -55,7 +56,9 @@ def train(
     pool: Pool | None = None,
     device: str = "cpu",
 ) -> TrainingResult:
-    """Train and evaluate a fraud model on ``frame``.
+    """Train and evaluate a fraud model on ``frame`` (a table handed over,
+    :class:`~entrepot.fraud.tables.handed.HandedTable`, goes as its features are made: a
+    caller that holds no other reference to it frees its memory for the search).
 
     ``extra``: labelled rows (an analyst's decisions, with ``frame``'s columns and label
     values) that join the training rows only: the splits are cut from ``frame`` alone, as

@@ -15,6 +15,7 @@ from entrepot.pools import PoolOpener, no_pool
 if TYPE_CHECKING:
     import pandas as pd
 
+    from entrepot.fraud.tables.handed import HandedTable
     from entrepot.fraud.train.clocks import Clock
     from entrepot.fraud.train.result import TrainingResult
     from entrepot.fraud_service.job_payloads import SearchOptions
@@ -22,7 +23,7 @@ if TYPE_CHECKING:
 
 
 def train_table(
-    frame: pd.DataFrame,
+    frame: pd.DataFrame | HandedTable,
     target: str | None,
     *,
     search: SearchOptions,
@@ -34,12 +35,13 @@ def train_table(
     pools: PoolOpener = no_pool,
     device: str = "cpu",
 ) -> TrainingResult:
-    """The model search on ``frame`` (``target``: its label, else the one the analysis
-    finds) as ``search`` and ``evaluation`` say (``None``: the engine's defaults), on the
-    ``clock`` of its budget; ``extra``: rows analysts labelled, learnt from but never
-    tested on; ``progress`` hears each step's message, ``on_progress(done, total)`` the
-    budget spent; ``pools`` opens the workers the search's trials run on, for as long as
-    the training runs (``no_pool``: here); ``device``: where XGBoost's trials boost (the
+    """The model search on ``frame`` (a table handed over goes as it is featured;
+    ``target``: its label, else the one the analysis finds) as ``search`` and
+    ``evaluation`` say (``None``: the engine's defaults), on the ``clock`` of its budget;
+    ``extra``: rows analysts labelled, learnt from but never tested on; ``progress`` hears
+    each step's message, ``on_progress(done, total)`` the budget spent; ``pools`` opens
+    the workers the search's trials run on, for as long as the training runs
+    (``no_pool``: here); ``device``: where XGBoost's trials boost (the
     ``training_device`` setting)."""
     with pools() as pool:
         return train(

@@ -1,0 +1,31 @@
+"""Reading a table's columns for its features, and, for a table handed over
+(:mod:`entrepot.fraud.tables.handed`), dropping each from the table once read for the last
+time: a training's table goes while its feature matrix fills (issue 40 item 4)."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Callable
+
+import pandas as pd
+
+
+class ColumnReader:
+    """Reads a table's columns for the features; with ``reads`` (each column's reads to
+    come), drops a column from the table after its last read."""
+
+    def __init__(
+        self,
+        frame: pd.DataFrame,
+        column: Callable[[pd.DataFrame, str], pd.Series],
+        reads: Counter[str] | None,
+    ) -> None:
+        self.frame, self.column, self.reads = frame, column, reads
+
+    def __call__(self, col: str) -> pd.Series:
+        series = self.column(self.frame, col)
+        if self.reads is not None:
+            self.reads[col] -= 1
+            if self.reads[col] <= 0 and col in self.frame.columns:
+                del self.frame[col]
+        return series
