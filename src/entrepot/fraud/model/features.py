@@ -29,7 +29,7 @@ from entrepot.fraud.model.behaviour import DAY
 from entrepot.fraud.model.column_reader import ColumnReader
 from entrepot.fraud.model.entity_features import behaviour_of
 from entrepot.fraud.model.time_parts import TIME_PARTS as _TIME_PARTS
-from entrepot.fraud.model.time_parts import time_parts
+from entrepot.fraud.model.time_parts import time_part_items
 from entrepot.fraud.schema.analysis import Analysis
 from entrepot.fraud.schema.roles import COUNTERPARTY, CUSTOMER, OTHER
 from entrepot.fraud.tables.timeparse import parse_times
@@ -329,7 +329,7 @@ class FeatureBuilder(TransformerMixin, BaseEstimator):  # type: ignore[misc]
         behaves = self._has_behaviour and times is not None
         inputs = self._behaviour_inputs(column, times) if behaves and consume else None
         if times is not None:
-            yield from time_parts(times.to_numpy(dtype="datetime64[s]")).items()
+            yield from time_part_items(times.to_numpy(dtype="datetime64[s]"))
         if spec.amount:
             amount = pd.to_numeric(column(spec.amount), errors="coerce").to_numpy(float)
             yield "amount", amount

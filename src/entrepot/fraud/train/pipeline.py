@@ -163,6 +163,7 @@ def run_training(
     card_codes, card_names = pd.factorize(card_of_rows(data, spec, splits.test))
     reach = horizon_reach(builder, data, y, splits)
     signature = table_signature(data, analysis.columns, columns=spec.input_columns, weights={})
+    give_back()  # what the fit's copy of the training rows freed: the matrix comes next
     # One matrix, laid out train | validation | test (gap rows feed the features only):
     # each split is a view of it, never a copy. A table handed over loses its columns as
     # they are read.
