@@ -114,6 +114,7 @@ def generated(rows: int, file: Path) -> None:
 
 def one(rows: int, budget: float, folder: Path) -> dict[str, float]:
     """Generate ``rows`` rows, train on them with the timed pool; the CPU by stage."""
+    from entrepot.fraud.tables.handed import HandedTable
     from entrepot.fraud.train.clocks import StepClock
     from entrepot.fraud.train.training import train
 
@@ -134,8 +135,10 @@ def one(rows: int, budget: float, folder: Path) -> dict[str, float]:
         marks.setdefault(key, _cpu())
 
     pool = TimedPool(keep=folder)
+    table = HandedTable(frame)  # handed over, as ``fraud train`` hands over the table it read
+    del frame
     started = _cpu()
-    train(frame, time_budget=budget, clock=StepClock(), pool=pool, progress=progress)
+    train(table, time_budget=budget, clock=StepClock(), pool=pool, progress=progress)
     ended = _cpu()
     features = marks.get("progress.features", started) - started
     found = subprocess.run(

@@ -63,6 +63,7 @@ def customer_parts(
     rows, t, span = _sorted(codes, seconds)
     big = span + max(windows) * DAY + 1
     key = codes[rows] * big + t
+    del t  # a row's gap to its entity's last row is its key's: the same whole seconds
     pos = np.arange(len(rows))
     amounts = np.zeros(len(rows)) if amount is None else np.nan_to_num(amount[rows])
     has_amount = np.ones(len(rows)) if amount is None else (~np.isnan(amount[rows])).astype(float)
@@ -88,13 +89,14 @@ def customer_parts(
             yield f"{prefix}_mean_amount_{w}d", scattered
             del scattered
         del left  # not held while the next window's is made
-    del key, first, csum, ccount
-    sorted_codes = codes[rows]
-    same = np.zeros(len(rows), dtype=bool)
-    same[1:] = sorted_codes[1:] == sorted_codes[:-1]
+    del csum, ccount
+    same = first != pos  # a row after its entity's first: the row before is the entity's
+    del first, pos
     gap = np.full(len(rows), np.nan)
-    gap[same] = np.diff(t)[same[1:]]
+    gap[same] = np.diff(key)[same[1:]]
+    del key, same
     yield f"{prefix}_seconds_since_previous", _scatter(n, rows, gap)
+    del gap
     if amount is not None and longest is not None:
         with np.errstate(invalid="ignore", divide="ignore"):
             ratio = amount / longest

@@ -1,6 +1,8 @@
 """Reading a table's columns for its features, and, for a table handed over
 (:mod:`entrepot.fraud.tables.handed`), dropping each from the table once read for the last
-time: a training's table goes while its feature matrix fills (issue 40 item 4)."""
+time: a training's table goes while its feature matrix fills (issue 40 item 4), its freed
+pages given back at once (ADR 0112: what a text column held is many small buffers, which
+the matrix's large arrays never reuse)."""
 
 from __future__ import annotations
 
@@ -8,6 +10,8 @@ from collections import Counter
 from collections.abc import Callable
 
 import pandas as pd
+
+from entrepot.freed_memory import give_back
 
 
 class ColumnReader:
@@ -28,4 +32,5 @@ class ColumnReader:
             self.reads[col] -= 1
             if self.reads[col] <= 0 and col in self.frame.columns:
                 del self.frame[col]
+                give_back()  # a text column's many small buffers stay in the heap else
         return series

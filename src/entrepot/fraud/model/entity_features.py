@@ -58,10 +58,12 @@ def behaviour_of(
     ``entrepot.fraud.score.counterparty_cut``)."""
     entity_codes_of = entity_codes if codes_of is None else codes_of
     spec = builder.spec
-    seconds = frame["__seconds"].astype(np.int64)
-    amount = frame["__amount"].astype(float) if spec.amount else None
-    has_labels = bool(np.isfinite(frame["__label"].astype(float)).any())
-    y = frame["__label"].astype(float) if has_labels else None
+    # no copies where the inputs already have their types
+    seconds = frame["__seconds"].astype(np.int64, copy=False)
+    amount = frame["__amount"].astype(float, copy=False) if spec.amount else None
+    labels = frame["__label"].astype(float, copy=False)
+    y = labels if bool(np.isfinite(labels).any()) else None
+    del labels
     for i, col in enumerate(spec.customers if CUSTOMER in blocks else ()):
         codes = entity_codes_of(frame[col])
         for name, values in customer_parts(codes, seconds, amount, builder.windows, f"customer{i}"):
