@@ -76,12 +76,19 @@ def customer_parts(
         left = np.searchsorted(key, key - w * DAY, side="right")
         yield f"{prefix}_count_{w}d", _scatter(n, rows, (pos - left + 1).astype(float))
         if amount is not None:
-            before = np.where(left > first, csum[np.maximum(left - 1, 0)], 0.0)
-            total = csum - before
-            known = ccount[pos + 1] - ccount[left]
-            mean = np.full(len(rows), np.nan)
-            np.divide(total, known, out=mean, where=known > 0)  # no temporaries
-            del before, total, known
+            # in place, one array a step: the sum before the window, then the window's
+            # sum, then its mean (NaN where no amount is known)
+            mean = left - 1
+            np.maximum(mean, 0, out=mean)
+            mean = csum[mean]
+            mean[left <= first] = 0.0
+            np.subtract(csum, mean, out=mean)
+            known = ccount[left]
+            np.subtract(ccount[1:], known, out=known)  # ccount[pos + 1]: pos is 0, 1, ...
+            some = known > 0
+            np.divide(mean, known, out=mean, where=some)
+            mean[~some] = np.nan
+            del known, some
             scattered = _scatter(n, rows, mean)
             del mean
             if w == max(windows):
@@ -162,9 +169,12 @@ def counterparty_parts(
     if counts:
         for w in windows:
             left = np.searchsorted(key, probe - w * DAY, side="right")
-            made = _scatter(n, asking, (pos - left + 1).astype(float))
+            np.subtract(pos, left, out=left)
+            left += 1
+            made = _scatter(n, asking, left.astype(float))
             del left
             yield f"{prefix}_count_{w}d", made
+    del pos
     if labels is None:
         return
     y = labels[rows]
@@ -176,13 +186,18 @@ def counterparty_parts(
     del end
     for w in windows:
         start = np.searchsorted(key, probe - (delay_days + w) * DAY, side="right")
-        seen = known_end - known[start]
-        caught = frauds_end - frauds[start]
+        seen = known[start]
+        np.subtract(known_end, seen, out=seen)
+        rate = frauds[start]  # the frauds caught, then the rate, in place
         del start
-        rate = np.full(len(seen), np.nan)
-        np.divide(caught, seen, out=rate, where=seen > 0)
-        del seen, caught
-        yield f"{prefix}_risk_{w}d", _scatter(n, asking, rate)
+        np.subtract(frauds_end, rate, out=rate)
+        some = seen > 0
+        np.divide(rate, seen, out=rate, where=some)
+        rate[~some] = np.nan
+        del seen, some
+        made = _scatter(n, asking, rate)
+        del rate
+        yield f"{prefix}_risk_{w}d", made
 
 
 def _first_of_entity(sorted_codes: np.ndarray) -> np.ndarray:

@@ -135,13 +135,24 @@ def horizon_card(
 @dataclass(frozen=True)
 class Reach:
     """The rows the test period's windows reach at the longest horizon, their instants,
-    labels and each counterparty column's entity codes; ``test``: the test rows' places
-    among them."""
+    labels (0 or 1, as ``int8``) and each counterparty column's entity codes (as ``int32``
+    where they fit: held through the search, they are widened where read); ``test``: the
+    test rows' places among them."""
 
     seconds: np.ndarray
-    labels: np.ndarray
-    codes: tuple[np.ndarray, ...]
+    flags: np.ndarray
+    narrow_codes: tuple[np.ndarray, ...]
     test: np.ndarray
+
+    @property
+    def labels(self) -> np.ndarray:
+        """The labels as floats, as the fraud rates read them."""
+        return np.asarray(self.flags, dtype=float)
+
+    @property
+    def codes(self) -> tuple[np.ndarray, ...]:
+        """Each counterparty column's entity codes as ``int64``."""
+        return tuple(np.asarray(c, dtype=np.int64) for c in self.narrow_codes)
 
 
 def _reach(
@@ -158,10 +169,17 @@ def _reach(
     rows = np.union1d(np.flatnonzero(valid & (seconds >= start)), test)
     # each counterparty column's reached rows alone, not a copy of every column of them
     codes = tuple(
-        entity_codes(entity_keys(data[col].iloc[rows])) for col in builder.spec.counterparties
+        _narrow(entity_codes(entity_keys(data[col].iloc[rows])))
+        for col in builder.spec.counterparties
     )
-    labels = np.asarray(y[rows], dtype=float)
-    return Reach(seconds[rows], labels, codes, np.searchsorted(rows, test))
+    flags = np.asarray(y[rows], dtype=np.int8)
+    return Reach(seconds[rows], flags, codes, np.searchsorted(rows, test))
+
+
+def _narrow(codes: np.ndarray) -> np.ndarray:
+    """``codes`` as ``int32`` where every code fits (the same values)."""
+    fits = not len(codes) or int(codes.max()) < np.iinfo(np.int32).max
+    return codes.astype(np.int32) if fits else codes
 
 
 def _label_features_at(
@@ -175,13 +193,14 @@ def _label_features_at(
     later = copy.copy(builder)
     later.label_horizon_days = horizon
     made: dict[str, np.ndarray] = {}
+    labels = reach.labels
     for i, codes in enumerate(reach.codes):
         made.update(  # the test rows' fraud rates alone
             counterparty_block_parts(
                 later,
                 codes,
                 reach.seconds,
-                reach.labels,
+                labels,
                 f"counterparty{i}",
                 counts=False,
                 at=reach.test,

@@ -97,6 +97,7 @@ def run_training(
     # every row labelled (the usual case): no copy of the table
     data = (frame if known.all() else frame.loc[known]).reset_index(drop=True)
     y = y_all[known].astype(np.int8)
+    del y_all, known  # held to the end else: a float and a flag a row
     check_labels(analysis, y)
     missing = [c for c in options.keep_columns if c not in frame.columns]
     if missing:
