@@ -85,10 +85,8 @@ def customer_parts(
             np.subtract(csum, mean, out=mean)
             known = ccount[left]
             np.subtract(ccount[1:], known, out=known)  # ccount[pos + 1]: pos is 0, 1, ...
-            some = known > 0
-            np.divide(mean, known, out=mean, where=some)
-            mean[~some] = np.nan
-            del known, some
+            _divide_in_place(mean, known)
+            del known
             scattered = _scatter(n, rows, mean)
             del mean
             if w == max(windows):
@@ -191,13 +189,19 @@ def counterparty_parts(
         rate = frauds[start]  # the frauds caught, then the rate, in place
         del start
         np.subtract(frauds_end, rate, out=rate)
-        some = seen > 0
-        np.divide(rate, seen, out=rate, where=some)
-        rate[~some] = np.nan
-        del seen, some
+        _divide_in_place(rate, seen)
+        del seen
         made = _scatter(n, asking, rate)
         del rate
         yield f"{prefix}_risk_{w}d", made
+
+
+def _divide_in_place(numerator: np.ndarray, denominator: np.ndarray) -> None:
+    """``numerator / denominator`` written over ``numerator``, NaN where the denominator
+    is not positive (a window with nothing known)."""
+    some = denominator > 0
+    np.divide(numerator, denominator, out=numerator, where=some)
+    numerator[~some] = np.nan
 
 
 def _first_of_entity(sorted_codes: np.ndarray) -> np.ndarray:
