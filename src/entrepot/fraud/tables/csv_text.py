@@ -77,7 +77,14 @@ def _column(column: pd.Series) -> pa.Array:
 
 
 def _text(column: pd.Series) -> pa.Array:
-    """``column`` as Arrow text, a missing value null."""
+    """``column`` as Arrow text, a missing value null, in one piece (a text column read
+    in blocks is held in several: a block of rows across two of them gave the joined
+    lines in two, which have no buffers of their own)."""
+    text = _text_pieces(column)
+    return text.combine_chunks() if isinstance(text, pa.ChunkedArray) else text
+
+
+def _text_pieces(column: pd.Series) -> pa.Array | pa.ChunkedArray:
     dtype = column.dtype
     if dtype == np.float64:
         return float_arrow(column.to_numpy())

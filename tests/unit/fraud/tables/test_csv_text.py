@@ -102,3 +102,18 @@ def test_write_table_writes_pandas_bytes_either_way(tmp_path: Path) -> None:
         out = write_table(frame, tmp_path / "out.csv")
         expected = frame.assign(why=['x, "y"', None, "'=cmd"])  # formulas neutralised
         assert out.read_bytes() == _pandas(expected)
+
+
+@pytest.mark.parametrize("block_rows", [1, 2, 3, 5, 100])
+def test_a_text_column_held_in_several_pieces_is_written(block_rows: int) -> None:
+    # A text column read in blocks (a CSV of 200,000 rows and more) is held by Arrow in
+    # several pieces; a block of rows across two of them made its lines in two pieces,
+    # and `fraud score` of such a file ended in "unexpected failure" (no `buffers`).
+    parts = [
+        pd.DataFrame({"note": ["a,b", "plain"], "n": [1, 2]}),
+        pd.DataFrame({"note": ['say "hi"', None, "é"], "n": [3, 4, 5]}),
+        pd.DataFrame({"note": ["last"], "n": [6]}),
+    ]
+    frame = pd.concat(parts, ignore_index=True)
+    assert frame["note"].array._pa_array.num_chunks == 3  # the case itself
+    assert _arrow(frame, block_rows) == _pandas(frame)
