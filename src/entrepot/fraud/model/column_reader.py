@@ -25,12 +25,16 @@ class ColumnReader:
         reads: Counter[str] | None,
     ) -> None:
         self.frame, self.column, self.reads = frame, column, reads
+        self.dropped: set[str] = set()
 
     def __call__(self, col: str) -> pd.Series:
+        if col in self.dropped:  # its features would be read as missing, silently
+            raise RuntimeError(f"column {col!r} read after its last counted read")
         series = self.column(self.frame, col)
         if self.reads is not None:
             self.reads[col] -= 1
             if self.reads[col] <= 0 and col in self.frame.columns:
                 del self.frame[col]
+                self.dropped.add(col)
                 give_back()  # a text column's many small buffers stay in the heap else
         return series

@@ -106,7 +106,7 @@ def test_write_table_writes_pandas_bytes_either_way(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize("block_rows", [1, 2, 3, 5, 100])
 def test_a_text_column_held_in_several_pieces_is_written(block_rows: int) -> None:
-    # A text column read in blocks (a CSV of 200,000 rows and more) is held by Arrow in
+    # A text column read in blocks (a CSV of 100,000 rows and more) is held by Arrow in
     # several pieces; a block of rows across two of them made its lines in two pieces,
     # and `fraud score` of such a file ended in "unexpected failure" (no `buffers`).
     parts = [

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import hashlib
 import weakref
+from collections import Counter
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
@@ -15,6 +16,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from entrepot.fraud.model.column_reader import ColumnReader
 from entrepot.fraud.model.features import FeatureBuilder, FeatureSpec
 from entrepot.fraud.schema.analysis import analyze
 from entrepot.fraud.synth.generator import GeneratedDataset, generate
@@ -107,3 +109,12 @@ def test_a_consumed_table_gives_the_same_matrix_and_loses_its_inputs(
     np.testing.assert_array_equal(laid, expected)
     assert not set(spec.input_columns) & set(consumed.columns)
     assert set(consumed.columns) == set(frame.columns) - set(spec.input_columns)
+
+
+def test_a_column_read_after_its_counted_reads_is_refused() -> None:
+    frame = pd.DataFrame({"a": [1.0, 2.0], "b": [3.0, 4.0]})
+    read = ColumnReader(frame, lambda f, col: f[col], Counter({"a": 1}))
+    assert read("a").tolist() == [1.0, 2.0]
+    assert list(frame.columns) == ["b"]  # dropped after its one counted read
+    with pytest.raises(RuntimeError, match="after its last counted read"):
+        read("a")  # else it would read as missing: every feature made from it NaN
