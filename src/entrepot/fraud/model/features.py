@@ -248,7 +248,7 @@ class FeatureBuilder(TransformerMixin, BaseEstimator):  # type: ignore[misc]
         return pd.Series(np.nan, index=frame.index, dtype="float64")
 
     def _times(self, frame: pd.DataFrame) -> pd.Series:
-        return self._times_of(lambda col: self._column(frame, col))
+        return self._times_of(functools.partial(self._column, frame))
 
     def _times_of(self, column: Callable[[str], pd.Series]) -> pd.Series:
         spec = self.spec
