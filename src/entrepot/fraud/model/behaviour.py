@@ -163,6 +163,11 @@ def counterparty_parts(
         del place
         n, asking = len(wanted), np.flatnonzero(wanted >= 0)
         pos = wanted[asking]
+        # asked in key order: each search then starts where the previous one ended (the
+        # same places found, in a tenth of the time the rows' own order costs)
+        by_key = np.argsort(pos, kind="stable")
+        asking, pos = asking[by_key], pos[by_key]
+        del by_key
         probe = key[pos]
     if counts:
         for w in windows:

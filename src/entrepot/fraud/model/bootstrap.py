@@ -17,37 +17,60 @@ FIGURES = ("auprc", "precision", "recall")
 
 
 class Ranked:
-    """One scoring of the rows, sorted once: labels, flags at the threshold, tie ends."""
+    """One scoring of the rows, sorted once: labels, flags at the threshold, tie ends, and
+    where the frauds lie among them.
+
+    A resample's figures read every row once (its running count of drawn rows) and the
+    frauds alone otherwise: the frauds' running count, each run of ties holding a fraud,
+    its precision and its step of recall (a run without a fraud adds an exact zero to the
+    AUPRC's sum, written as such). The same bits as the running counts of every row (a
+    test holds them equal): a running sum skips the zeros it would add, and the AUPRC's
+    terms are summed over the same array of runs as before."""
 
     def __init__(self, y: np.ndarray, proba: np.ndarray, threshold: float) -> None:
         proba = np.asarray(proba, dtype=float)
         self.order = np.argsort(-proba, kind="stable")
         ranked = proba[self.order]
-        self.y = np.asarray(y, dtype=float)[self.order]
+        labels = np.asarray(y, dtype=float)[self.order]
         self.ends = np.flatnonzero(np.r_[ranked[1:] != ranked[:-1], True])
         # sorted by decreasing probability (NaN last), the rows flagged at the threshold
         # are the first ones: its counts are the running counts' at the last of them
         self.flagged_count = int((proba >= threshold).sum())
         self.untied = len(self.ends) == len(ranked)  # every row ends its own run
+        at = np.flatnonzero(labels != 0)  # the frauds' places in the ranking
+        self.fraud_rows = self.order[at]  # and their rows, where a resample counts them
+        self.fraud_labels = labels[at]
+        run = at if self.untied else np.searchsorted(self.ends, at)
+        last = np.r_[run[1:] != run[:-1], True] if len(run) else np.zeros(0, dtype=bool)
+        self.fraud_runs = run[last]  # each run holding a fraud, once
+        self.run_last = np.flatnonzero(last)  # the last of its frauds, among the frauds
+        self.fraud_run_ends = self.ends[self.fraud_runs]
+        # the frauds among the flagged rows (the first ``flagged_count`` in the ranking)
+        self.flagged_frauds = int(np.searchsorted(at, self.flagged_count, side="left"))
 
     def figures(self, counts: np.ndarray) -> tuple[float, float, float]:
         """AUPRC, precision and recall at the threshold of the rows counted ``counts`` times
         (whole numbers, in the rows' own order); NaN where undefined. The running counts
         are sums of whole numbers, so exact in any order."""
-        w = np.asarray(counts)[self.order]
-        frauds = w * self.y
-        tp, seen = np.cumsum(frauds), np.cumsum(w, dtype=float)
-        total = tp[-1]
+        counts = np.asarray(counts)
+        seen = np.cumsum(counts[self.order])  # whole numbers: in their own type, exact
+        tp = np.cumsum(counts[self.fraud_rows] * self.fraud_labels)  # at the frauds alone
+        # a NumPy float, as the running count of every row gave it (the recall's type is
+        # pickled with the card)
+        total = tp[-1] if len(tp) else np.float64(0.0)
         auprc = float("nan")
         if 0 < total < seen[-1]:
-            tp_end, seen_end = (tp, seen) if self.untied else (tp[self.ends], seen[self.ends])
+            tp_end, seen_end = tp[self.run_last], seen[self.fraud_run_ends].astype(float)
             precision = np.divide(tp_end, seen_end, out=np.zeros_like(tp_end), where=seen_end > 0)
-            auprc = float(np.sum(np.diff(np.r_[0.0, tp_end / total]) * precision))
-        caught = float(tp[self.flagged_count - 1]) if self.flagged_count else 0.0
+            recall = tp_end / total
+            steps = np.zeros(len(self.ends))  # a run without a fraud: an exact zero
+            steps[self.fraud_runs] = np.diff(np.r_[0.0, recall]) * precision
+            auprc = float(np.sum(steps))
+        caught = float(tp[self.flagged_frauds - 1]) if self.flagged_frauds else 0.0
         flagged = float(seen[self.flagged_count - 1]) if self.flagged_count else 0.0
         at = caught / flagged if flagged > 0 else float("nan")
-        recall = caught / total if total > 0 else float("nan")
-        return auprc, at, recall
+        recall_at = caught / total if total > 0 else float("nan")
+        return auprc, at, recall_at
 
 
 def intervals(

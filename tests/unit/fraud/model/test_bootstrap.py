@@ -49,3 +49,50 @@ def test_rows_without_a_probability_are_never_flagged() -> None:
     flagged = proba >= 0.5  # NaN: not flagged
     assert precision == pytest.approx((counts * y)[flagged].sum() / counts[flagged].sum())
     assert recall == pytest.approx((counts * y)[flagged].sum() / (counts * y).sum())
+
+
+def _every_row(
+    y: np.ndarray, proba: np.ndarray, threshold: float, counts: np.ndarray
+) -> tuple[float, float, float]:
+    """The figures from the running counts of every row (the computation the frauds-only
+    one replaced, issue 40 item 4): the reference its bits are held to."""
+    order = np.argsort(-proba, kind="stable")
+    ranked = proba[order]
+    ends = np.flatnonzero(np.r_[ranked[1:] != ranked[:-1], True])
+    w = counts[order]
+    tp, seen = np.cumsum(w * y.astype(float)[order]), np.cumsum(w, dtype=float)
+    total = tp[-1]
+    auprc = float("nan")
+    if 0 < total < seen[-1]:
+        tp_end, seen_end = tp[ends], seen[ends]
+        precision = np.divide(tp_end, seen_end, out=np.zeros_like(tp_end), where=seen_end > 0)
+        auprc = float(np.sum(np.diff(np.r_[0.0, tp_end / total]) * precision))
+    flagged_count = int((proba >= threshold).sum())
+    caught = float(tp[flagged_count - 1]) if flagged_count else 0.0
+    flagged = float(seen[flagged_count - 1]) if flagged_count else 0.0
+    return (
+        auprc,
+        caught / flagged if flagged > 0 else float("nan"),
+        caught / total if total > 0 else float("nan"),
+    )
+
+
+@pytest.mark.parametrize("digits", [1, 3, None])
+@pytest.mark.parametrize("seed", range(6))
+def test_the_frauds_alone_give_the_bits_of_every_row_s_running_counts(
+    seed: int, digits: int | None
+) -> None:
+    rng = np.random.default_rng(seed)
+    n = int(rng.integers(1, 5000))
+    y = (rng.random(n) < rng.choice([0.0, 0.01, 0.2, 0.9])).astype(int)
+    proba = np.clip(0.3 * y + rng.random(n) * 0.7, 0, 1)
+    proba = proba if digits is None else np.round(proba, digits)
+    proba[rng.random(n) < 0.02] = np.nan
+    threshold = float(rng.choice([0.0, 0.5, 0.95, 2.0]))
+    ranked = Ranked(y, proba, threshold)
+    draws = [np.ones(n), *(np.bincount(rng.integers(0, n, n), minlength=n) for _ in range(8))]
+    draws.append(np.where(y == 1, 0, 1))  # every fraud left out
+    for counts in draws:
+        found, expected = ranked.figures(counts), _every_row(y, proba, threshold, counts)
+        assert np.array_equal(np.asarray(found), np.asarray(expected), equal_nan=True)
+        assert [type(v) for v in found] == [type(v) for v in expected]  # pickled with the card
