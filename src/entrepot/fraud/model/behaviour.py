@@ -24,7 +24,18 @@ import pandas as pd
 DAY = 86_400
 
 
-def _sorted(codes: np.ndarray, seconds: np.ndarray) -> tuple[np.ndarray, np.ndarray, int]:
+#: Rows with an entity and a time sorted by (entity, time, position), their times from
+#: the earliest, and the times' span: what every window search of those rows reads.
+Sorted = tuple[np.ndarray, np.ndarray, int]
+
+
+def by_entity_and_time(codes: np.ndarray, seconds: np.ndarray) -> Sorted:
+    """The rows' order for :func:`counterparty_parts` (its ``ordered``), made once where
+    the same rows are searched several times (the card's label horizons)."""
+    return _sorted(codes, seconds)
+
+
+def _sorted(codes: np.ndarray, seconds: np.ndarray) -> Sorted:
     """Rows with an entity and a time, sorted by (entity, time, position), and the key span."""
     rows = np.flatnonzero((codes >= 0) & (seconds != np.iinfo(np.int64).min))
     if rows.size == 0:
@@ -141,6 +152,7 @@ def counterparty_parts(
     *,
     counts: bool = True,
     at: np.ndarray | None = None,
+    ordered: Sorted | None = None,
 ) -> Iterator[tuple[str, np.ndarray]]:
     """:func:`counterparty_features` one feature at a time, each given as soon as it is
     made and its intermediates let go of (a training copies it into its matrix before the
@@ -148,9 +160,10 @@ def counterparty_parts(
     all a replay at another label horizon changes). ``at``: the features of the rows at
     these positions alone, in this order (each reads every row's history all the same:
     the same bits as the whole's at those rows, for the windows' searches of those rows
-    alone)."""
+    alone). ``ordered``: :func:`by_entity_and_time` of these ``codes`` and ``seconds``,
+    where it was made already."""
     known_from = delay_days if horizon_days is None else max(delay_days, horizon_days)
-    rows, t, span = _sorted(codes, seconds)
+    rows, t, span = _sorted(codes, seconds) if ordered is None else ordered
     big = span + math.ceil(max(windows) + known_from) * DAY + 1
     key = codes[rows] * big + t
     del t

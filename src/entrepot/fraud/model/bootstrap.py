@@ -20,12 +20,15 @@ class Ranked:
     """One scoring of the rows, sorted once: labels, flags at the threshold, tie ends, and
     where the frauds lie among them.
 
-    A resample's figures read every row once (its running count of drawn rows) and the
-    frauds alone otherwise: the frauds' running count, each run of ties holding a fraud,
-    its precision and its step of recall (a run without a fraud adds an exact zero to the
-    AUPRC's sum, written as such). The same bits as the running counts of every row (a
-    test holds them equal): a running sum skips the zeros it would add, and the AUPRC's
-    terms are summed over the same array of runs as before."""
+    A resample's figures read every row's count once (the drawn rows' running count, at
+    the places the figures read it alone: the ends of the runs holding a fraud, the last
+    flagged row, the last row) and the frauds alone otherwise: the frauds' running count,
+    each run of ties holding a fraud, its precision and its step of recall (a run without
+    a fraud adds an exact zero to the AUPRC's sum, written as such). The same bits as the
+    running counts of every row (a test holds them equal): counts are whole numbers, so
+    their sums are exact in any grouping, a running sum skips the zeros it would add, and
+    the AUPRC's terms are summed over the same array of runs as before. Counts held in
+    one byte (:func:`narrow_counts`) are gathered about three times faster."""
 
     def __init__(self, y: np.ndarray, proba: np.ndarray, threshold: float) -> None:
         proba = np.asarray(proba, dtype=float)
@@ -47,30 +50,45 @@ class Ranked:
         self.fraud_run_ends = self.ends[self.fraud_runs]
         # the frauds among the flagged rows (the first ``flagged_count`` in the ranking)
         self.flagged_frauds = int(np.searchsorted(at, self.flagged_count, side="left"))
+        # where the drawn rows' running count is read: each fraud run's end, the last
+        # flagged row, the last row (as segments' sums, each up to one of those places)
+        flagged_last = [self.flagged_count - 1] if self.flagged_count else []
+        read = np.unique(np.r_[self.fraud_run_ends, flagged_last, len(ranked) - 1])
+        self.segments = np.r_[0, read[:-1] + 1].astype(np.int64)
+        self.read_runs = np.searchsorted(read, self.fraud_run_ends)
+        self.read_flagged = int(np.searchsorted(read, flagged_last[0])) if flagged_last else 0
 
     def figures(self, counts: np.ndarray) -> tuple[float, float, float]:
         """AUPRC, precision and recall at the threshold of the rows counted ``counts`` times
         (whole numbers, in the rows' own order); NaN where undefined. The running counts
         are sums of whole numbers, so exact in any order."""
         counts = np.asarray(counts)
-        seen = np.cumsum(counts[self.order])  # whole numbers: in their own type, exact
+        whole = np.float64 if counts.dtype.kind == "f" else np.int64
+        seen = np.add.reduceat(counts[self.order], self.segments, dtype=whole).cumsum()
         tp = np.cumsum(counts[self.fraud_rows] * self.fraud_labels)  # at the frauds alone
         # a NumPy float, as the running count of every row gave it (the recall's type is
         # pickled with the card)
         total = tp[-1] if len(tp) else np.float64(0.0)
         auprc = float("nan")
         if 0 < total < seen[-1]:
-            tp_end, seen_end = tp[self.run_last], seen[self.fraud_run_ends].astype(float)
+            tp_end, seen_end = tp[self.run_last], seen[self.read_runs].astype(float)
             precision = np.divide(tp_end, seen_end, out=np.zeros_like(tp_end), where=seen_end > 0)
             recall = tp_end / total
             steps = np.zeros(len(self.ends))  # a run without a fraud: an exact zero
             steps[self.fraud_runs] = np.diff(np.r_[0.0, recall]) * precision
             auprc = float(np.sum(steps))
         caught = float(tp[self.flagged_frauds - 1]) if self.flagged_frauds else 0.0
-        flagged = float(seen[self.flagged_count - 1]) if self.flagged_count else 0.0
+        flagged = float(seen[self.read_flagged]) if self.flagged_count else 0.0
         at = caught / flagged if flagged > 0 else float("nan")
         recall_at = caught / total if total > 0 else float("nan")
         return auprc, at, recall_at
+
+
+def narrow_counts(counts: np.ndarray) -> np.ndarray:
+    """A resample's counts in one byte each where they fit (the same values): a gather
+    of a scoring's order then reads an eighth of the memory."""
+    fits = len(counts) == 0 or (int(counts.min()) >= 0 and int(counts.max()) <= 255)
+    return counts.astype(np.uint8) if fits else counts
 
 
 def intervals(
@@ -81,7 +99,7 @@ def intervals(
     rng = np.random.default_rng(seed)
     seen: list[list[tuple[float, float, float]]] = [[] for _ in scorings]
     for _ in range(resamples):  # one draw at a time, shared by the scorings
-        counts = np.bincount(rng.integers(0, rows, rows), minlength=rows)
+        counts = narrow_counts(np.bincount(rng.integers(0, rows, rows), minlength=rows))
         for found_by, scoring in zip(seen, scorings, strict=True):
             found_by.append(scoring.figures(counts))
     ones = np.ones(rows)

