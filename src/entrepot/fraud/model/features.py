@@ -290,9 +290,12 @@ class FeatureBuilder(TransformerMixin, BaseEstimator):  # type: ignore[misc]
         # each feature written where it goes as soon as it is made, and then freed
         made: set[str] = set()
         if rows is not None:
+            rows = np.asarray(rows, dtype=np.intp)
+            if len(rows) and (rows.min() < 0 or rows.max() >= len(frame)):  # never clipped
+                raise IndexError(f"rows outside the table's {len(frame)} rows")
             picked = np.empty((len(rows), len(place)), dtype=float)
-            for name, values in pieces:
-                picked[:, place[name]] = values[rows]
+            for name, values in pieces:  # gathered straight into its column (no copy)
+                np.take(values, rows, out=picked[:, place[name]], mode="clip")
                 made.add(name)
                 del values  # not held while the next is made
             _all_made(place, made)

@@ -236,3 +236,17 @@ def test_a_feature_the_builder_names_but_never_makes_is_an_error_not_garbage(
     builder.feature_names_ = [*builder.feature_names_, "never_made"]
     with pytest.raises(ValueError, match="never_made"):
         builder.matrix(frame, rows=rows)
+
+
+@pytest.mark.parametrize("rows", [np.asarray([0, -1]), np.asarray([5]), np.asarray([2, 0, 4])])
+def test_the_rows_asked_of_the_matrix_are_the_table_s_or_refused(rows: np.ndarray) -> None:
+    # each feature is gathered straight into its column without a bounds check of its own
+    # (issue 40 item 4): a row outside the table is refused, never read as a clipped one
+    frame = _tiny()
+    builder = FeatureBuilder(SPEC).fit(frame, np.zeros(5))
+    if rows.min() < 0 or rows.max() >= len(frame):
+        with pytest.raises(IndexError, match="outside"):
+            builder.matrix(frame, rows=rows)
+        return
+    whole = builder.matrix(frame)
+    assert builder.matrix(frame, rows=rows).tobytes() == np.ascontiguousarray(whole[rows]).tobytes()
