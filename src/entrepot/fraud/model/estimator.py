@@ -35,6 +35,17 @@ def positive_scores(estimator: Any, x: np.ndarray, *, threads: int = 1) -> np.nd
     return found
 
 
+def scores_at(estimator: Any, x: np.ndarray, rows: np.ndarray, *, threads: int = 1) -> np.ndarray:
+    """The scores of ``x``'s rows at ``rows`` alone, in that order: the bits they have in
+    :func:`positive_scores` (a row's score reads that row alone), the rows gathered a
+    slice of :data:`CHUNK_BYTES` at a time."""
+    per = max(1, CHUNK_BYTES // max(1, 8 * x.shape[1]))
+    found = np.empty(len(rows), dtype=float)
+    for start in range(0, len(rows), per):
+        found[start : start + per] = _scores(estimator, x[rows[start : start + per]], threads)
+    return found
+
+
 def _scores(estimator: Any, x: np.ndarray, threads: int) -> np.ndarray:
     if isinstance(estimator, Pipeline) and len(estimator) == 3:
         return linear.probabilities(estimator, x)

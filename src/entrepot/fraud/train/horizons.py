@@ -33,7 +33,7 @@ from entrepot.fraud.model.behaviour import DAY, Sorted, by_entity_and_time
 from entrepot.fraud.model.bootstrap import Ranked, intervals, narrow_counts
 from entrepot.fraud.model.calibration import Calibrator
 from entrepot.fraud.model.entity_features import counterparty_block_parts, entity_codes
-from entrepot.fraud.model.estimator import positive_scores
+from entrepot.fraud.model.estimator import positive_scores, scores_at
 from entrepot.fraud.model.features import FeatureBuilder
 from entrepot.fraud.model.label_reading import READS_LABELS
 from entrepot.fraud.tables.values import entity_keys
@@ -112,11 +112,20 @@ def horizon_card(
     columns = [names[j] for j in reading]
     # the reached rows sorted once for every horizon (a horizon moves the windows alone)
     orders = [] if reach is None else [by_entity_and_time(c, reach.seconds) for c in reach.codes]
+    raw: np.ndarray | None = None
     try:
         for h in horizons_of(builder.label_delay_days):
             if reach is not None:
-                x_test[:, reading] = _label_features_at(builder, reach, h, columns, orders)
-            proba = fitted.calibrator(positive_scores(fitted.estimator, x_test))
+                made = _label_features_at(builder, reach, h, columns, orders)
+                moved = _moved_rows(x_test[:, reading], made) if raw is not None else None
+                x_test[:, reading] = made
+                del made
+                if raw is not None and moved is not None:  # the rows whose features moved
+                    raw = raw.copy()
+                    raw[moved] = scores_at(fitted.estimator, x_test, moved)
+            if raw is None:
+                raw = positive_scores(fitted.estimator, x_test)
+            proba = fitted.calibrator(raw)
             ranked.append(Ranked(y_test, proba, fitted.threshold))
     finally:
         if kept is not None:
@@ -132,6 +141,13 @@ def horizon_card(
         "reads_labels": reads,
         "figures": figures,
     }
+
+
+def _moved_rows(before: np.ndarray, after: np.ndarray) -> np.ndarray:
+    """The rows whose features differ in any bit from one horizon to the next: the others
+    score the same (a row's score reads that row alone), so they are not scored again."""
+    same = before.view(np.int64) == after.view(np.int64)
+    return np.flatnonzero(~same.all(axis=1))
 
 
 @dataclass(frozen=True)

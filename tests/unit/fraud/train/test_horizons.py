@@ -278,3 +278,51 @@ def test_a_file_later_than_the_test_period_widens_the_promise_below_by_its_age()
     assert within["elapsed_days"] == 0.0 and before["elapsed_days"] is None
     for found_before in (within, before):
         assert found_before["auprc"]["low"] == pytest.approx(0.8 - over_frauds, abs=1e-4)
+
+
+def test_a_horizon_scores_again_only_the_rows_whose_features_moved(
+    dataset: GeneratedDataset, result: TrainingResult, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Issue 40 item 4: from one horizon to the next only the test rows whose
+    label-reading features changed are scored again; the card is the one scoring every
+    row at every horizon gives, value for value."""
+    from entrepot.fraud.train import horizons
+
+    scored: list[int] = []
+    real = horizons.scores_at
+
+    def counted(estimator: object, x: np.ndarray, rows: np.ndarray, **kw: int) -> np.ndarray:
+        scored.append(len(rows))
+        return real(estimator, x, rows, **kw)
+
+    monkeypatch.setattr(horizons, "scores_at", counted)
+
+    def again() -> dict[str, object]:
+        return train(
+            dataset.frame.iloc[:10_000],
+            dataset.target,
+            time_budget=2,
+            models=("lightgbm",),
+            seed=1,
+            clock=TickingClock(),
+        ).performance["card"]["horizons"]
+
+    assert again() == result.performance["card"]["horizons"]
+    assert result.splits is not None
+    tested = len(result.splits.test)
+    assert len(scored) == len(horizons_of(7)) - 1 and sum(scored) < tested * len(scored)
+    # every row scored at every horizon: the same card
+    monkeypatch.setattr(
+        horizons, "_moved_rows", lambda before, after: np.arange(len(before), dtype=np.int64)
+    )
+    scored.clear()
+    assert again() == result.performance["card"]["horizons"]
+    assert scored == [tested] * (len(horizons_of(7)) - 1)
+
+
+def test_a_feature_moved_in_any_bit_is_a_moved_row() -> None:
+    from entrepot.fraud.train.horizons import _moved_rows
+
+    before = np.asarray([[0.0, np.nan], [1.0, 2.0], [0.5, np.nan], [3.0, 4.0]])
+    after = np.asarray([[-0.0, np.nan], [1.0, 2.0], [0.5, 0.0], [3.0, np.nextafter(4.0, 5)]])
+    assert _moved_rows(before, after).tolist() == [0, 2, 3]
