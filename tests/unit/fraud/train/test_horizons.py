@@ -117,8 +117,7 @@ def dataset() -> GeneratedDataset:
     return generate("card_payments", 14_000, seed=7, variety=False, fraud_rate=0.05)
 
 
-@pytest.fixture(scope="module")
-def result(dataset: GeneratedDataset) -> TrainingResult:
+def _trained(dataset: GeneratedDataset) -> TrainingResult:
     return train(
         dataset.frame.iloc[:10_000],
         dataset.target,
@@ -127,6 +126,11 @@ def result(dataset: GeneratedDataset) -> TrainingResult:
         seed=1,
         clock=TickingClock(),
     )
+
+
+@pytest.fixture(scope="module")
+def result(dataset: GeneratedDataset) -> TrainingResult:
+    return _trained(dataset)
 
 
 def test_the_card_holds_a_figure_per_horizon_the_delay_first(
@@ -286,10 +290,10 @@ def test_a_horizon_scores_again_only_the_rows_whose_features_moved(
     """Issue 40 item 4: from one horizon to the next only the test rows whose
     label-reading features changed are scored again; the card is the one scoring every
     row at every horizon gives, value for value."""
+    from entrepot.fraud.model.estimator import scores_at as real
     from entrepot.fraud.train import horizons
 
     scored: list[int] = []
-    real = horizons.scores_at
 
     def counted(estimator: object, x: np.ndarray, rows: np.ndarray, **kw: int) -> np.ndarray:
         scored.append(len(rows))
@@ -298,14 +302,8 @@ def test_a_horizon_scores_again_only_the_rows_whose_features_moved(
     monkeypatch.setattr(horizons, "scores_at", counted)
 
     def again() -> dict[str, object]:
-        return train(
-            dataset.frame.iloc[:10_000],
-            dataset.target,
-            time_budget=2,
-            models=("lightgbm",),
-            seed=1,
-            clock=TickingClock(),
-        ).performance["card"]["horizons"]
+        found: dict[str, object] = _trained(dataset).performance["card"]["horizons"]
+        return found
 
     assert again() == result.performance["card"]["horizons"]
     assert result.splits is not None
