@@ -30,13 +30,9 @@ Sorted = tuple[np.ndarray, np.ndarray, int]
 
 
 def by_entity_and_time(codes: np.ndarray, seconds: np.ndarray) -> Sorted:
-    """The rows' order for :func:`counterparty_parts` (its ``ordered``), made once where
-    the same rows are searched several times (the card's label horizons)."""
-    return _sorted(codes, seconds)
-
-
-def _sorted(codes: np.ndarray, seconds: np.ndarray) -> Sorted:
-    """Rows with an entity and a time, sorted by (entity, time, position), and the key span."""
+    """Rows with an entity and a time, sorted by (entity, time, position), and the key
+    span: made once where the same rows are searched several times (the card's label
+    horizons pass it to :func:`counterparty_parts` as ``ordered``)."""
     rows = np.flatnonzero((codes >= 0) & (seconds != np.iinfo(np.int64).min))
     if rows.size == 0:
         return rows, rows.astype(np.int64), 1
@@ -71,7 +67,7 @@ def customer_parts(
     """:func:`customer_features` one feature at a time, each given as soon as it is made
     (a training copies it into its matrix and lets it go before the next is made)."""
     n = len(codes)
-    rows, t, span = _sorted(codes, seconds)
+    rows, t, span = by_entity_and_time(codes, seconds)
     big = span + max(windows) * DAY + 1
     key = codes[rows] * big + t
     del t  # a row's gap to its entity's last row is its key's: the same whole seconds
@@ -163,7 +159,7 @@ def counterparty_parts(
     alone). ``ordered``: :func:`by_entity_and_time` of these ``codes`` and ``seconds``,
     where it was made already."""
     known_from = delay_days if horizon_days is None else max(delay_days, horizon_days)
-    rows, t, span = _sorted(codes, seconds) if ordered is None else ordered
+    rows, t, span = by_entity_and_time(codes, seconds) if ordered is None else ordered
     big = span + math.ceil(max(windows) + known_from) * DAY + 1
     key = codes[rows] * big + t
     del t

@@ -84,6 +84,12 @@ class Ranked:
         return auprc, at, recall_at
 
 
+def drawn_counts(rng: np.random.Generator, rows: int) -> np.ndarray:
+    """One resample of ``rows`` rows drawn with replacement, as each row's count (in one
+    byte where they fit: :func:`narrow_counts`)."""
+    return narrow_counts(np.bincount(rng.integers(0, rows, rows), minlength=rows))
+
+
 def narrow_counts(counts: np.ndarray) -> np.ndarray:
     """A resample's counts in one byte each where they fit (the same values): a gather
     of a scoring's order then reads an eighth of the memory."""
@@ -99,7 +105,7 @@ def intervals(
     rng = np.random.default_rng(seed)
     seen: list[list[tuple[float, float, float]]] = [[] for _ in scorings]
     for _ in range(resamples):  # one draw at a time, shared by the scorings
-        counts = narrow_counts(np.bincount(rng.integers(0, rows, rows), minlength=rows))
+        counts = drawn_counts(rng, rows)
         for found_by, scoring in zip(seen, scorings, strict=True):
             found_by.append(scoring.figures(counts))
     ones = np.ones(rows)

@@ -16,7 +16,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from entrepot.fraud.model.bootstrap import Ranked, narrow_counts
+from entrepot.fraud.model.bootstrap import Ranked, drawn_counts
 
 
 def bootstrap_interval(
@@ -34,7 +34,7 @@ def bootstrap_interval(
     rng = np.random.default_rng(seed)
     values = []
     for _ in range(resamples):  # the rows drawn, as counts: one sort for every resample
-        counts = narrow_counts(np.bincount(rng.integers(0, len(y), len(y)), minlength=len(y)))
+        counts = drawn_counts(rng, len(y))
         auprc = ranked.figures(counts)[0]
         if np.isfinite(auprc):
             values.append(auprc)

@@ -26,7 +26,7 @@ def positive_scores(estimator: Any, x: np.ndarray, *, threads: int = 1) -> np.nd
     slices of rows of :data:`CHUNK_BYTES` at most: each row's score reads that row alone
     in every family (trees walked, one row's linear terms summed within the row: the
     same bits whatever the slices)."""
-    rows = max(1, CHUNK_BYTES // max(1, 8 * (x.shape[1] if x.ndim == 2 else 1)))
+    rows = _slice_rows(x)
     if len(x) <= rows:
         return _scores(estimator, x, threads)
     found = np.empty(len(x), dtype=float)
@@ -39,11 +39,16 @@ def scores_at(estimator: Any, x: np.ndarray, rows: np.ndarray, *, threads: int =
     """The scores of ``x``'s rows at ``rows`` alone, in that order: the bits they have in
     :func:`positive_scores` (a row's score reads that row alone), the rows gathered a
     slice of :data:`CHUNK_BYTES` at a time."""
-    per = max(1, CHUNK_BYTES // max(1, 8 * x.shape[1]))
+    per = _slice_rows(x)
     found = np.empty(len(rows), dtype=float)
     for start in range(0, len(rows), per):
         found[start : start + per] = _scores(estimator, x[rows[start : start + per]], threads)
     return found
+
+
+def _slice_rows(x: np.ndarray) -> int:
+    """The rows of ``x`` in :data:`CHUNK_BYTES` of float64 features (one at least)."""
+    return max(1, CHUNK_BYTES // max(1, 8 * (x.shape[1] if x.ndim == 2 else 1)))
 
 
 def _scores(estimator: Any, x: np.ndarray, threads: int) -> np.ndarray:

@@ -30,7 +30,7 @@ import numpy as np
 import pandas as pd
 
 from entrepot.fraud.model.behaviour import DAY, Sorted, by_entity_and_time
-from entrepot.fraud.model.bootstrap import Ranked, intervals, narrow_counts
+from entrepot.fraud.model.bootstrap import Ranked, drawn_counts, intervals
 from entrepot.fraud.model.calibration import Calibrator
 from entrepot.fraud.model.entity_features import counterparty_block_parts, entity_codes
 from entrepot.fraud.model.estimator import positive_scores, scores_at
@@ -117,11 +117,10 @@ def horizon_card(
         for h in horizons_of(builder.label_delay_days):
             if reach is not None:
                 made = _label_features_at(builder, reach, h, columns, orders)
-                moved = _moved_rows(x_test[:, reading], made) if raw is not None else None
+                moved = _moved_rows(x_test[:, reading], made)
                 x_test[:, reading] = made
                 del made
-                if raw is not None and moved is not None:  # the rows whose features moved
-                    raw = raw.copy()
+                if raw is not None:  # the rows whose features moved scored again alone
                     raw[moved] = scores_at(fitted.estimator, x_test, moved)
             if raw is None:
                 raw = positive_scores(fitted.estimator, x_test)
@@ -254,9 +253,7 @@ def between_periods(
         values.append(ranked.figures(np.ones(len(chunk))))
         drawn = []
         for _ in range(CHUNK_RESAMPLES):
-            drawn_rows = rng.integers(0, len(chunk), len(chunk))
-            counts = narrow_counts(np.bincount(drawn_rows, minlength=len(chunk)))
-            drawn.append(ranked.figures(counts))
+            drawn.append(ranked.figures(drawn_counts(rng, len(chunk))))
         noise.append(_finite_var(np.asarray(drawn, dtype=float)))
     seen = np.asarray(values, dtype=float)
     for i, name in enumerate(("auprc", "precision", "recall")):
