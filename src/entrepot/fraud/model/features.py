@@ -9,9 +9,8 @@
 * numbers and the amount (also as log1p) as they are;
 * behaviour per customer and counterparty over past windows (``entrepot.fraud.model.behaviour``).
 
-Missing values stay NaN, for models that handle them. At scoring time the behaviour
-features see the tail of the training data (``history_``) before the new rows, so that
-a customer's 30-day count does not restart at zero in a new file.
+Missing values stay NaN. At scoring time the behaviour features see the training data's
+tail (``history_``) first: a customer's 30-day count does not restart at zero in a file.
 """
 
 from __future__ import annotations
@@ -277,14 +276,13 @@ class FeatureBuilder(TransformerMixin, BaseEstimator):  # type: ignore[misc]
         rows: np.ndarray | None = None,
         consume: bool = False,
     ) -> np.ndarray:
-        """:meth:`transform` as a float array ``(rows, features)`` without a DataFrame,
-        in Fortran order (each feature contiguous). ``labels``: those known of the rows
-        (1.0, 0.0, NaN), read by later rows once older than the label delay. ``rows``:
-        only the rows at these positions of ``frame``, in this order, in C order (each row
-        contiguous, as the boosting libraries read it without a copy); every row of
-        ``frame`` is still read for the features of those rows. ``consume``: each column
-        of ``frame`` is dropped from it once read for the last time (a table handed over,
-        :mod:`entrepot.fraud.tables.handed`: its memory goes while the matrix fills)."""
+        """:meth:`transform` as a float array ``(rows, features)``, in Fortran order (each
+        feature contiguous). ``labels``: those known of the rows (1.0, 0.0, NaN), read by
+        later rows once older than the label delay. ``rows``: only those rows of
+        ``frame``, in this order, in C order (as the boosting libraries read it without a
+        copy); every row is still read for their features. ``consume``: each column is
+        dropped from ``frame`` once read for the last time (a table handed over:
+        :mod:`entrepot.fraud.tables.handed`)."""
         place = {name: j for j, name in enumerate(self.feature_names_)}
         pieces = self._pieces(frame, labels, self.history_ if history else None, consume)
         # each feature written where it goes as soon as it is made, and then freed
@@ -322,17 +320,18 @@ class FeatureBuilder(TransformerMixin, BaseEstimator):  # type: ignore[misc]
     ) -> Iterator[tuple[str, np.ndarray]]:
         """Each feature of ``frame``'s rows as float64, one after the other (a group of
         features at a time is computed; none is kept once given). ``consume``: each column
-        is dropped from ``frame`` after its last read, and the behaviour features' inputs
-        (the instants, amounts and entity keys, compact arrays) are read first, so that
-        the table's text columns are gone before the other features are made; the same
-        features, in the same order."""
+        is dropped after its last read, the behaviour features' inputs (compact arrays)
+        are read first and the time features made after the columns' own, so that the
+        table's text columns are gone first and the time features' arrays never meet
+        them (a training's peak: the matrix places each feature by its name)."""
         spec = self.spec
         column = ColumnReader(frame, self._column, self._reads() if consume else None)
         times = self._times_of(column) if spec.timestamp else None
         behaves = self._has_behaviour and times is not None
         inputs = self._behaviour_inputs(column, times) if behaves and consume else None
-        if times is not None:
-            yield from time_part_items(times.to_numpy(dtype="datetime64[s]"))
+        timed = () if times is None else time_part_items(times.to_numpy(dtype="datetime64[s]"))
+        if not consume:
+            yield from timed
         if spec.amount:
             amount = pd.to_numeric(column(spec.amount), errors="coerce").to_numpy(float)
             yield "amount", amount
@@ -342,6 +341,7 @@ class FeatureBuilder(TransformerMixin, BaseEstimator):  # type: ignore[misc]
             yield col, pd.to_numeric(column(col), errors="coerce").to_numpy(float)
         for col in spec.categoricals:
             yield from self._encode(col, column(col)).items()
+        yield from timed  # consumed: made here (else made already, nothing left)
         if behaves and times is not None:
             if inputs is None:
                 inputs = self._behaviour_inputs(column, times)

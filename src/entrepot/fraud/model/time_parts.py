@@ -21,24 +21,60 @@ def time_parts(stamps: np.ndarray) -> dict[str, np.ndarray]:
 
 def time_part_items(stamps: np.ndarray) -> Iterator[tuple[str, np.ndarray]]:
     """:func:`time_parts` one feature at a time, each made as it is asked for (a training
-    writes it into its matrix and lets it go before the next is made)."""
+    writes it into its matrix and lets it go before the next is made). Each is computed
+    in place, a row's array at a time beside the hour and the weekday: a training's peak
+    memory is reached here, with its matrix made resident by the first feature written
+    (issue 40 item 4); the same bits as the plain expressions each step names."""
     missing = np.isnat(stamps)
-    seconds = stamps.astype(np.int64)
+    seconds = stamps.view(np.int64)  # NaT: int64's least, masked below
     days = np.floor_divide(seconds, 86_400)
-    hour = np.where(missing, np.nan, ((seconds - days * 86_400) // 60) / 60.0)
-    del seconds
-    weekday = np.where(missing, np.nan, (days + 3) % 7)  # 1970-01-01 was a Thursday
+    # ((seconds - days * 86_400) // 60) / 60.0, NaN where missing
+    minutes = days * 86_400
+    np.subtract(seconds, minutes, out=minutes)
+    np.floor_divide(minutes, 60, out=minutes)
+    hour = np.true_divide(minutes, 60.0)
+    del minutes
+    hour[missing] = np.nan
+    # (days + 3) % 7 as floats, NaN where missing (1970-01-01 was a Thursday)
+    np.add(days, 3, out=days)
+    np.remainder(days, 7, out=days)
+    weekday = days.astype(float)
     del days
+    weekday[missing] = np.nan
     yield "hour", hour
-    yield "hour_sin", np.sin(2 * np.pi * hour / 24)
-    yield "hour_cos", np.cos(2 * np.pi * hour / 24)
+    yield "hour_sin", _on_circle(np.sin, hour, 24)
+    yield "hour_cos", _on_circle(np.cos, hour, 24)
     yield "weekday", weekday
-    yield "weekday_sin", np.sin(2 * np.pi * weekday / 7)
-    yield "weekday_cos", np.cos(2 * np.pi * weekday / 7)
-    month_start = stamps.astype("datetime64[M]").astype("datetime64[D]")
-    day = (stamps.astype("datetime64[D]") - month_start).astype(np.int64) + 1
+    yield "weekday_sin", _on_circle(np.sin, weekday, 7)
+    yield "weekday_cos", _on_circle(np.cos, weekday, 7)
+    yield "day_of_month", _day_of_month(stamps, missing)
+    yield "is_weekend", _flag(weekday, weekday >= 5)
+    yield "is_night", _flag(hour, hour < 6)
+
+
+def _on_circle(turn: np.ufunc, values: np.ndarray, period: int) -> np.ndarray:
+    """``turn(2 * np.pi * values / period)``, in one array."""
+    out: np.ndarray = np.multiply(2 * np.pi, values)
+    np.true_divide(out, period, out=out)
+    turn(out, out=out)
+    return out
+
+
+def _day_of_month(stamps: np.ndarray, missing: np.ndarray) -> np.ndarray:
+    """The day of the month from 1, as floats; NaN where missing."""
+    month_start = stamps.astype("datetime64[M]").astype("datetime64[D]").view(np.int64)
+    day = stamps.astype("datetime64[D]").view(np.int64)  # NaT: int64's least, masked below
+    np.subtract(day, month_start, out=day)
     del month_start
-    yield "day_of_month", np.where(missing, np.nan, day.astype(float))
+    np.add(day, 1, out=day)
+    out = day.astype(float)
     del day
-    yield "is_weekend", np.where(np.isnan(weekday), np.nan, (weekday >= 5).astype(float))
-    yield "is_night", np.where(np.isnan(hour), np.nan, (hour < 6).astype(float))
+    out[missing] = np.nan
+    return out
+
+
+def _flag(values: np.ndarray, flagged: np.ndarray) -> np.ndarray:
+    """``flagged`` as 1.0 and 0.0, NaN where ``values`` is."""
+    out = flagged.astype(float)
+    out[np.isnan(values)] = np.nan
+    return out
