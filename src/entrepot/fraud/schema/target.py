@@ -195,8 +195,18 @@ def leaking_columns(frame: pd.DataFrame, target: str, y: np.ndarray) -> list[str
         values = column if every else column[known]
         if values.nunique(dropna=False) > _FEW_VALUES:
             continue
-        keys = values.astype("str").fillna("<missing>").to_numpy()
-        classes = pd.Series(y[known]).groupby(keys).nunique()
+        classes = pd.Series(y[known]).groupby(_text_keys(values)).nunique()
         if len(classes) > 1 and (classes == 1).all():
             leaks.append(str(col))
     return leaks
+
+
+def _text_keys(values: pd.Series) -> np.ndarray:
+    """Each value's group: values written as the same text share one (a missing value is
+    ``<missing>``), found from the column's few distinct values and not by writing every
+    row as text (a fifth of the CPU on a column of millions of rows)."""
+    codes, uniques = pd.factorize(values, use_na_sentinel=False)
+    texts = pd.Series(uniques).astype("str").fillna("<missing>").to_numpy()
+    same, _ = pd.factorize(texts)
+    keys: np.ndarray = same[codes]
+    return keys

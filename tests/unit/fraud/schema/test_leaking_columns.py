@@ -57,3 +57,24 @@ def test_the_same_columns_as_counting_every_labelled_row(
     assert leaking_columns(frame, "is_fraud", y) == expected
     assert "amount" not in expected
     assert ("copy" in expected) is True
+
+
+def test_values_written_the_same_are_one_value() -> None:
+    """The integer 1 and the text "1" are one value, as the column's texts: frauds on the
+    one and legitimate rows on the other is no copy of the label; a category, a float with
+    missing values and mixed objects grouped by their texts alike."""
+    y = np.array([1.0, 0.0, 0.0, 1.0, 0.0, 0.0] * 50)
+    n = len(y)
+    mixed = np.array([1, "1", 2, 1, "1", 2] * 50, dtype=object)
+    frame = pd.DataFrame(
+        {
+            "is_fraud": y,
+            "mixed": mixed,
+            "split": np.array([1, 2, 2, 1, "2", 2.0] * 50, dtype=object),  # 2 and 2.0 differ
+            "kind": pd.Categorical(np.where(y == 1, "f", "l")),
+            "rate": np.where(y == 1, np.nan, 0.5),
+        }
+    )
+    assert len(frame) == n
+    expected = _every_labelled_row(frame, "is_fraud", y)
+    assert leaking_columns(frame, "is_fraud", y) == expected == ["split", "kind", "rate"]
