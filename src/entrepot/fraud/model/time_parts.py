@@ -22,9 +22,9 @@ def time_parts(stamps: np.ndarray) -> dict[str, np.ndarray]:
 def time_part_items(stamps: np.ndarray) -> Iterator[tuple[str, np.ndarray]]:
     """:func:`time_parts` one feature at a time, each made as it is asked for (a training
     writes it into its matrix and lets it go before the next is made). Each is computed
-    in place, a row's array at a time beside the hour and the weekday: a training's peak
-    memory is reached here, with its matrix made resident by the first feature written
-    (issue 40 item 4); the same bits as the plain expressions each step names."""
+    in place, in one array of its own beside the hour and the weekday: a training's
+    matrix is resident from its first feature on (issue 40 item 4, ADR 0116). The bits
+    are those of the plain expressions each step names."""
     missing = np.isnat(stamps)
     seconds = stamps.view(np.int64)  # NaT: int64's least, masked below
     days = np.floor_divide(seconds, 86_400)
