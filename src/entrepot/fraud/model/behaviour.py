@@ -71,13 +71,17 @@ def customer_parts(
     big = span + max(windows) * DAY + 1
     key = codes[rows] * big + t
     del t  # a row's gap to its entity's last row is its key's: the same whole seconds
-    pos = np.arange(len(rows))
-    amounts = np.zeros(len(rows)) if amount is None else np.nan_to_num(amount[rows])
-    has_amount = np.ones(len(rows)) if amount is None else (~np.isnan(amount[rows])).astype(float)
+    amounts = np.zeros(len(rows)) if amount is None else np.nan_to_num(amount[rows], copy=False)
     first = _first_of_entity(codes[rows])
     csum = _running_sums(amounts, first)
-    ccount = np.concatenate(([0.0], np.cumsum(has_amount)))  # whole numbers: exact
-    del amounts, has_amount
+    del amounts
+    # the running count of known amounts, whole numbers summed as floats: exact
+    ccount = np.zeros(len(rows) + 1)
+    np.cumsum(
+        np.ones(len(rows), dtype=bool) if amount is None else ~np.isnan(amount[rows]),
+        out=ccount[1:],
+    )
+    pos = np.arange(len(rows))
     longest: np.ndarray | None = None
     for w in windows:
         left = np.searchsorted(key, key - w * DAY, side="right")
@@ -220,9 +224,9 @@ def _divide_in_place(numerator: np.ndarray, denominator: np.ndarray) -> None:
 
 def _first_of_entity(sorted_codes: np.ndarray) -> np.ndarray:
     """For each row sorted by entity, the position of its entity's first row."""
-    starts = np.ones(len(sorted_codes), dtype=bool)
-    starts[1:] = sorted_codes[1:] != sorted_codes[:-1]
-    first: np.ndarray = np.maximum.accumulate(np.where(starts, np.arange(len(starts)), 0))
+    first = np.arange(len(sorted_codes))
+    first[1:][sorted_codes[1:] == sorted_codes[:-1]] = 0  # a row after its entity's first
+    np.maximum.accumulate(first, out=first)
     return first
 
 
