@@ -71,16 +71,16 @@ def customer_parts(
     big = span + max(windows) * DAY + 1
     key = codes[rows] * big + t
     del t  # a row's gap to its entity's last row is its key's: the same whole seconds
-    amounts = np.zeros(len(rows)) if amount is None else np.nan_to_num(amount[rows], copy=False)
+    amounts = np.zeros(len(rows)) if amount is None else amount[rows]
+    known = ~np.isnan(amounts)
+    np.nan_to_num(amounts, copy=False)
     first = _first_of_entity(codes[rows])
     csum = _running_sums(amounts, first)
     del amounts
     # the running count of known amounts, whole numbers summed as floats: exact
     ccount = np.zeros(len(rows) + 1)
-    np.cumsum(
-        np.ones(len(rows), dtype=bool) if amount is None else ~np.isnan(amount[rows]),
-        out=ccount[1:],
-    )
+    np.cumsum(known, out=ccount[1:])
+    del known
     pos = np.arange(len(rows))
     longest: np.ndarray | None = None
     for w in windows:
