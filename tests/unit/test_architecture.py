@@ -35,6 +35,7 @@ RANKS = {
     "outbound": 0,
     "temp_names": 0,
     "freed_memory": 0,
+    "spilled_rows": 0,
     "storage": 1,
     "settings": 1,
     "catalog": 2,

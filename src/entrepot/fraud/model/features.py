@@ -33,6 +33,7 @@ from entrepot.fraud.schema.analysis import Analysis
 from entrepot.fraud.schema.roles import COUNTERPARTY, CUSTOMER, OTHER
 from entrepot.fraud.tables.timeparse import parse_times
 from entrepot.fraud.tables.values import entity_keys, factorised_keys
+from entrepot.spilled_rows import spillable_empty
 
 _NAT = np.iinfo(np.int64).min
 
@@ -291,7 +292,7 @@ class FeatureBuilder(TransformerMixin, BaseEstimator):  # type: ignore[misc]
             rows = np.asarray(rows, dtype=np.intp)
             if len(rows) and (rows.min() < 0 or rows.max() >= len(frame)):  # never clipped
                 raise IndexError(f"rows outside the table's {len(frame)} rows")
-            picked = np.empty((len(rows), len(place)), dtype=float)
+            picked = spillable_empty((len(rows), len(place)))  # its test rows spilled later
             for name, values in pieces:  # gathered straight into its column (no copy)
                 np.take(values, rows, out=picked[:, place[name]], mode="clip")
                 made.add(name)
@@ -363,8 +364,7 @@ class FeatureBuilder(TransformerMixin, BaseEstimator):  # type: ignore[misc]
         return reads
 
     def _encode(self, col: str, series: pd.Series) -> dict[str, np.ndarray]:
-        # Encode the distinct values only, then spread them over the rows.
-        positions, keys = factorised_keys(series)
+        positions, keys = factorised_keys(series)  # the distinct values encoded, then spread
         if not keys:
             empty = np.full(len(series), np.nan)
             return {f"{col}__code": empty, f"{col}__freq": empty.copy()}

@@ -54,6 +54,7 @@ from entrepot.freed_memory import give_back
 from entrepot.i18n.messages import english
 from entrepot.messages import N_, Count, Message, Np_, Number, Word
 from entrepot.pools import Pool
+from entrepot.spilled_rows import spilled
 
 #: Share of the time budget by which the search ends; the rest calibrates and evaluates.
 SEARCH_SHARE = 0.9
@@ -210,17 +211,18 @@ def run_training(
         )
 
     spent = clock() - budget_began
-    trials = search(
-        arrays,
-        budget_seconds=max(time_budget * SEARCH_SHARE - spent, MIN_SEARCH_SHARE * time_budget),
-        kinds=models,
-        seed=seed,
-        n_jobs=n_jobs,
-        on_trial=report,
-        clock=clock,
-        pool=pool,
-        device=device,
-    )
+    with spilled(x_test):  # the search never reads the test rows: on disk meanwhile
+        trials = search(
+            arrays,
+            budget_seconds=max(time_budget * SEARCH_SHARE - spent, MIN_SEARCH_SHARE * time_budget),
+            kinds=models,
+            seed=seed,
+            n_jobs=n_jobs,
+            on_trial=report,
+            clock=clock,
+            pool=pool,
+            device=device,
+        )
     best = choose(trials)
     give_back()  # the trials' datasets
     search_seconds = time.monotonic() - t0
