@@ -4,7 +4,8 @@
 # scoring, training and GPU panels one after the other, each under a timeout, all of it
 # inside BUDGET seconds (510). Log in $OUT/log.txt, results in $OUT/*.md.
 # Sizes: SCORE_ROWS (1000000), TRAIN_ROWS (100000), GPU_ROWS ("1000000 5000000"),
-# WORKERS ("1 2 8"), GPU_THREADS (16); the panels run: PANELS ("score train gpu").
+# WORKERS ("1 2 8"), GPU_THREADS (16); the panels run, in this order: PANELS ("score train gpu"); each
+# panel's most seconds: SCORE_MAX (260), TRAIN_MAX (220); the training's budget TRAIN_BUDGET (20).
 set -o pipefail
 export PYTHONHASHSEED=0 PYTHONUNBUFFERED=1
 OUT=${OUT:?OUT unset}; T0=$(date +%s); END=$((T0 + ${BUDGET:-510}))
@@ -60,14 +61,18 @@ if cuda:
         print("xgboost cuda fit: FAILED", e)
 PY
   W=${WORKERS:-1 2 8}
-  P=" ${PANELS:-score train gpu} "
-  [[ $P == *" score "* ]] && panel 260 bench.scale --rows ${SCORE_ROWS:-1000000} --workers $W
-  [[ $P == *" train "* ]] && panel 220 bench.scale --train-rows ${TRAIN_ROWS:-100000} --budget 20 --train-workers $W
-  if [[ $P == *" gpu "* ]] && [ -z "${NO_GPU:-}" ] && python3 -c "import sys, xgboost; sys.exit(not xgboost.build_info().get('USE_CUDA'))"; then
-    panel 600 bench.gpu_xgboost --rows ${GPU_ROWS:-1000000 5000000} --threads ${GPU_THREADS:-16}
-  else
-    echo "== no XGBoost with CUDA here: the GPU panel is skipped"
-  fi
+  for P in ${PANELS:-score train gpu}; do  # in the order PANELS names them
+    case $P in
+      score) panel "${SCORE_MAX:-260}" bench.scale --rows ${SCORE_ROWS:-1000000} --workers $W ;;
+      train) panel "${TRAIN_MAX:-220}" bench.scale --train-rows ${TRAIN_ROWS:-100000} --budget "${TRAIN_BUDGET:-20}" --train-workers $W ;;
+      gpu)
+        if [ -z "${NO_GPU:-}" ] && python3 -c "import sys, xgboost; sys.exit(not xgboost.build_info().get('USE_CUDA'))"; then
+          panel 600 bench.gpu_xgboost --rows ${GPU_ROWS:-1000000 5000000} --threads ${GPU_THREADS:-16}
+        else
+          echo "== no XGBoost with CUDA here: the GPU panel is skipped"
+        fi ;;
+    esac
+  done
   echo "== done at $(($(date +%s) - T0))s · load $(cat /proc/loadavg)"
 } 2>&1 | tee "$OUT/log.txt"
 cp bench/results/*.md "$OUT/" 2>/dev/null
