@@ -1,17 +1,21 @@
 """How far data-parallel LightGBM (``lightgbm.dask``) lands from one machine (issue 40
-item 4: "distributed: approximate", with its measured tolerance).
+item 4: "distributed: approximate", with its measured tolerance; ADR 0118).
 
 Run: ``python -m bench.lightgbm_dask_tolerance [--rows 1000000] [--workers 2] [--runs 2]``;
 writes ``bench/results/lightgbm-dask-tolerance.md``.
 
 For each size, generated card payments (2 % fraud) go through the product's own training
 up to its search (``bench.gpu_xgboost.search_arrays``: the product's features, splits and
-fit rows). LightGBM's default trial of the search (``space.DEFAULTS``) is fitted on one
-machine with early stopping on the validation rows; then the same parameters and number
-of rounds with ``lightgbm.dask.DaskLGBMClassifier`` on a local cluster of ``workers``
-processes (127.0.0.1, ports chosen free), the fit rows cut into one block per worker,
-``runs`` times. Each model's validation AUPRC and its largest probability difference
-against the one-machine model on the validation rows: the tolerance a card would state.
+fit rows). LightGBM's default trial of the search is fitted on one machine as the search
+fits it (``fits.fit_one``: ``space.DEFAULTS``, early stopping on the validation rows);
+then as ``fraud train --data-parallel`` fits it
+(``data_parallel.data_parallel_trial``: the same parameters with
+``lightgbm.dask.DaskLGBMClassifier``, ``tree_learner="data"``, the fit rows cut into one
+block a worker, the rounds chosen on the validation rows every 8 rounds) on a local
+cluster of ``workers`` processes (the product's own, ``bootstrap.cluster.dask_pool``:
+127.0.0.1, ports chosen free), ``runs`` times. Each model's rounds, validation AUPRC and
+largest probability difference against the one-machine model on the validation rows: the
+tolerance the card states (``data_parallel.MEASURED``).
 """
 
 from __future__ import annotations
@@ -20,51 +24,33 @@ import argparse
 from pathlib import Path
 from typing import Any
 
-import lightgbm as lgb
 import numpy as np
 from sklearn.metrics import average_precision_score
 
 from bench._env import environment
 from bench.gpu_xgboost import search_arrays
+from entrepot.fraud.train.data_parallel import data_parallel_trial
+from entrepot.fraud.train.fits import Data, Trial, fit_one
 from entrepot.fraud.train.space import DEFAULTS
+from entrepot.pools import ClusterPool
 
 RESULTS = Path(__file__).parent / "results"
 
 
-def _params() -> dict[str, Any]:
-    return {**DEFAULTS["lightgbm"], "random_state": 0, "n_jobs": 1, "verbose": -1}
-
-
-def one_machine(x: np.ndarray, y: np.ndarray, x_val: np.ndarray, y_val: np.ndarray) -> Any:
-    """The one-machine model, early stopping on the validation rows."""
-    model = lgb.LGBMClassifier(n_estimators=5000, **_params())
-    model.fit(x, y, eval_set=[(x_val, y_val)], callbacks=[lgb.early_stopping(50, verbose=False)])
+def one_machine(data: Data) -> Any:
+    """The search's default LightGBM trial, on one machine."""
+    model, _ = fit_one("lightgbm", DEFAULTS["lightgbm"], data, float("inf"), 0, 1)
     return model
 
 
-def spread(x: np.ndarray, y: np.ndarray, rounds: int, workers: int) -> Any:
-    """The same trial, data-parallel over ``workers`` local processes."""
-    import dask.array as da
-    from distributed import Client, LocalCluster
+def spread(data: Data, workers: int) -> Trial:
+    """The same trial as ``fraud train --data-parallel`` fits it, over ``workers`` local
+    processes."""
+    from entrepot.bootstrap.cluster import FRAUD_TASKS, dask_pool
 
-    block = -(-len(x) // workers)
-    with (
-        LocalCluster(
-            n_workers=workers,
-            threads_per_worker=1,
-            processes=True,
-            host="127.0.0.1",
-            dashboard_address=None,
-        ) as cluster,
-        Client(cluster) as client,
-    ):
-        dx = da.from_array(x, chunks=(block, x.shape[1])).persist()
-        dy = da.from_array(y, chunks=(block,)).persist()
-        model = lgb.DaskLGBMClassifier(
-            client=client, n_estimators=rounds, tree_learner="data", **_params()
-        )
-        model.fit(dx, dy)
-        return model.to_local()
+    with dask_pool(None, workers, FRAUD_TASKS) as pool:
+        assert isinstance(pool, ClusterPool)
+        return data_parallel_trial(pool, data, 0)
 
 
 def main() -> None:
@@ -85,19 +71,19 @@ def main() -> None:
     for rows in args.rows:
         data = search_arrays(rows, args.seed)
         shape = f"{data.x_fit.shape[0]:,} × {data.x_fit.shape[1]}"
-        alone = one_machine(data.x_fit, data.y_fit, data.x_val, data.y_val)
+        alone = one_machine(data)
         rounds = int(alone.best_iteration_ or alone.n_estimators)
         p_alone = alone.predict_proba(data.x_val)[:, 1]
         base = float(average_precision_score(data.y_val, p_alone))
         lines.append(f"| {rows:,} | {shape} | one machine | {rounds} | {base:.4f} | | |")
         print(lines[-1], flush=True)
         for run in range(1, args.runs + 1):
-            model = spread(data.x_fit, data.y_fit, rounds, args.workers)
-            p = model.predict_proba(data.x_val)[:, 1]
+            trial = spread(data, args.workers)
+            p = trial.estimator.predict_proba(data.x_val)[:, 1]
             auprc = float(average_precision_score(data.y_val, p))
             lines.append(
-                f"| {rows:,} | {shape} | lightgbm.dask, run {run} | {rounds} | {auprc:.4f} | "
-                f"{auprc - base:+.4f} | {float(np.abs(p - p_alone).max()):.4f} |"
+                f"| {rows:,} | {shape} | --data-parallel, run {run} | {trial.iterations} | "
+                f"{auprc:.4f} | {auprc - base:+.4f} | {float(np.abs(p - p_alone).max()):.4f} |"
             )
             print(lines[-1], flush=True)
     RESULTS.mkdir(exist_ok=True)

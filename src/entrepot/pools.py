@@ -42,6 +42,27 @@ class WaitingPool(Pool, Protocol):
         ...
 
 
+@runtime_checkable
+class ClusterPool(Pool, Protocol):
+    """A pool over a Dask cluster, for a library that spreads one fit over the workers
+    itself (``lightgbm.dask``'s data-parallel boosting, ADR 0118): its client, and arrays
+    cut into blocks held by the workers."""
+
+    @property
+    def client(self) -> Any:
+        """The cluster's ``distributed.Client``."""
+        ...
+
+    def blocks(self, *arrays: Any) -> tuple[Any, ...]:
+        """Each array (the same rows) as a Dask array cut by rows into one block a worker,
+        held on the workers."""
+        ...
+
+    def workers(self) -> int:
+        """How many workers the cluster has now."""
+        ...
+
+
 def run_here(task: Callable[[Any, Any], Any], shared: Any, items: Sequence[Any]) -> list[Any]:
     """``task(shared, item)`` for each item, one after the other, in this process."""
     return [task(shared, item) for item in items]

@@ -23,7 +23,7 @@ from entrepot.fraud.train.clocks import StepClock
 from entrepot.fraud_service.job_payloads import SearchOptions
 from entrepot.fraud_service.local_files import LocalFraud
 from entrepot.fraud_service.pipeline.training import train_table
-from tests.support.cli import ENTRY_POINT
+from tests.support.cli import ENTRY_POINT, installed_in
 from tests.support.dask import KillingOnce, ShuttingDown
 from tests.support.network import free_port
 
@@ -37,18 +37,9 @@ def _digests(folder: Path) -> dict[str, str]:
 
 
 def _installed(folder: Path, *args: str, **settings: str) -> subprocess.CompletedProcess[str]:
-    """The installed ``entrepot`` in ``folder``, the budget in steps, no scheduler from
-    the environment (a local cluster for ``--workers N``); ``settings``: more variables."""
-    env = {
-        **os.environ,
-        "XDG_DATA_HOME": str(folder / "user-data"),
-        "ENTREPOT_TRAINING_CLOCK": "steps",
-        **settings,
-    }
-    env.pop("ENTREPOT_DASK_URL", None)
-    return subprocess.run(
-        [*ENTRY_POINT, *args], cwd=folder, env=env, capture_output=True, text=True, check=False
-    )
+    """The installed ``entrepot`` in ``folder``, the budget in steps (``settings``: more
+    variables)."""
+    return installed_in(folder, *args, ENTREPOT_TRAINING_CLOCK="steps", **settings)
 
 
 @pytest.fixture(scope="module")

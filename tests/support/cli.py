@@ -3,6 +3,7 @@ installed ``entrepot`` in a subprocess (``tests/e2e``)."""
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 from collections.abc import Callable
@@ -73,3 +74,14 @@ ENTRY_POINT = (
     if Path(sys.executable).with_name("entrepot").is_file()
     else [sys.executable, "-m", "entrepot"]
 )
+
+
+def installed_in(folder: Path, *args: str, **settings: str) -> subprocess.CompletedProcess[str]:
+    """The installed ``entrepot`` run in ``folder`` (its user data there), with no scheduler
+    from the environment (a local cluster for ``--workers N``), its output captured;
+    ``settings``: more variables."""
+    env = {**os.environ, "XDG_DATA_HOME": str(folder / "user-data"), **settings}
+    env.pop("ENTREPOT_DASK_URL", None)
+    return subprocess.run(
+        [*ENTRY_POINT, *args], cwd=folder, env=env, capture_output=True, text=True, check=False
+    )

@@ -151,6 +151,34 @@ class DaskPool:
         """How many workers the scheduler has now."""
         return len(self._client.nthreads())
 
+    @property
+    def client(self) -> Client:
+        """The cluster's client (:class:`~entrepot.pools.ClusterPool`)."""
+        return self._client
+
+    def blocks(self, *arrays: Any) -> tuple[Any, ...]:
+        """Each array as a Dask array of one block of rows a worker, held on the workers
+        (:class:`~entrepot.pools.ClusterPool`): block ``i`` of every array sent straight to
+        the ``i``-th worker (their addresses in order), never through the scheduler's
+        graph; the scheduler lost: :class:`SchedulerUnavailable`."""
+        import dask.array as da
+
+        try:
+            workers = sorted(self._client.scheduler_info()["workers"])
+            rows = len(arrays[0]) if arrays else 0
+            block = max(-(-rows // max(len(workers), 1)), 1)
+            held = []
+            for array in arrays:
+                parts = []
+                for place, start in enumerate(range(0, rows, block)):
+                    piece = array[start : start + block]
+                    [sent] = self._client.scatter([piece], workers=[workers[place]], hash=False)
+                    parts.append(da.from_delayed(sent, shape=piece.shape, dtype=piece.dtype))  # type: ignore[no-untyped-call]
+                held.append(da.concatenate(parts))  # type: ignore[no-untyped-call]
+        except _LOST as exc:
+            raise unavailable(self.address, exc) from exc
+        return tuple(held)
+
     def _sent(self, shared: Any) -> Any:
         """``shared`` on every worker: sent now, or the future of the same object sent for
         an earlier run (kept, with the object, until another is sent)."""
@@ -215,8 +243,13 @@ def dask_pool(
         "distributed.worker.profile.enabled": False,
         "distributed.admin.tick.interval": "1s",
         "distributed.admin.system-monitor.interval": "5s",
-        # each worker under the command's own memory policy (ADR 0108)
-        "distributed.worker.preload": [*_preloads(), "entrepot.bootstrap.memory_policy"],
+        # each worker under the command's own memory policy (ADR 0108), its standard
+        # output kept out of the command's (ADR 0118)
+        "distributed.worker.preload": [
+            *_preloads(),
+            "entrepot.bootstrap.memory_policy",
+            "entrepot.bootstrap.worker_output",
+        ],
     }
     with dask.config.set(settings), _fork_server(preload):
         cluster = LocalCluster(

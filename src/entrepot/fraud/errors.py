@@ -138,3 +138,9 @@ class NoGpu(FraudError):
     """XGBoost was asked to boost on a GPU this machine or this XGBoost does not have."""
 
     hint = "set ENTREPOT_TRAINING_DEVICE=cpu, or install XGBoost built with CUDA on a GPU machine"
+
+
+class NeedsCluster(FraudError, InvalidArgument):
+    """Data-parallel boosting was asked for without a Dask cluster to spread it over."""
+
+    hint = "add --workers 2 or more (the scheduler of ENTREPOT_DASK_URL, else local processes)"

@@ -162,13 +162,15 @@ class LocalFraud:
         entity_columns: Sequence[str] = (),
         sheet: str | None = None,
         workers: int = 1,
+        data_parallel: bool = False,
     ) -> Trained:
         """Train on a labelled file; save it in the folder ``out`` (signed) or register it
         as a new version
         of ``name`` (the file's sha256 as lineage); ``label_delay_days``, ``keep_columns``
         and ``cards_per_day`` as :func:`~entrepot.fraud.train.training.train` takes them,
         and ``on_progress(done, total)``: the seconds of the budget spent; ``workers``:
-        the search's trials over that many workers (the same model on a step clock).
+        the search's trials over that many workers (the same model on a step clock);
+        ``data_parallel``: one LightGBM fit over them instead (approximate).
         The registry's name rule and the registry itself are checked before any
         training."""
         from entrepot.fraud.library.trained import register_trained
@@ -199,6 +201,7 @@ class LocalFraud:
             on_progress=on_progress,
             pools=lambda: self.pools(workers),
             device=self.settings().training_device,
+            data_parallel=data_parallel,
         )
         if models is None:
             assert out is not None

@@ -77,6 +77,7 @@ PROGRESS = (
     N_("trial.stage.default"),
     N_("trial.stage.tuned"),
     N_("trial.stage.refined"),
+    N_("trial.stage.data_parallel"),
 )
 #: Refusals and failures by code (jobs/codes.py: the error's class in snake_case), then by
 #: HTTP status (web/phrases.py).

@@ -84,6 +84,15 @@ def train_command(
             "ENTREPOT_TRAINING_CLOCK=steps, the same model",
         ),
     ] = 1,
+    data_parallel: Annotated[
+        bool,
+        typer.Option(
+            "--data-parallel",
+            help="Fit LightGBM's defaults over the --workers (lightgbm.dask) instead of the "
+            "search: for a table too big to train on one machine; approximate, and the card "
+            "says so",
+        ),
+    ] = False,
 ) -> None:
     """Train a model on a labelled file and push it to the model registry as a new
     version of NAME (model.joblib signed, performance.json, schema.json; the file's sha256
@@ -102,7 +111,9 @@ def train_command(
 
         remote_fraud.refuse_options(
             "train",
-            given_options(ctx, "out", "time_budget", "cost_ratio", "seed", "jobs", "workers"),
+            given_options(
+                ctx, "out", "time_budget", "cost_ratio", "seed", "jobs", "workers", "data_parallel"
+            ),
         )
         result, email = remote_fraud.train(
             remote,
@@ -129,7 +140,7 @@ def train_command(
     if time_budget is None:
         time_budget = local(ctx).settings().training_budget
     if user is not None and out is None:
-        _refuse_workers_for_account(workers)
+        _refuse_workers_for_account(workers, data_parallel)
         train_for_account(
             ctx,
             file,
@@ -171,6 +182,7 @@ def train_command(
             entity_columns=tuple(entity_column or ()),
             sheet=sheet,
             workers=workers,
+            data_parallel=data_parallel,
         )
     print_sheet(console, trained.sheet)
     facts = trained.facts
@@ -183,16 +195,18 @@ def train_command(
     print_training(console, facts, model, t("cli.train.registered", model=model, next=next_step))
 
 
-def _refuse_workers_for_account(workers: int) -> None:
+def _refuse_workers_for_account(workers: int, data_parallel: bool = False) -> None:
     """``--user`` trains as the service does, over the scheduler the service is set to use
-    (``ENTREPOT_DASK_URL``): ``--workers`` is refused there, never ignored."""
-    if workers > 1:
+    (``ENTREPOT_DASK_URL``): ``--workers`` and ``--data-parallel`` are refused there, never
+    ignored."""
+    if workers > 1 or data_parallel:
         from entrepot.errors import InvalidArgument
 
         raise InvalidArgument(
-            "--workers: an account's training (--user) runs as the service runs it, over "
-            "the scheduler ENTREPOT_DASK_URL names",
-            hint="leave --workers out and set ENTREPOT_DASK_URL, or train into a folder (--out)",
+            "--workers, --data-parallel: an account's training (--user) runs as the service "
+            "runs it, over the scheduler ENTREPOT_DASK_URL names",
+            hint="leave --workers and --data-parallel out and set ENTREPOT_DASK_URL, or train "
+            "into a folder (--out)",
             said=Message(N_("error.cli.workers_with_user")),
         )
 

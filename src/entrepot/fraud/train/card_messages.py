@@ -72,3 +72,12 @@ def reason_of(message: Message) -> str | None:
 def no_gap(days: int) -> Message:
     """A gap of ``days`` of label delay would leave validation or test too few frauds."""
     return Message(N_("fraud.card.no_gap"), {"days": Count(days, Np_("common.day_count"))})
+
+
+def data_parallel(workers: int, tolerance: float) -> Message:
+    """The model was fitted data-parallel over ``workers`` workers: approximate, its
+    validation AUPRC within ``tolerance`` of one machine's as measured, a row's score not."""
+    return Message(
+        N_("fraud.card.data_parallel"),
+        {"workers": workers, "tolerance": Number(tolerance, 3)},
+    )

@@ -25,8 +25,15 @@ from entrepot.fraud.schema.analysis import analyze, require_target
 from entrepot.fraud.schema.target import label_vector
 from entrepot.fraud.tables.handed import HandedTable, taken
 from entrepot.fraud.train.card import Evaluation, ScoredPeriod, model_card
+from entrepot.fraud.train.card_messages import data_parallel as data_parallel_note
 from entrepot.fraud.train.card_messages import leak_kept, suspected_leak
 from entrepot.fraud.train.clocks import Clock, counts_steps
+from entrepot.fraud.train.data_parallel import (
+    AUPRC_TOLERANCE,
+    cluster_workers,
+    data_parallel_trial,
+    distributed_card,
+)
 from entrepot.fraud.train.horizons import (
     Fitted,
     between_periods,
@@ -53,9 +60,11 @@ from entrepot.fraud.train.time_order import time_order
 from entrepot.freed_memory import give_back
 from entrepot.i18n.messages import english
 from entrepot.messages import N_, Count, Message, Np_, Number, Word
-from entrepot.pools import Pool
+from entrepot.pools import ClusterPool, Pool
 from entrepot.spilled_rows import spilled
 
+#: How a data-parallel model was chosen (``data_parallel``): no search.
+SPREAD_RULE = "LightGBM's defaults fitted data-parallel, its rounds chosen on validation"
 #: Share of the time budget by which the search ends; the rest calibrates and evaluates.
 SEARCH_SHARE = 0.9
 #: Share of the time budget the search has at least, however long the features took.
@@ -78,10 +87,14 @@ def run_training(
     clock: Clock = time.monotonic,
     pool: Pool | None = None,
     device: str = "cpu",
+    data_parallel: bool = False,
 ) -> TrainingResult:
     """Train and evaluate (:func:`~entrepot.fraud.train.training.train`'s steps, with its
     arguments in order). A table handed over (:mod:`entrepot.fraud.tables.handed`) goes
-    as its features are made: what the later steps read of it is taken first."""
+    as its features are made: what the later steps read of it is taken first.
+    ``data_parallel`` (with a :class:`~entrepot.pools.ClusterPool`): one LightGBM fit over
+    the workers instead of the search (:mod:`entrepot.fraud.train.data_parallel`)."""
+    spread_over = cluster_workers(pool) if data_parallel else 0  # refused before any work
     frame, handed = taken(table)
     options = evaluation or Evaluation()
     tell = progress or (lambda _message: None)
@@ -212,17 +225,23 @@ def run_training(
 
     spent = clock() - budget_began
     with spilled(x_test):  # the search never reads the test rows: on disk meanwhile
-        trials = search(
-            arrays,
-            budget_seconds=max(time_budget * SEARCH_SHARE - spent, MIN_SEARCH_SHARE * time_budget),
-            kinds=models,
-            seed=seed,
-            n_jobs=n_jobs,
-            on_trial=report,
-            clock=clock,
-            pool=pool,
-            device=device,
-        )
+        if spread_over:  # one fit over the workers
+            trials = [data_parallel_trial(cast(ClusterPool, pool), arrays, seed)]
+            report(trials[0])
+        else:
+            trials = search(
+                arrays,
+                budget_seconds=max(
+                    time_budget * SEARCH_SHARE - spent, MIN_SEARCH_SHARE * time_budget
+                ),
+                kinds=models,
+                seed=seed,
+                n_jobs=n_jobs,
+                on_trial=report,
+                clock=clock,
+                pool=pool,
+                device=device,
+            )
     best = choose(trials)
     give_back()  # the trials' datasets
     search_seconds = time.monotonic() - t0
@@ -284,6 +303,9 @@ def run_training(
                 order.values[out_of_time], order.values[splits.test]
             )
     model.horizons = card["horizons"]
+    if spread_over:  # approximate: the card says so, and by how much
+        card["distributed"] = distributed_card(spread_over, int(best.iterations or 0))
+        notes.append(data_parallel_note(spread_over, AUPRC_TOLERANCE))
     notes += [Message.from_json(w) for w in card["warnings"]]
     card["warnings"] = [note.to_json() for note in notes]
     card["suspected_leaks"] = [leak.to_dict() for leak in leaks]
@@ -310,7 +332,9 @@ def run_training(
         "selection": {
             "metric": "auprc",
             "split": "validation",
-            "rule": "best configuration by validation AUPRC, refined at a smaller learning rate",
+            "rule": SPREAD_RULE
+            if spread_over
+            else "best configuration by validation AUPRC, refined at a smaller learning rate",
             "chosen_validation_auprc": best.validation_auprc,
             "chosen_trial": trials.index(best),
             "trials": [t.to_dict() for t in trials],

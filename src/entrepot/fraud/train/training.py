@@ -55,6 +55,7 @@ def train(
     on_progress: Callable[[int, int], None] | None = None,
     pool: Pool | None = None,
     device: str = "cpu",
+    data_parallel: bool = False,
 ) -> TrainingResult:
     """Train and evaluate a fraud model on ``frame`` (a table handed over,
     :class:`~entrepot.fraud.tables.handed.HandedTable`, goes as its features are made: a
@@ -96,7 +97,10 @@ def train(
     on a step clock the model is the same bits on any number of workers. ``device``:
     where XGBoost's trials boost (``cpu``, or ``cuda``: :mod:`entrepot.fraud.train.devices`,
     refused at once, as :class:`~entrepot.fraud.errors.NoGpu`, where no GPU answers); the
-    model saved predicts on the CPU.
+    model saved predicts on the CPU. ``data_parallel``: LightGBM's defaults fitted over the
+    ``pool``'s Dask workers instead of the search, approximate (the card says so,
+    :mod:`entrepot.fraud.train.data_parallel`); refused at once, as
+    :class:`~entrepot.fraud.errors.NeedsCluster`, without a cluster of two workers.
     """
     if on_progress is not None:
         progress = _timed(progress, on_progress, time_budget)
@@ -127,6 +131,7 @@ def train(
             clock,
             pool,
             device,
+            data_parallel,
         )
     if on_progress is not None:
         budget = _whole_seconds(time_budget)

@@ -34,6 +34,7 @@ def train_table(
     extra: pd.DataFrame | None = None,
     pools: PoolOpener = no_pool,
     device: str = "cpu",
+    data_parallel: bool = False,
 ) -> TrainingResult:
     """The model search on ``frame`` (a table handed over goes as it is featured;
     ``target``: its label, else the one the analysis finds) as ``search`` and
@@ -42,7 +43,8 @@ def train_table(
     each step's message, ``on_progress(done, total)`` the budget spent; ``pools`` opens
     the workers the search's trials run on, for as long as the training runs
     (``no_pool``: here); ``device``: where XGBoost's trials boost (the
-    ``training_device`` setting)."""
+    ``training_device`` setting); ``data_parallel``: one LightGBM fit over those workers
+    instead of the search (approximate)."""
     with pools() as pool:
         return train(
             frame,
@@ -57,5 +59,6 @@ def train_table(
             on_progress=on_progress,
             pool=pool,
             device=device,
+            data_parallel=data_parallel,
             **(evaluation or Evaluation()).arguments(),
         )
