@@ -15,12 +15,14 @@ block a worker, the rounds chosen on the validation rows every 8 rounds) on a lo
 cluster of ``workers`` processes (the product's own, ``bootstrap.cluster.dask_pool``:
 127.0.0.1, ports chosen free), ``runs`` times. Each model's rounds, validation AUPRC and
 largest probability difference against the one-machine model on the validation rows: the
-tolerance the card states (``data_parallel.MEASURED``).
+tolerance the card states (``data_parallel.MEASURED``); and each fit's wall seconds (the
+data-parallel one with its local cluster's start and end, one thread a worker).
 """
 
 from __future__ import annotations
 
 import argparse
+import time
 from pathlib import Path
 from typing import Any
 
@@ -64,26 +66,33 @@ def main() -> None:
         f"Measured {environment('lightgbm', 'dask', 'distributed', 'numpy')} · load "
         f"{Path('/proc/loadavg').read_text().split()[:3]} · {args.workers} workers",
         "",
-        "| rows | fit rows × features | model | rounds | validation AUPRC | AUPRC − one machine "
-        "| largest probability difference |",
-        "|---:|---|---|---:|---:|---:|---:|",
+        "| rows | fit rows × features | model | rounds | wall s | validation AUPRC "
+        "| AUPRC − one machine | largest probability difference |",
+        "|---:|---|---|---:|---:|---:|---:|---:|",
     ]
     for rows in args.rows:
         data = search_arrays(rows, args.seed)
         shape = f"{data.x_fit.shape[0]:,} × {data.x_fit.shape[1]}"
+        began = time.perf_counter()
         alone = one_machine(data)
+        wall = time.perf_counter() - began
         rounds = int(alone.best_iteration_ or alone.n_estimators)
         p_alone = alone.predict_proba(data.x_val)[:, 1]
         base = float(average_precision_score(data.y_val, p_alone))
-        lines.append(f"| {rows:,} | {shape} | one machine | {rounds} | {base:.4f} | | |")
+        lines.append(
+            f"| {rows:,} | {shape} | one machine | {rounds} | {wall:.1f} | {base:.4f} | | |"
+        )
         print(lines[-1], flush=True)
         for run in range(1, args.runs + 1):
+            began = time.perf_counter()
             trial = spread(data, args.workers)
+            wall = time.perf_counter() - began
             p = trial.estimator.predict_proba(data.x_val)[:, 1]
             auprc = float(average_precision_score(data.y_val, p))
             lines.append(
                 f"| {rows:,} | {shape} | --data-parallel, run {run} | {trial.iterations} | "
-                f"{auprc:.4f} | {auprc - base:+.4f} | {float(np.abs(p - p_alone).max()):.4f} |"
+                f"{wall:.1f} | {auprc:.4f} | {auprc - base:+.4f} | "
+                f"{float(np.abs(p - p_alone).max()):.4f} |"
             )
             print(lines[-1], flush=True)
     RESULTS.mkdir(exist_ok=True)

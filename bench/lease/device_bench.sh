@@ -5,7 +5,9 @@
 # inside BUDGET seconds (510). Log in $OUT/log.txt, results in $OUT/*.md.
 # Sizes: SCORE_ROWS (1000000), TRAIN_ROWS (100000), GPU_ROWS ("1000000 5000000"),
 # WORKERS ("1 2 8"), GPU_THREADS (16); the panels run, in this order: PANELS ("score train gpu"); each
-# panel's most seconds: SCORE_MAX (260), TRAIN_MAX (220); the training's budget TRAIN_BUDGET (20).
+# panel's most seconds: SCORE_MAX (260), TRAIN_MAX (220); the training's budget TRAIN_BUDGET (20);
+# the data-parallel tolerance panel (`tolerance`): TOL_ROWS (1000000), TOL_WORKERS (8),
+# TOL_RUNS (1), TOL_MAX (240).
 set -o pipefail
 export PYTHONHASHSEED=0 PYTHONUNBUFFERED=1
 OUT=${OUT:?OUT unset}; T0=$(date +%s); END=$((T0 + ${BUDGET:-510}))
@@ -65,6 +67,7 @@ PY
     case $P in
       score) panel "${SCORE_MAX:-260}" bench.scale --rows ${SCORE_ROWS:-1000000} --workers $W ;;
       train) panel "${TRAIN_MAX:-220}" bench.scale --train-rows ${TRAIN_ROWS:-100000} --budget "${TRAIN_BUDGET:-20}" --train-workers $W ;;
+      tolerance) panel "${TOL_MAX:-240}" bench.lightgbm_dask_tolerance --rows ${TOL_ROWS:-1000000} --workers "${TOL_WORKERS:-8}" --runs "${TOL_RUNS:-1}" ;;
       gpu)
         if [ -z "${NO_GPU:-}" ] && python3 -c "import sys, xgboost; sys.exit(not xgboost.build_info().get('USE_CUDA'))"; then
           panel 600 bench.gpu_xgboost --rows ${GPU_ROWS:-1000000 5000000} --threads ${GPU_THREADS:-16}
