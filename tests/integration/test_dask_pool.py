@@ -13,10 +13,11 @@ import time
 from multiprocessing import forkserver
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from entrepot.bootstrap.cluster import FRAUD_TASKS, dask_pool
-from entrepot.pools import WaitingPool
+from entrepot.pools import ClusterPool, WaitingPool
 
 pytestmark = [pytest.mark.dask, pytest.mark.slow]
 
@@ -217,3 +218,22 @@ def test_local_workers_run_under_the_commands_memory_policy() -> None:
     if sys.platform.startswith("linux"):
         assert [disabled for _, disabled in answers] == [True, True]
     assert gc.get_threshold() == before
+
+
+def test_arrays_are_dealt_to_the_workers_one_block_each() -> None:
+    """``DaskPool.blocks`` (ADR 0118): worker ``i`` (their addresses in order) holds rows
+    ``i, i + n, …`` of every array, the same rows of each, never the scheduler."""
+    x = np.arange(3_001 * 3, dtype=float).reshape(3_001, 3)
+    y = np.arange(3_001) % 7
+    with dask_pool(None, 2) as pool:
+        assert isinstance(pool, ClusterPool)
+        dx, dy = pool.blocks(x, y)
+        workers = sorted(pool.client.scheduler_info()["workers"])
+        assert dx.numblocks == (2, 1) and dy.numblocks == (2,)
+        for i in range(2):
+            np.testing.assert_array_equal(dx.blocks[i].compute(), x[i::2])
+            np.testing.assert_array_equal(dy.blocks[i].compute(), y[i::2])
+        held = pool.client.who_has()
+        keys = [key for key in held if str(key).startswith("ndarray-")]
+        assert len(keys) == 4  # two blocks of each array, sent straight to the workers
+        assert sorted(held[key][0] for key in keys) == sorted(workers * 2)

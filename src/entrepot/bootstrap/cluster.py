@@ -158,20 +158,21 @@ class DaskPool:
 
     def blocks(self, *arrays: Any) -> tuple[Any, ...]:
         """Each array as a Dask array of one block of rows a worker, held on the workers
-        (:class:`~entrepot.pools.ClusterPool`): block ``i`` of every array sent straight to
-        the ``i``-th worker (their addresses in order), never through the scheduler's
-        graph; the scheduler lost: :class:`SchedulerUnavailable`."""
+        (:class:`~entrepot.pools.ClusterPool`): the ``i``-th worker (their addresses in
+        order) holds rows ``i``, ``i + n``, ``i + 2n``… of every array, sent straight to
+        it, never through the scheduler's graph. Dealt, not cut: each block spans the
+        whole table (a time-ordered table's every period), as the rows a data-parallel
+        fit bins on each worker should. The scheduler lost: :class:`SchedulerUnavailable`."""
         import dask.array as da
 
         try:
             workers = sorted(self._client.scheduler_info()["workers"])
-            rows = len(arrays[0]) if arrays else 0
-            block = max(-(-rows // max(len(workers), 1)), 1)
+            count = min(len(workers), len(arrays[0]) if arrays else 0)
             held = []
             for array in arrays:
                 parts = []
-                for place, start in enumerate(range(0, rows, block)):
-                    piece = array[start : start + block]
+                for place in range(count):
+                    piece = array[place::count]
                     [sent] = self._client.scatter([piece], workers=[workers[place]], hash=False)
                     parts.append(da.from_delayed(sent, shape=piece.shape, dtype=piece.dtype))  # type: ignore[no-untyped-call]
                 held.append(da.concatenate(parts))  # type: ignore[no-untyped-call]

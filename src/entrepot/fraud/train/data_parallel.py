@@ -2,9 +2,12 @@
 --data-parallel``; issue 40 item 4, ADR 0118).
 
 The search's LightGBM default trial (:data:`~entrepot.fraud.train.space.DEFAULTS`) is
-fitted with ``lightgbm.dask`` (``tree_learner="data"``): the fit rows are cut into one
-block a worker, each worker bins and sums the histograms of its own block, and the workers
-add theirs up at every split. No search runs: one family, its default parameters.
+fitted with ``lightgbm.dask`` (``tree_learner="data"``): the fit rows are dealt into one
+block a worker (row ``i`` to worker ``i mod n``: each block spans every period of a
+time-ordered table, and LightGBM bins each feature on one worker's rows), each worker sums
+the histograms of its own block, and the workers add theirs up at every split. No search
+runs: one family, its default parameters. Cut into contiguous blocks instead, a 5M-row
+table's model landed 0.0108 of validation AUPRC from one machine's; dealt, 0.0002.
 
 LightGBM's Dask interface has no early stopping (its issue 3712: workers that stop apart
 hang), so the rounds are chosen afterwards on the validation rows, by the rule an
@@ -50,11 +53,23 @@ STEP = 8
 PATIENCE = 64
 #: The validation AUPRC's distance to one machine's that the card states.
 AUPRC_TOLERANCE = 0.005
-#: What was measured against one machine (``python -m bench.data_parallel``, 2 workers):
-#: the rows, the validation AUPRC's difference, a row's largest probability difference.
+#: What was measured against one machine (``python -m bench.lightgbm_dask_tolerance``: the
+#: product's arrays of generated card payments, two local workers, two runs a size): the
+#: rows, the validation AUPRC's difference of the run farthest from one machine, and a
+#: row's largest probability difference over the runs.
 MEASURED: tuple[dict[str, float], ...] = (
-    {"rows": 1_000_000, "auprc_difference": -0.0007, "largest_probability_difference": 0.60},
-    {"rows": 5_000_000, "auprc_difference": -0.0033, "largest_probability_difference": 0.64},
+    {
+        "rows": 1_000_000,
+        "workers": 2,
+        "auprc_difference": 0.0019,
+        "largest_probability_difference": 0.55,
+    },
+    {
+        "rows": 5_000_000,
+        "workers": 2,
+        "auprc_difference": 0.0002,
+        "largest_probability_difference": 0.67,
+    },
 )
 #: The trial's stage, as the card and the progress say it.
 STAGE = "data_parallel"
