@@ -89,8 +89,7 @@ def train_command(
         typer.Option(
             "--data-parallel",
             help="Fit LightGBM's defaults over the --workers (lightgbm.dask) instead of the "
-            "search: for a table too big to train on one machine; approximate, and the card "
-            "says so",
+            "search, for a cluster of machines: approximate, and the card says so",
         ),
     ] = False,
 ) -> None:
