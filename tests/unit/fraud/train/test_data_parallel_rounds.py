@@ -44,24 +44,35 @@ def test_the_best_checkpoint_is_the_one_predicting_afresh_finds(rounds: int, see
     assert auprc == pytest.approx(afresh[first_best], abs=1e-12)
 
 
-def test_a_late_best_fits_again_with_twice_the_rounds(monkeypatch: pytest.MonkeyPatch) -> None:
-    """The refit rule alone: a best checkpoint near the last round doubles the rounds, one
-    far from it stops; never past the most rounds."""
-    fits: list[int] = []
+def test_a_late_best_goes_on_to_twice_the_rounds(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The rounds' rule alone: a best checkpoint near the last round doubles the rounds,
+    the boosting going on from the trees so far (only the new rounds are fitted), one far
+    from it stops."""
+    fits: list[tuple[int, int | None]] = []  # (rounds asked, trees it went on from)
     answers = iter([250, 500, 600])  # late in 256, late in 512, early in 1024
 
+    class _Booster:
+        def __init__(self, trees: int) -> None:
+            self.trees = trees
+            self.best_iteration = 0
+
+        def current_iteration(self) -> int:
+            return self.trees
+
     class _Model:
-        booster_ = type("B", (), {"best_iteration": 0})()
+        def __init__(self, trees: int) -> None:
+            self.booster_ = _Booster(trees)
 
     class _Spread:
         def __init__(self, **params: Any) -> None:
-            fits.append(int(params["n_estimators"]))
+            self.rounds = int(params["n_estimators"])
 
-        def fit(self, *_a: Any, **_k: Any) -> None:
-            return None
+        def fit(self, *_a: Any, init_model: _Booster | None = None, **_k: Any) -> None:
+            self.before = 0 if init_model is None else init_model.trees
+            fits.append((self.rounds, None if init_model is None else init_model.trees))
 
         def to_local(self) -> _Model:
-            return _Model()
+            return _Model(self.before + self.rounds)
 
     class _Pool:
         client = None
@@ -77,7 +88,8 @@ def test_a_late_best_fits_again_with_twice_the_rounds(monkeypatch: pytest.Monkey
     from entrepot.fraud.train.fits import Data
 
     trial = data_parallel.data_parallel_trial(_Pool(), Data(x, y, x, y, x, y), 0)  # type: ignore[arg-type]
-    assert fits == [256, 512, 1024]
+    assert fits == [(256, None), (256, 256), (512, 512)]
+    assert trial.estimator.booster_.current_iteration() == 1024
     assert trial.iterations == 600 and trial.stage == "data_parallel"
     assert trial.estimator.booster_.best_iteration == 600
 
