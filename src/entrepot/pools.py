@@ -46,7 +46,7 @@ class WaitingPool(Pool, Protocol):
 class ClusterPool(Pool, Protocol):
     """A pool over a Dask cluster, for a library that spreads one fit over the workers
     itself (``lightgbm.dask``'s data-parallel boosting, ADR 0118): its client, and arrays
-    cut into blocks held by the workers."""
+    dealt into blocks held by the workers."""
 
     @property
     def client(self) -> Any:
@@ -54,8 +54,8 @@ class ClusterPool(Pool, Protocol):
         ...
 
     def blocks(self, *arrays: Any) -> tuple[Any, ...]:
-        """Each array (the same rows) as a Dask array cut by rows into one block a worker,
-        held on the workers."""
+        """Each array (the same rows) as a Dask array of one block of rows a worker, the rows
+        dealt in turn (worker ``i`` holds rows ``i, i + n, …``), held on the workers."""
         ...
 
     def workers(self) -> int:
