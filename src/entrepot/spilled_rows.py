@@ -26,7 +26,7 @@ from typing import IO, Any
 
 import numpy as np
 
-__all__ = ["spillable_empty", "spilled"]
+__all__ = ["read_exactly", "spillable_empty", "spilled", "write_all"]
 
 #: What the system's temporary folder holds while a block is spilled (an unnamed file
 #: where the system allows it; ``temp_names.SYSTEM`` before it).
@@ -65,7 +65,7 @@ def spilled(block: np.ndarray) -> Iterator[int]:
     raw = block.data.cast("B")
     with tempfile.TemporaryFile(prefix=PREFIX, buffering=0) as held:
         try:
-            _write(held, raw)
+            write_all(held, raw)
         except OSError:  # no room for it: the block stays where it is
             yield 0
             return
@@ -74,7 +74,7 @@ def spilled(block: np.ndarray) -> Iterator[int]:
             yield end - start
         finally:
             held.seek(0)
-            _read(held, raw)
+            read_exactly(held, raw)
 
 
 def _place(block: np.ndarray) -> tuple[mmap.mmap, int] | None:
@@ -90,16 +90,19 @@ def _place(block: np.ndarray) -> tuple[mmap.mmap, int] | None:
     return None
 
 
-def _write(held: IO[bytes], raw: memoryview) -> None:
+def write_all(held: IO[bytes], raw: memoryview) -> None:
+    """Every byte of ``raw`` written to ``held`` (an unbuffered file writes in pieces)."""
     done = 0
     while done < len(raw):
         done += held.write(raw[done:]) or 0
 
 
-def _read(held: IO[bytes], raw: memoryview) -> None:
+def read_exactly(held: IO[bytes], raw: memoryview, what: str = "spilled rows") -> None:
+    """``raw`` filled from ``held``'s next bytes; a file that ends first is an error, never
+    zeros."""
     done = 0
     while done < len(raw):
         got = held.readinto(raw[done:])  # type: ignore[attr-defined]
         if not got:
-            raise OSError(f"spilled rows cut short: {done} of {len(raw)} bytes read back")
+            raise OSError(f"{what} cut short: {done} of {len(raw)} bytes read back")
         done += got

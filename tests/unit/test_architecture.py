@@ -36,6 +36,7 @@ RANKS = {
     "temp_names": 0,
     "freed_memory": 0,
     "spilled_rows": 0,
+    "routed_rows": 0,
     "storage": 1,
     "settings": 1,
     "catalog": 2,

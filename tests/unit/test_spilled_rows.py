@@ -81,7 +81,7 @@ def test_a_full_disk_leaves_the_block_in_memory(monkeypatch: pytest.MonkeyPatch)
     def full(_held: object, _raw: memoryview) -> None:
         raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr(spilled_rows, "_write", full)
+    monkeypatch.setattr(spilled_rows, "write_all", full)
     x = _filled(30_000, 4)
     before = x.copy()
     with spilled(x[2_000:]) as given:
@@ -94,7 +94,7 @@ def test_a_short_read_back_is_an_error_not_zeros(monkeypatch: pytest.MonkeyPatch
     def cut(held: object, raw: memoryview) -> None:
         held.write(raw[: len(raw) // 2])  # type: ignore[attr-defined]
 
-    monkeypatch.setattr(spilled_rows, "_write", cut)
+    monkeypatch.setattr(spilled_rows, "write_all", cut)
     x = _filled(30_000, 4)
     with pytest.raises(OSError, match="cut short"), spilled(x[2_000:]):
         pass

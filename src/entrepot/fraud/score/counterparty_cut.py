@@ -7,10 +7,11 @@ features (a terminal's counts and fraud rate) its counterparty's alone
 of every counterparty its customers used (``entrepot.fraud.score.partitions
 .cut_by_entity``): where terminals are shared by all customers, nearly the whole table in
 every part. So the table is cut twice instead. Cut by counterparty groups, each part
-makes its rows' counterparty features (:func:`counterparty_columns`); they are put back
-in the table's order (:func:`merge_made`); cut by customer groups, each part makes the
-rest of its rows' features, is given their counterparty features (:func:`given_rows`)
-and scores them. Each part holds about the table's rows over the parts, in both cuts,
+makes its rows' counterparty features (:func:`counterparty_columns`); they are held on
+disk until the part of the other cut that reads them asks for its own
+(:class:`RoutedMade`); cut by customer groups, each part makes the rest of its rows'
+features, is given their counterparty features (:meth:`RoutedMade.given`) and scores
+them. Each part holds about the table's rows over the parts, in both cuts,
 and every feature is the bits one process makes.
 
 A table is cut twice when its members read both customers and counterparties and every
@@ -25,6 +26,8 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import numpy as np
+
+from entrepot.routed_rows import RoutedRows
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -91,26 +94,50 @@ def counterparty_columns(frame: pd.DataFrame, ensemble: Ensemble, upload: Upload
     return found
 
 
-def merge_made(
-    made: Sequence[Sequence[Made]], rows: Sequence[np.ndarray], total: int
-) -> list[Made]:
-    """The parts' counterparty features (each part's, of its ``rows``: table positions)
-    as the whole table's, in its order."""
-    merged = []
-    for m, first in enumerate(made[0]):
-        values = np.empty((total, len(first.names)))
-        for found, where in zip(made, rows, strict=True):
-            if found[m].names != first.names:
+class RoutedMade:
+    """Each member's counterparty features of every row, made in the counterparty cut's
+    parts and held on disk until the customer cut's part that reads them asks for its own
+    (``entrepot.routed_rows``, ADR 0119): no array of the whole table is held. Use as a
+    context manager."""
+
+    def __init__(self, parts: Sequence[np.ndarray], total: int) -> None:
+        """``parts``: the customer cut's parts' rows (table positions, in each part's
+        order), together every row of the ``total`` once."""
+        self._owner = np.empty(total, dtype=np.intp)
+        self._place = np.empty(total, dtype=np.int64)
+        for number, rows in enumerate(parts):
+            self._owner[rows] = number
+            self._place[rows] = np.arange(len(rows))
+        self._parts = len(parts)
+        self._names: list[tuple[str, ...]] = []
+        self._routed: list[RoutedRows] = []
+
+    def __enter__(self) -> RoutedMade:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        for routed in self._routed:
+            routed.close()
+
+    def put(self, made: Sequence[Made], rows: np.ndarray) -> None:
+        """One counterparty part's features (each member's, of its ``rows``: table
+        positions), routed to the parts that read them."""
+        if not self._routed:
+            self._names = [found.names for found in made]
+            self._routed = [
+                RoutedRows(self._owner, self._place, self._parts, len(found.names))
+                for found in made
+            ]
+        for found, names, routed in zip(made, self._names, self._routed, strict=True):
+            if found.names != names:
                 raise ValueError("the parts made different counterparty features")
-            values[where] = found[m].values
-        merged.append(Made(first.names, values))
-    return merged
+            routed.put(rows, found.values)
 
-
-def given_rows(merged: Sequence[Made], rows: np.ndarray) -> list[dict[str, np.ndarray]]:
-    """Each member's counterparty features of ``rows`` (table positions, in order), by
-    name: what :func:`~entrepot.fraud.score.scoring.score` is ``given``."""
-    return [
-        {name: np.ascontiguousarray(made.values[rows, j]) for j, name in enumerate(made.names)}
-        for made in merged
-    ]
+    def given(self, part: int) -> list[dict[str, np.ndarray]]:
+        """Each member's counterparty features of the customer cut's part ``part``, in its
+        order, by name: what :func:`~entrepot.fraud.score.scoring.score` is ``given``."""
+        found = []
+        for names, routed in zip(self._names, self._routed, strict=True):
+            values = routed.part(part)
+            found.append({name: np.ascontiguousarray(values[:, j]) for j, name in enumerate(names)})
+        return found

@@ -40,7 +40,7 @@ if TYPE_CHECKING:
     import pandas as pd
 
     from entrepot.fraud.match.description import Upload
-    from entrepot.fraud.score.counterparty_cut import Made
+    from entrepot.fraud.score.counterparty_cut import Made, RoutedMade
     from entrepot.fraud.score.ensemble import Ensemble
     from entrepot.fraud.score.known_labels import KnownLabels
     from entrepot.fraud.score.partitions import Part
@@ -122,27 +122,29 @@ def score_spread(
             known=known,
         )
         return scores, {"parts": 1, "spread": False, "in_process": why}
+    from contextlib import nullcontext
+
     import numpy as np
 
-    from entrepot.fraud.score.counterparty_cut import cut_roles, given_rows
+    from entrepot.fraud.score.counterparty_cut import RoutedMade, cut_roles
 
     frame = frame.reset_index(drop=True)
     shared = PartScoring(ensemble, upload, explain, threads)
     roles = cut_roles(frame, ensemble)
-    if roles is None:  # one cut: each part reads its counterparties' whole history too
-        parts = cut_by_entity(frame, own, around, count)
-        given = None
-    else:  # two cuts: counterparty features made in one, the rest and scores in the other
-        given = _counterparty_cut(frame, columns, roles[1], pool, count, shared)
-        parts = cut_by_entity(frame, roles[0], [], count)
+    parts = cut_by_entity(frame, *((own, around) if roles is None else (roles[0], [])), count)
     sent = frame[part_columns(ensemble, upload.id_columns, columns)]
+    # two cuts: the counterparty features made in one, held on disk, the scores in the other
+    given = None if roles is None else RoutedMade([part.rows for part in parts], len(frame))
+    with given if given is not None else nullcontext():
+        if given is not None and roles is not None:
+            _counterparty_cut(frame, columns, roles[1], pool, count, shared, given)
 
-    def item(i: int) -> tuple[pd.DataFrame, np.ndarray, list[dict[str, np.ndarray]] | None]:
-        part = parts[i]
-        made = None if given is None else given_rows(given, part.rows)
-        return sent.take(part.rows), np.flatnonzero(part.own), made
+        def item(i: int) -> tuple[pd.DataFrame, np.ndarray, list[dict[str, np.ndarray]] | None]:
+            part = parts[i]
+            made = None if given is None else given.given(i)
+            return sent.take(part.rows), np.flatnonzero(part.own), made
 
-    scored = pool.run(score_part, shared, OnDemand(len(parts), item))
+        scored = pool.run(score_part, shared, OnDemand(len(parts), item))
     merged = merge_scores([scores for scores, _ in scored], parts)
     if explain:
         offered = [candidates for _, candidates in scored]
@@ -152,7 +154,7 @@ def score_spread(
         "parts": len(parts),
         "spread": spread.pool is not None,
         "in_process": None,
-        "cuts": 1 if given is None else 2,
+        "cuts": 1 if roles is None else 2,
         "rows_read": read,
     }
 
@@ -164,18 +166,21 @@ def _counterparty_cut(
     pool: Pool,
     parts: int,
     shared: PartScoring,
-) -> list[Made]:
+    given: RoutedMade,
+) -> None:
     """Each member's counterparty features of every row of ``frame`` (its ``columns``,
     named as text), made over ``pool`` in ``parts`` parts cut by the ``counterparties``
-    (each part sent the columns those features read alone), in the table's order."""
-    from entrepot.fraud.score.counterparty_cut import merge_made, read_columns
+    (each part sent the columns those features read alone), routed to ``given``: each
+    part's dropped once routed."""
+    from entrepot.fraud.score.counterparty_cut import read_columns
     from entrepot.fraud.score.partitions import cut_by_entity
 
     cut = cut_by_entity(frame, counterparties, [], parts)
     sent = frame[read_columns(shared.ensemble, columns)]
     items = OnDemand(len(cut), lambda i: sent.take(cut[i].rows))
     made = pool.run(counterparty_part, shared, items)
-    return merge_made(made, [part.rows for part in cut], len(frame))
+    for part in cut:
+        given.put(made.pop(0), part.rows)
 
 
 def counterparty_part(shared: PartScoring, part: pd.DataFrame) -> list[Made]:

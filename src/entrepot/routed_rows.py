@@ -1,0 +1,136 @@
+"""Rows made in one cut of a table, held on disk until the part of another cut that reads
+them asks for its own (ADR 0119).
+
+A table scored in two cuts (``entrepot.fraud.score.counterparty_cut``) makes each row's
+counterparty features in parts cut by counterparty, and reads them in parts cut by
+customer: a row's place changes between the two. Put back in the table's order, they
+were one array of the whole table held in memory while every part scored (six float64
+columns: 229 MiB at 5M rows, beside the table itself). :class:`RoutedRows` keeps none of
+it: each made block of rows is cut by the part that will read each row and written to an
+unnamed temporary file, its rows' places in that part beside them; :meth:`RoutedRows.part`
+reads one part's rows back, in that part's order. What a process holds is then a part's
+rows, not the table's.
+
+Nothing changes a value: the bytes read back are the bytes written, and every row of a
+part must have been given once (a part's rows missing or given twice is an error, never
+zeros). Where the temporary file cannot be written (a full disk), the blocks are kept in
+memory instead. The file goes to the system's temporary folder (``TMPDIR``).
+"""
+
+from __future__ import annotations
+
+import tempfile
+from types import TracebackType
+from typing import IO
+
+import numpy as np
+
+from entrepot.spilled_rows import read_exactly, write_all
+
+__all__ = ["RoutedRows"]
+
+#: What the system's temporary folder holds while rows are routed.
+PREFIX = "entrepot-routed-"
+
+
+class RoutedRows:
+    """Float64 rows of ``width`` values each, bound for the parts that read them.
+
+    ``owner[r]`` is the part that reads row ``r`` of the table and ``place[r]`` the row's
+    place in that part (``0 ≤ place < sizes[owner]``); a part's places are its rows in
+    its order. Use as a context manager: the temporary file is gone on leaving."""
+
+    def __init__(self, owner: np.ndarray, place: np.ndarray, parts: int, width: int) -> None:
+        self._owner = np.asarray(owner, dtype=np.intp)
+        self._place = np.asarray(place, dtype=np.int64)
+        self._sizes = np.bincount(self._owner, minlength=parts)
+        self._width = width
+        self._pieces: list[list[tuple[int, int] | tuple[np.ndarray, np.ndarray]]] = [
+            [] for _ in range(parts)
+        ]
+        self._held: IO[bytes] | None = None
+        self._end = 0
+        self._on_disk = True
+
+    def __enter__(self) -> RoutedRows:
+        return self
+
+    def __exit__(
+        self,
+        kind: type[BaseException] | None,
+        error: BaseException | None,
+        trace: TracebackType | None,
+    ) -> None:
+        self.close()
+
+    def close(self) -> None:
+        """Forget every row (the temporary file closed, and so removed)."""
+        if self._held is not None:
+            self._held.close()
+            self._held = None
+        self._pieces = [[] for _ in self._pieces]
+
+    @property
+    def on_disk(self) -> bool:
+        """Whether the rows went to the temporary file (``False``: kept in memory)."""
+        return self._on_disk
+
+    def put(self, rows: np.ndarray, values: np.ndarray) -> None:
+        """Hold ``values`` (``(len(rows), width)``) of the table's ``rows``, each bound for
+        the part that reads it."""
+        values = np.asarray(values, dtype=np.float64).reshape(len(rows), self._width)
+        owner = self._owner[rows]
+        order = np.argsort(owner, kind="stable")
+        bounds = np.searchsorted(owner[order], np.arange(len(self._sizes) + 1))
+        for part in range(len(self._sizes)):
+            at = order[bounds[part] : bounds[part + 1]]
+            if len(at):
+                self._hold(part, self._place[rows[at]], values[at])
+
+    def part(self, part: int) -> np.ndarray:
+        """Part ``part``'s rows, ``(size, width)``, in its order; each must have been given
+        exactly once."""
+        found = np.empty((int(self._sizes[part]), self._width), dtype=np.float64)
+        seen = np.zeros(len(found), dtype=bool)
+        for piece in self._pieces[part]:
+            places, values = self._read(piece)
+            if seen[places].any():
+                raise ValueError(f"rows of part {part} were given twice")
+            seen[places] = True
+            found[places] = values
+        if not seen.all():
+            raise ValueError(f"{int((~seen).sum())} rows of part {part} were never given")
+        return found
+
+    def _hold(self, part: int, places: np.ndarray, values: np.ndarray) -> None:
+        if self._on_disk:
+            try:
+                self._pieces[part].append(self._write(places, values))
+                return
+            except OSError:  # no room on disk: this block and the next are kept in memory
+                self._on_disk = False
+        self._pieces[part].append((places.copy(), np.ascontiguousarray(values)))
+
+    def _write(self, places: np.ndarray, values: np.ndarray) -> tuple[int, int]:
+        if self._held is None:
+            self._held = tempfile.TemporaryFile(prefix=PREFIX, buffering=0)  # noqa: SIM115
+        start = self._end
+        self._held.seek(start)
+        for block in (places.astype(np.int64), np.ascontiguousarray(values)):
+            write_all(self._held, block.data.cast("B"))
+        self._end = self._held.tell()
+        return start, len(places)
+
+    def _read(
+        self, piece: tuple[int, int] | tuple[np.ndarray, np.ndarray]
+    ) -> tuple[np.ndarray, np.ndarray]:
+        first, second = piece
+        if isinstance(first, np.ndarray) and isinstance(second, np.ndarray):
+            return first, second
+        assert self._held is not None and isinstance(first, int) and isinstance(second, int)
+        places = np.empty(second, dtype=np.int64)
+        values = np.empty((second, self._width), dtype=np.float64)
+        self._held.seek(first)
+        for block in (places, values):
+            read_exactly(self._held, block.data.cast("B"), "routed rows")
+        return places, values

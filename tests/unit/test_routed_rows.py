@@ -1,0 +1,121 @@
+"""Rows made in one cut of a table, held on disk until the part of another cut that reads
+them asks for its own (``entrepot.routed_rows``, ADR 0119): each part gets its rows, in
+its order, bit for bit; a row missing or given twice is an error; a full disk keeps them
+in memory; a file cut short is an error, never zeros."""
+
+from __future__ import annotations
+
+import errno
+import io
+import tempfile
+from typing import Any
+
+import numpy as np
+import pytest
+
+from entrepot.routed_rows import RoutedRows
+
+
+def _cut(rows: int, parts: int, seed: int) -> tuple[np.ndarray, np.ndarray, list[np.ndarray]]:
+    """Each row's part and place in it, and each part's rows in its order (a shuffled
+    order, as a part's own rows need not follow the table's)."""
+    rng = np.random.default_rng(seed)
+    owner = rng.integers(0, parts, rows)
+    place = np.empty(rows, dtype=np.int64)
+    members = []
+    for part in range(parts):
+        mine = rng.permutation(np.flatnonzero(owner == part))
+        place[mine] = np.arange(len(mine))
+        members.append(mine)
+    return owner, place, members
+
+
+def _values(rows: int, width: int, seed: int) -> np.ndarray:
+    values = np.random.default_rng(seed).normal(size=(rows, width))
+    values[::5, 0] = np.nan
+    values[1::9, width - 1] = -0.0
+    return values
+
+
+@pytest.mark.parametrize(("parts", "width", "blocks"), [(1, 3, 1), (3, 6, 4), (8, 1, 7)])
+def test_each_part_gets_its_rows_in_its_order_bit_for_bit(
+    parts: int, width: int, blocks: int
+) -> None:
+    owner, place, members = _cut(5_000, parts, seed=parts)
+    values = _values(5_000, width, seed=width)
+    with RoutedRows(owner, place, parts, width) as routed:
+        for block in np.array_split(np.random.default_rng(2).permutation(5_000), blocks):
+            routed.put(block, values[block])
+        assert routed.on_disk
+        for part, mine in enumerate(members):
+            assert routed.part(part).tobytes() == values[mine].tobytes()
+
+
+def test_the_rows_are_on_disk_not_in_memory() -> None:
+    owner, place, _ = _cut(2_000, 2, seed=3)
+    values = _values(2_000, 4, seed=4)
+    with RoutedRows(owner, place, 2, 4) as routed:
+        routed.put(np.arange(2_000), values)
+        held = routed._held
+        assert held is not None
+        held.seek(0, io.SEEK_END)
+        assert held.tell() == 2_000 * (8 + 4 * 8)  # each row: its place, then its values
+    assert held.closed
+
+
+def test_a_row_never_given_is_an_error() -> None:
+    owner, place, members = _cut(1_000, 2, seed=5)
+    values = _values(1_000, 2, seed=6)
+    with RoutedRows(owner, place, 2, 2) as routed:
+        routed.put(np.arange(999), values[:999])
+        missing = int(owner[999])
+        with pytest.raises(ValueError, match="1 rows of part"):
+            routed.part(missing)
+        assert routed.part(1 - missing).tobytes() == values[members[1 - missing]].tobytes()
+
+
+def test_a_row_given_twice_is_an_error() -> None:
+    owner, place, _ = _cut(1_000, 2, seed=7)
+    values = _values(1_000, 2, seed=8)
+    with RoutedRows(owner, place, 2, 2) as routed:
+        routed.put(np.arange(1_000), values)
+        routed.put(np.array([3]), values[[3]])
+        with pytest.raises(ValueError, match="given twice"):
+            routed.part(int(owner[3]))
+
+
+class _Full(io.BytesIO):
+    """A temporary file on a full disk."""
+
+    def write(self, data: Any) -> int:
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+
+def test_a_full_disk_keeps_the_rows_in_memory(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(tempfile, "TemporaryFile", lambda **_: _Full())
+    owner, place, members = _cut(3_000, 3, seed=9)
+    values = _values(3_000, 5, seed=10)
+    with RoutedRows(owner, place, 3, 5) as routed:
+        routed.put(np.arange(3_000), values)
+        assert not routed.on_disk
+        values[:] = 0.0  # the caller's array reused: the rows kept are copies
+        expected = _values(3_000, 5, seed=10)
+        for part, mine in enumerate(members):
+            assert routed.part(part).tobytes() == expected[mine].tobytes()
+
+
+def test_a_file_cut_short_is_an_error_never_zeros(monkeypatch: pytest.MonkeyPatch) -> None:
+    opened: list[Any] = []
+    make = tempfile.TemporaryFile
+
+    def kept(**options: Any) -> Any:
+        opened.append(make(**options))
+        return opened[-1]
+
+    monkeypatch.setattr(tempfile, "TemporaryFile", kept)
+    owner, place, _ = _cut(1_000, 1, seed=11)
+    with RoutedRows(owner, place, 1, 3) as routed:
+        routed.put(np.arange(1_000), _values(1_000, 3, seed=12))
+        opened[0].truncate(1_000 * 8 + 100)
+        with pytest.raises(OSError, match="cut short"):
+            routed.part(0)
