@@ -8,6 +8,7 @@ import gc
 import subprocess
 import sys
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
@@ -59,6 +60,53 @@ def test_no_huge_pages_in_the_process_nor_in_the_ones_it_starts() -> None:
     ).stdout.split()
     assert out[0] in {"False", "True"}
     assert out[1:] == ["True", "True"]
+
+
+def test_huge_pages_can_be_left_to_the_systems_rule(
+    thresholds: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    asked: list[tuple[int, int]] = []
+    monkeypatch.setattr(
+        memory_policy, "_prctl", lambda option, value: asked.append((option, value))
+    )
+    memory_policy.apply(huge_pages=True)
+    assert asked == [(41, 0)]  # PR_SET_THP_DISABLE cleared
+
+
+@pytest.mark.parametrize(
+    ("mode", "on_request"),
+    [
+        ("always [madvise] never\n", True),
+        ("[always] madvise never\n", False),
+        ("always madvise [never]\n", False),
+        (None, False),  # no such file: not Linux, or a kernel without them
+        (b"\xff\xfe", False),  # not text
+    ],
+)
+def test_huge_pages_on_request_reads_the_systems_mode(
+    mode: str | bytes | None, on_request: bool, tmp_path: Path
+) -> None:
+    path = tmp_path / "enabled"
+    if isinstance(mode, str):
+        path.write_text(mode, encoding="ascii")
+    elif isinstance(mode, bytes):
+        path.write_bytes(mode)
+    assert memory_policy.huge_pages_on_request(path) is on_request
+
+
+@pytest.mark.parametrize(("on_request", "asked_for"), [(True, 0), (False, 1)])
+def test_a_dask_worker_takes_huge_pages_only_where_the_system_gives_them_on_request(
+    on_request: bool, asked_for: int, thresholds: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """ADR 0120: on request (``madvise``), the worker lets NumPy have the huge pages it
+    asks for; backed always, the worker keeps them off as the command does."""
+    asked: list[tuple[int, int]] = []
+    monkeypatch.setattr(
+        memory_policy, "_prctl", lambda option, value: asked.append((option, value))
+    )
+    monkeypatch.setattr(memory_policy, "huge_pages_on_request", lambda: on_request)
+    memory_policy.dask_setup(None)
+    assert asked == [(41, asked_for)]
 
 
 def test_off_linux_nothing_is_asked_of_the_system(monkeypatch: pytest.MonkeyPatch) -> None:
