@@ -72,6 +72,7 @@ from entrepot.city.counts_answer import (
 )
 from entrepot.city.counts_rows import SPREADSHEET_TIME, spreadsheet_days
 from entrepot.city.counts_sql import MARKED, exact_query, fast_query, kept
+from entrepot.city.duckdb_fault import again_on_one_thread
 from entrepot.city.errors import CityError, RawFormatError
 from entrepot.city.imports import notes as noted
 from entrepot.city.limits import DEFAULT_MEMORY_LIMIT, DEFAULT_SCAN_THREADS
@@ -207,6 +208,38 @@ def scan(
     if with_range:
         params["start"] = start or date.min
         params["end"] = end or date.max
+
+    def once(scan_threads: int) -> CountsAggregate:
+        return _scan_once(
+            headers, params, name, with_range, memory_limit, scan_threads, raw, before
+        )
+
+    try:
+        return again_on_one_thread(once, threads)
+    except duckdb.InternalException as exc:  # twice DuckDB's own fault (ADR 0121)
+        reason = " ".join(str(exc).split("\n\n", 1)[0].split())
+        raise CityError(
+            f"DuckDB failed on its own while reading {name}: {reason}",
+            key=name,
+            hint="run the command again: the file is not at fault",
+            said=Message(N_("error.city.duckdb_internal"), {"file": name, "reason": reason[:300]}),
+        ) from None
+
+
+def _scan_once(
+    headers: Sequence[tuple[CsvHeader, dict[str, str]]],
+    params: dict[str, object],
+    name: str,
+    with_range: bool,
+    memory_limit: str,
+    threads: int,
+    raw: str | None,
+    before: Callable[[DuckDBPyConnection], tuple[str, ...]] | None,
+) -> CountsAggregate:
+    """:func:`scan` on a connection of its own with ``threads`` threads; DuckDB's internal
+    errors raised as they are."""
+    import duckdb
+
     with (
         tempfile.TemporaryDirectory(prefix="entrepot-duckdb-") as tmp,
         duckdb.connect(":memory:", config=connection_config(tmp, memory_limit, threads)) as con,
@@ -234,6 +267,8 @@ def scan(
                     {"file": name, "limit": str(memory_limit), "reason": str(exc)[:300]},
                 ),
             ) from None
+        except duckdb.InternalException:
+            raise
         except duckdb.Error as exc:
             reason = " ".join(str(exc).split("\n\n", 1)[0].split())
             raise RawFormatError(

@@ -28,6 +28,7 @@ from entrepot.city.bigcsv import connection_config, counts_header, rewritten_tim
 from entrepot.city.counts_answer import count
 from entrepot.city.counts_rows import rows_sql
 from entrepot.city.counts_sql import MARKED, SKIPPED, TIE_BREAK, fast_query, kept
+from entrepot.city.duckdb_fault import again_on_one_thread
 from entrepot.city.limits import DEFAULT_MEMORY_LIMIT, DEFAULT_SCAN_THREADS
 from entrepot.city.readers import CsvHeader, whole_rows_end
 from entrepot.errors import ObjectExists
@@ -69,8 +70,10 @@ def partition_counts(
     threads: int = DEFAULT_SCAN_THREADS,
 ) -> Partitioned | None:
     """Write the counts export at ``path`` (stored with ``sha256``; ``key`` names it) as day
-    partitions and its manifest; None when it is read whole (a cut line, rewritten times).
-    Objects already there (an export partitioned before) are kept as they are."""
+    partitions and its manifest; None when it is read whole (a cut line, rewritten times,
+    or DuckDB failing on it twice with an internal error, the second time on one thread:
+    ADR 0121). Objects already there (an export partitioned before) are kept as they
+    are."""
     if whole_rows_end(path) is not None:
         return None
     header, mapping = counts_header(path, key)
@@ -78,18 +81,14 @@ def partition_counts(
         return None
     import duckdb
 
-    params: dict[str, object] = {"path0": str(path), "sep0": header.sep}
-    with tempfile.TemporaryDirectory(prefix="entrepot-parts-") as tmp:
-        out = Path(tmp) / "parts"
-        config = connection_config(tmp, memory_limit, threads)
-        with duckdb.connect(":memory:", config=config) as con:
-            con.execute("SET enable_progress_bar = false")
-            con.execute(kept(fast_query([(header, mapping)], False), pass_1=True), params)
-            con.execute(MARKED)
-            skipped = count(con, SKIPPED)
-            duplicates = {day: int(n) for day, n in con.execute(_DUPLICATES).fetchall()}
-            con.execute(_copy_query((header, mapping), out), params)
-        days, size = _store_days(store, out, sha256)
+    def written(scan_threads: int) -> tuple[list[date], int, int, dict[str, int]]:
+        return _written_days(store, path, sha256, header, mapping, memory_limit, scan_threads)
+
+    try:
+        found = again_on_one_thread(written, threads)
+    except duckdb.InternalException:  # twice DuckDB's own fault: read whole (ADR 0121)
+        return None
+    days, size, skipped, duplicates = found
     manifest = {
         "export": key,
         "sha256": sha256,
@@ -125,6 +124,35 @@ def _copy_query(header: tuple[CsvHeader, dict[str, str]], out: Path) -> str:
         f"COPY ({query}) TO '{target}' "
         "(FORMAT parquet, PARTITION_BY (day), COMPRESSION zstd, OVERWRITE_OR_IGNORE)"
     )
+
+
+def _written_days(
+    store: Put,
+    path: Path,
+    sha256: str,
+    header: CsvHeader,
+    mapping: dict[str, str],
+    memory_limit: str,
+    threads: int,
+) -> tuple[list[date], int, int, dict[str, int]]:
+    """The export's day partitions written to ``store`` from a scan on a connection of its
+    own: their days, their bytes, the rows placed nowhere and, per day, the repeated rows
+    left out."""
+    import duckdb
+
+    params: dict[str, object] = {"path0": str(path), "sep0": header.sep}
+    with tempfile.TemporaryDirectory(prefix="entrepot-parts-") as tmp:
+        out = Path(tmp) / "parts"
+        config = connection_config(tmp, memory_limit, threads)
+        with duckdb.connect(":memory:", config=config) as con:
+            con.execute("SET enable_progress_bar = false")
+            con.execute(kept(fast_query([(header, mapping)], False), pass_1=True), params)
+            con.execute(MARKED)
+            skipped = count(con, SKIPPED)
+            duplicates = {day: int(n) for day, n in con.execute(_DUPLICATES).fetchall()}
+            con.execute(_copy_query((header, mapping), out), params)
+        days, size = _store_days(store, out, sha256)
+    return days, size, skipped, duplicates
 
 
 def _store_days(store: Put, out: Path, sha256: str) -> tuple[list[date], int]:
