@@ -122,7 +122,7 @@ def score_spread(
             known=known,
         )
         return scores, {"parts": 1, "spread": False, "in_process": why}
-    from contextlib import nullcontext
+    from contextlib import ExitStack
 
     import numpy as np
 
@@ -131,13 +131,15 @@ def score_spread(
     frame = frame.reset_index(drop=True)
     shared = PartScoring(ensemble, upload, explain, threads)
     roles = cut_roles(frame, ensemble)
-    parts = cut_by_entity(frame, *((own, around) if roles is None else (roles[0], [])), count)
-    sent = frame[part_columns(ensemble, upload.id_columns, columns)]
-    # two cuts: the counterparty features made in one, held on disk, the scores in the other
-    given = None if roles is None else RoutedMade([part.rows for part in parts], len(frame))
-    with given if given is not None else nullcontext():
-        if given is not None and roles is not None:
+    with ExitStack() as held:
+        if roles is None:  # one cut: each part reads its counterparties' whole history too
+            parts = cut_by_entity(frame, own, around, count)
+            given = None
+        else:  # two cuts: counterparty features made in one (held on disk), scores in the other
+            parts = cut_by_entity(frame, roles[0], [], count)
+            given = held.enter_context(RoutedMade([part.rows for part in parts], len(frame)))
             _counterparty_cut(frame, columns, roles[1], pool, count, shared, given)
+        sent = frame[part_columns(ensemble, upload.id_columns, columns)]
 
         def item(i: int) -> tuple[pd.DataFrame, np.ndarray, list[dict[str, np.ndarray]] | None]:
             part = parts[i]
