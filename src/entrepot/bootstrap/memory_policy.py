@@ -21,7 +21,7 @@ at the start, by the console script (``entrepot.cli.main.run``) and by a worker'
   allocation (``always``) the workers keep them off, as the command does.
 - **A scoring command keeps its heap** (``apply(keep_heap=True)``; ADR 0113): glibc maps
   every block past its threshold (at most 32 MiB) afresh and unmaps it when freed, and
-  gives back the heap's free top past 128 KiB; a table scored in parts of a million rows
+  gives back the heap's free top past 128 KiB; a table scored in parts (ADR 0122: 500k rows)
   makes each part's arrays again where the last part's were, each page faulted in and
   zeroed anew (2.95M faults scoring 5M rows). Kept, the heap serves them from the pages
   it already has (1.07M faults, −4 system CPU-s, the same bytes), at the cost of what it
