@@ -20,6 +20,7 @@ memory instead. The file goes to the system's temporary folder (``TMPDIR``).
 from __future__ import annotations
 
 import tempfile
+from dataclasses import dataclass
 from types import TracebackType
 from typing import IO
 
@@ -31,6 +32,16 @@ __all__ = ["RoutedRows"]
 
 #: What the system's temporary folder holds while rows are routed.
 PREFIX = "entrepot-routed-"
+
+
+@dataclass(frozen=True, slots=True)
+class _Piece:
+    """``count`` rows of one part: at ``start`` in the temporary file (their places, then
+    their values), or ``kept`` in memory (a full disk)."""
+
+    count: int
+    start: int = 0
+    kept: tuple[np.ndarray, np.ndarray] | None = None
 
 
 class RoutedRows:
@@ -45,9 +56,7 @@ class RoutedRows:
         self._place = np.asarray(place, dtype=np.int64)
         self._sizes = np.bincount(self._owner, minlength=parts)
         self._width = width
-        self._pieces: list[list[tuple[int, int] | tuple[np.ndarray, np.ndarray]]] = [
-            [] for _ in range(parts)
-        ]
+        self._pieces: list[list[_Piece]] = [[] for _ in range(parts)]
         self._held: IO[bytes] | None = None
         self._end = 0
         self._on_disk = True
@@ -109,9 +118,10 @@ class RoutedRows:
                 return
             except OSError:  # no room on disk: this block and the next are kept in memory
                 self._on_disk = False
-        self._pieces[part].append((places.copy(), np.ascontiguousarray(values)))
+        kept = (places.copy(), np.ascontiguousarray(values))
+        self._pieces[part].append(_Piece(len(places), kept=kept))
 
-    def _write(self, places: np.ndarray, values: np.ndarray) -> tuple[int, int]:
+    def _write(self, places: np.ndarray, values: np.ndarray) -> _Piece:
         if self._held is None:
             self._held = tempfile.TemporaryFile(prefix=PREFIX, buffering=0)  # noqa: SIM115
         start = self._end
@@ -119,18 +129,16 @@ class RoutedRows:
         for block in (places.astype(np.int64), np.ascontiguousarray(values)):
             write_all(self._held, block.data.cast("B"))
         self._end = self._held.tell()
-        return start, len(places)
+        return _Piece(len(places), start=start)
 
-    def _read(
-        self, piece: tuple[int, int] | tuple[np.ndarray, np.ndarray]
-    ) -> tuple[np.ndarray, np.ndarray]:
-        first, second = piece
-        if isinstance(first, np.ndarray) and isinstance(second, np.ndarray):
-            return first, second
-        assert self._held is not None and isinstance(first, int) and isinstance(second, int)
-        places = np.empty(second, dtype=np.int64)
-        values = np.empty((second, self._width), dtype=np.float64)
-        self._held.seek(first)
+    def _read(self, piece: _Piece) -> tuple[np.ndarray, np.ndarray]:
+        if piece.kept is not None:
+            return piece.kept
+        if self._held is None:
+            raise OSError("routed rows read after their file was closed")
+        places = np.empty(piece.count, dtype=np.int64)
+        values = np.empty((piece.count, self._width), dtype=np.float64)
+        self._held.seek(piece.start)
         for block in (places, values):
             read_exactly(self._held, block.data.cast("B"), "routed rows")
         return places, values

@@ -217,7 +217,7 @@ def scan(
     try:
         return again_on_one_thread(once, threads)
     except duckdb.InternalException as exc:  # twice DuckDB's own fault (ADR 0121)
-        reason = " ".join(str(exc).split("\n\n", 1)[0].split())
+        reason = _first_paragraph(exc)
         raise CityError(
             f"DuckDB failed on its own while reading {name}: {reason}",
             key=name,
@@ -270,12 +270,17 @@ def _scan_once(
         except duckdb.InternalException:
             raise
         except duckdb.Error as exc:
-            reason = " ".join(str(exc).split("\n\n", 1)[0].split())
+            reason = _first_paragraph(exc)
             raise RawFormatError(
                 f"counts CSV cannot be read: {reason}",
                 key=name,
                 said=refused.stored_counts_unreadable(name),
             ) from None
+
+
+def _first_paragraph(error: Exception) -> str:
+    """A DuckDB error's first paragraph on one line (its stack trace follows a blank line)."""
+    return " ".join(str(error).split("\n\n", 1)[0].split())
 
 
 def connection_config(

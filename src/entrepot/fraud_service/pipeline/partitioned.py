@@ -136,16 +136,16 @@ def score_spread(
     with ExitStack() as held:
         if roles is None:  # one cut: each part reads its counterparties' whole history too
             parts = cut_by_entity(frame, own, around, count)
-            given = None
+            routed = None
         else:  # two cuts: counterparty features made in one (held on disk), scores in the other
             parts = cut_by_entity(frame, roles[0], [], count)
-            given = held.enter_context(RoutedMade([part.rows for part in parts], len(frame)))
-            _counterparty_cut(frame, columns, roles[1], pool, count, shared, given)
+            routed = held.enter_context(RoutedMade([part.rows for part in parts], len(frame)))
+            _counterparty_cut(frame, columns, roles[1], pool, count, shared, routed)
         sent = frame[part_columns(ensemble, upload.id_columns, columns)]
 
         def item(i: int) -> tuple[pd.DataFrame, np.ndarray, list[dict[str, np.ndarray]] | None]:
             part = parts[i]
-            made = None if given is None else given.given(i)
+            made = None if routed is None else routed.given(i)
             return sent.take(part.rows), np.flatnonzero(part.own), made
 
         scored = pool.run(score_part, shared, OnDemand(len(parts), item))
@@ -170,11 +170,11 @@ def _counterparty_cut(
     pool: Pool,
     parts: int,
     shared: PartScoring,
-    given: RoutedMade,
+    routed: RoutedMade,
 ) -> None:
     """Each member's counterparty features of every row of ``frame`` (its ``columns``,
     named as text), made over ``pool`` in ``parts`` parts cut by the ``counterparties``
-    (each part sent the columns those features read alone), routed to ``given``: each
+    (each part sent the columns those features read alone), routed to ``routed``: each
     part's dropped once routed."""
     from entrepot.fraud.score.counterparty_cut import read_columns
     from entrepot.fraud.score.partitions import cut_by_entity
@@ -184,7 +184,7 @@ def _counterparty_cut(
     items = OnDemand(len(cut), lambda i: sent.take(cut[i].rows))
     made = pool.run(counterparty_part, shared, items)
     for part in cut:
-        given.put(made.pop(0), part.rows)
+        routed.put(made.pop(0), part.rows)
 
 
 def counterparty_part(shared: PartScoring, part: pd.DataFrame) -> list[Made]:
