@@ -31,8 +31,10 @@ def neutralise(value: Any) -> Any:
 
 
 def neutralise_frame(frame: pd.DataFrame) -> pd.DataFrame:
-    """A copy of ``frame`` whose text cells and column names are safe in a spreadsheet."""
-    safe = frame.copy()
+    """A copy of ``frame`` whose text cells and column names are safe in a spreadsheet:
+    a shallow one (pandas' copy on write), so a column left as it is shares its values
+    (a deep copy doubled the scores' memory while a scored file was written)."""
+    safe = frame.copy(deep=False)
     safe.columns = [neutralise(str(c)) if isinstance(c, str) else c for c in frame.columns]
     for position, column in enumerate(frame.columns):
         values = frame[column]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -40,3 +41,15 @@ def test_a_whole_column_is_neutralised_as_each_cell_would_be(dtype: object) -> N
     assert [None if pd.isna(v) else v for v in safe] == [
         None if v is None else neutralise(v) for v in cells
     ]
+
+
+def test_the_safe_copy_shares_untouched_columns_and_leaves_the_frame_as_it_was() -> None:
+    """Regression: the copy was deep, so writing a scored file held its scores twice. The
+    columns left as they are share their values now; the frame itself is never changed."""
+    frame = pd.DataFrame({"=name": ["=cmd", "ok"], "amount": [1.5, 2.5], "plain": ["a", "b"]})
+    safe = neutralise_frame(frame)
+    assert np.shares_memory(safe["amount"].to_numpy(), frame["amount"].to_numpy())
+    assert list(safe.columns) == ["'=name", "amount", "plain"]
+    assert safe["'=name"].tolist() == ["'=cmd", "ok"]
+    assert list(frame.columns) == ["=name", "amount", "plain"]
+    assert frame["=name"].tolist() == ["=cmd", "ok"]
