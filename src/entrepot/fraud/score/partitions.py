@@ -19,7 +19,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
@@ -121,14 +121,39 @@ def cut_by_entity(
 
 def merge_scores(scored: Sequence[pd.DataFrame], parts: Sequence[Part]) -> pd.DataFrame:
     """The parts' scores (of their own rows alone, in order) as the whole table's: in its
-    row order, ``row`` numbered from 1 over the table."""
-    where = np.concatenate([part.rows[part.own] for part in parts])
-    merged = pd.concat(list(scored), ignore_index=True)
-    order = np.empty(len(where), dtype=np.intp)
-    order[where] = np.arange(len(where))
-    merged = merged.take(order).reset_index(drop=True)
-    merged["row"] = np.arange(1, len(merged) + 1)
+    row order, ``row`` numbered from 1 over the table.
+
+    Made a column at a time: a NumPy column is written straight to its rows' places, any
+    other (text) is joined and put in order alone. The parts' scores and the table's are
+    held together, never a second table beside them (a whole-frame join then reorder held
+    the table's scores three times)."""
+    where = [part.rows[part.own] for part in parts]
+    total = sum(len(rows) for rows in where)
+    order = np.empty(total, dtype=np.intp)
+    order[np.concatenate(where)] = np.arange(total)
+    columns: dict[int, Any] = {}
+    for at in range(scored[0].shape[1]):
+        pieces = [frame.iloc[:, at] for frame in scored]
+        columns[at] = _merged_column(pieces, where, order)
+    merged = pd.DataFrame(columns, copy=False).set_axis(scored[0].columns, axis=1)
+    merged["row"] = np.arange(1, total + 1)
     return merged
+
+
+def _merged_column(
+    pieces: Sequence[pd.Series], where: Sequence[np.ndarray], order: np.ndarray
+) -> Any:
+    """One column of the parts' scores in the table's order (``where``: each part's rows,
+    ``order``: each table row's place among the parts' rows joined)."""
+    dtype = pieces[0].dtype
+    numpy = isinstance(dtype, np.dtype) and dtype != np.dtype(object)
+    if numpy and all(piece.dtype == dtype for piece in pieces):
+        values = np.empty(len(order), dtype=dtype)
+        for rows, piece in zip(where, pieces, strict=True):
+            values[rows] = piece.to_numpy()
+        return values
+    joined = pd.concat(list(pieces), ignore_index=True)
+    return joined.take(order).reset_index(drop=True)
 
 
 def candidate_rows(

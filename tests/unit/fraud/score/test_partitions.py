@@ -100,6 +100,34 @@ def test_the_merge_gives_back_the_tables_order_and_numbering() -> None:
     assert merged["fraud_probability"].tolist() == proba.tolist()
 
 
+def test_the_merge_keeps_every_columns_values_and_dtype_a_column_at_a_time() -> None:
+    """Regression for the merge made a column at a time (it joined and reordered the whole
+    frame): text, object, nullable and NumPy columns, a repeated name, each as a join of
+    the parts sorted back by row would give it."""
+    rng = np.random.default_rng(4)
+    table = pd.DataFrame(
+        {
+            "row": np.arange(1, 7),
+            "id": pd.array(["a", "b", None, "d", "e", "f"], dtype="str"),
+            "note": np.array(["x", 1, None, "y", 2.5, "z"], dtype=object),
+            "count": pd.array([1, None, 3, 4, None, 6], dtype="Int64"),
+            "fraud_probability": rng.random(6),
+            "prediction": np.array([1, 0, 1, 1, 0, 1], dtype=np.int8),
+            "flag": np.array([True, False, True, False, True, False]),
+        }
+    )
+    table.insert(3, "dup", np.arange(6.0))
+    table = table.set_axis([*table.columns[:3], "id", *table.columns[4:]], axis=1)
+    scored = [table.take(part.rows[part.own]).reset_index(drop=True) for part in _parts()]
+    merged = merge_scores(scored, _parts())
+    expected = pd.concat(scored, ignore_index=True)
+    expected.index = np.concatenate([part.rows[part.own] for part in _parts()])
+    expected = expected.sort_index().reset_index(drop=True)
+    expected["row"] = np.arange(1, 7)
+    pd.testing.assert_frame_equal(merged, expected)
+    assert merged.dtypes.tolist() == table.dtypes.tolist()
+
+
 def test_the_tables_explained_rows_come_from_the_parts_candidates() -> None:
     """Each part offers its own most probable rows up to the limit, with their feature
     rows; the table's explained rows (its three most probable at or above half the
