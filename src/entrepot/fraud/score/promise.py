@@ -225,11 +225,23 @@ def _mixed(
     }
 
 
-def ensemble_promise(
-    ensemble: Ensemble, frame: pd.DataFrame, known: KnownLabels | None, proba: np.ndarray
-) -> dict[str, Any] | None:
-    """What a one-model ensemble's card promises of the scored ``frame`` (the upload's
-    column names); ``None`` for a pool of references (their cards speak of other data)."""
+@dataclass(frozen=True, slots=True)
+class RowTimes:
+    """What a promise reads of the scored rows before their scores: the card, each row's
+    instant in seconds and the sorted instants of every label known to the scoring
+    (:func:`label_times`). Made before the rows are scored (:func:`ensemble_times`), so
+    the timestamps are parsed while no scores are held beside the table."""
+
+    card: Mapping[str, Any]
+    seconds: np.ndarray
+    labels: np.ndarray
+
+
+def ensemble_times(
+    ensemble: Ensemble, frame: pd.DataFrame, known: KnownLabels | None
+) -> RowTimes | None:
+    """The row times of a one-model ensemble's promise on ``frame`` (the upload's column
+    names); ``None`` for a pool of references (their cards speak of other data)."""
     if len(ensemble.models) != 1 or ensemble.calibration is not None:
         return None
     member, model = ensemble.members[0], ensemble.models[0]
@@ -238,7 +250,30 @@ def ensemble_promise(
         frame = frame.rename(columns=rename)
         if known is not None and known.history is not None:
             known = replace(known, history=known.history.rename(columns=rename))
-    return file_promise(model, frame, known, proba, tail=member.history)
+    return file_times(model, frame, known, tail=member.history)
+
+
+def file_times(
+    model: FraudModel, inputs: pd.DataFrame, known: KnownLabels | None, tail: bool = True
+) -> RowTimes | None:
+    """The row times of ``model``'s promise on the rows ``inputs`` (the model's column
+    names), or ``None`` when the card has no horizons (a model saved before them, no out-of-
+    time test, no time column)."""
+    card = getattr(model, "horizons", None)
+    if not card:
+        return None
+    seconds, labels = label_times(model, inputs, known, tail)
+    if seconds is None:
+        return None
+    return RowTimes(card, seconds, labels)
+
+
+def promise_of(times: RowTimes | None, proba: np.ndarray) -> dict[str, Any] | None:
+    """What the card promises of the rows ``times`` describes, scored ``proba``."""
+    if times is None:
+        return None
+    horizons = row_horizons(times.seconds, times.labels, times.card["delay_days"])
+    return promised(times.card, horizons, proba, times.seconds)
 
 
 def file_promise(
@@ -251,11 +286,4 @@ def file_promise(
     """What ``model``'s card promises of the scored rows ``inputs`` (the model's column
     names), or ``None`` when the card has no horizons (a model saved before them, no out-of-
     time test, no time column)."""
-    card = getattr(model, "horizons", None)
-    if not card:
-        return None
-    seconds, labels = label_times(model, inputs, known, tail)
-    if seconds is None:
-        return None
-    horizons = row_horizons(seconds, labels, card["delay_days"])
-    return promised(card, horizons, proba, seconds)
+    return promise_of(file_times(model, inputs, known, tail), proba)

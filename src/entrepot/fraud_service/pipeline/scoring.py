@@ -92,7 +92,7 @@ def score_frame(
     says "partial: N of M references", its trust never ``high``); ``spread``: the pool of
     workers the rows are scored over, in parts by entity (the same bits as in process)."""
     from entrepot.fraud.match.description import describe
-    from entrepot.fraud.score.promise import ensemble_promise
+    from entrepot.fraud.score.promise import ensemble_times, promise_of
     from entrepot.fraud_service.estimate import estimate
     from entrepot.fraud_service.known import known_labels, known_labels_summary
     from entrepot.fraud_service.pipeline.partitioned import Spread, score_spread
@@ -109,6 +109,7 @@ def score_frame(
     read = _readable(known, given)
     say(0.3, Message(scorer.step))
     ensemble = scorer.choose(scored_frame, upload, read, what)
+    times = ensemble_times(ensemble, scored_frame, read)  # parsed before scores are held
     say(0.5, Message(N_("progress.scoring")))
     explained: Explanations = {}
     scores, where = score_spread(
@@ -124,7 +125,7 @@ def score_frame(
     real = _realised(frame, scores, label, given, known)
     found = estimate(scores, ensemble.threshold, real, ensemble.level_error, ensemble.unfamiliar)
     proba = scores["fraud_probability"].to_numpy(dtype=float)
-    promise = ensemble_promise(ensemble, scored_frame, read, proba)
+    promise = promise_of(times, proba)
     summary = summarize(scores, ensemble)
     summary, found = with_promise(summary, found, promise)
     if partial is not None:
