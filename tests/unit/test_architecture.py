@@ -37,6 +37,7 @@ RANKS = {
     "freed_memory": 0,
     "spilled_rows": 0,
     "routed_rows": 0,
+    "spilled_parts": 0,
     "storage": 1,
     "settings": 1,
     "catalog": 2,

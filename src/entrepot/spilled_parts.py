@@ -1,0 +1,119 @@
+"""A table's parts held on disk until each is asked for (ADR 0123).
+
+A table scored in parts (``entrepot.fraud_service.pipeline.partitioned``) was held whole
+while its parts scored one after the other, or were sent to workers one by one: at 5M
+rows the table was a third of the peak, beside every part's scores. Where the table was
+handed over (``entrepot.fraud.tables.handed``), its parts are cut once, each written to an
+unnamed temporary file as it is cut (:class:`SpilledParts`), and the table is let go; a
+part is read back when its turn comes. What a process holds is then a part, not the table.
+
+A part is written with :mod:`pickle` and read back by this process alone, from a file no
+other process can open (unnamed, ``O_TMPFILE`` where the system has it): the frame read is
+the frame written, its dtypes with it. Where the file cannot be written (a full disk),
+the parts are kept in memory instead. A part is read back once: it is forgotten then.
+"""
+
+from __future__ import annotations
+
+import pickle
+import tempfile
+from dataclasses import dataclass
+from types import TracebackType
+from typing import IO, Generic, TypeVar
+
+from entrepot.spilled_rows import read_exactly, write_all
+
+__all__ = ["SpilledParts"]
+
+#: What the system's temporary folder holds while parts wait.
+PREFIX = "entrepot-parts-"
+
+T = TypeVar("T")
+
+
+@dataclass(slots=True)
+class _Held(Generic[T]):
+    """One part: ``size`` bytes at ``start`` in the temporary file, or ``kept`` in memory
+    (a full disk)."""
+
+    start: int = 0
+    size: int = 0
+    kept: T | None = None
+    taken: bool = False
+
+
+class SpilledParts(Generic[T]):
+    """Parts put in order and taken back once each, by their number. Use as a context
+    manager: the temporary file is gone on leaving."""
+
+    def __init__(self) -> None:
+        self._parts: list[_Held[T]] = []
+        self._file: IO[bytes] | None = None
+        self._end = 0
+        self._on_disk = True
+
+    def __enter__(self) -> SpilledParts[T]:
+        return self
+
+    def __exit__(
+        self,
+        kind: type[BaseException] | None,
+        error: BaseException | None,
+        trace: TracebackType | None,
+    ) -> None:
+        self.close()
+
+    def __len__(self) -> int:
+        return len(self._parts)
+
+    def close(self) -> None:
+        """Forget every part (the temporary file closed, and so removed)."""
+        if self._file is not None:
+            self._file.close()
+            self._file = None
+        self._parts = []
+
+    @property
+    def on_disk(self) -> bool:
+        """Whether the parts went to the temporary file (``False``: kept in memory)."""
+        return self._on_disk
+
+    def put(self, part: T) -> int:
+        """Hold ``part``; its number, from 0 in the order put."""
+        self._parts.append(self._held(part))
+        return len(self._parts) - 1
+
+    def take(self, number: int) -> T:
+        """Part ``number``, as it was put; each is taken once."""
+        held = self._parts[number]
+        if held.taken:
+            raise ValueError(f"part {number} was already taken")
+        held.taken = True
+        if held.kept is not None:
+            part, held.kept = held.kept, None
+            return part
+        if self._file is None:
+            raise OSError("a spilled part read after its file was closed")
+        raw = bytearray(held.size)
+        self._file.seek(held.start)
+        read_exactly(self._file, memoryview(raw), "spilled parts")
+        found: T = pickle.loads(raw)
+        return found
+
+    def _held(self, part: T) -> _Held[T]:
+        if self._on_disk:
+            try:
+                return self._write(part)
+            except OSError:  # no room on disk: this part and the next are kept in memory
+                self._on_disk = False
+        return _Held(kept=part)
+
+    def _write(self, part: T) -> _Held[T]:
+        if self._file is None:
+            self._file = tempfile.TemporaryFile(prefix=PREFIX, buffering=0)  # noqa: SIM115
+        raw = pickle.dumps(part, protocol=pickle.HIGHEST_PROTOCOL)
+        start = self._end
+        self._file.seek(start)
+        write_all(self._file, memoryview(raw))
+        self._end = self._file.tell()
+        return _Held(start=start, size=len(raw))

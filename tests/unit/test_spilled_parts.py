@@ -1,0 +1,102 @@
+"""A table's parts held on disk until each is asked for (``entrepot.spilled_parts``, ADR
+0123): each part comes back as it was put, its dtypes with it, once; on disk, not in
+memory; a full disk keeps them in memory; a file cut short is an error, never a part."""
+
+from __future__ import annotations
+
+import errno
+import io
+import tempfile
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from entrepot.spilled_parts import SpilledParts
+
+
+def _part(rows: int, seed: int) -> pd.DataFrame:
+    rng = np.random.default_rng(seed)
+    return pd.DataFrame(
+        {
+            "customer": rng.integers(0, 50, rows),
+            "amount": rng.normal(size=rows),
+            "text": pd.array([f"t{i}" if i % 7 else None for i in range(rows)], dtype="str"),
+            "mixed": np.array([i if i % 2 else str(i) for i in range(rows)], dtype=object),
+            "when": pd.to_datetime(rng.integers(0, 10**9, rows), unit="s"),
+            "count": pd.array([None if i % 5 == 0 else i for i in range(rows)], dtype="Int64"),
+        },
+        index=rng.permutation(rows) + 1_000,
+    )
+
+
+def test_each_part_comes_back_as_it_was_put_in_any_order() -> None:
+    parts = [_part(300 + i, seed=i) for i in range(4)]
+    with SpilledParts[pd.DataFrame]() as spilled:
+        numbers = [spilled.put(part) for part in parts]
+        assert numbers == [0, 1, 2, 3] and len(spilled) == 4 and spilled.on_disk
+        for number in (2, 0, 3, 1):
+            pd.testing.assert_frame_equal(spilled.take(number), parts[number], check_exact=True)
+
+
+def test_the_parts_are_on_disk_and_the_file_goes_on_leaving() -> None:
+    with SpilledParts[pd.DataFrame]() as spilled:
+        spilled.put(_part(2_000, seed=1))
+        held = spilled._file
+        assert held is not None
+        held.seek(0, io.SEEK_END)
+        assert held.tell() > 2_000 * 8 * 3  # the part's bytes, not a reference to it
+    assert held.closed
+
+
+def test_a_part_is_taken_once() -> None:
+    with SpilledParts[pd.DataFrame]() as spilled:
+        spilled.put(_part(10, seed=2))
+        spilled.take(0)
+        with pytest.raises(ValueError, match="already taken"):
+            spilled.take(0)
+
+
+def test_a_part_read_after_the_file_is_closed_is_an_error() -> None:
+    spilled = SpilledParts[pd.DataFrame]()
+    spilled.put(_part(10, seed=3))
+    spilled._parts, kept = [], spilled._parts
+    spilled.close()
+    spilled._parts = kept
+    with pytest.raises(OSError, match="after its file was closed"):
+        spilled.take(0)
+
+
+class _Full(io.BytesIO):
+    """A temporary file on a full disk."""
+
+    def write(self, data: Any) -> int:
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+
+def test_a_full_disk_keeps_the_parts_in_memory(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(tempfile, "TemporaryFile", lambda **_: _Full())
+    parts = [_part(100, seed=i) for i in range(3)]
+    with SpilledParts[pd.DataFrame]() as spilled:
+        for part in parts:
+            spilled.put(part)
+        assert not spilled.on_disk
+        for number, part in enumerate(parts):
+            pd.testing.assert_frame_equal(spilled.take(number), part, check_exact=True)
+
+
+def test_a_file_cut_short_is_an_error_never_a_part(monkeypatch: pytest.MonkeyPatch) -> None:
+    opened: list[Any] = []
+    make = tempfile.TemporaryFile
+
+    def kept(**options: Any) -> Any:
+        opened.append(make(**options))
+        return opened[-1]
+
+    monkeypatch.setattr(tempfile, "TemporaryFile", kept)
+    with SpilledParts[pd.DataFrame]() as spilled:
+        spilled.put(_part(1_000, seed=4))
+        opened[0].truncate(500)
+        with pytest.raises(OSError, match="cut short"):
+            spilled.take(0)
