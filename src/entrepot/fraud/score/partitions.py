@@ -162,14 +162,50 @@ def candidate_rows(
     """Each member's feature rows for ``rows`` (table positions), gathered from the parts'
     candidates: each part offered at least those of its own rows among the table's
     explained ones (its own most probable rows up to the same limit)."""
-    found: dict[int, tuple[Candidates, int]] = {}
-    for offered, part in zip(candidates, parts, strict=True):
+    which, at = _offered(candidates, parts, rows)
+    members = len(next(c for c in candidates if c is not None).matrices)
+    return [
+        np.stack([_given(candidates, w).matrices[m][i] for w, i in zip(which, at, strict=True)])
+        for m in range(members)
+    ]
+
+
+def candidate_table(
+    candidates: Sequence[Candidates | None], parts: Sequence[Part], rows: np.ndarray
+) -> pd.DataFrame:
+    """The table's ``rows`` (table positions), in that order, gathered from the parts'
+    candidates (each part's columns: those the members read and the id columns, all an
+    explanation cites): the table itself is not needed to explain them."""
+    which, at = _offered(candidates, parts, rows)
+    pieces, order = [], []
+    for number in np.unique(which).tolist():
+        mine = np.flatnonzero(which == number)
+        pieces.append(_given(candidates, number).table.take(at[mine]))
+        order.append(mine)
+    joined = pd.concat(pieces, ignore_index=True)
+    place = np.empty(len(rows), dtype=np.intp)
+    place[np.concatenate(order)] = np.arange(len(rows))
+    return joined.take(place).reset_index(drop=True)
+
+
+def _offered(
+    candidates: Sequence[Candidates | None], parts: Sequence[Part], rows: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """For each of ``rows`` (table positions), the number of the part whose candidates
+    offered it and its place among them."""
+    found: dict[int, tuple[int, int]] = {}
+    for number, (offered, part) in enumerate(zip(candidates, parts, strict=True)):
         if offered is None:
             continue
         mine = part.rows[part.own]
-        found.update((int(mine[local]), (offered, i)) for i, local in enumerate(offered.rows))
-    members = len(next(c for c in candidates if c is not None).matrices)
-    return [
-        np.stack([found[row][0].matrices[m][found[row][1]] for row in rows.tolist()])
-        for m in range(members)
-    ]
+        found.update((int(mine[local]), (number, i)) for i, local in enumerate(offered.rows))
+    pairs = np.asarray([found[row] for row in rows.tolist()], dtype=np.intp).reshape(-1, 2)
+    return pairs[:, 0], pairs[:, 1]
+
+
+def _given(candidates: Sequence[Candidates | None], number: int) -> Candidates:
+    """The candidates part ``number`` offered (one that offered a row offered some)."""
+    offered = candidates[number]
+    if offered is None:
+        raise ValueError(f"part {number} offered no candidates")
+    return offered

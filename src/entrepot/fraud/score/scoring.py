@@ -123,10 +123,13 @@ Explanations = dict[int, tuple[Message, ...]]
 @dataclass(frozen=True, slots=True)
 class Candidates:
     """A scored part's rows that its table may explain (its positions, the most probable
-    first) and each member's feature rows for them."""
+    first), each member's feature rows for them, and the part's own rows of them (its
+    columns: what an explanation cites), so that the table explains them without being
+    held (``entrepot.fraud.score.partitions.candidate_table``)."""
 
     rows: np.ndarray
     matrices: list[np.ndarray]
+    table: pd.DataFrame
 
 
 def explained_rows(proba: np.ndarray, threshold: float, limit: int) -> np.ndarray:
@@ -216,7 +219,8 @@ def score(
     parts: Explanations = {} if explained is None else explained
     rows = explained_rows(proba, threshold, explain_limit) if explain else np.zeros(0, np.intp)
     if len(rows) and deferred is not None:  # the caller explains, over the whole table
-        deferred.append(Candidates(rows, [x[rows] for x in matrices]))
+        table = frame.take(rows).reset_index(drop=True)
+        deferred.append(Candidates(rows, [x[rows] for x in matrices], table))
     elif len(rows):
         found = explain_rows(frame, rows, [x[rows] for x in matrices], ensemble, upload)
         parts.update(zip(rows.tolist(), found, strict=True))

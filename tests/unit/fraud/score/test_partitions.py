@@ -15,6 +15,7 @@ import pytest
 from entrepot.fraud.score.partitions import (
     Part,
     candidate_rows,
+    candidate_table,
     cut_by_entity,
     entity_groups,
     entity_parts,
@@ -130,16 +131,23 @@ def test_the_merge_keeps_every_columns_values_and_dtype_a_column_at_a_time() -> 
 
 def test_the_tables_explained_rows_come_from_the_parts_candidates() -> None:
     """Each part offers its own most probable rows up to the limit, with their feature
-    rows; the table's explained rows (its three most probable at or above half the
-    threshold) are gathered from those, most probable first."""
+    rows and their rows of the table; the table's explained rows (its three most probable
+    at or above half the threshold) are gathered from those, most probable first: the
+    table itself is not read."""
     proba = np.array([0.9, 0.1, 0.8, 0.95, 0.7, 0.85])
     x = np.arange(12, dtype=float).reshape(6, 2)  # row r's features: (2r, 2r + 1)
+    table = pd.DataFrame(
+        {"id": pd.array([f"t{r}" for r in range(6)], dtype="str"), "amount": proba * 100}
+    )
     offered: list[Candidates | None] = []
     for part in _parts():
         mine = part.rows[part.own]
         local = explained_rows(proba[mine], 0.5, 3)
-        offered.append(Candidates(local, [x[mine][local]]) if len(local) else None)
+        rows_of = table.take(mine[local]).reset_index(drop=True)
+        offered.append(Candidates(local, [x[mine][local]], rows_of) if len(local) else None)
     rows = explained_rows(proba, 0.5, 3)
     assert rows.tolist() == [3, 0, 5]
     (gathered,) = candidate_rows(offered, _parts(), rows)
     assert gathered.tolist() == x[[3, 0, 5]].tolist()
+    expected = table.take([3, 0, 5]).reset_index(drop=True)
+    pd.testing.assert_frame_equal(candidate_table(offered, _parts(), rows), expected)
