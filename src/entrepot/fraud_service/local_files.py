@@ -298,6 +298,7 @@ class LocalFraud:
         ``workers``: more than one spreads the rows over that many workers (the configured
         scheduler's, else local processes) in as many parts by entity: the same bytes."""
         from entrepot.fraud.score.scoring import write_scores
+        from entrepot.fraud.tables.handed import HandedTable
         from entrepot.fraud.tables.io import read_table
         from entrepot.fraud_service.estimate import label_of
         from entrepot.fraud_service.pipeline.partitioned import Spread
@@ -306,13 +307,17 @@ class LocalFraud:
         choice = ModelChoice(model, ensemble, library, user)
         choice.check()
         frame = _table(file, sheet)
+        facts = sheet_facts(frame)
+        label = label_of(frame) if late_labels is None else None
+        handed = HandedTable(frame)  # let go once its parts are cut (ADR 0123)
+        del frame
         before = None if history is None else read_table(history)
         with self.pools(workers) as pool:
             outcome = score_frame(
-                frame,
+                handed,
                 self.scorer(choice),
                 labels=LabelsGiven(history=before, column=late_labels),
-                label=label_of(frame) if late_labels is None else None,
+                label=label,
                 what=str(file),
                 explain=explain,
                 threads=threads,
@@ -331,7 +336,7 @@ class LocalFraud:
             outcome.trust,
             outcome.summary,
             outcome.spread,
-            sheet_facts(frame),
+            facts,
         )
 
     def evaluate(

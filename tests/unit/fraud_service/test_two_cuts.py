@@ -21,6 +21,7 @@ from entrepot.fraud.score.counterparty_cut import read_columns
 from entrepot.fraud.score.ensemble import Ensemble
 from entrepot.fraud.score.partitions import role_columns
 from entrepot.fraud.score.scoring import Explanations, score
+from entrepot.fraud_service.pipeline import partitioned
 from entrepot.fraud_service.pipeline.partitioned import Spread, score_spread
 from tests.support.two_members import later_rows, two_members
 
@@ -134,3 +135,42 @@ def test_the_one_cut_with_counterparties_still_gives_the_same_scores(
     found, facts, _ = _spread(frame, ensemble, _Pickling(), 3)
     pd.testing.assert_frame_equal(found, alone, check_exact=True)
     assert facts["cuts"] == 1 and facts["rows_read"] > len(frame)
+
+
+def test_in_process_each_counterparty_part_is_routed_once_made(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """In process the counterparty cut's parts are made and routed one after the other:
+    one part's features held at a time, not the table's; the same scores."""
+    frame = _frame()
+    ensemble = _ensemble(frame, history=True)
+    alone = score(frame, ensemble, upload=describe(frame))
+    steps: list[str] = []
+    make = partitioned.counterparty_part
+    put = counterparty_cut.RoutedMade.put
+
+    def made(shared: Any, part: pd.DataFrame) -> Any:
+        steps.append("made")
+        return make(shared, part)
+
+    def routed(self: Any, found: Any, rows: np.ndarray) -> None:
+        steps.append("routed")
+        put(self, found, rows)
+
+    monkeypatch.setattr(partitioned, "counterparty_part", made)
+    monkeypatch.setattr(counterparty_cut.RoutedMade, "put", routed)
+    found, facts = score_spread(
+        frame,
+        ensemble,
+        Spread(part_rows=len(frame) // 3),
+        upload=describe(frame),
+        explain=False,
+        threads=1,
+        explained={},
+        known=None,
+    )
+    assert facts["cuts"] == 2 and steps.count("made") > 1
+    assert steps == ["made", "routed"] * steps.count("made")
+    pd.testing.assert_frame_equal(
+        found.drop(columns="explanation"), alone.drop(columns="explanation"), check_exact=True
+    )

@@ -20,10 +20,13 @@ part's, not the table's."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import partial
 from typing import TYPE_CHECKING, Any
 
+from entrepot.freed_memory import give_back
 from entrepot.messages import N_, Message
 from entrepot.pools import Here, OnDemand, Pool
+from entrepot.spilled_parts import SpilledParts
 
 __all__ = [
     "PartScoring",
@@ -36,6 +39,8 @@ __all__ = [
 ]
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     import numpy as np
     import pandas as pd
 
@@ -45,6 +50,7 @@ if TYPE_CHECKING:
     from entrepot.fraud.score.known_labels import KnownLabels
     from entrepot.fraud.score.partitions import Part
     from entrepot.fraud.score.scoring import Candidates, Explanations
+    from entrepot.fraud.tables.handed import HandedTable
 
 #: Why a table spread over workers was scored in process after all (message keys).
 NO_ENTITY = N_("fraud.spread.no_entity")
@@ -82,7 +88,7 @@ class PartScoring:
 
 
 def score_spread(
-    frame: pd.DataFrame,
+    table: pd.DataFrame | HandedTable,
     ensemble: Ensemble,
     spread: Spread,
     *,
@@ -92,9 +98,14 @@ def score_spread(
     explained: Explanations,
     known: KnownLabels | None,
 ) -> tuple[pd.DataFrame, dict[str, Any]]:
-    """``frame``'s scores as :func:`~entrepot.fraud.score.scoring.score` gives them, and the
+    """``table``'s scores as :func:`~entrepot.fraud.score.scoring.score` gives them, and the
     facts of where they were computed (``workers``: parts run over a pool, ``parts``, and
-    ``in_process``: the message key saying why the pool was not used, or ``None``)."""
+    ``in_process``: the message key saying why the pool was not used, or ``None``).
+
+    A table handed over (:class:`~entrepot.fraud.tables.handed.HandedTable`) and scored in
+    parts is let go once its parts are cut: each part waits on disk for its turn
+    (``entrepot.spilled_parts``, ADR 0123), and what the scoring holds is a part and the
+    scores, not the table."""
     from entrepot.fraud.score.partitions import (
         cut_by_entity,
         entity_columns,
@@ -102,7 +113,9 @@ def score_spread(
         part_columns,
     )
     from entrepot.fraud.score.scoring import score
+    from entrepot.fraud.tables.handed import taken
 
+    frame, handed = taken(table)
     columns = [str(c) for c in frame.columns]
     own, around = entity_columns(ensemble, columns)
     own, around = (own, around) if own else (around, [])
@@ -133,26 +146,34 @@ def score_spread(
     frame = frame.reset_index(drop=True)
     shared = PartScoring(ensemble, upload, explain, threads)
     roles = cut_roles(frame, ensemble)
+    total = len(frame)
     with ExitStack() as held:
         if roles is None:  # one cut: each part reads its counterparties' whole history too
             parts = cut_by_entity(frame, own, around, count)
             routed = None
         else:  # two cuts: counterparty features made in one (held on disk), scores in the other
             parts = cut_by_entity(frame, roles[0], [], count)
-            routed = held.enter_context(RoutedMade([part.rows for part in parts], len(frame)))
+            routed = held.enter_context(RoutedMade([part.rows for part in parts], total))
             _counterparty_cut(frame, columns, roles[1], pool, count, shared, routed)
         sent = frame[part_columns(ensemble, upload.id_columns, columns)]
+        del frame
+        spilled: SpilledParts[pd.DataFrame] | None = (
+            held.enter_context(SpilledParts()) if handed else None
+        )
+        taking = _part_tables(sent, parts, spilled)
+        del sent
+        if spilled is not None:
+            give_back()  # the table's memory, let go: the parts allocate their own next
 
         def item(i: int) -> tuple[pd.DataFrame, np.ndarray, list[dict[str, np.ndarray]] | None]:
-            part = parts[i]
             made = None if routed is None else routed.given(i)
-            return sent.take(part.rows), np.flatnonzero(part.own), made
+            return taking(i), np.flatnonzero(parts[i].own), made
 
         scored = pool.run(score_part, shared, OnDemand(len(parts), item))
     merged = merge_scores([scores for scores, _ in scored], parts)
     if explain:
         offered = [candidates for _, candidates in scored]
-        _explain_once(merged, frame, offered, parts, shared, explained, pool)
+        _explain_once(merged, offered, parts, shared, explained, pool)
     read = sum(len(part.rows) for part in parts)
     return merged, {
         "parts": len(parts),
@@ -161,6 +182,19 @@ def score_spread(
         "cuts": 1 if roles is None else 2,
         "rows_read": read,
     }
+
+
+def _part_tables(
+    sent: pd.DataFrame, parts: list[Part], spilled: SpilledParts[pd.DataFrame] | None
+) -> Callable[[int], pd.DataFrame]:
+    """How each part's rows of the table (``sent``: its columns a part reads) are taken:
+    from it when asked for, or, where ``spilled`` is given, cut now, each held on disk
+    until its turn, so that the table can be let go (``entrepot.spilled_parts``)."""
+    if spilled is None:
+        return partial(_rows_of, sent, parts)
+    for part in parts:
+        spilled.put(sent.take(part.rows))
+    return spilled.take
 
 
 def _counterparty_cut(
@@ -175,16 +209,26 @@ def _counterparty_cut(
     """Each member's counterparty features of every row of ``frame`` (its ``columns``,
     named as text), made over ``pool`` in ``parts`` parts cut by the ``counterparties``
     (each part sent the columns those features read alone), routed to ``routed``: each
-    part's dropped once routed."""
+    part's dropped once routed. In process, a part is routed as soon as it is made, so
+    that one part's features are held at a time, not the table's; a pool of workers makes
+    them all at once."""
     from entrepot.fraud.score.counterparty_cut import read_columns
     from entrepot.fraud.score.partitions import cut_by_entity
 
     cut = cut_by_entity(frame, counterparties, [], parts)
     sent = frame[read_columns(shared.ensemble, columns)]
-    items = OnDemand(len(cut), lambda i: sent.take(cut[i].rows))
-    made = pool.run(counterparty_part, shared, items)
-    for part in cut:
-        routed.put(made.pop(0), part.rows)
+    width = 1 if isinstance(pool, Here) else len(cut)
+    for first in range(0, len(cut), width):
+        batch = cut[first : first + width]
+        items = OnDemand(len(batch), partial(_rows_of, sent, batch))
+        made = pool.run(counterparty_part, shared, items)
+        for part in batch:
+            routed.put(made.pop(0), part.rows)
+
+
+def _rows_of(table: pd.DataFrame, parts: list[Part], number: int) -> pd.DataFrame:
+    """Part ``number``'s rows of ``table``, in its order."""
+    return table.take(parts[number].rows)
 
 
 def counterparty_part(shared: PartScoring, part: pd.DataFrame) -> list[Made]:
@@ -196,7 +240,6 @@ def counterparty_part(shared: PartScoring, part: pd.DataFrame) -> list[Made]:
 
 def _explain_once(
     merged: pd.DataFrame,
-    frame: pd.DataFrame,
     offered: list[Candidates | None],
     parts: list[Part],
     shared: PartScoring,
@@ -204,13 +247,13 @@ def _explain_once(
     pool: Pool,
 ) -> None:
     """The merged table's explained rows explained once (each part offered its candidates'
-    feature rows, never explained them), in as many slices as parts over ``pool`` (a row's
-    explanation reads its own row alone): ``merged``'s ``explanation`` column and
+    rows and feature rows, never explained them), in as many slices as parts over ``pool``
+    (a row's explanation reads its own row alone): ``merged``'s ``explanation`` column and
     ``explained`` as one process gives them."""
     import numpy as np
     import pandas as pd
 
-    from entrepot.fraud.score.partitions import candidate_rows
+    from entrepot.fraud.score.partitions import candidate_rows, candidate_table
     from entrepot.fraud.score.scoring import explained_rows
     from entrepot.i18n.messages import english_parts
 
@@ -219,11 +262,12 @@ def _explain_once(
     if not len(rows):
         return
     matrices = candidate_rows(offered, parts, rows)
+    table = candidate_table(offered, parts, rows)
     cuts = np.array_split(np.arange(len(rows)), min(len(parts), len(rows)))
 
     def item(i: int) -> tuple[pd.DataFrame, list[np.ndarray]]:
         at = cuts[i]
-        return frame.take(rows[at]), [x[at] for x in matrices]
+        return table.take(at), [x[at] for x in matrices]
 
     found = [
         said

@@ -10,12 +10,14 @@ from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    import numpy as np
     import pandas as pd
 
     from entrepot.fraud.match.description import Upload
     from entrepot.fraud.score.ensemble import Ensemble
     from entrepot.fraud.score.known_labels import KnownLabels
     from entrepot.fraud.score.scoring import Explanations
+    from entrepot.fraud.tables.handed import HandedTable
     from entrepot.fraud_service.pipeline.partitioned import Spread
     from entrepot.fraud_service.pipeline.scorers import Scorer
     from entrepot.jobs.runner import Progress
@@ -72,7 +74,7 @@ class ScoringOutcome:
 
 
 def score_frame(
-    frame: pd.DataFrame,
+    frame: pd.DataFrame | HandedTable,
     scorer: Scorer,
     *,
     labels: LabelsGiven | None = None,
@@ -90,30 +92,42 @@ def score_frame(
     ``progress(fraction, message)`` hears each step; ``partial``: ``(references, total)``
     when the reference library the scorer chose from was still being built (the summary
     says "partial: N of M references", its trust never ``high``); ``spread``: the pool of
-    workers the rows are scored over, in parts by entity (the same bits as in process)."""
+    workers the rows are scored over, in parts by entity (the same bits as in process).
+
+    A ``frame`` handed over (:class:`~entrepot.fraud.tables.handed.HandedTable`) is let go
+    as soon as its parts are cut (``pipeline.partitioned``): what the figures after the
+    scoring read of it (its labels, its row count, the card's row times) is taken first."""
     from entrepot.fraud.match.description import describe
     from entrepot.fraud.score.promise import ensemble_times, promise_of
-    from entrepot.fraud_service.estimate import estimate
+    from entrepot.fraud.tables.handed import HandedTable, taken
+    from entrepot.fraud_service.estimate import estimate, file_labels
     from entrepot.fraud_service.known import known_labels, known_labels_summary
     from entrepot.fraud_service.pipeline.partitioned import Spread, score_spread
     from entrepot.fraud_service.promised import with_promise
     from entrepot.fraud_service.summary import summarize, with_partial_library
+    from entrepot.freed_memory import give_back
     from entrepot.messages import N_, Message
 
     say = progress or _silent
     given = labels or LabelsGiven()
+    table, handed = taken(frame)
     scored_frame, known = known_labels(
-        frame, history=given.history, column=given.column, decisions=given.decisions
+        table, history=given.history, column=given.column, decisions=given.decisions
     )
+    own = _Own(len(table), file_labels(table, label), label)
+    del table
     upload = describe(scored_frame)
     read = _readable(known, given)
     say(0.3, Message(scorer.step))
     ensemble = scorer.choose(scored_frame, upload, read, what)
     times = ensemble_times(ensemble, scored_frame, read)  # parsed before scores are held
+    give_back()  # the description's and the row times' buffers, before the parts' arrays
     say(0.5, Message(N_("progress.scoring")))
     explained: Explanations = {}
+    to_score = HandedTable(scored_frame) if handed else scored_frame
+    del scored_frame
     scores, where = score_spread(
-        scored_frame,
+        to_score,
         ensemble,
         spread or Spread(),
         upload=upload,
@@ -122,7 +136,7 @@ def score_frame(
         explained=explained,
         known=read,
     )
-    real = _realised(frame, scores, label, given, known)
+    real = _realised(own, scores, given, known)
     found = estimate(scores, ensemble.threshold, real, ensemble.level_error, ensemble.unfamiliar)
     proba = scores["fraud_probability"].to_numpy(dtype=float)
     promise = promise_of(times, proba)
@@ -165,24 +179,32 @@ def _silent(fraction: float, message: Message) -> None:
     """No one listens to the progress."""
 
 
+@dataclass(frozen=True, slots=True)
+class _Own:
+    """What the realised figures read of the scored file, taken before it is scored: its
+    row count and its own ``label`` column's labels (``None``: none)."""
+
+    rows: int
+    labels: np.ndarray | None
+    label: str | None
+
+
 def _realised(
-    frame: pd.DataFrame,
+    own: _Own,
     scores: pd.DataFrame,
-    label: str | None,
     given: LabelsGiven,
     known: KnownLabels | None,
 ) -> dict[str, Any] | None:
     """The realised figures: against the late-labels column when one was named, else the
     file's own label, else the analysts' decisions on its rows; ``None`` without labels."""
-    from entrepot.fraud_service.estimate import file_labels, realised
+    from entrepot.fraud_service.estimate import realised
     from entrepot.fraud_service.known import decided
 
     flagged = scores["prediction"].to_numpy() == 1
     if given.column is not None and known is not None and known.rows is not None:
         return realised(flagged, known.rows, "late_labels", given.column)
-    own = file_labels(frame, label)
-    if own is not None:
-        return realised(flagged, own, "label", label)
+    if own.labels is not None:
+        return realised(flagged, own.labels, "label", own.label)
     if given.decisions is None:
         return None
-    return realised(flagged, decided(len(frame), given.decisions), "feedback")
+    return realised(flagged, decided(own.rows, given.decisions), "feedback")
