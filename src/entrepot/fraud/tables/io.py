@@ -86,7 +86,10 @@ def read_table(
             hint="give a file",
             said=Message(N_("error.file.folder"), {"path": str(path)}),
         ) from None
-    return read_bytes(data, name=path.name, sheet=sheet, labelled=labelled)
+    frame = read_bytes(data, name=path.name, sheet=sheet, labelled=labelled)
+    del data
+    give_back()  # the file's bytes, freed only now: a scoring's kept heap would hold them
+    return frame
 
 
 def read_bytes(
