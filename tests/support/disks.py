@@ -3,12 +3,15 @@ run), to see what a full disk does."""
 
 from __future__ import annotations
 
+import errno
+import io
 import os
 import subprocess
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -25,3 +28,11 @@ def tiny_tmpfs(parent: Path, size: str = "256k") -> Iterator[Path]:
         yield mount
     finally:
         subprocess.run(["umount", str(mount)], check=True)
+
+
+class FullTemporaryFile(io.BytesIO):
+    """A temporary file on a full disk: every write fails as a full disk's does
+    (``tempfile.TemporaryFile`` monkeypatched to return one)."""
+
+    def write(self, data: Any) -> int:
+        raise OSError(errno.ENOSPC, "No space left on device")

@@ -5,7 +5,6 @@ in memory; a file cut short is an error, never zeros."""
 
 from __future__ import annotations
 
-import errno
 import io
 import tempfile
 from typing import Any
@@ -14,6 +13,7 @@ import numpy as np
 import pytest
 
 from entrepot.routed_rows import RoutedRows
+from tests.support.disks import FullTemporaryFile
 
 
 def _cut(rows: int, parts: int, seed: int) -> tuple[np.ndarray, np.ndarray, list[np.ndarray]]:
@@ -84,15 +84,8 @@ def test_a_row_given_twice_is_an_error() -> None:
             routed.part(int(owner[3]))
 
 
-class _Full(io.BytesIO):
-    """A temporary file on a full disk."""
-
-    def write(self, data: Any) -> int:
-        raise OSError(errno.ENOSPC, "No space left on device")
-
-
 def test_a_full_disk_keeps_the_rows_in_memory(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(tempfile, "TemporaryFile", lambda **_: _Full())
+    monkeypatch.setattr(tempfile, "TemporaryFile", lambda **_: FullTemporaryFile())
     owner, place, members = _cut(3_000, 3, seed=9)
     values = _values(3_000, 5, seed=10)
     with RoutedRows(owner, place, 3, 5) as routed:

@@ -4,7 +4,6 @@ memory; a full disk keeps them in memory; a file cut short is an error, never a 
 
 from __future__ import annotations
 
-import errno
 import io
 import tempfile
 from typing import Any
@@ -14,6 +13,7 @@ import pandas as pd
 import pytest
 
 from entrepot.spilled_parts import SpilledParts
+from tests.support.disks import FullTemporaryFile
 
 
 def _part(rows: int, seed: int) -> pd.DataFrame:
@@ -68,15 +68,8 @@ def test_a_part_read_after_the_file_is_closed_is_an_error() -> None:
         spilled.take(0)
 
 
-class _Full(io.BytesIO):
-    """A temporary file on a full disk."""
-
-    def write(self, data: Any) -> int:
-        raise OSError(errno.ENOSPC, "No space left on device")
-
-
 def test_a_full_disk_keeps_the_parts_in_memory(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(tempfile, "TemporaryFile", lambda **_: _Full())
+    monkeypatch.setattr(tempfile, "TemporaryFile", lambda **_: FullTemporaryFile())
     parts = [_part(100, seed=i) for i in range(3)]
     with SpilledParts[pd.DataFrame]() as spilled:
         for part in parts:
