@@ -10,7 +10,9 @@ part is read back when its turn comes. What a process holds is then a part, not 
 A part is written with :mod:`pickle` and read back by this process alone, from a file no
 other process can open (unnamed, ``O_TMPFILE`` where the system has it): the frame read is
 the frame written, its dtypes with it. Where the file cannot be written (a full disk),
-the parts are kept in memory instead. A part is read back once: it is forgotten then.
+the parts are kept in memory instead. A part can be read back again (a pool of workers
+asks for an item again where a worker was lost with its input): it is held until the
+file is closed.
 """
 
 from __future__ import annotations
@@ -31,7 +33,7 @@ PREFIX = "entrepot-parts-"
 T = TypeVar("T")
 
 
-@dataclass(slots=True)
+@dataclass(frozen=True, slots=True)
 class _Held(Generic[T]):
     """One part: ``size`` bytes at ``start`` in the temporary file, or ``kept`` in memory
     (a full disk)."""
@@ -39,12 +41,11 @@ class _Held(Generic[T]):
     start: int = 0
     size: int = 0
     kept: T | None = None
-    taken: bool = False
 
 
 class SpilledParts(Generic[T]):
-    """Parts put in order and taken back once each, by their number. Use as a context
-    manager: the temporary file is gone on leaving."""
+    """Parts put in order and read back by their number, each as often as asked. Use as a
+    context manager: the temporary file is gone on leaving."""
 
     def __init__(self) -> None:
         self._parts: list[_Held[T]] = []
@@ -84,20 +85,16 @@ class SpilledParts(Generic[T]):
         return len(self._parts) - 1
 
     def take(self, number: int) -> T:
-        """Part ``number``, as it was put; each is taken once."""
+        """Part ``number``, as it was put (read from the file anew each time)."""
         held = self._parts[number]
-        if held.taken:
-            raise ValueError(f"part {number} was already taken")
-        held.taken = True
         if held.kept is not None:
-            part, held.kept = held.kept, None
-            return part
+            return held.kept
         if self._file is None:
             raise OSError("a spilled part read after its file was closed")
         raw = bytearray(held.size)
         self._file.seek(held.start)
         read_exactly(self._file, memoryview(raw), "spilled parts")
-        found: T = pickle.loads(raw)
+        found: T = pickle.loads(raw)  # this process's own bytes, in a file no other can open
         return found
 
     def _held(self, part: T) -> _Held[T]:

@@ -10,6 +10,7 @@ from typing import Any
 
 from entrepot.bootstrap.local_fraud import local_fraud
 from entrepot.fraud.score.scoring import write_scores
+from entrepot.fraud.tables.handed import HandedTable
 from entrepot.fraud.tables.io import read_table
 from entrepot.fraud_service.local_files import ModelChoice
 from entrepot.fraud_service.pipeline.partitioned import Spread
@@ -41,10 +42,11 @@ def trained_folder(here: Path, seed: int) -> Path:
 
 def scored(folder: Path, out: Path, spread: Spread) -> dict[str, Any]:
     """Score ``folder``'s ``tx.csv`` with its model into ``out``; the facts of where it
-    ran."""
+    ran. The table is handed over, as the command line hands it (ADR 0123: its parts wait
+    on disk, and a worker lost mid-task has its part read again)."""
     fraud = local_fraud(None)
     outcome = score_frame(
-        read_table(folder / "tx.csv"),
+        HandedTable(read_table(folder / "tx.csv")),
         fraud.scorer(ModelChoice(model=str(folder / "model"))),
         spread=spread,
     )
