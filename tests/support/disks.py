@@ -7,6 +7,7 @@ import errno
 import io
 import os
 import subprocess
+import tempfile
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -36,3 +37,17 @@ class FullTemporaryFile(io.BytesIO):
 
     def write(self, data: Any) -> int:
         raise OSError(errno.ENOSPC, "No space left on device")
+
+
+def opened_temporary_files(monkeypatch: pytest.MonkeyPatch) -> list[Any]:
+    """Every temporary file ``tempfile.TemporaryFile`` opens from now on, real ones, kept
+    in this list so that a test can cut one short."""
+    opened: list[Any] = []
+    make = tempfile.TemporaryFile
+
+    def kept(**options: Any) -> Any:
+        opened.append(make(**options))
+        return opened[-1]
+
+    monkeypatch.setattr(tempfile, "TemporaryFile", kept)
+    return opened

@@ -7,13 +7,12 @@ from __future__ import annotations
 
 import io
 import tempfile
-from typing import Any
 
 import numpy as np
 import pytest
 
 from entrepot.routed_rows import RoutedRows
-from tests.support.disks import FullTemporaryFile
+from tests.support.disks import FullTemporaryFile, opened_temporary_files
 
 
 def _cut(rows: int, parts: int, seed: int) -> tuple[np.ndarray, np.ndarray, list[np.ndarray]]:
@@ -98,14 +97,7 @@ def test_a_full_disk_keeps_the_rows_in_memory(monkeypatch: pytest.MonkeyPatch) -
 
 
 def test_a_file_cut_short_is_an_error_never_zeros(monkeypatch: pytest.MonkeyPatch) -> None:
-    opened: list[Any] = []
-    make = tempfile.TemporaryFile
-
-    def kept(**options: Any) -> Any:
-        opened.append(make(**options))
-        return opened[-1]
-
-    monkeypatch.setattr(tempfile, "TemporaryFile", kept)
+    opened = opened_temporary_files(monkeypatch)
     owner, place, _ = _cut(1_000, 1, seed=11)
     with RoutedRows(owner, place, 1, 3) as routed:
         routed.put(np.arange(1_000), _values(1_000, 3, seed=12))

@@ -7,14 +7,13 @@ from __future__ import annotations
 
 import io
 import tempfile
-from typing import Any
 
 import numpy as np
 import pandas as pd
 import pytest
 
 from entrepot.spilled_parts import SpilledParts
-from tests.support.disks import FullTemporaryFile
+from tests.support.disks import FullTemporaryFile, opened_temporary_files
 
 
 def _part(rows: int, seed: int) -> pd.DataFrame:
@@ -84,14 +83,7 @@ def test_a_full_disk_keeps_the_parts_in_memory(monkeypatch: pytest.MonkeyPatch) 
 
 
 def test_a_file_cut_short_is_an_error_never_a_part(monkeypatch: pytest.MonkeyPatch) -> None:
-    opened: list[Any] = []
-    make = tempfile.TemporaryFile
-
-    def kept(**options: Any) -> Any:
-        opened.append(make(**options))
-        return opened[-1]
-
-    monkeypatch.setattr(tempfile, "TemporaryFile", kept)
+    opened = opened_temporary_files(monkeypatch)
     with SpilledParts[pd.DataFrame]() as spilled:
         spilled.put(_part(1_000, seed=4))
         opened[0].truncate(500)

@@ -146,14 +146,13 @@ def score_spread(
     frame = frame.reset_index(drop=True)
     shared = PartScoring(ensemble, upload, explain, threads)
     roles = cut_roles(frame, ensemble)
-    total = len(frame)
     with ExitStack() as held:
         if roles is None:  # one cut: each part reads its counterparties' whole history too
             parts = cut_by_entity(frame, own, around, count)
             routed = None
         else:  # two cuts: counterparty features made in one (held on disk), scores in the other
             parts = cut_by_entity(frame, roles[0], [], count)
-            routed = held.enter_context(RoutedMade([part.rows for part in parts], total))
+            routed = held.enter_context(RoutedMade([part.rows for part in parts], len(frame)))
             _counterparty_cut(frame, columns, roles[1], pool, count, shared, routed)
         sent = frame[part_columns(ensemble, upload.id_columns, columns)]
         del frame
