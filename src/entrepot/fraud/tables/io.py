@@ -14,28 +14,27 @@ are inflated; a spreadsheet's header may sit under a title
 
 from __future__ import annotations
 
-import codecs
-import csv
 import io
 import os
-import re
 import tempfile
 import warnings
-from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
 from entrepot.fraud.errors import EmptyFile, MissingFile, UnreadableFile
-from entrepot.fraud.tables import refused
 from entrepot.fraud.tables.bounds import (
-    MAX_COLUMNS,
     MAX_INFLATED_BYTES,
     MAX_XLSX_ROWS,
-    InflatesTooMuch,
     check_xlsx,
     check_xlsx_rows,
+)
+from entrepot.fraud.tables.csv_read import (
+    check_header_width,
+    read_csv,
+    read_csv_file,
+    sniff_separator,
 )
 from entrepot.fraud.tables.csv_text import csv_blocks
 from entrepot.fraud.tables.finite import infinities_as_missing
@@ -51,17 +50,19 @@ from entrepot.fraud.tables.xlsx_sheet import sheet_rows
 from entrepot.freed_memory import give_back
 from entrepot.messages import N_, Message
 
-__all__ = ["decode", "read_bytes", "read_table", "sniff_separator", "write_table", "xlsx_rows"]
+__all__ = [
+    "check_header_width",
+    "decode",
+    "read_bytes",
+    "read_table",
+    "sniff_separator",
+    "write_table",
+    "xlsx_rows",
+]
 
-_SEPARATORS = (",", ";", "\t", "|")
 #: Line end of the CSV files written: with both characters in it, the ``csv`` writer quotes
 #: any cell holding a CR or an LF.
 CRLF = "\r\n"
-#: Characters of each line the separator is guessed from.
-SNIFF_CHARS = 16 * 1024
-#: Rows of a CSV looked at for codes written with leading zeros.
-CODE_ROWS = 2000
-_LEADING_ZERO = re.compile(r"0\d+")
 
 
 def read_table(
@@ -75,7 +76,8 @@ def read_table(
     """
     path = Path(path)
     try:
-        data = path.read_bytes()
+        frame = read_csv_file(path)  # a large UTF-8 CSV: never held whole (ADR 0124)
+        data = path.read_bytes() if frame is None else b""
     except FileNotFoundError:
         raise MissingFile(
             f"no file at {path}", said=Message(N_("error.file.missing"), {"path": str(path)})
@@ -86,6 +88,8 @@ def read_table(
             hint="give a file",
             said=Message(N_("error.file.folder"), {"path": str(path)}),
         ) from None
+    if frame is not None:
+        return _finished(frame, path.name, {})
     frame = read_bytes(data, name=path.name, sheet=sheet, labelled=labelled)
     del data
     give_back()  # the file's bytes, freed only now: a scoring's kept heap would hold them
@@ -133,7 +137,13 @@ def read_bytes(
         frame = _read_excel(data, name, choice.sheet, choice.index, xlsx_rows)
         facts = choice.facts()
     else:
-        frame = _read_csv(data, name)
+        frame = read_csv(data, name)
+    return _finished(frame, name, facts)
+
+
+def _finished(frame: pd.DataFrame, name: str, facts: dict[str, object]) -> pd.DataFrame:
+    """The frame read from the file ``name``, refused without rows, its infinite numbers
+    missing, its sheet's ``facts`` in its ``attrs``."""
     if frame.empty:
         raise EmptyFile(
             f"{name} has {len(frame.columns)} column(s) but no rows",
@@ -178,168 +188,6 @@ def xlsx_rows(data: bytes, *, sheet: int = 0) -> int:
     """The data rows of a spreadsheet (header excluded), declared or counted in its XML
     without openpyxl, the count stopping past :data:`MAX_XLSX_ROWS`; 0 if it has none."""
     return sheet_rows(data, sheet=sheet, stop=MAX_XLSX_ROWS)
-
-
-def sniff_separator(text: str) -> str:
-    """The separator that splits the first lines into the most, and equal, fields.
-
-    Only the first :data:`SNIFF_CHARS` of each line are looked at, so a long line or a
-    huge quoted cell neither slows the guess down nor trips the ``csv`` module's field
-    limit (a separator that cannot split the lines is simply not chosen)."""
-    lines = [line[:SNIFF_CHARS] for line in text[: 50 * SNIFF_CHARS].splitlines()[:50]]
-    lines = [line for line in lines if line.strip()]
-    best, best_score = ",", (0.0, 0)
-    for sep in _SEPARATORS:
-        try:
-            counts = [len(row) for row in csv.reader(lines, delimiter=sep)]
-        except csv.Error:  # a quoted cell left open runs past the field limit
-            continue
-        if not counts or max(counts) < 2:
-            continue
-        mode = max(set(counts), key=counts.count)
-        score = (counts.count(mode) / len(counts), mode)
-        if score > best_score:
-            best, best_score = sep, score
-    return best
-
-
-def _read_csv(data: bytes, name: str) -> pd.DataFrame:
-    text, encoding = decode(data, name)
-    sep = sniff_separator(text)
-    check_header_width(text, sep, name)
-    # Parsed from UTF-8 bytes, not from the text: pandas read a StringIO through a buffer
-    # of four bytes a character (5M rows, 365 MB: a 3,142 MiB peak, 1,321 from the bytes),
-    # and the text is let go of first.
-    utf8 = _utf8(data, text, encoding)
-    del text
-    try:
-        codes = _codes(utf8, sep)
-        frame = pd.read_csv(
-            io.BytesIO(utf8),
-            sep=sep,
-            dtype=codes,
-            **_parsing(utf8, sep, encoding),
-        )
-    except pd.errors.EmptyDataError:
-        raise EmptyFile(
-            f"{name} has no header and no rows",
-            said=Message(N_("error.table.nothing"), {"name": name}),
-        ) from None
-    except (pd.errors.ParserError, ValueError) as exc:
-        raise UnreadableFile(
-            f"{name} could not be parsed as CSV (separator {sep!r}): {exc}",
-            said=Message(
-                N_("error.table.csv_unparsable"),
-                {"name": name, "separator": sep, "detail": str(exc)[:200]},
-            ),
-        ) from exc
-    return text_numbers(frame, conventions=("en",) if sep == "," else ("fr", "en"))
-
-
-def _utf8(data: bytes, text: str, encoding: str) -> bytes:
-    """The UTF-8 bytes of ``text``, decoded from ``data`` as ``encoding``: ``data`` itself
-    where it is UTF-8 already (its BOM left out)."""
-    if encoding == "utf-8":
-        return data
-    if encoding == "utf-8-sig":
-        return data[len(codecs.BOM_UTF8) :]
-    return text.encode("utf-8")
-
-
-def _parsing(utf8: bytes, sep: str, encoding: str) -> dict[str, object]:
-    """How pandas parses the UTF-8 bytes ``utf8`` (``encoding``: what they were read as),
-    with only the options that change a value, each of which costs CPU: spaces after a
-    separator or at a line's start are skipped (``skipinitialspace``: a fifth of the parse)
-    only where the bytes hold one; an invalid byte is replaced (``encoding_errors``: pandas
-    then decodes through Python, three times the parse) only in a file marked UTF-8 by its
-    BOM, the one case ``decode`` reads with replacement, and only when one is there."""
-    options: dict[str, object] = {}
-    if _spaced(utf8, sep):
-        options["skipinitialspace"] = True
-    if encoding == "utf-8-sig" and not _valid_utf8(utf8):
-        options |= {"encoding": "utf-8", "encoding_errors": "replace"}
-    return options
-
-
-def _spaced(utf8: bytes, sep: str, block: int = 1 << 24) -> bool:
-    """Whether a space starts ``utf8`` or follows ``sep`` or a line break in it: looked for
-    in NumPy a block at a time (a quarter of the CPU of four ``bytes`` searches)."""
-    starts = (sep + "\n\r").encode("utf-8")
-    if len(starts) != 3:  # a separator of several bytes: searched for as it is
-        return any(mark + b" " in utf8 for mark in (starts[:-2], b"\n", b"\r"))
-    raw = np.frombuffer(utf8, np.uint8)
-    if len(raw) and raw[0] == ord(" "):
-        return True
-    marks = np.frombuffer(starts, np.uint8)
-    for start in range(0, max(len(raw) - 1, 0), block):
-        window = raw[start : start + block + 1]
-        after = np.flatnonzero(window[1:] == ord(" "))
-        if len(after) and np.isin(window[after], marks).any():
-            return True
-    return False
-
-
-def _valid_utf8(data: bytes) -> bool:
-    """Whether ``data`` decodes as UTF-8 without a replacement."""
-    try:
-        codecs.utf_8_decode(data, "strict", True)
-    except UnicodeDecodeError:
-        return False
-    return True
-
-
-def _lines(text: str) -> Iterator[str]:
-    """``text``'s lines one at a time, as the ``csv`` module asks for them (a StringIO of
-    the whole text costs four bytes a character as soon as its first line is read)."""
-    start = 0
-    while start < len(text):
-        end = text.find("\n", start)
-        if end < 0:
-            yield text[start:]
-            return
-        yield text[start : end + 1]
-        start = end + 1
-
-
-def check_header_width(text: str, sep: str, name: str) -> None:
-    """Refuse the CSV ``text`` if its header names more than
-    :data:`~entrepot.fraud.tables.bounds.MAX_COLUMNS` columns, the limit a Parquet file is
-    held to, from its first record alone: parsing and analysing ten thousand columns costs
-    a minute of CPU, counting them a millisecond."""
-    try:
-        header = next(csv.reader(_lines(text), delimiter=sep), [])
-    except csv.Error:  # a header cell past the csv module's field limit: pandas says why
-        return
-    if len(header) > MAX_COLUMNS:
-        raise InflatesTooMuch(
-            f"{name} has {len(header)} columns (at most {MAX_COLUMNS})",
-            hint="keep the columns the model needs, or split the table into several files",
-            said=refused.too_many_columns(name, len(header), MAX_COLUMNS),
-        )
-
-
-def _codes(utf8: bytes, sep: str) -> dict[str, type[str]]:
-    """The columns of the CSV ``utf8`` (its UTF-8 bytes) that hold codes of digits with
-    leading zeros (card numbers, postcodes, ``0042``) in their first :data:`CODE_ROWS` rows,
-    to read as text: read as numbers, ``0042`` would become ``42`` and no longer match the
-    same code written as text in another file."""
-    head = pd.read_csv(
-        io.BytesIO(utf8),
-        sep=sep,
-        skipinitialspace=True,
-        dtype=str,
-        nrows=CODE_ROWS,
-        encoding="utf-8",
-        encoding_errors="replace",
-    )
-    codes: dict[str, type[str]] = {}
-    for name in head.columns:
-        values = head[name].dropna().str.strip()
-        if values.empty or not values.str.fullmatch(r"\d+").all():
-            continue
-        if values.map(lambda v: _LEADING_ZERO.fullmatch(v) is not None).any():
-            codes[str(name)] = str
-    return codes
 
 
 def write_table(frame: pd.DataFrame, path: str | Path, *, lang: str = "en") -> Path:

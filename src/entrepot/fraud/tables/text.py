@@ -13,7 +13,15 @@ from entrepot.encodings import SNIFF_BYTES, WIDE, bom, wide_encoding
 from entrepot.fraud.errors import UnreadableFile
 from entrepot.messages import N_, Message
 
-__all__ = ["WIDE", "UndecodableText", "bom", "decode", "line_cut", "wide_encoding"]
+__all__ = [
+    "WIDE",
+    "UndecodableText",
+    "bom",
+    "decode",
+    "is_binary",
+    "line_cut",
+    "wide_encoding",
+]
 
 
 class UndecodableText(UnreadableFile):
@@ -33,9 +41,7 @@ def decode(data: bytes, name: str = "the file") -> tuple[str, str]:
     wide = found or wide_encoding(data)
     if wide is not None:
         return _strict(data[skip:], wide, name), wide
-    head = data[:SNIFF_BYTES]
-    controls = sum(byte < 32 and byte not in (9, 10, 13) for byte in head)
-    if b"\x00" in head or controls > len(head) // 100:
+    if is_binary(data):
         raise UnreadableFile(
             f"{name} is binary, not text: it is not a CSV",
             said=Message(N_("error.table.binary"), {"name": name}),
@@ -46,6 +52,15 @@ def decode(data: bytes, name: str = "the file") -> tuple[str, str]:
         except UnicodeDecodeError:
             continue
     return data.decode("latin-1"), "latin-1"
+
+
+def is_binary(data: bytes) -> bool:
+    """Whether the start of ``data`` (a byte-wide encoding's: no BOM of UTF-16 or UTF-32)
+    is binary rather than text: a zero byte, or more than one control character in a
+    hundred, in its first :data:`~entrepot.encodings.SNIFF_BYTES`."""
+    head = data[:SNIFF_BYTES]
+    controls = sum(byte < 32 and byte not in (9, 10, 13) for byte in head)
+    return b"\x00" in head or controls > len(head) // 100
 
 
 def _strict(data: bytes, encoding: str, name: str) -> str:

@@ -179,7 +179,8 @@ def test_a_csv_reads_as_with_every_parsing_option(text: bytes) -> None:
 def test_spaces_after_a_separator_are_found_across_blocks(
     text: bytes, sep: str, spaced: bool
 ) -> None:
-    from entrepot.fraud.tables.io import _spaced
+    from entrepot.fraud.tables.csv_read import spaced as _spaced
 
     for block in (1, 2, 3, 1 << 24):  # a space and its separator in two blocks, or one
-        assert _spaced(text, sep, block) is spaced
+        blocks = (text[at : at + block] for at in range(0, len(text), block))
+        assert _spaced(blocks, sep) is spaced
