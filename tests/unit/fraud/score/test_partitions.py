@@ -151,3 +151,17 @@ def test_the_tables_explained_rows_come_from_the_parts_candidates() -> None:
     assert gathered.tolist() == x[[3, 0, 5]].tolist()
     expected = table.take([3, 0, 5]).reset_index(drop=True)
     pd.testing.assert_frame_equal(candidate_table(offered, _parts(), rows), expected)
+
+
+@pytest.mark.parametrize("columns", [["customer"], ["card", "customer"]])
+def test_the_groups_hashed_a_slice_at_a_time_fall_in_the_same_parts(
+    monkeypatch: pytest.MonkeyPatch, columns: list[str]
+) -> None:
+    """Regression (issue 40 item 3): the hash of every row's group at once held its
+    temporaries for the whole table; hashed a slice at a time, each row's part is the one
+    the whole table's hash gives."""
+    frame = _frame(1000, seed=3)
+    groups = entity_groups(frame, columns)
+    whole = pd.util.hash_pandas_object(pd.Series(groups), index=False).to_numpy() % np.uint64(7)
+    monkeypatch.setattr("entrepot.fraud.score.partitions.HASH_ROWS", 64)
+    np.testing.assert_array_equal(entity_parts(frame, columns, 7), whole.astype(np.intp))
