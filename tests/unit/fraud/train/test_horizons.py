@@ -78,6 +78,22 @@ def test_a_rows_horizon_is_the_age_of_the_newest_label_it_can_read() -> None:
     assert row_horizons(rows, labels, 7).tolist() == [np.inf, 7.0, 20.0, np.inf]
 
 
+def test_horizons_found_a_slice_at_a_time_are_the_whole_files(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Regression (issue 40 item 3): the horizons' temporaries were the file's, the peak of
+    a 5M-row scoring's last steps; found a slice at a time, each row's is the same."""
+    rng = np.random.default_rng(8)
+    labels = np.sort(rng.integers(0, 90 * DAY, 500))
+    rows = rng.integers(0, 120 * DAY, 2000)
+    rows[::97] = np.iinfo(np.int64).min  # no time
+    reach = rows - 7 * DAY
+    at = np.searchsorted(labels, reach, side="right") - 1
+    whole = np.where((at < 0) | (rows == rows[0]), np.inf, (rows - labels[at.clip(0)]) / DAY)
+    monkeypatch.setattr("entrepot.fraud.score.promise.SLICE_ROWS", 33)
+    np.testing.assert_array_equal(row_horizons(rows, labels, 7), whole)
+
+
 def _card(delay: int = 7) -> dict[str, object]:
     figures = []
     for days, auprc in zip(horizons_of(delay), (0.8, 0.7, 0.6, 0.5, 0.4, 0.3, 0.2), strict=False):
