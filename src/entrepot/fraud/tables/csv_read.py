@@ -28,7 +28,7 @@ from entrepot.fraud.tables import refused
 from entrepot.fraud.tables.bounds import MAX_COLUMNS, InflatesTooMuch
 from entrepot.fraud.tables.numbers import text_numbers
 from entrepot.fraud.tables.text import decode
-from entrepot.fraud.tables.utf8_file import WHOLE_BELOW, Utf8File, utf8_file
+from entrepot.fraud.tables.utf8_file import BLOCK_BYTES, WHOLE_BELOW, Utf8File, utf8_file
 from entrepot.messages import N_, Message
 
 __all__ = ["check_header_width", "read_csv", "read_csv_file", "sniff_separator"]
@@ -81,13 +81,15 @@ def read_csv_file(path: Path, *, whole_below: int = WHOLE_BELOW) -> pd.DataFrame
     return _parsed(found.opened, sep, options, path.name)
 
 
-def _scanned(found: Utf8File, sep: str) -> tuple[bool, bool]:
-    """Whether every block of ``found`` is valid UTF-8, and whether a space follows a
-    separator or starts a line in it; the scan stops once it knows both."""
+def _scanned(found: Utf8File, sep: str, size: int = BLOCK_BYTES) -> tuple[bool, bool]:
+    """Whether every block of ``found`` (``size`` bytes each) is valid UTF-8, and whether
+    a space follows a separator or starts a line in it; the scan stops once it knows both.
+    A block of ASCII is valid without being decoded, unless it follows a character cut
+    at the end of the block before."""
     check = codecs.getincrementaldecoder("utf-8")("strict")
     valid, seen = True, _Spaces(sep)
-    for block in found.blocks():
-        if valid:
+    for block in found.blocks(size):
+        if valid and not (block.isascii() and not check.getstate()[0]):  # ASCII: valid
             try:
                 check.decode(block)
             except UnicodeDecodeError:

@@ -100,3 +100,26 @@ def test_a_large_csv_is_read_without_its_bytes_held_whole(
 
     monkeypatch.setattr(Path, "read_bytes", refused)
     pd.testing.assert_frame_equal(read_table(path), expected)
+
+
+@pytest.mark.parametrize(
+    ("data", "valid"),
+    [
+        (b"a,b\n1,\xe2\x82\xac\n2,x\n", True),  # a character of three bytes, cut anywhere
+        (b"a,b\n1,\xe2xyz\x82\xac\n", False),  # a cut character, ASCII, then its end
+        (b"a,b\n1,x\n2,\xe2", False),  # cut at the file's end
+        (b"a,b\n1,x\n2,\xff\n", False),
+    ],
+)
+def test_every_block_is_checked_as_utf8_across_its_ends(
+    tmp_path: Path, data: bytes, valid: bool
+) -> None:
+    from entrepot.fraud.tables.csv_read import _scanned
+    from entrepot.fraud.tables.utf8_file import utf8_file
+
+    path = tmp_path / "t.csv"
+    path.write_bytes(data)
+    found = utf8_file(path, whole_below=0)
+    assert found is not None
+    for size in (1, 2, 3, 5, 1 << 24):
+        assert _scanned(found, ",", size)[0] is valid, size
