@@ -169,9 +169,11 @@ def score_spread(
             return taking(i), np.flatnonzero(parts[i].own), made
 
         scored = pool.run(score_part, shared, OnDemand(len(parts), item))
-    merged = merge_scores([scores for scores, _ in scored], parts)
+    offered = [candidates for _, candidates in scored]
+    scores = [part_scores for part_scores, _ in scored]
+    del scored  # the parts' scores held by ``scores`` alone, which the merge empties
+    merged = merge_scores(scores, parts)
     if explain:
-        offered = [candidates for _, candidates in scored]
         _explain_once(merged, offered, parts, shared, explained, pool)
     read = sum(len(part.rows) for part in parts)
     return merged, {
