@@ -9,7 +9,9 @@ recognised by their first bytes as well as by their suffix, and checked against
 :mod:`entrepot.fraud.tables.bounds` and :mod:`entrepot.fraud.tables.parquet` before they
 are inflated; a spreadsheet's header may sit under a title
 (:mod:`entrepot.fraud.tables.xlsx_header`). Infinite numbers are read as missing values
-(:mod:`entrepot.fraud.tables.finite`).
+(:mod:`entrepot.fraud.tables.finite`). A CSV is parsed by :mod:`entrepot.fraud.tables.csv_read`;
+a large UTF-8 CSV file is read from disk a block at a time, its bytes never held whole
+(ADR 0124).
 """
 
 from __future__ import annotations
