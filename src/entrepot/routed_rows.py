@@ -52,8 +52,9 @@ class RoutedRows:
     its order. Use as a context manager: the temporary file is gone on leaving."""
 
     def __init__(self, owner: np.ndarray, place: np.ndarray, parts: int, width: int) -> None:
-        self._owner = _integers(owner)
-        self._place = _integers(place)
+        # as given: a caller's compact ``int32`` index is not copied to eight bytes a row
+        self._owner = np.asarray(owner)
+        self._place = np.asarray(place)
         self._sizes = np.bincount(self._owner, minlength=parts)
         self._width = width
         self._pieces: list[list[_Piece]] = [[] for _ in range(parts)]
@@ -142,10 +143,3 @@ class RoutedRows:
         for block in (places, values):
             read_exactly(self._held, block.data.cast("B"), "routed rows")
         return places, values
-
-
-def _integers(values: np.ndarray) -> np.ndarray:
-    """``values`` as an array of integers, as they are where they are integers already (a
-    caller's compact ``int32`` index is not copied to eight bytes a row)."""
-    found = np.asarray(values)
-    return found if np.issubdtype(found.dtype, np.integer) else found.astype(np.intp)

@@ -149,11 +149,8 @@ def merge_scores(scored: list[pd.DataFrame], parts: Sequence[Part]) -> pd.DataFr
     scored.clear()  # the parts' columns are held by ``held`` alone, each let go once merged
     columns: dict[int, Any] = {}
     for at in range(len(names)):
-        pieces = [part_columns[at] for part_columns in held]
-        for part_columns in held:
-            part_columns[at] = None
+        pieces = [part_columns.pop(0) for part_columns in held]
         columns[at] = _merged_column(pieces, where, order)
-        del pieces
     merged = pd.DataFrame(columns, copy=False).set_axis(names, axis=1)
     merged["row"] = np.arange(1, total + 1)
     return merged

@@ -71,7 +71,7 @@ def read_csv_file(path: Path, *, whole_below: int = WHOLE_BELOW) -> pd.DataFrame
     if found is None:
         return None
     sep = sniff_separator(found.head)
-    if len(sep.encode("utf-8")) != 1 or not _header_within(found.head, sep):
+    if not _header_within(found.head, sep):
         return None
     valid, space = _scanned(found, sep)
     if not valid and found.encoding == "utf-8":

@@ -42,7 +42,8 @@ from entrepot.fraud.tables.csv_text import csv_blocks
 from entrepot.fraud.tables.finite import infinities_as_missing
 from entrepot.fraud.tables.float_text import float_text
 from entrepot.fraud.tables.formulas import neutralise_frame
-from entrepot.fraud.tables.gzipped import gunzip, inner_name, is_gzip
+from entrepot.fraud.tables.gzipped import gunzip, inner_name
+from entrepot.fraud.tables.kinds import kind_of
 from entrepot.fraud.tables.numbers import text_numbers
 from entrepot.fraud.tables.parquet import open_parquet, read_parquet
 from entrepot.fraud.tables.sheets import Labelled, choose_sheet
@@ -119,7 +120,8 @@ def read_bytes(
     """
     if not data.strip():
         raise EmptyFile(f"{name} is empty", said=Message(N_("error.upload.empty"), {"name": name}))
-    if is_gzip(data):
+    kind = kind_of(data, name)
+    if kind == "gzip":
         inner = gunzip(data, name, bound=max_inflated)
         return read_bytes(
             inner,
@@ -129,11 +131,10 @@ def read_bytes(
             xlsx_rows=xlsx_rows,
             labelled=labelled,
         )
-    suffix = Path(name).suffix.lower()
     facts: dict[str, object] = {}
-    if data[:4] == b"PAR1" or suffix in (".parquet", ".pq"):
+    if kind == "parquet":
         frame = _read_parquet(data, name, max_inflated)
-    elif data[:4] == b"PK\x03\x04" or suffix in (".xlsx", ".xlsm"):
+    elif kind == "xlsx":
         check_xlsx(data, name, max_inflated=max_inflated)
         choice = choose_sheet(data, name, sheet, stop=MAX_XLSX_ROWS, labelled=labelled)
         frame = _read_excel(data, name, choice.sheet, choice.index, xlsx_rows)

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
 
-from entrepot.fraud.tables.gzipped import is_gzip
+from entrepot.fraud.tables.kinds import kind_of
 from entrepot.fraud.tables.text import WIDE, bom, is_binary, wide_encoding
 
 __all__ = ["BLOCK_BYTES", "HEAD_BYTES", "WHOLE_BELOW", "Utf8File", "utf8_file"]
@@ -33,7 +33,6 @@ WHOLE_BELOW = 8 * 1024 * 1024
 HEAD_BYTES = 4 * 1024 * 1024
 #: Bytes read at a time when the whole file is scanned.
 BLOCK_BYTES = 16 * 1024 * 1024
-_WHOLE_FORMATS = (".parquet", ".pq", ".xlsx", ".xlsm")
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,11 +63,11 @@ class Utf8File:
 def utf8_file(path: Path, *, whole_below: int = WHOLE_BELOW) -> Utf8File | None:
     """``path`` as a :class:`Utf8File`, or ``None`` where it is read whole (see the
     module). Raises what opening it raises (``FileNotFoundError``, ``IsADirectoryError``)."""
-    if path.stat().st_size <= whole_below or path.suffix.lower() in _WHOLE_FORMATS:
+    if path.stat().st_size <= whole_below:
         return None
     with path.open("rb") as stream:
         start = stream.read(HEAD_BYTES)
-    if is_gzip(start) or start[:4] in (b"PAR1", b"PK\x03\x04") or not start.strip():
+    if kind_of(start, path.name) != "csv" or not start.strip():
         return None
     found, skip = bom(start)
     if found in WIDE or (found is None and wide_encoding(start) is not None):
