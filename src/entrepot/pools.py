@@ -23,6 +23,38 @@ class Pool(Protocol):
         ...
 
 
+#: What a pool hands each result to as it is back: ``each(number, result)``.
+Each = Callable[[int, Any], None]
+
+
+@runtime_checkable
+class HandingPool(Pool, Protocol):
+    """A pool that hands each result over as soon as it is back, holding none of them: a
+    caller that writes each part's result to its place holds one part's, not all of them
+    (a scoring's merged scores, a counterparty cut's routed features)."""
+
+    def run_each(
+        self, task: Callable[[Any, Any], Any], shared: Any, items: Sequence[Any], each: Each
+    ) -> None:
+        """``each(i, result)`` for each item ``i``'s result, in the order they are done;
+        a worker lost on the way has its task run again."""
+        ...
+
+
+def run_each(
+    pool: Pool, task: Callable[[Any, Any], Any], shared: Any, items: Sequence[Any], each: Each
+) -> None:
+    """``each(i, task(shared, items[i]))`` for every item: as each is done on a
+    :class:`HandingPool`; on any other pool once all are, in the items' order."""
+    if isinstance(pool, HandingPool):
+        pool.run_each(task, shared, items, each)
+        return
+    found = pool.run(task, shared, items)
+    for number in range(len(found)):
+        result, found[number] = found[number], None  # each let go once handed over
+        each(number, result)
+
+
 @runtime_checkable
 class WaitingPool(Pool, Protocol):
     """A pool that also runs items that wait for others: each item as soon as the items it
@@ -74,6 +106,14 @@ class Here:
     def run(self, task: Callable[[Any, Any], Any], shared: Any, items: Sequence[Any]) -> list[Any]:
         """Each item's result, the items read one at a time."""
         return run_here(task, shared, items)
+
+    def run_each(
+        self, task: Callable[[Any, Any], Any], shared: Any, items: Sequence[Any], each: Each
+    ) -> None:
+        """Each item's result handed to ``each`` as soon as it is made: one item and one
+        result held at a time (:class:`HandingPool`)."""
+        for number in range(len(items)):
+            each(number, task(shared, items[number]))
 
 
 class OnDemand(Sequence[T]):

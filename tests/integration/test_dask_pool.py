@@ -79,6 +79,36 @@ def test_a_pool_holds_a_few_items_at_a_time_and_keeps_their_order(tmp_path: Path
     assert all(done >= i - window + 1 for i, done in enumerate(done_when_made) if i >= window)
 
 
+def test_each_result_is_handed_over_as_it_is_back_and_held_by_no_one_after(
+    tmp_path: Path,
+) -> None:
+    """Issue 40 item 3 (ADR 0125): ``run_each`` hands each result over as soon as it is
+    back, whatever order the items finish in, and keeps none: the pool holds a few items
+    and a result at a time."""
+    from entrepot.pools import HandingPool, OnDemand, run_each
+
+    count = 8
+    handed: list[tuple[int, int, int]] = []  # (item, result, items made by then)
+    made: list[int] = []
+
+    def make(i: int) -> tuple[str, list[str], float]:
+        made.append(i)
+        return (f"i{i}", [], 0.4 if i == 0 else 0.0)  # the first item finishes late
+
+    def each(number: int, result: str) -> None:
+        handed.append((number, int(result.split(":")[0][1:]), len(made)))
+
+    with dask_pool(None, 2) as pool:
+        assert isinstance(pool, HandingPool)
+        run_each(pool, _mark, tmp_path, OnDemand(count, make), each)
+    assert sorted(number for number, _, _ in handed) == list(range(count))
+    assert all(number == found for number, found, _ in handed)
+    # the slow first item is handed over after later ones, and the first items handed
+    # over came before every item was made
+    assert [number for number, _, _ in handed].index(0) > 0
+    assert handed[0][2] < count
+
+
 def _times(shared: dict[str, int], item: int) -> int:
     return shared["k"] * item
 

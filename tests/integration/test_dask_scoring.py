@@ -16,8 +16,9 @@ from pathlib import Path
 
 import pytest
 
-from entrepot.bootstrap.cluster import DaskPool, check_scheduler, dask_pool
+from entrepot.bootstrap.cluster import DaskPool, dask_pool
 from entrepot.bootstrap.local_fraud import local_fraud
+from entrepot.bootstrap.scheduler_health import check_scheduler
 from entrepot.errors import SchedulerUnavailable
 from entrepot.fraud_service.pipeline.partitioned import Spread
 from tests.support.cli import ENTRY_POINT

@@ -169,7 +169,7 @@ class Health:
         s = parts.settings
         checks = diagnose(parts.home_store, parts.engine, s.cache.dir, remote=s.store.is_remote)
         if s.jobs.dask_url is not None:
-            from entrepot.bootstrap.cluster import check_scheduler
+            from entrepot.bootstrap.scheduler_health import check_scheduler
 
             checks.append(check_scheduler(s.jobs.dask_url))
         if s.fraud.training_device != "cpu":
@@ -198,7 +198,7 @@ class Health:
         ]
         dask_url = parts.settings.jobs.dask_url
         if dask_url is not None:
-            from entrepot.bootstrap.cluster import check_scheduler
+            from entrepot.bootstrap.scheduler_health import check_scheduler
 
             checks.append(bounded.run("dask scheduler", lambda: check_scheduler(dask_url)))
         ok = all(c.ok for c in checks)

@@ -23,7 +23,7 @@ if TYPE_CHECKING:
     from distributed import Client
 
     from entrepot.fraud_service.pipeline.partitioned import Spread
-    from entrepot.health import Check
+    from entrepot.pools import Each
 
 #: Seconds a scheduler has to answer a connection.
 CONNECT_TIMEOUT = 5.0
@@ -57,9 +57,20 @@ class DaskPool:
         self._shared: tuple[Any, Any] | None = None
 
     def run(self, task: Callable[[Any, Any], Any], shared: Any, items: Sequence[Any]) -> list[Any]:
-        """``task(shared, item)`` for each item over the workers (``shared`` sent once to
-        each); a worker lost mid-task has its task run again on another (Dask's own
-        retry); the scheduler lost: :class:`SchedulerUnavailable`.
+        """``task(shared, item)`` for each item over the workers (:meth:`run_each`), the
+        results in the items' order."""
+        found: dict[int, Any] = {}
+        self.run_each(task, shared, items, found.__setitem__)
+        return [found[i] for i in range(len(items))]
+
+    def run_each(
+        self, task: Callable[[Any, Any], Any], shared: Any, items: Sequence[Any], each: Each
+    ) -> None:
+        """``each(i, task(shared, items[i]))`` for each item over the workers (``shared``
+        sent once to each), each result handed over as it is back and then let go
+        (:class:`~entrepot.pools.HandingPool`); a worker lost mid-task has its task run
+        again on another (Dask's own retry); the scheduler lost:
+        :class:`SchedulerUnavailable`.
 
         At most :data:`IN_FLIGHT` items a worker are submitted at a time, the next read
         from ``items`` as one is done (ADR 0111): the caller, the scheduler and the workers
@@ -68,7 +79,6 @@ class DaskPool:
         from distributed.client import FutureCancelledError
 
         client = self._client
-        found: dict[int, Any] = {}
         try:
             sent = self._sent(shared)
             window = IN_FLIGHT * max(self.workers(), 1)
@@ -90,7 +100,7 @@ class DaskPool:
                 for future in running:
                     i, read = place.pop(future.key)
                     try:
-                        found[i] = future.result()
+                        result = future.result()
                     except FutureCancelledError as exc:
                         # the shared input's last copy went with a worker (a scheduler's
                         # active memory manager keeps one copy between tasks): sent again
@@ -104,14 +114,15 @@ class DaskPool:
                         submit(i)
                         continue
                     future.release()
-                    if following < len(items):
+                    if following < len(items):  # the next one runs while this one is handed
                         submit(following)
                         following += 1
+                    each(i, result)
+                    del result
         except _LOST as exc:
             if isinstance(exc, EntrepotError):  # a task's own refusal, raised again here
                 raise
             raise unavailable(self.address, exc) from exc
-        return [found[i] for i in range(len(items))]
 
     def run_after(
         self,
@@ -219,7 +230,7 @@ def dask_pool(
 
     _quiet()
     if url is not None:
-        client = _connect(url)
+        client = connect(url)
         try:
             yield DaskPool(client, url)
         finally:
@@ -351,7 +362,7 @@ def scheduler_pool(url: str | None) -> Iterator[DaskPool | None]:
         yield None
         return
     _quiet()
-    client = _connect(url)
+    client = connect(url)
     try:
         yield DaskPool(client, url)
     finally:
@@ -371,7 +382,7 @@ def scheduler_spread(url: str | None) -> Iterator[Spread]:
             yield Spread(pool, max(pool.workers(), 1))
 
 
-def _connect(url: str) -> Client:
+def connect(url: str) -> Client:
     """A client of the scheduler at ``url``, or :class:`SchedulerUnavailable`."""
     from distributed import Client
 
@@ -379,19 +390,3 @@ def _connect(url: str) -> Client:
         return Client(url, timeout=CONNECT_TIMEOUT, set_as_default=False)
     except _LOST as exc:
         raise unavailable(url, exc) from exc
-
-
-def check_scheduler(url: str) -> Check:
-    """Whether the scheduler at ``url`` answers, and with how many workers (``entrepot
-    doctor``, ``/health``); a health check reports, it never raises."""
-    from entrepot.health import Check
-
-    try:
-        client = _connect(url)
-    except SchedulerUnavailable as exc:
-        return Check("dask scheduler", False, str(exc), error=exc)
-    try:
-        workers = len(client.nthreads())
-    finally:
-        client.close()
-    return Check("dask scheduler", True, f"{url}: {workers} worker(s)")

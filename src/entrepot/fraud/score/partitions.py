@@ -7,7 +7,8 @@ features read several entity columns, the rows that share any of their values fo
 group (a connected component: a customer's rows and every row of the terminals it used),
 so that no entity's history is split. Each group goes to the part a stable hash of it
 names (``pandas.util.hash_pandas_object``: the same on every machine and under any
-``PYTHONHASHSEED``), and the parts' scores are merged back in the table's row order.
+``PYTHONHASHSEED``), and the parts' scores are merged back in the table's row order
+(``entrepot.fraud.score.merged_scores``).
 
 The explained rows are the table's, explained once: each part offers its own most
 probable rows up to the limit with their feature rows (a superset of the table's, ranked
@@ -19,7 +20,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
@@ -128,48 +129,6 @@ def cut_by_entity(
         rows = np.flatnonzero(read)
         found.append(Part(rows, mine[rows]))
     return found
-
-
-def merge_scores(scored: list[pd.DataFrame], parts: Sequence[Part]) -> pd.DataFrame:
-    """The parts' scores (of their own rows alone, in order) as the whole table's: in its
-    row order, ``row`` numbered from 1 over the table.
-
-    Made a column at a time: a NumPy column is written straight to its rows' places, any
-    other (text) is joined and put in order alone. The parts' frames are taken out of
-    ``scored`` (left empty) and each of their columns let go once merged: the table's
-    scores and one column of the parts' are held together, never the parts' scores beside
-    the table's (a whole-frame join then reorder held the table's scores three times; the
-    parts' kept whole, twice: 280 MiB more at 5M rows)."""
-    where = [part.rows[part.own] for part in parts]
-    total = sum(len(rows) for rows in where)
-    order = np.empty(total, dtype=np.intp)
-    order[np.concatenate(where)] = np.arange(total)
-    names = scored[0].columns
-    held = [[frame.iloc[:, at] for at in range(frame.shape[1])] for frame in scored]
-    scored.clear()  # the parts' columns are held by ``held`` alone, each let go once merged
-    columns: dict[int, Any] = {}
-    for at in range(len(names)):
-        pieces = [part_columns.pop(0) for part_columns in held]
-        columns[at] = _merged_column(pieces, where, order)
-    merged = pd.DataFrame(columns, copy=False).set_axis(names, axis=1)
-    merged["row"] = np.arange(1, total + 1)
-    return merged
-
-
-def _merged_column(
-    pieces: Sequence[pd.Series], where: Sequence[np.ndarray], order: np.ndarray
-) -> Any:
-    """One column of the parts' scores in the table's order (``where``: each part's rows,
-    ``order``: each table row's place among the parts' rows joined)."""
-    dtype = pieces[0].dtype
-    numpy = isinstance(dtype, np.dtype) and dtype != np.dtype(object)
-    if numpy and all(piece.dtype == dtype for piece in pieces):
-        values = np.empty(len(order), dtype=dtype)
-        for rows, piece in zip(where, pieces, strict=True):
-            values[rows] = piece.to_numpy()
-        return values
-    joined = pd.concat(list(pieces), ignore_index=True)
-    return joined.take(order).reset_index(drop=True)
 
 
 def candidate_rows(

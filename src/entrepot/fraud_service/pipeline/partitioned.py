@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING, Any
 
 from entrepot.freed_memory import give_back
 from entrepot.messages import N_, Message
-from entrepot.pools import Here, OnDemand, Pool
+from entrepot.pools import Here, OnDemand, Pool, run_each
 from entrepot.spilled_parts import SpilledParts
 
 __all__ = [
@@ -106,12 +106,8 @@ def score_spread(
     parts is let go once its parts are cut: each part waits on disk for its turn
     (``entrepot.spilled_parts``, ADR 0123), and what the scoring holds is a part and the
     scores, not the table."""
-    from entrepot.fraud.score.partitions import (
-        cut_by_entity,
-        entity_columns,
-        merge_scores,
-        part_columns,
-    )
+    from entrepot.fraud.score.merged_scores import MergedScores
+    from entrepot.fraud.score.partitions import cut_by_entity, entity_columns, part_columns
     from entrepot.fraud.score.scoring import score
     from entrepot.fraud.tables.handed import taken
 
@@ -141,7 +137,7 @@ def score_spread(
 
     import numpy as np
 
-    from entrepot.fraud.score.counterparty_cut import RoutedMade, cut_roles
+    from entrepot.fraud.score.counterparty_cut import RoutedMade, cut_roles, read_columns
 
     frame = frame.reset_index(drop=True)
     shared = PartScoring(ensemble, upload, explain, threads)
@@ -153,8 +149,9 @@ def score_spread(
         else:  # two cuts: counterparty features made in one (held on disk), scores in the other
             parts = cut_by_entity(frame, roles[0], [], count)
             routed = held.enter_context(RoutedMade([part.rows for part in parts], len(frame)))
-            _counterparty_cut(frame, columns, roles[1], pool, count, shared, routed)
         sent = frame[part_columns(ensemble, upload.id_columns, columns)]
+        # the counterparty cut's columns alone (views of the table's): the rest can go
+        narrow = None if roles is None else frame[read_columns(ensemble, columns)]
         del frame
         spilled: SpilledParts[pd.DataFrame] | None = (
             held.enter_context(SpilledParts()) if handed else None
@@ -162,17 +159,26 @@ def score_spread(
         taking = _part_tables(sent, parts, spilled)
         del sent
         if spilled is not None:
-            give_back()  # the table's memory, let go: the parts allocate their own next
+            give_back()  # the table's memory but the counterparty cut's columns, let go
+        if narrow is not None and routed is not None and roles is not None:
+            _counterparty_cut(narrow, roles[1], pool, count, shared, routed)
+            del narrow
+            if spilled is not None:
+                give_back()  # its columns and the features' buffers: the parts' arrays next
 
         def item(i: int) -> tuple[pd.DataFrame, np.ndarray, list[dict[str, np.ndarray]] | None]:
             made = None if routed is None else routed.given(i)
             return taking(i), np.flatnonzero(parts[i].own), made
 
-        scored = pool.run(score_part, shared, OnDemand(len(parts), item))
-    offered = [candidates for _, candidates in scored]
-    scores = [part_scores for part_scores, _ in scored]
-    del scored  # the parts' scores held by ``scores`` alone, which the merge empties
-    merged = merge_scores(scores, parts)
+        scores = MergedScores(parts)
+        offered: list[Candidates | None] = [None] * len(parts)
+
+        def back(i: int, scored: tuple[pd.DataFrame, Candidates | None]) -> None:
+            scores.put(i, scored[0])  # written to its rows' places, the part's let go
+            offered[i] = scored[1]
+
+        run_each(pool, score_part, shared, OnDemand(len(parts), item), back)
+    merged = scores.merged()  # what the merge held, let go
     if explain:
         _explain_once(merged, offered, parts, shared, explained, pool)
     read = sum(len(part.rows) for part in parts)
@@ -199,32 +205,29 @@ def _part_tables(
 
 
 def _counterparty_cut(
-    frame: pd.DataFrame,
-    columns: list[str],
+    sent: pd.DataFrame,
     counterparties: list[str],
     pool: Pool,
     parts: int,
     shared: PartScoring,
     routed: RoutedMade,
 ) -> None:
-    """Each member's counterparty features of every row of ``frame`` (its ``columns``,
-    named as text), made over ``pool`` in ``parts`` parts cut by the ``counterparties``
-    (each part sent the columns those features read alone), routed to ``routed``: each
-    part's dropped once routed. In process, a part is routed as soon as it is made, so
-    that one part's features are held at a time, not the table's; a pool of workers makes
-    them all at once."""
-    from entrepot.fraud.score.counterparty_cut import read_columns
+    """Each member's counterparty features of every row of ``sent`` (the table's columns
+    those features read: ``counterparty_cut.read_columns``), made over ``pool`` in
+    ``parts`` parts cut by the ``counterparties``, routed to ``routed`` as each part is
+    back (``pools.run_each``) and then dropped: one part's features are held at a time,
+    not the table's. Run after the scored parts are cut: a table handed over is by then
+    let go but for these columns."""
     from entrepot.fraud.score.partitions import cut_by_entity
 
-    cut = cut_by_entity(frame, counterparties, [], parts)
-    sent = frame[read_columns(shared.ensemble, columns)]
-    width = 1 if isinstance(pool, Here) else len(cut)
-    for first in range(0, len(cut), width):
-        batch = cut[first : first + width]
-        items = OnDemand(len(batch), partial(_rows_of, sent, batch))
-        made = pool.run(counterparty_part, shared, items)
-        for part in batch:
-            routed.put(made.pop(0), part.rows)
+    cut = cut_by_entity(sent, counterparties, [], parts)
+
+    def back(i: int, made: list[Made]) -> None:
+        routed.put(made, cut[i].rows)
+
+    run_each(
+        pool, counterparty_part, shared, OnDemand(len(cut), partial(_rows_of, sent, cut)), back
+    )
 
 
 def _rows_of(table: pd.DataFrame, parts: list[Part], number: int) -> pd.DataFrame:

@@ -12,6 +12,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from entrepot.fraud.score.merged_scores import MergedScores
 from entrepot.fraud.score.partitions import (
     Part,
     candidate_rows,
@@ -19,9 +20,16 @@ from entrepot.fraud.score.partitions import (
     cut_by_entity,
     entity_groups,
     entity_parts,
-    merge_scores,
 )
 from entrepot.fraud.score.scoring import Candidates, explained_rows
+
+
+def merge_scores(scored: list[pd.DataFrame], parts: list[Part]) -> pd.DataFrame:
+    """The parts' scores merged as a scoring merges them, each part as it is back."""
+    merged = MergedScores(parts)
+    for number, frame in enumerate(scored):
+        merged.put(number, frame)
+    return merged.merged()
 
 
 def _frame(n: int = 400, seed: int = 0) -> pd.DataFrame:
@@ -127,40 +135,6 @@ def test_the_merge_keeps_every_columns_values_and_dtype_a_column_at_a_time() -> 
     expected["row"] = np.arange(1, 7)
     pd.testing.assert_frame_equal(merged, expected)
     assert merged.dtypes.tolist() == table.dtypes.tolist()
-
-
-def test_the_merge_lets_each_parts_column_go_once_merged() -> None:
-    """Regression (issue 40 item 3): the merge held every part's scores beside the table's
-    until it returned (280 MiB more at 5M rows); each part's column is now let go once
-    merged, so the merge holds the table's scores and one column of the parts'."""
-    import tracemalloc
-
-    rows = 200_000
-    cut = np.arange(rows) % 2
-    parts = [Part(np.flatnonzero(cut == k), np.ones(rows // 2, dtype=bool)) for k in (0, 1)]
-    rng = np.random.default_rng(6)
-    tracemalloc.start()  # before the parts are made: freeing them counts only then
-    try:
-        scored = []
-        for part in parts:  # a column at a time, as a part's scores are made: a block each
-            frame = pd.DataFrame(index=pd.RangeIndex(len(part.rows)))
-            for i in range(8):
-                frame[f"c{i}"] = rng.random(len(part.rows))
-            scored.append(frame)
-        del frame
-        size = sum(int(frame.memory_usage(index=False).sum()) for frame in scored)
-        before = tracemalloc.get_traced_memory()[0]
-        tracemalloc.reset_peak()
-        merged = merge_scores(scored, parts)
-        peak = tracemalloc.get_traced_memory()[1] - before
-    finally:
-        tracemalloc.stop()
-    assert scored == []
-    assert merged.shape == (rows, 9)
-    # above the parts' scores, the merge holds a column of the table's at a time beyond
-    # those let go, with the row numbers and the order (measured 0.50 of the parts' size);
-    # the parts kept to the end, it would hold the table's scores whole too (1.50)
-    assert peak < 0.9 * size
 
 
 def test_the_tables_explained_rows_come_from_the_parts_candidates() -> None:
