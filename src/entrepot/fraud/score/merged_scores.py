@@ -5,17 +5,22 @@ A part scores its own rows (``entrepot.fraud.score.partitions``: the table's pos
 ``part.rows[part.own]``, in the table's order), and its scores come back as a frame of
 those rows. :class:`MergedScores` writes each part's columns to their rows' places as the
 part comes back (``entrepot.pools.run_each``): a NumPy column to an array of the whole
-table's rows, allocated when its first part comes, any other column (text, nullable,
-object) kept as the part's piece and joined in the parts' order at the end, then put in
-the table's order. A column whose parts do not share one NumPy dtype is joined too, as
-``pandas.concat`` joins it: the pieces already written are read back from their places,
-the same values. So the merged frame is the same whatever order the parts come back in,
-and the same as a join of every part's scores sorted back by row.
+table's rows, allocated when its first part comes; a text column (pandas' ``str``) of
+few distinct values (a risk level; an explanation, empty until the table's rows are
+explained) as each row's value's number in such an array, the values kept once; any other
+column (nullable, object, text of many values) kept as the part's piece and joined in the
+parts' order at the end, then put in the table's order. A column whose parts do not share
+one dtype, or whose values turn out many, is joined too, as ``pandas.concat`` joins a
+column: the pieces already written are read back from their places, the same values. So
+the merged frame is the same whatever order the parts come back in, and the same as a
+join of every part's scores sorted back by row.
 
 What the merge holds is the table's scores and one part's, never every part's beside the
 table's: a part's frame is let go once written, and the table's arrays, allocated once,
 early, are not allocated anew after the parts' scores (which left a command's kept heap
-too fragmented for them: 1,400 or 1,490 MiB from run to run at 5M rows).
+too fragmented for them: 1,400 or 1,490 MiB from run to run at 5M rows). A text column
+held as numbers is four bytes a row until the end, not its pieces, their join and its
+reordering (about 140 MiB more at 5M rows for the two).
 """
 
 from __future__ import annotations
@@ -40,9 +45,7 @@ class MergedScores:
         self._where = [part.rows[part.own] for part in parts]
         self._total = sum(len(rows) for rows in self._where)
         self._names: pd.Index | None = None
-        self._arrays: dict[int, np.ndarray] = {}  # a column's place -> the table's values
-        self._pieces: dict[int, dict[int, pd.Series]] = {}  # column -> part -> its piece
-        self._filled: dict[int, list[int]] = {}  # column -> the parts written to its array
+        self._columns: dict[int, _Placed | _Coded | _Joined] = {}  # by the column's place
         self._put: set[int] = set()
 
     def put(self, number: int, scores: pd.DataFrame) -> None:
@@ -54,23 +57,15 @@ class MergedScores:
         self._put.add(number)
 
     def _put_column(self, number: int, at: int, piece: pd.Series) -> None:
-        dtype = piece.dtype
-        numpy = isinstance(dtype, np.dtype) and dtype != np.dtype(object)
-        array = self._arrays.get(at)
-        if at not in self._pieces and array is None and numpy:
-            array = self._arrays[at] = np.empty(self._total, dtype=dtype)
-            self._filled[at] = []
-        if array is not None and numpy and dtype == array.dtype:
-            array[self._where[number]] = piece.to_numpy()
-            self._filled[at].append(number)
-            return
-        if array is not None:  # parts of several dtypes: joined as ``concat`` joins them
-            self._pieces[at] = {
-                part: pd.Series(array[self._where[part]], copy=False)
-                for part in self._filled.pop(at)
-            }
-            del self._arrays[at]
-        self._pieces.setdefault(at, {})[number] = piece
+        held = self._columns.get(at)
+        if held is None:
+            held = self._columns[at] = _holder(piece.dtype, self._total)
+        if isinstance(held, _Joined):
+            held.put(number, piece)
+        elif not held.put(number, self._where[number], piece):
+            # another dtype, or many values: joined as ``concat`` joins a column
+            joined = self._columns[at] = _Joined(held.pieces(self._where))
+            joined.put(number, piece)
 
     def merged(self) -> pd.DataFrame:
         """Every part's scores as the table's, in its row order, ``row`` numbered from 1;
@@ -81,15 +76,14 @@ class MergedScores:
         order: np.ndarray | None = None
         columns: dict[int, Any] = {}
         for at in range(len(self._names)):
-            if at in self._arrays:
-                columns[at] = self._arrays.pop(at)
+            held = self._columns.pop(at)
+            if not isinstance(held, _Joined):
+                columns[at] = held.column()
                 continue
             if order is None:
                 order = np.empty(self._total, dtype=np.intp)
                 order[np.concatenate(self._where)] = np.arange(self._total)
-            pieces = self._pieces.pop(at)
-            joined = pd.concat([pieces.pop(part) for part in sorted(pieces)], ignore_index=True)
-            columns[at] = joined.take(order).reset_index(drop=True)
+            columns[at] = held.column(order)
         merged = pd.DataFrame(columns, copy=False).set_axis(self._names, axis=1)
         merged["row"] = np.arange(1, self._total + 1)
         return merged
@@ -105,3 +99,96 @@ class MergedScores:
             self._names = scores.columns
         elif not scores.columns.equals(self._names):
             raise ValueError(f"part {number} scored other columns than the first part")
+
+
+def _holder(dtype: Any, total: int) -> _Placed | _Coded | _Joined:
+    """What holds a column whose first part has ``dtype``."""
+    if isinstance(dtype, np.dtype) and dtype != np.dtype(object):
+        return _Placed(dtype, total)
+    if isinstance(dtype, pd.StringDtype):
+        return _Coded(dtype, total)
+    return _Joined({})
+
+
+class _Placed:
+    """A NumPy column: the table's array, each part written to its rows' places."""
+
+    def __init__(self, dtype: np.dtype, total: int) -> None:
+        self._values = np.empty(total, dtype=dtype)
+        self._parts: list[int] = []
+
+    def put(self, number: int, rows: np.ndarray, piece: pd.Series) -> bool:
+        """Whether part ``number``'s ``piece`` was written to its ``rows`` (its dtype is
+        the column's)."""
+        if piece.dtype != self._values.dtype:
+            return False
+        self._values[rows] = piece.to_numpy()
+        self._parts.append(number)
+        return True
+
+    def pieces(self, where: Sequence[np.ndarray]) -> dict[int, pd.Series]:
+        """The parts written so far, read back from their places."""
+        return {part: pd.Series(self._values[where[part]], copy=False) for part in self._parts}
+
+    def column(self) -> np.ndarray:
+        return self._values
+
+
+class _Coded:
+    """A text column of few distinct values: each row's value's number (``-1``: missing),
+    each value kept once."""
+
+    def __init__(self, dtype: pd.StringDtype, total: int) -> None:
+        self._dtype = dtype
+        self._codes = np.empty(total, dtype=np.int32)
+        self._values: list[str] = []
+        self._numbers: dict[str, int] = {}
+        self._parts: list[int] = []
+
+    def put(self, number: int, rows: np.ndarray, piece: pd.Series) -> bool:
+        """Whether part ``number``'s ``piece`` was written to its ``rows`` as numbers (its
+        dtype is the column's, and its distinct values are at most a quarter of its rows:
+        beyond, numbers save nothing)."""
+        if piece.dtype != self._dtype:
+            return False
+        codes, uniques = pd.factorize(piece, use_na_sentinel=True)
+        if len(uniques) > len(piece) // 4 and len(uniques) > 1:
+            return False
+        numbers = np.array([self._number(value) for value in uniques.tolist()], dtype=np.int32)
+        self._codes[rows] = np.where(codes >= 0, numbers[codes] if len(numbers) else -1, -1)
+        self._parts.append(number)
+        return True
+
+    def _number(self, value: str) -> int:
+        found = self._numbers.get(value)
+        if found is None:
+            found = self._numbers[value] = len(self._values)
+            self._values.append(value)
+        return found
+
+    def pieces(self, where: Sequence[np.ndarray]) -> dict[int, pd.Series]:
+        """The parts written so far, their text read back from their numbers."""
+        return {part: pd.Series(self._text(self._codes[where[part]])) for part in self._parts}
+
+    def column(self) -> Any:
+        return self._text(self._codes)
+
+    def _text(self, codes: np.ndarray) -> Any:
+        return pd.array(self._values, dtype=self._dtype).take(codes, allow_fill=True)
+
+
+class _Joined:
+    """A column of any other kind: each part's piece, joined at the end."""
+
+    def __init__(self, pieces: dict[int, pd.Series]) -> None:
+        self._pieces = pieces
+
+    def put(self, number: int, piece: pd.Series) -> None:
+        self._pieces[number] = piece
+
+    def column(self, order: np.ndarray) -> pd.Series:
+        """The pieces joined in the parts' order, then put in the table's (``order``: each
+        table row's place among the parts' rows joined)."""
+        pieces = self._pieces
+        joined = pd.concat([pieces.pop(part) for part in sorted(pieces)], ignore_index=True)
+        return joined.take(order).reset_index(drop=True)
