@@ -174,3 +174,55 @@ def test_in_process_each_counterparty_part_is_routed_once_made(
     pd.testing.assert_frame_equal(
         found.drop(columns="explanation"), alone.drop(columns="explanation"), check_exact=True
     )
+
+
+def test_a_handed_tables_parts_memory_is_given_back_once_the_last_part_is_scored(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Regression (issue 40 item 3, ADR 0125): the parts' freed arrays stayed in a scoring
+    command's kept heap through the explanations, the figures and the writing (about 100
+    MiB of its peak at 5M rows); they are given back once the last part is scored, before
+    the explanations. The table is given back before the counterparty cut, which runs on
+    its own columns after the scored parts are set aside."""
+    from entrepot.fraud.tables.handed import HandedTable
+
+    frame = _frame()
+    ensemble = _ensemble(frame, history=True)
+    events: list[str] = []
+    scored = partitioned.score_part
+    made = partitioned.counterparty_part
+    explained_once = partitioned._explain_once
+
+    def score_part(shared: Any, item: Any) -> Any:
+        events.append("part")
+        return scored(shared, item)
+
+    def counterparty_part(shared: Any, item: Any) -> Any:
+        events.append("counterparty")
+        return made(shared, item)
+
+    def explain_once(*args: Any) -> None:
+        events.append("explain")
+        explained_once(*args)
+
+    monkeypatch.setattr(partitioned, "score_part", score_part)
+    monkeypatch.setattr(partitioned, "counterparty_part", counterparty_part)
+    monkeypatch.setattr(partitioned, "_explain_once", explain_once)
+    monkeypatch.setattr(partitioned, "give_back", lambda: events.append("give back"))
+    upload = describe(frame)
+    score_spread(
+        HandedTable(frame),
+        ensemble,
+        Spread(None, 1, part_rows=len(frame) // 3),
+        upload=upload,
+        explain=True,
+        threads=1,
+        explained={},
+        known=None,
+    )
+    first_cut = events.index("counterparty")
+    first_part = events.index("part")
+    last_part = len(events) - 1 - events[::-1].index("part")
+    assert "give back" in events[:first_cut]  # the table, but the cut's columns
+    assert "give back" in events[first_cut:first_part]  # the cut's columns and features
+    assert events[last_part + 1 :] == ["give back", "explain"]

@@ -178,6 +178,7 @@ def score_spread(
             offered[i] = scored[1]
 
         run_each(pool, score_part, shared, OnDemand(len(parts), item), back)
+    give_back()  # the parts' arrays, freed for good: the explanations and the writing next
     merged = scores.merged()  # what the merge held, let go
     if explain:
         _explain_once(merged, offered, parts, shared, explained, pool)
