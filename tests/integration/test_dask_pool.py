@@ -269,3 +269,47 @@ def test_arrays_are_dealt_to_the_workers_one_block_each() -> None:
         keys = [key for key in held if str(key).startswith("ndarray-")]
         assert len(keys) == 4  # two blocks of each array, sent straight to the workers
         assert sorted(held[key][0] for key in keys) == sorted(workers * 2)
+
+
+def _gone(folder: Path, item: int) -> int:
+    """A task whose own file is gone: its ``OSError`` raised on the worker."""
+    if item == 1:
+        (folder / "never-written").read_bytes()
+    return item
+
+
+def test_the_works_own_os_errors_are_never_said_to_be_a_scheduler_gone(tmp_path: Path) -> None:
+    """A full disk while a result is handed over, a spilled part unreadable while an item
+    is made, a file gone in the task on a worker: each ``OSError`` is raised as it was,
+    not as :class:`SchedulerUnavailable` (a lost scheduler's comm errors are
+    ``OSError`` too, and the run read every one of them so)."""
+    from entrepot.errors import SchedulerUnavailable
+    from entrepot.pools import OnDemand, run_each
+
+    def full(number: int, result: int) -> None:
+        if number == 2:
+            raise OSError(28, "No space left on device")
+
+    def unreadable(number: int) -> int:
+        if number == 3:
+            raise OSError("a spilled part read after its file was closed")
+        return number
+
+    with dask_pool(None, 2) as pool:
+        assert pool is not None
+        with pytest.raises(OSError, match="No space left") as handed:
+            run_each(pool, _gone_not, tmp_path, list(range(4)), full)
+        with pytest.raises(OSError, match="spilled part") as made:
+            run_each(pool, _gone_not, tmp_path, OnDemand(5, unreadable), lambda i, r: None)
+        with pytest.raises(FileNotFoundError) as task:
+            run_each(pool, _gone, tmp_path, list(range(3)), lambda i, r: None)
+        with pytest.raises(OSError, match="No space left") as told:
+            pool.run_after(_gone_not, tmp_path, [0, 1], [[], [0]], lambda done: full(2, done))
+        # the pool still serves: nothing was taken for a lost scheduler
+        assert pool.run(_gone_not, tmp_path, [4, 5]) == [4, 5]
+    for raised in (handed, made, task, told):
+        assert not isinstance(raised.value, SchedulerUnavailable)
+
+
+def _gone_not(folder: Path, item: int) -> int:
+    return item

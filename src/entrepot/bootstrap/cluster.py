@@ -16,6 +16,8 @@ from concurrent.futures import CancelledError
 from contextlib import contextmanager, suppress
 from typing import TYPE_CHECKING, Any
 
+from entrepot.bootstrap.fork_server import fork_server, start_method
+from entrepot.bootstrap.own_failures import OwnFailure, own
 from entrepot.errors import EntrepotError, SchedulerUnavailable
 from entrepot.messages import N_, Message
 
@@ -90,7 +92,8 @@ class DaskPool:
                 warnings.filterwarnings("ignore", "Sending large graph", UserWarning)
 
                 def submit(i: int) -> None:
-                    future = client.submit(_after, task, sent, items[i], pure=False)
+                    item = own(items.__getitem__, i)
+                    future = client.submit(_after, task, sent, item, pure=False)
                     place[future.key] = (i, sent)
                     running.add(future)
 
@@ -101,7 +104,11 @@ class DaskPool:
                     i, read = place.pop(future.key)
                     try:
                         result = future.result()
-                    except FutureCancelledError as exc:
+                    except (FutureCancelledError, *_LOST) as exc:
+                        if future.status == "error":  # the task's own (a file gone), not lost
+                            raise OwnFailure(exc) from exc
+                        if not isinstance(exc, FutureCancelledError):
+                            raise
                         # the shared input's last copy went with a worker (a scheduler's
                         # active memory manager keeps one copy between tasks): sent again
                         # once, and the item run again; a scheduler lost is not this
@@ -117,8 +124,10 @@ class DaskPool:
                     if following < len(items):  # the next one runs while this one is handed
                         submit(following)
                         following += 1
-                    each(i, result)
+                    own(each, i, result)
                     del result
+        except OwnFailure as failure:  # the work's own (a full disk), not the scheduler's
+            raise failure.error from failure.error.__cause__
         except _LOST as exc:
             if isinstance(exc, EntrepotError):  # a task's own refusal, raised again here
                 raise
@@ -150,8 +159,10 @@ class DaskPool:
                     futures.append(client.submit(_after, task, sent, item, *waited, pure=False))
             if on_done is not None:
                 for done, _ in enumerate(as_completed(futures), start=1):
-                    on_done(done)
+                    own(on_done, done)
             found: list[Any] = client.gather(futures)
+        except OwnFailure as failure:  # the work's own, not the scheduler's
+            raise failure.error from failure.error.__cause__
         except _LOST as exc:
             if isinstance(exc, EntrepotError):  # a task's own refusal, raised again here
                 raise
@@ -245,7 +256,7 @@ def dask_pool(
         "distributed.scheduler.active-memory-manager.start": False,
         # the workers (and any a nanny starts again) forked from a server that imported
         # the tasks' modules once
-        "distributed.worker.multiprocessing-method": _start_method(),
+        "distributed.worker.multiprocessing-method": start_method(),
         # the workers live as long as the command, as an in-process run does, and keep
         # glibc's own trimming: Dask's 64 KiB threshold gives freed memory back at once and
         # faults it in again (about 0.8 CPU-s more system time scoring 1M rows on two)
@@ -263,7 +274,9 @@ def dask_pool(
             "entrepot.bootstrap.worker_output",
         ],
     }
-    with dask.config.set(settings), _fork_server(preload):
+    from distributed.utils import get_mp_context
+
+    with dask.config.set(settings), fork_server(get_mp_context(), preload):
         cluster = LocalCluster(
             n_workers=workers,
             processes=True,
@@ -304,41 +317,6 @@ def _preloads() -> list[str]:
     import dask
 
     return list(dask.config.get("distributed.worker.preload", default=[]) or [])
-
-
-def _start_method() -> str:
-    """How a local cluster's worker processes start: forked from a fork server where the
-    system has one, else spawned (each then imports the product itself)."""
-    import multiprocessing
-
-    return "forkserver" if "forkserver" in multiprocessing.get_all_start_methods() else "spawn"
-
-
-@contextmanager
-def _fork_server(preload: Sequence[str]) -> Iterator[None]:
-    """A fork server that imports ``preload`` once, for the workers a local cluster
-    starts within, stopped after them when this pool started it (another pool's cluster
-    still running in this process keeps it): its memory is let go and its CPU (and its
-    workers') is this process's children's, as a spawned worker's was. Nothing where
-    workers are spawned."""
-    if _start_method() != "forkserver":
-        yield
-        return
-    from multiprocessing import forkserver
-
-    from distributed.utils import get_mp_context
-
-    server = forkserver._forkserver
-    ours = getattr(server, "_forkserver_pid", None) is None
-    get_mp_context().set_forkserver_preload(["distributed", *preload])
-    try:
-        yield
-    finally:
-        # the standard library stops its server through this method alone (its tests'
-        # own door); without it the server ends when this process does
-        stop = getattr(server, "_stop", None)
-        if ours and stop is not None:
-            stop()
 
 
 def _quiet() -> None:
