@@ -30,6 +30,7 @@ __all__ = ["SpilledParts"]
 #: What the system's temporary folder holds while parts wait.
 PREFIX = "entrepot-parts-"
 
+
 T = TypeVar("T")
 
 
@@ -108,9 +109,23 @@ class SpilledParts(Generic[T]):
     def _write(self, part: T) -> _Held[T]:
         if self._file is None:
             self._file = tempfile.TemporaryFile(prefix=PREFIX, buffering=0)  # noqa: SIM115
-        raw = pickle.dumps(part, protocol=pickle.HIGHEST_PROTOCOL)
         start = self._end
         self._file.seek(start)
-        write_all(self._file, memoryview(raw))
+        # pickled straight into the file (a part's arrays written from where they are), not
+        # into bytes of the part's size first
+        pickle.dump(part, _Writer(self._file), protocol=pickle.HIGHEST_PROTOCOL)
         self._end = self._file.tell()
-        return _Held(start=start, size=len(raw))
+        return _Held(start=start, size=self._end - start)
+
+
+class _Writer:
+    """What :func:`pickle.dump` writes a part through: every byte of each piece written
+    (an unbuffered file may write fewer bytes than asked)."""
+
+    def __init__(self, file: IO[bytes]) -> None:
+        self._file = file
+
+    def write(self, data: bytes | memoryview) -> int:
+        view = memoryview(data).cast("B")  # bytes, whatever the buffer's items
+        write_all(self._file, view)
+        return view.nbytes

@@ -89,3 +89,28 @@ def test_a_file_cut_short_is_an_error_never_a_part(monkeypatch: pytest.MonkeyPat
         opened[0].truncate(500)
         with pytest.raises(OSError, match="cut short"):
             spilled.take(0)
+
+
+class _ShortWrites(io.BytesIO):
+    """A file that writes at most 1,000 bytes at a time, as an unbuffered file may."""
+
+    def write(self, data: object) -> int:
+        view = memoryview(data).cast("B")  # type: ignore[arg-type]
+        return super().write(view[:1_000])
+
+
+def test_a_large_part_pickled_straight_into_the_file_comes_back_whole(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A part is pickled into the file as it is written (its arrays' bytes handed to the
+    file from where they are, not copied into one bytes object first): every byte lands
+    even where the file writes fewer than asked, and arrays larger than a pickle's frame
+    (a float column whose buffer's items are eight bytes) come back the same."""
+    monkeypatch.setattr(tempfile, "TemporaryFile", lambda **_: _ShortWrites())
+    parts = [_part(40_000, seed=5), _part(30_000, seed=6)]
+    with SpilledParts[pd.DataFrame]() as spilled:
+        for part in parts:
+            spilled.put(part)
+        assert spilled.on_disk
+        for number in (1, 0):
+            pd.testing.assert_frame_equal(spilled.take(number), parts[number], check_exact=True)

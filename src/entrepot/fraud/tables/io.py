@@ -45,6 +45,7 @@ from entrepot.fraud.tables.formulas import neutralise_frame
 from entrepot.fraud.tables.gzipped import gunzip, inner_name
 from entrepot.fraud.tables.kinds import kind_of
 from entrepot.fraud.tables.numbers import text_numbers
+from entrepot.fraud.tables.one_piece import text_in_one_piece
 from entrepot.fraud.tables.parquet import open_parquet, read_parquet
 from entrepot.fraud.tables.sheets import Labelled, choose_sheet
 from entrepot.fraud.tables.text import decode
@@ -146,13 +147,13 @@ def read_bytes(
 
 def _finished(frame: pd.DataFrame, name: str, facts: dict[str, object]) -> pd.DataFrame:
     """The frame read from the file ``name``, refused without rows, its infinite numbers
-    missing, its sheet's ``facts`` in its ``attrs``."""
+    missing, its text columns each in one piece, its sheet's ``facts`` in its ``attrs``."""
     if frame.empty:
         raise EmptyFile(
             f"{name} has {len(frame.columns)} column(s) but no rows",
             said=Message(N_("error.table.no_rows"), {"name": name, "columns": len(frame.columns)}),
         )
-    frame = infinities_as_missing(frame)
+    frame = text_in_one_piece(infinities_as_missing(frame))  # a take then reads its rows
     frame.attrs.update(facts)
     give_back()  # the parser's buffers, kept by the allocator for nothing afterwards
     return frame

@@ -144,6 +144,7 @@ def score_frame(
     summary, found = with_promise(summary, found, promise)
     if partial is not None:
         summary = with_partial_library(summary, *partial)
+    give_back()  # the figures' buffers (the estimate's, the promise's): the writing next
     return ScoringOutcome(
         ensemble=ensemble,
         upload=upload,
