@@ -31,11 +31,11 @@ from entrepot.fraud.model.time_parts import TIME_PARTS as _TIME_PARTS
 from entrepot.fraud.model.time_parts import time_part_items
 from entrepot.fraud.schema.analysis import Analysis
 from entrepot.fraud.schema.roles import COUNTERPARTY, CUSTOMER, OTHER
-from entrepot.fraud.tables.timeparse import parse_times
+from entrepot.fraud.tables.timeparse import MISSING_SECONDS, epoch_seconds, parse_times, seconds_of
 from entrepot.fraud.tables.values import entity_keys, factorised_keys
 from entrepot.spilled_rows import spillable_empty
 
-_NAT = np.iinfo(np.int64).min
+_NAT = MISSING_SECONDS
 
 
 @dataclass(frozen=True)
@@ -113,11 +113,6 @@ def _all_made(names: dict[str, int], made: set[str]) -> None:
     missing = [name for name in names if name not in made]
     if missing:
         raise ValueError("features not made: " + ", ".join(missing))
-
-
-def _seconds(times: pd.Series) -> np.ndarray:
-    values = times.to_numpy(dtype="datetime64[s]").astype(np.int64)
-    return np.where(times.isna().to_numpy(), _NAT, values)
 
 
 class FeatureBuilder(TransformerMixin, BaseEstimator):  # type: ignore[misc]
@@ -199,7 +194,8 @@ class FeatureBuilder(TransformerMixin, BaseEstimator):  # type: ignore[misc]
         """Each row's epoch seconds (int64 minimum where missing); ``None``: no time read."""
         if self.spec.timestamp is None:
             return None
-        return _seconds(self._times(frame))
+        assert self.spec.time_format is not None
+        return epoch_seconds(self._column(frame, self.spec.timestamp), self.spec.time_format)
 
     def get_feature_names_out(self, input_features: object = None) -> np.ndarray:
         """The names of the output columns."""
@@ -260,7 +256,7 @@ class FeatureBuilder(TransformerMixin, BaseEstimator):  # type: ignore[misc]
         self, column: Callable[[str], pd.Series], times: pd.Series
     ) -> dict[str, np.ndarray]:
         spec = self.spec
-        data = {"__seconds": _seconds(times)}
+        data = {"__seconds": seconds_of(times)}
         if spec.amount:
             amount = pd.to_numeric(column(spec.amount), errors="coerce")
             data["__amount"] = amount.to_numpy(dtype=float)

@@ -156,3 +156,28 @@ def parse_times(series: pd.Series, fmt: str) -> pd.Series:
     array = pa.array(text, from_pandas=True)
     parsed = pc.strptime(array, format=fmt, unit="s", error_is_null=True)
     return pd.Series(parsed.to_numpy(zero_copy_only=False), index=index).astype("datetime64[s]")
+
+
+#: Where a time is missing, in epoch seconds (int64's minimum).
+MISSING_SECONDS = np.iinfo(np.int64).min
+#: Rows whose times :func:`epoch_seconds` parses at a time.
+SECONDS_ROWS = 1 << 19
+
+
+def seconds_of(times: pd.Series) -> np.ndarray:
+    """Each of ``times`` (``datetime64``) in epoch seconds, :data:`MISSING_SECONDS` where
+    missing."""
+    values = times.to_numpy(dtype="datetime64[s]").astype(np.int64)
+    return np.where(times.isna().to_numpy(), MISSING_SECONDS, values)
+
+
+def epoch_seconds(series: pd.Series, fmt: str, *, rows: int = SECONDS_ROWS) -> np.ndarray:
+    """``series`` parsed as :func:`parse_times` parses it (a value's parse reads that value
+    alone), in epoch seconds (:func:`seconds_of`), ``rows`` at a time: the parse's
+    temporaries (its text, its Arrow arrays, its datetimes) a slice's, not the column's
+    (5M rows of text times: 240 MiB of fresh memory, where the answer takes 40)."""
+    found = np.empty(len(series), dtype=np.int64)
+    for start in range(0, len(series), rows):
+        some = seconds_of(parse_times(series.iloc[start : start + rows], fmt))
+        found[start : start + len(some)] = some
+    return found

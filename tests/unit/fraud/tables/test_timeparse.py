@@ -85,3 +85,33 @@ def test_a_two_digit_year_is_this_century_never_the_year_15(
     parsed = parse_times(series, fmt)
     assert parsed.iloc[0] == pd.Timestamp(expected)
     assert (parsed.dt.year >= 2000).all()
+
+
+@pytest.mark.parametrize(
+    ("values", "fmt"),
+    [
+        (
+            ["2024-03-17 13:20:53", None, "garbage", "2023-01-01 00:00:00", " 2024-02-29 23:59:59"]
+            * 7,
+            "%Y-%m-%d %H:%M:%S",
+        ),
+        (["2024-03-17T13:20:53+01:00", "2024-03-17", None, "x", "2024-03-17T13:20:53.5Z"] * 7, ISO),
+        ([1710681653, None, 0, -5, 1.5] * 7, EPOCH_S),
+        ([1710681653000, None, 17, 3.0, -1] * 7, EPOCH_MS),
+        ([45000.5, None, 1.0, "y", 60000] * 7, "excel_serial"),
+        ([20240317132053, 20230101000000, None, 1, 20241231235959] * 7, "%Y%m%d%H%M%S"),
+    ],
+)
+def test_times_parsed_a_slice_at_a_time_are_the_whole_columns(
+    values: list[object], fmt: str
+) -> None:
+    """ADR 0126: a model's row times are parsed a slice of rows at a time (the parse's
+    temporaries a slice's, not the column's): the same seconds as the column parsed whole,
+    whatever the slices' ends, missing where a value does not parse."""
+    from entrepot.fraud.tables.timeparse import MISSING_SECONDS, epoch_seconds, seconds_of
+
+    series = pd.Series(values, index=range(100, 100 + len(values)))
+    whole = seconds_of(parse_times(series, fmt))
+    assert (whole == MISSING_SECONDS).any() and (whole != MISSING_SECONDS).any()
+    for rows in (1, 3, 4, len(values), len(values) + 5):
+        assert epoch_seconds(series, fmt, rows=rows).tolist() == whole.tolist()
