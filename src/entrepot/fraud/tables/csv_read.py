@@ -26,6 +26,7 @@ import pandas as pd
 from entrepot.fraud.errors import EmptyFile, UnreadableFile
 from entrepot.fraud.tables import refused
 from entrepot.fraud.tables.bounds import MAX_COLUMNS, InflatesTooMuch
+from entrepot.fraud.tables.csv_columns import parse_by_columns
 from entrepot.fraud.tables.numbers import text_numbers
 from entrepot.fraud.tables.text import decode
 from entrepot.fraud.tables.utf8_file import BLOCK_BYTES, WHOLE_BELOW, Utf8File, utf8_file
@@ -113,8 +114,11 @@ def _parsed(
     try:
         with source() as stream:
             codes = _codes(stream, sep)
-        with source() as stream:
-            frame = pd.read_csv(stream, sep=sep, dtype=codes, **options)
+        reading = {"sep": sep, "dtype": codes, **options}
+        frame = parse_by_columns(source, reading)
+        if frame is None:  # slices read as dtypes that join only as the whole read joins
+            with source() as stream:
+                frame = pd.read_csv(stream, **reading)
     except pd.errors.EmptyDataError:
         raise EmptyFile(
             f"{name} has no header and no rows",
