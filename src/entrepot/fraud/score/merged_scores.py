@@ -36,6 +36,9 @@ if TYPE_CHECKING:
 
 __all__ = ["MergedScores"]
 
+#: The column numbering the table's rows from 1: made at the end, never placed.
+ROW = "row"
+
 
 class MergedScores:
     """The table's scores, filled part by part (:meth:`put`), read once all are in
@@ -53,7 +56,8 @@ class MergedScores:
         ``scores`` can be let go after."""
         self._check(number, scores)
         for at in range(scores.shape[1]):
-            self._put_column(number, at, scores.iloc[:, at])
+            if scores.columns[at] != ROW:  # numbered anew from 1 at the end: not placed
+                self._put_column(number, at, scores.iloc[:, at])
         self._put.add(number)
 
     def _put_column(self, number: int, at: int, piece: pd.Series) -> None:
@@ -76,6 +80,9 @@ class MergedScores:
         order: np.ndarray | None = None
         columns: dict[int, Any] = {}
         for at in range(len(self._names)):
+            if self._names[at] == ROW:
+                columns[at] = np.arange(1, self._total + 1)
+                continue
             held = self._columns.pop(at)
             if not isinstance(held, _Joined):
                 columns[at] = held.column()
@@ -85,7 +92,8 @@ class MergedScores:
                 order[np.concatenate(self._where)] = np.arange(self._total)
             columns[at] = held.column(order)
         merged = pd.DataFrame(columns, copy=False).set_axis(self._names, axis=1)
-        merged["row"] = np.arange(1, self._total + 1)
+        if ROW not in self._names:
+            merged[ROW] = np.arange(1, self._total + 1)
         return merged
 
     def _check(self, number: int, scores: pd.DataFrame) -> None:

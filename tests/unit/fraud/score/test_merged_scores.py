@@ -210,3 +210,26 @@ def test_a_text_column_of_few_values_is_held_as_numbers_not_as_its_pieces() -> N
     # numbers of four bytes a row beside pieces of about twelve: measured 0.33 of the
     # pieces' size; the pieces kept, 1.0 or more
     assert held < 0.6 * size
+
+
+def test_the_row_column_is_numbered_at_the_end_in_its_place_never_placed() -> None:
+    """A part's ``row`` column numbers its own rows; the merge numbers the table's rows
+    from 1 at the end, so the parts' are never written to an array of the table's rows
+    (40 MiB written for nothing at 5M rows): what it holds is the other columns' alone."""
+    parts = _parts()
+    table = _table()
+    scored = [
+        piece.assign(row=np.arange(1, len(piece) + 1, dtype=np.int32))
+        for piece in _scored(table, parts)
+    ]
+    merged = MergedScores(parts)
+    for number, piece in enumerate(scored):
+        merged.put(number, piece)
+    held = merged._columns
+    assert list(table.columns).index("row") not in held and len(held) == table.shape[1] - 1
+    found = merged.merged()
+    assert list(found.columns) == list(table.columns)
+    assert found["row"].tolist() == list(range(1, 9)) and found["row"].dtype == np.int64
+    pd.testing.assert_frame_equal(
+        found.drop(columns="row"), _joined(scored, parts).drop(columns="row")
+    )
