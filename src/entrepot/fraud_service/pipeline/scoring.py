@@ -138,6 +138,7 @@ def score_frame(
     )
     real = _realised(own, scores, given, known)
     found = estimate(scores, ensemble.threshold, real, ensemble.level_error, ensemble.unfamiliar)
+    give_back()  # the estimate's buffers, before the promise's (20M rows: 300 MiB each)
     proba = scores["fraud_probability"].to_numpy(dtype=float)
     promise = promise_of(times, proba)
     summary = summarize(scores, ensemble)
