@@ -2,8 +2,9 @@
 
 :class:`ColumnReader` hands out each column as numbers, as category keys, as entity
 keys or as instants, computed once per column and shared by every ensemble member that
-reads it. Each reading equals the pandas function the general path applies
-(``pd.to_numeric``, :func:`~entrepot.fraud.tables.values.factorised_keys`,
+reads it; a block of features made from them (:meth:`ColumnReader.made`) is kept for the
+next member only where several read the frame. Each reading equals the pandas function the
+general path applies (``pd.to_numeric``, :func:`~entrepot.fraud.tables.values.factorised_keys`,
 :func:`~entrepot.fraud.tables.values.entity_keys`,
 :func:`~entrepot.fraud.tables.timeparse.parse_times`):
 plain numpy columns and Arrow text columns of a few rows are read without pandas (the
@@ -101,12 +102,14 @@ class ColumnReader:
     """The columns of one frame, each reading made once (see the module docstring).
 
     ``None`` as a column name stands for a column the frame lacks, read as missing.
+    ``shared``: whether more than one member reads the frame (:meth:`made`).
     """
 
-    def __init__(self, frame: pd.DataFrame) -> None:
+    def __init__(self, frame: pd.DataFrame, *, shared: bool = True) -> None:
         self.frame = frame
         self.rows = len(frame)
         self.small = self.rows <= SMALL
+        self.shared = shared
         self._position = {name: i for i, name in enumerate(frame.columns.tolist())}
         self._memo: dict[Hashable, Any] = {}
 
@@ -116,6 +119,12 @@ class ColumnReader:
             self._memo[key] = make()
         found: _T = self._memo[key]
         return found
+
+    def made(self, key: Hashable, make: Callable[[], _T]) -> _T:
+        """A block of features ``make()`` gives: kept under ``key`` for the next member
+        where the frame is :attr:`shared`, else made and not kept (a member writes its
+        features into its matrix as they come: held twice, they were a part's peak)."""
+        return self.memo(key, make) if self.shared or key in self._memo else make()
 
     def has(self, column: str) -> bool:
         """Whether the frame holds ``column``."""

@@ -81,7 +81,8 @@ def counterparty_columns(frame: pd.DataFrame, ensemble: Ensemble, upload: Upload
     from entrepot.fraud.score.column_reader import ColumnReader
     from entrepot.fraud.score.numpy_path import compiled
 
-    reader = ColumnReader(frame.reset_index(drop=True).rename(columns=str))
+    shared = len(ensemble.members) > 1
+    reader = ColumnReader(frame.reset_index(drop=True).rename(columns=str), shared=shared)
     found = []
     for member, model in zip(ensemble.members, ensemble.models, strict=True):
         fast = compiled(model)

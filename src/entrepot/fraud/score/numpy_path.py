@@ -139,30 +139,27 @@ class FastModel:
                 ),
             )
         spec = self.spec
-        out: dict[str, np.ndarray] = {}
+        matrix = _Matrix(self.names, reader.rows)
         timed = self._time(reader, source, upload)
         if timed is not None:
             instants, time_key = timed
-            out.update(reader.memo(("parts", *time_key), lambda: time_parts(instants)))
+            matrix.put(reader.made(("parts", *time_key), lambda: time_parts(instants)))
         if spec.amount:
             up = source.get(spec.amount)
             amount = reader.numbers(up)
-            out["amount"] = amount
-            log = reader.memo(("log1p", up), lambda: np.log1p(np.clip(amount, 0, None)))
-            out["amount_log"] = log
+            log = reader.made(("log1p", up), lambda: np.log1p(np.clip(amount, 0, None)))
+            matrix.put({"amount": amount, "amount_log": log})
+            del log
         for col in spec.numerics:
-            out[col] = reader.numbers(source.get(col))
+            matrix.put({col: reader.numbers(source.get(col))})
         for col in spec.categoricals:
-            out.update(self._encode(col, reader.keys(source.get(col))))
+            matrix.put(self._encode(col, reader.keys(source.get(col))))
         if self.behaviour and timed is not None:
             blocks = BLOCKS if given is None else frozenset({CUSTOMER})
-            out.update(self._behaviour(reader, source, timed[1], history, blocks))
+            matrix.put(self._behaviour(reader, source, timed[1], history, blocks))
         if given is not None:
-            out.update(given)
-        matrix = np.empty((len(self.names), reader.rows), dtype=float)
-        for j, name in enumerate(self.names):
-            matrix[j] = out[name]
-        return matrix.T
+            matrix.put(given)
+        return matrix.done()
 
     def counterparty_features(
         self, reader: ColumnReader, mapping: Mapping[str, str], upload: Upload, history: bool
@@ -244,15 +241,42 @@ class FastModel:
             codes = reader.memo(("codes", up), partial(_codes, reader, up))
             key: tuple[Any, ...] = ("customer", i, up, time_key, amount is None, amount_up)
             make = partial(customer_features, codes, ints, floats, windows, f"customer{i}")
-            out.update(reader.memo((*key, windows), make))
+            out.update(reader.made((*key, windows), make))
         delay = self.builder.label_delay_days
         for i, col in enumerate(counterparties):
             up = entities[col]
             codes = reader.memo(("codes", up), partial(_codes, reader, up))
             key = ("counterparty", i, up, time_key, windows, delay)
             made = partial(counterparty_block, self.builder, codes, ints, None, f"counterparty{i}")
-            out.update(reader.memo(key, made))
+            out.update(reader.made(key, made))
         return out
+
+
+class _Matrix:
+    """A member's feature matrix ``(rows, features)`` in the order of ``names``, each
+    feature written into it as its block is made (the blocks then let go), Fortran-ordered
+    as the stacked columns were."""
+
+    def __init__(self, names: list[str], rows: int) -> None:
+        self.names = names
+        self.values = np.empty((len(names), rows), dtype=float)
+        self.place = {name: j for j, name in enumerate(names)}
+        self.written: set[str] = set()
+
+    def put(self, block: Mapping[str, np.ndarray]) -> None:
+        """The block's features that the matrix holds, written in their rows."""
+        for name, values in block.items():
+            at = self.place.get(name)
+            if at is not None:
+                self.values[at] = values
+                self.written.add(name)
+
+    def done(self) -> np.ndarray:
+        """The matrix; a ``KeyError`` naming a feature no block made."""
+        for name in self.names:
+            if name not in self.written:
+                raise KeyError(name)
+        return self.values.T
 
 
 def _seconds(reader: ColumnReader, time_key: tuple[Any, ...]) -> np.ndarray:

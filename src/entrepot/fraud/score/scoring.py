@@ -276,7 +276,8 @@ def _run_members(
     anomalies = np.full((k, n), np.nan)
     matrices = []
     parsed: dict[str, pd.Series] = {}
-    reader = ColumnReader(frame) if fast and frame.columns.is_unique else None
+    shared = len(ensemble.members) > 1
+    reader = ColumnReader(frame, shared=shared) if fast and frame.columns.is_unique else None
     for i, (member, model) in enumerate(zip(ensemble.members, ensemble.models, strict=True)):
         if known is not None and reads_labels(model):
             # Not ``labels``: that name holds the upload's columns the explanations read.

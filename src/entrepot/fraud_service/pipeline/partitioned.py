@@ -149,6 +149,8 @@ def score_spread(
         else:  # two cuts: counterparty features made in one (held on disk), scores in the other
             parts = cut_by_entity(frame, roles[0], [], count)
             routed = held.enter_context(RoutedMade([part.rows for part in parts], len(frame)))
+        if handed:
+            give_back()  # the cut's codes and hashes: the parts' copies reuse no hole
         sent = frame[part_columns(ensemble, upload.id_columns, columns)]
         # the counterparty cut's columns alone (views of the table's): the rest can go
         narrow = None if roles is None else frame[read_columns(ensemble, columns)]

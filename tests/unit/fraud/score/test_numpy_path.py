@@ -285,3 +285,34 @@ def test_estimator_scores_are_positive_scores(kind: str) -> None:
     for part in (x[:1], x[:FEW], x):
         np.testing.assert_array_equal(fast(part, 1), positive_scores(model.estimator, part))
     np.testing.assert_array_equal(fast(x, 2), positive_scores(model.estimator, x, threads=2))
+
+
+def test_a_block_of_features_is_kept_for_the_next_member_alone() -> None:
+    frame = pd.DataFrame({"c": [1.0, 2.0]})
+    made: list[int] = []
+
+    def make() -> np.ndarray:
+        made.append(1)
+        return np.zeros(2)
+
+    alone = ColumnReader(frame, shared=False)
+    alone.made("block", make)
+    alone.made("block", make)
+    assert len(made) == 2  # one member: made where asked, never held beside its matrix
+    shared = ColumnReader(frame)
+    first = shared.made("block", make)
+    assert shared.made("block", make) is first and len(made) == 3
+
+
+def test_the_matrix_is_written_block_by_block_in_the_names_order() -> None:
+    matrix = fastpath._Matrix(["a", "b", "c"], 2)
+    matrix.put({"c": np.array([5.0, 6.0]), "unused": np.array([9.0, 9.0])})
+    matrix.put({"a": np.array([1.0, 2.0]), "b": np.array([3.0, 4.0])})
+    matrix.put({"b": np.array([7.0, 8.0])})  # a later block's feature wins, as in a dict
+    done = matrix.done()
+    assert done.tolist() == [[1.0, 7.0, 5.0], [2.0, 8.0, 6.0]]
+    assert done.flags.f_contiguous
+    unfinished = fastpath._Matrix(["a", "b"], 1)
+    unfinished.put({"a": np.array([1.0])})
+    with pytest.raises(KeyError, match="b"):
+        unfinished.done()
