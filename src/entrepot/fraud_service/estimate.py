@@ -25,7 +25,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import asdict
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
@@ -35,11 +35,15 @@ from entrepot.fraud.schema.target import (
     LABEL_THRESHOLD,
     candidates,
     label_vector,
+    may_be_labels,
     score_candidate,
 )
 from entrepot.fraud.score.expected import Estimated, expected_performance, unsupported
 from entrepot.fraud_service.summary import number
 from entrepot.messages import N_, Message
+
+if TYPE_CHECKING:
+    from entrepot.fraud.tables.sliced import SlicedTable
 
 #: What the estimate takes for granted, as message keys.
 ASSUMPTIONS = (
@@ -129,6 +133,15 @@ def label_of(frame: pd.DataFrame) -> str | None:
     """The file's label column, when one is clearly there (as the analysis finds it)."""
     found = candidates(frame.rename(columns=str))
     return found[0].column if found and found[0].score >= LABEL_THRESHOLD else None
+
+
+def sliced_label(table: SlicedTable) -> str | None:
+    """:func:`label_of` of a table held on disk in slices, reading whole only the columns
+    that may be its label and its last one (a candidate's score reads which is last), in
+    the table's order: the same column."""
+    maybe = set(may_be_labels(table.head(table.rows)))
+    last = table.columns[-1]
+    return label_of(table.columns_of([c for c in table.columns if c in maybe or c == last]))
 
 
 def _figure(found: Estimated) -> dict[str, float | None]:

@@ -10,7 +10,7 @@ folder when one is named). :mod:`entrepot.bootstrap.local_fraud` builds both.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from contextlib import AbstractContextManager, nullcontext
+from contextlib import AbstractContextManager, ExitStack, nullcontext
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
@@ -29,6 +29,7 @@ if TYPE_CHECKING:
     from entrepot.fraud.match.matching import MatchResult
     from entrepot.fraud.schema.analysis import Analysis
     from entrepot.fraud.synth.domains import Domain
+    from entrepot.fraud.tables.sliced import SlicedTable
     from entrepot.fraud_service.pipeline.partitioned import Pool
     from entrepot.fraud_service.pipeline.scorers import Scorer
     from entrepot.registry.keyring import KeyRing
@@ -51,6 +52,15 @@ def _table(file: Path, sheet: str | None) -> pd.DataFrame:
     from entrepot.fraud.tables.io import read_table
 
     return read_table(file, sheet=sheet, labelled=has_label)
+
+
+def _scored_table(file: Path, sheet: str | None) -> pd.DataFrame | SlicedTable:
+    """:func:`_table`, or, for a large UTF-8 CSV, its slices on disk (the caller closes
+    them: ``entrepot.fraud.tables.sliced``)."""
+    from entrepot.fraud.schema.target import has_label
+    from entrepot.fraud.tables.io import read_sliced
+
+    return read_sliced(file, sheet=sheet, labelled=has_label)
 
 
 def _in_process(workers: int) -> AbstractContextManager[Pool | None]:
@@ -300,29 +310,37 @@ class LocalFraud:
         from entrepot.fraud.score.scoring import write_scores
         from entrepot.fraud.tables.handed import HandedTable
         from entrepot.fraud.tables.io import read_table
-        from entrepot.fraud_service.estimate import label_of
+        from entrepot.fraud.tables.sliced import SlicedTable
+        from entrepot.fraud_service.estimate import label_of, sliced_label
         from entrepot.fraud_service.pipeline.partitioned import Spread
         from entrepot.fraud_service.pipeline.scoring import LabelsGiven, score_frame
 
         choice = ModelChoice(model, ensemble, library, user)
         choice.check()
-        frame = _table(file, sheet)
-        facts = sheet_facts(frame)
-        label = label_of(frame) if late_labels is None else None
-        handed = HandedTable(frame)  # let go once its parts are cut (ADR 0123)
-        del frame
-        before = None if history is None else read_table(history)
-        with self.pools(workers) as pool:
-            outcome = score_frame(
-                handed,
-                self.scorer(choice),
-                labels=LabelsGiven(history=before, column=late_labels),
-                label=label,
-                what=str(file),
-                explain=explain,
-                threads=threads,
-                spread=Spread(pool, max(workers, 1)),
-            )
+        found = _scored_table(file, sheet)
+        with ExitStack() as held:
+            table: HandedTable | SlicedTable
+            if isinstance(found, SlicedTable):  # a large CSV, never whole (ADR 0127)
+                table = held.enter_context(found)
+                facts: dict[str, Any] = {}
+                label = sliced_label(found) if late_labels is None else None
+            else:
+                facts = sheet_facts(found)
+                label = label_of(found) if late_labels is None else None
+                table = HandedTable(found)  # let go once its parts are cut (ADR 0123)
+            del found
+            before = None if history is None else read_table(history)
+            with self.pools(workers) as pool:
+                outcome = score_frame(
+                    table,
+                    self.scorer(choice),
+                    labels=LabelsGiven(history=before, column=late_labels),
+                    label=label,
+                    what=str(file),
+                    explain=explain,
+                    threads=threads,
+                    spread=Spread(pool, max(workers, 1)),
+                )
         write_scores(outcome.scores, out)
         if save_ensemble is not None:
             outcome.ensemble.save(save_ensemble, self.keys())

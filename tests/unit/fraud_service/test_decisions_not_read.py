@@ -19,6 +19,7 @@ from tests.support.clock import TickingClock
 
 class _Given:
     step: ClassVar[str] = "progress.loading_model"
+    reads_rows: ClassVar[bool] = True
 
     def __init__(self, ensemble: Ensemble) -> None:
         self.ensemble = ensemble

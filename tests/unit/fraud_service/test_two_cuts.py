@@ -191,7 +191,7 @@ def test_a_handed_tables_parts_memory_is_given_back_once_the_last_part_is_scored
     events: list[str] = []
     scored = partitioned.score_part
     made = partitioned.counterparty_part
-    explained_once = partitioned._explain_once
+    explained_once = partitioned.explain_once
 
     def score_part(shared: Any, item: Any) -> Any:
         events.append("part")
@@ -207,7 +207,7 @@ def test_a_handed_tables_parts_memory_is_given_back_once_the_last_part_is_scored
 
     monkeypatch.setattr(partitioned, "score_part", score_part)
     monkeypatch.setattr(partitioned, "counterparty_part", counterparty_part)
-    monkeypatch.setattr(partitioned, "_explain_once", explain_once)
+    monkeypatch.setattr(partitioned, "explain_once", explain_once)
     monkeypatch.setattr(partitioned, "give_back", lambda: events.append("give back"))
     upload = describe(frame)
     score_spread(

@@ -49,11 +49,20 @@ def sample(frame: pd.DataFrame, rows: int = SAMPLE_ROWS) -> pd.DataFrame:
     """At most ``rows`` evenly spaced rows of ``frame``, in order."""
     if len(frame) <= rows:
         return frame
-    return frame.iloc[np.linspace(0, len(frame) - 1, rows).astype(np.int64)]
+    return frame.iloc[sample_positions(len(frame), rows)]
 
 
-def describe(frame: pd.DataFrame, *, target: str | None = None) -> Upload:
-    """Roles and the match signature of ``frame``'s columns.
+def sample_positions(count: int, rows: int = SAMPLE_ROWS) -> np.ndarray:
+    """The positions of :func:`sample`'s rows in a table of ``count`` rows."""
+    if count <= rows:
+        return np.arange(count, dtype=np.int64)
+    positions: np.ndarray = np.linspace(0, count - 1, rows).astype(np.int64)
+    return positions
+
+
+def describe(frame: pd.DataFrame, *, target: str | None = None, rows: int | None = None) -> Upload:
+    """Roles and the match signature of ``frame``'s columns; ``rows``: the table's rows
+    where ``frame`` is its :func:`sample` alone (a table held on disk in slices).
 
     Raises :class:`~entrepot.fraud.errors.NoUsableColumns` when no column can be matched
     (every column is empty, constant, an id or free text).
@@ -68,4 +77,4 @@ def describe(frame: pd.DataFrame, *, target: str | None = None) -> Upload:
             f"no column can be matched to a model input: {described}",
             said=Message(N_("error.fraud.no_matchable_column"), {"columns": described}),
         )
-    return Upload(analysis, columns, len(frame))
+    return Upload(analysis, columns, len(frame) if rows is None else rows)

@@ -9,6 +9,7 @@ the target: better to ask the user than to train on ``is_weekend``.
 
 from __future__ import annotations
 
+from collections.abc import Hashable
 from dataclasses import dataclass
 
 import numpy as np
@@ -87,6 +88,14 @@ def positive_value(values: list[object], counts: list[int]) -> tuple[object, boo
 #: Rows looked at first: a column with three values among them is no label (counting a
 #: million rows' values of every column cost half a second of scoring a file).
 _PEEK = 1024
+
+
+def may_be_labels(first: pd.DataFrame) -> list[Hashable]:
+    """The columns of a table whose first rows are ``first`` that :func:`score_candidate`
+    may take for its label: at most two values among their first :data:`_PEEK` rows
+    (``first`` holding fewer rows only adds columns)."""
+    head = first.iloc[:_PEEK]
+    return [c for c in first.columns if head[c].nunique(dropna=True) <= 2]
 
 
 def score_candidate(frame: pd.DataFrame, column: str) -> TargetCandidate | None:

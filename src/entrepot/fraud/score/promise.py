@@ -265,6 +265,16 @@ def ensemble_times(
     return file_times(model, frame, known, tail=member.history)
 
 
+def times_read(ensemble: Ensemble) -> list[str]:
+    """The upload's columns :func:`ensemble_times` reads (its one model's time column), so
+    that a table held on disk in slices is read for them alone."""
+    if len(ensemble.models) != 1 or ensemble.calibration is not None:
+        return []
+    member, model = ensemble.members[0], ensemble.models[0]
+    timestamp = model.features.spec.timestamp
+    return [up for up, mine in member.mapping.items() if mine == timestamp]
+
+
 def file_times(
     model: FraudModel, inputs: pd.DataFrame, known: KnownLabels | None, tail: bool = True
 ) -> RowTimes | None:

@@ -17,6 +17,8 @@ import csv
 import io
 import re
 from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
 
@@ -32,7 +34,16 @@ from entrepot.fraud.tables.text import decode
 from entrepot.fraud.tables.utf8_file import BLOCK_BYTES, WHOLE_BELOW, Utf8File, utf8_file
 from entrepot.messages import N_, Message
 
-__all__ = ["check_header_width", "read_csv", "read_csv_file", "sniff_separator"]
+__all__ = [
+    "CsvReading",
+    "check_header_width",
+    "csv_file_reading",
+    "read_csv",
+    "read_csv_file",
+    "reading_options",
+    "refusing",
+    "sniff_separator",
+]
 
 _SEPARATORS = (",", ";", "\t", "|")
 #: Characters of each line the separator is guessed from.
@@ -64,7 +75,32 @@ def read_csv(data: bytes, name: str) -> pd.DataFrame:
 def read_csv_file(path: Path, *, whole_below: int = WHOLE_BELOW) -> pd.DataFrame | None:
     """The rows of the CSV file at ``path`` as :func:`read_csv` gives them from its bytes,
     read from disk a block at a time where it is a large file of UTF-8 text
-    (:mod:`entrepot.fraud.tables.utf8_file`); ``None`` where it is to be read whole.
+    (:mod:`entrepot.fraud.tables.utf8_file`); ``None`` where it is to be read whole."""
+    found = csv_file_reading(path, whole_below=whole_below)
+    if found is None:
+        return None
+    return _parsed(found.source, found.sep, found.options, path.name)
+
+
+@dataclass(frozen=True, slots=True)
+class CsvReading:
+    """How a large UTF-8 CSV file is parsed from disk: what opens its bytes, its
+    separator, and the options of ``pandas.read_csv`` that change a value (its codes of
+    digits with leading zeros not yet among them: :func:`reading_options`)."""
+
+    source: Callable[[], BinaryIO]
+    sep: str
+    options: dict[str, object]
+
+    @property
+    def conventions(self) -> tuple[str, ...]:
+        """The conventions its numbers written as text are read in."""
+        return ("en",) if self.sep == "," else ("fr", "en")
+
+
+def csv_file_reading(path: Path, *, whole_below: int = WHOLE_BELOW) -> CsvReading | None:
+    """How the CSV file at ``path`` is parsed from disk, or ``None`` where it is to be
+    read whole (small, not UTF-8, a header past its first block).
 
     One pass over its blocks checks that they are UTF-8 and finds whether a space follows
     a separator; pandas then parses the file itself."""
@@ -78,8 +114,15 @@ def read_csv_file(path: Path, *, whole_below: int = WHOLE_BELOW) -> pd.DataFrame
     if not valid and found.encoding == "utf-8":
         return None  # Windows-1252 or Latin-1: decoded whole, as before
     check_header_width(found.head, sep, path.name)
-    options = _parsing(space, not valid)
-    return _parsed(found.opened, sep, options, path.name)
+    return CsvReading(found.opened, sep, _parsing(space, not valid))
+
+
+def reading_options(reading: CsvReading) -> dict[str, object]:
+    """The options ``pandas.read_csv`` parses ``reading``'s file with: its separator, the
+    options found, and its codes kept as text (read from its first rows)."""
+    with reading.source() as stream:
+        codes = _codes(stream, reading.sep)
+    return {"sep": reading.sep, "dtype": codes, **reading.options}
 
 
 def _scanned(found: Utf8File, sep: str, size: int = BLOCK_BYTES) -> tuple[bool, bool]:
@@ -111,14 +154,21 @@ def _parsed(
 ) -> pd.DataFrame:
     """The CSV's rows, parsed by pandas from the UTF-8 bytes ``source()`` opens (once for
     the codes, once for the rows)."""
-    try:
-        with source() as stream:
-            codes = _codes(stream, sep)
-        reading = {"sep": sep, "dtype": codes, **options}
-        frame = parse_by_columns(source, reading)
+    reading = CsvReading(source, sep, options)
+    with refusing(name, sep):
+        whole = reading_options(reading)
+        frame = parse_by_columns(source, whole)
         if frame is None:  # slices read as dtypes that join only as the whole read joins
             with source() as stream:
-                frame = pd.read_csv(stream, **reading)
+                frame = pd.read_csv(stream, **whole)
+    return text_numbers(frame, conventions=reading.conventions)
+
+
+@contextmanager
+def refusing(name: str, sep: str) -> Iterator[None]:
+    """Pandas' refusals of the CSV file ``name`` said as the product's errors."""
+    try:
+        yield
     except pd.errors.EmptyDataError:
         raise EmptyFile(
             f"{name} has no header and no rows",
@@ -132,7 +182,6 @@ def _parsed(
                 {"name": name, "separator": sep, "detail": str(exc)[:200]},
             ),
         ) from exc
-    return text_numbers(frame, conventions=("en",) if sep == "," else ("fr", "en"))
 
 
 def sniff_separator(text: str) -> str:

@@ -20,6 +20,7 @@ import io
 import os
 import tempfile
 import warnings
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
@@ -38,6 +39,7 @@ from entrepot.fraud.tables.csv_read import (
     read_csv_file,
     sniff_separator,
 )
+from entrepot.fraud.tables.csv_sliced import sliced_csv_file
 from entrepot.fraud.tables.csv_text import csv_blocks
 from entrepot.fraud.tables.finite import infinities_as_missing
 from entrepot.fraud.tables.float_text import float_text
@@ -48,6 +50,7 @@ from entrepot.fraud.tables.numbers import text_numbers
 from entrepot.fraud.tables.one_piece import text_in_one_piece
 from entrepot.fraud.tables.parquet import open_parquet, read_parquet
 from entrepot.fraud.tables.sheets import Labelled, choose_sheet
+from entrepot.fraud.tables.sliced import SlicedTable
 from entrepot.fraud.tables.text import decode
 from entrepot.fraud.tables.xlsx_header import find_header
 from entrepot.fraud.tables.xlsx_sheet import sheet_rows
@@ -58,6 +61,7 @@ __all__ = [
     "check_header_width",
     "decode",
     "read_bytes",
+    "read_sliced",
     "read_table",
     "sniff_separator",
     "write_table",
@@ -78,9 +82,30 @@ def read_table(
     Raises :class:`EmptyFile` for a file without rows and :class:`UnreadableFile` for
     anything that is not one of these formats.
     """
-    path = Path(path)
+    found = _read(Path(path), read_csv_file, sheet, labelled)
+    if isinstance(found, SlicedTable):  # pragma: no cover - read_csv_file makes none
+        raise TypeError("a sliced table where a frame was read")
+    return found
+
+
+def read_sliced(
+    path: str | Path, *, sheet: str | int | None = None, labelled: Labelled | None = None
+) -> pd.DataFrame | SlicedTable:
+    """:func:`read_table`'s table, or, for a large UTF-8 CSV parsed in more than one
+    slice, its slices on disk (:mod:`entrepot.fraud.tables.csv_sliced`; the caller closes
+    the table): the same values, never the whole table in memory."""
+    reader = read_csv_file if sheet is not None else sliced_csv_file
+    return _read(Path(path), reader, sheet, labelled)
+
+
+def _read(
+    path: Path,
+    csv_file: Callable[[Path], pd.DataFrame | SlicedTable | None],
+    sheet: str | int | None,
+    labelled: Labelled | None,
+) -> pd.DataFrame | SlicedTable:
     try:
-        frame = read_csv_file(path)  # a large UTF-8 CSV: never held whole (ADR 0124)
+        frame = csv_file(path)  # a large UTF-8 CSV: never held whole (ADR 0124)
         data = path.read_bytes() if frame is None else b""
     except FileNotFoundError:
         raise MissingFile(
@@ -92,6 +117,8 @@ def read_table(
             hint="give a file",
             said=Message(N_("error.file.folder"), {"path": str(path)}),
         ) from None
+    if isinstance(frame, SlicedTable):
+        return frame
     if frame is not None:
         return _finished(frame, path.name, {})
     frame = read_bytes(data, name=path.name, sheet=sheet, labelled=labelled)

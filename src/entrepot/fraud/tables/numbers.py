@@ -75,14 +75,8 @@ def text_numbers(
     ``conventions`` (``fr``, ``en``) a column reads in."""
     for position in range(frame.shape[1]):
         values = frame.iloc[:, position]
-        if not (pd.api.types.is_string_dtype(values) or values.dtype == object):
-            continue
-        present = values.dropna()
-        if present.empty or not all(isinstance(v, str) for v in present.head(SAMPLE)):
-            continue
-        head = present.head(SAMPLE).astype("str")
-        bare = _bare(head)
-        if not _marked(head, bare) or _convention(bare, conventions) is None:
+        present = _present_text(values)
+        if present is None or not _may_be_numbers(present, conventions):
             continue
         text = present.astype("str")
         every = _bare(text)
@@ -93,3 +87,40 @@ def text_numbers(
         numbers[present.index] = _to_numbers(every, convention).astype("float64")
         frame.isetitem(position, numbers)
     return frame
+
+
+def leaves_text(first: pd.DataFrame, conventions: tuple[str, ...] = ("fr", "en")) -> bool:
+    """Whether :func:`text_numbers` leaves every column of a table as it is, told from
+    ``first``, the table's first rows alone: each text column holds there at least
+    :data:`SAMPLE` values, the ones its check reads, and the check refuses them. ``False``
+    also where it cannot be told from these rows (read the whole table then)."""
+    for position in range(first.shape[1]):
+        values = first.iloc[:, position]
+        present = _present_text(values)
+        if present is None:
+            text = pd.api.types.is_string_dtype(values) or values.dtype == object
+            if text and values.notna().sum() < SAMPLE:
+                return False  # its first values may lie further down
+            continue
+        if len(present) < SAMPLE or _may_be_numbers(present, conventions):
+            return False
+    return True
+
+
+def _present_text(values: pd.Series) -> pd.Series | None:
+    """A text column's values that are there, where its first :data:`SAMPLE` of them are
+    all text; ``None`` for any other column."""
+    if not (pd.api.types.is_string_dtype(values) or values.dtype == object):
+        return None
+    present = values.dropna()
+    if present.empty or not all(isinstance(v, str) for v in present.head(SAMPLE)):
+        return None
+    return present
+
+
+def _may_be_numbers(present: pd.Series, conventions: tuple[str, ...]) -> bool:
+    """Whether a column's first :data:`SAMPLE` values look like numbers written with a
+    mark, in one of the ``conventions`` (the whole column is checked then)."""
+    head = present.head(SAMPLE).astype("str")
+    bare = _bare(head)
+    return _marked(head, bare) and _convention(bare, conventions) is not None

@@ -21,10 +21,18 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import partial
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
+from entrepot.fraud_service.pipeline.part_tasks import (
+    PartScoring,
+    counterparty_part,
+    explain_once,
+    explain_part,
+    score_part,
+    scored_parts,
+)
 from entrepot.freed_memory import give_back
-from entrepot.messages import N_, Message
+from entrepot.messages import N_
 from entrepot.pools import Here, OnDemand, Pool, run_each
 from entrepot.spilled_parts import SpilledParts
 
@@ -33,6 +41,7 @@ __all__ = [
     "Pool",
     "Spread",
     "counterparty_part",
+    "explain_once",
     "explain_part",
     "score_part",
     "score_spread",
@@ -49,15 +58,14 @@ if TYPE_CHECKING:
     from entrepot.fraud.score.ensemble import Ensemble
     from entrepot.fraud.score.known_labels import KnownLabels
     from entrepot.fraud.score.partitions import Part
-    from entrepot.fraud.score.scoring import Candidates, Explanations
+    from entrepot.fraud.score.scoring import Explanations
     from entrepot.fraud.tables.handed import HandedTable
+    from entrepot.fraud.tables.sliced import SlicedTable
 
 #: Why a table spread over workers was scored in process after all (message keys).
 NO_ENTITY = N_("fraud.spread.no_entity")
 LATE_LABELS = N_("fraud.spread.late_labels")
 FILE_MEMBER = N_("fraud.spread.file_member")
-#: The most rows a table explains (``entrepot.fraud.score.scoring.score``'s default).
-EXPLAIN_LIMIT = 10_000
 #: About the most rows a part holds (a part holds whole entities), in process or on a
 #: worker (ADRs 0110, 0111, 0122): a float64 column of a part stays within glibc's largest
 #: threshold for mapping a block afresh (32 MiB), so the parts' arrays reuse the heap's
@@ -77,18 +85,8 @@ class Spread:
     part_rows: int = PART_ROWS
 
 
-@dataclass(frozen=True, slots=True)
-class PartScoring:
-    """What every part is scored with: sent once to each worker."""
-
-    ensemble: Ensemble
-    upload: Upload
-    explain: bool
-    threads: int
-
-
 def score_spread(
-    table: pd.DataFrame | HandedTable,
+    table: pd.DataFrame | HandedTable | SlicedTable,
     ensemble: Ensemble,
     spread: Spread,
     *,
@@ -106,21 +104,33 @@ def score_spread(
     parts is let go once its parts are cut: each part waits on disk for its turn
     (``entrepot.spilled_parts``, ADR 0123), and what the scoring holds is a part and the
     scores, not the table."""
-    from entrepot.fraud.score.merged_scores import MergedScores
     from entrepot.fraud.score.partitions import cut_by_entity, entity_columns, part_columns
     from entrepot.fraud.score.scoring import score
     from entrepot.fraud.tables.handed import taken
+    from entrepot.fraud.tables.sliced import SlicedTable
 
-    frame, handed = taken(table)
-    columns = [str(c) for c in frame.columns]
+    sliced = table if isinstance(table, SlicedTable) else None
+    if sliced is None:
+        frame, handed = taken(cast("pd.DataFrame | HandedTable", table))
+        columns, rows = [str(c) for c in frame.columns], len(frame)
+    else:
+        columns, rows = [str(c) for c in sliced.columns], sliced.rows
     own, around = entity_columns(ensemble, columns)
     own, around = (own, around) if own else (around, [])
     why = LATE_LABELS if known is not None else NO_ENTITY if not own else None
     if why is None and ensemble.file_weight > 0:  # fitted on the whole file, not a part
         why = FILE_MEMBER
-    pool, count = spread.pool, max(spread.parts, -(-len(frame) // spread.part_rows))
+    pool, count = spread.pool, max(spread.parts, -(-rows // spread.part_rows))
     if pool is None and why is None and count > 1:
         pool = Here()
+    shared = PartScoring(ensemble, upload, explain, threads)
+    if sliced is not None and pool is not None and why is None:
+        from entrepot.fraud_service.pipeline.sliced_parts import score_sliced
+
+        merged, facts = score_sliced(sliced, shared, pool, count, (own, around), explained)
+        return merged, {**facts, "spread": spread.pool is not None}
+    if sliced is not None:  # scored whole, in process: read whole, as before
+        frame, handed = sliced.joined(), True
     if pool is None or why is not None:
         why = why if spread.pool is not None else None
         scores = score(
@@ -140,7 +150,6 @@ def score_spread(
     from entrepot.fraud.score.counterparty_cut import RoutedMade, cut_roles, read_columns
 
     frame = frame.reset_index(drop=True)
-    shared = PartScoring(ensemble, upload, explain, threads)
     roles = cut_roles(frame, ensemble)
     with ExitStack() as held:
         if roles is None:  # one cut: each part reads its counterparties' whole history too
@@ -172,18 +181,11 @@ def score_spread(
             made = None if routed is None else routed.given(i)
             return taking(i), np.flatnonzero(parts[i].own), made
 
-        scores = MergedScores(parts)
-        offered: list[Candidates | None] = [None] * len(parts)
-
-        def back(i: int, scored: tuple[pd.DataFrame, Candidates | None]) -> None:
-            scores.put(i, scored[0])  # written to its rows' places, the part's let go
-            offered[i] = scored[1]
-
-        run_each(pool, score_part, shared, OnDemand(len(parts), item), back)
+        scores, offered = scored_parts(pool, score_part, shared, parts, item)
     give_back()  # the parts' arrays, freed for good: the explanations and the writing next
     merged = scores.merged()  # what the merge held, let go
     if explain:
-        _explain_once(merged, offered, parts, shared, explained, pool)
+        explain_once(merged, offered, parts, shared, explained, pool)
     read = sum(len(part.rows) for part in parts)
     return merged, {
         "parts": len(parts),
@@ -236,92 +238,3 @@ def _counterparty_cut(
 def _rows_of(table: pd.DataFrame, parts: list[Part], number: int) -> pd.DataFrame:
     """Part ``number``'s rows of ``table``, in its order."""
     return table.take(parts[number].rows)
-
-
-def counterparty_part(shared: PartScoring, part: pd.DataFrame) -> list[Made]:
-    """One part of the counterparty cut's features (run on a worker)."""
-    from entrepot.fraud.score.counterparty_cut import counterparty_columns
-
-    return counterparty_columns(part, shared.ensemble, shared.upload)
-
-
-def _explain_once(
-    merged: pd.DataFrame,
-    offered: list[Candidates | None],
-    parts: list[Part],
-    shared: PartScoring,
-    explained: Explanations,
-    pool: Pool,
-) -> None:
-    """The merged table's explained rows explained once (each part offered its candidates'
-    rows and feature rows, never explained them), in as many slices as parts over ``pool``
-    (a row's explanation reads its own row alone): ``merged``'s ``explanation`` column and
-    ``explained`` as one process gives them."""
-    import numpy as np
-    import pandas as pd
-
-    from entrepot.fraud.score.partitions import candidate_rows, candidate_table
-    from entrepot.fraud.score.scoring import explained_rows
-    from entrepot.i18n.messages import english_parts
-
-    proba = merged["fraud_probability"].to_numpy()
-    rows = explained_rows(proba, shared.ensemble.threshold, EXPLAIN_LIMIT)
-    if not len(rows):
-        return
-    matrices = candidate_rows(offered, parts, rows)
-    table = candidate_table(offered, parts, rows)
-    cuts = np.array_split(np.arange(len(rows)), min(len(parts), len(rows)))
-
-    def item(i: int) -> tuple[pd.DataFrame, list[np.ndarray]]:
-        at = cuts[i]
-        return table.take(at), [x[at] for x in matrices]
-
-    found = [
-        said
-        for slice_ in pool.run(explain_part, shared, OnDemand(len(cuts), item))
-        for said in slice_
-    ]
-    explained.update(zip(rows.tolist(), found, strict=True))
-    column = merged["explanation"].to_numpy(dtype=object, copy=True)
-    column[rows] = [english_parts(said) for said in found]
-    merged["explanation"] = pd.array(column, dtype=merged["explanation"].dtype)
-
-
-def explain_part(
-    shared: PartScoring, item: tuple[pd.DataFrame, list[np.ndarray]]
-) -> list[tuple[Message, ...]]:
-    """A slice of the explained rows explained (run on a worker): ``item`` is their rows of
-    the table and each member's feature rows for them."""
-    import numpy as np
-
-    from entrepot.fraud.score.scoring import explain_rows
-
-    table, matrices = item
-    table = table.reset_index(drop=True)
-    return explain_rows(table, np.arange(len(table)), matrices, shared.ensemble, shared.upload)
-
-
-def score_part(
-    shared: PartScoring, item: tuple[pd.DataFrame, np.ndarray, list[dict[str, np.ndarray]] | None]
-) -> tuple[pd.DataFrame, Candidates | None]:
-    """One part's own rows' scores (run on a worker), and the rows its table may explain
-    with their feature rows (explained once, over the table: :func:`_explain_once`):
-    ``item`` is the part's rows, the positions of its own among them (the others, its
-    counterparties' rows, are read as history alone) and, in two cuts, each member's
-    counterparty features of the part's rows."""
-    from entrepot.fraud.score.scoring import score
-
-    part, own, given = item
-    offered: list[Candidates] = []
-    scores = score(
-        part.reset_index(drop=True),
-        shared.ensemble,
-        upload=shared.upload,
-        explain=shared.explain,
-        explain_limit=EXPLAIN_LIMIT,
-        threads=shared.threads,
-        keep=None if given is not None else own,
-        deferred=offered,
-        given=given,
-    )
-    return scores, offered[0] if offered else None

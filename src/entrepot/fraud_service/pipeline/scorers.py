@@ -31,6 +31,9 @@ class Scorer(Protocol):
 
     #: The progress step (a message key) said while it chooses.
     step: ClassVar[str]
+    #: Whether it reads the file's rows to choose (a pool fitted to the file): a table
+    #: held on disk in slices is then read whole (``pipeline.scoring``).
+    reads_rows: ClassVar[bool]
 
     def choose(
         self, frame: pd.DataFrame, upload: Upload, known: KnownLabels | None, what: str
@@ -50,6 +53,7 @@ class OneModel:
     threshold: float | None = None
     mappings: Mappings | None = None
     step: ClassVar[str] = N_("progress.loading_model")
+    reads_rows: ClassVar[bool] = False
 
     def choose(
         self, frame: pd.DataFrame, upload: Upload, known: KnownLabels | None, what: str
@@ -70,6 +74,7 @@ class ModelFolder:
     path: Path
     keys: KeyRing | None
     step: ClassVar[str] = N_("progress.loading_model")
+    reads_rows: ClassVar[bool] = False
 
     def choose(
         self, frame: pd.DataFrame, upload: Upload, known: KnownLabels | None, what: str
@@ -97,6 +102,7 @@ class References:
     mappings: Mappings | None = None
     count_use: bool = True
     step: ClassVar[str] = N_("progress.matching_references")
+    reads_rows: ClassVar[bool] = True
 
     def choose(
         self, frame: pd.DataFrame, upload: Upload, known: KnownLabels | None, what: str

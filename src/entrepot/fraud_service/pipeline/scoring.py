@@ -18,6 +18,7 @@ if TYPE_CHECKING:
     from entrepot.fraud.score.known_labels import KnownLabels
     from entrepot.fraud.score.scoring import Explanations
     from entrepot.fraud.tables.handed import HandedTable
+    from entrepot.fraud.tables.sliced import SlicedTable
     from entrepot.fraud_service.pipeline.partitioned import Spread
     from entrepot.fraud_service.pipeline.scorers import Scorer
     from entrepot.jobs.runner import Progress
@@ -74,7 +75,7 @@ class ScoringOutcome:
 
 
 def score_frame(
-    frame: pd.DataFrame | HandedTable,
+    frame: pd.DataFrame | HandedTable | SlicedTable,
     scorer: Scorer,
     *,
     labels: LabelsGiven | None = None,
@@ -96,10 +97,16 @@ def score_frame(
 
     A ``frame`` handed over (:class:`~entrepot.fraud.tables.handed.HandedTable`) is let go
     as soon as its parts are cut (``pipeline.partitioned``): what the figures after the
-    scoring read of it (its labels, its row count, the card's row times) is taken first."""
-    from entrepot.fraud.match.description import describe
-    from entrepot.fraud.score.promise import ensemble_times, promise_of
+    scoring read of it (its labels, its row count, the card's row times) is taken first.
+    A table held on disk in slices (:class:`~entrepot.fraud.tables.sliced.SlicedTable`,
+    ADR 0127) is never whole in memory: its description reads its sample rows, the figures
+    its label and time columns alone, and its parts are routed to disk slice by slice
+    (``pipeline.sliced_parts``); it is read whole where late labels, a labelled history
+    or the analysts' decisions are given, or where the scorer fits a pool to its rows."""
+    from entrepot.fraud.match.description import describe, sample_positions
+    from entrepot.fraud.score.promise import ensemble_times, promise_of, times_read
     from entrepot.fraud.tables.handed import HandedTable, taken
+    from entrepot.fraud.tables.sliced import SlicedTable
     from entrepot.fraud_service.estimate import estimate, file_labels
     from entrepot.fraud_service.known import known_labels, known_labels_summary
     from entrepot.fraud_service.pipeline.partitioned import Spread, score_spread
@@ -110,22 +117,37 @@ def score_frame(
 
     say = progress or _silent
     given = labels or LabelsGiven()
-    table, handed = taken(frame)
-    scored_frame, known = known_labels(
-        table, history=given.history, column=given.column, decisions=given.decisions
-    )
-    own = _Own(len(table), file_labels(table, label), label)
-    del table
-    upload = describe(scored_frame)
-    read = _readable(known, given)
-    say(0.3, Message(scorer.step))
-    ensemble = scorer.choose(scored_frame, upload, read, what)
-    times = ensemble_times(ensemble, scored_frame, read)  # parsed before scores are held
+    labelled = given.history is not None or given.column is not None or bool(given.decisions)
+    if isinstance(frame, SlicedTable) and (labelled or scorer.reads_rows):
+        frame = HandedTable(frame.joined())  # read whole: the labels or the pool read it
+    to_score: pd.DataFrame | HandedTable | SlicedTable
+    if isinstance(frame, SlicedTable):
+        own = _Own(
+            frame.rows, file_labels(frame.columns_of([label] if label else []), label), label
+        )
+        known, read = None, None
+        upload = describe(frame.rows_at(sample_positions(frame.rows)), rows=frame.rows)
+        say(0.3, Message(scorer.step))
+        ensemble = scorer.choose(frame.head(0), upload, read, what)
+        times = ensemble_times(ensemble, frame.columns_of(times_read(ensemble)), read)
+        to_score = frame
+    else:
+        table, handed = taken(frame)
+        scored_frame, known = known_labels(
+            table, history=given.history, column=given.column, decisions=given.decisions
+        )
+        own = _Own(len(table), file_labels(table, label), label)
+        del table
+        upload = describe(scored_frame)
+        read = _readable(known, given)
+        say(0.3, Message(scorer.step))
+        ensemble = scorer.choose(scored_frame, upload, read, what)
+        times = ensemble_times(ensemble, scored_frame, read)  # parsed before scores are held
+        to_score = HandedTable(scored_frame) if handed else scored_frame
+        del scored_frame
     give_back()  # the description's and the row times' buffers, before the parts' arrays
     say(0.5, Message(N_("progress.scoring")))
     explained: Explanations = {}
-    to_score = HandedTable(scored_frame) if handed else scored_frame
-    del scored_frame
     scores, where = score_spread(
         to_score,
         ensemble,

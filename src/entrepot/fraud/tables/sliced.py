@@ -1,0 +1,244 @@
+"""A large CSV's rows held on disk in the slices they were parsed in, never whole (issue
+40 item 3; ADR 0127).
+
+A scoring of a large file holds a part of it at a time (``entrepot.fraud_service.pipeline
+.partitioned``), but the table was read whole first, and its read and its cut were the
+peak of the whole scoring (at 20M rows, 3.4 GiB of 3.4). Here each slice pandas parses
+(:data:`~entrepot.fraud.tables.csv_columns.ROWS` rows) goes to an unnamed temporary file
+column by column as it is parsed (``entrepot.spilled_parts``), and what the scoring reads
+of the table is read back from there: single columns whole (the label, the time, the
+entity columns), evenly spaced rows (the description's sample), and the parts' rows,
+routed to each part slice by slice (:meth:`SlicedTable.route`).
+
+Every value read back is the one :func:`entrepot.fraud.tables.io.read_table` gives for the
+same cell: each slice's columns cast to the dtype the slices join as (integers in one
+slice and floats in another: floats, as pandas joins them), infinite numbers missing and
+counted (``entrepot.fraud.tables.finite``), text columns in one piece. A table whose slices
+do not join as the whole read would is never made (``csv_sliced``)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Hashable, Sequence
+from types import TracebackType
+
+import numpy as np
+import pandas as pd
+
+from entrepot.fraud.tables.finite import INFINITIES
+from entrepot.spilled_parts import SpilledParts
+
+__all__ = ["SlicedTable"]
+
+#: Dtypes whose slices join as ``pandas.read_csv`` joins them, whatever the slices' ends.
+NUMBERS = frozenset({np.dtype("int64"), np.dtype("float64")})
+_FLOAT = np.dtype("float64")
+
+
+class SlicedTable:
+    """A table's slices on disk, column by column (see the module docstring). Use as a
+    context manager: the temporary file is gone on leaving."""
+
+    def __init__(self, name: str) -> None:
+        #: The file's name, as an error names it.
+        self.name = name
+        self.columns: list[Hashable] = []
+        self._held: SpilledParts[pd.Series] = SpilledParts()
+        self._pieces: list[list[int]] = []  # per slice, each column's piece number
+        self._starts: list[int] = [0]
+        self._dtypes: dict[Hashable, set[np.dtype]] = {}
+        self._infinite: dict[Hashable, int] = {}
+        self._position: dict[Hashable, int] = {}
+        self._routed: list[SpilledParts[pd.DataFrame]] = []
+
+    def __enter__(self) -> SlicedTable:
+        return self
+
+    def __exit__(
+        self,
+        kind: type[BaseException] | None,
+        error: BaseException | None,
+        trace: TracebackType | None,
+    ) -> None:
+        self.close()
+
+    def close(self) -> None:
+        """Forget every slice and every routed part (their temporary files closed, and so
+        removed)."""
+        self._held.close()
+        for routed in self._routed:
+            routed.close()
+
+    @property
+    def rows(self) -> int:
+        """The table's rows."""
+        return self._starts[-1]
+
+    @property
+    def slices(self) -> int:
+        """The slices it was parsed in."""
+        return len(self._pieces)
+
+    def add(self, chunk: pd.DataFrame) -> None:
+        """The next slice of rows, each column written to disk."""
+        if not self.columns:
+            self.columns = list(chunk.columns)
+            self._position = {column: i for i, column in enumerate(self.columns)}
+        elif list(chunk.columns) != self.columns:
+            raise ValueError("a slice with other columns than the first")
+        numbers = []
+        for position, column in enumerate(self.columns):
+            values = chunk.iloc[:, position]
+            self._dtypes.setdefault(column, set()).add(values.dtype)
+            if values.dtype == _FLOAT:
+                count = int(np.isinf(values.to_numpy()).sum())
+                if count:
+                    self._infinite[column] = self._infinite.get(column, 0) + count
+            numbers.append(self._held.put(values.reset_index(drop=True)))
+        self._pieces.append(numbers)
+        self._starts.append(self._starts[-1] + len(chunk))
+
+    def joinable(self) -> bool:
+        """Whether each column's slices join as the whole read joins them."""
+        return all(len(found) == 1 or found <= NUMBERS for found in self._dtypes.values())
+
+    def dtype(self, column: Hashable) -> np.dtype | pd.api.extensions.ExtensionDtype:
+        """The dtype of ``column`` once joined."""
+        found = self._dtypes[column]
+        return next(iter(found)) if len(found) == 1 else _FLOAT
+
+    def infinities(self) -> dict[str, int]:
+        """The infinite values each column held, read as missing (``finite.INFINITIES``)."""
+        return {str(column): count for column, count in self._infinite.items()}
+
+    def head(self, rows: int) -> pd.DataFrame:
+        """The table's first ``rows`` rows (at most its first slice's)."""
+        return self._slice(0, self.columns).iloc[:rows]
+
+    def column(self, name: Hashable) -> pd.Series:
+        """The whole column ``name``, as the whole read gives it."""
+        pieces = [self._piece(number, name) for number in range(self.slices)]
+        joined = pd.concat(pieces, ignore_index=True)
+        return pd.Series(_one_piece(joined.array), name=name, copy=False)
+
+    def columns_of(self, names: Sequence[Hashable]) -> pd.DataFrame:
+        """The whole columns ``names``, in that order (none: the table's rows alone)."""
+        if not names:
+            return pd.DataFrame(index=pd.RangeIndex(self.rows))
+        return pd.DataFrame({name: self.column(name) for name in names}, copy=False)
+
+    def joined(self) -> pd.DataFrame:
+        """The whole table, as :func:`~entrepot.fraud.tables.io.read_table` gives it."""
+        frame = self.columns_of(self.columns)
+        if self._infinite:
+            frame.attrs[INFINITIES] = self.infinities()
+        return frame
+
+    def rows_at(self, positions: np.ndarray) -> pd.DataFrame:
+        """The rows at ``positions`` (increasing), every column, indexed by their
+        positions, the table's infinities in its ``attrs`` (what the description reads)."""
+        pieces = []
+        for number in range(self.slices):
+            start, end = self._starts[number], self._starts[number + 1]
+            local = _within(positions, start, end)
+            if len(local):
+                pieces.append(self._slice(number, self.columns).take(local))
+        found = pd.concat(pieces, ignore_index=True) if pieces else self.head(0)
+        found = _in_one_piece(found)
+        found.index = pd.Index(positions)
+        if self._infinite:
+            found.attrs[INFINITIES] = self.infinities()
+        return found
+
+    def route(
+        self, cuts: Sequence[tuple[Sequence[np.ndarray], Sequence[Hashable]]]
+    ) -> list[Callable[[int], pd.DataFrame]]:
+        """For each cut, ``(rows of each part, columns)``, how each part's rows of those
+        columns are read back: as ``table.joined()[columns].take(rows)`` gives them. The
+        table is read once, a slice at a time, each slice's rows of each part written to
+        disk as a piece of that part."""
+        held: SpilledParts[pd.DataFrame] = SpilledParts()
+        pieces: list[list[list[int]]] = [[[] for _ in parts] for parts, _ in cuts]
+        wanted = list(dict.fromkeys(c for _, columns in cuts for c in columns))
+        for number in range(self.slices):
+            start, end = self._starts[number], self._starts[number + 1]
+            block = self._slice(number, wanted)
+            for cut, (parts, columns) in enumerate(cuts):
+                chosen = block[list(columns)]
+                for part, rows in enumerate(parts):
+                    local = _within(rows, start, end)
+                    if len(local):
+                        pieces[cut][part].append(held.put(chosen.take(local)))
+            del block
+        self._routed.append(held)
+        return [
+            _PartReader(held, pieces[cut], parts, list(columns))
+            for cut, (parts, columns) in enumerate(cuts)
+        ]
+
+    def _slice(self, number: int, columns: Sequence[Hashable]) -> pd.DataFrame:
+        """Slice ``number``'s ``columns``, each cast to its joined dtype."""
+        return pd.DataFrame({column: self._piece(number, column) for column in columns}, copy=False)
+
+    def _piece(self, number: int, column: Hashable) -> pd.Series:
+        """Slice ``number``'s values of ``column``, in its joined dtype, infinite
+        numbers missing."""
+        if not len(self._held):
+            raise OSError(f"the slices of {self.name} read after they were closed")
+        values = self._held.take(self._pieces[number][self._position[column]])
+        dtype = self.dtype(column)
+        if values.dtype != dtype:
+            values = values.astype(dtype)
+        if dtype == _FLOAT and column in self._infinite:
+            values = values.mask(np.isinf(values.to_numpy()))
+        return values
+
+
+class _PartReader:
+    """Reads a cut's part back from its pieces (:meth:`SlicedTable.route`)."""
+
+    def __init__(
+        self,
+        held: SpilledParts[pd.DataFrame],
+        pieces: list[list[int]],
+        parts: Sequence[np.ndarray],
+        columns: list[Hashable],
+    ) -> None:
+        self.held = held
+        self.pieces = pieces
+        self.parts = parts
+        self.columns = columns
+
+    def __call__(self, part: int) -> pd.DataFrame:
+        if not len(self.held):
+            raise OSError("a routed part read after its table was closed")
+        found = [self.held.take(number) for number in self.pieces[part]]
+        frame = pd.concat(found, ignore_index=True)[self.columns]
+        frame = _in_one_piece(frame)
+        frame.index = pd.Index(self.parts[part])
+        return frame
+
+
+def _within(positions: np.ndarray, start: int, end: int) -> np.ndarray:
+    """The ``positions`` (increasing) from ``start`` to ``end``, counted from ``start``."""
+    first, last = np.searchsorted(positions, [start, end])
+    found: np.ndarray = positions[first:last] - start
+    return found
+
+
+def _one_piece(values: object) -> object:
+    """An Arrow text array in several pieces as one piece; any other array as it is."""
+    if isinstance(values, pd.arrays.ArrowStringArray):
+        pieces = values.__arrow_array__()
+        if pieces.num_chunks > 1:
+            return pd.array(pieces.combine_chunks(), dtype=values.dtype)
+    return values
+
+
+def _in_one_piece(frame: pd.DataFrame) -> pd.DataFrame:
+    """``frame`` with each of its Arrow text columns in one piece (in place)."""
+    for position in range(frame.shape[1]):
+        values = frame.iloc[:, position].array
+        joined = _one_piece(values)
+        if joined is not values:
+            frame.isetitem(position, joined)
+    return frame

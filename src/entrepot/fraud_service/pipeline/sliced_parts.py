@@ -1,0 +1,117 @@
+"""A table held on disk in slices (``entrepot.fraud.tables.sliced``) scored in parts by
+entity, never whole in memory (issue 40 item 3; ADR 0127).
+
+The parts are the ones ``pipeline.partitioned`` cuts from the table in memory: the same
+entity columns read whole (those columns alone), the same cuts, each part the same rows
+of the same columns. The table is then read once more, a slice at a time, each slice's
+rows routed to the parts of both cuts (:meth:`SlicedTable.route`); each part is read back
+when its turn comes, scored where a worker is, and the scores merged: the same bits as the
+table scored whole, in process or over any number of workers."""
+
+from __future__ import annotations
+
+from contextlib import ExitStack
+from typing import TYPE_CHECKING, Any
+
+from entrepot.freed_memory import give_back
+from entrepot.pools import OnDemand, Pool, run_each
+
+if TYPE_CHECKING:
+    import numpy as np
+    import pandas as pd
+
+    from entrepot.fraud.score.counterparty_cut import Made
+    from entrepot.fraud.score.merged_scores import MergedScores
+    from entrepot.fraud.score.partitions import Part
+    from entrepot.fraud.score.scoring import Candidates, Explanations
+    from entrepot.fraud.tables.sliced import SlicedTable
+    from entrepot.fraud_service.pipeline.part_tasks import PartScoring
+
+__all__ = ["score_sliced"]
+
+
+def score_sliced(
+    table: SlicedTable,
+    shared: PartScoring,
+    pool: Pool,
+    count: int,
+    entities: tuple[list[str], list[str]],
+    explained: Explanations,
+) -> tuple[pd.DataFrame, dict[str, Any]]:
+    """``table``'s scores in at least ``count`` parts over ``pool``, cut by ``entities``
+    (the own entity columns and the counterparties read with them, as
+    ``pipeline.partitioned.score_spread`` chose them), and the facts of the parts (but
+    whether a pool was given: the caller's)."""
+    from entrepot.fraud.score.counterparty_cut import cut_roles, read_columns
+    from entrepot.fraud.score.partitions import cut_by_entity, part_columns
+    from entrepot.fraud_service.pipeline.part_tasks import explain_once
+
+    ensemble, upload = shared.ensemble, shared.upload
+    columns = [str(c) for c in table.columns]
+    sent = part_columns(ensemble, upload.id_columns, columns)
+    roles = cut_roles(table.head(0), ensemble)
+    own, around = entities if roles is None else (roles[0], [])
+    read = table.columns_of(list(dict.fromkeys([*own, *around, *(roles or ([], []))[1]])))
+    parts = cut_by_entity(read, own, around, count)
+    cuts = [([part.rows for part in parts], sent)]
+    if roles is not None:  # two cuts: the counterparty features made in the other
+        other = [part.rows for part in cut_by_entity(read, roles[1], [], count)]
+        cuts.append((other, read_columns(ensemble, columns)))
+        del other
+    del read
+    give_back()  # the entity columns and the cuts' codes: the routed pieces next
+    made = len(cuts)
+    scores, offered = _scored(table, shared, pool, parts, cuts)
+    # the counterparty cut, the routed features' places and the parts' pieces, gone with
+    # the call: not held through the explanations and the figures (at 20M rows, 500 MiB)
+    del cuts
+    give_back()  # the parts' arrays, freed for good: the explanations and the writing next
+    merged = scores.merged()
+    if shared.explain:
+        explain_once(merged, offered, parts, shared, explained, pool)
+    return merged, {
+        "parts": len(parts),
+        "in_process": None,
+        "cuts": made,
+        "rows_read": sum(len(part.rows) for part in parts),
+    }
+
+
+def _scored(
+    table: SlicedTable,
+    shared: PartScoring,
+    pool: Pool,
+    parts: list[Part],
+    cuts: list[tuple[list[np.ndarray], list[str]]],
+) -> tuple[MergedScores, list[Candidates | None]]:
+    """The ``parts`` (the first of the ``cuts``) scored over ``pool`` from their pieces
+    routed from ``table``; in two cuts, each given its counterparty features, made first
+    in the second cut's parts and held on disk (``counterparty_cut.RoutedMade``)."""
+    import numpy as np
+
+    from entrepot.fraud.score.counterparty_cut import RoutedMade
+    from entrepot.fraud_service.pipeline.part_tasks import (
+        counterparty_part,
+        score_part,
+        scored_parts,
+    )
+
+    taking = table.route(cuts)
+    with ExitStack() as held:
+        routed = None
+        if len(cuts) > 1:
+            routed = held.enter_context(RoutedMade(cuts[0][0], table.rows))
+            around = cuts[1][0]
+
+            def made(i: int, found: list[Made]) -> None:
+                assert routed is not None
+                routed.put(found, around[i])
+
+            run_each(pool, counterparty_part, shared, OnDemand(len(around), taking[1]), made)
+            give_back()  # the features' buffers: the parts' arrays next
+
+        def item(i: int) -> tuple[pd.DataFrame, np.ndarray, list[dict[str, np.ndarray]] | None]:
+            given = None if routed is None else routed.given(i)
+            return taking[0](i), np.flatnonzero(parts[i].own), given
+
+        return scored_parts(pool, score_part, shared, parts, item)

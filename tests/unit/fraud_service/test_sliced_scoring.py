@@ -1,0 +1,138 @@
+"""A large CSV scored from its slices on disk, never whole in memory (issue 40 item 3; ADR
+0127): the scores, the explanations and every figure of the table read whole."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, ClassVar
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from entrepot.fraud.score.ensemble import Ensemble
+from entrepot.fraud.tables.csv_sliced import sliced_csv_file
+from entrepot.fraud.tables.io import read_table
+from entrepot.fraud.tables.numbers import SAMPLE
+from entrepot.fraud.tables.sliced import SlicedTable
+from entrepot.fraud_service.estimate import label_of, sliced_label
+from entrepot.fraud_service.pipeline import sliced_parts
+from entrepot.fraud_service.pipeline.partitioned import Spread
+from entrepot.fraud_service.pipeline.scoring import LabelsGiven, ScoringOutcome, score_frame
+from tests.support.fraud import training_frame
+from tests.support.two_members import two_members
+
+#: Rows a slice holds here: three slices of the file, past what the text check reads.
+ROWS = SAMPLE + 100
+
+
+@dataclass(frozen=True)
+class _Given:
+    """A scorer that gives the ensemble it was made with."""
+
+    ensemble: Ensemble
+    step: ClassVar[str] = "progress.loading_model"
+    reads_rows: ClassVar[bool] = False
+
+    def choose(self, frame: Any, upload: Any, known: Any, what: str) -> Ensemble:
+        assert set(self.ensemble.members[0].mapping) <= set(frame.columns)
+        return self.ensemble
+
+
+class _Fitted(_Given):
+    """One that reads the file's rows to choose (as a pool fitted to the file)."""
+
+    reads_rows: ClassVar[bool] = True
+
+
+def _file(tmp_path: Path) -> tuple[Path, str]:
+    frame, target = training_frame()
+    path = tmp_path / "later.csv"
+    frame.iloc[2500:].to_csv(path, index=False)
+    return path, target
+
+
+def _sliced(path: Path) -> SlicedTable:
+    found = sliced_csv_file(path, rows=ROWS, whole_below=0)
+    assert isinstance(found, SlicedTable) and found.slices == 3
+    return found
+
+
+def _same(one: ScoringOutcome, other: ScoringOutcome) -> None:
+    pd.testing.assert_frame_equal(one.scores, other.scores, check_exact=True)
+    assert one.explained == other.explained and one.explained
+    assert one.upload == other.upload
+    assert one.realised == other.realised and one.realised is not None
+    assert one.estimate == other.estimate
+    assert one.summary == other.summary
+    assert one.spread == other.spread
+
+
+@pytest.mark.parametrize("part_rows", [300, 5000])
+@pytest.mark.parametrize("history", [True, False])
+def test_a_sliced_table_scores_as_the_table_read_whole(
+    tmp_path: Path, part_rows: int, history: bool
+) -> None:
+    path, target = _file(tmp_path)
+    whole = read_table(path)
+    scorer = _Given(two_members(whole.drop(columns=[target]), history=history))
+    spread = Spread(part_rows=part_rows)
+    expected = score_frame(whole, scorer, label=target, spread=spread)
+    with _sliced(path) as table:
+        assert sliced_label(table) == label_of(whole) == target
+        found = score_frame(table, scorer, label=target, spread=spread)
+    _same(found, expected)
+    assert found.upload.rows == len(whole) == 1500
+
+
+def test_the_sliced_parts_are_the_ones_scored(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path, target = _file(tmp_path)
+    called: list[int] = []
+    scored = sliced_parts.score_sliced
+
+    def counted(table: SlicedTable, *args: Any) -> Any:
+        called.append(table.rows)
+        return scored(table, *args)
+
+    monkeypatch.setattr(sliced_parts, "score_sliced", counted)
+    whole = read_table(path)
+    scorer = _Given(two_members(whole.drop(columns=[target]), history=True))
+    with _sliced(path) as table:
+        found = score_frame(table, scorer, label=target, spread=Spread(part_rows=300))
+    assert called == [1500] and found.spread["parts"] > 1 and found.spread["cuts"] == 2
+
+
+@pytest.mark.parametrize("why", ["late labels", "a pool fitted to the rows"])
+def test_a_sliced_table_is_read_whole_where_its_rows_are_read(tmp_path: Path, why: str) -> None:
+    path, target = _file(tmp_path)
+    whole = read_table(path)
+    chooser = _Given if why == "late labels" else _Fitted
+    scorer = chooser(two_members(whole.drop(columns=[target]), history=True))
+    labels = LabelsGiven(column=target) if why == "late labels" else None
+    spread = Spread(part_rows=300)
+    expected = score_frame(whole, scorer, labels=labels, spread=spread)
+    with _sliced(path) as table:
+        found = score_frame(table, scorer, labels=labels, spread=spread)
+    pd.testing.assert_frame_equal(found.scores, expected.scores, check_exact=True)
+    assert found.estimate == expected.estimate and found.spread == expected.spread
+
+
+@pytest.mark.parametrize("where", ["first", "middle", "none"])
+def test_the_label_of_a_sliced_table_is_the_whole_tables(tmp_path: Path, where: str) -> None:
+    frame, target = training_frame()
+    frame = frame.iloc[:1500]
+    flags = frame.pop(target)
+    rng = np.random.default_rng(0)
+    frame["bucket"] = rng.integers(0, 2, len(frame))  # two values, named as no label
+    if where == "first":
+        frame.insert(0, target, flags)
+    elif where == "middle":
+        frame.insert(3, target, flags)
+    path = tmp_path / "t.csv"
+    frame.to_csv(path, index=False)
+    with _sliced(path) as table:
+        assert sliced_label(table) == label_of(read_table(path))
+    assert label_of(read_table(path)) == (None if where == "none" else target)
