@@ -158,6 +158,7 @@ def score_frame(
         explained=explained,
         known=read,
     )
+    give_back()  # the parts' and the explanations' freed buffers, before the estimate's
     real = _realised(own, scores, given, known)
     found = estimate(scores, ensemble.threshold, real, ensemble.level_error, ensemble.unfamiliar)
     give_back()  # the estimate's buffers, before the promise's (20M rows: 300 MiB each)
