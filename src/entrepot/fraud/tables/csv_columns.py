@@ -18,6 +18,7 @@ pandas joins them."""
 from __future__ import annotations
 
 from collections.abc import Callable, Hashable
+from collections.abc import Set as AbstractSet
 from typing import BinaryIO
 
 import numpy as np
@@ -25,7 +26,7 @@ import pandas as pd
 
 from entrepot.freed_memory import give_back
 
-__all__ = ["ROWS", "parse_by_columns"]
+__all__ = ["ROWS", "joinable", "parse_by_columns"]
 
 #: Rows parsed at a time: a slice's copy of its columns is what the read holds beyond the
 #: table (a quarter of a million rows of a dozen columns: about 25 MB).
@@ -56,7 +57,7 @@ def parse_by_columns(
             del chunk
     if count <= 1:
         return first  # one slice is the whole read; none: the caller says why
-    if not all(_joinable(slices) for slices in pieces.values()):
+    if not all(joinable({column.dtype for column in slices}) for slices in pieces.values()):
         return None
     joined = {}
     for name in list(pieces):
@@ -73,7 +74,7 @@ def _keep(pieces: dict[Hashable, list[pd.Series]], chunk: pd.DataFrame) -> None:
         pieces.setdefault(name, []).append(chunk[name])
 
 
-def _joinable(slices: list[pd.Series]) -> bool:
-    """Whether slices of these dtypes join as the whole read joins them."""
-    dtypes = {column.dtype for column in slices}
+def joinable(dtypes: AbstractSet[object]) -> bool:
+    """Whether slices of a column read as these ``dtypes`` join as the whole read joins
+    them."""
     return len(dtypes) == 1 or dtypes <= _NUMBERS

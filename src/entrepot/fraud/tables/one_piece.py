@@ -14,22 +14,31 @@ import pandas as pd
 
 from entrepot.freed_memory import give_back
 
-__all__ = ["text_in_one_piece"]
+__all__ = ["one_piece", "text_in_one_piece"]
 
 
-def text_in_one_piece(frame: pd.DataFrame) -> pd.DataFrame:
+def text_in_one_piece(frame: pd.DataFrame, *, give: bool = True) -> pd.DataFrame:
     """``frame`` with each column of Arrow strings in several pieces made one piece (in
-    place, and returned), the pieces' memory given back as each is joined."""
-    give_back()  # what the reading freed, before the first joined column is allocated
+    place, and returned); with ``give``, the pieces' memory given back as each is joined
+    (a whole table's; a part's pieces are small enough to leave to the allocator)."""
+    if give:
+        give_back()  # what the reading freed, before the first joined column is allocated
     for position in range(frame.shape[1]):
         values = frame.iloc[:, position].array
-        if not isinstance(values, pd.arrays.ArrowStringArray):
+        joined = one_piece(values)
+        if joined is values:
             continue
-        pieces = values.__arrow_array__()
-        if pieces.num_chunks <= 1:
-            continue
-        joined = pd.array(pieces.combine_chunks(), dtype=values.dtype)
-        del pieces, values
+        del values
         frame.isetitem(position, joined)
-        give_back()  # the pieces: the next column's joined array takes their pages
+        if give:
+            give_back()  # the pieces: the next column's joined array takes their pages
     return frame
+
+
+def one_piece(values: object) -> object:
+    """An Arrow text array in several pieces as one piece; any other array as it is."""
+    if isinstance(values, pd.arrays.ArrowStringArray):
+        pieces = values.__arrow_array__()
+        if pieces.num_chunks > 1:
+            return pd.array(pieces.combine_chunks(), dtype=values.dtype)
+    return values

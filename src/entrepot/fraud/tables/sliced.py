@@ -24,13 +24,13 @@ from types import TracebackType
 import numpy as np
 import pandas as pd
 
+from entrepot.fraud.tables.csv_columns import joinable
 from entrepot.fraud.tables.finite import INFINITIES
+from entrepot.fraud.tables.one_piece import one_piece, text_in_one_piece
 from entrepot.spilled_parts import SpilledParts
 
 __all__ = ["SlicedTable"]
 
-#: Dtypes whose slices join as ``pandas.read_csv`` joins them, whatever the slices' ends.
-NUMBERS = frozenset({np.dtype("int64"), np.dtype("float64")})
 _FLOAT = np.dtype("float64")
 
 
@@ -99,7 +99,7 @@ class SlicedTable:
 
     def joinable(self) -> bool:
         """Whether each column's slices join as the whole read joins them."""
-        return all(len(found) == 1 or found <= NUMBERS for found in self._dtypes.values())
+        return all(joinable(found) for found in self._dtypes.values())
 
     def dtype(self, column: Hashable) -> np.dtype | pd.api.extensions.ExtensionDtype:
         """The dtype of ``column`` once joined."""
@@ -118,7 +118,7 @@ class SlicedTable:
         """The whole column ``name``, as the whole read gives it."""
         pieces = [self._piece(number, name) for number in range(self.slices)]
         joined = pd.concat(pieces, ignore_index=True)
-        return pd.Series(_one_piece(joined.array), name=name, copy=False)
+        return pd.Series(one_piece(joined.array), name=name, copy=False)
 
     def columns_of(self, names: Sequence[Hashable]) -> pd.DataFrame:
         """The whole columns ``names``, in that order (none: the table's rows alone)."""
@@ -143,7 +143,7 @@ class SlicedTable:
             if len(local):
                 pieces.append(self._slice(number, self.columns).take(local))
         found = pd.concat(pieces, ignore_index=True) if pieces else self.head(0)
-        found = _in_one_piece(found)
+        found = text_in_one_piece(found, give=False)
         found.index = pd.Index(positions)
         if self._infinite:
             found.attrs[INFINITIES] = self.infinities()
@@ -213,7 +213,7 @@ class _PartReader:
             raise OSError("a routed part read after its table was closed")
         found = [self.held.take(number) for number in self.pieces[part]]
         frame = pd.concat(found, ignore_index=True)[self.columns]
-        frame = _in_one_piece(frame)
+        frame = text_in_one_piece(frame, give=False)
         frame.index = pd.Index(self.parts[part])
         return frame
 
@@ -223,22 +223,3 @@ def _within(positions: np.ndarray, start: int, end: int) -> np.ndarray:
     first, last = np.searchsorted(positions, [start, end])
     found: np.ndarray = positions[first:last] - start
     return found
-
-
-def _one_piece(values: object) -> object:
-    """An Arrow text array in several pieces as one piece; any other array as it is."""
-    if isinstance(values, pd.arrays.ArrowStringArray):
-        pieces = values.__arrow_array__()
-        if pieces.num_chunks > 1:
-            return pd.array(pieces.combine_chunks(), dtype=values.dtype)
-    return values
-
-
-def _in_one_piece(frame: pd.DataFrame) -> pd.DataFrame:
-    """``frame`` with each of its Arrow text columns in one piece (in place)."""
-    for position in range(frame.shape[1]):
-        values = frame.iloc[:, position].array
-        joined = _one_piece(values)
-        if joined is not values:
-            frame.isetitem(position, joined)
-    return frame
