@@ -90,3 +90,25 @@ def test_the_probabilities_own_error_widens_the_interval_to_cover_it() -> None:
     for figure in (widened.precision, widened.recall):
         assert figure.low is not None and figure.high is not None
         assert figure.high - figure.low < 0.35
+
+
+def test_a_file_summed_in_slices_is_estimated_as_summed_whole(monkeypatch) -> None:
+    """The sums are taken a slice at a time (issue 40 item 3): slices of 997 rows, the last
+    one short and one holding a missing probability, give the figures of one pass over the
+    file, the probabilities' own error included (its moved sums too)."""
+    import entrepot.fraud.score.expected as expected
+
+    rng = np.random.default_rng(3)
+    p = rng.beta(0.3, 6.0, 10_000)
+    p[4_321] = np.nan
+    error = LevelError(slope=0.05, shift=0.2, both=0.01, center=-2.0)
+    whole = expected_performance(p, THRESHOLD, error=error)
+    monkeypatch.setattr(expected, "SLICE_ROWS", 997)
+    sliced = expected_performance(p, THRESHOLD, error=error)
+    assert (sliced.rows, sliced.flagged) == (whole.rows, whole.flagged) == (9_999, whole.flagged)
+    for name in ("expected_tp", "expected_fp", "expected_fn"):
+        assert abs(getattr(sliced, name) - getattr(whole, name)) < 1e-9
+    for a, b in ((sliced.precision, whole.precision), (sliced.recall, whole.recall)):
+        for x, y in ((a.value, b.value), (a.low, b.low), (a.high, b.high)):
+            assert x is not None and y is not None and abs(x - y) < 1e-12
+    assert whole.precision.high != expected_performance(p, THRESHOLD).precision.high

@@ -60,6 +60,7 @@ from scipy.stats import norm
 
 from entrepot.fraud.model.behaviour import DAY
 from entrepot.fraud.model.bootstrap import FIGURES
+from entrepot.fraud.score.promise_rows import SLICE_ROWS, counted
 
 #: The figures that average over the frauds (each fraud's recall or precision at its rank).
 OVER_FRAUDS = frozenset({"auprc", "recall"})
@@ -70,8 +71,6 @@ if TYPE_CHECKING:
     from entrepot.fraud.score.known_labels import KnownLabels
 
 _MISSING = np.iinfo(np.int64).min
-#: Rows whose horizons are found at a time (:func:`row_horizons`).
-SLICE_ROWS = 1 << 20
 
 
 def label_times(
@@ -129,22 +128,20 @@ def promised(
 ) -> dict[str, Any]:
     """The card's promise for a file whose rows have these ``horizons`` (days),
     probabilities and instants (``seconds``, for the time elapsed since the card's test
-    period; see the module's docstring)."""
+    period; see the module's docstring); the rows are counted a slice at a time
+    (:mod:`~entrepot.fraud.score.promise_rows`)."""
     figures = list(card["figures"])
     days = np.asarray([f["days"] for f in figures], dtype=float)
     proba = np.asarray(proba, dtype=float)
     expected = float(proba.sum())
-    if not card.get("reads_labels", True):  # no feature reads a label: its age is moot
-        horizons = np.full(len(horizons), days[0])
-    mass = _mass(days, horizons, proba if expected > 0 else np.ones(len(horizons)))
+    rows = counted(card, days, np.asarray(horizons), proba if expected > 0 else None, seconds)
+    mass = rows.mass
     weights = mass / mass.sum() if mass.sum() > 0 else np.full(len(days), 1.0 / len(days))
-    beyond = horizons > days[-1]
-    bucket = np.clip(np.searchsorted(days, horizons, side="right") - 1, 0, len(days) - 1)
     scale = math.sqrt(card["frauds"] / max(expected, 1.0))  # the file's sampling, to the test's
     out: dict[str, Any] = {"level": card["level"], "expected_frauds": round(expected, 2)}
     between = card.get("between") or {}
     z = float(norm.ppf(0.5 + card["level"] / 2))
-    elapsed = elapsed_days(card, seconds, proba if expected > 0 else np.ones(len(horizons)))
+    elapsed = rows.elapsed
     ageing = 0.0 if elapsed is None else math.sqrt(elapsed / card["observed"]["days"])
     for name in FIGURES:
         period = z * float(between.get(name, 0.0))
@@ -152,53 +149,23 @@ def promised(
         out[name] = _mixed(figures, weights, name, Spreads(scale, period, ageing, few))
     out["elapsed_days"] = None if elapsed is None else round(elapsed, 2)
     out["observed_days"] = (card.get("observed") or {}).get("days")
-    finite = horizons[np.isfinite(horizons)]
     out["horizon_days"] = {
-        "min": round(float(finite.min()), 2) if len(finite) else None,
-        "median": round(float(np.median(finite)), 2) if len(finite) else None,
-        "max": round(float(finite.max()), 2) if len(finite) else None,
+        "min": _days(rows.least),
+        "median": _days(rows.median),
+        "max": _days(rows.greatest),
     }
     out["rows_by_horizon"] = [
         {"from_days": int(d), "rows": int(n)}
-        for d, n in zip(days, np.bincount(bucket, minlength=len(days)), strict=True)
+        for d, n in zip(days, rows.rows_by_horizon, strict=True)
     ]
     out["covered_days"] = int(days[-1])
-    out["beyond_rows"] = int(beyond.sum())
+    out["beyond_rows"] = rows.beyond
     out["reads_labels"] = bool(card.get("reads_labels", True))
     return out
 
 
-def elapsed_days(
-    card: Mapping[str, Any], seconds: np.ndarray | None, weights: np.ndarray
-) -> float | None:
-    """The rows' mean distance in days after the middle of the card's test period,
-    weighted as the figures (rows before it count 0, rows without a time not at all);
-    ``None`` when the card or the rows have no instants."""
-    observed = card.get("observed")
-    if not observed or seconds is None or not len(seconds):
-        return None
-    seconds = np.asarray(seconds)
-    known = seconds != _MISSING
-    if not known.any():
-        return None
-    days = np.maximum(0.0, (seconds[known].astype(float) - observed["test_center"]) / DAY)
-    w = np.asarray(weights, dtype=float)[known]
-    return float((days * w).sum() / w.sum()) if w.sum() > 0 else float(days.mean())
-
-
-def _mass(days: np.ndarray, horizons: np.ndarray, weights: np.ndarray) -> np.ndarray:
-    """Each replayed horizon's share of ``weights``: a row between two horizons counts under
-    both, linearly in days (under the first, the first; beyond the last, the last)."""
-    x = np.clip(np.nan_to_num(horizons, nan=np.inf), days[0], days[-1])
-    low = np.clip(np.searchsorted(days, x, side="right") - 1, 0, len(days) - 1)
-    high = np.minimum(low + 1, len(days) - 1)
-    span = days[high] - days[low]
-    frac = np.divide(x - days[low], span, out=np.zeros_like(x), where=span > 0)
-    size = len(days)
-    return np.asarray(
-        np.bincount(low, weights=weights * (1.0 - frac), minlength=size)
-        + np.bincount(high, weights=weights * frac, minlength=size)
-    )
+def _days(value: float | None) -> float | None:
+    return None if value is None else round(value, 2)
 
 
 @dataclass(frozen=True)

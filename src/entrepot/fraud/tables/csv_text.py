@@ -50,12 +50,32 @@ def _blocks(frame: pd.DataFrame, end: str, block_rows: int) -> Iterator[bytes | 
     yield (",".join(_quoted(header).to_pylist()) + end).encode("utf-8")
     for start in range(0, len(frame), block_rows):
         block = frame.iloc[start : start + block_rows]
-        columns = [_column(block.iloc[:, i]) for i in range(block.shape[1])]
+        columns = _columns(block)
         rows = pc.binary_join_element_wise(
             *columns, _s(","), null_handling="replace", null_replacement=""
         )
         if len(rows):
             yield _joined(pc.binary_join_element_wise(rows, _s(""), _s(end)))
+
+
+def _columns(block: pd.DataFrame) -> list[pa.Array]:
+    """Each column of ``block`` as written; a float column whose every bit is an earlier
+    one's (a one-model ensemble's member score beside its probability) takes that one's
+    text, made once."""
+    made: list[tuple[np.ndarray, pa.Array]] = []
+    columns = []
+    for i in range(block.shape[1]):
+        column = block.iloc[:, i]
+        if column.dtype != np.float64:
+            columns.append(_column(column))
+            continue
+        bits = column.to_numpy().view(np.int64)
+        same = next((text for held, text in made if np.array_equal(held, bits)), None)
+        if same is None:
+            same = _column(column)
+            made.append((bits, same))
+        columns.append(same)
+    return columns
 
 
 def _known(column: pd.Series) -> bool:

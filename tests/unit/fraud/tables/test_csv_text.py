@@ -117,3 +117,30 @@ def test_a_text_column_held_in_several_pieces_is_written(block_rows: int) -> Non
     frame = pd.concat(parts, ignore_index=True)
     assert frame["note"].array._pa_array.num_chunks == 3  # the case itself
     assert _arrow(frame, block_rows) == _pandas(frame)
+
+
+def test_a_float_column_equal_to_another_bit_for_bit_shares_its_text_only_then() -> None:
+    """A one-model ensemble writes its member's score beside the same probability: the text
+    is made once for both; a column equal as numbers but not in its bits (``-0.0``, another
+    NaN) or equal in one block only is made on its own, pandas' bytes either way."""
+    import entrepot.fraud.tables.csv_text as csv_text
+
+    p = np.random.default_rng(4).random(10)
+    p[2], p[5] = 0.0, np.nan
+    signed = p.copy()
+    signed[2] = -0.0
+    partly = p.copy()
+    partly[7] = 0.5
+    frame = pd.DataFrame({"p": p, "score_m": p.copy(), "signed": signed, "partly": partly})
+    made: list[int] = []
+    original = csv_text._column
+
+    def counted(column: pd.Series) -> object:
+        made.append(len(column))
+        return original(column)
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(csv_text, "_column", counted)
+        assert _arrow(frame, block_rows=5) == _pandas(frame)
+    # per block of 5: p, signed (first block), and partly (second block) made; score_m never
+    assert made == [5, 5, 5, 5]

@@ -340,3 +340,58 @@ def test_a_feature_moved_in_any_bit_is_a_moved_row() -> None:
     before = np.asarray([[0.0, np.nan], [1.0, 2.0], [0.5, np.nan], [3.0, 4.0]])
     after = np.asarray([[-0.0, np.nan], [1.0, 2.0], [0.5, 0.0], [3.0, np.nextafter(4.0, 5)]])
     assert _moved_rows(before, after).tolist() == [0, 2, 3]
+
+
+@pytest.mark.parametrize("rows", [2_001, 2_002])
+def test_a_promise_counted_a_slice_at_a_time_is_the_whole_files(
+    monkeypatch: pytest.MonkeyPatch, rows: int
+) -> None:
+    """Regression (issue 40 item 3): the promise's temporaries were the file's (about 60
+    bytes a row, the peak of a 20M-row scoring); counted in slices of 33 rows, with rows
+    beyond every label, rows without a time and an odd or even count of finite horizons,
+    every figure is the one computed here over the whole file with plain numpy."""
+    rng = np.random.default_rng(rows)
+    card = {**_card(), "observed": {"days": 10.0, "test_center": 100.0 * DAY}}
+    days = np.asarray([f["days"] for f in card["figures"]], dtype=float)  # type: ignore[union-attr]
+    horizons = rng.uniform(0.0, 90.0, rows)
+    horizons[::11] = np.inf
+    proba = rng.beta(0.3, 6.0, rows)
+    seconds = (rng.uniform(80.0, 160.0, rows) * DAY).astype(np.int64)
+    seconds[::13] = np.iinfo(np.int64).min
+    whole = promised(card, horizons, proba, seconds)
+    monkeypatch.setattr("entrepot.fraud.score.promise_rows.SLICE_ROWS", 33)
+    sliced = promised(card, horizons, proba, seconds)
+    finite = horizons[np.isfinite(horizons)]
+    assert sliced["horizon_days"] == {
+        "min": round(float(finite.min()), 2),
+        "median": round(float(np.median(finite)), 2),
+        "max": round(float(finite.max()), 2),
+    }
+    bucket = np.clip(np.searchsorted(days, horizons, side="right") - 1, 0, len(days) - 1)
+    assert [r["rows"] for r in sliced["rows_by_horizon"]] == np.bincount(bucket).tolist()
+    assert sliced["beyond_rows"] == int((horizons > days[-1]).sum())
+    known = seconds != np.iinfo(np.int64).min
+    after = np.maximum(0.0, seconds[known] / DAY - 100.0)
+    elapsed = float((after * proba[known]).sum() / proba[known].sum())
+    assert sliced["elapsed_days"] == pytest.approx(round(elapsed, 2), abs=0.006)
+    figure = np.interp(np.minimum(horizons, days[-1]), days, [f["auprc"] for f in card["figures"]])  # type: ignore[union-attr]
+    assert sliced["auprc"]["value"] == pytest.approx(
+        float((figure * proba).sum() / proba.sum()), abs=1e-4
+    )
+    assert sliced == whole
+
+
+def test_rows_of_no_weight_are_aged_by_their_plain_mean_in_slices(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Where the timed rows expect no fraud (every probability on the rows without a time),
+    the file's age is their plain mean distance, counted over every slice."""
+    card = {**_card(), "observed": {"days": 10.0, "test_center": 100.0 * DAY}}
+    after = np.arange(100, dtype=float)
+    seconds = ((100.0 + after) * DAY).astype(np.int64)
+    seconds[-1] = np.iinfo(np.int64).min
+    proba = np.zeros(100)
+    proba[-1] = 0.5
+    monkeypatch.setattr("entrepot.fraud.score.promise_rows.SLICE_ROWS", 33)
+    found = promised(card, np.full(100, 7.0), proba, seconds)
+    assert found["elapsed_days"] == pytest.approx(after[:-1].mean())
