@@ -103,8 +103,9 @@ def entity_parts(frame: pd.DataFrame, columns: Sequence[str], parts: int) -> np.
 
 @dataclass(frozen=True, slots=True)
 class Part:
-    """The rows a part scores (the table's positions, in its order) and which of them are
-    its own: the others are its counterparties' rows, read for their history alone."""
+    """The rows a part scores (the table's positions, in its order, ``int32`` under 2**31
+    rows) and which of them are its own: the others are its counterparties' rows, read for
+    their history alone."""
 
     rows: np.ndarray
     own: np.ndarray
@@ -126,9 +127,15 @@ def cut_by_entity(
         for column in around:
             values = frame[column]
             read |= values.isin(values[mine].unique()).to_numpy()
-        rows = np.flatnonzero(read)
+        rows = np.flatnonzero(read).astype(_positions(len(frame)), copy=False)
         found.append(Part(rows, mine[rows]))
     return found
+
+
+def _positions(rows: int) -> type[np.signedinteger]:
+    """The narrowest dtype of a table's row positions: four bytes a row under 2**31 rows,
+    for each cut's parts and their merged scores' places (at 20M rows, 240 MB less)."""
+    return np.int32 if rows < 2**31 else np.int64
 
 
 def candidate_rows(
