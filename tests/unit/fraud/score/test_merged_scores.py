@@ -233,3 +233,33 @@ def test_the_row_column_is_numbered_at_the_end_in_its_place_never_placed() -> No
     pd.testing.assert_frame_equal(
         found.drop(columns="row"), _joined(scored, parts).drop(columns="row")
     )
+
+
+def test_a_column_repeating_another_bit_for_bit_is_held_once_and_merged_right() -> None:
+    """A one-model ensemble's member score repeats its probability (8 bytes a row held
+    twice): the merge holds one array for both while every part repeats it, and gives a
+    column its own array, every part's values right, when a later part differs (in its bits
+    alone: ``-0.0``) or when the column it repeats changes dtype."""
+    p = np.array([0.9, 0.0, 0.8, 0.95, 0.7, 0.85, 0.1, 0.2])
+    table = pd.DataFrame(
+        {
+            "row": np.arange(1, 9),
+            "fraud_probability": p,
+            "score_m": p.copy(),
+            "signed": np.where(np.arange(8) == 1, -0.0, p),  # row 1: the second part's
+            "count": np.arange(8, dtype=np.int64),
+            "twice": np.arange(8, dtype=np.int64),
+        }
+    )
+    parts = _parts()
+    scored = _scored(table, parts)
+    scored[1]["count"] = scored[1]["count"].astype(np.float64)  # joined: another dtype
+    merge = MergedScores(parts)
+    for number, frame in enumerate(scored):
+        merge.put(number, frame)
+    merged = merge.merged()
+    pd.testing.assert_frame_equal(merged, _joined(scored, parts))
+    assert np.signbit(merged["signed"].to_numpy()[1])
+    prob, same = merged["fraud_probability"].to_numpy(), merged["score_m"].to_numpy()
+    assert np.shares_memory(prob, same)
+    assert not np.shares_memory(prob, merged["signed"].to_numpy())

@@ -139,41 +139,6 @@ def test_the_merge_keeps_every_columns_values_and_dtype_a_column_at_a_time() -> 
     assert merged.dtypes.tolist() == table.dtypes.tolist()
 
 
-def _joined_sorted(scored: list[pd.DataFrame], parts: list[Part]) -> pd.DataFrame:
-    """The parts' scores joined and sorted back by row: what a merge must give."""
-    expected = pd.concat(scored, ignore_index=True)
-    expected.index = np.concatenate([part.rows[part.own] for part in parts])
-    expected = expected.sort_index().reset_index(drop=True)
-    expected["row"] = np.arange(1, len(expected) + 1)
-    return expected
-
-
-def test_a_column_repeating_another_bit_for_bit_is_held_once_and_merged_right() -> None:
-    """Issue 40 item 3: a one-model ensemble's member score repeats its probability (8 bytes
-    a row held twice); the merge holds one array for both while every part repeats it, and
-    gives a column its own array, every part's values right, when a later part differs (in
-    its bits alone: ``-0.0``) or when the column it repeats changes dtype."""
-    p = np.array([0.9, 0.0, 0.8, 0.95, 0.7, 0.85])
-    table = pd.DataFrame(
-        {
-            "row": np.arange(1, 7),
-            "fraud_probability": p,
-            "score_m": p.copy(),
-            "signed": np.where(np.arange(6) == 1, -0.0, p),  # row 1: the second part's
-            "count": np.arange(6, dtype=np.int64),
-            "twice": np.arange(6, dtype=np.int64),
-        }
-    )
-    scored = [table.take(part.rows[part.own]).reset_index(drop=True) for part in _parts()]
-    scored[1]["count"] = scored[1]["count"].astype(np.float64)  # joined: another dtype
-    merged = merge_scores(scored, _parts())
-    pd.testing.assert_frame_equal(merged, _joined_sorted(scored, _parts()))
-    assert np.signbit(merged["signed"].to_numpy()[1])
-    prob, same = merged["fraud_probability"].to_numpy(), merged["score_m"].to_numpy()
-    assert np.shares_memory(prob, same)
-    assert not np.shares_memory(prob, merged["signed"].to_numpy())
-
-
 def test_the_tables_explained_rows_come_from_the_parts_candidates() -> None:
     """Each part offers its own most probable rows up to the limit, with their feature
     rows and their rows of the table; the table's explained rows (its three most probable
