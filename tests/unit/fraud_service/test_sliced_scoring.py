@@ -11,7 +11,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from entrepot.fraud.match.description import describe
+from entrepot.fraud.score.assemble import from_model
 from entrepot.fraud.score.ensemble import Ensemble
+from entrepot.fraud.score.promise import ensemble_times, sliced_times
 from entrepot.fraud.tables.csv_sliced import sliced_csv_file
 from entrepot.fraud.tables.io import read_table
 from entrepot.fraud.tables.numbers import SAMPLE
@@ -20,7 +23,7 @@ from entrepot.fraud_service.estimate import label_of, sliced_label
 from entrepot.fraud_service.pipeline import sliced_parts
 from entrepot.fraud_service.pipeline.partitioned import Spread
 from entrepot.fraud_service.pipeline.scoring import LabelsGiven, ScoringOutcome, score_frame
-from tests.support.fraud import training_frame
+from tests.support.fraud import trained, training_frame
 from tests.support.two_members import two_members
 
 #: Rows a slice holds here: three slices of the file, past what the text check reads.
@@ -136,3 +139,31 @@ def test_the_label_of_a_sliced_table_is_the_whole_tables(tmp_path: Path, where: 
     with _sliced(path) as table:
         assert sliced_label(table) == label_of(read_table(path))
     assert label_of(read_table(path)) == (None if where == "none" else target)
+
+
+def test_a_one_model_scoring_promises_of_a_sliced_table_what_of_the_table_read_whole(
+    tmp_path: Path,
+) -> None:
+    """A one-model ensemble's card promises of the file (the rows' times parsed a slice at
+    a time, never whole as text): the same row times, labels and promise as the table read
+    whole, and every other figure."""
+    path, target = _file(tmp_path)
+    whole = read_table(path)
+    model = trained("lightgbm")
+    ensemble = from_model(
+        model, {}, {}, describe(whole.drop(columns=[target])), name="m", version="1"
+    )
+    scorer = _Given(ensemble)
+    spread = Spread(part_rows=300)
+    expected = score_frame(whole, scorer, label=target, spread=spread)
+    with _sliced(path) as table:
+        times = sliced_times(ensemble, table)
+        read_whole = ensemble_times(ensemble, table.columns_of(list(table.columns)), None)
+        found = score_frame(table, scorer, label=target, spread=spread)
+    assert times is not None and read_whole is not None
+    np.testing.assert_array_equal(times.seconds, read_whole.seconds)
+    np.testing.assert_array_equal(times.labels, read_whole.labels)
+    assert len(times.labels) and (times.seconds != np.iinfo(np.int64).min).all()
+    assert found.expected is not None and found.expected == expected.expected
+    pd.testing.assert_frame_equal(found.scores, expected.scores, check_exact=True)
+    assert found.estimate == expected.estimate and found.summary == expected.summary

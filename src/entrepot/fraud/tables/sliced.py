@@ -18,7 +18,7 @@ do not join as the whole read would is never made (``csv_sliced``)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Hashable, Sequence
+from collections.abc import Callable, Hashable, Iterator, Sequence
 from types import TracebackType
 
 import numpy as np
@@ -125,6 +125,12 @@ class SlicedTable:
         if not names:
             return pd.DataFrame(index=pd.RangeIndex(self.rows))
         return pd.DataFrame({name: self.column(name) for name in names}, copy=False)
+
+    def pieces(self, names: Sequence[Hashable]) -> Iterator[pd.DataFrame]:
+        """The columns ``names`` a slice at a time, each as :meth:`column` gives its rows:
+        what reads each value alone (a parse of the rows' times) never holds the whole."""
+        for number in range(self.slices):
+            yield self._slice(number, names)
 
     def joined(self) -> pd.DataFrame:
         """The whole table, as :func:`~entrepot.fraud.tables.io.read_table` gives it."""

@@ -104,7 +104,7 @@ def score_frame(
     (``pipeline.sliced_parts``); it is read whole where late labels, a labelled history
     or the analysts' decisions are given, or where the scorer fits a pool to its rows."""
     from entrepot.fraud.match.description import describe, sample_positions
-    from entrepot.fraud.score.promise import ensemble_times, promise_of, times_read
+    from entrepot.fraud.score.promise import ensemble_times, promise_of, sliced_times
     from entrepot.fraud.tables.handed import HandedTable, taken
     from entrepot.fraud.tables.sliced import SlicedTable
     from entrepot.fraud_service.estimate import estimate, file_labels
@@ -129,7 +129,7 @@ def score_frame(
         upload = describe(frame.rows_at(sample_positions(frame.rows)), rows=frame.rows)
         say(0.3, Message(scorer.step))
         ensemble = scorer.choose(frame.head(0), upload, read, what)
-        times = ensemble_times(ensemble, frame.columns_of(times_read(ensemble)), read)
+        times = sliced_times(ensemble, frame)  # parsed a slice at a time
         to_score = frame
     else:
         table, handed = taken(frame)
