@@ -263,3 +263,36 @@ def test_a_column_repeating_another_bit_for_bit_is_held_once_and_merged_right() 
     prob, same = merged["fraud_probability"].to_numpy(), merged["score_m"].to_numpy()
     assert np.shares_memory(prob, same)
     assert not np.shares_memory(prob, merged["signed"].to_numpy())
+
+
+def test_a_text_column_of_few_values_is_held_a_byte_a_row_and_widened_as_values_come() -> None:
+    """A risk level's few values are numbered a byte a row while the parts come (four
+    before: 60 MB more at 20M rows); a column whose values pass 127 in a later part is
+    widened, every part's text right."""
+    rows, count = 40_000, 4
+    cut = np.arange(rows) % count
+    parts = [
+        Part(np.flatnonzero(cut == k), np.ones(rows // count, dtype=bool)) for k in range(count)
+    ]
+    levels = np.array(["low", "medium", "high"])[np.arange(rows) % 3]
+    many = np.where(
+        np.arange(rows) < rows // 2, "a", np.char.add("v", (np.arange(rows) % 300).astype(str))
+    )
+    table = pd.DataFrame(
+        {"row": np.arange(1, rows + 1), "risk_level": pd.array(levels, dtype="str"),
+         "explanation": pd.array(many, dtype="str")}
+    )  # fmt: skip
+    scored = _scored(table, parts)
+    tracemalloc.start()
+    try:
+        merged = MergedScores(parts)
+        before = tracemalloc.get_traced_memory()[0]
+        merged.put(0, scored[0])  # 76 values in the explanations, 3 risk levels
+        held = tracemalloc.get_traced_memory()[0] - before
+    finally:
+        tracemalloc.stop()
+    for number in (1, 2, 3):  # the explanations' values pass 127 in the second
+        merged.put(number, scored[number])
+    pd.testing.assert_frame_equal(merged.merged(), _joined(scored, parts))
+    # both columns' numbers for every row, a byte each (2 * rows; four bytes: 8 * rows)
+    assert 2 * rows <= held < 3 * rows
