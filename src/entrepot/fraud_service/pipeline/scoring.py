@@ -122,9 +122,7 @@ def score_frame(
         frame = HandedTable(frame.joined())  # read whole: the labels or the pool read it
     to_score: pd.DataFrame | HandedTable | SlicedTable
     if isinstance(frame, SlicedTable):
-        own = _Own(
-            frame.rows, file_labels(frame.columns_of([label] if label else []), label), label
-        )
+        own = _Own(frame.rows, None, label)  # its labels read once scored (20M rows: 160 MB)
         known, read = None, None
         upload = describe(frame.rows_at(sample_positions(frame.rows)), rows=frame.rows)
         say(0.3, Message(scorer.step))
@@ -159,6 +157,8 @@ def score_frame(
         known=read,
     )
     give_back()  # the parts' and the explanations' freed buffers, before the estimate's
+    if isinstance(frame, SlicedTable):
+        own = replace(own, labels=file_labels(frame.columns_of([label] if label else []), label))
     real = _realised(own, scores, given, known)
     found = estimate(scores, ensemble.threshold, real, ensemble.level_error, ensemble.unfamiliar)
     give_back()  # the estimate's buffers, before the promise's (20M rows: 300 MiB each)
@@ -206,8 +206,9 @@ def _silent(fraction: float, message: Message) -> None:
 
 @dataclass(frozen=True, slots=True)
 class _Own:
-    """What the realised figures read of the scored file, taken before it is scored: its
-    row count and its own ``label`` column's labels (``None``: none)."""
+    """What the realised figures read of the scored file, taken before it is scored (a
+    table on disk in slices: its labels once scored): its row count and its own ``label``
+    column's labels (``None``: none)."""
 
     rows: int
     labels: np.ndarray | None
