@@ -122,12 +122,11 @@ def score_frame(
         frame = HandedTable(frame.joined())  # read whole: the labels or the pool read it
     to_score: pd.DataFrame | HandedTable | SlicedTable
     if isinstance(frame, SlicedTable):
-        own = _Own(frame.rows, None, label)  # its labels read once scored (20M rows: 160 MB)
-        known, read = None, None
+        own = _Own(frame.rows, None, label)  # its labels and row times: read once scored
+        known, read, times = None, None, None
         upload = describe(frame.rows_at(sample_positions(frame.rows)), rows=frame.rows)
         say(0.3, Message(scorer.step))
         ensemble = scorer.choose(frame.head(0), upload, read, what)
-        times = sliced_times(ensemble, frame)  # parsed a slice at a time
         to_score = frame
     else:
         table, handed = taken(frame)
@@ -157,8 +156,10 @@ def score_frame(
         known=read,
     )
     give_back()  # the parts' and the explanations' freed buffers, before the estimate's
-    if isinstance(frame, SlicedTable):
+    if isinstance(frame, SlicedTable):  # from disk, not held through the parts (20M rows:
+        # 160 MB each), the rows' instants parsed a slice at a time
         own = replace(own, labels=file_labels(frame.columns_of([label] if label else []), label))
+        times = sliced_times(ensemble, frame)
     real = _realised(own, scores, given, known)
     found = estimate(scores, ensemble.threshold, real, ensemble.level_error, ensemble.unfamiliar)
     give_back()  # the estimate's buffers, before the promise's (20M rows: 300 MiB each)
