@@ -187,12 +187,13 @@ class _Same:
     @staticmethod
     def same(piece: pd.Series, other: pd.Series) -> bool:
         """Whether ``piece`` holds ``other``'s values bit for bit, in a NumPy dtype."""
+        dtype = piece.dtype
+        if not isinstance(dtype, np.dtype) or dtype != other.dtype or dtype.kind == "O":
+            return False  # checked first: a text column is never made a NumPy array here
+        if dtype.itemsize not in (1, 2, 4, 8):
+            return False
         a, b = piece.to_numpy(), other.to_numpy()
-        if not isinstance(piece.dtype, np.dtype) or a.dtype != b.dtype or a.dtype == object:
-            return False
-        if a.dtype.itemsize not in (1, 2, 4, 8):
-            return False
-        bits = np.dtype(f"i{a.dtype.itemsize}")  # the same size: any strides
+        bits = np.dtype(f"i{dtype.itemsize}")  # the same size: any strides
         return bool(np.array_equal(a.view(bits), b.view(bits)))
 
     def put(self, number: int, piece: pd.Series, scores: pd.DataFrame) -> bool:

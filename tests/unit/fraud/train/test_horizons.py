@@ -6,6 +6,7 @@ over rows, numpy and scikit-learn, never with the code under test."""
 from __future__ import annotations
 
 import math
+from typing import cast
 
 import numpy as np
 import pandas as pd
@@ -352,7 +353,8 @@ def test_a_promise_counted_a_slice_at_a_time_is_the_whole_files(
     every figure is the one computed here over the whole file with plain numpy."""
     rng = np.random.default_rng(rows)
     card = {**_card(), "observed": {"days": 10.0, "test_center": 100.0 * DAY}}
-    days = np.asarray([f["days"] for f in card["figures"]], dtype=float)  # type: ignore[union-attr]
+    figures = cast("list[dict[str, float]]", card["figures"])
+    days = np.asarray([f["days"] for f in figures], dtype=np.float64)
     horizons = rng.uniform(0.0, 90.0, rows)
     horizons[::11] = np.inf
     proba = rng.beta(0.3, 6.0, rows)
@@ -374,7 +376,7 @@ def test_a_promise_counted_a_slice_at_a_time_is_the_whole_files(
     after = np.maximum(0.0, seconds[known] / DAY - 100.0)
     elapsed = float((after * proba[known]).sum() / proba[known].sum())
     assert sliced["elapsed_days"] == pytest.approx(round(elapsed, 2), abs=0.006)
-    figure = np.interp(np.minimum(horizons, days[-1]), days, [f["auprc"] for f in card["figures"]])  # type: ignore[union-attr]
+    figure = np.interp(np.minimum(horizons, days[-1]), days, [f["auprc"] for f in figures])
     assert sliced["auprc"]["value"] == pytest.approx(
         float((figure * proba).sum() / proba.sum()), abs=1e-4
     )
