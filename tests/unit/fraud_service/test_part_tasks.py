@@ -7,7 +7,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from entrepot.fraud_service.pipeline.part_tasks import with_texts
+from entrepot.fraud.score.merged_scores import with_texts
 
 VALUES = ["", "a", "", 'b,"c"', None, "", "é", ""] * 3
 

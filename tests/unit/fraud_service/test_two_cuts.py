@@ -201,9 +201,9 @@ def test_a_handed_tables_parts_memory_is_given_back_once_the_last_part_is_scored
         events.append("counterparty")
         return made(shared, item)
 
-    def explain_once(*args: Any) -> None:
+    def explain_once(*args: Any) -> Any:
         events.append("explain")
-        explained_once(*args)
+        return explained_once(*args)
 
     monkeypatch.setattr(partitioned, "score_part", score_part)
     monkeypatch.setattr(partitioned, "counterparty_part", counterparty_part)

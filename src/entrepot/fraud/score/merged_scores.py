@@ -34,7 +34,7 @@ import pandas as pd
 if TYPE_CHECKING:
     from entrepot.fraud.score.partitions import Part
 
-__all__ = ["MergedScores"]
+__all__ = ["MergedScores", "with_texts"]
 
 #: The column numbering the table's rows from 1: made at the end, never placed.
 ROW = "row"
@@ -50,6 +50,8 @@ class MergedScores:
         self._names: pd.Index | None = None
         self._columns: dict[int, _Holder] = {}  # by the column's place
         self._put: set[int] = set()
+        # texts put at rows of a column not held as numbers: put once it is made
+        self._texts: dict[int, tuple[np.ndarray, list[str]]] = {}
 
     def put(self, number: int, scores: pd.DataFrame) -> None:
         """Part ``number``'s scores (its own rows', in its order), written to their places;
@@ -98,12 +100,44 @@ class MergedScores:
             if isinstance(held, _Same) and held.source == source:
                 self._columns[at] = held.placed(self._columns[source], self._where)
 
-    def merged(self) -> pd.DataFrame:
-        """Every part's scores as the table's, in its row order, ``row`` numbered from 1;
-        each part must have been put once. What the merge held is let go."""
+    def values(self, name: str) -> np.ndarray:
+        """NumPy column ``name``'s values in the table's row order, once every part is put:
+        the merge's own array, not a copy (the explained rows are chosen from it before
+        the merge's text is made)."""
+        held = self._columns[self._at(name)]
+        if isinstance(held, _Same):
+            held = self._columns[held.source]
+        if not isinstance(held, _Placed):
+            raise ValueError(f"the scores' column {name} is not one NumPy array")
+        return held.column()
+
+    def put_texts(self, name: str, rows: np.ndarray, texts: Sequence[str]) -> None:
+        """Text column ``name``'s values at ``rows`` (the table's positions) replaced by
+        ``texts`` before its text is made (the explanations: a 20M-row column's Arrow
+        text made once, not made and then made again with them, 250 MiB for a moment)."""
+        at = self._at(name)
+        held = self._columns[at]
+        if isinstance(held, _Coded):
+            held.put_texts(rows, texts)
+        else:
+            self._texts[at] = (np.asarray(rows), list(texts))
+
+    def _at(self, name: str) -> int:
+        """The place of column ``name`` (its first), every part put."""
+        self._complete()
+        assert self._names is not None
+        return int(self._names.get_indexer_for([name])[0])
+
+    def _complete(self) -> None:
         missing = set(range(len(self._where))) - self._put
         if self._names is None or missing:
             raise ValueError(f"the scores of parts {sorted(missing)} were never put")
+
+    def merged(self) -> pd.DataFrame:
+        """Every part's scores as the table's, in its row order, ``row`` numbered from 1;
+        each part must have been put once. What the merge held is let go."""
+        self._complete()
+        assert self._names is not None
         order: np.ndarray | None = None
         columns: dict[int, Any] = {}
         for at in range(len(self._names)):
@@ -121,6 +155,9 @@ class MergedScores:
                 order = np.empty(self._total, dtype=np.intp)
                 order[np.concatenate(self._where)] = np.arange(self._total)
             columns[at] = held.column(order)
+        for at, (rows, texts) in self._texts.items():
+            columns[at] = with_texts(pd.Series(columns[at], copy=False), rows, texts)
+        self._texts = {}
         merged = pd.DataFrame(columns, copy=False).set_axis(self._names, axis=1)
         if ROW not in self._names:
             merged[ROW] = np.arange(1, self._total + 1)
@@ -242,6 +279,14 @@ class _Coded:
         self._parts.append(number)
         return True
 
+    def put_texts(self, rows: np.ndarray, texts: Sequence[str]) -> None:
+        """``texts`` at ``rows``, numbered as the column's other values."""
+        numbers = np.array([self._number(text) for text in texts], dtype=np.int64)
+        wide = _narrowest(len(self._values))
+        if wide.itemsize > self._codes.dtype.itemsize:
+            self._codes = self._codes.astype(wide)
+        self._codes[rows] = numbers
+
     def _number(self, value: str) -> int:
         found = self._numbers.get(value)
         if found is None:
@@ -283,3 +328,25 @@ class _Joined:
         pieces = self._pieces
         joined = pd.concat([pieces.pop(part) for part in sorted(pieces)], ignore_index=True)
         return joined.take(order).reset_index(drop=True)
+
+
+def with_texts(column: pd.Series, rows: np.ndarray, texts: list[str]) -> Any:
+    """``column``'s values with ``texts`` at ``rows`` (positions, in any order), in its
+    dtype. An Arrow text column is written in Arrow, the rows' texts put in place in one
+    pass; it was made a Python object a row and then text again (at 20M rows, 500 MiB for
+    ten thousand explanations)."""
+    values = column.array
+    if not isinstance(values, pd.arrays.ArrowStringArray):
+        found = column.to_numpy(dtype=object, copy=True)
+        found[rows] = texts
+        return pd.array(found, dtype=column.dtype)
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    text = values.__arrow_array__()
+    order = np.argsort(rows, kind="stable")
+    mask = np.zeros(len(column), dtype=bool)
+    mask[rows] = True
+    placed = pa.array([texts[i] for i in order.tolist()], type=text.type)
+    replaced = pc.replace_with_mask(text, pa.array(mask), placed)
+    return pd.array(replaced, dtype=column.dtype)

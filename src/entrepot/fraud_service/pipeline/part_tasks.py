@@ -9,7 +9,7 @@ run them: from a table in memory (``pipeline.partitioned``) and from its slices 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from entrepot.messages import Message
 from entrepot.pools import OnDemand, Pool, run_each
@@ -22,7 +22,6 @@ __all__ = [
     "explain_part",
     "score_part",
     "scored_parts",
-    "with_texts",
 ]
 
 if TYPE_CHECKING:
@@ -60,27 +59,29 @@ def counterparty_part(shared: PartScoring, part: pd.DataFrame) -> list[Made]:
 
 
 def explain_once(
-    merged: pd.DataFrame,
+    scores: MergedScores,
     offered: list[Candidates | None],
     parts: list[Part],
     shared: PartScoring,
     explained: Explanations,
     pool: Pool,
-) -> None:
-    """The merged table's explained rows explained once (each part offered its candidates'
-    rows and feature rows, never explained them), in as many slices as parts over ``pool``
-    (a row's explanation reads its own row alone): ``merged``'s ``explanation`` column and
-    ``explained`` as one process gives them."""
+) -> pd.DataFrame:
+    """The merged table: its explained rows explained once (each part offered its
+    candidates' rows and feature rows, never explained them), in as many slices as parts
+    over ``pool`` (a row's explanation reads its own row alone), their texts put in the
+    merge's ``explanation`` column before its text is made, and ``explained`` as one
+    process gives them."""
     import numpy as np
 
     from entrepot.fraud.score.partitions import candidate_rows, candidate_table
     from entrepot.fraud.score.scoring import explained_rows
     from entrepot.i18n.messages import english_parts
 
-    proba = merged["fraud_probability"].to_numpy()
+    proba = scores.values("fraud_probability")
     rows = explained_rows(proba, shared.ensemble.threshold, EXPLAIN_LIMIT)
+    del proba
     if not len(rows):
-        return
+        return scores.merged()
     matrices = candidate_rows(offered, parts, rows)
     table = candidate_table(offered, parts, rows)
     cuts = np.array_split(np.arange(len(rows)), min(len(parts), len(rows)))
@@ -95,34 +96,8 @@ def explain_once(
         for said in slice_
     ]
     explained.update(zip(rows.tolist(), found, strict=True))
-    merged["explanation"] = with_texts(
-        merged["explanation"], rows, [english_parts(said) for said in found]
-    )
-
-
-def with_texts(column: pd.Series, rows: np.ndarray, texts: list[str]) -> Any:
-    """``column``'s values with ``texts`` at ``rows`` (positions, in any order), in its
-    dtype. An Arrow text column is written in Arrow, the rows' texts put in place in one
-    pass; it was made a Python object a row and then text again (at 20M rows, 500 MiB for
-    ten thousand explanations)."""
-    import numpy as np
-    import pandas as pd
-
-    values = column.array
-    if not isinstance(values, pd.arrays.ArrowStringArray):
-        found = column.to_numpy(dtype=object, copy=True)
-        found[rows] = texts
-        return pd.array(found, dtype=column.dtype)
-    import pyarrow as pa
-    import pyarrow.compute as pc
-
-    text = values.__arrow_array__()
-    order = np.argsort(rows, kind="stable")
-    mask = np.zeros(len(column), dtype=bool)
-    mask[rows] = True
-    placed = pa.array([texts[i] for i in order.tolist()], type=text.type)
-    replaced = pc.replace_with_mask(text, pa.array(mask), placed)
-    return pd.array(replaced, dtype=column.dtype)
+    scores.put_texts("explanation", rows, [english_parts(said) for said in found])
+    return scores.merged()
 
 
 def explain_part(

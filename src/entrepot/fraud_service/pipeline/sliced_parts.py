@@ -66,9 +66,10 @@ def score_sliced(
     # the call: not held through the explanations and the figures (at 20M rows, 500 MiB)
     del cuts
     give_back()  # the parts' arrays, freed for good: the explanations and the writing next
-    merged = scores.merged()
     if shared.explain:
-        explain_once(merged, offered, parts, shared, explained, pool)
+        merged = explain_once(scores, offered, parts, shared, explained, pool)
+    else:
+        merged = scores.merged()
     return merged, {
         "parts": len(parts),
         "in_process": None,

@@ -296,3 +296,38 @@ def test_a_text_column_of_few_values_is_held_a_byte_a_row_and_widened_as_values_
     pd.testing.assert_frame_equal(merged.merged(), _joined(scored, parts))
     # both columns' numbers for every row, a byte each (2 * rows; four bytes: 8 * rows)
     assert 2 * rows <= held < 3 * rows
+
+
+@pytest.mark.parametrize("held", ["numbered", "joined"])
+def test_texts_put_before_the_merge_are_the_merged_columns_with_them(held: str) -> None:
+    """The explanations' texts go into the merge before its text is made (issue 40 item 3:
+    a 20M-row column's Arrow text made once): the merged frame is the one a merge and
+    then the texts put in place give, whether the column is held as numbers (a few values)
+    or joined (many values); the probabilities read before are the merge's own array."""
+    parts = _parts()
+    rng = np.random.default_rng(2)
+    if held == "numbered":
+        texts = pd.array([""] * 8, dtype="str")
+    else:
+        texts = pd.array([f"t{i}" for i in range(8)], dtype="str")
+    table = pd.DataFrame(
+        {"row": np.arange(1, 9), "fraud_probability": rng.random(8), "explanation": texts}
+    )
+    scored = _scored(table, parts)
+    merge = MergedScores(parts)
+    for number, frame in enumerate(scored):
+        merge.put(number, frame)
+    proba = merge.values("fraud_probability")
+    rows = np.array([6, 1, 3])
+    said = [f"because {i}" for i in range(3)]
+    if held == "numbered":  # every row, in reverse
+        rows = np.arange(8)[::-1]
+        said = [f"because {i}" for i in range(8)]
+    merge.put_texts("explanation", rows, said)
+    merged = merge.merged()
+    expected = _joined(scored, parts)
+    column = expected["explanation"].to_numpy(dtype=object, copy=True)
+    column[rows] = said
+    expected["explanation"] = pd.array(column, dtype="str")
+    pd.testing.assert_frame_equal(merged, expected)
+    assert np.shares_memory(proba, merged["fraud_probability"].to_numpy())
