@@ -19,7 +19,7 @@ from entrepot.fraud.tables.csv_sliced import sliced_csv_file
 from entrepot.fraud.tables.io import read_table
 from entrepot.fraud.tables.numbers import SAMPLE
 from entrepot.fraud.tables.sliced import SlicedTable
-from entrepot.fraud_service.estimate import label_of, sliced_label
+from entrepot.fraud_service.estimate import file_labels, label_of, sliced_file_labels, sliced_label
 from entrepot.fraud_service.pipeline import sliced_parts
 from entrepot.fraud_service.pipeline.partitioned import Spread
 from entrepot.fraud_service.pipeline.scoring import LabelsGiven, ScoringOutcome, score_frame
@@ -167,3 +167,27 @@ def test_a_one_model_scoring_promises_of_a_sliced_table_what_of_the_table_read_w
     assert found.expected is not None and found.expected == expected.expected
     pd.testing.assert_frame_equal(found.scores, expected.scores, check_exact=True)
     assert found.estimate == expected.estimate and found.summary == expected.summary
+
+
+@pytest.mark.parametrize("kind", ["numbers", "words"])
+def test_the_labels_of_a_sliced_table_made_a_slice_at_a_time_are_the_whole_tables(
+    tmp_path: Path, kind: str
+) -> None:
+    """Regression (issue 40 item 3): a sliced table's labels were made from its whole
+    column (the column and three arrays of its length at once); made a slice at a time,
+    they are the whole read's, missing labels and a label in words included."""
+    frame, target = training_frame()
+    frame = frame.iloc[:1500].copy()
+    flags = frame[target].astype(int).to_numpy()
+    frame[target] = np.where(flags == 1, " Yes", "no") if kind == "words" else flags * 1.0
+    frame[target] = frame[target].astype(object)
+    frame.loc[frame.index[::37], target] = None
+    path = tmp_path / "t.csv"
+    frame.to_csv(path, index=False)
+    whole = file_labels(read_table(path), target)
+    with _sliced(path) as table:
+        found = sliced_file_labels(table, target)
+        assert sliced_file_labels(table, "amount") is None  # not two values: no label
+    assert whole is not None and found is not None
+    np.testing.assert_array_equal(found, whole)
+    assert np.isnan(found).sum() == len(frame.index[::37]) and (found == 1.0).sum() > 10

@@ -107,7 +107,7 @@ def score_frame(
     from entrepot.fraud.score.promise import ensemble_times, promise_of, sliced_times
     from entrepot.fraud.tables.handed import HandedTable, taken
     from entrepot.fraud.tables.sliced import SlicedTable
-    from entrepot.fraud_service.estimate import estimate, file_labels
+    from entrepot.fraud_service.estimate import estimate, file_labels, sliced_file_labels
     from entrepot.fraud_service.known import known_labels, known_labels_summary
     from entrepot.fraud_service.pipeline.partitioned import Spread, score_spread
     from entrepot.fraud_service.promised import with_promise
@@ -158,7 +158,7 @@ def score_frame(
     give_back()  # the parts' and the explanations' freed buffers, before the estimate's
     if isinstance(frame, SlicedTable):  # from disk, not held through the parts (20M rows:
         # 160 MB each), the rows' instants parsed a slice at a time
-        own = replace(own, labels=file_labels(frame.columns_of([label] if label else []), label))
+        own = replace(own, labels=sliced_file_labels(frame, label))
         times = sliced_times(ensemble, frame)
     real = _realised(own, scores, given, known)
     found = estimate(scores, ensemble.threshold, real, ensemble.level_error, ensemble.unfamiliar)
