@@ -103,21 +103,52 @@ def realised(
     flags = np.asarray(flagged, dtype=bool)
     if len(y) != len(flags):
         raise ValueError(f"{len(y)} labels for {len(flags)} scored rows")
+    return _figures(_counted(flags, y), source, target)
+
+
+def _counted(flags: np.ndarray, y: np.ndarray) -> np.ndarray:
+    """The labelled rows, their frauds, their flagged rows and the flagged frauds."""
     known = np.isfinite(y)
-    if not known.any():
-        return None
     fraud, flag = y[known] == 1.0, flags[known]
-    tp, k, frauds = int((fraud & flag).sum()), int(flag.sum()), int(fraud.sum())
+    return np.array([known.sum(), fraud.sum(), flag.sum(), (fraud & flag).sum()], np.int64)
+
+
+def _figures(counts: np.ndarray, source: str, target: str | None) -> dict[str, Any] | None:
+    labelled, frauds, k, tp = (int(c) for c in counts)
+    if not labelled:
+        return None
     return {
         "source": source,
         "target": target,
         "precision": number(tp / k) if k else None,
         "recall": number(tp / frauds) if frauds else None,
-        "labelled_rows": int(known.sum()),
+        "labelled_rows": labelled,
         "frauds": frauds,
         "flagged": k,
         "true_positives": tp,
     }
+
+
+def sliced_realised(
+    table: SlicedTable, target: str | None, flagged: np.ndarray
+) -> dict[str, Any] | None:
+    """:func:`realised` against the own label column ``target`` of a table held on disk
+    in slices (as :func:`file_labels` reads it): its two values found on the whole column
+    (let go then), each slice's labels counted in turn, never all held (at 20M rows the
+    column and three arrays of its length at once, then the labels through the figures)."""
+    if target is None or target not in table.columns:
+        return None
+    candidate = score_candidate(table.columns_of([target]), target)
+    if candidate is None:
+        return None
+    flags = np.asarray(flagged, dtype=bool)
+    counts = np.zeros(4, dtype=np.int64)
+    at = 0
+    for piece in table.pieces([target]):
+        y = label_vector(piece[target], candidate.positive)
+        counts += _counted(flags[at : at + len(y)], y)
+        at += len(y)
+    return _figures(counts, "label", target)
 
 
 def file_labels(frame: pd.DataFrame, target: str | None) -> np.ndarray | None:
@@ -127,23 +158,6 @@ def file_labels(frame: pd.DataFrame, target: str | None) -> np.ndarray | None:
         return None
     candidate = score_candidate(frame, target)
     return None if candidate is None else label_vector(frame[target], candidate.positive)
-
-
-def sliced_file_labels(table: SlicedTable, target: str | None) -> np.ndarray | None:
-    """:func:`file_labels` of a table held on disk in slices: the label's two values found
-    on its whole column (let go then), each slice's labels made in turn (at 20M rows the
-    column and three arrays of its length at once before: 520 MB, a scoring's last peak)."""
-    if target is None or target not in table.columns:
-        return None
-    candidate = score_candidate(table.columns_of([target]), target)
-    if candidate is None:
-        return None
-    found = np.empty(table.rows)
-    at = 0
-    for piece in table.pieces([target]):
-        found[at : at + len(piece)] = label_vector(piece[target], candidate.positive)
-        at += len(piece)
-    return found
 
 
 def label_of(frame: pd.DataFrame) -> str | None:

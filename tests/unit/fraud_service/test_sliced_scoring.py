@@ -19,7 +19,13 @@ from entrepot.fraud.tables.csv_sliced import sliced_csv_file
 from entrepot.fraud.tables.io import read_table
 from entrepot.fraud.tables.numbers import SAMPLE
 from entrepot.fraud.tables.sliced import SlicedTable
-from entrepot.fraud_service.estimate import file_labels, label_of, sliced_file_labels, sliced_label
+from entrepot.fraud_service.estimate import (
+    file_labels,
+    label_of,
+    realised,
+    sliced_label,
+    sliced_realised,
+)
 from entrepot.fraud_service.pipeline import sliced_parts
 from entrepot.fraud_service.pipeline.partitioned import Spread
 from entrepot.fraud_service.pipeline.scoring import LabelsGiven, ScoringOutcome, score_frame
@@ -170,12 +176,12 @@ def test_a_one_model_scoring_promises_of_a_sliced_table_what_of_the_table_read_w
 
 
 @pytest.mark.parametrize("kind", ["numbers", "words"])
-def test_the_labels_of_a_sliced_table_made_a_slice_at_a_time_are_the_whole_tables(
+def test_the_labels_of_a_sliced_table_counted_a_slice_at_a_time_are_the_whole_tables(
     tmp_path: Path, kind: str
 ) -> None:
     """Regression (issue 40 item 3): a sliced table's labels were made from its whole
-    column (the column and three arrays of its length at once); made a slice at a time,
-    they are the whole read's, missing labels and a label in words included."""
+    column and held through the figures; counted a slice at a time, the realised figures
+    are the whole read's, missing labels and a label in words included."""
     frame, target = training_frame()
     frame = frame.iloc[:1500].copy()
     flags = frame[target].astype(int).to_numpy()
@@ -184,10 +190,11 @@ def test_the_labels_of_a_sliced_table_made_a_slice_at_a_time_are_the_whole_table
     frame.loc[frame.index[::37], target] = None
     path = tmp_path / "t.csv"
     frame.to_csv(path, index=False)
-    whole = file_labels(read_table(path), target)
+    labels = file_labels(read_table(path), target)
+    flagged = np.random.default_rng(5).random(len(frame)) < 0.3
     with _sliced(path) as table:
-        found = sliced_file_labels(table, target)
-        assert sliced_file_labels(table, "amount") is None  # not two values: no label
-    assert whole is not None and found is not None
-    np.testing.assert_array_equal(found, whole)
-    assert np.isnan(found).sum() == len(frame.index[::37]) and (found == 1.0).sum() > 10
+        found = sliced_realised(table, target, flagged)
+        assert sliced_realised(table, "amount", flagged) is None  # not two values: no label
+    assert labels is not None and found is not None
+    assert found == realised(flagged, labels, "label", target)
+    assert found["labelled_rows"] == len(frame) - len(frame.index[::37]) and found["frauds"] > 10

@@ -107,7 +107,7 @@ def score_frame(
     from entrepot.fraud.score.promise import ensemble_times, promise_of, sliced_times
     from entrepot.fraud.tables.handed import HandedTable, taken
     from entrepot.fraud.tables.sliced import SlicedTable
-    from entrepot.fraud_service.estimate import estimate, file_labels, sliced_file_labels
+    from entrepot.fraud_service.estimate import estimate, file_labels, sliced_realised
     from entrepot.fraud_service.known import known_labels, known_labels_summary
     from entrepot.fraud_service.pipeline.partitioned import Spread, score_spread
     from entrepot.fraud_service.promised import with_promise
@@ -122,7 +122,7 @@ def score_frame(
         frame = HandedTable(frame.joined())  # read whole: the labels or the pool read it
     to_score: pd.DataFrame | HandedTable | SlicedTable
     if isinstance(frame, SlicedTable):
-        own = _Own(frame.rows, None, label)  # its labels and row times: read once scored
+        own = _Own(frame.rows, None, label)  # its labels counted, its row times read: once scored
         known, read, times = None, None, None
         upload = describe(frame.rows_at(sample_positions(frame.rows)), rows=frame.rows)
         say(0.3, Message(scorer.step))
@@ -156,11 +156,12 @@ def score_frame(
         known=read,
     )
     give_back()  # the parts' and the explanations' freed buffers, before the estimate's
-    if isinstance(frame, SlicedTable):  # from disk, not held through the parts (20M rows:
-        # 160 MB each), the rows' instants parsed a slice at a time
-        own = replace(own, labels=sliced_file_labels(frame, label))
+    if isinstance(frame, SlicedTable):  # from disk, never held through the parts (20M
+        # rows: 160 MB each): its labels counted and its rows' instants parsed a slice at a time
+        real = sliced_realised(frame, label, scores["prediction"].to_numpy() == 1)
         times = sliced_times(ensemble, frame)
-    real = _realised(own, scores, given, known)
+    else:
+        real = _realised(own, scores, given, known)
     found = estimate(scores, ensemble.threshold, real, ensemble.level_error, ensemble.unfamiliar)
     give_back()  # the estimate's buffers, before the promise's (20M rows: 300 MiB each)
     proba = scores["fraud_probability"].to_numpy(dtype=float)
@@ -207,9 +208,9 @@ def _silent(fraction: float, message: Message) -> None:
 
 @dataclass(frozen=True, slots=True)
 class _Own:
-    """What the realised figures read of the scored file, taken before it is scored (a
-    table on disk in slices: its labels once scored): its row count and its own ``label``
-    column's labels (``None``: none)."""
+    """What the realised figures read of the scored file, taken before it is scored: its
+    row count and its own ``label`` column's labels (``None``: none; a table on disk in
+    slices has its labels counted from disk once scored, ``estimate.sliced_realised``)."""
 
     rows: int
     labels: np.ndarray | None
