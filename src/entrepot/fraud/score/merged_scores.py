@@ -31,6 +31,8 @@ from typing import TYPE_CHECKING, Any, Union
 import numpy as np
 import pandas as pd
 
+from entrepot.fraud.tables.values import same_bits
+
 if TYPE_CHECKING:
     from entrepot.fraud.score.partitions import Part
 
@@ -227,11 +229,7 @@ class _Same:
         dtype = piece.dtype
         if not isinstance(dtype, np.dtype) or dtype != other.dtype or dtype.kind == "O":
             return False  # checked first: a text column is never made a NumPy array here
-        if dtype.itemsize not in (1, 2, 4, 8):
-            return False
-        a, b = piece.to_numpy(), other.to_numpy()
-        bits = np.dtype(f"i{dtype.itemsize}")  # the same size: any strides
-        return bool(np.array_equal(a.view(bits), b.view(bits)))
+        return same_bits(piece.to_numpy(), other.to_numpy())
 
     def put(self, number: int, piece: pd.Series, scores: pd.DataFrame) -> bool:
         """Whether part ``number``'s ``piece`` repeats its source's (then nothing is held)."""
@@ -272,9 +270,7 @@ class _Coded:
         if len(uniques) > len(piece) // 4 and len(uniques) > 1:
             return False
         numbers = np.array([self._number(value) for value in uniques.tolist()], dtype=np.int32)
-        wide = _narrowest(len(self._values))
-        if wide.itemsize > self._codes.dtype.itemsize:
-            self._codes = self._codes.astype(wide)
+        self._widen()
         self._codes[rows] = np.where(codes >= 0, numbers[codes] if len(numbers) else -1, -1)
         self._parts.append(number)
         return True
@@ -282,10 +278,14 @@ class _Coded:
     def put_texts(self, rows: np.ndarray, texts: Sequence[str]) -> None:
         """``texts`` at ``rows``, numbered as the column's other values."""
         numbers = np.array([self._number(text) for text in texts], dtype=np.int64)
+        self._widen()
+        self._codes[rows] = numbers
+
+    def _widen(self) -> None:
+        """The numbers widened where the values numbered so far pass their integers."""
         wide = _narrowest(len(self._values))
         if wide.itemsize > self._codes.dtype.itemsize:
             self._codes = self._codes.astype(wide)
-        self._codes[rows] = numbers
 
     def _number(self, value: str) -> int:
         found = self._numbers.get(value)

@@ -60,7 +60,7 @@ from scipy.stats import norm
 
 from entrepot.fraud.model.behaviour import DAY
 from entrepot.fraud.model.bootstrap import FIGURES
-from entrepot.fraud.score.promise_rows import SLICE_ROWS, counted
+from entrepot.fraud.score.promise_rows import MISSING, SLICE_ROWS, counted
 
 #: The figures that average over the frauds (each fraud's recall or precision at its rank).
 OVER_FRAUDS = frozenset({"auprc", "recall"})
@@ -70,8 +70,6 @@ if TYPE_CHECKING:
     from entrepot.fraud.score.ensemble import Ensemble
     from entrepot.fraud.score.known_labels import KnownLabels
     from entrepot.fraud.tables.sliced import SlicedTable
-
-_MISSING = np.iinfo(np.int64).min
 
 
 def label_times(
@@ -107,7 +105,7 @@ def labels_known(
     if known is not None and known.rows is not None:
         found.append(seconds[np.isfinite(np.asarray(known.rows, dtype=float))])
     times = np.concatenate(found) if found else np.zeros(0, dtype=np.int64)
-    return np.sort(times[times != _MISSING])
+    return np.sort(times[times != MISSING])
 
 
 def row_horizons(seconds: np.ndarray, labels: np.ndarray, delay_days: float) -> np.ndarray:
@@ -126,7 +124,7 @@ def _horizons(seconds: np.ndarray, labels: np.ndarray, delay_days: float) -> np.
     at = np.searchsorted(labels, reach, side="right") - 1
     newest = labels[np.clip(at, 0, max(len(labels) - 1, 0))] if len(labels) else reach
     days = (seconds - newest) / DAY
-    return np.where((at < 0) | (seconds == _MISSING), np.inf, days)
+    return np.where((at < 0) | (seconds == MISSING), np.inf, days)
 
 
 def promised(

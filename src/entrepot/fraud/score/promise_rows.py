@@ -20,11 +20,12 @@ import numpy as np
 
 from entrepot.fraud.model.behaviour import DAY
 
-__all__ = ["SLICE_ROWS", "RowCounts", "counted"]
+__all__ = ["MISSING", "SLICE_ROWS", "RowCounts", "counted"]
 
 #: Rows counted at a time.
 SLICE_ROWS = 1 << 20
-_MISSING = np.iinfo(np.int64).min
+#: A row's instant when it has none (``FeatureBuilder.seconds``).
+MISSING = np.iinfo(np.int64).min
 
 
 @dataclass(frozen=True)
@@ -106,7 +107,7 @@ class _Ages:
         if self._center is None or self._seconds is None:
             return
         some = np.asarray(self._seconds[start : start + len(weights)])
-        known = some != _MISSING
+        known = some != MISSING
         days = np.maximum(0.0, (some[known].astype(float) - self._center) / DAY)
         w = np.asarray(weights, dtype=float)[known]
         self._sums += (float((days * w).sum()), float(w.sum()), float(days.sum()))

@@ -22,6 +22,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from entrepot.fraud.tables.float_text import float_arrow
+from entrepot.fraud.tables.values import same_bits
 
 #: What a value must hold to be quoted (``csv.QUOTE_MINIMAL`` with ``,`` and CRLF lines).
 _QUOTED = r'[,"\r\n]'
@@ -69,11 +70,11 @@ def _columns(block: pd.DataFrame) -> list[pa.Array]:
         if column.dtype != np.float64:
             columns.append(_column(column))
             continue
-        bits = column.to_numpy().view(np.int64)
-        same = next((text for held, text in made if np.array_equal(held, bits)), None)
+        values = column.to_numpy()
+        same = next((text for held, text in made if same_bits(held, values)), None)
         if same is None:
             same = _column(column)
-            made.append((bits, same))
+            made.append((values, same))
         columns.append(same)
     return columns
 

@@ -45,3 +45,13 @@ def entity_keys(series: pd.Series) -> np.ndarray:
     table = np.asarray([*keys, None], dtype=object)  # position -1 reads the last slot
     out: np.ndarray = table[positions]
     return out
+
+
+def same_bits(a: np.ndarray, b: np.ndarray) -> bool:
+    """Whether NumPy arrays ``a`` and ``b`` hold the same values bit for bit (``-0.0`` is
+    not ``0.0``; a NaN equals only the same NaN): one dtype, compared as integers of its
+    size, any strides; an object or unusual-sized dtype never."""
+    if a.dtype != b.dtype or a.dtype.kind == "O" or a.dtype.itemsize not in (1, 2, 4, 8):
+        return False
+    bits = np.dtype(f"i{a.dtype.itemsize}")
+    return bool(np.array_equal(a.view(bits), b.view(bits)))

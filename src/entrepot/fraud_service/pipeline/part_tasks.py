@@ -66,17 +66,19 @@ def explain_once(
     explained: Explanations,
     pool: Pool,
 ) -> pd.DataFrame:
-    """The merged table: its explained rows explained once (each part offered its
-    candidates' rows and feature rows, never explained them), in as many slices as parts
-    over ``pool`` (a row's explanation reads its own row alone), their texts put in the
-    merge's ``explanation`` column before its text is made, and ``explained`` as one
-    process gives them."""
+    """The merged table: with ``shared.explain``, its explained rows explained once (each
+    part offered its candidates' rows and feature rows, never explained them), in as many
+    slices as parts over ``pool`` (a row's explanation reads its own row alone), their
+    texts put in the merge's ``explanation`` column before its text is made, and
+    ``explained`` as one process gives them."""
     import numpy as np
 
     from entrepot.fraud.score.partitions import candidate_rows, candidate_table
     from entrepot.fraud.score.scoring import explained_rows
     from entrepot.i18n.messages import english_parts
 
+    if not shared.explain:
+        return scores.merged()
     proba = scores.values("fraud_probability")
     rows = explained_rows(proba, shared.ensemble.threshold, EXPLAIN_LIMIT)
     del proba

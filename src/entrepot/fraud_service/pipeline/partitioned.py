@@ -183,10 +183,8 @@ def score_spread(
 
         scores, offered = scored_parts(pool, score_part, shared, parts, item)
     give_back()  # the parts' arrays, freed for good: the explanations and the writing next
-    if explain:  # the explanations' texts put in before the merge's text is made
-        merged = explain_once(scores, offered, parts, shared, explained, pool)
-    else:
-        merged = scores.merged()  # what the merge held, let go
+    # the explanations' texts put in before the merge's text is made; what it held let go
+    merged = explain_once(scores, offered, parts, shared, explained, pool)
     read = sum(len(part.rows) for part in parts)
     return merged, {
         "parts": len(parts),

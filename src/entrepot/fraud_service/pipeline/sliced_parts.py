@@ -66,10 +66,7 @@ def score_sliced(
     # the call: not held through the explanations and the figures (at 20M rows, 500 MiB)
     del cuts
     give_back()  # the parts' arrays, freed for good: the explanations and the writing next
-    if shared.explain:
-        merged = explain_once(scores, offered, parts, shared, explained, pool)
-    else:
-        merged = scores.merged()
+    merged = explain_once(scores, offered, parts, shared, explained, pool)
     return merged, {
         "parts": len(parts),
         "in_process": None,
