@@ -21,11 +21,11 @@ from __future__ import annotations
 
 import tempfile
 from dataclasses import dataclass
-from types import TracebackType
 from typing import IO
 
 import numpy as np
 
+from entrepot.closed_on_exit import ClosedOnExit
 from entrepot.spilled_rows import read_exactly, write_all
 
 __all__ = ["RoutedRows"]
@@ -44,7 +44,7 @@ class _Piece:
     kept: tuple[np.ndarray, np.ndarray] | None = None
 
 
-class RoutedRows:
+class RoutedRows(ClosedOnExit):
     """Float64 rows of ``width`` values each, bound for the parts that read them.
 
     ``owner[r]`` is the part that reads row ``r`` of the table and ``place[r]`` the row's
@@ -61,17 +61,6 @@ class RoutedRows:
         self._held: IO[bytes] | None = None
         self._end = 0
         self._on_disk = True
-
-    def __enter__(self) -> RoutedRows:
-        return self
-
-    def __exit__(
-        self,
-        kind: type[BaseException] | None,
-        error: BaseException | None,
-        trace: TracebackType | None,
-    ) -> None:
-        self.close()
 
     def close(self) -> None:
         """Forget every row (the temporary file closed, and so removed)."""

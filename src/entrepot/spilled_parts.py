@@ -20,9 +20,9 @@ from __future__ import annotations
 import pickle
 import tempfile
 from dataclasses import dataclass
-from types import TracebackType
 from typing import IO, Generic, TypeVar
 
+from entrepot.closed_on_exit import ClosedOnExit
 from entrepot.spilled_rows import read_exactly, write_all
 
 __all__ = ["SpilledParts"]
@@ -44,7 +44,7 @@ class _Held(Generic[T]):
     kept: T | None = None
 
 
-class SpilledParts(Generic[T]):
+class SpilledParts(ClosedOnExit, Generic[T]):
     """Parts put in order and read back by their number, each as often as asked. Use as a
     context manager: the temporary file is gone on leaving."""
 
@@ -53,17 +53,6 @@ class SpilledParts(Generic[T]):
         self._file: IO[bytes] | None = None
         self._end = 0
         self._on_disk = True
-
-    def __enter__(self) -> SpilledParts[T]:
-        return self
-
-    def __exit__(
-        self,
-        kind: type[BaseException] | None,
-        error: BaseException | None,
-        trace: TracebackType | None,
-    ) -> None:
-        self.close()
 
     def __len__(self) -> int:
         return len(self._parts)

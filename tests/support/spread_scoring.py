@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from entrepot.bootstrap.local_fraud import local_fraud
-from entrepot.fraud.score.scoring import write_scores
+from entrepot.fraud.score.written import write_scores
 from entrepot.fraud.tables.handed import HandedTable
 from entrepot.fraud.tables.io import read_table
 from entrepot.fraud_service.local_files import ModelChoice

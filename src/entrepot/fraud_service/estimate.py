@@ -55,19 +55,20 @@ UNFAMILIAR = Message(N_("estimate.unfamiliar_file"))
 
 
 def estimate(
-    scores: pd.DataFrame,
+    scores: pd.DataFrame | np.ndarray,
     threshold: float,
     known: Mapping[str, Any] | None = None,
     error: LevelError | None = None,
     unfamiliar: bool = False,
 ) -> dict[str, Any]:
-    """The ``estimate`` of scores ``scores`` at ``threshold``, with ``known`` (the
-    :func:`realised` figures, if labels are known) beside it; ``error`` is how far the
+    """The ``estimate`` of scores ``scores`` (or of their probabilities alone) at
+    ``threshold``, with ``known`` (the :func:`realised` figures, if labels are known)
+    beside it; ``error`` is how far the
     probabilities may be off (the ensemble's ``level_error``: the calibrators' own error
     and the fraud rate's moves), which widens the interval. ``unfamiliar`` (the
     ensemble's: its members read the file unlike their own data) opens the intervals down
     to 0 and says why (``expected.unsupported``, :data:`UNFAMILIAR`)."""
-    p = scores["fraud_probability"].to_numpy(dtype=float)
+    p = scores if isinstance(scores, np.ndarray) else scores["fraud_probability"].to_numpy(float)
     found = expected_performance(p, threshold, error=error)
     if unfamiliar:
         found = unsupported(found)

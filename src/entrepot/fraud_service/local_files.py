@@ -307,7 +307,7 @@ class LocalFraud:
 
         ``workers``: more than one spreads the rows over that many workers (the configured
         scheduler's, else local processes) in as many parts by entity: the same bytes."""
-        from entrepot.fraud.score.scoring import write_scores
+        from entrepot.fraud.score.written import write_scores
         from entrepot.fraud.tables.handed import HandedTable
         from entrepot.fraud.tables.io import read_table
         from entrepot.fraud.tables.sliced import SlicedTable
@@ -341,12 +341,13 @@ class LocalFraud:
                     threads=threads,
                     spread=Spread(pool, max(workers, 1)),
                 )
-        write_scores(outcome.scores, out)
+            held.callback(outcome.close)  # scores held on disk, gone once written
+            write_scores(outcome.scored, out)
         if save_ensemble is not None:
             outcome.ensemble.save(save_ensemble, self.keys())
         return Scored(
             outcome.ensemble,
-            outcome.scores,
+            outcome.scored,
             out,
             save_ensemble,
             outcome.estimate,

@@ -12,6 +12,7 @@ if TYPE_CHECKING:
 
     from entrepot.catalog.models.records import ModelVersionRecord
     from entrepot.fraud.score.ensemble import Ensemble
+    from entrepot.fraud.score.spilled_scores import SpilledScores
     from entrepot.fraud.train.result import TrainingResult
 
 __all__ = ["Generated", "Scored", "Trained", "sheet_facts"]
@@ -59,7 +60,9 @@ class Scored:
     """A scored file: the model or ensemble used, the scores, where they were written."""
 
     ensemble: Ensemble
-    scores: pd.DataFrame
+    #: The scores, or where the table was read in slices, their figures' columns alone (the
+    #: rest was written to ``out`` from disk: ``fraud.score.spilled_scores``).
+    scores: pd.DataFrame | SpilledScores
     out: Path
     saved_ensemble: Path | None
     #: Precision and recall estimated without labels (``fraud_service/estimate.py``), with

@@ -4,6 +4,7 @@ members' agreement, and a preview of the first rows."""
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from typing import Any
 
 import numpy as np
@@ -28,22 +29,40 @@ def summarize(scores: pd.DataFrame, ensemble: Ensemble) -> dict[str, Any]:
     its own threshold (1.0 for a single model); low agreement means the members read the
     file differently and the scores deserve a second look.
     """
-    rows = len(scores)
+    proba = scores["fraud_probability"].to_numpy(dtype=float)
+    return summarized(tally(scores, ensemble), proba, ensemble)
+
+
+def tally(scores: pd.DataFrame, ensemble: Ensemble) -> dict[str, int]:
+    """What the summary counts of ``scores``: its rows, each risk level's rows, the flagged
+    rows, the anomalies and the rows every member decides alike. Counts, so that a table's
+    are the sums of its parts' in any order (``fraud.score.spilled_scores``)."""
     levels = scores["risk_level"].value_counts()
     anomaly = scores["anomaly_score"].to_numpy(dtype=float)
     decisions = np.vstack(
         [scores[m.column].to_numpy(dtype=float) >= m.threshold for m in ensemble.members]
     )
-    agree = (decisions.all(axis=0) | ~decisions.any(axis=0)).mean() if rows else 1.0
-    proba = scores["fraud_probability"].to_numpy(dtype=float)
+    counts = {
+        "rows": len(scores),
+        "flagged": int(scores["prediction"].sum()),
+        "anomalies": int(np.nansum(anomaly >= ANOMALY_LEVEL)),
+        "agreeing": int((decisions.all(axis=0) | ~decisions.any(axis=0)).sum()),
+    }
+    return counts | {f"risk.{level}": int(levels.get(level, 0)) for level in RISK_LEVELS}
+
+
+def summarized(counts: Mapping[str, int], proba: np.ndarray, ensemble: Ensemble) -> dict[str, Any]:
+    """:func:`summarize`'s summary from its :func:`tally` ``counts`` and the rows'
+    probabilities ``proba`` (their mean)."""
+    rows = counts.get("rows", 0)
     return {
         "rows": rows,
-        "risk": {level: int(levels.get(level, 0)) for level in RISK_LEVELS},
-        "flagged": int(scores["prediction"].sum()),
+        "risk": {level: counts.get(f"risk.{level}", 0) for level in RISK_LEVELS},
+        "flagged": counts.get("flagged", 0),
         "mean_probability": number(proba.mean()) if rows else None,
-        "anomalies": int(np.nansum(anomaly >= ANOMALY_LEVEL)),
+        "anomalies": counts.get("anomalies", 0),
         "anomaly_level": ANOMALY_LEVEL,
-        "agreement": number(agree),
+        "agreement": number(counts.get("agreeing", 0) / rows if rows else 1.0),
         "threshold": number(ensemble.threshold),
         "trust": trust(ensemble),
         "members": [

@@ -12,9 +12,11 @@ import pandas as pd
 import pytest
 
 from entrepot.fraud.match.description import describe
+from entrepot.fraud.score import spilled_scores
 from entrepot.fraud.score.assemble import from_model
 from entrepot.fraud.score.ensemble import Ensemble
 from entrepot.fraud.score.promise import ensemble_times, sliced_times
+from entrepot.fraud.score.written import write_scores
 from entrepot.fraud.tables.csv_sliced import sliced_csv_file
 from entrepot.fraud.tables.io import read_table
 from entrepot.fraud.tables.numbers import SAMPLE
@@ -198,3 +200,28 @@ def test_the_labels_of_a_sliced_table_counted_a_slice_at_a_time_are_the_whole_ta
     assert labels is not None and found is not None
     assert found == realised(flagged, labels, "label", target)
     assert found["labelled_rows"] == len(frame) - len(frame.index[::37]) and found["frauds"] > 10
+
+
+@pytest.mark.parametrize("slice_rows", [97, 1 << 20])
+def test_a_sliced_tables_scores_held_on_disk_write_the_whole_reads_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, slice_rows: int
+) -> None:
+    """Issue 40 item 3 (ADR 0129): a sliced table's scores are held on disk but for the
+    figures' columns, and written a slice of rows at a time: the file's bytes, the
+    explanations and every figure of the table read whole and merged in memory."""
+    monkeypatch.setattr(spilled_scores, "SLICE_ROWS", slice_rows)
+    path, target = _file(tmp_path)
+    whole = read_table(path)
+    scorer = _Given(two_members(whole.drop(columns=[target]), history=True))
+    spread = Spread(part_rows=300)
+    expected = score_frame(whole, scorer, label=target, spread=spread)
+    with _sliced(path) as table:
+        found = score_frame(table, scorer, label=target, spread=spread)
+    assert isinstance(found.scored, spilled_scores.SpilledScores)
+    assert isinstance(expected.scored, pd.DataFrame)
+    written = write_scores(found.scored, tmp_path / "spilled.csv")
+    found.close()
+    assert written.read_bytes() == write_scores(expected.scores, tmp_path / "w.csv").read_bytes()
+    assert found.summary == expected.summary and found.estimate == expected.estimate
+    assert found.realised == expected.realised and found.explained == expected.explained
+    assert found.summary["flagged"] == int(expected.scores["prediction"].sum()) > 0

@@ -171,6 +171,7 @@ def test_in_process_each_counterparty_part_is_routed_once_made(
     )
     assert facts["cuts"] == 2 and steps.count("made") > 1
     assert steps == ["made", "routed"] * steps.count("made")
+    assert isinstance(found, pd.DataFrame)  # a table in memory: its scores merged in memory
     pd.testing.assert_frame_equal(
         found.drop(columns="explanation"), alone.drop(columns="explanation"), check_exact=True
     )

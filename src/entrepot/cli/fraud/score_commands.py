@@ -117,7 +117,7 @@ def score_command(
         found = {
             "out": str(scored.out),
             "rows": len(scored.scores),
-            "flagged": int(scored.scores["prediction"].sum()),
+            "flagged": (scored.summary or {}).get("flagged"),
             "threshold": scored.ensemble.threshold,
             "saved_ensemble": None if scored.saved_ensemble is None else str(scored.saved_ensemble),
             "estimate": scored.estimate,

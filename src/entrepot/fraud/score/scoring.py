@@ -23,7 +23,6 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import cache
-from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -42,7 +41,6 @@ from entrepot.fraud.score.file_member import file_score
 from entrepot.fraud.score.known_labels import KnownLabels
 from entrepot.fraud.score.numpy_path import score_member
 from entrepot.fraud.score.words import AmountRatio, amount_ratio, in_parts
-from entrepot.fraud.tables.io import write_table
 from entrepot.fraud.tables.timeparse import parse_times
 from entrepot.i18n.messages import english_parts
 from entrepot.messages import N_, Message
@@ -390,8 +388,3 @@ def evaluate_frame(
         for m in ensemble.members
     }
     return {"target": label, "metrics": metrics, "member_auprc": members}
-
-
-def write_scores(scores: pd.DataFrame, path: str | Path) -> Path:
-    """Write scores as CSV, Parquet or XLSX by the suffix of ``path``, atomically."""
-    return write_table(scores, path)

@@ -20,7 +20,7 @@ import io
 import os
 import tempfile
 import warnings
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 
 import numpy as np
@@ -64,6 +64,7 @@ __all__ = [
     "read_sliced",
     "read_table",
     "sniff_separator",
+    "write_csv_slices",
     "write_table",
     "xlsx_rows",
 ]
@@ -229,13 +230,9 @@ def write_table(frame: pd.DataFrame, path: str | Path, *, lang: str = "en") -> P
     (:mod:`entrepot.fraud.tables.formulas`); numbers are written as they are. CSV lines end
     in CRLF (RFC 4180), so a cell holding a bare CR is quoted and cannot start a new row.
     """
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    suffix = path.suffix.lower()
-    fd, tmp_name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    os.close(fd)
-    tmp = Path(tmp_name)
-    try:
+    suffix = Path(path).suffix.lower()
+
+    def write(tmp: Path) -> None:
         if suffix in (".parquet", ".pq"):
             frame.to_parquet(tmp, index=False)
         elif suffix == ".xlsx":
@@ -247,6 +244,41 @@ def write_table(frame: pd.DataFrame, path: str | Path, *, lang: str = "en") -> P
             )
         else:
             _write_csv(neutralise_frame(frame), tmp)
+
+    return _atomically(Path(path), write)
+
+
+def write_csv_slices(slices: Iterable[pd.DataFrame], path: str | Path) -> Path:
+    """Slices of one table (the same columns, in order) written as one English CSV file,
+    atomically: the bytes :func:`write_table` writes for their join, one slice held at a
+    time."""
+
+    def write(tmp: Path) -> None:
+        with tmp.open("wb") as out:
+            for number, frame in enumerate(slices):
+                safe = neutralise_frame(frame)
+                blocks = csv_blocks(safe, CRLF)
+                if blocks is None:
+                    text = _floats_as_text(safe).to_csv(
+                        index=False, lineterminator=CRLF, header=number == 0
+                    )
+                    out.write(text.encode("utf-8"))
+                    continue
+                for at, block in enumerate(blocks):
+                    if at or not number:  # the header once, with the first slice
+                        out.write(block)
+
+    return _atomically(Path(path), write)
+
+
+def _atomically(path: Path, write: Callable[[Path], None]) -> Path:
+    """``path`` written by ``write`` to a temporary file beside it, then put in its place."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp_name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    os.close(fd)
+    tmp = Path(tmp_name)
+    try:
+        write(tmp)
         os.replace(tmp, path)
     finally:
         tmp.unlink(missing_ok=True)

@@ -19,11 +19,11 @@ do not join as the whole read would is never made (``csv_sliced``)."""
 from __future__ import annotations
 
 from collections.abc import Callable, Hashable, Iterator, Sequence
-from types import TracebackType
 
 import numpy as np
 import pandas as pd
 
+from entrepot.closed_on_exit import ClosedOnExit
 from entrepot.fraud.tables.csv_columns import joinable
 from entrepot.fraud.tables.finite import INFINITIES
 from entrepot.fraud.tables.one_piece import one_piece, text_in_one_piece
@@ -34,7 +34,7 @@ __all__ = ["SlicedTable"]
 _FLOAT = np.dtype("float64")
 
 
-class SlicedTable:
+class SlicedTable(ClosedOnExit):
     """A table's slices on disk, column by column (see the module docstring). Use as a
     context manager: the temporary file is gone on leaving."""
 
@@ -49,17 +49,6 @@ class SlicedTable:
         self._infinite: dict[Hashable, int] = {}
         self._position: dict[Hashable, int] = {}
         self._routed: list[SpilledParts[pd.DataFrame]] = []
-
-    def __enter__(self) -> SlicedTable:
-        return self
-
-    def __exit__(
-        self,
-        kind: type[BaseException] | None,
-        error: BaseException | None,
-        trace: TracebackType | None,
-    ) -> None:
-        self.close()
 
     def close(self) -> None:
         """Forget every slice and every routed part (their temporary files closed, and so

@@ -41,6 +41,7 @@ def evaluate_table(
     chosen = scorer.choose(unlabelled, upload, None, what)
     if progress is not None:
         progress(0.5, Message(N_("progress.scoring")))
+    from entrepot.fraud.score.spilled_scores import as_frame
     from entrepot.fraud_service.pipeline.partitioned import Spread, score_spread
 
     scored, _ = score_spread(
@@ -53,4 +54,4 @@ def evaluate_table(
         explained={},
         known=None,
     )
-    return evaluate_frame(frame, chosen, target=label, upload=upload, scored=scored)
+    return evaluate_frame(frame, chosen, target=label, upload=upload, scored=as_frame(scored))

@@ -9,7 +9,7 @@ run them: from a table in memory (``pipeline.partitioned``) and from its slices 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 
 from entrepot.messages import Message
 from entrepot.pools import OnDemand, Pool, run_each
@@ -36,6 +36,10 @@ if TYPE_CHECKING:
     from entrepot.fraud.score.merged_scores import MergedScores
     from entrepot.fraud.score.partitions import Part
     from entrepot.fraud.score.scoring import Candidates, Explanations
+    from entrepot.fraud.score.spilled_scores import SpilledScores
+
+#: What a table's scored parts are put into: merged in memory, or held on disk.
+S = TypeVar("S", "MergedScores", "SpilledScores")
 
 #: The most rows a table explains (``entrepot.fraud.score.scoring.score``'s default).
 EXPLAIN_LIMIT = 10_000
@@ -59,18 +63,18 @@ def counterparty_part(shared: PartScoring, part: pd.DataFrame) -> list[Made]:
 
 
 def explain_once(
-    scores: MergedScores,
+    scores: MergedScores | SpilledScores,
     offered: list[Candidates | None],
     parts: list[Part],
     shared: PartScoring,
     explained: Explanations,
     pool: Pool,
-) -> pd.DataFrame:
-    """The merged table: with ``shared.explain``, its explained rows explained once (each
-    part offered its candidates' rows and feature rows, never explained them), in as many
+) -> None:
+    """With ``shared.explain``, the table's explained rows explained once (each part
+    offered its candidates' rows and feature rows, never explained them), in as many
     slices as parts over ``pool`` (a row's explanation reads its own row alone), their
-    texts put in the merge's ``explanation`` column before its text is made, and
-    ``explained`` as one process gives them."""
+    texts put in the scores' ``explanation`` column before its text is made (merged or
+    read back from disk), and ``explained`` as one process gives them."""
     import numpy as np
 
     from entrepot.fraud.score.partitions import candidate_rows, candidate_table
@@ -78,12 +82,12 @@ def explain_once(
     from entrepot.i18n.messages import english_parts
 
     if not shared.explain:
-        return scores.merged()
-    proba = scores.values("fraud_probability")
-    rows = explained_rows(proba, shared.ensemble.threshold, EXPLAIN_LIMIT)
-    del proba
+        return
+    rows = explained_rows(
+        scores.values("fraud_probability"), shared.ensemble.threshold, EXPLAIN_LIMIT
+    )
     if not len(rows):
-        return scores.merged()
+        return
     matrices = candidate_rows(offered, parts, rows)
     table = candidate_table(offered, parts, rows)
     cuts = np.array_split(np.arange(len(rows)), min(len(parts), len(rows)))
@@ -99,7 +103,6 @@ def explain_once(
     ]
     explained.update(zip(rows.tolist(), found, strict=True))
     scores.put_texts("explanation", rows, [english_parts(said) for said in found])
-    return scores.merged()
 
 
 def explain_part(
@@ -153,13 +156,13 @@ def scored_parts(
     shared: PartScoring,
     parts: list[Part],
     item: Callable[[int], PartItem],
-) -> tuple[MergedScores, list[Candidates | None]]:
+    into: S,
+) -> tuple[S, list[Candidates | None]]:
     """Each of ``parts`` scored by ``task`` (:func:`score_part`) over ``pool``, its item made
-    when asked for (``item(i)``), its scores written to their rows' places as each comes
-    back (the part's then let go), and the candidates each offered for the explanations."""
-    from entrepot.fraud.score.merged_scores import MergedScores
-
-    scores = MergedScores(parts)
+    when asked for (``item(i)``), its scores put ``into`` the table's as each comes back
+    (merged in memory or held on disk; the part's then let go), and the candidates each
+    offered for the explanations."""
+    scores = into
     offered: list[Candidates | None] = [None] * len(parts)
 
     def back(i: int, scored: tuple[pd.DataFrame, Candidates | None]) -> None:

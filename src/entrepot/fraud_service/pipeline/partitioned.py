@@ -48,7 +48,7 @@ __all__ = [
 ]
 
 if TYPE_CHECKING:
-    from collections.abc import Callable
+    from collections.abc import Callable, Mapping
 
     import numpy as np
     import pandas as pd
@@ -59,6 +59,7 @@ if TYPE_CHECKING:
     from entrepot.fraud.score.known_labels import KnownLabels
     from entrepot.fraud.score.partitions import Part
     from entrepot.fraud.score.scoring import Explanations
+    from entrepot.fraud.score.spilled_scores import SpilledScores
     from entrepot.fraud.tables.handed import HandedTable
     from entrepot.fraud.tables.sliced import SlicedTable
 
@@ -95,7 +96,8 @@ def score_spread(
     threads: int,
     explained: Explanations,
     known: KnownLabels | None,
-) -> tuple[pd.DataFrame, dict[str, Any]]:
+    tally: Callable[[pd.DataFrame], Mapping[str, int]] | None = None,
+) -> tuple[pd.DataFrame | SpilledScores, dict[str, Any]]:
     """``table``'s scores as :func:`~entrepot.fraud.score.scoring.score` gives them, and the
     facts of where they were computed (``workers``: parts run over a pool, ``parts``, and
     ``in_process``: the message key saying why the pool was not used, or ``None``).
@@ -103,7 +105,11 @@ def score_spread(
     A table handed over (:class:`~entrepot.fraud.tables.handed.HandedTable`) and scored in
     parts is let go once its parts are cut: each part waits on disk for its turn
     (``entrepot.spilled_parts``, ADR 0123), and what the scoring holds is a part and the
-    scores, not the table."""
+    scores, not the table.
+
+    A table on disk in slices (:class:`~entrepot.fraud.tables.sliced.SlicedTable`) scored
+    in parts has its scores held on disk too (``pipeline.sliced_parts``): the caller reads
+    them back and closes them; ``tally`` is what each part adds to their counts."""
     from entrepot.fraud.score.partitions import cut_by_entity, entity_columns, part_columns
     from entrepot.fraud.score.scoring import score
     from entrepot.fraud.tables.handed import taken
@@ -127,8 +133,8 @@ def score_spread(
     if sliced is not None and pool is not None and why is None:
         from entrepot.fraud_service.pipeline.sliced_parts import score_sliced
 
-        merged, facts = score_sliced(sliced, shared, pool, count, (own, around), explained)
-        return merged, {**facts, "spread": spread.pool is not None}
+        on_disk, facts = score_sliced(sliced, shared, pool, count, (own, around), explained, tally)
+        return on_disk, {**facts, "spread": spread.pool is not None}
     if sliced is not None:  # scored whole, in process: read whole, as before
         frame, handed = sliced.joined(), True
     if pool is None or why is not None:
@@ -148,6 +154,7 @@ def score_spread(
     import numpy as np
 
     from entrepot.fraud.score.counterparty_cut import RoutedMade, cut_roles, read_columns
+    from entrepot.fraud.score.merged_scores import MergedScores
 
     frame = frame.reset_index(drop=True)
     roles = cut_roles(frame, ensemble)
@@ -181,10 +188,11 @@ def score_spread(
             made = None if routed is None else routed.given(i)
             return taking(i), np.flatnonzero(parts[i].own), made
 
-        scores, offered = scored_parts(pool, score_part, shared, parts, item)
+        scores, offered = scored_parts(pool, score_part, shared, parts, item, MergedScores(parts))
     give_back()  # the parts' arrays, freed for good: the explanations and the writing next
     # the explanations' texts put in before the merge's text is made; what it held let go
-    merged = explain_once(scores, offered, parts, shared, explained, pool)
+    explain_once(scores, offered, parts, shared, explained, pool)
+    merged = scores.merged()
     read = sum(len(part.rows) for part in parts)
     return merged, {
         "parts": len(parts),

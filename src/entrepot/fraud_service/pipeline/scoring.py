@@ -5,8 +5,9 @@ them as a prediction: both get them from :func:`score_frame`."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
+from functools import partial as partial_call
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -17,6 +18,7 @@ if TYPE_CHECKING:
     from entrepot.fraud.score.ensemble import Ensemble
     from entrepot.fraud.score.known_labels import KnownLabels
     from entrepot.fraud.score.scoring import Explanations
+    from entrepot.fraud.score.spilled_scores import SpilledScores
     from entrepot.fraud.tables.handed import HandedTable
     from entrepot.fraud.tables.sliced import SlicedTable
     from entrepot.fraud_service.pipeline.partitioned import Spread
@@ -42,8 +44,10 @@ class ScoringOutcome:
 
     ensemble: Ensemble
     upload: Upload
-    #: One row per scored row: probability, prediction, risk level, anomaly, explanation.
-    scores: pd.DataFrame
+    #: One row per scored row: probability, prediction, risk level, anomaly, explanation;
+    #: held on disk but for the figures' columns where the table was on disk in slices
+    #: (``fraud.score.spilled_scores``: written a slice at a time, closed by the caller).
+    scored: pd.DataFrame | SpilledScores
     #: Each explained row's explanation, as messages (row index -> parts).
     explained: Explanations
     known: KnownLabels | None
@@ -58,6 +62,20 @@ class ScoringOutcome:
     #: Where the rows were scored: ``parts``, ``spread`` (over workers) and ``in_process``
     #: (the message key saying why not, or ``None``; ``pipeline.partitioned``).
     spread: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def scores(self) -> pd.DataFrame:
+        """The scores as one frame (read back whole where they are held on disk)."""
+        from entrepot.fraud.score.spilled_scores import as_frame
+
+        return as_frame(self.scored)
+
+    def close(self) -> None:
+        """Let go of the scores held on disk, if any."""
+        from entrepot.fraud.score.spilled_scores import SpilledScores
+
+        if isinstance(self.scored, SpilledScores):
+            self.scored.close()
 
     @property
     def expected(self) -> dict[str, Any] | None:
@@ -101,17 +119,24 @@ def score_frame(
     A table held on disk in slices (:class:`~entrepot.fraud.tables.sliced.SlicedTable`,
     ADR 0127) is never whole in memory: its description reads its sample rows, the figures
     its label and time columns alone, and its parts are routed to disk slice by slice
-    (``pipeline.sliced_parts``); it is read whole where late labels, a labelled history
+    (``pipeline.sliced_parts``), their scores held on disk but for the probability and
+    the prediction (the outcome's ``scored``: the caller writes and closes them); it is
+    read whole where late labels, a labelled history
     or the analysts' decisions are given, or where the scorer fits a pool to its rows."""
     from entrepot.fraud.match.description import describe, sample_positions
     from entrepot.fraud.score.promise import ensemble_times, promise_of, sliced_times
+    from entrepot.fraud.score.spilled_scores import SpilledScores
     from entrepot.fraud.tables.handed import HandedTable, taken
     from entrepot.fraud.tables.sliced import SlicedTable
     from entrepot.fraud_service.estimate import estimate, file_labels, sliced_realised
     from entrepot.fraud_service.known import known_labels, known_labels_summary
     from entrepot.fraud_service.pipeline.partitioned import Spread, score_spread
     from entrepot.fraud_service.promised import with_promise
-    from entrepot.fraud_service.summary import summarize, with_partial_library
+    from entrepot.fraud_service.summary import (
+        summarized,
+        tally,
+        with_partial_library,
+    )
     from entrepot.freed_memory import give_back
     from entrepot.messages import N_, Message
 
@@ -154,19 +179,32 @@ def score_frame(
         threads=threads,
         explained=explained,
         known=read,
+        tally=partial_call(tally, ensemble=ensemble),
     )
     give_back()  # the parts' and the explanations' freed buffers, before the estimate's
-    if isinstance(frame, SlicedTable):  # from disk, never held through the parts (20M
-        # rows: 160 MB each): its labels counted and its rows' instants parsed a slice at a time
-        real = sliced_realised(frame, label, scores["prediction"].to_numpy() == 1)
-        times = sliced_times(ensemble, frame)
-    else:
-        real = _realised(own, scores, given, known)
-    found = estimate(scores, ensemble.threshold, real, ensemble.level_error, ensemble.unfamiliar)
-    give_back()  # the estimate's buffers, before the promise's (20M rows: 300 MiB each)
-    proba = scores["fraud_probability"].to_numpy(dtype=float)
-    promise = promise_of(times, proba)
-    summary = summarize(scores, ensemble)
+    try:
+        if isinstance(scores, SpilledScores):
+            proba = scores.values("fraud_probability")
+            counts: Mapping[str, int] = scores.tallied
+        else:
+            proba = scores["fraud_probability"].to_numpy(dtype=float)
+            counts = tally(scores, ensemble)
+        if isinstance(frame, SlicedTable):  # from disk, never held through the parts (20M
+            # rows: 160 MB each): its labels counted, its rows' instants parsed a slice at a time
+            flagged = _flagged(scores)
+            real = sliced_realised(frame, label, flagged)
+            del flagged
+            times = sliced_times(ensemble, frame)
+        else:
+            real = _realised(own, _flagged(scores), given, known)
+        found = estimate(proba, ensemble.threshold, real, ensemble.level_error, ensemble.unfamiliar)
+        give_back()  # the estimate's buffers, before the promise's (20M rows: 300 MiB each)
+        promise = promise_of(times, proba)
+        summary = summarized(counts, proba, ensemble)
+    except BaseException:
+        if isinstance(scores, SpilledScores):
+            scores.close()
+        raise
     summary, found = with_promise(summary, found, promise)
     if partial is not None:
         summary = with_partial_library(summary, *partial)
@@ -174,7 +212,7 @@ def score_frame(
     return ScoringOutcome(
         ensemble=ensemble,
         upload=upload,
-        scores=scores,
+        scored=scores,
         explained=explained,
         known=known,
         realised=real,
@@ -217,9 +255,23 @@ class _Own:
     label: str | None
 
 
+def _flagged(scores: pd.DataFrame | SpilledScores) -> np.ndarray:
+    """Whether each row is flagged (its prediction 1), in the table's order."""
+    import numpy as np
+
+    from entrepot.fraud.score.spilled_scores import SpilledScores
+
+    found = (
+        scores.values("prediction")
+        if isinstance(scores, SpilledScores)
+        else scores["prediction"].to_numpy()
+    )
+    return np.asarray(found == 1)
+
+
 def _realised(
     own: _Own,
-    scores: pd.DataFrame,
+    flagged: np.ndarray,
     given: LabelsGiven,
     known: KnownLabels | None,
 ) -> dict[str, Any] | None:
@@ -228,7 +280,6 @@ def _realised(
     from entrepot.fraud_service.estimate import realised
     from entrepot.fraud_service.known import decided
 
-    flagged = scores["prediction"].to_numpy() == 1
     if given.column is not None and known is not None and known.rows is not None:
         return realised(flagged, known.rows, "late_labels", given.column)
     if own.labels is not None:

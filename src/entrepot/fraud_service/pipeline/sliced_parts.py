@@ -5,8 +5,10 @@ The parts are the ones ``pipeline.partitioned`` cuts from the table in memory: t
 entity columns read whole (those columns alone), the same cuts, each part the same rows
 of the same columns. The table is then read once more, a slice at a time, each slice's
 rows routed to the parts of both cuts (:meth:`SlicedTable.route`); each part is read back
-when its turn comes, scored where a worker is, and the scores merged: the same bits as the
-table scored whole, in process or over any number of workers."""
+when its turn comes, scored where a worker is, and its scores held on disk until the
+table's are read back a slice at a time, in its order (``fraud.score.spilled_scores``,
+ADR 0129): the same bits as the table scored whole, in process or over any number of
+workers."""
 
 from __future__ import annotations
 
@@ -17,13 +19,15 @@ from entrepot.freed_memory import give_back
 from entrepot.pools import OnDemand, Pool, run_each
 
 if TYPE_CHECKING:
+    from collections.abc import Callable, Mapping
+
     import numpy as np
     import pandas as pd
 
     from entrepot.fraud.score.counterparty_cut import Made
-    from entrepot.fraud.score.merged_scores import MergedScores
     from entrepot.fraud.score.partitions import Part
     from entrepot.fraud.score.scoring import Candidates, Explanations
+    from entrepot.fraud.score.spilled_scores import SpilledScores
     from entrepot.fraud.tables.sliced import SlicedTable
     from entrepot.fraud_service.pipeline.part_tasks import PartScoring
 
@@ -37,11 +41,14 @@ def score_sliced(
     count: int,
     entities: tuple[list[str], list[str]],
     explained: Explanations,
-) -> tuple[pd.DataFrame, dict[str, Any]]:
+    tally: Callable[[pd.DataFrame], Mapping[str, int]] | None = None,
+) -> tuple[SpilledScores, dict[str, Any]]:
     """``table``'s scores in at least ``count`` parts over ``pool``, cut by ``entities``
     (the own entity columns and the counterparties read with them, as
-    ``pipeline.partitioned.score_spread`` chose them), and the facts of the parts (but
-    whether a pool was given: the caller's)."""
+    ``pipeline.partitioned.score_spread`` chose them), held on disk but for the figures'
+    columns (the caller closes them), and the facts of the parts (but whether a pool was
+    given: the caller's); ``tally``: the counts each part's scores add
+    (``SpilledScores.tallied``)."""
     from entrepot.fraud.score.counterparty_cut import cut_roles, read_columns
     from entrepot.fraud.score.partitions import cut_by_entity, part_columns
     from entrepot.fraud_service.pipeline.part_tasks import explain_once
@@ -61,13 +68,17 @@ def score_sliced(
     del read
     give_back()  # the entity columns and the cuts' codes: the routed pieces next
     made = len(cuts)
-    scores, offered = _scored(table, shared, pool, parts, cuts)
+    scores, offered = _scored(table, shared, pool, parts, cuts, tally)
     # the counterparty cut, the routed features' places and the parts' pieces, gone with
     # the call: not held through the explanations and the figures (at 20M rows, 500 MiB)
     del cuts
     give_back()  # the parts' arrays, freed for good: the explanations and the writing next
-    merged = explain_once(scores, offered, parts, shared, explained, pool)
-    return merged, {
+    try:
+        explain_once(scores, offered, parts, shared, explained, pool)
+    except BaseException:
+        scores.close()
+        raise
+    return scores, {
         "parts": len(parts),
         "in_process": None,
         "cuts": made,
@@ -81,13 +92,15 @@ def _scored(
     pool: Pool,
     parts: list[Part],
     cuts: list[tuple[list[np.ndarray], list[str]]],
-) -> tuple[MergedScores, list[Candidates | None]]:
+    tally: Callable[[pd.DataFrame], Mapping[str, int]] | None,
+) -> tuple[SpilledScores, list[Candidates | None]]:
     """The ``parts`` (the first of the ``cuts``) scored over ``pool`` from their pieces
     routed from ``table``; in two cuts, each given its counterparty features, made first
     in the second cut's parts and held on disk (``counterparty_cut.RoutedMade``)."""
     import numpy as np
 
     from entrepot.fraud.score.counterparty_cut import RoutedMade
+    from entrepot.fraud.score.spilled_scores import SpilledScores
     from entrepot.fraud_service.pipeline.part_tasks import (
         counterparty_part,
         score_part,
@@ -112,4 +125,9 @@ def _scored(
             given = None if routed is None else routed.given(i)
             return taking[0](i), np.flatnonzero(parts[i].own), given
 
-        return scored_parts(pool, score_part, shared, parts, item)
+        into = SpilledScores(parts, tally=tally)
+        try:
+            return scored_parts(pool, score_part, shared, parts, item, into)
+        except BaseException:
+            into.close()
+            raise

@@ -14,6 +14,7 @@ import pytest
 
 from entrepot.fraud.score.merged_scores import MergedScores
 from entrepot.fraud.score.partitions import Part
+from tests.support.scored_parts import joined_back, scored_of
 
 
 def _parts() -> list[Part]:
@@ -39,31 +40,18 @@ def _table() -> pd.DataFrame:
     )
 
 
-def _scored(table: pd.DataFrame, parts: list[Part]) -> list[pd.DataFrame]:
-    return [table.take(part.rows[part.own]).reset_index(drop=True) for part in parts]
-
-
-def _joined(scored: list[pd.DataFrame], parts: list[Part]) -> pd.DataFrame:
-    """What the merge must give, computed apart: every part's scores joined, sorted back."""
-    expected = pd.concat(scored, ignore_index=True)
-    expected.index = np.concatenate([part.rows[part.own] for part in parts])
-    expected = expected.sort_index().reset_index(drop=True)
-    expected["row"] = np.arange(1, len(expected) + 1)
-    return expected
-
-
 @pytest.mark.parametrize("order", list(itertools.permutations(range(3))))
 def test_the_parts_merge_to_the_same_frame_in_any_order_they_come_back(
     order: tuple[int, ...],
 ) -> None:
     parts = _parts()
     table = _table()
-    scored = _scored(table, parts)
+    scored = scored_of(table, parts)
     merged = MergedScores(parts)
     for number in order:
         merged.put(number, scored[number].copy())
     found = merged.merged()
-    pd.testing.assert_frame_equal(found, _joined(scored, parts))
+    pd.testing.assert_frame_equal(found, joined_back(scored, parts))
     assert found.dtypes.tolist() == table.dtypes.tolist()
 
 
@@ -134,7 +122,7 @@ def test_a_part_put_is_let_go_the_merge_holds_the_tables_scores_and_one_part() -
 
 def test_a_part_missing_put_twice_or_with_other_rows_is_refused() -> None:
     parts = _parts()
-    scored = _scored(_table(), parts)
+    scored = scored_of(_table(), parts)
     merged = MergedScores(parts)
     merged.put(0, scored[0])
     with pytest.raises(ValueError, match="put twice"):
@@ -153,7 +141,7 @@ def _texts(values: list[str | None], dtype: str = "str") -> pd.DataFrame:
 
 @pytest.mark.parametrize("dtype", ["str", "string"])
 @pytest.mark.parametrize("order", [(0, 1, 2), (2, 0, 1), (1, 2, 0)])
-def test_a_text_column_of_few_values_merges_as_its_pieces_joined(
+def test_a_text_column_of_few_values_merges_as_its_piecesjoined_back(
     dtype: str, order: tuple[int, ...]
 ) -> None:
     """A text column held as its values' numbers (a risk level, an explanation still
@@ -220,7 +208,7 @@ def test_the_row_column_is_numbered_at_the_end_in_its_place_never_placed() -> No
     table = _table()
     scored = [
         piece.assign(row=np.arange(1, len(piece) + 1, dtype=np.int32))
-        for piece in _scored(table, parts)
+        for piece in scored_of(table, parts)
     ]
     merged = MergedScores(parts)
     for number, piece in enumerate(scored):
@@ -231,7 +219,7 @@ def test_the_row_column_is_numbered_at_the_end_in_its_place_never_placed() -> No
     assert list(found.columns) == list(table.columns)
     assert found["row"].tolist() == list(range(1, 9)) and found["row"].dtype == np.int64
     pd.testing.assert_frame_equal(
-        found.drop(columns="row"), _joined(scored, parts).drop(columns="row")
+        found.drop(columns="row"), joined_back(scored, parts).drop(columns="row")
     )
 
 
@@ -252,13 +240,13 @@ def test_a_column_repeating_another_bit_for_bit_is_held_once_and_merged_right() 
         }
     )
     parts = _parts()
-    scored = _scored(table, parts)
+    scored = scored_of(table, parts)
     scored[1]["count"] = scored[1]["count"].astype(np.float64)  # joined: another dtype
     merge = MergedScores(parts)
     for number, frame in enumerate(scored):
         merge.put(number, frame)
     merged = merge.merged()
-    pd.testing.assert_frame_equal(merged, _joined(scored, parts))
+    pd.testing.assert_frame_equal(merged, joined_back(scored, parts))
     assert np.signbit(merged["signed"].to_numpy()[1])
     prob, same = merged["fraud_probability"].to_numpy(), merged["score_m"].to_numpy()
     assert np.shares_memory(prob, same)
@@ -282,7 +270,7 @@ def test_a_text_column_of_few_values_is_held_a_byte_a_row_and_widened_as_values_
         {"row": np.arange(1, rows + 1), "risk_level": pd.array(levels, dtype="str"),
          "explanation": pd.array(many, dtype="str")}
     )  # fmt: skip
-    scored = _scored(table, parts)
+    scored = scored_of(table, parts)
     tracemalloc.start()
     try:
         merged = MergedScores(parts)
@@ -293,7 +281,7 @@ def test_a_text_column_of_few_values_is_held_a_byte_a_row_and_widened_as_values_
         tracemalloc.stop()
     for number in (1, 2, 3):  # the explanations' values pass 127 in the second
         merged.put(number, scored[number])
-    pd.testing.assert_frame_equal(merged.merged(), _joined(scored, parts))
+    pd.testing.assert_frame_equal(merged.merged(), joined_back(scored, parts))
     # both columns' numbers for every row, a byte each (2 * rows; four bytes: 8 * rows)
     assert 2 * rows <= held < 3 * rows
 
@@ -313,7 +301,7 @@ def test_texts_put_before_the_merge_are_the_merged_columns_with_them(held: str) 
     table = pd.DataFrame(
         {"row": np.arange(1, 9), "fraud_probability": rng.random(8), "explanation": texts}
     )
-    scored = _scored(table, parts)
+    scored = scored_of(table, parts)
     merge = MergedScores(parts)
     for number, frame in enumerate(scored):
         merge.put(number, frame)
@@ -325,7 +313,7 @@ def test_texts_put_before_the_merge_are_the_merged_columns_with_them(held: str) 
         said = [f"because {i}" for i in range(8)]
     merge.put_texts("explanation", rows, said)
     merged = merge.merged()
-    expected = _joined(scored, parts)
+    expected = joined_back(scored, parts)
     column = expected["explanation"].to_numpy(dtype=object, copy=True)
     column[rows] = said
     expected["explanation"] = pd.array(column, dtype="str")

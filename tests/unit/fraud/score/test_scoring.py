@@ -29,9 +29,9 @@ from entrepot.fraud.score.scoring import (
     member_frame,
     risk_levels,
     score,
-    write_scores,
 )
 from entrepot.fraud.score.words import value_text
+from entrepot.fraud.score.written import write_scores
 from entrepot.fraud.synth.generator import GeneratedDataset, generate
 from entrepot.fraud.train.training import train
 from entrepot.registry.keyring import KeyRing

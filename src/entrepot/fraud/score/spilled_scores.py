@@ -1,0 +1,290 @@
+"""The scores of a table's parts held on disk and read back a slice of the table's rows at
+a time, in its order (issue 40 item 3; ADR 0129).
+
+:class:`~entrepot.fraud.score.merged_scores.MergedScores` writes every part's scores to
+arrays of the whole table's rows: about 35 bytes a row, and 55 once the text of its risk
+levels and explanations is made (1.1 GB at 20M rows), all held until the file is written.
+:class:`SpilledScores` holds on disk what only the written file reads: as each part comes
+back, its own rows' scores are cut where the table's slices of :data:`SLICE_ROWS` rows
+begin, and each piece is written to a temporary file (``entrepot.spilled_parts``) under
+its slice's number and the part's. A slice of the table's scores is then its pieces,
+joined and put in the table's order: the rows :meth:`MergedScores.merged` gives for it,
+bit for bit. What stays in memory for every row is what the figures read (the probability
+and the prediction: 9 bytes a row) and the counts the summary reads
+(``fraud_service.summary.tally``), added as each part comes back.
+
+A part whose column's dtype differs from the first part's (a nullable column holding
+values in one part and none in another) makes the slices joined from the whole table's
+join, as ``pandas.concat`` upcasts a column over every part: the same frame, not bounded.
+"""
+
+from __future__ import annotations
+
+import weakref
+from collections import Counter
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import numpy as np
+import pandas as pd
+
+from entrepot.closed_on_exit import ClosedOnExit
+from entrepot.fraud.score.merged_scores import ROW, with_texts
+from entrepot.fraud.tables.values import same_bits
+from entrepot.spilled_parts import SpilledParts
+
+if TYPE_CHECKING:
+    from entrepot.fraud.score.partitions import Part
+
+__all__ = ["HELD", "SLICE_ROWS", "SpilledScores", "as_frame"]
+
+#: The table's rows read back at a time.
+SLICE_ROWS = 1 << 20
+#: The columns held for every row, in memory: what the figures after the scoring read.
+HELD = ("fraud_probability", "prediction")
+
+#: A piece of a part's scores (its rows in one slice, in the part's order) and their
+#: positions in the slice.
+_Piece = tuple[pd.DataFrame, np.ndarray]
+
+
+class SpilledScores(ClosedOnExit):
+    """The table's scores, put part by part (:meth:`put`), read back in slices
+    (:meth:`slices`) or whole (:meth:`frame`) once every part is in. Use as a context
+    manager (or :meth:`close` it): the temporary file goes with it, as it does when the
+    scores are let go unclosed.
+
+    ``tally``: what a part's scores add to :attr:`tallied` (integer counts, so the same
+    whatever order the parts come back in); ``slice_rows``: the rows of a slice
+    (:data:`SLICE_ROWS`)."""
+
+    def __init__(
+        self,
+        parts: Sequence[Part],
+        *,
+        tally: Callable[[pd.DataFrame], Mapping[str, int]] | None = None,
+        slice_rows: int | None = None,
+    ) -> None:
+        self._parts = parts
+        self._total = sum(int(np.count_nonzero(part.own)) for part in parts)
+        self._slice_rows = SLICE_ROWS if slice_rows is None else slice_rows
+        self._tally = tally
+        self.tallied: Counter[str] = Counter()
+        self._spilled: SpilledParts[_Piece] = SpilledParts()
+        weakref.finalize(self, self._spilled.close)  # never left open, even unclosed
+        self._buckets: dict[tuple[int, int], int] = {}  # (slice, part): the spilled piece
+        self._held: dict[str, np.ndarray] = {}
+        # each part's columns read from a held array: the held ones, and those that repeat
+        # one bit for bit (a one-model ensemble's member score): (column, held column)
+        self._repeats: dict[int, list[tuple[str, str]]] = {}
+        self._names: pd.Index | None = None
+        self._dtypes: pd.Series | None = None
+        self._mixed = False
+        self._put: set[int] = set()
+        self._texts: dict[str, tuple[np.ndarray, list[str]]] = {}
+
+    def close(self) -> None:
+        """Forget the pieces on disk (the figures' columns stay)."""
+        self._spilled.close()
+
+    def __len__(self) -> int:
+        return self._total
+
+    @property
+    def columns(self) -> pd.Index:
+        """The scores' columns, once a part is put."""
+        if self._names is None:
+            raise ValueError("no part's scores were put")
+        return self._names
+
+    def put(self, number: int, scores: pd.DataFrame) -> None:
+        """Part ``number``'s scores (its own rows', in its order): the figures' columns put
+        in their rows' places, the rest written to disk a slice's piece at a time;
+        ``scores`` can be let go after."""
+        part = self._parts[number]
+        where = part.rows[part.own]
+        self._check(number, scores, len(where))
+        for name in HELD:
+            self._place(name, where, scores[name].to_numpy())
+        if self._tally is not None:
+            self.tallied.update(self._tally(scores))
+        body = scores.drop(columns=[ROW]) if ROW in scores.columns else scores
+        if self._dtypes is None:
+            self._dtypes = body.dtypes
+        elif not body.dtypes.equals(self._dtypes):
+            self._mixed = True
+        repeats = self._repeats[number] = _repeats(body)
+        body = body.drop(columns=[name for name, _ in repeats])
+        order = None if _ascending(where) else np.argsort(where, kind="stable")
+        if order is not None:
+            where, body = where[order], body.take(order)
+        slices = where // self._slice_rows
+        starts = np.concatenate([[0], np.flatnonzero(np.diff(slices)) + 1, [len(where)]])
+        for low, high in zip(starts[:-1].tolist(), starts[1:].tolist(), strict=True):
+            if high > low:
+                at = int(slices[low])
+                placed = (where[low:high] - at * self._slice_rows).astype(np.int32)
+                piece = body.iloc[low:high].reset_index(drop=True)
+                self._buckets[(at, number)] = self._spilled.put((piece, placed))
+        self._put.add(number)
+
+    def _place(self, name: str, where: np.ndarray, values: np.ndarray) -> None:
+        held = self._held.get(name)
+        if held is None:
+            held = self._held[name] = np.empty(self._total, dtype=values.dtype)
+        if values.dtype != held.dtype:
+            raise ValueError(f"the scores' column {name} came as {values.dtype}, not {held.dtype}")
+        held[where] = values
+
+    def values(self, name: str) -> np.ndarray:
+        """Column ``name``'s values (one of :data:`HELD`) in the table's row order, once
+        every part is put: the array held, not a copy."""
+        self._complete()
+        if name not in self._held:
+            raise ValueError(f"the scores' column {name} is not held in memory")
+        return self._held[name]
+
+    def put_texts(self, name: str, rows: np.ndarray, texts: Sequence[str]) -> None:
+        """Text column ``name``'s values at ``rows`` (the table's positions) replaced by
+        ``texts`` as each slice is read (the explanations, found after the scores)."""
+        self._complete()
+        rows = np.asarray(rows, dtype=np.intp)
+        order = np.argsort(rows, kind="stable")
+        self._texts[name] = (rows[order], [texts[i] for i in order.tolist()])
+
+    def slices(self) -> Iterator[pd.DataFrame]:
+        """The table's scores, :data:`SLICE_ROWS` rows at a time in its order (``row``
+        numbered from 1 over the table): joined, they are :meth:`frame`."""
+        self._complete()
+        if self._mixed or not self._total:
+            whole = self.frame()
+            for start in range(0, max(len(whole), 1), self._slice_rows):
+                yield whole.iloc[start : start + self._slice_rows].reset_index(drop=True)
+            return
+        for at in range(-(-self._total // self._slice_rows)):
+            yield self._slice(at)
+
+    def _slice(self, at: int) -> pd.DataFrame:
+        start = at * self._slice_rows
+        size = min(self._slice_rows, self._total - start)
+        pieces = [
+            self._read(at, part) for part in range(len(self._parts)) if (at, part) in self._buckets
+        ]
+        joined = pd.concat([piece for piece, _ in pieces], ignore_index=True)
+        order = np.empty(size, dtype=np.intp)
+        order[np.concatenate([placed for _, placed in pieces])] = np.arange(size)
+        del pieces
+        return self._finished(joined.take(order).reset_index(drop=True), start)
+
+    def _read(self, at: int, part: int) -> _Piece:
+        """Part ``part``'s piece of slice ``at``, its columns read from held arrays put
+        back in their places."""
+        piece, placed = self._spilled.take(self._buckets[(at, part)])
+        repeats = self._repeats[part]
+        if not repeats:
+            return piece, placed
+        rows = placed.astype(np.intp) + at * self._slice_rows
+        for name, source in repeats:
+            piece[name] = self._held[source][rows]
+        assert self._dtypes is not None
+        return piece[list(self._dtypes.index)], placed
+
+    def frame(self) -> pd.DataFrame:
+        """Every part's scores as the table's, in its row order, ``row`` numbered from 1:
+        what :meth:`MergedScores.merged` gives (every piece read back at once)."""
+        self._complete()
+        found = [
+            (part, at, number) for (at, part), number in sorted(self._buckets.items(), key=_by_part)
+        ]
+        pieces = [self._read(at, part) for part, at, _ in found]
+        if not pieces:
+            assert self._dtypes is not None
+            empty = pd.DataFrame({n: pd.Series(dtype=t) for n, t in self._dtypes.items()})
+            return self._finished(empty, 0)
+        joined = pd.concat([piece for piece, _ in pieces], ignore_index=True)
+        places = np.concatenate(
+            [
+                placed + at * self._slice_rows
+                for (_, at, _), (_, placed) in zip(found, pieces, strict=True)
+            ]
+        )
+        order = np.empty(self._total, dtype=np.intp)
+        order[places] = np.arange(self._total)
+        del pieces
+        return self._finished(joined.take(order).reset_index(drop=True), 0)
+
+    def _finished(self, frame: pd.DataFrame, start: int) -> pd.DataFrame:
+        """``frame`` (the table's rows from ``start``) with the texts put and ``row``
+        numbered, its columns in the parts' order."""
+        assert self._names is not None
+        end = start + len(frame)
+        for name, (rows, texts) in self._texts.items():
+            low, high = np.searchsorted(rows, [start, end])
+            if high > low:
+                frame[name] = with_texts(frame[name], rows[low:high] - start, texts[low:high])
+        numbered = np.arange(start + 1, end + 1)
+        if ROW in self._names:
+            frame.insert(int(self._names.get_loc(ROW)), ROW, numbered)
+        else:
+            frame[ROW] = numbered
+        return frame
+
+    def _complete(self) -> None:
+        missing = set(range(len(self._parts))) - self._put
+        if self._names is None or missing:
+            raise ValueError(f"the scores of parts {sorted(missing)} were never put")
+
+    def _check(self, number: int, scores: pd.DataFrame, rows: int) -> None:
+        if number in self._put:
+            raise ValueError(f"the scores of part {number} were put twice")
+        if len(scores) != rows:
+            raise ValueError(f"part {number} scored {len(scores)} rows, not its {rows}")
+        if self._names is None:
+            self._names = scores.columns
+        elif not scores.columns.equals(self._names):
+            raise ValueError(f"part {number} scored other columns than the first part")
+
+    def write(self, path: str | Path) -> Path:
+        """The scores written to ``path`` as :func:`~entrepot.fraud.tables.io.write_table`
+        writes their frame: a slice at a time where it is a CSV file (any suffix but
+        Parquet's and XLSX's), else read back whole."""
+        from entrepot.fraud.tables.io import write_csv_slices, write_table
+
+        if Path(path).suffix.lower() in (".parquet", ".pq", ".xlsx"):
+            return write_table(self.frame(), path)
+        return write_csv_slices(self.slices(), path)
+
+
+def as_frame(scores: pd.DataFrame | SpilledScores) -> pd.DataFrame:
+    """``scores`` as one frame (read back whole where they are on disk)."""
+    return scores if isinstance(scores, pd.DataFrame) else scores.frame()
+
+
+def _repeats(body: pd.DataFrame) -> list[tuple[str, str]]:
+    """``body``'s columns whose values a held column gives: the held ones, and any other
+    NumPy column repeating one of them bit for bit; each with the held column read."""
+    found: list[tuple[str, str]] = []
+    if not body.columns.is_unique:
+        return found  # columns told apart by their places alone: every one written
+    for name in body.columns:
+        if name in HELD:
+            found.append((str(name), str(name)))
+            continue
+        values = body[name]
+        if not isinstance(values.dtype, np.dtype):
+            continue
+        for source in HELD:
+            if same_bits(values.to_numpy(), body[source].to_numpy()):
+                found.append((str(name), source))
+                break
+    return found
+
+
+def _ascending(where: np.ndarray) -> bool:
+    return bool(len(where) < 2 or (where[1:] > where[:-1]).all())
+
+
+def _by_part(item: tuple[tuple[int, int], int]) -> tuple[int, int]:
+    (at, part), _ = item
+    return part, at
