@@ -63,11 +63,11 @@ def estimate(
 ) -> dict[str, Any]:
     """The ``estimate`` of scores ``scores`` (or of their probabilities alone) at
     ``threshold``, with ``known`` (the :func:`realised` figures, if labels are known)
-    beside it; ``error`` is how far the
-    probabilities may be off (the ensemble's ``level_error``: the calibrators' own error
-    and the fraud rate's moves), which widens the interval. ``unfamiliar`` (the
-    ensemble's: its members read the file unlike their own data) opens the intervals down
-    to 0 and says why (``expected.unsupported``, :data:`UNFAMILIAR`)."""
+    beside it; ``error`` is how far the probabilities may be off (the ensemble's
+    ``level_error``: the calibrators' own error and the fraud rate's moves), which widens
+    the interval. ``unfamiliar`` (the ensemble's: its members read the file unlike their
+    own data) opens the intervals down to 0 and says why (``expected.unsupported``,
+    :data:`UNFAMILIAR`)."""
     p = scores if isinstance(scores, np.ndarray) else scores["fraud_probability"].to_numpy(float)
     found = expected_performance(p, threshold, error=error)
     if unfamiliar:

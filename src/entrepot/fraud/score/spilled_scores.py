@@ -91,13 +91,6 @@ class SpilledScores(ClosedOnExit):
     def __len__(self) -> int:
         return self._total
 
-    @property
-    def columns(self) -> pd.Index:
-        """The scores' columns, once a part is put."""
-        if self._names is None:
-            raise ValueError("no part's scores were put")
-        return self._names
-
     def put(self, number: int, scores: pd.DataFrame) -> None:
         """Part ``number``'s scores (its own rows', in its order): the figures' columns put
         in their rows' places, the rest written to disk a slice's piece at a time;

@@ -146,8 +146,8 @@ def score_frame(
     if isinstance(frame, SlicedTable) and (labelled or scorer.reads_rows):
         frame = HandedTable(frame.joined())  # read whole: the labels or the pool read it
     to_score: pd.DataFrame | HandedTable | SlicedTable
+    own: _Own | None = None  # a sliced table's labels are counted from disk once scored
     if isinstance(frame, SlicedTable):
-        own = _Own(frame.rows, None, label)  # its labels counted, its row times read: once scored
         known, read, times = None, None, None
         upload = describe(frame.rows_at(sample_positions(frame.rows)), rows=frame.rows)
         say(0.3, Message(scorer.step))
@@ -196,6 +196,7 @@ def score_frame(
             del flagged
             times = sliced_times(ensemble, frame)
         else:
+            assert own is not None  # taken from every table in memory
             real = _realised(own, _flagged(scores), given, known)
         found = estimate(proba, ensemble.threshold, real, ensemble.level_error, ensemble.unfamiliar)
         give_back()  # the estimate's buffers, before the promise's (20M rows: 300 MiB each)
@@ -246,9 +247,10 @@ def _silent(fraction: float, message: Message) -> None:
 
 @dataclass(frozen=True, slots=True)
 class _Own:
-    """What the realised figures read of the scored file, taken before it is scored: its
-    row count and its own ``label`` column's labels (``None``: none; a table on disk in
-    slices has its labels counted from disk once scored, ``estimate.sliced_realised``)."""
+    """What the realised figures read of a scored table in memory, taken before it is
+    scored: its row count and its own ``label`` column's labels (``None``: none; a table
+    on disk in slices has its labels counted from disk once scored,
+    ``estimate.sliced_realised``)."""
 
     rows: int
     labels: np.ndarray | None
