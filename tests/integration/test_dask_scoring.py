@@ -219,3 +219,37 @@ def test_a_scheduler_gone_mid_run_is_a_refusal_and_nothing_is_written(
     assert refused.value.said is not None
     assert refused.value.said.key == "error.dask.unavailable"
     assert list(tmp_path.iterdir()) == []
+
+
+def test_a_file_read_in_slices_writes_the_whole_reads_bytes_from_its_scores_on_disk(
+    folder: Path,
+) -> None:
+    """Issue 40 item 3 (ADRs 0127, 0129): a CSV large enough to be read in slices, scored
+    by the installed command over two workers (its parts routed from its slices, their
+    scores held on disk and written a slice at a time), gives the bytes and the figures of
+    the same CSV in process (one part: read whole) and of its Parquet copy (read whole)."""
+    import pandas as pd
+
+    from entrepot.fraud.tables.csv_columns import ROWS
+
+    rows = ROWS + 40_000  # two slices of the file: read in slices, never whole
+    _installed(folder, "fraud", "generate", "big.csv", "--rows", str(rows), "--seed", "5")
+    pd.read_csv(folder / "big.csv").to_parquet(folder / "big.parquet", index=False)
+    digests, figures = {}, {}
+    for name, source, workers in (
+        ("sliced-1", "big.csv", "1"),
+        ("sliced-2", "big.csv", "2"),
+        ("whole", "big.parquet", "1"),
+    ):
+        out = f"{name}.csv"
+        done = _installed(
+            folder, "fraud", "score", source, out, "--model", "./model", "--workers", workers,
+            "--json",
+        )  # fmt: skip
+        found = json.loads(done.stdout)
+        assert found["rows"] == rows
+        digests[name] = _digest(folder / out)
+        figures[name] = (found["estimate"], found["expected"], found["flagged"])
+    assert digests["sliced-1"] == digests["sliced-2"] == digests["whole"]
+    assert figures["sliced-1"] == figures["sliced-2"] == figures["whole"]
+    assert figures["whole"][2] > 0
