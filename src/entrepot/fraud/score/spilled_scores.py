@@ -37,7 +37,7 @@ from entrepot.spilled_parts import SpilledParts
 if TYPE_CHECKING:
     from entrepot.fraud.score.partitions import Part
 
-__all__ = ["HELD", "SLICE_ROWS", "SpilledScores", "as_frame"]
+__all__ = ["HELD", "SLICE_ROWS", "SpilledScores", "as_frame", "held_values"]
 
 #: The table's rows read back at a time.
 SLICE_ROWS = 1 << 20
@@ -161,13 +161,21 @@ class SpilledScores(ClosedOnExit):
     def _slice(self, at: int) -> pd.DataFrame:
         start = at * self._slice_rows
         size = min(self._slice_rows, self._total - start)
-        pieces = [
-            self._read(at, part) for part in range(len(self._parts)) if (at, part) in self._buckets
+        parts = [(at, part) for part in range(len(self._parts)) if (at, part) in self._buckets]
+        return self._ordered(parts, start, size)
+
+    def _ordered(self, pieces: list[tuple[int, int]], start: int, size: int) -> pd.DataFrame:
+        """The ``(slice, part)`` ``pieces`` read back, joined in that order and put in the
+        table's order: its ``size`` rows from ``start``."""
+        read = [self._read(at, part) for at, part in pieces]
+        joined = pd.concat([piece for piece, _ in read], ignore_index=True)
+        places = [
+            placed.astype(np.intp) + (at * self._slice_rows - start)
+            for (at, _), (_, placed) in zip(pieces, read, strict=True)
         ]
-        joined = pd.concat([piece for piece, _ in pieces], ignore_index=True)
+        del read
         order = np.empty(size, dtype=np.intp)
-        order[np.concatenate([placed for _, placed in pieces])] = np.arange(size)
-        del pieces
+        order[np.concatenate(places)] = np.arange(size)
         return self._finished(joined.take(order).reset_index(drop=True), start)
 
     def _read(self, at: int, part: int) -> _Piece:
@@ -187,25 +195,12 @@ class SpilledScores(ClosedOnExit):
         """Every part's scores as the table's, in its row order, ``row`` numbered from 1:
         what :meth:`MergedScores.merged` gives (every piece read back at once)."""
         self._complete()
-        found = [
-            (part, at, number) for (at, part), number in sorted(self._buckets.items(), key=_by_part)
-        ]
-        pieces = [self._read(at, part) for part, at, _ in found]
-        if not pieces:
+        if not self._buckets:
             assert self._dtypes is not None
             empty = pd.DataFrame({n: pd.Series(dtype=t) for n, t in self._dtypes.items()})
             return self._finished(empty, 0)
-        joined = pd.concat([piece for piece, _ in pieces], ignore_index=True)
-        places = np.concatenate(
-            [
-                placed + at * self._slice_rows
-                for (_, at, _), (_, placed) in zip(found, pieces, strict=True)
-            ]
-        )
-        order = np.empty(self._total, dtype=np.intp)
-        order[places] = np.arange(self._total)
-        del pieces
-        return self._finished(joined.take(order).reset_index(drop=True), 0)
+        pieces = sorted(self._buckets, key=lambda key: (key[1], key[0]))  # by part, then slice
+        return self._ordered(pieces, 0, self._total)
 
     def _finished(self, frame: pd.DataFrame, start: int) -> pd.DataFrame:
         """``frame`` (the table's rows from ``start``) with the texts put and ``row``
@@ -249,6 +244,13 @@ class SpilledScores(ClosedOnExit):
         return write_csv_slices(self.slices(), path)
 
 
+def held_values(scores: pd.DataFrame | SpilledScores, name: str) -> np.ndarray:
+    """Column ``name`` (one of :data:`HELD`) of ``scores``, in the table's row order."""
+    if isinstance(scores, SpilledScores):
+        return scores.values(name)
+    return np.asarray(scores[name].to_numpy())
+
+
 def as_frame(scores: pd.DataFrame | SpilledScores) -> pd.DataFrame:
     """``scores`` as one frame (read back whole where they are on disk)."""
     return scores if isinstance(scores, pd.DataFrame) else scores.frame()
@@ -276,8 +278,3 @@ def _repeats(body: pd.DataFrame) -> list[tuple[str, str]]:
 
 def _ascending(where: np.ndarray) -> bool:
     return bool(len(where) < 2 or (where[1:] > where[:-1]).all())
-
-
-def _by_part(item: tuple[tuple[int, int], int]) -> tuple[int, int]:
-    (at, part), _ = item
-    return part, at

@@ -21,6 +21,7 @@ import os
 import tempfile
 import warnings
 from collections.abc import Callable, Iterable
+from functools import partial
 from pathlib import Path
 
 import numpy as np
@@ -243,7 +244,7 @@ def write_table(frame: pd.DataFrame, path: str | Path, *, lang: str = "en") -> P
                 tmp, index=False, sep=";", decimal=",", encoding="utf-8-sig", lineterminator=CRLF
             )
         else:
-            _write_csv(neutralise_frame(frame), tmp)
+            _write_csv([frame], tmp)
 
     return _atomically(Path(path), write)
 
@@ -253,22 +254,7 @@ def write_csv_slices(slices: Iterable[pd.DataFrame], path: str | Path) -> Path:
     atomically: the bytes :func:`write_table` writes for their join, one slice held at a
     time."""
 
-    def write(tmp: Path) -> None:
-        with tmp.open("wb") as out:
-            for number, frame in enumerate(slices):
-                safe = neutralise_frame(frame)
-                blocks = csv_blocks(safe, CRLF)
-                if blocks is None:
-                    text = _floats_as_text(safe).to_csv(
-                        index=False, lineterminator=CRLF, header=number == 0
-                    )
-                    out.write(text.encode("utf-8"))
-                    continue
-                for at, block in enumerate(blocks):
-                    if at or not number:  # the header once, with the first slice
-                        out.write(block)
-
-    return _atomically(Path(path), write)
+    return _atomically(Path(path), partial(_write_csv, slices))
 
 
 def _atomically(path: Path, write: Callable[[Path], None]) -> Path:
@@ -285,16 +271,22 @@ def _atomically(path: Path, write: Callable[[Path], None]) -> Path:
     return path
 
 
-def _write_csv(frame: pd.DataFrame, path: Path) -> None:
-    """``frame`` as pandas' CSV with CRLF lines, made in Arrow where its columns allow
-    (:mod:`entrepot.fraud.tables.csv_text`: the same bytes), else by pandas."""
-    blocks = csv_blocks(frame, CRLF)
-    if blocks is None:
-        _floats_as_text(frame).to_csv(path, index=False, lineterminator=CRLF)
-        return
+def _write_csv(slices: Iterable[pd.DataFrame], path: Path) -> None:
+    """The ``slices`` of one table as pandas' CSV of their join with CRLF lines, the header
+    once, each slice's formulas neutralised and its text made in Arrow where its columns
+    allow (:mod:`entrepot.fraud.tables.csv_text`: the same bytes), else by pandas."""
     with path.open("wb") as out:
-        for block in blocks:
-            out.write(block)
+        for number, frame in enumerate(slices):
+            safe = neutralise_frame(frame)
+            blocks = csv_blocks(safe, CRLF)
+            if blocks is None:
+                _floats_as_text(safe).to_csv(
+                    out, index=False, lineterminator=CRLF, header=number == 0
+                )
+                continue
+            for at, block in enumerate(blocks):
+                if at or not number:  # the header once, with the first slice
+                    out.write(block)
 
 
 def _floats_as_text(frame: pd.DataFrame) -> pd.DataFrame:

@@ -5,7 +5,7 @@ them as a prediction: both get them from :func:`score_frame`."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from functools import partial as partial_call
 from typing import TYPE_CHECKING, Any
@@ -125,7 +125,7 @@ def score_frame(
     or the analysts' decisions are given, or where the scorer fits a pool to its rows."""
     from entrepot.fraud.match.description import describe, sample_positions
     from entrepot.fraud.score.promise import ensemble_times, promise_of, sliced_times
-    from entrepot.fraud.score.spilled_scores import SpilledScores
+    from entrepot.fraud.score.spilled_scores import SpilledScores, held_values
     from entrepot.fraud.tables.handed import HandedTable, taken
     from entrepot.fraud.tables.sliced import SlicedTable
     from entrepot.fraud_service.estimate import estimate, file_labels, sliced_realised
@@ -183,21 +183,15 @@ def score_frame(
     )
     give_back()  # the parts' and the explanations' freed buffers, before the estimate's
     try:
-        if isinstance(scores, SpilledScores):
-            proba = scores.values("fraud_probability")
-            counts: Mapping[str, int] = scores.tallied
-        else:
-            proba = scores["fraud_probability"].to_numpy(dtype=float)
-            counts = tally(scores, ensemble)
+        proba = held_values(scores, "fraud_probability")
+        counts = scores.tallied if isinstance(scores, SpilledScores) else tally(scores, ensemble)
         if isinstance(frame, SlicedTable):  # from disk, never held through the parts (20M
             # rows: 160 MB each): its labels counted, its rows' instants parsed a slice at a time
-            flagged = _flagged(scores)
-            real = sliced_realised(frame, label, flagged)
-            del flagged
+            real = sliced_realised(frame, label, held_values(scores, "prediction") == 1)
             times = sliced_times(ensemble, frame)
         else:
             assert own is not None  # taken from every table in memory
-            real = _realised(own, _flagged(scores), given, known)
+            real = _realised(own, held_values(scores, "prediction") == 1, given, known)
         found = estimate(proba, ensemble.threshold, real, ensemble.level_error, ensemble.unfamiliar)
         give_back()  # the estimate's buffers, before the promise's (20M rows: 300 MiB each)
         promise = promise_of(times, proba)
@@ -255,20 +249,6 @@ class _Own:
     rows: int
     labels: np.ndarray | None
     label: str | None
-
-
-def _flagged(scores: pd.DataFrame | SpilledScores) -> np.ndarray:
-    """Whether each row is flagged (its prediction 1), in the table's order."""
-    import numpy as np
-
-    from entrepot.fraud.score.spilled_scores import SpilledScores
-
-    found = (
-        scores.values("prediction")
-        if isinstance(scores, SpilledScores)
-        else scores["prediction"].to_numpy()
-    )
-    return np.asarray(found == 1)
 
 
 def _realised(
