@@ -168,12 +168,21 @@ def label_of(frame: pd.DataFrame) -> str | None:
 
 
 def sliced_label(table: SlicedTable) -> str | None:
-    """:func:`label_of` of a table held on disk in slices, reading whole only the columns
-    that may be its label and its last one (a candidate's score reads which is last), in
-    the table's order: the same column."""
+    """:func:`label_of` of a table held on disk in slices (:func:`label_columns`): the
+    same column."""
+    return label_of(label_columns(table, None))
+
+
+def label_columns(table: SlicedTable, target: str | None) -> pd.DataFrame:
+    """The columns of a table held on disk in slices that finding its label reads, whole:
+    ``target`` alone (none but the names, where it is not a column), else those that may
+    be its label and its last one (a candidate's score reads which is last), in the
+    table's order."""
+    if target is not None:
+        return table.columns_of([target]) if target in table.columns else table.head(0)
     maybe = set(may_be_labels(table.head(table.rows)))
     last = table.columns[-1]
-    return label_of(table.columns_of([c for c in table.columns if c in maybe or c == last]))
+    return table.columns_of([c for c in table.columns if c in maybe or c == last])
 
 
 def _figure(found: Estimated) -> dict[str, float | None]:

@@ -55,8 +55,7 @@ def _table(file: Path, sheet: str | None) -> pd.DataFrame:
 
 
 def _scored_table(file: Path, sheet: str | None) -> pd.DataFrame | SlicedTable:
-    """:func:`_table`, or, for a large UTF-8 CSV, its slices on disk (the caller closes
-    them: ``entrepot.fraud.tables.sliced``)."""
+    """:func:`_table`, or a large UTF-8 CSV's slices on disk (the caller closes them)."""
     from entrepot.fraud.schema.target import has_label
     from entrepot.fraud.tables.io import read_sliced
 
@@ -372,18 +371,19 @@ class LocalFraud:
     ) -> dict[str, Any]:
         """Score a labelled file and measure the scores against its labels (the one
         evaluation the ``evaluate`` job runs); over ``workers`` workers when more than
-        one, as :meth:`score`."""
-        from entrepot.fraud_service.pipeline.evaluation import evaluate_table
+        one, as :meth:`score`; a large CSV never whole in memory (ADR 0130)."""
+        from entrepot.fraud.tables.sliced import SlicedTable
+        from entrepot.fraud_service.pipeline.evaluation import evaluate_file
         from entrepot.fraud_service.pipeline.partitioned import Spread
 
         choice = ModelChoice(model, ensemble, library, user)
         choice.check()
-        frame = _table(file, sheet)
+        found = _scored_table(file, sheet)
         scorer = self.scorer(choice, count_use=False)
         with self.pools(workers) as pool:
             spread = Spread(pool, max(workers, 1))
-            found = evaluate_table(frame, scorer, target=target, what=str(file), spread=spread)
-        return found | sheet_facts(frame)
+            measured = evaluate_file(found, scorer, target=target, what=str(file), spread=spread)
+        return measured if isinstance(found, SlicedTable) else measured | sheet_facts(found)
 
     def scorer(self, choice: ModelChoice, *, count_use: bool = True) -> Scorer:
         """What scores a file as ``choice`` names it: a registry model for a bare

@@ -261,18 +261,33 @@ def require_target(analysis: Analysis) -> str:
     """The analysis's target, or :class:`NoTargetFound` listing the candidates."""
     if analysis.target is not None:
         return analysis.target
-    if analysis.candidates:
+    raise _no_clear_target(analysis.candidates)
+
+
+def label_candidate(frame: pd.DataFrame, target: str | None = None) -> TargetCandidate:
+    """The label :func:`analyze` then :func:`require_target` settle on in ``frame``, with
+    its positive value: ``target`` checked as the user's choice, else the clear best
+    candidate; raises as they do. It reads the label's candidates alone: a table held on
+    disk in slices hands over only its columns that may be labels (and its last one, whose
+    place a candidate's score reads)."""
+    frame = frame.rename(columns=str)
+    if target is not None:
+        return _user_target(frame, target)
+    found = candidates(frame)
+    if found and found[0].score >= LABEL_THRESHOLD:
+        return found[0]
+    raise _no_clear_target(found)
+
+
+def _no_clear_target(found: Sequence[TargetCandidate]) -> NoTargetFound:
+    if found:
         listed = "; ".join(
-            f"{c.column} (score {c.score:.2f}, fraud rate {c.fraud_rate:.2%})"
-            for c in analysis.candidates
+            f"{c.column} (score {c.score:.2f}, fraud rate {c.fraud_rate:.2%})" for c in found
         )
         message = f"no column is clearly the fraud label; two-valued columns found: {listed}"
     else:
         message = "no column is a fraud label: no column has exactly two values"
-    raise NoTargetFound(
+    return NoTargetFound(
         message,
-        said=Message(
-            N_("error.fraud.no_clear_target"),
-            {"candidates": listed if analysis.candidates else "–"},
-        ),
+        said=Message(N_("error.fraud.no_clear_target"), {"candidates": listed if found else "–"}),
     )

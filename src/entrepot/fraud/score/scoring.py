@@ -28,9 +28,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from entrepot.fraud.errors import SingleClass
 from entrepot.fraud.match.description import Upload, describe
-from entrepot.fraud.model.metrics import evaluate
 from entrepot.fraud.model.saved import FraudModel
 from entrepot.fraud.schema.analysis import analyze, require_target
 from entrepot.fraud.schema.target import label_vector
@@ -39,11 +37,12 @@ from entrepot.fraud.score.ensemble import Ensemble, Member
 from entrepot.fraud.score.explain import contributions
 from entrepot.fraud.score.file_member import file_score
 from entrepot.fraud.score.known_labels import KnownLabels
+from entrepot.fraud.score.label_figures import check_classes, measured
 from entrepot.fraud.score.numpy_path import score_member
 from entrepot.fraud.score.words import AmountRatio, amount_ratio, in_parts
 from entrepot.fraud.tables.timeparse import parse_times
 from entrepot.i18n.messages import english_parts
-from entrepot.messages import N_, Message
+from entrepot.messages import Message
 
 RISK_LEVELS = ("low", "medium", "high", "critical")
 OUTPUT_COLUMNS = ("fraud_probability", "prediction", "risk_level", "anomaly_score")
@@ -368,23 +367,10 @@ def evaluate_frame(
     analysis = analyze(frame, target=target)
     label = require_target(analysis)
     y = label_vector(frame[label], analysis.positive)
-    known = ~np.isnan(y)
-    frauds = int(np.nansum(y))
-    if frauds == 0 or frauds == int(known.sum()):
-        raise SingleClass(
-            f"the label {label!r} holds a single class among {int(known.sum())} labelled rows: "
-            "evaluation needs frauds and legitimate rows",
-            said=Message(
-                N_("error.fraud.evaluation_single_class"),
-                {"column": str(label), "labelled": int(known.sum())},
-            ),
-        )
-    if scored is None:
-        scored = score(frame.drop(columns=[label]), ensemble, upload=upload, explain=False)
-    y_known = y[known].astype(int)
-    metrics = evaluate(y_known, scored["fraud_probability"].to_numpy()[known], ensemble.threshold)
-    members = {
-        m.name: evaluate(y_known, scored[m.column].to_numpy()[known], m.threshold)["auprc"]
-        for m in ensemble.members
-    }
-    return {"target": label, "metrics": metrics, "member_auprc": members}
+    check_classes(label, y)
+    found = scored
+    if found is None:
+        found = score(frame.drop(columns=[label]), ensemble, upload=upload, explain=False)
+    column = found.__getitem__
+    proba = found["fraud_probability"].to_numpy()
+    return measured(label, y, proba, lambda name: column(name).to_numpy(), ensemble)

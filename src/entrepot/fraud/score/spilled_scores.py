@@ -138,6 +138,33 @@ class SpilledScores(ClosedOnExit):
             raise ValueError(f"the scores' column {name} is not held in memory")
         return self._held[name]
 
+    def read(self, names: Sequence[str]) -> dict[str, np.ndarray]:
+        """Columns ``names`` in the table's row order, once every part is put: a held one,
+        or one every part repeats from a held one (a one-model ensemble's member score),
+        as held; the others read back in one pass over the slices, a column at a time
+        joined (8 bytes a row for a number)."""
+        self._complete()
+        found: dict[str, np.ndarray] = {}
+        rest: dict[str, list[np.ndarray]] = {}
+        for name in dict.fromkeys(names):
+            source = name if name in self._held else self._repeated(name)
+            if source is None:
+                rest[name] = []
+            else:
+                found[name] = self._held[source]
+        if rest:
+            for piece in self.slices():
+                for name, values in rest.items():
+                    values.append(piece[name].to_numpy())
+            found |= {name: np.concatenate(values) for name, values in rest.items()}
+        return {name: found[name] for name in dict.fromkeys(names)}
+
+    def _repeated(self, name: str) -> str | None:
+        """The held column every part's ``name`` repeats bit for bit, if one does."""
+        sources = {dict(repeats).get(name) for repeats in self._repeats.values()}
+        source = sources.pop() if len(sources) == 1 else None
+        return source
+
     def put_texts(self, name: str, rows: np.ndarray, texts: Sequence[str]) -> None:
         """Text column ``name``'s values at ``rows`` (the table's positions) replaced by
         ``texts`` as each slice is read (the explanations, found after the scores)."""

@@ -1,7 +1,9 @@
 """Evaluation on a labelled table, once for every door: the table scored without its label
 by the ensemble a scorer chooses, and the scores measured against the label by the
-engine's one evaluation (``evaluate_frame``): AUPRC, ROC-AUC, precision, recall and the
-confusion counts at the threshold, each member's AUPRC."""
+engine's one evaluation (``fraud.score.label_figures``, which ``evaluate_frame`` reads):
+AUPRC, ROC-AUC, precision, recall and the confusion counts at the threshold, each
+member's AUPRC. A large CSV held on disk in slices is evaluated without being read whole
+(:func:`evaluate_sliced`, ADR 0130)."""
 
 from __future__ import annotations
 
@@ -10,6 +12,10 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     import pandas as pd
 
+    from entrepot.fraud.match.description import Upload
+    from entrepot.fraud.score.ensemble import Ensemble
+    from entrepot.fraud.score.spilled_scores import SpilledScores
+    from entrepot.fraud.tables.sliced import SlicedTable
     from entrepot.fraud_service.pipeline.partitioned import Spread
     from entrepot.fraud_service.pipeline.scorers import Scorer
     from entrepot.jobs.runner import Progress
@@ -42,10 +48,88 @@ def evaluate_table(
     if progress is not None:
         progress(0.5, Message(N_("progress.scoring")))
     from entrepot.fraud.score.spilled_scores import as_frame
+
+    scored = _scored(unlabelled, chosen, upload, spread)
+    return evaluate_frame(frame, chosen, target=label, upload=upload, scored=as_frame(scored))
+
+
+def evaluate_file(
+    found: pd.DataFrame | SlicedTable,
+    scorer: Scorer,
+    *,
+    target: str | None,
+    what: str = "the file",
+    spread: Spread | None = None,
+) -> dict[str, Any]:
+    """:func:`evaluate_table` of a file read whole, :func:`evaluate_sliced` of a large
+    CSV's slices on disk (closed after)."""
+    from entrepot.fraud.tables.sliced import SlicedTable
+
+    if not isinstance(found, SlicedTable):
+        return evaluate_table(found, scorer, target=target, what=what, spread=spread)
+    with found:
+        return evaluate_sliced(found, scorer, target=target, what=what, spread=spread)
+
+
+def evaluate_sliced(
+    table: SlicedTable,
+    scorer: Scorer,
+    *,
+    target: str | None,
+    what: str = "the file",
+    spread: Spread | None = None,
+) -> dict[str, Any]:
+    """:func:`evaluate_table` of a large CSV held on disk in slices (ADR 0130), never whole
+    in memory: its label found as the analysis finds it, reading only the columns that may
+    be one (``estimate.label_columns``), its labels read a slice at a time, its other
+    columns described from their sample rows and scored in parts routed to disk as
+    :func:`~entrepot.fraud_service.pipeline.scoring.score_frame` scores them, the members'
+    scores read back from disk. The same figures. Read whole where the scorer fits a pool
+    to the file's rows."""
+    if scorer.reads_rows:
+        return evaluate_table(table.joined(), scorer, target=target, what=what, spread=spread)
+    import numpy as np
+
+    from entrepot.fraud.match.description import describe, sample_positions
+    from entrepot.fraud.schema.analysis import label_candidate
+    from entrepot.fraud.schema.target import label_vector
+    from entrepot.fraud.score.label_figures import check_classes, measured
+    from entrepot.fraud.score.spilled_scores import SpilledScores, held_values
+    from entrepot.fraud_service.estimate import label_columns
+
+    candidate = label_candidate(label_columns(table, target), target)
+    label = candidate.column
+    pieces = [label_vector(piece[label], candidate.positive) for piece in table.pieces([label])]
+    y = np.concatenate(pieces) if pieces else np.zeros(0)
+    del pieces
+    check_classes(label, y)  # before any row is scored
+    sample = table.rows_at(sample_positions(table.rows)).drop(columns=[label])
+    upload = describe(sample, rows=table.rows)
+    del sample
+    chosen = scorer.choose(table.head(0).drop(columns=[label]), upload, None, what)
+    scored = _scored(table, chosen, upload, spread)
+    try:
+        proba = held_values(scored, "fraud_probability")
+        names = [member.column for member in chosen.members]
+        if isinstance(scored, SpilledScores):
+            read = scored.read(names)
+        else:
+            read = {name: scored[name].to_numpy() for name in names}
+        return measured(label, y, proba, read.__getitem__, chosen)
+    finally:
+        if isinstance(scored, SpilledScores):
+            scored.close()
+
+
+def _scored(
+    table: pd.DataFrame | SlicedTable, chosen: Ensemble, upload: Upload, spread: Spread | None
+) -> pd.DataFrame | SpilledScores:
+    """``table``'s scores without explanations, over ``spread``'s workers: what an
+    evaluation measures."""
     from entrepot.fraud_service.pipeline.partitioned import Spread, score_spread
 
     scored, _ = score_spread(
-        unlabelled,
+        table,
         chosen,
         spread or Spread(),
         upload=upload,
@@ -54,4 +138,4 @@ def evaluate_table(
         explained={},
         known=None,
     )
-    return evaluate_frame(frame, chosen, target=label, upload=upload, scored=as_frame(scored))
+    return scored

@@ -208,3 +208,29 @@ def test_a_column_repeating_a_held_one_is_not_written_but_read_back_the_same() -
     assert "score_m" in on_disk  # part 2's, whose bits differ
     assert sum("score_m" in piece.columns for piece in written) < len(written)
     assert np.signbit(expected["score_m"]).sum() == 1
+
+
+@pytest.mark.parametrize("differs", [False, True])
+def test_columns_read_back_whole_are_the_frames_and_a_repeat_is_the_held_array(
+    differs: bool,
+) -> None:
+    """What an evaluation reads of the members' scores (``read``): each column in the
+    table's order, as the frame holds it; a column every part repeats from a held one is
+    that array, read from nothing on disk, and one part's differing bits read it back."""
+    parts = _parts()
+    table = _table()
+    table["score_m"] = table["fraud_probability"].to_numpy().copy()
+    table["score_n"] = np.random.default_rng(2).random(len(table))
+    scored = scored_of(table, parts)
+    if differs:
+        scored[1]["score_m"] = scored[1]["score_m"].to_numpy() * 0.5
+    expected = joined_back(scored, parts)
+    with _spilled(parts, scored, (2, 0, 1), 8) as held:
+        found = held.read(["score_m", "score_n", "prediction", "score_m"])
+        assert list(found) == ["score_m", "score_n", "prediction"]
+        for name, values in found.items():
+            np.testing.assert_array_equal(values, expected[name].to_numpy())
+            assert values.dtype == expected[name].dtype
+        repeats = found["score_m"] is held.values("fraud_probability")
+        assert repeats is not differs
+        assert found["prediction"] is held.values("prediction")
