@@ -31,6 +31,7 @@ from typing import TYPE_CHECKING, Any, Union
 import numpy as np
 import pandas as pd
 
+from entrepot.fraud.score.parts_put import PartsPut
 from entrepot.fraud.tables.values import same_bits
 
 if TYPE_CHECKING:
@@ -49,20 +50,23 @@ class MergedScores:
     def __init__(self, parts: Sequence[Part]) -> None:
         self._where = [part.rows[part.own] for part in parts]
         self._total = sum(len(rows) for rows in self._where)
-        self._names: pd.Index | None = None
+        self._book = PartsPut(len(parts))
         self._columns: dict[int, _Holder] = {}  # by the column's place
-        self._put: set[int] = set()
         # texts put at rows of a column not held as numbers: put once it is made
         self._texts: dict[int, tuple[np.ndarray, list[str]]] = {}
 
     def put(self, number: int, scores: pd.DataFrame) -> None:
         """Part ``number``'s scores (its own rows', in its order), written to their places;
         ``scores`` can be let go after."""
-        self._check(number, scores)
+        self._book.check(number, scores, len(self._where[number]))
         for at in range(scores.shape[1]):
             if scores.columns[at] != ROW:  # numbered anew from 1 at the end: not placed
                 self._put_column(number, at, scores)
-        self._put.add(number)
+        self._book.done(number)
+
+    @property
+    def _names(self) -> pd.Index | None:
+        return self._book.names
 
     def _put_column(self, number: int, at: int, scores: pd.DataFrame) -> None:
         piece = scores.iloc[:, at]
@@ -131,9 +135,7 @@ class MergedScores:
         return int(self._names.get_indexer_for([name])[0])
 
     def _complete(self) -> None:
-        missing = set(range(len(self._where))) - self._put
-        if self._names is None or missing:
-            raise ValueError(f"the scores of parts {sorted(missing)} were never put")
+        self._book.complete()
 
     def merged(self) -> pd.DataFrame:
         """Every part's scores as the table's, in its row order, ``row`` numbered from 1;
@@ -164,18 +166,6 @@ class MergedScores:
         if ROW not in self._names:
             merged[ROW] = np.arange(1, self._total + 1)
         return merged
-
-    def _check(self, number: int, scores: pd.DataFrame) -> None:
-        if number in self._put:
-            raise ValueError(f"the scores of part {number} were put twice")
-        if len(scores) != len(self._where[number]):
-            raise ValueError(
-                f"part {number} scored {len(scores)} rows, not its {len(self._where[number])}"
-            )
-        if self._names is None:
-            self._names = scores.columns
-        elif not scores.columns.equals(self._names):
-            raise ValueError(f"part {number} scored other columns than the first part")
 
 
 #: What holds a column's parts.

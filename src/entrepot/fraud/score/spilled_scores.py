@@ -31,6 +31,7 @@ import pandas as pd
 
 from entrepot.closed_on_exit import ClosedOnExit
 from entrepot.fraud.score.merged_scores import ROW, with_texts
+from entrepot.fraud.score.parts_put import PartsPut
 from entrepot.fraud.tables.values import same_bits
 from entrepot.spilled_parts import SpilledParts
 
@@ -78,10 +79,9 @@ class SpilledScores(ClosedOnExit):
         # each part's columns read from a held array: the held ones, and those that repeat
         # one bit for bit (a one-model ensemble's member score): (column, held column)
         self._repeats: dict[int, list[tuple[str, str]]] = {}
-        self._names: pd.Index | None = None
+        self._book = PartsPut(len(parts))
         self._dtypes: pd.Series | None = None
         self._mixed = False
-        self._put: set[int] = set()
         self._texts: dict[str, tuple[np.ndarray, list[str]]] = {}
 
     def close(self) -> None:
@@ -97,7 +97,7 @@ class SpilledScores(ClosedOnExit):
         ``scores`` can be let go after."""
         part = self._parts[number]
         where = part.rows[part.own]
-        self._check(number, scores, len(where))
+        self._book.check(number, scores, len(where))
         for name in HELD:
             self._place(name, where, scores[name].to_numpy())
         if self._tally is not None:
@@ -120,7 +120,7 @@ class SpilledScores(ClosedOnExit):
                 placed = (where[low:high] - at * self._slice_rows).astype(np.int32)
                 piece = body.iloc[low:high].reset_index(drop=True)
                 self._buckets[(at, number)] = self._spilled.put((piece, placed))
-        self._put.add(number)
+        self._book.done(number)
 
     def _place(self, name: str, where: np.ndarray, values: np.ndarray) -> None:
         held = self._held.get(name)
@@ -232,33 +232,21 @@ class SpilledScores(ClosedOnExit):
     def _finished(self, frame: pd.DataFrame, start: int) -> pd.DataFrame:
         """``frame`` (the table's rows from ``start``) with the texts put and ``row``
         numbered, its columns in the parts' order."""
-        assert self._names is not None
+        names = self._book.complete()
         end = start + len(frame)
         for name, (rows, texts) in self._texts.items():
             low, high = np.searchsorted(rows, [start, end])
             if high > low:
                 frame[name] = with_texts(frame[name], rows[low:high] - start, texts[low:high])
         numbered = np.arange(start + 1, end + 1)
-        if ROW in self._names:
-            frame.insert(int(self._names.get_loc(ROW)), ROW, numbered)
+        if ROW in names:
+            frame.insert(int(names.get_loc(ROW)), ROW, numbered)
         else:
             frame[ROW] = numbered
         return frame
 
     def _complete(self) -> None:
-        missing = set(range(len(self._parts))) - self._put
-        if self._names is None or missing:
-            raise ValueError(f"the scores of parts {sorted(missing)} were never put")
-
-    def _check(self, number: int, scores: pd.DataFrame, rows: int) -> None:
-        if number in self._put:
-            raise ValueError(f"the scores of part {number} were put twice")
-        if len(scores) != rows:
-            raise ValueError(f"part {number} scored {len(scores)} rows, not its {rows}")
-        if self._names is None:
-            self._names = scores.columns
-        elif not scores.columns.equals(self._names):
-            raise ValueError(f"part {number} scored other columns than the first part")
+        self._book.complete()
 
     def write(self, path: str | Path) -> Path:
         """The scores written to ``path`` as :func:`~entrepot.fraud.tables.io.write_table`
