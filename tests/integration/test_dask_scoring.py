@@ -227,7 +227,8 @@ def test_a_file_read_in_slices_writes_the_whole_reads_bytes_from_its_scores_on_d
     """Issue 40 item 3 (ADRs 0127, 0129): a CSV large enough to be read in slices, scored
     by the installed command over two workers (its parts routed from its slices, their
     scores held on disk and written a slice at a time), gives the bytes and the figures of
-    the same CSV in process (one part: read whole) and of its Parquet copy (read whole)."""
+    the same CSV in process (one part: read whole) and of its Parquet copy (read whole); its
+    evaluation over two workers (ADR 0130) the figures of the Parquet copy's."""
     import pandas as pd
 
     from entrepot.fraud.tables.csv_columns import ROWS
@@ -253,3 +254,13 @@ def test_a_file_read_in_slices_writes_the_whole_reads_bytes_from_its_scores_on_d
     assert digests["sliced-1"] == digests["sliced-2"] == digests["whole"]
     assert figures["sliced-1"] == figures["sliced-2"] == figures["whole"]
     assert figures["whole"][2] > 0
+    # evaluated from its slices over two workers (ADR 0130): the Parquet copy's figures
+    measured = {}
+    for name, source, workers in (("sliced-2", "big.csv", "2"), ("whole", "big.parquet", "1")):
+        done = _installed(
+            folder, "fraud", "evaluate", source, "--model", "./model", "--workers", workers,
+            "--json",
+        )  # fmt: skip
+        measured[name] = json.loads(done.stdout)
+    assert measured["sliced-2"] == measured["whole"]
+    assert measured["whole"]["metrics"]["rows"] == rows and measured["whole"]["metrics"]["auprc"]
