@@ -50,6 +50,7 @@ from entrepot.fraud.tables.kinds import kind_of
 from entrepot.fraud.tables.numbers import text_numbers
 from entrepot.fraud.tables.one_piece import text_in_one_piece
 from entrepot.fraud.tables.parquet import open_parquet, read_parquet
+from entrepot.fraud.tables.parquet_sliced import sliced_parquet_file
 from entrepot.fraud.tables.sheets import Labelled, choose_sheet
 from entrepot.fraud.tables.sliced import SlicedTable
 from entrepot.fraud.tables.text import decode
@@ -94,10 +95,18 @@ def read_sliced(
     path: str | Path, *, sheet: str | int | None = None, labelled: Labelled | None = None
 ) -> pd.DataFrame | SlicedTable:
     """:func:`read_table`'s table, or, for a large UTF-8 CSV parsed in more than one
-    slice, its slices on disk (:mod:`entrepot.fraud.tables.csv_sliced`; the caller closes
-    the table): the same values, never the whole table in memory."""
-    reader = read_csv_file if sheet is not None else sliced_csv_file
+    slice or a Parquet file decoded in more than one, its slices on disk
+    (:mod:`entrepot.fraud.tables.csv_sliced`, :mod:`entrepot.fraud.tables.parquet_sliced`;
+    the caller closes the table): the same values, never the whole table in memory."""
+    reader = read_csv_file if sheet is not None else _sliced_file
     return _read(Path(path), reader, sheet, labelled)
+
+
+def _sliced_file(path: Path) -> pd.DataFrame | SlicedTable | None:
+    """A large UTF-8 CSV's slices (or its frame), else a large Parquet file's slices
+    (ADR 0131), else ``None``: read whole."""
+    found = sliced_csv_file(path)
+    return found if found is not None else sliced_parquet_file(path)
 
 
 def _read(

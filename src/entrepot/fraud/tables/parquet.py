@@ -16,6 +16,7 @@ columns of the same name are refused by name (see ``docs/security.md``).
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Iterator
 from typing import Any
 
 import pandas as pd
@@ -48,12 +49,39 @@ def open_parquet(source: Any, name: str) -> Any:
     try:
         return pq.ParquetFile(source)
     except Exception as exc:  # pyarrow raises several unrelated types
-        raise UnreadableFile(
-            f"{name} is not a readable Parquet file: {exc}",
-            said=Message(
-                N_("error.table.parquet_unreadable"), {"name": name, "detail": str(exc)[:200]}
-            ),
-        ) from exc
+        raise unreadable(name, exc) from exc
+
+
+def unreadable(name: str, exc: BaseException) -> UnreadableFile:
+    """The refusal of ``name``, which pyarrow could not read (``exc``)."""
+    return UnreadableFile(
+        f"{name} is not a readable Parquet file: {exc}",
+        said=Message(
+            N_("error.table.parquet_unreadable"), {"name": name, "detail": str(exc)[:200]}
+        ),
+    )
+
+
+def counted_batches(parquet: Any, name: str, rows: int, *, max_inflated: int) -> Iterator[Any]:
+    """The opened file's record batches of ``rows`` rows, counted as they are decoded:
+    :class:`InflatesTooMuch` at the first past the rows its footer declares or past
+    ``max_inflated`` bytes (the footer can lie)."""
+    declared = int(parquet.metadata.num_rows)
+    width = max(1, parquet.metadata.num_columns)
+    decoded = read = 0
+    for batch in parquet.iter_batches(batch_size=rows):
+        read += batch.num_rows
+        decoded += max(batch.nbytes, batch.num_rows * width * VALUE_BYTES)
+        if read > declared or decoded > max_inflated:
+            raise InflatesTooMuch(
+                f"{name} decodes to more than its footer declares ({declared:,} rows) or "
+                f"than the {human_size(max_inflated)} accepted for this upload",
+                said=Message(
+                    N_("error.table.parquet_more"),
+                    {"name": name, "rows": declared, "most": Size(max_inflated)},
+                ),
+            )
+        yield batch
 
 
 def decoded_bytes(metadata: Any) -> int:
@@ -121,23 +149,13 @@ def read_parquet(
 
     check_footer(parquet, name, max_inflated=max_inflated)
     declared = int(parquet.metadata.num_rows)
-    width = max(1, parquet.metadata.num_columns)
     wanted = declared if rows is None else min(rows, declared)
     batches: list[Any] = []
-    decoded = read = 0
+    read = 0
+    size = min(BATCH_ROWS, max(1, wanted))
     try:
-        for batch in parquet.iter_batches(batch_size=min(BATCH_ROWS, max(1, wanted))):
+        for batch in counted_batches(parquet, name, size, max_inflated=max_inflated):
             read += batch.num_rows
-            decoded += max(batch.nbytes, batch.num_rows * width * VALUE_BYTES)
-            if read > declared or decoded > max_inflated:
-                raise InflatesTooMuch(
-                    f"{name} decodes to more than its footer declares ({declared:,} rows) or "
-                    f"than the {human_size(max_inflated)} accepted for this upload",
-                    said=Message(
-                        N_("error.table.parquet_more"),
-                        {"name": name, "rows": declared, "most": Size(max_inflated)},
-                    ),
-                )
             batches.append(batch)
             if rows is not None and read >= wanted:  # a whole read goes on, to catch a liar
                 break
@@ -148,12 +166,7 @@ def read_parquet(
     except InflatesTooMuch:
         raise
     except Exception as exc:  # pyarrow raises several unrelated types
-        raise UnreadableFile(
-            f"{name} is not a readable Parquet file: {exc}",
-            said=Message(
-                N_("error.table.parquet_unreadable"), {"name": name, "detail": str(exc)[:200]}
-            ),
-        ) from exc
+        raise unreadable(name, exc) from exc
     return frame
 
 

@@ -1,0 +1,89 @@
+"""A large Parquet file decoded a slice at a time into a :class:`~entrepot.fraud.tables
+.sliced.SlicedTable`: its slices on disk, never the whole table in memory (issue 40 item 3;
+ADR 0131), as a large CSV's are (ADR 0127).
+
+The file is checked from its footer as :func:`~entrepot.fraud.tables.parquet.read_parquet`
+checks it (the same bound on what it decodes to), then decoded :data:`~entrepot.fraud
+.tables.csv_columns.ROWS` rows at a time, counted again as it is decoded (a footer that
+lies is refused at the first slice past it), each slice's values made plain
+(:func:`~entrepot.fraud.tables.parquet.plain_values`) and converted as the whole table's
+are. Where the slices would not give what the whole read gives, the file is read whole, as
+before: a file of one slice, a column whose slices come in dtypes that do not join (a
+dictionary column's categories, booleans with and without missing values), or a table
+whose saved pandas index is not a plain row count."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from entrepot.fraud.tables.bounds import MAX_INFLATED_BYTES, InflatesTooMuch
+from entrepot.fraud.tables.csv_columns import ROWS
+from entrepot.fraud.tables.parquet import (
+    check_footer,
+    counted_batches,
+    open_parquet,
+    plain_values,
+    unreadable,
+)
+from entrepot.fraud.tables.sliced import SlicedTable
+
+__all__ = ["sliced_parquet_file"]
+
+
+def sliced_parquet_file(
+    path: Path, *, rows: int = ROWS, max_inflated: int = MAX_INFLATED_BYTES
+) -> SlicedTable | None:
+    """The Parquet file at ``path`` in slices of ``rows`` rows on disk (the caller closes
+    the table); ``None`` where it is not a Parquet file of more than one slice whose slices
+    join as the whole read (read it whole). Refuses as the whole read refuses."""
+    with open(path, "rb") as head:
+        if head.read(4) != b"PAR1":
+            return None
+    parquet = open_parquet(path, path.name)
+    check_footer(parquet, path.name, max_inflated=max_inflated)
+    if int(parquet.metadata.num_rows) <= rows or not _plain_index(parquet.schema_arrow):
+        return None
+    table = SlicedTable(path.name)
+    try:
+        _spilled(parquet, path.name, rows, max_inflated, table)
+        if table.joinable():
+            return table
+    except BaseException:
+        table.close()
+        raise
+    table.close()
+    return None
+
+
+def _spilled(parquet: Any, name: str, rows: int, max_inflated: int, table: SlicedTable) -> None:
+    """The file's slices decoded and added to ``table``, counted as they come."""
+    import pyarrow as pa
+
+    try:
+        for batch in counted_batches(parquet, name, rows, max_inflated=max_inflated):
+            one = pa.Table.from_batches([batch], schema=parquet.schema_arrow)
+            del batch
+            table.add(plain_values(one).to_pandas())
+    except InflatesTooMuch:
+        raise
+    except Exception as exc:  # pyarrow raises several unrelated types
+        raise unreadable(name, exc) from exc
+
+
+def _plain_index(schema: Any) -> bool:
+    """Whether the pandas metadata saved with ``schema``, if any, holds no index but an
+    unnamed row count (a column or a named index is the whole read's index, not a
+    column)."""
+    saved = (schema.metadata or {}).get(b"pandas")
+    if saved is None:
+        return True
+    try:
+        index = json.loads(saved).get("index_columns", [])
+    except (ValueError, AttributeError):
+        return False
+    return all(
+        isinstance(column, dict) and column.get("kind") == "range" and column.get("name") is None
+        for column in index
+    )
