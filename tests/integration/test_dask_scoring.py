@@ -5,6 +5,7 @@ with its message key and nothing written."""
 
 from __future__ import annotations
 
+import gzip
 import hashlib
 import json
 import os
@@ -227,8 +228,9 @@ def test_a_file_read_in_slices_writes_the_whole_reads_bytes_from_its_scores_on_d
     """Issue 40 item 3 (ADRs 0127, 0129): a CSV large enough to be read in slices, scored
     by the installed command over two workers (its parts routed from its slices, their
     scores held on disk and written a slice at a time), gives the bytes and the figures of
-    the same CSV in process (one part: read whole) and of its Parquet copy (read whole); its
-    evaluation over two workers (ADR 0130) the figures of the Parquet copy's."""
+    the same CSV in process (one part: read whole), of its Parquet copy (decoded in slices,
+    ADR 0131) and of its gzip copy (read whole); its evaluation over two workers (ADR 0130)
+    the figures of the gzip copy's."""
     import pandas as pd
 
     from entrepot.fraud.tables.csv_columns import ROWS
@@ -236,11 +238,13 @@ def test_a_file_read_in_slices_writes_the_whole_reads_bytes_from_its_scores_on_d
     rows = ROWS + 40_000  # two slices of the file: read in slices, never whole
     _installed(folder, "fraud", "generate", "big.csv", "--rows", str(rows), "--seed", "5")
     pd.read_csv(folder / "big.csv").to_parquet(folder / "big.parquet", index=False)
+    (folder / "big.csv.gz").write_bytes(gzip.compress((folder / "big.csv").read_bytes()))
     digests, figures = {}, {}
     for name, source, workers in (
         ("sliced-1", "big.csv", "1"),
         ("sliced-2", "big.csv", "2"),
-        ("whole", "big.parquet", "1"),
+        ("parquet-2", "big.parquet", "2"),  # decoded in slices too (ADR 0131)
+        ("whole", "big.csv.gz", "1"),  # a compressed file: read whole
     ):
         out = f"{name}.csv"
         done = _installed(
@@ -251,16 +255,20 @@ def test_a_file_read_in_slices_writes_the_whole_reads_bytes_from_its_scores_on_d
         assert found["rows"] == rows
         digests[name] = _digest(folder / out)
         figures[name] = (found["estimate"], found["expected"], found["flagged"])
-    assert digests["sliced-1"] == digests["sliced-2"] == digests["whole"]
-    assert figures["sliced-1"] == figures["sliced-2"] == figures["whole"]
+    assert len(set(digests.values())) == 1 and len(digests) == 4
+    assert figures["sliced-1"] == figures["sliced-2"] == figures["parquet-2"] == figures["whole"]
     assert figures["whole"][2] > 0
-    # evaluated from its slices over two workers (ADR 0130): the Parquet copy's figures
+    # evaluated from its slices over two workers (ADR 0130): the figures of the file read whole
     measured = {}
-    for name, source, workers in (("sliced-2", "big.csv", "2"), ("whole", "big.parquet", "1")):
+    for name, source, workers in (
+        ("sliced-2", "big.csv", "2"),
+        ("parquet-2", "big.parquet", "2"),
+        ("whole", "big.csv.gz", "1"),
+    ):
         done = _installed(
             folder, "fraud", "evaluate", source, "--model", "./model", "--workers", workers,
             "--json",
         )  # fmt: skip
         measured[name] = json.loads(done.stdout)
-    assert measured["sliced-2"] == measured["whole"]
+    assert measured["sliced-2"] == measured["parquet-2"] == measured["whole"]
     assert measured["whole"]["metrics"]["rows"] == rows and measured["whole"]["metrics"]["auprc"]

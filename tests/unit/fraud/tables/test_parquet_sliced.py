@@ -175,3 +175,32 @@ def test_a_file_cut_short_is_refused_as_unreadable(tmp_path: Path) -> None:
     cut.write_bytes(data[: len(data) // 2])
     with pytest.raises(UnreadableFile, match="not a readable Parquet file"):
         read_sliced(cut)
+
+
+def test_the_slices_may_take_a_third_of_the_room_left_where_they_wait(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A file whose slices wait on disk is bounded by the room there, not by an upload's
+    memory bound: a third of it (its slices, its parts and its scores); past that it is
+    refused from its footer, naming the folder and the fix, and nothing is written."""
+    from entrepot.fraud.tables import parquet_sliced
+    from entrepot.fraud.tables.parquet import decoded_bytes, open_parquet
+    from entrepot.i18n.messages import speaker
+
+    path = _write(tmp_path, _arrow())
+    decoded = decoded_bytes(open_parquet(path, path.name).metadata)
+    monkeypatch.setattr(parquet_sliced, "room", lambda: 3 * decoded)
+    with sliced_parquet_file(path, rows=ROWS) as table:  # type: ignore[union-attr]
+        assert table.rows == N
+    made: list[SlicedTable] = []
+    monkeypatch.setattr(SlicedTable, "__init__", lambda self, name: made.append(self))
+    monkeypatch.setattr(parquet_sliced, "room", lambda: 3 * decoded - 1)
+    with pytest.raises(parquet_sliced.NoRoomForSlices) as refused:
+        sliced_parquet_file(path, rows=ROWS)
+    assert not made  # refused before a slice was decoded
+    said = refused.value.said
+    assert said is not None and said.key == "error.table.parquet_no_room"
+    for lang in ("en", "fr"):
+        text = speaker(lang)(said)
+        assert path.name in text and "TMPDIR" in text and str(said.params["folder"]) in text
+    assert "TMPDIR" in (refused.value.hint or "")
