@@ -40,8 +40,8 @@ def measured(
     ensemble: Ensemble,
 ) -> dict[str, Any]:
     """The figures of the probabilities ``proba`` and of each member's scores (``column``
-    gives a scores' column by name) on the rows whose label ``y`` is known."""
-    check_classes(label, y)
+    gives a scores' column by name) on the rows whose label ``y`` is known (its classes
+    checked first: :func:`check_classes`, before the rows are scored)."""
     known = ~np.isnan(y)
     y_known = y[known].astype(int)
     metrics = evaluate(y_known, proba[known], ensemble.threshold)

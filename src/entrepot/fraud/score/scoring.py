@@ -30,7 +30,7 @@ import pandas as pd
 
 from entrepot.fraud.match.description import Upload, describe
 from entrepot.fraud.model.saved import FraudModel
-from entrepot.fraud.schema.analysis import analyze, require_target
+from entrepot.fraud.schema.analysis import label_candidate
 from entrepot.fraud.schema.target import label_vector
 from entrepot.fraud.score.column_reader import ColumnReader
 from entrepot.fraud.score.ensemble import Ensemble, Member
@@ -364,13 +364,14 @@ def evaluate_frame(
     """Score a labelled table and measure the scores against its labels (``upload``: the
     description of the table without its label, if already made; ``scored``: its scores
     without explanations, if already made, as :func:`score` gives them)."""
-    analysis = analyze(frame, target=target)
-    label = require_target(analysis)
-    y = label_vector(frame[label], analysis.positive)
+    candidate = label_candidate(frame, target)  # the analysis's label, not the analysis
+    label = candidate.column
+    y = label_vector(frame[label], candidate.positive)
     check_classes(label, y)
-    found = scored
-    if found is None:
-        found = score(frame.drop(columns=[label]), ensemble, upload=upload, explain=False)
-    column = found.__getitem__
+    found = (
+        scored
+        if scored is not None
+        else score(frame.drop(columns=[label]), ensemble, upload=upload, explain=False)
+    )
     proba = found["fraud_probability"].to_numpy()
-    return measured(label, y, proba, lambda name: column(name).to_numpy(), ensemble)
+    return measured(label, y, proba, lambda name: found[name].to_numpy(), ensemble)

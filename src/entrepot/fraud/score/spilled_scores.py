@@ -38,7 +38,7 @@ from entrepot.spilled_parts import SpilledParts
 if TYPE_CHECKING:
     from entrepot.fraud.score.partitions import Part
 
-__all__ = ["HELD", "SLICE_ROWS", "SpilledScores", "as_frame", "held_values"]
+__all__ = ["HELD", "SLICE_ROWS", "SpilledScores", "as_frame", "held_values", "score_columns"]
 
 #: The table's rows read back at a time.
 SLICE_ROWS = 1 << 20
@@ -264,6 +264,16 @@ def held_values(scores: pd.DataFrame | SpilledScores, name: str) -> np.ndarray:
     if isinstance(scores, SpilledScores):
         return scores.values(name)
     return np.asarray(scores[name].to_numpy())
+
+
+def score_columns(
+    scores: pd.DataFrame | SpilledScores, names: Sequence[str]
+) -> dict[str, np.ndarray]:
+    """Columns ``names`` of ``scores``, in the table's row order (read back from disk in
+    one pass where they are held there: :meth:`SpilledScores.read`)."""
+    if isinstance(scores, SpilledScores):
+        return scores.read(names)
+    return {name: np.asarray(scores[name].to_numpy()) for name in dict.fromkeys(names)}
 
 
 def as_frame(scores: pd.DataFrame | SpilledScores) -> pd.DataFrame:

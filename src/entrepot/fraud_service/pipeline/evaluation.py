@@ -35,11 +35,11 @@ def evaluate_table(
     each step; ``spread``: the workers the rows are scored over, in parts by entity (the
     same figures; without one, in process, a large table in parts one after the other)."""
     from entrepot.fraud.match.description import describe
-    from entrepot.fraud.schema.analysis import analyze, require_target
+    from entrepot.fraud.schema.analysis import label_candidate
     from entrepot.fraud.score.scoring import evaluate_frame
     from entrepot.messages import N_, Message
 
-    label = require_target(analyze(frame, target=target))
+    label = label_candidate(frame, target).column  # the analysis's label, not the analysis
     unlabelled = frame.drop(columns=[label])
     upload = describe(unlabelled)
     if progress is not None:
@@ -94,7 +94,7 @@ def evaluate_sliced(
     from entrepot.fraud.schema.analysis import label_candidate
     from entrepot.fraud.schema.target import label_vector
     from entrepot.fraud.score.label_figures import check_classes, measured
-    from entrepot.fraud.score.spilled_scores import SpilledScores, held_values
+    from entrepot.fraud.score.spilled_scores import SpilledScores, held_values, score_columns
     from entrepot.fraud_service.estimate import label_columns
 
     candidate = label_candidate(label_columns(table, target), target)
@@ -110,11 +110,7 @@ def evaluate_sliced(
     scored = _scored(table, chosen, upload, spread)
     try:
         proba = held_values(scored, "fraud_probability")
-        names = [member.column for member in chosen.members]
-        if isinstance(scored, SpilledScores):
-            read = scored.read(names)
-        else:
-            read = {name: scored[name].to_numpy() for name in names}
+        read = score_columns(scored, [member.column for member in chosen.members])
         return measured(label, y, proba, read.__getitem__, chosen)
     finally:
         if isinstance(scored, SpilledScores):
