@@ -55,7 +55,7 @@ def _table(file: Path, sheet: str | None) -> pd.DataFrame:
 
 
 def _scored_table(file: Path, sheet: str | None) -> pd.DataFrame | SlicedTable:
-    """:func:`_table`, or a large UTF-8 CSV's slices on disk (the caller closes them)."""
+    """:func:`_table`, or a large CSV's or Parquet file's slices on disk (closed by the caller)."""
     from entrepot.fraud.schema.target import has_label
     from entrepot.fraud.tables.io import read_sliced
 
@@ -371,15 +371,15 @@ class LocalFraud:
     ) -> dict[str, Any]:
         """Score a labelled file and measure the scores against its labels (the one
         evaluation the ``evaluate`` job runs); over ``workers`` workers when more than
-        one, as :meth:`score`; a large CSV never whole in memory (ADR 0130)."""
+        one, as :meth:`score`; a large CSV or Parquet file never whole (ADRs 0130, 0131)."""
         from entrepot.fraud.tables.sliced import SlicedTable
         from entrepot.fraud_service.pipeline.evaluation import evaluate_file
         from entrepot.fraud_service.pipeline.partitioned import Spread
 
         choice = ModelChoice(model, ensemble, library, user)
         choice.check()
+        scorer = self.scorer(choice, count_use=False)  # a model not found: before any read
         found = _scored_table(file, sheet)
-        scorer = self.scorer(choice, count_use=False)
         with self.pools(workers) as pool:
             spread = Spread(pool, max(workers, 1))
             measured = evaluate_file(found, scorer, target=target, what=str(file), spread=spread)

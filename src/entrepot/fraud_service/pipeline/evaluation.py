@@ -2,8 +2,8 @@
 by the ensemble a scorer chooses, and the scores measured against the label by the
 engine's one evaluation (``fraud.score.label_figures``, which ``evaluate_frame`` reads):
 AUPRC, ROC-AUC, precision, recall and the confusion counts at the threshold, each
-member's AUPRC. A large CSV held on disk in slices is evaluated without being read whole
-(:func:`evaluate_sliced`, ADR 0130)."""
+member's AUPRC. A large CSV or Parquet file held on disk in slices is evaluated without
+being read whole (:func:`evaluate_sliced`, ADRs 0130, 0131)."""
 
 from __future__ import annotations
 
@@ -62,7 +62,7 @@ def evaluate_file(
     spread: Spread | None = None,
 ) -> dict[str, Any]:
     """:func:`evaluate_table` of a file read whole, :func:`evaluate_sliced` of a large
-    CSV's slices on disk (closed after)."""
+    file's slices on disk (closed after)."""
     from entrepot.fraud.tables.sliced import SlicedTable
 
     if not isinstance(found, SlicedTable):
@@ -79,7 +79,7 @@ def evaluate_sliced(
     what: str = "the file",
     spread: Spread | None = None,
 ) -> dict[str, Any]:
-    """:func:`evaluate_table` of a large CSV held on disk in slices (ADR 0130), never whole
+    """:func:`evaluate_table` of a large file held on disk in slices (ADR 0130), never whole
     in memory: its label found as the analysis finds it, reading only the columns that may
     be one (``estimate.label_columns``), its labels read a slice at a time, its other
     columns described from their sample rows and scored in parts routed to disk as
