@@ -18,12 +18,12 @@ from typing import TYPE_CHECKING, Any, Literal
 from entrepot.fraud.errors import FraudError
 from entrepot.fraud.train.clocks import ClockFactory, wall_clock
 from entrepot.fraud_service.local_results import Generated, Scored, Trained, sheet_facts
+from entrepot.fraud_service.local_tables import local_analysis, local_scored_table, local_table
 from entrepot.local_paths import output_file
 from entrepot.messages import N_, Message
 from entrepot.settings.fraud import FraudSettings
 
 if TYPE_CHECKING:
-    import pandas as pd
 
     from entrepot.fraud.library.build import BuildReport, ReferenceSpec
     from entrepot.fraud.match.matching import MatchResult
@@ -44,22 +44,6 @@ KeysOf = Callable[[], "KeyRing | None"]
 #: The workers a scoring's rows or a training's trials are spread over for ``--workers N``
 #: (``None``: in process).
 PoolOf = Callable[[int], AbstractContextManager["Pool | None"]]
-
-
-def _table(file: Path, sheet: str | None) -> pd.DataFrame:
-    """The table in ``file``: a workbook's ``sheet``, else the sheet holding the table."""
-    from entrepot.fraud.schema.target import has_label
-    from entrepot.fraud.tables.io import read_table
-
-    return read_table(file, sheet=sheet, labelled=has_label)
-
-
-def _scored_table(file: Path, sheet: str | None) -> pd.DataFrame | SlicedTable:
-    """:func:`_table`, or a large CSV's or Parquet file's slices on disk (closed by the caller)."""
-    from entrepot.fraud.schema.target import has_label
-    from entrepot.fraud.tables.io import read_sliced
-
-    return read_sliced(file, sheet=sheet, labelled=has_label)
 
 
 def _in_process(workers: int) -> AbstractContextManager[Pool | None]:
@@ -144,9 +128,7 @@ class LocalFraud:
     ) -> Analysis:
         """Each column's role, the label and its candidates, the fraud rate (the time
         column and the entities the user's, when given), the workbook's sheet read."""
-        from entrepot.fraud.schema.analysis import analyze_file
-
-        return analyze_file(
+        return local_analysis(
             file, target=target, time_column=time_column, entity_columns=entity_columns, sheet=sheet
         )
 
@@ -194,7 +176,7 @@ class LocalFraud:
         if out is None:  # a registry that cannot take the model fails now, not after
             models = self.models(user)
             models.list()
-        frame = _table(file, sheet)
+        frame = local_table(file, sheet)
         sheet_read = sheet_facts(frame)
         table = HandedTable(frame)
         del frame  # handed over: the table goes once featured
@@ -266,9 +248,8 @@ class LocalFraud:
         a result too: :meth:`refusal` says why)."""
         from entrepot.fraud.match.description import describe
         from entrepot.fraud.score.assemble import match_upload
-        from entrepot.fraud.tables.io import read_table
 
-        return match_upload(describe(read_table(file)), self.library(library), top=top)
+        return match_upload(describe(local_table(file)), self.library(library), top=top)
 
     @staticmethod
     def refusal(result: MatchResult, file: Path) -> FraudError:
@@ -308,7 +289,6 @@ class LocalFraud:
         scheduler's, else local processes) in as many parts by entity: the same bytes."""
         from entrepot.fraud.score.written import write_scores
         from entrepot.fraud.tables.handed import HandedTable
-        from entrepot.fraud.tables.io import read_table
         from entrepot.fraud.tables.sliced import SlicedTable
         from entrepot.fraud_service.estimate import label_of, sliced_label
         from entrepot.fraud_service.pipeline.partitioned import Spread
@@ -316,7 +296,7 @@ class LocalFraud:
 
         choice = ModelChoice(model, ensemble, library, user)
         choice.check()
-        found = _scored_table(file, sheet)
+        found = local_scored_table(file, sheet)
         with ExitStack() as held:
             table: HandedTable | SlicedTable
             if isinstance(found, SlicedTable):  # a large CSV, never whole (ADR 0127)
@@ -328,7 +308,7 @@ class LocalFraud:
                 label = label_of(found) if late_labels is None else None
                 table = HandedTable(found)  # let go once its parts are cut (ADR 0123)
             del found
-            before = None if history is None else read_table(history)
+            before = None if history is None else local_table(history)
             with self.pools(workers) as pool:
                 outcome = score_frame(
                     table,
@@ -379,7 +359,7 @@ class LocalFraud:
         choice = ModelChoice(model, ensemble, library, user)
         choice.check()
         scorer = self.scorer(choice, count_use=False)  # a model not found: before any read
-        found = _scored_table(file, sheet)
+        found = local_scored_table(file, sheet)
         with self.pools(workers) as pool:
             spread = Spread(pool, max(workers, 1))
             measured = evaluate_file(found, scorer, target=target, what=str(file), spread=spread)

@@ -27,6 +27,7 @@ from entrepot.fraud.schema.target import (
 )
 from entrepot.fraud.schema.time_choice import choose_time, with_user_roles
 from entrepot.fraud.schema.time_counter import time_counter
+from entrepot.fraud.tables.bounds import MAX_INFLATED_BYTES
 from entrepot.fraud.tables.finite import infinities
 from entrepot.fraud.tables.io import read_table
 from entrepot.i18n.messages import english
@@ -194,10 +195,13 @@ def analyze_file(
     time_column: str | None = None,
     entity_columns: Sequence[str] = (),
     sheet: str | int | None = None,
+    max_inflated: int = MAX_INFLATED_BYTES,
 ) -> Analysis:
     """Read a CSV, Parquet or XLSX file (a workbook's ``sheet``, else the sheet holding a
-    label and the most rows) and analyse it (the options as :func:`analyze`)."""
-    frame = read_table(path, sheet=sheet, labelled=has_label)
+    label and the most rows; refused past ``max_inflated`` decoded bytes, as
+    :func:`~entrepot.fraud.tables.io.read_table` refuses it) and analyse it (the options as
+    :func:`analyze`)."""
+    frame = read_table(path, sheet=sheet, labelled=has_label, max_inflated=max_inflated)
     return analyze(frame, target=target, time_column=time_column, entity_columns=entity_columns)
 
 

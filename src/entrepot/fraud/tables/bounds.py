@@ -55,7 +55,7 @@ MAX_XLSX_ROWS = 200_000
 class InflatesTooMuch(UnreadableFile):
     """A compressed table would inflate past the bounds (an archive bomb, or just too big)."""
 
-    hint = "upload the table as a plain CSV, or split it into smaller files"
+    hint = "give the table as a plain CSV, or split it into smaller files"
 
 
 class TooManyRows(InflatesTooMuch):

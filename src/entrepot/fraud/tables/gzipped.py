@@ -52,8 +52,8 @@ def chunks(
                 total += len(chunk)
                 if total > bound:
                     raise InflatesTooMuch(
-                        f"{name} inflates to more than {human_size(bound)}, the most accepted "
-                        "for this upload",
+                        f"{name} inflates to more than {human_size(bound)}, the most a table "
+                        "read whole may take",
                         said=Message(
                             N_("error.table.gzip_inflates"), {"name": name, "most": Size(bound)}
                         ),

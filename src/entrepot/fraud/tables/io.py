@@ -77,29 +77,38 @@ CRLF = "\r\n"
 
 
 def read_table(
-    path: str | Path, *, sheet: str | int | None = None, labelled: Labelled | None = None
+    path: str | Path,
+    *,
+    sheet: str | int | None = None,
+    labelled: Labelled | None = None,
+    max_inflated: int = MAX_INFLATED_BYTES,
 ) -> pd.DataFrame:
     """Read a CSV, Parquet or XLSX file into a DataFrame (a workbook's sheet as
-    :func:`read_bytes` chooses it).
+    :func:`read_bytes` chooses it; a Parquet, gzip or XLSX file refused past
+    ``max_inflated`` decoded bytes, as :func:`read_bytes` refuses it).
 
     Raises :class:`EmptyFile` for a file without rows and :class:`UnreadableFile` for
     anything that is not one of these formats.
     """
-    found = _read(Path(path), read_csv_file, sheet, labelled)
+    found = _read(Path(path), read_csv_file, sheet, labelled, max_inflated)
     if isinstance(found, SlicedTable):  # pragma: no cover - read_csv_file makes none
         raise TypeError("a sliced table where a frame was read")
     return found
 
 
 def read_sliced(
-    path: str | Path, *, sheet: str | int | None = None, labelled: Labelled | None = None
+    path: str | Path,
+    *,
+    sheet: str | int | None = None,
+    labelled: Labelled | None = None,
+    max_inflated: int = MAX_INFLATED_BYTES,
 ) -> pd.DataFrame | SlicedTable:
     """:func:`read_table`'s table, or, for a large UTF-8 CSV parsed in more than one
     slice or a Parquet file decoded in more than one, its slices on disk
     (:mod:`entrepot.fraud.tables.csv_sliced`, :mod:`entrepot.fraud.tables.parquet_sliced`;
     the caller closes the table): the same values, never the whole table in memory."""
     reader = read_csv_file if sheet is not None else _sliced_file
-    return _read(Path(path), reader, sheet, labelled)
+    return _read(Path(path), reader, sheet, labelled, max_inflated)
 
 
 def _sliced_file(path: Path) -> pd.DataFrame | SlicedTable | None:
@@ -114,6 +123,7 @@ def _read(
     csv_file: Callable[[Path], pd.DataFrame | SlicedTable | None],
     sheet: str | int | None,
     labelled: Labelled | None,
+    max_inflated: int,
 ) -> pd.DataFrame | SlicedTable:
     try:
         frame = csv_file(path)  # a large UTF-8 CSV: never held whole (ADR 0124)
@@ -132,7 +142,9 @@ def _read(
         return frame
     if frame is not None:
         return _finished(frame, path.name, {})
-    frame = read_bytes(data, name=path.name, sheet=sheet, labelled=labelled)
+    frame = read_bytes(
+        data, name=path.name, sheet=sheet, labelled=labelled, max_inflated=max_inflated
+    )
     del data
     give_back()  # the file's bytes, freed only now: a scoring's kept heap would hold them
     return frame

@@ -75,7 +75,7 @@ def counted_batches(parquet: Any, name: str, rows: int, *, max_inflated: int) ->
         if read > declared or decoded > max_inflated:
             raise InflatesTooMuch(
                 f"{name} decodes to more than its footer declares ({declared:,} rows) or "
-                f"than the {human_size(max_inflated)} accepted for this upload",
+                f"than the {human_size(max_inflated)} a table read whole may take",
                 said=Message(
                     N_("error.table.parquet_more"),
                     {"name": name, "rows": declared, "most": Size(max_inflated)},
@@ -121,7 +121,7 @@ def check_footer(parquet: Any, name: str, *, max_inflated: int) -> None:
         raise InflatesTooMuch(
             f"{name} decodes to at least {human_size(decoded)} ({metadata.num_rows:,} rows of "
             f"{metadata.num_columns} columns), more than the {human_size(max_inflated)} "
-            "accepted for this upload",
+            "a table read whole may take",
             said=Message(
                 N_("error.table.parquet_decodes"),
                 {"name": name, "size": Size(decoded), "most": Size(max_inflated)},
