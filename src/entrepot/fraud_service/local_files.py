@@ -24,7 +24,6 @@ from entrepot.messages import N_, Message
 from entrepot.settings.fraud import FraudSettings
 
 if TYPE_CHECKING:
-
     from entrepot.fraud.library.build import BuildReport, ReferenceSpec
     from entrepot.fraud.match.matching import MatchResult
     from entrepot.fraud.schema.analysis import Analysis
