@@ -3,10 +3,9 @@ ADR 0130): the figures of the table read whole, its refusals the whole read's.""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -19,55 +18,13 @@ from entrepot.fraud.score.ensemble import Ensemble
 from entrepot.fraud.tables import io
 from entrepot.fraud.tables.csv_sliced import sliced_csv_file
 from entrepot.fraud.tables.io import read_table
-from entrepot.fraud.tables.numbers import SAMPLE
 from entrepot.fraud.tables.sliced import SlicedTable
 from entrepot.fraud_service.pipeline import evaluation
 from entrepot.fraud_service.pipeline.evaluation import evaluate_file, evaluate_table
 from entrepot.fraud_service.pipeline.partitioned import Spread
 from tests.support.fraud import trained, training_frame
+from tests.support.sliced_scoring import ROWS, FittedScorer, GivenScorer, later_file, sliced
 from tests.support.two_members import two_members
-
-#: Rows a slice holds here: three slices of the file, past what the text check reads.
-ROWS = SAMPLE + 100
-
-
-@dataclass(frozen=True)
-class _Given:
-    """A scorer that gives the ensemble it was made with, from the columns it is shown
-    (never the label's)."""
-
-    ensemble: Ensemble
-    label: str
-    step: ClassVar[str] = "progress.loading_model"
-    reads_rows: ClassVar[bool] = False
-
-    def choose(self, frame: Any, upload: Any, known: Any, what: str) -> Ensemble:
-        assert self.label not in frame.columns and self.label not in upload.columns
-        assert set(self.ensemble.members[0].mapping) <= set(frame.columns)
-        return self.ensemble
-
-
-class _Fitted(_Given):
-    """One that reads the file's rows to choose (as a pool fitted to the file)."""
-
-    reads_rows: ClassVar[bool] = True
-
-    def choose(self, frame: Any, upload: Any, known: Any, what: str) -> Ensemble:
-        assert len(frame) == upload.rows == 1500  # the rows themselves, not their names
-        return super().choose(frame, upload, known, what)
-
-
-def _file(tmp_path: Path, frame: pd.DataFrame | None = None) -> tuple[Path, str]:
-    whole, target = training_frame()
-    path = tmp_path / "later.csv"
-    (whole.iloc[2500:] if frame is None else frame).to_csv(path, index=False)
-    return path, target
-
-
-def _sliced(path: Path) -> SlicedTable:
-    found = sliced_csv_file(path, rows=ROWS, whole_below=0)
-    assert isinstance(found, SlicedTable) and found.slices == 3
-    return found
 
 
 def _one_model(frame: pd.DataFrame) -> Ensemble:
@@ -80,17 +37,17 @@ def _one_model(frame: pd.DataFrame) -> Ensemble:
 def test_a_sliced_table_evaluates_as_the_table_read_whole(
     tmp_path: Path, members: str, named: bool, part_rows: int
 ) -> None:
-    path, target = _file(tmp_path)
+    path, target = later_file(tmp_path)
     whole = read_table(path)
     unlabelled = whole.drop(columns=[target])
     made = (
         _one_model(unlabelled) if members == "one model" else two_members(unlabelled, history=True)
     )
-    scorer = _Given(made, target)
+    scorer = GivenScorer(made, target)
     spread = Spread(part_rows=part_rows)
     given = target if named else None
     expected = evaluate_table(whole, scorer, target=given, spread=spread)
-    table = _sliced(path)
+    table = sliced(path)
     found = evaluate_file(table, scorer, target=given, spread=spread)
     assert found == expected and found["target"] == target
     assert found["metrics"]["rows"] == 1500 and len(found["member_auprc"]) == len(made.members)
@@ -99,12 +56,12 @@ def test_a_sliced_table_evaluates_as_the_table_read_whole(
 
 
 def test_a_sliced_table_is_read_whole_where_the_scorer_reads_its_rows(tmp_path: Path) -> None:
-    path, target = _file(tmp_path)
+    path, target = later_file(tmp_path)
     whole = read_table(path)
-    scorer = _Fitted(two_members(whole.drop(columns=[target]), history=True), target)
+    scorer = FittedScorer(two_members(whole.drop(columns=[target]), history=True), target)
     spread = Spread(part_rows=300)
     expected = evaluate_table(whole, scorer, target=None, spread=spread)
-    with _sliced(path) as table:
+    with sliced(path) as table:
         found = evaluation.evaluate_sliced(table, scorer, target=None, spread=spread)
     assert found == expected
 
@@ -131,9 +88,9 @@ def test_a_sliced_table_is_refused_as_the_table_read_whole_before_any_row_is_sco
     else:
         frame = frame.drop(columns=[target])
         given = None
-    path, _ = _file(tmp_path, frame)
+    path, _ = later_file(tmp_path, frame)
     unlabelled = read_table(path).drop(columns=[target], errors="ignore")
-    scorer = _Given(_one_model(unlabelled), target)
+    scorer = GivenScorer(_one_model(unlabelled), target)
     expected = _refusal(lambda: evaluate_table(read_table(path), scorer, target=given))
 
     def never(*args: Any, **kwargs: Any) -> Any:
@@ -143,7 +100,7 @@ def test_a_sliced_table_is_refused_as_the_table_read_whole_before_any_row_is_sco
     from entrepot.fraud_service.pipeline import partitioned
 
     monkeypatch.setattr(partitioned, "score_spread", never)
-    with _sliced(path) as table:
+    with sliced(path) as table:
         found = _refusal(lambda: evaluation.evaluate_sliced(table, scorer, target=given))
     assert type(found) is type(expected)
     assert str(found) == str(expected) and found.said == expected.said
@@ -156,9 +113,9 @@ def test_the_evaluate_command_reads_a_large_csv_in_slices(
     evaluation, and gives the figures of the same file read whole."""
     from entrepot.bootstrap.local_fraud import local_fraud
 
-    path, target = _file(tmp_path)
+    path, target = later_file(tmp_path)
     fraud = local_fraud(None)
-    scorer = _Given(_one_model(read_table(path).drop(columns=[target])), target)
+    scorer = GivenScorer(_one_model(read_table(path).drop(columns=[target])), target)
     monkeypatch.setattr(type(fraud), "scorer", lambda self, choice, count_use=True: scorer)
 
     def evaluated() -> dict[str, Any]:
@@ -166,10 +123,10 @@ def test_the_evaluate_command_reads_a_large_csv_in_slices(
 
     expected = evaluated()
     seen: list[object] = []
-    sliced = partial(sliced_csv_file, rows=ROWS, whole_below=0)
+    slicing = partial(sliced_csv_file, rows=ROWS, whole_below=0)
 
     def read(path: Path) -> Any:
-        seen.append(found := sliced(path))
+        seen.append(found := slicing(path))
         return found
 
     monkeypatch.setattr(io, "sliced_csv_file", read)

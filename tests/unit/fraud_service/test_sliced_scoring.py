@@ -3,9 +3,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -14,12 +13,9 @@ import pytest
 from entrepot.fraud.match.description import describe
 from entrepot.fraud.score import spilled_scores
 from entrepot.fraud.score.assemble import from_model
-from entrepot.fraud.score.ensemble import Ensemble
 from entrepot.fraud.score.promise import ensemble_times, sliced_times
 from entrepot.fraud.score.written import write_scores
-from entrepot.fraud.tables.csv_sliced import sliced_csv_file
 from entrepot.fraud.tables.io import read_table
-from entrepot.fraud.tables.numbers import SAMPLE
 from entrepot.fraud.tables.sliced import SlicedTable
 from entrepot.fraud_service.estimate import (
     file_labels,
@@ -32,42 +28,8 @@ from entrepot.fraud_service.pipeline import sliced_parts
 from entrepot.fraud_service.pipeline.partitioned import Spread
 from entrepot.fraud_service.pipeline.scoring import LabelsGiven, ScoringOutcome, score_frame
 from tests.support.fraud import trained, training_frame
+from tests.support.sliced_scoring import FittedScorer, GivenScorer, later_file, sliced
 from tests.support.two_members import two_members
-
-#: Rows a slice holds here: three slices of the file, past what the text check reads.
-ROWS = SAMPLE + 100
-
-
-@dataclass(frozen=True)
-class _Given:
-    """A scorer that gives the ensemble it was made with."""
-
-    ensemble: Ensemble
-    step: ClassVar[str] = "progress.loading_model"
-    reads_rows: ClassVar[bool] = False
-
-    def choose(self, frame: Any, upload: Any, known: Any, what: str) -> Ensemble:
-        assert set(self.ensemble.members[0].mapping) <= set(frame.columns)
-        return self.ensemble
-
-
-class _Fitted(_Given):
-    """One that reads the file's rows to choose (as a pool fitted to the file)."""
-
-    reads_rows: ClassVar[bool] = True
-
-
-def _file(tmp_path: Path) -> tuple[Path, str]:
-    frame, target = training_frame()
-    path = tmp_path / "later.csv"
-    frame.iloc[2500:].to_csv(path, index=False)
-    return path, target
-
-
-def _sliced(path: Path) -> SlicedTable:
-    found = sliced_csv_file(path, rows=ROWS, whole_below=0)
-    assert isinstance(found, SlicedTable) and found.slices == 3
-    return found
 
 
 def _same(one: ScoringOutcome, other: ScoringOutcome) -> None:
@@ -85,12 +47,12 @@ def _same(one: ScoringOutcome, other: ScoringOutcome) -> None:
 def test_a_sliced_table_scores_as_the_table_read_whole(
     tmp_path: Path, part_rows: int, history: bool
 ) -> None:
-    path, target = _file(tmp_path)
+    path, target = later_file(tmp_path)
     whole = read_table(path)
-    scorer = _Given(two_members(whole.drop(columns=[target]), history=history))
+    scorer = GivenScorer(two_members(whole.drop(columns=[target]), history=history))
     spread = Spread(part_rows=part_rows)
     expected = score_frame(whole, scorer, label=target, spread=spread)
-    with _sliced(path) as table:
+    with sliced(path) as table:
         assert sliced_label(table) == label_of(whole) == target
         found = score_frame(table, scorer, label=target, spread=spread)
     _same(found, expected)
@@ -100,7 +62,7 @@ def test_a_sliced_table_scores_as_the_table_read_whole(
 def test_the_sliced_parts_are_the_ones_scored(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    path, target = _file(tmp_path)
+    path, target = later_file(tmp_path)
     called: list[int] = []
     scored = sliced_parts.score_sliced
 
@@ -110,22 +72,22 @@ def test_the_sliced_parts_are_the_ones_scored(
 
     monkeypatch.setattr(sliced_parts, "score_sliced", counted)
     whole = read_table(path)
-    scorer = _Given(two_members(whole.drop(columns=[target]), history=True))
-    with _sliced(path) as table:
+    scorer = GivenScorer(two_members(whole.drop(columns=[target]), history=True))
+    with sliced(path) as table:
         found = score_frame(table, scorer, label=target, spread=Spread(part_rows=300))
     assert called == [1500] and found.spread["parts"] > 1 and found.spread["cuts"] == 2
 
 
 @pytest.mark.parametrize("why", ["late labels", "a pool fitted to the rows"])
 def test_a_sliced_table_is_read_whole_where_its_rows_are_read(tmp_path: Path, why: str) -> None:
-    path, target = _file(tmp_path)
+    path, target = later_file(tmp_path)
     whole = read_table(path)
-    chooser = _Given if why == "late labels" else _Fitted
+    chooser = GivenScorer if why == "late labels" else FittedScorer
     scorer = chooser(two_members(whole.drop(columns=[target]), history=True))
     labels = LabelsGiven(column=target) if why == "late labels" else None
     spread = Spread(part_rows=300)
     expected = score_frame(whole, scorer, labels=labels, spread=spread)
-    with _sliced(path) as table:
+    with sliced(path) as table:
         found = score_frame(table, scorer, labels=labels, spread=spread)
     pd.testing.assert_frame_equal(found.scores, expected.scores, check_exact=True)
     assert found.estimate == expected.estimate and found.spread == expected.spread
@@ -144,7 +106,7 @@ def test_the_label_of_a_sliced_table_is_the_whole_tables(tmp_path: Path, where: 
         frame.insert(3, target, flags)
     path = tmp_path / "t.csv"
     frame.to_csv(path, index=False)
-    with _sliced(path) as table:
+    with sliced(path) as table:
         assert sliced_label(table) == label_of(read_table(path))
     assert label_of(read_table(path)) == (None if where == "none" else target)
 
@@ -155,16 +117,16 @@ def test_a_one_model_scoring_promises_of_a_sliced_table_what_of_the_table_read_w
     """A one-model ensemble's card promises of the file (the rows' times parsed a slice at
     a time, never whole as text): the same row times, labels and promise as the table read
     whole, and every other figure."""
-    path, target = _file(tmp_path)
+    path, target = later_file(tmp_path)
     whole = read_table(path)
     model = trained("lightgbm")
     ensemble = from_model(
         model, {}, {}, describe(whole.drop(columns=[target])), name="m", version="1"
     )
-    scorer = _Given(ensemble)
+    scorer = GivenScorer(ensemble)
     spread = Spread(part_rows=300)
     expected = score_frame(whole, scorer, label=target, spread=spread)
-    with _sliced(path) as table:
+    with sliced(path) as table:
         times = sliced_times(ensemble, table)
         read_whole = ensemble_times(ensemble, table.columns_of(list(table.columns)), None)
         found = score_frame(table, scorer, label=target, spread=spread)
@@ -194,7 +156,7 @@ def test_the_labels_of_a_sliced_table_counted_a_slice_at_a_time_are_the_whole_ta
     frame.to_csv(path, index=False)
     labels = file_labels(read_table(path), target)
     flagged = np.random.default_rng(5).random(len(frame)) < 0.3
-    with _sliced(path) as table:
+    with sliced(path) as table:
         found = sliced_realised(table, target, flagged)
         assert sliced_realised(table, "amount", flagged) is None  # not two values: no label
     assert labels is not None and found is not None
@@ -210,12 +172,12 @@ def test_a_sliced_tables_scores_held_on_disk_write_the_whole_reads_file(
     figures' columns, and written a slice of rows at a time: the file's bytes, the
     explanations and every figure of the table read whole and merged in memory."""
     monkeypatch.setattr(spilled_scores, "SLICE_ROWS", slice_rows)
-    path, target = _file(tmp_path)
+    path, target = later_file(tmp_path)
     whole = read_table(path)
-    scorer = _Given(two_members(whole.drop(columns=[target]), history=True))
+    scorer = GivenScorer(two_members(whole.drop(columns=[target]), history=True))
     spread = Spread(part_rows=300)
     expected = score_frame(whole, scorer, label=target, spread=spread)
-    with _sliced(path) as table:
+    with sliced(path) as table:
         found = score_frame(table, scorer, label=target, spread=spread)
     assert isinstance(found.scored, spilled_scores.SpilledScores)
     assert isinstance(expected.scored, pd.DataFrame)
