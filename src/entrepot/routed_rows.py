@@ -53,8 +53,8 @@ class RoutedRows(ClosedOnExit):
 
     def __init__(self, owner: np.ndarray, place: np.ndarray, parts: int, width: int) -> None:
         # as given: a caller's compact ``int32`` index is not copied to eight bytes a row
-        self._owner = np.asarray(owner)
-        self._place = np.asarray(place)
+        self._owner: np.ndarray | None = np.asarray(owner)
+        self._place: np.ndarray | None = np.asarray(place)
         self._sizes = np.bincount(self._owner, minlength=parts)
         self._width = width
         self._pieces: list[list[_Piece]] = [[] for _ in range(parts)]
@@ -74,9 +74,17 @@ class RoutedRows(ClosedOnExit):
         """Whether the rows went to the temporary file (``False``: kept in memory)."""
         return self._on_disk
 
+    def seal(self) -> None:
+        """Every row is given: the rows' owners and places are let go (eight bytes a row of
+        the table, held otherwise while every part is read back); a later :meth:`put` is
+        an error."""
+        self._owner = self._place = None
+
     def put(self, rows: np.ndarray, values: np.ndarray) -> None:
         """Hold ``values`` (``(len(rows), width)``) of the table's ``rows``, each bound for
         the part that reads it."""
+        if self._owner is None or self._place is None:
+            raise ValueError("rows put after every row was given (sealed)")
         values = np.asarray(values, dtype=np.float64).reshape(len(rows), self._width)
         owner = self._owner[rows]
         order = np.argsort(owner, kind="stable")

@@ -104,3 +104,27 @@ def test_a_file_cut_short_is_an_error_never_zeros(monkeypatch: pytest.MonkeyPatc
         opened[0].truncate(1_000 * 8 + 100)
         with pytest.raises(OSError, match="cut short"):
             routed.part(0)
+
+
+def test_sealed_rows_let_go_of_where_each_goes_and_still_read_back() -> None:
+    """Issue 40 item 3: once every row is given, the owners and places (eight bytes a row
+    of the table) are let go, not held while every part is read back; a row put after is
+    an error, never routed nowhere."""
+    import gc
+    import weakref
+
+    owner, place, members = _cut(3_000, 3, seed=5)
+    values = _values(3_000, 2, seed=6)
+    with RoutedRows(owner, place, 3, 2) as routed:
+        routed.put(np.arange(3_000), values)
+        watched = [weakref.ref(owner), weakref.ref(place)]
+        del owner, place
+        gc.collect()
+        assert all(ref() is not None for ref in watched)  # held until sealed
+        routed.seal()
+        gc.collect()
+        assert all(ref() is None for ref in watched)
+        for part, mine in enumerate(members):
+            assert routed.part(part).tobytes() == values[mine].tobytes()
+        with pytest.raises(ValueError, match="sealed"):
+            routed.put(np.arange(2), values[:2])

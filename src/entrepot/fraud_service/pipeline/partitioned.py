@@ -240,6 +240,7 @@ def _counterparty_cut(
     run_each(
         pool, counterparty_part, shared, OnDemand(len(cut), partial(_rows_of, sent, cut)), back
     )
+    routed.seal()  # every row's features in: where each goes is let go before the scoring
 
 
 def _rows_of(table: pd.DataFrame, parts: list[Part], number: int) -> pd.DataFrame:

@@ -24,7 +24,7 @@ if TYPE_CHECKING:
     import numpy as np
     import pandas as pd
 
-    from entrepot.fraud.score.counterparty_cut import Made
+    from entrepot.fraud.score.counterparty_cut import Made, RoutedMade
     from entrepot.fraud.score.partitions import Part
     from entrepot.fraud.score.scoring import Candidates, Explanations
     from entrepot.fraud.score.spilled_scores import SpilledScores
@@ -96,30 +96,23 @@ def _scored(
 ) -> tuple[SpilledScores, list[Candidates | None]]:
     """The ``parts`` (the first of the ``cuts``) scored over ``pool`` from their pieces
     routed from ``table``; in two cuts, each given its counterparty features, made first
-    in the second cut's parts and held on disk (``counterparty_cut.RoutedMade``)."""
+    in the second cut's parts and held on disk (``counterparty_cut.RoutedMade``), the
+    second cut taken out of ``cuts`` once its features are made."""
     import numpy as np
 
     from entrepot.fraud.score.counterparty_cut import RoutedMade
     from entrepot.fraud.score.spilled_scores import SpilledScores
-    from entrepot.fraud_service.pipeline.part_tasks import (
-        counterparty_part,
-        score_part,
-        scored_parts,
-    )
+    from entrepot.fraud_service.pipeline.part_tasks import score_part, scored_parts
 
     taking = table.route(cuts)
     with ExitStack() as held:
         routed = None
         if len(cuts) > 1:
             routed = held.enter_context(RoutedMade(cuts[0][0], table.rows))
-            around = cuts[1][0]
-
-            def made(i: int, found: list[Made]) -> None:
-                assert routed is not None
-                routed.put(found, around[i])
-
-            run_each(pool, counterparty_part, shared, OnDemand(len(around), taking[1]), made)
-            give_back()  # the features' buffers: the parts' arrays next
+            # the counterparty cut's rows (four bytes a row of the table) let go once its
+            # features are made, not held while the customer cut's parts score
+            _made_apart(pool, shared, taking.pop(), cuts.pop()[0], routed)
+            give_back()  # the features' buffers and the cut's rows: the parts' arrays next
 
         def item(i: int) -> tuple[pd.DataFrame, np.ndarray, list[dict[str, np.ndarray]] | None]:
             given = None if routed is None else routed.given(i)
@@ -131,3 +124,23 @@ def _scored(
         except BaseException:
             into.close()
             raise
+
+
+def _made_apart(
+    pool: Pool,
+    shared: PartScoring,
+    taking: Callable[[int], pd.DataFrame],
+    around: list[np.ndarray],
+    routed: RoutedMade,
+) -> None:
+    """Each member's counterparty features made in the counterparty cut's parts (their
+    rows ``around``, read by ``taking``) over ``pool``, routed to ``routed`` as each part
+    is back, and the routing sealed: the cut's rows and where each goes are let go with
+    the call."""
+    from entrepot.fraud_service.pipeline.part_tasks import counterparty_part
+
+    def made(i: int, found: list[Made]) -> None:
+        routed.put(found, around[i])
+
+    run_each(pool, counterparty_part, shared, OnDemand(len(around), taking), made)
+    routed.seal()
