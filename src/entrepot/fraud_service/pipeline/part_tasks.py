@@ -161,13 +161,16 @@ def scored_parts(
     """Each of ``parts`` scored by ``task`` (:func:`score_part`) over ``pool``, its item made
     when asked for (``item(i)``), its scores put ``into`` the table's as each comes back
     (merged in memory or held on disk; the part's then let go), and the candidates each
-    offered for the explanations."""
+    offered for the explanations, kept to the table's :data:`EXPLAIN_LIMIT` most probable
+    as they come (``fraud.score.kept_candidates``)."""
+    from entrepot.fraud.score.kept_candidates import KeptCandidates
+
     scores = into
-    offered: list[Candidates | None] = [None] * len(parts)
+    kept = KeptCandidates(parts, EXPLAIN_LIMIT)
 
     def back(i: int, scored: tuple[pd.DataFrame, Candidates | None]) -> None:
         scores.put(i, scored[0])  # written to its rows' places, the part's let go
-        offered[i] = scored[1]
+        kept.put(i, scored[1], scored[0]["fraud_probability"].to_numpy())
 
     run_each(pool, task, shared, OnDemand(len(parts), item), back)
-    return scores, offered
+    return scores, kept.offered
