@@ -63,3 +63,35 @@ def sliced(path: Path) -> SlicedTable:
     found = sliced_csv_file(path, rows=ROWS, whole_below=0)
     assert isinstance(found, SlicedTable) and found.slices == 3
     return found
+
+
+@dataclass(frozen=True)
+class TwoMemberScoring:
+    """The later file scored by a two-member ensemble (history read) in parts of
+    ``part_rows`` rows, from its slices on disk (``where="sliced"``) or read whole."""
+
+    path: Path
+    target: str
+    scorer: GivenScorer
+    part_rows: int
+
+    @classmethod
+    def of(cls, tmp_path: Path, part_rows: int) -> TwoMemberScoring:
+        from entrepot.fraud.tables.io import read_table
+        from tests.support.two_members import two_members
+
+        path, target = later_file(tmp_path)
+        whole = read_table(path).drop(columns=[target])
+        return cls(path, target, GivenScorer(two_members(whole, history=True)), part_rows)
+
+    def scored(self, where: str) -> Any:
+        """The scoring's outcome (``pipeline.scoring.ScoringOutcome``)."""
+        from entrepot.fraud.tables.io import read_table
+        from entrepot.fraud_service.pipeline.partitioned import Spread
+        from entrepot.fraud_service.pipeline.scoring import score_frame
+
+        spread = Spread(part_rows=self.part_rows)
+        if where == "sliced":
+            with sliced(self.path) as table:
+                return score_frame(table, self.scorer, label=self.target, spread=spread)
+        return score_frame(read_table(self.path), self.scorer, label=self.target, spread=spread)

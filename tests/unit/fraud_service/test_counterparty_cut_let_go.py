@@ -14,23 +14,16 @@ import numpy as np
 import pytest
 
 from entrepot.fraud.score import counterparty_cut, partitions
-from entrepot.fraud.tables.io import read_table
 from entrepot.fraud_service.pipeline import part_tasks, partitioned
-from entrepot.fraud_service.pipeline.partitioned import Spread
-from entrepot.fraud_service.pipeline.scoring import score_frame
-from tests.support.sliced_scoring import GivenScorer, later_file, sliced
-from tests.support.two_members import two_members
+from tests.support.sliced_scoring import TwoMemberScoring
 
 
 @pytest.mark.parametrize("where", ["sliced", "in memory"])
 def test_the_counterparty_cut_is_let_go_before_the_customer_parts_score(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, where: str
 ) -> None:
-    path, target = later_file(tmp_path)
-    whole = read_table(path)
-    scorer = GivenScorer(two_members(whole.drop(columns=[target]), history=True))
-    spread = Spread(part_rows=300)
-    expected = score_frame(whole, scorer, label=target, spread=spread)
+    run = TwoMemberScoring.of(tmp_path, part_rows=300)
+    expected = run.scored("in memory")
 
     watched: list[weakref.ref[np.ndarray]] = []
     cuts: list[int] = []
@@ -61,11 +54,7 @@ def test_the_counterparty_cut_is_let_go_before_the_customer_parts_score(
     monkeypatch.setattr(counterparty_cut.RoutedMade, "__init__", routing)
     monkeypatch.setattr(part_tasks, "score_part", scoring)  # as the sliced path finds it
     monkeypatch.setattr(partitioned, "score_part", scoring)  # as the in-memory path does
-    if where == "sliced":
-        with sliced(path) as table:
-            found = score_frame(table, scorer, label=target, spread=spread)
-    else:
-        found = score_frame(read_table(path), scorer, label=target, spread=spread)
+    found = run.scored(where)
     assert found.spread["cuts"] == 2 and len(cuts) == 2 and cuts[1] > 1
     assert len(watched) == cuts[1] + 2
     assert alive and alive == [0] * len(alive)  # none held by any customer part's scoring

@@ -15,12 +15,8 @@ import pytest
 from entrepot.fraud.score.kept_candidates import KeptCandidates
 from entrepot.fraud.score.partitions import Part, candidate_rows, candidate_table
 from entrepot.fraud.score.scoring import Candidates, explained_rows
-from entrepot.fraud.tables.io import read_table
 from entrepot.fraud_service.pipeline import part_tasks
-from entrepot.fraud_service.pipeline.partitioned import Spread
-from entrepot.fraud_service.pipeline.scoring import score_frame
-from tests.support.sliced_scoring import GivenScorer, later_file, sliced
-from tests.support.two_members import two_members
+from tests.support.sliced_scoring import TwoMemberScoring
 
 THRESHOLD = 0.5
 
@@ -85,17 +81,11 @@ def test_a_part_put_twice_is_an_error() -> None:
 def test_a_table_in_many_parts_explains_what_it_explained_with_every_candidate_held(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, where: str
 ) -> None:
-    path, target = later_file(tmp_path)
-    whole = read_table(path)
-    scorer = GivenScorer(two_members(whole.drop(columns=[target]), history=True))
-    spread = Spread(part_rows=200)
+    scoring = TwoMemberScoring.of(tmp_path, part_rows=200)
     monkeypatch.setattr(part_tasks, "EXPLAIN_LIMIT", 6)  # fewer than the parts offer
 
     def scored() -> Any:
-        if where == "sliced":
-            with sliced(path) as table:
-                return score_frame(table, scorer, label=target, spread=spread)
-        return score_frame(read_table(path), scorer, label=target, spread=spread)
+        return scoring.scored(where)
 
     pruned: list[int] = []
     prune = KeptCandidates._prune
