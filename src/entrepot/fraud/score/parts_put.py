@@ -35,6 +35,11 @@ class PartsPut:
         """Part ``number``'s scores are in."""
         self._put.add(number)
 
+    @property
+    def every(self) -> bool:
+        """Whether every part's scores are in."""
+        return len(self._put) == self._parts
+
     def complete(self) -> pd.Index:
         """The scores' columns, once every part is in; else which parts never were."""
         missing = set(range(self._parts)) - self._put

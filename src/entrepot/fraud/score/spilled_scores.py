@@ -68,6 +68,7 @@ class SpilledScores(ClosedOnExit):
         slice_rows: int | None = None,
     ) -> None:
         self._parts = parts
+        self._count = len(parts)
         self._total = sum(int(np.count_nonzero(part.own)) for part in parts)
         self._slice_rows = SLICE_ROWS if slice_rows is None else slice_rows
         self._tally = tally
@@ -95,6 +96,8 @@ class SpilledScores(ClosedOnExit):
         """Part ``number``'s scores (its own rows', in its order): the figures' columns put
         in their rows' places, the rest written to disk a slice's piece at a time;
         ``scores`` can be let go after."""
+        if self._book.every:  # the parts let go: every one was put
+            raise ValueError(f"the scores of part {number} were put twice")
         part = self._parts[number]
         where = part.rows[part.own]
         self._book.check(number, scores, len(where))
@@ -121,6 +124,8 @@ class SpilledScores(ClosedOnExit):
                 piece = body.iloc[low:high].reset_index(drop=True)
                 self._buckets[(at, number)] = self._spilled.put((piece, placed))
         self._book.done(number)
+        if self._book.every:  # every row is in its place: the parts' rows (five bytes a row
+            self._parts = ()  # of the table) are not held through the figures and the file
 
     def _place(self, name: str, where: np.ndarray, values: np.ndarray) -> None:
         held = self._held.get(name)
@@ -188,7 +193,7 @@ class SpilledScores(ClosedOnExit):
     def _slice(self, at: int) -> pd.DataFrame:
         start = at * self._slice_rows
         size = min(self._slice_rows, self._total - start)
-        parts = [(at, part) for part in range(len(self._parts)) if (at, part) in self._buckets]
+        parts = [(at, part) for part in range(self._count) if (at, part) in self._buckets]
         return self._ordered(parts, start, size)
 
     def _ordered(self, pieces: list[tuple[int, int]], start: int, size: int) -> pd.DataFrame:
