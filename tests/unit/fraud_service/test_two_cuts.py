@@ -21,7 +21,7 @@ from entrepot.fraud.score.counterparty_cut import read_columns
 from entrepot.fraud.score.ensemble import Ensemble
 from entrepot.fraud.score.partitions import role_columns
 from entrepot.fraud.score.scoring import Explanations, score
-from entrepot.fraud_service.pipeline import partitioned
+from entrepot.fraud_service.pipeline import part_tasks, partitioned
 from entrepot.fraud_service.pipeline.partitioned import Spread, score_spread
 from tests.support.two_members import later_rows, two_members
 
@@ -157,7 +157,7 @@ def test_in_process_each_counterparty_part_is_routed_once_made(
         steps.append("routed")
         put(self, found, rows)
 
-    monkeypatch.setattr(partitioned, "counterparty_part", made)
+    monkeypatch.setattr(part_tasks, "counterparty_part", made)  # where made_apart runs it
     monkeypatch.setattr(counterparty_cut.RoutedMade, "put", routed)
     found, facts = score_spread(
         frame,
@@ -207,7 +207,7 @@ def test_a_handed_tables_parts_memory_is_given_back_once_the_last_part_is_scored
         return explained_once(*args)
 
     monkeypatch.setattr(partitioned, "score_part", score_part)
-    monkeypatch.setattr(partitioned, "counterparty_part", counterparty_part)
+    monkeypatch.setattr(part_tasks, "counterparty_part", counterparty_part)
     monkeypatch.setattr(partitioned, "explain_once", explain_once)
     monkeypatch.setattr(partitioned, "give_back", lambda: events.append("give back"))
     upload = describe(frame)

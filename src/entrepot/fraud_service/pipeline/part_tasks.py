@@ -20,18 +20,19 @@ __all__ = [
     "counterparty_part",
     "explain_once",
     "explain_part",
+    "made_apart",
     "score_part",
     "scored_parts",
 ]
 
 if TYPE_CHECKING:
-    from collections.abc import Callable
+    from collections.abc import Callable, Sequence
 
     import numpy as np
     import pandas as pd
 
     from entrepot.fraud.match.description import Upload
-    from entrepot.fraud.score.counterparty_cut import Made
+    from entrepot.fraud.score.counterparty_cut import Made, RoutedMade
     from entrepot.fraud.score.ensemble import Ensemble
     from entrepot.fraud.score.merged_scores import MergedScores
     from entrepot.fraud.score.partitions import Part
@@ -60,6 +61,26 @@ def counterparty_part(shared: PartScoring, part: pd.DataFrame) -> list[Made]:
     from entrepot.fraud.score.counterparty_cut import counterparty_columns
 
     return counterparty_columns(part, shared.ensemble, shared.upload)
+
+
+def made_apart(
+    pool: Pool,
+    shared: PartScoring,
+    taking: Callable[[int], pd.DataFrame],
+    around: Sequence[np.ndarray],
+    routed: RoutedMade,
+) -> None:
+    """Each member's counterparty features made in the counterparty cut's parts (their
+    rows ``around``, table positions, each read by ``taking(i)``) over ``pool``, routed to
+    ``routed`` as each part is back (one part's features held at a time), and the routing
+    sealed: where each row goes is let go before the customer cut's parts score, and the
+    cut's rows with the caller's call (ADR 0119)."""
+
+    def made(i: int, found: list[Made]) -> None:
+        routed.put(found, around[i])
+
+    run_each(pool, counterparty_part, shared, OnDemand(len(around), taking), made)
+    routed.seal()
 
 
 def explain_once(

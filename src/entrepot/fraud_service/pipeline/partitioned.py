@@ -28,12 +28,13 @@ from entrepot.fraud_service.pipeline.part_tasks import (
     counterparty_part,
     explain_once,
     explain_part,
+    made_apart,
     score_part,
     scored_parts,
 )
 from entrepot.freed_memory import give_back
 from entrepot.messages import N_
-from entrepot.pools import Here, OnDemand, Pool, run_each
+from entrepot.pools import Here, Pool
 from entrepot.spilled_parts import SpilledParts
 
 __all__ = [
@@ -54,7 +55,7 @@ if TYPE_CHECKING:
     import pandas as pd
 
     from entrepot.fraud.match.description import Upload
-    from entrepot.fraud.score.counterparty_cut import Made, RoutedMade
+    from entrepot.fraud.score.counterparty_cut import RoutedMade
     from entrepot.fraud.score.ensemble import Ensemble
     from entrepot.fraud.score.known_labels import KnownLabels
     from entrepot.fraud.score.partitions import Part
@@ -227,20 +228,13 @@ def _counterparty_cut(
     """Each member's counterparty features of every row of ``sent`` (the table's columns
     those features read: ``counterparty_cut.read_columns``), made over ``pool`` in
     ``parts`` parts cut by the ``counterparties``, routed to ``routed`` as each part is
-    back (``pools.run_each``) and then dropped: one part's features are held at a time,
-    not the table's. Run after the scored parts are cut: a table handed over is by then
+    back and the routing sealed (:func:`part_tasks.made_apart`, the sliced path's too): one
+    part's features are held at a time, not the table's. Run after the scored parts are cut: a table handed over is by then
     let go but for these columns."""
     from entrepot.fraud.score.partitions import cut_by_entity
 
     cut = cut_by_entity(sent, counterparties, [], parts)
-
-    def back(i: int, made: list[Made]) -> None:
-        routed.put(made, cut[i].rows)
-
-    run_each(
-        pool, counterparty_part, shared, OnDemand(len(cut), partial(_rows_of, sent, cut)), back
-    )
-    routed.seal()  # every row's features in: where each goes is let go before the scoring
+    made_apart(pool, shared, partial(_rows_of, sent, cut), [part.rows for part in cut], routed)
 
 
 def _rows_of(table: pd.DataFrame, parts: list[Part], number: int) -> pd.DataFrame:

@@ -16,7 +16,7 @@ from contextlib import ExitStack
 from typing import TYPE_CHECKING, Any
 
 from entrepot.freed_memory import give_back
-from entrepot.pools import OnDemand, Pool, run_each
+from entrepot.pools import Pool
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Mapping
@@ -24,7 +24,6 @@ if TYPE_CHECKING:
     import numpy as np
     import pandas as pd
 
-    from entrepot.fraud.score.counterparty_cut import Made, RoutedMade
     from entrepot.fraud.score.partitions import Part
     from entrepot.fraud.score.scoring import Candidates, Explanations
     from entrepot.fraud.score.spilled_scores import SpilledScores
@@ -102,7 +101,7 @@ def _scored(
 
     from entrepot.fraud.score.counterparty_cut import RoutedMade
     from entrepot.fraud.score.spilled_scores import SpilledScores
-    from entrepot.fraud_service.pipeline.part_tasks import score_part, scored_parts
+    from entrepot.fraud_service.pipeline.part_tasks import made_apart, score_part, scored_parts
 
     taking = table.route(cuts)
     with ExitStack() as held:
@@ -111,7 +110,7 @@ def _scored(
             routed = held.enter_context(RoutedMade(cuts[0][0], table.rows))
             # the counterparty cut's rows (four bytes a row of the table) let go once its
             # features are made, not held while the customer cut's parts score
-            _made_apart(pool, shared, taking.pop(), cuts.pop()[0], routed)
+            made_apart(pool, shared, taking.pop(), cuts.pop()[0], routed)
             give_back()  # the features' buffers and the cut's rows: the parts' arrays next
 
         def item(i: int) -> tuple[pd.DataFrame, np.ndarray, list[dict[str, np.ndarray]] | None]:
@@ -124,23 +123,3 @@ def _scored(
         except BaseException:
             into.close()
             raise
-
-
-def _made_apart(
-    pool: Pool,
-    shared: PartScoring,
-    taking: Callable[[int], pd.DataFrame],
-    around: list[np.ndarray],
-    routed: RoutedMade,
-) -> None:
-    """Each member's counterparty features made in the counterparty cut's parts (their
-    rows ``around``, read by ``taking``) over ``pool``, routed to ``routed`` as each part
-    is back, and the routing sealed: the cut's rows and where each goes are let go with
-    the call."""
-    from entrepot.fraud_service.pipeline.part_tasks import counterparty_part
-
-    def made(i: int, found: list[Made]) -> None:
-        routed.put(found, around[i])
-
-    run_each(pool, counterparty_part, shared, OnDemand(len(around), taking), made)
-    routed.seal()
