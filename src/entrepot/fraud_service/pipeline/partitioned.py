@@ -229,8 +229,8 @@ def _counterparty_cut(
     those features read: ``counterparty_cut.read_columns``), made over ``pool`` in
     ``parts`` parts cut by the ``counterparties``, routed to ``routed`` as each part is
     back and the routing sealed (:func:`part_tasks.made_apart`, the sliced path's too): one
-    part's features are held at a time, not the table's. Run after the scored parts are cut: a table handed over is by then
-    let go but for these columns."""
+    part's features are held at a time, not the table's. Run after the scored parts are cut:
+    a table handed over is by then let go but for these columns."""
     from entrepot.fraud.score.partitions import cut_by_entity
 
     cut = cut_by_entity(sent, counterparties, [], parts)
