@@ -78,6 +78,36 @@ def test_the_sliced_parts_are_the_ones_scored(
     assert called == [1500] and found.spread["parts"] > 1 and found.spread["cuts"] == 2
 
 
+def test_a_sliced_table_is_cut_on_its_entity_columns_codes(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Regression (issue 40 item 3): the cuts read the entity columns whole (8 bytes a row
+    each for numbers, more for text); they read their codes, four bytes a row, and the
+    scores are those of the table read whole (above)."""
+    from entrepot.fraud.score import partitions
+
+    path, target = later_file(tmp_path)
+    given: list[pd.DataFrame] = []
+    cut = partitions.cut_by_entity
+
+    def spied(frame: pd.DataFrame, *args: Any) -> Any:
+        given.append(frame)
+        return cut(frame, *args)
+
+    monkeypatch.setattr(partitions, "cut_by_entity", spied)
+    whole = read_table(path)
+    scorer = GivenScorer(two_members(whole.drop(columns=[target]), history=True))
+    with sliced(path) as table:
+        score_frame(table, scorer, label=target, spread=Spread(part_rows=300))
+    assert len(given) == 2  # the customers' cut and the counterparties'
+    for frame in given:
+        assert len(frame) == 1500
+        assert all(dtype == np.int32 for dtype in frame.dtypes)
+        for name in frame.columns:
+            codes = pd.factorize(whole[name], use_na_sentinel=False)[0]
+            np.testing.assert_array_equal(frame[name].to_numpy(), codes)
+
+
 @pytest.mark.parametrize("why", ["late labels", "a pool fitted to the rows"])
 def test_a_sliced_table_is_read_whole_where_its_rows_are_read(tmp_path: Path, why: str) -> None:
     path, target = later_file(tmp_path)

@@ -25,6 +25,8 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
+from entrepot.fraud.tables.piece_codes import code_dtype
+
 if TYPE_CHECKING:
     from entrepot.fraud.score.ensemble import Ensemble
     from entrepot.fraud.score.scoring import Candidates
@@ -70,9 +72,12 @@ def entity_groups(frame: pd.DataFrame, columns: Sequence[str]) -> np.ndarray:
 
     codes = []
     offset = 0
+    # the codes in the narrowest type that numbers every column's values (four bytes a row
+    # under 2**31: at 20M rows, 80 MB less a column; the groups' hash is the same)
+    narrow = code_dtype(len(frame) * max(len(columns), 1))
     for column in columns:
         found, uniques = pd.factorize(frame[column], use_na_sentinel=False)
-        found = found.astype(np.int64, copy=False)
+        found = found.astype(narrow, copy=False)
         if offset:
             found += offset  # in place: the codes held once
         codes.append(found)
@@ -93,7 +98,8 @@ def entity_parts(frame: pd.DataFrame, columns: Sequence[str], parts: int) -> np.
     :data:`HASH_ROWS` rows at a time (the hash's temporaries a slice's, not the table's:
     about 110 MiB less at 5M rows, the same parts)."""
     groups = entity_groups(frame, columns)
-    cut = np.empty(len(groups), dtype=np.intp)
+    # a byte a row where the parts number under 256 (at 20M rows, 140 MB less than intp)
+    cut = np.empty(len(groups), dtype=np.min_scalar_type(max(parts - 1, 0)))
     for start in range(0, len(groups), HASH_ROWS):
         some = pd.Series(groups[start : start + HASH_ROWS], copy=False)
         hashed = pd.util.hash_pandas_object(some, index=False).to_numpy()

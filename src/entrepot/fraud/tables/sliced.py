@@ -115,6 +115,21 @@ class SlicedTable(ClosedOnExit):
             return pd.DataFrame(index=pd.RangeIndex(self.rows))
         return pd.DataFrame({name: self.column(name) for name in names}, copy=False)
 
+    def codes_of(self, names: Sequence[Hashable]) -> pd.DataFrame:
+        """The columns ``names`` as the integer codes their values' ``pandas.factorize``
+        gives (equal values, equal codes; a missing value one code), read a slice at a
+        time: what compares values alone never holds a whole column of them."""
+        from entrepot.fraud.tables.piece_codes import piece_codes
+
+        return pd.DataFrame(
+            {
+                name: piece_codes((piece[name] for piece in self.pieces([name])), self.rows)
+                for name in names
+            },
+            index=pd.RangeIndex(self.rows),
+            copy=False,
+        )
+
     def pieces(self, names: Sequence[Hashable]) -> Iterator[pd.DataFrame]:
         """The columns ``names`` a slice at a time, each as :meth:`column` gives its rows:
         what reads each value alone (a parse of the rows' times) never holds the whole."""

@@ -57,7 +57,8 @@ def score_sliced(
     sent = part_columns(ensemble, upload.id_columns, columns)
     roles = cut_roles(table.head(0), ensemble)
     own, around = entities if roles is None else (roles[0], [])
-    read = table.columns_of(list(dict.fromkeys([*own, *around, *(roles or ([], []))[1]])))
+    # the entity columns as codes: the cuts compare their values alone
+    read = table.codes_of(list(dict.fromkeys([*own, *around, *(roles or ([], []))[1]])))
     parts = cut_by_entity(read, own, around, count)
     cuts = [([part.rows for part in parts], sent)]
     if roles is not None:  # two cuts: the counterparty features made in the other

@@ -139,3 +139,19 @@ def test_closing_the_table_removes_its_slices(tmp_path: Path) -> None:
         table.column("id")
     with pytest.raises(OSError, match="closed"):
         readers[0](0)
+
+
+def test_the_codes_of_columns_are_the_whole_columns_factorised(tmp_path: Path) -> None:
+    """Issue 40 item 3: what cuts a table by entity reads its columns' codes a slice at a
+    time, never the whole columns: equal values, equal codes, numbered as the whole
+    column's factorisation numbers them (a missing value one code too), four bytes a
+    row."""
+    path = _csv(tmp_path, _table())
+    whole = _whole(path)
+    with _sliced(path) as table:
+        codes = table.codes_of(["city", "count", "note", "ratio"])
+    assert list(codes.columns) == ["city", "count", "note", "ratio"]
+    for name in codes.columns:
+        expected = pd.factorize(whole[name], use_na_sentinel=False)[0]
+        np.testing.assert_array_equal(codes[name].to_numpy(), expected)
+        assert codes[name].dtype == np.int32
