@@ -9,9 +9,12 @@ back, its own rows' scores are cut where the table's slices of :data:`SLICE_ROWS
 begin, and each piece is written to a temporary file (``entrepot.spilled_parts``) under
 its slice's number and the part's. A slice of the table's scores is then its pieces,
 joined and put in the table's order: the rows :meth:`MergedScores.merged` gives for it,
-bit for bit. What stays in memory for every row is what the figures read (the probability
-and the prediction: 9 bytes a row) and the counts the summary reads
-(``fraud_service.summary.tally``), added as each part comes back.
+bit for bit. Nothing is held in memory for each row while the parts come back but the
+counts the summary reads (``fraud_service.summary.tally``), added as each part comes
+back: the figures' columns (the probability and the prediction, 9 bytes a row: 180 MB at
+20M rows, beside the parts' features) are written with each part too, and put in the
+table's order once, when the figures first read them (:meth:`values`), until
+:meth:`let_go_held` (the writing reads them from each piece).
 
 A part whose column's dtype differs from the first part's (a nullable column holding
 values in one part and none in another) makes the slices joined from the whole table's
@@ -48,6 +51,8 @@ HELD = ("fraud_probability", "prediction")
 #: A piece of a part's scores (its rows in one slice, in the part's order) and their
 #: positions in the slice.
 _Piece = tuple[pd.DataFrame, np.ndarray]
+#: A part's figures' columns and their rows' places in the table.
+_Held = tuple[dict[str, np.ndarray], np.ndarray]
 
 
 class SpilledScores(ClosedOnExit):
@@ -74,11 +79,16 @@ class SpilledScores(ClosedOnExit):
         self._tally = tally
         self.tallied: Counter[str] = Counter()
         self._spilled: SpilledParts[_Piece] = SpilledParts()
-        weakref.finalize(self, self._spilled.close)  # never left open, even unclosed
+        # each part's figures' columns and their rows' places: the held arrays made of them
+        self._by_part: SpilledParts[_Held] = SpilledParts()
+        for spilled in (self._spilled, self._by_part):
+            weakref.finalize(self, spilled.close)  # never left open, even unclosed
         self._buckets: dict[tuple[int, int], int] = {}  # (slice, part): the spilled piece
+        self._held_parts: list[int] = []
+        self._held_dtypes: dict[str, np.dtype] = {}
         self._held: dict[str, np.ndarray] = {}
-        # each part's columns read from a held array: the held ones, and those that repeat
-        # one bit for bit (a one-model ensemble's member score): (column, held column)
+        # each part's columns read from a held column of the same piece, that repeat it bit
+        # for bit (a one-model ensemble's member score): (column, held column)
         self._repeats: dict[int, list[tuple[str, str]]] = {}
         self._book = PartsPut(len(parts))
         self._dtypes: pd.Series | None = None
@@ -86,8 +96,9 @@ class SpilledScores(ClosedOnExit):
         self._texts: dict[str, tuple[np.ndarray, list[str]]] = {}
 
     def close(self) -> None:
-        """Forget the pieces on disk (the figures' columns stay)."""
+        """Forget the pieces on disk (the figures' columns stay where they were made)."""
         self._spilled.close()
+        self._by_part.close()
 
     def __len__(self) -> int:
         return self._total
@@ -101,8 +112,12 @@ class SpilledScores(ClosedOnExit):
         part = self._parts[number]
         where = part.rows[part.own]
         self._book.check(number, scores, len(where))
-        for name in HELD:
-            self._place(name, where, scores[name].to_numpy())
+        held = {name: scores[name].to_numpy() for name in HELD}
+        for name, values in held.items():
+            known = self._held_dtypes.setdefault(name, values.dtype)
+            if values.dtype != known:
+                raise ValueError(f"the scores' column {name} came as {values.dtype}, not {known}")
+        self._held_parts.append(self._by_part.put((held, where)))
         if self._tally is not None:
             self.tallied.update(self._tally(scores))
         body = scores.drop(columns=[ROW]) if ROW in scores.columns else scores
@@ -127,21 +142,32 @@ class SpilledScores(ClosedOnExit):
         if self._book.every:  # every row is in its place: the parts' rows (five bytes a row
             self._parts = ()  # of the table) are not held through the figures and the file
 
-    def _place(self, name: str, where: np.ndarray, values: np.ndarray) -> None:
-        held = self._held.get(name)
-        if held is None:
-            held = self._held[name] = np.empty(self._total, dtype=values.dtype)
-        if values.dtype != held.dtype:
-            raise ValueError(f"the scores' column {name} came as {values.dtype}, not {held.dtype}")
-        held[where] = values
-
     def values(self, name: str) -> np.ndarray:
         """Column ``name``'s values (one of :data:`HELD`) in the table's row order, once
-        every part is put: the array held, not a copy."""
+        every part is put: the array held (put in order from the parts' on the first
+        call, or the first after :meth:`let_go_held`), not a copy."""
         self._complete()
-        if name not in self._held:
+        if name not in HELD:
+            raise ValueError(f"the scores' column {name} is not held in memory")
+        if not self._held:
+            self._held = self._placed()
+        if name not in self._held:  # no part held a row
             raise ValueError(f"the scores' column {name} is not held in memory")
         return self._held[name]
+
+    def _placed(self) -> dict[str, np.ndarray]:
+        """The figures' columns in the table's order, from each part's."""
+        placed = {name: np.empty(self._total, dtype=t) for name, t in self._held_dtypes.items()}
+        for number in self._held_parts:
+            held, where = self._by_part.take(number)
+            for name, values in held.items():
+                placed[name][where] = values
+        return placed
+
+    def let_go_held(self) -> None:
+        """Stop holding the figures' columns in the table's order (read again, they are
+        put in order again): the slices and the file read them from their pieces."""
+        self._held = {}
 
     def read(self, names: Sequence[str]) -> dict[str, np.ndarray]:
         """Columns ``names`` in the table's row order, once every part is put: a held one,
@@ -152,11 +178,11 @@ class SpilledScores(ClosedOnExit):
         found: dict[str, np.ndarray] = {}
         rest: dict[str, list[np.ndarray]] = {}
         for name in dict.fromkeys(names):
-            source = name if name in self._held else self._repeated(name)
+            source = name if name in HELD else self._repeated(name)
             if source is None:
                 rest[name] = []
             else:
-                found[name] = self._held[source]
+                found[name] = self.values(source)
         if rest:
             for piece in self.slices():
                 for name, values in rest.items():
@@ -211,15 +237,14 @@ class SpilledScores(ClosedOnExit):
         return self._finished(joined.take(order).reset_index(drop=True), start)
 
     def _read(self, at: int, part: int) -> _Piece:
-        """Part ``part``'s piece of slice ``at``, its columns read from held arrays put
-        back in their places."""
+        """Part ``part``'s piece of slice ``at``, its columns repeating a held one made
+        again from it."""
         piece, placed = self._spilled.take(self._buckets[(at, part)])
         repeats = self._repeats[part]
         if not repeats:
             return piece, placed
-        rows = placed.astype(np.intp) + at * self._slice_rows
         for name, source in repeats:
-            piece[name] = self._held[source][rows]
+            piece[name] = piece[source].to_numpy().copy()
         assert self._dtypes is not None
         return piece[list(self._dtypes.index)], placed
 
@@ -287,14 +312,13 @@ def as_frame(scores: pd.DataFrame | SpilledScores) -> pd.DataFrame:
 
 
 def _repeats(body: pd.DataFrame) -> list[tuple[str, str]]:
-    """``body``'s columns whose values a held column gives: the held ones, and any other
+    """``body``'s columns whose values a held column gives, other than the held ones: any
     NumPy column repeating one of them bit for bit; each with the held column read."""
     found: list[tuple[str, str]] = []
     if not body.columns.is_unique:
         return found  # columns told apart by their places alone: every one written
     for name in body.columns:
         if name in HELD:
-            found.append((str(name), str(name)))
             continue
         values = body[name]
         if not isinstance(values.dtype, np.dtype):

@@ -196,6 +196,9 @@ def score_frame(
         give_back()  # the estimate's buffers, before the promise's (20M rows: 300 MiB each)
         promise = promise_of(times, proba)
         summary = summarized(counts, proba, ensemble)
+        del proba, times
+        if isinstance(scores, SpilledScores):  # the writing reads them from each piece
+            scores.let_go_held()
     except BaseException:
         if isinstance(scores, SpilledScores):
             scores.close()

@@ -185,6 +185,22 @@ def test_the_scores_write_the_file_their_frame_writes(tmp_path: Path, suffix: st
         assert pd.read_csv(written)["id"].iloc[5].startswith("'=")
 
 
+def _put_measured(
+    parts: list[Part], scored: list[pd.DataFrame]
+) -> tuple[SpilledScores, int]:
+    """Every part's ``scored`` put, slices of 10,000 rows, and the bytes held after."""
+    tracemalloc.start()
+    try:
+        held = SpilledScores(parts, slice_rows=10_000)
+        before = tracemalloc.get_traced_memory()[0]
+        for number, scores in enumerate(scored):
+            held.put(number, scores)
+        kept = tracemalloc.get_traced_memory()[0] - before
+    finally:
+        tracemalloc.stop()
+    return held, kept
+
+
 def test_what_is_held_in_memory_is_the_figures_columns_alone() -> None:
     rows = 60_000
     parts = _parts(rows=rows, count=3)
@@ -197,25 +213,18 @@ def test_what_is_held_in_memory_is_the_figures_columns_alone() -> None:
         }
     )
     scored = scored_of(frame, parts)
-    tracemalloc.start()
-    try:
-        held = SpilledScores(parts, slice_rows=10_000)
-        before = tracemalloc.get_traced_memory()[0]
-        for number in range(3):
-            held.put(number, scored[number])
-        kept = tracemalloc.get_traced_memory()[0] - before
-    finally:
-        tracemalloc.stop()
-    # the notes are about 5 MB of Python strings, the figures' columns 0.54 MB
+    held, kept = _put_measured(parts, scored)
+    # the notes are about 5 MB of Python strings
     assert kept < 1_500_000
     with held:
         assert held.frame()["note"].tolist() == frame["note"].tolist()
 
 
 def test_a_column_repeating_a_held_one_is_not_written_but_read_back_the_same() -> None:
-    """A one-model ensemble's member score repeats the probability bit for bit: it is read
-    from the held array, not written to disk; where a part's differs (here ``-0.0``), that
-    part's is written."""
+    """A one-model ensemble's member score repeats the probability bit for bit: it is made
+    again from the piece's probability, not written to disk; where a part's differs (here
+    ``-0.0``), that part's is written. The figures' columns travel with their pieces (the
+    writing reads them there, not from arrays of the table's rows)."""
     parts = _parts()
     table = _table()
     table["score_m"] = table["fraud_probability"].to_numpy().copy()
@@ -228,7 +237,7 @@ def test_a_column_repeating_a_held_one_is_not_written_but_read_back_the_same() -
         pd.testing.assert_frame_equal(pd.concat(list(held.slices()), ignore_index=True), expected)
         pd.testing.assert_frame_equal(held.frame(), expected)
     on_disk = {name for piece in written for name in piece.columns}
-    assert "fraud_probability" not in on_disk and "prediction" not in on_disk
+    assert "fraud_probability" in on_disk and "prediction" in on_disk
     assert "score_m" in on_disk  # part 2's, whose bits differ
     assert sum("score_m" in piece.columns for piece in written) < len(written)
     assert np.signbit(expected["score_m"]).sum() == 1
@@ -258,3 +267,38 @@ def test_columns_read_back_whole_are_the_frames_and_a_repeat_is_the_held_array(
         repeats = found["score_m"] is held.values("fraud_probability")
         assert repeats is not differs
         assert found["prediction"] is held.values("prediction")
+
+
+def test_nothing_is_held_for_each_row_while_the_parts_come_back() -> None:
+    """Issue 40 item 3: the figures' columns are not held in the table's order while parts
+    come back (9 bytes a row beside each part's features); put in order when first read,
+    let go after (:meth:`SpilledScores.let_go_held`) and put in order again when read
+    again, the same values; the slices read without them the same frame."""
+    rows = 60_000
+    parts = _parts(rows=rows, count=3)
+    rng = np.random.default_rng(5)
+    frame = pd.DataFrame(
+        {
+            "row": np.arange(1, rows + 1),
+            "fraud_probability": rng.random(rows),
+            "score_m": np.zeros(rows),
+            "prediction": (rng.random(rows) < 0.3).astype(np.int8),
+        }
+    )
+    frame["score_m"] = frame["fraud_probability"].to_numpy().copy()
+    scored = scored_of(frame, parts)
+    expected = joined_back(scored, parts)
+    held, kept = _put_measured(parts, scored)
+    assert kept < 100_000  # the figures' columns: 540 kB
+    with held:
+        first = held.values("fraud_probability")
+        np.testing.assert_array_equal(first, expected["fraud_probability"].to_numpy())
+        assert held.values("fraud_probability") is first  # held until let go
+        held.let_go_held()
+        again = held.values("prediction")
+        np.testing.assert_array_equal(again, expected["prediction"].to_numpy())
+        assert held.values("fraud_probability") is not first
+        held.let_go_held()
+        slices = pd.concat(list(held.slices()), ignore_index=True)
+        assert not held._held  # the slices read the figures' columns from their pieces
+        pd.testing.assert_frame_equal(slices, expected, check_exact=True)
