@@ -14,13 +14,13 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 
 import numpy as np
 
 from entrepot.fraud.model.behaviour import DAY
 
-__all__ = ["MISSING", "SLICE_ROWS", "RowCounts", "counted"]
+__all__ = ["MISSING", "SLICE_ROWS", "Horizons", "RowCounts", "counted"]
 
 #: Rows counted at a time.
 SLICE_ROWS = 1 << 20
@@ -46,10 +46,18 @@ class RowCounts:
     elapsed: float | None
 
 
+class Horizons(Protocol):
+    """The rows' horizons, as an array or found a slice at a time as asked."""
+
+    def __len__(self) -> int: ...
+
+    def __getitem__(self, rows: slice, /) -> np.ndarray: ...
+
+
 def counted(
     card: Mapping[str, Any],
     days: np.ndarray,
-    horizons: np.ndarray,
+    horizons: Horizons,
     weights: np.ndarray | None,
     seconds: np.ndarray | None,
 ) -> RowCounts:

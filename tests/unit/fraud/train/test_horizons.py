@@ -397,3 +397,35 @@ def test_rows_of_no_weight_are_aged_by_their_plain_mean_in_slices(
     monkeypatch.setattr("entrepot.fraud.score.promise_rows.SLICE_ROWS", 33)
     found = promised(card, np.full(100, 7.0), proba, seconds)
     assert found["elapsed_days"] == pytest.approx(after[:-1].mean())
+
+
+def test_a_promise_finds_each_slices_horizons_alone_and_the_same(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Regression (issue 40 item 3): a scoring's promise held every row's horizon at once
+    (8 bytes a row, the peak of a 20M-row scoring's last steps); found a slice at a time as
+    they are counted, no array of the file's rows is asked for, and the promise is the
+    one the whole array gives, bit for bit."""
+    from entrepot.fraud.score import promise, promise_rows
+
+    rng = np.random.default_rng(3)
+    labels = np.sort(rng.integers(0, 90 * DAY, 400))
+    seconds = rng.integers(0, 120 * DAY, 5000)
+    seconds[::89] = np.iinfo(np.int64).min
+    proba = rng.random(5000) * 0.2
+    card = {**_card(), "observed": {"days": 14, "test_center": 60 * DAY}}
+    whole = promised(card, row_horizons(seconds, labels, 7), proba, seconds)
+    monkeypatch.setattr(promise_rows, "SLICE_ROWS", 700)
+    whole_sliced = promised(card, row_horizons(seconds, labels, 7), proba, seconds)
+    asked: list[int] = []
+    real = promise._horizons
+
+    def spied(some: np.ndarray, known: np.ndarray, delay: float) -> np.ndarray:
+        asked.append(len(some))
+        return real(some, known, delay)
+
+    monkeypatch.setattr(promise, "_horizons", spied)
+    found = promise.promise_of(promise.RowTimes(card, seconds, labels), proba)
+    assert asked and max(asked) <= 700  # a slice's horizons at a time, never the file's
+    assert found == whole_sliced
+    assert found["horizon_days"] == whole["horizon_days"]
