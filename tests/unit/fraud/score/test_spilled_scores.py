@@ -185,9 +185,7 @@ def test_the_scores_write_the_file_their_frame_writes(tmp_path: Path, suffix: st
         assert pd.read_csv(written)["id"].iloc[5].startswith("'=")
 
 
-def _put_measured(
-    parts: list[Part], scored: list[pd.DataFrame]
-) -> tuple[SpilledScores, int]:
+def _put_measured(parts: list[Part], scored: list[pd.DataFrame]) -> tuple[SpilledScores, int]:
     """Every part's ``scored`` put, slices of 10,000 rows, and the bytes held after."""
     tracemalloc.start()
     try:
