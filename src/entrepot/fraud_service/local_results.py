@@ -60,8 +60,9 @@ class Scored:
     """A scored file: the model or ensemble used, the scores, where they were written."""
 
     ensemble: Ensemble
-    #: The scores, or where the table was read in slices, their figures' columns alone (the
-    #: rest was written to ``out`` from disk: ``fraud.score.spilled_scores``).
+    #: The scores, or where the table was read in slices, what held them on disk, closed
+    #: once they were written to ``out`` (``fraud.score.spilled_scores``): their rows'
+    #: count alone is read after.
     scores: pd.DataFrame | SpilledScores
     out: Path
     saved_ensemble: Path | None
