@@ -56,7 +56,7 @@ class KeptCandidates:
         part = self._parts[number]
         local = np.asarray(offered.rows, dtype=np.intp)
         self.offered[number] = offered
-        self._positions = np.concatenate([self._positions, part.rows[part.own][local]])
+        self._positions = np.concatenate([self._positions, part.own_rows()[local]])
         self._proba = np.concatenate([self._proba, np.asarray(proba, dtype=np.float64)[local]])
         self._owner = np.concatenate([self._owner, np.full(len(local), number, dtype=np.intp)])
         if len(self._positions) > self._limit:

@@ -48,7 +48,7 @@ class MergedScores:
     (:meth:`merged`)."""
 
     def __init__(self, parts: Sequence[Part]) -> None:
-        self._where = [part.rows[part.own] for part in parts]
+        self._where = [part.own_rows() for part in parts]
         self._total = sum(len(rows) for rows in self._where)
         self._book = PartsPut(len(parts))
         self._columns: dict[int, _Holder] = {}  # by the column's place

@@ -99,7 +99,7 @@ def entity_parts(frame: pd.DataFrame, columns: Sequence[str], parts: int) -> np.
     about 110 MiB less at 5M rows, the same parts)."""
     groups = entity_groups(frame, columns)
     # a byte a row where the parts number under 256 (at 20M rows, 140 MB less than intp)
-    cut = np.empty(len(groups), dtype=np.min_scalar_type(max(parts - 1, 0)))
+    cut = np.empty(len(groups), dtype=part_number_dtype(parts))
     for start in range(0, len(groups), HASH_ROWS):
         some = pd.Series(groups[start : start + HASH_ROWS], copy=False)
         hashed = pd.util.hash_pandas_object(some, index=False).to_numpy()
@@ -115,6 +115,17 @@ class Part:
 
     rows: np.ndarray
     own: np.ndarray
+
+    def own_rows(self) -> np.ndarray:
+        """The table's positions of the part's own rows, in its order: where its scores go."""
+        own: np.ndarray = self.rows[self.own]
+        return own
+
+
+def part_number_dtype(parts: int) -> np.dtype:
+    """The narrowest unsigned integer that numbers ``parts`` parts (a byte under 256): what
+    each row's part is held in, over every row of the table."""
+    return np.min_scalar_type(max(parts - 1, 0))
 
 
 def cut_by_entity(
@@ -133,15 +144,11 @@ def cut_by_entity(
         for column in around:
             values = frame[column]
             read |= values.isin(values[mine].unique()).to_numpy()
-        rows = np.flatnonzero(read).astype(_positions(len(frame)), copy=False)
+        # the row positions in four bytes under 2**31 rows, for each cut's parts and their
+        # merged scores' places (at 20M rows, 240 MB less)
+        rows = np.flatnonzero(read).astype(code_dtype(len(frame)), copy=False)
         found.append(Part(rows, mine[rows]))
     return found
-
-
-def _positions(rows: int) -> type[np.signedinteger]:
-    """The narrowest dtype of a table's row positions: four bytes a row under 2**31 rows,
-    for each cut's parts and their merged scores' places (at 20M rows, 240 MB less)."""
-    return np.int32 if rows < 2**31 else np.int64
 
 
 def candidate_rows(
@@ -185,7 +192,7 @@ def _offered(
     for number, (offered, part) in enumerate(zip(candidates, parts, strict=True)):
         if offered is None:
             continue
-        mine = part.rows[part.own]
+        mine = part.own_rows()
         found.update((int(mine[local]), (number, i)) for i, local in enumerate(offered.rows))
     pairs = np.asarray([found[row] for row in rows.tolist()], dtype=np.intp).reshape(-1, 2)
     return pairs[:, 0], pairs[:, 1]

@@ -110,7 +110,7 @@ class SpilledScores(ClosedOnExit):
         if self._book.every:  # the parts let go: every one was put
             raise ValueError(f"the scores of part {number} were put twice")
         part = self._parts[number]
-        where = part.rows[part.own]
+        where = part.own_rows()
         self._book.check(number, scores, len(where))
         held = {name: scores[name].to_numpy() for name in HELD}
         for name, values in held.items():

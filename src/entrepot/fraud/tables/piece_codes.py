@@ -19,7 +19,8 @@ __all__ = ["code_dtype", "piece_codes"]
 
 
 def code_dtype(count: int) -> type[np.signedinteger]:
-    """The narrowest of ``int32`` and ``int64`` that numbers ``count`` distinct values."""
+    """The narrowest of ``int32`` and ``int64`` that numbers ``count`` distinct values (or
+    positions in a table of ``count`` rows)."""
     return np.int32 if count < 2**31 else np.int64
 
 
