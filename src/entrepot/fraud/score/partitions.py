@@ -64,9 +64,16 @@ def role_columns(ensemble: Ensemble, columns: Sequence[str]) -> tuple[list[str],
     return [c for c in columns if c in own], [c for c in columns if c in around]
 
 
-def entity_groups(frame: pd.DataFrame, columns: Sequence[str]) -> np.ndarray:
+def entity_groups(
+    frame: pd.DataFrame, columns: Sequence[str], *, coded: bool = False
+) -> np.ndarray:
     """Each row's group: rows sharing a value of any of ``columns`` share a group (a
-    missing value is a value too); the groups are numbered as the table first shows them."""
+    missing value is a value too); the groups are numbered as the table first shows them.
+
+    ``coded``: ``frame``'s columns are already their values' codes, numbered as the table
+    first shows each value (``fraud.tables.piece_codes``, what ``pandas.factorize`` gives
+    them): used as they are, not factorised again (at 20M rows a column's factorisation
+    held 230 MB more, the peak of a scoring's cut)."""
     from scipy.sparse import coo_matrix
     from scipy.sparse.csgraph import connected_components
 
@@ -76,12 +83,13 @@ def entity_groups(frame: pd.DataFrame, columns: Sequence[str]) -> np.ndarray:
     # under 2**31: at 20M rows, 80 MB less a column; the groups' hash is the same)
     narrow = code_dtype(len(frame) * max(len(columns), 1))
     for column in columns:
-        found, uniques = pd.factorize(frame[column], use_na_sentinel=False)
-        found = found.astype(narrow, copy=False)
+        found, count = _codes(frame[column], coded)
+        # the caller's codes never changed in place: copied where they are shifted
+        found = found.astype(narrow, copy=bool(offset) and coded)
         if offset:
             found += offset  # in place: the codes held once
         codes.append(found)
-        offset += len(uniques)
+        offset += count
     if len(codes) == 1:
         single: np.ndarray = codes[0]
         return single
@@ -93,11 +101,23 @@ def entity_groups(frame: pd.DataFrame, columns: Sequence[str]) -> np.ndarray:
     return groups
 
 
-def entity_parts(frame: pd.DataFrame, columns: Sequence[str], parts: int) -> np.ndarray:
+def _codes(values: pd.Series, coded: bool) -> tuple[np.ndarray, int]:
+    """A column's codes (equal values, equal codes, numbered as they first show) and how
+    many values it holds: ``values`` as they are where they are codes already."""
+    if coded:
+        found = values.to_numpy()
+        return found, int(found.max()) + 1 if len(found) else 0
+    found, uniques = pd.factorize(values, use_na_sentinel=False)
+    return found, len(uniques)
+
+
+def entity_parts(
+    frame: pd.DataFrame, columns: Sequence[str], parts: int, *, coded: bool = False
+) -> np.ndarray:
     """Each row's part, ``0 ≤ part < parts``: a stable hash of its entity group, hashed
     :data:`HASH_ROWS` rows at a time (the hash's temporaries a slice's, not the table's:
-    about 110 MiB less at 5M rows, the same parts)."""
-    groups = entity_groups(frame, columns)
+    about 110 MiB less at 5M rows, the same parts); ``coded``: as :func:`entity_groups`."""
+    groups = entity_groups(frame, columns, coded=coded)
     # a byte a row where the parts number under 256 (at 20M rows, 140 MB less than intp)
     cut = np.empty(len(groups), dtype=part_number_dtype(parts))
     for start in range(0, len(groups), HASH_ROWS):
@@ -129,12 +149,18 @@ def part_number_dtype(parts: int) -> np.dtype:
 
 
 def cut_by_entity(
-    frame: pd.DataFrame, own: Sequence[str], around: Sequence[str], parts: int
+    frame: pd.DataFrame,
+    own: Sequence[str],
+    around: Sequence[str],
+    parts: int,
+    *,
+    coded: bool = False,
 ) -> list[Part]:
     """The non-empty parts of ``frame``: its rows cut by their ``own`` entities' groups,
     each part with every row of the counterparties (``around``) its own rows name, so
-    that each own row's counterparties' whole history is there too."""
-    cut = entity_parts(frame, own, parts)
+    that each own row's counterparties' whole history is there too; ``coded``: ``frame``'s
+    columns are their values' codes (:func:`entity_groups`)."""
+    cut = entity_parts(frame, own, parts, coded=coded)
     found = []
     for part in range(parts):
         mine = cut == part

@@ -59,10 +59,10 @@ def score_sliced(
     own, around = entities if roles is None else (roles[0], [])
     # the entity columns as codes: the cuts compare their values alone
     read = table.codes_of(list(dict.fromkeys([*own, *around, *(roles or ([], []))[1]])))
-    parts = cut_by_entity(read, own, around, count)
+    parts = cut_by_entity(read, own, around, count, coded=True)
     cuts = [([part.rows for part in parts], sent)]
     if roles is not None:  # two cuts: the counterparty features made in the other
-        other = [part.rows for part in cut_by_entity(read, roles[1], [], count)]
+        other = [part.rows for part in cut_by_entity(read, roles[1], [], count, coded=True)]
         cuts.append((other, read_columns(ensemble, columns)))
         del other
     del read
