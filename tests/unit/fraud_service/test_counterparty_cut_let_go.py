@@ -29,8 +29,8 @@ def test_the_counterparty_cut_is_let_go_before_the_customer_parts_score(
     cuts: list[int] = []
     cut_by_entity = partitions.cut_by_entity
 
-    def cut(frame: Any, own: Any, around: Any, parts: int) -> Any:
-        found = cut_by_entity(frame, own, around, parts)
+    def cut(frame: Any, own: Any, around: Any, parts: int, **kwargs: Any) -> Any:
+        found = cut_by_entity(frame, own, around, parts, **kwargs)
         cuts.append(len(found))
         if len(cuts) == 2:  # the counterparty cut (the customer cut is made first)
             watched.extend(weakref.ref(part.rows) for part in found)

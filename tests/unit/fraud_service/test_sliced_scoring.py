@@ -90,9 +90,9 @@ def test_a_sliced_table_is_cut_on_its_entity_columns_codes(
     given: list[pd.DataFrame] = []
     cut = partitions.cut_by_entity
 
-    def spied(frame: pd.DataFrame, *args: Any) -> Any:
+    def spied(frame: pd.DataFrame, *args: Any, **kwargs: Any) -> Any:
         given.append(frame)
-        return cut(frame, *args)
+        return cut(frame, *args, **kwargs)
 
     monkeypatch.setattr(partitions, "cut_by_entity", spied)
     whole = read_table(path)
