@@ -4,6 +4,8 @@ and scorers that give the ensemble they were made with."""
 
 from __future__ import annotations
 
+import gc
+import weakref
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, ClassVar
@@ -95,3 +97,22 @@ class TwoMemberScoring:
             with sliced(self.path) as table:
                 return score_frame(table, self.scorer, label=self.target, spread=spread)
         return score_frame(read_table(self.path), self.scorer, label=self.target, spread=spread)
+
+
+def alive_at_each_part(monkeypatch: Any, watched: list[weakref.ref[Any]]) -> list[int]:
+    """How many of ``watched`` are alive as each customer part starts to score (after a
+    collection), as the scorings in memory and on disk find ``score_part``: the list
+    grows as the parts score."""
+    from entrepot.fraud_service.pipeline import part_tasks, partitioned
+
+    alive: list[int] = []
+    score_part = part_tasks.score_part
+
+    def scoring(shared: Any, item: Any) -> Any:
+        gc.collect()
+        alive.append(sum(ref() is not None for ref in watched))
+        return score_part(shared, item)
+
+    monkeypatch.setattr(part_tasks, "score_part", scoring)  # as the sliced path finds it
+    monkeypatch.setattr(partitioned, "score_part", scoring)  # as the in-memory path does
+    return alive

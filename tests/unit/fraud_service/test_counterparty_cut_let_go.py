@@ -5,7 +5,6 @@ rows) once the counterparty features are made, before the customer cut's parts s
 
 from __future__ import annotations
 
-import gc
 import weakref
 from pathlib import Path
 from typing import Any
@@ -14,8 +13,7 @@ import numpy as np
 import pytest
 
 from entrepot.fraud.score import counterparty_cut, partitions
-from entrepot.fraud_service.pipeline import part_tasks, partitioned
-from tests.support.sliced_scoring import TwoMemberScoring
+from tests.support.sliced_scoring import TwoMemberScoring, alive_at_each_part
 
 
 @pytest.mark.parametrize("where", ["sliced", "in memory"])
@@ -42,18 +40,9 @@ def test_the_counterparty_cut_is_let_go_before_the_customer_parts_score(
         made(self, parts, total)
         watched.extend([weakref.ref(self._owner), weakref.ref(self._place)])
 
-    alive: list[int] = []
-    score_part = part_tasks.score_part
-
-    def scoring(shared: Any, item: Any) -> Any:
-        gc.collect()
-        alive.append(sum(ref() is not None for ref in watched))
-        return score_part(shared, item)
-
+    alive = alive_at_each_part(monkeypatch, watched)
     monkeypatch.setattr(partitions, "cut_by_entity", cut)
     monkeypatch.setattr(counterparty_cut.RoutedMade, "__init__", routing)
-    monkeypatch.setattr(part_tasks, "score_part", scoring)  # as the sliced path finds it
-    monkeypatch.setattr(partitioned, "score_part", scoring)  # as the in-memory path does
     found = run.scored(where)
     assert found.spread["cuts"] == 2 and len(cuts) == 2 and cuts[1] > 1
     assert len(watched) == cuts[1] + 2

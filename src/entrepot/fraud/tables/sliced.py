@@ -19,6 +19,7 @@ do not join as the whole read would is never made (``csv_sliced``)."""
 from __future__ import annotations
 
 from collections.abc import Callable, Hashable, Iterator, Sequence
+from typing import Protocol, runtime_checkable
 
 import numpy as np
 import pandas as pd
@@ -29,7 +30,7 @@ from entrepot.fraud.tables.finite import INFINITIES
 from entrepot.fraud.tables.one_piece import one_piece, text_in_one_piece
 from entrepot.spilled_parts import SpilledParts
 
-__all__ = ["SlicedTable"]
+__all__ = ["SlicedRows", "SlicedTable"]
 
 _FLOAT = np.dtype("float64")
 
@@ -159,30 +160,37 @@ class SlicedTable(ClosedOnExit):
             found.attrs[INFINITIES] = self.infinities()
         return found
 
+    @property
+    def starts(self) -> tuple[int, ...]:
+        """Where each slice begins (a row position), and the table's end last."""
+        return tuple(self._starts)
+
     def route(
-        self, cuts: Sequence[tuple[Sequence[np.ndarray], Sequence[Hashable]]]
+        self, cuts: Sequence[tuple[SlicedRows | Sequence[np.ndarray], Sequence[Hashable]]]
     ) -> list[Callable[[int], pd.DataFrame]]:
         """For each cut, ``(rows of each part, columns)``, how each part's rows of those
         columns are read back: as ``table.joined()[columns].take(rows)`` gives them. The
-        table is read once, a slice at a time, each slice's rows of each part written to
-        disk as a piece of that part."""
+        table is read once, a slice at a time, each slice's rows of each part (each cut's
+        :meth:`SlicedRows.in_slice`, cut where :attr:`starts` says) written to disk as a
+        piece of that part; rows held in memory as arrays are cut here)."""
+        sliced = [(_sliced_rows(parts, self._starts), columns) for parts, columns in cuts]
         held: SpilledParts[pd.DataFrame] = SpilledParts()
-        pieces: list[list[list[int]]] = [[[] for _ in parts] for parts, _ in cuts]
+        pieces: list[list[list[int]]] = [[[] for _ in range(len(parts))] for parts, _ in sliced]
         wanted = list(dict.fromkeys(c for _, columns in cuts for c in columns))
         for number in range(self.slices):
-            start, end = self._starts[number], self._starts[number + 1]
+            start = self._starts[number]
             block = self._slice(number, wanted)
-            for cut, (parts, columns) in enumerate(cuts):
+            for cut, (parts, columns) in enumerate(sliced):
                 chosen = block[list(columns)]
-                for part, rows in enumerate(parts):
-                    local = _within(rows, start, end)
+                for part in range(len(parts)):
+                    local = parts.in_slice(part, number) - start
                     if len(local):
                         pieces[cut][part].append(held.put(chosen.take(local)))
             del block
         self._routed.append(held)
         return [
             _PartReader(held, pieces[cut], parts, list(columns))
-            for cut, (parts, columns) in enumerate(cuts)
+            for cut, (parts, columns) in enumerate(sliced)
         ]
 
     def _slice(self, number: int, columns: Sequence[Hashable]) -> pd.DataFrame:
@@ -203,6 +211,19 @@ class SlicedTable(ClosedOnExit):
         return values
 
 
+@runtime_checkable
+class SlicedRows(Protocol):
+    """Each part's rows of a cut (table positions, increasing), whole or in one slice."""
+
+    def __len__(self) -> int: ...
+
+    def __getitem__(self, part: int, /) -> np.ndarray: ...
+
+    def in_slice(self, part: int, slice_number: int, /) -> np.ndarray:
+        """Part ``part``'s rows in slice ``slice_number`` (from its start to the next's)."""
+        ...
+
+
 class _PartReader:
     """Reads a cut's part back from its pieces (:meth:`SlicedTable.route`)."""
 
@@ -210,7 +231,7 @@ class _PartReader:
         self,
         held: SpilledParts[pd.DataFrame],
         pieces: list[list[int]],
-        parts: Sequence[np.ndarray],
+        parts: SlicedRows,
         columns: list[Hashable],
     ) -> None:
         self.held = held
@@ -226,6 +247,29 @@ class _PartReader:
         frame = text_in_one_piece(frame, give=False)
         frame.index = pd.Index(self.parts[part])
         return frame
+
+
+class _HeldRows:
+    """Each part's rows held in memory, cut where the table's slices begin on demand."""
+
+    def __init__(self, parts: Sequence[np.ndarray], starts: Sequence[int]) -> None:
+        self._parts = parts
+        self._starts = starts
+
+    def __len__(self) -> int:
+        return len(self._parts)
+
+    def __getitem__(self, part: int, /) -> np.ndarray:
+        return self._parts[part]
+
+    def in_slice(self, part: int, slice_number: int, /) -> np.ndarray:
+        start, end = self._starts[slice_number], self._starts[slice_number + 1]
+        return _within(self._parts[part], start, end) + start
+
+
+def _sliced_rows(parts: SlicedRows | Sequence[np.ndarray], starts: Sequence[int]) -> SlicedRows:
+    """``parts`` as :class:`SlicedRows`: arrays held in memory cut as each slice is read."""
+    return parts if isinstance(parts, SlicedRows) else _HeldRows(parts, starts)
 
 
 def _within(positions: np.ndarray, start: int, end: int) -> np.ndarray:

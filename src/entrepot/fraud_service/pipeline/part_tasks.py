@@ -86,7 +86,7 @@ def made_apart(
 def explain_once(
     scores: MergedScores | SpilledScores,
     offered: list[Candidates | None],
-    parts: list[Part],
+    parts: Sequence[Part],
     shared: PartScoring,
     explained: Explanations,
     pool: Pool,
@@ -175,7 +175,7 @@ def scored_parts(
     pool: Pool,
     task: Callable[[PartScoring, PartItem], tuple[pd.DataFrame, Candidates | None]],
     shared: PartScoring,
-    parts: list[Part],
+    parts: Sequence[Part],
     item: Callable[[int], PartItem],
     into: S,
 ) -> tuple[S, list[Candidates | None]]:

@@ -24,7 +24,7 @@ if TYPE_CHECKING:
     import numpy as np
     import pandas as pd
 
-    from entrepot.fraud.score.partitions import Part
+    from entrepot.fraud.score.parts_on_disk import PartRows, PartsOnDisk
     from entrepot.fraud.score.scoring import Candidates, Explanations
     from entrepot.fraud.score.spilled_scores import SpilledScores
     from entrepot.fraud.tables.sliced import SlicedTable
@@ -50,6 +50,7 @@ def score_sliced(
     (``SpilledScores.tallied``)."""
     from entrepot.fraud.score.counterparty_cut import cut_roles, read_columns
     from entrepot.fraud.score.partitions import cut_by_entity, part_columns
+    from entrepot.fraud.score.parts_on_disk import PartsOnDisk
     from entrepot.fraud_service.pipeline.part_tasks import explain_once
 
     ensemble, upload = shared.ensemble, shared.upload
@@ -59,11 +60,13 @@ def score_sliced(
     own, around = entities if roles is None else (roles[0], [])
     # the entity columns as codes: the cuts compare their values alone
     read = table.codes_of(list(dict.fromkeys([*own, *around, *(roles or ([], []))[1]])))
-    parts = cut_by_entity(read, own, around, count, coded=True)
-    cuts = [([part.rows for part in parts], sent)]
+    # each cut's parts on disk once cut (ADR 0134): no array of the table's rows is held
+    # through the counterparty features and the parts' scoring (at 20M rows, 180 MB)
+    parts = PartsOnDisk(cut_by_entity(read, own, around, count, coded=True), table.starts)
+    cuts = [(parts.row_sets(), sent)]
     if roles is not None:  # two cuts: the counterparty features made in the other
-        other = [part.rows for part in cut_by_entity(read, roles[1], [], count, coded=True)]
-        cuts.append((other, read_columns(ensemble, columns)))
+        other = PartsOnDisk(cut_by_entity(read, roles[1], [], count, coded=True), table.starts)
+        cuts.append((other.row_sets(), read_columns(ensemble, columns)))
         del other
     del read
     give_back()  # the entity columns and the cuts' codes: the routed pieces next
@@ -82,7 +85,7 @@ def score_sliced(
         "parts": len(parts),
         "in_process": None,
         "cuts": made,
-        "rows_read": sum(len(part.rows) for part in parts),
+        "rows_read": sum(parts.size(number) for number in range(len(parts))),
     }
 
 
@@ -90,8 +93,8 @@ def _scored(
     table: SlicedTable,
     shared: PartScoring,
     pool: Pool,
-    parts: list[Part],
-    cuts: list[tuple[list[np.ndarray], list[str]]],
+    parts: PartsOnDisk,
+    cuts: list[tuple[PartRows, list[str]]],
     tally: Callable[[pd.DataFrame], Mapping[str, int]] | None,
 ) -> tuple[SpilledScores, list[Candidates | None]]:
     """The ``parts`` (the first of the ``cuts``) scored over ``pool`` from their pieces
@@ -109,8 +112,8 @@ def _scored(
         routed = None
         if len(cuts) > 1:
             routed = held.enter_context(RoutedMade(cuts[0][0], table.rows))
-            # the counterparty cut's rows (four bytes a row of the table) let go once its
-            # features are made, not held while the customer cut's parts score
+            # the counterparty cut (its parts on disk) let go once its features are made,
+            # not held while the customer cut's parts score
             made_apart(pool, shared, taking.pop(), cuts.pop()[0], routed)
             give_back()  # the features' buffers and the cut's rows: the parts' arrays next
 
