@@ -38,6 +38,7 @@ RANKS = {
     "spilled_rows": 0,
     "routed_rows": 0,
     "spilled_parts": 0,
+    "column_on_disk": 0,
     "closed_on_exit": 0,
     "storage": 1,
     "settings": 1,

@@ -58,9 +58,10 @@ import numpy as np
 import pandas as pd
 from scipy.stats import norm
 
+from entrepot.column_on_disk import ColumnOnDisk
 from entrepot.fraud.model.behaviour import DAY
 from entrepot.fraud.model.bootstrap import FIGURES
-from entrepot.fraud.score.promise_rows import MISSING, SLICE_ROWS, counted
+from entrepot.fraud.score.promise_rows import MISSING, SLICE_ROWS, Sliced, counted
 
 #: The figures that average over the frauds (each fraud's recall or precision at its rank).
 OVER_FRAUDS = frozenset({"auprc", "recall"})
@@ -88,10 +89,11 @@ def label_times(
 
 
 def labels_known(
-    model: FraudModel, known: KnownLabels | None, seconds: np.ndarray, tail: bool
+    model: FraudModel, known: KnownLabels | None, seconds: np.ndarray | None, tail: bool
 ) -> np.ndarray:
     """The sorted instants of every label known to a scoring of rows at ``seconds``: the
-    model's training tail's (``tail``), a labelled history's and the rows' own."""
+    model's training tail's (``tail``), a labelled history's and the rows' own (the rows'
+    instants are read for those alone: ``None`` where ``known`` gives none)."""
     builder = model.features
     found: list[np.ndarray] = []
     history = getattr(builder, "history_", None) if tail else None
@@ -103,6 +105,8 @@ def labels_known(
         if past is not None:
             found.append(past[np.isfinite(np.asarray(known.history_labels, dtype=float))])
     if known is not None and known.rows is not None:
+        if seconds is None:
+            raise ValueError("the rows' own labels are known, not their instants")
         found.append(seconds[np.isfinite(np.asarray(known.rows, dtype=float))])
     times = np.concatenate(found) if found else np.zeros(0, dtype=np.int64)
     return np.sort(times[times != MISSING])
@@ -125,7 +129,7 @@ class RowHorizons:
     alone: what counts them a slice at a time (``promise_rows.counted``) never holds
     the file's (8 bytes a row: 160 MB at 20M rows, the peak of a scoring's last steps)."""
 
-    def __init__(self, seconds: np.ndarray, labels: np.ndarray, delay_days: float) -> None:
+    def __init__(self, seconds: Sliced, labels: np.ndarray, delay_days: float) -> None:
         self._seconds = seconds
         self._labels = labels
         self._delay = delay_days
@@ -149,7 +153,7 @@ def promised(
     card: Mapping[str, Any],
     horizons: np.ndarray | RowHorizons,
     proba: np.ndarray,
-    seconds: np.ndarray | None = None,
+    seconds: Sliced | None = None,
 ) -> dict[str, Any]:
     """The card's promise for a file whose rows have these ``horizons`` (days),
     probabilities and instants (``seconds``, for the time elapsed since the card's test
@@ -239,7 +243,7 @@ class RowTimes:
     the timestamps are parsed while no scores are held beside the table."""
 
     card: Mapping[str, Any]
-    seconds: np.ndarray
+    seconds: Sliced  # an array, or on disk for a table on disk (:func:`sliced_times`)
     labels: np.ndarray
 
 
@@ -271,15 +275,16 @@ def sliced_times(ensemble: Ensemble, table: SlicedTable) -> RowTimes | None:
     if not card or not read:  # no promise, or no column of the file is its time: as whole
         return ensemble_times(ensemble, table.columns_of(read), None)
     rename = {k: v for k, v in member.mapping.items() if k != v}
-    seconds = np.empty(table.rows, dtype=np.int64)
-    at = 0
+    # on disk as they are parsed, read back a slice at a time as the rows are counted
+    # (ADR 0134: at 20M rows 160 MB, the figures' largest array beside the probabilities)
+    seconds = ColumnOnDisk(np.int64)
     for piece in table.pieces(read):
         some = model.features.seconds(piece.rename(columns=rename))
         if some is None:
+            seconds.close()
             return None
-        seconds[at : at + len(some)] = some
-        at += len(some)
-    return RowTimes(card, seconds, labels_known(model, None, seconds, member.history))
+        seconds.append(some)
+    return RowTimes(card, seconds, labels_known(model, None, None, member.history))
 
 
 def times_read(ensemble: Ensemble) -> list[str]:

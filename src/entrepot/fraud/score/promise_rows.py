@@ -20,7 +20,7 @@ import numpy as np
 
 from entrepot.fraud.model.behaviour import DAY
 
-__all__ = ["MISSING", "SLICE_ROWS", "Horizons", "RowCounts", "counted"]
+__all__ = ["MISSING", "SLICE_ROWS", "RowCounts", "Sliced", "counted"]
 
 #: Rows counted at a time.
 SLICE_ROWS = 1 << 20
@@ -46,8 +46,9 @@ class RowCounts:
     elapsed: float | None
 
 
-class Horizons(Protocol):
-    """The rows' horizons, as an array or found a slice at a time as asked."""
+class Sliced(Protocol):
+    """Numbers of the rows (their horizons, their instants), as an array or read a slice
+    at a time as asked (``promise.RowHorizons``, ``column_on_disk.ColumnOnDisk``)."""
 
     def __len__(self) -> int: ...
 
@@ -57,9 +58,9 @@ class Horizons(Protocol):
 def counted(
     card: Mapping[str, Any],
     days: np.ndarray,
-    horizons: Horizons,
+    horizons: Sliced,
     weights: np.ndarray | None,
-    seconds: np.ndarray | None,
+    seconds: Sliced | None,
 ) -> RowCounts:
     """The counts of the rows with these ``horizons`` (days; every row at the first of the
     card's horizons when no feature reads a label), ``weights`` (``None``: one a row) and
@@ -105,7 +106,7 @@ class _Ages:
     as the figures (rows before it count 0, rows without a time not at all), added a slice
     at a time; ``None`` when the card or the rows have no instants."""
 
-    def __init__(self, observed: Mapping[str, Any] | None, seconds: np.ndarray | None) -> None:
+    def __init__(self, observed: Mapping[str, Any] | None, seconds: Sliced | None) -> None:
         self._center = None if not observed else float(observed["test_center"])
         self._seconds = seconds
         self._sums = np.zeros(3)  # weighted days, weights, days
