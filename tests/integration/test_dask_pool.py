@@ -252,6 +252,30 @@ def test_local_workers_run_under_the_commands_memory_policy() -> None:
     assert gc.get_threshold() == before
 
 
+def _keeps_heap(shared: object, item: object) -> bool:
+    from entrepot.bootstrap.memory_policy import keeps_heap
+
+    return keeps_heap()
+
+
+@pytest.mark.parametrize("command_keeps_it", [True, False])
+def test_local_workers_keep_their_heap_where_the_command_keeps_its_own(
+    monkeypatch: pytest.MonkeyPatch, command_keeps_it: bool
+) -> None:
+    """ADR 0135: a scoring command keeps its heap (ADR 0113), and its local cluster's
+    workers, which live as long as it does, keep theirs: each part's arrays are made again
+    where the last part's were, not faulted in afresh. A training's workers keep glibc's
+    defaults, as the training does."""
+    from entrepot.bootstrap import memory_policy
+
+    monkeypatch.setattr(memory_policy, "keeps_heap", lambda: command_keeps_it)
+    with dask_pool(None, 2) as pool:
+        assert pool is not None
+        answers = pool.run(_keeps_heap, None, [1, 2])
+    assert answers == [command_keeps_it, command_keeps_it]
+    assert memory_policy.KEEP_HEAP_VARIABLE not in os.environ  # never leaked to the command
+
+
 def test_arrays_are_dealt_to_the_workers_one_block_each() -> None:
     """``DaskPool.blocks`` (ADR 0118): worker ``i`` (their addresses in order) holds rows
     ``i, i + n, …`` of every array, the same rows of each, never the scheduler."""

@@ -30,7 +30,9 @@ at the start, by the console script (``entrepot.cli.main.run``) and by a worker'
   (``entrepot.freed_memory.give_back``). A
   training keeps glibc's defaults: its peak decides whether a table trains at all, and a
   kept heap raised it by 5 % at 5M rows (for 12 % less CPU). So do a server, a job worker
-  and a Dask worker, which run for days: their memory falls back after each piece of work.
+  and a Dask worker, which run for days: their memory falls back after each piece of work;
+  but the workers of a scoring command's own local cluster, which live as long as the
+  command, keep their heap as it does (ADR 0135).
 
 All three are process-wide and deliberate: a library function never sets them.
 """
@@ -39,6 +41,7 @@ from __future__ import annotations
 
 import ctypes
 import gc
+import os
 import sys
 from pathlib import Path
 from typing import Any
@@ -50,6 +53,7 @@ __all__ = [
     "dask_setup",
     "huge_pages_disabled",
     "huge_pages_on_request",
+    "keeps_heap",
 ]
 
 #: The collector's thresholds: young collection after this many new container objects,
@@ -66,6 +70,11 @@ HUGE_PAGES_MODE = Path("/sys/kernel/mm/transparent_hugepage/enabled")
 #: The free bytes a scoring command's heap keeps at its top (``mallopt`` takes an
 #: ``int``: this is the most it takes).
 HEAP_TOP_KEPT = 2**31 - 1
+#: What a command that keeps its heap tells the workers of its own local cluster
+#: (``bootstrap.cluster.dask_pool``), read by their preload (:func:`dask_setup`).
+KEEP_HEAP_VARIABLE = "ENTREPOT_WORKER_KEEPS_HEAP"
+#: Whether :func:`apply` was asked to keep this process's heap.
+_KEPT = {"heap": False}
 
 
 def apply(*, keep_heap: bool = False, huge_pages: bool = False) -> None:
@@ -77,6 +86,13 @@ def apply(*, keep_heap: bool = False, huge_pages: bool = False) -> None:
     _prctl(_PR_SET_THP_DISABLE, 0 if huge_pages else 1)
     if keep_heap:
         _keep_heap()
+        _KEPT["heap"] = True
+
+
+def keeps_heap() -> bool:
+    """Whether this process keeps its heap (:func:`apply` with ``keep_heap``): a command
+    whose local cluster's workers then keep theirs for its time (ADR 0135)."""
+    return _KEPT["heap"]
 
 
 def _keep_heap() -> None:
@@ -110,8 +126,14 @@ def huge_pages_on_request(mode: Path = HUGE_PAGES_MODE) -> bool:
 
 def dask_setup(worker: Any) -> None:
     """Dask's preload hook: a worker's process under the command's policy, but with the
-    huge pages NumPy asks for where the system gives them only on request (ADR 0120)."""
-    apply(huge_pages=huge_pages_on_request())
+    huge pages NumPy asks for where the system gives them only on request (ADR 0120); it
+    keeps its heap where the command that started its cluster keeps its own
+    (:data:`KEEP_HEAP_VARIABLE`, ADR 0135): a scoring command's workers live as long as
+    it does."""
+    apply(
+        huge_pages=huge_pages_on_request(),
+        keep_heap=os.environ.get(KEEP_HEAP_VARIABLE) == "1",
+    )
 
 
 def _prctl(option: int, value: int) -> int | None:
