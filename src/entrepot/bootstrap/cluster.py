@@ -249,6 +249,8 @@ def dask_pool(
         return
     import dask
 
+    from entrepot.bootstrap import memory_policy
+
     settings = {
         # what is sent to every worker keeps its copy on each: Dask's active memory
         # manager would otherwise drop all but one within seconds of the tasks reading it,
@@ -261,8 +263,9 @@ def dask_pool(
         # glibc's own trimming: Dask's 64 KiB threshold gives freed memory back at once and
         # faults it in again (about 0.8 CPU-s more system time scoring 1M rows on two)
         "distributed.nanny.pre-spawn-environ": _without_trim(),
-        # a scoring command's workers keep their heap as it does, for its time (ADR 0135)
-        "distributed.nanny.environ": _workers_environ(),
+        # a scoring command's workers keep their heap as it does, for its time (ADR 0135):
+        # a nanny hands its configuration to its worker before the preloads run
+        memory_policy.KEEP_HEAP_KEY: memory_policy.keeps_heap(),
         # nobody reads a command's cluster's dashboard: no sampling of each task's stack
         # every 10 ms, no event-loop ticks every 20 ms nor system readings every 0.5 s
         "distributed.worker.profile.enabled": False,
@@ -312,19 +315,6 @@ def _without_trim() -> dict[str, Any]:
 
     environ = dask.config.get("distributed.nanny.pre-spawn-environ", default={}) or {}
     return {name: value for name, value in environ.items() if name != "MALLOC_TRIM_THRESHOLD_"}
-
-
-def _workers_environ() -> dict[str, Any]:
-    """Dask's variables set in a worker once started (before its preloads run), and where
-    this command keeps its heap, the word that its workers keep theirs (ADR 0135)."""
-    import dask
-
-    from entrepot.bootstrap import memory_policy
-
-    found = dict(dask.config.get("distributed.nanny.environ", default={}) or {})
-    if memory_policy.keeps_heap():
-        found[memory_policy.KEEP_HEAP_VARIABLE] = "1"
-    return found
 
 
 def _preloads() -> list[str]:

@@ -41,7 +41,6 @@ from __future__ import annotations
 
 import ctypes
 import gc
-import os
 import sys
 from pathlib import Path
 from typing import Any
@@ -70,9 +69,10 @@ HUGE_PAGES_MODE = Path("/sys/kernel/mm/transparent_hugepage/enabled")
 #: The free bytes a scoring command's heap keeps at its top (``mallopt`` takes an
 #: ``int``: this is the most it takes).
 HEAP_TOP_KEPT = 2**31 - 1
-#: What a command that keeps its heap tells the workers of its own local cluster
-#: (``bootstrap.cluster.dask_pool``), read by their preload (:func:`dask_setup`).
-KEEP_HEAP_VARIABLE = "ENTREPOT_WORKER_KEEPS_HEAP"
+#: The Dask configuration key by which a command that keeps its heap tells the workers of
+#: its own local cluster to keep theirs (``bootstrap.cluster.dask_pool``; a nanny hands its
+#: configuration to its worker before the preloads run, :func:`dask_setup`).
+KEEP_HEAP_KEY = "entrepot.worker.keep-heap"
 #: Whether :func:`apply` was asked to keep this process's heap.
 _KEPT = {"heap": False}
 
@@ -128,11 +128,13 @@ def dask_setup(worker: Any) -> None:
     """Dask's preload hook: a worker's process under the command's policy, but with the
     huge pages NumPy asks for where the system gives them only on request (ADR 0120); it
     keeps its heap where the command that started its cluster keeps its own
-    (:data:`KEEP_HEAP_VARIABLE`, ADR 0135): a scoring command's workers live as long as
-    it does."""
+    (:data:`KEEP_HEAP_KEY`, ADR 0135): a scoring command's workers live as long as it
+    does."""
+    import dask
+
     apply(
         huge_pages=huge_pages_on_request(),
-        keep_heap=os.environ.get(KEEP_HEAP_VARIABLE) == "1",
+        keep_heap=dask.config.get(KEEP_HEAP_KEY, default=False) is True,
     )
 
 
