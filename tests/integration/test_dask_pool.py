@@ -17,7 +17,7 @@ import dask
 import numpy as np
 import pytest
 
-from entrepot.bootstrap.cluster import FRAUD_TASKS, dask_pool
+from entrepot.bootstrap.cluster import FRAUD_TASKS, KEEP_HEAP_KEY, dask_pool
 from entrepot.pools import ClusterPool, WaitingPool
 
 pytestmark = [pytest.mark.dask, pytest.mark.slow]
@@ -274,7 +274,7 @@ def test_local_workers_keep_their_heap_where_the_command_keeps_its_own(
         assert pool is not None
         answers = pool.run(_keeps_heap, None, [1, 2])
     assert answers == [command_keeps_it, command_keeps_it]
-    assert dask.config.get(memory_policy.KEEP_HEAP_KEY, default=None) is None  # the pool's alone
+    assert dask.config.get(KEEP_HEAP_KEY, default=None) is None  # the pool's alone
 
 
 def test_arrays_are_dealt_to_the_workers_one_block_each() -> None:

@@ -39,6 +39,9 @@ FRAUD_TASKS = (
     "entrepot.fraud.score.counterparty_cut",
     "entrepot.fraud.train.search",
 )
+#: The Dask configuration key by which a command that keeps its heap tells the workers of
+#: its own local cluster to keep theirs (read by :func:`dask_setup`, ADR 0135).
+KEEP_HEAP_KEY = "entrepot.worker.keep-heap"
 #: Items submitted at a time for each worker by :meth:`DaskPool.run`: one running, one
 #: waiting to start as soon as it is done (ADR 0111).
 IN_FLIGHT = 2
@@ -265,7 +268,7 @@ def dask_pool(
         "distributed.nanny.pre-spawn-environ": _without_trim(),
         # a scoring command's workers keep their heap as it does, for its time (ADR 0135):
         # a nanny hands its configuration to its worker before the preloads run
-        memory_policy.KEEP_HEAP_KEY: memory_policy.keeps_heap(),
+        KEEP_HEAP_KEY: memory_policy.keeps_heap(),
         # nobody reads a command's cluster's dashboard: no sampling of each task's stack
         # every 10 ms, no event-loop ticks every 20 ms nor system readings every 0.5 s
         "distributed.worker.profile.enabled": False,
@@ -277,6 +280,7 @@ def dask_pool(
             *_preloads(),
             "entrepot.bootstrap.memory_policy",
             "entrepot.bootstrap.worker_output",
+            "entrepot.bootstrap.cluster",  # its dask_setup, after the memory policy's
         ],
     }
     from distributed.utils import get_mp_context
@@ -307,6 +311,17 @@ def dask_pool(
                 _close(client)
         finally:
             cluster.close()  # its own processes: waited for, however long they take to go
+
+
+def dask_setup(worker: Any) -> None:
+    """Dask's preload hook, in a local cluster's worker: it keeps its heap where the
+    command that started the cluster keeps its own (:data:`KEEP_HEAP_KEY`, ADR 0135)."""
+    import dask
+
+    from entrepot.bootstrap import memory_policy
+
+    if dask.config.get(KEEP_HEAP_KEY, default=False) is True:
+        memory_policy.keep_the_heap()
 
 
 def _without_trim() -> dict[str, Any]:

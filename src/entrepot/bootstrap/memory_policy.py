@@ -52,6 +52,7 @@ __all__ = [
     "dask_setup",
     "huge_pages_disabled",
     "huge_pages_on_request",
+    "keep_the_heap",
     "keeps_heap",
 ]
 
@@ -69,10 +70,6 @@ HUGE_PAGES_MODE = Path("/sys/kernel/mm/transparent_hugepage/enabled")
 #: The free bytes a scoring command's heap keeps at its top (``mallopt`` takes an
 #: ``int``: this is the most it takes).
 HEAP_TOP_KEPT = 2**31 - 1
-#: The Dask configuration key by which a command that keeps its heap tells the workers of
-#: its own local cluster to keep theirs (``bootstrap.cluster.dask_pool``; a nanny hands its
-#: configuration to its worker before the preloads run, :func:`dask_setup`).
-KEEP_HEAP_KEY = "entrepot.worker.keep-heap"
 #: Whether :func:`apply` was asked to keep this process's heap.
 _KEPT = {"heap": False}
 
@@ -85,8 +82,15 @@ def apply(*, keep_heap: bool = False, huge_pages: bool = False) -> None:
     gc.set_threshold(*GC_THRESHOLDS)
     _prctl(_PR_SET_THP_DISABLE, 0 if huge_pages else 1)
     if keep_heap:
-        _keep_heap()
-        _KEPT["heap"] = True
+        keep_the_heap()
+
+
+def keep_the_heap() -> None:
+    """This process's glibc heap maps no block afresh and keeps its free top
+    (:data:`HEAP_TOP_KEPT`), as a scoring command's does (ADR 0113), and its workers'
+    (``bootstrap.cluster.dask_setup``, ADR 0135)."""
+    _keep_heap()
+    _KEPT["heap"] = True
 
 
 def keeps_heap() -> bool:
@@ -126,16 +130,10 @@ def huge_pages_on_request(mode: Path = HUGE_PAGES_MODE) -> bool:
 
 def dask_setup(worker: Any) -> None:
     """Dask's preload hook: a worker's process under the command's policy, but with the
-    huge pages NumPy asks for where the system gives them only on request (ADR 0120); it
-    keeps its heap where the command that started its cluster keeps its own
-    (:data:`KEEP_HEAP_KEY`, ADR 0135): a scoring command's workers live as long as it
-    does."""
-    import dask
-
-    apply(
-        huge_pages=huge_pages_on_request(),
-        keep_heap=dask.config.get(KEEP_HEAP_KEY, default=False) is True,
-    )
+    huge pages NumPy asks for where the system gives them only on request (ADR 0120); a
+    local cluster's worker keeps its heap where its command keeps its own
+    (``bootstrap.cluster.dask_setup``, ADR 0135)."""
+    apply(huge_pages=huge_pages_on_request())
 
 
 def _prctl(option: int, value: int) -> int | None:
