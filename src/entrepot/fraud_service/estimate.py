@@ -141,27 +141,27 @@ def sliced_realised(
     through the figures)."""
     if target is None or target not in table.columns:
         return None
-    found = _sliced_positive(table, target)
-    if found is None:
+    positive = _sliced_positive(table, target)
+    if positive is None:
         return None
     flags = np.asarray(flagged, dtype=bool)
     counts = np.zeros(4, dtype=np.int64)
     at = 0
     for piece in table.pieces([target]):
-        y = label_vector(piece[target], found[0])
+        y = label_vector(piece[target], positive)
         counts += _counted(flags[at : at + len(y)], y)
         at += len(y)
     return _figures(counts, "label", target)
 
 
-def _sliced_positive(table: SlicedTable, target: str) -> tuple[object] | None:
+def _sliced_positive(table: SlicedTable, target: str) -> object | None:
     """The fraud value of the label column ``target`` of a table on disk, as
-    :func:`score_candidate` finds it on the whole column, in a tuple (``None``: not two
-    values): from each slice's counts of its values, added up (reading the whole column,
-    at 20M rows 160 MB and as much again while its slices were joined, was the peak of a
-    scoring's figures). Where the two values are counted as often each, which is the
-    fraud value may rest on the order of the whole column's counts: the column is read
-    whole then, as before."""
+    :func:`score_candidate` finds it on the whole column (``None``: not two values; a
+    missing value is none): from each slice's counts of its values, added up (reading the
+    whole column, at 20M rows 160 MB and as much again while its slices were joined, was
+    the peak of a scoring's figures). Where the two values are counted as often each,
+    which is the fraud value may rest on the order of the whole column's counts: the
+    column is read whole then, as before."""
     counted: pd.Series | None = None
     for piece in table.pieces([target]):
         found = piece[target].value_counts(dropna=True, sort=False)
@@ -170,9 +170,9 @@ def _sliced_positive(table: SlicedTable, target: str) -> tuple[object] | None:
             return None  # three values: no label, whatever follows
     if counted is None or len(counted) != 2 or counted.iloc[0] == counted.iloc[1]:
         candidate = score_candidate(table.columns_of([target]), target)
-        return None if candidate is None else (candidate.positive,)
+        return None if candidate is None else candidate.positive
     positive, _ = positive_value(list(counted.index), [int(c) for c in counted.to_numpy()])
-    return (positive,)
+    return positive
 
 
 def file_labels(frame: pd.DataFrame, target: str | None) -> np.ndarray | None:

@@ -19,21 +19,21 @@ from __future__ import annotations
 
 import weakref
 from collections.abc import Iterable, Sequence
-from typing import overload
 
 import numpy as np
 
 from entrepot.closed_on_exit import ClosedOnExit
 from entrepot.fraud.score.partitions import Part
+from entrepot.pools import OnDemand
 from entrepot.spilled_parts import SpilledParts
 
 __all__ = ["PartRows", "PartsOnDisk"]
 
 
-class PartsOnDisk(ClosedOnExit, Sequence[Part]):
+class PartsOnDisk(ClosedOnExit, OnDemand[Part]):
     """The ``parts`` of a table whose slices begin at ``starts`` (with the table's end
-    last), held on disk. Use as a context manager, or let it go: the temporary file goes
-    with it."""
+    last), held on disk, each read back when asked for (``parts[i]``). Use as a context
+    manager, or let it go: the temporary file goes with it."""
 
     def __init__(self, parts: Iterable[Part], starts: Sequence[int]) -> None:
         self._held: SpilledParts[np.ndarray] = SpilledParts()
@@ -52,25 +52,13 @@ class PartsOnDisk(ClosedOnExit, Sequence[Part]):
             self._own.append(self._held.put(part.own))
             self._sizes.append(len(part.rows))
             self._owned.append(int(np.count_nonzero(part.own)))
+        super().__init__(len(self._sizes), self._part)
 
     def close(self) -> None:
         """Forget every part (the temporary file closed, and so removed)."""
         self._held.close()
 
-    def __len__(self) -> int:
-        return len(self._sizes)
-
-    @overload
-    def __getitem__(self, number: int) -> Part: ...
-
-    @overload
-    def __getitem__(self, number: slice) -> Sequence[Part]: ...
-
-    def __getitem__(self, number: int | slice) -> Part | Sequence[Part]:
-        if isinstance(number, slice):
-            return [self[i] for i in range(*number.indices(len(self)))]
-        if not -len(self) <= number < len(self):
-            raise IndexError(number)
+    def _part(self, number: int) -> Part:
         return Part(self.rows(number), self._take(self._own[number]))
 
     def rows(self, number: int) -> np.ndarray:
@@ -101,27 +89,13 @@ class PartsOnDisk(ClosedOnExit, Sequence[Part]):
         return PartRows(self)
 
 
-class PartRows(Sequence[np.ndarray]):
-    """Each part's rows of :class:`PartsOnDisk`, whole or in one of the table's slices."""
+class PartRows(OnDemand[np.ndarray]):
+    """Each part's rows of :class:`PartsOnDisk`, whole (``rows[i]``) or in one of the
+    table's slices."""
 
     def __init__(self, parts: PartsOnDisk) -> None:
+        super().__init__(len(parts), parts.rows)
         self._parts = parts
-
-    def __len__(self) -> int:
-        return len(self._parts)
-
-    @overload
-    def __getitem__(self, number: int) -> np.ndarray: ...
-
-    @overload
-    def __getitem__(self, number: slice) -> Sequence[np.ndarray]: ...
-
-    def __getitem__(self, number: int | slice) -> np.ndarray | Sequence[np.ndarray]:
-        if isinstance(number, slice):
-            return [self[i] for i in range(*number.indices(len(self)))]
-        if not -len(self) <= number < len(self):
-            raise IndexError(number)
-        return self._parts.rows(number)
 
     def in_slice(self, number: int, slice_number: int) -> np.ndarray:
         """Part ``number``'s rows in the table's slice ``slice_number``."""
