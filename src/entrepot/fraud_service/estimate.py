@@ -44,6 +44,7 @@ from entrepot.fraud_service.summary import number
 from entrepot.messages import N_, Message
 
 if TYPE_CHECKING:
+    from entrepot.fraud.score.row_slices import Sliced
     from entrepot.fraud.tables.sliced import SlicedTable
 
 #: What the estimate takes for granted, as message keys.
@@ -56,7 +57,7 @@ UNFAMILIAR = Message(N_("estimate.unfamiliar_file"))
 
 
 def estimate(
-    scores: pd.DataFrame | np.ndarray,
+    scores: pd.DataFrame | Sliced,
     threshold: float,
     known: Mapping[str, Any] | None = None,
     error: LevelError | None = None,
@@ -69,7 +70,7 @@ def estimate(
     the interval. ``unfamiliar`` (the ensemble's: its members read the file unlike their
     own data) opens the intervals down to 0 and says why (``expected.unsupported``,
     :data:`UNFAMILIAR`)."""
-    p = scores if isinstance(scores, np.ndarray) else scores["fraud_probability"].to_numpy(float)
+    p = scores["fraud_probability"].to_numpy(float) if isinstance(scores, pd.DataFrame) else scores
     found = expected_performance(p, threshold, error=error)
     if unfamiliar:
         found = unsupported(found)
@@ -132,7 +133,7 @@ def _figures(counts: np.ndarray, source: str, target: str | None) -> dict[str, A
 
 
 def sliced_realised(
-    table: SlicedTable, target: str | None, flagged: np.ndarray
+    table: SlicedTable, target: str | None, flagged: Sliced
 ) -> dict[str, Any] | None:
     """:func:`realised` against the own label column ``target`` of a table held on disk
     in slices (as :func:`file_labels` reads it): its two values found from each slice's
@@ -144,12 +145,11 @@ def sliced_realised(
     positive = _sliced_positive(table, target)
     if positive is None:
         return None
-    flags = np.asarray(flagged, dtype=bool)
     counts = np.zeros(4, dtype=np.int64)
     at = 0
     for piece in table.pieces([target]):
         y = label_vector(piece[target], positive)
-        counts += _counted(flags[at : at + len(y)], y)
+        counts += _counted(np.asarray(flagged[at : at + len(y)], dtype=bool), y)
         at += len(y)
     return _figures(counts, "label", target)
 

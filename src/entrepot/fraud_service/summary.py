@@ -11,6 +11,7 @@ import numpy as np
 import pandas as pd
 
 from entrepot.fraud.score.ensemble import Ensemble
+from entrepot.fraud.score.row_slices import Sliced, sliced_sum
 from entrepot.fraud.score.scoring import RISK_LEVELS
 from entrepot.messages import N_, Message, Number
 
@@ -51,15 +52,16 @@ def tally(scores: pd.DataFrame, ensemble: Ensemble) -> dict[str, int]:
     return counts | {f"risk.{level}": int(levels.get(level, 0)) for level in RISK_LEVELS}
 
 
-def summarized(counts: Mapping[str, int], proba: np.ndarray, ensemble: Ensemble) -> dict[str, Any]:
+def summarized(counts: Mapping[str, int], proba: Sliced, ensemble: Ensemble) -> dict[str, Any]:
     """:func:`summarize`'s summary from its :func:`tally` ``counts`` and the rows'
-    probabilities ``proba`` (their mean)."""
+    probabilities ``proba`` (their mean: their slices' sums added in order, over their
+    count; an array, or read a slice at a time)."""
     rows = counts.get("rows", 0)
     return {
         "rows": rows,
         "risk": {level: counts.get(f"risk.{level}", 0) for level in RISK_LEVELS},
         "flagged": counts.get("flagged", 0),
-        "mean_probability": number(proba.mean()) if rows else None,
+        "mean_probability": number(sliced_sum(proba) / len(proba)) if rows and len(proba) else None,
         "anomalies": counts.get("anomalies", 0),
         "anomaly_level": ANOMALY_LEVEL,
         "agreement": number(counts.get("agreeing", 0) / rows if rows else 1.0),

@@ -248,3 +248,42 @@ def test_a_sliced_tables_row_times_wait_on_disk(tmp_path: Path) -> None:
     assert len(times.seconds) == table.rows and max(held, default=0) < table.rows
     np.testing.assert_array_equal(times.seconds[0 : table.rows], expected.seconds)
     np.testing.assert_array_equal(times.seconds[7:1000], expected.seconds[7:1000])
+
+
+def test_a_sliced_tables_figures_read_the_scores_a_slice_at_a_time(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Regression (issue 40 item 3; ADR 0136): the figures (the estimate, the promise, the
+    summary, the realised figures, the rows to explain) put the probability and the
+    prediction of every row in the table's order (9 bytes a row: 180 MB at 20M rows); they
+    read them a slice at a time from their pieces on disk, the figures of the table read
+    whole, in slices of 97 rows."""
+    from entrepot.fraud.score import expected, promise_rows, row_slices
+
+    for module in (spilled_scores, row_slices, promise_rows, expected):
+        monkeypatch.setattr(module, "SLICE_ROWS", 97)
+    path, target = later_file(tmp_path)
+    whole = read_table(path)
+    scorer = GivenScorer(two_members(whole.drop(columns=[target]), history=True))
+    spread = Spread(part_rows=300)
+    expected_outcome = score_frame(whole, scorer, label=target, spread=spread)
+
+    def whole_column(self: spilled_scores.SpilledScores, name: str) -> np.ndarray:
+        raise AssertionError(f"{name} put whole in the table's order")
+
+    monkeypatch.setattr(spilled_scores.SpilledScores, "values", whole_column)
+    with sliced(path) as table:
+        found = score_frame(table, scorer, label=target, spread=spread)
+    assert isinstance(found.scored, spilled_scores.SpilledScores)
+    written = write_scores(found.scored, tmp_path / "spilled.csv")
+    found.close()
+    assert (
+        written.read_bytes()
+        == write_scores(expected_outcome.scores, tmp_path / "w.csv").read_bytes()
+    )
+    assert found.summary == expected_outcome.summary and found.estimate == expected_outcome.estimate
+    assert found.realised == expected_outcome.realised is not None
+    assert found.explained == expected_outcome.explained and found.explained
+    assert found.summary["mean_probability"] == pytest.approx(
+        float(expected_outcome.scores["fraud_probability"].mean())
+    )

@@ -42,6 +42,7 @@ import numpy as np
 from scipy.stats import norm
 
 from entrepot.fraud.model.calibration import LevelError
+from entrepot.fraud.score.row_slices import Sliced, row_slices
 
 #: The interval's coverage.
 LEVEL = 0.95
@@ -79,7 +80,7 @@ class ExpectedPerformance:
 
 
 def expected_performance(
-    probabilities: np.ndarray,
+    probabilities: Sliced,
     threshold: float,
     *,
     level: float = LEVEL,
@@ -90,11 +91,11 @@ def expected_performance(
     labels' spread only); a missing probability counts as unflagged and is left out of the
     expectations. The sums are taken :data:`SLICE_ROWS` rows at a time, so the temporaries
     are a slice's, not the file's (at 20M rows: 30 bytes a row, 600 MB, the peak of a
-    scoring's last steps); a file of one slice is summed as a whole."""
+    scoring's last steps); a file of one slice is summed as a whole. ``probabilities``: an
+    array, or read a slice at a time (``row_slices.Sliced``: held on disk, ADR 0136)."""
     sums = _Sums()
-    p = np.asarray(probabilities)
-    for start in range(0, len(p), SLICE_ROWS):
-        sums.add(p[start : start + SLICE_ROWS], threshold, error)
+    for _, some in row_slices(probabilities, SLICE_ROWS):
+        sums.add(some, threshold, error)
     tp, fn, var_tp, var_fn, k = sums.tp, sums.fn, sums.var_tp, sums.var_fn, sums.flagged
     z = float(norm.ppf(0.5 + level / 2))
     precision = Estimated(None, None, None)

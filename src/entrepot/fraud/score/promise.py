@@ -62,6 +62,7 @@ from entrepot.column_on_disk import ColumnOnDisk
 from entrepot.fraud.model.behaviour import DAY
 from entrepot.fraud.model.bootstrap import FIGURES
 from entrepot.fraud.score.promise_rows import MISSING, SLICE_ROWS, Sliced, counted
+from entrepot.fraud.score.row_slices import sliced_sum
 
 #: The figures that average over the frauds (each fraud's recall or precision at its rank).
 OVER_FRAUDS = frozenset({"auprc", "recall"})
@@ -152,17 +153,16 @@ def _horizons(seconds: np.ndarray, labels: np.ndarray, delay_days: float) -> np.
 def promised(
     card: Mapping[str, Any],
     horizons: np.ndarray | RowHorizons,
-    proba: np.ndarray,
+    proba: Sliced,
     seconds: Sliced | None = None,
 ) -> dict[str, Any]:
     """The card's promise for a file whose rows have these ``horizons`` (days),
-    probabilities and instants (``seconds``, for the time elapsed since the card's test
-    period; see the module's docstring); the rows are counted a slice at a time
-    (:mod:`~entrepot.fraud.score.promise_rows`)."""
+    probabilities (an array, or read a slice at a time) and instants (``seconds``, for the
+    time elapsed since the card's test period; see the module's docstring); the rows are
+    counted a slice at a time (:mod:`~entrepot.fraud.score.promise_rows`)."""
     figures = list(card["figures"])
     days = np.asarray([f["days"] for f in figures], dtype=float)
-    proba = np.asarray(proba, dtype=float)
-    expected = float(proba.sum())
+    expected = sliced_sum(proba)
     if not isinstance(horizons, RowHorizons):
         horizons = np.asarray(horizons)
     rows = counted(card, days, horizons, proba if expected > 0 else None, seconds)
@@ -312,7 +312,7 @@ def file_times(
     return RowTimes(card, seconds, labels)
 
 
-def promise_of(times: RowTimes | None, proba: np.ndarray) -> dict[str, Any] | None:
+def promise_of(times: RowTimes | None, proba: Sliced) -> dict[str, Any] | None:
     """What the card promises of the rows ``times`` describes, scored ``proba``."""
     if times is None:
         return None

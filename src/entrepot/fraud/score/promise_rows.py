@@ -5,25 +5,25 @@ and the rows' mean distance after the card's test period.
 
 Each is a sum or a count over the rows, so a slice's temporaries are all it holds beside
 the rows' horizons, never the file's (about 60 bytes a row at once before: 1.2 GB at 20M
-rows, the peak of a scoring's last steps, issue 40 item 3); the median alone reads every
-finite horizon, copied once and partitioned in place. A file of one slice is counted as a
+rows, the peak of a scoring's last steps, issue 40 item 3); the median is found exactly
+in a few more passes over the slices (``row_slices.exact_median``, ADR 0136), where the
+finite horizons were copied whole (8 bytes a row). A file of one slice is counted as a
 whole, with the same sums; more slices add their sums in order.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import Any
 
 import numpy as np
 
 from entrepot.fraud.model.behaviour import DAY
+from entrepot.fraud.score.row_slices import SLICE_ROWS, Sliced, exact_median
 
 __all__ = ["MISSING", "SLICE_ROWS", "RowCounts", "Sliced", "counted"]
 
-#: Rows counted at a time.
-SLICE_ROWS = 1 << 20
 #: A row's instant when it has none (``FeatureBuilder.seconds``).
 MISSING = np.iinfo(np.int64).min
 
@@ -46,20 +46,11 @@ class RowCounts:
     elapsed: float | None
 
 
-class Sliced(Protocol):
-    """Numbers of the rows (their horizons, their instants), as an array or read a slice
-    at a time as asked (``promise.RowHorizons``, ``column_on_disk.ColumnOnDisk``)."""
-
-    def __len__(self) -> int: ...
-
-    def __getitem__(self, rows: slice, /) -> np.ndarray: ...
-
-
 def counted(
     card: Mapping[str, Any],
     days: np.ndarray,
     horizons: Sliced,
-    weights: np.ndarray | None,
+    weights: Sliced | None,
     seconds: Sliced | None,
 ) -> RowCounts:
     """The counts of the rows with these ``horizons`` (days; every row at the first of the
@@ -70,35 +61,53 @@ def counted(
     rows = np.zeros(len(days), dtype=np.int64)
     beyond = 0
     ages = _Ages(card.get("observed"), seconds)
-    finite = np.empty(len(horizons))
-    held = 0
-    for start in range(0, len(horizons), SLICE_ROWS):
-        some = horizons[start : start + SLICE_ROWS]
-        if not reads:  # no feature reads a label: its age is moot
-            some = np.full(len(some), days[0])
-        w = np.ones(len(some)) if weights is None else weights[start : start + SLICE_ROWS]
+    spread = _Spread()
+    for start, some in _horizon_slices(horizons, reads, days):
+        w = (
+            np.ones(len(some))
+            if weights is None
+            else np.asarray(weights[start : start + SLICE_ROWS], dtype=float)
+        )
         mass += _mass(days, some, w)
         bucket = np.clip(np.searchsorted(days, some, side="right") - 1, 0, len(days) - 1)
         rows += np.bincount(bucket, minlength=len(days))
         beyond += int((some > days[-1]).sum())
-        kept = some[np.isfinite(some)]
-        finite[held : held + len(kept)] = kept
-        held += len(kept)
+        spread.add(some[np.isfinite(some)])
         ages.add(start, w)
-    least, median, greatest = _spread(finite[:held])
-    return RowCounts(mass, rows, beyond, least, median, greatest, ages.mean())
+
+    def finite() -> Iterator[np.ndarray]:
+        for _, some in _horizon_slices(horizons, reads, days):
+            yield some[np.isfinite(some)]
+
+    median = exact_median(finite, spread.count, SLICE_ROWS)
+    return RowCounts(mass, rows, beyond, spread.least, median, spread.greatest, ages.mean())
 
 
-def _spread(values: np.ndarray) -> tuple[float | None, float | None, float | None]:
-    """``values``' least, median (as ``numpy.median``) and greatest, partitioned in place."""
-    n = len(values)
-    if not n:
-        return None, None, None
-    least, greatest = float(values.min()), float(values.max())
-    middle = [n // 2] if n % 2 else [n // 2 - 1, n // 2]
-    values.partition(middle)
-    median = float(values[middle[0]]) if n % 2 else float(np.mean(values[middle]))
-    return least, median, greatest
+def _horizon_slices(
+    horizons: Sliced, reads: bool, days: np.ndarray
+) -> Iterator[tuple[int, np.ndarray]]:
+    """Each slice of the rows' ``horizons`` with its first row (every row at the first of
+    the card's horizons ``days`` where no feature ``reads`` a label: its age is moot)."""
+    for start in range(0, len(horizons), SLICE_ROWS):
+        some = np.asarray(horizons[start : start + SLICE_ROWS], dtype=float)
+        yield start, (some if reads else np.full(len(some), days[0]))
+
+
+class _Spread:
+    """The finite horizons' count, least and greatest, added a slice at a time."""
+
+    def __init__(self) -> None:
+        self.count = 0
+        self.least: float | None = None
+        self.greatest: float | None = None
+
+    def add(self, values: np.ndarray) -> None:
+        if not len(values):
+            return
+        low, high = float(values.min()), float(values.max())
+        self.count += len(values)
+        self.least = low if self.least is None else min(self.least, low)
+        self.greatest = high if self.greatest is None else max(self.greatest, high)
 
 
 class _Ages:

@@ -39,6 +39,7 @@ from entrepot.fraud.score.file_member import file_score
 from entrepot.fraud.score.known_labels import KnownLabels
 from entrepot.fraud.score.label_figures import check_classes, measured
 from entrepot.fraud.score.numpy_path import score_member
+from entrepot.fraud.score.row_slices import Sliced, row_slices
 from entrepot.fraud.score.words import AmountRatio, amount_ratio, in_parts
 from entrepot.fraud.tables.timeparse import parse_times
 from entrepot.i18n.messages import english_parts
@@ -129,11 +130,18 @@ class Candidates:
     table: pd.DataFrame
 
 
-def explained_rows(proba: np.ndarray, threshold: float, limit: int) -> np.ndarray:
+def explained_rows(proba: Sliced, threshold: float, limit: int) -> np.ndarray:
     """The positions a table explains: its ``limit`` most probable rows at or above half
-    the ``threshold``, the most probable first (ties in row order)."""
-    rows = np.flatnonzero(proba >= threshold / 2)
-    return rows[np.argsort(-proba[rows], kind="stable")][:limit]
+    the ``threshold``, the most probable first (ties in row order). ``proba``: an array, or
+    read a slice at a time (the best ``limit`` kept from slice to slice, ADR 0136)."""
+    rows, best = np.zeros(0, dtype=np.intp), np.zeros(0)
+    for start, some in row_slices(proba):
+        mine = np.flatnonzero(some >= threshold / 2)
+        rows = np.concatenate([rows, mine + start])  # after the rows kept: ties in row order
+        best = np.concatenate([best, some[mine]])
+        order = np.argsort(-best, kind="stable")[:limit]
+        rows, best = rows[order], best[order]
+    return rows
 
 
 def explain_rows(

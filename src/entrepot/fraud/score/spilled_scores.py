@@ -12,9 +12,10 @@ joined and put in the table's order: the rows :meth:`MergedScores.merged` gives 
 bit for bit. Nothing is held in memory for each row while the parts come back but the
 counts the summary reads (``fraud_service.summary.tally``), added as each part comes
 back: the figures' columns (the probability and the prediction, 9 bytes a row: 180 MB at
-20M rows, beside the parts' features) are written with each part too, and put in the
-table's order once, when the figures first read them (:meth:`values`), until
-:meth:`let_go_held` (the writing reads them from each piece).
+20M rows, beside the parts' features) are written with each part too, a piece a slice
+(``fraud.score.held_pieces``), and the figures read them a slice at a time
+(:meth:`column`, ADR 0136); :meth:`values` puts one whole in the table's order (an
+evaluation's measures sort every row), held until :meth:`let_go_held`.
 
 A part whose column's dtype differs from the first part's (a nullable column holding
 values in one part and none in another) makes the slices joined from the whole table's
@@ -33,6 +34,7 @@ import numpy as np
 import pandas as pd
 
 from entrepot.closed_on_exit import ClosedOnExit
+from entrepot.fraud.score.held_pieces import HeldColumn, HeldPieces
 from entrepot.fraud.score.merged_scores import ROW, with_texts
 from entrepot.fraud.score.parts_put import PartsPut
 from entrepot.fraud.tables.values import same_bits
@@ -41,7 +43,15 @@ from entrepot.spilled_parts import SpilledParts
 if TYPE_CHECKING:
     from entrepot.fraud.score.partitions import Part
 
-__all__ = ["HELD", "SLICE_ROWS", "SpilledScores", "as_frame", "held_values", "score_columns"]
+__all__ = [
+    "HELD",
+    "SLICE_ROWS",
+    "SpilledScores",
+    "as_frame",
+    "held_column",
+    "held_values",
+    "score_columns",
+]
 
 #: The table's rows read back at a time.
 SLICE_ROWS = 1 << 20
@@ -51,8 +61,6 @@ HELD = ("fraud_probability", "prediction")
 #: A piece of a part's scores (its rows in one slice, in the part's order) and their
 #: positions in the slice.
 _Piece = tuple[pd.DataFrame, np.ndarray]
-#: A part's figures' columns and their rows' places in the table.
-_Held = tuple[dict[str, np.ndarray], np.ndarray]
 
 
 class SpilledScores(ClosedOnExit):
@@ -79,13 +87,11 @@ class SpilledScores(ClosedOnExit):
         self._tally = tally
         self.tallied: Counter[str] = Counter()
         self._spilled: SpilledParts[_Piece] = SpilledParts()
-        # each part's figures' columns and their rows' places: the held arrays made of them
-        self._by_part: SpilledParts[_Held] = SpilledParts()
-        for spilled in (self._spilled, self._by_part):
+        # the figures' columns, a piece for each part's rows in each slice
+        self._figures = HeldPieces(self._total, self._slice_rows)
+        for spilled in (self._spilled, self._figures):
             weakref.finalize(self, spilled.close)  # never left open, even unclosed
         self._buckets: dict[tuple[int, int], int] = {}  # (slice, part): the spilled piece
-        self._held_parts: list[int] = []
-        self._held_dtypes: dict[str, np.dtype] = {}
         self._held: dict[str, np.ndarray] = {}
         # each part's columns read from a held column of the same piece, that repeat it bit
         # for bit (a one-model ensemble's member score): (column, held column)
@@ -98,7 +104,7 @@ class SpilledScores(ClosedOnExit):
     def close(self) -> None:
         """Forget the pieces on disk (the figures' columns stay where they were made)."""
         self._spilled.close()
-        self._by_part.close()
+        self._figures.close()
 
     def __len__(self) -> int:
         return self._total
@@ -113,11 +119,7 @@ class SpilledScores(ClosedOnExit):
         where = part.own_rows()
         self._book.check(number, scores, len(where))
         held = {name: scores[name].to_numpy() for name in HELD}
-        for name, values in held.items():
-            known = self._held_dtypes.setdefault(name, values.dtype)
-            if values.dtype != known:
-                raise ValueError(f"the scores' column {name} came as {values.dtype}, not {known}")
-        self._held_parts.append(self._by_part.put((held, where)))
+        self._figures.check(held)
         if self._tally is not None:
             self.tallied.update(self._tally(scores))
         body = scores.drop(columns=[ROW]) if ROW in scores.columns else scores
@@ -130,6 +132,7 @@ class SpilledScores(ClosedOnExit):
         order = None if _ascending(where) else np.argsort(where, kind="stable")
         if order is not None:
             where, body = where[order], body.take(order)
+            held = {name: values[order] for name, values in held.items()}
         slices = where // self._slice_rows
         starts = np.concatenate([[0], np.flatnonzero(np.diff(slices)) + 1, [len(where)]])
         for low, high in zip(starts[:-1].tolist(), starts[1:].tolist(), strict=True):
@@ -138,31 +141,31 @@ class SpilledScores(ClosedOnExit):
                 placed = (where[low:high] - at * self._slice_rows).astype(np.int32)
                 piece = body.iloc[low:high].reset_index(drop=True)
                 self._buckets[(at, number)] = self._spilled.put((piece, placed))
+                self._figures.put(at, {n: v[low:high] for n, v in held.items()}, placed)
         self._book.done(number)
         if self._book.every:  # every row is in its place: the parts' rows (five bytes a row
             self._parts = ()  # of the table) are not held through the figures and the file
 
     def values(self, name: str) -> np.ndarray:
         """Column ``name``'s values (one of :data:`HELD`) in the table's row order, once
-        every part is put: the array held (put in order from the parts' on the first
+        every part is put: the array held (put in order from the pieces on the first
         call, or the first after :meth:`let_go_held`), not a copy."""
         self._complete()
         if name not in HELD:
             raise ValueError(f"the scores' column {name} is not held in memory")
         if not self._held:
-            self._held = self._placed()
+            self._held = self._figures.whole()
         if name not in self._held:  # no part held a row
             raise ValueError(f"the scores' column {name} is not held in memory")
         return self._held[name]
 
-    def _placed(self) -> dict[str, np.ndarray]:
-        """The figures' columns in the table's order, from each part's."""
-        placed = {name: np.empty(self._total, dtype=t) for name, t in self._held_dtypes.items()}
-        for number in self._held_parts:
-            held, where = self._by_part.take(number)
-            for name, values in held.items():
-                placed[name][where] = values
-        return placed
+    def column(self, name: str) -> HeldColumn:
+        """Column ``name`` (one of :data:`HELD`) in the table's row order, once every part
+        is put, read a slice at a time as asked: nothing of every row held."""
+        self._complete()
+        if name not in HELD or name not in self._figures.dtypes:
+            raise ValueError(f"the scores' column {name} is not held")
+        return self._figures.column(name)
 
     def let_go_held(self) -> None:
         """Stop holding the figures' columns in the table's order (read again, they are
@@ -293,6 +296,13 @@ def held_values(scores: pd.DataFrame | SpilledScores, name: str) -> np.ndarray:
     """Column ``name`` (one of :data:`HELD`) of ``scores``, in the table's row order."""
     if isinstance(scores, SpilledScores):
         return scores.values(name)
+    return np.asarray(scores[name].to_numpy())
+
+
+def held_column(scores: pd.DataFrame | SpilledScores, name: str) -> np.ndarray | HeldColumn:
+    """:func:`held_values`, read a slice at a time where ``scores`` are on disk."""
+    if isinstance(scores, SpilledScores):
+        return scores.column(name)
     return np.asarray(scores[name].to_numpy())
 
 

@@ -100,13 +100,18 @@ def explain_once(
 
     from entrepot.fraud.score.partitions import candidate_rows, candidate_table
     from entrepot.fraud.score.scoring import explained_rows
+    from entrepot.fraud.score.spilled_scores import SpilledScores
     from entrepot.i18n.messages import english_parts
 
     if not shared.explain:
         return
-    rows = explained_rows(
-        scores.values("fraud_probability"), shared.ensemble.threshold, EXPLAIN_LIMIT
+    # on disk, the probabilities are read a slice at a time (ADR 0136)
+    proba = (
+        scores.column("fraud_probability")
+        if isinstance(scores, SpilledScores)
+        else scores.values("fraud_probability")
     )
+    rows = explained_rows(proba, shared.ensemble.threshold, EXPLAIN_LIMIT)
     if not len(rows):
         return
     matrices = candidate_rows(offered, parts, rows)

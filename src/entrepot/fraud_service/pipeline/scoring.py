@@ -125,7 +125,8 @@ def score_frame(
     or the analysts' decisions are given, or where the scorer fits a pool to its rows."""
     from entrepot.fraud.match.description import describe, sample_positions
     from entrepot.fraud.score.promise import ensemble_times, promise_of, sliced_times
-    from entrepot.fraud.score.spilled_scores import SpilledScores, held_values
+    from entrepot.fraud.score.row_slices import Flagged
+    from entrepot.fraud.score.spilled_scores import SpilledScores, held_column, held_values
     from entrepot.fraud.tables.handed import HandedTable, taken
     from entrepot.fraud.tables.sliced import SlicedTable
     from entrepot.fraud_service.estimate import estimate, file_labels, sliced_realised
@@ -183,11 +184,13 @@ def score_frame(
     )
     give_back()  # the parts' and the explanations' freed buffers, before the estimate's
     try:
-        proba = held_values(scores, "fraud_probability")
+        # the probabilities and the predictions read a slice at a time where the scores are
+        # on disk (ADR 0136: at 20M rows 180 MB held through the figures, their largest)
+        proba = held_column(scores, "fraud_probability")
         counts = scores.tallied if isinstance(scores, SpilledScores) else tally(scores, ensemble)
         if isinstance(frame, SlicedTable):  # from disk, never held through the parts (20M
             # rows: 160 MB each): its labels counted, its rows' instants parsed a slice at a time
-            real = sliced_realised(frame, label, held_values(scores, "prediction") == 1)
+            real = sliced_realised(frame, label, Flagged(held_column(scores, "prediction")))
             times = sliced_times(ensemble, frame)
         else:
             assert own is not None  # taken from every table in memory
