@@ -26,6 +26,8 @@ from entrepot.fraud.tables.values import same_bits
 
 #: What a value must hold to be quoted (``csv.QUOTE_MINIMAL`` with ``,`` and CRLF lines).
 _QUOTED = r'[,"\r\n]'
+#: The bytes :data:`_QUOTED` matches.
+_QUOTED_BYTES = np.frombuffer(b',"\r\n', dtype=np.uint8)
 #: Rows made at a time: the text of a block, not the file's, is held.
 BLOCK_ROWS = 1 << 17
 
@@ -119,13 +121,31 @@ def _text_pieces(column: pd.Series) -> pa.Array | pa.ChunkedArray:
 
 
 def _quoted(text: pa.Array) -> pa.Array:
-    """``text`` with each value that holds a separator, a quote or a line break quoted."""
+    """``text`` with each value that holds a separator, a quote or a line break quoted;
+    as it is where none of its bytes is one (its values are not matched one by one: a
+    scored file's risk levels cost 0.3 CPU-s at 5M rows)."""
+    if not _may_quote(text):
+        return text
     needs = pc.match_substring_regex(text, _QUOTED)
     if not pc.any(needs).as_py():
         return text
     doubled = pc.replace_substring(text, '"', '""')
     quoted = pc.binary_join_element_wise(_s('"'), doubled, _s('"'), _s(""))
     return pc.if_else(needs, quoted, text)
+
+
+def _may_quote(text: pa.Array) -> bool:
+    """Whether any byte of ``text``'s values is one a value is quoted for (any value of
+    text other than large text: whether it may be, so yes)."""
+    if text.type != pa.large_string():
+        return True
+    offsets, data = text.buffers()[1], text.buffers()[2]
+    if data is None or offsets is None or not len(text):
+        return False
+    ends = np.frombuffer(offsets, dtype=np.int64)
+    first, last = int(ends[text.offset]), int(ends[text.offset + len(text)])
+    held = np.frombuffer(data, dtype=np.uint8, count=last - first, offset=first)
+    return bool(np.isin(held, _QUOTED_BYTES).any())
 
 
 def _joined(lines: pa.Array) -> pa.Buffer:
