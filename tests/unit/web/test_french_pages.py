@@ -137,6 +137,8 @@ def _figures(text: str, lang: str) -> list[float]:
 
 
 def _api_figures(param: object) -> float | None:
+    if isinstance(param, str) and param.isdigit():  # a category's code, written as it is
+        return float(param)
     if isinstance(param, dict) and "number" in param:
         return round(float(param["number"]), int(param["digits"]))
     return float(param) if isinstance(param, int) and not isinstance(param, bool) else None

@@ -165,7 +165,8 @@ def explain_rows(
         ratio = ratio or amount_ratio(
             model.features.feature_names_, x, _upload_amount(member, model)
         )
-    return in_parts(frame, rows, pushed, labels, ratio)
+    categories = frozenset(upload.analysis.with_role("categorical"))
+    return in_parts(frame, rows, pushed, labels, ratio, categories=categories)
 
 
 def score(

@@ -74,6 +74,18 @@ def value_text(value: Any) -> str:
     return speaker("en").value(cell_value(value))
 
 
+def category_value(value: Any) -> Param:
+    """A category's cell as an explanation shows it: a number as its digits, never grouped
+    (a merchant category code ``5411``, not ``5,411``); else as :func:`cell_value`."""
+    if isinstance(value, np.generic):
+        value = value.item()
+    if isinstance(value, int) and not isinstance(value, bool):
+        return str(value)
+    if isinstance(value, float) and value.is_integer() and abs(value) < 1e15:
+        return str(int(value))
+    return cell_value(value)
+
+
 def in_parts(
     frame: pd.DataFrame,
     rows: np.ndarray,
@@ -83,10 +95,12 @@ def in_parts(
     *,
     top: int = 3,
     minimum: float = 1e-3,
+    categories: frozenset[str] = frozenset(),
 ) -> list[tuple[Message, ...]]:
     """For each of ``rows`` (positions in ``frame``), the ``top`` columns of ``pushed``
     ``(len(rows), len(labels))`` pushing its score up, each a message naming the column and
-    the row's value (and the amount's ratio to the customer's mean); none when none does."""
+    the row's value (and the amount's ratio to the customer's mean); none when none does.
+    A column of ``categories`` shows its values as :func:`category_value`."""
     if len(rows) == 0:
         return []
     k = min(top, len(labels))
@@ -101,7 +115,7 @@ def in_parts(
             if pushed[i, j] <= minimum:
                 continue
             label = labels[j]
-            value = cell_value(cells[j][i])
+            value = (category_value if label in categories else cell_value)(cells[j][i])
             if ratio is not None and label == ratio.column and math.isfinite(ratio.values[i]):
                 times = Number(float(ratio.values[i]), 1)
                 parts.append(

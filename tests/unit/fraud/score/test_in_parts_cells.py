@@ -55,3 +55,20 @@ def test_the_same_messages_as_one_cell_at_a_time() -> None:
     every = in_parts(frame, rows, pushed, [str(c) for c in frame.columns], top=7, minimum=1e-3)
     assert every == _cell_by_cell(frame, rows, pushed, 7, 1e-3)
     assert any(m.params["column"] == "merchant" for m in every[1])  # NaN sorts last
+
+
+def test_a_category_code_is_written_as_its_digits_never_grouped() -> None:
+    """Regression: a merchant category code of the generated files (a number the model reads
+    as a category) showed as ``mcc 7,995``; a category shows its digits (``mcc 7995``), a
+    number keeps its grouping (``amount 2,340``)."""
+    from entrepot.i18n.messages import english_parts, speaker
+
+    frame = pd.DataFrame(
+        {"mcc": [7995, 5411], "zone": [7995.0, math.nan], "amount": [2340, 12.5], "w": ["a", "b"]}
+    )
+    pushed = np.array([[3.0, 2.0, 1.0, 0.0], [1.0, 0.5, 2.0, 0.0]])
+    labels = list(frame.columns)
+    said = in_parts(frame, np.array([0, 1]), pushed, labels, categories=frozenset({"mcc", "zone"}))
+    assert english_parts(said[0]) == "mcc 7995; zone 7995; amount 2,340"
+    assert english_parts(said[1]) == "amount 12.50; mcc 5411; zone missing"
+    assert speaker("fr").parts(said[0]) == "mcc 7995\u202f; zone 7995\u202f; amount 2\u202f340"

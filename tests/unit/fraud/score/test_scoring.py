@@ -231,3 +231,32 @@ def test_a_one_row_file_feeds_every_input_it_names() -> None:
     assert model.features.spec.timestamp in member.mapping
     assert set(member.mapping) == set(model.input_columns)
     assert member.coverage == 1.0
+
+
+def test_a_category_codes_explanation_shows_its_digits() -> None:
+    """Regression: a number the file's description reads as a category (a merchant category
+    code) was cited with a thousands separator (``mcc 7,995``); it is cited as the file
+    writes it, where a number keeps its grouping."""
+    from entrepot.fraud.score.assemble import from_model
+    from entrepot.fraud.score.scoring import score
+    from tests.support.fraud import trained, training_frame
+
+    frame, target = training_frame()
+    frame = frame.drop(columns=[target])
+    upload = describe(frame)
+    codes = [
+        c
+        for c in upload.analysis.with_role("categorical")
+        if pd.api.types.is_integer_dtype(frame[c]) and frame[c].max() >= 1000
+    ]
+    assert codes  # the generated payments' merchant category codes
+    ensemble = from_model(trained("lightgbm"), {}, {}, upload, name="m", version="1")
+    out = score(frame, ensemble)
+    cited = 0
+    for row, text in enumerate(out["explanation"].tolist()):
+        for part in filter(None, text.split("; ")):
+            column = next((c for c in codes if part.startswith(f"{c} ")), None)
+            if column is not None:
+                assert part == f"{column} {frame[column].iloc[row]}"
+                cited += 1
+    assert cited
