@@ -56,7 +56,8 @@ NEVER_CITED = frozenset({"id", "entity", "timestamp", "personal"})
 
 def risk_levels(proba: np.ndarray, threshold: float) -> np.ndarray:
     """The risk level of each probability (see the module docstring)."""
-    return np.asarray(RISK_LEVELS, dtype=object)[_level_numbers(proba, threshold)]
+    levels: np.ndarray = np.asarray(RISK_LEVELS, dtype=object)[_level_numbers(proba, threshold)]
+    return levels
 
 
 def _level_numbers(proba: np.ndarray, threshold: float) -> np.ndarray:
