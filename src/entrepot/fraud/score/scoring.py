@@ -22,7 +22,6 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from functools import cache
 from typing import Any
 
 import numpy as np
@@ -39,6 +38,7 @@ from entrepot.fraud.score.file_member import file_score
 from entrepot.fraud.score.known_labels import KnownLabels
 from entrepot.fraud.score.label_figures import check_classes, measured
 from entrepot.fraud.score.numpy_path import score_member
+from entrepot.fraud.score.picked_text import picked
 from entrepot.fraud.score.row_slices import Sliced, row_slices
 from entrepot.fraud.score.words import AmountRatio, amount_ratio, in_parts
 from entrepot.fraud.tables.timeparse import parse_times
@@ -251,13 +251,13 @@ def score(
         out[col if col not in RESERVED else f"{col} (upload)"] = frame[col]
     out["fraud_probability"] = proba
     out["prediction"] = (proba >= threshold).astype(np.int8)
-    out["risk_level"] = _picked(RISK_LEVELS, _level_numbers(proba, threshold))
+    out["risk_level"] = picked(RISK_LEVELS, _level_numbers(proba, threshold))
     out["anomaly_score"] = anomaly
     for i, member in enumerate(ensemble.members):
         out[member.column] = probs[i]
     at = np.zeros(n, dtype=np.int32)  # the empty text but on the rows explained here
     at[rows[: len(reasons)]] = np.arange(1, len(reasons) + 1)
-    out["explanation"] = _picked(["", *reasons], at)
+    out["explanation"] = picked(["", *reasons], at)
     return pd.DataFrame(out, copy=False)
 
 
@@ -356,25 +356,6 @@ def _upload_amount(member: Member, model: FraudModel) -> str | None:
     """The upload column ``member`` reads as its model's amount."""
     amount = model.features.spec.amount
     return next((up for up, col in member.mapping.items() if col == amount), None)
-
-
-def _picked(texts: Sequence[str], at: np.ndarray) -> Any:
-    """``texts[at[i]]`` for each row, in the dtype a new frame would infer for strings,
-    given up front (inferring it costs more than the rest of the frame for a few rows);
-    made from ``at`` in Arrow where that dtype is Arrow's (a Python string for each row
-    made first and converted cost 0.4 CPU-s for a scored file's 5M risk levels)."""
-    dtype = _text_dtype()
-    if dtype == np.dtype(object):
-        return np.asarray(list(texts), dtype=object)[at]
-    import pyarrow as pa
-
-    return pd.array(pa.array(list(texts), pa.large_string()).take(pa.array(at)), dtype=dtype)
-
-
-@cache
-def _text_dtype() -> Any:
-    """The dtype of a new frame's column of strings (pandas 3: its ``str`` dtype)."""
-    return pd.DataFrame({"text": np.asarray(["text"], dtype=object)})["text"].dtype
 
 
 def evaluate_frame(
