@@ -128,3 +128,30 @@ def test_sealed_rows_let_go_of_where_each_goes_and_still_read_back() -> None:
             assert routed.part(part).tobytes() == values[mine].tobytes()
         with pytest.raises(ValueError, match="sealed"):
             routed.put(np.arange(2), values[:2])
+
+
+def test_the_owners_are_counted_without_a_copy_of_each_in_eight_bytes(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Regression (issue 40 item 3): the parts' sizes were counted with one ``bincount`` of
+    every owner, which copies them to eight bytes each (160 MB at 20M rows, the peak of a
+    scoring's counterparty step); counted a slice at a time, the same sizes."""
+    import tracemalloc
+
+    from entrepot import routed_rows
+
+    rows, parts = 400_000, 7
+    owner = np.random.default_rng(1).integers(0, parts, rows).astype(np.uint8)
+    place = np.zeros(rows, dtype=np.int32)
+    expected = np.bincount(owner, minlength=parts)
+    monkeypatch.setattr(routed_rows, "COUNT_ROWS", 1 << 14)
+    tracemalloc.start()
+    try:
+        with RoutedRows(owner, place, parts, 2) as routed:
+            peak = tracemalloc.get_traced_memory()[1]
+            np.testing.assert_array_equal(routed._sizes, expected)
+    finally:
+        tracemalloc.stop()
+    assert peak < rows  # a byte a row would be the owners themselves again
+    with pytest.raises(ValueError, match="of 7 parts"):
+        routed_rows.part_sizes(np.asarray([0, 9], dtype=np.uint8), parts)
