@@ -7,7 +7,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
-from decimal import ROUND_HALF_EVEN, Decimal
+from decimal import ROUND_HALF_EVEN, Context, Decimal, InvalidOperation
 from functools import cache, lru_cache
 from math import isfinite
 from typing import Any
@@ -65,6 +65,23 @@ def _decimal_text(lang: str, digits: int, exact: float | Decimal) -> str:
     return str(_pattern(lang, "decimal", digits).apply(exact, _locale(lang)))
 
 
+def _rounded(number: float, digits: int) -> Decimal:
+    """``number`` (finite) rounded half-even to ``digits`` decimals from its exact value;
+    beyond the default context's 28 digits (``1e27`` to two decimals), in a context wide
+    enough for any float (a user's file may hold such a number: it raised
+    ``InvalidOperation``, a server error on a page)."""
+    step = Decimal(1).scaleb(-digits)
+    try:
+        return Decimal(number).quantize(step, rounding=ROUND_HALF_EVEN)
+    except InvalidOperation:
+        wide = Context(prec=_WIDE + max(digits, 0))
+        return Decimal(number).quantize(step, rounding=ROUND_HALF_EVEN, context=wide)
+
+
+#: Digits of the largest float's integer part, and some.
+_WIDE = 320
+
+
 @cache
 def _plain_symbols(lang: str) -> tuple[str, str, str] | None:
     """``lang``'s group separator, decimal point and minus, where its decimal pattern is
@@ -97,7 +114,7 @@ class Formats:
         exact: float | Decimal = number
         if isfinite(number):  # rounded from the float's exact value, as round() does:
             # Babel would round its shortest text half-even (19.905 -> 19.90, for 19.90500...1)
-            exact = Decimal(number).quantize(Decimal(1).scaleb(-digits), rounding=ROUND_HALF_EVEN)
+            exact = _rounded(number, digits)
             if not exact:  # a number rounded to zero is "0", never "-0" (nor, cached
                 exact = exact.copy_abs()  # beside 0, one or the other by the calls' order)
         return _decimal_text(self.lang, digits, exact)

@@ -48,6 +48,17 @@ def test_numbers_are_babels_text_for_every_value(lang: str) -> None:
     )
 
 
+def test_a_number_beyond_28_digits_is_written_not_refused() -> None:
+    """Regression: a number of more than 28 digits once rounded (``1e27`` to two decimals,
+    any float up to ``1.8e308``) raised ``decimal.InvalidOperation`` from the default
+    context: a user's file holding one failed the page that showed it."""
+    assert EN.number(1e27, 2) == "1,000,000,000,000,000,013,287,555,072.00"
+    assert FR.number(-1e27) == "-1 000 000 000 000 000 013 287 555 072"
+    largest = EN.number(1.7976931348623157e308)
+    assert largest.startswith("179,769,313,486,231,570,") and len(largest.replace(",", "")) == 309
+    assert EN.number(12345.678, 1) == "12,345.7"  # within 28 digits: as before
+
+
 def test_a_number_rounded_to_zero_has_no_sign_whatever_came_before() -> None:
     """Regression: ``-0.4`` showed ``-0`` or ``0`` by whichever of it and ``0`` was
     written first (one cache entry for both zeros)."""
