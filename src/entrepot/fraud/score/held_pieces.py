@@ -104,13 +104,14 @@ class HeldPieces(ClosedOnExit):
         return found
 
     def whole(self) -> dict[str, np.ndarray]:
-        """Every column, all its rows in the table's order (held by the caller)."""
+        """Every column, all its rows in the table's order (held by the caller), put in
+        place from the pieces (no ordered copy written for it)."""
         found = {name: np.empty(self.total, dtype=dtype) for name, dtype in self.dtypes.items()}
         for name, into in found.items():
             for at in range(-(-self.total // self.slice_rows)):
                 start = at * self.slice_rows
-                some = self.slice(name, at)
-                into[start : start + len(some)] = some
+                size = max(0, min(self.slice_rows, self.total - start))
+                into[start : start + size] = self._placed(name, at, size)
         return found
 
     def column(self, name: str) -> HeldColumn:

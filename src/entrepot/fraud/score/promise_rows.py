@@ -20,7 +20,7 @@ from typing import Any
 import numpy as np
 
 from entrepot.fraud.model.behaviour import DAY
-from entrepot.fraud.score.row_slices import SLICE_ROWS, Sliced, exact_median
+from entrepot.fraud.score.row_slices import SLICE_ROWS, Sliced, exact_median, row_slices
 
 __all__ = ["MISSING", "SLICE_ROWS", "RowCounts", "Sliced", "counted"]
 
@@ -88,8 +88,8 @@ def _horizon_slices(
 ) -> Iterator[tuple[int, np.ndarray]]:
     """Each slice of the rows' ``horizons`` with its first row (every row at the first of
     the card's horizons ``days`` where no feature ``reads`` a label: its age is moot)."""
-    for start in range(0, len(horizons), SLICE_ROWS):
-        some = np.asarray(horizons[start : start + SLICE_ROWS], dtype=float)
+    for start, some in row_slices(horizons, SLICE_ROWS):
+        some = some.astype(float, copy=False)
         yield start, (some if reads else np.full(len(some), days[0]))
 
 

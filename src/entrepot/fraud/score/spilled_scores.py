@@ -163,7 +163,7 @@ class SpilledScores(ClosedOnExit):
         """Column ``name`` (one of :data:`HELD`) in the table's row order, once every part
         is put, read a slice at a time as asked: nothing of every row held."""
         self._complete()
-        if name not in HELD or name not in self._figures.dtypes:
+        if name not in HELD:
             raise ValueError(f"the scores' column {name} is not held")
         return self._figures.column(name)
 
@@ -303,7 +303,7 @@ def held_column(scores: pd.DataFrame | SpilledScores, name: str) -> np.ndarray |
     """:func:`held_values`, read a slice at a time where ``scores`` are on disk."""
     if isinstance(scores, SpilledScores):
         return scores.column(name)
-    return np.asarray(scores[name].to_numpy())
+    return held_values(scores, name)
 
 
 def score_columns(
