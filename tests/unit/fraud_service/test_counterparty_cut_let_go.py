@@ -12,7 +12,7 @@ from typing import Any
 import numpy as np
 import pytest
 
-from entrepot.fraud.score import counterparty_cut, partitions
+from entrepot.fraud.score import counterparty_cut, partitions, sliced_cut
 from tests.support.sliced_scoring import TwoMemberScoring, alive_at_each_part
 
 
@@ -25,6 +25,7 @@ def test_the_counterparty_cut_is_let_go_before_the_customer_parts_score(
 
     watched: list[weakref.ref[np.ndarray]] = []
     cuts: list[int] = []
+    arrays: list[int] = []  # how many arrays of the counterparty cut are watched
     cut_by_entity = partitions.cut_by_entity
 
     def cut(frame: Any, own: Any, around: Any, parts: int, **kwargs: Any) -> Any:
@@ -32,7 +33,26 @@ def test_the_counterparty_cut_is_let_go_before_the_customer_parts_score(
         cuts.append(len(found))
         if len(cuts) == 2:  # the counterparty cut (the customer cut is made first)
             watched.extend(weakref.ref(part.rows) for part in found)
+            arrays.append(len(found))
         return found
+
+    # a table on disk is cut a slice at a time (ADR 0137): each part's rows in each slice
+    cut_in_slices, routed = sliced_cut.cut_in_slices, sliced_cut._routed
+    pieces: list[weakref.ref[np.ndarray]] = []
+
+    def sliced(table: Any, columns: Any, parts: int) -> Any:
+        before = len(pieces)
+        found = cut_in_slices(table, columns, parts)
+        cuts.append(len(found))
+        if len(cuts) == 2:
+            watched.extend(pieces[before:])
+            arrays.append(len(pieces) - before)
+        return found
+
+    def routing_rows(*args: Any, **kwargs: Any) -> Any:
+        for rows in routed(*args, **kwargs):
+            pieces.extend(weakref.ref(array) for array in rows)
+            yield rows
 
     made = counterparty_cut.RoutedMade.__init__
 
@@ -42,9 +62,11 @@ def test_the_counterparty_cut_is_let_go_before_the_customer_parts_score(
 
     alive = alive_at_each_part(monkeypatch, watched)
     monkeypatch.setattr(partitions, "cut_by_entity", cut)
+    monkeypatch.setattr(sliced_cut, "cut_in_slices", sliced)
+    monkeypatch.setattr(sliced_cut, "_routed", routing_rows)
     monkeypatch.setattr(counterparty_cut.RoutedMade, "__init__", routing)
     found = run.scored(where)
     assert found.spread["cuts"] == 2 and len(cuts) == 2 and cuts[1] > 1
-    assert len(watched) == cuts[1] + 2
+    assert arrays[0] >= cuts[1] and len(watched) == arrays[0] + 2
     assert alive and alive == [0] * len(alive)  # none held by any customer part's scoring
     assert found.scores.equals(expected.scores)

@@ -78,34 +78,37 @@ def test_the_sliced_parts_are_the_ones_scored(
     assert called == [1500] and found.spread["parts"] > 1 and found.spread["cuts"] == 2
 
 
-def test_a_sliced_table_is_cut_on_its_entity_columns_codes(
+def test_a_sliced_table_is_cut_a_slice_at_a_time(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """Regression (issue 40 item 3): the cuts read the entity columns whole (8 bytes a row
-    each for numbers, more for text); they read their codes, four bytes a row, and the
+    """Regression (issue 40 item 3): the cuts read the entity columns whole, then their
+    codes whole (four bytes a row each, the cut's memory growing with the file); both cuts
+    are made a slice at a time (ADR 0137), the entity columns never read whole, and the
     scores are those of the table read whole (above)."""
-    from entrepot.fraud.score import partitions
+    from entrepot.fraud.score import partitions, sliced_cut
+    from entrepot.fraud.tables.sliced import SlicedTable
 
     path, target = later_file(tmp_path)
-    given: list[pd.DataFrame] = []
-    cut = partitions.cut_by_entity
+    given: list[list[str]] = []
+    cut = sliced_cut.cut_in_slices
 
-    def spied(frame: pd.DataFrame, *args: Any, **kwargs: Any) -> Any:
-        given.append(frame)
-        return cut(frame, *args, **kwargs)
+    def spied(table: Any, columns: list[str], parts: int) -> Any:
+        given.append(list(columns))
+        return cut(table, columns, parts)
 
-    monkeypatch.setattr(partitions, "cut_by_entity", spied)
-    whole = read_table(path)
-    scorer = GivenScorer(two_members(whole.drop(columns=[target]), history=True))
+    def whole(*args: Any, **kwargs: Any) -> Any:
+        raise AssertionError("an entity column read whole")
+
+    monkeypatch.setattr(sliced_cut, "cut_in_slices", spied)
+    monkeypatch.setattr(partitions, "cut_by_entity", whole)
+    monkeypatch.setattr(SlicedTable, "codes_of", whole)
+    monkeypatch.setattr(SlicedTable, "column", whole)
+    scorer = GivenScorer(two_members(read_table(path).drop(columns=[target]), history=True))
     with sliced(path) as table:
-        score_frame(table, scorer, label=target, spread=Spread(part_rows=300))
+        found = score_frame(table, scorer, label=target, spread=Spread(part_rows=300))
+    assert found.spread["cuts"] == 2
     assert len(given) == 2  # the customers' cut and the counterparties'
-    for frame in given:
-        assert len(frame) == 1500
-        assert all(dtype == np.int32 for dtype in frame.dtypes)
-        for name in frame.columns:
-            codes = pd.factorize(whole[name], use_na_sentinel=False)[0]
-            np.testing.assert_array_equal(frame[name].to_numpy(), codes)
+    assert given[0] != given[1] and all(given)
 
 
 @pytest.mark.parametrize("why", ["late labels", "a pool fitted to the rows"])

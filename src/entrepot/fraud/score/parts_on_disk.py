@@ -36,23 +36,52 @@ class PartsOnDisk(ClosedOnExit, OnDemand[Part]):
     manager, or let it go: the temporary file goes with it."""
 
     def __init__(self, parts: Iterable[Part], starts: Sequence[int]) -> None:
-        self._held: SpilledParts[np.ndarray] = SpilledParts()
-        weakref.finalize(self, self._held.close)  # never left open, even unclosed
+        self._begin()
         bounds = np.asarray(starts, dtype=np.int64)
-        self._slices: list[list[int]] = []  # each part's rows in each slice: the piece's number
-        self._own: list[int] = []  # each part's own flags: the piece's number
-        self._sizes: list[int] = []
-        self._owned: list[int] = []
         for part in parts:
             cut = np.searchsorted(part.rows, bounds)
             if cut[0] != 0 or cut[-1] != len(part.rows):
                 raise ValueError("a part's rows lie outside the table's slices")
             pieces = [part.rows[cut[n] : cut[n + 1]] for n in range(len(bounds) - 1)]
-            self._slices.append([self._held.put(piece) for piece in pieces])
-            self._own.append(self._held.put(part.own))
-            self._sizes.append(len(part.rows))
-            self._owned.append(int(np.count_nonzero(part.own)))
+            self._keep([self._held.put(piece) for piece in pieces], part.own)
         super().__init__(len(self._sizes), self._part)
+
+    @classmethod
+    def of_own_rows(cls, slices: Iterable[Sequence[np.ndarray]], count: int) -> PartsOnDisk:
+        """The non-empty parts among ``count`` whose rows come a slice of the table at a
+        time (``slices``: for each slice in order, each part's rows in it: table
+        positions, increasing), every row its part's own: a cut made a slice at a time
+        (``fraud.score.sliced_cut``) never holds a row of the whole table."""
+        made = cls.__new__(cls)
+        made._begin()
+        pieces: list[list[int]] = [[] for _ in range(count)]
+        sizes = [0] * count
+        for rows in slices:
+            if len(rows) != count:
+                raise ValueError(f"a slice gave {len(rows)} parts' rows, not {count}")
+            for number, found in enumerate(rows):
+                pieces[number].append(made._held.put(found))
+                sizes[number] += len(found)
+        for number in range(count):
+            if sizes[number]:
+                made._keep(pieces[number], np.ones(sizes[number], dtype=np.bool_))
+        OnDemand.__init__(made, len(made._sizes), made._part)
+        return made
+
+    def _begin(self) -> None:
+        self._held: SpilledParts[np.ndarray] = SpilledParts()
+        weakref.finalize(self, self._held.close)  # never left open, even unclosed
+        self._slices: list[list[int]] = []  # each part's rows in each slice: the piece's number
+        self._own: list[int] = []  # each part's own flags: the piece's number
+        self._sizes: list[int] = []
+        self._owned: list[int] = []
+
+    def _keep(self, pieces: list[int], own: np.ndarray) -> None:
+        """A part: its rows' pieces (their numbers, one a slice) and its own flags."""
+        self._slices.append(pieces)
+        self._own.append(self._held.put(own))
+        self._sizes.append(len(own))
+        self._owned.append(int(np.count_nonzero(own)))
 
     def close(self) -> None:
         """Forget every part (the temporary file closed, and so removed)."""

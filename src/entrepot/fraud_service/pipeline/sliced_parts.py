@@ -51,6 +51,7 @@ def score_sliced(
     from entrepot.fraud.score.counterparty_cut import cut_roles, read_columns
     from entrepot.fraud.score.partitions import cut_by_entity, part_columns
     from entrepot.fraud.score.parts_on_disk import PartsOnDisk
+    from entrepot.fraud.score.sliced_cut import cut_in_slices
     from entrepot.fraud_service.pipeline.part_tasks import explain_once
 
     ensemble, upload = shared.ensemble, shared.upload
@@ -58,18 +59,20 @@ def score_sliced(
     sent = part_columns(ensemble, upload.id_columns, columns)
     roles = cut_roles(table.head(0), ensemble)
     own, around = entities if roles is None else (roles[0], [])
-    # the entity columns as codes: the cuts compare their values alone
-    read = table.codes_of(list(dict.fromkeys([*own, *around, *(roles or ([], []))[1]])))
     # each cut's parts on disk once cut (ADR 0134): no array of the table's rows is held
     # through the counterparty features and the parts' scoring (at 20M rows, 180 MB)
-    parts = PartsOnDisk(cut_by_entity(read, own, around, count, coded=True), table.starts)
+    if around:  # each part joined its counterparties' rows: the entity columns' codes whole
+        read = table.codes_of(list(dict.fromkeys([*own, *around])))
+        parts = PartsOnDisk(cut_by_entity(read, own, around, count, coded=True), table.starts)
+        del read
+    else:  # cut a slice at a time, no code a row of the table held (ADR 0137)
+        parts = cut_in_slices(table, own, count)
     cuts = [(parts.row_sets(), sent)]
     if roles is not None:  # two cuts: the counterparty features made in the other
-        other = PartsOnDisk(cut_by_entity(read, roles[1], [], count, coded=True), table.starts)
+        other = cut_in_slices(table, roles[1], count)
         cuts.append((other.row_sets(), read_columns(ensemble, columns)))
         del other
-    del read
-    give_back()  # the entity columns and the cuts' codes: the routed pieces next
+    give_back()  # the cuts' codes and slices: the routed pieces next
     made = len(cuts)
     scores, offered = _scored(table, shared, pool, parts, cuts, tally)
     # the counterparty cut, the routed features' places and the parts' pieces, gone with
