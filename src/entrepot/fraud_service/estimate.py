@@ -33,10 +33,9 @@ import pandas as pd
 from entrepot.fraud.model.calibration import LevelError
 from entrepot.fraud.schema.target import (
     LABEL_THRESHOLD,
+    Counted,
     candidates,
     label_vector,
-    may_be_labels,
-    positive_value,
     score_candidate,
 )
 from entrepot.fraud.score.expected import Estimated, expected_performance, unsupported
@@ -157,22 +156,13 @@ def sliced_realised(
 def _sliced_positive(table: SlicedTable, target: str) -> object | None:
     """The fraud value of the label column ``target`` of a table on disk, as
     :func:`score_candidate` finds it on the whole column (``None``: not two values; a
-    missing value is none): from each slice's counts of its values, added up (reading the
+    missing value is none), from each slice's counts of its values added up (reading the
     whole column, at 20M rows 160 MB and as much again while its slices were joined, was
-    the peak of a scoring's figures). Where the two values are counted as often each,
-    which is the fraud value may rest on the order of the whole column's counts: the
-    column is read whole then, as before."""
-    counted: pd.Series | None = None
-    for piece in table.pieces([target]):
-        found = piece[target].value_counts(dropna=True, sort=False)
-        counted = found if counted is None else counted.add(found, fill_value=0)
-        if len(counted) > 2:
-            return None  # three values: no label, whatever follows
-    if counted is None or len(counted) != 2 or counted.iloc[0] == counted.iloc[1]:
-        candidate = score_candidate(table.columns_of([target]), target)
-        return None if candidate is None else candidate.positive
-    positive, _ = positive_value(list(counted.index), [int(c) for c in counted.to_numpy()])
-    return positive
+    the peak of a scoring's figures: ``fraud.tables.label_counts``)."""
+    from entrepot.fraud.tables.label_counts import sliced_counter
+
+    candidate = score_candidate(table.head(table.rows), target, sliced_counter(table))
+    return None if candidate is None else candidate.positive
 
 
 def file_labels(frame: pd.DataFrame, target: str | None) -> np.ndarray | None:
@@ -184,28 +174,21 @@ def file_labels(frame: pd.DataFrame, target: str | None) -> np.ndarray | None:
     return None if candidate is None else label_vector(frame[target], candidate.positive)
 
 
-def label_of(frame: pd.DataFrame) -> str | None:
-    """The file's label column, when one is clearly there (as the analysis finds it)."""
-    found = candidates(frame.rename(columns=str))
+def label_of(frame: pd.DataFrame, counted: Counted | None = None) -> str | None:
+    """The file's label column, when one is clearly there (as the analysis finds it);
+    ``counted``: as ``score_candidate``, where ``frame`` holds the file's first rows."""
+    found = candidates(frame.rename(columns=str), counted=counted)
     return found[0].column if found and found[0].score >= LABEL_THRESHOLD else None
 
 
 def sliced_label(table: SlicedTable) -> str | None:
-    """:func:`label_of` of a table held on disk in slices (:func:`label_columns`): the
-    same column."""
-    return label_of(label_columns(table, None))
+    """:func:`label_of` of a table held on disk in slices: the same column, each column
+    that may be a label counted a slice at a time (``fraud.tables.label_counts``), never
+    read whole (at 20M rows the label column and its join were 230 MiB, the peak of a
+    scoring before its parts were cut)."""
+    from entrepot.fraud.tables.label_counts import sliced_counter
 
-
-def label_columns(table: SlicedTable, target: str | None) -> pd.DataFrame:
-    """The columns of a table held on disk in slices that finding its label reads, whole:
-    ``target`` alone (none but the names, where it is not a column), else those that may
-    be its label and its last one (a candidate's score reads which is last), in the
-    table's order."""
-    if target is not None:
-        return table.columns_of([target]) if target in table.columns else table.head(0)
-    maybe = set(may_be_labels(table.head(table.rows)))
-    last = table.columns[-1]
-    return table.columns_of([c for c in table.columns if c in maybe or c == last])
+    return label_of(table.head(table.rows), sliced_counter(table))
 
 
 def _figure(found: Estimated) -> dict[str, float | None]:

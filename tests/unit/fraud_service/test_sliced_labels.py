@@ -82,3 +82,62 @@ def test_two_values_counted_as_often_each_are_found_on_the_whole_column(
     assert expected_labels is not None and found is not None
     assert found == realised(flagged, expected_labels, "label", "label")
     assert reads == [["label"]]
+
+
+@pytest.mark.parametrize("tie", [False, True])
+def test_the_label_of_a_sliced_table_is_found_from_its_slices_counts(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, tie: bool
+) -> None:
+    """Regression (issue 40 item 3): finding a large file's label read each column that
+    may be one whole (at 20M rows 230 MiB, the peak of a scoring before its parts were
+    cut); each is counted a slice at a time, and read whole only on a tie."""
+    from entrepot.fraud_service.estimate import label_of, sliced_label
+
+    rows = 3 * ROWS - 1
+    rng = np.random.default_rng(5)
+    labels: list[Any] = [3, 8] * (rows // 2) + [None] if tie else list(rng.random(rows) < 0.1)
+    frame = pd.DataFrame(
+        {
+            "is_fraud": labels,
+            "bucket": rng.integers(0, 2, rows),  # two values, named as no label
+            "amount": rng.random(rows),
+        }
+    )
+    path = tmp_path / "t.csv"
+    frame.to_csv(path, index=False)
+    expected = label_of(read_table(path))
+    reads = _whole_reads(monkeypatch)
+    with sliced(path) as table:
+        assert sliced_label(table) == expected == "is_fraud"
+    assert reads == ([["is_fraud"]] if tie else [])
+
+
+@pytest.mark.parametrize(
+    "values",
+    [
+        [1, 0, 0, None],
+        ["b", "a", "a", "a"],
+        [True, False, True],
+        [2.5, 2.5, 1.0, 2.5, 7.0],  # three values: never a label
+        [4, 4, 4],
+        [None, None],
+        ["x", "y", "x", "y"],  # a tie: read whole
+    ],
+)
+def test_a_columns_counts_added_slice_by_slice_are_its_value_counts(
+    tmp_path: Path, values: list[Any]
+) -> None:
+    from entrepot.fraud.tables.label_counts import two_counts
+
+    rows = 3 * ROWS
+    column = (values * (rows // len(values) + 1))[:rows]
+    path = _file(tmp_path, column)
+    whole = read_table(path)["label"].value_counts(dropna=True)
+    with sliced(path) as table:
+        found = two_counts(table, "label")
+    if len(whole) > 2:
+        assert len(found) == 3 and set(found.index) <= set(whole.index)
+    else:
+        assert list(found.index) == list(whole.index)
+        assert [int(c) for c in found] == [int(c) for c in whole]
+        assert found.index.dtype == whole.index.dtype

@@ -18,6 +18,7 @@ from entrepot.fraud.errors import NoTargetFound, SingleClass, TargetNotFound
 from entrepot.fraud.schema.roles import COUNTERPARTY, CUSTOMER, EXCLUDED, ColumnProfile, profile
 from entrepot.fraud.schema.target import (
     LABEL_THRESHOLD,
+    Counted,
     TargetCandidate,
     candidates,
     has_label,
@@ -268,16 +269,18 @@ def require_target(analysis: Analysis) -> str:
     raise _no_clear_target(analysis.candidates)
 
 
-def label_candidate(frame: pd.DataFrame, target: str | None = None) -> TargetCandidate:
+def label_candidate(
+    frame: pd.DataFrame, target: str | None = None, *, counted: Counted | None = None
+) -> TargetCandidate:
     """The label :func:`analyze` then :func:`require_target` settle on in ``frame``, with
     its positive value: ``target`` checked as the user's choice, else the clear best
-    candidate; raises as they do. It reads the label's candidates alone: a table held on
-    disk in slices hands over only its columns that may be labels (and its last one, whose
-    place a candidate's score reads)."""
+    candidate; raises as they do. A table held on disk in slices hands over its chosen
+    column (``target``), else its first rows and ``counted``, its columns' counts added
+    slice by slice (``fraud.tables.label_counts``)."""
     frame = frame.rename(columns=str)
     if target is not None:
         return _user_target(frame, target)
-    found = candidates(frame)
+    found = candidates(frame, counted=counted)
     if found and found[0].score >= LABEL_THRESHOLD:
         return found[0]
     raise _no_clear_target(found)

@@ -9,7 +9,7 @@ the target: better to ask the user than to train on ``is_weekend``.
 
 from __future__ import annotations
 
-from collections.abc import Hashable
+from collections.abc import Callable, Hashable
 from dataclasses import dataclass
 
 import numpy as np
@@ -98,12 +98,21 @@ def may_be_labels(first: pd.DataFrame) -> list[Hashable]:
     return [c for c in first.columns if head[c].nunique(dropna=True) <= 2]
 
 
-def score_candidate(frame: pd.DataFrame, column: str) -> TargetCandidate | None:
-    """Score ``column`` as the fraud label; ``None`` unless it has exactly two values."""
+#: A column's value counts as ``value_counts(dropna=True)`` gives them for a column of two
+#: values (some three of them where it holds more): those of a table too large to be read
+#: whole (``fraud.tables.label_counts``).
+Counted = Callable[[Hashable], pd.Series]
+
+
+def score_candidate(
+    frame: pd.DataFrame, column: str, counted: Counted | None = None
+) -> TargetCandidate | None:
+    """Score ``column`` as the fraud label; ``None`` unless it has exactly two values.
+    ``counted``: the whole column's counts, where ``frame`` holds its first rows alone."""
     series = frame[column]
     if series.iloc[:_PEEK].nunique(dropna=True) > 2:
         return None  # three values in its first rows: not a label, whatever follows
-    counts = series.value_counts(dropna=True)
+    counts = series.value_counts(dropna=True) if counted is None else counted(column)
     if len(counts) != 2:
         return None
     values, numbers = list(counts.index), [int(c) for c in counts.to_numpy()]
@@ -137,9 +146,12 @@ def score_candidate(frame: pd.DataFrame, column: str) -> TargetCandidate | None:
     return TargetCandidate(column, score, positive, rate, tuple(reasons))
 
 
-def candidates(frame: pd.DataFrame, *, top: int = 3) -> list[TargetCandidate]:
-    """The ``top`` best label candidates, best first."""
-    found = [c for col in frame.columns if (c := score_candidate(frame, col)) is not None]
+def candidates(
+    frame: pd.DataFrame, *, top: int = 3, counted: Counted | None = None
+) -> list[TargetCandidate]:
+    """The ``top`` best label candidates, best first (``counted``: as
+    :func:`score_candidate`)."""
+    found = [c for col in frame.columns if (c := score_candidate(frame, col, counted)) is not None]
     found.sort(key=lambda c: (-c.score, list(frame.columns).index(c.column)))
     return found[:top]
 

@@ -81,7 +81,7 @@ def evaluate_sliced(
 ) -> dict[str, Any]:
     """:func:`evaluate_table` of a large file held on disk in slices (ADR 0130), never whole
     in memory: its label found as the analysis finds it, reading only the columns that may
-    be one (``estimate.label_columns``), its labels read a slice at a time, its other
+    be one a slice at a time (``fraud.tables.label_counts``), its labels read a slice at a time, its other
     columns described from their sample rows and scored in parts routed to disk as
     :func:`~entrepot.fraud_service.pipeline.scoring.score_frame` scores them, the members'
     scores read back from disk. The same figures. Read whole where the scorer fits a pool
@@ -95,9 +95,13 @@ def evaluate_sliced(
     from entrepot.fraud.schema.target import label_vector
     from entrepot.fraud.score.label_figures import check_classes, measured
     from entrepot.fraud.score.spilled_scores import SpilledScores, held_values, score_columns
-    from entrepot.fraud_service.estimate import label_columns
+    from entrepot.fraud.tables.label_counts import sliced_counter
 
-    candidate = label_candidate(label_columns(table, target), target)
+    if target is None:  # each column that may be one counted a slice at a time
+        candidate = label_candidate(table.head(table.rows), counted=sliced_counter(table))
+    else:  # the user's column checked whole, as its values are listed where it is none
+        chosen = table.columns_of([target]) if target in table.columns else table.head(0)
+        candidate = label_candidate(chosen, target)
     label = candidate.column
     pieces = [label_vector(piece[label], candidate.positive) for piece in table.pieces([label])]
     y = np.concatenate(pieces) if pieces else np.zeros(0)
