@@ -80,9 +80,9 @@ def evaluate_sliced(
     spread: Spread | None = None,
 ) -> dict[str, Any]:
     """:func:`evaluate_table` of a large file held on disk in slices (ADR 0130), never whole
-    in memory: its label found as the analysis finds it, reading only the columns that may
-    be one a slice at a time (``fraud.tables.label_counts``), its labels read a slice at a time, its other
-    columns described from their sample rows and scored in parts routed to disk as
+    in memory: its label found as the analysis finds it, counting the columns that may be
+    one a slice at a time (``fraud.tables.label_counts``), its labels read a slice at a
+    time, its other columns described from their sample rows and scored in parts routed to disk as
     :func:`~entrepot.fraud_service.pipeline.scoring.score_frame` scores them, the members'
     scores read back from disk. The same figures. Read whole where the scorer fits a pool
     to the file's rows."""
