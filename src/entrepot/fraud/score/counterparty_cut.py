@@ -103,18 +103,17 @@ class RoutedMade:
 
     def __init__(self, parts: Sequence[np.ndarray], total: int) -> None:
         """``parts``: the customer cut's parts' rows (table positions, in each part's
-        order), together every row of the ``total`` once."""
-        # a row's place in its part in four bytes, not eight, and its part's number in a
-        # byte under 256 parts (at 20M rows, 60 MB less while the counterparty parts are made)
+        order), together every row of the ``total`` once; read again as each part is
+        given its features."""
+        # a row's part in a byte under 256 parts; its place in the part is found as the
+        # part is given its rows (at 20M rows, 80 MB less while the counterparty parts are made)
         from entrepot.fraud.score.partitions import part_number_dtype
 
         owner = np.empty(total, dtype=part_number_dtype(len(parts)))
-        place = np.empty(total, dtype=np.int32)
         for number, rows in enumerate(parts):
             owner[rows] = number
-            place[rows] = np.arange(len(rows))
         self._owner: np.ndarray | None = owner
-        self._place: np.ndarray | None = place
+        self._rows = parts
         self._parts = len(parts)
         self._names: list[tuple[str, ...]] = []
         self._routed: list[RoutedRows] = []
@@ -127,23 +126,22 @@ class RoutedMade:
             routed.close()
 
     def seal(self) -> None:
-        """Every counterparty part is put: the rows' owners and places are let go (eight
-        bytes a row of the table: 160 MB at 20M rows, held otherwise while every customer
-        part scores); a later :meth:`put` is an error."""
-        self._owner = self._place = None
+        """Every counterparty part is put: the rows' owners are let go (a byte a row of the
+        table, held otherwise while every customer part scores); a later :meth:`put` is an
+        error."""
+        self._owner = None
         for routed in self._routed:
             routed.seal()
 
     def put(self, made: Sequence[Made], rows: np.ndarray) -> None:
         """One counterparty part's features (each member's, of its ``rows``: table
         positions), routed to the parts that read them."""
-        if self._owner is None or self._place is None:
+        if self._owner is None:
             raise ValueError("counterparty features put after the cut was sealed")
         if not self._routed:
             self._names = [found.names for found in made]
             self._routed = [
-                RoutedRows(self._owner, self._place, self._parts, len(found.names))
-                for found in made
+                RoutedRows(self._owner, self._parts, len(found.names)) for found in made
             ]
         for found, names, routed in zip(made, self._names, self._routed, strict=True):
             if found.names != names:
@@ -154,7 +152,8 @@ class RoutedMade:
         """Each member's counterparty features of the customer cut's part ``part``, in its
         order, by name: what :func:`~entrepot.fraud.score.scoring.score` is ``given``."""
         found = []
+        rows = self._rows[part]
         for names, routed in zip(self._names, self._routed, strict=True):
-            values = routed.part(part)
+            values = routed.part(part, rows)
             found.append({name: np.ascontiguousarray(values[:, j]) for j, name in enumerate(names)})
         return found
