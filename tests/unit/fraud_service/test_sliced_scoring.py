@@ -290,3 +290,41 @@ def test_a_sliced_tables_figures_read_the_scores_a_slice_at_a_time(
     assert found.summary["mean_probability"] == pytest.approx(
         float(expected_outcome.scores["fraud_probability"].mean())
     )
+
+
+def test_a_sliced_tables_time_column_is_routed_parsed_once_for_both_cuts(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Issue 40 items 3 and 5: each part of each cut parsed its rows' times from their
+    text (every row's time parsed twice, and sent to a worker as text); the time column is
+    parsed once a slice as the table is routed, each part given instants, and the scores
+    are those of the table read whole."""
+    from entrepot.fraud_service.pipeline import part_tasks
+
+    path, target = later_file(tmp_path)
+    whole = read_table(path)
+    scorer = GivenScorer(two_members(whole.drop(columns=[target]), history=True))
+    spread = Spread(part_rows=300)
+    expected = score_frame(whole, scorer, label=target, spread=spread)
+    given: list[pd.Series] = []
+    scored, made = part_tasks.score_part, part_tasks.counterparty_part
+
+    def spied_score(shared: Any, item: Any) -> Any:
+        given.append(item[0].dtypes)
+        return scored(shared, item)
+
+    def spied_made(shared: Any, part: Any) -> Any:
+        given.append(part.dtypes)
+        return made(shared, part)
+
+    monkeypatch.setattr(part_tasks, "score_part", spied_score)
+    monkeypatch.setattr(part_tasks, "counterparty_part", spied_made)
+    with sliced(path) as table:
+        found = score_frame(table, scorer, label=target, spread=spread)
+        times = [c for c in table.columns if found.upload.time_format(str(c)) is not None]
+    pd.testing.assert_frame_equal(found.scores, expected.scores, check_exact=True)
+    assert found.explained == expected.explained and found.estimate == expected.estimate
+    assert found.spread["cuts"] == 2 and len(given) > 4 and times
+    for dtypes in given:
+        assert all(str(dtypes[c]) == "datetime64[s]" for c in times if c in dtypes)
+    assert any(c in dtypes for dtypes in given for c in times)
