@@ -328,3 +328,41 @@ def test_a_sliced_tables_time_column_is_routed_parsed_once_for_both_cuts(
     for dtypes in given:
         assert all(str(dtypes[c]) == "datetime64[s]" for c in times if c in dtypes)
     assert any(c in dtypes for dtypes in given for c in times)
+
+
+def test_a_file_whose_times_are_written_in_another_format_is_promised_the_same(
+    tmp_path: Path,
+) -> None:
+    """Regression (issue 40): the promise parsed the rows' times with the format the model
+    was trained on, where the scoring parses them with the file's own: a file writing its
+    times otherwise (day first) had every row's instant missing, its elapsed days none and
+    its rows counted beyond the labels. Read whole or in slices, the same promise as the
+    file in the training format, and the same scores."""
+    path, target = later_file(tmp_path)
+    whole = read_table(path)
+    model = trained("lightgbm")
+    stamp = model.features.spec.timestamp
+    assert stamp is not None
+    other = whole.copy()
+    instants = pd.to_datetime(other[stamp], format="mixed")
+    other[stamp] = instants.dt.strftime("%d/%m/%Y %H:%M:%S")
+    assert (other[stamp] != whole[stamp]).all()
+    (tmp_path / "other").mkdir()
+    moved, _ = later_file(tmp_path / "other", other)
+    found = {}
+    for name, frame, file in (("training format", whole, path), ("day first", other, moved)):
+        upload = describe(frame.drop(columns=[target]))
+        assert upload.time_format(stamp) is not None
+        ensemble = from_model(model, {}, {}, upload, name="m", version="1")
+        scorer = GivenScorer(ensemble)
+        read_whole = score_frame(read_table(file), scorer, label=target)
+        with sliced(file) as table:
+            in_slices = score_frame(table, scorer, label=target, spread=Spread(part_rows=300))
+        assert read_whole.expected == in_slices.expected
+        found[name] = read_whole
+    same, day_first = found["training format"], found["day first"]
+    assert same.expected is not None and same.expected["elapsed_days"] is not None
+    assert day_first.expected == same.expected
+    np.testing.assert_array_equal(
+        day_first.scores["fraud_probability"], same.scores["fraud_probability"]
+    )

@@ -68,6 +68,7 @@ from entrepot.fraud.score.row_slices import sliced_sum
 OVER_FRAUDS = frozenset({"auprc", "recall"})
 
 if TYPE_CHECKING:
+    from entrepot.fraud.match.description import Upload
     from entrepot.fraud.model.saved import FraudModel
     from entrepot.fraud.score.ensemble import Ensemble
     from entrepot.fraud.score.known_labels import KnownLabels
@@ -248,13 +249,23 @@ class RowTimes:
 
 
 def ensemble_times(
-    ensemble: Ensemble, frame: pd.DataFrame, known: KnownLabels | None
+    ensemble: Ensemble,
+    frame: pd.DataFrame,
+    known: KnownLabels | None,
+    upload: Upload | None = None,
 ) -> RowTimes | None:
     """The row times of a one-model ensemble's promise on ``frame`` (the upload's column
-    names); ``None`` for a pool of references (their cards speak of other data)."""
+    names); ``None`` for a pool of references (their cards speak of other data).
+    ``upload``: the file's description, whose time format its time column (and a labelled
+    history's) is parsed with, as the scoring parses it (``scoring.member_frame``), not
+    with the format the model was trained on."""
     if len(ensemble.models) != 1 or ensemble.calibration is not None:
         return None
     member, model = ensemble.members[0], ensemble.models[0]
+    read = times_read(ensemble)
+    frame = file_instants(frame, read, upload)
+    if known is not None and known.history is not None:
+        known = replace(known, history=file_instants(known.history, read, upload))
     rename = {k: v for k, v in member.mapping.items() if k != v}
     if rename:
         frame = frame.rename(columns=rename)
@@ -263,7 +274,9 @@ def ensemble_times(
     return file_times(model, frame, known, tail=member.history)
 
 
-def sliced_times(ensemble: Ensemble, table: SlicedTable) -> RowTimes | None:
+def sliced_times(
+    ensemble: Ensemble, table: SlicedTable, upload: Upload | None = None
+) -> RowTimes | None:
     """:func:`ensemble_times` of a table held on disk in slices, without late labels: the
     time column parsed a slice at a time (a value's parse reads that value alone), never
     held whole as text (at 20M rows, 560 MiB for a moment)."""
@@ -273,18 +286,36 @@ def sliced_times(ensemble: Ensemble, table: SlicedTable) -> RowTimes | None:
     card = getattr(model, "horizons", None)
     read = times_read(ensemble)
     if not card or not read:  # no promise, or no column of the file is its time: as whole
-        return ensemble_times(ensemble, table.columns_of(read), None)
+        return ensemble_times(ensemble, table.columns_of(read), None, upload)
     rename = {k: v for k, v in member.mapping.items() if k != v}
     # on disk as they are parsed, read back a slice at a time as the rows are counted
     # (ADR 0134: at 20M rows 160 MB, the figures' largest array beside the probabilities)
     seconds = ColumnOnDisk(np.int64)
     for piece in table.pieces(read):
-        some = model.features.seconds(piece.rename(columns=rename))
+        some = model.features.seconds(file_instants(piece, read, upload).rename(columns=rename))
         if some is None:
             seconds.close()
             return None
         seconds.append(some)
     return RowTimes(card, seconds, labels_known(model, None, None, member.history))
+
+
+def file_instants(frame: pd.DataFrame, columns: list[str], upload: Upload | None) -> pd.DataFrame:
+    """``frame`` with its time ``columns`` parsed in the file's own format (``upload``'s):
+    a model then reads instants whatever format it was trained on (``timeparse
+    .parse_times`` returns a parsed column as it is). A file in another format than the
+    training file's had its rows' instants all missing, and its promise counted every
+    row beyond the labels (regression, issue 40)."""
+    from entrepot.fraud.tables.timeparse import parse_times
+
+    found = frame
+    for column in columns:
+        fmt = None if upload is None or column not in frame else upload.time_format(column)
+        if fmt is not None:
+            if found is frame:
+                found = frame.copy(deep=False)
+            found[column] = parse_times(frame[column], fmt)
+    return found
 
 
 def times_read(ensemble: Ensemble) -> list[str]:

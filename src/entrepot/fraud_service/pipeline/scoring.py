@@ -165,7 +165,7 @@ def score_frame(
         read = _readable(known, given)
         say(0.3, Message(scorer.step))
         ensemble = scorer.choose(scored_frame, upload, read, what)
-        times = ensemble_times(ensemble, scored_frame, read)  # parsed before scores are held
+        times = ensemble_times(ensemble, scored_frame, read, upload)  # before the scores
         to_score = HandedTable(scored_frame) if handed else scored_frame
         del scored_frame
     give_back()  # the description's and the row times' buffers, before the parts' arrays
@@ -191,7 +191,7 @@ def score_frame(
         if isinstance(frame, SlicedTable):  # from disk, never held through the parts (20M
             # rows: 160 MB each): its labels counted, its rows' instants parsed a slice at a time
             real = sliced_realised(frame, label, Flagged(held_column(scores, "prediction")))
-            times = sliced_times(ensemble, frame)
+            times = sliced_times(ensemble, frame, upload)
         else:
             assert own is not None  # taken from every table in memory
             real = _realised(own, held_values(scores, "prediction") == 1, given, known)
