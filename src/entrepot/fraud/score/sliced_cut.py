@@ -97,20 +97,33 @@ def _components(
     from scipy.sparse.csgraph import connected_components
 
     running = [RunningCodes() for _ in columns]
-    pairs: list[np.ndarray] = [np.empty(0, dtype=np.int64) for _ in columns[1:]]
+    pairs = [np.empty((0, 2), dtype=np.int64) for _ in columns[1:]]
     for piece in table.pieces(list(dict.fromkeys(columns))):
         codes = [r.of(piece[c]) for r, c in zip(running, columns, strict=True)]
         first.put(codes[0].astype(code_dtype(table.rows)))
         for i, other in enumerate(codes[1:]):
-            # each link once: its two codes in one 64-bit number (each under 2**31)
-            joined = np.union1d(pairs[i], (codes[0] << 32) | other)
-            pairs[i] = joined
+            pairs[i] = _distinct(np.concatenate([pairs[i], np.column_stack([codes[0], other])]))
     counts = [r.count for r in running]
     offsets = np.cumsum([0, *counts])
-    start = np.concatenate([p >> 32 for p in pairs])
-    end = np.concatenate([(p & 0xFFFFFFFF) + offsets[i + 1] for i, p in enumerate(pairs)])
+    start = np.concatenate([p[:, 0] for p in pairs])
+    end = np.concatenate([p[:, 1] + offsets[i + 1] for i, p in enumerate(pairs)])
     size = int(offsets[-1])
     links = coo_matrix((np.ones(len(start), dtype=np.int8), (start, end)), (size, size))
     _, component = connected_components(links, directed=False)
     found: np.ndarray = component[: counts[0]]
     return found
+
+
+#: Codes under this are packed two in a 64-bit number to find the distinct links.
+PACKED_BELOW = 1 << 31
+
+
+def _distinct(pairs: np.ndarray) -> np.ndarray:
+    """The distinct rows of ``pairs`` (``(n, 2)`` codes), sorted: each link once. Two codes
+    under :data:`PACKED_BELOW` are packed in one number (a sort of numbers, not of rows);
+    a column of more distinct values (a table past two billion rows) is sorted by rows."""
+    if not len(pairs) or int(pairs.max()) >= PACKED_BELOW:
+        found: np.ndarray = np.unique(pairs, axis=0)
+        return found
+    packed = np.unique((pairs[:, 0] << 32) | pairs[:, 1])
+    return np.column_stack([packed >> 32, packed & 0xFFFFFFFF])

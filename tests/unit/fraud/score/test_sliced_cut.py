@@ -118,3 +118,31 @@ def test_an_empty_table_has_no_part_and_no_column_is_refused() -> None:
             assert len(found) == 0
     with pytest.raises(ValueError, match="at least one"):
         cut_in_slices(empty, [], 4)
+
+
+@pytest.mark.parametrize("packed_below", [1 << 31, 3])
+def test_the_links_are_the_same_packed_or_sorted_by_rows(
+    monkeypatch: pytest.MonkeyPatch, packed_below: int
+) -> None:
+    """Two codes are packed in one 64-bit number to find the distinct links, which holds
+    under 2**31 values a column; past it (a table of billions of rows) the links are
+    sorted as rows: the same parts either way."""
+    monkeypatch.setattr(sliced_cut, "PACKED_BELOW", packed_below)
+    columns = ["card", "customer", "terminal"]
+    table = _Sliced(_frame(700, 3), _starts(700, 3))
+    whole = PartsOnDisk(
+        cut_by_entity(table.codes_of(columns), columns, [], 8, coded=True), table.starts
+    )
+    with cut_in_slices(table, columns, 8) as found, whole:
+        _same(found, whole, len(table.starts) - 1)
+
+
+@pytest.mark.parametrize("high", [50, 1 << 40])
+def test_each_link_is_kept_once_whatever_its_codes(high: int) -> None:
+    rng = np.random.default_rng(high % 97)
+    pairs = rng.integers(0, high, (4_000, 2))
+    pairs[1::3] = pairs[::3][: len(pairs[1::3])]  # repeated links
+    found = sliced_cut._distinct(pairs)
+    expected = sorted({(int(a), int(b)) for a, b in pairs})
+    assert [tuple(row) for row in found.tolist()] == expected
+    assert found.dtype == np.int64 and found.shape == (len(expected), 2)
