@@ -90,14 +90,6 @@ def positive_value(values: list[object], counts: list[int]) -> tuple[object, boo
 _PEEK = 1024
 
 
-def may_be_labels(first: pd.DataFrame) -> list[Hashable]:
-    """The columns of a table whose first rows are ``first`` that :func:`score_candidate`
-    may take for its label: at most two values among their first :data:`_PEEK` rows
-    (``first`` holding fewer rows only adds columns)."""
-    head = first.iloc[:_PEEK]
-    return [c for c in first.columns if head[c].nunique(dropna=True) <= 2]
-
-
 #: A column's value counts as ``value_counts(dropna=True)`` gives them for a column of two
 #: values (some three of them where it holds more): those of a table too large to be read
 #: whole (``fraud.tables.label_counts``).
