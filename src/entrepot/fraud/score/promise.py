@@ -61,6 +61,7 @@ from scipy.stats import norm
 from entrepot.column_on_disk import ColumnOnDisk
 from entrepot.fraud.model.behaviour import DAY
 from entrepot.fraud.model.bootstrap import FIGURES
+from entrepot.fraud.score.file_instants import file_instants
 from entrepot.fraud.score.promise_rows import MISSING, SLICE_ROWS, Sliced, counted
 from entrepot.fraud.score.row_slices import sliced_sum
 
@@ -298,24 +299,6 @@ def sliced_times(
             return None
         seconds.append(some)
     return RowTimes(card, seconds, labels_known(model, None, None, member.history))
-
-
-def file_instants(frame: pd.DataFrame, columns: list[str], upload: Upload | None) -> pd.DataFrame:
-    """``frame`` with its time ``columns`` parsed in the file's own format (``upload``'s):
-    a model then reads instants whatever format it was trained on (``timeparse
-    .parse_times`` returns a parsed column as it is). A file in another format than the
-    training file's had its rows' instants all missing, and its promise counted every
-    row beyond the labels (regression, issue 40)."""
-    from entrepot.fraud.tables.timeparse import parse_times
-
-    found = frame
-    for column in columns:
-        fmt = None if upload is None or column not in frame else upload.time_format(column)
-        if fmt is not None:
-            if found is frame:
-                found = frame.copy(deep=False)
-            found[column] = parse_times(frame[column], fmt)
-    return found
 
 
 def times_read(ensemble: Ensemble) -> list[str]:

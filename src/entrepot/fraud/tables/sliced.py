@@ -18,7 +18,7 @@ do not join as the whole read would is never made (``csv_sliced``)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Hashable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Hashable, Iterator, Sequence
 from typing import Protocol, runtime_checkable
 
 import numpy as np
@@ -168,15 +168,15 @@ class SlicedTable(ClosedOnExit):
     def route(
         self,
         cuts: Sequence[tuple[SlicedRows | Sequence[np.ndarray], Sequence[Hashable]]],
-        made: Mapping[Hashable, Callable[[pd.Series], pd.Series]] | None = None,
+        made: Callable[[pd.DataFrame], pd.DataFrame] | None = None,
     ) -> list[Callable[[int], pd.DataFrame]]:
         """For each cut, ``(rows of each part, columns)``, how each part's rows of those
         columns are read back: as ``table.joined()[columns].take(rows)`` gives them. The
         table is read once, a slice at a time, each slice's rows of each part (each cut's
         :meth:`SlicedRows.in_slice`, cut where :attr:`starts` says) written to disk as a
-        piece of that part; rows held in memory as arrays are cut here). ``made``: columns
-        routed as a function of each slice's values makes them (a row's value of its own
-        alone: a time column parsed once for every cut, not in each part of each)."""
+        piece of that part; rows held in memory as arrays are cut here). ``made``: each slice
+        routed as it makes it of the slice's columns (a row's values of its own alone: a
+        time column parsed once for every cut, not in each part of each)."""
         sliced = [(_sliced_rows(parts, self._starts), columns) for parts, columns in cuts]
         held: SpilledParts[pd.DataFrame] = SpilledParts()
         pieces: list[list[list[int]]] = [[[] for _ in range(len(parts))] for parts, _ in sliced]
@@ -184,9 +184,8 @@ class SlicedTable(ClosedOnExit):
         for number in range(self.slices):
             start = self._starts[number]
             block = self._slice(number, wanted)
-            for column, make in (made or {}).items():
-                if column in block.columns:
-                    block[column] = make(block[column])
+            if made is not None:
+                block = made(block)
             for cut, (parts, columns) in enumerate(sliced):
                 chosen = block[list(columns)]
                 for part in range(len(parts)):

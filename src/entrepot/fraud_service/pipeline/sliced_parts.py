@@ -19,7 +19,7 @@ from entrepot.freed_memory import give_back
 from entrepot.pools import Pool
 
 if TYPE_CHECKING:
-    from collections.abc import Callable, Hashable, Mapping
+    from collections.abc import Callable, Mapping
 
     import numpy as np
     import pandas as pd
@@ -132,15 +132,15 @@ def _scored(
             raise
 
 
-def parsed_times(shared: PartScoring) -> dict[Hashable, Callable[[pd.Series], pd.Series]]:
-    """The file's time columns that every member reading them reads as its model's time,
-    each parsed as the parts would parse it (``timeparse.parse_times``, a value's parse
-    reading that value alone, and a parsed column read as it is): routed parsed, once for
-    both cuts, instead of as text parsed in each part of each cut (and sent to a worker as
-    eight bytes a row, not its text). A column the scores carry (an id) is routed as read."""
+def parsed_times(shared: PartScoring) -> Callable[[pd.DataFrame], pd.DataFrame]:
+    """Each routed slice with the file's time columns that every member reading them reads
+    as its model's time parsed as the parts would parse them (``score.file_instants``):
+    routed parsed, once for both cuts, instead of as text parsed in each part of each cut
+    (and sent to a worker as eight bytes a row, not its text). A column the scores carry
+    (an id) is routed as read."""
     from functools import partial
 
-    from entrepot.fraud.tables.timeparse import parse_times
+    from entrepot.fraud.score.file_instants import file_instants
 
     upload = shared.upload
     read: dict[str, bool] = {}
@@ -148,9 +148,5 @@ def parsed_times(shared: PartScoring) -> dict[Hashable, Callable[[pd.Series], pd
         timestamp = model.features.spec.timestamp
         for column, mine in member.mapping.items():
             read[column] = read.get(column, True) and mine == timestamp
-    found: dict[Hashable, Callable[[pd.Series], pd.Series]] = {}
-    for column, as_time in read.items():
-        fmt = upload.time_format(column) if as_time else None
-        if fmt is not None and column not in upload.id_columns:
-            found[column] = partial(parse_times, fmt=fmt)
-    return found
+    times = [c for c, as_time in read.items() if as_time and c not in upload.id_columns]
+    return partial(file_instants, columns=times, upload=upload)
