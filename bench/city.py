@@ -7,9 +7,12 @@ Run::
     python -m bench.city incremental [--days 7]       # a week cold, re-run, one change
     python -m bench.city fanout [--days 30] [--rounds 3]  # city run --jobs: 1 worker vs 2
 
-``counts`` generates the counts CSV once per size, then runs each engine in its
-own process (so peak RSS is that engine's alone, read with ``wait4``): Entrepôt's
-:func:`~entrepot.city.bigcsv.aggregate_counts` (its default memory limit, 128 MB) and a plain
+``counts`` generates the counts CSV once per size (in a process of its own: a child's
+``ru_maxrss`` starts from its parent's high-water mark, which generating 2 GB raises past
+the engines' own peaks), then runs each engine in its own process (so peak RSS is that
+engine's alone, read with ``wait4``): Entrepôt's
+:func:`~entrepot.city.bigcsv.aggregate_counts` (its default memory limit, 128 MB, and one
+thread, ADR 0138) and a plain
 DuckDB query of the same aggregation with DuckDB's defaults. Targets: peak RSS
 ≤ 300 MB and time ≤ 1.25x DuckDB's. Results go to ``bench/results/city-*.md``.
 
@@ -70,6 +73,18 @@ def _make_counts(folder: Path, megabytes: int) -> tuple[Path, int]:
     return folder / layout.batch_key(layout.COUNTS_CSV), result.counts_rows
 
 
+def _made_counts(folder: Path, megabytes: int) -> tuple[Path, int]:
+    """:func:`_make_counts` in a child process: this process stays small, so the engines'
+    children, whose ``ru_maxrss`` starts from it, read their own peaks."""
+    found = subprocess.run(
+        [sys.executable, "-m", "bench.city", "_make", str(folder), str(megabytes)],
+        check=True, capture_output=True, text=True,
+    )  # fmt: skip
+    print(found.stdout.splitlines()[0], flush=True)
+    made = json.loads(found.stdout.splitlines()[-1])
+    return Path(made["path"]), int(made["rows"])
+
+
 def _child(engine: str, path: Path) -> dict[str, float]:
     """Run one engine in a fresh process; its wall time, CPU time (user + system: on a
     loaded machine the steadier measure) and peak RSS (MB)."""
@@ -111,7 +126,7 @@ def counts(sizes: list[int], turns: int = 3) -> str:
     ]
     for megabytes in sizes:
         with tempfile.TemporaryDirectory(prefix="bench-city-") as tmp:
-            path, rows = _make_counts(Path(tmp) / "store", megabytes)
+            path, rows = _made_counts(Path(tmp) / "store", megabytes)
             runs: dict[str, list[dict[str, float]]] = {"entrepot": [], "duckdb": []}
             pairs: list[float] = []
             for turn in range(turns):
@@ -343,9 +358,16 @@ def main(argv: list[str] | None = None) -> None:
     r = sub.add_parser("_run")
     r.add_argument("engine", choices=["entrepot", "duckdb"])
     r.add_argument("path", type=Path)
+    m = sub.add_parser("_make")
+    m.add_argument("folder", type=Path)
+    m.add_argument("megabytes", type=int)
     args = parser.parse_args(argv)
     if args.command == "_run":
         _run(args.engine, args.path)
+        return
+    if args.command == "_make":
+        path, rows = _make_counts(args.folder, args.megabytes)
+        print(json.dumps({"path": str(path), "rows": rows}))
         return
     if args.command == "counts":
         table = counts([int(s) for s in args.sizes.split(",")], args.turns)

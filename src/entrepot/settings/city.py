@@ -21,6 +21,8 @@ class CitySettings:
     )
     weather_url: str = setting("https://api.open-meteo.com/v1/forecast", name="city_weather_url")
     portal_url: str = setting("https://opendata.paris.fr/api/explore/v2.1", name="city_portal_url")
-    #: DuckDB's threads for the counts export scan (a traffic unit); the workers of
-    #: ``city run --jobs --workers N`` get their share of the cores, ``max(1, cores // N)``.
-    scan_threads: int = setting(2, name="city_scan_threads", ge=1, le=64)
+    #: DuckDB's threads for the counts export scan (a traffic unit): one, as
+    #: ``city.limits.DEFAULT_SCAN_THREADS`` (ADR 0138: a second costs more CPU than it saves
+    #: time); the workers of ``city run --jobs --workers N`` get at most their share of the
+    #: cores, ``max(1, cores // N)``.
+    scan_threads: int = setting(1, name="city_scan_threads", ge=1, le=64)

@@ -13,6 +13,7 @@ import pytest
 from entrepot.bootstrap import bootstrap
 from entrepot.city.fanout import UnitState, fan_out, units
 from entrepot.city.kinds import METRIC_TYPES, REPORT
+from entrepot.city.limits import DEFAULT_SCAN_THREADS
 from entrepot.cli.city.fanout import worker_environment
 from entrepot.config import Settings
 from entrepot.storage.memory import MemoryStore
@@ -141,9 +142,21 @@ def test_without_reports_only_the_metric_units_are_sent() -> None:
 def test_local_workers_get_their_share_of_the_cores_for_the_scan(
     monkeypatch: pytest.MonkeyPatch, cores: int, workers: int, threads: str
 ) -> None:
+    # a default of two threads (ADR 0028's): each worker gets at most its share
+    monkeypatch.setattr("entrepot.city.limits.DEFAULT_SCAN_THREADS", 2)
     monkeypatch.setattr("os.cpu_count", lambda: cores)
     env = worker_environment(workers, {"PATH": "/bin"})
     assert env == {"PATH": "/bin", "ENTREPOT_CITY_SCAN_THREADS": threads}
+
+
+@pytest.mark.parametrize(("cores", "workers"), [(2, 1), (2, 2), (8, 2), (16, 1)])
+def test_local_workers_keep_the_one_thread_default_whatever_the_cores(
+    monkeypatch: pytest.MonkeyPatch, cores: int, workers: int
+) -> None:
+    # ADR 0138: one thread by default, never raised to a worker's share of the cores
+    monkeypatch.setattr("os.cpu_count", lambda: cores)
+    env = worker_environment(workers, {"PATH": "/bin"})
+    assert env == {"PATH": "/bin", "ENTREPOT_CITY_SCAN_THREADS": "1"}
 
 
 def test_a_scan_thread_count_the_user_set_is_kept(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -154,11 +167,11 @@ def test_a_scan_thread_count_the_user_set_is_kept(monkeypatch: pytest.MonkeyPatc
 
 
 def test_the_scan_threads_setting_reaches_the_day_processor(tmp_path: Path) -> None:
-    settings = Settings(database_url=f"sqlite:///{tmp_path / 'c.db'}", city_scan_threads=1)
+    settings = Settings(database_url=f"sqlite:///{tmp_path / 'c.db'}", city_scan_threads=3)
     for threads, app in (
-        (1, bootstrap(settings, store=MemoryStore())),
+        (3, bootstrap(settings, store=MemoryStore())),
         (
-            2,
+            DEFAULT_SCAN_THREADS,  # the setting's default is the engine's (ADR 0138)
             bootstrap(Settings(database_url=f"sqlite:///{tmp_path / 'd.db'}"), store=MemoryStore()),
         ),
     ):

@@ -43,7 +43,8 @@ def worker_environment(
 ) -> dict[str, str]:
     """The environment of one of ``count`` local workers: unless the user ``configured``
     it, each gets its share of the cores for DuckDB's scan (``ENTREPOT_CITY_SCAN_THREADS``,
-    at most the default), so that two workers on two cores do not run three threads."""
+    at most the default, one since ADR 0138), so that two workers on two cores do not run
+    three threads."""
     from entrepot.city.limits import DEFAULT_SCAN_THREADS
 
     env = dict(environ)
