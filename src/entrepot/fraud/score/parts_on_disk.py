@@ -74,14 +74,12 @@ class PartsOnDisk(ClosedOnExit, OnDemand[Part]):
         self._slices: list[list[int]] = []  # each part's rows in each slice: the piece's number
         self._own: list[int] = []  # each part's own flags: the piece's number
         self._sizes: list[int] = []
-        self._owned: list[int] = []
 
     def _keep(self, pieces: list[int], own: np.ndarray) -> None:
         """A part: its rows' pieces (their numbers, one a slice) and its own flags."""
         self._slices.append(pieces)
         self._own.append(self._held.put(own))
         self._sizes.append(len(own))
-        self._owned.append(int(np.count_nonzero(own)))
 
     def close(self) -> None:
         """Forget every part (the temporary file closed, and so removed)."""
@@ -102,10 +100,6 @@ class PartsOnDisk(ClosedOnExit, OnDemand[Part]):
     def size(self, number: int) -> int:
         """How many rows part ``number`` reads (its own and its counterparties')."""
         return self._sizes[number]
-
-    def owned(self, number: int) -> int:
-        """How many of part ``number``'s rows are its own."""
-        return self._owned[number]
 
     def _take(self, piece: int) -> np.ndarray:
         if not len(self._held):  # closed: never an empty part
