@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 from entrepot.bootstrap.fork_server import fork_server, start_method
 from entrepot.bootstrap.own_failures import OwnFailure, own
+from entrepot.bootstrap.worker_count import MAX_WORKERS, too_many_workers
 from entrepot.errors import EntrepotError, SchedulerUnavailable
 from entrepot.messages import N_, Message
 
@@ -233,10 +234,12 @@ def unavailable(address: str, exc: BaseException) -> SchedulerUnavailable:
 def dask_pool(
     url: str | None, workers: int, preload: Sequence[str] = ()
 ) -> Iterator[DaskPool | None]:
-    """The pool a command asked for ``workers`` workers runs on: none (in process) for
-    one, else the scheduler at ``url``, else a local cluster of ``workers`` processes,
-    forked where the system can from a server that imported ``preload`` once (the tasks'
-    modules: each spawned worker imported them itself, about 1.8 CPU-s, ADR 0105)."""
+    """The pool a command asked for ``workers`` workers (at most ``MAX_WORKERS``) runs on:
+    none (in process) for one, else the scheduler at ``url``, else a local cluster of
+    ``workers`` processes, forked where the system can from a server that imported
+    ``preload`` once (each spawned worker imported them itself, 1.8 CPU-s, ADR 0105)."""
+    if workers > MAX_WORKERS:
+        raise too_many_workers(workers)
     if workers <= 1:
         yield None
         return

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
+from entrepot.bootstrap.worker_count import MAX_WORKERS
 from entrepot.city.errors import RunFailed
 from entrepot.city.kinds import DOCUMENT_KINDS, METRIC_TYPES
 from entrepot.city.limits import DEFAULT_MEMORY_LIMIT
@@ -93,7 +94,7 @@ def run_command(
         int,
         typer.Option(
             min=0,
-            max=64,
+            max=MAX_WORKERS,
             help="Spread the units over this many workers: the Dask scheduler of "
             "ENTREPOT_DASK_URL, else local processes (the same documents as one). With "
             "--jobs: worker processes started here for the queue (0: others only).",

@@ -9,6 +9,7 @@ from typing import Annotated, Any
 
 import typer
 
+from entrepot.bootstrap.worker_count import MAX_WORKERS
 from entrepot.cli.fraud.command_options import (
     SheetOption,
     given_options,
@@ -76,6 +77,7 @@ def score_command(
         int,
         typer.Option(
             min=1,
+            max=MAX_WORKERS,
             help="Spread the rows over this many workers, cut by entity (the scheduler of "
             "ENTREPOT_DASK_URL, else local processes): the same scores",
         ),
@@ -157,7 +159,11 @@ def evaluate_command(
     user: UserOption = None,
     workers: Annotated[
         int,
-        typer.Option(min=1, help="Score over this many workers, cut by entity: the same figures"),
+        typer.Option(
+            min=1,
+            max=MAX_WORKERS,
+            help="Score over this many workers, cut by entity: the same figures",
+        ),
     ] = 1,
     sheet: SheetOption = None,
 ) -> None:

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
+from entrepot.bootstrap.worker_count import MAX_WORKERS
 from entrepot.cli.context import note, progress_console
 from entrepot.cli.format import finite
 from entrepot.cli.fraud.command_options import (
@@ -79,6 +80,7 @@ def train_command(
         int,
         typer.Option(
             min=1,
+            max=MAX_WORKERS,
             help="Run the model search's trials over this many workers, one a worker (the "
             "scheduler of ENTREPOT_DASK_URL, else local processes): with "
             "ENTREPOT_TRAINING_CLOCK=steps, the same model",
