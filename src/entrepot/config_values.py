@@ -16,6 +16,7 @@ import os
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from entrepot.outbound import AllowedHosts
 from entrepot.sizes import parse_size
@@ -158,13 +159,43 @@ def _hosts(value: Any) -> Any:
         raise SettingError(f"ENTREPOT_OUTBOUND_ALLOWED_HOSTS: {exc}") from None
 
 
+#: The schemes of a Dask scheduler the product connects to: plain TCP (``tls://`` needs
+#: certificates no setting gives, ``ucx://`` a library not installed; ``http`` is the
+#: scheduler's dashboard, never its own address).
+SCHEDULER_SCHEMES = ("tcp",)
+
+
+def _scheduler(value: Any) -> Any:
+    """A Dask scheduler's address, ``tcp://HOST:PORT`` (a bare ``HOST:PORT`` is ``tcp``);
+    empty: unset. Anything else is refused when the settings are read, not by a command
+    waiting ten seconds on it and then failing inside the client (issue 40)."""
+    if not isinstance(value, str):
+        return value
+    if not value.strip():
+        return None
+    scheme, _, rest = value.partition("://") if "://" in value else ("tcp", "", value)
+    try:
+        parsed = urlsplit(f"{scheme}://{rest}")
+        port = parsed.port
+    except ValueError:
+        port = None
+        parsed = None
+    if scheme not in SCHEDULER_SCHEMES or parsed is None or not parsed.hostname or port is None:
+        raise SettingError(
+            f"ENTREPOT_DASK_URL: {value!r} is not a Dask scheduler's address the product "
+            "connects to (write tcp://HOST:PORT, e.g. tcp://scheduler:8786; the dashboard's "
+            "http:// is not it, and tls:// is not supported)"
+        )
+    return value
+
+
 def _size(value: Any) -> Any:
     """``"2GiB"`` -> bytes; a number stays as given."""
     return parse_size(value) if isinstance(value, str) else value
 
 
 #: The reading of a value before its conversion, by the name a field's ``before`` gives.
-BEFORE = {"size": _size, "proxies": _proxies, "hosts": _hosts}
+BEFORE = {"size": _size, "proxies": _proxies, "hosts": _hosts, "scheduler": _scheduler}
 
 
 def check_bounds(value: Any, bounds: Any) -> None:

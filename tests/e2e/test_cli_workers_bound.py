@@ -1,7 +1,8 @@
 """``--workers`` is bounded (``bootstrap.worker_count.MAX_WORKERS``) on every command that
 spreads its work: more is refused before anything starts, with the bound in the message,
 never a local cluster of that many processes (regression: ``fraud score --workers 100000``
-started processes until its two-minute guard, then failed)."""
+started processes until its two-minute guard, then failed); and ``ENTREPOT_DASK_URL`` is
+read as a scheduler's address, a value the Dask client cannot take refused at once."""
 
 from __future__ import annotations
 
@@ -31,3 +32,16 @@ def test_more_workers_than_the_bound_is_refused_before_anything_starts(
     assert "--workers" in found.stderr and f"{MAX_WORKERS}" in found.stderr
     assert "Traceback" not in found.stderr + found.stdout
     assert not (tmp_path / "out.csv").exists() and not (tmp_path / "m").exists()
+
+
+@pytest.mark.parametrize("address", ["notaurl", "http://127.0.0.1:8787", "tls://127.0.0.1:8786"])
+def test_a_scheduler_address_the_client_cannot_take_is_refused_at_once(
+    cli: Cli, tmp_path: Path, address: str
+) -> None:
+    # regression: each waited ten seconds in the Dask client, then failed with its traceback
+    (tmp_path / "tx.csv").write_text("id,amount\n1,2.5\n", encoding="utf-8")
+    found = cli(*COMMANDS[0], "--workers", "2", extra_env={"ENTREPOT_DASK_URL": address})
+    assert found.returncode == 78, found.stderr
+    assert "ENTREPOT_DASK_URL" in found.stderr and "tcp://HOST:PORT" in found.stderr
+    assert "Traceback" not in found.stderr and "unexpected" not in found.stderr
+    assert not (tmp_path / "out.csv").exists()

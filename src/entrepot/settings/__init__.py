@@ -7,9 +7,9 @@ setting name (its variable is ``ENTREPOT_`` + the name in capitals, and ``config
 lists it) is the field's name, or the ``name`` its metadata gives where the group's own
 word is shorter (``store.url`` is ``store_url``). These modules only declare: the
 reading, conversion and checks are ``entrepot.config``'s, the metadata says which
-(``ge``/``gt``/``le`` bounds, ``before``: ``size``, ``proxies`` or ``hosts``, ``library``:
-the library variables a value falls back to, ``on_platform``: the default on a detected
-cloud platform).
+(``ge``/``gt``/``le`` bounds, ``before``: ``size``, ``proxies``, ``hosts`` or ``scheduler``,
+``library``: the library variables a value falls back to, ``on_platform``: the default on
+a detected cloud platform).
 """
 
 from __future__ import annotations

@@ -24,9 +24,9 @@ class JobsSettings:
     stale_seconds: float = setting(120.0, name="job_stale_seconds")
     worker_threads: int = 2
     #: A Dask scheduler (``tcp://host:8786``) the work inside a job is spread over
-    #: (``fraud score --workers``; ADR 0086); unset: a local cluster of ``--workers N``
-    #: processes, or in process without the flag.
-    dask_url: str | None = None
+    #: (``fraud score --workers``; ADR 0086); unset (or empty): a local cluster of
+    #: ``--workers N`` processes, or in process without the flag. Checked as an address.
+    dask_url: str | None = setting(None, before="scheduler")
 
     @property
     def queue_url(self) -> str | None:
