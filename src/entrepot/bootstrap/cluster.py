@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 from entrepot.bootstrap.fork_server import fork_server, start_method
 from entrepot.bootstrap.own_failures import OwnFailure, own
-from entrepot.bootstrap.worker_count import MAX_WORKERS, too_many_workers
+from entrepot.bootstrap.worker_count import MAX_WORKERS, ensure_workers, too_many_workers
 from entrepot.errors import EntrepotError, SchedulerUnavailable
 from entrepot.messages import N_, Message
 
@@ -247,7 +247,7 @@ def dask_pool(
 
     _quiet()
     if url is not None:
-        client = connect(url)
+        client = connect(url, working=True)
         try:
             yield DaskPool(client, url)
         finally:
@@ -343,27 +343,24 @@ def _preloads() -> list[str]:
 
 
 def _quiet() -> None:
-    """The command says what happened (a refusal with its message key): the scheduler's
-    and workers' news, and their tracebacks when a scheduler goes, stay out of its output."""
+    """The scheduler's and workers' news (tracebacks too) stay out of a command's output."""
     logging.getLogger("distributed").setLevel(logging.CRITICAL)
 
 
 def _close(client: Client) -> None:
-    """Close a client within :data:`CONNECT_TIMEOUT` (a lost scheduler would hold it for
-    the library's default half minute)."""
+    """Close a client within :data:`CONNECT_TIMEOUT` (not the library's half minute)."""
     with suppress(*_LOST, RuntimeError):
         client.close(timeout=CONNECT_TIMEOUT)
 
 
 @contextmanager
 def scheduler_pool(url: str | None) -> Iterator[DaskPool | None]:
-    """What a job's parallel work (a training's trials) runs on: the workers of the
-    scheduler at ``url``, or none (in process) when no scheduler is set."""
+    """What a job's trials run on: the scheduler's workers at ``url``, or none (unset)."""
     if url is None:
         yield None
         return
     _quiet()
-    client = connect(url)
+    client = connect(url, working=True)
     try:
         yield DaskPool(client, url)
     finally:
@@ -383,11 +380,21 @@ def scheduler_spread(url: str | None) -> Iterator[Spread]:
             yield Spread(pool, max(pool.workers(), 1))
 
 
-def connect(url: str) -> Client:
-    """A client of the scheduler at ``url``, or :class:`SchedulerUnavailable`."""
+def connect(url: str, *, working: bool = False) -> Client:
+    """A client of the scheduler at ``url`` (``working``: with a worker at least), or
+    :class:`SchedulerUnavailable` (out of reach, or without workers)."""
     from distributed import Client
 
     try:
-        return Client(url, timeout=CONNECT_TIMEOUT, set_as_default=False)
+        client = Client(url, timeout=CONNECT_TIMEOUT, set_as_default=False)
     except _LOST as exc:
         raise unavailable(url, exc) from exc
+    try:
+        if working:
+            ensure_workers(client, url)
+    except BaseException as exc:
+        _close(client)
+        if isinstance(exc, _LOST) and not isinstance(exc, SchedulerUnavailable):
+            raise unavailable(url, exc) from exc
+        raise
+    return client
