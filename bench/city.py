@@ -10,11 +10,10 @@ Run::
 ``counts`` generates the counts CSV once per size (in a process of its own: a child's
 ``ru_maxrss`` starts from its parent's high-water mark, which generating 2 GB raises past
 the engines' own peaks), then runs each engine in its own process (so peak RSS is that
-engine's alone, read with ``wait4``): Entrepôt's
-:func:`~entrepot.city.bigcsv.aggregate_counts` (its default memory limit, 128 MB, and one
-thread, ADR 0138) and a plain
-DuckDB query of the same aggregation with DuckDB's defaults. Targets: peak RSS
-≤ 300 MB and time ≤ 1.25x DuckDB's. Results go to ``bench/results/city-*.md``.
+engine's alone, read with ``wait4``): Entrepôt's :func:`~entrepot.city.bigcsv.aggregate_counts`
+(its default memory limit, 128 MB, and one thread, ADR 0138) and a plain DuckDB query of the
+same aggregation with DuckDB's defaults. Targets (issue 40 item 2): peak RSS ≤ 300 MB and
+CPU ≤ 1.25x DuckDB's. Results go to ``bench/results/city-*.md``.
 
 ``incremental`` runs ``entrepot city run`` logic (:class:`~entrepot.city.runs.CityRunner`)
 over a week of full-size data in a local folder with a SQLite catalog: cold, again

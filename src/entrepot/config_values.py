@@ -176,11 +176,10 @@ def _scheduler(value: Any) -> Any:
     scheme, _, rest = value.partition("://") if "://" in value else ("tcp", "", value)
     try:
         parsed = urlsplit(f"{scheme}://{rest}")
-        port = parsed.port
-    except ValueError:
-        port = None
-        parsed = None
-    if scheme not in SCHEDULER_SCHEMES or parsed is None or not parsed.hostname or port is None:
+        taken = scheme in SCHEDULER_SCHEMES and bool(parsed.hostname) and parsed.port is not None
+    except ValueError:  # a port out of range, a bracket left open
+        taken = False
+    if not taken:
         raise SettingError(
             f"ENTREPOT_DASK_URL: {value!r} is not a Dask scheduler's address the product "
             "connects to (write tcp://HOST:PORT, e.g. tcp://scheduler:8786; the dashboard's "

@@ -6,7 +6,7 @@ from entrepot.compression import MAX_RATIO, RATIO_FLOOR
 #: DuckDB's memory limit for the counts CSV scan (see :mod:`entrepot.city.bigcsv`).
 DEFAULT_MEMORY_LIMIT = "128MB"
 #: DuckDB's threads for the counts CSV scan (``ENTREPOT_CITY_SCAN_THREADS``; ADR 0138): one.
-#: Under the scan's memory limit a second thread's aggregation costs a quarter more CPU and
+#: Under the scan's memory limit a second thread's aggregation costs a third more CPU and
 #: more memory (the 2 GB export: 3.6 against 4.7 CPU-s, 290 against 312 MiB) for a third
 #: less wall time; a backfill's parallelism is its units' (``city run --workers``).
 DEFAULT_SCAN_THREADS = 1
